@@ -1,0 +1,35 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const banned = (name, message) => ({ selector: `MemberExpression[object.name='${name.split('.')[0]}'][property.name='${name.split('.')[1]}']`, message });
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'coverage/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-explicit-any': 'off',
+    },
+  },
+  {
+    // Time and randomness are injected: library code never reads the wall clock or arms raw timers.
+    files: ['src/**/*.ts'],
+    ignores: ['src/testing/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        banned('Date.now', 'Use scheduler.now() from an injected SchedulerLike.'),
+        banned('performance.now', 'Use scheduler.now() from an injected SchedulerLike.'),
+        banned('Math.random', 'Use an injected random() function.'),
+      ],
+      'no-restricted-globals': [
+        'error',
+        { name: 'setTimeout', message: 'Use timer(ms, scheduler).' },
+        { name: 'setInterval', message: 'Use interval(ms, scheduler).' },
+      ],
+      'no-restricted-imports': ['error', { patterns: [{ group: ['node:*'], message: 'node:* is only allowed in l0-rx/testing.' }, { group: ['rxjs/internal/*'], message: 'Never import rxjs internals.' }] }],
+    },
+  },
+);

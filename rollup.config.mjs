@@ -1,0 +1,41 @@
+import typescript from '@rollup/plugin-typescript';
+import { dts } from 'rollup-plugin-dts';
+
+const input = {
+  index: 'src/index.ts',
+  'operators/index': 'src/operators/index.ts',
+  'testing/index': 'src/testing/index.ts',
+};
+const external = (id) =>
+  /^(rxjs|zod|openai|ai|jsonrepair|@ai-sdk|@mastra|@opentelemetry|@sentry)(\/|$)/.test(id) || id.startsWith('node:');
+
+export default [
+  {
+    input,
+    external,
+    treeshake: { moduleSideEffects: 'no-external' },
+    plugins: [
+      typescript({
+        tsconfig: './tsconfig.testing.json',
+        declaration: false,
+        declarationMap: false,
+        outDir: 'dist',
+        rootDir: 'src',
+        noEmitOnError: true,
+      }),
+    ],
+    output: [
+      { dir: 'dist', format: 'es', entryFileNames: '[name].mjs', chunkFileNames: 'chunks/[name]-[hash].mjs', sourcemap: true, hoistTransitiveImports: false },
+      { dir: 'dist', format: 'cjs', entryFileNames: '[name].cjs', chunkFileNames: 'chunks/[name]-[hash].cjs', sourcemap: true, exports: 'named', hoistTransitiveImports: false },
+    ],
+  },
+  {
+    input,
+    external,
+    plugins: [dts({ tsconfig: './tsconfig.testing.json' })],
+    output: [
+      { dir: 'dist', format: 'es', entryFileNames: '[name].d.mts', chunkFileNames: 'chunks/[name]-[hash].d.mts' },
+      { dir: 'dist', format: 'es', entryFileNames: '[name].d.cts', chunkFileNames: 'chunks/[name]-[hash].d.cts' },
+    ],
+  },
+];

@@ -1,0 +1,36 @@
+import { isL0Error, L0Error } from './L0Error.js';
+import { serializeError, type SerializedError } from './serializeError.js';
+
+/**
+ * The primary and every fallback failed. `errors` holds every attempt's error, oldest first.
+ *
+ * @example
+ * import { isAllStreamsExhaustedError } from 'l0-rx';
+ * if (isAllStreamsExhaustedError(e)) e.errors.forEach((x) => console.log(x));
+ * @see {@link fallbackTo}
+ */
+export class AllStreamsExhaustedError extends L0Error {
+  override readonly name = 'AllStreamsExhaustedError';
+  declare readonly code: 'ALL_STREAMS_EXHAUSTED';
+  readonly errors: readonly unknown[];
+
+  constructor(errors: readonly unknown[]) {
+    const last = errors[errors.length - 1];
+    super(`All ${errors.length} attempt(s) over every stream failed; last: ${serializeError(last).message}`, {
+      code: 'ALL_STREAMS_EXHAUSTED',
+      category: isL0Error(last) ? last.category : 'unknown',
+      retryable: false,
+      reason: 'all_streams_exhausted',
+      cause: last,
+    });
+    this.errors = Object.freeze([...errors]);
+  }
+
+  override toJSON(): SerializedError & { errors: SerializedError[] } {
+    return { ...super.toJSON(), errors: this.errors.map(serializeError) };
+  }
+}
+
+/** True for an {@link AllStreamsExhaustedError} from any copy of the package. @example if (isAllStreamsExhaustedError(e)) log(e.errors); */
+export const isAllStreamsExhaustedError = (e: unknown): e is AllStreamsExhaustedError =>
+  isL0Error(e) && e.name === 'AllStreamsExhaustedError';

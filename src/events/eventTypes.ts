@@ -1,0 +1,122 @@
+/**
+ * The L0 event model: a discriminated union on `type`. Events are plain, serialisable objects
+ * (no class instances, no functions), so a recorded log replays byte for byte.
+ */
+import type { SerializedError } from '../errors/serializeError.js';
+
+/** Why a model stopped. `other` covers anything a provider reports that is none of the rest. */
+export type FinishReason = 'stop' | 'length' | 'content-filter' | 'tool-calls' | 'other';
+
+/** Provider token counts, kept as reported. Every field is optional because providers differ. */
+export interface Usage {
+  readonly inputTokens?: number;
+  readonly outputTokens?: number;
+  readonly totalTokens?: number;
+  readonly reasoningTokens?: number;
+  readonly cachedInputTokens?: number;
+}
+
+/** A text delta. Empty deltas are never emitted. */
+export interface TokenEvent { readonly type: 'token'; readonly value: string }
+/** A thinking/reasoning delta, never mixed into the text. */
+export interface ReasoningEvent { readonly type: 'reasoning'; readonly value: string }
+/** A tool call, emitted once its argument fragments are complete. `arguments` is the raw JSON text. */
+export interface ToolCallEvent {
+  readonly type: 'tool-call';
+  readonly id: string;
+  readonly name: string;
+  readonly arguments: string;
+}
+/** Multimodal output: images, audio, files or JSON. */
+export interface DataPayload {
+  readonly contentType: 'image' | 'audio' | 'file' | 'json' | 'text' | (string & {});
+  readonly mimeType?: string;
+  readonly url?: string;
+  readonly base64?: string;
+  readonly json?: unknown;
+  readonly metadata?: Readonly<Record<string, unknown>>;
+}
+export interface DataEvent { readonly type: 'data'; readonly payload: DataPayload }
+export interface ProgressEvent {
+  readonly type: 'progress';
+  readonly percent?: number;
+  readonly step?: string;
+  readonly message?: string;
+}
+/** The single last event of a successful run. */
+export interface CompleteEvent {
+  readonly type: 'complete';
+  readonly finishReason: FinishReason;
+  readonly usage?: Usage;
+}
+
+/** An attempt begins. */
+export interface StartEvent {
+  readonly type: 'start';
+  readonly attempt: number;
+  readonly fallbackIndex: number;
+  readonly isRetry: boolean;
+  readonly isFallback: boolean;
+}
+/** The current attempt failed and will be retried after `delayMs`: discard everything since the last `start`. */
+export interface RetryEvent {
+  readonly type: 'retry';
+  /** The attempt that failed (1-based). The next `start` has `attempt + 1`. */
+  readonly attempt: number;
+  readonly delayMs: number;
+  readonly error: SerializedError;
+  /** The classification reason of `error`, e.g. `rate_limit` or `zero_output`. */
+  readonly reason: string;
+}
+/** Moving to the next model: discard everything since the last `start`. */
+export interface FallbackEvent {
+  readonly type: 'fallback';
+  readonly fromIndex: number;
+  readonly toIndex: number;
+  readonly error: SerializedError;
+}
+/** The attempt continues from `checkpoint`: content is now exactly `checkpoint` (never re-sent as a token). */
+export interface ResumeEvent { readonly type: 'resume'; readonly checkpoint: string }
+/** A last-known-good point, for continuation. `content` is the whole text so far. */
+export interface CheckpointEvent {
+  readonly type: 'checkpoint';
+  readonly content: string;
+  readonly tokenCount: number;
+}
+export type ViolationSeverity = 'warning' | 'error' | 'fatal';
+export interface Violation {
+  readonly ruleId: string;
+  readonly message: string;
+  readonly severity: ViolationSeverity;
+  readonly recoverable: boolean;
+}
+/** A guardrail fired. */
+export interface ViolationEvent { readonly type: 'violation'; readonly violation: Violation }
+/** Drift detected. */
+export interface DriftEvent {
+  readonly type: 'drift';
+  readonly types: readonly string[];
+  readonly confidence: number;
+}
+
+export type ContentEvent = TokenEvent | ReasoningEvent | ToolCallEvent | DataEvent | ProgressEvent | CompleteEvent;
+export type ControlEvent =
+  | StartEvent
+  | RetryEvent
+  | FallbackEvent
+  | ResumeEvent
+  | CheckpointEvent
+  | ViolationEvent
+  | DriftEvent;
+
+/** Everything an l0-rx stream emits. */
+export type L0Event = ContentEvent | ControlEvent;
+export type L0EventType = L0Event['type'];
+/** The event of one `type`. */
+export type L0EventOf<K extends L0EventType> = Extract<L0Event, { type: K }>;
+
+/** Every event type, in the order of the tables in the docs. */
+export const L0_EVENT_TYPES: readonly L0EventType[] = Object.freeze([
+  'token', 'reasoning', 'tool-call', 'data', 'progress', 'complete',
+  'start', 'retry', 'fallback', 'resume', 'checkpoint', 'violation', 'drift',
+] as const);

@@ -1,0 +1,118 @@
+import type { CompleteEvent, DataPayload, FinishReason, L0Event, ToolCallEvent, Usage, Violation } from './eventTypes.js';
+import type { SerializedError } from '../errors/serializeError.js';
+
+/** A completed tool call, as held in {@link L0State}. */
+export type ToolCall = Omit<ToolCallEvent, 'type'>;
+
+/** `streaming` while an attempt runs, `retrying` between a retry/fallback and the next start. */
+export type L0Status = 'streaming' | 'retrying' | 'complete' | 'error';
+
+/** A snapshot of a run, folded from its events by {@link accumulate}. */
+export interface L0State {
+  /** The text of the current attempt (after retractions and resumes). */
+  readonly content: string;
+  readonly reasoning: string;
+  readonly toolCalls: readonly ToolCall[];
+  readonly data: readonly DataPayload[];
+  /** The last progress event of the current attempt. */
+  readonly progress: { readonly percent?: number; readonly step?: string; readonly message?: string } | undefined;
+  readonly status: L0Status;
+  /** 1-based attempt on the current model; 0 before the first `start`. */
+  readonly attempt: number;
+  readonly fallbackIndex: number;
+  /** Tokens received in the current attempt. */
+  readonly tokenCount: number;
+  /** Retries that used the content budget (`attempts`): zero output, guardrail, drift, schema, unknown. */
+  readonly modelRetryCount: number;
+  /** Retries that used only `maxRetries`: network, rate limit, server, timeout. */
+  readonly networkRetryCount: number;
+  readonly violations: readonly Violation[];
+  /** The checkpoint the current attempt resumed from, if any. */
+  readonly resumedFrom: string | undefined;
+  readonly finishReason: FinishReason | undefined;
+  readonly usage: Usage | undefined;
+  /** Set when the run failed and errors are folded into state (`accumulate({ errorsAsState: true })`). */
+  readonly error: SerializedError | undefined;
+}
+
+/** The state before any event. */
+export const INITIAL_L0_STATE: L0State = Object.freeze({
+  content: '',
+  reasoning: '',
+  toolCalls: Object.freeze([]) as readonly ToolCall[],
+  data: Object.freeze([]) as readonly DataPayload[],
+  progress: undefined,
+  status: 'streaming',
+  attempt: 0,
+  fallbackIndex: 0,
+  tokenCount: 0,
+  modelRetryCount: 0,
+  networkRetryCount: 0,
+  violations: Object.freeze([]) as readonly Violation[],
+  resumedFrom: undefined,
+  finishReason: undefined,
+  usage: undefined,
+  error: undefined,
+});
+
+/** Everything an attempt owns, cleared when a `retry` or `fallback` retracts it. */
+function retract(s: L0State): L0State {
+  return {
+    ...s,
+    content: '',
+    reasoning: '',
+    toolCalls: INITIAL_L0_STATE.toolCalls,
+    data: INITIAL_L0_STATE.data,
+    progress: undefined,
+    tokenCount: 0,
+    violations: INITIAL_L0_STATE.violations,
+    resumedFrom: undefined,
+    status: 'retrying',
+  };
+}
+
+const MODEL_CATEGORIES = new Set(['content', 'unknown', undefined]);
+
+/**
+ * Folds one event into a state. Pure and O(size of the event): text grows by appending.
+ * @internal Shared by accumulate and tapLifecycle.
+ */
+export function reduceL0State(s: L0State, e: L0Event): L0State {
+  switch (e.type) {
+    case 'token':
+      return { ...s, content: s.content + e.value, tokenCount: s.tokenCount + 1 };
+    case 'reasoning':
+      return { ...s, reasoning: s.reasoning + e.value };
+    case 'tool-call':
+      return { ...s, toolCalls: [...s.toolCalls, { id: e.id, name: e.name, arguments: e.arguments }] };
+    case 'data':
+      return { ...s, data: [...s.data, e.payload] };
+    case 'progress':
+      return { ...s, progress: { percent: e.percent, step: e.step, message: e.message } };
+    case 'complete':
+      return complete(s, e);
+    case 'start':
+      return { ...s, status: 'streaming', attempt: e.attempt, fallbackIndex: e.fallbackIndex };
+    case 'retry': {
+      const model = MODEL_CATEGORIES.has(e.error.category);
+      return {
+        ...retract(s),
+        modelRetryCount: s.modelRetryCount + (model ? 1 : 0),
+        networkRetryCount: s.networkRetryCount + (model ? 0 : 1),
+      };
+    }
+    case 'fallback':
+      return { ...retract(s), fallbackIndex: e.toIndex };
+    case 'resume':
+      return { ...s, content: e.checkpoint, resumedFrom: e.checkpoint };
+    case 'violation':
+      return { ...s, violations: [...s.violations, e.violation] };
+    case 'checkpoint':
+    case 'drift':
+      return s;
+  }
+}
+
+function complete(s: L0State, e: CompleteEvent): L0State {
+  return { ...s, status: 'complete', finishReason: e.finishReason, usage: e.usage };
+}

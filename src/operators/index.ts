@@ -1,0 +1,37 @@
+/* l0-rx/operators: pipeable operators and their Config/Info types only. */
+
+/* Events */
+export { accumulate } from '../events/accumulate.js';
+export type { AccumulateConfig, L0State, L0Status, ToolCall } from '../events/accumulate.js';
+export { ofType } from '../events/ofType.js';
+
+/* Timeouts */
+export { withTimeouts } from '../timeouts/withTimeouts.js';
+export type { WithTimeoutsConfig } from '../timeouts/withTimeouts.js';
+
+/* Zero output */
+export { detectZeroOutput } from '../zeroOutput/detectZeroOutput.js';
+export type { DetectZeroOutputConfig } from '../zeroOutput/detectZeroOutput.js';
+
+/* Retry */
+export { retryWithBackoff } from '../retry/retryWithBackoff.js';
+export type {
+  BackoffKind,
+  RetryDelayContext,
+  RetryOnItem,
+  RetryPresetName,
+  RetryWithBackoffConfig,
+  ShouldRetryContext,
+} from '../retry/retryConfig.js';
+
+/* Fallback */
+export { fallbackTo } from '../fallback/fallbackTo.js';
+
+/* Continuation */
+export { checkpointEvery } from '../continuation/checkpointEvery.js';
+export { deduplicateContinuation } from '../continuation/deduplicateContinuation.js';
+export type { DeduplicateContinuationConfig } from '../continuation/deduplicateContinuation.js';
+
+/* Lifecycle */
+export { tapLifecycle } from '../lifecycle/tapLifecycle.js';
+export type { LifecycleCallbacks } from '../lifecycle/tapLifecycle.js';

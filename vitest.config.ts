@@ -1,0 +1,18 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+
+export default defineConfig({
+  resolve: {
+    alias: [
+      { find: /^l0-rx\/operators$/, replacement: here('./src/operators/index.ts') },
+      { find: /^l0-rx\/testing$/, replacement: here('./src/testing/index.ts') },
+      { find: /^l0-rx$/, replacement: here('./src/index.ts') },
+    ],
+  },
+  test: {
+    include: ['spec/**/*.spec.ts'],
+    testTimeout: 20_000,
+  },
+});
