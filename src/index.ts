@@ -34,7 +34,7 @@ export type { ErrorCategory, L0ErrorOptions } from './errors/L0Error.js';
 export { serializeError } from './errors/serializeError.js';
 export type { SerializedError } from './errors/serializeError.js';
 export { classifyError } from './errors/classifyError.js';
-export type { ErrorClassification } from './errors/classifyError.js';
+export type { ClassifyErrorOptions, ErrorClassification } from './errors/classifyError.js';
 export { TokenTimeoutError, isTokenTimeoutError } from './errors/TokenTimeoutError.js';
 export type { TimeoutKind, TokenTimeoutInfo } from './errors/TokenTimeoutError.js';
 export { ZeroOutputError, isZeroOutputError } from './errors/ZeroOutputError.js';
@@ -89,4 +89,4 @@ export { RETRY_PRESETS, RETRY_WITH_BACKOFF_DEFAULTS } from './retry/retryConfig.
 
 /* Preset */
 export { l0, L0_DEFAULTS } from './preset/l0.js';
-export type { L0Options } from './preset/l0.js';
+export type { L0Options, L0StreamContext, L0StreamFactory } from './preset/l0.js';

@@ -1,0 +1,16 @@
+// Requires the BUILT package by its name, as CommonJS, and runs a tiny pipeline.
+const assert = require('node:assert/strict');
+const { lastValueFrom, toArray } = require('rxjs');
+const { accumulate, fromStream, isL0Error, ProviderError } = require('l0-rx');
+const { fallbackTo } = require('l0-rx/operators');
+const { fakeModel } = require('l0-rx/testing');
+
+assert.equal(typeof fallbackTo, 'function');
+assert.equal(typeof fakeModel, 'function');
+assert.ok(isL0Error(new ProviderError('x', { code: 'SERVER_ERROR', category: 'server', retryable: true })));
+
+(async () => {
+  const states = await lastValueFrom(fromStream(async function* () { yield 'a'; yield 'b'; }).pipe(accumulate(), toArray()));
+  assert.equal(states.at(-1).content, 'ab');
+  console.log('smoke (cjs): ok');
+})().catch((e) => { console.error(e); process.exit(1); });

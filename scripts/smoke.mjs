@@ -1,0 +1,22 @@
+// Imports the BUILT package by its name, as ESM, and runs a tiny pipeline.
+import assert from 'node:assert/strict';
+import { lastValueFrom, of, toArray } from 'rxjs';
+import { accumulate, fromStream, isL0Error, l0, InvalidStreamError } from 'l0-rx';
+import { retryWithBackoff, withTimeouts } from 'l0-rx/operators';
+import { fakeModel, startFaultServer } from 'l0-rx/testing';
+
+assert.equal(typeof l0, 'function');
+assert.equal(typeof retryWithBackoff, 'function');
+assert.equal(typeof withTimeouts, 'function');
+assert.equal(typeof startFaultServer, 'function');
+assert.ok(isL0Error(new InvalidStreamError('x')));
+
+async function* words() { yield 'Hello'; yield ' world'; }
+const states = await lastValueFrom(fromStream(() => words()).pipe(accumulate(), toArray()));
+assert.equal(states.at(-1).content, 'Hello world');
+assert.equal(states.at(-1).status, 'complete');
+
+const events = await lastValueFrom(l0({ stream: fakeModel(['ab|']) }).pipe(toArray()));
+assert.deepEqual(events.map((e) => e.type), ['start', 'token', 'token', 'complete']);
+assert.ok(await lastValueFrom(of(1)));
+console.log('smoke (esm): ok');

@@ -1,0 +1,143 @@
+/** @test {deduplicateContinuation} */
+import { describe, expect, it } from 'vitest';
+import { identity, lastValueFrom, of, toArray, type Observable } from 'rxjs';
+import { accumulate, deduplicateContinuation, serializeError, type DeduplicateContinuationConfig, type L0Event } from 'l0-rx';
+import { testScheduler } from '../helpers/testScheduler.js';
+import { ev } from '../helpers/attemptSource.js';
+
+const { start, tok, resume, complete } = ev;
+const collect = (o: Observable<L0Event>) => lastValueFrom(o.pipe(toArray()));
+const dedupe = (events: L0Event[], config?: DeduplicateContinuationConfig) =>
+  collect(of(...events).pipe(deduplicateContinuation(config)));
+/** The final content a consumer sees for a resumed attempt, through accumulate(). */
+const content = async (checkpoint: string, tokens: readonly string[], config?: DeduplicateContinuationConfig) => {
+  const events = [start(2), resume(checkpoint), ...tokens.map(tok), complete()];
+  const states = await lastValueFrom(of(...events).pipe(deduplicateContinuation(config), accumulate(), toArray()));
+  return states.at(-1)!.content;
+};
+
+describe('deduplicateContinuation', () => {
+  describe('L0 scenario C4 (through accumulate)', () => {
+    it.each([
+      ['Hello world', ['world', ' is great'], {}, 'Hello world is great'],
+      ['Hello world', ['world'], {}, 'Hello world'],
+      ['abc', ['cd'], { minOverlap: 2 }, 'abccd'],
+      ['Hello World', ['world is nice'], { caseSensitive: false }, 'Hello World is nice'],
+      ['Hello world', ['world', ' test'], { enabled: false }, 'Hello worldworld test'],
+      ['Hello beautiful world', [...'world is nice'], {}, 'Hello beautiful world is nice'],
+    ] as const)('should resume %j with %j (%j) as %j', async (checkpoint, tokens, config, expected) => {
+      expect(await content(checkpoint, tokens, config)).toBe(expected);
+    });
+  });
+
+  it('should hold the head back until the overlap is decided, then release the rest', () => {
+    testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+      const values = { s: start(2), r: resume('Hello world'), a: tok('world'), b: tok(' is'), c: tok(' great'), x: complete() };
+      const source = cold('-s-r-a-b-c-x-|', values);
+      expectObservable(source.pipe(deduplicateContinuation())).toBe('-s-r---b-c-x-|', values);
+      expectSubscriptions(source.subscriptions).toBe('^------------!');
+    });
+  });
+
+  it('should keep token boundaries, shortening the token the overlap ends in', async () => {
+    const out = await dedupe([start(2), resume('Hello world'), tok('wor'), tok('ld is'), tok(' nice')]);
+    expect(out.slice(2)).toEqual([tok(' is'), tok(' nice')]);
+  });
+
+  it('should release the head unchanged when nothing overlaps', async () => {
+    const out = await dedupe([start(2), resume('Hello world'), tok('Goodbye'), tok(' now'), complete()]);
+    expect(out).toEqual([start(2), resume('Hello world'), tok('Goodbye'), tok(' now'), complete()]);
+  });
+
+  it('should decide at `complete` with what was seen and release before it', async () => {
+    const out = await dedupe([start(2), resume('Hello world'), tok('wor'), complete()]);
+    expect(out.slice(2)).toEqual([tok('wor'), complete()]);
+  });
+
+  it('should release before any other content event', async () => {
+    const call: L0Event = { type: 'tool-call', id: 'c1', name: 'f', arguments: '{}' };
+    const out = await dedupe([start(2), resume('Hello world'), tok('world'), tok(' ok'), call]);
+    expect(out.slice(2)).toEqual([tok(' ok'), call]);
+    const out2 = await dedupe([start(2), resume('Hello world'), tok('wo'), call, tok('rld')]);
+    expect(out2.slice(2)).toEqual([tok('wo'), call, tok('rld')]);
+  });
+
+  it('should release when the source completes without a complete event', async () => {
+    expect((await dedupe([start(2), resume('Hello world'), tok('wor')])).slice(2)).toEqual([tok('wor')]);
+  });
+
+  it('should drop held tokens on retry, start and fallback (the attempt is retracted)', async () => {
+    const error = serializeError(new Error('boom'));
+    const retry: L0Event = { type: 'retry', attempt: 2, delayMs: 0, error, reason: 'unknown' };
+    const out = await dedupe([start(2), resume('Hello world'), tok('wor'), retry, start(3), tok('world')]);
+    expect(out).toEqual([start(2), resume('Hello world'), retry, start(3), tok('world')]);
+  });
+
+  it('should arm only after a resume and leave other attempts untouched', async () => {
+    const events = [start(), tok('world'), tok(' world'), complete()];
+    const out = await dedupe(events);
+    expect(out).toEqual(events);
+    expect(out[1]).toBe(events[1]);
+  });
+
+  it('should hold back at most maxOverlap characters', async () => {
+    const cp = 'a'.repeat(100);
+    const out = await dedupe([start(2), resume(cp), ...Array.from({ length: 8 }, () => tok('a'))], {
+      maxOverlap: 5, wordBoundary: false,
+    });
+    expect(out.slice(2)).toEqual([tok('a'), tok('a'), tok('a')]);
+  });
+
+  it('should be the identity when disabled', () => {
+    expect(deduplicateContinuation({ enabled: false })).toBe(identity);
+  });
+
+  it.each([
+    [{ minOverlap: 0 }, /minOverlap/],
+    [{ minOverlap: 1.5 }, /minOverlap/],
+    [{ maxOverlap: 1 }, /maxOverlap/],
+    [{ minOverlap: 3, maxOverlap: 2 }, /maxOverlap/],
+  ])('should throw a TypeError naming the option for %j', (config, name) => {
+    expect(() => deduplicateContinuation(config)).toThrow(TypeError);
+    expect(() => deduplicateContinuation(config)).toThrow(name);
+  });
+
+  describe('rxjs checklist', () => {
+    it('should never emit for a never source', () => {
+      testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+        const source = cold<L0Event>('-');
+        expectObservable(source.pipe(deduplicateContinuation())).toBe('-');
+        expectSubscriptions(source.subscriptions).toBe('^');
+      });
+    });
+
+    it('should complete for an empty source', () => {
+      testScheduler().run(({ cold, expectObservable }) => {
+        expectObservable(cold<L0Event>('|').pipe(deduplicateContinuation())).toBe('|');
+      });
+    });
+
+    it('should pass a single value', () => {
+      testScheduler().run(({ cold, expectObservable }) => {
+        expectObservable(cold('-a|', { a: tok('a') }).pipe(deduplicateContinuation())).toBe('-a|', { a: tok('a') });
+      });
+    });
+
+    it('should discard held tokens and pass the error on', () => {
+      testScheduler().run(({ cold, expectObservable }) => {
+        const err = new Error('boom');
+        const values = { r: resume('Hello world'), a: tok('wor') };
+        expectObservable(cold('-r-a-#', values, err).pipe(deduplicateContinuation())).toBe('-r---#', values, err);
+      });
+    });
+
+    it('should unsubscribe a never-ending source when unsubscribed early, dropping held tokens', () => {
+      testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+        const values = { r: resume('Hello world'), a: tok('wor') };
+        const source = cold('-r-a-----', values);
+        expectObservable(source.pipe(deduplicateContinuation()), '^-----!').toBe('-r----', values);
+        expectSubscriptions(source.subscriptions).toBe('^-----!');
+      });
+    });
+  });
+});

@@ -1,0 +1,99 @@
+/** @test {toL0Error} */
+import { describe, expect, it } from 'vitest';
+import OpenAI from 'openai';
+import { APICallError } from '@ai-sdk/provider';
+import {
+  isProviderError,
+  isStreamAbortedError,
+  ProviderError,
+  StreamAbortedError,
+  TokenTimeoutError,
+  ZeroOutputError,
+  type ProviderErrorCode,
+} from 'l0-rx';
+import { toL0Error } from '../../src/errors/normalizeError.js';
+
+const h = (init: Record<string, string> = {}) => new Headers(init);
+const socketError = () => Object.assign(new Error('other side closed'), { name: 'SocketError', code: 'UND_ERR_SOCKET' });
+
+describe('toL0Error', () => {
+  it('should return an L0Error unchanged', () => {
+    const errors = [new ZeroOutputError({ content: '' }), new StreamAbortedError(), new ProviderError('x', { code: 'SERVER_ERROR', category: 'server', retryable: true })];
+    for (const e of errors) expect(toL0Error(e)).toBe(e);
+  });
+
+  it('should return unknown errors unchanged', () => {
+    const user = new Error('boom');
+    const typeError = new TypeError('x.map is not a function');
+    for (const e of [user, typeError, 'boom', 42, undefined, null, { reason: 'x' }]) expect(toL0Error(e)).toBe(e);
+  });
+
+  it.each([
+    ['APIUserAbortError', () => new OpenAI.APIUserAbortError()],
+    ['DOMException AbortError', () => new DOMException('This operation was aborted', 'AbortError')],
+  ])('should turn %s into a StreamAbortedError with the original as cause', (_, make) => {
+    const e = make();
+    const out = toL0Error(e);
+    expect(isStreamAbortedError(out)).toBe(true);
+    expect(out).toMatchObject({ code: 'STREAM_ABORTED', category: 'abort', retryable: false, reason: 'abort', cause: e });
+    expect((out as Error).message).toContain(e.message);
+  });
+
+  type Row = readonly [string, () => unknown, ProviderErrorCode, Record<string, unknown>];
+  const rows: Row[] = [
+    ['a 429', () => new OpenAI.RateLimitError(429, { message: 'Too many requests' }, undefined, h({ 'retry-after': '1' })), 'RATE_LIMITED', { category: 'rate-limit', reason: 'rate_limit', retryable: true, status: 429, retryAfterMs: 1000 }],
+    ['a 503', () => new OpenAI.InternalServerError(503, undefined, undefined, h()), 'SERVER_ERROR', { category: 'server', reason: 'server_error', retryable: true, status: 503 }],
+    ['a 401', () => new OpenAI.AuthenticationError(401, { message: 'bad key' }, undefined, h()), 'AUTH_ERROR', { category: 'auth', reason: 'auth', retryable: false, status: 401 }],
+    ['a 400', () => new OpenAI.BadRequestError(400, { message: 'bad temperature' }, undefined, h()), 'BAD_REQUEST', { category: 'bad-request', reason: 'bad_request', retryable: false, status: 400 }],
+    ['a context-length 400', () => new OpenAI.BadRequestError(400, { code: 'context_length_exceeded', message: 'too long' }, undefined, h()), 'CONTEXT_LENGTH_EXCEEDED', { category: 'bad-request', reason: 'context_length_exceeded', retryable: false }],
+    ['a content-filter 400', () => new OpenAI.BadRequestError(400, { code: 'content_filter', message: 'filtered' }, undefined, h()), 'CONTENT_FILTERED', { category: 'bad-request', reason: 'content_filtered', retryable: false }],
+    ['a reset before headers', () => new OpenAI.APIConnectionError({ cause: new TypeError('fetch failed', { cause: socketError() }) }), 'NETWORK_ERROR', { category: 'network', reason: 'network_error', retryable: true }],
+    ["TypeError('terminated')", () => new TypeError('terminated', { cause: socketError() }), 'INCOMPLETE_STREAM', { category: 'network', reason: 'incomplete_stream', retryable: true }],
+    ['an AI SDK 200 cut mid-stream', () => new APICallError({ message: 'Failed to process successful response', url: 'u', requestBodyValues: {}, statusCode: 200, isRetryable: true }), 'INCOMPLETE_STREAM', { category: 'network', reason: 'incomplete_stream', status: 200 }],
+    ['malformed SSE JSON', () => new SyntaxError('Error reading response: malformed server-sent event JSON.'), 'MALFORMED_CHUNK', { category: 'server', reason: 'malformed_chunk', retryable: true }],
+    ['a TimeoutError', () => new DOMException('The operation timed out.', 'TimeoutError'), 'NETWORK_ERROR', { category: 'timeout', reason: 'timeout', retryable: true }],
+    ['a TLS failure', () => Object.assign(new Error('certificate has expired'), { code: 'CERT_HAS_EXPIRED' }), 'NETWORK_ERROR', { category: 'network', retryable: false }],
+  ];
+
+  it.each(rows)('should turn %s into a ProviderError', (_, make, code, fields) => {
+    const e = make();
+    const out = toL0Error(e);
+    expect(isProviderError(out)).toBe(true);
+    expect(out).toMatchObject({ name: 'ProviderError', code, ...fields, cause: e });
+  });
+
+  it('should write a helpful message with the status, the delay and the original message', () => {
+    const e = new OpenAI.RateLimitError(429, { message: 'Too many requests' }, undefined, h({ 'retry-after': '1' }));
+    expect((toL0Error(e) as Error).message).toBe('Rate limited (HTTP 429), retry after 1000 ms: 429 Too many requests');
+  });
+
+  it('should write a message without a status or delay when there are none', () => {
+    expect((toL0Error(new TypeError('fetch failed')) as Error).message).toBe('Network error: fetch failed');
+  });
+
+  it('should use options.now for an HTTP-date Retry-After', () => {
+    const now = Date.parse('2025-01-01T00:00:00Z');
+    const e = new OpenAI.RateLimitError(429, undefined, undefined, h({ 'retry-after': new Date(now + 3000).toUTCString() }));
+    expect(toL0Error(e, { now })).toMatchObject({ retryAfterMs: 3000 });
+    expect((toL0Error(e) as ProviderError).retryAfterMs).toBeUndefined();
+  });
+
+  it('should keep the SDK error in the serialised cause chain', () => {
+    const out = toL0Error(new TypeError('terminated', { cause: socketError() })) as ProviderError;
+    expect(out.toJSON()).toMatchObject({
+      code: 'INCOMPLETE_STREAM',
+      cause: { name: 'TypeError', message: 'terminated', cause: { name: 'SocketError', code: 'UND_ERR_SOCKET' } },
+    });
+  });
+
+  it('should not turn a wrapper around an L0Error into a ProviderError', () => {
+    const inner = new TokenTimeoutError({ kind: 'initial', timeoutMs: 5, elapsedMs: 5, tokenCount: 0 });
+    const wrapper = new Error('wrapped', { cause: inner });
+    expect(toL0Error(wrapper)).toBe(wrapper);
+  });
+
+  it('should still wrap an error whose own status decided over an L0Error cause', () => {
+    const wrapper = Object.assign(new Error('gateway said 503'), { status: 503, cause: new ZeroOutputError({ content: '' }) });
+    expect(toL0Error(wrapper)).toMatchObject({ name: 'ProviderError', code: 'SERVER_ERROR', status: 503 });
+  });
+});

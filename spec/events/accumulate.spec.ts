@@ -1,0 +1,102 @@
+/** @test {accumulate} */
+import { describe, expect, it } from 'vitest';
+import { lastValueFrom, NEVER, of, throwError, toArray, concat } from 'rxjs';
+import { accumulate, ProviderError, serializeError, type L0Event, type L0State } from 'l0-rx';
+import { testScheduler } from '../helpers/testScheduler.js';
+
+const start = (attempt = 1, fallbackIndex = 0): L0Event => ({
+  type: 'start', attempt, fallbackIndex, isRetry: attempt > 1, isFallback: fallbackIndex > 0,
+});
+const tok = (value: string): L0Event => ({ type: 'token', value });
+const network = new ProviderError('reset', { code: 'NETWORK_ERROR', category: 'network', retryable: true });
+const retry = (attempt: number, error: unknown = network): L0Event => ({
+  type: 'retry', attempt, delayMs: 0, error: serializeError(error), reason: 'network_error',
+});
+const fold = (events: L0Event[]) => lastValueFrom(of(...events).pipe(accumulate(), toArray()));
+const last = async (events: L0Event[]) => (await fold(events)).at(-1) as L0State;
+
+describe('accumulate', () => {
+  it('should emit one state per event, appending tokens', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      const source = cold('-s-a-b-|', { s: start(), a: tok('Hel'), b: tok('lo') });
+      const contents = source.pipe(accumulate());
+      expectObservable(contents, '^------').toBe('-x-y-z-|', {
+        x: expect.objectContaining({ content: '', attempt: 1, status: 'streaming' }),
+        y: expect.objectContaining({ content: 'Hel', tokenCount: 1 }),
+        z: expect.objectContaining({ content: 'Hello', tokenCount: 2 }),
+      });
+    });
+  });
+
+  it('should emit nothing for an empty source and never complete for a never source', () => {
+    testScheduler().run(({ expectObservable }) => {
+      expectObservable(of<L0Event>().pipe(accumulate())).toBe('|');
+      expectObservable(NEVER.pipe(accumulate())).toBe('');
+    });
+  });
+
+  it('should pass an error through by default', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      const source = cold<L0Event>('-a-#', { a: tok('x') }, network);
+      expectObservable(source.pipe(accumulate())).toBe('-y-#', { y: expect.objectContaining({ content: 'x' }) }, network);
+    });
+  });
+
+  it('should retract the failed attempt on retry and count a network retry', async () => {
+    const s = await last([start(), tok('a'), tok('b'), retry(1), start(2), tok('ok'), { type: 'complete', finishReason: 'stop' }]);
+    expect(s).toMatchObject({ content: 'ok', tokenCount: 1, attempt: 2, networkRetryCount: 1, modelRetryCount: 0, status: 'complete', finishReason: 'stop' });
+  });
+
+  it('should count content and unknown failures as model retries', async () => {
+    const s = await last([start(), retry(1, new Error('boom')), start(2)]);
+    expect(s).toMatchObject({ modelRetryCount: 1, networkRetryCount: 0, status: 'streaming' });
+  });
+
+  it('should be retrying between a retry and the next start', async () => {
+    const states = await fold([start(), tok('a'), retry(1)]);
+    expect(states.at(-1)).toMatchObject({ status: 'retrying', content: '' });
+  });
+
+  it('should reset data, progress, reasoning, tool calls and violations on fallback', async () => {
+    const s = await last([
+      start(), tok('x'), { type: 'reasoning', value: 'hmm' },
+      { type: 'data', payload: { contentType: 'image', url: 'a.png' } },
+      { type: 'progress', percent: 50 },
+      { type: 'tool-call', id: '1', name: 'f', arguments: '{}' },
+      { type: 'violation', violation: { ruleId: 'r', message: 'm', severity: 'warning', recoverable: true } },
+      { type: 'fallback', fromIndex: 0, toIndex: 1, error: serializeError(network) },
+      start(1, 1), { type: 'data', payload: { contentType: 'json', json: { a: 1 } } }, { type: 'progress', percent: 100 },
+    ]);
+    expect(s).toMatchObject({
+      content: '', reasoning: '', toolCalls: [], violations: [], fallbackIndex: 1,
+      data: [{ contentType: 'json', json: { a: 1 } }], progress: { percent: 100 },
+    });
+  });
+
+  it('should set content to exactly the checkpoint on resume', async () => {
+    const s = await last([start(), tok('ABCDE'), tok('F'), retry(1), start(2), { type: 'resume', checkpoint: 'ABCDE' }, tok('G')]);
+    expect(s).toMatchObject({ content: 'ABCDEG', resumedFrom: 'ABCDE' });
+  });
+
+  it('should keep usage and a truthful finish reason', async () => {
+    const usage = { inputTokens: 3, outputTokens: 2 };
+    const s = await last([start(), tok('a'), { type: 'complete', finishReason: 'length', usage }]);
+    expect(s).toMatchObject({ finishReason: 'length', usage, status: 'complete' });
+  });
+
+  describe('with errorsAsState', () => {
+    it('should fold an error into a last state and complete', async () => {
+      const source = concat(of(start(), tok('part')), throwError(() => network));
+      const states = await lastValueFrom(source.pipe(accumulate({ errorsAsState: true }), toArray()));
+      expect(states.at(-1)).toMatchObject({ status: 'error', content: 'part', error: { name: 'ProviderError', code: 'NETWORK_ERROR' } });
+    });
+
+    it('should keep state per subscription', async () => {
+      const failing = concat(of(tok('a')), throwError(() => network)).pipe(accumulate({ errorsAsState: true }));
+      const first = await lastValueFrom(failing);
+      const second = await lastValueFrom(throwError(() => network).pipe(accumulate({ errorsAsState: true })));
+      expect(first.content).toBe('a');
+      expect(second.content).toBe('');
+    });
+  });
+});

@@ -1,0 +1,103 @@
+/** @test {resolveRetryConfig} */
+import { asyncScheduler } from 'rxjs';
+import { describe, expect, it } from 'vitest';
+import { RETRY_PRESETS, RETRY_WITH_BACKOFF_DEFAULTS, retryWithBackoff } from 'l0-rx';
+import { resolveRetryConfig } from '../../src/retry/retryConfig.js';
+
+describe('resolveRetryConfig', () => {
+  it('should apply L0\'s documented defaults', () => {
+    const c = resolveRetryConfig(undefined);
+    expect(c).toMatchObject({
+      attempts: 3,
+      maxRetries: 6,
+      backoff: 'fixed-jitter',
+      baseDelay: 1000,
+      maxDelay: 10000,
+      retryOn: ['network', 'rate-limit', 'server', 'timeout', 'content'],
+      respectRetryAfter: true,
+      maxRetryAfter: 60000,
+    });
+    expect(c.scheduler).toBe(asyncScheduler);
+    expect(c.shouldRetry).toBeUndefined();
+    expect(c.calculateDelay).toBeUndefined();
+  });
+
+  it('should default random() to a uniform number in [0, 1)', () => {
+    const { random } = resolveRetryConfig({});
+    for (let i = 0; i < 50; i++) {
+      const r = random();
+      expect(r).toBeGreaterThanOrEqual(0);
+      expect(r).toBeLessThan(1);
+    }
+  });
+
+  it('should freeze the defaults and the presets', () => {
+    expect(Object.isFrozen(RETRY_WITH_BACKOFF_DEFAULTS)).toBe(true);
+    expect(Object.isFrozen(RETRY_WITH_BACKOFF_DEFAULTS.retryOn)).toBe(true);
+    expect(Object.isFrozen(RETRY_PRESETS)).toBe(true);
+    expect(Object.isFrozen(RETRY_PRESETS.strict)).toBe(true);
+  });
+
+  it('should read a number as the attempts shorthand', () => {
+    expect(resolveRetryConfig(5)).toMatchObject({ attempts: 5, maxRetries: 6 });
+    expect(resolveRetryConfig(0)).toMatchObject({ attempts: 0, maxRetries: 6 });
+  });
+
+  it('should resolve the L0 presets by name', () => {
+    expect(resolveRetryConfig('minimal')).toMatchObject({ attempts: 2, maxRetries: 4, backoff: 'linear', baseDelay: 1000 });
+    expect(resolveRetryConfig('recommended')).toMatchObject({ attempts: 3, maxRetries: 6, backoff: 'fixed-jitter' });
+    expect(resolveRetryConfig('strict')).toMatchObject({ attempts: 3, maxRetries: 6, backoff: 'full-jitter' });
+    expect(resolveRetryConfig('exponential')).toMatchObject({ attempts: 4, maxRetries: 8, backoff: 'exponential' });
+  });
+
+  it('should keep user callbacks, scheduler and random', () => {
+    const shouldRetry = () => true;
+    const calculateDelay = () => 5;
+    const random = () => 0.5;
+    const c = resolveRetryConfig({ shouldRetry, calculateDelay, random, scheduler: asyncScheduler });
+    expect(c).toMatchObject({ shouldRetry, calculateDelay, random });
+  });
+
+  describe('validation (TypeError naming the option)', () => {
+    const cases: [string, unknown, RegExp][] = [
+      ['a negative count', -1, /attempts/],
+      ['a fractional count', 1.5, /attempts/],
+      ['negative attempts', { attempts: -1 }, /attempts must be a non-negative integer/],
+      ['NaN attempts', { attempts: NaN }, /attempts/],
+      ['fractional maxRetries', { maxRetries: 2.5 }, /maxRetries/],
+      ['infinite maxRetries', { maxRetries: Infinity }, /maxRetries/],
+      ['a negative baseDelay', { baseDelay: -5 }, /baseDelay must be a finite number/],
+      ['an infinite maxDelay', { maxDelay: Infinity }, /maxDelay/],
+      ['a NaN maxRetryAfter', { maxRetryAfter: NaN }, /maxRetryAfter/],
+      ['an unknown backoff', { backoff: 'quadratic' }, /backoff 'quadratic'.*'fixed', 'linear', 'exponential', 'full-jitter', 'fixed-jitter', 'decorrelated-jitter'/],
+      ['an unknown preset', 'aggressive', /preset 'aggressive'.*'minimal', 'recommended', 'strict', 'exponential'/],
+      ['an unknown retryOn entry', { retryOn: ['network', 'rate_limited'] }, /retryOn.*'rate_limited'/],
+      ['a retryOn that is not an array', { retryOn: 'network' }, /retryOn must be an array/],
+      ['a shouldRetry that is not a function', { shouldRetry: true }, /shouldRetry must be a function/],
+      ['a calculateDelay that is not a function', { calculateDelay: 5 }, /calculateDelay must be a function/],
+      ['a random that is not a function', { random: 0.5 }, /random must be a function/],
+      ['null', null, /config must be/],
+    ];
+    it.each(cases)('should throw for %s', (_, config, message) => {
+      expect(() => resolveRetryConfig(config as never)).toThrow(TypeError);
+      expect(() => resolveRetryConfig(config as never)).toThrow(message);
+    });
+
+    it('should throw when retryWithBackoff is called, not at subscribe time', () => {
+      expect(() => retryWithBackoff({ attempts: -1 })).toThrow(/retryWithBackoff: attempts/);
+      expect(() => retryWithBackoff('nope' as never)).toThrow(TypeError);
+    });
+
+    it('should accept zero delays and zero counts', () => {
+      expect(resolveRetryConfig({ attempts: 0, maxRetries: 0, baseDelay: 0, maxDelay: 0, maxRetryAfter: 0 })).toMatchObject({
+        attempts: 0,
+        maxRetries: 0,
+        baseDelay: 0,
+      });
+    });
+
+    it('should accept categories and reasons in retryOn', () => {
+      expect(resolveRetryConfig({ retryOn: ['unknown', 'zero_output', 'rate-limit'] }).retryOn).toEqual(['unknown', 'zero_output', 'rate-limit']);
+    });
+  });
+});

@@ -1,0 +1,37 @@
+/** @test {fromStream} */
+import { describe, expect, it } from 'vitest';
+import { fromStream, isInvalidStreamError, type L0Event } from 'l0-rx';
+import { chunksOf, collect, collectError, readableOf } from '../streamHelpers.js';
+
+const start: L0Event = { type: 'start', attempt: 1, fallbackIndex: 0, isRetry: false, isFallback: false };
+const tok = (value: string): L0Event => ({ type: 'token', value });
+const stop: L0Event = { type: 'complete', finishReason: 'stop' };
+
+describe('text adapter', () => {
+  it('should emit each string as a token and complete with stop', async () => {
+    expect(await collect(fromStream(() => chunksOf(['a', 'b'])))).toEqual([start, tok('a'), tok('b'), stop]);
+  });
+
+  it('should keep a multi-byte character split over byte chunks whole', async () => {
+    const bytes = new TextEncoder().encode('😀');
+    const events = await collect(fromStream(() => readableOf([bytes.slice(0, 2), bytes.slice(2)])));
+    expect(events).toEqual([start, tok('😀'), stop]);
+  });
+
+  it('should flush an incomplete trailing byte sequence at the end', async () => {
+    const events = await collect(fromStream(() => readableOf([new Uint8Array([0x61, 0xc3])])));
+    expect(events).toEqual([start, tok('a'), tok('\uFFFD'), stop]);
+  });
+
+  it('should accept strings and bytes mixed', async () => {
+    const events = await collect(fromStream(() => chunksOf<string | Uint8Array>(['a', new TextEncoder().encode('b')])));
+    expect(events).toEqual([start, tok('a'), tok('b'), stop]);
+  });
+
+  it('should fail with InvalidStreamError naming a chunk that is not text', async () => {
+    const { events, error } = await collectError(fromStream(() => chunksOf<unknown>(['a', { x: 1 }])));
+    expect(events).toEqual([start, tok('a')]);
+    expect(isInvalidStreamError(error)).toBe(true);
+    expect(error.message).toContain('an object with keys [x]');
+  });
+});

@@ -1,0 +1,58 @@
+/** @test {createTestScheduler} */
+import { throwError } from 'rxjs';
+import { describe, expect, it, vi } from 'vitest';
+import { fromStream } from 'l0-rx';
+import { createTestScheduler, fakeError, fakeModel } from 'l0-rx/testing';
+
+describe('createTestScheduler', () => {
+  it('should compare errors by name, code and message, not identity', () => {
+    createTestScheduler().run(({ cold, expectObservable }) => {
+      expectObservable(cold('a#', { a: 1 }, fakeError({ status: 429 }))).toBe('a#', { a: 1 }, fakeError({ status: 429 }));
+    });
+  });
+
+  it('should fail when the error codes differ', () => {
+    expect(() =>
+      createTestScheduler().run(({ expectObservable }) => {
+        expectObservable(throwError(() => fakeError({ network: 'ECONNRESET' }))).toBe('#', undefined, Object.assign(new Error('read ECONNRESET'), { code: 'EPIPE' }));
+      }),
+    ).toThrow();
+  });
+
+  it('should fail when the values differ', () => {
+    expect(() =>
+      createTestScheduler().run(({ cold, expectObservable }) => {
+        expectObservable(cold('a|', { a: { type: 'token', value: 'x' } })).toBe('a|', { a: { type: 'token', value: 'y' } });
+      }),
+    ).toThrow();
+  });
+
+  it('should ignore keys whose value is undefined', () => {
+    createTestScheduler().run(({ cold, expectObservable }) => {
+      expectObservable(cold('a|', { a: { type: 'complete', finishReason: 'stop', usage: undefined } }))
+        .toBe('a|', { a: { type: 'complete', finishReason: 'stop' } });
+    });
+  });
+
+  it('should hand the normalised frames to a custom assertDeepEqual', () => {
+    const assert = vi.fn((a: unknown, e: unknown) => expect(a).toEqual(e));
+    createTestScheduler(assert).run(({ cold, expectObservable }) => {
+      expectObservable(cold('#', undefined, new RangeError('r'))).toBe('#', undefined, expect.any(Object));
+    });
+    expect(assert).toHaveBeenCalledWith([{ frame: 0, notification: { kind: 'E', error: { name: 'RangeError', message: 'r' } } }], expect.anything());
+  });
+
+  it('should run the documented fromStream(fakeModel(...)) example', () => {
+    createTestScheduler().run(({ expectObservable }) => {
+      expectObservable(fromStream(fakeModel('a---b|'))).toBe('(sa)b(c|)', {
+        s: { type: 'start', attempt: 1, fallbackIndex: 0, isRetry: false, isFallback: false },
+        a: { type: 'token', value: 'a' }, b: { type: 'token', value: 'b' },
+        c: { type: 'complete', finishReason: 'stop' },
+      });
+    });
+  });
+
+  it('should throw a TypeError for a non-function matcher', () => {
+    expect(() => createTestScheduler(42 as never)).toThrow(/assertDeepEqual must be a function/);
+  });
+});

@@ -1,0 +1,64 @@
+/** @test {fakeError} */
+import { describe, expect, it } from 'vitest';
+import { fakeError } from 'l0-rx/testing';
+
+describe('fakeError', () => {
+  it('should build a RateLimitError look-alike with real Headers for a 429', () => {
+    const e = fakeError({ status: 429, headers: { 'retry-after': '2', 'x-request-id': 'req_1' } });
+    expect(e).toBeInstanceOf(Error);
+    expect(e).toMatchObject({
+      name: 'RateLimitError', message: '429 Rate limit reached. Please try again later.', status: 429,
+      code: 'rate_limit_exceeded', type: 'requests', requestID: 'req_1',
+      error: { message: 'Rate limit reached. Please try again later.', type: 'requests', code: 'rate_limit_exceeded', param: null },
+    });
+    expect(e.headers).toBeInstanceOf(Headers);
+    expect(e.headers.get('Retry-After')).toBe('2');
+  });
+
+  it.each([
+    [400, 'BadRequestError', 'invalid_request_error'],
+    [401, 'AuthenticationError', 'invalid_request_error'],
+    [500, 'InternalServerError', 'server_error'],
+    [503, 'InternalServerError', 'server_error'],
+    [529, 'InternalServerError', 'overloaded_error'],
+    [418, 'APIError', 'invalid_request_error'],
+  ])('should name a %i like the openai SDK class (%s) with error.type %s', (status, name, type) => {
+    expect(fakeError({ status })).toMatchObject({ name, status, error: { type } });
+  });
+
+  it('should take message, code and type overrides', () => {
+    const e = fakeError({ status: 400, code: 'context_length_exceeded', message: 'too long', type: 'invalid_request_error' });
+    expect(e).toMatchObject({ message: '400 too long', code: 'context_length_exceeded', error: { code: 'context_length_exceeded' } });
+  });
+
+  it('should build Node system errors with code, errno and syscall', () => {
+    expect(fakeError({ network: 'ECONNRESET' })).toMatchObject({ name: 'Error', message: 'read ECONNRESET', code: 'ECONNRESET', syscall: 'read' });
+    expect(fakeError({ network: 'ENOTFOUND' })).toMatchObject({ code: 'ENOTFOUND', syscall: 'getaddrinfo' });
+    expect(fakeError({ network: 'ESOMETHING' })).toMatchObject({ code: 'ESOMETHING' });
+  });
+
+  it('should build the TypeError fetch throws for undici codes, with the code on the cause', () => {
+    const e = fakeError({ network: 'UND_ERR_SOCKET' });
+    expect(e).toBeInstanceOf(TypeError);
+    expect(e).toMatchObject({ message: 'terminated', cause: { name: 'SocketError', code: 'UND_ERR_SOCKET', message: 'other side closed' } });
+    expect(fakeError({ network: 'UND_ERR_CONNECT_TIMEOUT' })).toMatchObject({ message: 'fetch failed', cause: { code: 'UND_ERR_CONNECT_TIMEOUT' } });
+  });
+
+  it('should build an in-band stream error with no status', () => {
+    const e = fakeError({ inBand: { type: 'server_error', message: 'boom' } });
+    expect(e).toMatchObject({ name: 'APIError', message: 'boom', status: undefined, type: 'server_error', error: { type: 'server_error' } });
+  });
+
+  it('should return an Error instance unchanged', () => {
+    const e = new RangeError('x');
+    expect(fakeError(e)).toBe(e);
+  });
+
+  it('should throw a TypeError for an invalid spec', () => {
+    expect(() => fakeError({ status: 9 })).toThrow(/fakeError: status must be an HTTP status/);
+    expect(() => fakeError({ network: '' })).toThrow(/network must be a non-empty/);
+    expect(() => fakeError({ inBand: {} } as never)).toThrow(/inBand must be/);
+    expect(() => fakeError({ what: 1 } as never)).toThrow(/unknown error spec with keys \{what\}/);
+    expect(() => fakeError('boom' as never)).toThrow(TypeError);
+  });
+});

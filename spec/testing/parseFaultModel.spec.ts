@@ -1,0 +1,39 @@
+/** @test {parseFaultModel} */
+import { describe, expect, it } from 'vitest';
+import { FAULT_NAMES, parseFaultModel } from 'l0-rx/testing';
+
+describe('parseFaultModel', () => {
+  it('should return undefined for an ordinary model', () => {
+    expect(parseFaultModel('gpt-4o-mini')).toBeUndefined();
+    expect(parseFaultModel('my-fault:rate-limit')).toBeUndefined();
+  });
+
+  it('should parse a name, an argument and a *k limit', () => {
+    expect(parseFaultModel('fault:stall')).toEqual({ name: 'stall' });
+    expect(parseFaultModel('fault:cut-after-n:5')).toEqual({ name: 'cut-after-n', arg: '5' });
+    expect(parseFaultModel('fault:rate-limit:0.5*2')).toEqual({ name: 'rate-limit', arg: '0.5', limit: 2 });
+    expect(parseFaultModel('fault:unavailable*1')).toEqual({ name: 'unavailable', limit: 1 });
+    expect(parseFaultModel('fault:refusal:delta')).toEqual({ name: 'refusal', arg: 'delta' });
+  });
+
+  it('should accept every name in FAULT_NAMES', () => {
+    for (const name of FAULT_NAMES) expect(parseFaultModel(`fault:${name}`)).toEqual({ name });
+  });
+
+  it('should throw a TypeError naming an unknown fault', () => {
+    expect(() => parseFaultModel('fault:explode')).toThrow(TypeError);
+    expect(() => parseFaultModel('fault:explode:3')).toThrow(/unknown fault "explode"/);
+  });
+
+  it.each([
+    ['fault:cut-after-n:x', /cut-after-n takes a whole number >= 0, got "x"/],
+    ['fault:cut-after-n:1.5', /cut-after-n takes a whole number/],
+    ['fault:rate-limit:-1', /rate-limit takes a number >= 0/],
+    ['fault:server-error:3', /server-error takes no argument/],
+    ['fault:refusal:loud', /refusal takes one of content, delta/],
+    ['fault:stall*0', /\*<k> must be a whole number >= 1, got "\*0"/],
+    ['fault:stall*', /\*<k> must be a whole number >= 1/],
+  ])('should throw a TypeError naming the problem in %s', (model, message) => {
+    expect(() => parseFaultModel(model)).toThrow(message);
+  });
+});

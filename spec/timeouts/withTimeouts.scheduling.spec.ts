@@ -1,0 +1,153 @@
+/** @test {withTimeouts} */
+import { Observable, Subject, Subscription, type SchedulerLike } from 'rxjs';
+import type { TestScheduler } from 'rxjs/testing';
+import { describe, expect, it } from 'vitest';
+import { isTokenTimeoutError, withTimeouts, type L0Event } from 'l0-rx';
+import { testScheduler } from '../helpers/testScheduler.js';
+
+const tok = (value: string): L0Event => ({ type: 'token', value });
+
+/** Emits `tok(value)` at each absolute frame, then completes at `end`; records its unsubscription. */
+function timedSource(ts: TestScheduler, frames: readonly number[], end: number, log: { unsubscribed: boolean }) {
+  return new Observable<L0Event>((subscriber) => {
+    const subs = new Subscription();
+    frames.forEach((frame, i) => subs.add(ts.schedule(() => subscriber.next(tok(`t${i}`)), frame)));
+    subs.add(ts.schedule(() => subscriber.complete(), end));
+    subs.add(() => (log.unsubscribed = true));
+    return subs;
+  });
+}
+
+/**
+ * A pull source, like an async iterator: it asks for the next chunk `gap` frames after the
+ * consumer's `next` returned, so a slow consumer delays the source too.
+ */
+function pullSource(ts: TestScheduler, count: number, gap: number) {
+  return new Observable<L0Event>((subscriber) => {
+    let i = 0;
+    return ts.schedule(function step() {
+      subscriber.next(tok(`t${i}`));
+      if (++i === count) subscriber.complete();
+      else this.schedule(undefined, gap);
+    }, gap);
+  });
+}
+
+describe('withTimeouts scheduling', () => {
+  it('should never time out because of a slow subscriber (T3)', () => {
+    const ts = testScheduler();
+    const got: string[] = [];
+    let error: unknown;
+    pullSource(ts, 5, 10)
+      .pipe(withTimeouts({ initialToken: 100, interToken: 100, scheduler: ts }))
+      .subscribe({
+        next: (e) => {
+          got.push(e.type === 'token' ? e.value : e.type);
+          ts.frame += 150; // the consumer blocks for 150 ms per event
+        },
+        error: (e: unknown) => (error = e),
+        complete: () => got.push('|'),
+      });
+    ts.flush();
+    expect(error).toBeUndefined();
+    expect(got).toEqual(['t0', 't1', 't2', 't3', 't4', '|']);
+  });
+
+  it('should still time out a silent source whose consumer is fast', () => {
+    const ts = testScheduler();
+    let error: unknown;
+    pullSource(ts, 5, 150)
+      .pipe(withTimeouts({ initialToken: 200, interToken: 100, scheduler: ts }))
+      .subscribe({ error: (e: unknown) => (error = e) });
+    ts.flush();
+    expect(isTokenTimeoutError(error) && error.info).toEqual({ kind: 'inter', timeoutMs: 100, elapsedMs: 100, tokenCount: 1 });
+    expect(ts.frame).toBe(250);
+  });
+
+  it('should not count time the consumer spends on control events as silence', () => {
+    const ts = testScheduler();
+    let error: unknown;
+    const source = new Observable<L0Event>((subscriber) => {
+      subscriber.next({ type: 'start', attempt: 1, fallbackIndex: 0, isRetry: false, isFallback: false });
+      return ts.schedule(() => subscriber.next(tok('a')), 20);
+    });
+    source.pipe(withTimeouts({ initialToken: 50, scheduler: ts })).subscribe({
+      next: (e) => {
+        if (e.type === 'start') ts.frame += 40; // slow to render the start
+      },
+      error: (e: unknown) => (error = e),
+    });
+    ts.flush();
+    expect(error).toBeUndefined();
+  });
+
+  it('should carry kind, budget, elapsed time and token count on the error', () => {
+    const ts = testScheduler();
+    let error: unknown;
+    const log = { unsubscribed: false };
+    timedSource(ts, [1, 2, 3], 50, log)
+      .pipe(withTimeouts({ interToken: 7, scheduler: ts }))
+      .subscribe({ error: (e: unknown) => (error = e) });
+    ts.flush();
+    expect(isTokenTimeoutError(error)).toBe(true);
+    expect(isTokenTimeoutError(error) && [error.code, error.category, error.retryable, error.info]).toEqual([
+      'INTER_TOKEN_TIMEOUT',
+      'timeout',
+      true,
+      { kind: 'inter', timeoutMs: 7, elapsedMs: 7, tokenCount: 3 },
+    ]);
+    expect(log.unsubscribed).toBe(true);
+  });
+
+  it('should schedule once per subscription, not once per token', () => {
+    const ts = testScheduler();
+    let scheduled = 0;
+    const counting: SchedulerLike = {
+      now: () => ts.now(),
+      schedule: (...args: Parameters<SchedulerLike['schedule']>) => {
+        scheduled += 1;
+        return ts.schedule(...args);
+      },
+    };
+    const frames = Array.from({ length: 200 }, (_, i) => i + 1);
+    let count = 0;
+    timedSource(ts, frames, 201, { unsubscribed: false })
+      .pipe(withTimeouts({ initialToken: 500, interToken: 5, total: 1000, scheduler: counting }))
+      .subscribe({ next: () => (count += 1) });
+    ts.flush();
+    expect(count).toBe(200);
+    expect(scheduled).toBeLessThanOrEqual(2); // the initial arm, and one re-arm at the first token
+  });
+
+  it('should keep at most one scheduled action per subscription', () => {
+    const ts = testScheduler();
+    const subject = new Subject<L0Event>();
+    let error: unknown;
+    subject.pipe(withTimeouts({ initialToken: 4, interToken: 3, total: 200, scheduler: ts })).subscribe({
+      error: (e: unknown) => (error = e),
+    });
+    for (let frame = 1; frame <= 60; frame++) {
+      ts.maxFrames = frame;
+      ts.flush();
+      ts.frame = frame;
+      if (frame % 2 === 1) subject.next(tok('x')); // a token every 2 frames
+      expect(ts.actions.length, `pending actions at frame ${frame}`).toBeLessThanOrEqual(1);
+    }
+    expect(error).toBeUndefined();
+  });
+
+  it('should leave no scheduled action and no source subscription after unsubscribing at any frame', () => {
+    for (let frame = 0; frame <= 14; frame++) {
+      const ts = testScheduler();
+      const log = { unsubscribed: false };
+      const sub = timedSource(ts, [2, 3, 5], 20, log)
+        .pipe(withTimeouts({ initialToken: 3, interToken: 4, total: 12, scheduler: ts }))
+        .subscribe({ error: () => undefined });
+      ts.maxFrames = frame;
+      ts.flush();
+      sub.unsubscribe();
+      expect(ts.actions.length, `after unsubscribing at frame ${frame}`).toBe(0);
+      expect(log.unsubscribed, `source unsubscribed at frame ${frame}`).toBe(true);
+    }
+  });
+});

@@ -1,0 +1,148 @@
+import { identity, Observable, type MonoTypeOperatorFunction } from 'rxjs';
+import type { L0Event, TokenEvent } from '../events/eventTypes.js';
+import { createOverlapMatcher, type OverlapMatcher, type OverlapOptions } from './overlap.js';
+
+/** Options of {@link deduplicateContinuation}. */
+export interface DeduplicateContinuationConfig {
+  /** `false` makes the operator the identity. `undefined` means on. @default true */
+  readonly enabled?: boolean;
+  /** Compare letters case-sensitively. @default true */
+  readonly caseSensitive?: boolean;
+  /**
+   * Shortest overlap removed, in characters (UTF-16 code units); a positive integer. Shorter
+   * coincidences ("abc" + "cd") are kept. @default 2
+   */
+  readonly minOverlap?: number;
+  /**
+   * Longest overlap searched for: only the checkpoint's last `maxOverlap` characters are compared,
+   * which also bounds how much of the resumed head is held back. An integer >= `minOverlap`.
+   * @default 500
+   */
+  readonly maxOverlap?: number;
+  /**
+   * An overlap must start where a word starts in the checkpoint, so a 2-letter coincidence inside
+   * a word ("The c|at" + "at home") is not cut. `false` matches L0's character-only rule. Scripts
+   * written without spaces (Chinese, Japanese, Thai...) match at any character either way.
+   * @default true
+   */
+  readonly wordBoundary?: boolean;
+}
+
+/** The documented defaults of {@link DeduplicateContinuationConfig} (L0's `deduplicationOptions`, plus `wordBoundary`). */
+export const DEDUPLICATE_CONTINUATION_DEFAULTS: Readonly<Required<DeduplicateContinuationConfig>> = Object.freeze({
+  enabled: true,
+  caseSensitive: true,
+  minOverlap: 2,
+  maxOverlap: 500,
+  wordBoundary: true,
+});
+
+/**
+ * Removes the text a resumed attempt repeats from the end of its checkpoint, so that the checkpoint
+ * plus the new tokens read as one text ("Hello world" + "world is great" -> "Hello world is great").
+ *
+ *   -s-r-a-b-c-x-|      source (r resume{'Hello world'}, a 'world', b ' is', c ' great', x complete)
+ *   -s-r---b-c-x-|      deduplicateContinuation()   (b ' is': the head 'world' was the overlap)
+ *
+ * 1. A `resume{checkpoint}` arms the operator; every other event passes through unchanged while
+ *    it is not armed, so attempts that do not resume cost one comparison per event.
+ * 2. While armed, `token` events are held back and their text is matched against the checkpoint's
+ *    tail (the longest suffix that the head repeats, at least `minOverlap` and at most `maxOverlap`
+ *    characters, starting at a word boundary; see `wordBoundary`, `caseSensitive`).
+ * 3. As soon as no longer overlap is possible, the held tokens are released in order with the
+ *    overlap cut from their front: tokens entirely inside it are dropped, the one it ends in is
+ *    shortened; token boundaries are otherwise kept (L0 releases one coalesced token instead).
+ *    The operator is then disarmed until the next `resume`.
+ * 4. Any other event while armed (`complete`, `tool-call`, `data`, `reasoning`...) and the source
+ *    completing decide the overlap with the text seen so far, release, then pass on.
+ * 5. `start`, `retry` and `fallback` discard held tokens (the attempt they belonged to is
+ *    retracted) and disarm; an error discards them and is passed on.
+ *
+ * Use it per attempt, before anything that reads the text (zero-output detection, guardrails,
+ * checkpoints), as the `l0()` preset does. The state is per subscription.
+ *
+ * @example
+ * import { fromStream, deduplicateContinuation, retryWithBackoff } from 'l0-rx';
+ * fromStream(factory).pipe(deduplicateContinuation({ caseSensitive: false }), retryWithBackoff());
+ * @see {@link checkpointEvery}
+ * @see {@link fallbackTo}
+ * @param config See {@link DeduplicateContinuationConfig}; defaults in {@link DEDUPLICATE_CONTINUATION_DEFAULTS}.
+ */
+export function deduplicateContinuation(config: DeduplicateContinuationConfig = {}): MonoTypeOperatorFunction<L0Event> {
+  const options = resolve(config);
+  if (!options) return identity;
+  return (source) =>
+    new Observable<L0Event>((subscriber) => {
+      let matcher: OverlapMatcher | undefined; // set while armed
+      let held: TokenEvent[] = [];
+
+      const disarm = () => {
+        matcher = undefined;
+        held = [];
+      };
+      const release = (overlap: number) => {
+        const tokens = held;
+        disarm();
+        let skip = overlap;
+        for (const t of tokens) {
+          if (skip >= t.value.length) skip -= t.value.length;
+          else {
+            subscriber.next(skip === 0 ? t : { type: 'token', value: t.value.slice(skip) });
+            skip = 0;
+          }
+        }
+      };
+
+      return source.subscribe({
+        next(event) {
+          switch (event.type) {
+            case 'token': {
+              if (!matcher) break;
+              held.push(event);
+              const overlap = matcher.push(event.value);
+              if (overlap !== undefined) release(overlap);
+              return;
+            }
+            case 'resume':
+              disarm();
+              if (event.checkpoint.length >= options.minOverlap) matcher = createOverlapMatcher(event.checkpoint, options);
+              break;
+            case 'start':
+            case 'retry':
+            case 'fallback':
+              disarm();
+              break;
+            default:
+              if (matcher) release(matcher.finish());
+          }
+          subscriber.next(event);
+        },
+        error(err: unknown) {
+          disarm();
+          subscriber.error(err);
+        },
+        complete() {
+          if (matcher) release(matcher.finish());
+          subscriber.complete();
+        },
+      });
+    });
+}
+
+function resolve(config: DeduplicateContinuationConfig): OverlapOptions | undefined {
+  if (typeof config !== 'object' || config === null) {
+    throw new TypeError('deduplicateContinuation(config): `config` must be an object');
+  }
+  const d = DEDUPLICATE_CONTINUATION_DEFAULTS;
+  const { enabled = d.enabled, caseSensitive = d.caseSensitive, minOverlap = d.minOverlap } = config;
+  const { maxOverlap = Math.max(d.maxOverlap, minOverlap), wordBoundary = d.wordBoundary } = config;
+  if (!Number.isInteger(minOverlap) || minOverlap < 1) {
+    throw new TypeError(`deduplicateContinuation: \`minOverlap\` must be a positive integer, got ${String(minOverlap)}`);
+  }
+  if (!Number.isInteger(maxOverlap) || maxOverlap < minOverlap) {
+    throw new TypeError(
+      `deduplicateContinuation: \`maxOverlap\` must be an integer >= minOverlap (${minOverlap}), got ${String(maxOverlap)}`,
+    );
+  }
+  return enabled ? { caseSensitive, minOverlap, maxOverlap, wordBoundary } : undefined;
+}

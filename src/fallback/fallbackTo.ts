@@ -1,0 +1,108 @@
+import {
+  catchError,
+  concat,
+  defer,
+  identity,
+  isObservable,
+  Observable,
+  of,
+  tap,
+  type MonoTypeOperatorFunction,
+} from 'rxjs';
+import type { FallbackEvent, L0Event } from '../events/eventTypes.js';
+import { classifyError } from '../errors/classifyError.js';
+import { AllStreamsExhaustedError } from '../errors/AllStreamsExhaustedError.js';
+import { isL0Error } from '../errors/L0Error.js';
+import { serializeError } from '../errors/serializeError.js';
+import { subscribeWithContext, type AttemptContext } from '../internal/attemptContext.js';
+
+/**
+ * When the source fails, switches to the next model: emits `fallback{fromIndex, toIndex, error}`
+ * and subscribes the next stream, which starts with `start{isFallback: true}`.
+ *
+ *   -s-a-#            source (the primary, its own retries already spent)
+ *        S-b-x-|      fallback1, subscribed at the error (S start{isFallback: true}, x complete)
+ *   -s-a-(fS)b-x-|    fallbackTo(fallback1)   (f fallback{fromIndex: 0, toIndex: 1})
+ *
+ * 1. Events of the current stream pass through. The latest `checkpoint` content (or `resume`
+ *    checkpoint) seen on any stream is remembered.
+ * 2. On an error whose {@link classifyError} category is `abort`, nothing else happens: the error
+ *    is passed on untouched and no fallback is subscribed (a user abort never falls back).
+ * 3. On any other error (auth and bad-request included: another provider may accept the request),
+ *    the stream's attempts are recorded (the error's `attemptErrors` when retryWithBackoff attached
+ *    them, else the live errors of the stream's `retry` events plus this one) and `fallbackIndex`
+ *    is set on the L0Errors among them. If a fallback is left, `fallback{fromIndex, toIndex,
+ *    error}` is emitted and fallback `toIndex` is subscribed with the attempt context `{attempt: 1, fallbackIndex: toIndex, checkpoint?}`: `fromStream`
+ *    hands it to the factory and emits `start{isFallback: true}` and, with a checkpoint,
+ *    `resume{checkpoint}` (so continuation carries across models).
+ * 4. When the last stream fails, errors with {@link AllStreamsExhaustedError} holding every
+ *    recorded attempt's error, oldest first.
+ * 5. A source that completes never subscribes a fallback; unsubscribing unsubscribes the current
+ *    stream only. State (recorded errors, checkpoint) is per subscription.
+ *
+ * Give each fallback its own retry budget by piping its own `retryWithBackoff`, as `l0()` does.
+ * Without fallbacks the operator is the identity (the source's own error is passed on).
+ *
+ * @example
+ * import { fromStream, fallbackTo, retryWithBackoff } from 'l0-rx';
+ * const attempt = (factory) => fromStream(factory).pipe(retryWithBackoff('recommended'));
+ * attempt(gpt4o).pipe(fallbackTo(attempt(claude), attempt(localModel)));
+ * @see {@link retryWithBackoff}
+ * @see {@link AllStreamsExhaustedError}
+ * @param fallbacks The streams to try in order, each a cold `Observable<L0Event>`.
+ */
+export function fallbackTo(...fallbacks: Observable<L0Event>[]): MonoTypeOperatorFunction<L0Event> {
+  fallbacks.forEach((f, i) => {
+    if (!isObservable(f)) throw new TypeError(`fallbackTo: \`fallbacks[${i}]\` must be an Observable`);
+  });
+  if (fallbacks.length === 0) return identity;
+  return (primary) =>
+    defer(() => {
+      const errors: unknown[] = [];
+      let retried: unknown[] = []; // errors of the current stream's retried attempts, from its `retry` events
+      let checkpoint: string | undefined;
+      const track = tap<L0Event>((e) => {
+        if (e.type === 'checkpoint') checkpoint = e.content;
+        else if (e.type === 'resume') checkpoint = e.checkpoint;
+        else if (e.type === 'retry') retried.push(e.error.live ?? e.error);
+      });
+
+      const run = (stream: Observable<L0Event>, index: number): Observable<L0Event> =>
+        stream.pipe(
+          track,
+          catchError((err: unknown) => {
+            if (classifyError(err).category === 'abort') throw err;
+            errors.push(...attemptsOf(err, retried, index));
+            retried = [];
+            if (index === fallbacks.length) {
+              const exhausted = new AllStreamsExhaustedError(errors);
+              exhausted.fallbackIndex = index;
+              throw exhausted;
+            }
+            const toIndex = index + 1;
+            const event: FallbackEvent = { type: 'fallback', fromIndex: index, toIndex, error: serializeError(err) };
+            const ctx: AttemptContext = { attempt: 1, fallbackIndex: toIndex, ...(checkpoint ? { checkpoint } : {}) };
+            return concat(of(event), run(withContext(fallbacks[index]!, ctx), toIndex));
+          }),
+        );
+      return run(primary, 0);
+    });
+}
+
+/** Subscribes `source` with `ctx` as its attempt context (read by fromStream / retryWithBackoff). */
+function withContext(source: Observable<L0Event>, ctx: AttemptContext): Observable<L0Event> {
+  return new Observable<L0Event>((subscriber) => {
+    subscribeWithContext(source, subscriber, ctx);
+  });
+}
+
+/**
+ * Every attempt's error of a failed stream, tagged with its fallback index: the `attemptErrors`
+ * retryWithBackoff attached, else the errors its `retry` events carried plus the final one.
+ */
+function attemptsOf(err: unknown, retried: readonly unknown[], index: number): unknown[] {
+  const attached = isL0Error(err) ? err.attemptErrors : undefined;
+  const list = attached && attached.length > 0 ? [...attached] : [...retried, err];
+  for (const e of [err, ...list]) if (isL0Error(e)) e.fallbackIndex ??= index;
+  return list;
+}

@@ -1,0 +1,174 @@
+import { defer, identity, tap, type MonoTypeOperatorFunction } from 'rxjs';
+import type { L0Event, Violation } from '../events/eventTypes.js';
+import { INITIAL_L0_STATE, reduceL0State, type L0State } from '../events/reduceState.js';
+import { classifyError } from '../errors/classifyError.js';
+import { isAllStreamsExhaustedError } from '../errors/AllStreamsExhaustedError.js';
+import { isTokenTimeoutError, type TimeoutKind } from '../errors/TokenTimeoutError.js';
+import type { SerializedError } from '../errors/serializeError.js';
+
+/**
+ * L0's lifecycle callbacks, with L0's argument shapes. Each is optional and called synchronously,
+ * in event order, before the event reaches the subscriber. A callback that throws is reported to
+ * `onCallbackError` and never breaks the stream.
+ */
+export interface LifecycleCallbacks {
+  /** Every event, first, before the specific callback below. */
+  readonly onEvent?: (event: L0Event) => void;
+  /** An attempt begins (`start`): `(1, false, false)`, a retry `(n, true, false)`, a fallback `(1, false, true)`. */
+  readonly onStart?: (attempt: number, isRetry: boolean, isFallback: boolean) => void;
+  /** A retry was decided (`retry`): `attempt` is the attempt that failed, so the first retry is 1; `reason` the classification reason (`rate_limit`...). */
+  readonly onRetry?: (attempt: number, reason: string) => void;
+  /** Moving to fallback `index` (0-based into the fallbacks: the first fallback is 0); `reason` the classification reason of the error. */
+  readonly onFallback?: (index: number, reason: string) => void;
+  /** The new attempt continues from `checkpoint`; `tokenCount` is the failed attempt's token count (as in L0). */
+  readonly onResume?: (checkpoint: string, tokenCount: number) => void;
+  /** A checkpoint was saved (`checkpoint` event): the content and the attempt's token count. */
+  readonly onCheckpoint?: (checkpoint: string, tokenCount: number) => void;
+  /** A guardrail fired (`violation` event). */
+  readonly onViolation?: (violation: Violation) => void;
+  /** Drift was detected (`drift` event). */
+  readonly onDrift?: (types: readonly string[], confidence: number) => void;
+  /** A complete tool call; `args` is the raw JSON text (L0 passes it parsed). */
+  readonly onToolCall?: (name: string, id: string, args: string) => void;
+  /** An attempt or the run failed with a TokenTimeoutError (read from the live error; not called for replayed logs). */
+  readonly onTimeout?: (kind: TimeoutKind, elapsedMs: number) => void;
+  /** The run was aborted (an `abort`-category error) or unsubscribed before `complete`: the current attempt's tokens and text length. */
+  readonly onAbort?: (tokenCount: number, contentLength: number) => void;
+  /**
+   * A failure: from a `retry` event `(error, true, false)`, from a `fallback` event
+   * `(error, false, true)`, the run's error `(error, false, false)`. `error` is the live error
+   * (with its code and category) where the event still carries it, else the serialised one.
+   */
+  readonly onError?: (error: unknown, willRetry: boolean, willFallback: boolean) => void;
+  /** Once per subscription: the folded {@link L0State} at `complete` (or when a source without `complete` ends). */
+  readonly onComplete?: (state: L0State) => void;
+  /**
+   * Called when another callback throws. @default one `console.warn` per callback name and per
+   * `tapLifecycle()` call (a reused operator warns once, not once per stream)
+   */
+  readonly onCallbackError?: (error: unknown, callbackName: string) => void;
+}
+
+type Hooks = Required<Omit<LifecycleCallbacks, 'onCallbackError'>>;
+type HookName = keyof Hooks;
+const HOOKS: readonly HookName[] = [
+  'onEvent', 'onStart', 'onRetry', 'onFallback', 'onResume', 'onCheckpoint', 'onViolation',
+  'onDrift', 'onToolCall', 'onTimeout', 'onAbort', 'onError', 'onComplete',
+];
+
+/**
+ * Calls L0's lifecycle callbacks (`onStart`, `onError`, `onRetry`, `onFallback`, `onResume`,
+ * `onComplete`...) from the event stream, synchronously and in event order; the events pass
+ * through untouched.
+ *
+ *   -s-a-r-S-b-x-|      source (s start, r retry, S start{attempt: 2}, x complete)
+ *   -s-a-r-S-b-x-|      tapLifecycle(cb)   (onStart(1,f,f), onError(e,true,false), onRetry(1, reason), onStart(2,t,f), onComplete(state))
+ *
+ * 1. For each event: `onEvent(event)`, then the callback(s) it maps to. A `retry` event calls
+ *    `onTimeout` (if its error is a token timeout), `onError(error, true, false)`, `onRetry`; a
+ *    `fallback` event `onTimeout`, `onError(error, false, true)`, `onFallback`. So with a resumed
+ *    fallback the order is onError -> onFallback -> onStart -> onResume -> ... -> onComplete.
+ * 2. The run's error calls `onTimeout` (a TokenTimeoutError, or AllStreamsExhaustedError whose
+ *    last error is one), `onAbort` (an `abort`-category error), then `onError(error, false, false)`.
+ * 3. Unsubscribing before `complete` calls `onAbort(tokenCount, contentLength)` of the current
+ *    attempt. After `complete` it calls nothing.
+ * 4. Callbacks run before the subscriber receives the event (L0 calls `onComplete` after).
+ *    A callback that throws is reported to `onCallbackError` (or warned about once) and never
+ *    rethrown: the stream goes on as if nothing happened. `onCallbackError` throwing is ignored.
+ * 5. State (the folded L0State for `onComplete`, counters) is per subscription; the state is only
+ *    folded when `onComplete` is given. With no callbacks the operator is the identity.
+ *
+ * @example
+ * import { l0, tapLifecycle } from 'l0-rx';
+ * stream$.pipe(tapLifecycle({
+ *   onRetry: (attempt, reason) => log.warn(`retry ${attempt}: ${reason}`),
+ *   onComplete: (state) => metrics.tokens(state.tokenCount),
+ * }));
+ * @see {@link accumulate}
+ * @param callbacks See {@link LifecycleCallbacks}.
+ */
+export function tapLifecycle(callbacks: LifecycleCallbacks): MonoTypeOperatorFunction<L0Event> {
+  if (typeof callbacks !== 'object' || callbacks === null) throw new TypeError('tapLifecycle: `callbacks` must be an object');
+  for (const name of [...HOOKS, 'onCallbackError'] as const) {
+    const fn = callbacks[name];
+    if (fn !== undefined && typeof fn !== 'function') throw new TypeError(`tapLifecycle: \`${name}\` must be a function`);
+  }
+  if (!HOOKS.some((name) => callbacks[name])) return identity;
+  const warned = new Set<string>(); // per operator instance, see onCallbackError
+  const report = (error: unknown, name: string) => {
+    try {
+      if (callbacks.onCallbackError) return callbacks.onCallbackError(error, name);
+    } catch {
+      return;
+    }
+    if (warned.has(name) || typeof console === 'undefined') return;
+    warned.add(name);
+    console.warn(`l0-rx tapLifecycle: the \`${name}\` callback threw; the stream goes on.`, error);
+  };
+  const call = <K extends HookName>(name: K, ...args: Parameters<Hooks[K]>): void => {
+    const fn = callbacks[name] as ((...a: Parameters<Hooks[K]>) => void) | undefined;
+    if (!fn) return;
+    try {
+      fn.apply(callbacks, args);
+    } catch (e) {
+      report(e, name);
+    }
+  };
+  const fold = callbacks.onComplete !== undefined;
+  const timeout = (e: unknown) => {
+    const t = isAllStreamsExhaustedError(e) ? e.cause : e;
+    if (isTokenTimeoutError(t)) call('onTimeout', t.info.kind, t.info.elapsedMs);
+  };
+
+  return (source) =>
+    defer(() => {
+      let state = INITIAL_L0_STATE;
+      let tokens = 0; // tokens of the current attempt
+      let length = 0; // text length of the current attempt, checkpoint included
+      let failedTokens = 0; // tokens of the last attempt that a retry/fallback ended
+      let completed = false;
+      const fail = (error: SerializedError) => {
+        failedTokens = tokens;
+        tokens = length = 0;
+        timeout(error.live);
+        return error.live ?? error;
+      };
+      const complete = () => {
+        if (completed) return;
+        completed = true;
+        call('onComplete', state);
+      };
+      return source.pipe(
+        tap({
+          next(e) {
+            if (fold) state = reduceL0State(state, e);
+            call('onEvent', e);
+            switch (e.type) {
+              case 'token': tokens++; length += e.value.length; break;
+              case 'start': tokens = length = 0; call('onStart', e.attempt, e.isRetry, e.isFallback); break;
+              case 'retry': call('onError', fail(e.error), true, false); call('onRetry', e.attempt, e.reason); break;
+              case 'fallback':
+                call('onError', fail(e.error), false, true);
+                call('onFallback', e.toIndex - 1, e.error.reason ?? 'unknown');
+                break;
+              case 'resume': length = e.checkpoint.length; call('onResume', e.checkpoint, failedTokens); break;
+              case 'checkpoint': call('onCheckpoint', e.content, e.tokenCount); break;
+              case 'violation': call('onViolation', e.violation); break;
+              case 'drift': call('onDrift', e.types, e.confidence); break;
+              case 'tool-call': call('onToolCall', e.name, e.id, e.arguments); break;
+              case 'complete': complete(); break;
+            }
+          },
+          error(err: unknown) {
+            timeout(err);
+            if (classifyError(err).category === 'abort') call('onAbort', tokens, length);
+            call('onError', err, false, false);
+          },
+          complete,
+          unsubscribe() {
+            if (!completed) call('onAbort', tokens, length);
+          },
+        }),
+      );
+    });
+}

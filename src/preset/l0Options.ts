@@ -1,0 +1,106 @@
+import type { SchedulerLike } from 'rxjs';
+import type { StreamAdapter } from '../sources/adapters/types.js';
+import type { StreamContext, StreamFactory, StreamInput } from '../sources/fromStream.js';
+import { RETRY_PRESETS, type RetryPresetName, type RetryWithBackoffConfig } from '../retry/retryConfig.js';
+import type { WithTimeoutsConfig } from '../timeouts/withTimeouts.js';
+import type { DeduplicateContinuationConfig } from '../continuation/deduplicateContinuation.js';
+import type { LifecycleCallbacks } from '../lifecycle/tapLifecycle.js';
+
+/** What an l0() stream factory receives: the attempt context plus the preset's extras. */
+export interface L0StreamContext extends StreamContext {
+  /** `options.context`, deep-cloned and frozen once per l0() call. */
+  readonly context: Readonly<Record<string, unknown>>;
+  /** `buildContinuationPrompt(checkpoint)` when this attempt resumes from a checkpoint. */
+  readonly continuationPrompt?: string;
+}
+export type L0StreamFactory = (ctx: L0StreamContext) => StreamInput | Promise<StreamInput>;
+
+/** Options of {@link l0}; names follow L0's. Every field but `stream` is optional. */
+export interface L0Options extends LifecycleCallbacks {
+  /** The primary model: called once per attempt with `{signal, attempt, fallbackIndex, checkpoint?, ...}`. */
+  readonly stream: L0StreamFactory;
+  /** Tried in order once the primary (with its own retries) fails. Each gets the same retry budget. @default [] */
+  readonly fallbackStreams?: readonly L0StreamFactory[];
+  /** Retry policy, a preset name, or a number of content retries. @default L0_DEFAULTS.retry */
+  readonly retry?: number | RetryPresetName | RetryWithBackoffConfig;
+  /** Timeouts in ms; `false` disables them. Missing fields take the defaults. @default {initialToken: 5000, interToken: 10000} */
+  readonly timeout?: Omit<WithTimeoutsConfig, 'scheduler'> | false;
+  /** Error with ZeroOutputError (retried) when a run completes with no meaningful output. @default true */
+  readonly detectZeroTokens?: boolean;
+  /** Resume a retry or fallback from the last checkpoint instead of starting over. @default false */
+  readonly continueFromLastKnownGoodToken?: boolean;
+  /** Tokens between checkpoints when continuation is on. @default 10 */
+  readonly checkpointInterval?: number;
+  /** Remove the overlap between a checkpoint and the resumed attempt's head. @default true */
+  readonly deduplicateContinuation?: boolean | Omit<DeduplicateContinuationConfig, 'enabled'>;
+  /** Builds the prompt suffix for a resumed attempt; the result is `ctx.continuationPrompt`. */
+  readonly buildContinuationPrompt?: (checkpoint: string) => string;
+  /** Aborting it ends the run with StreamAbortedError, without retry or fallback. */
+  readonly signal?: AbortSignal;
+  /** Request metadata handed (frozen) to every factory call as `ctx.context`. @default {} */
+  readonly context?: Record<string, unknown>;
+  /** Custom stream adapters, tried before the built-in ones. */
+  readonly adapters?: readonly StreamAdapter[];
+  /** Time source for timeouts and backoff (inject a TestScheduler in tests). @default asyncScheduler */
+  readonly scheduler?: SchedulerLike;
+  /** Random source for jittered backoff. @default crypto-based uniform [0, 1) */
+  readonly random?: () => number;
+}
+
+/** The documented defaults of {@link l0}. */
+export const L0_DEFAULTS = Object.freeze({
+  retry: Object.freeze({ attempts: 3, maxRetries: 6, backoff: 'fixed-jitter', baseDelay: 1000, maxDelay: 10_000 }),
+  timeout: Object.freeze({ initialToken: 5000, interToken: 10_000 }),
+  detectZeroTokens: true,
+  continueFromLastKnownGoodToken: false,
+  checkpointInterval: 10,
+  deduplicateContinuation: true,
+} as const);
+
+/** Validated, defaulted options. @internal */
+export function resolveL0Options(o: L0Options) {
+  if (typeof o !== 'object' || o === null) throw new TypeError('l0(options): options must be an object');
+  if (typeof o.stream !== 'function') throw new TypeError('l0(options): `stream` must be a factory function');
+  const fallbackStreams = o.fallbackStreams ?? [];
+  fallbackStreams.forEach((f, i) => {
+    if (typeof f !== 'function') throw new TypeError(`l0(options): \`fallbackStreams[${i}]\` must be a factory function`);
+  });
+  const continuation = o.continueFromLastKnownGoodToken ?? L0_DEFAULTS.continueFromLastKnownGoodToken;
+  const context = deepFreeze(structuredClone(o.context ?? {}));
+  const { buildContinuationPrompt: build, scheduler, random } = o;
+  const wrap = (factory: L0StreamFactory): StreamFactory => (ctx) =>
+    factory({ ...ctx, context, ...(build && ctx.checkpoint ? { continuationPrompt: build(ctx.checkpoint) } : {}) });
+  const retry: RetryWithBackoffConfig = {
+    ...(scheduler ? { scheduler } : {}),
+    ...(random ? { random } : {}),
+    ...retryConfigOf(o.retry ?? L0_DEFAULTS.retry),
+  };
+  const dedupe = o.deduplicateContinuation ?? L0_DEFAULTS.deduplicateContinuation;
+  return {
+    primary: wrap(o.stream),
+    fallbacks: fallbackStreams.map(wrap),
+    retry,
+    timeout: o.timeout === false ? {} : { ...L0_DEFAULTS.timeout, ...o.timeout, scheduler },
+    detectZeroTokens: o.detectZeroTokens ?? L0_DEFAULTS.detectZeroTokens,
+    checkpointInterval: continuation ? (o.checkpointInterval ?? L0_DEFAULTS.checkpointInterval) : undefined,
+    dedupe: continuation && dedupe !== false ? { ...(dedupe === true ? {} : dedupe), enabled: true } : { enabled: false },
+    adapters: o.adapters,
+    signal: o.signal,
+  };
+}
+
+function retryConfigOf(retry: number | RetryPresetName | RetryWithBackoffConfig): RetryWithBackoffConfig {
+  if (typeof retry === 'number') return { attempts: retry };
+  if (typeof retry !== 'string') return retry;
+  const preset = (RETRY_PRESETS as Readonly<Record<string, RetryWithBackoffConfig>>)[retry];
+  if (!preset) throw new TypeError(`l0(options): unknown \`retry\` preset "${retry}" (use ${Object.keys(RETRY_PRESETS).join(', ')})`);
+  return preset;
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
+}

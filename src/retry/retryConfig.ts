@@ -1,0 +1,223 @@
+import { asyncScheduler, type SchedulerLike } from 'rxjs';
+import type { ErrorCategory } from '../errors/L0Error.js';
+import { BACKOFF_KINDS, type BackoffKind } from './backoff.js';
+
+export type { BackoffKind } from './backoff.js';
+
+/** The named retry configurations of L0: see {@link RETRY_PRESETS}. */
+export type RetryPresetName = 'minimal' | 'recommended' | 'strict' | 'exponential';
+
+/** A classification reason, as {@link classifyError} reports it. */
+type RetryReason =
+  | 'network_error'
+  | 'incomplete_stream'
+  | 'malformed_chunk'
+  | 'rate_limit'
+  | 'server_error'
+  | 'timeout'
+  | 'zero_output'
+  | 'guardrail_violation'
+  | 'fatal_guardrail_violation'
+  | 'drift'
+  | 'schema'
+  | 'auth'
+  | 'bad_request'
+  | 'context_length_exceeded'
+  | 'content_filtered'
+  | 'abort'
+  | 'invalid_stream'
+  | 'all_streams_exhausted'
+  | 'unknown';
+
+/** An entry of `retryOn`: an {@link ErrorCategory} (`'network'`) or a reason (`'zero_output'`). */
+export type RetryOnItem = ErrorCategory | RetryReason;
+
+const RETRY_ON_ITEMS: ReadonlySet<string> = new Set<RetryOnItem>([
+  'network', 'rate-limit', 'server', 'timeout', 'content', 'auth', 'bad-request', 'abort', 'unknown',
+  'network_error', 'incomplete_stream', 'malformed_chunk', 'rate_limit', 'server_error', 'zero_output',
+  'guardrail_violation', 'fatal_guardrail_violation', 'drift', 'schema', 'bad_request', 'context_length_exceeded',
+  'content_filtered', 'invalid_stream', 'all_streams_exhausted',
+]);
+
+/** What `shouldRetry` is told about the retry it may veto. Frozen. */
+export interface ShouldRetryContext {
+  /** The attempt that failed (1-based). */
+  readonly attempt: number;
+  readonly category: ErrorCategory;
+  readonly reason: string;
+  /** Retries still allowed by `maxRetries`, counting this one. */
+  readonly retriesLeft: number;
+}
+
+/** What `calculateDelay` is told. Frozen. */
+export interface RetryDelayContext {
+  /** The attempt that failed (1-based); the retry will be attempt `attempt + 1`. */
+  readonly attempt: number;
+  /** The most attempts the budget allows: `1 + maxRetries`. */
+  readonly totalAttempts: number;
+  readonly category: ErrorCategory;
+  readonly reason: string;
+  readonly error: unknown;
+  /** The delay the configured `backoff` computed, in ms. */
+  readonly defaultDelay: number;
+}
+
+/** Options of {@link retryWithBackoff}. All optional; see {@link RETRY_WITH_BACKOFF_DEFAULTS}. */
+export interface RetryWithBackoffConfig {
+  /** Retries allowed for content failures (zero output, guardrail, drift, schema) and unknown errors. @default 3 */
+  readonly attempts?: number;
+  /** Absolute cap on retries of any kind, for one subscription. @default 6 */
+  readonly maxRetries?: number;
+  /** How the wait grows. @default 'fixed-jitter' */
+  readonly backoff?: BackoffKind;
+  /** First/base wait in ms. @default 1000 */
+  readonly baseDelay?: number;
+  /** Cap on computed waits in ms (a server's Retry-After may exceed it). @default 10000 */
+  readonly maxDelay?: number;
+  /**
+   * Categories or reasons that may be retried. Auth, bad-request, abort and non-retryable errors
+   * (a fatal guardrail, a TLS failure) are never retried even if listed; `unknown` errors only if listed.
+   * @default ['network', 'rate-limit', 'server', 'timeout', 'content']
+   */
+  readonly retryOn?: readonly RetryOnItem[];
+  /**
+   * A veto, consulted last, only for a retry that would otherwise happen. A falsy result, a throw or a
+   * rejected promise vetoes. A promise is awaited (and dropped if the subscriber unsubscribes).
+   * @default undefined (no veto)
+   */
+  readonly shouldRetry?: (error: unknown, ctx: ShouldRetryContext) => boolean | Promise<boolean>;
+  /**
+   * Overrides the computed delay: a finite number >= 0 is used as is; anything else (such as
+   * `undefined`) keeps `defaultDelay`. Not called when a Retry-After is honoured.
+   * @default undefined
+   */
+  readonly calculateDelay?: (ctx: RetryDelayContext) => number | undefined;
+  /** Wait exactly the server's Retry-After (no jitter, may exceed `maxDelay`). @default true */
+  readonly respectRetryAfter?: boolean;
+  /** A Retry-After longer than this (ms) is not waited for: the error is rethrown (a fallback takes it). @default 60000 */
+  readonly maxRetryAfter?: number;
+  /** Where the waits are scheduled. @default asyncScheduler */
+  readonly scheduler?: SchedulerLike;
+  /** Uniform random numbers in [0, 1) for jitter. @default crypto.getRandomValues based */
+  readonly random?: () => number;
+}
+
+type Defaults = Required<Omit<RetryWithBackoffConfig, 'scheduler' | 'random' | 'shouldRetry' | 'calculateDelay'>>;
+
+/**
+ * The defaults of {@link retryWithBackoff}: L0's documented ones.
+ * @example
+ * import { RETRY_WITH_BACKOFF_DEFAULTS } from 'l0-rx';
+ * console.log(RETRY_WITH_BACKOFF_DEFAULTS.maxRetries); // 6
+ */
+export const RETRY_WITH_BACKOFF_DEFAULTS: Readonly<Defaults> = Object.freeze({
+  attempts: 3,
+  maxRetries: 6,
+  backoff: 'fixed-jitter',
+  baseDelay: 1000,
+  maxDelay: 10000,
+  retryOn: Object.freeze(['network', 'rate-limit', 'server', 'timeout', 'content'] as const),
+  respectRetryAfter: true,
+  maxRetryAfter: 60000,
+});
+
+/**
+ * L0's retry presets, by name; every other option keeps its default (base 1000 ms, max 10000 ms):
+ *
+ * | preset | attempts | maxRetries | backoff |
+ * |---|---|---|---|
+ * | `minimal` | 2 | 4 | `linear` |
+ * | `recommended` | 3 | 6 | `fixed-jitter` (the defaults) |
+ * | `strict` | 3 | 6 | `full-jitter` |
+ * | `exponential` | 4 | 8 | `exponential` |
+ *
+ * @example
+ * import { retryWithBackoff, RETRY_PRESETS } from 'l0-rx';
+ * events$.pipe(retryWithBackoff({ ...RETRY_PRESETS.exponential, maxDelay: 30_000 }));
+ */
+export const RETRY_PRESETS: Readonly<Record<RetryPresetName, Readonly<RetryWithBackoffConfig>>> = Object.freeze({
+  minimal: Object.freeze({ attempts: 2, maxRetries: 4, backoff: 'linear' }),
+  recommended: Object.freeze({ attempts: 3, maxRetries: 6, backoff: 'fixed-jitter' }),
+  strict: Object.freeze({ attempts: 3, maxRetries: 6, backoff: 'full-jitter' }),
+  exponential: Object.freeze({ attempts: 4, maxRetries: 8, backoff: 'exponential' }),
+});
+
+/** A config with every default applied. Internal. */
+export interface ResolvedRetryConfig extends Readonly<Defaults> {
+  readonly retryOn: readonly RetryOnItem[];
+  readonly shouldRetry: RetryWithBackoffConfig['shouldRetry'];
+  readonly calculateDelay: RetryWithBackoffConfig['calculateDelay'];
+  readonly scheduler: SchedulerLike;
+  readonly random: () => number;
+}
+
+const defaultRandom = (): number => crypto.getRandomValues(new Uint32Array(1))[0]! / 2 ** 32;
+const NAME = 'retryWithBackoff';
+const list = (items: readonly string[]): string => items.map((s) => `'${s}'`).join(', ');
+
+/**
+ * Applies the defaults to a count, a preset name or a config, and validates it eagerly.
+ * @throws TypeError naming the option, for a negative or fractional count, a negative or
+ * non-finite delay, an unknown preset, backoff or `retryOn` entry, or a callback that is not a function.
+ * @internal
+ */
+export function resolveRetryConfig(config: number | RetryPresetName | RetryWithBackoffConfig | undefined): ResolvedRetryConfig {
+  let c: RetryWithBackoffConfig;
+  if (config === undefined) c = {};
+  else if (typeof config === 'number') c = { attempts: config };
+  else if (typeof config === 'string') {
+    if (!Object.hasOwn(RETRY_PRESETS, config)) {
+      throw new TypeError(`${NAME}: unknown preset '${config}'; expected one of ${list(Object.keys(RETRY_PRESETS))}`);
+    }
+    c = RETRY_PRESETS[config];
+  } else if (typeof config === 'object' && config !== null) c = config;
+  else throw new TypeError(`${NAME}: config must be a number, a preset name or an object, got ${String(config)}`);
+
+  const d = RETRY_WITH_BACKOFF_DEFAULTS;
+  const backoff = c.backoff ?? d.backoff;
+  if (!BACKOFF_KINDS.includes(backoff)) {
+    throw new TypeError(`${NAME}: unknown backoff '${String(backoff)}'; expected one of ${list(BACKOFF_KINDS)}`);
+  }
+  const retryOn = c.retryOn ?? d.retryOn;
+  if (!Array.isArray(retryOn)) throw new TypeError(`${NAME}: retryOn must be an array`);
+  for (const item of retryOn) {
+    if (!RETRY_ON_ITEMS.has(item)) {
+      throw new TypeError(`${NAME}: retryOn has unknown entry '${String(item)}'; expected categories or reasons such as ${list([...d.retryOn, 'unknown', 'zero_output'])}`);
+    }
+  }
+  return Object.freeze({
+    attempts: count('attempts', c.attempts ?? d.attempts),
+    maxRetries: count('maxRetries', c.maxRetries ?? d.maxRetries),
+    backoff,
+    baseDelay: delay('baseDelay', c.baseDelay ?? d.baseDelay),
+    maxDelay: delay('maxDelay', c.maxDelay ?? d.maxDelay),
+    retryOn: Object.freeze([...retryOn]),
+    respectRetryAfter: c.respectRetryAfter ?? d.respectRetryAfter,
+    maxRetryAfter: delay('maxRetryAfter', c.maxRetryAfter ?? d.maxRetryAfter),
+    shouldRetry: fn('shouldRetry', c.shouldRetry),
+    calculateDelay: fn('calculateDelay', c.calculateDelay),
+    scheduler: c.scheduler ?? asyncScheduler,
+    random: fn('random', c.random) ?? defaultRandom,
+  });
+}
+
+function count(option: string, value: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
+    throw new TypeError(`${NAME}: ${option} must be a non-negative integer, got ${String(value)}`);
+  }
+  return value;
+}
+
+function delay(option: string, value: number): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new TypeError(`${NAME}: ${option} must be a finite number of ms >= 0, got ${String(value)}`);
+  }
+  return value;
+}
+
+function fn<F>(option: string, value: F | undefined): F | undefined {
+  if (value !== undefined && typeof value !== 'function') {
+    throw new TypeError(`${NAME}: ${option} must be a function, got ${typeof value}`);
+  }
+  return value;
+}

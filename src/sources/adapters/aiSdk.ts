@@ -1,0 +1,166 @@
+import type { TextStreamPart, ToolSet } from 'ai';
+import type { DataPayload, FinishReason } from '../../events/eventTypes.js';
+import { ProviderError } from '../../errors/ProviderError.js';
+import { StreamAbortedError } from '../../errors/StreamAbortedError.js';
+import type { AdapterEmit, ChunkDecoder, StreamAdapter } from './types.js';
+import {
+  aiUsage,
+  argumentsText,
+  bytesToBase64,
+  completeEvent,
+  contentTypeOf,
+  incompleteStream,
+  isChunkSource,
+  isRecord,
+  malformedChunk,
+  rec,
+  str,
+  type Rec,
+} from './shared.js';
+
+/** Every `TextStreamPart` type (tsc checks the list is complete and exact). */
+const PART_TYPES: Readonly<Record<TextStreamPart<ToolSet>['type'], true>> = {
+  start: true, 'start-step': true, 'text-start': true, 'text-delta': true, 'text-end': true,
+  'reasoning-start': true, 'reasoning-delta': true, 'reasoning-end': true, custom: true,
+  'tool-input-start': true, 'tool-input-delta': true, 'tool-input-end': true, source: true, file: true,
+  'reasoning-file': true, 'tool-call': true, 'tool-result': true, 'tool-error': true, 'tool-output-denied': true,
+  'tool-approval-request': true, 'tool-approval-response': true, 'steering-message': true, 'finish-step': true,
+  finish: true, abort: true, error: true, ping: true, raw: true,
+};
+
+const FINISH: ReadonlySet<string> = new Set<FinishReason>(['stop', 'length', 'content-filter', 'tool-calls', 'other']);
+
+/** Error names that mean the provider sent a chunk the SDK could not parse or validate. */
+const MALFORMED_ERRORS: ReadonlySet<string> = new Set(['AI_JSONParseError', 'AI_TypeValidationError']);
+
+/**
+ * The Vercel AI SDK `streamText` result: reads `result.stream` (or the deprecated `result.fullStream`),
+ * never `textStream`, which silently drops errors. Also takes the stream of parts itself.
+ *
+ * 1. `text-delta` -> `token`, `reasoning-delta` -> `reasoning`.
+ * 2. `tool-call` -> `tool-call` (`arguments` is `JSON.stringify(input)`; a string input is kept as is).
+ *    Calls the provider executed itself (`providerExecuted: true`) are not emitted: there is nothing to run.
+ * 3. `file` -> `data` (`contentType` from the media type: image, audio, json, text or file; base64 or url).
+ * 4. `error` part -> the attempt fails with that error, normalised (an `APICallError` 429 becomes a
+ *    retryable `ProviderError` `RATE_LIMITED`, and so on). A malformed provider chunk (`AI_JSONParseError`,
+ *    `AI_TypeValidationError`) fails the attempt at once with a retryable `MALFORMED_CHUNK`, even though the
+ *    SDK itself would keep streaming: the answer is missing a piece.
+ * 5. `abort` part -> `StreamAbortedError` (our own abort never gets here: fromStream stops reading first).
+ * 6. `finish` -> `complete{finishReason, usage}` from `totalUsage`. Finish reason `error` fails with a
+ *    retryable `SERVER_ERROR`; `interrupted` (the provider stream ended without a completion signal) is a
+ *    cut stream, `INCOMPLETE_STREAM`.
+ * 7. A stream that ends without `finish` is cut: `INCOMPLETE_STREAM` (the SDK ends that way after a
+ *    failed call: `start`, `error`, end).
+ * 8. Everything else (start, steps, text-start/end, tool input deltas, tool results, sources, ping, raw) is ignored.
+ */
+export const aiSdkAdapter: StreamAdapter = Object.freeze({
+  name: 'ai-sdk',
+  detect: (chunk: unknown): boolean =>
+    isRecord(chunk) && typeof chunk['type'] === 'string' && Object.hasOwn(PART_TYPES, chunk['type']) && !('runId' in chunk),
+  create: (): ChunkDecoder => createAiSdkDecoder('ai-sdk'),
+  unwrap(input: object): unknown {
+    if (isChunkSource(input)) return undefined;
+    const o = input as Rec;
+    const stream = o['stream'];
+    if (isChunkSource(stream)) return stream;
+    const full = o['fullStream'];
+    return isChunkSource(full) ? full : undefined;
+  },
+});
+
+/**
+ * A decoder for AI SDK parts of either level: `TextStreamPart` (`text`, parsed tool `input`, `file.base64`,
+ * `finishReason: string`, `totalUsage`) and the provider's `LanguageModelV4StreamPart` (`delta`, string tool
+ * `input`, `mediaType` + `data`, `finishReason: {unified, raw}`, nested `usage`). Internal.
+ */
+export function createAiSdkDecoder(name: string): ChunkDecoder {
+  return {
+    push(chunk: unknown, emit: AdapterEmit): void {
+      const part = rec(chunk);
+      const type = str(part?.['type']);
+      if (!part || type === undefined) throw malformedChunk(name, 'no string `type`', chunk);
+      switch (type) {
+        case 'text-delta':
+        case 'reasoning-delta': {
+          const value = str(part['text']) ?? str(part['delta']);
+          if (value === undefined) throw malformedChunk(name, 'no string `text` / `delta`', chunk);
+          emit({ type: type === 'text-delta' ? 'token' : 'reasoning', value });
+          return;
+        }
+        case 'tool-call':
+          toolCall(name, part, emit);
+          return;
+        case 'file':
+          emit({ type: 'data', payload: filePayload(name, part) });
+          return;
+        case 'error':
+          throw aiErrorOf(name, part['error'], part);
+        case 'abort':
+          throw new StreamAbortedError(`The AI SDK stream was aborted${str(part['reason']) ? `: ${str(part['reason'])}` : ''}`);
+        case 'finish':
+          emit(completeEvent(aiFinishReason(finishReasonOf(part)), aiUsage(part['totalUsage'] ?? part['usage'])));
+          return;
+        default:
+          return;
+      }
+    },
+    end(): void {
+      throw incompleteStream('AI SDK stream ended without a finish part');
+    },
+  };
+}
+
+function toolCall(name: string, part: Rec, emit: AdapterEmit): void {
+  if (part['providerExecuted'] === true) return;
+  const id = str(part['toolCallId']);
+  const tool = str(part['toolName']);
+  if (id === undefined || tool === undefined) throw malformedChunk(name, 'tool call without `toolCallId` / `toolName`', part);
+  emit({ type: 'tool-call', id, name: tool, arguments: argumentsText(part['input']) });
+}
+
+function filePayload(name: string, part: Rec): DataPayload {
+  const file = rec(part['file']);
+  if (file) {
+    const mediaType = str(file['mediaType']);
+    return { contentType: contentTypeOf(mediaType), ...(mediaType ? { mimeType: mediaType } : {}), base64: str(file['base64']) ?? '' };
+  }
+  const mediaType = str(part['mediaType']);
+  const data = rec(part['data']);
+  const head = { contentType: contentTypeOf(mediaType), ...(mediaType ? { mimeType: mediaType } : {}) };
+  if (data?.['type'] === 'url') return { ...head, url: String(data['url']) };
+  const bytes = data?.['data'];
+  if (typeof bytes === 'string') return { ...head, base64: bytes };
+  if (bytes instanceof Uint8Array) return { ...head, base64: bytesToBase64(bytes) };
+  throw malformedChunk(name, 'file part without data', part);
+}
+
+/** What to throw for an AI SDK error part (also used by the Mastra adapter). Internal. */
+export function aiErrorOf(name: string, error: unknown, part: Rec): unknown {
+  const errorName = str(rec(error)?.['name']);
+  if (errorName !== undefined && MALFORMED_ERRORS.has(errorName)) {
+    return malformedChunk(name, `the provider sent a chunk the SDK could not read (${errorName})`, part, error);
+  }
+  if (error === undefined || error === null) {
+    return new ProviderError(`${name}: an error part without an error`, { code: 'SERVER_ERROR', category: 'server', retryable: true, reason: 'server_error' });
+  }
+  return error;
+}
+
+function finishReasonOf(part: Rec): string | undefined {
+  const raw = part['finishReason'];
+  return typeof raw === 'string' ? raw : str(rec(raw)?.['unified']);
+}
+
+/** Maps an AI SDK finish reason; `error` and `interrupted` throw. Internal (also used by Mastra). */
+export function aiFinishReason(reason: string | undefined): FinishReason {
+  if (reason === 'error') {
+    throw new ProviderError('The model stopped with finish reason "error"', {
+      code: 'SERVER_ERROR',
+      category: 'server',
+      retryable: true,
+      reason: 'server_error',
+    });
+  }
+  if (reason === 'interrupted') throw incompleteStream('AI SDK stream finished with finish reason "interrupted"');
+  return reason !== undefined && FINISH.has(reason) ? (reason as FinishReason) : 'other';
+}

@@ -1,0 +1,157 @@
+import type { ChatCompletionChunk } from 'openai/resources/chat/completions';
+import type { FinishReason, Usage } from '../../events/eventTypes.js';
+import type { AdapterEmit, ChunkDecoder, StreamAdapter } from './types.js';
+import {
+  completeEvent,
+  inBandError,
+  incompleteStream,
+  isRecord,
+  malformedChunk,
+  rec,
+  str,
+  usageOf,
+  type Rec,
+} from './shared.js';
+
+const NAME = 'openai-chat';
+
+type RawFinish = NonNullable<ChatCompletionChunk.Choice['finish_reason']>;
+const FINISH: Readonly<Record<RawFinish, FinishReason>> = {
+  stop: 'stop',
+  length: 'length',
+  tool_calls: 'tool-calls',
+  function_call: 'tool-calls',
+  content_filter: 'content-filter',
+};
+
+interface PartialCall {
+  id: string | undefined;
+  name: string | undefined;
+  readonly fragments: string[];
+}
+
+/**
+ * OpenAI Chat Completions streams (`Stream<ChatCompletionChunk>` from
+ * `client.chat.completions.create({ stream: true })`), and OpenAI-compatible servers' chunks.
+ *
+ * 1. `delta.content` -> `token`. `delta.refusal` -> `token` too: a refusal is the model's answer, so
+ *    it is shown, accumulated and counted as output like any text.
+ * 2. `delta.reasoning_content` (DeepSeek, vLLM) or else `delta.reasoning` (OpenRouter, Ollama) -> `reasoning`.
+ * 3. `delta.tool_calls[]` fragments are keyed by `index` (`id` and `name` arrive once, `arguments` in
+ *    pieces) and emitted as one `tool-call` each, in index order, when the `finish_reason` arrives.
+ *    The deprecated `delta.function_call` is handled the same way (its id is its name).
+ * 4. `finish_reason`: stop -> stop, length -> length, tool_calls / function_call -> tool-calls,
+ *    content_filter -> content-filter, anything else -> other.
+ * 5. `usage` (the extra chunk with empty `choices` that `stream_options.include_usage` adds after the
+ *    finish reason) is kept, so `complete{finishReason, usage}` is emitted when the stream ends.
+ * 6. Only choice `index` 0 is read; other choices (`n > 1`) are ignored.
+ * 7. The SDK hides `[DONE]`, so a stream that ends without a `finish_reason` is cut: a retryable
+ *    `ProviderError` `INCOMPLETE_STREAM`. A chunk with an `error` and no `choices` (an in-band error
+ *    frame) fails with the classified error. A chunk of the wrong shape is `MALFORMED_CHUNK`.
+ */
+export const openaiChatAdapter: StreamAdapter = Object.freeze({
+  name: NAME,
+  detect: (chunk: unknown): boolean =>
+    isRecord(chunk) && (chunk['object'] === 'chat.completion.chunk' || ('choices' in chunk && !('type' in chunk))),
+  create: (): ChunkDecoder => new ChatDecoder(),
+});
+
+class ChatDecoder implements ChunkDecoder {
+  private finish: FinishReason | undefined;
+  private usage: Usage | undefined;
+  private readonly calls = new Map<number, PartialCall>();
+
+  push(chunk: unknown, emit: AdapterEmit): void {
+    const c = rec(chunk);
+    if (!c) throw malformedChunk(NAME, 'not an object', chunk);
+    const choices = c['choices'];
+    if (choices === undefined && c['error'] !== undefined) throw inBandError('OpenAI chat stream', c['error']);
+    if (choices !== undefined && !Array.isArray(choices)) throw malformedChunk(NAME, '`choices` is not an array', chunk);
+    const usage = rec(c['usage']);
+    if (usage) this.usage = chatUsage(usage);
+    for (const choice of (choices ?? []) as unknown[]) {
+      const ch = rec(choice);
+      if (!ch) throw malformedChunk(NAME, 'a choice is not an object', chunk);
+      if ((ch['index'] ?? 0) !== 0) continue;
+      const delta = ch['delta'];
+      if (delta !== undefined && delta !== null) {
+        if (!isRecord(delta)) throw malformedChunk(NAME, '`delta` is not an object', chunk);
+        this.delta(delta, emit, chunk);
+      }
+      const finish = ch['finish_reason'];
+      if (typeof finish === 'string') {
+        this.finish = Object.hasOwn(FINISH, finish) ? FINISH[finish as RawFinish] : 'other';
+        this.flushCalls(emit);
+      }
+    }
+  }
+
+  end(emit: AdapterEmit): void {
+    if (this.finish === undefined) throw incompleteStream('OpenAI chat stream ended without a finish_reason');
+    emit(completeEvent(this.finish, this.usage));
+  }
+
+  private delta(d: Rec, emit: AdapterEmit, chunk: unknown): void {
+    const reasoning = str(d['reasoning_content']) ?? str(d['reasoning']);
+    if (reasoning !== undefined) emit({ type: 'reasoning', value: reasoning });
+    const content = d['content'];
+    if (typeof content === 'string') emit({ type: 'token', value: content });
+    else if (content !== undefined && content !== null) throw malformedChunk(NAME, '`delta.content` is not a string', chunk);
+    const refusal = str(d['refusal']);
+    if (refusal !== undefined) emit({ type: 'token', value: refusal });
+    const toolCalls = d['tool_calls'];
+    if (toolCalls !== undefined && toolCalls !== null) {
+      if (!Array.isArray(toolCalls)) throw malformedChunk(NAME, '`delta.tool_calls` is not an array', chunk);
+      for (const call of toolCalls as unknown[]) this.toolFragment(call, chunk);
+    }
+    const legacy = rec(d['function_call']);
+    if (legacy) this.fragment(-1, str(legacy['name']), str(legacy['name']), str(legacy['arguments']));
+  }
+
+  private toolFragment(call: unknown, chunk: unknown): void {
+    const tc = rec(call);
+    if (!tc) throw malformedChunk(NAME, 'a tool call is not an object', chunk);
+    const index = typeof tc['index'] === 'number' ? tc['index'] : 0;
+    const fn = rec(tc['function']);
+    const custom = rec(tc['custom']);
+    const name = str(fn?.['name']) ?? str(custom?.['name']);
+    const args = str(fn?.['arguments']) ?? str(custom?.['input']);
+    this.fragment(index, str(tc['id']), name, args);
+  }
+
+  private fragment(index: number, id: string | undefined, name: string | undefined, args: string | undefined): void {
+    let call = this.calls.get(index);
+    if (!call) {
+      call = { id: undefined, name: undefined, fragments: [] };
+      this.calls.set(index, call);
+    }
+    call.id ??= id;
+    call.name ??= name;
+    if (args) call.fragments.push(args);
+  }
+
+  private flushCalls(emit: AdapterEmit): void {
+    if (this.calls.size === 0) return;
+    const indexes = [...this.calls.keys()].sort((a, b) => a - b);
+    for (const index of indexes) {
+      const call = this.calls.get(index)!;
+      emit({
+        type: 'tool-call',
+        id: call.id ?? `call_${index}`,
+        name: call.name ?? '',
+        arguments: call.fragments.join(''),
+      });
+    }
+    this.calls.clear();
+  }
+}
+
+function chatUsage(u: Rec): Usage | undefined {
+  return usageOf({
+    inputTokens: u['prompt_tokens'],
+    outputTokens: u['completion_tokens'],
+    totalTokens: u['total_tokens'],
+    reasoningTokens: rec(u['completion_tokens_details'])?.['reasoning_tokens'],
+    cachedInputTokens: rec(u['prompt_tokens_details'])?.['cached_tokens'],
+  });
+}

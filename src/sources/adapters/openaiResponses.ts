@@ -1,0 +1,130 @@
+import type { ResponseStreamEvent } from 'openai/resources/responses/responses';
+import type { FinishReason, L0Event, Usage } from '../../events/eventTypes.js';
+import type { L0Error } from '../../errors/L0Error.js';
+import { ProviderError } from '../../errors/ProviderError.js';
+import type { AdapterEmit, ChunkDecoder, StreamAdapter } from './types.js';
+import { completeEvent, inBandError, incompleteStream, isRecord, malformedChunk, rec, str, usageOf, type Rec } from './shared.js';
+
+const NAME = 'openai-responses';
+
+type Kind = ResponseStreamEvent['type'];
+
+/** Delta events and the L0 event type each becomes. */
+const DELTAS: ReadonlyMap<Kind, 'token' | 'reasoning'> = new Map<Kind, 'token' | 'reasoning'>([
+  ['response.output_text.delta', 'token'],
+  ['response.refusal.delta', 'token'],
+  ['response.reasoning_text.delta', 'reasoning'],
+  ['response.reasoning_summary_text.delta', 'reasoning'],
+]);
+
+/** `response.failed` codes a retry cannot fix that are policy blocks, not bad input. */
+const POLICY = /_policy(?:_violation)?$/;
+/** `response.failed` codes a retry may fix. */
+const TRANSIENT = new Set(['server_error', 'rate_limit_exceeded', 'vector_store_timeout']);
+
+/**
+ * OpenAI Responses API streams (`Stream<ResponseStreamEvent>` from `client.responses.create({ stream: true })`).
+ *
+ * 1. `response.output_text.delta` and `response.refusal.delta` -> `token` (a refusal is the model's answer).
+ * 2. `response.reasoning_text.delta` and `response.reasoning_summary_text.delta` -> `reasoning`.
+ * 3. `response.output_item.done` with a `function_call` (or `custom_tool_call`) item -> one `tool-call`
+ *    (`id` is the `call_id`); with an `image_generation_call` that has a result -> `data` (base64 image).
+ * 4. `response.completed` -> `complete` with `finishReason` `tool-calls` if a tool call was emitted, else
+ *    `stop`; `response.incomplete` -> `complete` with `length` (max_output_tokens), `content-filter`, or `other`.
+ *    Both carry `usage` (input, output, total, reasoning and cached tokens).
+ * 5. `response.failed` and `error` events fail the attempt with a `ProviderError` classified from the error
+ *    `code` (rate limit and server errors are retryable; policy blocks are `CONTENT_FILTERED`; invalid input
+ *    is `BAD_REQUEST`).
+ * 6. A stream that ends without `response.completed` / `.incomplete` / `.failed` is cut: `INCOMPLETE_STREAM`.
+ * 7. Every other event (created, in_progress, content parts, tool progress...) is ignored.
+ */
+export const openaiResponsesAdapter: StreamAdapter = Object.freeze({
+  name: NAME,
+  detect: (chunk: unknown): boolean => isRecord(chunk) && typeof chunk['type'] === 'string' && chunk['type'].startsWith('response.'),
+  create: (): ChunkDecoder => new ResponsesDecoder(),
+});
+
+class ResponsesDecoder implements ChunkDecoder {
+  private sawToolCall = false;
+
+  push(chunk: unknown, emit: AdapterEmit): void {
+    const c = rec(chunk);
+    const type = str(c?.['type']) as Kind | undefined;
+    if (!c || type === undefined) throw malformedChunk(NAME, 'no string `type`', chunk);
+    const delta = DELTAS.get(type);
+    if (delta !== undefined) {
+      const value = c['delta'];
+      if (typeof value !== 'string') throw malformedChunk(NAME, '`delta` is not a string', chunk);
+      emit({ type: delta, value });
+      return;
+    }
+    switch (type) {
+      case 'response.output_item.done':
+        this.itemDone(rec(c['item']), emit);
+        return;
+      case 'response.completed':
+      case 'response.incomplete': {
+        const response = rec(c['response']);
+        emit(completeEvent(this.finishReason(type, response), responsesUsage(rec(response?.['usage']))));
+        return;
+      }
+      case 'response.failed':
+        throw failure(rec(c['response'])?.['error']);
+      case 'error':
+        throw inBandError('OpenAI response stream error', c);
+      default:
+        return;
+    }
+  }
+
+  end(): void {
+    throw incompleteStream('OpenAI response stream ended without response.completed');
+  }
+
+  private itemDone(item: Rec | undefined, emit: AdapterEmit): void {
+    const kind = item?.['type'];
+    if (!item) return;
+    if (kind === 'function_call' || kind === 'custom_tool_call') {
+      this.sawToolCall = true;
+      const call: L0Event = {
+        type: 'tool-call',
+        id: str(item['call_id']) ?? str(item['id']) ?? '',
+        name: str(item['name']) ?? '',
+        arguments: str(kind === 'function_call' ? item['arguments'] : item['input']) ?? '',
+      };
+      emit(call);
+    } else if (kind === 'image_generation_call' && typeof item['result'] === 'string' && item['result'] !== '') {
+      const format = str(item['output_format']) ?? 'png';
+      emit({ type: 'data', payload: { contentType: 'image', mimeType: `image/${format}`, base64: item['result'] } });
+    }
+  }
+
+  private finishReason(type: Kind, response: Rec | undefined): FinishReason {
+    if (type === 'response.completed') return this.sawToolCall ? 'tool-calls' : 'stop';
+    const reason = rec(response?.['incomplete_details'])?.['reason'];
+    return reason === 'max_output_tokens' ? 'length' : reason === 'content_filter' ? 'content-filter' : 'other';
+  }
+}
+
+function responsesUsage(u: Rec | undefined): Usage | undefined {
+  if (!u) return undefined;
+  return usageOf({
+    inputTokens: u['input_tokens'],
+    outputTokens: u['output_tokens'],
+    totalTokens: u['total_tokens'],
+    reasoningTokens: rec(u['output_tokens_details'])?.['reasoning_tokens'],
+    cachedInputTokens: rec(u['input_tokens_details'])?.['cached_tokens'],
+  });
+}
+
+/** The error of a `response.failed` event as a typed error. */
+function failure(error: unknown): L0Error {
+  const e = rec(error);
+  const code = str(e?.['code']);
+  const message = `OpenAI response failed: ${str(e?.['message']) ?? 'no message'}${code ? ` (${code})` : ''}`;
+  if (code === undefined || TRANSIENT.has(code)) return inBandError('OpenAI response failed', error ?? { code: 'server_error' });
+  if (POLICY.test(code)) {
+    return new ProviderError(message, { code: 'CONTENT_FILTERED', category: 'bad-request', retryable: false, reason: 'content_filtered', cause: error });
+  }
+  return new ProviderError(message, { code: 'BAD_REQUEST', category: 'bad-request', retryable: false, reason: 'bad_request', cause: error });
+}

@@ -1,0 +1,147 @@
+/* Helpers shared by the built-in adapters. Internal: never re-exported. */
+import type { DataPayload, FinishReason, Usage } from '../../events/eventTypes.js';
+import { describeValue } from '../../errors/InvalidStreamError.js';
+import { isL0Error, type L0Error } from '../../errors/L0Error.js';
+import { toL0Error } from '../../errors/normalizeError.js';
+import { ProviderError } from '../../errors/ProviderError.js';
+
+/** A non-null, non-array object, read field by field. */
+export type Rec = Readonly<Record<string, unknown>>;
+
+export function isRecord(value: unknown): value is Rec {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** The record at `value`, or undefined. */
+export function rec(value: unknown): Rec | undefined {
+  return isRecord(value) ? value : undefined;
+}
+
+/** A WHATWG `ReadableStream` (or anything with `getReader()`). */
+export function isReadableStreamLike(value: unknown): value is ReadableStream<unknown> {
+  return isRecord(value) && typeof value['getReader'] === 'function';
+}
+
+export function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
+  return typeof value === 'object' && value !== null && typeof (value as Partial<AsyncIterable<unknown>>)[Symbol.asyncIterator] === 'function';
+}
+
+/** A source of chunks fromStream can read: a ReadableStream or an AsyncIterable. */
+export function isChunkSource(value: unknown): boolean {
+  return isReadableStreamLike(value) || isAsyncIterable(value);
+}
+
+export function str(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+function num(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
+
+/**
+ * The stream ended without the protocol's terminal marker: a cut stream, retryable.
+ * @param what e.g. "OpenAI chat stream ended without a finish_reason"
+ */
+export function incompleteStream(what: string): ProviderError {
+  return new ProviderError(`${what}: the stream was cut before it finished`, {
+    code: 'INCOMPLETE_STREAM',
+    category: 'network',
+    retryable: true,
+    reason: 'incomplete_stream',
+  });
+}
+
+/** A chunk of a detected protocol does not have that protocol's shape: the attempt fails, retryable. */
+export function malformedChunk(adapter: string, detail: string, chunk: unknown, cause?: unknown): ProviderError {
+  return new ProviderError(`${adapter}: malformed chunk (${detail}): ${describeValue(chunk)}`, {
+    code: 'MALFORMED_CHUNK',
+    category: 'server',
+    retryable: true,
+    reason: 'malformed_chunk',
+    ...(cause === undefined ? {} : { cause }),
+  });
+}
+
+/**
+ * An error reported inside a 200 stream (an in-band error frame). Classified like an SDK error from
+ * its `code` / `type`; an unclassifiable one is a retryable server error.
+ */
+export function inBandError(source: string, body: unknown): L0Error {
+  const b = rec(body) ?? {};
+  const message = str(b['message']) ?? (typeof body === 'string' ? body : 'unknown error');
+  const raw = Object.assign(new Error(`${source}: ${message}`), { code: b['code'], type: b['type'], error: body });
+  const normalized = toL0Error(raw);
+  if (isL0Error(normalized)) return normalized;
+  return new ProviderError(raw.message, { code: 'SERVER_ERROR', category: 'server', retryable: true, reason: 'server_error', cause: raw });
+}
+
+/** Builds a {@link Usage} with only the fields that are finite numbers; undefined when none is. */
+export function usageOf(fields: {
+  inputTokens?: unknown;
+  outputTokens?: unknown;
+  totalTokens?: unknown;
+  reasoningTokens?: unknown;
+  cachedInputTokens?: unknown;
+}): Usage | undefined {
+  const out: Record<string, number> = {};
+  for (const [key, value] of Object.entries(fields)) {
+    const n = num(value);
+    if (n !== undefined) out[key] = n;
+  }
+  return Object.keys(out).length === 0 ? undefined : (out as Usage);
+}
+
+/**
+ * AI SDK usage in any of its shapes: `LanguageModelUsage` (`inputTokens: number`, v5 flat
+ * `reasoningTokens`/`cachedInputTokens`, v6+ `inputTokenDetails`/`outputTokenDetails`) or the
+ * provider-level `LanguageModelV4Usage` (`inputTokens: {total, cacheRead}`, `outputTokens: {total, reasoning}`).
+ */
+export function aiUsage(value: unknown): Usage | undefined {
+  const u = rec(value);
+  if (!u) return undefined;
+  const input = rec(u['inputTokens']);
+  const output = rec(u['outputTokens']);
+  const inputTotal = input ? input['total'] : u['inputTokens'];
+  const outputTotal = output ? output['total'] : u['outputTokens'];
+  const inTotal = num(inputTotal);
+  const outTotal = num(outputTotal);
+  return usageOf({
+    inputTokens: inputTotal,
+    outputTokens: outputTotal,
+    totalTokens: u['totalTokens'] ?? (inTotal !== undefined && outTotal !== undefined ? inTotal + outTotal : undefined),
+    reasoningTokens: output ? output['reasoning'] : (u['reasoningTokens'] ?? rec(u['outputTokenDetails'])?.['reasoningTokens']),
+    cachedInputTokens: input ? input['cacheRead'] : (u['cachedInputTokens'] ?? rec(u['inputTokenDetails'])?.['cacheReadTokens']),
+  });
+}
+
+/** A complete event, with `usage` only when known. */
+export function completeEvent(finishReason: FinishReason, usage: Usage | undefined) {
+  return usage === undefined ? ({ type: 'complete', finishReason } as const) : ({ type: 'complete', finishReason, usage } as const);
+}
+
+/** `image/png` -> `image`; `audio/*` -> `audio`; JSON -> `json`; `text/*` -> `text`; else `file`. */
+export function contentTypeOf(mediaType: string | undefined): DataPayload['contentType'] {
+  if (mediaType === undefined) return 'file';
+  if (mediaType.startsWith('image/')) return 'image';
+  if (mediaType.startsWith('audio/')) return 'audio';
+  if (mediaType === 'application/json' || mediaType.endsWith('+json')) return 'json';
+  if (mediaType.startsWith('text/')) return 'text';
+  return 'file';
+}
+
+/** Standard base64 of bytes, without Node's Buffer (works in browsers and edge runtimes). */
+export function bytesToBase64(bytes: Uint8Array): string {
+  let binary = '';
+  const step = 0x8000;
+  for (let i = 0; i < bytes.length; i += step) {
+    binary += String.fromCharCode(...bytes.subarray(i, i + step));
+  }
+  return btoa(binary);
+}
+
+/** A tool call's arguments as JSON text: strings are taken as already-encoded JSON. */
+export function argumentsText(input: unknown): string {
+  if (typeof input === 'string') return input;
+  return JSON.stringify(input ?? {});
+}

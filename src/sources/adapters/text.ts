@@ -1,0 +1,37 @@
+import { describeValue, InvalidStreamError } from '../../errors/InvalidStreamError.js';
+import type { ChunkDecoder, StreamAdapter } from './types.js';
+
+function isBytes(chunk: unknown): chunk is ArrayBufferView {
+  return ArrayBuffer.isView(chunk);
+}
+
+/**
+ * Plain text: an `AsyncIterable<string>` or a `ReadableStream<string | Uint8Array>` (bytes are decoded
+ * as UTF-8 with a streaming `TextDecoder`, so a character split across chunks is kept whole).
+ *
+ * Every string is a `token` (empty ones are dropped). Plain text has no terminal marker, so a source
+ * that ends normally completes with `finishReason: 'stop'`. A chunk that is neither a string nor bytes
+ * fails the run with an `InvalidStreamError` naming it.
+ */
+export const textAdapter: StreamAdapter = Object.freeze({
+  name: 'text',
+  detect: (chunk: unknown): boolean => typeof chunk === 'string' || isBytes(chunk),
+  create(): ChunkDecoder {
+    let decoder: TextDecoder | undefined;
+    return {
+      push(chunk, emit) {
+        if (typeof chunk === 'string') {
+          emit({ type: 'token', value: chunk });
+        } else if (isBytes(chunk)) {
+          decoder ??= new TextDecoder();
+          emit({ type: 'token', value: decoder.decode(chunk, { stream: true }) });
+        } else {
+          throw new InvalidStreamError(`fromStream: a text stream yielded ${describeValue(chunk)}, expected a string or bytes`);
+        }
+      },
+      end(emit) {
+        if (decoder) emit({ type: 'token', value: decoder.decode() });
+      },
+    };
+  },
+});

@@ -1,0 +1,150 @@
+import { Observable } from 'rxjs';
+import type { L0Event, StartEvent } from '../events/eventTypes.js';
+import { takeAttemptContext, type AttemptContext } from '../internal/attemptContext.js';
+import { BUILT_IN_ADAPTERS } from './adapters/index.js';
+import type { StreamAdapter } from './adapters/types.js';
+import { StreamRun } from './streamRun.js';
+
+/** What the factory gets for each subscription (each attempt). Frozen. */
+export interface StreamContext {
+  /**
+   * Fires when the subscription ends before the run completed: the subscriber unsubscribed (a timeout,
+   * a race lost, the user cancelled) or the run failed. Pass it to the SDK call
+   * (`create(body, { signal })`, `streamText({ abortSignal })`) so the HTTP request is really cancelled.
+   */
+  readonly signal: AbortSignal;
+  /** 1 for the first attempt, 2 for the first retry, and so on. */
+  readonly attempt: number;
+  /** 0 for the primary model, 1 for the first fallback, and so on. */
+  readonly fallbackIndex: number;
+  /**
+   * The text already accepted from a failed attempt (continuation): ask the model to continue from it.
+   * Only set when non-empty; the stream then starts with `resume{checkpoint}`.
+   */
+  readonly checkpoint?: string;
+}
+
+/**
+ * What a {@link StreamFactory} may return (or resolve to):
+ *
+ * - an OpenAI Chat Completions stream (`Stream<ChatCompletionChunk>`, from `create({ stream: true })`);
+ * - an OpenAI Responses stream (`Stream<ResponseStreamEvent>`);
+ * - an AI SDK `streamText` result (its `stream`, else `fullStream`, is read; never `textStream`, which hides errors);
+ * - AI SDK provider parts: a `ReadableStream<LanguageModelV4StreamPart>` or the `{ stream }` object `doStream` returns;
+ * - Mastra agent output (its `fullStream`) or a stream of Mastra chunk envelopes;
+ * - an `AsyncIterable<string>`, or a `ReadableStream<string | Uint8Array>` (bytes decoded as UTF-8);
+ * - an `Observable<L0Event>`;
+ * - a promise (or any thenable, such as openai's `APIPromise`) of any of these;
+ * - anything a custom {@link StreamAdapter} recognises.
+ *
+ * Typed loosely (`object`) so an SDK's own stream type is accepted without importing that SDK.
+ */
+export type StreamInput = Observable<L0Event> | AsyncIterable<unknown> | ReadableStream<unknown> | object;
+
+/** Makes the request for one attempt. Called once per subscription, with that subscription's context. */
+export type StreamFactory = (ctx: StreamContext) => StreamInput | Promise<StreamInput>;
+
+/** Options of {@link fromStream}. */
+export interface FromStreamConfig {
+  /**
+   * Extra stream formats, tried before {@link BUILT_IN_ADAPTERS} (so one may also override a built-in).
+   * @default []
+   */
+  readonly adapters?: readonly StreamAdapter[];
+}
+
+const FIRST_ATTEMPT: AttemptContext = Object.freeze({ attempt: 1, fallbackIndex: 0 });
+
+/**
+ * Turns a stream factory into a cold `Observable<L0Event>`: one request per subscription, cancelled
+ * when the subscriber leaves.
+ *
+ *   --a--b--c--|               chunks of the factory's stream (a, b, c text deltas)
+ *   s-a--b--c--(x|)            fromStream(({ signal }) => makeStream(signal))   s start, x complete{stop}
+ *
+ * What happens on each subscription:
+ * 1. `start{attempt, fallbackIndex, isRetry, isFallback}` is emitted synchronously, from the attempt
+ *    context that `retryWithBackoff` / `fallbackTo` hand down (attempt 1, fallback 0 without one), then
+ *    `resume{checkpoint}` if the context carries a non-empty checkpoint.
+ * 2. The factory is called once with `{signal, attempt, fallbackIndex, checkpoint?}`. A throw or a rejected
+ *    promise becomes the error.
+ * 3. The value is read by fromStream itself (`iterator.next()` / `reader.read()`, never rxjs `from()`, which
+ *    only notices an unsubscribe when the next chunk arrives). Its first chunk picks an adapter; each chunk
+ *    becomes zero or more events. An `Observable<L0Event>` is subscribed and each item validated; its `start`
+ *    events are dropped and its first `complete` ends the run.
+ * 4. Exactly one `complete` is the last event. Plain text and Observables that end without one get
+ *    `complete{finishReason: 'stop'}`; provider streams that end without their terminal marker (a finish
+ *    reason, a `finish` part, `response.completed`) fail with a retryable `ProviderError` `INCOMPLETE_STREAM`.
+ * 5. Errors: SDK and network errors are normalised (`ProviderError`, `StreamAbortedError`...); a value or a
+ *    first chunk no adapter knows, and invalid events, are an `InvalidStreamError` naming what was received;
+ *    a malformed chunk of a known format is a retryable `ProviderError` `MALFORMED_CHUNK`.
+ * 6. Unsubscribing (or an error) aborts `signal` at once, even while a read is pending, and also cancels the
+ *    reader / returns the iterator (and aborts an openai `Stream`'s own `controller`). Nothing is emitted after.
+ *    A successful run does not fire the signal.
+ *
+ * @example
+ * import OpenAI from 'openai';
+ * import { fromStream } from 'l0-rx';
+ *
+ * const client = new OpenAI({ maxRetries: 0 }); // l0-rx owns retries
+ * const events$ = fromStream(({ signal }) =>
+ *   client.chat.completions.create(
+ *     { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Hi' }], stream: true, stream_options: { include_usage: true } },
+ *     { signal },
+ *   ),
+ * );
+ * @example
+ * import { streamText } from 'ai';
+ * import { fromStream } from 'l0-rx';
+ *
+ * const events$ = fromStream(({ signal }) => streamText({ model, prompt: 'Hi', abortSignal: signal, maxRetries: 0 }));
+ * @see {@link StreamAdapter} {@link BUILT_IN_ADAPTERS} {@link retryWithBackoff} {@link fallbackTo}
+ * @param factory Makes the request; called once per subscription.
+ * @param config See {@link FromStreamConfig}.
+ * @returns A cold Observable of {@link L0Event}s.
+ */
+export function fromStream(factory: StreamFactory, config: FromStreamConfig = {}): Observable<L0Event> {
+  if (typeof factory !== 'function') throw new TypeError('fromStream: `factory` must be a function');
+  const custom = config.adapters ?? [];
+  if (!Array.isArray(custom) || !custom.every(isAdapter)) {
+    throw new TypeError('fromStream: `adapters` must be an array of StreamAdapter objects ({ name, detect, create })');
+  }
+  const adapters: readonly StreamAdapter[] = Object.freeze([...custom, ...BUILT_IN_ADAPTERS]);
+
+  return new Observable<L0Event>((subscriber) => {
+    const attemptContext = takeAttemptContext() ?? FIRST_ATTEMPT;
+    const controller = new AbortController();
+    const run = new StreamRun(subscriber, controller, adapters, custom.length);
+    const ctx = contextOf(controller.signal, attemptContext);
+    subscriber.next(startEvent(ctx));
+    if (ctx.checkpoint !== undefined) subscriber.next({ type: 'resume', checkpoint: ctx.checkpoint });
+    if (!subscriber.closed) {
+      let input: unknown;
+      try {
+        input = factory(ctx);
+      } catch (e) {
+        run.fail(e);
+      }
+      if (!subscriber.closed) run.run(input);
+    }
+    return () => run.teardown();
+  });
+}
+
+function contextOf(signal: AbortSignal, { attempt, fallbackIndex, checkpoint }: AttemptContext): StreamContext {
+  return Object.freeze({
+    signal,
+    attempt,
+    fallbackIndex,
+    ...(typeof checkpoint === 'string' && checkpoint !== '' ? { checkpoint } : {}),
+  });
+}
+
+function startEvent({ attempt, fallbackIndex }: StreamContext): StartEvent {
+  return { type: 'start', attempt, fallbackIndex, isRetry: attempt > 1, isFallback: fallbackIndex > 0 };
+}
+
+function isAdapter(a: unknown): a is StreamAdapter {
+  const o = a as Partial<StreamAdapter> | null;
+  return typeof o === 'object' && o !== null && typeof o.name === 'string' && typeof o.detect === 'function' && typeof o.create === 'function';
+}

@@ -1,0 +1,268 @@
+/* One fromStream subscription: resolves the factory's value, owns its iteration, decodes it. Internal. */
+import { isObservable, map, takeWhile, type Observable, type Subscriber, type Subscription } from 'rxjs';
+import type { CompleteEvent, L0Event } from '../events/eventTypes.js';
+import { describeValue, InvalidStreamError } from '../errors/InvalidStreamError.js';
+import { toL0Error } from '../errors/normalizeError.js';
+import { StreamAbortedError } from '../errors/StreamAbortedError.js';
+import { isAsyncIterable, isReadableStreamLike, isRecord } from './adapters/shared.js';
+import type { AdapterEmit, ChunkDecoder, StreamAdapter } from './adapters/types.js';
+import { checkEvent } from './validateEvent.js';
+
+const STOP: CompleteEvent = Object.freeze({ type: 'complete', finishReason: 'stop' });
+/** How many times adapters may unwrap one value (a guard against an unwrap that never ends). */
+const MAX_UNWRAP = 8;
+
+/** Pull-based reading we own, so unsubscribing can cancel a read that is still pending. */
+interface ChunkReader {
+  read(): Promise<IteratorResult<unknown>>;
+  cancel(): void;
+}
+
+interface AbortControllerLike {
+  abort(): void;
+  readonly signal: { readonly aborted: boolean };
+}
+
+/**
+ * The state of one subscription. Every public method is safe to call after the subscriber closed.
+ *
+ * 1. `run(value)`: Observable -> subscribed (validated, `complete` ends it); promise -> awaited, then run
+ *    again; object -> adapters' `unwrap`, then a `ReadableStream` (read with a reader) or an
+ *    `AsyncIterable` (read with its iterator); anything else -> `InvalidStreamError`.
+ * 2. Chunks: the first picks the adapter (`detect`), every chunk goes to its decoder.
+ * 3. End: the decoder's `end`, then `complete{stop}` if nobody completed.
+ * 4. `teardown()`: unless the run completed, aborts the factory's signal (and an SDK stream's own
+ *    `controller`); cancels the reader / returns the iterator if the source is still open; unsubscribes
+ *    an Observable source. Rejections of those calls are swallowed.
+ */
+export class StreamRun {
+  private completed = false;
+  private sourceEnded = false;
+  private reader: ChunkReader | undefined;
+  private inner: Subscription | undefined;
+  private inputController: AbortControllerLike | undefined;
+  private unwrappedBy: StreamAdapter | undefined;
+  private decoder: ChunkDecoder | undefined;
+  private sink: AdapterEmit = (e) => this.emit(e);
+
+  constructor(
+    private readonly subscriber: Subscriber<L0Event>,
+    private readonly controller: AbortController,
+    private readonly adapters: readonly StreamAdapter[],
+    private readonly customCount: number,
+  ) {}
+
+  /** Starts (or continues, after a promise or an unwrap) with a value the factory produced. */
+  run(input: unknown, depth = 0): void {
+    if (this.subscriber.closed) {
+      discard(input);
+      return;
+    }
+    try {
+      this.resolve(input, depth);
+    } catch (e) {
+      this.fail(e);
+    }
+  }
+
+  /** Fails the run with `e`, normalised; ignored once the subscriber is closed. */
+  fail(e: unknown): void {
+    if (!this.subscriber.closed) this.subscriber.error(toL0Error(e));
+  }
+
+  teardown(): void {
+    if (!this.completed) {
+      this.controller.abort();
+      settle(() => this.inputController?.abort());
+    }
+    if (!this.sourceEnded) this.reader?.cancel();
+    this.inner?.unsubscribe();
+  }
+
+  private resolve(input: unknown, depth: number): void {
+    if (depth > MAX_UNWRAP) throw new InvalidStreamError(`fromStream: adapters unwrapped the factory's value more than ${MAX_UNWRAP} times`);
+    if (isObservable(input)) return this.subscribeEvents(input);
+    if (isPromiseLike(input)) {
+      Promise.resolve(input).then(
+        (value) => this.run(value, depth),
+        (e: unknown) => this.fail(e),
+      );
+      return;
+    }
+    if (typeof input === 'object' && input !== null) {
+      this.inputController ??= controllerOf(input);
+      for (const adapter of this.adapters) {
+        const inner: unknown = adapter.unwrap?.(input);
+        if (inner !== undefined && inner !== input) {
+          this.unwrappedBy = adapter;
+          return this.resolve(inner, depth + 1);
+        }
+      }
+      const reader = openReader(input);
+      if (reader) {
+        this.reader = reader;
+        void this.pump(reader);
+        return;
+      }
+    }
+    throw new InvalidStreamError(unknownInputMessage(input));
+  }
+
+  private subscribeEvents(source: Observable<unknown>): void {
+    const inner = source
+      .pipe(
+        map((e) => {
+          checkEvent(e, 'the source Observable');
+          return e as L0Event;
+        }),
+        takeWhile((e) => e.type !== 'complete', true),
+      )
+      .subscribe({ next: (e) => this.emit(e), error: (e: unknown) => this.fail(e), complete: () => this.emit(STOP) });
+    this.inner = inner;
+    if (this.subscriber.closed) inner.unsubscribe();
+  }
+
+  private async pump(reader: ChunkReader): Promise<void> {
+    for (;;) {
+      let result: IteratorResult<unknown>;
+      try {
+        result = await reader.read();
+      } catch (e) {
+        this.sourceEnded = true;
+        this.fail(e);
+        return;
+      }
+      if (this.subscriber.closed) return;
+      try {
+        if (result.done) {
+          this.end();
+          return;
+        }
+        this.push(result.value);
+      } catch (e) {
+        this.fail(e);
+        return;
+      }
+      if (this.subscriber.closed) return;
+    }
+  }
+
+  private push(chunk: unknown): void {
+    if (!this.decoder) {
+      const adapter = this.adapters.find((a) => a.detect(chunk));
+      if (!adapter) {
+        const names = this.adapters.map((a) => a.name).join(', ');
+        throw new InvalidStreamError(
+          `fromStream: no adapter recognises the stream's first chunk, ${describeValue(chunk)} (tried ${names}); ` +
+            'pass a custom adapter: fromStream(factory, { adapters: [myAdapter] })',
+        );
+      }
+      this.use(adapter);
+    }
+    this.decoder!.push(chunk, this.sink);
+  }
+
+  private end(): void {
+    this.sourceEnded = true;
+    if (this.inputController?.signal.aborted) {
+      throw new StreamAbortedError('The stream was aborted through its own controller before it finished');
+    }
+    if (!this.decoder && this.unwrappedBy) this.use(this.unwrappedBy);
+    this.decoder?.end(this.sink);
+    this.emit(STOP);
+  }
+
+  private use(adapter: StreamAdapter): void {
+    this.decoder = adapter.create();
+    if (this.adapters.indexOf(adapter) < this.customCount) {
+      const origin = `the custom adapter "${adapter.name}"`;
+      this.sink = (e) => {
+        checkEvent(e, origin);
+        this.emit(e);
+      };
+    }
+  }
+
+  /** The single exit to the subscriber: drops `start` and empty deltas; `complete` ends the run. */
+  private emit(e: L0Event): void {
+    if (this.subscriber.closed) return;
+    switch (e.type) {
+      case 'start':
+        return;
+      case 'token':
+      case 'reasoning':
+        if (e.value === '') return;
+        break;
+      case 'complete':
+        this.completed = true;
+        this.subscriber.next(e);
+        this.subscriber.complete();
+        return;
+      default:
+        break;
+    }
+    this.subscriber.next(e);
+  }
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as PromiseLike<unknown>).then === 'function';
+}
+
+/** Runs `f`, swallowing a synchronous throw or a rejection of the promise it returns. */
+function settle(f: () => unknown): void {
+  try {
+    const result = f();
+    if (isPromiseLike(result)) result.then(undefined, () => undefined);
+  } catch {
+    /* cleanup is best effort */
+  }
+}
+
+/** An SDK stream's own AbortController (the openai `Stream.controller`), if it carries one. */
+function controllerOf(input: object): AbortControllerLike | undefined {
+  const c = (input as { controller?: unknown }).controller;
+  if (!isRecord(c) || typeof c['abort'] !== 'function' || !isRecord(c['signal'])) return undefined;
+  return c as unknown as AbortControllerLike;
+}
+
+function openReader(source: object): ChunkReader | undefined {
+  try {
+    if (isReadableStreamLike(source)) {
+      const reader = source.getReader();
+      return { read: () => reader.read(), cancel: () => settle(() => reader.cancel()) };
+    }
+    if (isAsyncIterable(source)) {
+      const iterator = source[Symbol.asyncIterator]();
+      return { read: () => iterator.next(), cancel: () => settle(() => iterator.return?.()) };
+    }
+  } catch (e) {
+    throw new InvalidStreamError(
+      `fromStream: could not start reading ${describeValue(source)} (${e instanceof Error ? e.message : String(e)}); ` +
+        'a stream can be read once, so the factory must return a new one on every call',
+      e,
+    );
+  }
+  return undefined;
+}
+
+/** Best-effort release of a value that arrived after the subscriber left (a promise resolved late). */
+function discard(value: unknown): void {
+  if (typeof value !== 'object' || value === null) return;
+  const controller = controllerOf(value);
+  if (controller) settle(() => controller.abort());
+  if (isReadableStreamLike(value) && !value.locked) settle(() => value.cancel());
+}
+
+function unknownInputMessage(input: unknown): string {
+  const what = input === undefined || input === null ? String(input) : describeValue(input);
+  const hint =
+    isRecord(input) && 'textStream' in input
+      ? ' (never pass `textStream`: it hides errors; return the streamText result or its `stream`)'
+      : '';
+  return (
+    `fromStream: the factory returned ${what}, which is not a stream fromStream can read${hint}. ` +
+    'Return an SDK stream, a streamText result, an AsyncIterable, a ReadableStream or an Observable<L0Event> ' +
+    '(or a promise of one), or add a custom adapter with `unwrap`'
+  );
+}

@@ -1,0 +1,51 @@
+/* Validation of events that come from user code (an Observable<L0Event> input, a custom adapter). Internal. */
+import { L0_EVENT_TYPES, type FinishReason } from '../events/eventTypes.js';
+import { describeValue, InvalidStreamError } from '../errors/InvalidStreamError.js';
+import { isRecord, type Rec } from './adapters/shared.js';
+
+const TYPES: ReadonlySet<string> = new Set(L0_EVENT_TYPES);
+const FINISH: ReadonlySet<string> = new Set<FinishReason>(['stop', 'length', 'content-filter', 'tool-calls', 'other']);
+
+const isString = (v: unknown): boolean => typeof v === 'string';
+const isNumber = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v);
+
+/** What is wrong with `e` as an L0Event, or undefined if nothing is. Checks the fields consumers read. */
+export function eventProblem(e: unknown): string | undefined {
+  if (!isRecord(e)) return 'not an object';
+  const type = e['type'];
+  if (typeof type !== 'string' || !TYPES.has(type)) return `unknown type ${JSON.stringify(type) ?? String(type)}`;
+  return fieldProblem(type, e);
+}
+
+function fieldProblem(type: string, e: Rec): string | undefined {
+  switch (type) {
+    case 'token':
+    case 'reasoning':
+      return isString(e['value']) ? undefined : '`value` is not a string';
+    case 'tool-call':
+      return isString(e['id']) && isString(e['name']) && isString(e['arguments'])
+        ? undefined
+        : '`id`, `name` and `arguments` must be strings';
+    case 'data':
+      return isRecord(e['payload']) && isString(e['payload']['contentType']) ? undefined : '`payload.contentType` is not a string';
+    case 'complete':
+      if (!isString(e['finishReason']) || !FINISH.has(e['finishReason'] as string)) return 'unknown `finishReason`';
+      return e['usage'] === undefined || isRecord(e['usage']) ? undefined : '`usage` is not an object';
+    case 'start':
+      return isNumber(e['attempt']) && isNumber(e['fallbackIndex']) ? undefined : '`attempt` / `fallbackIndex` are not numbers';
+    case 'resume':
+      return isString(e['checkpoint']) ? undefined : '`checkpoint` is not a string';
+    case 'checkpoint':
+      return isString(e['content']) && isNumber(e['tokenCount']) ? undefined : '`content` / `tokenCount` missing';
+    default:
+      return undefined;
+  }
+}
+
+/** Throws an {@link InvalidStreamError} naming `e` and what is wrong with it, unless it is a valid event. */
+export function checkEvent(e: unknown, origin: string): void {
+  const problem = eventProblem(e);
+  if (problem !== undefined) {
+    throw new InvalidStreamError(`fromStream: ${origin} emitted an invalid event (${problem}): ${describeValue(e)}`);
+  }
+}

@@ -1,0 +1,59 @@
+import { deepStrictEqual } from 'node:assert';
+import { TestScheduler } from 'rxjs/testing';
+
+/**
+ * A `TestScheduler` for marble tests of l0-rx pipelines, whose matcher compares errors by
+ * `name`, `code` and `message` (never by identity or stack), so `toBe('#', undefined, expectedError)`
+ * works with l0-rx's error classes and with {@link fakeError} look-alikes.
+ *
+ *   cold('a-#', undefined, new ProviderError('x', ...))     actual
+ *   toBe('a-#', undefined, new ProviderError('x', ...))     passes: same name/code/message
+ *
+ * Rules:
+ * 1. Both sides are normalised before comparison: every `Error` (at any depth) becomes
+ *    `{name, code, message}`; object keys whose value is `undefined` are dropped (as `toEqual` does);
+ *    asymmetric matchers (objects with `asymmetricMatch`, such as `expect.any(Error)`) are kept as is.
+ * 2. The normalised frames go to `assertDeepEqual(actual, expected)`, which must throw on a mismatch.
+ *    The default is `node:assert`'s `deepStrictEqual`, which does not understand asymmetric matchers:
+ *    pass `(a, e) => expect(a).toEqual(e)` to use them with vitest or jest.
+ * 3. Use a fresh scheduler per test and its `run()` mode, where `asyncScheduler` timers, and so
+ *    {@link fakeModel} scripts and every l0-rx operator's default scheduler, run on virtual time.
+ *
+ * @example
+ * import { fromStream } from 'l0-rx';
+ * import { createTestScheduler, fakeModel } from 'l0-rx/testing';
+ * createTestScheduler().run(({ expectObservable }) => {
+ *   expectObservable(fromStream(fakeModel('a---b|'))).toBe('(sa)b(c|)', {
+ *     s: { type: 'start', attempt: 1, fallbackIndex: 0, isRetry: false, isFallback: false },
+ *     a: { type: 'token', value: 'a' }, b: { type: 'token', value: 'b' },
+ *     c: { type: 'complete', finishReason: 'stop' },
+ *   });
+ * });
+ * @param assertDeepEqual Throws when the normalised `actual` and `expected` differ. @default deepStrictEqual from node:assert
+ * @returns A new TestScheduler.
+ */
+export function createTestScheduler(
+  assertDeepEqual: (actual: unknown, expected: unknown) => void = deepStrictEqual,
+): TestScheduler {
+  if (typeof assertDeepEqual !== 'function') throw new TypeError('createTestScheduler: assertDeepEqual must be a function');
+  return new TestScheduler((actual, expected) => assertDeepEqual(normalizeForMatch(actual), normalizeForMatch(expected)));
+}
+
+/** @internal Normalises marble frames for comparison (see {@link createTestScheduler}). */
+export function normalizeForMatch(value: unknown, seen: WeakSet<object> = new WeakSet()): unknown {
+  if (value instanceof Error) {
+    const code = (value as { code?: unknown }).code;
+    return code === undefined ? { name: value.name, message: value.message } : { name: value.name, code, message: value.message };
+  }
+  if (typeof value !== 'object' || value === null) return value;
+  if (typeof (value as { asymmetricMatch?: unknown }).asymmetricMatch === 'function' || seen.has(value)) return value;
+  seen.add(value); // the current path only, to stop on cycles; shared sub-objects are normalised each time
+  try {
+    if (Array.isArray(value)) return value.map((v) => normalizeForMatch(v, seen));
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = normalizeForMatch(v, seen);
+    return out;
+  } finally {
+    seen.delete(value);
+  }
+}

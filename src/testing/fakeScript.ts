@@ -1,0 +1,168 @@
+/**
+ * The object form of a fake model script, and its compilation into timed steps.
+ * Validation is eager: a bad script throws a TypeError naming the attempt and item.
+ */
+import type { DataPayload, FinishReason, L0Event, Usage } from '../events/eventTypes.js';
+import { describeFakeErrorProblem, fakeError, type FakeErrorSpec } from './fakeError.js';
+
+/** A scripted tool call. `arguments` may be an object (sent as its JSON text). */
+export interface FakeToolCall {
+  /** @default `call_<item index>` */
+  readonly id?: string;
+  readonly name: string;
+  readonly arguments: string | Readonly<Record<string, unknown>>;
+  /** Accepted for symmetry with the fault server; a fake model always emits one complete `tool-call` event. */
+  readonly fragments?: number;
+}
+
+/**
+ * One step of an object script. A plain string is a token. `delay` waits (virtual ms under a
+ * TestScheduler). `error`, `hang` and `end` are terminal: nothing may follow them.
+ */
+export type FakeItem =
+  | string
+  | { readonly token: string }
+  | { readonly delay: number }
+  | { readonly reasoning: string }
+  | { readonly toolCall: FakeToolCall }
+  | { readonly data: DataPayload }
+  | { readonly progress: { readonly percent?: number; readonly step?: string; readonly message?: string } }
+  | { readonly error: FakeErrorSpec }
+  | { readonly hang: true }
+  | { readonly end: true };
+
+/** One attempt as an object: items in order, then (unless a terminal item came first) `complete`. */
+export interface FakeScript {
+  readonly items: readonly FakeItem[];
+  /** The `complete` event's finish reason. @default 'stop' */
+  readonly finishReason?: FinishReason;
+  /** The `complete` event's usage. @default undefined (no usage) */
+  readonly usage?: Usage;
+}
+
+/** A compiled step: wait, emit events, or end (complete, error, or hang forever). */
+export type FakeStep =
+  | { readonly kind: 'wait'; readonly ms: number }
+  | { readonly kind: 'emit'; readonly events: readonly L0Event[] }
+  | { readonly kind: 'error'; readonly error: () => unknown }
+  | { readonly kind: 'end' }
+  | { readonly kind: 'hang' };
+
+const FINISH_REASONS: ReadonlySet<string> = new Set(['stop', 'length', 'content-filter', 'tool-calls', 'other']);
+
+/** @internal Pushes an emit step, merging with a previous emit step at the same time. */
+export function pushEvent(steps: FakeStep[], event: L0Event): void {
+  const last = steps[steps.length - 1];
+  if (last?.kind === 'emit') steps[steps.length - 1] = { kind: 'emit', events: [...last.events, event] };
+  else steps.push({ kind: 'emit', events: [event] });
+}
+
+/** @internal Pushes a wait step, merging consecutive waits. */
+export function pushWait(steps: FakeStep[], ms: number): void {
+  if (ms <= 0) return;
+  const last = steps[steps.length - 1];
+  if (last?.kind === 'wait') steps[steps.length - 1] = { kind: 'wait', ms: last.ms + ms };
+  else steps.push({ kind: 'wait', ms });
+}
+
+/** @internal The error step for a spec (validated by the caller). */
+export function errorStep(spec: FakeErrorSpec): FakeStep {
+  return { kind: 'error', error: () => fakeError(spec) };
+}
+
+/** @internal The `complete` event for a finish reason and usage. */
+export function completeEvent(finishReason: FinishReason, usage: Usage | undefined): L0Event {
+  return usage === undefined ? { type: 'complete', finishReason } : { type: 'complete', finishReason, usage };
+}
+
+/** @internal Validates an optional finish reason; returns a problem description or undefined. */
+export function finishReasonProblem(value: unknown): string | undefined {
+  if (value === undefined || (typeof value === 'string' && FINISH_REASONS.has(value))) return undefined;
+  return `finishReason must be one of ${[...FINISH_REASONS].join(', ')}, got ${JSON.stringify(value)}`;
+}
+
+/** @internal Compiles an object script into steps; throws a TypeError prefixed with `where`. */
+export function compileScript(script: FakeScript, where: string): FakeStep[] {
+  if (typeof script !== 'object' || script === null || !Array.isArray(script.items)) {
+    throw new TypeError(`${where}: a script must be a marble string or {items: [...]}`);
+  }
+  const reasonProblem = finishReasonProblem(script.finishReason);
+  if (reasonProblem) throw new TypeError(`${where}: ${reasonProblem}`);
+  const complete = completeEvent(script.finishReason ?? 'stop', script.usage);
+  const steps: FakeStep[] = [];
+  let ended: string | undefined;
+  script.items.forEach((item, index) => {
+    const at = `${where} item ${index}`;
+    if (ended) throw new TypeError(`${at}: nothing may follow the terminal item {${ended}}`);
+    ended = compileItem(item, index, at, steps, complete);
+  });
+  if (!ended) {
+    pushEvent(steps, complete);
+    steps.push({ kind: 'end' });
+  }
+  return steps;
+}
+
+/** @internal Compiles one item into `steps`; returns the terminal kind, if the item is terminal. */
+export function compileItem(item: FakeItem, index: number, at: string, steps: FakeStep[], complete: L0Event): string | undefined {
+  if (typeof item === 'string') return void pushToken(steps, item, at);
+  if (typeof item !== 'object' || item === null) throw new TypeError(`${at}: expected a string or an item object, got ${String(item)}`);
+  const keys = Object.keys(item);
+  if (keys.length !== 1) throw new TypeError(`${at}: an item has exactly one key, got {${keys.join(', ')}}`);
+  const kind = keys[0]!;
+  const value = (item as Record<string, unknown>)[kind];
+  switch (kind) {
+    case 'token': return void pushToken(steps, value, at);
+    case 'reasoning':
+      if (typeof value !== 'string' || value === '') throw new TypeError(`${at}: reasoning must be a non-empty string`);
+      return void pushEvent(steps, { type: 'reasoning', value });
+    case 'delay':
+      if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new TypeError(`${at}: delay must be a finite number of ms >= 0, got ${String(value)}`);
+      return void pushWait(steps, value);
+    case 'toolCall': return void pushEvent(steps, toolCallEvent(value, index, at));
+    case 'data':
+      if (typeof value !== 'object' || value === null || typeof (value as DataPayload).contentType !== 'string') throw new TypeError(`${at}: data must be a DataPayload with a contentType`);
+      return void pushEvent(steps, { type: 'data', payload: value as DataPayload });
+    case 'progress':
+      if (typeof value !== 'object' || value === null) throw new TypeError(`${at}: progress must be {percent?, step?, message?}`);
+      return void pushEvent(steps, { type: 'progress', ...(value as object) });
+    case 'error': {
+      const problem = describeFakeErrorProblem(value);
+      if (problem) throw new TypeError(`${at}: ${problem}`);
+      steps.push(errorStep(value as FakeErrorSpec));
+      return 'error';
+    }
+    case 'hang':
+      if (value !== true) throw new TypeError(`${at}: hang must be true`);
+      steps.push({ kind: 'hang' });
+      return 'hang';
+    case 'end':
+      if (value !== true) throw new TypeError(`${at}: end must be true`);
+      pushEvent(steps, complete);
+      steps.push({ kind: 'end' });
+      return 'end';
+    default:
+      throw new TypeError(`${at}: unknown item kind "${kind}" (use token, delay, reasoning, toolCall, data, progress, error, hang or end)`);
+  }
+}
+
+function pushToken(steps: FakeStep[], value: unknown, at: string): void {
+  if (typeof value !== 'string' || value === '') throw new TypeError(`${at}: a token must be a non-empty string`);
+  pushEvent(steps, { type: 'token', value });
+}
+
+function toolCallEvent(value: unknown, index: number, at: string): L0Event {
+  const call = value as FakeToolCall | null;
+  if (typeof call !== 'object' || call === null || typeof call.name !== 'string' || call.name === '') {
+    throw new TypeError(`${at}: toolCall must be {id?, name, arguments}`);
+  }
+  const args = call.arguments;
+  if (typeof args !== 'string' && (typeof args !== 'object' || args === null)) throw new TypeError(`${at}: toolCall.arguments must be a string or an object`);
+  if (call.id !== undefined && typeof call.id !== 'string') throw new TypeError(`${at}: toolCall.id must be a string`);
+  return {
+    type: 'tool-call',
+    id: call.id ?? `call_${index}`,
+    name: call.name,
+    arguments: typeof args === 'string' ? args : JSON.stringify(args),
+  };
+}

@@ -1,0 +1,273 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+import { MAX_DELAY_MS, parseFaultHeader, parseFaultModel, planFault, type FaultName, type FaultSpec } from './faults.js';
+import { writeCompletion, writeStatus, writeStream, type ResponseContext, type ResponseIO } from './sse.js';
+
+/** Options of {@link startFaultServer}. */
+export interface FaultServerOptions {
+  /** The text every non-faulty response streams, a word per chunk. @default FAULT_SERVER_DEFAULTS.reply */
+  readonly reply?: string;
+  /** Real milliseconds between streamed chunks, capped at 10 000. @default 5 */
+  readonly tokenDelayMs?: number;
+  /** The port to listen on; 0 picks a free one. @default 0 */
+  readonly port?: number;
+  /** A loopback address to bind: `127.0.0.1`, `::1` or `localhost`. Nothing else is allowed. @default '127.0.0.1' */
+  readonly host?: '127.0.0.1' | '::1' | 'localhost';
+}
+
+/** One request the fault server received. Fields update live (`closedByClient`). */
+export interface FaultRequest {
+  /** 0-based order of arrival. */
+  readonly index: number;
+  readonly model: string;
+  /** The fault picked for this request (`flapping`: every request); absent for an ordinary model or past `*k`. */
+  readonly fault?: FaultName;
+  /** The fault's raw argument, if any. */
+  readonly arg?: string;
+  /** Whether the request asked for `stream: true`. */
+  readonly stream: boolean;
+  /** The request's `messages`, as sent (for checking continuation prompts). */
+  readonly messages: readonly unknown[];
+  /** True when the client went away before the response ended (an abort reached the server). */
+  readonly closedByClient: boolean;
+}
+
+/** A running fault server. */
+export interface FaultServer {
+  /** The base URL an SDK takes, e.g. `http://127.0.0.1:51234/v1`. */
+  readonly url: string;
+  /** Every request received so far, in order (a live view). */
+  readonly requests: readonly FaultRequest[];
+  /** Stops listening, cancels every timer and destroys every socket; resolves once closed. Idempotent. */
+  close(): Promise<void>;
+}
+
+/**
+ * The defaults of {@link FaultServerOptions}.
+ *
+ * @example
+ * import { FAULT_SERVER_DEFAULTS } from 'l0-rx/testing';
+ * expect(text).toBe(FAULT_SERVER_DEFAULTS.reply); // what a clean model streams
+ */
+export const FAULT_SERVER_DEFAULTS: Readonly<Required<FaultServerOptions>> = Object.freeze({
+  reply: 'The quick brown fox jumps over the lazy dog.',
+  tokenDelayMs: 5,
+  port: 0,
+  host: '127.0.0.1',
+});
+
+const LOOPBACK: ReadonlySet<string> = new Set(['127.0.0.1', '::1', 'localhost']);
+const MAX_BODY_BYTES = 1 << 20;
+
+type MutableRequest = { -readonly [K in keyof FaultRequest]: FaultRequest[K] };
+
+/**
+ * Starts an OpenAI-compatible HTTP server on loopback that injects named faults, for integration
+ * tests with the real `openai` and `ai` SDKs and for the offline demo.
+ *
+ *   model 'fault:cut-after-n:2*1'          requests for that model
+ *   The quick (socket destroyed)            request 1
+ *   The quick brown fox ... dog. [DONE]     request 2 and later (past *1: normal)
+ *
+ * Rules:
+ * 1. `POST /v1/chat/completions` only (anything else is a 404 JSON error). `stream: true` answers with
+ *    SSE `data:` chunks: a role chunk (`content: ''`), one chunk per word of `reply`, a `finish_reason`
+ *    chunk, a usage chunk with empty `choices` when `stream_options.include_usage`, then `data: [DONE]`.
+ *    Otherwise it answers one `chat.completion` JSON object.
+ * 2. The model name `fault:<name>[:<arg>][*<k>]` (or an `x-fault: <name>[:<arg>][*<k>]` header, which
+ *    wins) picks a fault from {@link FAULT_NAMES}; `*k` limits it to the first k requests for that
+ *    model. An unknown fault or bad argument is answered with HTTP 400 naming it.
+ * 3. Faults: `rate-limit[:s]` 429 + `Retry-After: s` (default 1); `rate-limit-ms[:ms]` 429 +
+ *    `retry-after-ms` (default 1000); `rate-limit-date[:s]` 429 + `Retry-After` as an HTTP date s seconds
+ *    ahead; `rate-limit-none` 429 without header; `server-error` 500; `unavailable` 503; `overloaded-529`
+ *    529 with Anthropic's `overloaded_error` body; `auth-401` 401 `invalid_api_key`; `context-length-400`
+ *    400 `context_length_exceeded`; `reset-before-headers` destroys the socket before any byte;
+ *    `no-response` never answers; `slow-first-token[:ms]` waits (default 500) before the first word;
+ *    `cut-after-n[:n]` destroys the socket after n words (default 3); `stall[:n]` goes silent after n
+ *    words (default 2), socket open; `malformed-chunk[:n]` sends an invalid JSON data line after n words
+ *    (default 2) and then carries on; `no-done` ends without finish reason and `[DONE]`; `error-in-200[:n]`
+ *    sends an in-band `{error: {type: 'server_error'}}` frame after n words (default 2) and ends;
+ *    `content-filter[:n]` stops after n words (default 3) with `finish_reason: 'content_filter'`;
+ *    `flapping` is 503 on odd-numbered requests for the model and clean on even ones; `truncated-json`
+ *    streams a JSON object cut mid-string, then finishes `stop`; `refusal[:content|delta]` streams
+ *    "I'm sorry, but I cannot help with that." as content (default) or as `delta.refusal`;
+ *    `repetition-loop[:k]` repeats one sentence k times (default 20), finish `length`; `empty-completion`
+ *    has no words, finish `stop`; `tool-call-fragments[:k]` streams one `get_weather` tool call whose
+ *    arguments are split over k chunks (default 4), finish `tool_calls`.
+ * 4. Every delay is real time, capped at 10 s, and cancelled by `close()`, which also destroys every
+ *    socket, so the server never outlives a test. It binds loopback only.
+ *
+ * @example
+ * import OpenAI from 'openai';
+ * import { startFaultServer } from 'l0-rx/testing';
+ * const server = await startFaultServer({ tokenDelayMs: 1 });
+ * const client = new OpenAI({ apiKey: 'test', baseURL: server.url, maxRetries: 0 });
+ * const stream = await client.chat.completions.create({
+ *   model: 'fault:cut-after-n:2', messages: [{ role: 'user', content: 'hi' }], stream: true,
+ * });
+ * try { for await (const chunk of stream) console.log(chunk.choices[0]?.delta.content); }
+ * catch (e) { console.log('cut:', e); } // TypeError: terminated (cause code UND_ERR_SOCKET)
+ * finally { await server.close(); }
+ * @see {@link parseFaultModel} {@link fakeModel}
+ * @param options See {@link FaultServerOptions}.
+ * @returns The running server; rejects with an Error naming the port when it is in use.
+ */
+export async function startFaultServer(options: FaultServerOptions = {}): Promise<FaultServer> {
+  const { reply, tokenDelayMs, port, host } = resolveOptions(options);
+  const requests: MutableRequest[] = [];
+  const sockets = new Set<Socket>();
+  const timers = new Set<ReturnType<typeof setTimeout>>();
+  const counts = new Map<string, number>();
+  let closing = false;
+  const sleep = (ms: number) => new Promise<void>((resolve) => {
+    if (closing) return; // never resolves: a closing server abandons the response
+    if (ms <= 0) return resolve();
+    const t = setTimeout(() => (timers.delete(t), resolve()), Math.min(ms, MAX_DELAY_MS));
+    timers.add(t);
+  });
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch(() => res.destroy());
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  server.on('clientError', (_err, socket) => socket.destroy());
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = (req.url ?? '').split('?')[0];
+    if (req.method !== 'POST' || path !== '/v1/chat/completions') {
+      return sendError(res, 404, `No route for ${req.method} ${path}`, 'not_found');
+    }
+    const body = await readJson(req);
+    if (typeof body?.model !== 'string') return sendError(res, 400, 'The request body must be JSON with a string "model".', 'invalid_body');
+    const header = req.headers['x-fault'];
+    let spec: FaultSpec | undefined;
+    try {
+      spec = typeof header === 'string' ? parseFaultHeader(header) : parseFaultModel(body.model);
+    } catch (e) {
+      record(body, undefined);
+      return sendError(res, 400, (e as Error).message, 'unknown_fault');
+    }
+    const key = typeof header === 'string' ? `${body.model}\u0000${header}` : body.model;
+    const n = (counts.get(key) ?? 0) + 1;
+    counts.set(key, n);
+    const applied = spec && (spec.limit === undefined || n <= spec.limit) ? spec : undefined;
+    const entry = record(body, applied);
+    let cutByServer = false;
+    res.on('close', () => {
+      if (!res.writableEnded && !cutByServer && !closing) entry.closedByClient = true;
+    });
+    const io: ResponseIO = { res, sleep, cut: () => ((cutByServer = true), res.socket?.destroy()) };
+    const ctx = responseContext(body, requests.length);
+    const plan = planFault(applied, reply, n);
+    if (plan.kind === 'status') return writeStatus(res, plan, ctx.id);
+    if (plan.kind === 'reset') return io.cut();
+    if (plan.kind === 'hang') return;
+    return entry.stream ? writeStream(io, ctx, plan, tokenDelayMs) : writeCompletion(io, ctx, plan);
+  }
+
+  function record(body: RequestBody, spec: FaultSpec | undefined): MutableRequest {
+    const entry: MutableRequest = {
+      index: requests.length,
+      model: body.model,
+      ...(spec ? { fault: spec.name, ...(spec.arg === undefined ? {} : { arg: spec.arg }) } : {}),
+      stream: body.stream === true,
+      messages: Array.isArray(body.messages) ? body.messages : [],
+      closedByClient: false,
+    };
+    requests.push(entry);
+    return entry;
+  }
+
+  await listen(server, port, host);
+  const address = server.address();
+  const actualPort = typeof address === 'object' && address ? address.port : port;
+  const hostInUrl = host.includes(':') ? `[${host}]` : host;
+  let closed: Promise<void> | undefined;
+  return {
+    url: `http://${hostInUrl}:${actualPort}/v1`,
+    requests,
+    close: () =>
+      (closed ??= new Promise<void>((resolve) => {
+        closing = true;
+        for (const t of timers) clearTimeout(t);
+        timers.clear();
+        server.close(() => resolve());
+        for (const s of sockets) s.destroy();
+      })),
+  };
+}
+
+interface RequestBody {
+  model: string;
+  stream?: unknown;
+  stream_options?: { include_usage?: unknown } | null;
+  messages?: unknown;
+}
+
+function resolveOptions(options: FaultServerOptions): Required<FaultServerOptions> {
+  const resolved = { ...FAULT_SERVER_DEFAULTS, ...stripUndefined(options) };
+  const { reply, tokenDelayMs, port, host } = resolved;
+  if (typeof reply !== 'string') throw new TypeError('startFaultServer: options.reply must be a string');
+  if (typeof tokenDelayMs !== 'number' || !Number.isFinite(tokenDelayMs) || tokenDelayMs < 0) {
+    throw new TypeError(`startFaultServer: options.tokenDelayMs must be a finite number >= 0, got ${String(tokenDelayMs)}`);
+  }
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new TypeError(`startFaultServer: options.port must be an integer in 0..65535, got ${String(port)}`);
+  }
+  if (!LOOPBACK.has(host)) throw new TypeError(`startFaultServer: options.host must be a loopback address (127.0.0.1, ::1, localhost), got ${String(host)}`);
+  return { ...resolved, tokenDelayMs: Math.min(tokenDelayMs, MAX_DELAY_MS) };
+}
+
+function stripUndefined<T extends object>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', (e: NodeJS.ErrnoException) => {
+      const why = e.code === 'EADDRINUSE' ? 'is already in use' : `could not be opened (${e.code ?? e.message})`;
+      reject(new Error(`startFaultServer: port ${port} on ${host} ${why}`, { cause: e }));
+    });
+    server.listen(port, host, () => resolve());
+  });
+}
+
+function readJson(req: IncomingMessage): Promise<RequestBody | undefined> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size <= MAX_BODY_BYTES) chunks.push(c);
+    });
+    req.on('error', () => resolve(undefined));
+    req.on('end', () => {
+      try {
+        const parsed: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+        resolve(size <= MAX_BODY_BYTES && typeof parsed === 'object' && parsed !== null ? (parsed as RequestBody) : undefined);
+      } catch {
+        resolve(undefined);
+      }
+    });
+  });
+}
+
+function responseContext(body: RequestBody, n: number): ResponseContext {
+  const promptText = JSON.stringify(body.messages ?? '');
+  return {
+    id: `chatcmpl-fault-${n}`,
+    created: Math.floor(Date.now() / 1000),
+    model: body.model,
+    includeUsage: body.stream_options?.include_usage === true,
+    promptTokens: Math.max(1, Math.ceil(promptText.length / 4)),
+  };
+}
+
+function sendError(res: ServerResponse, status: number, message: string, code: string): void {
+  const body = JSON.stringify({ error: { message, type: 'invalid_request_error', param: null, code } });
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}

@@ -1,0 +1,223 @@
+/**
+ * The fault server's model-name grammar (`fault:<name>[:<arg>][*<k>]`) and what each fault does,
+ * as a transport-independent plan that sse.ts renders as SSE or as a JSON completion.
+ */
+
+/**
+ * Every fault the fault server knows, in the order of DESIGN.md section 8 (plus `auth-401`).
+ * See {@link startFaultServer} for what each one does.
+ *
+ * @example
+ * import { FAULT_NAMES } from 'l0-rx/testing';
+ * for (const name of FAULT_NAMES) console.log(`fault:${name}`);
+ */
+export const FAULT_NAMES = Object.freeze([
+  'rate-limit', 'rate-limit-ms', 'rate-limit-date', 'rate-limit-none',
+  'server-error', 'unavailable', 'overloaded-529', 'auth-401',
+  'reset-before-headers', 'no-response', 'slow-first-token', 'cut-after-n', 'stall',
+  'malformed-chunk', 'no-done', 'error-in-200', 'context-length-400', 'content-filter',
+  'flapping', 'truncated-json', 'refusal', 'repetition-loop', 'empty-completion', 'tool-call-fragments',
+] as const);
+
+/** A fault name, see {@link FAULT_NAMES} and {@link startFaultServer}. */
+export type FaultName = (typeof FAULT_NAMES)[number];
+
+/** A parsed `fault:<name>[:<arg>][*<k>]` model name. */
+export interface FaultSpec {
+  readonly name: FaultName;
+  /** The raw argument after the second `:`, if any. */
+  readonly arg?: string;
+  /** `*k`: the fault applies to the first `k` requests for this model only. */
+  readonly limit?: number;
+}
+
+type ArgKind = 'none' | 'number' | 'count' | readonly string[];
+const ARG_KINDS: Readonly<Record<FaultName, ArgKind>> = {
+  'rate-limit': 'number', 'rate-limit-ms': 'number', 'rate-limit-date': 'number', 'rate-limit-none': 'none',
+  'server-error': 'none', unavailable: 'none', 'overloaded-529': 'none', 'auth-401': 'none',
+  'reset-before-headers': 'none', 'no-response': 'none', 'slow-first-token': 'number', 'cut-after-n': 'count',
+  stall: 'count', 'malformed-chunk': 'count', 'no-done': 'none', 'error-in-200': 'count',
+  'context-length-400': 'none', 'content-filter': 'count', flapping: 'none', 'truncated-json': 'none',
+  refusal: ['content', 'delta'], 'repetition-loop': 'count', 'empty-completion': 'none', 'tool-call-fragments': 'count',
+};
+
+/**
+ * Parses a fault server model name. Returns `undefined` for a model that is not a fault (it streams
+ * the reply cleanly) and throws a `TypeError` naming the problem for a bad fault model.
+ *
+ *   'fault:rate-limit:2*1'     model
+ *   {name: 'rate-limit', arg: '2', limit: 1}
+ *
+ * Rules: the name must be one of {@link FAULT_NAMES}; `:<arg>` is a number for `rate-limit*` (seconds,
+ * `rate-limit-ms`: milliseconds) and `slow-first-token` (ms), a whole count for `cut-after-n`, `stall`,
+ * `malformed-chunk`, `error-in-200`, `content-filter` (tokens before the fault), `repetition-loop`
+ * (repeats) and `tool-call-fragments` (fragments), `content` or `delta` for `refusal`, and not allowed
+ * for the others; `*<k>` is a whole number >= 1.
+ *
+ * @example
+ * import { parseFaultModel } from 'l0-rx/testing';
+ * parseFaultModel('fault:cut-after-n:5'); // {name: 'cut-after-n', arg: '5'}
+ * parseFaultModel('gpt-4o-mini');         // undefined
+ * @param model The request's model name. @returns The fault, or `undefined` for an ordinary model.
+ * @throws TypeError for an unknown fault name, a bad argument or a bad `*k`.
+ */
+export function parseFaultModel(model: string): FaultSpec | undefined {
+  if (typeof model !== 'string') throw new TypeError(`parseFaultModel: model must be a string, got ${typeof model}`);
+  if (!model.startsWith('fault:')) return undefined;
+  return parseFaultText(model.slice('fault:'.length), model);
+}
+
+/** @internal Parses an `x-fault` header value: the same grammar, with or without the `fault:` prefix. */
+export function parseFaultHeader(value: string): FaultSpec {
+  return parseFaultText(value.startsWith('fault:') ? value.slice('fault:'.length) : value, value);
+}
+
+function parseFaultText(text: string, original: string): FaultSpec {
+  let rest = text;
+  let limit: number | undefined;
+  const star = rest.lastIndexOf('*');
+  if (star >= 0) {
+    const k = rest.slice(star + 1);
+    if (!/^[1-9]\d*$/.test(k)) throw new TypeError(`fault "${original}": *<k> must be a whole number >= 1, got "*${k}"`);
+    limit = Number(k);
+    rest = rest.slice(0, star);
+  }
+  const colon = rest.indexOf(':');
+  const name = colon >= 0 ? rest.slice(0, colon) : rest;
+  const arg = colon >= 0 ? rest.slice(colon + 1) : undefined;
+  if (!(FAULT_NAMES as readonly string[]).includes(name)) {
+    throw new TypeError(`unknown fault "${name}" in "${original}" (known faults: ${FAULT_NAMES.join(', ')})`);
+  }
+  const faultName = name as FaultName;
+  checkArg(faultName, arg, original);
+  return { name: faultName, ...(arg === undefined ? {} : { arg }), ...(limit === undefined ? {} : { limit }) };
+}
+
+function checkArg(name: FaultName, arg: string | undefined, original: string): void {
+  if (arg === undefined) return;
+  const kind = ARG_KINDS[name];
+  const bad = (what: string) => new TypeError(`fault "${original}": ${name} ${what}, got "${arg}"`);
+  if (kind === 'none') throw bad('takes no argument');
+  if (kind === 'number' && !/^\d+(\.\d+)?$/.test(arg)) throw bad('takes a number >= 0');
+  if (kind === 'count' && !/^\d+$/.test(arg)) throw bad('takes a whole number >= 0');
+  if (Array.isArray(kind) && !kind.includes(arg)) throw bad(`takes one of ${kind.join(', ')}`);
+}
+
+/** An OpenAI finish reason. */
+export type OpenAIFinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter';
+
+/** One piece of a streamed response. `raw` is written verbatim as an SSE data line. */
+export type StreamPart =
+  | { readonly content: string }
+  | { readonly refusal: string }
+  | { readonly tool: { readonly index: number; readonly id?: string; readonly name?: string; readonly args: string } }
+  | { readonly raw: string };
+
+/**
+ * @internal What the server does for one request.
+ * `stream` endings: `done` = finish chunk, usage chunk, `[DONE]`; `end` = the body just ends (no finish
+ * reason, no `[DONE]`); `cut` = the socket is destroyed; `stall` = silence with the socket open.
+ */
+export type FaultPlan =
+  | { readonly kind: 'status'; readonly status: number; readonly statusText?: string; readonly headers: Readonly<Record<string, string>>; readonly body: unknown }
+  | { readonly kind: 'reset' }
+  | { readonly kind: 'hang' }
+  | {
+      readonly kind: 'stream';
+      readonly parts: readonly StreamPart[];
+      readonly finish: OpenAIFinishReason | null;
+      readonly ending: 'done' | 'end' | 'cut' | 'stall';
+      readonly firstDelayMs?: number;
+    };
+
+/** The longest delay the server ever waits (slow-first-token and token gaps are capped to it). */
+export const MAX_DELAY_MS = 10_000;
+
+const openAIError = (message: string, type: string, code: string | null) => ({ error: { message, type, param: null, code } });
+function words(text: string): string[] {
+  const out: string[] = [...(text.match(/\s*\S+/g) ?? [])];
+  const tail = text.slice(out.join('').length);
+  if (tail !== '') {
+    if (out.length > 0) out[out.length - 1] += tail;
+    else out.push(tail);
+  }
+  return out;
+}
+const content = (tokens: readonly string[]): StreamPart[] => tokens.map((c) => ({ content: c }));
+const num = (arg: string | undefined, fallback: number): number => (arg === undefined ? fallback : Number(arg));
+const clean = (reply: string): Extract<FaultPlan, { kind: 'stream' }> => ({ kind: 'stream', parts: content(words(reply)), finish: 'stop', ending: 'done' });
+
+const TRUNCATED_JSON = ['{"', 'name', '": "', 'Ada', ' Lovelace', '", "', 'born', '": ', '1815', ', "', 'languages', '": ["', 'en', '", "'];
+const IN_BAND_ERROR = JSON.stringify(openAIError('The server had an error while processing your request. Sorry about that!', 'server_error', null));
+const MALFORMED_JSON = '{"id":"chatcmpl-broken","choices":[{"index":0,"delta":{"content":';
+const TOOL_ARGS = '{"city": "Paris", "unit": "celsius", "days": 3}';
+
+/** @internal Splits a reply into word chunks (`'a b'` -> `['a', ' b']`), keeping all whitespace. */
+export const splitWords = words;
+
+/**
+ * @internal The plan for a request: `spec` undefined (or past its `*k` limit) streams `reply` cleanly.
+ * `requestNumber` is the 1-based number of this request among those for the same model.
+ */
+export function planFault(spec: FaultSpec | undefined, reply: string, requestNumber: number): FaultPlan {
+  if (!spec) return clean(reply);
+  const { name, arg } = spec;
+  const tokens = words(reply);
+  const firstN = (fallback: number) => content(tokens.slice(0, num(arg, fallback)));
+  switch (name) {
+    case 'rate-limit': return rateLimit({ 'retry-after': String(num(arg, 1)) });
+    case 'rate-limit-ms': return rateLimit({ 'retry-after-ms': String(num(arg, 1000)) });
+    case 'rate-limit-date': return rateLimit({ 'retry-after': new Date(Date.now() + num(arg, 1) * 1000).toUTCString() });
+    case 'rate-limit-none': return rateLimit({});
+    case 'server-error': return status(500, openAIError('The server had an error while processing your request.', 'server_error', null));
+    case 'unavailable': return status(503, openAIError('The service is temporarily unavailable.', 'server_error', null));
+    case 'overloaded-529':
+      return { ...status(529, { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } }), statusText: 'Overloaded' };
+    case 'auth-401': return status(401, openAIError('Incorrect API key provided: test.', 'invalid_request_error', 'invalid_api_key'));
+    case 'context-length-400':
+      return status(400, openAIError("This model's maximum context length is 128000 tokens. However, your messages resulted in 130000 tokens.", 'invalid_request_error', 'context_length_exceeded'));
+    case 'reset-before-headers': return { kind: 'reset' };
+    case 'no-response': return { kind: 'hang' };
+    case 'slow-first-token': return { ...clean(reply), firstDelayMs: Math.min(num(arg, 500), MAX_DELAY_MS) };
+    case 'cut-after-n': return { kind: 'stream', parts: firstN(3), finish: null, ending: 'cut' };
+    case 'stall': return { kind: 'stream', parts: firstN(2), finish: null, ending: 'stall' };
+    case 'malformed-chunk': {
+      const n = num(arg, 2);
+      return { kind: 'stream', parts: [...content(tokens.slice(0, n)), { raw: MALFORMED_JSON }, ...content(tokens.slice(n))], finish: 'stop', ending: 'done' };
+    }
+    case 'no-done': return { kind: 'stream', parts: content(tokens), finish: null, ending: 'end' };
+    case 'error-in-200': return { kind: 'stream', parts: [...firstN(2), { raw: IN_BAND_ERROR }], finish: null, ending: 'end' };
+    case 'content-filter': return { kind: 'stream', parts: firstN(3), finish: 'content_filter', ending: 'done' };
+    case 'flapping': return requestNumber % 2 === 1 ? planFault({ name: 'unavailable' }, reply, requestNumber) : clean(reply);
+    case 'truncated-json': return { kind: 'stream', parts: content(TRUNCATED_JSON), finish: 'stop', ending: 'done' };
+    case 'refusal': {
+      const refusal = words("I'm sorry, but I cannot help with that.");
+      return { kind: 'stream', parts: arg === 'delta' ? refusal.map((r) => ({ refusal: r })) : content(refusal), finish: 'stop', ending: 'done' };
+    }
+    case 'repetition-loop': {
+      const sentence = words('I will keep saying the same thing. ');
+      const parts = Array.from({ length: Math.max(1, num(arg, 20)) }, () => content(sentence)).flat();
+      return { kind: 'stream', parts, finish: 'length', ending: 'done' };
+    }
+    case 'empty-completion': return { kind: 'stream', parts: [], finish: 'stop', ending: 'done' };
+    case 'tool-call-fragments': return toolCallFragments(Math.max(1, num(arg, 4)));
+  }
+}
+
+function status(code: number, body: unknown, headers: Record<string, string> = {}): FaultPlan & { kind: 'status' } {
+  return { kind: 'status', status: code, headers, body };
+}
+
+function rateLimit(headers: Record<string, string>): FaultPlan {
+  return status(429, openAIError('Rate limit reached for requests. Please try again later.', 'requests', 'rate_limit_exceeded'), headers);
+}
+
+function toolCallFragments(fragments: number): FaultPlan {
+  const size = Math.ceil(TOOL_ARGS.length / fragments);
+  const pieces = Array.from({ length: fragments }, (_, i) => TOOL_ARGS.slice(i * size, (i + 1) * size)).filter((p) => p !== '');
+  const parts: StreamPart[] = [
+    { tool: { index: 0, id: 'call_fault_1', name: 'get_weather', args: '' } },
+    ...pieces.map((args) => ({ tool: { index: 0, args } })),
+  ];
+  return { kind: 'stream', parts, finish: 'tool_calls', ending: 'done' };
+}

@@ -1,0 +1,80 @@
+/**
+ * The marble form of a fake model script: `'ab-c|'`, `'a--#'`, `'(ab)-c'`.
+ * Timing follows rxjs's own marble syntax, so a fake's marble lines up with `cold()` and
+ * `expectObservable(...).toBe()` marbles.
+ */
+import type { FinishReason, Usage } from '../events/eventTypes.js';
+import type { FakeErrorSpec } from './fakeError.js';
+import { compileItem, completeEvent, errorStep, pushEvent, pushWait, type FakeItem, type FakeStep } from './fakeScript.js';
+
+/** What a marble string's letters, `#` and `|` stand for. */
+export interface FakeMarbleValues {
+  /** Per-character replacements: `{a: 'Hello '}` or `{t: {toolCall: {...}}}`. @default each character is itself a token */
+  readonly values?: Readonly<Record<string, FakeItem>>;
+  /** What `#` throws. @default `{network: 'ECONNRESET'}` (a retryable `read ECONNRESET` error with `code`) */
+  readonly error?: FakeErrorSpec;
+  /** The finish reason `|` reports. @default 'stop' */
+  readonly finishReason?: FinishReason;
+  /** The usage `|` reports. @default undefined */
+  readonly usage?: Usage;
+}
+
+const TOKEN_CHAR = /^[A-Za-z0-9]$/;
+const DEFAULT_ERROR: FakeErrorSpec = { network: 'ECONNRESET' };
+
+/**
+ * @internal Parses a fake model marble string into steps. Throws a TypeError naming the character and
+ * its position. Rules, as in rxjs marbles: every character but whitespace takes one frame; a group
+ * `(ab)` emits its content at the frame of `(` and then advances by its full length.
+ */
+export function parseFakeMarbles(marbles: string, where: string, options: FakeMarbleValues = {}): FakeStep[] {
+  const steps: FakeStep[] = [];
+  let frame = 0;
+  let waited = 0;
+  let groupStart = -1;
+  let ended = false;
+  const at = (i: number) => `${where} position ${i}`;
+  const emitTime = () => {
+    const t = groupStart >= 0 ? groupStart : frame;
+    pushWait(steps, t - waited);
+    waited = Math.max(waited, t);
+  };
+  for (let i = 0; i < marbles.length; i++) {
+    const c = marbles[i]!;
+    if (c === ' ' || c === '\t' || c === '\n') continue;
+    if (ended && c !== ')') throw new TypeError(`${at(i)}: '${c}' after the end of the script ('|' or '#' must be last)`);
+    if (c === '(') {
+      if (groupStart >= 0) throw new TypeError(`${at(i)}: groups cannot be nested`);
+      groupStart = frame;
+    } else if (c === ')') {
+      if (groupStart < 0) throw new TypeError(`${at(i)}: ')' without a matching '('`);
+      groupStart = -1;
+    } else if (c === '-') {
+      if (groupStart >= 0) throw new TypeError(`${at(i)}: '-' inside a group`);
+    } else if (c === '#') {
+      emitTime();
+      steps.push(errorStep(options.error ?? DEFAULT_ERROR));
+      ended = true;
+    } else if (c === '|') {
+      emitTime();
+      pushEvent(steps, completeEvent(options.finishReason ?? 'stop', options.usage));
+      steps.push({ kind: 'end' });
+      ended = true;
+    } else if (TOKEN_CHAR.test(c)) {
+      emitTime();
+      const item = options.values?.[c] ?? c;
+      if (typeof item === 'object' && item !== null && 'delay' in item) {
+        throw new TypeError(`${at(i)} ('${c}'): a marble value cannot be a delay (use '-' for time)`);
+      }
+      if (compileItem(item, i, `${at(i)} ('${c}')`, steps, completeEvent(options.finishReason ?? 'stop', options.usage))) {
+        ended = true;
+      }
+    } else {
+      throw new TypeError(`${at(i)}: '${c}' is not a fake model marble character (use letters, digits, '-', '#', '|', '(' and ')')`);
+    }
+    frame += 1;
+  }
+  if (groupStart >= 0) throw new TypeError(`${where}: unclosed group '('`);
+  if (!ended) steps.push({ kind: 'hang' });
+  return steps;
+}
