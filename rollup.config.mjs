@@ -22,6 +22,8 @@ export default [
         outDir: 'dist',
         rootDir: 'src',
         noEmitOnError: true,
+        module: 'NodeNext',
+        moduleResolution: 'NodeNext',
       }),
     ],
     output: [

@@ -94,9 +94,10 @@ const FIRST_ATTEMPT: AttemptContext = Object.freeze({ attempt: 1, fallbackIndex:
  *   ),
  * );
  * @example
- * import { streamText } from 'ai';
+ * import { streamText, type LanguageModel } from 'ai';
  * import { fromStream } from 'l0-rx';
  *
+ * declare const model: LanguageModel;
  * const events$ = fromStream(({ signal }) => streamText({ model, prompt: 'Hi', abortSignal: signal, maxRetries: 0 }));
  * @see {@link StreamAdapter} {@link BUILT_IN_ADAPTERS} {@link retryWithBackoff} {@link fallbackTo}
  * @param factory Makes the request; called once per subscription.

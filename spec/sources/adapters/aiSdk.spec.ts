@@ -1,7 +1,7 @@
 /** @test {fromStream} */
 import { describe, expect, it } from 'vitest';
 import { APICallError, JSONParseError, type LanguageModelV4StreamPart, type LanguageModelV4Usage } from '@ai-sdk/provider';
-import { jsonSchema, simulateReadableStream, streamText, tool, type LanguageModelUsage, type TextStreamPart, type ToolSet } from 'ai';
+import { DefaultGeneratedFile, jsonSchema, simulateReadableStream, streamText, tool, type LanguageModelUsage, type TextStreamPart, type ToolSet } from 'ai';
 import { MockLanguageModelV4 } from 'ai/test';
 import { fromStream, isProviderError, isStreamAbortedError, type L0Event } from 'l0-rx';
 import { chunksOf, collect, collectError, tick } from '../streamHelpers.js';
@@ -48,6 +48,12 @@ describe('ai-sdk adapter (streamText parts)', () => {
       { type: 'tool-call', id: 'call_1', name: 'get_weather', arguments: '{"city":"Paris"}' },
       { type: 'complete', finishReason: 'tool-calls', usage },
     ]);
+  });
+
+  it('should emit a file part as data with its base64 and media type', async () => {
+    const file = new DefaultGeneratedFile({ data: new Uint8Array([104, 105]), mediaType: 'image/png' });
+    const events = await run([{ type: 'file', file }, finish('stop')]);
+    expect(events[1]).toEqual({ type: 'data', payload: { contentType: 'image', mimeType: 'image/png', base64: 'aGk=' } });
   });
 
   it('should fail with the normalised error of an error part (429 -> RATE_LIMITED)', async () => {

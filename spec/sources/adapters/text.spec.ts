@@ -23,9 +23,10 @@ describe('text adapter', () => {
     expect(events).toEqual([start, tok('a'), tok('\uFFFD'), stop]);
   });
 
-  it('should accept strings and bytes mixed', async () => {
-    const events = await collect(fromStream(() => chunksOf<string | Uint8Array>(['a', new TextEncoder().encode('b')])));
-    expect(events).toEqual([start, tok('a'), tok('b'), stop]);
+  it('should accept strings, byte views and ArrayBuffers mixed', async () => {
+    const b = new TextEncoder().encode('b');
+    const events = await collect(fromStream(() => chunksOf<string | Uint8Array | ArrayBuffer>(['a', b, b.buffer.slice(0)])));
+    expect(events).toEqual([start, tok('a'), tok('b'), tok('b'), stop]);
   });
 
   it('should fail with InvalidStreamError naming a chunk that is not text', async () => {

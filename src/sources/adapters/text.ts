@@ -1,12 +1,12 @@
 import { describeValue, InvalidStreamError } from '../../errors/InvalidStreamError.js';
 import type { ChunkDecoder, StreamAdapter } from './types.js';
 
-function isBytes(chunk: unknown): chunk is ArrayBufferView {
-  return ArrayBuffer.isView(chunk);
+function isBytes(chunk: unknown): chunk is ArrayBufferView | ArrayBuffer {
+  return ArrayBuffer.isView(chunk) || chunk instanceof ArrayBuffer;
 }
 
 /**
- * Plain text: an `AsyncIterable<string>` or a `ReadableStream<string | Uint8Array>` (bytes are decoded
+ * Plain text: an `AsyncIterable<string>` or a `ReadableStream<string | Uint8Array>` (bytes, also `ArrayBuffer`s, are decoded
  * as UTF-8 with a streaming `TextDecoder`, so a character split across chunks is kept whole).
  *
  * Every string is a `token` (empty ones are dropped). Plain text has no terminal marker, so a source

@@ -91,10 +91,9 @@ export interface ChunkDecoder {
  *   },
  * };
  *
- * const events$ = fromStream(
- *   ({ signal }) => anthropicClient.messages.create({ model, max_tokens: 1024, messages, stream: true }, { signal }),
- *   { adapters: [anthropic] },
- * );
+ * // e.g. (signal) => anthropic.messages.create({ model, max_tokens: 1024, messages, stream: true }, { signal })
+ * declare function messageStream(signal: AbortSignal): Promise<AsyncIterable<unknown>>;
+ * const events$ = fromStream(({ signal }) => messageStream(signal), { adapters: [anthropic] });
  * @see {@link fromStream} {@link BUILT_IN_ADAPTERS}
  */
 export interface StreamAdapter {

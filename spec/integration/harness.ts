@@ -1,0 +1,103 @@
+/* Shared plumbing for the real-SDK integration specs: SDK-backed factories, an l0() runner and polling. */
+import { lastValueFrom, tap } from 'rxjs';
+import { afterEach, beforeEach, expect, vi } from 'vitest';
+import OpenAI from 'openai';
+import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
+import { streamText } from 'ai';
+import { accumulate, l0, type L0Event, type L0Options, type L0State, type L0StreamContext, type L0StreamFactory } from 'l0-rx';
+import { FAULT_SERVER_DEFAULTS, startFaultServer, type FaultServer } from 'l0-rx/testing';
+
+/** What every clean request streams, a word per chunk (9 words). */
+export const REPLY = FAULT_SERVER_DEFAULTS.reply;
+
+/**
+ * Short real budgets: 2 retries of any kind, 1 content retry, 5 ms fixed backoff, Retry-After up to 2 s.
+ * Timeouts well above the server's 2 ms token gap and well below anything a test waits for.
+ */
+export const RETRY = Object.freeze({ attempts: 1, maxRetries: 2, backoff: 'fixed', baseDelay: 5, maxRetryAfter: 2000 } as const);
+export const TIMEOUT = Object.freeze({ initialToken: 300, interToken: 150 });
+
+/**
+ * A fresh fault server per test (closed in afterEach), so `server.requests` and the per-model `*k`
+ * counters only ever hold the current test's requests. Read `handle.server` inside the test.
+ */
+export function useFaultServer(tokenDelayMs = 2): { readonly server: FaultServer } {
+  const handle = {} as { server: FaultServer };
+  beforeEach(async () => {
+    handle.server = await startFaultServer({ tokenDelayMs });
+  });
+  afterEach(() => handle.server?.close());
+  return handle;
+}
+
+/** A real openai client for `server`, SDK retries off, its logger silenced (malformed SSE logs twice). */
+export function openaiClient(server: FaultServer): OpenAI {
+  const quiet = vi.fn();
+  return new OpenAI({ apiKey: 'test', baseURL: server.url, maxRetries: 0, logger: { error: quiet, warn: quiet, info: quiet, debug: quiet } });
+}
+
+/** Everything the factory was called with, for asserting attempts, fallbacks and checkpoints. */
+export type Calls = L0StreamContext[];
+
+/** An l0 factory streaming `model` through the real openai SDK; records each ctx in `calls`. */
+export function viaOpenAI(client: OpenAI, model: string, calls: Calls = []): L0StreamFactory {
+  return (ctx) => {
+    calls.push(ctx);
+    const messages: OpenAI.ChatCompletionMessageParam[] = [{ role: 'user', content: 'Tell me about the fox.' }];
+    if (ctx.continuationPrompt !== undefined) messages.push({ role: 'assistant', content: ctx.continuationPrompt });
+    return client.chat.completions.create(
+      { model, messages, stream: true, stream_options: { include_usage: true } },
+      { signal: ctx.signal },
+    );
+  };
+}
+
+/** An l0 factory streaming `model` through the real `ai` SDK and @ai-sdk/openai-compatible. */
+export function viaAiSdk(server: FaultServer, model: string, calls: Calls = []): L0StreamFactory {
+  const provider = createOpenAICompatible({ name: 'fault', baseURL: server.url, apiKey: 'x', includeUsage: true });
+  return (ctx) => {
+    calls.push(ctx);
+    return streamText({ model: provider.chatModel(model), prompt: 'Tell me about the fox.', abortSignal: ctx.signal, maxRetries: 0, onError: () => {} });
+  };
+}
+
+/** How an l0() run ended, as seen through accumulate(). */
+export interface Outcome {
+  readonly events: L0Event[];
+  /** The last accumulate() state (status 'error' with `error` set when the run failed). */
+  readonly state: L0State;
+  /** The live error the run failed with, if it failed. */
+  readonly error: unknown;
+  readonly ms: number;
+}
+
+/** Runs `l0(options)` to its end (never throws) and folds it with accumulate({ errorsAsState: true }). */
+export async function runL0(options: L0Options): Promise<Outcome> {
+  const events: L0Event[] = [];
+  let error: unknown;
+  const started = Date.now();
+  const state = await lastValueFrom(
+    l0(options).pipe(
+      tap({ next: (e) => events.push(e), error: (e: unknown) => (error = e) }),
+      accumulate({ errorsAsState: true }),
+    ),
+  );
+  return { events, state, error, ms: Date.now() - started };
+}
+
+/** The events of one type, in order. */
+export function eventsOf<T extends L0Event['type']>(events: readonly L0Event[], type: T): Extract<L0Event, { type: T }>[] {
+  return events.filter((e): e is Extract<L0Event, { type: T }> => e.type === type);
+}
+
+/** Requests the server received for `model`. */
+export const requestsFor = (server: FaultServer, model: string) => server.requests.filter((r) => r.model === model);
+
+/** Polls (every 5 ms, up to `timeoutMs`) until the server has seen `model`'s request `index` closed by the client. */
+export async function expectClosedByClient(server: FaultServer, model: string, index = 0, timeoutMs = 500): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (requestsFor(server, model)[index]?.closedByClient !== true && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  expect(requestsFor(server, model)[index]?.closedByClient, `${model} request #${index} closedByClient`).toBe(true);
+}
