@@ -1,5 +1,6 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import globals from 'globals';
 
 const banned = (name, message) => ({ selector: `MemberExpression[object.name='${name.split('.')[0]}'][property.name='${name.split('.')[1]}']`, message });
 
@@ -12,6 +13,14 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-explicit-any': 'off',
     },
+  },
+  {
+    files: ['**/*.mjs', '**/*.cjs', 'spec/**/*.ts', 'bench/**', 'examples/**', 'scripts/**', 'src/testing/**'],
+    languageOptions: { globals: { ...globals.node } },
+  },
+  {
+    files: ['**/*.cjs'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
     // Time and randomness are injected: library code never reads the wall clock or arms raw timers.

@@ -1,3 +1,4 @@
+// @ts-check
 // l0-rx benchmark: ratios against a plain RxJS from()+map baseline measured in the same process.
 // Workload as L0's benchmark (tests/benchmark.test.ts): zero-delay tokens cycling a 16-word
 // sentence, from an async iterable. Warm-up, then interleaved runs; medians are reported.

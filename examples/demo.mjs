@@ -34,19 +34,20 @@ const client = new OpenAI({
 });
 
 /** A stream factory for one model; with a checkpoint it asks the model to continue from it. */
-const ask = (model) => (/** @type {import('l0-rx').L0StreamContext} */ { signal, checkpoint }) =>
-  client.chat.completions.create(
+const ask = (model) => (/** @type {import('l0-rx').L0StreamContext} */ { signal, checkpoint }) => {
+  /** @type {import('openai/resources/chat/completions').ChatCompletionMessageParam[]} */
+  const messages = [{ role: 'user', content: 'In one sentence: why do reactive streams make LLM failures boring?' }];
+  if (checkpoint) messages.push({ role: 'assistant', content: checkpoint }, { role: 'user', content: 'Continue exactly where you stopped.' });
+  return client.chat.completions.create(
     {
       model: live ? 'gpt-4o-mini' : model,
-      messages: [
-        { role: 'user', content: 'In one sentence: why do reactive streams make LLM failures boring?' },
-        ...(checkpoint ? [{ role: 'assistant', content: checkpoint }, { role: 'user', content: 'Continue exactly where you stopped.' }] : []),
-      ],
+      messages,
       stream: true,
       stream_options: { include_usage: true },
     },
     { signal },
   );
+};
 
 const scenarios = [
   { title: 'Rate limited (429, Retry-After: 1 s), then answered', options: { stream: ask('fault:rate-limit:1*1') } },

@@ -85,7 +85,7 @@ export function classifyError(e: unknown, options?: ClassifyErrorOptions): Error
   const chain = causeChain(e);
   for (let i = 0; i < chain.length; i++) {
     const node = chain[i];
-    if (isL0Error(node)) return fromL0Error(node);
+    if (isL0Error(node)) return fromL0Error(node, options?.now);
     const base = classifyNode(node);
     if (base) return finish(base, chain.slice(0, i + 1), options?.now);
   }
@@ -99,15 +99,31 @@ export function classifyError(e: unknown, options?: ClassifyErrorOptions): Error
   return UNKNOWN;
 }
 
-function fromL0Error(e: L0Error): ErrorClassification {
+/**
+ * An L0Error as it classified itself. Its `retryAfterMs` was read without a clock (fromStream has
+ * none), so an HTTP-date `Retry-After` on the HTTP error it wraps is read here, once `now` is known.
+ */
+function fromL0Error(e: L0Error, now: number | undefined): ErrorClassification {
+  const retryAfterMs = e.retryAfterMs ?? (now === undefined || e.status === undefined ? undefined : causeRetryAfter(e, now));
   return Object.freeze({
     category: e.category,
     reason: e.reason,
     retryable: e.retryable,
     countsTowardAttempts: countsTowardAttempts(e.category),
-    ...(e.retryAfterMs === undefined ? {} : { retryAfterMs: e.retryAfterMs }),
+    ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
     ...(e.status === undefined ? {} : { status: e.status }),
   });
+}
+
+/** The first Retry-After found on the headers of `e`'s cause chain (an HTTP date needs `now`). */
+function causeRetryAfter(e: L0Error, now: number): number | undefined {
+  for (const node of causeChain(e.cause).slice(0, MAX_DEPTH)) {
+    if (typeof node !== 'object' || node === null || isL0Error(node)) return undefined;
+    const get = errorHeaders(node);
+    const ms = get ? retryAfterFromHeaders(get, now) : undefined;
+    if (ms !== undefined) return ms;
+  }
+  return undefined;
 }
 
 function countsTowardAttempts(category: ErrorCategory): boolean {
