@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
 import { APICallError } from '@ai-sdk/provider';
-import { classifyError } from 'l0-rx';
+import { classifyError, ProviderError } from 'l0-rx';
 
 const NOW = Date.parse('2025-01-01T00:00:00Z');
 const rateLimited = (headers: Record<string, string>) =>
@@ -45,6 +45,22 @@ describe('classifyError Retry-After', () => {
 
     it('should still read the seconds form without options.now', () => {
       expect(retryAfter(rateLimited({ 'retry-after': '4' }))).toBe(4000);
+    });
+
+    it("should read the date on the cause of a ProviderError that was normalised without a clock", () => {
+      const wrapped = new ProviderError('Rate limited (HTTP 429)', { code: 'RATE_LIMITED', category: 'rate-limit', reason: 'rate_limit', retryable: true, status: 429, cause: dated() });
+      expect(retryAfter(wrapped)).toBeUndefined();
+      expect(classifyError(wrapped, { now: NOW })).toEqual({ category: 'rate-limit', reason: 'rate_limit', retryable: true, countsTowardAttempts: false, status: 429, retryAfterMs: 5000 });
+    });
+
+    it("should keep a ProviderError's own retryAfterMs over its cause's headers", () => {
+      const wrapped = new ProviderError('x', { code: 'RATE_LIMITED', category: 'rate-limit', retryable: true, status: 429, retryAfterMs: 10, cause: dated() });
+      expect(retryAfter(wrapped, NOW)).toBe(10);
+    });
+
+    it('should not look below an L0Error without an HTTP status', () => {
+      const wrapped = new ProviderError('x', { code: 'NETWORK_ERROR', category: 'network', retryable: true, cause: dated() });
+      expect(retryAfter(wrapped, NOW)).toBeUndefined();
     });
   });
 

@@ -80,7 +80,7 @@ const MODEL_CATEGORIES = new Set(['content', 'unknown', undefined]);
 export function reduceL0State(s: L0State, e: L0Event): L0State {
   switch (e.type) {
     case 'token':
-      return { ...s, content: s.content + e.value, tokenCount: s.tokenCount + 1 };
+      return withToken(s, e.value);
     case 'reasoning':
       return { ...s, reasoning: s.reasoning + e.value };
     case 'tool-call':
@@ -111,6 +111,31 @@ export function reduceL0State(s: L0State, e: L0Event): L0State {
     case 'drift':
       return s;
   }
+}
+
+/**
+ * The per-token path, spelled out field by field: an object literal of fixed shape is several
+ * times cheaper than a spread of the previous state, and this runs once per token.
+ */
+function withToken(s: L0State, value: string): L0State {
+  return {
+    content: s.content + value,
+    reasoning: s.reasoning,
+    toolCalls: s.toolCalls,
+    data: s.data,
+    progress: s.progress,
+    status: s.status,
+    attempt: s.attempt,
+    fallbackIndex: s.fallbackIndex,
+    tokenCount: s.tokenCount + 1,
+    modelRetryCount: s.modelRetryCount,
+    networkRetryCount: s.networkRetryCount,
+    violations: s.violations,
+    resumedFrom: s.resumedFrom,
+    finishReason: s.finishReason,
+    usage: s.usage,
+    error: s.error,
+  };
 }
 
 function complete(s: L0State, e: CompleteEvent): L0State {
