@@ -71,54 +71,64 @@ const scenarios = [
 function run({ title, options }) {
   console.log(`\n${bold(title)}`);
   const t0 = performance.now();
-  let line = ''; // the current attempt's visible text
+  let resumed = ''; // the checkpoint this attempt continues from (drawn dim)
+  let fresh = ''; // this attempt's own new text
   let label = '';
   let ttft;
   let starts = 0;
   let fallbacks = 0;
   let tokens = 0;
   const write = (s) => process.stdout.write(s);
-  const width = Math.max(40, (process.stdout.columns ?? 100) - 4);
-  const fit = (text) => (text.length > width - label.length ? `…${text.slice(-(width - label.length - 1))}` : text);
-  const redraw = (styled) => (tty ? write(`\r\x1b[2K${label}${styled}`) : undefined);
+  const room = () => Math.max(20, (process.stdout.columns ?? 100) - label.length - 40); // leaves space for the status
+  /** The attempt's text, its tail only if too long, with the resumed part dim. */
+  const shown = (style = (t) => t) => {
+    const whole = resumed + fresh;
+    const cut = Math.max(0, whole.length - room());
+    const head = cut > 0 ? '…' : '';
+    const oldPart = resumed.slice(Math.min(cut, resumed.length));
+    const newPart = fresh.slice(Math.max(0, cut - resumed.length));
+    return style(`${head}${dim(oldPart)}${newPart}`);
+  };
+  const redraw = (text) => write(`\r\x1b[2K${dim(label)}${text}`);
 
   return new Promise((resolve) => {
+    const done = (outcome) => resolve({ title, outcome, starts, fallbacks, ttft, tokens, text: resumed + fresh, ms: performance.now() - t0 });
     l0({ ...options, timeout: options.timeout ?? { initialToken: 3000, interToken: 3000 } }).subscribe({
       next: (event) => {
         switch (event.type) {
           case 'start':
             starts++;
             tokens = 0;
-            line = '';
-            label = dim(`  ${event.isFallback ? `fallback ${event.fallbackIndex}` : `attempt ${event.attempt}`} │ `);
-            write(label);
+            resumed = fresh = '';
+            label = `  ${event.isFallback ? `fallback ${event.fallbackIndex}` : `attempt ${event.attempt}`} │ `;
+            write(dim(label));
             break;
           case 'resume':
-            line = event.checkpoint;
-            redraw(dim(fit(line)));
-            if (!tty) write(dim(`[resumed from "${event.checkpoint}"] `));
+            resumed = event.checkpoint;
+            if (tty) redraw(shown());
+            else write(dim(`[resumed from "${event.checkpoint}"] `));
             break;
           case 'token':
             ttft ??= performance.now() - t0;
             tokens++;
-            line += event.value;
-            if (tty) redraw(fit(line));
+            fresh += event.value;
+            if (tty) redraw(shown());
             else write(event.value);
             break;
           case 'retry':
           case 'fallback': {
             if (event.type === 'fallback') fallbacks++;
             const why = event.type === 'retry'
-              ? `${event.reason}: retry in ${event.delayMs} ms`
-              : `${event.error.code ?? event.error.name}: falling back`;
-            if (tty) redraw(`${struck(fit(line))} ${yellow(`✗ ${why} (retracted)`)}`);
+              ? `${event.reason}, retry in ${event.delayMs} ms`
+              : `${event.error.code ?? event.error.name}, falling back`;
+            if (tty) redraw(`${shown(struck)} ${yellow(`✗ ${why}`)}`);
             else write(` ${yellow(`✗ ${why} (text retracted)`)}`);
             write('\n');
             break;
           }
           case 'complete':
-            write(` ${green(`✓ ${event.finishReason}`)}${event.usage?.totalTokens ? dim(` (${event.usage.totalTokens} tokens used)`) : ''}\n`);
-            resolve({ title, outcome: 'complete', starts, fallbacks, ttft, tokens, text: line, ms: performance.now() - t0 });
+            write(` ${green(`✓ ${event.finishReason}`)}${event.usage?.totalTokens ? dim(` ${event.usage.totalTokens} tok`) : ''}\n`);
+            done('complete');
             break;
           default:
             break;
@@ -126,7 +136,7 @@ function run({ title, options }) {
       },
       error: (error) => {
         write(` ${red(`✗ ${error.name}: ${error.message}`)}\n`);
-        resolve({ title, outcome: error.code ?? error.name, starts, fallbacks, ttft, tokens, text: line, ms: performance.now() - t0 });
+        done(error.code ?? error.name);
       },
     });
   });
@@ -136,17 +146,22 @@ const rows = [];
 for (const scenario of scenarios) rows.push(await run(scenario));
 
 console.log(`\n${bold('Summary')}`);
-const table = rows.map((r) => ({
-  scenario: r.title.split(',')[0],
-  outcome: r.outcome,
-  attempts: r.starts,
-  fallbacks: r.fallbacks,
-  'first token': r.ttft === undefined ? '-' : `${Math.round(r.ttft)} ms`,
-  tokens: r.tokens,
-  'total time': `${Math.round(r.ms)} ms`,
-  'final text': r.text.length > 48 ? `${r.text.slice(0, 47)}…` : r.text,
-}));
-console.table(table);
+/** @type {Array<[string, (r: any) => string]>} */
+const columns = [
+  ['scenario', (r) => r.title.split(/[,(]/)[0].trim().slice(0, 24)],
+  ['outcome', (r) => r.outcome],
+  ['tries', (r) => String(r.starts)],
+  ['fb', (r) => String(r.fallbacks)],
+  ['1st token', (r) => (r.ttft === undefined ? '-' : `${Math.round(r.ttft)} ms`)],
+  ['tokens', (r) => String(r.tokens)],
+  ['time', (r) => `${Math.round(r.ms)} ms`],
+  ['text', (r) => (r.text.length > 22 ? `${r.text.slice(0, 21)}…` : r.text)],
+];
+const cells = rows.map((r) => columns.map(([, get]) => get(r)));
+const widths = columns.map(([name], i) => Math.max(name.length, ...cells.map((c) => c[i].length)));
+const format = (values) => `  ${values.map((v, i) => v.padEnd(widths[i])).join('  ')}`;
+console.log(dim(format(columns.map(([name]) => name))));
+for (const c of cells) console.log(format(c));
 if (server) {
   const closed = server.requests.filter((r) => r.closedByClient).length;
   console.log(dim(`fault server: ${server.requests.length} HTTP requests, ${closed} closed early by the client (aborted stalls)`));

@@ -71,14 +71,23 @@ export interface Outcome {
   readonly ms: number;
 }
 
-/** Runs `l0(options)` to its end (never throws) and folds it with accumulate({ errorsAsState: true }). */
-export async function runL0(options: L0Options): Promise<Outcome> {
+/**
+ * Runs `l0(options)` to its end (never throws) and folds it with accumulate({ errorsAsState: true }).
+ * `onEvent` sees each event as it is emitted (to abort mid-stream).
+ */
+export async function runL0(options: L0Options, onEvent?: (e: L0Event, events: readonly L0Event[]) => void): Promise<Outcome> {
   const events: L0Event[] = [];
   let error: unknown;
   const started = Date.now();
   const state = await lastValueFrom(
     l0(options).pipe(
-      tap({ next: (e) => events.push(e), error: (e: unknown) => (error = e) }),
+      tap({
+        next: (e) => {
+          events.push(e);
+          onEvent?.(e, events);
+        },
+        error: (e: unknown) => (error = e),
+      }),
       accumulate({ errorsAsState: true }),
     ),
   );
@@ -101,3 +110,30 @@ export async function expectClosedByClient(server: FaultServer, model: string, i
   }
   expect(requestsFor(server, model)[index]?.closedByClient, `${model} request #${index} closedByClient`).toBe(true);
 }
+
+/** `l0()` over the real openai SDK for `model`, with the suite's short retry and timeout budgets. */
+export function runOpenAIModel(server: FaultServer, model: string, extra: Partial<L0Options> = {}, calls: Calls = []): Promise<Outcome> {
+  return runL0({ stream: viaOpenAI(openaiClient(server), model, calls), retry: RETRY, timeout: TIMEOUT, ...extra });
+}
+
+/** `l0()` over the real `ai` SDK for `model`, with the suite's short retry and timeout budgets. */
+export function runAiSdkModel(server: FaultServer, model: string, extra: Partial<L0Options> = {}, calls: Calls = []): Promise<Outcome> {
+  return runL0({ stream: viaAiSdk(server, model, calls), retry: RETRY, timeout: TIMEOUT, ...extra });
+}
+
+/** The run completed with `finishReason`, and accumulate() shows exactly `content`. */
+export function expectComplete(o: Outcome, finishReason: string, content: string): void {
+  expect(o.error, 'the run should not fail').toBeUndefined();
+  expect(o.state).toMatchObject({ status: 'complete', finishReason, content });
+  expect(o.events.at(-1)?.type).toBe('complete');
+}
+
+/** The run failed with an error the guard accepts, carrying `fields`; accumulate() shows exactly `content`. */
+export function expectFailure(o: Outcome, guard: (e: unknown) => boolean, fields: Record<string, unknown>, content: string): void {
+  expect(guard(o.error), `guard ${guard.name} on ${String(o.error)}`).toBe(true);
+  expect(o.error).toMatchObject(fields);
+  expect(o.state).toMatchObject({ status: 'error', content, error: { code: fields['code'] } });
+}
+
+/** `[reason, delayMs]` of each retry event. */
+export const retriesOf = (o: Outcome) => eventsOf(o.events, 'retry').map((r) => [r.reason, r.delayMs] as const);

@@ -1,0 +1,117 @@
+/** @test {l0} */
+import { describe, expect, it } from 'vitest';
+import { isProviderError, isTokenTimeoutError, type TokenTimeoutError } from 'l0-rx';
+import {
+  REPLY,
+  eventsOf,
+  expectClosedByClient,
+  expectComplete,
+  expectFailure,
+  retriesOf,
+  runOpenAIModel,
+  useFaultServer,
+} from './harness.js';
+
+// Connection, timing and stream-shape faults through the real openai SDK and l0(): each fault hits
+// the first request only (`*1`) unless said otherwise, so the retry shows what l0() made of it.
+const ctx = useFaultServer();
+const INITIAL = { initialToken: 200, interToken: 150 };
+
+/** The live TokenTimeoutError a retry event carries. */
+const timeoutOf = (e: { live?: unknown }) => e.live as TokenTimeoutError;
+
+describe('l0() + openai SDK: transport faults', () => {
+  it('should retry reset-before-headers (APIConnectionError) as a network error and complete', async () => {
+    const o = await runOpenAIModel(ctx.server, 'fault:reset-before-headers*1');
+    expectComplete(o, 'stop', REPLY);
+    expect(retriesOf(o)).toEqual([['network_error', 5]]);
+    expect(eventsOf(o.events, 'retry')[0]!.error).toMatchObject({ name: 'ProviderError', code: 'NETWORK_ERROR' });
+    expect(ctx.server.requests.length).toBe(2);
+    expect(ctx.server.requests[0]!.closedByClient).toBe(false); // the server cut it
+  });
+
+  it('should time out no-response with INITIAL_TOKEN_TIMEOUT, close its socket, retry and complete', async () => {
+    const o = await runOpenAIModel(ctx.server, 'fault:no-response*1', { timeout: INITIAL });
+    expectComplete(o, 'stop', REPLY);
+    expect(retriesOf(o)).toEqual([['timeout', 5]]);
+    const [retry] = eventsOf(o.events, 'retry');
+    expect(isTokenTimeoutError(retry!.error.live)).toBe(true);
+    expect(timeoutOf(retry!.error)).toMatchObject({ code: 'INITIAL_TOKEN_TIMEOUT', info: { kind: 'initial', timeoutMs: 200, tokenCount: 0 } });
+    expect(ctx.server.requests.length).toBe(2);
+    await expectClosedByClient(ctx.server, 'fault:no-response*1', 0);
+  });
+
+  it('should time out slow-first-token (400 ms > 200 ms budget), close its socket, retry and complete', async () => {
+    const o = await runOpenAIModel(ctx.server, 'fault:slow-first-token:400*1', { timeout: INITIAL });
+    expectComplete(o, 'stop', REPLY);
+    expect(retriesOf(o)).toEqual([['timeout', 5]]);
+    expect(eventsOf(o.events, 'retry')[0]!.error).toMatchObject({ code: 'INITIAL_TOKEN_TIMEOUT' });
+    expect(ctx.server.requests.length).toBe(2);
+    await expectClosedByClient(ctx.server, 'fault:slow-first-token:400*1', 0);
+  });
+
+  it('should accept slow-first-token within the initial budget in one request', async () => {
+    const o = await runOpenAIModel(ctx.server, 'fault:slow-first-token:50', { timeout: INITIAL });
+    expectComplete(o, 'stop', REPLY);
+    expect(retriesOf(o)).toEqual([]);
+    expect(ctx.server.requests.length).toBe(1);
+  });
+
+  it('should retry cut-after-n (TypeError terminated) as INCOMPLETE_STREAM, discarding the partial text', async () => {
+    const o = await runOpenAIModel(ctx.server, 'fault:cut-after-n:3*1');
+    expectComplete(o, 'stop', REPLY);
+    expect(retriesOf(o)).toEqual([['incomplete_stream', 5]]);
+    expect(eventsOf(o.events, 'retry')[0]!.error).toMatchObject({ code: 'INCOMPLETE_STREAM', retryable: true });
+    // attempt 1 streamed 3 words before the cut; the retry event retracted them
+    const beforeRetry = o.events.slice(0, o.events.findIndex((e) => e.type === 'retry'));
+    expect(eventsOf(beforeRetry, 'token').map((t) => t.value).join('')).toBe('The quick brown');
+    expect(ctx.server.requests.length).toBe(2);
+    expect(ctx.server.requests[0]!.closedByClient).toBe(false); // the server cut it
+  });
+
+  it('should fail cut-after-n on every request with the last INCOMPLETE_STREAM, showing the last partial text', async () => {
+    const o = await runOpenAIModel(ctx.server, 'fault:cut-after-n:3');
+    expectFailure(o, isProviderError, { code: 'INCOMPLETE_STREAM', retryable: true, attempt: 3 }, 'The quick brown');
+    expect(ctx.server.requests.length).toBe(3);
+  });
+
+  it('should time out stall with INTER_TOKEN_TIMEOUT after 2 words, close its socket, retry and complete', async () => {
+    const o = await runOpenAIModel(ctx.server, 'fault:stall*1');
+    expectComplete(o, 'stop', REPLY);
+    expect(retriesOf(o)).toEqual([['timeout', 5]]);
+    expect(timeoutOf(eventsOf(o.events, 'retry')[0]!.error)).toMatchObject({
+      code: 'INTER_TOKEN_TIMEOUT',
+      info: { kind: 'inter', timeoutMs: 150, tokenCount: 2 },
+    });
+    expect(ctx.server.requests.length).toBe(2);
+    await expectClosedByClient(ctx.server, 'fault:stall*1', 0);
+  });
+
+  it('should retry malformed-chunk (SDK SyntaxError) as MALFORMED_CHUNK and cancel the rest of that body', async () => {
+    const o = await runOpenAIModel(ctx.server, 'fault:malformed-chunk*1');
+    expectComplete(o, 'stop', REPLY);
+    expect(retriesOf(o)).toEqual([['malformed_chunk', 5]]);
+    expect(eventsOf(o.events, 'retry')[0]!.error).toMatchObject({ code: 'MALFORMED_CHUNK', retryable: true });
+    expect(ctx.server.requests.length).toBe(2);
+    await expectClosedByClient(ctx.server, 'fault:malformed-chunk*1', 0);
+  });
+
+  it('should treat no-done (no finish_reason, no [DONE]) as a cut stream, INCOMPLETE_STREAM, and retry', async () => {
+    const o = await runOpenAIModel(ctx.server, 'fault:no-done*1');
+    expectComplete(o, 'stop', REPLY);
+    expect(retriesOf(o)).toEqual([['incomplete_stream', 5]]);
+    // the whole reply arrived, but without an end marker it is never a silent success
+    const beforeRetry = o.events.slice(0, o.events.findIndex((e) => e.type === 'retry'));
+    expect(eventsOf(beforeRetry, 'token').map((t) => t.value).join('')).toBe(REPLY);
+    expect(eventsOf(beforeRetry, 'complete')).toEqual([]);
+    expect(ctx.server.requests.length).toBe(2);
+  });
+
+  it('should retry error-in-200 (in-band server_error frame) as SERVER_ERROR and complete', async () => {
+    const o = await runOpenAIModel(ctx.server, 'fault:error-in-200*1');
+    expectComplete(o, 'stop', REPLY);
+    expect(retriesOf(o)).toEqual([['server_error', 5]]);
+    expect(eventsOf(o.events, 'retry')[0]!.error).toMatchObject({ code: 'SERVER_ERROR', retryable: true });
+    expect(ctx.server.requests.length).toBe(2);
+  });
+});

@@ -1,0 +1,135 @@
+/** @test {l0} */
+import { describe, expect, it, vi } from 'vitest';
+import { l0, type CheckpointEvent, type L0Options } from 'l0-rx';
+import { fakeModel } from 'l0-rx/testing';
+import { finalState, runScenario, subsequence, typesOf } from '../helpers/runScenario.js';
+
+/* L0 acceptance scenarios C1-C7 (reference/l0-tests-and-bench.md 7.7), through the l0() preset on virtual time. */
+
+const fast = { backoff: 'fixed', baseDelay: 1 } as const;
+const tokens = (n: number, name = (i: number) => `t${i}`) => Array.from({ length: n }, (_, i) => name(i));
+const letters = (from: string, to: string) =>
+  tokens(to.charCodeAt(0) - from.charCodeAt(0) + 1, (i) => String.fromCharCode(from.charCodeAt(0) + i));
+
+describe('l0() checkpoints and continuation (C1-C7)', () => {
+  it('should emit a checkpoint with the accumulated content every 5 tokens (C1)', () => {
+    const run = runScenario(() =>
+      l0({ stream: fakeModel({ items: tokens(15) }), continueFromLastKnownGoodToken: true, checkpointInterval: 5 }),
+    );
+    const checkpoints = run.events.filter((e): e is CheckpointEvent => e.type === 'checkpoint');
+    expect(checkpoints.map((c) => c.tokenCount)).toEqual([5, 10, 15]);
+    expect(checkpoints.map((c) => c.content)).toEqual([
+      tokens(5).join(''),
+      tokens(10).join(''),
+      tokens(15).join(''),
+    ]);
+    expect(run.events.indexOf(checkpoints[0]!)).toBe(6); // right after the 5th token
+  });
+
+  it('should emit no checkpoints with continuation off (C1)', () => {
+    const run = runScenario(() => l0({ stream: fakeModel({ items: tokens(15) }), checkpointInterval: 5 }));
+    expect(typesOf(run.events)).not.toContain('checkpoint');
+  });
+
+  it('should resume from the last interval checkpoint "ABCDE" and end with "ABCDEG" (C2)', () => {
+    const model = fakeModel(['ABCDEF#', 'G|']);
+    const run = runScenario(() =>
+      l0({ stream: model, continueFromLastKnownGoodToken: true, checkpointInterval: 5, retry: fast }),
+    );
+    // Decision (as L0): the resume point is the last checkpoint, not the last token ("F" is lost).
+    expect(model.calls.map((c) => c.checkpoint)).toEqual([undefined, 'ABCDE']);
+    expect(subsequence(run.events, ['retry', 'start', 'resume', 'complete'])).toEqual(['start', 'retry', 'start', 'resume', 'complete']);
+    expect(run.events.find((e) => e.type === 'resume')).toEqual({ type: 'resume', checkpoint: 'ABCDE' });
+    expect(finalState(run.events)).toMatchObject({ content: 'ABCDEG', resumedFrom: 'ABCDE', status: 'complete' });
+  });
+
+  it('should start fresh when the attempt failed before its first checkpoint (C3)', () => {
+    const model = fakeModel([{ items: ['ab', 'cd', { error: { network: 'ECONNRESET' } }] }, { items: ['Fresh'] }]);
+    const run = runScenario(() =>
+      l0({ stream: model, continueFromLastKnownGoodToken: true, checkpointInterval: 10, retry: fast }),
+    );
+    expect(model.calls.map((c) => c.checkpoint)).toEqual([undefined, undefined]);
+    expect(typesOf(run.events)).not.toContain('resume');
+    expect(finalState(run.events)).toMatchObject({ content: 'Fresh', resumedFrom: undefined });
+  });
+
+  describe('de-duplication of the resumed head (C4)', () => {
+    const cases: [string, string, string[], L0Options['deduplicateContinuation'], string][] = [
+      ['overlap then more', 'Hello world', ['world', ' is great'], true, 'Hello world is great'],
+      ['head entirely overlapping', 'Hello world', ['world'], true, 'Hello world'],
+      ['minOverlap 2 keeps a 1-char coincidence', 'abc', ['cd'], { minOverlap: 2 }, 'abccd'],
+      ['case-insensitive', 'Hello World', ['world is nice'], { caseSensitive: false }, 'Hello World is nice'],
+      ['de-duplication off', 'Hello world', ['world', ' test'], false, 'Hello worldworld test'],
+      ['one character per token', 'Hello beautiful world', [...'world is nice'], true, 'Hello beautiful world is nice'],
+    ];
+    it.each(cases)('should handle %s (C4)', (_name, checkpoint, continuation, deduplicateContinuation, expected) => {
+      const model = fakeModel([{ items: [checkpoint, { error: { network: 'ECONNRESET' } }] }, { items: continuation }]);
+      const run = runScenario(() =>
+        l0({
+          stream: model,
+          continueFromLastKnownGoodToken: true,
+          checkpointInterval: 1,
+          deduplicateContinuation,
+          retry: fast,
+        }),
+      );
+      expect(model.calls[1]!.checkpoint).toBe(checkpoint);
+      expect(finalState(run.events).content).toBe(expected);
+    });
+  });
+
+  it('should continue a fallback from the primary\'s checkpoint: fallback, start, resume, "Primary content here and more" (C5)', () => {
+    const primary = fakeModel({ items: ['Primary', ' content', ' here', { error: new Error('primary down') }] });
+    const fb = fakeModel({ items: ['here', ' and more'] });
+    const run = runScenario(() =>
+      l0({ stream: primary, fallbackStreams: [fb], continueFromLastKnownGoodToken: true, checkpointInterval: 1 }),
+    );
+    expect(fb.calls[0]).toMatchObject({ fallbackIndex: 1, checkpoint: 'Primary content here' });
+    expect(subsequence(run.events, ['fallback', 'start', 'resume', 'complete'])).toEqual([
+      'start', 'fallback', 'start', 'resume', 'complete',
+    ]);
+    expect(finalState(run.events)).toMatchObject({ content: 'Primary content here and more', fallbackIndex: 1 });
+  });
+
+  // C6's guardrail half (a fatal rule seeing de-duplicated text) waits for guard(); the prompt hook is covered.
+  it('should give the continuation-prompt hook the checkpoint "ABCDEFGHIJ" (C6)', () => {
+    const build = vi.fn((checkpoint: string) => `Continue after: ${checkpoint}`);
+    const prompts: (string | undefined)[] = [];
+    const model = fakeModel([{ items: [...letters('A', 'L'), { error: { network: 'ECONNRESET' } }] }, { items: ['MN'] }]);
+    const run = runScenario(() =>
+      l0({
+        stream: (ctx) => (prompts.push(ctx.continuationPrompt), model(ctx)),
+        continueFromLastKnownGoodToken: true,
+        checkpointInterval: 5,
+        buildContinuationPrompt: build,
+        retry: fast,
+      }),
+    );
+    expect(build).toHaveBeenCalledTimes(1);
+    expect(build).toHaveBeenCalledWith('ABCDEFGHIJ');
+    expect(prompts).toEqual([undefined, 'Continue after: ABCDEFGHIJ']);
+    expect(finalState(run.events).content).toBe('ABCDEFGHIJMN'); // K and L are lost, as in L0
+  });
+
+  it('should never call the continuation-prompt hook with continuation off (C6)', () => {
+    const build = vi.fn(() => 'prompt');
+    runScenario(() =>
+      l0({ stream: fakeModel(['ABCDEF#', 'G|']), checkpointInterval: 5, buildContinuationPrompt: build, retry: fast }),
+    );
+    expect(build).not.toHaveBeenCalled();
+  });
+
+  it('should tell the consumer about the re-sent state with a resume event and never re-send it as a token (C7)', () => {
+    const run = runScenario(() =>
+      l0({ stream: fakeModel(['ABCDEF#', 'G|']), continueFromLastKnownGoodToken: true, checkpointInterval: 5, retry: fast }),
+    );
+    // Decision: `resume{checkpoint}` replaces L0's single re-sent checkpoint token.
+    const afterRetry = run.events.slice(run.events.findIndex((e) => e.type === 'retry') + 1);
+    expect(afterRetry).toEqual([
+      { type: 'start', attempt: 2, fallbackIndex: 0, isRetry: true, isFallback: false },
+      { type: 'resume', checkpoint: 'ABCDE' },
+      { type: 'token', value: 'G' },
+      { type: 'complete', finishReason: 'stop' },
+    ]);
+  });
+});
