@@ -73,7 +73,8 @@ export interface Outcome {
 
 /**
  * Runs `l0(options)` to its end (never throws) and folds it with accumulate({ errorsAsState: true }).
- * `onEvent` sees each event as it is emitted (to abort mid-stream).
+ * `onEvent` sees each event in a microtask right after it was emitted and folded into the state, as
+ * a user reacting to what the UI shows would (e.g. to abort mid-stream).
  */
 export async function runL0(options: L0Options, onEvent?: (e: L0Event, events: readonly L0Event[]) => void): Promise<Outcome> {
   const events: L0Event[] = [];
@@ -84,7 +85,10 @@ export async function runL0(options: L0Options, onEvent?: (e: L0Event, events: r
       tap({
         next: (e) => {
           events.push(e);
-          onEvent?.(e, events);
+          if (onEvent) {
+            const seen = events.slice();
+            queueMicrotask(() => onEvent(e, seen));
+          }
         },
         error: (e: unknown) => (error = e),
       }),

@@ -1,0 +1,120 @@
+/** @test {l0} */
+import { describe, expect, it } from 'vitest';
+import { isProviderError, isStreamAbortedError, isZeroOutputError } from 'l0-rx';
+import {
+  REPLY,
+  RETRY,
+  eventsOf,
+  expectClosedByClient,
+  expectComplete,
+  expectFailure,
+  retriesOf,
+  runAiSdkModel,
+  runL0,
+  useFaultServer,
+  viaAiSdk,
+} from './harness.js';
+
+// A representative set of faults through the real `ai` SDK (streamText + @ai-sdk/openai-compatible,
+// maxRetries 0), whose shapes differ from openai's: HTTP errors arrive as `error` parts followed by
+// a normal end, a cut throws from the iterator, a malformed chunk is an `error` part the SDK streams
+// past, no finish reason is `finish: 'error'` (see reference/sdk-behaviour.md).
+const ctx = useFaultServer();
+
+describe('l0() + ai SDK', () => {
+  it('should retry rate-limit (APICallError 429 part) after its Retry-After and complete', async () => {
+    const o = await runAiSdkModel(ctx.server, 'fault:rate-limit:0.05*1');
+    expectComplete(o, 'stop', REPLY);
+    expect(retriesOf(o)).toEqual([['rate_limit', 50]]);
+    expect(eventsOf(o.events, 'retry')[0]!.error).toMatchObject({ code: 'RATE_LIMITED', status: 429, retryAfterMs: 50 });
+    expect(o.state.usage).toMatchObject({ outputTokens: 9 });
+    expect(ctx.server.requests.length).toBe(2);
+  });
+
+  it('should retry server-error (APICallError 500 part) and complete', async () => {
+    const o = await runAiSdkModel(ctx.server, 'fault:server-error*1');
+    expectComplete(o, 'stop', REPLY);
+    expect(retriesOf(o)).toEqual([['server_error', 5]]);
+    expect(eventsOf(o.events, 'retry')[0]!.error).toMatchObject({ code: 'SERVER_ERROR', status: 500 });
+    expect(ctx.server.requests.length).toBe(2);
+  });
+
+  it('should retry cut-after-n (APICallError 200 thrown, isRetryable) as INCOMPLETE_STREAM and complete', async () => {
+    const o = await runAiSdkModel(ctx.server, 'fault:cut-after-n:3*1');
+    expectComplete(o, 'stop', REPLY);
+    expect(retriesOf(o)).toEqual([['incomplete_stream', 5]]);
+    expect(eventsOf(o.events, 'retry')[0]!.error).toMatchObject({ code: 'INCOMPLETE_STREAM', retryable: true });
+    const beforeRetry = o.events.slice(0, o.events.findIndex((e) => e.type === 'retry'));
+    expect(eventsOf(beforeRetry, 'token').map((t) => t.value).join('')).toBe('The quick brown');
+    expect(ctx.server.requests.length).toBe(2);
+  });
+
+  it('should time out stall (INTER_TOKEN_TIMEOUT), close its socket, retry and complete', async () => {
+    const o = await runAiSdkModel(ctx.server, 'fault:stall*1');
+    expectComplete(o, 'stop', REPLY);
+    expect(retriesOf(o)).toEqual([['timeout', 5]]);
+    expect(eventsOf(o.events, 'retry')[0]!.error).toMatchObject({ name: 'TokenTimeoutError', code: 'INTER_TOKEN_TIMEOUT' });
+    expect(ctx.server.requests.length).toBe(2);
+    await expectClosedByClient(ctx.server, 'fault:stall*1', 0);
+  });
+
+  it('should treat no-done (InvalidResponseDataError, finish error) as INCOMPLETE_STREAM and retry', async () => {
+    const o = await runAiSdkModel(ctx.server, 'fault:no-done*1');
+    expectComplete(o, 'stop', REPLY);
+    expect(retriesOf(o)).toEqual([['incomplete_stream', 5]]);
+    expect(ctx.server.requests.length).toBe(2);
+  });
+
+  it('should retry error-in-200 (AI_StreamProviderError for an in-band server_error) as SERVER_ERROR', async () => {
+    const o = await runAiSdkModel(ctx.server, 'fault:error-in-200*1');
+    expectComplete(o, 'stop', REPLY);
+    expect(retriesOf(o)).toEqual([['server_error', 5]]);
+    expect(eventsOf(o.events, 'retry')[0]!.error).toMatchObject({ code: 'SERVER_ERROR', retryable: true });
+    expect(ctx.server.requests.length).toBe(2);
+  });
+
+  it('should fail context-length-400 at once with ProviderError CONTEXT_LENGTH_EXCEEDED', async () => {
+    const o = await runAiSdkModel(ctx.server, 'fault:context-length-400');
+    expectFailure(o, isProviderError, { code: 'CONTEXT_LENGTH_EXCEEDED', status: 400, retryable: false }, '');
+    expect(retriesOf(o)).toEqual([]);
+    expect(ctx.server.requests.length).toBe(1);
+  });
+
+  it('should fail the attempt on malformed-chunk (AI_JSONParseError part) instead of streaming past it, and retry', async () => {
+    const o = await runAiSdkModel(ctx.server, 'fault:malformed-chunk*1');
+    expectComplete(o, 'stop', REPLY);
+    expect(retriesOf(o)).toEqual([['malformed_chunk', 5]]);
+    const beforeRetry = o.events.slice(0, o.events.findIndex((e) => e.type === 'retry'));
+    expect(eventsOf(beforeRetry, 'token').map((t) => t.value).join('')).toBe('The quick');
+    expect(ctx.server.requests.length).toBe(2);
+    await expectClosedByClient(ctx.server, 'fault:malformed-chunk*1', 0);
+  });
+
+  it('should fail empty-completion with ZeroOutputError after its one content retry', async () => {
+    const o = await runAiSdkModel(ctx.server, 'fault:empty-completion');
+    expectFailure(o, isZeroOutputError, { code: 'ZERO_OUTPUT', attempt: 2 }, '');
+    expect(retriesOf(o)).toEqual([['zero_output', 5]]);
+    expect(ctx.server.requests.length).toBe(2);
+  });
+
+  it('should emit tool-call-fragments as one tool call (arguments re-serialised by the SDK) and complete with tool-calls', async () => {
+    const o = await runAiSdkModel(ctx.server, 'fault:tool-call-fragments');
+    expectComplete(o, 'tool-calls', '');
+    expect(o.state.toolCalls).toEqual([{ id: 'call_fault_1', name: 'get_weather', arguments: '{"city":"Paris","unit":"celsius","days":3}' }]);
+    expect(ctx.server.requests.length).toBe(1);
+  });
+
+  it('should end a user abort mid-stream with StreamAbortedError, one request, socket closed', async () => {
+    const controller = new AbortController();
+    const o = await runL0(
+      { stream: viaAiSdk(ctx.server, 'fault:stall:3'), retry: RETRY, timeout: { initialToken: 2000, interToken: 2000 }, signal: controller.signal },
+      (_, events) => {
+        if (eventsOf(events, 'token').length === 3) controller.abort();
+      },
+    );
+    expectFailure(o, isStreamAbortedError, { code: 'STREAM_ABORTED' }, 'The quick brown');
+    expect(retriesOf(o)).toEqual([]);
+    expect(ctx.server.requests.length).toBe(1);
+    await expectClosedByClient(ctx.server, 'fault:stall:3', 0);
+  });
+});
