@@ -1,0 +1,35 @@
+/** @test {accumulate} */
+import { describe, expect, it } from 'vitest';
+import { toSignal } from '@angular/core/rxjs-interop';
+import { concat, of, throwError } from 'rxjs';
+import { TestScheduler } from 'rxjs/testing';
+import { accumulate, ProviderError, type L0Event } from 'l0-rx';
+
+// Angular's toSignal throws the stream's error whenever the signal is read; errorsAsState avoids that.
+const failing = () =>
+  concat(
+    of<L0Event>({ type: 'start', attempt: 1, fallbackIndex: 0, isRetry: false, isFallback: false }, { type: 'token', value: 'partial' }),
+    throwError(() => new ProviderError('Rate limited', { code: 'RATE_LIMITED', category: 'rate-limit', retryable: true })),
+  );
+
+describe('accumulate with Angular toSignal', () => {
+  it('should make the signal throw on read when the stream errors (the problem)', () => {
+    const state = toSignal(failing().pipe(accumulate()), { manualCleanup: true });
+    expect(() => state()).toThrow('Rate limited');
+  });
+
+  it('should keep the signal readable with errorsAsState, showing the failure as state', () => {
+    const state = toSignal(failing().pipe(accumulate({ errorsAsState: true })), { manualCleanup: true });
+    expect(state()).toMatchObject({ status: 'error', content: 'partial', error: { code: 'RATE_LIMITED' } });
+  });
+
+  it('should show every token as it arrives', () => {
+    new TestScheduler((a, b) => expect(a).toEqual(b)).run(({ cold, flush }) => {
+      const source = cold<L0Event>('-a-b|', { a: { type: 'token', value: 'Hel' }, b: { type: 'token', value: 'lo' } });
+      const state = toSignal(source.pipe(accumulate({ errorsAsState: true })), { manualCleanup: true });
+      expect(state()).toBeUndefined();
+      flush();
+      expect(state()?.content).toBe('Hello');
+    });
+  });
+});
