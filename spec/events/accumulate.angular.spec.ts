@@ -8,7 +8,7 @@ import { accumulate, ProviderError, type L0Event } from 'l0-rx';
 // Angular's toSignal throws the stream's error whenever the signal is read; errorsAsState avoids that.
 const failing = () =>
   concat(
-    of<L0Event>({ type: 'start', attempt: 1, fallbackIndex: 0, isRetry: false, isFallback: false }, { type: 'token', value: 'partial' }),
+    of<L0Event[]>({ type: 'start', attempt: 1, fallbackIndex: 0, isRetry: false, isFallback: false }, { type: 'token', value: 'partial' }),
     throwError(() => new ProviderError('Rate limited', { code: 'RATE_LIMITED', category: 'rate-limit', retryable: true })),
   );
 

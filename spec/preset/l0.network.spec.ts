@@ -91,6 +91,22 @@ describe('l0() network, transient and fatal errors (N1-N6)', () => {
     });
   });
 
+  it('should wait exactly the Retry-After of a 429, above maxDelay and without jitter (N3)', () => {
+    const model = fakeModel([{ items: [{ error: { status: 429, headers: { 'retry-after': '12' } } }] }, 'ok|']);
+    const run = runScenario(() => l0({ stream: model, random: () => 0.9 }));
+    expect(retryEvents(run)).toMatchObject([{ delayMs: 12_000, reason: 'rate_limit' }]);
+    expect(run.completeFrame).toBe(12_002);
+  });
+
+  it('should go to the fallback instead of waiting a Retry-After beyond maxRetryAfter (N3)', () => {
+    const model = fakeModel({ items: [{ error: { status: 429, headers: { 'retry-after': '120' } } }] });
+    const fb = fakeModel('fb|');
+    const run = runScenario(() => l0({ stream: model, fallbackStreams: [fb] }));
+    expect([model.callCount, fb.callCount]).toEqual([1, 1]);
+    expect(retryEvents(run)).toEqual([]);
+    expect(run.completeFrame).toBe(2);
+  });
+
   it('should fall back after maxRetries network retries (N4)', () => {
     const model = fakeModel('#');
     const fb = fakeModel({ items: ['fb'] });

@@ -107,6 +107,19 @@ describe('l0() zero output (Z1-Z4)', () => {
     expect(finalState(run.events).content).toBe(text);
   });
 
+  it('should report finishReason content-filter with no text as a complete run, not zero output (Z1)', () => {
+    const model = fakeModel({ items: [], finishReason: 'content-filter' });
+    const run = runScenario(() => l0({ stream: model }));
+    expect(model.callCount).toBe(1);
+    expect(run.events.at(-1)).toEqual({ type: 'complete', finishReason: 'content-filter' });
+    expect(finalState(run.events)).toMatchObject({ content: '', finishReason: 'content-filter', status: 'complete' });
+  });
+
+  it('should report finishReason length on a truncated answer (Z1)', () => {
+    const run = runScenario(() => l0({ stream: fakeModel({ items: ['Once upon a'], finishReason: 'length', usage: { outputTokens: 3 } }) }));
+    expect(finalState(run.events)).toMatchObject({ content: 'Once upon a', finishReason: 'length', usage: { outputTokens: 3 } });
+  });
+
   it('should retry zero output by default and succeed on the next attempt after the backoff (Z2)', () => {
     const model = fakeModel([{ items: [' '] }, { items: ['ok'] }]);
     const run = runScenario(() => l0({ stream: model, random }));

@@ -61,12 +61,13 @@ export const L0_DEFAULTS = Object.freeze({
 export function resolveL0Options(o: L0Options) {
   if (typeof o !== 'object' || o === null) throw new TypeError('l0(options): options must be an object');
   if (typeof o.stream !== 'function') throw new TypeError('l0(options): `stream` must be a factory function');
+  checkOptions(o);
   const fallbackStreams = o.fallbackStreams ?? [];
   fallbackStreams.forEach((f, i) => {
     if (typeof f !== 'function') throw new TypeError(`l0(options): \`fallbackStreams[${i}]\` must be a factory function`);
   });
   const continuation = o.continueFromLastKnownGoodToken ?? L0_DEFAULTS.continueFromLastKnownGoodToken;
-  const context = deepFreeze(structuredClone(o.context ?? {}));
+  const context = deepFreeze(cloneContext(o.context ?? {}));
   const { buildContinuationPrompt: build, scheduler, random } = o;
   const wrap = (factory: L0StreamFactory): StreamFactory => (ctx) =>
     factory({ ...ctx, context, ...(build && ctx.checkpoint ? { continuationPrompt: build(ctx.checkpoint) } : {}) });
@@ -83,10 +84,38 @@ export function resolveL0Options(o: L0Options) {
     timeout: o.timeout === false ? {} : { ...L0_DEFAULTS.timeout, ...o.timeout, scheduler },
     detectZeroTokens: o.detectZeroTokens ?? L0_DEFAULTS.detectZeroTokens,
     checkpointInterval: continuation ? (o.checkpointInterval ?? L0_DEFAULTS.checkpointInterval) : undefined,
-    dedupe: continuation && dedupe !== false ? { ...(dedupe === true ? {} : dedupe), enabled: true } : { enabled: false },
+    // The fields are passed (and so validated) even when continuation is off.
+    dedupe: { ...(typeof dedupe === 'object' ? dedupe : {}), enabled: continuation && dedupe !== false },
     adapters: o.adapters,
     signal: o.signal,
   };
+}
+
+/** Eager checks of the options no operator validates (each operator validates its own config). */
+function checkOptions(o: L0Options): void {
+  const fail = (name: string, what: string, value: unknown): never => {
+    throw new TypeError(`l0(options): \`${name}\` must be ${what}, got ${typeof value === 'object' ? typeof value : String(value)}`);
+  };
+  if (o.fallbackStreams !== undefined && !Array.isArray(o.fallbackStreams)) fail('fallbackStreams', 'an array of factory functions', o.fallbackStreams);
+  for (const name of ['detectZeroTokens', 'continueFromLastKnownGoodToken'] as const) {
+    if (o[name] !== undefined && typeof o[name] !== 'boolean') fail(name, 'a boolean', o[name]);
+  }
+  const { timeout, checkpointInterval: interval, deduplicateContinuation: dedupe, signal, scheduler } = o;
+  if (timeout !== undefined && timeout !== false && (typeof timeout !== 'object' || timeout === null)) fail('timeout', 'an object or false', timeout);
+  if (interval !== undefined && !(Number.isInteger(interval) && interval >= 1)) fail('checkpointInterval', 'a positive integer', interval);
+  if (dedupe !== undefined && typeof dedupe !== 'boolean' && (typeof dedupe !== 'object' || dedupe === null)) fail('deduplicateContinuation', 'a boolean or an object', dedupe);
+  if (o.buildContinuationPrompt !== undefined && typeof o.buildContinuationPrompt !== 'function') fail('buildContinuationPrompt', 'a function', o.buildContinuationPrompt);
+  if (signal !== undefined && (typeof signal?.aborted !== 'boolean' || typeof signal.addEventListener !== 'function')) fail('signal', 'an AbortSignal', signal);
+  if (scheduler !== undefined && (typeof scheduler?.now !== 'function' || typeof scheduler.schedule !== 'function')) fail('scheduler', 'a SchedulerLike', scheduler);
+  if (o.context !== undefined && (typeof o.context !== 'object' || o.context === null)) fail('context', 'an object', o.context);
+}
+
+function cloneContext(context: Record<string, unknown>): Record<string, unknown> {
+  try {
+    return structuredClone(context);
+  } catch (e) {
+    throw new TypeError('l0(options): `context` must be structured-cloneable (plain data, no functions)', { cause: e });
+  }
 }
 
 function retryConfigOf(retry: number | RetryPresetName | RetryWithBackoffConfig): RetryWithBackoffConfig {

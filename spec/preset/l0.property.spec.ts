@@ -1,0 +1,173 @@
+/** @test {l0} */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { l0, type L0Options } from 'l0-rx';
+import { fakeModel, type FakeItem } from 'l0-rx/testing';
+import { finalState, runScenario } from '../helpers/runScenario.js';
+
+/*
+ * Property: for any schedule of attempts (some tokens, then complete / a network error / zero
+ * output / a hang that times out) over a primary and fallbacks, the final accumulate() content is
+ * the text of the attempt that completed (after its resume checkpoint, with continuation on), and
+ * the run errors when no attempt completes. A small model of the budgets predicts which one.
+ */
+
+type End = 'complete' | 'network' | 'zero' | 'hang';
+interface Attempt { readonly tokens: readonly string[]; readonly end: End }
+interface Schedule {
+  /** Per stream (primary first), the scripts of its successive calls (the last one repeats). */
+  readonly streams: readonly (readonly Attempt[])[];
+  readonly attempts: number;
+  readonly maxRetries: number;
+  readonly continuation: boolean;
+  readonly interval: number;
+}
+
+// Every word holds two different letters, so any text with a word is meaningful output.
+const WORDS = ['ab', ' cd', 'ef ', 'Gh'];
+const NOISE = ['.', '..', ' ', '!'];
+const TIMEOUT = { initialToken: 20, interToken: 5 };
+
+const attemptArb: fc.Arbitrary<Attempt> = fc.oneof(
+  fc.record({
+    tokens: fc.array(fc.constantFrom(...WORDS), { maxLength: 5 }),
+    end: fc.constantFrom<End>('complete', 'network', 'hang'),
+  }),
+  fc.record({ tokens: fc.array(fc.constantFrom(...NOISE), { maxLength: 3 }), end: fc.constant<End>('zero') }),
+);
+
+const scheduleArb: fc.Arbitrary<Schedule> = fc.record({
+  streams: fc.array(fc.array(attemptArb, { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 3 }),
+  attempts: fc.integer({ min: 0, max: 2 }),
+  maxRetries: fc.integer({ min: 0, max: 3 }),
+  continuation: fc.boolean(),
+  interval: fc.integer({ min: 1, max: 3 }),
+});
+
+function items(a: Attempt): FakeItem[] {
+  const out: FakeItem[] = a.tokens.flatMap((t): FakeItem[] => [t, { delay: 1 }]);
+  if (a.end === 'network') out.push({ error: { network: 'ECONNRESET' } });
+  if (a.end === 'hang') out.push({ hang: true });
+  return out;
+}
+
+const isZero = (text: string) => !/[A-Za-z]/.test(text);
+
+const isWordChar = (ch: string | undefined) => ch !== undefined && /[\p{L}\p{M}\p{N}_]/u.test(ch);
+
+/** Reference de-duplication: the longest checkpoint suffix (>= 2 chars, starting a word) that `head` starts with. */
+function overlapOf(checkpoint: string, head: string): number {
+  let best = 0;
+  for (let i = 0; i <= checkpoint.length - 2; i++) {
+    const startsWord = i === 0 || !isWordChar(checkpoint[i - 1]) || !isWordChar(checkpoint[i]);
+    if (startsWord && head.startsWith(checkpoint.slice(i))) best = Math.max(best, checkpoint.length - i);
+  }
+  return best;
+}
+
+/** Whether a longer overlap is still possible after `head`: a valid suffix longer than it that starts with it. */
+function undecided(checkpoint: string, head: string): boolean {
+  for (let i = 0; i < checkpoint.length - head.length; i++) {
+    const startsWord = i === 0 || !isWordChar(checkpoint[i - 1]) || !isWordChar(checkpoint[i]);
+    if (startsWord && checkpoint.length - i >= 2 && checkpoint.slice(i).startsWith(head)) return true;
+  }
+  return false;
+}
+
+/**
+ * The tokens an attempt resumed from `checkpoint` passes on with de-duplication: held while a
+ * longer overlap is possible, released with the overlap cut once decided (or at completion);
+ * held tokens are discarded when the attempt fails first.
+ */
+function deduplicated(checkpoint: string | undefined, tokens: readonly string[], completes: boolean): string[] {
+  if (checkpoint === undefined || checkpoint.length < 2) return [...tokens];
+  let head = '';
+  for (let j = 0; j < tokens.length; j++) {
+    head += tokens[j];
+    if (!undecided(checkpoint, head)) return [...cut(tokens.slice(0, j + 1), overlapOf(checkpoint, head)), ...tokens.slice(j + 1)];
+  }
+  return completes ? cut(tokens, overlapOf(checkpoint, head)) : [];
+}
+
+function cut(tokens: readonly string[], overlap: number): string[] {
+  let skip = overlap;
+  const out: string[] = [];
+  for (const t of tokens) {
+    if (skip >= t.length) skip -= t.length;
+    else {
+      out.push(t.slice(skip));
+      skip = 0;
+    }
+  }
+  return out;
+}
+
+/** What l0() should do with a schedule: the completed attempt's content, or failure; and the calls per stream. */
+function predict(s: Schedule, dedupe: boolean): { content: string | undefined; calls: number[] } {
+  let checkpoint: string | undefined;
+  const calls: number[] = [];
+  for (const scripts of s.streams) {
+    let call = 0;
+    let retries = 0;
+    let counted = 0;
+    for (;;) {
+      const attempt = scripts[Math.min(call, scripts.length - 1)]!;
+      call += 1;
+      const resumed = s.continuation ? checkpoint : undefined;
+      const completes = attempt.end === 'complete' || attempt.end === 'zero';
+      const tokens = dedupe ? deduplicated(resumed, attempt.tokens, completes) : attempt.tokens;
+      let text = resumed ?? '';
+      tokens.forEach((t, i) => {
+        text += t;
+        if (s.continuation && (i + 1) % s.interval === 0) checkpoint = text;
+      });
+      if (completes && !isZero(text)) return { content: text, calls: [...calls, call] };
+      const content = completes; // a zero-output failure uses `attempts` as well as `maxRetries`
+      if (retries < s.maxRetries && (!content || counted < s.attempts)) {
+        retries += 1;
+        if (content) counted += 1;
+        continue;
+      }
+      break;
+    }
+    calls.push(call);
+  }
+  return { content: undefined, calls };
+}
+
+function check(s: Schedule, dedupe: boolean): void {
+  const models = s.streams.map((scripts) => fakeModel(scripts.map((a) => ({ items: items(a) }))));
+  const options: L0Options = {
+    stream: models[0]!,
+    fallbackStreams: models.slice(1),
+    timeout: TIMEOUT,
+    retry: { attempts: s.attempts, maxRetries: s.maxRetries, backoff: 'fixed', baseDelay: 2 },
+    continueFromLastKnownGoodToken: s.continuation,
+    checkpointInterval: s.interval,
+    deduplicateContinuation: dedupe,
+  };
+  const run = runScenario(() => l0(options));
+  const expected = predict(s, dedupe);
+  expect(models.map((m) => m.callCount).filter((n) => n > 0)).toEqual(expected.calls);
+  if (expected.content === undefined) {
+    expect(run.completeFrame).toBeUndefined();
+    if (s.streams.length > 1) expect(run.error).toMatchObject({ name: 'AllStreamsExhaustedError' });
+    else expect(run.error).toBeDefined();
+    return;
+  }
+  expect(run.error).toBeUndefined();
+  expect(run.events.at(-1)?.type).toBe('complete');
+  expect(finalState(run.events)).toMatchObject({ content: expected.content, status: 'complete' });
+}
+
+const numRuns = Number(process.env['L0_PROPERTY_RUNS'] ?? 200);
+
+describe('l0() final content property', () => {
+  it('should end with the content of the attempt that completed (after its resume checkpoint), or an error when none did', () => {
+    fc.assert(fc.property(scheduleArb, (s) => check(s, false)), { numRuns });
+  });
+
+  it('should do so with de-duplication on, the resumed head losing its overlap with the checkpoint', () => {
+    fc.assert(fc.property(scheduleArb, (s) => check(s, true)), { numRuns });
+  });
+});
