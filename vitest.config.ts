@@ -14,5 +14,7 @@ export default defineConfig({
   test: {
     include: ['spec/**/*.spec.ts'],
     testTimeout: 20_000,
+    reporters: ['default', 'json'],
+    outputFile: { json: '.vitest/results.json' },
   },
 });
