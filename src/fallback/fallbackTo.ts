@@ -1,14 +1,4 @@
-import {
-  catchError,
-  concat,
-  defer,
-  identity,
-  isObservable,
-  Observable,
-  of,
-  tap,
-  type MonoTypeOperatorFunction,
-} from 'rxjs';
+import { identity, isObservable, Observable, type MonoTypeOperatorFunction, type Subscription } from 'rxjs';
 import type { FallbackEvent, L0Event } from '../events/eventTypes.js';
 import { classifyError } from '../errors/classifyError.js';
 import { AllStreamsExhaustedError } from '../errors/AllStreamsExhaustedError.js';
@@ -57,43 +47,51 @@ export function fallbackTo(...fallbacks: Observable<L0Event>[]): MonoTypeOperato
   });
   if (fallbacks.length === 0) return identity;
   return (primary) =>
-    defer(() => {
+    new Observable<L0Event>((subscriber) => {
+      // One subscriber layer per event (not tap + catchError): this runs for every token.
       const errors: unknown[] = [];
       let retried: unknown[] = []; // errors of the current stream's retried attempts, from its `retry` events
       let checkpoint: string | undefined;
-      const track = tap<L0Event>((e) => {
-        if (e.type === 'checkpoint') checkpoint = e.content;
-        else if (e.type === 'resume') checkpoint = e.checkpoint;
-        else if (e.type === 'retry') retried.push(e.error.live ?? e.error);
-      });
+      let index = 0;
+      let current: Subscription | undefined;
 
-      const run = (stream: Observable<L0Event>, index: number): Observable<L0Event> =>
-        stream.pipe(
-          track,
-          catchError((err: unknown) => {
-            if (classifyError(err).category === 'abort') throw err;
-            errors.push(...attemptsOf(err, retried, index));
-            retried = [];
-            if (index === fallbacks.length) {
-              const exhausted = new AllStreamsExhaustedError(errors);
-              exhausted.fallbackIndex = index;
-              throw exhausted;
-            }
-            const toIndex = index + 1;
-            const event: FallbackEvent = { type: 'fallback', fromIndex: index, toIndex, error: serializeError(err) };
-            const ctx: AttemptContext = { attempt: 1, fallbackIndex: toIndex, ...(checkpoint ? { checkpoint } : {}) };
-            return concat(of(event), run(withContext(fallbacks[index]!, ctx), toIndex));
-          }),
-        );
-      return run(primary, 0);
+      const observer = {
+        next: (e: L0Event) => {
+          if (e.type === 'checkpoint') checkpoint = e.content;
+          else if (e.type === 'resume') checkpoint = e.checkpoint;
+          else if (e.type === 'retry') retried.push(e.error.live ?? e.error);
+          subscriber.next(e);
+        },
+        error: (err: unknown) => {
+          if (classifyError(err).category === 'abort') return subscriber.error(err);
+          errors.push(...attemptsOf(err, retried, index));
+          retried = [];
+          if (index === fallbacks.length) {
+            const exhausted = new AllStreamsExhaustedError(errors);
+            exhausted.fallbackIndex = index;
+            return subscriber.error(exhausted);
+          }
+          const toIndex = index + 1;
+          const event: FallbackEvent = { type: 'fallback', fromIndex: index, toIndex, error: serializeError(err) };
+          subscriber.next(event);
+          index = toIndex;
+          if (!subscriber.closed) {
+            subscribe(fallbacks[toIndex - 1]!, { attempt: 1, fallbackIndex: toIndex, ...(checkpoint ? { checkpoint } : {}) });
+          }
+        },
+        complete: () => subscriber.complete(),
+      };
+
+      /** Subscribes the next stream; a synchronous failure inside may already have moved past it. */
+      function subscribe(stream: Observable<L0Event>, ctx?: AttemptContext): void {
+        current = undefined;
+        const sub = ctx ? subscribeWithContext(stream, observer, ctx) : stream.subscribe(observer);
+        current ??= sub;
+      }
+
+      subscribe(primary);
+      return () => current?.unsubscribe();
     });
-}
-
-/** Subscribes `source` with `ctx` as its attempt context (read by fromStream / retryWithBackoff). */
-function withContext(source: Observable<L0Event>, ctx: AttemptContext): Observable<L0Event> {
-  return new Observable<L0Event>((subscriber) => {
-    subscribeWithContext(source, subscriber, ctx);
-  });
 }
 
 /**
