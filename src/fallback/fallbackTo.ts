@@ -54,6 +54,7 @@ export function fallbackTo(...fallbacks: Observable<L0Event>[]): MonoTypeOperato
       let checkpoint: string | undefined;
       let index = 0;
       let current: Subscription | undefined;
+      let step = 0; // bumped for every stream subscribed
 
       const observer = {
         next: (e: L0Event) => {
@@ -82,11 +83,16 @@ export function fallbackTo(...fallbacks: Observable<L0Event>[]): MonoTypeOperato
         complete: () => subscriber.complete(),
       };
 
-      /** Subscribes the next stream; a synchronous failure inside may already have moved past it. */
+      /**
+       * Subscribes the next stream and keeps it for teardown. A synchronous failure inside may
+       * already have moved to a later stream (which then owns `current`), and the consumer may have
+       * left during the synchronous subscribe (teardown had nothing to cancel yet).
+       */
       function subscribe(stream: Observable<L0Event>, ctx?: AttemptContext): void {
-        current = undefined;
+        const mine = ++step;
         const sub = ctx ? subscribeWithContext(stream, observer, ctx) : stream.subscribe(observer);
-        current ??= sub;
+        if (subscriber.closed) sub.unsubscribe();
+        else if (step === mine) current = sub;
       }
 
       subscribe(primary);

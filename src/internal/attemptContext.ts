@@ -1,4 +1,4 @@
-import type { Observable, Subscriber, Subscription } from 'rxjs';
+import type { Observable, Observer, Subscription } from 'rxjs';
 
 /**
  * Which attempt a subscription is, handed from the operators that resubscribe (retryWithBackoff,
@@ -28,17 +28,49 @@ export function takeAttemptContext(): AttemptContext | undefined {
   return ctx;
 }
 
-/** Subscribes `subscriber` to `source` with `ctx` visible to the source's synchronous subscribe. */
+/**
+ * Subscribes `observer` to `source` with `ctx` visible to the source's synchronous subscribe.
+ *
+ * The slot is released when the subscribe call returns, or earlier, at the first notification
+ * that reaches `observer` while `ctx` is still untaken: a source that does not take it (a canned
+ * `of(...)` fallback, a replay) may deliver values synchronously, and consumer code reacting to
+ * them must not see another run's context. After that first notification `next` is the caller's
+ * own function again, so the guard costs nothing per token. `observer` must not rely on `this`.
+ */
 export function subscribeWithContext<T>(
   source: Observable<T>,
-  subscriber: Partial<Subscriber<T>> | Subscriber<T>,
+  observer: Partial<Observer<T>>,
   ctx: AttemptContext,
 ): Subscription {
   const previous = slot.current;
   slot.current = ctx;
-  try {
-    return source.subscribe(subscriber);
-  } finally {
+  let held = true;
+  const release = (): void => {
+    if (!held) return;
+    held = false;
     slot.current = previous;
+  };
+  const guarded: Observer<T> = {
+    next: (value) => {
+      release();
+      guarded.next = observer.next ?? noop;
+      observer.next?.(value);
+    },
+    error: (err: unknown) => {
+      release();
+      if (observer.error) observer.error(err);
+      else throw err;
+    },
+    complete: () => {
+      release();
+      observer.complete?.();
+    },
+  };
+  try {
+    return source.subscribe(guarded);
+  } finally {
+    release();
   }
 }
+
+function noop(): void {}

@@ -80,6 +80,19 @@ function runAttempts(source: Observable<L0Event>, subscriber: Subscriber<L0Event
   let previousDelay: number | undefined;
   const errors: unknown[] = [];
   let active: Subscription | undefined; // the running attempt, veto or wait
+  let step = 0; // bumped by every new attempt, veto or wait
+
+  /**
+   * Starts a step and keeps its subscription for teardown. A synchronous error inside may already
+   * have started a later step (which then owns `active`), and the consumer may have left during the
+   * synchronous subscribe (teardown found nothing to cancel yet): then the step is cancelled here.
+   */
+  function startStep(begin: () => Subscription): void {
+    const mine = ++step;
+    const sub = begin();
+    if (subscriber.closed) sub.unsubscribe();
+    else if (step === mine) active = sub;
+  }
 
   const observer = {
     next: (event: L0Event) => {
@@ -93,10 +106,8 @@ function runAttempts(source: Observable<L0Event>, subscriber: Subscriber<L0Event
 
   function subscribeAttempt(): void {
     attempt += 1;
-    active = undefined;
     const ctx = checkpoint === undefined ? { attempt, fallbackIndex } : { attempt, fallbackIndex, checkpoint };
-    const sub = subscribeWithContext(source, observer, ctx);
-    active ??= sub; // a synchronous error may already have started the next step
+    startStep(() => subscribeWithContext(source, observer, ctx));
   }
 
   function giveUp(err: unknown): void {
@@ -127,10 +138,12 @@ function runAttempts(source: Observable<L0Event>, subscriber: Subscriber<L0Event
       return giveUp(err);
     }
     if (!isPromiseLike(verdict)) return verdict ? retry(err, c, retryAfter) : giveUp(err);
-    active = from(verdict).subscribe({
-      next: (ok) => (ok ? retry(err, c, retryAfter) : giveUp(err)),
-      error: () => giveUp(err),
-    });
+    startStep(() =>
+      from(verdict).subscribe({
+        next: (ok) => (ok ? retry(err, c, retryAfter) : giveUp(err)),
+        error: () => giveUp(err),
+      }),
+    );
   }
 
   function eligible(c: ErrorClassification): boolean {
@@ -153,7 +166,7 @@ function runAttempts(source: Observable<L0Event>, subscriber: Subscriber<L0Event
     previousDelay = delayMs;
     subscriber.next({ type: 'retry', attempt, delayMs, error: eventError(err, c), reason: c.reason });
     if (subscriber.closed) return;
-    active = timer(delayMs, cfg.scheduler).subscribe(subscribeAttempt);
+    startStep(() => timer(delayMs, cfg.scheduler).subscribe(subscribeAttempt));
   }
 
   function backoffDelay(err: unknown, c: ErrorClassification): number {

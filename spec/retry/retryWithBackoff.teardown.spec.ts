@@ -1,0 +1,37 @@
+/** @test {retryWithBackoff} */
+import { describe, expect, it } from 'vitest';
+import { NEVER, queueScheduler, take, throwError } from 'rxjs';
+import { fromStream, ProviderError, retryWithBackoff, type StreamContext } from 'l0-rx';
+import { testScheduler } from '../helpers/testScheduler.js';
+
+const reset = () => new ProviderError('reset', { code: 'NETWORK_ERROR', category: 'network', retryable: true });
+
+/** A source whose first attempt fails and later attempts hang, recording every call's context. */
+function recordingSource(calls: StreamContext[]) {
+  return fromStream((ctx) => {
+    calls.push(ctx);
+    return ctx.attempt === 1 && ctx.fallbackIndex === 0 ? throwError(reset) : NEVER;
+  });
+}
+
+describe('retryWithBackoff teardown', () => {
+  it('should abort an attempt whose consumer leaves on its synchronous start event', () => {
+    testScheduler().run(({ flush }) => {
+      const calls: StreamContext[] = [];
+      // start(1), retry, start(2): take(3) unsubscribes inside attempt 2's subscribe
+      recordingSource(calls).pipe(retryWithBackoff({ backoff: 'fixed', baseDelay: 1 }), take(3)).subscribe();
+      flush();
+      expect(calls.map((c) => [c.attempt, c.signal.aborted])).toEqual([[1, true], [2, true]]);
+    });
+  });
+
+  it('should keep the live attempt when a synchronous scheduler runs a 0 ms wait inline', () => {
+    const calls: StreamContext[] = [];
+    const subscription = recordingSource(calls)
+      .pipe(retryWithBackoff({ backoff: 'fixed', baseDelay: 0, scheduler: queueScheduler }))
+      .subscribe();
+    expect(calls.map((c) => c.attempt)).toEqual([1, 2]);
+    subscription.unsubscribe();
+    expect(calls[1]!.signal.aborted).toBe(true);
+  });
+});
