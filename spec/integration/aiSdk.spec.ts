@@ -2,15 +2,18 @@
 import { describe, expect, it } from 'vitest';
 import { isProviderError, isStreamAbortedError, isZeroOutputError } from 'l0-rx';
 import {
-  REPLY,
+  PATIENT,
   RETRY,
-  eventsOf,
+  abortAtToken,
+  eventsBeforeRetry,
   expectClosedByClient,
   expectComplete,
   expectFailure,
+  expectRetriedOnce,
   retriesOf,
   runAiSdkModel,
   runL0,
+  textOf,
   useFaultServer,
   viaAiSdk,
 } from './harness.js';
@@ -24,53 +27,35 @@ const ctx = useFaultServer();
 describe('l0() + ai SDK', () => {
   it('should retry rate-limit (APICallError 429 part) after its Retry-After and complete', async () => {
     const o = await runAiSdkModel(ctx.server, 'fault:rate-limit:0.05*1');
-    expectComplete(o, 'stop', REPLY);
-    expect(retriesOf(o)).toEqual([['rate_limit', 50]]);
-    expect(eventsOf(o.events, 'retry')[0]!.error).toMatchObject({ code: 'RATE_LIMITED', status: 429, retryAfterMs: 50 });
+    expectRetriedOnce(o, ctx.server, ['rate_limit', 50], { code: 'RATE_LIMITED', status: 429, retryAfterMs: 50 });
     expect(o.state.usage).toMatchObject({ outputTokens: 9 });
-    expect(ctx.server.requests.length).toBe(2);
   });
 
   it('should retry server-error (APICallError 500 part) and complete', async () => {
     const o = await runAiSdkModel(ctx.server, 'fault:server-error*1');
-    expectComplete(o, 'stop', REPLY);
-    expect(retriesOf(o)).toEqual([['server_error', 5]]);
-    expect(eventsOf(o.events, 'retry')[0]!.error).toMatchObject({ code: 'SERVER_ERROR', status: 500 });
-    expect(ctx.server.requests.length).toBe(2);
+    expectRetriedOnce(o, ctx.server, ['server_error', 5], { code: 'SERVER_ERROR', status: 500 });
   });
 
   it('should retry cut-after-n (APICallError 200 thrown, isRetryable) as INCOMPLETE_STREAM and complete', async () => {
     const o = await runAiSdkModel(ctx.server, 'fault:cut-after-n:3*1');
-    expectComplete(o, 'stop', REPLY);
-    expect(retriesOf(o)).toEqual([['incomplete_stream', 5]]);
-    expect(eventsOf(o.events, 'retry')[0]!.error).toMatchObject({ code: 'INCOMPLETE_STREAM', retryable: true });
-    const beforeRetry = o.events.slice(0, o.events.findIndex((e) => e.type === 'retry'));
-    expect(eventsOf(beforeRetry, 'token').map((t) => t.value).join('')).toBe('The quick brown');
-    expect(ctx.server.requests.length).toBe(2);
+    expectRetriedOnce(o, ctx.server, ['incomplete_stream', 5], { code: 'INCOMPLETE_STREAM', retryable: true });
+    expect(textOf(eventsBeforeRetry(o))).toBe('The quick brown');
   });
 
   it('should time out stall (INTER_TOKEN_TIMEOUT), close its socket, retry and complete', async () => {
     const o = await runAiSdkModel(ctx.server, 'fault:stall*1');
-    expectComplete(o, 'stop', REPLY);
-    expect(retriesOf(o)).toEqual([['timeout', 5]]);
-    expect(eventsOf(o.events, 'retry')[0]!.error).toMatchObject({ name: 'TokenTimeoutError', code: 'INTER_TOKEN_TIMEOUT' });
-    expect(ctx.server.requests.length).toBe(2);
+    expectRetriedOnce(o, ctx.server, ['timeout', 5], { name: 'TokenTimeoutError', code: 'INTER_TOKEN_TIMEOUT' });
     await expectClosedByClient(ctx.server, 'fault:stall*1', 0);
   });
 
   it('should treat no-done (InvalidResponseDataError, finish error) as INCOMPLETE_STREAM and retry', async () => {
     const o = await runAiSdkModel(ctx.server, 'fault:no-done*1');
-    expectComplete(o, 'stop', REPLY);
-    expect(retriesOf(o)).toEqual([['incomplete_stream', 5]]);
-    expect(ctx.server.requests.length).toBe(2);
+    expectRetriedOnce(o, ctx.server, ['incomplete_stream', 5]);
   });
 
   it('should retry error-in-200 (AI_StreamProviderError for an in-band server_error) as SERVER_ERROR', async () => {
     const o = await runAiSdkModel(ctx.server, 'fault:error-in-200*1');
-    expectComplete(o, 'stop', REPLY);
-    expect(retriesOf(o)).toEqual([['server_error', 5]]);
-    expect(eventsOf(o.events, 'retry')[0]!.error).toMatchObject({ code: 'SERVER_ERROR', retryable: true });
-    expect(ctx.server.requests.length).toBe(2);
+    expectRetriedOnce(o, ctx.server, ['server_error', 5], { code: 'SERVER_ERROR', retryable: true });
   });
 
   it('should fail context-length-400 at once with ProviderError CONTEXT_LENGTH_EXCEEDED', async () => {
@@ -82,11 +67,8 @@ describe('l0() + ai SDK', () => {
 
   it('should fail the attempt on malformed-chunk (AI_JSONParseError part) instead of streaming past it, and retry', async () => {
     const o = await runAiSdkModel(ctx.server, 'fault:malformed-chunk*1');
-    expectComplete(o, 'stop', REPLY);
-    expect(retriesOf(o)).toEqual([['malformed_chunk', 5]]);
-    const beforeRetry = o.events.slice(0, o.events.findIndex((e) => e.type === 'retry'));
-    expect(eventsOf(beforeRetry, 'token').map((t) => t.value).join('')).toBe('The quick');
-    expect(ctx.server.requests.length).toBe(2);
+    expectRetriedOnce(o, ctx.server, ['malformed_chunk', 5]);
+    expect(textOf(eventsBeforeRetry(o))).toBe('The quick');
     await expectClosedByClient(ctx.server, 'fault:malformed-chunk*1', 0);
   });
 
@@ -107,10 +89,8 @@ describe('l0() + ai SDK', () => {
   it('should end a user abort mid-stream with StreamAbortedError, one request, socket closed', async () => {
     const controller = new AbortController();
     const o = await runL0(
-      { stream: viaAiSdk(ctx.server, 'fault:stall:3'), retry: RETRY, timeout: { initialToken: 2000, interToken: 2000 }, signal: controller.signal },
-      (_, events) => {
-        if (eventsOf(events, 'token').length === 3) controller.abort();
-      },
+      { stream: viaAiSdk(ctx.server, 'fault:stall:3'), retry: RETRY, timeout: PATIENT, signal: controller.signal },
+      abortAtToken(controller, 3),
     );
     expectFailure(o, isStreamAbortedError, { code: 'STREAM_ABORTED' }, 'The quick brown');
     expect(retriesOf(o)).toEqual([]);

@@ -1,11 +1,13 @@
 /* Shared plumbing for the real-SDK integration specs: SDK-backed factories, an l0() runner and polling. */
 import { lastValueFrom, tap } from 'rxjs';
 import { afterEach, beforeEach, expect, vi } from 'vitest';
-import OpenAI from 'openai';
-import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
+import type OpenAI from 'openai';
 import { streamText } from 'ai';
 import { accumulate, l0, type L0Event, type L0Options, type L0State, type L0StreamContext, type L0StreamFactory } from 'l0-rx';
 import { FAULT_SERVER_DEFAULTS, startFaultServer, type FaultServer } from 'l0-rx/testing';
+import { faultProvider, openaiClient as driverClient } from '../testing/sdkDrivers.js';
+
+export { eventually } from '../testing/sdkDrivers.js';
 
 /** What every clean request streams, a word per chunk (9 words). */
 export const REPLY = FAULT_SERVER_DEFAULTS.reply;
@@ -16,6 +18,8 @@ export const REPLY = FAULT_SERVER_DEFAULTS.reply;
  */
 export const RETRY = Object.freeze({ attempts: 1, maxRetries: 2, backoff: 'fixed', baseDelay: 5, maxRetryAfter: 2000 } as const);
 export const TIMEOUT = Object.freeze({ initialToken: 300, interToken: 150 });
+/** Timeouts no test run reaches (for abort tests, where no timeout may interfere). */
+export const PATIENT = Object.freeze({ initialToken: 2000, interToken: 2000 });
 
 /**
  * A fresh fault server per test (closed in afterEach), so `server.requests` and the per-model `*k`
@@ -33,7 +37,7 @@ export function useFaultServer(tokenDelayMs = 2): { readonly server: FaultServer
 /** A real openai client for `server`, SDK retries off, its logger silenced (malformed SSE logs twice). */
 export function openaiClient(server: FaultServer): OpenAI {
   const quiet = vi.fn();
-  return new OpenAI({ apiKey: 'test', baseURL: server.url, maxRetries: 0, logger: { error: quiet, warn: quiet, info: quiet, debug: quiet } });
+  return driverClient(server, { error: quiet, warn: quiet, info: quiet, debug: quiet });
 }
 
 /** Everything the factory was called with, for asserting attempts, fallbacks and checkpoints. */
@@ -54,7 +58,7 @@ export function viaOpenAI(client: OpenAI, model: string, calls: Calls = []): L0S
 
 /** An l0 factory streaming `model` through the real `ai` SDK and @ai-sdk/openai-compatible. */
 export function viaAiSdk(server: FaultServer, model: string, calls: Calls = []): L0StreamFactory {
-  const provider = createOpenAICompatible({ name: 'fault', baseURL: server.url, apiKey: 'x', includeUsage: true });
+  const provider = faultProvider(server);
   return (ctx) => {
     calls.push(ctx);
     return streamText({ model: provider.chatModel(model), prompt: 'Tell me about the fox.', abortSignal: ctx.signal, maxRetries: 0, onError: () => {} });
@@ -115,9 +119,19 @@ export async function expectClosedByClient(server: FaultServer, model: string, i
   expect(requestsFor(server, model)[index]?.closedByClient, `${model} request #${index} closedByClient`).toBe(true);
 }
 
-/** `l0()` over the real openai SDK for `model`, with the suite's short retry and timeout budgets. */
-export function runOpenAIModel(server: FaultServer, model: string, extra: Partial<L0Options> = {}, calls: Calls = []): Promise<Outcome> {
-  return runL0({ stream: viaOpenAI(openaiClient(server), model, calls), retry: RETRY, timeout: TIMEOUT, ...extra });
+/**
+ * `l0()` over the real openai SDK (one client), with the suite's short retry and timeout budgets: `models`
+ * is one model, or the primary followed by its fallbacks; `calls[i]` records the contexts of model i.
+ */
+export function runOpenAIModel(
+  server: FaultServer,
+  models: string | readonly [string, ...string[]],
+  extra: Partial<L0Options> = {},
+  ...calls: Calls[]
+): Promise<Outcome> {
+  const client = openaiClient(server);
+  const [stream, ...fallbackStreams] = (typeof models === 'string' ? [models] : models).map((m, i) => viaOpenAI(client, m, calls[i]));
+  return runL0({ stream: stream!, ...(fallbackStreams.length > 0 ? { fallbackStreams } : {}), retry: RETRY, timeout: TIMEOUT, ...extra });
 }
 
 /** `l0()` over the real `ai` SDK for `model`, with the suite's short retry and timeout budgets. */
@@ -141,3 +155,25 @@ export function expectFailure(o: Outcome, guard: (e: unknown) => boolean, fields
 
 /** `[reason, delayMs]` of each retry event. */
 export const retriesOf = (o: Outcome) => eventsOf(o.events, 'retry').map((r) => [r.reason, r.delayMs] as const);
+
+/**
+ * The run rode out one fault: exactly one retry (`[reason, delayMs]`, its error matching `error`), then it
+ * completed with `stop` and the whole REPLY, in 2 requests.
+ */
+export function expectRetriedOnce(o: Outcome, server: FaultServer, retry: readonly [string, number], error: Record<string, unknown> = {}): void {
+  expectComplete(o, 'stop', REPLY);
+  expect(retriesOf(o)).toEqual([retry]);
+  expect(eventsOf(o.events, 'retry')[0]!.error).toMatchObject(error);
+  expect(server.requests.length).toBe(2);
+}
+
+/** The events before the first retry event (what that retry retracted). */
+export const eventsBeforeRetry = (o: Outcome) => o.events.slice(0, o.events.findIndex((e) => e.type === 'retry'));
+
+/** The text of the token events, joined. */
+export const textOf = (events: readonly L0Event[]) => eventsOf(events, 'token').map((t) => t.value).join('');
+
+/** An `onEvent` for runL0 that aborts `controller` once `n` tokens have arrived. */
+export const abortAtToken = (controller: AbortController, n: number) => (_: L0Event, events: readonly L0Event[]) => {
+  if (eventsOf(events, 'token').length === n) controller.abort();
+};

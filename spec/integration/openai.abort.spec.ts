@@ -2,13 +2,18 @@
 import { describe, expect, it } from 'vitest';
 import { isStreamAbortedError, l0, type L0Event } from 'l0-rx';
 import {
+  PATIENT,
   RETRY,
+  abortAtToken,
   eventsOf,
+  eventually,
   expectClosedByClient,
   expectFailure,
   openaiClient,
   requestsFor,
   runL0,
+  runOpenAIModel,
+  textOf,
   useFaultServer,
   viaOpenAI,
   type Calls,
@@ -17,7 +22,6 @@ import {
 // User aborts through the real openai SDK: an abort is never retried and never falls back, and the
 // HTTP request really ends (the server sees its socket closed by the client).
 const ctx = useFaultServer();
-const PATIENT = { initialToken: 2000, interToken: 2000 }; // no timeout interferes
 
 describe('l0() + openai SDK: user abort', () => {
   it('should end a mid-stream abort with StreamAbortedError: no retry, no fallback, one request, socket closed', async () => {
@@ -32,9 +36,7 @@ describe('l0() + openai SDK: user abort', () => {
         timeout: PATIENT,
         signal: controller.signal,
       },
-      (_, events) => {
-        if (eventsOf(events, 'token').length === 3) controller.abort();
-      },
+      abortAtToken(controller, 3),
     );
     expectFailure(o, isStreamAbortedError, { code: 'STREAM_ABORTED', category: 'abort', retryable: false }, 'The quick brown');
     expect(o.events.map((e) => e.type)).toEqual(['start', 'token', 'token', 'token']);
@@ -46,8 +48,8 @@ describe('l0() + openai SDK: user abort', () => {
   it('should end an abort before the response headers with StreamAbortedError and close the socket', async () => {
     const controller = new AbortController();
     const calls: Calls = [];
-    const run = runL0({ stream: viaOpenAI(openaiClient(ctx.server), 'fault:no-response', calls), retry: RETRY, timeout: PATIENT, signal: controller.signal });
-    await waitFor(() => ctx.server.requests.length === 1);
+    const run = runOpenAIModel(ctx.server, 'fault:no-response', { timeout: PATIENT, signal: controller.signal }, calls);
+    await eventually(() => ctx.server.requests.length === 1, 500);
     controller.abort();
     const o = await run;
     expectFailure(o, isStreamAbortedError, { code: 'STREAM_ABORTED' }, '');
@@ -96,18 +98,9 @@ describe('l0() + openai SDK: user abort', () => {
       });
     });
     await done;
-    expect(eventsOf(events, 'token').map((t) => t.value).join('')).toBe('The quick');
+    expect(textOf(events)).toBe('The quick');
     expect(calls[0]!.signal.aborted).toBe(true);
     await expectClosedByClient(ctx.server, 'fault:stall:3', 0);
     expect(requestsFor(ctx.server, 'fault:stall:3').length).toBe(1);
   });
 });
-
-/** Polls every 5 ms, up to 500 ms, until `check()` holds. */
-async function waitFor(check: () => boolean): Promise<void> {
-  const deadline = Date.now() + 500;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('waitFor: condition not met within 500 ms');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}

@@ -1,19 +1,6 @@
 /** @test {l0} */
 import { describe, expect, it } from 'vitest';
-import {
-  REPLY,
-  RETRY,
-  eventsOf,
-  expectComplete,
-  openaiClient,
-  requestsFor,
-  retriesOf,
-  runL0,
-  TIMEOUT,
-  useFaultServer,
-  viaOpenAI,
-  type Calls,
-} from './harness.js';
+import { REPLY, eventsOf, expectComplete, requestsFor, retriesOf, runOpenAIModel, useFaultServer, type Calls } from './harness.js';
 
 // Continuation from the last known good token through the real openai SDK.
 //
@@ -33,7 +20,7 @@ describe('l0() + openai SDK: continuation', () => {
   it('should resume a cut stream from its checkpoint and de-duplicate the restarted head', async () => {
     const calls: Calls = [];
     const model = 'fault:cut-after-n:5*1';
-    const o = await runL0({ stream: viaOpenAI(openaiClient(ctx.server), model, calls), retry: RETRY, timeout: TIMEOUT, ...CONTINUATION });
+    const o = await runOpenAIModel(ctx.server, model, CONTINUATION, calls);
 
     expectComplete(o, 'stop', REPLY);
     expect(retriesOf(o)).toEqual([['incomplete_stream', 5]]);
@@ -63,16 +50,9 @@ describe('l0() + openai SDK: continuation', () => {
   });
 
   it('should hand the checkpoint to a fallback when the primary keeps being cut', async () => {
-    const client = openaiClient(ctx.server);
     const primary: Calls = [];
     const fallback: Calls = [];
-    const o = await runL0({
-      stream: viaOpenAI(client, 'fault:cut-after-n:5', primary),
-      fallbackStreams: [viaOpenAI(client, 'gpt-fallback', fallback)],
-      retry: RETRY,
-      timeout: TIMEOUT,
-      ...CONTINUATION,
-    });
+    const o = await runOpenAIModel(ctx.server, ['fault:cut-after-n:5', 'gpt-fallback'], CONTINUATION, primary, fallback);
     // Each primary retry restarts the reply; after de-duplication it adds only " jumps" before the
     // next cut (1 token: no new checkpoint), so the checkpoint stays "The quick brown fox" throughout.
     expectComplete(o, 'stop', REPLY);

@@ -6,13 +6,10 @@ import {
   eventsOf,
   expectClosedByClient,
   expectComplete,
-  openaiClient,
   requestsFor,
   retriesOf,
-  runL0,
-  TIMEOUT,
+  runOpenAIModel,
   useFaultServer,
-  viaOpenAI,
   type Calls,
 } from './harness.js';
 
@@ -22,15 +19,9 @@ const ctx = useFaultServer();
 
 describe('l0() + openai SDK: fallbacks', () => {
   it('should fall back after the primary stalls on every attempt (inter-token timeout), closing each stalled socket', async () => {
-    const client = openaiClient(ctx.server);
     const primaryCalls: Calls = [];
     const fallbackCalls: Calls = [];
-    const o = await runL0({
-      stream: viaOpenAI(client, 'fault:stall', primaryCalls),
-      fallbackStreams: [viaOpenAI(client, 'gpt-fallback', fallbackCalls)],
-      retry: { ...RETRY, maxRetries: 1 },
-      timeout: TIMEOUT,
-    });
+    const o = await runOpenAIModel(ctx.server, ['fault:stall', 'gpt-fallback'], { retry: { ...RETRY, maxRetries: 1 } }, primaryCalls, fallbackCalls);
     expectComplete(o, 'stop', REPLY);
     expect(o.state.fallbackIndex).toBe(1);
     expect(retriesOf(o)).toEqual([['timeout', 5]]);
@@ -52,13 +43,7 @@ describe('l0() + openai SDK: fallbacks', () => {
   });
 
   it('should fall back on auth-401 without ever retrying it', async () => {
-    const client = openaiClient(ctx.server);
-    const o = await runL0({
-      stream: viaOpenAI(client, 'fault:auth-401'),
-      fallbackStreams: [viaOpenAI(client, 'gpt-fallback')],
-      retry: RETRY,
-      timeout: TIMEOUT,
-    });
+    const o = await runOpenAIModel(ctx.server, ['fault:auth-401', 'gpt-fallback']);
     expectComplete(o, 'stop', REPLY);
     expect(retriesOf(o)).toEqual([]);
     expect(eventsOf(o.events, 'fallback')).toEqual([
@@ -70,13 +55,7 @@ describe('l0() + openai SDK: fallbacks', () => {
   });
 
   it('should give the second fallback its own retry budget after the first one fails', async () => {
-    const client = openaiClient(ctx.server);
-    const o = await runL0({
-      stream: viaOpenAI(client, 'fault:context-length-400'),
-      fallbackStreams: [viaOpenAI(client, 'fault:server-error'), viaOpenAI(client, 'fault:unavailable*1')],
-      retry: RETRY,
-      timeout: TIMEOUT,
-    });
+    const o = await runOpenAIModel(ctx.server, ['fault:context-length-400', 'fault:server-error', 'fault:unavailable*1']);
     expectComplete(o, 'stop', REPLY);
     expect(o.state.fallbackIndex).toBe(2);
     expect(eventsOf(o.events, 'fallback').map((f) => [f.fromIndex, f.toIndex, f.error.code])).toEqual([

@@ -3,12 +3,15 @@ import { describe, expect, it } from 'vitest';
 import { isProviderError, isTokenTimeoutError, type TokenTimeoutError } from 'l0-rx';
 import {
   REPLY,
+  eventsBeforeRetry,
   eventsOf,
   expectClosedByClient,
   expectComplete,
   expectFailure,
+  expectRetriedOnce,
   retriesOf,
   runOpenAIModel,
+  textOf,
   useFaultServer,
 } from './harness.js';
 
@@ -23,30 +26,22 @@ const timeoutOf = (e: { live?: unknown }) => e.live as TokenTimeoutError;
 describe('l0() + openai SDK: transport faults', () => {
   it('should retry reset-before-headers (APIConnectionError) as a network error and complete', async () => {
     const o = await runOpenAIModel(ctx.server, 'fault:reset-before-headers*1');
-    expectComplete(o, 'stop', REPLY);
-    expect(retriesOf(o)).toEqual([['network_error', 5]]);
-    expect(eventsOf(o.events, 'retry')[0]!.error).toMatchObject({ name: 'ProviderError', code: 'NETWORK_ERROR' });
-    expect(ctx.server.requests.length).toBe(2);
+    expectRetriedOnce(o, ctx.server, ['network_error', 5], { name: 'ProviderError', code: 'NETWORK_ERROR' });
     expect(ctx.server.requests[0]!.closedByClient).toBe(false); // the server cut it
   });
 
   it('should time out no-response with INITIAL_TOKEN_TIMEOUT, close its socket, retry and complete', async () => {
     const o = await runOpenAIModel(ctx.server, 'fault:no-response*1', { timeout: INITIAL });
-    expectComplete(o, 'stop', REPLY);
-    expect(retriesOf(o)).toEqual([['timeout', 5]]);
+    expectRetriedOnce(o, ctx.server, ['timeout', 5]);
     const [retry] = eventsOf(o.events, 'retry');
     expect(isTokenTimeoutError(retry!.error.live)).toBe(true);
     expect(timeoutOf(retry!.error)).toMatchObject({ code: 'INITIAL_TOKEN_TIMEOUT', info: { kind: 'initial', timeoutMs: 200, tokenCount: 0 } });
-    expect(ctx.server.requests.length).toBe(2);
     await expectClosedByClient(ctx.server, 'fault:no-response*1', 0);
   });
 
   it('should time out slow-first-token (400 ms > 200 ms budget), close its socket, retry and complete', async () => {
     const o = await runOpenAIModel(ctx.server, 'fault:slow-first-token:400*1', { timeout: INITIAL });
-    expectComplete(o, 'stop', REPLY);
-    expect(retriesOf(o)).toEqual([['timeout', 5]]);
-    expect(eventsOf(o.events, 'retry')[0]!.error).toMatchObject({ code: 'INITIAL_TOKEN_TIMEOUT' });
-    expect(ctx.server.requests.length).toBe(2);
+    expectRetriedOnce(o, ctx.server, ['timeout', 5], { code: 'INITIAL_TOKEN_TIMEOUT' });
     await expectClosedByClient(ctx.server, 'fault:slow-first-token:400*1', 0);
   });
 
@@ -59,13 +54,9 @@ describe('l0() + openai SDK: transport faults', () => {
 
   it('should retry cut-after-n (TypeError terminated) as INCOMPLETE_STREAM, discarding the partial text', async () => {
     const o = await runOpenAIModel(ctx.server, 'fault:cut-after-n:3*1');
-    expectComplete(o, 'stop', REPLY);
-    expect(retriesOf(o)).toEqual([['incomplete_stream', 5]]);
-    expect(eventsOf(o.events, 'retry')[0]!.error).toMatchObject({ code: 'INCOMPLETE_STREAM', retryable: true });
+    expectRetriedOnce(o, ctx.server, ['incomplete_stream', 5], { code: 'INCOMPLETE_STREAM', retryable: true });
     // attempt 1 streamed 3 words before the cut; the retry event retracted them
-    const beforeRetry = o.events.slice(0, o.events.findIndex((e) => e.type === 'retry'));
-    expect(eventsOf(beforeRetry, 'token').map((t) => t.value).join('')).toBe('The quick brown');
-    expect(ctx.server.requests.length).toBe(2);
+    expect(textOf(eventsBeforeRetry(o))).toBe('The quick brown');
     expect(ctx.server.requests[0]!.closedByClient).toBe(false); // the server cut it
   });
 
@@ -77,41 +68,31 @@ describe('l0() + openai SDK: transport faults', () => {
 
   it('should time out stall with INTER_TOKEN_TIMEOUT after 2 words, close its socket, retry and complete', async () => {
     const o = await runOpenAIModel(ctx.server, 'fault:stall*1');
-    expectComplete(o, 'stop', REPLY);
-    expect(retriesOf(o)).toEqual([['timeout', 5]]);
+    expectRetriedOnce(o, ctx.server, ['timeout', 5]);
     expect(timeoutOf(eventsOf(o.events, 'retry')[0]!.error)).toMatchObject({
       code: 'INTER_TOKEN_TIMEOUT',
       info: { kind: 'inter', timeoutMs: 150, tokenCount: 2 },
     });
-    expect(ctx.server.requests.length).toBe(2);
     await expectClosedByClient(ctx.server, 'fault:stall*1', 0);
   });
 
   it('should retry malformed-chunk (SDK SyntaxError) as MALFORMED_CHUNK and cancel the rest of that body', async () => {
     const o = await runOpenAIModel(ctx.server, 'fault:malformed-chunk*1');
-    expectComplete(o, 'stop', REPLY);
-    expect(retriesOf(o)).toEqual([['malformed_chunk', 5]]);
-    expect(eventsOf(o.events, 'retry')[0]!.error).toMatchObject({ code: 'MALFORMED_CHUNK', retryable: true });
-    expect(ctx.server.requests.length).toBe(2);
+    expectRetriedOnce(o, ctx.server, ['malformed_chunk', 5], { code: 'MALFORMED_CHUNK', retryable: true });
     await expectClosedByClient(ctx.server, 'fault:malformed-chunk*1', 0);
   });
 
   it('should treat no-done (no finish_reason, no [DONE]) as a cut stream, INCOMPLETE_STREAM, and retry', async () => {
     const o = await runOpenAIModel(ctx.server, 'fault:no-done*1');
-    expectComplete(o, 'stop', REPLY);
-    expect(retriesOf(o)).toEqual([['incomplete_stream', 5]]);
+    expectRetriedOnce(o, ctx.server, ['incomplete_stream', 5]);
     // the whole reply arrived, but without an end marker it is never a silent success
-    const beforeRetry = o.events.slice(0, o.events.findIndex((e) => e.type === 'retry'));
-    expect(eventsOf(beforeRetry, 'token').map((t) => t.value).join('')).toBe(REPLY);
+    const beforeRetry = eventsBeforeRetry(o);
+    expect(textOf(beforeRetry)).toBe(REPLY);
     expect(eventsOf(beforeRetry, 'complete')).toEqual([]);
-    expect(ctx.server.requests.length).toBe(2);
   });
 
   it('should retry error-in-200 (in-band server_error frame) as SERVER_ERROR and complete', async () => {
     const o = await runOpenAIModel(ctx.server, 'fault:error-in-200*1');
-    expectComplete(o, 'stop', REPLY);
-    expect(retriesOf(o)).toEqual([['server_error', 5]]);
-    expect(eventsOf(o.events, 'retry')[0]!.error).toMatchObject({ code: 'SERVER_ERROR', retryable: true });
-    expect(ctx.server.requests.length).toBe(2);
+    expectRetriedOnce(o, ctx.server, ['server_error', 5], { code: 'SERVER_ERROR', retryable: true });
   });
 });

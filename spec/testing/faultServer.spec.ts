@@ -1,30 +1,23 @@
 /** @test {startFaultServer} */
 import { createServer } from 'node:net';
 import OpenAI from 'openai';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { FAULT_SERVER_DEFAULTS, startFaultServer, type FaultServer } from 'l0-rx/testing';
-import { eventually, openaiClient, runOpenAI } from './sdkDrivers.js';
+import { describe, expect, it } from 'vitest';
+import { FAULT_SERVER_DEFAULTS, startFaultServer } from 'l0-rx/testing';
+import { eventually, openaiClient, runOpenAI, useSharedFaultServer } from './sdkDrivers.js';
 
 const REPLY = 'Hello there from the fault server.';
-let server: FaultServer;
-let client: OpenAI;
+const ctx = useSharedFaultServer(REPLY);
 
-beforeAll(async () => {
-  server = await startFaultServer({ reply: REPLY, tokenDelayMs: 1 });
-  client = openaiClient(server);
-});
-afterAll(() => server.close());
-
-const lastRequest = () => server.requests[server.requests.length - 1]!;
+const lastRequest = () => ctx.server.requests[ctx.server.requests.length - 1]!;
 
 describe('startFaultServer', () => {
   describe('clean responses', () => {
     it('should listen on loopback with a URL ending in /v1', () => {
-      expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1$/);
+      expect(ctx.server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/v1$/);
     });
 
     it('should stream the reply a word per chunk with a role chunk, a finish reason, usage and [DONE]', async () => {
-      const run = await runOpenAI(client, 'gpt-test');
+      const run = await runOpenAI(ctx.client, 'gpt-test');
       expect(run.error).toBeUndefined();
       expect(run.chunks[0]?.choices[0]?.delta).toEqual({ role: 'assistant', content: '' });
       expect(run.chunks.slice(1, 6).map((c) => c.choices[0]?.delta.content)).toEqual(['Hello', ' there', ' from', ' the', ' fault']);
@@ -36,16 +29,16 @@ describe('startFaultServer', () => {
     });
 
     it('should record each request with model, stream flag, messages and closedByClient', async () => {
-      await runOpenAI(client, 'gpt-record');
+      await runOpenAI(ctx.client, 'gpt-record');
       await eventually(() => lastRequest().model === 'gpt-record');
       expect(lastRequest()).toEqual({
-        index: server.requests.length - 1, model: 'gpt-record', stream: true,
+        index: ctx.server.requests.length - 1, model: 'gpt-record', stream: true,
         messages: [{ role: 'user', content: 'hi' }], closedByClient: false,
       });
     });
 
     it('should answer a non-streaming request with a chat.completion object', async () => {
-      const completion = await client.chat.completions.create({ model: 'gpt-json', messages: [{ role: 'user', content: 'hi' }] });
+      const completion = await ctx.client.chat.completions.create({ model: 'gpt-json', messages: [{ role: 'user', content: 'hi' }] });
       expect(completion.object).toBe('chat.completion');
       expect(completion.choices[0]).toMatchObject({ message: { role: 'assistant', content: REPLY }, finish_reason: 'stop' });
       expect(completion.usage?.completion_tokens).toBe(6);
@@ -69,7 +62,7 @@ describe('startFaultServer', () => {
       ['fault:rate-limit-ms:250', 'retry-after-ms', '250'],
       ['fault:rate-limit-ms', 'retry-after-ms', '1000'],
     ])('should answer %s with a RateLimitError carrying %s: %s', async (model, header, value) => {
-      const { error } = await runOpenAI(client, model);
+      const { error } = await runOpenAI(ctx.client, model);
       expect(error).toBeInstanceOf(OpenAI.RateLimitError);
       expect(error).toMatchObject({ status: 429, code: 'rate_limit_exceeded' });
       expect(error.headers).toBeInstanceOf(Headers);
@@ -77,14 +70,14 @@ describe('startFaultServer', () => {
     });
 
     it('should send Retry-After as an HTTP date for rate-limit-date', async () => {
-      const { error } = await runOpenAI(client, 'fault:rate-limit-date:30');
+      const { error } = await runOpenAI(ctx.client, 'fault:rate-limit-date:30');
       const ms = Date.parse(error.headers.get('retry-after')) - Date.now();
       expect(ms).toBeGreaterThan(25_000);
       expect(ms).toBeLessThanOrEqual(30_000);
     });
 
     it('should send no retry header for rate-limit-none', async () => {
-      const { error } = await runOpenAI(client, 'fault:rate-limit-none');
+      const { error } = await runOpenAI(ctx.client, 'fault:rate-limit-none');
       expect(error.status).toBe(429);
       expect(error.headers.get('retry-after')).toBeNull();
       expect(error.headers.get('retry-after-ms')).toBeNull();
@@ -97,34 +90,34 @@ describe('startFaultServer', () => {
       ['fault:auth-401', 401, 'AuthenticationError', { code: 'invalid_api_key' }],
       ['fault:context-length-400', 400, 'BadRequestError', { code: 'context_length_exceeded', type: 'invalid_request_error' }],
     ] as const)('should answer %s with HTTP %i (%s)', async (model, status, ctor, body) => {
-      const { error } = await runOpenAI(client, model);
+      const { error } = await runOpenAI(ctx.client, model);
       expect(error).toBeInstanceOf(OpenAI[ctor]);
       expect(error).toMatchObject({ status, error: body });
     });
 
     it('should make exactly one HTTP request per call with maxRetries 0', async () => {
-      const before = server.requests.length;
-      await runOpenAI(client, 'fault:unavailable');
-      expect(server.requests.length).toBe(before + 1);
+      const before = ctx.server.requests.length;
+      await runOpenAI(ctx.client, 'fault:unavailable');
+      expect(ctx.server.requests.length).toBe(before + 1);
       expect(lastRequest()).toMatchObject({ model: 'fault:unavailable', fault: 'unavailable', closedByClient: false });
     });
 
     it('should apply the fault to the first k requests only with *k', async () => {
       const model = 'fault:server-error*2';
-      const runs = [await runOpenAI(client, model), await runOpenAI(client, model), await runOpenAI(client, model)];
+      const runs = [await runOpenAI(ctx.client, model), await runOpenAI(ctx.client, model), await runOpenAI(ctx.client, model)];
       expect(runs.map((r) => r.error?.status)).toEqual([500, 500, undefined]);
       expect(runs[2]!.text).toBe(REPLY);
-      expect(server.requests.filter((r) => r.model === model).map((r) => r.fault)).toEqual(['server-error', 'server-error', undefined]);
+      expect(ctx.server.requests.filter((r) => r.model === model).map((r) => r.fault)).toEqual(['server-error', 'server-error', undefined]);
     });
 
     it('should fail odd-numbered requests and succeed on even ones for flapping', async () => {
       const model = 'fault:flapping';
-      const runs = [await runOpenAI(client, model), await runOpenAI(client, model), await runOpenAI(client, model)];
+      const runs = [await runOpenAI(ctx.client, model), await runOpenAI(ctx.client, model), await runOpenAI(ctx.client, model)];
       expect(runs.map((r) => r.error?.status ?? r.text)).toEqual([503, REPLY, 503]);
     });
 
     it('should take the fault from an x-fault header', async () => {
-      const { error } = await runOpenAI(client, 'gpt-header', { headers: { 'x-fault': 'rate-limit:2' } });
+      const { error } = await runOpenAI(ctx.client, 'gpt-header', { headers: { 'x-fault': 'rate-limit:2' } });
       expect(error).toMatchObject({ status: 429 });
       expect(error.headers.get('retry-after')).toBe('2');
       expect(lastRequest()).toMatchObject({ model: 'gpt-header', fault: 'rate-limit', arg: '2' });
@@ -133,7 +126,7 @@ describe('startFaultServer', () => {
 
   describe('bad input', () => {
     it('should answer an unknown fault with HTTP 400 naming it', async () => {
-      const { error } = await runOpenAI(client, 'fault:explode');
+      const { error } = await runOpenAI(ctx.client, 'fault:explode');
       expect(error).toMatchObject({ status: 400, code: 'unknown_fault' });
       expect(error.message).toContain('unknown fault "explode"');
       expect(lastRequest()).toMatchObject({ model: 'fault:explode', closedByClient: false });
@@ -141,18 +134,18 @@ describe('startFaultServer', () => {
     });
 
     it('should answer other routes with a 404 JSON error', async () => {
-      const res = await fetch(`${server.url}/models`);
+      const res = await fetch(`${ctx.server.url}/models`);
       expect(res.status).toBe(404);
       expect(await res.json()).toMatchObject({ error: { code: 'not_found' } });
     });
 
     it('should answer a body that is not JSON with a 400', async () => {
-      const res = await fetch(`${server.url}/chat/completions`, { method: 'POST', body: 'nope' });
+      const res = await fetch(`${ctx.server.url}/chat/completions`, { method: 'POST', body: 'nope' });
       expect(res.status).toBe(400);
     });
 
     it('should reject with an Error naming the port when the port is in use', async () => {
-      const port = Number(new URL(server.url).port);
+      const port = Number(new URL(ctx.server.url).port);
       await expect(startFaultServer({ port })).rejects.toThrow(`port ${port} on 127.0.0.1 is already in use`);
     });
 

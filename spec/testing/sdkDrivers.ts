@@ -2,7 +2,29 @@ import OpenAI from 'openai';
 import type { ChatCompletionChunk } from 'openai/resources/chat/completions';
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import { streamText } from 'ai';
-import type { FaultServer } from 'l0-rx/testing';
+import { afterAll, beforeAll } from 'vitest';
+import { startFaultServer, type FaultRequest, type FaultServer } from 'l0-rx/testing';
+
+/** The file's fault server and an openai client for it (set in beforeAll: read them inside tests). */
+export interface SharedFaultServer {
+  readonly server: FaultServer;
+  readonly client: OpenAI;
+  /** The last request the server received for `model`. */
+  requestFor(model: string): FaultRequest;
+}
+
+/** One fault server for the whole file, streaming `reply` a word per 1 ms; started before its tests, closed after. */
+export function useSharedFaultServer(reply: string): SharedFaultServer {
+  const shared = {
+    requestFor: (model: string) => shared.server.requests.filter((r) => r.model === model).at(-1)!,
+  } as { server: FaultServer; client: OpenAI; requestFor(model: string): FaultRequest };
+  beforeAll(async () => {
+    shared.server = await startFaultServer({ reply, tokenDelayMs: 1 });
+    shared.client = openaiClient(shared.server);
+  });
+  afterAll(() => shared.server.close());
+  return shared;
+}
 
 /** What one streaming call through the real openai SDK produced. */
 export interface OpenAIRun {
@@ -58,9 +80,13 @@ export async function runOpenAI(
   };
 }
 
+/** An @ai-sdk/openai-compatible provider for `server`, with usage in streams. */
+export const faultProvider = (server: FaultServer) =>
+  createOpenAICompatible({ name: 'fault', baseURL: server.url, apiKey: 'x', includeUsage: true });
+
 /** Reads `result.stream` of the real ai SDK's streamText; aborts after `abortAfterMs` when given. */
 export async function runAiSdk(server: FaultServer, model: string, options: { abortAfterMs?: number } = {}) {
-  const provider = createOpenAICompatible({ name: 'fault', baseURL: server.url, apiKey: 'x', includeUsage: true });
+  const provider = faultProvider(server);
   const controller = new AbortController();
   const timer = options.abortAfterMs === undefined ? undefined : setTimeout(() => controller.abort(), options.abortAfterMs);
   const result = streamText({ model: provider.chatModel(model), prompt: 'hi', maxRetries: 0, abortSignal: controller.signal, onError: () => {} });

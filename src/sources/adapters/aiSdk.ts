@@ -74,35 +74,12 @@ export const aiSdkAdapter: StreamAdapter = Object.freeze({
  * `input`, `mediaType` + `data`, `finishReason: {unified, raw}`, nested `usage`). Internal.
  */
 export function createAiSdkDecoder(name: string): ChunkDecoder {
+  const source: AiPartSource = { name, label: 'AI SDK' };
   return {
     push(chunk: unknown, emit: AdapterEmit): void {
       const part = rec(chunk);
-      const type = str(part?.['type']);
-      if (!part || type === undefined) throw malformedChunk(name, 'no string `type`', chunk);
-      switch (type) {
-        case 'text-delta':
-        case 'reasoning-delta': {
-          const value = str(part['text']) ?? str(part['delta']);
-          if (value === undefined) throw malformedChunk(name, 'no string `text` / `delta`', chunk);
-          emit({ type: type === 'text-delta' ? 'token' : 'reasoning', value });
-          return;
-        }
-        case 'tool-call':
-          toolCall(name, part, emit);
-          return;
-        case 'file':
-          emit({ type: 'data', payload: filePayload(name, part) });
-          return;
-        case 'error':
-          throw aiErrorOf(name, part['error'], part);
-        case 'abort':
-          throw new StreamAbortedError(`The AI SDK stream was aborted${str(part['reason']) ? `: ${str(part['reason'])}` : ''}`);
-        case 'finish':
-          emit(completeEvent(aiFinishReason(finishReasonOf(part)), aiUsage(part['totalUsage'] ?? part['usage'])));
-          return;
-        default:
-          return;
-      }
+      if (!part || str(part['type']) === undefined) throw malformedChunk(name, 'no string `type`', chunk);
+      pushAiPart(source, part, emit, chunk);
     },
     end(): void {
       throw incompleteStream('AI SDK stream ended without a finish part');
@@ -110,15 +87,57 @@ export function createAiSdkDecoder(name: string): ChunkDecoder {
   };
 }
 
-function toolCall(name: string, part: Rec, emit: AdapterEmit): void {
+/** Who decodes a part: the adapter name (in malformed-chunk messages) and the label of the abort message. */
+export interface AiPartSource {
+  readonly name: string;
+  readonly label: string;
+}
+
+/**
+ * Decodes one AI SDK part (steps 1-6 of the `ai-sdk` adapter; other types are ignored). Error messages
+ * describe `chunk`: the part itself, or the envelope it was translated from (the Mastra adapter hands its
+ * payloads here as AI SDK parts). Internal.
+ */
+export function pushAiPart(source: AiPartSource, part: Rec, emit: AdapterEmit, chunk: unknown): void {
+  const { name } = source;
+  const type = part['type'];
+  switch (type) {
+    case 'text-delta':
+    case 'reasoning-delta': {
+      const value = str(part['text']) ?? str(part['delta']);
+      if (value === undefined) throw malformedChunk(name, 'no string `text` / `delta`', chunk);
+      emit({ type: type === 'text-delta' ? 'token' : 'reasoning', value });
+      return;
+    }
+    case 'tool-call':
+      toolCall(name, part, emit, chunk);
+      return;
+    case 'file':
+      emit({ type: 'data', payload: filePayload(name, part, chunk) });
+      return;
+    case 'error':
+      throw aiErrorOf(name, part['error'], chunk);
+    case 'abort': {
+      const reason = str(part['reason']);
+      throw new StreamAbortedError(`The ${source.label} stream was aborted${reason ? `: ${reason}` : ''}`);
+    }
+    case 'finish':
+      emit(completeEvent(aiFinishReason(finishReasonOf(part)), aiUsage(part['totalUsage'] ?? part['usage'])));
+      return;
+    default:
+      return;
+  }
+}
+
+function toolCall(name: string, part: Rec, emit: AdapterEmit, chunk: unknown): void {
   if (part['providerExecuted'] === true) return;
   const id = str(part['toolCallId']);
   const tool = str(part['toolName']);
-  if (id === undefined || tool === undefined) throw malformedChunk(name, 'tool call without `toolCallId` / `toolName`', part);
+  if (id === undefined || tool === undefined) throw malformedChunk(name, 'tool call without `toolCallId` / `toolName`', chunk);
   emit({ type: 'tool-call', id, name: tool, arguments: argumentsText(part['input']) });
 }
 
-function filePayload(name: string, part: Rec): DataPayload {
+function filePayload(name: string, part: Rec, chunk: unknown): DataPayload {
   const file = rec(part['file']);
   if (file) {
     const mediaType = str(file['mediaType']);
@@ -131,14 +150,14 @@ function filePayload(name: string, part: Rec): DataPayload {
   const bytes = data?.['data'];
   if (typeof bytes === 'string') return { ...head, base64: bytes };
   if (bytes instanceof Uint8Array) return { ...head, base64: bytesToBase64(bytes) };
-  throw malformedChunk(name, 'file part without data', part);
+  throw malformedChunk(name, 'file part without data', chunk);
 }
 
-/** What to throw for an AI SDK error part (also used by the Mastra adapter). Internal. */
-export function aiErrorOf(name: string, error: unknown, part: Rec): unknown {
+/** What to throw for an AI SDK error part. */
+function aiErrorOf(name: string, error: unknown, chunk: unknown): unknown {
   const errorName = str(rec(error)?.['name']);
   if (errorName !== undefined && MALFORMED_ERRORS.has(errorName)) {
-    return malformedChunk(name, `the provider sent a chunk the SDK could not read (${errorName})`, part, error);
+    return malformedChunk(name, `the provider sent a chunk the SDK could not read (${errorName})`, chunk, error);
   }
   if (error === undefined || error === null) {
     return new ProviderError(`${name}: an error part without an error`, { code: 'SERVER_ERROR', category: 'server', retryable: true, reason: 'server_error' });

@@ -1,26 +1,15 @@
-import type { DataPayload, FinishReason } from '../../events/eventTypes.js';
-import { StreamAbortedError } from '../../errors/StreamAbortedError.js';
-import { aiErrorOf, aiFinishReason } from './aiSdk.js';
+import type { FinishReason } from '../../events/eventTypes.js';
+import { aiFinishReason, pushAiPart, type AiPartSource } from './aiSdk.js';
 import type { AdapterEmit, ChunkDecoder, StreamAdapter } from './types.js';
-import {
-  aiUsage,
-  argumentsText,
-  bytesToBase64,
-  completeEvent,
-  contentTypeOf,
-  incompleteStream,
-  isRecord,
-  malformedChunk,
-  rec,
-  str,
-  type Rec,
-} from './shared.js';
+import { aiUsage, completeEvent, incompleteStream, isRecord, malformedChunk, rec, str, type Rec } from './shared.js';
 
 const NAME = 'mastra';
+const SOURCE: AiPartSource = { name: NAME, label: 'Mastra' };
 
 /**
  * Mastra agent output (`await agent.stream(...)`; its `fullStream` is read) and Mastra chunk envelopes
- * `{ type, runId, from, payload }`.
+ * `{ type, runId, from, payload }`. A payload that mirrors an AI SDK part is translated into that part and
+ * decoded by the `ai-sdk` adapter's decoder (steps 1-4); `finish` and `tripwire` are Mastra's own.
  *
  * 1. `text-delta` -> `token` (`payload.text`), `reasoning-delta` -> `reasoning`.
  * 2. `tool-call` -> `tool-call` (`payload.args` as JSON, without Mastra's `__mastraMetadata`); calls the
@@ -44,35 +33,14 @@ export const mastraAdapter: StreamAdapter = Object.freeze({
       const type = str(c?.['type']);
       if (!c || type === undefined) throw malformedChunk(NAME, 'no string `type`', chunk);
       const payload = rec(c['payload']) ?? {};
-      switch (type) {
-        case 'text-delta':
-        case 'reasoning-delta': {
-          const value = str(payload['text']);
-          if (value === undefined) throw malformedChunk(NAME, 'no string `payload.text`', chunk);
-          emit({ type: type === 'text-delta' ? 'token' : 'reasoning', value });
-          return;
-        }
-        case 'tool-call':
-          toolCall(payload, emit, chunk);
-          return;
-        case 'file':
-          emit({ type: 'data', payload: filePayload(payload, chunk) });
-          return;
-        case 'error':
-          throw aiErrorOf(NAME, payload['error'], c);
-        case 'abort':
-          throw new StreamAbortedError('The Mastra stream was aborted');
-        case 'tripwire':
-          emit({ type: 'complete', finishReason: 'content-filter' });
-          return;
-        case 'finish': {
-          const output = rec(payload['output']);
-          const usage = aiUsage(output?.['usage'] ?? payload['totalUsage'] ?? payload['usage']);
-          emit(completeEvent(mastraFinish(payload), usage));
-          return;
-        }
-        default:
-          return;
+      if (type === 'tripwire') {
+        emit({ type: 'complete', finishReason: 'content-filter' });
+      } else if (type === 'finish') {
+        const output = rec(payload['output']);
+        emit(completeEvent(mastraFinish(payload), aiUsage(output?.['usage'] ?? payload['totalUsage'] ?? payload['usage'])));
+      } else {
+        const part = aiPartOf(type, payload);
+        if (part) pushAiPart(SOURCE, part, emit, chunk);
       }
     },
     end(): void {
@@ -81,30 +49,42 @@ export const mastraAdapter: StreamAdapter = Object.freeze({
   }),
 });
 
+/** Mastra's `abort` payload carries nothing the message shows. */
+const ABORT: Rec = Object.freeze({ type: 'abort' });
+
+/**
+ * The AI SDK part a Mastra payload mirrors, with only the fields the AI SDK decoder reads (so a
+ * `payload.delta` is not taken for text); undefined for chunks with nothing to decode.
+ */
+function aiPartOf(type: string, payload: Rec): Rec | undefined {
+  switch (type) {
+    case 'text-delta':
+    case 'reasoning-delta':
+      return { type, text: payload['text'] };
+    case 'tool-call': {
+      const { toolCallId, toolName, providerExecuted } = payload;
+      return { type, toolCallId, toolName, providerExecuted, input: withoutMastraMetadata(payload['args']) };
+    }
+    case 'file':
+      return { type, mediaType: payload['mimeType'], data: { type: 'data', data: str(payload['base64']) ?? payload['data'] } };
+    case 'error':
+      return { type, error: payload['error'] };
+    case 'abort':
+      return ABORT;
+    default:
+      return undefined;
+  }
+}
+
+function withoutMastraMetadata(args: unknown): unknown {
+  if (!isRecord(args) || !('__mastraMetadata' in args)) return args;
+  const { __mastraMetadata: _dropped, ...rest } = args;
+  return rest;
+}
+
 function mastraFinish(payload: Rec): FinishReason {
   const reason = str(rec(payload['stepResult'])?.['reason']) ?? str(payload['finishReason']);
   if (reason === 'tripwire') return 'content-filter';
   if (reason === 'retry') return 'other';
   return aiFinishReason(reason);
-}
-
-function toolCall(payload: Rec, emit: AdapterEmit, chunk: unknown): void {
-  if (payload['providerExecuted'] === true) return;
-  const id = str(payload['toolCallId']);
-  const name = str(payload['toolName']);
-  if (id === undefined || name === undefined) throw malformedChunk(NAME, 'tool call without `toolCallId` / `toolName`', chunk);
-  let args = payload['args'];
-  if (isRecord(args) && '__mastraMetadata' in args) {
-    const { __mastraMetadata: _dropped, ...rest } = args;
-    args = rest;
-  }
-  emit({ type: 'tool-call', id, name, arguments: argumentsText(args) });
-}
-
-function filePayload(payload: Rec, chunk: unknown): DataPayload {
-  const mimeType = str(payload['mimeType']);
-  const data = payload['data'];
-  const base64 = str(payload['base64']) ?? (typeof data === 'string' ? data : data instanceof Uint8Array ? bytesToBase64(data) : undefined);
-  if (base64 === undefined) throw malformedChunk(NAME, 'file chunk without data', chunk);
-  return { contentType: contentTypeOf(mimeType), ...(mimeType ? { mimeType } : {}), base64 };
 }
