@@ -247,11 +247,23 @@ function openReader(source: object): ChunkReader | undefined {
 }
 
 /** Best-effort release of a value that arrived after the subscriber left (a promise resolved late). */
-function discard(value: unknown): void {
-  if (typeof value !== 'object' || value === null) return;
+/**
+ * Releases a stream the subscriber no longer wants (a factory promise resolved after unsubscribe):
+ * aborts an SDK stream's own controller, cancels a ReadableStream, returns an async iterator, and
+ * looks one level into a `{stream}` wrapper (an AI SDK `doStream` result). Only
+ * matters for a factory that ignored `signal`, which is already aborted.
+ */
+function discard(value: unknown, depth = 0): void {
+  if (typeof value !== 'object' || value === null || depth > 1) return;
   const controller = controllerOf(value);
   if (controller) settle(() => controller.abort());
-  if (isReadableStreamLike(value) && !value.locked) settle(() => value.cancel());
+  if (isReadableStreamLike(value)) {
+    if (!value.locked) settle(() => value.cancel());
+  } else if (isAsyncIterable(value)) {
+    settle(() => value[Symbol.asyncIterator]().return?.());
+  } else {
+    discard((value as { stream?: unknown }).stream, depth + 1);
+  }
 }
 
 function unknownInputMessage(input: unknown): string {
