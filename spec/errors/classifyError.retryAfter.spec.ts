@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
 import { APICallError } from '@ai-sdk/provider';
 import { classifyError, ProviderError } from 'l0-rx';
+import { toL0Error } from '../../src/errors/normalizeError.js';
 
 const NOW = Date.parse('2025-01-01T00:00:00Z');
 const rateLimited = (headers: Record<string, string>) =>
@@ -21,7 +22,9 @@ describe('classifyError Retry-After', () => {
     ['an unparsable retry-after-ms falls back to retry-after', { 'retry-after-ms': 'x', 'retry-after': '1' }, 1000],
     ['x-ratelimit-reset-tokens when tokens are exhausted', { 'x-ratelimit-reset-requests': '1s', 'x-ratelimit-reset-tokens': '6m0s', 'x-ratelimit-remaining-tokens': '0', 'x-ratelimit-remaining-requests': '5' }, 360_000],
     ['x-ratelimit-reset-requests when requests are exhausted', { 'x-ratelimit-reset-requests': '1s', 'x-ratelimit-reset-tokens': '6m0s', 'x-ratelimit-remaining-requests': '0', 'x-ratelimit-remaining-tokens': '5' }, 1000],
-    ['the longer reset when neither is known to be exhausted', { 'x-ratelimit-reset-requests': '20ms', 'x-ratelimit-reset-tokens': '1.5s' }, 1500],
+    ['no rate-limit reset when neither side is exhausted', { 'x-ratelimit-reset-requests': '20ms', 'x-ratelimit-reset-tokens': '1.5s' }, undefined],
+    ['no rate-limit reset when the remaining counts are not 0', { 'x-ratelimit-reset-requests': '1s', 'x-ratelimit-reset-tokens': '6m0s', 'x-ratelimit-remaining-requests': '59', 'x-ratelimit-remaining-tokens': '149984' }, undefined],
+    ['the longer reset when both sides are exhausted', { 'x-ratelimit-reset-requests': '20ms', 'x-ratelimit-reset-tokens': '1.5s', 'x-ratelimit-remaining-requests': '0', 'x-ratelimit-remaining-tokens': '0' }, 1500],
     ['retry-after over the rate-limit resets', { 'retry-after': '3', 'x-ratelimit-reset-requests': '1s' }, 3000],
     ['no headers', {}, undefined],
   ])('should read %s', (_, headers, expected) => {
@@ -43,6 +46,10 @@ describe('classifyError Retry-After', () => {
       expect(retryAfter(dated())).toBeUndefined();
     });
 
+    it('should not take a number-like string for a date (V8 parses "-3" as 2001)', () => {
+      expect(retryAfter(rateLimited({ 'retry-after': '-3' }), NOW)).toBeUndefined();
+    });
+
     it('should still read the seconds form without options.now', () => {
       expect(retryAfter(rateLimited({ 'retry-after': '4' }))).toBe(4000);
     });
@@ -61,6 +68,65 @@ describe('classifyError Retry-After', () => {
     it('should not look below an L0Error without an HTTP status', () => {
       const wrapped = new ProviderError('x', { code: 'NETWORK_ERROR', category: 'network', retryable: true, cause: dated() });
       expect(retryAfter(wrapped, NOW)).toBeUndefined();
+    });
+  });
+
+  describe('x-ratelimit-reset-* headers (OpenAI sends them on every response)', () => {
+    const usage = {
+      'x-ratelimit-limit-requests': '60',
+      'x-ratelimit-limit-tokens': '150000',
+      'x-ratelimit-remaining-requests': '59',
+      'x-ratelimit-remaining-tokens': '149984',
+      'x-ratelimit-reset-requests': '1s',
+      'x-ratelimit-reset-tokens': '6m0s',
+    };
+    const tokensExhausted = { ...usage, 'x-ratelimit-remaining-tokens': '0' };
+
+    it('should not read them on a 500 (APIError.generate)', () => {
+      const e = OpenAI.APIError.generate(500, { error: { message: 'boom', type: 'server_error' } }, undefined, new Headers(usage));
+      expect(e).toBeInstanceOf(OpenAI.InternalServerError);
+      expect(classifyError(e)).toEqual({ category: 'server', reason: 'server_error', retryable: true, countsTowardAttempts: false, status: 500 });
+    });
+
+    it('should not read them on a 500 even when a side is exhausted', () => {
+      const e = OpenAI.APIError.generate(500, { error: { message: 'boom' } }, undefined, new Headers(tokensExhausted));
+      expect(retryAfter(e, NOW)).toBeUndefined();
+    });
+
+    it('should not read them on an in-band server error frame', () => {
+      const e = new OpenAI.APIError(undefined, { message: 'The server had an error', type: 'server_error' }, undefined, new Headers(tokensExhausted));
+      expect(classifyError(e)).toMatchObject({ category: 'server', retryable: true });
+      expect(retryAfter(e)).toBeUndefined();
+    });
+
+    it('should read the exhausted side on an in-band rate-limit frame', () => {
+      const e = new OpenAI.APIError(undefined, { message: 'slow', code: 'rate_limit_exceeded' }, undefined, new Headers(tokensExhausted));
+      expect(retryAfter(e)).toBe(360_000);
+    });
+
+    it('should not take the reset over an HTTP-date retry-after that needs a clock', () => {
+      const e = rateLimited({ ...tokensExhausted, 'retry-after': new Date(NOW + 5000).toUTCString() });
+      expect(retryAfter(e)).toBeUndefined();
+      expect(retryAfter(e, NOW)).toBe(5000);
+    });
+
+    it('should read the HTTP date once the clock is known, after toL0Error ran without one', () => {
+      const e = rateLimited({ ...tokensExhausted, 'retry-after': new Date(NOW + 5000).toUTCString() });
+      const normalised = toL0Error(e) as ProviderError;
+      expect(normalised).toBeInstanceOf(ProviderError);
+      expect(normalised.retryAfterMs).toBeUndefined();
+      expect(classifyError(normalised, { now: NOW })).toMatchObject({ category: 'rate-limit', status: 429, retryAfterMs: 5000 });
+    });
+
+    it('should fall back to the reset when retry-after is not a delay at all', () => {
+      expect(retryAfter(rateLimited({ ...tokensExhausted, 'retry-after': 'soon' }))).toBe(360_000);
+    });
+
+    it('should not read the reset headers of a 500 through a ProviderError either', () => {
+      const e = OpenAI.APIError.generate(500, { error: { message: 'boom' } }, undefined, new Headers(tokensExhausted));
+      const normalised = toL0Error(e) as ProviderError;
+      expect(normalised.retryAfterMs).toBeUndefined();
+      expect(retryAfter(normalised, NOW)).toBeUndefined();
     });
   });
 

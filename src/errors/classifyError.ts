@@ -1,20 +1,5 @@
-import {
-  ABORT,
-  CODE_TABLE,
-  CONTEXT_LENGTH,
-  INCOMPLETE_STREAM,
-  MESSAGE_RULES,
-  NAME_TABLE,
-  NETWORK,
-  PROVIDER_TYPE_TABLE,
-  SERVER,
-  classifyByNameAndMessage,
-  classifyStatus,
-  CONTEXT_LENGTH_HINT,
-  CONTEXT_LENGTH_MESSAGE,
-  cls,
-  type BaseClassification,
-} from './classifyTables.js';
+import { CODE_TABLE, MESSAGE_RULES, type BaseClassification } from './classifyTables.js';
+import { classifyNode, honourRetryable, messageOf, statusOf } from './classifyNode.js';
 import { isL0Error, type ErrorCategory, type L0Error } from './L0Error.js';
 import { errorHeaders, retryAfterFromHeaders } from './retryAfter.js';
 
@@ -66,12 +51,20 @@ const UNKNOWN: ErrorClassification = Object.freeze({
  *    5 levels: HTTP `status` / `statusCode` / `response.status` (with the AI SDK's `isRetryable`
  *    honoured, so a 200 cut mid-stream is a retryable `incomplete_stream`); the Node / undici
  *    `code`; provider `type` / `code` fields, nested in `error` too (`context_length_exceeded`,
- *    `overloaded_error`, `server_error`...); the error's `name` or class name; fetch's `TypeError`s
- *    and the SDK's malformed-SSE `SyntaxError`. The first level that matches wins.
+ *    `overloaded_error`, `server_error`...), which an `isRetryable: true` cannot make retryable when
+ *    they say otherwise (`insufficient_quota`); a context-length message on a plain bad request; the
+ *    error's `name` or class name (for openai's unnamed classes in a minified bundle: their shape and
+ *    exact default message); fetch's `TypeError`s and the SDK's malformed-SSE `SyntaxError`. The
+ *    first level that matches wins, except that a plain `network_error` level keeps looking down
+ *    the chain for a more specific Node / undici `code` (a TLS failure is not retryable, an
+ *    `UND_ERR_ABORTED` is an abort).
  * 3. Only if no level matched: word-bounded message phrases ("socket hang up", "rate limit",
  *    "SSL certificate problem"...). Anything else is `unknown` (not retryable, counts toward attempts).
  * 4. `retryAfterMs` comes from `retry-after-ms`, `retry-after` (seconds; an HTTP date only with
- *    `options.now`) or `x-ratelimit-reset-*`, from a `Headers` object or a plain header record.
+ *    `options.now`), from a `Headers` object or a plain header record. Only for a `rate-limit`
+ *    error, and only when `retry-after` is absent or unusable (never over an HTTP date read without
+ *    `now`: that is kept for a later call with a clock), the `x-ratelimit-reset-*` duration of an exhausted side
+ *    (`x-ratelimit-remaining-<side>: 0`) is used: OpenAI sends these headers on every response.
  *
  * @example
  * import { classifyError } from 'l0-rx';
@@ -89,7 +82,11 @@ export function classifyError(e: unknown, options?: ClassifyErrorOptions): Error
     const node = chain[i];
     if (isL0Error(node)) return fromL0Error(node, options?.now);
     const base = classifyNode(node);
-    if (base) return finish(base, chain.slice(0, i + 1), options?.now);
+    if (!base) continue;
+    const deeper = isGenericNetwork(base) ? specificCodeBelow(chain, i) : undefined;
+    return deeper
+      ? finish(deeper.base, chain.slice(0, deeper.index + 1), options?.now)
+      : finish(base, chain.slice(0, i + 1), options?.now);
   }
   for (const node of chain) {
     const message = messageOf(node);
@@ -99,6 +96,26 @@ export function classifyError(e: unknown, options?: ClassifyErrorOptions): Error
     }
   }
   return UNKNOWN;
+}
+
+function isGenericNetwork(base: BaseClassification): boolean {
+  return base.category === 'network' && base.reason === 'network_error' && base.retryable;
+}
+
+/**
+ * Below a level that only said "network error" (fetch's `TypeError`, openai's `APIConnectionError`,
+ * an AI SDK `APICallError` without a status): the first Node / undici `code` that says more (TLS,
+ * abort, timeout, a cut body). Stops at an L0Error.
+ */
+function specificCodeBelow(chain: readonly unknown[], from: number): { base: BaseClassification; index: number } | undefined {
+  for (let j = from + 1; j < chain.length; j++) {
+    const node = chain[j];
+    if (typeof node !== 'object' || node === null || isL0Error(node)) return undefined;
+    const code = (node as { code?: unknown }).code;
+    const hit = typeof code === 'string' ? CODE_TABLE.get(code.toUpperCase()) : undefined;
+    if (hit && !isGenericNetwork(hit)) return { base: hit, index: j };
+  }
+  return undefined;
 }
 
 /**
@@ -122,7 +139,7 @@ function causeRetryAfter(e: L0Error, now: number): number | undefined {
   for (const node of causeChain(e.cause).slice(0, MAX_DEPTH)) {
     if (typeof node !== 'object' || node === null || isL0Error(node)) return undefined;
     const get = errorHeaders(node);
-    const ms = get ? retryAfterFromHeaders(get, now) : undefined;
+    const ms = get ? retryAfterFromHeaders(get, now, e.category === 'rate-limit') : undefined;
     if (ms !== undefined) return ms;
   }
   return undefined;
@@ -134,19 +151,21 @@ function countsTowardAttempts(category: ErrorCategory): boolean {
 
 function finish(base: BaseClassification, nodes: readonly unknown[], now: number | undefined): ErrorClassification {
   let status: number | undefined;
-  let retryAfterMs: number | undefined;
   let shouldRetry: string | undefined;
+  const headers: ((name: string) => string | undefined)[] = [];
   for (const node of nodes) {
     if (typeof node !== 'object' || node === null) continue;
     status ??= statusOf(node);
     const get = errorHeaders(node);
     if (!get) continue;
-    retryAfterMs ??= retryAfterFromHeaders(get, now);
+    headers.push(get);
     shouldRetry ??= get('x-should-retry');
   }
   // OpenAI's `x-should-retry` header: the server's own verdict, which the OpenAI SDK obeys too.
   const verdict = base.category === 'abort' ? undefined : shouldRetry === 'true' ? true : shouldRetry === 'false' ? false : undefined;
   const decided = honourRetryable(base, verdict, true);
+  let retryAfterMs: number | undefined;
+  for (const get of headers) retryAfterMs ??= retryAfterFromHeaders(get, now, decided.category === 'rate-limit');
   return Object.freeze({
     ...decided,
     countsTowardAttempts: countsTowardAttempts(decided.category),
@@ -179,109 +198,4 @@ function causeChain(e: unknown): unknown[] {
     node = next;
   }
   return chain;
-}
-
-function statusOf(node: object): number | undefined {
-  const o = node as { status?: unknown; statusCode?: unknown; response?: { status?: unknown } | null };
-  return asStatus(o.status) ?? asStatus(o.statusCode) ?? asStatus(o.response?.status);
-}
-
-function asStatus(v: unknown): number | undefined {
-  const n = typeof v === 'string' && /^\d{3}$/.test(v) ? Number(v) : v;
-  return typeof n === 'number' && Number.isInteger(n) && n >= 100 && n <= 599 ? n : undefined;
-}
-
-function messageOf(node: unknown): string | undefined {
-  if (typeof node === 'string') return node;
-  if (typeof node !== 'object' || node === null) return undefined;
-  const m = (node as { message?: unknown }).message;
-  return typeof m === 'string' ? m : undefined;
-}
-
-/** One level of the chain, without looking at `cause` or free message text. */
-function classifyNode(node: unknown): BaseClassification | undefined {
-  if (typeof node !== 'object' || node === null) return undefined;
-  const o = node as Record<string, unknown>;
-  const isRetryable = typeof o['isRetryable'] === 'boolean' ? o['isRetryable'] : undefined;
-  const name = typeof o['name'] === 'string' ? o['name'] : '';
-  if (name === 'AI_RetryError' && o['reason'] === 'abort') return ABORT;
-
-  const status = statusOf(node);
-  const providerType = classifyProviderType(o);
-  if (status !== undefined) {
-    const byStatus = classifyStatus(status);
-    if (byStatus) {
-      const refined =
-        providerType?.category === byStatus.category // a more specific reason (context length, quota...)
-          ? providerType
-          : (status === 400 || status === 413) && contextLengthMessage(messageOf(node) ?? '')
-            ? CONTEXT_LENGTH
-            : byStatus;
-      return honourRetryable(refined, isRetryable, true);
-    }
-    if (isRetryable === true) return status >= 200 && status < 300 ? INCOMPLETE_STREAM : NETWORK;
-  } else if (isRetryable === true && providerType === undefined && name === 'AI_APICallError') return NETWORK;
-
-  const code = o['code'];
-  if (typeof code === 'string') {
-    const byCode = CODE_TABLE.get(code.toUpperCase());
-    if (byCode) return byCode;
-  }
-  if (providerType) return honourRetryable(providerType, isRetryable, false);
-
-  const ctor = (node as { constructor?: { name?: unknown } }).constructor?.name;
-  const byName = NAME_TABLE.get(name) ?? (typeof ctor === 'string' ? NAME_TABLE.get(ctor) : undefined);
-  if (byName) return byName;
-  const byMessage = classifyByNameAndMessage(name, messageOf(node) ?? '');
-  if (byMessage) return byMessage;
-
-  if (name === 'AI_StreamProviderError') return cls('server', 'server_error', isRetryable ?? true);
-  // An OpenAI APIError without a status but with a body: an in-band error frame in a 200 stream.
-  if ('requestID' in o && 'param' in o && typeof o['error'] === 'object' && o['error'] !== null) return SERVER;
-  return undefined;
-}
-
-/** Provider `type` / `code` strings on the error or its nested bodies (numeric nested codes read as statuses). */
-function classifyProviderType(o: Record<string, unknown>): BaseClassification | undefined {
-  const data = asRecord(o['data']);
-  // OpenAI APIError body / Anthropic frame `error`; AI SDK `data.error`; Responses API `response.error`
-  const bodies = [o, asRecord(o['error']), asRecord(data?.['error']), data, asRecord(asRecord(o['response'])?.['error'])];
-  for (const body of bodies) {
-    if (!body) continue;
-    for (const key of ['code', 'type'] as const) {
-      const v = body[key];
-      if (typeof v === 'string') {
-        const hit = PROVIDER_TYPE_TABLE.get(v.toLowerCase());
-        if (hit) return hit;
-      } else if (body !== o && typeof v === 'number') {
-        const hit = classifyStatus(v); // OpenRouter-style {error: {code: 429}}
-        if (hit) return hit;
-      }
-    }
-  }
-  return undefined;
-}
-
-function contextLengthMessage(message: string): boolean {
-  return CONTEXT_LENGTH_MESSAGE.test(message) || CONTEXT_LENGTH_HINT.test(message);
-}
-
-function asRecord(v: unknown): Record<string, unknown> | undefined {
-  return typeof v === 'object' && v !== null ? (v as Record<string, unknown>) : undefined;
-}
-
-/**
- * The AI SDK's `isRetryable`: `true` always upgrades (a 200 cut mid-stream, a provider saying so);
- * `false` downgrades only when a status backs it (without a status it is just the SDK's default).
- */
-function honourRetryable(
-  base: BaseClassification,
-  isRetryable: boolean | undefined,
-  hasStatus: boolean,
-): BaseClassification {
-  if (isRetryable === true && !base.retryable) {
-    return base.category === 'auth' || base.category === 'bad-request' ? SERVER : cls(base.category, base.reason, true);
-  }
-  if (isRetryable === false && base.retryable && hasStatus) return cls(base.category, base.reason, false);
-  return base;
 }

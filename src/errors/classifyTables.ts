@@ -111,6 +111,13 @@ export const CODE_TABLE: ReadonlyMap<string, BaseClassification> = new Map([
   ['UNABLE_TO_VERIFY_LEAF_SIGNATURE', TLS],
   ['UNABLE_TO_GET_ISSUER_CERT_LOCALLY', TLS],
   ['ERR_TLS_CERT_ALTNAME_INVALID', TLS],
+  ['CERT_NOT_YET_VALID', TLS],
+  ['CERT_REVOKED', TLS],
+  ['CERT_UNTRUSTED', TLS],
+  ['CERT_REJECTED', TLS],
+  ['CERT_SIGNATURE_FAILURE', TLS],
+  ['UNABLE_TO_GET_ISSUER_CERT', TLS],
+  ['HOSTNAME_MISMATCH', TLS],
 ]);
 
 /**
@@ -165,6 +172,17 @@ export const NAME_TABLE: ReadonlyMap<string, BaseClassification> = new Map([
   ['BodyTimeoutError', TIMEOUT],
   ['AI_JSONParseError', MALFORMED_CHUNK],
   ['AI_EmptyResponseBodyError', INCOMPLETE_STREAM],
+]);
+
+/**
+ * The exact default messages of openai's `APIUserAbortError`, `APIConnectionError` and
+ * `APIConnectionTimeoutError` (openai/core/error.js), which set no `name`: with their shape, all a
+ * minified bundle leaves to recognise them by.
+ */
+export const OPENAI_DEFAULT_MESSAGES: ReadonlyMap<string, BaseClassification> = new Map([
+  ['Request was aborted.', ABORT],
+  ['Connection error.', NETWORK],
+  ['Request timed out.', TIMEOUT],
 ]);
 
 /** fetch implementations' network failures (undici, browsers, Safari, Firefox, Deno). */

@@ -2,9 +2,12 @@
  * Reading a server-requested delay from response headers. Internal to classifyError.
  *
  * Order: `retry-after-ms` (milliseconds, OpenAI), `retry-after` (seconds, or an HTTP date when a
- * `now` is known), then the OpenAI `x-ratelimit-reset-requests` / `x-ratelimit-reset-tokens`
- * durations (`"1s"`, `"6m0s"`, `"20ms"`). Without `now` an HTTP-date `retry-after` is ignored, as
- * library code never reads the wall clock.
+ * `now` is known), then, for a rate-limit error only, the OpenAI `x-ratelimit-reset-requests` /
+ * `x-ratelimit-reset-tokens` duration (`"1s"`, `"6m0s"`, `"20ms"`) of each exhausted side
+ * (`x-ratelimit-remaining-<side>: 0`). OpenAI sends those headers on every response, so on any
+ * other error, or for a side with quota left, they say nothing about when to retry.
+ * Without `now` an HTTP-date `retry-after` is not read, as library code never reads the wall clock;
+ * it is not replaced by the reset headers either, so a later call with a clock can still read it.
  */
 
 type HeaderGetter = (name: string) => string | undefined;
@@ -48,33 +51,53 @@ export function parseDuration(value: string): number | undefined {
   return nonNegative(total);
 }
 
+const MONTH = /\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)\b/i;
+const CLOCK = /\b\d{1,2}:\d{2}:\d{2}\b/;
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
+
+/**
+ * An HTTP date (IMF-fixdate `Wed, 21 Oct 2015 07:28:00 GMT`, RFC 850, asctime) or an ISO 8601 time.
+ * `Date.parse` alone would accept almost anything (`"-3"` is a date in V8).
+ */
+function isHttpDate(value: string): boolean {
+  return (MONTH.test(value) && CLOCK.test(value)) || ISO_TIME.test(value.trim());
+}
+
 /** `retry-after` as seconds, or as an HTTP date relative to `now` (ignored without `now`). */
 export function parseRetryAfter(value: string, now?: number): number | undefined {
   if (NUMBER.test(value)) return nonNegative(Number(value) * 1000);
-  if (now === undefined) return undefined;
+  if (now === undefined || !isHttpDate(value)) return undefined;
   const at = Date.parse(value);
   return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil(at - now));
 }
 
+/** The longest `x-ratelimit-reset-<side>` among the sides whose `x-ratelimit-remaining-<side>` is 0. */
 function fromRateLimitReset(get: HeaderGetter): number | undefined {
-  const requests = get('x-ratelimit-reset-requests');
-  const tokens = get('x-ratelimit-reset-tokens');
-  const exhaustedRequests = get('x-ratelimit-remaining-requests')?.trim() === '0';
-  const exhaustedTokens = get('x-ratelimit-remaining-tokens')?.trim() === '0';
-  const pick = [
-    ...(requests !== undefined && (exhaustedRequests || !exhaustedTokens) ? [parseDuration(requests)] : []),
-    ...(tokens !== undefined && (exhaustedTokens || !exhaustedRequests) ? [parseDuration(tokens)] : []),
-  ].filter((ms): ms is number => ms !== undefined);
-  return pick.length === 0 ? undefined : Math.max(...pick);
+  let longest: number | undefined;
+  for (const side of ['requests', 'tokens'] as const) {
+    if (get(`x-ratelimit-remaining-${side}`)?.trim() !== '0') continue;
+    const reset = get(`x-ratelimit-reset-${side}`);
+    const ms = reset === undefined ? undefined : parseDuration(reset);
+    if (ms !== undefined) longest = Math.max(longest ?? 0, ms);
+  }
+  return longest;
 }
 
-/** Reads a delay in ms from a header getter, or undefined when no usable header is present. */
-export function retryAfterFromHeaders(get: HeaderGetter, now?: number): number | undefined {
+/**
+ * Reads a delay in ms from a header getter, or undefined when no usable header is present.
+ * `rateLimit`: the error is a rate limit, so an exhausted side's `x-ratelimit-reset-*` may be used.
+ */
+export function retryAfterFromHeaders(get: HeaderGetter, now?: number, rateLimit = false): number | undefined {
   const ms = get('retry-after-ms');
   if (ms !== undefined && NUMBER.test(ms)) return nonNegative(Number(ms));
   const after = get('retry-after');
-  const parsed = after === undefined ? undefined : parseRetryAfter(after, now);
-  return parsed ?? fromRateLimitReset(get);
+  if (after !== undefined) {
+    const parsed = parseRetryAfter(after, now);
+    if (parsed !== undefined) return parsed;
+    // an HTTP date read without a clock: left for a call with `now`, never replaced by the resets
+    if (now === undefined && isHttpDate(after)) return undefined;
+  }
+  return rateLimit ? fromRateLimitReset(get) : undefined;
 }
 
 /** The headers an error object carries: `headers` (OpenAI), `responseHeaders` (AI SDK), `response.headers`. */
