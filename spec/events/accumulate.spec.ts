@@ -35,6 +35,25 @@ describe('accumulate', () => {
     });
   });
 
+  it('should fold a single event', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      expectObservable(cold('a|', { a: tok('x') }).pipe(accumulate())).toBe('a|', {
+        a: expect.objectContaining({ content: 'x', tokenCount: 1 }),
+      });
+    });
+  });
+
+  it('should unsubscribe from a never-ending source when the consumer leaves', () => {
+    testScheduler().run(({ hot, expectObservable, expectSubscriptions }) => {
+      const source = hot<L0Event>('-a-b-c-d-', { a: tok('a'), b: tok('b'), c: tok('c'), d: tok('d') });
+      expectObservable(source.pipe(accumulate()), '^---!').toBe('-x-y', {
+        x: expect.objectContaining({ content: 'a' }),
+        y: expect.objectContaining({ content: 'ab' }),
+      });
+      expectSubscriptions(source.subscriptions).toBe('^---!');
+    });
+  });
+
   it('should pass an error through by default', () => {
     testScheduler().run(({ cold, expectObservable }) => {
       const source = cold<L0Event>('-a-#', { a: tok('x') }, network);

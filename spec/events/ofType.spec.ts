@@ -16,6 +16,21 @@ describe('ofType', () => {
     });
   });
 
+  it('should complete for an empty source and stay silent for a never source', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      expectObservable(cold<L0Event>('|').pipe(ofType('token'))).toBe('|');
+      expectObservable(cold<L0Event>('-').pipe(ofType('token'))).toBe('');
+    });
+  });
+
+  it('should unsubscribe from the source when the consumer leaves', () => {
+    testScheduler().run(({ hot, expectObservable, expectSubscriptions }) => {
+      const source = hot<L0Event>('-a-a-a-', { a: { type: 'token', value: 'a' } });
+      expectObservable(source.pipe(ofType('token')), '^--!').toBe('-a-', { a: { type: 'token', value: 'a' } });
+      expectSubscriptions(source.subscriptions).toBe('^--!');
+    });
+  });
+
   it('should pass errors through', () => {
     testScheduler().run(({ cold, expectObservable }) => {
       expectObservable(cold<L0Event>('-#').pipe(ofType('token'))).toBe('-#');
