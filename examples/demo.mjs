@@ -50,12 +50,14 @@ const ask = (model) => (/** @type {import('l0-rx').L0StreamContext} */ { signal,
 };
 
 const scenarios = [
-  { title: 'Rate limited (429, Retry-After: 1 s), then answered', options: { stream: ask('fault:rate-limit:1*1') } },
+  { name: 'rate limit (429)', title: 'Rate limited (429, Retry-After: 1 s), then answered', options: { stream: ask('fault:rate-limit:1*1') } },
   {
+    name: 'cut stream, resumed',
     title: 'Stream cut after 7 tokens, resumed from its last checkpoint',
     options: { stream: ask('fault:cut-after-n:7*1'), continueFromLastKnownGoodToken: true, checkpointInterval: 3 },
   },
   {
+    name: 'stall, fallback',
     title: 'Primary stalls mid-answer, falls back to a second model',
     options: {
       stream: ask('fault:stall:4'),
@@ -64,11 +66,11 @@ const scenarios = [
       retry: { attempts: 1, maxRetries: 1, backoff: 'fixed', baseDelay: 200 },
     },
   },
-  { title: 'Empty answer (zero output), retried', options: { stream: ask('fault:empty-completion*1'), retry: { baseDelay: 300, backoff: 'fixed' } } },
+  { name: 'zero output', title: 'Empty answer (zero output), retried', options: { stream: ask('fault:empty-completion*1'), retry: { baseDelay: 300, backoff: 'fixed' } } },
 ];
 
 /** Streams one scenario, rendering live; resolves to its summary row. */
-function run({ title, options }) {
+function run({ name, title, options }) {
   console.log(`\n${bold(title)}`);
   const t0 = performance.now();
   let resumed = ''; // the checkpoint this attempt continues from (drawn dim)
@@ -92,7 +94,7 @@ function run({ title, options }) {
   const redraw = (text) => write(`\r\x1b[2K${dim(label)}${text}`);
 
   return new Promise((resolve) => {
-    const done = (outcome) => resolve({ title, outcome, starts, fallbacks, ttft, tokens, text: resumed + fresh, ms: performance.now() - t0 });
+    const done = (outcome) => resolve({ name, outcome, starts, fallbacks, ttft, tokens, text: resumed + fresh, ms: performance.now() - t0 });
     l0({ ...options, timeout: options.timeout ?? { initialToken: 3000, interToken: 3000 } }).subscribe({
       next: (event) => {
         switch (event.type) {
@@ -148,7 +150,7 @@ for (const scenario of scenarios) rows.push(await run(scenario));
 console.log(`\n${bold('Summary')}`);
 /** @type {Array<[string, (r: any) => string]>} */
 const columns = [
-  ['scenario', (r) => r.title.split(/[,(]/)[0].trim().slice(0, 24)],
+  ['scenario', (r) => r.name],
   ['outcome', (r) => r.outcome],
   ['tries', (r) => String(r.starts)],
   ['fb', (r) => String(r.fallbacks)],
