@@ -24,12 +24,15 @@ describe('accumulate with Angular toSignal', () => {
   });
 
   it('should show every token as it arrives', () => {
-    new TestScheduler((a, b) => expect(a).toEqual(b)).run(({ cold, flush }) => {
+    const scheduler = new TestScheduler((a, b) => expect(a).toEqual(b));
+    scheduler.run(({ cold, flush }) => {
       const source = cold<L0Event>('-a-b|', { a: { type: 'token', value: 'Hel' }, b: { type: 'token', value: 'lo' } });
       const state = toSignal(source.pipe(accumulate({ errorsAsState: true })), { manualCleanup: true });
-      expect(state()).toBeUndefined();
+      const seen: (string | undefined)[] = [state()?.content];
+      scheduler.schedule(() => seen.push(state()?.content), 2); // after 'Hel' (frame 1), before 'lo' (frame 3)
+      scheduler.schedule(() => seen.push(state()?.content), 4);
       flush();
-      expect(state()?.content).toBe('Hello');
+      expect(seen).toEqual([undefined, 'Hel', 'Hello']);
     });
   });
 });

@@ -11,8 +11,12 @@ const openaiSpecs = readdirSync(dir)
   .map((f) => readFileSync(`${dir}/${f}`, 'utf8'))
   .join('\n');
 
+// Comments are stripped first, so only a model string in code counts.
+const code = openaiSpecs.replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '');
+
 describe('integration coverage', () => {
-  it.each(FAULT_NAMES)('should drive fault %s through l0() with the openai SDK', (name) => {
-    expect(openaiSpecs).toMatch(new RegExp(`'fault:${name}[:*']`));
+  it('should have an openai integration test for every fault the server knows', () => {
+    const missing = FAULT_NAMES.filter((name) => !new RegExp(`'fault:${name}[:*']`).test(code));
+    expect(missing).toEqual([]);
   });
 });

@@ -64,6 +64,10 @@ describe('retryWithBackoff Retry-After', () => {
     expect(delays({ maxRetries: 1, maxDelay: 10000 }, () => rateLimitError(30000)).delays).toEqual([30000]);
   });
 
+  it('should still wait a Retry-After exactly equal to maxRetryAfter', () => {
+    expect(delays({ maxRetries: 1, maxRetryAfter: 20000 }, () => rateLimitError(20000)).delays).toEqual([20000]);
+  });
+
   it('should give up at once when the Retry-After exceeds maxRetryAfter', () => {
     const run = delays({ maxRetries: 5, maxRetryAfter: 20000 }, () => rateLimitError(30000));
     expect(run.delays).toEqual([]);
