@@ -237,5 +237,21 @@ describe('fakeModel', () => {
       expect(() => fakeModel('a|', { scheduler: {} as never })).toThrow(/options.scheduler/);
       expect(() => fakeModel('a|', { values: { a: { delay: 3 } } })).toThrow(/cannot be a delay/);
     });
+
+    it.each([
+      [{ usage: 'x' }, /options.usage must be an object/],
+      [{ usage: { outputTokens: -1 } }, /options.usage.outputTokens must be a whole number >= 0, got -1/],
+      [{ usage: { tokens: 2 } }, /options.usage has an unknown key "tokens"/],
+      [{ values: { ab: 'x', '-': 'y' } }, /options.values keys must be single letters or digits, got "ab", "-"/],
+      [{ values: { z: { foo: 1 } } }, /options.values\["z"\]: unknown item kind "foo"/],
+      [{ values: 'abc' }, /options.values must be a record/],
+    ])('should throw a TypeError naming the bad option %j, even when the script does not use it', (options, message) => {
+      expect(() => fakeModel('a|', options as never)).toThrow(TypeError);
+      expect(() => fakeModel('a|', options as never)).toThrow(message);
+    });
+
+    it('should throw a TypeError naming a bad usage in an object script', () => {
+      expect(() => fakeModel({ items: ['a'], usage: 'x' as never })).toThrow(/attempts\[0\]: usage must be an object/);
+    });
   });
 });

@@ -64,9 +64,9 @@ describe('startFaultServer with the ai SDK', () => {
   });
 
   it('should yield an abort part when a stalled stream is aborted, and the server records the client leaving', async () => {
-    const { types, text } = await runAiSdk(ctx.server, 'fault:stall', { abortAfterMs: 60 });
+    const { types, text } = await runAiSdk(ctx.server, 'fault:stall', { abortWhen: { textParts: 2 } });
     expect(text).toBe('one two');
     expect(types.at(-1)).toBe('abort');
-    await eventually(() => ctx.requestFor('fault:stall').closedByClient);
+    await eventually(() => ctx.requestFor('fault:stall')?.closedByClient === true);
   });
 });

@@ -133,6 +133,16 @@ describe('startFaultServer', () => {
       expect(lastRequest().fault).toBeUndefined();
     });
 
+    it.each([
+      ['fault:repetition-loop:3000000', /repetition-loop takes a whole number of at most 10000, got "3000000"/],
+      ['fault:tool-call-fragments:30000000', /tool-call-fragments takes a whole number of at most 10000/],
+      ['fault:rate-limit-date:99999999999999', /rate-limit-date takes at most 3600 seconds/],
+    ])('should answer %s with HTTP 400 naming the limit', async (model, message) => {
+      const { error } = await runOpenAI(ctx.client, model);
+      expect(error).toMatchObject({ status: 400, code: 'unknown_fault' });
+      expect(error.message).toMatch(message);
+    });
+
     it('should answer other routes with a 404 JSON error', async () => {
       const res = await fetch(`${ctx.server.url}/models`);
       expect(res.status).toBe(404);
@@ -154,7 +164,12 @@ describe('startFaultServer', () => {
       [{ port: 70_000 }, /options.port/],
       [{ host: '0.0.0.0' as never }, /options.host must be a loopback address/],
       [{ reply: 3 as never }, /options.reply/],
+      [{ tokenDelay: 5 } as never, /unknown option "tokenDelay" \(allowed: reply, tokenDelayMs, port, host\)/],
+      [{ tokenDelay: 5, hots: 'x' } as never, /unknown options "tokenDelay", "hots"/],
+      [null as never, /options must be an object or undefined, got null/],
+      ['fast' as never, /options must be an object or undefined, got string/],
     ])('should throw a TypeError naming the option for %j', async (options, message) => {
+      await expect(startFaultServer(options)).rejects.toThrow(TypeError);
       await expect(startFaultServer(options)).rejects.toThrow(message);
     });
   });

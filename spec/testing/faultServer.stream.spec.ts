@@ -13,13 +13,14 @@ describe('startFaultServer stream faults (openai SDK)', () => {
     expect(chunks).toEqual([]);
     expect(error).toBeInstanceOf(OpenAI.APIConnectionError);
     expect(error.cause).toMatchObject({ name: 'TypeError', message: 'fetch failed', cause: { code: 'UND_ERR_SOCKET' } });
-    expect(ctx.requestFor('fault:reset-before-headers').closedByClient).toBe(false);
+    expect(ctx.requestFor('fault:reset-before-headers')?.closedByClient).toBe(false);
   });
 
   it('should never answer no-response, so an abort throws APIUserAbortError and the server sees the client leave', async () => {
-    const { error } = await runOpenAI(ctx.client, 'fault:no-response', { abortAfterMs: 30 });
+    const reached = () => ctx.requestFor('fault:no-response') !== undefined;
+    const { error } = await runOpenAI(ctx.client, 'fault:no-response', { abortWhen: { server: reached } });
     expect(error).toBeInstanceOf(OpenAI.APIUserAbortError);
-    await eventually(() => ctx.requestFor('fault:no-response').closedByClient);
+    await eventually(() => ctx.requestFor('fault:no-response')?.closedByClient === true);
   });
 
   it('should delay the first content chunk by the slow-first-token argument, then stream normally', async () => {
@@ -36,7 +37,7 @@ describe('startFaultServer stream faults (openai SDK)', () => {
     expect(error).toBeInstanceOf(TypeError);
     expect(error).not.toBeInstanceOf(OpenAI.APIError);
     expect(error).toMatchObject({ message: 'terminated', cause: { code: 'UND_ERR_SOCKET' } });
-    expect(ctx.requestFor('fault:cut-after-n:2').closedByClient).toBe(false);
+    expect(ctx.requestFor('fault:cut-after-n:2')?.closedByClient).toBe(false);
   });
 
   it('should cut after 3 tokens by default', async () => {
@@ -44,10 +45,10 @@ describe('startFaultServer stream faults (openai SDK)', () => {
   });
 
   it('should stall with the socket open: an abort ends iteration silently and is recorded as closedByClient', async () => {
-    const { error, text } = await runOpenAI(ctx.client, 'fault:stall:3', { abortAfterMs: 60 });
+    const { error, text } = await runOpenAI(ctx.client, 'fault:stall:3', { abortWhen: { textParts: 3 } });
     expect(error).toBeUndefined();
     expect(text).toBe('one two three');
-    await eventually(() => ctx.requestFor('fault:stall:3').closedByClient);
+    await eventually(() => ctx.requestFor('fault:stall:3')?.closedByClient === true);
   });
 
   it('should send a malformed data line: SyntaxError from the SDK after the tokens before it', async () => {

@@ -20,6 +20,12 @@ describe('parseFaultModel', () => {
     for (const name of FAULT_NAMES) expect(parseFaultModel(`fault:${name}`)).toEqual({ name });
   });
 
+  it('should accept arguments up to the limits', () => {
+    expect(parseFaultModel('fault:repetition-loop:10000')).toEqual({ name: 'repetition-loop', arg: '10000' });
+    expect(parseFaultModel('fault:rate-limit-date:3600')).toEqual({ name: 'rate-limit-date', arg: '3600' });
+    expect(parseFaultModel('fault:rate-limit-ms:3600000')).toEqual({ name: 'rate-limit-ms', arg: '3600000' });
+  });
+
   it('should throw a TypeError naming an unknown fault', () => {
     expect(() => parseFaultModel('fault:explode')).toThrow(TypeError);
     expect(() => parseFaultModel('fault:explode:3')).toThrow(/unknown fault "explode"/);
@@ -33,6 +39,12 @@ describe('parseFaultModel', () => {
     ['fault:refusal:loud', /refusal takes one of content, delta/],
     ['fault:stall*0', /\*<k> must be a whole number >= 1, got "\*0"/],
     ['fault:stall*', /\*<k> must be a whole number >= 1/],
+    ['fault:repetition-loop:10001', /repetition-loop takes a whole number of at most 10000, got "10001"/],
+    ['fault:tool-call-fragments:30000000', /tool-call-fragments takes a whole number of at most 10000/],
+    ['fault:rate-limit:3601', /rate-limit takes at most 3600 seconds, got "3601"/],
+    ['fault:rate-limit-date:99999999999999', /rate-limit-date takes at most 3600 seconds/],
+    ['fault:rate-limit-ms:3600001', /rate-limit-ms takes at most 3600000 ms/],
+    ['fault:slow-first-token:1e9', /slow-first-token takes a number >= 0/],
   ])('should throw a TypeError naming the problem in %s', (model, message) => {
     expect(() => parseFaultModel(model)).toThrow(message);
   });

@@ -9,15 +9,15 @@ import { startFaultServer, type FaultRequest, type FaultServer } from 'l0-rx/tes
 export interface SharedFaultServer {
   readonly server: FaultServer;
   readonly client: OpenAI;
-  /** The last request the server received for `model`. */
-  requestFor(model: string): FaultRequest;
+  /** The last request the server received for `model`; undefined until one has arrived. */
+  requestFor(model: string): FaultRequest | undefined;
 }
 
 /** One fault server for the whole file, streaming `reply` a word per 1 ms; started before its tests, closed after. */
 export function useSharedFaultServer(reply: string): SharedFaultServer {
   const shared = {
-    requestFor: (model: string) => shared.server.requests.filter((r) => r.model === model).at(-1)!,
-  } as { server: FaultServer; client: OpenAI; requestFor(model: string): FaultRequest };
+    requestFor: (model: string) => shared.server.requests.filter((r) => r.model === model).at(-1),
+  } as { server: FaultServer; client: OpenAI; requestFor(model: string): FaultRequest | undefined };
   beforeAll(async () => {
     shared.server = await startFaultServer({ reply, tokenDelayMs: 1 });
     shared.client = openaiClient(shared.server);
@@ -42,14 +42,51 @@ export interface OpenAIRun {
 export const openaiClient = (server: FaultServer, logger?: OpenAI['logger']) =>
   new OpenAI({ apiKey: 'test', baseURL: server.url, maxRetries: 0, ...(logger ? { logger } : {}) });
 
-/** Streams `model` through the real openai SDK; aborts after `abortAfterMs` when given. */
+/**
+ * When a driver aborts its call: once `textParts` text deltas have arrived and `server()` holds (e.g.
+ * the server has recorded the request). Checked on every part and polled every 5 ms; when it is not
+ * met within `ABORT_DEADLINE_MS` the driver aborts anyway and rejects naming the unmet condition.
+ */
+export interface AbortWhen {
+  readonly textParts?: number;
+  readonly server?: () => boolean;
+}
+
+const ABORT_DEADLINE_MS = 1000;
+
+function abortTrigger(when: AbortWhen | undefined) {
+  const controller = new AbortController();
+  let textParts = 0;
+  let missed = false;
+  const deadline = Date.now() + ABORT_DEADLINE_MS;
+  const check = () => {
+    if (!when || controller.signal.aborted) return;
+    const met = textParts >= (when.textParts ?? 0) && (when.server?.() ?? true);
+    if (!met && Date.now() <= deadline) return;
+    missed = !met;
+    controller.abort();
+  };
+  const poll = when ? setInterval(check, 5) : undefined;
+  return {
+    signal: controller.signal,
+    onText(): void {
+      textParts++;
+      check();
+    },
+    stop(): void {
+      clearInterval(poll);
+      if (missed) throw new Error(`abort condition ${JSON.stringify({ ...when, server: when?.server !== undefined })} not met within ${ABORT_DEADLINE_MS} ms (${textParts} text parts)`);
+    },
+  };
+}
+
+/** Streams `model` through the real openai SDK; aborts once `abortWhen` holds, when given. */
 export async function runOpenAI(
   client: OpenAI,
   model: string,
-  options: { abortAfterMs?: number; headers?: Record<string, string> } = {},
+  options: { abortWhen?: AbortWhen; headers?: Record<string, string> } = {},
 ): Promise<OpenAIRun> {
-  const controller = new AbortController();
-  const timer = options.abortAfterMs === undefined ? undefined : setTimeout(() => controller.abort(), options.abortAfterMs);
+  const trigger = abortTrigger(options.abortWhen);
   const started = Date.now();
   const chunks: ChatCompletionChunk[] = [];
   let error: unknown;
@@ -57,17 +94,17 @@ export async function runOpenAI(
   try {
     const stream = await client.chat.completions.create(
       { model, messages: [{ role: 'user', content: 'hi' }], stream: true, stream_options: { include_usage: true } },
-      { signal: controller.signal, ...(options.headers ? { headers: options.headers } : {}) },
+      { signal: trigger.signal, ...(options.headers ? { headers: options.headers } : {}) },
     );
     for await (const chunk of stream) {
       if (firstContentMs === undefined && chunk.choices[0]?.delta.content) firstContentMs = Date.now() - started;
       chunks.push(chunk);
+      if (chunk.choices[0]?.delta.content) trigger.onText();
     }
   } catch (e) {
     error = e;
-  } finally {
-    clearTimeout(timer);
   }
+  trigger.stop();
   const deltas = chunks.map((c) => c.choices[0]?.delta);
   return {
     chunks,
@@ -84,26 +121,27 @@ export async function runOpenAI(
 export const faultProvider = (server: FaultServer) =>
   createOpenAICompatible({ name: 'fault', baseURL: server.url, apiKey: 'x', includeUsage: true });
 
-/** Reads `result.stream` of the real ai SDK's streamText; aborts after `abortAfterMs` when given. */
-export async function runAiSdk(server: FaultServer, model: string, options: { abortAfterMs?: number } = {}) {
+/** Reads `result.stream` of the real ai SDK's streamText; aborts once `abortWhen` holds, when given. */
+export async function runAiSdk(server: FaultServer, model: string, options: { abortWhen?: AbortWhen } = {}) {
   const provider = faultProvider(server);
-  const controller = new AbortController();
-  const timer = options.abortAfterMs === undefined ? undefined : setTimeout(() => controller.abort(), options.abortAfterMs);
-  const result = streamText({ model: provider.chatModel(model), prompt: 'hi', maxRetries: 0, abortSignal: controller.signal, onError: () => {} });
+  const trigger = abortTrigger(options.abortWhen);
+  const result = streamText({ model: provider.chatModel(model), prompt: 'hi', maxRetries: 0, abortSignal: trigger.signal, onError: () => {} });
   const parts: any[] = [];
   let thrown: any;
   try {
-    for await (const part of result.stream) parts.push(part);
+    for await (const part of result.stream) {
+      parts.push(part);
+      if (part.type === 'text-delta') trigger.onText();
+    }
   } catch (e) {
     thrown = e;
-  } finally {
-    clearTimeout(timer);
   }
+  trigger.stop();
   return { parts, thrown, types: parts.map((p) => p.type as string), text: parts.filter((p) => p.type === 'text-delta').map((p) => p.text).join('') };
 }
 
-/** Polls `check` every 5 ms until it is true (the server learns about a closed socket asynchronously). */
-export async function eventually(check: () => boolean, timeoutMs = 2000): Promise<void> {
+/** Polls `check` every 5 ms until it is true, for at most `timeoutMs` (the server learns about a closed socket asynchronously). */
+export async function eventually(check: () => boolean, timeoutMs = 1000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!check()) {
     if (Date.now() > deadline) throw new Error('condition not met in time');

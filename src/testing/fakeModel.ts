@@ -16,8 +16,8 @@ import {
 import type { L0Event } from '../events/eventTypes.js';
 import type { StreamContext } from '../sources/fromStream.js';
 import { describeFakeErrorProblem } from './fakeError.js';
-import { compileScript, finishReasonProblem, type FakeScript, type FakeStep } from './fakeScript.js';
-import { parseFakeMarbles, type FakeMarbleValues } from './parseFakeMarbles.js';
+import { compileScript, finishReasonProblem, usageProblem, type FakeScript, type FakeStep } from './fakeScript.js';
+import { checkMarbleValues, parseFakeMarbles, type FakeMarbleValues } from './parseFakeMarbles.js';
 
 /** One attempt's script: a marble string (`'ab-c|'`) or an object script. */
 export type FakeAttempt = string | FakeScript;
@@ -74,8 +74,9 @@ export interface FakeModel {
  * 4. Each call is recorded in `calls` with its context; `aborted` turns true when the caller aborts
  *    the signal (fromStream does so on unsubscribe). An aborted signal stops the script at once:
  *    the Observable completes with no further events, as the openai SDK ends iteration after an abort.
- * 5. Scripts and options are validated eagerly: a bad marble character, an unknown item kind or an
- *    invalid error spec throws a `TypeError` naming the attempt and the position.
+ * 5. Scripts and options are validated eagerly: a bad marble character, an unknown item kind, an
+ *    invalid error spec, a `usage` that is not a record of whole token counts, or a `values` key that
+ *    is not one letter or digit throws a `TypeError` naming the attempt and position or the option.
  *
  * @example
  * import { fromStream } from 'l0-rx';
@@ -115,7 +116,7 @@ function compileAttempt(attempt: FakeAttempt, where: string, options: FakeModelO
 
 function validateOptions(options: FakeModelOptions): void {
   if (typeof options !== 'object' || options === null) throw new TypeError('fakeModel: options must be an object');
-  const { scheduler, error, finishReason, values } = options;
+  const { scheduler, error, finishReason, usage, values } = options;
   if (scheduler !== undefined && (typeof scheduler.schedule !== 'function' || typeof scheduler.now !== 'function')) {
     throw new TypeError('fakeModel: options.scheduler must be a SchedulerLike');
   }
@@ -123,9 +124,9 @@ function validateOptions(options: FakeModelOptions): void {
   if (errorProblem) throw new TypeError(`fakeModel: options.error: ${errorProblem}`);
   const reasonProblem = finishReasonProblem(finishReason);
   if (reasonProblem) throw new TypeError(`fakeModel: options.${reasonProblem}`);
-  if (values !== undefined && (typeof values !== 'object' || values === null)) {
-    throw new TypeError('fakeModel: options.values must be a record of marble characters to items');
-  }
+  const badUsage = usageProblem(usage);
+  if (badUsage) throw new TypeError(`fakeModel: options.${badUsage}`);
+  checkMarbleValues(values, 'fakeModel: options.values');
 }
 
 function recordCall(index: number, ctx: StreamContext | undefined): FakeModelCall {

@@ -81,6 +81,23 @@ export function finishReasonProblem(value: unknown): string | undefined {
   return `finishReason must be one of ${[...FINISH_REASONS].join(', ')}, got ${JSON.stringify(value)}`;
 }
 
+const USAGE_KEYS: readonly string[] = ['inputTokens', 'outputTokens', 'totalTokens', 'reasoningTokens', 'cachedInputTokens'];
+
+/** @internal Validates an optional usage record; returns a problem description or undefined. */
+export function usageProblem(value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return `usage must be an object with ${USAGE_KEYS.join(', ')}, got ${JSON.stringify(value)}`;
+  }
+  for (const [key, n] of Object.entries(value)) {
+    if (!USAGE_KEYS.includes(key)) return `usage has an unknown key "${key}" (allowed: ${USAGE_KEYS.join(', ')})`;
+    if (n !== undefined && (typeof n !== 'number' || !Number.isInteger(n) || n < 0)) {
+      return `usage.${key} must be a whole number >= 0, got ${JSON.stringify(n)}`;
+    }
+  }
+  return undefined;
+}
+
 /** @internal Compiles an object script into steps; throws a TypeError prefixed with `where`. */
 export function compileScript(script: FakeScript, where: string): FakeStep[] {
   if (typeof script !== 'object' || script === null || !Array.isArray(script.items)) {
@@ -88,6 +105,8 @@ export function compileScript(script: FakeScript, where: string): FakeStep[] {
   }
   const reasonProblem = finishReasonProblem(script.finishReason);
   if (reasonProblem) throw new TypeError(`${where}: ${reasonProblem}`);
+  const badUsage = usageProblem(script.usage);
+  if (badUsage) throw new TypeError(`${where}: ${badUsage}`);
   const complete = completeEvent(script.finishReason ?? 'stop', script.usage);
   const steps: FakeStep[] = [];
   let ended: string | undefined;

@@ -1,6 +1,7 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { MAX_DELAY_MS, parseFaultHeader, parseFaultModel, planFault, type FaultName, type FaultSpec } from './faults.js';
+import { internalError, listen, readJson, sendError, type RequestBody } from './faultServerIO.js';
 import { writeCompletion, writeStatus, writeStream, type ResponseContext, type ResponseIO } from './sse.js';
 
 /** Options of {@link startFaultServer}. */
@@ -57,7 +58,6 @@ export const FAULT_SERVER_DEFAULTS: Readonly<Required<FaultServerOptions>> = Obj
 });
 
 const LOOPBACK: ReadonlySet<string> = new Set(['127.0.0.1', '::1', 'localhost']);
-const MAX_BODY_BYTES = 1 << 20;
 
 type MutableRequest = { -readonly [K in keyof FaultRequest]: FaultRequest[K] };
 
@@ -76,7 +76,8 @@ type MutableRequest = { -readonly [K in keyof FaultRequest]: FaultRequest[K] };
  *    Otherwise it answers one `chat.completion` JSON object.
  * 2. The model name `fault:<name>[:<arg>][*<k>]` (or an `x-fault: <name>[:<arg>][*<k>]` header, which
  *    wins) picks a fault from {@link FAULT_NAMES}; `*k` limits it to the first k requests for that
- *    model. An unknown fault or bad argument is answered with HTTP 400 naming it.
+ *    model. An unknown fault or a bad argument (a count above 10 000, a time above an hour) is answered
+ *    with HTTP 400 naming it.
  * 3. Faults: `rate-limit[:s]` 429 + `Retry-After: s` (default 1); `rate-limit-ms[:ms]` 429 +
  *    `retry-after-ms` (default 1000); `rate-limit-date[:s]` 429 + `Retry-After` as an HTTP date s seconds
  *    ahead; `rate-limit-none` 429 without header; `server-error` 500; `unavailable` 503; `overloaded-529`
@@ -96,6 +97,8 @@ type MutableRequest = { -readonly [K in keyof FaultRequest]: FaultRequest[K] };
  *    arguments are split over k chunks (default 4), finish `tool_calls`.
  * 4. Every delay is real time, capped at 10 s, and cancelled by `close()`, which also destroys every
  *    socket, so the server never outlives a test. It binds loopback only.
+ * 5. A bug in the server itself is answered with HTTP 500 and error code `fault_server_internal_error`
+ *    naming it (or, once headers are out, a destroyed socket), never mistaken for a silent fault.
  *
  * @example
  * import OpenAI from 'openai';
@@ -110,7 +113,8 @@ type MutableRequest = { -readonly [K in keyof FaultRequest]: FaultRequest[K] };
  * finally { await server.close(); }
  * @see {@link parseFaultModel} {@link fakeModel}
  * @param options See {@link FaultServerOptions}.
- * @returns The running server; rejects with an Error naming the port when it is in use.
+ * @returns The running server; rejects with an Error naming the port when it is in use, and with a
+ *   TypeError naming the option for options that are not an object, unknown keys or bad values.
  */
 export async function startFaultServer(options: FaultServerOptions = {}): Promise<FaultServer> {
   const { reply, tokenDelayMs, port, host } = resolveOptions(options);
@@ -127,7 +131,7 @@ export async function startFaultServer(options: FaultServerOptions = {}): Promis
   });
 
   const server = createServer((req, res) => {
-    handle(req, res).catch(() => res.destroy());
+    handle(req, res).catch((e: unknown) => internalError(res, e));
   });
   server.on('connection', (socket) => {
     sockets.add(socket);
@@ -200,14 +204,15 @@ export async function startFaultServer(options: FaultServerOptions = {}): Promis
   };
 }
 
-interface RequestBody {
-  model: string;
-  stream?: unknown;
-  stream_options?: { include_usage?: unknown } | null;
-  messages?: unknown;
-}
-
 function resolveOptions(options: FaultServerOptions): Required<FaultServerOptions> {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw new TypeError(`startFaultServer: options must be an object or undefined, got ${options === null ? 'null' : typeof options}`);
+  }
+  const allowed = Object.keys(FAULT_SERVER_DEFAULTS);
+  const unknown = Object.keys(options).filter((k) => !allowed.includes(k));
+  if (unknown.length > 0) {
+    throw new TypeError(`startFaultServer: unknown option${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')} (allowed: ${allowed.join(', ')})`);
+  }
   const resolved = { ...FAULT_SERVER_DEFAULTS, ...stripUndefined(options) };
   const { reply, tokenDelayMs, port, host } = resolved;
   if (typeof reply !== 'string') throw new TypeError('startFaultServer: options.reply must be a string');
@@ -225,36 +230,6 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 
-function listen(server: Server, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once('error', (e: NodeJS.ErrnoException) => {
-      const why = e.code === 'EADDRINUSE' ? 'is already in use' : `could not be opened (${e.code ?? e.message})`;
-      reject(new Error(`startFaultServer: port ${port} on ${host} ${why}`, { cause: e }));
-    });
-    server.listen(port, host, () => resolve());
-  });
-}
-
-function readJson(req: IncomingMessage): Promise<RequestBody | undefined> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size <= MAX_BODY_BYTES) chunks.push(c);
-    });
-    req.on('error', () => resolve(undefined));
-    req.on('end', () => {
-      try {
-        const parsed: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-        resolve(size <= MAX_BODY_BYTES && typeof parsed === 'object' && parsed !== null ? (parsed as RequestBody) : undefined);
-      } catch {
-        resolve(undefined);
-      }
-    });
-  });
-}
-
 function responseContext(body: RequestBody, n: number): ResponseContext {
   const promptText = JSON.stringify(body.messages ?? '');
   return {
@@ -264,10 +239,4 @@ function responseContext(body: RequestBody, n: number): ResponseContext {
     includeUsage: body.stream_options?.include_usage === true,
     promptTokens: Math.max(1, Math.ceil(promptText.length / 4)),
   };
-}
-
-function sendError(res: ServerResponse, status: number, message: string, code: string): void {
-  const body = JSON.stringify({ error: { message, type: 'invalid_request_error', param: null, code } });
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
-  res.end(body);
 }

@@ -31,15 +31,20 @@ export interface FaultSpec {
   readonly limit?: number;
 }
 
-type ArgKind = 'none' | 'number' | 'count' | readonly string[];
+type ArgKind = 'none' | 'seconds' | 'ms' | 'count' | readonly string[];
 const ARG_KINDS: Readonly<Record<FaultName, ArgKind>> = {
-  'rate-limit': 'number', 'rate-limit-ms': 'number', 'rate-limit-date': 'number', 'rate-limit-none': 'none',
+  'rate-limit': 'seconds', 'rate-limit-ms': 'ms', 'rate-limit-date': 'seconds', 'rate-limit-none': 'none',
   'server-error': 'none', unavailable: 'none', 'overloaded-529': 'none', 'auth-401': 'none',
-  'reset-before-headers': 'none', 'no-response': 'none', 'slow-first-token': 'number', 'cut-after-n': 'count',
+  'reset-before-headers': 'none', 'no-response': 'none', 'slow-first-token': 'ms', 'cut-after-n': 'count',
   stall: 'count', 'malformed-chunk': 'count', 'no-done': 'none', 'error-in-200': 'count',
   'context-length-400': 'none', 'content-filter': 'count', flapping: 'none', 'truncated-json': 'none',
   refusal: ['content', 'delta'], 'repetition-loop': 'count', 'empty-completion': 'none', 'tool-call-fragments': 'count',
 };
+
+/** @internal The largest count argument (tokens, repeats, fragments) a fault accepts. */
+export const MAX_FAULT_COUNT = 10_000;
+/** @internal The largest time argument a fault accepts, in seconds (`rate-limit*`; milliseconds arguments: x1000). */
+export const MAX_FAULT_SECONDS = 3600;
 
 /**
  * Parses a fault server model name. Returns `undefined` for a model that is not a fault (it streams
@@ -49,17 +54,18 @@ const ARG_KINDS: Readonly<Record<FaultName, ArgKind>> = {
  *   {name: 'rate-limit', arg: '2', limit: 1}
  *
  * Rules: the name must be one of {@link FAULT_NAMES}; `:<arg>` is a number for `rate-limit*` (seconds,
- * `rate-limit-ms`: milliseconds) and `slow-first-token` (ms), a whole count for `cut-after-n`, `stall`,
- * `malformed-chunk`, `error-in-200`, `content-filter` (tokens before the fault), `repetition-loop`
- * (repeats) and `tool-call-fragments` (fragments), `content` or `delta` for `refusal`, and not allowed
- * for the others; `*<k>` is a whole number >= 1.
+ * at most 3600; `rate-limit-ms`: milliseconds, at most 3 600 000) and `slow-first-token` (ms, at most
+ * 3 600 000; the server still waits 10 s at most), a whole count of at most 10 000 for `cut-after-n`,
+ * `stall`, `malformed-chunk`, `error-in-200`, `content-filter` (tokens before the fault),
+ * `repetition-loop` (repeats) and `tool-call-fragments` (fragments), `content` or `delta` for
+ * `refusal`, and not allowed for the others; `*<k>` is a whole number >= 1.
  *
  * @example
  * import { parseFaultModel } from 'l0-rx/testing';
  * parseFaultModel('fault:cut-after-n:5'); // {name: 'cut-after-n', arg: '5'}
  * parseFaultModel('gpt-4o-mini');         // undefined
  * @param model The request's model name. @returns The fault, or `undefined` for an ordinary model.
- * @throws TypeError for an unknown fault name, a bad argument or a bad `*k`.
+ * @throws TypeError for an unknown fault name, a bad or too large argument (naming the limit) or a bad `*k`.
  */
 export function parseFaultModel(model: string): FaultSpec | undefined {
   if (typeof model !== 'string') throw new TypeError(`parseFaultModel: model must be a string, got ${typeof model}`);
@@ -98,9 +104,18 @@ function checkArg(name: FaultName, arg: string | undefined, original: string): v
   const kind = ARG_KINDS[name];
   const bad = (what: string) => new TypeError(`fault "${original}": ${name} ${what}, got "${arg}"`);
   if (kind === 'none') throw bad('takes no argument');
-  if (kind === 'number' && !/^\d+(\.\d+)?$/.test(arg)) throw bad('takes a number >= 0');
-  if (kind === 'count' && !/^\d+$/.test(arg)) throw bad('takes a whole number >= 0');
-  if (Array.isArray(kind) && !kind.includes(arg)) throw bad(`takes one of ${kind.join(', ')}`);
+  if (Array.isArray(kind)) {
+    if (!kind.includes(arg)) throw bad(`takes one of ${kind.join(', ')}`);
+    return;
+  }
+  if (kind === 'count') {
+    if (!/^\d+$/.test(arg)) throw bad('takes a whole number >= 0');
+    if (Number(arg) > MAX_FAULT_COUNT) throw bad(`takes a whole number of at most ${MAX_FAULT_COUNT}`);
+    return;
+  }
+  const [unit, max] = kind === 'seconds' ? (['seconds', MAX_FAULT_SECONDS] as const) : (['ms', MAX_FAULT_SECONDS * 1000] as const);
+  if (!/^\d+(\.\d+)?$/.test(arg)) throw bad('takes a number >= 0');
+  if (Number(arg) > max) throw bad(`takes at most ${max} ${unit}`);
 }
 
 /** An OpenAI finish reason. */

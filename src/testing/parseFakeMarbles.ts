@@ -23,6 +23,26 @@ const TOKEN_CHAR = /^[A-Za-z0-9]$/;
 const DEFAULT_ERROR: FakeErrorSpec = { network: 'ECONNRESET' };
 
 /**
+ * @internal Validates `options.values` eagerly: every key is one letter or digit and every value a
+ * usable item (not a delay). Throws a TypeError naming the key.
+ */
+export function checkMarbleValues(values: unknown, where: string): void {
+  if (values === undefined) return;
+  if (typeof values !== 'object' || values === null || Array.isArray(values)) {
+    throw new TypeError(`${where} must be a record of marble characters to items`);
+  }
+  const badKeys = Object.keys(values).filter((k) => !TOKEN_CHAR.test(k));
+  if (badKeys.length > 0) {
+    throw new TypeError(`${where} keys must be single letters or digits, got ${badKeys.map((k) => JSON.stringify(k)).join(', ')}`);
+  }
+  for (const [key, item] of Object.entries(values as Record<string, FakeItem>)) {
+    const at = `${where}[${JSON.stringify(key)}]`;
+    if (typeof item === 'object' && item !== null && 'delay' in item) throw new TypeError(`${at}: a marble value cannot be a delay (use '-' for time)`);
+    compileItem(item, 0, at, [], { type: 'complete', finishReason: 'stop' });
+  }
+}
+
+/**
  * @internal Parses a fake model marble string into steps. Throws a TypeError naming the character and
  * its position. Rules, as in rxjs marbles: every character but whitespace takes one frame; a group
  * `(ab)` emits its content at the frame of `(` and then advances by its full length.
