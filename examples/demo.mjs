@@ -27,6 +27,7 @@ const struck = (t) => paint('2;9', t);
 
 const REPLY = 'Reactive streams make failures boring: every retry, fallback and resume is an event you can see.';
 const server = live ? undefined : await startFaultServer({ reply: REPLY, tokenDelayMs: 35 });
+if (live) console.log(dim('--live: the same pipelines against the real provider; it injects no faults, so expect clean runs.'));
 const client = new OpenAI({
   apiKey: live ? process.env.OPENAI_API_KEY : 'demo-key',
   ...(server ? { baseURL: server.url } : {}),
