@@ -115,6 +115,9 @@ export type L0EventType = L0Event['type'];
 /** The event of one `type`. */
 export type L0EventOf<K extends L0EventType> = Extract<L0Event, { type: K }>;
 
+/** Every finish reason, in the order of {@link FinishReason}. @internal Shared by the validators. */
+export const FINISH_REASONS: ReadonlySet<string> = new Set<FinishReason>(['stop', 'length', 'content-filter', 'tool-calls', 'other']);
+
 /** Every event type, in the order of the tables in the docs. */
 export const L0_EVENT_TYPES: readonly L0EventType[] = Object.freeze([
   'token', 'reasoning', 'tool-call', 'data', 'progress', 'complete',

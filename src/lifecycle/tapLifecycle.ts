@@ -142,7 +142,7 @@ export function tapLifecycle(callbacks: LifecycleCallbacks): MonoTypeOperatorFun
         tap({
           next(e) {
             if (fold) state = reduceL0State(state, e);
-            call('onEvent', e);
+            if (callbacks.onEvent) call('onEvent', e); // the only per-token call: no argument list when unused
             switch (e.type) {
               case 'token': tokens++; length += e.value.length; break;
               case 'start': tokens = length = 0; call('onStart', e.attempt, e.isRetry, e.isFallback); break;

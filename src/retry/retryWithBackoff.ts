@@ -4,6 +4,7 @@ import { isL0Error } from '../errors/L0Error.js';
 import { serializeError, type SerializedError } from '../errors/serializeError.js';
 import type { L0Event } from '../events/eventTypes.js';
 import { subscribeWithContext, takeAttemptContext } from '../internal/attemptContext.js';
+import { isPromiseLike } from '../internal/isPromiseLike.js';
 import { computeDelay } from './backoff.js';
 import {
   resolveRetryConfig,
@@ -188,10 +189,6 @@ function runAttempts(source: Observable<L0Event>, subscriber: Subscriber<L0Event
 
   subscribeAttempt();
   return () => active?.unsubscribe();
-}
-
-function isPromiseLike<T>(v: T | PromiseLike<T>): v is PromiseLike<T> {
-  return typeof (v as { then?: unknown } | null)?.then === 'function';
 }
 
 /** The error as the `retry` event carries it: serialised, with its classification when it had none. */

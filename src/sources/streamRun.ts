@@ -7,6 +7,7 @@ import { StreamAbortedError } from '../errors/StreamAbortedError.js';
 import { isAsyncIterable, isReadableStreamLike, isRecord } from './adapters/shared.js';
 import type { AdapterEmit, ChunkDecoder, StreamAdapter } from './adapters/types.js';
 import { checkEvent } from './validateEvent.js';
+import { isPromiseLike } from '../internal/isPromiseLike.js';
 
 const STOP: CompleteEvent = Object.freeze({ type: 'complete', finishReason: 'stop' });
 /** How many times adapters may unwrap one value (a guard against an unwrap that never ends). */
@@ -203,10 +204,6 @@ export class StreamRun {
     }
     this.subscriber.next(e);
   }
-}
-
-function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as PromiseLike<unknown>).then === 'function';
 }
 
 /** Runs `f`, swallowing a synchronous throw or a rejection of the promise it returns. */

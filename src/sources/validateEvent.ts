@@ -1,10 +1,9 @@
 /* Validation of events that come from user code (an Observable<L0Event> input, a custom adapter). Internal. */
-import { L0_EVENT_TYPES, type FinishReason } from '../events/eventTypes.js';
+import { FINISH_REASONS as FINISH, L0_EVENT_TYPES } from '../events/eventTypes.js';
 import { describeValue, InvalidStreamError } from '../errors/InvalidStreamError.js';
 import { isRecord, type Rec } from './adapters/shared.js';
 
 const TYPES: ReadonlySet<string> = new Set(L0_EVENT_TYPES);
-const FINISH: ReadonlySet<string> = new Set<FinishReason>(['stop', 'length', 'content-filter', 'tool-calls', 'other']);
 
 const isString = (v: unknown): boolean => typeof v === 'string';
 const isNumber = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v);

@@ -2,7 +2,7 @@
  * The object form of a fake model script, and its compilation into timed steps.
  * Validation is eager: a bad script throws a TypeError naming the attempt and item.
  */
-import type { DataPayload, FinishReason, L0Event, Usage } from '../events/eventTypes.js';
+import { FINISH_REASONS, type DataPayload, type FinishReason, type L0Event, type Usage } from '../events/eventTypes.js';
 import { describeFakeErrorProblem, fakeError, type FakeErrorSpec } from './fakeError.js';
 
 /** A scripted tool call. `arguments` may be an object (sent as its JSON text). */
@@ -48,7 +48,6 @@ export type FakeStep =
   | { readonly kind: 'end' }
   | { readonly kind: 'hang' };
 
-const FINISH_REASONS: ReadonlySet<string> = new Set(['stop', 'length', 'content-filter', 'tool-calls', 'other']);
 
 /** @internal Pushes an emit step, merging with a previous emit step at the same time. */
 export function pushEvent(steps: FakeStep[], event: L0Event): void {

@@ -1,5 +1,5 @@
 import type { TextStreamPart, ToolSet } from 'ai';
-import type { DataPayload, FinishReason } from '../../events/eventTypes.js';
+import { FINISH_REASONS as FINISH, type DataPayload, type FinishReason } from '../../events/eventTypes.js';
 import { ProviderError } from '../../errors/ProviderError.js';
 import { StreamAbortedError } from '../../errors/StreamAbortedError.js';
 import type { AdapterEmit, ChunkDecoder, StreamAdapter } from './types.js';
@@ -28,7 +28,6 @@ const PART_TYPES: Readonly<Record<TextStreamPart<ToolSet>['type'], true>> = {
   finish: true, abort: true, error: true, ping: true, raw: true,
 };
 
-const FINISH: ReadonlySet<string> = new Set<FinishReason>(['stop', 'length', 'content-filter', 'tool-calls', 'other']);
 
 /** Error names that mean the provider sent a chunk the SDK could not parse or validate. */
 const MALFORMED_ERRORS: ReadonlySet<string> = new Set(['AI_JSONParseError', 'AI_TypeValidationError']);
