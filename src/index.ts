@@ -1,7 +1,7 @@
 /* l0-rx: reliable LLM token streams as RxJS Observables. Explicit named exports only. */
 
 /* Event model */
-export { L0_EVENT_TYPES } from './events/eventTypes.js';
+export { CONTENT_EVENT_TYPES, isContentEvent, L0_EVENT_TYPES } from './events/eventTypes.js';
 export type {
   CheckpointEvent,
   CompleteEvent,
@@ -30,8 +30,9 @@ export type {
 
 /* Errors */
 export { L0Error, isL0Error } from './errors/L0Error.js';
-export type { ErrorCategory, L0ErrorOptions } from './errors/L0Error.js';
-export { serializeError } from './errors/serializeError.js';
+export type { ErrorCategory, L0ErrorOptions, L0RunInfo } from './errors/L0Error.js';
+export type { ErrorReason } from './errors/errorReason.js';
+export { deserializeError, serializeError } from './errors/serializeError.js';
 export type { SerializedError } from './errors/serializeError.js';
 export { classifyError } from './errors/classifyError.js';
 export type { ClassifyErrorOptions, ErrorClassification } from './errors/classifyError.js';
@@ -50,6 +51,13 @@ export type { ProviderErrorCode, ProviderErrorOptions } from './errors/ProviderE
 export { StreamAbortedError, isStreamAbortedError } from './errors/StreamAbortedError.js';
 export { AllStreamsExhaustedError, isAllStreamsExhaustedError } from './errors/AllStreamsExhaustedError.js';
 export { InvalidStreamError, isInvalidStreamError } from './errors/InvalidStreamError.js';
+
+/* Attempts */
+export { fromAttempt } from './attempt/fromAttempt.js';
+export type { FromAttemptConfig } from './attempt/fromAttempt.js';
+export type { AttemptContext } from './attempt/attemptContext.js';
+export { AttemptText, attemptTextChange } from './attempt/attemptText.js';
+export type { AttemptTextChange, AttemptTextConfig } from './attempt/attemptText.js';
 
 /* Sources */
 export { fromStream } from './sources/fromStream.js';

@@ -99,12 +99,32 @@ describe('L0Error', () => {
     });
 
     it('should include status, retryAfterMs, attempt, fallbackIndex and checkpoint when set', () => {
-      const e = new ProviderError('slow', { code: 'RATE_LIMITED', category: 'rate-limit', retryable: true, status: 429, retryAfterMs: 1000 });
-      e.attempt = 2;
-      e.fallbackIndex = 1;
-      expect(e.toJSON()).toMatchObject({ status: 429, retryAfterMs: 1000, attempt: 2, fallbackIndex: 1, reason: 'rate_limited' });
+      const e = new ProviderError('slow', { code: 'RATE_LIMITED', category: 'rate-limit', retryable: true, status: 429, retryAfterMs: 1000 })
+        .withRunInfo({ attempt: 2, fallbackIndex: 1 });
+      expect(e.toJSON()).toMatchObject({ status: 429, retryAfterMs: 1000, attempt: 2, fallbackIndex: 1, reason: 'rate_limit' });
       const withCheckpoint = new L0Error('x', { code: 'X', category: 'unknown', retryable: false, checkpoint: 'Hello' });
-      expect(withCheckpoint.toJSON()).toMatchObject({ checkpoint: 'Hello', reason: 'x' });
+      expect(withCheckpoint.toJSON()).toMatchObject({ checkpoint: 'Hello', reason: 'unknown' });
+    });
+
+    describe('withRunInfo', () => {
+      it('should return a copy of the same class, message, stack and cause with the run info, leaving the original alone', () => {
+        const cause = new Error('socket');
+        const e = new ProviderError('down', { code: 'SERVER_ERROR', category: 'server', retryable: true, status: 503, cause });
+        const copy = e.withRunInfo({ attempt: 3, fallbackIndex: 1, attemptErrors: [e] });
+        expect(copy).not.toBe(e);
+        expect(isProviderError(copy) && copy instanceof ProviderError).toBe(true);
+        expect([copy.message, copy.stack, copy.cause, copy.status, copy.code]).toEqual([e.message, e.stack, cause, 503, 'SERVER_ERROR']);
+        expect([copy.attempt, copy.fallbackIndex, copy.attemptErrors]).toEqual([3, 1, [e]]);
+        expect([e.attempt, e.fallbackIndex, e.attemptErrors]).toEqual([undefined, undefined, []]);
+        expect(Object.isFrozen(copy.attemptErrors)).toBe(true);
+        expect(copy.withRunInfo({ attempt: 4 })).toMatchObject({ attempt: 4, fallbackIndex: 1 });
+      });
+
+      it('should keep a subclass\'s info', () => {
+        const t = timeout('inter').withRunInfo({ attempt: 2 });
+        expect(isTokenTimeoutError(t) && t.info.kind).toBe('inter');
+        expect(t.toJSON()).toMatchObject({ attempt: 2, info: { kind: 'inter' } });
+      });
     });
 
     it('should serialise the cause chain: L0Error, Error with code, nested cause and non-errors', () => {

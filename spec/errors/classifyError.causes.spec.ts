@@ -3,13 +3,13 @@ import { describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
 import { APICallError } from '@ai-sdk/provider';
 import { StreamProviderError } from 'ai';
-import { classifyError, isProviderError, isStreamAbortedError, type ErrorCategory, type ErrorClassification } from 'l0-rx';
+import { classifyError, isProviderError, isStreamAbortedError, type ErrorCategory, type ErrorClassification, type ErrorReason } from 'l0-rx';
 import { toL0Error } from '../../src/errors/normalizeError.js';
 
 // Deeper cause chains, provider verdicts that outrank the AI SDK's `isRetryable`, and SDK errors
 // whose class names a minifier has mangled.
 
-const c = (category: ErrorCategory, reason: string, retryable: boolean, extra: { status?: number } = {}): ErrorClassification => ({
+const c = (category: ErrorCategory, reason: ErrorReason, retryable: boolean, extra: { status?: number } = {}): ErrorClassification => ({
   category,
   reason,
   retryable,

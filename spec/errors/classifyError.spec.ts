@@ -6,6 +6,7 @@ import { RetryError, StreamProviderError } from 'ai';
 import {
   AllStreamsExhaustedError,
   classifyError,
+  type ErrorReason,
   DriftDetectedError,
   GuardrailViolationError,
   InvalidStreamError,
@@ -21,7 +22,7 @@ import {
 /** Expected classification; countsTowardAttempts is true exactly for content and unknown. */
 const c = (
   category: ErrorCategory,
-  reason: string,
+  reason: ErrorReason,
   retryable: boolean,
   extra: { retryAfterMs?: number; status?: number } = {},
 ): ErrorClassification => ({

@@ -10,7 +10,8 @@ const start = (attempt = 1, fallbackIndex = 0): L0Event => ({
 const tok = (value: string): L0Event => ({ type: 'token', value });
 const network = new ProviderError('reset', { code: 'NETWORK_ERROR', category: 'network', retryable: true });
 const retry = (attempt: number, error: unknown = network): L0Event => ({
-  type: 'retry', attempt, delayMs: 0, error: serializeError(error), reason: 'network_error',
+  type: 'retry', attempt, delayMs: 0, error: serializeError(error), reason: error === network ? 'network_error' : 'unknown',
+  countsTowardAttempts: error !== network,
 });
 const fold = (events: L0Event[]) => lastValueFrom(of(...events).pipe(accumulate(), toArray()));
 const last = async (events: L0Event[]) => (await fold(events)).at(-1) as L0State;
@@ -66,7 +67,7 @@ describe('accumulate', () => {
     expect(s).toMatchObject({ content: 'ok', tokenCount: 1, attempt: 2, networkRetryCount: 1, modelRetryCount: 0, status: 'complete', finishReason: 'stop' });
   });
 
-  it('should count content and unknown failures as model retries', async () => {
+  it('should count retries that used the attempts budget (countsTowardAttempts) as model retries', async () => {
     const s = await last([start(), retry(1, new Error('boom')), start(2)]);
     expect(s).toMatchObject({ modelRetryCount: 1, networkRetryCount: 0, status: 'streaming' });
   });

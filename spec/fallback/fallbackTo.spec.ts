@@ -9,6 +9,7 @@ import {
   fallbackTo,
   GuardrailViolationError,
   isAllStreamsExhaustedError,
+  isProviderError,
   L0Error,
   ProviderError,
   retryWithBackoff,
@@ -17,7 +18,7 @@ import {
   tapLifecycle,
   type L0Event,
 } from 'l0-rx';
-import type { AttemptContext } from '../../src/internal/attemptContext.js';
+import type { AttemptContext } from 'l0-rx';
 import { testScheduler } from '../helpers/testScheduler.js';
 import { attemptSource, ev } from '../helpers/attemptSource.js';
 
@@ -82,15 +83,20 @@ describe('fallbackTo', () => {
     });
   });
 
-  it('should hold every attempt error, oldest first, with fallbackIndex set (L0 F2)', async () => {
+  it('should hold every attempt error, oldest first, as copies with fallbackIndex set, leaving the errors unchanged (L0 F2)', async () => {
     const net = (m: string) => new ProviderError(m, { code: 'NETWORK_ERROR', category: 'network', retryable: true });
-    const [p1, p2, f1] = [net('p1'), net('p2'), net('f1')];
-    p2.attemptErrors = [p1, p2]; // as retryWithBackoff attaches them on exhaustion
-    const err = await failure(throwError(() => p2).pipe(fallbackTo(throwError(() => f1))));
+    const [p1, f1] = [net('p1'), net('f1')];
+    const p2 = net('p2');
+    const p2Exhausted = p2.withRunInfo({ attemptErrors: [p1, p2] }); // as retryWithBackoff gives up
+    const err = await failure(throwError(() => p2Exhausted).pipe(fallbackTo(throwError(() => f1))));
     expect(isAllStreamsExhaustedError(err)).toBe(true);
     const exhausted = err as AllStreamsExhaustedError;
-    expect(exhausted.errors).toEqual([p1, p2, f1]);
-    expect([p1.fallbackIndex, p2.fallbackIndex, f1.fallbackIndex, exhausted.fallbackIndex]).toEqual([0, 0, 1, 1]);
+    expect(exhausted.errors.map((e) => (e as ProviderError).message)).toEqual(['p1', 'p2', 'f1']);
+    expect(exhausted.errors.map((e) => (e as ProviderError).fallbackIndex)).toEqual([0, 0, 1]);
+    expect(exhausted.errors.every(isProviderError)).toBe(true);
+    expect([p1.fallbackIndex, p2.fallbackIndex, f1.fallbackIndex]).toEqual([undefined, undefined, undefined]);
+    expect(exhausted.fallbackIndex).toBe(1);
+    expect(exhausted.attemptErrors).toEqual(exhausted.errors);
     expect(exhausted.code).toBe('ALL_STREAMS_EXHAUSTED');
   });
 
@@ -251,10 +257,12 @@ describe('fallbackTo', () => {
       });
     });
 
-    it('should report an L0Error of a fallback with its own fallbackIndex', async () => {
+    it('should report an L0Error of a fallback with its own fallbackIndex, on a copy', async () => {
       const e = new L0Error('x', { code: 'X', category: 'server', retryable: true });
-      await failure(throwError(() => boom).pipe(fallbackTo(throwError(() => e))));
-      expect(e.fallbackIndex).toBe(1);
+      const err = (await failure(throwError(() => boom).pipe(fallbackTo(throwError(() => e))))) as AllStreamsExhaustedError;
+      expect((err.errors[1] as L0Error).fallbackIndex).toBe(1);
+      expect(err.fallbackIndex).toBe(1);
+      expect(e.fallbackIndex).toBeUndefined();
     });
   });
 });

@@ -1,6 +1,6 @@
 import { Observable } from 'rxjs';
 import type { L0Event } from 'l0-rx';
-import { takeAttemptContext, type AttemptContext } from '../../src/internal/attemptContext.js';
+import { takeAttemptContext, type AttemptContext } from '../../src/attempt/attemptContext.js';
 
 /**
  * A stand-in for `fromStream` in specs of the operators that hand an attempt context down

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { concatMap, lastValueFrom, of, throwError, toArray } from 'rxjs';
 import { fallbackTo, fromStream, ProviderError, type L0Event, type StreamContext } from 'l0-rx';
-import { subscribeWithContext, takeAttemptContext } from '../../src/internal/attemptContext.js';
+import { subscribeWithContext, takeAttemptContext } from '../../src/attempt/attemptContext.js';
 
 const reset = () => new ProviderError('reset', { code: 'NETWORK_ERROR', category: 'network', retryable: true });
 const tok = (value: string): L0Event => ({ type: 'token', value });

@@ -6,8 +6,11 @@ import {
   ProviderError,
   serializeError,
   StreamAbortedError,
+  isL0Error,
+  isProviderError,
   tapLifecycle,
   TokenTimeoutError,
+  type ErrorReason,
   type L0Event,
   type LifecycleCallbacks,
 } from 'l0-rx';
@@ -16,8 +19,9 @@ import { ev } from '../helpers/attemptSource.js';
 
 const { start, tok, resume, checkpoint, complete } = ev;
 const boom = new Error('boom');
-const retryEv = (attempt: number, error: unknown = boom, reason = 'unknown'): L0Event => ({
+const retryEv = (attempt: number, error: unknown = boom, reason: ErrorReason = 'unknown'): L0Event => ({
   type: 'retry', attempt, delayMs: 0, error: serializeError(error), reason,
+  countsTowardAttempts: reason === 'unknown' || reason === 'zero_output',
 });
 const fallbackEv = (toIndex: number, error: unknown = boom): L0Event => ({
   type: 'fallback', fromIndex: toIndex - 1, toIndex, error: serializeError(error),
@@ -74,7 +78,9 @@ describe('tapLifecycle', () => {
       .pipe(tapLifecycle(callbacks)));
     const order = calls.filter((c) => c[0] !== 'onEvent' && c[0] !== 'onCheckpoint' && c[0] !== 'onStart');
     expect(order.map((c) => c[0])).toEqual(['onError', 'onFallback', 'onResume', 'onComplete']);
-    expect(order[0]!.slice(1)).toEqual([boom, false, true]);
+    // rebuilt from the event's plain error, typed: the same in a replay as in the live run
+    expect(order[0]!.slice(1)).toEqual([expect.objectContaining({ name: 'Error', message: 'boom', code: 'UNKNOWN_ERROR' }), false, true]);
+    expect(isL0Error(order[0]![1])).toBe(true);
     expect(order[2]).toEqual(['onResume', 'A', 2]);
     expect(order[3]![1]).toMatchObject({ content: 'AC', tokenCount: 1, fallbackIndex: 1, status: 'complete' });
   });
@@ -87,11 +93,13 @@ describe('tapLifecycle', () => {
     expect(named(calls, 'onEvent').map((c) => c[1])).toEqual(events);
   });
 
-  it('should hand onError the live error, with its code and category (L0 L7)', async () => {
+  it('should hand onError a typed error with its code and category, rebuilt from the event or the run\'s own (L0 L7)', async () => {
     const err = new ProviderError('down', { code: 'SERVER_ERROR', category: 'server', retryable: true, status: 503 });
     const { calls, callbacks } = recorder();
     await drain(concat(of(start(), retryEv(1, err, 'server_error'), start(2)), throwError(() => err)).pipe(tapLifecycle(callbacks)));
-    expect(named(calls, 'onError')).toEqual([['onError', err, true, false], ['onError', err, false, false]]);
+    const fromEvent = expect.objectContaining({ name: 'ProviderError', message: 'down', code: 'SERVER_ERROR', category: 'server', status: 503 });
+    expect(named(calls, 'onError')).toEqual([['onError', fromEvent, true, false], ['onError', err, false, false]]);
+    expect(isProviderError(named(calls, 'onError')[0]![1])).toBe(true);
   });
 
   it('should call onCheckpoint, onViolation, onDrift and onToolCall with their fields', async () => {

@@ -82,7 +82,8 @@ describe('l0() checkpoints and continuation (C1-C7)', () => {
     const primary = fakeModel({ items: ['Primary', ' content', ' here', { error: new Error('primary down') }] });
     const fb = fakeModel({ items: ['here', ' and more'] });
     const run = runScenario(() =>
-      l0({ stream: primary, fallbackStreams: [fb], continueFromLastKnownGoodToken: true, checkpointInterval: 1 }),
+      // retry: false, so the plain Error (an `unknown` failure, retried by default) falls back at once
+      l0({ stream: primary, fallbackStreams: [fb], continueFromLastKnownGoodToken: true, checkpointInterval: 1, retry: false }),
     );
     expect(fb.calls[0]).toMatchObject({ fallbackIndex: 1, checkpoint: 'Primary content here' });
     expect(subsequence(run.events, ['fallback', 'start', 'resume', 'complete'])).toEqual([

@@ -1,6 +1,6 @@
 /** @test {l0} */
 import { describe, expect, it } from 'vitest';
-import { l0, L0_DEFAULTS, type CheckpointEvent, type RetryEvent } from 'l0-rx';
+import { l0, L0_DEFAULTS, RETRY_WITH_BACKOFF_DEFAULTS, type CheckpointEvent, type RetryEvent } from 'l0-rx';
 import { fakeModel } from 'l0-rx/testing';
 import { runScenario, typesOf } from '../helpers/runScenario.js';
 
@@ -9,7 +9,7 @@ import { runScenario, typesOf } from '../helpers/runScenario.js';
 describe('l0() defaults', () => {
   it('should document the defaults it applies', () => {
     expect(L0_DEFAULTS).toEqual({
-      retry: { attempts: 3, maxRetries: 6, backoff: 'fixed-jitter', baseDelay: 1000, maxDelay: 10_000 },
+      retry: RETRY_WITH_BACKOFF_DEFAULTS,
       timeout: { initialToken: 5000, interToken: 10_000 },
       detectZeroTokens: true,
       continueFromLastKnownGoodToken: false,

@@ -1,6 +1,6 @@
 /** @test {l0} */
 import { describe, expect, it } from 'vitest';
-import { GuardrailViolationError, l0, type AllStreamsExhaustedError } from 'l0-rx';
+import { GuardrailViolationError, isGuardrailViolationError, l0, type AllStreamsExhaustedError } from 'l0-rx';
 import { fakeModel } from 'l0-rx/testing';
 import { finalState, runScenario, typesOf } from '../helpers/runScenario.js';
 
@@ -121,6 +121,10 @@ describe('l0() fallbacks (F1-F5)', () => {
     const primary = fakeModel({ items: [{ error: fatal }] });
     const run = runScenario(() => l0({ stream: primary, retry: { attempts: 2, ...fast } }));
     expect(primary.callCount).toBe(1);
-    expect(run.error).toBe(fatal);
+    // the violation itself (same class, code and message), as a copy that says where it ended the run
+    expect(isGuardrailViolationError(run.error)).toBe(true);
+    expect(run.error).toMatchObject({ code: fatal.code, message: fatal.message, attempt: 1, fallbackIndex: 0 });
+    expect((run.error as GuardrailViolationError).attemptErrors).toHaveLength(1);
+    expect(fatal.attempt).toBeUndefined();
   });
 });

@@ -173,6 +173,7 @@ describe('l0() lifecycle (L1-L8)', () => {
         fallbackStreams: [fakeModel({ items: ['D'] })],
         continueFromLastKnownGoodToken: true,
         checkpointInterval: 2,
+        retry: { retryOn: ['network'] }, // the plain Error is `unknown`: not retried here, so it falls back
         random,
         onError: (_e, willRetry, willFallback) => log.push(['error', willRetry, willFallback]),
         onFallback: (index) => log.push(['fallback', index]),

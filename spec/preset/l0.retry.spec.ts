@@ -163,11 +163,15 @@ describe('l0() retry and backoff (R1-R7)', () => {
     expect(run.error).toMatchObject({ code: 'AUTH_ERROR' });
   });
 
-  it('should not retry a plain Error by default (R6)', () => {
+  it('should retry a plain Error by default through the attempts budget, and not when retryOn leaves unknown out (R6)', () => {
     const model = fakeModel({ items: [{ error: new Error('boom') }] });
-    const run = runScenario(() => l0({ stream: model }));
-    expect(model.callCount).toBe(1);
-    expect(run.error).toMatchObject({ name: 'Error', message: 'boom' });
+    const run = runScenario(() => l0({ stream: model, random: () => 0 }));
+    expect(model.callCount).toBe(4);
+    expect(retryEvents(run).map((e) => [e.reason, e.countsTowardAttempts])).toEqual([['unknown', true], ['unknown', true], ['unknown', true]]);
+    expect(run.error).toMatchObject({ message: 'boom', category: 'unknown' });
+    const once = fakeModel({ items: [{ error: new Error('boom') }] });
+    runScenario(() => l0({ stream: once, retry: { retryOn: ['network', 'rate-limit', 'server', 'timeout', 'content'] } }));
+    expect(once.callCount).toBe(1);
   });
 
   it('should retry a plain Error when retryOn lists unknown, against attempts (R6)', () => {
@@ -185,7 +189,7 @@ describe('l0() retry and backoff (R1-R7)', () => {
     expect(model.callCount).toBe(4);
     expect(delays(run)).toEqual([1000, 1000, 1000]);
     expect(framesOf(run, 'start')).toEqual([0, 1000, 2000, 3000]);
-    expect(L0_DEFAULTS.retry).toEqual({ attempts: 3, maxRetries: 6, backoff: 'fixed-jitter', baseDelay: 1000, maxDelay: 10_000 });
+    expect(L0_DEFAULTS.retry).toMatchObject({ attempts: 3, maxRetries: 6, backoff: 'fixed-jitter', baseDelay: 1000, maxDelay: 10_000 });
   });
 
   it('should cap retries of any kind at 6 by default and never wait more than 1.5 x base (R7)', () => {

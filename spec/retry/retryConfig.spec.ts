@@ -13,7 +13,7 @@ describe('resolveRetryConfig', () => {
       backoff: 'fixed-jitter',
       baseDelay: 1000,
       maxDelay: 10000,
-      retryOn: ['network', 'rate-limit', 'server', 'timeout', 'content'],
+      retryOn: ['network', 'rate-limit', 'server', 'timeout', 'content', 'unknown'],
       respectRetryAfter: true,
       maxRetryAfter: 60000,
     });

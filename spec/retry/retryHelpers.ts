@@ -10,7 +10,7 @@ import {
 } from 'l0-rx';
 import type { TestScheduler } from 'rxjs/testing';
 import { testScheduler } from '../helpers/testScheduler.js';
-import { takeAttemptContext, type AttemptContext } from '../../src/internal/attemptContext.js';
+import { takeAttemptContext, type AttemptContext } from '../../src/attempt/attemptContext.js';
 
 export const tok = (value: string): L0Event => ({ type: 'token', value });
 export const values: Record<string, L0Event> = {
@@ -44,7 +44,8 @@ export const guardrailError = (fatal: boolean) =>
 
 /** The expected `retry` event (the error is matched by code, or by name for non-L0 errors). */
 export function retryEvent(attempt: number, delayMs: number, reason: string, error: Partial<Record<string, unknown>>): RetryEvent {
-  return { type: 'retry', attempt, delayMs, reason, error: expect.objectContaining(error) } as unknown as RetryEvent;
+  const countsTowardAttempts = ['zero_output', 'guardrail_violation', 'drift', 'schema', 'invalid_json', 'unknown'].includes(reason);
+  return { type: 'retry', attempt, delayMs, reason, countsTowardAttempts, error: expect.objectContaining(error) } as unknown as RetryEvent;
 }
 
 /**

@@ -107,9 +107,10 @@ describe('retryWithBackoff budgets', () => {
     });
   });
 
-  it('should not retry a plain unknown error by default, and retry it when retryOn lists unknown (R6)', () => {
+  it('should retry a plain unknown error through attempts by default, and not when retryOn leaves unknown out (R6)', () => {
     const boom = () => new Error('boom');
-    expect(exhaust(boom, {}).calls).toBe(1);
+    expect(exhaust(boom, {}).calls).toBe(4);
+    expect(exhaust(boom, { retryOn: ['network', 'content'] }).calls).toBe(1);
     expect(exhaust(boom, { retryOn: ['unknown'], attempts: 1 }).calls).toBe(2);
     expect(exhaust(boom, { retryOn: ['unknown'], attempts: 5, maxRetries: 2 }).calls).toBe(3);
   });

@@ -1,17 +1,23 @@
 /** @test {retryWithBackoff} */
 import { identity, NEVER, Observable, of, throwError } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { isL0Error, retryWithBackoff, type L0Event } from 'l0-rx';
-import { subscribeWithContext } from '../../src/internal/attemptContext.js';
+import { isL0Error, retryWithBackoff, type L0Error, type L0Event } from 'l0-rx';
+import { subscribeWithContext } from '../../src/attempt/attemptContext.js';
 import { testScheduler } from '../helpers/testScheduler.js';
 import { attemptSource, authError, collect, networkError, retries, retryEvent, tok, values, virtualScheduler } from './retryHelpers.js';
 
 const fixed = (baseDelay: number, maxRetries = 6) => ({ backoff: 'fixed' as const, baseDelay, maxRetries });
 
 describe('retryWithBackoff', () => {
-  it('should return identity when nothing can be retried', () => {
-    expect(retryWithBackoff({ maxRetries: 0 })).toBe(identity);
-    expect(retryWithBackoff({ retryOn: [] })).toBe(identity);
+  it('should retry nothing with maxRetries 0 or an empty retryOn, yet type the error and list it in attemptErrors', () => {
+    for (const config of [{ maxRetries: 0 }, { retryOn: [] }]) {
+      const { source, calls } = attemptSource([() => throwError(() => new Error('boom'))]);
+      const run = collect(source.pipe(retryWithBackoff(config)));
+      expect(calls()).toBe(1);
+      expect(isL0Error(run.error)).toBe(true);
+      expect((run.error as L0Error).attemptErrors).toHaveLength(1);
+      expect((run.error as L0Error).attemptErrors[0]).toMatchObject({ message: 'boom', attempt: 1, fallbackIndex: 0 });
+    }
   });
 
   describe('rxjs checklist', () => {
@@ -199,7 +205,7 @@ describe('retryWithBackoff', () => {
   });
 
   describe('errors', () => {
-    it('should stamp attempt and fallback index on every L0Error and attach attemptErrors on exhaustion', () => {
+    it('should give up with a copy of the last error carrying attempt, fallback index and every attempt\'s error, leaving the errors unchanged', () => {
       const ts = virtualScheduler();
       const thrown = [networkError('one'), networkError('two'), networkError('three')];
       const { source } = attemptSource(thrown.map((e) => () => throwError(() => e)));
@@ -209,23 +215,23 @@ describe('retryWithBackoff', () => {
         fallbackIndex: 1,
       });
       ts.flush();
-      expect(out.error).toBe(thrown[2]);
-      expect(thrown.map((e) => [e.attempt, e.fallbackIndex])).toEqual([[1, 1], [2, 1], [3, 1]]);
-      expect(isL0Error(out.error) && out.error.attemptErrors).toEqual(thrown);
+      expect(out.error).toMatchObject({ message: 'three', code: 'NETWORK_ERROR', attempt: 3, fallbackIndex: 1 });
+      const listed = (out.error as L0Error).attemptErrors as L0Error[];
+      expect(listed.map((e) => [e.message, e.attempt, e.fallbackIndex])).toEqual([['one', 1, 1], ['two', 2, 1], ['three', 3, 1]]);
+      expect(thrown.map((e) => [e.attempt, e.fallbackIndex, e.attemptErrors.length])).toEqual([[undefined, undefined, 0], [undefined, undefined, 0], [undefined, undefined, 0]]);
     });
 
-    it('should rethrow a non-L0 error itself and classify it in the retry event', () => {
+    it('should type a non-L0 error (the original as cause) and classify it in the retry event', () => {
       const ts = virtualScheduler();
       const raw = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
       const { source, calls } = attemptSource([() => throwError(() => raw)]);
       const run = collect(source.pipe(retryWithBackoff({ ...fixed(1, 1), scheduler: ts })));
       ts.flush();
-      expect(run.error).toBe(raw);
+      expect(run.error).toMatchObject({ name: 'ProviderError', code: 'NETWORK_ERROR', cause: raw, attempt: 2 });
       expect(calls()).toBe(2);
       expect(retries(run.events)).toEqual([
-        retryEvent(1, 1, 'network_error', { name: 'Error', message: 'read ECONNRESET', code: 'ECONNRESET', category: 'network' }),
+        retryEvent(1, 1, 'network_error', { name: 'ProviderError', code: 'NETWORK_ERROR', category: 'network', cause: expect.objectContaining({ code: 'ECONNRESET' }) }),
       ]);
-      expect(retries(run.events)[0]!.error.live).toBe(raw);
     });
 
     it('should keep budgets per subscription', () => {

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { NEVER, Observable, of, throwError } from 'rxjs';
 import { fromStream, isProviderError, isInvalidStreamError, ZeroOutputError, type L0Event, type StreamContext } from 'l0-rx';
-import { subscribeWithContext } from '../../src/internal/attemptContext.js';
+import { subscribeWithContext } from '../../src/attempt/attemptContext.js';
 import { chunksOf, collect, collectError } from './streamHelpers.js';
 
 const start = (attempt = 1, fallbackIndex = 0): L0Event => ({

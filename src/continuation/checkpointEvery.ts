@@ -1,5 +1,6 @@
 import { Observable, type MonoTypeOperatorFunction } from 'rxjs';
 import type { L0Event } from '../events/eventTypes.js';
+import { AttemptText } from '../attempt/attemptText.js';
 
 /**
  * Emits a `checkpoint{content, tokenCount}` after every `interval`-th token of an attempt: the
@@ -8,8 +9,8 @@ import type { L0Event } from '../events/eventTypes.js';
  *   -s-a-b---c-d---x|      source (s start, a-d tokens, x complete)
  *   -s-a-(bk)c-(dl)x|      checkpointEvery(2)   (k {content: 'ab', tokenCount: 2}, l {'abcd', 4})
  *
- * 1. `start`, `retry` and `fallback` reset the count and the content: each attempt counts its own
- *    tokens from zero.
+ * 1. The text and count follow {@link AttemptText}: `start`, `retry` and `fallback` reset them (each
+ *    attempt counts its own tokens from zero).
  * 2. `resume{checkpoint}` sets the content to the checkpoint (it is not a token, so it does not
  *    count): a resumed attempt's checkpoints hold the old checkpoint plus the new tokens.
  * 3. Each `token` is passed on, appended to the content (O(delta)) and counted; when the count is
@@ -34,27 +35,14 @@ export function checkpointEvery(interval: number): MonoTypeOperatorFunction<L0Ev
   }
   return (source) =>
     new Observable<L0Event>((subscriber) => {
-      let content = '';
-      let count = 0;
+      const text = new AttemptText();
       return source.subscribe({
         next(event) {
-          switch (event.type) {
-            case 'token':
-              subscriber.next(event);
-              content += event.value;
-              if (++count % interval === 0) subscriber.next({ type: 'checkpoint', content, tokenCount: count });
-              return;
-            case 'start':
-            case 'retry':
-            case 'fallback':
-              content = '';
-              count = 0;
-              break;
-            case 'resume':
-              content = event.checkpoint;
-              break;
-          }
+          const change = text.observe(event);
           subscriber.next(event);
+          if (change === 'token' && text.tokenCount % interval === 0) {
+            subscriber.next({ type: 'checkpoint', content: text.text, tokenCount: text.tokenCount });
+          }
         },
         error: (err: unknown) => subscriber.error(err),
         complete: () => subscriber.complete(),

@@ -1,5 +1,6 @@
 import { identity, Observable, type MonoTypeOperatorFunction } from 'rxjs';
-import type { L0Event, TokenEvent } from '../events/eventTypes.js';
+import type { L0Event, ResumeEvent, TokenEvent } from '../events/eventTypes.js';
+import { attemptTextChange } from '../attempt/attemptText.js';
 import { createOverlapMatcher, type OverlapMatcher, type OverlapOptions } from './overlap.js';
 
 /** Options of {@link deduplicateContinuation}. */
@@ -95,21 +96,21 @@ export function deduplicateContinuation(config: DeduplicateContinuationConfig = 
 
       return source.subscribe({
         next(event) {
-          switch (event.type) {
+          switch (attemptTextChange(event)) {
             case 'token': {
               if (!matcher) break;
-              held.push(event);
-              const overlap = matcher.push(event.value);
+              held.push(event as TokenEvent);
+              const overlap = matcher.push((event as TokenEvent).value);
               if (overlap !== undefined) release(overlap);
               return;
             }
-            case 'resume':
+            case 'resume': {
               disarm();
-              if (event.checkpoint.length >= options.minOverlap) matcher = createOverlapMatcher(event.checkpoint, options);
+              const { checkpoint } = event as ResumeEvent;
+              if (checkpoint.length >= options.minOverlap) matcher = createOverlapMatcher(checkpoint, options);
               break;
-            case 'start':
-            case 'retry':
-            case 'fallback':
+            }
+            case 'reset':
               disarm();
               break;
             default:

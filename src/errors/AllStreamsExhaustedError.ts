@@ -14,7 +14,11 @@ export class AllStreamsExhaustedError extends L0Error {
   declare readonly code: 'ALL_STREAMS_EXHAUSTED';
   readonly errors: readonly unknown[];
 
-  constructor(errors: readonly unknown[]) {
+  /**
+   * @param errors Every attempt's error, oldest first; also the run's `attemptErrors`.
+   * @param run Where the run ended (`fallbackIndex`: the last stream tried).
+   */
+  constructor(errors: readonly unknown[], run: { readonly fallbackIndex?: number } = {}) {
     const last = errors[errors.length - 1];
     super(`All ${errors.length} attempt(s) over every stream failed; last: ${serializeError(last).message}`, {
       code: 'ALL_STREAMS_EXHAUSTED',
@@ -22,6 +26,8 @@ export class AllStreamsExhaustedError extends L0Error {
       retryable: false,
       reason: 'all_streams_exhausted',
       cause: last,
+      attemptErrors: errors,
+      ...(run.fallbackIndex === undefined ? {} : { fallbackIndex: run.fallbackIndex }),
     });
     this.errors = Object.freeze([...errors]);
   }

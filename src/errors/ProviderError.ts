@@ -1,3 +1,4 @@
+import type { ErrorReason } from './errorReason.js';
 import { isL0Error, L0Error, type ErrorCategory } from './L0Error.js';
 
 export type ProviderErrorCode =
@@ -15,11 +16,24 @@ export interface ProviderErrorOptions {
   readonly code: ProviderErrorCode;
   readonly category: ErrorCategory;
   readonly retryable: boolean;
-  readonly reason?: string;
+  /** @default the code's reason: `NETWORK_ERROR` -> `network_error`, `RATE_LIMITED` -> `rate_limit`... */
+  readonly reason?: ErrorReason;
   readonly status?: number;
   readonly retryAfterMs?: number;
   readonly cause?: unknown;
 }
+
+const REASON_OF: Readonly<Record<ProviderErrorCode, ErrorReason>> = {
+  NETWORK_ERROR: 'network_error',
+  RATE_LIMITED: 'rate_limit',
+  SERVER_ERROR: 'server_error',
+  AUTH_ERROR: 'auth',
+  BAD_REQUEST: 'bad_request',
+  CONTEXT_LENGTH_EXCEEDED: 'context_length_exceeded',
+  CONTENT_FILTERED: 'content_filtered',
+  INCOMPLETE_STREAM: 'incomplete_stream',
+  MALFORMED_CHUNK: 'malformed_chunk',
+};
 
 /**
  * The model provider or the network failed: HTTP status errors, resets, in-band error frames,
@@ -35,7 +49,7 @@ export class ProviderError extends L0Error {
   declare readonly code: ProviderErrorCode;
 
   constructor(message: string, options: ProviderErrorOptions) {
-    super(message, options);
+    super(message, { ...options, reason: options.reason ?? REASON_OF[options.code] });
   }
 }
 

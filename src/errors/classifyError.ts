@@ -1,13 +1,14 @@
 import { CODE_TABLE, MESSAGE_RULES, type BaseClassification } from './classifyTables.js';
 import { classifyNode, honourRetryable, messageOf, statusOf } from './classifyNode.js';
 import { isL0Error, type ErrorCategory, type L0Error } from './L0Error.js';
+import type { ErrorReason } from './errorReason.js';
 import { errorHeaders, retryAfterFromHeaders } from './retryAfter.js';
 
 /** What {@link classifyError} decided about an error. */
 export interface ErrorClassification {
   readonly category: ErrorCategory;
   /** A snake_case reason, e.g. `rate_limit`, `incomplete_stream`, `context_length_exceeded`. */
-  readonly reason: string;
+  readonly reason: ErrorReason;
   /** Whether a retry could succeed. */
   readonly retryable: boolean;
   /** True for `content` and `unknown` failures: they use the `attempts` budget, not only `maxRetries`. */

@@ -1,18 +1,19 @@
 import type { ErrorCategory } from './L0Error.js';
+import type { ErrorReason } from './errorReason.js';
 
 /** A classification before retry-after and status are attached. Internal to classifyError. */
 export interface BaseClassification {
   readonly category: ErrorCategory;
-  readonly reason: string;
+  readonly reason: ErrorReason;
   readonly retryable: boolean;
 }
 
-const DEFAULT_REASON: Readonly<Record<ErrorCategory, string>> = {
+const DEFAULT_REASON: Readonly<Record<ErrorCategory, ErrorReason>> = {
   network: 'network_error',
   'rate-limit': 'rate_limit',
   server: 'server_error',
   timeout: 'timeout',
-  content: 'content',
+  content: 'unknown',
   auth: 'auth',
   'bad-request': 'bad_request',
   abort: 'abort',
@@ -32,7 +33,7 @@ const RETRYABLE: Readonly<Record<ErrorCategory, boolean>> = {
 };
 
 /** Builds a frozen classification with the category's default reason and retryability. */
-export function cls(category: ErrorCategory, reason?: string, retryable?: boolean): BaseClassification {
+export function cls(category: ErrorCategory, reason?: ErrorReason, retryable?: boolean): BaseClassification {
   return Object.freeze({
     category,
     reason: reason ?? DEFAULT_REASON[category],

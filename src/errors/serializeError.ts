@@ -1,8 +1,10 @@
-import { isL0Error, type ErrorCategory } from './L0Error.js';
+import { toErrorReason, type ErrorReason } from './errorReason.js';
+import { isL0Error, L0Error, type ErrorCategory } from './L0Error.js';
 
 /**
- * The plain form of an error inside an event or a log: `{name, code, message, ...}`.
- * `live` (not enumerable, so never serialised) holds the original error object where one exists.
+ * The plain form of an error inside an event or a log: `{name, code, message, ...}`. It holds
+ * everything the operators and callbacks need (a timeout's `info.kind`, the `reason`), so a run
+ * replayed from its recorded events behaves exactly like the live run.
  */
 export interface SerializedError {
   readonly name: string;
@@ -10,37 +12,68 @@ export interface SerializedError {
   readonly code?: string;
   readonly category?: ErrorCategory;
   readonly retryable?: boolean;
-  readonly reason?: string;
+  readonly reason?: ErrorReason;
   readonly status?: number;
   readonly retryAfterMs?: number;
   readonly attempt?: number;
   readonly fallbackIndex?: number;
   readonly checkpoint?: string;
+  /** The error class's `info` (a {@link TokenTimeoutError}'s `kind` and `elapsedMs`...), plain data. */
+  readonly info?: Readonly<Record<string, unknown>>;
   readonly cause?: SerializedError | string;
-  readonly live?: unknown;
 }
 
 /**
- * Turns any thrown value into a {@link SerializedError}; the original is kept as the non-enumerable `live`.
+ * Turns any thrown value into a {@link SerializedError}: plain data, nothing hidden.
  *
  * @example
  * import { serializeError } from 'l0-rx';
  * JSON.stringify(serializeError(new Error('boom'))); // {"name":"Error","message":"boom"}
  */
 export function serializeError(e: unknown): SerializedError {
-  let plain: SerializedError;
-  if (isL0Error(e)) plain = e.toJSON();
-  else if (e instanceof Error) {
+  if (isL0Error(e)) return e.toJSON();
+  if (e instanceof Error) {
     const code = (e as { code?: unknown }).code;
-    plain = { name: e.name, message: e.message, ...(typeof code === 'string' ? { code } : {}) };
-  } else if (typeof e === 'object' && e !== null && typeof (e as { message?: unknown }).message === 'string') {
+    return { name: e.name, message: e.message, ...(typeof code === 'string' ? { code } : {}) };
+  }
+  if (typeof e === 'object' && e !== null && typeof (e as { message?: unknown }).message === 'string') {
     const o = e as { name?: unknown; message: string; code?: unknown };
-    plain = {
+    return {
       name: typeof o.name === 'string' ? o.name : 'Error',
       message: o.message,
       ...(typeof o.code === 'string' ? { code: o.code } : {}),
     };
-  } else plain = { name: 'Error', message: String(e) };
-  if (typeof e === 'object' && e !== null) Object.defineProperty(plain, 'live', { value: e, enumerable: false });
-  return plain;
+  }
+  return { name: 'Error', message: String(e) };
+}
+
+/**
+ * Turns a {@link SerializedError} (from an event or a recorded log) back into a typed
+ * {@link L0Error}: same `name` (so `isTokenTimeoutError` and the other guards hold), `code`,
+ * `category`, `reason`, `info` and fields. The cause chain stays serialised, as `cause`. A plain
+ * error without a `code` comes back as `UNKNOWN_ERROR` of category `unknown`.
+ *
+ * @example
+ * import { deserializeError, isTokenTimeoutError } from 'l0-rx';
+ * events$.pipe(ofType('retry')).subscribe((e) => {
+ *   const error = deserializeError(e.error);
+ *   if (isTokenTimeoutError(error)) console.log(error.info.kind);
+ * });
+ */
+export function deserializeError(plain: SerializedError): L0Error {
+  const error = new L0Error(plain.message, {
+    code: plain.code ?? 'UNKNOWN_ERROR',
+    category: plain.category ?? 'unknown',
+    retryable: plain.retryable ?? plain.category === undefined,
+    reason: toErrorReason(plain.reason),
+    ...(plain.cause === undefined ? {} : { cause: plain.cause }),
+    ...(plain.checkpoint === undefined ? {} : { checkpoint: plain.checkpoint }),
+    ...(plain.status === undefined ? {} : { status: plain.status }),
+    ...(plain.retryAfterMs === undefined ? {} : { retryAfterMs: plain.retryAfterMs }),
+    ...(plain.attempt === undefined ? {} : { attempt: plain.attempt }),
+    ...(plain.fallbackIndex === undefined ? {} : { fallbackIndex: plain.fallbackIndex }),
+  });
+  Object.defineProperty(error, 'name', { value: plain.name, writable: false, enumerable: true, configurable: true });
+  if (plain.info !== undefined) Object.defineProperty(error, 'info', { value: Object.freeze({ ...plain.info }), enumerable: true });
+  return error;
 }

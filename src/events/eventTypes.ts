@@ -2,6 +2,7 @@
  * The L0 event model: a discriminated union on `type`. Events are plain, serialisable objects
  * (no class instances, no functions), so a recorded log replays byte for byte.
  */
+import type { ErrorReason } from '../errors/errorReason.js';
 import type { SerializedError } from '../errors/serializeError.js';
 
 /** Why a model stopped. `other` covers anything a provider reports that is none of the rest. */
@@ -50,13 +51,18 @@ export interface CompleteEvent {
   readonly usage?: Usage;
 }
 
-/** An attempt begins. */
+/**
+ * An attempt begins. `attempt` and `fallbackIndex` say which one; `model` names the source when
+ * it was given one (`fromStream(factory, { model })`), so events merged from several models can
+ * be told apart.
+ */
 export interface StartEvent {
   readonly type: 'start';
   readonly attempt: number;
   readonly fallbackIndex: number;
   readonly isRetry: boolean;
   readonly isFallback: boolean;
+  readonly model?: string;
 }
 /** The current attempt failed and will be retried after `delayMs`: discard everything since the last `start`. */
 export interface RetryEvent {
@@ -66,7 +72,12 @@ export interface RetryEvent {
   readonly delayMs: number;
   readonly error: SerializedError;
   /** The classification reason of `error`, e.g. `rate_limit` or `zero_output`. */
-  readonly reason: string;
+  readonly reason: ErrorReason;
+  /**
+   * Whether this retry used the content budget (`attempts`: zero output, guardrail, drift, schema,
+   * unknown errors) as well as `maxRetries`, or `maxRetries` only (network, rate limit, server, timeout).
+   */
+  readonly countsTowardAttempts: boolean;
 }
 /** Moving to the next model: discard everything since the last `start`. */
 export interface FallbackEvent {
@@ -117,6 +128,27 @@ export type L0EventOf<K extends L0EventType> = Extract<L0Event, { type: K }>;
 
 /** Every finish reason, in the order of {@link FinishReason}. @internal Shared by the validators. */
 export const FINISH_REASONS: ReadonlySet<string> = new Set<FinishReason>(['stop', 'length', 'content-filter', 'tool-calls', 'other']);
+
+/** The event types that carry an attempt's output: what a race on "the first token" waits for. */
+export const CONTENT_EVENT_TYPES: ReadonlySet<L0EventType> = new Set<L0EventType>(['token', 'reasoning', 'tool-call', 'data', 'progress', 'complete']);
+
+/**
+ * True for a content event (`token`, `reasoning`, `tool-call`, `data`, `progress`, `complete`),
+ * false for a control event (`start`, `retry`, `fallback`, `resume`, `checkpoint`, `violation`, `drift`).
+ * `start` is emitted synchronously on subscription, so a race between models must wait for content.
+ *
+ *   s-r--a-b|     events (s start, r resume, a/b tokens)
+ *   -----a-b|     filter(isContentEvent)
+ *
+ * @example
+ * import { filter, first, race } from 'rxjs';
+ * import { isContentEvent } from 'l0-rx';
+ * // which of two models answers first, on content rather than on `start`:
+ * race(a$.pipe(filter(isContentEvent), first()), b$.pipe(filter(isContentEvent), first()));
+ */
+export function isContentEvent(event: L0Event): event is ContentEvent {
+  return CONTENT_EVENT_TYPES.has(event.type);
+}
 
 /** Every event type, in the order of the tables in the docs. */
 export const L0_EVENT_TYPES: readonly L0EventType[] = Object.freeze([

@@ -1,5 +1,6 @@
-import type { CompleteEvent, DataPayload, FinishReason, L0Event, ToolCallEvent, Usage, Violation } from './eventTypes.js';
+import type { CompleteEvent, DataPayload, FinishReason, L0Event, TokenEvent, ToolCallEvent, Usage, Violation } from './eventTypes.js';
 import type { SerializedError } from '../errors/serializeError.js';
+import { attemptTextChange } from '../attempt/attemptText.js';
 
 /** A completed tool call, as held in {@link L0State}. */
 export type ToolCall = Omit<ToolCallEvent, 'type'>;
@@ -55,7 +56,10 @@ export const INITIAL_L0_STATE: L0State = Object.freeze({
   error: undefined,
 });
 
-/** Everything an attempt owns, cleared when a `retry` or `fallback` retracts it. */
+/**
+ * Everything an attempt owns, cleared when {@link attemptTextChange} says `reset` (a new attempt
+ * begins, or a `retry` / `fallback` retracts the failed one).
+ */
 function retract(s: L0State): L0State {
   return {
     ...s,
@@ -67,20 +71,20 @@ function retract(s: L0State): L0State {
     tokenCount: 0,
     violations: INITIAL_L0_STATE.violations,
     resumedFrom: undefined,
-    status: 'retrying',
   };
 }
 
-const MODEL_CATEGORIES = new Set(['content', 'unknown', undefined]);
-
 /**
- * Folds one event into a state. Pure and O(size of the event): text grows by appending.
+ * Folds one event into a state. Pure and O(size of the event): text grows by appending. The
+ * attempt-owned fields follow {@link attemptTextChange}: reset on `start`, `retry` and `fallback`,
+ * set by `resume`.
  * @internal Shared by accumulate and tapLifecycle.
  */
 export function reduceL0State(s: L0State, e: L0Event): L0State {
+  const change = attemptTextChange(e);
+  if (change === 'token') return withToken(s, (e as TokenEvent).value);
+  const base = change === 'reset' ? retract(s) : s;
   switch (e.type) {
-    case 'token':
-      return withToken(s, e.value);
     case 'reasoning':
       return { ...s, reasoning: s.reasoning + e.value };
     case 'tool-call':
@@ -92,23 +96,21 @@ export function reduceL0State(s: L0State, e: L0Event): L0State {
     case 'complete':
       return complete(s, e);
     case 'start':
-      return { ...s, status: 'streaming', attempt: e.attempt, fallbackIndex: e.fallbackIndex };
-    case 'retry': {
-      const model = MODEL_CATEGORIES.has(e.error.category);
+      return { ...base, status: 'streaming', attempt: e.attempt, fallbackIndex: e.fallbackIndex };
+    case 'retry':
       return {
-        ...retract(s),
-        modelRetryCount: s.modelRetryCount + (model ? 1 : 0),
-        networkRetryCount: s.networkRetryCount + (model ? 0 : 1),
+        ...base,
+        status: 'retrying',
+        modelRetryCount: s.modelRetryCount + (e.countsTowardAttempts ? 1 : 0),
+        networkRetryCount: s.networkRetryCount + (e.countsTowardAttempts ? 0 : 1),
       };
-    }
     case 'fallback':
-      return { ...retract(s), fallbackIndex: e.toIndex };
+      return { ...base, status: 'retrying', fallbackIndex: e.toIndex };
     case 'resume':
-      return { ...s, content: e.checkpoint, resumedFrom: e.checkpoint };
+      return { ...s, content: e.checkpoint, resumedFrom: e.checkpoint, tokenCount: 0 };
     case 'violation':
       return { ...s, violations: [...s.violations, e.violation] };
-    case 'checkpoint':
-    case 'drift':
+    default: // checkpoint, drift, and `token`, handled above
       return s;
   }
 }

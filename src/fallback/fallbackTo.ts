@@ -1,10 +1,11 @@
-import { identity, isObservable, Observable, type MonoTypeOperatorFunction, type Subscription } from 'rxjs';
-import type { FallbackEvent, L0Event } from '../events/eventTypes.js';
+import { identity, isObservable, Observable, type MonoTypeOperatorFunction } from 'rxjs';
+import type { L0Event } from '../events/eventTypes.js';
 import { classifyError } from '../errors/classifyError.js';
 import { AllStreamsExhaustedError } from '../errors/AllStreamsExhaustedError.js';
 import { isL0Error } from '../errors/L0Error.js';
+import { toL0Error } from '../errors/normalizeError.js';
 import { serializeError } from '../errors/serializeError.js';
-import { subscribeWithContext, type AttemptContext } from '../internal/attemptContext.js';
+import { AttemptLoop } from '../attempt/attemptLoop.js';
 
 /**
  * When the source fails, switches to the next model: emits `fallback{fromIndex, toIndex, error}`
@@ -20,8 +21,8 @@ import { subscribeWithContext, type AttemptContext } from '../internal/attemptCo
  *    is passed on untouched and no fallback is subscribed (a user abort never falls back).
  * 3. On any other error (auth and bad-request included: another provider may accept the request),
  *    the stream's attempts are recorded (the error's `attemptErrors` when retryWithBackoff attached
- *    them, else the live errors of the stream's `retry` events plus this one) and `fallbackIndex`
- *    is set on the L0Errors among them. If a fallback is left, `fallback{fromIndex, toIndex,
+ *    them, else the error alone; copies carry the `fallbackIndex`, the errors themselves are never
+ *    changed). If a fallback is left, `fallback{fromIndex, toIndex,
  *    error}` is emitted and fallback `toIndex` is subscribed with the attempt context `{attempt: 1, fallbackIndex: toIndex, checkpoint?}`: `fromStream`
  *    hands it to the factory and emits `start{isFallback: true}` and, with a checkpoint,
  *    `resume{checkpoint}` (so continuation carries across models).
@@ -48,65 +49,35 @@ export function fallbackTo(...fallbacks: Observable<L0Event>[]): MonoTypeOperato
   if (fallbacks.length === 0) return identity;
   return (primary) =>
     new Observable<L0Event>((subscriber) => {
-      // One subscriber layer per event (not tap + catchError): this runs for every token.
       const errors: unknown[] = [];
-      let retried: unknown[] = []; // errors of the current stream's retried attempts, from its `retry` events
-      let checkpoint: string | undefined;
       let index = 0;
-      let current: Subscription | undefined;
-      let step = 0; // bumped for every stream subscribed
-
-      const observer = {
-        next: (e: L0Event) => {
-          if (e.type === 'checkpoint') checkpoint = e.content;
-          else if (e.type === 'resume') checkpoint = e.checkpoint;
-          else if (e.type === 'retry') retried.push(e.error.live ?? e.error);
-          subscriber.next(e);
-        },
-        error: (err: unknown) => {
-          if (classifyError(err).category === 'abort') return subscriber.error(err);
-          errors.push(...attemptsOf(err, retried, index));
-          retried = [];
-          if (index === fallbacks.length) {
-            const exhausted = new AllStreamsExhaustedError(errors);
-            exhausted.fallbackIndex = index;
-            return subscriber.error(exhausted);
-          }
-          const toIndex = index + 1;
-          const event: FallbackEvent = { type: 'fallback', fromIndex: index, toIndex, error: serializeError(err) };
-          subscriber.next(event);
-          index = toIndex;
-          if (!subscriber.closed) {
-            subscribe(fallbacks[toIndex - 1]!, { attempt: 1, fallbackIndex: toIndex, ...(checkpoint ? { checkpoint } : {}) });
-          }
-        },
-        complete: () => subscriber.complete(),
-      };
-
-      /**
-       * Subscribes the next stream and keeps it for teardown. A synchronous failure inside may
-       * already have moved to a later stream (which then owns `current`), and the consumer may have
-       * left during the synchronous subscribe (teardown had nothing to cancel yet).
-       */
-      function subscribe(stream: Observable<L0Event>, ctx?: AttemptContext): void {
-        const mine = ++step;
-        const sub = ctx ? subscribeWithContext(stream, observer, ctx) : stream.subscribe(observer);
-        if (subscriber.closed) sub.unsubscribe();
-        else if (step === mine) current = sub;
-      }
-
-      subscribe(primary);
-      return () => current?.unsubscribe();
+      const loop = new AttemptLoop(subscriber, 'fallbackTo', (raw: unknown) => {
+        if (classifyError(raw).category === 'abort') return subscriber.error(raw);
+        const failed = toL0Error(raw);
+        errors.push(...attemptsOf(failed, index));
+        if (index === fallbacks.length) {
+          return subscriber.error(new AllStreamsExhaustedError(errors, { fallbackIndex: index }));
+        }
+        const toIndex = index + 1;
+        const error = serializeError(isL0Error(failed) && failed.fallbackIndex === undefined ? failed.withRunInfo({ fallbackIndex: index }) : failed);
+        subscriber.next({ type: 'fallback', fromIndex: index, toIndex, error });
+        index = toIndex;
+        if (subscriber.closed) return;
+        const { checkpoint } = loop;
+        loop.subscribe(fallbacks[toIndex - 1]!, checkpoint ? { attempt: 1, fallbackIndex: toIndex, checkpoint } : { attempt: 1, fallbackIndex: toIndex });
+      });
+      loop.subscribe(primary);
+      return () => loop.teardown();
     });
 }
 
 /**
- * Every attempt's error of a failed stream, tagged with its fallback index: the `attemptErrors`
- * retryWithBackoff attached, else the errors its `retry` events carried plus the final one.
+ * Every attempt's error of a failed stream, each with its fallback index: the `attemptErrors`
+ * retryWithBackoff attached (its last entry is the stream's last error), else the error alone.
+ * Errors are copied, never changed.
  */
-function attemptsOf(err: unknown, retried: readonly unknown[], index: number): unknown[] {
-  const attached = isL0Error(err) ? err.attemptErrors : undefined;
-  const list = attached && attached.length > 0 ? [...attached] : [...retried, err];
-  for (const e of [err, ...list]) if (isL0Error(e)) e.fallbackIndex ??= index;
-  return list;
+function attemptsOf(err: unknown, index: number): unknown[] {
+  const attached = isL0Error(err) ? err.attemptErrors : [];
+  const list = attached.length > 0 ? attached : [err];
+  return list.map((e) => (isL0Error(e) && e.fallbackIndex === undefined ? e.withRunInfo({ fallbackIndex: index }) : e));
 }

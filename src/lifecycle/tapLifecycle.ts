@@ -4,7 +4,9 @@ import { INITIAL_L0_STATE, reduceL0State, type L0State } from '../events/reduceS
 import { classifyError } from '../errors/classifyError.js';
 import { isAllStreamsExhaustedError } from '../errors/AllStreamsExhaustedError.js';
 import { isTokenTimeoutError, type TimeoutKind } from '../errors/TokenTimeoutError.js';
-import type { SerializedError } from '../errors/serializeError.js';
+import { deserializeError, type SerializedError } from '../errors/serializeError.js';
+import type { L0Error } from '../errors/L0Error.js';
+import { AttemptText } from '../attempt/attemptText.js';
 
 /**
  * L0's lifecycle callbacks, with L0's argument shapes. Each is optional and called synchronously,
@@ -30,14 +32,15 @@ export interface LifecycleCallbacks {
   readonly onDrift?: (types: readonly string[], confidence: number) => void;
   /** A complete tool call; `args` is the raw JSON text (L0 passes it parsed). */
   readonly onToolCall?: (name: string, id: string, args: string) => void;
-  /** An attempt or the run failed with a TokenTimeoutError (read from the live error; not called for replayed logs). */
+  /** An attempt or the run failed with a TokenTimeoutError (read from the event's error, so a replayed log calls it too). */
   readonly onTimeout?: (kind: TimeoutKind, elapsedMs: number) => void;
   /** The run was aborted (an `abort`-category error) or unsubscribed before `complete`: the current attempt's tokens and text length. */
   readonly onAbort?: (tokenCount: number, contentLength: number) => void;
   /**
    * A failure: from a `retry` event `(error, true, false)`, from a `fallback` event
-   * `(error, false, true)`, the run's error `(error, false, false)`. `error` is the live error
-   * (with its code and category) where the event still carries it, else the serialised one.
+   * `(error, false, true)`, the run's error `(error, false, false)`. `error` is always a typed
+   * {@link L0Error}: for `retry` and `fallback` events it is rebuilt from the event's plain error
+   * ({@link deserializeError}), so a replayed log calls back exactly as the live run did.
    */
   readonly onError?: (error: unknown, willRetry: boolean, willFallback: boolean) => void;
   /** Once per subscription: the folded {@link L0State} at `complete` (or when a source without `complete` ends). */
@@ -123,15 +126,14 @@ export function tapLifecycle(callbacks: LifecycleCallbacks): MonoTypeOperatorFun
   return (source) =>
     defer(() => {
       let state = INITIAL_L0_STATE;
-      let tokens = 0; // tokens of the current attempt
-      let length = 0; // text length of the current attempt, checkpoint included
+      const text = new AttemptText({ keepText: false }); // the current attempt's tokens and length
       let failedTokens = 0; // tokens of the last attempt that a retry/fallback ended
       let completed = false;
-      const fail = (error: SerializedError) => {
-        failedTokens = tokens;
-        tokens = length = 0;
-        timeout(error.live);
-        return error.live ?? error;
+      const fail = (plain: SerializedError): L0Error => {
+        failedTokens = text.tokenCount;
+        const error = deserializeError(plain);
+        timeout(error);
+        return error;
       };
       const complete = () => {
         if (completed) return;
@@ -143,15 +145,22 @@ export function tapLifecycle(callbacks: LifecycleCallbacks): MonoTypeOperatorFun
           next(e) {
             if (fold) state = reduceL0State(state, e);
             if (callbacks.onEvent) call('onEvent', e); // the only per-token call: no argument list when unused
+            if (e.type === 'retry' || e.type === 'fallback') {
+              const error = fail(e.error); // before the tracker resets the attempt
+              text.observe(e);
+              if (e.type === 'retry') {
+                call('onError', error, true, false);
+                call('onRetry', e.attempt, e.reason);
+              } else {
+                call('onError', error, false, true);
+                call('onFallback', e.toIndex - 1, error.reason);
+              }
+              return;
+            }
+            if (text.observe(e) === 'token') return;
             switch (e.type) {
-              case 'token': tokens++; length += e.value.length; break;
-              case 'start': tokens = length = 0; call('onStart', e.attempt, e.isRetry, e.isFallback); break;
-              case 'retry': call('onError', fail(e.error), true, false); call('onRetry', e.attempt, e.reason); break;
-              case 'fallback':
-                call('onError', fail(e.error), false, true);
-                call('onFallback', e.toIndex - 1, e.error.reason ?? 'unknown');
-                break;
-              case 'resume': length = e.checkpoint.length; call('onResume', e.checkpoint, failedTokens); break;
+              case 'start': call('onStart', e.attempt, e.isRetry, e.isFallback); break;
+              case 'resume': call('onResume', e.checkpoint, failedTokens); break;
               case 'checkpoint': call('onCheckpoint', e.content, e.tokenCount); break;
               case 'violation': call('onViolation', e.violation); break;
               case 'drift': call('onDrift', e.types, e.confidence); break;
@@ -161,12 +170,12 @@ export function tapLifecycle(callbacks: LifecycleCallbacks): MonoTypeOperatorFun
           },
           error(err: unknown) {
             timeout(err);
-            if (classifyError(err).category === 'abort') call('onAbort', tokens, length);
+            if (classifyError(err).category === 'abort') call('onAbort', text.tokenCount, text.length);
             call('onError', err, false, false);
           },
           complete,
           unsubscribe() {
-            if (!completed) call('onAbort', tokens, length);
+            if (!completed) call('onAbort', text.tokenCount, text.length);
           },
         }),
       );

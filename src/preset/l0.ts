@@ -1,34 +1,36 @@
-import { identity, type Observable } from 'rxjs';
+import { identity, pipe, type Observable } from 'rxjs';
 import type { L0Event } from '../events/eventTypes.js';
-import { fromStream, type StreamFactory } from '../sources/fromStream.js';
+import { fromStream } from '../sources/fromStream.js';
 import { withTimeouts } from '../timeouts/withTimeouts.js';
 import { deduplicateContinuation } from '../continuation/deduplicateContinuation.js';
 import { detectZeroOutput } from '../zeroOutput/detectZeroOutput.js';
 import { checkpointEvery } from '../continuation/checkpointEvery.js';
-import { retryWithBackoff } from '../retry/retryWithBackoff.js';
+import { retryResolved } from '../retry/retryWithBackoff.js';
 import { fallbackTo } from '../fallback/fallbackTo.js';
 import { tapLifecycle } from '../lifecycle/tapLifecycle.js';
 import { abortOn } from './abortOn.js';
 import { resolveL0Options, type L0Options } from './l0Options.js';
 
 export { L0_DEFAULTS } from './l0Options.js';
-export type { L0Options, L0StreamContext, L0StreamFactory } from './l0Options.js';
+export type { L0NamedStream, L0Options, L0StreamContext, L0StreamFactory } from './l0Options.js';
 
 /**
  * The reliability preset: a model stream with timeouts, zero-output detection, continuation,
  * retries with backoff, fallbacks, abort and lifecycle callbacks. It is only this `pipe()`:
  *
  * ```
- * const attempt = (factory) => fromStream(factory).pipe(
+ * const attempt = (factory, model) => fromStream(factory, { model }).pipe(
  *   withTimeouts(timeout),              // per attempt: silence of the source fails the attempt
  *   deduplicateContinuation(dedupe),    // a resumed attempt's head loses its overlap with the checkpoint
+ *   ...attemptOperators,                // yours: guardrails, drift, validation (their errors are retried)
  *   detectZeroOutput(),                 // an empty answer fails the attempt (a content failure)
- *   checkpointEvery(checkpointInterval),// last-known-good points, only with continuation
+ *   checkpointEvery(checkpointInterval),// last-known-good points, only with continuation, after the checks
  *   retryWithBackoff(retry),            // resubscribes `attempt`: a fresh factory call, ctx.attempt + 1
  * );
- * attempt(stream).pipe(
+ * attempt(stream, model).pipe(
  *   fallbackTo(...fallbackStreams.map(attempt)), // after the primary's retries: each fallback has its own budget
- *   abortOn(signal),                    // outermost: a user abort is never retried nor falls back
+ *   abortOn(signal),                    // a user abort is never retried nor falls back
+ *   ...runOperators,                    // yours: recording, monitoring (see every attempt and the final error)
  *   tapLifecycle(callbacks),
  * );
  * ```
@@ -54,14 +56,20 @@ export type { L0Options, L0StreamContext, L0StreamFactory } from './l0Options.js
  */
 export function l0(options: L0Options): Observable<L0Event> {
   const o = resolveL0Options(options);
-  const attempt = (factory: StreamFactory) =>
-    fromStream(factory, { adapters: o.adapters }).pipe(
+  const attempt = ({ factory, model }: (typeof o)['primary']) =>
+    fromStream(factory, { adapters: o.adapters, model }).pipe(
       withTimeouts(o.timeout),
       deduplicateContinuation(o.dedupe),
+      o.attemptOperators.length === 0 ? identity : pipe(...(o.attemptOperators as [typeof identity])),
       o.detectZeroTokens ? detectZeroOutput() : identity,
       o.checkpointInterval === undefined ? identity : checkpointEvery(o.checkpointInterval),
-      retryWithBackoff(o.retry),
+      retryResolved(o.retry),
     );
   const fallbacks = o.fallbacks.map(attempt); // built eagerly so invalid options throw now
-  return attempt(o.primary).pipe(fallbackTo(...fallbacks), abortOn(o.signal), tapLifecycle(options));
+  return attempt(o.primary).pipe(
+    fallbackTo(...fallbacks),
+    abortOn(o.signal),
+    o.runOperators.length === 0 ? identity : pipe(...(o.runOperators as [typeof identity])),
+    tapLifecycle(options),
+  );
 }

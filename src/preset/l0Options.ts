@@ -1,7 +1,14 @@
-import type { SchedulerLike } from 'rxjs';
+import type { MonoTypeOperatorFunction, SchedulerLike } from 'rxjs';
+import type { L0Event } from '../events/eventTypes.js';
 import type { StreamAdapter } from '../sources/adapters/types.js';
 import type { StreamContext, StreamFactory, StreamInput } from '../sources/fromStream.js';
-import { RETRY_PRESETS, type RetryPresetName, type RetryWithBackoffConfig } from '../retry/retryConfig.js';
+import {
+  resolveRetryConfig,
+  RETRY_WITH_BACKOFF_DEFAULTS,
+  type ResolvedRetryConfig,
+  type RetryPresetName,
+  type RetryWithBackoffConfig,
+} from '../retry/retryConfig.js';
 import type { WithTimeoutsConfig } from '../timeouts/withTimeouts.js';
 import type { DeduplicateContinuationConfig } from '../continuation/deduplicateContinuation.js';
 import type { LifecycleCallbacks } from '../lifecycle/tapLifecycle.js';
@@ -15,14 +22,39 @@ export interface L0StreamContext extends StreamContext {
 }
 export type L0StreamFactory = (ctx: L0StreamContext) => StreamInput | Promise<StreamInput>;
 
+/** A stream with a name: `start.model` of its attempts says which model the events came from. */
+export interface L0NamedStream {
+  readonly stream: L0StreamFactory;
+  readonly model: string;
+}
+
 /** Options of {@link l0}; names follow L0's. Every field but `stream` is optional. */
 export interface L0Options extends LifecycleCallbacks {
   /** The primary model: called once per attempt with `{signal, attempt, fallbackIndex, checkpoint?, ...}`. */
   readonly stream: L0StreamFactory;
-  /** Tried in order once the primary (with its own retries) fails. Each gets the same retry budget. @default [] */
-  readonly fallbackStreams?: readonly L0StreamFactory[];
+  /** A name for the primary, reported as `start.model`. @default undefined */
+  readonly model?: string;
+  /**
+   * Tried in order once the primary (with its own retries) fails. Each gets the same retry budget.
+   * An entry may be `{ stream, model }` to name it (`start.model`). @default []
+   */
+  readonly fallbackStreams?: readonly (L0StreamFactory | L0NamedStream)[];
+  /**
+   * Operators applied to every attempt of every stream, after timeouts and continuation
+   * de-duplication and before zero-output detection, checkpoints and retries: guardrails, drift
+   * detection, structured-output validation. An error they raise fails the attempt and is retried
+   * or falls back like any other. Each attempt subscribes them anew, so their state is per attempt.
+   * @default []
+   */
+  readonly attemptOperators?: readonly MonoTypeOperatorFunction<L0Event>[];
+  /**
+   * Operators applied once to the whole run, after fallbacks and the abort signal and before the
+   * lifecycle callbacks: recording, monitoring. They see every event of every attempt and the
+   * run's final error. @default []
+   */
+  readonly runOperators?: readonly MonoTypeOperatorFunction<L0Event>[];
   /** Retry policy, a preset name, or a number of content retries. @default L0_DEFAULTS.retry */
-  readonly retry?: number | RetryPresetName | RetryWithBackoffConfig;
+  readonly retry?: number | RetryPresetName | RetryWithBackoffConfig | false;
   /** Timeouts in ms; `false` disables them. Missing fields take the defaults. @default {initialToken: 5000, interToken: 10000} */
   readonly timeout?: Omit<WithTimeoutsConfig, 'scheduler'> | false;
   /** Error with ZeroOutputError (retried) when a run completes with no meaningful output. @default true */
@@ -47,9 +79,9 @@ export interface L0Options extends LifecycleCallbacks {
   readonly random?: () => number;
 }
 
-/** The documented defaults of {@link l0}. */
+/** The documented defaults of {@link l0}. `retry` is {@link RETRY_WITH_BACKOFF_DEFAULTS}, the same object. */
 export const L0_DEFAULTS = Object.freeze({
-  retry: Object.freeze({ attempts: 3, maxRetries: 6, backoff: 'fixed-jitter', baseDelay: 1000, maxDelay: 10_000 }),
+  retry: RETRY_WITH_BACKOFF_DEFAULTS,
   timeout: Object.freeze({ initialToken: 5000, interToken: 10_000 }),
   detectZeroTokens: true,
   continueFromLastKnownGoodToken: false,
@@ -62,24 +94,21 @@ export function resolveL0Options(o: L0Options) {
   if (typeof o !== 'object' || o === null) throw new TypeError('l0(options): options must be an object');
   if (typeof o.stream !== 'function') throw new TypeError('l0(options): `stream` must be a factory function');
   checkOptions(o);
-  const fallbackStreams = o.fallbackStreams ?? [];
-  fallbackStreams.forEach((f, i) => {
-    if (typeof f !== 'function') throw new TypeError(`l0(options): \`fallbackStreams[${i}]\` must be a factory function`);
-  });
+  const fallbackStreams = (o.fallbackStreams ?? []).map((f, i) => namedStream(f, i));
+  const attemptOperators = operatorList('attemptOperators', o.attemptOperators);
+  const runOperators = operatorList('runOperators', o.runOperators);
   const continuation = o.continueFromLastKnownGoodToken ?? L0_DEFAULTS.continueFromLastKnownGoodToken;
   const context = deepFreeze(cloneContext(o.context ?? {}));
   const { buildContinuationPrompt: build, scheduler, random } = o;
   const wrap = (factory: L0StreamFactory): StreamFactory => (ctx) =>
     factory({ ...ctx, context, ...(build && ctx.checkpoint ? { continuationPrompt: build(ctx.checkpoint) } : {}) });
-  const retry: RetryWithBackoffConfig = {
-    ...(scheduler ? { scheduler } : {}),
-    ...(random ? { random } : {}),
-    ...retryConfigOf(o.retry ?? L0_DEFAULTS.retry),
-  };
+  const retry: ResolvedRetryConfig = resolveRetryConfig(o.retry === false ? { maxRetries: 0 } : o.retry, { scheduler, random });
   const dedupe = o.deduplicateContinuation ?? L0_DEFAULTS.deduplicateContinuation;
   return {
-    primary: wrap(o.stream),
-    fallbacks: fallbackStreams.map(wrap),
+    primary: { factory: wrap(o.stream), model: o.model },
+    fallbacks: fallbackStreams.map((f) => ({ factory: wrap(f.stream), model: f.model })),
+    attemptOperators,
+    runOperators,
     retry,
     timeout: o.timeout === false ? {} : { ...L0_DEFAULTS.timeout, ...o.timeout, scheduler },
     detectZeroTokens: o.detectZeroTokens ?? L0_DEFAULTS.detectZeroTokens,
@@ -108,6 +137,7 @@ function checkOptions(o: L0Options): void {
   if (signal !== undefined && (typeof signal?.aborted !== 'boolean' || typeof signal.addEventListener !== 'function')) fail('signal', 'an AbortSignal', signal);
   if (scheduler !== undefined && (typeof scheduler?.now !== 'function' || typeof scheduler.schedule !== 'function')) fail('scheduler', 'a SchedulerLike', scheduler);
   if (o.context !== undefined && (typeof o.context !== 'object' || o.context === null)) fail('context', 'an object', o.context);
+  if (o.model !== undefined && (typeof o.model !== 'string' || o.model === '')) fail('model', 'a non-empty string', o.model);
 }
 
 function cloneContext(context: Record<string, unknown>): Record<string, unknown> {
@@ -118,12 +148,20 @@ function cloneContext(context: Record<string, unknown>): Record<string, unknown>
   }
 }
 
-function retryConfigOf(retry: number | RetryPresetName | RetryWithBackoffConfig): RetryWithBackoffConfig {
-  if (typeof retry === 'number') return { attempts: retry };
-  if (typeof retry !== 'string') return retry;
-  const preset = (RETRY_PRESETS as Readonly<Record<string, RetryWithBackoffConfig>>)[retry];
-  if (!preset) throw new TypeError(`l0(options): unknown \`retry\` preset "${retry}" (use ${Object.keys(RETRY_PRESETS).join(', ')})`);
-  return preset;
+function namedStream(entry: L0StreamFactory | L0NamedStream, i: number): { stream: L0StreamFactory; model: string | undefined } {
+  if (typeof entry === 'function') return { stream: entry, model: undefined };
+  if (typeof entry === 'object' && entry !== null && typeof entry.stream === 'function' && typeof entry.model === 'string') {
+    return { stream: entry.stream, model: entry.model };
+  }
+  throw new TypeError(`l0(options): \`fallbackStreams[${i}]\` must be a factory function or { stream, model }`);
+}
+
+function operatorList(name: string, list: readonly MonoTypeOperatorFunction<L0Event>[] | undefined): readonly MonoTypeOperatorFunction<L0Event>[] {
+  if (list === undefined) return [];
+  if (!Array.isArray(list) || !list.every((f) => typeof f === 'function')) {
+    throw new TypeError(`l0(options): \`${name}\` must be an array of operators (functions from Observable to Observable)`);
+  }
+  return Object.freeze([...list]);
 }
 
 function deepFreeze<T>(value: T): T {

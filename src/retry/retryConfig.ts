@@ -1,5 +1,6 @@
 import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import type { ErrorCategory } from '../errors/L0Error.js';
+import { ERROR_REASONS, type ErrorReason } from '../errors/errorReason.js';
 import { BACKOFF_KINDS, type BackoffKind } from './backoff.js';
 
 export type { BackoffKind } from './backoff.js';
@@ -7,44 +8,18 @@ export type { BackoffKind } from './backoff.js';
 /** The named retry configurations of L0: see {@link RETRY_PRESETS}. */
 export type RetryPresetName = 'minimal' | 'recommended' | 'strict' | 'exponential';
 
-/** A classification reason, as {@link classifyError} reports it. */
-type RetryReason =
-  | 'network_error'
-  | 'incomplete_stream'
-  | 'malformed_chunk'
-  | 'rate_limit'
-  | 'server_error'
-  | 'timeout'
-  | 'zero_output'
-  | 'guardrail_violation'
-  | 'fatal_guardrail_violation'
-  | 'drift'
-  | 'schema'
-  | 'auth'
-  | 'bad_request'
-  | 'context_length_exceeded'
-  | 'content_filtered'
-  | 'abort'
-  | 'invalid_stream'
-  | 'all_streams_exhausted'
-  | 'unknown';
+/** An entry of `retryOn`: an {@link ErrorCategory} (`'network'`) or an {@link ErrorReason} (`'zero_output'`). */
+export type RetryOnItem = ErrorCategory | ErrorReason;
 
-/** An entry of `retryOn`: an {@link ErrorCategory} (`'network'`) or a reason (`'zero_output'`). */
-export type RetryOnItem = ErrorCategory | RetryReason;
-
-const RETRY_ON_ITEMS: ReadonlySet<string> = new Set<RetryOnItem>([
-  'network', 'rate-limit', 'server', 'timeout', 'content', 'auth', 'bad-request', 'abort', 'unknown',
-  'network_error', 'incomplete_stream', 'malformed_chunk', 'rate_limit', 'server_error', 'zero_output',
-  'guardrail_violation', 'fatal_guardrail_violation', 'drift', 'schema', 'bad_request', 'context_length_exceeded',
-  'content_filtered', 'invalid_stream', 'all_streams_exhausted',
-]);
+const CATEGORIES: readonly ErrorCategory[] = ['network', 'rate-limit', 'server', 'timeout', 'content', 'auth', 'bad-request', 'abort', 'unknown'];
+const RETRY_ON_ITEMS: ReadonlySet<string> = new Set<string>([...CATEGORIES, ...ERROR_REASONS]);
 
 /** What `shouldRetry` is told about the retry it may veto. Frozen. */
 export interface ShouldRetryContext {
   /** The attempt that failed (1-based). */
   readonly attempt: number;
   readonly category: ErrorCategory;
-  readonly reason: string;
+  readonly reason: ErrorReason;
   /** Retries still allowed by `maxRetries`, counting this one. */
   readonly retriesLeft: number;
 }
@@ -56,7 +31,7 @@ export interface RetryDelayContext {
   /** The most attempts the budget allows: `1 + maxRetries`. */
   readonly totalAttempts: number;
   readonly category: ErrorCategory;
-  readonly reason: string;
+  readonly reason: ErrorReason;
   readonly error: unknown;
   /** The delay the configured `backoff` computed, in ms. */
   readonly defaultDelay: number;
@@ -76,8 +51,10 @@ export interface RetryWithBackoffConfig {
   readonly maxDelay?: number;
   /**
    * Categories or reasons that may be retried. Auth, bad-request, abort and non-retryable errors
-   * (a fatal guardrail, a TLS failure) are never retried even if listed; `unknown` errors only if listed.
-   * @default ['network', 'rate-limit', 'server', 'timeout', 'content']
+   * (a fatal guardrail, a TLS failure) are never retried even if listed. `unknown` failures (a
+   * factory or a stream that threw something unclassified) are retried through the `attempts`
+   * budget; leave `'unknown'` out to fail on them at once.
+   * @default ['network', 'rate-limit', 'server', 'timeout', 'content', 'unknown']
    */
   readonly retryOn?: readonly RetryOnItem[];
   /**
@@ -116,7 +93,7 @@ export const RETRY_WITH_BACKOFF_DEFAULTS: Readonly<Defaults> = Object.freeze({
   backoff: 'fixed-jitter',
   baseDelay: 1000,
   maxDelay: 10000,
-  retryOn: Object.freeze(['network', 'rate-limit', 'server', 'timeout', 'content'] as const),
+  retryOn: Object.freeze(['network', 'rate-limit', 'server', 'timeout', 'content', 'unknown'] as const),
   respectRetryAfter: true,
   maxRetryAfter: 60000,
 });
@@ -161,7 +138,10 @@ const list = (items: readonly string[]): string => items.map((s) => `'${s}'`).jo
  * non-finite delay, an unknown preset, backoff or `retryOn` entry, or a callback that is not a function.
  * @internal
  */
-export function resolveRetryConfig(config: number | RetryPresetName | RetryWithBackoffConfig | undefined): ResolvedRetryConfig {
+export function resolveRetryConfig(
+  config: number | RetryPresetName | RetryWithBackoffConfig | undefined,
+  inherited: { readonly scheduler?: SchedulerLike; readonly random?: () => number } = {},
+): ResolvedRetryConfig {
   let c: RetryWithBackoffConfig;
   if (config === undefined) c = {};
   else if (typeof config === 'number') c = { attempts: config };
@@ -182,7 +162,7 @@ export function resolveRetryConfig(config: number | RetryPresetName | RetryWithB
   if (!Array.isArray(retryOn)) throw new TypeError(`${NAME}: retryOn must be an array`);
   for (const item of retryOn) {
     if (!RETRY_ON_ITEMS.has(item)) {
-      throw new TypeError(`${NAME}: retryOn has unknown entry '${String(item)}'; expected categories or reasons such as ${list([...d.retryOn, 'unknown', 'zero_output'])}`);
+      throw new TypeError(`${NAME}: retryOn has unknown entry '${String(item)}'; expected categories or reasons such as ${list([...d.retryOn, 'zero_output'])}`);
     }
   }
   return Object.freeze({
@@ -196,8 +176,8 @@ export function resolveRetryConfig(config: number | RetryPresetName | RetryWithB
     maxRetryAfter: delay('maxRetryAfter', c.maxRetryAfter ?? d.maxRetryAfter),
     shouldRetry: fn('shouldRetry', c.shouldRetry),
     calculateDelay: fn('calculateDelay', c.calculateDelay),
-    scheduler: c.scheduler ?? asyncScheduler,
-    random: fn('random', c.random) ?? defaultRandom,
+    scheduler: c.scheduler ?? inherited.scheduler ?? asyncScheduler,
+    random: fn('random', c.random) ?? inherited.random ?? defaultRandom,
   });
 }
 

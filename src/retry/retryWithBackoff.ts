@@ -1,11 +1,13 @@
-import { from, identity, Observable, timer, type MonoTypeOperatorFunction, type Subscriber, type Subscription } from 'rxjs';
-import { classifyError, type ErrorClassification } from '../errors/classifyError.js';
-import { isL0Error } from '../errors/L0Error.js';
-import { serializeError, type SerializedError } from '../errors/serializeError.js';
+import { from, Observable, timer, type MonoTypeOperatorFunction, type Subscriber } from 'rxjs';
+import { classifyError } from '../errors/classifyError.js';
+import { isL0Error, type L0RunInfo } from '../errors/L0Error.js';
+import { toL0Error } from '../errors/normalizeError.js';
+import { serializeError } from '../errors/serializeError.js';
 import type { L0Event } from '../events/eventTypes.js';
-import { subscribeWithContext, takeAttemptContext } from '../internal/attemptContext.js';
+import { takeAttemptContext } from '../attempt/attemptContext.js';
+import { AttemptLoop } from '../attempt/attemptLoop.js';
 import { isPromiseLike } from '../internal/isPromiseLike.js';
-import { computeDelay } from './backoff.js';
+import { FRESH_BUDGETS, retryDelay, retryVerdict, spendRetry } from './retryDecision.js';
 import {
   resolveRetryConfig,
   type ResolvedRetryConfig,
@@ -13,9 +15,6 @@ import {
   type RetryWithBackoffConfig,
   type ShouldRetryContext,
 } from './retryConfig.js';
-
-/** Never retried, whatever `retryOn` says. */
-const NEVER_RETRIED: ReadonlySet<string> = new Set(['auth', 'bad-request', 'abort']);
 
 /**
  * Resubscribes the source after a retryable failure, waiting a backoff, and tells the consumer
@@ -26,27 +25,32 @@ const NEVER_RETRIED: ReadonlySet<string> = new Set(['auth', 'bad-request', 'abor
  *   --a--r---b--|           retryWithBackoff({ backoff: 'fixed', baseDelay: 2 })   (r: retry{attempt: 1, delayMs: 2})
  *
  * Per subscription:
- * 1. Takes the enclosing attempt context (the `fallbackIndex` and `checkpoint` a fallbackTo hands
- *    down) and subscribes the source as attempt 1 with it; the source (fromStream) reads it.
+ * 1. Takes the enclosing {@link AttemptContext} (the `fallbackIndex` and `checkpoint` a fallbackTo
+ *    hands down) and subscribes the source as attempt 1 with it; the source (fromStream,
+ *    fromAttempt) reads it synchronously (see {@link fromAttempt} for what keeps it).
  * 2. Remembers the latest checkpoint seen (`checkpoint.content`, `resume.checkpoint`) and hands it
  *    to the next attempt, which is how continuation resumes.
- * 3. On an error: classifies it ({@link classifyError}) and stamps `attempt`/`fallbackIndex` on an
- *    L0Error. It is rethrown when its category is `auth`, `bad-request` or `abort`; when neither its
- *    category nor its reason is in `retryOn`; when it is not retryable (a fatal guardrail, a TLS
- *    failure), except `unknown` errors when `retryOn` lists `'unknown'`; when `maxRetries` retries
+ * 3. On an error: makes it a typed L0Error if it is not one, and classifies it
+ *    ({@link classifyError}). The error itself is never changed. {@link retryVerdict} decides:
+ *    no retry for `auth`, `bad-request` or `abort`; when neither its category nor its reason is in
+ *    `retryOn`; when it is not retryable (a fatal guardrail, a TLS failure; `unknown` errors are
+ *    retried when `retryOn` lists `'unknown'`, as it does by default); when `maxRetries` retries
  *    were made; when it counts toward attempts (content, unknown) and `attempts` such retries were
  *    made; when its Retry-After exceeds `maxRetryAfter` (a fallback takes it instead of waiting).
  * 4. Then `shouldRetry` may veto (a falsy result, a throw or a rejection vetoes; a promise is awaited).
- * 5. The delay is the Retry-After as given (with `respectRetryAfter`), else the `backoff` (0-based
- *    retry index over all retries), else what `calculateDelay` returns if it is a finite number >= 0.
- *    A throwing `calculateDelay` errors the stream with its error, as rxjs `retry({delay})` does.
- * 6. Emits `retry{attempt, delayMs, error, reason}`, then waits `timer(delayMs, scheduler)` (a delay
- *    of 0 still goes through the scheduler, so a retry is never a synchronous loop), then subscribes
+ * 5. {@link retryDelay}: the Retry-After as given (with `respectRetryAfter`), else the `backoff`
+ *    (0-based retry index over all retries), else what `calculateDelay` returns if it is a finite
+ *    number >= 0. A throwing `calculateDelay` ends the run with its error, typed.
+ * 6. Emits `retry{attempt, delayMs, error, reason, countsTowardAttempts}` (`error` serialised, with
+ *    its `attempt` and `fallbackIndex`), then waits `timer(delayMs, scheduler)` (a delay of 0
+ *    still goes through the scheduler, so a retry is never a synchronous loop), then subscribes
  *    the source again as the next attempt. Unsubscribing during the wait cancels it.
- * 7. When it gives up, the last error itself is rethrown; an L0Error gets `attemptErrors` (every
- *    attempt's error, oldest first). Counters are never reset, so a flapping source cannot retry forever.
+ * 7. When it gives up, it errors with a copy of the last error ({@link L0Error.withRunInfo})
+ *    carrying `attempt`, `fallbackIndex` and `attemptErrors` (every attempt's error, oldest
+ *    first, the last one included). Counters are never reset, so a flapping source cannot retry forever.
  *
- * `maxRetries: 0` or an empty `retryOn` returns `identity`. A number is the `attempts` shorthand
+ * `maxRetries: 0` or an empty `retryOn` retries nothing but still types the error and attaches
+ * `attemptErrors`, so the run's list of failures is always complete. A number is the `attempts` shorthand
  * (network, rate-limit, server and timeout retries stay capped by `maxRetries` only); a string
  * names one of {@link RETRY_PRESETS}.
  *
@@ -65,8 +69,11 @@ export function retryWithBackoff(attempts: number): MonoTypeOperatorFunction<L0E
 export function retryWithBackoff(preset: RetryPresetName): MonoTypeOperatorFunction<L0Event>;
 export function retryWithBackoff(config: RetryWithBackoffConfig): MonoTypeOperatorFunction<L0Event>;
 export function retryWithBackoff(config?: number | RetryPresetName | RetryWithBackoffConfig): MonoTypeOperatorFunction<L0Event> {
-  const cfg = resolveRetryConfig(config);
-  if (cfg.maxRetries === 0 || cfg.retryOn.length === 0) return identity;
+  return retryResolved(resolveRetryConfig(config));
+}
+
+/** {@link retryWithBackoff} with an already resolved config. @internal Used by the l0() preset. */
+export function retryResolved(cfg: ResolvedRetryConfig): MonoTypeOperatorFunction<L0Event> {
   return (source) => new Observable<L0Event>((subscriber) => runAttempts(source, subscriber, cfg));
 }
 
@@ -74,128 +81,64 @@ export function retryWithBackoff(config?: number | RetryPresetName | RetryWithBa
 function runAttempts(source: Observable<L0Event>, subscriber: Subscriber<L0Event>, cfg: ResolvedRetryConfig): () => void {
   const outer = takeAttemptContext();
   const fallbackIndex = outer?.fallbackIndex ?? 0;
-  let checkpoint = outer?.checkpoint;
+  const loop = new AttemptLoop(subscriber, 'retryWithBackoff', onError, outer?.checkpoint);
   let attempt = 0;
-  let retries = 0; // every retry, against maxRetries
-  let countedRetries = 0; // content / unknown retries, against attempts
-  let previousDelay: number | undefined;
+  let budgets = FRESH_BUDGETS;
   const errors: unknown[] = [];
-  let active: Subscription | undefined; // the running attempt, veto or wait
-  let step = 0; // bumped by every new attempt, veto or wait
-
-  /**
-   * Starts a step and keeps its subscription for teardown. A synchronous error inside may already
-   * have started a later step (which then owns `active`), and the consumer may have left during the
-   * synchronous subscribe (teardown found nothing to cancel yet): then the step is cancelled here.
-   */
-  function startStep(begin: () => Subscription): void {
-    const mine = ++step;
-    const sub = begin();
-    if (subscriber.closed) sub.unsubscribe();
-    else if (step === mine) active = sub;
-  }
-
-  const observer = {
-    next: (event: L0Event) => {
-      if (event.type === 'checkpoint') checkpoint = event.content;
-      else if (event.type === 'resume') checkpoint = event.checkpoint;
-      subscriber.next(event);
-    },
-    error: (err: unknown) => onError(err),
-    complete: () => subscriber.complete(),
-  };
 
   function subscribeAttempt(): void {
     attempt += 1;
-    const ctx = checkpoint === undefined ? { attempt, fallbackIndex } : { attempt, fallbackIndex, checkpoint };
-    startStep(() => subscribeWithContext(source, observer, ctx));
+    const { checkpoint } = loop;
+    loop.subscribe(source, checkpoint === undefined ? { attempt, fallbackIndex } : { attempt, fallbackIndex, checkpoint });
   }
 
-  function giveUp(err: unknown): void {
-    if (isL0Error(err)) err.attemptErrors = Object.freeze([...errors]);
-    subscriber.error(err);
-  }
-
-  function onError(err: unknown): void {
-    const c = classifyError(err, { now: cfg.scheduler.now() });
-    errors.push(err);
-    if (isL0Error(err)) {
-      err.attempt = attempt;
-      err.fallbackIndex = fallbackIndex;
-    }
-    const retryAfter = cfg.respectRetryAfter ? c.retryAfterMs : undefined;
-    if (!eligible(c) || (retryAfter !== undefined && retryAfter > cfg.maxRetryAfter)) return giveUp(err);
-    if (!cfg.shouldRetry) return retry(err, c, retryAfter);
+  function onError(raw: unknown): void {
+    const now = cfg.scheduler.now();
+    const failed = withRunInfo(toL0Error(raw, { now }), { attempt, fallbackIndex });
+    errors.push(failed);
+    const giveUp = (): void => subscriber.error(withRunInfo(failed, { attemptErrors: errors }));
+    const c = classifyError(failed, { now });
+    const verdict = retryVerdict(c, budgets, cfg);
+    if (!verdict.retry) return giveUp();
+    const retry = (): void => {
+      let delayMs: number;
+      try {
+        delayMs = retryDelay({ classification: c, attempt, error: failed, retryAfterMs: verdict.retryAfterMs }, budgets, cfg);
+      } catch (callbackError) {
+        return subscriber.error(toL0Error(callbackError));
+      }
+      budgets = spendRetry(budgets, verdict.countsTowardAttempts, delayMs);
+      const error = serializeError(failed);
+      subscriber.next({ type: 'retry', attempt, delayMs, error, reason: c.reason, countsTowardAttempts: verdict.countsTowardAttempts });
+      if (!subscriber.closed) loop.run(() => timer(delayMs, cfg.scheduler).subscribe(subscribeAttempt));
+    };
+    if (!cfg.shouldRetry) return retry();
     const ctx: ShouldRetryContext = Object.freeze({
       attempt,
       category: c.category,
       reason: c.reason,
-      retriesLeft: cfg.maxRetries - retries,
+      retriesLeft: cfg.maxRetries - budgets.retries,
     });
-    let verdict: boolean | Promise<boolean>;
+    let ok: boolean | Promise<boolean>;
     try {
-      verdict = cfg.shouldRetry(err, ctx);
+      ok = cfg.shouldRetry(failed, ctx);
     } catch {
-      return giveUp(err);
+      return giveUp();
     }
-    if (!isPromiseLike(verdict)) return verdict ? retry(err, c, retryAfter) : giveUp(err);
-    startStep(() =>
-      from(verdict).subscribe({
-        next: (ok) => (ok ? retry(err, c, retryAfter) : giveUp(err)),
-        error: () => giveUp(err),
+    if (!isPromiseLike(ok)) return ok ? retry() : giveUp();
+    loop.run(() =>
+      from(ok).subscribe({
+        next: (yes) => (yes ? retry() : giveUp()),
+        error: () => giveUp(),
       }),
     );
-  }
-
-  function eligible(c: ErrorClassification): boolean {
-    if (NEVER_RETRIED.has(c.category)) return false;
-    if (!cfg.retryOn.includes(c.category as never) && !cfg.retryOn.includes(c.reason as never)) return false;
-    if (!c.retryable && c.category !== 'unknown') return false;
-    if (retries >= cfg.maxRetries) return false;
-    return !c.countsTowardAttempts || countedRetries < cfg.attempts;
-  }
-
-  function retry(err: unknown, c: ErrorClassification, retryAfter: number | undefined): void {
-    let delayMs: number;
-    try {
-      delayMs = retryAfter ?? backoffDelay(err, c);
-    } catch (callbackError) {
-      return subscriber.error(callbackError);
-    }
-    retries += 1;
-    if (c.countsTowardAttempts) countedRetries += 1;
-    previousDelay = delayMs;
-    subscriber.next({ type: 'retry', attempt, delayMs, error: eventError(err, c), reason: c.reason });
-    if (subscriber.closed) return;
-    startStep(() => timer(delayMs, cfg.scheduler).subscribe(subscribeAttempt));
-  }
-
-  function backoffDelay(err: unknown, c: ErrorClassification): number {
-    const params = { baseDelay: cfg.baseDelay, maxDelay: cfg.maxDelay, random: cfg.random, previousDelay };
-    const defaultDelay = computeDelay(cfg.backoff, retries, params);
-    if (!cfg.calculateDelay) return defaultDelay;
-    const custom = cfg.calculateDelay(
-      Object.freeze({
-        attempt,
-        totalAttempts: 1 + cfg.maxRetries,
-        category: c.category,
-        reason: c.reason,
-        error: err,
-        defaultDelay,
-      }),
-    );
-    return typeof custom === 'number' && Number.isFinite(custom) && custom >= 0 ? custom : defaultDelay;
   }
 
   subscribeAttempt();
-  return () => active?.unsubscribe();
+  return () => loop.teardown();
 }
 
-/** The error as the `retry` event carries it: serialised, with its classification when it had none. */
-function eventError(err: unknown, c: ErrorClassification): SerializedError {
-  const plain = serializeError(err);
-  if (plain.category !== undefined) return plain;
-  const withCategory: SerializedError = { ...plain, category: c.category, reason: c.reason };
-  if (plain.live !== undefined) Object.defineProperty(withCategory, 'live', { value: plain.live, enumerable: false });
-  return withCategory;
+/** A copy of an L0Error with run info; anything else as it is. */
+function withRunInfo(error: unknown, info: L0RunInfo): unknown {
+  return isL0Error(error) ? error.withRunInfo(info) : error;
 }

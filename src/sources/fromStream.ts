@@ -1,27 +1,19 @@
 import { Observable } from 'rxjs';
-import type { L0Event, StartEvent } from '../events/eventTypes.js';
-import { takeAttemptContext, type AttemptContext } from '../internal/attemptContext.js';
+import type { L0Event } from '../events/eventTypes.js';
+import type { AttemptContext } from '../attempt/attemptContext.js';
+import { checkModel, openAttempt, type FromAttemptConfig } from '../attempt/fromAttempt.js';
 import { BUILT_IN_ADAPTERS } from './adapters/index.js';
 import type { StreamAdapter } from './adapters/types.js';
 import { StreamRun } from './streamRun.js';
 
-/** What the factory gets for each subscription (each attempt). Frozen. */
-export interface StreamContext {
+/** What the factory gets for each subscription (each attempt): the {@link AttemptContext} and a signal. Frozen. */
+export interface StreamContext extends AttemptContext {
   /**
    * Fires when the subscription ends before the run completed: the subscriber unsubscribed (a timeout,
    * a race lost, the user cancelled) or the run failed. Pass it to the SDK call
    * (`create(body, { signal })`, `streamText({ abortSignal })`) so the HTTP request is really cancelled.
    */
   readonly signal: AbortSignal;
-  /** 1 for the first attempt, 2 for the first retry, and so on. */
-  readonly attempt: number;
-  /** 0 for the primary model, 1 for the first fallback, and so on. */
-  readonly fallbackIndex: number;
-  /**
-   * The text already accepted from a failed attempt (continuation): ask the model to continue from it.
-   * Only set when non-empty; the stream then starts with `resume{checkpoint}`.
-   */
-  readonly checkpoint?: string;
 }
 
 /**
@@ -45,15 +37,13 @@ export type StreamInput = Observable<L0Event> | AsyncIterable<unknown> | Readabl
 export type StreamFactory = (ctx: StreamContext) => StreamInput | Promise<StreamInput>;
 
 /** Options of {@link fromStream}. */
-export interface FromStreamConfig {
+export interface FromStreamConfig extends FromAttemptConfig {
   /**
    * Extra stream formats, tried before {@link BUILT_IN_ADAPTERS} (so one may also override a built-in).
    * @default []
    */
   readonly adapters?: readonly StreamAdapter[];
 }
-
-const FIRST_ATTEMPT: AttemptContext = Object.freeze({ attempt: 1, fallbackIndex: 0 });
 
 /**
  * Turns a stream factory into a cold `Observable<L0Event>`: one request per subscription, cancelled
@@ -63,8 +53,9 @@ const FIRST_ATTEMPT: AttemptContext = Object.freeze({ attempt: 1, fallbackIndex:
  *   s-a--b--c--(x|)            fromStream(({ signal }) => makeStream(signal))   s start, x complete{stop}
  *
  * What happens on each subscription:
- * 1. `start{attempt, fallbackIndex, isRetry, isFallback}` is emitted synchronously, from the attempt
- *    context that `retryWithBackoff` / `fallbackTo` hand down (attempt 1, fallback 0 without one), then
+ * 1. `start{attempt, fallbackIndex, isRetry, isFallback, model?}` is emitted synchronously, from the
+ *    {@link AttemptContext} that `retryWithBackoff` / `fallbackTo` hand down (attempt 1, fallback 0
+ *    without one; see {@link fromAttempt} for the compositions that keep it), then
  *    `resume{checkpoint}` if the context carries a non-empty checkpoint.
  * 2. The factory is called once with `{signal, attempt, fallbackIndex, checkpoint?}`. A throw or a rejected
  *    promise becomes the error.
@@ -106,6 +97,7 @@ const FIRST_ATTEMPT: AttemptContext = Object.freeze({ attempt: 1, fallbackIndex:
  */
 export function fromStream(factory: StreamFactory, config: FromStreamConfig = {}): Observable<L0Event> {
   if (typeof factory !== 'function') throw new TypeError('fromStream: `factory` must be a function');
+  const model = checkModel('fromStream', config);
   const custom = config.adapters ?? [];
   if (!Array.isArray(custom) || !custom.every(isAdapter)) {
     throw new TypeError('fromStream: `adapters` must be an array of StreamAdapter objects ({ name, detect, create })');
@@ -113,12 +105,10 @@ export function fromStream(factory: StreamFactory, config: FromStreamConfig = {}
   const adapters: readonly StreamAdapter[] = Object.freeze([...custom, ...BUILT_IN_ADAPTERS]);
 
   return new Observable<L0Event>((subscriber) => {
-    const attemptContext = takeAttemptContext() ?? FIRST_ATTEMPT;
+    const attemptContext = openAttempt(subscriber, model);
     const controller = new AbortController();
     const run = new StreamRun(subscriber, controller, adapters, custom.length);
     const ctx = contextOf(controller.signal, attemptContext);
-    subscriber.next(startEvent(ctx));
-    if (ctx.checkpoint !== undefined) subscriber.next({ type: 'resume', checkpoint: ctx.checkpoint });
     if (!subscriber.closed) {
       let input: unknown;
       try {
@@ -139,10 +129,6 @@ function contextOf(signal: AbortSignal, { attempt, fallbackIndex, checkpoint }: 
     fallbackIndex,
     ...(typeof checkpoint === 'string' && checkpoint !== '' ? { checkpoint } : {}),
   });
-}
-
-function startEvent({ attempt, fallbackIndex }: StreamContext): StartEvent {
-  return { type: 'start', attempt, fallbackIndex, isRetry: attempt > 1, isFallback: fallbackIndex > 0 };
 }
 
 function isAdapter(a: unknown): a is StreamAdapter {

@@ -1,20 +1,19 @@
 import { defer, tap, type MonoTypeOperatorFunction } from 'rxjs';
 import { ZeroOutputError } from '../errors/ZeroOutputError.js';
-import type { L0Event } from '../events/eventTypes.js';
+import type { L0Event, ResumeEvent, TokenEvent } from '../events/eventTypes.js';
+import { attemptTextChange } from '../attempt/attemptText.js';
 
-/** Options of {@link detectZeroOutput}. */
-export interface DetectZeroOutputConfig {
-  /**
-   * Text made of one non-whitespace character repeated this many times or more ("aaa") is noise.
-   * An integer >= 2, or `Infinity` to turn the repetition rule off.
-   * @default 3
-   */
-  readonly minRepeat?: number;
-}
+/**
+ * Options of {@link detectZeroOutput}: none yet. (The former `minRepeat` is gone: a run of one
+ * repeated character is text, and runaway repetition is drift detection's job.)
+ */
+export type DetectZeroOutputConfig = Readonly<Record<string, never>>;
 
 /** Letters, digits and marks of any script, and emoji, carry meaning; whitespace, punctuation and symbols do not. */
 const NOISE = /^[\s\p{P}\p{S}]$/u;
 const EMOJI = /^\p{Extended_Pictographic}$/u;
+/** The empty JSON answers, whitespace removed. */
+const EMPTY_JSON: ReadonlySet<string> = new Set(['{}', '[]']);
 
 /**
  * Errors with {@link ZeroOutputError} instead of completing when a run produced no meaningful output.
@@ -23,11 +22,13 @@ const EMOJI = /^\p{Extended_Pictographic}$/u;
  *   --a--b--#             detectZeroOutput()
  *
  * Rules:
- * 1. Zero output is text that is empty, whitespace only, punctuation or symbols only ("...", "###",
- *    "---"), or one non-whitespace character repeated `minRepeat` (3) or more times ("aaa").
- *    One-character and short answers are valid: "4", "No", "OK.", "Hi!", "  x  ".
+ * 1. Zero output is text that is empty, whitespace only, or punctuation and symbols only ("...",
+ *    "###", "---"). Any answer with a letter, a digit or an emoji is an answer, however short or
+ *    repetitive ("4", "999", "AAA", "No", "OK."); so are the JSON answers `{}` and `[]`. Runaway
+ *    repetition is drift detection's business, not this operator's.
  * 2. A `tool-call` or `data` event is meaningful output on its own. `reasoning` and `progress` are not.
- * 3. A `resume{checkpoint}` counts its checkpoint as text; a `start` begins a new attempt's text.
+ * 3. The text follows the attempt rule ({@link attemptTextChange}): `start`, `retry` and `fallback`
+ *    begin a new attempt's text; `resume{checkpoint}` counts its checkpoint as text.
  * 4. The check runs on the `complete` event (which is then replaced by the error) or, if the source
  *    ends without one, on completion. A `complete` with `finishReason: 'content-filter'` is never
  *    zero output: the provider said why, and the `complete` passes so the reason is reported, not
@@ -39,36 +40,37 @@ const EMOJI = /^\p{Extended_Pictographic}$/u;
  * import { detectZeroOutput, fromStream } from 'l0-rx';
  * fromStream(factory).pipe(detectZeroOutput());
  * @see {@link ZeroOutputError} {@link retryWithBackoff}
- * @param config See {@link DetectZeroOutputConfig}.
- * @throws TypeError when `minRepeat` is not an integer >= 2 or `Infinity`.
+ * @param config No options yet; any key is a TypeError.
  */
 export function detectZeroOutput(config: DetectZeroOutputConfig = {}): MonoTypeOperatorFunction<L0Event> {
-  const minRepeat = config.minRepeat ?? 3;
-  if (typeof minRepeat !== 'number' || !(minRepeat === Infinity || (Number.isInteger(minRepeat) && minRepeat >= 2))) {
-    throw new TypeError(`detectZeroOutput: minRepeat must be an integer >= 2 or Infinity, got ${String(minRepeat)}`);
+  if (typeof config !== 'object' || config === null) throw new TypeError('detectZeroOutput: `config` must be an object');
+  const [key] = Object.keys(config);
+  if (key !== undefined) {
+    throw new TypeError(
+      `detectZeroOutput: unknown option \`${key}\`; it takes none` +
+        (key === 'minRepeat' ? ' (`minRepeat` was removed: a repeated character is text, runaway repetition is drift detection\'s job)' : ''),
+    );
   }
   return (source) =>
     defer(() => {
-      const text = new TextTracker(minRepeat);
+      const text = new NoiseTracker();
       let checked = false;
       return source.pipe(
         tap({
           next: (event) => {
-            switch (event.type) {
+            switch (attemptTextChange(event)) {
               case 'token':
-                return text.add(event.value);
+                return text.add((event as TokenEvent).value);
+              case 'reset':
+                return text.reset();
               case 'resume':
                 text.reset();
-                return text.add(event.checkpoint);
-              case 'tool-call':
-              case 'data':
-                return text.markMeaningful();
-              case 'start':
-                return text.reset();
-              case 'complete':
-                checked = true;
-                if (event.finishReason !== 'content-filter') text.check();
-                return;
+                return text.add((event as ResumeEvent).checkpoint);
+            }
+            if (event.type === 'tool-call' || event.type === 'data') text.markMeaningful();
+            else if (event.type === 'complete') {
+              checked = true;
+              if (event.finishReason !== 'content-filter') text.check();
             }
           },
           complete: () => {
@@ -79,32 +81,17 @@ export function detectZeroOutput(config: DetectZeroOutputConfig = {}): MonoTypeO
     });
 }
 
-/** The state of the text seen so far, enough to tell noise from content without keeping meaningful text. */
-class TextTracker {
-  /** Known to be meaningful: nothing more to track. */
+/** Whether the text so far has meaning, without keeping text once it has. */
+class NoiseTracker {
   private meaningful = false;
-  private hasMeaningfulChar = false;
-  /** The first non-whitespace character, and how many times it has been seen (capped at minRepeat). */
-  private first: string | undefined;
-  private repeats = 0;
-  /** Set once two different non-whitespace characters were seen. */
-  private varied = false;
-  /** The noise so far, kept for the error (dropped once meaningful). */
-  content = '';
-
-  constructor(private readonly minRepeat: number) {}
+  /** The noise so far, kept for the error and the empty-JSON check (dropped once meaningful). */
+  private content = '';
 
   add(delta: string): void {
     if (this.meaningful) return;
     this.content += delta;
     for (const ch of delta) {
-      if (ch.trim() === '') continue;
-      if (!this.hasMeaningfulChar && (!NOISE.test(ch) || EMOJI.test(ch))) this.hasMeaningfulChar = true;
-      if (this.first === undefined) this.first = ch;
-      if (ch === this.first) {
-        if (this.repeats < this.minRepeat) this.repeats += 1;
-      } else this.varied = true;
-      if (this.hasMeaningfulChar && this.varied) return this.markMeaningful();
+      if (!NOISE.test(ch) || EMOJI.test(ch)) return this.markMeaningful();
     }
   }
 
@@ -114,16 +101,13 @@ class TextTracker {
   }
 
   reset(): void {
-    this.meaningful = this.hasMeaningfulChar = this.varied = false;
-    this.first = undefined;
-    this.repeats = 0;
+    this.meaningful = false;
     this.content = '';
   }
 
   /** Throws {@link ZeroOutputError} when the text so far is noise. */
   check(): void {
-    if (this.meaningful) return;
-    if (this.hasMeaningfulChar && (this.varied || this.repeats < this.minRepeat)) return;
+    if (this.meaningful || EMPTY_JSON.has(this.content.replace(/\s+/g, ''))) return;
     throw new ZeroOutputError({ content: this.content });
   }
 }

@@ -1,0 +1,100 @@
+import type { Observable, Observer, Subscription } from 'rxjs';
+
+/**
+ * Which attempt a subscription is: handed down by the operators that resubscribe
+ * (`retryWithBackoff`, `fallbackTo`) to the source that makes the request (`fromStream`,
+ * `fromAttempt`), which reports it in its `start` event and gives it to the factory.
+ */
+export interface AttemptContext {
+  /** 1 for the first attempt, 2 for the first retry, and so on. */
+  readonly attempt: number;
+  /** 0 for the primary stream, 1 for the first fallback, and so on. */
+  readonly fallbackIndex: number;
+  /** The text already accepted from a failed attempt (continuation), when there is one. */
+  readonly checkpoint?: string;
+}
+
+/** The context of a subscription nobody handed one to. */
+export const FIRST_ATTEMPT: AttemptContext = Object.freeze({ attempt: 1, fallbackIndex: 0 });
+
+/*
+ * How the context travels. RxJS has no per-subscription context, but subscription is synchronous
+ * down an operator chain: a resubscribing operator puts the context in a slot, subscribes its
+ * source, and the source's subscribe function (which runs inside that call) takes it. Taking
+ * clears it, so nothing subscribed later, or by the factory itself, inherits it. A source that
+ * subscribes later (after `subscribeOn`, inside an asynchronous `switchMap`) finds the slot empty:
+ * the loop that handed the context notices (see {@link subscribeWithContext}'s `taken`) and fails
+ * the run when such a source then reports another attempt. The slot lives on `globalThis` under a
+ * registered symbol so that two copies of the package (ESM and CJS) share it.
+ */
+interface Holder { readonly ctx: AttemptContext; taken: boolean }
+interface Slot { current: Holder | undefined }
+const KEY = Symbol.for('l0-rx.attemptContext.v2');
+const host = globalThis as unknown as Record<symbol, Slot | undefined>;
+const slot: Slot = (host[KEY] ??= { current: undefined });
+
+/**
+ * Reads and clears the context set by the nearest enclosing {@link subscribeWithContext}; call it
+ * synchronously at the top of a subscribe function. @internal
+ */
+export function takeAttemptContext(): AttemptContext | undefined {
+  const holder = slot.current;
+  if (!holder) return undefined;
+  holder.taken = true;
+  slot.current = undefined;
+  return holder.ctx;
+}
+
+/** What {@link subscribeWithContext} did. @internal */
+export interface ContextSubscription {
+  readonly subscription: Subscription;
+  /** Whether the source took the context during its synchronous subscribe. */
+  readonly taken: boolean;
+}
+
+/**
+ * Subscribes `observer` to `source` with `ctx` visible to the source's synchronous subscribe.
+ *
+ * The slot is released when the subscribe call returns, or earlier, at the first notification
+ * that reaches `observer` while `ctx` is still untaken: a source that does not take it (a canned
+ * `of(...)` fallback, a replay) may deliver values synchronously, and consumer code reacting to
+ * them must not see another run's context. After that first notification `next` is the caller's
+ * own function again, so the guard costs nothing per token. `observer` must not rely on `this`.
+ * @internal
+ */
+export function subscribeWithContext<T>(source: Observable<T>, observer: Partial<Observer<T>>, ctx: AttemptContext): ContextSubscription {
+  const previous = slot.current;
+  const holder: Holder = { ctx, taken: false };
+  slot.current = holder;
+  let held = true;
+  const release = (): void => {
+    if (!held) return;
+    held = false;
+    slot.current = previous;
+  };
+  const guarded: Observer<T> = {
+    next: (value) => {
+      release();
+      guarded.next = observer.next ?? noop;
+      observer.next?.(value);
+    },
+    error: (err: unknown) => {
+      release();
+      if (observer.error) observer.error(err);
+      else throw err;
+    },
+    complete: () => {
+      release();
+      observer.complete?.();
+    },
+  };
+  let subscription: Subscription;
+  try {
+    subscription = source.subscribe(guarded);
+  } finally {
+    release();
+  }
+  return { subscription, taken: holder.taken };
+}
+
+function noop(): void {}

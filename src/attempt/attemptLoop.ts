@@ -1,0 +1,109 @@
+/* The resubscribe loop shared by retryWithBackoff and fallbackTo. Internal. */
+import type { Observable, Subscriber, Subscription } from 'rxjs';
+import { InvalidStreamError } from '../errors/InvalidStreamError.js';
+import { toL0Error } from '../errors/normalizeError.js';
+import type { L0Event, StartEvent } from '../events/eventTypes.js';
+import { subscribeWithContext, type AttemptContext } from './attemptContext.js';
+
+/**
+ * One subscription of an operator that runs a stream, and on its error decides what comes next
+ * (another attempt after a wait, another stream, or the end). What it owns:
+ *
+ * 1. Steps: every stream, wait and veto is a step; only the latest one is kept for teardown. A
+ *    synchronous error inside `subscribe` may already have started a later step (which then owns
+ *    `active`), and the consumer may leave during a synchronous subscribe (teardown found nothing
+ *    to cancel yet): both are handled in {@link run}.
+ * 2. The latest checkpoint seen on any stream (`checkpoint.content`, `resume.checkpoint`), for
+ *    the next attempt's context.
+ * 3. Context delivery: a stream is subscribed with its {@link AttemptContext}. When the context
+ *    says more than "attempt 1 of the primary" and the stream did not take it during its
+ *    synchronous subscribe, the stream's first `start` must still match it; one that reports
+ *    another attempt subscribed its source asynchronously and lost the context: the run fails
+ *    with an {@link InvalidStreamError} that says so.
+ * 4. Errors: the handler runs guarded; if it throws, the run fails with that, typed. Nothing hangs.
+ */
+export class AttemptLoop {
+  checkpoint: string | undefined;
+  private active: Subscription | undefined;
+  private step = 0;
+  private expected: AttemptContext | undefined;
+  private readonly observer: {
+    next: (e: L0Event) => void;
+    error: (err: unknown) => void;
+    complete: () => void;
+  };
+
+  constructor(
+    private readonly subscriber: Subscriber<L0Event>,
+    private readonly who: string,
+    onError: (err: unknown) => void,
+    checkpoint?: string,
+  ) {
+    this.checkpoint = checkpoint;
+    this.observer = {
+      next: (e) => {
+        switch (e.type) {
+          case 'checkpoint':
+            this.checkpoint = e.content;
+            break;
+          case 'resume':
+            this.checkpoint = e.checkpoint;
+            break;
+          case 'start':
+            if (this.expected && !this.matches(e)) return;
+            break;
+        }
+        subscriber.next(e);
+      },
+      error: (err) => {
+        try {
+          onError(err);
+        } catch (thrown) {
+          this.step++;
+          subscriber.error(toL0Error(thrown));
+        }
+      },
+      complete: () => subscriber.complete(),
+    };
+  }
+
+  /** Subscribes the next stream; with `ctx` it is handed down, without it an outer context stays visible. */
+  subscribe(source: Observable<L0Event>, ctx?: AttemptContext): void {
+    this.expected = ctx && (ctx.attempt > 1 || ctx.fallbackIndex > 0 || ctx.checkpoint) ? ctx : undefined;
+    this.run(() => {
+      if (!ctx) return source.subscribe(this.observer);
+      const { subscription, taken } = subscribeWithContext(source, this.observer, ctx);
+      if (taken) this.expected = undefined;
+      return subscription;
+    });
+  }
+
+  /** Starts a step (a wait, a veto, a stream) and keeps its subscription for teardown. */
+  run(begin: () => Subscription): void {
+    const mine = ++this.step;
+    const sub = begin();
+    if (this.subscriber.closed) sub.unsubscribe();
+    else if (this.step === mine) this.active = sub;
+  }
+
+  teardown(): void {
+    this.active?.unsubscribe();
+  }
+
+  /** Checks the first `start` of a stream that did not take its context synchronously. */
+  private matches(e: StartEvent): boolean {
+    const ctx = this.expected!;
+    this.expected = undefined;
+    if (e.attempt === ctx.attempt && e.fallbackIndex === ctx.fallbackIndex) return true;
+    this.step++;
+    this.active?.unsubscribe();
+    this.subscriber.error(new InvalidStreamError(
+      `${this.who}: handed attempt ${ctx.attempt} of stream ${ctx.fallbackIndex} to its source, but the source's ` +
+        `first \`start\` reports attempt ${e.attempt} of stream ${e.fallbackIndex}. The source subscribed ` +
+        'fromStream/fromAttempt after an asynchronous step (subscribeOn, a delayed subscription, a switchMap ' +
+        'over a promise...), so the attempt context and its checkpoint were lost. Keep only synchronous ' +
+        'operators between the source and the operators that retry or fall back; do asynchronous work inside the factory.',
+    ));
+    return false;
+  }
+}

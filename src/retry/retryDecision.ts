@@ -1,0 +1,102 @@
+/* The retry decision as pure functions of the classification, the budgets used so far and the config. */
+import type { ErrorClassification } from '../errors/classifyError.js';
+import { computeDelay } from './backoff.js';
+import type { ResolvedRetryConfig } from './retryConfig.js';
+
+/** What one subscription of retryWithBackoff has used so far. */
+export interface RetryBudgets {
+  /** Retries of any kind so far, against `maxRetries`. */
+  readonly retries: number;
+  /** Retries that counted toward `attempts` (content and unknown failures). */
+  readonly countedRetries: number;
+  /** The last delay waited, for `decorrelated-jitter`. */
+  readonly previousDelay: number | undefined;
+}
+
+/** Why a failure is not retried. */
+export type GiveUpReason =
+  | 'never-retried' // auth, bad-request, abort: retrying cannot help
+  | 'not-in-retry-on' // neither the category nor the reason is listed in `retryOn`
+  | 'not-retryable' // the error says a retry cannot succeed (a fatal guardrail, TLS, quota)
+  | 'max-retries' // `maxRetries` retries were made
+  | 'attempts' // a content/unknown failure and `attempts` such retries were made
+  | 'retry-after-too-long'; // the server asks for a wait longer than `maxRetryAfter`
+
+/** The verdict before the veto: give up (and why), or retry (with the server's delay if honoured). */
+export type RetryVerdict =
+  | { readonly retry: false; readonly why: GiveUpReason }
+  | { readonly retry: true; readonly countsTowardAttempts: boolean; readonly retryAfterMs: number | undefined };
+
+const NEVER_RETRIED: ReadonlySet<string> = new Set(['auth', 'bad-request', 'abort']);
+
+/**
+ * Whether a failure may be retried, in this order: never-retried categories; `retryOn` (category
+ * or reason); `retryable` (an `unknown` error is retryable when `retryOn` lists it); `maxRetries`;
+ * `attempts` for failures that count toward it; a Retry-After above `maxRetryAfter`. Pure.
+ */
+export function retryVerdict(
+  c: ErrorClassification,
+  budgets: RetryBudgets,
+  cfg: Pick<ResolvedRetryConfig, 'retryOn' | 'maxRetries' | 'attempts' | 'respectRetryAfter' | 'maxRetryAfter'>,
+): RetryVerdict {
+  if (NEVER_RETRIED.has(c.category)) return giveUp('never-retried');
+  if (!cfg.retryOn.includes(c.category as never) && !cfg.retryOn.includes(c.reason as never)) return giveUp('not-in-retry-on');
+  if (!c.retryable && c.category !== 'unknown') return giveUp('not-retryable');
+  if (budgets.retries >= cfg.maxRetries) return giveUp('max-retries');
+  if (c.countsTowardAttempts && budgets.countedRetries >= cfg.attempts) return giveUp('attempts');
+  const retryAfterMs = cfg.respectRetryAfter ? c.retryAfterMs : undefined;
+  if (retryAfterMs !== undefined && retryAfterMs > cfg.maxRetryAfter) return giveUp('retry-after-too-long');
+  return { retry: true, countsTowardAttempts: c.countsTowardAttempts, retryAfterMs };
+}
+
+/** What {@link retryDelay} needs to know about the failure. */
+export interface RetryDelayInput {
+  readonly classification: ErrorClassification;
+  /** The attempt that failed (1-based). */
+  readonly attempt: number;
+  readonly error: unknown;
+  /** The server's delay, when honoured ({@link RetryVerdict}'s `retryAfterMs`). */
+  readonly retryAfterMs: number | undefined;
+}
+
+/**
+ * The wait before the retry, in ms: the server's Retry-After as given when honoured; else the
+ * `backoff` for the retry's 0-based index over all retries; then `calculateDelay` may override it
+ * with a finite number >= 0 (anything else keeps the computed one). Pure, apart from calling the
+ * user's `calculateDelay`, whose throw propagates.
+ */
+export function retryDelay(
+  input: RetryDelayInput,
+  budgets: RetryBudgets,
+  cfg: Pick<ResolvedRetryConfig, 'backoff' | 'baseDelay' | 'maxDelay' | 'random' | 'calculateDelay' | 'maxRetries'>,
+): number {
+  if (input.retryAfterMs !== undefined) return input.retryAfterMs;
+  const params = { baseDelay: cfg.baseDelay, maxDelay: cfg.maxDelay, random: cfg.random, previousDelay: budgets.previousDelay };
+  const defaultDelay = computeDelay(cfg.backoff, budgets.retries, params);
+  if (!cfg.calculateDelay) return defaultDelay;
+  const custom = cfg.calculateDelay(
+    Object.freeze({
+      attempt: input.attempt,
+      totalAttempts: 1 + cfg.maxRetries,
+      category: input.classification.category,
+      reason: input.classification.reason,
+      error: input.error,
+      defaultDelay,
+    }),
+  );
+  return typeof custom === 'number' && Number.isFinite(custom) && custom >= 0 ? custom : defaultDelay;
+}
+
+/** The budgets after a retry was made. */
+export function spendRetry(budgets: RetryBudgets, countsTowardAttempts: boolean, delayMs: number): RetryBudgets {
+  return {
+    retries: budgets.retries + 1,
+    countedRetries: budgets.countedRetries + (countsTowardAttempts ? 1 : 0),
+    previousDelay: delayMs,
+  };
+}
+
+/** Nothing used yet. */
+export const FRESH_BUDGETS: RetryBudgets = Object.freeze({ retries: 0, countedRetries: 0, previousDelay: undefined });
+
+const giveUp = (why: GiveUpReason): RetryVerdict => ({ retry: false, why });
