@@ -1,17 +1,38 @@
-// Minified + gzipped size of what an app pays for: `import { l0 } from 'l0-rx'` and the whole root
-// entry, with rxjs external (the app has it already). Tree-shaken by rollup, minified by terser.
+// Minified + gzipped size of what an app pays for, per entry point and per typical import, with rxjs
+// external (the app has it already). Tree-shaken by rollup, minified by terser.
+//
+//   node scripts/size.mjs           prints the figures
+//   node scripts/size.mjs --check   also fails (exit 1) when a budget is exceeded or a bundle pulls
+//                                   in code it must not (npm test runs this after the build)
 import { gzipSync } from 'node:zlib';
 import { rollup } from 'rollup';
 import terser from '@rollup/plugin-terser';
 
 const root = process.cwd();
-const cases = {
-  "import { l0 } from 'l0-rx'": `export { l0 } from '${root}/dist/index.mjs';`,
-  "import * from 'l0-rx' (whole root entry)": `export * from '${root}/dist/index.mjs';`,
-  "import * from 'l0-rx/operators'": `export * from '${root}/dist/operators/index.mjs';`,
-};
+const dist = `${root}/dist`;
+/** Text that only the provider adapters and the provider half of error classification contain. */
+const PROVIDER_CODE = ['chat.completion.chunk', 'response.created', 'insufficient_quota', 'ECONNRESET', 'text-delta'];
 
-for (const [label, code] of Object.entries(cases)) {
+/**
+ * Each case: the import, its budget in KB (min+gzip), and strings its bundle must not contain.
+ * A browser that consumes a backend's event stream imports the operators, never the adapters.
+ */
+const cases = [
+  { label: "import { l0 } from 'l0-rx'", code: `export { l0 } from '${dist}/index.mjs';`, budget: 20 },
+  { label: "import * from 'l0-rx' (whole root entry)", code: `export * from '${dist}/index.mjs';`, budget: 45 },
+  { label: "import * from 'l0-rx/operators'", code: `export * from '${dist}/operators/index.mjs';`, budget: 12 },
+  {
+    label: 'a browser consuming a backend stream (accumulate, ofType, withTimeouts, retryWithBackoff, fallbackTo, tapLifecycle)',
+    code: `export { accumulate, ofType, withTimeouts, retryWithBackoff, fallbackTo, tapLifecycle } from '${dist}/index.mjs';`,
+    budget: 8,
+    mustNotContain: PROVIDER_CODE,
+  },
+  { label: "import { accumulate } from 'l0-rx'", code: `export { accumulate } from '${dist}/index.mjs';`, budget: 3, mustNotContain: PROVIDER_CODE },
+];
+
+const check = process.argv.includes('--check');
+const failures = [];
+for (const { label, code, budget, mustNotContain = [] } of cases) {
   const bundle = await rollup({
     input: 'entry',
     external: (id) => /^rxjs(\/|$)/.test(id),
@@ -19,9 +40,20 @@ for (const [label, code] of Object.entries(cases)) {
       { name: 'entry', resolveId: (id) => (id === 'entry' ? id : null), load: (id) => (id === 'entry' ? code : null) },
       terser(),
     ],
-    treeshake: { moduleSideEffects: 'no-external' },
+    // as an app's bundler does with our package.json's `sideEffects: false`
+    treeshake: { moduleSideEffects: false },
   });
   const { output } = await bundle.generate({ format: 'es' });
   const js = output[0].code;
-  console.log(`${label}: ${(js.length / 1024).toFixed(1)} KB min, ${(gzipSync(js, { level: 9 }).length / 1024).toFixed(1)} KB min+gzip`);
+  const gz = gzipSync(js, { level: 9 }).length / 1024;
+  console.log(`${label}: ${(js.length / 1024).toFixed(1)} KB min, ${gz.toFixed(1)} KB min+gzip (budget ${budget} KB)`);
+  if (gz > budget) failures.push(`${label} is ${gz.toFixed(1)} KB, over its ${budget} KB budget`);
+  for (const text of mustNotContain) {
+    if (js.includes(text)) failures.push(`${label} contains provider code ("${text}"): something it imports pulls in the adapters or provider classification`);
+  }
 }
+if (check && failures.length > 0) {
+  console.error(`\nsize check failed:\n- ${failures.join('\n- ')}`);
+  process.exit(1);
+}
+if (check) console.log('size check: every bundle within budget');

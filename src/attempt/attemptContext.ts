@@ -15,7 +15,7 @@ export interface AttemptContext {
 }
 
 /** The context of a subscription nobody handed one to. */
-export const FIRST_ATTEMPT: AttemptContext = Object.freeze({ attempt: 1, fallbackIndex: 0 });
+export const FIRST_ATTEMPT: AttemptContext = /*#__PURE__*/ Object.freeze({ attempt: 1, fallbackIndex: 0 });
 
 /*
  * How the context travels. RxJS has no per-subscription context, but subscription is synchronous
@@ -29,15 +29,19 @@ export const FIRST_ATTEMPT: AttemptContext = Object.freeze({ attempt: 1, fallbac
  */
 interface Holder { readonly ctx: AttemptContext; taken: boolean }
 interface Slot { current: Holder | undefined }
-const KEY = Symbol.for('l0-rx.attemptContext.v2');
-const host = globalThis as unknown as Record<symbol, Slot | undefined>;
-const slot: Slot = (host[KEY] ??= { current: undefined });
+const KEY = /*#__PURE__*/ Symbol.for('l0-rx.attemptContext.v2');
+/** The shared slot, made on first use (a module that only imports this file has no side effect). */
+function slotOf(): Slot {
+  const host = globalThis as unknown as Record<symbol, Slot | undefined>;
+  return (host[KEY] ??= { current: undefined });
+}
 
 /**
  * Reads and clears the context set by the nearest enclosing {@link subscribeWithContext}; call it
  * synchronously at the top of a subscribe function. @internal
  */
 export function takeAttemptContext(): AttemptContext | undefined {
+  const slot = slotOf();
   const holder = slot.current;
   if (!holder) return undefined;
   holder.taken = true;
@@ -63,6 +67,7 @@ export interface ContextSubscription {
  * @internal
  */
 export function subscribeWithContext<T>(source: Observable<T>, observer: Partial<Observer<T>>, ctx: AttemptContext): ContextSubscription {
+  const slot = slotOf();
   const previous = slot.current;
   const holder: Holder = { ctx, taken: false };
   slot.current = holder;

@@ -30,7 +30,7 @@ export interface DeduplicateContinuationConfig {
 }
 
 /** The documented defaults of {@link DeduplicateContinuationConfig} (L0's `deduplicationOptions`, plus `wordBoundary`). */
-export const DEDUPLICATE_CONTINUATION_DEFAULTS: Readonly<Required<DeduplicateContinuationConfig>> = Object.freeze({
+export const DEDUPLICATE_CONTINUATION_DEFAULTS: Readonly<Required<DeduplicateContinuationConfig>> = /*#__PURE__*/ Object.freeze({
   enabled: true,
   caseSensitive: true,
   minOverlap: 2,

@@ -38,8 +38,8 @@ export interface L0ErrorOptions extends L0RunInfo {
   readonly retryAfterMs?: number;
 }
 
-const BRAND = Symbol.for('l0-rx.L0Error');
-const NO_ERRORS: readonly unknown[] = Object.freeze([]);
+const BRAND = /*#__PURE__*/ Symbol.for('l0-rx.L0Error');
+const NO_ERRORS: readonly unknown[] = /*#__PURE__*/ Object.freeze([]);
 
 /**
  * The base of every error l0-rx raises. Carries a stable `code`, a `category`, whether it is

@@ -32,7 +32,7 @@ export interface ClassifyErrorOptions {
 /** How many `cause` / `lastError` links are followed below the thrown error. */
 const MAX_DEPTH = 5;
 
-const UNKNOWN: ErrorClassification = Object.freeze({
+const UNKNOWN: ErrorClassification = /*#__PURE__*/ Object.freeze({
   category: 'unknown',
   reason: 'unknown',
   retryable: false,

@@ -41,22 +41,22 @@ export function cls(category: ErrorCategory, reason?: ErrorReason, retryable?: b
   });
 }
 
-export const NETWORK = cls('network');
-export const INCOMPLETE_STREAM = cls('network', 'incomplete_stream');
-export const MALFORMED_CHUNK = cls('server', 'malformed_chunk');
-export const SERVER = cls('server');
-export const RATE_LIMIT = cls('rate-limit');
-export const TIMEOUT = cls('timeout');
-export const AUTH = cls('auth');
-export const BAD_REQUEST = cls('bad-request');
-export const CONTEXT_LENGTH = cls('bad-request', 'context_length_exceeded');
-export const CONTENT_FILTERED = cls('bad-request', 'content_filtered');
-export const ABORT = cls('abort');
+export const NETWORK = /*#__PURE__*/ cls('network');
+export const INCOMPLETE_STREAM = /*#__PURE__*/ cls('network', 'incomplete_stream');
+export const MALFORMED_CHUNK = /*#__PURE__*/ cls('server', 'malformed_chunk');
+export const SERVER = /*#__PURE__*/ cls('server');
+export const RATE_LIMIT = /*#__PURE__*/ cls('rate-limit');
+export const TIMEOUT = /*#__PURE__*/ cls('timeout');
+export const AUTH = /*#__PURE__*/ cls('auth');
+export const BAD_REQUEST = /*#__PURE__*/ cls('bad-request');
+export const CONTEXT_LENGTH = /*#__PURE__*/ cls('bad-request', 'context_length_exceeded');
+export const CONTENT_FILTERED = /*#__PURE__*/ cls('bad-request', 'content_filtered');
+export const ABORT = /*#__PURE__*/ cls('abort');
 /** TLS / certificate failures: a network failure that a retry cannot fix. */
-export const TLS = cls('network', 'network_error', false);
+export const TLS = /*#__PURE__*/ cls('network', 'network_error', false);
 
 /** HTTP status -> classification, for the statuses that are not simple ranges. */
-export const STATUS_TABLE: ReadonlyMap<number, BaseClassification> = new Map([
+export const STATUS_TABLE: ReadonlyMap<number, BaseClassification> = /*#__PURE__*/ new Map([
   [400, BAD_REQUEST],
   [401, AUTH],
   [402, AUTH], // payment required: credentials/billing, a retry cannot fix it
@@ -83,7 +83,7 @@ export function classifyStatus(status: number): BaseClassification | undefined {
 }
 
 /** Node / undici error `code` -> classification. */
-export const CODE_TABLE: ReadonlyMap<string, BaseClassification> = new Map([
+export const CODE_TABLE: ReadonlyMap<string, BaseClassification> = /*#__PURE__*/ new Map([
   ['ECONNRESET', NETWORK],
   ['ECONNREFUSED', NETWORK],
   ['ECONNABORTED', NETWORK],
@@ -125,7 +125,7 @@ export const CODE_TABLE: ReadonlyMap<string, BaseClassification> = new Map([
  * Provider error `type` / `code` strings (OpenAI, Anthropic, AI SDK StreamProviderError, OpenAI-compatible
  * servers) -> classification. Keys are lower case.
  */
-export const PROVIDER_TYPE_TABLE: ReadonlyMap<string, BaseClassification> = new Map([
+export const PROVIDER_TYPE_TABLE: ReadonlyMap<string, BaseClassification> = /*#__PURE__*/ new Map([
   ['context_length_exceeded', CONTEXT_LENGTH],
   ['string_above_max_length', CONTEXT_LENGTH],
   ['content_filter', CONTENT_FILTERED],
@@ -161,7 +161,7 @@ export const PROVIDER_TYPE_TABLE: ReadonlyMap<string, BaseClassification> = new 
  * Error `name` (or constructor name, for SDK classes that do not set `name`) -> classification.
  * `TypeError` and `SyntaxError` are not here: they need their message (see {@link classifyByNameAndMessage}).
  */
-export const NAME_TABLE: ReadonlyMap<string, BaseClassification> = new Map([
+export const NAME_TABLE: ReadonlyMap<string, BaseClassification> = /*#__PURE__*/ new Map([
   ['AbortError', ABORT],
   ['APIUserAbortError', ABORT],
   ['TimeoutError', TIMEOUT],
@@ -180,7 +180,7 @@ export const NAME_TABLE: ReadonlyMap<string, BaseClassification> = new Map([
  * `APIConnectionTimeoutError` (openai/core/error.js), which set no `name`: with their shape, all a
  * minified bundle leaves to recognise them by.
  */
-export const OPENAI_DEFAULT_MESSAGES: ReadonlyMap<string, BaseClassification> = new Map([
+export const OPENAI_DEFAULT_MESSAGES: ReadonlyMap<string, BaseClassification> = /*#__PURE__*/ new Map([
   ['Request was aborted.', ABORT],
   ['Connection error.', NETWORK],
   ['Request timed out.', TIMEOUT],

@@ -25,7 +25,7 @@ export type ErrorReason =
   | 'unknown';
 
 /** Every {@link ErrorReason}. @internal Shared by the validators. */
-export const ERROR_REASONS: ReadonlySet<string> = new Set<ErrorReason>([
+export const ERROR_REASONS: ReadonlySet<string> = /*#__PURE__*/ new Set<ErrorReason>([
   'network_error', 'incomplete_stream', 'malformed_chunk', 'rate_limit', 'server_error', 'timeout',
   'zero_output', 'guardrail_violation', 'fatal_guardrail_violation', 'drift', 'schema', 'invalid_json',
   'auth', 'bad_request', 'context_length_exceeded', 'content_filtered', 'abort', 'invalid_stream',

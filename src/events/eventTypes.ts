@@ -127,10 +127,10 @@ export type L0EventType = L0Event['type'];
 export type L0EventOf<K extends L0EventType> = Extract<L0Event, { type: K }>;
 
 /** Every finish reason, in the order of {@link FinishReason}. @internal Shared by the validators. */
-export const FINISH_REASONS: ReadonlySet<string> = new Set<FinishReason>(['stop', 'length', 'content-filter', 'tool-calls', 'other']);
+export const FINISH_REASONS: ReadonlySet<string> = /*#__PURE__*/ new Set<FinishReason>(['stop', 'length', 'content-filter', 'tool-calls', 'other']);
 
 /** The event types that carry an attempt's output: what a race on "the first token" waits for. */
-export const CONTENT_EVENT_TYPES: ReadonlySet<L0EventType> = new Set<L0EventType>(['token', 'reasoning', 'tool-call', 'data', 'progress', 'complete']);
+export const CONTENT_EVENT_TYPES: ReadonlySet<L0EventType> = /*#__PURE__*/ new Set<L0EventType>(['token', 'reasoning', 'tool-call', 'data', 'progress', 'complete']);
 
 /**
  * True for a content event (`token`, `reasoning`, `tool-call`, `data`, `progress`, `complete`),
@@ -151,7 +151,7 @@ export function isContentEvent(event: L0Event): event is ContentEvent {
 }
 
 /** Every event type, in the order of the tables in the docs. */
-export const L0_EVENT_TYPES: readonly L0EventType[] = Object.freeze([
+export const L0_EVENT_TYPES: readonly L0EventType[] = /*#__PURE__*/ Object.freeze([
   'token', 'reasoning', 'tool-call', 'data', 'progress', 'complete',
   'start', 'retry', 'fallback', 'resume', 'checkpoint', 'violation', 'drift',
 ] as const);

@@ -37,7 +37,7 @@ export interface L0State {
 }
 
 /** The state before any event. */
-export const INITIAL_L0_STATE: L0State = Object.freeze({
+export const INITIAL_L0_STATE: L0State = /*#__PURE__*/ Object.freeze({
   content: '',
   reasoning: '',
   toolCalls: Object.freeze([]) as readonly ToolCall[],

@@ -80,7 +80,7 @@ export interface L0Options extends LifecycleCallbacks {
 }
 
 /** The documented defaults of {@link l0}. `retry` is {@link RETRY_WITH_BACKOFF_DEFAULTS}, the same object. */
-export const L0_DEFAULTS = Object.freeze({
+export const L0_DEFAULTS = /*#__PURE__*/ Object.freeze({
   retry: RETRY_WITH_BACKOFF_DEFAULTS,
   timeout: Object.freeze({ initialToken: 5000, interToken: 10_000 }),
   detectZeroTokens: true,

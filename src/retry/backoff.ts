@@ -2,7 +2,7 @@
 export type BackoffKind = 'fixed' | 'linear' | 'exponential' | 'full-jitter' | 'fixed-jitter' | 'decorrelated-jitter';
 
 /** Every {@link BackoffKind}, in documentation order. */
-export const BACKOFF_KINDS: readonly BackoffKind[] = Object.freeze([
+export const BACKOFF_KINDS: readonly BackoffKind[] = /*#__PURE__*/ Object.freeze([
   'fixed',
   'linear',
   'exponential',

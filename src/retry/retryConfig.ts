@@ -12,7 +12,7 @@ export type RetryPresetName = 'minimal' | 'recommended' | 'strict' | 'exponentia
 export type RetryOnItem = ErrorCategory | ErrorReason;
 
 const CATEGORIES: readonly ErrorCategory[] = ['network', 'rate-limit', 'server', 'timeout', 'content', 'auth', 'bad-request', 'abort', 'unknown'];
-const RETRY_ON_ITEMS: ReadonlySet<string> = new Set<string>([...CATEGORIES, ...ERROR_REASONS]);
+const RETRY_ON_ITEMS: ReadonlySet<string> = /*#__PURE__*/ new Set<string>([...CATEGORIES, ...ERROR_REASONS]);
 
 /** What `shouldRetry` is told about the retry it may veto. Frozen. */
 export interface ShouldRetryContext {
@@ -87,7 +87,7 @@ type Defaults = Required<Omit<RetryWithBackoffConfig, 'scheduler' | 'random' | '
  * import { RETRY_WITH_BACKOFF_DEFAULTS } from 'l0-rx';
  * console.log(RETRY_WITH_BACKOFF_DEFAULTS.maxRetries); // 6
  */
-export const RETRY_WITH_BACKOFF_DEFAULTS: Readonly<Defaults> = Object.freeze({
+export const RETRY_WITH_BACKOFF_DEFAULTS: Readonly<Defaults> = /*#__PURE__*/ Object.freeze({
   attempts: 3,
   maxRetries: 6,
   backoff: 'fixed-jitter',
@@ -112,7 +112,7 @@ export const RETRY_WITH_BACKOFF_DEFAULTS: Readonly<Defaults> = Object.freeze({
  * import { retryWithBackoff, RETRY_PRESETS } from 'l0-rx';
  * events$.pipe(retryWithBackoff({ ...RETRY_PRESETS.exponential, maxDelay: 30_000 }));
  */
-export const RETRY_PRESETS: Readonly<Record<RetryPresetName, Readonly<RetryWithBackoffConfig>>> = Object.freeze({
+export const RETRY_PRESETS: Readonly<Record<RetryPresetName, Readonly<RetryWithBackoffConfig>>> = /*#__PURE__*/ Object.freeze({
   minimal: Object.freeze({ attempts: 2, maxRetries: 4, backoff: 'linear' }),
   recommended: Object.freeze({ attempts: 3, maxRetries: 6, backoff: 'fixed-jitter' }),
   strict: Object.freeze({ attempts: 3, maxRetries: 6, backoff: 'full-jitter' }),

@@ -27,7 +27,7 @@ export type RetryVerdict =
   | { readonly retry: false; readonly why: GiveUpReason }
   | { readonly retry: true; readonly countsTowardAttempts: boolean; readonly retryAfterMs: number | undefined };
 
-const NEVER_RETRIED: ReadonlySet<string> = new Set(['auth', 'bad-request', 'abort']);
+const NEVER_RETRIED: ReadonlySet<string> = /*#__PURE__*/ new Set(['auth', 'bad-request', 'abort']);
 
 /**
  * Whether a failure may be retried, in this order: never-retried categories; `retryOn` (category
@@ -97,6 +97,6 @@ export function spendRetry(budgets: RetryBudgets, countsTowardAttempts: boolean,
 }
 
 /** Nothing used yet. */
-export const FRESH_BUDGETS: RetryBudgets = Object.freeze({ retries: 0, countedRetries: 0, previousDelay: undefined });
+export const FRESH_BUDGETS: RetryBudgets = /*#__PURE__*/ Object.freeze({ retries: 0, countedRetries: 0, previousDelay: undefined });
 
 const giveUp = (why: GiveUpReason): RetryVerdict => ({ retry: false, why });

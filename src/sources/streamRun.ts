@@ -9,7 +9,7 @@ import type { AdapterEmit, ChunkDecoder, StreamAdapter } from './adapters/types.
 import { checkEvent } from './validateEvent.js';
 import { isPromiseLike } from '../internal/isPromiseLike.js';
 
-const STOP: CompleteEvent = Object.freeze({ type: 'complete', finishReason: 'stop' });
+const STOP: CompleteEvent = /*#__PURE__*/ Object.freeze({ type: 'complete', finishReason: 'stop' });
 /** How many times adapters may unwrap one value (a guard against an unwrap that never ends). */
 const MAX_UNWRAP = 8;
 

@@ -3,7 +3,7 @@ import { FINISH_REASONS as FINISH, L0_EVENT_TYPES } from '../events/eventTypes.j
 import { describeValue, InvalidStreamError } from '../errors/InvalidStreamError.js';
 import { isRecord, type Rec } from './adapters/shared.js';
 
-const TYPES: ReadonlySet<string> = new Set(L0_EVENT_TYPES);
+const TYPES: ReadonlySet<string> = /*#__PURE__*/ new Set(L0_EVENT_TYPES);
 
 const isString = (v: unknown): boolean => typeof v === 'string';
 const isNumber = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v);

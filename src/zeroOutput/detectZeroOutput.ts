@@ -13,7 +13,7 @@ export type DetectZeroOutputConfig = Readonly<Record<string, never>>;
 const NOISE = /^[\s\p{P}\p{S}]$/u;
 const EMOJI = /^\p{Extended_Pictographic}$/u;
 /** The empty JSON answers, whitespace removed. */
-const EMPTY_JSON: ReadonlySet<string> = new Set(['{}', '[]']);
+const EMPTY_JSON: ReadonlySet<string> = /*#__PURE__*/ new Set(['{}', '[]']);
 
 /**
  * Errors with {@link ZeroOutputError} instead of completing when a run produced no meaningful output.

@@ -30,7 +30,7 @@ const PART_TYPES: Readonly<Record<TextStreamPart<ToolSet>['type'], true>> = {
 
 
 /** Error names that mean the provider sent a chunk the SDK could not parse or validate. */
-const MALFORMED_ERRORS: ReadonlySet<string> = new Set(['AI_JSONParseError', 'AI_TypeValidationError']);
+const MALFORMED_ERRORS: ReadonlySet<string> = /*#__PURE__*/ new Set(['AI_JSONParseError', 'AI_TypeValidationError']);
 
 /**
  * The Vercel AI SDK `streamText` result: reads `result.stream` (or the deprecated `result.fullStream`),
@@ -52,7 +52,7 @@ const MALFORMED_ERRORS: ReadonlySet<string> = new Set(['AI_JSONParseError', 'AI_
  *    failed call: `start`, `error`, end).
  * 8. Everything else (start, steps, text-start/end, tool input deltas, tool results, sources, ping, raw) is ignored.
  */
-export const aiSdkAdapter: StreamAdapter = Object.freeze({
+export const aiSdkAdapter: StreamAdapter = /*#__PURE__*/ Object.freeze({
   name: 'ai-sdk',
   detect: (chunk: unknown): boolean =>
     isRecord(chunk) && typeof chunk['type'] === 'string' && Object.hasOwn(PART_TYPES, chunk['type']) && !('runId' in chunk),

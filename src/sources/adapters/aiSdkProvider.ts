@@ -6,7 +6,7 @@ import { isRecord, type Rec } from './shared.js';
 type PartType = LanguageModelV4StreamPart['type'];
 
 /** Part types that exist only at the provider level (tsc checks each is a real V4 part type). */
-const PROVIDER_ONLY: ReadonlySet<string> = new Set<PartType>(['stream-start', 'response-metadata']);
+const PROVIDER_ONLY: ReadonlySet<string> = /*#__PURE__*/ new Set<PartType>(['stream-start', 'response-metadata']);
 
 /** True for a V4 part whose shape differs from the `streamText` part of the same type. */
 function isProviderShaped(part: Rec): boolean {
@@ -35,7 +35,7 @@ function isProviderShaped(part: Rec): boolean {
  * (`inputTokens.total`, `outputTokens.total`, `outputTokens.reasoning`, `inputTokens.cacheRead`); no
  * `finish` -> `INCOMPLETE_STREAM`.
  */
-export const aiSdkProviderAdapter: StreamAdapter = Object.freeze({
+export const aiSdkProviderAdapter: StreamAdapter = /*#__PURE__*/ Object.freeze({
   name: 'ai-sdk-provider',
   detect: (chunk: unknown): boolean =>
     isRecord(chunk) && typeof chunk['type'] === 'string' && (PROVIDER_ONLY.has(chunk['type']) || isProviderShaped(chunk)),

@@ -30,7 +30,7 @@ import type { StreamAdapter } from './types.js';
  * console.log(BUILT_IN_ADAPTERS.map((a) => a.name)); // ['mastra', 'openai-responses', ...]
  * @see {@link StreamAdapter} {@link fromStream}
  */
-export const BUILT_IN_ADAPTERS: readonly StreamAdapter[] = Object.freeze([
+export const BUILT_IN_ADAPTERS: readonly StreamAdapter[] = /*#__PURE__*/ Object.freeze([
   mastraAdapter,
   openaiResponsesAdapter,
   openaiChatAdapter,

@@ -23,7 +23,7 @@ const SOURCE: AiPartSource = { name: NAME, label: 'Mastra' };
  * 6. A stream that ends without `finish` is cut: `INCOMPLETE_STREAM`.
  * 7. Every other chunk (steps, workflow, network and tool progress events...) is ignored.
  */
-export const mastraAdapter: StreamAdapter = Object.freeze({
+export const mastraAdapter: StreamAdapter = /*#__PURE__*/ Object.freeze({
   name: NAME,
   detect: (chunk: unknown): boolean =>
     isRecord(chunk) && typeof chunk['type'] === 'string' && typeof chunk['runId'] === 'string' && typeof chunk['from'] === 'string',
@@ -50,7 +50,7 @@ export const mastraAdapter: StreamAdapter = Object.freeze({
 });
 
 /** Mastra's `abort` payload carries nothing the message shows. */
-const ABORT: Rec = Object.freeze({ type: 'abort' });
+const ABORT: Rec = /*#__PURE__*/ Object.freeze({ type: 'abort' });
 
 /**
  * The AI SDK part a Mastra payload mirrors, with only the fields the AI SDK decoder reads (so a

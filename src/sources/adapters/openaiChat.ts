@@ -49,7 +49,7 @@ interface PartialCall {
  *    `ProviderError` `INCOMPLETE_STREAM`. A chunk with an `error` and no `choices` (an in-band error
  *    frame) fails with the classified error. A chunk of the wrong shape is `MALFORMED_CHUNK`.
  */
-export const openaiChatAdapter: StreamAdapter = Object.freeze({
+export const openaiChatAdapter: StreamAdapter = /*#__PURE__*/ Object.freeze({
   name: NAME,
   detect: (chunk: unknown): boolean =>
     isRecord(chunk) && (chunk['object'] === 'chat.completion.chunk' || ('choices' in chunk && !('type' in chunk))),

@@ -10,7 +10,7 @@ const NAME = 'openai-responses';
 type Kind = ResponseStreamEvent['type'];
 
 /** Delta events and the L0 event type each becomes. */
-const DELTAS: ReadonlyMap<Kind, 'token' | 'reasoning'> = new Map<Kind, 'token' | 'reasoning'>([
+const DELTAS: ReadonlyMap<Kind, 'token' | 'reasoning'> = /*#__PURE__*/ new Map<Kind, 'token' | 'reasoning'>([
   ['response.output_text.delta', 'token'],
   ['response.refusal.delta', 'token'],
   ['response.reasoning_text.delta', 'reasoning'],
@@ -20,7 +20,7 @@ const DELTAS: ReadonlyMap<Kind, 'token' | 'reasoning'> = new Map<Kind, 'token' |
 /** `response.failed` codes a retry cannot fix that are policy blocks, not bad input. */
 const POLICY = /_policy(?:_violation)?$/;
 /** `response.failed` codes a retry may fix. */
-const TRANSIENT = new Set(['server_error', 'rate_limit_exceeded', 'vector_store_timeout']);
+const TRANSIENT = /*#__PURE__*/ new Set(['server_error', 'rate_limit_exceeded', 'vector_store_timeout']);
 
 /**
  * OpenAI Responses API streams (`Stream<ResponseStreamEvent>` from `client.responses.create({ stream: true })`).
@@ -38,7 +38,7 @@ const TRANSIENT = new Set(['server_error', 'rate_limit_exceeded', 'vector_store_
  * 6. A stream that ends without `response.completed` / `.incomplete` / `.failed` is cut: `INCOMPLETE_STREAM`.
  * 7. Every other event (created, in_progress, content parts, tool progress...) is ignored.
  */
-export const openaiResponsesAdapter: StreamAdapter = Object.freeze({
+export const openaiResponsesAdapter: StreamAdapter = /*#__PURE__*/ Object.freeze({
   name: NAME,
   detect: (chunk: unknown): boolean => isRecord(chunk) && typeof chunk['type'] === 'string' && chunk['type'].startsWith('response.'),
   create: (): ChunkDecoder => new ResponsesDecoder(),

@@ -13,7 +13,7 @@ function isBytes(chunk: unknown): chunk is ArrayBufferView | ArrayBuffer {
  * that ends normally completes with `finishReason: 'stop'`. A chunk that is neither a string nor bytes
  * fails the run with an `InvalidStreamError` naming it.
  */
-export const textAdapter: StreamAdapter = Object.freeze({
+export const textAdapter: StreamAdapter = /*#__PURE__*/ Object.freeze({
   name: 'text',
   detect: (chunk: unknown): boolean => typeof chunk === 'string' || isBytes(chunk),
   create(): ChunkDecoder {
