@@ -24,6 +24,9 @@ const green = (t) => paint('32', t);
 const red = (t) => paint('31', t);
 const yellow = (t) => paint('33', t);
 const struck = (t) => paint('2;9', t);
+/** The length of `text` on screen, colour codes left out. */
+// eslint-disable-next-line no-control-regex -- matching the ESC of ANSI colour codes is the point
+const visible = (text) => text.replace(/\x1b\[[\d;]*m/g, '').length;
 
 const REPLY = 'Reactive streams make failures boring: every retry, fallback and resume is an event you can see.';
 const server = live ? undefined : await startFaultServer({ reply: REPLY, tokenDelayMs: 35 });
@@ -51,9 +54,9 @@ const ask = (model) => (/** @type {import('l0-rx').L0StreamContext} */ { signal,
 };
 
 const scenarios = [
-  { name: 'rate limit (429)', title: 'Rate limited (429, Retry-After: 1 s), then answered', options: { stream: ask('fault:rate-limit:1*1') } },
+  { name: 'rate limit 429', title: 'Rate limited (429, Retry-After: 1 s), then answered', options: { stream: ask('fault:rate-limit:1*1') } },
   {
-    name: 'cut stream, resumed',
+    name: 'cut, resumed',
     title: 'Stream cut after 7 tokens, resumed from its last checkpoint',
     options: { stream: ask('fault:cut-after-n:7*1'), continueFromLastKnownGoodToken: true, checkpointInterval: 3 },
   },
@@ -70,6 +73,9 @@ const scenarios = [
   { name: 'zero output', title: 'Empty answer (zero output), retried', options: { stream: ask('fault:empty-completion*1'), retry: { baseDelay: 300, backoff: 'fixed' } } },
 ];
 
+/** Why an attempt failed, as its error code (with the HTTP status when there is one). */
+const why = (error) => `${error.code ?? error.name}${error.status ? ` (HTTP ${error.status})` : ''}`;
+
 /** Streams one scenario, rendering live; resolves to its summary row. */
 function run({ name, title, options }) {
   console.log(`\n${bold(title)}`);
@@ -78,67 +84,72 @@ function run({ name, title, options }) {
   let fresh = ''; // this attempt's own new text
   let label = '';
   let ttft;
-  let starts = 0;
+  let attempts = 0;
   let fallbacks = 0;
-  let tokens = 0;
   const write = (s) => process.stdout.write(s);
-  const room = () => Math.max(20, (process.stdout.columns ?? 100) - label.length - 40); // leaves space for the status
-  /** The attempt's text, its tail only if too long, with the resumed part dim. */
-  const shown = (style = (t) => t) => {
+  /** The attempt's text, only its tail (from a word start) if it would not fit before `status`, the resumed part dim. */
+  const shown = (status = '', style = (t) => t) => {
+    const room = Math.max(20, (process.stdout.columns || 100) - visible(label) - visible(status) - 2);
     const whole = resumed + fresh;
-    const cut = Math.max(0, whole.length - room());
+    let cut = 0;
+    if (whole.length > room) {
+      cut = whole.length - room + 1;
+      const space = whole.indexOf(' ', cut);
+      if (space >= 0 && space < whole.length - 10) cut = space;
+    }
     const head = cut > 0 ? '…' : '';
     const oldPart = resumed.slice(Math.min(cut, resumed.length));
     const newPart = fresh.slice(Math.max(0, cut - resumed.length));
-    return style(`${head}${dim(oldPart)}${newPart}`);
+    return style(`${head}${dim(oldPart.trimStart())}${oldPart === '' ? newPart.trimStart() : newPart}`);
   };
-  const redraw = (text) => write(`\r\x1b[2K${dim(label)}${text}`);
+  /** Parts of a line, one space apart, empty ones left out. */
+  const line = (...parts) => parts.filter((p) => visible(p) > 0).join(' ');
+  /** Ends the attempt's line: redrawn with `status` on a terminal, `status` appended elsewhere. */
+  const finish = (status, style) => {
+    if (tty) write(`\r\x1b[2K${line(dim(label), shown(status, style), status)}\n`);
+    else write(`${resumed + fresh === '' ? '' : ' '}${status}\n`);
+  };
 
   return new Promise((resolve) => {
-    const done = (outcome) => resolve({ name, outcome, starts, fallbacks, ttft, tokens, text: resumed + fresh, ms: performance.now() - t0 });
+    const done = (outcome, usage) =>
+      resolve({ name, outcome, attempts, fallbacks, ttft, usage, text: resumed + fresh, ms: performance.now() - t0 });
     l0({ ...options, timeout: options.timeout ?? { initialToken: 3000, interToken: 3000 } }).subscribe({
       next: (event) => {
         switch (event.type) {
           case 'start':
-            starts++;
-            tokens = 0;
+            attempts++;
             resumed = fresh = '';
-            label = `  ${event.isFallback ? `fallback ${event.fallbackIndex}` : `attempt ${event.attempt}`} │ `;
-            write(dim(label));
+            label = `  ${(event.isFallback ? `fallback ${event.fallbackIndex}` : `attempt ${event.attempt}`).padEnd(10)} │`;
+            write(`${dim(label)} `);
             break;
           case 'resume':
             resumed = event.checkpoint;
-            if (tty) redraw(shown());
-            else write(dim(`[resumed from "${event.checkpoint}"] `));
+            if (tty) write(`\r\x1b[2K${line(dim(label), shown())}`);
+            else write(`[resumed] ${event.checkpoint}`);
             break;
           case 'token':
             ttft ??= performance.now() - t0;
-            tokens++;
             fresh += event.value;
-            if (tty) redraw(shown());
-            else write(event.value);
+            if (tty) write(`\r\x1b[2K${line(dim(label), shown())}`);
+            else write(resumed + fresh === event.value ? event.value.trimStart() : event.value);
             break;
           case 'retry':
-          case 'fallback': {
-            if (event.type === 'fallback') fallbacks++;
-            const why = event.type === 'retry'
-              ? `${event.reason}, retry in ${event.delayMs} ms`
-              : `${event.error.code ?? event.error.name}, falling back`;
-            if (tty) redraw(`${shown(struck)} ${yellow(`✗ ${why}`)}`);
-            else write(` ${yellow(`✗ ${why} (text retracted)`)}`);
-            write('\n');
+            finish(yellow(`✗ ${why(event.error)}, retry in ${event.delayMs} ms${tty ? '' : ' (text retracted)'}`), struck);
             break;
-          }
+          case 'fallback':
+            fallbacks++;
+            finish(yellow(`✗ ${why(event.error)}, falling back${tty ? '' : ' (text retracted)'}`), struck);
+            break;
           case 'complete':
-            write(` ${green(`✓ ${event.finishReason}`)}${event.usage?.totalTokens ? dim(` ${event.usage.totalTokens} tok`) : ''}\n`);
-            done('complete');
+            finish(green(`✓ ${event.finishReason}`));
+            done('complete', event.usage);
             break;
           default:
             break;
         }
       },
       error: (error) => {
-        write(` ${red(`✗ ${error.name}: ${error.message}`)}\n`);
+        finish(red(`✗ ${why(error)}: ${error.message}`));
         done(error.code ?? error.name);
       },
     });
@@ -153,22 +164,28 @@ console.log(`\n${bold('Summary')}`);
 const columns = [
   ['scenario', (r) => r.name],
   ['outcome', (r) => r.outcome],
-  ['tries', (r) => String(r.starts)],
-  ['fb', (r) => String(r.fallbacks)],
-  ['1st token', (r) => (r.ttft === undefined ? '-' : `${Math.round(r.ttft)} ms`)],
-  ['tokens', (r) => String(r.tokens)],
+  ['attempts', (r) => `${r.attempts - r.fallbacks}${r.fallbacks ? ` + ${r.fallbacks} fallback` : ''}`],
+  ['first token', (r) => (r.ttft === undefined ? '-' : `${Math.round(r.ttft)} ms`)],
   ['time', (r) => `${Math.round(r.ms)} ms`],
-  ['text', (r) => (r.text.length > 22 ? `${r.text.slice(0, 21)}…` : r.text)],
+  ['tokens', (r) => (r.usage?.inputTokens !== undefined ? `${r.usage.inputTokens} + ${r.usage.outputTokens ?? '?'}` : '-')],
 ];
 const cells = rows.map((r) => columns.map(([, get]) => get(r)));
 const widths = columns.map(([name], i) => Math.max(name.length, ...cells.map((c) => c[i].length)));
-const format = (values) => `  ${values.map((v, i) => v.padEnd(widths[i])).join('  ')}`;
+const format = (values) => `  ${values.map((v, i) => v.padEnd(widths[i])).join('  ')}`.trimEnd();
 console.log(dim(format(columns.map(([name]) => name))));
 for (const c of cells) console.log(format(c));
+console.log(dim('  tokens: the provider\'s usage, prompt + answer, for the attempt that completed'));
+console.log(dim('  (a resumed attempt\'s prompt includes the checkpoint it sends back).'));
+if (!live) {
+  const wrong = rows.filter((r) => r.text !== REPLY).map((r) => r.name);
+  console.log(wrong.length === 0
+    ? green('  Every final text is exactly the reply: nothing duplicated, nothing lost.')
+    : red(`  Final text differs from the reply the server sent in: ${wrong.join(', ')}.`));
+}
 if (server) {
   const closed = server.requests.filter((r) => r.closedByClient).length;
-  console.log(dim(`fault server: ${server.requests.length} HTTP requests, ${closed} closed early by the client (aborted stalls)`));
+  console.log(dim(`  fault server: ${server.requests.length} HTTP requests, ${closed} closed early by the client (aborted stalls).`));
   await server.close();
 }
-const ok = rows.every((r) => r.outcome === 'complete' && r.text.length > 0);
+const ok = rows.every((r) => r.outcome === 'complete' && (live ? r.text.length > 0 : r.text === REPLY));
 process.exitCode = ok ? 0 : 1;
