@@ -102,6 +102,21 @@ describe('deduplicateContinuation', () => {
     expect(() => deduplicateContinuation(config)).toThrow(name);
   });
 
+  it('should reject a misspelled option and suggest the closest one', () => {
+    expect(() => deduplicateContinuation({ caseSensitve: false } as never)).toThrow(
+      new TypeError('deduplicateContinuation(config): unknown option `caseSensitve` (did you mean `caseSensitive`?)'),
+    );
+  });
+
+  it.each([
+    [{ enabled: 'no' }, 'deduplicateContinuation({enabled}) must be a boolean, got "no"'],
+    [{ wordBoundary: 1 }, 'deduplicateContinuation({wordBoundary}) must be a boolean, got 1'],
+    [{ minOverlap: '3' }, 'deduplicateContinuation({minOverlap}) must be a positive integer, got "3"'],
+    [null, 'deduplicateContinuation(config) must be an object, got null'],
+  ])('should throw a TypeError naming the option for a wrong type %j', (config, message) => {
+    expect(() => deduplicateContinuation(config as never)).toThrow(new TypeError(message));
+  });
+
   describe('rxjs checklist', () => {
     it('should never emit for a never source', () => {
       testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {

@@ -66,7 +66,17 @@ describe('detectZeroOutput', () => {
     });
 
     it.each([[1], [0], [2.5], [-3], [Number.NaN]])('should throw a TypeError for minRepeat %s', (minRepeat) => {
-      expect(() => detectZeroOutput({ minRepeat })).toThrow(/detectZeroOutput: minRepeat/);
+      expect(() => detectZeroOutput({ minRepeat })).toThrow('detectZeroOutput({minRepeat}) must be an integer >= 2 or Infinity');
+    });
+
+    it('should reject a misspelled option and suggest the closest one', () => {
+      expect(() => detectZeroOutput({ minRepeats: 4 } as never)).toThrow(
+        new TypeError('detectZeroOutput(config): unknown option `minRepeats` (did you mean `minRepeat`?)'),
+      );
+    });
+
+    it.each([[null], ['strict'], [3]])('should throw a TypeError for a config that is %j', (config) => {
+      expect(() => detectZeroOutput(config as never)).toThrow(/^detectZeroOutput\(config\) must be an object, got /);
     });
   });
 

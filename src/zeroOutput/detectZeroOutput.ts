@@ -1,6 +1,7 @@
 import { defer, tap, type MonoTypeOperatorFunction } from 'rxjs';
 import { ZeroOutputError } from '../errors/ZeroOutputError.js';
 import type { L0Event } from '../events/eventTypes.js';
+import { checkBag, checkKeys, optionError, optionKeys, optionPath } from '../internal/options.js';
 
 /** Options of {@link detectZeroOutput}. */
 export interface DetectZeroOutputConfig {
@@ -11,6 +12,9 @@ export interface DetectZeroOutputConfig {
    */
   readonly minRepeat?: number;
 }
+
+const DETECT_ZERO_OUTPUT_KEYS = optionKeys<DetectZeroOutputConfig>()(['minRepeat']);
+const ROOT = optionPath('detectZeroOutput');
 
 /** Letters, digits and marks of any script, and emoji, carry meaning; whitespace, punctuation and symbols do not. */
 const NOISE = /^[\s\p{P}\p{S}]$/u;
@@ -40,12 +44,14 @@ const EMOJI = /^\p{Extended_Pictographic}$/u;
  * fromStream(factory).pipe(detectZeroOutput());
  * @see {@link ZeroOutputError} {@link retryWithBackoff}
  * @param config See {@link DetectZeroOutputConfig}.
- * @throws TypeError when `minRepeat` is not an integer >= 2 or `Infinity`.
+ * @throws TypeError when `minRepeat` is not an integer >= 2 or `Infinity`, or for an unknown key.
  */
 export function detectZeroOutput(config: DetectZeroOutputConfig = {}): MonoTypeOperatorFunction<L0Event> {
+  checkBag(ROOT, config);
+  checkKeys(ROOT, config, DETECT_ZERO_OUTPUT_KEYS);
   const minRepeat = config.minRepeat ?? 3;
   if (typeof minRepeat !== 'number' || !(minRepeat === Infinity || (Number.isInteger(minRepeat) && minRepeat >= 2))) {
-    throw new TypeError(`detectZeroOutput: minRepeat must be an integer >= 2 or Infinity, got ${String(minRepeat)}`);
+    throw optionError(ROOT, 'minRepeat', 'an integer >= 2 or Infinity', minRepeat);
   }
   return (source) =>
     defer(() => {
