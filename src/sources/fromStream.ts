@@ -1,5 +1,6 @@
 import { Observable } from 'rxjs';
 import type { L0Event, StartEvent } from '../events/eventTypes.js';
+import { checkBag, checkKeys, describeOption, optionError, optionKeys, optionPath, type OptionPath } from '../internal/options.js';
 import { takeAttemptContext, type AttemptContext } from '../internal/attemptContext.js';
 import { BUILT_IN_ADAPTERS } from './adapters/index.js';
 import type { StreamAdapter } from './adapters/types.js';
@@ -53,6 +54,8 @@ export interface FromStreamConfig {
   readonly adapters?: readonly StreamAdapter[];
 }
 
+const FROM_STREAM_KEYS = optionKeys<FromStreamConfig>()(['adapters']);
+const ROOT = optionPath('fromStream', 'factory, ');
 const FIRST_ATTEMPT: AttemptContext = Object.freeze({ attempt: 1, fallbackIndex: 0 });
 
 /**
@@ -103,13 +106,14 @@ const FIRST_ATTEMPT: AttemptContext = Object.freeze({ attempt: 1, fallbackIndex:
  * @param factory Makes the request; called once per subscription.
  * @param config See {@link FromStreamConfig}.
  * @returns A cold Observable of {@link L0Event}s.
+ * @throws TypeError when `factory` is not a function, or naming the option for an unknown key
+ * (with the closest valid one) or `adapters` that is not an array of adapters.
  */
 export function fromStream(factory: StreamFactory, config: FromStreamConfig = {}): Observable<L0Event> {
-  if (typeof factory !== 'function') throw new TypeError('fromStream: `factory` must be a function');
-  const custom = config.adapters ?? [];
-  if (!Array.isArray(custom) || !custom.every(isAdapter)) {
-    throw new TypeError('fromStream: `adapters` must be an array of StreamAdapter objects ({ name, detect, create })');
-  }
+  if (typeof factory !== 'function') throw new TypeError(`fromStream(factory) must be a function, got ${describeOption(factory)}`);
+  checkBag(ROOT, config);
+  checkKeys(ROOT, config, FROM_STREAM_KEYS);
+  const custom = checkAdapters(ROOT, config.adapters);
   const adapters: readonly StreamAdapter[] = Object.freeze([...custom, ...BUILT_IN_ADAPTERS]);
 
   return new Observable<L0Event>((subscriber) => {
@@ -143,6 +147,19 @@ function contextOf(signal: AbortSignal, { attempt, fallbackIndex, checkpoint }: 
 
 function startEvent({ attempt, fallbackIndex }: StreamContext): StartEvent {
   return { type: 'start', attempt, fallbackIndex, isRetry: attempt > 1, isFallback: fallbackIndex > 0 };
+}
+
+/**
+ * Validates custom adapters (`undefined` is none). `where` names the bag holding `adapters` in
+ * messages (the l0 preset passes its own).
+ * @internal
+ */
+export function checkAdapters(where: OptionPath, adapters: unknown): readonly StreamAdapter[] {
+  if (adapters === undefined) return [];
+  if (!Array.isArray(adapters) || !adapters.every(isAdapter)) {
+    throw optionError(where, 'adapters', 'an array of StreamAdapter objects ({ name, detect, create })', adapters);
+  }
+  return adapters;
 }
 
 function isAdapter(a: unknown): a is StreamAdapter {
