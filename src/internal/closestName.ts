@@ -32,9 +32,12 @@ export function editDistance(a: string, b: string): number {
 
 /**
  * The candidate `word` was most likely meant to be, or `undefined` when none is close. Compared
- * case-insensitively; a candidate is close when at most 40 % of the longer name differs (at least
- * one character), or when one name contains the other and the shorter has 4 characters or more
- * (`fallbacks` -> `fallbackStreams`, `maxAttempts` -> `attempts`). Ties go to the earlier candidate.
+ * case-insensitively; a candidate is close when its {@link editDistance} is at most 40 % of the
+ * longer name, rounded up (`retries` -> `retry`), or when one name contains the other and the
+ * shorter has 4 characters or more (`maxAttempts` -> `attempts`). Among close candidates the
+ * lowest distance wins, less half a point per leading character in common, so a name that starts
+ * the same way is preferred (`fallbacks` -> `fallbackStreams` rather than `onFallback`, but
+ * `maxRetry` -> `maxRetries` rather than `maxRetryAfter`). Ties go to the earlier candidate.
  *
  *   closestName('intialToken', ['initialToken', 'interToken', 'total']) === 'initialToken'
  */
@@ -42,17 +45,25 @@ export function closestName(word: string, candidates: readonly string[]): string
   if (word.length > MAX_NAME) return undefined;
   const w = word.toLowerCase();
   let best: string | undefined;
-  let bestDistance = Infinity;
+  let bestScore = Infinity;
   for (const candidate of candidates) {
     const c = candidate.toLowerCase();
-    const limit = Math.max(1, Math.floor(0.4 * Math.max(w.length, c.length)));
+    const limit = Math.ceil(0.4 * Math.max(w.length, c.length));
     const contains = Math.min(w.length, c.length) >= 4 && (w.includes(c) || c.includes(w));
     if (!contains && Math.abs(w.length - c.length) > limit) continue; // the length gap alone is too far
     const d = editDistance(w, c);
-    if ((d <= limit || contains) && d < bestDistance) {
+    if (d > limit && !contains) continue;
+    const score = d - 0.5 * commonPrefix(w, c);
+    if (score < bestScore) {
       best = candidate;
-      bestDistance = d;
+      bestScore = score;
     }
   }
   return best;
+}
+
+function commonPrefix(a: string, b: string): number {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return i;
 }

@@ -63,5 +63,5 @@ export function l0(options: L0Options): Observable<L0Event> {
       retryWithBackoff(o.retry),
     );
   const fallbacks = o.fallbacks.map(attempt); // built eagerly so invalid options throw now
-  return attempt(o.primary).pipe(fallbackTo(...fallbacks), abortOn(o.signal), tapLifecycle(options));
+  return attempt(o.primary).pipe(fallbackTo(...fallbacks), abortOn(o.signal), tapLifecycle(o.callbacks));
 }
