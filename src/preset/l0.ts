@@ -39,7 +39,8 @@ export type { L0Options, L0StreamContext, L0StreamFactory } from './l0Options.js
  * The run ends with exactly one of: a `complete` event (with `finishReason`, which reports
  * `length` and `content-filter` truthfully) or an error whose type says what happened. Without
  * fallbacks an exhausted run fails with its last error; with fallbacks, with
- * AllStreamsExhaustedError. Invalid options throw a TypeError here, not at subscribe time.
+ * AllStreamsExhaustedError. Invalid options throw a TypeError here, not at subscribe time, naming
+ * the option as written (`l0({timeout: {initialToken}})`); an unknown key gets a "did you mean".
  *
  * @example
  * import OpenAI from 'openai';

@@ -27,7 +27,12 @@ export interface L0StreamContext extends StreamContext {
 }
 export type L0StreamFactory = (ctx: L0StreamContext) => StreamInput | Promise<StreamInput>;
 
-/** Options of {@link l0}; names follow L0's. Every field but `stream` is optional. */
+/**
+ * Options of {@link l0}; names follow L0's. Every field but `stream` is optional, and `undefined`
+ * means "not given". An unknown or misspelled key, here or in `timeout`, `retry` and
+ * `deduplicateContinuation`, is a TypeError that suggests the closest option; so is a value of
+ * the wrong type (`retry: null`, `timeout: 'fast'`).
+ */
 export interface L0Options extends LifecycleCallbacks {
   /** The primary model: called once per attempt with `{signal, attempt, fallbackIndex, checkpoint?, ...}`. */
   readonly stream: L0StreamFactory;
