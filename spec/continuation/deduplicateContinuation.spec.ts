@@ -68,7 +68,7 @@ describe('deduplicateContinuation', () => {
 
   it('should drop held tokens on retry, start and fallback (the attempt is retracted)', async () => {
     const error = serializeError(new Error('boom'));
-    const retry: L0Event = { type: 'retry', attempt: 2, delayMs: 0, error, reason: 'unknown' };
+    const retry: L0Event = { type: 'retry', attempt: 2, delayMs: 0, error, reason: 'unknown', countsTowardAttempts: true };
     const out = await dedupe([start(2), resume('Hello world'), tok('wor'), retry, start(3), tok('world')]);
     expect(out).toEqual([start(2), resume('Hello world'), retry, start(3), tok('world')]);
   });
@@ -100,6 +100,21 @@ describe('deduplicateContinuation', () => {
   ])('should throw a TypeError naming the option for %j', (config, name) => {
     expect(() => deduplicateContinuation(config)).toThrow(TypeError);
     expect(() => deduplicateContinuation(config)).toThrow(name);
+  });
+
+  it('should reject a misspelled option and suggest the closest one', () => {
+    expect(() => deduplicateContinuation({ caseSensitve: false } as never)).toThrow(
+      new TypeError('deduplicateContinuation(config): unknown option `caseSensitve` (did you mean `caseSensitive`?)'),
+    );
+  });
+
+  it.each([
+    [{ enabled: 'no' }, 'deduplicateContinuation({enabled}) must be a boolean, got "no"'],
+    [{ wordBoundary: 1 }, 'deduplicateContinuation({wordBoundary}) must be a boolean, got 1'],
+    [{ minOverlap: '3' }, 'deduplicateContinuation({minOverlap}) must be a positive integer, got "3"'],
+    [null, 'deduplicateContinuation(config) must be an object, got null'],
+  ])('should throw a TypeError naming the option for a wrong type %j', (config, message) => {
+    expect(() => deduplicateContinuation(config as never)).toThrow(new TypeError(message));
   });
 
   describe('rxjs checklist', () => {

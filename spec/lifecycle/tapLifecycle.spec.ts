@@ -50,7 +50,25 @@ describe('tapLifecycle', () => {
   });
 
   it('should throw a TypeError naming a callback that is not a function', () => {
-    expect(() => tapLifecycle({ onStart: 1 } as unknown as LifecycleCallbacks)).toThrow(/onStart/);
+    expect(() => tapLifecycle({ onStart: 1 } as unknown as LifecycleCallbacks)).toThrow(
+      new TypeError('tapLifecycle({onStart}) must be a function, got 1'),
+    );
+  });
+
+  it('should reject a misspelled callback name and suggest the closest one', () => {
+    expect(() => tapLifecycle({ onRetries: () => {} } as LifecycleCallbacks)).toThrow(
+      new TypeError('tapLifecycle(callbacks): unknown option `onRetries` (did you mean `onRetry`?)'),
+    );
+    expect(() => tapLifecycle({ oncomplete: () => {} } as LifecycleCallbacks)).toThrow('did you mean `onComplete`?');
+  });
+
+  it('should ignore keys that are not `onX` names, as tap does', () => {
+    const holder = { count: 0, stream: 'not a callback', onStart: () => {} };
+    expect(() => tapLifecycle(holder)).not.toThrow();
+  });
+
+  it('should throw a TypeError for callbacks that are not an object', () => {
+    expect(() => tapLifecycle(null as never)).toThrow(new TypeError('tapLifecycle(callbacks) must be an object, got null'));
   });
 
   it('should pass every event through untouched, at the same time', () => {

@@ -62,21 +62,26 @@ describe('resolveRetryConfig', () => {
     const cases: [string, unknown, RegExp][] = [
       ['a negative count', -1, /attempts/],
       ['a fractional count', 1.5, /attempts/],
-      ['negative attempts', { attempts: -1 }, /attempts must be a non-negative integer/],
+      ['negative attempts', { attempts: -1 }, /^retryWithBackoff\(\{attempts\}\) must be a non-negative integer, got -1$/],
       ['NaN attempts', { attempts: NaN }, /attempts/],
       ['fractional maxRetries', { maxRetries: 2.5 }, /maxRetries/],
       ['infinite maxRetries', { maxRetries: Infinity }, /maxRetries/],
-      ['a negative baseDelay', { baseDelay: -5 }, /baseDelay must be a finite number/],
+      ['a negative baseDelay', { baseDelay: -5 }, /\{baseDelay\}\) must be a finite number/],
       ['an infinite maxDelay', { maxDelay: Infinity }, /maxDelay/],
       ['a NaN maxRetryAfter', { maxRetryAfter: NaN }, /maxRetryAfter/],
-      ['an unknown backoff', { backoff: 'quadratic' }, /backoff 'quadratic'.*'fixed', 'linear', 'exponential', 'full-jitter', 'fixed-jitter', 'decorrelated-jitter'/],
+      ['an unknown backoff', { backoff: 'quadratic' }, /backoff "quadratic".*'fixed', 'linear', 'exponential', 'full-jitter', 'fixed-jitter', 'decorrelated-jitter'/],
       ['an unknown preset', 'aggressive', /preset 'aggressive'.*'minimal', 'recommended', 'strict', 'exponential'/],
-      ['an unknown retryOn entry', { retryOn: ['network', 'rate_limited'] }, /retryOn.*'rate_limited'/],
-      ['a retryOn that is not an array', { retryOn: 'network' }, /retryOn must be an array/],
-      ['a shouldRetry that is not a function', { shouldRetry: true }, /shouldRetry must be a function/],
-      ['a calculateDelay that is not a function', { calculateDelay: 5 }, /calculateDelay must be a function/],
-      ['a random that is not a function', { random: 0.5 }, /random must be a function/],
-      ['null', null, /config must be/],
+      ['an unknown retryOn entry', { retryOn: ['network', 'rate_limited'] }, /retryOn.*"rate_limited"/],
+      ['a retryOn that is not an array', { retryOn: 'network' }, /\{retryOn\}\) must be an array, got "network"/],
+      ['a shouldRetry that is not a function', { shouldRetry: true }, /\{shouldRetry\}\) must be a function, got true/],
+      ['a calculateDelay that is not a function', { calculateDelay: 5 }, /\{calculateDelay\}\) must be a function/],
+      ['a random that is not a function', { random: 0.5 }, /\{random\}\) must be a function/],
+      ['a string count', { attempts: '3' }, /\{attempts\}\) must be a non-negative integer, got "3"/],
+      ['a respectRetryAfter that is not a boolean', { respectRetryAfter: 'yes' }, /\{respectRetryAfter\}\) must be a boolean/],
+      ['a scheduler that is not a SchedulerLike', { scheduler: {} }, /\{scheduler\}\) must be a SchedulerLike, got an object/],
+      ['a misspelled option', { maxRetry: 2 }, /^retryWithBackoff\(config\): unknown option `maxRetry` \(did you mean `maxRetries`\?\)$/],
+      ['an array', [3], /must be a number, a preset name or an object, got an array/],
+      ['null', null, /^retryWithBackoff\(config\) must be a number, a preset name or an object, got null$/],
     ];
     it.each(cases)('should throw for %s', (_, config, message) => {
       expect(() => resolveRetryConfig(config as never)).toThrow(TypeError);
@@ -84,7 +89,7 @@ describe('resolveRetryConfig', () => {
     });
 
     it('should throw when retryWithBackoff is called, not at subscribe time', () => {
-      expect(() => retryWithBackoff({ attempts: -1 })).toThrow(/retryWithBackoff: attempts/);
+      expect(() => retryWithBackoff({ attempts: -1 })).toThrow(/retryWithBackoff\(\{attempts\}\)/);
       expect(() => retryWithBackoff('nope' as never)).toThrow(TypeError);
     });
 

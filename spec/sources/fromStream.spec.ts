@@ -180,7 +180,23 @@ describe('fromStream', () => {
     });
 
     it('should throw TypeError naming `adapters` when one is not an adapter', () => {
-      expect(() => fromStream(() => of(), { adapters: [{ name: 'x' } as never] })).toThrow(/`adapters`/);
+      expect(() => fromStream(() => of(), { adapters: [{ name: 'x' } as never] })).toThrow(
+        'fromStream(factory, {adapters}) must be an array of StreamAdapter objects ({ name, detect, create }), got an array',
+      );
+    });
+
+    it('should throw TypeError for adapters that are null', () => {
+      expect(() => fromStream(() => of(), { adapters: null as never })).toThrow('fromStream(factory, {adapters}) must be');
+    });
+
+    it('should reject a misspelled option and suggest the closest one', () => {
+      expect(() => fromStream(() => of(), { adapter: [] } as never)).toThrow(
+        new TypeError('fromStream(factory, config): unknown option `adapter` (did you mean `adapters`?)'),
+      );
+    });
+
+    it('should throw TypeError for a config that is not an object', () => {
+      expect(() => fromStream(() => of(), 'openai' as never)).toThrow(new TypeError('fromStream(factory, config) must be an object, got "openai"'));
     });
   });
 });

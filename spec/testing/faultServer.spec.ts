@@ -164,8 +164,9 @@ describe('startFaultServer', () => {
       [{ port: 70_000 }, /options.port/],
       [{ host: '0.0.0.0' as never }, /options.host must be a loopback address/],
       [{ reply: 3 as never }, /options.reply/],
-      [{ tokenDelay: 5 } as never, /unknown option "tokenDelay" \(allowed: reply, tokenDelayMs, port, host\)/],
-      [{ tokenDelay: 5, hots: 'x' } as never, /unknown options "tokenDelay", "hots"/],
+      [{ tokenDelay: 5 } as never, /unknown option "tokenDelay" \(did you mean "tokenDelayMs"\?\); allowed: reply, tokenDelayMs, port, host$/],
+      [{ tokenDelay: 5, hots: 'x' } as never, /unknown options "tokenDelay" \(did you mean "tokenDelayMs"\?\), "hots" \(did you mean "host"\?\)/],
+      [{ zzz: 1 } as never, /unknown option "zzz"; allowed: reply/],
       [null as never, /options must be an object or undefined, got null/],
       ['fast' as never, /options must be an object or undefined, got string/],
     ])('should throw a TypeError naming the option for %j', async (options, message) => {

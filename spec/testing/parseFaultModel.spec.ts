@@ -28,7 +28,12 @@ describe('parseFaultModel', () => {
 
   it('should throw a TypeError naming an unknown fault', () => {
     expect(() => parseFaultModel('fault:explode')).toThrow(TypeError);
-    expect(() => parseFaultModel('fault:explode:3')).toThrow(/unknown fault "explode"/);
+    expect(() => parseFaultModel('fault:explode:3')).toThrow(/unknown fault "explode" in "fault:explode:3" \(known faults: rate-limit, /);
+  });
+
+  it('should suggest the closest fault name for a misspelled one', () => {
+    expect(() => parseFaultModel('fault:rate-limt:2')).toThrow(/unknown fault "rate-limt" in "fault:rate-limt:2" \(did you mean "rate-limit"\? known faults:/);
+    expect(() => parseFaultModel('fault:cut-after:3')).toThrow(/did you mean "cut-after-n"\?/);
   });
 
   it.each([

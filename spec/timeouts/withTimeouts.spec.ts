@@ -179,7 +179,30 @@ describe('withTimeouts', () => {
       ['interToken', '100'],
     ])('should throw a TypeError naming %s for %s', (option, value) => {
       expect(() => withTimeouts({ [option]: value } as never)).toThrow(TypeError);
-      expect(() => withTimeouts({ [option]: value } as never)).toThrow(new RegExp(`withTimeouts: ${option} must be`));
+      expect(() => withTimeouts({ [option]: value } as never)).toThrow(`withTimeouts({${option}}) must be`);
+    });
+
+    it('should show a wrong string value quoted', () => {
+      expect(() => withTimeouts({ interToken: '100' } as never)).toThrow('withTimeouts({interToken}) must be a finite number of ms > 0 (use undefined to disable), got "100"');
+    });
+
+    it('should reject a misspelled option and suggest the closest one', () => {
+      expect(() => withTimeouts({ intialToken: 5000 } as never)).toThrow(
+        new TypeError('withTimeouts(config): unknown option `intialToken` (did you mean `initialToken`?)'),
+      );
+    });
+
+    it.each([
+      ['null', null],
+      ['a number', 5000],
+      ['a string', 'fast'],
+      ['an array', [5000]],
+    ])('should throw a TypeError for a config that is %s', (_, config) => {
+      expect(() => withTimeouts(config as never)).toThrow(/^withTimeouts\(config\) must be an object, got /);
+    });
+
+    it('should throw a TypeError for a scheduler that is not a SchedulerLike', () => {
+      expect(() => withTimeouts({ total: 5, scheduler: {} as never })).toThrow('withTimeouts({scheduler}) must be a SchedulerLike, got an object');
     });
   });
 });

@@ -63,7 +63,10 @@ describe('detectZeroOutput', () => {
 
     it('should reject options, naming the removed minRepeat', () => {
       expect(() => detectZeroOutput({ minRepeat: 3 } as never)).toThrow(/unknown option `minRepeat`.*drift/);
-      expect(() => detectZeroOutput(null as never)).toThrow(TypeError);
+    });
+
+    it.each([[null], ['strict'], [3]])('should throw a TypeError for a config that is %j', (config) => {
+      expect(() => detectZeroOutput(config as never)).toThrow(/^detectZeroOutput\(config\) must be an object, got /);
     });
   });
 

@@ -1,6 +1,7 @@
 import { identity, Observable, type MonoTypeOperatorFunction } from 'rxjs';
 import type { L0Event, ResumeEvent, TokenEvent } from '../events/eventTypes.js';
 import { attemptTextChange } from '../attempt/attemptText.js';
+import { checkBag, checkKeys, optionError, optionKeys, optionPath, type OptionPath } from '../internal/options.js';
 import { createOverlapMatcher, type OverlapMatcher, type OverlapOptions } from './overlap.js';
 
 /** Options of {@link deduplicateContinuation}. */
@@ -68,9 +69,10 @@ export const DEDUPLICATE_CONTINUATION_DEFAULTS: Readonly<Required<DeduplicateCon
  * @see {@link checkpointEvery}
  * @see {@link fallbackTo}
  * @param config See {@link DeduplicateContinuationConfig}; defaults in {@link DEDUPLICATE_CONTINUATION_DEFAULTS}.
+ * @throws TypeError naming the option, for an unknown key (with the closest valid one) or a wrong value.
  */
 export function deduplicateContinuation(config: DeduplicateContinuationConfig = {}): MonoTypeOperatorFunction<L0Event> {
-  const options = resolve(config);
+  const options = resolveDeduplicateContinuation(config);
   if (!options) return identity;
   return (source) =>
     new Observable<L0Event>((subscriber) => {
@@ -130,20 +132,32 @@ export function deduplicateContinuation(config: DeduplicateContinuationConfig = 
     });
 }
 
-function resolve(config: DeduplicateContinuationConfig): OverlapOptions | undefined {
-  if (typeof config !== 'object' || config === null) {
-    throw new TypeError('deduplicateContinuation(config): `config` must be an object');
-  }
+/** Every key of {@link DeduplicateContinuationConfig}. @internal */
+export const DEDUPLICATE_CONTINUATION_KEYS = optionKeys<DeduplicateContinuationConfig>()([
+  'enabled', 'caseSensitive', 'minOverlap', 'maxOverlap', 'wordBoundary',
+]);
+const ROOT = optionPath('deduplicateContinuation');
+
+/**
+ * Validates a {@link DeduplicateContinuationConfig} eagerly and applies the defaults; `undefined`
+ * when disabled. `where` names the bag in messages (the l0 preset passes `l0({deduplicateContinuation})`).
+ * @internal
+ */
+export function resolveDeduplicateContinuation(
+  config: DeduplicateContinuationConfig,
+  where: OptionPath = ROOT,
+): OverlapOptions | undefined {
+  checkBag(where, config);
+  checkKeys(where, config, DEDUPLICATE_CONTINUATION_KEYS);
   const d = DEDUPLICATE_CONTINUATION_DEFAULTS;
   const { enabled = d.enabled, caseSensitive = d.caseSensitive, minOverlap = d.minOverlap } = config;
   const { maxOverlap = Math.max(d.maxOverlap, minOverlap), wordBoundary = d.wordBoundary } = config;
-  if (!Number.isInteger(minOverlap) || minOverlap < 1) {
-    throw new TypeError(`deduplicateContinuation: \`minOverlap\` must be a positive integer, got ${String(minOverlap)}`);
+  for (const [key, value] of [['enabled', enabled], ['caseSensitive', caseSensitive], ['wordBoundary', wordBoundary]] as const) {
+    if (typeof value !== 'boolean') throw optionError(where, key, 'a boolean', value);
   }
+  if (!Number.isInteger(minOverlap) || minOverlap < 1) throw optionError(where, 'minOverlap', 'a positive integer', minOverlap);
   if (!Number.isInteger(maxOverlap) || maxOverlap < minOverlap) {
-    throw new TypeError(
-      `deduplicateContinuation: \`maxOverlap\` must be an integer >= minOverlap (${minOverlap}), got ${String(maxOverlap)}`,
-    );
+    throw optionError(where, 'maxOverlap', `an integer >= minOverlap (${minOverlap})`, maxOverlap);
   }
   return enabled ? { caseSensitive, minOverlap, maxOverlap, wordBoundary } : undefined;
 }

@@ -2,6 +2,8 @@ import { catchError, defer, of, scan, tap, type OperatorFunction } from 'rxjs';
 import type { L0Event } from './eventTypes.js';
 import { INITIAL_L0_STATE, reduceL0State, type L0State } from './reduceState.js';
 import { serializeError } from '../errors/serializeError.js';
+import { InvalidStreamError } from '../errors/InvalidStreamError.js';
+import { checkBag, checkKeys, describeOption, optionError, optionKeys, optionPath } from '../internal/options.js';
 
 export type { L0State, L0Status, ToolCall } from './reduceState.js';
 
@@ -14,6 +16,9 @@ export interface AccumulateConfig {
    */
   readonly errorsAsState?: boolean;
 }
+
+const ACCUMULATE_KEYS = optionKeys<AccumulateConfig>()(['errorsAsState']);
+const ROOT = optionPath('accumulate');
 
 /**
  * Folds an event stream into {@link L0State} snapshots, one per event, applying the retraction rules.
@@ -29,15 +34,23 @@ export interface AccumulateConfig {
  * 4. `start` sets `attempt`/`fallbackIndex` and `status: 'streaming'`; `complete` sets
  *    `status: 'complete'`, `finishReason` and `usage`.
  * 5. With `errorsAsState`, an error becomes one last state with `status: 'error'`, then completion.
+ * 6. A value that is not an L0 event (`undefined`, a string, an unknown `type`, a token without a
+ *    string `value`) is an {@link InvalidStreamError} naming it, never a state with `undefined` in it.
+ *    The check is one switch on `type`, not a deep check of every event.
  *
  * @example
  * import { accumulate, l0 } from 'l0-rx';
  * const state = toSignal(l0({ stream }).pipe(accumulate({ errorsAsState: true })));
  * @param config See {@link AccumulateConfig}.
+ * @throws TypeError naming the option, for an unknown key or an `errorsAsState` that is not a boolean.
  */
 export function accumulate(config: AccumulateConfig = {}): OperatorFunction<L0Event, L0State> {
-  const fold = scan<L0Event, L0State>(reduceL0State, INITIAL_L0_STATE);
-  if (!config.errorsAsState) return fold;
+  checkBag(ROOT, config);
+  checkKeys(ROOT, config, ACCUMULATE_KEYS);
+  const { errorsAsState = false } = config;
+  if (typeof errorsAsState !== 'boolean') throw optionError(ROOT, 'errorsAsState', 'a boolean', errorsAsState);
+  const fold = scan<L0Event, L0State>(reduceEvent, INITIAL_L0_STATE);
+  if (!errorsAsState) return fold;
   return (source) =>
     defer(() => {
       let last = INITIAL_L0_STATE; // per subscription
@@ -47,4 +60,46 @@ export function accumulate(config: AccumulateConfig = {}): OperatorFunction<L0Ev
         catchError((error: unknown) => of<L0State>({ ...last, status: 'error', error: serializeError(error) })),
       );
     });
+}
+
+
+/**
+ * {@link reduceL0State}, guarded against values that are not L0 events: a switch on `type` that
+ * also checks the fields the reducer reads as strings or objects. Unknown types are the error.
+ */
+function reduceEvent(state: L0State, event: L0Event): L0State {
+  const e = event as unknown as Record<string, unknown> | null | undefined;
+  switch (e?.type) {
+    case 'token':
+    case 'reasoning':
+      if (typeof e.value !== 'string') throw notAnEvent(`a ${e.type} event whose value is ${describeOption(e.value)}`);
+      break;
+    case 'resume':
+      if (typeof e.checkpoint !== 'string') throw notAnEvent(`a resume event whose checkpoint is ${describeOption(e.checkpoint)}`);
+      break;
+    case 'retry':
+      if (typeof e.error !== 'object' || e.error === null) throw notAnEvent(`a retry event whose error is ${describeOption(e.error)}`);
+      break;
+    case 'tool-call':
+    case 'data':
+    case 'progress':
+    case 'complete':
+    case 'start':
+    case 'fallback':
+    case 'checkpoint':
+    case 'violation':
+    case 'drift':
+      break;
+    default:
+      throw notAnEvent(
+        typeof e === 'object' && e !== null && 'type' in e ? `an object with unknown type ${describeOption(e.type)}` : describeOption(e),
+      );
+  }
+  return reduceL0State(state, event);
+}
+
+function notAnEvent(what: string): InvalidStreamError {
+  return new InvalidStreamError(
+    `accumulate() expects L0 events (objects with a known \`type\`, such as { type: 'token', value: 'Hi' }), got ${what}`,
+  );
 }

@@ -7,6 +7,7 @@ import { isTokenTimeoutError, type TimeoutKind } from '../errors/TokenTimeoutErr
 import { deserializeError, type SerializedError } from '../errors/serializeError.js';
 import type { L0Error } from '../errors/L0Error.js';
 import { AttemptText } from '../attempt/attemptText.js';
+import { checkBag, checkKeys, optionError, optionKeys, optionPath, type OptionPath } from '../internal/options.js';
 
 /**
  * L0's lifecycle callbacks, with L0's argument shapes. Each is optional and called synchronously,
@@ -58,6 +59,21 @@ const HOOKS: readonly HookName[] = [
   'onEvent', 'onStart', 'onRetry', 'onFallback', 'onResume', 'onCheckpoint', 'onViolation',
   'onDrift', 'onToolCall', 'onTimeout', 'onAbort', 'onError', 'onComplete',
 ];
+/** Every key of {@link LifecycleCallbacks}. @internal The l0 preset's options include them. */
+export const LIFECYCLE_CALLBACK_KEYS = optionKeys<LifecycleCallbacks>()([...HOOKS, 'onCallbackError']);
+const ROOT = optionPath('tapLifecycle', '', 'callbacks');
+
+/**
+ * Throws a TypeError naming the first callback of `callbacks` that is neither a function nor
+ * `undefined`. `where` names the bag in messages (the l0 preset passes its own).
+ * @internal
+ */
+export function checkCallbackTypes(where: OptionPath, callbacks: LifecycleCallbacks): void {
+  for (const name of LIFECYCLE_CALLBACK_KEYS) {
+    const fn = callbacks[name];
+    if (fn !== undefined && typeof fn !== 'function') throw optionError(where, name, 'a function', fn);
+  }
+}
 
 /**
  * Calls L0's lifecycle callbacks (`onStart`, `onError`, `onRetry`, `onFallback`, `onResume`,
@@ -80,6 +96,9 @@ const HOOKS: readonly HookName[] = [
  *    rethrown: the stream goes on as if nothing happened. `onCallbackError` throwing is ignored.
  * 5. State (the folded L0State for `onComplete`, counters) is per subscription; the state is only
  *    folded when `onComplete` is given. With no callbacks the operator is the identity.
+ * 6. A key starting with `on` that is not a callback above (`onRetries`) is a TypeError suggesting
+ *    the closest one; other keys are ignored, as rxjs `tap` ignores them, so an object that holds
+ *    state next to its callbacks (or the whole `l0()` options) can be passed.
  *
  * @example
  * import { l0, tapLifecycle } from 'l0-rx';
@@ -89,13 +108,12 @@ const HOOKS: readonly HookName[] = [
  * }));
  * @see {@link accumulate}
  * @param callbacks See {@link LifecycleCallbacks}.
+ * @throws TypeError naming the callback, for one that is not a function or an unknown `onX` name.
  */
 export function tapLifecycle(callbacks: LifecycleCallbacks): MonoTypeOperatorFunction<L0Event> {
-  if (typeof callbacks !== 'object' || callbacks === null) throw new TypeError('tapLifecycle: `callbacks` must be an object');
-  for (const name of [...HOOKS, 'onCallbackError'] as const) {
-    const fn = callbacks[name];
-    if (fn !== undefined && typeof fn !== 'function') throw new TypeError(`tapLifecycle: \`${name}\` must be a function`);
-  }
+  checkBag(ROOT, callbacks);
+  checkKeys(ROOT, callbacks, LIFECYCLE_CALLBACK_KEYS, /^on/);
+  checkCallbackTypes(ROOT, callbacks);
   if (!HOOKS.some((name) => callbacks[name])) return identity;
   const warned = new Set<string>(); // per operator instance, see onCallbackError
   const report = (error: unknown, name: string) => {

@@ -9,24 +9,82 @@ import { StreamAbortedError } from '../errors/StreamAbortedError.js';
  *   --a--b--c--|     source
  *   --a--#           abortOn(signal)   (signal aborts at frame 5)
  *
+ * Any number of runs may share one signal: they register with {@link onAbort}, which adds a single
+ * 'abort' listener per signal, so Node's MaxListenersExceededWarning (more than 10 listeners) never
+ * fires for a signal shared by a batch of requests.
+ *
  * @internal Used by the l0() preset.
  */
 export function abortOn<T>(signal: AbortSignal | undefined): MonoTypeOperatorFunction<T> {
   if (!signal) return identity;
   return (source) =>
     new Observable<T>((subscriber) => {
-      const abort = () => subscriber.error(new StreamAbortedError(abortMessage(signal.reason), signal.reason));
       if (signal.aborted) {
-        abort();
+        subscriber.error(abortError(signal));
         return;
       }
-      signal.addEventListener('abort', abort, { once: true });
+      const leave = onAbort(signal, () => subscriber.error(abortError(signal)));
       const subscription = source.subscribe(subscriber);
       return () => {
-        signal.removeEventListener('abort', abort);
+        leave();
         subscription.unsubscribe();
       };
     });
+}
+
+/** The callbacks of the runs waiting on a signal, and the one listener that calls them. */
+interface Waiters {
+  readonly callbacks: Set<() => void>;
+  readonly listener: () => void;
+}
+
+const registry = new WeakMap<AbortSignal, Waiters>();
+
+/**
+ * Calls `callback` once when `signal` aborts. However many callbacks wait on a signal, it has one
+ * 'abort' listener, removed when the last callback leaves. Returns the function that leaves.
+ * @internal
+ */
+export function onAbort(signal: AbortSignal, callback: () => void): () => void {
+  let waiters = registry.get(signal);
+  if (!waiters) {
+    const callbacks = new Set<() => void>();
+    const listener = (): void => {
+      registry.delete(signal);
+      const all = [...callbacks];
+      callbacks.clear();
+      runAll(all);
+    };
+    waiters = { callbacks, listener };
+    registry.set(signal, waiters);
+    signal.addEventListener('abort', listener, { once: true });
+  }
+  const { callbacks, listener } = waiters;
+  const entry = (): void => callback(); // a distinct entry per registration, even for the same callback
+  callbacks.add(entry);
+  return () => {
+    if (!callbacks.delete(entry) || callbacks.size > 0) return;
+    registry.delete(signal);
+    signal.removeEventListener('abort', listener);
+  };
+}
+
+/** Runs every callback even if one throws; the first error is rethrown afterwards, as a listener's would be. */
+function runAll(callbacks: readonly (() => void)[]): void {
+  let failed = false;
+  let first: unknown;
+  for (const callback of callbacks) {
+    try {
+      callback();
+    } catch (e) {
+      if (!failed) [failed, first] = [true, e];
+    }
+  }
+  if (failed) throw first;
+}
+
+function abortError(signal: AbortSignal): StreamAbortedError {
+  return new StreamAbortedError(abortMessage(signal.reason), signal.reason);
 }
 
 function abortMessage(reason: unknown): string {

@@ -41,7 +41,8 @@ export type { L0NamedStream, L0Options, L0StreamContext, L0StreamFactory } from 
  * The run ends with exactly one of: a `complete` event (with `finishReason`, which reports
  * `length` and `content-filter` truthfully) or an error whose type says what happened. Without
  * fallbacks an exhausted run fails with its last error; with fallbacks, with
- * AllStreamsExhaustedError. Invalid options throw a TypeError here, not at subscribe time.
+ * AllStreamsExhaustedError. Invalid options throw a TypeError here, not at subscribe time, naming
+ * the option as written (`l0({timeout: {initialToken}})`); an unknown key gets a "did you mean".
  *
  * @example
  * import OpenAI from 'openai';
@@ -70,6 +71,6 @@ export function l0(options: L0Options): Observable<L0Event> {
     fallbackTo(...fallbacks),
     abortOn(o.signal),
     o.runOperators.length === 0 ? identity : pipe(...(o.runOperators as [typeof identity])),
-    tapLifecycle(options),
+    tapLifecycle(o.callbacks),
   );
 }

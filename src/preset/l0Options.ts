@@ -1,17 +1,30 @@
 import type { MonoTypeOperatorFunction, SchedulerLike } from 'rxjs';
 import type { L0Event } from '../events/eventTypes.js';
 import type { StreamAdapter } from '../sources/adapters/types.js';
-import type { StreamContext, StreamFactory, StreamInput } from '../sources/fromStream.js';
+import { checkAdapters, type StreamContext, type StreamFactory, type StreamInput } from '../sources/fromStream.js';
 import {
-  resolveRetryConfig,
+  RETRY_PRESETS,
   RETRY_WITH_BACKOFF_DEFAULTS,
+  resolveRetryConfig,
   type ResolvedRetryConfig,
   type RetryPresetName,
   type RetryWithBackoffConfig,
 } from '../retry/retryConfig.js';
-import type { WithTimeoutsConfig } from '../timeouts/withTimeouts.js';
-import type { DeduplicateContinuationConfig } from '../continuation/deduplicateContinuation.js';
-import type { LifecycleCallbacks } from '../lifecycle/tapLifecycle.js';
+import { resolveWithTimeouts, type WithTimeoutsConfig } from '../timeouts/withTimeouts.js';
+import { resolveDeduplicateContinuation, type DeduplicateContinuationConfig } from '../continuation/deduplicateContinuation.js';
+import { checkCallbackTypes, LIFECYCLE_CALLBACK_KEYS, type LifecycleCallbacks } from '../lifecycle/tapLifecycle.js';
+import { closestName } from '../internal/closestName.js';
+import {
+  checkBag,
+  checkKeys,
+  childPath,
+  describeOption,
+  isSchedulerLike,
+  optionError,
+  optionKeys,
+  optionLabel,
+  optionPath,
+} from '../internal/options.js';
 
 /** What an l0() stream factory receives: the attempt context plus the preset's extras. */
 export interface L0StreamContext extends StreamContext {
@@ -28,7 +41,12 @@ export interface L0NamedStream {
   readonly model: string;
 }
 
-/** Options of {@link l0}; names follow L0's. Every field but `stream` is optional. */
+/**
+ * Options of {@link l0}; names follow L0's. Every field but `stream` is optional, and `undefined`
+ * means "not given". An unknown or misspelled key, here or in `timeout`, `retry` and
+ * `deduplicateContinuation`, is a TypeError that suggests the closest option; so is a value of
+ * the wrong type (`retry: null`, `timeout: 'fast'`).
+ */
 export interface L0Options extends LifecycleCallbacks {
   /** The primary model: called once per attempt with `{signal, attempt, fallbackIndex, checkpoint?, ...}`. */
   readonly stream: L0StreamFactory;
@@ -53,7 +71,18 @@ export interface L0Options extends LifecycleCallbacks {
    * run's final error. @default []
    */
   readonly runOperators?: readonly MonoTypeOperatorFunction<L0Event>[];
-  /** Retry policy, a preset name, or a number of content retries. @default L0_DEFAULTS.retry */
+  /**
+   * Retry policy: a config, a preset name, a number of content retries, or `false`.
+   *
+   * - `false` disables every retry, of any kind (the same as `{ maxRetries: 0 }`): the first failure
+   *   ends the model's run (and moves to the next fallback, if any).
+   * - A number is `{ attempts: n }`. `attempts`, as in L0, counts content retries only (zero output,
+   *   guardrail, drift, schema, unknown errors), so `retry: 0` and `{ attempts: 0 }` stop content
+   *   retries but network, rate-limit, server and timeout failures are still retried up to
+   *   `maxRetries` (6 by default). Use `false` or `maxRetries: 0` to turn those off too.
+   *
+   * @default L0_DEFAULTS.retry
+   */
   readonly retry?: number | RetryPresetName | RetryWithBackoffConfig | false;
   /** Timeouts in ms; `false` disables them. Missing fields take the defaults. @default {initialToken: 5000, interToken: 10000} */
   readonly timeout?: Omit<WithTimeoutsConfig, 'scheduler'> | false;
@@ -79,6 +108,23 @@ export interface L0Options extends LifecycleCallbacks {
   readonly random?: () => number;
 }
 
+/**
+ * Every option {@link l0} accepts; any other key is a TypeError suggesting the closest of these.
+ * Checked against {@link L0Options} at compile time: a new option must be added here.
+ * @internal
+ */
+export const L0_OPTION_KEYS = optionKeys<L0Options>()([
+  'stream', 'model', 'fallbackStreams', 'attemptOperators', 'runOperators', 'retry', 'timeout', 'detectZeroTokens', 'continueFromLastKnownGoodToken',
+  'checkpointInterval', 'deduplicateContinuation', 'buildContinuationPrompt', 'signal', 'context', 'adapters',
+  'scheduler', 'random', ...LIFECYCLE_CALLBACK_KEYS,
+]);
+const TIMEOUT_KEYS = optionKeys<Exclude<L0Options['timeout'], false | undefined>>()(['initialToken', 'interToken', 'total']);
+const DEDUPLICATE_KEYS = optionKeys<Exclude<L0Options['deduplicateContinuation'], boolean | undefined>>()([
+  'caseSensitive', 'minOverlap', 'maxOverlap', 'wordBoundary',
+]);
+const L0 = optionPath('l0', '', 'options');
+const RETRY_OFF: RetryWithBackoffConfig = Object.freeze({ attempts: 0, maxRetries: 0 });
+
 /** The documented defaults of {@link l0}. `retry` is {@link RETRY_WITH_BACKOFF_DEFAULTS}, the same object. */
 export const L0_DEFAULTS = /*#__PURE__*/ Object.freeze({
   retry: RETRY_WITH_BACKOFF_DEFAULTS,
@@ -89,12 +135,14 @@ export const L0_DEFAULTS = /*#__PURE__*/ Object.freeze({
   deduplicateContinuation: true,
 } as const);
 
-/** Validated, defaulted options. @internal */
+/** Validated, defaulted options. Every message names the option as written: `l0({timeout: {initialToken}})`. @internal */
 export function resolveL0Options(o: L0Options) {
-  if (typeof o !== 'object' || o === null) throw new TypeError('l0(options): options must be an object');
-  if (typeof o.stream !== 'function') throw new TypeError('l0(options): `stream` must be a factory function');
+  checkBag(L0, o);
+  checkKeys(L0, o, L0_OPTION_KEYS);
+  if (typeof o.stream !== 'function') throw optionError(L0, 'stream', 'a factory function', o.stream);
   checkOptions(o);
-  const fallbackStreams = (o.fallbackStreams ?? []).map((f, i) => namedStream(f, i));
+  checkCallbackTypes(L0, o);
+  const fallbackStreams = (o.fallbackStreams ?? []).map(namedStream);
   const attemptOperators = operatorList('attemptOperators', o.attemptOperators);
   const runOperators = operatorList('runOperators', o.runOperators);
   const continuation = o.continueFromLastKnownGoodToken ?? L0_DEFAULTS.continueFromLastKnownGoodToken;
@@ -102,66 +150,109 @@ export function resolveL0Options(o: L0Options) {
   const { buildContinuationPrompt: build, scheduler, random } = o;
   const wrap = (factory: L0StreamFactory): StreamFactory => (ctx) =>
     factory({ ...ctx, context, ...(build && ctx.checkpoint ? { continuationPrompt: build(ctx.checkpoint) } : {}) });
-  const retry: ResolvedRetryConfig = resolveRetryConfig(o.retry === false ? { maxRetries: 0 } : o.retry, { scheduler, random });
+  const retry: ResolvedRetryConfig = resolveRetryConfig(retryConfigOf(o.retry), childPath(L0, 'retry'), { scheduler, random });
   const dedupe = o.deduplicateContinuation ?? L0_DEFAULTS.deduplicateContinuation;
+  // The fields are passed (and so validated) even when continuation is off.
+  const dedupeConfig = { ...(typeof dedupe === 'object' ? dedupe : {}), enabled: continuation && dedupe !== false };
+  if (typeof dedupe === 'object') checkKeys(childPath(L0, 'deduplicateContinuation'), dedupe, DEDUPLICATE_KEYS);
+  resolveDeduplicateContinuation(dedupeConfig, childPath(L0, 'deduplicateContinuation'));
   return {
     primary: { factory: wrap(o.stream), model: o.model },
     fallbacks: fallbackStreams.map((f) => ({ factory: wrap(f.stream), model: f.model })),
     attemptOperators,
     runOperators,
     retry,
-    timeout: o.timeout === false ? {} : { ...L0_DEFAULTS.timeout, ...o.timeout, scheduler },
+    timeout: timeoutOf(o.timeout, scheduler),
     detectZeroTokens: o.detectZeroTokens ?? L0_DEFAULTS.detectZeroTokens,
     checkpointInterval: continuation ? (o.checkpointInterval ?? L0_DEFAULTS.checkpointInterval) : undefined,
-    // The fields are passed (and so validated) even when continuation is off.
-    dedupe: { ...(typeof dedupe === 'object' ? dedupe : {}), enabled: continuation && dedupe !== false },
-    adapters: o.adapters,
+    dedupe: dedupeConfig,
+    adapters: checkAdapters(L0, o.adapters),
     signal: o.signal,
+    callbacks: pickCallbacks(o),
   };
 }
 
-/** Eager checks of the options no operator validates (each operator validates its own config). */
+/** Eager checks of the top-level options; each nested config is checked by its operator's resolver. */
 function checkOptions(o: L0Options): void {
   const fail = (name: string, what: string, value: unknown): never => {
-    throw new TypeError(`l0(options): \`${name}\` must be ${what}, got ${typeof value === 'object' ? typeof value : String(value)}`);
+    throw optionError(L0, name, what, value);
   };
-  if (o.fallbackStreams !== undefined && !Array.isArray(o.fallbackStreams)) fail('fallbackStreams', 'an array of factory functions', o.fallbackStreams);
+  if (o.fallbackStreams !== undefined && !Array.isArray(o.fallbackStreams)) fail('fallbackStreams', 'an array of factory functions or { stream, model }', o.fallbackStreams);
   for (const name of ['detectZeroTokens', 'continueFromLastKnownGoodToken'] as const) {
     if (o[name] !== undefined && typeof o[name] !== 'boolean') fail(name, 'a boolean', o[name]);
   }
-  const { timeout, checkpointInterval: interval, deduplicateContinuation: dedupe, signal, scheduler } = o;
-  if (timeout !== undefined && timeout !== false && (typeof timeout !== 'object' || timeout === null)) fail('timeout', 'an object or false', timeout);
+  const { timeout, checkpointInterval: interval, deduplicateContinuation: dedupe, signal, scheduler, random } = o;
+  if (timeout !== undefined && timeout !== false && (typeof timeout !== 'object' || timeout === null || Array.isArray(timeout))) fail('timeout', 'an object or false', timeout);
   if (interval !== undefined && !(Number.isInteger(interval) && interval >= 1)) fail('checkpointInterval', 'a positive integer', interval);
-  if (dedupe !== undefined && typeof dedupe !== 'boolean' && (typeof dedupe !== 'object' || dedupe === null)) fail('deduplicateContinuation', 'a boolean or an object', dedupe);
+  if (dedupe !== undefined && typeof dedupe !== 'boolean' && (typeof dedupe !== 'object' || dedupe === null || Array.isArray(dedupe))) fail('deduplicateContinuation', 'a boolean or an object', dedupe);
   if (o.buildContinuationPrompt !== undefined && typeof o.buildContinuationPrompt !== 'function') fail('buildContinuationPrompt', 'a function', o.buildContinuationPrompt);
   if (signal !== undefined && (typeof signal?.aborted !== 'boolean' || typeof signal.addEventListener !== 'function')) fail('signal', 'an AbortSignal', signal);
-  if (scheduler !== undefined && (typeof scheduler?.now !== 'function' || typeof scheduler.schedule !== 'function')) fail('scheduler', 'a SchedulerLike', scheduler);
+  if (scheduler !== undefined && !isSchedulerLike(scheduler)) fail('scheduler', 'a SchedulerLike', scheduler);
+  if (random !== undefined && typeof random !== 'function') fail('random', 'a function', random);
   if (o.context !== undefined && (typeof o.context !== 'object' || o.context === null)) fail('context', 'an object', o.context);
   if (o.model !== undefined && (typeof o.model !== 'string' || o.model === '')) fail('model', 'a non-empty string', o.model);
+}
+
+function namedStream(entry: L0StreamFactory | L0NamedStream, i: number): { stream: L0StreamFactory; model: string | undefined } {
+  if (typeof entry === 'function') return { stream: entry, model: undefined };
+  if (typeof entry === 'object' && entry !== null && typeof entry.stream === 'function' && typeof entry.model === 'string' && entry.model !== '') {
+    return { stream: entry.stream, model: entry.model };
+  }
+  throw optionError(L0, `fallbackStreams[${i}]`, 'a factory function or { stream, model }', entry);
+}
+
+function operatorList(name: 'attemptOperators' | 'runOperators', list: unknown): readonly MonoTypeOperatorFunction<L0Event>[] {
+  if (list === undefined) return [];
+  if (!Array.isArray(list) || !list.every((f) => typeof f === 'function')) {
+    throw optionError(L0, name, 'an array of operators (functions from Observable to Observable)', list);
+  }
+  return Object.freeze([...(list as MonoTypeOperatorFunction<L0Event>[])]);
+}
+
+/** The timeout config withTimeouts gets: the defaults under the user's fields, validated as `l0({timeout: {...}})`. */
+function timeoutOf(timeout: L0Options['timeout'], scheduler: SchedulerLike | undefined): WithTimeoutsConfig {
+  if (timeout === false) return {};
+  const where = childPath(L0, 'timeout');
+  if (timeout) checkKeys(where, timeout, TIMEOUT_KEYS);
+  const given = timeout ? Object.fromEntries(Object.entries(timeout).filter(([, v]) => v !== undefined)) : {}; // undefined: not given
+  const config = { ...L0_DEFAULTS.timeout, ...given, scheduler };
+  resolveWithTimeouts(config, where);
+  return config;
+}
+
+function retryConfigOf(retry: L0Options['retry']): RetryWithBackoffConfig {
+  if (retry === undefined) return L0_DEFAULTS.retry;
+  if (retry === false) return RETRY_OFF;
+  if (typeof retry === 'number') {
+    if (!Number.isInteger(retry) || retry < 0) throw optionError(L0, 'retry', 'a non-negative integer (content retries), a preset name, an object or false', retry);
+    return { attempts: retry };
+  }
+  if (typeof retry === 'string') {
+    if (!Object.hasOwn(RETRY_PRESETS, retry)) {
+      const guess = closestName(retry, Object.keys(RETRY_PRESETS));
+      throw new TypeError(`${optionLabel(L0, 'retry')}: unknown preset ${describeOption(retry)}${guess ? ` (did you mean '${guess}'?)` : ''}; the presets are ${Object.keys(RETRY_PRESETS).map((k) => `'${k}'`).join(', ')}`);
+    }
+    return RETRY_PRESETS[retry];
+  }
+  if (typeof retry !== 'object' || retry === null || Array.isArray(retry)) {
+    throw optionError(L0, 'retry', 'an object, a preset name, a number of content retries or false', retry);
+  }
+  return retry;
+}
+
+/** The lifecycle callbacks among the options, for tapLifecycle (which must not see `stream` & co.). */
+function pickCallbacks(o: L0Options): LifecycleCallbacks {
+  const callbacks: Record<string, unknown> = {};
+  for (const key of LIFECYCLE_CALLBACK_KEYS) if (o[key] !== undefined) callbacks[key] = o[key];
+  return callbacks;
 }
 
 function cloneContext(context: Record<string, unknown>): Record<string, unknown> {
   try {
     return structuredClone(context);
   } catch (e) {
-    throw new TypeError('l0(options): `context` must be structured-cloneable (plain data, no functions)', { cause: e });
+    throw new TypeError(`${optionLabel(L0, 'context')} must be structured-cloneable (plain data, no functions)`, { cause: e });
   }
-}
-
-function namedStream(entry: L0StreamFactory | L0NamedStream, i: number): { stream: L0StreamFactory; model: string | undefined } {
-  if (typeof entry === 'function') return { stream: entry, model: undefined };
-  if (typeof entry === 'object' && entry !== null && typeof entry.stream === 'function' && typeof entry.model === 'string') {
-    return { stream: entry.stream, model: entry.model };
-  }
-  throw new TypeError(`l0(options): \`fallbackStreams[${i}]\` must be a factory function or { stream, model }`);
-}
-
-function operatorList(name: string, list: readonly MonoTypeOperatorFunction<L0Event>[] | undefined): readonly MonoTypeOperatorFunction<L0Event>[] {
-  if (list === undefined) return [];
-  if (!Array.isArray(list) || !list.every((f) => typeof f === 'function')) {
-    throw new TypeError(`l0(options): \`${name}\` must be an array of operators (functions from Observable to Observable)`);
-  }
-  return Object.freeze([...list]);
 }
 
 function deepFreeze<T>(value: T): T {

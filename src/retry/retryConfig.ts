@@ -2,6 +2,7 @@ import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import type { ErrorCategory } from '../errors/L0Error.js';
 import { ERROR_REASONS, type ErrorReason } from '../errors/errorReason.js';
 import { BACKOFF_KINDS, type BackoffKind } from './backoff.js';
+import { checkKeys, describeOption, isSchedulerLike, optionError, optionKeys, optionLabel, optionPath, type OptionPath } from '../internal/options.js';
 
 export type { BackoffKind } from './backoff.js';
 
@@ -129,17 +130,26 @@ export interface ResolvedRetryConfig extends Readonly<Defaults> {
 }
 
 const defaultRandom = (): number => crypto.getRandomValues(new Uint32Array(1))[0]! / 2 ** 32;
-const NAME = 'retryWithBackoff';
+const ROOT = optionPath('retryWithBackoff');
 const list = (items: readonly string[]): string => items.map((s) => `'${s}'`).join(', ');
 
+/** Every key of {@link RetryWithBackoffConfig}. @internal */
+export const RETRY_WITH_BACKOFF_KEYS = optionKeys<RetryWithBackoffConfig>()([
+  'attempts', 'maxRetries', 'backoff', 'baseDelay', 'maxDelay', 'retryOn', 'shouldRetry', 'calculateDelay',
+  'respectRetryAfter', 'maxRetryAfter', 'scheduler', 'random',
+]);
+
 /**
- * Applies the defaults to a count, a preset name or a config, and validates it eagerly.
- * @throws TypeError naming the option, for a negative or fractional count, a negative or
- * non-finite delay, an unknown preset, backoff or `retryOn` entry, or a callback that is not a function.
+ * Applies the defaults to a count, a preset name or a config, and validates it eagerly. `where`
+ * names the config in messages (the l0 preset passes `l0({retry})`).
+ * @throws TypeError naming the option, for an unknown key (with the closest valid one), a negative
+ * or fractional count, a negative or non-finite delay, an unknown preset, backoff or `retryOn`
+ * entry, or a callback that is not a function.
  * @internal
  */
 export function resolveRetryConfig(
   config: number | RetryPresetName | RetryWithBackoffConfig | undefined,
+  where: OptionPath = ROOT,
   inherited: { readonly scheduler?: SchedulerLike; readonly random?: () => number } = {},
 ): ResolvedRetryConfig {
   let c: RetryWithBackoffConfig;
@@ -147,57 +157,63 @@ export function resolveRetryConfig(
   else if (typeof config === 'number') c = { attempts: config };
   else if (typeof config === 'string') {
     if (!Object.hasOwn(RETRY_PRESETS, config)) {
-      throw new TypeError(`${NAME}: unknown preset '${config}'; expected one of ${list(Object.keys(RETRY_PRESETS))}`);
+      throw new TypeError(`${where.self}: unknown preset '${config}'; expected one of ${list(Object.keys(RETRY_PRESETS))}`);
     }
     c = RETRY_PRESETS[config];
-  } else if (typeof config === 'object' && config !== null) c = config;
-  else throw new TypeError(`${NAME}: config must be a number, a preset name or an object, got ${String(config)}`);
+  } else if (typeof config === 'object' && config !== null && !Array.isArray(config)) {
+    checkKeys(where, config, RETRY_WITH_BACKOFF_KEYS);
+    c = config;
+  } else throw new TypeError(`${where.self} must be a number, a preset name or an object, got ${describeOption(config)}`);
 
   const d = RETRY_WITH_BACKOFF_DEFAULTS;
   const backoff = c.backoff ?? d.backoff;
   if (!BACKOFF_KINDS.includes(backoff)) {
-    throw new TypeError(`${NAME}: unknown backoff '${String(backoff)}'; expected one of ${list(BACKOFF_KINDS)}`);
+    throw new TypeError(`${optionLabel(where, 'backoff')}: unknown backoff ${describeOption(backoff)}; expected one of ${list(BACKOFF_KINDS)}`);
   }
   const retryOn = c.retryOn ?? d.retryOn;
-  if (!Array.isArray(retryOn)) throw new TypeError(`${NAME}: retryOn must be an array`);
+  if (!Array.isArray(retryOn)) throw optionError(where, 'retryOn', 'an array', retryOn);
   for (const item of retryOn) {
     if (!RETRY_ON_ITEMS.has(item)) {
-      throw new TypeError(`${NAME}: retryOn has unknown entry '${String(item)}'; expected categories or reasons such as ${list([...d.retryOn, 'zero_output'])}`);
+      throw new TypeError(`${optionLabel(where, 'retryOn')} has unknown entry ${describeOption(item)}; expected categories or reasons such as ${list([...d.retryOn, 'zero_output'])}`);
     }
   }
   return Object.freeze({
-    attempts: count('attempts', c.attempts ?? d.attempts),
-    maxRetries: count('maxRetries', c.maxRetries ?? d.maxRetries),
+    attempts: count(where, 'attempts', c.attempts ?? d.attempts),
+    maxRetries: count(where, 'maxRetries', c.maxRetries ?? d.maxRetries),
     backoff,
-    baseDelay: delay('baseDelay', c.baseDelay ?? d.baseDelay),
-    maxDelay: delay('maxDelay', c.maxDelay ?? d.maxDelay),
+    baseDelay: delay(where, 'baseDelay', c.baseDelay ?? d.baseDelay),
+    maxDelay: delay(where, 'maxDelay', c.maxDelay ?? d.maxDelay),
     retryOn: Object.freeze([...retryOn]),
-    respectRetryAfter: c.respectRetryAfter ?? d.respectRetryAfter,
-    maxRetryAfter: delay('maxRetryAfter', c.maxRetryAfter ?? d.maxRetryAfter),
-    shouldRetry: fn('shouldRetry', c.shouldRetry),
-    calculateDelay: fn('calculateDelay', c.calculateDelay),
-    scheduler: c.scheduler ?? inherited.scheduler ?? asyncScheduler,
-    random: fn('random', c.random) ?? inherited.random ?? defaultRandom,
+    respectRetryAfter: bool(where, 'respectRetryAfter', c.respectRetryAfter ?? d.respectRetryAfter),
+    maxRetryAfter: delay(where, 'maxRetryAfter', c.maxRetryAfter ?? d.maxRetryAfter),
+    shouldRetry: fn(where, 'shouldRetry', c.shouldRetry),
+    calculateDelay: fn(where, 'calculateDelay', c.calculateDelay),
+    scheduler: scheduler(where, c.scheduler ?? inherited.scheduler ?? asyncScheduler),
+    random: fn(where, 'random', c.random) ?? inherited.random ?? defaultRandom,
   });
 }
 
-function count(option: string, value: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) {
-    throw new TypeError(`${NAME}: ${option} must be a non-negative integer, got ${String(value)}`);
-  }
+function count(where: OptionPath, option: string, value: number): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) throw optionError(where, option, 'a non-negative integer', value);
   return value;
 }
 
-function delay(option: string, value: number): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new TypeError(`${NAME}: ${option} must be a finite number of ms >= 0, got ${String(value)}`);
-  }
+function delay(where: OptionPath, option: string, value: number): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw optionError(where, option, 'a finite number of ms >= 0', value);
   return value;
 }
 
-function fn<F>(option: string, value: F | undefined): F | undefined {
-  if (value !== undefined && typeof value !== 'function') {
-    throw new TypeError(`${NAME}: ${option} must be a function, got ${typeof value}`);
-  }
+function bool(where: OptionPath, option: string, value: boolean): boolean {
+  if (typeof value !== 'boolean') throw optionError(where, option, 'a boolean', value);
+  return value;
+}
+
+function scheduler(where: OptionPath, value: SchedulerLike): SchedulerLike {
+  if (!isSchedulerLike(value)) throw optionError(where, 'scheduler', 'a SchedulerLike', value);
+  return value;
+}
+
+function fn<F>(where: OptionPath, option: string, value: F | undefined): F | undefined {
+  if (value !== undefined && typeof value !== 'function') throw optionError(where, option, 'a function', value);
   return value;
 }

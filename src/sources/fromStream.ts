@@ -2,6 +2,7 @@ import { Observable } from 'rxjs';
 import type { L0Event } from '../events/eventTypes.js';
 import type { AttemptContext } from '../attempt/attemptContext.js';
 import { checkModel, openAttempt, type FromAttemptConfig } from '../attempt/fromAttempt.js';
+import { checkBag, checkKeys, describeOption, optionError, optionKeys, optionPath, type OptionPath } from '../internal/options.js';
 import { BUILT_IN_ADAPTERS } from './adapters/index.js';
 import type { StreamAdapter } from './adapters/types.js';
 import { StreamRun } from './streamRun.js';
@@ -44,6 +45,9 @@ export interface FromStreamConfig extends FromAttemptConfig {
    */
   readonly adapters?: readonly StreamAdapter[];
 }
+
+const FROM_STREAM_KEYS = optionKeys<FromStreamConfig>()(['adapters', 'model']);
+const ROOT = optionPath('fromStream', 'factory, ');
 
 /**
  * Turns a stream factory into a cold `Observable<L0Event>`: one request per subscription, cancelled
@@ -94,14 +98,15 @@ export interface FromStreamConfig extends FromAttemptConfig {
  * @param factory Makes the request; called once per subscription.
  * @param config See {@link FromStreamConfig}.
  * @returns A cold Observable of {@link L0Event}s.
+ * @throws TypeError when `factory` is not a function, or naming the option for an unknown key
+ * (with the closest valid one) or `adapters` that is not an array of adapters.
  */
 export function fromStream(factory: StreamFactory, config: FromStreamConfig = {}): Observable<L0Event> {
-  if (typeof factory !== 'function') throw new TypeError('fromStream: `factory` must be a function');
+  if (typeof factory !== 'function') throw new TypeError(`fromStream(factory) must be a function, got ${describeOption(factory)}`);
+  checkBag(ROOT, config);
+  checkKeys(ROOT, config, FROM_STREAM_KEYS);
   const model = checkModel('fromStream', config);
-  const custom = config.adapters ?? [];
-  if (!Array.isArray(custom) || !custom.every(isAdapter)) {
-    throw new TypeError('fromStream: `adapters` must be an array of StreamAdapter objects ({ name, detect, create })');
-  }
+  const custom = checkAdapters(ROOT, config.adapters);
   const adapters: readonly StreamAdapter[] = Object.freeze([...custom, ...BUILT_IN_ADAPTERS]);
 
   return new Observable<L0Event>((subscriber) => {
@@ -129,6 +134,19 @@ function contextOf(signal: AbortSignal, { attempt, fallbackIndex, checkpoint }: 
     fallbackIndex,
     ...(typeof checkpoint === 'string' && checkpoint !== '' ? { checkpoint } : {}),
   });
+}
+
+/**
+ * Validates custom adapters (`undefined` is none). `where` names the bag holding `adapters` in
+ * messages (the l0 preset passes its own).
+ * @internal
+ */
+export function checkAdapters(where: OptionPath, adapters: unknown): readonly StreamAdapter[] {
+  if (adapters === undefined) return [];
+  if (!Array.isArray(adapters) || !adapters.every(isAdapter)) {
+    throw optionError(where, 'adapters', 'an array of StreamAdapter objects ({ name, detect, create })', adapters);
+  }
+  return adapters;
 }
 
 function isAdapter(a: unknown): a is StreamAdapter {

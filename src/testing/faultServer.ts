@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { MAX_DELAY_MS, parseFaultHeader, parseFaultModel, planFault, type FaultName, type FaultSpec } from './faults.js';
+import { closestName } from '../internal/closestName.js';
 import { internalError, listen, readJson, sendError, type RequestBody } from './faultServerIO.js';
 import { writeCompletion, writeStatus, writeStream, type ResponseContext, type ResponseIO } from './sse.js';
 
@@ -211,7 +212,11 @@ function resolveOptions(options: FaultServerOptions): Required<FaultServerOption
   const allowed = Object.keys(FAULT_SERVER_DEFAULTS);
   const unknown = Object.keys(options).filter((k) => !allowed.includes(k));
   if (unknown.length > 0) {
-    throw new TypeError(`startFaultServer: unknown option${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `"${k}"`).join(', ')} (allowed: ${allowed.join(', ')})`);
+    const named = unknown.map((k) => {
+      const guess = closestName(k, allowed);
+      return `"${k}"${guess ? ` (did you mean "${guess}"?)` : ''}`;
+    });
+    throw new TypeError(`startFaultServer: unknown option${unknown.length > 1 ? 's' : ''} ${named.join(', ')}; allowed: ${allowed.join(', ')}`);
   }
   const resolved = { ...FAULT_SERVER_DEFAULTS, ...stripUndefined(options) };
   const { reply, tokenDelayMs, port, host } = resolved;

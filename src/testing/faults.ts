@@ -2,6 +2,7 @@
  * The fault server's model-name grammar (`fault:<name>[:<arg>][*<k>]`) and what each fault does,
  * as a transport-independent plan that sse.ts renders as SSE or as a JSON completion.
  */
+import { closestName } from '../internal/closestName.js';
 
 /**
  * Every fault the fault server knows, in the order of DESIGN.md section 8 (plus `auth-401`).
@@ -92,7 +93,8 @@ function parseFaultText(text: string, original: string): FaultSpec {
   const name = colon >= 0 ? rest.slice(0, colon) : rest;
   const arg = colon >= 0 ? rest.slice(colon + 1) : undefined;
   if (!(FAULT_NAMES as readonly string[]).includes(name)) {
-    throw new TypeError(`unknown fault "${name}" in "${original}" (known faults: ${FAULT_NAMES.join(', ')})`);
+    const guess = closestName(name, FAULT_NAMES);
+    throw new TypeError(`unknown fault "${name}" in "${original}" (${guess ? `did you mean "${guess}"? ` : ''}known faults: ${FAULT_NAMES.join(', ')})`);
   }
   const faultName = name as FaultName;
   checkArg(faultName, arg, original);

@@ -9,6 +9,7 @@ import {
 } from 'rxjs';
 import { TokenTimeoutError, type TimeoutKind } from '../errors/TokenTimeoutError.js';
 import type { L0Event } from '../events/eventTypes.js';
+import { checkBag, checkKeys, isSchedulerLike, optionError, optionKeys, optionPath, type OptionPath } from '../internal/options.js';
 
 /** Budgets of {@link withTimeouts}, in ms. `undefined` disables one; 0 is invalid. */
 export interface WithTimeoutsConfig {
@@ -43,43 +44,57 @@ export interface WithTimeoutsConfig {
  * 4. A `complete` event (or the source ending) stops all timing.
  * 5. One scheduled action per subscription, re-armed lazily: a token only stores a timestamp; when
  *    the action fires early because tokens moved the deadline, it reschedules itself for the rest.
- * 6. On timeout: the source is unsubscribed, then the error is `TokenTimeoutError{kind, timeoutMs,
- *    elapsedMs, tokenCount}` (`total` wins a tie).
+ * 6. `total` is also checked on each content event, with the clock read the event already costs,
+ *    so it holds against a source that floods synchronously and never lets the scheduled action
+ *    run: the content event read at or after the deadline is the last one passed on.
+ * 7. On timeout: the source is unsubscribed (even in the middle of its synchronous subscribe, so a
+ *    flooding source that checks `subscriber.closed` stops), then the error is
+ *    `TokenTimeoutError{kind, timeoutMs, elapsedMs, tokenCount}` (`total` wins a tie).
  *
  * With every budget `undefined` it returns `identity`. A budget must be a finite number > 0: 0 is
- * not "no limit" but a `TypeError` (use `undefined` to disable).
+ * not "no limit" but a `TypeError` (use `undefined` to disable). Unknown keys are a `TypeError`
+ * that suggests the closest option (`intialToken` -> `initialToken`).
  *
  * @example
  * import { fromStream, withTimeouts } from 'l0-rx';
  * fromStream(factory).pipe(withTimeouts({ initialToken: 5_000, interToken: 10_000 }));
  * @see {@link TokenTimeoutError} {@link retryWithBackoff}
  * @param config See {@link WithTimeoutsConfig}.
- * @throws TypeError naming the option, for a budget that is 0, negative, NaN or not finite.
+ * @throws TypeError naming the option, for a budget that is 0, negative, NaN or not finite, an
+ * unknown key, or a scheduler that is not a SchedulerLike.
  */
 export function withTimeouts(config: WithTimeoutsConfig): MonoTypeOperatorFunction<L0Event> {
-  const initialToken = budget('initialToken', config.initialToken);
-  const interToken = budget('interToken', config.interToken);
-  const total = budget('total', config.total);
+  const { initialToken, interToken, total, scheduler } = resolveWithTimeouts(config);
   if (initialToken === Infinity && interToken === Infinity && total === Infinity) return identity;
-  const scheduler = config.scheduler ?? asyncScheduler;
 
   return (source) =>
     new Observable<L0Event>((subscriber) => {
       const start = scheduler.now();
+      const end = start + total;
       let base = start; // when the current silence began (shifted by time spent downstream)
       let tokenCount = 0;
       let timing = true;
       let armedAt = Infinity;
       let action: Subscription | undefined;
-      const sourceSub = new Subscription();
+      let upstream: Subscription | undefined; // the source's own subscriber, known before its subscribe returns
 
-      const deadline = (): number =>
-        Math.min(start + total, base + (tokenCount === 0 ? initialToken : interToken));
+      const deadline = (): number => Math.min(end, base + (tokenCount === 0 ? initialToken : interToken));
 
       const arm = (at: number): void => {
         action?.unsubscribe();
         armedAt = at;
         action = at === Infinity ? undefined : scheduler.schedule(fire, Math.max(0, at - scheduler.now()));
+      };
+
+      const timeOut = (now: number): void => {
+        action?.unsubscribe();
+        action = undefined;
+        timing = false;
+        const kind: TimeoutKind = now >= end ? 'total' : tokenCount === 0 ? 'initial' : 'inter';
+        const timeoutMs = kind === 'total' ? total : kind === 'initial' ? initialToken : interToken;
+        const elapsedMs = now - (kind === 'total' ? start : base);
+        upstream?.unsubscribe();
+        subscriber.error(new TokenTimeoutError({ kind, timeoutMs, elapsedMs, tokenCount }));
       };
 
       function fire(this: SchedulerAction<unknown>): void {
@@ -89,12 +104,7 @@ export function withTimeouts(config: WithTimeoutsConfig): MonoTypeOperatorFuncti
         if (at === Infinity) return void (action = undefined);
         if (now < at) return void (action = this.schedule(undefined, at - now));
         action = undefined;
-        timing = false;
-        const kind: TimeoutKind = now >= start + total ? 'total' : tokenCount === 0 ? 'initial' : 'inter';
-        const timeoutMs = kind === 'total' ? total : kind === 'initial' ? initialToken : interToken;
-        const elapsedMs = now - (kind === 'total' ? start : base);
-        sourceSub.unsubscribe();
-        subscriber.error(new TokenTimeoutError({ kind, timeoutMs, elapsedMs, tokenCount }));
+        timeOut(now);
       }
 
       const stop = (): void => {
@@ -103,7 +113,12 @@ export function withTimeouts(config: WithTimeoutsConfig): MonoTypeOperatorFuncti
       };
 
       arm(deadline());
-      sourceSub.add(source.subscribe({
+      // Subscribing through a carrier hands us the source's subscriber before its subscribe returns,
+      // so a timeout inside a synchronous flood closes it and a source that checks `closed` stops.
+      new Observable<L0Event>((s) => {
+        upstream = s;
+        return source.subscribe(s);
+      }).subscribe({
         next: (event) => {
           if (!timing) return subscriber.next(event);
           switch (event.type) {
@@ -115,7 +130,10 @@ export function withTimeouts(config: WithTimeoutsConfig): MonoTypeOperatorFuncti
               subscriber.next(event);
               if (!timing || subscriber.closed) return;
               base = scheduler.now();
-              if (tokenCount++ === 0) {
+              tokenCount++;
+              // A source that never yields starves the scheduled action: `total` is also checked here.
+              if (base >= end) return timeOut(base);
+              if (tokenCount === 1) {
                 const at = deadline();
                 if (at < armedAt || at === Infinity) arm(at);
               }
@@ -139,21 +157,51 @@ export function withTimeouts(config: WithTimeoutsConfig): MonoTypeOperatorFuncti
           stop();
           subscriber.complete();
         },
-      }));
+      });
       return () => {
         action?.unsubscribe();
-        sourceSub.unsubscribe();
+        upstream?.unsubscribe();
       };
     });
 }
 
+/** {@link WithTimeoutsConfig} with the defaults applied: `Infinity` for a budget that is off. @internal */
+export interface ResolvedTimeouts {
+  readonly initialToken: number;
+  readonly interToken: number;
+  readonly total: number;
+  readonly scheduler: SchedulerLike;
+}
+
+/** Every key of {@link WithTimeoutsConfig}. @internal */
+export const WITH_TIMEOUTS_KEYS = optionKeys<WithTimeoutsConfig>()(['initialToken', 'interToken', 'total', 'scheduler']);
+const ROOT = optionPath('withTimeouts');
+
+/**
+ * Validates a {@link WithTimeoutsConfig} eagerly. `where` names the bag in messages (the l0 preset
+ * passes `l0({timeout})`).
+ * @throws TypeError naming the option, for unknown keys, a budget that is not a finite number > 0,
+ * or a scheduler that is not a SchedulerLike.
+ * @internal
+ */
+export function resolveWithTimeouts(config: WithTimeoutsConfig, where: OptionPath = ROOT): ResolvedTimeouts {
+  checkBag(where, config);
+  checkKeys(where, config, WITH_TIMEOUTS_KEYS);
+  const { scheduler = asyncScheduler } = config;
+  if (!isSchedulerLike(scheduler)) throw optionError(where, 'scheduler', 'a SchedulerLike', scheduler);
+  return {
+    initialToken: budget(where, 'initialToken', config.initialToken),
+    interToken: budget(where, 'interToken', config.interToken),
+    total: budget(where, 'total', config.total),
+    scheduler,
+  };
+}
+
 /** Validates one budget; `undefined` becomes `Infinity` (no limit). */
-function budget(option: keyof WithTimeoutsConfig, value: number | undefined): number {
+function budget(where: OptionPath, option: keyof WithTimeoutsConfig, value: number | undefined): number {
   if (value === undefined) return Infinity;
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new TypeError(
-      `withTimeouts: ${option} must be a finite number of ms > 0 (use undefined to disable), got ${String(value)}`,
-    );
+    throw optionError(where, option, 'a finite number of ms > 0 (use undefined to disable)', value);
   }
   return value;
 }

@@ -2,12 +2,15 @@ import { defer, tap, type MonoTypeOperatorFunction } from 'rxjs';
 import { ZeroOutputError } from '../errors/ZeroOutputError.js';
 import type { L0Event, ResumeEvent, TokenEvent } from '../events/eventTypes.js';
 import { attemptTextChange } from '../attempt/attemptText.js';
+import { checkBag, optionPath } from '../internal/options.js';
 
 /**
  * Options of {@link detectZeroOutput}: none yet. (The former `minRepeat` is gone: a run of one
  * repeated character is text, and runaway repetition is drift detection's job.)
  */
 export type DetectZeroOutputConfig = Readonly<Record<string, never>>;
+
+const ROOT = optionPath('detectZeroOutput');
 
 /** Letters, digits and marks of any script, and emoji, carry meaning; whitespace, punctuation and symbols do not. */
 const NOISE = /^[\s\p{P}\p{S}]$/u;
@@ -43,11 +46,11 @@ const EMPTY_JSON: ReadonlySet<string> = /*#__PURE__*/ new Set(['{}', '[]']);
  * @param config No options yet; any key is a TypeError.
  */
 export function detectZeroOutput(config: DetectZeroOutputConfig = {}): MonoTypeOperatorFunction<L0Event> {
-  if (typeof config !== 'object' || config === null) throw new TypeError('detectZeroOutput: `config` must be an object');
+  checkBag(ROOT, config);
   const [key] = Object.keys(config);
   if (key !== undefined) {
     throw new TypeError(
-      `detectZeroOutput: unknown option \`${key}\`; it takes none` +
+      `${ROOT.self}: unknown option \`${key}\`; it takes none` +
         (key === 'minRepeat' ? ' (`minRepeat` was removed: a repeated character is text, runaway repetition is drift detection\'s job)' : ''),
     );
   }

@@ -1,0 +1,131 @@
+/**
+ * Strict option bags: one validator for every operator's config, with messages that name the
+ * option as the user wrote it (`withTimeouts({initialToken})`, or `l0({timeout: {initialToken}})`
+ * when the same config came through the preset).
+ * @internal Never re-exported.
+ */
+import { closestName } from './closestName.js';
+
+/**
+ * Where an option bag sits in the call the user wrote. Operators validate with their own root
+ * path; the preset hands them a nested one, so messages name what the user typed.
+ */
+export interface OptionPath {
+  /** The bag itself: `withTimeouts(config)`, `l0({timeout})`. */
+  readonly self: string;
+  /** Rendered before and after a key of the bag: `withTimeouts({` + `initialToken` + `})`. */
+  readonly open: string;
+  readonly close: string;
+}
+
+/**
+ * The path of a function's options argument: `optionPath('withTimeouts')` names the bag
+ * `withTimeouts(config)` and its keys `withTimeouts({initialToken})`; `before` holds the arguments
+ * in front of it (`optionPath('fromStream', 'factory, ')`).
+ */
+export function optionPath(call: string, before = '', bagName = 'config'): OptionPath {
+  return { self: `${call}(${before}${bagName})`, open: `${call}(${before}{`, close: '})' };
+}
+
+/** The path of the bag held by `key` of `parent`: `childPath(l0Path, 'timeout')` is `l0({timeout: {...}})`. */
+export function childPath(parent: OptionPath, key: string): OptionPath {
+  return { self: optionLabel(parent, key), open: `${parent.open}${key}: {`, close: `}${parent.close}` };
+}
+
+/** One option as the user wrote it: `l0({timeout: {initialToken}})`. */
+export function optionLabel(path: OptionPath, key: string): string {
+  return `${path.open}${key}${path.close}`;
+}
+
+/** A TypeError `<option> must be <what>, got <value>`. */
+export function optionError(path: OptionPath, key: string, what: string, value: unknown): TypeError {
+  return new TypeError(`${optionLabel(path, key)} must be ${what}, got ${describeOption(value)}`);
+}
+
+/** Throws unless `value` is a plain options object (not null, not an array, not a function). */
+export function checkBag(path: OptionPath, value: unknown, what = 'an object'): asserts value is object {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new TypeError(`${path.self} must be ${what}, got ${describeOption(value)}`);
+  }
+}
+
+/**
+ * Throws a TypeError naming every own enumerable key of `value` that is not in `allowed`, each with
+ * the closest allowed key as a suggestion ("did you mean ...?"); without a close one, the message
+ * lists the allowed keys. With `only`, keys that do not match it are left alone (a callbacks object
+ * may carry state next to its `onX` functions).
+ *
+ *   checkKeys(optionPath('withTimeouts'), { intialToken: 5 }, ['initialToken', 'interToken'])
+ *   // TypeError: withTimeouts(config): unknown option `intialToken` (did you mean `initialToken`?)
+ */
+export function checkKeys(path: OptionPath, value: object, allowed: readonly string[], only?: RegExp): void {
+  let unknown: string[] | undefined;
+  for (const key of Object.keys(value)) {
+    if (!allowed.includes(key) && (!only || only.test(key))) (unknown ??= []).push(key);
+  }
+  if (!unknown) return;
+  let guessedAll = true;
+  const parts = unknown.map((key) => {
+    const guess = closestName(key, allowed);
+    if (guess === undefined) guessedAll = false;
+    return `\`${cut(key, 40)}\`${guess === undefined ? '' : ` (did you mean \`${guess}\`?)`}`;
+  });
+  const known = guessedAll ? '' : `; the options are ${allowed.map((k) => `\`${k}\``).join(', ')}`;
+  throw new TypeError(`${path.self}: unknown option${parts.length > 1 ? 's' : ''} ${parts.join(', ')}${known}`);
+}
+
+/**
+ * A wrong value, shortened for a message: strings quoted and cut to about 60 characters, a
+ * function as the start of its source, an object as its type (`an object`, `an array`,
+ * `an AbortSignal`). Never throws, whatever the value (a revoked proxy, throwing getters).
+ */
+export function describeOption(value: unknown): string {
+  try {
+    switch (typeof value) {
+      case 'string':
+        return JSON.stringify(cut(value, 60));
+      case 'function':
+        return `a function ${cut(Function.prototype.toString.call(value).replace(/\s+/g, ' '), 60)}`;
+      case 'bigint':
+        return `${value}n`;
+      case 'symbol':
+        return value.toString();
+      case 'object': {
+        if (value === null) return 'null';
+        if (Array.isArray(value)) return 'an array';
+        const name: unknown = Object.getPrototypeOf(value)?.constructor?.name;
+        return typeof name === 'string' && name !== '' && name !== 'Object' ? withArticle(cut(name, 40)) : 'an object';
+      }
+      default:
+        return String(value); // number, boolean, undefined
+    }
+  } catch {
+    return 'an unreadable value';
+  }
+}
+
+/**
+ * The keys of `T`, checked both ways at compile time: a key `T` does not have is an error, and so
+ * is leaving one of `T`'s keys out, so a list cannot drift from its config type.
+ *
+ *   const KEYS = optionKeys<WithTimeoutsConfig>()(['initialToken', 'interToken', 'total', 'scheduler']);
+ */
+export function optionKeys<T>() {
+  return <const K extends readonly (keyof T & string)[]>(
+    keys: K & ([Exclude<keyof T, K[number]>] extends [never] ? unknown : { readonly missing: Exclude<keyof T, K[number]> }),
+  ): readonly (keyof T & string)[] => Object.freeze([...keys]);
+}
+
+function cut(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
+function withArticle(name: string): string {
+  return `${/^[AEIOU]/i.test(name) ? 'an' : 'a'} ${name}`;
+}
+
+/** True for an object with `now()` and `schedule()`, which is all a SchedulerLike needs. */
+export function isSchedulerLike(value: unknown): boolean {
+  const s = value as { now?: unknown; schedule?: unknown } | null;
+  return typeof s === 'object' && s !== null && typeof s.now === 'function' && typeof s.schedule === 'function';
+}
