@@ -1,6 +1,7 @@
 import { isObservable, Observable, type Subscriber } from 'rxjs';
 import type { L0Event, StartEvent } from '../events/eventTypes.js';
 import { FIRST_ATTEMPT, takeAttemptContext, type AttemptContext } from './attemptContext.js';
+import { checkBag, checkKeys, describeOption, optionError, optionKeys, optionPath, type OptionPath } from '../internal/options.js';
 
 /** Options of {@link fromAttempt} (and of `fromStream`). */
 export interface FromAttemptConfig {
@@ -10,6 +11,9 @@ export interface FromAttemptConfig {
    */
   readonly model?: string;
 }
+
+const FROM_ATTEMPT_KEYS = /*#__PURE__*/ optionKeys<FromAttemptConfig>()(['model']);
+const ROOT = /*#__PURE__*/ optionPath('fromAttempt', 'body, ');
 
 /**
  * Makes a cold `Observable<L0Event>` whose body sees which attempt it is: the building block for
@@ -41,8 +45,10 @@ export function fromAttempt(
   body: (ctx: AttemptContext) => Observable<L0Event>,
   config: FromAttemptConfig = {},
 ): Observable<L0Event> {
-  if (typeof body !== 'function') throw new TypeError('fromAttempt: `body` must be a function (ctx) => Observable<L0Event>');
-  const model = checkModel('fromAttempt', config);
+  if (typeof body !== 'function') throw new TypeError(`fromAttempt(body) must be a function (ctx) => Observable<L0Event>, got ${describeOption(body)}`);
+  checkBag(ROOT, config);
+  checkKeys(ROOT, config, FROM_ATTEMPT_KEYS);
+  const model = checkModel(ROOT, config);
   return new Observable<L0Event>((subscriber) => {
     const ctx = openAttempt(subscriber, model);
     if (subscriber.closed) return;
@@ -73,12 +79,9 @@ export function openAttempt(subscriber: Subscriber<L0Event>, model: string | und
   return ctx;
 }
 
-/** Validates the `model` option. @internal */
-export function checkModel(where: string, config: FromAttemptConfig): string | undefined {
-  if (typeof config !== 'object' || config === null) throw new TypeError(`${where}: \`config\` must be an object`);
+/** Validates the `model` option of a config already checked to be an object. @internal */
+export function checkModel(where: OptionPath, config: FromAttemptConfig): string | undefined {
   const { model } = config;
-  if (model !== undefined && (typeof model !== 'string' || model === '')) {
-    throw new TypeError(`${where}: \`model\` must be a non-empty string, got ${typeof model === 'string' ? '""' : typeof model}`);
-  }
+  if (model !== undefined && (typeof model !== 'string' || model === '')) throw optionError(where, 'model', 'a non-empty string', model);
   return model;
 }

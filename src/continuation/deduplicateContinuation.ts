@@ -133,10 +133,10 @@ export function deduplicateContinuation(config: DeduplicateContinuationConfig = 
 }
 
 /** Every key of {@link DeduplicateContinuationConfig}. @internal */
-export const DEDUPLICATE_CONTINUATION_KEYS = optionKeys<DeduplicateContinuationConfig>()([
+export const DEDUPLICATE_CONTINUATION_KEYS = /*#__PURE__*/ optionKeys<DeduplicateContinuationConfig>()([
   'enabled', 'caseSensitive', 'minOverlap', 'maxOverlap', 'wordBoundary',
 ]);
-const ROOT = optionPath('deduplicateContinuation');
+const ROOT = /*#__PURE__*/ optionPath('deduplicateContinuation');
 
 /**
  * Validates a {@link DeduplicateContinuationConfig} eagerly and applies the defaults; `undefined`

@@ -17,8 +17,8 @@ export interface AccumulateConfig {
   readonly errorsAsState?: boolean;
 }
 
-const ACCUMULATE_KEYS = optionKeys<AccumulateConfig>()(['errorsAsState']);
-const ROOT = optionPath('accumulate');
+const ACCUMULATE_KEYS = /*#__PURE__*/ optionKeys<AccumulateConfig>()(['errorsAsState']);
+const ROOT = /*#__PURE__*/ optionPath('accumulate');
 
 /**
  * Folds an event stream into {@link L0State} snapshots, one per event, applying the retraction rules.

@@ -60,8 +60,8 @@ const HOOKS: readonly HookName[] = [
   'onDrift', 'onToolCall', 'onTimeout', 'onAbort', 'onError', 'onComplete',
 ];
 /** Every key of {@link LifecycleCallbacks}. @internal The l0 preset's options include them. */
-export const LIFECYCLE_CALLBACK_KEYS = optionKeys<LifecycleCallbacks>()([...HOOKS, 'onCallbackError']);
-const ROOT = optionPath('tapLifecycle', '', 'callbacks');
+export const LIFECYCLE_CALLBACK_KEYS = /*#__PURE__*/ optionKeys<LifecycleCallbacks>()([...HOOKS, 'onCallbackError']);
+const ROOT = /*#__PURE__*/ optionPath('tapLifecycle', '', 'callbacks');
 
 /**
  * Throws a TypeError naming the first callback of `callbacks` that is neither a function nor

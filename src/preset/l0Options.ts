@@ -113,16 +113,16 @@ export interface L0Options extends LifecycleCallbacks {
  * Checked against {@link L0Options} at compile time: a new option must be added here.
  * @internal
  */
-export const L0_OPTION_KEYS = optionKeys<L0Options>()([
+export const L0_OPTION_KEYS = /*#__PURE__*/ optionKeys<L0Options>()([
   'stream', 'model', 'fallbackStreams', 'attemptOperators', 'runOperators', 'retry', 'timeout', 'detectZeroTokens', 'continueFromLastKnownGoodToken',
   'checkpointInterval', 'deduplicateContinuation', 'buildContinuationPrompt', 'signal', 'context', 'adapters',
   'scheduler', 'random', ...LIFECYCLE_CALLBACK_KEYS,
 ]);
-const TIMEOUT_KEYS = optionKeys<Exclude<L0Options['timeout'], false | undefined>>()(['initialToken', 'interToken', 'total']);
-const DEDUPLICATE_KEYS = optionKeys<Exclude<L0Options['deduplicateContinuation'], boolean | undefined>>()([
+const TIMEOUT_KEYS = /*#__PURE__*/ optionKeys<Exclude<L0Options['timeout'], false | undefined>>()(['initialToken', 'interToken', 'total']);
+const DEDUPLICATE_KEYS = /*#__PURE__*/ optionKeys<Exclude<L0Options['deduplicateContinuation'], boolean | undefined>>()([
   'caseSensitive', 'minOverlap', 'maxOverlap', 'wordBoundary',
 ]);
-const L0 = optionPath('l0', '', 'options');
+const L0 = /*#__PURE__*/ optionPath('l0', '', 'options');
 const RETRY_OFF: RetryWithBackoffConfig = Object.freeze({ attempts: 0, maxRetries: 0 });
 
 /** The documented defaults of {@link l0}. `retry` is {@link RETRY_WITH_BACKOFF_DEFAULTS}, the same object. */

@@ -130,11 +130,11 @@ export interface ResolvedRetryConfig extends Readonly<Defaults> {
 }
 
 const defaultRandom = (): number => crypto.getRandomValues(new Uint32Array(1))[0]! / 2 ** 32;
-const ROOT = optionPath('retryWithBackoff');
+const ROOT = /*#__PURE__*/ optionPath('retryWithBackoff');
 const list = (items: readonly string[]): string => items.map((s) => `'${s}'`).join(', ');
 
 /** Every key of {@link RetryWithBackoffConfig}. @internal */
-export const RETRY_WITH_BACKOFF_KEYS = optionKeys<RetryWithBackoffConfig>()([
+export const RETRY_WITH_BACKOFF_KEYS = /*#__PURE__*/ optionKeys<RetryWithBackoffConfig>()([
   'attempts', 'maxRetries', 'backoff', 'baseDelay', 'maxDelay', 'retryOn', 'shouldRetry', 'calculateDelay',
   'respectRetryAfter', 'maxRetryAfter', 'scheduler', 'random',
 ]);

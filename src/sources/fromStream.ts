@@ -46,8 +46,8 @@ export interface FromStreamConfig extends FromAttemptConfig {
   readonly adapters?: readonly StreamAdapter[];
 }
 
-const FROM_STREAM_KEYS = optionKeys<FromStreamConfig>()(['adapters', 'model']);
-const ROOT = optionPath('fromStream', 'factory, ');
+const FROM_STREAM_KEYS = /*#__PURE__*/ optionKeys<FromStreamConfig>()(['adapters', 'model']);
+const ROOT = /*#__PURE__*/ optionPath('fromStream', 'factory, ');
 
 /**
  * Turns a stream factory into a cold `Observable<L0Event>`: one request per subscription, cancelled
@@ -105,7 +105,7 @@ export function fromStream(factory: StreamFactory, config: FromStreamConfig = {}
   if (typeof factory !== 'function') throw new TypeError(`fromStream(factory) must be a function, got ${describeOption(factory)}`);
   checkBag(ROOT, config);
   checkKeys(ROOT, config, FROM_STREAM_KEYS);
-  const model = checkModel('fromStream', config);
+  const model = checkModel(ROOT, config);
   const custom = checkAdapters(ROOT, config.adapters);
   const adapters: readonly StreamAdapter[] = Object.freeze([...custom, ...BUILT_IN_ADAPTERS]);
 

@@ -174,8 +174,8 @@ export interface ResolvedTimeouts {
 }
 
 /** Every key of {@link WithTimeoutsConfig}. @internal */
-export const WITH_TIMEOUTS_KEYS = optionKeys<WithTimeoutsConfig>()(['initialToken', 'interToken', 'total', 'scheduler']);
-const ROOT = optionPath('withTimeouts');
+export const WITH_TIMEOUTS_KEYS = /*#__PURE__*/ optionKeys<WithTimeoutsConfig>()(['initialToken', 'interToken', 'total', 'scheduler']);
+const ROOT = /*#__PURE__*/ optionPath('withTimeouts');
 
 /**
  * Validates a {@link WithTimeoutsConfig} eagerly. `where` names the bag in messages (the l0 preset

@@ -10,7 +10,7 @@ import { checkBag, optionPath } from '../internal/options.js';
  */
 export type DetectZeroOutputConfig = Readonly<Record<string, never>>;
 
-const ROOT = optionPath('detectZeroOutput');
+const ROOT = /*#__PURE__*/ optionPath('detectZeroOutput');
 
 /** Letters, digits and marks of any script, and emoji, carry meaning; whitespace, punctuation and symbols do not. */
 const NOISE = /^[\s\p{P}\p{S}]$/u;
