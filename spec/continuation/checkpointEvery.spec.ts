@@ -99,5 +99,5 @@ describe('checkpointEvery', () => {
 });
 
 function retry(error: ReturnType<typeof serializeError>): L0Event {
-  return { type: 'retry', attempt: 1, delayMs: 0, error, reason: 'unknown' };
+  return { type: 'retry', attempt: 1, delayMs: 0, error, reason: 'unknown', countsTowardAttempts: true };
 }

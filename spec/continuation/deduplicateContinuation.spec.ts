@@ -68,7 +68,7 @@ describe('deduplicateContinuation', () => {
 
   it('should drop held tokens on retry, start and fallback (the attempt is retracted)', async () => {
     const error = serializeError(new Error('boom'));
-    const retry: L0Event = { type: 'retry', attempt: 2, delayMs: 0, error, reason: 'unknown' };
+    const retry: L0Event = { type: 'retry', attempt: 2, delayMs: 0, error, reason: 'unknown', countsTowardAttempts: true };
     const out = await dedupe([start(2), resume('Hello world'), tok('wor'), retry, start(3), tok('world')]);
     expect(out).toEqual([start(2), resume('Hello world'), retry, start(3), tok('world')]);
   });

@@ -1,6 +1,6 @@
 /** @test {l0} */
 import { describe, expect, it } from 'vitest';
-import { isProviderError, isTokenTimeoutError, type TokenTimeoutError } from 'l0-rx';
+import { deserializeError, isProviderError, isTokenTimeoutError, type SerializedError, type TokenTimeoutError } from 'l0-rx';
 import {
   REPLY,
   eventsBeforeRetry,
@@ -20,8 +20,8 @@ import {
 const ctx = useFaultServer();
 const INITIAL = { initialToken: 200, interToken: 150 };
 
-/** The live TokenTimeoutError a retry event carries. */
-const timeoutOf = (e: { live?: unknown }) => e.live as TokenTimeoutError;
+/** The TokenTimeoutError a retry event carries, rebuilt from its plain form. */
+const timeoutOf = (e: SerializedError) => deserializeError(e) as TokenTimeoutError;
 
 describe('l0() + openai SDK: transport faults', () => {
   it('should retry reset-before-headers (APIConnectionError) as a network error and complete', async () => {
@@ -34,7 +34,7 @@ describe('l0() + openai SDK: transport faults', () => {
     const o = await runOpenAIModel(ctx.server, 'fault:no-response*1', { timeout: INITIAL });
     expectRetriedOnce(o, ctx.server, ['timeout', 5]);
     const [retry] = eventsOf(o.events, 'retry');
-    expect(isTokenTimeoutError(retry!.error.live)).toBe(true);
+    expect(isTokenTimeoutError(deserializeError(retry!.error))).toBe(true);
     expect(timeoutOf(retry!.error)).toMatchObject({ code: 'INITIAL_TOKEN_TIMEOUT', info: { kind: 'initial', timeoutMs: 200, tokenCount: 0 } });
     await expectClosedByClient(ctx.server, 'fault:no-response*1', 0);
   });

@@ -1,5 +1,5 @@
 /** @test {retryWithBackoff} */
-import { identity, NEVER, Observable, of, throwError } from 'rxjs';
+import { NEVER, Observable, of, throwError } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { isL0Error, retryWithBackoff, type L0Error, type L0Event } from 'l0-rx';
 import { subscribeWithContext } from '../../src/attempt/attemptContext.js';
