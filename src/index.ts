@@ -32,7 +32,8 @@ export type {
 export { L0Error, isL0Error } from './errors/L0Error.js';
 export type { ErrorCategory, L0ErrorOptions, L0RunInfo } from './errors/L0Error.js';
 export type { ErrorReason } from './errors/errorReason.js';
-export { deserializeError, serializeError } from './errors/serializeError.js';
+export { deserializeError } from './errors/deserializeError.js';
+export { serializeError } from './errors/serializeError.js';
 export type { SerializedError } from './errors/serializeError.js';
 export { classifyError } from './errors/classifyError.js';
 export type { ClassifyErrorOptions, ErrorClassification } from './errors/classifyError.js';

@@ -1,6 +1,16 @@
 /** @test {serializeError} */
 import { describe, expect, it } from 'vitest';
-import { deserializeError, isL0Error, isTokenTimeoutError, serializeError, TokenTimeoutError, type SerializedError } from 'l0-rx';
+import {
+  AllStreamsExhaustedError,
+  deserializeError,
+  isAllStreamsExhaustedError,
+  isL0Error,
+  isTokenTimeoutError,
+  ProviderError,
+  serializeError,
+  TokenTimeoutError,
+  type SerializedError,
+} from 'l0-rx';
 
 describe('serializeError', () => {
   it('should serialise an L0Error through its toJSON', () => {
@@ -26,6 +36,27 @@ describe('serializeError', () => {
       expect(isTokenTimeoutError(back) && back.info).toEqual(t.info);
       expect(back).toMatchObject({ name: 'TokenTimeoutError', code: 'INITIAL_TOKEN_TIMEOUT', category: 'timeout', reason: 'timeout', attempt: 2, fallbackIndex: 1, message: t.message });
       expect(serializeError(back)).toEqual(serializeError(t));
+    });
+
+    it('should keep a serialised cause chain through a second round trip', () => {
+      const e = new ProviderError('reset', { code: 'NETWORK_ERROR', category: 'network', retryable: true, cause: Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }) });
+      const plain = JSON.parse(JSON.stringify(serializeError(e))) as SerializedError;
+      expect(plain.cause).toEqual({ name: 'Error', message: 'read ECONNRESET', code: 'ECONNRESET' });
+      expect(serializeError(deserializeError(plain))).toEqual(plain);
+    });
+
+    it('should rebuild an AllStreamsExhaustedError with its errors and its cause typed', () => {
+      const timeout = new TokenTimeoutError({ kind: 'inter', timeoutMs: 20, elapsedMs: 20, tokenCount: 1 }).withRunInfo({ attempt: 1, fallbackIndex: 1 });
+      const reset = new ProviderError('reset', { code: 'NETWORK_ERROR', category: 'network', retryable: true }).withRunInfo({ attempt: 1, fallbackIndex: 0 });
+      const e = new AllStreamsExhaustedError([reset, timeout], { fallbackIndex: 1 });
+      const plain = JSON.parse(JSON.stringify(serializeError(e))) as SerializedError;
+      const back = deserializeError(plain);
+      expect(isAllStreamsExhaustedError(back)).toBe(true);
+      expect(isAllStreamsExhaustedError(back) && back.errors.map((x) => (x as Error).name)).toEqual(['ProviderError', 'TokenTimeoutError']);
+      expect(isTokenTimeoutError(back.cause)).toBe(true);
+      expect(back).toMatchObject({ message: e.message, code: 'ALL_STREAMS_EXHAUSTED', fallbackIndex: 1 });
+      expect(back.attemptErrors).toHaveLength(2);
+      expect(serializeError(back)).toEqual(plain);
     });
 
     it('should make a plain error an unknown, retryable L0Error and keep an unknown reason out', () => {

@@ -133,6 +133,7 @@ export class L0Error extends Error {
 
 function causeToJSON(cause: unknown): SerializedError | string {
   if (isL0Error(cause)) return cause.toJSON();
+  if (isSerialized(cause)) return cause; // a deserialized error keeps its cause chain serialised
   if (cause instanceof Error) {
     const code = (cause as { code?: unknown }).code;
     return {
@@ -143,6 +144,12 @@ function causeToJSON(cause: unknown): SerializedError | string {
     };
   }
   return String(cause);
+}
+
+function isSerialized(cause: unknown): cause is SerializedError {
+  if (typeof cause !== 'object' || cause === null || cause instanceof Error) return false;
+  const { name, message } = cause as { name?: unknown; message?: unknown };
+  return typeof name === 'string' && typeof message === 'string';
 }
 
 /**

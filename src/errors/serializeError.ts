@@ -1,5 +1,5 @@
-import { toErrorReason, type ErrorReason } from './errorReason.js';
-import { isL0Error, L0Error, type ErrorCategory } from './L0Error.js';
+import type { ErrorReason } from './errorReason.js';
+import { isL0Error, type ErrorCategory } from './L0Error.js';
 
 /**
  * The plain form of an error inside an event or a log: `{name, code, message, ...}`. It holds
@@ -21,6 +21,8 @@ export interface SerializedError {
   /** The error class's `info` (a {@link TokenTimeoutError}'s `kind` and `elapsedMs`...), plain data. */
   readonly info?: Readonly<Record<string, unknown>>;
   readonly cause?: SerializedError | string;
+  /** An {@link AllStreamsExhaustedError}'s `errors`: every attempt's error, oldest first. */
+  readonly errors?: readonly SerializedError[];
 }
 
 /**
@@ -45,35 +47,4 @@ export function serializeError(e: unknown): SerializedError {
     };
   }
   return { name: 'Error', message: String(e) };
-}
-
-/**
- * Turns a {@link SerializedError} (from an event or a recorded log) back into a typed
- * {@link L0Error}: same `name` (so `isTokenTimeoutError` and the other guards hold), `code`,
- * `category`, `reason`, `info` and fields. The cause chain stays serialised, as `cause`. A plain
- * error without a `code` comes back as `UNKNOWN_ERROR` of category `unknown`.
- *
- * @example
- * import { deserializeError, isTokenTimeoutError } from 'l0-rx';
- * events$.pipe(ofType('retry')).subscribe((e) => {
- *   const error = deserializeError(e.error);
- *   if (isTokenTimeoutError(error)) console.log(error.info.kind);
- * });
- */
-export function deserializeError(plain: SerializedError): L0Error {
-  const error = new L0Error(plain.message, {
-    code: plain.code ?? 'UNKNOWN_ERROR',
-    category: plain.category ?? 'unknown',
-    retryable: plain.retryable ?? plain.category === undefined,
-    reason: toErrorReason(plain.reason),
-    ...(plain.cause === undefined ? {} : { cause: plain.cause }),
-    ...(plain.checkpoint === undefined ? {} : { checkpoint: plain.checkpoint }),
-    ...(plain.status === undefined ? {} : { status: plain.status }),
-    ...(plain.retryAfterMs === undefined ? {} : { retryAfterMs: plain.retryAfterMs }),
-    ...(plain.attempt === undefined ? {} : { attempt: plain.attempt }),
-    ...(plain.fallbackIndex === undefined ? {} : { fallbackIndex: plain.fallbackIndex }),
-  });
-  Object.defineProperty(error, 'name', { value: plain.name, writable: false, enumerable: true, configurable: true });
-  if (plain.info !== undefined) Object.defineProperty(error, 'info', { value: Object.freeze({ ...plain.info }), enumerable: true });
-  return error;
 }

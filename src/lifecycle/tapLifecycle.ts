@@ -4,7 +4,8 @@ import { INITIAL_L0_STATE, reduceL0State, type L0State } from '../events/reduceS
 import { classifyError } from '../errors/classifyError.js';
 import { isAllStreamsExhaustedError } from '../errors/AllStreamsExhaustedError.js';
 import { isTokenTimeoutError, type TimeoutKind } from '../errors/TokenTimeoutError.js';
-import { deserializeError, type SerializedError } from '../errors/serializeError.js';
+import { deserializeError } from '../errors/deserializeError.js';
+import type { SerializedError } from '../errors/serializeError.js';
 import type { L0Error } from '../errors/L0Error.js';
 import { AttemptText } from '../attempt/attemptText.js';
 import { checkBag, checkKeys, optionError, optionKeys, optionPath, type OptionPath } from '../internal/options.js';

@@ -1,0 +1,43 @@
+import { AllStreamsExhaustedError } from './AllStreamsExhaustedError.js';
+import { toErrorReason } from './errorReason.js';
+import { L0Error } from './L0Error.js';
+import type { SerializedError } from './serializeError.js';
+
+/**
+ * Turns a {@link SerializedError} (from an event or a recorded log) back into a typed
+ * {@link L0Error}: same `name` (so `isTokenTimeoutError` and the other guards hold), `code`,
+ * `category`, `reason`, `info` and fields. The cause chain stays serialised, as `cause`, except
+ * for an {@link AllStreamsExhaustedError}, which comes back as one, its `errors` rebuilt (its
+ * `cause`, the last of them, included), so a replayed run's final error reads like the live one.
+ * A plain error without a `code` comes back as `UNKNOWN_ERROR` of category `unknown`.
+ *
+ * @example
+ * import { deserializeError, isTokenTimeoutError } from 'l0-rx';
+ * events$.pipe(ofType('retry')).subscribe((e) => {
+ *   const error = deserializeError(e.error);
+ *   if (isTokenTimeoutError(error)) console.log(error.info.kind);
+ * });
+ */
+export function deserializeError(plain: SerializedError): L0Error {
+  if (plain.name === 'AllStreamsExhaustedError' && Array.isArray(plain.errors) && plain.errors.length > 0) {
+    const run = plain.fallbackIndex === undefined ? {} : { fallbackIndex: plain.fallbackIndex };
+    const exhausted = new AllStreamsExhaustedError(plain.errors.map(deserializeError), run);
+    Object.defineProperty(exhausted, 'message', { value: plain.message, writable: true, enumerable: false, configurable: true });
+    return exhausted;
+  }
+  const error = new L0Error(plain.message, {
+    code: plain.code ?? 'UNKNOWN_ERROR',
+    category: plain.category ?? 'unknown',
+    retryable: plain.retryable ?? plain.category === undefined,
+    reason: toErrorReason(plain.reason),
+    ...(plain.cause === undefined ? {} : { cause: plain.cause }),
+    ...(plain.checkpoint === undefined ? {} : { checkpoint: plain.checkpoint }),
+    ...(plain.status === undefined ? {} : { status: plain.status }),
+    ...(plain.retryAfterMs === undefined ? {} : { retryAfterMs: plain.retryAfterMs }),
+    ...(plain.attempt === undefined ? {} : { attempt: plain.attempt }),
+    ...(plain.fallbackIndex === undefined ? {} : { fallbackIndex: plain.fallbackIndex }),
+  });
+  Object.defineProperty(error, 'name', { value: plain.name, writable: false, enumerable: true, configurable: true });
+  if (plain.info !== undefined) Object.defineProperty(error, 'info', { value: Object.freeze({ ...plain.info }), enumerable: true });
+  return error;
+}
