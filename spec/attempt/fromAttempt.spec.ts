@@ -137,13 +137,14 @@ describe('fromAttempt', () => {
       ['undefined', undefined],
       ['an object', { subscribe: () => undefined }],
     ])('should throw a TypeError naming `body` when it is %s, at once', (_what, body) => {
-      expect(() => fromAttempt(body as never)).toThrow(new TypeError('fromAttempt: `body` must be a function (ctx) => Observable<L0Event>'));
+      expect(() => fromAttempt(body as never)).toThrow(/^fromAttempt\(body\) must be a function \(ctx\) => Observable<L0Event>, got /);
     });
 
     it.each([
-      ['an empty string', { model: '' }, /`model` must be a non-empty string, got ""/],
-      ['a number', { model: 42 }, /`model` must be a non-empty string, got number/],
-      ['a null config', null, /`config` must be an object/],
+      ['an empty string', { model: '' }, 'fromAttempt(body, {model}) must be a non-empty string, got ""'],
+      ['a number', { model: 42 }, 'fromAttempt(body, {model}) must be a non-empty string, got 42'],
+      ['a null config', null, 'fromAttempt(body, config) must be an object, got null'],
+      ['a misspelled key', { modle: 'x' }, 'fromAttempt(body, config): unknown option `modle` (did you mean `model`?)'],
     ])('should throw a TypeError for %s as model/config, at once', (_what, config, message) => {
       expect(() => fromAttempt(() => EMPTY, config as never)).toThrow(TypeError);
       expect(() => fromAttempt(() => EMPTY, config as never)).toThrow(message);
