@@ -1,7 +1,7 @@
 /** @test {l0} */
 import { tap } from 'rxjs';
 import { describe, expect, it, vi } from 'vitest';
-import { l0, type L0Options, type L0StreamContext } from 'l0-rx';
+import { l0, type L0Error, type L0Options, type L0StreamContext } from 'l0-rx';
 import { fakeModel, type FakeModel } from 'l0-rx/testing';
 import { framesOf, runScenario, tokenText, typesOf } from '../helpers/runScenario.js';
 
@@ -66,6 +66,19 @@ describe('l0() abort and cancellation (A1-A2)', () => {
     expect(run.errorFrame).toBe(500);
     expect(run.error).toMatchObject({ code: 'STREAM_ABORTED' });
     expect(run.scheduler.actions).toHaveLength(0);
+  });
+
+  it('should list the attempts that failed before the abort in the abort error\'s attemptErrors', () => {
+    const controller = new AbortController();
+    const model = fakeModel(['#', '#', 'a---']); // two resets, then a hang
+    const run = runScenario(
+      () => l0({ stream: model, signal: controller.signal, retry: { maxRetries: 5, backoff: 'fixed', baseDelay: 10 } }),
+      { at: [[30, () => controller.abort()]] },
+    );
+    expect(model.callCount).toBe(3);
+    expect(run.error).toMatchObject({ code: 'STREAM_ABORTED' });
+    const listed = (run.error as L0Error).attemptErrors as L0Error[];
+    expect(listed.map((e) => [e.code, e.attempt, e.fallbackIndex])).toEqual([['NETWORK_ERROR', 1, 0], ['NETWORK_ERROR', 2, 0]]);
   });
 
   it('should end a hung source promptly with STREAM_ABORTED when aborted (A2)', () => {

@@ -1,5 +1,7 @@
 import { identity, Observable, type MonoTypeOperatorFunction } from 'rxjs';
 import { StreamAbortedError } from '../errors/StreamAbortedError.js';
+import { deserializeError } from '../errors/deserializeError.js';
+import type { L0Event } from '../events/eventTypes.js';
 
 /**
  * Errors with {@link StreamAbortedError} the moment `signal` aborts (and at once if it already
@@ -13,18 +15,29 @@ import { StreamAbortedError } from '../errors/StreamAbortedError.js';
  * 'abort' listener per signal, so Node's MaxListenersExceededWarning (more than 10 listeners) never
  * fires for a signal shared by a batch of requests.
  *
+ * The abort error lists the attempts that failed before it (`attemptErrors`, rebuilt from the
+ * `retry` and `fallback` events), so the run's list of failures is complete however it ended.
+ *
  * @internal Used by the l0() preset.
  */
-export function abortOn<T>(signal: AbortSignal | undefined): MonoTypeOperatorFunction<T> {
+export function abortOn(signal: AbortSignal | undefined): MonoTypeOperatorFunction<L0Event> {
   if (!signal) return identity;
   return (source) =>
-    new Observable<T>((subscriber) => {
+    new Observable<L0Event>((subscriber) => {
       if (signal.aborted) {
-        subscriber.error(abortError(signal));
+        subscriber.error(abortError(signal, []));
         return;
       }
-      const leave = onAbort(signal, () => subscriber.error(abortError(signal)));
-      const subscription = source.subscribe(subscriber);
+      const failed: unknown[] = [];
+      const leave = onAbort(signal, () => subscriber.error(abortError(signal, failed)));
+      const subscription = source.subscribe({
+        next: (e) => {
+          if (e.type === 'retry' || e.type === 'fallback') failed.push(deserializeError(e.error));
+          subscriber.next(e);
+        },
+        error: (err: unknown) => subscriber.error(err),
+        complete: () => subscriber.complete(),
+      });
       return () => {
         leave();
         subscription.unsubscribe();
@@ -83,8 +96,8 @@ function runAll(callbacks: readonly (() => void)[]): void {
   if (failed) throw first;
 }
 
-function abortError(signal: AbortSignal): StreamAbortedError {
-  return new StreamAbortedError(abortMessage(signal.reason), signal.reason);
+function abortError(signal: AbortSignal, failed: readonly unknown[]): StreamAbortedError {
+  return new StreamAbortedError(abortMessage(signal.reason), signal.reason).withRunInfo({ attemptErrors: failed });
 }
 
 function abortMessage(reason: unknown): string {
