@@ -55,7 +55,8 @@ describe('l0() network, transient and fatal errors (N1-N6)', () => {
       const model = failingThenOk(new Error(message));
       const run = runScenario(() => l0({ stream: model, retry: fast }));
       expect(model.callCount).toBe(1);
-      expect(run.error).toMatchObject({ name: 'Error', message });
+      expect(run.error).toMatchObject({ name: 'UnknownError', category: 'unknown' });
+      expect((run.error as Error).cause).toMatchObject({ name: 'Error', message });
     });
   });
 

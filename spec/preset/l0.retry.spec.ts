@@ -167,7 +167,7 @@ describe('l0() retry and backoff (R1-R7)', () => {
     const model = fakeModel({ items: [{ error: new Error('boom') }] });
     const run = runScenario(() => l0({ stream: model }));
     expect(model.callCount).toBe(1);
-    expect(run.error).toMatchObject({ name: 'Error', message: 'boom' });
+    expect(run.error).toMatchObject({ name: 'UnknownError', message: 'Unclassified failure: Error: boom' });
   });
 
   it('should retry a plain Error when retryOn lists unknown, against attempts (R6)', () => {
@@ -175,7 +175,7 @@ describe('l0() retry and backoff (R1-R7)', () => {
     const run = runScenario(() => l0({ stream: model, retry: { attempts: 1, retryOn: ['unknown'], backoff: 'fixed', baseDelay: 1 } }));
     expect(model.callCount).toBe(2);
     expect(retryEvents(run)).toMatchObject([{ attempt: 1, reason: 'unknown' }]);
-    expect(run.error).toMatchObject({ message: 'boom' });
+    expect((run.error as Error).cause).toMatchObject({ message: 'boom' });
   });
 
   it('should retry a content failure 3 times by default, waiting the 1000 ms fixed-jitter base (R7)', () => {

@@ -1,3 +1,4 @@
+import { describeAny, isErrorObject, safeGet, safeString } from './inspect.js';
 import type { SerializedError } from './serializeError.js';
 
 /** What kind of failure an error is; drives retry and fallback decisions. */
@@ -57,7 +58,8 @@ export class L0Error extends Error {
   attemptErrors: readonly unknown[] = [];
 
   constructor(message: string, options: L0ErrorOptions) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    // `'cause' in options`: a thrown `undefined` is still recorded as the cause
+    super(message, 'cause' in options ? { cause: options.cause } : undefined);
     this.code = options.code;
     this.category = options.category;
     this.retryable = options.retryable;
@@ -68,37 +70,60 @@ export class L0Error extends Error {
     Object.defineProperty(this, BRAND, { value: true });
   }
 
-  /** A plain, serialisable view: `{name, code, category, message, ...}`, with the cause chain serialised. */
+  /**
+   * A plain, serialisable view: `{name, code, category, message, ...}`, with the cause chain serialised
+   * (at most 8 links; a link back into the chain becomes the string `[Circular]`). Never throws.
+   */
   toJSON(): SerializedError {
-    return {
-      name: this.name,
-      message: this.message,
-      code: this.code,
-      category: this.category,
-      retryable: this.retryable,
-      reason: this.reason,
-      ...(this.status === undefined ? {} : { status: this.status }),
-      ...(this.retryAfterMs === undefined ? {} : { retryAfterMs: this.retryAfterMs }),
-      ...(this.attempt === undefined ? {} : { attempt: this.attempt }),
-      ...(this.fallbackIndex === undefined ? {} : { fallbackIndex: this.fallbackIndex }),
-      ...(this.checkpoint === undefined ? {} : { checkpoint: this.checkpoint }),
-      ...(this.cause === undefined ? {} : { cause: causeToJSON(this.cause) }),
-    };
+    return l0ErrorToJSON(this, new Set());
   }
 }
 
-function causeToJSON(cause: unknown): SerializedError | string {
-  if (isL0Error(cause)) return cause.toJSON();
-  if (cause instanceof Error) {
-    const code = (cause as { code?: unknown }).code;
-    return {
-      name: cause.name,
-      message: cause.message,
-      ...(typeof code === 'string' ? { code } : {}),
-      ...(cause.cause === undefined ? {} : { cause: causeToJSON(cause.cause) }),
-    };
+/** How many `cause` links {@link L0Error.toJSON} serialises. */
+const MAX_CAUSE_DEPTH = 8;
+
+/** `e` (an L0Error from any copy of the package) as plain data; `seen` holds the chain above it. */
+function l0ErrorToJSON(e: L0Error, seen: Set<unknown>): SerializedError {
+  seen.add(e);
+  const field = <K extends keyof L0Error>(key: K): L0Error[K] | undefined => safeGet(e, key) as L0Error[K] | undefined;
+  const status = field('status');
+  const retryAfterMs = field('retryAfterMs');
+  const attempt = field('attempt');
+  const fallbackIndex = field('fallbackIndex');
+  const checkpoint = field('checkpoint');
+  const cause = field('cause');
+  return {
+    name: safeString(e, 'name') ?? 'L0Error',
+    message: safeString(e, 'message') ?? '',
+    code: safeString(e, 'code') ?? 'UNKNOWN_ERROR',
+    category: (safeString(e, 'category') ?? 'unknown') as ErrorCategory,
+    retryable: field('retryable') === true,
+    reason: safeString(e, 'reason') ?? 'unknown',
+    ...(typeof status === 'number' ? { status } : {}),
+    ...(typeof retryAfterMs === 'number' ? { retryAfterMs } : {}),
+    ...(typeof attempt === 'number' ? { attempt } : {}),
+    ...(typeof fallbackIndex === 'number' ? { fallbackIndex } : {}),
+    ...(typeof checkpoint === 'string' ? { checkpoint } : {}),
+    ...(cause === undefined ? {} : { cause: causeToJSON(cause, seen) }),
+  };
+}
+
+function causeToJSON(cause: unknown, seen: Set<unknown>): SerializedError | string {
+  if (seen.has(cause)) return '[Circular]';
+  if (seen.size >= MAX_CAUSE_DEPTH) return '[Truncated]';
+  if (isL0Error(cause)) return l0ErrorToJSON(cause, seen);
+  if (!isErrorObject(cause) && safeString(cause, 'message') === undefined) {
+    return (typeof cause === 'object' && cause !== null) || typeof cause === 'function' ? describeAny(cause, 200) : String(cause);
   }
-  return String(cause);
+  seen.add(cause);
+  const code = safeGet(cause, 'code');
+  const next = safeGet(cause, 'cause');
+  return {
+    name: safeString(cause, 'name') ?? 'Error',
+    message: safeString(cause, 'message') ?? '',
+    ...(typeof code === 'string' ? { code } : {}),
+    ...(next === undefined ? {} : { cause: causeToJSON(next, seen) }),
+  };
 }
 
 /**
@@ -109,5 +134,5 @@ function causeToJSON(cause: unknown): SerializedError | string {
  * if (isL0Error(err) && err.retryable) retryLater();
  */
 export function isL0Error(e: unknown): e is L0Error {
-  return typeof e === 'object' && e !== null && (e as Record<symbol, unknown>)[BRAND] === true;
+  return typeof e === 'object' && e !== null && safeGet(e, BRAND) === true;
 }

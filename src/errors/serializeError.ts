@@ -1,3 +1,4 @@
+import { describeAny, isErrorObject, MAX_DESCRIPTION, safeGet, safeString } from './inspect.js';
 import { isL0Error, type ErrorCategory } from './L0Error.js';
 
 /**
@@ -22,6 +23,10 @@ export interface SerializedError {
 
 /**
  * Turns any thrown value into a {@link SerializedError}; the original is kept as the non-enumerable `live`.
+ * Never throws, whatever the value (throwing getters, a revoked Proxy, a cyclic `cause` chain, a symbol).
+ *
+ *   #                      an error notification carrying `e`
+ *   {name, message, ...}   serializeError(e): plain data, safe to JSON.stringify and log
  *
  * @example
  * import { serializeError } from 'l0-rx';
@@ -29,18 +34,30 @@ export interface SerializedError {
  */
 export function serializeError(e: unknown): SerializedError {
   let plain: SerializedError;
-  if (isL0Error(e)) plain = e.toJSON();
-  else if (e instanceof Error) {
-    const code = (e as { code?: unknown }).code;
-    plain = { name: e.name, message: e.message, ...(typeof code === 'string' ? { code } : {}) };
-  } else if (typeof e === 'object' && e !== null && typeof (e as { message?: unknown }).message === 'string') {
-    const o = e as { name?: unknown; message: string; code?: unknown };
-    plain = {
-      name: typeof o.name === 'string' ? o.name : 'Error',
-      message: o.message,
-      ...(typeof o.code === 'string' ? { code: o.code } : {}),
-    };
-  } else plain = { name: 'Error', message: String(e) };
-  if (typeof e === 'object' && e !== null) Object.defineProperty(plain, 'live', { value: e, enumerable: false });
+  try {
+    plain = toPlain(e);
+    if (typeof e === 'object' && e !== null) Object.defineProperty(plain, 'live', { value: e, enumerable: false });
+  } catch {
+    // only a forged L0Error brand with a hostile toJSON result gets here
+    plain = { name: 'Error', message: describeAny(e, MAX_DESCRIPTION) };
+  }
   return plain;
+}
+
+function toPlain(e: unknown): SerializedError {
+  if (isL0Error(e)) {
+    try {
+      const json: unknown = e.toJSON();
+      if (safeString(json, 'name') !== undefined && safeString(json, 'message') !== undefined) return json as SerializedError;
+    } catch {
+      // a foreign object carrying the brand, with a broken toJSON: read it as any error below
+    }
+  }
+  const message = safeString(e, 'message');
+  if (message !== undefined || isErrorObject(e)) {
+    const code = safeGet(e, 'code');
+    return { name: safeString(e, 'name') ?? 'Error', message: message ?? '', ...(typeof code === 'string' ? { code } : {}) };
+  }
+  if (typeof e === 'string') return { name: 'Error', message: e };
+  return { name: 'Error', message: (typeof e === 'object' && e !== null) || typeof e === 'function' ? describeAny(e, MAX_DESCRIPTION) : String(e) };
 }
