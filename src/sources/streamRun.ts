@@ -315,8 +315,15 @@ function unknownInputMessage(input: unknown): string {
   );
 }
 
-/** What the user most likely did wrong. */
+/** What the user most likely did wrong, for the well-known non-stream results of the SDKs. */
 function hintFor(input: unknown): string {
   if (safeHas(input, 'textStream')) return ' (never pass `textStream`: it hides errors; return the streamText result or its `stream`)';
+  const object = safeGet(input, 'object');
+  if (object === 'chat.completion' || object === 'response' || object === 'text_completion') {
+    return ` (it is a complete OpenAI \`${object}\` object, not a stream: did you forget \`stream: true\`?)`;
+  }
+  if (safeHas(input, 'steps') && safeHas(input, 'text')) {
+    return ' (it looks like an AI SDK generateText result, which is not a stream: use streamText, not generateText)';
+  }
   return '';
 }
