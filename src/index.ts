@@ -52,6 +52,7 @@ export type { ProviderErrorCode, ProviderErrorOptions } from './errors/ProviderE
 export { StreamAbortedError, isStreamAbortedError } from './errors/StreamAbortedError.js';
 export { AllStreamsExhaustedError, isAllStreamsExhaustedError } from './errors/AllStreamsExhaustedError.js';
 export { InvalidStreamError, isInvalidStreamError } from './errors/InvalidStreamError.js';
+export { UnknownError, isUnknownError } from './errors/UnknownError.js';
 
 /* Attempts */
 export { fromAttempt } from './attempt/fromAttempt.js';

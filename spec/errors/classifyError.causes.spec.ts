@@ -104,9 +104,9 @@ describe('classifyError cause chains and SDK edge cases', () => {
       ['APIConnectionTimeoutError', () => minified(new OpenAI.APIConnectionTimeoutError()), c('timeout', 'timeout', true)],
       ['APIConnectionError without a cause', () => minified(new OpenAI.APIConnectionError({})), c('network', 'network_error', true)],
       ['APIConnectionError caused by a cert error', () => minified(new OpenAI.APIConnectionError({ cause: fetchFailed(tlsError()) })), c('network', 'network_error', false)],
-      ['APIUserAbortError with a custom message (no exact match)', () => minified(new OpenAI.APIUserAbortError({ message: 'stop' })), c('unknown', 'unknown', false)],
-      ["a plain Error('Request was aborted.') (no SDK shape)", () => new Error('Request was aborted.'), c('unknown', 'unknown', false)],
-      ["a plain object {message: 'Connection error.'} (no SDK shape)", () => ({ message: 'Connection error.' }), c('unknown', 'unknown', false)],
+      ['APIUserAbortError with a custom message (no exact match)', () => minified(new OpenAI.APIUserAbortError({ message: 'stop' })), c('unknown', 'unknown', true)],
+      ["a plain Error('Request was aborted.') (no SDK shape)", () => new Error('Request was aborted.'), c('unknown', 'unknown', true)],
+      ["a plain object {message: 'Connection error.'} (no SDK shape)", () => ({ message: 'Connection error.' }), c('unknown', 'unknown', true)],
     ];
     it.each(rows)('should classify a minified %s', (_, make, expected) => expect(classifyError(make())).toEqual(expected));
 

@@ -33,7 +33,7 @@ const c = (
   ...extra,
 });
 
-const UNKNOWN = c('unknown', 'unknown', false);
+const UNKNOWN = c('unknown', 'unknown', true);
 const withCode = (message: string, code: string) => Object.assign(new Error(message), { code });
 const socketError = () => Object.assign(new Error('other side closed'), { name: 'SocketError', code: 'UND_ERR_SOCKET' });
 const h = (init: Record<string, string> = {}) => new Headers(init);

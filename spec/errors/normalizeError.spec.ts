@@ -5,6 +5,7 @@ import { APICallError } from '@ai-sdk/provider';
 import {
   isProviderError,
   isStreamAbortedError,
+  isUnknownError,
   ProviderError,
   StreamAbortedError,
   TokenTimeoutError,
@@ -22,10 +23,40 @@ describe('toL0Error', () => {
     for (const e of errors) expect(toL0Error(e)).toBe(e);
   });
 
-  it('should return unknown errors unchanged', () => {
-    const user = new Error('boom');
-    const typeError = new TypeError('x.map is not a function');
-    for (const e of [user, typeError, 'boom', 42, undefined, null, { reason: 'x' }]) expect(toL0Error(e)).toBe(e);
+  it.each([
+    ['a user Error', new Error('boom'), 'Error: boom'],
+    ['a TypeError from user code', new TypeError('x.map is not a function'), 'TypeError: x.map is not a function'],
+    ['a string', 'boom', 'a string "boom"'],
+    ['a number', 42, 'number 42'],
+    ['undefined', undefined, 'undefined'],
+    ['null', null, 'null'],
+    ['a plain object', { reason: 'x' }, 'an object with keys [reason]'],
+    ['an object with a message but no name', { message: 'bad' }, 'an object with message "bad"'],
+    ['a null-prototype object', Object.assign(Object.create(null) as object, { a: 1 }), 'an object without a prototype with keys [a]'],
+  ])('should wrap %s in an UnknownError naming it, with the original as cause', (_, e, named) => {
+    const out = toL0Error(e);
+    expect(isUnknownError(out)).toBe(true);
+    expect(out).toMatchObject({ code: 'UNKNOWN_ERROR', category: 'unknown', retryable: true, reason: 'unknown' });
+    expect(out.cause).toBe(e);
+    expect('cause' in out).toBe(true);
+    expect(out.message).toBe(`Unclassified failure: ${named}`);
+  });
+
+  it('should shorten a huge string and a function source to about 200 characters in the message', () => {
+    const huge = toL0Error('x'.repeat(100_000));
+    expect(huge.message.length).toBeLessThan(260);
+    expect(huge.message).toMatch(/^Unclassified failure: a string "x+…"$/);
+    const fn = toL0Error(function bigFunction() { return 'y'.repeat(500) + 'z'.repeat(500); });
+    expect(fn.message.length).toBeLessThan(260);
+    expect(fn.message).toContain('bigFunction');
+  });
+
+  it('should name a revoked Proxy without touching it', () => {
+    const { proxy, revoke } = Proxy.revocable({}, {});
+    revoke();
+    const out = toL0Error(proxy);
+    expect(isUnknownError(out)).toBe(true);
+    expect(out.message).toBe('Unclassified failure: an object that cannot be inspected (a revoked Proxy?)');
   });
 
   it.each([
@@ -86,10 +117,15 @@ describe('toL0Error', () => {
     });
   });
 
-  it('should not turn a wrapper around an L0Error into a ProviderError', () => {
+  it('should turn a wrapper around an L0Error into an UnknownError, not a ProviderError', () => {
     const inner = new TokenTimeoutError({ kind: 'initial', timeoutMs: 5, elapsedMs: 5, tokenCount: 0 });
     const wrapper = new Error('wrapped', { cause: inner });
-    expect(toL0Error(wrapper)).toBe(wrapper);
+    expect(toL0Error(wrapper)).toMatchObject({ name: 'UnknownError', code: 'UNKNOWN_ERROR', cause: wrapper });
+  });
+
+  it('should turn a wrapper around a StreamAbortedError into a StreamAbortedError, so it is never retried', () => {
+    const wrapper = new Error('wrapped', { cause: new StreamAbortedError() });
+    expect(toL0Error(wrapper)).toMatchObject({ name: 'StreamAbortedError', code: 'STREAM_ABORTED', cause: wrapper });
   });
 
   it('should still wrap an error whose own status decided over an L0Error cause', () => {

@@ -9,6 +9,7 @@ import {
   fallbackTo,
   GuardrailViolationError,
   isAllStreamsExhaustedError,
+  isL0Error,
   isProviderError,
   L0Error,
   ProviderError,
@@ -16,6 +17,7 @@ import {
   serializeError,
   StreamAbortedError,
   tapLifecycle,
+  UnknownError,
   type L0Event,
 } from 'l0-rx';
 import type { AttemptContext } from 'l0-rx';
@@ -23,8 +25,10 @@ import { testScheduler } from '../helpers/testScheduler.js';
 import { attemptSource, ev } from '../helpers/attemptSource.js';
 
 const { start, tok, checkpoint, complete } = ev;
+/** The fallback event for a stream that failed with `error`: typed (an UnknownError for a plain one), with its fallbackIndex. */
+const typed = (error: unknown, fallbackIndex: number) => (isL0Error(error) ? error : new UnknownError(error)).withRunInfo({ fallbackIndex });
 const fb = (toIndex: number, error: unknown, fromIndex = toIndex - 1): L0Event => ({
-  type: 'fallback', fromIndex, toIndex, error: serializeError(error),
+  type: 'fallback', fromIndex, toIndex, error: serializeError(typed(error, fromIndex)),
 });
 const values = { s: start(), S: start(1, 1), T: start(1, 2), a: tok('a'), b: tok('b'), x: complete() };
 const boom = new Error('boom');
@@ -78,7 +82,7 @@ describe('fallbackTo', () => {
       const [e1, e2, e3] = [new Error('a'), new Error('b'), new Error('c')];
       const streams = [cold<L0Event>('-#', {}, e1), cold<L0Event>('-#', {}, e2), cold<L0Event>('-#', {}, e3)];
       expectObservable(streams[0]!.pipe(fallbackTo(streams[1]!, streams[2]!))).toBe(
-        '-fg#', { f: fb(1, e1), g: fb(2, e2) }, new AllStreamsExhaustedError([e1, e2, e3]),
+        '-fg#', { f: fb(1, e1), g: fb(2, e2) }, new AllStreamsExhaustedError([e1, e2, e3].map((e, i) => typed(e, i))),
       );
     });
   });
@@ -181,7 +185,10 @@ describe('fallbackTo', () => {
         flush();
         expect(calls.map((c) => [c.attempt, c.fallbackIndex])).toEqual([[1, 0], [2, 0], [1, 1], [2, 1]]);
         expect(types).toEqual(['start', 'retry', 'start', 'fallback', 'start', 'retry', 'start']);
-        expect(isAllStreamsExhaustedError(err) && err.errors).toEqual([boom, boom, boom, boom]);
+        const errors = isAllStreamsExhaustedError(err) ? (err.errors as L0Error[]) : [];
+        expect(errors.map((e) => [e.name, e.cause, e.attempt, e.fallbackIndex])).toEqual([
+          ['UnknownError', boom, 1, 0], ['UnknownError', boom, 2, 0], ['UnknownError', boom, 1, 1], ['UnknownError', boom, 2, 1],
+        ]);
       });
     });
 

@@ -71,7 +71,7 @@ describe('l0() fallbacks (F1-F5)', () => {
       { attempt: 2, fallbackIndex: 1, isRetry: true, isFallback: true },
     ]);
     const errors = (run.error as AllStreamsExhaustedError).errors as Error[];
-    expect(errors.map((e) => e.message)).toEqual(['primary down', 'primary down', 'fb1 down', 'fb1 down']);
+    expect(errors.map((e) => (e.cause as Error).message)).toEqual(['primary down', 'primary down', 'fb1 down', 'fb1 down']);
   });
 
   it('should keep only the fallback\'s data and progress in the final state (F4)', () => {

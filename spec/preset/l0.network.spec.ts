@@ -54,9 +54,9 @@ describe('l0() network, transient and fatal errors (N1-N6)', () => {
     it.each(['Invalid JSON', 'Schema validation failed'])('should not treat "%s" as a network error (N2)', (message) => {
       const model = failingThenOk(new Error(message));
       const run = runScenario(() => l0({ stream: model, retry: fast }));
-      // an `unknown` failure: retried through the attempts budget, never as a network error
+      // an `unknown` failure (an UnknownError holding the Error): retried through attempts, never as a network error
       expect(model.callCount).toBe(2);
-      expect(retryEvents(run)).toMatchObject([{ reason: 'unknown', countsTowardAttempts: true, error: { category: 'unknown' } }]);
+      expect(retryEvents(run)).toMatchObject([{ reason: 'unknown', countsTowardAttempts: true, error: { name: 'UnknownError', category: 'unknown' } }]);
     });
   });
 

@@ -138,11 +138,11 @@ describe('l0() options: attemptOperators', () => {
     ['an array with null', [null]],
   ])('should throw a TypeError naming attemptOperators when it is %s', (_what, value) => {
     expect(() => l0({ stream: fakeModel('a|'), attemptOperators: value as never })).toThrow(TypeError);
-    expect(() => l0({ stream: fakeModel('a|'), attemptOperators: value as never })).toThrow(/`attemptOperators` must be an array of operators/);
+    expect(() => l0({ stream: fakeModel('a|'), attemptOperators: value as never })).toThrow(/l0\({attemptOperators}\) must be an array of operators/);
   });
 
   it('should throw a TypeError naming runOperators when it is not an array of functions', () => {
-    expect(() => l0({ stream: fakeModel('a|'), runOperators: [{}] as never })).toThrow(/`runOperators` must be an array of operators/);
+    expect(() => l0({ stream: fakeModel('a|'), runOperators: [{}] as never })).toThrow(/l0\({runOperators}\) must be an array of operators/);
   });
 });
 
@@ -224,10 +224,10 @@ describe('l0() options: model names', () => {
   });
 
   it.each([
-    ['model: ""', { model: '' }, /`model` must be a non-empty string/],
-    ['model: 42', { model: 42 }, /`model` must be a non-empty string/],
-    ['a fallback without model', { fallbackStreams: [{ stream: () => [] }] }, /`fallbackStreams\[0\]` must be a factory function or \{ stream, model \}/],
-    ['a fallback with a numeric model', { fallbackStreams: [() => [], { stream: () => [], model: 1 }] }, /`fallbackStreams\[1\]`/],
+    ['model: ""', { model: '' }, /l0\({model}\) must be a non-empty string/],
+    ['model: 42', { model: 42 }, /l0\({model}\) must be a non-empty string/],
+    ['a fallback without model', { fallbackStreams: [{ stream: () => [] }] }, /l0\({fallbackStreams\[0\]}\) must be a factory function or \{ stream, model \}/],
+    ['a fallback with a numeric model', { fallbackStreams: [() => [], { stream: () => [], model: 1 }] }, /l0\({fallbackStreams\[1\]}\)/],
   ])('should throw a TypeError for %s', (_what, options, message) => {
     expect(() => l0({ stream: fakeModel('a|'), ...(options as Partial<L0Options>) })).toThrow(TypeError);
     expect(() => l0({ stream: fakeModel('a|'), ...(options as Partial<L0Options>) })).toThrow(message);

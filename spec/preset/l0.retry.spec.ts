@@ -168,7 +168,7 @@ describe('l0() retry and backoff (R1-R7)', () => {
     const run = runScenario(() => l0({ stream: model, random: () => 0 }));
     expect(model.callCount).toBe(4);
     expect(retryEvents(run).map((e) => [e.reason, e.countsTowardAttempts])).toEqual([['unknown', true], ['unknown', true], ['unknown', true]]);
-    expect(run.error).toMatchObject({ message: 'boom', category: 'unknown' });
+    expect(run.error).toMatchObject({ name: 'UnknownError', message: 'Unclassified failure: Error: boom', category: 'unknown' });
     const once = fakeModel({ items: [{ error: new Error('boom') }] });
     runScenario(() => l0({ stream: once, retry: { retryOn: ['network', 'rate-limit', 'server', 'timeout', 'content'] } }));
     expect(once.callCount).toBe(1);
@@ -179,7 +179,7 @@ describe('l0() retry and backoff (R1-R7)', () => {
     const run = runScenario(() => l0({ stream: model, retry: { attempts: 1, retryOn: ['unknown'], backoff: 'fixed', baseDelay: 1 } }));
     expect(model.callCount).toBe(2);
     expect(retryEvents(run)).toMatchObject([{ attempt: 1, reason: 'unknown' }]);
-    expect(run.error).toMatchObject({ message: 'boom' });
+    expect((run.error as Error).cause).toMatchObject({ message: 'boom' });
   });
 
   it('should retry a content failure 3 times by default, waiting the 1000 ms fixed-jitter base (R7)', () => {

@@ -113,10 +113,11 @@ describe('retryWithBackoff calculateDelay (R4)', () => {
     expect(calculateDelay).not.toHaveBeenCalled();
   });
 
-  it('should error with what a throwing calculateDelay throws, without retrying', () => {
+  it('should end the run with what a throwing calculateDelay throws (typed, the attempt\'s error listed), without retrying', () => {
     const oops = new Error('oops');
     const run = delays({ maxRetries: 3, calculateDelay: () => { throw oops; } });
-    expect(run.error).toBe(oops);
+    expect(run.error).toMatchObject({ name: 'UnknownError', cause: oops, attempt: 1 });
+    expect((run.error as { attemptErrors: unknown[] }).attemptErrors).toHaveLength(1);
     expect(run.subscribedAt).toEqual([0]);
     expect(run.delays).toEqual([]);
   });

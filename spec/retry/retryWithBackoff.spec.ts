@@ -16,7 +16,7 @@ describe('retryWithBackoff', () => {
       expect(calls()).toBe(1);
       expect(isL0Error(run.error)).toBe(true);
       expect((run.error as L0Error).attemptErrors).toHaveLength(1);
-      expect((run.error as L0Error).attemptErrors[0]).toMatchObject({ message: 'boom', attempt: 1, fallbackIndex: 0 });
+      expect((run.error as L0Error).attemptErrors[0]).toMatchObject({ name: 'UnknownError', cause: expect.objectContaining({ message: 'boom' }), attempt: 1, fallbackIndex: 0 });
     }
   });
 

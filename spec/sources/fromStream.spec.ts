@@ -1,7 +1,7 @@
 /** @test {fromStream} */
 import { describe, expect, it } from 'vitest';
 import { NEVER, Observable, of, throwError } from 'rxjs';
-import { fromStream, isProviderError, isInvalidStreamError, ZeroOutputError, type L0Event, type StreamContext } from 'l0-rx';
+import { fromStream, isProviderError, isInvalidStreamError, isUnknownError, ZeroOutputError, type L0Event, type StreamContext } from 'l0-rx';
 import { subscribeWithContext } from '../../src/attempt/attemptContext.js';
 import { chunksOf, collect, collectError } from './streamHelpers.js';
 
@@ -155,12 +155,14 @@ describe('fromStream', () => {
       expect(isProviderError(error) && error.code).toBe('NETWORK_ERROR');
     });
 
-    it('should pass an unknown user error through unchanged', async () => {
+    it('should wrap an unknown user error in an UnknownError with the original as cause', async () => {
       const bug = new TypeError('x.map is not a function');
       const { error } = await collectError(fromStream(() => {
         throw bug;
       }));
-      expect(error).toBe(bug);
+      expect(isUnknownError(error)).toBe(true);
+      expect(error).toMatchObject({ code: 'UNKNOWN_ERROR', category: 'unknown', retryable: true, cause: bug });
+      expect(error.message).toBe('Unclassified failure: TypeError: x.map is not a function');
     });
 
     it('should normalise an error the iterator throws after some tokens', async () => {

@@ -1,4 +1,5 @@
-import { isL0Error, L0Error } from './L0Error.js';
+import { safeString, shorten } from './inspect.js';
+import { isL0Error, L0Error, type ErrorCategory } from './L0Error.js';
 import { serializeError, type SerializedError } from './serializeError.js';
 
 /**
@@ -20,9 +21,9 @@ export class AllStreamsExhaustedError extends L0Error {
    */
   constructor(errors: readonly unknown[], run: { readonly fallbackIndex?: number } = {}) {
     const last = errors[errors.length - 1];
-    super(`All ${errors.length} attempt(s) over every stream failed; last: ${serializeError(last).message}`, {
+    super(`All ${errors.length} attempt(s) over every stream failed; last: ${shorten(serializeError(last).message)}`, {
       code: 'ALL_STREAMS_EXHAUSTED',
-      category: isL0Error(last) ? last.category : 'unknown',
+      category: isL0Error(last) ? ((safeString(last, 'category') ?? 'unknown') as ErrorCategory) : 'unknown',
       retryable: false,
       reason: 'all_streams_exhausted',
       cause: last,

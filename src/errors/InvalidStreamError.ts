@@ -1,3 +1,4 @@
+import { describeAny } from './inspect.js';
 import { isL0Error, L0Error } from './L0Error.js';
 
 /**
@@ -22,11 +23,10 @@ export class InvalidStreamError extends L0Error {
 export const isInvalidStreamError = (e: unknown): e is InvalidStreamError =>
   isL0Error(e) && e.name === 'InvalidStreamError';
 
-/** Names a value for an error message: its type, constructor and a few keys. */
-export function describeValue(value: unknown): string {
-  if (value === null) return 'null';
-  if (typeof value !== 'object') return typeof value === 'string' ? `a string ${JSON.stringify(value.slice(0, 40))}` : `${typeof value} ${String(value)}`;
-  const ctor = (value as { constructor?: { name?: string } }).constructor?.name;
-  const keys = Object.keys(value).slice(0, 6);
-  return `${ctor && ctor !== 'Object' ? `a ${ctor}` : 'an object'} with keys [${keys.join(', ')}]`;
+/**
+ * Names a value for an error message: its type, constructor and a few keys, strings and function
+ * sources shortened to `max` characters. Never throws (a revoked Proxy, throwing getters, a symbol).
+ */
+export function describeValue(value: unknown, max = 40): string {
+  return describeAny(value, max);
 }

@@ -1,4 +1,5 @@
 import type { ErrorReason } from './errorReason.js';
+import { describeAny, isErrorObject, safeGet, safeString } from './inspect.js';
 import type { SerializedError } from './serializeError.js';
 
 /** What kind of failure an error is; drives retry and fallback decisions. */
@@ -73,7 +74,8 @@ export class L0Error extends Error {
   readonly attemptErrors: readonly unknown[];
 
   constructor(message: string, options: L0ErrorOptions) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    // `'cause' in options`: a thrown `undefined` is still recorded as the cause
+    super(message, 'cause' in options ? { cause: options.cause } : undefined);
     this.code = options.code;
     this.category = options.category;
     this.retryable = options.retryable;
@@ -109,47 +111,88 @@ export class L0Error extends Error {
 
   /**
    * A plain, serialisable view: `{name, code, category, message, ...}`, with the subclass's `info`
-   * and the cause chain serialised. {@link deserializeError} turns it back into a typed error.
+   * and the cause chain serialised (at most 8 links; a link back into the chain becomes the string
+   * `[Circular]`). Never throws. {@link deserializeError} turns it back into a typed error.
    */
   toJSON(): SerializedError {
-    const info = (this as { info?: unknown }).info;
-    return {
-      name: this.name,
-      message: this.message,
-      code: this.code,
-      category: this.category,
-      retryable: this.retryable,
-      reason: this.reason,
-      ...(this.status === undefined ? {} : { status: this.status }),
-      ...(this.retryAfterMs === undefined ? {} : { retryAfterMs: this.retryAfterMs }),
-      ...(this.attempt === undefined ? {} : { attempt: this.attempt }),
-      ...(this.fallbackIndex === undefined ? {} : { fallbackIndex: this.fallbackIndex }),
-      ...(this.checkpoint === undefined ? {} : { checkpoint: this.checkpoint }),
-      ...(info === undefined ? {} : { info: info as Readonly<Record<string, unknown>> }),
-      ...(this.cause === undefined ? {} : { cause: causeToJSON(this.cause) }),
-    };
+    return l0ErrorToJSON(this, new Set());
   }
 }
 
-function causeToJSON(cause: unknown): SerializedError | string {
-  if (isL0Error(cause)) return cause.toJSON();
-  if (isSerialized(cause)) return cause; // a deserialized error keeps its cause chain serialised
-  if (cause instanceof Error) {
-    const code = (cause as { code?: unknown }).code;
-    return {
-      name: cause.name,
-      message: cause.message,
-      ...(typeof code === 'string' ? { code } : {}),
-      ...(cause.cause === undefined ? {} : { cause: causeToJSON(cause.cause) }),
-    };
-  }
-  return String(cause);
+/** How many `cause` links {@link L0Error.toJSON} serialises. */
+const MAX_CAUSE_DEPTH = 8;
+
+/** `e` (an L0Error from any copy of the package) as plain data; `seen` holds the chain above it. */
+function l0ErrorToJSON(e: L0Error, seen: Set<unknown>): SerializedError {
+  seen.add(e);
+  const field = <K extends keyof L0Error>(key: K): L0Error[K] | undefined => safeGet(e, key) as L0Error[K] | undefined;
+  const status = field('status');
+  const retryAfterMs = field('retryAfterMs');
+  const attempt = field('attempt');
+  const fallbackIndex = field('fallbackIndex');
+  const checkpoint = field('checkpoint');
+  const cause = field('cause');
+  const info = safeGet(e, 'info');
+  return {
+    name: safeString(e, 'name') ?? 'L0Error',
+    message: safeString(e, 'message') ?? '',
+    code: safeString(e, 'code') ?? 'UNKNOWN_ERROR',
+    category: (safeString(e, 'category') ?? 'unknown') as ErrorCategory,
+    retryable: field('retryable') === true,
+    reason: (safeString(e, 'reason') ?? 'unknown') as ErrorReason,
+    ...(typeof status === 'number' ? { status } : {}),
+    ...(typeof retryAfterMs === 'number' ? { retryAfterMs } : {}),
+    ...(typeof attempt === 'number' ? { attempt } : {}),
+    ...(typeof fallbackIndex === 'number' ? { fallbackIndex } : {}),
+    ...(typeof checkpoint === 'string' ? { checkpoint } : {}),
+    ...(typeof info === 'object' && info !== null ? { info: info as Readonly<Record<string, unknown>> } : {}),
+    ...(cause === undefined ? {} : { cause: causeToJSON(cause, seen) }),
+  };
 }
 
+function causeToJSON(cause: unknown, seen: Set<unknown>): SerializedError | string {
+  if (seen.has(cause)) return '[Circular]';
+  if (seen.size >= MAX_CAUSE_DEPTH) return '[Truncated]';
+  if (isL0Error(cause)) return l0ErrorToJSON(cause, seen);
+  if (isSerialized(cause)) return plainToJSON(cause, seen);
+  if (!isErrorObject(cause) && safeString(cause, 'message') === undefined) {
+    return (typeof cause === 'object' && cause !== null) || typeof cause === 'function' ? describeAny(cause, 200) : String(cause);
+  }
+  seen.add(cause);
+  const code = safeGet(cause, 'code');
+  const next = safeGet(cause, 'cause');
+  return {
+    name: safeString(cause, 'name') ?? 'Error',
+    message: safeString(cause, 'message') ?? '',
+    ...(typeof code === 'string' ? { code } : {}),
+    ...(next === undefined ? {} : { cause: causeToJSON(next, seen) }),
+  };
+}
+
+/**
+ * A plain `{name, message, ...}` object (not an Error): a cause recorded in a log and rebuilt by
+ * `deserializeError`, or a thrown error-like literal. Its known plain fields are kept as they are,
+ * so a replayed error serialises exactly like the recorded one; anything else on it is dropped.
+ */
 function isSerialized(cause: unknown): cause is SerializedError {
-  if (typeof cause !== 'object' || cause === null || cause instanceof Error) return false;
-  const { name, message } = cause as { name?: unknown; message?: unknown };
-  return typeof name === 'string' && typeof message === 'string';
+  return typeof cause === 'object' && cause !== null && !isErrorObject(cause) &&
+    safeString(cause, 'name') !== undefined && safeString(cause, 'message') !== undefined;
+}
+
+const PLAIN_FIELDS = ['code', 'category', 'reason', 'checkpoint'] as const;
+const NUMBER_FIELDS = ['status', 'retryAfterMs', 'attempt', 'fallbackIndex'] as const;
+
+function plainToJSON(cause: SerializedError, seen: Set<unknown>): SerializedError {
+  seen.add(cause);
+  const out: Record<string, unknown> = { name: safeString(cause, 'name'), message: safeString(cause, 'message') };
+  for (const key of PLAIN_FIELDS) if (safeString(cause, key) !== undefined) out[key] = safeString(cause, key);
+  for (const key of NUMBER_FIELDS) if (typeof safeGet(cause, key) === 'number') out[key] = safeGet(cause, key);
+  if (typeof safeGet(cause, 'retryable') === 'boolean') out['retryable'] = safeGet(cause, 'retryable');
+  const info = safeGet(cause, 'info');
+  if (typeof info === 'object' && info !== null) out['info'] = info;
+  const next = safeGet(cause, 'cause');
+  if (next !== undefined) out['cause'] = causeToJSON(next, seen);
+  return out as unknown as SerializedError;
 }
 
 /**
@@ -160,5 +203,5 @@ function isSerialized(cause: unknown): cause is SerializedError {
  * if (isL0Error(err) && err.retryable) retryLater();
  */
 export function isL0Error(e: unknown): e is L0Error {
-  return typeof e === 'object' && e !== null && (e as Record<symbol, unknown>)[BRAND] === true;
+  return typeof e === 'object' && e !== null && safeGet(e, BRAND) === true;
 }

@@ -1,7 +1,8 @@
 import { CODE_TABLE, MESSAGE_RULES, type BaseClassification } from './classifyTables.js';
 import { classifyNode, honourRetryable, messageOf, statusOf } from './classifyNode.js';
+import { isErrorObject, safeGet, safeString } from './inspect.js';
 import { isL0Error, type ErrorCategory, type L0Error } from './L0Error.js';
-import type { ErrorReason } from './errorReason.js';
+import { toErrorReason, type ErrorReason } from './errorReason.js';
 import { errorHeaders, retryAfterFromHeaders } from './retryAfter.js';
 
 /** What {@link classifyError} decided about an error. */
@@ -32,10 +33,11 @@ export interface ClassifyErrorOptions {
 /** How many `cause` / `lastError` links are followed below the thrown error. */
 const MAX_DEPTH = 5;
 
+/** Retryable, as {@link UnknownError} is (whether a retry helps is not known; `attempts` budgets it). */
 const UNKNOWN: ErrorClassification = /*#__PURE__*/ Object.freeze({
   category: 'unknown',
   reason: 'unknown',
-  retryable: false,
+  retryable: true,
   countsTowardAttempts: true,
 });
 
@@ -60,7 +62,7 @@ const UNKNOWN: ErrorClassification = /*#__PURE__*/ Object.freeze({
  *    the chain for a more specific Node / undici `code` (a TLS failure is not retryable, an
  *    `UND_ERR_ABORTED` is an abort).
  * 3. Only if no level matched: word-bounded message phrases ("socket hang up", "rate limit",
- *    "SSL certificate problem"...). Anything else is `unknown` (not retryable, counts toward attempts).
+ *    "SSL certificate problem"...). Anything else is `unknown` (retryable, like {@link UnknownError}, and counts toward attempts).
  * 4. `retryAfterMs` comes from `retry-after-ms`, `retry-after` (seconds; an HTTP date only with
  *    `options.now`), from a `Headers` object or a plain header record. Only for a `rate-limit`
  *    error, and only when `retry-after` is absent or unusable (never over an HTTP date read without
@@ -78,22 +80,30 @@ const UNKNOWN: ErrorClassification = /*#__PURE__*/ Object.freeze({
  * @returns A frozen classification.
  */
 export function classifyError(e: unknown, options?: ClassifyErrorOptions): ErrorClassification {
+  try {
+    return classify(e, options?.now);
+  } catch {
+    return UNKNOWN; // a last guard: every read below is already safe against throwing getters and Proxies
+  }
+}
+
+function classify(e: unknown, now: number | undefined): ErrorClassification {
   const chain = causeChain(e);
   for (let i = 0; i < chain.length; i++) {
     const node = chain[i];
-    if (isL0Error(node)) return fromL0Error(node, options?.now);
+    if (isL0Error(node)) return fromL0Error(node, now);
     const base = classifyNode(node);
     if (!base) continue;
     const deeper = isGenericNetwork(base) ? specificCodeBelow(chain, i) : undefined;
     return deeper
-      ? finish(deeper.base, chain.slice(0, deeper.index + 1), options?.now)
-      : finish(base, chain.slice(0, i + 1), options?.now);
+      ? finish(deeper.base, chain.slice(0, deeper.index + 1), now)
+      : finish(base, chain.slice(0, i + 1), now);
   }
   for (const node of chain) {
     const message = messageOf(node);
     if (message === undefined) continue;
     for (const [pattern, base] of MESSAGE_RULES) {
-      if (pattern.test(message)) return finish(base, chain, options?.now);
+      if (pattern.test(message)) return finish(base, chain, now);
     }
   }
   return UNKNOWN;
@@ -112,7 +122,7 @@ function specificCodeBelow(chain: readonly unknown[], from: number): { base: Bas
   for (let j = from + 1; j < chain.length; j++) {
     const node = chain[j];
     if (typeof node !== 'object' || node === null || isL0Error(node)) return undefined;
-    const code = (node as { code?: unknown }).code;
+    const code = safeGet(node, 'code');
     const hit = typeof code === 'string' ? CODE_TABLE.get(code.toUpperCase()) : undefined;
     if (hit && !isGenericNetwork(hit)) return { base: hit, index: j };
   }
@@ -124,23 +134,29 @@ function specificCodeBelow(chain: readonly unknown[], from: number): { base: Bas
  * none), so an HTTP-date `Retry-After` on the HTTP error it wraps is read here, once `now` is known.
  */
 function fromL0Error(e: L0Error, now: number | undefined): ErrorClassification {
-  const retryAfterMs = e.retryAfterMs ?? (now === undefined || e.status === undefined ? undefined : causeRetryAfter(e, now));
+  const category = (safeString(e, 'category') ?? 'unknown') as ErrorCategory;
+  const status = asNumber(safeGet(e, 'status'));
+  const retryAfterMs = asNumber(safeGet(e, 'retryAfterMs')) ?? (now === undefined || status === undefined ? undefined : causeRetryAfter(e, now));
   return Object.freeze({
-    category: e.category,
-    reason: e.reason,
-    retryable: e.retryable,
-    countsTowardAttempts: countsTowardAttempts(e.category),
+    category,
+    reason: toErrorReason(safeString(e, 'reason')),
+    retryable: safeGet(e, 'retryable') === true,
+    countsTowardAttempts: countsTowardAttempts(category),
     ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
-    ...(e.status === undefined ? {} : { status: e.status }),
+    ...(status === undefined ? {} : { status }),
   });
+}
+
+function asNumber(v: unknown): number | undefined {
+  return typeof v === 'number' ? v : undefined;
 }
 
 /** The first Retry-After found on the headers of `e`'s cause chain (an HTTP date needs `now`). */
 function causeRetryAfter(e: L0Error, now: number): number | undefined {
-  for (const node of causeChain(e.cause).slice(0, MAX_DEPTH)) {
+  for (const node of causeChain(safeGet(e, 'cause')).slice(0, MAX_DEPTH)) {
     if (typeof node !== 'object' || node === null || isL0Error(node)) return undefined;
     const get = errorHeaders(node);
-    const ms = get ? retryAfterFromHeaders(get, now, e.category === 'rate-limit') : undefined;
+    const ms = get ? retryAfterFromHeaders(get, now, safeGet(e, 'category') === 'rate-limit') : undefined;
     if (ms !== undefined) return ms;
   }
   return undefined;
@@ -183,20 +199,31 @@ function causeChain(e: unknown): unknown[] {
   const chain: unknown[] = [e];
   let node = e;
   while (chain.length <= MAX_DEPTH && typeof node === 'object' && node !== null) {
-    const o = node as { name?: unknown; lastError?: unknown; reason?: unknown; cause?: unknown; errors?: unknown; error?: unknown };
-    const next =
-      o.name === 'AI_RetryError' && o.reason !== 'abort' && o.lastError !== undefined
-        ? o.lastError
-        : o.cause !== undefined
-          ? o.cause
-          : o.name === 'AggregateError' && Array.isArray(o.errors)
-            ? o.errors[0]
-            : o.error instanceof Error // an AI SDK `{type: 'error', error}` stream part
-              ? o.error
-              : undefined;
+    const next = nextInChain(node);
     if (next === undefined || next === null || chain.includes(next)) break;
     chain.push(next);
     node = next;
   }
   return chain;
+}
+
+/** The link below `node`; every read is safe against throwing getters and revoked Proxies. */
+function nextInChain(node: object): unknown {
+  const name = safeGet(node, 'name');
+  const lastError = safeGet(node, 'lastError');
+  if (name === 'AI_RetryError' && safeGet(node, 'reason') !== 'abort' && lastError !== undefined) return lastError;
+  const cause = safeGet(node, 'cause');
+  if (cause !== undefined) return cause;
+  const errors = safeGet(node, 'errors');
+  if (name === 'AggregateError' && isArray(errors)) return safeGet(errors, 0);
+  const error = safeGet(node, 'error');
+  return isErrorObject(error) ? error : undefined; // an AI SDK `{type: 'error', error}` stream part
+}
+
+function isArray(v: unknown): v is unknown[] {
+  try {
+    return Array.isArray(v);
+  } catch {
+    return false; // a revoked Proxy
+  }
 }

@@ -15,6 +15,7 @@ import {
   cls,
   type BaseClassification,
 } from './classifyTables.js';
+import { safeGet, safeHas, safeString } from './inspect.js';
 
 /**
  * One level of an error's cause chain, classified without looking at `cause` or free message
@@ -32,9 +33,10 @@ import {
 export function classifyNode(node: unknown): BaseClassification | undefined {
   if (typeof node !== 'object' || node === null) return undefined;
   const o = node as Record<string, unknown>;
-  const isRetryable = typeof o['isRetryable'] === 'boolean' ? o['isRetryable'] : undefined;
-  const name = typeof o['name'] === 'string' ? o['name'] : '';
-  if (name === 'AI_RetryError' && o['reason'] === 'abort') return ABORT;
+  const retryableField = safeGet(o, 'isRetryable');
+  const isRetryable = typeof retryableField === 'boolean' ? retryableField : undefined;
+  const name = safeString(o, 'name') ?? '';
+  if (name === 'AI_RetryError' && safeGet(o, 'reason') === 'abort') return ABORT;
 
   const status = statusOf(node);
   const providerType = classifyProviderType(o);
@@ -48,7 +50,7 @@ export function classifyNode(node: unknown): BaseClassification | undefined {
     if (isRetryable === true) return status >= 200 && status < 300 ? INCOMPLETE_STREAM : NETWORK;
   } else if (isRetryable === true && providerType === undefined && name === 'AI_APICallError') return NETWORK;
 
-  const code = o['code'];
+  const code = safeGet(o, 'code');
   if (typeof code === 'string') {
     const byCode = CODE_TABLE.get(code.toUpperCase());
     if (byCode) return byCode;
@@ -58,7 +60,7 @@ export function classifyNode(node: unknown): BaseClassification | undefined {
     return explicitlyFinal(refined, providerType) ? refined : honourRetryable(refined, isRetryable, false);
   }
 
-  const ctor = (node as { constructor?: { name?: unknown } }).constructor?.name;
+  const ctor = safeGet(safeGet(node, 'constructor'), 'name');
   const byName = NAME_TABLE.get(name) ?? (typeof ctor === 'string' ? NAME_TABLE.get(ctor) : undefined);
   if (byName) return byName;
   const byShape = classifyOpenAIShape(o, name);
@@ -68,14 +70,13 @@ export function classifyNode(node: unknown): BaseClassification | undefined {
 
   if (name === 'AI_StreamProviderError') return cls('server', 'server_error', isRetryable ?? true);
   // An OpenAI APIError without a status but with a body: an in-band error frame in a 200 stream.
-  if ('requestID' in o && 'param' in o && typeof o['error'] === 'object' && o['error'] !== null) return SERVER;
+  if (safeHas(o, 'requestID') && safeHas(o, 'param') && asRecord(safeGet(o, 'error'))) return SERVER;
   return undefined;
 }
 
 /** The HTTP status of one error object, if it carries one. */
 export function statusOf(node: object): number | undefined {
-  const o = node as { status?: unknown; statusCode?: unknown; response?: { status?: unknown } | null };
-  return asStatus(o.status) ?? asStatus(o.statusCode) ?? asStatus(o.response?.status);
+  return asStatus(safeGet(node, 'status')) ?? asStatus(safeGet(node, 'statusCode')) ?? asStatus(safeGet(safeGet(node, 'response'), 'status'));
 }
 
 function asStatus(v: unknown): number | undefined {
@@ -86,9 +87,7 @@ function asStatus(v: unknown): number | undefined {
 /** A thrown string, or an object's string `message`. */
 export function messageOf(node: unknown): string | undefined {
   if (typeof node === 'string') return node;
-  if (typeof node !== 'object' || node === null) return undefined;
-  const m = (node as { message?: unknown }).message;
-  return typeof m === 'string' ? m : undefined;
+  return safeString(node, 'message');
 }
 
 /** Provider `type` / `code` strings on the error or its nested bodies (numeric nested codes read as statuses). */
@@ -96,7 +95,7 @@ function classifyProviderType(o: Record<string, unknown>): BaseClassification | 
   for (const body of bodiesOf(o)) {
     if (!body) continue;
     for (const key of ['code', 'type'] as const) {
-      const v = body[key];
+      const v = safeGet(body, key);
       if (typeof v === 'string') {
         const hit = PROVIDER_TYPE_TABLE.get(v.toLowerCase());
         if (hit) return hit;
@@ -111,8 +110,8 @@ function classifyProviderType(o: Record<string, unknown>): BaseClassification | 
 
 /** The error, the OpenAI APIError body / Anthropic frame `error`, the AI SDK `data` and `data.error`, a Responses API `response.error`. */
 function bodiesOf(o: Record<string, unknown>): (Record<string, unknown> | undefined)[] {
-  const data = asRecord(o['data']);
-  return [o, asRecord(o['error']), asRecord(data?.['error']), data, asRecord(asRecord(o['response'])?.['error'])];
+  const data = asRecord(safeGet(o, 'data'));
+  return [o, asRecord(safeGet(o, 'error')), asRecord(safeGet(data, 'error')), data, asRecord(safeGet(safeGet(o, 'response'), 'error'))];
 }
 
 /**
@@ -123,7 +122,7 @@ function bodiesOf(o: Record<string, unknown>): (Record<string, unknown> | undefi
  */
 function withContextLength(base: BaseClassification, o: Record<string, unknown>, loose: boolean): BaseClassification {
   if (base.category !== 'bad-request' || base.reason !== 'bad_request') return base;
-  const texts = [...bodiesOf(o).map((body) => body?.['message']), o['responseBody']];
+  const texts = [...bodiesOf(o).map((body) => safeGet(body, 'message')), safeGet(o, 'responseBody')];
   for (const text of texts) {
     if (typeof text !== 'string') continue;
     if (CONTEXT_LENGTH_MESSAGE.test(text) || (loose && CONTEXT_LENGTH_HINT.test(text))) return CONTEXT_LENGTH;
@@ -142,9 +141,10 @@ function explicitlyFinal(refined: BaseClassification, providerType: BaseClassifi
  * with no status, headers or body, and the SDK's exact default message.
  */
 function classifyOpenAIShape(o: Record<string, unknown>, name: string): BaseClassification | undefined {
-  if (name !== 'Error' || !('requestID' in o && 'param' in o && 'headers' in o)) return undefined;
-  if (o['status'] !== undefined || o['headers'] !== undefined || o['error'] !== undefined) return undefined;
-  return typeof o['message'] === 'string' ? OPENAI_DEFAULT_MESSAGES.get(o['message']) : undefined;
+  if (name !== 'Error' || !(safeHas(o, 'requestID') && safeHas(o, 'param') && safeHas(o, 'headers'))) return undefined;
+  if (safeGet(o, 'status') !== undefined || safeGet(o, 'headers') !== undefined || safeGet(o, 'error') !== undefined) return undefined;
+  const message = safeString(o, 'message');
+  return message === undefined ? undefined : OPENAI_DEFAULT_MESSAGES.get(message);
 }
 
 function asRecord(v: unknown): Record<string, unknown> | undefined {

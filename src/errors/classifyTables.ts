@@ -29,7 +29,7 @@ const RETRYABLE: Readonly<Record<ErrorCategory, boolean>> = {
   auth: false,
   'bad-request': false,
   abort: false,
-  unknown: false,
+  unknown: true,
 };
 
 /** Builds a frozen classification with the category's default reason and retryability. */

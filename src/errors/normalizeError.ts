@@ -1,7 +1,9 @@
 import { classifyError, type ErrorClassification } from './classifyError.js';
-import { isL0Error } from './L0Error.js';
+import { safeGet, safeString } from './inspect.js';
+import { isL0Error, type ErrorCategory, type L0Error } from './L0Error.js';
 import { ProviderError, type ProviderErrorCode } from './ProviderError.js';
 import { StreamAbortedError } from './StreamAbortedError.js';
+import { UnknownError } from './UnknownError.js';
 
 /** Options for {@link toL0Error}. */
 export interface ToL0ErrorOptions {
@@ -10,23 +12,38 @@ export interface ToL0ErrorOptions {
 }
 
 /**
- * Turns a raw SDK / network error into a typed l0-rx error. Internal: not exported from the barrels.
+ * Turns anything thrown, rejected with or emitted as an error into a typed l0-rx error. A total function:
+ * it never throws, whatever the value. Internal: not exported from the barrels.
  *
- * 1. An {@link L0Error} is returned unchanged.
- * 2. An abort becomes a {@link StreamAbortedError} with the original as `cause`.
+ *   #              an error notification carrying any value `e`
+ *   #              toL0Error(e): always an L0Error, with `e` as its `cause` unless it was one already
+ *
+ * 1. An {@link L0Error} (from any copy of the package) is returned unchanged; an object that only forges
+ *    its brand, without a code, a category and a message, is wrapped like any other value (step 4).
+ * 2. An abort (a user's wrapper around our own StreamAbortedError too) becomes a {@link StreamAbortedError}
+ *    with the original as `cause`, so it is never retried.
  * 3. A network, rate-limit, server, timeout, auth or bad-request failure becomes a {@link ProviderError}
  *    carrying the classification (category, reason, retryable, status, retryAfterMs) and `cause`.
- * 4. Anything else (`unknown`, `content` from a foreign error) is returned unchanged, so user errors
- *    propagate untouched. So is a foreign error whose classification came from an L0Error in its
- *    `cause` chain (a user's wrapper around our own error): it is not a provider failure.
+ * 4. Anything else becomes an {@link UnknownError} (category `unknown`, retryable) whose message names
+ *    the value: a user's own `Error`, a `TypeError` from user code, a string, `undefined`, a plain object,
+ *    a revoked Proxy... So is a foreign error whose classification came from an L0Error in its `cause`
+ *    chain (a user's wrapper around our own error): it is not a provider failure.
  *
  * @example
  * catchError((e) => throwError(() => toL0Error(e, { now: scheduler.now() })))
  */
-export function toL0Error(e: unknown, options?: ToL0ErrorOptions): unknown {
-  if (isL0Error(e)) return e;
+export function toL0Error(e: unknown, options?: ToL0ErrorOptions): L0Error {
+  try {
+    if (isL0Error(e)) return wellFormed(e) ? e : new UnknownError(e);
+    return classified(e, options);
+  } catch {
+    return new UnknownError(e); // a last guard: classification and messages are already total
+  }
+}
+
+function classified(e: unknown, options: ToL0ErrorOptions | undefined): L0Error {
   const c = classifyError(e, options);
-  if (decidedByNestedL0Error(e, c)) return e;
+  if (c.category !== 'abort' && decidedByNestedL0Error(e, c)) return new UnknownError(e);
   const original = messageOf(e);
   switch (c.category) {
     case 'abort':
@@ -46,9 +63,18 @@ export function toL0Error(e: unknown, options?: ToL0ErrorOptions): unknown {
         ...(c.retryAfterMs === undefined ? {} : { retryAfterMs: c.retryAfterMs }),
         cause: e,
       });
-    default:
-      return e;
+    default: // unknown, and content (only ever decided by an L0Error, handled above)
+      return new UnknownError(e);
   }
+}
+
+const CATEGORIES: ReadonlySet<unknown> = new Set<ErrorCategory>([
+  'network', 'rate-limit', 'server', 'timeout', 'content', 'auth', 'bad-request', 'abort', 'unknown',
+]);
+
+/** An object carrying the L0Error brand also carries what consumers read: a code, a category, a message. */
+function wellFormed(e: L0Error): boolean {
+  return safeString(e, 'code') !== undefined && CATEGORIES.has(safeGet(e, 'category')) && safeString(e, 'message') !== undefined;
 }
 
 function providerCode(c: ErrorClassification): ProviderErrorCode {
@@ -92,17 +118,16 @@ function describe(c: ErrorClassification, original: string | undefined): string 
 }
 
 function decidedByNestedL0Error(e: unknown, c: ErrorClassification): boolean {
-  let node = (e as { cause?: unknown } | null | undefined)?.cause;
+  let node = safeGet(e, 'cause');
   for (let depth = 0; depth < 5 && typeof node === 'object' && node !== null; depth++) {
-    if (isL0Error(node)) return node.category === c.category && node.reason === c.reason;
-    node = (node as { cause?: unknown }).cause;
+    if (isL0Error(node)) return safeGet(node, 'category') === c.category && safeGet(node, 'reason') === c.reason;
+    node = safeGet(node, 'cause');
   }
   return false;
 }
 
+/** The original message for a ProviderError / StreamAbortedError message (a string, or an object's `message`). */
 function messageOf(e: unknown): string | undefined {
-  if (typeof e === 'string') return e || undefined;
-  if (typeof e !== 'object' || e === null) return e === undefined ? undefined : String(e);
-  const m = (e as { message?: unknown }).message;
-  return typeof m === 'string' && m !== '' ? m : undefined;
+  const m = typeof e === 'string' ? e : safeString(e, 'message');
+  return m === undefined || m === '' ? undefined : m;
 }

@@ -10,12 +10,14 @@
  * it is not replaced by the reset headers either, so a later call with a clock can still read it.
  */
 
+import { safeGet } from './inspect.js';
+
 type HeaderGetter = (name: string) => string | undefined;
 
 /** Makes a case-insensitive getter for a `Headers` object or a plain header record; undefined otherwise. */
 export function headerGetter(headers: unknown): HeaderGetter | undefined {
   if (typeof headers !== 'object' || headers === null) return undefined;
-  const get = (headers as { get?: unknown }).get;
+  const get = safeGet(headers, 'get');
   if (typeof get === 'function') {
     return (name) => {
       try {
@@ -27,10 +29,14 @@ export function headerGetter(headers: unknown): HeaderGetter | undefined {
     };
   }
   const lower = new Map<string, string>();
-  for (const [k, v] of Object.entries(headers)) {
-    if (typeof v === 'string') lower.set(k.toLowerCase(), v);
-    else if (typeof v === 'number') lower.set(k.toLowerCase(), String(v));
-    else if (Array.isArray(v) && typeof v[0] === 'string') lower.set(k.toLowerCase(), v[0]);
+  try {
+    for (const [k, v] of Object.entries(headers)) {
+      if (typeof v === 'string') lower.set(k.toLowerCase(), v);
+      else if (typeof v === 'number') lower.set(k.toLowerCase(), String(v));
+      else if (Array.isArray(v) && typeof v[0] === 'string') lower.set(k.toLowerCase(), v[0]);
+    }
+  } catch {
+    // a header record with a throwing getter (or a revoked Proxy): no usable headers
   }
   return lower.size === 0 ? undefined : (name) => lower.get(name);
 }
@@ -102,6 +108,9 @@ export function retryAfterFromHeaders(get: HeaderGetter, now?: number, rateLimit
 
 /** The headers an error object carries: `headers` (OpenAI), `responseHeaders` (AI SDK), `response.headers`. */
 export function errorHeaders(node: object): HeaderGetter | undefined {
-  const o = node as { headers?: unknown; responseHeaders?: unknown; response?: { headers?: unknown } };
-  return headerGetter(o.headers) ?? headerGetter(o.responseHeaders) ?? headerGetter(o.response?.headers);
+  return (
+    headerGetter(safeGet(node, 'headers')) ??
+    headerGetter(safeGet(node, 'responseHeaders')) ??
+    headerGetter(safeGet(safeGet(node, 'response'), 'headers'))
+  );
 }

@@ -1,4 +1,5 @@
 import type { ErrorReason } from './errorReason.js';
+import { describeAny, isErrorObject, MAX_DESCRIPTION, safeGet, safeString } from './inspect.js';
 import { isL0Error, type ErrorCategory } from './L0Error.js';
 
 /**
@@ -26,25 +27,39 @@ export interface SerializedError {
 }
 
 /**
- * Turns any thrown value into a {@link SerializedError}: plain data, nothing hidden.
+ * Turns any thrown value into a {@link SerializedError}: plain data, nothing hidden. Never throws,
+ * whatever the value (throwing getters, a revoked Proxy, a cyclic `cause` chain, a symbol).
+ *
+ *   #                      an error notification carrying `e`
+ *   {name, message, ...}   serializeError(e): plain data, safe to JSON.stringify, log and replay
  *
  * @example
  * import { serializeError } from 'l0-rx';
  * JSON.stringify(serializeError(new Error('boom'))); // {"name":"Error","message":"boom"}
  */
 export function serializeError(e: unknown): SerializedError {
-  if (isL0Error(e)) return e.toJSON();
-  if (e instanceof Error) {
-    const code = (e as { code?: unknown }).code;
-    return { name: e.name, message: e.message, ...(typeof code === 'string' ? { code } : {}) };
+  try {
+    return toPlain(e);
+  } catch {
+    // only a forged L0Error brand with a hostile toJSON result gets here
+    return { name: 'Error', message: describeAny(e, MAX_DESCRIPTION) };
   }
-  if (typeof e === 'object' && e !== null && typeof (e as { message?: unknown }).message === 'string') {
-    const o = e as { name?: unknown; message: string; code?: unknown };
-    return {
-      name: typeof o.name === 'string' ? o.name : 'Error',
-      message: o.message,
-      ...(typeof o.code === 'string' ? { code: o.code } : {}),
-    };
+}
+
+function toPlain(e: unknown): SerializedError {
+  if (isL0Error(e)) {
+    try {
+      const json: unknown = e.toJSON();
+      if (safeString(json, 'name') !== undefined && safeString(json, 'message') !== undefined) return json as SerializedError;
+    } catch {
+      // a foreign object carrying the brand, with a broken toJSON: read it as any error below
+    }
   }
-  return { name: 'Error', message: String(e) };
+  const message = safeString(e, 'message');
+  if (message !== undefined || isErrorObject(e)) {
+    const code = safeGet(e, 'code');
+    return { name: safeString(e, 'name') ?? 'Error', message: message ?? '', ...(typeof code === 'string' ? { code } : {}) };
+  }
+  if (typeof e === 'string') return { name: 'Error', message: e };
+  return { name: 'Error', message: (typeof e === 'object' && e !== null) || typeof e === 'function' ? describeAny(e, MAX_DESCRIPTION) : String(e) };
 }

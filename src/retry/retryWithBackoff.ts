@@ -105,7 +105,7 @@ function runAttempts(source: Observable<L0Event>, subscriber: Subscriber<L0Event
       try {
         delayMs = retryDelay({ classification: c, attempt, error: failed, retryAfterMs: verdict.retryAfterMs }, budgets, cfg);
       } catch (callbackError) {
-        return subscriber.error(toL0Error(callbackError));
+        return subscriber.error(toL0Error(callbackError).withRunInfo({ attempt, fallbackIndex, attemptErrors: errors }));
       }
       budgets = spendRetry(budgets, verdict.countsTowardAttempts, delayMs);
       const error = serializeError(failed);

@@ -1,6 +1,7 @@
 /* One fromStream subscription: resolves the factory's value, owns its iteration, decodes it. Internal. */
 import { isObservable, map, takeWhile, type Observable, type Subscriber, type Subscription } from 'rxjs';
 import type { CompleteEvent, L0Event } from '../events/eventTypes.js';
+import { describeThrown, safeGet, safeHas } from '../errors/inspect.js';
 import { describeValue, InvalidStreamError } from '../errors/InvalidStreamError.js';
 import { toL0Error } from '../errors/normalizeError.js';
 import { StreamAbortedError } from '../errors/StreamAbortedError.js';
@@ -10,7 +11,7 @@ import { checkEvent } from './validateEvent.js';
 import { isPromiseLike } from '../internal/isPromiseLike.js';
 
 const STOP: CompleteEvent = /*#__PURE__*/ Object.freeze({ type: 'complete', finishReason: 'stop' });
-/** How many times adapters may unwrap one value (a guard against an unwrap that never ends). */
+/** How many promises and adapter unwraps one value may go through (a guard against ones that never end). */
 const MAX_UNWRAP = 8;
 
 /** Pull-based reading we own, so unsubscribing can cancel a read that is still pending. */
@@ -27,14 +28,16 @@ interface AbortControllerLike {
 /**
  * The state of one subscription. Every public method is safe to call after the subscriber closed.
  *
- * 1. `run(value)`: Observable -> subscribed (validated, `complete` ends it); promise -> awaited, then run
- *    again; object -> adapters' `unwrap`, then a `ReadableStream` (read with a reader) or an
- *    `AsyncIterable` (read with its iterator); anything else -> `InvalidStreamError`.
+ * 1. `run(value)`: Observable -> subscribed (validated, `complete` ends it); promise or thenable -> its
+ *    first callback, then run again; object -> adapters' `unwrap`, then a `ReadableStream` (read with a
+ *    reader) or an `AsyncIterable` (read with its iterator); anything else -> `InvalidStreamError`.
  * 2. Chunks: the first picks the adapter (`detect`), every chunk goes to its decoder.
  * 3. End: the decoder's `end`, then `complete{stop}` if nobody completed.
  * 4. `teardown()`: unless the run completed, aborts the factory's signal (and an SDK stream's own
  *    `controller`); cancels the reader / returns the iterator if the source is still open; unsubscribes
  *    an Observable source. Rejections of those calls are swallowed.
+ * 5. Every failure, whatever was thrown, ends the run through `fail` with a typed error ({@link toL0Error}
+ *    is total); no callback handed to a promise can throw, so no rejection is ever left unhandled.
  */
 export class StreamRun {
   private completed = false;
@@ -66,7 +69,7 @@ export class StreamRun {
     }
   }
 
-  /** Fails the run with `e`, normalised; ignored once the subscriber is closed. */
+  /** Fails the run with `e`, normalised (never throws); ignored once the subscriber is closed. */
   fail(e: unknown): void {
     if (!this.subscriber.closed) this.subscriber.error(toL0Error(e));
   }
@@ -81,15 +84,14 @@ export class StreamRun {
   }
 
   private resolve(input: unknown, depth: number): void {
-    if (depth > MAX_UNWRAP) throw new InvalidStreamError(`fromStream: adapters unwrapped the factory's value more than ${MAX_UNWRAP} times`);
-    if (isObservable(input)) return this.subscribeEvents(input);
-    if (isPromiseLike(input)) {
-      Promise.resolve(input).then(
-        (value) => this.run(value, depth),
-        (e: unknown) => this.fail(e),
+    if (depth > MAX_UNWRAP) {
+      throw new InvalidStreamError(
+        `fromStream: the factory's value was unwrapped (promises, thenables, adapters' unwrap) more than ${MAX_UNWRAP} times; ` +
+          'a thenable that resolves to itself never ends',
       );
-      return;
     }
+    if (isObservable(input)) return this.subscribeEvents(input);
+    if (isPromiseLike(input)) return this.awaitThenable(input, depth);
     if (typeof input === 'object' && input !== null) {
       this.inputController ??= controllerOf(input);
       for (const adapter of this.adapters) {
@@ -102,11 +104,33 @@ export class StreamRun {
       const reader = openReader(input);
       if (reader) {
         this.reader = reader;
-        void this.pump(reader);
+        this.pump(reader).then(undefined, (e: unknown) => this.fail(e));
         return;
       }
     }
     throw new InvalidStreamError(unknownInputMessage(input));
+  }
+
+  /**
+   * Waits for a promise or any thenable by calling its `then` ourselves (`Promise.resolve` would loop in
+   * microtasks forever on a thenable that resolves to itself): only the first callback counts, a `then`
+   * that throws before calling one fails the run, and each thenable layer counts toward MAX_UNWRAP.
+   */
+  private awaitThenable(thenable: PromiseLike<unknown>, depth: number): void {
+    let settled = false;
+    const once =
+      (f: (v: unknown) => void) =>
+      (v: unknown): void => {
+        if (settled) return;
+        settled = true;
+        f(v);
+      };
+    const onError = once((e) => this.fail(e));
+    try {
+      thenable.then(once((value) => this.run(value, depth + 1)), onError);
+    } catch (e) {
+      onError(e);
+    }
   }
 
   private subscribeEvents(source: Observable<unknown>): void {
@@ -123,9 +147,10 @@ export class StreamRun {
     if (this.subscriber.closed) inner.unsubscribe();
   }
 
+  /** Reads until the end; its promise never rejects (`run` adds a last guard all the same). */
   private async pump(reader: ChunkReader): Promise<void> {
     for (;;) {
-      let result: IteratorResult<unknown>;
+      let result: unknown;
       try {
         result = await reader.read();
       } catch (e) {
@@ -135,11 +160,17 @@ export class StreamRun {
       }
       if (this.subscriber.closed) return;
       try {
-        if (result.done) {
+        if (typeof result !== 'object' || result === null) {
+          throw new InvalidStreamError(
+            `fromStream: the stream's next() / read() resolved to ${describeValue(result)}, not an iterator result {done, value}`,
+          );
+        }
+        const { done, value } = result as IteratorResult<unknown>;
+        if (done) {
           this.end();
           return;
         }
-        this.push(result.value);
+        this.push(value);
       } catch (e) {
         this.fail(e);
         return;
@@ -224,26 +255,37 @@ function controllerOf(input: object): AbortControllerLike | undefined {
 }
 
 function openReader(source: object): ChunkReader | undefined {
+  let handle: unknown;
+  let opened: string;
   try {
     if (isReadableStreamLike(source)) {
-      const reader = source.getReader();
-      return { read: () => reader.read(), cancel: () => settle(() => reader.cancel()) };
-    }
-    if (isAsyncIterable(source)) {
-      const iterator = source[Symbol.asyncIterator]();
-      return { read: () => iterator.next(), cancel: () => settle(() => iterator.return?.()) };
+      handle = source.getReader();
+      opened = 'getReader()';
+    } else if (isAsyncIterable(source)) {
+      handle = source[Symbol.asyncIterator]();
+      opened = '[Symbol.asyncIterator]()';
+    } else {
+      return undefined;
     }
   } catch (e) {
     throw new InvalidStreamError(
-      `fromStream: could not start reading ${describeValue(source)} (${e instanceof Error ? e.message : String(e)}); ` +
+      `fromStream: could not start reading ${describeValue(source)} (${describeThrown(e)}); ` +
         'a stream can be read once, so the factory must return a new one on every call',
       e,
     );
   }
-  return undefined;
+  const method = opened === 'getReader()' ? 'read' : 'next';
+  if (typeof safeGet(handle, method) !== 'function') {
+    throw new InvalidStreamError(`fromStream: ${opened} of ${describeValue(source)} returned ${describeValue(handle)}, which has no ${method}() method`);
+  }
+  if (method === 'read') {
+    const reader = handle as ReadableStreamDefaultReader<unknown>;
+    return { read: () => reader.read(), cancel: () => settle(() => reader.cancel()) };
+  }
+  const iterator = handle as AsyncIterator<unknown>;
+  return { read: () => iterator.next(), cancel: () => settle(() => iterator.return?.()) };
 }
 
-/** Best-effort release of a value that arrived after the subscriber left (a promise resolved late). */
 /**
  * Releases a stream the subscriber no longer wants (a factory promise resolved after unsubscribe):
  * aborts an SDK stream's own controller, cancels a ReadableStream, returns an async iterator, and
@@ -252,26 +294,36 @@ function openReader(source: object): ChunkReader | undefined {
  */
 function discard(value: unknown, depth = 0): void {
   if (typeof value !== 'object' || value === null || depth > 1) return;
-  const controller = controllerOf(value);
-  if (controller) settle(() => controller.abort());
-  if (isReadableStreamLike(value)) {
-    if (!value.locked) settle(() => value.cancel());
-  } else if (isAsyncIterable(value)) {
-    settle(() => value[Symbol.asyncIterator]().return?.());
-  } else {
-    discard((value as { stream?: unknown }).stream, depth + 1);
-  }
+  settle(() => {
+    const controller = controllerOf(value);
+    if (controller) settle(() => controller.abort());
+    if (isReadableStreamLike(value)) {
+      if (!value.locked) settle(() => value.cancel());
+    } else if (isAsyncIterable(value)) {
+      settle(() => value[Symbol.asyncIterator]().return?.());
+    } else {
+      discard(safeGet(value, 'stream'), depth + 1);
+    }
+  });
 }
 
 function unknownInputMessage(input: unknown): string {
-  const what = input === undefined || input === null ? String(input) : describeValue(input);
-  const hint =
-    isRecord(input) && 'textStream' in input
-      ? ' (never pass `textStream`: it hides errors; return the streamText result or its `stream`)'
-      : '';
   return (
-    `fromStream: the factory returned ${what}, which is not a stream fromStream can read${hint}. ` +
+    `fromStream: the factory returned ${describeValue(input)}, which is not a stream fromStream can read${hintFor(input)}. ` +
     'Return an SDK stream, a streamText result, an AsyncIterable, a ReadableStream or an Observable<L0Event> ' +
     '(or a promise of one), or add a custom adapter with `unwrap`'
   );
+}
+
+/** What the user most likely did wrong, for the well-known non-stream results of the SDKs. */
+function hintFor(input: unknown): string {
+  if (safeHas(input, 'textStream')) return ' (never pass `textStream`: it hides errors; return the streamText result or its `stream`)';
+  const object = safeGet(input, 'object');
+  if (object === 'chat.completion' || object === 'response' || object === 'text_completion') {
+    return ` (it is a complete OpenAI \`${object}\` object, not a stream: did you forget \`stream: true\`?)`;
+  }
+  if (safeHas(input, 'steps') && safeHas(input, 'text')) {
+    return ' (it looks like an AI SDK generateText result, which is not a stream: use streamText, not generateText)';
+  }
+  return '';
 }

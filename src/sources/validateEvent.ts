@@ -43,7 +43,12 @@ function fieldProblem(type: string, e: Rec): string | undefined {
 
 /** Throws an {@link InvalidStreamError} naming `e` and what is wrong with it, unless it is a valid event. */
 export function checkEvent(e: unknown, origin: string): void {
-  const problem = eventProblem(e);
+  let problem: string | undefined;
+  try {
+    problem = eventProblem(e);
+  } catch {
+    problem = 'its fields cannot be read'; // throwing getters, a revoked Proxy
+  }
   if (problem !== undefined) {
     throw new InvalidStreamError(`fromStream: ${origin} emitted an invalid event (${problem}): ${describeValue(e)}`);
   }

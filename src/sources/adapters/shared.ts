@@ -1,9 +1,10 @@
 /* Helpers shared by the built-in adapters. Internal: never re-exported. */
 import type { DataPayload, FinishReason, Usage } from '../../events/eventTypes.js';
 import { describeValue } from '../../errors/InvalidStreamError.js';
-import { isL0Error, type L0Error } from '../../errors/L0Error.js';
+import type { L0Error } from '../../errors/L0Error.js';
 import { toL0Error } from '../../errors/normalizeError.js';
 import { ProviderError } from '../../errors/ProviderError.js';
+import { isUnknownError } from '../../errors/UnknownError.js';
 
 /** A non-null, non-array object, read field by field. */
 export type Rec = Readonly<Record<string, unknown>>;
@@ -72,7 +73,7 @@ export function inBandError(source: string, body: unknown): L0Error {
   const message = str(b['message']) ?? (typeof body === 'string' ? body : 'unknown error');
   const raw = Object.assign(new Error(`${source}: ${message}`), { code: b['code'], type: b['type'], error: body });
   const normalized = toL0Error(raw);
-  if (isL0Error(normalized)) return normalized;
+  if (!isUnknownError(normalized)) return normalized;
   return new ProviderError(raw.message, { code: 'SERVER_ERROR', category: 'server', retryable: true, reason: 'server_error', cause: raw });
 }
 

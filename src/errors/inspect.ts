@@ -1,0 +1,115 @@
+/*
+ * Reading values that may be hostile (throwing getters, revoked Proxies, null prototypes, symbols) without
+ * ever throwing. Used by classification, serialisation and error messages. Internal: never re-exported.
+ */
+
+/** How long a value's description in an error message may get (a function's source, a huge string). */
+export const MAX_DESCRIPTION = 200;
+
+/** `o[key]`, or undefined when `o` is not an object or the read throws (a getter, a revoked Proxy). */
+export function safeGet(o: unknown, key: PropertyKey): unknown {
+  if ((typeof o !== 'object' && typeof o !== 'function') || o === null) return undefined;
+  try {
+    return (o as Record<PropertyKey, unknown>)[key];
+  } catch {
+    return undefined;
+  }
+}
+
+/** An `Error` instance (an `instanceof` that a revoked Proxy cannot make throw). */
+export function isErrorObject(value: unknown): value is Error {
+  try {
+    return value instanceof Error;
+  } catch {
+    return false;
+  }
+}
+
+/** `key in o`, false when `o` is not an object or the check throws (a Proxy's `has` trap, a revoked Proxy). */
+export function safeHas(o: unknown, key: PropertyKey): boolean {
+  if ((typeof o !== 'object' && typeof o !== 'function') || o === null) return false;
+  try {
+    return key in o;
+  } catch {
+    return false;
+  }
+}
+
+/** `o[key]` when it is a string, else undefined. */
+export function safeString(o: unknown, key: PropertyKey): string | undefined {
+  const v = safeGet(o, key);
+  return typeof v === 'string' ? v : undefined;
+}
+
+/** `text` cut to `max` characters (never inside a surrogate pair), with `…` when it was cut. */
+export function shorten(text: string, max = MAX_DESCRIPTION): string {
+  if (text.length <= max) return text;
+  const end = /[\uD800-\uDBFF]/.test(text.charAt(max - 1)) ? max - 1 : max;
+  return `${text.slice(0, end)}…`;
+}
+
+/**
+ * Names a value for an error message: its type and a shortened view of it (a string's start, a function's
+ * source, an object's constructor and first keys). Never throws.
+ */
+export function describeAny(value: unknown, max: number): string {
+  try {
+    return describeUnsafe(value, max);
+  } catch {
+    return 'a value that cannot be inspected';
+  }
+}
+
+function describeUnsafe(value: unknown, max: number): string {
+  switch (typeof value) {
+    case 'string':
+      return `a string ${JSON.stringify(shorten(value, max))}`;
+    case 'function':
+      return `a function ${JSON.stringify(shorten(functionSource(value), max))}`;
+    case 'symbol':
+      return `symbol ${shorten(value.toString(), max)}`;
+    case 'object':
+      return value === null ? 'null' : describeObject(value, max);
+    case 'undefined':
+      return 'undefined';
+    default: // number, boolean, bigint
+      return `${typeof value} ${shorten(String(value), max)}`;
+  }
+}
+
+function describeObject(value: object, max: number): string {
+  let keys: string[];
+  let proto: unknown;
+  try {
+    keys = Object.keys(value);
+    proto = Object.getPrototypeOf(value);
+  } catch {
+    return 'an object that cannot be inspected (a revoked Proxy?)';
+  }
+  const ctor = proto === null ? undefined : safeString(safeGet(value, 'constructor'), 'name');
+  const what = proto === null ? 'an object without a prototype' : ctor && ctor !== 'Object' ? `a ${shorten(ctor, 40)}` : 'an object';
+  const shown = keys.slice(0, 6).map((k) => shorten(k, 40));
+  return shorten(`${what} with keys [${shown.join(', ')}${keys.length > 6 ? ', …' : ''}]`, Math.max(max, 80));
+}
+
+function functionSource(f: unknown): string {
+  try {
+    return Function.prototype.toString.call(f);
+  } catch {
+    return 'function';
+  }
+}
+
+/**
+ * Names a thrown value for an error message: `Name: message` for an error (or any object with a string
+ * `message`), else {@link describeAny}. Shortened to about {@link MAX_DESCRIPTION} characters; never throws.
+ */
+export function describeThrown(value: unknown): string {
+  if (typeof value === 'object' && value !== null) {
+    const message = safeString(value, 'message');
+    const name = safeString(value, 'name');
+    if (message !== undefined && name) return message === '' ? shorten(name, 60) : `${shorten(name, 60)}: ${shorten(message)}`;
+    if (message) return `an object with message ${JSON.stringify(shorten(message))}`;
+  }
+  return describeAny(value, MAX_DESCRIPTION);
+}
