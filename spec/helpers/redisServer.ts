@@ -1,0 +1,81 @@
+/* A real redis-server for specs: started on a free loopback port, with no persistence, stopped after. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import { createClient } from 'redis';
+
+/** A running redis-server. */
+export interface RedisServer {
+  readonly url: string;
+  readonly port: number;
+  stop(): Promise<void>;
+}
+
+/** Whether `redis-server` is on the PATH (`.ci/run` installs Debian's package when it is missing). */
+export async function hasRedisServer(): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = spawn('redis-server', ['--version'], { stdio: 'ignore' });
+    probe.on('error', () => resolve(false));
+    probe.on('exit', (code) => resolve(code === 0));
+  });
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Starts `redis-server` on 127.0.0.1 and a free port, without persistence, and waits until it
+ * answers PING (up to 5 s). Throws, loudly, when it cannot: a suite that needs Redis must not
+ * pass silently without it.
+ */
+export async function startRedisServer(): Promise<RedisServer> {
+  const port = await freePort();
+  const child: ChildProcess = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes'],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<never>((_, reject) => {
+    child.on('error', (e) => reject(new Error(`redis-server could not be started: ${e.message} (is it installed? .ci/run installs it)`)));
+    child.on('exit', (code) => reject(new Error(`redis-server exited with code ${code}: ${stderr}`)));
+  });
+  const url = `redis://127.0.0.1:${port}`;
+  const ready = (async () => {
+    for (let i = 0; i < 100; i++) {
+      const client = createClient({ url, socket: { reconnectStrategy: false, connectTimeout: 200 } });
+      client.on('error', () => undefined);
+      try {
+        await client.connect();
+        await client.ping();
+        await client.quit();
+        return;
+      } catch {
+        await client.destroy?.();
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+    throw new Error(`redis-server on port ${port} did not answer PING within 5 s: ${stderr}`);
+  })();
+  await Promise.race([ready, exited]);
+  return {
+    url,
+    port,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
