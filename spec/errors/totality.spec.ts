@@ -214,6 +214,16 @@ describe('error handling totality', () => {
       );
     });
 
+    it('classifyError should read a forged brand\'s unknown category as unknown', () => {
+      const forged = Object.assign(new Error('x'), { [Symbol.for('l0-rx.L0Error')]: true, code: 'X', category: 'x'.repeat(1000) });
+      expect(classifyError(forged).category).toBe('unknown');
+    });
+
+    it('describeValue should stay short for a string of control characters (each escapes to 6)', () => {
+      expect(describeValue('\u0001'.repeat(100)).length).toBeLessThanOrEqual(130);
+      expect(describeValue(new Function('return "\u0001\u0002\u0003\u0004\u0005\u0006\u0007"'), 200).length).toBeLessThanOrEqual(260);
+    });
+
     it('describeValue should never throw and should stay short', () => {
       fc.assert(
         fc.property(hostile, (b) => {

@@ -221,17 +221,27 @@ describe('retryWithBackoff', () => {
       expect(thrown.map((e) => [e.attempt, e.fallbackIndex, e.attemptErrors.length])).toEqual([[undefined, undefined, 0], [undefined, undefined, 0], [undefined, undefined, 0]]);
     });
 
-    it('should type a non-L0 error (the original as cause) and classify it in the retry event', () => {
+    it('should type a raw error no source typed as an UnknownError (the original as cause), retried through attempts', () => {
+      // Provider errors are typed where they happen (fromStream); retryWithBackoff reads l0-rx errors
+      // by their fields and never loads the provider tables, so a raw socket error here is `unknown`.
       const ts = virtualScheduler();
       const raw = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
       const { source, calls } = attemptSource([() => throwError(() => raw)]);
       const run = collect(source.pipe(retryWithBackoff({ ...fixed(1, 1), scheduler: ts })));
       ts.flush();
-      expect(run.error).toMatchObject({ name: 'ProviderError', code: 'NETWORK_ERROR', cause: raw, attempt: 2 });
+      expect(run.error).toMatchObject({ name: 'UnknownError', code: 'UNKNOWN_ERROR', cause: raw, attempt: 2 });
       expect(calls()).toBe(2);
       expect(retries(run.events)).toEqual([
-        retryEvent(1, 1, 'network_error', { name: 'ProviderError', code: 'NETWORK_ERROR', category: 'network', cause: expect.objectContaining({ code: 'ECONNRESET' }) }),
+        retryEvent(1, 1, 'unknown', { name: 'UnknownError', category: 'unknown', cause: expect.objectContaining({ code: 'ECONNRESET' }) }),
       ]);
+    });
+
+    it('should read a foreign AbortError as an abort: never retried', () => {
+      const abort = Object.assign(new Error('This operation was aborted'), { name: 'AbortError' });
+      const { source, calls } = attemptSource([() => throwError(() => abort)]);
+      const run = collect(source.pipe(retryWithBackoff(fixed(1, 3))));
+      expect(calls()).toBe(1);
+      expect(run.error).toMatchObject({ name: 'StreamAbortedError', cause: abort });
     });
 
     it('should keep budgets per subscription', () => {

@@ -1,7 +1,7 @@
 /* The resubscribe loop shared by retryWithBackoff and fallbackTo. Internal. */
 import type { Observable, Subscriber, Subscription } from 'rxjs';
 import { InvalidStreamError } from '../errors/InvalidStreamError.js';
-import { toL0Error } from '../errors/normalizeError.js';
+import { asL0Error } from '../errors/classifyL0Error.js';
 import type { L0Event, StartEvent } from '../events/eventTypes.js';
 import { subscribeWithContext, type AttemptContext } from './attemptContext.js';
 
@@ -60,7 +60,7 @@ export class AttemptLoop {
           onError(err);
         } catch (thrown) {
           this.step++;
-          subscriber.error(toL0Error(thrown));
+          subscriber.error(asL0Error(thrown));
         }
       },
       complete: () => subscriber.complete(),

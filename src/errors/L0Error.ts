@@ -115,84 +115,54 @@ export class L0Error extends Error {
    * `[Circular]`). Never throws. {@link deserializeError} turns it back into a typed error.
    */
   toJSON(): SerializedError {
-    return l0ErrorToJSON(this, new Set());
+    return errorToJSON(this, new Set(), true);
   }
 }
 
 /** How many `cause` links {@link L0Error.toJSON} serialises. */
 const MAX_CAUSE_DEPTH = 8;
 
-/** `e` (an L0Error from any copy of the package) as plain data; `seen` holds the chain above it. */
-function l0ErrorToJSON(e: L0Error, seen: Set<unknown>): SerializedError {
+const STRING_FIELDS = ['code', 'category', 'reason'] as const;
+const OPTIONAL_FIELDS = ['status', 'retryAfterMs', 'attempt', 'fallbackIndex', 'checkpoint', 'retryable'] as const;
+const FIELD_TYPES: Readonly<Record<(typeof OPTIONAL_FIELDS)[number], string>> = {
+  status: 'number', retryAfterMs: 'number', attempt: 'number', fallbackIndex: 'number', checkpoint: 'string', retryable: 'boolean',
+};
+
+/**
+ * `e` as plain data: `name`, `message` and the known fields of the right type, its `info`, and
+ * its cause chain; `seen` holds the chain above it. An L0Error (from any copy of the package)
+ * always has a code, a category, a reason and `retryable`; other errors and plain recorded causes
+ * keep only the fields they have.
+ */
+function errorToJSON(e: object, seen: Set<unknown>, l0: boolean): SerializedError {
   seen.add(e);
-  const field = <K extends keyof L0Error>(key: K): L0Error[K] | undefined => safeGet(e, key) as L0Error[K] | undefined;
-  const status = field('status');
-  const retryAfterMs = field('retryAfterMs');
-  const attempt = field('attempt');
-  const fallbackIndex = field('fallbackIndex');
-  const checkpoint = field('checkpoint');
-  const cause = field('cause');
+  const out: Record<string, unknown> = { name: safeString(e, 'name') ?? (l0 ? 'L0Error' : 'Error'), message: safeString(e, 'message') ?? '' };
+  if (l0) Object.assign(out, { code: 'UNKNOWN_ERROR', category: 'unknown', retryable: false, reason: 'unknown' });
+  for (const key of STRING_FIELDS) {
+    const value = safeString(e, key);
+    if (value !== undefined) out[key] = value;
+  }
+  for (const key of OPTIONAL_FIELDS) {
+    const value = safeGet(e, key);
+    if (typeof value === FIELD_TYPES[key]) out[key] = value;
+  }
   const info = safeGet(e, 'info');
-  return {
-    name: safeString(e, 'name') ?? 'L0Error',
-    message: safeString(e, 'message') ?? '',
-    code: safeString(e, 'code') ?? 'UNKNOWN_ERROR',
-    category: (safeString(e, 'category') ?? 'unknown') as ErrorCategory,
-    retryable: field('retryable') === true,
-    reason: (safeString(e, 'reason') ?? 'unknown') as ErrorReason,
-    ...(typeof status === 'number' ? { status } : {}),
-    ...(typeof retryAfterMs === 'number' ? { retryAfterMs } : {}),
-    ...(typeof attempt === 'number' ? { attempt } : {}),
-    ...(typeof fallbackIndex === 'number' ? { fallbackIndex } : {}),
-    ...(typeof checkpoint === 'string' ? { checkpoint } : {}),
-    ...(typeof info === 'object' && info !== null ? { info: info as Readonly<Record<string, unknown>> } : {}),
-    ...(cause === undefined ? {} : { cause: causeToJSON(cause, seen) }),
-  };
+  if (typeof info === 'object' && info !== null) out['info'] = info;
+  const cause = safeGet(e, 'cause');
+  if (cause !== undefined) out['cause'] = causeToJSON(cause, seen);
+  return out as unknown as SerializedError;
 }
 
 function causeToJSON(cause: unknown, seen: Set<unknown>): SerializedError | string {
   if (seen.has(cause)) return '[Circular]';
   if (seen.size >= MAX_CAUSE_DEPTH) return '[Truncated]';
-  if (isL0Error(cause)) return l0ErrorToJSON(cause, seen);
-  if (isSerialized(cause)) return plainToJSON(cause, seen);
-  if (!isErrorObject(cause) && safeString(cause, 'message') === undefined) {
-    return (typeof cause === 'object' && cause !== null) || typeof cause === 'function' ? describeAny(cause, 200) : String(cause);
+  if (isL0Error(cause)) return errorToJSON(cause, seen, true);
+  if ((typeof cause === 'object' && cause !== null) || typeof cause === 'function') {
+    // an Error, or a plain error-like object (a recorded cause rebuilt by deserializeError): its known fields
+    if (isErrorObject(cause) || safeString(cause, 'message') !== undefined) return errorToJSON(cause, seen, false);
+    return describeAny(cause, 200);
   }
-  seen.add(cause);
-  const code = safeGet(cause, 'code');
-  const next = safeGet(cause, 'cause');
-  return {
-    name: safeString(cause, 'name') ?? 'Error',
-    message: safeString(cause, 'message') ?? '',
-    ...(typeof code === 'string' ? { code } : {}),
-    ...(next === undefined ? {} : { cause: causeToJSON(next, seen) }),
-  };
-}
-
-/**
- * A plain `{name, message, ...}` object (not an Error): a cause recorded in a log and rebuilt by
- * `deserializeError`, or a thrown error-like literal. Its known plain fields are kept as they are,
- * so a replayed error serialises exactly like the recorded one; anything else on it is dropped.
- */
-function isSerialized(cause: unknown): cause is SerializedError {
-  return typeof cause === 'object' && cause !== null && !isErrorObject(cause) &&
-    safeString(cause, 'name') !== undefined && safeString(cause, 'message') !== undefined;
-}
-
-const PLAIN_FIELDS = ['code', 'category', 'reason', 'checkpoint'] as const;
-const NUMBER_FIELDS = ['status', 'retryAfterMs', 'attempt', 'fallbackIndex'] as const;
-
-function plainToJSON(cause: SerializedError, seen: Set<unknown>): SerializedError {
-  seen.add(cause);
-  const out: Record<string, unknown> = { name: safeString(cause, 'name'), message: safeString(cause, 'message') };
-  for (const key of PLAIN_FIELDS) if (safeString(cause, key) !== undefined) out[key] = safeString(cause, key);
-  for (const key of NUMBER_FIELDS) if (typeof safeGet(cause, key) === 'number') out[key] = safeGet(cause, key);
-  if (typeof safeGet(cause, 'retryable') === 'boolean') out['retryable'] = safeGet(cause, 'retryable');
-  const info = safeGet(cause, 'info');
-  if (typeof info === 'object' && info !== null) out['info'] = info;
-  const next = safeGet(cause, 'cause');
-  if (next !== undefined) out['cause'] = causeToJSON(next, seen);
-  return out as unknown as SerializedError;
+  return String(cause);
 }
 
 /**

@@ -1,9 +1,10 @@
 import { CODE_TABLE, MESSAGE_RULES, type BaseClassification } from './classifyTables.js';
 import { classifyNode, honourRetryable, messageOf, statusOf } from './classifyNode.js';
-import { isErrorObject, safeGet, safeString } from './inspect.js';
-import { isL0Error, type ErrorCategory, type L0Error } from './L0Error.js';
-import { toErrorReason, type ErrorReason } from './errorReason.js';
+import { isErrorObject, safeGet } from './inspect.js';
+import { isL0Error, type ErrorCategory } from './L0Error.js';
+import type { ErrorReason } from './errorReason.js';
 import { errorHeaders, retryAfterFromHeaders } from './retryAfter.js';
+import { classifyL0Error, countsTowardAttempts, MAX_CAUSE_DEPTH } from './classifyL0Error.js';
 
 /** What {@link classifyError} decided about an error. */
 export interface ErrorClassification {
@@ -31,7 +32,7 @@ export interface ClassifyErrorOptions {
 }
 
 /** How many `cause` / `lastError` links are followed below the thrown error. */
-const MAX_DEPTH = 5;
+const MAX_DEPTH = MAX_CAUSE_DEPTH;
 
 /** Retryable, as {@link UnknownError} is (whether a retry helps is not known; `attempts` budgets it). */
 const UNKNOWN: ErrorClassification = /*#__PURE__*/ Object.freeze({
@@ -91,7 +92,7 @@ function classify(e: unknown, now: number | undefined): ErrorClassification {
   const chain = causeChain(e);
   for (let i = 0; i < chain.length; i++) {
     const node = chain[i];
-    if (isL0Error(node)) return fromL0Error(node, now);
+    if (isL0Error(node)) return classifyL0Error(node, now);
     const base = classifyNode(node);
     if (!base) continue;
     const deeper = isGenericNetwork(base) ? specificCodeBelow(chain, i) : undefined;
@@ -127,43 +128,6 @@ function specificCodeBelow(chain: readonly unknown[], from: number): { base: Bas
     if (hit && !isGenericNetwork(hit)) return { base: hit, index: j };
   }
   return undefined;
-}
-
-/**
- * An L0Error as it classified itself. Its `retryAfterMs` was read without a clock (fromStream has
- * none), so an HTTP-date `Retry-After` on the HTTP error it wraps is read here, once `now` is known.
- */
-function fromL0Error(e: L0Error, now: number | undefined): ErrorClassification {
-  const category = (safeString(e, 'category') ?? 'unknown') as ErrorCategory;
-  const status = asNumber(safeGet(e, 'status'));
-  const retryAfterMs = asNumber(safeGet(e, 'retryAfterMs')) ?? (now === undefined || status === undefined ? undefined : causeRetryAfter(e, now));
-  return Object.freeze({
-    category,
-    reason: toErrorReason(safeString(e, 'reason')),
-    retryable: safeGet(e, 'retryable') === true,
-    countsTowardAttempts: countsTowardAttempts(category),
-    ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
-    ...(status === undefined ? {} : { status }),
-  });
-}
-
-function asNumber(v: unknown): number | undefined {
-  return typeof v === 'number' ? v : undefined;
-}
-
-/** The first Retry-After found on the headers of `e`'s cause chain (an HTTP date needs `now`). */
-function causeRetryAfter(e: L0Error, now: number): number | undefined {
-  for (const node of causeChain(safeGet(e, 'cause')).slice(0, MAX_DEPTH)) {
-    if (typeof node !== 'object' || node === null || isL0Error(node)) return undefined;
-    const get = errorHeaders(node);
-    const ms = get ? retryAfterFromHeaders(get, now, safeGet(e, 'category') === 'rate-limit') : undefined;
-    if (ms !== undefined) return ms;
-  }
-  return undefined;
-}
-
-function countsTowardAttempts(category: ErrorCategory): boolean {
-  return category === 'content' || category === 'unknown';
 }
 
 function finish(base: BaseClassification, nodes: readonly unknown[], now: number | undefined): ErrorClassification {

@@ -63,9 +63,9 @@ export function describeAny(value: unknown, max: number): string {
 function describeUnsafe(value: unknown, max: number): string {
   switch (typeof value) {
     case 'string':
-      return `a string ${JSON.stringify(shorten(value, max))}`;
+      return `a string ${quoted(value, max)}`;
     case 'function':
-      return `a function ${JSON.stringify(shorten(functionSource(value), max))}`;
+      return `a function ${quoted(functionSource(value), max)}`;
     case 'symbol':
       return `symbol ${shorten(value.toString(), max)}`;
     case 'object':
@@ -90,6 +90,17 @@ function describeObject(value: object, max: number): string {
   const what = proto === null ? 'an object without a prototype' : ctor && ctor !== 'Object' ? `a ${shorten(ctor, 40)}` : 'an object';
   const shown = keys.slice(0, 6).map((k) => shorten(k, 40));
   return shorten(`${what} with keys [${shown.join(', ')}${keys.length > 6 ? ', …' : ''}]`, Math.max(max, 80));
+}
+
+/** JSON-quoted, cut so that even after escaping (a control character escapes to 6) it stays about `max` long. */
+function quoted(text: string, max: number): string {
+  let keep = max;
+  let json = JSON.stringify(shorten(text, keep));
+  while (json.length > max + 3 && keep > 1) {
+    keep = Math.floor(keep / 2);
+    json = JSON.stringify(shorten(text, keep));
+  }
+  return json;
 }
 
 function functionSource(f: unknown): string {

@@ -1,9 +1,10 @@
 import { classifyError, type ErrorClassification } from './classifyError.js';
 import { safeGet, safeString } from './inspect.js';
-import { isL0Error, type ErrorCategory, type L0Error } from './L0Error.js';
+import { isL0Error, type L0Error } from './L0Error.js';
 import { ProviderError, type ProviderErrorCode } from './ProviderError.js';
 import { StreamAbortedError } from './StreamAbortedError.js';
 import { UnknownError } from './UnknownError.js';
+import { asL0Error } from './classifyL0Error.js';
 
 /** Options for {@link toL0Error}. */
 export interface ToL0ErrorOptions {
@@ -34,7 +35,7 @@ export interface ToL0ErrorOptions {
  */
 export function toL0Error(e: unknown, options?: ToL0ErrorOptions): L0Error {
   try {
-    if (isL0Error(e)) return wellFormed(e) ? e : new UnknownError(e);
+    if (isL0Error(e)) return asL0Error(e);
     return classified(e, options);
   } catch {
     return new UnknownError(e); // a last guard: classification and messages are already total
@@ -66,15 +67,6 @@ function classified(e: unknown, options: ToL0ErrorOptions | undefined): L0Error 
     default: // unknown, and content (only ever decided by an L0Error, handled above)
       return new UnknownError(e);
   }
-}
-
-const CATEGORIES: ReadonlySet<unknown> = new Set<ErrorCategory>([
-  'network', 'rate-limit', 'server', 'timeout', 'content', 'auth', 'bad-request', 'abort', 'unknown',
-]);
-
-/** An object carrying the L0Error brand also carries what consumers read: a code, a category, a message. */
-function wellFormed(e: L0Error): boolean {
-  return safeString(e, 'code') !== undefined && CATEGORIES.has(safeGet(e, 'category')) && safeString(e, 'message') !== undefined;
 }
 
 function providerCode(c: ErrorClassification): ProviderErrorCode {

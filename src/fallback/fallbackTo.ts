@@ -1,9 +1,8 @@
 import { identity, isObservable, Observable, type MonoTypeOperatorFunction } from 'rxjs';
 import type { L0Event } from '../events/eventTypes.js';
-import { classifyError } from '../errors/classifyError.js';
 import { AllStreamsExhaustedError } from '../errors/AllStreamsExhaustedError.js';
-import { isL0Error } from '../errors/L0Error.js';
-import { toL0Error } from '../errors/normalizeError.js';
+import { isL0Error, type L0Error } from '../errors/L0Error.js';
+import { asL0Error, categoryOf } from '../errors/classifyL0Error.js';
 import { serializeError } from '../errors/serializeError.js';
 import { AttemptLoop } from '../attempt/attemptLoop.js';
 
@@ -52,14 +51,14 @@ export function fallbackTo(...fallbacks: Observable<L0Event>[]): MonoTypeOperato
       const errors: unknown[] = [];
       let index = 0;
       const loop = new AttemptLoop(subscriber, 'fallbackTo', (raw: unknown) => {
-        if (classifyError(raw).category === 'abort') return subscriber.error(raw);
-        const failed = toL0Error(raw);
+        if (categoryOf(raw) === 'abort') return subscriber.error(raw);
+        const failed = asL0Error(raw);
         errors.push(...attemptsOf(failed, index));
         if (index === fallbacks.length) {
           return subscriber.error(new AllStreamsExhaustedError(errors, { fallbackIndex: index }));
         }
         const toIndex = index + 1;
-        const error = serializeError(isL0Error(failed) && failed.fallbackIndex === undefined ? failed.withRunInfo({ fallbackIndex: index }) : failed);
+        const error = serializeError(failed.fallbackIndex === undefined ? failed.withRunInfo({ fallbackIndex: index }) : failed);
         subscriber.next({ type: 'fallback', fromIndex: index, toIndex, error });
         index = toIndex;
         if (subscriber.closed) return;
@@ -76,8 +75,8 @@ export function fallbackTo(...fallbacks: Observable<L0Event>[]): MonoTypeOperato
  * retryWithBackoff attached (its last entry is the stream's last error), else the error alone.
  * Errors are copied, never changed.
  */
-function attemptsOf(err: unknown, index: number): unknown[] {
-  const attached = isL0Error(err) ? err.attemptErrors : [];
+function attemptsOf(err: L0Error, index: number): unknown[] {
+  const attached = err.attemptErrors;
   const list = attached.length > 0 ? attached : [err];
   return list.map((e) => (isL0Error(e) && e.fallbackIndex === undefined ? e.withRunInfo({ fallbackIndex: index }) : e));
 }

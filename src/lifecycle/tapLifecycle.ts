@@ -1,7 +1,7 @@
 import { defer, identity, tap, type MonoTypeOperatorFunction } from 'rxjs';
 import type { L0Event, Violation } from '../events/eventTypes.js';
 import { INITIAL_L0_STATE, reduceL0State, type L0State } from '../events/reduceState.js';
-import { classifyError } from '../errors/classifyError.js';
+import { categoryOf } from '../errors/classifyL0Error.js';
 import { isAllStreamsExhaustedError } from '../errors/AllStreamsExhaustedError.js';
 import { isTokenTimeoutError, type TimeoutKind } from '../errors/TokenTimeoutError.js';
 import { deserializeError } from '../errors/deserializeError.js';
@@ -189,7 +189,7 @@ export function tapLifecycle(callbacks: LifecycleCallbacks): MonoTypeOperatorFun
           },
           error(err: unknown) {
             timeout(err);
-            if (classifyError(err).category === 'abort') call('onAbort', text.tokenCount, text.length);
+            if (categoryOf(err) === 'abort') call('onAbort', text.tokenCount, text.length);
             call('onError', err, false, false);
           },
           complete,

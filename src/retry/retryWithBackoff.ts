@@ -1,7 +1,5 @@
 import { from, Observable, timer, type MonoTypeOperatorFunction, type Subscriber } from 'rxjs';
-import { classifyError } from '../errors/classifyError.js';
-import { isL0Error, type L0RunInfo } from '../errors/L0Error.js';
-import { toL0Error } from '../errors/normalizeError.js';
+import { asL0Error, classifyL0Error } from '../errors/classifyL0Error.js';
 import { serializeError } from '../errors/serializeError.js';
 import type { L0Event } from '../events/eventTypes.js';
 import { takeAttemptContext } from '../attempt/attemptContext.js';
@@ -94,10 +92,10 @@ function runAttempts(source: Observable<L0Event>, subscriber: Subscriber<L0Event
 
   function onError(raw: unknown): void {
     const now = cfg.scheduler.now();
-    const failed = withRunInfo(toL0Error(raw, { now }), { attempt, fallbackIndex });
+    const failed = asL0Error(raw).withRunInfo({ attempt, fallbackIndex });
     errors.push(failed);
-    const giveUp = (): void => subscriber.error(withRunInfo(failed, { attemptErrors: errors }));
-    const c = classifyError(failed, { now });
+    const giveUp = (): void => subscriber.error(failed.withRunInfo({ attemptErrors: errors }));
+    const c = classifyL0Error(failed, now);
     const verdict = retryVerdict(c, budgets, cfg);
     if (!verdict.retry) return giveUp();
     const retry = (): void => {
@@ -105,7 +103,7 @@ function runAttempts(source: Observable<L0Event>, subscriber: Subscriber<L0Event
       try {
         delayMs = retryDelay({ classification: c, attempt, error: failed, retryAfterMs: verdict.retryAfterMs }, budgets, cfg);
       } catch (callbackError) {
-        return subscriber.error(toL0Error(callbackError).withRunInfo({ attempt, fallbackIndex, attemptErrors: errors }));
+        return subscriber.error(asL0Error(callbackError).withRunInfo({ attempt, fallbackIndex, attemptErrors: errors }));
       }
       budgets = spendRetry(budgets, verdict.countsTowardAttempts, delayMs);
       const error = serializeError(failed);
@@ -136,9 +134,4 @@ function runAttempts(source: Observable<L0Event>, subscriber: Subscriber<L0Event
 
   subscribeAttempt();
   return () => loop.teardown();
-}
-
-/** A copy of an L0Error with run info; anything else as it is. */
-function withRunInfo(error: unknown, info: L0RunInfo): unknown {
-  return isL0Error(error) ? error.withRunInfo(info) : error;
 }
