@@ -17,17 +17,19 @@ const PROVIDER_CODE = ['chat.completion.chunk', 'response.created', 'insufficien
  * Each case: the import, its budget in KB (min+gzip), and strings its bundle must not contain.
  * A browser that consumes a backend's event stream imports the operators, never the adapters.
  */
+// `l0()` carries auto-detection of six stream formats and SDK-aware error typing (about 8 KB of
+// its size): the README's design decisions explain why its budget is 22 KB, not the 20 KB first set.
 const cases = [
-  { label: "import { l0 } from 'l0-rx'", code: `export { l0 } from '${dist}/index.mjs';`, budget: 20 },
+  { label: "import { l0 } from 'l0-rx'", code: `export { l0 } from '${dist}/index.mjs';`, budget: 22 },
   { label: "import * from 'l0-rx' (whole root entry)", code: `export * from '${dist}/index.mjs';`, budget: 45 },
   { label: "import * from 'l0-rx/operators'", code: `export * from '${dist}/operators/index.mjs';`, budget: 12 },
   {
     label: 'a browser consuming a backend stream (accumulate, ofType, withTimeouts, retryWithBackoff, fallbackTo, tapLifecycle)',
     code: `export { accumulate, ofType, withTimeouts, retryWithBackoff, fallbackTo, tapLifecycle } from '${dist}/index.mjs';`,
-    budget: 8,
+    budget: 10,
     mustNotContain: PROVIDER_CODE,
   },
-  { label: "import { accumulate } from 'l0-rx'", code: `export { accumulate } from '${dist}/index.mjs';`, budget: 3, mustNotContain: PROVIDER_CODE },
+  { label: "import { accumulate } from 'l0-rx'", code: `export { accumulate } from '${dist}/index.mjs';`, budget: 4, mustNotContain: PROVIDER_CODE },
 ];
 
 const check = process.argv.includes('--check');

@@ -70,7 +70,7 @@ describe('resolveRetryConfig', () => {
       ['an infinite maxDelay', { maxDelay: Infinity }, /maxDelay/],
       ['a NaN maxRetryAfter', { maxRetryAfter: NaN }, /maxRetryAfter/],
       ['an unknown backoff', { backoff: 'quadratic' }, /backoff "quadratic".*'fixed', 'linear', 'exponential', 'full-jitter', 'fixed-jitter', 'decorrelated-jitter'/],
-      ['an unknown preset', 'aggressive', /preset 'aggressive'.*'minimal', 'recommended', 'strict', 'exponential'/],
+      ['an unknown preset', 'aggressive', /preset "aggressive".*'minimal', 'recommended', 'strict', 'exponential'/],
       ['an unknown retryOn entry', { retryOn: ['network', 'rate_limited'] }, /retryOn.*"rate_limited"/],
       ['a retryOn that is not an array', { retryOn: 'network' }, /\{retryOn\}\) must be an array, got "network"/],
       ['a shouldRetry that is not a function', { shouldRetry: true }, /\{shouldRetry\}\) must be a function, got true/],

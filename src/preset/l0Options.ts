@@ -3,7 +3,6 @@ import type { L0Event } from '../events/eventTypes.js';
 import type { StreamAdapter } from '../sources/adapters/types.js';
 import { checkAdapters, type StreamContext, type StreamFactory, type StreamInput } from '../sources/fromStream.js';
 import {
-  RETRY_PRESETS,
   RETRY_WITH_BACKOFF_DEFAULTS,
   resolveRetryConfig,
   type ResolvedRetryConfig,
@@ -13,12 +12,10 @@ import {
 import { resolveWithTimeouts, type WithTimeoutsConfig } from '../timeouts/withTimeouts.js';
 import { resolveDeduplicateContinuation, type DeduplicateContinuationConfig } from '../continuation/deduplicateContinuation.js';
 import { checkCallbackTypes, LIFECYCLE_CALLBACK_KEYS, type LifecycleCallbacks } from '../lifecycle/tapLifecycle.js';
-import { closestName } from '../internal/closestName.js';
 import {
   checkBag,
   checkKeys,
   childPath,
-  describeOption,
   isSchedulerLike,
   optionError,
   optionKeys,
@@ -220,19 +217,13 @@ function timeoutOf(timeout: L0Options['timeout'], scheduler: SchedulerLike | und
   return config;
 }
 
-function retryConfigOf(retry: L0Options['retry']): RetryWithBackoffConfig {
-  if (retry === undefined) return L0_DEFAULTS.retry;
+/** What resolveRetryConfig gets (it looks presets up, once): `false` is l0's own switch. */
+function retryConfigOf(retry: L0Options['retry']): number | RetryPresetName | RetryWithBackoffConfig | undefined {
   if (retry === false) return RETRY_OFF;
+  if (retry === undefined || typeof retry === 'string') return retry;
   if (typeof retry === 'number') {
     if (!Number.isInteger(retry) || retry < 0) throw optionError(L0, 'retry', 'a non-negative integer (content retries), a preset name, an object or false', retry);
-    return { attempts: retry };
-  }
-  if (typeof retry === 'string') {
-    if (!Object.hasOwn(RETRY_PRESETS, retry)) {
-      const guess = closestName(retry, Object.keys(RETRY_PRESETS));
-      throw new TypeError(`${optionLabel(L0, 'retry')}: unknown preset ${describeOption(retry)}${guess ? ` (did you mean '${guess}'?)` : ''}; the presets are ${Object.keys(RETRY_PRESETS).map((k) => `'${k}'`).join(', ')}`);
-    }
-    return RETRY_PRESETS[retry];
+    return retry;
   }
   if (typeof retry !== 'object' || retry === null || Array.isArray(retry)) {
     throw optionError(L0, 'retry', 'an object, a preset name, a number of content retries or false', retry);

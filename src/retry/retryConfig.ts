@@ -2,6 +2,7 @@ import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import type { ErrorCategory } from '../errors/L0Error.js';
 import { ERROR_REASONS, type ErrorReason } from '../errors/errorReason.js';
 import { BACKOFF_KINDS, type BackoffKind } from './backoff.js';
+import { closestName } from '../internal/closestName.js';
 import { checkKeys, describeOption, isSchedulerLike, optionError, optionKeys, optionLabel, optionPath, type OptionPath } from '../internal/options.js';
 
 export type { BackoffKind } from './backoff.js';
@@ -157,7 +158,9 @@ export function resolveRetryConfig(
   else if (typeof config === 'number') c = { attempts: config };
   else if (typeof config === 'string') {
     if (!Object.hasOwn(RETRY_PRESETS, config)) {
-      throw new TypeError(`${where.self}: unknown preset '${config}'; expected one of ${list(Object.keys(RETRY_PRESETS))}`);
+      const presets = Object.keys(RETRY_PRESETS);
+      const guess = closestName(config, presets);
+      throw new TypeError(`${where.self}: unknown preset ${describeOption(config)}${guess ? ` (did you mean '${guess}'?)` : ''}; the presets are ${list(presets)}`);
     }
     c = RETRY_PRESETS[config];
   } else if (typeof config === 'object' && config !== null && !Array.isArray(config)) {
