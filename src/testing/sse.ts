@@ -5,6 +5,9 @@
 import type { ServerResponse } from 'node:http';
 import type { FaultPlan, StreamPart } from './faults.js';
 
+/** Real ms between the last word and the socket being destroyed by `cut-after-n`. */
+const CUT_GRACE_MS = 25;
+
 /** @internal Per-response values every chunk repeats. */
 export interface ResponseContext {
   readonly id: string;
@@ -90,7 +93,11 @@ export async function writeStream(io: ResponseIO, ctx: ResponseContext, plan: St
   if (plan.parts.length === 0 && plan.firstDelayMs !== undefined) await io.sleep(plan.firstDelayMs);
   if (res.destroyed) return;
   switch (plan.ending) {
-    case 'cut': return io.cut();
+    case 'cut':
+      // A short grace before the cut, so a busy client has read the words before the connection
+      // dies (fetch discards a body's unread chunks when it errors): the fault stays deterministic.
+      await io.sleep(CUT_GRACE_MS);
+      return io.cut();
     case 'stall': return;
     case 'end': return void res.end();
     case 'done':
