@@ -36,6 +36,8 @@ export { deserializeError } from './errors/deserializeError.js';
 export { serializeError } from './errors/serializeError.js';
 export type { SerializedError } from './errors/serializeError.js';
 export { classifyError } from './errors/classifyError.js';
+export { toL0Error } from './errors/normalizeError.js';
+export type { ToL0ErrorOptions } from './errors/normalizeError.js';
 export type { ClassifyErrorOptions, ErrorClassification } from './errors/classifyError.js';
 export { TokenTimeoutError, isTokenTimeoutError } from './errors/TokenTimeoutError.js';
 export type { TimeoutKind, TokenTimeoutInfo } from './errors/TokenTimeoutError.js';
@@ -65,6 +67,12 @@ export type { AttemptTextChange, AttemptTextConfig } from './attempt/attemptText
 export { fromStream } from './sources/fromStream.js';
 export type { FromStreamConfig, StreamContext, StreamFactory, StreamInput } from './sources/fromStream.js';
 export { BUILT_IN_ADAPTERS } from './sources/adapters/index.js';
+export { aiSdkAdapter } from './sources/adapters/aiSdk.js';
+export { aiSdkProviderAdapter } from './sources/adapters/aiSdkProvider.js';
+export { mastraAdapter } from './sources/adapters/mastra.js';
+export { openaiChatAdapter } from './sources/adapters/openaiChat.js';
+export { openaiResponsesAdapter } from './sources/adapters/openaiResponses.js';
+export { textAdapter } from './sources/adapters/text.js';
 export type { AdapterEmit, ChunkDecoder, StreamAdapter } from './sources/adapters/types.js';
 
 /* Operators (also in l0-rx/operators) */

@@ -1,23 +1,18 @@
-import { Observable } from 'rxjs';
-import type { L0Event } from 'l0-rx';
-import { takeAttemptContext, type AttemptContext } from '../../src/attempt/attemptContext.js';
+import { defer, type Observable } from 'rxjs';
+import { fromAttempt, type AttemptContext, type L0Event } from 'l0-rx';
 
 /**
  * A stand-in for `fromStream` in specs of the operators that hand an attempt context down
- * (fallbackTo, retryWithBackoff): takes the context at subscribe time, records it in `calls`,
- * emits `start` (and `resume` with a checkpoint) synchronously, then subscribes `body(ctx)`.
+ * (fallbackTo, retryWithBackoff), built on the public `fromAttempt`: records the context each
+ * subscription took in `calls`, emits `start` (and `resume` with a checkpoint), then `body(ctx)`.
  */
 export function attemptSource(
   body: (ctx: AttemptContext) => Observable<L0Event>,
   calls: AttemptContext[] = [],
 ): Observable<L0Event> {
-  return new Observable<L0Event>((subscriber) => {
-    const ctx = takeAttemptContext() ?? { attempt: 1, fallbackIndex: 0 };
+  return fromAttempt((ctx) => {
     calls.push(ctx);
-    const { attempt, fallbackIndex } = ctx;
-    subscriber.next({ type: 'start', attempt, fallbackIndex, isRetry: attempt > 1, isFallback: fallbackIndex > 0 });
-    if (ctx.checkpoint) subscriber.next({ type: 'resume', checkpoint: ctx.checkpoint });
-    return body(ctx).subscribe(subscriber);
+    return defer(() => body(ctx));
   });
 }
 

@@ -14,7 +14,8 @@ export interface ToL0ErrorOptions {
 
 /**
  * Turns anything thrown, rejected with or emitted as an error into a typed l0-rx error. A total function:
- * it never throws, whatever the value. Internal: not exported from the barrels.
+ * it never throws, whatever the value. `fromStream` applies it to everything a source fails with; use it
+ * in a source of your own so provider errors are typed before `retryWithBackoff` sees them.
  *
  *   #              an error notification carrying any value `e`
  *   #              toL0Error(e): always an L0Error, with `e` as its `cause` unless it was one already
@@ -31,7 +32,9 @@ export interface ToL0ErrorOptions {
  *    chain (a user's wrapper around our own error): it is not a provider failure.
  *
  * @example
- * catchError((e) => throwError(() => toL0Error(e, { now: scheduler.now() })))
+ * import { catchError, throwError } from 'rxjs';
+ * import { toL0Error } from 'l0-rx';
+ * mySource$.pipe(catchError((e) => throwError(() => toL0Error(e))));
  */
 export function toL0Error(e: unknown, options?: ToL0ErrorOptions): L0Error {
   try {

@@ -51,6 +51,12 @@ const MALFORMED_ERRORS: ReadonlySet<string> = /*#__PURE__*/ new Set(['AI_JSONPar
  * 7. A stream that ends without `finish` is cut: `INCOMPLETE_STREAM` (the SDK ends that way after a
  *    failed call: `start`, `error`, end).
  * 8. Everything else (start, steps, text-start/end, tool input deltas, tool results, sources, ping, raw) is ignored.
+ *
+ * Exported on its own so a custom adapter list can use it (custom adapters are tried before the
+ * built-in ones, so listing it first makes it win detection):
+ * @example
+ * import { fromStream, aiSdkAdapter } from 'l0-rx';
+ * const events$ = fromStream(factory, { adapters: [aiSdkAdapter] });
  */
 export const aiSdkAdapter: StreamAdapter = /*#__PURE__*/ Object.freeze({
   name: 'ai-sdk',

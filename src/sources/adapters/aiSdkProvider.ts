@@ -34,6 +34,12 @@ function isProviderShaped(part: Rec): boolean {
  * or url) -> `data`, `error` -> failure, `finish` -> `complete` with `finishReason.unified` and usage
  * (`inputTokens.total`, `outputTokens.total`, `outputTokens.reasoning`, `inputTokens.cacheRead`); no
  * `finish` -> `INCOMPLETE_STREAM`.
+ *
+ * Exported on its own so a custom adapter list can use it (custom adapters are tried before the
+ * built-in ones, so listing it first makes it win detection):
+ * @example
+ * import { fromStream, aiSdkProviderAdapter } from 'l0-rx';
+ * const events$ = fromStream(factory, { adapters: [aiSdkProviderAdapter] });
  */
 export const aiSdkProviderAdapter: StreamAdapter = /*#__PURE__*/ Object.freeze({
   name: 'ai-sdk-provider',

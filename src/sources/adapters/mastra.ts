@@ -22,6 +22,12 @@ const SOURCE: AiPartSource = { name: NAME, label: 'Mastra' };
  *    at once with `content-filter`.
  * 6. A stream that ends without `finish` is cut: `INCOMPLETE_STREAM`.
  * 7. Every other chunk (steps, workflow, network and tool progress events...) is ignored.
+ *
+ * Exported on its own so a custom adapter list can use it (custom adapters are tried before the
+ * built-in ones, so listing it first makes it win detection):
+ * @example
+ * import { fromStream, mastraAdapter } from 'l0-rx';
+ * const events$ = fromStream(factory, { adapters: [mastraAdapter] });
  */
 export const mastraAdapter: StreamAdapter = /*#__PURE__*/ Object.freeze({
   name: NAME,

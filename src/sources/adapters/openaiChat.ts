@@ -48,6 +48,12 @@ interface PartialCall {
  * 7. The SDK hides `[DONE]`, so a stream that ends without a `finish_reason` is cut: a retryable
  *    `ProviderError` `INCOMPLETE_STREAM`. A chunk with an `error` and no `choices` (an in-band error
  *    frame) fails with the classified error. A chunk of the wrong shape is `MALFORMED_CHUNK`.
+ *
+ * Exported on its own so a custom adapter list can use it (custom adapters are tried before the
+ * built-in ones, so listing it first makes it win detection):
+ * @example
+ * import { fromStream, openaiChatAdapter } from 'l0-rx';
+ * const events$ = fromStream(factory, { adapters: [openaiChatAdapter] });
  */
 export const openaiChatAdapter: StreamAdapter = /*#__PURE__*/ Object.freeze({
   name: NAME,

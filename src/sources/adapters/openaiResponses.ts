@@ -37,6 +37,12 @@ const TRANSIENT = /*#__PURE__*/ new Set(['server_error', 'rate_limit_exceeded', 
  *    is `BAD_REQUEST`).
  * 6. A stream that ends without `response.completed` / `.incomplete` / `.failed` is cut: `INCOMPLETE_STREAM`.
  * 7. Every other event (created, in_progress, content parts, tool progress...) is ignored.
+ *
+ * Exported on its own so a custom adapter list can use it (custom adapters are tried before the
+ * built-in ones, so listing it first makes it win detection):
+ * @example
+ * import { fromStream, openaiResponsesAdapter } from 'l0-rx';
+ * const events$ = fromStream(factory, { adapters: [openaiResponsesAdapter] });
  */
 export const openaiResponsesAdapter: StreamAdapter = /*#__PURE__*/ Object.freeze({
   name: NAME,

@@ -12,6 +12,12 @@ function isBytes(chunk: unknown): chunk is ArrayBufferView | ArrayBuffer {
  * Every string is a `token` (empty ones are dropped). Plain text has no terminal marker, so a source
  * that ends normally completes with `finishReason: 'stop'`. A chunk that is neither a string nor bytes
  * fails the run with an `InvalidStreamError` naming it.
+ *
+ * Exported on its own so a custom adapter list can use it (custom adapters are tried before the
+ * built-in ones, so listing it first makes it win detection):
+ * @example
+ * import { fromStream, textAdapter } from 'l0-rx';
+ * const events$ = fromStream(factory, { adapters: [textAdapter] });
  */
 export const textAdapter: StreamAdapter = /*#__PURE__*/ Object.freeze({
   name: 'text',
