@@ -15,8 +15,10 @@ export type {
   L0Event,
   L0EventOf,
   L0EventType,
+  PartialEvent,
   ProgressEvent,
   ReasoningEvent,
+  ResultEvent,
   ResumeEvent,
   RetryEvent,
   StartEvent,
@@ -46,7 +48,7 @@ export type { GuardrailViolationInfo } from './errors/GuardrailViolationError.js
 export { DriftDetectedError, isDriftDetectedError } from './errors/DriftDetectedError.js';
 export type { DriftDetectedInfo } from './errors/DriftDetectedError.js';
 export { SchemaValidationError, isSchemaValidationError } from './errors/SchemaValidationError.js';
-export type { SchemaValidationInfo } from './errors/SchemaValidationError.js';
+export type { SchemaIssue, SchemaValidationInfo } from './errors/SchemaValidationError.js';
 export { ProviderError, isProviderError } from './errors/ProviderError.js';
 export type { ProviderErrorCode, ProviderErrorOptions } from './errors/ProviderError.js';
 export { StreamAbortedError, isStreamAbortedError } from './errors/StreamAbortedError.js';
@@ -96,6 +98,16 @@ export type {
   WithTimeoutsConfig,
 } from './operators/index.js';
 export { RETRY_PRESETS, RETRY_WITH_BACKOFF_DEFAULTS } from './retry/retryConfig.js';
+
+/* Structured output */
+export { structured } from './structured/structured.js';
+export type { StructuredOptions } from './structured/structured.js';
+export { parseStructured } from './structured/parseStructured.js';
+export type { DeepPartial, ParseStructuredConfig, StructuredEvent, TruncatedPolicy } from './structured/parseStructured.js';
+export { repairJson } from './structured/repairJson.js';
+export type { JsonCorrection, RepairJsonResult } from './structured/repairJson.js';
+export { extractJson } from './structured/extractJson.js';
+export type { ExtractedJson, JsonSource } from './structured/extractJson.js';
 
 /* Preset */
 export { l0, L0_DEFAULTS } from './preset/l0.js';
