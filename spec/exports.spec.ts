@@ -49,6 +49,7 @@ describe('public exports', () => {
       'isTokenTimeoutError',
       'isUnknownError',
       'isZeroOutputError',
+      'jsonSchema',
       'l0',
       'ofType',
       'parseStructured',

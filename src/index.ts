@@ -107,6 +107,8 @@ export type { DeepPartial, ParseStructuredConfig, StructuredEvent, TruncatedPoli
 export { repairJson } from './structured/repairJson.js';
 export type { JsonCorrection, RepairJsonResult } from './structured/repairJson.js';
 export { extractJson } from './structured/extractJson.js';
+export { jsonSchema } from './structured/jsonSchema.js';
+export type { AjvErrorLike, AjvLike, AjvValidateLike } from './structured/jsonSchema.js';
 export type { ExtractedJson, JsonSource } from './structured/extractJson.js';
 
 /* Preset */

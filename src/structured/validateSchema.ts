@@ -23,7 +23,7 @@ function segment(s: PropertyKey | StandardSchemaV1.PathSegment): string | number
 
 /** A schema library's issues as plain `{message, path}` data. */
 export function plainIssues(issues: readonly StandardSchemaV1.Issue[]): SchemaIssue[] {
-  return issues.map((i) => ({ message: String(i.message), path: (i.path ?? []).map(segment) }));
+  return Array.from(issues, (i) => ({ message: String(i.message), path: Array.from(i.path ?? [], segment) }));
 }
 
 function failed(issues: readonly StandardSchemaV1.Issue[], text: string): SchemaValidationError {
