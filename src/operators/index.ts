@@ -39,3 +39,7 @@ export type { LifecycleCallbacks } from '../lifecycle/tapLifecycle.js';
 /* Structured output */
 export { parseStructured } from '../structured/parseStructured.js';
 export type { DeepPartial, ParseStructuredConfig, StructuredEvent, TruncatedPolicy } from '../structured/parseStructured.js';
+
+/* Formatting */
+export { splitThinking } from '../format/splitThinking.js';
+export type { SplitThinkingConfig } from '../format/splitThinking.js';
