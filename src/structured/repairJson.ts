@@ -41,7 +41,7 @@ export interface RepairJsonResult {
 const LITERALS = /*#__PURE__*/ new Set(['None', 'True', 'False', 'undefined', 'NaN', 'Infinity']);
 
 /** One string-aware pass noting what repair will have to change. */
-function diagnose(json: string): { corrections: JsonCorrection[]; truncated: boolean } {
+function diagnose(json: string): { corrections: JsonCorrection[]; truncated: boolean; quote: string } {
   const found = new Set<JsonCorrection>();
   const stack: string[] = [];
   let quote = '';
@@ -96,7 +96,22 @@ function diagnose(json: string): { corrections: JsonCorrection[]; truncated: boo
   }
   if (quote !== '') found.add('close-string');
   if (stack.length > 0) found.add('close-structure');
-  return { corrections: [...found], truncated: quote !== '' || stack.length > 0 };
+  return { corrections: [...found], truncated: quote !== '' || stack.length > 0, quote };
+}
+
+const CUT_LITERAL = /([:[,]\s*)(tr?u?|fa?l?s?|nu?l?)$/;
+const LITERAL_OF: Readonly<Record<string, string>> = { t: 'true', f: 'false', n: 'null' };
+
+/**
+ * The end of a cut text made whole before jsonrepair: an open string is closed (a dangling
+ * backslash dropped) and a cut `true` / `false` / `null` completed.
+ */
+function closeTail(json: string, quote: string): string {
+  if (quote !== '') {
+    const body = /(?<!\\)(?:\\\\)*\\$/.test(json) ? json.slice(0, -1) : json;
+    return body + (quote === '\u201c' ? '\u201d' : quote);
+  }
+  return json.replace(CUT_LITERAL, (_, head: string, word: string) => head + LITERAL_OF[word[0]!]!);
 }
 
 function parse(json: string): unknown {
@@ -128,6 +143,7 @@ export function repairJson(text: string): RepairJsonResult {
   if (!/^[[{]/.test(json)) throw new SchemaValidationError({ kind: 'INVALID_JSON', text }, 'Invalid JSON: no object or array in the answer');
   const corrections: JsonCorrection[] = from === 'fence' ? ['extract-fence'] : from === 'text' ? ['extract-text'] : [];
   let truncated = false;
+  let closed = json;
   try {
     return { value: parse(json), json, corrected: corrections.length > 0, corrections, truncated };
   } catch {
@@ -135,9 +151,10 @@ export function repairJson(text: string): RepairJsonResult {
     if (found.corrections.length === 0) found.corrections.push('repair');
     corrections.push(...found.corrections);
     truncated = found.truncated;
+    if (truncated) closed = closeTail(json, found.quote);
   }
   try {
-    const repaired = jsonrepair(json);
+    const repaired = jsonrepair(closed);
     const value = parse(repaired);
     return { value, json: repaired, corrected: true, corrections: Object.freeze(corrections), truncated };
   } catch (e) {
