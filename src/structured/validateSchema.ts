@@ -35,7 +35,7 @@ function failed(issues: readonly StandardSchemaV1.Issue[], text: string): Schema
 
 function outcome<T>(result: StandardSchemaV1.Result<T>, text: string): T {
   if (result.issues !== undefined) throw failed(result.issues, text);
-  return result.value;
+  return (result as StandardSchemaV1.SuccessResult<T>).value;
 }
 
 /**
