@@ -1,6 +1,6 @@
 /** @test {structured} */
 import { lastValueFrom, type Observable } from 'rxjs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { z } from 'zod';
 import { isSchemaValidationError, ofType, structured, type L0Event, type ResultEvent } from 'l0-rx';
 import { fakeModel } from 'l0-rx/testing';
@@ -90,6 +90,13 @@ describe('structured()', () => {
   it('should give the result as a promise in one line', async () => {
     const { data } = await lastValueFrom(structured({ schema: named, stream: () => (async function* () { yield '{"name": "P"}'; })() }).pipe(ofType('result')));
     expect(data.name).toBe('P');
+  });
+
+  it('should type data as the schema output and partials as its deep-partial', () => {
+    const events$ = structured({ schema: person.transform((p) => ({ ...p, adult: p.age >= 18 })), stream: fakeModel('|') });
+    events$.pipe(ofType('result')).subscribe((r) => expectTypeOf(r.data).toEqualTypeOf<{ name: string; age: number; adult: boolean }>());
+    events$.pipe(ofType('partial')).subscribe((p) => expectTypeOf(p.value.name).toEqualTypeOf<string | undefined>());
+    expectTypeOf(events$.pipe(ofType('token'))).toEqualTypeOf<Observable<{ readonly type: 'token'; readonly value: string }>>();
   });
 
   describe('options', () => {
