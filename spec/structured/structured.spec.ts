@@ -2,7 +2,7 @@
 import { lastValueFrom, type Observable } from 'rxjs';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { z } from 'zod';
-import { isSchemaValidationError, ofType, structured, type L0Event, type ResultEvent } from 'l0-rx';
+import { isSchemaValidationError, ofType, splitThinking, structured, type L0Event, type ResultEvent } from 'l0-rx';
 import { fakeModel } from 'l0-rx/testing';
 import { runScenario } from '../helpers/runScenario.js';
 
@@ -85,6 +85,12 @@ describe('structured()', () => {
     const spy = (source: Observable<L0Event>) => { seen.push('subscribed'); return source; };
     runScenario(() => structured({ schema: named, stream: fakeModel(answer('{"name": "x"}')), attemptOperators: [spy] }));
     expect(seen).toEqual(['subscribed']);
+  });
+
+  it('should parse only the answer when splitThinking runs first in attemptOperators', () => {
+    const model = fakeModel(answer('<think>maybe {"name": 1}', '</think>', '{"name": "a"}'));
+    const run = runScenario(() => structured({ schema: named, stream: model, attemptOperators: [splitThinking()] }));
+    expect([resultOf(run.events)?.raw, run.events.filter((e) => e.type === 'reasoning').length]).toEqual(['{"name": "a"}', 1]);
   });
 
   it('should give the result as a promise in one line', async () => {
