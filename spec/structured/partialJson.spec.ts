@@ -44,6 +44,16 @@ describe('PartialJsonParser', () => {
     expect([parser.snapshot(), parser.done]).toEqual([{ a: 1 }, true]);
   });
 
+  it.each([
+    ['Sure [see below]: {"a": [1,'],
+    ['Use {curly} braces: {"a": [1,'],
+    ['Note [the end] {"a": [1,'],
+  ])('should skip bracketed prose before the JSON: %j', (text) => {
+    const parser = new PartialJsonParser();
+    parser.feed(text);
+    expect(parser.snapshot()).toEqual({ a: [1] });
+  });
+
   it('should stop (keeping the last value) on text that is not JSON', () => {
     const parser = new PartialJsonParser();
     parser.feed('{"a": 1, ');

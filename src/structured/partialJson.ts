@@ -3,7 +3,8 @@
  * value parsed so far and can hand out a deep-partial snapshot of it. Internal: never re-exported.
  *
  * Algorithm (each character is looked at once, so a delta costs O(delta)):
- * 1. Before the root: skip prose and fences up to the first `{` or `[`.
+ * 1. Before the root: skip prose and fences up to the first `{` or `[`; a "root" that fails
+ *    before holding any value (`[see below]`, `{curly}`) was prose too, and the search goes on.
  * 2. A stack of open containers, each with what it expects next (key, colon, value, comma/end).
  *    A finished scalar is assigned into the top container; a new container is attached to its
  *    parent at once and pushed; a closed one is frozen and popped, and is never touched again.
@@ -133,7 +134,7 @@ export class PartialJsonParser {
         let j = i;
         while (j < s.length && /[\w.+-]/.test(s[j]!)) j++;
         this.buf += s.slice(i, j);
-        if (j < s.length) this.endAtom();
+        if (j < s.length && !this.endAtom()) return this.fail(s, j);
         return j;
       }
       default:
@@ -182,14 +183,16 @@ export class PartialJsonParser {
     } else this.assign(this.buf);
   }
 
-  private endAtom(): void {
+  /** Assigns the finished number or literal; false when it is neither. */
+  private endAtom(): boolean {
     const text = this.buf;
     this.mode = Mode.Value;
     if (text === 'true') this.assign(true);
     else if (text === 'false') this.assign(false);
     else if (text === 'null') this.assign(null);
     else if (NUMBER.test(text)) this.assign(Number(text));
-    else this.mode = Mode.Failed;
+    else return false;
+    return true;
   }
 
   /** Punctuation, whitespace and the start of values, by what the top container expects. */
@@ -202,15 +205,15 @@ export class PartialJsonParser {
       case Expect.Key:
         if (ch === '"') return this.startString(true, i);
         if (ch === '}' && top.expect === Expect.KeyOrEnd) return this.close(i);
-        return this.fail(s);
+        return this.fail(s, i);
       case Expect.Colon:
-        if (ch !== ':') return this.fail(s);
+        if (ch !== ':') return this.fail(s, i);
         top.expect = Expect.Value;
         return i + 1;
       case Expect.CommaOrEnd:
         if (ch === ',') top.expect = top.isArray ? Expect.Value : Expect.Key;
         else if (ch === (top.isArray ? ']' : '}')) return this.close(i);
-        else return this.fail(s);
+        else return this.fail(s, i);
         return i + 1;
       default: // Value, ValueOrEnd
         if (ch === ']' && top.expect === Expect.ValueOrEnd) return this.close(i);
@@ -230,7 +233,7 @@ export class PartialJsonParser {
       this.mode = Mode.Atom;
       return i;
     }
-    return this.fail(s);
+    return this.fail(s, i);
   }
 
   private startString(isKey: boolean, i: number): number {
@@ -272,7 +275,18 @@ export class PartialJsonParser {
     return i + 1;
   }
 
-  private fail(s: string): number {
+  /**
+   * Stops the parser, unless the root holds nothing yet: then it was prose (`[see below]`,
+   * `{curly}`), and the search for the root resumes at `i`.
+   */
+  private fail(s: string, i = -1): number {
+    if (i >= 0 && this.stack.length === 1 && this.stack[0]!.size === 0) {
+      this.stack.length = 0;
+      this.root = undefined;
+      this.openSize = 0;
+      this.mode = Mode.Before;
+      return i;
+    }
     this.mode = Mode.Failed;
     return s.length;
   }
