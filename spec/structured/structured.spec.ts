@@ -1,8 +1,8 @@
 /** @test {structured} */
-import { lastValueFrom, type Observable } from 'rxjs';
+import { from, lastValueFrom, type Observable } from 'rxjs';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { z } from 'zod';
-import { isSchemaValidationError, ofType, splitThinking, structured, type L0Event, type ResultEvent } from 'l0-rx';
+import { accumulate, isSchemaValidationError, ofType, splitThinking, structured, type L0State, type L0Event, type ResultEvent } from 'l0-rx';
 import { fakeModel } from 'l0-rx/testing';
 import { runScenario } from '../helpers/runScenario.js';
 
@@ -91,6 +91,15 @@ describe('structured()', () => {
     const model = fakeModel(answer('<think>maybe {"name": 1}', '</think>', '{"name": "a"}'));
     const run = runScenario(() => structured({ schema: named, stream: model, attemptOperators: [splitThinking()] }));
     expect([resultOf(run.events)?.raw, run.events.filter((e) => e.type === 'reasoning').length]).toEqual(['{"name": "a"}', 1]);
+  });
+
+  it('should fold partials and the result into state.object, retracted by a retry', () => {
+    const model = fakeModel([answer('{"name": "Ann"', ','), answer('{"na', 'me": "Bo"}')]);
+    const run = runScenario(() => structured({ schema: named, stream: model, retry: fast }));
+    const states: L0State[] = [];
+    from(run.events).pipe(accumulate()).subscribe((s) => states.push(s));
+    const retrying = states.find((s) => s.status === 'retrying');
+    expect([states.some((s) => (s.object as { name?: string } | undefined)?.name === 'Ann'), retrying?.object, states.at(-1)?.object]).toEqual([true, undefined, { name: 'Bo' }]);
   });
 
   it('should give the result as a promise in one line', async () => {
