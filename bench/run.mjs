@@ -5,7 +5,7 @@
 // Usage: npm run bench [-- --runs 30]
 import { performance } from 'node:perf_hooks';
 import { first, firstValueFrom, from, map } from 'rxjs';
-import { accumulate, fallbackTo, fromStream, l0, retryWithBackoff, withTimeouts } from 'l0-rx';
+import { accumulate, fallbackTo, fromStream, l0, retryWithBackoff, structured, withTimeouts } from 'l0-rx';
 
 const WORDS = ['the ', 'quick ', 'brown ', 'fox ', 'jumps ', 'over ', 'the ', 'lazy ', 'dog ', 'while ',
   'birds ', 'sing ', 'in ', 'morning ', 'light ', 'songs '];
@@ -14,6 +14,19 @@ const RUNS = arg('runs', 30);
 const WARMUP = arg('warmup', 5);
 
 async function* tokens(n) { for (let i = 0; i < n; i++) yield WORDS[i % WORDS.length]; }
+
+/** About `n` tokens of one JSON document, `{"items": [{"id": 0, "name": "the"}, ...]}`, as a model streams it. */
+function jsonTokens(n) {
+  const out = ['{"items": ['];
+  for (let i = 0; out.length < n - 7; i++) out.push(i === 0 ? '{"id": ' : ', {"id": ', String(i), ', "name": "', WORDS[i % WORDS.length].trim(), '"}');
+  out.push(']}');
+  return out;
+}
+async function* jsonStream(list) { for (const t of list) yield t; }
+/** A Standard Schema that accepts anything: the figures measure parsing, partials and repair, not a validator. */
+const anything = { '~standard': { version: /** @type {1} */ (1), vendor: 'bench', validate: (/** @type {unknown} */ value) => ({ value }) } };
+const jsonCache = new Map();
+const jsonOf = (n) => { if (!jsonCache.has(n)) jsonCache.set(n, jsonTokens(n)); return jsonCache.get(n); };
 
 /** Consumes an observable, returning elapsed ms; counts items so no work can be optimised away. */
 function drain(observable) {
@@ -33,6 +46,8 @@ const configs = {
     accumulate(),
   ),
   'l0 preset': (n) => l0({ stream: () => tokens(n) }),
+  'json baseline': (n) => from(jsonStream(jsonOf(n))).pipe(map((value) => ({ type: 'token', value }))),
+  structured: (n) => structured({ schema: anything, stream: () => jsonStream(jsonOf(n)) }),
 };
 
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
@@ -69,14 +84,15 @@ const fmt = (x) => x.toLocaleString('en-US');
 const small = 2000;
 const large = 100_000;
 const m = await measure([small, large]);
-for (const name of ['core', 'l0 preset']) {
+const baselineOf = (name) => (name === 'structured' ? 'json baseline' : 'baseline');
+for (const name of ['core', 'l0 preset', 'structured']) {
   const ours = tps(small, m[`${name}@${small}`]);
-  const base = tps(small, m[`baseline@${small}`]);
+  const base = tps(small, m[`${baselineOf(name)}@${small}`]);
   console.log(`${name}: ${(ours / base).toFixed(2)}x (${fmt(ours)} tok/s vs ${fmt(base)} tok/s)`);
 }
-for (const name of ['core', 'l0 preset']) {
+for (const name of ['core', 'l0 preset', 'structured']) {
   const growth = (m[`${name}@${large}`] / large) / (m[`${name}@${small}`] / small);
-  const baseGrowth = (m[`baseline@${large}`] / large) / (m[`baseline@${small}`] / small);
+  const baseGrowth = (m[`${baselineOf(name)}@${large}`] / large) / (m[`${baselineOf(name)}@${small}`] / small);
   console.log(`per-token growth (${name}): ${(growth / baseGrowth).toFixed(2)}x (${fmt(tps(large, m[`${name}@${large}`]))} tok/s at ${fmt(large)} tokens vs ${fmt(tps(small, m[`${name}@${small}`]))} at ${fmt(small)})`);
 }
 const rawFirst = await timeToFirstToken(configs.baseline.bind(null, small), RUNS * 3);

@@ -4,6 +4,7 @@
 //   node scripts/size.mjs           prints the figures
 //   node scripts/size.mjs --check   also fails (exit 1) when a budget is exceeded or a bundle pulls
 //                                   in code it must not (npm test runs this after the build)
+import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { rollup } from 'rollup';
 import terser from '@rollup/plugin-terser';
@@ -12,6 +13,8 @@ const root = process.cwd();
 const dist = `${root}/dist`;
 /** Text that only the provider adapters and the provider half of error classification contain. */
 const PROVIDER_CODE = ['chat.completion.chunk', 'response.created', 'insufficient_quota', 'ECONNRESET', 'text-delta'];
+/** Text that only structured output (our parser and repair, and jsonrepair) contains: it joins a bundle only when imported. */
+const STRUCTURED_CODE = ['extract-fence', 'close-structure', 'Colon expected'];
 
 /**
  * Each case: the import, its budget in KB (min+gzip), and strings its bundle must not contain.
@@ -20,14 +23,18 @@ const PROVIDER_CODE = ['chat.completion.chunk', 'response.created', 'insufficien
 // `l0()` carries auto-detection of six stream formats and SDK-aware error typing (about 8 KB of
 // its size): the README's design decisions explain why its budget is 22 KB, not the 20 KB first set.
 const cases = [
-  { label: "import { l0 } from 'l0-rx'", code: `export { l0 } from '${dist}/index.mjs';`, budget: 22 },
+  { label: "import { l0 } from 'l0-rx'", code: `export { l0 } from '${dist}/index.mjs';`, budget: 22, mustNotContain: STRUCTURED_CODE },
+  { label: "import { structured } from 'l0-rx' (with jsonrepair)", code: `export { structured } from '${dist}/index.mjs';`, budget: 30 },
+  { label: "import { parseStructured } from 'l0-rx/operators' (with jsonrepair)", code: `export { parseStructured } from '${dist}/operators/index.mjs';`, budget: 10, mustNotContain: PROVIDER_CODE },
+  { label: "import { formatContext, stripThinking, extractCode } from 'l0-rx'", code: `export { formatContext, stripThinking, extractCode } from '${dist}/index.mjs';`, budget: 3, mustNotContain: [...PROVIDER_CODE, ...STRUCTURED_CODE] },
   { label: "import * from 'l0-rx' (whole root entry)", code: `export * from '${dist}/index.mjs';`, budget: 45 },
-  { label: "import * from 'l0-rx/operators'", code: `export * from '${dist}/operators/index.mjs';`, budget: 12 },
+  // every pipeable operator, structured parsing (with jsonrepair) included: a ceiling, not a typical import
+  { label: "import * from 'l0-rx/operators'", code: `export * from '${dist}/operators/index.mjs';`, budget: 30 },
   {
     label: 'a browser consuming a backend stream (accumulate, ofType, withTimeouts, retryWithBackoff, fallbackTo, tapLifecycle)',
     code: `export { accumulate, ofType, withTimeouts, retryWithBackoff, fallbackTo, tapLifecycle } from '${dist}/index.mjs';`,
     budget: 10,
-    mustNotContain: PROVIDER_CODE,
+    mustNotContain: [...PROVIDER_CODE, ...STRUCTURED_CODE],
   },
   { label: "import { accumulate } from 'l0-rx'", code: `export { accumulate } from '${dist}/index.mjs';`, budget: 4, mustNotContain: PROVIDER_CODE },
 ];
@@ -40,6 +47,8 @@ for (const { label, code, budget, mustNotContain = [] } of cases) {
     external: (id) => /^rxjs(\/|$)/.test(id),
     plugins: [
       { name: 'entry', resolveId: (id) => (id === 'entry' ? id : null), load: (id) => (id === 'entry' ? code : null) },
+      // our runtime dependency is bundled, as an app's bundler would
+      { name: 'deps', resolveId: (id) => (id === 'jsonrepair' ? fileURLToPath(import.meta.resolve('jsonrepair')) : null) },
       terser(),
     ],
     // as an app's bundler does with our package.json's `sideEffects: false`
@@ -47,6 +56,9 @@ for (const { label, code, budget, mustNotContain = [] } of cases) {
   });
   const { output } = await bundle.generate({ format: 'es' });
   const js = output[0].code;
+  // only rxjs may stay an import: a schema library, ajv or an SDK imported at runtime would show here
+  const foreign = output[0].imports.filter((id) => !/^rxjs(\/|$)/.test(id));
+  if (foreign.length > 0) failures.push(`${label} imports ${foreign.join(', ')} at runtime`);
   const gz = gzipSync(js, { level: 9 }).length / 1024;
   console.log(`${label}: ${(js.length / 1024).toFixed(1)} KB min, ${gz.toFixed(1)} KB min+gzip (budget ${budget} KB)`);
   if (gz > budget) failures.push(`${label} is ${gz.toFixed(1)} KB, over its ${budget} KB budget`);

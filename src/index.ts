@@ -15,8 +15,10 @@ export type {
   L0Event,
   L0EventOf,
   L0EventType,
+  PartialEvent,
   ProgressEvent,
   ReasoningEvent,
+  ResultEvent,
   ResumeEvent,
   RetryEvent,
   StartEvent,
@@ -48,7 +50,7 @@ export type { GuardrailViolationInfo } from './errors/GuardrailViolationError.js
 export { DriftDetectedError, isDriftDetectedError } from './errors/DriftDetectedError.js';
 export type { DriftDetectedInfo } from './errors/DriftDetectedError.js';
 export { SchemaValidationError, isSchemaValidationError } from './errors/SchemaValidationError.js';
-export type { SchemaValidationInfo } from './errors/SchemaValidationError.js';
+export type { SchemaIssue, SchemaValidationInfo } from './errors/SchemaValidationError.js';
 export { ProviderError, isProviderError } from './errors/ProviderError.js';
 export type { ProviderErrorCode, ProviderErrorOptions } from './errors/ProviderError.js';
 export { StreamAbortedError, isStreamAbortedError } from './errors/StreamAbortedError.js';
@@ -104,6 +106,36 @@ export type {
   WithTimeoutsConfig,
 } from './operators/index.js';
 export { RETRY_PRESETS, RETRY_WITH_BACKOFF_DEFAULTS } from './retry/retryConfig.js';
+
+/* Structured output */
+export { parseStructured } from './operators/index.js';
+export { structured } from './structured/structured.js';
+export type { StructuredOptions } from './structured/structured.js';
+export type { DeepPartial, ParseStructuredConfig, StructuredEvent, TruncatedPolicy } from './structured/parseStructured.js';
+export { repairJson } from './structured/repairJson.js';
+export type { JsonCorrection, RepairJsonResult } from './structured/repairJson.js';
+export { extractJson } from './structured/extractJson.js';
+export { jsonSchema } from './structured/jsonSchema.js';
+export type { AjvErrorLike, AjvLike, AjvValidateLike } from './structured/jsonSchema.js';
+export type { ExtractedJson, JsonSource } from './structured/extractJson.js';
+
+export { parseToolArguments } from './structured/parseToolArguments.js';
+
+/* Formatting */
+export { formatContext, escapeDelimiters, unescapeDelimiters } from './format/formatContext.js';
+export type { ContextDelimiter, FormatContextConfig } from './format/formatContext.js';
+export { formatMemory } from './format/formatMemory.js';
+export type { FormatMemoryConfig, MemoryEntry } from './format/formatMemory.js';
+export { toolDefinition, toolParameters } from './format/toolDefinition.js';
+export type { OpenAIToolDefinition, ToolSpec } from './format/toolDefinition.js';
+export { cleanOutput } from './format/cleanOutput.js';
+export type { CleanOutputConfig } from './format/cleanOutput.js';
+export { extractCode, extractCodeBlocks } from './format/extractCodeBlocks.js';
+export type { CodeBlock } from './format/extractCodeBlocks.js';
+export { stripThinking, THINKING_TAGS } from './format/stripThinking.js';
+export { splitThinking } from './operators/index.js';
+export type { SplitThinkingConfig } from './operators/index.js';
+export { dedent, escapeHtml, escapeRegex, normalizeNewlines, removeAnsi, sanitize, truncate } from './format/text.js';
 
 /* Preset */
 export { l0, L0_DEFAULTS } from './preset/l0.js';

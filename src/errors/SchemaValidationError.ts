@@ -1,20 +1,34 @@
 import { isL0Error, L0Error } from './L0Error.js';
 
+/** One validation issue as plain data: the schema library's message and the path to the value. */
+export interface SchemaIssue {
+  readonly message: string;
+  /** Keys and indexes from the root to the failing value; empty for the root. */
+  readonly path: readonly (string | number)[];
+}
+
 export interface SchemaValidationInfo {
-  /** `INVALID_JSON`: the text is not JSON even after repair; `SCHEMA_VALIDATION_FAILED`: it parsed but did not validate. */
+  /** `INVALID_JSON`: the text is not JSON even after repair (or was cut); `SCHEMA_VALIDATION_FAILED`: it parsed but did not validate. */
   readonly kind: 'SCHEMA_VALIDATION_FAILED' | 'INVALID_JSON';
-  /** Validation issues, as the schema library reported them. */
+  /** Validation issues, as the schema library reported them (plain `{message, path}` from `structured()`). */
   readonly issues?: readonly unknown[];
   /** The text that failed. */
   readonly text?: string;
+  /** The JSON was cut: repair would have had to close an unfinished structure. */
+  readonly truncated?: boolean;
+  /** Whether a retry may help. @default true */
+  readonly retryable?: boolean;
 }
 
 /**
- * Structured output did not parse or validate. Retryable; counts against `attempts`.
+ * Structured output did not parse or validate. Retryable (unless `info.retryable` is false, as for
+ * truncated output with `onTruncated: 'reject'`); counts against `attempts`. Its `reason` is
+ * `invalid_json` or `schema`.
  *
  * @example
  * import { isSchemaValidationError } from 'l0-rx';
  * if (isSchemaValidationError(e)) console.log(e.code, e.info.issues);
+ * @see structured, parseStructured
  */
 export class SchemaValidationError extends L0Error {
   override readonly name = 'SchemaValidationError';
@@ -25,10 +39,10 @@ export class SchemaValidationError extends L0Error {
     super(message ?? (info.kind === 'INVALID_JSON' ? 'Invalid JSON' : 'Schema validation failed'), {
       code: info.kind,
       category: 'content',
-      retryable: true,
-      reason: 'schema',
+      retryable: info.retryable ?? true,
+      reason: info.kind === 'INVALID_JSON' ? 'invalid_json' : 'schema',
     });
-    this.info = Object.freeze({ ...info });
+    this.info = Object.freeze({ ...info, ...(info.issues ? { issues: Object.freeze([...info.issues]) } : {}) });
   }
 }
 

@@ -83,6 +83,8 @@ function reduceEvent(state: L0State, event: L0Event): L0State {
     case 'tool-call':
     case 'data':
     case 'progress':
+    case 'partial':
+    case 'result':
     case 'complete':
     case 'start':
     case 'fallback':

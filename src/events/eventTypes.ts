@@ -110,7 +110,27 @@ export interface DriftEvent {
   readonly confidence: number;
 }
 
-export type ContentEvent = TokenEvent | ReasoningEvent | ToolCallEvent | DataEvent | ProgressEvent | CompleteEvent;
+/**
+ * Structured output: the deep-partial value parsed so far from the current attempt's JSON text,
+ * emitted by `structured()` / `parseStructured()` only when it changed. Treat it as read-only:
+ * finished objects and arrays are frozen and shared between partials.
+ */
+export interface PartialEvent<T = unknown> { readonly type: 'partial'; readonly value: T }
+/**
+ * Structured output: the validated value, emitted once right before `complete`. `raw` is the
+ * attempt's text as received; `corrections` lists what repair changed (empty when `corrected` is false);
+ * `truncated` says the repair closed an unfinished structure.
+ */
+export interface ResultEvent<T = unknown> {
+  readonly type: 'result';
+  readonly data: T;
+  readonly corrected: boolean;
+  readonly corrections: readonly string[];
+  readonly truncated: boolean;
+  readonly raw: string;
+}
+
+export type ContentEvent = TokenEvent | ReasoningEvent | ToolCallEvent | DataEvent | ProgressEvent | PartialEvent | ResultEvent | CompleteEvent;
 export type ControlEvent =
   | StartEvent
   | RetryEvent
@@ -130,10 +150,10 @@ export type L0EventOf<K extends L0EventType> = Extract<L0Event, { type: K }>;
 export const FINISH_REASONS: ReadonlySet<string> = /*#__PURE__*/ new Set<FinishReason>(['stop', 'length', 'content-filter', 'tool-calls', 'other']);
 
 /** The event types that carry an attempt's output: what a race on "the first token" waits for. */
-export const CONTENT_EVENT_TYPES: ReadonlySet<L0EventType> = /*#__PURE__*/ new Set<L0EventType>(['token', 'reasoning', 'tool-call', 'data', 'progress', 'complete']);
+export const CONTENT_EVENT_TYPES: ReadonlySet<L0EventType> = /*#__PURE__*/ new Set<L0EventType>(['token', 'reasoning', 'tool-call', 'data', 'progress', 'partial', 'result', 'complete']);
 
 /**
- * True for a content event (`token`, `reasoning`, `tool-call`, `data`, `progress`, `complete`),
+ * True for a content event (`token`, `reasoning`, `tool-call`, `data`, `progress`, `partial`, `result`, `complete`),
  * false for a control event (`start`, `retry`, `fallback`, `resume`, `checkpoint`, `violation`, `drift`).
  * `start` is emitted synchronously on subscription, so a race between models must wait for content.
  *
@@ -152,6 +172,6 @@ export function isContentEvent(event: L0Event): event is ContentEvent {
 
 /** Every event type, in the order of the tables in the docs. */
 export const L0_EVENT_TYPES: readonly L0EventType[] = /*#__PURE__*/ Object.freeze([
-  'token', 'reasoning', 'tool-call', 'data', 'progress', 'complete',
+  'token', 'reasoning', 'tool-call', 'data', 'progress', 'partial', 'result', 'complete',
   'start', 'retry', 'fallback', 'resume', 'checkpoint', 'violation', 'drift',
 ] as const);

@@ -1,8 +1,9 @@
 import { filter, type OperatorFunction } from 'rxjs';
-import type { L0Event, L0EventOf, L0EventType } from './eventTypes.js';
+import type { L0Event, L0EventType } from './eventTypes.js';
 
 /**
- * Keeps only events of the given types, typed accordingly.
+ * Keeps only events of the given types, typed accordingly (on a structured run, `result` keeps
+ * the schema's output type).
  *
  *   -s-a-r-b-c|      events (s start, r retry, a/b token)
  *   ---a---b--|      ofType('token')
@@ -12,7 +13,7 @@ import type { L0Event, L0EventOf, L0EventType } from './eventTypes.js';
  * events$.pipe(ofType('token')).subscribe((t) => process.stdout.write(t.value));
  * @param types The event types to keep.
  */
-export function ofType<K extends L0EventType>(...types: readonly K[]): OperatorFunction<L0Event, L0EventOf<K>> {
+export function ofType<K extends L0EventType, E extends L0Event = L0Event>(...types: readonly K[]): OperatorFunction<E, Extract<E, { type: K }>> {
   const keep = new Set<string>(types);
-  return filter((e: L0Event): e is L0EventOf<K> => keep.has(e.type));
+  return filter((e: E): e is Extract<E, { type: K }> => keep.has(e.type));
 }

@@ -17,6 +17,8 @@ export interface L0State {
   readonly data: readonly DataPayload[];
   /** The last progress event of the current attempt. */
   readonly progress: { readonly percent?: number; readonly step?: string; readonly message?: string } | undefined;
+  /** Structured output of the current attempt: the last `partial` value, then the `result`'s data. */
+  readonly object: unknown;
   readonly status: L0Status;
   /** 1-based attempt on the current model; 0 before the first `start`. */
   readonly attempt: number;
@@ -43,6 +45,7 @@ export const INITIAL_L0_STATE: L0State = /*#__PURE__*/ Object.freeze({
   toolCalls: Object.freeze([]) as readonly ToolCall[],
   data: Object.freeze([]) as readonly DataPayload[],
   progress: undefined,
+  object: undefined,
   status: 'streaming',
   attempt: 0,
   fallbackIndex: 0,
@@ -68,6 +71,7 @@ function retract(s: L0State): L0State {
     toolCalls: INITIAL_L0_STATE.toolCalls,
     data: INITIAL_L0_STATE.data,
     progress: undefined,
+    object: undefined,
     tokenCount: 0,
     violations: INITIAL_L0_STATE.violations,
     resumedFrom: undefined,
@@ -93,6 +97,10 @@ export function reduceL0State(s: L0State, e: L0Event): L0State {
       return { ...s, data: [...s.data, e.payload] };
     case 'progress':
       return { ...s, progress: { percent: e.percent, step: e.step, message: e.message } };
+    case 'partial':
+      return { ...s, object: e.value };
+    case 'result':
+      return { ...s, object: e.data };
     case 'complete':
       return complete(s, e);
     case 'start':
@@ -126,6 +134,7 @@ function withToken(s: L0State, value: string): L0State {
     toolCalls: s.toolCalls,
     data: s.data,
     progress: s.progress,
+    object: s.object,
     status: s.status,
     attempt: s.attempt,
     fallbackIndex: s.fallbackIndex,

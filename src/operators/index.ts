@@ -35,3 +35,11 @@ export type { DeduplicateContinuationConfig } from '../continuation/deduplicateC
 /* Lifecycle */
 export { tapLifecycle } from '../lifecycle/tapLifecycle.js';
 export type { LifecycleCallbacks } from '../lifecycle/tapLifecycle.js';
+
+/* Structured output */
+export { parseStructured } from '../structured/parseStructured.js';
+export type { DeepPartial, ParseStructuredConfig, StructuredEvent, TruncatedPolicy } from '../structured/parseStructured.js';
+
+/* Formatting */
+export { splitThinking } from '../format/splitThinking.js';
+export type { SplitThinkingConfig } from '../format/splitThinking.js';

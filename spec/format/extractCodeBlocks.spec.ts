@@ -1,0 +1,30 @@
+/** @test {extractCodeBlocks} */
+import { describe, expect, it } from 'vitest';
+import { extractCode, extractCodeBlocks } from 'l0-rx';
+
+describe('extractCodeBlocks', () => {
+  it.each([
+    ['Run:\n```sh\nnpm i\n```', [{ language: 'sh', code: 'npm i', unclosed: false }]],
+    ['```\na\n```\ntext\n~~~Python title="x"\nb\n~~~', [{ language: '', code: 'a', unclosed: false }, { language: 'python', code: 'b', unclosed: false }]],
+    ['````md\n```js\nx\n```\n````', [{ language: 'md', code: '```js\nx\n```', unclosed: false }]],
+    ['```ts\nconst a = 1;\n', [{ language: 'ts', code: 'const a = 1;\n', unclosed: true }]],
+    ['no code here', []],
+    ['```js\r\nx\r\n```', [{ language: 'js', code: 'x', unclosed: false }]],
+  ])('should find the blocks of %j', (text, expected) => {
+    expect(extractCodeBlocks(text)).toEqual(expected);
+  });
+
+  it('should filter by language, case-insensitively', () => {
+    expect(extractCodeBlocks('```js\na\n```\n```SQL\nselect 1\n```', 'sql').map((b) => b.code)).toEqual(['select 1']);
+  });
+});
+
+describe('extractCode', () => {
+  it.each([
+    ['```py\nprint(1)\n```', undefined, 'print(1)'],
+    ['```js\na\n```\n```sql\nb\n```', 'sql', 'b'],
+    ['plain', undefined, undefined],
+  ])('should return the first block of %j (language %j)', (text, language, expected) => {
+    expect(extractCode(text, language)).toBe(expected);
+  });
+});

@@ -1,0 +1,77 @@
+/** @test {splitThinking} */
+import { EMPTY, from, NEVER, throwError } from 'rxjs';
+import { describe, expect, it } from 'vitest';
+import { splitThinking, type L0Event, type SplitThinkingConfig } from 'l0-rx';
+import { testScheduler } from '../helpers/testScheduler.js';
+
+const tok = (value: string): L0Event => ({ type: 'token', value });
+const why = (value: string): L0Event => ({ type: 'reasoning', value });
+const done: L0Event = { type: 'complete', finishReason: 'stop' };
+const start: L0Event = { type: 'start', attempt: 1, fallbackIndex: 0, isRetry: false, isFallback: false };
+
+/** The text and reasoning that come out for these token chunks. */
+function split(chunks: readonly string[], config?: SplitThinkingConfig) {
+  const out: L0Event[] = [];
+  from([...chunks.map(tok), done]).pipe(splitThinking(config)).subscribe((e) => out.push(e));
+  const join = (type: string) => out.filter((e) => e.type === type).map((e) => (e as { value: string }).value).join('');
+  return { text: join('token'), reasoning: join('reasoning'), last: out.at(-1) };
+}
+
+describe('splitThinking', () => {
+  it('should move a thinking block to reasoning events (marbles)', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      const source = cold('-a-b-c-x|', { a: tok('<think>hm'), b: tok('</think>'), c: tok('Paris'), x: done });
+      expectObservable(source.pipe(splitThinking())).toBe('-r---c-x|', { r: why('hm'), c: tok('Paris'), x: done });
+    });
+  });
+
+  it.each([
+    [['<think>a</think>b'], 'b', 'a'],
+    [['<', 'thi', 'nk>', 'a', '</th', 'ink>', '\n\nb'], 'b', 'a'],
+    [['x <THINKING>a</THINKING> y'], 'x y', 'a'],
+    [['<thought>a</thought><reasoning>b</reasoning>c'], 'c', 'ab'],
+    [['a < b and <b>bold</b>'], 'a < b and <b>bold</b>', ''],
+    [['<thin'], '<thin', ''],
+    [['<think>never closed'], '', 'never closed'],
+    [['<think>a</thinking>b</think>c'], 'c', 'a</thinking>b'],
+  ])('should split %j into text %j and reasoning %j', (chunks, text, reasoning) => {
+    expect(split(chunks)).toMatchObject({ text, reasoning, last: done });
+  });
+
+  it('should start inside a block with startInside, for templates that open it', () => {
+    expect(split(['plan', '</think>', 'answer'], { startInside: true })).toMatchObject({ text: 'answer', reasoning: 'plan' });
+  });
+
+  it('should start over on a new attempt', () => {
+    const out: L0Event[] = [];
+    from([start, tok('<think>a'), { type: 'retry', attempt: 1, delayMs: 0, error: { name: 'E', message: 'm', code: 'X' }, reason: 'unknown', countsTowardAttempts: true } as L0Event, start, tok('b'), done])
+      .pipe(splitThinking()).subscribe((e) => out.push(e));
+    expect(out.filter((e) => e.type === 'token')).toEqual([tok('b')]);
+  });
+
+  it('should throw a TypeError for a bad option', () => {
+    expect(() => splitThinking({ startInside: 'yes' } as never)).toThrow(/startInside/);
+    expect(() => splitThinking({ inside: true } as never)).toThrow(/did you mean `startInside`/);
+  });
+
+  describe('rxjs checklist', () => {
+    it('should complete on empty and stay silent on never', () => {
+      testScheduler().run(({ expectObservable }) => {
+        expectObservable(EMPTY.pipe(splitThinking())).toBe('|');
+        expectObservable(NEVER.pipe(splitThinking())).toBe('-');
+      });
+    });
+
+    it('should pass errors through', () => {
+      testScheduler().run(({ expectObservable }) => expectObservable(throwError(() => new Error('x')).pipe(splitThinking())).toBe('#', undefined, new Error('x')));
+    });
+
+    it('should unsubscribe from a never-ending source on early unsubscribe', () => {
+      testScheduler().run(({ hot, expectObservable, expectSubscriptions }) => {
+        const source = hot('-a-b-', { a: tok('x'), b: tok('y') });
+        expectObservable(source.pipe(splitThinking()), '^--!').toBe('-a-', { a: tok('x') });
+        expectSubscriptions(source.subscriptions).toBe('^--!');
+      });
+    });
+  });
+});

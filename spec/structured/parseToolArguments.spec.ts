@@ -1,0 +1,26 @@
+/** @test {parseToolArguments} */
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { isSchemaValidationError, parseToolArguments, type ToolCallEvent } from 'l0-rx';
+
+const call = (args: string): ToolCallEvent => ({ type: 'tool-call', id: 'c1', name: 'weather', arguments: args });
+const schema = z.object({ city: z.string(), days: z.number().default(1) });
+
+describe('parseToolArguments', () => {
+  it('should parse and validate a tool call, with the schema transforms applied', async () => {
+    expect(await parseToolArguments(call('{"city": "Paris"}'), schema)).toEqual({ city: 'Paris', days: 1 });
+  });
+
+  it('should repair malformed arguments', async () => {
+    expect(await parseToolArguments("{city: 'Oslo', days: 2,}", schema)).toEqual({ city: 'Oslo', days: 2 });
+  });
+
+  it('should reject with SCHEMA_VALIDATION_FAILED and the path', async () => {
+    const error: unknown = await parseToolArguments(call('{"city": 1}'), schema).catch((e: unknown) => e);
+    expect(isSchemaValidationError(error) && error.info.issues).toMatchObject([{ path: ['city'] }]);
+  });
+
+  it('should reject a schema that is not a Standard Schema', async () => {
+    await expect(parseToolArguments(call('{}'), {} as never)).rejects.toThrow(/Standard Schema/);
+  });
+});

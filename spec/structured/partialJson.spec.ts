@@ -1,0 +1,97 @@
+/** @test {PartialJsonParser} */
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { PartialJsonParser } from '../../src/structured/partialJson.js';
+
+/** Feeds `text` in pieces of `size`; returns every snapshot taken when the parser asked for one. */
+function partials(text: string, size = 1): unknown[] {
+  const parser = new PartialJsonParser();
+  const out: unknown[] = [];
+  for (let i = 0; i < text.length; i += size) if (parser.feed(text.slice(i, i + size))) out.push(parser.snapshot());
+  return out;
+}
+
+const DOC = '{"a": "https://x.com/{}", "b": [1, 2.5e3, true, null, {"c": "\\u00e9\\"x,}"}], "d": "😀"}';
+
+describe('PartialJsonParser', () => {
+  it.each([1, 2, 3, 7, 1000])('should end on the parsed document, fed %i characters at a time', (size) => {
+    expect(partials(DOC, size).at(-1)).toEqual(JSON.parse(DOC));
+  });
+
+  it.each([
+    ['{"a": [1, {"b": "hel', { a: [1, { b: 'hel' }] }],
+    ['{"a": "x", "b', { a: 'x' }],
+    ['{"a": 12', {}],
+    ['[1, 2, tr', [1, 2]],
+    ['{"a": "\\u00', { a: '' }],
+    ['Sure! ```json\n{"a": [', { a: [] }],
+  ])('should show %j as %j', (text, expected) => {
+    const parser = new PartialJsonParser();
+    parser.feed(text);
+    expect(parser.snapshot()).toEqual(expected);
+  });
+
+  it('should not ask for a snapshot when a delta changes nothing visible', () => {
+    const parser = new PartialJsonParser();
+    parser.feed('{"a": 1,');
+    parser.snapshot();
+    expect([parser.feed(' "lo'), parser.feed('ng"'), parser.feed(' ')]).toEqual([false, false, false]);
+  });
+
+  it('should ignore prose before the root and anything after it', () => {
+    const parser = new PartialJsonParser();
+    parser.feed('Here it is: {"a": 1} and {"b": 2}');
+    expect([parser.snapshot(), parser.done]).toEqual([{ a: 1 }, true]);
+  });
+
+  it.each([
+    ['Sure [see below]: {"a": [1,'],
+    ['Use {curly} braces: {"a": [1,'],
+    ['Note [the end] {"a": [1,'],
+  ])('should skip bracketed prose before the JSON: %j', (text) => {
+    const parser = new PartialJsonParser();
+    parser.feed(text);
+    expect(parser.snapshot()).toEqual({ a: [1] });
+  });
+
+  it('should stop (keeping the last value) on text that is not JSON', () => {
+    const parser = new PartialJsonParser();
+    parser.feed('{"a": 1, ');
+    parser.snapshot();
+    expect(parser.feed("'b': 2}")).toBe(false);
+    expect(parser.snapshot()).toEqual({ a: 1 });
+  });
+
+  it('should never set a prototype from a __proto__ key', () => {
+    const [last] = partials('{"__proto__": {"polluted": true}, "constructor": {"prototype": 1}}', 1000) as Record<string, unknown>[];
+    expect([Object.getPrototypeOf(last), Object.keys(last!), ({} as Record<string, unknown>)['polluted']]).toEqual([
+      Object.prototype, ['__proto__', 'constructor'], undefined,
+    ]);
+  });
+
+  it('should hand out immutable snapshots, sharing closed containers', () => {
+    const parser = new PartialJsonParser();
+    parser.feed('{"done": {"x": 1}, "open": [1,');
+    const first = parser.snapshot() as { done: object; open: number[] };
+    parser.feed(' 2,');
+    const second = parser.snapshot() as { done: object; open: number[] };
+    expect([first.open, second.open, second.done === first.done, Object.isFrozen(first.open)]).toEqual([[1], [1, 2], true, true]);
+  });
+
+  it('should coalesce snapshots of a huge open container so copying stays proportional to the input', () => {
+    const items = Array.from({ length: 5000 }, (_, i) => i);
+    const asked = partials(JSON.stringify(items), 2).length;
+    expect(asked).toBeLessThan(1000);
+  });
+
+  it('should parse any JSON document to itself, whatever the chunking (property)', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.array(fc.jsonValue()), fc.dictionary(fc.string(), fc.jsonValue())), fc.integer({ min: 1, max: 9 }), (value, size) => {
+        const text = JSON.stringify(value);
+        const parser = new PartialJsonParser();
+        for (let i = 0; i < text.length; i += size) parser.feed(text.slice(i, i + size));
+        expect([parser.done, JSON.stringify(parser.snapshot())]).toEqual([true, text]);
+      }),
+    );
+  });
+});

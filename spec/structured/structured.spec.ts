@@ -1,0 +1,130 @@
+/** @test {structured} */
+import { from, lastValueFrom, type Observable } from 'rxjs';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import { z } from 'zod';
+import { accumulate, isSchemaValidationError, ofType, splitThinking, structured, type L0State, type L0Event, type ResultEvent } from 'l0-rx';
+import { fakeModel } from 'l0-rx/testing';
+import { runScenario } from '../helpers/runScenario.js';
+
+/* L0 acceptance scenarios S1-S5 (reference/l0-tests-and-bench.md 7.10) through structured() on virtual time. */
+
+const person = z.object({ name: z.string(), age: z.number() });
+const named = z.object({ name: z.string() });
+const answer = (...items: string[]) => ({ items });
+const resultOf = (events: readonly L0Event[]) => events.find((e): e is ResultEvent => e.type === 'result');
+const fast = { backoff: 'fixed', baseDelay: 1 } as const;
+
+describe('structured()', () => {
+  it('should return valid JSON uncorrected after one call (S1)', () => {
+    const model = fakeModel(answer('{"name":"John",', '"age":30}'));
+    const run = runScenario(() => structured({ schema: person, stream: model }));
+    expect(resultOf(run.events)).toMatchObject({ data: { name: 'John', age: 30 }, corrected: false, corrections: [] });
+    expect([model.callCount, run.events.at(-1)?.type, run.events.at(-2)?.type]).toEqual([1, 'complete', 'result']);
+  });
+
+  it('should extract and repair chatty fenced JSON on the first call (S2)', () => {
+    const model = fakeModel(answer('Sure, here is the JSON:\n```json\n{"name": "Ann",}\n```'));
+    const run = runScenario(() => structured({ schema: named, stream: model }));
+    expect(resultOf(run.events)).toMatchObject({ data: { name: 'Ann' }, corrected: true, corrections: ['extract-fence', 'remove-trailing-comma'] });
+    expect(model.callCount).toBe(1);
+  });
+
+  it("should accept truncated JSON on the first call with onTruncated: 'accept', flagged (S3)", () => {
+    const model = fakeModel(answer('{"name": "Ann"'));
+    const run = runScenario(() => structured({ schema: named, stream: model, onTruncated: 'accept' }));
+    expect(resultOf(run.events)).toMatchObject({ data: { name: 'Ann' }, truncated: true, corrections: ['close-structure'] });
+    expect(model.callCount).toBe(1);
+  });
+
+  it('should retry truncated JSON by default, parsing only the fresh attempt (S3)', () => {
+    const model = fakeModel([answer('{"name": "Ann"'), answer('{"name": "Bo"}')]);
+    const run = runScenario(() => structured({ schema: named, stream: model, retry: fast }));
+    expect(resultOf(run.events)).toMatchObject({ data: { name: 'Bo' }, raw: '{"name": "Bo"}', truncated: false });
+    expect(run.events.filter((e) => e.type === 'retry')).toMatchObject([{ reason: 'invalid_json', countsTowardAttempts: true }]);
+  });
+
+  it.each([[0, 1], [1, 2], [2, 3]])('should call a model that never validates 1 + attempts times (attempts %i: %i calls) (S4)', (attempts, calls) => {
+    const model = fakeModel(answer('{"v":"x"}'));
+    const run = runScenario(() => structured({ schema: z.object({ v: z.number() }), stream: model, retry: { ...fast, attempts } }));
+    expect(model.callCount).toBe(calls);
+    expect(isSchemaValidationError(run.error) && [run.error.code, run.error.message]).toEqual(['SCHEMA_VALIDATION_FAILED', expect.stringContaining('Schema validation failed: v:') as string]);
+  });
+
+  it('should reject cut JSON with autoCorrect off (S4)', () => {
+    const run = runScenario(() => structured({ schema: named, stream: fakeModel(answer('{"name": "Ann"')), autoCorrect: false, retry: 0 }));
+    expect(isSchemaValidationError(run.error) && run.error.code).toBe('INVALID_JSON');
+  });
+
+  it('should reject empty output (S4)', () => {
+    const run = runScenario(() => structured({ schema: named, stream: fakeModel(answer('  ')), retry: 0 }));
+    expect(isSchemaValidationError(run.error) && run.error.code).toBe('INVALID_JSON');
+  });
+
+  it('should pass on a fresh second attempt and never use the fallback (S5)', () => {
+    const model = fakeModel([answer('{"count": 5}'), answer('{"count": 15}')]);
+    const fallback = fakeModel(answer('{"count": 99}'));
+    const run = runScenario(() => structured({ schema: z.object({ count: z.number().min(10) }), stream: model, fallbackStreams: [fallback], retry: fast }));
+    expect(resultOf(run.events)?.data).toEqual({ count: 15 });
+    expect([model.callCount, fallback.callCount, run.events.filter((e) => e.type === 'result').length]).toEqual([2, 0, 1]);
+  });
+
+  it('should move to the fallback once the primary exhausts its budget', () => {
+    const fallback = fakeModel(answer('{"name": "F"}'));
+    const run = runScenario(() => structured({ schema: named, stream: fakeModel(answer('nope')), fallbackStreams: [fallback], retry: 0 }));
+    expect(resultOf(run.events)?.data).toEqual({ name: 'F' });
+  });
+
+  it('should still retry network errors like l0()', () => {
+    const model = fakeModel([{ items: [{ error: { network: 'ECONNRESET' } }] }, answer('{"name": "N"}')]);
+    const run = runScenario(() => structured({ schema: named, stream: model, retry: fast }));
+    expect(resultOf(run.events)?.data).toEqual({ name: 'N' });
+  });
+
+  it('should keep the user attemptOperators and add its own after them', () => {
+    const seen: string[] = [];
+    const spy = (source: Observable<L0Event>) => { seen.push('subscribed'); return source; };
+    runScenario(() => structured({ schema: named, stream: fakeModel(answer('{"name": "x"}')), attemptOperators: [spy] }));
+    expect(seen).toEqual(['subscribed']);
+  });
+
+  it('should parse only the answer when splitThinking runs first in attemptOperators', () => {
+    const model = fakeModel(answer('<think>maybe {"name": 1}', '</think>', '{"name": "a"}'));
+    const run = runScenario(() => structured({ schema: named, stream: model, attemptOperators: [splitThinking()] }));
+    expect([resultOf(run.events)?.raw, run.events.filter((e) => e.type === 'reasoning').length]).toEqual(['{"name": "a"}', 1]);
+  });
+
+  it('should fold partials and the result into state.object, retracted by a retry', () => {
+    const model = fakeModel([answer('{"name": "Ann"', ','), answer('{"na', 'me": "Bo"}')]);
+    const run = runScenario(() => structured({ schema: named, stream: model, retry: fast }));
+    const states: L0State[] = [];
+    from(run.events).pipe(accumulate()).subscribe((s) => states.push(s));
+    const retrying = states.find((s) => s.status === 'retrying');
+    expect([states.some((s) => (s.object as { name?: string } | undefined)?.name === 'Ann'), retrying?.object, states.at(-1)?.object]).toEqual([true, undefined, { name: 'Bo' }]);
+  });
+
+  it('should give the result as a promise in one line', async () => {
+    const { data } = await lastValueFrom(structured({ schema: named, stream: () => (async function* () { yield '{"name": "P"}'; })() }).pipe(ofType('result')));
+    expect(data.name).toBe('P');
+  });
+
+  it('should type data as the schema output and partials as its deep-partial', () => {
+    const events$ = structured({ schema: person.transform((p) => ({ ...p, adult: p.age >= 18 })), stream: fakeModel('|') });
+    events$.pipe(ofType('result')).subscribe((r) => expectTypeOf(r.data).toEqualTypeOf<{ name: string; age: number; adult: boolean }>());
+    events$.pipe(ofType('partial')).subscribe((p) => expectTypeOf(p.value.name).toEqualTypeOf<string | undefined>());
+    expectTypeOf(events$.pipe(ofType('token'))).toEqualTypeOf<Observable<{ readonly type: 'token'; readonly value: string }>>();
+  });
+
+  describe('options', () => {
+    it('should throw at creation for an unknown key, with a suggestion', () => {
+      expect(() => structured({ schema: named, stream: fakeModel('|'), onTruncate: 'accept' } as never)).toThrow(/structured\(options\): unknown option `onTruncate` \(did you mean `onTruncated`\?\)/);
+    });
+
+    it('should throw at creation without a schema', () => {
+      expect(() => structured({ stream: fakeModel('|') } as never)).toThrow(/structured\(\{schema\}\) must be a Standard Schema/);
+    });
+
+    it('should validate the l0 options too', () => {
+      expect(() => structured({ schema: named, stream: fakeModel('|'), timeout: 'fast' } as never)).toThrow(/timeout/);
+    });
+  });
+});

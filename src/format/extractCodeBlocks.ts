@@ -1,0 +1,50 @@
+/** A fenced code block found by {@link extractCodeBlocks}. */
+export interface CodeBlock {
+  /** The info string's first word, lower-cased (`''` when none). */
+  readonly language: string;
+  readonly code: string;
+  /** The fence was never closed (the answer was cut). */
+  readonly unclosed: boolean;
+}
+
+const OPEN = /^([ \t]*)(`{3,}|~{3,})[ \t]*([^\s`]*)[^\n]*$/;
+
+/**
+ * Every fenced code block in Markdown text, in order: backtick or tilde fences of three or more,
+ * closed by a fence of the same character at least as long; a fence still open at the end is
+ * returned with `unclosed: true`. With `language`, only blocks of that language (case-insensitive).
+ *
+ *   'Run:\n```sh\nnpm i\n```'  ->  [{ language: 'sh', code: 'npm i', unclosed: false }]
+ *
+ * @example
+ * import { extractCodeBlocks } from 'l0-rx';
+ * for (const { language, code } of extractCodeBlocks(answer)) save(language, code);
+ * @param text Markdown.
+ * @param language Keep only blocks of this language.
+ */
+export function extractCodeBlocks(text: string, language?: string): CodeBlock[] {
+  const lines = text.replace(/\r\n?/g, '\n').split('\n');
+  const blocks: CodeBlock[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const open = OPEN.exec(lines[i]!);
+    if (!open) continue;
+    const [, , fence, info] = open as unknown as [string, string, string, string];
+    const close = new RegExp(`^[ \\t]*${fence[0] === '`' ? '`' : '~'}{${fence.length},}[ \\t]*$`);
+    let j = i + 1;
+    while (j < lines.length && !close.test(lines[j]!)) j++;
+    blocks.push({ language: info.toLowerCase(), code: lines.slice(i + 1, j).join('\n'), unclosed: j >= lines.length });
+    i = j;
+  }
+  const want = language?.toLowerCase();
+  return want === undefined ? blocks : blocks.filter((b) => b.language === want);
+}
+
+/**
+ * The code of the first fenced block (of `language`, when given), or `undefined`.
+ * @example
+ * import { extractCode } from 'l0-rx';
+ * const sql = extractCode(answer, 'sql');
+ */
+export function extractCode(text: string, language?: string): string | undefined {
+  return extractCodeBlocks(text, language)[0]?.code;
+}

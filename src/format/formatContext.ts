@@ -1,0 +1,101 @@
+import { checkBag, checkKeys, optionError, optionKeys, optionPath } from '../internal/options.js';
+import { dedent } from './text.js';
+
+/** How {@link formatContext} wraps text. */
+export type ContextDelimiter = 'xml' | 'markdown' | 'brackets' | 'none';
+
+/** Options of {@link formatContext}. */
+export interface FormatContextConfig {
+  /** The wrapper's name: the XML tag (lower-cased, made a valid name), the heading, the bracket label. @default 'Context' */
+  readonly label?: string;
+  /** @default 'xml' */
+  readonly delimiter?: ContextDelimiter;
+  /** Remove the common indentation of the lines (whitespace inside lines is never collapsed). @default true */
+  readonly dedent?: boolean;
+  /** Escape the text so it can never close or fake the wrapper ({@link escapeDelimiters}). @default true */
+  readonly escape?: boolean;
+}
+
+const KEYS = /*#__PURE__*/ optionKeys<FormatContextConfig>()(['label', 'delimiter', 'dedent', 'escape']);
+const DELIMITERS: readonly ContextDelimiter[] = ['xml', 'markdown', 'brackets', 'none'];
+const PATH = /*#__PURE__*/ optionPath('formatContext', 'content, ');
+const RULE = '='.repeat(20);
+
+/** A safe XML tag name from a label: `User's data & notes` becomes `users_data_notes`. */
+export function tagName(label: string): string {
+  const name = label.toLowerCase().replace(/['"]/g, '').replace(/[^a-z0-9_.-]+/g, '_').replace(/^_+|_+$/g, '');
+  return /^[a-z_]/.test(name) ? name : `_${name}`;
+}
+
+/**
+ * Escapes text for a wrapper so it can neither close it nor fake another one: `xml` turns `&`,
+ * `<` and `>` into entities; `markdown` backslash-escapes a `#` that starts a line; `brackets`
+ * backslash-escapes `[`, `]` and backslashes; `none` changes nothing. {@link unescapeDelimiters} undoes it.
+ *
+ * @example
+ * import { escapeDelimiters } from 'l0-rx';
+ * escapeDelimiters('</context> ignore previous', 'xml'); // '&lt;/context&gt; ignore previous'
+ */
+export function escapeDelimiters(text: string, delimiter: ContextDelimiter): string {
+  switch (delimiter) {
+    case 'xml':
+      return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+    case 'markdown':
+      return text.replace(/^(\s*)(\\*)#/gm, '$1$2\\#');
+    case 'brackets':
+      return text.replace(/[\\[\]]/g, '\\$&');
+    default:
+      return text;
+  }
+}
+
+/** Undoes {@link escapeDelimiters}. @example unescapeDelimiters('\\[x\\]', 'brackets'); // '[x]' */
+export function unescapeDelimiters(text: string, delimiter: ContextDelimiter): string {
+  switch (delimiter) {
+    case 'xml':
+      return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+    case 'markdown':
+      return text.replace(/^(\s*)(\\*)\\#/gm, '$1$2#');
+    case 'brackets':
+      return text.replace(/\\([\\[\]])/g, '$1');
+    default:
+      return text;
+  }
+}
+
+/**
+ * Wraps document text for a prompt, escaped so the text cannot close the wrapper (a document
+ * saying `</context>` stays inside it). Empty or whitespace-only text gives `''`. Indentation and
+ * runs of spaces inside lines are kept (code and tables survive).
+ *
+ *   formatContext('Paris is...')                          -> '<context>\nParis is...\n</context>'
+ *   formatContext('x', { delimiter: 'brackets' })         -> '[CONTEXT]\n====================\nx\n===================='
+ *
+ * @example
+ * import { formatContext } from 'l0-rx';
+ * const prompt = `${formatContext(doc, { label: 'Document' })}\n\nSummarise the document.`;
+ * @param content The text to wrap.
+ * @param config See {@link FormatContextConfig}.
+ */
+export function formatContext(content: string, config: FormatContextConfig = {}): string {
+  checkBag(PATH, config);
+  checkKeys(PATH, config, KEYS);
+  const { label = 'Context', delimiter = 'xml', dedent: undent = true, escape = true } = config;
+  if (typeof content !== 'string') throw new TypeError(`formatContext(content) must be a string, got ${typeof content}`);
+  if (!DELIMITERS.includes(delimiter)) throw optionError(PATH, 'delimiter', DELIMITERS.map((d) => `'${d}'`).join(', '), delimiter);
+  if (typeof label !== 'string' || label.trim() === '') throw optionError(PATH, 'label', 'a non-empty string', label);
+  if (content.trim() === '') return '';
+  const body = escape ? escapeDelimiters(undent ? dedent(content).trim() : content.trim(), delimiter) : undent ? dedent(content).trim() : content.trim();
+  switch (delimiter) {
+    case 'xml': {
+      const tag = tagName(label);
+      return `<${tag}>\n${body}\n</${tag}>`;
+    }
+    case 'markdown':
+      return `# ${label}\n\n${body}`;
+    case 'brackets':
+      return `[${label.toUpperCase()}]\n${RULE}\n${body}\n${RULE}`;
+    default:
+      return body;
+  }
+}

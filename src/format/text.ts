@@ -1,0 +1,58 @@
+/* String utilities for prompts and model output. Pure, total (any string in, a string out). */
+
+/**
+ * `\r\n` and lone `\r` become `\n`.
+ * @example import { normalizeNewlines } from 'l0-rx'; normalizeNewlines('a\r\nb'); // 'a\nb'
+ */
+export function normalizeNewlines(text: string): string {
+  return text.replace(/\r\n?/g, '\n');
+}
+
+/**
+ * Removes the indentation common to every non-blank line; other whitespace is kept.
+ * @example import { dedent } from 'l0-rx'; dedent('  a\n    b'); // 'a\n  b'
+ */
+export function dedent(text: string): string {
+  const lines = normalizeNewlines(text).split('\n');
+  let common = Infinity;
+  for (const line of lines) if (line.trim() !== '') common = Math.min(common, /^[ \t]*/.exec(line)![0].length);
+  return common === Infinity || common === 0 ? lines.join('\n') : lines.map((l) => l.slice(Math.min(common, /^[ \t]*/.exec(l)![0].length))).join('\n');
+}
+
+/**
+ * Cuts text to at most `max` characters (UTF-16 units) including `suffix`, never splitting a
+ * surrogate pair (an emoji stays whole or goes).
+ * @example import { truncate } from 'l0-rx'; truncate('Hello world', 8); // 'Hello w…'
+ */
+export function truncate(text: string, max: number, suffix = '…'): string {
+  if (!Number.isInteger(max) || max < 0) throw new TypeError(`truncate(text, max) must have a non-negative integer max, got ${String(max)}`);
+  if (text.length <= max) return text;
+  let end = Math.max(0, max - suffix.length);
+  const code = text.charCodeAt(end - 1);
+  if (end > 0 && code >= 0xd800 && code <= 0xdbff) end--;
+  return text.slice(0, end) + suffix.slice(0, max);
+}
+
+const HTML: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/** Escapes `& < > " '` for HTML. @example import { escapeHtml } from 'l0-rx'; escapeHtml('<b>'); // '&lt;b&gt;' */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => HTML[c]!);
+}
+
+/** Escapes every RegExp metacharacter. @example import { escapeRegex } from 'l0-rx'; new RegExp(escapeRegex('a.b')); */
+export function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+}
+
+/** Removes ANSI colour and cursor sequences. @example import { removeAnsi } from 'l0-rx'; removeAnsi('\u001b[31mred\u001b[0m'); // 'red' */
+export function removeAnsi(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007]*\u0007/g, '');
+}
+
+/** Removes control characters except newline and tab. @example import { sanitize } from 'l0-rx'; sanitize('a\u0000b'); // 'ab' */
+export function sanitize(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '');
+}

@@ -1,0 +1,86 @@
+import type { StandardJSONSchemaV1 } from '@standard-schema/spec';
+import { checkBag, checkKeys, optionError, optionKeys, optionPath } from '../internal/options.js';
+
+/** A tool as the caller describes it. */
+export interface ToolSpec {
+  /** Letters, digits, `_` and `-`, at most 64 characters (the OpenAI limit). */
+  readonly name: string;
+  readonly description?: string;
+  /**
+   * The arguments: a JSON Schema object, or a schema implementing Standard JSON Schema
+   * (`~standard.jsonSchema`: Zod 4.2+, ArkType...), converted with its input type. @default an empty object schema
+   */
+  readonly parameters?: Readonly<Record<string, unknown>> | StandardJSONSchemaV1;
+  /** OpenAI strict function calling. @default undefined (not sent) */
+  readonly strict?: boolean;
+}
+
+/** A tool in the OpenAI Chat Completions `tools` format. */
+export interface OpenAIToolDefinition {
+  readonly type: 'function';
+  readonly function: {
+    readonly name: string;
+    readonly description?: string;
+    readonly parameters: Record<string, unknown>;
+    readonly strict?: boolean;
+  };
+}
+
+const KEYS = /*#__PURE__*/ optionKeys<ToolSpec>()(['name', 'description', 'parameters', 'strict']);
+const PATH = /*#__PURE__*/ optionPath('toolDefinition', '', 'tool');
+const NAME = /^[A-Za-z0-9_-]{1,64}$/;
+
+function isStandardJsonSchema(p: unknown): p is StandardJSONSchemaV1 {
+  const std = (p as { '~standard'?: { jsonSchema?: { input?: unknown } } } | null)?.['~standard'];
+  return typeof std?.jsonSchema?.input === 'function';
+}
+
+/**
+ * The JSON Schema of a tool's parameters: a JSON Schema object as given, or the input JSON Schema
+ * (draft-07, without `$schema`) of a Standard JSON Schema. A schema library without JSON Schema
+ * export (Valibot, Effect: use their own converters) is a TypeError that says so.
+ *
+ * @example
+ * import { z } from 'zod';
+ * import { toolParameters } from 'l0-rx';
+ * toolParameters(z.object({ city: z.string() })); // { type: 'object', properties: { city: { type: 'string' } }, required: ['city'], ... }
+ */
+export function toolParameters(parameters: ToolSpec['parameters']): Record<string, unknown> {
+  if (parameters === undefined) return { type: 'object', properties: {} };
+  if (isStandardJsonSchema(parameters)) {
+    const { $schema: _, ...schema } = parameters['~standard'].jsonSchema.input({ target: 'draft-07' });
+    return schema;
+  }
+  if (typeof parameters === 'object' && parameters !== null && !('~standard' in parameters) && !Array.isArray(parameters)) return { ...parameters };
+  throw optionError(PATH, 'parameters', 'a JSON Schema object or a Standard JSON Schema (this schema has no ~standard.jsonSchema; convert it to JSON Schema first)', parameters);
+}
+
+/**
+ * A tool definition in OpenAI's function format, from a name, a description and a JSON Schema or
+ * a Standard JSON Schema (nested objects and arrays keep their `items` and `properties`).
+ *
+ *   toolDefinition({ name: 'weather', parameters: z.object({ city: z.string() }) })
+ *   -> { type: 'function', function: { name: 'weather', parameters: { type: 'object', ... } } }
+ *
+ * @example
+ * import { z } from 'zod';
+ * import { toolDefinition } from 'l0-rx';
+ * const tools = [toolDefinition({ name: 'get_weather', description: 'Weather for a city', parameters: z.object({ city: z.string() }) })];
+ * @param tool See {@link ToolSpec}.
+ */
+export function toolDefinition(tool: ToolSpec): OpenAIToolDefinition {
+  checkBag(PATH, tool);
+  checkKeys(PATH, tool, KEYS);
+  if (typeof tool.name !== 'string' || !NAME.test(tool.name)) throw optionError(PATH, 'name', 'letters, digits, _ or - (1 to 64 characters)', tool.name);
+  if (tool.description !== undefined && typeof tool.description !== 'string') throw optionError(PATH, 'description', 'a string', tool.description);
+  if (tool.strict !== undefined && typeof tool.strict !== 'boolean') throw optionError(PATH, 'strict', 'a boolean', tool.strict);
+  return {
+    type: 'function',
+    function: {
+      name: tool.name,
+      ...(tool.description === undefined ? {} : { description: tool.description }),
+      parameters: toolParameters(tool.parameters),
+      ...(tool.strict === undefined ? {} : { strict: tool.strict }),
+    },
+  };
+}

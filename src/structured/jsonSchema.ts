@@ -1,0 +1,73 @@
+import type { StandardSchemaV1 } from '@standard-schema/spec';
+import { isPromiseLike } from '../internal/isPromiseLike.js';
+import { optionError, optionPath } from '../internal/options.js';
+
+/** One error as Ajv reports it (only the fields read here). */
+export interface AjvErrorLike {
+  readonly instancePath?: string;
+  readonly message?: string;
+}
+
+/** A compiled Ajv validator: a boolean (or, for `$async` schemas, a promise) with `errors` after a failure. */
+export interface AjvValidateLike {
+  (data: unknown): boolean | PromiseLike<unknown>;
+  errors?: readonly AjvErrorLike[] | null;
+}
+
+/** What {@link jsonSchema} needs of an Ajv instance (`new Ajv()` from `ajv`, an optional peer). */
+export interface AjvLike {
+  compile(schema: object): AjvValidateLike;
+}
+
+const PATH = /*#__PURE__*/ optionPath('jsonSchema', '', 'schema, ajv');
+
+/** A JSON pointer (`/items/0/name`) as path segments, array indexes as numbers. */
+function pointerPath(pointer: string | undefined): (string | number)[] {
+  if (!pointer) return [];
+  return pointer.split('/').slice(1).map((s) => {
+    const key = s.replace(/~1/g, '/').replace(/~0/g, '~');
+    return /^(?:0|[1-9]\d*)$/.test(key) ? Number(key) : key;
+  });
+}
+
+function issuesOf(errors: readonly AjvErrorLike[] | null | undefined): StandardSchemaV1.Issue[] {
+  const list = errors && errors.length > 0 ? errors : [{ message: 'does not match the JSON Schema' }];
+  return list.map((e) => ({ message: e.message ?? 'is invalid', path: pointerPath(e.instancePath) }));
+}
+
+/**
+ * A JSON Schema as a Standard Schema, validated by the Ajv instance you pass, so `structured()`
+ * takes it like any other schema. The schema is compiled once, here, so a bad schema throws now.
+ * `T` is the output type you assert (JSON Schema carries none).
+ *
+ *   jsonSchema({ type: 'object', required: ['n'], properties: { n: { type: 'number' } } }, new Ajv())
+ *
+ * @example
+ * import { Ajv } from 'ajv';
+ * import { jsonSchema, structured } from 'l0-rx';
+ * const schema = jsonSchema<{ n: number }>({ type: 'object', required: ['n'], properties: { n: { type: 'number' } } }, new Ajv());
+ * structured({ schema, stream });
+ * @param schema A JSON Schema object.
+ * @param ajv An Ajv instance (configure formats, strictness and `coerceTypes` on it).
+ */
+export function jsonSchema<T = unknown>(schema: object, ajv: AjvLike): StandardSchemaV1<unknown, T> {
+  if (typeof schema !== 'object' || schema === null) throw optionError(PATH, 'schema', 'a JSON Schema object', schema);
+  if (typeof ajv?.compile !== 'function') throw optionError(PATH, 'ajv', 'an Ajv instance (new Ajv() from the ajv package)', ajv);
+  const validate = ajv.compile(schema);
+  return {
+    '~standard': {
+      version: 1,
+      vendor: 'l0-rx/json-schema',
+      validate(value) {
+        const ok = validate(value);
+        if (isPromiseLike(ok)) {
+          return Promise.resolve(ok).then(
+            () => ({ value: value as T }),
+            (e: unknown) => ({ issues: issuesOf((e as { errors?: readonly AjvErrorLike[] } | null)?.errors) }),
+          );
+        }
+        return ok ? { value: value as T } : { issues: issuesOf(validate.errors) };
+      },
+    },
+  };
+}

@@ -1,0 +1,162 @@
+import { Observable, type OperatorFunction } from 'rxjs';
+import type { StandardSchemaV1 } from '@standard-schema/spec';
+import type { L0Event, PartialEvent, ResultEvent } from '../events/eventTypes.js';
+import { AttemptText } from '../attempt/attemptText.js';
+import { SchemaValidationError } from '../errors/SchemaValidationError.js';
+import { isPromiseLike } from '../internal/isPromiseLike.js';
+import { checkBag, checkKeys, optionError, optionKeys, optionPath, type OptionPath } from '../internal/options.js';
+import { PartialJsonParser } from './partialJson.js';
+import { repairJson, type RepairJsonResult } from './repairJson.js';
+import { checkSchema, validateSchema } from './validateSchema.js';
+
+/** What to do with JSON that was cut (repair had to close a string, object or array). */
+export type TruncatedPolicy = 'retry' | 'accept' | 'reject';
+
+/** Options of {@link parseStructured}; every field but `schema` is optional. */
+export interface ParseStructuredConfig<S extends StandardSchemaV1 = StandardSchemaV1> {
+  /** Any Standard Schema (Zod 3.24+ and 4, Valibot, ArkType, Effect Schema), or `jsonSchema(schema, ajv)`. */
+  readonly schema: S;
+  /** Emit `partial` events while the JSON streams. @default true */
+  readonly partials?: boolean;
+  /** Extract and repair malformed JSON; `false` accepts only an answer that is valid JSON as a whole. @default true */
+  readonly autoCorrect?: boolean;
+  /**
+   * Cut JSON (repair closed an unfinished structure): `retry` fails the attempt with a retryable
+   * SchemaValidationError, `reject` with a non-retryable one, `accept` validates the closed value and
+   * reports `truncated: true`. @default 'retry'
+   */
+  readonly onTruncated?: TruncatedPolicy;
+}
+
+/** Every key of {@link ParseStructuredConfig}. @internal */
+export const PARSE_STRUCTURED_KEYS = /*#__PURE__*/ optionKeys<ParseStructuredConfig>()(['schema', 'partials', 'autoCorrect', 'onTruncated']);
+const POLICIES: readonly TruncatedPolicy[] = ['retry', 'accept', 'reject'];
+
+/** A deep-partial of `T`: what a `partial` event can hold while `T` streams. */
+export type DeepPartial<T> = T extends readonly (infer U)[]
+  ? readonly DeepPartial<U>[]
+  : T extends object
+    ? { readonly [K in keyof T]?: DeepPartial<T[K]> }
+    : T;
+
+/** The events of a structured run: the L0 events, with `partial` and `result` typed by the schema's output. */
+export type StructuredEvent<T> = Exclude<L0Event, PartialEvent | ResultEvent> | PartialEvent<DeepPartial<T>> | ResultEvent<T>;
+
+/** Validated, defaulted config. @internal */
+export function resolveParseStructured<S extends StandardSchemaV1>(config: ParseStructuredConfig<S>, path: OptionPath = optionPath('parseStructured')) {
+  checkBag(path, config);
+  checkKeys(path, config, PARSE_STRUCTURED_KEYS);
+  const schema = checkSchema(path, config.schema) as S;
+  const { partials = true, autoCorrect = true, onTruncated = 'retry' } = config;
+  if (typeof partials !== 'boolean') throw optionError(path, 'partials', 'a boolean', partials);
+  if (typeof autoCorrect !== 'boolean') throw optionError(path, 'autoCorrect', 'a boolean', autoCorrect);
+  if (!POLICIES.includes(onTruncated)) throw optionError(path, 'onTruncated', `one of ${POLICIES.map((p) => `'${p}'`).join(', ')}`, onTruncated);
+  return { schema, partials, autoCorrect, onTruncated };
+}
+
+type Resolved<S extends StandardSchemaV1> = ReturnType<typeof resolveParseStructured<S>>;
+
+function strictParse(text: string): RepairJsonResult {
+  try {
+    return { value: JSON.parse(text.trim()) as unknown, json: text, corrected: false, corrections: [], truncated: false };
+  } catch (e) {
+    throw new SchemaValidationError({ kind: 'INVALID_JSON', text }, `Invalid JSON (autoCorrect is off): ${e instanceof Error ? e.message : String(e)}`);
+  }
+}
+
+/** The `result` event for an attempt's whole text, or the SchemaValidationError that fails it. */
+function finish<T>(o: Resolved<StandardSchemaV1<unknown, T>>, raw: string): ResultEvent<T> | Promise<ResultEvent<T>> {
+  const parsed = o.autoCorrect ? repairJson(raw) : strictParse(raw);
+  const { corrected, corrections, truncated } = parsed;
+  if (truncated && o.onTruncated !== 'accept') {
+    throw new SchemaValidationError(
+      { kind: 'INVALID_JSON', text: raw, truncated: true, retryable: o.onTruncated === 'retry' },
+      `Truncated JSON: the answer was cut (onTruncated: '${o.onTruncated}')`,
+    );
+  }
+  const make = (data: T): ResultEvent<T> => ({ type: 'result', data, corrected, corrections, truncated, raw });
+  const data = validateSchema(o.schema, parsed.value, raw);
+  return isPromiseLike(data) ? Promise.resolve(data).then(make) : make(data);
+}
+
+/**
+ * Parses and validates the current attempt's JSON: `partial` events while it streams, then one
+ * `result` right before `complete`, or a {@link SchemaValidationError} that fails the attempt. Put
+ * it before `retryWithBackoff` (in `l0`'s `attemptOperators`) so a failure retries like any other.
+ *
+ *   -s-a-b-c-x|        events (s start, a '{"n":', b '1', c '}', x complete)
+ *   -s-a-b-(cp)-(Rx)|  parseStructured({ schema })   (p partial {n: 1}, R result {data: {n: 1}})
+ *
+ * 1. Each token goes to an incremental parser (O(delta)); a `partial` follows the token when the
+ *    deep-partial value changed. `start`, `retry`, `fallback` and `resume` start it over.
+ * 2. At `complete`, only this attempt's text is parsed: as is when valid, else extracted from
+ *    fences and prose and repaired with jsonrepair (`corrections` says what changed).
+ * 3. Cut JSON follows `onTruncated`; the value is validated with the schema (async schemas too);
+ *    `result` then `complete` are emitted; a failure errors with SchemaValidationError
+ *    (`INVALID_JSON` or `SCHEMA_VALIDATION_FAILED` with `{message, path}` issues).
+ *
+ * @example
+ * import { z } from 'zod';
+ * import { l0, parseStructured } from 'l0-rx';
+ * l0({ stream, attemptOperators: [parseStructured({ schema: z.object({ name: z.string() }) })] });
+ * @see {@link structured}
+ * @param config See {@link ParseStructuredConfig}.
+ */
+export function parseStructured<S extends StandardSchemaV1>(
+  config: ParseStructuredConfig<S>,
+): OperatorFunction<L0Event, StructuredEvent<StandardSchemaV1.InferOutput<S>>> {
+  return parseResolved(resolveParseStructured(config));
+}
+
+/** {@link parseStructured} with a config already resolved (by structured()). @internal */
+export function parseResolved<S extends StandardSchemaV1>(o: Resolved<S>): OperatorFunction<L0Event, StructuredEvent<StandardSchemaV1.InferOutput<S>>> {
+  type T = StandardSchemaV1.InferOutput<S>;
+  return (source) =>
+    new Observable<StructuredEvent<T>>((subscriber) => {
+      const text = new AttemptText();
+      let parser = o.partials ? new PartialJsonParser() : undefined;
+      let finishing = false;
+      let sourceDone = false;
+      const complete = (e: L0Event, result: ResultEvent<T>) => {
+        subscriber.next(result);
+        subscriber.next(e as StructuredEvent<T>);
+      };
+      const onComplete = (e: L0Event) => {
+        let out: ResultEvent<T> | Promise<ResultEvent<T>>;
+        try {
+          out = finish(o as Resolved<StandardSchemaV1<unknown, T>>, text.text);
+        } catch (err) {
+          subscriber.error(err);
+          return;
+        }
+        if (!isPromiseLike(out)) return complete(e, out);
+        finishing = true;
+        out.then((result) => {
+          complete(e, result);
+          finishing = false;
+          if (sourceDone) subscriber.complete();
+        }, (err: unknown) => subscriber.error(err));
+      };
+      return source.subscribe({
+        next(e) {
+          const change = text.observe(e);
+          if (change === 'token') {
+            subscriber.next(e as StructuredEvent<T>);
+            if (parser?.feed(e.type === 'token' ? e.value : '')) subscriber.next({ type: 'partial', value: parser.snapshot() as DeepPartial<T> });
+            return;
+          }
+          if (change !== undefined && parser) {
+            parser = new PartialJsonParser();
+            if (change === 'resume') parser.feed(text.text);
+          }
+          if (e.type === 'complete') onComplete(e);
+          else subscriber.next(e as StructuredEvent<T>);
+        },
+        error: (err: unknown) => subscriber.error(err),
+        complete() {
+          sourceDone = true;
+          if (!finishing) subscriber.complete();
+        },
+      });
+    });
+}

@@ -1,0 +1,293 @@
+/**
+ * An incremental parser for JSON that is still arriving: fed one delta at a time, it keeps the
+ * value parsed so far and can hand out a deep-partial snapshot of it. Internal: never re-exported.
+ *
+ * Algorithm (each character is looked at once, so a delta costs O(delta)):
+ * 1. Before the root: skip prose and fences up to the first `{` or `[`; a "root" that fails
+ *    before holding any value (`[see below]`, `{curly}`) was prose too, and the search goes on.
+ * 2. A stack of open containers, each with what it expects next (key, colon, value, comma/end).
+ *    A finished scalar is assigned into the top container; a new container is attached to its
+ *    parent at once and pushed; a closed one is frozen and popped, and is never touched again.
+ * 3. Strings are copied a run at a time (up to the next quote or backslash); escapes, `\uXXXX`
+ *    included, may span deltas. A value string in progress is shown in snapshots as its prefix;
+ *    a key in progress, and a number or literal until its delimiter, are not shown.
+ * 4. After the root closes the rest (a closing fence, prose) is ignored. Input that is not JSON
+ *    (single quotes, comments...) stops the parser: no more partials; repair happens at the end.
+ * 5. `snapshot()` copies only the open containers (the path from the root to the growing value)
+ *    and shares every closed one, so partials are immutable and each is a new object. To keep
+ *    that copying O(delta) overall on huge documents, `feed` asks for a snapshot only once the
+ *    characters received since the last one pay for the open containers' size.
+ */
+
+type Container = Record<string, unknown> | unknown[];
+
+const enum Expect { KeyOrEnd, Key, Colon, Value, CommaOrEnd, ValueOrEnd }
+const enum Mode { Before, Value, Str, Escape, Unicode, Atom, Done, Failed }
+
+interface Frame {
+  readonly c: Container;
+  readonly isArray: boolean;
+  /** Where this container sits in its parent. */
+  readonly slot: string | number;
+  expect: Expect;
+  /** The key whose value comes next (objects). */
+  key: string;
+  /** Values assigned so far. */
+  size: number;
+}
+
+const NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
+const ESCAPES: Readonly<Record<string, string>> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
+/** Characters of copying paid for by one received character (see step 5). */
+const CREDIT_PER_CHAR = 8;
+
+/** Sets `key` on `o` as an own property, even `__proto__` (never the prototype). */
+export function setOwn(o: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(o, key, { value, writable: true, enumerable: true, configurable: true });
+  else o[key] = value;
+}
+
+function isWhitespace(ch: string): boolean {
+  return ch === ' ' || ch === '\n' || ch === '\r' || ch === '\t';
+}
+
+/** Incremental JSON parser with deep-partial snapshots. @internal */
+export class PartialJsonParser {
+  private root: Container | undefined = undefined;
+  private readonly stack: Frame[] = [];
+  private mode: Mode = Mode.Before;
+  private buf = '';
+  private strIsKey = false;
+  private unicode = '';
+  /** A value was added or a value string grew since the last snapshot. */
+  private dirty = false;
+  private credit = 0;
+  /** Slots held by open containers: what a snapshot copies. */
+  private openSize = 0;
+
+  /** True once the root value closed. */
+  get done(): boolean {
+    return this.mode === Mode.Done;
+  }
+
+  /** Feeds one delta; true when a snapshot is due (the value changed and the copy is paid for). */
+  feed(chunk: string): boolean {
+    this.credit += chunk.length * CREDIT_PER_CHAR;
+    let i = 0;
+    const n = chunk.length;
+    while (i < n && this.mode !== Mode.Done && this.mode !== Mode.Failed) i = this.step(chunk, i);
+    return this.dirty && this.credit >= this.openSize;
+  }
+
+  /** The deep-partial value so far (undefined before the root opens); clears the change flag. */
+  snapshot(): unknown {
+    this.dirty = false;
+    this.credit = 0;
+    const { stack } = this;
+    if (stack.length === 0) return this.root;
+    let child: unknown;
+    for (let d = stack.length - 1; d >= 0; d--) {
+      const f = stack[d]!;
+      const copy: Container = f.isArray ? (f.c as unknown[]).slice() : { ...f.c };
+      if (d < stack.length - 1) this.put(copy, stack[d + 1]!.slot, child);
+      else if (this.inValueString()) this.put(copy, f.isArray ? (f.c as unknown[]).length : f.key, this.buf);
+      child = Object.freeze(copy);
+    }
+    return child;
+  }
+
+  private inValueString(): boolean {
+    return !this.strIsKey && (this.mode === Mode.Str || this.mode === Mode.Escape || this.mode === Mode.Unicode);
+  }
+
+  private put(c: Container, slot: string | number, value: unknown): void {
+    if (Array.isArray(c)) c[slot as number] = value;
+    else setOwn(c, slot as string, value);
+  }
+
+  /** Consumes input from `i`; returns the next index. */
+  private step(s: string, i: number): number {
+    switch (this.mode) {
+      case Mode.Before: {
+        const o = s.indexOf('{', i);
+        const a = s.indexOf('[', i);
+        const at = o === -1 ? a : a === -1 ? o : Math.min(o, a);
+        if (at === -1) return s.length;
+        this.mode = Mode.Value;
+        this.open(s[at] === '[');
+        return at + 1;
+      }
+      case Mode.Str:
+        return this.string(s, i);
+      case Mode.Escape:
+        return this.escape(s, i);
+      case Mode.Unicode: {
+        this.unicode += s[i];
+        if (this.unicode.length === 4) {
+          if (!/^[0-9a-fA-F]{4}$/.test(this.unicode)) return this.fail(s);
+          this.append(String.fromCharCode(Number.parseInt(this.unicode, 16)));
+          this.mode = Mode.Str;
+        }
+        return i + 1;
+      }
+      case Mode.Atom: {
+        let j = i;
+        while (j < s.length && /[\w.+-]/.test(s[j]!)) j++;
+        this.buf += s.slice(i, j);
+        if (j < s.length && !this.endAtom()) return this.fail(s, j);
+        return j;
+      }
+      default:
+        return this.structural(s, i);
+    }
+  }
+
+  private string(s: string, i: number): number {
+    let j = i;
+    while (j < s.length && s[j] !== '"' && s[j] !== '\\') j++;
+    if (j > i) this.append(s.slice(i, j));
+    if (j === s.length) return j;
+    if (s[j] === '\\') {
+      this.mode = Mode.Escape;
+      return j + 1;
+    }
+    this.endString();
+    return j + 1;
+  }
+
+  private escape(s: string, i: number): number {
+    const ch = s[i]!;
+    if (ch === 'u') {
+      this.unicode = '';
+      this.mode = Mode.Unicode;
+      return i + 1;
+    }
+    const decoded = ESCAPES[ch];
+    if (decoded === undefined) return this.fail(s);
+    this.append(decoded);
+    this.mode = Mode.Str;
+    return i + 1;
+  }
+
+  private append(text: string): void {
+    this.buf += text;
+    if (!this.strIsKey) this.dirty = true;
+  }
+
+  private endString(): void {
+    const top = this.stack[this.stack.length - 1]!;
+    this.mode = Mode.Value;
+    if (this.strIsKey) {
+      top.key = this.buf;
+      top.expect = Expect.Colon;
+    } else this.assign(this.buf);
+  }
+
+  /** Assigns the finished number or literal; false when it is neither. */
+  private endAtom(): boolean {
+    const text = this.buf;
+    this.mode = Mode.Value;
+    if (text === 'true') this.assign(true);
+    else if (text === 'false') this.assign(false);
+    else if (text === 'null') this.assign(null);
+    else if (NUMBER.test(text)) this.assign(Number(text));
+    else return false;
+    return true;
+  }
+
+  /** Punctuation, whitespace and the start of values, by what the top container expects. */
+  private structural(s: string, i: number): number {
+    const ch = s[i]!;
+    if (isWhitespace(ch)) return i + 1;
+    const top = this.stack[this.stack.length - 1]!;
+    switch (top.expect) {
+      case Expect.KeyOrEnd:
+      case Expect.Key:
+        if (ch === '"') return this.startString(true, i);
+        if (ch === '}' && top.expect === Expect.KeyOrEnd) return this.close(i);
+        return this.fail(s, i);
+      case Expect.Colon:
+        if (ch !== ':') return this.fail(s, i);
+        top.expect = Expect.Value;
+        return i + 1;
+      case Expect.CommaOrEnd:
+        if (ch === ',') top.expect = top.isArray ? Expect.Value : Expect.Key;
+        else if (ch === (top.isArray ? ']' : '}')) return this.close(i);
+        else return this.fail(s, i);
+        return i + 1;
+      default: // Value, ValueOrEnd
+        if (ch === ']' && top.expect === Expect.ValueOrEnd) return this.close(i);
+        return this.startValue(s, i);
+    }
+  }
+
+  private startValue(s: string, i: number): number {
+    const ch = s[i]!;
+    if (ch === '"') return this.startString(false, i);
+    if (ch === '{' || ch === '[') {
+      this.open(ch === '[');
+      return i + 1;
+    }
+    if (/[-\d tfn]/.test(ch)) {
+      this.buf = '';
+      this.mode = Mode.Atom;
+      return i;
+    }
+    return this.fail(s, i);
+  }
+
+  private startString(isKey: boolean, i: number): number {
+    this.buf = '';
+    this.strIsKey = isKey;
+    this.mode = Mode.Str;
+    if (!isKey) this.dirty = true;
+    return i + 1;
+  }
+
+  private open(isArray: boolean): void {
+    const c: Container = isArray ? [] : {};
+    const parent = this.stack[this.stack.length - 1];
+    let slot: string | number = '';
+    if (parent === undefined) this.root = c;
+    else slot = this.assign(c);
+    this.stack.push({ c, isArray, slot, expect: isArray ? Expect.ValueOrEnd : Expect.KeyOrEnd, key: '', size: 0 });
+    this.dirty = true;
+  }
+
+  /** Adds a value to the top container; returns the slot it took. */
+  private assign(value: unknown): string | number {
+    const top = this.stack[this.stack.length - 1]!;
+    top.expect = Expect.CommaOrEnd;
+    this.dirty = true;
+    this.openSize++;
+    top.size++;
+    if (top.isArray) return (top.c as unknown[]).push(value) - 1;
+    setOwn(top.c as Record<string, unknown>, top.key, value);
+    return top.key;
+  }
+
+  private close(i: number): number {
+    const f = this.stack.pop()!;
+    this.openSize -= f.size;
+    Object.freeze(f.c);
+    if (this.stack.length === 0) this.mode = Mode.Done;
+    this.dirty = true;
+    return i + 1;
+  }
+
+  /**
+   * Stops the parser, unless the root holds nothing yet: then it was prose (`[see below]`,
+   * `{curly}`), and the search for the root resumes at `i`.
+   */
+  private fail(s: string, i = -1): number {
+    if (i >= 0 && this.stack.length === 1 && this.stack[0]!.size === 0) {
+      this.stack.length = 0;
+      this.root = undefined;
+      this.openSize = 0;
+      this.mode = Mode.Before;
+      return i;
+    }
+    this.mode = Mode.Failed;
+    return s.length;
+  }
+}

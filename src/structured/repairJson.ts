@@ -1,0 +1,164 @@
+import { jsonrepair } from 'jsonrepair';
+import { SchemaValidationError } from '../errors/SchemaValidationError.js';
+import { extractJson } from './extractJson.js';
+
+/**
+ * What repair changed, in the order found:
+ * `extract-fence` (the JSON sat in a Markdown fence), `extract-text` (prose around it was
+ * dropped), `remove-comments`, `single-quotes`, `quote-keys` (unquoted keys), `fix-literals`
+ * (`None`, `True`, `undefined`, `NaN`...), `remove-trailing-comma`, `insert-comma` (a missing
+ * comma), `escape-control-chars` (raw newlines or tabs in strings), `fix-quotes` (smart quotes),
+ * `close-string` and `close-structure` (the text was cut: `truncated`), and `repair` for anything
+ * else jsonrepair fixed.
+ */
+export type JsonCorrection =
+  | 'extract-fence'
+  | 'extract-text'
+  | 'remove-comments'
+  | 'single-quotes'
+  | 'quote-keys'
+  | 'fix-literals'
+  | 'remove-trailing-comma'
+  | 'insert-comma'
+  | 'escape-control-chars'
+  | 'fix-quotes'
+  | 'close-string'
+  | 'close-structure'
+  | 'repair';
+
+/** The outcome of {@link repairJson}. */
+export interface RepairJsonResult {
+  /** The parsed value (`__proto__` keys are own properties, never prototypes). */
+  readonly value: unknown;
+  /** The JSON text that was parsed. */
+  readonly json: string;
+  readonly corrected: boolean;
+  readonly corrections: readonly JsonCorrection[];
+  /** The text ended inside a string or an unclosed object or array, which repair closed. */
+  readonly truncated: boolean;
+}
+
+const LITERALS = /*#__PURE__*/ new Set(['None', 'True', 'False', 'undefined', 'NaN', 'Infinity']);
+
+/** One string-aware pass noting what repair will have to change. */
+function diagnose(json: string): { corrections: JsonCorrection[]; truncated: boolean; quote: string } {
+  const found = new Set<JsonCorrection>();
+  const stack: string[] = [];
+  let quote = '';
+  let afterValue = false;
+  let expectKey = false;
+  for (let i = 0; i < json.length; i++) {
+    const ch = json[i]!;
+    if (quote !== '') {
+      if (ch === '\\') i++;
+      else if (ch === quote || (quote === '\u201c' && ch === '\u201d')) {
+        quote = '';
+        afterValue = true;
+      } else if (ch === '\n' || ch === '\t' || ch === '\r') found.add('escape-control-chars');
+      continue;
+    }
+    if (ch === ' ' || ch === '\n' || ch === '\r' || ch === '\t') continue;
+    if (ch === '/' && (json[i + 1] === '/' || json[i + 1] === '*')) {
+      found.add('remove-comments');
+      const end = json[i + 1] === '/' ? json.indexOf('\n', i) : json.indexOf('*/', i + 2) + 1;
+      i = end <= 0 ? json.length : end;
+      continue;
+    }
+    const startsValue = ch === '"' || ch === "'" || ch === '\u201c' || ch === '{' || ch === '[' || /[\w-]/.test(ch);
+    if (afterValue && startsValue) found.add('insert-comma');
+    afterValue = false;
+    if (ch === '"' || ch === "'" || ch === '\u201c') {
+      if (ch === "'") found.add('single-quotes');
+      if (ch === '\u201c') found.add('fix-quotes');
+      quote = ch;
+      expectKey = false;
+    } else if (ch === '{' || ch === '[') {
+      stack.push(ch);
+      expectKey = ch === '{';
+    } else if (ch === '}' || ch === ']') {
+      stack.pop();
+      afterValue = true;
+      expectKey = false;
+    } else if (ch === ',') {
+      if (/^\s*[}\]]/.test(json.slice(i + 1, i + 64))) found.add('remove-trailing-comma');
+      expectKey = stack[stack.length - 1] === '{';
+    } else if (/[A-Za-z_$]/.test(ch)) {
+      const word = /^[\w$]+/.exec(json.slice(i, i + 64))![0];
+      if (expectKey) found.add('quote-keys');
+      else if (LITERALS.has(word)) found.add('fix-literals');
+      i += word.length - 1;
+      afterValue = !expectKey;
+      expectKey = false;
+    } else if (/[\d-]/.test(ch)) {
+      i += /^[-\d.eE+]+/.exec(json.slice(i, i + 64))![0].length - 1;
+      afterValue = true;
+    }
+  }
+  if (quote !== '') found.add('close-string');
+  if (stack.length > 0) found.add('close-structure');
+  return { corrections: [...found], truncated: quote !== '' || stack.length > 0, quote };
+}
+
+const CUT_LITERAL = /([:[,]\s*)(tr?u?|fa?l?s?|nu?l?)$/;
+const LITERAL_OF: Readonly<Record<string, string>> = { t: 'true', f: 'false', n: 'null' };
+
+/**
+ * The end of a cut text made whole before jsonrepair: an open string is closed (a dangling
+ * backslash dropped) and a cut `true` / `false` / `null` completed.
+ */
+function closeTail(json: string, quote: string): string {
+  if (quote !== '') {
+    const body = /(?<!\\)(?:\\\\)*\\$/.test(json) ? json.slice(0, -1) : json;
+    return body + (quote === '\u201c' ? '\u201d' : quote);
+  }
+  return json.replace(CUT_LITERAL, (_, head: string, word: string) => head + LITERAL_OF[word[0]!]!);
+}
+
+function parse(json: string): unknown {
+  return JSON.parse(json) as unknown;
+}
+
+/**
+ * Parses a model's JSON answer, repairing it when needed and saying what was changed. Valid JSON
+ * is parsed as is, with no corrections. Otherwise: {@link extractJson} (fences, prose), then
+ * `jsonrepair` (missing brackets and quotes, trailing commas, single quotes, comments outside
+ * strings, unquoted keys, Python literals), never touching the content of valid strings.
+ * Unrepairable text throws a {@link SchemaValidationError} with code `INVALID_JSON`.
+ *
+ *   '{"a": [1, 2'        ->  { value: {a: [1, 2]}, corrections: ['close-structure'], truncated: true }
+ *   '{"u": "https://x"}' ->  { value: {u: 'https://x'}, corrections: [], truncated: false }
+ *
+ * @example
+ * import { repairJson } from 'l0-rx';
+ * const { value, corrections } = repairJson("Sure! {name: 'Ada', tags: ['x',]}");
+ * // value: { name: 'Ada', tags: ['x'] }; corrections: ['extract-text', 'single-quotes', 'quote-keys', 'remove-trailing-comma']
+ */
+export function repairJson(text: string): RepairJsonResult {
+  try {
+    return { value: parse(text), json: text, corrected: false, corrections: [], truncated: false };
+  } catch {
+    // not valid as it stands: extract, then repair
+  }
+  const { json, from } = extractJson(text);
+  if (!/^[[{]/.test(json)) throw new SchemaValidationError({ kind: 'INVALID_JSON', text }, 'Invalid JSON: no object or array in the answer');
+  const corrections: JsonCorrection[] = from === 'fence' ? ['extract-fence'] : from === 'text' ? ['extract-text'] : [];
+  let truncated = false;
+  let closed = json;
+  try {
+    return { value: parse(json), json, corrected: corrections.length > 0, corrections, truncated };
+  } catch {
+    const found = diagnose(json);
+    if (found.corrections.length === 0) found.corrections.push('repair');
+    corrections.push(...found.corrections);
+    truncated = found.truncated;
+    if (truncated) closed = closeTail(json, found.quote);
+  }
+  try {
+    const repaired = jsonrepair(closed);
+    const value = parse(repaired);
+    return { value, json: repaired, corrected: true, corrections: Object.freeze(corrections), truncated };
+  } catch (e) {
+    const reason = e instanceof Error ? e.message : String(e);
+    throw new SchemaValidationError({ kind: 'INVALID_JSON', text, truncated }, `Invalid JSON, not repairable: ${reason}`);
+  }
+}

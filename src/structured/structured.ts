@@ -1,0 +1,54 @@
+import type { MonoTypeOperatorFunction, Observable } from 'rxjs';
+import type { StandardSchemaV1 } from '@standard-schema/spec';
+import type { L0Event } from '../events/eventTypes.js';
+import { l0 } from '../preset/l0.js';
+import { L0_OPTION_KEYS, type L0Options } from '../preset/l0Options.js';
+import { checkBag, checkKeys, optionPath } from '../internal/options.js';
+import {
+  PARSE_STRUCTURED_KEYS,
+  parseResolved,
+  resolveParseStructured,
+  type ParseStructuredConfig,
+  type StructuredEvent,
+} from './parseStructured.js';
+
+/** Options of {@link structured}: the schema and parsing options of {@link parseStructured}, plus every {@link l0} option. */
+export interface StructuredOptions<S extends StandardSchemaV1 = StandardSchemaV1> extends L0Options, ParseStructuredConfig<S> {}
+
+const STRUCTURED = /*#__PURE__*/ optionPath('structured', '', 'options');
+
+/**
+ * Structured output with the reliability preset: {@link l0}'s events plus `partial` events while
+ * the JSON streams and exactly one `result{data, corrected, corrections, truncated, raw}` right
+ * before `complete`. `data` is the schema's output type. A schema or JSON failure retries through
+ * `retry`'s budget and backoff (each retry a fresh request whose text alone is parsed), then
+ * moves to `fallbackStreams`; network failures retry as in `l0`.
+ *
+ *   -s-a-b-c-x|                  model (s start, a '{"n":', b '1', c '}', x complete)
+ *   -s-a-b-(cp)-(Rx)|            structured({ schema, stream })  (p partial, R result)
+ *
+ * It is `l0({...options, attemptOperators: [...options.attemptOperators, parseStructured(options)]})`.
+ * For a promise of the result: `lastValueFrom(structured(options).pipe(ofType('result')))`.
+ *
+ * @example
+ * import { lastValueFrom } from 'rxjs';
+ * import { z } from 'zod';
+ * import { ofType, structured } from 'l0-rx';
+ * const { data } = await lastValueFrom(structured({
+ *   schema: z.object({ name: z.string(), age: z.number() }),
+ *   stream: ({ signal }) => client.chat.completions.create({ model, messages, stream: true }, { signal }),
+ * }).pipe(ofType('result')));
+ * @see {@link parseStructured}  @param options See {@link StructuredOptions}.
+ */
+export function structured<S extends StandardSchemaV1>(options: StructuredOptions<S>): Observable<StructuredEvent<StandardSchemaV1.InferOutput<S>>> {
+  checkBag(STRUCTURED, options);
+  checkKeys(STRUCTURED, options, [...L0_OPTION_KEYS, ...PARSE_STRUCTURED_KEYS]);
+  const { schema, partials, autoCorrect, onTruncated, ...rest } = options;
+  const given = Object.fromEntries(Object.entries({ partials, autoCorrect, onTruncated }).filter(([, v]) => v !== undefined));
+  const parse = parseResolved(resolveParseStructured({ schema, ...given }, STRUCTURED)) as MonoTypeOperatorFunction<L0Event>;
+  const ops = rest.attemptOperators; // anything but an array is left for l0 to reject
+  const attemptOperators = ops === undefined ? [parse] : Array.isArray(ops) ? [...ops, parse] : ops;
+  return l0({ ...rest, attemptOperators }) as Observable<
+    StructuredEvent<StandardSchemaV1.InferOutput<S>>
+  >;
+}
