@@ -6,6 +6,7 @@ const input = {
   'operators/index': 'src/operators/index.ts',
   'testing/index': 'src/testing/index.ts',
   'stores/jsonl/index': 'src/stores/jsonl/index.ts',
+  'stores/redis/index': 'src/stores/redis/index.ts',
 };
 const external = (id) =>
   /^(rxjs|zod|openai|ai|jsonrepair|redis|@redis|@ai-sdk|@mastra|@opentelemetry|@sentry)(\/|$)/.test(id) || id.startsWith('node:');

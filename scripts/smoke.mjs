@@ -5,6 +5,7 @@ import { accumulate, fromStream, isL0Error, l0, InvalidStreamError } from 'l0-rx
 import { retryWithBackoff, withTimeouts } from 'l0-rx/operators';
 import { fakeModel, startFaultServer } from 'l0-rx/testing';
 import { createJsonlEventStore } from 'l0-rx/stores/jsonl';
+import { createRedisEventStore } from 'l0-rx/stores/redis';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,6 +14,7 @@ assert.equal(typeof l0, 'function');
 assert.equal(typeof retryWithBackoff, 'function');
 assert.equal(typeof withTimeouts, 'function');
 assert.equal(typeof startFaultServer, 'function');
+assert.equal(typeof createRedisEventStore, 'function');
 assert.ok(isL0Error(new InvalidStreamError('x')));
 
 async function* words() { yield 'Hello'; yield ' world'; }
