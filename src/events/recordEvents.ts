@@ -42,7 +42,8 @@ export interface RecordEventsConfig {
 /** The documented defaults of {@link recordEvents}. */
 export const RECORD_EVENTS_DEFAULTS = /*#__PURE__*/ Object.freeze({ maxPending: 10_000 } as const);
 
-const KEYS = /*#__PURE__*/ optionKeys<RecordEventsConfig>()(['streamId', 'scheduler', 'maxPending', 'onRecordError', 'onRecorded']);
+/** Every key of {@link RecordEventsConfig}. @internal The l0 preset's `record` option takes them too. */
+export const RECORD_EVENTS_KEYS = /*#__PURE__*/ optionKeys<RecordEventsConfig>()(['streamId', 'scheduler', 'maxPending', 'onRecordError', 'onRecorded']);
 const ROOT = /*#__PURE__*/ optionPath('recordEvents', 'store, ');
 
 /**
@@ -103,12 +104,12 @@ export function recordEvents(store: EventStore, config: RecordEventsConfig = {})
 }
 
 /** Validated options with defaults. @internal The l0 preset passes its own path. */
-export function resolveRecordEvents(store: EventStore, config: RecordEventsConfig, path: OptionPath, storeLabel = 'recordEvents(store)') {
+export function resolveRecordEvents(store: EventStore, config: RecordEventsConfig, path: OptionPath, storeLabel = 'recordEvents(store)', extraKeys: readonly string[] = []) {
   if (typeof store !== 'object' || store === null || typeof store.append !== 'function') {
     throw new TypeError(`${storeLabel} must be an EventStore (an object with append, read, streams and delete), got ${describeOption(store)}`);
   }
   checkBag(path, config);
-  checkKeys(path, config, KEYS);
+  checkKeys(path, config, extraKeys.length === 0 ? RECORD_EVENTS_KEYS : [...RECORD_EVENTS_KEYS, ...extraKeys]);
   const { streamId, scheduler = asyncScheduler, maxPending = RECORD_EVENTS_DEFAULTS.maxPending, onRecordError, onRecorded } = config;
   if (streamId !== undefined && typeof streamId !== 'function' && (typeof streamId !== 'string' || streamId === '')) {
     throw optionError(path, 'streamId', 'a non-empty string or a function', streamId);
