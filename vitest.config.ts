@@ -10,6 +10,7 @@ export default defineConfig({
       { find: /^l0-rx\/testing$/, replacement: here('./src/testing/index.ts') },
       { find: /^l0-rx\/stores\/jsonl$/, replacement: here('./src/stores/jsonl/index.ts') },
       { find: /^l0-rx\/stores\/redis$/, replacement: here('./src/stores/redis/index.ts') },
+      { find: /^l0-rx\/opentelemetry$/, replacement: here('./src/monitoring/opentelemetry/index.ts') },
       { find: /^l0-rx$/, replacement: here('./src/index.ts') },
     ],
   },

@@ -6,6 +6,7 @@ import { retryWithBackoff, withTimeouts } from 'l0-rx/operators';
 import { fakeModel, startFaultServer } from 'l0-rx/testing';
 import { createJsonlEventStore } from 'l0-rx/stores/jsonl';
 import { createRedisEventStore } from 'l0-rx/stores/redis';
+import { withOpenTelemetry } from 'l0-rx/opentelemetry';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +16,7 @@ assert.equal(typeof retryWithBackoff, 'function');
 assert.equal(typeof withTimeouts, 'function');
 assert.equal(typeof startFaultServer, 'function');
 assert.equal(typeof createRedisEventStore, 'function');
+assert.equal(typeof withOpenTelemetry, 'function');
 assert.ok(isL0Error(new InvalidStreamError('x')));
 
 async function* words() { yield 'Hello'; yield ' world'; }

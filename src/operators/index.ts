@@ -36,6 +36,10 @@ export type { DeduplicateContinuationConfig } from '../continuation/deduplicateC
 export { recordEvents } from '../events/recordEvents.js';
 export type { RecordedInfo, RecordEventsConfig } from '../events/recordEvents.js';
 
+/* Monitoring */
+export { measureRun } from '../monitoring/runMetrics.js';
+export type { MeasureRunConfig, RunMetrics, RunOutcome } from '../monitoring/runMetrics.js';
+
 /* Lifecycle */
 export { tapLifecycle } from '../lifecycle/tapLifecycle.js';
 export type { LifecycleCallbacks } from '../lifecycle/tapLifecycle.js';
