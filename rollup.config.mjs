@@ -8,6 +8,7 @@ const input = {
   'stores/jsonl/index': 'src/stores/jsonl/index.ts',
   'stores/redis/index': 'src/stores/redis/index.ts',
   'opentelemetry/index': 'src/monitoring/opentelemetry/index.ts',
+  'sentry/index': 'src/monitoring/sentry/index.ts',
 };
 const external = (id) =>
   /^(rxjs|zod|openai|ai|jsonrepair|redis|@redis|@ai-sdk|@mastra|@opentelemetry|@sentry)(\/|$)/.test(id) || id.startsWith('node:');

@@ -11,6 +11,7 @@ export default defineConfig({
       { find: /^l0-rx\/stores\/jsonl$/, replacement: here('./src/stores/jsonl/index.ts') },
       { find: /^l0-rx\/stores\/redis$/, replacement: here('./src/stores/redis/index.ts') },
       { find: /^l0-rx\/opentelemetry$/, replacement: here('./src/monitoring/opentelemetry/index.ts') },
+      { find: /^l0-rx\/sentry$/, replacement: here('./src/monitoring/sentry/index.ts') },
       { find: /^l0-rx$/, replacement: here('./src/index.ts') },
     ],
   },

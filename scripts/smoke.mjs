@@ -7,6 +7,7 @@ import { fakeModel, startFaultServer } from 'l0-rx/testing';
 import { createJsonlEventStore } from 'l0-rx/stores/jsonl';
 import { createRedisEventStore } from 'l0-rx/stores/redis';
 import { withOpenTelemetry } from 'l0-rx/opentelemetry';
+import { withSentry } from 'l0-rx/sentry';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +18,7 @@ assert.equal(typeof withTimeouts, 'function');
 assert.equal(typeof startFaultServer, 'function');
 assert.equal(typeof createRedisEventStore, 'function');
 assert.equal(typeof withOpenTelemetry, 'function');
+assert.equal(typeof withSentry, 'function');
 assert.ok(isL0Error(new InvalidStreamError('x')));
 
 async function* words() { yield 'Hello'; yield ' world'; }
