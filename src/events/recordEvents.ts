@@ -83,7 +83,9 @@ export function recordEvents(store: EventStore, config: RecordEventsConfig = {})
       }
     } else if (!warned && typeof console !== 'undefined') {
       warned = true;
-      console.warn(`l0-rx recordEvents: ${error.message}; recording stopped, the stream goes on.`, error.cause);
+      const message = `l0-rx recordEvents: ${error.message}; recording stopped, the stream goes on.`;
+      if (error.cause === undefined) console.warn(message);
+      else console.warn(message, error.cause);
     }
   };
   return (source) =>
