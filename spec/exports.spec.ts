@@ -3,6 +3,10 @@ import { describe, expect, it } from 'vitest';
 import * as root from 'l0-rx';
 import * as operators from 'l0-rx/operators';
 import * as testing from 'l0-rx/testing';
+import * as jsonl from 'l0-rx/stores/jsonl';
+import * as redis from 'l0-rx/stores/redis';
+import * as opentelemetry from 'l0-rx/opentelemetry';
+import * as sentry from 'l0-rx/sentry';
 
 // The public surface, sorted. Adding or removing a runtime export must show up here as a deliberate diff.
 describe('public exports', () => {
@@ -97,5 +101,12 @@ describe('public exports', () => {
       'parseFaultModel',
       'startFaultServer',
     ]);
+  });
+
+  it('should export exactly one factory or operator from each Node-only or SDK entry', () => {
+    expect(Object.keys(jsonl).sort()).toEqual(['createJsonlEventStore']);
+    expect(Object.keys(redis).sort()).toEqual(['REDIS_EVENT_STORE_DEFAULTS', 'createRedisEventStore']);
+    expect(Object.keys(opentelemetry).sort()).toEqual(['withOpenTelemetry']);
+    expect(Object.keys(sentry).sort()).toEqual(['withSentry']);
   });
 });
