@@ -15,7 +15,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['**/*.mjs', '**/*.cjs', 'spec/**/*.ts', 'bench/**', 'examples/**', 'scripts/**', 'src/testing/**'],
+    files: ['**/*.mjs', '**/*.cjs', 'spec/**/*.ts', 'bench/**', 'examples/**', 'scripts/**', 'src/testing/**', 'src/stores/jsonl/**', 'src/stores/redis/**'],
     languageOptions: { globals: { ...globals.node } },
   },
   {
@@ -40,5 +40,10 @@ export default tseslint.config(
       ],
       'no-restricted-imports': ['error', { patterns: [{ group: ['node:*'], message: 'node:* is only allowed in l0-rx/testing.' }, { group: ['rxjs/internal/*'], message: 'Never import rxjs internals.' }] }],
     },
+  },
+  {
+    // The Node-only stores are their own entries (l0-rx/stores/jsonl, l0-rx/stores/redis): node:* is fine there.
+    files: ['src/stores/jsonl/**', 'src/stores/redis/**'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['rxjs/internal/*'], message: 'Never import rxjs internals.' }] }] },
   },
 );

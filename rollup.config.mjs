@@ -5,9 +5,13 @@ const input = {
   index: 'src/index.ts',
   'operators/index': 'src/operators/index.ts',
   'testing/index': 'src/testing/index.ts',
+  'stores/jsonl/index': 'src/stores/jsonl/index.ts',
+  'stores/redis/index': 'src/stores/redis/index.ts',
+  'opentelemetry/index': 'src/monitoring/opentelemetry/index.ts',
+  'sentry/index': 'src/monitoring/sentry/index.ts',
 };
 const external = (id) =>
-  /^(rxjs|zod|openai|ai|ajv|jsonrepair|@standard-schema|@ai-sdk|@mastra|@opentelemetry|@sentry)(\/|$)/.test(id) || id.startsWith('node:');
+  /^(rxjs|zod|openai|ai|ajv|jsonrepair|@standard-schema|redis|@redis|@ai-sdk|@mastra|@opentelemetry|@sentry)(\/|$)/.test(id) || id.startsWith('node:');
 
 export default [
   {

@@ -8,6 +8,10 @@ export default defineConfig({
     alias: [
       { find: /^l0-rx\/operators$/, replacement: here('./src/operators/index.ts') },
       { find: /^l0-rx\/testing$/, replacement: here('./src/testing/index.ts') },
+      { find: /^l0-rx\/stores\/jsonl$/, replacement: here('./src/stores/jsonl/index.ts') },
+      { find: /^l0-rx\/stores\/redis$/, replacement: here('./src/stores/redis/index.ts') },
+      { find: /^l0-rx\/opentelemetry$/, replacement: here('./src/monitoring/opentelemetry/index.ts') },
+      { find: /^l0-rx\/sentry$/, replacement: here('./src/monitoring/sentry/index.ts') },
       { find: /^l0-rx$/, replacement: here('./src/index.ts') },
     ],
   },

@@ -3,9 +3,13 @@
 // Workload as L0's benchmark (tests/benchmark.test.ts): zero-delay tokens cycling a 16-word
 // sentence, from an async iterable. Warm-up, then interleaved runs; medians are reported.
 // Usage: npm run bench [-- --runs 30]
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { first, firstValueFrom, from, map } from 'rxjs';
-import { accumulate, fallbackTo, fromStream, l0, retryWithBackoff, structured, withTimeouts } from 'l0-rx';
+import { first, firstValueFrom, from, map, Observable } from 'rxjs';
+import { accumulate, createMemoryEventStore, fallbackTo, fromStream, l0, recordEvents, retryWithBackoff, structured, withTimeouts } from 'l0-rx';
+import { createJsonlEventStore } from 'l0-rx/stores/jsonl';
 
 const WORDS = ['the ', 'quick ', 'brown ', 'fox ', 'jumps ', 'over ', 'the ', 'lazy ', 'dog ', 'while ',
   'birds ', 'sing ', 'in ', 'morning ', 'light ', 'songs '];
@@ -37,18 +41,38 @@ function drain(observable) {
   });
 }
 
+const coreEvents = (n) => fromStream(() => tokens(n)).pipe(
+  withTimeouts({ initialToken: 5000, interToken: 10_000 }),
+  retryWithBackoff(),
+  fallbackTo(fromStream(() => tokens(n))),
+);
+const logDir = mkdtempSync(join(tmpdir(), 'l0-bench-'));
+process.on('exit', () => rmSync(logDir, { recursive: true, force: true }));
+
+/** The core chain recording to `store()`; completes once the stream ended AND every envelope is written. */
+const recorded = (store) => (n) => new Observable((subscriber) => {
+  let ends = 0;
+  const end = () => { if (++ends === 2) subscriber.complete(); };
+  // zero-delay tokens outrun any file (a model streams ~100 tok/s), so the queue may hold the whole run
+  const onRecordError = (e) => subscriber.error(e);
+  return coreEvents(n).pipe(recordEvents(store(n), { streamId: 'bench', maxPending: 1_000_000, onRecordError, onRecorded: end }), accumulate())
+    .subscribe({ next: (s) => subscriber.next(s), error: (e) => subscriber.error(e), complete: end });
+});
+
 const configs = {
   baseline: (n) => from(tokens(n)).pipe(map((value) => ({ type: 'token', value }))),
-  core: (n) => fromStream(() => tokens(n)).pipe(
-    withTimeouts({ initialToken: 5000, interToken: 10_000 }),
-    retryWithBackoff(),
-    fallbackTo(fromStream(() => tokens(n))),
-    accumulate(),
-  ),
+  core: (n) => coreEvents(n).pipe(accumulate()),
   'l0 preset': (n) => l0({ stream: () => tokens(n) }),
   'json baseline': (n) => from(jsonStream(jsonOf(n))).pipe(map((value) => ({ type: 'token', value }))),
   structured: (n) => structured({ schema: anything, stream: () => jsonStream(jsonOf(n)) }),
+  'record (memory)': recorded(() => createMemoryEventStore()),
+  'record (jsonl)': recorded((n) => {
+    const path = join(logDir, `events-${n}.jsonl`);
+    rmSync(path, { force: true });
+    return createJsonlEventStore(path);
+  }),
 };
+const ROWS = ['core', 'l0 preset', 'record (memory)', 'record (jsonl)'];
 
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 
@@ -85,12 +109,12 @@ const small = 2000;
 const large = 100_000;
 const m = await measure([small, large]);
 const baselineOf = (name) => (name === 'structured' ? 'json baseline' : 'baseline');
-for (const name of ['core', 'l0 preset', 'structured']) {
+for (const name of [...ROWS, 'structured']) {
   const ours = tps(small, m[`${name}@${small}`]);
   const base = tps(small, m[`${baselineOf(name)}@${small}`]);
   console.log(`${name}: ${(ours / base).toFixed(2)}x (${fmt(ours)} tok/s vs ${fmt(base)} tok/s)`);
 }
-for (const name of ['core', 'l0 preset', 'structured']) {
+for (const name of [...ROWS, 'structured']) {
   const growth = (m[`${name}@${large}`] / large) / (m[`${name}@${small}`] / small);
   const baseGrowth = (m[`${baselineOf(name)}@${large}`] / large) / (m[`${baselineOf(name)}@${small}`] / small);
   console.log(`per-token growth (${name}): ${(growth / baseGrowth).toFixed(2)}x (${fmt(tps(large, m[`${name}@${large}`]))} tok/s at ${fmt(large)} tokens vs ${fmt(tps(small, m[`${name}@${small}`]))} at ${fmt(small)})`);

@@ -4,9 +4,17 @@ const { lastValueFrom, toArray } = require('rxjs');
 const { accumulate, fromStream, isL0Error, ProviderError } = require('l0-rx');
 const { fallbackTo } = require('l0-rx/operators');
 const { fakeModel } = require('l0-rx/testing');
+const { createJsonlEventStore } = require('l0-rx/stores/jsonl');
+const { createRedisEventStore } = require('l0-rx/stores/redis');
+const { withOpenTelemetry } = require('l0-rx/opentelemetry');
+const { withSentry } = require('l0-rx/sentry');
 
 assert.equal(typeof fallbackTo, 'function');
 assert.equal(typeof fakeModel, 'function');
+assert.equal(typeof createJsonlEventStore, 'function');
+assert.equal(typeof createRedisEventStore, 'function');
+assert.equal(typeof withOpenTelemetry, 'function');
+assert.equal(typeof withSentry, 'function');
 assert.ok(isL0Error(new ProviderError('x', { code: 'SERVER_ERROR', category: 'server', retryable: true })));
 
 (async () => {

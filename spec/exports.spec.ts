@@ -3,6 +3,10 @@ import { describe, expect, it } from 'vitest';
 import * as root from 'l0-rx';
 import * as operators from 'l0-rx/operators';
 import * as testing from 'l0-rx/testing';
+import * as jsonl from 'l0-rx/stores/jsonl';
+import * as redis from 'l0-rx/stores/redis';
+import * as opentelemetry from 'l0-rx/opentelemetry';
+import * as sentry from 'l0-rx/sentry';
 
 // The public surface, sorted. Adding or removing a runtime export must show up here as a deliberate diff.
 describe('public exports', () => {
@@ -13,12 +17,15 @@ describe('public exports', () => {
       'BUILT_IN_ADAPTERS',
       'CONTENT_EVENT_TYPES',
       'DriftDetectedError',
+      'EVENT_LOG_VERSION',
+      'EventLogError',
       'GuardrailViolationError',
       'InvalidStreamError',
       'L0Error',
       'L0_DEFAULTS',
       'L0_EVENT_TYPES',
       'ProviderError',
+      'RECORD_EVENTS_DEFAULTS',
       'RETRY_PRESETS',
       'RETRY_WITH_BACKOFF_DEFAULTS',
       'SchemaValidationError',
@@ -34,6 +41,7 @@ describe('public exports', () => {
       'checkpointEvery',
       'classifyError',
       'cleanOutput',
+      'createMemoryEventStore',
       'dedent',
       'deduplicateContinuation',
       'deserializeError',
@@ -52,6 +60,7 @@ describe('public exports', () => {
       'isAllStreamsExhaustedError',
       'isContentEvent',
       'isDriftDetectedError',
+      'isEventLogError',
       'isGuardrailViolationError',
       'isInvalidStreamError',
       'isL0Error',
@@ -64,14 +73,17 @@ describe('public exports', () => {
       'jsonSchema',
       'l0',
       'mastraAdapter',
+      'measureRun',
       'normalizeNewlines',
       'ofType',
       'openaiChatAdapter',
       'openaiResponsesAdapter',
       'parseStructured',
       'parseToolArguments',
+      'recordEvents',
       'removeAnsi',
       'repairJson',
+      'replayEvents',
       'retryWithBackoff',
       'sanitize',
       'serializeError',
@@ -96,8 +108,10 @@ describe('public exports', () => {
       'deduplicateContinuation',
       'detectZeroOutput',
       'fallbackTo',
+      'measureRun',
       'ofType',
       'parseStructured',
+      'recordEvents',
       'retryWithBackoff',
       'splitThinking',
       'tapLifecycle',
@@ -121,5 +135,12 @@ describe('public exports', () => {
       'parseFaultModel',
       'startFaultServer',
     ]);
+  });
+
+  it('should export exactly one factory or operator from each Node-only or SDK entry', () => {
+    expect(Object.keys(jsonl).sort()).toEqual(['createJsonlEventStore']);
+    expect(Object.keys(redis).sort()).toEqual(['REDIS_EVENT_STORE_DEFAULTS', 'createRedisEventStore']);
+    expect(Object.keys(opentelemetry).sort()).toEqual(['withOpenTelemetry']);
+    expect(Object.keys(sentry).sort()).toEqual(['withSentry']);
   });
 });

@@ -30,6 +30,16 @@ export type {
   ViolationSeverity,
 } from './events/eventTypes.js';
 
+/* Event log and replay */
+export { EVENT_LOG_VERSION } from './events/eventStore.js';
+export type { EventEnvelope, EventStore, MaybePromise, RecordedErrorEvent, RecordedEvent, SeqRange } from './events/eventStore.js';
+export { EventLogError, isEventLogError } from './events/EventLogError.js';
+export type { EventLogErrorCode } from './events/EventLogError.js';
+export { RECORD_EVENTS_DEFAULTS } from './events/recordEvents.js';
+export { replayEvents } from './events/replayEvents.js';
+export type { ReplayEventsConfig } from './events/replayEvents.js';
+export { createMemoryEventStore } from './stores/memoryEventStore.js';
+
 /* Errors */
 export { L0Error, isL0Error } from './errors/L0Error.js';
 export type { ErrorCategory, L0ErrorOptions, L0RunInfo } from './errors/L0Error.js';
@@ -84,7 +94,9 @@ export {
   deduplicateContinuation,
   detectZeroOutput,
   fallbackTo,
+  measureRun,
   ofType,
+  recordEvents,
   retryWithBackoff,
   tapLifecycle,
   withTimeouts,
@@ -97,10 +109,15 @@ export type {
   L0State,
   L0Status,
   LifecycleCallbacks,
+  MeasureRunConfig,
+  RecordedInfo,
+  RecordEventsConfig,
   RetryDelayContext,
   RetryOnItem,
   RetryPresetName,
   RetryWithBackoffConfig,
+  RunMetrics,
+  RunOutcome,
   ShouldRetryContext,
   ToolCall,
   WithTimeoutsConfig,

@@ -32,6 +32,14 @@ export { checkpointEvery } from '../continuation/checkpointEvery.js';
 export { deduplicateContinuation } from '../continuation/deduplicateContinuation.js';
 export type { DeduplicateContinuationConfig } from '../continuation/deduplicateContinuation.js';
 
+/* Event log */
+export { recordEvents } from '../events/recordEvents.js';
+export type { RecordedInfo, RecordEventsConfig } from '../events/recordEvents.js';
+
+/* Monitoring */
+export { measureRun } from '../monitoring/runMetrics.js';
+export type { MeasureRunConfig, RunMetrics, RunOutcome } from '../monitoring/runMetrics.js';
+
 /* Lifecycle */
 export { tapLifecycle } from '../lifecycle/tapLifecycle.js';
 export type { LifecycleCallbacks } from '../lifecycle/tapLifecycle.js';

@@ -30,7 +30,7 @@ export type { L0NamedStream, L0Options, L0StreamContext, L0StreamFactory } from 
  * attempt(stream, model).pipe(
  *   fallbackTo(...fallbackStreams.map(attempt)), // after the primary's retries: each fallback has its own budget
  *   abortOn(signal),                    // a user abort is never retried nor falls back
- *   ...runOperators,                    // yours: recording, monitoring (see every attempt and the final error)
+ *   ...runOperators,                    // recordEvents(record) first when given, then yours: monitoring (every attempt, the final error)
  *   tapLifecycle(callbacks),
  * );
  * ```

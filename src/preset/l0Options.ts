@@ -12,6 +12,8 @@ import {
 import { resolveWithTimeouts, type WithTimeoutsConfig } from '../timeouts/withTimeouts.js';
 import { resolveDeduplicateContinuation, type DeduplicateContinuationConfig } from '../continuation/deduplicateContinuation.js';
 import { checkCallbackTypes, LIFECYCLE_CALLBACK_KEYS, type LifecycleCallbacks } from '../lifecycle/tapLifecycle.js';
+import type { EventStore } from '../events/eventStore.js';
+import { RECORD_EVENTS_KEYS, recordEvents, resolveRecordEvents, type RecordEventsConfig } from '../events/recordEvents.js';
 import {
   checkBag,
   checkKeys,
@@ -69,6 +71,13 @@ export interface L0Options extends LifecycleCallbacks {
    */
   readonly runOperators?: readonly MonoTypeOperatorFunction<L0Event>[];
   /**
+   * Record the run to an event store: a store, or `{ store, ...recordEvents config }` (for a
+   * `streamId`, `onRecordError`, `onRecorded`). It is `recordEvents(store, config)` placed first
+   * in `runOperators`, so the log holds every attempt's events and the run's final error; `ts`
+   * comes from `scheduler`. @default undefined (no recording)
+   */
+  readonly record?: EventStore | (RecordEventsConfig & { readonly store: EventStore });
+  /**
    * Retry policy: a config, a preset name, a number of content retries, or `false`.
    *
    * - `false` disables every retry, of any kind (the same as `{ maxRetries: 0 }`): the first failure
@@ -111,7 +120,7 @@ export interface L0Options extends LifecycleCallbacks {
  * @internal
  */
 export const L0_OPTION_KEYS = /*#__PURE__*/ optionKeys<L0Options>()([
-  'stream', 'model', 'fallbackStreams', 'attemptOperators', 'runOperators', 'retry', 'timeout', 'detectZeroTokens', 'continueFromLastKnownGoodToken',
+  'stream', 'model', 'fallbackStreams', 'attemptOperators', 'runOperators', 'record', 'retry', 'timeout', 'detectZeroTokens', 'continueFromLastKnownGoodToken',
   'checkpointInterval', 'deduplicateContinuation', 'buildContinuationPrompt', 'signal', 'context', 'adapters',
   'scheduler', 'random', ...LIFECYCLE_CALLBACK_KEYS,
 ]);
@@ -141,7 +150,8 @@ export function resolveL0Options(o: L0Options) {
   checkCallbackTypes(L0, o);
   const fallbackStreams = (o.fallbackStreams ?? []).map(namedStream);
   const attemptOperators = operatorList('attemptOperators', o.attemptOperators);
-  const runOperators = operatorList('runOperators', o.runOperators);
+  const record = recordOperator(o.record, o.scheduler);
+  const runOperators = record ? Object.freeze([record, ...operatorList('runOperators', o.runOperators)]) : operatorList('runOperators', o.runOperators);
   const continuation = o.continueFromLastKnownGoodToken ?? L0_DEFAULTS.continueFromLastKnownGoodToken;
   const context = deepFreeze(cloneContext(o.context ?? {}));
   const { buildContinuationPrompt: build, scheduler, random } = o;
@@ -204,6 +214,18 @@ function operatorList(name: 'attemptOperators' | 'runOperators', list: unknown):
     throw optionError(L0, name, 'an array of operators (functions from Observable to Observable)', list);
   }
   return Object.freeze([...(list as MonoTypeOperatorFunction<L0Event>[])]);
+}
+
+/** `l0({record})` as recordEvents, validated as `l0({record: {...}})`, its `ts` on the run's scheduler. */
+function recordOperator(record: L0Options['record'], scheduler: SchedulerLike | undefined): MonoTypeOperatorFunction<L0Event> | undefined {
+  if (record === undefined) return undefined;
+  if (typeof record !== 'object' || record === null || Array.isArray(record)) throw optionError(L0, 'record', 'an EventStore or { store, ...recordEvents options }', record);
+  const where = childPath(L0, 'record');
+  if (!('append' in record)) checkKeys(where, record, [...RECORD_EVENTS_KEYS, 'store']);
+  const { store, ...config } = 'append' in record ? { store: record } : record;
+  const withScheduler = { ...config, ...(config.scheduler === undefined && scheduler !== undefined ? { scheduler } : {}) };
+  resolveRecordEvents(store, withScheduler, where, optionLabel(L0, 'record'), ['store']);
+  return recordEvents(store, withScheduler);
 }
 
 /** The timeout config withTimeouts gets: the defaults under the user's fields, validated as `l0({timeout: {...}})`. */

@@ -1,0 +1,120 @@
+/** @test {withOpenTelemetry} */
+import { SpanStatusCode } from '@opentelemetry/api';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { describe, expect, it } from 'vitest';
+import { l0, type L0Event } from 'l0-rx';
+import { withOpenTelemetry } from 'l0-rx/opentelemetry';
+import { fakeModel } from 'l0-rx/testing';
+import { testScheduler } from '../helpers/testScheduler.js';
+
+function tracing() {
+  const exporter = new InMemorySpanExporter();
+  const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  return { exporter, tracer: provider.getTracer('l0-rx-spec') };
+}
+
+const ms = (t: [number, number]) => t[0] * 1000 + t[1] / 1e6;
+const duration = (s: ReadableSpan) => ms(s.duration);
+const named = (spans: ReadableSpan[], name: string) => spans.filter((s) => s.name === name);
+
+const values: Record<string, L0Event> = {
+  s: { type: 'start', attempt: 1, fallbackIndex: 0, isRetry: false, isFallback: false, model: 'gpt-x' },
+  a: { type: 'token', value: 'a' },
+  b: { type: 'token', value: 'b' },
+  x: { type: 'complete', finishReason: 'stop', usage: { inputTokens: 7, outputTokens: 2 } },
+};
+
+describe('withOpenTelemetry (real sdk-trace-base, in-memory exporter)', () => {
+  it('should make one run span and one attempt span with gen_ai attributes, real durations and time to first token', () => {
+    const { exporter, tracer } = tracing();
+    const scheduler = testScheduler();
+    scheduler.run(({ cold, expectObservable }) => {
+      expectObservable(cold('s--a-b--x|', values).pipe(withOpenTelemetry({ tracer, system: 'openai', scheduler }))).toBe('s--a-b--x|', values);
+    });
+    const spans = exporter.getFinishedSpans();
+    const [run] = named(spans, 'l0.run');
+    const [attempt] = named(spans, 'l0.attempt');
+    expect(spans).toHaveLength(2);
+    expect(attempt!.parentSpanContext?.spanId).toBe(run!.spanContext().spanId);
+    expect(run!.attributes).toMatchObject({
+      'gen_ai.system': 'openai',
+      'gen_ai.response.finish_reasons': ['stop'],
+      'gen_ai.usage.input_tokens': 7,
+      'gen_ai.usage.output_tokens': 2,
+      'l0.time_to_first_token_ms': 3,
+      'l0.attempts': 1,
+      'l0.tokens': 2,
+    });
+    expect(attempt!.attributes).toMatchObject({ 'l0.attempt': 1, 'gen_ai.request.model': 'gpt-x' });
+    expect(run!.events.map((e) => e.name)).toEqual(['gen_ai.first_token']);
+    expect(duration(run!)).toBe(9); // subscribed at 0, completed at 9
+    expect(run!.status.code).toBe(SpanStatusCode.OK);
+  });
+
+  it('should give every retry and fallback its own attempt span, ended with an error status, and record the reasons as events', () => {
+    const { exporter, tracer } = tracing();
+    testScheduler().run(() => {
+      l0({
+        stream: fakeModel([{ items: [{ error: { status: 503 } }] }]),
+        fallbackStreams: [fakeModel('ab|')],
+        retry: { backoff: 'fixed', baseDelay: 5, maxRetries: 1 },
+        runOperators: [withOpenTelemetry({ tracer })],
+      }).subscribe();
+    });
+    const spans = exporter.getFinishedSpans();
+    const attempts = named(spans, 'l0.attempt');
+    const [run] = named(spans, 'l0.run');
+    expect(attempts.map((s) => [s.attributes['l0.attempt'], s.attributes['l0.fallback_index'], s.status.code])).toEqual([
+      [1, 0, SpanStatusCode.ERROR],
+      [2, 0, SpanStatusCode.ERROR],
+      [1, 1, SpanStatusCode.OK],
+    ]);
+    expect(attempts[0]!.attributes['error.type']).toBe('SERVER_ERROR');
+    expect(run!.events.map((e) => [e.name, e.attributes?.['l0.reason'] ?? e.attributes?.['l0.to_index']])).toEqual([
+      ['l0.retry', 'server_error'],
+      ['l0.fallback', 1],
+      ['gen_ai.first_token', undefined],
+    ]);
+    expect(run!.attributes).toMatchObject({ 'l0.retries': 1, 'l0.fallbacks': 1, 'l0.attempts': 3 });
+  });
+
+  it('should end every span with an error status and the error code when the run fails', () => {
+    const { exporter, tracer } = tracing();
+    testScheduler().run(() => {
+      l0({ stream: fakeModel({ items: [{ error: { status: 401 } }] }), runOperators: [withOpenTelemetry({ tracer })] }).subscribe({ error: () => undefined });
+    });
+    const spans = exporter.getFinishedSpans();
+    expect(spans).toHaveLength(2);
+    for (const span of spans) {
+      expect(span.status).toMatchObject({ code: SpanStatusCode.ERROR, message: expect.stringMatching(/^AUTH_ERROR: /) });
+      expect(span.attributes['error.type']).toBe('AUTH_ERROR');
+    }
+    expect(named(spans, 'l0.run')[0]!.events.map((e) => e.name)).toContain('exception');
+  });
+
+  it('should end every span, marked cancelled, when the consumer unsubscribes', () => {
+    const { exporter, tracer } = tracing();
+    const scheduler = testScheduler();
+    scheduler.run(({ cold, expectObservable }) => {
+      expectObservable(cold('s-a-b-', values).pipe(withOpenTelemetry({ tracer, scheduler })), '^--!').toBe('s-a', values);
+    });
+    const spans = exporter.getFinishedSpans();
+    expect(spans).toHaveLength(2);
+    const [run] = named(spans, 'l0.run');
+    expect(run!.attributes['l0.cancelled']).toBe(true);
+    expect(duration(run!)).toBe(3);
+  });
+
+  it('should make spans per subscription, and none for an empty source beyond the run span', () => {
+    const { exporter, tracer } = tracing();
+    testScheduler().run(({ cold }) => {
+      cold<L0Event>('|').pipe(withOpenTelemetry({ tracer })).subscribe();
+    });
+    expect(exporter.getFinishedSpans().map((s) => s.name)).toEqual(['l0.run']);
+  });
+
+  it('should name a bad config', () => {
+    expect(() => withOpenTelemetry({} as never)).toThrow('withOpenTelemetry({tracer}) must be an OpenTelemetry Tracer (with startSpan)');
+    expect(() => withOpenTelemetry({ tracer: tracing().tracer, sytem: 'x' } as never)).toThrow(/unknown option `sytem`/);
+  });
+});

@@ -1,0 +1,48 @@
+/* Runs the JSONL store in child processes: its source transpiled to a temp folder, driven by a small script. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
+
+const WRITER = `
+import { createJsonlEventStore } from './jsonlEventStore.js';
+const [path, prefix, writers, events, batch, payload] = process.argv.slice(2);
+const store = createJsonlEventStore(path);
+const pad = 'x'.repeat(Number(payload));
+process.stdout.write('ready\\n');
+await Promise.all(Array.from({ length: Number(writers) }, async (_, w) => {
+  const streamId = prefix + '-' + w;
+  for (let seq = 0; seq < Number(events); seq += Number(batch)) {
+    const envelopes = [];
+    for (let s = seq; s < Math.min(seq + Number(batch), Number(events)); s++) {
+      envelopes.push({ v: 1, streamId, seq: s, ts: s, event: { type: 'token', value: pad + s } });
+    }
+    await store.append(envelopes);
+  }
+}));
+process.stdout.write('done\\n');
+`;
+
+/** A folder holding the transpiled store and the writer script; returns the script's path. */
+export async function buildWriter(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'l0-jsonl-writer-'));
+  const source = await readFile(fileURLToPath(new URL('../../src/stores/jsonl/jsonlEventStore.ts', import.meta.url)), 'utf8');
+  const { outputText } = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } });
+  await writeFile(join(dir, 'package.json'), '{"type":"module"}');
+  await writeFile(join(dir, 'jsonlEventStore.js'), outputText);
+  await writeFile(join(dir, 'writer.mjs'), WRITER);
+  return join(dir, 'writer.mjs');
+}
+
+/** Starts a writer process: `writers` streams named `<prefix>-<i>`, `events` envelopes each, `batch` per append. */
+export function startWriter(script: string, args: { path: string; prefix: string; writers: number; events: number; batch: number; payload: number }): ChildProcess {
+  const { path, prefix, writers, events, batch, payload } = args;
+  return spawn(process.execPath, [script, path, prefix, String(writers), String(events), String(batch), String(payload)], { stdio: ['ignore', 'pipe', 'inherit'] });
+}
+
+/** Resolves with the exit code once the child exits. */
+export function exited(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve(child.exitCode) : child.once('exit', (code) => resolve(code))));
+}

@@ -1,0 +1,166 @@
+/** @test {createJsonlEventStore} */
+import { appendFile, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Observable } from 'rxjs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { recordEvents, replayEvents, type EventEnvelope, type L0Event, type RecordedInfo } from 'l0-rx';
+import { createJsonlEventStore } from 'l0-rx/stores/jsonl';
+import { buildWriter, exited, startWriter } from './jsonlChild.js';
+
+const env = (streamId: string, seq: number, value = String(seq)): EventEnvelope => ({ v: 1, streamId, seq, ts: seq, event: { type: 'token', value } });
+
+/** `count` tokens, in chunks of `chunk` with a macrotask between chunks, so many writers interleave. */
+function tokens(count: number, chunk: number): Observable<L0Event> {
+  return new Observable((subscriber) => {
+    let sent = 0;
+    let timer: ReturnType<typeof setImmediate> | undefined;
+    const next = () => {
+      for (let i = 0; i < chunk && sent < count; i++) subscriber.next({ type: 'token', value: `t${sent++}` });
+      if (sent < count) timer = setImmediate(next);
+      else subscriber.complete();
+    };
+    next();
+    return () => timer && clearImmediate(timer);
+  });
+}
+
+/** Every envelope in the file, grouped by stream, read in one pass (independently of the store). */
+async function fileStreams(path: string): Promise<Map<string, EventEnvelope[]>> {
+  const streams = new Map<string, EventEnvelope[]>();
+  for (const line of (await readFile(path, 'utf8')).split('\n')) {
+    if (line === '') continue;
+    const e = JSON.parse(line) as EventEnvelope;
+    streams.set(e.streamId, [...(streams.get(e.streamId) ?? []), e]);
+  }
+  return streams;
+}
+
+function checkStreams(streams: Map<string, readonly EventEnvelope[]>, names: string[], events: number): void {
+  expect([...streams.keys()].sort()).toEqual([...names].sort());
+  for (const name of names) {
+    const log = streams.get(name)!;
+    expect(log, name).toHaveLength(events);
+    expect(log.every((e, i) => e.seq === i), `${name} in seq order`).toBe(true);
+  }
+}
+
+describe('createJsonlEventStore', () => {
+  let dir: string;
+  let path: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'l0-jsonl-'));
+    path = join(dir, 'logs', 'events.jsonl');
+  });
+  afterEach(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('should create the file and its folder and read the envelopes back in order', async () => {
+    const store = createJsonlEventStore(path);
+    await store.append([env('a', 0), env('a', 1)]);
+    await store.append([env('a', 2)]);
+    expect(await store.read('a')).toEqual([env('a', 0), env('a', 1), env('a', 2)]);
+  });
+
+  it('should write one line per envelope and never rewrite earlier lines', async () => {
+    const store = createJsonlEventStore(path);
+    await store.append([env('a', 0)]);
+    const before = await readFile(path, 'utf8');
+    await store.append([env('a', 1), env('b', 0)]);
+    const after = await readFile(path, 'utf8');
+    expect(after.startsWith(before)).toBe(true);
+    expect(after.split('\n').filter(Boolean).map((l) => JSON.parse(l) as EventEnvelope)).toEqual([env('a', 0), env('a', 1), env('b', 0)]);
+  });
+
+  it('should keep streams apart, list them and read an inclusive range', async () => {
+    const store = createJsonlEventStore(path);
+    await store.append([env('a', 0), env('b', 0), env('a', 1), env('a', 2)]);
+    expect(await store.streams()).toEqual(['a', 'b']);
+    expect(await store.read('a', { fromSeq: 1, toSeq: 1 })).toEqual([env('a', 1)]);
+  });
+
+  it('should read a missing file as no streams', async () => {
+    const store = createJsonlEventStore(path);
+    expect(await store.read('a')).toEqual([]);
+    expect(await store.streams()).toEqual([]);
+  });
+
+  it('should delete a stream by appending a marker, and keep what is recorded under its id afterwards', async () => {
+    const store = createJsonlEventStore(path);
+    await store.append([env('a', 0), env('b', 0)]);
+    const size = (await stat(path)).size;
+    await store.delete('a');
+    expect((await stat(path)).size).toBeGreaterThan(size);
+    expect(await store.streams()).toEqual(['b']);
+    await store.append([env('a', 0, 'again')]);
+    expect(await store.read('a')).toEqual([env('a', 0, 'again')]);
+  });
+
+  it('should ignore a partial last line left by a crash, and keep appending on a line of its own', async () => {
+    const store = createJsonlEventStore(path);
+    await store.append([env('a', 0)]);
+    await appendFile(path, JSON.stringify(env('a', 1)).slice(0, 20));
+    expect(await store.read('a')).toEqual([env('a', 0)]);
+    await store.append([env('b', 0)]);
+    expect(await store.read('b')).toEqual([env('b', 0)]);
+  });
+
+  it('should replay what recordEvents wrote', async () => {
+    const store = createJsonlEventStore(path);
+    const recorded = new Promise<RecordedInfo>((resolve) => tokens(5, 2).pipe(recordEvents(store, { streamId: 'r', onRecorded: resolve })).subscribe());
+    expect(await recorded).toMatchObject({ count: 5, error: undefined });
+    const replayed: L0Event[] = [];
+    await new Promise<void>((resolve) => replayEvents(store, 'r').subscribe({ next: (e) => replayed.push(e), complete: resolve }));
+    expect(replayed.map((e) => (e as { value: string }).value)).toEqual(['t0', 't1', 't2', 't3', 't4']);
+  });
+
+  it('should name a bad path or option', () => {
+    expect(() => createJsonlEventStore('')).toThrow('createJsonlEventStore(path) must be a non-empty string, got ""');
+    expect(() => createJsonlEventStore(path, { sync: true } as never)).toThrow('createJsonlEventStore(path, options): unknown option `sync`; the options are `fsync`');
+    expect(() => createJsonlEventStore(path, { fsync: 1 } as never)).toThrow('createJsonlEventStore(path, {fsync}) must be a boolean, got number');
+  });
+
+  describe('under concurrency', () => {
+    it('should lose nothing when 100 recorders append 1,000 events each through 10 stores on one file', async () => {
+      const stores = Array.from({ length: 10 }, () => createJsonlEventStore(path));
+      const names = Array.from({ length: 100 }, (_, i) => `w${i}`);
+      const infos = await Promise.all(names.map((streamId, i) =>
+        new Promise<RecordedInfo>((resolve) => tokens(1000, 25).pipe(recordEvents(stores[i % 10]!, { streamId, onRecorded: resolve })).subscribe())));
+      expect(infos.every((info) => info.count === 1000 && info.error === undefined)).toBe(true);
+      checkStreams(await fileStreams(path), names, 1000);
+      expect(await createJsonlEventStore(path).read('w42')).toEqual((await fileStreams(path)).get('w42'));
+    }, 60_000);
+
+    it('should lose nothing when 4 processes with 25 writers each append 1,000 events per writer', async () => {
+      const script = await buildWriter();
+      const children = [0, 1, 2, 3].map((p) => startWriter(script, { path, prefix: `p${p}`, writers: 25, events: 1000, batch: 20, payload: 0 }));
+      expect(await Promise.all(children.map(exited))).toEqual([0, 0, 0, 0]);
+      const names = [0, 1, 2, 3].flatMap((p) => Array.from({ length: 25 }, (_, w) => `p${p}-${w}`));
+      expect([...(await createJsonlEventStore(path).streams())].sort()).toEqual([...names].sort());
+      checkStreams(await fileStreams(path), names, 1000);
+    }, 60_000);
+  });
+
+  it('should leave a readable log when a writer process is killed mid-append', async () => {
+    const script = await buildWriter();
+    const child = startWriter(script, { path, prefix: 'k', writers: 4, events: 1_000_000, batch: 8, payload: 64 * 1024 });
+    // kill it while it is writing 512 KiB batches
+    for (let i = 0; i < 400; i++) {
+      const size = await stat(path).then((s) => s.size, () => 0);
+      if (size > 8 * 1024 * 1024) break;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    child.kill('SIGKILL');
+    await exited(child);
+    const store = createJsonlEventStore(path);
+    const names = [...(await store.streams())].sort();
+    expect(names.length).toBeGreaterThan(0);
+    for (const name of names) {
+      const log = await store.read(name);
+      expect(log.every((e, i) => e.seq === i && e.streamId === name), `${name} is a gap-free prefix`).toBe(true);
+    }
+    await store.append([env('after', 0)]);
+    expect(await store.read('after')).toEqual([env('after', 0)]);
+  }, 30_000);
+});

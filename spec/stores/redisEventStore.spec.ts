@@ -1,0 +1,121 @@
+/** @test {createRedisEventStore} */
+import { Observable } from 'rxjs';
+import { createClient } from 'redis';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { recordEvents, replayEvents, type EventEnvelope, type L0Event, type RecordedInfo } from 'l0-rx';
+import { createRedisEventStore } from 'l0-rx/stores/redis';
+import { startRedisServer, type RedisServer } from '../helpers/redisServer.js';
+
+const env = (streamId: string, seq: number, value = String(seq)): EventEnvelope => ({ v: 1, streamId, seq, ts: seq, event: { type: 'token', value } });
+
+/** `count` tokens in chunks of `chunk`, a macrotask between chunks, so writers interleave. */
+function tokens(count: number, chunk: number): Observable<L0Event> {
+  return new Observable((subscriber) => {
+    let sent = 0;
+    let timer: ReturnType<typeof setImmediate> | undefined;
+    const next = () => {
+      for (let i = 0; i < chunk && sent < count; i++) subscriber.next({ type: 'token', value: `t${sent++}` });
+      if (sent < count) timer = setImmediate(next);
+      else subscriber.complete();
+    };
+    next();
+    return () => timer && clearImmediate(timer);
+  });
+}
+
+describe('createRedisEventStore (against a real redis-server)', () => {
+  let server: RedisServer;
+  let client: ReturnType<typeof createClient>;
+  beforeAll(async () => {
+    server = await startRedisServer();
+    client = createClient({ url: server.url });
+    await client.connect();
+  });
+  afterAll(async () => {
+    await client?.quit();
+    await server?.stop();
+  });
+  beforeEach(async () => {
+    await client.flushAll();
+  });
+
+  it('should append to a Redis stream with XADD and read it back in order', async () => {
+    const store = createRedisEventStore(client);
+    await store.append([env('a', 0), env('a', 1)]);
+    await store.append([env('a', 2)]);
+    expect(await store.read('a')).toEqual([env('a', 0), env('a', 1), env('a', 2)]);
+    expect(await client.xLen('l0:events:stream:a')).toBe(3);
+  });
+
+  it('should read an inclusive seq range on the server with XRANGE', async () => {
+    const store = createRedisEventStore(client);
+    await store.append([0, 1, 2, 3, 4].map((s) => env('a', s)));
+    expect(await store.read('a', { fromSeq: 1, toSeq: 3 })).toEqual([env('a', 1), env('a', 2), env('a', 3)]);
+  });
+
+  it('should keep streams apart, list them, and read an unknown one as empty', async () => {
+    const store = createRedisEventStore(client);
+    await store.append([env('b', 0), env('a', 0)]);
+    expect(await store.streams()).toEqual(['a', 'b']);
+    expect(await store.read('nope')).toEqual([]);
+  });
+
+  it('should delete a stream', async () => {
+    const store = createRedisEventStore(client);
+    await store.append([env('a', 0), env('b', 0)]);
+    await store.delete('a');
+    expect(await store.streams()).toEqual(['b']);
+    expect(await store.read('a')).toEqual([]);
+  });
+
+  it('should keep stores with different key prefixes apart', async () => {
+    const one = createRedisEventStore(client, { keyPrefix: 'one:' });
+    const two = createRedisEventStore(client, { keyPrefix: 'two:' });
+    await one.append([env('a', 0)]);
+    expect(await two.streams()).toEqual([]);
+  });
+
+  it('should reject a seq that is not above the stream last one, so two runs never interleave silently', async () => {
+    const store = createRedisEventStore(client);
+    await store.append([env('a', 0), env('a', 1)]);
+    await expect(store.append([env('a', 1, 'again')])).rejects.toThrow(/equal or smaller/);
+  });
+
+  it('should replay what recordEvents wrote, from another client', async () => {
+    const recorded = new Promise<RecordedInfo>((resolve) =>
+      tokens(5, 2).pipe(recordEvents(createRedisEventStore(client), { streamId: 'r', onRecorded: resolve })).subscribe());
+    expect(await recorded).toMatchObject({ count: 5, error: undefined });
+    const other = createClient({ url: server.url });
+    await other.connect();
+    const replayed: L0Event[] = [];
+    await new Promise<void>((resolve) => replayEvents(createRedisEventStore(other), 'r').subscribe({ next: (e) => replayed.push(e), complete: resolve }));
+    await other.quit();
+    expect(replayed.map((e) => (e as { value: string }).value)).toEqual(['t0', 't1', 't2', 't3', 't4']);
+  });
+
+  it('should lose nothing when 100 recorders on 4 clients append 1,000 events each', async () => {
+    const clients = await Promise.all([0, 1, 2, 3].map(async () => {
+      const c = createClient({ url: server.url });
+      await c.connect();
+      return c;
+    }));
+    const names = Array.from({ length: 100 }, (_, i) => `w${i}`);
+    const infos = await Promise.all(names.map((streamId, i) =>
+      new Promise<RecordedInfo>((resolve) =>
+        tokens(1000, 25).pipe(recordEvents(createRedisEventStore(clients[i % 4]!), { streamId, onRecorded: resolve })).subscribe())));
+    await Promise.all(clients.map((c) => c.quit()));
+    expect(infos.every((info) => info.count === 1000 && info.error === undefined)).toBe(true);
+    const store = createRedisEventStore(client);
+    expect(await store.streams()).toEqual([...names].sort());
+    for (const name of names) {
+      const log = await store.read(name);
+      expect(log.length === 1000 && log.every((e, i) => e.seq === i && (e.event as { value: string }).value === `t${i}`), name).toBe(true);
+    }
+  }, 60_000);
+
+  it('should name a bad client or option', () => {
+    expect(() => createRedisEventStore({} as never)).toThrow('createRedisEventStore(client) must be a redis client (with sendCommand), got object');
+    expect(() => createRedisEventStore(client, { prefix: 'x' } as never)).toThrow('createRedisEventStore(client, options): unknown option `prefix`; the options are `keyPrefix`');
+    expect(() => createRedisEventStore(client, { keyPrefix: 1 } as never)).toThrow('createRedisEventStore(client, {keyPrefix}) must be a string, got number');
+  });
+});

@@ -1,0 +1,29 @@
+import { isL0Error, L0Error } from '../errors/L0Error.js';
+
+/** Why an event log could not be read or written. */
+export type EventLogErrorCode = 'STREAM_NOT_FOUND' | 'STREAM_EMPTY' | 'INVALID_LOG' | 'RECORD_FAILED' | 'RECORD_OVERFLOW';
+
+/**
+ * An event log could not be replayed (`STREAM_NOT_FOUND`, `STREAM_EMPTY`, `INVALID_LOG`: an
+ * envelope of another schema version or out of `seq` order) or recorded (`RECORD_FAILED`: the
+ * store rejected an append; `RECORD_OVERFLOW`: more envelopes waited than `maxPending`). Never retried.
+ * `streamId` names the stream.
+ *
+ * @example
+ * import { isEventLogError } from 'l0-rx';
+ * if (isEventLogError(e) && e.code === 'STREAM_NOT_FOUND') console.error(`no log for ${e.streamId}`);
+ * @see {@link replayEvents} {@link recordEvents}
+ */
+export class EventLogError extends L0Error {
+  override readonly name = 'EventLogError';
+  declare readonly code: EventLogErrorCode;
+  readonly streamId: string;
+
+  constructor(code: EventLogErrorCode, streamId: string, message: string, cause?: unknown) {
+    super(message, { code, category: 'bad-request', retryable: false, reason: 'bad_request', ...(cause === undefined ? {} : { cause }) });
+    this.streamId = streamId;
+  }
+}
+
+/** True for an {@link EventLogError} from any copy of the package. @example if (isEventLogError(e)) report(e.code); */
+export const isEventLogError = (e: unknown): e is EventLogError => isL0Error(e) && e.name === 'EventLogError';

@@ -1,0 +1,76 @@
+/**
+ * The event log: envelopes around recorded events, and the store interface every backend
+ * (memory, JSONL file, Redis Streams, yours) implements.
+ */
+import type { L0Event } from './eventTypes.js';
+import type { SerializedError } from '../errors/serializeError.js';
+
+/** The envelope schema version written by this library. A reader rejects any other. */
+export const EVENT_LOG_VERSION = 1;
+
+/** The run's terminal error, recorded as the last envelope of a failed run. Plain data only. */
+export interface RecordedErrorEvent {
+  readonly type: 'error';
+  readonly error: SerializedError;
+}
+
+/** What an envelope holds: an {@link L0Event}, or the run's terminal error. */
+export type RecordedEvent = L0Event | RecordedErrorEvent;
+
+/**
+ * One recorded event. `seq` starts at 0 and increases by 1 per stream; `ts` is the recorder's
+ * `scheduler.now()` when the event passed, in milliseconds.
+ */
+export interface EventEnvelope {
+  readonly v: typeof EVENT_LOG_VERSION;
+  readonly streamId: string;
+  readonly seq: number;
+  readonly ts: number;
+  readonly event: RecordedEvent;
+}
+
+/** An inclusive range of sequence numbers; a missing bound is open. */
+export interface SeqRange {
+  readonly fromSeq?: number;
+  readonly toSeq?: number;
+}
+
+/** A value or a promise of it: in-memory stores answer synchronously, so replays work under TestScheduler. */
+export type MaybePromise<T> = T | PromiseLike<T>;
+
+/**
+ * Where {@link recordEvents} writes and {@link replayEvents} reads. Implementations:
+ * `createMemoryEventStore()` (l0-rx), `createJsonlEventStore(path)` (l0-rx/stores/jsonl),
+ * `createRedisEventStore(client)` (l0-rx/stores/redis). Any method may answer synchronously or
+ * with a promise.
+ *
+ * Contract: `append` gets the envelopes of one stream in `seq` order, one call at a time per
+ * recorder (the next call waits for the previous one to settle); a store keeps them in that order
+ * and never rewrites what it holds. `read` gives a stream's envelopes in `seq` order, within the
+ * range; an unknown stream reads as `[]`.
+ *
+ * @example
+ * import type { EventEnvelope, EventStore } from 'l0-rx';
+ * const logs = new Map<string, EventEnvelope[]>();
+ * const store: EventStore = {
+ *   append: (envelopes) => { for (const e of envelopes) logs.set(e.streamId, [...(logs.get(e.streamId) ?? []), e]); },
+ *   read: (streamId, range) => (logs.get(streamId) ?? []).filter((e) => e.seq >= (range?.fromSeq ?? 0) && e.seq <= (range?.toSeq ?? Infinity)),
+ *   streams: () => [...logs.keys()],
+ *   delete: (streamId) => void logs.delete(streamId),
+ * };
+ */
+export interface EventStore {
+  /** Appends envelopes (usually of one stream, in `seq` order). A rejection is reported by the recorder. */
+  append(envelopes: readonly EventEnvelope[]): MaybePromise<void>;
+  /** A stream's envelopes in `seq` order, within `range` (inclusive); `[]` for an unknown stream. */
+  read(streamId: string, range?: SeqRange): MaybePromise<readonly EventEnvelope[]>;
+  /** Every stream id the store holds. */
+  streams(): MaybePromise<readonly string[]>;
+  /** Removes a stream; removing an unknown stream does nothing. */
+  delete(streamId: string): MaybePromise<void>;
+}
+
+/** True when `seq` is inside `range`. @internal Shared by the stores. */
+export function inRange(seq: number, range: SeqRange | undefined): boolean {
+  return seq >= (range?.fromSeq ?? 0) && seq <= (range?.toSeq ?? Number.POSITIVE_INFINITY);
+}

@@ -1,0 +1,211 @@
+import { asyncScheduler, defer, tap, type MonoTypeOperatorFunction, type SchedulerLike } from 'rxjs';
+import type { L0Event } from './eventTypes.js';
+import { EVENT_LOG_VERSION, type EventEnvelope, type EventStore, type RecordedEvent } from './eventStore.js';
+import { EventLogError } from './EventLogError.js';
+import { serializeError } from '../errors/serializeError.js';
+import { isPromiseLike } from '../internal/isPromiseLike.js';
+import { checkBag, checkKeys, describeOption, isSchedulerLike, optionError, optionKeys, optionPath, type OptionPath } from '../internal/options.js';
+
+/** What {@link RecordEventsConfig.onRecorded} receives once a subscription's log is written. */
+export interface RecordedInfo {
+  readonly streamId: string;
+  /** Envelopes the store accepted. */
+  readonly count: number;
+  /** The failure that stopped recording (the log then holds a gap-free prefix of the run), if any. */
+  readonly error: EventLogError | undefined;
+}
+
+/** Options of {@link recordEvents}. Every field is optional. */
+export interface RecordEventsConfig {
+  /**
+   * The log's stream id: a string (for one subscription), or a function called once per
+   * subscription. @default a `crypto.randomUUID()` per subscription (read it in `onRecorded`)
+   */
+  readonly streamId?: string | (() => string);
+  /** Source of each envelope's `ts`. @default asyncScheduler */
+  readonly scheduler?: SchedulerLike;
+  /**
+   * Envelopes that may wait for a slow store. One more stops recording for that subscription
+   * (the stream goes on) and reports a `RECORD_OVERFLOW` {@link EventLogError}. @default 10000
+   */
+  readonly maxPending?: number;
+  /**
+   * Called once per subscription when the store rejects an append (`RECORD_FAILED`) or the queue
+   * overflows (`RECORD_OVERFLOW`); recording then stops, so the log stays an ordered prefix.
+   * @default one `console.warn` per recordEvents() call
+   */
+  readonly onRecordError?: (error: EventLogError) => void;
+  /** Called once per subscription when the run has ended and every envelope is written (or recording stopped). */
+  readonly onRecorded?: (info: RecordedInfo) => void;
+}
+
+/** The documented defaults of {@link recordEvents}. */
+export const RECORD_EVENTS_DEFAULTS = /*#__PURE__*/ Object.freeze({ maxPending: 10_000 } as const);
+
+/** Every key of {@link RecordEventsConfig}. @internal The l0 preset's `record` option takes them too. */
+export const RECORD_EVENTS_KEYS = /*#__PURE__*/ optionKeys<RecordEventsConfig>()(['streamId', 'scheduler', 'maxPending', 'onRecordError', 'onRecorded']);
+const ROOT = /*#__PURE__*/ optionPath('recordEvents', 'store, ');
+
+/**
+ * Appends every event, and the run's terminal error, to an {@link EventStore} as
+ * {@link EventEnvelope}s `{v, streamId, seq, ts, event}`, and passes the events through untouched,
+ * unbuffered and undelayed.
+ *
+ *   -s-a-b-x|       source (s start, x complete)
+ *   -s-a-b-x|       recordEvents(store)    log: s a b x, seq 0..3
+ *
+ * 1. Each subscription gets its own stream id and `seq` from 0; `ts` is `scheduler.now()`.
+ * 2. Appends never block the stream: envelopes queue while the store works, one append call at
+ *    a time, in `seq` order (a synchronous store such as the memory store is written at once).
+ * 3. An error notification is recorded as `{type: 'error', error}` (plain {@link SerializedError})
+ *    and then passed on; {@link replayEvents} turns it back into the typed error.
+ * 4. A store that rejects, or a queue past `maxPending`, stops recording for that subscription and
+ *    calls `onRecordError` once; the stream is never affected.
+ * 5. Unsubscribing stops recording new events; what was queued is still written.
+ *
+ * @example
+ * import { l0, createMemoryEventStore, recordEvents } from 'l0-rx';
+ * const store = createMemoryEventStore();
+ * l0({ stream, runOperators: [recordEvents(store, { streamId: 'req-42' })] }).subscribe();
+ * @see {@link replayEvents} {@link createMemoryEventStore}
+ * @param store Where the envelopes go.
+ * @param config See {@link RecordEventsConfig}.
+ */
+export function recordEvents(store: EventStore, config: RecordEventsConfig = {}): MonoTypeOperatorFunction<L0Event> {
+  const c = resolveRecordEvents(store, config, ROOT);
+  let warned = false;
+  const report = (error: EventLogError): void => {
+    if (c.onRecordError) {
+      try {
+        c.onRecordError(error);
+      } catch {
+        // the report channel itself failed; the stream must not
+      }
+    } else if (!warned && typeof console !== 'undefined') {
+      warned = true;
+      const message = `l0-rx recordEvents: ${error.message}; recording stopped, the stream goes on.`;
+      if (error.cause === undefined) console.warn(message);
+      else console.warn(message, error.cause);
+    }
+  };
+  return (source) =>
+    defer(() => {
+      const recorder = new Recorder(store, c.streamId(), c.scheduler, c.maxPending, report, c.onRecorded);
+      return source.pipe(
+        tap({
+          next: (event) => recorder.push(event),
+          error: (error: unknown) => {
+            recorder.push({ type: 'error', error: serializeError(error) });
+            recorder.end();
+          },
+          complete: () => recorder.end(),
+          unsubscribe: () => recorder.end(),
+        }),
+      );
+    });
+}
+
+/** Validated options with defaults. @internal The l0 preset passes its own path. */
+export function resolveRecordEvents(store: EventStore, config: RecordEventsConfig, path: OptionPath, storeLabel = 'recordEvents(store)', extraKeys: readonly string[] = []) {
+  if (typeof store !== 'object' || store === null || typeof store.append !== 'function') {
+    throw new TypeError(`${storeLabel} must be an EventStore (an object with append, read, streams and delete), got ${describeOption(store)}`);
+  }
+  checkBag(path, config);
+  checkKeys(path, config, extraKeys.length === 0 ? RECORD_EVENTS_KEYS : [...RECORD_EVENTS_KEYS, ...extraKeys]);
+  const { streamId, scheduler = asyncScheduler, maxPending = RECORD_EVENTS_DEFAULTS.maxPending, onRecordError, onRecorded } = config;
+  if (streamId !== undefined && typeof streamId !== 'function' && (typeof streamId !== 'string' || streamId === '')) {
+    throw optionError(path, 'streamId', 'a non-empty string or a function', streamId);
+  }
+  if (!isSchedulerLike(scheduler)) throw optionError(path, 'scheduler', 'a SchedulerLike', scheduler);
+  if (!(Number.isInteger(maxPending) && maxPending >= 1)) throw optionError(path, 'maxPending', 'a positive integer', maxPending);
+  if (onRecordError !== undefined && typeof onRecordError !== 'function') throw optionError(path, 'onRecordError', 'a function', onRecordError);
+  if (onRecorded !== undefined && typeof onRecorded !== 'function') throw optionError(path, 'onRecorded', 'a function', onRecorded);
+  const nextId = typeof streamId === 'function' ? streamId : streamId === undefined ? () => crypto.randomUUID() : () => streamId;
+  return { streamId: nextId, scheduler, maxPending, onRecordError, onRecorded };
+}
+
+/** One subscription's log writer: a queue drained by one append at a time. */
+class Recorder {
+  private queue: EventEnvelope[] = [];
+  private seq = 0;
+  private count = 0;
+  private busy = false;
+  private ended = false;
+  private done = false;
+  private error: EventLogError | undefined;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly streamId: string,
+    private readonly scheduler: SchedulerLike,
+    private readonly maxPending: number,
+    private readonly report: (error: EventLogError) => void,
+    private readonly onRecorded: ((info: RecordedInfo) => void) | undefined,
+  ) {
+    if (typeof streamId !== 'string' || streamId === '') {
+      throw new TypeError(`recordEvents(store, {streamId}) must return a non-empty string, got ${typeof streamId}`);
+    }
+  }
+
+  push(event: RecordedEvent): void {
+    if (this.ended || this.error) return;
+    if (this.queue.length >= this.maxPending) {
+      this.fail('RECORD_OVERFLOW', `more than ${this.maxPending} envelopes waited for the store (maxPending)`);
+      return;
+    }
+    this.queue.push({ v: EVENT_LOG_VERSION, streamId: this.streamId, seq: this.seq++, ts: this.scheduler.now(), event });
+    if (!this.busy) this.drain();
+  }
+
+  end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    if (!this.busy) this.drain();
+  }
+
+  private drain(): void {
+    while (this.queue.length > 0 && !this.error) {
+      const batch = this.queue;
+      this.queue = [];
+      let result: void | PromiseLike<void>;
+      try {
+        result = this.store.append(batch);
+      } catch (e) {
+        this.fail('RECORD_FAILED', 'the store threw on append', e);
+        break;
+      }
+      if (isPromiseLike(result)) {
+        this.busy = true;
+        result.then(
+          () => {
+            this.busy = false;
+            this.count += batch.length;
+            this.drain();
+          },
+          (e: unknown) => {
+            this.busy = false;
+            this.fail('RECORD_FAILED', 'the store rejected an append', e);
+            this.drain();
+          },
+        );
+        return;
+      }
+      this.count += batch.length;
+    }
+    if (this.ended && !this.done) {
+      this.done = true;
+      try {
+        this.onRecorded?.(Object.freeze({ streamId: this.streamId, count: this.count, error: this.error }));
+      } catch {
+        // a throwing listener must not break the stream
+      }
+    }
+  }
+
+  private fail(code: 'RECORD_FAILED' | 'RECORD_OVERFLOW', why: string, cause?: unknown): void {
+    if (this.error) return;
+    this.queue = [];
+    this.error = new EventLogError(code, this.streamId, `recording stream ${this.streamId}: ${why}`, cause);
+    this.report(this.error);
+  }
+}

@@ -1,0 +1,112 @@
+import { asyncScheduler, concat, concatMap, defer, from, mergeMap, of, throwError, timer, type Observable, type SchedulerLike } from 'rxjs';
+import type { L0Event } from './eventTypes.js';
+import { EVENT_LOG_VERSION, type EventEnvelope, type EventStore } from './eventStore.js';
+import { EventLogError } from './EventLogError.js';
+import { deserializeError } from '../errors/deserializeError.js';
+import { isPromiseLike } from '../internal/isPromiseLike.js';
+import { checkBag, checkKeys, describeOption, isSchedulerLike, optionError, optionKeys, optionPath } from '../internal/options.js';
+
+/** Options of {@link replayEvents}. Every field is optional. */
+export interface ReplayEventsConfig {
+  /**
+   * Playback speed: `0` replays every event at once (synchronously for a synchronous store); `1`
+   * reproduces the recorded gaps between events, `10` ten times faster. @default 0
+   */
+  readonly speed?: number;
+  /** First `seq` to replay (inclusive). @default 0 */
+  readonly fromSeq?: number;
+  /** Last `seq` to replay (inclusive). @default the last recorded */
+  readonly toSeq?: number;
+  /** Time source for the gaps when `speed > 0`. @default asyncScheduler */
+  readonly scheduler?: SchedulerLike;
+}
+
+const KEYS = /*#__PURE__*/ optionKeys<ReplayEventsConfig>()(['speed', 'fromSeq', 'toSeq', 'scheduler']);
+const ROOT = /*#__PURE__*/ optionPath('replayEvents', 'store, streamId, ');
+
+/**
+ * The recorded events of one stream as a cold `Observable<L0Event>`; a recorded terminal error
+ * is rethrown as the typed error it was ({@link deserializeError}). Piping the replay through the
+ * same operators (accumulate, tapLifecycle, guardrails, drift detection) reproduces the live
+ * run's output, so new rules can be tried on old runs.
+ *
+ *   log: s(0) a(1) b(2) x(3), 10 ms apart
+ *   (sabx|)          replayEvents(store, id)
+ *   s 9ms a 9ms b 9ms (x|)   replayEvents(store, id, { speed: 1, scheduler })
+ *   (ab|)            replayEvents(store, id, { fromSeq: 1, toSeq: 2 })
+ *
+ * 1. The store is read on subscription; every subscription reads it again.
+ * 2. An unknown stream errors with `EventLogError` `STREAM_NOT_FOUND`; a known stream with no
+ *    envelope in the range with `STREAM_EMPTY`; an envelope of another schema version, or out of
+ *    `seq` order, with `INVALID_LOG`.
+ * 3. With `speed > 0` the first event comes at once and each next one after
+ *    `(its ts - previous ts) / speed` ms on `scheduler`.
+ *
+ * @example
+ * import { accumulate, createMemoryEventStore, replayEvents } from 'l0-rx';
+ * const store = createMemoryEventStore();
+ * replayEvents(store, 'req-42').pipe(accumulate()).subscribe((s) => console.log(s.content));
+ * @see {@link recordEvents}
+ * @param store The store the run was recorded to.
+ * @param streamId The recorded stream.
+ * @param config See {@link ReplayEventsConfig}.
+ */
+export function replayEvents(store: EventStore, streamId: string, config: ReplayEventsConfig = {}): Observable<L0Event> {
+  if (typeof store !== 'object' || store === null || typeof store.read !== 'function' || typeof store.streams !== 'function') {
+    throw new TypeError(`replayEvents(store) must be an EventStore (an object with append, read, streams and delete), got ${describeOption(store)}`);
+  }
+  if (typeof streamId !== 'string' || streamId === '') throw new TypeError(`replayEvents(store, streamId) must be a non-empty string, got ${describeOption(streamId)}`);
+  const { speed, range, scheduler } = resolveReplay(config);
+  const whenEmpty = (): Observable<L0Event> =>
+    defer(() => then(store.streams(), (ids) => ids.includes(streamId)
+      ? throwError(() => new EventLogError('STREAM_EMPTY', streamId, `Stream ${streamId} has no events${range.fromSeq === undefined && range.toSeq === undefined ? '' : ` from seq ${range.fromSeq ?? 0} to ${range.toSeq ?? 'the end'}`}`))
+      : throwError(() => new EventLogError('STREAM_NOT_FOUND', streamId, `Stream ${streamId} not found`))));
+  return defer(() =>
+    then(store.read(streamId, range), (envelopes) => (envelopes.length === 0 ? whenEmpty() : play(streamId, envelopes, speed, scheduler))),
+  );
+}
+
+function then<T>(value: T | PromiseLike<T>, next: (v: T) => Observable<L0Event>): Observable<L0Event> {
+  return isPromiseLike(value) ? from(value).pipe(mergeMap(next)) : next(value);
+}
+
+function play(streamId: string, envelopes: readonly EventEnvelope[], speed: number, scheduler: SchedulerLike): Observable<L0Event> {
+  let previous: EventEnvelope | undefined;
+  for (const e of envelopes) {
+    if (e?.v !== EVENT_LOG_VERSION) throw invalid(streamId, `an envelope has schema version ${describeOption(e?.v)}, expected ${EVENT_LOG_VERSION}`);
+    if (previous && e.seq <= previous.seq) throw invalid(streamId, `seq ${e.seq} follows seq ${previous.seq}`);
+    if (previous?.event.type === 'error') throw invalid(streamId, `seq ${e.seq} follows the recorded terminal error`);
+    previous = e;
+  }
+  const emit = (e: EventEnvelope): Observable<L0Event> =>
+    e.event.type === 'error' ? throwError(() => deserializeError((e.event as { error: Parameters<typeof deserializeError>[0] }).error)) : of(e.event);
+  if (speed === 0) {
+    const last = envelopes[envelopes.length - 1]!;
+    const events = (last.event.type === 'error' ? envelopes.slice(0, -1) : envelopes).map((e) => e.event as L0Event);
+    return last.event.type === 'error' ? concat(from(events), emit(last)) : from(events);
+  }
+  return from(envelopes).pipe(
+    concatMap((e, i) => {
+      const gap = i === 0 ? 0 : Math.max(0, (e.ts - envelopes[i - 1]!.ts) / speed);
+      return gap > 0 ? timer(gap, scheduler).pipe(concatMap(() => emit(e))) : emit(e);
+    }),
+  );
+}
+
+function invalid(streamId: string, why: string): EventLogError {
+  return new EventLogError('INVALID_LOG', streamId, `Stream ${streamId} is not a valid event log: ${why}`);
+}
+
+function resolveReplay(config: ReplayEventsConfig) {
+  checkBag(ROOT, config);
+  checkKeys(ROOT, config, KEYS);
+  const { speed = 0, fromSeq, toSeq, scheduler = asyncScheduler } = config;
+  if (typeof speed !== 'number' || !(speed >= 0) || speed === Infinity) throw optionError(ROOT, 'speed', 'a finite number >= 0', speed);
+  for (const [name, value] of [['fromSeq', fromSeq], ['toSeq', toSeq]] as const) {
+    if (value !== undefined && !(Number.isInteger(value) && value >= 0)) throw optionError(ROOT, name, 'an integer >= 0', value);
+  }
+  if (fromSeq !== undefined && toSeq !== undefined && fromSeq > toSeq) throw optionError(ROOT, 'toSeq', `at least fromSeq (${fromSeq})`, toSeq);
+  if (!isSchedulerLike(scheduler)) throw optionError(ROOT, 'scheduler', 'a SchedulerLike', scheduler);
+  const range = { ...(fromSeq === undefined ? {} : { fromSeq }), ...(toSeq === undefined ? {} : { toSeq }) };
+  return { speed, range, scheduler };
+}

@@ -1,0 +1,103 @@
+import { asyncScheduler, defer, tap, type MonoTypeOperatorFunction, type SchedulerLike } from 'rxjs';
+import { getCurrentScope, startInactiveSpan, withScope, type Client, type Scope, type Span } from '@sentry/core';
+import type { L0Event } from '../../events/eventTypes.js';
+import { serializeError } from '../../errors/serializeError.js';
+import { RunMetricsFold, type RunMetrics } from '../runMetrics.js';
+
+/** Options of {@link withSentry}. */
+export interface WithSentryConfig {
+  /** The Sentry client events and spans go to. @default the current scope's client */
+  readonly client?: Client;
+  /** The scope each run's scope is forked from (tags, user, breadcrumbs). @default getCurrentScope() */
+  readonly scope?: Scope;
+  /** The run span's name. @default 'l0.run' */
+  readonly spanName?: string;
+  /** The clock of span times. @default asyncScheduler */
+  readonly scheduler?: SchedulerLike;
+}
+
+const KEYS = ['client', 'scope', 'spanName', 'scheduler'];
+const STATUS_OK = 1 as const;
+const STATUS_ERROR = 2 as const;
+
+/**
+ * Reports each run to Sentry: a breadcrumb per retry and fallback, the run's error captured with
+ * its L0 code as the `l0.code` tag and the run's context (`l0`), and a span covering the run with
+ * its real duration.
+ *
+ *   -s-a-r--s-b-#      source (r retry, # AUTH_ERROR)
+ *   -s-a-r--s-b-#      withSentry({ client })
+ *   breadcrumb at r, captureException at # (tag l0.code: AUTH_ERROR), span l0.run [=========]
+ *
+ * 1. Each subscription forks its own scope, so breadcrumbs of parallel runs never mix.
+ * 2. The span ends on complete (ok), error (error status, the code as `l0.error_code`) and unsubscribe
+ *    (`l0.cancelled`), timed with `scheduler`.
+ * 3. Import from `l0-rx/sentry`; `@sentry/core` (which every Sentry SDK re-exports) is an optional
+ *    peer, never imported by the root entry.
+ *
+ * @example
+ * import * as Sentry from '@sentry/node';
+ * import { l0 } from 'l0-rx';
+ * import { withSentry } from 'l0-rx/sentry';
+ * l0({ stream, runOperators: [withSentry({ client: Sentry.getClient() })] }).subscribe();
+ * @param config See {@link WithSentryConfig}.
+ */
+export function withSentry(config: WithSentryConfig = {}): MonoTypeOperatorFunction<L0Event> {
+  const c = resolve(config);
+  return (source) =>
+    defer(() => {
+      const now = () => c.scheduler.now();
+      const fold = new RunMetricsFold(now);
+      const scope = (c.scope ?? getCurrentScope()).clone();
+      if (c.client) scope.setClient(c.client);
+      const span: Span = withScope(scope, () => startInactiveSpan({ name: c.spanName, op: 'gen_ai.chat', startTime: now() / 1000, forceTransaction: true }));
+      let last: { attempt: number; fallbackIndex: number; model?: string } = { attempt: 0, fallbackIndex: 0 };
+      const end = (metrics: RunMetrics, status: typeof STATUS_OK | typeof STATUS_ERROR, message?: string) => {
+        span.setAttributes({ 'l0.attempts': metrics.attempts, 'l0.retries': metrics.retries, 'l0.fallbacks': metrics.fallbacks, 'l0.tokens': metrics.tokens });
+        if (metrics.timeToFirstTokenMs !== undefined) span.setAttribute('l0.time_to_first_token_ms', metrics.timeToFirstTokenMs);
+        span.setStatus(message === undefined ? { code: status } : { code: status, message });
+        span.end(now() / 1000);
+      };
+      const onEvent = (e: L0Event) => {
+        fold.event(e);
+        if (e.type === 'start') last = { attempt: e.attempt, fallbackIndex: e.fallbackIndex, ...(e.model === undefined ? {} : { model: e.model }) };
+        else if (e.type === 'retry') {
+          scope.addBreadcrumb({ category: 'l0.retry', level: 'warning', message: `attempt ${e.attempt} failed (${e.error.code ?? e.error.name}), retrying in ${e.delayMs} ms`, data: { reason: e.reason, attempt: e.attempt, delayMs: e.delayMs, code: e.error.code } });
+        } else if (e.type === 'fallback') {
+          scope.addBreadcrumb({ category: 'l0.fallback', level: 'warning', message: `falling back from stream ${e.fromIndex} to ${e.toIndex} (${e.error.code ?? e.error.name})`, data: { fromIndex: e.fromIndex, toIndex: e.toIndex, code: e.error.code } });
+        }
+      };
+      return source.pipe(
+        tap({
+          next: onEvent,
+          complete: () => end(fold.end('complete'), STATUS_OK),
+          error: (error: unknown) => {
+            const metrics = fold.end('error', error);
+            const code = serializeError(error).code ?? serializeError(error).name;
+            scope.setTag('l0.code', code);
+            scope.setContext('l0', { ...last, retries: metrics.retries, retriesByReason: metrics.retriesByReason, fallbacks: metrics.fallbacks, tokens: metrics.tokens });
+            scope.captureException(error);
+            span.setAttribute('l0.error_code', code);
+            end(metrics, STATUS_ERROR, code);
+          },
+          unsubscribe: () => {
+            span.setAttribute('l0.cancelled', true);
+            end(fold.end('unsubscribed'), STATUS_OK);
+          },
+        }),
+      );
+    });
+}
+
+function resolve(config: WithSentryConfig) {
+  if (typeof config !== 'object' || config === null) throw new TypeError(`withSentry(config) must be an object, got ${config === null ? 'null' : typeof config}`);
+  for (const key of Object.keys(config)) {
+    if (!KEYS.includes(key)) throw new TypeError(`withSentry(config): unknown option \`${key}\`; the options are ${KEYS.map((k) => `\`${k}\``).join(', ')}`);
+  }
+  const { client, scope, spanName = 'l0.run', scheduler = asyncScheduler } = config;
+  if (client !== undefined && typeof client?.captureException !== 'function') throw new TypeError('withSentry({client}) must be a Sentry Client');
+  if (scope !== undefined && typeof scope?.clone !== 'function') throw new TypeError('withSentry({scope}) must be a Sentry Scope');
+  if (typeof spanName !== 'string' || spanName === '') throw new TypeError('withSentry({spanName}) must be a non-empty string');
+  if (typeof scheduler?.now !== 'function') throw new TypeError('withSentry({scheduler}) must be a SchedulerLike');
+  return { client, scope, spanName, scheduler };
+}
