@@ -74,6 +74,7 @@ export {
   deduplicateContinuation,
   detectZeroOutput,
   fallbackTo,
+  guard,
   ofType,
   retryWithBackoff,
   tapLifecycle,
@@ -84,6 +85,8 @@ export type {
   BackoffKind,
   DeduplicateContinuationConfig,
   DetectZeroOutputConfig,
+  GuardConfig,
+  GuardMode,
   L0State,
   L0Status,
   LifecycleCallbacks,
@@ -96,6 +99,26 @@ export type {
   WithTimeoutsConfig,
 } from './operators/index.js';
 export { RETRY_PRESETS, RETRY_WITH_BACKOFF_DEFAULTS } from './retry/retryConfig.js';
+
+/* Guardrail rules and presets */
+export type { GuardFinding, GuardFindings, GuardRule, GuardRuleRun } from './guard/guardRule.js';
+export { jsonRule } from './guard/rules/jsonRule.js';
+export { strictJsonRule } from './guard/rules/strictJsonRule.js';
+export { markdownRule } from './guard/rules/markdownRule.js';
+export { latexRule } from './guard/rules/latexRule.js';
+export { BUILT_IN_PATTERNS, patternRule } from './guard/rules/patternRule.js';
+export type { PatternCategory, PatternRuleConfig, PatternSpec } from './guard/rules/patternRule.js';
+export { customPatternRule } from './guard/rules/customPatternRule.js';
+export type { CustomPatternRuleConfig } from './guard/rules/customPatternRule.js';
+export { zeroOutputRule } from './guard/rules/zeroOutputRule.js';
+export {
+  jsonOnlyGuardrails,
+  latexOnlyGuardrails,
+  markdownOnlyGuardrails,
+  minimalGuardrails,
+  recommendedGuardrails,
+  strictGuardrails,
+} from './guard/rules/presets.js';
 
 /* Preset */
 export { l0, L0_DEFAULTS } from './preset/l0.js';

@@ -35,3 +35,7 @@ export type { DeduplicateContinuationConfig } from '../continuation/deduplicateC
 /* Lifecycle */
 export { tapLifecycle } from '../lifecycle/tapLifecycle.js';
 export type { LifecycleCallbacks } from '../lifecycle/tapLifecycle.js';
+
+/* Guardrails and drift */
+export { guard } from '../guard/guard.js';
+export type { GuardConfig, GuardMode } from '../guard/guard.js';

@@ -1,0 +1,120 @@
+import type { ViolationSeverity } from '../events/eventTypes.js';
+
+/**
+ * What a rule reports: one finding becomes one `violation` event. `severity` and `recoverable`
+ * default to the rule's; `position` is the offset in the attempt's text where the offending text
+ * starts.
+ */
+export interface GuardFinding {
+  readonly message: string;
+  readonly severity?: ViolationSeverity;
+  /** @default severity !== 'fatal' (a fatal finding is never retried) */
+  readonly recoverable?: boolean;
+  readonly position?: number;
+  /**
+   * Replace `length` characters from `position` in the released text by `replacement` instead of
+   * failing the attempt (the finding is then reported as a `warning` with `redacted` set).
+   */
+  readonly redact?: { readonly length: number; readonly replacement: string };
+}
+
+/** Zero, one or many findings, as a rule's check returns them. */
+export type GuardFindings = GuardFinding | readonly GuardFinding[] | undefined | null | void;
+
+/**
+ * The per-attempt half of a rule: its state and its checks. {@link guard} gets a fresh one from
+ * {@link GuardRule.create} for every attempt (or uses the rule itself when it has no `create`).
+ */
+export interface GuardRuleRun {
+  /**
+   * The incremental check: `delta` is the text added since this rule's last check (never a gap,
+   * whatever the interval), `text` the attempt's text so far. Do O(delta) work; never rescan `text`.
+   */
+  check?(delta: string, text: string): GuardFindings;
+  /** The completion check on the whole text. May be async (bounded by the rule's `timeout`). */
+  complete?(text: string): GuardFindings | Promise<GuardFindings>;
+  /**
+   * The attempt resumed from `checkpoint`, text the rules already passed: bring the state up to it
+   * without reporting anything. Without it, the rule's incremental check starts after the checkpoint.
+   */
+  resume?(checkpoint: string): void;
+}
+
+/**
+ * A guardrail rule: a frozen description. Its per-attempt state comes from `create()`, so the same
+ * rule (or preset) is safe on any number of concurrent runs.
+ *
+ * @example
+ * import { guard, type GuardRule } from 'l0-rx';
+ * const noShouting: GuardRule = {
+ *   name: 'no-shouting',
+ *   severity: 'warning',
+ *   check: (delta) => (/[A-Z]{20}/.test(delta) ? { message: 'shouting' } : undefined),
+ * };
+ * events$.pipe(guard([noShouting]));
+ */
+export interface GuardRule extends GuardRuleRun {
+  /** The `ruleId` of its violations. */
+  readonly name: string;
+  /** Severity of findings that give none. @default 'error' */
+  readonly severity?: ViolationSeverity;
+  /** Tokens between incremental checks; each check sees all the text since the last one. @default 1 */
+  readonly interval?: number;
+  /** Time budget in ms of an async `complete`. @default 5000 */
+  readonly timeout?: number;
+  /**
+   * When a check throws or times out: `'open'` reports a `warning` and lets the text through,
+   * `'closed'` reports an `error` (the attempt fails and is retried). @default 'open'
+   */
+  readonly onRuleError?: 'open' | 'closed';
+  /** The longest text one finding covers; hold-back keeps at least this many characters back. @default 0 */
+  readonly span?: number;
+  /** A fresh per-attempt state. Without it the rule object itself is used (a stateless rule). */
+  create?(): GuardRuleRun;
+}
+
+/**
+ * Finds the matches of a global regex in a growing text, each once, scanning only the new text plus
+ * `span - 1` characters before it (a match longer than `span` may be missed). O(delta + span) per
+ * call; the regex runs on the whole string from `lastIndex`, so `\b` and lookbehinds see context.
+ * @internal
+ */
+export class TailScanner {
+  private scanned = 0;
+  private lastEnd = 0;
+
+  constructor(
+    private readonly re: RegExp,
+    private readonly span: number,
+  ) {}
+
+  /** Calls `found` for each new match; returns after `limit` text (anchored patterns stop early). */
+  scan(text: string, found: (match: RegExpExecArray) => void, limit = Infinity): void {
+    const end = Math.min(text.length, limit);
+    if (end <= this.scanned) return;
+    const { re } = this;
+    re.lastIndex = Math.max(this.lastEnd, this.scanned - this.span + 1, 0);
+    let m: RegExpExecArray | null;
+    while ((m = re.exec(text)) !== null && m.index < end) {
+      const stop = m.index + m[0].length;
+      if (m[0].length === 0) re.lastIndex++;
+      else if (stop > this.scanned && stop <= end + this.span) {
+        this.lastEnd = stop;
+        found(m);
+      }
+    }
+    this.scanned = end;
+  }
+
+  /** Marks `text` as seen, reporting nothing (a resumed checkpoint). */
+  skip(length: number): void {
+    this.scanned = length;
+    this.lastEnd = length;
+  }
+}
+
+/** A finding list as an array. @internal */
+export function findingsOf(result: GuardFindings): readonly GuardFinding[] {
+  if (result === undefined || result === null) return [];
+  return Array.isArray(result) ? (result as readonly GuardFinding[]) : [result as GuardFinding];
+}
