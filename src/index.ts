@@ -72,6 +72,7 @@ export {
   accumulate,
   checkpointEvery,
   deduplicateContinuation,
+  detectDrift,
   detectZeroOutput,
   fallbackTo,
   guard,
@@ -84,7 +85,11 @@ export type {
   AccumulateConfig,
   BackoffKind,
   DeduplicateContinuationConfig,
+  DetectDriftConfig,
   DetectZeroOutputConfig,
+  DriftCheck,
+  DriftDetector,
+  DriftType,
   GuardConfig,
   GuardMode,
   L0State,
@@ -119,6 +124,9 @@ export {
   recommendedGuardrails,
   strictGuardrails,
 } from './guard/rules/presets.js';
+
+/* Drift detectors */
+export { DRIFT_DETECTORS } from './drift/driftDetectors.js';
 
 /* Preset */
 export { l0, L0_DEFAULTS } from './preset/l0.js';

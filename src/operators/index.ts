@@ -39,3 +39,5 @@ export type { LifecycleCallbacks } from '../lifecycle/tapLifecycle.js';
 /* Guardrails and drift */
 export { guard } from '../guard/guard.js';
 export type { GuardConfig, GuardMode } from '../guard/guard.js';
+export { detectDrift } from '../drift/detectDrift.js';
+export type { DetectDriftConfig, DriftCheck, DriftDetector, DriftType } from '../drift/detectDrift.js';
