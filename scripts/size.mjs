@@ -17,8 +17,12 @@ const PROVIDER_CODE = ['chat.completion.chunk', 'response.created', 'insufficien
  * Each case: the import, its budget in KB (min+gzip), and strings its bundle must not contain.
  * A browser that consumes a backend's event stream imports the operators, never the adapters.
  */
+/** Text that only the guardrail rule bodies contain. */
+const RULE_CODE = ['json-structure', 'markdown-structure', 'pattern-detection', 'latex-environments'];
+
 const cases = [
-  { label: "import { l0 } from 'l0-rx'", code: `export { l0 } from '${dist}/index.mjs';`, budget: 20 },
+  // the guardrail engine and rule bodies come only with the rules an app imports (they carry the engine)
+  { label: "import { l0 } from 'l0-rx'", code: `export { l0 } from '${dist}/index.mjs';`, budget: 20, mustNotContain: RULE_CODE },
   { label: "import * from 'l0-rx' (whole root entry)", code: `export * from '${dist}/index.mjs';`, budget: 45 },
   { label: "import * from 'l0-rx/operators'", code: `export * from '${dist}/operators/index.mjs';`, budget: 12 },
   {
@@ -26,6 +30,17 @@ const cases = [
     code: `export { accumulate, ofType, withTimeouts, retryWithBackoff, fallbackTo, tapLifecycle } from '${dist}/index.mjs';`,
     budget: 8,
     mustNotContain: PROVIDER_CODE,
+  },
+  {
+    label: 'guardrails and drift on their own (guard, recommendedGuardrails, detectDrift)',
+    code: `export { guard, recommendedGuardrails, detectDrift } from '${dist}/index.mjs';`,
+    budget: 10,
+    mustNotContain: PROVIDER_CODE,
+  },
+  {
+    label: "l0 with guardrails (import { l0, recommendedGuardrails } from 'l0-rx')",
+    code: `export { l0, recommendedGuardrails } from '${dist}/index.mjs';`,
+    budget: 29,
   },
   { label: "import { accumulate } from 'l0-rx'", code: `export { accumulate } from '${dist}/index.mjs';`, budget: 3, mustNotContain: PROVIDER_CODE },
 ];
@@ -49,7 +64,7 @@ for (const { label, code, budget, mustNotContain = [] } of cases) {
   console.log(`${label}: ${(js.length / 1024).toFixed(1)} KB min, ${gz.toFixed(1)} KB min+gzip (budget ${budget} KB)`);
   if (gz > budget) failures.push(`${label} is ${gz.toFixed(1)} KB, over its ${budget} KB budget`);
   for (const text of mustNotContain) {
-    if (js.includes(text)) failures.push(`${label} contains provider code ("${text}"): something it imports pulls in the adapters or provider classification`);
+    if (js.includes(text)) failures.push(`${label} contains code it must not ("${text}"): something it imports pulls in the provider adapters or the guardrail rules`);
   }
 }
 if (check && failures.length > 0) {

@@ -1,3 +1,4 @@
+import { builtInRule } from './builtInRule.js';
 import type { GuardFinding, GuardRule, GuardRuleRun } from '../guardRule.js';
 
 const CLOSER: Record<string, string> = { '}': '{', ']': '[' };
@@ -65,7 +66,7 @@ export class JsonScanner {
  * @see {@link strictJsonRule}
  */
 export function jsonRule(): GuardRule {
-  return Object.freeze({
+  return builtInRule({
     name: 'json-structure',
     severity: 'error',
     create: (): GuardRuleRun => {

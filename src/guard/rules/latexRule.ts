@@ -1,3 +1,4 @@
+import { builtInRule } from './builtInRule.js';
 import type { GuardFinding, GuardRule, GuardRuleRun } from '../guardRule.js';
 import { TailScanner } from '../guardRule.js';
 
@@ -53,7 +54,7 @@ class LatexState {
  * events$.pipe(guard([latexRule()]));
  */
 export function latexRule(): GuardRule {
-  return Object.freeze({
+  return builtInRule({
     name: 'latex-environments',
     severity: 'error',
     span: 50,

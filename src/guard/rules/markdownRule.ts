@@ -1,3 +1,4 @@
+import { builtInRule } from './builtInRule.js';
 import type { GuardFinding, GuardRule, GuardRuleRun } from '../guardRule.js';
 import { LineReader } from './lineReader.js';
 
@@ -83,7 +84,7 @@ class MarkdownState {
  * events$.pipe(guard([markdownRule()]));
  */
 export function markdownRule(): GuardRule {
-  return Object.freeze({
+  return builtInRule({
     name: 'markdown-structure',
     severity: 'error',
     create: (): GuardRuleRun => {

@@ -1,3 +1,4 @@
+import { builtInRule } from './builtInRule.js';
 import type { GuardRule } from '../guardRule.js';
 import { parseFailure } from './jsonRule.js';
 
@@ -13,7 +14,7 @@ import { parseFailure } from './jsonRule.js';
  * events$.pipe(guard([jsonRule(), strictJsonRule()]));
  */
 export function strictJsonRule(): GuardRule {
-  return Object.freeze({
+  return builtInRule({
     name: 'json-strict',
     severity: 'error',
     complete: (text: string) => {

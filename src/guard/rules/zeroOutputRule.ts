@@ -1,3 +1,4 @@
+import { builtInRule } from './builtInRule.js';
 import type { GuardRule, GuardRuleRun } from '../guardRule.js';
 
 const MEANING = /[\p{L}\p{N}\p{M}\p{Extended_Pictographic}]/u;
@@ -15,7 +16,7 @@ const MEANING = /[\p{L}\p{N}\p{M}\p{Extended_Pictographic}]/u;
  * events$.pipe(guard([zeroOutputRule()]));
  */
 export function zeroOutputRule(): GuardRule {
-  return Object.freeze({
+  return builtInRule({
     name: 'zero-output',
     severity: 'error',
     create: (): GuardRuleRun => {
