@@ -19,6 +19,7 @@ describe('jsonRule (G6)', () => {
   it('should leave prose and code alone', () => {
     expect(check('The answer is {probably} 4.').violations).toEqual([]);
     expect(check('```json\n{"a":\n```').violations).toEqual([]);
+    expect(check('- [x] done\n- [ ] todo', ' ]] }').violations).toEqual([]);
   });
 
   it('should report nothing for an unfinished prefix while streaming', () => {

@@ -16,7 +16,7 @@ describe('guardrail presets', () => {
   it('should hold L0s rules', () => {
     const names = (p: readonly { name: string }[]) => p.map((r) => r.name);
     expect(names(minimalGuardrails)).toEqual(['json-structure', 'zero-output']);
-    expect(names(recommendedGuardrails)).toEqual(['json-structure', 'markdown-structure', 'zero-output', 'pattern-detection']);
+    expect(names(recommendedGuardrails)).toEqual(['json-structure', 'markdown-structure', 'latex-environments', 'zero-output', 'pattern-detection']);
     expect(names(strictGuardrails)).toEqual(['json-structure', 'markdown-structure', 'latex-environments', 'pattern-detection', 'zero-output']);
     expect(names(jsonOnlyGuardrails)).toEqual(['json-structure', 'zero-output']);
     expect(names(markdownOnlyGuardrails)).toEqual(['markdown-structure', 'zero-output']);

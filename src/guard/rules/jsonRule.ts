@@ -19,6 +19,7 @@ export class JsonScanner {
 
   /** Feeds `delta`; returns the first structural error in it, if any. */
   feed(delta: string): GuardFinding | undefined {
+    if (this.isJson === false) return undefined;
     let found: GuardFinding | undefined;
     for (let i = 0; i < delta.length; i++) {
       const c = delta[i]!;

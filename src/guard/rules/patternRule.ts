@@ -22,7 +22,7 @@ export const BUILT_IN_PATTERNS: Readonly<Record<PatternCategory, PatternSpec>> =
     recoverable: false,
     pattern: new RegExp(
       `\\bI (?:cannot|can${APOS}t|will not|won${APOS}t) (?:provide|help with|assist with|comply|fulfill|create|write|generate)\\b` +
-        `|\\bI${APOS}m (?:not able|unable) to (?:provide|help|assist|comply|fulfill|do that|create|write)\\b|\\bthat would be inappropriate\\b`, 'i'),
+        `|\\bI${APOS}m (?:not able|unable) to (?:provide|help|assist|comply|fulfill|do that|create|write|share|give|answer|discuss)\\b|\\bthat would be inappropriate\\b`, 'i'),
     span: 48,
     within: 300,
   },

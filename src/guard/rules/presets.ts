@@ -12,8 +12,14 @@ import { zeroOutputRule } from './zeroOutputRule.js';
 
 /** `jsonRule`, `zeroOutputRule`. @example l0({ stream, guardrails: minimalGuardrails }) */
 export const minimalGuardrails: readonly GuardRule[] = /*#__PURE__*/ Object.freeze([/*#__PURE__*/ jsonRule(), /*#__PURE__*/ zeroOutputRule()]);
-/** `jsonRule`, `markdownRule`, `zeroOutputRule`, `patternRule`. @example l0({ stream, guardrails: recommendedGuardrails }) */
-export const recommendedGuardrails: readonly GuardRule[] = /*#__PURE__*/ Object.freeze([/*#__PURE__*/ jsonRule(), /*#__PURE__*/ markdownRule(), /*#__PURE__*/ zeroOutputRule(), /*#__PURE__*/ patternRule()]);
+/**
+ * `jsonRule`, `markdownRule`, `latexRule`, `zeroOutputRule`, `patternRule`. L0's has no LaTeX rule;
+ * ours speaks only in text with LaTeX commands, so it costs ordinary answers nothing.
+ * @example l0({ stream, guardrails: recommendedGuardrails })
+ */
+export const recommendedGuardrails: readonly GuardRule[] = /*#__PURE__*/ Object.freeze([
+  /*#__PURE__*/ jsonRule(), /*#__PURE__*/ markdownRule(), /*#__PURE__*/ latexRule(), /*#__PURE__*/ zeroOutputRule(), /*#__PURE__*/ patternRule(),
+]);
 /** `jsonRule`, `markdownRule`, `latexRule`, `patternRule`, `zeroOutputRule`. @example l0({ stream, guardrails: strictGuardrails }) */
 export const strictGuardrails: readonly GuardRule[] = /*#__PURE__*/ Object.freeze([/*#__PURE__*/ jsonRule(), /*#__PURE__*/ markdownRule(), /*#__PURE__*/ latexRule(), /*#__PURE__*/ patternRule(), /*#__PURE__*/ zeroOutputRule()]);
 /** `jsonRule`, `zeroOutputRule`. @example l0({ stream, guardrails: jsonOnlyGuardrails }) */
