@@ -14,18 +14,23 @@ const FORMAL = /\b(?:therefore|thus|hence|moreover|furthermore|consequently)\b/g
 const INFORMAL = /\b(?:gonna|wanna|yeah|yep|nope|lol|dude|ok|okay)\b/gi;
 const MARKDOWN = /^#{1,6} |^\s*(?:[-*+]|\d+\.) |```|\*\*[^*\n]+\*\*|\[[^\]\n]+\]\([^)\s]+\)/gm;
 
-/** A check that runs `test` on each completed fixed-size window of the text, in order. */
+/**
+ * A check that runs `test` on each completed fixed-size window of the text, in order, built from
+ * the deltas (slicing the whole growing text would make V8 flatten it on every call: O(n^2)).
+ */
 function windows(size: number, test: (window: string) => boolean): DriftCheck {
-  let next = size;
-  const run = (text: string): boolean => {
-    let hit = false;
-    while (text.length >= next && !hit) {
-      hit = test(text.slice(next - size, next));
-      next += size;
-    }
-    return hit;
+  let buf = '';
+  return {
+    check: (delta) => {
+      buf += delta;
+      let hit = false;
+      while (buf.length >= size && !hit) {
+        hit = test(buf.slice(0, size));
+        buf = buf.slice(size);
+      }
+      return hit;
+    },
   };
-  return { check: (_d, text) => run(text) };
 }
 
 const count = (re: RegExp, s: string): number => s.match(re)?.length ?? 0;
@@ -47,7 +52,7 @@ export const DRIFT_DETECTORS: Readonly<Record<DriftType, DriftDetector>> = /*#__
   meta_commentary: detector('meta_commentary', 0.9, () => {
     const scanner = new TailScanner(new RegExp(META.source, 'gi'), 48);
     let hit = false;
-    return { check: (_d, text) => (scanner.scan(text, () => (hit = true)), hit) };
+    return { check: (delta) => (scanner.scan(delta, () => (hit = true)), hit) };
   }),
   /** A sentence of more than 20 characters 3 times, or the tail looping one phrase (checked every 64 characters). */
   repetition: detector('repetition', 0.8, () => new RepetitionCheck()),

@@ -27,30 +27,40 @@ export function smallestPeriod(s: string): number {
  */
 export class RepetitionCheck implements DriftCheck {
   private readonly seen = new Map<string, number>();
-  private sentenceStart = 0;
-  private nextTail = TAIL;
+  /** The current sentence so far, and whether the last character seen ended one (`.`, `!`, `?`). */
+  private sentence = '';
+  private ended = false;
+  /** The text's last characters, built from the deltas (never a slice of the whole text). */
+  private tailText = '';
+  private sinceTail = 0;
 
-  check(delta: string, text: string): boolean {
-    return this.sentences(delta, text, false) || this.tail(text);
+  check(delta: string): boolean {
+    return this.sentences(delta) || this.tail(delta);
   }
 
-  complete(text: string): boolean {
-    return this.sentences('', text, true);
+  complete(): boolean {
+    return this.count(this.sentence);
   }
 
-  private sentences(delta: string, text: string, final: boolean): boolean {
-    const from = text.length - delta.length;
-    for (let i = Math.max(from - 1, this.sentenceStart); i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      const end = (c === 46 || c === 33 || c === 63) && (i + 1 === text.length ? false : text.charCodeAt(i + 1) <= 32);
-      if (end && this.count(text.slice(this.sentenceStart, i + 1))) return true;
-      if (end) this.sentenceStart = i + 1;
+  /** A sentence ends at `.`, `!` or `?` followed by whitespace; each is counted once, when it ends. */
+  private sentences(delta: string): boolean {
+    let from = 0;
+    for (let i = 0; i < delta.length; i++) {
+      const c = delta.charCodeAt(i);
+      if (this.ended && c <= 32) {
+        const sentence = this.sentence + delta.slice(from, i);
+        this.sentence = '';
+        from = i;
+        if (this.count(sentence)) return true;
+      }
+      this.ended = c === 46 || c === 33 || c === 63;
     }
-    return final && this.count(text.slice(this.sentenceStart));
+    this.sentence += delta.slice(from);
+    return false;
   }
 
   private count(raw: string): boolean {
-    if (raw.length <= MIN_SENTENCE + 2) return false;
+    if (raw.length <= MIN_SENTENCE) return false;
     const key = raw.trim().toLowerCase().replace(/\s+/g, ' ');
     if (key.length <= MIN_SENTENCE) return false;
     if (this.seen.size >= MAX_SENTENCES) this.seen.clear();
@@ -59,9 +69,12 @@ export class RepetitionCheck implements DriftCheck {
     return n >= 3;
   }
 
-  private tail(text: string): boolean {
-    if (text.length < this.nextTail) return false;
-    this.nextTail = text.length + EVERY;
-    return smallestPeriod(text.slice(text.length - TAIL)) * 3 <= TAIL;
+  private tail(delta: string): boolean {
+    this.tailText += delta;
+    if (this.tailText.length > 2 * TAIL) this.tailText = this.tailText.slice(-TAIL);
+    this.sinceTail += delta.length;
+    if (this.tailText.length < TAIL || this.sinceTail < EVERY) return false;
+    this.sinceTail = 0;
+    return smallestPeriod(this.tailText.slice(-TAIL)) * 3 <= TAIL;
   }
 }

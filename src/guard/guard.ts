@@ -52,6 +52,8 @@ export function guard(rules: readonly GuardRule[], config: GuardConfig = {}): Mo
       const redactions: Redaction[] = [];
       let states: RuleState[] = startRules(rules);
       let released = 0;
+      /** The text after `released`, kept apart so nothing slices (and so flattens) the whole text per token. */
+      let pending = '';
       let boundary = 0;
       let finishing: Subscription | undefined;
       let sourceDone = false;
@@ -59,7 +61,8 @@ export function guard(rules: readonly GuardRule[], config: GuardConfig = {}): Mo
 
       const emitText = (to: number, original?: TokenEvent): void => {
         if (to <= released) return;
-        const value = releaseText(text.text, released, to, redactions);
+        const value = releaseText(pending, released, to, redactions);
+        pending = pending.slice(to - released);
         released = to;
         if (original && value === original.value) subscriber.next(original);
         else if (value !== '') subscriber.next({ type: 'token', value });
@@ -85,14 +88,20 @@ export function guard(rules: readonly GuardRule[], config: GuardConfig = {}): Mo
         states = startRules(rules);
         redactions.length = 0;
         released = boundary = 0;
+        pending = '';
       };
       const onToken = (event: TokenEvent): void => {
         const verdict = new VerdictBuilder(redactions);
         const all = text.text;
+        pending += event.value;
         for (const s of states) {
-          if (!s.run.check || text.tokenCount % s.interval !== 0) continue;
-          const delta = s.checkedUpTo === all.length - event.value.length ? event.value : all.slice(s.checkedUpTo);
-          s.checkedUpTo = all.length;
+          if (!s.run.check) continue;
+          if (text.tokenCount % s.interval !== 0) {
+            s.owed += event.value;
+            continue;
+          }
+          const delta = s.owed === '' ? event.value : s.owed + event.value;
+          s.owed = '';
           try {
             verdict.add(s.rule, s.run.check(delta, all));
           } catch (e) {
@@ -146,10 +155,7 @@ export function guard(rules: readonly GuardRule[], config: GuardConfig = {}): Mo
           else if (change === 'resume') {
             reset();
             released = text.length;
-            for (const s of states) {
-              s.checkedUpTo = text.length;
-              s.run.resume?.(text.text);
-            }
+            for (const s of states) s.run.resume?.(text.text);
           }
           if (event.type === 'complete') return finish(event);
           subscriber.next(event);

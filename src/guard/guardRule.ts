@@ -74,12 +74,19 @@ export interface GuardRule extends GuardRuleRun {
 }
 
 /**
- * Finds the matches of a global regex in a growing text, each once, scanning only the new text plus
- * `span - 1` characters before it (a match longer than `span` may be missed). O(delta + span) per
- * call; the regex runs on the whole string from `lastIndex`, so `\b` and lookbehinds see context.
+ * Finds the matches of a global regex in a growing text, each once, from its deltas: it keeps its
+ * own buffer of the last `span` characters plus the new delta and runs the regex on that, so the
+ * work is O(delta + span) per call and the whole text is never touched (a regex or `charCodeAt` on
+ * the whole, ever-growing string would make V8 flatten it on every token: O(n^2)). A match longer
+ * than `span` may be missed. The character kept before the scanned region gives `\b` and
+ * multiline `^` their context; a non-multiline `^` only matches at the very start of the text.
  * @internal
  */
 export class TailScanner {
+  private buf = '';
+  /** Offset of `buf` in the text. */
+  private start = 0;
+  /** Text length scanned so far. */
   private scanned = 0;
   private lastEnd = 0;
 
@@ -88,28 +95,43 @@ export class TailScanner {
     private readonly span: number,
   ) {}
 
-  /** Calls `found` for each new match; returns after `limit` text (anchored patterns stop early). */
-  scan(text: string, found: (match: RegExpExecArray) => void, limit = Infinity): void {
-    const end = Math.min(text.length, limit);
-    if (end <= this.scanned) return;
-    const { re } = this;
-    re.lastIndex = Math.max(this.lastEnd, this.scanned - this.span + 1, 0);
+  /** Appends `delta` and calls `found` with each new match and its offset; stops after `limit` characters of text. */
+  scan(delta: string, found: (match: RegExpExecArray, position: number) => void, limit = Infinity): void {
+    if (this.scanned >= limit) return;
+    this.buf += delta;
+    const { re, start } = this;
+    const length = start + this.buf.length;
+    re.lastIndex = Math.max(this.lastEnd, this.scanned - this.span + 1, start === 0 ? 0 : start + 1) - start;
     let m: RegExpExecArray | null;
-    while ((m = re.exec(text)) !== null && m.index < end) {
-      const stop = m.index + m[0].length;
+    while ((m = re.exec(this.buf)) !== null) {
+      const at = start + m.index;
+      if (at >= limit) break;
+      const stop = at + m[0].length;
       if (m[0].length === 0) re.lastIndex++;
-      else if (stop > this.scanned && stop <= end + this.span) {
+      else if (stop > this.scanned) {
         this.lastEnd = stop;
-        found(m);
+        found(m, at);
       }
     }
-    this.scanned = end;
+    this.scanned = length;
+    this.keep(limit);
   }
 
-  /** Marks `text` as seen, reporting nothing (a resumed checkpoint). */
-  skip(length: number): void {
-    this.scanned = length;
-    this.lastEnd = length;
+  /** Marks `checkpoint` as seen, reporting nothing (a resumed checkpoint). */
+  skip(checkpoint: string): void {
+    this.buf = checkpoint;
+    this.start = 0;
+    this.scanned = this.lastEnd = checkpoint.length;
+    this.keep(Infinity);
+  }
+
+  /** Drops what no future match can start in, keeping `span` characters (and the text's head while `limit` needs it). */
+  private keep(limit: number): void {
+    const length = this.start + this.buf.length;
+    if (this.buf.length <= 2 * this.span + 64 || (limit !== Infinity && length <= limit + this.span)) return;
+    const cut = length - this.span - this.start;
+    this.buf = this.buf.slice(cut);
+    this.start += cut;
   }
 }
 

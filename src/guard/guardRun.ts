@@ -6,8 +6,8 @@ export interface RuleState {
   readonly rule: GuardRule;
   readonly run: GuardRuleRun;
   readonly interval: number;
-  /** Text length this rule's incremental check has seen. */
-  checkedUpTo: number;
+  /** Text added since this rule's last incremental check (its `interval` batches deltas). */
+  owed: string;
 }
 
 /** A pending in-flight replacement, in raw-text offsets. @internal */
@@ -27,7 +27,7 @@ const NO_VIOLATIONS: Violation[] = [];
 
 /** Fresh per-attempt states of the rules (a rule's `create()`, or the rule itself). @internal */
 export function startRules(rules: readonly GuardRule[]): RuleState[] {
-  return rules.map((rule) => ({ rule, run: rule.create ? rule.create() : rule, interval: rule.interval ?? 1, checkedUpTo: 0 }));
+  return rules.map((rule) => ({ rule, run: rule.create ? rule.create() : rule, interval: rule.interval ?? 1, owed: '' }));
 }
 
 /**
@@ -76,22 +76,23 @@ export class VerdictBuilder {
 }
 
 /**
- * The released text from `from` to `to` with the pending redactions applied; consumed redactions
- * are removed. A redaction that started in text already released replaces only its remainder.
+ * The released text from `from` to `to` (text offsets) with the pending redactions applied;
+ * `pending` is the unreleased text, starting at offset `from`. Consumed redactions are removed. A
+ * redaction that started in text already released replaces only its remainder.
  * @internal
  */
-export function releaseText(raw: string, from: number, to: number, redactions: Redaction[]): string {
-  if (redactions.length === 0 || redactions[0]!.position >= to) return raw.slice(from, to);
+export function releaseText(pending: string, from: number, to: number, redactions: Redaction[]): string {
+  if (redactions.length === 0 || redactions[0]!.position >= to) return pending.slice(0, to - from);
   let out = '';
   let cursor = from;
   while (redactions.length > 0 && redactions[0]!.position < to) {
     const r = redactions.shift()!;
     const end = r.position + r.length;
     if (end <= cursor) continue;
-    if (r.position >= cursor) out += raw.slice(cursor, r.position) + r.replacement;
+    if (r.position >= cursor) out += pending.slice(cursor - from, r.position - from) + r.replacement;
     cursor = Math.min(Math.max(cursor, end), to);
   }
-  return out + raw.slice(cursor, to);
+  return out + pending.slice(cursor - from, to - from);
 }
 
 /** Where hold-back may release up to: `text.length - window`, never into a pending redaction. @internal */

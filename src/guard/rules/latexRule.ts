@@ -14,22 +14,22 @@ class LatexState {
   private readonly scanner = new TailScanner(new RegExp(TOKENS.source, 'g'), 50);
   private found: GuardFinding[] | undefined;
 
-  feed(text: string): GuardFinding[] | undefined {
+  feed(delta: string): GuardFinding[] | undefined {
     this.found = undefined;
-    this.scanner.scan(text, (m) => this.token(m));
+    this.scanner.scan(delta, (m, position) => this.token(m, position));
     return this.found;
   }
 
-  private token(m: RegExpExecArray): void {
+  private token(m: RegExpExecArray, position: number): void {
     const [all, kind, name] = m;
     if (kind === 'begin') {
       this.latex = true;
-      this.envs.push({ name: name!, position: m.index });
+      this.envs.push({ name: name!, position });
     } else if (kind === 'end') {
       const open = this.envs.pop();
       if (open?.name !== name) {
         const message = open ? `\\end{${name!}} closes \\begin{${open.name}}` : `\\end{${name!}} without \\begin{${name!}}`;
-        (this.found ??= []).push({ message, position: m.index });
+        (this.found ??= []).push({ message, position });
       }
     } else if (all === '\\[') this.display++;
     else if (all === '\\]') this.display--;
@@ -61,10 +61,10 @@ export function latexRule(): GuardRule {
     create: (): GuardRuleRun => {
       const state = new LatexState();
       return {
-        check: (_delta, text) => state.feed(text),
+        check: (delta) => state.feed(delta),
         resume: (checkpoint) => void state.feed(checkpoint),
-        complete: (text) => {
-          const found = state.feed(text) ?? [];
+        complete: () => {
+          const found: GuardFinding[] = [];
           for (const env of state.envs) found.push({ message: `unclosed environment ${env.name}`, position: env.position });
           if (state.latex) {
             if (state.display !== 0) found.push({ message: 'unbalanced \\[ and \\]' });

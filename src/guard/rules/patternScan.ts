@@ -25,25 +25,25 @@ export function globalCopy(re: RegExp): RegExp {
 
 /**
  * The per-attempt run of a set of patterns: each scanned on the new text only ({@link TailScanner}),
- * the first match of each family reported (every match when it redacts). At completion the text is
- * scanned once more with a final newline, for patterns that wait for the end of a line.
+ * the first match of each family reported (every match when it redacts). At completion a final
+ * newline is scanned, for patterns that wait for the end of a line.
  * @internal
  */
 export function patternRun(specs: readonly PatternSpec[]): GuardRuleRun {
   const scanners = specs.map((spec) => ({ spec, scanner: new TailScanner(globalCopy(spec.pattern), spec.span ?? 100), done: false }));
-  const scanAll = (text: string): GuardFinding[] | undefined => {
+  const scanAll = (delta: string): GuardFinding[] | undefined => {
     let found: GuardFinding[] | undefined;
     for (const s of scanners) {
       if (s.done) continue;
-      s.scanner.scan(text, (m) => {
+      s.scanner.scan(delta, (m, position) => {
         if (s.done) return;
         const { spec } = s;
         const quoted = m[0].length > 60 ? `${m[0].slice(0, 60)}…` : m[0];
-        const base = { message: `${spec.name}: "${quoted.trim()}"`, severity: spec.severity, position: m.index };
+        const base = { message: `${spec.name}: "${quoted.trim()}"`, severity: spec.severity, position };
         const finding: GuardFinding =
           spec.redact === undefined
             ? { ...base, ...(spec.recoverable === undefined ? {} : { recoverable: spec.recoverable }) }
-            : { message: `${spec.name}: redacted`, position: m.index, redact: { length: m[0].length, replacement: spec.redact } };
+            : { message: `${spec.name}: redacted`, position, redact: { length: m[0].length, replacement: spec.redact } };
         (found ??= []).push(finding);
         if (spec.redact === undefined) s.done = true;
       }, s.spec.within);
@@ -51,10 +51,11 @@ export function patternRun(specs: readonly PatternSpec[]): GuardRuleRun {
     return found;
   };
   return {
-    check: (_delta, text) => scanAll(text),
+    check: (delta) => scanAll(delta),
     resume: (checkpoint) => {
-      for (const s of scanners) s.scanner.skip(Math.min(checkpoint.length, s.spec.within ?? Infinity));
+      for (const s of scanners) s.scanner.skip(checkpoint);
     },
-    complete: (text) => scanAll(`${text}\n`),
+    // a final newline for the patterns that wait for the end of a line
+    complete: () => scanAll('\n'),
   };
 }
