@@ -5,7 +5,7 @@
 // Usage: npm run bench [-- --runs 30]
 import { performance } from 'node:perf_hooks';
 import { first, firstValueFrom, from, map } from 'rxjs';
-import { accumulate, fallbackTo, fromStream, l0, retryWithBackoff, withTimeouts } from 'l0-rx';
+import { accumulate, detectDrift, fallbackTo, fromStream, guard, l0, recommendedGuardrails, retryWithBackoff, withTimeouts } from 'l0-rx';
 
 const WORDS = ['the ', 'quick ', 'brown ', 'fox ', 'jumps ', 'over ', 'the ', 'lazy ', 'dog ', 'while ',
   'birds ', 'sing ', 'in ', 'morning ', 'light ', 'songs '];
@@ -14,6 +14,11 @@ const RUNS = arg('runs', 30);
 const WARMUP = arg('warmup', 5);
 
 async function* tokens(n) { for (let i = 0; i < n; i++) yield WORDS[i % WORDS.length]; }
+/**
+ * The same words with a counter every 16 tokens and a full stop every 8: text that does not loop
+ * (the plain cycle is, rightly, runaway repetition to drift detection) for the content rows.
+ */
+async function* prose(n) { for (let i = 0; i < n; i++) yield i % 16 === 0 ? `${i}. ` : WORDS[i % WORDS.length]; }
 
 /** Consumes an observable, returning elapsed ms; counts items so no work can be optimised away. */
 function drain(observable) {
@@ -33,7 +38,18 @@ const configs = {
     accumulate(),
   ),
   'l0 preset': (n) => l0({ stream: () => tokens(n) }),
+  'baseline (prose)': (n) => from(prose(n)).pipe(map((value) => ({ type: 'token', value }))),
+  guard: (n) => fromStream(() => prose(n)).pipe(guard(recommendedGuardrails)),
+  drift: (n) => fromStream(() => prose(n)).pipe(detectDrift({ action: 'retry' })),
+  'content stack': (n) => l0({
+    stream: () => prose(n),
+    guardrails: recommendedGuardrails,
+    detectDrift: true,
+    continueFromLastKnownGoodToken: true,
+  }).pipe(accumulate()),
 };
+/** Rows measured against `baseline`, and the content rows against `baseline (prose)`. */
+const BASELINE = { core: 'baseline', 'l0 preset': 'baseline', guard: 'baseline (prose)', drift: 'baseline (prose)', 'content stack': 'baseline (prose)' };
 
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 
@@ -69,14 +85,16 @@ const fmt = (x) => x.toLocaleString('en-US');
 const small = 2000;
 const large = 100_000;
 const m = await measure([small, large]);
-for (const name of ['core', 'l0 preset']) {
-  const ours = tps(small, m[`${name}@${small}`]);
-  const base = tps(small, m[`baseline@${small}`]);
-  console.log(`${name}: ${(ours / base).toFixed(2)}x (${fmt(ours)} tok/s vs ${fmt(base)} tok/s)`);
+for (const name of Object.keys(BASELINE)) {
+  for (const size of name in { core: 1, 'l0 preset': 1 } ? [small] : [small, large]) {
+    const ours = tps(size, m[`${name}@${size}`]);
+    const base = tps(size, m[`${BASELINE[name]}@${size}`]);
+    console.log(`${name}${size === small ? '' : ` @${fmt(size)}`}: ${(ours / base).toFixed(2)}x (${fmt(ours)} tok/s vs ${fmt(base)} tok/s)`);
+  }
 }
-for (const name of ['core', 'l0 preset']) {
+for (const name of Object.keys(BASELINE)) {
   const growth = (m[`${name}@${large}`] / large) / (m[`${name}@${small}`] / small);
-  const baseGrowth = (m[`baseline@${large}`] / large) / (m[`baseline@${small}`] / small);
+  const baseGrowth = (m[`${BASELINE[name]}@${large}`] / large) / (m[`${BASELINE[name]}@${small}`] / small);
   console.log(`per-token growth (${name}): ${(growth / baseGrowth).toFixed(2)}x (${fmt(tps(large, m[`${name}@${large}`]))} tok/s at ${fmt(large)} tokens vs ${fmt(tps(small, m[`${name}@${small}`]))} at ${fmt(small)})`);
 }
 const rawFirst = await timeToFirstToken(configs.baseline.bind(null, small), RUNS * 3);

@@ -36,11 +36,17 @@ function windows(size: number, test: (window: string) => boolean): DriftCheck {
 const count = (re: RegExp, s: string): number => s.match(re)?.length ?? 0;
 
 /** Shannon entropy in bits per character of `s`. */
+const FREQ = new Int32Array(256);
 function entropy(s: string): number {
-  const freq = new Map<number, number>();
-  for (let i = 0; i < s.length; i++) freq.set(s.charCodeAt(i), (freq.get(s.charCodeAt(i)) ?? 0) + 1);
+  // code units folded into 256 buckets: exact for ASCII, close enough for a spike test elsewhere
+  for (let i = 0; i < s.length; i++) FREQ[s.charCodeAt(i) & 255]!++;
   let h = 0;
-  for (const n of freq.values()) h -= (n / s.length) * Math.log2(n / s.length);
+  for (let i = 0; i < 256; i++) {
+    const n = FREQ[i]!;
+    if (n === 0) continue;
+    h -= (n / s.length) * Math.log2(n / s.length);
+    FREQ[i] = 0;
+  }
   return h;
 }
 
@@ -50,7 +56,7 @@ const detector = (type: DriftType, confidence: number, create: () => DriftCheck)
 export const DRIFT_DETECTORS: Readonly<Record<DriftType, DriftDetector>> = /*#__PURE__*/ Object.freeze({
   /** "As an AI language model", "I'm sorry, but I" anywhere in the text (not "to clarify", "in other words"). */
   meta_commentary: detector('meta_commentary', 0.9, () => {
-    const scanner = new TailScanner(new RegExp(META.source, 'gi'), 48);
+    const scanner = new TailScanner([{ re: new RegExp(META.source, 'gi'), span: 48 }]);
     let hit = false;
     return { check: (delta) => (scanner.scan(delta, () => (hit = true)), hit) };
   }),

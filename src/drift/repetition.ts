@@ -4,7 +4,8 @@ import type { DriftCheck } from './driftDetector.js';
 const MIN_SENTENCE = 20;
 const TAIL = 480;
 const EVERY = 64;
-const MAX_SENTENCES = 10_000;
+/** Distinct sentences remembered; the map starts over beyond it (a loop repeats at once, so it is still caught). */
+const MAX_SENTENCES = 1000;
 
 /** The smallest period of `s` (the prefix function's classic result), O(s.length). */
 export function smallestPeriod(s: string): number {

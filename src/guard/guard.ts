@@ -56,6 +56,7 @@ export function guard(rules: readonly GuardRule[], config: GuardConfig = {}): Mo
       let pending = '';
       let boundary = 0;
       let finishing: Subscription | undefined;
+      const tokenVerdict = new VerdictBuilder(redactions);
       let sourceDone = false;
       let ended = false;
 
@@ -91,7 +92,7 @@ export function guard(rules: readonly GuardRule[], config: GuardConfig = {}): Mo
         pending = '';
       };
       const onToken = (event: TokenEvent): void => {
-        const verdict = new VerdictBuilder(redactions);
+        const verdict = tokenVerdict.reset();
         const all = text.text;
         pending += event.value;
         for (const s of states) {

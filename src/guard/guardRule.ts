@@ -86,49 +86,59 @@ export class TailScanner {
   private buf = '';
   /** Offset of `buf` in the text. */
   private start = 0;
-  /** Text length scanned so far. */
-  private scanned = 0;
-  private lastEnd = 0;
+  /** Text length scanned so far, per pattern, and where each pattern's last match ended. */
+  private readonly scanned: number[];
+  private readonly lastEnd: number[];
+  private readonly span: number;
 
+  /** One regex, or several sharing one buffer (one append per delta, whatever their number). */
   constructor(
-    private readonly re: RegExp,
-    private readonly span: number,
-  ) {}
+    private readonly patterns: readonly { readonly re: RegExp; readonly span: number; readonly limit?: number }[],
+  ) {
+    this.span = patterns.reduce((max, p) => Math.max(max, p.span), 1);
+    this.scanned = patterns.map(() => 0);
+    this.lastEnd = patterns.map(() => 0);
+  }
 
-  /** Appends `delta` and calls `found` with each new match and its offset; stops after `limit` characters of text. */
-  scan(delta: string, found: (match: RegExpExecArray, position: number) => void, limit = Infinity): void {
-    if (this.scanned >= limit) return;
+  /** Appends `delta` and calls `found` with each new match, its offset and its pattern's index. */
+  scan(delta: string, found: (match: RegExpExecArray, position: number, pattern: number) => void): void {
     this.buf += delta;
-    const { re, start } = this;
+    const { start } = this;
     const length = start + this.buf.length;
-    re.lastIndex = Math.max(this.lastEnd, this.scanned - this.span + 1, start === 0 ? 0 : start + 1) - start;
-    let m: RegExpExecArray | null;
-    while ((m = re.exec(this.buf)) !== null) {
-      const at = start + m.index;
-      if (at >= limit) break;
-      const stop = at + m[0].length;
-      if (m[0].length === 0) re.lastIndex++;
-      else if (stop > this.scanned) {
-        this.lastEnd = stop;
-        found(m, at);
+    for (let i = 0; i < this.patterns.length; i++) {
+      const { re, span, limit = Infinity } = this.patterns[i]!;
+      if (this.scanned[i]! >= limit) continue;
+      re.lastIndex = Math.max(this.lastEnd[i]!, this.scanned[i]! - span + 1, start === 0 ? 0 : start + 1) - start;
+      let m: RegExpExecArray | null;
+      while ((m = re.exec(this.buf)) !== null) {
+        const at = start + m.index;
+        if (at >= limit) break;
+        const stop = at + m[0].length;
+        if (m[0].length === 0) re.lastIndex++;
+        else if (stop > this.scanned[i]!) {
+          this.lastEnd[i] = stop;
+          found(m, at, i);
+        }
       }
+      this.scanned[i] = length;
     }
-    this.scanned = length;
-    this.keep(limit);
+    this.keep();
   }
 
   /** Marks `checkpoint` as seen, reporting nothing (a resumed checkpoint). */
   skip(checkpoint: string): void {
     this.buf = checkpoint;
     this.start = 0;
-    this.scanned = this.lastEnd = checkpoint.length;
-    this.keep(Infinity);
+    this.scanned.fill(checkpoint.length);
+    this.lastEnd.fill(checkpoint.length);
+    this.keep();
   }
 
-  /** Drops what no future match can start in, keeping `span` characters (and the text's head while `limit` needs it). */
-  private keep(limit: number): void {
+  /** Drops what no future match can start in, keeping `span` characters (and the text's head while a `limit` needs it). */
+  private keep(): void {
     const length = this.start + this.buf.length;
-    if (this.buf.length <= 2 * this.span + 64 || (limit !== Infinity && length <= limit + this.span)) return;
+    if (this.buf.length <= 2 * this.span + 64) return;
+    if (this.patterns.some((p, i) => p.limit !== undefined && this.scanned[i]! < p.limit && length <= p.limit + this.span)) return;
     const cut = length - this.span - this.start;
     this.buf = this.buf.slice(cut);
     this.start += cut;

@@ -11,7 +11,7 @@ class LatexState {
   inline = 0;
   dollars = 0;
   latex = false;
-  private readonly scanner = new TailScanner(new RegExp(TOKENS.source, 'g'), 50);
+  private readonly scanner = new TailScanner([{ re: new RegExp(TOKENS.source, 'g'), span: 50 }]);
   private found: GuardFinding[] | undefined;
 
   feed(delta: string): GuardFinding[] | undefined {

@@ -30,31 +30,27 @@ export function globalCopy(re: RegExp): RegExp {
  * @internal
  */
 export function patternRun(specs: readonly PatternSpec[]): GuardRuleRun {
-  const scanners = specs.map((spec) => ({ spec, scanner: new TailScanner(globalCopy(spec.pattern), spec.span ?? 100), done: false }));
+  const scanner = new TailScanner(specs.map((spec) => ({ re: globalCopy(spec.pattern), span: spec.span ?? 100, limit: spec.within })));
+  const done = specs.map(() => false);
   const scanAll = (delta: string): GuardFinding[] | undefined => {
     let found: GuardFinding[] | undefined;
-    for (const s of scanners) {
-      if (s.done) continue;
-      s.scanner.scan(delta, (m, position) => {
-        if (s.done) return;
-        const { spec } = s;
-        const quoted = m[0].length > 60 ? `${m[0].slice(0, 60)}…` : m[0];
-        const base = { message: `${spec.name}: "${quoted.trim()}"`, severity: spec.severity, position };
-        const finding: GuardFinding =
-          spec.redact === undefined
-            ? { ...base, ...(spec.recoverable === undefined ? {} : { recoverable: spec.recoverable }) }
-            : { message: `${spec.name}: redacted`, position, redact: { length: m[0].length, replacement: spec.redact } };
-        (found ??= []).push(finding);
-        if (spec.redact === undefined) s.done = true;
-      }, s.spec.within);
-    }
+    scanner.scan(delta, (m, position, i) => {
+      const spec = specs[i]!;
+      if (done[i]) return;
+      const quoted = m[0].length > 60 ? `${m[0].slice(0, 60)}…` : m[0];
+      const base = { message: `${spec.name}: "${quoted.trim()}"`, severity: spec.severity, position };
+      const finding: GuardFinding =
+        spec.redact === undefined
+          ? { ...base, ...(spec.recoverable === undefined ? {} : { recoverable: spec.recoverable }) }
+          : { message: `${spec.name}: redacted`, position, redact: { length: m[0].length, replacement: spec.redact } };
+      (found ??= []).push(finding);
+      if (spec.redact === undefined) done[i] = true;
+    });
     return found;
   };
   return {
     check: (delta) => scanAll(delta),
-    resume: (checkpoint) => {
-      for (const s of scanners) s.scanner.skip(checkpoint);
-    },
+    resume: (checkpoint) => scanner.skip(checkpoint),
     // a final newline for the patterns that wait for the end of a line
     complete: () => scanAll('\n'),
   };
