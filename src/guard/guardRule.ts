@@ -28,7 +28,9 @@ export type GuardFindings = GuardFinding | readonly GuardFinding[] | undefined |
 export interface GuardRuleRun {
   /**
    * The incremental check: `delta` is the text added since this rule's last check (never a gap,
-   * whatever the interval), `text` the attempt's text so far. Do O(delta) work; never rescan `text`.
+   * whatever the interval), `text` the attempt's text so far. Do O(delta) work on `delta` and state
+   * of your own: a regex, `slice` or `charCodeAt` on `text` makes V8 copy the whole growing string
+   * on every call (O(n^2) over a run); read `text` only at completion or rarely.
    */
   check?(delta: string, text: string): GuardFindings;
   /** The completion check on the whole text. May be async (bounded by the rule's `timeout`). */
