@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { first, firstValueFrom, from, map, Observable } from 'rxjs';
-import { accumulate, createMemoryEventStore, fallbackTo, fromStream, l0, recordEvents, retryWithBackoff, structured, withTimeouts } from 'l0-rx';
+import { accumulate, createMemoryEventStore, detectDrift, fallbackTo, fromStream, guard, l0, recommendedGuardrails, recordEvents, retryWithBackoff, structured, withTimeouts } from 'l0-rx';
 import { createJsonlEventStore } from 'l0-rx/stores/jsonl';
 
 const WORDS = ['the ', 'quick ', 'brown ', 'fox ', 'jumps ', 'over ', 'the ', 'lazy ', 'dog ', 'while ',
@@ -18,6 +18,11 @@ const RUNS = arg('runs', 30);
 const WARMUP = arg('warmup', 5);
 
 async function* tokens(n) { for (let i = 0; i < n; i++) yield WORDS[i % WORDS.length]; }
+/**
+ * The same words with a counter every 16 tokens and a full stop every 8: text that does not loop
+ * (the plain cycle is, rightly, runaway repetition to drift detection) for the content rows.
+ */
+async function* prose(n) { for (let i = 0; i < n; i++) yield i % 16 === 0 ? `${i}. ` : WORDS[i % WORDS.length]; }
 
 /** About `n` tokens of one JSON document, `{"items": [{"id": 0, "name": "the"}, ...]}`, as a model streams it. */
 function jsonTokens(n) {
@@ -71,8 +76,21 @@ const configs = {
     rmSync(path, { force: true });
     return createJsonlEventStore(path);
   }),
+  'baseline (prose)': (n) => from(prose(n)).pipe(map((value) => ({ type: 'token', value }))),
+  guard: (n) => fromStream(() => prose(n)).pipe(guard(recommendedGuardrails)),
+  drift: (n) => fromStream(() => prose(n)).pipe(detectDrift({ action: 'retry' })),
+  'content stack': (n) => l0({
+    stream: () => prose(n),
+    guardrails: recommendedGuardrails,
+    detectDrift: true,
+    continueFromLastKnownGoodToken: true,
+  }).pipe(accumulate()),
 };
-const ROWS = ['core', 'l0 preset', 'record (memory)', 'record (jsonl)'];
+/** Rows measured against `baseline`, and the content rows against `baseline (prose)`. */
+const BASELINE = {
+  core: 'baseline', 'l0 preset': 'baseline', 'record (memory)': 'baseline', 'record (jsonl)': 'baseline', structured: 'json baseline',
+  guard: 'baseline (prose)', drift: 'baseline (prose)', 'content stack': 'baseline (prose)',
+};
 
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 
@@ -108,15 +126,16 @@ const fmt = (x) => x.toLocaleString('en-US');
 const small = 2000;
 const large = 100_000;
 const m = await measure([small, large]);
-const baselineOf = (name) => (name === 'structured' ? 'json baseline' : 'baseline');
-for (const name of [...ROWS, 'structured']) {
-  const ours = tps(small, m[`${name}@${small}`]);
-  const base = tps(small, m[`${baselineOf(name)}@${small}`]);
-  console.log(`${name}: ${(ours / base).toFixed(2)}x (${fmt(ours)} tok/s vs ${fmt(base)} tok/s)`);
+for (const name of Object.keys(BASELINE)) {
+  for (const size of name in { core: 1, 'l0 preset': 1 } ? [small] : [small, large]) {
+    const ours = tps(size, m[`${name}@${size}`]);
+    const base = tps(size, m[`${BASELINE[name]}@${size}`]);
+    console.log(`${name}${size === small ? '' : ` @${fmt(size)}`}: ${(ours / base).toFixed(2)}x (${fmt(ours)} tok/s vs ${fmt(base)} tok/s)`);
+  }
 }
-for (const name of [...ROWS, 'structured']) {
+for (const name of Object.keys(BASELINE)) {
   const growth = (m[`${name}@${large}`] / large) / (m[`${name}@${small}`] / small);
-  const baseGrowth = (m[`${baselineOf(name)}@${large}`] / large) / (m[`${baselineOf(name)}@${small}`] / small);
+  const baseGrowth = (m[`${BASELINE[name]}@${large}`] / large) / (m[`${BASELINE[name]}@${small}`] / small);
   console.log(`per-token growth (${name}): ${(growth / baseGrowth).toFixed(2)}x (${fmt(tps(large, m[`${name}@${large}`]))} tok/s at ${fmt(large)} tokens vs ${fmt(tps(small, m[`${name}@${small}`]))} at ${fmt(small)})`);
 }
 const rawFirst = await timeToFirstToken(configs.baseline.bind(null, small), RUNS * 3);

@@ -20,11 +20,15 @@ const STRUCTURED_CODE = ['extract-fence', 'close-structure', 'Colon expected'];
  * Each case: the import, its budget in KB (min+gzip), and strings its bundle must not contain.
  * A browser that consumes a backend's event stream imports the operators, never the adapters.
  */
-// `l0()` carries auto-detection of six stream formats and SDK-aware error typing (about 8 KB of
-// its size): the README's design decisions explain why its budget is 22 KB, not the 20 KB first set.
+/** Text that only the guardrail rule bodies contain. */
+const RULE_CODE = ['json-structure', 'markdown-structure', 'pattern-detection', 'latex-environments'];
+
+// `l0()` carries auto-detection of six stream formats, SDK-aware error typing, the drift detectors
+// behind `detectDrift: true` and the recording wiring: the README's design decisions explain its budget.
 const cases = [
-  { label: "import { l0 } from 'l0-rx'", code: `export { l0 } from '${dist}/index.mjs';`, budget: 22, mustNotContain: STRUCTURED_CODE },
-  { label: "import { structured } from 'l0-rx' (with jsonrepair)", code: `export { structured } from '${dist}/index.mjs';`, budget: 30 },
+  // the guardrail engine and rule bodies come only with the rules an app imports (they carry the engine)
+  { label: "import { l0 } from 'l0-rx'", code: `export { l0 } from '${dist}/index.mjs';`, budget: 25, mustNotContain: [...RULE_CODE, ...STRUCTURED_CODE] },
+  { label: "import { structured } from 'l0-rx' (with jsonrepair)", code: `export { structured } from '${dist}/index.mjs';`, budget: 32 },
   { label: "import { parseStructured } from 'l0-rx/operators' (with jsonrepair)", code: `export { parseStructured } from '${dist}/operators/index.mjs';`, budget: 10, mustNotContain: PROVIDER_CODE },
   { label: "import { formatContext, stripThinking, extractCode } from 'l0-rx'", code: `export { formatContext, stripThinking, extractCode } from '${dist}/index.mjs';`, budget: 3, mustNotContain: [...PROVIDER_CODE, ...STRUCTURED_CODE] },
   { label: "import * from 'l0-rx' (whole root entry)", code: `export * from '${dist}/index.mjs';`, budget: 45 },
@@ -35,6 +39,17 @@ const cases = [
     code: `export { accumulate, ofType, withTimeouts, retryWithBackoff, fallbackTo, tapLifecycle } from '${dist}/index.mjs';`,
     budget: 10,
     mustNotContain: [...PROVIDER_CODE, ...STRUCTURED_CODE],
+  },
+  {
+    label: 'guardrails and drift on their own (guard, recommendedGuardrails, detectDrift)',
+    code: `export { guard, recommendedGuardrails, detectDrift } from '${dist}/index.mjs';`,
+    budget: 10,
+    mustNotContain: PROVIDER_CODE,
+  },
+  {
+    label: "l0 with guardrails (import { l0, recommendedGuardrails } from 'l0-rx')",
+    code: `export { l0, recommendedGuardrails } from '${dist}/index.mjs';`,
+    budget: 29,
   },
   { label: "import { accumulate } from 'l0-rx'", code: `export { accumulate } from '${dist}/index.mjs';`, budget: 4, mustNotContain: PROVIDER_CODE },
 ];
@@ -63,7 +78,7 @@ for (const { label, code, budget, mustNotContain = [] } of cases) {
   console.log(`${label}: ${(js.length / 1024).toFixed(1)} KB min, ${gz.toFixed(1)} KB min+gzip (budget ${budget} KB)`);
   if (gz > budget) failures.push(`${label} is ${gz.toFixed(1)} KB, over its ${budget} KB budget`);
   for (const text of mustNotContain) {
-    if (js.includes(text)) failures.push(`${label} contains provider code ("${text}"): something it imports pulls in the adapters or provider classification`);
+    if (js.includes(text)) failures.push(`${label} contains code it must not ("${text}"): something it imports pulls in the provider adapters or the guardrail rules`);
   }
 }
 if (check && failures.length > 0) {

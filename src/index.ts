@@ -92,9 +92,11 @@ export {
   accumulate,
   checkpointEvery,
   deduplicateContinuation,
+  detectDrift,
   detectZeroOutput,
   fallbackTo,
   measureRun,
+  guard,
   ofType,
   recordEvents,
   retryWithBackoff,
@@ -105,7 +107,13 @@ export type {
   AccumulateConfig,
   BackoffKind,
   DeduplicateContinuationConfig,
+  DetectDriftConfig,
   DetectZeroOutputConfig,
+  DriftCheck,
+  DriftDetector,
+  DriftType,
+  GuardConfig,
+  GuardMode,
   L0State,
   L0Status,
   LifecycleCallbacks,
@@ -153,6 +161,28 @@ export { stripThinking, THINKING_TAGS } from './format/stripThinking.js';
 export { splitThinking } from './operators/index.js';
 export type { SplitThinkingConfig } from './operators/index.js';
 export { dedent, escapeHtml, escapeRegex, normalizeNewlines, removeAnsi, sanitize, truncate } from './format/text.js';
+/* Guardrail rules and presets */
+export type { GuardFinding, GuardFindings, GuardRule, GuardRuleRun } from './guard/guardRule.js';
+export { jsonRule } from './guard/rules/jsonRule.js';
+export { strictJsonRule } from './guard/rules/strictJsonRule.js';
+export { markdownRule } from './guard/rules/markdownRule.js';
+export { latexRule } from './guard/rules/latexRule.js';
+export { BUILT_IN_PATTERNS, patternRule } from './guard/rules/patternRule.js';
+export type { PatternCategory, PatternRuleConfig, PatternSpec } from './guard/rules/patternRule.js';
+export { customPatternRule } from './guard/rules/customPatternRule.js';
+export type { CustomPatternRuleConfig } from './guard/rules/customPatternRule.js';
+export { zeroOutputRule } from './guard/rules/zeroOutputRule.js';
+export {
+  jsonOnlyGuardrails,
+  latexOnlyGuardrails,
+  markdownOnlyGuardrails,
+  minimalGuardrails,
+  recommendedGuardrails,
+  strictGuardrails,
+} from './guard/rules/presets.js';
+
+/* Drift detectors */
+export { DRIFT_DETECTORS } from './drift/driftDetectors.js';
 
 /* Preset */
 export { l0, L0_DEFAULTS } from './preset/l0.js';

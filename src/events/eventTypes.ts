@@ -96,10 +96,16 @@ export interface CheckpointEvent {
 }
 export type ViolationSeverity = 'warning' | 'error' | 'fatal';
 export interface Violation {
+  /** The rule's `name` (L0 calls it `rule`). */
   readonly ruleId: string;
   readonly message: string;
   readonly severity: ViolationSeverity;
+  /** False for a violation that is never retried (fatal, or a rule's explicit choice): it ends the attempt and falls back. */
   readonly recoverable: boolean;
+  /** Where in the attempt's text the offending text starts (UTF-16 offset), when the rule knows. */
+  readonly position?: number;
+  /** Set when the offending text was replaced in flight: how many characters of it were redacted (the text itself is never repeated). */
+  readonly redacted?: number;
 }
 /** A guardrail fired. */
 export interface ViolationEvent { readonly type: 'violation'; readonly violation: Violation }

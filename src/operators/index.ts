@@ -51,3 +51,8 @@ export type { DeepPartial, ParseStructuredConfig, StructuredEvent, TruncatedPoli
 /* Formatting */
 export { splitThinking } from '../format/splitThinking.js';
 export type { SplitThinkingConfig } from '../format/splitThinking.js';
+/* Guardrails and drift */
+export { guard } from '../guard/guard.js';
+export type { GuardConfig, GuardMode } from '../guard/guard.js';
+export { detectDrift } from '../drift/detectDrift.js';
+export type { DetectDriftConfig, DriftCheck, DriftDetector, DriftType } from '../drift/detectDrift.js';

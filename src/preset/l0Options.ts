@@ -14,6 +14,7 @@ import { resolveDeduplicateContinuation, type DeduplicateContinuationConfig } fr
 import { checkCallbackTypes, LIFECYCLE_CALLBACK_KEYS, type LifecycleCallbacks } from '../lifecycle/tapLifecycle.js';
 import type { EventStore } from '../events/eventStore.js';
 import { RECORD_EVENTS_KEYS, recordEvents, resolveRecordEvents, type RecordEventsConfig } from '../events/recordEvents.js';
+import { contentOperators, type L0ContentOptions } from './contentOptions.js';
 import {
   checkBag,
   checkKeys,
@@ -46,7 +47,7 @@ export interface L0NamedStream {
  * `deduplicateContinuation`, is a TypeError that suggests the closest option; so is a value of
  * the wrong type (`retry: null`, `timeout: 'fast'`).
  */
-export interface L0Options extends LifecycleCallbacks {
+export interface L0Options extends LifecycleCallbacks, L0ContentOptions {
   /** The primary model: called once per attempt with `{signal, attempt, fallbackIndex, checkpoint?, ...}`. */
   readonly stream: L0StreamFactory;
   /** A name for the primary, reported as `start.model`. @default undefined */
@@ -122,7 +123,7 @@ export interface L0Options extends LifecycleCallbacks {
 export const L0_OPTION_KEYS = /*#__PURE__*/ optionKeys<L0Options>()([
   'stream', 'model', 'fallbackStreams', 'attemptOperators', 'runOperators', 'record', 'retry', 'timeout', 'detectZeroTokens', 'continueFromLastKnownGoodToken',
   'checkpointInterval', 'deduplicateContinuation', 'buildContinuationPrompt', 'signal', 'context', 'adapters',
-  'scheduler', 'random', ...LIFECYCLE_CALLBACK_KEYS,
+  'scheduler', 'random', 'guardrails', 'guardMode', 'detectDrift', ...LIFECYCLE_CALLBACK_KEYS,
 ]);
 const TIMEOUT_KEYS = /*#__PURE__*/ optionKeys<Exclude<L0Options['timeout'], false | undefined>>()(['initialToken', 'interToken', 'total']);
 const DEDUPLICATE_KEYS = /*#__PURE__*/ optionKeys<Exclude<L0Options['deduplicateContinuation'], boolean | undefined>>()([
@@ -149,7 +150,8 @@ export function resolveL0Options(o: L0Options) {
   checkOptions(o);
   checkCallbackTypes(L0, o);
   const fallbackStreams = (o.fallbackStreams ?? []).map(namedStream);
-  const attemptOperators = operatorList('attemptOperators', o.attemptOperators);
+  // guardrails, then drift, then the user's own: each sees the text the previous ones passed
+  const attemptOperators = [...contentOperators(o, L0, o.scheduler), ...operatorList('attemptOperators', o.attemptOperators)];
   const record = recordOperator(o.record, o.scheduler);
   const runOperators = record ? Object.freeze([record, ...operatorList('runOperators', o.runOperators)]) : operatorList('runOperators', o.runOperators);
   const continuation = o.continueFromLastKnownGoodToken ?? L0_DEFAULTS.continueFromLastKnownGoodToken;

@@ -1,0 +1,163 @@
+/** @test {detectDrift} */
+import { Subject } from 'rxjs';
+import { describe, expect, it } from 'vitest';
+import { detectDrift, DriftDetectedError, isDriftDetectedError, type DriftDetector, type L0Event } from 'l0-rx';
+import { testScheduler } from '../helpers/testScheduler.js';
+import { done, runSync, start, text, tok } from '../guard/helpers.js';
+
+const META = 'As an AI language model, I cannot do that.';
+/** Ordinary, never-repeating text of about `n` characters. */
+const varied = (n: number, word = 'plain') => Array.from({ length: Math.ceil(n / 10) }, (_, i) => `${word} line ${i} of ${i * 7} `).join('').slice(0, n);
+const driftOf = (out: readonly L0Event[]) => out.filter((e) => e.type === 'drift');
+const values: Record<string, L0Event> = {
+  s: start(), a: tok('The capital '), b: tok('is Paris.'), A: tok(META), x: done(),
+  d: { type: 'drift', types: ['meta_commentary'], confidence: 0.9 },
+};
+
+describe('detectDrift', () => {
+  describe('the rxjs checklist', () => {
+    it('should pass empty and never sources through', () => {
+      testScheduler().run(({ cold, expectObservable }) => {
+        expectObservable(cold<L0Event>('|').pipe(detectDrift())).toBe('|');
+        expectObservable(cold<L0Event>('-').pipe(detectDrift())).toBe('-');
+      });
+    });
+
+    it('should pass one and many clean values through unchanged', () => {
+      testScheduler().run(({ cold, expectObservable }) => {
+        expectObservable(cold('s-a-b-x|', values).pipe(detectDrift({ action: 'retry' }))).toBe('s-a-b-x|', values);
+      });
+    });
+
+    it('should pass a source error through', () => {
+      testScheduler().run(({ cold, expectObservable }) => {
+        expectObservable(cold('a-#', values).pipe(detectDrift())).toBe('a-#', values);
+      });
+    });
+
+    it('should unsubscribe a never-ending source on early unsubscribe', () => {
+      testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+        const source = cold('a-b-a-b-', values);
+        expectObservable(source.pipe(detectDrift()), '^--!').toBe('a-b', values);
+        expectSubscriptions(source.subscriptions).toBe('^--!');
+      });
+    });
+
+    it('should error the stream when onDrift throws, as tap does', () => {
+      const r = runSync(text(META), detectDrift({ onDrift: () => { throw new Error('cb'); } }));
+      expect((r.error as Error).message).toBe('cb');
+    });
+
+    it('should throw at creation for an invalid config, naming the option', () => {
+      expect(() => detectDrift({ action: 'fail' as never })).toThrow("detectDrift({action}) must be 'warn' or 'retry'");
+      expect(() => detectDrift({ types: ['vibes' as never] })).toThrow('detectDrift({types}) must be an array of');
+      expect(() => detectDrift({ minConfidenc: 1 } as never)).toThrow('did you mean `minConfidence`?');
+    });
+  });
+
+  describe('actions', () => {
+    it('should emit drift after the token that revealed it and go on (warn)', () => {
+      testScheduler().run(({ cold, expectObservable }) => {
+        expectObservable(cold('s-A------x|', values).pipe(detectDrift())).toBe('s-(Ad)---x|', values);
+      });
+    });
+
+    it('should fail the attempt with DriftDetectedError while it streams (retry)', () => {
+      testScheduler().run(({ cold, expectObservable }) => {
+        const error = new DriftDetectedError({ types: ['meta_commentary'], confidence: 0.9 });
+        expectObservable(cold('s-A-a-x|', values).pipe(detectDrift({ action: 'retry' }))).toBe('s-(Ad#)', values, error);
+      });
+    });
+
+    it('should only report a detection below minConfidence', () => {
+      const r = runSync(text('Sure!\n', 'The answer is 4.'), detectDrift({ action: 'retry' }));
+      expect(driftOf(r.out)).toEqual([{ type: 'drift', types: ['hedging'], confidence: 0.5 }]);
+      expect(r.error).toBeUndefined();
+    });
+
+    it('should call onDrift once per new detection', () => {
+      const calls: [readonly string[], number][] = [];
+      runSync(text(META, ' ', META), detectDrift({ onDrift: (t, c) => calls.push([t, c]) }));
+      expect(calls).toEqual([[['meta_commentary'], 0.9]]);
+    });
+
+    it('should start every attempt fresh', () => {
+      const events$ = new Subject<L0Event>();
+      const out: L0Event[] = [];
+      events$.pipe(detectDrift()).subscribe((e) => out.push(e));
+      events$.next(tok(META));
+      events$.next(start(2));
+      events$.next(tok(META));
+      expect(driftOf(out)).toHaveLength(2);
+    });
+
+    it('should run custom detectors after the built-in ones', () => {
+      const shouting: DriftDetector = { type: 'shouting', confidence: 0.8, create: () => ({ check: (d) => /[A-Z]{10}/.test(d) }) };
+      const r = runSync(text('AAAAAAAAAAAA'), detectDrift({ types: [], detectors: [shouting], action: 'retry' }));
+      expect(isDriftDetectedError(r.error) && r.error.info.types).toEqual(['shouting']);
+    });
+  });
+
+  describe('detectors (D3)', () => {
+    const typesOf = (...chunks: string[]) => driftOf(runSync(text(...chunks), detectDrift()).out).at(-1);
+
+    it('should find the same 20+ character sentence 3 times', () => {
+      expect(typesOf('The results are very promising indeed. '.repeat(3))).toMatchObject({ types: ['repetition'], confidence: 0.8 });
+    });
+
+    it('should find "we need to consider the implications" 4 times', () => {
+      expect(typesOf(...Array(4).fill('We need to consider the implications. '))).toMatchObject({ types: ['repetition'] });
+    });
+
+    it('should stop a loop without punctuation while it streams, within 600 characters', () => {
+      const out: L0Event[] = [];
+      const events$ = new Subject<L0Event>();
+      let error: unknown;
+      events$.pipe(detectDrift({ action: 'retry' })).subscribe({ next: (e) => out.push(e), error: (e: unknown) => (error = e) });
+      let sent = 0;
+      while (error === undefined && sent < 10_000) {
+        events$.next(tok('and again '));
+        sent += 10;
+      }
+      expect(isDriftDetectedError(error)).toBe(true);
+      expect(sent).toBeLessThanOrEqual(600);
+    });
+
+    it('should find a hedging first line only on the first line', () => {
+      expect(typesOf('Sure!\nHere is how.')).toMatchObject({ types: ['hedging'], confidence: 0.5 });
+      expect(typesOf('The answer:\nSure!\n')).toBeUndefined();
+    });
+
+    it('should find format collapse at the start only', () => {
+      expect(typesOf('Here is the response you asked for: 4.')).toMatchObject({ types: ['format_collapse'], confidence: 0.8 });
+      expect(typesOf('The answer is 4. Here is the response format.')).toBeUndefined();
+    });
+
+    it('should find meta commentary anywhere, split across tokens, but not "to clarify" or "in other words"', () => {
+      expect(typesOf(varied(800), ' As an A', 'I language model')).toMatchObject({ types: ['meta_commentary'] });
+      expect(typesOf('To clarify, in other words, let me explain the idea.')).toBeUndefined();
+    });
+
+    it('should find a tone shift from formal to informal', () => {
+      const formal = 'Therefore the claim holds; moreover it generalises, and thus the proof is complete. Hence we conclude. '.padEnd(200, '.');
+      const informal = 'yeah ok so we gonna do it lol, yep, okay, nope, that was it, dude, fine by me, all done with the thing for now, '.padEnd(200, '-');
+      expect(typesOf(formal, informal)).toMatchObject({ types: ['tone_shift'], confidence: 0.7 });
+    });
+
+    it('should find markdown collapse after markdown-rich text', () => {
+      const rich = Array.from({ length: 80 }, (_, i) => `# Title ${i}\n- one ${i}\n**bold ${i}**\n`).join('').slice(0, 1000);
+      const bare = varied(1000);
+      expect(typesOf(rich, bare)?.types).toContain('markdown_collapse');
+    });
+
+    it('should find an entropy spike in random text after ordinary prose', () => {
+      const prose = varied(800, 'ordinary');
+      const noise = 'Zq8#Lk2$Wp9!Xr4%Tm7^Vb1&Nc6*Hy3(Jd5)Fg0_Ps+Qe=Ua-Ow~Iz|Kx;Cv:Rb,'.repeat(2);
+      expect(typesOf(prose, noise)?.types).toContain('entropy_spike');
+    });
+
+    it('should find no drift in ordinary text, confidence 0', () => {
+      expect(typesOf('The weather today is sunny')).toBeUndefined();
+    });
+  });
+});

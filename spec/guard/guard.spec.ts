@@ -1,0 +1,220 @@
+/** @test {guard} */
+import { of, Subject, throwError } from 'rxjs';
+import { describe, expect, it, vi } from 'vitest';
+import { guard, isGuardrailViolationError, GuardrailViolationError, type GuardRule, type L0Event, type Violation } from 'l0-rx';
+import { testScheduler } from '../helpers/testScheduler.js';
+import { done, runSync, start, text, tok } from './helpers.js';
+
+/** Flags the token text `BAD` as `severity`. */
+const flag = (severity: Violation['severity'] = 'error', extra: Partial<GuardRule> = {}): GuardRule => ({
+  name: 'no-bad',
+  severity,
+  check: (delta) => (delta.includes('BAD') ? { message: 'saw BAD' } : undefined),
+  ...extra,
+});
+const violationOf = (severity: Violation['severity']): Violation => ({ ruleId: 'no-bad', message: 'saw BAD', severity, recoverable: severity !== 'fatal' });
+const values: Record<string, L0Event> = { s: start(), a: tok('a'), b: tok('b'), B: tok('BAD'), x: done(), v: { type: 'violation', violation: violationOf('error') } };
+
+describe('guard', () => {
+  describe('the rxjs checklist', () => {
+    it('should pass an empty source through', () => {
+      testScheduler().run(({ cold, expectObservable }) => {
+        expectObservable(cold<L0Event>('|').pipe(guard([flag()]))).toBe('|');
+      });
+    });
+
+    it('should never emit for a source that never emits', () => {
+      testScheduler().run(({ cold, expectObservable }) => {
+        expectObservable(cold<L0Event>('-').pipe(guard([flag()]))).toBe('-');
+      });
+    });
+
+    it('should pass one and many clean values through unchanged', () => {
+      testScheduler().run(({ cold, expectObservable }) => {
+        expectObservable(cold('s-a-b-x|', values).pipe(guard([flag()]))).toBe('s-a-b-x|', values);
+      });
+    });
+
+    it('should pass a source error through', () => {
+      testScheduler().run(({ cold, expectObservable }) => {
+        expectObservable(cold('a-#', values, new Error('boom')).pipe(guard([flag()]))).toBe('a-#', values, new Error('boom'));
+      });
+    });
+
+    it('should unsubscribe a never-ending source on early unsubscribe', () => {
+      testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+        const source = cold('a-b-a-b-a-b-', values);
+        expectObservable(source.pipe(guard([flag()])), '^----!').toBe('a-b-a', values);
+        expectSubscriptions(source.subscriptions).toBe('^----!');
+      });
+    });
+
+    it('should treat a rule whose check throws as a warning violation, not a crash', () => {
+      const throwing: GuardRule = { name: 'boom', check: () => { throw new Error('kaput'); } };
+      const r = runSync(text('a', 'b'), guard([throwing]));
+      expect(r.error).toBeUndefined();
+      expect(r.completed).toBe(true);
+      expect(r.violations[0]).toEqual({ ruleId: 'boom', message: 'Rule execution failed: kaput', severity: 'warning', recoverable: true });
+    });
+
+    it('should error the stream when onViolation throws, as tap does', () => {
+      const r = runSync(text('BAD'), guard([flag('warning')], { onViolation: () => { throw new Error('cb'); } }));
+      expect((r.error as Error).message).toBe('cb');
+    });
+
+    it('should throw at creation for an invalid config, naming the option', () => {
+      expect(() => guard([flag()], { mode: 'later' as never })).toThrow("guard(rules, {mode}) must be 'stream-first' or 'hold-back', got \"later\"");
+      expect(() => guard([flag()], { hodlBack: 3 } as never)).toThrow('did you mean `holdBack`?');
+      expect(() => guard([{ name: '', check: () => undefined }])).toThrow('rules[0] needs a non-empty string `name`');
+      expect(() => guard([flag('error', { interval: 0 })])).toThrow('`interval` must be a positive integer, got 0');
+      expect(() => guard('json' as never)).toThrow('`rules` must be an array');
+    });
+  });
+
+  describe('severities', () => {
+    it('should report a warning as a violation event and complete', () => {
+      const r = runSync(text('a', 'BAD', 'b'), guard([flag('warning')]));
+      expect(r.error).toBeUndefined();
+      expect(r.out.map((e) => e.type)).toEqual(['token', 'token', 'violation', 'token', 'complete']);
+      expect(r.violations).toEqual([violationOf('warning')]);
+    });
+
+    it('should pass the flagged token, report it, then fail with a recoverable GuardrailViolationError (stream-first)', () => {
+      testScheduler().run(({ cold, expectObservable }) => {
+        const error = new GuardrailViolationError({ violations: [violationOf('error')] });
+        expectObservable(cold('s-a-B-b-x|', values).pipe(guard([flag()]))).toBe('s-a-(Bv#)', values, error);
+      });
+    });
+
+    it('should fail a fatal finding with a non-recoverable FATAL_GUARDRAIL_VIOLATION', () => {
+      const r = runSync(text('BAD'), guard([flag('fatal')]));
+      expect(isGuardrailViolationError(r.error) && r.error.code).toBe('FATAL_GUARDRAIL_VIOLATION');
+      expect((r.error as GuardrailViolationError).retryable).toBe(false);
+    });
+
+    it('should let a finding override the rule severity and recoverability', () => {
+      const rule: GuardRule = { name: 'r', severity: 'warning', check: () => ({ message: 'm', severity: 'error', recoverable: false }) };
+      const r = runSync(text('a'), guard([rule]));
+      expect((r.error as GuardrailViolationError).code).toBe('FATAL_GUARDRAIL_VIOLATION');
+    });
+
+    it('should fail closed when onRuleError is closed', () => {
+      const rule: GuardRule = { name: 'r', onRuleError: 'closed', check: () => { throw new Error('x'); } };
+      expect(isGuardrailViolationError(runSync(text('a'), guard([rule])).error)).toBe(true);
+    });
+
+    it('should call onViolation with each violation in order', () => {
+      const seen: Violation[] = [];
+      runSync(text('BAD', 'BAD'), guard([flag('warning')], { onViolation: (v) => seen.push(v) }));
+      expect(seen).toEqual([violationOf('warning'), violationOf('warning')]);
+    });
+  });
+
+  describe('when rules run (G1)', () => {
+    it('should never run a completion-only rule while streaming, and run it once at completion', () => {
+      const complete = vi.fn(() => undefined);
+      runSync(text('a', 'b', 'c'), guard([{ name: 'end', complete }]));
+      expect(complete).toHaveBeenCalledTimes(1);
+      expect(complete).toHaveBeenCalledWith('abc');
+    });
+
+    it('should run an interval-2 rule at tokens 2, 4, 6 with every delta since its last check, and once at completion', () => {
+      const calls: [string, string][] = [];
+      const complete = vi.fn(() => undefined);
+      runSync(text('a', 'b', 'c', 'd', 'e', 'f', 'g'), guard([{ name: 'r', interval: 2, check: (d, t) => void calls.push([d, t]), complete }]));
+      expect(calls).toEqual([['ab', 'ab'], ['cd', 'abcd'], ['ef', 'abcdef']]);
+      expect(complete).toHaveBeenCalledTimes(1);
+    });
+
+    it('should give each subscription, and each attempt, a fresh rule state', () => {
+      const created: number[] = [];
+      const rule: GuardRule = { name: 'count', create: () => { let n = 0; created.push(0); return { check: () => void created.push(++n) }; } };
+      const op = guard([rule]);
+      runSync([start(1), tok('a'), tok('b'), start(2), tok('c')], op);
+      runSync([tok('d')], op);
+      expect(created).toEqual([0, 0, 1, 2, 0, 1, 0, 1]);
+    });
+  });
+
+  describe('async completion checks', () => {
+    it('should hold `complete` until an async rule answers, then fail with its finding', async () => {
+      const rule: GuardRule = { name: 'judge', complete: () => Promise.resolve({ message: 'no' }) };
+      const out: string[] = [];
+      const error = await new Promise<unknown>((resolve) => {
+        of(tok('a'), done()).pipe(guard([rule])).subscribe({ next: (e) => out.push(e.type), error: resolve, complete: () => resolve(undefined) });
+        expect(out).toEqual(['token']);
+      });
+      expect(out).toEqual(['token', 'violation']);
+      expect(isGuardrailViolationError(error)).toBe(true);
+    });
+
+    it('should report an async rule that misses its timeout as a warning and complete', () => {
+      testScheduler().run(({ cold, expectObservable }) => {
+        const rule: GuardRule = { name: 'slow', timeout: 5, complete: () => new Promise(() => undefined) };
+        const warn: L0Event = { type: 'violation', violation: { ruleId: 'slow', message: 'Rule execution failed: timed out after 5 ms', severity: 'warning', recoverable: true } };
+        expectObservable(cold('a-x|', values).pipe(guard([rule]))).toBe('a------(wx|)', { ...values, w: warn });
+      });
+    });
+  });
+
+  describe('hold-back mode', () => {
+    it('should release nothing a blocking rule flags, and fail the attempt', () => {
+      const seesText: GuardRule = { name: 'no-bad', check: (_d, t) => (t.includes('BAD') ? { message: 'saw BAD' } : undefined) };
+      const r = runSync(text('fine ', 'B', 'AD', ' more'), guard([seesText], { mode: 'hold-back', holdBack: 4 }));
+      expect(r.released).toBe('fi');
+      expect(r.released).not.toContain('B');
+      expect(isGuardrailViolationError(r.error)).toBe(true);
+    });
+
+    it('should release everything at completion when the rules pass', () => {
+      const r = runSync(text('one ', 'two ', 'three'), guard([flag()], { mode: 'hold-back', holdBack: 6 }));
+      expect(r.released).toBe('one two three');
+      expect(r.out.at(-1)).toEqual(done());
+    });
+
+    it('should release up to the last sentence boundary in sentence mode', () => {
+      const tokens: string[] = [];
+      const events = [tok('One. Two'), tok(' three'), tok('. Four')];
+      of(...events).pipe(guard([flag()], { mode: 'hold-back', holdBack: 'sentence' })).subscribe((e) => e.type === 'token' && tokens.push(e.value));
+      expect(tokens).toEqual(['One.', ' Two three.', ' Four']);
+    });
+
+    it('should redact a finding in the released text and say so in the violation', () => {
+      const rule: GuardRule = {
+        name: 'key',
+        check: (_d, t) => {
+          const i = t.indexOf('sk-123');
+          return i >= 0 && t.length >= i + 6 ? { message: 'key', position: i, redact: { length: 6, replacement: '[key]' } } : undefined;
+        },
+        span: 6,
+      };
+      const r = runSync(text('my sk-', '123 ok'), guard([{ ...rule, create: undefined }], { mode: 'hold-back', holdBack: 6 }));
+      expect(r.error).toBeUndefined();
+      expect(r.released).toBe('my [key] ok');
+      expect(r.violations[0]).toMatchObject({ ruleId: 'key', severity: 'warning', position: 3, redacted: 6 });
+    });
+
+    it('should not re-send or re-check a resumed checkpoint', () => {
+      const check = vi.fn(() => undefined);
+      const r = runSync([start(2), { type: 'resume', checkpoint: 'BAD old' }, tok(' new')], guard([{ name: 'r', check }], { mode: 'hold-back', holdBack: 0 }));
+      expect(r.released).toBe(' new');
+      expect(check).toHaveBeenCalledWith(' new', 'BAD old new');
+    });
+
+    it('should drop held text when a retry retracts the attempt', () => {
+      const events$ = new Subject<L0Event>();
+      const out: string[] = [];
+      events$.pipe(guard([flag()], { mode: 'hold-back', holdBack: 100 })).subscribe((e) => out.push(e.type === 'token' ? e.value : e.type));
+      events$.next(tok('held'));
+      events$.next({ type: 'retry', attempt: 1, delayMs: 0, error: { name: 'E', message: 'm' } as never, reason: 'unknown', countsTowardAttempts: true });
+      events$.next(tok('new'));
+      events$.complete();
+      expect(out).toEqual(['retry', 'new']);
+    });
+  });
+
+  it('should pass a source error even while a completion check is pending', () => {
+    const r = runSync([], () => throwError(() => new Error('x')).pipe(guard([flag()])));
+    expect((r.error as Error).message).toBe('x');
+  });
+});

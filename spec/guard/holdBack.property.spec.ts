@@ -1,0 +1,51 @@
+/** @test {guard} */
+import fc from 'fast-check';
+import { from } from 'rxjs';
+import { describe, expect, it } from 'vitest';
+import { customPatternRule, guard, patternRule, type L0Event } from 'l0-rx';
+
+/* Hold-back: no released text ever contains a phrase a blocking rule matches, for any split into chunks. */
+
+const PHRASES = ['open sesame', 'As an AI language model', '[system]'];
+const rules = [customPatternRule(/open sesame/i, 'secret', 'error'), patternRule({ categories: ['meta-commentary', 'instruction-leak'] })];
+const blocked = (s: string) => /open sesame|as an ai language model|\[system\]/i.test(s);
+
+/** A text of ordinary words with, sometimes, a blocked phrase, and the cut points that split it into chunks. */
+const textAndCuts = fc
+  .tuple(
+    fc.array(fc.constantFrom('the', 'cat', 'open', 'ses', 'ame', 'As', 'an', 'AI', 'model', '[sys', 'tem]', '.', '\n', ...PHRASES), { maxLength: 40 }),
+    fc.array(fc.nat(), { maxLength: 30 }),
+    fc.constantFrom<number | 'sentence'>(0, 5, 32, 'sentence'),
+  )
+  .map(([words, cuts, holdBack]) => {
+    const text = words.join(' ');
+    const points = [...new Set(cuts.map((c) => (text.length === 0 ? 0 : c % text.length)))].sort((a, b) => a - b);
+    const chunks = [0, ...points, text.length].flatMap((p, i, all) => (i === 0 ? [] : [text.slice(all[i - 1], p)])).filter((c) => c !== '');
+    return { text, chunks, holdBack };
+  });
+
+function release(chunks: readonly string[], holdBack: number | 'sentence') {
+  const events: L0Event[] = [...chunks.map((value): L0Event => ({ type: 'token', value })), { type: 'complete', finishReason: 'stop' }];
+  let released = '';
+  let failed = false;
+  from(events).pipe(guard(rules, { mode: 'hold-back', holdBack })).subscribe({
+    next: (e) => (released += e.type === 'token' ? e.value : ''),
+    error: () => (failed = true),
+  });
+  return { released, failed };
+}
+
+describe('guard hold-back (property)', () => {
+  it('should never release a blocked phrase, whatever the chunks, and release everything else unchanged', () => {
+    fc.assert(
+      fc.property(textAndCuts, ({ text, chunks, holdBack }) => {
+        const { released, failed } = release(chunks, holdBack);
+        expect(blocked(released)).toBe(false);
+        expect(failed).toBe(blocked(text));
+        if (!failed) expect(released).toBe(text);
+        else expect(text.startsWith(released)).toBe(true);
+      }),
+      { numRuns: 500 },
+    );
+  });
+});

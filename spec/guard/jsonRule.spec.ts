@@ -1,0 +1,65 @@
+/** @test {jsonRule} */
+import { describe, expect, it } from 'vitest';
+import { Subject } from 'rxjs';
+import { guard, jsonRule, strictJsonRule, type L0Event } from 'l0-rx';
+import { runSync, text } from './helpers.js';
+
+const check = (...chunks: string[]) => runSync(text(...chunks), guard([jsonRule()]));
+const messages = (...chunks: string[]) => check(...chunks).violations.map((v) => v.message);
+
+describe('jsonRule (G6)', () => {
+  it('should flag unbalanced structure at completion', () => {
+    expect(messages('{"a":1')).toEqual(['the JSON ends with 1 unclosed bracket(s)']);
+  });
+
+  it('should flag a parse failure at completion', () => {
+    expect(messages('{"a": value}')[0]).toMatch(/^the JSON does not parse/);
+  });
+
+  it('should leave prose and code alone', () => {
+    expect(check('The answer is {probably} 4.').violations).toEqual([]);
+    expect(check('```json\n{"a":\n```').violations).toEqual([]);
+    expect(check('- [x] done\n- [ ] todo', ' ]] }').violations).toEqual([]);
+  });
+
+  it('should report nothing for an unfinished prefix while streaming', () => {
+    const events$ = new Subject<L0Event>();
+    const seen: string[] = [];
+    events$.pipe(guard([jsonRule()])).subscribe({ next: (e) => seen.push(e.type), error: () => seen.push('error') });
+    events$.next({ type: 'token', value: '{"a":' });
+    events$.next({ type: 'token', value: ' [1, {"b"' });
+    expect(seen).toEqual(['token', 'token']);
+  });
+
+  it('should flag a closer that closes nothing, and an empty slot, as they stream, with the position', () => {
+    expect(check('{"a":1}}').violations[0]).toMatchObject({ message: '`}` without an opening bracket', position: 7 });
+    expect(check('{"a":1,', ',"b":2}').violations[0]).toMatchObject({ message: 'empty value before `,`', position: 7 });
+    expect(messages('[1, 2,]')).toEqual(['trailing comma before `]`']);
+    expect(messages('{"a": [1}')[0]).toBe('`}` closes `[`');
+  });
+
+  it('should ignore brackets, commas and escaped quotes inside strings, across chunk boundaries', () => {
+    expect(check('{"a": "}', ',,\\', '"]"}').violations).toEqual([]);
+  });
+
+  it('should accept valid JSON split anywhere', () => {
+    const json = '{"name":"Ada","langs":["en","fr"],"n":{"x":[1,2,{"y":null}]}}';
+    for (let i = 1; i < json.length; i++) expect(check(json.slice(0, i), json.slice(i)).violations).toEqual([]);
+  });
+
+  it('should flag an unclosed string', () => {
+    expect(messages('{"a": "b')).toEqual(['the JSON ends inside a string']);
+  });
+});
+
+describe('strictJsonRule', () => {
+  it('should reject prose and primitives', () => {
+    expect(runSync(text('just a string'), guard([strictJsonRule()])).violations[0]!.message).toBe('the output is not a JSON object or array');
+    expect(runSync(text('"s"'), guard([strictJsonRule()])).violations).toHaveLength(1);
+  });
+
+  it('should accept objects and arrays, and run only at completion', () => {
+    expect(runSync(text(' {"a":1} '), guard([strictJsonRule()])).violations).toEqual([]);
+    expect(runSync(text('[1]'), guard([strictJsonRule()])).violations).toEqual([]);
+  });
+});

@@ -1,0 +1,45 @@
+/** @test {recommendedGuardrails} */
+import { describe, expect, it } from 'vitest';
+import {
+  guard,
+  jsonOnlyGuardrails,
+  latexOnlyGuardrails,
+  markdownOnlyGuardrails,
+  minimalGuardrails,
+  recommendedGuardrails,
+  strictGuardrails,
+  zeroOutputRule,
+} from 'l0-rx';
+import { runSync, text } from './helpers.js';
+
+describe('guardrail presets', () => {
+  it('should hold L0s rules', () => {
+    const names = (p: readonly { name: string }[]) => p.map((r) => r.name);
+    expect(names(minimalGuardrails)).toEqual(['json-structure', 'zero-output']);
+    expect(names(recommendedGuardrails)).toEqual(['json-structure', 'markdown-structure', 'latex-environments', 'zero-output', 'pattern-detection']);
+    expect(names(strictGuardrails)).toEqual(['json-structure', 'markdown-structure', 'latex-environments', 'pattern-detection', 'zero-output']);
+    expect(names(jsonOnlyGuardrails)).toEqual(['json-structure', 'zero-output']);
+    expect(names(markdownOnlyGuardrails)).toEqual(['markdown-structure', 'zero-output']);
+    expect(names(latexOnlyGuardrails)).toEqual(['latex-environments', 'zero-output']);
+  });
+
+  it('should be frozen, rules included', () => {
+    expect(Object.isFrozen(recommendedGuardrails)).toBe(true);
+    expect(recommendedGuardrails.every((r) => Object.isFrozen(r))).toBe(true);
+  });
+
+  it('should share no state between interleaved runs', () => {
+    const op = guard(recommendedGuardrails);
+    const a = runSync(text('{"a": [1, ', '2]}'), op);
+    const b = runSync(text('{"b": 1}'), op);
+    expect(a.violations).toEqual([]);
+    expect(b.violations).toEqual([]);
+  });
+});
+
+describe('zeroOutputRule', () => {
+  it('should flag noise and accept any letter, digit, emoji or empty JSON', () => {
+    expect(runSync(text('..', ' ---'), guard([zeroOutputRule()])).violations).toHaveLength(1);
+    for (const ok of ['4', 'No', '👍', '{}', ' [ ] ']) expect(runSync(text(ok), guard([zeroOutputRule()])).violations).toEqual([]);
+  });
+});

@@ -1,0 +1,128 @@
+import { Observable, type MonoTypeOperatorFunction } from 'rxjs';
+import type { L0Event, TokenEvent } from '../events/eventTypes.js';
+import { AttemptText } from '../attempt/attemptText.js';
+import { DriftDetectedError } from '../errors/DriftDetectedError.js';
+import { checkBag, checkKeys, optionError, optionKeys, optionPath, type OptionPath } from '../internal/options.js';
+import type { DriftCheck, DriftDetector, DriftType } from './driftDetector.js';
+import { DRIFT_DETECTORS } from './driftDetectors.js';
+
+export type { DriftCheck, DriftDetector, DriftType } from './driftDetector.js';
+
+/** Options of {@link detectDrift}. */
+export interface DetectDriftConfig {
+  /** `'warn'` only emits `drift`; `'retry'` also fails the attempt with DriftDetectedError (retried through `attempts`). @default 'warn' */
+  readonly action?: 'warn' | 'retry';
+  /** With `action: 'retry'`, the confidence a detection needs to fail the attempt; weaker ones are only reported. @default 0.7 */
+  readonly minConfidence?: number;
+  /** The built-in detectors to run. @default every {@link DriftType} */
+  readonly types?: readonly DriftType[];
+  /** Detectors of your own, run after the built-in ones. @default [] */
+  readonly detectors?: readonly DriftDetector[];
+  /** Called with each `drift` event's types and confidence, after the event. A throw errors the stream. */
+  readonly onDrift?: (types: readonly string[], confidence: number) => void;
+}
+
+const KEYS = /*#__PURE__*/ optionKeys<DetectDriftConfig>()(['action', 'minConfidence', 'types', 'detectors', 'onDrift']);
+
+/** Validated config. @internal */
+export function resolveDetectDrift(config: DetectDriftConfig, path: OptionPath = optionPath('detectDrift')) {
+  checkBag(path, config);
+  checkKeys(path, config, KEYS);
+  const { action = 'warn', minConfidence = 0.7, types = Object.keys(DRIFT_DETECTORS) as DriftType[], detectors = [], onDrift } = config;
+  if (action !== 'warn' && action !== 'retry') throw optionError(path, 'action', "'warn' or 'retry'", action);
+  if (!(typeof minConfidence === 'number' && minConfidence >= 0 && minConfidence <= 1)) throw optionError(path, 'minConfidence', 'a number in [0, 1]', minConfidence);
+  if (!Array.isArray(types) || types.some((t: unknown) => typeof t !== 'string' || !(t in DRIFT_DETECTORS))) throw optionError(path, 'types', `an array of ${Object.keys(DRIFT_DETECTORS).join(', ')}`, types);
+  if (!Array.isArray(detectors) || detectors.some((d) => typeof d?.type !== 'string' || typeof d.create !== 'function' || !(d.confidence >= 0 && d.confidence <= 1))) {
+    throw optionError(path, 'detectors', 'an array of { type, confidence in [0, 1], create() }', detectors);
+  }
+  if (onDrift !== undefined && typeof onDrift !== 'function') throw optionError(path, 'onDrift', 'a function', onDrift);
+  return { action, minConfidence, detectors: [...(types as readonly DriftType[]).map((t) => DRIFT_DETECTORS[t]), ...detectors], onDrift };
+}
+
+/**
+ * Watches each attempt's text for drift as it streams: meta commentary, runaway repetition, format
+ * collapse, tone shift, markdown collapse, a hedging first line, entropy spikes. Emits
+ * `drift{types, confidence}` (and calls `onDrift`) right after the token that revealed it; with
+ * `action: 'retry'` a detection of at least `minConfidence` then fails the attempt with
+ * {@link DriftDetectedError}, so a model looping one phrase is stopped while it streams.
+ *
+ *   -s-a-b-A-c-x|      source (A: "As an AI language model")
+ *   -s-a-b-(Ad)c-x|    detectDrift()                     (d: drift{['meta_commentary'], 0.9})
+ *   -s-a-b-(Ad#)       detectDrift({ action: 'retry' })
+ *
+ * 1. Each attempt (`start`, `retry`, `fallback`, `resume`) gets fresh detector state, so one
+ *    attempt's drift never counts against the next.
+ * 2. Each detector sees every delta and the text so far ({@link AttemptText}) and does O(delta)
+ *    work: windows are checked once as they fill, repetition every 64 characters on a bounded tail.
+ * 3. A type is reported once per attempt; the event lists every type seen so far and the highest
+ *    confidence among them. At `complete` (or the source's end) detectors get a last look first.
+ * 4. Drift on every attempt ends in the retry budget's failure or a fallback, never in accepted
+ *    drifting output (L0 silently accepted it).
+ *
+ * @example
+ * import { detectDrift, retryWithBackoff } from 'l0-rx';
+ * events$.pipe(detectDrift({ action: 'retry' }), retryWithBackoff());
+ * @see {@link DriftDetectedError} {@link guard}
+ * @param config See {@link DetectDriftConfig}.
+ */
+export function detectDrift(config: DetectDriftConfig = {}): MonoTypeOperatorFunction<L0Event> {
+  const { action, minConfidence, detectors, onDrift } = resolveDetectDrift(config);
+  return (source) =>
+    new Observable<L0Event>((subscriber) => {
+      const text = new AttemptText();
+      let checks: DriftCheck[] = [];
+      let found: string[] = [];
+      let confidence = 0;
+      const reset = () => {
+        checks = detectors.map((d) => d.create());
+        found = [];
+        confidence = 0;
+      };
+      reset();
+      /** Reports new detections; false (after erroring) when the attempt fails. */
+      const look = (test: (check: DriftCheck) => boolean): boolean => {
+        let fresh = false;
+        for (let i = 0; i < checks.length; i++) {
+          const d = detectors[i]!;
+          if (found.includes(d.type) || !test(checks[i]!)) continue;
+          found = [...found, d.type];
+          confidence = Math.max(confidence, d.confidence);
+          fresh = true;
+        }
+        if (!fresh) return true;
+        subscriber.next({ type: 'drift', types: found, confidence });
+        try {
+          onDrift?.(found, confidence);
+        } catch (e) {
+          subscriber.error(e);
+          return false;
+        }
+        if (action === 'retry' && confidence >= minConfidence) {
+          subscriber.error(new DriftDetectedError({ types: found, confidence }));
+          return false;
+        }
+        return true;
+      };
+      /** Stops at a failure; true once the last look is done (`complete` or the source's end). */
+      let done = false;
+      let finished = false;
+      const finish = (): boolean => {
+        finished = true;
+        return look((c) => c.complete?.(text.text) ?? false);
+      };
+      return source.subscribe({
+        next(event) {
+          if (done || finished) return;
+          const change = text.observe(event);
+          if (change === 'reset' || change === 'resume') reset();
+          if (event.type === 'complete' && !finish()) return void (done = true);
+          subscriber.next(event);
+          if (change === 'token') done = !look((c) => c.check((event as TokenEvent).value, text.text));
+        },
+        error: (e: unknown) => subscriber.error(e),
+        complete: () => {
+          if (!done && (finished || finish())) subscriber.complete();
+        },
+      });
+    });
+}

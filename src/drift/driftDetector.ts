@@ -1,0 +1,37 @@
+/** The built-in drift types, L0's names. */
+export type DriftType =
+  | 'meta_commentary'
+  | 'tone_shift'
+  | 'repetition'
+  | 'entropy_spike'
+  | 'format_collapse'
+  | 'markdown_collapse'
+  | 'hedging';
+
+/** The per-attempt half of a detector. */
+export interface DriftCheck {
+  /** Each delta with the attempt's text so far; true once drift is seen. Do O(delta) work (amortised). */
+  check(delta: string, text: string): boolean;
+  /** At completion, with the whole text. */
+  complete?(text: string): boolean;
+}
+
+/**
+ * A drift detector: a frozen description whose `create()` gives each attempt fresh state.
+ *
+ * @example
+ * import { detectDrift, type DriftDetector } from 'l0-rx';
+ * const shouting: DriftDetector = {
+ *   type: 'shouting',
+ *   confidence: 0.8,
+ *   create: () => ({ check: (delta) => /[A-Z]{30}/.test(delta) }),
+ * };
+ * events$.pipe(detectDrift({ detectors: [shouting] }));
+ */
+export interface DriftDetector {
+  /** Reported in `drift.types`. */
+  readonly type: string;
+  /** How sure a detection is, in [0, 1]; the event's `confidence` is the highest of its types. */
+  readonly confidence: number;
+  create(): DriftCheck;
+}

@@ -1,0 +1,127 @@
+import { TailScanner } from '../guard/guardRule.js';
+import type { DriftCheck, DriftDetector, DriftType } from './driftDetector.js';
+import { RepetitionCheck } from './repetition.js';
+
+const APOS = "['\u2019]";
+const META = new RegExp(
+  `\\bas an ai(?: language model| assistant| model|[,.])|\\bI(?:${APOS}m| am) (?:just )?an ai\\b|\\bI (?:cannot|can${APOS}t) actually\\b` +
+    `|\\bI don${APOS}t have personal (?:opinions|feelings|experiences|beliefs)|\\bI apologi[sz]e, but I\\b|\\bI${APOS}m sorry, but I\\b`, 'gi');
+const FORMAT_COLLAPSE = new RegExp(
+  `^\\s*(?:here(?: is|${APOS}s) (?:the|my|your) (?:response|answer|output|result)s?\\b|here you go\\b` +
+    `|let me \\w+(?: \\w+){0,3} for you\\b|I${APOS}ll \\w+(?: \\w+){0,3} for you\\b)`, 'i');
+const HEDGE = /^\s*(?:sure|certainly|of course|absolutely)[!.]?[ \t]*$/i;
+const FORMAL = /\b(?:therefore|thus|hence|moreover|furthermore|consequently)\b/gi;
+const INFORMAL = /\b(?:gonna|wanna|yeah|yep|nope|lol|dude|ok|okay)\b/gi;
+const MARKDOWN = /^#{1,6} |^\s*(?:[-*+]|\d+\.) |```|\*\*[^*\n]+\*\*|\[[^\]\n]+\]\([^)\s]+\)/gm;
+
+/**
+ * A check that runs `test` on each completed fixed-size window of the text, in order, built from
+ * the deltas (slicing the whole growing text would make V8 flatten it on every call: O(n^2)).
+ */
+function windows(size: number, test: (window: string) => boolean): DriftCheck {
+  let buf = '';
+  return {
+    check: (delta) => {
+      buf += delta;
+      let hit = false;
+      while (buf.length >= size && !hit) {
+        hit = test(buf.slice(0, size));
+        buf = buf.slice(size);
+      }
+      return hit;
+    },
+  };
+}
+
+const count = (re: RegExp, s: string): number => s.match(re)?.length ?? 0;
+
+/** Shannon entropy in bits per character of `s`. */
+const FREQ = new Int32Array(256);
+function entropy(s: string): number {
+  // code units folded into 256 buckets: exact for ASCII, close enough for a spike test elsewhere
+  for (let i = 0; i < s.length; i++) FREQ[s.charCodeAt(i) & 255]!++;
+  let h = 0;
+  for (let i = 0; i < 256; i++) {
+    const n = FREQ[i]!;
+    if (n === 0) continue;
+    h -= (n / s.length) * Math.log2(n / s.length);
+    FREQ[i] = 0;
+  }
+  return h;
+}
+
+const detector = (type: DriftType, confidence: number, create: () => DriftCheck): DriftDetector => Object.freeze({ type, confidence, create });
+
+/** The built-in detectors, by type, with L0's confidences. */
+export const DRIFT_DETECTORS: Readonly<Record<DriftType, DriftDetector>> = /*#__PURE__*/ Object.freeze({
+  /** "As an AI language model", "I'm sorry, but I" anywhere in the text (not "to clarify", "in other words"). */
+  meta_commentary: detector('meta_commentary', 0.9, () => {
+    const scanner = new TailScanner([{ re: new RegExp(META.source, 'gi'), span: 48 }]);
+    let hit = false;
+    return { check: (delta) => (scanner.scan(delta, () => (hit = true)), hit) };
+  }),
+  /** A sentence of more than 20 characters 3 times, or the tail looping one phrase (checked every 64 characters). */
+  repetition: detector('repetition', 0.8, () => new RepetitionCheck()),
+  /** A meta opener in the first 100 characters: "Here is the response", "Here you go", "Let me ... for you". */
+  format_collapse: detector('format_collapse', 0.8, () => {
+    let decided = false;
+    const test = (text: string) => FORMAT_COLLAPSE.test(text.slice(0, 100));
+    return {
+      check: (_d, text) => {
+        if (decided) return false;
+        if (test(text)) return (decided = true);
+        decided = text.length >= 100;
+        return false;
+      },
+      complete: (text) => !decided && test(text),
+    };
+  }),
+  /** A 200-character window with 3+ formal markers after one with 3+ informal ones, or the reverse. */
+  tone_shift: detector('tone_shift', 0.7, () => {
+    let previous: [number, number] | undefined;
+    return windows(200, (w) => {
+      const now: [number, number] = [count(FORMAL, w), count(INFORMAL, w)];
+      const shifted = previous !== undefined && ((previous[0] >= 3 && now[1] >= 3 && now[0] === 0) || (previous[1] >= 3 && now[0] >= 3 && now[1] === 0));
+      previous = now;
+      return shifted;
+    });
+  }),
+  /** Markdown-rich text (two 500-character windows with more than 3 elements) followed by 1000 characters with none. */
+  markdown_collapse: detector('markdown_collapse', 0.7, () => {
+    let rich = 0;
+    let bare = 0;
+    return windows(500, (w) => {
+      const n = count(MARKDOWN, w);
+      if (n > 3) rich++;
+      bare = n === 0 ? bare + 1 : 0;
+      return rich >= 2 && bare >= 2;
+    });
+  }),
+  /** A first line that is only "Sure!", "Certainly.", "Of course", "Absolutely!". */
+  hedging: detector('hedging', 0.5, () => {
+    let decided = false;
+    const firstLine = (text: string, final: boolean): boolean => {
+      const nl = text.indexOf('\n');
+      if (nl < 0 && !final && text.length < 40) return false;
+      decided = true;
+      return HEDGE.test(nl < 0 ? text : text.slice(0, nl));
+    };
+    return { check: (_d, text) => !decided && firstLine(text, false), complete: (text) => !decided && firstLine(text, true) };
+  }),
+  /** A 64-character block whose entropy is 2.5 standard deviations above the last 50 blocks' (after 10). */
+  entropy_spike: detector('entropy_spike', 0.6, () => {
+    const history: number[] = [];
+    return windows(64, (w) => {
+      const h = entropy(w);
+      let spike = false;
+      if (history.length >= 10) {
+        const mean = history.reduce((a, b) => a + b, 0) / history.length;
+        const sd = Math.sqrt(history.reduce((a, b) => a + (b - mean) ** 2, 0) / history.length);
+        spike = h > mean + 2.5 * Math.max(sd, 0.1);
+      }
+      history.push(h);
+      if (history.length > 50) history.shift();
+      return spike;
+    });
+  }),
+});

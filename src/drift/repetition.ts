@@ -1,0 +1,81 @@
+import type { DriftCheck } from './driftDetector.js';
+
+/** Sentences longer than this count toward repetition. */
+const MIN_SENTENCE = 20;
+const TAIL = 480;
+const EVERY = 64;
+/** Distinct sentences remembered; the map starts over beyond it (a loop repeats at once, so it is still caught). */
+const MAX_SENTENCES = 1000;
+
+/** The smallest period of `s` (the prefix function's classic result), O(s.length). */
+export function smallestPeriod(s: string): number {
+  const pi = new Int32Array(s.length);
+  for (let i = 1; i < s.length; i++) {
+    let k = pi[i - 1]!;
+    while (k > 0 && s.charCodeAt(i) !== s.charCodeAt(k)) k = pi[k - 1]!;
+    if (s.charCodeAt(i) === s.charCodeAt(k)) k++;
+    pi[i] = k;
+  }
+  return s.length - (s.length > 0 ? pi[s.length - 1]! : 0);
+}
+
+/**
+ * Runaway repetition, as it streams: (1) a sentence of more than 20 characters seen 3 times
+ * (normalised: case and spacing), counted as each sentence completes; (2) every 64 characters, the
+ * last 480 characters repeating one unit at least 3 times (smallest period <= 160), which catches a
+ * loop without sentence punctuation. Both are O(delta) amortised, whatever the text's length.
+ * @internal
+ */
+export class RepetitionCheck implements DriftCheck {
+  private readonly seen = new Map<string, number>();
+  /** The current sentence so far, and whether the last character seen ended one (`.`, `!`, `?`). */
+  private sentence = '';
+  private ended = false;
+  /** The text's last characters, built from the deltas (never a slice of the whole text). */
+  private tailText = '';
+  private sinceTail = 0;
+
+  check(delta: string): boolean {
+    return this.sentences(delta) || this.tail(delta);
+  }
+
+  complete(): boolean {
+    return this.count(this.sentence);
+  }
+
+  /** A sentence ends at `.`, `!` or `?` followed by whitespace; each is counted once, when it ends. */
+  private sentences(delta: string): boolean {
+    let from = 0;
+    for (let i = 0; i < delta.length; i++) {
+      const c = delta.charCodeAt(i);
+      if (this.ended && c <= 32) {
+        const sentence = this.sentence + delta.slice(from, i);
+        this.sentence = '';
+        from = i;
+        if (this.count(sentence)) return true;
+      }
+      this.ended = c === 46 || c === 33 || c === 63;
+    }
+    this.sentence += delta.slice(from);
+    return false;
+  }
+
+  private count(raw: string): boolean {
+    if (raw.length <= MIN_SENTENCE) return false;
+    const key = raw.trim().toLowerCase().replace(/\s+/g, ' ');
+    if (key.length <= MIN_SENTENCE) return false;
+    if (this.seen.size >= MAX_SENTENCES) this.seen.clear();
+    const n = (this.seen.get(key) ?? 0) + 1;
+    this.seen.set(key, n);
+    return n >= 3;
+  }
+
+  private tail(delta: string): boolean {
+    this.tailText += delta;
+    if (this.tailText.length > 2 * TAIL) this.tailText = this.tailText.slice(-TAIL);
+    this.sinceTail += delta.length;
+    if (this.tailText.length < TAIL || this.sinceTail < EVERY) return false;
+    this.sinceTail = 0;
+    return smallestPeriod(this.tailText.slice(-TAIL)) * 3 <= TAIL;
+  }
+}

@@ -1,0 +1,24 @@
+import type { MonoTypeOperatorFunction } from 'rxjs';
+import type { L0Event } from '../events/eventTypes.js';
+import type { GuardRule } from './guardRule.js';
+import type { GuardConfig } from './guardConfig.js';
+
+/**
+ * Where a built-in rule (and so every preset) carries the {@link guard} operator, so that
+ * `l0({guardrails})` can run rules without importing the engine itself: the engine joins an app's
+ * bundle only with the rules it imports. Non-enumerable; `Symbol.for` so duplicate copies agree.
+ * @internal
+ */
+export const GUARD_ENGINE: unique symbol = Symbol.for('l0-rx.guard') as never;
+
+/** The engine's signature. @internal */
+export type GuardEngine = (rules: readonly GuardRule[], config?: GuardConfig) => MonoTypeOperatorFunction<L0Event>;
+
+/** The engine a rule list carries, if any of its rules is a built-in one. @internal */
+export function engineOf(rules: readonly GuardRule[]): GuardEngine | undefined {
+  for (const rule of rules) {
+    const engine = (rule as { [GUARD_ENGINE]?: GuardEngine } | null)?.[GUARD_ENGINE];
+    if (typeof engine === 'function') return engine;
+  }
+  return undefined;
+}

@@ -1,0 +1,111 @@
+import type { Violation, ViolationSeverity } from '../events/eventTypes.js';
+import { findingsOf, type GuardFinding, type GuardFindings, type GuardRule, type GuardRuleRun } from './guardRule.js';
+
+/** One rule's state within one attempt. @internal */
+export interface RuleState {
+  readonly rule: GuardRule;
+  readonly run: GuardRuleRun;
+  readonly interval: number;
+  /** Text added since this rule's last incremental check (its `interval` batches deltas). */
+  owed: string;
+}
+
+/** A pending in-flight replacement, in raw-text offsets. @internal */
+export interface Redaction {
+  readonly position: number;
+  readonly length: number;
+  readonly replacement: string;
+}
+
+/** What one round of checks found: the violations to report, and whether the attempt fails. @internal */
+export interface Verdict {
+  readonly violations: Violation[];
+  readonly failing: Violation[];
+}
+
+const NO_VIOLATIONS: Violation[] = [];
+
+/** Fresh per-attempt states of the rules (a rule's `create()`, or the rule itself). @internal */
+export function startRules(rules: readonly GuardRule[]): RuleState[] {
+  return rules.map((rule) => ({ rule, run: rule.create ? rule.create() : rule, interval: rule.interval ?? 1, owed: '' }));
+}
+
+/**
+ * Collects findings into violations and redactions, applying the rule's defaults. A redact finding
+ * is a warning with `redacted` set; `error` and `fatal` findings fail the attempt. @internal
+ */
+export class VerdictBuilder {
+  violations: Violation[] = NO_VIOLATIONS;
+  failing: Violation[] = NO_VIOLATIONS;
+
+  constructor(private readonly redactions: Redaction[]) {}
+
+  /** Empties it for the next token (reused: no allocation per token when nothing is found). */
+  reset(): this {
+    this.violations = this.failing = NO_VIOLATIONS;
+    return this;
+  }
+
+  add(rule: GuardRule, result: GuardFindings): void {
+    for (const f of findingsOf(result)) this.addOne(rule, f);
+  }
+
+  /** A rule that threw or timed out: a warning (fail-open) or an error (fail-closed). */
+  ruleFailed(rule: GuardRule, error: unknown): void {
+    const message = error instanceof Error ? error.message : String(error);
+    const severity: ViolationSeverity = rule.onRuleError === 'closed' ? 'error' : 'warning';
+    this.addOne(rule, { message: `Rule execution failed: ${message}`, severity, recoverable: true });
+  }
+
+  private addOne(rule: GuardRule, f: GuardFinding): void {
+    if (typeof f !== 'object' || f === null || typeof f.message !== 'string') {
+      return this.ruleFailed(rule, new TypeError(`rule ${rule.name} returned a finding without a string \`message\``));
+    }
+    let severity = f.severity ?? rule.severity ?? 'error';
+    const base = { ruleId: rule.name, message: f.message };
+    let extra: { position?: number; redacted?: number } = f.position === undefined ? {} : { position: f.position };
+    if (f.redact && f.position !== undefined && f.redact.length > 0) {
+      this.redactions.push({ position: f.position, length: f.redact.length, replacement: f.redact.replacement });
+      this.redactions.sort((a, b) => a.position - b.position);
+      severity = 'warning';
+      extra = { ...extra, redacted: f.redact.length };
+    }
+    const recoverable = severity === 'fatal' ? false : (f.recoverable ?? true);
+    const v: Violation = Object.freeze({ ...base, severity, recoverable, ...extra });
+    if (this.violations === NO_VIOLATIONS) this.violations = [];
+    this.violations.push(v);
+    if (severity !== 'warning') {
+      if (this.failing === NO_VIOLATIONS) this.failing = [];
+      this.failing.push(v);
+    }
+  }
+}
+
+/**
+ * The released text from `from` to `to` (text offsets) with the pending redactions applied;
+ * `pending` is the unreleased text, starting at offset `from`. Consumed redactions are removed. A
+ * redaction that started in text already released replaces only its remainder.
+ * @internal
+ */
+export function releaseText(pending: string, from: number, to: number, redactions: Redaction[]): string {
+  if (redactions.length === 0 || redactions[0]!.position >= to) return pending.slice(0, to - from);
+  let out = '';
+  let cursor = from;
+  while (redactions.length > 0 && redactions[0]!.position < to) {
+    const r = redactions.shift()!;
+    const end = r.position + r.length;
+    if (end <= cursor) continue;
+    if (r.position >= cursor) out += pending.slice(cursor - from, r.position - from) + r.replacement;
+    cursor = Math.min(Math.max(cursor, end), to);
+  }
+  return out + pending.slice(cursor - from, to - from);
+}
+
+/** Where hold-back may release up to: `text.length - window`, never into a pending redaction. @internal */
+export function releaseTarget(length: number, limit: number, released: number, redactions: readonly Redaction[]): number {
+  let target = Math.max(released, Math.min(length, limit));
+  for (const r of redactions) {
+    if (r.position < target && r.position + r.length > target) target = Math.min(length, r.position + r.length);
+  }
+  return target;
+}

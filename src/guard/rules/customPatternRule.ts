@@ -1,0 +1,43 @@
+import { builtInRule } from './builtInRule.js';
+import type { ViolationSeverity } from '../../events/eventTypes.js';
+import type { GuardRule } from '../guardRule.js';
+import { patternRun } from './patternScan.js';
+
+/** Options of {@link customPatternRule}. */
+export interface CustomPatternRuleConfig {
+  /** Replace each match by this text in the released output (a `warning` with `redacted`), instead of failing. */
+  readonly redact?: string;
+  /** The longest text one match covers; the scan looks this far back. @default 200 */
+  readonly span?: number;
+  /** The rule's `name`, the `ruleId` of its violations. @default 'pattern-custom' */
+  readonly name?: string;
+}
+
+/**
+ * Flags (or redacts) any match of your patterns as the text streams, scanning only the new text.
+ *
+ *   -a-b-c|       tokens "my key is ", "sk-123", "."
+ *   -a-b-(v#)     guard([customPatternRule(/sk-\d+/, 'API key')])
+ *   -----(av)c|   guard([customPatternRule(/sk-\d+/, 'API key', 'error', { redact: '[key]' })], { mode: 'hold-back', holdBack: 0 })
+ *
+ * @example
+ * import { guard, customPatternRule } from 'l0-rx';
+ * events$.pipe(guard([customPatternRule([/\bsk-[A-Za-z0-9]{20,}\b/], 'API key', 'fatal')]));
+ * @param patterns One regex or several (keep them linear: no nested quantifiers).
+ * @param message The violation's message. @default 'custom pattern matched'
+ * @param severity @default 'error'
+ */
+export function customPatternRule(
+  patterns: RegExp | readonly RegExp[],
+  message = 'custom pattern matched',
+  severity: ViolationSeverity = 'error',
+  config: CustomPatternRuleConfig = {},
+): GuardRule {
+  const list = Array.isArray(patterns) ? patterns : [patterns];
+  if (list.length === 0 || !list.every((p) => p instanceof RegExp)) throw new TypeError('customPatternRule(patterns): `patterns` must be a RegExp or a non-empty array of them');
+  if (!['warning', 'error', 'fatal'].includes(severity)) throw new TypeError(`customPatternRule(patterns, message, severity): \`severity\` must be 'warning', 'error' or 'fatal', got ${String(severity)}`);
+  const { redact, span = 200, name = 'pattern-custom' } = config;
+  if (!(Number.isInteger(span) && span > 0)) throw new TypeError(`customPatternRule(..., {span}) must be a positive integer, got ${String(span)}`);
+  const specs = Object.freeze(list.map((pattern) => ({ name: message, pattern, severity, span, ...(redact === undefined ? {} : { redact }) })));
+  return builtInRule({ name, severity, span, create: () => patternRun(specs) } satisfies GuardRule);
+}

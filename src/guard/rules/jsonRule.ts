@@ -1,0 +1,97 @@
+import { builtInRule } from './builtInRule.js';
+import type { GuardFinding, GuardRule, GuardRuleRun } from '../guardRule.js';
+
+const CLOSER: Record<string, string> = { '}': '{', ']': '[' };
+
+/**
+ * Follows JSON structure one character at a time, string- and escape-aware, in O(delta): the open
+ * brackets, and the last significant character to catch empty slots (`,,`, `{,`, `:,`, `,}`).
+ * @internal
+ */
+export class JsonScanner {
+  /** Undecided until the first non-space character; false if the text is not JSON at all. */
+  isJson: boolean | undefined = undefined;
+  readonly stack: string[] = [];
+  inString = false;
+  private escaped = false;
+  private prev = '';
+  private offset = 0;
+
+  /** Feeds `delta`; returns the first structural error in it, if any. */
+  feed(delta: string): GuardFinding | undefined {
+    if (this.isJson === false) return undefined;
+    let found: GuardFinding | undefined;
+    for (let i = 0; i < delta.length; i++) {
+      const c = delta[i]!;
+      const position = this.offset + i;
+      if (this.isJson === undefined) {
+        if (c === ' ' || c === '\n' || c === '\r' || c === '\t') continue;
+        this.isJson = c === '{' || c === '[';
+        if (!this.isJson) break;
+      }
+      if (this.inString) {
+        if (this.escaped) this.escaped = false;
+        else if (c === '\\') this.escaped = true;
+        else if (c === '"') this.inString = false;
+        continue;
+      }
+      if (c === ' ' || c === '\n' || c === '\r' || c === '\t') continue;
+      if (c === '"') this.inString = true;
+      else if (c === '{' || c === '[') this.stack.push(c);
+      else if (c === '}' || c === ']') {
+        const open = this.stack.pop();
+        if (open !== CLOSER[c]) found ??= { message: open ? `\`${c}\` closes \`${open}\`` : `\`${c}\` without an opening bracket`, position };
+        else if (this.prev === ',') found ??= { message: `trailing comma before \`${c}\``, position };
+      } else if (c === ',' && (this.prev === ',' || this.prev === '{' || this.prev === '[' || this.prev === ':')) {
+        found ??= { message: `empty value before \`,\``, position };
+      }
+      this.prev = c;
+    }
+    this.offset += delta.length;
+    return found;
+  }
+}
+
+/**
+ * Checks that output that starts with `{` or `[` is well-formed JSON: while streaming, brackets
+ * that close what is not open and empty slots (`,,`, `{,`, `,}`), never a violation for an
+ * unfinished prefix; at completion, unclosed brackets or strings and a `JSON.parse` failure.
+ * Anything else (prose, code) is not its business.
+ *
+ *   -{-"a"-:-1-,-,-|     tokens
+ *   -------------(v#)     guard([jsonRule()])   (v: "empty value before `,`")
+ *
+ * @example
+ * import { guard, jsonRule } from 'l0-rx';
+ * events$.pipe(guard([jsonRule()]));
+ * @see {@link strictJsonRule}
+ */
+export function jsonRule(): GuardRule {
+  return builtInRule({
+    name: 'json-structure',
+    severity: 'error',
+    create: (): GuardRuleRun => {
+      const scan = new JsonScanner();
+      return {
+        check: (delta) => scan.feed(delta),
+        resume: (checkpoint) => void scan.feed(checkpoint),
+        complete: (text) => {
+          if (!scan.isJson) return undefined;
+          if (scan.inString) return { message: 'the JSON ends inside a string' };
+          if (scan.stack.length > 0) return { message: `the JSON ends with ${scan.stack.length} unclosed bracket(s)` };
+          return parseFailure(text);
+        },
+      };
+    },
+  } satisfies GuardRule);
+}
+
+/** The `JSON.parse` error of `text` as a finding, or undefined when it parses. @internal */
+export function parseFailure(text: string): GuardFinding | undefined {
+  try {
+    JSON.parse(text);
+    return undefined;
+  } catch (e) {
+    return { message: `the JSON does not parse: ${(e as Error).message}` };
+  }
+}

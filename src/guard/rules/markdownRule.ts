@@ -1,0 +1,118 @@
+import { builtInRule } from './builtInRule.js';
+import type { GuardFinding, GuardRule, GuardRuleRun } from '../guardRule.js';
+import { LineReader } from './lineReader.js';
+
+const FENCE = /^ {0,3}(`{3,}|~{3,})(.*)$/;
+const TABLE_SEPARATOR = /^\s*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)+\|?\s*$/;
+const LIST_ITEM = /^(\s*)(?:([-*+])|(\d{1,9})[.)])\s/;
+
+/** The number of cells of a table row: its unescaped pipes, minus the outer ones. */
+function cells(row: string): number {
+  const t = row.trim();
+  let pipes = 0;
+  for (let i = 0; i < t.length; i++) if (t[i] === '|' && t[i - 1] !== '\\') pipes++;
+  return pipes + 1 - (t.startsWith('|') ? 1 : 0) - (t.endsWith('|') && t.length > 1 ? 1 : 0);
+}
+
+/** Markdown structure, line by line in O(delta). */
+class MarkdownState {
+  fence: string | undefined = undefined;
+  private previous = '';
+  private columns = 0;
+  private lists = new Map<number, boolean>();
+  private reportedTable = false;
+  private reportedList = false;
+
+  line(text: string, position: number): GuardFinding | undefined {
+    const fence = FENCE.exec(text);
+    if (this.fence !== undefined) {
+      if (fence && fence[1]![0] === this.fence[0] && fence[1]!.length >= this.fence.length && fence[2]!.trim() === '') this.fence = undefined;
+      return undefined;
+    }
+    if (fence) {
+      this.fence = fence[1];
+      this.columns = 0;
+      return undefined;
+    }
+    const finding = this.table(text, position) ?? this.list(text, position);
+    this.previous = text;
+    return finding;
+  }
+
+  private table(text: string, position: number): GuardFinding | undefined {
+    if (!text.includes('|')) {
+      this.columns = 0;
+      return undefined;
+    }
+    if (this.columns === 0) {
+      if (TABLE_SEPARATOR.test(text) && this.previous.includes('|')) this.columns = cells(this.previous);
+      return undefined;
+    }
+    if (cells(text) === this.columns || this.reportedTable) return undefined;
+    this.reportedTable = true;
+    return { message: `a table row has ${cells(text)} cells, the header ${this.columns}`, severity: 'warning', position };
+  }
+
+  private list(text: string, position: number): GuardFinding | undefined {
+    if (text.trim() === '') {
+      this.lists.clear();
+      return undefined;
+    }
+    const item = LIST_ITEM.exec(text);
+    if (!item) return undefined;
+    const indent = item[1]!.length;
+    const ordered = item[3] !== undefined;
+    const before = this.lists.get(indent);
+    this.lists.set(indent, ordered);
+    if (before === undefined || before === ordered || this.reportedList) return undefined;
+    this.reportedList = true;
+    return { message: 'a list switches between ordered and unordered items at the same level', severity: 'warning', position };
+  }
+}
+
+/**
+ * Checks Markdown structure as it streams: code fences (an answer that ends inside a fence is an
+ * `error`), tables whose rows disagree with their header (`warning`), and lists that switch between
+ * ordered and unordered items at one level (`warning`). Each line is read once, when it completes.
+ * Text without Markdown never triggers it.
+ *
+ *   -a-b-x|       tokens "```js\n", "x = 1", x complete
+ *   -a-b-(v#)     guard([markdownRule()])   (v: ends inside a code fence)
+ *
+ * @example
+ * import { guard, markdownRule } from 'l0-rx';
+ * events$.pipe(guard([markdownRule()]));
+ */
+export function markdownRule(): GuardRule {
+  return builtInRule({
+    name: 'markdown-structure',
+    severity: 'error',
+    create: (): GuardRuleRun => {
+      const lines = new LineReader();
+      const state = new MarkdownState();
+      let found: GuardFinding[] | undefined;
+      const onLine = (text: string, position: number) => {
+        const f = state.line(text, position);
+        if (f) (found ??= []).push(f);
+      };
+      return {
+        check: (delta) => {
+          lines.feed(delta, onLine);
+          const out = found;
+          found = undefined;
+          return out;
+        },
+        resume: (checkpoint) => {
+          lines.feed(checkpoint, onLine);
+          found = undefined;
+        },
+        complete: () => {
+          lines.flush(onLine);
+          const out = found ?? [];
+          if (state.fence !== undefined) out.push({ message: 'the answer ends inside a code fence', severity: 'error' });
+          return out;
+        },
+      };
+    },
+  } satisfies GuardRule);
+}
