@@ -74,6 +74,7 @@ export {
   deduplicateContinuation,
   detectZeroOutput,
   fallbackTo,
+  hedge,
   ofType,
   retryWithBackoff,
   tapLifecycle,
@@ -84,6 +85,7 @@ export type {
   BackoffKind,
   DeduplicateContinuationConfig,
   DetectZeroOutputConfig,
+  HedgeConfig,
   L0State,
   L0Status,
   LifecycleCallbacks,
@@ -96,6 +98,10 @@ export type {
   WithTimeoutsConfig,
 } from './operators/index.js';
 export { RETRY_PRESETS, RETRY_WITH_BACKOFF_DEFAULTS } from './retry/retryConfig.js';
+
+/* Multi-model */
+export { raceModels } from './race/raceModels.js';
+export type { RaceModelsConfig, RaceWinCondition, RaceWinInfo } from './race/raceModels.js';
 
 /* Preset */
 export { l0, L0_DEFAULTS } from './preset/l0.js';

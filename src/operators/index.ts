@@ -27,6 +27,10 @@ export type {
 /* Fallback */
 export { fallbackTo } from '../fallback/fallbackTo.js';
 
+/* Multi-model */
+export { hedge } from '../race/hedge.js';
+export type { HedgeConfig } from '../race/hedge.js';
+
 /* Continuation */
 export { checkpointEvery } from '../continuation/checkpointEvery.js';
 export { deduplicateContinuation } from '../continuation/deduplicateContinuation.js';
