@@ -102,6 +102,14 @@ export { RETRY_PRESETS, RETRY_WITH_BACKOFF_DEFAULTS } from './retry/retryConfig.
 /* Multi-model */
 export { raceModels } from './race/raceModels.js';
 export type { RaceModelsConfig, RaceWinCondition, RaceWinInfo } from './race/raceModels.js';
+export { parallel, PARALLEL_DEFAULTS } from './multi/parallel.js';
+export type { ParallelConfig, ParallelResult, ParallelStatus } from './multi/parallel.js';
+export { sequential } from './multi/sequential.js';
+export type { SequentialConfig } from './multi/sequential.js';
+export { batched } from './multi/batched.js';
+export type { BatchedConfig } from './multi/batched.js';
+export { pipeline } from './multi/pipeline.js';
+export type { PipelineConfig, PipelineResult, PipelineStep, PipelineUpdate, StepContext, StepResult } from './multi/pipeline.js';
 
 /* Preset */
 export { l0, L0_DEFAULTS } from './preset/l0.js';
