@@ -11,7 +11,9 @@ describe('public exports', () => {
       'AllStreamsExhaustedError',
       'AttemptText',
       'BUILT_IN_ADAPTERS',
+      'CONSENSUS_DEFAULTS',
       'CONTENT_EVENT_TYPES',
+      'ConsensusError',
       'DriftDetectedError',
       'GuardrailViolationError',
       'InvalidStreamError',
@@ -32,6 +34,7 @@ describe('public exports', () => {
       'batched',
       'checkpointEvery',
       'classifyError',
+      'consensus',
       'deduplicateContinuation',
       'deserializeError',
       'detectZeroOutput',
@@ -40,6 +43,7 @@ describe('public exports', () => {
       'fromStream',
       'hedge',
       'isAllStreamsExhaustedError',
+      'isConsensusError',
       'isContentEvent',
       'isDriftDetectedError',
       'isGuardrailViolationError',
@@ -60,6 +64,7 @@ describe('public exports', () => {
       'sequential',
       'serializeError',
       'tapLifecycle',
+      'textSimilarity',
       'withTimeouts',
     ]);
   });

@@ -110,6 +110,11 @@ export { batched } from './multi/batched.js';
 export type { BatchedConfig } from './multi/batched.js';
 export { pipeline } from './multi/pipeline.js';
 export type { PipelineConfig, PipelineResult, PipelineStep, PipelineUpdate, StepContext, StepResult } from './multi/pipeline.js';
+export { consensus, CONSENSUS_DEFAULTS } from './consensus/consensus.js';
+export type { ConflictResolution, ConsensusConfig, ConsensusOutput, ConsensusResult, ConsensusStrategy, FieldConsensus } from './consensus/consensus.js';
+export { textSimilarity } from './consensus/textSimilarity.js';
+export { ConsensusError, isConsensusError } from './consensus/ConsensusError.js';
+export type { ConsensusErrorInfo } from './consensus/ConsensusError.js';
 
 /* Preset */
 export { l0, L0_DEFAULTS } from './preset/l0.js';
