@@ -71,6 +71,7 @@ export type { AdapterEmit, ChunkDecoder, StreamAdapter } from './sources/adapter
 export {
   accumulate,
   checkpointEvery,
+  circuitBreaker,
   deduplicateContinuation,
   detectZeroOutput,
   fallbackTo,
@@ -115,6 +116,12 @@ export type { ConflictResolution, ConsensusConfig, ConsensusOutput, ConsensusRes
 export { textSimilarity } from './consensus/textSimilarity.js';
 export { ConsensusError, isConsensusError } from './consensus/ConsensusError.js';
 export type { ConsensusErrorInfo } from './consensus/ConsensusError.js';
+export { createCircuitBreaker } from './breaker/createCircuitBreaker.js';
+export type { BreakerStateChange, CircuitBreaker, CircuitBreakerConfig } from './breaker/createCircuitBreaker.js';
+export { memoryBreakerStore } from './breaker/breakerStore.js';
+export type { BreakerRecord, BreakerState, BreakerStore } from './breaker/breakerStore.js';
+export { CircuitOpenError, isCircuitOpenError } from './breaker/CircuitOpenError.js';
+export type { CircuitOpenInfo } from './breaker/CircuitOpenError.js';
 
 /* Preset */
 export { l0, L0_DEFAULTS } from './preset/l0.js';

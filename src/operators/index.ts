@@ -30,6 +30,7 @@ export { fallbackTo } from '../fallback/fallbackTo.js';
 /* Multi-model */
 export { hedge } from '../race/hedge.js';
 export type { HedgeConfig } from '../race/hedge.js';
+export { circuitBreaker } from '../breaker/circuitBreaker.js';
 
 /* Continuation */
 export { checkpointEvery } from '../continuation/checkpointEvery.js';
