@@ -5,9 +5,10 @@ const input = {
   index: 'src/index.ts',
   'operators/index': 'src/operators/index.ts',
   'testing/index': 'src/testing/index.ts',
+  'breakers/redis/index': 'src/breaker/redis/index.ts',
 };
 const external = (id) =>
-  /^(rxjs|zod|openai|ai|jsonrepair|@ai-sdk|@mastra|@opentelemetry|@sentry)(\/|$)/.test(id) || id.startsWith('node:');
+  /^(rxjs|zod|openai|ai|redis|@redis|jsonrepair|@ai-sdk|@mastra|@opentelemetry|@sentry)(\/|$)/.test(id) || id.startsWith('node:');
 
 export default [
   {

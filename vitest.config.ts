@@ -8,6 +8,7 @@ export default defineConfig({
     alias: [
       { find: /^l0-rx\/operators$/, replacement: here('./src/operators/index.ts') },
       { find: /^l0-rx\/testing$/, replacement: here('./src/testing/index.ts') },
+      { find: /^l0-rx\/breakers\/redis$/, replacement: here('./src/breaker/redis/index.ts') },
       { find: /^l0-rx$/, replacement: here('./src/index.ts') },
     ],
   },

@@ -1,7 +1,7 @@
-/**
+/*
  * The circuit breaker's state machine as pure functions over a plain record, so any store
  * (memory, Redis) can hold it.
- * @internal Not re-exported, except the record and store types through breakerStore.ts.
+ * Internal: not re-exported, except the record and store types through breakerStore.ts.
  */
 
 export type BreakerState = 'closed' | 'open' | 'half-open';

@@ -2,7 +2,8 @@ import { asyncScheduler, catchError, concatMap, from, map, Observable, of, Subje
 import { classifyError, type ErrorClassification } from '../errors/classifyError.js';
 import { checkBag, checkKeys, isSchedulerLike, optionError, optionKeys, optionPath } from '../internal/options.js';
 import { isPromiseLike } from '../internal/isPromiseLike.js';
-import { acquire, current, release, settle, type BreakerRecord, type BreakerRules, type BreakerState, type CallOutcome } from './breakerState.js';
+import { acquire, current, release, settle } from './breakerState.js';
+import type { BreakerRecord, BreakerRules, BreakerState, CallOutcome } from './breakerState.js';
 import { memoryBreakerStore, type BreakerStore } from './breakerStore.js';
 
 /** Options of {@link createCircuitBreaker}. */
@@ -50,7 +51,7 @@ export interface BreakerTicket {
   readonly retryInMs: number;
 }
 
-const HEALTH = new Set(['network', 'server', 'timeout', 'rate-limit']);
+const HEALTH: ReadonlySet<string> = /*#__PURE__*/ new Set(['network', 'server', 'timeout', 'rate-limit']);
 const KEYS = /*#__PURE__*/ optionKeys<CircuitBreakerConfig>()([
   'key', 'failureThreshold', 'failureRatio', 'minimumThroughput', 'windowMs', 'resetTimeout', 'halfOpenMaxProbes', 'successThreshold', 'isFailure', 'store', 'scheduler', 'onStateChange',
 ]);
@@ -62,6 +63,8 @@ export class CircuitBreaker {
   /** Every state change this process sees (a change made by another server shows when this one next reads it). */
   readonly stateChanges: Observable<BreakerStateChange>;
   private readonly changes = new Subject<BreakerStateChange>();
+  /** The state this process last saw, so a change made by another server is reported when read. */
+  private lastSeen: BreakerState = 'closed';
   private readonly rules: BreakerRules;
   private readonly store: BreakerStore;
   private readonly scheduler: SchedulerLike;
@@ -113,9 +116,9 @@ export class CircuitBreaker {
         const now = this.scheduler.now();
         const before = current(stored, now, this.rules);
         const [next, result] = fn(before, now);
-        const was = stored?.state ?? 'closed';
-        if (was !== before.state) this.emit(was, before.state, now);
+        if (this.lastSeen !== before.state) this.emit(this.lastSeen, before.state, now);
         if (before.state !== next.state) this.emit(before.state, next.state, now);
+        this.lastSeen = next.state;
         if (next === stored) return of(result);
         const written = this.store.set(this.key, Object.freeze(next));
         return isPromiseLike(written) ? from(Promise.resolve(written)).pipe(map(() => result)) : of(result);

@@ -1,7 +1,7 @@
-/**
+/*
  * The decision of `consensus`, over finished outputs: text by pairwise similarity, structured by
  * per-field votes. Pure; throws {@link ConsensusError}.
- * @internal Never re-exported.
+ * Internal: never re-exported from an entry point.
  */
 import type { L0State } from '../events/reduceState.js';
 import { ConsensusError } from './ConsensusError.js';

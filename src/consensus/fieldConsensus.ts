@@ -1,6 +1,6 @@
-/**
+/*
  * Per-field voting for structured consensus.
- * @internal Never re-exported.
+ * Internal: never re-exported from an entry point.
  */
 
 /** How one field (a dotted path) was voted. */

@@ -1,6 +1,6 @@
-/**
+/*
  * The shared mechanics of `parallel`, `sequential` and `batched`.
- * @internal Never re-exported.
+ * Internal: never re-exported from an entry point.
  */
 import { catchError, concat, concatMap, defer, EMPTY, from, isObservable, last, map, mergeMap, of, Subject, takeUntil, type Observable } from 'rxjs';
 import { accumulate } from '../events/accumulate.js';

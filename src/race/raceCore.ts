@@ -1,7 +1,7 @@
-/**
+/*
  * The shared mechanics of `raceModels` and `hedge`: hold each entrant's events until it produces
  * meaningful content, then stream the winner live and unsubscribe every other entrant at once.
- * @internal Never re-exported.
+ * Internal: never re-exported from an entry point.
  */
 import { Observable, type SchedulerLike, type Subscription } from 'rxjs';
 import { AttemptText } from '../attempt/attemptText.js';
