@@ -11,6 +11,7 @@ describe('public exports', () => {
       'AllStreamsExhaustedError',
       'AttemptText',
       'BUILT_IN_ADAPTERS',
+      'BudgetExceededError',
       'CONSENSUS_DEFAULTS',
       'CONTENT_EVENT_TYPES',
       'CircuitOpenError',
@@ -33,6 +34,7 @@ describe('public exports', () => {
       'accumulate',
       'attemptTextChange',
       'batched',
+      'budget',
       'checkpointEvery',
       'circuitBreaker',
       'classifyError',
@@ -46,6 +48,7 @@ describe('public exports', () => {
       'fromStream',
       'hedge',
       'isAllStreamsExhaustedError',
+      'isBudgetExceededError',
       'isCircuitOpenError',
       'isConsensusError',
       'isContentEvent',
@@ -77,6 +80,7 @@ describe('public exports', () => {
   it('should export only operators from l0-rx/operators', () => {
     expect(Object.keys(operators).sort()).toEqual([
       'accumulate',
+      'budget',
       'checkpointEvery',
       'circuitBreaker',
       'deduplicateContinuation',

@@ -70,6 +70,7 @@ export type { AdapterEmit, ChunkDecoder, StreamAdapter } from './sources/adapter
 /* Operators (also in l0-rx/operators) */
 export {
   accumulate,
+  budget,
   checkpointEvery,
   circuitBreaker,
   deduplicateContinuation,
@@ -84,6 +85,8 @@ export {
 export type {
   AccumulateConfig,
   BackoffKind,
+  BudgetConfig,
+  BudgetPricing,
   DeduplicateContinuationConfig,
   DetectZeroOutputConfig,
   HedgeConfig,
@@ -122,6 +125,8 @@ export { memoryBreakerStore } from './breaker/breakerStore.js';
 export type { BreakerRecord, BreakerState, BreakerStore } from './breaker/breakerStore.js';
 export { CircuitOpenError, isCircuitOpenError } from './breaker/CircuitOpenError.js';
 export type { CircuitOpenInfo } from './breaker/CircuitOpenError.js';
+export { BudgetExceededError, isBudgetExceededError } from './budget/BudgetExceededError.js';
+export type { BudgetExceededInfo } from './budget/BudgetExceededError.js';
 
 /* Preset */
 export { l0, L0_DEFAULTS } from './preset/l0.js';
