@@ -40,6 +40,7 @@ describe('public exports', () => {
       'classifyError',
       'consensus',
       'createCircuitBreaker',
+      'createWindow',
       'deduplicateContinuation',
       'deserializeError',
       'detectZeroOutput',

@@ -127,6 +127,8 @@ export { CircuitOpenError, isCircuitOpenError } from './breaker/CircuitOpenError
 export type { CircuitOpenInfo } from './breaker/CircuitOpenError.js';
 export { BudgetExceededError, isBudgetExceededError } from './budget/BudgetExceededError.js';
 export type { BudgetExceededInfo } from './budget/BudgetExceededError.js';
+export { createWindow } from './windows/createWindow.js';
+export type { ChunkProcessor, CreateWindowConfig, DocumentChunk, DocumentWindow, WindowContext, WindowStrategy } from './windows/createWindow.js';
 
 /* Preset */
 export { l0, L0_DEFAULTS } from './preset/l0.js';
