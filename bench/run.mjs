@@ -92,7 +92,8 @@ const text16k = (seed) => {
   return t.slice(0, 16_000);
 };
 const [ta, tb] = [text16k(1), text16k(2)];
-const answer = (t) => of({ type: 'token', value: t }, { type: 'complete', finishReason: 'stop' });
+/** @param {string} t @returns {import('rxjs').Observable<import('l0-rx').L0Event>} */
+const answer = (t) => of(/** @type {import('l0-rx').L0Event} */ ({ type: 'token', value: t }), /** @type {import('l0-rx').L0Event} */ ({ type: 'complete', finishReason: 'stop' }));
 const simMs = [];
 const consMs = [];
 let heapPeak = 0;
