@@ -4,6 +4,8 @@ const { lastValueFrom, toArray } = require('rxjs');
 const { accumulate, fromStream, isL0Error, ProviderError } = require('l0-rx');
 const { fallbackTo } = require('l0-rx/operators');
 const { fakeModel } = require('l0-rx/testing');
+const { redisBreakerStore } = require('l0-rx/breakers/redis');
+assert.equal(typeof redisBreakerStore, 'function');
 
 assert.equal(typeof fallbackTo, 'function');
 assert.equal(typeof fakeModel, 'function');

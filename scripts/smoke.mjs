@@ -4,12 +4,14 @@ import { lastValueFrom, of, toArray } from 'rxjs';
 import { accumulate, fromStream, isL0Error, l0, InvalidStreamError } from 'l0-rx';
 import { retryWithBackoff, withTimeouts } from 'l0-rx/operators';
 import { fakeModel, startFaultServer } from 'l0-rx/testing';
+import { redisBreakerStore } from 'l0-rx/breakers/redis';
 
 assert.equal(typeof l0, 'function');
 assert.equal(typeof retryWithBackoff, 'function');
 assert.equal(typeof withTimeouts, 'function');
 assert.equal(typeof startFaultServer, 'function');
 assert.ok(isL0Error(new InvalidStreamError('x')));
+assert.equal(typeof redisBreakerStore({ get: async () => null, set: async () => 'OK' }).get, 'function');
 
 async function* words() { yield 'Hello'; yield ' world'; }
 const states = await lastValueFrom(fromStream(() => words()).pipe(accumulate(), toArray()));
