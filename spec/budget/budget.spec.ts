@@ -1,7 +1,7 @@
 /** @test {budget} */
 import { describe, expect, it } from 'vitest';
 import { NEVER, of } from 'rxjs';
-import { budget, BudgetExceededError, isBudgetExceededError, type L0Event } from 'l0-rx';
+import { budget, BudgetExceededError, createBudget, hedge, isBudgetExceededError, raceModels, type L0Event } from 'l0-rx';
 import { testScheduler } from '../helpers/testScheduler.js';
 
 const tok = (value: string): L0Event => ({ type: 'token', value });
@@ -86,6 +86,44 @@ describe('budget', () => {
   it('should be an abort that is never retried', () => {
     const e = over('maxOutputTokens', 1, 2);
     expect([isBudgetExceededError(e), e.category, e.retryable]).toEqual([true, 'abort', false]);
+  });
+
+  describe('a shared budget (createBudget)', () => {
+    it('should count every stream piped through it into one limit', () => {
+      testScheduler().run(({ cold, expectObservable }) => {
+        const shared = createBudget({ maxOutputTokens: 3 });
+        expectObservable(cold('s-a-b|', values).pipe(budget(shared))).toBe('s-a-b|', values);
+        expectObservable(cold('-------s-c-d|', values).pipe(budget(shared))).toBe('-------s-c-#', values, over('maxOutputTokens', 3, 4));
+      });
+    });
+
+    it('should count a race loser\'s tokens, which were paid for even though never shown', () => {
+      testScheduler().run(({ cold, expectObservable }) => {
+        const shared = createBudget({ maxOutputTokens: 3 });
+        const wins = cold('s-a-b----c-d|', values).pipe(budget(shared));
+        const loses = cold('s--a-b-c-d|', values).pipe(budget(shared));
+        // `wins` has a at 2 and b at 4, `loses` a at 3: `wins` wins at 4 with 3 tokens counted; its c at 9 makes 4
+        expectObservable(raceModels([wins, loses], { winOn: { minChars: 2 } })).toBe('----(sab)#', values, over('maxOutputTokens', 3, 4));
+      });
+    });
+
+    it('should cover a hedge: primary and backup count into the same budget', () => {
+      testScheduler().run(({ cold, expectObservable }) => {
+        const shared = createBudget({ maxOutputTokens: 1 });
+        const primary = cold('s----a|', values).pipe(budget(shared));
+        const backup = cold('s-b---c|', values).pipe(budget(shared)); // subscribed at 1: b at 3 wins, c at 7 is one too many
+        expectObservable(primary.pipe(hedge(backup, { delay: 1 }))).toBe('---(sb)#', values, over('maxOutputTokens', 1, 2));
+      });
+    });
+
+    it('should report what was spent', () => {
+      const shared = createBudget({ maxCost: 10, pricing: { outputPerMillion: 1_000_000 } });
+      testScheduler().run(({ cold, flush }) => {
+        cold('s-a-b|', values).pipe(budget(shared)).subscribe();
+        flush();
+      });
+      expect([shared.outputTokens, shared.cost]).toEqual([2, 2]);
+    });
   });
 
   describe('rxjs checklist', () => {

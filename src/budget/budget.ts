@@ -46,60 +46,55 @@ const estimate = (text: string) => Math.max(1, Math.ceil(text.length / 4));
  *    aborts) and the run ends with {@link BudgetExceededError} (category `abort`: never retried,
  *    never falls back) or, with `onExceeded: 'complete'`, with `complete{finishReason: 'length'}`.
  * 4. Place it after `retryWithBackoff`/`fallbackTo` (or in `runOperators` of `l0()`) so it sees
- *    every attempt. State is per subscription.
+ *    every attempt. State is per subscription, unless given a {@link createBudget} ledger: then
+ *    every stream piped through it counts into it (the entrants of a race or hedge, several calls).
  *
  * @example
  * import { budget, l0 } from 'l0-rx';
  * l0({ stream }).pipe(budget({ maxCost: 0.05, pricing: { inputPerMillion: 2.5, outputPerMillion: 10 }, inputTokens: 800 }));
- * @param config See {@link BudgetConfig}.
+ * @param config See {@link BudgetConfig}, or a shared {@link Budget} from {@link createBudget}.
  */
-export function budget(config: BudgetConfig): MonoTypeOperatorFunction<L0Event> {
-  const c = resolveBudget(config);
+export function budget(config: BudgetConfig | Budget): MonoTypeOperatorFunction<L0Event> {
+  const shared = config instanceof Budget ? config : undefined;
+  const c = shared ? shared.rules : resolveBudget(config as BudgetConfig);
   return (source) =>
     new Observable<L0Event>((subscriber) => {
-      let settledOutput = 0; // attempts that ended
-      let settledInput = 0;
-      let attemptOutput = 0; // the current attempt
-      let attemptInput = c.inputTokens;
-      const check = (output: number, input: number): BudgetExceededInfo | undefined => {
-        const total = output + input;
-        if (c.maxOutputTokens !== undefined && output > c.maxOutputTokens) return { limit: 'maxOutputTokens', max: c.maxOutputTokens, reached: output, outputTokens: output };
-        if (c.maxTotalTokens !== undefined && total > c.maxTotalTokens) return { limit: 'maxTotalTokens', max: c.maxTotalTokens, reached: total, outputTokens: output };
-        const cost = (input * c.inputPrice + output * c.outputPrice) / 1e6;
-        if (c.maxCost !== undefined && cost > c.maxCost) return { limit: 'maxCost', max: c.maxCost, reached: cost, outputTokens: output };
-        return undefined;
-      };
+      const ledger = shared ?? new Budget(c); // per subscription unless shared on purpose
+      let attemptOutput = 0; // this subscription's current attempt, as counted in the ledger
+      ledger.inputTokens += c.inputTokens; // the request is made: its prompt is paid for
       let sub: Subscription | undefined = undefined;
+      const stop = (err: unknown) => {
+        sub?.unsubscribe();
+        subscriber.error(err);
+      };
       sub = source.subscribe({
         next: (e) => {
-          let nextOutput = attemptOutput;
-          let nextInput = attemptInput;
+          let dOutput = 0;
+          let dInput = 0;
+          let newAttempt = false;
           if (e.type === 'token' || e.type === 'reasoning') {
             try {
-              nextOutput += c.estimateTokens(e.value);
+              dOutput = c.estimateTokens(e.value);
             } catch (err) {
-              sub?.unsubscribe();
-              return subscriber.error(err);
+              return stop(err);
             }
-          }
-          else if (e.type === 'complete' && e.usage) {
-            nextOutput = e.usage.outputTokens ?? nextOutput;
-            nextInput = e.usage.inputTokens ?? nextInput;
+          } else if (e.type === 'complete' && e.usage) {
+            dOutput = (e.usage.outputTokens ?? attemptOutput) - attemptOutput;
+            dInput = (e.usage.inputTokens ?? c.inputTokens) - c.inputTokens;
           } else if (e.type === 'retry' || e.type === 'fallback') {
-            settledOutput += attemptOutput;
-            settledInput += attemptInput;
-            nextOutput = 0;
-            nextInput = c.inputTokens;
+            newAttempt = true;
+            dInput = c.inputTokens; // the next attempt sends the prompt again
           }
-          const over = e.type === 'complete' ? undefined : check(settledOutput + nextOutput, settledInput + nextInput);
+          const over = e.type === 'complete' ? undefined : ledger.exceeds(dOutput, dInput);
           if (!over) {
-            attemptOutput = nextOutput;
-            attemptInput = nextInput;
+            ledger.outputTokens += dOutput;
+            ledger.inputTokens += dInput;
+            attemptOutput = newAttempt ? 0 : attemptOutput + dOutput;
             return subscriber.next(e);
           }
+          if (c.onExceeded === 'error') return stop(new BudgetExceededError(over));
           sub?.unsubscribe();
-          if (c.onExceeded === 'error') return subscriber.error(new BudgetExceededError(over));
-          subscriber.next({ type: 'complete', finishReason: 'length', usage: { outputTokens: settledOutput + attemptOutput, inputTokens: settledInput + attemptInput } });
+          subscriber.next({ type: 'complete', finishReason: 'length', usage: { outputTokens: ledger.outputTokens, inputTokens: ledger.inputTokens } });
           subscriber.complete();
         },
         error: (err: unknown) => subscriber.error(err),
@@ -108,6 +103,47 @@ export function budget(config: BudgetConfig): MonoTypeOperatorFunction<L0Event> 
       if (subscriber.closed) sub.unsubscribe();
       return () => sub?.unsubscribe();
     });
+}
+
+/**
+ * A spending ledger shared on purpose: every stream piped through `budget(sharedBudget)` counts
+ * into it, so one limit covers the entrants of a race or a hedge, or several calls.
+ *
+ * @example
+ * import { budget, createBudget, hedge, l0 } from 'l0-rx';
+ * const perRequest = createBudget({ maxOutputTokens: 4_000 });
+ * l0({ stream: a }).pipe(budget(perRequest), hedge(l0({ stream: b }).pipe(budget(perRequest)), { delay: 1_000 }));
+ * @see {@link budget}
+ * @param config See {@link BudgetConfig}.
+ */
+export function createBudget(config: BudgetConfig): Budget {
+  return new Budget(resolveBudget(config));
+}
+
+/** The tokens counted so far, against the limits of one {@link BudgetConfig}. Create with {@link createBudget}. */
+export class Budget {
+  outputTokens = 0;
+  inputTokens = 0;
+  /** @internal Use {@link createBudget}. */
+  constructor(readonly rules: ReturnType<typeof resolveBudget>) {}
+
+  /** The cost so far, in the units of `pricing` (0 without pricing). */
+  get cost(): number {
+    return (this.inputTokens * this.rules.inputPrice + this.outputTokens * this.rules.outputPrice) / 1e6;
+  }
+
+  /** @internal What adding these tokens would exceed, if anything. */
+  exceeds(dOutput: number, dInput: number): BudgetExceededInfo | undefined {
+    const c = this.rules;
+    const output = this.outputTokens + dOutput;
+    const input = this.inputTokens + dInput;
+    const total = output + input;
+    if (c.maxOutputTokens !== undefined && output > c.maxOutputTokens) return { limit: 'maxOutputTokens', max: c.maxOutputTokens, reached: output, outputTokens: output };
+    if (c.maxTotalTokens !== undefined && total > c.maxTotalTokens) return { limit: 'maxTotalTokens', max: c.maxTotalTokens, reached: total, outputTokens: output };
+    const cost = (input * c.inputPrice + output * c.outputPrice) / 1e6;
+    if (c.maxCost !== undefined && cost > c.maxCost) return { limit: 'maxCost', max: c.maxCost, reached: cost, outputTokens: output };
+    return undefined;
+  }
 }
 
 function resolveBudget(config: BudgetConfig) {
