@@ -9,6 +9,7 @@ const input = {
   'stores/redis/index': 'src/stores/redis/index.ts',
   'opentelemetry/index': 'src/monitoring/opentelemetry/index.ts',
   'sentry/index': 'src/monitoring/sentry/index.ts',
+  'breakers/redis/index': 'src/breaker/redis/index.ts',
 };
 const external = (id) =>
   /^(rxjs|zod|openai|ai|ajv|jsonrepair|@standard-schema|redis|@redis|@ai-sdk|@mastra|@opentelemetry|@sentry)(\/|$)/.test(id) || id.startsWith('node:');

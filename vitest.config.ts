@@ -12,6 +12,7 @@ export default defineConfig({
       { find: /^l0-rx\/stores\/redis$/, replacement: here('./src/stores/redis/index.ts') },
       { find: /^l0-rx\/opentelemetry$/, replacement: here('./src/monitoring/opentelemetry/index.ts') },
       { find: /^l0-rx\/sentry$/, replacement: here('./src/monitoring/sentry/index.ts') },
+      { find: /^l0-rx\/breakers\/redis$/, replacement: here('./src/breaker/redis/index.ts') },
       { find: /^l0-rx$/, replacement: here('./src/index.ts') },
     ],
   },

@@ -7,8 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { first, firstValueFrom, from, map, Observable } from 'rxjs';
-import { accumulate, createMemoryEventStore, detectDrift, fallbackTo, fromStream, guard, l0, recommendedGuardrails, recordEvents, retryWithBackoff, structured, withTimeouts } from 'l0-rx';
+import { first, firstValueFrom, from, lastValueFrom, map, Observable, of } from 'rxjs';
+import { accumulate, consensus, createMemoryEventStore, detectDrift, fallbackTo, fromStream, guard, l0, raceModels, recommendedGuardrails, recordEvents, retryWithBackoff, structured, textSimilarity, withTimeouts } from 'l0-rx';
 import { createJsonlEventStore } from 'l0-rx/stores/jsonl';
 
 const WORDS = ['the ', 'quick ', 'brown ', 'fox ', 'jumps ', 'over ', 'the ', 'lazy ', 'dog ', 'while ',
@@ -141,4 +141,41 @@ for (const name of Object.keys(BASELINE)) {
 const rawFirst = await timeToFirstToken(configs.baseline.bind(null, small), RUNS * 3);
 const l0First = await timeToFirstToken(configs['l0 preset'].bind(null, small), RUNS * 3);
 console.log(`time to first token: +${(l0First - rawFirst).toFixed(3)} ms (${l0First.toFixed(3)} ms vs ${rawFirst.toFixed(3)} ms raw source)`);
+
+// consensus: two 16,000-character outputs (L0: 13 s and 3 GB with its full Levenshtein matrix)
+const text16k = (seed) => {
+  let r = seed;
+  let t = '';
+  while (t.length < 16_000) { r = (r * 1103515245 + 12345) % 2147483648; t += WORDS[r % WORDS.length]; }
+  return t.slice(0, 16_000);
+};
+const [ta, tb] = [text16k(1), text16k(2)];
+/** @param {string} t @returns {import('rxjs').Observable<import('l0-rx').L0Event>} */
+const answer = (t) => of(/** @type {import('l0-rx').L0Event} */ ({ type: 'token', value: t }), /** @type {import('l0-rx').L0Event} */ ({ type: 'complete', finishReason: 'stop' }));
+const simMs = [];
+const consMs = [];
+let heapPeak = 0;
+for (let i = 0; i < WARMUP + RUNS; i++) {
+  globalThis.gc?.();
+  const before = process.memoryUsage().heapUsed;
+  let t0 = performance.now();
+  textSimilarity(ta, tb);
+  const s = performance.now() - t0;
+  heapPeak = Math.max(heapPeak, process.memoryUsage().heapUsed - before);
+  t0 = performance.now();
+  await lastValueFrom(consensus([answer(ta), answer(tb)], { minimumAgreement: 0 }));
+  const c = performance.now() - t0;
+  if (i >= WARMUP) { simMs.push(s); consMs.push(c); }
+}
+console.log(`consensus of two 16,000-character outputs: ${median(consMs).toFixed(1)} ms (textSimilarity ${median(simMs).toFixed(1)} ms, heap growth at most ${(heapPeak / 1e6).toFixed(1)} MB; targets < 100 ms, < 50 MB)`);
+
+// race: three sources against the winner alone
+const raceMs = [];
+const aloneMs = [];
+for (let i = 0; i < WARMUP + RUNS; i++) {
+  const alone = await drain(fromStream(() => tokens(small)));
+  const race = await drain(raceModels([fromStream(() => tokens(small)), fromStream(() => tokens(small)), fromStream(() => tokens(small))]));
+  if (i >= WARMUP) { aloneMs.push(alone.ms); raceMs.push(race.ms); }
+}
+console.log(`raceModels over three sources: ${(median(raceMs) / median(aloneMs)).toFixed(2)}x the winner alone (${median(raceMs).toFixed(2)} ms vs ${median(aloneMs).toFixed(2)} ms for ${fmt(small)} tokens)`);
 console.log(`(${RUNS} interleaved runs after ${WARMUP} warm-up, medians; node ${process.version}, ${(await import('node:os')).cpus().length} cores)`);

@@ -8,6 +8,8 @@ const { createJsonlEventStore } = require('l0-rx/stores/jsonl');
 const { createRedisEventStore } = require('l0-rx/stores/redis');
 const { withOpenTelemetry } = require('l0-rx/opentelemetry');
 const { withSentry } = require('l0-rx/sentry');
+const { redisBreakerStore } = require('l0-rx/breakers/redis');
+assert.equal(typeof redisBreakerStore, 'function');
 
 assert.equal(typeof fallbackTo, 'function');
 assert.equal(typeof fakeModel, 'function');

@@ -11,6 +11,7 @@ import { withSentry } from 'l0-rx/sentry';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { redisBreakerStore } from 'l0-rx/breakers/redis';
 
 assert.equal(typeof l0, 'function');
 assert.equal(typeof retryWithBackoff, 'function');
@@ -20,6 +21,7 @@ assert.equal(typeof createRedisEventStore, 'function');
 assert.equal(typeof withOpenTelemetry, 'function');
 assert.equal(typeof withSentry, 'function');
 assert.ok(isL0Error(new InvalidStreamError('x')));
+assert.equal(typeof redisBreakerStore({ get: async () => null, set: async () => 'OK' }).get, 'function');
 
 async function* words() { yield 'Hello'; yield ' world'; }
 const states = await lastValueFrom(fromStream(() => words()).pipe(accumulate(), toArray()));

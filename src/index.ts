@@ -90,13 +90,16 @@ export type { AdapterEmit, ChunkDecoder, StreamAdapter } from './sources/adapter
 /* Operators (also in l0-rx/operators) */
 export {
   accumulate,
+  budget,
   checkpointEvery,
+  circuitBreaker,
   deduplicateContinuation,
   detectDrift,
   detectZeroOutput,
   fallbackTo,
   measureRun,
   guard,
+  hedge,
   ofType,
   recordEvents,
   retryWithBackoff,
@@ -106,6 +109,8 @@ export {
 export type {
   AccumulateConfig,
   BackoffKind,
+  BudgetConfig,
+  BudgetPricing,
   DeduplicateContinuationConfig,
   DetectDriftConfig,
   DetectZeroOutputConfig,
@@ -114,6 +119,7 @@ export type {
   DriftType,
   GuardConfig,
   GuardMode,
+  HedgeConfig,
   L0State,
   L0Status,
   LifecycleCallbacks,
@@ -183,6 +189,33 @@ export {
 
 /* Drift detectors */
 export { DRIFT_DETECTORS } from './drift/driftDetectors.js';
+/* Multi-model */
+export { raceModels } from './race/raceModels.js';
+export type { RaceModelsConfig, RaceWinCondition, RaceWinInfo } from './race/raceModels.js';
+export { parallel, PARALLEL_DEFAULTS } from './multi/parallel.js';
+export type { ParallelConfig, ParallelResult, ParallelStatus } from './multi/parallel.js';
+export { sequential } from './multi/sequential.js';
+export type { SequentialConfig } from './multi/sequential.js';
+export { batched } from './multi/batched.js';
+export type { BatchedConfig } from './multi/batched.js';
+export { pipeline } from './multi/pipeline.js';
+export type { PipelineConfig, PipelineResult, PipelineStep, PipelineUpdate, StepContext, StepResult } from './multi/pipeline.js';
+export { consensus, CONSENSUS_DEFAULTS } from './consensus/consensus.js';
+export type { ConflictResolution, ConsensusConfig, ConsensusOutput, ConsensusResult, ConsensusStrategy, FieldConsensus } from './consensus/consensus.js';
+export { textSimilarity } from './consensus/textSimilarity.js';
+export { ConsensusError, isConsensusError } from './consensus/ConsensusError.js';
+export type { ConsensusErrorInfo } from './consensus/ConsensusError.js';
+export { createCircuitBreaker } from './breaker/createCircuitBreaker.js';
+export type { BreakerStateChange, CircuitBreaker, CircuitBreakerConfig } from './breaker/createCircuitBreaker.js';
+export { memoryBreakerStore } from './breaker/breakerStore.js';
+export type { BreakerRecord, BreakerState, BreakerStore } from './breaker/breakerStore.js';
+export { CircuitOpenError, isCircuitOpenError } from './breaker/CircuitOpenError.js';
+export type { CircuitOpenInfo } from './breaker/CircuitOpenError.js';
+export { Budget, createBudget } from './budget/budget.js';
+export { BudgetExceededError, isBudgetExceededError } from './budget/BudgetExceededError.js';
+export type { BudgetExceededInfo } from './budget/BudgetExceededError.js';
+export { createWindow } from './windows/createWindow.js';
+export type { ChunkProcessor, CreateWindowConfig, DocumentChunk, DocumentWindow, WindowContext, WindowStrategy } from './windows/createWindow.js';
 
 /* Preset */
 export { l0, L0_DEFAULTS } from './preset/l0.js';

@@ -27,6 +27,13 @@ export type {
 /* Fallback */
 export { fallbackTo } from '../fallback/fallbackTo.js';
 
+/* Multi-model */
+export { hedge } from '../race/hedge.js';
+export type { HedgeConfig } from '../race/hedge.js';
+export { circuitBreaker } from '../breaker/circuitBreaker.js';
+export { budget } from '../budget/budget.js';
+export type { BudgetConfig, BudgetPricing } from '../budget/budget.js';
+
 /* Continuation */
 export { checkpointEvery } from '../continuation/checkpointEvery.js';
 export { deduplicateContinuation } from '../continuation/deduplicateContinuation.js';

@@ -1,0 +1,94 @@
+/** @test {redisBreakerStore} */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createClient } from 'redis';
+import { asyncScheduler, defer, lastValueFrom, of, throwError, type SchedulerLike } from 'rxjs';
+import { circuitBreaker, createCircuitBreaker, ProviderError, type BreakerStateChange, type L0Event } from 'l0-rx';
+import { redisBreakerStore } from 'l0-rx/breakers/redis';
+import { startRedisServer, type RedisServer } from '../helpers/redisServer.js';
+
+const serverError = new ProviderError('upstream 503', { code: 'SERVER_ERROR', category: 'server', retryable: true, status: 503 });
+const answer: L0Event[] = [{ type: 'token', value: 'ok' }, { type: 'complete', finishReason: 'stop' }];
+
+let clock = 0;
+/** Time for the breakers, moved by hand (the store's awaits are real, so no TestScheduler here). */
+const scheduler = { now: () => clock, schedule: asyncScheduler.schedule.bind(asyncScheduler) } as SchedulerLike;
+
+/** One call through `breaker`; returns 'ok' or the error code, and whether the source was subscribed. */
+async function call(breaker: ReturnType<typeof createCircuitBreaker>, fails: boolean): Promise<{ outcome: string; subscribed: boolean }> {
+  let subscribed = false;
+  const source = defer(() => ((subscribed = true), fails ? throwError(() => serverError) : of(...answer)));
+  const outcome = await lastValueFrom(source.pipe(circuitBreaker(breaker))).then(() => 'ok', (e: { code?: string }) => e.code ?? 'error');
+  return { outcome, subscribed };
+}
+
+describe('redisBreakerStore', () => {
+  let server: RedisServer;
+  const clients: { isOpen: boolean; quit(): Promise<unknown> }[] = [];
+  const connect = async () => {
+    const c = createClient({ url: server.url });
+    c.on('error', () => undefined);
+    await c.connect();
+    clients.push(c);
+    return c;
+  };
+  beforeAll(async () => {
+    server = await startRedisServer();
+  });
+  afterAll(async () => {
+    await Promise.all(clients.filter((c) => c.isOpen).map((c) => c.quit()));
+    await server?.stop();
+  });
+
+  it('should throw a TypeError for a client without get and set', () => {
+    expect(() => redisBreakerStore({} as never)).toThrow(/connected redis client/);
+  });
+
+  it('should share one breaker between two servers: one opens it, the other fails fast without a request', async () => {
+    const [a, b] = [await connect(), await connect()];
+    const config = { key: 'shared-1', failureThreshold: 2, resetTimeout: 1_000, scheduler } as const;
+    const serverA = createCircuitBreaker({ ...config, store: redisBreakerStore(a) });
+    const changes: string[] = [];
+    const serverB = createCircuitBreaker({ ...config, store: redisBreakerStore(b), onStateChange: (c: BreakerStateChange) => changes.push(`${c.from}>${c.to}`) });
+    clock = 0;
+    expect((await call(serverA, true)).outcome).toBe('SERVER_ERROR');
+    expect((await call(serverA, true)).outcome).toBe('SERVER_ERROR');
+    expect(await call(serverB, false)).toEqual({ outcome: 'CIRCUIT_OPEN', subscribed: false });
+    expect(changes).toEqual(['closed>open']);
+  });
+
+  it('should let a probe through on any server after resetTimeout, and close for all when it succeeds', async () => {
+    const [a, b] = [await connect(), await connect()];
+    const config = { key: 'shared-2', failureThreshold: 1, resetTimeout: 1_000, scheduler } as const;
+    const serverA = createCircuitBreaker({ ...config, store: redisBreakerStore(a) });
+    const serverB = createCircuitBreaker({ ...config, store: redisBreakerStore(b) });
+    clock = 10_000;
+    await call(serverA, true);
+    clock = 11_000;
+    expect(await call(serverB, false)).toEqual({ outcome: 'ok', subscribed: true });
+    expect(await lastValueFrom(serverA.state())).toBe('closed');
+  });
+
+  it('should keep records as JSON under the prefix, with a TTL', async () => {
+    const c = await connect();
+    const breaker = createCircuitBreaker({ key: 'ttl', failureThreshold: 1, scheduler, store: redisBreakerStore(c, { prefix: 'test:', ttlMs: 60_000 }) });
+    await call(breaker, true);
+    expect(JSON.parse((await c.get('test:ttl'))!)).toMatchObject({ state: 'open' });
+    const ttl = await c.pTTL('test:ttl');
+    expect(ttl).toBeGreaterThan(0);
+    expect(ttl).toBeLessThanOrEqual(60_000);
+  });
+
+  it('should read an unreadable record as closed', async () => {
+    const c = await connect();
+    await c.set('l0-rx:breaker:garbled', 'not json');
+    const breaker = createCircuitBreaker({ key: 'garbled', scheduler, store: redisBreakerStore(c) });
+    expect(await lastValueFrom(breaker.state())).toBe('closed');
+  });
+
+  it('should let calls through when Redis is unreachable (fail open)', async () => {
+    const c = await connect();
+    const breaker = createCircuitBreaker({ key: 'down', failureThreshold: 1, scheduler, store: redisBreakerStore(c) });
+    await c.quit();
+    expect(await call(breaker, false)).toEqual({ outcome: 'ok', subscribed: true });
+  });
+});

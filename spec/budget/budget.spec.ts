@@ -1,0 +1,158 @@
+/** @test {budget} */
+import { describe, expect, it } from 'vitest';
+import { NEVER, of } from 'rxjs';
+import { budget, BudgetExceededError, createBudget, hedge, isBudgetExceededError, raceModels, type L0Event } from 'l0-rx';
+import { testScheduler } from '../helpers/testScheduler.js';
+
+const tok = (value: string): L0Event => ({ type: 'token', value });
+const values = {
+  s: { type: 'start', attempt: 1, fallbackIndex: 0, isRetry: false, isFallback: false } as L0Event,
+  a: tok('a'), b: tok('b'), c: tok('c'), d: tok('d'), L: tok('a long delta of forty characters here...'),
+  x: { type: 'complete', finishReason: 'stop' } as L0Event,
+  r: { type: 'retry', attempt: 1, delayMs: 0, error: { name: 'Error', message: 'x' }, reason: 'unknown', countsTowardAttempts: true } as unknown as L0Event,
+};
+const over = (limit: BudgetExceededError['info']['limit'], max: number, reached: number, outputTokens = reached) => new BudgetExceededError({ limit, max, reached, outputTokens });
+
+describe('budget', () => {
+  describe('creation', () => {
+    it('should throw a TypeError without any limit', () => {
+      expect(() => budget({})).toThrow(/at least one limit/);
+    });
+
+    it('should throw a TypeError for maxCost without pricing', () => {
+      expect(() => budget({ maxCost: 1 })).toThrow(/pricing/);
+    });
+
+    it('should throw a TypeError for an unknown option, with a suggestion', () => {
+      expect(() => budget({ maxOutputToken: 5 } as never)).toThrow(/did you mean `maxOutputTokens`/);
+    });
+  });
+
+  it('should pass a run within budget through untouched', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      expectObservable(cold('s-a-b-x|', values).pipe(budget({ maxOutputTokens: 2 }))).toBe('s-a-b-x|', values);
+    });
+  });
+
+  it('should error at the delta that would cross the limit, and unsubscribe the source then', () => {
+    testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+      const run = cold('s-a-b-c-d-x|', values);
+      expectObservable(run.pipe(budget({ maxOutputTokens: 3 }))).toBe('s-a-b-c-#', values, over('maxOutputTokens', 3, 4));
+      expectSubscriptions(run.subscriptions).toBe('^-------!');
+    });
+  });
+
+  it('should end with complete{finishReason: length} and the partial result with onExceeded complete', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      const L: L0Event = { type: 'complete', finishReason: 'length', usage: { outputTokens: 2, inputTokens: 0 } };
+      expectObservable(cold('s-a-b-c|', values).pipe(budget({ maxOutputTokens: 2, onExceeded: 'complete' }))).toBe('s-a-b-(L|)', { ...values, L });
+    });
+  });
+
+  it('should estimate long deltas at about four characters a token', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      expectObservable(cold('s-L|', values).pipe(budget({ maxOutputTokens: 9 }))).toBe('s-#', values, over('maxOutputTokens', 9, 10));
+    });
+  });
+
+  it('should keep counting the tokens of a failed attempt after a retry', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      expectObservable(cold('s-a-b-r-s-c-d|', values).pipe(budget({ maxOutputTokens: 3 }))).toBe('s-a-b-r-s-c-#', values, over('maxOutputTokens', 3, 4));
+    });
+  });
+
+  it('should use the provider\'s usage in place of the estimate when the attempt completes', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      const u: L0Event = { type: 'complete', finishReason: 'stop', usage: { inputTokens: 100, outputTokens: 2 } };
+      const run = cold('s-a-r-s-b-u|', { ...values, u }).pipe(budget({ maxTotalTokens: 110, inputTokens: 5 }));
+      expectObservable(run).toBe('s-a-r-s-b-u|', { ...values, u }); // (1 + 5) + (2 + 100) = 108
+    });
+  });
+
+  it('should stop on cost, from pricing per million tokens', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      const pricing = { inputPerMillion: 1_000_000, outputPerMillion: 2_000_000 }; // 1 per input token, 2 per output token
+      const run = cold('s-a-b-x|', values).pipe(budget({ maxCost: 4, pricing, inputTokens: 1 }));
+      expectObservable(run).toBe('s-a-#', values, over('maxCost', 4, 5, 2));
+    });
+  });
+
+  it('should stop a synchronous source at the limit', () => {
+    const seen: string[] = [];
+    of(values.s, values.a, values.b, values.c).pipe(budget({ maxOutputTokens: 1 })).subscribe({ next: (e) => seen.push(e.type), error: (e: Error) => seen.push(e.name) });
+    expect(seen).toEqual(['start', 'token', 'BudgetExceededError']);
+  });
+
+  it('should be an abort that is never retried', () => {
+    const e = over('maxOutputTokens', 1, 2);
+    expect([isBudgetExceededError(e), e.category, e.retryable]).toEqual([true, 'abort', false]);
+  });
+
+  describe('a shared budget (createBudget)', () => {
+    it('should count every stream piped through it into one limit', () => {
+      testScheduler().run(({ cold, expectObservable }) => {
+        const shared = createBudget({ maxOutputTokens: 3 });
+        expectObservable(cold('s-a-b|', values).pipe(budget(shared))).toBe('s-a-b|', values);
+        expectObservable(cold('-------s-c-d|', values).pipe(budget(shared))).toBe('-------s-c-#', values, over('maxOutputTokens', 3, 4));
+      });
+    });
+
+    it('should count a race loser\'s tokens, which were paid for even though never shown', () => {
+      testScheduler().run(({ cold, expectObservable }) => {
+        const shared = createBudget({ maxOutputTokens: 3 });
+        const wins = cold('s-a-b----c-d|', values).pipe(budget(shared));
+        const loses = cold('s--a-b-c-d|', values).pipe(budget(shared));
+        // `wins` has a at 2 and b at 4, `loses` a at 3: `wins` wins at 4 with 3 tokens counted; its c at 9 makes 4
+        expectObservable(raceModels([wins, loses], { winOn: { minChars: 2 } })).toBe('----(sab)#', values, over('maxOutputTokens', 3, 4));
+      });
+    });
+
+    it('should cover a hedge: primary and backup count into the same budget', () => {
+      testScheduler().run(({ cold, expectObservable }) => {
+        const shared = createBudget({ maxOutputTokens: 1 });
+        const primary = cold('s----a|', values).pipe(budget(shared));
+        const backup = cold('s-b---c|', values).pipe(budget(shared)); // subscribed at 1: b at 3 wins, c at 7 is one too many
+        expectObservable(primary.pipe(hedge(backup, { delay: 1 }))).toBe('---(sb)#', values, over('maxOutputTokens', 1, 2));
+      });
+    });
+
+    it('should report what was spent', () => {
+      const shared = createBudget({ maxCost: 10, pricing: { outputPerMillion: 1_000_000 } });
+      testScheduler().run(({ cold, flush }) => {
+        cold('s-a-b|', values).pipe(budget(shared)).subscribe();
+        flush();
+      });
+      expect([shared.outputTokens, shared.cost]).toEqual([2, 2]);
+    });
+  });
+
+  describe('rxjs checklist', () => {
+    it('should pass never and empty through', () => {
+      testScheduler().run(({ cold, expectObservable }) => {
+        expectObservable(NEVER.pipe(budget({ maxOutputTokens: 1 }))).toBe('-');
+        expectObservable(cold<L0Event>('|').pipe(budget({ maxOutputTokens: 1 }))).toBe('|');
+      });
+    });
+
+    it('should pass errors through', () => {
+      testScheduler().run(({ cold, expectObservable }) => {
+        expectObservable(cold('s-#', values).pipe(budget({ maxOutputTokens: 1 }))).toBe('s-#', values);
+      });
+    });
+
+    it('should error when estimateTokens throws', () => {
+      testScheduler().run(({ cold, expectObservable }) => {
+        const boom = new Error('estimate');
+        expectObservable(cold('s-a|', values).pipe(budget({ maxOutputTokens: 1, estimateTokens: () => { throw boom; } }))).toBe('s-#', values, boom);
+      });
+    });
+
+    it('should keep state per subscription', () => {
+      testScheduler().run(({ cold, expectObservable }) => {
+        const run = cold('s-a-b|', values).pipe(budget({ maxOutputTokens: 2 }));
+        expectObservable(run).toBe('s-a-b|', values);
+        expectObservable(run).toBe('s-a-b|', values);
+      });
+    });
+  });
+});

@@ -1,0 +1,154 @@
+/** @test {consensus} */
+import { describe, expect, it } from 'vitest';
+import { NEVER, type Observable } from 'rxjs';
+import {
+  AllStreamsExhaustedError, consensus, ConsensusError, isAllStreamsExhaustedError, isConsensusError, isTokenTimeoutError, TokenTimeoutError,
+  type ConsensusResult, type L0Event,
+} from 'l0-rx';
+import { testScheduler } from '../helpers/testScheduler.js';
+
+const tok = (value: string): L0Event => ({ type: 'token', value });
+const complete: L0Event = { type: 'complete', finishReason: 'stop' };
+const bad = new Error('bad');
+/** Runs `build` under virtual time; returns the result or the error. */
+function run<T>(build: (answer: (text: string, frames?: number) => Observable<L0Event>, failing: (frames?: number) => Observable<L0Event>) => Observable<ConsensusResult<T>>) {
+  let result: ConsensusResult<T> | undefined;
+  let error: unknown;
+  testScheduler().run(({ cold, flush }) => {
+    const answer = (text: string, frames = 1) => cold(`${'-'.repeat(frames)}(ax|)`, { a: tok(text), x: complete });
+    const failing = (frames = 1) => cold<L0Event>(`${'-'.repeat(frames)}#`, undefined, bad);
+    build(answer, failing).subscribe({ next: (r) => (result = r), error: (e: unknown) => (error = e) });
+    flush();
+  });
+  return { result: result!, error };
+}
+
+describe('consensus', () => {
+  // L0 K1
+  describe('input errors (L0 K1)', () => {
+    it('should throw a TypeError for fewer than 2 sources', () => {
+      expect(() => consensus([NEVER])).toThrow(/at least 2 sources, got 1/);
+    });
+
+    it('should error with AllStreamsExhaustedError holding every error when every source fails', () => {
+      const { error } = run((_, failing) => consensus([failing(), failing(2)]));
+      expect(isAllStreamsExhaustedError(error) && error.errors).toEqual([bad, bad]);
+    });
+
+    it('should throw a TypeError for an unknown option, with a suggestion', () => {
+      expect(() => consensus([NEVER, NEVER], { treshold: 0.5 } as never)).toThrow(/did you mean `threshold`/);
+    });
+  });
+
+  // L0 K2
+  it('should choose the answer most outputs agree with (L0 K2)', () => {
+    const { result } = run((answer) => consensus([answer('Paris'), answer('Paris', 2), answer('London')]));
+    expect([result.consensus, result.status, result.agreement, result.dissent]).toEqual(['Paris', 'success', 2 / 3, [2]]);
+  });
+
+  // L0 K3
+  it('should use the outputs that succeeded and say the result is partial (L0 K3)', () => {
+    const { result } = run((answer, failing) => consensus([answer('Paris'), failing(), answer('Paris.')]));
+    expect([result.consensus, result.status, result.successCount, result.failureCount]).toEqual(['Paris', 'partial', 2, 1]);
+    expect(result.outputs[1]).toMatchObject({ status: 'error', error: bad });
+  });
+
+  // L0 K4
+  describe('strategy errors (L0 K4)', () => {
+    it('should error with ConsensusError for unanimous with resolveConflicts fail when outputs differ', () => {
+      const { error } = run((answer) => consensus([answer('the quick brown fox'), answer('the quick brown dog')], { strategy: 'unanimous', resolveConflicts: 'fail' }));
+      expect(isConsensusError(error) && error.info.kind).toBe('conflict');
+    });
+
+    it('should throw a TypeError for the weighted strategy without weights', () => {
+      expect(() => consensus([NEVER, NEVER], { strategy: 'weighted' })).toThrow(/weights/);
+    });
+
+    it('should unsubscribe unfinished sources at the timeout and fail when none finished', () => {
+      testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+        const late = new TokenTimeoutError({ kind: 'total', timeoutMs: 100, elapsedMs: 100, tokenCount: 0 });
+        const slow = cold('500ms (ax|)', { a: tok('late'), x: complete });
+        const run$ = consensus([slow, slow], { timeout: 100 });
+        expectObservable(run$).toBe('100ms #', undefined, new AllStreamsExhaustedError([late, late]));
+        expectSubscriptions(slow.subscriptions).toBe(['^ 99ms !', '^ 99ms !']);
+      });
+    });
+
+    it('should count the unfinished sources as timed out and decide over the finished ones', () => {
+      const { result } = run((answer) => consensus([answer('Paris'), answer('Paris'), answer('late', 500)], { timeout: 100 }));
+      expect([result.consensus, result.status, isTokenTimeoutError(result.outputs[2]!.error)]).toEqual(['Paris', 'partial', true]);
+    });
+  });
+
+  describe('weights', () => {
+    it('should let the heavier side win with weighted, weights indexed by source position', () => {
+      const { result } = run((answer) => consensus([answer('London'), answer('Paris'), answer('Paris')], { strategy: 'weighted', weights: [5, 1, 1], minimumAgreement: 0 }));
+      expect([result.consensus, result.agreement]).toEqual(['London', 5 / 7]);
+    });
+
+    it('should keep weights on source positions when an earlier source fails', () => {
+      const { result } = run((answer, failing) => consensus([failing(), answer('London'), answer('Paris')], { strategy: 'weighted', weights: [9, 1, 3], minimumAgreement: 0 }));
+      expect(result.consensus).toBe('Paris');
+    });
+
+    it('should pick the highest score with best', () => {
+      const { result } = run((answer) => consensus([answer('short'), answer('a much longer answer')], { strategy: 'best', score: (o) => o.text!.length, minimumAgreement: 0 }));
+      expect([result.consensus, result.chosenIndex]).toEqual(['a much longer answer', 1]);
+    });
+  });
+
+  it('should error with ConsensusError below minimumAgreement', () => {
+    const { error } = run((answer) => consensus([answer('yes'), answer('no'), answer('maybe')]));
+    expect(error).toBeInstanceOf(ConsensusError);
+    expect((error as ConsensusError).info).toEqual({ kind: 'below-minimum-agreement', agreement: 1 / 3, minimumAgreement: 0.6 });
+  });
+
+  // L0 K5
+  describe('structured (L0 K5)', () => {
+    const json = (v: unknown) => JSON.stringify(v);
+    it('should vote each field and report its agreement', () => {
+      const { result } = run((answer) =>
+        consensus([answer(json({ a: 1, b: 'x' })), answer(json({ a: 1, b: 'y' })), answer(json({ a: 1, b: 'x' }))], { parse: (t) => JSON.parse(t) as unknown }),
+      );
+      expect(result.consensus).toEqual({ a: 1, b: 'x' });
+      expect(result.fields!['a']).toMatchObject({ value: 1, agreement: 1, unanimous: true });
+      expect(result.fields!['b']).toMatchObject({ value: 'x', agreement: 2 / 3, unanimous: false });
+      expect(result.dissent).toEqual(['b']);
+    });
+
+    it('should treat objects with the same keys in another order as one vote', () => {
+      const { result } = run((answer) =>
+        consensus([answer('{"p":{"x":1,"y":2}}'), answer('{"p":{"y":2,"x":1}}')], { parse: (t) => JSON.parse(t) as unknown }),
+      );
+      expect(result.fields!['p.x']!.unanimous && result.fields!['p.y']!.unanimous).toBe(true);
+      expect(result.agreement).toBe(1);
+    });
+
+    it('should count an output whose parse throws as failed', () => {
+      const { result } = run((answer) => consensus([answer('{"a":1}'), answer('not json'), answer('{"a":1}')], { parse: (t) => JSON.parse(t) as unknown }));
+      expect([result.status, result.outputs[1]!.status, result.consensus]).toEqual(['partial', 'error', { a: 1 }]);
+    });
+  });
+
+  describe('rxjs checklist', () => {
+    it('should emit nothing while the sources are silent', () => {
+      testScheduler().run(({ expectObservable }) => {
+        expectObservable(consensus([NEVER, NEVER])).toBe('-');
+      });
+    });
+
+    it('should unsubscribe every source when the consumer unsubscribes', () => {
+      testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+        const a = cold('-----a|', { a: tok('x') });
+        expectObservable(consensus([a, a]), '^--!').toBe('---');
+        expectSubscriptions(a.subscriptions).toBe(['^--!', '^--!']);
+      });
+    });
+
+    it('should error when score throws', () => {
+      const boom = new Error('score');
+      const { error } = run((answer) => consensus([answer('a'), answer('b')], { strategy: 'best', score: () => { throw boom; } }));
+      expect(error).toBe(boom);
+    });
+  });
+});

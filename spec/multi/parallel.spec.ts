@@ -1,0 +1,124 @@
+/** @test {parallel} */
+import { describe, expect, it } from 'vitest';
+import { last, lastValueFrom, NEVER, type Observable } from 'rxjs';
+import { parallel, PARALLEL_DEFAULTS, type L0Event, type ParallelResult } from 'l0-rx';
+import { testScheduler } from '../helpers/testScheduler.js';
+
+const values = {
+  s: { type: 'start', attempt: 1, fallbackIndex: 0, isRetry: false, isFallback: false } as L0Event,
+  a: { type: 'token', value: 'A' } as L0Event,
+  c: { type: 'token', value: 'C' } as L0Event,
+  x: { type: 'complete', finishReason: 'stop' } as L0Event,
+};
+const bad = new Error('bad op');
+/** The snapshots' shape that a spec cares about. */
+const view = (r: ParallelResult) => ({
+  results: r.results.map((s) => s?.content ?? null), errors: r.errors, statuses: r.statuses, completed: r.completed, done: r.done,
+});
+
+describe('parallel', () => {
+  describe('creation', () => {
+    it('should default to a concurrency of 5', () => {
+      expect(PARALLEL_DEFAULTS.concurrency).toBe(5);
+    });
+
+    it('should throw a TypeError naming a concurrency below 1', () => {
+      expect(() => parallel([], { concurrency: 0 })).toThrow(/parallel\(sources, \{concurrency\}\) must be an integer >= 1/);
+    });
+
+    it('should throw a TypeError naming a source that is not an Observable', () => {
+      expect(() => parallel([NEVER, 'x' as unknown as Observable<L0Event>])).toThrow(/sources\[1\]/);
+    });
+
+    it('should throw a TypeError for an unknown option', () => {
+      expect(() => parallel([], { concurency: 2 } as never)).toThrow(/did you mean `concurrency`/);
+    });
+  });
+
+  it('should emit one done snapshot with zero counts for no sources', async () => {
+    const r = await lastValueFrom(parallel([]));
+    expect([r.done, r.total, r.successCount, r.allSucceeded]).toEqual([true, 0, 0, true]);
+  });
+
+  // L0 P1
+  it('should never subscribe more than `concurrency` sources at once', () => {
+    testScheduler().run(({ cold, expectObservable, expectSubscriptions, flush }) => {
+      const ops = Array.from({ length: 6 }, () => cold('s-------------------a-x|', values)); // 23 frames each
+      expectObservable(parallel(ops, { concurrency: 2 }).pipe(last())).toBe('69ms (z|)', { z: expect.objectContaining({ done: true, successCount: 6 }) });
+      flush();
+      const subs = ops.map((o) => o.subscriptions[0]!);
+      for (const frame of [0, 23, 46]) {
+        expect(subs.filter((s) => s.subscribedFrame <= frame && s.unsubscribedFrame > frame)).toHaveLength(2);
+      }
+      expectSubscriptions(ops[2]!.subscriptions).toBe('23ms ^ 22ms !');
+    });
+  });
+
+  it('should start the sources in input order with a concurrency of 1 (L0 P1)', () => {
+    testScheduler().run(({ cold, expectSubscriptions, flush }) => {
+      const ops = [cold('-a|', values), cold('--a|', values), cold('a|', values)];
+      parallel(ops, { concurrency: 1 }).subscribe();
+      flush();
+      expectSubscriptions(ops[0]!.subscriptions).toBe('^-!');
+      expectSubscriptions(ops[1]!.subscriptions).toBe('--^--!');
+      expectSubscriptions(ops[2]!.subscriptions).toBe('-----^!');
+    });
+  });
+
+  // L0 P2
+  it('should give results in input order with errors aligned and a snapshot as each run ends', () => {
+    const snapshots: ReturnType<typeof view>[] = [];
+    testScheduler().run(({ cold }) => {
+      const ops = [cold('60ms a-x|', values), cold('-#', values, bad), cold('10ms c-x|', values)];
+      parallel(ops).subscribe((r) => snapshots.push(view(r)));
+    });
+    expect(snapshots.map((s) => [s.completed, s.done])).toEqual([[1, false], [2, false], [3, true]]);
+    expect(snapshots[2]).toEqual({ results: ['A', null, 'C'], errors: [null, bad, null], statuses: ['success', 'error', 'success'], completed: 3, done: true });
+  });
+
+  it('should count successes and failures and say whether all succeeded', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      const run = parallel([cold('a|', values), cold('#', values, bad)]).pipe(last());
+      expectObservable(run).toBe('-(z|)', { z: expect.objectContaining({ successCount: 1, failureCount: 1, allSucceeded: false }) });
+    });
+  });
+
+  describe('failFast', () => {
+    it('should unsubscribe the runs in flight and never start the queued ones at the first failure', () => {
+      testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+        const slow = cold('-----a|', values);
+        const failing = cold('--#', values, bad);
+        const queued = cold('a|', values);
+        const run = parallel([slow, failing, queued], { concurrency: 2, failFast: true }).pipe(last());
+        expectObservable(run).toBe('--(z|)', { z: expect.objectContaining({ statuses: ['cancelled', 'error', 'cancelled'], cancelledCount: 2, done: true }) });
+        expectSubscriptions(slow.subscriptions).toBe('^-!');
+        expectSubscriptions(queued.subscriptions).toBe([]);
+      });
+    });
+  });
+
+  describe('rxjs checklist', () => {
+    it('should emit nothing while the runs are silent', () => {
+      testScheduler().run(({ expectObservable }) => {
+        expectObservable(parallel([NEVER, NEVER])).toBe('-');
+      });
+    });
+
+    it('should unsubscribe every run when the consumer unsubscribes', () => {
+      testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+        const a = cold('-----a|', values);
+        expectObservable(parallel([a, a]), '^--!').toBe('---');
+        expectSubscriptions(a.subscriptions).toBe(['^--!', '^--!']);
+      });
+    });
+
+    it('should keep state per subscription', () => {
+      testScheduler().run(({ cold, expectObservable }) => {
+        const run = parallel([cold('-a|', values)]).pipe(last());
+        const z = expect.objectContaining({ completed: 1, done: true });
+        expectObservable(run).toBe('--(z|)', { z });
+        expectObservable(run).toBe('--(z|)', { z });
+      });
+    });
+  });
+});

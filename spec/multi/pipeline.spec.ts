@@ -1,0 +1,128 @@
+/** @test {pipeline} */
+import { describe, expect, it } from 'vitest';
+import { concatMap, defer, NEVER, Observable, of, timer } from 'rxjs';
+import { isStreamAbortedError, isTokenTimeoutError, pipeline, type L0Event, type PipelineResult, type PipelineStep, type PipelineUpdate } from 'l0-rx';
+import { testScheduler } from '../helpers/testScheduler.js';
+
+const tok = (value: string): L0Event => ({ type: 'token', value });
+const complete: L0Event = { type: 'complete', finishReason: 'stop' };
+/** A step whose stream answers `f(input)` as one token after `delay` ms (virtual under the TestScheduler). */
+const textStep = (name: string, f: (input: string) => string, delay = 1): PipelineStep => ({
+  name,
+  run: (input: string) => timer(delay).pipe(concatMap(() => of(tok(f(input)), complete))),
+});
+const failingStep = (name: string): PipelineStep => ({ name, run: () => defer(() => { throw new Error(`${name} failed`); }) });
+
+/** Runs the pipeline under virtual time; returns its updates and its result. */
+function run(steps: readonly PipelineStep[], input: unknown, config: Parameters<typeof pipeline>[2] = {}, unsubscribeAt?: number) {
+  const updates: PipelineUpdate[] = [];
+  testScheduler().run(({ flush }) => {
+    const sub = pipeline(steps, input, config).subscribe((u) => updates.push(u));
+    if (unsubscribeAt !== undefined) timer(unsubscribeAt).subscribe(() => sub.unsubscribe());
+    flush();
+  });
+  const lastUpdate = updates.at(-1);
+  return { updates, result: (lastUpdate?.type === 'result' ? lastUpdate.result : undefined) as PipelineResult };
+}
+const statuses = (r: PipelineResult) => r.steps.map((s) => s.status);
+
+describe('pipeline', () => {
+  describe('creation', () => {
+    it('should throw a TypeError naming a step without a run function', () => {
+      expect(() => pipeline([{ name: 'x' } as PipelineStep], '')).toThrow(/steps\[0\]\.run must be a function/);
+    });
+
+    it('should throw a TypeError for a timeout that is not positive', () => {
+      expect(() => pipeline([], '', { timeout: -1 })).toThrow(/pipeline\(steps, input, \{timeout\}\)/);
+    });
+
+    it('should throw a TypeError for an unknown option', () => {
+      expect(() => pipeline([], '', { stopOnErrors: true } as never)).toThrow(/did you mean `stopOnError`/);
+    });
+  });
+
+  // L0 P4
+  it('should pass each step\'s output to the next and end with the last output', () => {
+    const { result } = run([textStep('s1', (s) => s.toUpperCase()), textStep('s2', (s) => `${s}!`)], 'hi');
+    expect(result.output).toBe('HI!');
+    expect(statuses(result)).toEqual(['success', 'success']);
+  });
+
+  it('should announce each step with its index and the total, in order (L0 P4 progress)', () => {
+    const { updates } = run([textStep('s1', (s) => s), textStep('s2', (s) => s)], 'hi');
+    expect(updates.filter((u) => u.type === 'step-start').map((u) => [u.stepIndex, u.totalSteps])).toEqual([[0, 2], [1, 2]]);
+  });
+
+  it('should stream each step\'s events as they come, between its step-start and step-end', () => {
+    const { updates } = run([textStep('s1', (s) => s.toUpperCase())], 'hi');
+    expect(updates.map((u) => (u.type === 'event' ? u.event.type : u.type))).toEqual(['step-start', 'token', 'complete', 'step-end', 'result']);
+  });
+
+  it('should give a transform the step\'s final state and use its value as the output', () => {
+    const step: PipelineStep = { ...textStep('s', (s) => s), transform: (state) => state.content.length };
+    expect(run([step], 'hello').result.output).toBe(5);
+  });
+
+  // L0 P5
+  describe('failures (L0 P5)', () => {
+    it('should stop at a failing step with status error by default', () => {
+      const { result } = run([textStep('s1', (s) => s), failingStep('s2'), textStep('s3', (s) => s)], 'in');
+      expect([result.status, statuses(result)]).toEqual(['error', ['success', 'error']]);
+      expect((result.error as Error).message).toBe('s2 failed');
+    });
+
+    it('should run on with the last good output and status partial without stopOnError', () => {
+      const { result } = run([textStep('s1', (s) => `${s}1`), failingStep('s2'), textStep('s3', (s) => `${s}3`)], 'in', { stopOnError: false });
+      expect([result.status, statuses(result), result.output]).toEqual(['partial', ['success', 'error', 'success'], 'in13']);
+    });
+
+    it('should skip a step whose condition is false and pass its input through', () => {
+      const { result } = run([{ ...textStep('s1', () => 'never'), condition: () => false }, textStep('s2', (s) => `${s}!`)], 'in');
+      expect([statuses(result), result.steps[0]!.output, result.output]).toEqual([['skipped', 'success'], 'in', 'in!']);
+    });
+
+    it('should fail the step when its transform throws', () => {
+      const { result } = run([{ ...textStep('s1', (s) => s), transform: () => { throw new Error('transform'); } }], 'in');
+      expect([result.status, (result.error as Error).message]).toEqual(['error', 'transform']);
+    });
+
+    it('should end with a total-timeout error at the deadline and unsubscribe the running step', () => {
+      let unsubscribed = false;
+      const hanging: PipelineStep = { name: 'slow', run: () => new Observable<L0Event>(() => () => (unsubscribed = true)) };
+      const { result } = run([textStep('s1', (s) => s, 5), hanging], 'in', { timeout: 10 });
+      expect([result.status, statuses(result), isTokenTimeoutError(result.error)]).toEqual(['error', ['success', 'error'], true]);
+      expect((result.error as Error).message).toMatch(/timeout/);
+      expect(unsubscribed).toBe(true);
+    });
+
+    it('should run no step with an already aborted signal', () => {
+      let called = false;
+      const { result } = run([{ name: 's', run: () => ((called = true), NEVER) }], 'in', { signal: AbortSignal.abort() });
+      expect([result.status, isStreamAbortedError(result.error), called]).toEqual(['error', true, false]);
+      expect((result.error as Error).message).toMatch(/aborted/);
+    });
+
+    it('should unsubscribe the running step and end with StreamAbortedError when the signal aborts', () => {
+      const controller = new AbortController();
+      const { result } = run([textStep('s1', (s) => s, 2), { name: 'wait', run: () => ((controller.abort(), NEVER)) }], 'in', { signal: controller.signal });
+      expect([result.status, statuses(result), isStreamAbortedError(result.error), result.output]).toEqual(['error', ['success', 'error'], true, 'in']);
+    });
+  });
+
+  describe('rxjs checklist', () => {
+    it('should end with a success result and the input as output for no steps', () => {
+      expect(run([], 'in').result).toEqual({ output: 'in', steps: [], status: 'success' });
+    });
+
+    it('should unsubscribe the running step when the consumer unsubscribes, and stop the timer', () => {
+      const { updates } = run([{ name: 'never', run: () => NEVER }], 'in', { timeout: 100 }, 5);
+      expect(updates.map((u) => u.type)).toEqual(['step-start']);
+    });
+
+    it('should keep state per subscription', () => {
+      const p = [textStep('s1', (s) => `${s}!`)];
+      expect(run(p, 'a').result.output).toBe('a!');
+      expect(run(p, 'b').result.output).toBe('b!');
+    });
+  });
+});

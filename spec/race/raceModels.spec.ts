@@ -1,0 +1,194 @@
+/** @test {raceModels} */
+import { describe, expect, it } from 'vitest';
+import { EMPTY, NEVER, type Observable } from 'rxjs';
+import { AllStreamsExhaustedError, fromStream, raceModels, ZeroOutputError, type L0Event, type StartEvent } from 'l0-rx';
+import { fakeModel } from 'l0-rx/testing';
+import { testScheduler } from '../helpers/testScheduler.js';
+import { runScenario } from '../helpers/runScenario.js';
+
+const tok = (value: string): L0Event => ({ type: 'token', value });
+const start = (model?: string): StartEvent => ({ type: 'start', attempt: 1, fallbackIndex: 0, isRetry: false, isFallback: false, ...(model ? { model } : {}) });
+const values = {
+  s: start(), a: tok('a'), b: tok('b'), c: tok('c'), h: tok('hello'),
+  x: { type: 'complete', finishReason: 'stop' } as L0Event,
+  k: { type: 'checkpoint', content: '', tokenCount: 0 } as L0Event,
+  p: { type: 'progress', percent: 10 } as L0Event,
+  t: { type: 'tool-call', id: '1', name: 'f', arguments: '{}' } as L0Event,
+};
+const e1 = new Error('one');
+const e2 = new Error('two');
+
+describe('raceModels', () => {
+  describe('creation', () => {
+    it('should complete at once without sources', () => {
+      expect(raceModels([])).toBe(EMPTY);
+    });
+
+    it('should throw a TypeError naming a source that is not an Observable', () => {
+      expect(() => raceModels([NEVER, {} as Observable<L0Event>])).toThrow(/sources\["1"\]/);
+    });
+
+    it('should throw a TypeError for an unknown option, with a suggestion', () => {
+      expect(() => raceModels([NEVER], { winon: 'first-content' } as never)).toThrow(/did you mean `winOn`/);
+    });
+
+    it('should throw a TypeError for a minChars below 1', () => {
+      expect(() => raceModels([NEVER], { winOn: { minChars: 0 } })).toThrow(/winOn/);
+    });
+  });
+
+  it('should stream the first source to produce content and unsubscribe the other at that frame', () => {
+    testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+      const slow = cold('s-----a-x|', values);
+      const fast = cold('s--b---c-x|', values);
+      expectObservable(raceModels([slow, fast])).toBe('---(sb)c-x|', values);
+      expectSubscriptions(slow.subscriptions).toBe('^--!');
+      expectSubscriptions(fast.subscriptions).toBe('^---------!');
+    });
+  });
+
+  it('should never show a loser\'s control events, only the winner\'s', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      const chatty = cold('sk-k-k-a|', values);
+      const quiet = cold('s---b---x|', values);
+      expectObservable(raceModels([chatty, quiet])).toBe('----(sb)x|', values);
+    });
+  });
+
+  it('should not let progress or a bare complete win', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      const busy = cold('sp-p---x|', values);
+      const real = cold('s-----a---|', values);
+      expectObservable(raceModels([busy, real])).toBe('------(sa)|', values);
+    });
+  });
+
+  it('should let a tool call win', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      expectObservable(raceModels([cold('s----a|', values), cold('s-t---x|', values)])).toBe('--(st)x|', values);
+    });
+  });
+
+  describe('winOn', () => {
+    it('should wait for minChars of the attempt\'s text', () => {
+      testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+        const short = cold('sa-b-c-x|', values); // 'abc' reaches 3 chars at frame 5
+        const long = cold('s---h---x|', values); // 'hello' at frame 4
+        expectObservable(raceModels([short, long], { winOn: { minChars: 3 } })).toBe('----(sh)x|', values);
+        expectSubscriptions(short.subscriptions).toBe('^---!');
+      });
+    });
+
+    it('should let a predicate decide, given the event and the text so far', () => {
+      testScheduler().run(({ cold, expectObservable }) => {
+        const winOn = (_e: unknown, text: { text: string }) => text.text.includes('c');
+        expectObservable(raceModels([cold('sa--c|', values), cold('sb-c----|', values)], { winOn })).toBe('---(sbc)|', values);
+      });
+    });
+  });
+
+  describe('failures', () => {
+    it('should drop a source that fails before winning and let the rest race on', () => {
+      testScheduler().run(({ cold, expectObservable }) => {
+        expectObservable(raceModels([cold('s-#', values, e1), cold('s----a---|', values)])).toBe('-----(sa)|', values);
+      });
+    });
+
+    it('should error with AllStreamsExhaustedError holding every error in input order', () => {
+      testScheduler().run(({ cold, expectObservable }) => {
+        const run = raceModels([cold('s---#', values, e1), cold('s-#', values, e2)]);
+        expectObservable(run).toBe('----#', undefined, new AllStreamsExhaustedError([e1, e2]));
+      });
+    });
+
+    it('should pass the winner\'s own error on after it has won', () => {
+      testScheduler().run(({ cold, expectObservable }) => {
+        expectObservable(raceModels([cold('sa---#', values, e1), cold('s---b|', values)])).toBe('-(sa)#', values, e1);
+      });
+    });
+
+    it('should count a source that completes empty as a ZeroOutputError', () => {
+      testScheduler().run(({ cold, expectObservable }) => {
+        const run = raceModels([cold('s-x|', values), cold('s--#', values, e2)]);
+        expectObservable(run).toBe('---#', undefined, new AllStreamsExhaustedError([new ZeroOutputError({ content: '' }), e2]));
+      });
+    });
+
+    it('should let a source that completes with content before minChars win at its completion', () => {
+      testScheduler().run(({ cold, expectObservable }) => {
+        expectObservable(raceModels([cold('sa|', values), NEVER], { winOn: { minChars: 10 } })).toBe('--(sa|)', values);
+      });
+    });
+  });
+
+  describe('who won', () => {
+    it('should name the winner in its start event when given a record', () => {
+      testScheduler().run(({ cold, expectObservable }) => {
+        const run = raceModels({ slow: cold('s---a|', values), fast: cold('s-b---|', values) });
+        expectObservable(run).toBe('--(Fb)|', { ...values, F: start('fast') });
+      });
+    });
+
+    it('should call onWin with the winner\'s index and name, once', () => {
+      const wins: unknown[] = [];
+      testScheduler().run(({ cold }) => {
+        raceModels({ slow: cold('s---a|', values), fast: cold('s-b-c|', values) }, { onWin: (info) => wins.push(info) }).subscribe();
+      });
+      expect(wins).toEqual([{ index: 1, name: 'fast' }]);
+    });
+
+    it('should error the race when onWin throws', () => {
+      testScheduler().run(({ cold, expectObservable }) => {
+        const boom = new Error('callback');
+        expectObservable(raceModels([cold('s-a|', values)], { onWin: () => { throw boom; } })).toBe('--#', undefined, boom);
+      });
+    });
+  });
+
+  describe('rxjs checklist', () => {
+    it('should emit nothing while every source is silent', () => {
+      testScheduler().run(({ expectObservable }) => {
+        expectObservable(raceModels([NEVER, NEVER])).toBe('-');
+      });
+    });
+
+    it('should unsubscribe every source when the consumer unsubscribes before anyone won', () => {
+      testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+        const a = cold('s-------a|', values);
+        const b = cold('s--------b|', values);
+        expectObservable(raceModels([a, b]), '^---!').toBe('----');
+        expectSubscriptions(a.subscriptions).toBe('^---!');
+        expectSubscriptions(b.subscriptions).toBe('^---!');
+      });
+    });
+
+    it('should keep state per subscription', () => {
+      testScheduler().run(({ cold, expectObservable }) => {
+        const run = raceModels([cold('s--a|', values), cold('s-b---|', values)]);
+        expectObservable(run).toBe('--(sb)|', values);
+        expectObservable(run).toBe('--(sb)|', values);
+      });
+    });
+  });
+
+  // L0 P3: the fastest to answer wins, not the first to finish, and the others are cancelled.
+  it('should pick the first to produce a token, not the first to finish, and cancel the others (L0 P3)', () => {
+    testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+      const a = cold('s 199ms a|', values);
+      const b = cold('s 9ms b 100ms x|', values); // first token at 10, finishes at 112
+      const c = cold('s 49ms c|', values);
+      expectObservable(raceModels([a, b, c])).toBe('10ms (sb) 97ms x|', values);
+      expectSubscriptions(a.subscriptions).toBe('^ 9ms !');
+      expectSubscriptions(c.subscriptions).toBe('^ 9ms !');
+      expectSubscriptions(b.subscriptions).toBe('^ 111ms !');
+    });
+  });
+
+  it('should abort the losers\' requests: their factories\' signals fire when the winner\'s first token arrives', () => {
+    const models = [fakeModel('-----slow|'), fakeModel('--fast|'), fakeModel('----later|')];
+    const run = runScenario(() => raceModels(models.map((m) => fromStream(m))));
+    expect(run.error).toBeUndefined();
+    expect(run.events.filter((e) => e.type === 'token').map((e) => (e as { value: string }).value).join('')).toBe('fast');
+    expect(models.map((m) => m.calls.map((c) => c.aborted))).toEqual([[true], [false], [true]]);
+  });
+});

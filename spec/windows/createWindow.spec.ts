@@ -1,0 +1,101 @@
+/** @test {createWindow} */
+import { describe, expect, it } from 'vitest';
+import { last, of, timer, concatMap, throwError, type Observable } from 'rxjs';
+import { createWindow, type L0Event } from 'l0-rx';
+import { testScheduler } from '../helpers/testScheduler.js';
+
+const doc1389 = Array.from({ length: 1389 }, (_, i) => 'abcdefghij'[i % 10]).join('');
+const words = (t: string) => t.trim().split(/\s+/).filter(Boolean).length;
+const answer = (text: string, delay = 1): Observable<L0Event> => timer(delay).pipe(concatMap(() => of({ type: 'token', value: text } as L0Event, { type: 'complete', finishReason: 'stop' } as L0Event)));
+
+describe('createWindow', () => {
+  // L0 W1
+  describe('chunking (L0 W1)', () => {
+    it('should cut fixed character windows that overlap, without a redundant tail window', () => {
+      const w = createWindow(doc1389, { strategy: 'char', size: 200, overlap: 50 });
+      expect(w.chunks.map((c) => c.startPos)).toEqual([0, 150, 300, 450, 600, 750, 900, 1050, 1200]); // L0 adds a 10th at 1350, wholly inside the 9th
+      expect([w.chunks[0]!.endPos, w.chunks.at(-1)!.endPos]).toEqual([200, 1389]);
+    });
+
+    it('should cut back-to-back windows without overlap', () => {
+      const w = createWindow(doc1389, { strategy: 'char', size: 200, overlap: 0 });
+      expect(w.chunks.map((c) => [c.startPos, c.endPos]).slice(0, 2)).toEqual([[0, 200], [200, 400]]);
+      expect(w.totalChunks).toBe(7);
+    });
+
+    it('should report stats', () => {
+      expect(createWindow(doc1389, { strategy: 'char', size: 200, overlap: 50 }).getStats()).toMatchObject({ totalChars: 1389, overlapSize: 50, strategy: 'char' });
+    });
+
+    it('should make one first-and-last chunk of a short document, and navigate to null past the ends', () => {
+      const w = createWindow('short text', { strategy: 'char', size: 200, overlap: 50 });
+      expect([w.totalChunks, w.current()!.isFirst, w.current()!.isLast, w.next(), w.jump(999), w.prev()]).toEqual([1, true, true, null, null, null]);
+    });
+  });
+
+  describe('strategies', () => {
+    it('should keep whole words within the token size, every chunk an exact slice', () => {
+      const text = 'alpha beta gamma delta epsilon zeta eta theta';
+      const w = createWindow(text, { size: 3, overlap: 1, estimateTokens: (t) => t.trim().split(/\s+/).filter(Boolean).length });
+      expect(w.chunks.map((c) => c.content.trim())).toEqual(['alpha beta gamma', 'gamma delta epsilon', 'epsilon zeta eta', 'eta theta']);
+      for (const c of w.chunks) expect(text.slice(c.startPos, c.endPos)).toBe(c.content);
+    });
+
+    it('should split sentences whatever the case of the next letter, but not after Dr.', () => {
+      const text = 'Dr. Smith arrived. then he left! 東京に行った。次に大阪。';
+      const w = createWindow(text, { strategy: 'sentence', size: 1, overlap: 0, estimateTokens: () => 1 }); // one sentence a window
+      expect(w.chunks.map((c) => c.content.trim())).toEqual(['Dr. Smith arrived.', 'then he left!', '東京に行った。', '次に大阪。']);
+    });
+
+    it('should pack whole paragraphs and split a too-large one by words, sized in tokens', () => {
+      const big = 'word '.repeat(30).trim();
+      const w = createWindow(`first para\n\nsecond para\n\n${big}`, { strategy: 'paragraph', size: 10, overlap: 0, estimateTokens: (t) => t.trim().split(/\s+/).filter(Boolean).length });
+      expect(w.chunks[0]!.content.startsWith('first para\n\nsecond para\n\nword')).toBe(true);
+      expect(w.chunks.map((c) => c.tokenCount)).toEqual([10, 10, 10, 4]);
+    });
+
+    it('should have no chunks for an empty document', () => {
+      expect(createWindow('').totalChunks).toBe(0);
+    });
+
+    it('should throw a TypeError for an overlap not below the size', () => {
+      expect(() => createWindow('x', { size: 10, overlap: 10 })).toThrow(/overlap/);
+    });
+  });
+
+  // L0 W2
+  describe('processing (L0 W2)', () => {
+    it('should give every chunk\'s result in chunk order, a failed chunk as an error, and merge only the successes', () => {
+      const w = createWindow('aaaa bbbb cccc', { size: 1, overlap: 0, estimateTokens: words });
+      let result: Parameters<typeof w.mergeResults>[0] | undefined;
+      testScheduler().run(({ flush }) => {
+        w.processAll((c) => (c.index === 1 ? throwError(() => new Error('chunk failed')) : answer(c.content.trim().toUpperCase(), 3 - c.index)))
+          .pipe(last()).subscribe((r) => (result = r));
+        flush();
+      });
+      expect(result!.statuses).toEqual(['success', 'error', 'success']);
+      expect(w.mergeResults(result!, '|')).toBe('AAAA|CCCC');
+    });
+
+    it('should never run more than `concurrency` chunks at once', () => {
+      const w = createWindow('a b c d e f', { size: 1, overlap: 0, estimateTokens: words });
+      let running = 0;
+      let peak = 0;
+      testScheduler().run(({ flush }) => {
+        w.processAll((c) => { running++; peak = Math.max(peak, running); return answer(c.content, 5).pipe(last(), concatMap((e) => { running--; return of(e); })); }, { concurrency: 2 }).subscribe();
+        flush();
+      });
+      expect(peak).toBe(2);
+    });
+
+    it('should carry context from each chunk to the next chunk\'s prompt', () => {
+      const w = createWindow('one two three', { size: 1, overlap: 0, estimateTokens: words });
+      const prompts: (string | undefined)[] = [];
+      testScheduler().run(({ flush }) => {
+        w.processSequential((c, ctx) => ((prompts.push(ctx.context), answer(`summary of ${c.content.trim()}`))), { carry: (state) => state.content }).subscribe();
+        flush();
+      });
+      expect(prompts).toEqual([undefined, 'summary of one', 'summary of two']);
+    });
+  });
+});

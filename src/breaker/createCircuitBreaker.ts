@@ -1,0 +1,190 @@
+import { asyncScheduler, catchError, concatMap, from, map, Observable, of, Subject, type SchedulerLike } from 'rxjs';
+import { classifyError, type ErrorClassification } from '../errors/classifyError.js';
+import { checkBag, checkKeys, isSchedulerLike, optionError, optionKeys, optionPath } from '../internal/options.js';
+import { isPromiseLike } from '../internal/isPromiseLike.js';
+import { acquire, current, release, settle } from './breakerState.js';
+import type { BreakerRecord, BreakerRules, BreakerState, CallOutcome } from './breakerState.js';
+import { memoryBreakerStore, type BreakerStore } from './breakerStore.js';
+
+/** Options of {@link createCircuitBreaker}. */
+export interface CircuitBreakerConfig {
+  /** The breaker's name in the store: one per model (`'openai:gpt-4o'`). Required. */
+  readonly key: string;
+  /** Consecutive counted failures that open the breaker; 0 turns this trigger off. @default 5 */
+  readonly failureThreshold?: number;
+  /** Share of counted failures in the window that opens it, in (0, 1]. @default undefined (off) */
+  readonly failureRatio?: number;
+  /** Calls in the window before `failureRatio` applies. @default 10 */
+  readonly minimumThroughput?: number;
+  /** The failure-ratio window (tumbling), in ms. @default 60000 */
+  readonly windowMs?: number;
+  /** How long it stays open before letting probes through (half-open), in ms. @default 30000 */
+  readonly resetTimeout?: number;
+  /** Probes at once while half-open. @default 1 */
+  readonly halfOpenMaxProbes?: number;
+  /** Successful probes that close it again. @default 1 */
+  readonly successThreshold?: number;
+  /** Which errors count as failures. @default provider health only: network, server, timeout and rate-limit categories (never a 400, context length, auth, content or abort) */
+  readonly isFailure?: (error: unknown, classification: ErrorClassification) => boolean;
+  /** Where the state lives. @default memoryBreakerStore() (this breaker only) */
+  readonly store?: BreakerStore;
+  /** Time source (`resetTimeout`, the window). @default asyncScheduler */
+  readonly scheduler?: SchedulerLike;
+  /** Called on every state change this process sees. A throw is ignored. @default undefined */
+  readonly onStateChange?: (change: BreakerStateChange) => void;
+}
+
+/** A state change, as seen by this process. */
+export interface BreakerStateChange {
+  readonly key: string;
+  readonly from: BreakerState;
+  readonly to: BreakerState;
+  /** Scheduler time of the change, in ms. */
+  readonly at: number;
+}
+
+/** A ticket for one call. @internal */
+export interface BreakerTicket {
+  readonly allowed: boolean;
+  readonly probe: boolean;
+  readonly state: BreakerState;
+  readonly retryInMs: number;
+}
+
+const HEALTH: ReadonlySet<string> = /*#__PURE__*/ new Set(['network', 'server', 'timeout', 'rate-limit']);
+const KEYS = /*#__PURE__*/ optionKeys<CircuitBreakerConfig>()([
+  'key', 'failureThreshold', 'failureRatio', 'minimumThroughput', 'windowMs', 'resetTimeout', 'halfOpenMaxProbes', 'successThreshold', 'isFailure', 'store', 'scheduler', 'onStateChange',
+]);
+const PATH = /*#__PURE__*/ optionPath('createCircuitBreaker');
+
+/** A circuit breaker for one model, shared by every call that pipes {@link circuitBreaker} with it. */
+export class CircuitBreaker {
+  readonly key: string;
+  /** Every state change this process sees (a change made by another server shows when this one next reads it). */
+  readonly stateChanges: Observable<BreakerStateChange>;
+  private readonly changes = new Subject<BreakerStateChange>();
+  /** The state this process last saw, so a change made by another server is reported when read. */
+  private lastSeen: BreakerState = 'closed';
+  private readonly rules: BreakerRules;
+  private readonly store: BreakerStore;
+  private readonly scheduler: SchedulerLike;
+  private readonly isFailure: (error: unknown, c: ErrorClassification) => boolean;
+  private readonly onStateChange: ((change: BreakerStateChange) => void) | undefined;
+
+  /** @internal Use {@link createCircuitBreaker}. */
+  constructor(key: string, rules: BreakerRules, options: Required<Pick<CircuitBreakerConfig, 'store' | 'scheduler' | 'isFailure'>> & Pick<CircuitBreakerConfig, 'onStateChange'>) {
+    this.key = key;
+    this.rules = rules;
+    this.store = options.store;
+    this.scheduler = options.scheduler;
+    this.isFailure = options.isFailure;
+    this.onStateChange = options.onStateChange;
+    this.stateChanges = this.changes.asObservable();
+  }
+
+  /** The state now (an open breaker past its reset timeout reads as half-open). Synchronous with the memory store. */
+  state(): Observable<BreakerState> {
+    return this.read().pipe(map((rec) => current(rec, this.scheduler.now(), this.rules).state));
+  }
+
+  /** @internal Asks to make a call; a failing store lets it through. */
+  acquire(): Observable<BreakerTicket> {
+    return this.update((rec, now) => {
+      const r = acquire(rec, now, this.rules);
+      return [r.rec, { allowed: r.allowed, probe: r.probe, state: r.rec.state, retryInMs: r.retryInMs }];
+    }, { allowed: true, probe: false, state: 'closed', retryInMs: 0 });
+  }
+
+  /** @internal Records how a call ended. */
+  settle(ticket: BreakerTicket, result: { error: unknown } | undefined): Observable<void> {
+    const outcome: CallOutcome = result === undefined ? 'success' : this.isFailure(result.error, classifyError(result.error)) ? 'failure' : 'neutral';
+    return this.update((rec, now) => [settle(rec, now, this.rules, outcome, ticket.probe), undefined], undefined);
+  }
+
+  /** @internal A call unsubscribed before it ended. */
+  release(ticket: BreakerTicket): void {
+    if (ticket.probe) this.update((rec) => [release(rec, true), undefined], undefined).subscribe();
+  }
+
+  private read(): Observable<BreakerRecord | undefined> {
+    return defer$(() => this.store.get(this.key));
+  }
+
+  private update<R>(fn: (rec: BreakerRecord, now: number) => [BreakerRecord, R], onStoreError: R): Observable<R> {
+    return this.read().pipe(
+      concatMap((stored) => {
+        const now = this.scheduler.now();
+        const before = current(stored, now, this.rules);
+        const [next, result] = fn(before, now);
+        if (this.lastSeen !== before.state) this.emit(this.lastSeen, before.state, now);
+        if (before.state !== next.state) this.emit(before.state, next.state, now);
+        this.lastSeen = next.state;
+        if (next === stored) return of(result);
+        const written = this.store.set(this.key, Object.freeze(next));
+        return isPromiseLike(written) ? from(Promise.resolve(written)).pipe(map(() => result)) : of(result);
+      }),
+      catchError(() => of(onStoreError)),
+    );
+  }
+
+  private emit(from: BreakerState, to: BreakerState, at: number): void {
+    const change = Object.freeze({ key: this.key, from, to, at });
+    try {
+      this.onStateChange?.(change);
+    } catch {
+      /* a callback that throws never breaks a call */
+    }
+    this.changes.next(change);
+  }
+}
+
+function defer$<T>(get: () => T | PromiseLike<T>): Observable<T> {
+  return new Observable<T>((subscriber) => {
+    const v = get();
+    if (!isPromiseLike(v)) {
+      subscriber.next(v);
+      subscriber.complete();
+      return undefined;
+    }
+    return from(Promise.resolve(v)).subscribe(subscriber);
+  });
+}
+
+/**
+ * Creates a circuit breaker for one model key. Share it: every call piped through
+ * `circuitBreaker(breaker)` counts towards the same state.
+ *
+ *   closed --(failureThreshold failures, or failureRatio over minimumThroughput)--> open
+ *   open --(resetTimeout)--> half-open --(successThreshold probes succeed)--> closed
+ *                            half-open --(a probe fails)--> open
+ *
+ * @example
+ * import { createCircuitBreaker } from 'l0-rx';
+ * const gpt = createCircuitBreaker({ key: 'gpt-4o', failureThreshold: 3, resetTimeout: 10_000 });
+ * gpt.stateChanges.subscribe((c) => console.log(`${c.key}: ${c.from} -> ${c.to}`));
+ * @see {@link circuitBreaker}
+ * @param config See {@link CircuitBreakerConfig}.
+ */
+export function createCircuitBreaker(config: CircuitBreakerConfig): CircuitBreaker {
+  checkBag(PATH, config);
+  checkKeys(PATH, config, KEYS);
+  const { key, failureThreshold = 5, failureRatio, minimumThroughput = 10, windowMs = 60_000, resetTimeout = 30_000, halfOpenMaxProbes = 1, successThreshold = 1 } = config;
+  const { isFailure = (_e: unknown, c: ErrorClassification) => HEALTH.has(c.category), store = memoryBreakerStore(), scheduler = asyncScheduler, onStateChange } = config;
+  if (typeof key !== 'string' || key === '') throw optionError(PATH, 'key', 'a non-empty string', key);
+  const ints = { failureThreshold, minimumThroughput, halfOpenMaxProbes, successThreshold } as const;
+  for (const [name, v] of Object.entries(ints)) {
+    if (!Number.isInteger(v) || v < (name === 'failureThreshold' ? 0 : 1)) throw optionError(PATH, name, `an integer >= ${name === 'failureThreshold' ? 0 : 1}`, v);
+  }
+  for (const [name, v] of Object.entries({ windowMs, resetTimeout })) {
+    if (typeof v !== 'number' || !(v > 0) || !Number.isFinite(v)) throw optionError(PATH, name, 'a finite number of ms > 0', v);
+  }
+  if (failureRatio !== undefined && !(typeof failureRatio === 'number' && failureRatio > 0 && failureRatio <= 1)) throw optionError(PATH, 'failureRatio', 'a number in (0, 1]', failureRatio);
+  if (failureThreshold === 0 && failureRatio === undefined) throw optionError(PATH, 'failureThreshold', 'above 0 when failureRatio is not set (nothing would open the breaker)', failureThreshold);
+  if (typeof store?.get !== 'function' || typeof store.set !== 'function') throw optionError(PATH, 'store', 'a BreakerStore ({get, set})', store);
+  if (!isSchedulerLike(scheduler)) throw optionError(PATH, 'scheduler', 'a SchedulerLike', scheduler);
+  for (const [name, fn] of Object.entries({ isFailure, onStateChange })) {
+    if (fn !== undefined && typeof fn !== 'function') throw optionError(PATH, name, 'a function', fn);
+  }
+  const rules: BreakerRules = { failureThreshold, failureRatio, minimumThroughput, windowMs, resetTimeout, halfOpenMaxProbes, successThreshold };
+  return new CircuitBreaker(key, rules, { store, scheduler, isFailure, ...(onStateChange ? { onStateChange } : {}) });
+}

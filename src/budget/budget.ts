@@ -1,0 +1,167 @@
+import { Observable, type MonoTypeOperatorFunction, type Subscription } from 'rxjs';
+import type { L0Event } from '../events/eventTypes.js';
+import { checkBag, checkKeys, optionError, optionKeys, optionPath } from '../internal/options.js';
+import { BudgetExceededError, type BudgetExceededInfo } from './BudgetExceededError.js';
+
+/** Prices in currency units per million tokens. */
+export interface BudgetPricing {
+  readonly inputPerMillion?: number;
+  readonly outputPerMillion?: number;
+}
+
+/** Options of {@link budget}. At least one limit is required. */
+export interface BudgetConfig {
+  /** Output tokens over every attempt (retries and fallbacks included: they were paid for). @default undefined (no limit) */
+  readonly maxOutputTokens?: number;
+  /** Input plus output tokens; input is known from provider usage or `inputTokens`. @default undefined (no limit) */
+  readonly maxTotalTokens?: number;
+  /** Cost limit, in the units of `pricing`. Needs `pricing`. @default undefined (no limit) */
+  readonly maxCost?: number;
+  readonly pricing?: BudgetPricing;
+  /** The prompt's size in tokens, counted once per attempt until the provider reports usage. @default 0 */
+  readonly inputTokens?: number;
+  /** `error`: end with {@link BudgetExceededError}; `complete`: end with `complete{finishReason: 'length'}` and the partial result. @default 'error' */
+  readonly onExceeded?: 'error' | 'complete';
+  /** Tokens in a delta when the provider has not reported usage. @default (text) => Math.max(1, Math.ceil(text.length / 4)) */
+  readonly estimateTokens?: (text: string) => number;
+}
+
+const KEYS = /*#__PURE__*/ optionKeys<BudgetConfig>()(['maxOutputTokens', 'maxTotalTokens', 'maxCost', 'pricing', 'inputTokens', 'onExceeded', 'estimateTokens']);
+const PATH = /*#__PURE__*/ optionPath('budget');
+const estimate = (text: string) => Math.max(1, Math.ceil(text.length / 4));
+
+/**
+ * Enforces token and cost limits while the run streams, over every attempt, and cuts the run at
+ * the delta that would cross a limit.
+ *
+ *   s-a-b-c-d-x|      run (each token ~1 token; maxOutputTokens: 3)
+ *   s-a-b-c-#         budget({ maxOutputTokens: 3 })   (BudgetExceededError when d would make 4)
+ *   s-a-b-c-(L|)      budget({ maxOutputTokens: 3, onExceeded: 'complete' })   (L complete{finishReason: 'length'})
+ *
+ * 1. Each `token` and `reasoning` delta adds `estimateTokens(value)` output tokens. A `complete`
+ *    with `usage` replaces the current attempt's estimate with the provider's numbers.
+ * 2. Tokens of failed attempts stay counted (`retry` and `fallback` start a new attempt, and the
+ *    prompt is counted again for it): you paid for them.
+ * 3. The delta that would cross a limit is not emitted: the source is unsubscribed (its request
+ *    aborts) and the run ends with {@link BudgetExceededError} (category `abort`: never retried,
+ *    never falls back) or, with `onExceeded: 'complete'`, with `complete{finishReason: 'length'}`.
+ * 4. Place it after `retryWithBackoff`/`fallbackTo` (or in `runOperators` of `l0()`) so it sees
+ *    every attempt. State is per subscription, unless given a {@link createBudget} ledger: then
+ *    every stream piped through it counts into it (the entrants of a race or hedge, several calls).
+ *
+ * @example
+ * import { budget, l0 } from 'l0-rx';
+ * l0({ stream }).pipe(budget({ maxCost: 0.05, pricing: { inputPerMillion: 2.5, outputPerMillion: 10 }, inputTokens: 800 }));
+ * @param config See {@link BudgetConfig}, or a shared {@link Budget} from {@link createBudget}.
+ */
+export function budget(config: BudgetConfig | Budget): MonoTypeOperatorFunction<L0Event> {
+  const shared = config instanceof Budget ? config : undefined;
+  const c = shared ? shared.rules : resolveBudget(config as BudgetConfig);
+  return (source) =>
+    new Observable<L0Event>((subscriber) => {
+      const ledger = shared ?? new Budget(c); // per subscription unless shared on purpose
+      let attemptOutput = 0; // this subscription's current attempt, as counted in the ledger
+      ledger.inputTokens += c.inputTokens; // the request is made: its prompt is paid for
+      let sub: Subscription | undefined = undefined;
+      const stop = (err: unknown) => {
+        sub?.unsubscribe();
+        subscriber.error(err);
+      };
+      sub = source.subscribe({
+        next: (e) => {
+          let dOutput = 0;
+          let dInput = 0;
+          let newAttempt = false;
+          if (e.type === 'token' || e.type === 'reasoning') {
+            try {
+              dOutput = c.estimateTokens(e.value);
+            } catch (err) {
+              return stop(err);
+            }
+          } else if (e.type === 'complete' && e.usage) {
+            dOutput = (e.usage.outputTokens ?? attemptOutput) - attemptOutput;
+            dInput = (e.usage.inputTokens ?? c.inputTokens) - c.inputTokens;
+          } else if (e.type === 'retry' || e.type === 'fallback') {
+            newAttempt = true;
+            dInput = c.inputTokens; // the next attempt sends the prompt again
+          }
+          const over = e.type === 'complete' ? undefined : ledger.exceeds(dOutput, dInput);
+          if (!over) {
+            ledger.outputTokens += dOutput;
+            ledger.inputTokens += dInput;
+            attemptOutput = newAttempt ? 0 : attemptOutput + dOutput;
+            return subscriber.next(e);
+          }
+          if (c.onExceeded === 'error') return stop(new BudgetExceededError(over));
+          sub?.unsubscribe();
+          subscriber.next({ type: 'complete', finishReason: 'length', usage: { outputTokens: ledger.outputTokens, inputTokens: ledger.inputTokens } });
+          subscriber.complete();
+        },
+        error: (err: unknown) => subscriber.error(err),
+        complete: () => subscriber.complete(),
+      });
+      if (subscriber.closed) sub.unsubscribe();
+      return () => sub?.unsubscribe();
+    });
+}
+
+/**
+ * A spending ledger shared on purpose: every stream piped through `budget(sharedBudget)` counts
+ * into it, so one limit covers the entrants of a race or a hedge, or several calls.
+ *
+ * @example
+ * import { budget, createBudget, hedge, l0 } from 'l0-rx';
+ * const perRequest = createBudget({ maxOutputTokens: 4_000 });
+ * l0({ stream: a }).pipe(budget(perRequest), hedge(l0({ stream: b }).pipe(budget(perRequest)), { delay: 1_000 }));
+ * @see {@link budget}
+ * @param config See {@link BudgetConfig}.
+ */
+export function createBudget(config: BudgetConfig): Budget {
+  return new Budget(resolveBudget(config));
+}
+
+/** The tokens counted so far, against the limits of one {@link BudgetConfig}. Create with {@link createBudget}. */
+export class Budget {
+  outputTokens = 0;
+  inputTokens = 0;
+  /** @internal Use {@link createBudget}. */
+  constructor(readonly rules: ReturnType<typeof resolveBudget>) {}
+
+  /** The cost so far, in the units of `pricing` (0 without pricing). */
+  get cost(): number {
+    return (this.inputTokens * this.rules.inputPrice + this.outputTokens * this.rules.outputPrice) / 1e6;
+  }
+
+  /** @internal What adding these tokens would exceed, if anything. */
+  exceeds(dOutput: number, dInput: number): BudgetExceededInfo | undefined {
+    const c = this.rules;
+    const output = this.outputTokens + dOutput;
+    const input = this.inputTokens + dInput;
+    const total = output + input;
+    if (c.maxOutputTokens !== undefined && output > c.maxOutputTokens) return { limit: 'maxOutputTokens', max: c.maxOutputTokens, reached: output, outputTokens: output };
+    if (c.maxTotalTokens !== undefined && total > c.maxTotalTokens) return { limit: 'maxTotalTokens', max: c.maxTotalTokens, reached: total, outputTokens: output };
+    const cost = (input * c.inputPrice + output * c.outputPrice) / 1e6;
+    if (c.maxCost !== undefined && cost > c.maxCost) return { limit: 'maxCost', max: c.maxCost, reached: cost, outputTokens: output };
+    return undefined;
+  }
+}
+
+function resolveBudget(config: BudgetConfig) {
+  checkBag(PATH, config);
+  checkKeys(PATH, config, KEYS);
+  const { maxOutputTokens, maxTotalTokens, maxCost, pricing, inputTokens = 0, onExceeded = 'error', estimateTokens = estimate } = config;
+  for (const [key, v] of Object.entries({ maxOutputTokens, maxTotalTokens, maxCost, inputTokens })) {
+    if (v !== undefined && !(typeof v === 'number' && v >= 0 && Number.isFinite(v))) throw optionError(PATH, key, 'a finite number >= 0', v);
+  }
+  if (maxOutputTokens === undefined && maxTotalTokens === undefined && maxCost === undefined) {
+    throw new TypeError('budget(config) needs at least one limit: maxOutputTokens, maxTotalTokens or maxCost');
+  }
+  if (maxCost !== undefined && (typeof pricing !== 'object' || pricing === null)) throw optionError(PATH, 'pricing', '{inputPerMillion, outputPerMillion} when maxCost is set', pricing);
+  if (pricing !== undefined) {
+    checkBag(optionPath('budget', '', 'pricing'), pricing);
+    checkKeys(optionPath('budget', '', 'pricing'), pricing, ['inputPerMillion', 'outputPerMillion']);
+  }
+  if (onExceeded !== 'error' && onExceeded !== 'complete') throw optionError(PATH, 'onExceeded', "'error' or 'complete'", onExceeded);
+  if (typeof estimateTokens !== 'function') throw optionError(PATH, 'estimateTokens', 'a function', estimateTokens);
+  return { maxOutputTokens, maxTotalTokens, maxCost, inputTokens, onExceeded, estimateTokens, inputPrice: pricing?.inputPerMillion ?? 0, outputPrice: pricing?.outputPerMillion ?? 0 };
+}

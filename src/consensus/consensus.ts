@@ -1,0 +1,144 @@
+import { asyncScheduler, concat, defer, ignoreElements, of, takeUntil, tap, throwError, timer, type Observable, type SchedulerLike } from 'rxjs';
+import { AllStreamsExhaustedError } from '../errors/AllStreamsExhaustedError.js';
+import { TokenTimeoutError } from '../errors/TokenTimeoutError.js';
+import type { L0Event } from '../events/eventTypes.js';
+import type { L0State } from '../events/reduceState.js';
+import { checkBag, checkKeys, describeOption, isSchedulerLike, optionError, optionKeys, optionPath } from '../internal/options.js';
+import { runAll, type ParallelResult } from '../multi/runAll.js';
+import { decide, type ConsensusOutput, type ConsensusResult } from './decide.js';
+import { textSimilarity } from './textSimilarity.js';
+
+export type { ConsensusOutput, ConsensusResult } from './decide.js';
+export type { FieldConsensus } from './fieldConsensus.js';
+
+/** How the consensus is chosen. */
+export type ConsensusStrategy = 'majority' | 'unanimous' | 'weighted' | 'best';
+/** What to do when some outputs disagree with the chosen one. */
+export type ConflictResolution = 'vote' | 'merge' | 'best' | 'fail';
+
+/** Options of {@link consensus}. */
+export interface ConsensusConfig<T = string> {
+  /** `majority`: the output most others agree with; `weighted`: the same with `weights`; `unanimous`: all must agree (a dissent is a conflict); `best`: the highest `score` (else weight). @default 'majority' */
+  readonly strategy?: ConsensusStrategy;
+  /** Similarity (text) or field agreement (structured) at which two outputs agree, in [0, 1]. @default 0.8 */
+  readonly threshold?: number;
+  /** On dissent: `vote` keeps the chosen output; `merge` (structured) takes each field's winner; `best` switches to the best-scored output; `fail` errors with {@link ConsensusError}. @default 'vote' */
+  readonly resolveConflicts?: ConflictResolution;
+  /** One weight (>= 0) per source, by source position; required by `weighted`. @default undefined (all 1) */
+  readonly weights?: readonly number[];
+  /** Below this agreement the run errors with {@link ConsensusError}; 0 turns the check off. @default 0.6 */
+  readonly minimumAgreement?: number;
+  /** Budget in ms for all sources: at the deadline the unfinished ones are unsubscribed and count as failed. @default undefined (none) */
+  readonly timeout?: number;
+  /** Time source for `timeout`. @default asyncScheduler */
+  readonly scheduler?: SchedulerLike;
+  /** Turns an output's text into a value (JSON.parse, a schema's parse) for structured, per-field consensus. A throw fails that output. @default undefined (text consensus) */
+  readonly parse?: (text: string, state: L0State) => T;
+  /** Text similarity in [0, 1]. @default textSimilarity (word-level, linear memory) */
+  readonly similarity?: (a: string, b: string) => number;
+  /** A quality score for `best` (higher wins). @default undefined (the weight decides) */
+  readonly score?: (output: ConsensusOutput<T>) => number;
+}
+
+/** Default options of {@link consensus}. */
+export const CONSENSUS_DEFAULTS = /*#__PURE__*/ Object.freeze({ strategy: 'majority', threshold: 0.8, resolveConflicts: 'vote', minimumAgreement: 0.6 } as const);
+const KEYS = /*#__PURE__*/ optionKeys<ConsensusConfig>()(['strategy', 'threshold', 'resolveConflicts', 'weights', 'minimumAgreement', 'timeout', 'scheduler', 'parse', 'similarity', 'score']);
+const PATH = /*#__PURE__*/ optionPath('consensus', 'sources, ');
+
+/**
+ * Runs every source at once and emits one {@link ConsensusResult}: the answer most outputs agree
+ * on (text), or each field's majority value (structured, with `parse`).
+ *
+ *   --a|  ---a|  -b|       three sources (a: "Paris", b: "London")
+ *   ---(r|)                consensus(sources)   (r.consensus "Paris", r.agreement 2/3)
+ *
+ * 1. Each source is folded with `accumulate()`; a failing source (or a `parse` that throws) is an
+ *    output with `status: 'error'`, and the result's status is `partial`.
+ * 2. Text: pairwise {@link textSimilarity} (linear memory); an output's support is the weight of the
+ *    outputs within `threshold` of it (its own included). `majority`/`weighted`/`unanimous` choose
+ *    the most supported output (ties: the larger weighted similarity sum, then input order); `best`
+ *    the highest `score`, else weight. The consensus is always one of the outputs, never a blend.
+ * 3. Structured: every field (dotted path; arrays are values) is voted by weight, values compared
+ *    with sorted keys; the consensus is each field's winner (`best`: the best whole output).
+ * 4. Outputs below `threshold` (text) or fields below it (structured) are conflicts, handled by
+ *    `resolveConflicts`; `unanimous` with a conflict and `fail` errors. Then an agreement below
+ *    `minimumAgreement` errors with {@link ConsensusError}.
+ * 5. All failed: {@link AllStreamsExhaustedError} with every error in input order. `timeout`
+ *    unsubscribes the unfinished sources (their requests abort) and uses the finished ones.
+ *
+ * @example
+ * import { consensus, fromStream } from 'l0-rx';
+ * consensus([fromStream(a), fromStream(b), fromStream(c)], { threshold: 0.9 })
+ *   .subscribe((r) => console.log(r.consensus, r.agreement));
+ * @see {@link textSimilarity}
+ * @param sources At least two cold `Observable<L0Event>`s.
+ * @param config See {@link ConsensusConfig}.
+ */
+export function consensus(sources: readonly Observable<L0Event>[], config?: ConsensusConfig<string> & { parse?: undefined }): Observable<ConsensusResult<string>>;
+export function consensus<T>(sources: readonly Observable<L0Event>[], config: ConsensusConfig<T> & { parse: (text: string, state: L0State) => T }): Observable<ConsensusResult<T>>;
+export function consensus<T>(sources: readonly Observable<L0Event>[], config: ConsensusConfig<T> = {}): Observable<ConsensusResult<T | string>> {
+  const options = resolveConsensus(sources, config);
+  const { timeout, scheduler } = options;
+  return defer(() => {
+    let latest: ParallelResult | undefined;
+    const all = runAll(sources, { concurrency: sources.length, failFast: false });
+    const run = (timeout === undefined ? all : all.pipe(takeUntil(timer(timeout, scheduler)))).pipe(
+      tap((r: ParallelResult) => {
+        latest = r;
+      }),
+      ignoreElements(),
+    );
+    return concat(run, defer(() => {
+      const outputs = toOutputs(sources.length, latest, options);
+      if (outputs.every((o) => o.status === 'error')) return throwError(() => new AllStreamsExhaustedError(outputs.map((o) => o.error)));
+      return of(decide(outputs, options));
+    }));
+  });
+}
+
+type Resolved<T> = ReturnType<typeof resolveConsensus<T>>;
+
+function toOutputs<T>(n: number, latest: ParallelResult | undefined, o: Resolved<T>): ConsensusOutput<T>[] {
+  return Array.from({ length: n }, (_, index): ConsensusOutput<T> => {
+    const weight = o.weights?.[index] ?? 1;
+    const state = latest?.results[index] ?? null;
+    const status = latest?.statuses[index];
+    if (status === 'error') return { index, status: 'error', weight, state, error: latest!.errors[index] };
+    if (status !== 'success' || !state) {
+      const error = new TokenTimeoutError({ kind: 'total', timeoutMs: o.timeout ?? 0, elapsedMs: o.timeout ?? 0, tokenCount: 0 });
+      return { index, status: 'error', weight, state, error };
+    }
+    if (!o.parse) return { index, status: 'success', weight, state, text: state.content };
+    try {
+      return { index, status: 'success', weight, state, text: state.content, value: o.parse(state.content, state) };
+    } catch (error) {
+      return { index, status: 'error', weight, state, text: state.content, error };
+    }
+  });
+}
+
+function resolveConsensus<T>(sources: readonly Observable<L0Event>[], config: ConsensusConfig<T>) {
+  if (!Array.isArray(sources) || sources.length < 2) throw new TypeError(`consensus(sources): needs at least 2 sources, got ${Array.isArray(sources) ? sources.length : describeOption(sources)}`);
+  sources.forEach((s, i) => {
+    if (typeof (s as { subscribe?: unknown })?.subscribe !== 'function') throw new TypeError(`consensus(sources): sources[${i}] must be an Observable<L0Event>, got ${describeOption(s)}`);
+  });
+  checkBag(PATH, config);
+  checkKeys(PATH, config, KEYS);
+  const { strategy, threshold, resolveConflicts, minimumAgreement } = { ...CONSENSUS_DEFAULTS, ...config };
+  const { weights, timeout, scheduler = asyncScheduler, parse, similarity = textSimilarity, score } = config;
+  if (!['majority', 'unanimous', 'weighted', 'best'].includes(strategy)) throw optionError(PATH, 'strategy', "'majority', 'unanimous', 'weighted' or 'best'", strategy);
+  if (!['vote', 'merge', 'best', 'fail'].includes(resolveConflicts)) throw optionError(PATH, 'resolveConflicts', "'vote', 'merge', 'best' or 'fail'", resolveConflicts);
+  for (const [key, v] of [['threshold', threshold], ['minimumAgreement', minimumAgreement]] as const) {
+    if (typeof v !== 'number' || !(v >= 0 && v <= 1)) throw optionError(PATH, key, 'a number in [0, 1]', v);
+  }
+  if (strategy === 'weighted' && weights === undefined) throw optionError(PATH, 'weights', "one weight per source with strategy 'weighted'", weights);
+  if (weights !== undefined && (!Array.isArray(weights) || weights.length !== sources.length || !weights.every((w) => typeof w === 'number' && w >= 0 && Number.isFinite(w)))) {
+    throw optionError(PATH, 'weights', `an array of ${sources.length} finite numbers >= 0 (one per source)`, weights);
+  }
+  if (timeout !== undefined && !(typeof timeout === 'number' && timeout > 0 && Number.isFinite(timeout))) throw optionError(PATH, 'timeout', 'a finite number of ms > 0', timeout);
+  if (!isSchedulerLike(scheduler)) throw optionError(PATH, 'scheduler', 'a SchedulerLike', scheduler);
+  for (const [key, fn] of [['parse', parse], ['similarity', similarity], ['score', score]] as const) {
+    if (fn !== undefined && typeof fn !== 'function') throw optionError(PATH, key, 'a function', fn);
+  }
+  return { strategy, threshold, resolveConflicts, minimumAgreement, weights, timeout, scheduler, parse, similarity, score };
+}

@@ -1,0 +1,121 @@
+/*
+ * The decision of `consensus`, over finished outputs: text by pairwise similarity, structured by
+ * per-field votes. Pure; throws {@link ConsensusError}.
+ * Internal: never re-exported from an entry point.
+ */
+import type { L0State } from '../events/reduceState.js';
+import { ConsensusError } from './ConsensusError.js';
+import { buildFromFields, fieldName, voteFields, type FieldConsensus } from './fieldConsensus.js';
+
+/** One source's outcome. */
+export interface ConsensusOutput<T = string> {
+  /** The source's position. */
+  readonly index: number;
+  readonly status: 'success' | 'error';
+  readonly weight: number;
+  /** Its final state; null when it never ended (timeout). */
+  readonly state: L0State | null;
+  readonly text?: string;
+  /** The parsed value (structured consensus). */
+  readonly value?: T;
+  readonly error?: unknown;
+}
+
+/** What {@link consensus} emits. */
+export interface ConsensusResult<T = string> {
+  readonly type: 'text' | 'structured';
+  /** The chosen text, or the structured value (each field's winner, or one whole output with `best`). */
+  readonly consensus: T;
+  /** The output the consensus is (text, or structured `best`); undefined for a per-field consensus. */
+  readonly chosenIndex: number | undefined;
+  /** Text: the weight of the outputs within `threshold` of the chosen one over the total. Structured: the mean field agreement. */
+  readonly agreement: number;
+  readonly outputs: readonly ConsensusOutput<T>[];
+  /** Text: pairwise similarity by source position (`null` where a source failed). */
+  readonly similarities: readonly (readonly (number | null)[])[] | undefined;
+  /** Structured: every field's vote, keyed by dotted path (`''` for a top-level non-object). */
+  readonly fields: Readonly<Record<string, FieldConsensus>> | undefined;
+  /** Text: positions of the outputs below `threshold` from the chosen one. Structured: fields below `threshold`. */
+  readonly dissent: readonly (number | string)[];
+  /** `partial` when some source failed. */
+  readonly status: 'success' | 'partial';
+  readonly successCount: number;
+  readonly failureCount: number;
+}
+
+export interface DecideOptions<T> {
+  readonly strategy: 'majority' | 'unanimous' | 'weighted' | 'best';
+  readonly threshold: number;
+  readonly resolveConflicts: 'vote' | 'merge' | 'best' | 'fail';
+  readonly minimumAgreement: number;
+  readonly parse: ((text: string, state: L0State) => T) | undefined;
+  readonly similarity: (a: string, b: string) => number;
+  readonly score: ((output: ConsensusOutput<T>) => number) | undefined;
+}
+
+export function decide<T>(outputs: readonly ConsensusOutput<T>[], o: DecideOptions<T>): ConsensusResult<T | string> {
+  const ok = outputs.filter((x) => x.status === 'success');
+  const weight = (i: number) => (o.strategy === 'majority' || o.strategy === 'unanimous' ? 1 : outputs[i]!.weight);
+  const common = {
+    outputs: Object.freeze([...outputs]),
+    status: ok.length === outputs.length ? ('success' as const) : ('partial' as const),
+    successCount: ok.length,
+    failureCount: outputs.length - ok.length,
+  };
+  const best = (candidates: readonly number[], tieBreak: (i: number) => number) =>
+    argmax(candidates, (i) => [o.score ? o.score(outputs[i]!) : outputs[i]!.weight, tieBreak(i)]);
+  const check = (agreement: number, conflict: boolean) => {
+    if (conflict && o.resolveConflicts === 'fail') throw new ConsensusError({ kind: 'conflict', agreement, minimumAgreement: o.minimumAgreement });
+    if (agreement < o.minimumAgreement) throw new ConsensusError({ kind: 'below-minimum-agreement', agreement, minimumAgreement: o.minimumAgreement });
+  };
+
+  if (o.parse) {
+    const internal = voteFields(ok.map((x) => ({ index: x.index, value: x.value, weight: weight(x.index) })));
+    const list = Object.entries(internal);
+    const agreement = list.length === 0 ? 1 : list.reduce((s, [, f]) => s + f.agreement, 0) / list.length;
+    const dissent = list.filter(([, f]) => f.agreement < o.threshold || (o.strategy === 'unanimous' && !f.unanimous)).map(([p]) => fieldName(p));
+    check(agreement, dissent.length > 0);
+    const agreeing = (i: number) => list.filter(([, f]) => f.votes[0]!.indices.includes(i)).length;
+    const whole = o.strategy === 'best' || (dissent.length > 0 && o.resolveConflicts === 'best') ? best(ok.map((x) => x.index), agreeing) : undefined;
+    const fields = Object.freeze(Object.fromEntries(list.map(([p, f]) => [fieldName(p), f])));
+    return Object.freeze({
+      type: 'structured', consensus: (whole === undefined ? buildFromFields(internal) : outputs[whole]!.value) as T, chosenIndex: whole,
+      agreement, similarities: undefined, fields, dissent: Object.freeze(dissent), ...common,
+    });
+  }
+
+  const n = outputs.length;
+  const sim: (number | null)[][] = Array.from({ length: n }, () => new Array<number | null>(n).fill(null));
+  ok.forEach((a, x) => {
+    sim[a.index]![a.index] = 1;
+    for (const b of ok.slice(x + 1)) sim[a.index]![b.index] = sim[b.index]![a.index] = o.similarity(a.text!, b.text!);
+  });
+  const idx = ok.map((x) => x.index);
+  const total = idx.reduce((s, i) => s + weight(i), 0);
+  const support = (i: number) => idx.reduce((s, j) => s + (sim[i]![j]! >= o.threshold ? weight(j) : 0), 0);
+  const simSum = (i: number) => idx.reduce((s, j) => s + sim[i]![j]! * weight(j), 0);
+  let chosen = o.strategy === 'best' ? best(idx, support) : argmax(idx, (i) => [support(i), simSum(i)]);
+  let dissent = idx.filter((j) => sim[chosen]![j]! < o.threshold);
+  if (dissent.length > 0 && o.resolveConflicts === 'best' && o.strategy !== 'best') {
+    chosen = best(idx, support);
+    dissent = idx.filter((j) => sim[chosen]![j]! < o.threshold);
+  }
+  const agreement = total > 0 ? support(chosen) / total : 0;
+  check(agreement, dissent.length > 0);
+  return Object.freeze({
+    type: 'text', consensus: outputs[chosen]!.text!, chosenIndex: chosen, agreement,
+    similarities: Object.freeze(sim.map((r) => Object.freeze(r))), fields: undefined, dissent: Object.freeze(dissent), ...common,
+  });
+}
+
+/** The candidate with the largest key (compared element by element); ties keep the first. */
+function argmax(candidates: readonly number[], key: (i: number) => number[]): number {
+  let bestIndex = candidates[0]!;
+  let bestKey = key(bestIndex);
+  for (const i of candidates.slice(1)) {
+    const k = key(i);
+    const d = k.findIndex((v, j) => v !== bestKey[j]);
+    if (d !== -1 && k[d]! > bestKey[d]!) [bestIndex, bestKey] = [i, k];
+  }
+  return bestIndex;
+}

@@ -1,0 +1,80 @@
+/*
+ * Per-field voting for structured consensus.
+ * Internal: never re-exported from an entry point.
+ */
+
+/** How one field (a dotted path) was voted. */
+export interface FieldConsensus {
+  /** The winning value (most weight; ties: the first seen in input order). */
+  readonly value: unknown;
+  /** The winning value's weight over the total weight of the successful outputs. */
+  readonly agreement: number;
+  /** Every output voted this field, for the same value. */
+  readonly unanimous: boolean;
+  /** Each distinct value with the indices (source positions) that voted it, winner first. */
+  readonly votes: readonly { readonly value: unknown; readonly indices: readonly number[] }[];
+}
+
+/** The fields of each value, voted with weights. Keys are compared in canonical form (key order never matters). */
+export function voteFields(values: readonly { index: number; value: unknown; weight: number }[]): Record<string, FieldConsensus> {
+  const total = values.reduce((s, v) => s + v.weight, 0);
+  const byPath = new Map<string, Map<string, { value: unknown; weight: number; indices: number[] }>>();
+  for (const { index, value, weight } of values) {
+    for (const [path, leaf] of leaves(value, '')) {
+      let votes = byPath.get(path);
+      if (!votes) byPath.set(path, (votes = new Map()));
+      const key = canonical(leaf);
+      const vote = votes.get(key) ?? { value: leaf, weight: 0, indices: [] };
+      vote.weight += weight;
+      vote.indices.push(index);
+      votes.set(key, vote);
+    }
+  }
+  const out: Record<string, FieldConsensus> = {};
+  for (const [path, votes] of byPath) {
+    const ranked = [...votes.values()].sort((a, b) => b.weight - a.weight); // stable: ties keep first-seen order
+    const top = ranked[0]!;
+    out[path] = Object.freeze({
+      value: top.value,
+      agreement: total > 0 ? top.weight / total : 0,
+      unanimous: ranked.length === 1 && top.indices.length === values.length,
+      votes: Object.freeze(ranked.map((v) => Object.freeze({ value: v.value, indices: Object.freeze(v.indices) }))),
+    });
+  }
+  return out;
+}
+
+/** Rebuilds an object from winning leaf values (the inverse of `leaves`). */
+export function buildFromFields(fields: Readonly<Record<string, FieldConsensus>>): unknown {
+  if ('' in fields) return fields['']!.value;
+  const root: Record<string, unknown> = {};
+  for (const [path, field] of Object.entries(fields)) {
+    const keys = JSON.parse(path) as string[];
+    let node = root;
+    keys.slice(0, -1).forEach((k) => (node = (node[k] ??= {}) as Record<string, unknown>));
+    node[keys[keys.length - 1]!] = field.value;
+  }
+  return root;
+}
+
+/** Path keys are JSON arrays of keys (`["a","b"]`), so a key containing a dot stays one key. */
+export const fieldName = (path: string): string => (path === '' ? '' : (JSON.parse(path) as string[]).join('.'));
+
+function* leaves(value: unknown, path: string, keys: string[] = []): Generator<[string, unknown]> {
+  if (isPlainObject(value) && Object.keys(value).length > 0) {
+    for (const [k, v] of Object.entries(value)) yield* leaves(v, '', [...keys, k]);
+    return;
+  }
+  yield [keys.length === 0 ? path : JSON.stringify(keys), value];
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** JSON with object keys sorted at every depth: `{b:1,a:2}` and `{a:2,b:1}` are one vote. */
+export function canonical(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) =>
+    isPlainObject(v) ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, v[k]])) : v,
+  ) ?? 'undefined';
+}

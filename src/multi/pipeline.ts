@@ -1,0 +1,183 @@
+import { asyncScheduler, catchError, concat, defer, EMPTY, fromEvent, map, merge, NEVER, of, takeUntil, tap, timer, type Observable, type SchedulerLike } from 'rxjs';
+import { StreamAbortedError } from '../errors/StreamAbortedError.js';
+import { TokenTimeoutError } from '../errors/TokenTimeoutError.js';
+import type { L0Event } from '../events/eventTypes.js';
+import { INITIAL_L0_STATE, reduceL0State, type L0State } from '../events/reduceState.js';
+import { checkBag, checkKeys, describeOption, isSchedulerLike, optionError, optionKeys, optionPath } from '../internal/options.js';
+
+/** What a step's callbacks are given. */
+export interface StepContext {
+  readonly stepIndex: number;
+  readonly totalSteps: number;
+  /** The results of the steps before this one, in order. */
+  readonly previous: readonly StepResult[];
+}
+
+/** One step: a stream built from the previous step's output. */
+export interface PipelineStep {
+  readonly name: string;
+  /** Builds the step's stream from its input (the pipeline's input, or the previous output). */
+  readonly run: (input: any, ctx: StepContext) => Observable<L0Event>;
+  /** Return false to skip the step: it is `skipped` and passes its input on. @default undefined (always run) */
+  readonly condition?: (input: any, ctx: StepContext) => boolean;
+  /** The step's output from its final state. A throw fails the step. @default (state) => state.content */
+  readonly transform?: (state: L0State, ctx: StepContext) => unknown;
+}
+
+export interface StepResult {
+  readonly name: string;
+  readonly stepIndex: number;
+  readonly input: unknown;
+  /** `transform(state)` (default: the text); the input for a skipped step; undefined for a failed one. */
+  readonly output: unknown;
+  /** The step's final state (its last state when it failed); null for a skipped step. */
+  readonly state: L0State | null;
+  readonly status: 'success' | 'error' | 'skipped';
+  readonly error?: unknown;
+}
+
+export interface PipelineResult {
+  /** The last successful step's output, or the pipeline's input when none succeeded. */
+  readonly output: unknown;
+  readonly steps: readonly StepResult[];
+  /** `error`: a step failed with `stopOnError`, or timeout/abort; `partial`: a step failed without it. */
+  readonly status: 'success' | 'error' | 'partial';
+  readonly error?: unknown;
+}
+
+/** What a pipeline emits: each step's start, its events as they stream, its end, then the result. */
+export type PipelineUpdate =
+  | { readonly type: 'step-start'; readonly stepIndex: number; readonly totalSteps: number; readonly name: string }
+  | { readonly type: 'event'; readonly stepIndex: number; readonly name: string; readonly event: L0Event }
+  | { readonly type: 'step-end'; readonly step: StepResult }
+  | { readonly type: 'result'; readonly result: PipelineResult };
+
+/** Options of {@link pipeline}. */
+export interface PipelineConfig {
+  /** Stop at the first failing step (status `error`); false runs on with the last good output (status `partial`). @default true */
+  readonly stopOnError?: boolean;
+  /** The whole pipeline's budget in ms: at the deadline the current step is unsubscribed (aborted). @default undefined (none) */
+  readonly timeout?: number;
+  /** Aborting it unsubscribes the current step; an already aborted signal runs no step. @default undefined */
+  readonly signal?: AbortSignal;
+  /** Time source for `timeout`. @default asyncScheduler */
+  readonly scheduler?: SchedulerLike;
+}
+
+const KEYS = /*#__PURE__*/ optionKeys<PipelineConfig>()(['stopOnError', 'timeout', 'signal', 'scheduler']);
+const PATH = /*#__PURE__*/ optionPath('pipeline', 'steps, input, ');
+
+/**
+ * Runs steps one after another, each built from the previous step's output, streaming every
+ * step's events as they come and ending with a {@link PipelineResult}.
+ *
+ *   --a-b|  -c|                  step 1 ('ab'), then step 2 built from 'ab'
+ *   (S)-a-b(E)(S)c(E)(R|)        pipeline([s1, s2], input)   (S step-start, E step-end, R result)
+ *
+ * 1. For each step: `condition(input)` false records it `skipped` (output = input); else
+ *    `step-start`, then `run(input)` is subscribed and each event is emitted as `event`; at its
+ *    completion `transform(finalState)` (default: the text) is the output and input of the next.
+ * 2. A failing step (its stream, `condition` or `transform` throwing) is recorded with its error;
+ *    with `stopOnError` (default) no later step runs and the status is `error`; without it the next
+ *    step gets the last good output and the status is `partial`.
+ * 3. `timeout` and `signal` unsubscribe the current step at once (so its request aborts) and end
+ *    with status `error` ({@link TokenTimeoutError} `TOTAL_TIMEOUT` or {@link StreamAbortedError});
+ *    the timer is an rxjs timer, released on completion or unsubscribe.
+ * 4. The Observable itself never errors: failures are in the result. Unsubscribing aborts the step.
+ *
+ * @example
+ * import { filter, last } from 'rxjs';
+ * import { fromStream, pipeline } from 'l0-rx';
+ * pipeline([
+ *   { name: 'draft', run: (topic) => fromStream(write(topic)) },
+ *   { name: 'edit', run: (draft) => fromStream(edit(draft)) },
+ * ], 'rxjs').pipe(filter((u) => u.type === 'result'), last()).subscribe((u) => console.log(u));
+ * @param steps The steps, in order.
+ * @param input The first step's input.
+ * @param config See {@link PipelineConfig}.
+ */
+export function pipeline(steps: readonly PipelineStep[], input: unknown, config: PipelineConfig = {}): Observable<PipelineUpdate> {
+  checkSteps(steps);
+  checkBag(PATH, config);
+  checkKeys(PATH, config, KEYS);
+  const { stopOnError = true, timeout, signal, scheduler = asyncScheduler } = config;
+  if (typeof stopOnError !== 'boolean') throw optionError(PATH, 'stopOnError', 'a boolean', stopOnError);
+  if (timeout !== undefined && !(typeof timeout === 'number' && timeout > 0 && Number.isFinite(timeout))) throw optionError(PATH, 'timeout', 'a finite number of ms > 0', timeout);
+  if (signal !== undefined && !(signal instanceof AbortSignal)) throw optionError(PATH, 'signal', 'an AbortSignal', signal);
+  if (!isSchedulerLike(scheduler)) throw optionError(PATH, 'scheduler', 'a SchedulerLike', scheduler);
+  const total = steps.length;
+
+  return defer(() => {
+    const done: StepResult[] = [];
+    let current = input;
+    let lastGood = input;
+    let failure: unknown;
+    let running: { stepIndex: number; input: unknown; state: L0State } | undefined;
+
+    const record = (r: StepResult): PipelineUpdate => (done.push(r), { type: 'step-end', step: Object.freeze(r) });
+    const runStep = (i: number): Observable<PipelineUpdate> =>
+      defer(() => {
+        if (failure !== undefined && stopOnError) return EMPTY;
+        const step = steps[i]!;
+        const { name } = step;
+        const ctx: StepContext = Object.freeze({ stepIndex: i, totalSteps: total, previous: Object.freeze([...done]) });
+        const stepInput = current;
+        const base = { name, stepIndex: i, input: stepInput };
+        const body = defer(() => {
+          if (step.condition && !step.condition(stepInput, ctx)) return of(record({ ...base, output: stepInput, state: null, status: 'skipped' }));
+          const run = (running = { stepIndex: i, input: stepInput, state: INITIAL_L0_STATE });
+          const start: PipelineUpdate = { type: 'step-start', stepIndex: i, totalSteps: total, name };
+          const events = step.run(stepInput, ctx).pipe(
+            tap((event) => (run.state = reduceL0State(run.state, event))),
+            map((event): PipelineUpdate => ({ type: 'event', stepIndex: i, name, event })),
+          );
+          const end = defer(() => {
+            const output = step.transform ? step.transform(run.state, ctx) : run.state.content;
+            running = undefined;
+            current = lastGood = output;
+            return of(record({ ...base, output, state: run.state, status: 'success' }));
+          });
+          return concat(of(start), events, end);
+        });
+        return body.pipe(
+          catchError((error: unknown) => {
+            failure ??= error;
+            const state = running?.state ?? null;
+            running = undefined;
+            return of(record({ ...base, output: undefined, state, status: 'error', error }));
+          }),
+        );
+      });
+
+    const finish = (cut: unknown): PipelineUpdate => {
+      if (cut !== undefined) {
+        failure = cut;
+        if (running) record({ name: steps[running.stepIndex]!.name, stepIndex: running.stepIndex, input: running.input, output: undefined, state: running.state, status: 'error', error: cut });
+      }
+      const status = failure === undefined ? 'success' : cut !== undefined || stopOnError ? 'error' : 'partial';
+      const result: PipelineResult = Object.freeze({ output: lastGood, steps: Object.freeze([...done]), status, ...(failure === undefined ? {} : { error: failure }) });
+      return { type: 'result', result };
+    };
+
+    if (signal?.aborted) return of(finish(new StreamAbortedError('The pipeline was aborted before it started', signal.reason)));
+    let cut: unknown;
+    const cuts = merge(
+      timeout === undefined ? NEVER : timer(timeout, scheduler).pipe(map(() => new TokenTimeoutError({ kind: 'total', timeoutMs: timeout, elapsedMs: timeout, tokenCount: running?.state.tokenCount ?? 0 }))),
+      signal === undefined ? NEVER : fromEvent(signal, 'abort').pipe(map(() => new StreamAbortedError('The pipeline was aborted', signal.reason))),
+    ).pipe(tap((e) => (cut = e)));
+    return concat(concat(...steps.map((_, i) => runStep(i))).pipe(takeUntil(cuts)), defer(() => of(finish(cut))));
+  });
+}
+
+function checkSteps(steps: unknown): asserts steps is readonly PipelineStep[] {
+  if (!Array.isArray(steps)) throw new TypeError(`pipeline(steps, input): steps must be an array, got ${describeOption(steps)}`);
+  steps.forEach((s: Partial<PipelineStep> | null, i) => {
+    if (typeof s !== 'object' || s === null) throw new TypeError(`pipeline(steps, input): steps[${i}] must be an object, got ${describeOption(s)}`);
+    if (typeof s.name !== 'string') throw new TypeError(`pipeline(steps, input): steps[${i}].name must be a string, got ${describeOption(s.name)}`);
+    for (const fn of ['run', 'condition', 'transform'] as const) {
+      if ((fn === 'run' || s[fn] !== undefined) && typeof s[fn] !== 'function') {
+        throw new TypeError(`pipeline(steps, input): steps[${i}].${fn} must be a function, got ${describeOption(s[fn])}`);
+      }
+    }
+  });
+}

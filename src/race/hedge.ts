@@ -1,0 +1,66 @@
+import { asyncScheduler, isObservable, type Observable, type OperatorFunction, type SchedulerLike } from 'rxjs';
+import type { L0Event } from '../events/eventTypes.js';
+import { checkBag, checkKeys, isSchedulerLike, optionError, optionKeys, optionPath } from '../internal/options.js';
+import { raceCore, type RaceEntrant, type RaceWinInfo } from './raceCore.js';
+import { resolveRaceModels, type RaceWinCondition } from './raceModels.js';
+
+/** Options of {@link hedge}. */
+export interface HedgeConfig {
+  /** How long the primary may go without meaningful content before a backup is subscribed, in ms (> 0). Required. */
+  readonly delay: number;
+  /** How many backups at most, each `delay` after the previous one. @default 1 */
+  readonly maxHedges?: number;
+  /** When an entrant has won, as in `raceModels` (a tool call always wins at once). @default 'first-content' */
+  readonly winOn?: RaceWinCondition;
+  /** Called with the winner (index 0 the primary, k the k-th backup) before its events are released. @default undefined */
+  readonly onWin?: (info: RaceWinInfo) => void;
+  /** Time source for `delay`. @default asyncScheduler */
+  readonly scheduler?: SchedulerLike;
+}
+
+const KEYS = /*#__PURE__*/ optionKeys<HedgeConfig>()(['delay', 'maxHedges', 'winOn', 'onWin', 'scheduler']);
+const PATH = /*#__PURE__*/ optionPath('hedge', 'backup, ');
+
+/**
+ * Subscribes `backup` only when the source has produced no meaningful content after `delay`;
+ * then the first to produce content wins and the other is unsubscribed (its request aborts).
+ *
+ *   s--------a-x|     source (the primary; s start, a/b tokens, x complete)
+ *       s-b-x|        backup, subscribed at frame 4 (delay: 4)
+ *   ------(sb)x|      hedge(backup, { delay: 4 })   (the primary unsubscribed at frame 6)
+ *
+ * 1. The primary is subscribed at once. Its events are held until it produces meaningful content
+ *    (a token, reasoning, a tool call or data); if that comes before `delay`, no backup is ever
+ *    subscribed and the primary's events flow on live.
+ * 2. At `delay` without content, the backup is subscribed (a fresh subscription of the cold
+ *    `backup`, so a new request); with `maxHedges > 1`, another after each further `delay`.
+ * 3. The first entrant to produce content wins exactly as in {@link raceModels}; a tool call
+ *    always wins at once, so no hedge ever starts after a tool call (no tool runs twice).
+ * 4. When every started entrant has failed, the next backup starts at once instead of waiting;
+ *    when all have failed: {@link AllStreamsExhaustedError} with their errors in order.
+ *
+ * @example
+ * import { fromStream, hedge } from 'l0-rx';
+ * fromStream(gpt4o).pipe(hedge(fromStream(gpt4oOtherRegion), { delay: 1_500 }));
+ * @see {@link raceModels}
+ * @param backup The cold stream to subscribe as a hedge.
+ * @param config See {@link HedgeConfig}.
+ */
+export function hedge(backup: Observable<L0Event>, config: HedgeConfig): OperatorFunction<L0Event, L0Event> {
+  if (!isObservable(backup)) throw new TypeError('hedge(backup, config): backup must be an Observable<L0Event>');
+  checkBag(PATH, config);
+  checkKeys(PATH, config, KEYS);
+  const { delay, maxHedges = 1, winOn, onWin, scheduler = asyncScheduler } = config;
+  if (typeof delay !== 'number' || !Number.isFinite(delay) || delay <= 0) throw optionError(PATH, 'delay', 'a finite number of ms > 0', delay);
+  if (!Number.isInteger(maxHedges) || maxHedges < 1) throw optionError(PATH, 'maxHedges', 'an integer >= 1', maxHedges);
+  if (!isSchedulerLike(scheduler)) throw optionError(PATH, 'scheduler', 'a SchedulerLike', scheduler);
+  const race = resolveRaceModels({ ...(winOn === undefined ? {} : { winOn }), ...(onWin === undefined ? {} : { onWin }) }, PATH);
+  const wins = race.wins;
+  const backups: RaceEntrant[] = Array.from({ length: maxHedges }, () => ({ source: backup }));
+  return (primary) =>
+    raceCore([{ source: primary }, ...backups], {
+      wins: (e, text) => e.type === 'tool-call' || wins(e, text),
+      ...(race.onWin ? { onWin: race.onWin } : {}),
+      stagger: { delay, scheduler },
+    });
+}

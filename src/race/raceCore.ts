@@ -1,0 +1,142 @@
+/*
+ * The shared mechanics of `raceModels` and `hedge`: hold each entrant's events until it produces
+ * meaningful content, then stream the winner live and unsubscribe every other entrant at once.
+ * Internal: never re-exported from an entry point.
+ */
+import { Observable, type SchedulerLike, type Subscription } from 'rxjs';
+import { AttemptText } from '../attempt/attemptText.js';
+import { AllStreamsExhaustedError } from '../errors/AllStreamsExhaustedError.js';
+import { ZeroOutputError } from '../errors/ZeroOutputError.js';
+import type { ContentEvent, L0Event } from '../events/eventTypes.js';
+import { isContentEvent } from '../events/eventTypes.js';
+
+/** Decides whether an entrant has won: sees each content event and the entrant's current attempt text. */
+export type WinTest = (event: ContentEvent, text: AttemptText) => boolean;
+
+/** Who won a race. */
+export interface RaceWinInfo {
+  /** The winner's position among the entrants (for `hedge`: 0 the primary, 1.. the backups). */
+  readonly index: number;
+  /** The entrant's name: its key when `raceModels` was given a record, else its `start.model`, if any. */
+  readonly name: string | undefined;
+}
+
+/** One entrant: a cold stream, an optional name, and when to subscribe it (relative to the race's subscription). */
+export interface RaceEntrant {
+  readonly source: Observable<L0Event>;
+  readonly name?: string;
+}
+
+export interface RaceCoreConfig {
+  readonly wins: WinTest;
+  readonly onWin?: (info: RaceWinInfo) => void;
+  /** `hedge`: entrant k > 0 is subscribed `delay` after entrant k - 1, or at once when every started one failed. */
+  readonly stagger?: { readonly delay: number; readonly scheduler: SchedulerLike };
+}
+
+/** A meaningful content event: output, as opposed to `progress` or a bare `complete`. */
+export function isMeaningful(event: L0Event): boolean {
+  return isContentEvent(event) && event.type !== 'progress' && event.type !== 'complete';
+}
+
+/**
+ * Runs the race. Per subscription:
+ * 1. Entrants are subscribed in order (all at once, or staggered). Each one's events are held,
+ *    and its attempt text kept, until `wins(event, text)` says yes for one of its content events.
+ * 2. The first to win: every other entrant is unsubscribed at once (their requests abort) and
+ *    pending staggered subscriptions are cancelled; `onWin` is called; the held events are
+ *    released in order (a missing `start.model` filled from the entrant's name) and the winner
+ *    streams live, its completion or error ending the race.
+ * 3. An entrant that completes before winning wins at its completion if it produced meaningful
+ *    content (a short answer is an answer), else it fails with {@link ZeroOutputError}.
+ * 4. When every entrant has failed: {@link AllStreamsExhaustedError} with their errors in input order.
+ */
+export function raceCore(entrants: readonly RaceEntrant[], config: RaceCoreConfig): Observable<L0Event> {
+  const { wins, onWin, stagger } = config;
+  return new Observable<L0Event>((subscriber) => {
+    const n = entrants.length;
+    const subs: (Subscription | undefined)[] = new Array(n);
+    const held: L0Event[][] = entrants.map(() => []);
+    const texts = entrants.map(() => new AttemptText());
+    const meaningful: boolean[] = new Array(n).fill(false);
+    const errors: unknown[] = new Array(n);
+    let failed = 0;
+    let started = 0;
+    let winner = -1;
+    let timer: Subscription | undefined;
+
+    const win = (i: number): void => {
+      winner = i;
+      timer?.unsubscribe();
+      subs.forEach((s, j) => j !== i && s?.unsubscribe());
+      const events = held[i]!;
+      for (let j = 0; j < n; j++) held[j] = [];
+      const name = entrants[i]!.name ?? modelOf(events);
+      try {
+        onWin?.({ index: i, name });
+      } catch (err) {
+        subscriber.error(err);
+        return;
+      }
+      for (const e of events) {
+        if (subscriber.closed) return;
+        subscriber.next(e.type === 'start' && e.model === undefined && name !== undefined ? { ...e, model: name } : e);
+      }
+    };
+
+    const fail = (i: number, err: unknown): void => {
+      errors[i] = err;
+      held[i] = [];
+      failed++;
+      if (failed < started) return;
+      if (started < n) return launchNext();
+      subscriber.error(new AllStreamsExhaustedError(errors));
+    };
+
+    const launchNext = (): void => {
+      timer?.unsubscribe();
+      timer = undefined;
+      const i = started++;
+      const sub = entrants[i]!.source.subscribe({
+        next: (e) => {
+          if (winner === i) return subscriber.next(e);
+          if (winner !== -1) return;
+          held[i]!.push(e);
+          texts[i]!.observe(e);
+          if (isMeaningful(e)) meaningful[i] = true;
+          if (isContentEvent(e) && wins(e, texts[i]!)) win(i);
+        },
+        error: (err: unknown) => {
+          if (winner === i) subscriber.error(err);
+          else if (winner === -1) fail(i, err);
+        },
+        complete: () => {
+          if (winner === -1 && meaningful[i]) win(i);
+          if (winner === i) return subscriber.complete();
+          if (winner === -1) fail(i, new ZeroOutputError({ content: texts[i]!.text }));
+        },
+      });
+      if (winner !== -1 && winner !== i) sub.unsubscribe();
+      else subs[i] = sub;
+      if (winner === -1 && stagger && started < n && started === i + 1) {
+        timer = stagger.scheduler.schedule(() => {
+          if (winner === -1 && started === i + 1) launchNext();
+        }, stagger.delay);
+      }
+    };
+
+    if (stagger) launchNext();
+    else while (started < n && winner === -1 && !subscriber.closed) launchNext();
+
+    return () => {
+      timer?.unsubscribe();
+      subs.forEach((s) => s?.unsubscribe());
+      for (let j = 0; j < n; j++) held[j] = [];
+    };
+  });
+}
+
+function modelOf(events: readonly L0Event[]): string | undefined {
+  for (const e of events) if (e.type === 'start' && e.model !== undefined) return e.model;
+  return undefined;
+}

@@ -1,0 +1,109 @@
+/*
+ * Splitting a document into windows, with exact positions (every chunk is document.slice(start, end)).
+ * Internal: never re-exported from an entry point.
+ */
+
+export type WindowStrategy = 'token' | 'char' | 'paragraph' | 'sentence';
+
+export interface Span {
+  readonly start: number;
+  readonly end: number;
+}
+
+interface Piece extends Span {
+  readonly tokens: number;
+}
+
+const ABBREVIATIONS = /(?:^|\s)(?:dr|mr|mrs|ms|prof|st|jr|sr|vs|etc|e\.g|i\.e|no|fig)\.$/i;
+
+/** Spans of `text` for a strategy; sizes in characters for `char`, else in tokens by `estimate`. */
+export function chunkSpans(text: string, strategy: WindowStrategy, size: number, overlap: number, estimate: (s: string) => number): Span[] {
+  if (text.length === 0) return [];
+  if (strategy === 'char') return charSpans(text.length, size, overlap);
+  const base = strategy === 'paragraph' ? paragraphs(text) : strategy === 'sentence' ? sentences(text) : words(text, 0, text.length);
+  const pieces: Piece[] = [];
+  for (const span of base) {
+    const tokens = estimate(text.slice(span.start, span.end));
+    if (tokens <= size) pieces.push({ ...span, tokens });
+    else for (const w of words(text, span.start, span.end)) pushWord(pieces, text, w, size, estimate);
+  }
+  return pack(pieces, size, overlap);
+}
+
+function charSpans(length: number, size: number, overlap: number): Span[] {
+  const spans: Span[] = [];
+  for (let start = 0; ; start += size - overlap) {
+    const end = Math.min(start + size, length);
+    spans.push({ start, end });
+    if (end === length) return spans;
+  }
+}
+
+/** Packs whole pieces while their tokens fit `size`; the next chunk starts with the trailing pieces that fit `overlap`. */
+function pack(pieces: readonly Piece[], size: number, overlap: number): Span[] {
+  const spans: Span[] = [];
+  let i = 0;
+  while (i < pieces.length) {
+    let j = i;
+    let tokens = 0;
+    while (j < pieces.length && (j === i || tokens + pieces[j]!.tokens <= size)) tokens += pieces[j++]!.tokens;
+    spans.push({ start: pieces[i]!.start, end: pieces[j - 1]!.end });
+    if (j === pieces.length) break;
+    let back = j;
+    let kept = 0;
+    while (back - 1 > i && kept + pieces[back - 1]!.tokens <= overlap) kept += pieces[--back]!.tokens;
+    i = back;
+  }
+  return spans;
+}
+
+/** Whitespace-delimited words in [from, to), each with its trailing whitespace (the first also takes leading whitespace). */
+function words(text: string, from: number, to: number): Span[] {
+  const out: Span[] = [];
+  const re = /\S+\s*/g;
+  re.lastIndex = from;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(text)) !== null && m.index < to) out.push({ start: out.length === 0 ? from : m.index, end: Math.min(m.index + m[0].length, to) });
+  if (out.length === 0 && to > from) out.push({ start: from, end: to });
+  return out;
+}
+
+/** A word longer than `size` tokens is cut into pieces of about `size` tokens (4 characters each). */
+function pushWord(pieces: Piece[], text: string, w: Span, size: number, estimate: (s: string) => number): void {
+  const tokens = estimate(text.slice(w.start, w.end));
+  if (tokens <= size) return void pieces.push({ ...w, tokens });
+  const step = Math.max(1, Math.floor(((w.end - w.start) * size) / tokens));
+  for (let s = w.start; s < w.end; s += step) {
+    const e = Math.min(s + step, w.end);
+    pieces.push({ start: s, end: e, tokens: estimate(text.slice(s, e)) });
+  }
+}
+
+function paragraphs(text: string): Span[] {
+  const out: Span[] = [];
+  const re = /\n[ \t]*\n\s*/g;
+  let start = 0;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(text)) !== null) {
+    out.push({ start, end: m.index + m[0].length });
+    start = m.index + m[0].length;
+  }
+  if (start < text.length) out.push({ start, end: text.length });
+  return out;
+}
+
+/** Sentences end at . ! ? (or their CJK forms) followed by whitespace, whatever the next letter's case; common abbreviations do not end one. */
+function sentences(text: string): Span[] {
+  const out: Span[] = [];
+  const re = /[.!?]+["')\]]*\s+|[。！？]+/g;
+  let start = 0;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(text)) !== null) {
+    const end = m.index + m[0].length;
+    if (m[0].startsWith('.') && ABBREVIATIONS.test(text.slice(Math.max(start, m.index - 6), m.index + 1))) continue;
+    out.push({ start, end });
+    start = end;
+  }
+  if (start < text.length) out.push({ start, end: text.length });
+  return out;
+}

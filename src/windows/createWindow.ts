@@ -1,0 +1,168 @@
+import { defer, tap, type Observable } from 'rxjs';
+import type { L0Event } from '../events/eventTypes.js';
+import { INITIAL_L0_STATE, reduceL0State, type L0State } from '../events/reduceState.js';
+import { checkBag, checkKeys, optionError, optionKeys, optionPath } from '../internal/options.js';
+import { runAll, type ParallelResult } from '../multi/runAll.js';
+import { chunkSpans, type WindowStrategy } from './chunking.js';
+
+export type { WindowStrategy } from './chunking.js';
+
+/** One window of the document: exactly `document.slice(startPos, endPos)`. */
+export interface DocumentChunk {
+  readonly index: number;
+  readonly content: string;
+  readonly startPos: number;
+  readonly endPos: number;
+  readonly tokenCount: number;
+  readonly charCount: number;
+  readonly isFirst: boolean;
+  readonly isLast: boolean;
+  readonly totalChunks: number;
+}
+
+/** Options of {@link createWindow}. */
+export interface CreateWindowConfig {
+  /** Window size: characters for `char`, tokens (by `estimateTokens`) otherwise. @default 2000 */
+  readonly size?: number;
+  /** How much each window repeats of the previous one, in the same unit (whole words, sentences or paragraphs). @default 200 */
+  readonly overlap?: number;
+  /** `token`: whole words; `char`: fixed characters; `paragraph`/`sentence`: whole ones, split by words when too big. @default 'token' */
+  readonly strategy?: WindowStrategy;
+  /** Token count of a piece of text, used by every strategy but `char`. @default (text) => Math.ceil(text.length / 4) */
+  readonly estimateTokens?: (text: string) => number;
+}
+
+/** What a window's processor is given besides its chunk. */
+export interface WindowContext {
+  /** `processSequential` with `carry`: what `carry` returned for the previous chunk. Undefined for the first chunk and in `processAll`. */
+  readonly context: string | undefined;
+}
+
+export type ChunkProcessor = (chunk: DocumentChunk, ctx: WindowContext) => Observable<L0Event>;
+
+/** A document cut into windows, with a cursor and processing helpers. */
+export interface DocumentWindow {
+  readonly chunks: readonly DocumentChunk[];
+  readonly totalChunks: number;
+  readonly currentIndex: number;
+  get(index: number): DocumentChunk | null;
+  current(): DocumentChunk | null;
+  next(): DocumentChunk | null;
+  prev(): DocumentChunk | null;
+  jump(index: number): DocumentChunk | null;
+  reset(): DocumentChunk | null;
+  hasNext(): boolean;
+  hasPrev(): boolean;
+  getStats(): { totalChunks: number; totalChars: number; totalTokens: number; avgChunkSize: number; overlapSize: number; strategy: WindowStrategy };
+  /** Runs `fn` on every chunk, at most `concurrency` at once; `parallel`'s snapshots, results in chunk order. */
+  processAll(fn: ChunkProcessor, options?: { readonly concurrency?: number }): Observable<ParallelResult>;
+  /** Runs chunk after chunk; with `carry`, its value for each finished chunk reaches the next chunk's processor as `ctx.context`. */
+  processSequential(fn: ChunkProcessor, options?: { readonly carry?: (state: L0State, chunk: DocumentChunk) => string }): Observable<ParallelResult>;
+  /** The successful results' text joined in chunk order (failed chunks skipped). */
+  mergeResults(result: ParallelResult, separator?: string): string;
+}
+
+const KEYS = /*#__PURE__*/ optionKeys<CreateWindowConfig>()(['size', 'overlap', 'strategy', 'estimateTokens']);
+const PATH = /*#__PURE__*/ optionPath('createWindow', 'document, ');
+const STRATEGIES: readonly string[] = ['token', 'char', 'paragraph', 'sentence'];
+
+/**
+ * Cuts a document into overlapping windows for models whose context it does not fit, and
+ * processes them with a concurrency limit that holds.
+ *
+ *   |----- 0 -----|                     createWindow(doc, { strategy: 'char', size: 15, overlap: 5 })
+ *             |----- 1 -----|
+ *                       |--- 2 ---|
+ *
+ * 1. Chunks are exact slices (`document.slice(startPos, endPos)`), so positions are never
+ *    recovered by searching; `token`, `paragraph` and `sentence` pack whole pieces while
+ *    `estimateTokens` stays within `size`, and the next window starts with the trailing pieces
+ *    that fit `overlap`. A piece larger than `size` is split by words (and a giant word by length).
+ * 2. Sentences end at `.`, `!`, `?` (and `。！？`) followed by space, whatever comes next, except
+ *    after common abbreviations (Dr., e.g.). An empty document has no chunks.
+ * 3. `processAll(fn, {concurrency})` subscribes at most `concurrency` chunk runs at once
+ *    (default 5) and emits `parallel`'s progress snapshots; `processSequential(fn, {carry})` runs
+ *    in order and hands `carry(previousState, previousChunk)` to the next chunk's `fn` as
+ *    `ctx.context`, so context really reaches the next prompt.
+ *
+ * @example
+ * import { last } from 'rxjs';
+ * import { createWindow, fromStream } from 'l0-rx';
+ * const w = createWindow(longText, { size: 1_000, overlap: 100, strategy: 'paragraph' });
+ * w.processAll((chunk) => fromStream(summarise(chunk.content)), { concurrency: 2 })
+ *   .pipe(last()).subscribe((r) => console.log(w.mergeResults(r)));
+ * @param document The text.
+ * @param config See {@link CreateWindowConfig}.
+ */
+export function createWindow(document: string, config: CreateWindowConfig = {}): DocumentWindow {
+  if (typeof document !== 'string') throw new TypeError(`createWindow(document): document must be a string, got ${typeof document}`);
+  const { size, overlap, strategy, estimateTokens } = resolveWindow(config);
+  const spans = chunkSpans(document, strategy, size, overlap, estimateTokens);
+  const chunks: readonly DocumentChunk[] = Object.freeze(
+    spans.map((s, index) => {
+      const content = document.slice(s.start, s.end);
+      return Object.freeze({
+        index, content, startPos: s.start, endPos: s.end, tokenCount: estimateTokens(content), charCount: content.length,
+        isFirst: index === 0, isLast: index === spans.length - 1, totalChunks: spans.length,
+      });
+    }),
+  );
+  let cursor = 0;
+  const get = (i: number) => (Number.isInteger(i) && i >= 0 && i < chunks.length ? chunks[i]! : null);
+  const move = (i: number) => {
+    const c = get(i);
+    if (c) cursor = i;
+    return c;
+  };
+  return {
+    chunks,
+    totalChunks: chunks.length,
+    get currentIndex() {
+      return cursor;
+    },
+    get,
+    current: () => get(cursor),
+    next: () => move(cursor + 1),
+    prev: () => move(cursor - 1),
+    jump: move,
+    reset: () => move(0),
+    hasNext: () => cursor + 1 < chunks.length,
+    hasPrev: () => cursor > 0,
+    getStats: () => {
+      const totalTokens = chunks.reduce((s, c) => s + c.tokenCount, 0);
+      const avgChunkSize = chunks.length === 0 ? 0 : chunks.reduce((s, c) => s + c.charCount, 0) / chunks.length;
+      return { totalChunks: chunks.length, totalChars: document.length, totalTokens, avgChunkSize, overlapSize: overlap, strategy };
+    },
+    processAll: (fn, options = {}) => {
+      const { concurrency = 5 } = options;
+      if (!Number.isInteger(concurrency) || concurrency < 1) throw new TypeError(`processAll(fn, {concurrency}) must be an integer >= 1, got ${String(concurrency)}`);
+      return runAll(chunks.map((c) => defer(() => fn(c, { context: undefined }))), { concurrency, failFast: false });
+    },
+    processSequential: (fn, options = {}) => {
+      const { carry } = options;
+      let context: string | undefined;
+      const sources = chunks.map((c) =>
+        defer(() => {
+          let state = INITIAL_L0_STATE;
+          return fn(c, { context }).pipe(
+            tap({ next: (e) => (state = reduceL0State(state, e)), complete: () => (context = carry?.(state, c)) }),
+          );
+        }),
+      );
+      return defer(() => ((context = undefined), runAll(sources, { concurrency: 1, failFast: false })));
+    },
+    mergeResults: (result, separator = '\n\n') =>
+      result.results.flatMap((s, i) => (s && result.statuses[i] === 'success' ? [s.content] : [])).join(separator),
+  };
+}
+
+function resolveWindow(config: CreateWindowConfig) {
+  checkBag(PATH, config);
+  checkKeys(PATH, config, KEYS);
+  const { size = 2000, overlap = 200, strategy = 'token', estimateTokens = (t: string) => Math.ceil(t.length / 4) } = config;
+  if (!Number.isInteger(size) || size < 1) throw optionError(PATH, 'size', 'an integer >= 1', size);
+  if (!Number.isInteger(overlap) || overlap < 0 || overlap >= size) throw optionError(PATH, 'overlap', `an integer >= 0 and below size (${size})`, overlap);
+  if (!STRATEGIES.includes(strategy)) throw optionError(PATH, 'strategy', "'token', 'char', 'paragraph' or 'sentence'", strategy);
+  if (typeof estimateTokens !== 'function') throw optionError(PATH, 'estimateTokens', 'a function', estimateTokens);
+  return { size, overlap, strategy, estimateTokens };
+}
