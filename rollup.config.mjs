@@ -7,7 +7,7 @@ const input = {
   'testing/index': 'src/testing/index.ts',
 };
 const external = (id) =>
-  /^(rxjs|zod|openai|ai|jsonrepair|@ai-sdk|@mastra|@opentelemetry|@sentry)(\/|$)/.test(id) || id.startsWith('node:');
+  /^(rxjs|zod|openai|ai|jsonrepair|eventsource-parser|@ai-sdk|@mastra|@opentelemetry|@sentry)(\/|$)/.test(id) || id.startsWith('node:');
 
 export default [
   {

@@ -105,6 +105,15 @@ export type {
 } from './operators/index.js';
 export { RETRY_PRESETS, RETRY_WITH_BACKOFF_DEFAULTS } from './retry/retryConfig.js';
 
+/* Transport: Server-Sent Events from a backend to a browser */
+export { toServerSentEvents, TO_SERVER_SENT_EVENTS_DEFAULTS } from './transport/toServerSentEvents.js';
+export type { ServerSentEvents, SseResponseLike, ToServerSentEventsConfig } from './transport/toServerSentEvents.js';
+export { fromServerSentEvents, FROM_SERVER_SENT_EVENTS_DEFAULTS } from './transport/fromServerSentEvents.js';
+export type { FromServerSentEventsConfig } from './transport/fromServerSentEvents.js';
+export { createSseReplayBuffer, SSE_REPLAY_BUFFER_DEFAULTS } from './transport/sseReplayBuffer.js';
+export type { SequencedEvent, SseReplayBuffer, SseReplayBufferConfig, SseReplaySource } from './transport/sseReplayBuffer.js';
+export { parseLastEventId } from './transport/sseFrames.js';
+
 /* Preset */
 export { l0, L0_DEFAULTS } from './preset/l0.js';
 export type { L0Options, L0StreamContext, L0StreamFactory } from './preset/l0.js';
