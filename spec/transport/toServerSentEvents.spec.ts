@@ -115,6 +115,13 @@ describe('toServerSentEvents', () => {
       res.emit('close');
       expect(source.observed).toBe(false);
     });
+
+    it('should unsubscribe at once from a response whose client already left', () => {
+      const res = Object.assign(new FakeResponse(), { destroyed: true });
+      const source = new Subject<L0Event>();
+      toServerSentEvents(source, { heartbeatMs: 0 }).writeTo(res);
+      expect(source.observed).toBe(false);
+    });
   });
 
   describe('toReadableStream', () => {

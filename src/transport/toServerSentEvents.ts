@@ -22,6 +22,8 @@ export interface ToServerSentEventsConfig {
 /** The subset of `node:http`'s ServerResponse (and Express/Fastify `reply.raw`) that {@link ServerSentEvents.writeTo} uses. */
 export interface SseResponseLike {
   readonly headersSent?: boolean;
+  /** True once the socket is gone (node:http); a response already closed unsubscribes at once. */
+  readonly destroyed?: boolean;
   writeHead(status: number, headers: Record<string, string>): unknown;
   write(chunk: string): unknown;
   end(): unknown;
@@ -91,6 +93,7 @@ export function toServerSentEvents(events$: Observable<L0Event | SequencedEvent>
       if (!response.headersSent) response.writeHead(200, { ...SSE_HEADERS });
       const subscription = frames.subscribe({ next: (frame) => response.write(frame), complete: () => response.end() });
       response.once('close', () => subscription.unsubscribe());
+      if (response.destroyed === true) subscription.unsubscribe(); // the client left before we started: 'close' has been and gone
       return subscription;
     },
     toReadableStream() {
