@@ -83,3 +83,5 @@ const rawFirst = await timeToFirstToken(configs.baseline.bind(null, small), RUNS
 const l0First = await timeToFirstToken(configs['l0 preset'].bind(null, small), RUNS * 3);
 console.log(`time to first token: +${(l0First - rawFirst).toFixed(3)} ms (${l0First.toFixed(3)} ms vs ${rawFirst.toFixed(3)} ms raw source)`);
 console.log(`(${RUNS} interleaved runs after ${WARMUP} warm-up, medians; node ${process.version}, ${(await import('node:os')).cpus().length} cores)`);
+const sse = await (await import('./sse.mjs')).measureSseRoundTrip();
+console.log(`SSE round trip (toServerSentEvents -> loopback HTTP -> fromServerSentEvents): ${fmt(Math.round(sse.eventsPerSecond))} events/s; added latency per token ${sse.latencyMs.toFixed(3)} ms median, ${sse.p99LatencyMs.toFixed(3)} ms p99`);
