@@ -77,6 +77,17 @@ describe('fromServerSentEvents', () => {
     expect([events, requests[1]?.headers['last-event-id']]).toEqual([[tok('a'), tok('b'), tok('c')], '2']);
   });
 
+  it('should ignore heartbeat comments between events', async () => {
+    serve((_req, res) => { sse(res, ': heartbeat\n\n', frame(1, tok('a')), ': heartbeat\n\n', END); res.end(); });
+    expect(await lastValueFrom(fromServerSentEvents(url).pipe(toArray()))).toEqual([tok('a')]);
+  });
+
+  it('should accept a Request without a body and keep its headers', async () => {
+    serve((_req, res) => { sse(res, END); res.end(); });
+    await lastValueFrom(fromServerSentEvents(new Request(url, { headers: { authorization: 'Bearer t' } })).pipe(toArray()));
+    expect([requests[0]?.headers.authorization, requests[0]?.headers.accept]).toEqual(['Bearer t', 'text/event-stream']);
+  });
+
   it('should send the lastEventId option on the first connection', async () => {
     serve((_req, res) => { sse(res, END); res.end(); });
     await lastValueFrom(fromServerSentEvents(url, { lastEventId: '41' }).pipe(toArray()));
@@ -121,8 +132,12 @@ describe('fromServerSentEvents', () => {
       expect(() => fromServerSentEvents(url, { reconnectDelay: -1 })).toThrow('fromServerSentEvents(url, {reconnectDelay}) must be a finite number of milliseconds >= 0, got -1');
     });
 
-    it('should reject a url that is not a string or URL', () => {
-      expect(() => fromServerSentEvents(42 as never)).toThrow('fromServerSentEvents(url) must be a string or a URL, got number');
+    it('should reject a url that is not a string, URL or Request', () => {
+      expect(() => fromServerSentEvents(42 as never)).toThrow('fromServerSentEvents(url) must be a string, a URL or a Request, got number');
+    });
+
+    it('should reject a Request with a body, which a reconnect could not resend', () => {
+      expect(() => fromServerSentEvents(new Request(url, { method: 'POST', body: 'q' }))).toThrow(/cannot be resent on reconnect/);
     });
   });
 });

@@ -48,7 +48,8 @@ interface Received {
  *   a-b-c-----d-e|             fromServerSentEvents(url, { reconnectDelay: 3 })
  *
  * Rules:
- * 1. Each subscription makes its own request; unsubscribing cancels the fetch and its body.
+ * 1. Each subscription makes its own request; unsubscribing cancels the fetch and its body. A
+ *    `Request` is accepted without a body only (a reconnect resends it); its headers are kept.
  * 2. A body that ends without the server's `end` or `error` frame, or a failed fetch, is a dropped
  *    connection: it reconnects after `reconnectDelay`, sending `Last-Event-ID`, up to
  *    `reconnectAttempts` times in a row (an event received resets the count); then it errors with a
@@ -63,8 +64,10 @@ interface Received {
  * fromServerSentEvents('/api/chat?q=hello').pipe(accumulate()).subscribe((s) => render(s.content));
  * @see {@link toServerSentEvents} {@link accumulate}
  */
-export function fromServerSentEvents(url: string | URL, config: FromServerSentEventsConfig = {}): Observable<L0Event> {
-  if (typeof url !== 'string' && !(url instanceof URL)) throw new TypeError(`fromServerSentEvents(url) must be a string or a URL, got ${typeof url}`);
+export function fromServerSentEvents(url: string | URL | Request, config: FromServerSentEventsConfig = {}): Observable<L0Event> {
+  const isRequest = typeof Request === 'function' && url instanceof Request;
+  if (typeof url !== 'string' && !(url instanceof URL) && !isRequest) throw new TypeError(`fromServerSentEvents(url) must be a string, a URL or a Request, got ${typeof url}`);
+  if (isRequest && url.body !== null) throw new TypeError('fromServerSentEvents(request): a Request with a body cannot be resent on reconnect; pass the url and `init: { method, body }` with a string body');
   const { init, reconnectAttempts, reconnectDelay, lastEventId, fetchFn, scheduler } = resolveConfig(config);
   return defer(() => {
     let lastId = lastEventId;
@@ -91,10 +94,11 @@ function dropped(error: ProviderError): ProviderError {
   return error;
 }
 
-function connect(url: string | URL, init: Omit<RequestInit, 'signal'>, lastId: string | undefined, fetchFn: typeof fetch): Observable<Received> {
+function connect(url: string | URL | Request, init: Omit<RequestInit, 'signal'>, lastId: string | undefined, fetchFn: typeof fetch): Observable<Received> {
   return new Observable<Received>((subscriber) => {
     const controller = new AbortController();
-    const headers = new Headers(init.headers);
+    const headers = new Headers(url instanceof URL || typeof url === 'string' ? undefined : url.headers);
+    new Headers(init.headers).forEach((value, key) => headers.set(key, value));
     headers.set('accept', 'text/event-stream');
     if (lastId !== undefined) headers.set('last-event-id', lastId);
     let done = false;
