@@ -2,7 +2,7 @@ import { asyncScheduler, defer, map, Observable, retry, tap, throwError, timer, 
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import type { L0Event } from '../events/eventTypes.js';
 import { deserializeError } from '../errors/deserializeError.js';
-import { InvalidStreamError } from '../errors/InvalidStreamError.js';
+import { describeValue, InvalidStreamError } from '../errors/InvalidStreamError.js';
 import { ProviderError } from '../errors/ProviderError.js';
 import type { SerializedError } from '../errors/serializeError.js';
 import { checkBag, checkKeys, isSchedulerLike, optionError, optionKeys, optionPath } from '../internal/options.js';
@@ -150,7 +150,7 @@ function onMessage(message: EventSourceMessage, subscriber: { next(r: Received):
   }
   const problem = eventProblem(data);
   if (problem !== undefined) {
-    subscriber.error(new InvalidStreamError(`fromServerSentEvents: the server sent an invalid event (${problem})`));
+    subscriber.error(new InvalidStreamError(`fromServerSentEvents: the server sent an invalid event (${problem}): ${describeValue(data)}`));
     return true;
   }
   subscriber.next({ id: message.id, event: data as L0Event });
