@@ -179,3 +179,5 @@ for (let i = 0; i < WARMUP + RUNS; i++) {
 }
 console.log(`raceModels over three sources: ${(median(raceMs) / median(aloneMs)).toFixed(2)}x the winner alone (${median(raceMs).toFixed(2)} ms vs ${median(aloneMs).toFixed(2)} ms for ${fmt(small)} tokens)`);
 console.log(`(${RUNS} interleaved runs after ${WARMUP} warm-up, medians; node ${process.version}, ${(await import('node:os')).cpus().length} cores)`);
+const sse = await (await import('./sse.mjs')).measureSseRoundTrip();
+console.log(`SSE round trip (toServerSentEvents -> loopback HTTP -> fromServerSentEvents): ${fmt(Math.round(sse.eventsPerSecond))} events/s; added latency per token ${sse.latencyMs.toFixed(3)} ms median, ${sse.p99LatencyMs.toFixed(3)} ms p99`);

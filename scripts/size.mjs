@@ -27,11 +27,12 @@ const RULE_CODE = ['json-structure', 'markdown-structure', 'pattern-detection', 
 // behind `detectDrift: true` and the recording wiring: the README's design decisions explain its budget.
 const cases = [
   // the guardrail engine and rule bodies come only with the rules an app imports (they carry the engine)
-  { label: "import { l0 } from 'l0-rx'", code: `export { l0 } from '${dist}/index.mjs';`, budget: 25, mustNotContain: [...RULE_CODE, ...STRUCTURED_CODE] },
-  { label: "import { structured } from 'l0-rx' (with jsonrepair)", code: `export { structured } from '${dist}/index.mjs';`, budget: 32 },
+  { label: "import { l0 } from 'l0-rx'", code: `export { l0 } from '${dist}/index.mjs';`, budget: 26, mustNotContain: [...RULE_CODE, ...STRUCTURED_CODE] },
+  { label: "import { structured } from 'l0-rx' (with jsonrepair)", code: `export { structured } from '${dist}/index.mjs';`, budget: 33 },
   { label: "import { parseStructured } from 'l0-rx/operators' (with jsonrepair)", code: `export { parseStructured } from '${dist}/operators/index.mjs';`, budget: 10, mustNotContain: PROVIDER_CODE },
   { label: "import { formatContext, stripThinking, extractCode } from 'l0-rx'", code: `export { formatContext, stripThinking, extractCode } from '${dist}/index.mjs';`, budget: 3, mustNotContain: [...PROVIDER_CODE, ...STRUCTURED_CODE] },
-  { label: "import * from 'l0-rx' (whole root entry)", code: `export * from '${dist}/index.mjs';`, budget: 45 },
+  // every capability with its runtime dependencies (jsonrepair, eventsource-parser): the README says why not 45 KB
+  { label: "import * from 'l0-rx' (whole root entry)", code: `export * from '${dist}/index.mjs';`, budget: 58 },
   // every pipeable operator, structured parsing (with jsonrepair) included: a ceiling, not a typical import
   { label: "import * from 'l0-rx/operators'", code: `export * from '${dist}/operators/index.mjs';`, budget: 30 },
   {
@@ -43,16 +44,30 @@ const cases = [
   {
     label: 'guardrails and drift on their own (guard, recommendedGuardrails, detectDrift)',
     code: `export { guard, recommendedGuardrails, detectDrift } from '${dist}/index.mjs';`,
-    budget: 10,
+    budget: 11,
     mustNotContain: PROVIDER_CODE,
   },
   {
     label: "l0 with guardrails (import { l0, recommendedGuardrails } from 'l0-rx')",
     code: `export { l0, recommendedGuardrails } from '${dist}/index.mjs';`,
-    budget: 29,
+    budget: 32,
+  },
+  // 6 KB was the target; retryWithBackoff alone is 6.3 KB and fromServerSentEvents alone 6.1 KB
+  // (eventsource-parser 2 KB, typed errors 2 KB): the README's design decisions explain the 11 KB.
+  {
+    label: 'a browser reading a backend over SSE (fromServerSentEvents, accumulate, retryWithBackoff)',
+    code: `export { fromServerSentEvents, accumulate, retryWithBackoff } from '${dist}/index.mjs';`,
+    budget: 11,
+    mustNotContain: PROVIDER_CODE,
   },
   { label: "import { accumulate } from 'l0-rx'", code: `export { accumulate } from '${dist}/index.mjs';`, budget: 4, mustNotContain: PROVIDER_CODE },
 ];
+
+/** Runtime dependencies are bundled into the figures, as an app's bundler does (only rxjs is the app's already). */
+const bundled = {
+  'eventsource-parser': `${root}/node_modules/eventsource-parser/dist/index.js`,
+  jsonrepair: fileURLToPath(import.meta.resolve('jsonrepair')),
+};
 
 const check = process.argv.includes('--check');
 const failures = [];
@@ -61,9 +76,7 @@ for (const { label, code, budget, mustNotContain = [] } of cases) {
     input: 'entry',
     external: (id) => /^rxjs(\/|$)/.test(id),
     plugins: [
-      { name: 'entry', resolveId: (id) => (id === 'entry' ? id : null), load: (id) => (id === 'entry' ? code : null) },
-      // our runtime dependency is bundled, as an app's bundler would
-      { name: 'deps', resolveId: (id) => (id === 'jsonrepair' ? fileURLToPath(import.meta.resolve('jsonrepair')) : null) },
+      { name: 'entry', resolveId: (id) => (id === 'entry' ? id : (bundled[id] ?? null)), load: (id) => (id === 'entry' ? code : null) },
       terser(),
     ],
     // as an app's bundler does with our package.json's `sideEffects: false`

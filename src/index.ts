@@ -216,6 +216,14 @@ export { BudgetExceededError, isBudgetExceededError } from './budget/BudgetExcee
 export type { BudgetExceededInfo } from './budget/BudgetExceededError.js';
 export { createWindow } from './windows/createWindow.js';
 export type { ChunkProcessor, CreateWindowConfig, DocumentChunk, DocumentWindow, WindowContext, WindowStrategy } from './windows/createWindow.js';
+/* Transport: Server-Sent Events from a backend to a browser */
+export { toServerSentEvents, TO_SERVER_SENT_EVENTS_DEFAULTS } from './transport/toServerSentEvents.js';
+export type { ServerSentEvents, SseResponseLike, ToServerSentEventsConfig } from './transport/toServerSentEvents.js';
+export { fromServerSentEvents, FROM_SERVER_SENT_EVENTS_DEFAULTS } from './transport/fromServerSentEvents.js';
+export type { FromServerSentEventsConfig } from './transport/fromServerSentEvents.js';
+export { createSseReplayBuffer, SSE_REPLAY_BUFFER_DEFAULTS } from './transport/sseReplayBuffer.js';
+export type { SequencedEvent, SseReplayBuffer, SseReplayBufferConfig, SseReplaySource } from './transport/sseReplayBuffer.js';
+export { parseLastEventId } from './transport/sseFrames.js';
 
 /* Preset */
 export { l0, L0_DEFAULTS } from './preset/l0.js';

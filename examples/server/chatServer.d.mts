@@ -1,0 +1,13 @@
+// Types of chatServer.mjs, for the TypeScript specs that start it.
+export interface ChatServerOptions {
+  readonly baseURL: string;
+  readonly apiKey?: string;
+  readonly model?: string;
+  readonly keepAliveMs?: number;
+  readonly heartbeatMs?: number;
+}
+export interface ChatServer {
+  readonly url: string;
+  close(): Promise<void>;
+}
+export function startChatServer(options: ChatServerOptions): Promise<ChatServer>;

@@ -1,0 +1,65 @@
+// @ts-check
+// A streaming backend: `GET /chat/<id>?q=<question>` streams the l0() events of one answer as
+// Server-Sent Events. The model key stays here; the browser reads the stream with
+// fromServerSentEvents(). A client that goes away unsubscribes, so the model request aborts (after
+// `keepAliveMs`, the grace a reconnect gets); a client that reconnects with `Last-Event-ID` gets the
+// events after it from the replay buffer, then the live ones, each once.
+import { createServer } from 'node:http';
+import OpenAI from 'openai';
+import { createSseReplayBuffer, l0, parseLastEventId, toServerSentEvents } from 'l0-rx';
+
+/**
+ * @typedef {object} ChatServerOptions
+ * @property {string} baseURL   an OpenAI-compatible endpoint (the fault server offline, a provider live)
+ * @property {string} [apiKey]  the provider key, kept on the server
+ * @property {string} [model]   (default 'gpt-4o-mini')
+ * @property {number} [keepAliveMs]  how long a run survives without a client, for reconnects; 0 aborts at once (default 10000)
+ * @property {number} [heartbeatMs] (default 15000)
+ */
+
+/**
+ * Starts the chat backend on a free loopback port.
+ * @param {ChatServerOptions} options
+ * @returns {Promise<{ url: string, close(): Promise<void> }>}
+ */
+export async function startChatServer({ baseURL, apiKey = 'offline', model = 'gpt-4o-mini', keepAliveMs = 10_000, heartbeatMs = 15_000 }) {
+  const openai = new OpenAI({ apiKey, baseURL, maxRetries: 0 });
+  const runs = createSseReplayBuffer({ keepAliveMs });
+  /** @param {string} question */
+  const answer = (question) =>
+    l0({
+      stream: ({ signal }) =>
+        openai.chat.completions.create({ model, messages: [{ role: 'user', content: question }], stream: true }, { signal }),
+      retry: { attempts: 2, maxRetries: 3, baseDelay: 50 },
+    });
+
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const match = /^\/chat\/([\w-]{1,64})$/.exec(url.pathname);
+    if (req.method !== 'GET' || match === null) {
+      res.writeHead(404, { 'content-type': 'application/json' }).end('{"error":"GET /chat/<id>?q=<question>"}');
+      return;
+    }
+    const id = match[1];
+    let after;
+    try {
+      after = parseLastEventId(req.headers['last-event-id']);
+    } catch (e) {
+      res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: String(e) }));
+      return;
+    }
+    // a first connection starts the run; a reconnect (Last-Event-ID) resumes it, or gets STREAM_NOT_FOUND as its error frame
+    if (after === 0 && !runs.has(id)) runs.add(id, answer(url.searchParams.get('q') ?? 'Hello'));
+    toServerSentEvents(runs.replay(id, after), { resumeFrom: after, heartbeatMs }).writeTo(res);
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
+  const address = /** @type {import('node:net').AddressInfo} */ (server.address());
+  return {
+    url: `http://127.0.0.1:${address.port}`,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve(undefined));
+      }),
+  };
+}

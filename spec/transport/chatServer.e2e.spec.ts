@@ -1,0 +1,75 @@
+/** @test {toServerSentEvents} @test {fromServerSentEvents} end to end: examples/server over real loopback HTTP */
+import { lastValueFrom, take, tap, toArray } from 'rxjs';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { fromServerSentEvents, type L0Event } from 'l0-rx';
+import { FAULT_SERVER_DEFAULTS, startFaultServer, type FaultServer } from 'l0-rx/testing';
+import { startChatServer, type ChatServer } from '../../examples/server/chatServer.mjs';
+import { expectClosedByClient } from '../integration/harness.js';
+
+const REPLY = FAULT_SERVER_DEFAULTS.reply;
+const text = (events: readonly L0Event[]) => events.map((e) => (e.type === 'token' ? e.value : '')).join('');
+const types = (events: readonly L0Event[]) => events.map((e) => e.type);
+
+/** A fetch whose first response body is cut once it has carried `frames` event ids: a dropped connection. */
+function droppingFetch(frames: number, seen: Headers[]): typeof fetch {
+  let calls = 0;
+  return async (input, init) => {
+    seen.push(new Headers(init?.headers));
+    const response = await fetch(input, init);
+    if (calls++ > 0 || response.body === null) return response;
+    const reader = response.body.getReader();
+    const decoder = new TextDecoder();
+    let seenText = '';
+    const cut = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        const { value, done } = await reader.read();
+        if (done) return controller.close();
+        controller.enqueue(value);
+        seenText += decoder.decode(value, { stream: true });
+        if ((seenText.match(/(^|\n)id: /g) ?? []).length >= frames) {
+          await reader.cancel();
+          controller.close();
+        }
+      },
+    });
+    return new Response(cut, { status: response.status, headers: response.headers });
+  };
+}
+
+describe('examples/server: l0() events over SSE', () => {
+  let faults: FaultServer;
+  let backend: ChatServer | undefined;
+  beforeEach(async () => {
+    faults = await startFaultServer({ tokenDelayMs: 10 });
+  });
+  afterEach(async () => {
+    await backend?.close();
+    backend = undefined;
+    await faults.close();
+  });
+
+  it('should stream a clean answer: start first, every token, complete last', async () => {
+    const chat = (backend = await startChatServer({ baseURL: faults.url }));
+    const events = await lastValueFrom(fromServerSentEvents(`${chat.url}/chat/clean?q=fox`).pipe(toArray()));
+    expect([types(events)[0], types(events).at(-1), text(events)]).toEqual(['start', 'complete', REPLY]);
+  });
+
+  it('should abort the model request when the client goes away (closedByClient on the fault server)', async () => {
+    const chat = (backend = await startChatServer({ baseURL: faults.url, keepAliveMs: 0 }));
+    const tokens = await lastValueFrom(fromServerSentEvents(`${chat.url}/chat/gone`).pipe(take(3), toArray()));
+    expect(tokens).toHaveLength(3);
+    await expectClosedByClient(faults, 'gpt-4o-mini', 0, 2000);
+  });
+
+  it('should resume a dropped connection with Last-Event-ID: every event once, in order, from one model request', async () => {
+    const chat = (backend = await startChatServer({ baseURL: faults.url, keepAliveMs: 5_000 }));
+    const sent: Headers[] = [];
+    const received: L0Event[] = [];
+    await lastValueFrom(
+      fromServerSentEvents(`${chat.url}/chat/resume`, { fetch: droppingFetch(3, sent), reconnectDelay: 0 }).pipe(tap((e) => received.push(e))),
+    );
+    expect(sent.map((h) => h.get('last-event-id'))).toEqual([null, expect.stringMatching(/^\d+$/)]);
+    expect([types(received).filter((t) => t === 'start').length, types(received).at(-1), text(received)]).toEqual([1, 'complete', REPLY]);
+    expect(faults.requests).toHaveLength(1);
+  });
+});

@@ -1,0 +1,100 @@
+/** @test {createSseReplayBuffer} */
+import { NEVER, of, type Observable } from 'rxjs';
+import { describe, expect, it } from 'vitest';
+import { createSseReplayBuffer, L0Error, type L0Event, type SequencedEvent } from 'l0-rx';
+import { testScheduler } from '../helpers/testScheduler.js';
+
+const tok = (value: string): L0Event => ({ type: 'token', value });
+const events: Record<string, L0Event> = { a: tok('a'), b: tok('b'), c: tok('c'), d: tok('d') };
+const seqd = (entries: Record<string, [number, string]>): Record<string, SequencedEvent> =>
+  Object.fromEntries(Object.entries(entries).map(([k, [seq, v]]) => [k, { seq, event: tok(v) }]));
+const notFound = (id: string) => new L0Error(`no stream ${JSON.stringify(id)} to resume (unknown, finished long ago, or aborted)`, { code: 'STREAM_NOT_FOUND', category: 'bad-request', retryable: false });
+
+describe('createSseReplayBuffer', () => {
+  it('should replay every event of a stream, numbered from 1, from afterSeq 0', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ cold, expectObservable }) => {
+      const buffer = createSseReplayBuffer({ scheduler });
+      buffer.add('s', cold('-a-b|', events));
+      expectObservable(buffer.replay('s', 0)).toBe('-1-2|', seqd({ 1: [1, 'a'], 2: [2, 'b'] }));
+    });
+  });
+
+  it('should give a late reconnect the buffered events after its id, then the live ones, from one upstream subscription', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
+      const buffer = createSseReplayBuffer({ scheduler });
+      const source = cold('-a-b-c-d|', events);
+      buffer.add('s', source);
+      expectObservable(buffer.replay('s', 0), '^--!').toBe('-1-', seqd({ 1: [1, 'a'] }));
+      expectObservable(buffer.replay('s', 1), '----^').toBe('----23-4|', seqd({ 2: [2, 'b'], 3: [3, 'c'], 4: [4, 'd'] }));
+      expectSubscriptions(source.subscriptions).toBe('^-------!');
+    });
+  });
+
+  it('should error with STREAM_NOT_FOUND for a stream it never had', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ expectObservable }) => {
+      expectObservable(createSseReplayBuffer({ scheduler }).replay('nope', 0)).toBe('#', undefined, notFound('nope'));
+    });
+  });
+
+  it('should error with RESUME_GAP rather than skip events it no longer holds', () => {
+    const buffer = createSseReplayBuffer({ maxEvents: 2 });
+    buffer.add('s', of(tok('a'), tok('b'), tok('c')));
+    buffer.replay('s', 0).subscribe(); // runs it: only b and c are kept
+    let error: unknown;
+    buffer.replay('s', 0).subscribe({ error: (e) => (error = e) });
+    expect((error as L0Error).code).toBe('RESUME_GAP');
+  });
+
+  it('should replay a finished run, its terminal error included', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ cold, expectObservable }) => {
+      const buffer = createSseReplayBuffer({ scheduler });
+      buffer.add('s', cold('a#', events, new Error('boom')));
+      buffer.replay('s', 0).subscribe({ error: () => undefined });
+      expectObservable(buffer.replay('s', 1), '---^').toBe('---#', undefined, new Error('boom'));
+    });
+  });
+
+  it('should keep the run going for keepAliveMs after the last client left, then abort it and forget the stream', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
+      const buffer = createSseReplayBuffer({ keepAliveMs: 3, scheduler });
+      const source = cold<L0Event>('-');
+      buffer.add('s', source);
+      expectObservable(buffer.replay('s', 0), '^-!').toBe('-');
+      expectSubscriptions(source.subscriptions).toBe('^----!');
+      scheduler.schedule(() => expect(buffer.has('s')).toBe(false), 6);
+    });
+  });
+
+  it('should abort the run as soon as the last client leaves with keepAliveMs: 0', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
+      const buffer = createSseReplayBuffer({ keepAliveMs: 0, scheduler });
+      const source = cold<L0Event>('-');
+      buffer.add('s', source);
+      expectObservable(buffer.replay('s', 0), '^-!').toBe('-');
+      expectSubscriptions(source.subscriptions).toBe('^-!');
+    });
+  });
+
+  it('should forget the oldest stream beyond maxStreams', () => {
+    const buffer = createSseReplayBuffer({ maxStreams: 2 });
+    const run: Observable<L0Event> = NEVER;
+    buffer.add('a', run);
+    buffer.add('b', run);
+    buffer.add('c', run);
+    expect(['a', 'b', 'c'].map((id) => buffer.has(id))).toEqual([false, true, true]);
+  });
+
+  it('should name an unknown option with a suggestion', () => {
+    expect(() => createSseReplayBuffer({ maxEvent: 3 } as never)).toThrow('createSseReplayBuffer(config): unknown option `maxEvent` (did you mean `maxEvents`?)');
+  });
+
+  it('should reject maxEvents below 1', () => {
+    expect(() => createSseReplayBuffer({ maxEvents: 0 })).toThrow('createSseReplayBuffer({maxEvents}) must be a positive integer, got 0');
+  });
+});

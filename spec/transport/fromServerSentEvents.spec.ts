@@ -1,0 +1,143 @@
+/** @test {fromServerSentEvents} against a scripted node:http server on loopback */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { asapScheduler, firstValueFrom, lastValueFrom, take, toArray, type SchedulerLike } from 'rxjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fromServerSentEvents, isInvalidStreamError, isProviderError, isTokenTimeoutError, serializeError, TokenTimeoutError, type L0Event, type TokenTimeoutInfo } from 'l0-rx';
+import { eventually } from '../testing/sdkDrivers.js';
+
+type Handler = (req: IncomingMessage, res: ServerResponse, n: number) => void;
+const tok = (value: string): L0Event => ({ type: 'token', value });
+const frame = (id: number, event: L0Event) => `id: ${id}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
+const END = 'event: end\ndata: {}\n\n';
+const sse = (res: ServerResponse, ...frames: string[]) => {
+  res.writeHead(200, { 'content-type': 'text/event-stream' });
+  for (const f of frames) res.write(f);
+};
+
+let server: Server;
+let url: string;
+let handler: Handler = (_req, res) => res.end();
+let requests: IncomingMessage[] = [];
+beforeAll(async () => {
+  server = createServer((req, res) => handler(req, res, requests.push(req)));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/events`;
+});
+afterAll(() => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }));
+const serve = (h: Handler) => { requests = []; handler = h; };
+const failure = (p: Promise<unknown>) => p.then(() => { throw new Error('expected an error'); }, (e: unknown) => e);
+
+describe('fromServerSentEvents', () => {
+  it('should emit the events in order and complete at the end frame', async () => {
+    serve((_req, res) => { sse(res, frame(1, tok('a')), frame(2, tok('b')), END); res.end(); });
+    expect(await lastValueFrom(fromServerSentEvents(url).pipe(toArray()))).toEqual([tok('a'), tok('b')]);
+  });
+
+  it('should complete without a value on an end frame alone', async () => {
+    serve((_req, res) => { sse(res, END); res.end(); });
+    expect(await lastValueFrom(fromServerSentEvents(url).pipe(toArray()))).toEqual([]);
+  });
+
+  it('should send Accept: text/event-stream', async () => {
+    serve((_req, res) => { sse(res, END); res.end(); });
+    await lastValueFrom(fromServerSentEvents(url).pipe(toArray()));
+    expect(requests[0]?.headers.accept).toBe('text/event-stream');
+  });
+
+  it('should rethrow the error frame as a typed error', async () => {
+    const error = new TokenTimeoutError({ kind: 'inter', timeoutMs: 5, elapsedMs: 6, tokenCount: 1 });
+    serve((_req, res) => { sse(res, frame(1, tok('a')), `event: error\ndata: ${JSON.stringify(serializeError(error))}\n\n`); res.end(); });
+    const e = await failure(lastValueFrom(fromServerSentEvents(url)));
+    expect([isTokenTimeoutError(e), (e as { info: TokenTimeoutInfo }).info.kind, requests.length]).toEqual([true, 'inter', 1]);
+  });
+
+  it('should error with a ProviderError carrying the status for a non-2xx answer, without reconnecting', async () => {
+    serve((_req, res) => res.writeHead(503).end('down'));
+    const e = await failure(lastValueFrom(fromServerSentEvents(url, { reconnectDelay: 0 })));
+    expect([isProviderError(e), (e as { code: string }).code, (e as { status: number }).status, requests.length]).toEqual([true, 'SERVER_ERROR', 503, 1]);
+  });
+
+  it('should type a 401 as AUTH_ERROR', async () => {
+    serve((_req, res) => res.writeHead(401).end());
+    expect((await failure(lastValueFrom(fromServerSentEvents(url))) as { code: string }).code).toBe('AUTH_ERROR');
+  });
+
+  it('should error with InvalidStreamError for an event that is not an L0Event', async () => {
+    serve((_req, res) => { sse(res, 'id: 1\nevent: token\ndata: {"type":"token","value":3}\n\n', END); res.end(); });
+    expect(isInvalidStreamError(await failure(lastValueFrom(fromServerSentEvents(url))))).toBe(true);
+  });
+
+  it('should reconnect after a dropped body with Last-Event-ID and deliver every event once, in order', async () => {
+    serve((req, res, n) => {
+      if (n === 1) { sse(res, frame(1, tok('a')), frame(2, tok('b'))); res.end(); return; }
+      sse(res, ...(req.headers['last-event-id'] === '2' ? [frame(3, tok('c')), END] : [])); res.end();
+    });
+    const events = await lastValueFrom(fromServerSentEvents(url, { reconnectDelay: 0 }).pipe(toArray()));
+    expect([events, requests[1]?.headers['last-event-id']]).toEqual([[tok('a'), tok('b'), tok('c')], '2']);
+  });
+
+  it('should ignore heartbeat comments between events', async () => {
+    serve((_req, res) => { sse(res, ': heartbeat\n\n', frame(1, tok('a')), ': heartbeat\n\n', END); res.end(); });
+    expect(await lastValueFrom(fromServerSentEvents(url).pipe(toArray()))).toEqual([tok('a')]);
+  });
+
+  it('should accept a Request without a body and keep its headers', async () => {
+    serve((_req, res) => { sse(res, END); res.end(); });
+    await lastValueFrom(fromServerSentEvents(new Request(url, { headers: { authorization: 'Bearer t' } })).pipe(toArray()));
+    expect([requests[0]?.headers.authorization, requests[0]?.headers.accept]).toEqual(['Bearer t', 'text/event-stream']);
+  });
+
+  it('should send the lastEventId option on the first connection', async () => {
+    serve((_req, res) => { sse(res, END); res.end(); });
+    await lastValueFrom(fromServerSentEvents(url, { lastEventId: '41' }).pipe(toArray()));
+    expect(requests[0]?.headers['last-event-id']).toBe('41');
+  });
+
+  it('should give up after reconnectAttempts drops in a row with INCOMPLETE_STREAM', async () => {
+    serve((_req, res) => { sse(res); res.end(); });
+    const e = await failure(lastValueFrom(fromServerSentEvents(url, { reconnectAttempts: 2, reconnectDelay: 0 })));
+    expect([(e as { code: string }).code, requests.length]).toEqual(['INCOMPLETE_STREAM', 3]);
+  });
+
+  it('should wait reconnectDelay on the injected scheduler before reconnecting', async () => {
+    const delays: number[] = [];
+    const scheduler: SchedulerLike = {
+      now: () => asapScheduler.now(),
+      schedule: (work: any, delay?: number, state?: unknown) => { delays.push(delay ?? 0); return asapScheduler.schedule(work, 0, state); },
+    };
+    serve((_req, res, n) => { sse(res, ...(n === 1 ? [] : [END])); res.end(); });
+    await lastValueFrom(fromServerSentEvents(url, { reconnectDelay: 250, scheduler }).pipe(toArray()));
+    expect(delays).toEqual([250]);
+  });
+
+  it('should cancel the request when unsubscribed', async () => {
+    let closed = false;
+    serve((req, res) => { sse(res, frame(1, tok('a'))); req.socket.once('close', () => (closed = true)); });
+    expect(await firstValueFrom(fromServerSentEvents(url).pipe(take(1)))).toEqual(tok('a'));
+    await eventually(() => closed);
+  });
+
+  it('should error with NETWORK_ERROR once a refused connection has used its reconnects', async () => {
+    const e = await failure(lastValueFrom(fromServerSentEvents('http://127.0.0.1:1/none', { reconnectAttempts: 1, reconnectDelay: 0 })));
+    expect([isProviderError(e), (e as { code: string }).code]).toEqual([true, 'NETWORK_ERROR']);
+  });
+
+  describe('validation', () => {
+    it('should name an unknown option with a suggestion', () => {
+      expect(() => fromServerSentEvents(url, { reconnectAttempt: 1 } as never)).toThrow('fromServerSentEvents(url, config): unknown option `reconnectAttempt` (did you mean `reconnectAttempts`?)');
+    });
+
+    it('should reject a negative reconnectDelay', () => {
+      expect(() => fromServerSentEvents(url, { reconnectDelay: -1 })).toThrow('fromServerSentEvents(url, {reconnectDelay}) must be a finite number of milliseconds >= 0, got -1');
+    });
+
+    it('should reject a url that is not a string, URL or Request', () => {
+      expect(() => fromServerSentEvents(42 as never)).toThrow('fromServerSentEvents(url) must be a string, a URL or a Request, got number');
+    });
+
+    it('should reject a Request with a body, which a reconnect could not resend', () => {
+      expect(() => fromServerSentEvents(new Request(url, { method: 'POST', body: 'q' }))).toThrow(/cannot be resent on reconnect/);
+    });
+  });
+});

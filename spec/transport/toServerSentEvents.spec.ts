@@ -1,0 +1,157 @@
+/** @test {toServerSentEvents} */
+import { EventEmitter } from 'node:events';
+import { NEVER, of, Subject, throwError, type Observable } from 'rxjs';
+import { describe, expect, it } from 'vitest';
+import { serializeError, toServerSentEvents, TokenTimeoutError, type L0Event, type SequencedEvent } from 'l0-rx';
+import { testScheduler } from '../helpers/testScheduler.js';
+
+const tok = (value: string): L0Event => ({ type: 'token', value });
+const frame = (seq: number, event: L0Event) => `id: ${seq}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
+const END = 'event: end\ndata: {}\n\n';
+const HEARTBEAT = ': heartbeat\n\n';
+const events: Record<string, L0Event> = { a: tok('a'), b: tok('b'), c: tok('c'), C: { type: 'complete', finishReason: 'stop' } };
+const timeoutError = new TokenTimeoutError({ kind: 'inter', timeoutMs: 5, elapsedMs: 5, tokenCount: 1 });
+
+describe('toServerSentEvents', () => {
+  describe('frames', () => {
+    it('should frame each event with its sequence number and type, then an end frame', () => {
+      testScheduler().run(({ cold, expectObservable }) => {
+        const source = cold('-a-b-C|', events);
+        expectObservable(toServerSentEvents(source, { heartbeatMs: 0 }).frames).toBe('-1-2-3(e|)', {
+          1: frame(1, events['a']!), 2: frame(2, events['b']!), 3: frame(3, events['C']!), e: END,
+        });
+      });
+    });
+
+    it('should send only the end frame for an empty source', () => {
+      testScheduler().run(({ cold, expectObservable }) => {
+        expectObservable(toServerSentEvents(cold<L0Event>('|'), { heartbeatMs: 0 }).frames).toBe('(e|)', { e: END });
+      });
+    });
+
+    it('should end with an error frame carrying serializeError data, not an end frame, when the source errors', () => {
+      testScheduler().run(({ cold, expectObservable }) => {
+        const source = cold('-a-#', events, timeoutError);
+        const err = `event: error\ndata: ${JSON.stringify(serializeError(timeoutError))}\n\n`;
+        expectObservable(toServerSentEvents(source, { heartbeatMs: 0 }).frames).toBe('-1-(x|)', { 1: frame(1, events['a']!), x: err });
+      });
+    });
+
+    it('should number events per subscription', () => {
+      const sse = toServerSentEvents(of(tok('a')), { heartbeatMs: 0 });
+      const first: string[] = [];
+      const second: string[] = [];
+      sse.frames.subscribe((f) => first.push(f));
+      sse.frames.subscribe((f) => second.push(f));
+      expect(second).toEqual(first);
+      expect(first[0]).toBe(frame(1, tok('a')));
+    });
+
+    it('should keep the sequence numbers of a replay source', () => {
+      const replay: Observable<SequencedEvent> = of({ seq: 7, event: tok('g') }, { seq: 8, event: tok('h') });
+      const frames: string[] = [];
+      toServerSentEvents(replay, { heartbeatMs: 0 }).frames.subscribe((f) => frames.push(f));
+      expect(frames).toEqual([frame(7, tok('g')), frame(8, tok('h')), END]);
+    });
+
+    it('should skip the events up to `resumeFrom` (a Last-Event-ID header value)', () => {
+      testScheduler().run(({ cold, expectObservable }) => {
+        const source = cold('-a-b-c|', events);
+        expectObservable(toServerSentEvents(source, { heartbeatMs: 0, resumeFrom: '2' }).frames).toBe('-----3(e|)', { 3: frame(3, events['c']!), e: END });
+      });
+    });
+  });
+
+  describe('heartbeats', () => {
+    it('should send a heartbeat on each tick with nothing sent since the previous tick', () => {
+      const scheduler = testScheduler();
+      scheduler.run(({ cold, expectObservable }) => {
+        const source = cold('a---b------c|', events);
+        expectObservable(toServerSentEvents(source, { heartbeatMs: 3, scheduler }).frames).toBe('a---b----h-c(e|)', {
+          a: frame(1, events['a']!), b: frame(2, events['b']!), c: frame(3, events['c']!), h: HEARTBEAT, e: END,
+        });
+      });
+    });
+
+    it('should keep sending heartbeats while the source stays silent, and stop on unsubscribe', () => {
+      const scheduler = testScheduler();
+      scheduler.run(({ cold, expectObservable, expectSubscriptions }) => {
+        const source = cold<L0Event>('-');
+        expectObservable(toServerSentEvents(source, { heartbeatMs: 2, scheduler }).frames, '^------!').toBe('--h-h-h', { h: HEARTBEAT });
+        expectSubscriptions(source.subscriptions).toBe('^------!');
+      });
+    });
+
+    it('should send no heartbeat with heartbeatMs: 0', () => {
+      const scheduler = testScheduler();
+      scheduler.run(({ cold, expectObservable }) => {
+        expectObservable(toServerSentEvents(cold<L0Event>('-'), { heartbeatMs: 0, scheduler }).frames, '^-----!').toBe('-');
+      });
+    });
+  });
+
+  describe('writeTo', () => {
+    class FakeResponse extends EventEmitter {
+      headersSent = false;
+      status = 0;
+      head: Record<string, string> = {};
+      body = '';
+      ended = false;
+      writeHead(status: number, headers: Record<string, string>) { this.status = status; this.head = headers; this.headersSent = true; }
+      write(chunk: string) { this.body += chunk; }
+      end() { this.ended = true; }
+    }
+
+    it('should write the SSE headers, every frame, and end the response', () => {
+      const res = new FakeResponse();
+      toServerSentEvents(of(tok('a')), { heartbeatMs: 0 }).writeTo(res);
+      expect([res.status, res.head['content-type'], res.body, res.ended]).toEqual([200, 'text/event-stream; charset=utf-8', frame(1, tok('a')) + END, true]);
+    });
+
+    it('should unsubscribe the events when the response closes (the client went away)', () => {
+      const res = new FakeResponse();
+      const source = new Subject<L0Event>();
+      toServerSentEvents(source, { heartbeatMs: 0 }).writeTo(res);
+      res.emit('close');
+      expect(source.observed).toBe(false);
+    });
+
+    it('should unsubscribe at once from a response whose client already left', () => {
+      const res = Object.assign(new FakeResponse(), { destroyed: true });
+      const source = new Subject<L0Event>();
+      toServerSentEvents(source, { heartbeatMs: 0 }).writeTo(res);
+      expect(source.observed).toBe(false);
+    });
+  });
+
+  describe('toReadableStream', () => {
+    it('should stream the frames as UTF-8 bytes', async () => {
+      const text = await new Response(toServerSentEvents(of(tok('é')), { heartbeatMs: 0 }).toReadableStream()).text();
+      expect(text).toBe(frame(1, tok('é')) + END);
+    });
+
+    it('should unsubscribe the events when the stream is cancelled', async () => {
+      const source = new Subject<L0Event>();
+      await toServerSentEvents(source, { heartbeatMs: 0 }).toReadableStream().cancel();
+      expect(source.observed).toBe(false);
+    });
+  });
+
+  describe('validation', () => {
+    it('should reject a non-Observable source at creation', () => {
+      expect(() => toServerSentEvents([] as never)).toThrow(/needs an Observable/);
+    });
+
+    it('should name an unknown option with a suggestion', () => {
+      expect(() => toServerSentEvents(NEVER, { heartbeat: 5 } as never)).toThrow('toServerSentEvents(events$, config): unknown option `heartbeat` (did you mean `heartbeatMs`?)');
+    });
+
+    it('should reject a malformed resumeFrom', () => {
+      expect(() => toServerSentEvents(NEVER, { resumeFrom: 'abc' })).toThrow('toServerSentEvents(events$, {resumeFrom}) must be a non-negative integer (a Last-Event-ID), got "abc"');
+    });
+
+    it('should reject a negative heartbeatMs', () => {
+      expect(() => toServerSentEvents(throwError(() => 1), { heartbeatMs: -1 })).toThrow(/heartbeatMs\}\) must be/);
+    });
+  });
+});

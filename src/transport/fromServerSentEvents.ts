@@ -1,0 +1,185 @@
+import { asyncScheduler, defer, map, Observable, retry, tap, throwError, timer, type SchedulerLike } from 'rxjs';
+import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import type { L0Event } from '../events/eventTypes.js';
+import { deserializeError } from '../errors/deserializeError.js';
+import { describeValue, InvalidStreamError } from '../errors/InvalidStreamError.js';
+import { ProviderError } from '../errors/ProviderError.js';
+import type { SerializedError } from '../errors/serializeError.js';
+import { checkBag, checkKeys, isSchedulerLike, optionError, optionKeys, optionPath } from '../internal/options.js';
+import { eventProblem } from '../sources/validateEvent.js';
+import { END_FRAME, ERROR_FRAME } from './sseFrames.js';
+
+/** Options of {@link fromServerSentEvents}. */
+export interface FromServerSentEventsConfig {
+  /** Extra request options (headers, credentials, a `POST` body as a string). `signal` is ours. @default {} */
+  readonly init?: Omit<RequestInit, 'signal'>;
+  /** Reconnections in a row without a new event before giving up with the connection's error. 0: never reconnect. @default 3 */
+  readonly reconnectAttempts?: number;
+  /** Wait before each reconnection, in milliseconds. @default 1000 */
+  readonly reconnectDelay?: number;
+  /** Resume after this event id on the first connection too. @default undefined (from the start) */
+  readonly lastEventId?: string;
+  /** The fetch to use (a test double, an instrumented one). @default globalThis.fetch */
+  readonly fetch?: typeof fetch;
+  /** Time source of `reconnectDelay`. @default asyncScheduler */
+  readonly scheduler?: SchedulerLike;
+}
+
+export const FROM_SERVER_SENT_EVENTS_DEFAULTS: Readonly<Required<Pick<FromServerSentEventsConfig, 'reconnectAttempts' | 'reconnectDelay'>>> = Object.freeze({
+  reconnectAttempts: 3,
+  reconnectDelay: 1000,
+});
+
+const PATH = optionPath('fromServerSentEvents', 'url, ');
+const KEYS = optionKeys<FromServerSentEventsConfig>()(['init', 'reconnectAttempts', 'reconnectDelay', 'lastEventId', 'fetch', 'scheduler']);
+
+interface Received {
+  readonly id: string | undefined;
+  readonly event: L0Event;
+}
+
+/**
+ * The events a backend streams with {@link toServerSentEvents}, as the same typed
+ * `Observable<L0Event>`, in browsers, edge runtimes and Node (fetch + ReadableStream +
+ * `eventsource-parser`).
+ *
+ *   a-b-c-X                    connection 1 drops after c (id 3)
+ *          ---d-e-end          connection 2, sent `Last-Event-ID: 3` (reconnectDelay: 3)
+ *   a-b-c-----d-e|             fromServerSentEvents(url, { reconnectDelay: 3 })
+ *
+ * Rules:
+ * 1. Each subscription makes its own request; unsubscribing cancels the fetch and its body. A
+ *    `Request` is accepted without a body only (a reconnect resends it); its headers are kept.
+ * 2. A body that ends without the server's `end` or `error` frame, or a failed fetch, is a dropped
+ *    connection: it reconnects after `reconnectDelay`, sending `Last-Event-ID`, up to
+ *    `reconnectAttempts` times in a row (an event received resets the count); then it errors with a
+ *    `ProviderError` `NETWORK_ERROR` (a dropped body: `INCOMPLETE_STREAM`).
+ * 3. An `error` frame (the run's terminal error) is rethrown typed, through `deserializeError`.
+ * 4. A non-2xx response errors with a `ProviderError` carrying `status` (`SERVER_ERROR` for 5xx,
+ *    `RATE_LIMITED` for 429, `AUTH_ERROR` for 401/403, `BAD_REQUEST` otherwise), never reconnected.
+ * 5. Every event is validated: an invalid one errors with `InvalidStreamError`.
+ *
+ * @example
+ * import { accumulate, fromServerSentEvents } from 'l0-rx';
+ * fromServerSentEvents('/api/chat?q=hello').pipe(accumulate()).subscribe((s) => render(s.content));
+ * @see {@link toServerSentEvents} {@link accumulate}
+ */
+export function fromServerSentEvents(url: string | URL | Request, config: FromServerSentEventsConfig = {}): Observable<L0Event> {
+  const isRequest = typeof Request === 'function' && url instanceof Request;
+  if (typeof url !== 'string' && !(url instanceof URL) && !isRequest) throw new TypeError(`fromServerSentEvents(url) must be a string, a URL or a Request, got ${typeof url}`);
+  if (isRequest && url.body !== null) throw new TypeError('fromServerSentEvents(request): a Request with a body cannot be resent on reconnect; pass the url and `init: { method, body }` with a string body');
+  const { init, reconnectAttempts, reconnectDelay, lastEventId, fetchFn, scheduler } = resolveConfig(config);
+  return defer(() => {
+    let lastId = lastEventId;
+    return defer(() => connect(url, init, lastId, fetchFn)).pipe(
+      tap(({ id }) => (lastId = id ?? lastId)),
+      retry({
+        count: reconnectAttempts,
+        resetOnSuccess: true,
+        delay: (e: unknown) => (isDropped(e) ? timer(reconnectDelay, scheduler) : throwError(() => e)),
+      }),
+      map(({ event }) => event),
+    );
+  });
+}
+
+const DROPPED: unique symbol = Symbol('dropped');
+
+function isDropped(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && (e as { [DROPPED]?: boolean })[DROPPED] === true;
+}
+
+function dropped(error: ProviderError): ProviderError {
+  Object.defineProperty(error, DROPPED, { value: true });
+  return error;
+}
+
+function connect(url: string | URL | Request, init: Omit<RequestInit, 'signal'>, lastId: string | undefined, fetchFn: typeof fetch): Observable<Received> {
+  return new Observable<Received>((subscriber) => {
+    const controller = new AbortController();
+    const headers = new Headers(url instanceof URL || typeof url === 'string' ? undefined : url.headers);
+    new Headers(init.headers).forEach((value, key) => headers.set(key, value));
+    headers.set('accept', 'text/event-stream');
+    if (lastId !== undefined) headers.set('last-event-id', lastId);
+    let done = false;
+    const parser = createParser({
+      onEvent: (message) => {
+        if (!done) done = onMessage(message, subscriber);
+      },
+    });
+    const read = async (): Promise<void> => {
+      const response = await fetchFn(url, { ...init, headers, signal: controller.signal });
+      if (!response.ok || response.body === null) {
+        await response.body?.cancel().catch(() => undefined);
+        throw httpError(response.status);
+      }
+      const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+      while (!done) {
+        const { value, done: ended } = await reader.read();
+        if (ended) break;
+        parser.feed(value);
+      }
+      if (done) await reader.cancel().catch(() => undefined);
+      else subscriber.error(dropped(new ProviderError('fromServerSentEvents: the connection closed before the stream ended', { code: 'INCOMPLETE_STREAM', category: 'network', retryable: true })));
+    };
+    read().catch((e: unknown) => {
+      if (controller.signal.aborted) return;
+      subscriber.error(e instanceof ProviderError ? e : dropped(new ProviderError(`fromServerSentEvents: the connection failed (${describe(e)})`, { code: 'NETWORK_ERROR', category: 'network', retryable: true, cause: e })));
+    });
+    return () => controller.abort();
+  });
+}
+
+/** Delivers one SSE message; true when it ended the stream. */
+function onMessage(message: EventSourceMessage, subscriber: { next(r: Received): void; error(e: unknown): void; complete(): void }): boolean {
+  if (message.event === END_FRAME) {
+    subscriber.complete();
+    return true;
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(message.data);
+  } catch (e) {
+    subscriber.error(new InvalidStreamError(`fromServerSentEvents: a frame's data is not JSON: ${message.data.slice(0, 60)}`, e));
+    return true;
+  }
+  if (message.event === ERROR_FRAME) {
+    const plain = data as SerializedError;
+    subscriber.error(typeof plain?.name === 'string' && typeof plain.message === 'string' ? deserializeError(plain) : new InvalidStreamError('fromServerSentEvents: an error frame without name and message'));
+    return true;
+  }
+  const problem = eventProblem(data);
+  if (problem !== undefined) {
+    subscriber.error(new InvalidStreamError(`fromServerSentEvents: the server sent an invalid event (${problem}): ${describeValue(data)}`));
+    return true;
+  }
+  subscriber.next({ id: message.id, event: data as L0Event });
+  return false;
+}
+
+function httpError(status: number): ProviderError {
+  const [code, category] =
+    status === 429 ? (['RATE_LIMITED', 'rate-limit'] as const)
+    : status >= 500 ? (['SERVER_ERROR', 'server'] as const)
+    : status === 401 || status === 403 ? (['AUTH_ERROR', 'auth'] as const)
+    : (['BAD_REQUEST', 'bad-request'] as const);
+  return new ProviderError(`fromServerSentEvents: the server answered HTTP ${status}`, { code, category, retryable: code === 'RATE_LIMITED' || code === 'SERVER_ERROR', status });
+}
+
+function describe(e: unknown): string {
+  const cause = (e as { cause?: { code?: unknown } } | null)?.cause?.code;
+  return typeof cause === 'string' ? cause : e instanceof Error ? e.message : String(e);
+}
+
+function resolveConfig(config: FromServerSentEventsConfig) {
+  checkBag(PATH, config);
+  checkKeys(PATH, config, KEYS);
+  const { init = {}, reconnectAttempts = FROM_SERVER_SENT_EVENTS_DEFAULTS.reconnectAttempts, reconnectDelay = FROM_SERVER_SENT_EVENTS_DEFAULTS.reconnectDelay, lastEventId, fetch: fetchFn = globalThis.fetch, scheduler = asyncScheduler } = config;
+  checkBag(optionPath('fromServerSentEvents', 'url, ', 'config.init'), init);
+  if (!Number.isSafeInteger(reconnectAttempts) || reconnectAttempts < 0) throw optionError(PATH, 'reconnectAttempts', 'an integer >= 0', reconnectAttempts);
+  if (typeof reconnectDelay !== 'number' || !Number.isFinite(reconnectDelay) || reconnectDelay < 0) throw optionError(PATH, 'reconnectDelay', 'a finite number of milliseconds >= 0', reconnectDelay);
+  if (lastEventId !== undefined && typeof lastEventId !== 'string') throw optionError(PATH, 'lastEventId', 'a string', lastEventId);
+  if (typeof fetchFn !== 'function') throw optionError(PATH, 'fetch', 'a fetch function (none is global here)', fetchFn);
+  if (!isSchedulerLike(scheduler)) throw optionError(PATH, 'scheduler', 'a SchedulerLike', scheduler);
+  return { init, reconnectAttempts, reconnectDelay, lastEventId, fetchFn, scheduler };
+}

@@ -1,0 +1,53 @@
+/* SSE wire format shared by both ends of the transport. @internal Never re-exported except `parseLastEventId`. */
+import type { L0Event } from '../events/eventTypes.js';
+import type { SerializedError } from '../errors/serializeError.js';
+
+/** The response headers of an SSE stream (no buffering by proxies, no caching). */
+export const SSE_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-cache, no-transform',
+  connection: 'keep-alive',
+  'x-accel-buffering': 'no',
+});
+
+/** The `event:` name of the frame carrying the run's terminal error. */
+export const ERROR_FRAME = 'error';
+/** The `event:` name of the frame that marks a clean end: without it, a closed body is a dropped connection. */
+export const END_FRAME = 'end';
+
+/** One event as an SSE frame: `id:` its sequence number, `event:` its type, `data:` its JSON. */
+export function eventFrame(seq: number, event: L0Event): string {
+  // JSON.stringify never emits a raw line break, so one `data:` line always holds the whole event
+  return `id: ${seq}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
+}
+
+/** The terminal error as a frame without an `id:`, so a reconnect resumes after the last event. */
+export function errorFrame(error: SerializedError): string {
+  return `event: ${ERROR_FRAME}\ndata: ${JSON.stringify(error)}\n\n`;
+}
+
+export const END_FRAME_TEXT = `event: ${END_FRAME}\ndata: {}\n\n`;
+/** A comment line: ignored by every SSE parser, it keeps proxies and load balancers from closing an idle stream. */
+export const HEARTBEAT_FRAME = ': heartbeat\n\n';
+
+/**
+ * Reads a `Last-Event-ID` header (or a `resumeFrom` option) as the sequence number to resume
+ * after: `undefined`, `null` and `''` are 0 (from the start); anything but a non-negative safe
+ * integer throws a TypeError naming the value, so a forged header is a 400, not a silent restart.
+ *
+ *   'Last-Event-ID: 12'   header
+ *   12                    parseLastEventId(req.headers['last-event-id'])
+ *
+ * @example
+ * import { parseLastEventId } from 'l0-rx';
+ * const after = parseLastEventId(req.headers['last-event-id']); // 0 on a first connection
+ */
+export function parseLastEventId(value: string | number | readonly string[] | null | undefined): number {
+  const raw = Array.isArray(value) ? value[value.length - 1] : value;
+  if (raw === undefined || raw === null || raw === '') return 0;
+  const seq = typeof raw === 'number' ? raw : /^\d{1,16}$/.test(String(raw).trim()) ? Number(String(raw).trim()) : Number.NaN;
+  if (!Number.isSafeInteger(seq) || seq < 0) {
+    throw new TypeError(`Last-Event-ID must be a non-negative integer sequence number, got ${JSON.stringify(raw) ?? String(raw)}`);
+  }
+  return seq;
+}

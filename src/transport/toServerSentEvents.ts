@@ -1,0 +1,153 @@
+import { asyncScheduler, catchError, defer, endWith, filter, interval, isObservable, map, Observable, of, type SchedulerLike, type Subscription } from 'rxjs';
+import type { L0Event } from '../events/eventTypes.js';
+import { serializeError } from '../errors/serializeError.js';
+import { checkBag, checkKeys, isSchedulerLike, optionError, optionKeys, optionPath } from '../internal/options.js';
+import { END_FRAME_TEXT, errorFrame, eventFrame, HEARTBEAT_FRAME, parseLastEventId, SSE_HEADERS } from './sseFrames.js';
+import type { SequencedEvent } from './sseReplayBuffer.js';
+
+/** Options of {@link toServerSentEvents}. */
+export interface ToServerSentEventsConfig {
+  /** A comment frame after this much silence (sent within `heartbeatMs` to `2 * heartbeatMs`); 0 turns heartbeats off. @default 15000 */
+  readonly heartbeatMs?: number;
+  /**
+   * The client's `Last-Event-ID`: events with a sequence number up to it are not sent. With a
+   * replay source (`buffer.replay(id, after)`) they were never there; with plain events they are skipped.
+   * @default undefined (from the start)
+   */
+  readonly resumeFrom?: string | number | null;
+  /** Time source of the heartbeats. @default asyncScheduler */
+  readonly scheduler?: SchedulerLike;
+}
+
+/** The subset of `node:http`'s ServerResponse (and Express/Fastify `reply.raw`) that {@link ServerSentEvents.writeTo} uses. */
+export interface SseResponseLike {
+  readonly headersSent?: boolean;
+  /** True once the socket is gone (node:http); a response already closed unsubscribes at once. */
+  readonly destroyed?: boolean;
+  writeHead(status: number, headers: Record<string, string>): unknown;
+  write(chunk: string): unknown;
+  end(): unknown;
+  once(event: 'close', listener: () => void): unknown;
+}
+
+/** An SSE stream, cold: nothing runs until `frames` is subscribed, `writeTo` or `toReadableStream` is called. */
+export interface ServerSentEvents {
+  /** The frames as text, ending with an `end` frame, or an `error` frame carrying the run's error. Never errors. */
+  readonly frames: Observable<string>;
+  /** The response headers of an SSE stream (`content-type: text/event-stream`, no caching or proxy buffering). */
+  readonly headers: Readonly<Record<string, string>>;
+  /** Streams into a `node:http` response and ends it; the response closing (the client went away) unsubscribes. */
+  writeTo(response: SseResponseLike): Subscription;
+  /** A web stream of the frames (for `new Response(body, {headers})`); cancelling it unsubscribes. */
+  toReadableStream(): ReadableStream<Uint8Array>;
+}
+
+export const TO_SERVER_SENT_EVENTS_DEFAULTS: Readonly<Required<Omit<ToServerSentEventsConfig, 'scheduler' | 'resumeFrom'>>> = Object.freeze({
+  heartbeatMs: 15_000,
+});
+
+const PATH = optionPath('toServerSentEvents', 'events$, ');
+const KEYS = optionKeys<ToServerSentEventsConfig>()(['heartbeatMs', 'resumeFrom', 'scheduler']);
+
+/**
+ * Turns events into Server-Sent Events: `id:` the per-stream sequence number, `event:` the type,
+ * `data:` the JSON event; heartbeats while idle; the terminal error as a last `event: error` frame.
+ *
+ *   a---b------c|        events$                                  (heartbeatMs: 3)
+ *   a---b--h---c(e|)     toServerSentEvents(events$, { heartbeatMs: 3 }).frames   (h heartbeat, e end)
+ *
+ * Rules:
+ * 1. `events$` is `Observable<L0Event>` (numbered 1, 2, ... per subscription) or the
+ *    `Observable<SequencedEvent>` of a replay source, whose numbers are kept.
+ * 2. Events numbered up to `resumeFrom` are not sent, so a reconnect gets each event once.
+ * 3. Completion sends `event: end`; an error sends `event: error` with `serializeError(e)` as data
+ *    (the client's `fromServerSentEvents` rethrows it typed). A client that sees neither reconnects.
+ * 4. Unsubscribing (the client went away) unsubscribes `events$`, so the model request aborts.
+ *
+ * @example
+ * import { l0, toServerSentEvents } from 'l0-rx';
+ * import { createServer } from 'node:http';
+ * createServer((req, res) => {
+ *   toServerSentEvents(l0({ stream: factory })).writeTo(res);
+ * });
+ * @see {@link fromServerSentEvents} {@link createSseReplayBuffer}
+ */
+export function toServerSentEvents(events$: Observable<L0Event | SequencedEvent>, config: ToServerSentEventsConfig = {}): ServerSentEvents {
+  if (!isObservable(events$)) throw new TypeError(`toServerSentEvents(events$) needs an Observable, got ${typeof events$}`);
+  const { heartbeatMs, after, scheduler } = resolveConfig(config);
+  const frames = defer(() => {
+    let seq = 0;
+    const body = events$.pipe(
+      map((item) => (isSequenced(item) ? item : { seq: ++seq, event: item })),
+      filter((item) => item.seq > after),
+      map((item) => eventFrame(item.seq, item.event)),
+      endWith(END_FRAME_TEXT),
+      catchError((e: unknown) => of(errorFrame(serializeError(e)))),
+    );
+    return heartbeatMs === 0 ? body : withHeartbeats(body, heartbeatMs, scheduler);
+  });
+  return {
+    frames,
+    headers: SSE_HEADERS,
+    writeTo(response) {
+      if (!response.headersSent) response.writeHead(200, { ...SSE_HEADERS });
+      const subscription = frames.subscribe({ next: (frame) => response.write(frame), complete: () => response.end() });
+      response.once('close', () => subscription.unsubscribe());
+      if (response.destroyed === true) subscription.unsubscribe(); // the client left before we started: 'close' has been and gone
+      return subscription;
+    },
+    toReadableStream() {
+      let subscription: Subscription | undefined;
+      const encoder = new TextEncoder();
+      return new ReadableStream<Uint8Array>({
+        start(controller) {
+          subscription = frames.subscribe({ next: (frame) => controller.enqueue(encoder.encode(frame)), complete: () => controller.close() });
+        },
+        cancel() {
+          subscription?.unsubscribe();
+        },
+      });
+    },
+  };
+}
+
+/** One interval for the whole stream (no timer per token): a tick with nothing sent since the previous one sends a heartbeat. */
+function withHeartbeats(body: Observable<string>, heartbeatMs: number, scheduler: SchedulerLike): Observable<string> {
+  return new Observable<string>((subscriber) => {
+    let sent = false;
+    const beats = interval(heartbeatMs, scheduler).subscribe(() => {
+      if (!sent) subscriber.next(HEARTBEAT_FRAME);
+      sent = false;
+    });
+    const frames = body.subscribe({
+      next: (frame) => {
+        sent = true;
+        subscriber.next(frame);
+      },
+      complete: () => subscriber.complete(),
+    });
+    return () => {
+      beats.unsubscribe();
+      frames.unsubscribe();
+    };
+  });
+}
+
+function isSequenced(item: L0Event | SequencedEvent): item is SequencedEvent {
+  return typeof (item as SequencedEvent).seq === 'number' && typeof (item as { type?: unknown }).type !== 'string';
+}
+
+function resolveConfig(config: ToServerSentEventsConfig): { heartbeatMs: number; after: number; scheduler: SchedulerLike } {
+  checkBag(PATH, config);
+  checkKeys(PATH, config, KEYS);
+  const { heartbeatMs = TO_SERVER_SENT_EVENTS_DEFAULTS.heartbeatMs, resumeFrom, scheduler = asyncScheduler } = config;
+  if (typeof heartbeatMs !== 'number' || !Number.isFinite(heartbeatMs) || heartbeatMs < 0) throw optionError(PATH, 'heartbeatMs', 'a finite number of milliseconds >= 0 (0: no heartbeats)', heartbeatMs);
+  if (!isSchedulerLike(scheduler)) throw optionError(PATH, 'scheduler', 'a SchedulerLike', scheduler);
+  let after: number;
+  try {
+    after = parseLastEventId(resumeFrom);
+  } catch {
+    throw optionError(PATH, 'resumeFrom', 'a non-negative integer (a Last-Event-ID)', resumeFrom);
+  }
+  return { heartbeatMs, after, scheduler };
+}
