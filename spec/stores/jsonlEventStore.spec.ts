@@ -2,28 +2,11 @@
 import { appendFile, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Observable } from 'rxjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { recordEvents, replayEvents, type EventEnvelope, type L0Event, type RecordedInfo } from 'l0-rx';
 import { createJsonlEventStore } from 'l0-rx/stores/jsonl';
 import { buildWriter, exited, startWriter } from './jsonlChild.js';
-
-const env = (streamId: string, seq: number, value = String(seq)): EventEnvelope => ({ v: 1, streamId, seq, ts: seq, event: { type: 'token', value } });
-
-/** `count` tokens, in chunks of `chunk` with a macrotask between chunks, so many writers interleave. */
-function tokens(count: number, chunk: number): Observable<L0Event> {
-  return new Observable((subscriber) => {
-    let sent = 0;
-    let timer: ReturnType<typeof setImmediate> | undefined;
-    const next = () => {
-      for (let i = 0; i < chunk && sent < count; i++) subscriber.next({ type: 'token', value: `t${sent++}` });
-      if (sent < count) timer = setImmediate(next);
-      else subscriber.complete();
-    };
-    next();
-    return () => timer && clearImmediate(timer);
-  });
-}
+import { env, tokens } from './storeFixtures.js';
 
 /** Every envelope in the file, grouped by stream, read in one pass (independently of the store). */
 async function fileStreams(path: string): Promise<Map<string, EventEnvelope[]>> {

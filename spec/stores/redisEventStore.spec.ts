@@ -1,27 +1,10 @@
 /** @test {createRedisEventStore} */
-import { Observable } from 'rxjs';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { recordEvents, replayEvents, type EventEnvelope, type L0Event, type RecordedInfo } from 'l0-rx';
+import { recordEvents, replayEvents, type L0Event, type RecordedInfo } from 'l0-rx';
 import { createRedisEventStore } from 'l0-rx/stores/redis';
 import { startRedisServer, type RedisServer } from '../helpers/redisServer.js';
-
-const env = (streamId: string, seq: number, value = String(seq)): EventEnvelope => ({ v: 1, streamId, seq, ts: seq, event: { type: 'token', value } });
-
-/** `count` tokens in chunks of `chunk`, a macrotask between chunks, so writers interleave. */
-function tokens(count: number, chunk: number): Observable<L0Event> {
-  return new Observable((subscriber) => {
-    let sent = 0;
-    let timer: ReturnType<typeof setImmediate> | undefined;
-    const next = () => {
-      for (let i = 0; i < chunk && sent < count; i++) subscriber.next({ type: 'token', value: `t${sent++}` });
-      if (sent < count) timer = setImmediate(next);
-      else subscriber.complete();
-    };
-    next();
-    return () => timer && clearImmediate(timer);
-  });
-}
+import { env, tokens } from './storeFixtures.js';
 
 describe('createRedisEventStore (against a real redis-server)', () => {
   let server: RedisServer;

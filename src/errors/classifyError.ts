@@ -31,9 +31,6 @@ export interface ClassifyErrorOptions {
   readonly now?: number;
 }
 
-/** How many `cause` / `lastError` links are followed below the thrown error. */
-const MAX_DEPTH = MAX_CAUSE_DEPTH;
-
 /** Retryable, as {@link UnknownError} is (whether a retry helps is not known; `attempts` budgets it). */
 const UNKNOWN: ErrorClassification = /*#__PURE__*/ Object.freeze({
   category: 'unknown',
@@ -157,12 +154,12 @@ function finish(base: BaseClassification, nodes: readonly unknown[], now: number
 
 /**
  * The error, then each `cause` (an AI SDK RetryError's `lastError`, an AggregateError's first error,
- * a stream part's `error`), at most MAX_DEPTH links down.
+ * a stream part's `error`), at most MAX_CAUSE_DEPTH links down.
  */
 function causeChain(e: unknown): unknown[] {
   const chain: unknown[] = [e];
   let node = e;
-  while (chain.length <= MAX_DEPTH && typeof node === 'object' && node !== null) {
+  while (chain.length <= MAX_CAUSE_DEPTH && typeof node === 'object' && node !== null) {
     const next = nextInChain(node);
     if (next === undefined || next === null || chain.includes(next)) break;
     chain.push(next);

@@ -1,5 +1,5 @@
 import { catchError, defer, of, scan, tap, type OperatorFunction } from 'rxjs';
-import type { L0Event } from './eventTypes.js';
+import { L0_EVENT_TYPES, type L0Event } from './eventTypes.js';
 import { INITIAL_L0_STATE, reduceL0State, type L0State } from './reduceState.js';
 import { serializeError } from '../errors/serializeError.js';
 import { InvalidStreamError } from '../errors/InvalidStreamError.js';
@@ -63,6 +63,9 @@ export function accumulate(config: AccumulateConfig = {}): OperatorFunction<L0Ev
 }
 
 
+/** Every event type: anything else is not an event. */
+const EVENT_TYPES: ReadonlySet<unknown> = /*#__PURE__*/ new Set<unknown>(L0_EVENT_TYPES);
+
 /**
  * {@link reduceL0State}, guarded against values that are not L0 events: a switch on `type` that
  * also checks the fields the reducer reads as strings or objects. Unknown types are the error.
@@ -80,22 +83,12 @@ function reduceEvent(state: L0State, event: L0Event): L0State {
     case 'retry':
       if (typeof e.error !== 'object' || e.error === null) throw notAnEvent(`a retry event whose error is ${describeOption(e.error)}`);
       break;
-    case 'tool-call':
-    case 'data':
-    case 'progress':
-    case 'partial':
-    case 'result':
-    case 'complete':
-    case 'start':
-    case 'fallback':
-    case 'checkpoint':
-    case 'violation':
-    case 'drift':
-      break;
     default:
-      throw notAnEvent(
-        typeof e === 'object' && e !== null && 'type' in e ? `an object with unknown type ${describeOption(e.type)}` : describeOption(e),
-      );
+      if (!EVENT_TYPES.has(e?.type)) {
+        throw notAnEvent(
+          typeof e === 'object' && e !== null && 'type' in e ? `an object with unknown type ${describeOption(e.type)}` : describeOption(e),
+        );
+      }
   }
   return reduceL0State(state, event);
 }
