@@ -1,0 +1,89 @@
+/** @test {README.md} */
+import { readFileSync } from 'node:fs';
+import * as rxjs from 'rxjs';
+import { describe, expect, it } from 'vitest';
+import * as root from 'l0-rx';
+import * as operators from 'l0-rx/operators';
+import * as testing from 'l0-rx/testing';
+import * as jsonl from 'l0-rx/stores/jsonl';
+import * as redis from 'l0-rx/stores/redis';
+import * as opentelemetry from 'l0-rx/opentelemetry';
+import * as sentry from 'l0-rx/sentry';
+import * as breakersRedis from 'l0-rx/breakers/redis';
+import { LIFECYCLE_CALLBACK_KEYS } from '../src/lifecycle/tapLifecycle.js';
+
+// Keeps the README honest about the public surface: the API reference lists every runtime export,
+// the migration table names only functions that exist, and every in-page link lands on a heading.
+const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+const entries = { root, operators, testing, jsonl, redis, opentelemetry, sentry, breakersRedis };
+const exported = new Set(Object.values(entries).flatMap((m) => Object.keys(m)));
+
+/** The text of a `## title` section, up to the next `## ` heading. */
+function section(title: string): string {
+  const start = readme.indexOf(`\n## ${title}\n`);
+  if (start < 0) throw new Error(`README has no section "## ${title}"`);
+  const end = readme.indexOf('\n## ', start + 1);
+  return readme.slice(start, end < 0 ? undefined : end);
+}
+
+/** Table rows of a section (header and divider rows excluded), split into trimmed cells. */
+function rows(text: string): string[][] {
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith('| ') && !/^\|[-| ]+\|$/.test(line))
+    .map((line) => line.slice(1, -1).split(' | ').map((cell) => cell.trim()));
+}
+
+/** Identifiers opening a backticked span: `foo(x)` and `foo` give foo; `a.b()`, `l0-rx` and `{...}` give nothing. */
+function leadingNames(text: string, callsOnly: boolean): string[] {
+  const pattern = callsOnly ? /`([A-Za-z_$][\w$]*)\(/g : /`([A-Za-z_$][\w$]*)(?:`|\()/g;
+  return [...text.matchAll(pattern)].map((m) => m[1]!);
+}
+
+/** GitHub's heading anchor: lower case, punctuation removed, spaces to hyphens. */
+function slug(heading: string): string {
+  return heading
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+    .replace(/\s/g, '-');
+}
+
+describe('README', () => {
+  it('should list every runtime export of every entry point in the API reference', () => {
+    const listed = new Set(leadingNames(section('API reference'), false));
+    const missing = [...exported].filter((name) => !listed.has(name)).sort();
+    expect(missing).toEqual([]);
+  });
+
+  it('should mark exactly the operators of l0-rx/operators as *op* in the API reference', () => {
+    const marked = rows(section('API reference'))
+      .filter(([first]) => first?.includes('*op*'))
+      .flatMap(([first]) => leadingNames(first!, true))
+      .filter((name) => name in root);
+    expect(marked.sort()).toEqual(Object.keys(operators).sort());
+  });
+
+  it('should name only exported functions in the first column of the API reference', () => {
+    const named = rows(section('API reference')).flatMap(([first]) => leadingNames(first ?? '', false));
+    expect(named.filter((name) => !exported.has(name))).toEqual([]);
+  });
+
+  it("should name only existing functions, rxjs functions or option callbacks in the migration table's l0-rx column", () => {
+    const known = new Set([...exported, ...Object.keys(rxjs), ...LIFECYCLE_CALLBACK_KEYS, 'shouldRetry', 'calculateDelay', 'subscribe']);
+    const named = rows(section('Migrating from L0')).flatMap(([, ours]) => leadingNames(ours ?? '', true));
+    expect(named.length).toBeGreaterThan(30);
+    expect(named.filter((name) => !known.has(name))).toEqual([]);
+  });
+
+  it('should link only to headings that exist', () => {
+    const outsideCode = readme.replace(/```[\s\S]*?```/g, '');
+    const anchors = new Set([...outsideCode.matchAll(/^#{1,6} (.+)$/gm)].map((m) => slug(m[1]!)));
+    const links = [...outsideCode.matchAll(/\]\(#([^)]+)\)/g)].map((m) => m[1]!);
+    expect(links.length).toBeGreaterThan(20);
+    expect(links.filter((link) => !anchors.has(link))).toEqual([]);
+  });
+
+  it("should keep the '### Angular' quick start heading the Angular example links to", () => {
+    expect(section('Quick start')).toContain('\n### Angular\n');
+  });
+});
