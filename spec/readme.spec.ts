@@ -83,6 +83,12 @@ describe('README', () => {
     expect(links.filter((link) => !anchors.has(link))).toEqual([]);
   });
 
+  it('should list every section in the contents', () => {
+    const contents = section('Contents');
+    const sections = [...readme.matchAll(/^## (.+)$/gm)].map((m) => m[1]!).filter((title) => title !== 'Contents');
+    expect(sections.filter((title) => !contents.includes(`](#${slug(title)})`))).toEqual([]);
+  });
+
   it("should keep the '### Angular' quick start heading the Angular example links to", () => {
     expect(section('Quick start')).toContain('\n### Angular\n');
   });
