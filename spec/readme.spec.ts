@@ -75,6 +75,28 @@ describe('README', () => {
     expect(named.filter((name) => !known.has(name))).toEqual([]);
   });
 
+  // Each exported defaults object against the API reference row of the function it belongs to.
+  const DEFAULTS: readonly (readonly [string, string, Readonly<Record<string, unknown>>])[] = [
+    ['L0_DEFAULTS', 'l0', root.L0_DEFAULTS],
+    ['RETRY_WITH_BACKOFF_DEFAULTS', 'retryWithBackoff', root.RETRY_WITH_BACKOFF_DEFAULTS],
+    ['PARALLEL_DEFAULTS', 'parallel', root.PARALLEL_DEFAULTS],
+    ['CONSENSUS_DEFAULTS', 'consensus', root.CONSENSUS_DEFAULTS],
+    ['RECORD_EVENTS_DEFAULTS', 'recordEvents', root.RECORD_EVENTS_DEFAULTS],
+    ['TO_SERVER_SENT_EVENTS_DEFAULTS', 'toServerSentEvents', root.TO_SERVER_SENT_EVENTS_DEFAULTS],
+    ['FROM_SERVER_SENT_EVENTS_DEFAULTS', 'fromServerSentEvents', root.FROM_SERVER_SENT_EVENTS_DEFAULTS],
+    ['SSE_REPLAY_BUFFER_DEFAULTS', 'createSseReplayBuffer', root.SSE_REPLAY_BUFFER_DEFAULTS],
+    ['FAULT_SERVER_DEFAULTS', 'startFaultServer', testing.FAULT_SERVER_DEFAULTS],
+    ['REDIS_EVENT_STORE_DEFAULTS', 'createRedisEventStore', redis.REDIS_EVENT_STORE_DEFAULTS],
+  ];
+
+  it.each(DEFAULTS)('should give the values of %s as the defaults of %s() in the API reference', (_, fn, defaults) => {
+    const row = rows(section('API reference')).find(([first]) => first?.includes(`\`${fn}(`))?.join(' | ') ?? '';
+    const format = (v: unknown) => (typeof v === 'string' ? `(\`'${v}'\`` : typeof v === 'boolean' ? `(\`${v}\`` : `(${String(v)}`);
+    const scalars = Object.entries(defaults).filter(([, v]) => typeof v !== 'object');
+    expect(scalars.length).toBeGreaterThan(0);
+    expect(scalars.filter(([k, v]) => !row.includes(`\`${k}\` ${format(v)}`)).map(([k]) => k)).toEqual([]);
+  });
+
   it('should link only to headings that exist', () => {
     const outsideCode = readme.replace(/```[\s\S]*?```/g, '');
     const anchors = new Set([...outsideCode.matchAll(/^#{1,6} (.+)$/gm)].map((m) => slug(m[1]!)));
