@@ -15,19 +15,29 @@ const WAIT = { timeout: 15_000 };
 /** @typedef {Awaited<ReturnType<typeof startStack>>} Stack */
 /** @typedef {{ page: import('playwright-core').Page, stack: Stack, pageErrors: string[] }} Ctx */
 
-/** @param {import('playwright-core').Page} page @param {string} question */
-async function ask(page, question) {
+/**
+ * Asks, then waits for the answer to this question to end (the app marks its view with the
+ * question: a status left from an earlier question never counts) and checks it ended as `status`.
+ * @param {import('playwright-core').Page} page @param {string} question @param {'complete' | 'error'} status
+ */
+async function askAndSettle(page, question, status) {
   await page.getByLabel('Question').fill(question);
   await page.getByRole('button', { name: 'Ask' }).click();
+  const q = JSON.stringify(question);
+  const main = await page.waitForSelector(`main[data-question=${q}]:is([data-status="complete"], [data-status="error"])`, WAIT);
+  const ended = await main.getAttribute('data-status');
+  const error = ended === 'error' ? `: ${await text(page, 'error')}` : '';
+  assertEqual(ended, status, `the run ended${error}; status`);
 }
-/** @param {import('playwright-core').Page} page @param {string} status */
-const settled = (page, status) => page.waitForSelector(`main[data-status="${status}"]`, WAIT);
 /** @param {import('playwright-core').Page} page @param {string} testId */
 const text = (page, testId) => page.getByTestId(testId).innerText();
 /** @param {import('playwright-core').Page} page @param {string} kind */
 const notes = (page, kind) => page.locator(`[data-testid="notes"] li[data-kind="${kind}"]`).allInnerTexts();
 /** The answer's text at every render, in order (recorded in the page by a MutationObserver). @param {import('playwright-core').Page} page */
 const history = (page) => page.evaluate(() => /** @type {string[]} */ (/** @type {any} */ (window).__answers));
+
+/** Whether the text ever got shorter after `from` was shown: a retraction on screen. @param {string[]} shown @param {string} from */
+const shrankAfter = (shown, from) => shown.indexOf(from) >= 0 && shown.slice(shown.indexOf(from) + 1).some((t) => t.length < from.length);
 
 /** Every text the page ever showed was a prefix of the clean reply: nothing duplicated, nothing foreign, at any moment. */
 async function onlyPrefixesShown(/** @type {import('playwright-core').Page} */ page) {
@@ -41,8 +51,7 @@ async function onlyPrefixesShown(/** @type {import('playwright-core').Page} */ p
 const scenarios = [
   ['a clean answer streams in live and completes', async ({ page, stack }) => {
     const faults = await stack.use({ model: 'gpt-4o-mini' });
-    await ask(page, 'Tell me about the fox');
-    await settled(page, 'complete');
+    await askAndSettle(page, 'Tell me about the fox', 'complete');
     assertEqual(await text(page, 'answer'), REPLY, 'the answer');
     assert((await text(page, 'status')).startsWith('Complete: attempt 1, primary model'), `status: ${await text(page, 'status')}`);
     const shown = (await onlyPrefixesShown(page)).filter((t) => t !== '' && t !== REPLY);
@@ -52,14 +61,11 @@ const scenarios = [
 
   ['a failed attempt is retracted from the page, then the retry completes', async ({ page, stack }) => {
     const faults = await stack.use({ model: 'fault:cut-after-n:4*1' }); // the first request dies after 4 words
-    await ask(page, 'Tell me about the fox');
-    await settled(page, 'complete');
+    await askAndSettle(page, 'Tell me about the fox', 'complete');
     assertEqual(await text(page, 'answer'), REPLY, 'the answer');
     const shown = await onlyPrefixesShown(page);
     const firstAttempt = REPLY.split(' ').slice(0, 4).join(' ');
-    const peak = shown.indexOf(firstAttempt);
-    assert(peak >= 0, `the failed attempt's text was shown: ${JSON.stringify(shown)}`);
-    assert(shown.slice(peak + 1).some((t) => t.length < firstAttempt.length), `then the text shrank (retracted): ${JSON.stringify(shown)}`);
+    assert(shrankAfter(shown, firstAttempt), `the failed attempt's text was shown, then shrank (retracted): ${JSON.stringify(shown)}`);
     assertEqual(await notes(page, 'retry'), ['Attempt 1 failed (4 tokens retracted); retrying'], 'retry notes');
     assert((await text(page, 'status')).startsWith('Complete: attempt 2, primary model'), `status: ${await text(page, 'status')}`);
     assertEqual(faults.requests.map((r) => r.fault ?? 'clean'), ['cut-after-n', 'clean'], 'model requests');
@@ -67,10 +73,10 @@ const scenarios = [
 
   ['a model that keeps failing falls back to the next one', async ({ page, stack }) => {
     const faults = await stack.use({ model: 'fault:cut-after-n:2', fallbackModels: ['gpt-4o-mini'] });
-    await ask(page, 'Tell me about the fox');
-    await settled(page, 'complete');
+    await askAndSettle(page, 'Tell me about the fox', 'complete');
     assertEqual(await text(page, 'answer'), REPLY, 'the answer');
-    await onlyPrefixesShown(page);
+    const shown = await onlyPrefixesShown(page);
+    assert(shrankAfter(shown, 'The quick'), `each failed attempt's text was retracted on screen: ${JSON.stringify(shown)}`);
     assert((await text(page, 'status')).includes('fallback model 1'), `status: ${await text(page, 'status')}`);
     // the backend's l0() retries a network failure 3 times (maxRetries: 3), then falls back
     assertEqual(await notes(page, 'retry'), [1, 2, 3].map((n) => `Attempt ${n} failed (2 tokens retracted); retrying`), 'retry notes');
@@ -81,8 +87,7 @@ const scenarios = [
   ['a connection dropped mid-answer resumes with Last-Event-ID, with no text repeated', async ({ page, stack, pageErrors }) => {
     const faults = await stack.use({ model: 'gpt-4o-mini' });
     stack.dropNextConnectionAfter(4); // start + 3 tokens reach the browser, then the socket dies
-    await ask(page, 'Tell me about the fox');
-    await settled(page, 'complete');
+    await askAndSettle(page, 'Tell me about the fox', 'complete');
     assertEqual(await text(page, 'answer'), REPLY, 'the answer (once, not twice)');
     const shown = await onlyPrefixesShown(page);
     assert(shown.some((t) => t !== '' && t !== REPLY), `part of the answer was shown before the drop: ${JSON.stringify(shown)}`);
@@ -98,15 +103,13 @@ const scenarios = [
 
   ['a failure is shown as an error state, and the next question still works', async ({ page, stack }) => {
     const faults = await stack.use({ model: 'fault:auth-401' });
-    await ask(page, 'Tell me about the fox');
-    await settled(page, 'error');
+    await askAndSettle(page, 'Tell me about the fox', 'error');
     const error = await text(page, 'error');
     assert(/AUTH|401/.test(error), `the error names the failure: ${error}`);
     assertEqual(await text(page, 'status'), 'Failed', 'status');
     assertEqual(faults.requests.length, 1, 'model requests (a 401 is not retried)');
     await stack.use({ model: 'gpt-4o-mini' });
-    await ask(page, 'And now?');
-    await settled(page, 'complete');
+    await askAndSettle(page, 'And now?', 'complete');
     assertEqual(await text(page, 'answer'), REPLY, 'the next answer');
     assertEqual(await page.getByTestId('error').count(), 0, 'error element after a good answer');
   }],

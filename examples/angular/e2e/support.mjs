@@ -20,18 +20,19 @@ export function assertEqual(actual, expected, what) {
 }
 
 /**
- * Records, in `window.__answers`, the answer element's text after every DOM change that altered it,
- * so a scenario can check what was on screen at each moment (a retraction, a duplicate) after the fact.
+ * Records in `window.__answers` each text the answer element showed, in order (after every DOM
+ * change), so a scenario checks what was on screen at each moment (a retraction, a duplicate)
+ * after the fact.
  * @param {import('playwright-core').Page} page
  */
 export async function recordAnswerText(page) {
   await page.addInitScript(() => {
     /** @type {string[]} */
-    const seen = [];
-    Object.assign(window, { __answers: seen });
+    const answers = [];
+    Object.assign(window, { __answers: answers });
     new MutationObserver(() => {
-      const t = document.querySelector('[data-testid="answer"]')?.textContent;
-      if (t !== undefined && t !== null && t !== seen.at(-1)) seen.push(t);
+      const text = document.querySelector('[data-testid="answer"]')?.textContent;
+      if (typeof text === 'string' && text !== answers.at(-1)) answers.push(text);
     }).observe(document, { subtree: true, childList: true, characterData: true });
   });
 }

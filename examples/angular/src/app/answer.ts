@@ -16,6 +16,8 @@ export interface Note {
 }
 
 export interface AnswerView {
+  /** The question this answers ('' before the first). */
+  readonly question: string;
   /** `idle` before the first question, then the run's status. */
   readonly status: 'idle' | L0State['status'];
   /** The current attempt's text: a failed attempt's text is gone from it. */
@@ -27,7 +29,7 @@ export interface AnswerView {
   readonly error: SerializedError | undefined;
 }
 
-export const IDLE: AnswerView = { status: 'idle', content: '', attempt: 0, fallbackIndex: 0, tokenCount: 0, notes: [], error: undefined };
+export const IDLE: AnswerView = { question: '', status: 'idle', content: '', attempt: 0, fallbackIndex: 0, tokenCount: 0, notes: [], error: undefined };
 
 type Input = { readonly state: L0State } | { readonly resumedAfter: string };
 
@@ -51,13 +53,13 @@ export function answer$(question: Question, options: { readonly reconnectDelay?:
       map((state): Input => ({ state })),
       finalize(() => resumed.complete()),
     );
-    return merge(resumed, states).pipe(scan(fold, IDLE));
+    return merge(resumed, states).pipe(scan(fold, { ...IDLE, question: question.text }));
   });
 }
 
 /** The view for a failure outside the stream (the resource itself erred): still state, never a throw. */
-export function failedView(error: unknown): AnswerView {
-  return { ...IDLE, status: 'error', error: serializeError(error) };
+export function failedView(question: string, error: unknown): AnswerView {
+  return { ...IDLE, question, status: 'error', error: serializeError(error) };
 }
 
 function fold(view: AnswerView, input: Input): AnswerView {
@@ -67,6 +69,7 @@ function fold(view: AnswerView, input: Input): AnswerView {
   const s = input.state;
   const notes = s.status === 'retrying' && view.status !== 'retrying' ? [...view.notes, retraction(view, s)] : view.notes;
   return {
+    question: view.question,
     status: s.status,
     content: s.content,
     attempt: s.attempt,

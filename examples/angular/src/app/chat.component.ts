@@ -6,7 +6,7 @@ import { answer$, failedView, IDLE, type AnswerView, type Question } from './ans
   selector: 'app-chat',
   changeDetection: ChangeDetectionStrategy.OnPush,
   template: `
-    <main [attr.data-status]="view().status">
+    <main [attr.data-status]="view().status" [attr.data-question]="view().question">
       <form (submit)="$event.preventDefault(); ask(question.value)">
         <input #question name="question" value="Tell me about the fox" aria-label="Question" />
         <button type="submit">Ask</button>
@@ -35,7 +35,7 @@ export class ChatComponent {
   });
 
   /** Reading `value()` of a resource in error throws, so an error is turned into a view first. */
-  protected readonly view = computed<AnswerView>(() => (this.answer.status() === 'error' ? failedView(this.answer.error()) : this.answer.value()));
+  protected readonly view = computed<AnswerView>(() => (this.answer.status() === 'error' ? failedView(this.question()?.text ?? '', this.answer.error()) : this.answer.value()));
 
   protected readonly statusLine = computed(() => {
     const v = this.view();
