@@ -92,7 +92,7 @@ const scenarios = [
     const shown = await onlyPrefixesShown(page);
     assert(shown.some((t) => t !== '' && t !== REPLY), `part of the answer was shown before the drop: ${JSON.stringify(shown)}`);
     const resumed = await notes(page, 'resumed');
-    assert(resumed.length === 1 && /resumed after event [1-9]\d*/.test(resumed[0] ?? ''), `resume note: ${JSON.stringify(resumed)}`);
+    assert(resumed.length === 1 && /^Connection lost after event [1-9]\d*; resuming from there$/.test(resumed[0] ?? ''), `resume note: ${JSON.stringify(resumed)}`);
     assertEqual(await notes(page, 'retry'), [], 'retries (a dropped connection to the backend is not a failed attempt)');
     assertEqual(faults.requests.length, 1, 'model requests (the backend run was resumed, not restarted)');
     // the browser itself saw the connection break (and logged it): expected here, nowhere else

@@ -64,7 +64,7 @@ export function failedView(question: string, error: unknown): AnswerView {
 
 function fold(view: AnswerView, input: Input): AnswerView {
   if ('resumedAfter' in input) {
-    return { ...view, notes: [...view.notes, { kind: 'resumed', text: `Connection lost; resumed after event ${input.resumedAfter}, nothing repeated` }] };
+    return { ...view, notes: [...view.notes, { kind: 'resumed', text: `Connection lost after event ${input.resumedAfter}; resuming from there` }] };
   }
   const s = input.state;
   const notes = s.status === 'retrying' && view.status !== 'retrying' ? [...view.notes, retraction(view, s)] : view.notes;
