@@ -3,6 +3,7 @@ export interface ChatServerOptions {
   readonly baseURL: string;
   readonly apiKey?: string;
   readonly model?: string;
+  readonly fallbackModels?: readonly string[];
   readonly keepAliveMs?: number;
   readonly heartbeatMs?: number;
 }

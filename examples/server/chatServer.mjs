@@ -13,6 +13,7 @@ import { createSseReplayBuffer, l0, parseLastEventId, toServerSentEvents } from 
  * @property {string} baseURL   an OpenAI-compatible endpoint (the fault server offline, a provider live)
  * @property {string} [apiKey]  the provider key, kept on the server
  * @property {string} [model]   (default 'gpt-4o-mini')
+ * @property {readonly string[]} [fallbackModels]  models to fall back to, in order, once the model's retries are spent (default none)
  * @property {number} [keepAliveMs]  how long a run survives without a client, for reconnects; 0 aborts at once (default 10000)
  * @property {number} [heartbeatMs] (default 15000)
  */
@@ -22,16 +23,20 @@ import { createSseReplayBuffer, l0, parseLastEventId, toServerSentEvents } from 
  * @param {ChatServerOptions} options
  * @returns {Promise<{ url: string, close(): Promise<void> }>}
  */
-export async function startChatServer({ baseURL, apiKey = 'offline', model = 'gpt-4o-mini', keepAliveMs = 10_000, heartbeatMs = 15_000 }) {
+export async function startChatServer({ baseURL, apiKey = 'offline', model = 'gpt-4o-mini', fallbackModels = [], keepAliveMs = 10_000, heartbeatMs = 15_000 }) {
   const openai = new OpenAI({ apiKey, baseURL, maxRetries: 0 });
   const runs = createSseReplayBuffer({ keepAliveMs });
   /** @param {string} question */
-  const answer = (question) =>
-    l0({
-      stream: ({ signal }) =>
-        openai.chat.completions.create({ model, messages: [{ role: 'user', content: question }], stream: true }, { signal }),
+  const answer = (question) => {
+    /** @param {string} name @returns {import('l0-rx').L0StreamFactory} */
+    const ask = (name) => ({ signal }) =>
+      openai.chat.completions.create({ model: name, messages: [{ role: 'user', content: question }], stream: true }, { signal });
+    return l0({
+      stream: ask(model),
+      fallbackStreams: fallbackModels.map(ask),
       retry: { attempts: 2, maxRetries: 3, baseDelay: 50 },
     });
+  };
 
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');

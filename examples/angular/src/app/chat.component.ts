@@ -1,0 +1,61 @@
+import { ChangeDetectionStrategy, Component, computed, signal } from '@angular/core';
+import { rxResource } from '@angular/core/rxjs-interop';
+import { answer$, failedView, IDLE, type AnswerView, type Question } from './answer';
+
+@Component({
+  selector: 'app-chat',
+  changeDetection: ChangeDetectionStrategy.OnPush,
+  template: `
+    <main [attr.data-status]="view().status" [attr.data-question]="view().question">
+      <form (submit)="$event.preventDefault(); ask(question.value)">
+        <input #question name="question" value="Tell me about the fox" aria-label="Question" />
+        <button type="submit">Ask</button>
+      </form>
+      <p class="status" data-testid="status">{{ statusLine() }}</p>
+      <p class="answer" data-testid="answer" [class.retrying]="view().status === 'retrying'">{{ view().content }}</p>
+      <ol class="notes" data-testid="notes">
+        @for (note of view().notes; track $index) {
+          <li [attr.data-kind]="note.kind">{{ note.text }}</li>
+        }
+      </ol>
+      @if (view().error; as error) {
+        <p class="error" role="alert" data-testid="error">{{ error.code ?? error.name }}: {{ error.message }}</p>
+      }
+    </main>
+  `,
+})
+export class ChatComponent {
+  private readonly question = signal<Question | undefined>(undefined);
+
+  /** A new question unsubscribes from the previous answer (its request aborts) and streams the new one. */
+  private readonly answer = rxResource({
+    params: () => this.question(),
+    stream: ({ params }) => answer$(params),
+    defaultValue: IDLE,
+  });
+
+  /** Reading `value()` of a resource in error throws, so an error is turned into a view first. */
+  protected readonly view = computed<AnswerView>(() => (this.answer.status() === 'error' ? failedView(this.question()?.text ?? '', this.answer.error()) : this.answer.value()));
+
+  protected readonly statusLine = computed(() => {
+    const v = this.view();
+    const model = v.fallbackIndex === 0 ? 'primary model' : `fallback model ${v.fallbackIndex}`;
+    const tokens = `${v.tokenCount} token${v.tokenCount === 1 ? '' : 's'}`;
+    switch (v.status) {
+      case 'idle':
+        return 'Ask something.';
+      case 'streaming':
+        return v.attempt === 0 ? 'Connecting…' : `Streaming: attempt ${v.attempt}, ${model}, ${tokens}`;
+      case 'retrying':
+        return 'Retrying: the failed attempt was retracted';
+      case 'complete':
+        return `Complete: attempt ${v.attempt}, ${model}, ${tokens}`;
+      case 'error':
+        return 'Failed';
+    }
+  });
+
+  protected ask(text: string): void {
+    this.question.set({ id: crypto.randomUUID(), text });
+  }
+}
