@@ -1,10 +1,12 @@
 // Types of chatServer.mjs, for the TypeScript specs that start it.
+import type { EventStore } from 'l0-rx';
 export interface ChatServerOptions {
   readonly baseURL: string;
   readonly apiKey?: string;
   readonly model?: string;
   readonly keepAliveMs?: number;
   readonly heartbeatMs?: number;
+  readonly store?: EventStore;
 }
 export interface ChatServer {
   readonly url: string;

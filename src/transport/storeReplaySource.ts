@@ -1,5 +1,5 @@
 import { defer, map, type Observable } from 'rxjs';
-import type { EventStore } from '../events/eventStore.js';
+import type { EventEnvelope, EventStore } from '../events/eventStore.js';
 import type { L0Event } from '../events/eventTypes.js';
 import { deserializeError } from '../errors/deserializeError.js';
 import type { SequencedEvent, SseReplaySource } from './sseReplayBuffer.js';
@@ -31,7 +31,7 @@ import type { SequencedEvent, SseReplaySource } from './sseReplayBuffer.js';
 export function createStoreReplaySource(store: EventStore): SseReplaySource {
   if (typeof store !== 'object' || store === null || typeof store.read !== 'function') throw new TypeError(`createStoreReplaySource(store) needs an EventStore, got ${store === null ? 'null' : typeof store}`);
   if (typeof store.follow !== 'function') throw new TypeError('createStoreReplaySource(store): this store has no live tail (`follow`); the memory and Redis stores have one, the JSONL store does not');
-  const follow = store.follow.bind(store);
+  const follow = (streamId: string, fromSeq: number): Observable<EventEnvelope> => store.follow!(streamId, fromSeq);
   return {
     replay: (streamId, afterSeq) =>
       defer(() => follow(streamId, afterSeq)).pipe(
@@ -39,6 +39,6 @@ export function createStoreReplaySource(store: EventStore): SseReplaySource {
           if (envelope.event.type === 'error') throw deserializeError(envelope.event.error);
           return { seq: envelope.seq + 1, event: envelope.event as L0Event };
         }),
-      ) as Observable<SequencedEvent>,
+      ),
   };
 }
