@@ -2,7 +2,8 @@
 import { SpanStatusCode } from '@opentelemetry/api';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { describe, expect, it } from 'vitest';
-import { hedge, raceModels, type L0Event } from 'l0-rx';
+import { fromStream, hedge, l0, raceModels, type L0Event } from 'l0-rx';
+import { fakeModel } from 'l0-rx/testing';
 import { withOpenTelemetry } from 'l0-rx/opentelemetry';
 import type { SchedulerLike } from 'rxjs';
 import type { TestScheduler } from 'rxjs/testing';
@@ -52,7 +53,7 @@ describe('withOpenTelemetry with raceModels and hedge (real sdk-trace-base)', ()
     ]);
     expect(spans[0]!.attributes['l0.race.entrant_name']).toBe('slow');
     expect(spans[0]!.events.map((e) => e.name)).toEqual(['l0.race.lost']);
-    for (const span of spans) expect(span.parentSpanContext?.spanId).toBe(runSpan(exporter).spanContext().spanId);
+    for (const span of spans) expect(span.parentSpanContext?.spanId).toBe(runSpan(exporter).spanContext().spanId); // no attempt of the run is open
   });
 
   it('should not trace the winner twice when its held events are released downstream', () => {
@@ -103,6 +104,26 @@ describe('withOpenTelemetry with raceModels and hedge (real sdk-trace-base)', ()
       [0, 0, 6, 'lost', SpanStatusCode.UNSET],
       [1, 4, 11, 'won', SpanStatusCode.OK],
     ]);
+  });
+
+  it('should trace the entrants of a race that is the stream of an l0() run, with withOpenTelemetry as a run operator', () => {
+    const { exporter, tracer } = tracing();
+    const scheduler = testScheduler();
+    scheduler.run(() => {
+      l0({
+        stream: () => raceModels({ fast: fromStream(fakeModel('--ab|')), slow: fromStream(fakeModel('------cd|')) }),
+        scheduler,
+        runOperators: [withOpenTelemetry({ tracer, scheduler: epochClock(scheduler) })],
+      }).subscribe();
+    });
+    const [lost, run, won] = attempts(exporter);
+    expect([lost, won].map((span) => [span!.attributes['l0.race.entrant_name'], span!.attributes['l0.race.outcome'], span!.status.code])).toEqual([
+      ['slow', 'lost', SpanStatusCode.UNSET],
+      ['fast', 'won', SpanStatusCode.OK],
+    ]);
+    // the run's own attempt (l0's start) is the entrants' parent
+    expect(run!.attributes['l0.race.entrant']).toBeUndefined();
+    for (const entrant of [lost, won]) expect(entrant!.parentSpanContext?.spanId).toBe(run!.spanContext().spanId);
   });
 
   it('should trace the attempts of a plain source after a race ended as it always did', () => {

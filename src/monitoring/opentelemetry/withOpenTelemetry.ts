@@ -42,8 +42,9 @@ const KEYS = ['tracer', 'system', 'model', 'spanName', 'attributes', 'scheduler'
  *    attempts get spans (`l0.race.entrant`, `l0.race.entrant_name`) from their real start, the
  *    losers' included: a loser's span ends when it is unsubscribed, with `l0.race.outcome: 'lost'`,
  *    an `l0.race.lost` event and its status left unset (losing is not an error); the winner's ends
- *    with `l0.race.outcome: 'won'`. A race subscribed later (by a retry's timer) is traced by its
- *    winner's events only.
+ *    with `l0.race.outcome: 'won'`. Inside an open attempt of the run (a race as the stream of an
+ *    `l0()` run) the entrants' spans are its children. A race subscribed later (by a retry's
+ *    timer) is traced by its winner's events only.
  * 4. Import from `l0-rx/opentelemetry`; `@opentelemetry/api` is an optional peer, never imported
  *    by the root entry.
  *
@@ -67,7 +68,8 @@ export function withOpenTelemetry(config: WithOpenTelemetryConfig): MonoTypeOper
       const observer: EntrantObserver = {
         entrant(index, name) {
           openEntrants++;
-          const lane = new AttemptLane(c, parent, { 'l0.race.entrant': index, ...(name === undefined ? {} : { 'l0.race.entrant_name': name }) });
+          // inside an attempt of the run (an l0() run whose stream is the race), the entrants are its children
+          const lane = new AttemptLane(c, main.context() ?? parent, { 'l0.race.entrant': index, ...(name === undefined ? {} : { 'l0.race.entrant_name': name }) });
           let ended = false;
           return {
             next: (e) => lane.event(e),
@@ -149,6 +151,7 @@ export function withOpenTelemetry(config: WithOpenTelemetryConfig): MonoTypeOper
 class AttemptLane {
   private span: Span | undefined;
   private hasToken = false;
+  private completed = false;
 
   constructor(
     private readonly c: ReturnType<typeof resolve>,
@@ -162,6 +165,7 @@ class AttemptLane {
       case 'start': {
         this.close(undefined, now);
         this.hasToken = false;
+        this.completed = false;
         const model = e.model ?? this.c.model;
         this.span = this.c.tracer.startSpan('l0.attempt', {
           startTime: now,
@@ -173,6 +177,9 @@ class AttemptLane {
         if (!this.hasToken) this.span?.addEvent('gen_ai.first_token', {}, now);
         this.hasToken = true;
         return;
+      case 'complete':
+        this.completed = true;
+        return;
       case 'retry':
       case 'fallback':
         this.close(e.error, now);
@@ -183,9 +190,11 @@ class AttemptLane {
   }
 
   /** Ends the open span: `lost` and `cancelled` leave the status unset and say so in `l0.race.outcome` / `l0.cancelled`. */
-  end(outcome: EntrantOutcome, error?: unknown): void {
+  end(ended: EntrantOutcome, error?: unknown): void {
     const span = this.span;
     if (!span) return;
+    // a consumer that stops at the `complete` event (l0's fromStream does) unsubscribes a finished answer
+    const outcome = ended === 'cancelled' && this.completed ? 'won' : ended;
     if (outcome === 'lost' || outcome === 'cancelled') {
       span.setAttribute(outcome === 'lost' ? 'l0.race.outcome' : 'l0.cancelled', outcome === 'lost' ? 'lost' : true);
       span.addEvent(outcome === 'lost' ? 'l0.race.lost' : 'l0.cancelled', {}, this.c.scheduler.now());
@@ -195,6 +204,11 @@ class AttemptLane {
     }
     if ('l0.race.entrant' in this.attributes) span.setAttribute('l0.race.outcome', outcome);
     this.close(outcome === 'failed' ? error ?? 'failed' : undefined, this.c.scheduler.now());
+  }
+
+  /** The context of the open attempt span, if any. */
+  context(): Context | undefined {
+    return this.span === undefined ? undefined : trace.setSpan(this.parent, this.span);
   }
 
   private close(error: unknown, now: number): void {
