@@ -2,7 +2,7 @@
 import { createClient } from 'redis';
 import { concat, firstValueFrom, lastValueFrom, of, take, toArray, type Observable } from 'rxjs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { recordEvents, type EventEnvelope, type L0Event, type RecordedInfo } from 'l0-rx';
+import { createStoreReplaySource, recordEvents, type EventEnvelope, type L0Event, type RecordedInfo } from 'l0-rx';
 import { createRedisEventStore } from 'l0-rx/stores/redis';
 import { startRedisServer, type RedisServer } from '../helpers/redisServer.js';
 import { env, tokens } from './storeFixtures.js';
@@ -82,6 +82,13 @@ describe('createRedisEventStore: follow (against a real redis-server)', () => {
     expect((await resumed).at(-1)!.event).toEqual(complete);
     expect(atFirst).toBeLessThan(301); // the follower really joined a run in progress
     await Promise.all([serverA.quit(), serverB.quit()]);
+  });
+
+  it('should serve a resume of a stream Redis does not hold as STREAM_NOT_FOUND through createStoreReplaySource, opening no connection', async () => {
+    const before = await connections();
+    const replay = createStoreReplaySource(createRedisEventStore(client)).replay('forged', 7);
+    await expect(lastValueFrom(replay)).rejects.toMatchObject({ code: 'STREAM_NOT_FOUND' });
+    expect(await connections()).toBe(before);
   });
 
   it('should take part of a live tail and stop there', async () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createJsonlEventStore } from 'l0-rx/stores/jsonl';
-import { createMemoryEventStore, createStoreReplaySource, ProviderError, recordEvents, toServerSentEvents, type L0Event, type SequencedEvent } from 'l0-rx';
+import { createMemoryEventStore, createStoreReplaySource, L0Error, ProviderError, recordEvents, toServerSentEvents, type L0Event, type SequencedEvent } from 'l0-rx';
 import { testScheduler } from '../helpers/testScheduler.js';
 
 const values: Record<string, L0Event> = {
@@ -52,6 +52,13 @@ describe('createStoreReplaySource', () => {
       const store = createMemoryEventStore();
       cold('s-a-b-x|', values).pipe(recordEvents(store, { streamId: 'chat' })).subscribe();
       expectObservable(createStoreReplaySource(store).replay('chat', 0), '^--!').toBe('1-2', seqd({ 1: [1, 's'], 2: [2, 'a'] }));
+    });
+  });
+
+  it('should error with STREAM_NOT_FOUND for a stream the store does not hold, without tailing it', () => {
+    testScheduler().run(({ expectObservable }) => {
+      const store = createMemoryEventStore();
+      expectObservable(createStoreReplaySource(store).replay('forged', 4)).toBe('#', undefined, new L0Error('no stream "forged" to resume in the event store', { code: 'STREAM_NOT_FOUND', category: 'bad-request', retryable: false }));
     });
   });
 

@@ -1,8 +1,9 @@
-import { defer, map, type Observable } from 'rxjs';
+import { defer, from, map, mergeMap, throwError, type Observable } from 'rxjs';
 import type { EventEnvelope, EventStore } from '../events/eventStore.js';
 import type { L0Event } from '../events/eventTypes.js';
 import { deserializeError } from '../errors/deserializeError.js';
-import type { SequencedEvent, SseReplaySource } from './sseReplayBuffer.js';
+import { isPromiseLike } from '../internal/isPromiseLike.js';
+import { resumeError, type SequencedEvent, type SseReplaySource } from './sseReplayBuffer.js';
 
 /**
  * An {@link SseReplaySource} that resumes from an event store's live tail (`store.follow`), so
@@ -16,8 +17,9 @@ import type { SequencedEvent, SseReplaySource } from './sseReplayBuffer.js';
  *    event is its envelope's `seq + 1`, the numbering `toServerSentEvents` gives the recorded run).
  * 2. The recorded terminal error becomes the replay's error (typed, through `deserializeError`), so
  *    the client gets it as an `error` frame; the run's `complete` event ends the replay.
- * 3. A stream not recorded yet is waited for (its recorder may be starting); a run whose recorder
- *    was unsubscribed has no terminal envelope, so its replay ends only when the client leaves.
+ * 3. A stream the store does not hold errors with an L0Error `STREAM_NOT_FOUND`, as the replay
+ *    buffer does (one range read of its first envelope), so a forged id costs no live tail. A run
+ *    whose recorder was unsubscribed has no terminal envelope: its replay ends when the client leaves.
  *
  * @example
  * import { createMemoryEventStore, createStoreReplaySource, parseLastEventId, toServerSentEvents } from 'l0-rx';
@@ -32,13 +34,20 @@ export function createStoreReplaySource(store: EventStore): SseReplaySource {
   if (typeof store !== 'object' || store === null || typeof store.read !== 'function') throw new TypeError(`createStoreReplaySource(store) needs an EventStore, got ${store === null ? 'null' : typeof store}`);
   if (typeof store.follow !== 'function') throw new TypeError('createStoreReplaySource(store): this store has no live tail (`follow`); the memory and Redis stores have one, the JSONL store does not');
   const follow = (streamId: string, fromSeq: number): Observable<EventEnvelope> => store.follow!(streamId, fromSeq);
+  const tail = (streamId: string, afterSeq: number, head: readonly EventEnvelope[]): Observable<SequencedEvent> =>
+    head.length === 0
+      ? throwError(() => resumeError('STREAM_NOT_FOUND', `no stream ${JSON.stringify(streamId)} to resume in the event store`))
+      : follow(streamId, afterSeq).pipe(
+          map((envelope): SequencedEvent => {
+            if (envelope.event.type === 'error') throw deserializeError(envelope.event.error);
+            return { seq: envelope.seq + 1, event: envelope.event as L0Event };
+          }),
+        );
   return {
     replay: (streamId, afterSeq) =>
-      defer(() => follow(streamId, afterSeq)).pipe(
-        map((envelope): SequencedEvent => {
-          if (envelope.event.type === 'error') throw deserializeError(envelope.event.error);
-          return { seq: envelope.seq + 1, event: envelope.event as L0Event };
-        }),
-      ),
+      defer(() => {
+        const head = store.read(streamId, { fromSeq: 0, toSeq: 0 }); // synchronous for the memory store, so marbles hold
+        return isPromiseLike(head) ? from(head).pipe(mergeMap((h) => tail(streamId, afterSeq, h))) : tail(streamId, afterSeq, head);
+      }),
   };
 }
