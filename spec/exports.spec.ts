@@ -60,6 +60,7 @@ describe('public exports', () => {
       'createCircuitBreaker',
       'createMemoryEventStore',
       'createSseReplayBuffer',
+      'createStoreReplaySource',
       'createWindow',
       'customPatternRule',
       'dedent',

@@ -224,6 +224,7 @@ export type { FromServerSentEventsConfig } from './transport/fromServerSentEvent
 export { createSseReplayBuffer, SSE_REPLAY_BUFFER_DEFAULTS } from './transport/sseReplayBuffer.js';
 export type { SequencedEvent, SseReplayBuffer, SseReplayBufferConfig, SseReplaySource } from './transport/sseReplayBuffer.js';
 export { parseLastEventId } from './transport/sseFrames.js';
+export { createStoreReplaySource } from './transport/storeReplaySource.js';
 
 /* Preset */
 export { l0, L0_DEFAULTS } from './preset/l0.js';

@@ -1,4 +1,5 @@
 // Types of chatServer.mjs, for the TypeScript specs that start it.
+import type { EventStore } from 'l0-rx';
 export interface ChatServerOptions {
   readonly baseURL: string;
   readonly apiKey?: string;
@@ -6,6 +7,7 @@ export interface ChatServerOptions {
   readonly fallbackModels?: readonly string[];
   readonly keepAliveMs?: number;
   readonly heartbeatMs?: number;
+  readonly store?: EventStore;
 }
 export interface ChatServer {
   readonly url: string;

@@ -3,10 +3,12 @@
 // Server-Sent Events. The model key stays here; the browser reads the stream with
 // fromServerSentEvents(). A client that goes away unsubscribes, so the model request aborts (after
 // `keepAliveMs`, the grace a reconnect gets); a client that reconnects with `Last-Event-ID` gets the
-// events after it from the replay buffer, then the live ones, each once.
+// events after it from the replay buffer, then the live ones, each once. With a shared event store
+// (`store`: the Redis store for a fleet), every run is recorded, and a reconnect that reaches a
+// server that is not running it resumes from the store's live tail instead.
 import { createServer } from 'node:http';
 import OpenAI from 'openai';
-import { createSseReplayBuffer, l0, parseLastEventId, toServerSentEvents } from 'l0-rx';
+import { createSseReplayBuffer, createStoreReplaySource, l0, parseLastEventId, toServerSentEvents } from 'l0-rx';
 
 /**
  * @typedef {object} ChatServerOptions
@@ -16,6 +18,7 @@ import { createSseReplayBuffer, l0, parseLastEventId, toServerSentEvents } from 
  * @property {readonly string[]} [fallbackModels]  models to fall back to, in order, once the model's retries are spent (default none)
  * @property {number} [keepAliveMs]  how long a run survives without a client, for reconnects; 0 aborts at once (default 10000)
  * @property {number} [heartbeatMs] (default 15000)
+ * @property {import('l0-rx').EventStore} [store]  records every run, and serves reconnects for runs this server is not running (needs `follow`)
  */
 
 /**
@@ -23,11 +26,12 @@ import { createSseReplayBuffer, l0, parseLastEventId, toServerSentEvents } from 
  * @param {ChatServerOptions} options
  * @returns {Promise<{ url: string, close(): Promise<void> }>}
  */
-export async function startChatServer({ baseURL, apiKey = 'offline', model = 'gpt-4o-mini', fallbackModels = [], keepAliveMs = 10_000, heartbeatMs = 15_000 }) {
+export async function startChatServer({ baseURL, apiKey = 'offline', model = 'gpt-4o-mini', fallbackModels = [], keepAliveMs = 10_000, heartbeatMs = 15_000, store }) {
   const openai = new OpenAI({ apiKey, baseURL, maxRetries: 0 });
   const runs = createSseReplayBuffer({ keepAliveMs });
-  /** @param {string} question */
-  const answer = (question) => {
+  const recorded = store === undefined ? undefined : createStoreReplaySource(store);
+  /** @param {string} id @param {string} question */
+  const answer = (id, question) => {
     /** @param {string} name @returns {import('l0-rx').L0StreamFactory} */
     const ask = (name) => ({ signal }) =>
       openai.chat.completions.create({ model: name, messages: [{ role: 'user', content: question }], stream: true }, { signal });
@@ -35,6 +39,7 @@ export async function startChatServer({ baseURL, apiKey = 'offline', model = 'gp
       stream: ask(model),
       fallbackStreams: fallbackModels.map(ask),
       retry: { attempts: 2, maxRetries: 3, baseDelay: 50 },
+      ...(store === undefined ? {} : { record: { store, streamId: id } }),
     });
   };
 
@@ -53,9 +58,11 @@ export async function startChatServer({ baseURL, apiKey = 'offline', model = 'gp
       res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: String(e) }));
       return;
     }
-    // a first connection starts the run; a reconnect (Last-Event-ID) resumes it, or gets STREAM_NOT_FOUND as its error frame
-    if (after === 0 && !runs.has(id)) runs.add(id, answer(url.searchParams.get('q') ?? 'Hello'));
-    toServerSentEvents(runs.replay(id, after), { resumeFrom: after, heartbeatMs }).writeTo(res);
+    // a first connection starts the run; a reconnect (Last-Event-ID) resumes it here, or from the
+    // store when another server runs it, or gets STREAM_NOT_FOUND as its error frame
+    if (after === 0 && !runs.has(id)) runs.add(id, answer(id, url.searchParams.get('q') ?? 'Hello'));
+    const events$ = !runs.has(id) && recorded !== undefined ? recorded.replay(id, after) : runs.replay(id, after);
+    toServerSentEvents(events$, { resumeFrom: after, heartbeatMs }).writeTo(res);
   });
   await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
   const address = /** @type {import('node:net').AddressInfo} */ (server.address());

@@ -1,6 +1,8 @@
 /** @test {createMemoryEventStore} */
 import { describe, expect, it } from 'vitest';
-import { createMemoryEventStore, type EventEnvelope } from 'l0-rx';
+import { map, type Observable } from 'rxjs';
+import { createMemoryEventStore, recordEvents, type EventEnvelope, type L0Event } from 'l0-rx';
+import { testScheduler } from '../helpers/testScheduler.js';
 
 const env = (streamId: string, seq: number): EventEnvelope => ({ v: 1, streamId, seq, ts: seq, event: { type: 'token', value: String(seq) } });
 
@@ -43,5 +45,81 @@ describe('createMemoryEventStore', () => {
     store.append([env('a', 0)]);
     (store.read('a') as EventEnvelope[]).pop();
     expect(store.read('a')).toHaveLength(1);
+  });
+});
+
+describe('createMemoryEventStore: follow', () => {
+  const values: Record<string, L0Event> = {
+    s: { type: 'start', attempt: 1, fallbackIndex: 0, isRetry: false, isFallback: false },
+    a: { type: 'token', value: 'a' },
+    b: { type: 'token', value: 'b' },
+    x: { type: 'complete', finishReason: 'stop' },
+  };
+  const events = (envelopes: Observable<EventEnvelope>) => envelopes.pipe(map((e) => e.event as L0Event));
+
+  it('should give what was recorded at once, then each new envelope as it is appended, and complete after the terminal one', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      const store = createMemoryEventStore();
+      cold('--s-a---b---x|', values).pipe(recordEvents(store, { streamId: 'r' })).subscribe();
+      expectObservable(events(store.follow!('r')), '----^').toBe('----(sa)b---(x|)', values);
+    });
+  });
+
+  it('should start at fromSeq', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      const store = createMemoryEventStore();
+      cold('--s-a---b---x|', values).pipe(recordEvents(store, { streamId: 'r' })).subscribe();
+      expectObservable(events(store.follow!('r', 2)), '----^').toBe('--------b---(x|)', values);
+    });
+  });
+
+  it('should wait for a stream that is not recorded yet', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      const store = createMemoryEventStore();
+      const later = cold('---s-x|', values).pipe(recordEvents(store, { streamId: 'r' }));
+      expectObservable(events(store.follow!('r'))).toBe('---s-(x|)', values);
+      later.subscribe();
+    });
+  });
+
+  it('should complete after the recorded error too, with the error envelope as the last one', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      const store = createMemoryEventStore();
+      cold('s-a-#', values, new Error('boom')).pipe(recordEvents(store, { streamId: 'r' })).subscribe({ error: () => undefined });
+      expectObservable(store.follow!('r').pipe(map((e) => e.event.type))).toBe('a-b-(c|)', { a: 'start', b: 'token', c: 'error' });
+    });
+  });
+
+  it('should complete at once for a finished stream read from the start, with every envelope once', () => {
+    const store = createMemoryEventStore();
+    store.append([env('a', 0), env('a', 1), { ...env('a', 2), event: { type: 'complete', finishReason: 'stop' } }]);
+    const seen: number[] = [];
+    let completed = false;
+    store.follow!('a').subscribe({ next: (e) => seen.push(e.seq), complete: () => (completed = true) });
+    expect([seen, completed]).toEqual([[0, 1, 2], true]);
+  });
+
+  it('should stop tailing on unsubscribe, and keep followers of one stream apart', () => {
+    const store = createMemoryEventStore();
+    const one: number[] = [];
+    const two: number[] = [];
+    const sub = store.follow!('a').subscribe((e) => one.push(e.seq));
+    store.follow!('a').subscribe((e) => two.push(e.seq));
+    store.append([env('a', 0)]);
+    sub.unsubscribe();
+    store.append([env('a', 1), env('b', 0)]);
+    expect([one, two]).toEqual([[0], [0, 1]]);
+  });
+
+  it('should error its followers with STREAM_NOT_FOUND when the stream is deleted', () => {
+    const store = createMemoryEventStore();
+    let error: unknown;
+    store.follow!('a').subscribe({ error: (e: unknown) => (error = e) });
+    store.delete('a');
+    expect(error).toMatchObject({ name: 'EventLogError', code: 'STREAM_NOT_FOUND', streamId: 'a' });
+  });
+
+  it('should throw a TypeError naming fromSeq when it is not an integer >= 0', () => {
+    expect(() => createMemoryEventStore().follow!('a', -1)).toThrow('createMemoryEventStore().follow(streamId, fromSeq): fromSeq must be an integer >= 0, got -1');
   });
 });

@@ -98,7 +98,7 @@ describe('createRedisEventStore (against a real redis-server)', () => {
 
   it('should name a bad client or option', () => {
     expect(() => createRedisEventStore({} as never)).toThrow('createRedisEventStore(client) must be a redis client (with sendCommand), got object');
-    expect(() => createRedisEventStore(client, { prefix: 'x' } as never)).toThrow('createRedisEventStore(client, options): unknown option `prefix`; the options are `keyPrefix`');
+    expect(() => createRedisEventStore(client, { prefix: 'x' } as never)).toThrow('createRedisEventStore(client, options): unknown option `prefix`; the options are `keyPrefix`, `followBlockMs`');
     expect(() => createRedisEventStore(client, { keyPrefix: 1 } as never)).toThrow('createRedisEventStore(client, {keyPrefix}) must be a string, got number');
   });
 });

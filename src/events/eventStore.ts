@@ -2,6 +2,7 @@
  * The event log: envelopes around recorded events, and the store interface every backend
  * (memory, JSONL file, Redis Streams, yours) implements.
  */
+import type { Observable } from 'rxjs';
 import type { L0Event } from './eventTypes.js';
 import type { SerializedError } from '../errors/serializeError.js';
 
@@ -68,6 +69,26 @@ export interface EventStore {
   streams(): MaybePromise<readonly string[]>;
   /** Removes a stream; removing an unknown stream does nothing. */
   delete(streamId: string): MaybePromise<void>;
+  /**
+   * Optional live tail, for resuming a run another process is recording: the envelopes of
+   * `streamId` from `fromSeq` (inclusive, default 0) in `seq` order, the recorded ones first, then
+   * each new one as it is appended; completes after the terminal envelope (a `complete` event or
+   * the recorded error). Cold: each subscription tails on its own; unsubscribing stops it. A stream
+   * not recorded yet is waited for. The memory and Redis stores have it; the JSONL store does not.
+   */
+  follow?(streamId: string, fromSeq?: number): Observable<EventEnvelope>;
+}
+
+/** True for the last envelope of a run: its `complete` event or its recorded error. @internal Shared by the stores. */
+export function isTerminalEnvelope(envelope: EventEnvelope): boolean {
+  return envelope.event.type === 'complete' || envelope.event.type === 'error';
+}
+
+/** Checks `follow`'s `fromSeq`. @internal Shared by the stores. */
+export function checkFromSeq(name: string, fromSeq: unknown): number {
+  if (fromSeq === undefined) return 0;
+  if (!Number.isSafeInteger(fromSeq) || (fromSeq as number) < 0) throw new TypeError(`${name}.follow(streamId, fromSeq): fromSeq must be an integer >= 0, got ${String(fromSeq)}`);
+  return fromSeq as number;
 }
 
 /** True when `seq` is inside `range`. @internal Shared by the stores. */

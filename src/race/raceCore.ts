@@ -9,6 +9,7 @@ import { AllStreamsExhaustedError } from '../errors/AllStreamsExhaustedError.js'
 import { ZeroOutputError } from '../errors/ZeroOutputError.js';
 import type { ContentEvent, L0Event } from '../events/eventTypes.js';
 import { isContentEvent } from '../events/eventTypes.js';
+import { currentEntrantObserver, withEntrantObserver, type EntrantOutcome, type EntrantTrace } from '../internal/entrantObserver.js';
 
 /** Decides whether an entrant has won: sees each content event and the entrant's current attempt text. */
 export type WinTest = (event: ContentEvent, text: AttemptText) => boolean;
@@ -47,6 +48,8 @@ export function isMeaningful(event: L0Event): boolean {
  *    pending staggered subscriptions are cancelled; `onWin` is called; the held events are
  *    released in order (a missing `start.model` filled from the entrant's name) and the winner
  *    streams live, its completion or error ending the race.
+ *    A tracer that installed an entrant observer (withOpenTelemetry) sees every entrant's events
+ *    live and how each ended, losers included; entrants are subscribed without it (no nesting).
  * 3. An entrant that completes before winning wins at its completion if it produced meaningful
  *    content (a short answer is an answer), else it fails with {@link ZeroOutputError}.
  * 4. When every entrant has failed: {@link AllStreamsExhaustedError} with their errors in input order.
@@ -64,11 +67,22 @@ export function raceCore(entrants: readonly RaceEntrant[], config: RaceCoreConfi
     let started = 0;
     let winner = -1;
     let timer: Subscription | undefined;
+    const observer = currentEntrantObserver();
+    const lanes: (EntrantTrace | undefined)[] = new Array(n);
+    const endLane = (i: number, outcome: EntrantOutcome, err?: unknown): void => {
+      const lane = lanes[i];
+      lanes[i] = undefined;
+      lane?.end(outcome, err);
+    };
 
     const win = (i: number): void => {
       winner = i;
       timer?.unsubscribe();
-      subs.forEach((s, j) => j !== i && s?.unsubscribe());
+      subs.forEach((s, j) => {
+        if (j === i) return;
+        endLane(j, 'lost');
+        s?.unsubscribe();
+      });
       const events = held[i]!;
       for (let j = 0; j < n; j++) held[j] = [];
       const name = entrants[i]!.name ?? modelOf(events);
@@ -97,8 +111,10 @@ export function raceCore(entrants: readonly RaceEntrant[], config: RaceCoreConfi
       timer?.unsubscribe();
       timer = undefined;
       const i = started++;
-      const sub = entrants[i]!.source.subscribe({
+      if (observer) lanes[i] = observer.entrant(i, entrants[i]!.name);
+      const sub = withEntrantObserver(undefined, () => entrants[i]!.source.subscribe({
         next: (e) => {
+          lanes[i]?.next(e);
           if (winner === i) return subscriber.next(e);
           if (winner !== -1) return;
           held[i]!.push(e);
@@ -107,16 +123,26 @@ export function raceCore(entrants: readonly RaceEntrant[], config: RaceCoreConfi
           if (isContentEvent(e) && wins(e, texts[i]!)) win(i);
         },
         error: (err: unknown) => {
+          endLane(i, 'failed', err);
           if (winner === i) subscriber.error(err);
           else if (winner === -1) fail(i, err);
         },
         complete: () => {
           if (winner === -1 && meaningful[i]) win(i);
-          if (winner === i) return subscriber.complete();
-          if (winner === -1) fail(i, new ZeroOutputError({ content: texts[i]!.text }));
+          if (winner === i) {
+            endLane(i, 'won');
+            return subscriber.complete();
+          }
+          if (winner !== -1) return;
+          const err = new ZeroOutputError({ content: texts[i]!.text });
+          endLane(i, 'failed', err);
+          fail(i, err);
         },
-      });
-      if (winner !== -1 && winner !== i) sub.unsubscribe();
+      }));
+      if (winner !== -1 && winner !== i) {
+        endLane(i, 'lost');
+        sub.unsubscribe();
+      }
       else subs[i] = sub;
       if (winner === -1 && stagger && started < n && started === i + 1) {
         timer = stagger.scheduler.schedule(() => {
@@ -130,6 +156,7 @@ export function raceCore(entrants: readonly RaceEntrant[], config: RaceCoreConfi
 
     return () => {
       timer?.unsubscribe();
+      for (let j = 0; j < n; j++) endLane(j, 'cancelled');
       subs.forEach((s) => s?.unsubscribe());
       for (let j = 0; j < n; j++) held[j] = [];
     };

@@ -115,7 +115,8 @@ export function createSseReplayBuffer(config: SseReplayBufferConfig = {}): SseRe
   };
 }
 
-function resumeError(code: 'STREAM_NOT_FOUND' | 'RESUME_GAP', message: string): L0Error {
+/** The typed error of a resume that cannot be served. @internal Shared with the store replay source. */
+export function resumeError(code: 'STREAM_NOT_FOUND' | 'RESUME_GAP', message: string): L0Error {
   return new L0Error(message, { code, category: 'bad-request', retryable: false });
 }
 

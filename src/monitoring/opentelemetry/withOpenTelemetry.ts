@@ -1,5 +1,6 @@
-import { asyncScheduler, defer, tap, type MonoTypeOperatorFunction, type SchedulerLike } from 'rxjs';
-import { context, SpanKind, SpanStatusCode, trace, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
+import { asyncScheduler, Observable, type MonoTypeOperatorFunction, type SchedulerLike } from 'rxjs';
+import { context, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
+import { withEntrantObserver, type EntrantObserver, type EntrantOutcome } from '../../internal/entrantObserver.js';
 import type { L0Event } from '../../events/eventTypes.js';
 import { serializeError } from '../../errors/serializeError.js';
 import { RunMetricsFold, type RunMetrics } from '../runMetrics.js';
@@ -36,7 +37,15 @@ const KEYS = ['tracer', 'system', 'model', 'spanName', 'attributes', 'scheduler'
  *    `l0.cancelled: true`), with times from `scheduler`.
  * 2. On `complete`: `gen_ai.response.finish_reasons`, `gen_ai.usage.input_tokens` and
  *    `gen_ai.usage.output_tokens` (as the provider reported them), and the run's metrics as `l0.*`.
- * 3. Import from `l0-rx/opentelemetry`; `@opentelemetry/api` is an optional peer, never imported
+ * 3. Races: a `raceModels` or `hedge` subscribed within this operator's subscription (the usual
+ *    `raceModels(...).pipe(..., withOpenTelemetry(...))`) reports every entrant, so each entrant's
+ *    attempts get spans (`l0.race.entrant`, `l0.race.entrant_name`) from their real start, the
+ *    losers' included: a loser's span ends when it is unsubscribed, with `l0.race.outcome: 'lost'`,
+ *    an `l0.race.lost` event and its status left unset (losing is not an error); the winner's ends
+ *    with `l0.race.outcome: 'won'`. Inside an open attempt of the run (a race as the stream of an
+ *    `l0()` run) the entrants' spans are its children. A race subscribed later (by a retry's
+ *    timer) is traced by its winner's events only.
+ * 4. Import from `l0-rx/opentelemetry`; `@opentelemetry/api` is an optional peer, never imported
  *    by the root entry.
  *
  * @example
@@ -49,50 +58,49 @@ const KEYS = ['tracer', 'system', 'model', 'spanName', 'attributes', 'scheduler'
 export function withOpenTelemetry(config: WithOpenTelemetryConfig): MonoTypeOperatorFunction<L0Event> {
   const c = resolve(config);
   return (source) =>
-    defer(() => {
+    new Observable<L0Event>((subscriber) => {
       const now = () => c.scheduler.now();
       const fold = new RunMetricsFold(now);
       const run = c.tracer.startSpan(c.spanName, { kind: SpanKind.CLIENT, startTime: now(), attributes: runAttributes(c) });
       const parent = trace.setSpan(context.active(), run);
-      let attempt: Span | undefined;
-      let attemptHasToken = false;
-      const endAttempt = (error?: unknown) => {
-        if (!attempt) return;
-        if (error !== undefined) failSpan(attempt, error);
-        else attempt.setStatus({ code: SpanStatusCode.OK });
-        attempt.end(now());
-        attempt = undefined;
+      const main = new AttemptLane(c, parent, {});
+      let openEntrants = 0;
+      const observer: EntrantObserver = {
+        entrant(index, name) {
+          openEntrants++;
+          // inside an attempt of the run (an l0() run whose stream is the race), the entrants are its children
+          const lane = new AttemptLane(c, main.context() ?? parent, { 'l0.race.entrant': index, ...(name === undefined ? {} : { 'l0.race.entrant_name': name }) });
+          let ended = false;
+          return {
+            next: (e) => lane.event(e),
+            end(outcome, error) {
+              if (ended) return;
+              ended = true;
+              openEntrants--;
+              lane.end(outcome, error);
+            },
+          };
+        },
       };
+      let done = false;
       const finish = (metrics: RunMetrics, error?: unknown) => {
-        endAttempt(error);
+        done = true;
+        main.end(error === undefined ? 'won' : 'failed', error);
         run.setAttributes(metricAttributes(metrics));
         if (error !== undefined) failSpan(run, error);
         else if (metrics.outcome === 'complete') run.setStatus({ code: SpanStatusCode.OK });
         run.end(now());
       };
       const onEvent = (e: L0Event) => {
-        const first = fold.event(e);
-        if (first) run.addEvent('gen_ai.first_token', {}, now());
+        if (fold.event(e)) run.addEvent('gen_ai.first_token', {}, now());
+        // while a race reports its entrants, their lanes trace the attempts (the winner's events arrive here too)
+        if (openEntrants === 0) main.event(e);
         switch (e.type) {
-          case 'start':
-            endAttempt();
-            attemptHasToken = false;
-            attempt = c.tracer.startSpan('l0.attempt', {
-              startTime: now(),
-              attributes: { 'l0.attempt': e.attempt, 'l0.fallback_index': e.fallbackIndex, ...(e.model ?? c.model ? { 'gen_ai.request.model': e.model ?? c.model } : {}) },
-            }, parent);
-            return;
-          case 'token':
-            if (!attemptHasToken && attempt) attempt.addEvent('gen_ai.first_token', {}, now());
-            attemptHasToken = true;
-            return;
           case 'retry':
             run.addEvent('l0.retry', { 'l0.attempt': e.attempt, 'l0.reason': e.reason, 'l0.delay_ms': e.delayMs, 'error.type': e.error.code ?? e.error.name }, now());
-            endAttempt(e.error);
             return;
           case 'fallback':
             run.addEvent('l0.fallback', { 'l0.from_index': e.fromIndex, 'l0.to_index': e.toIndex, 'error.type': e.error.code ?? e.error.name }, now());
-            endAttempt(e.error);
             return;
           case 'violation':
             run.addEvent('l0.violation', { 'l0.rule_id': e.violation.ruleId, 'l0.severity': e.violation.severity }, now());
@@ -109,18 +117,108 @@ export function withOpenTelemetry(config: WithOpenTelemetryConfig): MonoTypeOper
             return;
         }
       };
-      return source.pipe(
-        tap({
-          next: onEvent,
-          complete: () => finish(fold.end('complete')),
-          error: (error: unknown) => finish(fold.end('error', error), error),
-          unsubscribe: () => {
-            run.setAttribute('l0.cancelled', true);
-            finish(fold.end('unsubscribed'));
+      const subscription = withEntrantObserver(observer, () =>
+        source.subscribe({
+          next: (e) => {
+            onEvent(e);
+            subscriber.next(e);
+          },
+          complete: () => {
+            finish(fold.end('complete'));
+            subscriber.complete();
+          },
+          error: (error: unknown) => {
+            finish(fold.end('error', error), error);
+            subscriber.error(error);
           },
         }),
       );
+      return () => {
+        subscription.unsubscribe(); // a race ends its open entrants as cancelled here, before the run span
+        if (done) return;
+        run.setAttribute('l0.cancelled', true);
+        main.end('cancelled');
+        finish(fold.end('unsubscribed'));
+      };
     });
+}
+
+/**
+ * The attempt spans of one sequence of events: the run's own, or one race entrant's. A `start`
+ * opens a span (ending the previous one), `retry`/`fallback` end it with an error status, and the
+ * lane's end closes the last one with the entrant's outcome.
+ */
+class AttemptLane {
+  private span: Span | undefined;
+  private hasToken = false;
+  private completed = false;
+
+  constructor(
+    private readonly c: ReturnType<typeof resolve>,
+    private readonly parent: Context,
+    private readonly attributes: Attributes,
+  ) {}
+
+  event(e: L0Event): void {
+    const now = this.c.scheduler.now();
+    switch (e.type) {
+      case 'start': {
+        this.close(undefined, now);
+        this.hasToken = false;
+        this.completed = false;
+        const model = e.model ?? this.c.model;
+        this.span = this.c.tracer.startSpan('l0.attempt', {
+          startTime: now,
+          attributes: { ...this.attributes, 'l0.attempt': e.attempt, 'l0.fallback_index': e.fallbackIndex, ...(model === undefined ? {} : { 'gen_ai.request.model': model }) },
+        }, this.parent);
+        return;
+      }
+      case 'token':
+        if (!this.hasToken) this.span?.addEvent('gen_ai.first_token', {}, now);
+        this.hasToken = true;
+        return;
+      case 'complete':
+        this.completed = true;
+        return;
+      case 'retry':
+      case 'fallback':
+        this.close(e.error, now);
+        return;
+      default:
+        return;
+    }
+  }
+
+  /** Ends the open span: `lost` and `cancelled` leave the status unset and say so in `l0.race.outcome` / `l0.cancelled`. */
+  end(ended: EntrantOutcome, error?: unknown): void {
+    const span = this.span;
+    if (!span) return;
+    // a consumer that stops at the `complete` event (l0's fromStream does) unsubscribes a finished answer
+    const outcome = ended === 'cancelled' && this.completed ? 'won' : ended;
+    if (outcome === 'lost' || outcome === 'cancelled') {
+      span.setAttribute(outcome === 'lost' ? 'l0.race.outcome' : 'l0.cancelled', outcome === 'lost' ? 'lost' : true);
+      span.addEvent(outcome === 'lost' ? 'l0.race.lost' : 'l0.cancelled', {}, this.c.scheduler.now());
+      span.end(this.c.scheduler.now());
+      this.span = undefined;
+      return;
+    }
+    if ('l0.race.entrant' in this.attributes) span.setAttribute('l0.race.outcome', outcome);
+    this.close(outcome === 'failed' ? error ?? 'failed' : undefined, this.c.scheduler.now());
+  }
+
+  /** The context of the open attempt span, if any. */
+  context(): Context | undefined {
+    return this.span === undefined ? undefined : trace.setSpan(this.parent, this.span);
+  }
+
+  private close(error: unknown, now: number): void {
+    const span = this.span;
+    if (!span) return;
+    if (error !== undefined) failSpan(span, error);
+    else span.setStatus({ code: SpanStatusCode.OK });
+    span.end(now);
+    this.span = undefined;
+  }
 }
 
 function failSpan(span: Span, error: unknown): void {

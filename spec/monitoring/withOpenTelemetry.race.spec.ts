@@ -1,0 +1,140 @@
+/** @test {withOpenTelemetry} */
+import { SpanStatusCode } from '@opentelemetry/api';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { describe, expect, it } from 'vitest';
+import { fromStream, hedge, l0, raceModels, type L0Event } from 'l0-rx';
+import { fakeModel } from 'l0-rx/testing';
+import { withOpenTelemetry } from 'l0-rx/opentelemetry';
+import type { SchedulerLike } from 'rxjs';
+import type { TestScheduler } from 'rxjs/testing';
+import { testScheduler } from '../helpers/testScheduler.js';
+
+function tracing() {
+  const exporter = new InMemorySpanExporter();
+  const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  return { exporter, tracer: provider.getTracer('l0-rx-spec') };
+}
+
+const ms = (t: [number, number]) => t[0] * 1000 + t[1] / 1e6;
+const after = (t: [number, number], t0: number) => ms(t) - t0;
+/**
+ * The virtual clock moved to an epoch time: the SDK shifts a time below `performance.now()` by a
+ * per-span offset (so spans would disagree by a fraction of a ms), and takes an epoch time as given.
+ */
+const epochClock = (scheduler: TestScheduler): SchedulerLike => ({ now: () => 1.7e12 + scheduler.now(), schedule: scheduler.schedule.bind(scheduler) });
+const attempts = (exporter: InMemorySpanExporter) => exporter.getFinishedSpans().filter((s) => s.name === 'l0.attempt');
+const runSpan = (exporter: InMemorySpanExporter) => exporter.getFinishedSpans().find((s) => s.name === 'l0.run')!;
+/** [entrant, start, end (ms after the run span started), outcome, status] */
+const summarize = (exporter: InMemorySpanExporter) => {
+  const t0 = ms(runSpan(exporter).startTime);
+  return attempts(exporter).map((s: ReadableSpan) => [s.attributes['l0.race.entrant'], after(s.startTime, t0), after(s.endTime, t0), s.attributes['l0.race.outcome'], s.status.code]);
+};
+
+const start = (attempt = 1): L0Event => ({ type: 'start', attempt, fallbackIndex: 0, isRetry: attempt > 1, isFallback: false });
+const values: Record<string, L0Event> = {
+  s: start(),
+  a: { type: 'token', value: 'a' },
+  b: { type: 'token', value: 'b' },
+  x: { type: 'complete', finishReason: 'stop' },
+};
+
+describe('withOpenTelemetry with raceModels and hedge (real sdk-trace-base)', () => {
+  it('should give the loser of a race its own attempt span, ended at the win with the outcome lost and no error status', () => {
+    const { exporter, tracer } = tracing();
+    const scheduler = testScheduler();
+    scheduler.run(({ cold, expectObservable }) => {
+      const race = raceModels({ fast: cold('s-a---x|', values), slow: cold('s---b|', values) });
+      expectObservable(race.pipe(withOpenTelemetry({ tracer, scheduler: epochClock(scheduler) }))).toBe('--(Sa)x|', { ...values, S: { ...values['s']!, model: 'fast' } });
+    });
+    const spans = attempts(exporter);
+    expect(summarize(exporter)).toEqual([
+      [1, 0, 2, 'lost', SpanStatusCode.UNSET],
+      [0, 0, 7, 'won', SpanStatusCode.OK],
+    ]);
+    expect(spans[0]!.attributes['l0.race.entrant_name']).toBe('slow');
+    expect(spans[0]!.events.map((e) => e.name)).toEqual(['l0.race.lost']);
+    for (const span of spans) expect(span.parentSpanContext?.spanId).toBe(runSpan(exporter).spanContext().spanId); // no attempt of the run is open
+  });
+
+  it('should not trace the winner twice when its held events are released downstream', () => {
+    const { exporter, tracer } = tracing();
+    const scheduler = testScheduler();
+    scheduler.run(({ cold }) => {
+      raceModels([cold('s---a-x|', values), cold('s-----b|', values)]).pipe(withOpenTelemetry({ tracer, scheduler: epochClock(scheduler) })).subscribe();
+    });
+    expect(attempts(exporter)).toHaveLength(2);
+    expect(runSpan(exporter).attributes).toMatchObject({ 'l0.attempts': 1, 'l0.time_to_first_token_ms': 4 });
+  });
+
+  it('should end an entrant that fails before anyone wins with an error status while the others race on', () => {
+    const { exporter, tracer } = tracing();
+    const scheduler = testScheduler();
+    scheduler.run(({ cold }) => {
+      raceModels([cold('s-#', values, new Error('down')), cold('s---a-x|', values)]).pipe(withOpenTelemetry({ tracer, scheduler: epochClock(scheduler) })).subscribe();
+    });
+    expect(summarize(exporter)).toEqual([
+      [0, 0, 2, 'failed', SpanStatusCode.ERROR],
+      [1, 0, 7, 'won', SpanStatusCode.OK],
+    ]);
+  });
+
+  it('should mark every open entrant span cancelled, and still end the run span, when the consumer unsubscribes mid-race', () => {
+    const { exporter, tracer } = tracing();
+    const scheduler = testScheduler();
+    scheduler.run(({ cold, expectObservable }) => {
+      const race = raceModels([cold('s-----a|', values), cold('s------b|', values)]);
+      expectObservable(race.pipe(withOpenTelemetry({ tracer, scheduler: epochClock(scheduler) })), '^--!').toBe('');
+    });
+    const spans = attempts(exporter);
+    const t0 = ms(runSpan(exporter).startTime);
+    expect(spans.map((s) => [s.attributes['l0.cancelled'], after(s.endTime, t0)])).toEqual([[true, 3], [true, 3]]);
+    expect(runSpan(exporter).attributes['l0.cancelled']).toBe(true);
+    expect(after(runSpan(exporter).endTime, t0)).toBe(3);
+  });
+
+  it('should give a hedge\'s losing primary a span from its subscription to the moment the backup wins', () => {
+    const { exporter, tracer } = tracing();
+    const scheduler = testScheduler();
+    scheduler.run(({ cold, expectObservable }) => {
+      const primary = cold('s---------a|', values);
+      const backup = cold('s-b---x|', values);
+      expectObservable(primary.pipe(hedge(backup, { delay: 4, scheduler }), withOpenTelemetry({ tracer, scheduler: epochClock(scheduler) }))).toBe('------(sb)x|', values);
+    });
+    expect(summarize(exporter)).toEqual([
+      [0, 0, 6, 'lost', SpanStatusCode.UNSET],
+      [1, 4, 11, 'won', SpanStatusCode.OK],
+    ]);
+  });
+
+  it('should trace the entrants of a race that is the stream of an l0() run, with withOpenTelemetry as a run operator', () => {
+    const { exporter, tracer } = tracing();
+    const scheduler = testScheduler();
+    scheduler.run(() => {
+      l0({
+        stream: () => raceModels({ fast: fromStream(fakeModel('--ab|')), slow: fromStream(fakeModel('------cd|')) }),
+        scheduler,
+        runOperators: [withOpenTelemetry({ tracer, scheduler: epochClock(scheduler) })],
+      }).subscribe();
+    });
+    const [lost, run, won] = attempts(exporter);
+    expect([lost, won].map((span) => [span!.attributes['l0.race.entrant_name'], span!.attributes['l0.race.outcome'], span!.status.code])).toEqual([
+      ['slow', 'lost', SpanStatusCode.UNSET],
+      ['fast', 'won', SpanStatusCode.OK],
+    ]);
+    // the run's own attempt (l0's start) is the entrants' parent
+    expect(run!.attributes['l0.race.entrant']).toBeUndefined();
+    for (const entrant of [lost, won]) expect(entrant!.parentSpanContext?.spanId).toBe(run!.spanContext().spanId);
+  });
+
+  it('should trace the attempts of a plain source after a race ended as it always did', () => {
+    const { exporter, tracer } = tracing();
+    const scheduler = testScheduler();
+    scheduler.run(({ cold }) => {
+      cold('s-a-x|', values).pipe(withOpenTelemetry({ tracer, scheduler: epochClock(scheduler) })).subscribe();
+    });
+    const [span] = attempts(exporter);
+    expect(span!.attributes['l0.race.entrant']).toBeUndefined();
+    expect(span!.attributes['l0.race.outcome']).toBeUndefined();
+    expect(span!.status.code).toBe(SpanStatusCode.OK);
+  });
+});
