@@ -5,7 +5,7 @@
 // which every (configuration, size) runs once in a freshly shuffled order (a fixed order moved the
 // baseline by 2x between runs), with no forced GC before a timed run; medians, and the spread
 // (25th-75th percentile) of each ratio over the rounds. The shuffle is seeded: `--seed` repeats a run.
-// Usage: npm run bench [-- --runs 30 --warmup 5 --seed 42 --only "full stack,fan-in" --no-fanin --no-extras]
+// Usage: npm run bench [-- --runs 30 --warmup 5 --seed 42 --only "full stack,fan-in" --no-fanin --no-extras --clock cpu]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +24,8 @@ const WARMUP = arg('warmup', 5);
 const SEED = arg('seed', Math.floor(Math.random() * 2 ** 31));
 /** `--only a,b`: the rows whose names contain one of these (their baselines are measured too). */
 const ONLY = argText('only')?.split(',').map((s) => s.trim()).filter(Boolean);
+/** `--clock cpu`: time each run by this process's CPU time (all its threads) instead of the wall clock, which other jobs on a shared machine inflate at random. */
+const CPU_CLOCK = argText('clock') === 'cpu';
 const wanted = (name) => ONLY === undefined || ONLY.some((o) => name.includes(o));
 
 async function* tokens(n) { for (let i = 0; i < n; i++) yield WORDS[i % WORDS.length]; }
@@ -50,8 +52,16 @@ const jsonOf = (n) => { if (!jsonCache.has(n)) jsonCache.set(n, jsonTokens(n)); 
 function drain(observable) {
   return new Promise((resolve, reject) => {
     let count = 0;
+    const c0 = CPU_CLOCK ? process.cpuUsage() : undefined;
     const t0 = performance.now();
-    observable.subscribe({ next: () => { count++; }, error: reject, complete: () => resolve({ ms: performance.now() - t0, count }) });
+    observable.subscribe({
+      next: () => { count++; },
+      error: reject,
+      complete: () => {
+        const cpu = c0 && process.cpuUsage(c0);
+        resolve({ ms: cpu ? (cpu.user + cpu.system) / 1000 : performance.now() - t0, count });
+      },
+    });
   });
 }
 
@@ -161,7 +171,7 @@ const spread = (xs, digits = 2) => `${quantile(xs, 0.25).toFixed(digits)}-${quan
 
 const small = 2000;
 const large = 100_000;
-console.log(`l0-rx bench: ${RUNS} rounds after ${WARMUP} warm-up, configurations in a shuffled order each round (seed ${SEED}; repeat with --seed ${SEED}), no forced GC; medians, [25th-75th percentile of the per-round ratio]`);
+console.log(`l0-rx bench: ${RUNS} rounds after ${WARMUP} warm-up, configurations in a shuffled order each round (seed ${SEED}; repeat with --seed ${SEED}), no forced GC, ${CPU_CLOCK ? 'process CPU time' : 'wall clock'} per run; medians, [25th-75th percentile of the per-round ratio]`);
 if (ROWS.includes('full stack')) console.log(`full stack = ${FULL_STACK} (all landed)`);
 const samples = await measure([small, large]);
 const m = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, median(v)]));
