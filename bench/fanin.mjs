@@ -8,8 +8,9 @@
 //   l0 (no guard)  l0() + accumulate(): the configuration measured before guard existed
 // Figures: heap per open stream (a forced GC mid-stream, when every stream is open, minus the heap
 // before the first subscription), event-loop delay p99 (perf_hooks.monitorEventLoopDelay at 10 ms
-// resolution over the whole run, paused around that one GC), wall time from the first subscription
-// to the last completion.
+// resolution over the whole run, paused around that one GC), CPU time per token (process.cpuUsage:
+// what causes the lag, and far less sensitive to other jobs on the machine), wall time from the
+// first subscription to the last completion.
 // Usage: node bench/fanin.mjs [--streams 10000 --rounds 3 --seed 42] (after npm run build), or
 // part of npm run bench. Internal: --child <configuration> runs one measurement and prints JSON.
 import { fork } from 'node:child_process';
@@ -55,6 +56,7 @@ async function child(name, streams) {
   let open = streams;
   let errors = 0;
   let items = 0;
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   const done = new Promise((resolve) => {
     const end = () => { if (--open === 0) resolve(performance.now() - t0); };
@@ -68,10 +70,13 @@ async function child(name, streams) {
   const heapDuring = process.memoryUsage().heapUsed;
   lag.enable();
   const wallMs = await done;
+  const cpu = process.cpuUsage(cpu0);
   lag.disable();
   return {
     name, streams, openAtSnapshot, errors, items, wallMs,
     heapPerStreamBytes: (heapDuring - heapBefore) / openAtSnapshot,
+    // CPU per token over the whole run (the one forced GC included): the cause of lag, and much less load-sensitive than lag
+    cpuPerTokenUs: (cpu.user + cpu.system) / (streams * TOKENS),
     lagP50Ms: lag.percentile(50) / 1e6, lagP99Ms: lag.percentile(99) / 1e6, lagMaxMs: lag.max / 1e6,
   };
 }
@@ -124,8 +129,8 @@ export async function reportFanIn({ seed = 1, rounds = 3, streams = 10_000, name
   for (const name of names) {
     const kb = fig(name, 'heapPerStreamBytes') / 1024;
     const failed = results[name].reduce((n, x) => n + x.errors, 0);
-    const vs = name === b ? '' : ` = ${(fig(name, 'heapPerStreamBytes') / fig(b, 'heapPerStreamBytes')).toFixed(2)}x heap, ${(fig(name, 'lagP99Ms') / fig(b, 'lagP99Ms')).toFixed(2)}x lag p99`;
-    console.log(`fan-in ${name}: ${kb.toFixed(1)} KB heap per open stream [${range(results[name].map((x) => x.heapPerStreamBytes / 1024), 1)}], event-loop lag p99 ${fig(name, 'lagP99Ms').toFixed(1)} ms [${spread(name, 'lagP99Ms', 1)}] (p50 ${fig(name, 'lagP50Ms').toFixed(1)} ms), wall ${(fig(name, 'wallMs') / 1000).toFixed(2)} s [${range(results[name].map((x) => x.wallMs / 1000), 2)}]${vs}${failed ? `; ${failed} streams failed` : ''}`);
+    const vs = name === b ? '' : ` = ${(fig(name, 'heapPerStreamBytes') / fig(b, 'heapPerStreamBytes')).toFixed(2)}x heap, ${(fig(name, 'lagP99Ms') / fig(b, 'lagP99Ms')).toFixed(2)}x lag p99, ${(fig(name, 'cpuPerTokenUs') / fig(b, 'cpuPerTokenUs')).toFixed(2)}x CPU`;
+    console.log(`fan-in ${name}: ${kb.toFixed(1)} KB heap per open stream [${range(results[name].map((x) => x.heapPerStreamBytes / 1024), 1)}], event-loop lag p99 ${fig(name, 'lagP99Ms').toFixed(1)} ms [${spread(name, 'lagP99Ms', 1)}] (p50 ${fig(name, 'lagP50Ms').toFixed(1)} ms), CPU ${fig(name, 'cpuPerTokenUs').toFixed(1)} us per token [${spread(name, 'cpuPerTokenUs', 1)}], wall ${(fig(name, 'wallMs') / 1000).toFixed(2)} s [${range(results[name].map((x) => x.wallMs / 1000), 2)}]${vs}${failed ? `; ${failed} streams failed` : ''}`);
   }
   console.log('fan-in targets: heap per stream <= 1.5x the baseline\'s, lag p99 <= 1.2x');
   return results;
