@@ -11,8 +11,9 @@
 // resolution over the whole run, paused around that one GC), CPU time per token (process.cpuUsage:
 // what causes the lag, and far less sensitive to other jobs on the machine), wall time from the
 // first subscription to the last completion.
-// Usage: node bench/fanin.mjs [--streams 10000 --rounds 3 --seed 42] (after npm run build), or
-// part of npm run bench. Internal: --child <configuration> runs one measurement and prints JSON.
+// Then one line of heap per open stream for each layer of l0() (fromStream, + withTimeouts, ...).
+// Usage: node bench/fanin.mjs [--streams 10000 --rounds 3 --seed 42 --no-layers] (after npm run
+// build), or part of npm run bench. Internal: --child <configuration> runs one measurement and prints JSON.
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
@@ -40,6 +41,14 @@ async function configuration(name) {
   }
   if (name === 'l0') return () => l0({ stream: () => slowTokens(TOKENS), guardrails: recommendedGuardrails }).pipe(accumulate());
   if (name === 'l0 (no guard)') return () => l0({ stream: () => slowTokens(TOKENS) }).pipe(accumulate());
+  // the layers of l0(), for the heap-by-layer lines
+  const { fromStream, withTimeouts, retryWithBackoff, detectZeroOutput } = await import('l0-rx');
+  const timeouts = () => withTimeouts({ initialToken: 5000, interToken: 10_000 });
+  if (name === 'fromStream') return () => fromStream(() => slowTokens(TOKENS));
+  if (name === '+ withTimeouts') return () => fromStream(() => slowTokens(TOKENS)).pipe(timeouts());
+  if (name === '+ retryWithBackoff') return () => fromStream(() => slowTokens(TOKENS)).pipe(timeouts(), retryWithBackoff());
+  if (name === '+ detectZeroOutput') return () => fromStream(() => slowTokens(TOKENS)).pipe(timeouts(), detectZeroOutput(), retryWithBackoff());
+  if (name === 'l0()') return () => l0({ stream: () => slowTokens(TOKENS) });
   throw new Error(`unknown fan-in configuration ${name}`);
 }
 
@@ -113,6 +122,7 @@ function prng(seed) {
  * medians.
  */
 export async function reportFanIn({ seed = 1, rounds = 3, streams = 10_000, names = ['baseline', 'l0', 'l0 (no guard)'] } = {}) {
+  if (rounds < 1) return {};
   const random = prng(seed + 1);
   /** @type {Record<string, any[]>} */
   const results = Object.fromEntries(names.map((n) => [n, []]));
@@ -136,6 +146,14 @@ export async function reportFanIn({ seed = 1, rounds = 3, streams = 10_000, name
   return results;
 }
 
+/** Heap per open stream of each layer of l0() (one process each, 3,000 streams): where the fan-in heap goes. */
+export async function reportLayers({ streams = 3000 } = {}) {
+  const names = ['baseline', 'fromStream', '+ withTimeouts', '+ retryWithBackoff', '+ detectZeroOutput', 'l0()', 'l0 (no guard)', 'l0'];
+  const parts = [];
+  for (const name of names) parts.push(`${name === 'l0 (no guard)' ? 'l0() + accumulate' : name === 'l0' ? 'l0(guard) + accumulate' : name} ${((await runChild(name, streams)).heapPerStreamBytes / 1024).toFixed(1)} KB`);
+  console.log(`fan-in heap per open stream by layer (${streams.toLocaleString('en-US')} streams, one process each): ${parts.join(', ')}`);
+}
+
 const argv = process.argv;
 const opt = (name) => { const i = argv.indexOf(`--${name}`); return i > 0 ? argv[i + 1] : undefined; };
 if (opt('child') !== undefined) {
@@ -144,4 +162,5 @@ if (opt('child') !== undefined) {
   process.disconnect?.();
 } else if (import.meta.url === `file://${argv[1]}`) {
   await reportFanIn({ seed: Number(opt('seed') ?? 1), rounds: Number(opt('rounds') ?? 3), streams: Number(opt('streams') ?? 10_000), names: opt('names')?.split(',') });
+  if (!argv.includes('--no-layers')) await reportLayers();
 }

@@ -242,6 +242,10 @@ if (extra('SSE')) {
   const sse = await (await import('./sse.mjs')).measureSseRoundTrip();
   console.log(`SSE round trip (toServerSentEvents -> loopback HTTP -> fromServerSentEvents): ${fmt(Math.round(sse.eventsPerSecond))} events/s; added latency per token ${sse.latencyMs.toFixed(3)} ms median, ${sse.p99LatencyMs.toFixed(3)} ms p99`);
 }
-if (!flag('no-fanin') && wanted('fan-in')) await (await import('./fanin.mjs')).reportFanIn({ seed: SEED, rounds: arg('fanin-rounds', 3) });
+if (!flag('no-fanin') && wanted('fan-in')) {
+  const fanIn = await import('./fanin.mjs');
+  await fanIn.reportFanIn({ seed: SEED, rounds: arg('fanin-rounds', 3) });
+  await fanIn.reportLayers();
+}
 const os = await import('node:os');
 console.log(`(node ${process.version}, ${os.cpus().length} cores, load average ${os.loadavg().map((x) => x.toFixed(2)).join(' ')} at the end; seed ${SEED})`);
