@@ -1,5 +1,5 @@
 /** @test {createJsonlEventStore} */
-import { appendFile, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -61,6 +61,44 @@ describe('createJsonlEventStore', () => {
     await store.append([env('a', 0), env('b', 0), env('a', 1), env('a', 2)]);
     expect(await store.streams()).toEqual(['a', 'b']);
     expect(await store.read('a', { fromSeq: 1, toSeq: 1 })).toEqual([env('a', 1)]);
+  });
+
+  it('should write each line exactly as JSON.stringify writes the envelope', async () => {
+    const store = createJsonlEventStore(path);
+    const odd = { streamId: 'a', v: 1, seq: 9, ts: 2, event: { type: 'token', value: 'x' } } as unknown as EventEnvelope;
+    const envelopes: EventEnvelope[] = [
+      env('a', 0, 'plain'),
+      env('a', 1, 'quote " backslash \\ newline \n tab \t and \u2028, emoji \u{1F600}, lone \uD800'),
+      { v: 1, streamId: 'with "quotes"', seq: 2, ts: 1733300000000.125, event: { type: 'token', value: 'y' } },
+      { v: 1, streamId: 'a', seq: 3, ts: -0, event: { value: 'reordered', type: 'token' } as unknown as L0Event },
+      { v: 1, streamId: 'a', seq: 4, ts: 4, event: { type: 'token', value: 'z', extra: 1 } as unknown as L0Event },
+      { v: 1, streamId: 'a', seq: 5, ts: 5, event: { type: 'complete', finishReason: 'stop' } },
+      { v: 1, streamId: 'a', seq: 6, ts: Number.NaN, event: { type: 'token', value: 'nan ts' } },
+      odd,
+    ];
+    await store.append(envelopes);
+    expect((await readFile(path, 'utf8')).split('\n').filter(Boolean)).toEqual(envelopes.map((e) => JSON.stringify(e)));
+  });
+
+  it('should write the appends that arrive during a write together, in one write', async () => {
+    const store = createJsonlEventStore(path);
+    await Promise.all(Array.from({ length: 50 }, (_, i) => store.append([env(`s${i}`, 0), env(`s${i}`, 1)])));
+    const text = await readFile(path, 'utf8');
+    // every write starts a line of its own: the first append's write, then one for the other 49
+    expect(text.split('\n\n')).toHaveLength(2);
+    checkStreams(await fileStreams(path), Array.from({ length: 50 }, (_, i) => `s${i}`), 2);
+  });
+
+  it('should reject every append of a failed write and write the next ones', async () => {
+    const store = createJsonlEventStore(path);
+    await store.append([env('a', 0)]);
+    await rm(path);
+    await mkdir(path); // the path is now a folder: opening it for append fails
+    const failed = await Promise.allSettled([store.append([env('a', 1)]), store.append([env('b', 0)])]);
+    expect(failed.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    await rm(path, { recursive: true });
+    await store.append([env('c', 0)]);
+    expect(await store.streams()).toEqual(['c']);
   });
 
   it('should read a missing file as no streams', async () => {

@@ -3,9 +3,12 @@ import {
   identity,
   Observable,
   type MonoTypeOperatorFunction,
+  type Observer,
   type SchedulerAction,
   type SchedulerLike,
-  Subscription,
+  type Subscriber,
+  type Subscription,
+  type Unsubscribable,
 } from 'rxjs';
 import { TokenTimeoutError, type TimeoutKind } from '../errors/TokenTimeoutError.js';
 import type { L0Event } from '../events/eventTypes.js';
@@ -67,102 +70,137 @@ export function withTimeouts(config: WithTimeoutsConfig): MonoTypeOperatorFuncti
   const { initialToken, interToken, total, scheduler } = resolveWithTimeouts(config);
   if (initialToken === Infinity && interToken === Infinity && total === Infinity) return identity;
 
+  const budgets: ResolvedTimeouts = { initialToken, interToken, total, scheduler };
   return (source) =>
     new Observable<L0Event>((subscriber) => {
-      const start = scheduler.now();
-      const end = start + total;
-      let base = start; // when the current silence began (shifted by time spent downstream)
-      let tokenCount = 0;
-      let timing = true;
-      let armedAt = Infinity;
-      let action: Subscription | undefined;
-      let upstream: Subscription | undefined; // the source's own subscriber, known before its subscribe returns
-
-      const deadline = (): number => Math.min(end, base + (tokenCount === 0 ? initialToken : interToken));
-
-      const arm = (at: number): void => {
-        action?.unsubscribe();
-        armedAt = at;
-        action = at === Infinity ? undefined : scheduler.schedule(fire, Math.max(0, at - scheduler.now()));
-      };
-
-      const timeOut = (now: number): void => {
-        action?.unsubscribe();
-        action = undefined;
-        timing = false;
-        const kind: TimeoutKind = now >= end ? 'total' : tokenCount === 0 ? 'initial' : 'inter';
-        const timeoutMs = kind === 'total' ? total : kind === 'initial' ? initialToken : interToken;
-        const elapsedMs = now - (kind === 'total' ? start : base);
-        upstream?.unsubscribe();
-        subscriber.error(new TokenTimeoutError({ kind, timeoutMs, elapsedMs, tokenCount }));
-      };
-
-      function fire(this: SchedulerAction<unknown>): void {
-        const now = scheduler.now();
-        const at = deadline();
-        armedAt = at;
-        if (at === Infinity) return void (action = undefined);
-        if (now < at) return void (action = this.schedule(undefined, at - now));
-        action = undefined;
-        timeOut(now);
-      }
-
-      const stop = (): void => {
-        timing = false;
-        arm(Infinity);
-      };
-
-      arm(deadline());
+      const watch = new TimeoutWatch(subscriber, budgets);
       // Subscribing through a carrier hands us the source's subscriber before its subscribe returns,
       // so a timeout inside a synchronous flood closes it and a source that checks `closed` stops.
       new Observable<L0Event>((s) => {
-        upstream = s;
+        watch.upstream = s;
         return source.subscribe(s);
-      }).subscribe({
-        next: (event) => {
-          if (!timing) return subscriber.next(event);
-          switch (event.type) {
-            case 'token':
-            case 'reasoning':
-            case 'tool-call':
-            case 'data':
-            case 'progress': {
-              subscriber.next(event);
-              if (!timing || subscriber.closed) return;
-              base = scheduler.now();
-              tokenCount++;
-              // A source that never yields starves the scheduled action: `total` is also checked here.
-              if (base >= end) return timeOut(base);
-              if (tokenCount === 1) {
-                const at = deadline();
-                if (at < armedAt || at === Infinity) arm(at);
-              }
-              return;
-            }
-            case 'complete':
-              stop();
-              return subscriber.next(event);
-            default: {
-              const before = scheduler.now();
-              subscriber.next(event);
-              base += scheduler.now() - before;
-            }
-          }
-        },
-        error: (err: unknown) => {
-          stop();
-          subscriber.error(err);
-        },
-        complete: () => {
-          stop();
-          subscriber.complete();
-        },
-      });
-      return () => {
-        action?.unsubscribe();
-        upstream?.unsubscribe();
-      };
+      }).subscribe(watch);
+      return watch;
     });
+}
+
+/**
+ * One subscription's clock: the observer of the source and the teardown at once, with the
+ * scheduled action's work a shared function. A class rather than closures because fan-in (10,000
+ * open streams) pays for every closure and context per stream.
+ */
+class TimeoutWatch implements Observer<L0Event>, Unsubscribable {
+  private readonly start: number;
+  private readonly end: number;
+  /** When the current silence began (shifted by time spent downstream). */
+  private base: number;
+  private tokenCount = 0;
+  private timing = true;
+  private armedAt = Infinity;
+  private action: Subscription | undefined = undefined;
+  /** The source's own subscriber, known before its subscribe returns. */
+  upstream: Subscription | undefined = undefined;
+
+  constructor(
+    private readonly subscriber: Subscriber<L0Event>,
+    private readonly budgets: ResolvedTimeouts,
+  ) {
+    this.start = budgets.scheduler.now();
+    this.end = this.start + budgets.total;
+    this.base = this.start;
+    this.arm(this.deadline());
+  }
+
+  next(event: L0Event): void {
+    const subscriber = this.subscriber;
+    if (!this.timing) return subscriber.next(event);
+    switch (event.type) {
+      case 'token':
+      case 'reasoning':
+      case 'tool-call':
+      case 'data':
+      case 'progress': {
+        subscriber.next(event);
+        if (!this.timing || subscriber.closed) return;
+        const now = (this.base = this.budgets.scheduler.now());
+        this.tokenCount++;
+        // A source that never yields starves the scheduled action: `total` is also checked here.
+        if (now >= this.end) return this.timeOut(now);
+        if (this.tokenCount === 1) {
+          const at = this.deadline();
+          if (at < this.armedAt || at === Infinity) this.arm(at);
+        }
+        return;
+      }
+      case 'complete':
+        this.stop();
+        return subscriber.next(event);
+      default: {
+        const before = this.budgets.scheduler.now();
+        subscriber.next(event);
+        this.base += this.budgets.scheduler.now() - before;
+      }
+    }
+  }
+
+  error(err: unknown): void {
+    this.stop();
+    this.subscriber.error(err);
+  }
+
+  complete(): void {
+    this.stop();
+    this.subscriber.complete();
+  }
+
+  /** The teardown of the outer subscription. */
+  unsubscribe(): void {
+    this.action?.unsubscribe();
+    this.upstream?.unsubscribe();
+  }
+
+  /** The scheduled action ran: time out, or reschedule for the rest when tokens moved the deadline. */
+  fired(action: SchedulerAction<TimeoutWatch>): void {
+    const now = this.budgets.scheduler.now();
+    const at = this.deadline();
+    this.armedAt = at;
+    if (at === Infinity) return void (this.action = undefined);
+    if (now < at) return void (this.action = action.schedule(this, at - now));
+    this.action = undefined;
+    this.timeOut(now);
+  }
+
+  private deadline(): number {
+    return Math.min(this.end, this.base + (this.tokenCount === 0 ? this.budgets.initialToken : this.budgets.interToken));
+  }
+
+  private arm(at: number): void {
+    this.action?.unsubscribe();
+    this.armedAt = at;
+    this.action = at === Infinity ? undefined : this.budgets.scheduler.schedule(fire, Math.max(0, at - this.budgets.scheduler.now()), this);
+  }
+
+  private stop(): void {
+    this.timing = false;
+    this.arm(Infinity);
+  }
+
+  private timeOut(now: number): void {
+    this.action?.unsubscribe();
+    this.action = undefined;
+    this.timing = false;
+    const { initialToken, interToken, total } = this.budgets;
+    const kind: TimeoutKind = now >= this.end ? 'total' : this.tokenCount === 0 ? 'initial' : 'inter';
+    const timeoutMs = kind === 'total' ? total : kind === 'initial' ? initialToken : interToken;
+    const elapsedMs = now - (kind === 'total' ? this.start : this.base);
+    this.upstream?.unsubscribe();
+    this.subscriber.error(new TokenTimeoutError({ kind, timeoutMs, elapsedMs, tokenCount: this.tokenCount }));
+  }
+}
+
+/** The work of every deadline action: the watch is its state, so no closure per subscription. */
+function fire(this: SchedulerAction<TimeoutWatch>, watch?: TimeoutWatch): void {
+  watch!.fired(this);
 }
 
 /** {@link WithTimeoutsConfig} with the defaults applied: `Infinity` for a budget that is off. @internal */

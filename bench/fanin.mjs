@@ -1,0 +1,166 @@
+// @ts-check
+// Fan-in (issue #13): 10,000 concurrent slow streams (a token every 100 ms, 30 tokens: ~3 s of
+// streaming) in one process. Each configuration runs in its own child process (`node --expose-gc`),
+// so heaps never mix; rounds run the configurations in a seeded shuffled order.
+//   baseline  plain RxJS: from(asyncIterable) + map + scan (the text so far)
+//   l0        l0({stream, guardrails: recommendedGuardrails}) + accumulate(): timeouts, zero-output
+//             detection, retry and guard active
+//   l0 (no guard)  l0() + accumulate(): the configuration measured before guard existed
+// Figures: heap per open stream (a forced GC mid-stream, when every stream is open, minus the heap
+// before the first subscription), event-loop delay p99 (perf_hooks.monitorEventLoopDelay at 10 ms
+// resolution over the whole run, paused around that one GC), CPU time per token (process.cpuUsage:
+// what causes the lag, and far less sensitive to other jobs on the machine), wall time from the
+// first subscription to the last completion.
+// Then one line of heap per open stream for each layer of l0() (fromStream, + withTimeouts, ...).
+// Usage: node bench/fanin.mjs [--streams 10000 --rounds 3 --seed 42 --no-layers] (after npm run
+// build), or part of npm run bench. Internal: --child <configuration> runs one measurement and prints JSON.
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+const WORDS = ['the ', 'quick ', 'brown ', 'fox ', 'jumps ', 'over ', 'the ', 'lazy ', 'dog ', 'while ',
+  'birds ', 'sing ', 'in ', 'morning ', 'light ', 'songs '];
+const TOKENS = 30;
+const EVERY_MS = 100;
+
+/** A slow model: a token every 100 ms (a counter every 16 tokens, so the text does not loop). */
+async function* slowTokens(n) {
+  for (let i = 0; i < n; i++) {
+    await sleep(EVERY_MS);
+    yield i % 16 === 0 ? `${i}. ` : WORDS[i % WORDS.length];
+  }
+}
+
+/** @param {string} name @returns {Promise<() => import('rxjs').Observable<unknown>>} */
+async function configuration(name) {
+  const { from, map, scan } = await import('rxjs');
+  const { l0, accumulate, recommendedGuardrails } = await import('l0-rx');
+  if (name === 'baseline') {
+    return () => from(slowTokens(TOKENS)).pipe(map((value) => ({ type: 'token', value })), scan((text, e) => text + e.value, ''));
+  }
+  if (name === 'l0') return () => l0({ stream: () => slowTokens(TOKENS), guardrails: recommendedGuardrails }).pipe(accumulate());
+  if (name === 'l0 (no guard)') return () => l0({ stream: () => slowTokens(TOKENS) }).pipe(accumulate());
+  // the layers of l0(), for the heap-by-layer lines
+  const { fromStream, withTimeouts, retryWithBackoff, detectZeroOutput } = await import('l0-rx');
+  const timeouts = () => withTimeouts({ initialToken: 5000, interToken: 10_000 });
+  if (name === 'fromStream') return () => fromStream(() => slowTokens(TOKENS));
+  if (name === '+ withTimeouts') return () => fromStream(() => slowTokens(TOKENS)).pipe(timeouts());
+  if (name === '+ retryWithBackoff') return () => fromStream(() => slowTokens(TOKENS)).pipe(timeouts(), retryWithBackoff());
+  if (name === '+ detectZeroOutput') return () => fromStream(() => slowTokens(TOKENS)).pipe(timeouts(), detectZeroOutput(), retryWithBackoff());
+  if (name === 'l0()') return () => l0({ stream: () => slowTokens(TOKENS) });
+  throw new Error(`unknown fan-in configuration ${name}`);
+}
+
+/** One measurement in this process: the figures as JSON on stdout. */
+async function child(name, streams) {
+  const make = await configuration(name);
+  // warm the code paths (and the JIT) on a few streams, so the heap baseline holds the loaded modules
+  await Promise.all(Array.from({ length: 50 }, () => new Promise((resolve, reject) => make().subscribe({ error: reject, complete: () => resolve(undefined) }))));
+  const gc = /** @type {() => void} */ (globalThis.gc);
+  gc();
+  const heapBefore = process.memoryUsage().heapUsed;
+  const lag = monitorEventLoopDelay({ resolution: 10 });
+  lag.enable();
+  let open = streams;
+  let errors = 0;
+  let items = 0;
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const done = new Promise((resolve) => {
+    const end = () => { if (--open === 0) resolve(performance.now() - t0); };
+    for (let i = 0; i < streams; i++) make().subscribe({ next: () => { items++; }, error: () => { errors++; end(); }, complete: end });
+  });
+  // mid-stream (every stream open, ~15 tokens in): the retained heap per open stream
+  await sleep((TOKENS * EVERY_MS) / 2);
+  lag.disable();
+  const openAtSnapshot = open;
+  gc();
+  const heapDuring = process.memoryUsage().heapUsed;
+  lag.enable();
+  const wallMs = await done;
+  const cpu = process.cpuUsage(cpu0);
+  lag.disable();
+  return {
+    name, streams, openAtSnapshot, errors, items, wallMs,
+    heapPerStreamBytes: (heapDuring - heapBefore) / openAtSnapshot,
+    // CPU per token over the whole run (the one forced GC included): the cause of lag, and much less load-sensitive than lag
+    cpuPerTokenUs: (cpu.user + cpu.system) / (streams * TOKENS),
+    lagP50Ms: lag.percentile(50) / 1e6, lagP99Ms: lag.percentile(99) / 1e6, lagMaxMs: lag.max / 1e6,
+  };
+}
+
+/** Runs one configuration in a fresh child process and returns its figures. */
+function runChild(name, streams) {
+  return new Promise((resolve, reject) => {
+    const p = fork(fileURLToPath(import.meta.url), ['--child', name, '--streams', String(streams)], {
+      execArgv: ['--expose-gc', '--max-old-space-size=4096'], stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
+    });
+    p.on('message', (m) => resolve(m));
+    p.on('error', reject);
+    p.on('exit', (code) => { if (code !== 0) reject(new Error(`fan-in child ${name} exited with ${code}`)); });
+  });
+}
+
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+const range = (xs, digits) => `${Math.min(...xs).toFixed(digits)}-${Math.max(...xs).toFixed(digits)}`;
+
+/** Seeded PRNG (mulberry32), as bench/run.mjs. */
+function prng(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Measures every configuration `rounds` times (each in its own process, in a shuffled order per
+ * round) and prints the figures: medians, [min-max over the rounds], ratios against the baseline's
+ * medians.
+ */
+export async function reportFanIn({ seed = 1, rounds = 3, streams = 10_000, names = ['baseline', 'l0', 'l0 (no guard)'] } = {}) {
+  if (rounds < 1) return {};
+  const random = prng(seed + 1);
+  /** @type {Record<string, any[]>} */
+  const results = Object.fromEntries(names.map((n) => [n, []]));
+  for (let r = 0; r < rounds; r++) {
+    const order = [...names];
+    for (let i = order.length - 1; i > 0; i--) { const j = Math.floor(random() * (i + 1)); [order[i], order[j]] = [order[j], order[i]]; }
+    for (const name of order) results[name].push(await runChild(name, streams));
+  }
+  const fig = (name, key) => median(results[name].map((x) => x[key]));
+  const spread = (name, key, digits) => range(results[name].map((x) => x[key]), digits);
+  const fmt = (x) => x.toLocaleString('en-US');
+  const b = 'baseline';
+  console.log(`fan-in: ${fmt(streams)} concurrent streams, a token every ${EVERY_MS} ms, ${TOKENS} tokens each (${(TOKENS * EVERY_MS) / 1000} s of streaming); each configuration in its own process, ${rounds} rounds, medians [min-max]`);
+  for (const name of names) {
+    const kb = fig(name, 'heapPerStreamBytes') / 1024;
+    const failed = results[name].reduce((n, x) => n + x.errors, 0);
+    const vs = name === b ? '' : ` = ${(fig(name, 'heapPerStreamBytes') / fig(b, 'heapPerStreamBytes')).toFixed(2)}x heap, ${(fig(name, 'lagP99Ms') / fig(b, 'lagP99Ms')).toFixed(2)}x lag p99, ${(fig(name, 'cpuPerTokenUs') / fig(b, 'cpuPerTokenUs')).toFixed(2)}x CPU`;
+    console.log(`fan-in ${name}: ${kb.toFixed(1)} KB heap per open stream [${range(results[name].map((x) => x.heapPerStreamBytes / 1024), 1)}], event-loop lag p99 ${fig(name, 'lagP99Ms').toFixed(1)} ms [${spread(name, 'lagP99Ms', 1)}] (p50 ${fig(name, 'lagP50Ms').toFixed(1)} ms), CPU ${fig(name, 'cpuPerTokenUs').toFixed(1)} us per token [${spread(name, 'cpuPerTokenUs', 1)}], wall ${(fig(name, 'wallMs') / 1000).toFixed(2)} s [${range(results[name].map((x) => x.wallMs / 1000), 2)}]${vs}${failed ? `; ${failed} streams failed` : ''}`);
+  }
+  console.log('fan-in targets: heap per stream <= 1.5x the baseline\'s, lag p99 <= 1.2x');
+  return results;
+}
+
+/** Heap per open stream of each layer of l0() (one process each, 3,000 streams): where the fan-in heap goes. */
+export async function reportLayers({ streams = 3000 } = {}) {
+  const names = ['baseline', 'fromStream', '+ withTimeouts', '+ retryWithBackoff', '+ detectZeroOutput', 'l0()', 'l0 (no guard)', 'l0'];
+  const parts = [];
+  for (const name of names) parts.push(`${name === 'l0 (no guard)' ? 'l0() + accumulate' : name === 'l0' ? 'l0(guard) + accumulate' : name} ${((await runChild(name, streams)).heapPerStreamBytes / 1024).toFixed(1)} KB`);
+  console.log(`fan-in heap per open stream by layer (${streams.toLocaleString('en-US')} streams, one process each): ${parts.join(', ')}`);
+}
+
+const argv = process.argv;
+const opt = (name) => { const i = argv.indexOf(`--${name}`); return i > 0 ? argv[i + 1] : undefined; };
+if (opt('child') !== undefined) {
+  const result = await child(String(opt('child')), Number(opt('streams') ?? 10_000));
+  process.send?.(result);
+  process.disconnect?.();
+} else if (import.meta.url === `file://${argv[1]}`) {
+  await reportFanIn({ seed: Number(opt('seed') ?? 1), rounds: Number(opt('rounds') ?? 3), streams: Number(opt('streams') ?? 10_000), names: opt('names')?.split(',') });
+  if (!argv.includes('--no-layers')) await reportLayers();
+}
