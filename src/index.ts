@@ -3,6 +3,7 @@
 /* Event model */
 export { CONTENT_EVENT_TYPES, isContentEvent, L0_EVENT_TYPES } from './events/eventTypes.js';
 export type {
+  BreakerEvent,
   CheckpointEvent,
   CompleteEvent,
   ContentEvent,
