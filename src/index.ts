@@ -215,8 +215,8 @@ export type { CircuitOpenInfo } from './breaker/CircuitOpenError.js';
 export { Budget, createBudget } from './budget/budget.js';
 export { BudgetExceededError, isBudgetExceededError } from './budget/BudgetExceededError.js';
 export type { BudgetExceededInfo } from './budget/BudgetExceededError.js';
-export { createWindow } from './windows/createWindow.js';
-export type { ChunkProcessor, CreateWindowConfig, DocumentChunk, DocumentWindow, WindowContext, WindowStrategy } from './windows/createWindow.js';
+export { createWindow, largeWindow, mediumWindow, paragraphWindow, sentenceWindow, smallWindow } from './windows/createWindow.js';
+export type { ChunkProcessor, CreateWindowConfig, DocumentChunk, DocumentWindow, MergeResultsOptions, WindowContext, WindowStrategy } from './windows/createWindow.js';
 /* Transport: Server-Sent Events from a backend to a browser */
 export { toServerSentEvents, TO_SERVER_SENT_EVENTS_DEFAULTS } from './transport/toServerSentEvents.js';
 export type { ServerSentEvents, SseResponseLike, ToServerSentEventsConfig } from './transport/toServerSentEvents.js';
