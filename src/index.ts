@@ -45,7 +45,7 @@ export { createMemoryEventStore } from './stores/memoryEventStore.js';
 export { L0Error, isL0Error } from './errors/L0Error.js';
 export type { ErrorCategory, L0ErrorOptions, L0RunInfo } from './errors/L0Error.js';
 export type { ErrorReason } from './errors/errorReason.js';
-export { deserializeError } from './errors/deserializeError.js';
+export { deserializeTypedError as deserializeError } from './errors/deserializeTypedError.js';
 export { serializeError } from './errors/serializeError.js';
 export type { SerializedError } from './errors/serializeError.js';
 export { classifyError } from './errors/classifyError.js';
