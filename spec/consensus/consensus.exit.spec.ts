@@ -78,6 +78,13 @@ describe('consensus: concurrency, earlyExit, schema', () => {
       expect([result.consensus, result.cancelledCount, subs[2]]).toEqual([{ a: 1, b: [2] }, 1, [[0, 2]]]);
     });
 
+    it('should not count an output that fails the schema towards the majority', () => {
+      const valid = json(mixed[0]);
+      const invalid = json({ x: 1, y: 1, z: 1 });
+      const { result, subs } = run((answer) => consensus([answer(invalid, 1), answer(invalid, 2), answer(invalid, 3), answer(valid, 4), answer(valid, 5)], { schema: sumsToTen, earlyExit: true }));
+      expect([subs[4], result.consensus, result.outputs.map((o) => o.status)]).toEqual([[[0, 5]], mixed[0], ['error', 'error', 'error', 'success', 'success']]);
+    });
+
     it('should keep its state per subscription', () => {
       const first = run((answer) => {
         const c = consensus([answer('P', 1), answer('P', 2), answer('L', 9)], { earlyExit: true });

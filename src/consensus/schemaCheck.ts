@@ -31,9 +31,12 @@ export function decided<T>(o: Resolved<T>): (r: ParallelResult) => boolean {
     const key = (i: number): string | undefined => {
       if (!keys.has(i)) {
         try {
-          keys.set(i, canonical(o.parse!(content(i), r.results[i]!)));
+          const value = o.parse!(content(i), r.results[i]!);
+          const checked = o.schema?.['~standard'].validate(value);
+          // an output that does not parse or validate agrees with nothing (an async schema: not known yet, so no early exit on it)
+          keys.set(i, checked === undefined ? canonical(value) : isPromiseLike(checked) || checked.issues ? undefined : canonical(checked.value));
         } catch {
-          keys.set(i, undefined); // an output that does not parse agrees with nothing
+          keys.set(i, undefined);
         }
       }
       return keys.get(i);
