@@ -34,7 +34,8 @@ export function decided<T>(o: Resolved<T>): (r: ParallelResult) => boolean {
           const value = o.parse!(content(i), r.results[i]!);
           const checked = o.schema?.['~standard'].validate(value);
           // an output that does not parse or validate agrees with nothing (an async schema: not known yet, so no early exit on it)
-          keys.set(i, checked === undefined ? canonical(value) : isPromiseLike(checked) || checked.issues ? undefined : canonical(checked.value));
+          if (checked === undefined) keys.set(i, canonical(value));
+          else keys.set(i, isPromiseLike(checked) || checked.issues !== undefined ? undefined : canonical((checked as StandardSchemaV1.SuccessResult<T>).value));
         } catch {
           keys.set(i, undefined);
         }
