@@ -32,7 +32,7 @@ const cases = [
   { label: "import { parseStructured } from 'l0-rx/operators' (with jsonrepair)", code: `export { parseStructured } from '${dist}/operators/index.mjs';`, budget: 10, mustNotContain: PROVIDER_CODE },
   { label: "import { formatContext, stripThinking, extractCode } from 'l0-rx'", code: `export { formatContext, stripThinking, extractCode } from '${dist}/index.mjs';`, budget: 3, mustNotContain: [...PROVIDER_CODE, ...STRUCTURED_CODE] },
   // every capability with its runtime dependencies (jsonrepair, eventsource-parser): the README says why not 45 KB
-  { label: "import * from 'l0-rx' (whole root entry)", code: `export * from '${dist}/index.mjs';`, budget: 58 },
+  { label: "import * from 'l0-rx' (whole root entry)", code: `export * from '${dist}/index.mjs';`, budget: 60 },
   // every pipeable operator, structured parsing (with jsonrepair) included: a ceiling, not a typical import
   { label: "import * from 'l0-rx/operators'", code: `export * from '${dist}/operators/index.mjs';`, budget: 30 },
   {

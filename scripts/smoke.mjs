@@ -21,7 +21,7 @@ assert.equal(typeof createRedisEventStore, 'function');
 assert.equal(typeof withOpenTelemetry, 'function');
 assert.equal(typeof withSentry, 'function');
 assert.ok(isL0Error(new InvalidStreamError('x')));
-assert.equal(typeof redisBreakerStore({ get: async () => null, set: async () => 'OK' }).get, 'function');
+assert.equal(typeof redisBreakerStore({ get: async () => null, set: async () => 'OK', eval: async () => 1 }).update, 'function');
 
 async function* words() { yield 'Hello'; yield ' world'; }
 const states = await lastValueFrom(fromStream(() => words()).pipe(accumulate(), toArray()));

@@ -3,6 +3,7 @@
 /* Event model */
 export { CONTENT_EVENT_TYPES, isContentEvent, L0_EVENT_TYPES } from './events/eventTypes.js';
 export type {
+  BreakerEvent,
   CheckpointEvent,
   CompleteEvent,
   ContentEvent,
@@ -44,7 +45,7 @@ export { createMemoryEventStore } from './stores/memoryEventStore.js';
 export { L0Error, isL0Error } from './errors/L0Error.js';
 export type { ErrorCategory, L0ErrorOptions, L0RunInfo } from './errors/L0Error.js';
 export type { ErrorReason } from './errors/errorReason.js';
-export { deserializeError } from './errors/deserializeError.js';
+export { deserializeTypedError as deserializeError } from './errors/deserializeTypedError.js';
 export { serializeError } from './errors/serializeError.js';
 export type { SerializedError } from './errors/serializeError.js';
 export { classifyError } from './errors/classifyError.js';
@@ -214,8 +215,8 @@ export type { CircuitOpenInfo } from './breaker/CircuitOpenError.js';
 export { Budget, createBudget } from './budget/budget.js';
 export { BudgetExceededError, isBudgetExceededError } from './budget/BudgetExceededError.js';
 export type { BudgetExceededInfo } from './budget/BudgetExceededError.js';
-export { createWindow } from './windows/createWindow.js';
-export type { ChunkProcessor, CreateWindowConfig, DocumentChunk, DocumentWindow, WindowContext, WindowStrategy } from './windows/createWindow.js';
+export { createWindow, largeWindow, mediumWindow, paragraphWindow, sentenceWindow, smallWindow } from './windows/createWindow.js';
+export type { ChunkProcessor, CreateWindowConfig, DocumentChunk, DocumentWindow, MergeResultsOptions, WindowContext, WindowStrategy } from './windows/createWindow.js';
 /* Transport: Server-Sent Events from a backend to a browser */
 export { toServerSentEvents, TO_SERVER_SENT_EVENTS_DEFAULTS } from './transport/toServerSentEvents.js';
 export type { ServerSentEvents, SseResponseLike, ToServerSentEventsConfig } from './transport/toServerSentEvents.js';

@@ -21,6 +21,7 @@ const EXAMPLES: Record<L0EventType, L0Event> = {
   checkpoint: { type: 'checkpoint', content: 'ab', tokenCount: 2 },
   violation: { type: 'violation', violation: { ruleId: 'r', message: 'm', severity: 'warning', recoverable: true } },
   drift: { type: 'drift', types: ['tone'], confidence: 0.9 },
+  breaker: { type: 'breaker', key: 'gpt-4o', from: 'closed', to: 'open' },
 };
 
 const RULES: Record<L0EventType, AttemptTextChange> = {
@@ -39,6 +40,7 @@ const RULES: Record<L0EventType, AttemptTextChange> = {
   checkpoint: undefined,
   violation: undefined,
   drift: undefined,
+  breaker: undefined,
 };
 
 const tok = (value: string): L0Event => ({ type: 'token', value });

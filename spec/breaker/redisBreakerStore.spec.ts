@@ -2,8 +2,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient } from 'redis';
 import { asyncScheduler, defer, lastValueFrom, of, throwError, type SchedulerLike } from 'rxjs';
-import { circuitBreaker, createCircuitBreaker, ProviderError, type BreakerStateChange, type L0Event } from 'l0-rx';
-import { redisBreakerStore } from 'l0-rx/breakers/redis';
+import { circuitBreaker, createCircuitBreaker, ProviderError, type BreakerRecord, type BreakerStateChange, type BreakerStore, type L0Event } from 'l0-rx';
+import { redisBreakerStore, type RedisBreakerClient } from 'l0-rx/breakers/redis';
 import { startRedisServer, type RedisServer } from '../helpers/redisServer.js';
 
 const serverError = new ProviderError('upstream 503', { code: 'SERVER_ERROR', category: 'server', retryable: true, status: 503 });
@@ -39,8 +39,55 @@ describe('redisBreakerStore', () => {
     await server?.stop();
   });
 
-  it('should throw a TypeError for a client without get and set', () => {
-    expect(() => redisBreakerStore({} as never)).toThrow(/connected redis client/);
+  it('should throw a TypeError for a client without get, set and eval', () => {
+    expect(() => redisBreakerStore({ get: async () => null, set: async () => 'OK' } as never)).toThrow(/with get, set and eval/);
+  });
+
+  it('should throw a TypeError for maxRounds below 1', async () => {
+    const c = await connect();
+    expect(() => redisBreakerStore(c, { maxRounds: 0 })).toThrow(/maxRounds/);
+  });
+
+  describe('a fleet recording at once', () => {
+    const FLEET = 40;
+    /** `FLEET` breakers (servers) over 8 connections, each making one failing call at the same moment. */
+    async function failTogether(key: string, threshold: number, store: (c: RedisBreakerClient) => BreakerStore) {
+      const conns = await Promise.all(Array.from({ length: 8 }, connect));
+      const breakers = Array.from({ length: FLEET }, (_, i) => createCircuitBreaker({ key, failureThreshold: threshold, scheduler, store: store(conns[i % 8]!) }));
+      clock = 50_000;
+      const outcomes = await Promise.all(breakers.map((b) => call(b, true)));
+      return { outcomes, record: JSON.parse((await conns[0]!.get(`l0-rx:breaker:${key}`))!) as BreakerRecord };
+    }
+
+    it('should count every failure: 40 servers failing at once leave 40 consecutive failures', async () => {
+      const { outcomes, record } = await failTogether('fleet-count', 1_000, (c) => redisBreakerStore(c));
+      expect([outcomes.every((o) => o.outcome === 'SERVER_ERROR'), record.state, record.failures, record.windowFailures]).toEqual([true, 'closed', FLEET, FLEET]);
+    });
+
+    it('should open exactly once when 40 servers cross the threshold together', async () => {
+      let opened = 0;
+      const spying = (c: RedisBreakerClient): RedisBreakerClient => ({
+        get: (k) => c.get(k),
+        set: (k, v, o) => c.set(k, v, o),
+        eval: async (script, o) => {
+          const wrote = Number(await c.eval(script, o)) === 1;
+          const was = o.arguments[0] === '1' ? (JSON.parse(o.arguments[1]!) as BreakerRecord).state : 'closed';
+          if (wrote && was !== 'open' && (JSON.parse(o.arguments[2]!) as BreakerRecord).state === 'open') opened++;
+          return wrote ? 1 : 0;
+        },
+      });
+      const { record } = await failTogether('fleet-open', 10, (c) => redisBreakerStore(spying(c)));
+      expect([record.state, opened]).toEqual(['open', 1]);
+    });
+
+    it('should show what the script prevents: a plain read-then-write store loses counts under the same load', async () => {
+      const readThenWrite = (c: RedisBreakerClient): BreakerStore => {
+        const { get, set } = redisBreakerStore(c);
+        return { get, set };
+      };
+      const { record } = await failTogether('fleet-lossy', 1_000, readThenWrite);
+      expect(record.failures).toBeLessThan(FLEET);
+    });
   });
 
   it('should share one breaker between two servers: one opens it, the other fails fast without a request', async () => {

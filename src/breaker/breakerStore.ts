@@ -1,10 +1,11 @@
 /**
- * Where breaker records live. Both methods may answer synchronously (the memory store does, so
+ * Where breaker records live. Every method may answer synchronously (the memory store does, so
  * marble tests are exact) or with a promise (Redis).
  *
- * A store does read-then-write: two servers settling the same key at the same moment may lose one
- * update (a failure counted once instead of twice). That only delays or hastens a trip by a call;
- * it never blocks traffic, and a store that fails is treated as a closed breaker.
+ * A store shared between processes implements `update` as one atomic read-modify-write (the Redis
+ * store: a compare-and-set script, retried on conflict), so concurrent servers never lose a count
+ * or open the breaker twice. A store without `update` is read then written by the breaker, which
+ * is atomic only within one process (the memory store). A store that fails is treated as closed.
  */
 import type { BreakerRecord } from './breakerState.js';
 
@@ -14,6 +15,12 @@ export type { BreakerRecord, BreakerState } from './breakerState.js';
 export interface BreakerStore {
   get(key: string): BreakerRecord | undefined | PromiseLike<BreakerRecord | undefined>;
   set(key: string, record: BreakerRecord): void | PromiseLike<void>;
+  /**
+   * Optional atomic read-modify-write: reads the record, calls `change` with it and stores the
+   * result unless it is the very object passed in (no write), all as one step; when another writer
+   * got in between, reads again and calls `change` again (so `change` must be pure).
+   */
+  update?(key: string, change: (stored: BreakerRecord | undefined) => BreakerRecord): void | PromiseLike<void>;
 }
 
 /**

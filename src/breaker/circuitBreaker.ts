@@ -1,28 +1,37 @@
-import { concat, concatMap, defer, EMPTY, ignoreElements, Observable, throwError, type MonoTypeOperatorFunction } from 'rxjs';
+import { concatMap, defer, dematerialize, finalize, from, materialize, throwError, type MonoTypeOperatorFunction, type Observable, type ObservableNotification } from 'rxjs';
 import type { L0Event } from '../events/eventTypes.js';
 import { CircuitOpenError } from './CircuitOpenError.js';
-import { CircuitBreaker, type BreakerTicket } from './createCircuitBreaker.js';
+import { CircuitBreaker, type BreakerStateChange, type BreakerTicket } from './createCircuitBreaker.js';
 
 /**
  * Guards each subscription (each attempt) with a shared {@link CircuitBreaker}: an open breaker
- * fails fast with {@link CircuitOpenError} without subscribing the source.
+ * fails fast with {@link CircuitOpenError} without subscribing the source. The state changes a
+ * call makes or sees are emitted in its stream as `breaker` events.
  *
  *   -a-#   -a-#   ...          source failing (failureThreshold: 2)
- *   -a-#   -a-#   #            source.pipe(circuitBreaker(breaker)), three calls   (the third never subscribes)
+ *   -a-#   -a-(b#)   #         source.pipe(circuitBreaker(breaker)), three calls   (b: breaker{from: 'closed', to: 'open'}; the third never subscribes)
  *
  * 1. On subscribe the breaker is asked for a ticket (synchronously with the memory store). Open:
  *    the run errors with `CircuitOpenError` at once; the source is not subscribed (no request).
  *    Half-open: at most `halfOpenMaxProbes` calls go through as probes, the rest fail fast.
- * 2. The source's completion records a success; its error records a failure when `isFailure`
- *    says so (provider health by default: a 400, a context-length error or auth never count),
- *    and is passed on once recorded. Unsubscribing records nothing (a probe frees its slot).
- * 3. `CircuitOpenError` is not retryable: put the breaker inside `retryWithBackoff` so each
+ * 2. The source's `complete` event (or its completion, when it sends none) records a success; its
+ *    error records a failure when `isFailure` says so (provider health by default: a 400, a
+ *    context-length error or auth never count). Either is passed on once recorded.
+ *    Unsubscribing records nothing (a probe frees its slot).
+ * 3. `breaker{key, from, to}` events: a change seen when the call was let through comes right
+ *    after the source's `start` (open to half-open: this call is the probe); a change the call's
+ *    end made comes right before its `complete` event or its error. A call that fails fast emits
+ *    no event (only the error); `onStateChange` and `breaker.stateChanges` see every change.
+ * 4. `CircuitOpenError` is not retryable: put the breaker inside `retryWithBackoff` so each
  *    attempt is counted, and `fallbackTo` then moves to the next model at once.
  *
  * @example
- * import { circuitBreaker, createCircuitBreaker, fallbackTo, fromStream, retryWithBackoff } from 'l0-rx';
+ * import { circuitBreaker, createCircuitBreaker, fallbackTo, fromStream, ofType, retryWithBackoff } from 'l0-rx';
  * const gptBreaker = createCircuitBreaker({ key: 'gpt-4o' });
- * fromStream(gpt4o).pipe(circuitBreaker(gptBreaker), retryWithBackoff(), fallbackTo(fromStream(claude)));
+ * fromStream(gpt4o)
+ *   .pipe(circuitBreaker(gptBreaker), retryWithBackoff(), fallbackTo(fromStream(claude)))
+ *   .pipe(ofType('breaker'))
+ *   .subscribe((e) => console.log(`${e.key}: ${e.from} -> ${e.to}`));
  * @see {@link createCircuitBreaker}
  * @param breaker The shared breaker, from {@link createCircuitBreaker}.
  */
@@ -30,23 +39,40 @@ export function circuitBreaker(breaker: CircuitBreaker): MonoTypeOperatorFunctio
   if (!(breaker instanceof CircuitBreaker)) throw new TypeError('circuitBreaker(breaker): breaker must come from createCircuitBreaker()');
   return (source) =>
     breaker.acquire().pipe(
-      concatMap((ticket) => (ticket.allowed ? guarded(source, breaker, ticket) : throwError(() => new CircuitOpenError({ key: breaker.key, state: ticket.state === 'open' ? 'open' : 'half-open', retryInMs: ticket.retryInMs })))),
+      concatMap(([ticket, changes]) =>
+        ticket.allowed
+          ? guarded(source, breaker, ticket, changes)
+          : throwError(() => new CircuitOpenError({ key: breaker.key, state: ticket.state === 'open' ? 'open' : 'half-open', retryInMs: ticket.retryInMs })),
+      ),
     );
 }
 
-function guarded(source: Observable<L0Event>, breaker: CircuitBreaker, ticket: BreakerTicket): Observable<L0Event> {
-  return new Observable<L0Event>((subscriber) => {
+const toEvent = (c: BreakerStateChange): ObservableNotification<L0Event> => ({ kind: 'N', value: { type: 'breaker', key: c.key, from: c.from, to: c.to } });
+
+/**
+ * The source, with the acquire's changes after its `start` (or before its first notification),
+ * and its end (the `complete` event, or its error or completion) recorded before it is passed on.
+ */
+function guarded(source: Observable<L0Event>, breaker: CircuitBreaker, ticket: BreakerTicket, acquired: readonly BreakerStateChange[]): Observable<L0Event> {
+  return defer(() => {
+    let pending = acquired.map(toEvent);
     let settled = false;
-    const after = (result: { error: unknown } | undefined) => {
-      settled = true;
-      const record = defer(() => breaker.settle(ticket, result)).pipe(ignoreElements());
-      const end = result === undefined ? EMPTY : throwError(() => result.error);
-      concat(record, end).subscribe({ error: (e: unknown) => subscriber.error(e), complete: () => subscriber.complete() });
+    const flush = (n: ObservableNotification<L0Event>, afterStart: boolean): ObservableNotification<L0Event>[] => {
+      const out = afterStart ? [n, ...pending] : [...pending, n];
+      pending = [];
+      return out;
     };
-    const sub = source.subscribe({ next: (e) => subscriber.next(e), error: (error: unknown) => after({ error }), complete: () => after(undefined) });
-    return () => {
-      sub.unsubscribe();
-      if (!settled) breaker.release(ticket);
-    };
+    return source.pipe(
+      materialize(),
+      concatMap((n) => {
+        const ends = n.kind !== 'N' || n.value.type === 'complete';
+        if (settled || !ends) return from(pending.length === 0 ? [n] : flush(n, n.kind === 'N' && n.value.type === 'start'));
+        settled = true;
+        const result = n.kind === 'E' ? { error: n.error } : undefined;
+        return breaker.settle(ticket, result).pipe(concatMap((changes) => from(flush(n, false).slice(0, -1).concat(changes.map(toEvent), [n]))));
+      }),
+      dematerialize(),
+      finalize(() => settled || breaker.release(ticket)),
+    );
   });
 }

@@ -1,4 +1,4 @@
-import { asyncScheduler, catchError, concatMap, from, map, Observable, of, Subject, type SchedulerLike } from 'rxjs';
+import { asyncScheduler, catchError, concatMap, defer, from, map, Observable, of, ReplaySubject, Subject, type SchedulerLike } from 'rxjs';
 import { classifyError, type ErrorClassification } from '../errors/classifyError.js';
 import { checkBag, checkKeys, isSchedulerLike, optionError, optionKeys, optionPath } from '../internal/options.js';
 import { isPromiseLike } from '../internal/isPromiseLike.js';
@@ -87,18 +87,27 @@ export class CircuitBreaker {
     return this.read().pipe(map((rec) => current(rec, this.scheduler.now(), this.rules).state));
   }
 
-  /** @internal Asks to make a call; a failing store lets it through. */
-  acquire(): Observable<BreakerTicket> {
+  /** @internal Asks to make a call; a failing store lets it through. Also gives the state changes this read saw. */
+  acquire(): Observable<[BreakerTicket, readonly BreakerStateChange[]]> {
     return this.update((rec, now) => {
       const r = acquire(rec, now, this.rules);
       return [r.rec, { allowed: r.allowed, probe: r.probe, state: r.rec.state, retryInMs: r.retryInMs }];
     }, { allowed: true, probe: false, state: 'closed', retryInMs: 0 });
   }
 
-  /** @internal Records how a call ended. */
-  settle(ticket: BreakerTicket, result: { error: unknown } | undefined): Observable<void> {
-    const outcome: CallOutcome = result === undefined ? 'success' : this.isFailure(result.error, classifyError(result.error)) ? 'failure' : 'neutral';
-    return this.update((rec, now) => [settle(rec, now, this.rules, outcome, ticket.probe), undefined], undefined);
+  /**
+   * @internal Records how a call ended; gives the state changes it made or saw. The write runs to
+   * its end even when the caller unsubscribes (so a probe slot is never lost).
+   */
+  settle(ticket: BreakerTicket, result: { error: unknown } | undefined): Observable<readonly BreakerStateChange[]> {
+    return defer(() => {
+      const outcome: CallOutcome = result === undefined ? 'success' : this.isFailure(result.error, classifyError(result.error)) ? 'failure' : 'neutral';
+      const done = new ReplaySubject<readonly BreakerStateChange[]>(1);
+      this.update((rec, now) => [settle(rec, now, this.rules, outcome, ticket.probe), undefined], undefined)
+        .pipe(map(([, changes]) => changes))
+        .subscribe(done);
+      return done;
+    });
   }
 
   /** @internal A call unsubscribed before it ended. */
@@ -110,24 +119,43 @@ export class CircuitBreaker {
     return defer$(() => this.store.get(this.key));
   }
 
-  private update<R>(fn: (rec: BreakerRecord, now: number) => [BreakerRecord, R], onStoreError: R): Observable<R> {
-    return this.read().pipe(
-      concatMap((stored) => {
-        const now = this.scheduler.now();
-        const before = current(stored, now, this.rules);
-        const [next, result] = fn(before, now);
-        if (this.lastSeen !== before.state) this.emit(this.lastSeen, before.state, now);
-        if (before.state !== next.state) this.emit(before.state, next.state, now);
+  /**
+   * Applies `fn` to the record as of now, through the store's atomic `update` when it has one
+   * (`fn` may then run more than once: only the last run counts), else read then write.
+   * Emits `fn`'s result and the state changes seen, once reported to the callback and `stateChanges`.
+   */
+  private update<R>(fn: (rec: BreakerRecord, now: number) => [BreakerRecord, R], onStoreError: R): Observable<[R, readonly BreakerStateChange[]]> {
+    let round: { before: BreakerRecord; next: BreakerRecord; result: R; now: number } | undefined;
+    const change = (stored: BreakerRecord | undefined): BreakerRecord => {
+      const now = this.scheduler.now();
+      const before = current(stored, now, this.rules);
+      const [next, result] = fn(before, now);
+      round = { before, next, result, now };
+      return next === stored ? stored : Object.freeze(next);
+    };
+    const store = this.store;
+    const written: Observable<unknown> = store.update
+      ? defer$(() => store.update!(this.key, change))
+      : this.read().pipe(
+          concatMap((stored) => {
+            const next = change(stored);
+            return next === stored ? of(undefined) : defer$(() => store.set(this.key, next));
+          }),
+        );
+    return written.pipe(
+      map(() => {
+        const { before, next, result, now } = round!;
+        const changes: BreakerStateChange[] = [];
+        if (this.lastSeen !== before.state) changes.push(this.emit(this.lastSeen, before.state, now));
+        if (before.state !== next.state) changes.push(this.emit(before.state, next.state, now));
         this.lastSeen = next.state;
-        if (next === stored) return of(result);
-        const written = this.store.set(this.key, Object.freeze(next));
-        return isPromiseLike(written) ? from(Promise.resolve(written)).pipe(map(() => result)) : of(result);
+        return [result, changes] as [R, readonly BreakerStateChange[]];
       }),
-      catchError(() => of(onStoreError)),
+      catchError(() => of<[R, readonly BreakerStateChange[]]>([onStoreError, []])),
     );
   }
 
-  private emit(from: BreakerState, to: BreakerState, at: number): void {
+  private emit(from: BreakerState, to: BreakerState, at: number): BreakerStateChange {
     const change = Object.freeze({ key: this.key, from, to, at });
     try {
       this.onStateChange?.(change);
@@ -135,6 +163,7 @@ export class CircuitBreaker {
       /* a callback that throws never breaks a call */
     }
     this.changes.next(change);
+    return change;
   }
 }
 

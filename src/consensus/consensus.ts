@@ -1,11 +1,14 @@
-import { asyncScheduler, concat, defer, ignoreElements, of, takeUntil, tap, throwError, timer, type Observable, type SchedulerLike } from 'rxjs';
+import type { StandardSchemaV1 } from '@standard-schema/spec';
+import { asyncScheduler, concat, concatMap, defer, ignoreElements, takeUntil, takeWhile, tap, throwError, timer, type Observable, type SchedulerLike } from 'rxjs';
 import { AllStreamsExhaustedError } from '../errors/AllStreamsExhaustedError.js';
 import { TokenTimeoutError } from '../errors/TokenTimeoutError.js';
+import { checkSchema } from '../structured/validateSchema.js';
 import type { L0Event } from '../events/eventTypes.js';
 import type { L0State } from '../events/reduceState.js';
 import { checkBag, checkKeys, describeOption, isSchedulerLike, optionError, optionKeys, optionPath } from '../internal/options.js';
 import { runAll, type ParallelResult } from '../multi/runAll.js';
 import { decide, type ConsensusOutput, type ConsensusResult } from './decide.js';
+import { decided, validateMerged, validateOutputs } from './schemaCheck.js';
 import { textSimilarity } from './textSimilarity.js';
 
 export type { ConsensusOutput, ConsensusResult } from './decide.js';
@@ -38,11 +41,30 @@ export interface ConsensusConfig<T = string> {
   readonly similarity?: (a: string, b: string) => number;
   /** A quality score for `best` (higher wins). @default undefined (the weight decides) */
   readonly score?: (output: ConsensusOutput<T>) => number;
+  /** Sources subscribed at once, at most. @default all of them */
+  readonly concurrency?: number;
+  /**
+   * Stop as soon as the outcome is decided: one finished output agrees (text: within `threshold`;
+   * structured: the same value) with a strict majority of every source's weight, meeting
+   * `minimumAgreement`. The unfinished sources are unsubscribed (their requests abort) and are
+   * `cancelled` outputs. Not with `unanimous` or `best`, which need every output. @default false
+   */
+  readonly earlyExit?: boolean;
+  /**
+   * A Standard Schema for structured consensus (implies `parse: JSON.parse` when `parse` is not
+   * given): each parsed output is validated (an invalid one is an `error` output), and so is the
+   * value merged from the fields' winners, which can be a mix no output had. @default undefined
+   */
+  readonly schema?: StandardSchemaV1<unknown, T>;
+  /** A merged value that fails `schema`: `'best'` returns the valid output agreeing with the most fields instead (the failure in `mergeError`); `'error'` errors with a non-retryable {@link SchemaValidationError}. @default 'best' */
+  readonly onInvalidMerge?: 'best' | 'error';
 }
 
 /** Default options of {@link consensus}. */
 export const CONSENSUS_DEFAULTS = /*#__PURE__*/ Object.freeze({ strategy: 'majority', threshold: 0.8, resolveConflicts: 'vote', minimumAgreement: 0.6 } as const);
-const KEYS = /*#__PURE__*/ optionKeys<ConsensusConfig>()(['strategy', 'threshold', 'resolveConflicts', 'weights', 'minimumAgreement', 'timeout', 'scheduler', 'parse', 'similarity', 'score']);
+const KEYS = /*#__PURE__*/ optionKeys<ConsensusConfig>()([
+  'strategy', 'threshold', 'resolveConflicts', 'weights', 'minimumAgreement', 'timeout', 'scheduler', 'parse', 'similarity', 'score', 'concurrency', 'earlyExit', 'schema', 'onInvalidMerge',
+]);
 const PATH = /*#__PURE__*/ optionPath('consensus', 'sources, ');
 
 /**
@@ -65,6 +87,14 @@ const PATH = /*#__PURE__*/ optionPath('consensus', 'sources, ');
  *    `minimumAgreement` errors with {@link ConsensusError}.
  * 5. All failed: {@link AllStreamsExhaustedError} with every error in input order. `timeout`
  *    unsubscribes the unfinished sources (their requests abort) and uses the finished ones.
+ * 6. `concurrency` limits the sources subscribed at once. `earlyExit` stops once one output has a
+ *    strict majority of all the weight (see the option): the rest are unsubscribed, `cancelled`,
+ *    and their weight still counts in `agreement` (a lower bound).
+ * 7. `schema`: each parsed output is validated, then the merged value; a merge that fails it is
+ *    never returned as valid (`onInvalidMerge`: the best valid output, or the error).
+ *
+ *   --a|  ---a|  -----b|   three sources, earlyExit: true
+ *   ---(r|)                consensus(sources, { earlyExit: true })   (2 of 3 agree at frame 3: the third is unsubscribed)
  *
  * @example
  * import { consensus, fromStream } from 'l0-rx';
@@ -76,34 +106,43 @@ const PATH = /*#__PURE__*/ optionPath('consensus', 'sources, ');
  */
 export function consensus(sources: readonly Observable<L0Event>[], config?: ConsensusConfig<string> & { parse?: undefined }): Observable<ConsensusResult<string>>;
 export function consensus<T>(sources: readonly Observable<L0Event>[], config: ConsensusConfig<T> & { parse: (text: string, state: L0State) => T }): Observable<ConsensusResult<T>>;
+export function consensus<T>(sources: readonly Observable<L0Event>[], config: ConsensusConfig<T> & { schema: StandardSchemaV1<unknown, T> }): Observable<ConsensusResult<T>>;
 export function consensus<T>(sources: readonly Observable<L0Event>[], config: ConsensusConfig<T> = {}): Observable<ConsensusResult<T | string>> {
   const options = resolveConsensus(sources, config);
-  const { timeout, scheduler } = options;
+  const { timeout, scheduler, concurrency, earlyExit } = options;
   return defer(() => {
     let latest: ParallelResult | undefined;
-    const all = runAll(sources, { concurrency: sources.length, failFast: false });
+    let early = false;
+    let all = runAll(sources, { concurrency, failFast: false });
+    if (earlyExit) {
+      const isDecided = decided(options);
+      all = all.pipe(takeWhile((r) => !(early = isDecided(r)), true));
+    }
     const run = (timeout === undefined ? all : all.pipe(takeUntil(timer(timeout, scheduler)))).pipe(
       tap((r: ParallelResult) => {
         latest = r;
       }),
       ignoreElements(),
     );
-    return concat(run, defer(() => {
-      const outputs = toOutputs(sources.length, latest, options);
-      if (outputs.every((o) => o.status === 'error')) return throwError(() => new AllStreamsExhaustedError(outputs.map((o) => o.error)));
-      return of(decide(outputs, options));
-    }));
+    return concat(run, defer(() => validateOutputs(toOutputs(sources.length, latest, early, options), options.schema))).pipe(
+      concatMap((outputs) => {
+        if (outputs.every((o) => o.status === 'error')) return throwError(() => new AllStreamsExhaustedError(outputs.map((o) => o.error)));
+        return validateMerged(decide(outputs, options), options);
+      }),
+    );
   });
 }
 
-type Resolved<T> = ReturnType<typeof resolveConsensus<T>>;
+/** The checked options. @internal */
+export type Resolved<T> = ReturnType<typeof resolveConsensus<T>>;
 
-function toOutputs<T>(n: number, latest: ParallelResult | undefined, o: Resolved<T>): ConsensusOutput<T>[] {
+function toOutputs<T>(n: number, latest: ParallelResult | undefined, early: boolean, o: Resolved<T>): ConsensusOutput<T>[] {
   return Array.from({ length: n }, (_, index): ConsensusOutput<T> => {
     const weight = o.weights?.[index] ?? 1;
     const state = latest?.results[index] ?? null;
     const status = latest?.statuses[index];
     if (status === 'error') return { index, status: 'error', weight, state, error: latest!.errors[index] };
+    if (early && status !== 'success') return { index, status: 'cancelled', weight, state };
     if (status !== 'success' || !state) {
       const error = new TokenTimeoutError({ kind: 'total', timeoutMs: o.timeout ?? 0, elapsedMs: o.timeout ?? 0, tokenCount: 0 });
       return { index, status: 'error', weight, state, error };
@@ -125,7 +164,9 @@ function resolveConsensus<T>(sources: readonly Observable<L0Event>[], config: Co
   checkBag(PATH, config);
   checkKeys(PATH, config, KEYS);
   const { strategy, threshold, resolveConflicts, minimumAgreement } = { ...CONSENSUS_DEFAULTS, ...config };
-  const { weights, timeout, scheduler = asyncScheduler, parse, similarity = textSimilarity, score } = config;
+  const { weights, timeout, scheduler = asyncScheduler, similarity = textSimilarity, score, concurrency = sources.length, earlyExit = false, onInvalidMerge = 'best' } = config;
+  const schema = config.schema === undefined ? undefined : (checkSchema(PATH, config.schema) as StandardSchemaV1<unknown, T>);
+  const parse = config.parse ?? (schema ? (text: string) => JSON.parse(text) as T : undefined);
   if (!['majority', 'unanimous', 'weighted', 'best'].includes(strategy)) throw optionError(PATH, 'strategy', "'majority', 'unanimous', 'weighted' or 'best'", strategy);
   if (!['vote', 'merge', 'best', 'fail'].includes(resolveConflicts)) throw optionError(PATH, 'resolveConflicts', "'vote', 'merge', 'best' or 'fail'", resolveConflicts);
   for (const [key, v] of [['threshold', threshold], ['minimumAgreement', minimumAgreement]] as const) {
@@ -137,8 +178,11 @@ function resolveConsensus<T>(sources: readonly Observable<L0Event>[], config: Co
   }
   if (timeout !== undefined && !(typeof timeout === 'number' && timeout > 0 && Number.isFinite(timeout))) throw optionError(PATH, 'timeout', 'a finite number of ms > 0', timeout);
   if (!isSchedulerLike(scheduler)) throw optionError(PATH, 'scheduler', 'a SchedulerLike', scheduler);
-  for (const [key, fn] of [['parse', parse], ['similarity', similarity], ['score', score]] as const) {
+  for (const [key, fn] of [['parse', config.parse], ['similarity', similarity], ['score', score]] as const) {
     if (fn !== undefined && typeof fn !== 'function') throw optionError(PATH, key, 'a function', fn);
   }
-  return { strategy, threshold, resolveConflicts, minimumAgreement, weights, timeout, scheduler, parse, similarity, score };
+  if (!Number.isInteger(concurrency) || concurrency < 1) throw optionError(PATH, 'concurrency', 'an integer >= 1', concurrency);
+  if (typeof earlyExit !== 'boolean') throw optionError(PATH, 'earlyExit', 'a boolean', earlyExit);
+  if (onInvalidMerge !== 'best' && onInvalidMerge !== 'error') throw optionError(PATH, 'onInvalidMerge', "'best' or 'error'", onInvalidMerge);
+  return { strategy, threshold, resolveConflicts, minimumAgreement, weights, timeout, scheduler, parse, similarity, score, concurrency, earlyExit, schema, onInvalidMerge };
 }

@@ -11,9 +11,10 @@ import { buildFromFields, fieldName, voteFields, type FieldConsensus } from './f
 export interface ConsensusOutput<T = string> {
   /** The source's position. */
   readonly index: number;
-  readonly status: 'success' | 'error';
+  /** `cancelled`: unsubscribed by `earlyExit` once the outcome was decided. */
+  readonly status: 'success' | 'error' | 'cancelled';
   readonly weight: number;
-  /** Its final state; null when it never ended (timeout). */
+  /** Its final state; null when it never ended (timeout, `earlyExit`). */
   readonly state: L0State | null;
   readonly text?: string;
   /** The parsed value (structured consensus). */
@@ -37,10 +38,14 @@ export interface ConsensusResult<T = string> {
   readonly fields: Readonly<Record<string, FieldConsensus>> | undefined;
   /** Text: positions of the outputs below `threshold` from the chosen one. Structured: fields below `threshold`. */
   readonly dissent: readonly (number | string)[];
-  /** `partial` when some source failed. */
+  /** `partial` when some source failed (a `cancelled` one did not fail). */
   readonly status: 'success' | 'partial';
   readonly successCount: number;
   readonly failureCount: number;
+  /** Sources unsubscribed by `earlyExit`. */
+  readonly cancelledCount: number;
+  /** With `schema` and `onInvalidMerge: 'best'`: why the merged value was replaced by the best valid output. */
+  readonly mergeError?: unknown;
 }
 
 export interface DecideOptions<T> {
@@ -55,12 +60,17 @@ export interface DecideOptions<T> {
 
 export function decide<T>(outputs: readonly ConsensusOutput<T>[], o: DecideOptions<T>): ConsensusResult<T | string> {
   const ok = outputs.filter((x) => x.status === 'success');
+  const failureCount = outputs.filter((x) => x.status === 'error').length;
+  const cancelled = outputs.filter((x) => x.status === 'cancelled');
   const weight = (i: number) => (o.strategy === 'majority' || o.strategy === 'unanimous' ? 1 : outputs[i]!.weight);
+  /** The weight of the sources `earlyExit` cancelled: it counts in every agreement (a lower bound). */
+  const absent = cancelled.reduce((s, x) => s + weight(x.index), 0);
   const common = {
     outputs: Object.freeze([...outputs]),
-    status: ok.length === outputs.length ? ('success' as const) : ('partial' as const),
+    status: failureCount === 0 ? ('success' as const) : ('partial' as const),
     successCount: ok.length,
-    failureCount: outputs.length - ok.length,
+    failureCount,
+    cancelledCount: cancelled.length,
   };
   const best = (candidates: readonly number[], tieBreak: (i: number) => number) =>
     argmax(candidates, (i) => [o.score ? o.score(outputs[i]!) : outputs[i]!.weight, tieBreak(i)]);
@@ -70,7 +80,7 @@ export function decide<T>(outputs: readonly ConsensusOutput<T>[], o: DecideOptio
   };
 
   if (o.parse) {
-    const internal = voteFields(ok.map((x) => ({ index: x.index, value: x.value, weight: weight(x.index) })));
+    const internal = voteFields(ok.map((x) => ({ index: x.index, value: x.value, weight: weight(x.index) })), absent);
     const list = Object.entries(internal);
     const agreement = list.length === 0 ? 1 : list.reduce((s, [, f]) => s + f.agreement, 0) / list.length;
     const dissent = list.filter(([, f]) => f.agreement < o.threshold || (o.strategy === 'unanimous' && !f.unanimous)).map(([p]) => fieldName(p));
@@ -91,7 +101,7 @@ export function decide<T>(outputs: readonly ConsensusOutput<T>[], o: DecideOptio
     for (const b of ok.slice(x + 1)) sim[a.index]![b.index] = sim[b.index]![a.index] = o.similarity(a.text!, b.text!);
   });
   const idx = ok.map((x) => x.index);
-  const total = idx.reduce((s, i) => s + weight(i), 0);
+  const total = idx.reduce((s, i) => s + weight(i), absent);
   const support = (i: number) => idx.reduce((s, j) => s + (sim[i]![j]! >= o.threshold ? weight(j) : 0), 0);
   const simSum = (i: number) => idx.reduce((s, j) => s + sim[i]![j]! * weight(j), 0);
   let chosen = o.strategy === 'best' ? best(idx, support) : argmax(idx, (i) => [support(i), simSum(i)]);

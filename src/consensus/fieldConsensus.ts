@@ -15,9 +15,9 @@ export interface FieldConsensus {
   readonly votes: readonly { readonly value: unknown; readonly indices: readonly number[] }[];
 }
 
-/** The fields of each value, voted with weights. Keys are compared in canonical form (key order never matters). */
-export function voteFields(values: readonly { index: number; value: unknown; weight: number }[]): Record<string, FieldConsensus> {
-  const total = values.reduce((s, v) => s + v.weight, 0);
+/** The fields of each value, voted with weights (`absent`: weight of sources that never voted). Keys are compared in canonical form (key order never matters). */
+export function voteFields(values: readonly { index: number; value: unknown; weight: number }[], absent = 0): Record<string, FieldConsensus> {
+  const total = values.reduce((s, v) => s + v.weight, absent);
   const byPath = new Map<string, Map<string, { value: unknown; weight: number; indices: number[] }>>();
   for (const { index, value, weight } of values) {
     for (const [path, leaf] of leaves(value, '')) {

@@ -9,6 +9,8 @@ import type { SerializedError } from './serializeError.js';
  * `category`, `reason`, `info` and fields. The cause chain stays serialised, as `cause`, except
  * for an {@link AllStreamsExhaustedError}, which comes back as one, its `errors` rebuilt (its
  * `cause`, the last of them, included), so a replayed run's final error reads like the live one.
+ * The root entry's `deserializeError` also rebuilds `CircuitOpenError`, `BudgetExceededError` and
+ * `ConsensusError` as their own classes (see deserializeTypedError.ts).
  * A plain error without a `code` comes back as `UNKNOWN_ERROR` of category `unknown`.
  *
  * @example
@@ -19,12 +21,24 @@ import type { SerializedError } from './serializeError.js';
  * });
  */
 export function deserializeError(plain: SerializedError): L0Error {
+  return deserializeWith(plain, undefined);
+}
+
+/**
+ * {@link deserializeError}, with `typed` asked first for each error (the root entry's version
+ * rebuilds the breaker, budget and consensus errors as their classes; the lean one used inside
+ * the operators does not, so `l0()` does not carry those classes).
+ * @internal
+ */
+export function deserializeWith(plain: SerializedError, typed: ((plain: SerializedError) => L0Error | undefined) | undefined): L0Error {
   if (plain.name === 'AllStreamsExhaustedError' && Array.isArray(plain.errors) && plain.errors.length > 0) {
     const run = plain.fallbackIndex === undefined ? {} : { fallbackIndex: plain.fallbackIndex };
-    const exhausted = new AllStreamsExhaustedError(plain.errors.map(deserializeError), run);
+    const exhausted = new AllStreamsExhaustedError(plain.errors.map((e) => deserializeWith(e, typed)), run);
     Object.defineProperty(exhausted, 'message', { value: plain.message, writable: true, enumerable: false, configurable: true });
     return exhausted;
   }
+  const rebuilt = typed?.(plain);
+  if (rebuilt) return rebuilt;
   const error = new L0Error(plain.message, {
     code: plain.code ?? 'UNKNOWN_ERROR',
     category: plain.category ?? 'unknown',

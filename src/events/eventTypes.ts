@@ -117,6 +117,19 @@ export interface DriftEvent {
 }
 
 /**
+ * A circuit breaker changed state, as seen by the call this stream made through
+ * `circuitBreaker(breaker)`: the call's own acquire or end moved it, or it found a change another
+ * call or server made. Emitted before the event or error that follows from it.
+ */
+export interface BreakerEvent {
+  readonly type: 'breaker';
+  /** The breaker's key (the model). */
+  readonly key: string;
+  readonly from: 'closed' | 'open' | 'half-open';
+  readonly to: 'closed' | 'open' | 'half-open';
+}
+
+/**
  * Structured output: the deep-partial value parsed so far from the current attempt's JSON text,
  * emitted by `structured()` / `parseStructured()` only when it changed. Treat it as read-only:
  * finished objects and arrays are frozen and shared between partials.
@@ -144,7 +157,8 @@ export type ControlEvent =
   | ResumeEvent
   | CheckpointEvent
   | ViolationEvent
-  | DriftEvent;
+  | DriftEvent
+  | BreakerEvent;
 
 /** Everything an l0-rx stream emits. */
 export type L0Event = ContentEvent | ControlEvent;
@@ -160,7 +174,7 @@ export const CONTENT_EVENT_TYPES: ReadonlySet<L0EventType> = /*#__PURE__*/ new S
 
 /**
  * True for a content event (`token`, `reasoning`, `tool-call`, `data`, `progress`, `partial`, `result`, `complete`),
- * false for a control event (`start`, `retry`, `fallback`, `resume`, `checkpoint`, `violation`, `drift`).
+ * false for a control event (`start`, `retry`, `fallback`, `resume`, `checkpoint`, `violation`, `drift`, `breaker`).
  * `start` is emitted synchronously on subscription, so a race between models must wait for content.
  *
  *   s-r--a-b|     events (s start, r resume, a/b tokens)
@@ -179,5 +193,5 @@ export function isContentEvent(event: L0Event): event is ContentEvent {
 /** Every event type, in the order of the tables in the docs. */
 export const L0_EVENT_TYPES: readonly L0EventType[] = /*#__PURE__*/ Object.freeze([
   'token', 'reasoning', 'tool-call', 'data', 'progress', 'partial', 'result', 'complete',
-  'start', 'retry', 'fallback', 'resume', 'checkpoint', 'violation', 'drift',
+  'start', 'retry', 'fallback', 'resume', 'checkpoint', 'violation', 'drift', 'breaker',
 ] as const);

@@ -2,7 +2,7 @@ import { asyncScheduler, concat, concatMap, defer, from, mergeMap, of, throwErro
 import type { L0Event } from './eventTypes.js';
 import { EVENT_LOG_VERSION, type EventEnvelope, type EventStore } from './eventStore.js';
 import { EventLogError } from './EventLogError.js';
-import { deserializeError } from '../errors/deserializeError.js';
+import { deserializeTypedError as deserializeError } from '../errors/deserializeTypedError.js';
 import { isPromiseLike } from '../internal/isPromiseLike.js';
 import { checkBag, checkKeys, describeOption, isSchedulerLike, optionError, optionKeys, optionPath } from '../internal/options.js';
 

@@ -1,7 +1,7 @@
 import type { Observable } from 'rxjs';
 import type { L0Event } from '../events/eventTypes.js';
 import { describeOption, optionPath } from '../internal/options.js';
-import { checkParallel, runAll, type ParallelConfig, type ParallelResult } from './runAll.js';
+import { checkParallel, planOf, RUN_KEYS, runAll, type ParallelConfig, type ParallelResult } from './runAll.js';
 
 /** Options of {@link batched}: those of `parallel` without `concurrency` (the batch size is it). */
 export type BatchedConfig = Omit<ParallelConfig, 'concurrency'>;
@@ -15,6 +15,7 @@ const PATH = /*#__PURE__*/ optionPath('batched', 'sources, batchSize, ');
  *   -y-x-(z|)             batched(sources, 2)   (the third starts when both of the first batch ended)
  *
  * With `failFast`, a failure stops the current batch (in-flight runs unsubscribed) and every later one.
+ * `timeout` bounds each run and `signal` cancels everything, as in {@link parallel}.
  *
  * @example
  * import { batched, fromStream } from 'l0-rx';
@@ -25,7 +26,7 @@ const PATH = /*#__PURE__*/ optionPath('batched', 'sources, batchSize, ');
  * @param config See {@link BatchedConfig}.
  */
 export function batched(sources: readonly Observable<L0Event>[], batchSize: number, config: BatchedConfig = {}): Observable<ParallelResult> {
-  checkParallel(PATH, sources, config, ['failFast']);
+  checkParallel(PATH, sources, config, RUN_KEYS);
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new TypeError(`batched(sources, batchSize): batchSize must be an integer >= 1, got ${describeOption(batchSize)}`);
-  return runAll(sources, { concurrency: batchSize, batchSize, failFast: config.failFast ?? false });
+  return runAll(sources, { ...planOf(config), concurrency: batchSize, batchSize });
 }

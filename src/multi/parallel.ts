@@ -1,12 +1,12 @@
 import type { Observable } from 'rxjs';
 import type { L0Event } from '../events/eventTypes.js';
 import { optionPath } from '../internal/options.js';
-import { checkParallel, PARALLEL_KEYS, runAll, type ParallelConfig, type ParallelResult } from './runAll.js';
+import { checkParallel, PARALLEL_KEYS, planOf, runAll, type ParallelConfig, type ParallelResult } from './runAll.js';
 
 export type { ParallelConfig, ParallelResult, ParallelStatus } from './runAll.js';
 
 /** Default options of {@link parallel}. */
-export const PARALLEL_DEFAULTS: Readonly<Required<ParallelConfig>> = /*#__PURE__*/ Object.freeze({ concurrency: 5, failFast: false });
+export const PARALLEL_DEFAULTS: Readonly<Required<Pick<ParallelConfig, 'concurrency' | 'failFast'>>> = /*#__PURE__*/ Object.freeze({ concurrency: 5, failFast: false });
 const PATH = /*#__PURE__*/ optionPath('parallel', 'sources, ');
 
 /**
@@ -15,13 +15,20 @@ const PATH = /*#__PURE__*/ optionPath('parallel', 'sources, ');
  *
  *   --a|  ----b|  -c|     three sources (concurrency: 2; the third starts when the first ends)
  *   --x-y--z|             parallel(sources, { concurrency: 2 })   (z.done, z.results[i]: each run's L0State)
+ *   --x-(yz|)             parallel(sources, { concurrency: 2, timeout: 4 })   (the second run times out at 4: y.errors[1] is a TokenTimeoutError)
  *
  * 1. Runs are subscribed in input order, `concurrency` at a time; the next starts as soon as one
  *    ends. Each run is folded with `accumulate()`: `results[i]` is its final {@link L0State}.
  * 2. A failing run does not stop the others: `errors[i]` holds its error, `results[i]` is `null`.
  * 3. With `failFast`, the first failure unsubscribes the runs in flight (their requests abort)
  *    and starts no more; they end `cancelled`, and one closing snapshot says so.
- * 4. No sources: one snapshot with `done: true` and zero counts. Unsubscribing aborts every run.
+ * 4. `timeout` bounds each run from its subscription: at the deadline it is unsubscribed (its
+ *    request aborts) and fails with a `TOTAL_TIMEOUT` {@link TokenTimeoutError}.
+ * 5. Cancellation: aborting `signal` unsubscribes every run in flight and starts no more (they end
+ *    `cancelled`, in one closing snapshot; an aborted signal starts none). To cancel one run, give
+ *    it its own signal (`l0({stream, signal})`): a run that ends with a {@link StreamAbortedError}
+ *    is `cancelled` (the error kept in `errors[i]`), not a failure, and does not trip `failFast`.
+ * 6. No sources: one snapshot with `done: true` and zero counts. Unsubscribing aborts every run.
  *
  * @example
  * import { last } from 'rxjs';
@@ -36,6 +43,5 @@ const PATH = /*#__PURE__*/ optionPath('parallel', 'sources, ');
  */
 export function parallel(sources: readonly Observable<L0Event>[], config: ParallelConfig = {}): Observable<ParallelResult> {
   checkParallel(PATH, sources, config, PARALLEL_KEYS);
-  const { concurrency, failFast } = { ...PARALLEL_DEFAULTS, ...config };
-  return runAll(sources, { concurrency, failFast });
+  return runAll(sources, { ...planOf(config), concurrency: config.concurrency ?? PARALLEL_DEFAULTS.concurrency });
 }

@@ -2,11 +2,16 @@
  * The shared mechanics of `parallel`, `sequential` and `batched`.
  * Internal: never re-exported from an entry point.
  */
-import { catchError, concat, concatMap, defer, EMPTY, from, isObservable, last, map, mergeMap, of, Subject, takeUntil, type Observable } from 'rxjs';
+import {
+  asyncScheduler, catchError, concat, concatMap, defer, EMPTY, from, fromEvent, isObservable, last, map, merge, mergeMap, NEVER, of, Subject, takeUntil, tap, throwError, timeout as rxTimeout,
+  type Observable, type SchedulerLike,
+} from 'rxjs';
+import { isStreamAbortedError } from '../errors/StreamAbortedError.js';
+import { TokenTimeoutError } from '../errors/TokenTimeoutError.js';
 import { accumulate } from '../events/accumulate.js';
 import type { L0Event } from '../events/eventTypes.js';
 import { INITIAL_L0_STATE, type L0State } from '../events/reduceState.js';
-import { checkBag, checkKeys, describeOption, optionError, optionKeys, type OptionPath } from '../internal/options.js';
+import { checkBag, checkKeys, describeOption, isSchedulerLike, optionError, optionKeys, type OptionPath } from '../internal/options.js';
 
 /** Where one run of a {@link ParallelResult} stands. */
 export type ParallelStatus = 'pending' | 'running' | 'success' | 'error' | 'cancelled';
@@ -24,7 +29,7 @@ export interface ParallelResult {
   readonly total: number;
   readonly successCount: number;
   readonly failureCount: number;
-  /** Runs never started or stopped by `failFast`. */
+  /** Runs never started, stopped by `failFast` or `signal`, or ended by their own abort. */
   readonly cancelledCount: number;
   readonly allSucceeded: boolean;
   /** True on the last snapshot. */
@@ -37,9 +42,32 @@ export interface ParallelConfig {
   readonly concurrency?: number;
   /** On the first failure, unsubscribe the runs in flight (their requests abort) and start no more; they end `cancelled`. @default false */
   readonly failFast?: boolean;
+  /** Each run's budget in ms from its subscription: at the deadline it is unsubscribed (its request aborts) and fails with a `TOTAL_TIMEOUT` {@link TokenTimeoutError}. @default undefined (none) */
+  readonly timeout?: number;
+  /** Aborting it unsubscribes every run in flight and starts no more: they end `cancelled`, in one closing snapshot. @default undefined */
+  readonly signal?: AbortSignal;
+  /** Time source for `timeout`. @default asyncScheduler */
+  readonly scheduler?: SchedulerLike;
 }
 
-export const PARALLEL_KEYS = /*#__PURE__*/ optionKeys<ParallelConfig>()(['concurrency', 'failFast']);
+export const PARALLEL_KEYS = /*#__PURE__*/ optionKeys<ParallelConfig>()(['concurrency', 'failFast', 'timeout', 'signal', 'scheduler']);
+/** The keys of `sequential` and `batched`. */
+export const RUN_KEYS = /*#__PURE__*/ optionKeys<Omit<ParallelConfig, 'concurrency'>>()(['failFast', 'timeout', 'signal', 'scheduler']);
+
+/** How runAll runs: the checked options. */
+export interface RunPlan {
+  readonly concurrency: number;
+  readonly batchSize?: number;
+  readonly failFast: boolean;
+  readonly timeout?: number | undefined;
+  readonly signal?: AbortSignal | undefined;
+  readonly scheduler?: SchedulerLike | undefined;
+}
+
+/** The plan's shared part from a checked config. */
+export const planOf = (config: Omit<ParallelConfig, 'concurrency'>): Omit<RunPlan, 'concurrency'> => ({
+  failFast: config.failFast ?? false, timeout: config.timeout, signal: config.signal, scheduler: config.scheduler,
+});
 
 /** Validates the sources and a config. */
 export function checkParallel(path: OptionPath, sources: unknown, config: unknown, keys: readonly string[]): void {
@@ -50,16 +78,20 @@ export function checkParallel(path: OptionPath, sources: unknown, config: unknow
   });
   checkBag(path, config);
   checkKeys(path, config, keys);
-  const { concurrency, failFast } = config as ParallelConfig;
+  const { concurrency, failFast, timeout, signal, scheduler } = config as ParallelConfig;
   if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) throw optionError(path, 'concurrency', 'an integer >= 1', concurrency);
   if (failFast !== undefined && typeof failFast !== 'boolean') throw optionError(path, 'failFast', 'a boolean', failFast);
+  if (timeout !== undefined && !(typeof timeout === 'number' && timeout > 0 && Number.isFinite(timeout))) throw optionError(path, 'timeout', 'a finite number of ms > 0', timeout);
+  if (signal !== undefined && !(signal instanceof AbortSignal)) throw optionError(path, 'signal', 'an AbortSignal', signal);
+  if (scheduler !== undefined && !isSchedulerLike(scheduler)) throw optionError(path, 'scheduler', 'a SchedulerLike', scheduler);
 }
 
 /**
  * Runs `sources` with at most `concurrency` subscribed at once, or batch after batch of `batchSize`.
  * Per subscription: arrays of results, errors and statuses; one snapshot per ended run.
  */
-export function runAll(sources: readonly Observable<L0Event>[], plan: { concurrency: number; batchSize?: number; failFast: boolean }): Observable<ParallelResult> {
+export function runAll(sources: readonly Observable<L0Event>[], plan: RunPlan): Observable<ParallelResult> {
+  const { timeout, signal, scheduler = asyncScheduler } = plan;
   return defer(() => {
     const n = sources.length;
     const results: (L0State | null)[] = new Array(n).fill(null);
@@ -72,12 +104,16 @@ export function runAll(sources: readonly Observable<L0Event>[], plan: { concurre
     const one = (i: number): Observable<number> =>
       defer(() => {
         statuses[i] = 'running';
-        return sources[i]!.pipe(accumulate(), last(undefined, INITIAL_L0_STATE));
+        let tokenCount = 0;
+        const run = sources[i]!.pipe(accumulate(), tap((s) => (tokenCount = s.tokenCount)), last(undefined, INITIAL_L0_STATE));
+        if (timeout === undefined) return run;
+        const expired = () => throwError(() => new TokenTimeoutError({ kind: 'total', timeoutMs: timeout, elapsedMs: timeout, tokenCount }));
+        return run.pipe(rxTimeout({ first: timeout, scheduler, with: expired }));
       }).pipe(
         map((state) => ((results[i] = state), (statuses[i] = 'success'), i)),
         catchError((error: unknown) => {
           errors[i] = error;
-          statuses[i] = 'error';
+          statuses[i] = isStreamAbortedError(error) ? 'cancelled' : 'error';
           return of(i);
         }),
       );
@@ -96,13 +132,15 @@ export function runAll(sources: readonly Observable<L0Event>[], plan: { concurre
       });
     };
 
+    if (signal?.aborted) return of(snapshot(undefined, true));
+    const aborted = signal === undefined ? NEVER : fromEvent(signal, 'abort');
     const indices = from(sources.map((_, i) => i));
     const runs = plan.batchSize
       ? from(batches(n, plan.batchSize)).pipe(concatMap((batch) => from(batch).pipe(mergeMap(one))))
       : indices.pipe(mergeMap(one, plan.concurrency));
     return concat(
       runs.pipe(
-        takeUntil(stop),
+        takeUntil(merge(stop, aborted)),
         map((i) => {
           completed++;
           const s = snapshot(i, false);

@@ -1,7 +1,7 @@
 import type { Observable } from 'rxjs';
 import type { L0Event } from '../events/eventTypes.js';
 import { optionPath } from '../internal/options.js';
-import { checkParallel, runAll, type ParallelConfig, type ParallelResult } from './runAll.js';
+import { checkParallel, planOf, RUN_KEYS, runAll, type ParallelConfig, type ParallelResult } from './runAll.js';
 
 /** Options of {@link sequential}: those of `parallel` without `concurrency`. */
 export type SequentialConfig = Omit<ParallelConfig, 'concurrency'>;
@@ -13,7 +13,8 @@ const PATH = /*#__PURE__*/ optionPath('sequential', 'sources, ');
  *   --a|  ---b|         two sources
  *   --x---(y|)          sequential(sources)   (the second is subscribed when the first ends)
  *
- * The same as `parallel(sources, { concurrency: 1, failFast })`.
+ * The same as `parallel(sources, { ...config, concurrency: 1 })`: `timeout` bounds each run,
+ * `signal` cancels the run in flight and the rest.
  *
  * @example
  * import { fromStream, sequential } from 'l0-rx';
@@ -23,6 +24,6 @@ const PATH = /*#__PURE__*/ optionPath('sequential', 'sources, ');
  * @param config See {@link SequentialConfig}.
  */
 export function sequential(sources: readonly Observable<L0Event>[], config: SequentialConfig = {}): Observable<ParallelResult> {
-  checkParallel(PATH, sources, config, ['failFast']);
-  return runAll(sources, { concurrency: 1, failFast: config.failFast ?? false });
+  checkParallel(PATH, sources, config, RUN_KEYS);
+  return runAll(sources, { ...planOf(config), concurrency: 1 });
 }

@@ -1,4 +1,4 @@
-import { asyncScheduler, isObservable, type Observable, type OperatorFunction, type SchedulerLike } from 'rxjs';
+import { asyncScheduler, isObservable, type Observable, type SchedulerLike } from 'rxjs';
 import type { L0Event } from '../events/eventTypes.js';
 import { checkBag, checkKeys, isSchedulerLike, optionError, optionKeys, optionPath } from '../internal/options.js';
 import { raceCore, type RaceEntrant, type RaceWinInfo } from './raceCore.js';
@@ -43,10 +43,10 @@ const PATH = /*#__PURE__*/ optionPath('hedge', 'backup, ');
  * import { fromStream, hedge } from 'l0-rx';
  * fromStream(gpt4o).pipe(hedge(fromStream(gpt4oOtherRegion), { delay: 1_500 }));
  * @see {@link raceModels}
- * @param backup The cold stream to subscribe as a hedge.
+ * @param backup The cold stream to subscribe as a hedge; its event type (and the primary's) is kept.
  * @param config See {@link HedgeConfig}.
  */
-export function hedge(backup: Observable<L0Event>, config: HedgeConfig): OperatorFunction<L0Event, L0Event> {
+export function hedge<B extends L0Event = L0Event>(backup: Observable<B>, config: HedgeConfig): <E extends L0Event>(source: Observable<E>) => Observable<E | B> {
   if (!isObservable(backup)) throw new TypeError('hedge(backup, config): backup must be an Observable<L0Event>');
   checkBag(PATH, config);
   checkKeys(PATH, config, KEYS);
@@ -57,10 +57,10 @@ export function hedge(backup: Observable<L0Event>, config: HedgeConfig): Operato
   const race = resolveRaceModels({ ...(winOn === undefined ? {} : { winOn }), ...(onWin === undefined ? {} : { onWin }) }, PATH);
   const wins = race.wins;
   const backups: RaceEntrant[] = Array.from({ length: maxHedges }, () => ({ source: backup }));
-  return (primary) =>
+  return <E extends L0Event>(primary: Observable<E>): Observable<E | B> =>
     raceCore([{ source: primary }, ...backups], {
       wins: (e, text) => e.type === 'tool-call' || wins(e, text),
       ...(race.onWin ? { onWin: race.onWin } : {}),
       stagger: { delay, scheduler },
-    });
+    }) as Observable<E | B>; // the winner's own events: E from the primary, B from a backup
 }

@@ -51,17 +51,19 @@ const PATH = /*#__PURE__*/ optionPath('raceModels', 'sources, ');
  * raceModels({ 'gpt-4o': fromStream(gpt4o), claude: fromStream(claude) }, { winOn: { minChars: 20 } })
  *   .subscribe((e) => console.log(e));
  * @see {@link hedge}
- * @param sources Cold `Observable<L0Event>`s, as an array or a record keyed by model name.
+ * @param sources Cold `Observable<L0Event>`s, as an array or a record keyed by model name. Their event type is kept
+ *   (racing two `structured()` runs gives their typed `result` events).
  * @param config See {@link RaceModelsConfig}.
  */
-export function raceModels(
-  sources: readonly Observable<L0Event>[] | Readonly<Record<string, Observable<L0Event>>>,
+export function raceModels<E extends L0Event = L0Event>(
+  sources: readonly Observable<E>[] | Readonly<Record<string, Observable<E>>>,
   config: RaceModelsConfig = {},
-): Observable<L0Event> {
+): Observable<E> {
   const entrants = toEntrants(sources);
   const { wins, onWin } = resolveRaceModels(config);
   if (entrants.length === 0) return EMPTY;
-  return raceCore(entrants, { wins, ...(onWin ? { onWin } : {}) });
+  // the winner's own events, in order (a `start` only gains its `model`): still E
+  return raceCore(entrants, { wins, ...(onWin ? { onWin } : {}) }) as Observable<E>;
 }
 
 function toEntrants(sources: unknown): RaceEntrant[] {

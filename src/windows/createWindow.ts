@@ -4,6 +4,7 @@ import { INITIAL_L0_STATE, reduceL0State, type L0State } from '../events/reduceS
 import { checkBag, checkKeys, optionError, optionKeys, optionPath } from '../internal/options.js';
 import { runAll, type ParallelResult } from '../multi/runAll.js';
 import { chunkSpans, type WindowStrategy } from './chunking.js';
+import { joinResults } from './mergeText.js';
 
 export type { WindowStrategy } from './chunking.js';
 
@@ -58,9 +59,47 @@ export interface DocumentWindow {
   processAll(fn: ChunkProcessor, options?: { readonly concurrency?: number }): Observable<ParallelResult>;
   /** Runs chunk after chunk; with `carry`, its value for each finished chunk reaches the next chunk's processor as `ctx.context`. */
   processSequential(fn: ChunkProcessor, options?: { readonly carry?: (state: L0State, chunk: DocumentChunk) => string }): Observable<ParallelResult>;
-  /** The successful results' text joined in chunk order (failed chunks skipped). */
-  mergeResults(result: ParallelResult, separator?: string): string;
+  /**
+   * The successful results' text joined in chunk order (failed chunks skipped). A string is the
+   * separator; with `removeOverlap`, a result that starts by repeating the end of the one before
+   * (what overlapping windows cause) has that repetition dropped.
+   */
+  mergeResults(result: ParallelResult, options?: string | MergeResultsOptions): string;
+  /** The document around chunk `index`: from `before` chunks before it to `after` chunks after, as one exact slice (no overlap repeated). Null for an index out of range. */
+  getContext(index: number, options?: { readonly before?: number; readonly after?: number }): string | null;
+  /** The chunks whose content contains `text` (case-insensitive unless `caseSensitive`). */
+  findChunks(text: string, options?: { readonly caseSensitive?: boolean }): DocumentChunk[];
+  /** The chunks that overlap the document range [`startPos`, `endPos`). */
+  getChunksInRange(startPos: number, endPos: number): DocumentChunk[];
 }
+
+/** Options of {@link DocumentWindow.mergeResults}. */
+export interface MergeResultsOptions {
+  /** Between two results. @default '\n\n' */
+  readonly separator?: string;
+  /** Drop a result's start when it repeats the previous result's end (the two then meet with no separator). @default false */
+  readonly removeOverlap?: boolean;
+  /** The shortest repetition removed, in characters, so a common word is never taken for overlap. @default 20 */
+  readonly minOverlap?: number;
+  /** The longest repetition looked for, in characters. @default 4000 */
+  readonly maxOverlap?: number;
+}
+
+/** L0's window presets: pass one as the config (`createWindow(doc, mediumWindow)`) or spread it with changes. */
+export const smallWindow: Readonly<CreateWindowConfig> = /*#__PURE__*/ Object.freeze({ size: 1000, overlap: 100, strategy: 'token' });
+/** 2000 tokens, 200 overlap, whole words: the defaults. @see {@link smallWindow} */
+export const mediumWindow: Readonly<CreateWindowConfig> = /*#__PURE__*/ Object.freeze({ size: 2000, overlap: 200, strategy: 'token' });
+/** 4000 tokens, 400 overlap, whole words. @see {@link smallWindow} */
+export const largeWindow: Readonly<CreateWindowConfig> = /*#__PURE__*/ Object.freeze({ size: 4000, overlap: 400, strategy: 'token' });
+/** 2000 tokens of whole paragraphs, 200 overlap. @see {@link smallWindow} */
+export const paragraphWindow: Readonly<CreateWindowConfig> = /*#__PURE__*/ Object.freeze({ size: 2000, overlap: 200, strategy: 'paragraph' });
+/** 1500 tokens of whole sentences, 150 overlap. @see {@link smallWindow} */
+export const sentenceWindow: Readonly<CreateWindowConfig> = /*#__PURE__*/ Object.freeze({ size: 1500, overlap: 150, strategy: 'sentence' });
+
+const MERGE_KEYS = /*#__PURE__*/ optionKeys<MergeResultsOptions>()(['separator', 'removeOverlap', 'minOverlap', 'maxOverlap']);
+const MERGE_PATH = /*#__PURE__*/ optionPath('mergeResults', 'result, ');
+const CONTEXT_PATH = /*#__PURE__*/ optionPath('getContext', 'index, ');
+const FIND_PATH = /*#__PURE__*/ optionPath('findChunks', 'text, ');
 
 const KEYS = /*#__PURE__*/ optionKeys<CreateWindowConfig>()(['size', 'overlap', 'strategy', 'estimateTokens']);
 const PATH = /*#__PURE__*/ optionPath('createWindow', 'document, ');
@@ -84,13 +123,18 @@ const STRATEGIES: readonly string[] = ['token', 'char', 'paragraph', 'sentence']
  *    (default 5) and emits `parallel`'s progress snapshots; `processSequential(fn, {carry})` runs
  *    in order and hands `carry(previousState, previousChunk)` to the next chunk's `fn` as
  *    `ctx.context`, so context really reaches the next prompt.
+ * 4. `getContext(i, {before, after})` is the exact document slice around a chunk (neighbours
+ *    included, overlap never repeated); `findChunks(text)` and `getChunksInRange(start, end)`
+ *    look chunks up; `mergeResults(result, {removeOverlap: true})` drops a result's start that
+ *    repeats the previous result's end (at least `minOverlap` characters, found in linear time).
+ *    Presets: `smallWindow`, `mediumWindow`, `largeWindow`, `paragraphWindow`, `sentenceWindow`.
  *
  * @example
  * import { last } from 'rxjs';
  * import { createWindow, fromStream } from 'l0-rx';
  * const w = createWindow(longText, { size: 1_000, overlap: 100, strategy: 'paragraph' });
  * w.processAll((chunk) => fromStream(summarise(chunk.content)), { concurrency: 2 })
- *   .pipe(last()).subscribe((r) => console.log(w.mergeResults(r)));
+ *   .pipe(last()).subscribe((r) => console.log(w.mergeResults(r, { removeOverlap: true })));
  * @param document The text.
  * @param config See {@link CreateWindowConfig}.
  */
@@ -151,9 +195,51 @@ export function createWindow(document: string, config: CreateWindowConfig = {}):
       );
       return defer(() => ((context = undefined), runAll(sources, { concurrency: 1, failFast: false })));
     },
-    mergeResults: (result, separator = '\n\n') =>
-      result.results.flatMap((s, i) => (s && result.statuses[i] === 'success' ? [s.content] : [])).join(separator),
+    mergeResults: (result, options = {}) => {
+      const o = resolveMerge(typeof options === 'string' ? { separator: options } : options);
+      const texts = result.results.flatMap((s, i) => (s && result.statuses[i] === 'success' ? [s.content] : []));
+      return joinResults(texts, o.separator, o.removeOverlap ? o.minOverlap : 0, o.maxOverlap);
+    },
+    getContext: (index, options = {}) => {
+      checkBag(CONTEXT_PATH, options);
+      checkKeys(CONTEXT_PATH, options, ['before', 'after']);
+      const { before = 1, after = 1 } = options;
+      for (const [key, v] of [['before', before], ['after', after]] as const) {
+        if (!Number.isInteger(v) || v < 0) throw optionError(CONTEXT_PATH, key, 'an integer >= 0', v);
+      }
+      const at = get(index);
+      if (!at) return null;
+      const first = chunks[Math.max(0, index - before)]!;
+      const last = chunks[Math.min(chunks.length - 1, index + after)]!;
+      return document.slice(first.startPos, last.endPos);
+    },
+    findChunks: (text, options = {}) => {
+      if (typeof text !== 'string') throw new TypeError(`findChunks(text): text must be a string, got ${typeof text}`);
+      checkBag(FIND_PATH, options);
+      checkKeys(FIND_PATH, options, ['caseSensitive']);
+      const { caseSensitive = false } = options;
+      if (typeof caseSensitive !== 'boolean') throw optionError(FIND_PATH, 'caseSensitive', 'a boolean', caseSensitive);
+      const needle = caseSensitive ? text : text.toLowerCase();
+      return chunks.filter((c) => (caseSensitive ? c.content : c.content.toLowerCase()).includes(needle));
+    },
+    getChunksInRange: (startPos, endPos) => {
+      if (typeof startPos !== 'number' || typeof endPos !== 'number' || !(startPos <= endPos)) {
+        throw new TypeError(`getChunksInRange(startPos, endPos): two numbers with startPos <= endPos, got ${String(startPos)} and ${String(endPos)}`);
+      }
+      return chunks.filter((c) => c.startPos < endPos && c.endPos > startPos);
+    },
   };
+}
+
+function resolveMerge(options: MergeResultsOptions) {
+  checkBag(MERGE_PATH, options);
+  checkKeys(MERGE_PATH, options, MERGE_KEYS);
+  const { separator = '\n\n', removeOverlap = false, minOverlap = 20, maxOverlap = 4000 } = options;
+  if (typeof separator !== 'string') throw optionError(MERGE_PATH, 'separator', 'a string', separator);
+  if (typeof removeOverlap !== 'boolean') throw optionError(MERGE_PATH, 'removeOverlap', 'a boolean', removeOverlap);
+  if (!Number.isInteger(minOverlap) || minOverlap < 1) throw optionError(MERGE_PATH, 'minOverlap', 'an integer >= 1', minOverlap);
+  if (!Number.isInteger(maxOverlap) || maxOverlap < minOverlap) throw optionError(MERGE_PATH, 'maxOverlap', `an integer >= minOverlap (${minOverlap})`, maxOverlap);
+  return { separator, removeOverlap, minOverlap, maxOverlap };
 }
 
 function resolveWindow(config: CreateWindowConfig) {

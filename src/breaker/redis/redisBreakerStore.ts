@@ -8,6 +8,8 @@ import { checkBag, checkKeys, optionError, optionKeys, optionPath } from '../../
 export interface RedisBreakerClient {
   get(key: string): Promise<unknown>;
   set(key: string, value: string, options?: { PX?: number }): Promise<unknown>;
+  /** Runs the compare-and-set script (every `redis` client from v4 on has it). */
+  eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
 }
 
 /** Options of {@link redisBreakerStore}. */
@@ -16,9 +18,22 @@ export interface RedisBreakerStoreConfig {
   readonly prefix?: string;
   /** Each record expires this long after its last write, so unused breakers leave nothing behind, in ms. @default 86400000 (a day) */
   readonly ttlMs?: number;
+  /** Compare-and-set rounds per update before giving up (the breaker then lets the call through and records nothing). Each round lets at least one writer through. @default 1000 */
+  readonly maxRounds?: number;
 }
 
-const KEYS = /*#__PURE__*/ optionKeys<RedisBreakerStoreConfig>()(['prefix', 'ttlMs']);
+/**
+ * Writes ARGV[3] (with PX ARGV[4]) only if the key still holds what was read: nothing when ARGV[1]
+ * is '0', the string ARGV[2] when it is '1'. Returns 1 when it wrote, 0 on a conflict.
+ */
+const CAS = `local cur = redis.call('GET', KEYS[1])
+if (ARGV[1] == '0' and cur == false) or (ARGV[1] == '1' and cur == ARGV[2]) then
+  redis.call('SET', KEYS[1], ARGV[3], 'PX', ARGV[4])
+  return 1
+end
+return 0`;
+
+const KEYS = /*#__PURE__*/ optionKeys<RedisBreakerStoreConfig>()(['prefix', 'ttlMs', 'maxRounds']);
 const PATH = /*#__PURE__*/ optionPath('redisBreakerStore', 'client, ');
 
 /**
@@ -28,9 +43,12 @@ const PATH = /*#__PURE__*/ optionPath('redisBreakerStore', 'client, ');
  *   server A: 503 503 503 -> open      server B: next call -> CircuitOpenError, no request
  *
  * 1. `get` reads and parses the record (a missing or unreadable one reads as closed).
- * 2. `set` writes it with `PX: ttlMs` (the option every `redis` client from v4 on accepts).
- * 3. Updates are read-then-write: two servers settling the same key at the same instant may
- *    lose one count. A Redis that fails makes the breaker let calls through (fail open).
+ * 2. `update` (what the breaker uses) is atomic across servers: it reads the raw record, computes
+ *    the next one with the breaker's pure state function, and writes it with a compare-and-set
+ *    Lua script (`EVAL`) that succeeds only if the record is still the one read; on a conflict it
+ *    reads and computes again. No count is lost and no breaker opens twice, however many servers
+ *    record at once. Writes carry `PX: ttlMs`.
+ * 3. A Redis that fails makes the breaker let calls through (fail open).
  *
  * @example
  * import { createClient } from 'redis';
@@ -38,22 +56,35 @@ const PATH = /*#__PURE__*/ optionPath('redisBreakerStore', 'client, ');
  * import { redisBreakerStore } from 'l0-rx/breakers/redis';
  * const client = await createClient({ url: process.env.REDIS_URL }).connect();
  * const gpt = createCircuitBreaker({ key: 'gpt-4o', store: redisBreakerStore(client) });
- * @param client A connected client of the official `redis` package (or anything with its `get`/`set`).
+ * @param client A connected client of the official `redis` package (or anything with its `get`, `set` and `eval`).
  * @param config See {@link RedisBreakerStoreConfig}.
  */
 export function redisBreakerStore(client: RedisBreakerClient, config: RedisBreakerStoreConfig = {}): BreakerStore {
-  if (typeof client?.get !== 'function' || typeof client.set !== 'function') {
-    throw new TypeError('redisBreakerStore(client): client must be a connected redis client (with get and set)');
+  if (typeof client?.get !== 'function' || typeof client.set !== 'function' || typeof client.eval !== 'function') {
+    throw new TypeError('redisBreakerStore(client): client must be a connected redis client (with get, set and eval)');
   }
   checkBag(PATH, config);
   checkKeys(PATH, config, KEYS);
-  const { prefix = 'l0-rx:breaker:', ttlMs = 86_400_000 } = config;
+  const { prefix = 'l0-rx:breaker:', ttlMs = 86_400_000, maxRounds = 1_000 } = config;
   if (typeof prefix !== 'string') throw optionError(PATH, 'prefix', 'a string', prefix);
   if (!Number.isInteger(ttlMs) || ttlMs < 1) throw optionError(PATH, 'ttlMs', 'an integer number of ms >= 1', ttlMs);
+  if (!Number.isInteger(maxRounds) || maxRounds < 1) throw optionError(PATH, 'maxRounds', 'an integer >= 1', maxRounds);
+  const ttl = String(ttlMs);
   return {
     get: async (key) => parse(await client.get(prefix + key)),
     set: async (key, record) => {
       await client.set(prefix + key, JSON.stringify(record), { PX: ttlMs });
+    },
+    update: async (key, change) => {
+      for (let round = 0; round < maxRounds; round++) {
+        const raw = await client.get(prefix + key);
+        const stored = parse(raw);
+        const next = change(stored);
+        if (next === stored) return;
+        const read = typeof raw === 'string' ? ['1', raw] : ['0', ''];
+        if (Number(await client.eval(CAS, { keys: [prefix + key], arguments: [...read, JSON.stringify(next), ttl] })) === 1) return;
+      }
+      throw new Error(`redisBreakerStore: ${maxRounds} compare-and-set rounds on ${JSON.stringify(prefix + key)} all conflicted`);
     },
   };
 }

@@ -1,0 +1,44 @@
+/** @test {deserializeError} the classes rebuilt from their `info` */
+import { describe, expect, it } from 'vitest';
+import {
+  BudgetExceededError, CircuitOpenError, ConsensusError, deserializeError, isBudgetExceededError, isCircuitOpenError, isConsensusError,
+  serializeError, type L0Error, type SerializedError,
+} from 'l0-rx';
+
+const roundTrip = (e: unknown): L0Error => deserializeError(JSON.parse(JSON.stringify(serializeError(e))) as SerializedError);
+
+describe('deserializeError: typed classes', () => {
+  const cases: readonly (readonly [string, () => L0Error, new (...a: never[]) => L0Error, (e: unknown) => boolean])[] = [
+    ['CircuitOpenError', () => new CircuitOpenError({ key: 'gpt-4o', state: 'half-open', retryInMs: 0 }), CircuitOpenError, isCircuitOpenError],
+    ['BudgetExceededError', () => new BudgetExceededError({ limit: 'maxCost', max: 0.5, reached: 0.51, outputTokens: 900 }), BudgetExceededError, isBudgetExceededError],
+    ['ConsensusError', () => new ConsensusError({ kind: 'below-minimum-agreement', agreement: 0.4, minimumAgreement: 0.6 }), ConsensusError, isConsensusError],
+  ];
+
+  for (const [name, make, Class, guard] of cases) {
+    it(`should rebuild a ${name} as its class, with its info, fields and run info`, () => {
+      const original = make().withRunInfo({ attempt: 2, fallbackIndex: 1 });
+      const back = roundTrip(original);
+      expect([back instanceof Class, guard(back)]).toEqual([true, true]);
+      expect(back).toMatchObject({ name, message: original.message, code: original.code, category: original.category, retryable: original.retryable, attempt: 2, fallbackIndex: 1 });
+      expect((back as L0Error & { info: unknown }).info).toEqual((original as L0Error & { info: unknown }).info);
+      expect(Object.isFrozen((back as L0Error & { info: unknown }).info)).toBe(true);
+      expect(serializeError(back)).toEqual(serializeError(original));
+    });
+  }
+
+  it('should keep a recorded message and cause the class would not make itself', () => {
+    const plain = { ...serializeError(new CircuitOpenError({ key: 'm', state: 'open', retryInMs: 5 })), message: 'edited', cause: { name: 'Error', message: 'root' } };
+    const back = deserializeError(plain);
+    expect([isCircuitOpenError(back), back.message, back.cause]).toEqual([true, 'edited', { name: 'Error', message: 'root' }]);
+  });
+
+  it('should fall back to a generic L0Error with the name when the info lacks a field the class needs', () => {
+    const plain: SerializedError = { name: 'CircuitOpenError', message: 'open', code: 'CIRCUIT_OPEN', category: 'server', retryable: false, info: { key: 'm' } };
+    const back = deserializeError(plain);
+    expect([back instanceof CircuitOpenError, back.name, back.code, (back as L0Error & { info: unknown }).info]).toEqual([false, 'CircuitOpenError', 'CIRCUIT_OPEN', { key: 'm' }]);
+  });
+
+  it('should not treat a name inherited from Object.prototype as a class', () => {
+    expect(deserializeError({ name: 'toString', message: 'm', info: {} }).name).toBe('toString');
+  });
+});

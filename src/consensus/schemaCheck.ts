@@ -1,0 +1,102 @@
+/*
+ * The parts of `consensus` around the decision: when `earlyExit` may stop, and the schema checks
+ * of each output and of the merged value.
+ * Internal: never re-exported from an entry point.
+ */
+import type { StandardSchemaV1 } from '@standard-schema/spec';
+import { defer, forkJoin, from, map, of, catchError, throwError, type Observable } from 'rxjs';
+import { SchemaValidationError } from '../errors/SchemaValidationError.js';
+import { isPromiseLike } from '../internal/isPromiseLike.js';
+import type { ParallelResult } from '../multi/runAll.js';
+import { validateSchema } from '../structured/validateSchema.js';
+import type { Resolved } from './consensus.js';
+import type { ConsensusOutput, ConsensusResult } from './decide.js';
+import { canonical } from './fieldConsensus.js';
+
+/**
+ * A predicate over `parallel`'s snapshots, state per subscription: true once one finished output
+ * agrees with a strict majority of all the sources' weight (and `minimumAgreement` is met), so no
+ * later output can outvote it. Similarities and parsed keys are computed once per pair and output.
+ */
+export function decided<T>(o: Resolved<T>): (r: ParallelResult) => boolean {
+  if (o.strategy === 'unanimous' || o.strategy === 'best') return () => false;
+  const sims = new Map<number, number>();
+  const keys = new Map<number, string | undefined>();
+  return (r) => {
+    const weight = (i: number) => (o.strategy === 'weighted' ? o.weights![i]! : 1);
+    let total = 0;
+    for (let i = 0; i < r.total; i++) total += weight(i);
+    const done = r.statuses.flatMap((s, i) => (s === 'success' ? [i] : []));
+    const content = (i: number) => r.results[i]!.content;
+    const key = (i: number): string | undefined => {
+      if (!keys.has(i)) {
+        try {
+          const value = o.parse!(content(i), r.results[i]!);
+          const checked = o.schema?.['~standard'].validate(value);
+          // an output that does not parse or validate agrees with nothing (an async schema: not known yet, so no early exit on it)
+          if (checked === undefined) keys.set(i, canonical(value));
+          else keys.set(i, isPromiseLike(checked) || checked.issues !== undefined ? undefined : canonical((checked as StandardSchemaV1.SuccessResult<T>).value));
+        } catch {
+          keys.set(i, undefined);
+        }
+      }
+      return keys.get(i);
+    };
+    const agree = (i: number, j: number): boolean => {
+      if (i === j) return o.parse === undefined || key(i) !== undefined;
+      if (o.parse) return key(i) !== undefined && key(i) === key(j);
+      const at = Math.min(i, j) * r.total + Math.max(i, j);
+      if (!sims.has(at)) sims.set(at, o.similarity(content(i), content(j)));
+      return sims.get(at)! >= o.threshold;
+    };
+    return done.some((i) => {
+      const support = done.reduce((s, j) => s + (agree(i, j) ? weight(j) : 0), 0);
+      return support > total / 2 && support / total >= o.minimumAgreement;
+    });
+  };
+}
+
+const lift = <X>(get: () => X | PromiseLike<X>): Observable<X> =>
+  defer(() => {
+    const v = get();
+    return isPromiseLike(v) ? from(Promise.resolve(v)) : of(v);
+  });
+
+/** Each successful output's parsed value through `schema` (its output replaces the value); an invalid one becomes an `error` output. */
+export function validateOutputs<T>(outputs: ConsensusOutput<T>[], schema: StandardSchemaV1<unknown, T> | undefined): Observable<ConsensusOutput<T>[]> {
+  if (!schema) return of(outputs);
+  return forkJoin(
+    outputs.map((out) =>
+      out.status !== 'success'
+        ? of(out)
+        : lift(() => validateSchema(schema, out.value, out.text ?? '')).pipe(
+            map((value): ConsensusOutput<T> => ({ ...out, value })),
+            catchError((error: unknown) => of<ConsensusOutput<T>>({ index: out.index, status: 'error', weight: out.weight, state: out.state, text: out.text!, error })),
+          ),
+    ),
+  );
+}
+
+/**
+ * A structured result merged from the fields' winners, checked against `schema`: valid, it is
+ * returned with the schema's output; invalid, the valid output agreeing with the most fields
+ * replaces it (`mergeError` says why), or it errors (`onInvalidMerge: 'error'`).
+ */
+export function validateMerged<T>(result: ConsensusResult<T | string>, o: Resolved<T>): Observable<ConsensusResult<T | string>> {
+  const { schema } = o;
+  if (!schema || result.type !== 'structured' || result.chosenIndex !== undefined) return of(result);
+  const text = JSON.stringify(result.consensus) ?? '';
+  return lift(() => validateSchema(schema, result.consensus, text)).pipe(
+    map((consensus) => Object.freeze({ ...result, consensus })),
+    catchError((error: unknown) => {
+      const info = error instanceof SchemaValidationError ? error.info : { kind: 'SCHEMA_VALIDATION_FAILED' as const, text };
+      const merged = new SchemaValidationError({ ...info, retryable: false }, `consensus: the value merged from the fields' winners fails the schema (${error instanceof Error ? error.message : String(error)})`);
+      if (o.onInvalidMerge === 'error') return throwError(() => merged);
+      const fields = Object.values(result.fields ?? {});
+      const ok = result.outputs.filter((x) => x.status === 'success');
+      const agreeing = (i: number) => fields.filter((f) => f.votes[0]!.indices.includes(i)).length;
+      const chosen = ok.reduce((b, x) => (agreeing(x.index) > agreeing(b.index) ? x : b), ok[0]!);
+      return of(Object.freeze({ ...result, consensus: chosen.value as T, chosenIndex: chosen.index, mergeError: merged }));
+    }),
+  );
+}
