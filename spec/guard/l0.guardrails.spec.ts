@@ -134,6 +134,16 @@ describe('l0({guardrails}) (G1-G8)', () => {
     expect(check.mock.calls.map(([d]) => d)).toEqual([LONG, ' more', 'BAD', ' three']);
   });
 
+  it('should check every rule, whatever its interval, at each checkpoint token, so a checkpoint holds only checked text', () => {
+    const checkedAt: number[] = [];
+    const lazy: GuardRule = { name: 'lazy', interval: 7, check: (_d, t) => void checkedAt.push(t.length) };
+    const run = runScenario(() =>
+      l0({ stream: fakeModel([items('a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i')]), guardrails: [jsonRule(), lazy], continueFromLastKnownGoodToken: true, checkpointInterval: 3 }));
+    const checkpoints = run.events.flatMap((e) => (e.type === 'checkpoint' ? [e.content.length] : []));
+    expect(checkpoints).toEqual([3, 6, 9]);
+    expect(checkedAt).toEqual([3, 6, 7, 9]);
+  });
+
   it('should reject custom-only guardrails with a hint, and a bad guardMode, at call time', () => {
     const stream = fakeModel('a|');
     expect(() => l0({ stream, guardrails: [flagBad('error')] })).toThrow('l0({guardrails}) holds only custom rules');

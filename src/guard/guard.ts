@@ -44,6 +44,16 @@ export type { GuardConfig, GuardMode } from './guardConfig.js';
  * @param config See {@link GuardConfig}.
  */
 export function guard(rules: readonly GuardRule[], config: GuardConfig = {}): MonoTypeOperatorFunction<L0Event> {
+  return guardEngine(rules, config);
+}
+
+/**
+ * {@link guard}, plus `checkAllEvery`: every rule is also checked at each token whose count is a
+ * multiple of it, whatever its `interval` (l0 passes its `checkpointInterval`, so a checkpoint,
+ * taken downstream at those tokens, holds only text every rule has checked). The engine that
+ * built-in rules carry (see GUARD_ENGINE). @internal
+ */
+export function guardEngine(rules: readonly GuardRule[], config: GuardConfig = {}, checkAllEvery?: number): MonoTypeOperatorFunction<L0Event> {
   const { holdBack, onViolation, scheduler = asyncScheduler } = resolveGuardConfig(rules, config);
   if (rules.length === 0) return (source) => source;
   return (source) =>
@@ -91,35 +101,50 @@ export function guard(rules: readonly GuardRule[], config: GuardConfig = {}): Mo
         released = boundary = 0;
         pending = '';
       };
+      /** One incremental check of `s` on `delta`, the text since its last check. */
+      const runCheck = (s: RuleState, delta: string, all: string, verdict: VerdictBuilder): void => {
+        s.owed = '';
+        s.checked = all.length;
+        try {
+          verdict.add(s.rule, s.run.check!(delta, all));
+        } catch (e) {
+          verdict.ruleFailed(s.rule, e);
+        }
+      };
       const onToken = (event: TokenEvent): void => {
         const verdict = tokenVerdict.reset();
         const all = text.text;
-        pending += event.value;
+        const count = text.tokenCount;
+        const everyRule = checkAllEvery !== undefined && count % checkAllEvery === 0;
+        /** How far every incremental rule has checked: hold-back releases nothing beyond it. */
+        let checked = all.length;
         for (const s of states) {
           if (!s.run.check) continue;
-          if (text.tokenCount % s.interval !== 0) {
+          if (everyRule || count % s.interval === 0) runCheck(s, s.owed === '' ? event.value : s.owed + event.value, all, verdict);
+          else {
             s.owed += event.value;
-            continue;
-          }
-          const delta = s.owed === '' ? event.value : s.owed + event.value;
-          s.owed = '';
-          try {
-            verdict.add(s.rule, s.run.check(delta, all));
-          } catch (e) {
-            verdict.ruleFailed(s.rule, e);
+            if (s.checked < checked) checked = s.checked;
           }
         }
         if (holdBack === undefined) {
-          emitText(all.length, event);
+          // stream-first: the token passes as it is unless a redaction is pending
+          if (redactions.length === 0) {
+            released = all.length;
+            subscriber.next(event);
+          } else {
+            pending += event.value;
+            emitText(all.length, event);
+          }
           report(verdict.violations, verdict.failing);
           return;
         }
+        pending += event.value;
         if (!report(verdict.violations, verdict.failing)) return;
         if (holdBack === 'sentence') {
           const i = lastBoundary(event.value);
           if (i >= 0) boundary = all.length - event.value.length + i + 1;
-          emitText(releaseTarget(all.length, boundary, released, redactions));
-        } else emitText(releaseTarget(all.length, all.length - holdBack, released, redactions));
+          emitText(releaseTarget(all.length, Math.min(boundary, checked), released, redactions));
+        } else emitText(releaseTarget(all.length, checked - holdBack, released, redactions));
       };
       const finish = (complete: L0Event | undefined): void => {
         const verdict = new VerdictBuilder(redactions);
@@ -156,7 +181,10 @@ export function guard(rules: readonly GuardRule[], config: GuardConfig = {}): Mo
           else if (change === 'resume') {
             reset();
             released = text.length;
-            for (const s of states) s.run.resume?.(text.text);
+            for (const s of states) {
+              s.checked = text.length;
+              s.run.resume?.(text.text);
+            }
           }
           if (event.type === 'complete') return finish(event);
           subscriber.next(event);

@@ -82,6 +82,8 @@ export interface GuardRule extends GuardRuleRun {
  * the whole, ever-growing string would make V8 flatten it on every token: O(n^2)). A match longer
  * than `span` may be missed. The character kept before the scanned region gives `\b` and
  * multiline `^` their context; a non-multiline `^` only matches at the very start of the text.
+ * With `every`, the regexes run only once `every` characters have arrived since their last run
+ * (and at `flush`): the span is then scanned again once per `every` characters, not per delta.
  * @internal
  */
 export class TailScanner {
@@ -92,10 +94,13 @@ export class TailScanner {
   private readonly scanned: number[];
   private readonly lastEnd: number[];
   private readonly span: number;
+  /** Characters appended since the regexes last ran. */
+  private unscanned = 0;
 
   /** One regex, or several sharing one buffer (one append per delta, whatever their number). */
   constructor(
     private readonly patterns: readonly { readonly re: RegExp; readonly span: number; readonly limit?: number }[],
+    private readonly every = 0,
   ) {
     this.span = patterns.reduce((max, p) => Math.max(max, p.span), 1);
     this.scanned = patterns.map(() => 0);
@@ -105,6 +110,17 @@ export class TailScanner {
   /** Appends `delta` and calls `found` with each new match, its offset and its pattern's index. */
   scan(delta: string, found: (match: RegExpExecArray, position: number, pattern: number) => void): void {
     this.buf += delta;
+    this.unscanned += delta.length;
+    if (this.unscanned >= this.every) this.run(found);
+  }
+
+  /** Runs the regexes on what `every` has held back, if anything. */
+  flush(found: (match: RegExpExecArray, position: number, pattern: number) => void): void {
+    if (this.unscanned > 0) this.run(found);
+  }
+
+  private run(found: (match: RegExpExecArray, position: number, pattern: number) => void): void {
+    this.unscanned = 0;
     const { start } = this;
     const length = start + this.buf.length;
     for (let i = 0; i < this.patterns.length; i++) {
@@ -131,6 +147,7 @@ export class TailScanner {
   skip(checkpoint: string): void {
     this.buf = checkpoint;
     this.start = 0;
+    this.unscanned = 0;
     this.scanned.fill(checkpoint.length);
     this.lastEnd.fill(checkpoint.length);
     this.keep();
@@ -140,7 +157,10 @@ export class TailScanner {
   private keep(): void {
     const length = this.start + this.buf.length;
     if (this.buf.length <= 2 * this.span + 64) return;
-    if (this.patterns.some((p, i) => p.limit !== undefined && this.scanned[i]! < p.limit && length <= p.limit + this.span)) return;
+    for (let i = 0; i < this.patterns.length; i++) {
+      const { limit } = this.patterns[i]!;
+      if (limit !== undefined && this.scanned[i]! < limit && length <= limit + this.span) return;
+    }
     const cut = length - this.span - this.start;
     this.buf = this.buf.slice(cut);
     this.start += cut;

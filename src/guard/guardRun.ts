@@ -8,6 +8,8 @@ export interface RuleState {
   readonly interval: number;
   /** Text added since this rule's last incremental check (its `interval` batches deltas). */
   owed: string;
+  /** The text length this rule has checked through. */
+  checked: number;
 }
 
 /** A pending in-flight replacement, in raw-text offsets. @internal */
@@ -27,7 +29,7 @@ const NO_VIOLATIONS: Violation[] = [];
 
 /** Fresh per-attempt states of the rules (a rule's `create()`, or the rule itself). @internal */
 export function startRules(rules: readonly GuardRule[]): RuleState[] {
-  return rules.map((rule) => ({ rule, run: rule.create ? rule.create() : rule, interval: rule.interval ?? 1, owed: '' }));
+  return rules.map((rule) => ({ rule, run: rule.create ? rule.create() : rule, interval: rule.interval ?? 1, owed: '', checked: 0 }));
 }
 
 /**
@@ -47,6 +49,7 @@ export class VerdictBuilder {
   }
 
   add(rule: GuardRule, result: GuardFindings): void {
+    if (result === undefined || result === null) return;
     for (const f of findingsOf(result)) this.addOne(rule, f);
   }
 
