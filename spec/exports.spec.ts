@@ -64,6 +64,7 @@ describe('public exports', () => {
       'customPatternRule',
       'dedent',
       'deduplicateContinuation',
+      'defineGuardrailRule',
       'deserializeError',
       'detectDrift',
       'detectZeroOutput',

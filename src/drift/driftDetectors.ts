@@ -1,6 +1,5 @@
 import { TailScanner } from '../guard/guardRule.js';
 import type { DriftCheck, DriftDetector, DriftType } from './driftDetector.js';
-import { EntropyCheck } from './entropy.js';
 import { RepetitionCheck } from './repetition.js';
 
 const APOS = "['\u2019]";
@@ -101,6 +100,37 @@ export const DRIFT_DETECTORS: Readonly<Record<DriftType, DriftDetector>> = /*#__
     };
     return { check: (_d, text) => !decided && firstLine(text, false), complete: (text) => !decided && firstLine(text, true) };
   }),
-  /** A 64-character block whose entropy is 2.5 standard deviations above the last 50 blocks' (after 10). */
-  entropy_spike: detector('entropy_spike', 0.6, () => new EntropyCheck()),
+  /**
+   * A 64-character block whose entropy is 2.5 standard deviations above the last 50 blocks' (after
+   * 10). Characters are counted straight from the deltas (code units folded into 256 buckets: exact
+   * for ASCII, close enough for a spike test elsewhere): no window string, no allocation per token.
+   */
+  entropy_spike: detector('entropy_spike', 0.6, () => {
+    const counts = new Int32Array(256);
+    const used: number[] = [];
+    const history: number[] = [];
+    let filled = 0;
+    return {
+      check: (delta) => {
+        for (let i = 0; i < delta.length; i++) {
+          const bucket = delta.charCodeAt(i) & 255;
+          if (counts[bucket]!++ === 0) used.push(bucket);
+          if (++filled < 64) continue;
+          let h = 0;
+          for (const u of used) {
+            h -= (counts[u]! / 64) * Math.log2(counts[u]! / 64);
+            counts[u] = 0;
+          }
+          used.length = filled = 0;
+          const n = history.length;
+          const mean = history.reduce((a, b) => a + b, 0) / n;
+          const spike = n >= 10 && h > mean + 2.5 * Math.max(Math.sqrt(history.reduce((a, b) => a + (b - mean) ** 2, 0) / n), 0.1);
+          history.push(h);
+          if (n >= 50) history.shift();
+          if (spike) return true;
+        }
+        return false;
+      },
+    };
+  }),
 });

@@ -32,36 +32,6 @@ export function hasPeriodAtMost(s: string, maxPeriod: number): boolean {
 }
 
 /**
- * A sentence's identity for counting: lower case, trimmed, every run of whitespace as one space,
- * folded into a 53-bit number (two 32-bit FNV-1a hashes) instead of a normalised copy used as a map
- * key. Two different sentences share a key with odds of about 2^-53 per pair.
- */
-function sentenceKey(raw: string): { key: number; length: number } {
-  const s = raw.toLowerCase();
-  let a = 0x811c9dc5;
-  let b = 0x01000193;
-  let length = 0;
-  let space = false;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c <= 32 || c === 0xa0) {
-      space = length > 0;
-      continue;
-    }
-    if (space) {
-      a = Math.imul(a ^ 32, 0x01000193);
-      b = Math.imul(b ^ 32, 0x5bd1e995);
-      length++;
-      space = false;
-    }
-    a = Math.imul(a ^ c, 0x01000193);
-    b = Math.imul(b ^ c, 0x5bd1e995);
-    length++;
-  }
-  return { key: (a >>> 0) * 0x200000 + (b >>> 11), length };
-}
-
-/**
  * Runaway repetition, as it streams: (1) a sentence of more than 20 characters seen 3 times
  * (normalised: case and spacing), counted as each sentence completes; (2) every 64 characters, the
  * last 480 characters repeating one unit at least 3 times (smallest period <= 160), which catches a
@@ -69,7 +39,7 @@ function sentenceKey(raw: string): { key: number; length: number } {
  * @internal
  */
 export class RepetitionCheck implements DriftCheck {
-  private readonly seen = new Map<number, number>();
+  private readonly seen = new Map<string, number>();
   /** The current sentence so far, and whether the last character seen ended one (`.`, `!`, `?`). */
   private sentence = '';
   private ended = false;
@@ -108,8 +78,8 @@ export class RepetitionCheck implements DriftCheck {
 
   private count(raw: string): boolean {
     if (raw.length <= MIN_SENTENCE) return false;
-    const { key, length } = sentenceKey(raw);
-    if (length <= MIN_SENTENCE) return false;
+    const key = raw.trim().toLowerCase().replace(/\s+/g, ' ');
+    if (key.length <= MIN_SENTENCE) return false;
     if (this.seen.size >= MAX_SENTENCES) this.seen.clear();
     const n = (this.seen.get(key) ?? 0) + 1;
     this.seen.set(key, n);

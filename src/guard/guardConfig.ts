@@ -28,7 +28,7 @@ const SEVERITIES = ['warning', 'error', 'fatal'];
 /** Validated config; `holdBack` is undefined in stream-first mode. @internal */
 export function resolveGuardConfig(rules: readonly GuardRule[], config: GuardConfig, path: OptionPath = optionPath('guard', 'rules, ')) {
   if (!Array.isArray(rules)) throw new TypeError(`guard(rules): \`rules\` must be an array of rules or a preset, got ${typeof rules}`);
-  rules.forEach(checkRule);
+  rules.forEach((rule, i) => checkRule(rule, `guard(rules): rules[${i}]`));
   checkBag(path, config);
   checkKeys(path, config, GUARD_KEYS);
   const { mode = 'stream-first', holdBack, onViolation, scheduler } = config;
@@ -42,10 +42,9 @@ export function resolveGuardConfig(rules: readonly GuardRule[], config: GuardCon
   return { holdBack: mode === 'stream-first' ? undefined : (holdBack ?? span), onViolation, scheduler };
 }
 
-/** Throws a TypeError naming the rule and the field that is wrong. */
-function checkRule(rule: GuardRule, i: number): void {
+/** Throws a TypeError naming the rule (as `label` says where it is) and the field that is wrong. @internal */
+export function checkRule(rule: GuardRule, label: string): void {
   const at = optionPath('guard', '', 'rules');
-  const label = `guard(rules): rules[${i}]`;
   if (typeof rule !== 'object' || rule === null) throw new TypeError(`${label} must be a rule object, got ${rule === null ? 'null' : typeof rule}`);
   if (typeof rule.name !== 'string' || rule.name === '') throw new TypeError(`${label} needs a non-empty string \`name\``);
   checkKeys({ ...at, self: `${label} (${rule.name})` }, rule, RULE_KEYS);

@@ -41,8 +41,8 @@ export function contentOperators(
     const guard = engineOf(guardrails);
     if (!guard) {
       throw new TypeError(
-        `${path.open}guardrails${path.close} holds only custom rules: add them to a preset (\`[...minimalGuardrails, myRule]\`) ` +
-          'or pass `attemptOperators: [guard(rules)]` (l0() runs guardrails with the engine the built-in rules bring along)',
+        `${path.open}guardrails${path.close} holds only custom rules: wrap them with defineGuardrailRule (\`guardrails: [defineGuardrailRule(myRule)]\`), ` +
+          'which brings the guard engine along as the built-in rules do (l0() bundles it only for apps that use guardrails)',
       );
     }
     ops.push(guard(guardrails, { ...(guardMode ? { mode: guardMode } : {}), ...(scheduler ? { scheduler } : {}) }, checkpointInterval));
