@@ -6,8 +6,10 @@ import { isPromiseLike } from '../internal/isPromiseLike.js';
 import type { GuardFindings, GuardRule } from './guardRule.js';
 import { releaseTarget, releaseText, startRules, VerdictBuilder, type Redaction, type RuleState } from './guardRun.js';
 import { resolveGuardConfig, type GuardConfig } from './guardConfig.js';
+import { PhaseReporter } from './guardPhase.js';
 
 export type { GuardConfig, GuardMode } from './guardConfig.js';
+export type { GuardPhaseEvent } from './guardPhase.js';
 
 /**
  * Runs guardrail rules on each attempt's text as it streams: emits `violation` events and fails the
@@ -54,7 +56,7 @@ export function guard(rules: readonly GuardRule[], config: GuardConfig = {}): Mo
  * built-in rules carry (see GUARD_ENGINE). @internal
  */
 export function guardEngine(rules: readonly GuardRule[], config: GuardConfig = {}, checkAllEvery?: number): MonoTypeOperatorFunction<L0Event> {
-  const { holdBack, onViolation, scheduler = asyncScheduler } = resolveGuardConfig(rules, config);
+  const { holdBack, onViolation, onPhase, scheduler = asyncScheduler } = resolveGuardConfig(rules, config);
   if (rules.length === 0) return (source) => source;
   return (source) =>
     new Observable<L0Event>((subscriber) => {
@@ -150,18 +152,29 @@ export function guardEngine(rules: readonly GuardRule[], config: GuardConfig = {
         const verdict = new VerdictBuilder(redactions);
         const all = text.text;
         const pending: Observable<unknown>[] = [];
-        for (const s of states) {
-          if (!s.run.complete) continue;
+        const phases = onPhase && new PhaseReporter(onPhase, scheduler, states.filter((s) => s.run.complete).length, text.tokenCount);
+        states.forEach((s, index) => {
+          if (!s.run.complete) return;
+          const ruleEnd = phases?.rule(index, s.rule);
+          let failed: boolean;
           try {
             const result = s.run.complete(all);
-            if (isPromiseLike(result)) pending.push(settle(s.rule, result as Promise<GuardFindings>, verdict, scheduler));
-            else verdict.add(s.rule, result);
+            if (isPromiseLike(result)) return void pending.push(settle(s.rule, result as Promise<GuardFindings>, verdict, scheduler, ruleEnd));
+            failed = verdict.add(s.rule, result);
           } catch (e) {
-            verdict.ruleFailed(s.rule, e);
+            failed = verdict.ruleFailed(s.rule, e);
           }
-        }
+          ruleEnd?.(!failed);
+        });
         const conclude = (): void => {
           finishing = undefined;
+          if (phases) {
+            phases.end(verdict.violations, verdict.failing.length === 0);
+            if (phases.error) {
+              ended = true;
+              return subscriber.error(phases.error.cause);
+            }
+          }
           if (!report(verdict.violations, verdict.failing)) return;
           emitText(all.length);
           if (complete) subscriber.next(complete);
@@ -203,13 +216,14 @@ export function guardEngine(rules: readonly GuardRule[], config: GuardConfig = {
     });
 }
 
-/** An async completion check within the rule's time budget; a throw or a timeout is a rule failure. */
-function settle(rule: GuardRule, result: Promise<GuardFindings>, verdict: VerdictBuilder, scheduler: SchedulerLike): Observable<unknown> {
+/** An async completion check within the rule's time budget; a throw or a timeout is a rule failure. Tells `ended` whether it passed. */
+function settle(rule: GuardRule, result: Promise<GuardFindings>, verdict: VerdictBuilder, scheduler: SchedulerLike, ended?: (passed: boolean) => void): Observable<unknown> {
   const budget = rule.timeout ?? 5000;
   return from(result).pipe(
     timeout({ first: budget, scheduler, with: () => { throw new Error(`timed out after ${budget} ms`); } }),
     map((findings) => verdict.add(rule, findings)),
     catchError((e: unknown) => of(verdict.ruleFailed(rule, e))),
+    map((failed) => ended?.(!failed)),
   );
 }
 

@@ -2,6 +2,7 @@ import type { SchedulerLike } from 'rxjs';
 import type { Violation } from '../events/eventTypes.js';
 import { checkBag, checkKeys, isSchedulerLike, optionError, optionKeys, optionPath, type OptionPath } from '../internal/options.js';
 import type { GuardRule } from './guardRule.js';
+import type { GuardPhaseEvent } from './guardPhase.js';
 
 /** How {@link guard} releases text: at once (`stream-first`) or only once checked (`hold-back`). */
 export type GuardMode = 'stream-first' | 'hold-back';
@@ -17,11 +18,16 @@ export interface GuardConfig {
   readonly holdBack?: number | 'sentence';
   /** Called with each violation, after its event. A throw errors the stream (as in `tap`). */
   readonly onViolation?: (violation: Violation) => void;
-  /** Time source of the async rules' `timeout`. @default asyncScheduler */
+  /**
+   * Observes the completion checks: phase start, each rule's start and end, phase end with the
+   * verdict and its duration (L0's guardrail phase events). A throw fails the attempt with it.
+   */
+  readonly onPhase?: (event: GuardPhaseEvent) => void;
+  /** Time source of the async rules' `timeout` and the phase durations. @default asyncScheduler */
   readonly scheduler?: SchedulerLike;
 }
 
-const GUARD_KEYS = /*#__PURE__*/ optionKeys<GuardConfig>()(['mode', 'holdBack', 'onViolation', 'scheduler']);
+const GUARD_KEYS = /*#__PURE__*/ optionKeys<GuardConfig>()(['mode', 'holdBack', 'onViolation', 'onPhase', 'scheduler']);
 const RULE_KEYS = ['name', 'severity', 'interval', 'timeout', 'onRuleError', 'span', 'create', 'check', 'complete', 'resume'];
 const SEVERITIES = ['warning', 'error', 'fatal'];
 
@@ -31,15 +37,16 @@ export function resolveGuardConfig(rules: readonly GuardRule[], config: GuardCon
   rules.forEach((rule, i) => checkRule(rule, `guard(rules): rules[${i}]`));
   checkBag(path, config);
   checkKeys(path, config, GUARD_KEYS);
-  const { mode = 'stream-first', holdBack, onViolation, scheduler } = config;
+  const { mode = 'stream-first', holdBack, onViolation, onPhase, scheduler } = config;
   if (mode !== 'stream-first' && mode !== 'hold-back') throw optionError(path, 'mode', "'stream-first' or 'hold-back'", mode);
   if (holdBack !== undefined && holdBack !== 'sentence' && !(Number.isInteger(holdBack) && holdBack >= 0)) {
     throw optionError(path, 'holdBack', "a whole number of characters or 'sentence'", holdBack);
   }
   if (onViolation !== undefined && typeof onViolation !== 'function') throw optionError(path, 'onViolation', 'a function', onViolation);
+  if (onPhase !== undefined && typeof onPhase !== 'function') throw optionError(path, 'onPhase', 'a function', onPhase);
   if (scheduler !== undefined && !isSchedulerLike(scheduler)) throw optionError(path, 'scheduler', 'a SchedulerLike', scheduler);
   const span = rules.reduce((max, r) => Math.max(max, r.span ?? 0), 32);
-  return { holdBack: mode === 'stream-first' ? undefined : (holdBack ?? span), onViolation, scheduler };
+  return { holdBack: mode === 'stream-first' ? undefined : (holdBack ?? span), onViolation, onPhase, scheduler };
 }
 
 /** Throws a TypeError naming the rule (as `label` says where it is) and the field that is wrong. @internal */

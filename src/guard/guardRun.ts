@@ -48,19 +48,22 @@ export class VerdictBuilder {
     return this;
   }
 
-  add(rule: GuardRule, result: GuardFindings): void {
-    if (result === undefined || result === null) return;
-    for (const f of findingsOf(result)) this.addOne(rule, f);
+  /** Adds a rule's findings; true when one of them fails the attempt. */
+  add(rule: GuardRule, result: GuardFindings): boolean {
+    if (result === undefined || result === null) return false;
+    let failed = false;
+    for (const f of findingsOf(result)) failed = this.addOne(rule, f) || failed;
+    return failed;
   }
 
   /** A rule that threw or timed out: a warning (fail-open) or an error (fail-closed). */
-  ruleFailed(rule: GuardRule, error: unknown): void {
+  ruleFailed(rule: GuardRule, error: unknown): boolean {
     const message = error instanceof Error ? error.message : String(error);
     const severity: ViolationSeverity = rule.onRuleError === 'closed' ? 'error' : 'warning';
-    this.addOne(rule, { message: `Rule execution failed: ${message}`, severity, recoverable: true });
+    return this.addOne(rule, { message: `Rule execution failed: ${message}`, severity, recoverable: true });
   }
 
-  private addOne(rule: GuardRule, f: GuardFinding): void {
+  private addOne(rule: GuardRule, f: GuardFinding): boolean {
     if (typeof f !== 'object' || f === null || typeof f.message !== 'string') {
       return this.ruleFailed(rule, new TypeError(`rule ${rule.name} returned a finding without a string \`message\``));
     }
@@ -77,10 +80,10 @@ export class VerdictBuilder {
     const v: Violation = Object.freeze({ ...base, severity, recoverable, ...extra });
     if (this.violations === NO_VIOLATIONS) this.violations = [];
     this.violations.push(v);
-    if (severity !== 'warning') {
-      if (this.failing === NO_VIOLATIONS) this.failing = [];
-      this.failing.push(v);
-    }
+    if (severity === 'warning') return false;
+    if (this.failing === NO_VIOLATIONS) this.failing = [];
+    this.failing.push(v);
+    return true;
   }
 }
 
