@@ -44,12 +44,13 @@ export const DRIFT_DETECTORS: Readonly<Record<DriftType, DriftDetector>> = /*#__
    * words"), scanned every 32 characters (and at completion) on the new text plus the phrase length.
    */
   meta_commentary: detector('meta_commentary', 0.9, () => {
-    const scanner = new TailScanner([{ re: new RegExp(META.source, 'gi'), span: 48 }], 32);
+    const scanner = new TailScanner([{ re: new RegExp(META.source, 'gi'), span: 48 }]);
     let hit = false;
-    const found = () => void (hit = true);
+    let owed = '';
+    const scan = (delta: string) => (scanner.scan(owed + delta, () => (hit = true)), (owed = ''), hit);
     return {
-      check: (delta) => (scanner.scan(delta, found), hit),
-      complete: () => (scanner.flush(found), hit),
+      check: (delta) => (owed.length + delta.length < 32 ? ((owed += delta), false) : scan(delta)),
+      complete: () => scan(''),
     };
   }),
   /** A sentence of more than 20 characters 3 times, or the tail looping one phrase (checked every 64 characters). */

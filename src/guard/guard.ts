@@ -6,7 +6,7 @@ import { isPromiseLike } from '../internal/isPromiseLike.js';
 import type { GuardFindings, GuardRule } from './guardRule.js';
 import { releaseTarget, releaseText, startRules, VerdictBuilder, type Redaction, type RuleState } from './guardRun.js';
 import { resolveGuardConfig, type GuardConfig } from './guardConfig.js';
-import { PhaseReporter } from './guardPhase.js';
+import { phaseReporter } from './guardPhase.js';
 
 export type { GuardConfig, GuardMode } from './guardConfig.js';
 export type { GuardPhaseEvent } from './guardPhase.js';
@@ -152,7 +152,7 @@ export function guardEngine(rules: readonly GuardRule[], config: GuardConfig = {
         const verdict = new VerdictBuilder(redactions);
         const all = text.text;
         const pending: Observable<unknown>[] = [];
-        const phases = onPhase && new PhaseReporter(onPhase, scheduler, states.filter((s) => s.run.complete).length, text.tokenCount);
+        const phases = onPhase && phaseReporter(onPhase, scheduler, states.filter((s) => s.run.complete).length, text.tokenCount);
         states.forEach((s, index) => {
           if (!s.run.complete) return;
           const ruleEnd = phases?.rule(index, s.rule);

@@ -29,7 +29,20 @@ export interface GuardConfig {
 
 const GUARD_KEYS = /*#__PURE__*/ optionKeys<GuardConfig>()(['mode', 'holdBack', 'onViolation', 'onPhase', 'scheduler']);
 const RULE_KEYS = ['name', 'severity', 'interval', 'timeout', 'onRuleError', 'span', 'create', 'check', 'complete', 'resume'];
-const SEVERITIES = ['warning', 'error', 'fatal'];
+const SEVERITIES: unknown[] = ['warning', 'error', 'fatal'];
+const isFunction = (v: unknown) => typeof v === 'function';
+/** Each optional field of a rule: how to test it and what it must be. */
+const FIELD_CHECKS: readonly (readonly [keyof GuardRule, (value: unknown) => boolean, string])[] = [
+  ['severity', (v) => SEVERITIES.includes(v), "'warning', 'error' or 'fatal'"],
+  ['interval', (v) => Number.isInteger(v) && (v as number) >= 1, 'a positive integer'],
+  ['timeout', (v) => typeof v === 'number' && v > 0, 'a positive number of ms'],
+  ['onRuleError', (v) => v === 'open' || v === 'closed', "'open' or 'closed'"],
+  ['span', (v) => Number.isInteger(v) && (v as number) >= 0, 'a whole number'],
+  ['create', isFunction, 'a function'],
+  ['check', isFunction, 'a function'],
+  ['complete', isFunction, 'a function'],
+  ['resume', isFunction, 'a function'],
+];
 
 /** Validated config; `holdBack` is undefined in stream-first mode. @internal */
 export function resolveGuardConfig(rules: readonly GuardRule[], config: GuardConfig, path: OptionPath = optionPath('guard', 'rules, ')) {
@@ -56,13 +69,9 @@ export function checkRule(rule: GuardRule, label: string): void {
   if (typeof rule.name !== 'string' || rule.name === '') throw new TypeError(`${label} needs a non-empty string \`name\``);
   checkKeys({ ...at, self: `${label} (${rule.name})` }, rule, RULE_KEYS);
   const where = `${label} (${rule.name})`;
-  if (rule.severity !== undefined && !SEVERITIES.includes(rule.severity)) throw new TypeError(`${where}: \`severity\` must be 'warning', 'error' or 'fatal', got ${String(rule.severity)}`);
-  if (rule.interval !== undefined && !(Number.isInteger(rule.interval) && rule.interval >= 1)) throw new TypeError(`${where}: \`interval\` must be a positive integer, got ${String(rule.interval)}`);
-  if (rule.timeout !== undefined && !(typeof rule.timeout === 'number' && rule.timeout > 0)) throw new TypeError(`${where}: \`timeout\` must be a positive number of ms, got ${String(rule.timeout)}`);
-  if (rule.onRuleError !== undefined && rule.onRuleError !== 'open' && rule.onRuleError !== 'closed') throw new TypeError(`${where}: \`onRuleError\` must be 'open' or 'closed', got ${String(rule.onRuleError)}`);
-  if (rule.span !== undefined && !(Number.isInteger(rule.span) && rule.span >= 0)) throw new TypeError(`${where}: \`span\` must be a whole number, got ${String(rule.span)}`);
-  for (const f of ['create', 'check', 'complete', 'resume'] as const) {
-    if (rule[f] !== undefined && typeof rule[f] !== 'function') throw new TypeError(`${where}: \`${f}\` must be a function`);
+  for (const [field, valid, what] of FIELD_CHECKS) {
+    const value = rule[field];
+    if (value !== undefined && !valid(value)) throw new TypeError(`${where}: \`${field}\` must be ${what}${what === 'a function' ? '' : `, got ${String(value)}`}`);
   }
   if (!rule.create && !rule.check && !rule.complete) throw new TypeError(`${where} needs \`check\`, \`complete\` or \`create\``);
 }

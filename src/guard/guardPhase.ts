@@ -15,42 +15,35 @@ export type GuardPhaseEvent =
   | { readonly type: 'rule-end'; readonly phase: 'complete'; readonly index: number; readonly ruleId: string; readonly passed: boolean; readonly durationMs: number }
   | { readonly type: 'phase-end'; readonly phase: 'complete'; readonly passed: boolean; readonly violations: readonly Violation[]; readonly durationMs: number };
 
-/**
- * Tells `onPhase` about one completion phase. A throwing observer is remembered (`error`) and told
- * nothing more; the guard then fails the attempt with its error, as a throwing `onViolation` does.
- * @internal
- */
-export class PhaseReporter {
-  error: { readonly cause: unknown } | undefined = undefined;
-  private readonly started: number;
-
-  constructor(
-    private readonly onPhase: (event: GuardPhaseEvent) => void,
-    private readonly scheduler: SchedulerLike,
-    ruleCount: number,
-    tokenCount: number,
-  ) {
-    this.started = scheduler.now();
-    this.tell({ type: 'phase-start', phase: 'complete', ruleCount, tokenCount });
-  }
-
+/** Reports one completion phase to `onPhase`; see {@link phaseReporter}. @internal */
+export interface PhaseReporter {
   /** A rule's completion check starts; call the returned function with whether it passed when it ends. */
-  rule(index: number, rule: GuardRule): (passed: boolean) => void {
-    const started = this.scheduler.now();
-    this.tell({ type: 'rule-start', phase: 'complete', index, ruleId: rule.name });
-    return (passed) => this.tell({ type: 'rule-end', phase: 'complete', index, ruleId: rule.name, passed, durationMs: this.scheduler.now() - started });
-  }
+  rule(index: number, rule: GuardRule): (passed: boolean) => void;
+  end(violations: readonly Violation[], passed: boolean): void;
+  /** What a throwing `onPhase` threw: it is told nothing more, and the guard fails the attempt with it. */
+  error?: { readonly cause: unknown };
+}
 
-  end(violations: readonly Violation[], passed: boolean): void {
-    this.tell({ type: 'phase-end', phase: 'complete', passed, violations, durationMs: this.scheduler.now() - this.started });
-  }
-
-  private tell(event: GuardPhaseEvent): void {
-    if (this.error) return;
+/** Starts a completion phase (tells `onPhase` its start) and returns its reporter. @internal */
+export function phaseReporter(onPhase: (event: GuardPhaseEvent) => void, scheduler: SchedulerLike, ruleCount: number, tokenCount: number): PhaseReporter {
+  const since = (t: number) => scheduler.now() - t;
+  const started = scheduler.now();
+  const tell = (event: GuardPhaseEvent): void => {
+    if (reporter.error) return;
     try {
-      this.onPhase(Object.freeze(event));
+      onPhase(event);
     } catch (cause) {
-      this.error = { cause };
+      reporter.error = { cause };
     }
-  }
+  };
+  const reporter: PhaseReporter = {
+    rule(index, { name: ruleId }) {
+      const t = scheduler.now();
+      tell({ type: 'rule-start', phase: 'complete', index, ruleId });
+      return (passed) => tell({ type: 'rule-end', phase: 'complete', index, ruleId, passed, durationMs: since(t) });
+    },
+    end: (violations, passed) => tell({ type: 'phase-end', phase: 'complete', passed, violations, durationMs: since(started) }),
+  };
+  tell({ type: 'phase-start', phase: 'complete', ruleCount, tokenCount });
+  return reporter;
 }

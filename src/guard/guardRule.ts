@@ -82,8 +82,6 @@ export interface GuardRule extends GuardRuleRun {
  * the whole, ever-growing string would make V8 flatten it on every token: O(n^2)). A match longer
  * than `span` may be missed. The character kept before the scanned region gives `\b` and
  * multiline `^` their context; a non-multiline `^` only matches at the very start of the text.
- * With `every`, the regexes run only once `every` characters have arrived since their last run
- * (and at `flush`): the span is then scanned again once per `every` characters, not per delta.
  * @internal
  */
 export class TailScanner {
@@ -94,13 +92,10 @@ export class TailScanner {
   private readonly scanned: number[];
   private readonly lastEnd: number[];
   private readonly span: number;
-  /** Characters appended since the regexes last ran. */
-  private unscanned = 0;
 
   /** One regex, or several sharing one buffer (one append per delta, whatever their number). */
   constructor(
     private readonly patterns: readonly { readonly re: RegExp; readonly span: number; readonly limit?: number }[],
-    private readonly every = 0,
   ) {
     this.span = patterns.reduce((max, p) => Math.max(max, p.span), 1);
     this.scanned = patterns.map(() => 0);
@@ -110,17 +105,6 @@ export class TailScanner {
   /** Appends `delta` and calls `found` with each new match, its offset and its pattern's index. */
   scan(delta: string, found: (match: RegExpExecArray, position: number, pattern: number) => void): void {
     this.buf += delta;
-    this.unscanned += delta.length;
-    if (this.unscanned >= this.every) this.run(found);
-  }
-
-  /** Runs the regexes on what `every` has held back, if anything. */
-  flush(found: (match: RegExpExecArray, position: number, pattern: number) => void): void {
-    if (this.unscanned > 0) this.run(found);
-  }
-
-  private run(found: (match: RegExpExecArray, position: number, pattern: number) => void): void {
-    this.unscanned = 0;
     const { start } = this;
     const length = start + this.buf.length;
     for (let i = 0; i < this.patterns.length; i++) {
@@ -147,7 +131,6 @@ export class TailScanner {
   skip(checkpoint: string): void {
     this.buf = checkpoint;
     this.start = 0;
-    this.unscanned = 0;
     this.scanned.fill(checkpoint.length);
     this.lastEnd.fill(checkpoint.length);
     this.keep();
