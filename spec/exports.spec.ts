@@ -65,6 +65,7 @@ describe('public exports', () => {
       'customPatternRule',
       'dedent',
       'deduplicateContinuation',
+      'defineGuardrailRule',
       'deserializeError',
       'detectDrift',
       'detectZeroOutput',

@@ -170,6 +170,8 @@ export type { SplitThinkingConfig } from './operators/index.js';
 export { dedent, escapeHtml, escapeRegex, normalizeNewlines, removeAnsi, sanitize, truncate } from './format/text.js';
 /* Guardrail rules and presets */
 export type { GuardFinding, GuardFindings, GuardRule, GuardRuleRun } from './guard/guardRule.js';
+export type { GuardPhaseEvent } from './guard/guardPhase.js';
+export { defineGuardrailRule } from './guard/defineGuardrailRule.js';
 export { jsonRule } from './guard/rules/jsonRule.js';
 export { strictJsonRule } from './guard/rules/strictJsonRule.js';
 export { markdownRule } from './guard/rules/markdownRule.js';

@@ -201,6 +201,24 @@ describe('guard', () => {
       expect(check).toHaveBeenCalledWith(' new', 'BAD old new');
     });
 
+    it('should release no text a rule with an interval has not checked yet', () => {
+      const seen: string[] = [];
+      const events$ = new Subject<L0Event>();
+      const lazy = flag('error', { interval: 3 });
+      events$.pipe(guard([lazy], { mode: 'hold-back', holdBack: 0 })).subscribe((e) => seen.push(e.type === 'token' ? e.value : e.type));
+      events$.next(tok('a'));
+      events$.next(tok('b'));
+      expect(seen).toEqual([]);
+      events$.next(tok('c'));
+      expect(seen.join('')).toBe('abc');
+    });
+
+    it('should never release a phrase an interval rule blocks, found in its later check', () => {
+      const r = runSync(text('ok ', 'BA', 'D', 'x', 'y', 'z'), guard([flag('error', { interval: 4, check: (d) => (d.includes('BAD') ? { message: 'saw BAD' } : undefined) })], { mode: 'hold-back', holdBack: 0 }));
+      expect(r.released).toBe('');
+      expect(isGuardrailViolationError(r.error)).toBe(true);
+    });
+
     it('should drop held text when a retry retracts the attempt', () => {
       const events$ = new Subject<L0Event>();
       const out: string[] = [];

@@ -2,6 +2,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import {
   customPatternRule,
+  defineGuardrailRule,
   isGuardrailViolationError,
   jsonRule,
   l0,
@@ -134,9 +135,37 @@ describe('l0({guardrails}) (G1-G8)', () => {
     expect(check.mock.calls.map(([d]) => d)).toEqual([LONG, ' more', 'BAD', ' three']);
   });
 
-  it('should reject custom-only guardrails with a hint, and a bad guardMode, at call time', () => {
+  it('should check every rule, whatever its interval, at each checkpoint token, so a checkpoint holds only checked text', () => {
+    const checkedAt: number[] = [];
+    const lazy: GuardRule = { name: 'lazy', interval: 7, check: (_d, t) => void checkedAt.push(t.length) };
+    const run = runScenario(() =>
+      l0({ stream: fakeModel([items('a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i')]), guardrails: [jsonRule(), lazy], continueFromLastKnownGoodToken: true, checkpointInterval: 3 }));
+    const checkpoints = run.events.flatMap((e) => (e.type === 'checkpoint' ? [e.content.length] : []));
+    expect(checkpoints).toEqual([3, 6, 9]);
+    expect(checkedAt).toEqual([3, 6, 7, 9]);
+  });
+
+  it('should run custom rules alone once defineGuardrailRule has given them the engine', () => {
+    const run = runScenario(() => l0({ stream: fakeModel([items('a', 'BAD'), items('ok')]), guardrails: [defineGuardrailRule(flagBad('error'))], retry: fast }));
+    expect(violations(run.events)).toEqual([expect.objectContaining({ ruleId: 'no-bad', severity: 'error' })]);
+    expect(finalState(run.events).content).toBe('ok');
+  });
+
+  it('should check a rule at defineGuardrailRule, keep its prototype, and freeze the copy', () => {
+    class Counting implements GuardRule {
+      readonly name = 'counting';
+      check(): undefined { return undefined; }
+    }
+    const rule = defineGuardrailRule(new Counting());
+    expect(rule).toBeInstanceOf(Counting);
+    expect(Object.isFrozen(rule)).toBe(true);
+    expect(() => defineGuardrailRule({ name: 'x', interval: 0, check: () => undefined })).toThrow('defineGuardrailRule(rule) (x): `interval` must be a positive integer, got 0');
+    expect(() => defineGuardrailRule({ name: 'x' })).toThrow('defineGuardrailRule(rule) (x) needs `check`, `complete` or `create`');
+  });
+
+  it('should reject custom-only guardrails with a hint naming defineGuardrailRule, and a bad guardMode, at call time', () => {
     const stream = fakeModel('a|');
-    expect(() => l0({ stream, guardrails: [flagBad('error')] })).toThrow('l0({guardrails}) holds only custom rules');
+    expect(() => l0({ stream, guardrails: [flagBad('error')] })).toThrow('l0({guardrails}) holds only custom rules: wrap them with defineGuardrailRule');
     expect(() => l0({ stream, guardMode: 'later' as never })).toThrow("l0({guardMode}) must be 'stream-first' or 'hold-back'");
     expect(() => l0({ stream, guardrails: 'recommended' as never })).toThrow('l0({guardrails}) must be an array of rules or a preset');
   });

@@ -71,20 +71,28 @@ export function detectDrift(config: DetectDriftConfig = {}): MonoTypeOperatorFun
     new Observable<L0Event>((subscriber) => {
       const text = new AttemptText();
       let checks: DriftCheck[] = [];
+      /** Whether each detector has reported (a type is reported once per attempt). */
+      let reported: boolean[] = [];
       let found: string[] = [];
       let confidence = 0;
       const reset = () => {
         checks = detectors.map((d) => d.create());
+        reported = detectors.map(() => false);
         found = [];
         confidence = 0;
       };
       reset();
-      /** Reports new detections; false (after erroring) when the attempt fails. */
-      const look = (test: (check: DriftCheck) => boolean): boolean => {
+      /** Runs each detector's check (or, `final`, its completion check); false (after erroring) when the attempt fails. */
+      const look = (delta: string, final: boolean): boolean => {
         let fresh = false;
+        const all = text.text;
         for (let i = 0; i < checks.length; i++) {
+          if (reported[i]) continue;
+          const c = checks[i]!;
+          if (!(final ? (c.complete?.(all) ?? false) : c.check(delta, all))) continue;
           const d = detectors[i]!;
-          if (found.includes(d.type) || !test(checks[i]!)) continue;
+          reported[i] = true;
+          if (found.includes(d.type)) continue;
           found = [...found, d.type];
           confidence = Math.max(confidence, d.confidence);
           fresh = true;
@@ -108,7 +116,7 @@ export function detectDrift(config: DetectDriftConfig = {}): MonoTypeOperatorFun
       let finished = false;
       const finish = (): boolean => {
         finished = true;
-        return look((c) => c.complete?.(text.text) ?? false);
+        return look('', true);
       };
       return source.subscribe({
         next(event) {
@@ -117,7 +125,7 @@ export function detectDrift(config: DetectDriftConfig = {}): MonoTypeOperatorFun
           if (change === 'reset' || change === 'resume') reset();
           if (event.type === 'complete' && !finish()) return void (done = true);
           subscriber.next(event);
-          if (change === 'token') done = !look((c) => c.check((event as TokenEvent).value, text.text));
+          if (change === 'token') done = !look((event as TokenEvent).value, false);
         },
         error: (e: unknown) => subscriber.error(e),
         complete: () => {

@@ -35,30 +35,23 @@ function windows(size: number, test: (window: string) => boolean): DriftCheck {
 
 const count = (re: RegExp, s: string): number => s.match(re)?.length ?? 0;
 
-/** Shannon entropy in bits per character of `s`. */
-const FREQ = new Int32Array(256);
-function entropy(s: string): number {
-  // code units folded into 256 buckets: exact for ASCII, close enough for a spike test elsewhere
-  for (let i = 0; i < s.length; i++) FREQ[s.charCodeAt(i) & 255]!++;
-  let h = 0;
-  for (let i = 0; i < 256; i++) {
-    const n = FREQ[i]!;
-    if (n === 0) continue;
-    h -= (n / s.length) * Math.log2(n / s.length);
-    FREQ[i] = 0;
-  }
-  return h;
-}
-
 const detector = (type: DriftType, confidence: number, create: () => DriftCheck): DriftDetector => Object.freeze({ type, confidence, create });
 
 /** The built-in detectors, by type, with L0's confidences. */
 export const DRIFT_DETECTORS: Readonly<Record<DriftType, DriftDetector>> = /*#__PURE__*/ Object.freeze({
-  /** "As an AI language model", "I'm sorry, but I" anywhere in the text (not "to clarify", "in other words"). */
+  /**
+   * "As an AI language model", "I'm sorry, but I" anywhere in the text (not "to clarify", "in other
+   * words"), scanned every 32 characters (and at completion) on the new text plus the phrase length.
+   */
   meta_commentary: detector('meta_commentary', 0.9, () => {
     const scanner = new TailScanner([{ re: new RegExp(META.source, 'gi'), span: 48 }]);
     let hit = false;
-    return { check: (delta) => (scanner.scan(delta, () => (hit = true)), hit) };
+    let owed = '';
+    const scan = (delta: string) => (scanner.scan(owed + delta, () => (hit = true)), (owed = ''), hit);
+    return {
+      check: (delta) => (owed.length + delta.length < 32 ? ((owed += delta), false) : scan(delta)),
+      complete: () => scan(''),
+    };
   }),
   /** A sentence of more than 20 characters 3 times, or the tail looping one phrase (checked every 64 characters). */
   repetition: detector('repetition', 0.8, () => new RepetitionCheck()),
@@ -108,20 +101,37 @@ export const DRIFT_DETECTORS: Readonly<Record<DriftType, DriftDetector>> = /*#__
     };
     return { check: (_d, text) => !decided && firstLine(text, false), complete: (text) => !decided && firstLine(text, true) };
   }),
-  /** A 64-character block whose entropy is 2.5 standard deviations above the last 50 blocks' (after 10). */
+  /**
+   * A 64-character block whose entropy is 2.5 standard deviations above the last 50 blocks' (after
+   * 10). Characters are counted straight from the deltas (code units folded into 256 buckets: exact
+   * for ASCII, close enough for a spike test elsewhere): no window string, no allocation per token.
+   */
   entropy_spike: detector('entropy_spike', 0.6, () => {
+    const counts = new Int32Array(256);
+    const used: number[] = [];
     const history: number[] = [];
-    return windows(64, (w) => {
-      const h = entropy(w);
-      let spike = false;
-      if (history.length >= 10) {
-        const mean = history.reduce((a, b) => a + b, 0) / history.length;
-        const sd = Math.sqrt(history.reduce((a, b) => a + (b - mean) ** 2, 0) / history.length);
-        spike = h > mean + 2.5 * Math.max(sd, 0.1);
-      }
-      history.push(h);
-      if (history.length > 50) history.shift();
-      return spike;
-    });
+    let filled = 0;
+    return {
+      check: (delta) => {
+        for (let i = 0; i < delta.length; i++) {
+          const bucket = delta.charCodeAt(i) & 255;
+          if (counts[bucket]!++ === 0) used.push(bucket);
+          if (++filled < 64) continue;
+          let h = 0;
+          for (const u of used) {
+            h -= (counts[u]! / 64) * Math.log2(counts[u]! / 64);
+            counts[u] = 0;
+          }
+          used.length = filled = 0;
+          const n = history.length;
+          const mean = history.reduce((a, b) => a + b, 0) / n;
+          const spike = n >= 10 && h > mean + 2.5 * Math.max(Math.sqrt(history.reduce((a, b) => a + (b - mean) ** 2, 0) / n), 0.1);
+          history.push(h);
+          if (n >= 50) history.shift();
+          if (spike) return true;
+        }
+        return false;
+      },
+    };
   }),
 });

@@ -7,16 +7,28 @@ const EVERY = 64;
 /** Distinct sentences remembered; the map starts over beyond it (a loop repeats at once, so it is still caught). */
 const MAX_SENTENCES = 1000;
 
-/** The smallest period of `s` (the prefix function's classic result), O(s.length). */
-export function smallestPeriod(s: string): number {
-  const pi = new Int32Array(s.length);
-  for (let i = 1; i < s.length; i++) {
-    let k = pi[i - 1]!;
-    while (k > 0 && s.charCodeAt(i) !== s.charCodeAt(k)) k = pi[k - 1]!;
-    if (s.charCodeAt(i) === s.charCodeAt(k)) k++;
-    pi[i] = k;
+const SENTENCE_END = /[.!?]/;
+/** Characters of the tail's end looked up to find the candidate periods. */
+const PROBE = 32;
+
+/**
+ * Whether `s` repeats one unit of at most `maxPeriod` characters all along (has a period
+ * `p <= maxPeriod`: `s[i] === s[i + p]` throughout), with native string search instead of a
+ * character loop: a period p puts the last `PROBE` characters again p characters earlier, so only
+ * the offsets where `lastIndexOf` finds them are candidates, each confirmed by one comparison of
+ * `s` with itself shifted. Ordinary text has no candidate, or one that fails at once.
+ * @internal
+ */
+export function hasPeriodAtMost(s: string, maxPeriod: number): boolean {
+  const probe = Math.min(PROBE, s.length - maxPeriod);
+  if (probe <= 0) return s.length > 0;
+  const end = s.slice(s.length - probe);
+  const last = s.length - probe;
+  for (let q = s.lastIndexOf(end, last - 1); q >= 0 && last - q <= maxPeriod; q = s.lastIndexOf(end, q - 1)) {
+    const d = last - q;
+    if (s.slice(d) === s.slice(0, s.length - d)) return true;
   }
-  return s.length - (s.length > 0 ? pi[s.length - 1]! : 0);
+  return false;
 }
 
 /**
@@ -45,6 +57,10 @@ export class RepetitionCheck implements DriftCheck {
 
   /** A sentence ends at `.`, `!` or `?` followed by whitespace; each is counted once, when it ends. */
   private sentences(delta: string): boolean {
+    if (!this.ended && !SENTENCE_END.test(delta)) {
+      this.sentence += delta;
+      return false;
+    }
     let from = 0;
     for (let i = 0; i < delta.length; i++) {
       const c = delta.charCodeAt(i);
@@ -76,6 +92,6 @@ export class RepetitionCheck implements DriftCheck {
     this.sinceTail += delta.length;
     if (this.tailText.length < TAIL || this.sinceTail < EVERY) return false;
     this.sinceTail = 0;
-    return smallestPeriod(this.tailText.slice(-TAIL)) * 3 <= TAIL;
+    return hasPeriodAtMost(this.tailText.slice(-TAIL), TAIL / 3);
   }
 }

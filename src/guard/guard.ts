@@ -6,8 +6,10 @@ import { isPromiseLike } from '../internal/isPromiseLike.js';
 import type { GuardFindings, GuardRule } from './guardRule.js';
 import { releaseTarget, releaseText, startRules, VerdictBuilder, type Redaction, type RuleState } from './guardRun.js';
 import { resolveGuardConfig, type GuardConfig } from './guardConfig.js';
+import { phaseReporter } from './guardPhase.js';
 
 export type { GuardConfig, GuardMode } from './guardConfig.js';
+export type { GuardPhaseEvent } from './guardPhase.js';
 
 /**
  * Runs guardrail rules on each attempt's text as it streams: emits `violation` events and fails the
@@ -44,7 +46,17 @@ export type { GuardConfig, GuardMode } from './guardConfig.js';
  * @param config See {@link GuardConfig}.
  */
 export function guard(rules: readonly GuardRule[], config: GuardConfig = {}): MonoTypeOperatorFunction<L0Event> {
-  const { holdBack, onViolation, scheduler = asyncScheduler } = resolveGuardConfig(rules, config);
+  return guardEngine(rules, config);
+}
+
+/**
+ * {@link guard}, plus `checkAllEvery`: every rule is also checked at each token whose count is a
+ * multiple of it, whatever its `interval` (l0 passes its `checkpointInterval`, so a checkpoint,
+ * taken downstream at those tokens, holds only text every rule has checked). The engine that
+ * built-in rules carry (see GUARD_ENGINE). @internal
+ */
+export function guardEngine(rules: readonly GuardRule[], config: GuardConfig = {}, checkAllEvery?: number): MonoTypeOperatorFunction<L0Event> {
+  const { holdBack, onViolation, onPhase, scheduler = asyncScheduler } = resolveGuardConfig(rules, config);
   if (rules.length === 0) return (source) => source;
   return (source) =>
     new Observable<L0Event>((subscriber) => {
@@ -91,52 +103,78 @@ export function guard(rules: readonly GuardRule[], config: GuardConfig = {}): Mo
         released = boundary = 0;
         pending = '';
       };
+      /** One incremental check of `s` on `delta`, the text since its last check. */
+      const runCheck = (s: RuleState, delta: string, all: string, verdict: VerdictBuilder): void => {
+        s.owed = '';
+        s.checked = all.length;
+        try {
+          verdict.add(s.rule, s.run.check!(delta, all));
+        } catch (e) {
+          verdict.ruleFailed(s.rule, e);
+        }
+      };
       const onToken = (event: TokenEvent): void => {
         const verdict = tokenVerdict.reset();
         const all = text.text;
-        pending += event.value;
+        const count = text.tokenCount;
+        const everyRule = checkAllEvery !== undefined && count % checkAllEvery === 0;
+        /** How far every incremental rule has checked: hold-back releases nothing beyond it. */
+        let checked = all.length;
         for (const s of states) {
           if (!s.run.check) continue;
-          if (text.tokenCount % s.interval !== 0) {
+          if (everyRule || count % s.interval === 0) runCheck(s, s.owed === '' ? event.value : s.owed + event.value, all, verdict);
+          else {
             s.owed += event.value;
-            continue;
-          }
-          const delta = s.owed === '' ? event.value : s.owed + event.value;
-          s.owed = '';
-          try {
-            verdict.add(s.rule, s.run.check(delta, all));
-          } catch (e) {
-            verdict.ruleFailed(s.rule, e);
+            if (s.checked < checked) checked = s.checked;
           }
         }
         if (holdBack === undefined) {
-          emitText(all.length, event);
+          // stream-first: the token passes as it is unless a redaction is pending
+          if (redactions.length === 0) {
+            released = all.length;
+            subscriber.next(event);
+          } else {
+            pending += event.value;
+            emitText(all.length, event);
+          }
           report(verdict.violations, verdict.failing);
           return;
         }
+        pending += event.value;
         if (!report(verdict.violations, verdict.failing)) return;
         if (holdBack === 'sentence') {
           const i = lastBoundary(event.value);
           if (i >= 0) boundary = all.length - event.value.length + i + 1;
-          emitText(releaseTarget(all.length, boundary, released, redactions));
-        } else emitText(releaseTarget(all.length, all.length - holdBack, released, redactions));
+          emitText(releaseTarget(all.length, Math.min(boundary, checked), released, redactions));
+        } else emitText(releaseTarget(all.length, checked - holdBack, released, redactions));
       };
       const finish = (complete: L0Event | undefined): void => {
         const verdict = new VerdictBuilder(redactions);
         const all = text.text;
         const pending: Observable<unknown>[] = [];
-        for (const s of states) {
-          if (!s.run.complete) continue;
+        const phases = onPhase && phaseReporter(onPhase, scheduler, states.filter((s) => s.run.complete).length, text.tokenCount);
+        states.forEach((s, index) => {
+          if (!s.run.complete) return;
+          const ruleEnd = phases?.rule(index, s.rule);
+          let failed: boolean;
           try {
             const result = s.run.complete(all);
-            if (isPromiseLike(result)) pending.push(settle(s.rule, result as Promise<GuardFindings>, verdict, scheduler));
-            else verdict.add(s.rule, result);
+            if (isPromiseLike(result)) return void pending.push(settle(s.rule, result as Promise<GuardFindings>, verdict, scheduler, ruleEnd));
+            failed = verdict.add(s.rule, result);
           } catch (e) {
-            verdict.ruleFailed(s.rule, e);
+            failed = verdict.ruleFailed(s.rule, e);
           }
-        }
+          ruleEnd?.(!failed);
+        });
         const conclude = (): void => {
           finishing = undefined;
+          if (phases) {
+            phases.end(verdict.violations, verdict.failing.length === 0);
+            if (phases.error) {
+              ended = true;
+              return subscriber.error(phases.error.cause);
+            }
+          }
           if (!report(verdict.violations, verdict.failing)) return;
           emitText(all.length);
           if (complete) subscriber.next(complete);
@@ -156,7 +194,10 @@ export function guard(rules: readonly GuardRule[], config: GuardConfig = {}): Mo
           else if (change === 'resume') {
             reset();
             released = text.length;
-            for (const s of states) s.run.resume?.(text.text);
+            for (const s of states) {
+              s.checked = text.length;
+              s.run.resume?.(text.text);
+            }
           }
           if (event.type === 'complete') return finish(event);
           subscriber.next(event);
@@ -175,13 +216,14 @@ export function guard(rules: readonly GuardRule[], config: GuardConfig = {}): Mo
     });
 }
 
-/** An async completion check within the rule's time budget; a throw or a timeout is a rule failure. */
-function settle(rule: GuardRule, result: Promise<GuardFindings>, verdict: VerdictBuilder, scheduler: SchedulerLike): Observable<unknown> {
+/** An async completion check within the rule's time budget; a throw or a timeout is a rule failure. Tells `ended` whether it passed. */
+function settle(rule: GuardRule, result: Promise<GuardFindings>, verdict: VerdictBuilder, scheduler: SchedulerLike, ended?: (passed: boolean) => void): Observable<unknown> {
   const budget = rule.timeout ?? 5000;
   return from(result).pipe(
     timeout({ first: budget, scheduler, with: () => { throw new Error(`timed out after ${budget} ms`); } }),
     map((findings) => verdict.add(rule, findings)),
     catchError((e: unknown) => of(verdict.ruleFailed(rule, e))),
+    map((failed) => ended?.(!failed)),
   );
 }
 

@@ -12,7 +12,7 @@ import type { GuardConfig } from './guardConfig.js';
 export const GUARD_ENGINE: unique symbol = Symbol.for('l0-rx.guard') as never;
 
 /** The engine's signature. @internal */
-export type GuardEngine = (rules: readonly GuardRule[], config?: GuardConfig) => MonoTypeOperatorFunction<L0Event>;
+export type GuardEngine = (rules: readonly GuardRule[], config?: GuardConfig, checkAllEvery?: number) => MonoTypeOperatorFunction<L0Event>;
 
 /** The engine a rule list carries, if any of its rules is a built-in one. @internal */
 export function engineOf(rules: readonly GuardRule[]): GuardEngine | undefined {

@@ -140,7 +140,10 @@ export class TailScanner {
   private keep(): void {
     const length = this.start + this.buf.length;
     if (this.buf.length <= 2 * this.span + 64) return;
-    if (this.patterns.some((p, i) => p.limit !== undefined && this.scanned[i]! < p.limit && length <= p.limit + this.span)) return;
+    for (let i = 0; i < this.patterns.length; i++) {
+      const { limit } = this.patterns[i]!;
+      if (limit !== undefined && this.scanned[i]! < limit && length <= limit + this.span) return;
+    }
     const cut = length - this.span - this.start;
     this.buf = this.buf.slice(cut);
     this.start += cut;

@@ -8,6 +8,8 @@ export interface RuleState {
   readonly interval: number;
   /** Text added since this rule's last incremental check (its `interval` batches deltas). */
   owed: string;
+  /** The text length this rule has checked through. */
+  checked: number;
 }
 
 /** A pending in-flight replacement, in raw-text offsets. @internal */
@@ -27,7 +29,7 @@ const NO_VIOLATIONS: Violation[] = [];
 
 /** Fresh per-attempt states of the rules (a rule's `create()`, or the rule itself). @internal */
 export function startRules(rules: readonly GuardRule[]): RuleState[] {
-  return rules.map((rule) => ({ rule, run: rule.create ? rule.create() : rule, interval: rule.interval ?? 1, owed: '' }));
+  return rules.map((rule) => ({ rule, run: rule.create ? rule.create() : rule, interval: rule.interval ?? 1, owed: '', checked: 0 }));
 }
 
 /**
@@ -46,18 +48,22 @@ export class VerdictBuilder {
     return this;
   }
 
-  add(rule: GuardRule, result: GuardFindings): void {
-    for (const f of findingsOf(result)) this.addOne(rule, f);
+  /** Adds a rule's findings; true when one of them fails the attempt. */
+  add(rule: GuardRule, result: GuardFindings): boolean {
+    if (result === undefined || result === null) return false;
+    let failed = false;
+    for (const f of findingsOf(result)) failed = this.addOne(rule, f) || failed;
+    return failed;
   }
 
   /** A rule that threw or timed out: a warning (fail-open) or an error (fail-closed). */
-  ruleFailed(rule: GuardRule, error: unknown): void {
+  ruleFailed(rule: GuardRule, error: unknown): boolean {
     const message = error instanceof Error ? error.message : String(error);
     const severity: ViolationSeverity = rule.onRuleError === 'closed' ? 'error' : 'warning';
-    this.addOne(rule, { message: `Rule execution failed: ${message}`, severity, recoverable: true });
+    return this.addOne(rule, { message: `Rule execution failed: ${message}`, severity, recoverable: true });
   }
 
-  private addOne(rule: GuardRule, f: GuardFinding): void {
+  private addOne(rule: GuardRule, f: GuardFinding): boolean {
     if (typeof f !== 'object' || f === null || typeof f.message !== 'string') {
       return this.ruleFailed(rule, new TypeError(`rule ${rule.name} returned a finding without a string \`message\``));
     }
@@ -74,10 +80,10 @@ export class VerdictBuilder {
     const v: Violation = Object.freeze({ ...base, severity, recoverable, ...extra });
     if (this.violations === NO_VIOLATIONS) this.violations = [];
     this.violations.push(v);
-    if (severity !== 'warning') {
-      if (this.failing === NO_VIOLATIONS) this.failing = [];
-      this.failing.push(v);
-    }
+    if (severity === 'warning') return false;
+    if (this.failing === NO_VIOLATIONS) this.failing = [];
+    this.failing.push(v);
+    return true;
   }
 }
 

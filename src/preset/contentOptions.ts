@@ -22,8 +22,17 @@ export interface L0ContentOptions {
   readonly detectDrift?: boolean | DetectDriftConfig;
 }
 
-/** The attempt operators `guardrails`, `guardMode` and `detectDrift` stand for, validated. @internal */
-export function contentOperators(o: L0ContentOptions, path: OptionPath, scheduler: SchedulerLike | undefined): MonoTypeOperatorFunction<L0Event>[] {
+/**
+ * The attempt operators `guardrails`, `guardMode` and `detectDrift` stand for, validated. With
+ * continuation on, every rule is checked at each checkpoint's token (`checkpointInterval`), so a
+ * checkpoint never holds text a rule's `interval` has not checked yet. @internal
+ */
+export function contentOperators(
+  o: L0ContentOptions,
+  path: OptionPath,
+  scheduler: SchedulerLike | undefined,
+  checkpointInterval?: number,
+): MonoTypeOperatorFunction<L0Event>[] {
   const { guardrails, guardMode, detectDrift: drift } = o;
   const ops: MonoTypeOperatorFunction<L0Event>[] = [];
   if (guardrails !== undefined && !Array.isArray(guardrails)) throw optionError(path, 'guardrails', 'an array of rules or a preset such as recommendedGuardrails', guardrails);
@@ -32,11 +41,11 @@ export function contentOperators(o: L0ContentOptions, path: OptionPath, schedule
     const guard = engineOf(guardrails);
     if (!guard) {
       throw new TypeError(
-        `${path.open}guardrails${path.close} holds only custom rules: add them to a preset (\`[...minimalGuardrails, myRule]\`) ` +
-          'or pass `attemptOperators: [guard(rules)]` (l0() runs guardrails with the engine the built-in rules bring along)',
+        `${path.open}guardrails${path.close} holds only custom rules: wrap them with defineGuardrailRule (\`guardrails: [defineGuardrailRule(myRule)]\`), ` +
+          'which brings the guard engine along as the built-in rules do (l0() bundles it only for apps that use guardrails)',
       );
     }
-    ops.push(guard(guardrails, { ...(guardMode ? { mode: guardMode } : {}), ...(scheduler ? { scheduler } : {}) }));
+    ops.push(guard(guardrails, { ...(guardMode ? { mode: guardMode } : {}), ...(scheduler ? { scheduler } : {}) }, checkpointInterval));
   }
   if (drift !== undefined && typeof drift !== 'boolean' && (typeof drift !== 'object' || drift === null || Array.isArray(drift))) {
     throw optionError(path, 'detectDrift', 'a boolean or an object', drift);

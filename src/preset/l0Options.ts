@@ -151,10 +151,11 @@ export function resolveL0Options(o: L0Options) {
   checkCallbackTypes(L0, o);
   const fallbackStreams = (o.fallbackStreams ?? []).map(namedStream);
   // guardrails, then drift, then the user's own: each sees the text the previous ones passed
-  const attemptOperators = [...contentOperators(o, L0, o.scheduler), ...operatorList('attemptOperators', o.attemptOperators)];
+  const continuation = o.continueFromLastKnownGoodToken ?? L0_DEFAULTS.continueFromLastKnownGoodToken;
+  const checkpointInterval = continuation ? (o.checkpointInterval ?? L0_DEFAULTS.checkpointInterval) : undefined;
+  const attemptOperators = [...contentOperators(o, L0, o.scheduler, checkpointInterval), ...operatorList('attemptOperators', o.attemptOperators)];
   const record = recordOperator(o.record, o.scheduler);
   const runOperators = record ? Object.freeze([record, ...operatorList('runOperators', o.runOperators)]) : operatorList('runOperators', o.runOperators);
-  const continuation = o.continueFromLastKnownGoodToken ?? L0_DEFAULTS.continueFromLastKnownGoodToken;
   const context = deepFreeze(cloneContext(o.context ?? {}));
   const { buildContinuationPrompt: build, scheduler, random } = o;
   const wrap = (factory: L0StreamFactory): StreamFactory => (ctx) =>
@@ -173,7 +174,7 @@ export function resolveL0Options(o: L0Options) {
     retry,
     timeout: timeoutOf(o.timeout, scheduler),
     detectZeroTokens: o.detectZeroTokens ?? L0_DEFAULTS.detectZeroTokens,
-    checkpointInterval: continuation ? (o.checkpointInterval ?? L0_DEFAULTS.checkpointInterval) : undefined,
+    checkpointInterval,
     dedupe: dedupeConfig,
     adapters: checkAdapters(L0, o.adapters),
     signal: o.signal,

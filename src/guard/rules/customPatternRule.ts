@@ -1,4 +1,4 @@
-import { builtInRule } from './builtInRule.js';
+import { builtInRule, SCAN_INTERVAL } from './builtInRule.js';
 import type { ViolationSeverity } from '../../events/eventTypes.js';
 import type { GuardRule } from '../guardRule.js';
 import { patternRun } from './patternScan.js';
@@ -39,5 +39,5 @@ export function customPatternRule(
   const { redact, span = 200, name = 'pattern-custom' } = config;
   if (!(Number.isInteger(span) && span > 0)) throw new TypeError(`customPatternRule(..., {span}) must be a positive integer, got ${String(span)}`);
   const specs = Object.freeze(list.map((pattern) => ({ name: message, pattern, severity, span, ...(redact === undefined ? {} : { redact }) })));
-  return builtInRule({ name, severity, span, create: () => patternRun(specs) } satisfies GuardRule);
+  return builtInRule({ name, severity, span, interval: SCAN_INTERVAL, create: () => patternRun(specs) } satisfies GuardRule);
 }

@@ -1,4 +1,4 @@
-import { builtInRule } from './builtInRule.js';
+import { builtInRule, SCAN_INTERVAL } from './builtInRule.js';
 import type { GuardFinding, GuardRule, GuardRuleRun } from '../guardRule.js';
 
 const CLOSER: Record<string, string> = { '}': '{', ']': '[' };
@@ -15,7 +15,8 @@ export class JsonScanner {
   inString = false;
   private escaped = false;
   private prev = '';
-  private offset = 0;
+  /** Characters fed so far. */
+  offset = 0;
 
   /** Feeds `delta`; returns the first structural error in it, if any. */
   feed(delta: string): GuardFinding | undefined {
@@ -70,12 +71,16 @@ export function jsonRule(): GuardRule {
   return builtInRule({
     name: 'json-structure',
     severity: 'error',
+    interval: SCAN_INTERVAL,
     create: (): GuardRuleRun => {
       const scan = new JsonScanner();
       return {
         check: (delta) => scan.feed(delta),
         resume: (checkpoint) => void scan.feed(checkpoint),
         complete: (text) => {
+          // what the interval left unchecked, first, as if while streaming
+          const late = scan.feed(text.slice(scan.offset));
+          if (late) return late;
           if (!scan.isJson) return undefined;
           if (scan.inString) return { message: 'the JSON ends inside a string' };
           if (scan.stack.length > 0) return { message: `the JSON ends with ${scan.stack.length} unclosed bracket(s)` };

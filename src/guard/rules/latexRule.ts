@@ -1,4 +1,4 @@
-import { builtInRule } from './builtInRule.js';
+import { builtInRule, SCAN_INTERVAL } from './builtInRule.js';
 import type { GuardFinding, GuardRule, GuardRuleRun } from '../guardRule.js';
 import { TailScanner } from '../guardRule.js';
 
@@ -13,8 +13,11 @@ class LatexState {
   latex = false;
   private readonly scanner = new TailScanner([{ re: new RegExp(TOKENS.source, 'g'), span: 50 }]);
   private found: GuardFinding[] | undefined;
+  /** Characters fed so far. */
+  offset = 0;
 
   feed(delta: string): GuardFinding[] | undefined {
+    this.offset += delta.length;
     this.found = undefined;
     this.scanner.scan(delta, (m, position) => this.token(m, position));
     return this.found;
@@ -58,12 +61,16 @@ export function latexRule(): GuardRule {
     name: 'latex-environments',
     severity: 'error',
     span: 50,
+    interval: SCAN_INTERVAL,
     create: (): GuardRuleRun => {
       const state = new LatexState();
       return {
         check: (delta) => state.feed(delta),
         resume: (checkpoint) => void state.feed(checkpoint),
-        complete: () => {
+        complete: (text) => {
+          // what the interval left unchecked, first, as if while streaming
+          const late = state.feed(text.slice(state.offset));
+          if (late) return late;
           const found: GuardFinding[] = [];
           for (const env of state.envs) found.push({ message: `unclosed environment ${env.name}`, position: env.position });
           if (state.latex) {

@@ -1,4 +1,4 @@
-import { builtInRule } from './builtInRule.js';
+import { builtInRule, SCAN_INTERVAL } from './builtInRule.js';
 import type { GuardFinding, GuardRule, GuardRuleRun } from '../guardRule.js';
 import { LineReader } from './lineReader.js';
 
@@ -87,26 +87,33 @@ export function markdownRule(): GuardRule {
   return builtInRule({
     name: 'markdown-structure',
     severity: 'error',
+    interval: SCAN_INTERVAL,
     create: (): GuardRuleRun => {
       const lines = new LineReader();
       const state = new MarkdownState();
       let found: GuardFinding[] | undefined;
+      /** Characters fed so far. */
+      let fed = 0;
       const onLine = (text: string, position: number) => {
         const f = state.line(text, position);
         if (f) (found ??= []).push(f);
       };
       return {
         check: (delta) => {
+          fed += delta.length;
           lines.feed(delta, onLine);
           const out = found;
           found = undefined;
           return out;
         },
         resume: (checkpoint) => {
+          fed += checkpoint.length;
           lines.feed(checkpoint, onLine);
           found = undefined;
         },
-        complete: () => {
+        complete: (text) => {
+          // what the interval left unchecked, as if while streaming
+          lines.feed(text.slice(fed), onLine);
           lines.flush(onLine);
           const out = found ?? [];
           if (state.fence !== undefined) out.push({ message: 'the answer ends inside a code fence', severity: 'error' });

@@ -32,7 +32,10 @@ export function globalCopy(re: RegExp): RegExp {
 export function patternRun(specs: readonly PatternSpec[]): GuardRuleRun {
   const scanner = new TailScanner(specs.map((spec) => ({ re: globalCopy(spec.pattern), span: spec.span ?? 100, limit: spec.within })));
   const done = specs.map(() => false);
+  /** Text length scanned: at completion, what the rule's `interval` left unscanned is scanned first. */
+  let seen = 0;
   const scanAll = (delta: string): GuardFinding[] | undefined => {
+    seen += delta.length;
     let found: GuardFinding[] | undefined;
     scanner.scan(delta, (m, position, i) => {
       const spec = specs[i]!;
@@ -50,8 +53,11 @@ export function patternRun(specs: readonly PatternSpec[]): GuardRuleRun {
   };
   return {
     check: (delta) => scanAll(delta),
-    resume: (checkpoint) => scanner.skip(checkpoint),
-    // a final newline for the patterns that wait for the end of a line
-    complete: () => scanAll('\n'),
+    resume: (checkpoint) => {
+      seen = checkpoint.length;
+      scanner.skip(checkpoint);
+    },
+    // the rest of the text, and a final newline for the patterns that wait for the end of a line
+    complete: (text) => scanAll(`${text.slice(seen)}\n`),
   };
 }

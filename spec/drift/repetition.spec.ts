@@ -1,0 +1,41 @@
+/** @test {detectDrift} */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { hasPeriodAtMost } from '../../src/drift/repetition.js';
+
+/** The textbook smallest period: length minus the longest proper border (the prefix function). */
+function smallestPeriod(s: string): number {
+  const pi: number[] = [0];
+  for (let i = 1; i < s.length; i++) {
+    let k = pi[i - 1]!;
+    while (k > 0 && s[i] !== s[k]) k = pi[k - 1]!;
+    if (s[i] === s[k]) k++;
+    pi.push(k);
+  }
+  return s.length === 0 ? 0 : s.length - pi[s.length - 1]!;
+}
+
+describe('hasPeriodAtMost (the repetition tail check)', () => {
+  it('should agree with the textbook smallest period on loops, near-loops and ordinary text', () => {
+    const unit = fc.string({ unit: fc.constantFrom('a', 'b', ' ', '.'), minLength: 1, maxLength: 70 });
+    const tail = fc.tuple(unit, fc.nat(500), fc.string({ unit: fc.constantFrom('a', 'b', 'x'), maxLength: 3 }), fc.nat(600))
+      .map(([u, start, noise, at]) => {
+        const s = u.repeat(Math.ceil((start + 480) / u.length) + 1).slice(start % u.length, (start % u.length) + 480);
+        const i = at % 480;
+        return (s.slice(0, i) + noise + s.slice(i)).slice(0, 480);
+      });
+    fc.assert(
+      fc.property(tail, (s) => {
+        expect(hasPeriodAtMost(s, 160)).toBe(smallestPeriod(s) <= 160);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('should find a one-character and a 160-character loop, and no loop in varied text', () => {
+    expect(hasPeriodAtMost('a'.repeat(480), 160)).toBe(true);
+    const u = Array.from({ length: 160 }, (_, i) => String.fromCharCode(65 + (i % 26) + (i > 80 ? 6 : 0))).join('');
+    expect(hasPeriodAtMost(u.repeat(3), 160)).toBe(true);
+    expect(hasPeriodAtMost(Array.from({ length: 60 }, (_, i) => `w${i} `).join('').slice(0, 480), 160)).toBe(false);
+  });
+});
