@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { median, prng, quantile } from './stats.mjs';
 import { first, firstValueFrom, from, lastValueFrom, map, Observable, of } from 'rxjs';
 import { accumulate, consensus, createMemoryEventStore, detectDrift, fallbackTo, fromStream, guard, l0, raceModels, recommendedGuardrails, recordEvents, retryWithBackoff, structured, textSimilarity, withTimeouts } from 'l0-rx';
 import { createJsonlEventStore } from 'l0-rx/stores/jsonl';
@@ -123,19 +124,6 @@ const BASELINE = {
 const ROWS = Object.keys(BASELINE).filter(wanted);
 const MEASURED = [...new Set(ROWS.flatMap((r) => [BASELINE[r], r]))];
 
-const quantile = (xs, q) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(s.length * q))]; };
-const median = (xs) => quantile(xs, 0.5);
-
-/** Seeded PRNG (mulberry32), so `--seed` repeats a run's order. */
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const random = prng(SEED);
 const shuffle = (xs) => { for (let i = xs.length - 1; i > 0; i--) { const j = Math.floor(random() * (i + 1)); [xs[i], xs[j]] = [xs[j], xs[i]]; } return xs; };
 

@@ -7,8 +7,8 @@ import { createServer } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { concat, from, interval, lastValueFrom, map, of, take, tap } from 'rxjs';
 import { fromServerSentEvents, toServerSentEvents } from 'l0-rx';
+import { median, quantile } from './stats.mjs';
 
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 /** @type {import('l0-rx').L0Event} */
 const COMPLETE = { type: 'complete', finishReason: 'stop' };
 
@@ -34,7 +34,7 @@ export async function measureSseRoundTrip(burst = 20_000, runs = 10) {
   await lastValueFrom(fromServerSentEvents(`${base}/paced`).pipe(tap((e) => e.type === 'token' && latencies.push(performance.now() - Number(e.value)))));
   server.closeAllConnections();
   server.close();
-  return { eventsPerSecond: median(rates), latencyMs: median(latencies), p99LatencyMs: [...latencies].sort((a, b) => a - b)[Math.floor(latencies.length * 0.99)] };
+  return { eventsPerSecond: median(rates), latencyMs: median(latencies), p99LatencyMs: quantile(latencies, 0.99) };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
