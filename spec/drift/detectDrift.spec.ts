@@ -55,6 +55,45 @@ describe('detectDrift', () => {
     });
   });
 
+  describe('batches', () => {
+    /** `s` in tokens of `size` characters. */
+    const chunks = (s: string, size: number) => Array.from({ length: Math.ceil(s.length / size) }, (_, i) => s.slice(i * size, (i + 1) * size));
+
+    it('should report drift in small tokens within 32 characters of the text that revealed it', () => {
+      const tokens = chunks(`${META} ${varied(200)}`, 4);
+      const r = runSync(text(...tokens), detectDrift());
+      const before = r.out.slice(0, r.out.findIndex((e) => e.type === 'drift')).map((e) => (e.type === 'token' ? e.value : '')).join('');
+      expect(before.length).toBeGreaterThanOrEqual('As an AI language model'.length);
+      expect(before.length).toBeLessThan('As an AI language model'.length + 32 + 4);
+    });
+
+    it('should look at the text left in the last batch before complete passes', () => {
+      const r = runSync(text(...chunks(`${varied(64)} As an AI language model`, 3)), detectDrift()); // batches end at 33 and 66 characters
+      expect(r.out.slice(-2).map((e) => e.type)).toEqual(['drift', 'complete']);
+    });
+
+    it('should look at the last batch when the source ends without a complete event', () => {
+      const r = runSync(chunks(META, 3).map(tok), detectDrift({ action: 'retry' }));
+      expect(isDriftDetectedError(r.error)).toBe(true);
+    });
+
+    it('should give custom detectors every character once, in batches of at least 32 between checks', () => {
+      const seen: string[] = [];
+      const recorder: DriftDetector = { type: 'recorder', confidence: 0.1, create: () => ({ check: (d) => (seen.push(d), false) }) };
+      const input = varied(100);
+      runSync(text(...chunks(input, 5)), detectDrift({ types: [], detectors: [recorder] }));
+      expect(seen.join('')).toBe(input);
+      expect(seen.slice(0, -1).every((d) => d.length >= 32)).toBe(true);
+    });
+
+    it('should drop a retracted attempt\'s unchecked text', () => {
+      const seen: string[] = [];
+      const recorder: DriftDetector = { type: 'recorder', confidence: 0.1, create: () => ({ check: (d) => (seen.push(d), false) }) };
+      runSync([tok('failed attempt text'), start(2), ...text('second')], detectDrift({ types: [], detectors: [recorder] }));
+      expect(seen).toEqual(['second']);
+    });
+  });
+
   describe('actions', () => {
     it('should emit drift after the token that revealed it and go on (warn)', () => {
       testScheduler().run(({ cold, expectObservable }) => {

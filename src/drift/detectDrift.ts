@@ -22,6 +22,13 @@ export interface DetectDriftConfig {
   readonly onDrift?: (types: readonly string[], confidence: number) => void;
 }
 
+/**
+ * Characters of new text between the detectors' looks: each looks at every character, in batches of
+ * at least this many (a token this long or longer is looked at on arrival), which keeps the
+ * per-token work to an append. @internal
+ */
+export const BATCH = 32;
+
 const KEYS = /*#__PURE__*/ optionKeys<DetectDriftConfig>()(['action', 'minConfidence', 'types', 'detectors', 'onDrift']);
 
 /** Validated config. @internal */
@@ -42,7 +49,8 @@ export function resolveDetectDrift(config: DetectDriftConfig, path: OptionPath =
 /**
  * Watches each attempt's text for drift as it streams: meta commentary, runaway repetition, format
  * collapse, tone shift, markdown collapse, a hedging first line, entropy spikes. Emits
- * `drift{types, confidence}` (and calls `onDrift`) right after the token that revealed it; with
+ * `drift{types, confidence}` (and calls `onDrift`) right after the token that revealed it (within
+ * 32 characters: detectors look at the new text in batches); with
  * `action: 'retry'` a detection of at least `minConfidence` then fails the attempt with
  * {@link DriftDetectedError}, so a model looping one phrase is stopped while it streams.
  *
@@ -52,7 +60,8 @@ export function resolveDetectDrift(config: DetectDriftConfig, path: OptionPath =
  *
  * 1. Each attempt (`start`, `retry`, `fallback`, `resume`) gets fresh detector state, so one
  *    attempt's drift never counts against the next.
- * 2. Each detector sees every delta and the text so far ({@link AttemptText}) and does O(delta)
+ * 2. Each detector sees all the new text, in batches of at least 32 characters (`delta`, never a
+ *    gap; the rest at completion), and the text so far ({@link AttemptText}); it does O(delta)
  *    work: windows are checked once as they fill, repetition every 64 characters on a bounded tail.
  * 3. A type is reported once per attempt; the event lists every type seen so far and the highest
  *    confidence among them. At `complete` (or the source's end) detectors get a last look first.
@@ -111,21 +120,36 @@ export function detectDrift(config: DetectDriftConfig = {}): MonoTypeOperatorFun
         }
         return true;
       };
+      /** The text since the detectors' last look: they look once per BATCH characters, not per token. */
+      let owed = '';
       /** Stops at a failure; true once the last look is done (`complete` or the source's end). */
       let done = false;
       let finished = false;
       const finish = (): boolean => {
         finished = true;
+        if (owed !== '' && !look(owed, false)) return false;
+        owed = '';
         return look('', true);
       };
       return source.subscribe({
         next(event) {
           if (done || finished) return;
           const change = text.observe(event);
-          if (change === 'reset' || change === 'resume') reset();
+          if (change === 'token') {
+            subscriber.next(event);
+            owed += (event as TokenEvent).value;
+            if (owed.length < BATCH) return;
+            const delta = owed;
+            owed = '';
+            done = !look(delta, false);
+            return;
+          }
+          if (change === 'reset' || change === 'resume') {
+            reset();
+            owed = '';
+          }
           if (event.type === 'complete' && !finish()) return void (done = true);
           subscriber.next(event);
-          if (change === 'token') done = !look((event as TokenEvent).value, false);
         },
         error: (e: unknown) => subscriber.error(e),
         complete: () => {

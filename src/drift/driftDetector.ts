@@ -10,7 +10,10 @@ export type DriftType =
 
 /** The per-attempt half of a detector. */
 export interface DriftCheck {
-  /** Each delta with the attempt's text so far; true once drift is seen. Do O(delta) work (amortised). */
+  /**
+   * The text added since the last check (in batches of at least 32 characters; the rest before
+   * `complete`), with the attempt's text so far; true once drift is seen. Do O(delta) work (amortised).
+   */
   check(delta: string, text: string): boolean;
   /** At completion, with the whole text. */
   complete?(text: string): boolean;

@@ -1,5 +1,6 @@
 import { TailScanner } from '../guard/guardRule.js';
 import type { DriftCheck, DriftDetector, DriftType } from './driftDetector.js';
+import { EntropyCheck } from './entropy.js';
 import { RepetitionCheck } from './repetition.js';
 
 const APOS = "['\u2019]";
@@ -33,7 +34,13 @@ function windows(size: number, test: (window: string) => boolean): DriftCheck {
   };
 }
 
-const count = (re: RegExp, s: string): number => s.match(re)?.length ?? 0;
+/** Matches of the global `re` in `s`, counted without building a match array. */
+function count(re: RegExp, s: string): number {
+  let n = 0;
+  re.lastIndex = 0;
+  while (re.exec(s) !== null) n++;
+  return n;
+}
 
 const detector = (type: DriftType, confidence: number, create: () => DriftCheck): DriftDetector => Object.freeze({ type, confidence, create });
 
@@ -41,17 +48,13 @@ const detector = (type: DriftType, confidence: number, create: () => DriftCheck)
 export const DRIFT_DETECTORS: Readonly<Record<DriftType, DriftDetector>> = /*#__PURE__*/ Object.freeze({
   /**
    * "As an AI language model", "I'm sorry, but I" anywhere in the text (not "to clarify", "in other
-   * words"), scanned every 32 characters (and at completion) on the new text plus the phrase length.
+   * words"), scanned on each batch of new text plus the phrase length.
    */
   meta_commentary: detector('meta_commentary', 0.9, () => {
     const scanner = new TailScanner([{ re: new RegExp(META.source, 'gi'), span: 48 }]);
     let hit = false;
-    let owed = '';
-    const scan = (delta: string) => (scanner.scan(owed + delta, () => (hit = true)), (owed = ''), hit);
-    return {
-      check: (delta) => (owed.length + delta.length < 32 ? ((owed += delta), false) : scan(delta)),
-      complete: () => scan(''),
-    };
+    const found = () => (hit = true);
+    return { check: (delta) => (scanner.scan(delta, found), hit) };
   }),
   /** A sentence of more than 20 characters 3 times, or the tail looping one phrase (checked every 64 characters). */
   repetition: detector('repetition', 0.8, () => new RepetitionCheck()),
@@ -106,32 +109,5 @@ export const DRIFT_DETECTORS: Readonly<Record<DriftType, DriftDetector>> = /*#__
    * 10). Characters are counted straight from the deltas (code units folded into 256 buckets: exact
    * for ASCII, close enough for a spike test elsewhere): no window string, no allocation per token.
    */
-  entropy_spike: detector('entropy_spike', 0.6, () => {
-    const counts = new Int32Array(256);
-    const used: number[] = [];
-    const history: number[] = [];
-    let filled = 0;
-    return {
-      check: (delta) => {
-        for (let i = 0; i < delta.length; i++) {
-          const bucket = delta.charCodeAt(i) & 255;
-          if (counts[bucket]!++ === 0) used.push(bucket);
-          if (++filled < 64) continue;
-          let h = 0;
-          for (const u of used) {
-            h -= (counts[u]! / 64) * Math.log2(counts[u]! / 64);
-            counts[u] = 0;
-          }
-          used.length = filled = 0;
-          const n = history.length;
-          const mean = history.reduce((a, b) => a + b, 0) / n;
-          const spike = n >= 10 && h > mean + 2.5 * Math.max(Math.sqrt(history.reduce((a, b) => a + (b - mean) ** 2, 0) / n), 0.1);
-          history.push(h);
-          if (n >= 50) history.shift();
-          if (spike) return true;
-        }
-        return false;
-      },
-    };
-  }),
+  entropy_spike: detector('entropy_spike', 0.6, () => new EntropyCheck()),
 });

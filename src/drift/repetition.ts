@@ -8,6 +8,8 @@ const EVERY = 64;
 const MAX_SENTENCES = 1000;
 
 const SENTENCE_END = /[.!?]/;
+/** Whitespace other than one plain space between words. */
+const ODD_SPACE = /\s\s|(?! )\s/;
 /** Characters of the tail's end looked up to find the candidate periods. */
 const PROBE = 32;
 
@@ -78,7 +80,9 @@ export class RepetitionCheck implements DriftCheck {
 
   private count(raw: string): boolean {
     if (raw.length <= MIN_SENTENCE) return false;
-    const key = raw.trim().toLowerCase().replace(/\s+/g, ' ');
+    let key = raw.trim().toLowerCase();
+    // spacing is folded only when there is any to fold (most sentences have single spaces only)
+    if (ODD_SPACE.test(key)) key = key.replace(/\s+/g, ' ');
     if (key.length <= MIN_SENTENCE) return false;
     if (this.seen.size >= MAX_SENTENCES) this.seen.clear();
     const n = (this.seen.get(key) ?? 0) + 1;
