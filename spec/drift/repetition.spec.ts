@@ -1,7 +1,7 @@
 /** @test {detectDrift} */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { hasPeriodAtMost } from '../../src/drift/repetition.js';
+import { hasPeriodAtMost, RepetitionCheck } from '../../src/drift/repetition.js';
 
 /** The textbook smallest period: length minus the longest proper border (the prefix function). */
 function smallestPeriod(s: string): number {
@@ -37,5 +37,34 @@ describe('hasPeriodAtMost (the repetition tail check)', () => {
     const u = Array.from({ length: 160 }, (_, i) => String.fromCharCode(65 + (i % 26) + (i > 80 ? 6 : 0))).join('');
     expect(hasPeriodAtMost(u.repeat(3), 160)).toBe(true);
     expect(hasPeriodAtMost(Array.from({ length: 60 }, (_, i) => `w${i} `).join('').slice(0, 480), 160)).toBe(false);
+  });
+});
+
+describe('RepetitionCheck (sentences)', () => {
+  /** Whether the check fires on `text` fed in chunks of the given sizes (checks, then the completion check). */
+  const fires = (text: string, sizes: readonly number[]): boolean => {
+    const check = new RepetitionCheck();
+    for (let at = 0, k = 0; at < text.length; k++) {
+      const size = sizes[k % sizes.length]!;
+      if (check.check(text.slice(at, at + size))) return true;
+      at += size;
+    }
+    return check.complete();
+  };
+
+  it('should find the same verdict whatever the chunk boundaries (text under the tail check\'s 480 characters)', () => {
+    const sentence = 'The results are very promising indeed. ';
+    const piece = fc.constantFrom(sentence, sentence, sentence, 'THE RESULTS ARE VERY promising  indeed!\n', 'We need to consider it all', 'ok', '. ', '?', ' ', '.');
+    let found = 0;
+    fc.assert(
+      fc.property(fc.array(piece, { minLength: 3, maxLength: 11 }), fc.array(fc.integer({ min: 1, max: 40 }), { minLength: 1, maxLength: 6 }), (pieces, sizes) => {
+        const text = pieces.join('').slice(0, 479);
+        const whole = fires(text, [text.length || 1]);
+        if (whole) found++;
+        expect(fires(text, sizes)).toBe(whole);
+      }),
+      { numRuns: 1000 },
+    );
+    expect(found).toBeGreaterThan(100); // repetitions were found, not only their absence
   });
 });

@@ -7,7 +7,8 @@ const EVERY = 64;
 /** Distinct sentences remembered; the map starts over beyond it (a loop repeats at once, so it is still caught). */
 const MAX_SENTENCES = 1000;
 
-const SENTENCE_END = /[.!?]/;
+/** A sentence's end: its punctuation, then whitespace (any code unit up to a space). */
+const SENTENCE_END = /[.!?][\x00-\x20]/g;
 /** Whitespace other than one plain space between words. */
 const ODD_SPACE = /\s\s|(?! )\s/;
 /** Characters of the tail's end looked up to find the candidate periods. */
@@ -59,22 +60,25 @@ export class RepetitionCheck implements DriftCheck {
 
   /** A sentence ends at `.`, `!` or `?` followed by whitespace; each is counted once, when it ends. */
   private sentences(delta: string): boolean {
-    if (!this.ended && !SENTENCE_END.test(delta)) {
-      this.sentence += delta;
-      return false;
-    }
+    if (delta === '') return false;
     let from = 0;
-    for (let i = 0; i < delta.length; i++) {
-      const c = delta.charCodeAt(i);
-      if (this.ended && c <= 32) {
-        const sentence = this.sentence + delta.slice(from, i);
-        this.sentence = '';
-        from = i;
-        if (this.count(sentence)) return true;
-      }
-      this.ended = c === 46 || c === 33 || c === 63;
+    if (this.ended && delta.charCodeAt(0) <= 32) {
+      // the previous delta ended the sentence with its punctuation; this one's first character closes it
+      const sentence = this.sentence;
+      this.sentence = '';
+      if (this.count(sentence)) return true;
     }
-    this.sentence += delta.slice(from);
+    const last = delta.charCodeAt(delta.length - 1);
+    this.ended = last === 46 || last === 33 || last === 63;
+    SENTENCE_END.lastIndex = 0;
+    for (let m = SENTENCE_END.exec(delta); m !== null; m = SENTENCE_END.exec(delta)) {
+      const cut = m.index + 1;
+      const sentence = from === 0 ? this.sentence + delta.slice(0, cut) : delta.slice(from, cut);
+      this.sentence = '';
+      from = cut;
+      if (this.count(sentence)) return true;
+    }
+    this.sentence += from === 0 ? delta : delta.slice(from);
     return false;
   }
 
