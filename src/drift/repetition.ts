@@ -8,6 +8,7 @@ const EVERY = 64;
 const MAX_SENTENCES = 1000;
 
 /** A sentence's end: its punctuation, then whitespace (any code unit up to a space). */
+// eslint-disable-next-line no-control-regex -- whitespace here is any code unit up to a space, control characters included
 const SENTENCE_END = /[.!?][\x00-\x20]/g;
 /** Whitespace other than one plain space between words. */
 const ODD_SPACE = /\s\s|(?! )\s/;
