@@ -1,5 +1,5 @@
 /** @test {l0} */
-import { tap } from 'rxjs';
+import { NEVER, tap } from 'rxjs';
 import { describe, expect, it, vi } from 'vitest';
 import { l0, type L0Error, type L0Options, type L0StreamContext } from 'l0-rx';
 import { fakeModel, type FakeModel } from 'l0-rx/testing';
@@ -198,5 +198,17 @@ describe('l0() option validation', () => {
     const factory = vi.fn(stream);
     expect(() => l0({ stream: factory, retry: { attempts: -1 } })).toThrow(TypeError);
     expect(factory).not.toHaveBeenCalled();
+  });
+});
+
+describe('l0() factory signal', () => {
+  it('should hand each attempt the request signal with the context, aborted when the run is unsubscribed, however late it is read', () => {
+    const seen: L0StreamContext[] = [];
+    const sub = l0({ stream: (ctx) => (seen.push(ctx), NEVER), context: { id: 1 }, timeout: false }).subscribe();
+    sub.unsubscribe();
+    const ctx = seen[0]!;
+    expect(Object.keys({ ...ctx }).sort()).toEqual(['attempt', 'context', 'fallbackIndex', 'signal']);
+    expect(ctx.signal.aborted).toBe(true);
+    expect(ctx.context).toEqual({ id: 1 });
   });
 });

@@ -70,6 +70,47 @@ describe('fromStream', () => {
     });
   });
 
+  describe('signal, made on first read', () => {
+    it('should show signal to spreading and destructuring like any field', async () => {
+      let seen: { spread: Record<string, unknown>; signal: AbortSignal } | undefined;
+      await collect(fromStream((ctx) => {
+        const { signal } = ctx;
+        seen = { spread: { ...ctx }, signal };
+        return chunksOf(['a']);
+      }));
+      expect(seen!.spread).toEqual({ signal: seen!.signal, attempt: 1, fallbackIndex: 0 });
+      expect(Object.keys(seen!.spread)).toEqual(['attempt', 'fallbackIndex', 'signal']);
+    });
+
+    it('should give the same signal on every read within a subscription', async () => {
+      const reads: AbortSignal[] = [];
+      await collect(fromStream((ctx) => (reads.push(ctx.signal, ctx.signal), chunksOf(['a']))));
+      expect(reads[0]).toBe(reads[1]);
+    });
+
+    it('should hand an already aborted signal to a factory that first reads it after the subscriber left', async () => {
+      let ctx: StreamContext | undefined;
+      const sub = fromStream((c) => ((ctx = c), NEVER)).subscribe();
+      sub.unsubscribe();
+      expect(ctx!.signal.aborted).toBe(true);
+      expect((ctx!.signal.reason as Error).name).toBe('AbortError');
+    });
+
+    it('should not abort a signal first read after the run completed', async () => {
+      let ctx: StreamContext | undefined;
+      await collect(fromStream((c) => ((ctx = c), chunksOf(['a']))));
+      expect(ctx!.signal.aborted).toBe(false);
+    });
+
+    it('should abort a signal read before the subscriber left, at once', () => {
+      let signal: AbortSignal | undefined;
+      const sub = fromStream(({ signal: s }) => ((signal = s), NEVER)).subscribe();
+      expect(signal!.aborted).toBe(false);
+      sub.unsubscribe();
+      expect(signal!.aborted).toBe(true);
+    });
+  });
+
   describe('Observable<L0Event> input', () => {
     it('should pass events through and add complete{stop} when the source sends none', async () => {
       expect(await collect(fromStream(() => of(tok('a'), tok('b'))))).toEqual([start(), tok('a'), tok('b'), stop]);

@@ -2,6 +2,7 @@ import type { MonoTypeOperatorFunction, SchedulerLike } from 'rxjs';
 import type { L0Event } from '../events/eventTypes.js';
 import type { StreamAdapter } from '../sources/adapters/types.js';
 import { checkAdapters, type StreamContext, type StreamFactory, type StreamInput } from '../sources/fromStream.js';
+import { extendStreamContext } from '../sources/attemptSignal.js';
 import {
   RETRY_WITH_BACKOFF_DEFAULTS,
   resolveRetryConfig,
@@ -159,7 +160,7 @@ export function resolveL0Options(o: L0Options) {
   const context = deepFreeze(cloneContext(o.context ?? {}));
   const { buildContinuationPrompt: build, scheduler, random } = o;
   const wrap = (factory: L0StreamFactory): StreamFactory => (ctx) =>
-    factory({ ...ctx, context, ...(build && ctx.checkpoint ? { continuationPrompt: build(ctx.checkpoint) } : {}) });
+    factory(extendStreamContext(ctx, build && ctx.checkpoint ? { context, continuationPrompt: build(ctx.checkpoint) } : { context }));
   const retry: ResolvedRetryConfig = resolveRetryConfig(retryConfigOf(o.retry), childPath(L0, 'retry'), { scheduler, random });
   const dedupe = o.deduplicateContinuation ?? L0_DEFAULTS.deduplicateContinuation;
   // The fields are passed (and so validated) even when continuation is off.

@@ -1,11 +1,12 @@
 import { Observable } from 'rxjs';
-import type { L0Event } from '../events/eventTypes.js';
 import type { AttemptContext } from '../attempt/attemptContext.js';
+import type { L0Event } from '../events/eventTypes.js';
 import { checkModel, openAttempt, type FromAttemptConfig } from '../attempt/fromAttempt.js';
 import { checkBag, checkKeys, describeOption, optionError, optionKeys, optionPath, type OptionPath } from '../internal/options.js';
 import { BUILT_IN_ADAPTERS } from './adapters/index.js';
 import type { StreamAdapter } from './adapters/types.js';
 import { StreamRun } from './streamRun.js';
+import { AttemptSignal, streamContext } from './attemptSignal.js';
 
 /** What the factory gets for each subscription (each attempt): the {@link AttemptContext} and a signal. Frozen. */
 export interface StreamContext extends AttemptContext {
@@ -13,6 +14,7 @@ export interface StreamContext extends AttemptContext {
    * Fires when the subscription ends before the run completed: the subscriber unsubscribed (a timeout,
    * a race lost, the user cancelled) or the run failed. Pass it to the SDK call
    * (`create(body, { signal })`, `streamText({ abortSignal })`) so the HTTP request is really cancelled.
+   * Made on first read: a factory that never reads it (an async generator) costs no AbortController.
    */
   readonly signal: AbortSignal;
 }
@@ -113,9 +115,9 @@ export function fromStream(factory: StreamFactory, config: FromStreamConfig = {}
 
   return new Observable<L0Event>((subscriber) => {
     const attemptContext = openAttempt(subscriber, model);
-    const controller = new AbortController();
-    const run = new StreamRun(subscriber, controller, adapters, custom.length);
-    const ctx = contextOf(controller.signal, attemptContext);
+    const abort = new AttemptSignal();
+    const run = new StreamRun(subscriber, abort, adapters, custom.length);
+    const ctx = streamContext(abort, attemptContext);
     if (!subscriber.closed) {
       let input: unknown;
       try {
@@ -126,15 +128,6 @@ export function fromStream(factory: StreamFactory, config: FromStreamConfig = {}
       if (!subscriber.closed) run.run(input);
     }
     return () => run.teardown();
-  });
-}
-
-function contextOf(signal: AbortSignal, { attempt, fallbackIndex, checkpoint }: AttemptContext): StreamContext {
-  return Object.freeze({
-    signal,
-    attempt,
-    fallbackIndex,
-    ...(typeof checkpoint === 'string' && checkpoint !== '' ? { checkpoint } : {}),
   });
 }
 

@@ -51,7 +51,7 @@ export class StreamRun {
 
   constructor(
     private readonly subscriber: Subscriber<L0Event>,
-    private readonly controller: AbortController,
+    private readonly controller: { abort(): void },
     private readonly adapters: readonly StreamAdapter[],
     private readonly customCount: number,
   ) {}
