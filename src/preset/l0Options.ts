@@ -157,7 +157,7 @@ export function resolveL0Options(o: L0Options) {
   const attemptOperators = [...contentOperators(o, L0, o.scheduler, checkpointInterval), ...operatorList('attemptOperators', o.attemptOperators)];
   const record = recordOperator(o.record, o.scheduler);
   const runOperators = record ? Object.freeze([record, ...operatorList('runOperators', o.runOperators)]) : operatorList('runOperators', o.runOperators);
-  const context = deepFreeze(cloneContext(o.context ?? {}));
+  const context = o.context === undefined ? NO_CONTEXT : deepFreeze(cloneContext(o.context));
   const { buildContinuationPrompt: build, scheduler, random } = o;
   const wrap = (factory: L0StreamFactory): StreamFactory => (ctx) =>
     factory(extendStreamContext(ctx, build && ctx.checkpoint ? { context, continuationPrompt: build(ctx.checkpoint) } : { context }));
@@ -263,6 +263,9 @@ function pickCallbacks(o: L0Options): LifecycleCallbacks {
   for (const key of LIFECYCLE_CALLBACK_KEYS) if (o[key] !== undefined) callbacks[key] = o[key];
   return callbacks;
 }
+
+/** The context of a run given none: one frozen empty object (no structured clone per l0() call). */
+const NO_CONTEXT: Readonly<Record<string, unknown>> = /*#__PURE__*/ Object.freeze({});
 
 function cloneContext(context: Record<string, unknown>): Record<string, unknown> {
   try {
