@@ -1,4 +1,4 @@
-import { asyncScheduler, defer, tap, type MonoTypeOperatorFunction, type SchedulerLike } from 'rxjs';
+import { asyncScheduler, Observable, type MonoTypeOperatorFunction, type SchedulerLike } from 'rxjs';
 import type { L0Event } from './eventTypes.js';
 import { EVENT_LOG_VERSION, type EventEnvelope, type EventStore, type RecordedEvent } from './eventStore.js';
 import { EventLogError } from './EventLogError.js';
@@ -89,19 +89,27 @@ export function recordEvents(store: EventStore, config: RecordEventsConfig = {})
     }
   };
   return (source) =>
-    defer(() => {
+    new Observable<L0Event>((subscriber) => {
       const recorder = new Recorder(store, c.streamId(), c.scheduler, c.maxPending, report, c.onRecorded);
-      return source.pipe(
-        tap({
-          next: (event) => recorder.push(event),
-          error: (error: unknown) => {
-            recorder.push({ type: 'error', error: serializeError(error) });
-            recorder.end();
-          },
-          complete: () => recorder.end(),
-          unsubscribe: () => recorder.end(),
-        }),
-      );
+      const subscription = source.subscribe({
+        next: (event) => {
+          recorder.push(event);
+          subscriber.next(event);
+        },
+        error: (error: unknown) => {
+          recorder.push({ type: 'error', error: serializeError(error) });
+          recorder.end();
+          subscriber.error(error);
+        },
+        complete: () => {
+          recorder.end();
+          subscriber.complete();
+        },
+      });
+      return () => {
+        subscription.unsubscribe();
+        recorder.end();
+      };
     });
 }
 
