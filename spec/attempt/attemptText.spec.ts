@@ -1,4 +1,5 @@
 /** @test {AttemptText} */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AttemptText, attemptTextChange, L0_EVENT_TYPES, type AttemptTextChange, type L0Event, type L0EventType } from 'l0-rx';
 
@@ -159,5 +160,45 @@ describe('AttemptText', () => {
     const event = tok('word ');
     for (let i = 0; i < 100_000; i++) text.observe(event);
     expect(snapshot(text)).toEqual({ text: '', length: 500_000, tokenCount: 100_000, resumedFrom: undefined });
+  });
+
+  describe('one string for instances that see the same events', () => {
+    /** How many strings AttemptTexts have built so far (the shared counter behind the reuse). */
+    const built = () => (globalThis as unknown as Record<symbol, { nextId: number } | undefined>)[Symbol.for('l0-rx.attemptText.lastChange.v1')]?.nextId ?? 1;
+
+    it('should build one string per token for three instances down one chain', () => {
+      const texts = [new AttemptText(), new AttemptText(), new AttemptText()];
+      const before = built();
+      for (let i = 0; i < 100; i++) {
+        const e = tok(`t${i} `);
+        for (const t of texts) t.observe(e);
+      }
+      expect(built() - before).toBe(100);
+      expect(texts.map((t) => t.text)).toEqual(Array(3).fill(Array.from({ length: 100 }, (_, i) => `t${i} `).join('')));
+    });
+
+    it('should follow the rule exactly for any interleaving of instances, shared and repeated events, resets and resumes', () => {
+      const pool = [tok('a'), tok('bc'), tok('a'), EXAMPLES.start, EXAMPLES.retry, { type: 'resume', checkpoint: 'xy' } as L0Event, { type: 'resume', checkpoint: 'xy' } as L0Event, EXAMPLES.complete];
+      /** The rule, folded by hand. */
+      const fold = (events: readonly L0Event[]) =>
+        events.reduce((text, e) => (e.type === 'token' ? text + e.value : attemptTextChange(e) === 'reset' ? '' : e.type === 'resume' ? e.checkpoint : text), '');
+      fc.assert(
+        fc.property(fc.array(fc.tuple(fc.nat(3), fc.nat(pool.length - 1)), { maxLength: 60 }), (steps) => {
+          const texts = [new AttemptText(), new AttemptText(), new AttemptText(), new AttemptText()];
+          const seen: L0Event[][] = texts.map(() => []);
+          for (const [who, which] of steps) {
+            texts[who]!.observe(pool[which]!);
+            seen[who]!.push(pool[which]!);
+            expect(texts[who]!.text).toBe(fold(seen[who]!));
+          }
+        }),
+        { numRuns: 2000 },
+      );
+    });
+
+    it('should not let a text assigned from outside be mistaken for a shared one', () => {
+      const text = new AttemptText();
+      expect(() => ((text as { text: string }).text = 'forged')).toThrow(TypeError);
+    });
   });
 });
