@@ -86,6 +86,18 @@ describe('detectDrift', () => {
       expect(seen.slice(0, -1).every((d) => d.length >= 32)).toBe(true);
     });
 
+    it('should give detectors of your own the whole text so far, at each check and at completion', () => {
+      const texts: string[] = [];
+      const recorder: DriftDetector = {
+        type: 'recorder', confidence: 0.1,
+        create: () => ({ check: (_d, t) => (texts.push(t), false), complete: (t) => (texts.push(t), false) }),
+      };
+      const input = varied(100);
+      runSync(text(...chunks(input, 5)), detectDrift({ detectors: [recorder] }));
+      expect(texts.at(-1)).toBe(input);
+      expect(texts.every((t) => input.startsWith(t))).toBe(true);
+    });
+
     it('should drop a retracted attempt\'s unchecked text', () => {
       const seen: string[] = [];
       const recorder: DriftDetector = { type: 'recorder', confidence: 0.1, create: () => ({ check: (d) => (seen.push(d), false) }) };

@@ -43,7 +43,7 @@ export function resolveDetectDrift(config: DetectDriftConfig, path: OptionPath =
     throw optionError(path, 'detectors', 'an array of { type, confidence in [0, 1], create() }', detectors);
   }
   if (onDrift !== undefined && typeof onDrift !== 'function') throw optionError(path, 'onDrift', 'a function', onDrift);
-  return { action, minConfidence, detectors: [...(types as readonly DriftType[]).map((t) => DRIFT_DETECTORS[t]), ...detectors], onDrift };
+  return { action, minConfidence, detectors: [...(types as readonly DriftType[]).map((t) => DRIFT_DETECTORS[t]), ...detectors], onDrift, custom: detectors.length > 0 };
 }
 
 /**
@@ -75,10 +75,11 @@ export function resolveDetectDrift(config: DetectDriftConfig, path: OptionPath =
  * @param config See {@link DetectDriftConfig}.
  */
 export function detectDrift(config: DetectDriftConfig = {}): MonoTypeOperatorFunction<L0Event> {
-  const { action, minConfidence, detectors, onDrift } = resolveDetectDrift(config);
+  const { action, minConfidence, detectors, onDrift, custom } = resolveDetectDrift(config);
   return (source) =>
     new Observable<L0Event>((subscriber) => {
-      const text = new AttemptText();
+      // the built-in detectors keep the little text they need; only detectors of your own get the whole text
+      const text = new AttemptText({ keepText: custom });
       let checks: DriftCheck[] = [];
       /** Whether each detector has reported (a type is reported once per attempt). */
       let reported: boolean[] = [];

@@ -60,16 +60,17 @@ export const DRIFT_DETECTORS: Readonly<Record<DriftType, DriftDetector>> = /*#__
   repetition: detector('repetition', 0.8, () => new RepetitionCheck()),
   /** A meta opener in the first 100 characters: "Here is the response", "Here you go", "Let me ... for you". */
   format_collapse: detector('format_collapse', 0.8, () => {
+    let head = '';
     let decided = false;
-    const test = (text: string) => FORMAT_COLLAPSE.test(text.slice(0, 100));
     return {
-      check: (_d, text) => {
+      check: (delta) => {
         if (decided) return false;
-        if (test(text)) return (decided = true);
-        decided = text.length >= 100;
+        head += delta;
+        if (FORMAT_COLLAPSE.test(head.slice(0, 100))) return (decided = true);
+        decided = head.length >= 100;
         return false;
       },
-      complete: (text) => !decided && test(text),
+      complete: () => !decided && FORMAT_COLLAPSE.test(head),
     };
   }),
   /** A 200-character window with 3+ formal markers after one with 3+ informal ones, or the reverse. */
@@ -95,14 +96,18 @@ export const DRIFT_DETECTORS: Readonly<Record<DriftType, DriftDetector>> = /*#__
   }),
   /** A first line that is only "Sure!", "Certainly.", "Of course", "Absolutely!". */
   hedging: detector('hedging', 0.5, () => {
+    let head = '';
     let decided = false;
-    const firstLine = (text: string, final: boolean): boolean => {
-      const nl = text.indexOf('\n');
-      if (nl < 0 && !final && text.length < 40) return false;
+    const firstLine = (final: boolean): boolean => {
+      const nl = head.indexOf('\n');
+      if (nl < 0 && !final && head.length < 40) return false;
       decided = true;
-      return HEDGE.test(nl < 0 ? text : text.slice(0, nl));
+      return HEDGE.test(nl < 0 ? head : head.slice(0, nl));
     };
-    return { check: (_d, text) => !decided && firstLine(text, false), complete: (text) => !decided && firstLine(text, true) };
+    return {
+      check: (delta) => !decided && ((head += delta), firstLine(false)),
+      complete: () => !decided && firstLine(true),
+    };
   }),
   /**
    * A 64-character block whose entropy is 2.5 standard deviations above the last 50 blocks' (after
