@@ -278,12 +278,28 @@ function openReader(source: object): ChunkReader | undefined {
   if (typeof safeGet(handle, method) !== 'function') {
     throw new InvalidStreamError(`fromStream: ${opened} of ${describeValue(source)} returned ${describeValue(handle)}, which has no ${method}() method`);
   }
-  if (method === 'read') {
-    const reader = handle as ReadableStreamDefaultReader<unknown>;
-    return { read: () => reader.read(), cancel: () => settle(() => reader.cancel()) };
+  return method === 'read' ? new StreamReader(handle as ReadableStreamDefaultReader<unknown>) : new IteratorReader(handle as AsyncIterator<unknown>);
+}
+
+/* Readers as classes, not closures: one small object per open stream (fan-in keeps 10,000 of them). */
+class StreamReader implements ChunkReader {
+  constructor(private readonly reader: ReadableStreamDefaultReader<unknown>) {}
+  read(): Promise<IteratorResult<unknown>> {
+    return this.reader.read() as Promise<IteratorResult<unknown>>;
   }
-  const iterator = handle as AsyncIterator<unknown>;
-  return { read: () => iterator.next(), cancel: () => settle(() => iterator.return?.()) };
+  cancel(): void {
+    settle(() => this.reader.cancel());
+  }
+}
+
+class IteratorReader implements ChunkReader {
+  constructor(private readonly iterator: AsyncIterator<unknown>) {}
+  read(): Promise<IteratorResult<unknown>> {
+    return this.iterator.next();
+  }
+  cancel(): void {
+    settle(() => this.iterator.return?.());
+  }
 }
 
 /**

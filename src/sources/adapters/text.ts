@@ -1,5 +1,5 @@
 import { describeValue, InvalidStreamError } from '../../errors/InvalidStreamError.js';
-import type { ChunkDecoder, StreamAdapter } from './types.js';
+import type { AdapterEmit, ChunkDecoder, StreamAdapter } from './types.js';
 
 function isBytes(chunk: unknown): chunk is ArrayBufferView | ArrayBuffer {
   return ArrayBuffer.isView(chunk) || chunk instanceof ArrayBuffer;
@@ -22,22 +22,25 @@ function isBytes(chunk: unknown): chunk is ArrayBufferView | ArrayBuffer {
 export const textAdapter: StreamAdapter = /*#__PURE__*/ Object.freeze({
   name: 'text',
   detect: (chunk: unknown): boolean => typeof chunk === 'string' || isBytes(chunk),
-  create(): ChunkDecoder {
-    let decoder: TextDecoder | undefined;
-    return {
-      push(chunk, emit) {
-        if (typeof chunk === 'string') {
-          emit({ type: 'token', value: chunk });
-        } else if (isBytes(chunk)) {
-          decoder ??= new TextDecoder();
-          emit({ type: 'token', value: decoder.decode(chunk, { stream: true }) });
-        } else {
-          throw new InvalidStreamError(`fromStream: a text stream yielded ${describeValue(chunk)}, expected a string or bytes`);
-        }
-      },
-      end(emit) {
-        if (decoder) emit({ type: 'token', value: decoder.decode() });
-      },
-    };
-  },
+  create: (): ChunkDecoder => new TextChunks(),
 });
+
+/** One stream's decoder state: a class, not closures, since fan-in keeps one per open stream. */
+class TextChunks implements ChunkDecoder {
+  private decoder: TextDecoder | undefined = undefined;
+
+  push(chunk: unknown, emit: AdapterEmit): void {
+    if (typeof chunk === 'string') {
+      emit({ type: 'token', value: chunk });
+    } else if (isBytes(chunk)) {
+      this.decoder ??= new TextDecoder();
+      emit({ type: 'token', value: this.decoder.decode(chunk, { stream: true }) });
+    } else {
+      throw new InvalidStreamError(`fromStream: a text stream yielded ${describeValue(chunk)}, expected a string or bytes`);
+    }
+  }
+
+  end(emit: AdapterEmit): void {
+    if (this.decoder) emit({ type: 'token', value: this.decoder.decode() });
+  }
+}
