@@ -59,19 +59,20 @@ const NO_ERRORS: readonly unknown[] = /*#__PURE__*/ Object.freeze([]);
  */
 export class L0Error extends Error {
   override readonly name: string = 'L0Error';
-  readonly code: string;
-  readonly category: ErrorCategory;
-  readonly retryable: boolean;
-  readonly reason: ErrorReason;
-  readonly checkpoint: string | undefined;
-  readonly status: number | undefined;
-  readonly retryAfterMs: number | undefined;
+  // `declare`: set in the constructor only, so the compiled class carries no field list (bundle size)
+  declare readonly code: string;
+  declare readonly category: ErrorCategory;
+  declare readonly retryable: boolean;
+  declare readonly reason: ErrorReason;
+  declare readonly checkpoint: string | undefined;
+  declare readonly status: number | undefined;
+  declare readonly retryAfterMs: number | undefined;
   /** The attempt (1-based) this error ended, where known. */
-  readonly attempt: number | undefined;
+  declare readonly attempt: number | undefined;
   /** The fallback index (0 = primary) this error happened on, where known. */
-  readonly fallbackIndex: number | undefined;
+  declare readonly fallbackIndex: number | undefined;
   /** On the error that ends a run: every failed attempt's error, oldest first. Otherwise empty. */
-  readonly attemptErrors: readonly unknown[];
+  declare readonly attemptErrors: readonly unknown[];
 
   constructor(message: string, options: L0ErrorOptions) {
     // `'cause' in options`: a thrown `undefined` is still recorded as the cause
@@ -122,10 +123,10 @@ export class L0Error extends Error {
 /** How many `cause` links {@link L0Error.toJSON} serialises. */
 const MAX_CAUSE_DEPTH = 8;
 
-const STRING_FIELDS = ['code', 'category', 'reason'] as const;
-const OPTIONAL_FIELDS = ['status', 'retryAfterMs', 'attempt', 'fallbackIndex', 'checkpoint', 'retryable'] as const;
-const FIELD_TYPES: Readonly<Record<(typeof OPTIONAL_FIELDS)[number], string>> = {
-  status: 'number', retryAfterMs: 'number', attempt: 'number', fallbackIndex: 'number', checkpoint: 'string', retryable: 'boolean',
+/** The fields serialised when of the right type, in output order. */
+const FIELD_TYPES: Readonly<Record<string, string>> = {
+  code: 'string', category: 'string', reason: 'string', status: 'number', retryAfterMs: 'number', attempt: 'number',
+  fallbackIndex: 'number', checkpoint: 'string', retryable: 'boolean',
 };
 
 /**
@@ -138,13 +139,9 @@ function errorToJSON(e: object, seen: Set<unknown>, l0: boolean): SerializedErro
   seen.add(e);
   const out: Record<string, unknown> = { name: safeString(e, 'name') ?? (l0 ? 'L0Error' : 'Error'), message: safeString(e, 'message') ?? '' };
   if (l0) Object.assign(out, { code: 'UNKNOWN_ERROR', category: 'unknown', retryable: false, reason: 'unknown' });
-  for (const key of STRING_FIELDS) {
-    const value = safeString(e, key);
-    if (value !== undefined) out[key] = value;
-  }
-  for (const key of OPTIONAL_FIELDS) {
+  for (const [key, type] of Object.entries(FIELD_TYPES)) {
     const value = safeGet(e, key);
-    if (typeof value === FIELD_TYPES[key]) out[key] = value;
+    if (typeof value === type) out[key] = value;
   }
   const info = safeGet(e, 'info');
   if (typeof info === 'object' && info !== null) out['info'] = info;
