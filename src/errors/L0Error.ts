@@ -41,6 +41,8 @@ export interface L0ErrorOptions extends L0RunInfo {
 
 const BRAND = /*#__PURE__*/ Symbol.for('l0-rx.L0Error');
 const NO_ERRORS: readonly unknown[] = /*#__PURE__*/ Object.freeze([]);
+/** The option fields an L0Error copies, in the order of its own keys. */
+const OWN_FIELDS = ['code', 'category', 'retryable', 'reason', 'checkpoint', 'status', 'retryAfterMs', 'attempt', 'fallbackIndex'] as const;
 
 /**
  * The base of every error l0-rx raises. Carries a stable `code`, a `category`, whether it is
@@ -77,15 +79,9 @@ export class L0Error extends Error {
   constructor(message: string, options: L0ErrorOptions) {
     // `'cause' in options`: a thrown `undefined` is still recorded as the cause
     super(message, 'cause' in options ? { cause: options.cause } : undefined);
-    this.code = options.code;
-    this.category = options.category;
-    this.retryable = options.retryable;
-    this.reason = options.reason ?? 'unknown';
-    this.checkpoint = options.checkpoint;
-    this.status = options.status;
-    this.retryAfterMs = options.retryAfterMs;
-    this.attempt = options.attempt;
-    this.fallbackIndex = options.fallbackIndex;
+    // in this order (the instance's own keys keep it); `reason` and `attemptErrors` get their defaults below
+    for (const key of OWN_FIELDS) (this as Record<string, unknown>)[key] = options[key];
+    this.reason ??= 'unknown';
     this.attemptErrors = options.attemptErrors ? Object.freeze([...options.attemptErrors]) : NO_ERRORS;
     Object.defineProperty(this, BRAND, { value: true });
   }
@@ -102,11 +98,12 @@ export class L0Error extends Error {
     for (const key of Reflect.ownKeys(this)) {
       Object.defineProperty(copy, key, Object.getOwnPropertyDescriptor(this, key)!);
     }
-    const set = (key: keyof L0RunInfo, value: unknown) =>
-      Object.defineProperty(copy, key, { value, writable: true, enumerable: true, configurable: true });
-    if (info.attempt !== undefined) set('attempt', info.attempt);
-    if (info.fallbackIndex !== undefined) set('fallbackIndex', info.fallbackIndex);
-    if (info.attemptErrors !== undefined) set('attemptErrors', Object.freeze([...info.attemptErrors]));
+    for (const key of ['attempt', 'fallbackIndex', 'attemptErrors'] as const) {
+      const value = info[key];
+      if (value !== undefined) {
+        Object.defineProperty(copy, key, { value: key === 'attemptErrors' ? Object.freeze([...(value as readonly unknown[])]) : value, writable: true, enumerable: true, configurable: true });
+      }
+    }
     return copy;
   }
 
