@@ -3,7 +3,7 @@ import type { ErrorCategory } from '../errors/L0Error.js';
 import { ERROR_CATEGORIES, ERROR_REASONS, type ErrorReason } from '../errors/errorReason.js';
 import { BACKOFF_KINDS, type BackoffKind } from './backoff.js';
 import { closestName } from '../internal/closestName.js';
-import { checkKeys, describeOption, isSchedulerLike, optionError, optionKeys, optionLabel, optionPath, type OptionPath } from '../internal/options.js';
+import { checkBag, checkKeys, describeOption, isSchedulerLike, optionError, optionKeys, optionLabel, optionPath, type OptionPath } from '../internal/options.js';
 
 export type { BackoffKind } from './backoff.js';
 
@@ -161,10 +161,11 @@ export function resolveRetryConfig(
       throw new TypeError(`${where.self}: unknown preset ${describeOption(config)}${guess ? ` (did you mean '${guess}'?)` : ''}; the presets are ${list(presets)}`);
     }
     c = RETRY_PRESETS[config];
-  } else if (typeof config === 'object' && config !== null && !Array.isArray(config)) {
+  } else {
+    checkBag(where, config, 'a number, a preset name or an object');
     checkKeys(where, config, RETRY_WITH_BACKOFF_KEYS);
     c = config;
-  } else throw new TypeError(`${where.self} must be a number, a preset name or an object, got ${describeOption(config)}`);
+  }
 
   const d: Readonly<Record<string, unknown>> = { ...RETRY_WITH_BACKOFF_DEFAULTS, scheduler: inherited.scheduler ?? asyncScheduler };
   const backoff = c.backoff ?? RETRY_WITH_BACKOFF_DEFAULTS.backoff;
