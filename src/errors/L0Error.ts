@@ -41,6 +41,8 @@ export interface L0ErrorOptions extends L0RunInfo {
 
 const BRAND = /*#__PURE__*/ Symbol.for('l0-rx.L0Error');
 const NO_ERRORS: readonly unknown[] = /*#__PURE__*/ Object.freeze([]);
+/** The option fields an L0Error copies, in the order of its own keys. */
+const OWN_FIELDS = ['code', 'category', 'retryable', 'reason', 'checkpoint', 'status', 'retryAfterMs', 'attempt', 'fallbackIndex'] as const;
 
 /**
  * The base of every error l0-rx raises. Carries a stable `code`, a `category`, whether it is
@@ -59,32 +61,27 @@ const NO_ERRORS: readonly unknown[] = /*#__PURE__*/ Object.freeze([]);
  */
 export class L0Error extends Error {
   override readonly name: string = 'L0Error';
-  readonly code: string;
-  readonly category: ErrorCategory;
-  readonly retryable: boolean;
-  readonly reason: ErrorReason;
-  readonly checkpoint: string | undefined;
-  readonly status: number | undefined;
-  readonly retryAfterMs: number | undefined;
+  // `declare`: set in the constructor only, so the compiled class carries no field list (bundle size)
+  declare readonly code: string;
+  declare readonly category: ErrorCategory;
+  declare readonly retryable: boolean;
+  declare readonly reason: ErrorReason;
+  declare readonly checkpoint: string | undefined;
+  declare readonly status: number | undefined;
+  declare readonly retryAfterMs: number | undefined;
   /** The attempt (1-based) this error ended, where known. */
-  readonly attempt: number | undefined;
+  declare readonly attempt: number | undefined;
   /** The fallback index (0 = primary) this error happened on, where known. */
-  readonly fallbackIndex: number | undefined;
+  declare readonly fallbackIndex: number | undefined;
   /** On the error that ends a run: every failed attempt's error, oldest first. Otherwise empty. */
-  readonly attemptErrors: readonly unknown[];
+  declare readonly attemptErrors: readonly unknown[];
 
   constructor(message: string, options: L0ErrorOptions) {
     // `'cause' in options`: a thrown `undefined` is still recorded as the cause
     super(message, 'cause' in options ? { cause: options.cause } : undefined);
-    this.code = options.code;
-    this.category = options.category;
-    this.retryable = options.retryable;
-    this.reason = options.reason ?? 'unknown';
-    this.checkpoint = options.checkpoint;
-    this.status = options.status;
-    this.retryAfterMs = options.retryAfterMs;
-    this.attempt = options.attempt;
-    this.fallbackIndex = options.fallbackIndex;
+    // in this order (the instance's own keys keep it); `reason` and `attemptErrors` get their defaults below
+    for (const key of OWN_FIELDS) (this as Record<string, unknown>)[key] = options[key];
+    this.reason ??= 'unknown';
     this.attemptErrors = options.attemptErrors ? Object.freeze([...options.attemptErrors]) : NO_ERRORS;
     Object.defineProperty(this, BRAND, { value: true });
   }
@@ -101,11 +98,12 @@ export class L0Error extends Error {
     for (const key of Reflect.ownKeys(this)) {
       Object.defineProperty(copy, key, Object.getOwnPropertyDescriptor(this, key)!);
     }
-    const set = (key: keyof L0RunInfo, value: unknown) =>
-      Object.defineProperty(copy, key, { value, writable: true, enumerable: true, configurable: true });
-    if (info.attempt !== undefined) set('attempt', info.attempt);
-    if (info.fallbackIndex !== undefined) set('fallbackIndex', info.fallbackIndex);
-    if (info.attemptErrors !== undefined) set('attemptErrors', Object.freeze([...info.attemptErrors]));
+    for (const key of ['attempt', 'fallbackIndex', 'attemptErrors'] as const) {
+      const value = info[key];
+      if (value !== undefined) {
+        Object.defineProperty(copy, key, { value: key === 'attemptErrors' ? Object.freeze([...(value as readonly unknown[])]) : value, writable: true, enumerable: true, configurable: true });
+      }
+    }
     return copy;
   }
 
@@ -122,10 +120,10 @@ export class L0Error extends Error {
 /** How many `cause` links {@link L0Error.toJSON} serialises. */
 const MAX_CAUSE_DEPTH = 8;
 
-const STRING_FIELDS = ['code', 'category', 'reason'] as const;
-const OPTIONAL_FIELDS = ['status', 'retryAfterMs', 'attempt', 'fallbackIndex', 'checkpoint', 'retryable'] as const;
-const FIELD_TYPES: Readonly<Record<(typeof OPTIONAL_FIELDS)[number], string>> = {
-  status: 'number', retryAfterMs: 'number', attempt: 'number', fallbackIndex: 'number', checkpoint: 'string', retryable: 'boolean',
+/** The fields serialised when of the right type, in output order. */
+const FIELD_TYPES: Readonly<Record<string, string>> = {
+  code: 'string', category: 'string', reason: 'string', status: 'number', retryAfterMs: 'number', attempt: 'number',
+  fallbackIndex: 'number', checkpoint: 'string', retryable: 'boolean',
 };
 
 /**
@@ -138,13 +136,9 @@ function errorToJSON(e: object, seen: Set<unknown>, l0: boolean): SerializedErro
   seen.add(e);
   const out: Record<string, unknown> = { name: safeString(e, 'name') ?? (l0 ? 'L0Error' : 'Error'), message: safeString(e, 'message') ?? '' };
   if (l0) Object.assign(out, { code: 'UNKNOWN_ERROR', category: 'unknown', retryable: false, reason: 'unknown' });
-  for (const key of STRING_FIELDS) {
-    const value = safeString(e, key);
-    if (value !== undefined) out[key] = value;
-  }
-  for (const key of OPTIONAL_FIELDS) {
+  for (const [key, type] of Object.entries(FIELD_TYPES)) {
     const value = safeGet(e, key);
-    if (typeof value === FIELD_TYPES[key]) out[key] = value;
+    if (typeof value === type) out[key] = value;
   }
   const info = safeGet(e, 'info');
   if (typeof info === 'object' && info !== null) out['info'] = info;

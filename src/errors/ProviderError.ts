@@ -1,4 +1,4 @@
-import type { ErrorReason } from './errorReason.js';
+import { toErrorReason, type ErrorReason } from './errorReason.js';
 import { isL0Error, L0Error, type ErrorCategory } from './L0Error.js';
 
 export type ProviderErrorCode =
@@ -23,17 +23,8 @@ export interface ProviderErrorOptions {
   readonly cause?: unknown;
 }
 
-const REASON_OF: Readonly<Record<ProviderErrorCode, ErrorReason>> = {
-  NETWORK_ERROR: 'network_error',
-  RATE_LIMITED: 'rate_limit',
-  SERVER_ERROR: 'server_error',
-  AUTH_ERROR: 'auth',
-  BAD_REQUEST: 'bad_request',
-  CONTEXT_LENGTH_EXCEEDED: 'context_length_exceeded',
-  CONTENT_FILTERED: 'content_filtered',
-  INCOMPLETE_STREAM: 'incomplete_stream',
-  MALFORMED_CHUNK: 'malformed_chunk',
-};
+/** The default reason of a code: the code in lower case (`NETWORK_ERROR` -> `network_error`), but for these two. */
+const REASON_OF: Readonly<Partial<Record<ProviderErrorCode, ErrorReason>>> = { RATE_LIMITED: 'rate_limit', AUTH_ERROR: 'auth' };
 
 /**
  * The model provider or the network failed: HTTP status errors, resets, in-band error frames,
@@ -49,7 +40,7 @@ export class ProviderError extends L0Error {
   declare readonly code: ProviderErrorCode;
 
   constructor(message: string, options: ProviderErrorOptions) {
-    super(message, { ...options, reason: options.reason ?? REASON_OF[options.code] });
+    super(message, { ...options, reason: options.reason ?? REASON_OF[options.code] ?? toErrorReason(`${options.code}`.toLowerCase()) });
   }
 }
 

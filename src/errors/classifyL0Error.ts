@@ -5,7 +5,7 @@
  * `fromStream`, where provider errors are typed) bring into a bundle. Internal: never re-exported.
  */
 import type { ErrorClassification } from './classifyError.js';
-import { toErrorReason } from './errorReason.js';
+import { ERROR_CATEGORIES, toErrorReason } from './errorReason.js';
 import { safeGet, safeString } from './inspect.js';
 import { isL0Error, type ErrorCategory, type L0Error } from './L0Error.js';
 import { errorHeaders, retryAfterFromHeaders } from './retryAfter.js';
@@ -15,9 +15,6 @@ import { UnknownError } from './UnknownError.js';
 /** How many `cause` links are followed below an error. */
 export const MAX_CAUSE_DEPTH = 5;
 
-const CATEGORIES: ReadonlySet<unknown> = /*#__PURE__*/ new Set<ErrorCategory>([
-  'network', 'rate-limit', 'server', 'timeout', 'content', 'auth', 'bad-request', 'abort', 'unknown',
-]);
 
 /** Content and unknown failures use the `attempts` budget as well as `maxRetries`. */
 export function countsTowardAttempts(category: ErrorCategory): boolean {
@@ -26,7 +23,7 @@ export function countsTowardAttempts(category: ErrorCategory): boolean {
 
 /** An object carrying the L0Error brand also carries what consumers read: a code, a category, a message. */
 export function wellFormed(e: L0Error): boolean {
-  return safeString(e, 'code') !== undefined && CATEGORIES.has(safeGet(e, 'category')) && safeString(e, 'message') !== undefined;
+  return safeString(e, 'code') !== undefined && ERROR_CATEGORIES.has(safeGet(e, 'category')) && safeString(e, 'message') !== undefined;
 }
 
 /** A user or platform abort that is not one of ours: a DOMException or Node `AbortError`. */
@@ -57,7 +54,7 @@ export function asL0Error(e: unknown): L0Error {
 export function categoryOf(e: unknown): ErrorCategory {
   if (isL0Error(e)) {
     const category = safeGet(e, 'category');
-    return CATEGORIES.has(category) ? (category as ErrorCategory) : 'unknown'; // a forged brand may carry anything
+    return ERROR_CATEGORIES.has(category) ? (category as ErrorCategory) : 'unknown'; // a forged brand may carry anything
   }
   return isForeignAbort(e) ? 'abort' : 'unknown';
 }

@@ -44,12 +44,13 @@ export function deserializeWith(plain: SerializedError, typed: ((plain: Serializ
     category: plain.category ?? 'unknown',
     retryable: plain.retryable ?? plain.category === undefined,
     reason: toErrorReason(plain.reason),
+    // the constructor copies these as they are (undefined when absent); only `cause` is recorded by presence
+    checkpoint: plain.checkpoint,
+    status: plain.status,
+    retryAfterMs: plain.retryAfterMs,
+    attempt: plain.attempt,
+    fallbackIndex: plain.fallbackIndex,
     ...(plain.cause === undefined ? {} : { cause: plain.cause }),
-    ...(plain.checkpoint === undefined ? {} : { checkpoint: plain.checkpoint }),
-    ...(plain.status === undefined ? {} : { status: plain.status }),
-    ...(plain.retryAfterMs === undefined ? {} : { retryAfterMs: plain.retryAfterMs }),
-    ...(plain.attempt === undefined ? {} : { attempt: plain.attempt }),
-    ...(plain.fallbackIndex === undefined ? {} : { fallbackIndex: plain.fallbackIndex }),
   });
   Object.defineProperty(error, 'name', { value: plain.name, writable: false, enumerable: true, configurable: true });
   if (plain.info !== undefined) Object.defineProperty(error, 'info', { value: Object.freeze({ ...plain.info }), enumerable: true });

@@ -1,3 +1,5 @@
+import type { ErrorCategory } from './L0Error.js';
+
 /**
  * Why a failure happened, in snake_case: the `reason` of {@link classifyError}, of every
  * {@link L0Error}, of `retry` events, and an allowed entry of `retryOn`. One list, used everywhere.
@@ -36,3 +38,8 @@ export const ERROR_REASONS: ReadonlySet<string> = /*#__PURE__*/ new Set<ErrorRea
 export function toErrorReason(value: unknown): ErrorReason {
   return typeof value === 'string' && ERROR_REASONS.has(value) ? (value as ErrorReason) : 'unknown';
 }
+
+/** Every {@link ErrorCategory}. @internal Shared by the validators and the classification. */
+export const ERROR_CATEGORIES: ReadonlySet<unknown> = /*#__PURE__*/ new Set<ErrorCategory>([
+  'network', 'rate-limit', 'server', 'timeout', 'content', 'auth', 'bad-request', 'abort', 'unknown',
+]);

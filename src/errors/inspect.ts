@@ -61,18 +61,17 @@ export function describeAny(value: unknown, max: number): string {
 }
 
 function describeUnsafe(value: unknown, max: number): string {
+  if (value === null) return 'null';
   switch (typeof value) {
+    case 'object':
+      return describeObject(value, max);
+    case 'undefined':
+      return 'undefined';
     case 'string':
       return `a string ${quoted(value, max)}`;
     case 'function':
       return `a function ${quoted(functionSource(value), max)}`;
-    case 'symbol':
-      return `symbol ${shorten(value.toString(), max)}`;
-    case 'object':
-      return value === null ? 'null' : describeObject(value, max);
-    case 'undefined':
-      return 'undefined';
-    default: // number, boolean, bigint
+    default: // number, boolean, bigint, symbol (String() reads a symbol as its toString())
       return `${typeof value} ${shorten(String(value), max)}`;
   }
 }

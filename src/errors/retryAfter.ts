@@ -31,9 +31,8 @@ export function headerGetter(headers: unknown): HeaderGetter | undefined {
   const lower = new Map<string, string>();
   try {
     for (const [k, v] of Object.entries(headers)) {
-      if (typeof v === 'string') lower.set(k.toLowerCase(), v);
-      else if (typeof v === 'number') lower.set(k.toLowerCase(), String(v));
-      else if (Array.isArray(v) && typeof v[0] === 'string') lower.set(k.toLowerCase(), v[0]);
+      const first: unknown = Array.isArray(v) ? v[0] : v; // a Node header list: its first value
+      if (typeof first === 'string' || typeof v === 'number') lower.set(k.toLowerCase(), String(first));
     }
   } catch {
     // a header record with a throwing getter (or a revoked Proxy): no usable headers
@@ -51,9 +50,8 @@ function nonNegative(ms: number): number | undefined {
 export function parseDuration(value: string): number | undefined {
   const trimmed = value.trim();
   if (!/^(?:\d+(?:\.\d+)?(?:h|ms|m|s))+$/.test(trimmed)) return undefined;
-  const unit: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1 };
   let total = 0;
-  for (const [, n, u] of trimmed.matchAll(/(\d+(?:\.\d+)?)(h|ms|m|s)/g)) total += Number(n) * unit[u!]!;
+  for (const [, n, u] of trimmed.matchAll(/(\d+(?:\.\d+)?)(h|ms|m|s)/g)) total += Number(n) * (u === 'h' ? 3_600_000 : u === 'm' ? 60_000 : u === 's' ? 1000 : 1);
   return nonNegative(total);
 }
 

@@ -1,5 +1,6 @@
 import { catchError, defer, of, scan, tap, type OperatorFunction } from 'rxjs';
-import { L0_EVENT_TYPES, type L0Event } from './eventTypes.js';
+import type { L0Event } from './eventTypes.js';
+import { EVENT_TYPES } from '../sources/validateEvent.js';
 import { INITIAL_L0_STATE, reduceL0State, type L0State } from './reduceState.js';
 import { serializeError } from '../errors/serializeError.js';
 import { InvalidStreamError } from '../errors/InvalidStreamError.js';
@@ -61,10 +62,6 @@ export function accumulate(config: AccumulateConfig = {}): OperatorFunction<L0Ev
       );
     });
 }
-
-
-/** Every event type: anything else is not an event. */
-const EVENT_TYPES: ReadonlySet<unknown> = /*#__PURE__*/ new Set<unknown>(L0_EVENT_TYPES);
 
 /**
  * {@link reduceL0State}, guarded against values that are not L0 events: a switch on `type` that

@@ -13,7 +13,7 @@ export interface SplitThinkingConfig {
 const KEYS = /*#__PURE__*/ optionKeys<SplitThinkingConfig>()(['startInside']);
 const PATH = /*#__PURE__*/ optionPath('splitThinking');
 const OPENING = /*#__PURE__*/ THINKING_TAGS.map((t) => `<${t}>`);
-const MAX_TAG = /*#__PURE__*/ Math.max(...OPENING.map((t) => t.length + 1));
+const MAX_TAG = /*#__PURE__*/ Math.max(.../*#__PURE__*/ OPENING.map((t) => t.length + 1));
 
 /** Whether `s` could still grow into one of `tags` (case-insensitive); `s` starts with '<'. */
 function couldBe(s: string, tags: readonly string[]): boolean {

@@ -9,25 +9,29 @@ const MAX_NAME = 64;
 /**
  * The optimal-string-alignment distance (Damerau-Levenshtein restricted to adjacent swaps) between
  * `a` and `b`: the fewest single-character insertions, deletions, substitutions and swaps of two
- * neighbours that turn one into the other. O(|a| x |b|) time, O(|b|) memory.
+ * neighbours that turn one into the other. O(|a| x |b|) time and memory (names are short: see
+ * {@link MAX_NAME}); written for size, as it ships in every bundle that validates options.
  *
  *   editDistance('intialToken', 'initialToken') === 1     editDistance('onRetyr', 'onRetry') === 1
  */
 export function editDistance(a: string, b: string): number {
-  let beforePrevious = new Array<number>(b.length + 1).fill(0);
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  let current = new Array<number>(b.length + 1).fill(0);
-  for (let i = 1; i <= a.length; i++) {
-    current[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let d = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, beforePrevious[j - 2]! + 1);
-      current[j] = d;
+  const d: number[][] = [];
+  for (let i = 0; i <= a.length; i++) {
+    const row: number[] = (d[i] = []);
+    for (let j = 0; j <= b.length; j++) {
+      // out of range, a[-1] and b[-1] are undefined, so the swap test is false in the first row and column
+      row[j] =
+        i * j === 0
+          ? i + j
+          : Math.min(
+              d[i - 1]![j]! + 1,
+              row[j - 1]! + 1,
+              d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
+              a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1] ? d[i - 2]![j - 2]! + 1 : Infinity,
+            );
     }
-    [beforePrevious, previous, current] = [previous, current, beforePrevious];
   }
-  return previous[b.length]!;
+  return d[a.length]![b.length]!;
 }
 
 /**
@@ -48,22 +52,15 @@ export function closestName(word: string, candidates: readonly string[]): string
   let bestScore = Infinity;
   for (const candidate of candidates) {
     const c = candidate.toLowerCase();
-    const limit = Math.ceil(0.4 * Math.max(w.length, c.length));
     const contains = Math.min(w.length, c.length) >= 4 && (w.includes(c) || c.includes(w));
-    if (!contains && Math.abs(w.length - c.length) > limit) continue; // the length gap alone is too far
     const d = editDistance(w, c);
-    if (d > limit && !contains) continue;
-    const score = d - 0.5 * commonPrefix(w, c);
-    if (score < bestScore) {
+    if (d > Math.ceil(0.4 * Math.max(w.length, c.length)) && !contains) continue;
+    let prefix = 0;
+    while (w[prefix] && w[prefix] === c[prefix]) prefix++;
+    if (d - 0.5 * prefix < bestScore) {
       best = candidate;
-      bestScore = score;
+      bestScore = d - 0.5 * prefix;
     }
   }
   return best;
-}
-
-function commonPrefix(a: string, b: string): number {
-  let i = 0;
-  while (i < a.length && i < b.length && a[i] === b[i]) i++;
-  return i;
 }

@@ -81,24 +81,13 @@ export function checkKeys(path: OptionPath, value: object, allowed: readonly str
  */
 export function describeOption(value: unknown): string {
   try {
-    switch (typeof value) {
-      case 'string':
-        return JSON.stringify(cut(value, 60));
-      case 'function':
-        return `a function ${cut(Function.prototype.toString.call(value).replace(/\s+/g, ' '), 60)}`;
-      case 'bigint':
-        return `${value}n`;
-      case 'symbol':
-        return value.toString();
-      case 'object': {
-        if (value === null) return 'null';
-        if (Array.isArray(value)) return 'an array';
-        const name: unknown = Object.getPrototypeOf(value)?.constructor?.name;
-        return typeof name === 'string' && name !== '' && name !== 'Object' ? withArticle(cut(name, 40)) : 'an object';
-      }
-      default:
-        return String(value); // number, boolean, undefined
-    }
+    if (typeof value === 'string') return JSON.stringify(cut(value, 60));
+    if (typeof value === 'function') return `a function ${cut(Function.prototype.toString.call(value).replace(/\s+/g, ' '), 60)}`;
+    if (typeof value === 'bigint') return `${value}n`;
+    if (typeof value !== 'object' || value === null) return String(value); // number, boolean, undefined, symbol, null
+    if (Array.isArray(value)) return 'an array';
+    const name: unknown = Object.getPrototypeOf(value)?.constructor?.name;
+    return typeof name === 'string' && name !== '' && name !== 'Object' ? `${/^[AEIOU]/i.test(name) ? 'an' : 'a'} ${cut(name, 40)}` : 'an object';
   } catch {
     return 'an unreadable value';
   }
@@ -118,10 +107,6 @@ export function optionKeys<T>() {
 
 function cut(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max)}…` : text;
-}
-
-function withArticle(name: string): string {
-  return `${/^[AEIOU]/i.test(name) ? 'an' : 'a'} ${name}`;
 }
 
 /** True for an object with `now()` and `schedule()`, which is all a SchedulerLike needs. */

@@ -1,9 +1,9 @@
 import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import type { ErrorCategory } from '../errors/L0Error.js';
-import { ERROR_REASONS, type ErrorReason } from '../errors/errorReason.js';
+import { ERROR_CATEGORIES, ERROR_REASONS, type ErrorReason } from '../errors/errorReason.js';
 import { BACKOFF_KINDS, type BackoffKind } from './backoff.js';
 import { closestName } from '../internal/closestName.js';
-import { checkKeys, describeOption, isSchedulerLike, optionError, optionKeys, optionLabel, optionPath, type OptionPath } from '../internal/options.js';
+import { checkBag, checkKeys, describeOption, isSchedulerLike, optionError, optionKeys, optionLabel, optionPath, type OptionPath } from '../internal/options.js';
 
 export type { BackoffKind } from './backoff.js';
 
@@ -13,8 +13,6 @@ export type RetryPresetName = 'minimal' | 'recommended' | 'strict' | 'exponentia
 /** An entry of `retryOn`: an {@link ErrorCategory} (`'network'`) or an {@link ErrorReason} (`'zero_output'`). */
 export type RetryOnItem = ErrorCategory | ErrorReason;
 
-const CATEGORIES: readonly ErrorCategory[] = ['network', 'rate-limit', 'server', 'timeout', 'content', 'auth', 'bad-request', 'abort', 'unknown'];
-const RETRY_ON_ITEMS: ReadonlySet<string> = /*#__PURE__*/ new Set<string>([...CATEGORIES, ...ERROR_REASONS]);
 
 /** What `shouldRetry` is told about the retry it may veto. Frozen. */
 export interface ShouldRetryContext {
@@ -163,60 +161,50 @@ export function resolveRetryConfig(
       throw new TypeError(`${where.self}: unknown preset ${describeOption(config)}${guess ? ` (did you mean '${guess}'?)` : ''}; the presets are ${list(presets)}`);
     }
     c = RETRY_PRESETS[config];
-  } else if (typeof config === 'object' && config !== null && !Array.isArray(config)) {
+  } else {
+    checkBag(where, config, 'a number, a preset name or an object');
     checkKeys(where, config, RETRY_WITH_BACKOFF_KEYS);
     c = config;
-  } else throw new TypeError(`${where.self} must be a number, a preset name or an object, got ${describeOption(config)}`);
+  }
 
-  const d = RETRY_WITH_BACKOFF_DEFAULTS;
-  const backoff = c.backoff ?? d.backoff;
+  const d: Readonly<Record<string, unknown>> = { ...RETRY_WITH_BACKOFF_DEFAULTS, scheduler: inherited.scheduler ?? asyncScheduler };
+  const backoff = c.backoff ?? RETRY_WITH_BACKOFF_DEFAULTS.backoff;
   if (!BACKOFF_KINDS.includes(backoff)) {
     throw new TypeError(`${optionLabel(where, 'backoff')}: unknown backoff ${describeOption(backoff)}; expected one of ${list(BACKOFF_KINDS)}`);
   }
-  const retryOn = c.retryOn ?? d.retryOn;
+  const retryOn = c.retryOn ?? RETRY_WITH_BACKOFF_DEFAULTS.retryOn;
   if (!Array.isArray(retryOn)) throw optionError(where, 'retryOn', 'an array', retryOn);
   for (const item of retryOn) {
-    if (!RETRY_ON_ITEMS.has(item)) {
-      throw new TypeError(`${optionLabel(where, 'retryOn')} has unknown entry ${describeOption(item)}; expected categories or reasons such as ${list([...d.retryOn, 'zero_output'])}`);
+    if (!ERROR_CATEGORIES.has(item) && !ERROR_REASONS.has(item)) {
+      throw new TypeError(`${optionLabel(where, 'retryOn')} has unknown entry ${describeOption(item)}; expected categories or reasons such as ${list([...RETRY_WITH_BACKOFF_DEFAULTS.retryOn, 'zero_output'])}`);
     }
   }
-  return Object.freeze({
-    attempts: count(where, 'attempts', c.attempts ?? d.attempts),
-    maxRetries: count(where, 'maxRetries', c.maxRetries ?? d.maxRetries),
-    backoff,
-    baseDelay: delay(where, 'baseDelay', c.baseDelay ?? d.baseDelay),
-    maxDelay: delay(where, 'maxDelay', c.maxDelay ?? d.maxDelay),
-    retryOn: Object.freeze([...retryOn]),
-    respectRetryAfter: bool(where, 'respectRetryAfter', c.respectRetryAfter ?? d.respectRetryAfter),
-    maxRetryAfter: delay(where, 'maxRetryAfter', c.maxRetryAfter ?? d.maxRetryAfter),
-    shouldRetry: fn(where, 'shouldRetry', c.shouldRetry),
-    calculateDelay: fn(where, 'calculateDelay', c.calculateDelay),
-    scheduler: scheduler(where, c.scheduler ?? inherited.scheduler ?? asyncScheduler),
-    random: fn(where, 'random', c.random) ?? inherited.random ?? defaultRandom,
-  });
+  const resolved: Record<string, unknown> = { backoff, retryOn: Object.freeze([...retryOn]) };
+  for (const [key, [ok, what]] of Object.entries(CHECKS)) {
+    const value = (c as Readonly<Record<string, unknown>>)[key] ?? d[key];
+    if (!ok(value)) throw optionError(where, key, what, value);
+    resolved[key] = value;
+  }
+  resolved['random'] ??= inherited.random ?? defaultRandom;
+  return Object.freeze(resolved) as unknown as ResolvedRetryConfig;
 }
 
-function count(where: OptionPath, option: string, value: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) throw optionError(where, option, 'a non-negative integer', value);
-  return value;
-}
+/** A test of an option's value, and what the message says it must be. */
+type Check = readonly [ok: (value: unknown) => boolean, what: string];
+const COUNT: Check = [(v) => Number.isInteger(v) && (v as number) >= 0, 'a non-negative integer'];
+const DELAY: Check = [(v) => Number.isFinite(v) && (v as number) >= 0, 'a finite number of ms >= 0'];
+const FUNCTION: Check = [(v) => v === undefined || typeof v === 'function', 'a function'];
 
-function delay(where: OptionPath, option: string, value: number): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw optionError(where, option, 'a finite number of ms >= 0', value);
-  return value;
-}
-
-function bool(where: OptionPath, option: string, value: boolean): boolean {
-  if (typeof value !== 'boolean') throw optionError(where, option, 'a boolean', value);
-  return value;
-}
-
-function scheduler(where: OptionPath, value: SchedulerLike): SchedulerLike {
-  if (!isSchedulerLike(value)) throw optionError(where, 'scheduler', 'a SchedulerLike', value);
-  return value;
-}
-
-function fn<F>(where: OptionPath, option: string, value: F | undefined): F | undefined {
-  if (value !== undefined && typeof value !== 'function') throw optionError(where, option, 'a function', value);
-  return value;
-}
+/** Every option but `backoff` and `retryOn` (checked above with their own messages), in checking order. */
+const CHECKS: Readonly<Record<Exclude<keyof RetryWithBackoffConfig, 'backoff' | 'retryOn'>, Check>> = {
+  attempts: COUNT,
+  maxRetries: COUNT,
+  baseDelay: DELAY,
+  maxDelay: DELAY,
+  respectRetryAfter: [(v) => typeof v === 'boolean', 'a boolean'],
+  maxRetryAfter: DELAY,
+  shouldRetry: FUNCTION,
+  calculateDelay: FUNCTION,
+  scheduler: [isSchedulerLike, 'a SchedulerLike'],
+  random: FUNCTION,
+};

@@ -27,8 +27,6 @@ export type RetryVerdict =
   | { readonly retry: false; readonly why: GiveUpReason }
   | { readonly retry: true; readonly countsTowardAttempts: boolean; readonly retryAfterMs: number | undefined };
 
-const NEVER_RETRIED: ReadonlySet<string> = /*#__PURE__*/ new Set(['auth', 'bad-request', 'abort']);
-
 /**
  * Whether a failure may be retried, in this order: never-retried categories; `retryOn` (category
  * or reason); `retryable` (an `unknown` error is retryable when `retryOn` lists it); `maxRetries`;
@@ -39,14 +37,17 @@ export function retryVerdict(
   budgets: RetryBudgets,
   cfg: Pick<ResolvedRetryConfig, 'retryOn' | 'maxRetries' | 'attempts' | 'respectRetryAfter' | 'maxRetryAfter'>,
 ): RetryVerdict {
-  if (NEVER_RETRIED.has(c.category)) return giveUp('never-retried');
-  if (!cfg.retryOn.includes(c.category as never) && !cfg.retryOn.includes(c.reason as never)) return giveUp('not-in-retry-on');
-  if (!c.retryable && c.category !== 'unknown') return giveUp('not-retryable');
-  if (budgets.retries >= cfg.maxRetries) return giveUp('max-retries');
-  if (c.countsTowardAttempts && budgets.countedRetries >= cfg.attempts) return giveUp('attempts');
+  const { category, reason, countsTowardAttempts } = c;
   const retryAfterMs = cfg.respectRetryAfter ? c.retryAfterMs : undefined;
-  if (retryAfterMs !== undefined && retryAfterMs > cfg.maxRetryAfter) return giveUp('retry-after-too-long');
-  return { retry: true, countsTowardAttempts: c.countsTowardAttempts, retryAfterMs };
+  const why: GiveUpReason | undefined =
+    category === 'auth' || category === 'bad-request' || category === 'abort' ? 'never-retried'
+    : !cfg.retryOn.includes(category) && !cfg.retryOn.includes(reason) ? 'not-in-retry-on'
+    : !c.retryable && category !== 'unknown' ? 'not-retryable'
+    : budgets.retries >= cfg.maxRetries ? 'max-retries'
+    : countsTowardAttempts && budgets.countedRetries >= cfg.attempts ? 'attempts'
+    : retryAfterMs !== undefined && retryAfterMs > cfg.maxRetryAfter ? 'retry-after-too-long'
+    : undefined;
+  return why ? { retry: false, why } : { retry: true, countsTowardAttempts, retryAfterMs };
 }
 
 /** What {@link retryDelay} needs to know about the failure. */
@@ -71,8 +72,7 @@ export function retryDelay(
   cfg: Pick<ResolvedRetryConfig, 'backoff' | 'baseDelay' | 'maxDelay' | 'random' | 'calculateDelay' | 'maxRetries'>,
 ): number {
   if (input.retryAfterMs !== undefined) return input.retryAfterMs;
-  const params = { baseDelay: cfg.baseDelay, maxDelay: cfg.maxDelay, random: cfg.random, previousDelay: budgets.previousDelay };
-  const defaultDelay = computeDelay(cfg.backoff, budgets.retries, params);
+  const defaultDelay = computeDelay(cfg.backoff, budgets.retries, { ...cfg, previousDelay: budgets.previousDelay });
   if (!cfg.calculateDelay) return defaultDelay;
   const custom = cfg.calculateDelay(
     Object.freeze({
@@ -98,5 +98,3 @@ export function spendRetry(budgets: RetryBudgets, countsTowardAttempts: boolean,
 
 /** Nothing used yet. */
 export const FRESH_BUDGETS: RetryBudgets = /*#__PURE__*/ Object.freeze({ retries: 0, countedRetries: 0, previousDelay: undefined });
-
-const giveUp = (why: GiveUpReason): RetryVerdict => ({ retry: false, why });

@@ -3,7 +3,8 @@ import { FINISH_REASONS as FINISH, L0_EVENT_TYPES } from '../events/eventTypes.j
 import { describeValue, InvalidStreamError } from '../errors/InvalidStreamError.js';
 import { isRecord, type Rec } from './adapters/shared.js';
 
-const TYPES: ReadonlySet<string> = /*#__PURE__*/ new Set(L0_EVENT_TYPES);
+/** Every event type. @internal Shared with accumulate's guard. */
+export const EVENT_TYPES: ReadonlySet<unknown> = /*#__PURE__*/ new Set(L0_EVENT_TYPES);
 
 const isString = (v: unknown): boolean => typeof v === 'string';
 const isNumber = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v);
@@ -12,7 +13,7 @@ const isNumber = (v: unknown): boolean => typeof v === 'number' && Number.isFini
 export function eventProblem(e: unknown): string | undefined {
   if (!isRecord(e)) return 'not an object';
   const type = e['type'];
-  if (typeof type !== 'string' || !TYPES.has(type)) return `unknown type ${JSON.stringify(type) ?? String(type)}`;
+  if (typeof type !== 'string' || !EVENT_TYPES.has(type)) return `unknown type ${JSON.stringify(type) ?? String(type)}`;
   return fieldProblem(type, e);
 }
 

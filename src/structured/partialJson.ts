@@ -21,8 +21,11 @@
 
 type Container = Record<string, unknown> | unknown[];
 
-const enum Expect { KeyOrEnd, Key, Colon, Value, CommaOrEnd, ValueOrEnd }
-const enum Mode { Before, Value, Str, Escape, Unicode, Atom, Done, Failed }
+// plain objects, not `const enum`: with isolatedModules an enum compiles to an IIFE that no bundler can drop
+const Expect = { KeyOrEnd: 0, Key: 1, Colon: 2, Value: 3, CommaOrEnd: 4, ValueOrEnd: 5 } as const;
+type Expect = (typeof Expect)[keyof typeof Expect];
+const Mode = { Before: 0, Value: 1, Str: 2, Escape: 3, Unicode: 4, Atom: 5, Done: 6, Failed: 7 } as const;
+type Mode = (typeof Mode)[keyof typeof Mode];
 
 interface Frame {
   readonly c: Container;

@@ -1,9 +1,9 @@
-import { asyncScheduler, defer, map, Observable, retry, tap, throwError, timer, type SchedulerLike } from 'rxjs';
+import { asyncScheduler, defer, map, Observable, retry, tap, throwError, timer, type SchedulerLike, type Subscriber } from 'rxjs';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import type { L0Event } from '../events/eventTypes.js';
 import { deserializeError } from '../errors/deserializeError.js';
 import { describeValue, InvalidStreamError } from '../errors/InvalidStreamError.js';
-import { ProviderError } from '../errors/ProviderError.js';
+import { ProviderError, type ProviderErrorOptions } from '../errors/ProviderError.js';
 import type { SerializedError } from '../errors/serializeError.js';
 import { checkBag, checkKeys, isSchedulerLike, optionError, optionKeys, optionPath } from '../internal/options.js';
 import { eventProblem } from '../sources/validateEvent.js';
@@ -30,8 +30,9 @@ export const FROM_SERVER_SENT_EVENTS_DEFAULTS: Readonly<Required<Pick<FromServer
   reconnectDelay: 1000,
 });
 
-const PATH = optionPath('fromServerSentEvents', 'url, ');
-const KEYS = optionKeys<FromServerSentEventsConfig>()(['init', 'reconnectAttempts', 'reconnectDelay', 'lastEventId', 'fetch', 'scheduler']);
+const PATH = /*#__PURE__*/ optionPath('fromServerSentEvents', 'url, ');
+const INIT_PATH = /*#__PURE__*/ optionPath('fromServerSentEvents', 'url, ', 'config.init');
+const KEYS = /*#__PURE__*/ optionKeys<FromServerSentEventsConfig>()(['init', 'reconnectAttempts', 'reconnectDelay', 'lastEventId', 'fetch', 'scheduler']);
 
 interface Received {
   readonly id: string | undefined;
@@ -68,7 +69,15 @@ export function fromServerSentEvents(url: string | URL | Request, config: FromSe
   const isRequest = typeof Request === 'function' && url instanceof Request;
   if (typeof url !== 'string' && !(url instanceof URL) && !isRequest) throw new TypeError(`fromServerSentEvents(url) must be a string, a URL or a Request, got ${typeof url}`);
   if (isRequest && url.body !== null) throw new TypeError('fromServerSentEvents(request): a Request with a body cannot be resent on reconnect; pass the url and `init: { method, body }` with a string body');
-  const { init, reconnectAttempts, reconnectDelay, lastEventId, fetchFn, scheduler } = resolveConfig(config);
+  checkBag(PATH, config);
+  checkKeys(PATH, config, KEYS);
+  const { init = {}, reconnectAttempts = FROM_SERVER_SENT_EVENTS_DEFAULTS.reconnectAttempts, reconnectDelay = FROM_SERVER_SENT_EVENTS_DEFAULTS.reconnectDelay, lastEventId, fetch: fetchFn = globalThis.fetch, scheduler = asyncScheduler } = config;
+  checkBag(INIT_PATH, init);
+  need(Number.isSafeInteger(reconnectAttempts) && reconnectAttempts >= 0, 'reconnectAttempts', 'an integer >= 0', reconnectAttempts);
+  need(Number.isFinite(reconnectDelay) && reconnectDelay >= 0, 'reconnectDelay', 'a finite number of milliseconds >= 0', reconnectDelay);
+  need(lastEventId === undefined || typeof lastEventId === 'string', 'lastEventId', 'a string', lastEventId);
+  need(typeof fetchFn === 'function', 'fetch', 'a fetch function (none is global here)', fetchFn);
+  need(isSchedulerLike(scheduler), 'scheduler', 'a SchedulerLike', scheduler);
   return defer(() => {
     let lastId = lastEventId;
     return defer(() => connect(url, init, lastId, fetchFn)).pipe(
@@ -76,21 +85,23 @@ export function fromServerSentEvents(url: string | URL | Request, config: FromSe
       retry({
         count: reconnectAttempts,
         resetOnSuccess: true,
-        delay: (e: unknown) => (isDropped(e) ? timer(reconnectDelay, scheduler) : throwError(() => e)),
+        delay: (e: unknown) => (DROPPED.has(e as object) ? timer(reconnectDelay, scheduler) : throwError(() => e)),
       }),
       map(({ event }) => event),
     );
   });
 }
 
-const DROPPED: unique symbol = Symbol('dropped');
-
-function isDropped(e: unknown): boolean {
-  return typeof e === 'object' && e !== null && (e as { [DROPPED]?: boolean })[DROPPED] === true;
+function need(ok: boolean, key: string, what: string, value: unknown): void {
+  if (!ok) throw optionError(PATH, key, what, value);
 }
 
-function dropped(error: ProviderError): ProviderError {
-  Object.defineProperty(error, DROPPED, { value: true });
+/** The errors of a dropped connection (reconnected), as opposed to a terminal one (an error frame, an HTTP error). */
+const DROPPED: WeakSet<object> = /*#__PURE__*/ new WeakSet();
+
+function dropped(message: string, options: Omit<ProviderErrorOptions, 'category' | 'retryable'>): ProviderError {
+  const error = new ProviderError(`fromServerSentEvents: the connection ${message}`, { category: 'network', retryable: true, ...options });
+  DROPPED.add(error);
   return error;
 }
 
@@ -109,29 +120,38 @@ function connect(url: string | URL | Request, init: Omit<RequestInit, 'signal'>,
     });
     const read = async (): Promise<void> => {
       const response = await fetchFn(url, { ...init, headers, signal: controller.signal });
-      if (!response.ok || response.body === null) {
-        await response.body?.cancel().catch(() => undefined);
-        throw httpError(response.status);
+      const { body, status } = response;
+      if (!response.ok || body === null) {
+        await body?.cancel().catch(() => undefined);
+        // 429 and 5xx are retryable (by retryWithBackoff: this never reconnects on an HTTP error)
+        const [code, category] =
+          status === 429 ? (['RATE_LIMITED', 'rate-limit'] as const)
+          : status >= 500 ? (['SERVER_ERROR', 'server'] as const)
+          : status === 401 || status === 403 ? (['AUTH_ERROR', 'auth'] as const)
+          : (['BAD_REQUEST', 'bad-request'] as const);
+        throw new ProviderError(`fromServerSentEvents: the server answered HTTP ${status}`, { code, category, retryable: status === 429 || status >= 500, status });
       }
-      const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+      const reader = body.pipeThrough(new TextDecoderStream()).getReader();
       while (!done) {
         const { value, done: ended } = await reader.read();
         if (ended) break;
         parser.feed(value);
       }
       if (done) await reader.cancel().catch(() => undefined);
-      else subscriber.error(dropped(new ProviderError('fromServerSentEvents: the connection closed before the stream ended', { code: 'INCOMPLETE_STREAM', category: 'network', retryable: true })));
+      else subscriber.error(dropped('closed before the stream ended', { code: 'INCOMPLETE_STREAM' }));
     };
     read().catch((e: unknown) => {
       if (controller.signal.aborted) return;
-      subscriber.error(e instanceof ProviderError ? e : dropped(new ProviderError(`fromServerSentEvents: the connection failed (${describe(e)})`, { code: 'NETWORK_ERROR', category: 'network', retryable: true, cause: e })));
+      const cause = (e as { cause?: { code?: unknown } } | null)?.cause?.code;
+      const what = typeof cause === 'string' ? cause : e instanceof Error ? e.message : String(e);
+      subscriber.error(e instanceof ProviderError ? e : dropped(`failed (${what})`, { code: 'NETWORK_ERROR', cause: e }));
     });
     return () => controller.abort();
   });
 }
 
 /** Delivers one SSE message; true when it ended the stream. */
-function onMessage(message: EventSourceMessage, subscriber: { next(r: Received): void; error(e: unknown): void; complete(): void }): boolean {
+function onMessage(message: EventSourceMessage, subscriber: Subscriber<Received>): boolean {
   if (message.event === END_FRAME) {
     subscriber.complete();
     return true;
@@ -149,37 +169,10 @@ function onMessage(message: EventSourceMessage, subscriber: { next(r: Received):
     return true;
   }
   const problem = eventProblem(data);
-  if (problem !== undefined) {
-    subscriber.error(new InvalidStreamError(`fromServerSentEvents: the server sent an invalid event (${problem}): ${describeValue(data)}`));
-    return true;
+  if (problem === undefined) {
+    subscriber.next({ id: message.id, event: data as L0Event });
+    return false;
   }
-  subscriber.next({ id: message.id, event: data as L0Event });
-  return false;
-}
-
-function httpError(status: number): ProviderError {
-  const [code, category] =
-    status === 429 ? (['RATE_LIMITED', 'rate-limit'] as const)
-    : status >= 500 ? (['SERVER_ERROR', 'server'] as const)
-    : status === 401 || status === 403 ? (['AUTH_ERROR', 'auth'] as const)
-    : (['BAD_REQUEST', 'bad-request'] as const);
-  return new ProviderError(`fromServerSentEvents: the server answered HTTP ${status}`, { code, category, retryable: code === 'RATE_LIMITED' || code === 'SERVER_ERROR', status });
-}
-
-function describe(e: unknown): string {
-  const cause = (e as { cause?: { code?: unknown } } | null)?.cause?.code;
-  return typeof cause === 'string' ? cause : e instanceof Error ? e.message : String(e);
-}
-
-function resolveConfig(config: FromServerSentEventsConfig) {
-  checkBag(PATH, config);
-  checkKeys(PATH, config, KEYS);
-  const { init = {}, reconnectAttempts = FROM_SERVER_SENT_EVENTS_DEFAULTS.reconnectAttempts, reconnectDelay = FROM_SERVER_SENT_EVENTS_DEFAULTS.reconnectDelay, lastEventId, fetch: fetchFn = globalThis.fetch, scheduler = asyncScheduler } = config;
-  checkBag(optionPath('fromServerSentEvents', 'url, ', 'config.init'), init);
-  if (!Number.isSafeInteger(reconnectAttempts) || reconnectAttempts < 0) throw optionError(PATH, 'reconnectAttempts', 'an integer >= 0', reconnectAttempts);
-  if (typeof reconnectDelay !== 'number' || !Number.isFinite(reconnectDelay) || reconnectDelay < 0) throw optionError(PATH, 'reconnectDelay', 'a finite number of milliseconds >= 0', reconnectDelay);
-  if (lastEventId !== undefined && typeof lastEventId !== 'string') throw optionError(PATH, 'lastEventId', 'a string', lastEventId);
-  if (typeof fetchFn !== 'function') throw optionError(PATH, 'fetch', 'a fetch function (none is global here)', fetchFn);
-  if (!isSchedulerLike(scheduler)) throw optionError(PATH, 'scheduler', 'a SchedulerLike', scheduler);
-  return { init, reconnectAttempts, reconnectDelay, lastEventId, fetchFn, scheduler };
+  subscriber.error(new InvalidStreamError(`fromServerSentEvents: the server sent an invalid event (${problem}): ${describeValue(data)}`));
+  return true;
 }

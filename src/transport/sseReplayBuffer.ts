@@ -46,7 +46,7 @@ export const SSE_REPLAY_BUFFER_DEFAULTS: Readonly<Required<Omit<SseReplayBufferC
 });
 
 const PATH = optionPath('createSseReplayBuffer');
-const KEYS = optionKeys<SseReplayBufferConfig>()(['maxEvents', 'maxStreams', 'keepAliveMs', 'scheduler']);
+const KEYS = /*#__PURE__*/ optionKeys<SseReplayBufferConfig>()(['maxEvents', 'maxStreams', 'keepAliveMs', 'scheduler']);
 
 /**
  * A bounded in-memory replay buffer for resumable SSE streams, like the AI SDK's `resumable-stream`

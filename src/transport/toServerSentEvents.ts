@@ -47,7 +47,7 @@ export const TO_SERVER_SENT_EVENTS_DEFAULTS: Readonly<Required<Omit<ToServerSent
 });
 
 const PATH = optionPath('toServerSentEvents', 'events$, ');
-const KEYS = optionKeys<ToServerSentEventsConfig>()(['heartbeatMs', 'resumeFrom', 'scheduler']);
+const KEYS = /*#__PURE__*/ optionKeys<ToServerSentEventsConfig>()(['heartbeatMs', 'resumeFrom', 'scheduler']);
 
 /**
  * Turns events into Server-Sent Events: `id:` the per-stream sequence number, `event:` the type,
