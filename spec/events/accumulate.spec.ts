@@ -1,7 +1,7 @@
 /** @test {accumulate} */
 import { describe, expect, it } from 'vitest';
 import { lastValueFrom, NEVER, of, throwError, toArray, concat } from 'rxjs';
-import { accumulate, ProviderError, serializeError, type L0Event, type L0State } from 'l0-rx';
+import { accumulate, checkpointEvery, ProviderError, serializeError, type L0Event, type L0State } from 'l0-rx';
 import { testScheduler } from '../helpers/testScheduler.js';
 
 const start = (attempt = 1, fallbackIndex = 0): L0Event => ({
@@ -118,5 +118,14 @@ describe('accumulate', () => {
       expect(first.content).toBe('a');
       expect(second.content).toBe('');
     });
+  });
+
+  it('should build no text of its own behind a checkpoint tracker: one string per token between them', async () => {
+    const built = () => (globalThis as unknown as Record<symbol, { nextId: number } | undefined>)[Symbol.for('l0-rx.attemptText.lastChange.v1')]?.nextId ?? 1;
+    const events = [start(), ...Array.from({ length: 50 }, (_, i) => tok(`w${i} `)), { type: 'complete', finishReason: 'stop' } as L0Event];
+    const before = built();
+    const states = await lastValueFrom(of(...events).pipe(checkpointEvery(10), accumulate(), toArray()));
+    expect(built() - before).toBe(50);
+    expect(states.at(-1)!.content).toBe(Array.from({ length: 50 }, (_, i) => `w${i} `).join(''));
   });
 });

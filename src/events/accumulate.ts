@@ -2,6 +2,7 @@ import { catchError, defer, of, scan, tap, type OperatorFunction } from 'rxjs';
 import type { L0Event } from './eventTypes.js';
 import { EVENT_TYPES } from '../sources/validateEvent.js';
 import { INITIAL_L0_STATE, reduceL0State, type L0State } from './reduceState.js';
+import { AttemptText } from '../attempt/attemptText.js';
 import { serializeError } from '../errors/serializeError.js';
 import { InvalidStreamError } from '../errors/InvalidStreamError.js';
 import { checkBag, checkKeys, describeOption, optionError, optionKeys, optionPath } from '../internal/options.js';
@@ -50,7 +51,12 @@ export function accumulate(config: AccumulateConfig = {}): OperatorFunction<L0Ev
   checkKeys(ROOT, config, ACCUMULATE_KEYS);
   const { errorsAsState = false } = config;
   if (typeof errorsAsState !== 'boolean') throw optionError(ROOT, 'errorsAsState', 'a boolean', errorsAsState);
-  const fold = scan<L0Event, L0State>(reduceEvent, INITIAL_L0_STATE);
+  // per subscription, the text as an AttemptText: the same string as the attempt operators' texts upstream
+  const fold: OperatorFunction<L0Event, L0State> = (source) =>
+    defer(() => {
+      const text = new AttemptText();
+      return source.pipe(scan<L0Event, L0State>((state, event) => reduceEvent(state, event, text), INITIAL_L0_STATE));
+    });
   if (!errorsAsState) return fold;
   return (source) =>
     defer(() => {
@@ -67,7 +73,7 @@ export function accumulate(config: AccumulateConfig = {}): OperatorFunction<L0Ev
  * {@link reduceL0State}, guarded against values that are not L0 events: a switch on `type` that
  * also checks the fields the reducer reads as strings or objects. Unknown types are the error.
  */
-function reduceEvent(state: L0State, event: L0Event): L0State {
+function reduceEvent(state: L0State, event: L0Event, text: AttemptText): L0State {
   const e = event as unknown as Record<string, unknown> | null | undefined;
   switch (e?.type) {
     case 'token':
@@ -87,7 +93,7 @@ function reduceEvent(state: L0State, event: L0Event): L0State {
         );
       }
   }
-  return reduceL0State(state, event);
+  return text.observe(event) === 'token' ? reduceL0State(state, event, text.text) : reduceL0State(state, event);
 }
 
 function notAnEvent(what: string): InvalidStreamError {

@@ -84,9 +84,9 @@ function retract(s: L0State): L0State {
  * set by `resume`.
  * @internal Shared by accumulate and tapLifecycle.
  */
-export function reduceL0State(s: L0State, e: L0Event): L0State {
+export function reduceL0State(s: L0State, e: L0Event, content?: string): L0State {
   const change = attemptTextChange(e);
-  if (change === 'token') return withToken(s, (e as TokenEvent).value);
+  if (change === 'token') return withToken(s, content ?? s.content + (e as TokenEvent).value);
   const base = change === 'reset' ? retract(s) : s;
   switch (e.type) {
     case 'reasoning':
@@ -127,9 +127,9 @@ export function reduceL0State(s: L0State, e: L0Event): L0State {
  * The per-token path, spelled out field by field: an object literal of fixed shape is several
  * times cheaper than a spread of the previous state, and this runs once per token.
  */
-function withToken(s: L0State, value: string): L0State {
+function withToken(s: L0State, content: string): L0State {
   return {
-    content: s.content + value,
+    content,
     reasoning: s.reasoning,
     toolCalls: s.toolCalls,
     data: s.data,
