@@ -145,11 +145,13 @@ export function tapLifecycle(callbacks: LifecycleCallbacks): MonoTypeOperatorFun
   return (source) =>
     defer(() => {
       let state = INITIAL_L0_STATE;
-      const text = new AttemptText({ keepText: false }); // the current attempt's tokens and length
+      // the current attempt's tokens and length; its text too when onComplete needs the state (the
+      // same string as the trackers upstream, so the fold keeps no copy of its own)
+      const text = new AttemptText({ keepText: fold });
       let failedTokens = 0; // tokens of the last attempt that a retry/fallback ended
       let completed = false;
-      const fail = (plain: SerializedError): L0Error => {
-        failedTokens = text.tokenCount;
+      const fail = (plain: SerializedError, tokens: number): L0Error => {
+        failedTokens = tokens;
         const error = deserializeError(plain);
         timeout(error);
         return error;
@@ -162,11 +164,12 @@ export function tapLifecycle(callbacks: LifecycleCallbacks): MonoTypeOperatorFun
       return source.pipe(
         tap({
           next(e) {
-            if (fold) state = reduceL0State(state, e);
+            const tokens = text.tokenCount; // the attempt a retry or fallback ends
+            const change = text.observe(e);
+            if (fold) state = change === 'token' ? reduceL0State(state, e, text.text) : reduceL0State(state, e);
             if (callbacks.onEvent) call('onEvent', e); // the only per-token call: no argument list when unused
             if (e.type === 'retry' || e.type === 'fallback') {
-              const error = fail(e.error); // before the tracker resets the attempt
-              text.observe(e);
+              const error = fail(e.error, tokens);
               if (e.type === 'retry') {
                 call('onError', error, true, false);
                 call('onRetry', e.attempt, e.reason);
@@ -176,7 +179,7 @@ export function tapLifecycle(callbacks: LifecycleCallbacks): MonoTypeOperatorFun
               }
               return;
             }
-            if (text.observe(e) === 'token') return;
+            if (change === 'token') return;
             switch (e.type) {
               case 'start': call('onStart', e.attempt, e.isRetry, e.isFallback); break;
               case 'resume': call('onResume', e.checkpoint, failedTokens); break;
