@@ -82,59 +82,88 @@ export interface GuardRule extends GuardRuleRun {
  * the whole, ever-growing string would make V8 flatten it on every token: O(n^2)). A match longer
  * than `span` may be missed. The character kept before the scanned region gives `\b` and
  * multiline `^` their context; a non-multiline `^` only matches at the very start of the text.
+ *
+ * The patterns are read-only and may be shared by any number of scanners (one regex per rule, not
+ * per run): a scan sets each regex's `lastIndex` before using it and runs synchronously, so two
+ * interleaved runs never see each other's position. A subclass receives matches in `matched`
+ * (no callback to allocate per call), or a caller passes `found` to `scan`.
  * @internal
  */
 export class TailScanner {
   private buf = '';
   /** Offset of `buf` in the text. */
   private start = 0;
-  /** Text length scanned so far, per pattern, and where each pattern's last match ended. */
-  private readonly scanned: number[];
-  private readonly lastEnd: number[];
+  /**
+   * Per pattern, two numbers: the text length scanned so far (`Infinity` once `stop`ped) and where
+   * its last match ended. One array per scanner, not two.
+   */
+  private readonly at: number[];
   private readonly span: number;
+  /** Patterns that may still match: none left, a scan only counts the length. */
+  private live: number;
 
   /** One regex, or several sharing one buffer (one append per delta, whatever their number). */
   constructor(
     private readonly patterns: readonly { readonly re: RegExp; readonly span: number; readonly limit?: number }[],
   ) {
-    this.span = patterns.reduce((max, p) => Math.max(max, p.span), 1);
-    this.scanned = patterns.map(() => 0);
-    this.lastEnd = patterns.map(() => 0);
+    let span = 1;
+    for (const p of patterns) span = Math.max(span, p.span);
+    this.span = span;
+    this.at = new Array<number>(2 * patterns.length).fill(0);
+    this.live = patterns.length;
   }
 
-  /** Appends `delta` and calls `found` with each new match, its offset and its pattern's index. */
-  scan(delta: string, found: (match: RegExpExecArray, position: number, pattern: number) => void): void {
+  /** Appends `delta` and reports each new match, its offset and its pattern's index, to `found` (or `matched`). */
+  scan(delta: string, found?: (match: RegExpExecArray, position: number, pattern: number) => void): void {
+    if (this.live === 0) {
+      this.start += delta.length;
+      return;
+    }
     this.buf += delta;
-    const { start } = this;
+    const { start, at } = this;
     const length = start + this.buf.length;
+    let live = 0;
     for (let i = 0; i < this.patterns.length; i++) {
       const { re, span, limit = Infinity } = this.patterns[i]!;
-      if (this.scanned[i]! >= limit) continue;
-      re.lastIndex = Math.max(this.lastEnd[i]!, this.scanned[i]! - span + 1, start === 0 ? 0 : start + 1) - start;
+      if (at[2 * i]! >= limit) continue;
+      re.lastIndex = Math.max(at[2 * i + 1]!, at[2 * i]! - span + 1, start === 0 ? 0 : start + 1) - start;
       let m: RegExpExecArray | null;
       while ((m = re.exec(this.buf)) !== null) {
-        const at = start + m.index;
-        if (at >= limit) break;
-        const stop = at + m[0].length;
+        const where = start + m.index;
+        if (where >= limit) break;
+        const stop = where + m[0].length;
         if (m[0].length === 0) re.lastIndex++;
-        else if (stop > this.scanned[i]!) {
-          this.lastEnd[i] = stop;
-          found(m, at, i);
+        else if (stop > at[2 * i]!) {
+          at[2 * i + 1] = stop;
+          if (found) found(m, where, i);
+          else this.matched(m, where, i);
+          if (at[2 * i] === Infinity) break;
         }
       }
-      this.scanned[i] = length;
+      if (at[2 * i] === Infinity) continue;
+      at[2 * i] = length;
+      if (length < limit) live++;
     }
-    this.keep();
+    this.live = live;
+    if (live === 0) this.buf = '';
+    else this.keep();
   }
 
   /** Marks `checkpoint` as seen, reporting nothing (a resumed checkpoint). */
   skip(checkpoint: string): void {
     this.buf = checkpoint;
     this.start = 0;
-    this.scanned.fill(checkpoint.length);
-    this.lastEnd.fill(checkpoint.length);
+    for (let i = 0; i < this.at.length; i++) if (this.at[i] !== Infinity) this.at[i] = checkpoint.length;
     this.keep();
   }
+
+  /** No more matches of pattern `index` are wanted: it is not scanned again. */
+  protected stop(index: number): void {
+    this.at[2 * index] = Infinity;
+  }
+
+  /** A subclass's match handler, when `scan` gets no `found`. */
+  protected matched(_match: RegExpExecArray, _position: number, _pattern: number): void {}
 
   /** Drops what no future match can start in, keeping `span` characters (and the text's head while a `limit` needs it). */
   private keep(): void {
@@ -142,7 +171,7 @@ export class TailScanner {
     if (this.buf.length <= 2 * this.span + 64) return;
     for (let i = 0; i < this.patterns.length; i++) {
       const { limit } = this.patterns[i]!;
-      if (limit !== undefined && this.scanned[i]! < limit && length <= limit + this.span) return;
+      if (limit !== undefined && this.at[2 * i]! < limit && length <= limit + this.span) return;
     }
     const cut = length - this.span - this.start;
     this.buf = this.buf.slice(cut);

@@ -1,16 +1,5 @@
 import type { Violation, ViolationSeverity } from '../events/eventTypes.js';
-import { findingsOf, type GuardFinding, type GuardFindings, type GuardRule, type GuardRuleRun } from './guardRule.js';
-
-/** One rule's state within one attempt. @internal */
-export interface RuleState {
-  readonly rule: GuardRule;
-  readonly run: GuardRuleRun;
-  readonly interval: number;
-  /** Text added since this rule's last incremental check (its `interval` batches deltas). */
-  owed: string;
-  /** The text length this rule has checked through. */
-  checked: number;
-}
+import { findingsOf, type GuardFinding, type GuardFindings, type GuardRule } from './guardRule.js';
 
 /** A pending in-flight replacement, in raw-text offsets. @internal */
 export interface Redaction {
@@ -27,9 +16,9 @@ export interface Verdict {
 
 const NO_VIOLATIONS: Violation[] = [];
 
-/** Fresh per-attempt states of the rules (a rule's `create()`, or the rule itself). @internal */
-export function startRules(rules: readonly GuardRule[]): RuleState[] {
-  return rules.map((rule) => ({ rule, run: rule.create ? rule.create() : rule, interval: rule.interval ?? 1, owed: '', checked: 0 }));
+/** Where a verdict puts the redactions its findings ask for (allocated at the first one). @internal */
+export interface RedactionSink {
+  redactions: Redaction[] | undefined;
 }
 
 /**
@@ -40,9 +29,9 @@ export class VerdictBuilder {
   violations: Violation[] = NO_VIOLATIONS;
   failing: Violation[] = NO_VIOLATIONS;
 
-  constructor(private readonly redactions: Redaction[]) {}
+  constructor(private readonly sink: RedactionSink) {}
 
-  /** Empties it for the next token (reused: no allocation per token when nothing is found). */
+  /** Empties it for the next round of checks (reused: no allocation per round when nothing is found). */
   reset(): this {
     this.violations = this.failing = NO_VIOLATIONS;
     return this;
@@ -71,8 +60,9 @@ export class VerdictBuilder {
     const base = { ruleId: rule.name, message: f.message };
     let extra: { position?: number; redacted?: number } = f.position === undefined ? {} : { position: f.position };
     if (f.redact && f.position !== undefined && f.redact.length > 0) {
-      this.redactions.push({ position: f.position, length: f.redact.length, replacement: f.redact.replacement });
-      this.redactions.sort((a, b) => a.position - b.position);
+      const redactions = (this.sink.redactions ??= []);
+      redactions.push({ position: f.position, length: f.redact.length, replacement: f.redact.replacement });
+      redactions.sort((a, b) => a.position - b.position);
       severity = 'warning';
       extra = { ...extra, redacted: f.redact.length };
     }
@@ -93,8 +83,8 @@ export class VerdictBuilder {
  * redaction that started in text already released replaces only its remainder.
  * @internal
  */
-export function releaseText(pending: string, from: number, to: number, redactions: Redaction[]): string {
-  if (redactions.length === 0 || redactions[0]!.position >= to) return pending.slice(0, to - from);
+export function releaseText(pending: string, from: number, to: number, redactions: Redaction[] | undefined): string {
+  if (redactions === undefined || redactions.length === 0 || redactions[0]!.position >= to) return pending.slice(0, to - from);
   let out = '';
   let cursor = from;
   while (redactions.length > 0 && redactions[0]!.position < to) {
@@ -108,8 +98,9 @@ export function releaseText(pending: string, from: number, to: number, redaction
 }
 
 /** Where hold-back may release up to: `text.length - window`, never into a pending redaction. @internal */
-export function releaseTarget(length: number, limit: number, released: number, redactions: readonly Redaction[]): number {
+export function releaseTarget(length: number, limit: number, released: number, redactions: readonly Redaction[] | undefined): number {
   let target = Math.max(released, Math.min(length, limit));
+  if (redactions === undefined) return target;
   for (const r of redactions) {
     if (r.position < target && r.position + r.length > target) target = Math.min(length, r.position + r.length);
   }
