@@ -1,6 +1,6 @@
 import { builtInRule, SCAN_INTERVAL } from './builtInRule.js';
 import type { GuardRule } from '../guardRule.js';
-import { patternRun, type PatternSpec } from './patternScan.js';
+import { compilePatterns, PatternRun, type PatternSpec } from './patternScan.js';
 
 export type { PatternSpec } from './patternScan.js';
 
@@ -100,5 +100,6 @@ export function patternRule(config: PatternRuleConfig = {}): GuardRule {
   }
   const all = Object.freeze([...specs, ...(config.patterns ?? [])]);
   const span = all.reduce((max, s) => Math.max(max, s.span ?? 100), 0);
-  return builtInRule({ name: 'pattern-detection', severity: 'error', span, interval: SCAN_INTERVAL, create: () => patternRun(all) } satisfies GuardRule);
+  const compiled = compilePatterns(all);
+  return builtInRule({ name: 'pattern-detection', severity: 'error', span, interval: SCAN_INTERVAL, create: () => new PatternRun(compiled) } satisfies GuardRule);
 }
