@@ -93,12 +93,12 @@ export class TailScanner {
   private buf = '';
   /** Offset of `buf` in the text. */
   private start = 0;
-  /**
-   * Per pattern, two numbers: the text length scanned so far (`Infinity` once `stop`ped) and where
-   * its last match ended. One array per scanner, not two.
-   */
-  private readonly at: number[];
-  private readonly span: number;
+  /** The text length scanned so far. */
+  private scanned = 0;
+  /** No match may start before it (a resumed checkpoint is not scanned again). */
+  private floor = 0;
+  /** Per pattern, where its last match ended, `Infinity` once `stop`ped: allocated at the first match, so most runs never need it. */
+  private ends: number[] | undefined = undefined;
   /** Patterns that may still match: none left, a scan only counts the length. */
   private live: number;
 
@@ -106,43 +106,35 @@ export class TailScanner {
   constructor(
     private readonly patterns: readonly { readonly re: RegExp; readonly span: number; readonly limit?: number }[],
   ) {
-    let span = 1;
-    for (const p of patterns) span = Math.max(span, p.span);
-    this.span = span;
-    this.at = new Array<number>(2 * patterns.length).fill(0);
     this.live = patterns.length;
   }
 
   /** Appends `delta` and reports each new match, its offset and its pattern's index, to `found` (or `matched`). */
   scan(delta: string, found?: (match: RegExpExecArray, position: number, pattern: number) => void): void {
-    if (this.live === 0) {
-      this.start += delta.length;
-      return;
-    }
+    const from = this.scanned;
+    this.scanned += delta.length;
+    if (this.live === 0) return;
     this.buf += delta;
-    const { start, at } = this;
-    const length = start + this.buf.length;
+    const { start, scanned } = this;
     let live = 0;
     for (let i = 0; i < this.patterns.length; i++) {
       const { re, span, limit = Infinity } = this.patterns[i]!;
-      if (at[2 * i]! >= limit) continue;
-      re.lastIndex = Math.max(at[2 * i + 1]!, at[2 * i]! - span + 1, start === 0 ? 0 : start + 1) - start;
+      if (from >= limit || this.ends?.[i] === Infinity) continue;
+      re.lastIndex = Math.max(this.ends?.[i] ?? 0, this.floor, from - span + 1, start === 0 ? 0 : start + 1) - start;
       let m: RegExpExecArray | null;
       while ((m = re.exec(this.buf)) !== null) {
-        const where = start + m.index;
-        if (where >= limit) break;
-        const stop = where + m[0].length;
+        const at = start + m.index;
+        if (at >= limit) break;
+        const end = at + m[0].length;
         if (m[0].length === 0) re.lastIndex++;
-        else if (stop > at[2 * i]!) {
-          at[2 * i + 1] = stop;
-          if (found) found(m, where, i);
-          else this.matched(m, where, i);
-          if (at[2 * i] === Infinity) break;
+        else if (end > from) {
+          (this.ends ??= new Array<number>(this.patterns.length).fill(0))[i] = end;
+          if (found) found(m, at, i);
+          else this.matched(m, at, i);
+          if (this.ends[i] === Infinity) break;
         }
       }
-      if (at[2 * i] === Infinity) continue;
-      at[2 * i] = length;
-      if (length < limit) live++;
+      if (this.ends?.[i] !== Infinity && scanned < limit) live++;
     }
     this.live = live;
     if (live === 0) this.buf = '';
@@ -153,27 +145,28 @@ export class TailScanner {
   skip(checkpoint: string): void {
     this.buf = checkpoint;
     this.start = 0;
-    for (let i = 0; i < this.at.length; i++) if (this.at[i] !== Infinity) this.at[i] = checkpoint.length;
+    this.scanned = this.floor = checkpoint.length;
     this.keep();
   }
 
   /** No more matches of pattern `index` are wanted: it is not scanned again. */
   protected stop(index: number): void {
-    this.at[2 * index] = Infinity;
+    (this.ends ??= new Array<number>(this.patterns.length).fill(0))[index] = Infinity;
   }
 
   /** A subclass's match handler, when `scan` gets no `found`. */
   protected matched(_match: RegExpExecArray, _position: number, _pattern: number): void {}
 
-  /** Drops what no future match can start in, keeping `span` characters (and the text's head while a `limit` needs it). */
+  /** Drops what no future match can start in, keeping the longest `span` (and the text's head while a `limit` needs it). */
   private keep(): void {
-    const length = this.start + this.buf.length;
-    if (this.buf.length <= 2 * this.span + 64) return;
+    let span = 1;
     for (let i = 0; i < this.patterns.length; i++) {
-      const { limit } = this.patterns[i]!;
-      if (limit !== undefined && this.at[2 * i]! < limit && length <= limit + this.span) return;
+      const p = this.patterns[i]!;
+      if (p.limit !== undefined && this.scanned < p.limit && this.ends?.[i] !== Infinity) return;
+      if (p.span > span) span = p.span;
     }
-    const cut = length - this.span - this.start;
+    if (this.buf.length <= 2 * span + 64) return;
+    const cut = this.scanned - span - this.start;
     this.buf = this.buf.slice(cut);
     this.start += cut;
   }
