@@ -28,7 +28,8 @@ export type GuardFindings = GuardFinding | readonly GuardFinding[] | undefined |
 export interface GuardRuleRun {
   /**
    * The incremental check: `delta` is the text added since this rule's last check (never a gap,
-   * whatever the interval), `text` the attempt's text so far. Do O(delta) work on `delta` and state
+   * whatever the interval; at the end of the attempt, before `complete`, it gets what its interval
+   * left unchecked), `text` the attempt's text so far. Do O(delta) work on `delta` and state
    * of your own: a regex, `slice` or `charCodeAt` on `text` makes V8 copy the whole growing string
    * on every call (O(n^2) over a run); read `text` only at completion or rarely.
    */
@@ -60,7 +61,10 @@ export interface GuardRule extends GuardRuleRun {
   readonly name: string;
   /** Severity of findings that give none. @default 'error' */
   readonly severity?: ViolationSeverity;
-  /** Tokens between incremental checks; each check sees all the text since the last one. @default 1 */
+  /**
+   * Tokens between incremental checks; each check sees all the text since the last one, and the
+   * rest comes before `complete`. @default 1
+   */
   readonly interval?: number;
   /** Time budget in ms of an async `complete`. @default 5000 */
   readonly timeout?: number;
@@ -71,7 +75,11 @@ export interface GuardRule extends GuardRuleRun {
   readonly onRuleError?: 'open' | 'closed';
   /** The longest text one finding covers; hold-back keeps at least this many characters back. @default 0 */
   readonly span?: number;
-  /** A fresh per-attempt state. Without it the rule object itself is used (a stateless rule). */
+  /**
+   * A fresh per-attempt state, made when the attempt's first check is due (or at completion); a
+   * throw is a rule failure (see `onRuleError`). Without it the rule object itself is used (a
+   * stateless rule).
+   */
   create?(): GuardRuleRun;
 }
 
