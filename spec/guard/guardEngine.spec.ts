@@ -1,7 +1,7 @@
 /** @test {guard} */
 import { Subject } from 'rxjs';
 import { describe, expect, it, vi } from 'vitest';
-import { customPatternRule, guard, isGuardrailViolationError, patternRule, type GuardRule, type GuardRuleRun, type L0Event } from 'l0-rx';
+import { customPatternRule, guard, isGuardrailViolationError, latexRule, patternRule, type GuardRule, type GuardRuleRun, type L0Event } from 'l0-rx';
 import { guardEngine } from '../../src/guard/guard.js';
 import { done, runSync, start, text, tok } from './helpers.js';
 
@@ -167,5 +167,34 @@ describe('guard: built-in rules share their regexes between runs', () => {
     runs[1]!.next(tok(' language model'));
     runs.forEach((r) => r.next(done()));
     expect(positions).toEqual([[6], [11]]);
+  });
+});
+
+describe('guard: built-in patterns skip text without their trigger characters', () => {
+  const tokens = (...chunks: string[]) => [...chunks.map(tok), done()];
+  // checked at every token, so each chunk is a scan of its own
+  const perToken = (rule: GuardRule) => guardEngine([rule], {}, 1);
+
+  it('should find a placeholder whose `[` came several scans before its end', () => {
+    const r = runSync(tokens('Dear [ins', 'ert your ', 'na', 'me], hello'), perToken(patternRule({ categories: ['placeholder'] })));
+    expect(r.violations).toMatchObject([{ ruleId: 'pattern-detection', position: 5 }]);
+  });
+
+  it('should find a LaTeX environment closed wrongly, its backslash in an earlier scan', () => {
+    const r = runSync(tokens('\\begin{a} x \\', 'end{b}'), perToken(latexRule()));
+    expect(r.violations[0]).toMatchObject({ message: '\\end{b} closes \\begin{a}', position: 12 });
+  });
+
+  it('should not run a family\'s regex on text with none of its trigger characters', () => {
+    const rule = patternRule({ categories: ['placeholder', 'instruction-leak'] });
+    const exec = vi.spyOn(RegExp.prototype, 'exec');
+    try {
+      runSync(tokens('plain ', 'words ', 'only'), perToken(rule));
+      expect(exec).not.toHaveBeenCalled();
+      runSync(tokens('a [TODO] here'), perToken(rule));
+      expect(exec).toHaveBeenCalled();
+    } finally {
+      exec.mockRestore();
+    }
   });
 });

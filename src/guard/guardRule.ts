@@ -109,10 +109,16 @@ export class TailScanner {
   private ends: number[] | undefined = undefined;
   /** Patterns that may still match: none left, a scan only counts the length. */
   private live: number;
+  /** The offset of the last character seen that is one of the patterns' `trigger`s. */
+  private lastTrigger = -Infinity;
 
-  /** One regex, or several sharing one buffer (one append per delta, whatever their number). */
+  /**
+   * One regex, or several sharing one buffer (one append per delta, whatever their number). A
+   * pattern's `trigger` lists characters one of which every match of it contains: while none is
+   * within its `span` of the new text, the regex is not run at all.
+   */
   constructor(
-    private readonly patterns: readonly { readonly re: RegExp; readonly span: number; readonly limit?: number }[],
+    private readonly patterns: readonly { readonly re: RegExp; readonly span: number; readonly limit?: number; readonly trigger?: string }[],
   ) {
     this.live = patterns.length;
   }
@@ -124,10 +130,23 @@ export class TailScanner {
     if (this.live === 0) return;
     this.buf += delta;
     const { start, scanned } = this;
+    for (const { trigger } of this.patterns) {
+      // `indexOf` forward (a fast native search; `lastIndexOf` is a slow runtime call): one call when absent
+      for (let k = 0; trigger !== undefined && k < trigger.length; k++) {
+        for (let at = delta.indexOf(trigger[k]!); at >= 0; at = delta.indexOf(trigger[k]!, at + 1)) {
+          if (from + at > this.lastTrigger) this.lastTrigger = from + at;
+        }
+      }
+    }
     let live = 0;
     for (let i = 0; i < this.patterns.length; i++) {
-      const { re, span, limit = Infinity } = this.patterns[i]!;
+      const { re, span, limit = Infinity, trigger } = this.patterns[i]!;
       if (from >= limit || this.ends?.[i] === Infinity) continue;
+      // every match holds a trigger character, and a match reported now starts at most span - 1 before the new text
+      if (trigger !== undefined && this.lastTrigger <= from - span) {
+        if (scanned < limit) live++;
+        continue;
+      }
       re.lastIndex = Math.max(this.ends?.[i] ?? 0, this.floor, from - span + 1, start === 0 ? 0 : start + 1) - start;
       let m: RegExpExecArray | null;
       while ((m = re.exec(this.buf)) !== null) {

@@ -29,9 +29,16 @@ export interface CompiledPatterns {
   readonly scans: readonly { readonly re: RegExp; readonly span: number; readonly limit?: number }[];
 }
 
-/** Compiles `specs` for {@link PatternRun}: one global regex per spec, for every run of the rule. @internal */
-export function compilePatterns(specs: readonly PatternSpec[]): CompiledPatterns {
-  const scans = specs.map((spec) => Object.freeze({ re: globalCopy(spec.pattern), span: spec.span ?? 100, ...(spec.within === undefined ? {} : { limit: spec.within }) }));
+/**
+ * Compiles `specs` for {@link PatternRun}: one global regex per spec, for every run of the rule.
+ * `triggers[i]`, when known, lists characters one of which every match of spec `i` contains.
+ * @internal
+ */
+export function compilePatterns(specs: readonly PatternSpec[], triggers: readonly (string | undefined)[] = []): CompiledPatterns {
+  const scans = specs.map((spec, i) => {
+    const trigger = triggers[i];
+    return Object.freeze({ re: globalCopy(spec.pattern), span: spec.span ?? 100, ...(spec.within === undefined ? {} : { limit: spec.within }), ...(trigger === undefined ? {} : { trigger }) });
+  });
   return Object.freeze({ specs, scans: Object.freeze(scans) });
 }
 
