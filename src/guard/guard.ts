@@ -56,8 +56,8 @@ export function guard(rules: readonly GuardRule[], config: GuardConfig = {}): Mo
  * built-in rules carry (see GUARD_ENGINE). @internal
  */
 export function guardEngine(rules: readonly GuardRule[], config: GuardConfig = {}, checkAllEvery?: number): MonoTypeOperatorFunction<L0Event> {
-  const { holdBack, onViolation, onPhase, scheduler = asyncScheduler } = resolveGuardConfig(rules, config);
+  const resolved = resolveGuardConfig(rules, config);
   if (rules.length === 0) return (source) => source;
-  const plan = guardPlan(rules, { holdBack, onViolation, onPhase, scheduler }, checkAllEvery);
+  const plan = guardPlan(rules, { ...resolved, scheduler: resolved.scheduler ?? asyncScheduler }, checkAllEvery);
   return (source) => new Observable<L0Event>((subscriber) => new GuardSubscription(plan, subscriber).attach(source));
 }

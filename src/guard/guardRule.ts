@@ -98,104 +98,106 @@ export interface GuardRule extends GuardRuleRun {
  * @internal
  */
 export class TailScanner {
-  private buf = '';
+  #buf = '';
   /** Offset of `buf` in the text. */
-  private start = 0;
+  #start = 0;
   /** The text length scanned so far. */
-  private scanned = 0;
+  #scanned = 0;
   /** No match may start before it (a resumed checkpoint is not scanned again). */
-  private floor = 0;
+  #floor = 0;
   /** Per pattern, where its last match ended, `Infinity` once `stop`ped: allocated at the first match, so most runs never need it. */
-  private ends: number[] | undefined = undefined;
+  #ends: number[] | undefined = undefined;
   /** Patterns that may still match: none left, a scan only counts the length. */
-  private live: number;
+  #live: number;
   /** The offset of the last character seen that is one of the patterns' `trigger`s. */
-  private lastTrigger = -Infinity;
+  #lastTrigger = -Infinity;
+
+  readonly #patterns: readonly { readonly re: RegExp; readonly span: number; readonly limit?: number; readonly trigger?: string }[];
 
   /**
    * One regex, or several sharing one buffer (one append per delta, whatever their number). A
    * pattern's `trigger` lists characters one of which every match of it contains: while none is
    * within its `span` of the new text, the regex is not run at all.
    */
-  constructor(
-    private readonly patterns: readonly { readonly re: RegExp; readonly span: number; readonly limit?: number; readonly trigger?: string }[],
-  ) {
-    this.live = patterns.length;
+  constructor(patterns: readonly { readonly re: RegExp; readonly span: number; readonly limit?: number; readonly trigger?: string }[]) {
+    this.#patterns = patterns;
+    this.#live = patterns.length;
   }
 
   /** Appends `delta` and reports each new match, its offset and its pattern's index, to `found` (or `matched`). */
   scan(delta: string, found?: (match: RegExpExecArray, position: number, pattern: number) => void): void {
-    const from = this.scanned;
-    this.scanned += delta.length;
-    if (this.live === 0) return;
-    this.buf += delta;
-    const { start, scanned } = this;
-    for (const { trigger } of this.patterns) {
+    const from = this.#scanned;
+    this.#scanned += delta.length;
+    if (this.#live === 0) return;
+    this.#buf += delta;
+    const start = this.#start;
+    const scanned = this.#scanned;
+    for (const { trigger } of this.#patterns) {
       // `indexOf` forward (a fast native search; `lastIndexOf` is a slow runtime call): one call when absent
       for (let k = 0; trigger !== undefined && k < trigger.length; k++) {
         for (let at = delta.indexOf(trigger[k]!); at >= 0; at = delta.indexOf(trigger[k]!, at + 1)) {
-          if (from + at > this.lastTrigger) this.lastTrigger = from + at;
+          if (from + at > this.#lastTrigger) this.#lastTrigger = from + at;
         }
       }
     }
     let live = 0;
-    for (let i = 0; i < this.patterns.length; i++) {
-      const { re, span, limit = Infinity, trigger } = this.patterns[i]!;
-      if (from >= limit || this.ends?.[i] === Infinity) continue;
+    for (let i = 0; i < this.#patterns.length; i++) {
+      const { re, span, limit = Infinity, trigger } = this.#patterns[i]!;
+      if (from >= limit || this.#ends?.[i] === Infinity) continue;
       // every match holds a trigger character, and a match reported now starts at most span - 1 before the new text
-      if (trigger !== undefined && this.lastTrigger <= from - span) {
+      if (trigger !== undefined && this.#lastTrigger <= from - span) {
         if (scanned < limit) live++;
         continue;
       }
-      re.lastIndex = Math.max(this.ends?.[i] ?? 0, this.floor, from - span + 1, start === 0 ? 0 : start + 1) - start;
+      re.lastIndex = Math.max(this.#ends?.[i] ?? 0, this.#floor, from - span + 1, start === 0 ? 0 : start + 1) - start;
       let m: RegExpExecArray | null;
-      while ((m = re.exec(this.buf)) !== null) {
+      while ((m = re.exec(this.#buf)) !== null) {
         const at = start + m.index;
         if (at >= limit) break;
         const end = at + m[0].length;
         if (m[0].length === 0) re.lastIndex++;
         else if (end > from) {
-          (this.ends ??= new Array<number>(this.patterns.length).fill(0))[i] = end;
+          (this.#ends ??= new Array<number>(this.#patterns.length).fill(0))[i] = end;
           if (found) found(m, at, i);
           else this.matched(m, at, i);
-          if (this.ends[i] === Infinity) break;
+          if (this.#ends[i] === Infinity) break;
         }
       }
-      if (this.ends?.[i] !== Infinity && scanned < limit) live++;
+      if (this.#ends?.[i] !== Infinity && scanned < limit) live++;
     }
-    this.live = live;
-    if (live === 0) this.buf = '';
-    else this.keep();
+    this.#live = live;
+    if (live === 0) this.#buf = '';
+    else this.#keep();
   }
 
   /** Marks `checkpoint` as seen, reporting nothing (a resumed checkpoint). */
   skip(checkpoint: string): void {
-    this.buf = checkpoint;
-    this.start = 0;
-    this.scanned = this.floor = checkpoint.length;
-    this.keep();
+    this.#buf = checkpoint;
+    this.#start = 0;
+    this.#scanned = this.#floor = checkpoint.length;
+    this.#keep();
   }
 
   /** No more matches of pattern `index` are wanted: it is not scanned again. */
   protected stop(index: number): void {
-    (this.ends ??= new Array<number>(this.patterns.length).fill(0))[index] = Infinity;
+    (this.#ends ??= new Array<number>(this.#patterns.length).fill(0))[index] = Infinity;
   }
 
   /** A subclass's match handler, when `scan` gets no `found`. */
   protected matched(_match: RegExpExecArray, _position: number, _pattern: number): void {}
 
   /** Drops what no future match can start in, keeping the longest `span` (and the text's head while a `limit` needs it). */
-  private keep(): void {
+  #keep(): void {
     let span = 1;
-    for (let i = 0; i < this.patterns.length; i++) {
-      const p = this.patterns[i]!;
-      if (p.limit !== undefined && this.scanned < p.limit && this.ends?.[i] !== Infinity) return;
+    for (let i = 0; i < this.#patterns.length; i++) {
+      const p = this.#patterns[i]!;
+      if (p.limit !== undefined && this.#scanned < p.limit && this.#ends?.[i] !== Infinity) return;
       if (p.span > span) span = p.span;
     }
-    if (this.buf.length <= 2 * span + 64) return;
-    const cut = this.scanned - span - this.start;
-    this.buf = this.buf.slice(cut);
-    this.start += cut;
+    if (this.#buf.length <= 2 * span + 64) return;
+    const cut = this.#scanned - span - this.#start;
+    this.#buf = this.#buf.slice(cut);
+    this.#start += cut;
   }
 }
 

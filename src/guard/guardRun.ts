@@ -29,7 +29,11 @@ export class VerdictBuilder {
   violations: Violation[] = NO_VIOLATIONS;
   failing: Violation[] = NO_VIOLATIONS;
 
-  constructor(private readonly sink: RedactionSink) {}
+  readonly #sink: RedactionSink;
+
+  constructor(sink: RedactionSink) {
+    this.#sink = sink;
+  }
 
   /** Empties it for the next round of checks (reused: no allocation per round when nothing is found). */
   reset(): this {
@@ -41,7 +45,7 @@ export class VerdictBuilder {
   add(rule: GuardRule, result: GuardFindings): boolean {
     if (result === undefined || result === null) return false;
     let failed = false;
-    for (const f of findingsOf(result)) failed = this.addOne(rule, f) || failed;
+    for (const f of findingsOf(result)) failed = this.#addOne(rule, f) || failed;
     return failed;
   }
 
@@ -49,10 +53,10 @@ export class VerdictBuilder {
   ruleFailed(rule: GuardRule, error: unknown): boolean {
     const message = error instanceof Error ? error.message : String(error);
     const severity: ViolationSeverity = rule.onRuleError === 'closed' ? 'error' : 'warning';
-    return this.addOne(rule, { message: `Rule execution failed: ${message}`, severity, recoverable: true });
+    return this.#addOne(rule, { message: `Rule execution failed: ${message}`, severity, recoverable: true });
   }
 
-  private addOne(rule: GuardRule, f: GuardFinding): boolean {
+  #addOne(rule: GuardRule, f: GuardFinding): boolean {
     if (typeof f !== 'object' || f === null || typeof f.message !== 'string') {
       return this.ruleFailed(rule, new TypeError(`rule ${rule.name} returned a finding without a string \`message\``));
     }
@@ -60,7 +64,7 @@ export class VerdictBuilder {
     const base = { ruleId: rule.name, message: f.message };
     let extra: { position?: number; redacted?: number } = f.position === undefined ? {} : { position: f.position };
     if (f.redact && f.position !== undefined && f.redact.length > 0) {
-      const redactions = (this.sink.redactions ??= []);
+      const redactions = (this.#sink.redactions ??= []);
       redactions.push({ position: f.position, length: f.redact.length, replacement: f.redact.replacement });
       redactions.sort((a, b) => a.position - b.position);
       severity = 'warning';

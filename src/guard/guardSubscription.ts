@@ -21,8 +21,8 @@ export interface GuardPlan {
   readonly scheduler: SchedulerLike;
 }
 
-/** The plan of `rules` (validated already); see {@link GuardPlan}. @internal */
-export function guardPlan(rules: readonly GuardRule[], config: Omit<GuardPlan, 'rules' | 'intervals' | 'checkAllEvery' | 'firstDue'>, checkAllEvery: number | undefined): GuardPlan {
+/** The plan of `rules` (validated already) with their resolved config; see {@link GuardPlan}. @internal */
+export function guardPlan(rules: readonly GuardRule[], { holdBack, onViolation, onPhase, scheduler }: Pick<GuardPlan, 'holdBack' | 'onViolation' | 'onPhase' | 'scheduler'>, checkAllEvery: number | undefined): GuardPlan {
   const intervals = rules.map((rule) => rule.interval ?? 1);
   let firstDue = Infinity;
   rules.forEach((rule, i) => {
@@ -30,7 +30,6 @@ export function guardPlan(rules: readonly GuardRule[], config: Omit<GuardPlan, '
   });
   if (firstDue !== Infinity && checkAllEvery !== undefined) firstDue = Math.min(firstDue, checkAllEvery);
   // a literal, not a spread: a frozen spread got a hidden class of its own per call (~350 bytes per l0() run)
-  const { holdBack, onViolation, onPhase, scheduler } = config;
   return Object.freeze({ rules, intervals, checkAllEvery, firstDue, holdBack, onViolation, onPhase, scheduler });
 }
 
@@ -48,97 +47,99 @@ const NO_RUN: GuardRuleRun = Object.freeze({});
 export class GuardSubscription implements Observer<L0Event>, Unsubscribable, RedactionSink {
   /** Pending in-flight replacements (allocated at the first redaction). */
   redactions: Redaction[] | undefined = undefined;
-  private readonly text = new AttemptText({ keepText: false });
+  readonly #text = new AttemptText({ keepText: false });
   /** The attempt's text up to the last round (the checkpoint after a resume); the text is `base + owed`. */
-  private base = '';
+  #base = '';
   /** The text since the last round: the batch the next round's due rules get. */
-  private owed = '';
+  #owed = '';
   /** The token count of the next round. */
-  private nextDue: number;
+  #nextDue: number;
   /** How far every incremental rule has checked: hold-back releases nothing beyond it. */
-  private checked = 0;
+  #checked = 0;
   /** This attempt's rule runs, created at its first round. */
-  private runs: GuardRuleRun[] | undefined = undefined;
+  #runs: GuardRuleRun[] | undefined = undefined;
   /** Per rule, the text it has not seen because it was not due (only when intervals differ). */
-  private arrears: string[] | undefined = undefined;
-  private verdict: VerdictBuilder | undefined = undefined;
-  private released = 0;
+  #arrears: string[] | undefined = undefined;
+  #verdict: VerdictBuilder | undefined = undefined;
+  #released = 0;
   /** The text after `released`, kept apart so nothing slices (and so flattens) the whole text per token. */
-  private pending = '';
-  private boundary = 0;
-  private upstream: Subscription | undefined = undefined;
-  private finishing: Subscription | undefined = undefined;
-  private sourceDone = false;
-  private ended = false;
+  #pending = '';
+  #boundary = 0;
+  #upstream: Subscription | undefined = undefined;
+  #finishing: Subscription | undefined = undefined;
+  #sourceDone = false;
+  #ended = false;
 
-  constructor(
-    private readonly plan: GuardPlan,
-    private readonly subscriber: Subscriber<L0Event>,
-  ) {
-    this.nextDue = plan.firstDue;
+  readonly #plan: GuardPlan;
+  readonly #subscriber: Subscriber<L0Event>;
+
+  constructor(plan: GuardPlan, subscriber: Subscriber<L0Event>) {
+    this.#plan = plan;
+    this.#subscriber = subscriber;
+    this.#nextDue = plan.firstDue;
   }
 
   /** Subscribes to `source` through this guard; returns the teardown. */
   attach(source: Observable<L0Event>): this {
-    this.upstream = source.subscribe(this);
+    this.#upstream = source.subscribe(this);
     return this;
   }
 
   next(event: L0Event): void {
-    if (this.ended || this.finishing) return;
-    const change = this.text.observe(event);
-    if (change === 'token') return this.token(event as TokenEvent);
-    if (change === 'reset') this.reset();
+    if (this.#ended || this.#finishing) return;
+    const change = this.#text.observe(event);
+    if (change === 'token') return this.#token(event as TokenEvent);
+    if (change === 'reset') this.#reset();
     else if (change === 'resume') {
-      this.reset();
-      this.base = (event as ResumeEvent).checkpoint;
-      this.released = this.checked = this.text.length;
+      this.#reset();
+      this.#base = (event as ResumeEvent).checkpoint;
+      this.#released = this.#checked = this.#text.length;
     }
-    if (event.type === 'complete') return this.finish(event);
-    this.subscriber.next(event);
+    if (event.type === 'complete') return this.#finish(event);
+    this.#subscriber.next(event);
   }
 
   error(e: unknown): void {
-    this.subscriber.error(e);
+    this.#subscriber.error(e);
   }
 
   complete(): void {
-    this.sourceDone = true;
-    if (this.ended) this.subscriber.complete();
-    else if (!this.finishing) this.finish(undefined);
+    this.#sourceDone = true;
+    if (this.#ended) this.#subscriber.complete();
+    else if (!this.#finishing) this.#finish(undefined);
   }
 
   unsubscribe(): void {
-    this.upstream?.unsubscribe();
-    this.finishing?.unsubscribe();
+    this.#upstream?.unsubscribe();
+    this.#finishing?.unsubscribe();
   }
 
-  private token(event: TokenEvent): void {
+  #token(event: TokenEvent): void {
     const { value } = event;
-    const { length, tokenCount } = this.text;
-    this.owed += value;
-    const verdict = tokenCount >= this.nextDue ? this.round(tokenCount) : undefined;
-    const { holdBack } = this.plan;
+    const { length, tokenCount } = this.#text;
+    this.#owed += value;
+    const verdict = tokenCount >= this.#nextDue ? this.#round(tokenCount) : undefined;
+    const { holdBack } = this.#plan;
     if (holdBack === undefined) {
       // stream-first: the token passes as it is unless a redaction is pending
       if (this.redactions === undefined || this.redactions.length === 0) {
-        this.released = length;
-        this.subscriber.next(event);
+        this.#released = length;
+        this.#subscriber.next(event);
       } else {
-        this.pending += value;
-        this.emitText(length, event);
+        this.#pending += value;
+        this.#emitText(length, event);
       }
-      if (verdict) this.report(verdict);
+      if (verdict) this.#report(verdict);
       return;
     }
-    this.pending += value;
-    if (verdict && !this.report(verdict)) return;
-    const checked = this.nextDue === Infinity ? length : this.checked;
+    this.#pending += value;
+    if (verdict && !this.#report(verdict)) return;
+    const checked = this.#nextDue === Infinity ? length : this.#checked;
     if (holdBack === 'sentence') {
       const i = lastBoundary(value);
-      if (i >= 0) this.boundary = length - value.length + i + 1;
-      this.emitText(releaseTarget(length, Math.min(this.boundary, checked), this.released, this.redactions));
-    } else this.emitText(releaseTarget(length, checked - holdBack, this.released, this.redactions));
+      if (i >= 0) this.#boundary = length - value.length + i + 1;
+      this.#emitText(releaseTarget(length, Math.min(this.#boundary, checked), this.#released, this.redactions));
+    } else this.#emitText(releaseTarget(length, checked - holdBack, this.#released, this.redactions));
   }
 
   /**
@@ -146,17 +147,17 @@ export class GuardSubscription implements Observer<L0Event>, Unsubscribable, Red
    * its last check. Without `count`, every rule gets what it has not seen yet (the catch-up before
    * the completion checks; a rule with nothing owed is not called).
    */
-  private round(count: number | undefined): VerdictBuilder {
-    const verdict = (this.verdict ??= new VerdictBuilder(this)).reset();
-    const runs = this.runs ?? this.startRuns(verdict);
-    const batch = this.owed;
+  #round(count: number | undefined): VerdictBuilder {
+    const verdict = (this.#verdict ??= new VerdictBuilder(this)).reset();
+    const runs = this.#runs ?? this.#startRuns(verdict);
+    const batch = this.#owed;
     // V8 flattens a concatenated string on `charCodeAt`: the batch's per-token links die young
     // instead of living on in the text, which otherwise keeps one link per token (GC about halved)
     if (batch.length > 1) batch.charCodeAt(0);
-    const all = batch === '' ? this.base : this.base + batch;
-    this.base = all;
-    this.owed = '';
-    const { rules, intervals, checkAllEvery } = this.plan;
+    const all = batch === '' ? this.#base : this.#base + batch;
+    this.#base = all;
+    this.#owed = '';
+    const { rules, intervals, checkAllEvery } = this.#plan;
     const c = count ?? 0;
     const everyRule = count === undefined || (checkAllEvery !== undefined && c % checkAllEvery === 0);
     let next = Infinity;
@@ -166,24 +167,24 @@ export class GuardSubscription implements Observer<L0Event>, Unsubscribable, Red
       if (!run.check) continue;
       const interval = intervals[i]!;
       if (everyRule || c % interval === 0) {
-        const arrears = this.arrears?.[i];
+        const arrears = this.#arrears?.[i];
         const delta = arrears ? arrears + batch : batch;
-        if (arrears) this.arrears![i] = '';
-        if (count !== undefined || delta !== '') this.check(run, rules[i]!, delta, all, verdict);
+        if (arrears) this.#arrears![i] = '';
+        if (count !== undefined || delta !== '') this.#check(run, rules[i]!, delta, all, verdict);
       } else {
-        const arrears = (this.arrears ??= runs.map(() => ''));
+        const arrears = (this.#arrears ??= runs.map(() => ''));
         arrears[i] += batch;
         behind = Math.max(behind, arrears[i]!.length);
       }
       next = Math.min(next, c - (c % interval) + interval);
     }
     if (next !== Infinity && checkAllEvery !== undefined) next = Math.min(next, c - (c % checkAllEvery) + checkAllEvery);
-    this.nextDue = count === undefined ? Infinity : next;
-    this.checked = all.length - behind;
+    this.#nextDue = count === undefined ? Infinity : next;
+    this.#checked = all.length - behind;
     return verdict;
   }
 
-  private check(run: GuardRuleRun, rule: GuardRule, delta: string, all: string, verdict: VerdictBuilder): void {
+  #check(run: GuardRuleRun, rule: GuardRule, delta: string, all: string, verdict: VerdictBuilder): void {
     try {
       verdict.add(rule, run.check!(delta, all));
     } catch (e) {
@@ -192,13 +193,13 @@ export class GuardSubscription implements Observer<L0Event>, Unsubscribable, Red
   }
 
   /** Fresh runs of the rules for this attempt, brought up to a resumed checkpoint; a `create` or `resume` that throws is a rule failure. */
-  private startRuns(verdict: VerdictBuilder): GuardRuleRun[] {
-    const resumed = this.text.resumedFrom;
+  #startRuns(verdict: VerdictBuilder): GuardRuleRun[] {
+    const resumed = this.#text.resumedFrom;
     // `map`, not `push`: an array of exactly the rules' number, no spare capacity per stream
-    return (this.runs = this.plan.rules.map((rule) => {
+    return (this.#runs = this.#plan.rules.map((rule) => {
       try {
         const run = rule.create ? rule.create() : rule;
-        if (typeof run !== 'object' || run === null) throw new TypeError(`create() returned ${run === null ? 'null' : typeof run}, not a rule run`);
+        if (typeof run !== 'object' || run === null) throw new TypeError('create() returned no object');
         if (resumed !== undefined) run.resume?.(resumed);
         return run;
       } catch (e) {
@@ -208,38 +209,38 @@ export class GuardSubscription implements Observer<L0Event>, Unsubscribable, Red
     }));
   }
 
-  private reset(): void {
-    this.runs = this.arrears = this.redactions = undefined;
-    this.released = this.boundary = this.checked = 0;
-    this.pending = this.base = this.owed = '';
-    this.nextDue = this.plan.firstDue;
+  #reset(): void {
+    this.#runs = this.#arrears = this.redactions = undefined;
+    this.#released = this.#boundary = this.#checked = 0;
+    this.#pending = this.#base = this.#owed = '';
+    this.#nextDue = this.#plan.firstDue;
   }
 
-  private emitText(to: number, original?: TokenEvent): void {
-    if (to <= this.released) return;
-    const value = releaseText(this.pending, this.released, to, this.redactions);
-    this.pending = this.pending.slice(to - this.released);
-    this.released = to;
-    if (original && value === original.value) this.subscriber.next(original);
-    else if (value !== '') this.subscriber.next({ type: 'token', value });
+  #emitText(to: number, original?: TokenEvent): void {
+    if (to <= this.#released) return;
+    const value = releaseText(this.#pending, this.#released, to, this.redactions);
+    this.#pending = this.#pending.slice(to - this.#released);
+    this.#released = to;
+    if (original && value === original.value) this.#subscriber.next(original);
+    else if (value !== '') this.#subscriber.next({ type: 'token', value });
   }
 
   /** Reports the violations; false (after erroring) when the attempt fails. */
-  private report({ violations, failing }: VerdictBuilder): boolean {
-    const { onViolation } = this.plan;
+  #report({ violations, failing }: VerdictBuilder): boolean {
+    const { onViolation } = this.#plan;
     for (const v of violations) {
-      this.subscriber.next({ type: 'violation', violation: v });
+      this.#subscriber.next({ type: 'violation', violation: v });
       try {
         onViolation?.(v);
       } catch (e) {
-        this.ended = true;
-        this.subscriber.error(e);
+        this.#ended = true;
+        this.#subscriber.error(e);
         return false;
       }
     }
     if (failing.length === 0) return true;
-    this.ended = true;
-    this.subscriber.error(new GuardrailViolationError({ violations: failing }));
+    this.#ended = true;
+    this.#subscriber.error(new GuardrailViolationError({ violations: failing }));
     return false;
   }
 
@@ -248,14 +249,14 @@ export class GuardSubscription implements Observer<L0Event>, Unsubscribable, Red
    * unchecked, reported as a round while streaming would be: a failing finding ends the attempt
    * there), then each rule's `complete` on the whole text, async ones within their `timeout`.
    */
-  private finish(complete: L0Event | undefined): void {
-    if (!this.report(this.round(undefined))) return;
-    const { rules, onPhase, scheduler } = this.plan;
-    const runs = this.runs!;
+  #finish(complete: L0Event | undefined): void {
+    if (!this.#report(this.#round(undefined))) return;
+    const { rules, onPhase, scheduler } = this.#plan;
+    const runs = this.#runs!;
     const verdict = new VerdictBuilder(this);
-    const all = this.base;
+    const all = this.#base;
     const pending: Observable<unknown>[] = [];
-    const phases = onPhase && phaseReporter(onPhase, scheduler, runs.filter((run) => run.complete).length, this.text.tokenCount);
+    const phases = onPhase && phaseReporter(onPhase, scheduler, runs.filter((run) => run.complete).length, this.#text.tokenCount);
     runs.forEach((run, index) => {
       if (!run.complete) return;
       const rule = rules[index]!;
@@ -271,22 +272,22 @@ export class GuardSubscription implements Observer<L0Event>, Unsubscribable, Red
       ruleEnd?.(!failed);
     });
     const conclude = (): void => {
-      this.finishing = undefined;
+      this.#finishing = undefined;
       if (phases) {
         phases.end(verdict.violations, verdict.failing.length === 0);
         if (phases.error) {
-          this.ended = true;
-          return this.subscriber.error(phases.error.cause);
+          this.#ended = true;
+          return this.#subscriber.error(phases.error.cause);
         }
       }
-      if (!this.report(verdict)) return;
-      this.emitText(all.length);
-      if (complete) this.subscriber.next(complete);
-      this.ended = true;
-      if (this.sourceDone || !complete) this.subscriber.complete();
+      if (!this.#report(verdict)) return;
+      this.#emitText(all.length);
+      if (complete) this.#subscriber.next(complete);
+      this.#ended = true;
+      if (this.#sourceDone || !complete) this.#subscriber.complete();
     };
     if (pending.length === 0) return conclude();
-    this.finishing = forkJoin(pending).subscribe({ complete: conclude });
+    this.#finishing = forkJoin(pending).subscribe({ complete: conclude });
   }
 }
 

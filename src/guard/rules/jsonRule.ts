@@ -14,8 +14,8 @@ export class JsonScanner {
   /** The open brackets (allocated at the first one: prose never needs it). */
   stack: string[] | undefined = undefined;
   inString = false;
-  private escaped = false;
-  private prev = '';
+  #escaped = false;
+  #prev = '';
   /** Characters fed so far. */
   offset = 0;
 
@@ -32,8 +32,8 @@ export class JsonScanner {
         if (!this.isJson) break;
       }
       if (this.inString) {
-        if (this.escaped) this.escaped = false;
-        else if (c === '\\') this.escaped = true;
+        if (this.#escaped) this.#escaped = false;
+        else if (c === '\\') this.#escaped = true;
         else if (c === '"') this.inString = false;
         continue;
       }
@@ -43,11 +43,11 @@ export class JsonScanner {
       else if (c === '}' || c === ']') {
         const open = this.stack?.pop();
         if (open !== CLOSER[c]) found ??= { message: open ? `\`${c}\` closes \`${open}\`` : `\`${c}\` without an opening bracket`, position };
-        else if (this.prev === ',') found ??= { message: `trailing comma before \`${c}\``, position };
-      } else if (c === ',' && (this.prev === ',' || this.prev === '{' || this.prev === '[' || this.prev === ':')) {
+        else if (this.#prev === ',') found ??= { message: `trailing comma before \`${c}\``, position };
+      } else if (c === ',' && (this.#prev === ',' || this.#prev === '{' || this.#prev === '[' || this.#prev === ':')) {
         found ??= { message: `empty value before \`,\``, position };
       }
-      this.prev = c;
+      this.#prev = c;
     }
     this.offset += delta.length;
     return found;

@@ -10,12 +10,12 @@ const SCANS = [{ re: TOKENS, span: 50, trigger: '\\$' }] as const;
 /** LaTeX environments and display/inline math delimiters, one match at a time. */
 class LatexRun extends TailScanner implements GuardRuleRun {
   /** The open environments (allocated at the first `\begin`). */
-  private envs: { name: string; position: number }[] | undefined = undefined;
-  private display = 0;
-  private inline = 0;
-  private dollars = 0;
-  private latex = false;
-  private found: GuardFinding[] | undefined = undefined;
+  #envs: { name: string; position: number }[] | undefined = undefined;
+  #display = 0;
+  #inline = 0;
+  #dollars = 0;
+  #latex = false;
+  #found: GuardFinding[] | undefined = undefined;
 
   constructor() {
     super(SCANS);
@@ -23,8 +23,8 @@ class LatexRun extends TailScanner implements GuardRuleRun {
 
   check(delta: string): GuardFinding[] | undefined {
     this.scan(delta);
-    const found = this.found;
-    this.found = undefined;
+    const found = this.#found;
+    this.#found = undefined;
     return found;
   }
 
@@ -34,11 +34,11 @@ class LatexRun extends TailScanner implements GuardRuleRun {
 
   complete(): GuardFinding[] {
     const found: GuardFinding[] = [];
-    for (const env of this.envs ?? []) found.push({ message: `unclosed environment ${env.name}`, position: env.position });
-    if (this.latex) {
-      if (this.display !== 0) found.push({ message: 'unbalanced \\[ and \\]' });
-      if (this.inline !== 0) found.push({ message: 'unbalanced \\( and \\)' });
-      if (this.dollars % 2 !== 0) found.push({ message: 'an odd number of $$' });
+    for (const env of this.#envs ?? []) found.push({ message: `unclosed environment ${env.name}`, position: env.position });
+    if (this.#latex) {
+      if (this.#display !== 0) found.push({ message: 'unbalanced \\[ and \\]' });
+      if (this.#inline !== 0) found.push({ message: 'unbalanced \\( and \\)' });
+      if (this.#dollars % 2 !== 0) found.push({ message: 'an odd number of $$' });
     }
     return found;
   }
@@ -46,20 +46,20 @@ class LatexRun extends TailScanner implements GuardRuleRun {
   protected override matched(m: RegExpExecArray, position: number): void {
     const [all, kind, name] = m;
     if (kind === 'begin') {
-      this.latex = true;
-      (this.envs ??= []).push({ name: name!, position });
+      this.#latex = true;
+      (this.#envs ??= []).push({ name: name!, position });
     } else if (kind === 'end') {
-      const open = this.envs?.pop();
+      const open = this.#envs?.pop();
       if (open?.name !== name) {
         const message = open ? `\\end{${name!}} closes \\begin{${open.name}}` : `\\end{${name!}} without \\begin{${name!}}`;
-        (this.found ??= []).push({ message, position });
+        (this.#found ??= []).push({ message, position });
       }
-    } else if (all === '\\[') this.display++;
-    else if (all === '\\]') this.display--;
-    else if (all === '\\(') this.inline++;
-    else if (all === '\\)') this.inline--;
-    else if (all === '$$') this.dollars++;
-    else this.latex = true;
+    } else if (all === '\\[') this.#display++;
+    else if (all === '\\]') this.#display--;
+    else if (all === '\\(') this.#inline++;
+    else if (all === '\\)') this.#inline--;
+    else if (all === '$$') this.#dollars++;
+    else this.#latex = true;
   }
 }
 

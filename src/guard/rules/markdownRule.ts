@@ -16,19 +16,19 @@ function cells(row: string): number {
 
 /** Markdown structure, line by line in O(delta): one attempt of {@link markdownRule}. */
 class MarkdownRun extends LineReader implements GuardRuleRun {
-  private fence: string | undefined = undefined;
-  private previous = '';
-  private columns = 0;
+  #fence: string | undefined = undefined;
+  #previous = '';
+  #columns = 0;
   /** Per indent, whether the list there is ordered (allocated at the first list item). */
-  private lists: Map<number, boolean> | undefined = undefined;
-  private reportedTable = false;
-  private reportedList = false;
-  private found: GuardFinding[] | undefined = undefined;
+  #lists: Map<number, boolean> | undefined = undefined;
+  #reportedTable = false;
+  #reportedList = false;
+  #found: GuardFinding[] | undefined = undefined;
 
   check(delta: string): GuardFinding[] | undefined {
     this.feed(delta);
-    const found = this.found;
-    this.found = undefined;
+    const found = this.#found;
+    this.#found = undefined;
     return found;
   }
 
@@ -38,56 +38,56 @@ class MarkdownRun extends LineReader implements GuardRuleRun {
 
   complete(): GuardFinding[] {
     this.flush();
-    const found = this.found ?? [];
-    this.found = undefined;
-    if (this.fence !== undefined) found.push({ message: 'the answer ends inside a code fence', severity: 'error' });
+    const found = this.#found ?? [];
+    this.#found = undefined;
+    if (this.#fence !== undefined) found.push({ message: 'the answer ends inside a code fence', severity: 'error' });
     return found;
   }
 
   protected line(text: string, position: number): void {
     const fence = FENCE.exec(text);
-    if (this.fence !== undefined) {
-      if (fence && fence[1]![0] === this.fence[0] && fence[1]!.length >= this.fence.length && fence[2]!.trim() === '') this.fence = undefined;
+    if (this.#fence !== undefined) {
+      if (fence && fence[1]![0] === this.#fence[0] && fence[1]!.length >= this.#fence.length && fence[2]!.trim() === '') this.#fence = undefined;
       return;
     }
     if (fence) {
-      this.fence = fence[1];
-      this.columns = 0;
+      this.#fence = fence[1];
+      this.#columns = 0;
       return;
     }
-    const finding = this.table(text, position) ?? this.list(text, position);
-    this.previous = text;
-    if (finding) (this.found ??= []).push(finding);
+    const finding = this.#table(text, position) ?? this.#list(text, position);
+    this.#previous = text;
+    if (finding) (this.#found ??= []).push(finding);
   }
 
-  private table(text: string, position: number): GuardFinding | undefined {
+  #table(text: string, position: number): GuardFinding | undefined {
     if (!text.includes('|')) {
-      this.columns = 0;
+      this.#columns = 0;
       return undefined;
     }
-    if (this.columns === 0) {
-      if (TABLE_SEPARATOR.test(text) && this.previous.includes('|')) this.columns = cells(this.previous);
+    if (this.#columns === 0) {
+      if (TABLE_SEPARATOR.test(text) && this.#previous.includes('|')) this.#columns = cells(this.#previous);
       return undefined;
     }
-    if (cells(text) === this.columns || this.reportedTable) return undefined;
-    this.reportedTable = true;
-    return { message: `a table row has ${cells(text)} cells, the header ${this.columns}`, severity: 'warning', position };
+    if (cells(text) === this.#columns || this.#reportedTable) return undefined;
+    this.#reportedTable = true;
+    return { message: `a table row has ${cells(text)} cells, the header ${this.#columns}`, severity: 'warning', position };
   }
 
-  private list(text: string, position: number): GuardFinding | undefined {
+  #list(text: string, position: number): GuardFinding | undefined {
     if (text.trim() === '') {
-      this.lists?.clear();
+      this.#lists?.clear();
       return undefined;
     }
     const item = LIST_ITEM.exec(text);
     if (!item) return undefined;
     const indent = item[1]!.length;
     const ordered = item[3] !== undefined;
-    const lists = (this.lists ??= new Map());
+    const lists = (this.#lists ??= new Map());
     const before = lists.get(indent);
     lists.set(indent, ordered);
-    if (before === undefined || before === ordered || this.reportedList) return undefined;
-    this.reportedList = true;
+    if (before === undefined || before === ordered || this.#reportedList) return undefined;
+    this.#reportedList = true;
     return { message: 'a list switches between ordered and unordered items at the same level', severity: 'warning', position };
   }
 }

@@ -50,16 +50,19 @@ export function compilePatterns(specs: readonly PatternSpec[], triggers: readonl
  * @internal
  */
 export class PatternRun extends TailScanner implements GuardRuleRun {
-  private found: GuardFinding[] | undefined = undefined;
+  #found: GuardFinding[] | undefined = undefined;
 
-  constructor(private readonly compiled: CompiledPatterns) {
+  readonly #specs: readonly PatternSpec[];
+
+  constructor(compiled: CompiledPatterns) {
     super(compiled.scans);
+    this.#specs = compiled.specs;
   }
 
   check(delta: string): GuardFinding[] | undefined {
     this.scan(delta);
-    const found = this.found;
-    this.found = undefined;
+    const found = this.#found;
+    this.#found = undefined;
     return found;
   }
 
@@ -72,14 +75,14 @@ export class PatternRun extends TailScanner implements GuardRuleRun {
   }
 
   protected override matched(m: RegExpExecArray, position: number, i: number): void {
-    const spec = this.compiled.specs[i]!;
+    const spec = this.#specs[i]!;
     let finding: GuardFinding;
     if (spec.redact === undefined) {
       const quoted = m[0].length > 60 ? `${m[0].slice(0, 60)}…` : m[0];
-      const message = `${spec.name}: "${quoted.trim()}"`;
-      finding = spec.recoverable === undefined ? { message, severity: spec.severity, position } : { message, severity: spec.severity, position, recoverable: spec.recoverable };
+      // `recoverable: undefined` means the default, as if absent
+      finding = { message: `${spec.name}: "${quoted.trim()}"`, severity: spec.severity, position, recoverable: spec.recoverable };
       this.stop(i);
     } else finding = { message: `${spec.name}: redacted`, position, redact: { length: m[0].length, replacement: spec.redact } };
-    (this.found ??= []).push(finding);
+    (this.#found ??= []).push(finding);
   }
 }

@@ -27,10 +27,10 @@ export function zeroOutputRule(): GuardRule {
 
 /** Whether meaning has appeared; it stops looking once it has. */
 class ZeroOutputRun implements GuardRuleRun {
-  private meaningful = false;
+  #meaningful = false;
 
   check(delta: string): undefined {
-    if (!this.meaningful) this.meaningful = MEANING.test(delta);
+    if (!this.#meaningful) this.#meaningful = MEANING.test(delta);
     return undefined;
   }
 
@@ -39,7 +39,7 @@ class ZeroOutputRun implements GuardRuleRun {
   }
 
   complete(text: string): GuardFinding | undefined {
-    if (this.meaningful) return undefined;
+    if (this.#meaningful) return undefined;
     const compact = text.replace(/\s+/g, '');
     return compact === '{}' || compact === '[]' ? undefined : { message: 'the answer has no meaningful content' };
   }
