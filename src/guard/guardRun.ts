@@ -1,3 +1,4 @@
+import { catchError, from, map, of, timeout, type Observable, type SchedulerLike } from 'rxjs';
 import type { Violation, ViolationSeverity } from '../events/eventTypes.js';
 import { findingsOf, type GuardFinding, type GuardFindings, type GuardRule } from './guardRule.js';
 
@@ -109,4 +110,24 @@ export function releaseTarget(length: number, limit: number, released: number, r
     if (r.position < target && r.position + r.length > target) target = Math.min(length, r.position + r.length);
   }
   return target;
+}
+
+/** An async completion check within the rule's time budget; a throw or a timeout is a rule failure. Tells `ended` whether it passed. @internal */
+export function settle(rule: GuardRule, result: Promise<GuardFindings>, verdict: VerdictBuilder, scheduler: SchedulerLike, ended?: (passed: boolean) => void): Observable<unknown> {
+  const budget = rule.timeout ?? 5000;
+  return from(result).pipe(
+    timeout({ first: budget, scheduler, with: () => { throw new Error(`timed out after ${budget} ms`); } }),
+    map((findings) => verdict.add(rule, findings)),
+    catchError((e: unknown) => of(verdict.ruleFailed(rule, e))),
+    map((failed) => ended?.(!failed)),
+  );
+}
+
+/** The index of the last sentence boundary (`.`, `!`, `?`, newline) in `s`, or -1. @internal */
+export function lastBoundary(s: string): number {
+  for (let i = s.length - 1; i >= 0; i--) {
+    const c = s.charCodeAt(i);
+    if (c === 46 || c === 33 || c === 63 || c === 10) return i;
+  }
+  return -1;
 }

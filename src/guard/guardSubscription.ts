@@ -1,10 +1,10 @@
-import { catchError, forkJoin, from, map, Observable, of, timeout, type Observer, type SchedulerLike, type Subscriber, type Subscription, type Unsubscribable } from 'rxjs';
+import { forkJoin, type Observable, type Observer, type SchedulerLike, type Subscriber, type Subscription, type Unsubscribable } from 'rxjs';
 import type { L0Event, ResumeEvent, TokenEvent, Violation } from '../events/eventTypes.js';
 import { AttemptText } from '../attempt/attemptText.js';
 import { GuardrailViolationError } from '../errors/GuardrailViolationError.js';
 import { isPromiseLike } from '../internal/isPromiseLike.js';
 import type { GuardFindings, GuardRule, GuardRuleRun } from './guardRule.js';
-import { releaseTarget, releaseText, VerdictBuilder, type Redaction, type RedactionSink } from './guardRun.js';
+import { lastBoundary, releaseTarget, releaseText, settle, VerdictBuilder, type Redaction, type RedactionSink } from './guardRun.js';
 import { phaseReporter, type GuardPhaseEvent } from './guardPhase.js';
 
 /** What one `guard()` call fixes for all its subscriptions (read-only, shared). @internal */
@@ -289,24 +289,4 @@ export class GuardSubscription implements Observer<L0Event>, Unsubscribable, Red
     if (pending.length === 0) return conclude();
     this.#finishing = forkJoin(pending).subscribe({ complete: conclude });
   }
-}
-
-/** An async completion check within the rule's time budget; a throw or a timeout is a rule failure. Tells `ended` whether it passed. */
-function settle(rule: GuardRule, result: Promise<GuardFindings>, verdict: VerdictBuilder, scheduler: SchedulerLike, ended?: (passed: boolean) => void): Observable<unknown> {
-  const budget = rule.timeout ?? 5000;
-  return from(result).pipe(
-    timeout({ first: budget, scheduler, with: () => { throw new Error(`timed out after ${budget} ms`); } }),
-    map((findings) => verdict.add(rule, findings)),
-    catchError((e: unknown) => of(verdict.ruleFailed(rule, e))),
-    map((failed) => ended?.(!failed)),
-  );
-}
-
-/** The index of the last sentence boundary (`.`, `!`, `?`, newline) in `s`, or -1. */
-function lastBoundary(s: string): number {
-  for (let i = s.length - 1; i >= 0; i--) {
-    const c = s.charCodeAt(i);
-    if (c === 46 || c === 33 || c === 63 || c === 10) return i;
-  }
-  return -1;
 }
