@@ -118,21 +118,20 @@ describe('guard', () => {
       expect(complete).toHaveBeenCalledWith('abc');
     });
 
-    it('should run an interval-2 rule at tokens 2, 4, 6 with every delta since its last check, and once at completion', () => {
+    it('should run an interval-2 rule at tokens 2, 4, 6 with every delta since its last check, then on the rest before its completion check', () => {
       const calls: [string, string][] = [];
-      const complete = vi.fn(() => undefined);
+      const complete = vi.fn(() => void calls.push(['complete', '']));
       runSync(text('a', 'b', 'c', 'd', 'e', 'f', 'g'), guard([{ name: 'r', interval: 2, check: (d, t) => void calls.push([d, t]), complete }]));
-      expect(calls).toEqual([['ab', 'ab'], ['cd', 'abcd'], ['ef', 'abcdef']]);
-      expect(complete).toHaveBeenCalledTimes(1);
+      expect(calls).toEqual([['ab', 'ab'], ['cd', 'abcd'], ['ef', 'abcdef'], ['g', 'abcdefg'], ['complete', '']]);
     });
 
-    it('should give each subscription, and each attempt, a fresh rule state', () => {
+    it('should give each subscription, and each attempt, a fresh rule state, created at its first check', () => {
       const created: number[] = [];
       const rule: GuardRule = { name: 'count', create: () => { let n = 0; created.push(0); return { check: () => void created.push(++n) }; } };
       const op = guard([rule]);
-      runSync([start(1), tok('a'), tok('b'), start(2), tok('c')], op);
+      runSync([start(1), tok('a'), tok('b'), start(2), start(3), tok('c')], op);
       runSync([tok('d')], op);
-      expect(created).toEqual([0, 0, 1, 2, 0, 1, 0, 1]);
+      expect(created).toEqual([0, 1, 2, 0, 1, 0, 1]);
     });
   });
 

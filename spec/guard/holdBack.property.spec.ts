@@ -8,7 +8,8 @@ import { customPatternRule, guard, patternRule, type L0Event } from 'l0-rx';
 
 const PHRASES = ['open sesame', 'As an AI language model', '[system]'];
 const rules = [customPatternRule(/open sesame/i, 'secret', 'error'), patternRule({ categories: ['meta-commentary', 'instruction-leak'] })];
-const blocked = (s: string) => /open sesame|as an ai language model|\[system\]/i.test(s);
+// what the rules block in texts of these words: meta-commentary also takes "As an AI model" (a rare draw that failed the property now and then)
+const blocked = (s: string) => /open sesame|as an ai (?:language )?model|\[system\]/i.test(s);
 
 /** A text of ordinary words with, sometimes, a blocked phrase, and the cut points that split it into chunks. */
 const textAndCuts = fc

@@ -28,7 +28,8 @@ export type GuardFindings = GuardFinding | readonly GuardFinding[] | undefined |
 export interface GuardRuleRun {
   /**
    * The incremental check: `delta` is the text added since this rule's last check (never a gap,
-   * whatever the interval), `text` the attempt's text so far. Do O(delta) work on `delta` and state
+   * whatever the interval; at the end of the attempt, before `complete`, it gets what its interval
+   * left unchecked), `text` the attempt's text so far. Do O(delta) work on `delta` and state
    * of your own: a regex, `slice` or `charCodeAt` on `text` makes V8 copy the whole growing string
    * on every call (O(n^2) over a run); read `text` only at completion or rarely.
    */
@@ -60,7 +61,10 @@ export interface GuardRule extends GuardRuleRun {
   readonly name: string;
   /** Severity of findings that give none. @default 'error' */
   readonly severity?: ViolationSeverity;
-  /** Tokens between incremental checks; each check sees all the text since the last one. @default 1 */
+  /**
+   * Tokens between incremental checks; each check sees all the text since the last one, and the
+   * rest comes before `complete`. @default 1
+   */
   readonly interval?: number;
   /** Time budget in ms of an async `complete`. @default 5000 */
   readonly timeout?: number;
@@ -71,7 +75,11 @@ export interface GuardRule extends GuardRuleRun {
   readonly onRuleError?: 'open' | 'closed';
   /** The longest text one finding covers; hold-back keeps at least this many characters back. @default 0 */
   readonly span?: number;
-  /** A fresh per-attempt state. Without it the rule object itself is used (a stateless rule). */
+  /**
+   * A fresh per-attempt state, made when the attempt's first check is due (or at completion); a
+   * throw is a rule failure (see `onRuleError`). Without it the rule object itself is used (a
+   * stateless rule).
+   */
   create?(): GuardRuleRun;
 }
 
@@ -82,71 +90,114 @@ export interface GuardRule extends GuardRuleRun {
  * the whole, ever-growing string would make V8 flatten it on every token: O(n^2)). A match longer
  * than `span` may be missed. The character kept before the scanned region gives `\b` and
  * multiline `^` their context; a non-multiline `^` only matches at the very start of the text.
+ *
+ * The patterns are read-only and may be shared by any number of scanners (one regex per rule, not
+ * per run): a scan sets each regex's `lastIndex` before using it and runs synchronously, so two
+ * interleaved runs never see each other's position. A subclass receives matches in `matched`
+ * (no callback to allocate per call), or a caller passes `found` to `scan`.
  * @internal
  */
 export class TailScanner {
-  private buf = '';
+  #buf = '';
   /** Offset of `buf` in the text. */
-  private start = 0;
-  /** Text length scanned so far, per pattern, and where each pattern's last match ended. */
-  private readonly scanned: number[];
-  private readonly lastEnd: number[];
-  private readonly span: number;
+  #start = 0;
+  /** The text length scanned so far. */
+  #scanned = 0;
+  /** No match may start before it (a resumed checkpoint is not scanned again). */
+  #floor = 0;
+  /** Per pattern, where its last match ended, `Infinity` once `stop`ped: allocated at the first match, so most runs never need it. */
+  #ends: number[] | undefined = undefined;
+  /** Patterns that may still match: none left, a scan only counts the length. */
+  #live: number;
+  /** The offset of the last character seen that is one of the patterns' `trigger`s. */
+  #lastTrigger = -Infinity;
 
-  /** One regex, or several sharing one buffer (one append per delta, whatever their number). */
-  constructor(
-    private readonly patterns: readonly { readonly re: RegExp; readonly span: number; readonly limit?: number }[],
-  ) {
-    this.span = patterns.reduce((max, p) => Math.max(max, p.span), 1);
-    this.scanned = patterns.map(() => 0);
-    this.lastEnd = patterns.map(() => 0);
+  readonly #patterns: readonly { readonly re: RegExp; readonly span: number; readonly limit?: number; readonly trigger?: string }[];
+
+  /**
+   * One regex, or several sharing one buffer (one append per delta, whatever their number). A
+   * pattern's `trigger` lists characters one of which every match of it contains: while none is
+   * within its `span` of the new text, the regex is not run at all.
+   */
+  constructor(patterns: readonly { readonly re: RegExp; readonly span: number; readonly limit?: number; readonly trigger?: string }[]) {
+    this.#patterns = patterns;
+    this.#live = patterns.length;
   }
 
-  /** Appends `delta` and calls `found` with each new match, its offset and its pattern's index. */
-  scan(delta: string, found: (match: RegExpExecArray, position: number, pattern: number) => void): void {
-    this.buf += delta;
-    const { start } = this;
-    const length = start + this.buf.length;
-    for (let i = 0; i < this.patterns.length; i++) {
-      const { re, span, limit = Infinity } = this.patterns[i]!;
-      if (this.scanned[i]! >= limit) continue;
-      re.lastIndex = Math.max(this.lastEnd[i]!, this.scanned[i]! - span + 1, start === 0 ? 0 : start + 1) - start;
-      let m: RegExpExecArray | null;
-      while ((m = re.exec(this.buf)) !== null) {
-        const at = start + m.index;
-        if (at >= limit) break;
-        const stop = at + m[0].length;
-        if (m[0].length === 0) re.lastIndex++;
-        else if (stop > this.scanned[i]!) {
-          this.lastEnd[i] = stop;
-          found(m, at, i);
+  /** Appends `delta` and reports each new match, its offset and its pattern's index, to `found` (or `matched`). */
+  scan(delta: string, found?: (match: RegExpExecArray, position: number, pattern: number) => void): void {
+    const from = this.#scanned;
+    this.#scanned += delta.length;
+    if (this.#live === 0) return;
+    this.#buf += delta;
+    const start = this.#start;
+    const scanned = this.#scanned;
+    for (const { trigger } of this.#patterns) {
+      // `indexOf` forward (a fast native search; `lastIndexOf` is a slow runtime call): one call when absent
+      for (let k = 0; trigger !== undefined && k < trigger.length; k++) {
+        for (let at = delta.indexOf(trigger[k]!); at >= 0; at = delta.indexOf(trigger[k]!, at + 1)) {
+          if (from + at > this.#lastTrigger) this.#lastTrigger = from + at;
         }
       }
-      this.scanned[i] = length;
     }
-    this.keep();
+    let live = 0;
+    for (let i = 0; i < this.#patterns.length; i++) {
+      const { re, span, limit = Infinity, trigger } = this.#patterns[i]!;
+      if (from >= limit || this.#ends?.[i] === Infinity) continue;
+      // every match holds a trigger character, and a match reported now starts at most span - 1 before the new text
+      if (trigger !== undefined && this.#lastTrigger <= from - span) {
+        if (scanned < limit) live++;
+        continue;
+      }
+      re.lastIndex = Math.max(this.#ends?.[i] ?? 0, this.#floor, from - span + 1, start === 0 ? 0 : start + 1) - start;
+      let m: RegExpExecArray | null;
+      while ((m = re.exec(this.#buf)) !== null) {
+        const at = start + m.index;
+        if (at >= limit) break;
+        const end = at + m[0].length;
+        if (m[0].length === 0) re.lastIndex++;
+        else if (end > from) {
+          (this.#ends ??= new Array<number>(this.#patterns.length).fill(0))[i] = end;
+          if (found) found(m, at, i);
+          else this.matched(m, at, i);
+          if (this.#ends[i] === Infinity) break;
+        }
+      }
+      if (this.#ends?.[i] !== Infinity && scanned < limit) live++;
+    }
+    this.#live = live;
+    if (live === 0) this.#buf = '';
+    else this.#keep();
   }
 
   /** Marks `checkpoint` as seen, reporting nothing (a resumed checkpoint). */
   skip(checkpoint: string): void {
-    this.buf = checkpoint;
-    this.start = 0;
-    this.scanned.fill(checkpoint.length);
-    this.lastEnd.fill(checkpoint.length);
-    this.keep();
+    this.#buf = checkpoint;
+    this.#start = 0;
+    this.#scanned = this.#floor = checkpoint.length;
+    this.#keep();
   }
 
-  /** Drops what no future match can start in, keeping `span` characters (and the text's head while a `limit` needs it). */
-  private keep(): void {
-    const length = this.start + this.buf.length;
-    if (this.buf.length <= 2 * this.span + 64) return;
-    for (let i = 0; i < this.patterns.length; i++) {
-      const { limit } = this.patterns[i]!;
-      if (limit !== undefined && this.scanned[i]! < limit && length <= limit + this.span) return;
+  /** No more matches of pattern `index` are wanted: it is not scanned again. */
+  protected stop(index: number): void {
+    (this.#ends ??= new Array<number>(this.#patterns.length).fill(0))[index] = Infinity;
+  }
+
+  /** A subclass's match handler, when `scan` gets no `found`. */
+  protected matched(_match: RegExpExecArray, _position: number, _pattern: number): void {}
+
+  /** Drops what no future match can start in, keeping the longest `span` (and the text's head while a `limit` needs it). */
+  #keep(): void {
+    let span = 1;
+    for (let i = 0; i < this.#patterns.length; i++) {
+      const p = this.#patterns[i]!;
+      if (p.limit !== undefined && this.#scanned < p.limit && this.#ends?.[i] !== Infinity) return;
+      if (p.span > span) span = p.span;
     }
-    const cut = length - this.span - this.start;
-    this.buf = this.buf.slice(cut);
-    this.start += cut;
+    if (this.#buf.length <= 2 * span + 64) return;
+    const cut = this.#scanned - span - this.#start;
+    this.#buf = this.#buf.slice(cut);
+    this.#start += cut;
   }
 }
 

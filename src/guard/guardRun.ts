@@ -1,16 +1,6 @@
+import { catchError, from, map, of, timeout, type Observable, type SchedulerLike } from 'rxjs';
 import type { Violation, ViolationSeverity } from '../events/eventTypes.js';
-import { findingsOf, type GuardFinding, type GuardFindings, type GuardRule, type GuardRuleRun } from './guardRule.js';
-
-/** One rule's state within one attempt. @internal */
-export interface RuleState {
-  readonly rule: GuardRule;
-  readonly run: GuardRuleRun;
-  readonly interval: number;
-  /** Text added since this rule's last incremental check (its `interval` batches deltas). */
-  owed: string;
-  /** The text length this rule has checked through. */
-  checked: number;
-}
+import { findingsOf, type GuardFinding, type GuardFindings, type GuardRule } from './guardRule.js';
 
 /** A pending in-flight replacement, in raw-text offsets. @internal */
 export interface Redaction {
@@ -27,9 +17,9 @@ export interface Verdict {
 
 const NO_VIOLATIONS: Violation[] = [];
 
-/** Fresh per-attempt states of the rules (a rule's `create()`, or the rule itself). @internal */
-export function startRules(rules: readonly GuardRule[]): RuleState[] {
-  return rules.map((rule) => ({ rule, run: rule.create ? rule.create() : rule, interval: rule.interval ?? 1, owed: '', checked: 0 }));
+/** Where a verdict puts the redactions its findings ask for (allocated at the first one). @internal */
+export interface RedactionSink {
+  redactions: Redaction[] | undefined;
 }
 
 /**
@@ -40,9 +30,13 @@ export class VerdictBuilder {
   violations: Violation[] = NO_VIOLATIONS;
   failing: Violation[] = NO_VIOLATIONS;
 
-  constructor(private readonly redactions: Redaction[]) {}
+  readonly #sink: RedactionSink;
 
-  /** Empties it for the next token (reused: no allocation per token when nothing is found). */
+  constructor(sink: RedactionSink) {
+    this.#sink = sink;
+  }
+
+  /** Empties it for the next round of checks (reused: no allocation per round when nothing is found). */
   reset(): this {
     this.violations = this.failing = NO_VIOLATIONS;
     return this;
@@ -52,7 +46,7 @@ export class VerdictBuilder {
   add(rule: GuardRule, result: GuardFindings): boolean {
     if (result === undefined || result === null) return false;
     let failed = false;
-    for (const f of findingsOf(result)) failed = this.addOne(rule, f) || failed;
+    for (const f of findingsOf(result)) failed = this.#addOne(rule, f) || failed;
     return failed;
   }
 
@@ -60,10 +54,10 @@ export class VerdictBuilder {
   ruleFailed(rule: GuardRule, error: unknown): boolean {
     const message = error instanceof Error ? error.message : String(error);
     const severity: ViolationSeverity = rule.onRuleError === 'closed' ? 'error' : 'warning';
-    return this.addOne(rule, { message: `Rule execution failed: ${message}`, severity, recoverable: true });
+    return this.#addOne(rule, { message: `Rule execution failed: ${message}`, severity, recoverable: true });
   }
 
-  private addOne(rule: GuardRule, f: GuardFinding): boolean {
+  #addOne(rule: GuardRule, f: GuardFinding): boolean {
     if (typeof f !== 'object' || f === null || typeof f.message !== 'string') {
       return this.ruleFailed(rule, new TypeError(`rule ${rule.name} returned a finding without a string \`message\``));
     }
@@ -71,8 +65,9 @@ export class VerdictBuilder {
     const base = { ruleId: rule.name, message: f.message };
     let extra: { position?: number; redacted?: number } = f.position === undefined ? {} : { position: f.position };
     if (f.redact && f.position !== undefined && f.redact.length > 0) {
-      this.redactions.push({ position: f.position, length: f.redact.length, replacement: f.redact.replacement });
-      this.redactions.sort((a, b) => a.position - b.position);
+      const redactions = (this.#sink.redactions ??= []);
+      redactions.push({ position: f.position, length: f.redact.length, replacement: f.redact.replacement });
+      redactions.sort((a, b) => a.position - b.position);
       severity = 'warning';
       extra = { ...extra, redacted: f.redact.length };
     }
@@ -93,8 +88,8 @@ export class VerdictBuilder {
  * redaction that started in text already released replaces only its remainder.
  * @internal
  */
-export function releaseText(pending: string, from: number, to: number, redactions: Redaction[]): string {
-  if (redactions.length === 0 || redactions[0]!.position >= to) return pending.slice(0, to - from);
+export function releaseText(pending: string, from: number, to: number, redactions: Redaction[] | undefined): string {
+  if (redactions === undefined || redactions.length === 0 || redactions[0]!.position >= to) return pending.slice(0, to - from);
   let out = '';
   let cursor = from;
   while (redactions.length > 0 && redactions[0]!.position < to) {
@@ -108,10 +103,31 @@ export function releaseText(pending: string, from: number, to: number, redaction
 }
 
 /** Where hold-back may release up to: `text.length - window`, never into a pending redaction. @internal */
-export function releaseTarget(length: number, limit: number, released: number, redactions: readonly Redaction[]): number {
+export function releaseTarget(length: number, limit: number, released: number, redactions: readonly Redaction[] | undefined): number {
   let target = Math.max(released, Math.min(length, limit));
+  if (redactions === undefined) return target;
   for (const r of redactions) {
     if (r.position < target && r.position + r.length > target) target = Math.min(length, r.position + r.length);
   }
   return target;
+}
+
+/** An async completion check within the rule's time budget; a throw or a timeout is a rule failure. Tells `ended` whether it passed. @internal */
+export function settle(rule: GuardRule, result: Promise<GuardFindings>, verdict: VerdictBuilder, scheduler: SchedulerLike, ended?: (passed: boolean) => void): Observable<unknown> {
+  const budget = rule.timeout ?? 5000;
+  return from(result).pipe(
+    timeout({ first: budget, scheduler, with: () => { throw new Error(`timed out after ${budget} ms`); } }),
+    map((findings) => verdict.add(rule, findings)),
+    catchError((e: unknown) => of(verdict.ruleFailed(rule, e))),
+    map((failed) => ended?.(!failed)),
+  );
+}
+
+/** The index of the last sentence boundary (`.`, `!`, `?`, newline) in `s`, or -1. @internal */
+export function lastBoundary(s: string): number {
+  for (let i = s.length - 1; i >= 0; i--) {
+    const c = s.charCodeAt(i);
+    if (c === 46 || c === 33 || c === 63 || c === 10) return i;
+  }
+  return -1;
 }

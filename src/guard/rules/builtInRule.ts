@@ -6,7 +6,8 @@ import type { GuardRule } from '../guardRule.js';
  * Tokens between the incremental checks of the built-in scanning rules: each check scans the text
  * of the last 10 tokens plus the rule's `span` once, instead of the span on every token (the
  * regex and buffer work per token drops about 5x). l0's default `checkpointInterval` is also 10,
- * and l0 checks every rule at each checkpoint's token whatever its interval. @internal
+ * and l0 checks every rule at each checkpoint's token whatever its interval; the engine hands
+ * each rule what its last batch left before the completion checks. @internal
  */
 export const SCAN_INTERVAL = 10;
 

@@ -1,7 +1,7 @@
 import { builtInRule, SCAN_INTERVAL } from './builtInRule.js';
 import type { ViolationSeverity } from '../../events/eventTypes.js';
 import type { GuardRule } from '../guardRule.js';
-import { patternRun } from './patternScan.js';
+import { compilePatterns, PatternRun } from './patternScan.js';
 
 /** Options of {@link customPatternRule}. */
 export interface CustomPatternRuleConfig {
@@ -38,6 +38,6 @@ export function customPatternRule(
   if (!['warning', 'error', 'fatal'].includes(severity)) throw new TypeError(`customPatternRule(patterns, message, severity): \`severity\` must be 'warning', 'error' or 'fatal', got ${String(severity)}`);
   const { redact, span = 200, name = 'pattern-custom' } = config;
   if (!(Number.isInteger(span) && span > 0)) throw new TypeError(`customPatternRule(..., {span}) must be a positive integer, got ${String(span)}`);
-  const specs = Object.freeze(list.map((pattern) => ({ name: message, pattern, severity, span, ...(redact === undefined ? {} : { redact }) })));
-  return builtInRule({ name, severity, span, interval: SCAN_INTERVAL, create: () => patternRun(specs) } satisfies GuardRule);
+  const compiled = compilePatterns(Object.freeze(list.map((pattern) => ({ name: message, pattern, severity, span, ...(redact === undefined ? {} : { redact }) }))));
+  return builtInRule({ name, severity, span, interval: SCAN_INTERVAL, create: () => new PatternRun(compiled) } satisfies GuardRule);
 }

@@ -11,10 +11,11 @@ const CLOSER: Record<string, string> = { '}': '{', ']': '[' };
 export class JsonScanner {
   /** Undecided until the first non-space character; false if the text is not JSON at all. */
   isJson: boolean | undefined = undefined;
-  readonly stack: string[] = [];
+  /** The open brackets (allocated at the first one: prose never needs it). */
+  stack: string[] | undefined = undefined;
   inString = false;
-  private escaped = false;
-  private prev = '';
+  #escaped = false;
+  #prev = '';
   /** Characters fed so far. */
   offset = 0;
 
@@ -31,22 +32,22 @@ export class JsonScanner {
         if (!this.isJson) break;
       }
       if (this.inString) {
-        if (this.escaped) this.escaped = false;
-        else if (c === '\\') this.escaped = true;
+        if (this.#escaped) this.#escaped = false;
+        else if (c === '\\') this.#escaped = true;
         else if (c === '"') this.inString = false;
         continue;
       }
       if (c === ' ' || c === '\n' || c === '\r' || c === '\t') continue;
       if (c === '"') this.inString = true;
-      else if (c === '{' || c === '[') this.stack.push(c);
+      else if (c === '{' || c === '[') (this.stack ??= []).push(c);
       else if (c === '}' || c === ']') {
-        const open = this.stack.pop();
+        const open = this.stack?.pop();
         if (open !== CLOSER[c]) found ??= { message: open ? `\`${c}\` closes \`${open}\`` : `\`${c}\` without an opening bracket`, position };
-        else if (this.prev === ',') found ??= { message: `trailing comma before \`${c}\``, position };
-      } else if (c === ',' && (this.prev === ',' || this.prev === '{' || this.prev === '[' || this.prev === ':')) {
+        else if (this.#prev === ',') found ??= { message: `trailing comma before \`${c}\``, position };
+      } else if (c === ',' && (this.#prev === ',' || this.#prev === '{' || this.#prev === '[' || this.#prev === ':')) {
         found ??= { message: `empty value before \`,\``, position };
       }
-      this.prev = c;
+      this.#prev = c;
     }
     this.offset += delta.length;
     return found;
@@ -72,23 +73,27 @@ export function jsonRule(): GuardRule {
     name: 'json-structure',
     severity: 'error',
     interval: SCAN_INTERVAL,
-    create: (): GuardRuleRun => {
-      const scan = new JsonScanner();
-      return {
-        check: (delta) => scan.feed(delta),
-        resume: (checkpoint) => void scan.feed(checkpoint),
-        complete: (text) => {
-          // what the interval left unchecked, first, as if while streaming
-          const late = scan.feed(text.slice(scan.offset));
-          if (late) return late;
-          if (!scan.isJson) return undefined;
-          if (scan.inString) return { message: 'the JSON ends inside a string' };
-          if (scan.stack.length > 0) return { message: `the JSON ends with ${scan.stack.length} unclosed bracket(s)` };
-          return parseFailure(text);
-        },
-      };
-    },
+    create: (): GuardRuleRun => new JsonRun(),
   } satisfies GuardRule);
+}
+
+/** One attempt of {@link jsonRule}: the scanner, and the verdict at completion. */
+class JsonRun extends JsonScanner implements GuardRuleRun {
+  check(delta: string): GuardFinding | undefined {
+    return this.feed(delta);
+  }
+
+  resume(checkpoint: string): void {
+    this.feed(checkpoint);
+  }
+
+  complete(text: string): GuardFinding | undefined {
+    if (!this.isJson) return undefined;
+    if (this.inString) return { message: 'the JSON ends inside a string' };
+    const open = this.stack?.length ?? 0;
+    if (open > 0) return { message: `the JSON ends with ${open} unclosed bracket(s)` };
+    return parseFailure(text);
+  }
 }
 
 /** The `JSON.parse` error of `text` as a finding, or undefined when it parses. @internal */

@@ -4,42 +4,62 @@ import { TailScanner } from '../guardRule.js';
 
 const TOKENS = /\\(begin|end)\{([A-Za-z*]{1,40})\}|\\[[\]()]|\$\$|\\(?:frac|sum|int|sqrt|alpha|beta|gamma|mathbb|mathrm|left|right|cdot|times|section|textbf|label)(?![A-Za-z])/g;
 
-/** LaTeX environments and display/inline math delimiters, one match at a time. */
-class LatexState {
-  readonly envs: { name: string; position: number }[] = [];
-  display = 0;
-  inline = 0;
-  dollars = 0;
-  latex = false;
-  private readonly scanner = new TailScanner([{ re: new RegExp(TOKENS.source, 'g'), span: 50 }]);
-  private found: GuardFinding[] | undefined;
-  /** Characters fed so far. */
-  offset = 0;
+/** The scanner's one pattern, shared read-only by every run (see TailScanner); every match has a `\` or a `$`. */
+const SCANS = [{ re: TOKENS, span: 50, trigger: '\\$' }] as const;
 
-  feed(delta: string): GuardFinding[] | undefined {
-    this.offset += delta.length;
-    this.found = undefined;
-    this.scanner.scan(delta, (m, position) => this.token(m, position));
-    return this.found;
+/** LaTeX environments and display/inline math delimiters, one match at a time. */
+class LatexRun extends TailScanner implements GuardRuleRun {
+  /** The open environments (allocated at the first `\begin`). */
+  #envs: { name: string; position: number }[] | undefined = undefined;
+  #display = 0;
+  #inline = 0;
+  #dollars = 0;
+  #latex = false;
+  #found: GuardFinding[] | undefined = undefined;
+
+  constructor() {
+    super(SCANS);
   }
 
-  private token(m: RegExpExecArray, position: number): void {
+  check(delta: string): GuardFinding[] | undefined {
+    this.scan(delta);
+    const found = this.#found;
+    this.#found = undefined;
+    return found;
+  }
+
+  resume(checkpoint: string): void {
+    this.check(checkpoint);
+  }
+
+  complete(): GuardFinding[] {
+    const found: GuardFinding[] = [];
+    for (const env of this.#envs ?? []) found.push({ message: `unclosed environment ${env.name}`, position: env.position });
+    if (this.#latex) {
+      if (this.#display !== 0) found.push({ message: 'unbalanced \\[ and \\]' });
+      if (this.#inline !== 0) found.push({ message: 'unbalanced \\( and \\)' });
+      if (this.#dollars % 2 !== 0) found.push({ message: 'an odd number of $$' });
+    }
+    return found;
+  }
+
+  protected override matched(m: RegExpExecArray, position: number): void {
     const [all, kind, name] = m;
     if (kind === 'begin') {
-      this.latex = true;
-      this.envs.push({ name: name!, position });
+      this.#latex = true;
+      (this.#envs ??= []).push({ name: name!, position });
     } else if (kind === 'end') {
-      const open = this.envs.pop();
+      const open = this.#envs?.pop();
       if (open?.name !== name) {
         const message = open ? `\\end{${name!}} closes \\begin{${open.name}}` : `\\end{${name!}} without \\begin{${name!}}`;
-        (this.found ??= []).push({ message, position });
+        (this.#found ??= []).push({ message, position });
       }
-    } else if (all === '\\[') this.display++;
-    else if (all === '\\]') this.display--;
-    else if (all === '\\(') this.inline++;
-    else if (all === '\\)') this.inline--;
-    else if (all === '$$') this.dollars++;
-    else this.latex = true;
+    } else if (all === '\\[') this.#display++;
+    else if (all === '\\]') this.#display--;
+    else if (all === '\\(') this.#inline++;
+    else if (all === '\\)') this.#inline--;
+    else if (all === '$$') this.#dollars++;
+    else this.#latex = true;
   }
 }
 
@@ -62,25 +82,6 @@ export function latexRule(): GuardRule {
     severity: 'error',
     span: 50,
     interval: SCAN_INTERVAL,
-    create: (): GuardRuleRun => {
-      const state = new LatexState();
-      return {
-        check: (delta) => state.feed(delta),
-        resume: (checkpoint) => void state.feed(checkpoint),
-        complete: (text) => {
-          // what the interval left unchecked, first, as if while streaming
-          const late = state.feed(text.slice(state.offset));
-          if (late) return late;
-          const found: GuardFinding[] = [];
-          for (const env of state.envs) found.push({ message: `unclosed environment ${env.name}`, position: env.position });
-          if (state.latex) {
-            if (state.display !== 0) found.push({ message: 'unbalanced \\[ and \\]' });
-            if (state.inline !== 0) found.push({ message: 'unbalanced \\( and \\)' });
-            if (state.dollars % 2 !== 0) found.push({ message: 'an odd number of $$' });
-          }
-          return found;
-        },
-      };
-    },
+    create: (): GuardRuleRun => new LatexRun(),
   } satisfies GuardRule);
 }

@@ -14,58 +14,80 @@ function cells(row: string): number {
   return pipes + 1 - (t.startsWith('|') ? 1 : 0) - (t.endsWith('|') && t.length > 1 ? 1 : 0);
 }
 
-/** Markdown structure, line by line in O(delta). */
-class MarkdownState {
-  fence: string | undefined = undefined;
-  private previous = '';
-  private columns = 0;
-  private lists = new Map<number, boolean>();
-  private reportedTable = false;
-  private reportedList = false;
+/** Markdown structure, line by line in O(delta): one attempt of {@link markdownRule}. */
+class MarkdownRun extends LineReader implements GuardRuleRun {
+  #fence: string | undefined = undefined;
+  #previous = '';
+  #columns = 0;
+  /** Per indent, whether the list there is ordered (allocated at the first list item). */
+  #lists: Map<number, boolean> | undefined = undefined;
+  #reportedTable = false;
+  #reportedList = false;
+  #found: GuardFinding[] | undefined = undefined;
 
-  line(text: string, position: number): GuardFinding | undefined {
+  check(delta: string): GuardFinding[] | undefined {
+    this.feed(delta);
+    const found = this.#found;
+    this.#found = undefined;
+    return found;
+  }
+
+  resume(checkpoint: string): void {
+    this.check(checkpoint);
+  }
+
+  complete(): GuardFinding[] {
+    this.flush();
+    const found = this.#found ?? [];
+    this.#found = undefined;
+    if (this.#fence !== undefined) found.push({ message: 'the answer ends inside a code fence', severity: 'error' });
+    return found;
+  }
+
+  protected line(text: string, position: number): void {
     const fence = FENCE.exec(text);
-    if (this.fence !== undefined) {
-      if (fence && fence[1]![0] === this.fence[0] && fence[1]!.length >= this.fence.length && fence[2]!.trim() === '') this.fence = undefined;
-      return undefined;
+    if (this.#fence !== undefined) {
+      if (fence && fence[1]![0] === this.#fence[0] && fence[1]!.length >= this.#fence.length && fence[2]!.trim() === '') this.#fence = undefined;
+      return;
     }
     if (fence) {
-      this.fence = fence[1];
-      this.columns = 0;
-      return undefined;
+      this.#fence = fence[1];
+      this.#columns = 0;
+      return;
     }
-    const finding = this.table(text, position) ?? this.list(text, position);
-    this.previous = text;
-    return finding;
+    const finding = this.#table(text, position) ?? this.#list(text, position);
+    this.#previous = text;
+    if (finding) (this.#found ??= []).push(finding);
   }
 
-  private table(text: string, position: number): GuardFinding | undefined {
+  #table(text: string, position: number): GuardFinding | undefined {
     if (!text.includes('|')) {
-      this.columns = 0;
+      this.#columns = 0;
       return undefined;
     }
-    if (this.columns === 0) {
-      if (TABLE_SEPARATOR.test(text) && this.previous.includes('|')) this.columns = cells(this.previous);
+    if (this.#columns === 0) {
+      if (TABLE_SEPARATOR.test(text) && this.#previous.includes('|')) this.#columns = cells(this.#previous);
       return undefined;
     }
-    if (cells(text) === this.columns || this.reportedTable) return undefined;
-    this.reportedTable = true;
-    return { message: `a table row has ${cells(text)} cells, the header ${this.columns}`, severity: 'warning', position };
+    if (cells(text) === this.#columns || this.#reportedTable) return undefined;
+    this.#reportedTable = true;
+    return { message: `a table row has ${cells(text)} cells, the header ${this.#columns}`, severity: 'warning', position };
   }
 
-  private list(text: string, position: number): GuardFinding | undefined {
+  #list(text: string, position: number): GuardFinding | undefined {
     if (text.trim() === '') {
-      this.lists.clear();
+      this.#lists?.clear();
       return undefined;
     }
     const item = LIST_ITEM.exec(text);
     if (!item) return undefined;
     const indent = item[1]!.length;
     const ordered = item[3] !== undefined;
-    const before = this.lists.get(indent);
-    this.lists.set(indent, ordered);
-    if (before === undefined || before === ordered || this.reportedList) return undefined;
-    this.reportedList = true;
+    const lists = (this.#lists ??= new Map());
+    const before = lists.get(indent);
+    lists.set(indent, ordered);
+    if (before === undefined || before === ordered || this.#reportedList) return undefined;
+    this.#reportedList = true;
     return { message: 'a list switches between ordered and unordered items at the same level', severity: 'warning', position };
   }
 }
@@ -88,38 +110,6 @@ export function markdownRule(): GuardRule {
     name: 'markdown-structure',
     severity: 'error',
     interval: SCAN_INTERVAL,
-    create: (): GuardRuleRun => {
-      const lines = new LineReader();
-      const state = new MarkdownState();
-      let found: GuardFinding[] | undefined;
-      /** Characters fed so far. */
-      let fed = 0;
-      const onLine = (text: string, position: number) => {
-        const f = state.line(text, position);
-        if (f) (found ??= []).push(f);
-      };
-      return {
-        check: (delta) => {
-          fed += delta.length;
-          lines.feed(delta, onLine);
-          const out = found;
-          found = undefined;
-          return out;
-        },
-        resume: (checkpoint) => {
-          fed += checkpoint.length;
-          lines.feed(checkpoint, onLine);
-          found = undefined;
-        },
-        complete: (text) => {
-          // what the interval left unchecked, as if while streaming
-          lines.feed(text.slice(fed), onLine);
-          lines.flush(onLine);
-          const out = found ?? [];
-          if (state.fence !== undefined) out.push({ message: 'the answer ends inside a code fence', severity: 'error' });
-          return out;
-        },
-      };
-    },
+    create: (): GuardRuleRun => new MarkdownRun(),
   } satisfies GuardRule);
 }

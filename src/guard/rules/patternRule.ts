@@ -1,6 +1,6 @@
 import { builtInRule, SCAN_INTERVAL } from './builtInRule.js';
 import type { GuardRule } from '../guardRule.js';
-import { patternRun, type PatternSpec } from './patternScan.js';
+import { compilePatterns, PatternRun, type PatternSpec } from './patternScan.js';
 
 export type { PatternSpec } from './patternScan.js';
 
@@ -56,6 +56,9 @@ export const BUILT_IN_PATTERNS: Readonly<Record<PatternCategory, PatternSpec>> =
   },
 });
 
+/** Characters one of which every match of a built-in family contains: without one near the new text, its regex is not run. */
+const TRIGGERS: Readonly<Partial<Record<PatternCategory, string>>> = { 'instruction-leak': '[<#', placeholder: '[' };
+
 /** The names of the built-in families. */
 export type PatternCategory = 'meta-commentary' | 'refusal' | 'instruction-leak' | 'placeholder' | 'hedging' | 'format-collapse';
 
@@ -100,5 +103,6 @@ export function patternRule(config: PatternRuleConfig = {}): GuardRule {
   }
   const all = Object.freeze([...specs, ...(config.patterns ?? [])]);
   const span = all.reduce((max, s) => Math.max(max, s.span ?? 100), 0);
-  return builtInRule({ name: 'pattern-detection', severity: 'error', span, interval: SCAN_INTERVAL, create: () => patternRun(all) } satisfies GuardRule);
+  const compiled = compilePatterns(all, categories.map((c) => TRIGGERS[c]));
+  return builtInRule({ name: 'pattern-detection', severity: 'error', span, interval: SCAN_INTERVAL, create: () => new PatternRun(compiled) } satisfies GuardRule);
 }

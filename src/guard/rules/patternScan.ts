@@ -23,41 +23,66 @@ export function globalCopy(re: RegExp): RegExp {
   return new RegExp(re.source, re.flags.replace(/[gy]/g, '') + 'g');
 }
 
+/** A rule's patterns, compiled once when the rule is made and shared read-only by all its runs. @internal */
+export interface CompiledPatterns {
+  readonly specs: readonly PatternSpec[];
+  readonly scans: readonly { readonly re: RegExp; readonly span: number; readonly limit?: number }[];
+}
+
 /**
- * The per-attempt run of a set of patterns: each scanned on the new text only ({@link TailScanner}),
- * the first match of each family reported (every match when it redacts). At completion a final
- * newline is scanned, for patterns that wait for the end of a line.
+ * Compiles `specs` for {@link PatternRun}: one global regex per spec, for every run of the rule.
+ * `triggers[i]`, when known, lists characters one of which every match of spec `i` contains.
  * @internal
  */
-export function patternRun(specs: readonly PatternSpec[]): GuardRuleRun {
-  const scanner = new TailScanner(specs.map((spec) => ({ re: globalCopy(spec.pattern), span: spec.span ?? 100, limit: spec.within })));
-  const done = specs.map(() => false);
-  /** Text length scanned: at completion, what the rule's `interval` left unscanned is scanned first. */
-  let seen = 0;
-  const scanAll = (delta: string): GuardFinding[] | undefined => {
-    seen += delta.length;
-    let found: GuardFinding[] | undefined;
-    scanner.scan(delta, (m, position, i) => {
-      const spec = specs[i]!;
-      if (done[i]) return;
-      const quoted = m[0].length > 60 ? `${m[0].slice(0, 60)}…` : m[0];
-      const base = { message: `${spec.name}: "${quoted.trim()}"`, severity: spec.severity, position };
-      const finding: GuardFinding =
-        spec.redact === undefined
-          ? { ...base, ...(spec.recoverable === undefined ? {} : { recoverable: spec.recoverable }) }
-          : { message: `${spec.name}: redacted`, position, redact: { length: m[0].length, replacement: spec.redact } };
-      (found ??= []).push(finding);
-      if (spec.redact === undefined) done[i] = true;
-    });
+export function compilePatterns(specs: readonly PatternSpec[], triggers: readonly (string | undefined)[] = []): CompiledPatterns {
+  const scans = specs.map((spec, i) => {
+    const trigger = triggers[i];
+    return Object.freeze({ re: globalCopy(spec.pattern), span: spec.span ?? 100, ...(spec.within === undefined ? {} : { limit: spec.within }), ...(trigger === undefined ? {} : { trigger }) });
+  });
+  return Object.freeze({ specs, scans: Object.freeze(scans) });
+}
+
+/**
+ * The per-attempt run of a set of patterns: each scanned on the new text only ({@link TailScanner}),
+ * the first match of each family reported (every match when it redacts); a family that reported
+ * is not scanned again. At completion a final newline is scanned, for patterns that wait for the
+ * end of a line (the engine has given `check` all the text before).
+ * @internal
+ */
+export class PatternRun extends TailScanner implements GuardRuleRun {
+  #found: GuardFinding[] | undefined = undefined;
+
+  readonly #specs: readonly PatternSpec[];
+
+  constructor(compiled: CompiledPatterns) {
+    super(compiled.scans);
+    this.#specs = compiled.specs;
+  }
+
+  check(delta: string): GuardFinding[] | undefined {
+    this.scan(delta);
+    const found = this.#found;
+    this.#found = undefined;
     return found;
-  };
-  return {
-    check: (delta) => scanAll(delta),
-    resume: (checkpoint) => {
-      seen = checkpoint.length;
-      scanner.skip(checkpoint);
-    },
-    // the rest of the text, and a final newline for the patterns that wait for the end of a line
-    complete: (text) => scanAll(`${text.slice(seen)}\n`),
-  };
+  }
+
+  resume(checkpoint: string): void {
+    this.skip(checkpoint);
+  }
+
+  complete(): GuardFinding[] | undefined {
+    return this.check('\n');
+  }
+
+  protected override matched(m: RegExpExecArray, position: number, i: number): void {
+    const spec = this.#specs[i]!;
+    let finding: GuardFinding;
+    if (spec.redact === undefined) {
+      const quoted = m[0].length > 60 ? `${m[0].slice(0, 60)}…` : m[0];
+      // `recoverable: undefined` means the default, as if absent
+      finding = { message: `${spec.name}: "${quoted.trim()}"`, severity: spec.severity, position, recoverable: spec.recoverable };
+      this.stop(i);
+    } else finding = { message: `${spec.name}: redacted`, position, redact: { length: m[0].length, replacement: spec.redact } };
+    (this.#found ??= []).push(finding);
+  }
 }

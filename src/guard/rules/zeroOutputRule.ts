@@ -1,5 +1,5 @@
-import { builtInRule } from './builtInRule.js';
-import type { GuardRule, GuardRuleRun } from '../guardRule.js';
+import { builtInRule, SCAN_INTERVAL } from './builtInRule.js';
+import type { GuardFinding, GuardRule, GuardRuleRun } from '../guardRule.js';
 
 const MEANING = /[\p{L}\p{N}\p{M}\p{Extended_Pictographic}]/u;
 
@@ -19,17 +19,28 @@ export function zeroOutputRule(): GuardRule {
   return builtInRule({
     name: 'zero-output',
     severity: 'error',
-    create: (): GuardRuleRun => {
-      let meaningful = false;
-      return {
-        check: (delta) => void (meaningful ||= MEANING.test(delta)),
-        resume: (checkpoint) => void (meaningful ||= MEANING.test(checkpoint)),
-        complete: (text) => {
-          if (meaningful || MEANING.test(text)) return undefined;
-          const compact = text.replace(/\s+/g, '');
-          return compact === '{}' || compact === '[]' ? undefined : { message: 'the answer has no meaningful content' };
-        },
-      };
-    },
+    // its verdict comes at completion, after the engine's catch-up check: batching costs nothing
+    interval: SCAN_INTERVAL,
+    create: (): GuardRuleRun => new ZeroOutputRun(),
   } satisfies GuardRule);
+}
+
+/** Whether meaning has appeared; it stops looking once it has. */
+class ZeroOutputRun implements GuardRuleRun {
+  #meaningful = false;
+
+  check(delta: string): undefined {
+    if (!this.#meaningful) this.#meaningful = MEANING.test(delta);
+    return undefined;
+  }
+
+  resume(checkpoint: string): void {
+    this.check(checkpoint);
+  }
+
+  complete(text: string): GuardFinding | undefined {
+    if (this.#meaningful) return undefined;
+    const compact = text.replace(/\s+/g, '');
+    return compact === '{}' || compact === '[]' ? undefined : { message: 'the answer has no meaningful content' };
+  }
 }

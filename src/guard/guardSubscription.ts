@@ -1,0 +1,292 @@
+import { forkJoin, type Observable, type Observer, type SchedulerLike, type Subscriber, type Subscription, type Unsubscribable } from 'rxjs';
+import type { L0Event, ResumeEvent, TokenEvent, Violation } from '../events/eventTypes.js';
+import { AttemptText } from '../attempt/attemptText.js';
+import { GuardrailViolationError } from '../errors/GuardrailViolationError.js';
+import { isPromiseLike } from '../internal/isPromiseLike.js';
+import type { GuardFindings, GuardRule, GuardRuleRun } from './guardRule.js';
+import { lastBoundary, releaseTarget, releaseText, settle, VerdictBuilder, type Redaction, type RedactionSink } from './guardRun.js';
+import { phaseReporter, type GuardPhaseEvent } from './guardPhase.js';
+
+/** What one `guard()` call fixes for all its subscriptions (read-only, shared). @internal */
+export interface GuardPlan {
+  readonly rules: readonly GuardRule[];
+  /** Each rule's `interval` (1 by default). */
+  readonly intervals: readonly number[];
+  readonly checkAllEvery: number | undefined;
+  /** The token count of an attempt's first check round: the least interval of the rules that may check; Infinity when none can. */
+  readonly firstDue: number;
+  readonly holdBack: number | 'sentence' | undefined;
+  readonly onViolation: ((violation: Violation) => void) | undefined;
+  readonly onPhase: ((event: GuardPhaseEvent) => void) | undefined;
+  readonly scheduler: SchedulerLike;
+}
+
+/** The plan of `rules` (validated already) with their resolved config; see {@link GuardPlan}. @internal */
+export function guardPlan(rules: readonly GuardRule[], { holdBack, onViolation, onPhase, scheduler }: Pick<GuardPlan, 'holdBack' | 'onViolation' | 'onPhase' | 'scheduler'>, checkAllEvery: number | undefined): GuardPlan {
+  const intervals = rules.map((rule) => rule.interval ?? 1);
+  let firstDue = Infinity;
+  rules.forEach((rule, i) => {
+    if (rule.check || rule.create) firstDue = Math.min(firstDue, intervals[i]!);
+  });
+  if (firstDue !== Infinity && checkAllEvery !== undefined) firstDue = Math.min(firstDue, checkAllEvery);
+  // a literal, not a spread: a frozen spread got a hidden class of its own per call (~350 bytes per l0() run)
+  return Object.freeze({ rules, intervals, checkAllEvery, firstDue, holdBack, onViolation, onPhase, scheduler });
+}
+
+/** A rule whose `create()` threw: reported once as a rule failure, then it checks nothing this attempt. */
+const NO_RUN: GuardRuleRun = Object.freeze({});
+
+/**
+ * One subscription of the guard, the source's observer itself (fan-in keeps thousands open: no
+ * closures per subscription). Per token it does O(1) work and nothing per rule: the token joins
+ * `owed`, the text since the last check round, and only when the token count reaches `nextDue`
+ * does a round run the rules that are due (a rule not due gets the batch added to its own arrears
+ * once per round). Rule runs are created at the attempt's first round, or at completion.
+ * @internal
+ */
+export class GuardSubscription implements Observer<L0Event>, Unsubscribable, RedactionSink {
+  /** Pending in-flight replacements (allocated at the first redaction). */
+  redactions: Redaction[] | undefined = undefined;
+  readonly #text = new AttemptText({ keepText: false });
+  /** The attempt's text up to the last round (the checkpoint after a resume); the text is `base + owed`. */
+  #base = '';
+  /** The text since the last round: the batch the next round's due rules get. */
+  #owed = '';
+  /** The token count of the next round. */
+  #nextDue: number;
+  /** How far every incremental rule has checked: hold-back releases nothing beyond it. */
+  #checked = 0;
+  /** This attempt's rule runs, created at its first round. */
+  #runs: GuardRuleRun[] | undefined = undefined;
+  /** Per rule, the text it has not seen because it was not due (only when intervals differ). */
+  #arrears: string[] | undefined = undefined;
+  #verdict: VerdictBuilder | undefined = undefined;
+  #released = 0;
+  /** The text after `released`, kept apart so nothing slices (and so flattens) the whole text per token. */
+  #pending = '';
+  #boundary = 0;
+  #upstream: Subscription | undefined = undefined;
+  #finishing: Subscription | undefined = undefined;
+  #sourceDone = false;
+  #ended = false;
+
+  readonly #plan: GuardPlan;
+  readonly #subscriber: Subscriber<L0Event>;
+
+  constructor(plan: GuardPlan, subscriber: Subscriber<L0Event>) {
+    this.#plan = plan;
+    this.#subscriber = subscriber;
+    this.#nextDue = plan.firstDue;
+  }
+
+  /** Subscribes to `source` through this guard; returns the teardown. */
+  attach(source: Observable<L0Event>): this {
+    this.#upstream = source.subscribe(this);
+    return this;
+  }
+
+  next(event: L0Event): void {
+    if (this.#ended || this.#finishing) return;
+    const change = this.#text.observe(event);
+    if (change === 'token') return this.#token(event as TokenEvent);
+    if (change === 'reset') this.#reset();
+    else if (change === 'resume') {
+      this.#reset();
+      this.#base = (event as ResumeEvent).checkpoint;
+      this.#released = this.#checked = this.#text.length;
+    }
+    if (event.type === 'complete') return this.#finish(event);
+    this.#subscriber.next(event);
+  }
+
+  error(e: unknown): void {
+    this.#subscriber.error(e);
+  }
+
+  complete(): void {
+    this.#sourceDone = true;
+    if (this.#ended) this.#subscriber.complete();
+    else if (!this.#finishing) this.#finish(undefined);
+  }
+
+  unsubscribe(): void {
+    this.#upstream?.unsubscribe();
+    this.#finishing?.unsubscribe();
+  }
+
+  #token(event: TokenEvent): void {
+    const { value } = event;
+    const { length, tokenCount } = this.#text;
+    this.#owed += value;
+    const verdict = tokenCount >= this.#nextDue ? this.#round(tokenCount) : undefined;
+    const { holdBack } = this.#plan;
+    if (holdBack === undefined) {
+      // stream-first: the token passes as it is unless a redaction is pending
+      if (this.redactions === undefined || this.redactions.length === 0) {
+        this.#released = length;
+        this.#subscriber.next(event);
+      } else {
+        this.#pending += value;
+        this.#emitText(length, event);
+      }
+      if (verdict) this.#report(verdict);
+      return;
+    }
+    this.#pending += value;
+    if (verdict && !this.#report(verdict)) return;
+    const checked = this.#nextDue === Infinity ? length : this.#checked;
+    if (holdBack === 'sentence') {
+      const i = lastBoundary(value);
+      if (i >= 0) this.#boundary = length - value.length + i + 1;
+      this.#emitText(releaseTarget(length, Math.min(this.#boundary, checked), this.#released, this.redactions));
+    } else this.#emitText(releaseTarget(length, checked - holdBack, this.#released, this.redactions));
+  }
+
+  /**
+   * One round of incremental checks at token `count`: each due rule's `check` gets the text since
+   * its last check. Without `count`, every rule gets what it has not seen yet (the catch-up before
+   * the completion checks; a rule with nothing owed is not called).
+   */
+  #round(count: number | undefined): VerdictBuilder {
+    const verdict = (this.#verdict ??= new VerdictBuilder(this)).reset();
+    const runs = this.#runs ?? this.#startRuns(verdict);
+    const batch = this.#owed;
+    // V8 flattens a concatenated string on `charCodeAt`: the batch's per-token links die young
+    // instead of living on in the text, which otherwise keeps one link per token (GC about halved)
+    if (batch.length > 1) batch.charCodeAt(0);
+    const all = batch === '' ? this.#base : this.#base + batch;
+    this.#base = all;
+    this.#owed = '';
+    const { rules, intervals, checkAllEvery } = this.#plan;
+    const c = count ?? 0;
+    const everyRule = count === undefined || (checkAllEvery !== undefined && c % checkAllEvery === 0);
+    let next = Infinity;
+    let behind = 0;
+    for (let i = 0; i < runs.length; i++) {
+      const run = runs[i]!;
+      if (!run.check) continue;
+      const interval = intervals[i]!;
+      if (everyRule || c % interval === 0) {
+        const arrears = this.#arrears?.[i];
+        const delta = arrears ? arrears + batch : batch;
+        if (arrears) this.#arrears![i] = '';
+        if (count !== undefined || delta !== '') this.#check(run, rules[i]!, delta, all, verdict);
+      } else {
+        const arrears = (this.#arrears ??= runs.map(() => ''));
+        arrears[i] += batch;
+        behind = Math.max(behind, arrears[i]!.length);
+      }
+      next = Math.min(next, c - (c % interval) + interval);
+    }
+    if (next !== Infinity && checkAllEvery !== undefined) next = Math.min(next, c - (c % checkAllEvery) + checkAllEvery);
+    this.#nextDue = count === undefined ? Infinity : next;
+    this.#checked = all.length - behind;
+    return verdict;
+  }
+
+  #check(run: GuardRuleRun, rule: GuardRule, delta: string, all: string, verdict: VerdictBuilder): void {
+    try {
+      verdict.add(rule, run.check!(delta, all));
+    } catch (e) {
+      verdict.ruleFailed(rule, e);
+    }
+  }
+
+  /** Fresh runs of the rules for this attempt, brought up to a resumed checkpoint; a `create` or `resume` that throws is a rule failure. */
+  #startRuns(verdict: VerdictBuilder): GuardRuleRun[] {
+    const resumed = this.#text.resumedFrom;
+    // `map`, not `push`: an array of exactly the rules' number, no spare capacity per stream
+    return (this.#runs = this.#plan.rules.map((rule) => {
+      try {
+        const run = rule.create ? rule.create() : rule;
+        if (typeof run !== 'object' || run === null) throw new TypeError('create() returned no object');
+        if (resumed !== undefined) run.resume?.(resumed);
+        return run;
+      } catch (e) {
+        verdict.ruleFailed(rule, e);
+        return NO_RUN;
+      }
+    }));
+  }
+
+  #reset(): void {
+    this.#runs = this.#arrears = this.redactions = undefined;
+    this.#released = this.#boundary = this.#checked = 0;
+    this.#pending = this.#base = this.#owed = '';
+    this.#nextDue = this.#plan.firstDue;
+  }
+
+  #emitText(to: number, original?: TokenEvent): void {
+    if (to <= this.#released) return;
+    const value = releaseText(this.#pending, this.#released, to, this.redactions);
+    this.#pending = this.#pending.slice(to - this.#released);
+    this.#released = to;
+    if (original && value === original.value) this.#subscriber.next(original);
+    else if (value !== '') this.#subscriber.next({ type: 'token', value });
+  }
+
+  /** Reports the violations; false (after erroring) when the attempt fails. */
+  #report({ violations, failing }: VerdictBuilder): boolean {
+    const { onViolation } = this.#plan;
+    for (const v of violations) {
+      this.#subscriber.next({ type: 'violation', violation: v });
+      try {
+        onViolation?.(v);
+      } catch (e) {
+        this.#ended = true;
+        this.#subscriber.error(e);
+        return false;
+      }
+    }
+    if (failing.length === 0) return true;
+    this.#ended = true;
+    this.#subscriber.error(new GuardrailViolationError({ violations: failing }));
+    return false;
+  }
+
+  /**
+   * The end of the attempt: first the catch-up (each rule's `check` on the text its interval left
+   * unchecked, reported as a round while streaming would be: a failing finding ends the attempt
+   * there), then each rule's `complete` on the whole text, async ones within their `timeout`.
+   */
+  #finish(complete: L0Event | undefined): void {
+    if (!this.#report(this.#round(undefined))) return;
+    const { rules, onPhase, scheduler } = this.#plan;
+    const runs = this.#runs!;
+    const verdict = new VerdictBuilder(this);
+    const all = this.#base;
+    const pending: Observable<unknown>[] = [];
+    const phases = onPhase && phaseReporter(onPhase, scheduler, runs.filter((run) => run.complete).length, this.#text.tokenCount);
+    runs.forEach((run, index) => {
+      if (!run.complete) return;
+      const rule = rules[index]!;
+      const ruleEnd = phases?.rule(index, rule);
+      let failed: boolean;
+      try {
+        const result = run.complete(all);
+        if (isPromiseLike(result)) return void pending.push(settle(rule, result as Promise<GuardFindings>, verdict, scheduler, ruleEnd));
+        failed = verdict.add(rule, result);
+      } catch (e) {
+        failed = verdict.ruleFailed(rule, e);
+      }
+      ruleEnd?.(!failed);
+    });
+    const conclude = (): void => {
+      this.#finishing = undefined;
+      if (phases) {
+        phases.end(verdict.violations, verdict.failing.length === 0);
+        if (phases.error) {
+          this.#ended = true;
+          return this.#subscriber.error(phases.error.cause);
+        }
+      }
+      if (!this.#report(verdict)) return;
+      this.#emitText(all.length);
+      if (complete) this.#subscriber.next(complete);
+      this.#ended = true;
+      if (this.#sourceDone || !complete) this.#subscriber.complete();
+    };
+    if (pending.length === 0) return conclude();
+    this.#finishing = forkJoin(pending).subscribe({ complete: conclude });
+  }
+}
