@@ -178,12 +178,12 @@ describe('AttemptText', () => {
     });
 
     it('should follow the rule exactly for any interleaving of instances, shared and repeated events, resets and resumes', () => {
-      const pool = [tok('a'), tok('bc'), tok('a'), EXAMPLES.start, EXAMPLES.retry, { type: 'resume', checkpoint: 'xy' } as L0Event, { type: 'resume', checkpoint: 'xy' } as L0Event, EXAMPLES.complete];
+      const pool = [tok('a'), tok('bc'), tok('a'), tok('0123456789'.repeat(4)), tok('long token that settles '.repeat(3)), EXAMPLES.start, EXAMPLES.retry, { type: 'resume', checkpoint: 'xy' } as L0Event, { type: 'resume', checkpoint: 'xy' } as L0Event, EXAMPLES.complete];
       /** The rule, folded by hand. */
       const fold = (events: readonly L0Event[]) =>
         events.reduce((text, e) => (e.type === 'token' ? text + e.value : attemptTextChange(e) === 'reset' ? '' : e.type === 'resume' ? e.checkpoint : text), '');
       fc.assert(
-        fc.property(fc.array(fc.tuple(fc.nat(3), fc.nat(pool.length - 1)), { maxLength: 60 }), (steps) => {
+        fc.property(fc.array(fc.tuple(fc.nat(3), fc.nat(pool.length - 1)), { maxLength: 80 }), (steps) => {
           const texts = [new AttemptText(), new AttemptText(), new AttemptText(), new AttemptText()];
           const seen: L0Event[][] = texts.map(() => []);
           for (const [who, which] of steps) {
