@@ -40,6 +40,23 @@ describe('createMemoryEventStore', () => {
     expect(store.read('a')).toEqual([]);
   });
 
+  it('should give back real timestamps, gaps in seq and the very event objects', () => {
+    const store = createMemoryEventStore();
+    const event: L0Event = { type: 'token', value: 'x' };
+    const given = [{ v: 1 as const, streamId: 'a', seq: 4, ts: 1_733_300_000_123.5, event }, { v: 1 as const, streamId: 'a', seq: 9, ts: 2, event }];
+    store.append(given);
+    const back = store.read('a') as EventEnvelope[];
+    expect(back).toEqual(given);
+    expect(back[0]!.event).toBe(event);
+  });
+
+  it('should keep an envelope of another schema version whole, for a replay to reject', () => {
+    const store = createMemoryEventStore();
+    const odd = { v: 2, streamId: 'a', seq: 0, ts: 0, event: { type: 'token', value: 'x' }, extra: true } as never;
+    store.append([odd, env('a', 1)]);
+    expect(store.read('a')).toEqual([odd, env('a', 1)]);
+  });
+
   it('should hand out a copy, so a reader cannot change the log', () => {
     const store = createMemoryEventStore();
     store.append([env('a', 0)]);
