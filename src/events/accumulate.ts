@@ -1,4 +1,4 @@
-import { catchError, defer, of, scan, tap, type OperatorFunction } from 'rxjs';
+import { Observable, type Observer, type OperatorFunction, type Subscriber } from 'rxjs';
 import type { L0Event } from './eventTypes.js';
 import { EVENT_TYPES } from '../sources/validateEvent.js';
 import { INITIAL_L0_STATE, reduceL0State, type L0State } from './reduceState.js';
@@ -51,22 +51,44 @@ export function accumulate(config: AccumulateConfig = {}): OperatorFunction<L0Ev
   checkKeys(ROOT, config, ACCUMULATE_KEYS);
   const { errorsAsState = false } = config;
   if (typeof errorsAsState !== 'boolean') throw optionError(ROOT, 'errorsAsState', 'a boolean', errorsAsState);
-  // per subscription, the text as an AttemptText: the same string as the attempt operators' texts upstream
-  const fold: OperatorFunction<L0Event, L0State> = (source) =>
-    defer(() => {
-      const text = new AttemptText();
-      return source.pipe(scan<L0Event, L0State>((state, event) => reduceEvent(state, event, text), INITIAL_L0_STATE));
-    });
-  if (!errorsAsState) return fold;
-  return (source) =>
-    defer(() => {
-      let last = INITIAL_L0_STATE; // per subscription
-      return source.pipe(
-        fold,
-        tap((s) => (last = s)),
-        catchError((error: unknown) => of<L0State>({ ...last, status: 'error', error: serializeError(error) })),
-      );
-    });
+  return (source) => new Observable<L0State>((subscriber) => source.subscribe(new Fold(subscriber, errorsAsState)));
+}
+
+/**
+ * One subscription's fold, the source's observer itself (fan-in keeps one per open stream: a class
+ * instead of `defer` + `scan` + their closures). Its text is an AttemptText, so `content` is the
+ * same string as the attempt operators' texts upstream.
+ */
+class Fold implements Observer<L0Event> {
+  private state: L0State = INITIAL_L0_STATE;
+  private readonly text = new AttemptText();
+
+  constructor(
+    private readonly subscriber: Subscriber<L0State>,
+    private readonly errorsAsState: boolean,
+  ) {}
+
+  next(event: L0Event): void {
+    if (this.subscriber.closed) return;
+    let state: L0State;
+    try {
+      state = reduceEvent(this.state, event, this.text);
+    } catch (e) {
+      return this.error(e);
+    }
+    this.state = state;
+    this.subscriber.next(state);
+  }
+
+  error(error: unknown): void {
+    if (!this.errorsAsState) return this.subscriber.error(error);
+    this.subscriber.next({ ...this.state, status: 'error', error: serializeError(error) });
+    this.subscriber.complete();
+  }
+
+  complete(): void {
+    this.subscriber.complete();
+  }
 }
 
 /**
