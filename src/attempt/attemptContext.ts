@@ -62,44 +62,61 @@ export interface ContextSubscription {
  * The slot is released when the subscribe call returns, or earlier, at the first notification
  * that reaches `observer` while `ctx` is still untaken: a source that does not take it (a canned
  * `of(...)` fallback, a replay) may deliver values synchronously, and consumer code reacting to
- * them must not see another run's context. After that first notification `next` is the caller's
- * own function again, so the guard costs nothing per token. `observer` must not rely on `this`.
+ * them must not see another run's context. After that first notification `next` costs one flag
+ * test per token. `observer` must not rely on `this`.
  * @internal
  */
 export function subscribeWithContext<T>(source: Observable<T>, observer: Partial<Observer<T>>, ctx: AttemptContext): ContextSubscription {
   const slot = slotOf();
-  const previous = slot.current;
-  const holder: Holder = { ctx, taken: false };
-  slot.current = holder;
-  let held = true;
-  const release = (): void => {
-    if (!held) return;
-    held = false;
-    slot.current = previous;
-  };
-  const guarded: Observer<T> = {
-    next: (value) => {
-      release();
-      guarded.next = observer.next ?? noop;
-      observer.next?.(value);
-    },
-    error: (err: unknown) => {
-      release();
-      if (observer.error) observer.error(err);
-      else throw err;
-    },
-    complete: () => {
-      release();
-      observer.complete?.();
-    },
-  };
+  const guarded = new ContextGuard(slot, { ctx, taken: false }, observer);
   let subscription: Subscription;
   try {
     subscription = source.subscribe(guarded);
   } finally {
-    release();
+    guarded.release();
   }
-  return { subscription, taken: holder.taken };
+  return { subscription, taken: guarded.holder.taken };
 }
 
-function noop(): void {}
+/**
+ * The observer {@link subscribeWithContext} hands the source: it releases the slot at the first
+ * notification, then forwards. One object per attempt (a class, not four closures: fan-in keeps
+ * one per open stream).
+ */
+class ContextGuard<T> implements Observer<T> {
+  private readonly previous: Holder | undefined;
+  private held = true;
+
+  constructor(
+    private readonly slot: Slot,
+    readonly holder: Holder,
+    private readonly observer: Partial<Observer<T>>,
+  ) {
+    this.previous = slot.current;
+    slot.current = holder;
+  }
+
+  release(): void {
+    if (!this.held) return;
+    this.held = false;
+    this.slot.current = this.previous;
+  }
+
+  next(value: T): void {
+    if (this.held) this.release();
+    this.observer.next?.(value);
+  }
+
+  error(err: unknown): void {
+    this.release();
+    if (this.observer.error) this.observer.error(err);
+    else throw err;
+  }
+
+  complete(): void {
+    this.release();
+    this.observer.complete?.();
+  }
+}
+
+
