@@ -32,7 +32,7 @@ const cases = [
   { label: "import { parseStructured } from 'l0-rx/operators' (with jsonrepair)", code: `export { parseStructured } from '${dist}/operators/index.mjs';`, budget: 9.0, mustNotContain: PROVIDER_CODE },
   { label: "import { formatContext, stripThinking, extractCode } from 'l0-rx'", code: `export { formatContext, stripThinking, extractCode } from '${dist}/index.mjs';`, budget: 2.1, mustNotContain: [...PROVIDER_CODE, ...STRUCTURED_CODE] },
   // every capability with its runtime dependencies (jsonrepair, eventsource-parser): the README says why not 45 KB
-  { label: "import * from 'l0-rx' (whole root entry)", code: `export * from '${dist}/index.mjs';`, budget: 61.5 },
+  { label: "import * from 'l0-rx' (whole root entry)", code: `export * from '${dist}/index.mjs';`, budget: 61.7 },
   // every pipeable operator, structured parsing (with jsonrepair) included: a ceiling, not a typical import
   { label: "import * from 'l0-rx/operators'", code: `export * from '${dist}/operators/index.mjs';`, budget: 31.7 },
   {
@@ -52,7 +52,7 @@ const cases = [
     code: `export { l0, recommendedGuardrails } from '${dist}/index.mjs';`,
     budget: 32.5,
   },
-  // 6 KB was the target; measured 10.5 KB (10.8 before the size pass, 10.1 after it, +0.4 for the
+  // 6 KB was the target; measured 10.6 KB (10.8 before the size pass, 10.1 after it, +0.5 for the
   // shared attempt text accumulate now builds on): retryWithBackoff alone is 6.0 KB,
   // accumulate alone 3.3 (3.7 with the shared text), the two 7.0; fromServerSentEvents adds 3.1 (eventsource-parser 1.2 of it
   // in this bundle, 1.4 alone). About 2.8 KB of the 10.1 is code this path cannot shed (the parser,
