@@ -120,7 +120,7 @@ export class AttemptText {
     } else if (change === 'reset') this.reset();
     else if (change === 'resume') {
       const { checkpoint } = e as ResumeEvent;
-      if (this.keepText) this.become(e, -1, checkpoint, checkpoint, '');
+      if (this.keepText && !this.reuse(e, -1)) this.become(e, -1, checkpoint, checkpoint, '');
       this.length = checkpoint.length;
       this.tokenCount = 0;
       this.resumedFrom = checkpoint;
@@ -138,42 +138,36 @@ export class AttemptText {
   }
 
   private append(e: L0Event, value: string): void {
-    const last = lastChange();
-    if (last.event === e && last.from === this.id) return this.take(last);
-    let base = this.base;
-    let tail = this.tail + value;
-    let text: string;
-    if (tail.length >= SETTLE) {
-      // V8 flattens a concatenated string when a character is read: the batch's per-token links die
-      // young, and the text keeps one link per batch instead of one per token (GC cost per retained
-      // link: about 0.25 us per token at 100,000 tokens, measured)
-      tail.charCodeAt(0);
-      text = base = base === '' ? tail : base + tail;
-      tail = '';
-    } else text = base === '' ? tail : base + tail;
-    this.become(e, this.id, text, base, tail);
+    if (this.reuse(e, this.id)) return;
+    const tail = this.tail + value;
+    const settle = tail.length >= SETTLE;
+    // V8 flattens a concatenated string when a character is read: the batch's per-token links die
+    // young, and the text keeps one link per batch instead of one per token (GC cost per retained
+    // link: about 0.25 us per token at 100,000 tokens, measured)
+    if (settle) tail.charCodeAt(0);
+    const text = this.base === '' ? tail : this.base + tail;
+    this.become(e, this.id, text, settle ? text : this.base, settle ? '' : tail);
   }
 
-  private take(last: LastChange): void {
+  /** Takes the text another instance made from text `from` (`-1`: any, for `resume`) with `e`, if it was the last change. */
+  private reuse(e: L0Event, from: number): boolean {
+    const last = lastChange();
+    if (last.event !== e || last.from !== from) return false;
     this.current = last.text;
     this.base = last.base;
     this.tail = last.tail;
     this.id = last.id;
+    return true;
   }
 
-  /** Sets the text to `text` (`base + tail`), made from text `from` by `e`, or to the same string another instance made. */
+  /** Sets the text to `text` (`base + tail`), made from text `from` by `e`, and remembers the change. */
   private become(e: L0Event, from: number, text: string, base: string, tail: string): void {
     const last = lastChange();
-    if (from === -1 && last.event === e && last.from === -1) return this.take(last);
-    this.current = text;
-    this.base = base;
-    this.tail = tail;
-    this.id = last.nextId++;
+    this.current = last.text = text;
+    this.base = last.base = base;
+    this.tail = last.tail = tail;
+    this.id = last.id = last.nextId++;
     last.event = e;
     last.from = from;
-    last.id = this.id;
-    last.text = text;
-    last.base = base;
-    last.tail = tail;
   }
 }

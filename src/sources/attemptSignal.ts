@@ -41,9 +41,8 @@ const signalProperty: PropertyDescriptor = Object.freeze({
  * The frozen {@link StreamContext} a factory gets: `signal` is an enumerable own property (a getter,
  * so spreading or destructuring the context reads it like any other field). @internal
  */
-export function streamContext(abort: AttemptSignal, { attempt, fallbackIndex, checkpoint }: AttemptContext): StreamContext {
-  const ctx = typeof checkpoint === 'string' && checkpoint !== '' ? { attempt, fallbackIndex, checkpoint } : { attempt, fallbackIndex };
-  return Object.freeze(withSignalOf(ctx, abort));
+export function streamContext(abort: AttemptSignal, ctx: AttemptContext): StreamContext {
+  return Object.freeze(withSignalOf(contextFields(ctx), abort));
 }
 
 /**
@@ -54,9 +53,12 @@ export function streamContext(abort: AttemptSignal, { attempt, fallbackIndex, ch
 export function extendStreamContext<T extends object>(ctx: StreamContext, fields: T): StreamContext & T {
   const abort = (ctx as unknown as { [SIGNAL]?: AttemptSignal })[SIGNAL];
   if (abort === undefined) return { ...ctx, ...fields }; // a context made elsewhere: a plain spread
-  const { attempt, fallbackIndex, checkpoint } = ctx;
-  const base = checkpoint === undefined ? { attempt, fallbackIndex } : { attempt, fallbackIndex, checkpoint };
-  return withSignalOf(Object.assign(base, fields), abort) as StreamContext & T;
+  return withSignalOf(Object.assign(contextFields(ctx), fields), abort) as StreamContext & T;
+}
+
+/** The attempt's fields of a context, `checkpoint` only when there is one. */
+function contextFields({ attempt, fallbackIndex, checkpoint }: AttemptContext): AttemptContext {
+  return typeof checkpoint === 'string' && checkpoint !== '' ? { attempt, fallbackIndex, checkpoint } : { attempt, fallbackIndex };
 }
 
 function withSignalOf<T extends object>(target: T, abort: AttemptSignal): T & StreamContext {
