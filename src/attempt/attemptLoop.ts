@@ -1,5 +1,5 @@
 /* The resubscribe loop shared by retryWithBackoff and fallbackTo. Internal. */
-import type { Observable, Subscriber, Subscription } from 'rxjs';
+import type { Observable, Observer, Subscriber, Subscription, Unsubscribable } from 'rxjs';
 import { InvalidStreamError } from '../errors/InvalidStreamError.js';
 import { asL0Error } from '../errors/classifyL0Error.js';
 import type { L0Event, StartEvent } from '../events/eventTypes.js';
@@ -22,57 +22,60 @@ import { subscribeWithContext, type AttemptContext } from './attemptContext.js';
  *    with an {@link InvalidStreamError} that says so.
  * 4. Errors: the handler runs guarded; if it throws, the run fails with that, typed. Nothing hangs.
  */
-export class AttemptLoop {
+export abstract class AttemptLoop implements Observer<L0Event>, Unsubscribable {
   checkpoint: string | undefined;
-  private active: Subscription | undefined;
+  private active: Subscription | undefined = undefined;
   private step = 0;
-  private expected: AttemptContext | undefined;
-  private readonly observer: {
-    next: (e: L0Event) => void;
-    error: (err: unknown) => void;
-    complete: () => void;
-  };
+  private expected: AttemptContext | undefined = undefined;
 
+  /**
+   * The loop is itself the observer of every stream it runs and the teardown its operator returns:
+   * one object per subscription, no closures (fan-in keeps one per open stream).
+   */
   constructor(
-    private readonly subscriber: Subscriber<L0Event>,
+    protected readonly subscriber: Subscriber<L0Event>,
     private readonly who: string,
-    onError: (err: unknown) => void,
     checkpoint?: string,
   ) {
     this.checkpoint = checkpoint;
-    this.observer = {
-      next: (e) => {
-        switch (e.type) {
-          case 'checkpoint':
-            this.checkpoint = e.content;
-            break;
-          case 'resume':
-            this.checkpoint = e.checkpoint;
-            break;
-          case 'start':
-            if (this.expected && !this.matches(e)) return;
-            break;
-        }
-        subscriber.next(e);
-      },
-      error: (err) => {
-        try {
-          onError(err);
-        } catch (thrown) {
-          this.step++;
-          subscriber.error(asL0Error(thrown));
-        }
-      },
-      complete: () => subscriber.complete(),
-    };
   }
 
-  /** Subscribes the next stream; with `ctx` it is handed down, without it an outer context stays visible. */
+  /** Decides what follows a stream's error: another attempt, another stream, or the end. A throw ends the run with it, typed. */
+  protected abstract failed(err: unknown): void;
+
+  next(e: L0Event): void {
+    switch (e.type) {
+      case 'checkpoint':
+        this.checkpoint = e.content;
+        break;
+      case 'resume':
+        this.checkpoint = e.checkpoint;
+        break;
+      case 'start':
+        if (this.expected && !this.matches(e)) return;
+        break;
+    }
+    this.subscriber.next(e);
+  }
+
+  error(err: unknown): void {
+    try {
+      this.failed(err);
+    } catch (thrown) {
+      this.step++;
+      this.subscriber.error(asL0Error(thrown));
+    }
+  }
+
+  complete(): void {
+    this.subscriber.complete();
+  }
+
   subscribe(source: Observable<L0Event>, ctx?: AttemptContext): void {
     this.expected = ctx && (ctx.attempt > 1 || ctx.fallbackIndex > 0 || ctx.checkpoint) ? ctx : undefined;
     this.run(() => {
-      if (!ctx) return source.subscribe(this.observer);
-      const { subscription, taken } = subscribeWithContext(source, this.observer, ctx);
+      if (!ctx) return source.subscribe(this);
+      const { subscription, taken } = subscribeWithContext(source, this, ctx);
       if (taken) this.expected = undefined;
       return subscription;
     });
@@ -86,7 +89,8 @@ export class AttemptLoop {
     else if (this.step === mine) this.active = sub;
   }
 
-  teardown(): void {
+  /** The operator's teardown: ends the current step. */
+  unsubscribe(): void {
     this.active?.unsubscribe();
   }
 

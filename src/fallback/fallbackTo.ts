@@ -1,4 +1,4 @@
-import { identity, isObservable, Observable, type MonoTypeOperatorFunction } from 'rxjs';
+import { identity, isObservable, Observable, type MonoTypeOperatorFunction, type Subscriber } from 'rxjs';
 import type { L0Event } from '../events/eventTypes.js';
 import { AllStreamsExhaustedError } from '../errors/AllStreamsExhaustedError.js';
 import { isL0Error, type L0Error } from '../errors/L0Error.js';
@@ -46,35 +46,44 @@ export function fallbackTo(...fallbacks: Observable<L0Event>[]): MonoTypeOperato
     if (!isObservable(f)) throw new TypeError(`fallbackTo: \`fallbacks[${i}]\` must be an Observable`);
   });
   if (fallbacks.length === 0) return identity;
-  return (primary) =>
-    new Observable<L0Event>((subscriber) => {
-      const errors: unknown[] = [];
-      let index = 0;
-      const loop = new AttemptLoop(subscriber, 'fallbackTo', (raw: unknown) => {
-        if (categoryOf(raw) === 'abort') return subscriber.error(raw);
-        const failed = asL0Error(raw);
-        errors.push(...attemptsOf(failed, index));
-        if (index === fallbacks.length) {
-          return subscriber.error(new AllStreamsExhaustedError(errors, { fallbackIndex: index }));
-        }
-        const toIndex = index + 1;
-        const error = serializeError(failed.fallbackIndex === undefined ? failed.withRunInfo({ fallbackIndex: index }) : failed);
-        subscriber.next({ type: 'fallback', fromIndex: index, toIndex, error });
-        index = toIndex;
-        if (subscriber.closed) return;
-        const { checkpoint } = loop;
-        loop.subscribe(fallbacks[toIndex - 1]!, checkpoint ? { attempt: 1, fallbackIndex: toIndex, checkpoint } : { attempt: 1, fallbackIndex: toIndex });
-      });
-      loop.subscribe(primary);
-      return () => loop.teardown();
-    });
+  return (primary) => new Observable<L0Event>((subscriber) => new FallbackRun(subscriber, fallbacks).start(primary));
 }
 
-/**
- * Every attempt's error of a failed stream, each with its fallback index: the `attemptErrors`
- * retryWithBackoff attached (its last entry is the stream's last error), else the error alone.
- * Errors are copied, never changed.
- */
+/** One subscription of {@link fallbackTo}: the loop is also the teardown. */
+class FallbackRun extends AttemptLoop {
+  private index = 0;
+  private readonly errors: unknown[] = [];
+
+  constructor(
+    subscriber: Subscriber<L0Event>,
+    private readonly fallbacks: readonly Observable<L0Event>[],
+  ) {
+    super(subscriber, 'fallbackTo');
+  }
+
+  start(primary: Observable<L0Event>): this {
+    this.subscribe(primary);
+    return this;
+  }
+
+  protected failed(raw: unknown): void {
+    const { subscriber, errors, index } = this;
+    if (categoryOf(raw) === 'abort') return subscriber.error(raw);
+    const failed = asL0Error(raw);
+    errors.push(...attemptsOf(failed, index));
+    if (index === this.fallbacks.length) {
+      return subscriber.error(new AllStreamsExhaustedError(errors, { fallbackIndex: index }));
+    }
+    const toIndex = index + 1;
+    const error = serializeError(failed.fallbackIndex === undefined ? failed.withRunInfo({ fallbackIndex: index }) : failed);
+    subscriber.next({ type: 'fallback', fromIndex: index, toIndex, error });
+    this.index = toIndex;
+    if (subscriber.closed) return;
+    const { checkpoint } = this;
+    this.subscribe(this.fallbacks[toIndex - 1]!, checkpoint ? { attempt: 1, fallbackIndex: toIndex, checkpoint } : { attempt: 1, fallbackIndex: toIndex });
+  }
+}
+
 function attemptsOf(err: L0Error, index: number): unknown[] {
   const attached = err.attemptErrors;
   const list = attached.length > 0 ? attached : [err];

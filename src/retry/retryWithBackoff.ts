@@ -72,50 +72,62 @@ export function retryWithBackoff(config?: number | RetryPresetName | RetryWithBa
 
 /** {@link retryWithBackoff} with an already resolved config. @internal Used by the l0() preset. */
 export function retryResolved(cfg: ResolvedRetryConfig): MonoTypeOperatorFunction<L0Event> {
-  return (source) => new Observable<L0Event>((subscriber) => runAttempts(source, subscriber, cfg));
+  return (source) => new Observable<L0Event>((subscriber) => new RetryRun(source, subscriber, cfg).start());
 }
 
-/** The per-subscription state machine of {@link retryWithBackoff}. Returns the teardown. */
-function runAttempts(source: Observable<L0Event>, subscriber: Subscriber<L0Event>, cfg: ResolvedRetryConfig): () => void {
-  const outer = takeAttemptContext();
-  const fallbackIndex = outer?.fallbackIndex ?? 0;
-  const loop = new AttemptLoop(subscriber, 'retryWithBackoff', onError, outer?.checkpoint);
-  let attempt = 0;
-  let budgets = FRESH_BUDGETS;
-  const errors: unknown[] = [];
+/** The per-subscription state machine of {@link retryWithBackoff}: the loop is also the teardown. */
+class RetryRun extends AttemptLoop {
+  private attempt = 0;
+  private budgets = FRESH_BUDGETS;
+  /** Every attempt's error, oldest first (made at the first failure). */
+  private errors: unknown[] | undefined = undefined;
+  private readonly fallbackIndex: number;
 
-  function subscribeAttempt(): void {
-    attempt += 1;
-    const { checkpoint } = loop;
-    loop.subscribe(source, checkpoint === undefined ? { attempt, fallbackIndex } : { attempt, fallbackIndex, checkpoint });
+  constructor(
+    private readonly source: Observable<L0Event>,
+    subscriber: Subscriber<L0Event>,
+    private readonly cfg: ResolvedRetryConfig,
+  ) {
+    const outer = takeAttemptContext();
+    super(subscriber, 'retryWithBackoff', outer?.checkpoint);
+    this.fallbackIndex = outer?.fallbackIndex ?? 0;
   }
 
-  function onError(raw: unknown): void {
+  start(): this {
+    this.attempt += 1;
+    const { checkpoint, attempt, fallbackIndex } = this;
+    this.subscribe(this.source, checkpoint === undefined ? { attempt, fallbackIndex } : { attempt, fallbackIndex, checkpoint });
+    return this;
+  }
+
+  protected failed(raw: unknown): void {
+    const { cfg, subscriber, attempt, fallbackIndex } = this;
     const now = cfg.scheduler.now();
     const failed = asL0Error(raw).withRunInfo({ attempt, fallbackIndex });
+    const errors = (this.errors ??= []);
     errors.push(failed);
     const giveUp = (): void => subscriber.error(failed.withRunInfo({ attemptErrors: errors }));
     const c = classifyL0Error(failed, now);
-    const verdict = retryVerdict(c, budgets, cfg);
+    const verdict = retryVerdict(c, this.budgets, cfg);
     if (!verdict.retry) return giveUp();
     const retry = (): void => {
       let delayMs: number;
       try {
-        delayMs = retryDelay({ classification: c, attempt, error: failed, retryAfterMs: verdict.retryAfterMs }, budgets, cfg);
+        delayMs = retryDelay({ classification: c, attempt, error: failed, retryAfterMs: verdict.retryAfterMs }, this.budgets, cfg);
       } catch (callbackError) {
         return subscriber.error(asL0Error(callbackError).withRunInfo({ attempt, fallbackIndex, attemptErrors: errors }));
       }
-      budgets = spendRetry(budgets, verdict.countsTowardAttempts, delayMs);
+      this.budgets = spendRetry(this.budgets, verdict.countsTowardAttempts, delayMs);
       const error = serializeError(failed);
       subscriber.next({ type: 'retry', attempt, delayMs, error, reason: c.reason, countsTowardAttempts: verdict.countsTowardAttempts });
-      if (!subscriber.closed) loop.run(() => timer(delayMs, cfg.scheduler).subscribe(subscribeAttempt));
+      if (!subscriber.closed) this.run(() => timer(delayMs, cfg.scheduler).subscribe(() => this.start()));
     };
     if (!cfg.shouldRetry) return retry();
     const ctx: ShouldRetryContext = Object.freeze({
       attempt,
       category: c.category,
       reason: c.reason,
-      retriesLeft: cfg.maxRetries - budgets.retries,
+      retriesLeft: cfg.maxRetries - this.budgets.retries,
     });
     let ok: boolean | Promise<boolean>;
     try {
@@ -124,14 +136,11 @@ function runAttempts(source: Observable<L0Event>, subscriber: Subscriber<L0Event
       return giveUp();
     }
     if (!isPromiseLike(ok)) return ok ? retry() : giveUp();
-    loop.run(() =>
+    this.run(() =>
       from(ok).subscribe({
         next: (yes) => (yes ? retry() : giveUp()),
         error: () => giveUp(),
       }),
     );
   }
-
-  subscribeAttempt();
-  return () => loop.teardown();
 }
