@@ -127,7 +127,7 @@ export function fromStream(factory: StreamFactory, config: FromStreamConfig = {}
       }
       if (!subscriber.closed) run.run(input);
     }
-    return () => run.teardown();
+    return run;
   });
 }
 

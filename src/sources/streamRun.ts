@@ -33,7 +33,7 @@ interface AbortControllerLike {
  *    reader) or an `AsyncIterable` (read with its iterator); anything else -> `InvalidStreamError`.
  * 2. Chunks: the first picks the adapter (`detect`), every chunk goes to its decoder.
  * 3. End: the decoder's `end`, then `complete{stop}` if nobody completed.
- * 4. `teardown()`: unless the run completed, aborts the factory's signal (and an SDK stream's own
+ * 4. `unsubscribe()` (the teardown): unless the run completed, aborts the factory's signal (and an SDK stream's own
  *    `controller`); cancels the reader / returns the iterator if the source is still open; unsubscribes
  *    an Observable source. Rejections of those calls are swallowed.
  * 5. Every failure, whatever was thrown, ends the run through `fail` with a typed error ({@link toL0Error}
@@ -74,7 +74,8 @@ export class StreamRun {
     if (!this.subscriber.closed) this.subscriber.error(toL0Error(e));
   }
 
-  teardown(): void {
+  /** The subscription's teardown (the run is returned to rxjs as the teardown itself: no closure per stream). */
+  unsubscribe(): void {
     if (!this.completed) {
       this.controller.abort();
       settle(() => this.inputController?.abort());
@@ -104,7 +105,8 @@ export class StreamRun {
       const reader = openReader(input);
       if (reader) {
         this.reader = reader;
-        this.pump(reader).then(undefined, (e: unknown) => this.fail(e));
+        // the pump catches everything itself: no rejection handler (a closure and a reaction) kept for the stream's life
+        void this.pump(reader);
         return;
       }
     }
@@ -147,19 +149,18 @@ export class StreamRun {
     if (this.subscriber.closed) inner.unsubscribe();
   }
 
-  /** Reads until the end; its promise never rejects (`run` adds a last guard all the same). */
+  /** Reads until the end; its promise never rejects (every throw, its own included, fails the run). */
   private async pump(reader: ChunkReader): Promise<void> {
-    for (;;) {
-      let result: unknown;
-      try {
-        result = await reader.read();
-      } catch (e) {
-        this.sourceEnded = true;
-        this.fail(e);
-        return;
-      }
-      if (this.subscriber.closed) return;
-      try {
+    try {
+      for (;;) {
+        let result: unknown;
+        try {
+          result = await reader.read();
+        } catch (e) {
+          this.sourceEnded = true;
+          throw e;
+        }
+        if (this.subscriber.closed) return;
         if (typeof result !== 'object' || result === null) {
           throw new InvalidStreamError(
             `fromStream: the stream's next() / read() resolved to ${describeValue(result)}, not an iterator result {done, value}`,
@@ -171,11 +172,10 @@ export class StreamRun {
           return;
         }
         this.push(value);
-      } catch (e) {
-        this.fail(e);
-        return;
+        if (this.subscriber.closed) return;
       }
-      if (this.subscriber.closed) return;
+    } catch (e) {
+      this.fail(e);
     }
   }
 
