@@ -110,7 +110,7 @@ export class TailScanner {
   /** Patterns that may still match: none left, a scan only counts the length. */
   #live: number;
   /** The offset of the last character seen that is one of the patterns' `trigger`s. */
-  #lastTrigger = -Infinity;
+  #lastTrigger = -0x3fffffff; // "none yet", a small integer: `-Infinity` would box a number per scanner
 
   readonly #patterns: readonly { readonly re: RegExp; readonly span: number; readonly limit?: number; readonly trigger?: string }[];
 

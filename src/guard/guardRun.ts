@@ -36,12 +36,6 @@ export class VerdictBuilder {
     this.#sink = sink;
   }
 
-  /** Empties it for the next round of checks (reused: no allocation per round when nothing is found). */
-  reset(): this {
-    this.violations = this.failing = NO_VIOLATIONS;
-    return this;
-  }
-
   /** Adds a rule's findings; true when one of them fails the attempt. */
   add(rule: GuardRule, result: GuardFindings): boolean {
     if (result === undefined || result === null) return false;

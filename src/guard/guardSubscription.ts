@@ -1,11 +1,18 @@
 import { forkJoin, type Observable, type Observer, type SchedulerLike, type Subscriber, type Subscription, type Unsubscribable } from 'rxjs';
 import type { L0Event, ResumeEvent, TokenEvent, Violation } from '../events/eventTypes.js';
-import { AttemptText } from '../attempt/attemptText.js';
+import { attemptTextChange } from '../attempt/attemptText.js';
 import { GuardrailViolationError } from '../errors/GuardrailViolationError.js';
 import { isPromiseLike } from '../internal/isPromiseLike.js';
 import type { GuardFindings, GuardRule, GuardRuleRun } from './guardRule.js';
 import { lastBoundary, releaseTarget, releaseText, settle, VerdictBuilder, type Redaction, type RedactionSink } from './guardRun.js';
 import { phaseReporter, type GuardPhaseEvent } from './guardPhase.js';
+
+/**
+ * "No round due": a token count no attempt reaches, kept in the small-integer range (`Infinity` in
+ * a field makes V8 box every instance's number: 16 bytes per open stream).
+ * @internal
+ */
+export const NEVER = 0x3fffffff;
 
 /** What one `guard()` call fixes for all its subscriptions (read-only, shared). @internal */
 export interface GuardPlan {
@@ -13,7 +20,7 @@ export interface GuardPlan {
   /** Each rule's `interval` (1 by default). */
   readonly intervals: readonly number[];
   readonly checkAllEvery: number | undefined;
-  /** The token count of an attempt's first check round: the least interval of the rules that may check; Infinity when none can. */
+  /** The token count of an attempt's first check round: the least interval of the rules that may check; {@link NEVER} when none can. */
   readonly firstDue: number;
   readonly holdBack: number | 'sentence' | undefined;
   readonly onViolation: ((violation: Violation) => void) | undefined;
@@ -24,11 +31,11 @@ export interface GuardPlan {
 /** The plan of `rules` (validated already) with their resolved config; see {@link GuardPlan}. @internal */
 export function guardPlan(rules: readonly GuardRule[], { holdBack, onViolation, onPhase, scheduler }: Pick<GuardPlan, 'holdBack' | 'onViolation' | 'onPhase' | 'scheduler'>, checkAllEvery: number | undefined): GuardPlan {
   const intervals = rules.map((rule) => rule.interval ?? 1);
-  let firstDue = Infinity;
+  let firstDue = NEVER;
   rules.forEach((rule, i) => {
     if (rule.check || rule.create) firstDue = Math.min(firstDue, intervals[i]!);
   });
-  if (firstDue !== Infinity && checkAllEvery !== undefined) firstDue = Math.min(firstDue, checkAllEvery);
+  if (firstDue !== NEVER && checkAllEvery !== undefined) firstDue = Math.min(firstDue, checkAllEvery);
   // a literal, not a spread: a frozen spread got a hidden class of its own per call (~350 bytes per l0() run)
   return Object.freeze({ rules, intervals, checkAllEvery, firstDue, holdBack, onViolation, onPhase, scheduler });
 }
@@ -47,7 +54,10 @@ const NO_RUN: GuardRuleRun = Object.freeze({});
 export class GuardSubscription implements Observer<L0Event>, Unsubscribable, RedactionSink {
   /** Pending in-flight replacements (allocated at the first redaction). */
   redactions: Redaction[] | undefined = undefined;
-  readonly #text = new AttemptText({ keepText: false });
+  /** The attempt's text length and tokens, and the checkpoint it resumed from ({@link attemptTextChange}'s rule; the text itself is `base + owed`). */
+  #length = 0;
+  #tokens = 0;
+  #resumedFrom: string | undefined = undefined;
   /** The attempt's text up to the last round (the checkpoint after a resume); the text is `base + owed`. */
   #base = '';
   /** The text since the last round: the batch the next round's due rules get. */
@@ -60,6 +70,7 @@ export class GuardSubscription implements Observer<L0Event>, Unsubscribable, Red
   #runs: GuardRuleRun[] | undefined = undefined;
   /** Per rule, the text it has not seen because it was not due (only when intervals differ). */
   #arrears: string[] | undefined = undefined;
+  /** The current round's verdict, made at its first finding (a round that finds nothing allocates none). */
   #verdict: VerdictBuilder | undefined = undefined;
   #released = 0;
   /** The text after `released`, kept apart so nothing slices (and so flattens) the whole text per token. */
@@ -87,13 +98,14 @@ export class GuardSubscription implements Observer<L0Event>, Unsubscribable, Red
 
   next(event: L0Event): void {
     if (this.#ended || this.#finishing) return;
-    const change = this.#text.observe(event);
+    const change = attemptTextChange(event);
     if (change === 'token') return this.#token(event as TokenEvent);
     if (change === 'reset') this.#reset();
     else if (change === 'resume') {
       this.#reset();
-      this.#base = (event as ResumeEvent).checkpoint;
-      this.#released = this.#checked = this.#text.length;
+      const { checkpoint } = event as ResumeEvent;
+      this.#base = this.#resumedFrom = checkpoint;
+      this.#released = this.#checked = this.#length = checkpoint.length;
     }
     if (event.type === 'complete') return this.#finish(event);
     this.#subscriber.next(event);
@@ -116,7 +128,8 @@ export class GuardSubscription implements Observer<L0Event>, Unsubscribable, Red
 
   #token(event: TokenEvent): void {
     const { value } = event;
-    const { length, tokenCount } = this.#text;
+    const length = (this.#length += value.length);
+    const tokenCount = ++this.#tokens;
     this.#owed += value;
     const verdict = tokenCount >= this.#nextDue ? this.#round(tokenCount) : undefined;
     const { holdBack } = this.#plan;
@@ -134,7 +147,7 @@ export class GuardSubscription implements Observer<L0Event>, Unsubscribable, Red
     }
     this.#pending += value;
     if (verdict && !this.#report(verdict)) return;
-    const checked = this.#nextDue === Infinity ? length : this.#checked;
+    const checked = this.#nextDue === NEVER ? length : this.#checked;
     if (holdBack === 'sentence') {
       const i = lastBoundary(value);
       if (i >= 0) this.#boundary = length - value.length + i + 1;
@@ -147,9 +160,9 @@ export class GuardSubscription implements Observer<L0Event>, Unsubscribable, Red
    * its last check. Without `count`, every rule gets what it has not seen yet (the catch-up before
    * the completion checks; a rule with nothing owed is not called).
    */
-  #round(count: number | undefined): VerdictBuilder {
-    const verdict = (this.#verdict ??= new VerdictBuilder(this)).reset();
-    const runs = this.#runs ?? this.#startRuns(verdict);
+  #round(count: number | undefined): VerdictBuilder | undefined {
+    this.#verdict = undefined;
+    const runs = this.#runs ?? this.#startRuns();
     const batch = this.#owed;
     // V8 flattens a concatenated string on `charCodeAt`: the batch's per-token links die young
     // instead of living on in the text, which otherwise keeps one link per token (GC about halved)
@@ -160,7 +173,7 @@ export class GuardSubscription implements Observer<L0Event>, Unsubscribable, Red
     const { rules, intervals, checkAllEvery } = this.#plan;
     const c = count ?? 0;
     const everyRule = count === undefined || (checkAllEvery !== undefined && c % checkAllEvery === 0);
-    let next = Infinity;
+    let next = NEVER;
     let behind = 0;
     for (let i = 0; i < runs.length; i++) {
       const run = runs[i]!;
@@ -170,7 +183,7 @@ export class GuardSubscription implements Observer<L0Event>, Unsubscribable, Red
         const arrears = this.#arrears?.[i];
         const delta = arrears ? arrears + batch : batch;
         if (arrears) this.#arrears![i] = '';
-        if (count !== undefined || delta !== '') this.#check(run, rules[i]!, delta, all, verdict);
+        if (count !== undefined || delta !== '') this.#check(run, rules[i]!, delta, all);
       } else {
         const arrears = (this.#arrears ??= runs.map(() => ''));
         arrears[i] += batch;
@@ -178,23 +191,31 @@ export class GuardSubscription implements Observer<L0Event>, Unsubscribable, Red
       }
       next = Math.min(next, c - (c % interval) + interval);
     }
-    if (next !== Infinity && checkAllEvery !== undefined) next = Math.min(next, c - (c % checkAllEvery) + checkAllEvery);
-    this.#nextDue = count === undefined ? Infinity : next;
+    if (next !== NEVER && checkAllEvery !== undefined) next = Math.min(next, c - (c % checkAllEvery) + checkAllEvery);
+    this.#nextDue = count === undefined ? NEVER : next;
     this.#checked = all.length - behind;
+    const verdict = this.#verdict;
+    this.#verdict = undefined;
     return verdict;
   }
 
-  #check(run: GuardRuleRun, rule: GuardRule, delta: string, all: string, verdict: VerdictBuilder): void {
+  /** The current round's verdict, made at its first finding. */
+  #found(): VerdictBuilder {
+    return (this.#verdict ??= new VerdictBuilder(this));
+  }
+
+  #check(run: GuardRuleRun, rule: GuardRule, delta: string, all: string): void {
     try {
-      verdict.add(rule, run.check!(delta, all));
+      const result = run.check!(delta, all);
+      if (result !== undefined && result !== null) this.#found().add(rule, result);
     } catch (e) {
-      verdict.ruleFailed(rule, e);
+      this.#found().ruleFailed(rule, e);
     }
   }
 
   /** Fresh runs of the rules for this attempt, brought up to a resumed checkpoint; a `create` or `resume` that throws is a rule failure. */
-  #startRuns(verdict: VerdictBuilder): GuardRuleRun[] {
-    const resumed = this.#text.resumedFrom;
+  #startRuns(): GuardRuleRun[] {
+    const resumed = this.#resumedFrom;
     // `map`, not `push`: an array of exactly the rules' number, no spare capacity per stream
     return (this.#runs = this.#plan.rules.map((rule) => {
       try {
@@ -203,15 +224,15 @@ export class GuardSubscription implements Observer<L0Event>, Unsubscribable, Red
         if (resumed !== undefined) run.resume?.(resumed);
         return run;
       } catch (e) {
-        verdict.ruleFailed(rule, e);
+        this.#found().ruleFailed(rule, e);
         return NO_RUN;
       }
     }));
   }
 
   #reset(): void {
-    this.#runs = this.#arrears = this.redactions = undefined;
-    this.#released = this.#boundary = this.#checked = 0;
+    this.#runs = this.#arrears = this.redactions = this.#resumedFrom = undefined;
+    this.#released = this.#boundary = this.#checked = this.#length = this.#tokens = 0;
     this.#pending = this.#base = this.#owed = '';
     this.#nextDue = this.#plan.firstDue;
   }
@@ -225,8 +246,10 @@ export class GuardSubscription implements Observer<L0Event>, Unsubscribable, Red
     else if (value !== '') this.#subscriber.next({ type: 'token', value });
   }
 
-  /** Reports the violations; false (after erroring) when the attempt fails. */
-  #report({ violations, failing }: VerdictBuilder): boolean {
+  /** Reports the violations (none without a verdict); false (after erroring) when the attempt fails. */
+  #report(verdict: VerdictBuilder | undefined): boolean {
+    if (verdict === undefined) return true;
+    const { violations, failing } = verdict;
     const { onViolation } = this.#plan;
     for (const v of violations) {
       this.#subscriber.next({ type: 'violation', violation: v });
@@ -256,7 +279,7 @@ export class GuardSubscription implements Observer<L0Event>, Unsubscribable, Red
     const verdict = new VerdictBuilder(this);
     const all = this.#base;
     const pending: Observable<unknown>[] = [];
-    const phases = onPhase && phaseReporter(onPhase, scheduler, runs.filter((run) => run.complete).length, this.#text.tokenCount);
+    const phases = onPhase && phaseReporter(onPhase, scheduler, runs.filter((run) => run.complete).length, this.#tokens);
     runs.forEach((run, index) => {
       if (!run.complete) return;
       const rule = rules[index]!;
