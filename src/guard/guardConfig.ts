@@ -44,10 +44,17 @@ const FIELD_CHECKS: readonly (readonly [keyof GuardRule, (value: unknown) => boo
   ['resume', isFunction, 'a function'],
 ];
 
+/** Rule lists already checked that cannot change. */
+const VALID = /*#__PURE__*/ new WeakSet<readonly GuardRule[]>();
+
 /** Validated config; `holdBack` is undefined in stream-first mode. @internal */
 export function resolveGuardConfig(rules: readonly GuardRule[], config: GuardConfig, path: OptionPath = optionPath('guard', 'rules, ')) {
   if (!Array.isArray(rules)) throw new TypeError(`guard(rules): \`rules\` must be an array of rules or a preset, got ${typeof rules}`);
-  rules.forEach((rule, i) => checkRule(rule, `guard(rules): rules[${i}]`));
+  if (!VALID.has(rules)) {
+    rules.forEach((rule, i) => checkRule(rule, `guard(rules): rules[${i}]`));
+    // a frozen list of frozen rules (a preset) cannot change: checked once, not at every l0() call
+    if (Object.isFrozen(rules) && rules.every((rule) => Object.isFrozen(rule))) VALID.add(rules);
+  }
   checkBag(path, config);
   checkKeys(path, config, GUARD_KEYS);
   const { mode = 'stream-first', holdBack, onViolation, onPhase, scheduler } = config;

@@ -151,6 +151,23 @@ export function resolveRetryConfig(
   where: OptionPath = ROOT,
   inherited: { readonly scheduler?: SchedulerLike; readonly random?: () => number } = {},
 ): ResolvedRetryConfig {
+  // the defaults, a count or a preset name on the default scheduler resolve to the same frozen config every time (l0() resolves one per call)
+  const memo = inherited.scheduler === undefined && inherited.random === undefined && typeof config !== 'object';
+  const known = memo ? RESOLVED.get(config) : undefined;
+  if (known) return known;
+  const resolved = resolveFresh(config, where, inherited);
+  if (memo && RESOLVED.size < 64) RESOLVED.set(config, resolved);
+  return resolved;
+}
+
+/** Resolved configs of `undefined`, counts and preset names with no inherited scheduler or random (at most 64). */
+const RESOLVED = /*#__PURE__*/ new Map<number | string | undefined, ResolvedRetryConfig>();
+
+function resolveFresh(
+  config: number | RetryPresetName | RetryWithBackoffConfig | undefined,
+  where: OptionPath,
+  inherited: { readonly scheduler?: SchedulerLike; readonly random?: () => number },
+): ResolvedRetryConfig {
   let c: RetryWithBackoffConfig;
   if (config === undefined) c = {};
   else if (typeof config === 'number') c = { attempts: config };
