@@ -69,6 +69,17 @@ describe('guard', () => {
       expect(() => guard([flag('error', { interval: 0 })])).toThrow('`interval` must be a positive integer, got 0');
       expect(() => guard('json' as never)).toThrow('`rules` must be an array');
     });
+
+    it('should check a rule list that can change at every call, and a frozen one (a preset) as well', () => {
+      const rules: GuardRule[] = [flag()];
+      guard(rules);
+      rules.push({ name: 'late', interval: -1, check: () => undefined });
+      expect(() => guard(rules)).toThrow('rules[1] (late): `interval` must be a positive integer, got -1');
+      const frozen = Object.freeze([Object.freeze(flag())]);
+      guard(frozen);
+      expect(() => guard(frozen)).not.toThrow();
+      expect(() => guard(Object.freeze([Object.freeze({ name: 'x' })]) as never)).toThrow('needs `check`, `complete` or `create`');
+    });
   });
 
   describe('severities', () => {

@@ -1,5 +1,6 @@
 /** @test {resolveRetryConfig} */
 import { asyncScheduler } from 'rxjs';
+import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
 import { RETRY_PRESETS, RETRY_WITH_BACKOFF_DEFAULTS, retryWithBackoff } from 'l0-rx';
 import { resolveRetryConfig } from '../../src/retry/retryConfig.js';
@@ -29,6 +30,26 @@ describe('resolveRetryConfig', () => {
       expect(r).toBeGreaterThanOrEqual(0);
       expect(r).toBeLessThan(1);
     }
+  });
+
+  it('should resolve the defaults, a count or a preset once, but never share a config resolved with an inherited scheduler or random', () => {
+    expect(resolveRetryConfig(undefined)).toBe(resolveRetryConfig(undefined));
+    expect(resolveRetryConfig('strict')).toBe(resolveRetryConfig('strict'));
+    expect(resolveRetryConfig(2)).toBe(resolveRetryConfig(2));
+    expect(resolveRetryConfig(2).attempts).toBe(2);
+    expect(resolveRetryConfig(3)).not.toBe(resolveRetryConfig(2));
+    const scheduler = new TestScheduler(() => undefined);
+    const random = () => 0.5;
+    const inherited = resolveRetryConfig(undefined, undefined, { scheduler, random });
+    expect(inherited.scheduler).toBe(scheduler);
+    expect(inherited.random).toBe(random);
+    expect(resolveRetryConfig(undefined).scheduler).toBe(asyncScheduler);
+    // objects are resolved each time (they may be mutated between calls)
+    const config = { attempts: 1 };
+    const first = resolveRetryConfig(config);
+    config.attempts = 4;
+    expect(resolveRetryConfig(config).attempts).toBe(4);
+    expect(first.attempts).toBe(1);
   });
 
   it('should freeze the defaults and the presets', () => {
