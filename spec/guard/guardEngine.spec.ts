@@ -198,3 +198,37 @@ describe('guard: built-in patterns skip text without their trigger characters', 
     }
   });
 });
+
+describe('guard: operators shared between calls', () => {
+  it('should hand back the same operator for a frozen rule list with the same options, and a new one otherwise', () => {
+    const preset = Object.freeze([latexRule(), patternRule()]);
+    const onViolation = () => undefined;
+    expect(guardEngine(preset)).toBe(guardEngine(preset));
+    expect(guardEngine(preset, {}, 10)).toBe(guardEngine(preset, {}, 10));
+    expect(guardEngine(preset, { onViolation })).not.toBe(guardEngine(preset));
+    expect(guardEngine(preset, { mode: 'hold-back' })).not.toBe(guardEngine(preset, {}));
+    expect(guardEngine(preset, {}, 5)).not.toBe(guardEngine(preset, {}, 10));
+    const mutable = [latexRule(), patternRule()];
+    expect(guardEngine(mutable)).not.toBe(guardEngine(mutable));
+  });
+
+  it('should keep the runs of two subscriptions of a shared operator apart', () => {
+    const preset = Object.freeze([customPatternRule([/BAD/], 'no-bad', 'error')]);
+    const op = guardEngine(preset);
+    expect(guardEngine(preset)).toBe(op);
+    const clean: string[] = [];
+    const flagged: string[] = [];
+    const a = live(op, clean);
+    const b = live(op, flagged);
+    a.next(start());
+    b.next(start());
+    a.next(tok('fine '));
+    b.next(tok('BAD '));
+    a.next(tok('words'));
+    a.next(done());
+    b.next(done());
+    expect(clean).toEqual(['start', 'fine ', 'words', 'complete']);
+    expect(flagged.slice(0, 2)).toEqual(['start', 'BAD ']);
+    expect(flagged).toContain('error GuardrailViolationError');
+  });
+});

@@ -2,7 +2,7 @@ import { asyncScheduler, Observable, type MonoTypeOperatorFunction } from 'rxjs'
 import type { L0Event } from '../events/eventTypes.js';
 import type { GuardRule } from './guardRule.js';
 import { resolveGuardConfig, type GuardConfig } from './guardConfig.js';
-import { guardPlan, GuardSubscription } from './guardSubscription.js';
+import { guardPlan, GuardSubscription, type GuardPlan } from './guardSubscription.js';
 
 export type { GuardConfig, GuardMode } from './guardConfig.js';
 export type { GuardPhaseEvent } from './guardPhase.js';
@@ -56,8 +56,20 @@ export function guard(rules: readonly GuardRule[], config: GuardConfig = {}): Mo
  * built-in rules carry (see GUARD_ENGINE). @internal
  */
 export function guardEngine(rules: readonly GuardRule[], config: GuardConfig = {}, checkAllEvery?: number): MonoTypeOperatorFunction<L0Event> {
-  const resolved = resolveGuardConfig(rules, config);
+  const { settled, ...resolved } = resolveGuardConfig(rules, config);
   if (rules.length === 0) return (source) => source;
-  const plan = guardPlan(rules, { ...resolved, scheduler: resolved.scheduler ?? asyncScheduler }, checkAllEvery);
-  return (source) => new Observable<L0Event>((subscriber) => new GuardSubscription(plan, subscriber).attach(source));
+  const scheduler = resolved.scheduler ?? asyncScheduler;
+  // a preset with the same options: the operator of the last call (l0() per request builds no plan per stream)
+  const last = settled ? LAST.get(rules) : undefined;
+  if (last) {
+    const p = last.plan;
+    if (p.holdBack === resolved.holdBack && p.onViolation === resolved.onViolation && p.onPhase === resolved.onPhase && p.scheduler === scheduler && p.checkAllEvery === checkAllEvery) return last.op;
+  }
+  const fresh = guardPlan(rules, { ...resolved, scheduler }, checkAllEvery);
+  const op: MonoTypeOperatorFunction<L0Event> = (source) => new Observable<L0Event>((subscriber) => new GuardSubscription(fresh, subscriber).attach(source));
+  if (settled) LAST.set(rules, { plan: fresh, op });
+  return op;
 }
+
+/** Per settled rule list (see resolveGuardConfig), the plan and operator of its last call. */
+const LAST = /*#__PURE__*/ new WeakMap<readonly GuardRule[], { readonly plan: GuardPlan; readonly op: MonoTypeOperatorFunction<L0Event> }>();

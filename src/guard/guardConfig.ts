@@ -66,7 +66,8 @@ export function resolveGuardConfig(rules: readonly GuardRule[], config: GuardCon
   if (onPhase !== undefined && typeof onPhase !== 'function') throw optionError(path, 'onPhase', 'a function', onPhase);
   if (scheduler !== undefined && !isSchedulerLike(scheduler)) throw optionError(path, 'scheduler', 'a SchedulerLike', scheduler);
   const span = rules.reduce((max, r) => Math.max(max, r.span ?? 0), 32);
-  return { holdBack: mode === 'stream-first' ? undefined : (holdBack ?? span), onViolation, onPhase, scheduler };
+  // `settled`: the list was already checked and cannot change, so operators built from it may be shared
+  return { holdBack: mode === 'stream-first' ? undefined : (holdBack ?? span), onViolation, onPhase, scheduler, settled: VALID.has(rules) };
 }
 
 /** Throws a TypeError naming the rule (as `label` says where it is) and the field that is wrong. @internal */

@@ -22,6 +22,9 @@ export interface L0ContentOptions {
   readonly detectDrift?: boolean | DetectDriftConfig;
 }
 
+/** `detectDrift: true`: one operator for every l0() call (it keeps no state outside its subscriptions). */
+let retryOnDrift: MonoTypeOperatorFunction<L0Event> | undefined;
+
 /**
  * The attempt operators `guardrails`, `guardMode` and `detectDrift` stand for, validated. With
  * continuation on, every rule is checked at each checkpoint's token (`checkpointInterval`), so a
@@ -50,6 +53,6 @@ export function contentOperators(
   if (drift !== undefined && typeof drift !== 'boolean' && (typeof drift !== 'object' || drift === null || Array.isArray(drift))) {
     throw optionError(path, 'detectDrift', 'a boolean or an object', drift);
   }
-  if (drift) ops.push(detectDrift({ action: 'retry', ...(drift === true ? {} : drift) }));
+  if (drift) ops.push(drift === true ? (retryOnDrift ??= detectDrift({ action: 'retry' })) : detectDrift({ action: 'retry', ...drift }));
   return ops;
 }

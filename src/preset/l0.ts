@@ -1,4 +1,4 @@
-import { identity, pipe, type Observable } from 'rxjs';
+import { identity, pipe, type MonoTypeOperatorFunction, type Observable } from 'rxjs';
 import type { L0Event } from '../events/eventTypes.js';
 import { fromStream } from '../sources/fromStream.js';
 import { withTimeouts } from '../timeouts/withTimeouts.js';
@@ -12,6 +12,20 @@ import { abortOn } from './abortOn.js';
 import { resolveL0Options, type L0Options } from './l0Options.js';
 
 export { L0_DEFAULTS } from './l0Options.js';
+
+/**
+ * Operators built from the same frozen config (l0's defaults, a memoised retry config) are the same
+ * stateless function: a backend that calls l0() per request shares them instead of keeping a copy
+ * (closure, context, config) per open stream.
+ */
+const OPERATORS = /*#__PURE__*/ new WeakMap<object, MonoTypeOperatorFunction<L0Event>>();
+function shared<K extends object>(key: K, make: (key: K) => MonoTypeOperatorFunction<L0Event>): MonoTypeOperatorFunction<L0Event> {
+  if (!Object.isFrozen(key)) return make(key);
+  let op = OPERATORS.get(key);
+  if (op === undefined) OPERATORS.set(key, (op = make(key)));
+  return op;
+}
+let zeroOutput: MonoTypeOperatorFunction<L0Event> | undefined;
 export type { L0NamedStream, L0Options, L0StreamContext, L0StreamFactory } from './l0Options.js';
 
 /**
@@ -59,12 +73,12 @@ export function l0(options: L0Options): Observable<L0Event> {
   const o = resolveL0Options(options);
   const attempt = ({ factory, model }: (typeof o)['primary']) =>
     fromStream(factory, { adapters: o.adapters, model }).pipe(
-      withTimeouts(o.timeout),
+      shared(o.timeout, withTimeouts),
       deduplicateContinuation(o.dedupe),
       o.attemptOperators.length === 0 ? identity : pipe(...(o.attemptOperators as [typeof identity])),
-      o.detectZeroTokens ? detectZeroOutput() : identity,
+      o.detectZeroTokens ? (zeroOutput ??= detectZeroOutput()) : identity,
       o.checkpointInterval === undefined ? identity : checkpointEvery(o.checkpointInterval),
-      retryResolved(o.retry),
+      shared(o.retry, retryResolved),
     );
   const fallbacks = o.fallbacks.map(attempt); // built eagerly so invalid options throw now
   return attempt(o.primary).pipe(

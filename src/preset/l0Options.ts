@@ -234,7 +234,16 @@ function recordOperator(record: L0Options['record'], scheduler: SchedulerLike | 
 
 /** The timeout config withTimeouts gets: the defaults under the user's fields, validated as `l0({timeout: {...}})`. */
 function timeoutOf(timeout: L0Options['timeout'], scheduler: SchedulerLike | undefined): WithTimeoutsConfig {
-  if (timeout === false) return {};
+  if (timeout === false) return NO_TIMEOUT;
+  if (timeout === undefined && scheduler === undefined) return (DEFAULT_TIMEOUT ??= Object.freeze(resolvedTimeout(undefined, undefined)));
+  return resolvedTimeout(timeout, scheduler);
+}
+
+/** l0's timeouts off, and its default ones on the default scheduler: one frozen config each, so l0() calls share their operator. */
+const NO_TIMEOUT: WithTimeoutsConfig = Object.freeze({});
+let DEFAULT_TIMEOUT: WithTimeoutsConfig | undefined;
+
+function resolvedTimeout(timeout: Exclude<L0Options['timeout'], false>, scheduler: SchedulerLike | undefined): WithTimeoutsConfig {
   const where = childPath(L0, 'timeout');
   if (timeout) checkKeys(where, timeout, TIMEOUT_KEYS);
   const given = timeout ? Object.fromEntries(Object.entries(timeout).filter(([, v]) => v !== undefined)) : {}; // undefined: not given
