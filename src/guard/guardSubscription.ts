@@ -1,6 +1,6 @@
 import { forkJoin, type Observable, type Observer, type SchedulerLike, type Subscriber, type Subscription, type Unsubscribable } from 'rxjs';
-import type { L0Event, ResumeEvent, TokenEvent, Violation } from '../events/eventTypes.js';
-import { attemptTextChange } from '../attempt/attemptText.js';
+import type { L0Event, TokenEvent, Violation } from '../events/eventTypes.js';
+import { AttemptText } from '../attempt/attemptText.js';
 import { GuardrailViolationError } from '../errors/GuardrailViolationError.js';
 import { isPromiseLike } from '../internal/isPromiseLike.js';
 import type { GuardFindings, GuardRule, GuardRuleRun } from './guardRule.js';
@@ -54,12 +54,11 @@ const NO_RUN: GuardRuleRun = Object.freeze({});
 export class GuardSubscription implements Observer<L0Event>, Unsubscribable, RedactionSink {
   /** Pending in-flight replacements (allocated at the first redaction). */
   redactions: Redaction[] | undefined = undefined;
-  /** The attempt's text length and tokens, and the checkpoint it resumed from ({@link attemptTextChange}'s rule; the text itself is `base + owed`). */
-  #length = 0;
-  #tokens = 0;
-  #resumedFrom: string | undefined = undefined;
-  /** The attempt's text up to the last round (the checkpoint after a resume); the text is `base + owed`. */
-  #base = '';
+  /**
+   * The attempt's text, for the rules' `content` argument: the one string every AttemptText of the
+   * chain shares (accumulate's downstream reuses it), not a copy of the guard's own.
+   */
+  readonly #text = new AttemptText();
   /** The text since the last round: the batch the next round's due rules get. */
   #owed = '';
   /** The token count of the next round. */
@@ -98,14 +97,12 @@ export class GuardSubscription implements Observer<L0Event>, Unsubscribable, Red
 
   next(event: L0Event): void {
     if (this.#ended || this.#finishing) return;
-    const change = attemptTextChange(event);
+    const change = this.#text.observe(event);
     if (change === 'token') return this.#token(event as TokenEvent);
     if (change === 'reset') this.#reset();
     else if (change === 'resume') {
       this.#reset();
-      const { checkpoint } = event as ResumeEvent;
-      this.#base = this.#resumedFrom = checkpoint;
-      this.#released = this.#checked = this.#length = checkpoint.length;
+      this.#released = this.#checked = this.#text.length;
     }
     if (event.type === 'complete') return this.#finish(event);
     this.#subscriber.next(event);
@@ -128,8 +125,7 @@ export class GuardSubscription implements Observer<L0Event>, Unsubscribable, Red
 
   #token(event: TokenEvent): void {
     const { value } = event;
-    const length = (this.#length += value.length);
-    const tokenCount = ++this.#tokens;
+    const { length, tokenCount } = this.#text;
     this.#owed += value;
     const verdict = tokenCount >= this.#nextDue ? this.#round(tokenCount) : undefined;
     const { holdBack } = this.#plan;
@@ -164,11 +160,7 @@ export class GuardSubscription implements Observer<L0Event>, Unsubscribable, Red
     this.#verdict = undefined;
     const runs = this.#runs ?? this.#startRuns();
     const batch = this.#owed;
-    // V8 flattens a concatenated string on `charCodeAt`: the batch's per-token links die young
-    // instead of living on in the text, which otherwise keeps one link per token (GC about halved)
-    if (batch.length > 1) batch.charCodeAt(0);
-    const all = batch === '' ? this.#base : this.#base + batch;
-    this.#base = all;
+    const all = this.#text.text;
     this.#owed = '';
     const { rules, intervals, checkAllEvery } = this.#plan;
     const c = count ?? 0;
@@ -215,7 +207,7 @@ export class GuardSubscription implements Observer<L0Event>, Unsubscribable, Red
 
   /** Fresh runs of the rules for this attempt, brought up to a resumed checkpoint; a `create` or `resume` that throws is a rule failure. */
   #startRuns(): GuardRuleRun[] {
-    const resumed = this.#resumedFrom;
+    const resumed = this.#text.resumedFrom;
     // `map`, not `push`: an array of exactly the rules' number, no spare capacity per stream
     return (this.#runs = this.#plan.rules.map((rule) => {
       try {
@@ -231,9 +223,9 @@ export class GuardSubscription implements Observer<L0Event>, Unsubscribable, Red
   }
 
   #reset(): void {
-    this.#runs = this.#arrears = this.redactions = this.#resumedFrom = undefined;
-    this.#released = this.#boundary = this.#checked = this.#length = this.#tokens = 0;
-    this.#pending = this.#base = this.#owed = '';
+    this.#runs = this.#arrears = this.redactions = undefined;
+    this.#released = this.#boundary = this.#checked = 0;
+    this.#pending = this.#owed = '';
     this.#nextDue = this.#plan.firstDue;
   }
 
@@ -277,9 +269,9 @@ export class GuardSubscription implements Observer<L0Event>, Unsubscribable, Red
     const { rules, onPhase, scheduler } = this.#plan;
     const runs = this.#runs!;
     const verdict = new VerdictBuilder(this);
-    const all = this.#base;
+    const all = this.#text.text;
     const pending: Observable<unknown>[] = [];
-    const phases = onPhase && phaseReporter(onPhase, scheduler, runs.filter((run) => run.complete).length, this.#tokens);
+    const phases = onPhase && phaseReporter(onPhase, scheduler, runs.filter((run) => run.complete).length, this.#text.tokenCount);
     runs.forEach((run, index) => {
       if (!run.complete) return;
       const rule = rules[index]!;
