@@ -19,7 +19,7 @@ const PROBE = 32;
  * Whether `s` repeats one unit of at most `maxPeriod` characters all along (has a period
  * `p <= maxPeriod`: `s[i] === s[i + p]` throughout), with native string search instead of a
  * character loop: a period p puts the last `PROBE` characters again p characters earlier, so only
- * the offsets where `lastIndexOf` finds them are candidates, each confirmed by one comparison of
+ * the offsets where `indexOf` finds them are candidates, each confirmed by one comparison of
  * `s` with itself shifted. Ordinary text has no candidate, or one that fails at once.
  * @internal
  */
@@ -28,7 +28,8 @@ export function hasPeriodAtMost(s: string, maxPeriod: number): boolean {
   if (probe <= 0) return s.length > 0;
   const end = s.slice(s.length - probe);
   const last = s.length - probe;
-  for (let q = s.lastIndexOf(end, last - 1); q >= 0 && last - q <= maxPeriod; q = s.lastIndexOf(end, q - 1)) {
+  // forward `indexOf` from the farthest candidate (a fast native search; `lastIndexOf` is a slow runtime call)
+  for (let q = s.indexOf(end, last - maxPeriod); q >= 0 && q < last; q = s.indexOf(end, q + 1)) {
     const d = last - q;
     if (s.slice(d) === s.slice(0, s.length - d)) return true;
   }
@@ -101,6 +102,8 @@ export class RepetitionCheck implements DriftCheck {
     this.sinceTail += delta.length;
     if (this.tailText.length < TAIL || this.sinceTail < EVERY) return false;
     this.sinceTail = 0;
-    return hasPeriodAtMost(this.tailText.slice(-TAIL), TAIL / 3);
+    // keep only what is checked: the next check copies TAIL + EVERY characters, not up to 2 * TAIL
+    const checked = (this.tailText = this.tailText.length > TAIL ? this.tailText.slice(-TAIL) : this.tailText);
+    return hasPeriodAtMost(checked, TAIL / 3);
   }
 }
