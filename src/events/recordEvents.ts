@@ -161,8 +161,10 @@ class Recorder {
       this.fail('RECORD_OVERFLOW', `more than ${this.maxPending} envelopes waited for the store (maxPending)`);
       return;
     }
-    this.queue.push({ v: EVENT_LOG_VERSION, streamId: this.streamId, seq: this.seq++, ts: this.scheduler.now(), event });
-    if (!this.busy) this.drain();
+    const envelope: EventEnvelope = { v: EVENT_LOG_VERSION, streamId: this.streamId, seq: this.seq++, ts: this.scheduler.now(), event };
+    // the queue holds envelopes only while an async append is pending; otherwise each goes at once, in an array of its own size
+    if (this.busy) this.queue.push(envelope);
+    else this.write([envelope]);
   }
 
   end(): void {
@@ -172,35 +174,12 @@ class Recorder {
   }
 
   private drain(): void {
-    while (this.queue.length > 0 && !this.error) {
+    while (this.queue.length > 0 && !this.error && !this.busy) {
       const batch = this.queue;
       this.queue = [];
-      let result: void | PromiseLike<void>;
-      try {
-        result = this.store.append(batch);
-      } catch (e) {
-        this.fail('RECORD_FAILED', 'the store threw on append', e);
-        break;
-      }
-      if (isPromiseLike(result)) {
-        this.busy = true;
-        result.then(
-          () => {
-            this.busy = false;
-            this.count += batch.length;
-            this.drain();
-          },
-          (e: unknown) => {
-            this.busy = false;
-            this.fail('RECORD_FAILED', 'the store rejected an append', e);
-            this.drain();
-          },
-        );
-        return;
-      }
-      this.count += batch.length;
+      this.write(batch);
     }
-    if (this.ended && !this.done) {
+    if (this.ended && !this.busy && !this.done) {
       this.done = true;
       try {
         this.onRecorded?.(Object.freeze({ streamId: this.streamId, count: this.count, error: this.error }));
@@ -208,6 +187,34 @@ class Recorder {
         // a throwing listener must not break the stream
       }
     }
+  }
+
+  /** Appends `batch`; a store that returns a promise makes the recorder busy until it settles, and then the queue drains. */
+  private write(batch: EventEnvelope[]): void {
+    let result: void | PromiseLike<void>;
+    try {
+      result = this.store.append(batch);
+    } catch (e) {
+      this.fail('RECORD_FAILED', 'the store threw on append', e);
+      return;
+    }
+    if (!isPromiseLike(result)) {
+      this.count += batch.length;
+      return;
+    }
+    this.busy = true;
+    result.then(
+      () => {
+        this.busy = false;
+        this.count += batch.length;
+        this.drain();
+      },
+      (e: unknown) => {
+        this.busy = false;
+        this.fail('RECORD_FAILED', 'the store rejected an append', e);
+        this.drain();
+      },
+    );
   }
 
   private fail(code: 'RECORD_FAILED' | 'RECORD_OVERFLOW', why: string, cause?: unknown): void {
