@@ -1,6 +1,6 @@
 import { forkJoin, type Observable, type Observer, type SchedulerLike, type Subscriber, type Subscription, type Unsubscribable } from 'rxjs';
-import type { L0Event, TokenEvent, Violation } from '../events/eventTypes.js';
-import { AttemptText } from '../attempt/attemptText.js';
+import type { L0Event, ResumeEvent, TokenEvent, Violation } from '../events/eventTypes.js';
+import { attemptTextChange } from '../attempt/attemptText.js';
 import { GuardrailViolationError } from '../errors/GuardrailViolationError.js';
 import { isPromiseLike } from '../internal/isPromiseLike.js';
 import type { GuardFindings, GuardRule, GuardRuleRun } from './guardRule.js';
@@ -54,11 +54,12 @@ const NO_RUN: GuardRuleRun = Object.freeze({});
 export class GuardSubscription implements Observer<L0Event>, Unsubscribable, RedactionSink {
   /** Pending in-flight replacements (allocated at the first redaction). */
   redactions: Redaction[] | undefined = undefined;
-  /**
-   * The attempt's text, for the rules' `content` argument: the one string every AttemptText of the
-   * chain shares (accumulate's downstream reuses it), not a copy of the guard's own.
-   */
-  readonly #text = new AttemptText();
+  /** The attempt's text length and tokens, and the checkpoint it resumed from ({@link attemptTextChange}'s rule; the text itself is `base + owed`). */
+  #length = 0;
+  #tokens = 0;
+  #resumedFrom: string | undefined = undefined;
+  /** The attempt's text up to the last round (the checkpoint after a resume); the text is `base + owed`. */
+  #base = '';
   /** The text since the last round: the batch the next round's due rules get. */
   #owed = '';
   /** The token count of the next round. */
@@ -97,12 +98,14 @@ export class GuardSubscription implements Observer<L0Event>, Unsubscribable, Red
 
   next(event: L0Event): void {
     if (this.#ended || this.#finishing) return;
-    const change = this.#text.observe(event);
+    const change = attemptTextChange(event);
     if (change === 'token') return this.#token(event as TokenEvent);
     if (change === 'reset') this.#reset();
     else if (change === 'resume') {
       this.#reset();
-      this.#released = this.#checked = this.#text.length;
+      const { checkpoint } = event as ResumeEvent;
+      this.#base = this.#resumedFrom = checkpoint;
+      this.#released = this.#checked = this.#length = checkpoint.length;
     }
     if (event.type === 'complete') return this.#finish(event);
     this.#subscriber.next(event);
@@ -125,7 +128,8 @@ export class GuardSubscription implements Observer<L0Event>, Unsubscribable, Red
 
   #token(event: TokenEvent): void {
     const { value } = event;
-    const { length, tokenCount } = this.#text;
+    const length = (this.#length += value.length);
+    const tokenCount = ++this.#tokens;
     this.#owed += value;
     const verdict = tokenCount >= this.#nextDue ? this.#round(tokenCount) : undefined;
     const { holdBack } = this.#plan;
@@ -160,7 +164,11 @@ export class GuardSubscription implements Observer<L0Event>, Unsubscribable, Red
     this.#verdict = undefined;
     const runs = this.#runs ?? this.#startRuns();
     const batch = this.#owed;
-    const all = this.#text.text;
+    // V8 flattens a concatenated string on `charCodeAt`: the batch's per-token links die young
+    // instead of living on in the text, which otherwise keeps one link per token (GC about halved)
+    if (batch.length > 1) batch.charCodeAt(0);
+    const all = batch === '' ? this.#base : this.#base + batch;
+    this.#base = all;
     this.#owed = '';
     const { rules, intervals, checkAllEvery } = this.#plan;
     const c = count ?? 0;
@@ -207,7 +215,7 @@ export class GuardSubscription implements Observer<L0Event>, Unsubscribable, Red
 
   /** Fresh runs of the rules for this attempt, brought up to a resumed checkpoint; a `create` or `resume` that throws is a rule failure. */
   #startRuns(): GuardRuleRun[] {
-    const resumed = this.#text.resumedFrom;
+    const resumed = this.#resumedFrom;
     // `map`, not `push`: an array of exactly the rules' number, no spare capacity per stream
     return (this.#runs = this.#plan.rules.map((rule) => {
       try {
@@ -223,9 +231,9 @@ export class GuardSubscription implements Observer<L0Event>, Unsubscribable, Red
   }
 
   #reset(): void {
-    this.#runs = this.#arrears = this.redactions = undefined;
-    this.#released = this.#boundary = this.#checked = 0;
-    this.#pending = this.#owed = '';
+    this.#runs = this.#arrears = this.redactions = this.#resumedFrom = undefined;
+    this.#released = this.#boundary = this.#checked = this.#length = this.#tokens = 0;
+    this.#pending = this.#base = this.#owed = '';
     this.#nextDue = this.#plan.firstDue;
   }
 
@@ -269,9 +277,9 @@ export class GuardSubscription implements Observer<L0Event>, Unsubscribable, Red
     const { rules, onPhase, scheduler } = this.#plan;
     const runs = this.#runs!;
     const verdict = new VerdictBuilder(this);
-    const all = this.#text.text;
+    const all = this.#base;
     const pending: Observable<unknown>[] = [];
-    const phases = onPhase && phaseReporter(onPhase, scheduler, runs.filter((run) => run.complete).length, this.#text.tokenCount);
+    const phases = onPhase && phaseReporter(onPhase, scheduler, runs.filter((run) => run.complete).length, this.#tokens);
     runs.forEach((run, index) => {
       if (!run.complete) return;
       const rule = rules[index]!;
