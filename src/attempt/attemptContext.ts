@@ -63,7 +63,7 @@ export interface ContextSubscription {
  * that reaches `observer` while `ctx` is still untaken: a source that does not take it (a canned
  * `of(...)` fallback, a replay) may deliver values synchronously, and consumer code reacting to
  * them must not see another run's context. After that first notification `next` costs one flag
- * test per token. `observer` must not rely on `this`.
+ * test per token. `observer`'s methods are called on it (`this` is the observer, as in rxjs).
  * @internal
  */
 export function subscribeWithContext<T>(source: Observable<T>, observer: Partial<Observer<T>>, ctx: AttemptContext): ContextSubscription {

@@ -12,6 +12,7 @@ import { abortOn } from './abortOn.js';
 import { resolveL0Options, type L0Options } from './l0Options.js';
 
 export { L0_DEFAULTS } from './l0Options.js';
+export type { L0NamedStream, L0Options, L0StreamContext, L0StreamFactory } from './l0Options.js';
 
 /**
  * Operators built from the same frozen config (l0's defaults, a memoised retry config) are the same
@@ -25,8 +26,8 @@ function shared<K extends object>(key: K, make: (key: K) => MonoTypeOperatorFunc
   if (op === undefined) OPERATORS.set(key, (op = make(key)));
   return op;
 }
+/** Zero-output detection takes no options: one operator for every call. */
 let zeroOutput: MonoTypeOperatorFunction<L0Event> | undefined;
-export type { L0NamedStream, L0Options, L0StreamContext, L0StreamFactory } from './l0Options.js';
 
 /**
  * The reliability preset: a model stream with timeouts, zero-output detection, continuation,
