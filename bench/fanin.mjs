@@ -12,7 +12,7 @@
 // what causes the lag, and far less sensitive to other jobs on the machine), wall time from the
 // first subscription to the last completion.
 // Then one line of heap per open stream for each layer of l0() (fromStream, + withTimeouts, ...).
-// Usage: node bench/fanin.mjs [--streams 10000 --rounds 3 --seed 42 --no-layers] (after npm run
+// Usage: node bench/fanin.mjs [--streams 10000 --rounds 30 --seed 42 --no-layers] (after npm run
 // build), or part of npm run bench. Internal: --child <configuration> runs one measurement and prints JSON.
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -111,7 +111,7 @@ const range = (xs, digits) => `${Math.min(...xs).toFixed(digits)}-${Math.max(...
  * round) and prints the figures: medians, [min-max over the rounds], ratios against the baseline's
  * medians.
  */
-export async function reportFanIn({ seed = 1, rounds = 3, streams = 10_000, names = ['baseline', 'l0', 'l0 (no guard)'] } = {}) {
+export async function reportFanIn({ seed = 1, rounds = 30, streams = 10_000, names = ['baseline', 'l0', 'l0 (no guard)'] } = {}) {
   if (rounds < 1) return {};
   const random = prng(seed + 1);
   /** @type {Record<string, any[]>} */
@@ -151,6 +151,6 @@ if (opt('child') !== undefined) {
   process.send?.(result);
   process.disconnect?.();
 } else if (import.meta.url === `file://${argv[1]}`) {
-  await reportFanIn({ seed: Number(opt('seed') ?? 1), rounds: Number(opt('rounds') ?? 3), streams: Number(opt('streams') ?? 10_000), names: opt('names')?.split(',') });
+  await reportFanIn({ seed: Number(opt('seed') ?? 1), rounds: Number(opt('rounds') ?? 30), streams: Number(opt('streams') ?? 10_000), names: opt('names')?.split(',') });
   if (!argv.includes('--no-layers')) await reportLayers();
 }
