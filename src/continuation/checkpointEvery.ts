@@ -1,4 +1,4 @@
-import { Observable, type MonoTypeOperatorFunction } from 'rxjs';
+import { Observable, type MonoTypeOperatorFunction, type Observer, type Subscriber } from 'rxjs';
 import type { L0Event } from '../events/eventTypes.js';
 import { AttemptText } from '../attempt/attemptText.js';
 
@@ -33,19 +33,32 @@ export function checkpointEvery(interval: number): MonoTypeOperatorFunction<L0Ev
       `checkpointEvery: \`interval\` (l0's \`checkpointInterval\`) must be a positive integer, got ${String(interval)}`,
     );
   }
-  return (source) =>
-    new Observable<L0Event>((subscriber) => {
-      const text = new AttemptText();
-      return source.subscribe({
-        next(event) {
-          const change = text.observe(event);
-          subscriber.next(event);
-          if (change === 'token' && text.tokenCount % interval === 0) {
-            subscriber.next({ type: 'checkpoint', content: text.text, tokenCount: text.tokenCount });
-          }
-        },
-        error: (err: unknown) => subscriber.error(err),
-        complete: () => subscriber.complete(),
-      });
-    });
+  return (source) => new Observable<L0Event>((subscriber) => source.subscribe(new Checkpoints(subscriber, interval)));
+}
+
+/** One subscription's counter, the source's observer itself (one object per open stream, no closures). */
+class Checkpoints implements Observer<L0Event> {
+  private readonly text = new AttemptText();
+
+  constructor(
+    private readonly subscriber: Subscriber<L0Event>,
+    private readonly interval: number,
+  ) {}
+
+  next(event: L0Event): void {
+    const { text, subscriber } = this;
+    const change = text.observe(event);
+    subscriber.next(event);
+    if (change === 'token' && text.tokenCount % this.interval === 0) {
+      subscriber.next({ type: 'checkpoint', content: text.text, tokenCount: text.tokenCount });
+    }
+  }
+
+  error(err: unknown): void {
+    this.subscriber.error(err);
+  }
+
+  complete(): void {
+    this.subscriber.complete();
+  }
 }

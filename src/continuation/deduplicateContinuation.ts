@@ -1,4 +1,4 @@
-import { identity, Observable, type MonoTypeOperatorFunction } from 'rxjs';
+import { identity, Observable, type MonoTypeOperatorFunction, type Observer, type Subscriber } from 'rxjs';
 import type { L0Event, ResumeEvent, TokenEvent } from '../events/eventTypes.js';
 import { attemptTextChange } from '../attempt/attemptText.js';
 import { checkBag, checkKeys, optionError, optionKeys, optionPath, type OptionPath } from '../internal/options.js';
@@ -74,63 +74,81 @@ export const DEDUPLICATE_CONTINUATION_DEFAULTS: Readonly<Required<DeduplicateCon
 export function deduplicateContinuation(config: DeduplicateContinuationConfig = {}): MonoTypeOperatorFunction<L0Event> {
   const options = resolveDeduplicateContinuation(config);
   if (!options) return identity;
-  return (source) =>
-    new Observable<L0Event>((subscriber) => {
-      let matcher: OverlapMatcher | undefined; // set while armed
-      let held: TokenEvent[] = [];
-
-      const disarm = () => {
-        matcher = undefined;
-        held = [];
-      };
-      const release = (overlap: number) => {
-        const tokens = held;
-        disarm();
-        let skip = overlap;
-        for (const t of tokens) {
-          if (skip >= t.value.length) skip -= t.value.length;
-          else {
-            subscriber.next(skip === 0 ? t : { type: 'token', value: t.value.slice(skip) });
-            skip = 0;
-          }
-        }
-      };
-
-      return source.subscribe({
-        next(event) {
-          switch (attemptTextChange(event)) {
-            case 'token': {
-              if (!matcher) break;
-              held.push(event as TokenEvent);
-              const overlap = matcher.push((event as TokenEvent).value);
-              if (overlap !== undefined) release(overlap);
-              return;
-            }
-            case 'resume': {
-              disarm();
-              const { checkpoint } = event as ResumeEvent;
-              if (checkpoint.length >= options.minOverlap) matcher = createOverlapMatcher(checkpoint, options);
-              break;
-            }
-            case 'reset':
-              disarm();
-              break;
-            default:
-              if (matcher) release(matcher.finish());
-          }
-          subscriber.next(event);
-        },
-        error(err: unknown) {
-          disarm();
-          subscriber.error(err);
-        },
-        complete() {
-          if (matcher) release(matcher.finish());
-          subscriber.complete();
-        },
-      });
-    });
+  return (source) => new Observable<L0Event>((subscriber) => source.subscribe(new Deduplication(subscriber, options)));
 }
+
+/** One subscription's matcher, the source's observer itself (one object per open stream, no closures). */
+class Deduplication implements Observer<L0Event> {
+  /** Set while armed (after a `resume`, until the overlap is decided). */
+  private matcher: OverlapMatcher | undefined = undefined;
+  /** The tokens held back while armed (allocated when armed). */
+  private held: TokenEvent[] = NO_TOKENS;
+
+  constructor(
+    private readonly subscriber: Subscriber<L0Event>,
+    private readonly options: OverlapOptions,
+  ) {}
+
+  next(event: L0Event): void {
+    switch (attemptTextChange(event)) {
+      case 'token': {
+        const { matcher } = this;
+        if (!matcher) break;
+        this.held.push(event as TokenEvent);
+        const overlap = matcher.push((event as TokenEvent).value);
+        if (overlap !== undefined) this.release(overlap);
+        return;
+      }
+      case 'resume': {
+        this.disarm();
+        const { checkpoint } = event as ResumeEvent;
+        if (checkpoint.length >= this.options.minOverlap) {
+          this.matcher = createOverlapMatcher(checkpoint, this.options);
+          this.held = [];
+        }
+        break;
+      }
+      case 'reset':
+        this.disarm();
+        break;
+      default:
+        if (this.matcher) this.release(this.matcher.finish());
+    }
+    this.subscriber.next(event);
+  }
+
+  error(err: unknown): void {
+    this.disarm();
+    this.subscriber.error(err);
+  }
+
+  complete(): void {
+    if (this.matcher) this.release(this.matcher.finish());
+    this.subscriber.complete();
+  }
+
+  private disarm(): void {
+    this.matcher = undefined;
+    this.held = NO_TOKENS;
+  }
+
+  /** Passes the held tokens on without their first `overlap` characters (the repeated text). */
+  private release(overlap: number): void {
+    const tokens = this.held;
+    this.disarm();
+    let skip = overlap;
+    for (const t of tokens) {
+      if (skip >= t.value.length) skip -= t.value.length;
+      else {
+        this.subscriber.next(skip === 0 ? t : { type: 'token', value: t.value.slice(skip) });
+        skip = 0;
+      }
+    }
+  }
+}
+
+/** Nothing held (shared, never pushed to: a fresh array is made when armed). */
+const NO_TOKENS: TokenEvent[] = [];
 
 /** Every key of {@link DeduplicateContinuationConfig}. @internal */
 export const DEDUPLICATE_CONTINUATION_KEYS = /*#__PURE__*/ optionKeys<DeduplicateContinuationConfig>()([
