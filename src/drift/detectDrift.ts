@@ -1,4 +1,4 @@
-import { Observable, type MonoTypeOperatorFunction } from 'rxjs';
+import { Observable, type MonoTypeOperatorFunction, type Observer, type Subscriber } from 'rxjs';
 import type { L0Event, TokenEvent } from '../events/eventTypes.js';
 import { AttemptText } from '../attempt/attemptText.js';
 import { DriftDetectedError } from '../errors/DriftDetectedError.js';
@@ -75,87 +75,109 @@ export function resolveDetectDrift(config: DetectDriftConfig, path: OptionPath =
  * @param config See {@link DetectDriftConfig}.
  */
 export function detectDrift(config: DetectDriftConfig = {}): MonoTypeOperatorFunction<L0Event> {
-  const { action, minConfidence, detectors, onDrift, custom } = resolveDetectDrift(config);
-  return (source) =>
-    new Observable<L0Event>((subscriber) => {
-      // the built-in detectors keep the little text they need; only detectors of your own get the whole text
-      const text = new AttemptText({ keepText: custom });
-      let checks: DriftCheck[] = [];
-      /** Whether each detector has reported (a type is reported once per attempt). */
-      let reported: boolean[] = [];
-      let found: string[] = [];
-      let confidence = 0;
-      const reset = () => {
-        checks = detectors.map((d) => d.create());
-        reported = detectors.map(() => false);
-        found = [];
-        confidence = 0;
-      };
-      reset();
-      /** Runs each detector's check (or, `final`, its completion check); false (after erroring) when the attempt fails. */
-      const look = (delta: string, final: boolean): boolean => {
-        let fresh = false;
-        const all = text.text;
-        for (let i = 0; i < checks.length; i++) {
-          if (reported[i]) continue;
-          const c = checks[i]!;
-          if (!(final ? (c.complete?.(all) ?? false) : c.check(delta, all))) continue;
-          const d = detectors[i]!;
-          reported[i] = true;
-          if (found.includes(d.type)) continue;
-          found = [...found, d.type];
-          confidence = Math.max(confidence, d.confidence);
-          fresh = true;
-        }
-        if (!fresh) return true;
-        subscriber.next({ type: 'drift', types: found, confidence });
-        try {
-          onDrift?.(found, confidence);
-        } catch (e) {
-          subscriber.error(e);
-          return false;
-        }
-        if (action === 'retry' && confidence >= minConfidence) {
-          subscriber.error(new DriftDetectedError({ types: found, confidence }));
-          return false;
-        }
-        return true;
-      };
-      /** The text since the detectors' last look: they look once per BATCH characters, not per token. */
-      let owed = '';
-      /** Stops at a failure; true once the last look is done (`complete` or the source's end). */
-      let done = false;
-      let finished = false;
-      const finish = (): boolean => {
-        finished = true;
-        if (owed !== '' && !look(owed, false)) return false;
-        owed = '';
-        return look('', true);
-      };
-      return source.subscribe({
-        next(event) {
-          if (done || finished) return;
-          const change = text.observe(event);
-          if (change === 'token') {
-            subscriber.next(event);
-            owed += (event as TokenEvent).value;
-            if (owed.length < BATCH) return;
-            const delta = owed;
-            owed = '';
-            done = !look(delta, false);
-            return;
-          }
-          if (change === 'reset' || change === 'resume') {
-            reset();
-            owed = '';
-          }
-          if (event.type === 'complete' && !finish()) return void (done = true);
-          subscriber.next(event);
-        },
-        error: (e: unknown) => subscriber.error(e),
-        complete: () => {
-          if (!done && (finished || finish())) subscriber.complete();
-        },
-      });
-    });
+  const plan: DriftPlan = resolveDetectDrift(config);
+  return (source) => new Observable<L0Event>((subscriber) => source.subscribe(new DriftSubscription(plan, subscriber)));
+}
+
+/** What one `detectDrift()` call fixes for all its subscriptions. */
+type DriftPlan = ReturnType<typeof resolveDetectDrift>;
+
+/** One subscription, the source's observer itself (fan-in keeps one per open stream: no closures). */
+class DriftSubscription implements Observer<L0Event> {
+  /** The built-in detectors keep the little text they need; only detectors of your own get the whole text. */
+  private readonly text: AttemptText;
+  private checks: DriftCheck[] = [];
+  /** Whether each detector has reported (a type is reported once per attempt). */
+  private reported: boolean[] = [];
+  private found: string[] = [];
+  private confidence = 0;
+  /** The text since the detectors' last look: they look once per BATCH characters, not per token. */
+  private owed = '';
+  /** Stops at a failure. */
+  private done = false;
+  /** True once the last look is done (`complete` or the source's end). */
+  private finished = false;
+
+  constructor(
+    private readonly plan: DriftPlan,
+    private readonly subscriber: Subscriber<L0Event>,
+  ) {
+    this.text = new AttemptText({ keepText: plan.custom });
+    this.reset();
+  }
+
+  next(event: L0Event): void {
+    if (this.done || this.finished) return;
+    const change = this.text.observe(event);
+    if (change === 'token') {
+      this.subscriber.next(event);
+      const owed = (this.owed += (event as TokenEvent).value);
+      if (owed.length < BATCH) return;
+      this.owed = '';
+      this.done = !this.look(owed, false);
+      return;
+    }
+    if (change === 'reset' || change === 'resume') {
+      this.reset();
+      this.owed = '';
+    }
+    if (event.type === 'complete' && !this.finish()) return void (this.done = true);
+    this.subscriber.next(event);
+  }
+
+  error(e: unknown): void {
+    this.subscriber.error(e);
+  }
+
+  complete(): void {
+    if (!this.done && (this.finished || this.finish())) this.subscriber.complete();
+  }
+
+  private reset(): void {
+    const { detectors } = this.plan;
+    this.checks = detectors.map((d) => d.create());
+    this.reported = detectors.map(() => false);
+    this.found = [];
+    this.confidence = 0;
+  }
+
+  /** The last look: the owed text, then each detector's completion check. */
+  private finish(): boolean {
+    this.finished = true;
+    if (this.owed !== '' && !this.look(this.owed, false)) return false;
+    this.owed = '';
+    return this.look('', true);
+  }
+
+  /** Runs each detector's check (or, `final`, its completion check); false (after erroring) when the attempt fails. */
+  private look(delta: string, final: boolean): boolean {
+    const { checks, reported, plan, subscriber } = this;
+    let fresh = false;
+    const all = this.text.text;
+    for (let i = 0; i < checks.length; i++) {
+      if (reported[i]) continue;
+      const c = checks[i]!;
+      if (!(final ? (c.complete?.(all) ?? false) : c.check(delta, all))) continue;
+      const d = plan.detectors[i]!;
+      reported[i] = true;
+      if (this.found.includes(d.type)) continue;
+      this.found = [...this.found, d.type];
+      this.confidence = Math.max(this.confidence, d.confidence);
+      fresh = true;
+    }
+    if (!fresh) return true;
+    const { found, confidence } = this;
+    subscriber.next({ type: 'drift', types: found, confidence });
+    try {
+      plan.onDrift?.(found, confidence);
+    } catch (e) {
+      subscriber.error(e);
+      return false;
+    }
+    if (plan.action === 'retry' && confidence >= plan.minConfidence) {
+      subscriber.error(new DriftDetectedError({ types: found, confidence }));
+      return false;
+    }
+    return true;
+  }
 }

@@ -18,20 +18,121 @@ const MARKDOWN = /^#{1,6} |^\s*(?:[-*+]|\d+\.) |```|\*\*[^*\n]+\*\*|\[[^\]\n]+\]
 /**
  * A check that runs `test` on each completed fixed-size window of the text, in order, built from
  * the deltas (slicing the whole growing text would make V8 flatten it on every call: O(n^2)).
+ * Checks are classes, one object per attempt with no closures (fan-in keeps one per open stream).
  */
-function windows(size: number, test: (window: string) => boolean): DriftCheck {
-  let buf = '';
-  return {
-    check: (delta) => {
-      buf += delta;
-      let hit = false;
-      while (buf.length >= size && !hit) {
-        hit = test(buf.slice(0, size));
-        buf = buf.slice(size);
-      }
-      return hit;
-    },
-  };
+abstract class WindowCheck implements DriftCheck {
+  private buf = '';
+
+  constructor(private readonly size: number) {}
+
+  check(delta: string): boolean {
+    this.buf += delta;
+    let hit = false;
+    while (this.buf.length >= this.size && !hit) {
+      hit = this.test(this.buf.slice(0, this.size));
+      this.buf = this.buf.slice(this.size);
+    }
+    return hit;
+  }
+
+  protected abstract test(window: string): boolean;
+}
+
+/** A 200-character window with 3+ formal markers after one with 3+ informal ones, or the reverse. */
+class ToneShiftCheck extends WindowCheck {
+  private formal = -1;
+  private informal = -1;
+
+  constructor() {
+    super(200);
+  }
+
+  protected test(window: string): boolean {
+    const formal = count(FORMAL, window);
+    const informal = count(INFORMAL, window);
+    const shifted = this.formal >= 0 && ((this.formal >= 3 && informal >= 3 && formal === 0) || (this.informal >= 3 && formal >= 3 && informal === 0));
+    this.formal = formal;
+    this.informal = informal;
+    return shifted;
+  }
+}
+
+/** Markdown-rich text (two 500-character windows with more than 3 elements) followed by 1000 characters with none. */
+class MarkdownCollapseCheck extends WindowCheck {
+  private rich = 0;
+  private bare = 0;
+
+  constructor() {
+    super(500);
+  }
+
+  protected test(window: string): boolean {
+    const n = count(MARKDOWN, window);
+    if (n > 3) this.rich++;
+    this.bare = n === 0 ? this.bare + 1 : 0;
+    return this.rich >= 2 && this.bare >= 2;
+  }
+}
+
+/** The meta-commentary scan: one shared regex for every attempt (see TailScanner), the new text plus the phrase length. */
+const META_SCANS = [{ re: META, span: 48 }] as const;
+
+class MetaCheck extends TailScanner implements DriftCheck {
+  private hit = false;
+
+  constructor() {
+    super(META_SCANS);
+  }
+
+  check(delta: string): boolean {
+    this.scan(delta);
+    return this.hit;
+  }
+
+  protected override matched(): void {
+    this.hit = true;
+  }
+}
+
+/** A meta opener in the first 100 characters, decided once 100 characters are in (or at completion). */
+class FormatCollapseCheck implements DriftCheck {
+  private head = '';
+  private decided = false;
+
+  check(delta: string): boolean {
+    if (this.decided) return false;
+    this.head += delta;
+    if (FORMAT_COLLAPSE.test(this.head.slice(0, 100))) return (this.decided = true);
+    this.decided = this.head.length >= 100;
+    return false;
+  }
+
+  complete(): boolean {
+    return !this.decided && FORMAT_COLLAPSE.test(this.head);
+  }
+}
+
+/** A first line that is only "Sure!", "Certainly." and the like, decided at the first newline or 40 characters. */
+class HedgingCheck implements DriftCheck {
+  private head = '';
+  private decided = false;
+
+  check(delta: string): boolean {
+    if (this.decided) return false;
+    this.head += delta;
+    return this.firstLine(false);
+  }
+
+  complete(): boolean {
+    return !this.decided && this.firstLine(true);
+  }
+
+  private firstLine(final: boolean): boolean {
+    const nl = this.head.indexOf('\n');
+    if (nl < 0 && !final && this.head.length < 40) return false;
+    this.decided = true;
+    return HEDGE.test(nl < 0 ? this.head : this.head.slice(0, nl));
+  }
 }
 
 /** Matches of the global `re` in `s`, counted without building a match array. */
@@ -50,65 +151,17 @@ export const DRIFT_DETECTORS: Readonly<Record<DriftType, DriftDetector>> = /*#__
    * "As an AI language model", "I'm sorry, but I" anywhere in the text (not "to clarify", "in other
    * words"), scanned on each batch of new text plus the phrase length.
    */
-  meta_commentary: detector('meta_commentary', 0.9, () => {
-    const scanner = new TailScanner([{ re: new RegExp(META.source, 'gi'), span: 48 }]);
-    let hit = false;
-    const found = () => (hit = true);
-    return { check: (delta) => (scanner.scan(delta, found), hit) };
-  }),
+  meta_commentary: detector('meta_commentary', 0.9, () => new MetaCheck()),
   /** A sentence of more than 20 characters 3 times, or the tail looping one phrase (checked every 64 characters). */
   repetition: detector('repetition', 0.8, () => new RepetitionCheck()),
   /** A meta opener in the first 100 characters: "Here is the response", "Here you go", "Let me ... for you". */
-  format_collapse: detector('format_collapse', 0.8, () => {
-    let head = '';
-    let decided = false;
-    return {
-      check: (delta) => {
-        if (decided) return false;
-        head += delta;
-        if (FORMAT_COLLAPSE.test(head.slice(0, 100))) return (decided = true);
-        decided = head.length >= 100;
-        return false;
-      },
-      complete: () => !decided && FORMAT_COLLAPSE.test(head),
-    };
-  }),
+  format_collapse: detector('format_collapse', 0.8, () => new FormatCollapseCheck()),
   /** A 200-character window with 3+ formal markers after one with 3+ informal ones, or the reverse. */
-  tone_shift: detector('tone_shift', 0.7, () => {
-    let previous: [number, number] | undefined;
-    return windows(200, (w) => {
-      const now: [number, number] = [count(FORMAL, w), count(INFORMAL, w)];
-      const shifted = previous !== undefined && ((previous[0] >= 3 && now[1] >= 3 && now[0] === 0) || (previous[1] >= 3 && now[0] >= 3 && now[1] === 0));
-      previous = now;
-      return shifted;
-    });
-  }),
+  tone_shift: detector('tone_shift', 0.7, () => new ToneShiftCheck()),
   /** Markdown-rich text (two 500-character windows with more than 3 elements) followed by 1000 characters with none. */
-  markdown_collapse: detector('markdown_collapse', 0.7, () => {
-    let rich = 0;
-    let bare = 0;
-    return windows(500, (w) => {
-      const n = count(MARKDOWN, w);
-      if (n > 3) rich++;
-      bare = n === 0 ? bare + 1 : 0;
-      return rich >= 2 && bare >= 2;
-    });
-  }),
+  markdown_collapse: detector('markdown_collapse', 0.7, () => new MarkdownCollapseCheck()),
   /** A first line that is only "Sure!", "Certainly.", "Of course", "Absolutely!". */
-  hedging: detector('hedging', 0.5, () => {
-    let head = '';
-    let decided = false;
-    const firstLine = (final: boolean): boolean => {
-      const nl = head.indexOf('\n');
-      if (nl < 0 && !final && head.length < 40) return false;
-      decided = true;
-      return HEDGE.test(nl < 0 ? head : head.slice(0, nl));
-    };
-    return {
-      check: (delta) => !decided && ((head += delta), firstLine(false)),
-      complete: () => !decided && firstLine(true),
-    };
-  }),
+  hedging: detector('hedging', 0.5, () => new HedgingCheck()),
   /**
    * A 64-character block whose entropy is 2.5 standard deviations above the last 50 blocks' (after
    * 10). Characters are counted straight from the deltas (code units folded into 256 buckets: exact
