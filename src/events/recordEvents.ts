@@ -1,4 +1,4 @@
-import { asyncScheduler, Observable, type MonoTypeOperatorFunction, type SchedulerLike } from 'rxjs';
+import { asyncScheduler, Observable, type MonoTypeOperatorFunction, type Observer, type SchedulerLike, type Subscriber, type Subscription, type Unsubscribable } from 'rxjs';
 import type { L0Event } from './eventTypes.js';
 import { EVENT_LOG_VERSION, type EventEnvelope, type EventStore, type RecordedEvent } from './eventStore.js';
 import { EventLogError } from './EventLogError.js';
@@ -90,26 +90,9 @@ export function recordEvents(store: EventStore, config: RecordEventsConfig = {})
   };
   return (source) =>
     new Observable<L0Event>((subscriber) => {
-      const recorder = new Recorder(store, c.streamId(), c.scheduler, c.maxPending, report, c.onRecorded);
-      const subscription = source.subscribe({
-        next: (event) => {
-          recorder.push(event);
-          subscriber.next(event);
-        },
-        error: (error: unknown) => {
-          recorder.push({ type: 'error', error: serializeError(error) });
-          recorder.end();
-          subscriber.error(error);
-        },
-        complete: () => {
-          recorder.end();
-          subscriber.complete();
-        },
-      });
-      return () => {
-        subscription.unsubscribe();
-        recorder.end();
-      };
+      const recorder = new Recorder(subscriber, store, c.streamId(), c.scheduler, c.maxPending, report, c.onRecorded);
+      recorder.upstream = source.subscribe(recorder);
+      return recorder;
     });
 }
 
@@ -132,17 +115,22 @@ export function resolveRecordEvents(store: EventStore, config: RecordEventsConfi
   return { streamId: nextId, scheduler, maxPending, onRecordError, onRecorded };
 }
 
-/** One subscription's log writer: a queue drained by one append at a time. */
-class Recorder {
+/**
+ * One subscription's log writer (a queue drained by one append at a time), and the source's
+ * observer and the teardown at once: one object per open stream, no closures.
+ */
+class Recorder implements Observer<L0Event>, Unsubscribable {
+  upstream: Subscription | undefined = undefined;
   private queue: EventEnvelope[] = [];
   private seq = 0;
   private count = 0;
   private busy = false;
   private ended = false;
   private done = false;
-  private error: EventLogError | undefined;
+  private failure: EventLogError | undefined = undefined;
 
   constructor(
+    private readonly subscriber: Subscriber<L0Event>,
     private readonly store: EventStore,
     private readonly streamId: string,
     private readonly scheduler: SchedulerLike,
@@ -155,8 +143,30 @@ class Recorder {
     }
   }
 
-  push(event: RecordedEvent): void {
-    if (this.ended || this.error) return;
+  next(event: L0Event): void {
+    this.push(event);
+    this.subscriber.next(event);
+  }
+
+  error(error: unknown): void {
+    this.push({ type: 'error', error: serializeError(error) });
+    this.end();
+    this.subscriber.error(error);
+  }
+
+  complete(): void {
+    this.end();
+    this.subscriber.complete();
+  }
+
+  /** Unsubscribing stops recording new events; what was queued is still written. */
+  unsubscribe(): void {
+    this.upstream?.unsubscribe();
+    this.end();
+  }
+
+  private push(event: RecordedEvent): void {
+    if (this.ended || this.failure) return;
     if (this.queue.length >= this.maxPending) {
       this.fail('RECORD_OVERFLOW', `more than ${this.maxPending} envelopes waited for the store (maxPending)`);
       return;
@@ -174,7 +184,7 @@ class Recorder {
   }
 
   private drain(): void {
-    while (this.queue.length > 0 && !this.error && !this.busy) {
+    while (this.queue.length > 0 && !this.failure && !this.busy) {
       const batch = this.queue;
       this.queue = [];
       this.write(batch);
@@ -182,7 +192,7 @@ class Recorder {
     if (this.ended && !this.busy && !this.done) {
       this.done = true;
       try {
-        this.onRecorded?.(Object.freeze({ streamId: this.streamId, count: this.count, error: this.error }));
+        this.onRecorded?.(Object.freeze({ streamId: this.streamId, count: this.count, error: this.failure }));
       } catch {
         // a throwing listener must not break the stream
       }
@@ -218,9 +228,9 @@ class Recorder {
   }
 
   private fail(code: 'RECORD_FAILED' | 'RECORD_OVERFLOW', why: string, cause?: unknown): void {
-    if (this.error) return;
+    if (this.failure) return;
     this.queue = [];
-    this.error = new EventLogError(code, this.streamId, `recording stream ${this.streamId}: ${why}`, cause);
-    this.report(this.error);
+    this.failure = new EventLogError(code, this.streamId, `recording stream ${this.streamId}: ${why}`, cause);
+    this.report(this.failure);
   }
 }
