@@ -94,40 +94,38 @@ class MetaCheck extends TailScanner implements DriftCheck {
   }
 }
 
-/** A meta opener in the first 100 characters, decided once 100 characters are in (or at completion). */
-class FormatCollapseCheck implements DriftCheck {
-  private head = '';
-  private decided = false;
+/** A check of the answer's opening: it collects the head until `look` decides, then stops looking. */
+abstract class HeadCheck implements DriftCheck {
+  protected head = '';
+  protected decided = false;
 
   check(delta: string): boolean {
     if (this.decided) return false;
     this.head += delta;
+    return this.look(false);
+  }
+
+  complete(): boolean {
+    return !this.decided && this.look(true);
+  }
+
+  /** Whether the head drifts; sets `decided` once no later text can change the answer. `final`: no more text is coming. */
+  protected abstract look(final: boolean): boolean;
+}
+
+/** A meta opener in the first 100 characters, decided once 100 characters are in (or at completion). */
+class FormatCollapseCheck extends HeadCheck {
+  protected look(final: boolean): boolean {
+    if (final) return FORMAT_COLLAPSE.test(this.head);
     if (FORMAT_COLLAPSE.test(this.head.slice(0, 100))) return (this.decided = true);
     this.decided = this.head.length >= 100;
     return false;
   }
-
-  complete(): boolean {
-    return !this.decided && FORMAT_COLLAPSE.test(this.head);
-  }
 }
 
 /** A first line that is only "Sure!", "Certainly." and the like, decided at the first newline or 40 characters. */
-class HedgingCheck implements DriftCheck {
-  private head = '';
-  private decided = false;
-
-  check(delta: string): boolean {
-    if (this.decided) return false;
-    this.head += delta;
-    return this.firstLine(false);
-  }
-
-  complete(): boolean {
-    return !this.decided && this.firstLine(true);
-  }
-
-  private firstLine(final: boolean): boolean {
+class HedgingCheck extends HeadCheck {
+  protected look(final: boolean): boolean {
     const nl = this.head.indexOf('\n');
     if (nl < 0 && !final && this.head.length < 40) return false;
     this.decided = true;
