@@ -84,6 +84,28 @@ export interface GuardRule extends GuardRuleRun {
 }
 
 /**
+ * What a scanning rule run finds during one check, handed to the engine once: the shared base of
+ * {@link TailScanner} and the line reader. The list is allocated at the first finding, so a check
+ * that finds nothing allocates nothing.
+ * @internal
+ */
+export abstract class FindingRun {
+  #found: GuardFinding[] | undefined = undefined;
+
+  /** Adds a finding to the current check's. */
+  protected report(finding: GuardFinding): void {
+    (this.#found ??= []).push(finding);
+  }
+
+  /** The findings reported since the last call, if any. */
+  protected takeFindings(): GuardFinding[] | undefined {
+    const found = this.#found;
+    this.#found = undefined;
+    return found;
+  }
+}
+
+/**
  * Finds the matches of a global regex in a growing text, each once, from its deltas: it keeps its
  * own buffer of the last `span` characters plus the new delta and runs the regex on that, so the
  * work is O(delta + span) per call and the whole text is never touched (a regex or `charCodeAt` on
@@ -97,7 +119,7 @@ export interface GuardRule extends GuardRuleRun {
  * (no callback to allocate per call), or a caller passes `found` to `scan`.
  * @internal
  */
-export class TailScanner {
+export class TailScanner extends FindingRun {
   #buf = '';
   /** Offset of `buf` in the text. */
   #start = 0;
@@ -120,6 +142,7 @@ export class TailScanner {
    * within its `span` of the new text, the regex is not run at all.
    */
   constructor(patterns: readonly { readonly re: RegExp; readonly span: number; readonly limit?: number; readonly trigger?: string }[]) {
+    super();
     this.#patterns = patterns;
     this.#live = patterns.length;
   }

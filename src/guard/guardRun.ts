@@ -9,12 +9,6 @@ export interface Redaction {
   readonly replacement: string;
 }
 
-/** What one round of checks found: the violations to report, and whether the attempt fails. @internal */
-export interface Verdict {
-  readonly violations: Violation[];
-  readonly failing: Violation[];
-}
-
 const NO_VIOLATIONS: Violation[] = [];
 
 /** Where a verdict puts the redactions its findings ask for (allocated at the first one). @internal */

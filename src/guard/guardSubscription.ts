@@ -10,9 +10,8 @@ import { phaseReporter, type GuardPhaseEvent } from './guardPhase.js';
 /**
  * "No round due": a token count no attempt reaches, kept in the small-integer range (`Infinity` in
  * a field makes V8 box every instance's number: 16 bytes per open stream).
- * @internal
  */
-export const NEVER = 0x3fffffff;
+const NEVER = 0x3fffffff;
 
 /** What one `guard()` call fixes for all its subscriptions (read-only, shared). @internal */
 export interface GuardPlan {

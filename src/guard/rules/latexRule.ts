@@ -15,7 +15,6 @@ class LatexRun extends TailScanner implements GuardRuleRun {
   #inline = 0;
   #dollars = 0;
   #latex = false;
-  #found: GuardFinding[] | undefined = undefined;
 
   constructor() {
     super(SCANS);
@@ -23,9 +22,7 @@ class LatexRun extends TailScanner implements GuardRuleRun {
 
   check(delta: string): GuardFinding[] | undefined {
     this.scan(delta);
-    const found = this.#found;
-    this.#found = undefined;
-    return found;
+    return this.takeFindings();
   }
 
   resume(checkpoint: string): void {
@@ -52,7 +49,7 @@ class LatexRun extends TailScanner implements GuardRuleRun {
       const open = this.#envs?.pop();
       if (open?.name !== name) {
         const message = open ? `\\end{${name!}} closes \\begin{${open.name}}` : `\\end{${name!}} without \\begin{${name!}}`;
-        (this.#found ??= []).push({ message, position });
+        this.report({ message, position });
       }
     } else if (all === '\\[') this.#display++;
     else if (all === '\\]') this.#display--;

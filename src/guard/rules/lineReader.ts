@@ -1,9 +1,11 @@
+import { FindingRun } from '../guardRule.js';
+
 /**
  * Cuts a growing text into lines as they complete, in O(delta): each character is looked at once.
- * A subclass receives each line in `line`.
+ * A subclass receives each line in `line` and reports what it finds ({@link FindingRun}).
  * @internal
  */
-export abstract class LineReader {
+export abstract class LineReader extends FindingRun {
   #partial = '';
   /** Offset of the start of the current (unfinished) line. */
   #lineStart = 0;

@@ -23,13 +23,10 @@ class MarkdownRun extends LineReader implements GuardRuleRun {
   #lists: Map<number, boolean> | undefined = undefined;
   #reportedTable = false;
   #reportedList = false;
-  #found: GuardFinding[] | undefined = undefined;
 
   check(delta: string): GuardFinding[] | undefined {
     this.feed(delta);
-    const found = this.#found;
-    this.#found = undefined;
-    return found;
+    return this.takeFindings();
   }
 
   resume(checkpoint: string): void {
@@ -38,8 +35,7 @@ class MarkdownRun extends LineReader implements GuardRuleRun {
 
   complete(): GuardFinding[] {
     this.flush();
-    const found = this.#found ?? [];
-    this.#found = undefined;
+    const found = this.takeFindings() ?? [];
     if (this.#fence !== undefined) found.push({ message: 'the answer ends inside a code fence', severity: 'error' });
     return found;
   }
@@ -57,7 +53,7 @@ class MarkdownRun extends LineReader implements GuardRuleRun {
     }
     const finding = this.#table(text, position) ?? this.#list(text, position);
     this.#previous = text;
-    if (finding) (this.#found ??= []).push(finding);
+    if (finding) this.report(finding);
   }
 
   #table(text: string, position: number): GuardFinding | undefined {

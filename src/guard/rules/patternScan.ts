@@ -50,7 +50,6 @@ export function compilePatterns(specs: readonly PatternSpec[], triggers: readonl
  * @internal
  */
 export class PatternRun extends TailScanner implements GuardRuleRun {
-  #found: GuardFinding[] | undefined = undefined;
 
   readonly #specs: readonly PatternSpec[];
 
@@ -61,9 +60,7 @@ export class PatternRun extends TailScanner implements GuardRuleRun {
 
   check(delta: string): GuardFinding[] | undefined {
     this.scan(delta);
-    const found = this.#found;
-    this.#found = undefined;
-    return found;
+    return this.takeFindings();
   }
 
   resume(checkpoint: string): void {
@@ -83,6 +80,6 @@ export class PatternRun extends TailScanner implements GuardRuleRun {
       finding = { message: `${spec.name}: "${quoted.trim()}"`, severity: spec.severity, position, recoverable: spec.recoverable };
       this.stop(i);
     } else finding = { message: `${spec.name}: redacted`, position, redact: { length: m[0].length, replacement: spec.redact } };
-    (this.#found ??= []).push(finding);
+    this.report(finding);
   }
 }
