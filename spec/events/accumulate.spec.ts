@@ -98,6 +98,20 @@ describe('accumulate', () => {
     expect(s).toMatchObject({ content: 'ABCDEG', resumedFrom: 'ABCDE' });
   });
 
+  it('should carry the text and token count of the tokens before it into every other event\'s state', async () => {
+    const violation = { rule: 'r', severity: 'warning', message: 'm', recoverable: true } as const;
+    const states = await fold([
+      start(), tok('a'), tok('b'),
+      { type: 'checkpoint', content: 'ab', tokenCount: 2 }, { type: 'violation', violation }, { type: 'drift', types: ['tone_shift'], confidence: 0.7 },
+      tok('c'), { type: 'resume', checkpoint: 'ab' }, tok('d'), retry(2), start(2),
+    ]);
+    expect(states.map((s) => [s.content, s.tokenCount])).toEqual([
+      ['', 0], ['a', 1], ['ab', 2], ['ab', 2], ['ab', 2], ['ab', 2], ['abc', 3], ['ab', 0], ['abd', 1], ['', 0], ['', 0],
+    ]);
+    expect(states[4]!.violations).toEqual([violation]);
+    expect(states[9]!.status).toBe('retrying');
+  });
+
   it('should keep usage and a truthful finish reason', async () => {
     const usage = { inputTokens: 3, outputTokens: 2 };
     const s = await last([start(), tok('a'), { type: 'complete', finishReason: 'length', usage }]);

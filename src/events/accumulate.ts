@@ -1,7 +1,7 @@
 import { Observable, type Observer, type OperatorFunction, type Subscriber } from 'rxjs';
 import type { L0Event } from './eventTypes.js';
 import { EVENT_TYPES } from '../sources/validateEvent.js';
-import { INITIAL_L0_STATE, reduceL0State, type L0State } from './reduceState.js';
+import { INITIAL_L0_STATE, reduceL0State, withToken, type L0State } from './reduceState.js';
 import { AttemptText } from '../attempt/attemptText.js';
 import { serializeError } from '../errors/serializeError.js';
 import { InvalidStreamError } from '../errors/InvalidStreamError.js';
@@ -36,7 +36,11 @@ const ROOT = /*#__PURE__*/ optionPath('accumulate');
  * 4. `start` sets `attempt`/`fallbackIndex` and `status: 'streaming'`; `complete` sets
  *    `status: 'complete'`, `finishReason` and `usage`.
  * 5. With `errorsAsState`, an error becomes one last state with `status: 'error'`, then completion.
- * 6. A value that is not an L0 event (`undefined`, a string, an unknown `type`, a token without a
+ * 6. The fold keeps the text and the counts, not the states it emits: a state a consumer drops
+ *    (a UI sampling every animation frame keeps one in dozens) dies young instead of being copied
+ *    by the next garbage collection. So an event that changes nothing (`checkpoint`, `drift`)
+ *    after tokens emits a new state equal to the last one, not the same object.
+ * 7. A value that is not an L0 event (`undefined`, a string, an unknown `type`, a token without a
  *    string `value`) is an {@link InvalidStreamError} naming it, never a state with `undefined` in it.
  *    The check is one switch on `type`, not a deep check of every event.
  *
@@ -60,7 +64,10 @@ export function accumulate(config: AccumulateConfig = {}): OperatorFunction<L0Ev
  * same string as the attempt operators' texts upstream.
  */
 class Fold implements Observer<L0Event> {
+  /** The state at the last event that was not a token; `content` and `tokenCount` are stale after tokens (the text has them). */
   private state: L0State = INITIAL_L0_STATE;
+  /** Tokens came since `state` was built. */
+  private stale = false;
   private readonly text = new AttemptText();
 
   constructor(
@@ -72,42 +79,56 @@ class Fold implements Observer<L0Event> {
     if (this.subscriber.closed) return;
     let state: L0State;
     try {
-      state = reduceEvent(this.state, event, this.text);
+      checkEvent(event);
+      if (this.text.observe(event) === 'token') {
+        // not kept: a consumer that drops it lets it die young, and fan-in's scavenges copy less
+        state = withToken(this.state, this.text.text, this.text.tokenCount);
+        this.stale = true;
+      } else state = this.state = reduceL0State(this.current(), event);
     } catch (e) {
       return this.error(e);
     }
-    this.state = state;
     this.subscriber.next(state);
   }
 
   error(error: unknown): void {
     if (!this.errorsAsState) return this.subscriber.error(error);
-    this.subscriber.next({ ...this.state, status: 'error', error: serializeError(error) });
+    this.subscriber.next({ ...this.current(), status: 'error', error: serializeError(error) });
     this.subscriber.complete();
   }
 
   complete(): void {
     this.subscriber.complete();
   }
+
+  /**
+   * The state with the text's `content` and `tokenCount` (the text has already applied the event
+   * at hand: a reset or resume then replaces both anyway, and other events leave them alone).
+   */
+  private current(): L0State {
+    if (!this.stale) return this.state;
+    this.stale = false;
+    return (this.state = withToken(this.state, this.text.text, this.text.tokenCount));
+  }
 }
 
 /**
- * {@link reduceL0State}, guarded against values that are not L0 events: a switch on `type` that
- * also checks the fields the reducer reads as strings or objects. Unknown types are the error.
+ * Checks that a value is an L0 event as far as {@link reduceL0State} reads it: a switch on `type`
+ * that also checks the fields the reducer reads as strings or objects. Unknown types are the error.
  */
-function reduceEvent(state: L0State, event: L0Event, text: AttemptText): L0State {
+function checkEvent(event: L0Event): void {
   const e = event as unknown as Record<string, unknown> | null | undefined;
   switch (e?.type) {
     case 'token':
     case 'reasoning':
       if (typeof e.value !== 'string') throw notAnEvent(`a ${e.type} event whose value is ${describeOption(e.value)}`);
-      break;
+      return;
     case 'resume':
       if (typeof e.checkpoint !== 'string') throw notAnEvent(`a resume event whose checkpoint is ${describeOption(e.checkpoint)}`);
-      break;
+      return;
     case 'retry':
       if (typeof e.error !== 'object' || e.error === null) throw notAnEvent(`a retry event whose error is ${describeOption(e.error)}`);
-      break;
+      return;
     default:
       if (!EVENT_TYPES.has(e?.type)) {
         throw notAnEvent(
@@ -115,7 +136,6 @@ function reduceEvent(state: L0State, event: L0Event, text: AttemptText): L0State
         );
       }
   }
-  return text.observe(event) === 'token' ? reduceL0State(state, event, text.text) : reduceL0State(state, event);
 }
 
 function notAnEvent(what: string): InvalidStreamError {

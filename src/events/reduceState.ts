@@ -86,7 +86,7 @@ function retract(s: L0State): L0State {
  */
 export function reduceL0State(s: L0State, e: L0Event, content?: string): L0State {
   const change = attemptTextChange(e);
-  if (change === 'token') return withToken(s, content ?? s.content + (e as TokenEvent).value);
+  if (change === 'token') return withToken(s, content ?? s.content + (e as TokenEvent).value, s.tokenCount + 1);
   const base = change === 'reset' ? retract(s) : s;
   switch (e.type) {
     case 'reasoning':
@@ -124,10 +124,12 @@ export function reduceL0State(s: L0State, e: L0Event, content?: string): L0State
 }
 
 /**
- * The per-token path, spelled out field by field: an object literal of fixed shape is several
- * times cheaper than a spread of the previous state, and this runs once per token.
+ * `s` with the text `content` after `tokenCount` tokens: the per-token path, spelled out field by
+ * field (an object literal of fixed shape is several times cheaper than a spread of the previous
+ * state, and this runs once per token).
+ * @internal Also accumulate's, which keeps the text and count itself and builds a state per token from them.
  */
-function withToken(s: L0State, content: string): L0State {
+export function withToken(s: L0State, content: string, tokenCount: number): L0State {
   return {
     content,
     reasoning: s.reasoning,
@@ -138,7 +140,7 @@ function withToken(s: L0State, content: string): L0State {
     status: s.status,
     attempt: s.attempt,
     fallbackIndex: s.fallbackIndex,
-    tokenCount: s.tokenCount + 1,
+    tokenCount,
     modelRetryCount: s.modelRetryCount,
     networkRetryCount: s.networkRetryCount,
     violations: s.violations,
