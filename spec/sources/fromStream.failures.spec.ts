@@ -171,6 +171,21 @@ describe('fromStream failures', () => {
       expect((out.error as Error).message).toMatch(/next\(\)/);
     });
 
+    it.each([
+      ['plain results (no promise)', (r: IteratorResult<string>) => r],
+      ['thenables of results', (r: IteratorResult<string>) => ({ then: (resolve: (v: unknown) => void) => resolve(r) })],
+    ])('should read every chunk, as `await` would, when `next` returns %s', async (_, wrap) => {
+      const chunks = ['a', 'b', 'c'];
+      const out = await settle(fromStream(() => iterable(() => wrap(chunks.length ? { done: false, value: chunks.shift()! } : { done: true, value: undefined }))));
+      expect(out).toMatchObject({ errored: false, completed: true });
+      expect(out.events.filter((e) => e.type === 'token').map((e) => (e as { value: string }).value)).toEqual(['a', 'b', 'c']);
+    });
+
+    it('should end with the typed rejection of a thenable `next` returns', async () => {
+      const bug = new Error('read failed');
+      expectTyped(await settle(fromStream(() => iterable(() => ({ then: (_: unknown, reject: (e: unknown) => void) => reject(bug) })))), bug);
+    });
+
     it('should end with a typed error when the Symbol.asyncIterator getter throws', async () => {
       const bug = new Error('iterator getter broke');
       const out = await settle(fromStream(() => ({ get [Symbol.asyncIterator]() { throw bug; } })));
