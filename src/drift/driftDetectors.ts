@@ -75,7 +75,7 @@ class MarkdownCollapseCheck extends WindowCheck {
 }
 
 /** The meta-commentary scan: one shared regex for every attempt (see TailScanner), the new text plus the phrase length. */
-const META_SCANS = [{ re: META, span: 48 }] as const;
+const META_SCANS = /*#__PURE__*/ Object.freeze([{ re: META, span: 48 }] as const);
 
 class MetaCheck extends TailScanner implements DriftCheck {
   private hit = false;

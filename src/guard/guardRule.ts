@@ -127,66 +127,72 @@ export class TailScanner extends FindingRun {
   #scanned = 0;
   /** No match may start before it (a resumed checkpoint is not scanned again). */
   #floor = 0;
-  /** Per pattern, where its last match ended, `Infinity` once `stop`ped: allocated at the first match, so most runs never need it. */
+  /** Per pattern, where its last match ended, {@link STOPPED} once `stop`ped: allocated at the first match, so most runs never need it. */
   #ends: number[] | undefined = undefined;
   /** Patterns that may still match: none left, a scan only counts the length. */
   #live: number;
   /** The offset of the last character seen that is one of the patterns' `trigger`s. */
-  #lastTrigger = -0x3fffffff; // "none yet", a small integer: `-Infinity` would box a number per scanner
+  #lastTrigger = -NO_LIMIT; // "none yet", a small integer: `-Infinity` would box a number per scanner
 
-  readonly #patterns: readonly { readonly re: RegExp; readonly span: number; readonly limit?: number; readonly trigger?: string }[];
+  readonly #plan: ScanPlan;
 
   /**
    * One regex, or several sharing one buffer (one append per delta, whatever their number). A
    * pattern's `trigger` lists characters one of which every match of it contains: while none is
    * within its `span` of the new text, the regex is not run at all.
    */
-  constructor(patterns: readonly { readonly re: RegExp; readonly span: number; readonly limit?: number; readonly trigger?: string }[]) {
+  constructor(patterns: readonly ScanPattern[]) {
     super();
-    this.#patterns = patterns;
+    this.#plan = scanPlan(patterns);
     this.#live = patterns.length;
   }
 
   /** Appends `delta` and reports each new match, its offset and its pattern's index, to `found` (or `matched`). */
   scan(delta: string, found?: (match: RegExpExecArray, position: number, pattern: number) => void): void {
     const from = this.#scanned;
-    this.#scanned += delta.length;
+    const scanned = (this.#scanned += delta.length);
     if (this.#live === 0) return;
     this.#buf += delta;
     const start = this.#start;
-    const scanned = this.#scanned;
-    for (const { trigger } of this.#patterns) {
+    const plan = this.#plan;
+    const triggers = plan.triggers;
+    for (let k = 0; k < triggers.length; k++) {
       // `indexOf` forward (a fast native search; `lastIndexOf` is a slow runtime call): one call when absent
-      for (let k = 0; trigger !== undefined && k < trigger.length; k++) {
-        for (let at = delta.indexOf(trigger[k]!); at >= 0; at = delta.indexOf(trigger[k]!, at + 1)) {
-          if (from + at > this.#lastTrigger) this.#lastTrigger = from + at;
-        }
+      for (let at = delta.indexOf(triggers[k]!); at >= 0; at = delta.indexOf(triggers[k]!, at + 1)) {
+        if (from + at > this.#lastTrigger) this.#lastTrigger = from + at;
       }
     }
     let live = 0;
-    for (let i = 0; i < this.#patterns.length; i++) {
-      const { re, span, limit = Infinity, trigger } = this.#patterns[i]!;
-      if (from >= limit || this.#ends?.[i] === Infinity) continue;
+    for (let i = 0; i < plan.res.length; i++) {
+      const limit = plan.limits[i]!;
+      const ended = this.#ends === undefined ? 0 : this.#ends[i]!;
+      if (from >= limit || ended === STOPPED) continue;
+      const span = plan.spans[i]!;
       // every match holds a trigger character, and a match reported now starts at most span - 1 before the new text
-      if (trigger !== undefined && this.#lastTrigger <= from - span) {
+      if (plan.gated[i] && this.#lastTrigger <= from - span) {
         if (scanned < limit) live++;
         continue;
       }
-      re.lastIndex = Math.max(this.#ends?.[i] ?? 0, this.#floor, from - span + 1, start === 0 ? 0 : start + 1) - start;
+      let at = from - span + 1;
+      if (ended > at) at = ended;
+      if (this.#floor > at) at = this.#floor;
+      if (start !== 0 && start + 1 > at) at = start + 1;
+      const re = plan.res[i]!;
+      re.lastIndex = at - start;
       let m: RegExpExecArray | null;
       while ((m = re.exec(this.#buf)) !== null) {
-        const at = start + m.index;
-        if (at >= limit) break;
-        const end = at + m[0].length;
+        const position = start + m.index;
+        if (position >= limit) break;
+        const end = position + m[0].length;
         if (m[0].length === 0) re.lastIndex++;
         else if (end > from) {
-          (this.#ends ??= new Array<number>(this.#patterns.length).fill(0))[i] = end;
-          if (found) found(m, at, i);
-          else this.matched(m, at, i);
-          if (this.#ends[i] === Infinity) break;
+          (this.#ends ??= new Array<number>(plan.res.length).fill(0))[i] = end;
+          if (found) found(m, position, i);
+          else this.matched(m, position, i);
+          if (this.#ends[i] === STOPPED) break;
         }
       }
-      if (this.#ends?.[i] !== Infinity && scanned < limit) live++;
+      if ((this.#ends === undefined || this.#ends[i] !== STOPPED) && scanned < limit) live++;
     }
     this.#live = live;
     if (live === 0) this.#buf = '';
@@ -203,7 +209,7 @@ export class TailScanner extends FindingRun {
 
   /** No more matches of pattern `index` are wanted: it is not scanned again. */
   protected stop(index: number): void {
-    (this.#ends ??= new Array<number>(this.#patterns.length).fill(0))[index] = Infinity;
+    (this.#ends ??= new Array<number>(this.#plan.res.length).fill(0))[index] = STOPPED;
   }
 
   /** A subclass's match handler, when `scan` gets no `found`. */
@@ -211,17 +217,62 @@ export class TailScanner extends FindingRun {
 
   /** Drops what no future match can start in, keeping the longest `span` (and the text's head while a `limit` needs it). */
   #keep(): void {
-    let span = 1;
-    for (let i = 0; i < this.#patterns.length; i++) {
-      const p = this.#patterns[i]!;
-      if (p.limit !== undefined && this.#scanned < p.limit && this.#ends?.[i] !== Infinity) return;
-      if (p.span > span) span = p.span;
+    const plan = this.#plan;
+    for (let i = 0; plan.limited && i < plan.res.length; i++) {
+      if (this.#scanned < plan.limits[i]! && (this.#ends === undefined || this.#ends[i] !== STOPPED) && plan.limits[i] !== NO_LIMIT) return;
     }
+    const span = plan.maxSpan;
     if (this.#buf.length <= 2 * span + 64) return;
     const cut = this.#scanned - span - this.#start;
     this.#buf = this.#buf.slice(cut);
     this.#start += cut;
   }
+}
+
+/** A pattern of a {@link TailScanner}. @internal */
+export interface ScanPattern {
+  readonly re: RegExp;
+  readonly span: number;
+  readonly limit?: number;
+  readonly trigger?: string;
+}
+
+/** "No limit" and "stopped" as small integers (no boxed number per scanner), beyond any text a scanner sees. */
+const NO_LIMIT = 0x3fffffff;
+const STOPPED = NO_LIMIT;
+
+/** A pattern list as parallel arrays, made once per list and shared by every scanner of it (nothing per run). */
+interface ScanPlan {
+  readonly res: readonly RegExp[];
+  readonly spans: readonly number[];
+  readonly limits: readonly number[];
+  readonly gated: readonly boolean[];
+  /** Every pattern's trigger characters, each once. */
+  readonly triggers: string;
+  readonly maxSpan: number;
+  /** Some pattern has a `limit` (the buffer then keeps the text's head while it applies). */
+  readonly limited: boolean;
+}
+
+const PLANS = /*#__PURE__*/ new WeakMap<readonly ScanPattern[], ScanPlan>();
+
+function scanPlan(patterns: readonly ScanPattern[]): ScanPlan {
+  let plan = PLANS.get(patterns);
+  if (plan) return plan;
+  let triggers = '';
+  for (const { trigger = '' } of patterns) for (const c of trigger) if (!triggers.includes(c)) triggers += c;
+  plan = Object.freeze({
+    res: patterns.map((p) => p.re),
+    spans: patterns.map((p) => p.span),
+    limits: patterns.map((p) => Math.min(p.limit ?? NO_LIMIT, NO_LIMIT)),
+    gated: patterns.map((p) => p.trigger !== undefined),
+    triggers,
+    maxSpan: patterns.reduce((max, p) => Math.max(max, p.span), 1),
+    limited: patterns.some((p) => p.limit !== undefined),
+  });
+  // a list that can change (not frozen) is planned at every construction, so a change is always seen
+  if (Object.isFrozen(patterns)) PLANS.set(patterns, plan);
+  return plan;
 }
 
 /** A finding list as an array. @internal */

@@ -5,7 +5,7 @@ import { TailScanner } from '../guardRule.js';
 const TOKENS = /\\(begin|end)\{([A-Za-z*]{1,40})\}|\\[[\]()]|\$\$|\\(?:frac|sum|int|sqrt|alpha|beta|gamma|mathbb|mathrm|left|right|cdot|times|section|textbf|label)(?![A-Za-z])/g;
 
 /** The scanner's one pattern, shared read-only by every run (see TailScanner); every match has a `\` or a `$`. */
-const SCANS = [{ re: TOKENS, span: 50, trigger: '\\$' }] as const;
+const SCANS = /*#__PURE__*/ Object.freeze([{ re: TOKENS, span: 50, trigger: '\\$' }] as const);
 
 /** LaTeX environments and display/inline math delimiters, one match at a time. */
 class LatexRun extends TailScanner implements GuardRuleRun {
