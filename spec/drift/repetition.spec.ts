@@ -52,6 +52,14 @@ describe('RepetitionCheck (sentences)', () => {
     return check.complete();
   };
 
+  it('should end a sentence at `.`, `!` or `?` followed by whitespace or a control character, and only there', () => {
+    const s = 'We need to consider the implications';
+    expect(fires(`${s}.\t${s}.\n${s}.\u0001`, [7])).toBe(true);
+    expect(fires(`${s}?\r${s}? ${s}?\u0000`, [200])).toBe(true);
+    expect(fires(`${s}!x${s}!x${s}!x${s}`, [5])).toBe(false); // no whitespace after: one long sentence
+    expect(fires(`${s}. ${s}; ${s}. `, [3])).toBe(false); // only two of them end the same way
+  });
+
   it('should find the same verdict whatever the chunk boundaries (text under the tail check\'s 480 characters)', () => {
     const sentence = 'The results are very promising indeed. ';
     const piece = fc.constantFrom(sentence, sentence, sentence, 'THE RESULTS ARE VERY promising  indeed!\n', 'We need to consider it all', 'ok', '. ', '?', ' ', '.');

@@ -7,9 +7,6 @@ const EVERY = 64;
 /** Distinct sentences remembered; the map starts over beyond it (a loop repeats at once, so it is still caught). */
 const MAX_SENTENCES = 1000;
 
-/** A sentence's end: its punctuation, then whitespace (any code unit up to a space). */
-// eslint-disable-next-line no-control-regex -- whitespace here is any code unit up to a space, control characters included
-const SENTENCE_END = /[.!?][\x00-\x20]/g;
 /** Whitespace other than one plain space between words. */
 const ODD_SPACE = /\s\s|(?! )\s/;
 /** Characters of the tail's end looked up to find the candidate periods. */
@@ -72,9 +69,8 @@ export class RepetitionCheck implements DriftCheck {
     }
     const last = delta.charCodeAt(delta.length - 1);
     this.ended = last === 46 || last === 33 || last === 63;
-    SENTENCE_END.lastIndex = 0;
-    for (let m = SENTENCE_END.exec(delta); m !== null; m = SENTENCE_END.exec(delta)) {
-      const cut = m.index + 1;
+    for (let end = sentenceEnd(delta, 0); end >= 0; end = sentenceEnd(delta, end + 1)) {
+      const cut = end + 1;
       const sentence = from === 0 ? this.sentence + delta.slice(0, cut) : delta.slice(from, cut);
       this.sentence = '';
       from = cut;
@@ -106,4 +102,17 @@ export class RepetitionCheck implements DriftCheck {
     const checked = (this.tailText = this.tailText.length > TAIL ? this.tailText.slice(-TAIL) : this.tailText);
     return hasPeriodAtMost(checked, TAIL / 3);
   }
+}
+
+/**
+ * Where the next sentence of `s` ends at or after `i`: its `.`, `!` or `?`, followed by
+ * whitespace (any code unit up to a space, control characters included); -1 when none does. A
+ * loop over the characters: a regex costs more to start on each new batch than this loop takes.
+ */
+function sentenceEnd(s: string, i: number): number {
+  for (let n = s.length - 1; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if ((c === 46 || c === 33 || c === 63) && s.charCodeAt(i + 1) <= 32) return i;
+  }
+  return -1;
 }
