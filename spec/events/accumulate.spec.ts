@@ -99,7 +99,7 @@ describe('accumulate', () => {
   });
 
   it('should carry the text and token count of the tokens before it into every other event\'s state', async () => {
-    const violation = { rule: 'r', severity: 'warning', message: 'm', recoverable: true } as const;
+    const violation = { ruleId: 'r', severity: 'warning', message: 'm', recoverable: true } as const;
     const states = await fold([
       start(), tok('a'), tok('b'),
       { type: 'checkpoint', content: 'ab', tokenCount: 2 }, { type: 'violation', violation }, { type: 'drift', types: ['tone_shift'], confidence: 0.7 },
