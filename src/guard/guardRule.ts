@@ -165,7 +165,7 @@ export class TailScanner extends FindingRun {
     let live = 0;
     for (let i = 0; i < plan.res.length; i++) {
       const limit = plan.limits[i]!;
-      const ended = this.#ends === undefined ? 0 : this.#ends[i]!;
+      const ended = this.#ended(i);
       if (from >= limit || ended === STOPPED) continue;
       const span = plan.spans[i]!;
       // every match holds a trigger character, and a match reported now starts at most span - 1 before the new text
@@ -192,7 +192,7 @@ export class TailScanner extends FindingRun {
           if (this.#ends[i] === STOPPED) break;
         }
       }
-      if ((this.#ends === undefined || this.#ends[i] !== STOPPED) && scanned < limit) live++;
+      if (scanned < limit && this.#ended(i) !== STOPPED) live++;
     }
     this.#live = live;
     if (live === 0) this.#buf = '';
@@ -212,6 +212,11 @@ export class TailScanner extends FindingRun {
     (this.#ends ??= new Array<number>(this.#plan.res.length).fill(0))[index] = STOPPED;
   }
 
+  /** Where pattern `i`'s last match ended (0 before any), {@link STOPPED} once stopped. */
+  #ended(i: number): number {
+    return this.#ends === undefined ? 0 : this.#ends[i]!;
+  }
+
   /** A subclass's match handler, when `scan` gets no `found`. */
   protected matched(_match: RegExpExecArray, _position: number, _pattern: number): void {}
 
@@ -219,7 +224,8 @@ export class TailScanner extends FindingRun {
   #keep(): void {
     const plan = this.#plan;
     for (let i = 0; plan.limited && i < plan.res.length; i++) {
-      if (this.#scanned < plan.limits[i]! && (this.#ends === undefined || this.#ends[i] !== STOPPED) && plan.limits[i] !== NO_LIMIT) return;
+      // a pattern still inside its limit needs the text's head kept
+      if (plan.limits[i] !== NO_LIMIT && this.#scanned < plan.limits[i]! && this.#ended(i) !== STOPPED) return;
     }
     const span = plan.maxSpan;
     if (this.#buf.length <= 2 * span + 64) return;

@@ -105,7 +105,7 @@ export class StreamRun {
       const reader = openReader(input);
       if (reader) {
         this.reader = reader;
-        this.next(reader);
+        this.next();
         return;
       }
     }
@@ -154,9 +154,9 @@ export class StreamRun {
    * per chunk that stay alive until the next one (a fan-in of 10,000 streams in lockstep has its
    * scavenges copy them all). Neither callback can throw, so the promises `then` makes never reject.
    */
-  private next(reader: ChunkReader): void {
+  private next(): void {
     try {
-      const p: unknown = reader.read();
+      const p: unknown = this.reader!.read();
       // anything else (a thenable, a sloppy iterator's plain result) is adopted as `await` would
       (p instanceof Promise ? p : Promise.resolve(p)).then(this.onRead, this.onReadError);
     } catch (e) {
@@ -164,14 +164,13 @@ export class StreamRun {
     }
   }
 
-  private readonly onRead = (result: unknown): void => this.read(result);
   private readonly onReadError = (e: unknown): void => {
     this.sourceEnded = true;
     this.fail(e);
   };
 
   /** One chunk read (or the end): decoded and emitted, then the next one asked for. Never throws. */
-  private read(result: unknown): void {
+  private readonly onRead = (result: unknown): void => {
     try {
       if (this.subscriber.closed) return;
       if (typeof result !== 'object' || result === null) {
@@ -182,11 +181,11 @@ export class StreamRun {
       const { done, value } = result as IteratorResult<unknown>;
       if (done) return this.end();
       this.push(value);
-      if (!this.subscriber.closed) this.next(this.reader!);
+      if (!this.subscriber.closed) this.next();
     } catch (e) {
       this.fail(e);
     }
-  }
+  };
 
   private push(chunk: unknown): void {
     if (!this.decoder) {

@@ -50,7 +50,6 @@ export function compilePatterns(specs: readonly PatternSpec[], triggers: readonl
  * @internal
  */
 export class PatternRun extends TailScanner implements GuardRuleRun {
-
   readonly #specs: readonly PatternSpec[];
 
   constructor(compiled: CompiledPatterns) {
