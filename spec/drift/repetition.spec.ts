@@ -75,4 +75,59 @@ describe('RepetitionCheck (sentences)', () => {
     );
     expect(found).toBeGreaterThan(100); // repetitions were found, not only their absence
   });
+
+  /** The rule written plainly: sentences cut at `.`/`!`/`?` + a code unit up to a space, keyed by their trimmed, lower-cased, space-folded text. */
+  const model = (text: string): boolean => {
+    const seen = new Map<string, number>();
+    const counts = (raw: string): boolean => {
+      const key = raw.trim().toLowerCase().replace(/\s+/g, ' ');
+      if (key.length <= 20) return false;
+      const n = (seen.get(key) ?? 0) + 1;
+      seen.set(key, n);
+      return n >= 3;
+    };
+    let from = 0;
+    for (let i = 0; i + 1 < text.length; i++) {
+      if ('.!?'.includes(text[i]!) && text.charCodeAt(i + 1) <= 32) {
+        if (counts(text.slice(from, i + 1))) return true;
+        from = i + 1;
+      }
+    }
+    return counts(text.slice(from));
+  };
+
+  it('should count sentences as the plain rule does: case and spacing folded, Unicode letters and spaces included (hashed keys, no strings)', () => {
+    // per run, one pair of sentences equal once folded, and a different one, so both verdicts are frequent
+    const pairs = fc.constantFrom(
+      ['The results are very promising', 'THE RESULTS ARE VERY PROMISING'],
+      ['ÜBER DIE BRÜCKE GEHEN WIR', 'über die brücke gehen wir'],
+      ['ПРИВЕТ МИР И ВСЕМ ВСЕМ', 'привет мир и всем всем'],
+      ['İstanbul is a large city', 'İSTANBUL IS A LARGE CITY'],
+    );
+    const space = fc.constantFrom(' ', '  ', '\t', '\n', '\u00a0', '\u2003', '\u3000', '\u0001', '');
+    const end = fc.constantFrom('.', '.', '!', ';');
+    const after = fc.constantFrom(' ', '\n', '\t ', '\u0001', '\u00a0');
+    const piece = fc.tuple(space, fc.constantFrom(0, 1, 2), end, after);
+    let found = 0;
+    fc.assert(
+      fc.property(pairs, fc.array(piece, { minLength: 3, maxLength: 12 }), fc.array(fc.integer({ min: 1, max: 50 }), { minLength: 1, maxLength: 5 }), (pair, pieces, sizes) => {
+        const text = pieces.map(([before, which, stop, gap]) => before + ((pair as readonly string[])[which] ?? 'Something else entirely here') + stop + gap).join('').slice(0, 479);
+        const expected = model(text);
+        if (expected) found++;
+        expect(fires(text, sizes)).toBe(expected);
+      }),
+      { numRuns: 2000 },
+    );
+    expect(found).toBeGreaterThan(200); // both verdicts are common
+    expect(found).toBeLessThan(1800);
+  });
+
+  it('should tell apart sentences that differ in one character, wherever it is', () => {
+    const base = 'We need to consider the implications of this';
+    for (let i = 0; i < base.length; i++) {
+      const other = `${base.slice(0, i)}${base[i] === 'x' ? 'y' : 'x'}${base.slice(i + 1)}`;
+      expect(fires(`${base}. ${other}. ${base}. ${other}. `, [9])).toBe(false);
+      expect(fires(`${base}. ${other}. ${base}. ${base}. `, [9])).toBe(true);
+    }
+  });
 });

@@ -7,8 +7,6 @@ const EVERY = 64;
 /** Distinct sentences remembered; the map starts over beyond it (a loop repeats at once, so it is still caught). */
 const MAX_SENTENCES = 1000;
 
-/** Whitespace other than one plain space between words. */
-const ODD_SPACE = /\s\s|(?! )\s/;
 /** Characters of the tail's end looked up to find the candidate periods. */
 const PROBE = 32;
 
@@ -38,13 +36,25 @@ export function hasPeriodAtMost(s: string, maxPeriod: number): boolean {
  * (normalised: case and spacing), counted as each sentence completes; (2) every 64 characters, the
  * last 480 characters repeating one unit at least 3 times (smallest period <= 160), which catches a
  * loop without sentence punctuation. Both are O(delta) amortised, whatever the text's length.
+ *
+ * Sentences are never built as strings: one pass over each delta's characters finds the ends and
+ * hashes each sentence as it goes, normalised on the fly (whitespace trimmed and runs of it made
+ * one space, letters lower-cased code unit by code unit), into a 53-bit key made of two
+ * independent 32-bit hashes. Two different sentences share a key with odds of about 2^-53 per
+ * pair (one in 10^13 against all 1,000 remembered), and a false detection needs that twice.
  * @internal
  */
 export class RepetitionCheck implements DriftCheck {
-  private readonly seen = new Map<string, number>();
-  /** The current sentence so far, and whether the last character seen ended one (`.`, `!`, `?`). */
-  private sentence = '';
-  private ended = false;
+  /** Times each sentence key was seen. */
+  private readonly seen = new Map<number, number>();
+  /** The current sentence's two hashes and normalised length so far. */
+  private h1 = H1;
+  private h2 = H2;
+  private length = 0;
+  /** Whitespace followed the current sentence's last character (one space joins the key if more follows). */
+  private gap = false;
+  /** The last character seen was `.`, `!` or `?`: whitespace next ends the sentence. */
+  private punct = false;
   /** The text's last characters, built from the deltas (never a slice of the whole text). */
   private tailText = '';
   private sinceTail = 0;
@@ -54,38 +64,64 @@ export class RepetitionCheck implements DriftCheck {
   }
 
   complete(): boolean {
-    return this.count(this.sentence);
+    return this.count(this.h1, this.h2, this.length);
   }
 
-  /** A sentence ends at `.`, `!` or `?` followed by whitespace; each is counted once, when it ends. */
+  /**
+   * A sentence ends at `.`, `!` or `?` followed by whitespace or a control character (any code unit
+   * up to a space); each is counted once, when it ends.
+   */
   private sentences(delta: string): boolean {
-    if (delta === '') return false;
-    let from = 0;
-    if (this.ended && delta.charCodeAt(0) <= 32) {
-      // the previous delta ended the sentence with its punctuation; this one's first character closes it
-      const sentence = this.sentence;
-      this.sentence = '';
-      if (this.count(sentence)) return true;
+    let { h1, h2, length, gap, punct } = this;
+    for (let i = 0; i < delta.length; i++) {
+      const c = delta.charCodeAt(i);
+      if (punct && c <= 32) {
+        if (this.count(h1, h2, length)) return true;
+        h1 = H1;
+        h2 = H2;
+        length = 0;
+        gap = false;
+      }
+      punct = c === 46 || c === 33 || c === 63;
+      if (c === 32 || (c <= 13 && c >= 9) || (c >= 160 && isWideSpace(c))) {
+        gap = length > 0;
+        continue;
+      }
+      if (gap) {
+        h1 = step1(h1, 32);
+        h2 = step2(h2, 32);
+        length++;
+        gap = false;
+      }
+      let u = c;
+      if (c < 128) {
+        if (c <= 90 && c >= 65) u = c + 32;
+      } else if ((u = lowerUnit(c)) < 0) {
+        // a character whose lower case is longer than one code unit (U+0130)
+        const lower = String.fromCharCode(c).toLowerCase();
+        for (let k = 0; k < lower.length; k++) {
+          h1 = step1(h1, lower.charCodeAt(k));
+          h2 = step2(h2, lower.charCodeAt(k));
+        }
+        length += lower.length;
+        continue;
+      }
+      h1 = step1(h1, u);
+      h2 = step2(h2, u);
+      length++;
     }
-    const last = delta.charCodeAt(delta.length - 1);
-    this.ended = last === 46 || last === 33 || last === 63;
-    for (let end = sentenceEnd(delta, 0); end >= 0; end = sentenceEnd(delta, end + 1)) {
-      const cut = end + 1;
-      const sentence = from === 0 ? this.sentence + delta.slice(0, cut) : delta.slice(from, cut);
-      this.sentence = '';
-      from = cut;
-      if (this.count(sentence)) return true;
-    }
-    this.sentence += from === 0 ? delta : delta.slice(from);
+    this.h1 = h1;
+    this.h2 = h2;
+    this.length = length;
+    this.gap = gap;
+    this.punct = punct;
     return false;
   }
 
-  private count(raw: string): boolean {
-    if (raw.length <= MIN_SENTENCE) return false;
-    let key = raw.trim().toLowerCase();
-    // spacing is folded only when there is any to fold (most sentences have single spaces only)
-    if (ODD_SPACE.test(key)) key = key.replace(/\s+/g, ' ');
-    if (key.length <= MIN_SENTENCE) return false;
+  /** Counts a finished sentence by its hashes; true at its third time. */
+  private count(h1: number, h2: number, length: number): boolean {
+    if (length <= MIN_SENTENCE) return false;
+    const key = (h1 >>> 0) * 0x200000 + (h2 >>> 11);
     if (this.seen.size >= MAX_SENTENCES) this.seen.clear();
     const n = (this.seen.get(key) ?? 0) + 1;
     this.seen.set(key, n);
@@ -104,15 +140,40 @@ export class RepetitionCheck implements DriftCheck {
   }
 }
 
-/**
- * Where the next sentence of `s` ends at or after `i`: its `.`, `!` or `?`, followed by
- * whitespace (any code unit up to a space, control characters included); -1 when none does. A
- * loop over the characters: a regex costs more to start on each new batch than this loop takes.
- */
-function sentenceEnd(s: string, i: number): number {
-  for (let n = s.length - 1; i < n; i++) {
-    const c = s.charCodeAt(i);
-    if ((c === 46 || c === 33 || c === 63) && s.charCodeAt(i + 1) <= 32) return i;
+/** FNV-1a's offset basis, and another start for the second hash. */
+const H1 = 0x811c9dc5 | 0;
+const H2 = 0x2f5a3c91;
+
+/** FNV-1a, one code unit at a time. */
+function step1(h: number, u: number): number {
+  return Math.imul(h ^ u, 0x01000193);
+}
+
+/** A multiply-xorshift step (MurmurHash2's constant): independent of {@link step1}. */
+function step2(h: number, u: number): number {
+  h = Math.imul(h + u, 0x5bd1e995);
+  return h ^ (h >>> 15);
+}
+
+/** JavaScript's non-ASCII whitespace (`\s` beyond the ASCII tab, line breaks and space). */
+function isWideSpace(c: number): boolean {
+  return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+}
+
+/** Lower-case code units of non-ASCII characters, 256 at a time as they are first needed (-1: more than one unit). */
+const LOWER: Int32Array[] = [];
+
+/** `c`'s lower case as one code unit (`toLowerCase`'s, code unit by code unit), or -1 when it takes more. */
+function lowerUnit(c: number): number {
+  const page = (LOWER[c >> 8] ??= lowerPage(c >> 8));
+  return page[c & 255]!;
+}
+
+function lowerPage(high: number): Int32Array {
+  const page = new Int32Array(256);
+  for (let k = 0; k < 256; k++) {
+    const lower = String.fromCharCode((high << 8) | k).toLowerCase();
+    page[k] = lower.length === 1 ? lower.charCodeAt(0) : -1;
   }
-  return -1;
+  return page;
 }
