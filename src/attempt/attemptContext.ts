@@ -1,4 +1,4 @@
-import type { Observable, Observer, Subscription } from 'rxjs';
+import { Subscriber, type Observable, type Observer, type Subscription } from 'rxjs';
 
 /**
  * Which attempt a subscription is: handed down by the operators that resubscribe
@@ -57,7 +57,9 @@ export interface ContextSubscription {
 }
 
 /**
- * Subscribes `observer` to `source` with `ctx` visible to the source's synchronous subscribe.
+ * Subscribes `observer` to `source` with `ctx` (when given) visible to the source's synchronous
+ * subscribe, through one {@link AttemptSubscriber}: the source calls it directly (an observer
+ * object would be wrapped in two more objects per attempt, each event passing through both).
  *
  * The slot is released when the subscribe call returns, or earlier, at the first notification
  * that reaches `observer` while `ctx` is still untaken: a source that does not take it (a canned
@@ -66,57 +68,70 @@ export interface ContextSubscription {
  * test per token. `observer`'s methods are called on it (`this` is the observer, as in rxjs).
  * @internal
  */
-export function subscribeWithContext<T>(source: Observable<T>, observer: Partial<Observer<T>>, ctx: AttemptContext): ContextSubscription {
-  const slot = slotOf();
-  const guarded = new ContextGuard(slot, { ctx, taken: false }, observer);
-  let subscription: Subscription;
+export function subscribeWithContext<T>(source: Observable<T>, observer: Partial<Observer<T>>, ctx: AttemptContext | undefined): ContextSubscription {
+  const holder = ctx && { ctx, taken: false };
+  const subscriber = new AttemptSubscriber(holder && slotOf(), holder, observer);
   try {
-    subscription = source.subscribe(guarded);
+    source.subscribe(subscriber);
   } finally {
-    guarded.release();
+    subscriber.release();
   }
-  return { subscription, taken: guarded.holder.taken };
+  return { subscription: subscriber, taken: holder?.taken ?? false };
 }
 
 /**
- * The observer {@link subscribeWithContext} hands the source: it releases the slot at the first
- * notification, then forwards. One object per attempt (a class, not four closures: fan-in keeps
- * one per open stream).
+ * The subscriber of one attempt's source, forwarding to the loop that runs the attempts: it holds
+ * the context slot until the first notification, stops at the first error or completion and then
+ * unsubscribes the attempt's source, as rxjs's own subscribers do. One object per attempt (a
+ * class, not closures: fan-in keeps one per open stream).
  */
-class ContextGuard<T> implements Observer<T> {
+class AttemptSubscriber<T> extends Subscriber<T> {
   private readonly previous: Holder | undefined;
-  private held = true;
+  private held: boolean;
 
   constructor(
-    private readonly slot: Slot,
-    readonly holder: Holder,
+    private readonly slot: Slot | undefined,
+    readonly holder: Holder | undefined,
     private readonly observer: Partial<Observer<T>>,
   ) {
-    this.previous = slot.current;
-    slot.current = holder;
+    super();
+    this.held = slot !== undefined;
+    this.previous = slot?.current;
+    if (slot) slot.current = holder;
   }
 
   release(): void {
     if (!this.held) return;
     this.held = false;
-    this.slot.current = this.previous;
+    this.slot!.current = this.previous;
   }
 
-  next(value: T): void {
+  override next(value: T): void {
+    if (this.isStopped) return;
     if (this.held) this.release();
     this.observer.next?.(value);
   }
 
-  error(err: unknown): void {
+  override error(err: unknown): void {
+    if (this.isStopped) return;
+    this.isStopped = true;
     this.release();
-    if (this.observer.error) this.observer.error(err);
-    else throw err;
+    try {
+      if (this.observer.error) this.observer.error(err);
+      else throw err;
+    } finally {
+      this.unsubscribe();
+    }
   }
 
-  complete(): void {
+  override complete(): void {
+    if (this.isStopped) return;
+    this.isStopped = true;
     this.release();
-    this.observer.complete?.();
+    try {
+      this.observer.complete?.();
+    } finally {
+      this.unsubscribe();
+    }
   }
 }
-
-

@@ -74,7 +74,6 @@ export abstract class AttemptLoop implements Observer<L0Event>, Unsubscribable {
   subscribe(source: Observable<L0Event>, ctx?: AttemptContext): void {
     this.expected = ctx && (ctx.attempt > 1 || ctx.fallbackIndex > 0 || ctx.checkpoint) ? ctx : undefined;
     this.run(() => {
-      if (!ctx) return source.subscribe(this);
       const { subscription, taken } = subscribeWithContext(source, this, ctx);
       if (taken) this.expected = undefined;
       return subscription;

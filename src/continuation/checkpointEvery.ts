@@ -1,6 +1,7 @@
-import { Observable, type MonoTypeOperatorFunction, type Observer, type Subscriber } from 'rxjs';
+import { Observable, type MonoTypeOperatorFunction, type Subscriber } from 'rxjs';
 import type { L0Event } from '../events/eventTypes.js';
 import { AttemptText } from '../attempt/attemptText.js';
+import { Relay } from '../internal/relay.js';
 
 /**
  * Emits a `checkpoint{content, tokenCount}` after every `interval`-th token of an attempt: the
@@ -36,29 +37,24 @@ export function checkpointEvery(interval: number): MonoTypeOperatorFunction<L0Ev
   return (source) => new Observable<L0Event>((subscriber) => source.subscribe(new Checkpoints(subscriber, interval)));
 }
 
-/** One subscription's counter, the source's observer itself (one object per open stream, no closures). */
-class Checkpoints implements Observer<L0Event> {
+/** One subscription's counter, the source's subscriber itself (one object per open stream, no closures). */
+class Checkpoints extends Relay<L0Event> {
   private readonly text = new AttemptText();
 
   constructor(
-    private readonly subscriber: Subscriber<L0Event>,
+    out: Subscriber<L0Event>,
     private readonly interval: number,
-  ) {}
+  ) {
+    super(out);
+  }
 
   next(event: L0Event): void {
-    const { text, subscriber } = this;
+    if (this.isStopped) return;
+    const { text, out } = this;
     const change = text.observe(event);
-    subscriber.next(event);
+    out.next(event);
     if (change === 'token' && text.tokenCount % this.interval === 0) {
-      subscriber.next({ type: 'checkpoint', content: text.text, tokenCount: text.tokenCount });
+      out.next({ type: 'checkpoint', content: text.text, tokenCount: text.tokenCount });
     }
-  }
-
-  error(err: unknown): void {
-    this.subscriber.error(err);
-  }
-
-  complete(): void {
-    this.subscriber.complete();
   }
 }

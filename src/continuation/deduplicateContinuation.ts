@@ -1,4 +1,5 @@
-import { identity, Observable, type MonoTypeOperatorFunction, type Observer, type Subscriber } from 'rxjs';
+import { identity, Observable, type MonoTypeOperatorFunction, type Subscriber } from 'rxjs';
+import { Relay } from '../internal/relay.js';
 import type { L0Event, ResumeEvent, TokenEvent } from '../events/eventTypes.js';
 import { attemptTextChange } from '../attempt/attemptText.js';
 import { checkBag, checkKeys, optionError, optionKeys, optionPath, type OptionPath } from '../internal/options.js';
@@ -78,18 +79,21 @@ export function deduplicateContinuation(config: DeduplicateContinuationConfig = 
 }
 
 /** One subscription's matcher, the source's observer itself (one object per open stream, no closures). */
-class Deduplication implements Observer<L0Event> {
+class Deduplication extends Relay<L0Event> {
   /** Set while armed (after a `resume`, until the overlap is decided). */
   private matcher: OverlapMatcher | undefined = undefined;
   /** The tokens held back while armed (allocated when armed). */
   private held: TokenEvent[] = NO_TOKENS;
 
   constructor(
-    private readonly subscriber: Subscriber<L0Event>,
+    out: Subscriber<L0Event>,
     private readonly options: OverlapOptions,
-  ) {}
+  ) {
+    super(out);
+  }
 
   next(event: L0Event): void {
+    if (this.isStopped) return;
     switch (attemptTextChange(event)) {
       case 'token': {
         const { matcher } = this;
@@ -114,17 +118,18 @@ class Deduplication implements Observer<L0Event> {
       default:
         if (this.matcher) this.release(this.matcher.finish());
     }
-    this.subscriber.next(event);
+    this.out.next(event);
   }
 
-  error(err: unknown): void {
+  override error(err: unknown): void {
     this.disarm();
-    this.subscriber.error(err);
+    super.error(err);
   }
 
-  complete(): void {
+  override complete(): void {
+    if (this.isStopped) return;
     if (this.matcher) this.release(this.matcher.finish());
-    this.subscriber.complete();
+    super.complete();
   }
 
   private disarm(): void {
@@ -140,7 +145,7 @@ class Deduplication implements Observer<L0Event> {
     for (const t of tokens) {
       if (skip >= t.value.length) skip -= t.value.length;
       else {
-        this.subscriber.next(skip === 0 ? t : { type: 'token', value: t.value.slice(skip) });
+        this.out.next(skip === 0 ? t : { type: 'token', value: t.value.slice(skip) });
         skip = 0;
       }
     }

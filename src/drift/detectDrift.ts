@@ -1,7 +1,8 @@
-import { Observable, type MonoTypeOperatorFunction, type Observer, type Subscriber } from 'rxjs';
+import { Observable, type MonoTypeOperatorFunction, type Subscriber } from 'rxjs';
 import type { L0Event, TokenEvent } from '../events/eventTypes.js';
 import { AttemptText } from '../attempt/attemptText.js';
 import { DriftDetectedError } from '../errors/DriftDetectedError.js';
+import { Relay } from '../internal/relay.js';
 import { checkBag, checkKeys, optionError, optionKeys, optionPath, type OptionPath } from '../internal/options.js';
 import type { DriftCheck, DriftDetector, DriftType } from './driftDetector.js';
 import { DRIFT_DETECTORS } from './driftDetectors.js';
@@ -82,8 +83,8 @@ export function detectDrift(config: DetectDriftConfig = {}): MonoTypeOperatorFun
 /** What one `detectDrift()` call fixes for all its subscriptions. */
 type DriftPlan = ReturnType<typeof resolveDetectDrift>;
 
-/** One subscription, the source's observer itself (fan-in keeps one per open stream: no closures). */
-class DriftSubscription implements Observer<L0Event> {
+/** One subscription, the source's subscriber itself (fan-in keeps one per open stream: no closures). */
+class DriftSubscription extends Relay<L0Event> {
   /** The built-in detectors keep the little text they need; only detectors of your own get the whole text. */
   private readonly text: AttemptText;
   private checks: DriftCheck[] = [];
@@ -100,17 +101,18 @@ class DriftSubscription implements Observer<L0Event> {
 
   constructor(
     private readonly plan: DriftPlan,
-    private readonly subscriber: Subscriber<L0Event>,
+    out: Subscriber<L0Event>,
   ) {
+    super(out);
     this.text = new AttemptText({ keepText: plan.custom });
     this.reset();
   }
 
   next(event: L0Event): void {
-    if (this.done || this.finished) return;
+    if (this.isStopped || this.done || this.finished) return;
     const change = this.text.observe(event);
     if (change === 'token') {
-      this.subscriber.next(event);
+      this.out.next(event);
       const owed = (this.owed += (event as TokenEvent).value);
       if (owed.length < BATCH) return;
       this.owed = '';
@@ -122,15 +124,13 @@ class DriftSubscription implements Observer<L0Event> {
       this.owed = '';
     }
     if (event.type === 'complete' && !this.finish()) return void (this.done = true);
-    this.subscriber.next(event);
+    this.out.next(event);
   }
 
-  error(e: unknown): void {
-    this.subscriber.error(e);
-  }
-
-  complete(): void {
-    if (!this.done && (this.finished || this.finish())) this.subscriber.complete();
+  override complete(): void {
+    if (this.isStopped) return;
+    this.isStopped = true;
+    if (!this.done && (this.finished || this.finish())) this.out.complete();
   }
 
   private reset(): void {
@@ -151,7 +151,7 @@ class DriftSubscription implements Observer<L0Event> {
 
   /** Runs each detector's check (or, `final`, its completion check); false (after erroring) when the attempt fails. */
   private look(delta: string, final: boolean): boolean {
-    const { checks, reported, plan, subscriber } = this;
+    const { checks, reported, plan, out } = this;
     let fresh = false;
     const all = this.text.text;
     for (let i = 0; i < checks.length; i++) {
@@ -167,15 +167,15 @@ class DriftSubscription implements Observer<L0Event> {
     }
     if (!fresh) return true;
     const { found, confidence } = this;
-    subscriber.next({ type: 'drift', types: found, confidence });
+    out.next({ type: 'drift', types: found, confidence });
     try {
       plan.onDrift?.(found, confidence);
     } catch (e) {
-      subscriber.error(e);
+      out.error(e);
       return false;
     }
     if (plan.action === 'retry' && confidence >= plan.minConfidence) {
-      subscriber.error(new DriftDetectedError({ types: found, confidence }));
+      out.error(new DriftDetectedError({ types: found, confidence }));
       return false;
     }
     return true;

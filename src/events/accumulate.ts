@@ -1,4 +1,4 @@
-import { Observable, type Observer, type OperatorFunction, type Subscriber } from 'rxjs';
+import { Observable, type OperatorFunction, type Subscriber } from 'rxjs';
 import type { L0Event } from './eventTypes.js';
 import { EVENT_TYPES } from '../sources/validateEvent.js';
 import { INITIAL_L0_STATE, reduceL0State, withToken, type L0State } from './reduceState.js';
@@ -6,6 +6,7 @@ import { AttemptText } from '../attempt/attemptText.js';
 import { serializeError } from '../errors/serializeError.js';
 import { InvalidStreamError } from '../errors/InvalidStreamError.js';
 import { checkBag, checkKeys, describeOption, optionError, optionKeys, optionPath } from '../internal/options.js';
+import { Relay } from '../internal/relay.js';
 
 export type { L0State, L0Status, ToolCall } from './reduceState.js';
 
@@ -63,7 +64,7 @@ export function accumulate(config: AccumulateConfig = {}): OperatorFunction<L0Ev
  * instead of `defer` + `scan` + their closures). Its text is an AttemptText, so `content` is the
  * same string as the attempt operators' texts upstream.
  */
-class Fold implements Observer<L0Event> {
+class Fold extends Relay<L0Event, L0State> {
   /** The state at the last event that was not a token; `content` and `tokenCount` are stale after tokens (the text has them). */
   private state: L0State = INITIAL_L0_STATE;
   /** Tokens came since `state` was built. */
@@ -71,12 +72,14 @@ class Fold implements Observer<L0Event> {
   private readonly text = new AttemptText();
 
   constructor(
-    private readonly subscriber: Subscriber<L0State>,
+    out: Subscriber<L0State>,
     private readonly errorsAsState: boolean,
-  ) {}
+  ) {
+    super(out);
+  }
 
   next(event: L0Event): void {
-    if (this.subscriber.closed) return;
+    if (this.isStopped) return;
     let state: L0State;
     try {
       checkEvent(event);
@@ -88,17 +91,15 @@ class Fold implements Observer<L0Event> {
     } catch (e) {
       return this.error(e);
     }
-    this.subscriber.next(state);
+    this.out.next(state);
   }
 
-  error(error: unknown): void {
-    if (!this.errorsAsState) return this.subscriber.error(error);
-    this.subscriber.next({ ...this.current(), status: 'error', error: serializeError(error) });
-    this.subscriber.complete();
-  }
-
-  complete(): void {
-    this.subscriber.complete();
+  override error(error: unknown): void {
+    if (this.isStopped) return;
+    this.isStopped = true;
+    if (!this.errorsAsState) return this.out.error(error);
+    this.out.next({ ...this.current(), status: 'error', error: serializeError(error) });
+    this.out.complete();
   }
 
   /**

@@ -1,9 +1,10 @@
-import { asyncScheduler, Observable, type MonoTypeOperatorFunction, type Observer, type SchedulerLike, type Subscriber, type Subscription, type Unsubscribable } from 'rxjs';
+import { asyncScheduler, Observable, type MonoTypeOperatorFunction, type SchedulerLike, type Subscriber } from 'rxjs';
 import type { L0Event } from './eventTypes.js';
 import { EVENT_LOG_VERSION, type EventEnvelope, type EventStore, type RecordedEvent } from './eventStore.js';
 import { EventLogError } from './EventLogError.js';
 import { serializeError } from '../errors/serializeError.js';
 import { isPromiseLike } from '../internal/isPromiseLike.js';
+import { Relay } from '../internal/relay.js';
 import { checkBag, checkKeys, describeOption, isSchedulerLike, optionError, optionKeys, optionPath, type OptionPath } from '../internal/options.js';
 
 /** What {@link RecordEventsConfig.onRecorded} receives once a subscription's log is written. */
@@ -90,9 +91,11 @@ export function recordEvents(store: EventStore, config: RecordEventsConfig = {})
   };
   return (source) =>
     new Observable<L0Event>((subscriber) => {
-      const recorder = new Recorder(subscriber, store, c.streamId(), c.scheduler, c.maxPending, report, c.onRecorded);
-      recorder.upstream = source.subscribe(recorder);
-      return recorder;
+      const streamId = c.streamId();
+      if (typeof streamId !== 'string' || streamId === '') {
+        throw new TypeError(`recordEvents(store, {streamId}) must return a non-empty string, got ${typeof streamId}`);
+      }
+      return source.subscribe(new Recorder(subscriber, store, streamId, c.scheduler, c.maxPending, report, c.onRecorded));
     });
 }
 
@@ -117,10 +120,9 @@ export function resolveRecordEvents(store: EventStore, config: RecordEventsConfi
 
 /**
  * One subscription's log writer (a queue drained by one append at a time), and the source's
- * observer and the teardown at once: one object per open stream, no closures.
+ * subscriber: one object per open stream, no closures.
  */
-class Recorder implements Observer<L0Event>, Unsubscribable {
-  upstream: Subscription | undefined = undefined;
+class Recorder extends Relay<L0Event> {
   private queue: EventEnvelope[] = [];
   private seq = 0;
   private count = 0;
@@ -130,7 +132,7 @@ class Recorder implements Observer<L0Event>, Unsubscribable {
   private failure: EventLogError | undefined = undefined;
 
   constructor(
-    private readonly subscriber: Subscriber<L0Event>,
+    out: Subscriber<L0Event>,
     private readonly store: EventStore,
     private readonly streamId: string,
     private readonly scheduler: SchedulerLike,
@@ -138,30 +140,31 @@ class Recorder implements Observer<L0Event>, Unsubscribable {
     private readonly report: (error: EventLogError) => void,
     private readonly onRecorded: ((info: RecordedInfo) => void) | undefined,
   ) {
-    if (typeof streamId !== 'string' || streamId === '') {
-      throw new TypeError(`recordEvents(store, {streamId}) must return a non-empty string, got ${typeof streamId}`);
-    }
+    super(out);
   }
 
   next(event: L0Event): void {
+    if (this.isStopped) return;
     this.push(event);
-    this.subscriber.next(event);
+    this.out.next(event);
   }
 
-  error(error: unknown): void {
+  override error(error: unknown): void {
+    if (this.isStopped) return;
     this.push({ type: 'error', error: serializeError(error) });
     this.end();
-    this.subscriber.error(error);
+    super.error(error);
   }
 
-  complete(): void {
+  override complete(): void {
+    if (this.isStopped) return;
     this.end();
-    this.subscriber.complete();
+    super.complete();
   }
 
   /** Unsubscribing stops recording new events; what was queued is still written. */
-  unsubscribe(): void {
-    this.upstream?.unsubscribe();
+  override unsubscribe(): void {
+    super.unsubscribe();
     this.end();
   }
 
@@ -177,7 +180,7 @@ class Recorder implements Observer<L0Event>, Unsubscribable {
     else this.write([envelope]);
   }
 
-  end(): void {
+  private end(): void {
     if (this.ended) return;
     this.ended = true;
     if (!this.busy) this.drain();

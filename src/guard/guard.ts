@@ -66,7 +66,7 @@ export function guardEngine(rules: readonly GuardRule[], config: GuardConfig = {
     if (p.holdBack === resolved.holdBack && p.onViolation === resolved.onViolation && p.onPhase === resolved.onPhase && p.scheduler === scheduler && p.checkAllEvery === checkAllEvery) return last.op;
   }
   const fresh = guardPlan(rules, { ...resolved, scheduler }, checkAllEvery);
-  const op: MonoTypeOperatorFunction<L0Event> = (source) => new Observable<L0Event>((subscriber) => new GuardSubscription(fresh, subscriber).attach(source));
+  const op: MonoTypeOperatorFunction<L0Event> = (source) => new Observable<L0Event>((subscriber) => source.subscribe(new GuardSubscription(fresh, subscriber)));
   if (settled) LAST.set(rules, { plan: fresh, op });
   return op;
 }

@@ -1,8 +1,9 @@
-import { forkJoin, type Observable, type Observer, type SchedulerLike, type Subscriber, type Subscription, type Unsubscribable } from 'rxjs';
+import { forkJoin, type Observable, type SchedulerLike, type Subscriber, type Subscription } from 'rxjs';
 import type { L0Event, ResumeEvent, TokenEvent, Violation } from '../events/eventTypes.js';
 import { attemptTextChange } from '../attempt/attemptText.js';
 import { GuardrailViolationError } from '../errors/GuardrailViolationError.js';
 import { isPromiseLike } from '../internal/isPromiseLike.js';
+import { Relay } from '../internal/relay.js';
 import type { GuardFindings, GuardRule, GuardRuleRun } from './guardRule.js';
 import { lastBoundary, releaseTarget, releaseText, settle, VerdictBuilder, type Redaction, type RedactionSink } from './guardRun.js';
 import { phaseReporter, type GuardPhaseEvent } from './guardPhase.js';
@@ -50,7 +51,7 @@ const NO_RUN: GuardRuleRun = Object.freeze({});
  * once per round). Rule runs are created at the attempt's first round, or at completion.
  * @internal
  */
-export class GuardSubscription implements Observer<L0Event>, Unsubscribable, RedactionSink {
+export class GuardSubscription extends Relay<L0Event> implements RedactionSink {
   /** Pending in-flight replacements (allocated at the first redaction). */
   redactions: Redaction[] | undefined = undefined;
   /** The attempt's text length and tokens, and the checkpoint it resumed from ({@link attemptTextChange}'s rule; the text itself is `base + owed`). */
@@ -75,28 +76,20 @@ export class GuardSubscription implements Observer<L0Event>, Unsubscribable, Red
   /** The text after `released`, kept apart so nothing slices (and so flattens) the whole text per token. */
   #pending = '';
   #boundary = 0;
-  #upstream: Subscription | undefined = undefined;
   #finishing: Subscription | undefined = undefined;
   #sourceDone = false;
   #ended = false;
 
   readonly #plan: GuardPlan;
-  readonly #subscriber: Subscriber<L0Event>;
 
-  constructor(plan: GuardPlan, subscriber: Subscriber<L0Event>) {
+  constructor(plan: GuardPlan, out: Subscriber<L0Event>) {
+    super(out);
     this.#plan = plan;
-    this.#subscriber = subscriber;
     this.#nextDue = plan.firstDue;
   }
 
-  /** Subscribes to `source` through this guard; returns the teardown. */
-  attach(source: Observable<L0Event>): this {
-    this.#upstream = source.subscribe(this);
-    return this;
-  }
-
   next(event: L0Event): void {
-    if (this.#ended || this.#finishing) return;
+    if (this.isStopped || this.#ended || this.#finishing) return;
     const change = attemptTextChange(event);
     if (change === 'token') return this.#token(event as TokenEvent);
     if (change === 'reset') this.#reset();
@@ -107,22 +100,21 @@ export class GuardSubscription implements Observer<L0Event>, Unsubscribable, Red
       this.#released = this.#checked = this.#length = checkpoint.length;
     }
     if (event.type === 'complete') return this.#finish(event);
-    this.#subscriber.next(event);
+    this.out.next(event);
   }
 
-  error(e: unknown): void {
-    this.#subscriber.error(e);
-  }
-
-  complete(): void {
+  override complete(): void {
+    if (this.isStopped) return;
+    this.isStopped = true;
     this.#sourceDone = true;
-    if (this.#ended) this.#subscriber.complete();
+    if (this.#ended) this.out.complete();
     else if (!this.#finishing) this.#finish(undefined);
   }
 
-  unsubscribe(): void {
-    this.#upstream?.unsubscribe();
+  /** Cancels asynchronous completion checks in flight and unsubscribes the source. */
+  override unsubscribe(): void {
     this.#finishing?.unsubscribe();
+    super.unsubscribe();
   }
 
   #token(event: TokenEvent): void {
@@ -136,7 +128,7 @@ export class GuardSubscription implements Observer<L0Event>, Unsubscribable, Red
       // stream-first: the token passes as it is unless a redaction is pending
       if (this.redactions === undefined || this.redactions.length === 0) {
         this.#released = length;
-        this.#subscriber.next(event);
+        this.out.next(event);
       } else {
         this.#pending += value;
         this.#emitText(length, event);
@@ -241,8 +233,8 @@ export class GuardSubscription implements Observer<L0Event>, Unsubscribable, Red
     const value = releaseText(this.#pending, this.#released, to, this.redactions);
     this.#pending = this.#pending.slice(to - this.#released);
     this.#released = to;
-    if (original && value === original.value) this.#subscriber.next(original);
-    else if (value !== '') this.#subscriber.next({ type: 'token', value });
+    if (original && value === original.value) this.out.next(original);
+    else if (value !== '') this.out.next({ type: 'token', value });
   }
 
   /** Reports the violations (none without a verdict); false (after erroring) when the attempt fails. */
@@ -251,18 +243,18 @@ export class GuardSubscription implements Observer<L0Event>, Unsubscribable, Red
     const { violations, failing } = verdict;
     const { onViolation } = this.#plan;
     for (const v of violations) {
-      this.#subscriber.next({ type: 'violation', violation: v });
+      this.out.next({ type: 'violation', violation: v });
       try {
         onViolation?.(v);
       } catch (e) {
         this.#ended = true;
-        this.#subscriber.error(e);
+        this.out.error(e);
         return false;
       }
     }
     if (failing.length === 0) return true;
     this.#ended = true;
-    this.#subscriber.error(new GuardrailViolationError({ violations: failing }));
+    this.out.error(new GuardrailViolationError({ violations: failing }));
     return false;
   }
 
@@ -299,14 +291,14 @@ export class GuardSubscription implements Observer<L0Event>, Unsubscribable, Red
         phases.end(verdict.violations, verdict.failing.length === 0);
         if (phases.error) {
           this.#ended = true;
-          return this.#subscriber.error(phases.error.cause);
+          return this.out.error(phases.error.cause);
         }
       }
       if (!this.#report(verdict)) return;
       this.#emitText(all.length);
-      if (complete) this.#subscriber.next(complete);
+      if (complete) this.out.next(complete);
       this.#ended = true;
-      if (this.#sourceDone || !complete) this.#subscriber.complete();
+      if (this.#sourceDone || !complete) this.out.complete();
     };
     if (pending.length === 0) return conclude();
     this.#finishing = forkJoin(pending).subscribe({ complete: conclude });

@@ -3,14 +3,13 @@ import {
   identity,
   Observable,
   type MonoTypeOperatorFunction,
-  type Observer,
   type SchedulerAction,
   type SchedulerLike,
   type Subscriber,
   type Subscription,
-  type Unsubscribable,
 } from 'rxjs';
 import { TokenTimeoutError, type TimeoutKind } from '../errors/TokenTimeoutError.js';
+import { Relay } from '../internal/relay.js';
 import type { L0Event } from '../events/eventTypes.js';
 import { checkBag, checkKeys, isSchedulerLike, optionError, optionKeys, optionPath, type OptionPath } from '../internal/options.js';
 
@@ -71,25 +70,17 @@ export function withTimeouts(config: WithTimeoutsConfig): MonoTypeOperatorFuncti
   if (initialToken === Infinity && interToken === Infinity && total === Infinity) return identity;
 
   const budgets: ResolvedTimeouts = { initialToken, interToken, total, scheduler };
-  return (source) =>
-    new Observable<L0Event>((subscriber) => {
-      const watch = new TimeoutWatch(subscriber, budgets);
-      // Subscribing through a carrier hands us the source's subscriber before its subscribe returns,
-      // so a timeout inside a synchronous flood closes it and a source that checks `closed` stops.
-      new Observable<L0Event>((s) => {
-        watch.upstream = s;
-        return source.subscribe(s);
-      }).subscribe(watch);
-      return watch;
-    });
+  // the watch is the source's subscriber itself: a timeout inside a synchronous flood closes it,
+  // and a source that checks `closed` stops
+  return (source) => new Observable<L0Event>((subscriber) => source.subscribe(new TimeoutWatch(subscriber, budgets)));
 }
 
 /**
- * One subscription's clock: the observer of the source and the teardown at once, with the
- * scheduled action's work a shared function. A class rather than closures because fan-in (10,000
- * open streams) pays for every closure and context per stream.
+ * One subscription's clock: the source's subscriber, with the scheduled action's work a shared
+ * function. A class rather than closures because fan-in (10,000 open streams) pays for every
+ * closure and context per stream.
  */
-class TimeoutWatch implements Observer<L0Event>, Unsubscribable {
+class TimeoutWatch extends Relay<L0Event> {
   private readonly start: number;
   private readonly end: number;
   /** When the current silence began (shifted by time spent downstream). */
@@ -98,13 +89,12 @@ class TimeoutWatch implements Observer<L0Event>, Unsubscribable {
   private timing = true;
   private armedAt = Infinity;
   private action: Subscription | undefined = undefined;
-  /** The source's own subscriber, known before its subscribe returns. */
-  upstream: Subscription | undefined = undefined;
 
   constructor(
-    private readonly subscriber: Subscriber<L0Event>,
+    out: Subscriber<L0Event>,
     private readonly budgets: ResolvedTimeouts,
   ) {
+    super(out);
     this.start = budgets.scheduler.now();
     this.end = this.start + budgets.total;
     this.base = this.start;
@@ -112,7 +102,8 @@ class TimeoutWatch implements Observer<L0Event>, Unsubscribable {
   }
 
   next(event: L0Event): void {
-    const subscriber = this.subscriber;
+    if (this.isStopped) return;
+    const subscriber = this.out;
     if (!this.timing) return subscriber.next(event);
     switch (event.type) {
       case 'token':
@@ -143,20 +134,22 @@ class TimeoutWatch implements Observer<L0Event>, Unsubscribable {
     }
   }
 
-  error(err: unknown): void {
+  override error(err: unknown): void {
     this.stop();
-    this.subscriber.error(err);
+    super.error(err);
   }
 
-  complete(): void {
+  override complete(): void {
     this.stop();
-    this.subscriber.complete();
+    super.complete();
   }
 
-  /** The teardown of the outer subscription. */
-  unsubscribe(): void {
+  /** Disarms the clock and unsubscribes the source. */
+  override unsubscribe(): void {
+    this.timing = false;
     this.action?.unsubscribe();
-    this.upstream?.unsubscribe();
+    this.action = undefined;
+    super.unsubscribe();
   }
 
   /** The scheduled action ran: time out, or reschedule for the rest when tokens moved the deadline. */
@@ -193,8 +186,10 @@ class TimeoutWatch implements Observer<L0Event>, Unsubscribable {
     const kind: TimeoutKind = now >= this.end ? 'total' : this.tokenCount === 0 ? 'initial' : 'inter';
     const timeoutMs = kind === 'total' ? total : kind === 'initial' ? initialToken : interToken;
     const elapsedMs = now - (kind === 'total' ? this.start : this.base);
-    this.upstream?.unsubscribe();
-    this.subscriber.error(new TokenTimeoutError({ kind, timeoutMs, elapsedMs, tokenCount: this.tokenCount }));
+    // the source stops before the downstream hears of it (a retry may subscribe again at once)
+    const out = this.out;
+    this.unsubscribe();
+    out.error(new TokenTimeoutError({ kind, timeoutMs, elapsedMs, tokenCount: this.tokenCount }));
   }
 }
 

@@ -1,4 +1,5 @@
-import { Observable, type MonoTypeOperatorFunction, type Observer, type Subscriber } from 'rxjs';
+import { Observable, type MonoTypeOperatorFunction } from 'rxjs';
+import { Relay } from '../internal/relay.js';
 import { ZeroOutputError } from '../errors/ZeroOutputError.js';
 import type { L0Event, ResumeEvent, TokenEvent } from '../events/eventTypes.js';
 import { attemptTextChange } from '../attempt/attemptText.js';
@@ -61,48 +62,45 @@ export function detectZeroOutput(config: DetectZeroOutputConfig = {}): MonoTypeO
  * One subscription's check, the source's observer itself: fan-in (10,000 open streams) pays for
  * every closure per stream, and `defer` + `tap` kept about 1.3 KB of them.
  */
-class ZeroOutputWatch implements Observer<L0Event> {
+class ZeroOutputWatch extends Relay<L0Event> {
   private meaningful = false;
   private content = '';
   private checked = false;
 
-  constructor(private readonly subscriber: Subscriber<L0Event>) {}
-
   next(event: L0Event): void {
+    if (this.isStopped) return;
     switch (attemptTextChange(event)) {
       case 'token':
-        this.add((event as TokenEvent).value);
+        this.addText((event as TokenEvent).value);
         break;
       case 'reset':
         this.reset();
         break;
       case 'resume':
         this.reset();
-        this.add((event as ResumeEvent).checkpoint);
+        this.addText((event as ResumeEvent).checkpoint);
         break;
       default:
         if (event.type === 'tool-call' || event.type === 'data') this.markMeaningful();
         else if (event.type === 'complete' && !this.checked) {
           this.checked = true;
           const empty = event.finishReason === 'content-filter' ? undefined : this.check();
-          if (empty) return this.subscriber.error(empty);
+          if (empty) return this.error(empty);
         }
     }
-    this.subscriber.next(event);
+    this.out.next(event);
   }
 
-  error(err: unknown): void {
-    this.subscriber.error(err);
-  }
-
-  complete(): void {
+  override complete(): void {
+    if (this.isStopped) return;
+    this.isStopped = true;
     const empty = this.checked ? undefined : this.check();
     this.checked = true;
-    if (empty) this.subscriber.error(empty);
-    else this.subscriber.complete();
+    if (empty) this.out.error(empty);
+    else this.out.complete();
   }
 
-  private add(delta: string): void {
+  private addText(delta: string): void {
     if (this.meaningful) return;
     this.content += delta;
     for (const ch of delta) {

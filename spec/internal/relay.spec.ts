@@ -1,0 +1,138 @@
+/** @test {Relay} */
+import { describe, expect, it } from 'vitest';
+import { Observable, Subscriber, type OperatorFunction, type Subscription } from 'rxjs';
+import {
+  accumulate,
+  checkpointEvery,
+  createMemoryEventStore,
+  deduplicateContinuation,
+  detectDrift,
+  detectZeroOutput,
+  guard,
+  recommendedGuardrails,
+  recordEvents,
+  retryWithBackoff,
+  withTimeouts,
+  type L0Event,
+} from 'l0-rx';
+import { ev } from '../helpers/attemptSource.js';
+
+const { start, tok, complete } = ev;
+
+/** Late text that every content operator reacts to (meta commentary, a refusal, a repeated sentence). */
+const LATE = 'As an AI language model, I cannot actually help with that. '.repeat(4);
+
+/**
+ * The operators whose per-subscription object is the source's subscriber itself (a `Relay`, or
+ * the attempt subscriber of the retry loop) rather than an observer rxjs wraps: what the wrapper
+ * guaranteed, they must guarantee themselves. Each reports its side effects (callbacks, records)
+ * to `log`, which must not grow from anything the source sends once the operator has stopped.
+ */
+const operators: [string, (log: string[]) => OperatorFunction<L0Event, unknown>][] = [
+  ['withTimeouts', () => withTimeouts({ interToken: 60_000 })],
+  ['deduplicateContinuation', () => deduplicateContinuation()],
+  ['guard', (log) => guard(recommendedGuardrails, { onViolation: (v) => log.push(`violation ${v.ruleId}`) })],
+  ['detectDrift', (log) => detectDrift({ onDrift: (types) => log.push(`drift ${types.join()}`) })],
+  ['detectZeroOutput', () => detectZeroOutput()],
+  ['checkpointEvery', () => checkpointEvery(1)],
+  ['accumulate', () => accumulate()],
+  [
+    'recordEvents',
+    (log) => {
+      const store = createMemoryEventStore();
+      const append = store.append.bind(store);
+      return recordEvents({ ...store, append: (batch) => { log.push(...batch.map((e) => `recorded ${e.event.type}`)); return append(batch); } }, { streamId: 's' });
+    },
+  ],
+  ['retryWithBackoff', () => retryWithBackoff()],
+];
+
+/** A source that ignores the rules: it goes on after its own end, and after its subscriber closed. */
+function unruly(after: (s: Subscriber<L0Event>) => void): { source: Observable<L0Event>; seen: Subscriber<L0Event>[] } {
+  const seen: Subscriber<L0Event>[] = [];
+  const source = new Observable<L0Event>((s) => {
+    seen.push(s);
+    s.next(start());
+    s.next(tok('Hello there, this is a perfectly ordinary answer. '));
+    after(s);
+  });
+  return { source, seen };
+}
+
+describe.each(operators)('%s as the source\'s subscriber', (_name, op) => {
+  it('should pass nothing and do nothing after the source\'s completion, and complete once', () => {
+    const effects: string[] = [];
+    let ended = -1;
+    const { source } = unruly((s) => {
+      s.next(complete());
+      s.complete();
+      ended = effects.length;
+      s.next(tok(LATE));
+      s.next(complete());
+      s.error(new Error('late'));
+      s.complete();
+    });
+    const log: string[] = [];
+    source.pipe(op(effects)).subscribe({ next: () => log.push('next'), error: () => log.push('error'), complete: () => log.push('complete') });
+    expect(log.filter((x) => x !== 'next')).toEqual(['complete']);
+    expect(log.length - 1).toBeGreaterThanOrEqual(1);
+    expect(effects.slice(ended)).toEqual([]);
+  });
+
+  it('should pass nothing after the source\'s error, and error once', () => {
+    const boom = new Error('boom');
+    const { source } = unruly((s) => {
+      s.error(boom);
+      s.next(tok('late'));
+      s.complete();
+      s.error(new Error('second'));
+    });
+    const errors: unknown[] = [];
+    let completed = false;
+    // retryWithBackoff would retry the error (and the source errors every time): no attempts left
+    const effects: string[] = [];
+    const pipeline = _name === 'retryWithBackoff' ? source.pipe(retryWithBackoff({ attempts: 0 })) : source.pipe(op(effects));
+    pipeline.subscribe({ error: (e) => errors.push(e), complete: () => (completed = true) });
+    expect(errors).toHaveLength(1);
+    expect(completed).toBe(false);
+    expect(effects.filter((e) => !e.startsWith('recorded'))).toEqual([]);
+    if (_name === 'recordEvents') expect(effects).toEqual(['recorded start', 'recorded token', 'recorded error']);
+  });
+
+  it('should close the subscriber the source holds, and pass nothing more, once the consumer unsubscribes', () => {
+    let late: (() => void) | undefined;
+    const { source, seen } = unruly((s) => {
+      late = () => {
+        s.next(tok(LATE));
+        s.next(complete());
+        s.complete();
+      };
+    });
+    let after = 0;
+    let unsubscribed = false;
+    const effects: string[] = [];
+    const subscription: Subscription = source.pipe(op(effects)).subscribe({ next: () => unsubscribed && after++, error: () => after++, complete: () => after++ });
+    const before = effects.length;
+    expect(seen[0]!.closed).toBe(false);
+    unsubscribed = true;
+    subscription.unsubscribe();
+    // the source's own subscriber is closed: a source that checks `closed` stops
+    expect(seen[0]!.closed).toBe(true);
+    late!();
+    expect(after).toBe(0);
+    expect(effects.slice(before)).toEqual([]);
+  });
+
+  it('should react to the same late text while it is still running (the checks above can fail)', () => {
+    const effects: string[] = [];
+    const { source } = unruly((s) => {
+      s.next(tok(LATE));
+      s.next(complete());
+      s.complete();
+    });
+    source.pipe(op(effects)).subscribe({ error: () => undefined });
+    if (_name === 'guard') expect(effects.some((e) => e.startsWith('violation'))).toBe(true);
+    if (_name === 'detectDrift') expect(effects.some((e) => e.startsWith('drift'))).toBe(true);
+    if (_name === 'recordEvents') expect(effects).toContain('recorded complete');
+  });
+});
