@@ -78,7 +78,7 @@ export function deduplicateContinuation(config: DeduplicateContinuationConfig = 
   return (source) => new Observable<L0Event>((subscriber) => source.subscribe(new Deduplication(subscriber, options)));
 }
 
-/** One subscription's matcher, the source's observer itself (one object per open stream, no closures). */
+/** One subscription's matcher, the source's subscriber itself (one object per open stream, no closures). */
 class Deduplication extends Relay<L0Event> {
   /** Set while armed (after a `resume`, until the overlap is decided). */
   private matcher: OverlapMatcher | undefined = undefined;

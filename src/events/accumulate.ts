@@ -60,7 +60,7 @@ export function accumulate(config: AccumulateConfig = {}): OperatorFunction<L0Ev
 }
 
 /**
- * One subscription's fold, the source's observer itself (fan-in keeps one per open stream: a class
+ * One subscription's fold, the source's subscriber itself (fan-in keeps one per open stream: a class
  * instead of `defer` + `scan` + their closures). Its text is an AttemptText, so `content` is the
  * same string as the attempt operators' texts upstream.
  */

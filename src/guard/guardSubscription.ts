@@ -44,7 +44,7 @@ export function guardPlan(rules: readonly GuardRule[], { holdBack, onViolation, 
 const NO_RUN: GuardRuleRun = Object.freeze({});
 
 /**
- * One subscription of the guard, the source's observer itself (fan-in keeps thousands open: no
+ * One subscription of the guard, the source's subscriber itself (fan-in keeps thousands open: no
  * closures per subscription). Per token it does O(1) work and nothing per rule: the token joins
  * `owed`, the text since the last check round, and only when the token count reaches `nextDue`
  * does a round run the rules that are due (a rule not due gets the batch added to its own arrears

@@ -16,9 +16,15 @@ import { Subscriber } from 'rxjs';
  * downstream subscriber holds the relay (the constructor adds it), so the downstream's end
  * unsubscribes the relay and, through it, the source, as rxjs's operators do.
  *
- * The `Subscriber` constructor is marked "internal in v8" in rxjs 7's typings; rxjs 8 makes
- * `new Subscriber(destination)` the public way to write an operator, so this is the one use of it
- * that carries over. @internal
+ * A notification a stopped relay drops is not reported to rxjs's `config.onStoppedNotification`
+ * debugging hook (the wrapper did report it).
+ *
+ * The `Subscriber` constructor is marked deprecated for direct use in rxjs 7 ("internal in v8")
+ * and in rxjs 8's drafts, which offer `operate({ destination, next, ... })` instead (a Subscriber
+ * built from override closures). Subclassing it is how rxjs's own operators are written, and
+ * `Observable.subscribe` uses any `Subscriber` as it is in both versions. Should a later rxjs
+ * close it, a relay becomes an `operate()` call: closures per layer per subscription, which is
+ * what the fan-in work avoided. @internal
  */
 export abstract class Relay<T, R = T> extends Subscriber<T> {
   constructor(protected readonly out: Subscriber<R>) {

@@ -59,7 +59,7 @@ export function detectZeroOutput(config: DetectZeroOutputConfig = {}): MonoTypeO
 }
 
 /**
- * One subscription's check, the source's observer itself: fan-in (10,000 open streams) pays for
+ * One subscription's check, the source's subscriber itself: fan-in (10,000 open streams) pays for
  * every closure per stream, and `defer` + `tap` kept about 1.3 KB of them.
  */
 class ZeroOutputWatch extends Relay<L0Event> {
