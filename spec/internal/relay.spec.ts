@@ -6,6 +6,7 @@ import {
   checkpointEvery,
   createMemoryEventStore,
   deduplicateContinuation,
+  fromAttempt,
   detectDrift,
   detectZeroOutput,
   guard,
@@ -16,6 +17,7 @@ import {
   type L0Event,
 } from 'l0-rx';
 import { ev } from '../helpers/attemptSource.js';
+import { abortOn } from '../../src/preset/abortOn.js';
 
 const { start, tok, complete } = ev;
 
@@ -45,6 +47,8 @@ const operators: [string, (log: string[]) => OperatorFunction<L0Event, unknown>]
     },
   ],
   ['retryWithBackoff', () => retryWithBackoff()],
+  ['fromAttempt (the body\'s subscriber)', () => (source) => fromAttempt(() => source)],
+  ['abortOn (l0\'s signal)', () => abortOn(new AbortController().signal)],
 ];
 
 /** A source that ignores the rules: it goes on after its own end, and after its subscriber closed. */

@@ -1,6 +1,7 @@
 import { isObservable, Observable, type Subscriber } from 'rxjs';
 import type { L0Event, StartEvent } from '../events/eventTypes.js';
 import { FIRST_ATTEMPT, takeAttemptContext, type AttemptContext } from './attemptContext.js';
+import { Relay } from '../internal/relay.js';
 import { checkBag, checkKeys, describeOption, optionError, optionKeys, optionPath, type OptionPath } from '../internal/options.js';
 
 /** Options of {@link fromAttempt} (and of `fromStream`). */
@@ -54,14 +55,15 @@ export function fromAttempt(
     if (subscriber.closed) return;
     const events = body(ctx);
     if (!isObservable(events)) throw new TypeError('fromAttempt: `body` must return an Observable<L0Event>');
-    return events.subscribe({
-      next: (e) => {
-        if (e.type !== 'start') subscriber.next(e);
-      },
-      error: (err: unknown) => subscriber.error(err),
-      complete: () => subscriber.complete(),
-    });
+    return events.subscribe(new BodyEvents(subscriber));
   });
+}
+
+/** The body's subscriber: passes its events on without their own `start` (the attempt's is ours). */
+class BodyEvents extends Relay<L0Event> {
+  next(e: L0Event): void {
+    if (!this.isStopped && e.type !== 'start') this.out.next(e);
+  }
 }
 
 /**

@@ -1,4 +1,5 @@
-import { identity, Observable, type MonoTypeOperatorFunction } from 'rxjs';
+import { identity, Observable, type MonoTypeOperatorFunction, type Subscriber } from 'rxjs';
+import { Relay } from '../internal/relay.js';
 import { StreamAbortedError } from '../errors/StreamAbortedError.js';
 import { deserializeError } from '../errors/deserializeError.js';
 import type { L0Event } from '../events/eventTypes.js';
@@ -24,25 +25,43 @@ export function abortOn(signal: AbortSignal | undefined): MonoTypeOperatorFuncti
   if (!signal) return identity;
   return (source) =>
     new Observable<L0Event>((subscriber) => {
-      if (signal.aborted) {
-        subscriber.error(abortError(signal, []));
-        return;
-      }
-      const failed: unknown[] = [];
-      const leave = onAbort(signal, () => subscriber.error(abortError(signal, failed)));
-      const subscription = source.subscribe({
-        next: (e) => {
-          if (e.type === 'retry' || e.type === 'fallback') failed.push(deserializeError(e.error));
-          subscriber.next(e);
-        },
-        error: (err: unknown) => subscriber.error(err),
-        complete: () => subscriber.complete(),
-      });
-      return () => {
-        leave();
-        subscription.unsubscribe();
-      };
+      if (signal.aborted) return subscriber.error(abortError(signal, []));
+      return source.subscribe(new AbortWatch(subscriber, signal));
     });
+}
+
+/** One run's watch: the source's subscriber, and the run's one entry in the signal's waiters. */
+class AbortWatch extends Relay<L0Event> {
+  /** The errors of the attempts that failed so far, for the abort error's `attemptErrors`. */
+  private readonly failed: unknown[] = [];
+  private readonly leave: () => void;
+
+  constructor(
+    out: Subscriber<L0Event>,
+    private readonly signal: AbortSignal,
+  ) {
+    super(out);
+    this.leave = onAbort(signal, () => this.aborted());
+  }
+
+  next(e: L0Event): void {
+    if (this.isStopped) return;
+    if (e.type === 'retry' || e.type === 'fallback') this.failed.push(deserializeError(e.error));
+    this.out.next(e);
+  }
+
+  /** The signal aborted: the source stops first (its request is cancelled), then the run errors. */
+  private aborted(): void {
+    if (this.isStopped) return;
+    const out = this.out;
+    this.unsubscribe();
+    out.error(abortError(this.signal, this.failed));
+  }
+
+  override unsubscribe(): void {
+    this.leave();
+    super.unsubscribe();
+  }
 }
 
 /** The callbacks of the runs waiting on a signal, and the one listener that calls them. */
