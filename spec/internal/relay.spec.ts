@@ -29,8 +29,9 @@ const LATE = 'As an AI language model, I cannot actually help with that. '.repea
 /**
  * The operators whose per-subscription object is the source's subscriber itself (a `Relay`, or
  * the attempt subscriber of the retry loop) rather than an observer rxjs wraps: what the wrapper
- * guaranteed, they must guarantee themselves. Each reports its side effects (callbacks, records)
- * to `log`, which must not grow from anything the source sends once the operator has stopped.
+ * guaranteed, they must guarantee themselves (`parseStructured` keeps the wrapper; the behaviour
+ * is pinned whatever the implementation). Each reports its side effects (callbacks, records) to
+ * `log`, which must not grow from anything the source sends once the operator has stopped.
  */
 const operators: [string, (log: string[]) => OperatorFunction<L0Event, unknown>][] = [
   ['withTimeouts', () => withTimeouts({ interToken: 60_000 })],
@@ -66,7 +67,7 @@ function unruly(after: (s: Subscriber<L0Event>) => void): { source: Observable<L
   return { source, seen };
 }
 
-describe.each(operators)('%s as the source\'s subscriber', (_name, op) => {
+describe.each(operators)('%s as the source\'s subscriber', (name, op) => {
   it('should pass nothing and do nothing after the source\'s completion, and complete once', () => {
     const effects: string[] = [];
     let ended = -1;
@@ -82,7 +83,7 @@ describe.each(operators)('%s as the source\'s subscriber', (_name, op) => {
     const log: string[] = [];
     source.pipe(op(effects)).subscribe({ next: () => log.push('next'), error: () => log.push('error'), complete: () => log.push('complete') });
     // one end only (parseStructured fails the prose answer, which is not JSON, at its complete event)
-    expect(log.filter((x) => x !== 'next')).toEqual([_name === 'parseStructured' ? 'error' : 'complete']);
+    expect(log.filter((x) => x !== 'next')).toEqual([name === 'parseStructured' ? 'error' : 'complete']);
     expect(log.length - 1).toBeGreaterThanOrEqual(1);
     expect(effects.slice(ended)).toEqual([]);
   });
@@ -99,12 +100,12 @@ describe.each(operators)('%s as the source\'s subscriber', (_name, op) => {
     let completed = false;
     // retryWithBackoff would retry the error (and the source errors every time): no attempts left
     const effects: string[] = [];
-    const pipeline = _name === 'retryWithBackoff' ? source.pipe(retryWithBackoff({ attempts: 0 })) : source.pipe(op(effects));
+    const pipeline = name === 'retryWithBackoff' ? source.pipe(retryWithBackoff({ attempts: 0 })) : source.pipe(op(effects));
     pipeline.subscribe({ error: (e) => errors.push(e), complete: () => (completed = true) });
     expect(errors).toHaveLength(1);
     expect(completed).toBe(false);
     expect(effects.filter((e) => !e.startsWith('recorded'))).toEqual([]);
-    if (_name === 'recordEvents') expect(effects).toEqual(['recorded start', 'recorded token', 'recorded error']);
+    if (name === 'recordEvents') expect(effects).toEqual(['recorded start', 'recorded token', 'recorded error']);
   });
 
   it('should close the subscriber the source holds, and pass nothing more, once the consumer unsubscribes', () => {
@@ -139,8 +140,8 @@ describe.each(operators)('%s as the source\'s subscriber', (_name, op) => {
       s.complete();
     });
     source.pipe(op(effects)).subscribe({ error: () => undefined });
-    if (_name === 'guard') expect(effects.some((e) => e.startsWith('violation'))).toBe(true);
-    if (_name === 'detectDrift') expect(effects.some((e) => e.startsWith('drift'))).toBe(true);
-    if (_name === 'recordEvents') expect(effects).toContain('recorded complete');
+    if (name === 'guard') expect(effects.some((e) => e.startsWith('violation'))).toBe(true);
+    if (name === 'detectDrift') expect(effects.some((e) => e.startsWith('drift'))).toBe(true);
+    if (name === 'recordEvents') expect(effects).toContain('recorded complete');
   });
 });
