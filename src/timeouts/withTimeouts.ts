@@ -146,9 +146,7 @@ class TimeoutWatch extends Relay<L0Event> {
 
   /** Disarms the clock and unsubscribes the source. */
   override unsubscribe(): void {
-    this.timing = false;
-    this.action?.unsubscribe();
-    this.action = undefined;
+    this.stop();
     super.unsubscribe();
   }
 
@@ -179,14 +177,11 @@ class TimeoutWatch extends Relay<L0Event> {
   }
 
   private timeOut(now: number): void {
-    this.action?.unsubscribe();
-    this.action = undefined;
-    this.timing = false;
     const { initialToken, interToken, total } = this.budgets;
     const kind: TimeoutKind = now >= this.end ? 'total' : this.tokenCount === 0 ? 'initial' : 'inter';
     const timeoutMs = kind === 'total' ? total : kind === 'initial' ? initialToken : interToken;
     const elapsedMs = now - (kind === 'total' ? this.start : this.base);
-    // the source stops before the downstream hears of it (a retry may subscribe again at once)
+    // the source stops (and the clock is disarmed) before the downstream hears of it: a retry may subscribe again at once
     const out = this.out;
     this.unsubscribe();
     out.error(new TokenTimeoutError({ kind, timeoutMs, elapsedMs, tokenCount: this.tokenCount }));
