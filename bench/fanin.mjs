@@ -12,7 +12,9 @@
 // what causes the lag, and far less sensitive to other jobs on the machine), wall time from the
 // first subscription to the last completion.
 // Then one line of heap per open stream for each layer of l0() (fromStream, + withTimeouts, ...).
-// Usage: node bench/fanin.mjs [--streams 10000 --rounds 30 --seed 42 --no-layers] (after npm run
+// Before measuring, each child warms the JIT on --warm streams of its configuration (2,000 by
+// default) whose tokens come without waiting.
+// Usage: node bench/fanin.mjs [--streams 10000 --rounds 30 --seed 42 --warm 2000 --no-layers] (after npm run
 // build), or part of npm run bench. Internal: --child <configuration> runs one measurement and prints JSON.
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -24,40 +26,46 @@ const WORDS = ['the ', 'quick ', 'brown ', 'fox ', 'jumps ', 'over ', 'the ', 'l
   'birds ', 'sing ', 'in ', 'morning ', 'light ', 'songs '];
 const TOKENS = 30;
 const EVERY_MS = 100;
+/** Streams of the warm-up each child runs before measuring (see child). */
+const WARM = 2000;
 
-/** A slow model: a token every 100 ms (a counter every 16 tokens, so the text does not loop). */
-async function* slowTokens(n) {
+/** A slow model: a token every `every` ms (a counter every 16 tokens, so the text does not loop); 0: no wait, for the warm-up. */
+async function* slowTokens(n, every = EVERY_MS) {
   for (let i = 0; i < n; i++) {
-    await sleep(EVERY_MS);
+    if (every > 0) await sleep(every);
     yield i % 16 === 0 ? `${i}. ` : WORDS[i % WORDS.length];
   }
 }
 
-/** @param {string} name @returns {Promise<() => import('rxjs').Observable<unknown>>} */
+/** @param {string} name @returns {Promise<(every?: number) => import('rxjs').Observable<unknown>>} */
 async function configuration(name) {
   const { from, map, scan } = await import('rxjs');
   const { l0, accumulate, recommendedGuardrails } = await import('l0-rx');
   if (name === 'baseline') {
-    return () => from(slowTokens(TOKENS)).pipe(map((value) => ({ type: 'token', value })), scan((text, e) => text + e.value, ''));
+    return (every) => from(slowTokens(TOKENS, every)).pipe(map((value) => ({ type: 'token', value })), scan((text, e) => text + e.value, ''));
   }
-  if (name === 'l0') return () => l0({ stream: () => slowTokens(TOKENS), guardrails: recommendedGuardrails }).pipe(accumulate());
-  if (name === 'l0 (no guard)') return () => l0({ stream: () => slowTokens(TOKENS) }).pipe(accumulate());
+  if (name === 'l0') return (every) => l0({ stream: () => slowTokens(TOKENS, every), guardrails: recommendedGuardrails }).pipe(accumulate());
+  if (name === 'l0 (no guard)') return (every) => l0({ stream: () => slowTokens(TOKENS, every) }).pipe(accumulate());
   // the layers of l0(), for the heap-by-layer lines
   const { fromStream, withTimeouts, retryWithBackoff, detectZeroOutput } = await import('l0-rx');
   const timeouts = () => withTimeouts({ initialToken: 5000, interToken: 10_000 });
-  if (name === 'fromStream') return () => fromStream(() => slowTokens(TOKENS));
-  if (name === '+ withTimeouts') return () => fromStream(() => slowTokens(TOKENS)).pipe(timeouts());
-  if (name === '+ retryWithBackoff') return () => fromStream(() => slowTokens(TOKENS)).pipe(timeouts(), retryWithBackoff());
-  if (name === '+ detectZeroOutput') return () => fromStream(() => slowTokens(TOKENS)).pipe(timeouts(), detectZeroOutput(), retryWithBackoff());
-  if (name === 'l0()') return () => l0({ stream: () => slowTokens(TOKENS) });
+  if (name === 'fromStream') return (every) => fromStream(() => slowTokens(TOKENS, every));
+  if (name === '+ withTimeouts') return (every) => fromStream(() => slowTokens(TOKENS, every)).pipe(timeouts());
+  if (name === '+ retryWithBackoff') return (every) => fromStream(() => slowTokens(TOKENS, every)).pipe(timeouts(), retryWithBackoff());
+  if (name === '+ detectZeroOutput') return (every) => fromStream(() => slowTokens(TOKENS, every)).pipe(timeouts(), detectZeroOutput(), retryWithBackoff());
+  if (name === 'l0()') return (every) => l0({ stream: () => slowTokens(TOKENS, every) });
   throw new Error(`unknown fan-in configuration ${name}`);
 }
 
 /** One measurement in this process: the figures as JSON on stdout. */
-async function child(name, streams) {
+async function child(name, streams, warm) {
   const make = await configuration(name);
-  // warm the code paths (and the JIT) on a few streams, so the heap baseline holds the loaded modules
-  await Promise.all(Array.from({ length: 50 }, () => new Promise((resolve, reject) => make().subscribe({ error: reject, complete: () => resolve(undefined) }))));
+  // warm the code paths and the JIT on `warm` streams of the same configuration whose tokens come
+  // without waiting, so the heap baseline holds the loaded modules and the bursts below run the
+  // code a server that has served before runs: a path taken once per stream (completion, a guard
+  // round) is not optimised after the 50 streams this warm-up used to be, and the first thousands
+  // of the 10,000 streams then ran it in the interpreter, inside the bursts the lag measures
+  await Promise.all(Array.from({ length: warm }, () => new Promise((resolve, reject) => make(0).subscribe({ error: reject, complete: () => resolve(undefined) }))));
   const gc = /** @type {() => void} */ (globalThis.gc);
   gc();
   const heapBefore = process.memoryUsage().heapUsed;
@@ -92,9 +100,9 @@ async function child(name, streams) {
 }
 
 /** Runs one configuration in a fresh child process and returns its figures. */
-function runChild(name, streams) {
+function runChild(name, streams, warm = WARM) {
   return new Promise((resolve, reject) => {
-    const p = fork(fileURLToPath(import.meta.url), ['--child', name, '--streams', String(streams)], {
+    const p = fork(fileURLToPath(import.meta.url), ['--child', name, '--streams', String(streams), '--warm', String(warm)], {
       execArgv: ['--expose-gc', '--max-old-space-size=4096'], stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
     });
     p.on('message', (m) => resolve(m));
@@ -111,7 +119,7 @@ const range = (xs, digits) => `${Math.min(...xs).toFixed(digits)}-${Math.max(...
  * round) and prints the figures: medians, [min-max over the rounds], ratios against the baseline's
  * medians.
  */
-export async function reportFanIn({ seed = 1, rounds = 30, streams = 10_000, names = ['baseline', 'l0', 'l0 (no guard)'] } = {}) {
+export async function reportFanIn({ seed = 1, rounds = 30, streams = 10_000, warm = WARM, names = ['baseline', 'l0', 'l0 (no guard)'] } = {}) {
   if (rounds < 1) return {};
   const random = prng(seed + 1);
   /** @type {Record<string, any[]>} */
@@ -119,13 +127,13 @@ export async function reportFanIn({ seed = 1, rounds = 30, streams = 10_000, nam
   for (let r = 0; r < rounds; r++) {
     const order = [...names];
     for (let i = order.length - 1; i > 0; i--) { const j = Math.floor(random() * (i + 1)); [order[i], order[j]] = [order[j], order[i]]; }
-    for (const name of order) results[name].push(await runChild(name, streams));
+    for (const name of order) results[name].push(await runChild(name, streams, warm));
   }
   const fig = (name, key) => median(results[name].map((x) => x[key]));
   const spread = (name, key, digits) => range(results[name].map((x) => x[key]), digits);
   const fmt = (x) => x.toLocaleString('en-US');
   const b = 'baseline';
-  console.log(`fan-in: ${fmt(streams)} concurrent streams, a token every ${EVERY_MS} ms, ${TOKENS} tokens each (${(TOKENS * EVERY_MS) / 1000} s of streaming); each configuration in its own process, ${rounds} rounds, medians [min-max]`);
+  console.log(`fan-in: ${fmt(streams)} concurrent streams, a token every ${EVERY_MS} ms, ${TOKENS} tokens each (${(TOKENS * EVERY_MS) / 1000} s of streaming); each configuration in its own process after a warm-up of ${fmt(warm)} streams, ${rounds} rounds, medians [min-max]`);
   for (const name of names) {
     const kb = fig(name, 'heapPerStreamBytes') / 1024;
     const failed = results[name].reduce((n, x) => n + x.errors, 0);
@@ -147,10 +155,10 @@ export async function reportLayers({ streams = 3000 } = {}) {
 const argv = process.argv;
 const opt = (name) => { const i = argv.indexOf(`--${name}`); return i > 0 ? argv[i + 1] : undefined; };
 if (opt('child') !== undefined) {
-  const result = await child(String(opt('child')), Number(opt('streams') ?? 10_000));
+  const result = await child(String(opt('child')), Number(opt('streams') ?? 10_000), Number(opt('warm') ?? WARM));
   process.send?.(result);
   process.disconnect?.();
 } else if (import.meta.url === `file://${argv[1]}`) {
-  await reportFanIn({ seed: Number(opt('seed') ?? 1), rounds: Number(opt('rounds') ?? 30), streams: Number(opt('streams') ?? 10_000), names: opt('names')?.split(',') });
+  await reportFanIn({ seed: Number(opt('seed') ?? 1), rounds: Number(opt('rounds') ?? 30), streams: Number(opt('streams') ?? 10_000), warm: Number(opt('warm') ?? WARM), names: opt('names')?.split(',') });
   if (!argv.includes('--no-layers')) await reportLayers();
 }
