@@ -26,46 +26,47 @@ const WORDS = ['the ', 'quick ', 'brown ', 'fox ', 'jumps ', 'over ', 'the ', 'l
   'birds ', 'sing ', 'in ', 'morning ', 'light ', 'songs '];
 const TOKENS = 30;
 const EVERY_MS = 100;
-/** Streams of the warm-up each child runs before measuring (see child). */
+/** Streams each child runs before measuring, tokens without waiting (see child). */
 const WARM = 2000;
 
-/** A slow model: a token every `every` ms (a counter every 16 tokens, so the text does not loop); 0: no wait, for the warm-up. */
-async function* slowTokens(n, every = EVERY_MS) {
+/** A slow model: a token every `every` ms, or without waiting at 0 (a counter every 16 tokens, so the text does not loop). */
+async function* slowTokens(n, every) {
   for (let i = 0; i < n; i++) {
     if (every > 0) await sleep(every);
     yield i % 16 === 0 ? `${i}. ` : WORDS[i % WORDS.length];
   }
 }
 
-/** @param {string} name @returns {Promise<(every?: number) => import('rxjs').Observable<unknown>>} */
-async function configuration(name) {
+/**
+ * The configuration `name`, its streams' tokens `every` ms apart (0 for the warm-up).
+ * @param {string} name @param {number} every @returns {Promise<() => import('rxjs').Observable<unknown>>}
+ */
+async function configuration(name, every) {
   const { from, map, scan } = await import('rxjs');
   const { l0, accumulate, recommendedGuardrails } = await import('l0-rx');
-  if (name === 'baseline') {
-    return (every) => from(slowTokens(TOKENS, every)).pipe(map((value) => ({ type: 'token', value })), scan((text, e) => text + e.value, ''));
-  }
-  if (name === 'l0') return (every) => l0({ stream: () => slowTokens(TOKENS, every), guardrails: recommendedGuardrails }).pipe(accumulate());
-  if (name === 'l0 (no guard)') return (every) => l0({ stream: () => slowTokens(TOKENS, every) }).pipe(accumulate());
+  const tokens = () => slowTokens(TOKENS, every);
+  if (name === 'baseline') return () => from(tokens()).pipe(map((value) => ({ type: 'token', value })), scan((text, e) => text + e.value, ''));
+  if (name === 'l0') return () => l0({ stream: tokens, guardrails: recommendedGuardrails }).pipe(accumulate());
+  if (name === 'l0 (no guard)') return () => l0({ stream: tokens }).pipe(accumulate());
   // the layers of l0(), for the heap-by-layer lines
   const { fromStream, withTimeouts, retryWithBackoff, detectZeroOutput } = await import('l0-rx');
   const timeouts = () => withTimeouts({ initialToken: 5000, interToken: 10_000 });
-  if (name === 'fromStream') return (every) => fromStream(() => slowTokens(TOKENS, every));
-  if (name === '+ withTimeouts') return (every) => fromStream(() => slowTokens(TOKENS, every)).pipe(timeouts());
-  if (name === '+ retryWithBackoff') return (every) => fromStream(() => slowTokens(TOKENS, every)).pipe(timeouts(), retryWithBackoff());
-  if (name === '+ detectZeroOutput') return (every) => fromStream(() => slowTokens(TOKENS, every)).pipe(timeouts(), detectZeroOutput(), retryWithBackoff());
-  if (name === 'l0()') return (every) => l0({ stream: () => slowTokens(TOKENS, every) });
+  if (name === 'fromStream') return () => fromStream(tokens);
+  if (name === '+ withTimeouts') return () => fromStream(tokens).pipe(timeouts());
+  if (name === '+ retryWithBackoff') return () => fromStream(tokens).pipe(timeouts(), retryWithBackoff());
+  if (name === '+ detectZeroOutput') return () => fromStream(tokens).pipe(timeouts(), detectZeroOutput(), retryWithBackoff());
+  if (name === 'l0()') return () => l0({ stream: tokens });
   throw new Error(`unknown fan-in configuration ${name}`);
 }
 
 /** One measurement in this process: the figures as JSON on stdout. */
 async function child(name, streams, warm) {
-  const make = await configuration(name);
-  // warm the code paths and the JIT on `warm` streams of the same configuration whose tokens come
-  // without waiting, so the heap baseline holds the loaded modules and the bursts below run the
-  // code a server that has served before runs: a path taken once per stream (completion, a guard
-  // round) is not optimised after the 50 streams this warm-up used to be, and the first thousands
-  // of the 10,000 streams then ran it in the interpreter, inside the bursts the lag measures
-  await Promise.all(Array.from({ length: warm }, () => new Promise((resolve, reject) => make(0).subscribe({ error: reject, complete: () => resolve(undefined) }))));
+  const make = await configuration(name, EVERY_MS);
+  // warm the JIT: a path taken once per stream (a completion, a guard round) is optimised only
+  // after a few thousand streams, and the bursts below would otherwise time the interpreter; the
+  // heap baseline then holds the loaded modules too
+  const warmUp = await configuration(name, 0);
+  await Promise.all(Array.from({ length: warm }, () => new Promise((resolve, reject) => warmUp().subscribe({ error: reject, complete: () => resolve(undefined) }))));
   const gc = /** @type {() => void} */ (globalThis.gc);
   gc();
   const heapBefore = process.memoryUsage().heapUsed;
