@@ -5,7 +5,8 @@ import { detectDrift, DriftDetectedError, isDriftDetectedError, type DriftDetect
 import { testScheduler } from '../helpers/testScheduler.js';
 import { done, runSync, start, text, tok } from '../guard/helpers.js';
 
-const META = 'As an AI language model, I cannot do that.';
+/** Longer than a batch (64 characters), so it is looked at on arrival. */
+const META = 'As an AI language model, I cannot do that, but I can tell you how it is usually done.';
 /** Ordinary, never-repeating text of about `n` characters. */
 const varied = (n: number, word = 'plain') => Array.from({ length: Math.ceil(n / 10) }, (_, i) => `${word} line ${i} of ${i * 7} `).join('').slice(0, n);
 const driftOf = (out: readonly L0Event[]) => out.filter((e) => e.type === 'drift');
@@ -59,16 +60,16 @@ describe('detectDrift', () => {
     /** `s` in tokens of `size` characters. */
     const chunks = (s: string, size: number) => Array.from({ length: Math.ceil(s.length / size) }, (_, i) => s.slice(i * size, (i + 1) * size));
 
-    it('should report drift in small tokens within 32 characters of the text that revealed it', () => {
+    it('should report drift in small tokens within 64 characters of the text that revealed it', () => {
       const tokens = chunks(`${META} ${varied(200)}`, 4);
       const r = runSync(text(...tokens), detectDrift());
       const before = r.out.slice(0, r.out.findIndex((e) => e.type === 'drift')).map((e) => (e.type === 'token' ? e.value : '')).join('');
       expect(before.length).toBeGreaterThanOrEqual('As an AI language model'.length);
-      expect(before.length).toBeLessThan('As an AI language model'.length + 32 + 4);
+      expect(before.length).toBeLessThan('As an AI language model'.length + 64 + 4);
     });
 
     it('should look at the text left in the last batch before complete passes', () => {
-      const r = runSync(text(...chunks(`${varied(64)} As an AI language model`, 3)), detectDrift()); // batches end at 33 and 66 characters
+      const r = runSync(text(...chunks(`${varied(64)} As an AI language model`, 3)), detectDrift()); // the batch ends at 66 characters
       expect(r.out.slice(-2).map((e) => e.type)).toEqual(['drift', 'complete']);
     });
 
@@ -77,13 +78,14 @@ describe('detectDrift', () => {
       expect(isDriftDetectedError(r.error)).toBe(true);
     });
 
-    it('should give custom detectors every character once, in batches of at least 32 between checks', () => {
+    it('should give custom detectors every character once, in batches of at least 64 between checks', () => {
       const seen: string[] = [];
       const recorder: DriftDetector = { type: 'recorder', confidence: 0.1, create: () => ({ check: (d) => (seen.push(d), false) }) };
-      const input = varied(100);
+      const input = varied(300);
       runSync(text(...chunks(input, 5)), detectDrift({ types: [], detectors: [recorder] }));
       expect(seen.join('')).toBe(input);
-      expect(seen.slice(0, -1).every((d) => d.length >= 32)).toBe(true);
+      expect(seen.length).toBeGreaterThan(3);
+      expect(seen.slice(0, -1).every((d) => d.length >= 64)).toBe(true);
     });
 
     it('should give detectors of your own the whole text so far, at each check and at completion', () => {

@@ -28,7 +28,7 @@ export interface DetectDriftConfig {
  * at least this many (a token this long or longer is looked at on arrival), which keeps the
  * per-token work to an append. @internal
  */
-export const BATCH = 32;
+export const BATCH = 64;
 
 const KEYS = /*#__PURE__*/ optionKeys<DetectDriftConfig>()(['action', 'minConfidence', 'types', 'detectors', 'onDrift']);
 
@@ -51,7 +51,7 @@ export function resolveDetectDrift(config: DetectDriftConfig, path: OptionPath =
  * Watches each attempt's text for drift as it streams: meta commentary, runaway repetition, format
  * collapse, tone shift, markdown collapse, a hedging first line, entropy spikes. Emits
  * `drift{types, confidence}` (and calls `onDrift`) right after the token that revealed it (within
- * 32 characters: detectors look at the new text in batches); with
+ * 64 characters: detectors look at the new text in batches); with
  * `action: 'retry'` a detection of at least `minConfidence` then fails the attempt with
  * {@link DriftDetectedError}, so a model looping one phrase is stopped while it streams.
  *
@@ -61,7 +61,7 @@ export function resolveDetectDrift(config: DetectDriftConfig, path: OptionPath =
  *
  * 1. Each attempt (`start`, `retry`, `fallback`, `resume`) gets fresh detector state, so one
  *    attempt's drift never counts against the next.
- * 2. Each detector sees all the new text, in batches of at least 32 characters (`delta`, never a
+ * 2. Each detector sees all the new text, in batches of at least 64 characters (`delta`, never a
  *    gap; the rest at completion), and the text so far ({@link AttemptText}); it does O(delta)
  *    work: windows are checked once as they fill, repetition every 64 characters on a bounded tail.
  * 3. A type is reported once per attempt; the event lists every type seen so far and the highest

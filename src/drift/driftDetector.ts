@@ -11,7 +11,7 @@ export type DriftType =
 /** The per-attempt half of a detector. */
 export interface DriftCheck {
   /**
-   * The text added since the last check (in batches of at least 32 characters; the rest before
+   * The text added since the last check (in batches of at least 64 characters; the rest before
    * `complete`), with the attempt's text so far; true once drift is seen. Do O(delta) work (amortised).
    */
   check(delta: string, text: string): boolean;
