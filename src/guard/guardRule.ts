@@ -147,8 +147,12 @@ export class TailScanner extends FindingRun {
     this.#live = patterns.length;
   }
 
-  /** Appends `delta` and reports each new match, its offset and its pattern's index, to `found` (or `matched`). */
-  scan(delta: string, found?: (match: RegExpExecArray, position: number, pattern: number) => void): void {
+  /**
+   * Appends `delta` and reports each new match, its offset and its pattern's index, to `found` (or
+   * `matched`). `lineEndOnly`: only the patterns whose `lineEnd` says the delta (a final newline)
+   * can complete a match are run.
+   */
+  scan(delta: string, found?: (match: RegExpExecArray, position: number, pattern: number) => void, lineEndOnly = false): void {
     const from = this.#scanned;
     const scanned = (this.#scanned += delta.length);
     if (this.#live === 0) return;
@@ -167,6 +171,10 @@ export class TailScanner extends FindingRun {
       const limit = plan.limits[i]!;
       const ended = this.#ended(i);
       if (from >= limit || ended === STOPPED) continue;
+      if (lineEndOnly && !plan.lineEnds[i]) {
+        if (scanned < limit) live++;
+        continue;
+      }
       const span = plan.spans[i]!;
       // every match holds a trigger character, and a match reported now starts at most span - 1 before the new text
       if (plan.gated[i] && this.#lastTrigger <= from - span) {
@@ -185,7 +193,9 @@ export class TailScanner extends FindingRun {
         if (position >= limit) break;
         const end = position + m[0].length;
         if (m[0].length === 0) re.lastIndex++;
-        else if (end > from) {
+        else {
+          // new even when it ends in text scanned before: a lookahead (a line's end) may have needed the delta
+          // (a match reported before is not found again: the scan starts after the pattern's last match)
           (this.#ends ??= new Array<number>(plan.res.length).fill(0))[i] = end;
           if (found) found(m, position, i);
           else this.matched(m, position, i);
@@ -241,6 +251,11 @@ export interface ScanPattern {
   readonly span: number;
   readonly limit?: number;
   readonly trigger?: string;
+  /**
+   * Whether a newline after the text can complete a match (a lookahead for the line's end, a class
+   * that takes `\n`): such patterns are run again on the final newline at completion. @default true
+   */
+  readonly lineEnd?: boolean;
 }
 
 /** "No limit" and "stopped" as small integers (no boxed number per scanner), beyond any text a scanner sees. */
@@ -253,6 +268,7 @@ interface ScanPlan {
   readonly spans: readonly number[];
   readonly limits: readonly number[];
   readonly gated: readonly boolean[];
+  readonly lineEnds: readonly boolean[];
   /** Every pattern's trigger characters, each once. */
   readonly triggers: string;
   readonly maxSpan: number;
@@ -272,6 +288,7 @@ function scanPlan(patterns: readonly ScanPattern[]): ScanPlan {
     spans: patterns.map((p) => p.span),
     limits: patterns.map((p) => Math.min(p.limit ?? NO_LIMIT, NO_LIMIT)),
     gated: patterns.map((p) => p.trigger !== undefined),
+    lineEnds: patterns.map((p) => p.lineEnd ?? true),
     triggers,
     maxSpan: patterns.reduce((max, p) => Math.max(max, p.span), 1),
     limited: patterns.some((p) => p.limit !== undefined),

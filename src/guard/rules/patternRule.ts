@@ -58,6 +58,12 @@ export const BUILT_IN_PATTERNS: Readonly<Record<PatternCategory, PatternSpec>> =
 
 /** Characters one of which every match of a built-in family contains: without one near the new text, its regex is not run. */
 const TRIGGERS: Readonly<Partial<Record<PatternCategory, string>>> = { 'instruction-leak': '[<#', placeholder: '[' };
+/**
+ * The built-in families a newline after the text can complete (both look ahead for the line's
+ * end): only they are scanned again at completion. Every other family's matches end in a fixed
+ * word, a `]` or a `\b`, which the end of the text satisfies as a newline would.
+ */
+const LINE_END: readonly PatternCategory[] = ['instruction-leak', 'hedging'];
 
 /** The names of the built-in families. */
 export type PatternCategory = 'meta-commentary' | 'refusal' | 'instruction-leak' | 'placeholder' | 'hedging' | 'format-collapse';
@@ -103,6 +109,6 @@ export function patternRule(config: PatternRuleConfig = {}): GuardRule {
   }
   const all = Object.freeze([...specs, ...(config.patterns ?? [])]);
   const span = all.reduce((max, s) => Math.max(max, s.span ?? 100), 0);
-  const compiled = compilePatterns(all, categories.map((c) => TRIGGERS[c]));
+  const compiled = compilePatterns(all, categories.map((c) => TRIGGERS[c]), categories.map((c) => LINE_END.includes(c)));
   return builtInRule({ name: 'pattern-detection', severity: 'error', span, interval: SCAN_INTERVAL, create: () => new PatternRun(compiled) } satisfies GuardRule);
 }

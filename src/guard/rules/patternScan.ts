@@ -31,13 +31,21 @@ export interface CompiledPatterns {
 
 /**
  * Compiles `specs` for {@link PatternRun}: one global regex per spec, for every run of the rule.
- * `triggers[i]`, when known, lists characters one of which every match of spec `i` contains.
+ * `triggers[i]`, when known, lists characters one of which every match of spec `i` contains;
+ * `lineEnds[i]` false says a newline after the text cannot complete a match of spec `i` (it is
+ * then not run again at completion; unknown patterns are).
  * @internal
  */
-export function compilePatterns(specs: readonly PatternSpec[], triggers: readonly (string | undefined)[] = []): CompiledPatterns {
+export function compilePatterns(specs: readonly PatternSpec[], triggers: readonly (string | undefined)[] = [], lineEnds: readonly boolean[] = []): CompiledPatterns {
   const scans = specs.map((spec, i) => {
     const trigger = triggers[i];
-    return Object.freeze({ re: globalCopy(spec.pattern), span: spec.span ?? 100, ...(spec.within === undefined ? {} : { limit: spec.within }), ...(trigger === undefined ? {} : { trigger }) });
+    return Object.freeze({
+      re: globalCopy(spec.pattern),
+      span: spec.span ?? 100,
+      lineEnd: lineEnds[i] ?? true,
+      ...(spec.within === undefined ? {} : { limit: spec.within }),
+      ...(trigger === undefined ? {} : { trigger }),
+    });
   });
   return Object.freeze({ specs, scans: Object.freeze(scans) });
 }
@@ -45,8 +53,8 @@ export function compilePatterns(specs: readonly PatternSpec[], triggers: readonl
 /**
  * The per-attempt run of a set of patterns: each scanned on the new text only ({@link TailScanner}),
  * the first match of each family reported (every match when it redacts); a family that reported
- * is not scanned again. At completion a final newline is scanned, for patterns that wait for the
- * end of a line (the engine has given `check` all the text before).
+ * is not scanned again. At completion a final newline is scanned by the patterns that wait for
+ * the end of a line (the engine has given `check` all the text before).
  * @internal
  */
 export class PatternRun extends TailScanner implements GuardRuleRun {
@@ -67,7 +75,8 @@ export class PatternRun extends TailScanner implements GuardRuleRun {
   }
 
   complete(): GuardFinding[] | undefined {
-    return this.check('\n');
+    this.scan('\n', undefined, true);
+    return this.takeFindings();
   }
 
   protected override matched(m: RegExpExecArray, position: number, i: number): void {
