@@ -13,7 +13,8 @@ export interface GuardConfig {
   readonly mode?: GuardMode;
   /**
    * Hold-back only: characters kept back behind the checked text, or `'sentence'` to release up to
-   * the last sentence boundary. @default the longest `span` of the rules, at least 32
+   * the last sentence boundary the rules have checked their longest `span` past (a match may run
+   * across a boundary: an e-mail address, "As an AI."). @default the longest `span` of the rules, at least 32
    */
   readonly holdBack?: number | 'sentence';
   /** Called with each violation, after its event. A throw errors the stream (as in `tap`). */
@@ -65,9 +66,10 @@ export function resolveGuardConfig(rules: readonly GuardRule[], config: GuardCon
   if (onViolation !== undefined && typeof onViolation !== 'function') throw optionError(path, 'onViolation', 'a function', onViolation);
   if (onPhase !== undefined && typeof onPhase !== 'function') throw optionError(path, 'onPhase', 'a function', onPhase);
   if (scheduler !== undefined && !isSchedulerLike(scheduler)) throw optionError(path, 'scheduler', 'a SchedulerLike', scheduler);
-  const span = rules.reduce((max, r) => Math.max(max, r.span ?? 0), 32);
+  // the longest text one finding covers: sentence hold-back keeps this much past a sentence's end
+  const span = rules.reduce((max, r) => Math.max(max, r.span ?? 0), 0);
   // `settled`: the list was already checked and cannot change, so operators built from it may be shared
-  return { holdBack: mode === 'stream-first' ? undefined : (holdBack ?? span), onViolation, onPhase, scheduler, settled: VALID.has(rules) };
+  return { holdBack: mode === 'stream-first' ? undefined : (holdBack ?? Math.max(span, 32)), span, onViolation, onPhase, scheduler, settled: VALID.has(rules) };
 }
 
 /** Throws a TypeError naming the rule (as `label` says where it is) and the field that is wrong. @internal */

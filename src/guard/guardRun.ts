@@ -14,11 +14,15 @@ const NO_VIOLATIONS: Violation[] = [];
 /** Where a verdict puts the redactions its findings ask for (allocated at the first one). @internal */
 export interface RedactionSink {
   redactions: Redaction[] | undefined;
+  /** The text length the consumer has received: a redaction can no longer reach it. */
+  readonly released: number;
 }
 
 /**
  * Collects findings into violations and redactions, applying the rule's defaults. A redact finding
- * is a warning with `redacted` set; `error` and `fatal` findings fail the attempt. @internal
+ * is a warning with `redacted` set, unless its text was released already (stream-first mode, or a
+ * hold-back shorter than the match): then it keeps its severity, so an `error` fails the attempt
+ * and the `retry` event retracts the text. `error` and `fatal` findings fail the attempt. @internal
  */
 export class VerdictBuilder {
   violations: Violation[] = NO_VIOLATIONS;
@@ -50,9 +54,10 @@ export class VerdictBuilder {
       return this.ruleFailed(rule, new TypeError(`rule ${rule.name} returned a finding without a string \`message\``));
     }
     let severity = f.severity ?? rule.severity ?? 'error';
-    const base = { ruleId: rule.name, message: f.message };
+    const late = f.redact !== undefined && f.position !== undefined && f.position < this.#sink.released;
+    const base = { ruleId: rule.name, message: late ? `${f.message} too late: the text was already released` : f.message };
     let extra: { position?: number; redacted?: number } = f.position === undefined ? {} : { position: f.position };
-    if (f.redact && f.position !== undefined && f.redact.length > 0) {
+    if (f.redact && f.position !== undefined && f.redact.length > 0 && !late) {
       const redactions = (this.#sink.redactions ??= []);
       redactions.push({ position: f.position, length: f.redact.length, replacement: f.redact.replacement });
       redactions.sort((a, b) => a.position - b.position);

@@ -23,13 +23,19 @@ export interface GuardPlan {
   /** The token count of an attempt's first check round: the least interval of the rules that may check; {@link NEVER} when none can. */
   readonly firstDue: number;
   readonly holdBack: number | 'sentence' | undefined;
+  /** The rules' longest `span`: a sentence is released once the rules have checked this far past its end. */
+  readonly span: number;
   readonly onViolation: ((violation: Violation) => void) | undefined;
   readonly onPhase: ((event: GuardPhaseEvent) => void) | undefined;
   readonly scheduler: SchedulerLike;
 }
 
 /** The plan of `rules` (validated already) with their resolved config; see {@link GuardPlan}. @internal */
-export function guardPlan(rules: readonly GuardRule[], { holdBack, onViolation, onPhase, scheduler }: Pick<GuardPlan, 'holdBack' | 'onViolation' | 'onPhase' | 'scheduler'>, checkAllEvery: number | undefined): GuardPlan {
+export function guardPlan(
+  rules: readonly GuardRule[],
+  { holdBack, span, onViolation, onPhase, scheduler }: Pick<GuardPlan, 'holdBack' | 'span' | 'onViolation' | 'onPhase' | 'scheduler'>,
+  checkAllEvery: number | undefined,
+): GuardPlan {
   const intervals = rules.map((rule) => rule.interval ?? 1);
   let firstDue = NEVER;
   rules.forEach((rule, i) => {
@@ -37,7 +43,7 @@ export function guardPlan(rules: readonly GuardRule[], { holdBack, onViolation, 
   });
   if (firstDue !== NEVER && checkAllEvery !== undefined) firstDue = Math.min(firstDue, checkAllEvery);
   // a literal, not a spread: a frozen spread got a hidden class of its own per call (~350 bytes per l0() run)
-  return Object.freeze({ rules, intervals, checkAllEvery, firstDue, holdBack, onViolation, onPhase, scheduler });
+  return Object.freeze({ rules, intervals, checkAllEvery, firstDue, holdBack, span, onViolation, onPhase, scheduler });
 }
 
 /** A rule whose `create()` threw: reported once as a rule failure, then it checks nothing this attempt. */
@@ -75,7 +81,9 @@ export class GuardSubscription extends Relay<L0Event> implements RedactionSink {
   #released = 0;
   /** The text after `released`, kept apart so nothing slices (and so flattens) the whole text per token. */
   #pending = '';
+  /** Sentence hold-back: where the released sentences end, and the sentence ends after it (allocated at the first). */
   #boundary = 0;
+  #boundaries: number[] | undefined = undefined;
   #finishing: Subscription | undefined = undefined;
   #sourceDone = false;
   #ended = false;
@@ -117,6 +125,11 @@ export class GuardSubscription extends Relay<L0Event> implements RedactionSink {
     super.unsubscribe();
   }
 
+  /** The text length released downstream (a redaction cannot reach it any more). */
+  get released(): number {
+    return this.#released;
+  }
+
   #token(event: TokenEvent): void {
     const { value } = event;
     const length = (this.#length += value.length);
@@ -141,8 +154,12 @@ export class GuardSubscription extends Relay<L0Event> implements RedactionSink {
     const checked = this.#nextDue === NEVER ? length : this.#checked;
     if (holdBack === 'sentence') {
       const i = lastBoundary(value);
-      if (i >= 0) this.#boundary = length - value.length + i + 1;
-      this.#emitText(releaseTarget(length, Math.min(this.#boundary, checked), this.#released, this.redactions));
+      if (i >= 0) (this.#boundaries ??= []).push(length - value.length + i + 1);
+      // a sentence goes once the rules have checked `span` past its end: a match may run across a boundary
+      const limit = this.#nextDue === NEVER ? length : checked - this.#plan.span;
+      const ends = this.#boundaries;
+      while (ends !== undefined && ends.length > 0 && ends[0]! <= limit) this.#boundary = ends.shift()!;
+      this.#emitText(releaseTarget(length, this.#boundary, this.#released, this.redactions));
     } else this.#emitText(releaseTarget(length, checked - holdBack, this.#released, this.redactions));
   }
 
@@ -175,10 +192,13 @@ export class GuardSubscription extends Relay<L0Event> implements RedactionSink {
         const delta = arrears ? arrears + batch : batch;
         if (arrears) this.#arrears![i] = '';
         if (count !== undefined || delta !== '') this.#check(run, rules[i]!, delta, all);
+        // the text at the end a run has not judged yet (a match it waits to see the end of) is not checked
+        const held = run.held;
+        if (held) behind = Math.max(behind, held);
       } else {
         const arrears = (this.#arrears ??= runs.map(() => ''));
         arrears[i] += batch;
-        behind = Math.max(behind, arrears[i]!.length);
+        behind = Math.max(behind, arrears[i]!.length + (run.held ?? 0));
       }
       next = Math.min(next, c - (c % interval) + interval);
     }
@@ -222,7 +242,7 @@ export class GuardSubscription extends Relay<L0Event> implements RedactionSink {
   }
 
   #reset(): void {
-    this.#runs = this.#arrears = this.redactions = this.#resumedFrom = undefined;
+    this.#runs = this.#arrears = this.redactions = this.#resumedFrom = this.#boundaries = undefined;
     this.#released = this.#boundary = this.#checked = this.#length = this.#tokens = 0;
     this.#pending = this.#base = this.#owed = '';
     this.#nextDue = this.#plan.firstDue;

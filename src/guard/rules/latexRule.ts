@@ -2,10 +2,11 @@ import { builtInRule, SCAN_INTERVAL } from './builtInRule.js';
 import type { GuardFinding, GuardRule, GuardRuleRun } from '../guardRule.js';
 import { TailScanner } from '../guardRule.js';
 
-const TOKENS = /\\(begin|end)\{([A-Za-z*]{1,40})\}|\\[[\]()]|\$\$|\\(?:frac|sum|int|sqrt|alpha|beta|gamma|mathbb|mathrm|left|right|cdot|times|section|textbf|label)(?![A-Za-z])/g;
+/** Escapes (`\\\\` a line break, `\\$` a dollar sign) come first, so `\\\\[4pt]` and `\\$$x$` hold no delimiter. */
+const TOKENS = /\\[\\$]|\\(begin|end)\{([A-Za-z*]{1,40})\}|\\[[\]()]|\$\$|\\(?:frac|sum|int|sqrt|alpha|beta|gamma|mathbb|mathrm|left|right|cdot|times|section|textbf|label)(?![A-Za-z])/g;
 
 /** The scanner's one pattern, shared read-only by every run (see TailScanner); every match has a `\` or a `$`. */
-const SCANS = /*#__PURE__*/ Object.freeze([{ re: TOKENS, span: 50, trigger: '\\$' }] as const);
+const SCANS = /*#__PURE__*/ Object.freeze([{ re: TOKENS, span: 50, trigger: '\\$', lineEnd: false }] as const);
 
 /** LaTeX environments and display/inline math delimiters, one match at a time. */
 class LatexRun extends TailScanner implements GuardRuleRun {
@@ -30,7 +31,9 @@ class LatexRun extends TailScanner implements GuardRuleRun {
   }
 
   complete(): GuardFinding[] {
-    const found: GuardFinding[] = [];
+    // the tokens held back at the end of the text (`$$`, `\frac` waiting for the next character)
+    this.finish();
+    const found = this.takeFindings() ?? [];
     for (const env of this.#envs ?? []) found.push({ message: `unclosed environment ${env.name}`, position: env.position });
     if (this.#latex) {
       if (this.#display !== 0) found.push({ message: 'unbalanced \\[ and \\]' });
@@ -42,6 +45,7 @@ class LatexRun extends TailScanner implements GuardRuleRun {
 
   protected override matched(m: RegExpExecArray, position: number): void {
     const [all, kind, name] = m;
+    if (all === '\\\\' || all === '\\$') return; // an escape: consumed so that it starts no delimiter
     if (kind === 'begin') {
       this.#latex = true;
       (this.#envs ??= []).push({ name: name!, position });

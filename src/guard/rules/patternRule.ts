@@ -64,6 +64,12 @@ const TRIGGERS: Readonly<Partial<Record<PatternCategory, string>>> = { 'instruct
  * word, a `]` or a `\b`, which the end of the text satisfies as a newline would.
  */
 const LINE_END: readonly PatternCategory[] = ['instruction-leak', 'hedging'];
+/**
+ * Characters that must follow a meta-commentary match before it is reported while streaming: "I'm
+ * sorry, but I" is often the start of a refusal ("... I can't help with that"), which must win
+ * (it falls back instead of retrying), so the refusal's text is in before either is reported.
+ */
+const SETTLE: Readonly<Partial<Record<PatternCategory, number>>> = { 'meta-commentary': 24 };
 
 /** The names of the built-in families. */
 export type PatternCategory = 'meta-commentary' | 'refusal' | 'instruction-leak' | 'placeholder' | 'hedging' | 'format-collapse';
@@ -108,7 +114,9 @@ export function patternRule(config: PatternRuleConfig = {}): GuardRule {
     if (!(p?.pattern instanceof RegExp) || typeof p.name !== 'string') throw new TypeError('patternRule({patterns}): each pattern needs a `name` and a RegExp `pattern`');
   }
   const all = Object.freeze([...specs, ...(config.patterns ?? [])]);
-  const span = all.reduce((max, s) => Math.max(max, s.span ?? 100), 0);
-  const compiled = compilePatterns(all, categories.map((c) => TRIGGERS[c]), categories.map((c) => LINE_END.includes(c)));
+  const settles = categories.map((c) => SETTLE[c] ?? 0);
+  // hold-back keeps back what a held match may cover: its span and the characters it waits for
+  const span = all.reduce((max, s, i) => Math.max(max, (s.span ?? 100) + (settles[i] ?? 0)), 0);
+  const compiled = compilePatterns(all, categories.map((c) => TRIGGERS[c]), categories.map((c) => LINE_END.includes(c)), settles);
   return builtInRule({ name: 'pattern-detection', severity: 'error', span, interval: SCAN_INTERVAL, create: () => new PatternRun(compiled) } satisfies GuardRule);
 }

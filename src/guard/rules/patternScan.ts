@@ -1,5 +1,5 @@
 import type { ViolationSeverity } from '../../events/eventTypes.js';
-import { TailScanner, type GuardFinding, type GuardRuleRun } from '../guardRule.js';
+import { TailScanner, type GuardFinding, type GuardRuleRun, type ScanPattern } from '../guardRule.js';
 
 /** One phrase family a pattern rule looks for. */
 export interface PatternSpec {
@@ -26,23 +26,30 @@ export function globalCopy(re: RegExp): RegExp {
 /** A rule's patterns, compiled once when the rule is made and shared read-only by all its runs. @internal */
 export interface CompiledPatterns {
   readonly specs: readonly PatternSpec[];
-  readonly scans: readonly { readonly re: RegExp; readonly span: number; readonly limit?: number }[];
+  readonly scans: readonly ScanPattern[];
 }
 
 /**
  * Compiles `specs` for {@link PatternRun}: one global regex per spec, for every run of the rule.
  * `triggers[i]`, when known, lists characters one of which every match of spec `i` contains;
  * `lineEnds[i]` false says a newline after the text cannot complete a match of spec `i` (it is
- * then not run again at completion; unknown patterns are).
+ * then not run again at completion; unknown patterns are); `settles[i]` holds a match of spec `i`
+ * back until that many more characters follow it (see {@link ScanPattern}).
  * @internal
  */
-export function compilePatterns(specs: readonly PatternSpec[], triggers: readonly (string | undefined)[] = [], lineEnds: readonly boolean[] = []): CompiledPatterns {
+export function compilePatterns(
+  specs: readonly PatternSpec[],
+  triggers: readonly (string | undefined)[] = [],
+  lineEnds: readonly boolean[] = [],
+  settles: readonly number[] = [],
+): CompiledPatterns {
   const scans = specs.map((spec, i) => {
     const trigger = triggers[i];
     return Object.freeze({
       re: globalCopy(spec.pattern),
       span: spec.span ?? 100,
       lineEnd: lineEnds[i] ?? true,
+      settle: settles[i] ?? 0,
       ...(spec.within === undefined ? {} : { limit: spec.within }),
       ...(trigger === undefined ? {} : { trigger }),
     });
@@ -75,7 +82,7 @@ export class PatternRun extends TailScanner implements GuardRuleRun {
   }
 
   complete(): GuardFinding[] | undefined {
-    this.scan('\n', undefined, true);
+    this.finish();
     return this.takeFindings();
   }
 
