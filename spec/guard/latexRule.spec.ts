@@ -4,6 +4,8 @@ import { guard, latexRule } from 'l0-rx';
 import { runSync, text } from './helpers.js';
 
 const messages = (...chunks: string[]) => runSync(text(...chunks), guard([latexRule()])).violations.map((v) => v.message);
+/** `s` as a `first`-character token, then one token a character: the rule's checks (every 10 tokens) end at first + 9, first + 19... */
+const streamed = (s: string, first: number) => [s.slice(0, first), ...s.slice(first)];
 
 describe('latexRule', () => {
   it('should flag a mismatched \\end at once, while streaming', () => {
@@ -20,6 +22,13 @@ describe('latexRule', () => {
   it('should accept balanced LaTeX split anywhere', () => {
     const tex = '\\begin{equation}\\frac{a}{b}\\end{equation} and \\(x\\) and $$y$$ and \\[z\\]';
     for (let i = 1; i < tex.length; i++) expect(messages(tex.slice(0, i), tex.slice(i))).toEqual([]);
+  });
+
+  it('should not read an escaped \\\\ or \\$ as the start of a delimiter, whatever the check boundaries', () => {
+    for (const tex of ['\\begin{align} a &= b \\\\[4pt] c &= d \\end{align}', '\\textbf{Price}: \\$$p$ per unit.']) {
+      expect(messages(tex)).toEqual([]);
+      for (let first = 1; first <= 10; first++) expect(messages(...streamed(tex, first))).toEqual([]);
+    }
   });
 
   it('should leave prices, shell $$ and regex brackets in text without LaTeX alone', () => {

@@ -4,6 +4,8 @@ import { guard, isGuardrailViolationError, markdownRule } from 'l0-rx';
 import { runSync, text } from './helpers.js';
 
 const check = (...chunks: string[]) => runSync(text(...chunks), guard([markdownRule()]));
+/** `s` as a `first`-character token, then one token a character: the rule's checks (every 10 tokens) end at first + 9, first + 19... */
+const streamed = (s: string, first: number) => [s.slice(0, first), ...s.slice(first)];
 
 describe('markdownRule', () => {
   it('should fail an answer that ends inside a code fence, once', () => {
@@ -30,6 +32,23 @@ describe('markdownRule', () => {
   it('should warn when a list switches between ordered and unordered items at one level', () => {
     expect(check('- a\n1. b\n').violations[0]).toMatchObject({ severity: 'warning', message: expect.stringContaining('list switches') });
     expect(check('- a\n  1. nested\n- b\n\n1. new list\n').violations).toEqual([]);
+  });
+
+  it('should not take sublists of different parents for one list that switches', () => {
+    expect(check('- a\n  1. one\n  2. two\n- b\n  - x\n  - y\n').violations).toEqual([]);
+  });
+
+  it('should read a line of inline ```code``` as text, not as a fence that never closes', () => {
+    expect(check('```npm install```\nthat is all.').violations).toEqual([]);
+  });
+
+  it('should read fences with CRLF line ends, whatever the check boundaries', () => {
+    const open = 'Here:\r\n```js\r\nconst x = 1;\r\n';
+    const table = '```\r\n| x | y |\r\n|---|---|\r\n| 1 |\r\n```\r\n';
+    for (let first = 1; first <= 10; first++) {
+      expect(check(...streamed(open, first)).violations.map((v) => v.message)).toEqual(['the answer ends inside a code fence']);
+      expect(check(...streamed(table, first)).violations).toEqual([]);
+    }
   });
 
   it('should leave plain prose alone', () => {

@@ -42,4 +42,10 @@ describe('zeroOutputRule', () => {
     expect(runSync(text('..', ' ---'), guard([zeroOutputRule()])).violations).toHaveLength(1);
     for (const ok of ['4', 'No', '👍', '{}', ' [ ] ']) expect(runSync(text(ok), guard([zeroOutputRule()])).violations).toEqual([]);
   });
+
+  it('should accept an emoji whose two halves arrive in different checks', () => {
+    // nine tokens, then the emoji's high surrogate ends the first check (interval 10) and its low one starts the next
+    const r = runSync(text(...'.........'.split(''), '\uD83D', '\uDE00'), guard([zeroOutputRule()]));
+    expect(r.violations).toEqual([]);
+  });
 });

@@ -1,7 +1,11 @@
 import { FindingRun } from '../guardRule.js';
 
+/** A line without the `\r` of a CRLF line end. */
+const withoutCr = (line: string): string => (line.endsWith('\r') ? line.slice(0, -1) : line);
+
 /**
- * Cuts a growing text into lines as they complete, in O(delta): each character is looked at once.
+ * Cuts a growing text into lines as they complete, in O(delta): each character is looked at once. A
+ * CRLF line end counts as one (the `\r` is dropped).
  * A subclass receives each line in `line` and reports what it finds ({@link FindingRun}).
  * @internal
  */
@@ -10,14 +14,14 @@ export abstract class LineReader extends FindingRun {
   /** Offset of the start of the current (unfinished) line. */
   #lineStart = 0;
 
-  /** Calls `line` with each line `delta` completes (without its newline) and the line's offset. */
+  /** Calls `line` with each line `delta` completes (without its `\n` or `\r\n`) and the line's offset. */
   protected feed(delta: string): void {
     let from = 0;
     let nl = delta.indexOf('\n');
     while (nl >= 0) {
       const text = this.#partial + delta.slice(from, nl);
       this.#partial = '';
-      this.line(text, this.#lineStart);
+      this.line(withoutCr(text), this.#lineStart);
       this.#lineStart += text.length + 1;
       from = nl + 1;
       nl = delta.indexOf('\n', from);
@@ -27,7 +31,7 @@ export abstract class LineReader extends FindingRun {
 
   /** Hands over the unfinished last line, at completion. */
   protected flush(): void {
-    if (this.#partial !== '') this.line(this.#partial, this.#lineStart);
+    if (this.#partial !== '') this.line(withoutCr(this.#partial), this.#lineStart);
     this.#partial = '';
   }
 

@@ -2,7 +2,8 @@ import { builtInRule, SCAN_INTERVAL } from './builtInRule.js';
 import type { GuardFinding, GuardRule, GuardRuleRun } from '../guardRule.js';
 import { LineReader } from './lineReader.js';
 
-const FENCE = /^ {0,3}(`{3,}|~{3,})(.*)$/;
+/** A fence line; a backtick fence's info string has no backtick (CommonMark), so a line of inline ```code``` is text. */
+const FENCE = /^ {0,3}(`{3,}(?=[^`]*$)|~{3,})(.*)$/;
 const TABLE_SEPARATOR = /^\s*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)+\|?\s*$/;
 const LIST_ITEM = /^(\s*)(?:([-*+])|(\d{1,9})[.)])\s/;
 
@@ -19,7 +20,7 @@ class MarkdownRun extends LineReader implements GuardRuleRun {
   #fence: string | undefined = undefined;
   #previous = '';
   #columns = 0;
-  /** Per indent, whether the list there is ordered (allocated at the first list item). */
+  /** Per indent, whether the open list there is ordered (allocated at the first list item). */
   #lists: Map<number, boolean> | undefined = undefined;
   #reportedTable = false;
   #reportedList = false;
@@ -80,6 +81,8 @@ class MarkdownRun extends LineReader implements GuardRuleRun {
     const indent = item[1]!.length;
     const ordered = item[3] !== undefined;
     const lists = (this.#lists ??= new Map());
+    // an item ends the sublists deeper than it: the next sublist there has another parent
+    for (const deeper of lists.keys()) if (deeper > indent) lists.delete(deeper);
     const before = lists.get(indent);
     lists.set(indent, ordered);
     if (before === undefined || before === ordered || this.#reportedList) return undefined;
@@ -91,8 +94,9 @@ class MarkdownRun extends LineReader implements GuardRuleRun {
 /**
  * Checks Markdown structure as it streams: code fences (an answer that ends inside a fence is an
  * `error`), tables whose rows disagree with their header (`warning`), and lists that switch between
- * ordered and unordered items at one level (`warning`). Each line is read once, when it completes.
- * Text without Markdown never triggers it.
+ * ordered and unordered items at one level (`warning`; sublists of different parents are different
+ * lists). Each line is read once, when it completes; CRLF line ends are read as LF. A line such as
+ * ```npm install``` is inline code, not a fence. Text without Markdown never triggers it.
  *
  *   -a-b-x|       tokens "```js\n", "x = 1", x complete
  *   -a-b-(v#)     guard([markdownRule()])   (v: ends inside a code fence)

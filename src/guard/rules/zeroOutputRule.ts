@@ -6,7 +6,8 @@ const MEANING = /[\p{L}\p{N}\p{M}\p{Extended_Pictographic}]/u;
 /**
  * At completion, flags an answer with no meaningful content (empty, whitespace, or punctuation
  * noise such as "..." or "---") as an `error`, the rule form of `detectZeroOutput`: any letter, digit
- * or emoji is an answer, and so are `{}` and `[]`. Tracks only whether meaning has appeared.
+ * or emoji is an answer, and so are `{}` and `[]`. Tracks only whether meaning has appeared; an
+ * emoji whose two UTF-16 halves arrive in different tokens counts.
  *
  *   -a-b-x|      tokens ".", "..", x complete
  *   -a-b-(v#)    guard([zeroOutputRule()])
@@ -28,9 +29,15 @@ export function zeroOutputRule(): GuardRule {
 /** Whether meaning has appeared; it stops looking once it has. */
 class ZeroOutputRun implements GuardRuleRun {
   #meaningful = false;
+  /** The high surrogate the last delta ended with: its emoji ends in the next delta. */
+  #high = '';
 
   check(delta: string): undefined {
-    if (!this.#meaningful) this.#meaningful = MEANING.test(delta);
+    if (this.#meaningful) return undefined;
+    const text = this.#high === '' ? delta : this.#high + delta;
+    this.#meaningful = MEANING.test(text);
+    const last = text.charCodeAt(text.length - 1);
+    this.#high = last >= 0xd800 && last <= 0xdbff ? text.slice(-1) : '';
     return undefined;
   }
 
