@@ -179,6 +179,7 @@ export class GuardSubscription extends Relay<L0Event> implements RedactionSink {
     this.#base = all;
     this.#owed = '';
     const { rules, intervals, checkAllEvery } = this.#plan;
+    const holding = this.#plan.holdBack !== undefined;
     const c = count ?? 0;
     const everyRule = count === undefined || (checkAllEvery !== undefined && c % checkAllEvery === 0);
     let next = NEVER;
@@ -193,12 +194,12 @@ export class GuardSubscription extends Relay<L0Event> implements RedactionSink {
         if (arrears) this.#arrears![i] = '';
         if (count !== undefined || delta !== '') this.#check(run, rules[i]!, delta, all);
         // the text at the end a run has not judged yet (a match it waits to see the end of) is not checked
-        const held = run.held;
-        if (held) behind = Math.max(behind, held);
+        // (only hold-back reads how far the rules have checked)
+        if (holding && run.held) behind = Math.max(behind, run.held);
       } else {
         const arrears = (this.#arrears ??= runs.map(() => ''));
         arrears[i] += batch;
-        behind = Math.max(behind, arrears[i]!.length + (run.held ?? 0));
+        behind = Math.max(behind, arrears[i]!.length + (holding ? (run.held ?? 0) : 0));
       }
       next = Math.min(next, c - (c % interval) + interval);
     }
