@@ -10,6 +10,9 @@ const META = 'As an AI language model, I cannot do that, but I can tell you how 
 /** Ordinary, never-repeating text of about `n` characters. */
 const varied = (n: number, word = 'plain') => Array.from({ length: Math.ceil(n / 10) }, (_, i) => `${word} line ${i} of ${i * 7} `).join('').slice(0, n);
 const driftOf = (out: readonly L0Event[]) => out.filter((e) => e.type === 'drift');
+const typesIn = (out: readonly L0Event[]) => out.flatMap((e) => (e.type === 'drift' ? e.types : []));
+/** `s` in tokens of `size` characters. */
+const chunks = (s: string, size: number) => Array.from({ length: Math.ceil(s.length / size) }, (_, i) => s.slice(i * size, (i + 1) * size));
 const values: Record<string, L0Event> = {
   s: start(), a: tok('The capital '), b: tok('is Paris.'), A: tok(META), x: done(),
   d: { type: 'drift', types: ['meta_commentary'], confidence: 0.9 },
@@ -57,9 +60,6 @@ describe('detectDrift', () => {
   });
 
   describe('batches', () => {
-    /** `s` in tokens of `size` characters. */
-    const chunks = (s: string, size: number) => Array.from({ length: Math.ceil(s.length / size) }, (_, i) => s.slice(i * size, (i + 1) * size));
-
     it('should report drift in small tokens within 64 characters of the text that revealed it', () => {
       const tokens = chunks(`${META} ${varied(200)}`, 4);
       const r = runSync(text(...tokens), detectDrift());
@@ -98,6 +98,28 @@ describe('detectDrift', () => {
       runSync(text(...chunks(input, 5)), detectDrift({ detectors: [recorder] }));
       expect(texts.at(-1)).toBe(input);
       expect(texts.every((t) => input.startsWith(t))).toBe(true);
+    });
+
+    it('should judge a word by the character after it, not by where a batch ends ("but i|t", "for you|r")', () => {
+      const pad = 'The museum opens at nine and the guided tours start at ten. ';
+      for (const [s, at] of [
+        [`${pad}I'm sorry, but it is closed on Mondays, so plan another day.`, 'but i'],
+        [`${pad}I am an airline pilot and I fly to Lisbon every week.`, 'an ai'],
+        ['Let me comprehensively troubleshoot these misconfigurations for your cluster, step by step.', 'for you'],
+      ] as const) {
+        const cut = s.indexOf(at) + at.length;
+        expect(typesIn(runSync(text(s.slice(0, cut), s.slice(cut)), detectDrift()).out)).toEqual([]);
+      }
+      expect(typesIn(runSync(text('Let me quickly check that for you'), detectDrift()).out)).toEqual(['format_collapse']); // at completion the end is a word's end
+    });
+
+    it('should find a loop without punctuation, or not, the same for any token size', () => {
+      const loop = (n: number) => varied(300) + 'and again '.repeat(n) + varied(300, 'other');
+      const found = (s: string, size: number) => typesIn(runSync(text(...chunks(s, size)), detectDrift()).out).includes('repetition');
+      for (const size of [1, 2, 3, 4, 7, 8, 10, 64, 5000]) {
+        expect(found(loop(50), size)).toBe(found(loop(50), 5000)); // 500 characters: found only when 480 of them end at a multiple of 64
+        expect(found(loop(55), size)).toBe(true); // 544 characters or more: always found
+      }
     });
 
     it('should drop a retracted attempt\'s unchecked text', () => {
@@ -181,6 +203,13 @@ describe('detectDrift', () => {
       expect(typesOf('The answer:\nSure!\n')).toBeUndefined();
     });
 
+    it('should find a hedging first line after leading blank lines and ended by CRLF', () => {
+      const rest = 'The answer is 4, because two and two make four in base ten.';
+      expect(typesOf(`\nSure!\n${rest}`)?.types).toEqual(['hedging']);
+      expect(typesOf(' \r\n\n', `Certainly.\r\n${rest}`)?.types).toEqual(['hedging']);
+      expect(typesOf(`\n\nSure, ${rest}`)).toBeUndefined();
+    });
+
     it('should find format collapse at the start only', () => {
       expect(typesOf('Here is the response you asked for: 4.')).toMatchObject({ types: ['format_collapse'], confidence: 0.8 });
       expect(typesOf('The answer is 4. Here is the response format.')).toBeUndefined();
@@ -211,6 +240,41 @@ describe('detectDrift', () => {
 
     it('should find no drift in ordinary text, confidence 0', () => {
       expect(typesOf('The weather today is sunny')).toBeUndefined();
+    });
+  });
+
+  describe('resume', () => {
+    const checkpoint = 'Step 1: open the settings page and choose Accounts.\nStep 2: press Export.\n';
+    const resumed = (...tokens: string[]) => [start(2), { type: 'resume', checkpoint } as const, ...text(...tokens)];
+
+    it('should judge the continuation as the rest of the answer, not as its start', () => {
+      const cont = 'Here is the result you will see: a CSV file with one row per account, named by date.';
+      expect(typesIn(runSync(resumed(cont), detectDrift()).out)).toEqual([]);
+      expect(typesIn(runSync(resumed('\nSure!\n', cont), detectDrift()).out)).toEqual([]);
+      expect(typesIn(runSync(text(cont), detectDrift()).out)).toEqual(['format_collapse']); // the same text opening an answer
+    });
+
+    it('should not report meta commentary inside the checkpoint, but one straddling its end', () => {
+      const r = (cp: string, cont: string) => typesIn(runSync([{ type: 'resume', checkpoint: cp }, ...text(cont)], detectDrift()).out);
+      expect(r(`${META} `, varied(100))).toEqual([]);
+      expect(r(`${varied(100)} As an AI lang`, `uage model, I ${varied(100)}`)).toEqual(['meta_commentary']);
+    });
+
+    it('should find a loop and a repeated sentence that the checkpoint began', () => {
+      const loop = 'and again '.repeat(40);
+      const r = (cp: string, cont: string) => typesIn(runSync([{ type: 'resume', checkpoint: cp }, ...text(cont)], detectDrift()).out);
+      expect(r(varied(100) + loop, loop)).toEqual(['repetition']);
+      expect(r('We need to consider the implications. '.repeat(2), 'We need to consider the implications. ')).toEqual(['repetition']);
+    });
+
+    it('should call a detector\'s resume hook with the checkpoint after create(), before any check', () => {
+      const calls: string[] = [];
+      const recorder: DriftDetector = {
+        type: 'recorder', confidence: 0.1,
+        create: () => (calls.push('create'), { resume: (cp) => void calls.push(`resume:${cp}`), check: (d) => (calls.push(`check:${d}`), false) }),
+      };
+      runSync(resumed('next'), detectDrift({ types: [], detectors: [recorder] }));
+      expect(calls.slice(-3)).toEqual(['create', `resume:${checkpoint}`, 'check:next']); // the attempt's own state, fresh at the resume
     });
   });
 });

@@ -1,7 +1,9 @@
 /** @test {detectDrift} */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { detectDrift } from 'l0-rx';
 import { EntropyCheck } from '../../src/drift/entropy.js';
+import { runSync, text } from '../guard/helpers.js';
 
 /** The textbook form: each 64-character block's Shannon entropy against the mean and deviation of the previous (up to 50) blocks. */
 function firstSpike(text: string): number {
@@ -60,5 +62,13 @@ describe('the entropy_spike detector', () => {
     const noise = Array.from({ length: 64 }, (_, i) => String.fromCharCode(33 + ((i * 37) % 90))).join('');
     expect(firstSpike(calm + noise)).toBeGreaterThan(0);
     expect(fedSpike(calm + noise, [7])).toBe(firstSpike(calm + noise));
+  });
+
+  it('should only report, not retry, a spike where English prose turns into Chinese (a known limit: confidence 0.6 is below the default minConfidence)', () => {
+    const en = 'The committee met on Tuesday to review the budget for next year. Members agreed that the library needs new shelves, longer opening hours and a small reading room for children. The treasurer will publish the final figures in March, after the city council has approved them. Everyone is welcome to comment before then. ';
+    const zh = '委员会于星期二开会审查明年的预算。成员们一致认为图书馆需要新的书架、更长的开放时间以及一个供儿童使用的小阅览室。财务主管将在市议会批准后于三月份公布最终数字。在此之前欢迎大家发表意见。';
+    const r = runSync(text(en + en.toUpperCase(), '\n\n', zh), detectDrift({ action: 'retry' }));
+    expect(r.out.filter((e) => e.type === 'drift')).toEqual([{ type: 'drift', types: ['entropy_spike'], confidence: 0.6 }]);
+    expect(r.error).toBeUndefined();
   });
 });

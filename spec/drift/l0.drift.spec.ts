@@ -42,6 +42,14 @@ describe('l0({detectDrift}) (D1-D2)', () => {
     expect(subsequence(run.events, ['drift', 'complete'])).toEqual(['drift', 'complete']);
   });
 
+  it('should retry with detectDrift options that leave action undefined, as with {}', () => {
+    for (const detectDrift of [{}, { action: undefined }, { minConfidence: 0.8, action: undefined }]) {
+      const run = runScenario(() => l0({ stream: fakeModel([META, CLEAN]), detectDrift, retry: { ...fast, attempts: 1 } }));
+      expect(subsequence(run.events, ['drift', 'retry'])).toEqual(['drift', 'retry']);
+      expect(finalState(run.events).content).toBe('The capital of France is Paris.');
+    }
+  });
+
   it('should reject a detectDrift that is neither a boolean nor an object', () => {
     expect(() => l0({ stream: fakeModel('a|'), detectDrift: 'yes' as never })).toThrow('l0({detectDrift}) must be a boolean or an object');
   });

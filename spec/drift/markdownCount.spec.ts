@@ -1,7 +1,7 @@
 /** @test {detectDrift} */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { countMarkdown } from '../../src/drift/driftDetectors.js';
+import { countMarkdown } from '../../src/drift/windowChecks.js';
 
 /** The markdown_collapse detector's element count as one multiline regex (its first form, kept as the reference). */
 const REFERENCE = /^#{1,6} |^\s*(?:[-*+]|\d+\.) |```|\*\*[^*\n]+\*\*|\[[^\]\n]+\]\([^)\s]+\)/gm;

@@ -15,6 +15,37 @@ function smallestPeriod(s: string): number {
   return s.length === 0 ? 0 : s.length - pi[s.length - 1]!;
 }
 
+/** Whether the check fires on `text` fed in chunks of the given sizes (checks, then the completion check). */
+function fires(text: string, sizes: readonly number[]): boolean {
+  const check = new RepetitionCheck();
+  for (let at = 0, k = 0; at < text.length; k++) {
+    const size = sizes[k % sizes.length]!;
+    if (check.check(text.slice(at, at + size))) return true;
+    at += size;
+  }
+  return check.complete();
+}
+
+/** The rule written plainly: sentences cut at `.`/`!`/`?` + a code unit up to a space, keyed by their trimmed, lower-cased, space-folded text. */
+function sentencesRepeat(text: string): boolean {
+  const seen = new Map<string, number>();
+  const counts = (raw: string): boolean => {
+    const key = raw.trim().toLowerCase().replace(/\s+/g, ' ');
+    if (key.length <= 20) return false;
+    const n = (seen.get(key) ?? 0) + 1;
+    seen.set(key, n);
+    return n >= 3;
+  };
+  let from = 0;
+  for (let i = 0; i + 1 < text.length; i++) {
+    if ('.!?'.includes(text[i]!) && text.charCodeAt(i + 1) <= 32) {
+      if (counts(text.slice(from, i + 1))) return true;
+      from = i + 1;
+    }
+  }
+  return counts(text.slice(from));
+}
+
 describe('hasPeriodAtMost (the repetition tail check)', () => {
   it('should agree with the textbook smallest period on loops, near-loops and ordinary text', () => {
     const unit = fc.string({ unit: fc.constantFrom('a', 'b', ' ', '.'), minLength: 1, maxLength: 70 });
@@ -41,17 +72,6 @@ describe('hasPeriodAtMost (the repetition tail check)', () => {
 });
 
 describe('RepetitionCheck (sentences)', () => {
-  /** Whether the check fires on `text` fed in chunks of the given sizes (checks, then the completion check). */
-  const fires = (text: string, sizes: readonly number[]): boolean => {
-    const check = new RepetitionCheck();
-    for (let at = 0, k = 0; at < text.length; k++) {
-      const size = sizes[k % sizes.length]!;
-      if (check.check(text.slice(at, at + size))) return true;
-      at += size;
-    }
-    return check.complete();
-  };
-
   it('should end a sentence at `.`, `!` or `?` followed by whitespace or a control character, and only there', () => {
     const s = 'We need to consider the implications';
     expect(fires(`${s}.\t${s}.\n${s}.\u0001`, [7])).toBe(true);
@@ -76,26 +96,6 @@ describe('RepetitionCheck (sentences)', () => {
     expect(found).toBeGreaterThan(100); // repetitions were found, not only their absence
   });
 
-  /** The rule written plainly: sentences cut at `.`/`!`/`?` + a code unit up to a space, keyed by their trimmed, lower-cased, space-folded text. */
-  const model = (text: string): boolean => {
-    const seen = new Map<string, number>();
-    const counts = (raw: string): boolean => {
-      const key = raw.trim().toLowerCase().replace(/\s+/g, ' ');
-      if (key.length <= 20) return false;
-      const n = (seen.get(key) ?? 0) + 1;
-      seen.set(key, n);
-      return n >= 3;
-    };
-    let from = 0;
-    for (let i = 0; i + 1 < text.length; i++) {
-      if ('.!?'.includes(text[i]!) && text.charCodeAt(i + 1) <= 32) {
-        if (counts(text.slice(from, i + 1))) return true;
-        from = i + 1;
-      }
-    }
-    return counts(text.slice(from));
-  };
-
   it('should count sentences as the plain rule does: case and spacing folded, Unicode letters and spaces included (hashed keys, no strings)', () => {
     // per run, one pair of sentences equal once folded, and a different one, so both verdicts are frequent
     const pairs = fc.constantFrom(
@@ -112,7 +112,7 @@ describe('RepetitionCheck (sentences)', () => {
     fc.assert(
       fc.property(pairs, fc.array(piece, { minLength: 4, maxLength: 12 }), fc.array(fc.integer({ min: 1, max: 50 }), { minLength: 1, maxLength: 5 }), (pair, pieces, sizes) => {
         const text = pieces.map(([before, which, stop, gap]) => before + ((pair as readonly string[])[which] ?? 'Something else entirely here') + stop + gap).join('').slice(0, 479);
-        const expected = model(text);
+        const expected = sentencesRepeat(text);
         if (expected) found++;
         expect(fires(text, sizes)).toBe(expected);
       }),
@@ -129,5 +129,39 @@ describe('RepetitionCheck (sentences)', () => {
       expect(fires(`${base}. ${other}. ${base}. ${other}. `, [9])).toBe(false);
       expect(fires(`${base}. ${other}. ${base}. ${base}. `, [9])).toBe(true);
     }
+  });
+});
+
+describe('RepetitionCheck (tail)', () => {
+  /** The tail check written plainly: the 480 characters ending at each multiple of 64 of the text's length. */
+  const tailLoops = (text: string): boolean => {
+    for (let end = 512; end <= text.length; end += 64) if (smallestPeriod(text.slice(end - 480, end)) <= 160) return true;
+    return false;
+  };
+
+  it('should give the same verdict for any chunking, on texts longer than 480 characters with and without loops', () => {
+    const prose = fc.string({ unit: fc.constantFrom(...'abcdefghij klmnop,;'.split('')), minLength: 20, maxLength: 300 });
+    const loop = fc.tuple(fc.string({ unit: fc.constantFrom('a', 'b', ' ', 'c', '.'), minLength: 1, maxLength: 70 }), fc.integer({ min: 100, max: 900 }))
+      .map(([unit, length]) => unit.repeat(Math.ceil(length / unit.length)).slice(0, length));
+    const long = fc.array(fc.oneof(prose, loop), { minLength: 2, maxLength: 8 }).map((pieces) => pieces.join('')).filter((t) => t.length > 480);
+    let found = 0;
+    fc.assert(
+      fc.property(long, fc.array(fc.integer({ min: 1, max: 200 }), { minLength: 1, maxLength: 6 }), (text, sizes) => {
+        const whole = fires(text, [text.length]);
+        if (whole) found++;
+        expect(whole).toBe(sentencesRepeat(text) || tailLoops(text));
+        expect(fires(text, sizes)).toBe(whole);
+      }),
+      { numRuns: 500 },
+    );
+    expect(found).toBeGreaterThan(100); // both verdicts are common
+    expect(found).toBeLessThan(450);
+  });
+
+  it('should check a delta of any size at every multiple of 64 it reaches, not only at its end', () => {
+    const loop = 'and again '.repeat(60); // 600 characters
+    const text = `${'x'.repeat(40)}${loop}${Array.from({ length: 200 }, (_, i) => `w${i}`).join(' ')}`;
+    expect(fires(text, [text.length])).toBe(true);
+    expect(fires(text, [1])).toBe(true);
   });
 });

@@ -1,5 +1,5 @@
 import { Observable, type MonoTypeOperatorFunction, type Subscriber } from 'rxjs';
-import type { L0Event, TokenEvent } from '../events/eventTypes.js';
+import type { L0Event, ResumeEvent, TokenEvent } from '../events/eventTypes.js';
 import { AttemptText } from '../attempt/attemptText.js';
 import { DriftDetectedError } from '../errors/DriftDetectedError.js';
 import { Relay } from '../internal/relay.js';
@@ -60,10 +60,13 @@ export function resolveDetectDrift(config: DetectDriftConfig, path: OptionPath =
  *   -s-a-b-(Ad#)       detectDrift({ action: 'retry' })
  *
  * 1. Each attempt (`start`, `retry`, `fallback`, `resume`) gets fresh detector state, so one
- *    attempt's drift never counts against the next.
+ *    attempt's drift never counts against the next. After `resume{checkpoint}` the detectors are
+ *    brought up to the checkpoint (their `resume` hook) without reporting: the continuation is
+ *    judged as the rest of the answer (a "Here is the result" after a checkpoint is no opener).
  * 2. Each detector sees all the new text, in batches of at least 64 characters (`delta`, never a
  *    gap; the rest at completion), and the text so far ({@link AttemptText}); it does O(delta)
- *    work: windows are checked once as they fill, repetition every 64 characters on a bounded tail.
+ *    work: windows are checked once as they fill, repetition at every 64th character of the text
+ *    on a bounded tail (fixed places: the verdicts do not depend on where tokens or batches end).
  * 3. A type is reported once per attempt; the event lists every type seen so far and the highest
  *    confidence among them. At `complete` (or the source's end) detectors get a last look first.
  * 4. Drift on every attempt ends in the retry budget's failure or a fallback, never in accepted
@@ -122,6 +125,7 @@ class DriftSubscription extends Relay<L0Event> {
     if (change === 'reset' || change === 'resume') {
       this.reset();
       this.owed = '';
+      if (change === 'resume') this.resume((event as ResumeEvent).checkpoint);
     }
     if (event.type === 'complete' && !this.finish()) return void (this.done = true);
     this.out.next(event);
@@ -139,6 +143,11 @@ class DriftSubscription extends Relay<L0Event> {
     this.reported = detectors.map(() => false);
     this.found = [];
     this.confidence = 0;
+  }
+
+  /** Brings the fresh detectors up to a resumed checkpoint (each `resume` hook; nothing is reported). */
+  private resume(checkpoint: string): void {
+    for (const c of this.checks) c.resume?.(checkpoint);
   }
 
   /** The last look: the owed text, then each detector's completion check. */

@@ -17,6 +17,13 @@ export interface DriftCheck {
   check(delta: string, text: string): boolean;
   /** At completion, with the whole text. */
   complete?(text: string): boolean;
+  /**
+   * The attempt resumed from `checkpoint` (a continuation: the text so far is the checkpoint, which
+   * the earlier attempt's detectors already judged): bring the state up to it without reporting, so
+   * the continuation is judged as the rest of the answer, not as its start. Called once, right after
+   * `create()`, before any check. Without it, the detector sees only the text after the checkpoint.
+   */
+  resume?(checkpoint: string): void;
 }
 
 /**

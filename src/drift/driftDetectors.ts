@@ -2,6 +2,7 @@ import { TailScanner } from '../guard/guardRule.js';
 import type { DriftCheck, DriftDetector, DriftType } from './driftDetector.js';
 import { EntropyCheck } from './entropy.js';
 import { RepetitionCheck } from './repetition.js';
+import { MarkdownCollapseCheck, ToneShiftCheck } from './windowChecks.js';
 
 const APOS = "['\u2019]";
 const META = new RegExp(
@@ -10,84 +11,19 @@ const META = new RegExp(
 const FORMAT_COLLAPSE = new RegExp(
   `^\\s*(?:here(?: is|${APOS}s) (?:the|my|your) (?:response|answer|output|result)s?\\b|here you go\\b` +
     `|let me \\w+(?: \\w+){0,3} for you\\b|I${APOS}ll \\w+(?: \\w+){0,3} for you\\b)`, 'i');
-const HEDGE = /^\s*(?:sure|certainly|of course|absolutely)[!.]?[ \t]*$/i;
-/** Formal markers (group 1) and informal ones, in one pass over a window. */
-const TONE = /\b(?:(therefore|thus|hence|moreover|furthermore|consequently)|gonna|wanna|yeah|yep|nope|lol|dude|ok|okay)\b/gi;
-/**
- * Markdown elements: the inline ones anywhere, by one regex whose every match starts with `` ` ``,
- * `*` or `[` (so the regex engine skips ahead to those); headings and list items only at a line's
- * start, tried at the window's start and after each newline (a `^` alternative under the `m` flag
- * would be tried at every character).
- */
-const INLINE_MARKDOWN = /```|\*\*[^*\n]+\*\*|\[[^\]\n]+\]\([^)\s]+\)/g;
-const LINE_MARKDOWN = /#{1,6} |\s*(?:[-*+]|\d+\.) /y;
+/** The first line's text, its leading whitespace dropped before (a blank first line is not the first line). */
+const HEDGE = /^(?:sure|certainly|of course|absolutely)[!.]?[ \t]*\r?$/i;
+/** The characters of the answer's opening a format collapse must be in. */
+const OPENING = 100;
+/** EntropyCheck's block length (a checkpoint is fed to it block by block). */
+const ENTROPY_BLOCK = 64;
 
 /**
- * A check that runs `test` on each completed fixed-size window of the text, in order, built from
- * the deltas (slicing the whole growing text would make V8 flatten it on every call: O(n^2)).
- * Checks are classes, one object per attempt with no closures (fan-in keeps one per open stream).
+ * The meta-commentary scan: one shared regex for every attempt (see TailScanner), the new text plus
+ * the phrase length. Its matches end in a fixed word, `,`, `.` or `\b`, which the text's end
+ * satisfies as a newline would: no run on a final newline (`lineEnd: false`).
  */
-abstract class WindowCheck implements DriftCheck {
-  private buf = '';
-
-  constructor(private readonly size: number) {}
-
-  check(delta: string): boolean {
-    this.buf += delta;
-    let hit = false;
-    while (this.buf.length >= this.size && !hit) {
-      hit = this.test(this.buf.slice(0, this.size));
-      this.buf = this.buf.slice(this.size);
-    }
-    return hit;
-  }
-
-  protected abstract test(window: string): boolean;
-}
-
-/** A 200-character window with 3+ formal markers after one with 3+ informal ones, or the reverse. */
-class ToneShiftCheck extends WindowCheck {
-  private formal = -1;
-  private informal = -1;
-
-  constructor() {
-    super(200);
-  }
-
-  protected test(window: string): boolean {
-    let formal = 0;
-    let informal = 0;
-    TONE.lastIndex = 0;
-    for (let m = TONE.exec(window); m !== null; m = TONE.exec(window)) {
-      if (m[1] === undefined) informal++;
-      else formal++;
-    }
-    const shifted = this.formal >= 0 && ((this.formal >= 3 && informal >= 3 && formal === 0) || (this.informal >= 3 && formal >= 3 && informal === 0));
-    this.formal = formal;
-    this.informal = informal;
-    return shifted;
-  }
-}
-
-/** Markdown-rich text (two 500-character windows with more than 3 elements) followed by 1000 characters with none. */
-class MarkdownCollapseCheck extends WindowCheck {
-  private rich = 0;
-  private bare = 0;
-
-  constructor() {
-    super(500);
-  }
-
-  protected test(window: string): boolean {
-    const n = countMarkdown(window);
-    if (n > 3) this.rich++;
-    this.bare = n === 0 ? this.bare + 1 : 0;
-    return this.rich >= 2 && this.bare >= 2;
-  }
-}
-
-/** The meta-commentary scan: one shared regex for every attempt (see TailScanner), the new text plus the phrase length. */
-const META_SCANS = /*#__PURE__*/ Object.freeze([{ re: META, span: 48 }] as const);
+const META_SCANS = /*#__PURE__*/ Object.freeze([{ re: META, span: 48, lineEnd: false }] as const);
 
 class MetaCheck extends TailScanner implements DriftCheck {
   private hit = false;
@@ -99,6 +35,17 @@ class MetaCheck extends TailScanner implements DriftCheck {
   check(delta: string): boolean {
     this.scan(delta);
     return this.hit;
+  }
+
+  /** A match at the very end of the text is held back by `scan` (a `\b` there needs the next character): it counts now. */
+  complete(): boolean {
+    this.finish();
+    return this.hit;
+  }
+
+  /** The checkpoint is not scanned again: a phrase inside it was the earlier attempt's to report, one straddling its end is new. */
+  resume(checkpoint: string): void {
+    this.skip(checkpoint);
   }
 
   protected override matched(): void {
@@ -121,46 +68,56 @@ abstract class HeadCheck implements DriftCheck {
     return !this.decided && this.look(true);
   }
 
+  /** A resumed attempt opens with its checkpoint, judged by the attempt that wrote it: nothing is left to decide. */
+  resume(checkpoint: string): void {
+    this.decided = checkpoint !== '';
+  }
+
   /** Whether the head drifts; sets `decided` once no later text can change the answer. `final`: no more text is coming. */
   protected abstract look(final: boolean): boolean;
 }
 
-/** A meta opener in the first 100 characters, decided once 100 characters are in (or at completion). */
+/**
+ * A meta opener in the first 100 characters. A match counts once the character after it is in (its
+ * closing `\b` then sees the real next character, not the end of a batch: "for you" + "r cluster"
+ * is no match) or at completion; decided once more than 100 characters are in.
+ */
 class FormatCollapseCheck extends HeadCheck {
   protected look(final: boolean): boolean {
-    if (final) return FORMAT_COLLAPSE.test(this.head);
-    if (FORMAT_COLLAPSE.test(this.head.slice(0, 100))) return (this.decided = true);
-    this.decided = this.head.length >= 100;
+    const head = this.head.length > OPENING + 1 ? this.head.slice(0, OPENING + 1) : this.head;
+    const m = FORMAT_COLLAPSE.exec(head);
+    const end = m === null ? -1 : m.index + m[0].length;
+    if (end >= 0 && end <= OPENING && (end < head.length || final)) return (this.decided = true);
+    this.decided = final || this.head.length > OPENING;
     return false;
   }
 }
 
-/** A first line that is only "Sure!", "Certainly." and the like, decided at the first newline or 40 characters. */
+/**
+ * A first line that is only "Sure!", "Certainly." and the like (after any leading blank lines, and
+ * ended by `\n` or `\r\n`), decided at its newline or 40 characters. Leading whitespace is dropped
+ * as it comes, so the head stays short.
+ */
 class HedgingCheck extends HeadCheck {
   protected look(final: boolean): boolean {
-    const nl = this.head.indexOf('\n');
-    if (nl < 0 && !final && this.head.length < 40) return false;
+    const head = (this.head = this.head.trimStart());
+    if (head === '' && !final) return false;
+    const nl = head.indexOf('\n');
+    if (nl < 0 && !final && head.length < 40) return false;
     this.decided = true;
-    return HEDGE.test(nl < 0 ? this.head : this.head.slice(0, nl));
+    return HEDGE.test(nl < 0 ? head : head.slice(0, nl));
   }
 }
 
-/** Markdown elements in `s`: what `/^#{1,6} |^\s*(?:[-*+]|\d+\.) |…inline…/gm` counts, in about a third of its time. */
-export function countMarkdown(s: string): number {
-  let n = 0;
-  INLINE_MARKDOWN.lastIndex = 0;
-  while (INLINE_MARKDOWN.exec(s) !== null) n++;
-  // a line-start match may run across blank lines (`\s*`): the next line start it consumed is not tried again
-  let resume = 0;
-  for (let at = 0; at >= 0; at = s.indexOf('\n', at) + 1 || -1) {
-    if (at < resume) continue;
-    LINE_MARKDOWN.lastIndex = at;
-    if (LINE_MARKDOWN.test(s)) {
-      n++;
-      resume = LINE_MARKDOWN.lastIndex;
-    }
+/** `entropy_spike`'s check, brought up to a resumed checkpoint. */
+class EntropySpikeCheck extends EntropyCheck {
+  /**
+   * The checkpoint's blocks join the history, each fed on its own (`check` stops at a spike, and
+   * only at a block's end): a spike inside the checkpoint was the earlier attempt's to report.
+   */
+  resume(checkpoint: string): void {
+    for (let at = 0; at < checkpoint.length; at += ENTROPY_BLOCK) this.check(checkpoint.slice(at, at + ENTROPY_BLOCK));
   }
-  return n;
 }
 
 const detector = (type: DriftType, confidence: number, create: () => DriftCheck): DriftDetector => Object.freeze({ type, confidence, create });
@@ -174,18 +131,18 @@ export const DRIFT_DETECTORS: Readonly<Record<DriftType, DriftDetector>> = /*#__
   meta_commentary: detector('meta_commentary', 0.9, () => new MetaCheck()),
   /** A sentence of more than 20 characters 3 times, or the tail looping one phrase (checked every 64 characters). */
   repetition: detector('repetition', 0.8, () => new RepetitionCheck()),
-  /** A meta opener in the first 100 characters: "Here is the response", "Here you go", "Let me ... for you". */
+  /** A meta opener in the first 100 characters: "Here is the response", "Here you go", "Let me ... for you" (not "for your"). */
   format_collapse: detector('format_collapse', 0.8, () => new FormatCollapseCheck()),
-  /** A 200-character window with 3+ formal markers after one with 3+ informal ones, or the reverse. */
+  /** A 200-character window with 3+ formal markers after one with 3+ informal ones, or the reverse (``` fenced code not counted). */
   tone_shift: detector('tone_shift', 0.7, () => new ToneShiftCheck()),
-  /** Markdown-rich text (two 500-character windows with more than 3 elements) followed by 1000 characters with none. */
+  /** Markdown-rich text (two 500-character windows with more than 3 elements) followed by 1000 characters with none, outside ``` fences. */
   markdown_collapse: detector('markdown_collapse', 0.7, () => new MarkdownCollapseCheck()),
-  /** A first line that is only "Sure!", "Certainly.", "Of course", "Absolutely!". */
+  /** A first line (after any blank ones) that is only "Sure!", "Certainly.", "Of course", "Absolutely!". */
   hedging: detector('hedging', 0.5, () => new HedgingCheck()),
   /**
    * A 64-character block whose entropy is 2.5 standard deviations above the last 50 blocks' (after
    * 10). Characters are counted straight from the deltas (code units folded into 256 buckets: exact
    * for ASCII, close enough for a spike test elsewhere): no window string, no allocation per token.
    */
-  entropy_spike: detector('entropy_spike', 0.6, () => new EntropyCheck()),
+  entropy_spike: detector('entropy_spike', 0.6, () => new EntropySpikeCheck()),
 });

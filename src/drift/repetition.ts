@@ -3,7 +3,9 @@ import type { DriftCheck } from './driftDetector.js';
 /** Sentences longer than this count toward repetition. */
 const MIN_SENTENCE = 20;
 const TAIL = 480;
+/** The tail check's positions: every multiple of 64 of the text's length, from the first that has 480 characters before it (512). */
 const EVERY = 64;
+const FIRST = Math.ceil(TAIL / EVERY) * EVERY;
 /** Distinct sentences remembered; the map starts over beyond it (a loop repeats at once, so it is still caught). */
 const MAX_SENTENCES = 1000;
 
@@ -33,9 +35,11 @@ export function hasPeriodAtMost(s: string, maxPeriod: number): boolean {
 
 /**
  * Runaway repetition, as it streams: (1) a sentence of more than 20 characters seen 3 times
- * (normalised: case and spacing), counted as each sentence completes; (2) every 64 characters, the
- * last 480 characters repeating one unit at least 3 times (smallest period <= 160), which catches a
- * loop without sentence punctuation. Both are O(delta) amortised, whatever the text's length.
+ * (normalised: case and spacing), counted as each sentence completes; (2) at every multiple of 64
+ * of the text's length, the 480 characters ending there repeating one unit at least 3 times
+ * (smallest period <= 160), which catches a loop without sentence punctuation. Both look at fixed
+ * places in the text, so the verdict does not depend on where tokens or batches end, and both are
+ * O(delta) amortised, whatever the text's length.
  *
  * Sentences are never built as strings: one pass over each delta's characters finds the ends and
  * hashes each sentence as it goes, normalised on the fly (whitespace trimmed and runs of it made
@@ -55,12 +59,20 @@ export class RepetitionCheck implements DriftCheck {
   private gap = false;
   /** The last character seen was `.`, `!` or `?`: whitespace next ends the sentence. */
   private punct = false;
-  /** The text's last characters, built from the deltas (never a slice of the whole text). */
+  /** The text's last characters (at least the 480 the next tail check needs), built from the deltas (never a slice of the whole text). */
   private tailText = '';
-  private sinceTail = 0;
+  /** The text's length so far. */
+  private total = 0;
 
   check(delta: string): boolean {
-    return this.sentences(delta) || this.tail(delta);
+    return this.sentences(delta, false) || this.tail(delta);
+  }
+
+  /** Counts the checkpoint's sentences and keeps its tail, reporting nothing: drift inside it was the earlier attempt's to report. */
+  resume(checkpoint: string): void {
+    this.sentences(checkpoint, true);
+    this.total = checkpoint.length;
+    this.tailText = checkpoint.slice(-TAIL);
   }
 
   complete(): boolean {
@@ -69,14 +81,14 @@ export class RepetitionCheck implements DriftCheck {
 
   /**
    * A sentence ends at `.`, `!` or `?` followed by whitespace or a control character (any code unit
-   * up to a space); each is counted once, when it ends.
+   * up to a space); each is counted once, when it ends. `priming`: counted, never reported.
    */
-  private sentences(delta: string): boolean {
+  private sentences(delta: string, priming: boolean): boolean {
     let { h1, h2, length, gap, punct } = this;
     for (let i = 0; i < delta.length; i++) {
       const c = delta.charCodeAt(i);
       if (punct && c <= 32) {
-        if (this.count(h1, h2, length)) return true;
+        if (this.count(h1, h2, length) && !priming) return true;
         h1 = H1;
         h2 = H2;
         length = 0;
@@ -137,15 +149,23 @@ export class RepetitionCheck implements DriftCheck {
     return n >= 3;
   }
 
+  /**
+   * Checks the 480 characters ending at each multiple of 64 that `delta` reaches (one check per 64
+   * characters, whatever the delta's size). The tail stays short: a delta that reaches no multiple
+   * adds under 64 characters to at most 512 (before the first check) or 480 (after one).
+   */
   private tail(delta: string): boolean {
-    this.tailText += delta;
-    if (this.tailText.length > 2 * TAIL) this.tailText = this.tailText.slice(-TAIL);
-    this.sinceTail += delta.length;
-    if (this.tailText.length < TAIL || this.sinceTail < EVERY) return false;
-    this.sinceTail = 0;
-    // keep only what is checked: the next check copies TAIL + EVERY characters, not up to 2 * TAIL
-    const checked = (this.tailText = this.tailText.length > TAIL ? this.tailText.slice(-TAIL) : this.tailText);
-    return hasPeriodAtMost(checked, TAIL / 3);
+    const from = this.total;
+    const total = (this.total += delta.length);
+    const tail = (this.tailText += delta);
+    const base = total - tail.length;
+    let end = Math.max(FIRST, from - (from % EVERY) + EVERY);
+    if (end > total) return false;
+    let hit = false;
+    for (; !hit && end <= total; end += EVERY) hit = hasPeriodAtMost(tail.slice(end - TAIL - base, end - base), TAIL / 3);
+    // keep only what the next positions need: the next check copies TAIL + EVERY characters, not up to 2 * TAIL
+    this.tailText = tail.slice(-TAIL);
+    return hit;
   }
 }
 

@@ -53,6 +53,6 @@ export function contentOperators(
   if (drift !== undefined && typeof drift !== 'boolean' && (typeof drift !== 'object' || drift === null || Array.isArray(drift))) {
     throw optionError(path, 'detectDrift', 'a boolean or an object', drift);
   }
-  if (drift) ops.push(drift === true ? (retryOnDrift ??= detectDrift({ action: 'retry' })) : detectDrift({ action: 'retry', ...drift }));
+  if (drift) ops.push(drift === true ? (retryOnDrift ??= detectDrift({ action: 'retry' })) : detectDrift({ ...drift, action: drift.action ?? 'retry' }));
   return ops;
 }

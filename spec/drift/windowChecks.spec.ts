@@ -1,0 +1,111 @@
+/** @test {detectDrift} */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { detectDrift, type L0Event } from 'l0-rx';
+import { countMarkdown, MarkdownCollapseCheck, ToneShiftCheck } from '../../src/drift/windowChecks.js';
+import { runSync, text } from '../guard/helpers.js';
+
+const TONE = /\b(?:(therefore|thus|hence|moreover|furthermore|consequently)|gonna|wanna|yeah|yep|nope|lol|dude|ok|okay)\b/gi;
+const driftTypes = (out: readonly L0Event[]) => out.flatMap((e) => (e.type === 'drift' ? e.types : []));
+
+/** Where the text enters or leaves a ``` fence, the plain way: a line of up to 3 spaces, 3+ backticks and no other backtick flips the state at its newline. */
+const flipsOf = (s: string) => [...s.matchAll(/(?<![^\n]) {0,3}`{3,}[^`\n]*\n/g)].map((m) => m.index + m[0].length - 1);
+const fencedAt = (flips: readonly number[], p: number) => flips.filter((f) => f <= p).length % 2 === 1;
+const windowsOf = (s: string, size: number) => Array.from({ length: Math.floor(s.length / size) }, (_, i) => s.slice(i * size, (i + 1) * size));
+
+/** tone_shift written plainly over the whole text. */
+function toneShift(s: string): boolean {
+  const flips = flipsOf(s);
+  let last: [number, number] | undefined;
+  for (const [k, w] of windowsOf(s, 200).entries()) {
+    let formal = 0;
+    let informal = 0;
+    for (const m of w.matchAll(TONE)) {
+      if (fencedAt(flips, k * 200 + m.index)) continue;
+      if (m[1]) formal++;
+      else informal++;
+    }
+    if (last && ((last[0] >= 3 && informal >= 3 && formal === 0) || (last[1] >= 3 && formal >= 3 && informal === 0))) return true;
+    last = [formal, informal];
+  }
+  return false;
+}
+
+/** markdown_collapse written plainly: a window with code in it (fenced at its start, or a fence ends in it) is never bare. */
+function markdownCollapse(s: string): boolean {
+  const flips = flipsOf(s);
+  let rich = 0;
+  let bare = 0;
+  for (const [k, w] of windowsOf(s, 500).entries()) {
+    const n = countMarkdown(w);
+    const code = fencedAt(flips, k * 500 - 1) || flips.some((f) => f >= k * 500 && f < (k + 1) * 500);
+    if (n > 3) rich++;
+    bare = n === 0 && !code ? bare + 1 : 0;
+    if (rich >= 2 && bare >= 2) return true;
+  }
+  return false;
+}
+
+/** Whether a fresh check fires on `s` fed in chunks of the given sizes. */
+function fires(check: { check(delta: string): boolean }, s: string, sizes: readonly number[]): boolean {
+  for (let at = 0, k = 0; at < s.length; k++) {
+    const size = sizes[k % sizes.length]!;
+    if (check.check(s.slice(at, at + size))) return true;
+    at += size;
+  }
+  return false;
+}
+
+describe('the window detectors (tone_shift, markdown_collapse)', () => {
+  /** Blocks that make shifts, markdown and fences (real ones, indented too far, inline) meet window ends anywhere. */
+  const block = fc.constantFrom(
+    'Therefore it holds; moreover, thus it is shown. ', 'yeah ok so we gonna do it lol, yep. ', 'ok ', 'the plain middle of a sentence ',
+    '\n```go\n', '\n```\n', '\n  ````\n', '\n    ```\n', 'use ``` inline ', '\n```', '`', '\n', '# Title\n- one\n**bold** [a](b)\n', 'v, ok := m[k]\n',
+    '\n```ok``` yeah\n', '\n```` so therefore ```\n', '\n```python ok\r\n', '\n``````````````` ok\n',
+  );
+
+  it('should count tone markers only outside ``` fences, as the plain rule over the whole text does, for any chunking', () => {
+    let found = 0;
+    fc.assert(
+      fc.property(fc.array(block, { minLength: 20, maxLength: 120 }), fc.array(fc.integer({ min: 1, max: 300 }), { minLength: 1, maxLength: 5 }), (blocks, sizes) => {
+        const s = blocks.join('');
+        const expected = toneShift(s);
+        if (expected) found++;
+        expect(fires(new ToneShiftCheck(), s, sizes)).toBe(expected);
+      }),
+      { numRuns: 500 },
+    );
+    expect(found).toBeGreaterThan(50); // shifts were compared, not only their absence
+  });
+
+  it('should find markdown collapse only outside ``` fences, as the plain rule over the whole text does, for any chunking', () => {
+    let found = 0;
+    // runs of one block each: markdown, then bare prose, with fences (real and not) in between
+    const run = fc.tuple(fc.oneof(block, fc.constant('plain words without any markup at all. ')), fc.integer({ min: 1, max: 40 })).map(([b, n]) => b.repeat(n));
+    fc.assert(
+      fc.property(fc.array(run, { minLength: 4, maxLength: 30 }), fc.array(fc.integer({ min: 1, max: 700 }), { minLength: 1, maxLength: 5 }), (runs, sizes) => {
+        const s = runs.join('');
+        const expected = markdownCollapse(s);
+        if (expected) found++;
+        expect(fires(new MarkdownCollapseCheck(), s, sizes)).toBe(expected);
+      }),
+      { numRuns: 300 },
+    );
+    expect(found).toBeGreaterThan(20);
+  });
+
+  it('should not find markdown collapse in a Markdown answer that ends in a long fenced code block', () => {
+    const rich = Array.from({ length: 12 }, (_, i) => `## Part ${i}\n\n- Install **tool ${i}** first\n- Read [page ${i}](https://go.dev/doc/${i})\n\n`).join('').slice(0, 1000);
+    const code = '```go\n' + Array.from({ length: 60 }, (_, i) => `\tif err := step${i}(ctx, cfg); err != nil { return err }\n`).join('') + '```\n';
+    expect(driftTypes(runSync(text(rich, code), detectDrift()).out)).toEqual([]);
+    const prose = Array.from({ length: 100 }, (_, i) => `plain line ${i} of ${i * 7} `).join('');
+    expect(driftTypes(runSync(text(rich, code, prose), detectDrift()).out)).toEqual(['markdown_collapse']); // bare prose after the block still counts
+  });
+
+  it('should not find a tone shift in Go code with the comma-ok idiom after a formal explanation', () => {
+    const prose = 'A map lookup can miss; therefore the second value must be checked. The cache is thus consulted first, and hence a miss falls through to the store, which is slower but authoritative for every key.\n\n';
+    const code = '```go\nfunc get(key string) (Value, error) {\n\tv, ok := cache[key]\n\tif !ok {\n\t\tv, ok = store.Get(key)\n\t}\n\tif !ok {\n\t\treturn Value{}, ErrNotFound\n\t}\n\treturn v, nil\n}\n```\n\nThe function returns ErrNotFound when neither has the key.';
+    expect(driftTypes(runSync(text(prose, code), detectDrift()).out)).toEqual([]);
+    expect(driftTypes(runSync(text(prose, code.replace(/```go\n|```\n/g, '')), detectDrift()).out)).toEqual(['tone_shift']); // the same markers, unfenced
+  });
+});
