@@ -1,9 +1,12 @@
 /** @test {createStoreReplaySource} */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { lastValueFrom, of, timeout, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { createJsonlEventStore } from 'l0-rx/stores/jsonl';
-import { createMemoryEventStore, createStoreReplaySource, L0Error, ProviderError, recordEvents, toServerSentEvents, type L0Event, type SequencedEvent } from 'l0-rx';
+import { createMemoryEventStore, createStoreReplaySource, fromServerSentEvents, L0Error, parseLastEventId, ProviderError, recordEvents, toServerSentEvents, type L0Event, type SequencedEvent } from 'l0-rx';
 import { testScheduler } from '../helpers/testScheduler.js';
 
 const values: Record<string, L0Event> = {
@@ -47,6 +50,41 @@ describe('createStoreReplaySource', () => {
     });
   });
 
+  it('should end at once when the client already has the run\'s complete (a drop before the end frame)', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      const store = createMemoryEventStore();
+      cold('s-a-x|', values).pipe(recordEvents(store, { streamId: 'chat' })).subscribe();
+      // SSE ids: s 1, a 2, x 3; the client saw x
+      expectObservable(createStoreReplaySource(store).replay('chat', 3), '-----^').toBe('-----|');
+    });
+  });
+
+  it('should end at once for a forged id beyond a finished run, instead of following a stream that will not grow', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      const store = createMemoryEventStore();
+      cold('s-a-x|', values).pipe(recordEvents(store, { streamId: 'chat' })).subscribe();
+      expectObservable(createStoreReplaySource(store).replay('chat', 9), '-----^').toBe('-----|');
+    });
+  });
+
+  it('should still error with the recorded error for an id beyond a failed run', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      const store = createMemoryEventStore();
+      const error = new ProviderError('down', { code: 'SERVER_ERROR', category: 'server', retryable: true, status: 503 });
+      cold('s-a-#', values, error).pipe(recordEvents(store, { streamId: 'chat' })).subscribe({ error: () => undefined });
+      expectObservable(createStoreReplaySource(store).replay('chat', 7), '-----^').toBe('-----#', undefined, error);
+    });
+  });
+
+  it('should follow a live run from the start when the id is beyond what is recorded yet, sending nothing up to it', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      const store = createMemoryEventStore();
+      cold('s-a-b-c-x|', values).pipe(recordEvents(store, { streamId: 'chat' })).subscribe();
+      // at frame 1 only s (id 1) is recorded; the client claims id 3 (b), as when its server ran ahead of the recorder
+      expectObservable(createStoreReplaySource(store).replay('chat', 3), '-^').toBe('------4-(5|)', seqd({ 4: [4, 'c'], 5: [5, 'x'] }));
+    });
+  });
+
   it('should stop following the store when the client leaves', () => {
     testScheduler().run(({ cold, expectObservable }) => {
       const store = createMemoryEventStore();
@@ -65,5 +103,31 @@ describe('createStoreReplaySource', () => {
   it('should throw a TypeError at creation for a store without a live tail, such as the JSONL store', () => {
     expect(() => createStoreReplaySource(createJsonlEventStore(join(tmpdir(), 'l0-rx-never-written.jsonl')))).toThrow('createStoreReplaySource(store): this store has no live tail (`follow`); the memory and Redis stores have one, the JSONL store does not');
     expect(() => createStoreReplaySource(null as never)).toThrow('createStoreReplaySource(store) needs an EventStore, got null');
+  });
+
+  describe('behind toServerSentEvents and fromServerSentEvents, over loopback HTTP', () => {
+    it('should complete a client whose first response ended after the complete frame, before the end frame', async () => {
+      const store = createMemoryEventStore();
+      const run = [values['s']!, values['a']!, values['x']!];
+      of(...run).pipe(recordEvents(store, { streamId: 'chat' })).subscribe();
+      const source = createStoreReplaySource(store);
+      const lastEventIds: unknown[] = [];
+      const server = createServer((req, res) => {
+        const after = parseLastEventId(req.headers['last-event-id']);
+        const sse = toServerSentEvents(source.replay('chat', after), { resumeFrom: after, heartbeatMs: 0 });
+        if (lastEventIds.push(req.headers['last-event-id']) > 1) return void sse.writeTo(res);
+        res.writeHead(200, sse.headers);
+        sse.frames.subscribe((f) => (f.startsWith('event: end') ? res.end() : res.write(f)));
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      try {
+        const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/chat`;
+        const events = await lastValueFrom(fromServerSentEvents(url, { reconnectDelay: 0 }).pipe(toArray(), timeout(5000)));
+        expect([events, lastEventIds]).toEqual([run, [undefined, '3']]);
+      } finally {
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      }
+    });
   });
 });

@@ -1,9 +1,9 @@
 /** @test {fromServerSentEvents} against a scripted node:http server on loopback */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { asapScheduler, firstValueFrom, lastValueFrom, take, toArray, type SchedulerLike } from 'rxjs';
+import { asapScheduler, firstValueFrom, lastValueFrom, take, tap, toArray, type SchedulerLike } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fromServerSentEvents, isInvalidStreamError, isProviderError, isTokenTimeoutError, serializeError, TokenTimeoutError, type L0Event, type TokenTimeoutInfo } from 'l0-rx';
+import { classifyError, fromServerSentEvents, isInvalidStreamError, isProviderError, isTokenTimeoutError, serializeError, TokenTimeoutError, type L0Event, type TokenTimeoutInfo } from 'l0-rx';
 import { eventually } from '../testing/sdkDrivers.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, n: number) => void;
@@ -63,6 +63,32 @@ describe('fromServerSentEvents', () => {
     expect((await failure(lastValueFrom(fromServerSentEvents(url))) as { code: string }).code).toBe('AUTH_ERROR');
   });
 
+  it('should carry the Retry-After of a 429 as retryAfterMs, for retryWithBackoff to honour', async () => {
+    serve((_req, res) => res.writeHead(429, { 'retry-after': '7' }).end());
+    const e = await failure(lastValueFrom(fromServerSentEvents(url)));
+    expect([(e as { code: string }).code, (e as { retryAfterMs: number }).retryAfterMs, classifyError(e).retryAfterMs]).toEqual(['RATE_LIMITED', 7000, 7000]);
+  });
+
+  describe('a 2xx answer that is not text/event-stream', () => {
+    it('should error at once with a BAD_REQUEST that is not retryable and names the content type, without reconnecting', async () => {
+      serve((_req, res) => { res.writeHead(200, { 'content-type': 'text/html' }); res.end('<!doctype html><p>login</p>'); });
+      const e = await failure(lastValueFrom(fromServerSentEvents(url, { reconnectDelay: 0 })));
+      expect([isProviderError(e), (e as { code: string }).code, classifyError(e).retryable, (e as Error).message, requests.length]).toEqual([
+        true, 'BAD_REQUEST', false, 'fromServerSentEvents: the server answered HTTP 200 with content-type "text/html", not text/event-stream', 1,
+      ]);
+    });
+
+    it('should treat a missing content type the same way', async () => {
+      serve((_req, res) => { res.writeHead(200); res.end(frame(1, tok('a')) + END); });
+      expect((await failure(lastValueFrom(fromServerSentEvents(url)))) as Error).toMatchObject({ code: 'BAD_REQUEST', message: expect.stringContaining('content-type "", not text/event-stream') });
+    });
+
+    it('should accept text/event-stream in any case and with parameters', async () => {
+      serve((_req, res) => { res.writeHead(200, { 'content-type': 'Text/Event-Stream; charset=utf-8' }); res.end(frame(1, tok('a')) + END); });
+      expect(await lastValueFrom(fromServerSentEvents(url).pipe(toArray()))).toEqual([tok('a')]);
+    });
+  });
+
   it('should error with InvalidStreamError for an event that is not an L0Event', async () => {
     serve((_req, res) => { sse(res, 'id: 1\nevent: token\ndata: {"type":"token","value":3}\n\n', END); res.end(); });
     expect(isInvalidStreamError(await failure(lastValueFrom(fromServerSentEvents(url))))).toBe(true);
@@ -75,6 +101,31 @@ describe('fromServerSentEvents', () => {
     });
     const events = await lastValueFrom(fromServerSentEvents(url, { reconnectDelay: 0 }).pipe(toArray()));
     expect([events, requests[1]?.headers['last-event-id']]).toEqual([[tok('a'), tok('b'), tok('c')], '2']);
+  });
+
+  describe('a server that restarts the stream instead of resuming it', () => {
+    it('should drop the events it sends again, with ids up to Last-Event-ID', async () => {
+      serve((_req, res, n) => { sse(res, frame(1, tok('a')), frame(2, tok('b')), ...(n === 1 ? [] : [frame(3, tok('c')), END])); res.end(); });
+      const events = await lastValueFrom(fromServerSentEvents(url, { reconnectDelay: 0 }).pipe(toArray()));
+      expect([events, requests[1]?.headers['last-event-id']]).toEqual([[tok('a'), tok('b'), tok('c')], '2']);
+    });
+
+    it('should not count the events it sends again as progress: reconnectAttempts runs out', async () => {
+      serve((_req, res) => { sse(res, frame(1, tok('a')), frame(2, tok('b'))); res.end(); });
+      const events: L0Event[] = [];
+      const e = await failure(lastValueFrom(fromServerSentEvents(url, { reconnectAttempts: 2, reconnectDelay: 0 }).pipe(take(10), tap((event) => events.push(event)))));
+      expect([events, (e as { code: string }).code, requests.length]).toEqual([[tok('a'), tok('b')], 'INCOMPLETE_STREAM', 3]);
+    });
+
+    it('should drop the events up to the lastEventId option on the first connection too', async () => {
+      serve((_req, res) => { sse(res, frame(1, tok('a')), frame(2, tok('b')), END); res.end(); });
+      expect(await lastValueFrom(fromServerSentEvents(url, { lastEventId: '1' }).pipe(toArray()))).toEqual([tok('b')]);
+    });
+
+    it('should not compare ids that are not numbers', async () => {
+      serve((_req, res) => { sse(res, 'id: b\nevent: token\ndata: {"type":"token","value":"a"}\n\n', 'id: a\nevent: token\ndata: {"type":"token","value":"b"}\n\n', END); res.end(); });
+      expect(await lastValueFrom(fromServerSentEvents(url).pipe(toArray()))).toEqual([tok('a'), tok('b')]);
+    });
   });
 
   it('should ignore heartbeat comments between events', async () => {

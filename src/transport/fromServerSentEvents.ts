@@ -1,9 +1,10 @@
-import { asyncScheduler, defer, map, Observable, retry, tap, throwError, timer, type SchedulerLike, type Subscriber } from 'rxjs';
+import { asyncScheduler, defer, filter, map, Observable, retry, tap, throwError, timer, type SchedulerLike, type Subscriber } from 'rxjs';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import type { L0Event } from '../events/eventTypes.js';
 import { deserializeError } from '../errors/deserializeError.js';
 import { describeValue, InvalidStreamError } from '../errors/InvalidStreamError.js';
 import { ProviderError, type ProviderErrorOptions } from '../errors/ProviderError.js';
+import { retryAfterFromHeaders } from '../errors/retryAfter.js';
 import type { SerializedError } from '../errors/serializeError.js';
 import { checkBag, checkKeys, isSchedulerLike, optionError, optionKeys, optionPath } from '../internal/options.js';
 import { eventProblem } from '../sources/validateEvent.js';
@@ -53,12 +54,19 @@ interface Received {
  *    `Request` is accepted without a body only (a reconnect resends it); its headers are kept.
  * 2. A body that ends without the server's `end` or `error` frame, or a failed fetch, is a dropped
  *    connection: it reconnects after `reconnectDelay`, sending `Last-Event-ID`, up to
- *    `reconnectAttempts` times in a row (an event received resets the count); then it errors with a
+ *    `reconnectAttempts` times in a row (a new event resets the count); then it errors with a
  *    `ProviderError` `NETWORK_ERROR` (a dropped body: `INCOMPLETE_STREAM`).
- * 3. An `error` frame (the run's terminal error) is rethrown typed, through `deserializeError`.
- * 4. A non-2xx response errors with a `ProviderError` carrying `status` (`SERVER_ERROR` for 5xx,
- *    `RATE_LIMITED` for 429, `AUTH_ERROR` for 401/403, `BAD_REQUEST` otherwise), never reconnected.
- * 5. Every event is validated: an invalid one errors with `InvalidStreamError`.
+ * 3. An event whose numeric id is not above the last one received (or `lastEventId`) is dropped, and
+ *    is not a new event: a server that restarts the stream instead of resuming it repeats nothing,
+ *    and one that does so on every reconnect uses up `reconnectAttempts`. Other ids are not compared.
+ * 4. An `error` frame (the run's terminal error) is rethrown typed, through `deserializeError`.
+ * 5. A non-2xx response errors with a `ProviderError` carrying `status` (`SERVER_ERROR` for 5xx,
+ *    `RATE_LIMITED` for 429, `AUTH_ERROR` for 401/403, `BAD_REQUEST` otherwise) and the
+ *    `Retry-After` as `retryAfterMs` (in seconds, or `retry-after-ms`; not an HTTP date, read
+ *    without a clock as `fromStream` does), never reconnected. So does a 2xx that is not
+ *    `text/event-stream` (a login page, a JSON error), as a `BAD_REQUEST` that is not retryable
+ *    and names its content type, as WHATWG `EventSource` fails the connection.
+ * 6. Every event is validated: an invalid one errors with `InvalidStreamError`.
  *
  * @example
  * import { accumulate, fromServerSentEvents } from 'l0-rx';
@@ -81,6 +89,7 @@ export function fromServerSentEvents(url: string | URL | Request, config: FromSe
   return defer(() => {
     let lastId = lastEventId;
     return defer(() => connect(url, init, lastId, fetchFn)).pipe(
+      filter(({ id }) => !(id !== undefined && lastId !== undefined && DIGITS.test(id) && DIGITS.test(lastId) && +id <= +lastId)),
       tap(({ id }) => (lastId = id ?? lastId)),
       retry({
         count: reconnectAttempts,
@@ -95,6 +104,9 @@ export function fromServerSentEvents(url: string | URL | Request, config: FromSe
 function need(ok: boolean, key: string, what: string, value: unknown): void {
   if (!ok) throw optionError(PATH, key, what, value);
 }
+
+/** An SSE id that is a sequence number, compared as one with the last id (rule 3). */
+const DIGITS = /^\d+$/;
 
 /** The errors of a dropped connection (reconnected), as opposed to a terminal one (an error frame, an HTTP error). */
 const DROPPED: WeakSet<object> = /*#__PURE__*/ new WeakSet();
@@ -120,8 +132,10 @@ function connect(url: string | URL | Request, init: Omit<RequestInit, 'signal'>,
     });
     const read = async (): Promise<void> => {
       const response = await fetchFn(url, { ...init, headers, signal: controller.signal });
-      const { body, status } = response;
-      if (!response.ok || body === null) {
+      const { body, headers: got, ok, status } = response;
+      const type = got.get('content-type') ?? '';
+      // a 2xx that is not text/event-stream (rule 5) falls through to BAD_REQUEST, not retryable
+      if (!ok || body === null || !/^\s*text\/event-stream\s*(;|$)/i.test(type)) {
         await body?.cancel().catch(() => undefined);
         // 429 and 5xx are retryable (by retryWithBackoff: this never reconnects on an HTTP error)
         const [code, category] =
@@ -129,7 +143,13 @@ function connect(url: string | URL | Request, init: Omit<RequestInit, 'signal'>,
           : status >= 500 ? (['SERVER_ERROR', 'server'] as const)
           : status === 401 || status === 403 ? (['AUTH_ERROR', 'auth'] as const)
           : (['BAD_REQUEST', 'bad-request'] as const);
-        throw new ProviderError(`fromServerSentEvents: the server answered HTTP ${status}`, { code, category, retryable: status === 429 || status >= 500, status });
+        throw new ProviderError(`fromServerSentEvents: the server answered HTTP ${status}${ok && body ? ` with content-type ${JSON.stringify(type)}, not text/event-stream` : ''}`, {
+          code,
+          category,
+          retryable: status === 429 || status >= 500,
+          status,
+          retryAfterMs: retryAfterFromHeaders((name) => got.get(name) ?? undefined, undefined, status === 429),
+        });
       }
       const reader = body.pipeThrough(new TextDecoderStream()).getReader();
       while (!done) {

@@ -47,7 +47,7 @@ export function parseLastEventId(value: string | number | readonly string[] | nu
   if (raw === undefined || raw === null || raw === '') return 0;
   const seq = typeof raw === 'number' ? raw : /^\d{1,16}$/.test(String(raw).trim()) ? Number(String(raw).trim()) : Number.NaN;
   if (!Number.isSafeInteger(seq) || seq < 0) {
-    throw new TypeError(`Last-Event-ID must be a non-negative integer sequence number, got ${JSON.stringify(raw) ?? String(raw)}`);
+    throw new TypeError(`Last-Event-ID must be a non-negative integer sequence number, got ${typeof raw === 'number' ? raw : JSON.stringify(raw) ?? String(raw)}`);
   }
   return seq;
 }

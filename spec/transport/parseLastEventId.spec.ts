@@ -1,0 +1,29 @@
+/** @test {parseLastEventId} */
+import { describe, expect, it } from 'vitest';
+import { parseLastEventId } from 'l0-rx';
+
+describe('parseLastEventId', () => {
+  it('should read a header value as the sequence number to resume after', () => {
+    expect([parseLastEventId('12'), parseLastEventId(' 7 '), parseLastEventId(3)]).toEqual([12, 7, 3]);
+  });
+
+  it('should read no header, null and an empty one as 0 (from the start)', () => {
+    expect([parseLastEventId(undefined), parseLastEventId(null), parseLastEventId('')]).toEqual([0, 0, 0]);
+  });
+
+  it('should read the last of repeated headers', () => {
+    expect(parseLastEventId(['2', '5'])).toBe(5);
+  });
+
+  it('should throw a TypeError naming a malformed header value', () => {
+    expect(() => parseLastEventId('12abc')).toThrow(new TypeError('Last-Event-ID must be a non-negative integer sequence number, got "12abc"'));
+    expect(() => parseLastEventId('-1')).toThrow('got "-1"');
+  });
+
+  it('should name NaN, Infinity and other invalid numbers as such', () => {
+    expect(() => parseLastEventId(Number.NaN)).toThrow('got NaN');
+    expect(() => parseLastEventId(Number.POSITIVE_INFINITY)).toThrow('got Infinity');
+    expect(() => parseLastEventId(1.5)).toThrow('got 1.5');
+    expect(() => parseLastEventId(-1)).toThrow('got -1');
+  });
+});
