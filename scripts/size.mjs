@@ -26,15 +26,18 @@ const RULE_CODE = ['json-structure', 'markdown-structure', 'pattern-detection', 
 // `l0()` carries auto-detection of six stream formats, SDK-aware error typing, the drift detectors
 // behind `detectDrift: true` and the recording wiring: the README's design decisions explain its budget.
 const cases = [
-  // the guardrail engine and rule bodies come only with the rules an app imports (they carry the engine)
-  { label: "import { l0 } from 'l0-rx'", code: `export { l0 } from '${dist}/index.mjs';`, budget: 27.7, mustNotContain: [...RULE_CODE, ...STRUCTURED_CODE] },
-  { label: "import { structured } from 'l0-rx' (with jsonrepair)", code: `export { structured } from '${dist}/index.mjs';`, budget: 34.3 },
+  // the guardrail engine and rule bodies come only with the rules an app imports (they carry the engine).
+  // 2026-12-05: +1.1 KB on every bundle with drift or guard (l0 27.7 -> 28.8) for the review's correctness
+  // fixes (matches held until the next character, fenced code in the drift windows, resumed checkpoints,
+  // fixed repetition positions) and that session's faster detectors; the README's size entry itemises it
+  { label: "import { l0 } from 'l0-rx'", code: `export { l0 } from '${dist}/index.mjs';`, budget: 28.8, mustNotContain: [...RULE_CODE, ...STRUCTURED_CODE] },
+  { label: "import { structured } from 'l0-rx' (with jsonrepair)", code: `export { structured } from '${dist}/index.mjs';`, budget: 35.3 },
   { label: "import { parseStructured } from 'l0-rx/operators' (with jsonrepair)", code: `export { parseStructured } from '${dist}/operators/index.mjs';`, budget: 9.0, mustNotContain: PROVIDER_CODE },
   { label: "import { formatContext, stripThinking, extractCode } from 'l0-rx'", code: `export { formatContext, stripThinking, extractCode } from '${dist}/index.mjs';`, budget: 2.1, mustNotContain: [...PROVIDER_CODE, ...STRUCTURED_CODE] },
   // every capability with its runtime dependencies (jsonrepair, eventsource-parser): the README says why not 45 KB
-  { label: "import * from 'l0-rx' (whole root entry)", code: `export * from '${dist}/index.mjs';`, budget: 63.1 },
+  { label: "import * from 'l0-rx' (whole root entry)", code: `export * from '${dist}/index.mjs';`, budget: 64.5 },
   // every pipeable operator, structured parsing (with jsonrepair) included: a ceiling, not a typical import
-  { label: "import * from 'l0-rx/operators'", code: `export * from '${dist}/operators/index.mjs';`, budget: 33.0 },
+  { label: "import * from 'l0-rx/operators'", code: `export * from '${dist}/operators/index.mjs';`, budget: 34.0 },
   {
     label: 'a browser consuming a backend stream (accumulate, ofType, withTimeouts, retryWithBackoff, fallbackTo, tapLifecycle)',
     code: `export { accumulate, ofType, withTimeouts, retryWithBackoff, fallbackTo, tapLifecycle } from '${dist}/index.mjs';`,
@@ -44,18 +47,19 @@ const cases = [
   {
     label: 'guardrails and drift on their own (guard, recommendedGuardrails, detectDrift)',
     code: `export { guard, recommendedGuardrails, detectDrift } from '${dist}/index.mjs';`,
-    budget: 12.4,
+    budget: 13.6,
     mustNotContain: PROVIDER_CODE,
   },
   {
     label: "l0 with guardrails (import { l0, recommendedGuardrails } from 'l0-rx')",
     code: `export { l0, recommendedGuardrails } from '${dist}/index.mjs';`,
-    budget: 33.9,
+    budget: 35.1,
   },
-  // 6 KB was the target; measured 10.9 KB (10.8 before the size pass, 10.1 after it, +0.5 for the
+  // 6 KB was the target; measured 11.0 KB (10.8 before the size pass, 10.1 after it, +0.5 for the
   // shared attempt text accumulate now builds on, +0.1 for the retry loop as one object per
   // subscription instead of closures, +0.1 for accumulate keeping its text and counts instead of its states, +0.1 for
-  // accumulate and the retry loop's attempts as rxjs subscribers): retryWithBackoff alone is 6.0 KB,
+  // accumulate and the retry loop's attempts as rxjs subscribers, +0.13 for fromServerSentEvents failing an answer that
+  // is not text/event-stream, dropping re-sent event ids and keeping a 429's Retry-After): retryWithBackoff alone is 6.0 KB,
   // accumulate alone 3.3 (3.7 with the shared text), the two 7.0; fromServerSentEvents adds 3.1 (eventsource-parser 1.2 of it
   // in this bundle, 1.4 alone). About 2.8 KB of the 10.1 is code this path cannot shed (the parser,
   // the state reducer, AttemptLoop and the attempt context); the README's design decisions give the
@@ -63,7 +67,7 @@ const cases = [
   {
     label: 'a browser reading a backend over SSE (fromServerSentEvents, accumulate, retryWithBackoff)',
     code: `export { fromServerSentEvents, accumulate, retryWithBackoff } from '${dist}/index.mjs';`,
-    budget: 10.9,
+    budget: 11.0,
     mustNotContain: PROVIDER_CODE,
   },
   { label: "import { accumulate } from 'l0-rx'", code: `export { accumulate } from '${dist}/index.mjs';`, budget: 3.9, mustNotContain: PROVIDER_CODE },
