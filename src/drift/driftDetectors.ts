@@ -1,4 +1,4 @@
-import { TailScanner } from '../guard/guardRule.js';
+import { TailScanner } from '../guard/tailScanner.js';
 import type { DriftCheck, DriftDetector, DriftType } from './driftDetector.js';
 import { EntropyCheck } from './entropy.js';
 import { RepetitionCheck } from './repetition.js';

@@ -1,6 +1,6 @@
 import { builtInRule, SCAN_INTERVAL } from './builtInRule.js';
 import type { GuardFinding, GuardRule, GuardRuleRun } from '../guardRule.js';
-import { TailScanner } from '../guardRule.js';
+import { TailScanner } from '../tailScanner.js';
 
 /** Escapes (`\\\\` a line break, `\\$` a dollar sign) come first, so `\\\\[4pt]` and `\\$$x$` hold no delimiter. */
 const TOKENS = /\\[\\$]|\\(begin|end)\{([A-Za-z*]{1,40})\}|\\[[\]()]|\$\$|\\(?:frac|sum|int|sqrt|alpha|beta|gamma|mathbb|mathrm|left|right|cdot|times|section|textbf|label)(?![A-Za-z])/g;

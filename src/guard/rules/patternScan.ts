@@ -1,5 +1,6 @@
 import type { ViolationSeverity } from '../../events/eventTypes.js';
-import { TailScanner, type GuardFinding, type GuardRuleRun, type ScanPattern } from '../guardRule.js';
+import type { GuardFinding, GuardRuleRun } from '../guardRule.js';
+import { TailScanner, type ScanPattern } from '../tailScanner.js';
 
 /** One phrase family a pattern rule looks for. */
 export interface PatternSpec {
