@@ -2,7 +2,7 @@ import { FindingRun } from './guardRule.js';
 
 /**
  * Finds the matches of a global regex in a growing text, each once, from its deltas: it keeps its
- * own buffer of the last `span` characters plus the new delta and runs the regex on that, so the
+ * own buffer of the last `span` (+ `settle`) characters plus the new delta and runs the regex on that, so the
  * work is O(delta + span) per call and the whole text is never touched (a regex or `charCodeAt` on
  * the whole, ever-growing string would make V8 flatten it on every token: O(n^2)). A match longer
  * than `span` may be missed. The character kept before the scanned region gives `\b` and
