@@ -24,7 +24,11 @@ export interface CircuitBreakerConfig {
   readonly halfOpenMaxProbes?: number;
   /** Successful probes that close it again. @default 1 */
   readonly successThreshold?: number;
-  /** Which errors count as failures. @default provider health only: network, server, timeout and rate-limit categories (never a 400, context length, auth, content or abort) */
+  /**
+   * Which errors count as failures (a throw counts the call as a failure; the call still fails with
+   * its own error). @default provider health only: network, server, timeout and rate-limit categories
+   * (never a 400, context length, auth, content or abort)
+   */
   readonly isFailure?: (error: unknown, classification: ErrorClassification) => boolean;
   /** Where the state lives. @default memoryBreakerStore() (this breaker only) */
   readonly store?: BreakerStore;
@@ -101,7 +105,15 @@ export class CircuitBreaker {
    */
   settle(ticket: BreakerTicket, result: { error: unknown } | undefined): Observable<readonly BreakerStateChange[]> {
     return defer(() => {
-      const outcome: CallOutcome = result === undefined ? 'success' : this.isFailure(result.error, classifyError(result.error)) ? 'failure' : 'neutral';
+      let outcome: CallOutcome = 'success';
+      if (result !== undefined) {
+        try {
+          outcome = this.isFailure(result.error, classifyError(result.error)) ? 'failure' : 'neutral';
+        } catch {
+          // a throwing `isFailure` counts the call as failed, so the probe slot is settled and freed
+          outcome = 'failure';
+        }
+      }
       const done = new ReplaySubject<readonly BreakerStateChange[]>(1);
       this.update((rec, now) => [settle(rec, now, this.rules, outcome, ticket.probe), undefined], undefined)
         .pipe(map(([, changes]) => changes))

@@ -141,7 +141,8 @@ function toOutputs<T>(n: number, latest: ParallelResult | undefined, early: bool
     const weight = o.weights?.[index] ?? 1;
     const state = latest?.results[index] ?? null;
     const status = latest?.statuses[index];
-    if (status === 'error') return { index, status: 'error', weight, state, error: latest!.errors[index] };
+    // a run that ended with its own error, an abort included (runAll calls an aborted run cancelled)
+    if (status === 'error' || (status === 'cancelled' && latest!.errors[index] !== undefined)) return { index, status: 'error', weight, state, error: latest!.errors[index] };
     if (early && status !== 'success') return { index, status: 'cancelled', weight, state };
     if (status !== 'success' || !state) {
       const error = new TokenTimeoutError({ kind: 'total', timeoutMs: o.timeout ?? 0, elapsedMs: o.timeout ?? 0, tokenCount: 0 });

@@ -3,7 +3,7 @@
  * Internal: never re-exported from an entry point.
  */
 import {
-  asyncScheduler, catchError, concat, concatMap, defer, EMPTY, from, fromEvent, isObservable, last, map, merge, mergeMap, NEVER, of, Subject, takeUntil, tap, throwError, timeout as rxTimeout,
+  asyncScheduler, catchError, concat, concatMap, defer, EMPTY, from, fromEvent, isObservable, last, map, mergeMap, NEVER, of, takeUntil, takeWhile, tap, throwError, timeout as rxTimeout,
   type Observable, type SchedulerLike,
 } from 'rxjs';
 import { isStreamAbortedError } from '../errors/StreamAbortedError.js';
@@ -97,7 +97,6 @@ export function runAll(sources: readonly Observable<L0Event>[], plan: RunPlan): 
     const results: (L0State | null)[] = new Array(n).fill(null);
     const errors: unknown[] = new Array(n).fill(null);
     const statuses: ParallelStatus[] = new Array(n).fill('pending');
-    const stop = new Subject<void>();
     let completed = 0;
     let emittedDone = false;
 
@@ -140,13 +139,13 @@ export function runAll(sources: readonly Observable<L0Event>[], plan: RunPlan): 
       : indices.pipe(mergeMap(one, plan.concurrency));
     return concat(
       runs.pipe(
-        takeUntil(merge(stop, aborted)),
+        takeUntil(aborted),
         map((i) => {
           completed++;
-          const s = snapshot(i, false);
-          if (plan.failFast && statuses[i] === 'error' && completed < n) stop.next();
-          return s;
+          return snapshot(i, false);
         }),
+        // failFast: the failing run's own snapshot goes out, then the others are cancelled
+        takeWhile((s) => !(plan.failFast && s.statuses[s.index!] === 'error' && completed < n), true),
       ),
       defer(() => (emittedDone ? EMPTY : of(snapshot(undefined, true)))),
     );

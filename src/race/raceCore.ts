@@ -120,7 +120,15 @@ export function raceCore(entrants: readonly RaceEntrant[], config: RaceCoreConfi
           held[i]!.push(e);
           texts[i]!.observe(e);
           if (isMeaningful(e)) meaningful[i] = true;
-          if (isContentEvent(e) && wins(e, texts[i]!)) win(i);
+          if (!isContentEvent(e)) return;
+          let won: boolean;
+          try {
+            won = wins(e, texts[i]!);
+          } catch (err) {
+            // a throwing `winOn` errors the race (the teardown unsubscribes every entrant), as `onWin` does
+            return subscriber.error(err);
+          }
+          if (won) win(i);
         },
         error: (err: unknown) => {
           endLane(i, 'failed', err);
@@ -139,7 +147,7 @@ export function raceCore(entrants: readonly RaceEntrant[], config: RaceCoreConfi
           fail(i, err);
         },
       }));
-      if (winner !== -1 && winner !== i) {
+      if (subscriber.closed || (winner !== -1 && winner !== i)) {
         endLane(i, 'lost');
         sub.unsubscribe();
       }

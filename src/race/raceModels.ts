@@ -95,7 +95,7 @@ function winTest(winOn: unknown, path: typeof PATH): WinTest {
     if (typeof minChars !== 'number' || !Number.isInteger(minChars) || minChars < 1) {
       throw optionError(path, 'winOn', "'first-content', {minChars: n} with an integer n >= 1, or a function", minChars);
     }
-    return (e, text) => (e.type === 'token' ? text.length >= minChars : isMeaningful(e));
+    return (e, text) => (e.type === 'token' || e.type === 'reasoning' ? text.length >= minChars : isMeaningful(e));
   }
   throw optionError(path, 'winOn', "'first-content', {minChars: n} or a function", winOn);
 }

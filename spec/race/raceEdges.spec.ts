@@ -1,0 +1,77 @@
+/** @test {raceModels} @test {hedge} */
+import { describe, expect, it } from 'vitest';
+import { config as rxConfig, NEVER, Observable, take, type SchedulerLike } from 'rxjs';
+import { hedge, raceModels, type L0Event } from 'l0-rx';
+import { testScheduler } from '../helpers/testScheduler.js';
+
+const values = {
+  s: { type: 'start', attempt: 1, fallbackIndex: 0, isRetry: false, isFallback: false } as L0Event,
+  r: { type: 'reasoning', value: 'h' } as L0Event,
+  a: { type: 'token', value: 'a' } as L0Event,
+  b: { type: 'token', value: 'b' } as L0Event,
+  h: { type: 'token', value: 'hello' } as L0Event,
+  x: { type: 'complete', finishReason: 'stop' } as L0Event,
+};
+
+describe('races at their edges', () => {
+  it('should error the race when winOn throws, with nothing escaping as an unhandled error', () => {
+    let error: unknown;
+    let completed = false;
+    const unhandled: unknown[] = [];
+    const prev = rxConfig.onUnhandledError;
+    rxConfig.onUnhandledError = (e) => unhandled.push(e);
+    try {
+      testScheduler().run(({ cold, flush }) => {
+        raceModels([cold('s-a-x|', values), cold('s--b-x|', values)], { winOn: () => { throw new Error('boom'); } })
+          .subscribe({ error: (e) => (error = e), complete: () => (completed = true) });
+        flush();
+      });
+    } finally {
+      rxConfig.onUnhandledError = prev;
+    }
+    expect({ completed, error: (error as Error | undefined)?.message, unhandled: unhandled.length }).toEqual({ completed: false, error: 'boom', unhandled: 0 });
+  });
+
+  it('should unsubscribe a backup that wins synchronously when the consumer unsubscribes at once', () => {
+    const ts = testScheduler();
+    let backupUnsubscribed = false;
+    const backup = new Observable<L0Event>((sub) => {
+      sub.next(values.s);
+      sub.next(values.b); // content on subscription (a cache, a replay), then an open request
+      return () => (backupUnsubscribed = true);
+    });
+    ts.run(({ flush }) => {
+      (NEVER as Observable<L0Event>).pipe(hedge(backup, { delay: 4, scheduler: ts as SchedulerLike }), take(2)).subscribe();
+      flush();
+    });
+    expect(backupUnsubscribed).toBe(true);
+  });
+
+  it('should unsubscribe a synchronously winning backup when onWin throws', () => {
+    const ts = testScheduler();
+    let backupUnsubscribed = false;
+    let error: unknown;
+    const backup = new Observable<L0Event>((sub) => {
+      sub.next(values.s);
+      sub.next(values.b);
+      return () => (backupUnsubscribed = true);
+    });
+    ts.run(({ flush }) => {
+      (NEVER as Observable<L0Event>)
+        .pipe(hedge(backup, { delay: 4, scheduler: ts as SchedulerLike, onWin: () => { throw new Error('x'); } }))
+        .subscribe({ error: (e) => (error = e) });
+      flush();
+    });
+    expect(error).toBeInstanceOf(Error);
+    expect(backupUnsubscribed).toBe(true);
+  });
+
+  it('should not let a reasoning delta win before the attempt text reaches minChars', () => {
+    testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+      const thinker = cold('s-r-------a|', values); // reasoning at 2, answer text only at 10
+      const answerer = cold('s---h---x|', values);  // 5 chars of text at 4
+      expectObservable(raceModels([thinker, answerer], { winOn: { minChars: 3 } })).toBe('----(sh)x|', values);
+      expectSubscriptions(thinker.subscriptions).toBe('^---!');
+    });
+  });
+});
