@@ -75,7 +75,7 @@ describe('the window detectors (tone_shift, markdown_collapse)', () => {
       }),
       { numRuns: 500 },
     );
-    expect(found).toBeGreaterThan(50); // shifts were compared, not only their absence
+    expect(found).toBeGreaterThan(20); // shifts were compared, not only their absence (about 58 of 500 runs find one)
   });
 
   it('should find markdown collapse only outside ``` fences, as the plain rule over the whole text does, for any chunking', () => {
