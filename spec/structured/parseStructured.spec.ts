@@ -38,6 +38,35 @@ describe('parseStructured', () => {
     });
   });
 
+  describe('partials before the answer', () => {
+    const partialsOf = (...chunks: string[]) => run(text(...chunks), { schema: z.any() }).out.filter((e) => e.type === 'partial').map((e) => (e as { value: unknown }).value);
+
+    it('should emit no partial for {curly} prose before the JSON', () => {
+      expect(partialsOf('Use {curly} braces.\n', '{"a": "x"}')).toEqual([{ a: 'x' }]);
+    });
+
+    it('should emit no [] partial when a token ends right after a prose "["', () => {
+      expect(partialsOf('Here is the list [', 'see below]: {"a": 1}')).toEqual([{ a: 1 }]);
+    });
+
+    it('should end on the fenced answer after inline `[]` in prose', () => {
+      expect(partialsOf('Use `[]` for none.\n```json\n', '{"a": ', '"x"}', '\n```').at(-1)).toEqual({ a: 'x' });
+    });
+
+    it('should not root partials at a nested array after an unquoted first key', () => {
+      expect(partialsOf('{name: "Ada", ', 'tags: ["x", "y"]}').some((p) => Array.isArray(p))).toBe(false);
+    });
+
+    it('should not root partials at a nested object after a single-quoted first value', () => {
+      expect(partialsOf(`{"name": 'Ada', "address": {"city": "Paris"}}`)).not.toContainEqual({ city: 'Paris' });
+    });
+  });
+
+  it('should never show a lone surrogate when a surrogate pair is split across tokens', () => {
+    const partials = run(text('{"e": "\\ud83d', '\\ude00 ok"}'), { schema: z.any() }).out.filter((e) => e.type === 'partial');
+    expect(partials.map((e) => (e as { value: { e?: string } }).value.e ?? '').every((v) => v.isWellFormed())).toBe(true);
+  });
+
   it('should not emit a partial when a token changes nothing visible', () => {
     const { types } = run(text('{"name": "Al",', ' ', '"n', '": 2}'));
     expect(types).toEqual(['start', 'token', 'partial', 'token', 'token', 'token', 'partial', 'result', 'complete']);
@@ -86,6 +115,25 @@ describe('parseStructured', () => {
     it("should accept the closed value with onTruncated: 'accept', flagged truncated", () => {
       expect(resultOf(run(cut, { onTruncated: 'accept' }).out)).toMatchObject({ data: { name: 'Al', n: 1 }, truncated: true, corrections: ['close-structure'] });
     });
+
+    describe('cut inside a \\u escape', () => {
+      const cutEscape = text('{"name": "caf\\u00');
+
+      it("should error with a non-retryable truncated error with onTruncated: 'reject'", () => {
+        const { error } = run(cutEscape, { onTruncated: 'reject' });
+        expect(isSchemaValidationError(error) && [error.info.truncated, error.retryable]).toEqual([true, false]);
+      });
+
+      it("should accept the string up to the escape with onTruncated: 'accept'", () => {
+        const { out } = run(cutEscape, { schema: z.any(), onTruncated: 'accept' });
+        expect(resultOf(out)).toMatchObject({ data: { name: 'caf' }, truncated: true });
+      });
+    });
+
+    it('should follow onTruncated when repair cannot close the cut text', () => {
+      const { error } = run(text('{"name": "x", @@@ ]] "n": "y'), { onTruncated: 'reject' });
+      expect(isSchemaValidationError(error) && [error.info.truncated, error.retryable, isSchemaValidationError(error.cause)]).toEqual([true, false, true]);
+    });
   });
 
   it('should only accept valid JSON as a whole with autoCorrect: false', () => {
@@ -116,6 +164,22 @@ describe('parseStructured', () => {
     const throwing = { '~standard': { version: 1, vendor: 'test', validate: () => { throw new Error('boom'); } } } as const;
     const { error } = run(text('{"a": 1}'), { schema: throwing } as never);
     expect(isSchemaValidationError(error) && error.message).toContain('boom');
+  });
+
+  it('should keep what the schema threw as the cause', () => {
+    const boom = new Error('boom');
+    const throwing = { '~standard': { version: 1, vendor: 'test', validate: () => { throw boom; } } } as const;
+    const { error } = run(text('{"a": 1}'), { schema: throwing } as never);
+    expect(isSchemaValidationError(error) && error.cause).toBe(boom);
+  });
+
+  it('should keep what an async schema rejected with as the cause', async () => {
+    const boom = new Error('boom');
+    const rejecting = { '~standard': { version: 1, vendor: 'test', validate: () => Promise.reject(boom) } } as const;
+    const error = await new Promise<unknown>((resolve) => {
+      from(text('{"a": 1}')).pipe(parseStructured({ schema: rejecting })).subscribe({ error: resolve });
+    });
+    expect(isSchemaValidationError(error) && error.cause).toBe(boom);
   });
 
   describe('rxjs checklist', () => {

@@ -20,6 +20,18 @@ describe('parseToolArguments', () => {
     expect(isSchemaValidationError(error) && error.info.issues).toMatchObject([{ path: ['city'] }]);
   });
 
+  it('should reject cut arguments with INVALID_JSON, flagged truncated', async () => {
+    const error: unknown = await parseToolArguments(call('{"city": "Par'), schema).catch((e: unknown) => e);
+    expect(isSchemaValidationError(error) && [error.code, error.info.truncated]).toEqual(['INVALID_JSON', true]);
+  });
+
+  it('should keep what a throwing schema threw as the cause', async () => {
+    const boom = new Error('boom');
+    const throwing = { '~standard': { version: 1, vendor: 'x', validate: () => { throw boom; } } } as const;
+    const error: unknown = await parseToolArguments('{"a": 1}', throwing as never).catch((e: unknown) => e);
+    expect(isSchemaValidationError(error) && error.cause).toBe(boom);
+  });
+
   it('should reject a schema that is not a Standard Schema', async () => {
     await expect(parseToolArguments(call('{}'), {} as never)).rejects.toThrow(/Standard Schema/);
   });

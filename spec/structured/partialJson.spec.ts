@@ -54,6 +54,61 @@ describe('PartialJsonParser', () => {
     expect(parser.snapshot()).toEqual({ a: [1] });
   });
 
+  it.each([
+    [['{name: "Ada", tags: ["x"]}'], {}],
+    [['{name', ': "Ada", tags: ["x"]}'], {}],
+    [['{"name": \'Ada\', "address": {"city": "Paris"}}'], {}],
+    [["['a', {\"b\": 1}]"], []],
+  ])('should stop, not root at a nested container, when the first member is not JSON: %j', (chunks, expected) => {
+    const parser = new PartialJsonParser();
+    for (const c of chunks) parser.feed(c);
+    expect([parser.done, parser.snapshot()]).toEqual([false, expected]);
+  });
+
+  it('should go on searching after a word in braces that is not a key: {curly braces} then JSON', () => {
+    const parser = new PartialJsonParser();
+    parser.feed('Use {curly ');
+    parser.feed('braces} and {"a": 1}');
+    expect(parser.snapshot()).toEqual({ a: 1 });
+  });
+
+  it('should let a later root replace an empty one: inline `[]` in prose before a fence', () => {
+    const parser = new PartialJsonParser();
+    parser.feed('Use `[]` for none.\n```json\n{"a": ');
+    parser.feed('"x"}\n```');
+    expect([parser.snapshot(), parser.done]).toEqual([{ a: 'x' }, true]);
+  });
+
+  it('should keep an empty root when what follows it is prose', () => {
+    const parser = new PartialJsonParser();
+    parser.feed('[] and {curly}');
+    expect([parser.snapshot(), parser.done]).toEqual([[], true]);
+  });
+
+  it('should not ask for a snapshot while the only root found was prose', () => {
+    const parser = new PartialJsonParser();
+    expect([parser.feed('Use {curly} braces.\n'), parser.feed('{"a": "x"}'), parser.snapshot()]).toEqual([false, true, { a: 'x' }]);
+  });
+
+  it('should not ask for a snapshot of a root that holds nothing yet', () => {
+    const parser = new PartialJsonParser();
+    expect([parser.feed('Here is the list ['), parser.feed('see below]: {"a": 1}'), parser.snapshot()]).toEqual([false, true, { a: 1 }]);
+  });
+
+  it('should keep a high surrogate back until its low half arrives in a later delta', () => {
+    const parser = new PartialJsonParser();
+    parser.feed('{"e": "\\ud83d');
+    const first = parser.snapshot();
+    parser.feed('\\ude00 ok"}');
+    expect([first, parser.snapshot()]).toEqual([{ e: '' }, { e: '\u{1F600} ok' }]);
+  });
+
+  it('should keep a lone high surrogate as JSON.parse does', () => {
+    const parser = new PartialJsonParser();
+    parser.feed('["\\ud83d\\ud83d\\ude00", "\\ud83d x"]');
+    expect(parser.snapshot()).toEqual(JSON.parse('["\\ud83d\\ud83d\\ude00", "\\ud83d x"]'));
+  });
+
   it('should stop (keeping the last value) on text that is not JSON', () => {
     const parser = new PartialJsonParser();
     parser.feed('{"a": 1, ');

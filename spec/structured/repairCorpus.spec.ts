@@ -1,7 +1,7 @@
 /** @test {repairJson} */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { repairJson } from 'l0-rx';
+import { isSchemaValidationError, repairJson } from 'l0-rx';
 
 /*
  * The repair corpus: malformed model outputs with the value each must give. It includes every
@@ -44,6 +44,7 @@ const CORPUS: readonly (readonly [string, unknown])[] = [
   ['```json\n{"a": 1, "b": [1, 2', { a: 1, b: [1, 2] }],
   ['```sh\nnpm i\n```\n```json\n{"a": 1}\n```', { a: 1 }],
   ['~~~\nnot json\n~~~\n{"a": 2}', { a: 2 }],
+  ['Here:\n```json\n{"readme": "Run:\\n```sh\\nnpm i\\n```"}\n```', { readme: 'Run:\n```sh\nnpm i\n```' }],
   // truncated
   ['{"a": 1, "b": "tw', { a: 1, b: 'tw' }],
   ['{"a": 1, "b":', { a: 1, b: null }],
@@ -52,6 +53,8 @@ const CORPUS: readonly (readonly [string, unknown])[] = [
   ['[1, 2, 3', [1, 2, 3]],
   ['{"a": tru', { a: true }],
   ['{"a": "x\\', { a: 'x' }],
+  ['{"a": "caf\\u00', { a: 'caf' }],
+  ['{"e": "\\ud83d', { e: '' }],
   // commented
   ['{\n  // the name\n  "a": 1\n}', { a: 1 }],
   ['{"a": 1 /* one */, "b": 2}', { a: 1, b: 2 }],
@@ -113,6 +116,32 @@ describe('repairJson corpus', () => {
   it('should never pollute Object.prototype', () => {
     for (const [text] of CORPUS) repairJson(text);
     expect(({} as Record<string, unknown>)['x']).toBeUndefined();
+  });
+});
+
+describe('repairJson on complete answers', () => {
+  it('should not flag a fenced answer truncated when one of its strings holds a fence', () => {
+    const r = repairJson('Here:\n```json\n{"readme": "Run:\\n```sh\\nnpm i\\n```"}\n```');
+    expect([r.value, r.truncated]).toEqual([{ readme: 'Run:\n```sh\nnpm i\n```' }, false]);
+  });
+
+  it('should repair a mismatched bracket without flagging it truncated', () => {
+    const r = repairJson('{"a": [1, 2}');
+    expect([r.value, r.truncated, r.corrections]).toEqual([{ a: [1, 2] }, false, ['repair']]);
+  });
+
+  it.each(['I cannot share [redacted] details.', 'Use {curly} braces.', 'See [the docs] and {this}.'])('should reject prose with a bracketed word: %j', (text) => {
+    expect(() => repairJson(text)).toThrow(/no object or array/);
+  });
+
+  it('should keep the jsonrepair error as the cause of INVALID_JSON', () => {
+    let error: unknown;
+    try {
+      repairJson('{"a": 1 @@@ }}}]]]');
+    } catch (e) {
+      error = e;
+    }
+    expect(isSchemaValidationError(error) && error.cause).toBeInstanceOf(Error);
   });
 });
 

@@ -23,7 +23,8 @@ export interface SchemaValidationInfo {
 /**
  * Structured output did not parse or validate. Retryable (unless `info.retryable` is false, as for
  * truncated output with `onTruncated: 'reject'`); counts against `attempts`. Its `reason` is
- * `invalid_json` or `schema`.
+ * `invalid_json` or `schema`. `cause` holds the original error where there was one: what a
+ * throwing (or rejecting) schema threw, or jsonrepair's error for text it could not repair.
  *
  * @example
  * import { isSchemaValidationError } from 'l0-rx';
@@ -35,12 +36,14 @@ export class SchemaValidationError extends L0Error {
   declare readonly code: 'SCHEMA_VALIDATION_FAILED' | 'INVALID_JSON';
   readonly info: SchemaValidationInfo;
 
-  constructor(info: SchemaValidationInfo, message?: string) {
+  /** @param cause The original error, kept as `cause` (left unset when `undefined`). */
+  constructor(info: SchemaValidationInfo, message?: string, cause?: unknown) {
     super(message ?? (info.kind === 'INVALID_JSON' ? 'Invalid JSON' : 'Schema validation failed'), {
       code: info.kind,
       category: 'content',
       retryable: info.retryable ?? true,
       reason: info.kind === 'INVALID_JSON' ? 'invalid_json' : 'schema',
+      ...(cause === undefined ? {} : { cause }),
     });
     this.info = Object.freeze({ ...info, ...(info.issues ? { issues: Object.freeze([...info.issues]) } : {}) });
   }

@@ -13,7 +13,17 @@ export interface ExtractedJson {
 }
 
 const FENCE = /```[ \t]*([\w+-]*)[^\n]*\n/g;
-const LOOKS_LIKE_OBJECT = /^\{\s*(?:["'}]|[A-Za-z_$][\w$]*\s*:)/;
+const LOOKS_LIKE_OBJECT = /^\{\s*(?:["'}\u201c]|[A-Za-z_$][\w$]*\s*:)/;
+const LOOKS_LIKE_ARRAY = /^\[\s*(?:["'\d{[\]\u201c-]|(?:true|false|null|True|False|None|NaN|undefined)\s*[,\]])/;
+
+/**
+ * True when a candidate from prose starts like JSON: `{"`, `{'`, `{}`, `{key:`, or an array of
+ * strings, numbers, containers or literals (`[1`, `["`, `[{`, `[]`, `[true,`). `[redacted]` and
+ * `{curly}` are prose.
+ */
+export function looksLikeJson(candidate: string): boolean {
+  return LOOKS_LIKE_OBJECT.test(candidate) || LOOKS_LIKE_ARRAY.test(candidate);
+}
 
 /**
  * The end (exclusive) of the object or array starting at `start`, or -1 when the text ends
@@ -48,7 +58,10 @@ function fromFence(text: string): string | undefined {
   FENCE.lastIndex = 0;
   for (let m = FENCE.exec(text); m !== null; m = FENCE.exec(text)) {
     const bodyStart = m.index + m[0].length;
-    const close = text.indexOf('```', bodyStart);
+    const open = bodyStart + text.slice(bodyStart).search(/\S|$/);
+    // the closing fence comes after the body's end, so a ``` inside one of its strings does not close it
+    const end = text[open] === '{' || text[open] === '[' ? matchingEnd(text, open) : -1;
+    const close = text.indexOf('```', end === -1 ? bodyStart : end);
     const body = (close === -1 ? text.slice(bodyStart) : text.slice(bodyStart, close)).trim();
     if (body.startsWith('{') || body.startsWith('[')) return body;
     if (close === -1) return undefined;
@@ -58,8 +71,8 @@ function fromFence(text: string): string | undefined {
 }
 
 /**
- * The first candidate that is valid JSON; else the first that looks like a JSON object or array
- * (`{"`, `{'`, `{key:`, `[`); else the first at all. A candidate that never closes runs to the
+ * The first candidate that is valid JSON; else the first that looks like JSON ({@link looksLikeJson});
+ * else the first at all (which repairJson then rejects). A candidate that never closes runs to the
  * end (a truncated answer).
  */
 function fromProse(text: string): string | undefined {
@@ -72,7 +85,7 @@ function fromProse(text: string): string | undefined {
     const candidate = end === -1 ? text.slice(i) : text.slice(i, end);
     if (end !== -1 && isJson(candidate)) return candidate;
     first ??= candidate;
-    if (plausible === undefined && (ch === '[' || LOOKS_LIKE_OBJECT.test(candidate))) plausible = candidate;
+    if (plausible === undefined && looksLikeJson(candidate)) plausible = candidate;
     if (end === -1) break;
   }
   return plausible ?? first;

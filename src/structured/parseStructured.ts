@@ -2,7 +2,7 @@ import { Observable, type OperatorFunction } from 'rxjs';
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import type { L0Event, PartialEvent, ResultEvent } from '../events/eventTypes.js';
 import { AttemptText } from '../attempt/attemptText.js';
-import { SchemaValidationError } from '../errors/SchemaValidationError.js';
+import { isSchemaValidationError, SchemaValidationError } from '../errors/SchemaValidationError.js';
 import { isPromiseLike } from '../internal/isPromiseLike.js';
 import { checkBag, checkKeys, optionError, optionKeys, optionPath, type OptionPath } from '../internal/options.js';
 import { PartialJsonParser } from './partialJson.js';
@@ -56,6 +56,25 @@ export function resolveParseStructured<S extends StandardSchemaV1>(config: Parse
 
 type Resolved<S extends StandardSchemaV1> = ReturnType<typeof resolveParseStructured<S>>;
 
+/** The error for cut JSON under `onTruncated: 'retry'` or `'reject'`. */
+function truncatedError(o: Resolved<StandardSchemaV1>, raw: string, cause?: unknown): SchemaValidationError {
+  return new SchemaValidationError(
+    { kind: 'INVALID_JSON', text: raw, truncated: true, retryable: o.onTruncated === 'retry' },
+    `Truncated JSON: the answer was cut (onTruncated: '${o.onTruncated}')`,
+    cause,
+  );
+}
+
+/** The repaired JSON; cut text that repair could not close still follows `onTruncated` (`accept` has no value to keep). */
+function repaired(o: Resolved<StandardSchemaV1>, raw: string): RepairJsonResult {
+  try {
+    return repairJson(raw);
+  } catch (e) {
+    if (isSchemaValidationError(e) && e.info.truncated === true && o.onTruncated !== 'accept') throw truncatedError(o, raw, e);
+    throw e;
+  }
+}
+
 function strictParse(text: string): RepairJsonResult {
   try {
     return { value: JSON.parse(text.trim()) as unknown, json: text, corrected: false, corrections: [], truncated: false };
@@ -66,14 +85,9 @@ function strictParse(text: string): RepairJsonResult {
 
 /** The `result` event for an attempt's whole text, or the SchemaValidationError that fails it. */
 function finish<T>(o: Resolved<StandardSchemaV1<unknown, T>>, raw: string): ResultEvent<T> | Promise<ResultEvent<T>> {
-  const parsed = o.autoCorrect ? repairJson(raw) : strictParse(raw);
+  const parsed = o.autoCorrect ? repaired(o, raw) : strictParse(raw);
   const { corrected, corrections, truncated } = parsed;
-  if (truncated && o.onTruncated !== 'accept') {
-    throw new SchemaValidationError(
-      { kind: 'INVALID_JSON', text: raw, truncated: true, retryable: o.onTruncated === 'retry' },
-      `Truncated JSON: the answer was cut (onTruncated: '${o.onTruncated}')`,
-    );
-  }
+  if (truncated && o.onTruncated !== 'accept') throw truncatedError(o, raw);
   const make = (data: T): ResultEvent<T> => ({ type: 'result', data, corrected, corrections, truncated, raw });
   const data = validateSchema(o.schema, parsed.value, raw);
   return isPromiseLike(data) ? Promise.resolve(data).then(make) : make(data);

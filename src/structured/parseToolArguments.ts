@@ -1,5 +1,6 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import type { ToolCallEvent } from '../events/eventTypes.js';
+import { SchemaValidationError } from '../errors/SchemaValidationError.js';
 import { optionPath } from '../internal/options.js';
 import { repairJson } from './repairJson.js';
 import { checkSchema, validateSchema } from './validateSchema.js';
@@ -12,6 +13,10 @@ const PATH = /*#__PURE__*/ optionPath('parseToolArguments', 'call, ', 'schema');
  * `SCHEMA_VALIDATION_FAILED` with issues and paths).
  *
  *   { type: 'tool-call', name: 'weather', arguments: '{"city": "Paris"}' }  ->  { city: 'Paris' }
+ *   '{"city": "Par'                                                        ->  rejects: INVALID_JSON, truncated
+ *
+ * Cut arguments (repair would have to close a string, object or array) are never run with: they
+ * reject with `INVALID_JSON` and `info.truncated: true`, so a tool never sees `{ city: 'Par' }`.
  *
  * @example
  * import { z } from 'zod';
@@ -24,6 +29,7 @@ export async function parseToolArguments<S extends StandardSchemaV1>(call: ToolC
   const checked = checkSchema({ ...PATH, open: 'parseToolArguments(call, {', close: '})' }, schema);
   const text = typeof call === 'string' ? call : call.arguments;
   if (typeof text !== 'string') throw new TypeError('parseToolArguments(call) must be a tool-call event or its arguments string');
-  const { value } = repairJson(text.trim() === '' ? '{}' : text);
+  const { value, truncated } = repairJson(text.trim() === '' ? '{}' : text);
+  if (truncated) throw new SchemaValidationError({ kind: 'INVALID_JSON', text, truncated: true }, 'Truncated tool arguments: the JSON was cut');
   return validateSchema(checked, value, text) as StandardSchemaV1.InferOutput<S> | Promise<StandardSchemaV1.InferOutput<S>>;
 }

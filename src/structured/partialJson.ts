@@ -5,14 +5,17 @@
  * Algorithm (each character is looked at once, so a delta costs O(delta)):
  * 1. Before the root: skip prose and fences up to the first `{` or `[`; a "root" that fails
  *    before holding any value (`[see below]`, `{curly}`) was prose too, and the search goes on.
+ *    So no snapshot is due until the root holds a value, grows a value string, or closes.
  * 2. A stack of open containers, each with what it expects next (key, colon, value, comma/end).
  *    A finished scalar is assigned into the top container; a new container is attached to its
  *    parent at once and pushed; a closed one is frozen and popped, and is never touched again.
  * 3. Strings are copied a run at a time (up to the next quote or backslash); escapes, `\uXXXX`
- *    included, may span deltas. A value string in progress is shown in snapshots as its prefix;
- *    a key in progress, and a number or literal until its delimiter, are not shown.
- * 4. After the root closes the rest (a closing fence, prose) is ignored. Input that is not JSON
- *    (single quotes, comments...) stops the parser: no more partials; repair happens at the end.
+ *    included, may span deltas (a high surrogate waits for its low half). A value string in
+ *    progress is shown in snapshots as its prefix; a key in progress, and a number or literal
+ *    until its delimiter, are not shown.
+ * 4. After the root closes the rest (a closing fence, prose) is ignored, unless the root is
+ *    empty (`[]` in prose): a later root replaces it. Input that is not JSON (single quotes,
+ *    comments, `{key:`...) stops the parser: no more partials; repair happens at the end.
  * 5. `snapshot()` copies only the open containers (the path from the root to the growing value)
  *    and shares every closed one, so partials are immutable and each is a new object. To keep
  *    that copying O(delta) overall on huge documents, `feed` asks for a snapshot only once the
@@ -24,7 +27,7 @@ type Container = Record<string, unknown> | unknown[];
 // plain objects, not `const enum`: with isolatedModules an enum compiles to an IIFE that no bundler can drop
 const Expect = { KeyOrEnd: 0, Key: 1, Colon: 2, Value: 3, CommaOrEnd: 4, ValueOrEnd: 5 } as const;
 type Expect = (typeof Expect)[keyof typeof Expect];
-const Mode = { Before: 0, Value: 1, Str: 2, Escape: 3, Unicode: 4, Atom: 5, Done: 6, Failed: 7 } as const;
+const Mode = { Before: 0, Value: 1, Str: 2, Escape: 3, Unicode: 4, Atom: 5, Done: 6, Failed: 7, Probe: 8 } as const;
 type Mode = (typeof Mode)[keyof typeof Mode];
 
 interface Frame {
@@ -62,15 +65,20 @@ export class PartialJsonParser {
   private buf = '';
   private strIsKey = false;
   private unicode = '';
+  /** A decoded high surrogate waiting for its low half (never shown alone in a snapshot). */
+  private high = '';
   /** A value was added or a value string grew since the last snapshot. */
   private dirty = false;
   private credit = 0;
   /** Slots held by open containers: what a snapshot copies. */
   private openSize = 0;
 
-  /** True once the root value closed. */
+  /** An empty root that closed (`[]`, `{}`): shown, but a later root replaces it. */
+  private empty: Container | undefined = undefined;
+
+  /** True once the root value closed (an empty one may still be replaced). */
   get done(): boolean {
-    return this.mode === Mode.Done;
+    return this.mode === Mode.Done || (this.mode === Mode.Before && this.root !== undefined);
   }
 
   /** Feeds one delta; true when a snapshot is due (the value changed and the copy is paid for). */
@@ -79,7 +87,22 @@ export class PartialJsonParser {
     let i = 0;
     const n = chunk.length;
     while (i < n && this.mode !== Mode.Done && this.mode !== Mode.Failed) i = this.step(chunk, i);
-    return this.dirty && this.credit >= this.openSize;
+    return this.dirty && this.committed() && this.credit >= this.openSize;
+  }
+
+  /**
+   * The root is JSON for sure, so it may be shown: it holds a value, a value string is growing in
+   * it, or it closed. Until then it may still turn out to be prose (`[see below]`, `{curly}`).
+   */
+  private committed(): boolean {
+    const root = this.stack[0];
+    return root === undefined ? this.root !== undefined : !this.unbegun() || (this.stack.length === 1 && this.inValueString());
+  }
+
+  /** The root is open and no member of it has begun (no value, no finished key). */
+  private unbegun(): boolean {
+    const root = this.stack[0];
+    return this.stack.length === 1 && root!.size === 0 && (root!.expect === Expect.KeyOrEnd || root!.expect === Expect.ValueOrEnd);
   }
 
   /** The deep-partial value so far (undefined before the root opens); clears the change flag. */
@@ -128,11 +151,17 @@ export class PartialJsonParser {
         this.unicode += s[i];
         if (this.unicode.length === 4) {
           if (!/^[0-9a-fA-F]{4}$/.test(this.unicode)) return this.fail(s);
-          this.append(String.fromCharCode(Number.parseInt(this.unicode, 16)));
+          const code = Number.parseInt(this.unicode, 16);
+          if (code >= 0xd800 && code <= 0xdbff) {
+            this.buf += this.high; // a high surrogate after a high one: the first stays alone, as JSON.parse keeps it
+            this.high = String.fromCharCode(code);
+          } else this.append(String.fromCharCode(code));
           this.mode = Mode.Str;
         }
         return i + 1;
       }
+      case Mode.Probe:
+        return this.probe(s, i);
       case Mode.Atom: {
         let j = i;
         while (j < s.length && /[\w.+-]/.test(s[j]!)) j++;
@@ -172,13 +201,17 @@ export class PartialJsonParser {
     return i + 1;
   }
 
+  /** Adds decoded text to the string, after any pending high surrogate. */
   private append(text: string): void {
-    this.buf += text;
+    this.buf += this.high + text;
+    this.high = '';
     if (!this.strIsKey) this.dirty = true;
   }
 
   private endString(): void {
     const top = this.stack[this.stack.length - 1]!;
+    this.buf += this.high;
+    this.high = '';
     this.mode = Mode.Value;
     if (this.strIsKey) {
       top.key = this.buf;
@@ -273,24 +306,45 @@ export class PartialJsonParser {
     const f = this.stack.pop()!;
     this.openSize -= f.size;
     Object.freeze(f.c);
-    if (this.stack.length === 0) this.mode = Mode.Done;
+    if (this.stack.length === 0) this.mode = f.size === 0 ? Mode.Before : Mode.Done;
+    if (f.size === 0 && this.stack.length === 0) this.empty = f.c;
     this.dirty = true;
     return i + 1;
   }
 
   /**
-   * Stops the parser, unless the root holds nothing yet: then it was prose (`[see below]`,
-   * `{curly}`), and the search for the root resumes at `i`.
+   * Stops the parser, unless no member of the root has begun and `s[i]` is no JSON-like start:
+   * then the root was prose (`[see below]`, `{curly}`), and the search for the root resumes at
+   * `i`. A word opening an object is probed first: `{name:` is JSON with an unquoted key (stop).
    */
   private fail(s: string, i = -1): number {
-    if (i >= 0 && this.stack.length === 1 && this.stack[0]!.size === 0) {
-      this.stack.length = 0;
-      this.root = undefined;
-      this.openSize = 0;
-      this.mode = Mode.Before;
+    if (i >= 0 && this.unbegun() && s[i] !== "'") {
+      if (this.stack[0]!.isArray || !/[A-Za-z_$]/.test(s[i]!)) return this.reset(i);
+      this.buf = '';
+      this.mode = Mode.Probe;
       return i;
     }
     this.mode = Mode.Failed;
     return s.length;
+  }
+
+  /** A word after `{` (`buf` is ' ' once past it): a `:` after it stops the parser, anything else makes it prose. */
+  private probe(s: string, i: number): number {
+    let j = i;
+    if (this.buf === '') while (j < s.length && /[\w$]/.test(s[j]!)) j++;
+    for (; j < s.length && isWhitespace(s[j]!); j++) this.buf = ' ';
+    if (j === s.length) return j;
+    if (s[j] !== ':') return this.reset(j);
+    this.mode = Mode.Failed;
+    return s.length;
+  }
+
+  private reset(i: number): number {
+    this.stack.length = 0;
+    this.root = this.empty;
+    this.openSize = 0;
+    this.dirty = false;
+    this.mode = Mode.Before;
+    return i;
   }
 }

@@ -1,6 +1,6 @@
 import { jsonrepair } from 'jsonrepair';
 import { SchemaValidationError } from '../errors/SchemaValidationError.js';
-import { extractJson } from './extractJson.js';
+import { extractJson, looksLikeJson } from './extractJson.js';
 
 /**
  * What repair changed, in the order found:
@@ -76,7 +76,10 @@ function diagnose(json: string): { corrections: JsonCorrection[]; truncated: boo
       stack.push(ch);
       expectKey = ch === '{';
     } else if (ch === '}' || ch === ']') {
-      stack.pop();
+      // a mismatched closer closes up to its opener (a stray one closes nothing): repair, not truncation
+      const at = stack.lastIndexOf(ch === '}' ? '{' : '[');
+      if (at !== stack.length - 1) found.add('repair');
+      if (at !== -1) stack.length = at;
       afterValue = true;
       expectKey = false;
     } else if (ch === ',') {
@@ -102,15 +105,15 @@ function diagnose(json: string): { corrections: JsonCorrection[]; truncated: boo
 const CUT_LITERAL = /([:[,]\s*)(tr?u?|fa?l?s?|nu?l?)$/;
 const LITERAL_OF: Readonly<Record<string, string>> = { t: 'true', f: 'false', n: 'null' };
 
+/** A cut escape ending a string: a lone `\`, `\u` with under four hex digits, or a high surrogate without its pair. */
+const CUT_ESCAPE = /(?<=(?<!\\)(?:\\\\)*)\\(?:u(?:[0-9a-fA-F]{0,3}|[dD][89abAB][0-9a-fA-F]{2}))?$/;
+
 /**
- * The end of a cut text made whole before jsonrepair: an open string is closed (a dangling
- * backslash dropped) and a cut `true` / `false` / `null` completed.
+ * The end of a cut text made whole before jsonrepair: an open string is closed (a cut escape,
+ * `\` or `\u00`, dropped) and a cut `true` / `false` / `null` completed.
  */
 function closeTail(json: string, quote: string): string {
-  if (quote !== '') {
-    const body = /(?<!\\)(?:\\\\)*\\$/.test(json) ? json.slice(0, -1) : json;
-    return body + (quote === '\u201c' ? '\u201d' : quote);
-  }
+  if (quote !== '') return json.replace(CUT_ESCAPE, '') + (quote === '\u201c' ? '\u201d' : quote);
   return json.replace(CUT_LITERAL, (_, head: string, word: string) => head + LITERAL_OF[word[0]!]!);
 }
 
@@ -140,7 +143,9 @@ export function repairJson(text: string): RepairJsonResult {
     // not valid as it stands: extract, then repair
   }
   const { json, from } = extractJson(text);
-  if (!/^[[{]/.test(json)) throw new SchemaValidationError({ kind: 'INVALID_JSON', text }, 'Invalid JSON: no object or array in the answer');
+  if (!/^[[{]/.test(json) || (from === 'text' && !looksLikeJson(json))) {
+    throw new SchemaValidationError({ kind: 'INVALID_JSON', text }, 'Invalid JSON: no object or array in the answer');
+  }
   const corrections: JsonCorrection[] = from === 'fence' ? ['extract-fence'] : from === 'text' ? ['extract-text'] : [];
   let truncated = false;
   let closed = json;
@@ -159,6 +164,6 @@ export function repairJson(text: string): RepairJsonResult {
     return { value, json: repaired, corrected: true, corrections: Object.freeze(corrections), truncated };
   } catch (e) {
     const reason = e instanceof Error ? e.message : String(e);
-    throw new SchemaValidationError({ kind: 'INVALID_JSON', text, truncated }, `Invalid JSON, not repairable: ${reason}`);
+    throw new SchemaValidationError({ kind: 'INVALID_JSON', text, truncated }, `Invalid JSON, not repairable: ${reason}`, e);
   }
 }

@@ -26,11 +26,16 @@ export function plainIssues(issues: readonly StandardSchemaV1.Issue[]): SchemaIs
   return Array.from(issues, (i) => ({ message: String(i.message), path: Array.from(i.path ?? [], segment) }));
 }
 
-function failed(issues: readonly StandardSchemaV1.Issue[], text: string): SchemaValidationError {
+function failed(issues: readonly StandardSchemaV1.Issue[], text: string, cause?: unknown): SchemaValidationError {
   const plain = plainIssues(issues);
   const shown = plain.slice(0, 3).map((i) => `${i.path.length === 0 ? '(root)' : i.path.join('.')}: ${i.message}`);
   const more = plain.length > 3 ? ` (and ${plain.length - 3} more)` : '';
-  return new SchemaValidationError({ kind: 'SCHEMA_VALIDATION_FAILED', issues: plain, text }, `Schema validation failed: ${shown.join('; ')}${more}`);
+  return new SchemaValidationError({ kind: 'SCHEMA_VALIDATION_FAILED', issues: plain, text }, `Schema validation failed: ${shown.join('; ')}${more}`, cause);
+}
+
+/** A schema that threw or rejected: one root issue, and what it threw as `cause`. */
+function threw(e: unknown, text: string): SchemaValidationError {
+  return failed([{ message: `the schema threw: ${e instanceof Error ? e.message : String(e)}` }], text, e);
 }
 
 function outcome<T>(result: StandardSchemaV1.Result<T>, text: string): T {
@@ -40,20 +45,21 @@ function outcome<T>(result: StandardSchemaV1.Result<T>, text: string): T {
 
 /**
  * The schema's output for `value`, or a SchemaValidationError with its issues; a promise when
- * the schema validates asynchronously. A schema that throws fails validation the same way.
+ * the schema validates asynchronously. A schema that throws (or rejects) fails validation the
+ * same way, with what it threw as the error's `cause`.
  */
 export function validateSchema<T>(schema: StandardSchemaV1<unknown, T>, value: unknown, text: string): T | Promise<T> {
   let result: StandardSchemaV1.Result<T> | Promise<StandardSchemaV1.Result<T>>;
   try {
     result = schema['~standard'].validate(value);
   } catch (e) {
-    throw failed([{ message: `the schema threw: ${e instanceof Error ? e.message : String(e)}` }], text);
+    throw threw(e, text);
   }
   if (isPromiseLike(result)) {
     return Promise.resolve(result).then(
       (r) => outcome(r, text),
       (e: unknown) => {
-        throw failed([{ message: `the schema threw: ${e instanceof Error ? e.message : String(e)}` }], text);
+        throw threw(e, text);
       },
     );
   }
