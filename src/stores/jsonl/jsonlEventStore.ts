@@ -54,7 +54,11 @@ export function createJsonlEventStore(path: string, options: JsonlEventStoreOpti
   let writing = false;
 
   const writeOnce = async (buffer: Buffer): Promise<void> => {
-    await (folder ??= mkdir(dirname(path), { recursive: true }));
+    // a failed mkdir is not kept: the next write tries again (the obstacle may be gone)
+    await (folder ??= mkdir(dirname(path), { recursive: true }).catch((e: unknown) => {
+      folder = undefined;
+      throw e;
+    }));
     const handle = await open(path, 'a');
     try {
       let offset = 0;
@@ -82,8 +86,15 @@ export function createJsonlEventStore(path: string, options: JsonlEventStoreOpti
       else writing = false;
     });
   };
-  const write = (add: (to: PendingBytes) => void): Promise<void> => {
-    add(pending);
+  const write = (add: (to: LineSink) => void): Promise<void> => {
+    // all of a batch's lines or none: an envelope that cannot be written fails its append alone
+    const lines: string[] = [];
+    try {
+      add({ line: (line) => void lines.push(line) });
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    for (const line of lines) pending.line(line);
     const done = new Promise<void>((resolve, reject) => waiters.push({ resolve, reject }));
     if (!writing) flush();
     return done;
@@ -111,7 +122,7 @@ const LINE_HEAD = '{"v":1,"streamId":';
  * the common shape (a token event in a version-1 envelope): about half the cost of the generic
  * serializer, which dominated recording (and its per-token growth) in the benchmark.
  */
-function serialize(envelopes: readonly EventEnvelope[], to: PendingBytes): void {
+function serialize(envelopes: readonly EventEnvelope[], to: LineSink): void {
   let streamId: unknown;
   let head = '';
   let ts: unknown;
@@ -140,7 +151,12 @@ function serialize(envelopes: readonly EventEnvelope[], to: PendingBytes): void 
  * first line), then one line per envelope. Text moves to an off-heap buffer every 64 KiB, so a
  * large batch never holds one short-lived string per envelope or one giant string.
  */
-class PendingBytes {
+/** Where serialized lines go. */
+interface LineSink {
+  line(line: string): void;
+}
+
+class PendingBytes implements LineSink {
   private readonly chunks: Buffer[] = [];
   private text = '\n';
 
