@@ -3,14 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { batched, parallel, type L0Event, type ParallelResult } from 'l0-rx';
 import { testScheduler } from '../helpers/testScheduler.js';
 
-const values = {
-  s: { type: 'start', attempt: 1, fallbackIndex: 0, isRetry: false, isFallback: false } as L0Event,
-  r: { type: 'reasoning', value: 'h' } as L0Event,
-  a: { type: 'token', value: 'a' } as L0Event,
-  b: { type: 'token', value: 'b' } as L0Event,
-  h: { type: 'token', value: 'hello' } as L0Event,
-  x: { type: 'complete', finishReason: 'stop' } as L0Event,
-};
+const values = { a: { type: 'token', value: 'a' } as L0Event };
 
 describe('failFast', () => {
   it('should emit the failing run\'s own snapshot before the closing one (parallel)', () => {
