@@ -15,8 +15,6 @@ const FORMAT_COLLAPSE = new RegExp(
 const HEDGE = /^(?:sure|certainly|of course|absolutely)[!.]?[ \t]*\r?$/i;
 /** The characters of the answer's opening a format collapse must be in. */
 const OPENING = 100;
-/** EntropyCheck's block length (a checkpoint is fed to it block by block). */
-const ENTROPY_BLOCK = 64;
 
 /**
  * The meta-commentary scan: one shared regex for every attempt (see TailScanner), the new text plus
@@ -109,17 +107,6 @@ class HedgingCheck extends HeadCheck {
   }
 }
 
-/** `entropy_spike`'s check, brought up to a resumed checkpoint. */
-class EntropySpikeCheck extends EntropyCheck {
-  /**
-   * The checkpoint's blocks join the history, each fed on its own (`check` stops at a spike, and
-   * only at a block's end): a spike inside the checkpoint was the earlier attempt's to report.
-   */
-  resume(checkpoint: string): void {
-    for (let at = 0; at < checkpoint.length; at += ENTROPY_BLOCK) this.check(checkpoint.slice(at, at + ENTROPY_BLOCK));
-  }
-}
-
 const detector = (type: DriftType, confidence: number, create: () => DriftCheck): DriftDetector => Object.freeze({ type, confidence, create });
 
 /** The built-in detectors, by type, with L0's confidences. */
@@ -144,5 +131,5 @@ export const DRIFT_DETECTORS: Readonly<Record<DriftType, DriftDetector>> = /*#__
    * 10). Characters are counted straight from the deltas (code units folded into 256 buckets: exact
    * for ASCII, close enough for a spike test elsewhere): no window string, no allocation per token.
    */
-  entropy_spike: detector('entropy_spike', 0.6, () => new EntropySpikeCheck()),
+  entropy_spike: detector('entropy_spike', 0.6, () => new EntropyCheck()),
 });

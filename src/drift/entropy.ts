@@ -51,6 +51,15 @@ export class EntropyCheck implements DriftCheck {
     return false;
   }
 
+  /**
+   * Brings the check up to a resumed checkpoint: its blocks join the history, each fed on its own
+   * (`check` stops at a spike, and only at a block's end); a spike inside the checkpoint was the
+   * earlier attempt's to report.
+   */
+  resume(checkpoint: string): void {
+    for (let at = 0; at < checkpoint.length; at += BLOCK) this.check(checkpoint.slice(at, at + BLOCK));
+  }
+
   /** Compares a block's entropy with the history's mean and deviation, then remembers it. */
   private endBlock(h: number): boolean {
     const { history } = this;
