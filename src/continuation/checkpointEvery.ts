@@ -2,6 +2,7 @@ import { Observable, type MonoTypeOperatorFunction, type Subscriber } from 'rxjs
 import type { L0Event } from '../events/eventTypes.js';
 import { AttemptText } from '../attempt/attemptText.js';
 import { Relay } from '../internal/relay.js';
+import { uncheckedTailOf } from '../attempt/uncheckedTail.js';
 
 /**
  * Emits a `checkpoint{content, tokenCount}` after every `interval`-th token of an attempt: the
@@ -16,7 +17,15 @@ import { Relay } from '../internal/relay.js';
  *    count): a resumed attempt's checkpoints hold the old checkpoint plus the new tokens.
  * 3. Each `token` is passed on, appended to the content (O(delta)) and counted; when the count is
  *    a multiple of `interval`, a `checkpoint` event follows it.
- * 4. Every other event passes through; nothing is emitted at completion.
+ * 4. A checkpoint holds only text the content checks upstream have passed. When `guard` or
+ *    `detectDrift` (with `action: 'retry'`) has not judged the end of the text yet as this token
+ *    passes (a match waiting for its next character, a rule or detector that has not looked yet, a
+ *    check that fails the attempt at this very token), the checkpoint is the text as it was at the
+ *    latest of the attempt's last three checkpoint tokens that the checks have passed since, with
+ *    that token's count; when none of them holds more than the attempt's last checkpoint (or its
+ *    resumed one), no checkpoint is emitted. The text at those tokens is kept as it was (the same
+ *    strings, not copies): narrowing costs nothing per token and O(1) per checkpoint.
+ * 5. Every other event passes through; nothing is emitted at completion.
  *
  * Place it after the operators that change text (deduplicateContinuation) and before
  * retryWithBackoff and fallbackTo, which read the checkpoints to resume, as `l0()` does.
@@ -40,6 +49,10 @@ export function checkpointEvery(interval: number): MonoTypeOperatorFunction<L0Ev
 /** One subscription's counter, the source's subscriber itself (one object per open stream, no closures). */
 class Checkpoints extends Relay<L0Event> {
   private readonly text = new AttemptText();
+  /** The length of the attempt's last checkpoint (or of the checkpoint it resumed from). */
+  private saved = 0;
+  /** The text and token count at the attempt's last three checkpoint tokens, newest first: what a narrowed checkpoint falls back to. */
+  private kept: [text: string, tokenCount: number][] = [];
 
   constructor(
     out: Subscriber<L0Event>,
@@ -50,11 +63,27 @@ class Checkpoints extends Relay<L0Event> {
 
   next(event: L0Event): void {
     if (this.isStopped) return;
-    const { text, out } = this;
+    const { text, out, kept } = this;
     const change = text.observe(event);
-    out.next(event);
-    if (change === 'token' && text.tokenCount % this.interval === 0) {
-      out.next({ type: 'checkpoint', content: text.text, tokenCount: text.tokenCount });
+    if (change !== 'token') {
+      if (change !== undefined) {
+        this.saved = text.length;
+        kept.length = 0;
+      }
+      return out.next(event);
     }
+    const due = text.tokenCount % this.interval === 0;
+    // read before the token goes on: a token marked downstream of it (another run fed synchronously) would replace the mark
+    const unchecked = due ? uncheckedTailOf(event) : 0;
+    out.next(event);
+    if (!due) return;
+    const now: [string, number] = [text.text, text.tokenCount];
+    // the newest text at an earlier checkpoint token that the checks have passed and that adds to the last checkpoint
+    const end = text.length - unchecked;
+    const pick = unchecked === 0 ? now : kept.find(([t]) => t.length <= end && t.length > this.saved);
+    if (kept.unshift(now) > 3) kept.pop();
+    if (pick === undefined) return;
+    this.saved = pick[0].length;
+    out.next({ type: 'checkpoint', content: pick[0], tokenCount: pick[1] });
   }
 }

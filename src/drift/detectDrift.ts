@@ -3,6 +3,7 @@ import type { L0Event, ResumeEvent, TokenEvent } from '../events/eventTypes.js';
 import { AttemptText } from '../attempt/attemptText.js';
 import { DriftDetectedError } from '../errors/DriftDetectedError.js';
 import { Relay } from '../internal/relay.js';
+import { markUncheckedTail } from '../attempt/uncheckedTail.js';
 import { checkBag, checkKeys, optionError, optionKeys, optionPath, type OptionPath } from '../internal/options.js';
 import type { DriftCheck, DriftDetector, DriftType } from './driftDetector.js';
 import { DRIFT_DETECTORS } from './driftDetectors.js';
@@ -44,7 +45,10 @@ export function resolveDetectDrift(config: DetectDriftConfig, path: OptionPath =
     throw optionError(path, 'detectors', 'an array of { type, confidence in [0, 1], create() }', detectors);
   }
   if (onDrift !== undefined && typeof onDrift !== 'function') throw optionError(path, 'onDrift', 'a function', onDrift);
-  return { action, minConfidence, detectors: [...(types as readonly DriftType[]).map((t) => DRIFT_DETECTORS[t]), ...detectors], onDrift, custom: detectors.length > 0 };
+  const all = [...(types as readonly DriftType[]).map((t) => DRIFT_DETECTORS[t]), ...detectors];
+  // the detectors whose detection fails the attempt: a checkpoint holds only text they have passed
+  const gates = all.map((d) => action === 'retry' && d.confidence >= minConfidence);
+  return { action, minConfidence, detectors: all, gates, gated: gates.includes(true), onDrift, custom: detectors.length > 0 };
 }
 
 /**
@@ -97,6 +101,8 @@ class DriftSubscription extends Relay<L0Event> {
   private confidence = 0;
   /** The text since the detectors' last look: they look once per BATCH characters, not per token. */
   private owed = '';
+  /** After the last look, the most characters at the end of the text a detector that can fail the attempt has not judged yet ({@link DriftCheck.held}). */
+  private held = 0;
   /** Stops at a failure. */
   private done = false;
   /** True once the last look is done (`complete` or the source's end). */
@@ -115,8 +121,10 @@ class DriftSubscription extends Relay<L0Event> {
     if (this.isStopped || this.done || this.finished) return;
     const change = this.text.observe(event);
     if (change === 'token') {
-      this.out.next(event);
       const owed = (this.owed += (event as TokenEvent).value);
+      // with `action: 'retry'`, a checkpoint made downstream leaves out what the detectors have not looked at
+      if (this.plan.gated) markUncheckedTail(event, owed.length + this.held);
+      this.out.next(event);
       if (owed.length < BATCH) return;
       this.owed = '';
       this.done = !this.look(owed, false);
@@ -143,11 +151,25 @@ class DriftSubscription extends Relay<L0Event> {
     this.reported = detectors.map(() => false);
     this.found = [];
     this.confidence = 0;
+    this.held = 0;
   }
 
   /** Brings the fresh detectors up to a resumed checkpoint (each `resume` hook; nothing is reported). */
   private resume(checkpoint: string): void {
     for (const c of this.checks) c.resume?.(checkpoint);
+    this.held = this.heldBack();
+  }
+
+  /** The most characters a detector that can fail the attempt has left unjudged at the end of the text. */
+  private heldBack(): number {
+    const { checks, reported, plan } = this;
+    let held = 0;
+    for (let i = 0; i < checks.length; i++) {
+      if (!plan.gates[i] || reported[i]) continue;
+      const h = checks[i]!.held;
+      if (h !== undefined && h > held) held = h;
+    }
+    return held;
   }
 
   /** The last look: the owed text, then each detector's completion check. */
@@ -174,6 +196,7 @@ class DriftSubscription extends Relay<L0Event> {
       this.confidence = Math.max(this.confidence, d.confidence);
       fresh = true;
     }
+    if (this.plan.gated && !final) this.held = this.heldBack();
     if (!fresh) return true;
     const { found, confidence } = this;
     out.next({ type: 'drift', types: found, confidence });

@@ -24,6 +24,13 @@ export interface DriftCheck {
    * `create()`, before any check. Without it, the detector sees only the text after the checkpoint.
    */
   resume?(checkpoint: string): void;
+  /**
+   * After a check, how many characters at the end of the text it has not judged yet (a phrase it
+   * waits to see the end of, an opening it has not decided on). With `action: 'retry'`, a
+   * checkpoint leaves them out, so a retry never resumes from text this detector rejects a moment
+   * later. Read after each check. @default 0
+   */
+  readonly held?: number;
 }
 
 /**

@@ -55,11 +55,18 @@ class MetaCheck extends TailScanner implements DriftCheck {
 abstract class HeadCheck implements DriftCheck {
   protected head = '';
   protected decided = false;
+  /** The text's length so far: until the opening is decided, none of it is judged. */
+  #seen = 0;
 
   check(delta: string): boolean {
     if (this.decided) return false;
     this.head += delta;
+    this.#seen += delta.length;
     return this.look(false);
+  }
+
+  get held(): number {
+    return this.decided ? 0 : this.#seen;
   }
 
   complete(): boolean {

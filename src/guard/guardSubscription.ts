@@ -4,6 +4,7 @@ import { attemptTextChange } from '../attempt/attemptText.js';
 import { GuardrailViolationError } from '../errors/GuardrailViolationError.js';
 import { isPromiseLike } from '../internal/isPromiseLike.js';
 import { Relay } from '../internal/relay.js';
+import { markUncheckedTail } from '../attempt/uncheckedTail.js';
 import type { GuardFindings, GuardRule, GuardRuleRun } from './guardRule.js';
 import { lastBoundary, releaseTarget, releaseText, settle, VerdictBuilder, type Redaction, type RedactionSink } from './guardRun.js';
 import { phaseReporter, type GuardPhaseEvent } from './guardPhase.js';
@@ -70,7 +71,7 @@ export class GuardSubscription extends Relay<L0Event> implements RedactionSink {
   #owed = '';
   /** The token count of the next round. */
   #nextDue: number;
-  /** How far every incremental rule has checked: hold-back releases nothing beyond it. */
+  /** How far every incremental rule has checked: hold-back releases nothing beyond it, a checkpoint holds nothing beyond it. */
   #checked = 0;
   /** This attempt's rule runs, created at its first round. */
   #runs: GuardRuleRun[] | undefined = undefined;
@@ -135,16 +136,21 @@ export class GuardSubscription extends Relay<L0Event> implements RedactionSink {
     const length = (this.#length += value.length);
     const tokenCount = ++this.#tokens;
     this.#owed += value;
+    const passed = this.#checked;
     const verdict = tokenCount >= this.#nextDue ? this.#round(tokenCount) : undefined;
     const { holdBack } = this.#plan;
     if (holdBack === undefined) {
-      // stream-first: the token passes as it is unless a redaction is pending
+      // stream-first: the token passes as it is unless a redaction is pending; a checkpoint made
+      // downstream while it does leaves out the text the rules have not passed (all of this round's
+      // when it fails the attempt)
+      const unchecked = verdict !== undefined && verdict.failing.length > 0 ? length - passed : this.#nextDue === NEVER ? 0 : length - this.#checked;
       if (this.redactions === undefined || this.redactions.length === 0) {
         this.#released = length;
+        markUncheckedTail(event, unchecked);
         this.out.next(event);
       } else {
         this.#pending += value;
-        this.#emitText(length, event);
+        this.#emitText(length, event, unchecked);
       }
       if (verdict) this.#report(verdict);
       return;
@@ -179,7 +185,6 @@ export class GuardSubscription extends Relay<L0Event> implements RedactionSink {
     this.#base = all;
     this.#owed = '';
     const { rules, intervals, checkAllEvery } = this.#plan;
-    const holding = this.#plan.holdBack !== undefined;
     const c = count ?? 0;
     const everyRule = count === undefined || (checkAllEvery !== undefined && c % checkAllEvery === 0);
     let next = NEVER;
@@ -194,12 +199,12 @@ export class GuardSubscription extends Relay<L0Event> implements RedactionSink {
         if (arrears) this.#arrears![i] = '';
         if (count !== undefined || delta !== '') this.#check(run, rules[i]!, delta, all);
         // the text at the end a run has not judged yet (a match it waits to see the end of) is not checked
-        // (only hold-back reads how far the rules have checked)
-        if (holding && run.held) behind = Math.max(behind, run.held);
+        const held = run.held;
+        if (held) behind = Math.max(behind, held);
       } else {
         const arrears = (this.#arrears ??= runs.map(() => ''));
         arrears[i] += batch;
-        behind = Math.max(behind, arrears[i]!.length + (holding ? (run.held ?? 0) : 0));
+        behind = Math.max(behind, arrears[i]!.length + (run.held ?? 0));
       }
       next = Math.min(next, c - (c % interval) + interval);
     }
@@ -249,13 +254,16 @@ export class GuardSubscription extends Relay<L0Event> implements RedactionSink {
     this.#nextDue = this.#plan.firstDue;
   }
 
-  #emitText(to: number, original?: TokenEvent): void {
+  /** Releases the text up to `to`, the last `unchecked` characters of it not passed yet (stream-first). */
+  #emitText(to: number, original?: TokenEvent, unchecked = 0): void {
     if (to <= this.#released) return;
     const value = releaseText(this.#pending, this.#released, to, this.redactions);
     this.#pending = this.#pending.slice(to - this.#released);
     this.#released = to;
-    if (original && value === original.value) this.out.next(original);
-    else if (value !== '') this.out.next({ type: 'token', value });
+    const event = original && value === original.value ? original : value !== '' ? ({ type: 'token', value } as const) : undefined;
+    if (event === undefined) return;
+    markUncheckedTail(event, unchecked);
+    this.out.next(event);
   }
 
   /** Reports the violations (none without a verdict); false (after erroring) when the attempt fails. */
