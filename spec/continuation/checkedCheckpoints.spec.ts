@@ -1,10 +1,10 @@
 /** @test {checkpointEvery} */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { Observable, lastValueFrom, of, toArray, type MonoTypeOperatorFunction } from 'rxjs';
-import { checkpointEvery, customPatternRule, defineGuardrailRule, guard, l0, type L0Event } from 'l0-rx';
+import { EMPTY, Observable, Subject, catchError, lastValueFrom, of, toArray, type MonoTypeOperatorFunction } from 'rxjs';
+import { checkpointEvery, customPatternRule, defineGuardrailRule, guard, l0, recommendedGuardrails, splitThinking, type GuardRule, type L0Event } from 'l0-rx';
 import { fakeModel } from 'l0-rx/testing';
-import { markUncheckedTail } from '../../src/attempt/uncheckedTail.js';
+import { nextWithUncheckedTail, uncheckedTail } from '../../src/attempt/uncheckedTail.js';
 import { ev } from '../helpers/attemptSource.js';
 import { finalState, runScenario } from '../helpers/runScenario.js';
 
@@ -18,10 +18,7 @@ const run = (events: L0Event[], ...ops: MonoTypeOperatorFunction<L0Event>[]) =>
 const uncheckedBy = (unchecked: (value: string) => number): MonoTypeOperatorFunction<L0Event> => (source) =>
   new Observable<L0Event>((out) =>
     source.subscribe({
-      next: (e) => {
-        if (e.type === 'token') markUncheckedTail(e, unchecked(e.value));
-        out.next(e);
-      },
+      next: (e) => (e.type === 'token' ? nextWithUncheckedTail(out, e, unchecked(e.value)) : out.next(e)),
       error: (err: unknown) => out.error(err),
       complete: () => out.complete(),
     }));
@@ -38,12 +35,32 @@ describe('checkpointEvery after the content checks: a checkpoint holds only text
       expect(finalState(r.events).content).toBe('ok fine');
     });
 
-    it('should leave out a match the rule holds for its next character, reported a token later', () => {
-      const bad = customPatternRule(/BAD/, 'bad', 'error');
+    it('should leave out a match the rule holds for its next character, reported a token later, and the span before it', () => {
+      const bad = customPatternRule(/BAD/, 'bad', 'error', { span: 3 });
       const r = runScenario(() =>
-        l0({ stream: fakeModel([items('ok ', 'BAD', ' tail', ' end'), items('fine')]), guardrails: [bad], continueFromLastKnownGoodToken: true, checkpointInterval: 1, retry: fast }));
-      expect(checkpointsOf(r.events)).toEqual(['ok ', 'ok fine']);
-      expect(finalState(r.events).content).toBe('ok fine');
+        l0({ stream: fakeModel([items('all ', 'is ', 'ok ', 'BAD', ' tail'), items('fine')]), guardrails: [bad], continueFromLastKnownGoodToken: true, checkpointInterval: 1, retry: fast }));
+      // each checkpoint stops 3 characters (the span) short of the checked text, at an earlier checkpoint
+      // token; the resumed attempt's one token ends 3 characters short of a checkpoint of its own
+      expect(checkpointsOf(r.events)).toEqual(['all ', 'all is ']);
+      expect(finalState(r.events).content).toBe('all is fine');
+    });
+
+    it('should not resume inside a phrase that is still coming (stream-first keeps the span back, as hold-back does)', () => {
+      const run = (guardMode: 'stream-first' | 'hold-back') => runScenario(() =>
+        l0({
+          stream: fakeModel([items('The answer: ', 'as an ', 'AI ', 'language', ' model', ' I think', ' it is', ' forty', ' two', ' or so.'), items('42.')]),
+          guardrails: recommendedGuardrails,
+          guardMode,
+          continueFromLastKnownGoodToken: true,
+          checkpointInterval: 1,
+          retry: fast,
+        }));
+      for (const mode of ['stream-first', 'hold-back'] as const) {
+        const r = run(mode);
+        expect(r.events.some((e) => e.type === 'violation' && e.violation.message.startsWith('meta-commentary'))).toBe(true);
+        expect(checkpointsOf(r.events).filter((c) => /as an/i.test(c))).toEqual([]);
+        expect(finalState(r.events).content).toBe('42.');
+      }
     });
 
     it('should checkpoint the whole text again once the rules have passed it', () => {
@@ -67,10 +84,27 @@ describe('checkpointEvery after the content checks: a checkpoint holds only text
       expect(finalState(r.events).content).toBe('The sky is blue.');
     });
 
+    it('should not resume from meta commentary that runs across a drift look', () => {
+      const a = 'Water covers most of the planet, and it shapes the weather a lot. ';
+      const b = 'Oceans store heat and move it around the globe slowly. As an AI lang';
+      const r = runScenario(() =>
+        l0({
+          stream: fakeModel([items(a, b, 'uage', ' model', ' I would say that the oceans matter a great deal to all of us here.', ' Indeed.'), items(' Rivers matter too.')]),
+          detectDrift: true,
+          continueFromLastKnownGoodToken: true,
+          checkpointInterval: 1,
+          retry: fast,
+        }));
+      expect(r.events.some((e) => e.type === 'drift')).toBe(true);
+      // the look after `b` saw 'As an AI lang' (no match yet): the 48 characters before its end are not passed
+      expect(checkpointsOf(r.events).filter((c) => c.includes('As an AI'))).toEqual([]);
+      expect(finalState(r.events).content).not.toContain('As an AI');
+    });
+
     it('should checkpoint text drift detection has looked at, once the opening is decided', () => {
       const words = Array.from({ length: 60 }, (_, i) => `word${i} `);
       const r = runScenario(() => l0({ stream: fakeModel([items(...words)]), detectDrift: true, continueFromLastKnownGoodToken: true, checkpointInterval: 5 }));
-      // the detectors look once at least 64 new characters are in; the opening is decided past 100
+      // the detectors look once at least 64 new characters are in
       let length = 0;
       let owed = 0;
       let looked = 0;
@@ -81,8 +115,10 @@ describe('checkpointEvery after the content checks: a checkpoint holds only text
         length += w.length;
         owed += w.length;
         if ((i + 1) % 5 === 0) {
-          // the text at the newest of the last three checkpoint tokens that the last look covered
-          const passed = atTokens.slice(-3).reverse().find((t) => t.length <= looked && t.length > saved && t.length > 100);
+          // the text at the newest earlier checkpoint token that the last look passed: 48 characters
+          // (the longest meta-commentary phrase) short of it, once the opening is decided (past 100)
+          const end = looked > 100 ? looked - 48 : 0;
+          const passed = [...atTokens].reverse().find((t) => t.length <= end && t.length > saved);
           if (passed !== undefined) {
             saved = passed.length;
             expected.push(passed);
@@ -116,13 +152,48 @@ describe('checkpointEvery after the content checks: a checkpoint holds only text
       expect(events).toEqual(['start', 'token', 'checkpoint:ok ', 'token', 'violation', 'error:GuardrailViolationError']);
     });
 
-    it('should narrow checkpoints to the last check round, and count a resumed checkpoint as saved', async () => {
-      // the pattern rule checks every 10 tokens: a checkpoint between rounds holds what the last round passed
+    it('should narrow checkpoints to the last check round less the span, and count a resumed checkpoint as saved', async () => {
+      // the pattern rule checks every 10 tokens: a checkpoint between rounds holds what the last round passed, 2 characters (its span) short
       const tokens = ['BAD', ...'efghijklm'].map(tok);
-      const out = await run([start(2), resume('ABC'), ...tokens, tok('n')], guard([customPatternRule(/BAD/, 'bad', 'warning')]), checkpointEvery(1));
-      // nothing new is checked until the round at token 10 (it reports the warning): one checkpoint there, one at token 11 held back to it
-      expect(checkpointsOf(out)).toEqual(['ABCBADefghijklm']);
-      expect(out.map((e) => e.type).slice(-4)).toEqual(['token', 'checkpoint', 'violation', 'token']);
+      const out = await run([start(2), resume('ABC'), ...tokens, tok('n'), tok('o')], guard([customPatternRule(/BAD/, 'bad', 'warning', { span: 2 })]), checkpointEvery(1));
+      // nothing is checked until the round at token 10 (it reports the warning): then the text at token 8 is within the passed part
+      expect(out.filter((e) => e.type === 'checkpoint')).toEqual([checkpoint('ABCBADefghijk', 8)]);
+      expect(out.map((e) => e.type).slice(-5)).toEqual(['token', 'checkpoint', 'violation', 'token', 'token']);
+    });
+
+    it('should carry the mark over the new token objects a hold-back guard or splitThinking makes', () => {
+      const harmless = defineGuardrailRule({ name: 'harmless', check: () => undefined });
+      for (const op of [guard([harmless], { mode: 'hold-back', holdBack: 0 }), splitThinking()]) {
+        const r = runScenario(() =>
+          l0({ stream: fakeModel([items('ok ', 'BAD', ' tail'), items('fine')]), guardrails: [badToken], attemptOperators: [op], continueFromLastKnownGoodToken: true, checkpointInterval: 1, retry: fast }));
+        expect(checkpointsOf(r.events)).toEqual(['ok ', 'ok fine']);
+        expect(finalState(r.events).content).toBe('ok fine');
+      }
+    });
+
+    it('should count a redaction in the unchecked end in released characters', async () => {
+      // 'pii' redacts 'secret' (6 characters) into 20; 'no-bad' (interval 3) fails its round at token 3, whose text is 'ok BAD secret'
+      const pii: GuardRule = {
+        name: 'pii',
+        check: (delta, text) => {
+          const i = delta.indexOf('secret');
+          return i < 0 ? undefined : { message: 'secret', position: text.length - delta.length + i, redact: { length: 6, replacement: 'R'.repeat(20) } };
+        },
+      };
+      const noBad: GuardRule = { name: 'no-bad', interval: 3, check: (delta) => (delta.includes('BAD') ? { message: 'BAD' } : undefined) };
+      const out = await lastValueFrom(of(start(), tok('ok '), tok('BA'), tok('D secret')).pipe(guard([pii, noBad]), checkpointEvery(1), catchError(() => EMPTY), toArray()));
+      expect(checkpointsOf(out)).toEqual([]);
+    });
+
+    it('should leave no mark behind for another pipeline fed the same token objects', () => {
+      const source = new Subject<L0Event>();
+      const guarded: string[] = [];
+      const plain: string[] = [];
+      source.pipe(guard([badToken]), checkpointEvery(1)).subscribe({ next: (e) => void (e.type === 'checkpoint' && guarded.push(e.content)), error: () => undefined });
+      source.pipe(checkpointEvery(1)).subscribe((e) => void (e.type === 'checkpoint' && plain.push(e.content)));
+      for (const e of [start(), tok('ok '), tok('BAD'), tok(' more')]) source.next(e);
+      expect(guarded).toEqual(['ok ']);
+      expect(plain).toEqual(['ok ', 'ok BAD', 'ok BAD more']);
     });
   });
 
@@ -139,11 +210,17 @@ describe('checkpointEvery after the content checks: a checkpoint holds only text
       expect(checkpointsOf(out)).toEqual(['abcdefgh']);
     });
 
-    it('should look back no further than three checkpoint tokens', async () => {
+    it('should wait until an earlier checkpoint token\'s text is passed', async () => {
       const tokens = ['a', 'b', 'c', 'd', 'e'].map(tok);
       const out = await run([start(), ...tokens], uncheckedBy((v) => (v === 'e' ? 4 : 1)), checkpointEvery(1));
-      // at 'e' (4 unchecked: 'a' passed) the texts kept are 'abcd', 'abc', 'ab': none within 'a'
+      // at 'e' (4 unchecked: only 'a' passed) no kept text ('abcd') is within it
       expect(checkpointsOf(out)).toEqual(['a', 'ab', 'abc']);
+    });
+
+    it('should restore the unchecked count when the call it was set for throws', () => {
+      const throwing = { next: () => { throw new Error('downstream bug'); } } as unknown as Parameters<typeof nextWithUncheckedTail>[0];
+      expect(() => nextWithUncheckedTail(throwing, tok('a'), 5)).toThrow('downstream bug');
+      expect(uncheckedTail()).toBe(0);
     });
 
     it('should leave a checkpoint untouched by a check that passes everything', async () => {
@@ -161,14 +238,11 @@ describe('checkpointEvery after the content checks: a checkpoint holds only text
             const events = [...unchecked.keys()];
             const check: MonoTypeOperatorFunction<L0Event> = (source) =>
               new Observable<L0Event>((o) => source.subscribe({
-                next: (e) => {
-                  markUncheckedTail(e, unchecked.get(e) ?? 0);
-                  o.next(e);
-                },
+                next: (e) => nextWithUncheckedTail(o, e, unchecked.get(e) ?? 0),
                 complete: () => o.complete(),
               }));
             const out = await run([start(), ...events], check, checkpointEvery(interval));
-            // the model: every interval-th token, its text if all passed, else the newest of the texts at the last three such tokens that is passed and adds to the last checkpoint
+            // the model: every interval-th token, its text if all passed, else the newest text at an earlier such token that is passed and adds to the last checkpoint
             let text = '';
             let saved = 0;
             const kept: string[] = [];
@@ -177,7 +251,7 @@ describe('checkpointEvery after the content checks: a checkpoint holds only text
               text += v;
               if ((i + 1) % interval !== 0) return;
               const end = text.length - u;
-              const pick = u === 0 ? text : kept.slice(-3).reverse().find((t) => t.length <= end && t.length > saved);
+              const pick = u === 0 ? text : [...kept].reverse().find((t) => t.length <= end && t.length > saved);
               kept.push(text);
               if (pick === undefined) return;
               saved = pick.length;

@@ -1,53 +1,57 @@
+import type { Subscriber } from 'rxjs';
 import type { L0Event } from '../events/eventTypes.js';
 
 /*
  * How a content check tells the checkpoints downstream what it has not passed yet.
  *
- * A stream-first guardrail passes a token on before it has judged all of the text (a match at the
- * end waits for the next character; a rule may check every few tokens), and drift detection looks
- * at the text every 64 characters. `checkpointEvery`, further down the same attempt, emits its
- * checkpoint right after that token: without word from the checks, the checkpoint would hold text
- * they reject a moment later, a retry would resume from it, and the rejected text would stay in the
- * answer (a resumed checkpoint is not checked again).
+ * A stream-first guardrail passes a token on before it has judged all of the text (a phrase may
+ * still be coming, a match at the end waits for its next character, a rule may check every few
+ * tokens), and drift detection looks at the text every 64 characters. `checkpointEvery`, further
+ * down the same attempt, emits its checkpoint right after that token: without word from the
+ * checks, the checkpoint would hold text they reject a moment later, a retry would resume from it,
+ * and the rejected text would stay in the answer (a resumed checkpoint is not checked again).
  *
- * The word travels with the token: before handing a token on, a check calls
- * {@link markUncheckedTail} with the token event and how many characters at the end of the
- * attempt's text it has not passed; a second check on the same token keeps the larger count. A
- * checkpoint made at that token reads it with {@link uncheckedTailOf} and leaves that end out. The
- * mark names the event object, so it needs nothing undone after the token has passed (the next
- * token's mark replaces it, and a stale mark matches no other token), costs two stores per token,
- * and holds across a delay between the check and the checkpoint as long as no other marked token
- * passes in between. An operator in between that replaces token events by new objects drops the
- * word: checkpoints after it are not narrowed (README, "Continuation"). The count is from the end
- * of the text, so an operator in between that changes earlier text (a redaction) does not shift
- * it. The mark lives on `globalThis` under a registered symbol, as the attempt context does, so
- * the package's ESM and CJS copies share it.
+ * A token travels down an operator chain synchronously, so the word travels with the call: a
+ * check hands the token on through {@link nextWithUncheckedTail}, which sets, for the duration of
+ * that call, how many characters at the end of the attempt's text are not passed (nested checks
+ * keep the largest), and restores the slot when the call returns or throws. A checkpoint made
+ * inside the call reads it ({@link uncheckedTail}). Only small integers are stored: a per-token
+ * store of the token object in this long-lived slot cost drift detection 5% (the write barrier).
+ * An operator that emits text of its own (a hold-back guard, `splitThinking`) passes the word on
+ * counted in its own text (`own`). One that delays tokens to a later
+ * task (`delay`, `observeOn`) drops it, and the checkpoints after it are not narrowed (README,
+ * `checkpointEvery`). The slot lives on `globalThis` under a registered symbol, as the attempt
+ * context does, so the package's ESM and CJS copies share it.
  */
-interface Mark { event: L0Event | undefined; tail: number }
-const KEY = /*#__PURE__*/ Symbol.for('l0-rx.uncheckedTail.v1');
-let shared: Mark | undefined;
-function markOf(): Mark {
+interface Slot { tail: number }
+const KEY = /*#__PURE__*/ Symbol.for('l0-rx.uncheckedTail.v2');
+let shared: Slot | undefined;
+function slotOf(): Slot {
   if (shared) return shared;
-  const host = globalThis as unknown as Record<symbol, Mark | undefined>;
-  return (shared = host[KEY] ??= { event: undefined, tail: 0 });
+  const host = globalThis as unknown as Record<symbol, Slot | undefined>;
+  return (shared = host[KEY] ??= { tail: 0 });
 }
 
 /**
- * Says that the last `tail` characters of the attempt's text, as of token `event` (its own
- * included), are not passed yet by the calling check; call it before handing the token on. A
- * count of zero or less says nothing. @internal
+ * Passes `event` to `out` saying that the last `tail` characters of the attempt's text, this
+ * token's included, are not passed by the calling check; a check around it that said more keeps
+ * its count. `own`: `event` is a token of the caller's own text, and `tail` is the count whatever
+ * the checks around it said (they counted in another text; the caller has folded their count in).
+ * @internal
  */
-export function markUncheckedTail(event: L0Event, tail: number): void {
-  if (tail <= 0) return;
-  const mark = markOf();
-  if (mark.event !== event) {
-    mark.event = event;
-    mark.tail = tail;
-  } else if (tail > mark.tail) mark.tail = tail;
+export function nextWithUncheckedTail(out: Subscriber<L0Event>, event: L0Event, tail: number, own = false): void {
+  const slot = slotOf();
+  const outer = slot.tail;
+  if (own ? tail === outer : tail <= outer) return out.next(event);
+  slot.tail = tail;
+  try {
+    out.next(event);
+  } finally {
+    slot.tail = outer;
+  }
 }
 
-/** The characters at the end of the text the checks before it left unpassed at token `event` (0: none said). @internal */
-export function uncheckedTailOf(event: L0Event): number {
-  const mark = markOf();
-  return mark.event === event ? mark.tail : 0;
+/** While a token is being handed on: the characters at the end of the text the checks around the call have not passed (0 otherwise). @internal */
+export function uncheckedTail(): number {
+  return slotOf().tail;
 }

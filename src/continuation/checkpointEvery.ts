@@ -2,7 +2,7 @@ import { Observable, type MonoTypeOperatorFunction, type Subscriber } from 'rxjs
 import type { L0Event } from '../events/eventTypes.js';
 import { AttemptText } from '../attempt/attemptText.js';
 import { Relay } from '../internal/relay.js';
-import { uncheckedTailOf } from '../attempt/uncheckedTail.js';
+import { uncheckedTail } from '../attempt/uncheckedTail.js';
 
 /**
  * Emits a `checkpoint{content, tokenCount}` after every `interval`-th token of an attempt: the
@@ -17,14 +17,15 @@ import { uncheckedTailOf } from '../attempt/uncheckedTail.js';
  *    count): a resumed attempt's checkpoints hold the old checkpoint plus the new tokens.
  * 3. Each `token` is passed on, appended to the content (O(delta)) and counted; when the count is
  *    a multiple of `interval`, a `checkpoint` event follows it.
- * 4. A checkpoint holds only text the content checks upstream have passed. When `guard` or
- *    `detectDrift` (with `action: 'retry'`) has not judged the end of the text yet as this token
- *    passes (a match waiting for its next character, a rule or detector that has not looked yet, a
- *    check that fails the attempt at this very token), the checkpoint is the text as it was at the
- *    latest of the attempt's last three checkpoint tokens that the checks have passed since, with
- *    that token's count; when none of them holds more than the attempt's last checkpoint (or its
- *    resumed one), no checkpoint is emitted. The text at those tokens is kept as it was (the same
- *    strings, not copies): narrowing costs nothing per token and O(1) per checkpoint.
+ * 4. A checkpoint holds only text the content checks upstream have passed. When `guard` (in
+ *    `stream-first` mode) or `detectDrift` (with `action: 'retry'`) has not judged the end of the
+ *    text yet as this token passes (a phrase it may still match, a rule or detector that has not
+ *    looked yet, a check that fails the attempt at this very token), the checkpoint is the text as
+ *    it was at the newest earlier checkpoint token that the checks have passed since, with that
+ *    token's count; when there is none, or it holds no more than the attempt's last checkpoint (or
+ *    its resumed one), no checkpoint is emitted. The texts at those tokens are kept as they were
+ *    (the same strings, not copies, only as many as the unjudged end spans): narrowing costs
+ *    nothing per token.
  * 5. Every other event passes through; nothing is emitted at completion.
  *
  * Place it after the operators that change text (deduplicateContinuation) and before
@@ -51,7 +52,11 @@ class Checkpoints extends Relay<L0Event> {
   private readonly text = new AttemptText();
   /** The length of the attempt's last checkpoint (or of the checkpoint it resumed from). */
   private saved = 0;
-  /** The text and token count at the attempt's last three checkpoint tokens, newest first: what a narrowed checkpoint falls back to. */
+  /**
+   * The text and token count at the attempt's checkpoint tokens whose text the checks had not all
+   * passed yet, oldest first: a narrowed checkpoint is the newest of them they have passed since.
+   * It holds only what the checks' unjudged end spans (a few entries), and shares the texts' strings.
+   */
   private kept: [text: string, tokenCount: number][] = [];
 
   constructor(
@@ -73,15 +78,21 @@ class Checkpoints extends Relay<L0Event> {
       return out.next(event);
     }
     const due = text.tokenCount % this.interval === 0;
-    // read before the token goes on: a token marked downstream of it (another run fed synchronously) would replace the mark
-    const unchecked = due ? uncheckedTailOf(event) : 0;
+    // read before the token goes on: what the checks around this call have not passed (see uncheckedTail)
+    const unchecked = due ? uncheckedTail() : 0;
     out.next(event);
     if (!due) return;
     const now: [string, number] = [text.text, text.tokenCount];
-    // the newest text at an earlier checkpoint token that the checks have passed and that adds to the last checkpoint
-    const end = text.length - unchecked;
-    const pick = unchecked === 0 ? now : kept.find(([t]) => t.length <= end && t.length > this.saved);
-    if (kept.unshift(now) > 3) kept.pop();
+    let pick: [string, number] | undefined = now;
+    if (unchecked === 0) kept.length = 0;
+    else {
+      // the newest kept text within the passed part (older ones are no use any more); this one waits its turn
+      const end = text.length - unchecked;
+      pick = undefined;
+      while (kept.length > 0 && kept[0]![0].length <= end) pick = kept.shift();
+      kept.push(now);
+      if (pick !== undefined && pick[0].length <= this.saved) pick = undefined;
+    }
     if (pick === undefined) return;
     this.saved = pick[0].length;
     out.next({ type: 'checkpoint', content: pick[0], tokenCount: pick[1] });

@@ -3,7 +3,7 @@ import type { L0Event, ResumeEvent, TokenEvent } from '../events/eventTypes.js';
 import { AttemptText } from '../attempt/attemptText.js';
 import { DriftDetectedError } from '../errors/DriftDetectedError.js';
 import { Relay } from '../internal/relay.js';
-import { markUncheckedTail } from '../attempt/uncheckedTail.js';
+import { nextWithUncheckedTail } from '../attempt/uncheckedTail.js';
 import { checkBag, checkKeys, optionError, optionKeys, optionPath, type OptionPath } from '../internal/options.js';
 import type { DriftCheck, DriftDetector, DriftType } from './driftDetector.js';
 import { DRIFT_DETECTORS } from './driftDetectors.js';
@@ -103,6 +103,8 @@ class DriftSubscription extends Relay<L0Event> {
   private owed = '';
   /** After the last look, the most characters at the end of the text a detector that can fail the attempt has not judged yet ({@link DriftCheck.held}). */
   private held = 0;
+  /** Bit `i`: detector `i` can fail the attempt and has a `held` to read (bit 31: every one from the 32nd on). */
+  private holding = 0;
   /** Stops at a failure. */
   private done = false;
   /** True once the last look is done (`complete` or the source's end). */
@@ -123,8 +125,8 @@ class DriftSubscription extends Relay<L0Event> {
     if (change === 'token') {
       const owed = (this.owed += (event as TokenEvent).value);
       // with `action: 'retry'`, a checkpoint made downstream leaves out what the detectors have not looked at
-      if (this.plan.gated) markUncheckedTail(event, owed.length + this.held);
-      this.out.next(event);
+      if (this.plan.gated) nextWithUncheckedTail(this.out, event, owed.length + this.held);
+      else this.out.next(event);
       if (owed.length < BATCH) return;
       this.owed = '';
       this.done = !this.look(owed, false);
@@ -147,7 +149,15 @@ class DriftSubscription extends Relay<L0Event> {
 
   private reset(): void {
     const { detectors } = this.plan;
-    this.checks = detectors.map((d) => d.create());
+    const { gates } = this.plan;
+    let holding = 0;
+    // `held` is read only from the detectors that can fail the attempt and have one (a property most lack costs a slow lookup per look)
+    this.checks = detectors.map((d, i) => {
+      const c = d.create();
+      if (gates[i] && 'held' in c) holding |= 1 << (i < 31 ? i : 31);
+      return c;
+    });
+    this.holding = holding;
     this.reported = detectors.map(() => false);
     this.found = [];
     this.confidence = 0;
@@ -162,10 +172,10 @@ class DriftSubscription extends Relay<L0Event> {
 
   /** The most characters a detector that can fail the attempt has left unjudged at the end of the text. */
   private heldBack(): number {
-    const { checks, reported, plan } = this;
+    const { checks, reported, holding } = this;
     let held = 0;
     for (let i = 0; i < checks.length; i++) {
-      if (!plan.gates[i] || reported[i]) continue;
+      if (!(holding & (1 << (i < 31 ? i : 31))) || reported[i]) continue;
       const h = checks[i]!.held;
       if (h !== undefined && h > held) held = h;
     }

@@ -21,7 +21,8 @@ const OPENING = 100;
  * the phrase length. Its matches end in a fixed word, `,`, `.` or `\b`, which the text's end
  * satisfies as a newline would: no run on a final newline (`lineEnd: false`).
  */
-const META_SCANS = /*#__PURE__*/ Object.freeze([{ re: META, span: 48, lineEnd: false }] as const);
+const META_SPAN = 48;
+const META_SCANS = /*#__PURE__*/ Object.freeze([{ re: META, span: META_SPAN, lineEnd: false }] as const);
 
 class MetaCheck extends TailScanner implements DriftCheck {
   private hit = false;
@@ -39,6 +40,11 @@ class MetaCheck extends TailScanner implements DriftCheck {
   complete(): boolean {
     this.finish();
     return this.hit;
+  }
+
+  /** The phrase length back from the end (a phrase may still be coming: "As an AI lang"), or from a match held for its next character. */
+  override get held(): number {
+    return Math.max(super.held, META_SPAN);
   }
 
   /** The checkpoint is not scanned again: a phrase inside it was the earlier attempt's to report, one straddling its end is new. */

@@ -88,7 +88,11 @@ export interface FallbackEvent {
 }
 /** The attempt continues from `checkpoint`: content is now exactly `checkpoint` (never re-sent as a token). */
 export interface ResumeEvent { readonly type: 'resume'; readonly checkpoint: string }
-/** A last-known-good point, for continuation. `content` is the whole text so far. */
+/**
+ * A last-known-good point, for continuation: `content` is the attempt's text up to where the
+ * content checks have passed it (the whole text so far without them), `tokenCount` the attempt's
+ * tokens in it.
+ */
 export interface CheckpointEvent {
   readonly type: 'checkpoint';
   readonly content: string;

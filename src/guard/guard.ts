@@ -2,7 +2,8 @@ import { asyncScheduler, Observable, type MonoTypeOperatorFunction } from 'rxjs'
 import type { L0Event } from '../events/eventTypes.js';
 import type { GuardRule } from './guardRule.js';
 import { resolveGuardConfig, type GuardConfig } from './guardConfig.js';
-import { guardPlan, GuardSubscription, type GuardPlan } from './guardSubscription.js';
+import { GuardSubscription } from './guardSubscription.js';
+import { guardPlan, type GuardPlan } from './guardPlan.js';
 
 export type { GuardConfig, GuardMode } from './guardConfig.js';
 export type { GuardPhaseEvent } from './guardPhase.js';

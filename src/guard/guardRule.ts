@@ -43,7 +43,8 @@ export interface GuardRuleRun {
   resume?(checkpoint: string): void;
   /**
    * Characters at the end of the text this run has seen but not judged yet (a match it waits to
-   * see the end of): hold-back does not release them until it has. @default 0
+   * see the end of): hold-back does not release them until it has, and no checkpoint holds them
+   * (the engine keeps the rule's `span` back as well). @default 0
    */
   readonly held?: number;
 }

@@ -1,51 +1,17 @@
-import { forkJoin, type Observable, type SchedulerLike, type Subscriber, type Subscription } from 'rxjs';
-import type { L0Event, ResumeEvent, TokenEvent, Violation } from '../events/eventTypes.js';
+import { forkJoin, type Observable, type Subscriber, type Subscription } from 'rxjs';
+import type { L0Event, ResumeEvent, TokenEvent } from '../events/eventTypes.js';
 import { attemptTextChange } from '../attempt/attemptText.js';
 import { GuardrailViolationError } from '../errors/GuardrailViolationError.js';
 import { isPromiseLike } from '../internal/isPromiseLike.js';
 import { Relay } from '../internal/relay.js';
-import { markUncheckedTail } from '../attempt/uncheckedTail.js';
+import { nextWithUncheckedTail, uncheckedTail } from '../attempt/uncheckedTail.js';
 import type { GuardFindings, GuardRule, GuardRuleRun } from './guardRule.js';
 import { lastBoundary, releaseTarget, releaseText, settle, VerdictBuilder, type Redaction, type RedactionSink } from './guardRun.js';
-import { phaseReporter, type GuardPhaseEvent } from './guardPhase.js';
+import { phaseReporter } from './guardPhase.js';
+import { NEVER, type GuardPlan } from './guardPlan.js';
 
-/**
- * "No round due": a token count no attempt reaches, kept in the small-integer range (`Infinity` in
- * a field makes V8 box every instance's number: 16 bytes per open stream).
- */
-const NEVER = 0x3fffffff;
-
-/** What one `guard()` call fixes for all its subscriptions (read-only, shared). @internal */
-export interface GuardPlan {
-  readonly rules: readonly GuardRule[];
-  /** Each rule's `interval` (1 by default). */
-  readonly intervals: readonly number[];
-  readonly checkAllEvery: number | undefined;
-  /** The token count of an attempt's first check round: the least interval of the rules that may check; {@link NEVER} when none can. */
-  readonly firstDue: number;
-  readonly holdBack: number | 'sentence' | undefined;
-  /** The rules' longest `span`: a sentence is released once the rules have checked this far past its end. */
-  readonly span: number;
-  readonly onViolation: ((violation: Violation) => void) | undefined;
-  readonly onPhase: ((event: GuardPhaseEvent) => void) | undefined;
-  readonly scheduler: SchedulerLike;
-}
-
-/** The plan of `rules` (validated already) with their resolved config; see {@link GuardPlan}. @internal */
-export function guardPlan(
-  rules: readonly GuardRule[],
-  { holdBack, span, onViolation, onPhase, scheduler }: Pick<GuardPlan, 'holdBack' | 'span' | 'onViolation' | 'onPhase' | 'scheduler'>,
-  checkAllEvery: number | undefined,
-): GuardPlan {
-  const intervals = rules.map((rule) => rule.interval ?? 1);
-  let firstDue = NEVER;
-  rules.forEach((rule, i) => {
-    if (rule.check || rule.create) firstDue = Math.min(firstDue, intervals[i]!);
-  });
-  if (firstDue !== NEVER && checkAllEvery !== undefined) firstDue = Math.min(firstDue, checkAllEvery);
-  // a literal, not a spread: a frozen spread got a hidden class of its own per call (~350 bytes per l0() run)
-  return Object.freeze({ rules, intervals, checkAllEvery, firstDue, holdBack, span, onViolation, onPhase, scheduler });
-}
+/** Rule `i`'s bit in a mask: rules from the 32nd on share the last one. */
+const bit = (i: number): number => 1 << (i < 31 ? i : 31);
 
 /** A rule whose `create()` threw: reported once as a rule failure, then it checks nothing this attempt. */
 const NO_RUN: GuardRuleRun = Object.freeze({});
@@ -73,6 +39,8 @@ export class GuardSubscription extends Relay<L0Event> implements RedactionSink {
   #nextDue: number;
   /** How far every incremental rule has checked: hold-back releases nothing beyond it, a checkpoint holds nothing beyond it. */
   #checked = 0;
+  /** Bit `i`: run `i` has a `held` to read (bit 31: every run from the 32nd on). */
+  #holding = 0;
   /** This attempt's rule runs, created at its first round. */
   #runs: GuardRuleRun[] | undefined = undefined;
   /** Per rule, the text it has not seen because it was not due (only when intervals differ). */
@@ -138,16 +106,16 @@ export class GuardSubscription extends Relay<L0Event> implements RedactionSink {
     this.#owed += value;
     const passed = this.#checked;
     const verdict = tokenCount >= this.#nextDue ? this.#round(tokenCount) : undefined;
-    const { holdBack } = this.#plan;
+    const { holdBack, span } = this.#plan;
     if (holdBack === undefined) {
-      // stream-first: the token passes as it is unless a redaction is pending; a checkpoint made
-      // downstream while it does leaves out the text the rules have not passed (all of this round's
-      // when it fails the attempt)
-      const unchecked = verdict !== undefined && verdict.failing.length > 0 ? length - passed : this.#nextDue === NEVER ? 0 : length - this.#checked;
+      // stream-first: the token passes as it is unless a redaction is pending. A checkpoint made
+      // downstream while it does holds only text the rules have passed, `span` short of it (a phrase
+      // may still be coming, as hold-back keeps back), and nothing of a round that fails the attempt
+      const failed = verdict !== undefined && verdict.failing.length > 0;
+      const unchecked = !failed && this.#nextDue === NEVER ? 0 : length - Math.max(0, (failed ? passed : this.#checked) - span);
       if (this.redactions === undefined || this.redactions.length === 0) {
         this.#released = length;
-        markUncheckedTail(event, unchecked);
-        this.out.next(event);
+        nextWithUncheckedTail(this.out, event, unchecked);
       } else {
         this.#pending += value;
         this.#emitText(length, event, unchecked);
@@ -158,15 +126,18 @@ export class GuardSubscription extends Relay<L0Event> implements RedactionSink {
     this.#pending += value;
     if (verdict && !this.#report(verdict)) return;
     const checked = this.#nextDue === NEVER ? length : this.#checked;
+    let to: number;
     if (holdBack === 'sentence') {
       const i = lastBoundary(value);
       if (i >= 0) (this.#boundaries ??= []).push(length - value.length + i + 1);
       // a sentence goes once the rules have checked `span` past its end: a match may run across a boundary
-      const limit = this.#nextDue === NEVER ? length : checked - this.#plan.span;
+      const limit = this.#nextDue === NEVER ? length : checked - span;
       const ends = this.#boundaries;
       while (ends !== undefined && ends.length > 0 && ends[0]! <= limit) this.#boundary = ends.shift()!;
-      this.#emitText(releaseTarget(length, this.#boundary, this.#released, this.redactions));
-    } else this.#emitText(releaseTarget(length, checked - holdBack, this.#released, this.redactions));
+      to = releaseTarget(length, this.#boundary, this.#released, this.redactions);
+    } else to = releaseTarget(length, checked - holdBack, this.#released, this.redactions);
+    // a hold-back shorter than `span` releases text a phrase may still run through: no checkpoint holds it
+    this.#emitText(to, undefined, this.#nextDue === NEVER ? 0 : to - Math.max(0, checked - span));
   }
 
   /**
@@ -199,12 +170,11 @@ export class GuardSubscription extends Relay<L0Event> implements RedactionSink {
         if (arrears) this.#arrears![i] = '';
         if (count !== undefined || delta !== '') this.#check(run, rules[i]!, delta, all);
         // the text at the end a run has not judged yet (a match it waits to see the end of) is not checked
-        const held = run.held;
-        if (held) behind = Math.max(behind, held);
+        if (this.#holding & bit(i)) behind = Math.max(behind, run.held ?? 0);
       } else {
         const arrears = (this.#arrears ??= runs.map(() => ''));
         arrears[i] += batch;
-        behind = Math.max(behind, arrears[i]!.length + (run.held ?? 0));
+        behind = Math.max(behind, arrears[i]!.length + (this.#holding & bit(i) ? (run.held ?? 0) : 0));
       }
       next = Math.min(next, c - (c % interval) + interval);
     }
@@ -233,12 +203,15 @@ export class GuardSubscription extends Relay<L0Event> implements RedactionSink {
   /** Fresh runs of the rules for this attempt, brought up to a resumed checkpoint; a `create` or `resume` that throws is a rule failure. */
   #startRuns(): GuardRuleRun[] {
     const resumed = this.#resumedFrom;
+    this.#holding = 0;
     // `map`, not `push`: an array of exactly the rules' number, no spare capacity per stream
-    return (this.#runs = this.#plan.rules.map((rule) => {
+    return (this.#runs = this.#plan.rules.map((rule, i) => {
       try {
         const run = rule.create ? rule.create() : rule;
         if (typeof run !== 'object' || run === null) throw new TypeError('create() returned no object');
         if (resumed !== undefined) run.resume?.(resumed);
+        // read `held` only from runs that have it (a property most runs lack costs a slow lookup per round); rules past 31 always
+        if ('held' in run) this.#holding |= bit(i);
         return run;
       } catch (e) {
         this.#found().ruleFailed(rule, e);
@@ -254,16 +227,22 @@ export class GuardSubscription extends Relay<L0Event> implements RedactionSink {
     this.#nextDue = this.#plan.firstDue;
   }
 
-  /** Releases the text up to `to`, the last `unchecked` characters of it not passed yet (stream-first). */
+  /**
+   * Releases the text up to `to`, telling the checkpoints downstream (see uncheckedTail) what is
+   * not passed at its end, in released characters: the last `unchecked` by this guard, and what
+   * the checks before it had not passed of the text so far (less the part still held back here);
+   * a redaction that lengthens the released text lengthens the count too.
+   */
   #emitText(to: number, original?: TokenEvent, unchecked = 0): void {
-    if (to <= this.#released) return;
-    const value = releaseText(this.#pending, this.#released, to, this.redactions);
-    this.#pending = this.#pending.slice(to - this.#released);
+    const before = this.#released;
+    if (to <= before) return;
+    const value = releaseText(this.#pending, before, to, this.redactions);
+    this.#pending = this.#pending.slice(to - before);
     this.#released = to;
     const event = original && value === original.value ? original : value !== '' ? ({ type: 'token', value } as const) : undefined;
     if (event === undefined) return;
-    markUncheckedTail(event, unchecked);
-    this.out.next(event);
+    const tail = Math.max(unchecked, uncheckedTail() - (this.#length - to));
+    nextWithUncheckedTail(this.out, event, tail > 0 ? tail + Math.max(0, value.length - (to - before)) : 0, true);
   }
 
   /** Reports the violations (none without a verdict); false (after erroring) when the attempt fails. */
