@@ -1,7 +1,8 @@
 /** @test {splitThinking} */
-import { EMPTY, from, NEVER, throwError } from 'rxjs';
+import { EMPTY, from, lastValueFrom, NEVER, throwError, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { splitThinking, type L0Event, type SplitThinkingConfig } from 'l0-rx';
+import { accumulate, l0, serializeError, splitThinking, type L0Event, type L0State, type SplitThinkingConfig } from 'l0-rx';
+import { fakeModel } from 'l0-rx/testing';
 import { testScheduler } from '../helpers/testScheduler.js';
 
 const tok = (value: string): L0Event => ({ type: 'token', value });
@@ -72,6 +73,53 @@ describe('splitThinking', () => {
         expectObservable(source.pipe(splitThinking()), '^--!').toBe('-a-', { a: tok('x') });
         expectSubscriptions(source.subscriptions).toBe('^--!');
       });
+    });
+  });
+
+  describe('continuation and the source\'s end', () => {
+    const retry: L0Event = { type: 'retry', attempt: 1, delayMs: 0, error: serializeError(new Error('cut')), reason: 'unknown', countsTowardAttempts: true };
+    const resumed = (checkpoint: string, ...tokens: string[]): L0Event[] => [
+      start, tok(checkpoint.slice(0, 3)), retry, { ...start, attempt: 2, isRetry: true }, { type: 'resume', checkpoint }, ...tokens.map(tok), done,
+    ];
+
+    it('should flush held characters when a source without a complete event ends', async () => {
+      const out = await lastValueFrom(from([start, tok('x <')]).pipe(splitThinking(), toArray()));
+      expect(out.filter((e) => e.type === 'token').map((e) => (e as { value: string }).value).join('')).toBe('x <');
+    });
+
+    it('should pass a resume on with the checkpoint\'s visible part, then its thinking as reasoning', async () => {
+      const out = await lastValueFrom(from(resumed('<think>ab</think>Hello', ' world')).pipe(splitThinking(), toArray()));
+      const at = out.findIndex((e) => e.type === 'resume');
+      expect(out.slice(at, at + 2)).toEqual([{ type: 'resume', checkpoint: 'Hello' }, why('ab')]);
+      const state = await lastValueFrom(from(resumed('<think>ab</think>Hello', ' world')).pipe(splitThinking(), accumulate()));
+      expect([state.content, state.reasoning]).toEqual(['Hello world', 'ab']);
+    });
+
+    it('should go on from a checkpoint that ends inside a thinking block or in a tag', async () => {
+      const inside = await lastValueFrom(from(resumed('<think>ab', 'c</think>Answer')).pipe(splitThinking(), accumulate()));
+      expect([inside.content, inside.reasoning]).toEqual(['Answer', 'abc']);
+      const inTag = await lastValueFrom(from(resumed('Hi <thi', 'nk>x</think> there')).pipe(splitThinking(), accumulate()));
+      expect([inTag.content, inTag.reasoning]).toEqual(['Hi there', 'x']);
+    });
+
+    it('should pass a resume without thinking on as it is', async () => {
+      const events = resumed('plain text', '!');
+      const out = await lastValueFrom(from(events).pipe(splitThinking(), toArray()));
+      expect(out.find((e) => e.type === 'resume')).toBe(events[4]);
+    });
+
+    it('should not leak thinking into the text of an l0 run with continuation (the README placement)', () => {
+      let state: L0State | undefined;
+      testScheduler().run(() => {
+        l0({
+          stream: fakeModel([{ items: ['<think>plan</think>', 'Hello', ' there', { error: { status: 503 } }] }, { items: [' world'] }]),
+          retry: { backoff: 'fixed', baseDelay: 1, maxRetries: 1 },
+          continueFromLastKnownGoodToken: true,
+          checkpointInterval: 1,
+        }).pipe(splitThinking(), accumulate()).subscribe((s) => (state = s));
+      });
+      expect(state!.content).toBe('Hello there world');
+      expect(state!.reasoning).toBe('plan');
     });
   });
 });

@@ -13,6 +13,7 @@ export interface SplitThinkingConfig {
 const KEYS = /*#__PURE__*/ optionKeys<SplitThinkingConfig>()(['startInside']);
 const PATH = /*#__PURE__*/ optionPath('splitThinking');
 const OPENING = /*#__PURE__*/ THINKING_TAGS.map((t) => `<${t}>`);
+const CLOSING = /*#__PURE__*/ THINKING_TAGS.map((t) => `</${t}>`);
 const MAX_TAG = /*#__PURE__*/ Math.max(.../*#__PURE__*/ OPENING.map((t) => t.length + 1));
 
 /** Whether `s` could still grow into one of `tags` (case-insensitive); `s` starts with '<'. */
@@ -31,7 +32,11 @@ function couldBe(s: string, tags: readonly string[]): boolean {
  *   -r---c-x|     splitThinking()   (r reasoning 'hm')
  *
  * State is per subscription and starts over on `start`, `retry`, `fallback` and `resume`; held
- * characters are flushed before `complete` (a block never closed ends as reasoning).
+ * characters are flushed before `complete` and at the source's end (a block never closed ends as
+ * reasoning). A `resume{checkpoint}` (continuation) is split too: it passes on with the visible
+ * part of the checkpoint, followed by a `reasoning` event with its thinking, and the split goes on
+ * from where the checkpoint ends, so thinking never becomes content. `checkpoint` events pass
+ * through as they are (the raw text a retry resumes from).
  *
  * @example
  * import { l0, splitThinking, accumulate } from 'l0-rx';
@@ -45,61 +50,82 @@ export function splitThinking(config: SplitThinkingConfig = {}): MonoTypeOperato
   if (typeof startInside !== 'boolean') throw optionError(PATH, 'startInside', 'a boolean', startInside);
   return (source) =>
     new Observable<L0Event>((subscriber) => {
-      let inside = startInside;
-      let closing = '';
-      let held = '';
-      let skipSpace = false;
-      const out = (value: string, asReasoning: boolean) => {
-        if (!asReasoning && skipSpace) {
-          value = value.replace(/^\s+/, '');
-          if (value !== '') skipSpace = false;
-        }
-        if (value !== '') subscriber.next({ type: asReasoning ? 'reasoning' : 'token', value });
-      };
-      const feed = (chunk: string) => {
-        let s = held + chunk;
-        held = '';
-        while (s !== '') {
-          const lt = s.indexOf('<');
-          if (lt === -1) return out(s, inside);
-          out(s.slice(0, lt), inside);
-          s = s.slice(lt);
-          const tags = inside ? (closing === '' ? THINKING_TAGS.map((t) => `</${t}>`) : [closing]) : OPENING;
-          const lower = s.slice(0, MAX_TAG).toLowerCase();
-          const tag = tags.find((t) => lower.startsWith(t));
-          if (tag !== undefined) {
-            inside = !inside;
-            closing = inside ? `</${tag.slice(1)}` : '';
-            skipSpace = !inside;
-            s = s.slice(tag.length);
-          } else if (s.length < MAX_TAG && couldBe(s, tags)) {
-            held = s;
-            return;
-          } else {
-            out('<', inside);
-            s = s.slice(1);
-          }
-        }
-      };
-      const reset = () => {
-        inside = startInside;
-        closing = '';
-        held = '';
-        skipSpace = false;
-      };
+      const emit = (value: string, asReasoning: boolean) => subscriber.next({ type: asReasoning ? 'reasoning' : 'token', value });
+      let split = new Splitter(startInside);
       return source.subscribe({
         next(e) {
           const change = attemptTextChange(e);
-          if (change === 'token' && e.type === 'token') return feed(e.value);
-          if (change !== undefined) reset();
-          if (e.type === 'complete' && held !== '') {
-            out(held, inside);
-            held = '';
+          if (change === 'token' && e.type === 'token') return split.feed(e.value, emit);
+          if (change !== undefined) split = new Splitter(startInside);
+          if (e.type === 'resume') {
+            // the checkpoint is the raw text: its thinking is reasoning, its visible part the content,
+            // and the split goes on from where the checkpoint ends (inside a block, or in a tag)
+            let visible = '';
+            let reasoning = '';
+            split.feed(e.checkpoint, (value, asReasoning) => (asReasoning ? (reasoning += value) : (visible += value)));
+            subscriber.next(visible === e.checkpoint ? e : { type: 'resume', checkpoint: visible });
+            if (reasoning !== '') emit(reasoning, true);
+            return;
           }
+          if (e.type === 'complete') split.flush(emit);
           subscriber.next(e);
         },
         error: (err: unknown) => subscriber.error(err),
-        complete: () => subscriber.complete(),
+        complete: () => {
+          split.flush(emit);
+          subscriber.complete();
+        },
       });
     });
+}
+
+/** One attempt's split: whether it is inside a block, and the characters held back that may start a tag. */
+class Splitter {
+  private closing = '';
+  private held = '';
+  private skipSpace = false;
+
+  constructor(private inside: boolean) {}
+
+  /** Splits `chunk` into text and thinking, handing each non-empty piece to `emit` (O(chunk), plus a held tag). */
+  feed(chunk: string, emit: (value: string, asReasoning: boolean) => void): void {
+    let s = this.held + chunk;
+    this.held = '';
+    while (s !== '') {
+      const lt = s.indexOf('<');
+      if (lt === -1) return this.out(s, emit);
+      this.out(s.slice(0, lt), emit);
+      s = s.slice(lt);
+      const tags = this.inside ? (this.closing === '' ? CLOSING : [this.closing]) : OPENING;
+      const lower = s.slice(0, MAX_TAG).toLowerCase();
+      const tag = tags.find((t) => lower.startsWith(t));
+      if (tag !== undefined) {
+        this.inside = !this.inside;
+        this.closing = this.inside ? `</${tag.slice(1)}` : '';
+        this.skipSpace = !this.inside;
+        s = s.slice(tag.length);
+      } else if (s.length < MAX_TAG && couldBe(s, tags)) {
+        this.held = s;
+        return;
+      } else {
+        this.out('<', emit);
+        s = s.slice(1);
+      }
+    }
+  }
+
+  /** The held characters, as what they are part of: the text ends here. */
+  flush(emit: (value: string, asReasoning: boolean) => void): void {
+    const { held } = this;
+    this.held = '';
+    if (held !== '') this.out(held, emit);
+  }
+
+  private out(value: string, emit: (value: string, asReasoning: boolean) => void): void {
+    if (!this.inside && this.skipSpace) {
+      value = value.replace(/^\s+/, '');
+      if (value !== '') this.skipSpace = false;
+    }
+    if (value !== '') emit(value, this.inside);
+  }
 }
