@@ -103,7 +103,8 @@ describe('checkpointEvery after the content checks: a checkpoint holds only text
 
     it('should checkpoint text drift detection has looked at, once the opening is decided', () => {
       const words = Array.from({ length: 60 }, (_, i) => `word${i} `);
-      const r = runScenario(() => l0({ stream: fakeModel([items(...words)]), detectDrift: true, continueFromLastKnownGoodToken: true, checkpointInterval: 5 }));
+      const detectDrift = { types: ['meta_commentary', 'format_collapse'] } as const;
+      const r = runScenario(() => l0({ stream: fakeModel([items(...words)]), detectDrift, continueFromLastKnownGoodToken: true, checkpointInterval: 5 }));
       // the detectors look once at least 64 new characters are in
       let length = 0;
       let owed = 0;
@@ -132,6 +133,22 @@ describe('checkpointEvery after the content checks: a checkpoint holds only text
       });
       expect(expected.length).toBeGreaterThan(3);
       expect(checkpointsOf(r.events)).toEqual(expected);
+    });
+
+    it('should keep checkpoints about 500 characters behind with the default detectors (a loop or a window may still be rejected)', () => {
+      const words = Array.from({ length: 300 }, (_, i) => `w${i}${i % 9 === 8 ? '.' : ''} `);
+      const r = runScenario(() => l0({ stream: fakeModel([items(...words)]), detectDrift: true, continueFromLastKnownGoodToken: true, checkpointInterval: 5 }));
+      let length = 0;
+      const lags: number[] = [];
+      for (const e of r.events) {
+        if (e.type === 'token') length += e.value.length;
+        if (e.type === 'checkpoint') lags.push(length - e.content.length);
+      }
+      // one new checkpoint per look (every 64 characters) once the first 500 or so are passed
+      expect(lags.length).toBeGreaterThan(10);
+      // the repetition tail (480) and the characters since its last check, before the text since the last look
+      expect(Math.min(...lags)).toBeGreaterThanOrEqual(480);
+      expect(Math.max(...lags)).toBeLessThan(700);
     });
 
     it('should not narrow checkpoints for drift detection that only warns', () => {

@@ -17,10 +17,12 @@ import type { L0Event } from '../events/eventTypes.js';
  * keep the largest), and restores the slot when the call returns or throws. A checkpoint made
  * inside the call reads it ({@link uncheckedTail}). Only small integers are stored: a per-token
  * store of the token object in this long-lived slot cost drift detection 5% (the write barrier).
- * An operator that emits text of its own (a hold-back guard, `splitThinking`) passes the word on
- * counted in its own text (`own`). One that delays tokens to a later
- * task (`delay`, `observeOn`) drops it, and the checkpoints after it are not narrowed (README,
- * `checkpointEvery`). The slot lives on `globalThis` under a registered symbol, as the attempt
+ * An operator that emits text of its own that may be shorter than what it got (a hold-back guard)
+ * passes the word on counted in its own text (`own`); one that only removes text (`splitThinking`)
+ * can leave the count as it is (it only gets more cautious); one that lengthens tokens or delays
+ * them to a later task (`delay`, `observeOn`) makes it wrong or drops it (README, `checkpointEvery`).
+ * Each source starts its tokens' calls at zero: a run fed from inside another's delivery is not
+ * narrowed by the other's count. The slot lives on `globalThis` under a registered symbol, as the attempt
  * context does, so the package's ESM and CJS copies share it.
  */
 interface Slot { tail: number }

@@ -55,7 +55,8 @@ class Checkpoints extends Relay<L0Event> {
   /**
    * The text and token count at the attempt's checkpoint tokens whose text the checks had not all
    * passed yet, oldest first: a narrowed checkpoint is the newest of them they have passed since.
-   * It holds only what the checks' unjudged end spans (a few entries), and shares the texts' strings.
+   * It holds what the checks' unjudged end spans (a few entries; thinned past 64), and shares the
+   * texts' strings.
    */
   private kept: [text: string, tokenCount: number][] = [];
 
@@ -90,7 +91,9 @@ class Checkpoints extends Relay<L0Event> {
       const end = text.length - unchecked;
       pick = undefined;
       while (kept.length > 0 && kept[0]![0].length <= end) pick = kept.shift();
-      kept.push(now);
+      // a check that holds a long stretch back (a block judged when it closes) would grow the list by one per
+      // checkpoint: past 64, every other entry goes (the fallback gets a little older, memory stays bounded)
+      if (kept.push(now) > 64) this.kept = kept.filter((_, i) => i % 2 === 1);
       if (pick !== undefined && pick[0].length <= this.saved) pick = undefined;
     }
     if (pick === undefined) return;

@@ -103,8 +103,6 @@ class DriftSubscription extends Relay<L0Event> {
   private owed = '';
   /** After the last look, the most characters at the end of the text a detector that can fail the attempt has not judged yet ({@link DriftCheck.held}). */
   private held = 0;
-  /** Bit `i`: detector `i` can fail the attempt and has a `held` to read (bit 31: every one from the 32nd on). */
-  private holding = 0;
   /** Stops at a failure. */
   private done = false;
   /** True once the last look is done (`complete` or the source's end). */
@@ -149,15 +147,7 @@ class DriftSubscription extends Relay<L0Event> {
 
   private reset(): void {
     const { detectors } = this.plan;
-    const { gates } = this.plan;
-    let holding = 0;
-    // `held` is read only from the detectors that can fail the attempt and have one (a property most lack costs a slow lookup per look)
-    this.checks = detectors.map((d, i) => {
-      const c = d.create();
-      if (gates[i] && 'held' in c) holding |= 1 << (i < 31 ? i : 31);
-      return c;
-    });
-    this.holding = holding;
+    this.checks = detectors.map((d) => d.create());
     this.reported = detectors.map(() => false);
     this.found = [];
     this.confidence = 0;
@@ -172,10 +162,10 @@ class DriftSubscription extends Relay<L0Event> {
 
   /** The most characters a detector that can fail the attempt has left unjudged at the end of the text. */
   private heldBack(): number {
-    const { checks, reported, holding } = this;
+    const { checks, reported, plan } = this;
     let held = 0;
     for (let i = 0; i < checks.length; i++) {
-      if (!(holding & (1 << (i < 31 ? i : 31))) || reported[i]) continue;
+      if (!plan.gates[i] || reported[i]) continue;
       const h = checks[i]!.held;
       if (h !== undefined && h > held) held = h;
     }

@@ -29,6 +29,11 @@ export class EntropyCheck implements DriftCheck {
   private sum = 0;
   private squares = 0;
 
+  /** The block being filled is not judged yet. */
+  get held(): number {
+    return this.filled;
+  }
+
   check(delta: string): boolean {
     const { counts } = this;
     let { s, filled } = this;

@@ -68,6 +68,15 @@ export class RepetitionCheck implements DriftCheck {
     return this.sentences(delta, false) || this.tail(delta);
   }
 
+  /**
+   * A loop found at a tail check began up to 480 characters before it: the text since the last
+   * check and the 480 before that are not judged yet (a checkpoint resumed inside a loop would
+   * have the model continue it).
+   */
+  get held(): number {
+    return Math.min(this.total, TAIL + (this.total % EVERY));
+  }
+
   /** Counts the checkpoint's sentences and keeps its tail, reporting nothing: drift inside it was the earlier attempt's to report. */
   resume(checkpoint: string): void {
     this.sentences(checkpoint, true);

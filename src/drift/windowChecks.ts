@@ -34,6 +34,11 @@ abstract class WindowCheck implements DriftCheck {
     return this.feed(delta, false);
   }
 
+  /** The window being filled is not judged yet (a checkpoint leaves it out). */
+  get held(): number {
+    return this.buf.length;
+  }
+
   /** Tests the checkpoint's windows for their state only: drift inside it was the earlier attempt's to report. */
   resume(checkpoint: string): void {
     this.feed(checkpoint, true);
@@ -169,6 +174,11 @@ export class MarkdownCollapseCheck extends WindowCheck {
 
   constructor() {
     super(500);
+  }
+
+  /** The window being filled and the bare windows of a collapse that may be under way (after two rich ones, two bare ones are drift). */
+  override get held(): number {
+    return super.held + (this.rich >= 2 ? this.bare * 500 : 0);
   }
 
   protected test(window: string): boolean {

@@ -11,6 +11,13 @@ import type { GuardConfig } from './guardConfig.js';
  */
 export const GUARD_ENGINE: unique symbol = Symbol.for('l0-rx.guard') as never;
 
+/**
+ * On a built-in rule whose runs never hold text back (no `held`): the engine skips reading it (a
+ * property most runs lack costs a slow lookup per check). Every other rule's runs are read,
+ * whenever they set `held`. @internal
+ */
+export const HOLDS_NOTHING: unique symbol = Symbol.for('l0-rx.guard.holdsNothing') as never;
+
 /** The engine's signature. @internal */
 export type GuardEngine = (rules: readonly GuardRule[], config?: GuardConfig, checkAllEvery?: number) => MonoTypeOperatorFunction<L0Event>;
 

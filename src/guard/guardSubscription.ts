@@ -9,6 +9,7 @@ import type { GuardFindings, GuardRule, GuardRuleRun } from './guardRule.js';
 import { lastBoundary, releaseTarget, releaseText, settle, VerdictBuilder, type Redaction, type RedactionSink } from './guardRun.js';
 import { phaseReporter } from './guardPhase.js';
 import { NEVER, type GuardPlan } from './guardPlan.js';
+import { HOLDS_NOTHING } from './guardEngineKey.js';
 
 /** Rule `i`'s bit in a mask: rules from the 32nd on share the last one. */
 const bit = (i: number): number => 1 << (i < 31 ? i : 31);
@@ -39,7 +40,7 @@ export class GuardSubscription extends Relay<L0Event> implements RedactionSink {
   #nextDue: number;
   /** How far every incremental rule has checked: hold-back releases nothing beyond it, a checkpoint holds nothing beyond it. */
   #checked = 0;
-  /** Bit `i`: run `i` has a `held` to read (bit 31: every run from the 32nd on). */
+  /** Bit `i`: run `i` may hold text back, its `held` is read (bit 31: every run from the 32nd on). */
   #holding = 0;
   /** This attempt's rule runs, created at its first round. */
   #runs: GuardRuleRun[] | undefined = undefined;
@@ -48,6 +49,8 @@ export class GuardSubscription extends Relay<L0Event> implements RedactionSink {
   /** The current round's verdict, made at its first finding (a round that finds nothing allocates none). */
   #verdict: VerdictBuilder | undefined = undefined;
   #released = 0;
+  /** How much longer redactions have made the released text than the raw text (a count of unchecked characters grows by it). */
+  #grown = 0;
   /** The text after `released`, kept apart so nothing slices (and so flattens) the whole text per token. */
   #pending = '';
   /** Sentence hold-back: where the released sentences end, and the sentence ends after it (allocated at the first). */
@@ -115,7 +118,12 @@ export class GuardSubscription extends Relay<L0Event> implements RedactionSink {
       const unchecked = !failed && this.#nextDue === NEVER ? 0 : length - Math.max(0, (failed ? passed : this.#checked) - span);
       if (this.redactions === undefined || this.redactions.length === 0) {
         this.#released = length;
-        nextWithUncheckedTail(this.out, event, unchecked);
+        // after a redaction the released text is longer than the raw one: the count, in released characters, grows by as much
+        if (this.#grown === 0) nextWithUncheckedTail(this.out, event, unchecked);
+        else {
+          const tail = Math.max(unchecked, uncheckedTail());
+          nextWithUncheckedTail(this.out, event, tail > 0 ? tail + this.#grown : 0, true);
+        }
       } else {
         this.#pending += value;
         this.#emitText(length, event, unchecked);
@@ -210,8 +218,8 @@ export class GuardSubscription extends Relay<L0Event> implements RedactionSink {
         const run = rule.create ? rule.create() : rule;
         if (typeof run !== 'object' || run === null) throw new TypeError('create() returned no object');
         if (resumed !== undefined) run.resume?.(resumed);
-        // read `held` only from runs that have it (a property most runs lack costs a slow lookup per round); rules past 31 always
-        if ('held' in run) this.#holding |= bit(i);
+        // read `held` from every run but the built-in ones that never hold (a property most runs lack costs a slow lookup per round)
+        if (!(rule as { [HOLDS_NOTHING]?: true })[HOLDS_NOTHING]) this.#holding |= bit(i);
         return run;
       } catch (e) {
         this.#found().ruleFailed(rule, e);
@@ -222,7 +230,7 @@ export class GuardSubscription extends Relay<L0Event> implements RedactionSink {
 
   #reset(): void {
     this.#runs = this.#arrears = this.redactions = this.#resumedFrom = this.#boundaries = undefined;
-    this.#released = this.#boundary = this.#checked = this.#length = this.#tokens = 0;
+    this.#released = this.#boundary = this.#checked = this.#length = this.#tokens = this.#grown = 0;
     this.#pending = this.#base = this.#owed = '';
     this.#nextDue = this.#plan.firstDue;
   }
@@ -241,8 +249,9 @@ export class GuardSubscription extends Relay<L0Event> implements RedactionSink {
     this.#released = to;
     const event = original && value === original.value ? original : value !== '' ? ({ type: 'token', value } as const) : undefined;
     if (event === undefined) return;
+    this.#grown += Math.max(0, value.length - (to - before));
     const tail = Math.max(unchecked, uncheckedTail() - (this.#length - to));
-    nextWithUncheckedTail(this.out, event, tail > 0 ? tail + Math.max(0, value.length - (to - before)) : 0, true);
+    nextWithUncheckedTail(this.out, event, tail > 0 ? tail + this.#grown : 0, true);
   }
 
   /** Reports the violations (none without a verdict); false (after erroring) when the attempt fails. */

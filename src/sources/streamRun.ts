@@ -9,6 +9,7 @@ import { isAsyncIterable, isReadableStreamLike, isRecord } from './adapters/shar
 import type { AdapterEmit, ChunkDecoder, StreamAdapter } from './adapters/types.js';
 import { checkEvent } from './validateEvent.js';
 import { isPromiseLike } from '../internal/isPromiseLike.js';
+import { nextWithUncheckedTail } from '../attempt/uncheckedTail.js';
 
 const STOP: CompleteEvent = /*#__PURE__*/ Object.freeze({ type: 'complete', finishReason: 'stop' });
 /** How many promises and adapter unwraps one value may go through (a guard against ones that never end). */
@@ -230,6 +231,10 @@ export class StreamRun {
       case 'start':
         return;
       case 'token':
+        if (e.value === '') return;
+        // a source fed from inside another run's delivery (a Subject relayed by its consumer) starts
+        // its own chain: that run's unchecked count is not this one's (see uncheckedTail)
+        return nextWithUncheckedTail(this.subscriber, e, 0, true);
       case 'reasoning':
         if (e.value === '') return;
         break;

@@ -1,5 +1,5 @@
 import { guardEngine } from '../guard.js';
-import { GUARD_ENGINE } from '../guardEngineKey.js';
+import { GUARD_ENGINE, HOLDS_NOTHING } from '../guardEngineKey.js';
 import type { GuardRule } from '../guardRule.js';
 
 /**
@@ -11,8 +11,9 @@ import type { GuardRule } from '../guardRule.js';
  */
 export const SCAN_INTERVAL = 10;
 
-/** Freezes a built-in rule with the guard engine attached (see GUARD_ENGINE). @internal */
-export function builtInRule<R extends GuardRule>(rule: R): R {
+/** Freezes a built-in rule with the guard engine attached (see GUARD_ENGINE); `holds: false` for one whose runs have no `held`. @internal */
+export function builtInRule<R extends GuardRule>(rule: R, holds = true): R {
   Object.defineProperty(rule, GUARD_ENGINE, { value: guardEngine });
+  if (!holds) Object.defineProperty(rule, HOLDS_NOTHING, { value: true });
   return Object.freeze(rule);
 }

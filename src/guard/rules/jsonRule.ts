@@ -74,7 +74,7 @@ export function jsonRule(): GuardRule {
     severity: 'error',
     interval: SCAN_INTERVAL,
     create: (): GuardRuleRun => new JsonRun(),
-  } satisfies GuardRule);
+  } satisfies GuardRule, false);
 }
 
 /** One attempt of {@link jsonRule}: the scanner, and the verdict at completion. */

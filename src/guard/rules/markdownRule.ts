@@ -111,5 +111,5 @@ export function markdownRule(): GuardRule {
     severity: 'error',
     interval: SCAN_INTERVAL,
     create: (): GuardRuleRun => new MarkdownRun(),
-  } satisfies GuardRule);
+  } satisfies GuardRule, false);
 }

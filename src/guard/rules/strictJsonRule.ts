@@ -22,5 +22,5 @@ export function strictJsonRule(): GuardRule {
       if (!t.startsWith('{') && !t.startsWith('[')) return { message: 'the output is not a JSON object or array' };
       return parseFailure(t);
     },
-  } satisfies GuardRule);
+  } satisfies GuardRule, false);
 }

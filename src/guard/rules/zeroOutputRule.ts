@@ -23,7 +23,7 @@ export function zeroOutputRule(): GuardRule {
     // its verdict comes at completion, after the engine's catch-up check: batching costs nothing
     interval: SCAN_INTERVAL,
     create: (): GuardRuleRun => new ZeroOutputRun(),
-  } satisfies GuardRule);
+  } satisfies GuardRule, false);
 }
 
 /** Whether meaning has appeared; it stops looking once it has. */
