@@ -14,8 +14,25 @@ describe('cleanOutput', () => {
     ['  def f():\n      return 1', {}, 'def f():\n      return 1'],
     ['```\nx\n```', { stripFences: false }, '```\nx\n```'],
     ['  x  ', { trim: false, trimLines: false }, '  x  '],
+    ['```js\nconst a = 1;\n```\n\nAnd then:\n\n```js\nconst b = 2;\n```', {}, '```js\nconst a = 1;\n```\n\nAnd then:\n\n```js\nconst b = 2;\n```'],
+    ['```\na\n```\n```\nb\n```', {}, '```\na\n```\n```\nb\n```'],
+    ['````md\n```js\nx\n```\n````', {}, '```js\nx\n```'],
+    ['```\nx\n`````', {}, 'x'],
+    ['\n  ```json  \n{}\n```  \n', {}, '{}'],
+    ['```\n```', {}, ''],
+    ['```\nx\n~~~', {}, '```\nx\n~~~'],
+    ['```\r\na\r\n```\r\nb\r\n```', { normalizeNewlines: false }, '```\r\na\r\n```\r\nb\r\n```'],
+    ['~~~\r\na\r\n~~~', { normalizeNewlines: false }, 'a'],
   ] as const)('should clean %j with %j to %j', (text, config, expected) => {
     expect(cleanOutput(text, config)).toBe(expected);
+  });
+
+  // `/[ \t]+$/gm` rescanned a run of spaces from each of its characters (a second at 20 KB)
+  it('should trim line ends in linear time (a line of 50 KB of spaces before its text)', () => {
+    const text = `${' '.repeat(50_000)}x  \n  y  `;
+    const t0 = performance.now();
+    expect(cleanOutput(text, { trim: false })).toBe(`${' '.repeat(50_000)}x\n  y`);
+    expect(performance.now() - t0).toBeLessThan(1000);
   });
 
   it('should throw a TypeError for an unknown option', () => {

@@ -10,6 +10,8 @@ describe('extractCodeBlocks', () => {
     ['```ts\nconst a = 1;\n', [{ language: 'ts', code: 'const a = 1;\n', unclosed: true }]],
     ['no code here', []],
     ['```js\r\nx\r\n```', [{ language: 'js', code: 'x', unclosed: false }]],
+    ['1. Save this:\n   ```py\n   def f():\n       return 1\n\n     x\n  y\n   ```', [{ language: 'py', code: 'def f():\n    return 1\n\n  x\ny', unclosed: false }]],
+    ['- a\n  ~~~\n  b\n', [{ language: '', code: 'b\n', unclosed: true }]],
   ])('should find the blocks of %j', (text, expected) => {
     expect(extractCodeBlocks(text)).toEqual(expected);
   });
@@ -24,6 +26,7 @@ describe('extractCode', () => {
     ['```py\nprint(1)\n```', undefined, 'print(1)'],
     ['```js\na\n```\n```sql\nb\n```', 'sql', 'b'],
     ['plain', undefined, undefined],
+    ['1. Save this:\n   ```py\n   def f():\n       return 1\n   ```', 'py', 'def f():\n    return 1'],
   ])('should return the first block of %j (language %j)', (text, language, expected) => {
     expect(extractCode(text, language)).toBe(expected);
   });

@@ -9,12 +9,22 @@ export interface CodeBlock {
 
 const OPEN = /^([ \t]*)(`{3,}|~{3,})[ \t]*([^\s`]*)[^\n]*$/;
 
+/** The line without up to `n` characters of its leading spaces and tabs. */
+function outdent(line: string, n: number): string {
+  let i = 0;
+  while (i < n && (line[i] === ' ' || line[i] === '\t')) i++;
+  return line.slice(i);
+}
+
 /**
  * Every fenced code block in Markdown text, in order: backtick or tilde fences of three or more,
  * closed by a fence of the same character at least as long; a fence still open at the end is
  * returned with `unclosed: true`. With `language`, only blocks of that language (case-insensitive).
+ * As in CommonMark, when the opening fence is indented by N spaces or tabs (a fence in a list
+ * item), up to N of them are removed from the start of each line of its code.
  *
- *   'Run:\n```sh\nnpm i\n```'  ->  [{ language: 'sh', code: 'npm i', unclosed: false }]
+ *   'Run:\n```sh\nnpm i\n```'                 ->  [{ language: 'sh', code: 'npm i', unclosed: false }]
+ *   '1. Run:\n   ```sh\n   npm i\n   ```'     ->  [{ language: 'sh', code: 'npm i', unclosed: false }]
  *
  * @example
  * import { extractCodeBlocks } from 'l0-rx';
@@ -28,11 +38,12 @@ export function extractCodeBlocks(text: string, language?: string): CodeBlock[] 
   for (let i = 0; i < lines.length; i++) {
     const open = OPEN.exec(lines[i]!);
     if (!open) continue;
-    const [, , fence, info] = open as unknown as [string, string, string, string];
+    const [, indent, fence, info] = open as unknown as [string, string, string, string];
     const close = new RegExp(`^[ \\t]*${fence[0] === '`' ? '`' : '~'}{${fence.length},}[ \\t]*$`);
     let j = i + 1;
     while (j < lines.length && !close.test(lines[j]!)) j++;
-    blocks.push({ language: info.toLowerCase(), code: lines.slice(i + 1, j).join('\n'), unclosed: j >= lines.length });
+    const code = lines.slice(i + 1, j).map((line) => outdent(line, indent.length)).join('\n');
+    blocks.push({ language: info.toLowerCase(), code, unclosed: j >= lines.length });
     i = j;
   }
   const want = language?.toLowerCase();

@@ -20,6 +20,11 @@ const KEYS = /*#__PURE__*/ optionKeys<FormatContextConfig>()(['label', 'delimite
 const DELIMITERS: readonly ContextDelimiter[] = ['xml', 'markdown', 'brackets', 'none'];
 const PATH = /*#__PURE__*/ optionPath('formatContext', 'content, ');
 const RULE = '='.repeat(20);
+/* A `#` after a line's whitespace and backslashes; whitespace within the line only (`^\s*` across lines is quadratic). */
+const HEADING = /^([^\S\n\r\u2028\u2029]*)(\\*)#/gm;
+const ESCAPED_HEADING = /^([^\S\n\r\u2028\u2029]*)(\\*)\\#/gm;
+/** A line made only of `=` (spaces and tabs around it allowed), which could pass for the `brackets` rule. */
+const RULE_LINE = /^([ \t]*)(=+[ \t]*)$/gm;
 
 /** A safe XML tag name from a label: `User's data & notes` becomes `users_data_notes`. */
 export function tagName(label: string): string {
@@ -30,7 +35,8 @@ export function tagName(label: string): string {
 /**
  * Escapes text for a wrapper so it can neither close it nor fake another one: `xml` turns `&`,
  * `<` and `>` into entities; `markdown` backslash-escapes a `#` that starts a line; `brackets`
- * backslash-escapes `[`, `]` and backslashes; `none` changes nothing. {@link unescapeDelimiters} undoes it.
+ * backslash-escapes `[`, `]`, backslashes and the first `=` of a line made only of `=` (the
+ * wrapper's rule; spaces around it allowed); `none` changes nothing. {@link unescapeDelimiters} undoes it.
  *
  * @example
  * import { escapeDelimiters } from 'l0-rx';
@@ -41,9 +47,9 @@ export function escapeDelimiters(text: string, delimiter: ContextDelimiter): str
     case 'xml':
       return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
     case 'markdown':
-      return text.replace(/^(\s*)(\\*)#/gm, '$1$2\\#');
+      return text.replace(HEADING, '$1$2\\#');
     case 'brackets':
-      return text.replace(/[\\[\]]/g, '\\$&');
+      return text.replace(/[\\[\]]/g, '\\$&').replace(RULE_LINE, '$1\\$2');
     default:
       return text;
   }
@@ -55,18 +61,26 @@ export function unescapeDelimiters(text: string, delimiter: ContextDelimiter): s
     case 'xml':
       return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
     case 'markdown':
-      return text.replace(/^(\s*)(\\*)\\#/gm, '$1$2#');
+      return text.replace(ESCAPED_HEADING, '$1$2#');
     case 'brackets':
-      return text.replace(/\\([\\[\]])/g, '$1');
+      return text.replace(/\\([\\[\]=])/g, '$1');
     default:
       return text;
   }
 }
 
+/** Drops the blank lines before the first line of text and the whitespace after the last; the first line keeps its indentation. */
+function trimBlankLines(text: string): string {
+  const end = text.trimEnd();
+  const lead = /^\s*/.exec(end)![0];
+  return end.slice(Math.max(lead.lastIndexOf('\n'), lead.lastIndexOf('\r')) + 1);
+}
+
 /**
  * Wraps document text for a prompt, escaped so the text cannot close the wrapper (a document
  * saying `</context>` stays inside it). Empty or whitespace-only text gives `''`. Indentation and
- * runs of spaces inside lines are kept (code and tables survive).
+ * runs of spaces inside lines are kept (code and tables survive): `dedent` removes only the
+ * indentation common to all lines, and only blank lines are trimmed around the text.
  *
  *   formatContext('Paris is...')                          -> '<context>\nParis is...\n</context>'
  *   formatContext('x', { delimiter: 'brackets' })         -> '[CONTEXT]\n====================\nx\n===================='
@@ -85,7 +99,8 @@ export function formatContext(content: string, config: FormatContextConfig = {})
   if (!DELIMITERS.includes(delimiter)) throw optionError(PATH, 'delimiter', DELIMITERS.map((d) => `'${d}'`).join(', '), delimiter);
   if (typeof label !== 'string' || label.trim() === '') throw optionError(PATH, 'label', 'a non-empty string', label);
   if (content.trim() === '') return '';
-  const body = escape ? escapeDelimiters(undent ? dedent(content).trim() : content.trim(), delimiter) : undent ? dedent(content).trim() : content.trim();
+  const text = trimBlankLines(undent ? dedent(content) : content);
+  const body = escape ? escapeDelimiters(text, delimiter) : text;
   switch (delimiter) {
     case 'xml': {
       const tag = tagName(label);

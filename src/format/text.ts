@@ -40,15 +40,25 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => HTML[c]!);
 }
 
-/** Escapes every RegExp metacharacter. @example import { escapeRegex } from 'l0-rx'; new RegExp(escapeRegex('a.b')); */
+/**
+ * Escapes every RegExp metacharacter, so the result matches the text literally as a pattern with
+ * or without the `u` and `v` flags (and inside a character class, except with `v`, which reserves
+ * pairs such as `&&`): a backslash before `. * + ? ^ $ { } ( ) | [ ] \ /`, and `-` as `\x2d` (as
+ * `RegExp.escape` does; `\-` is a SyntaxError with `u` and `v`).
+ * @example import { escapeRegex } from 'l0-rx'; new RegExp(escapeRegex('a.b')); escapeRegex('a-b'); // 'a\\x2db'
+ */
 export function escapeRegex(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+  return text.replace(/[.*+?^${}()|[\]\\/-]/g, (c) => (c === '-' ? '\\x2d' : `\\${c}`));
 }
 
-/** Removes ANSI colour and cursor sequences. @example import { removeAnsi } from 'l0-rx'; removeAnsi('\u001b[31mred\u001b[0m'); // 'red' */
+/**
+ * Removes ANSI colour and cursor sequences (CSI) and OSC sequences such as titles and OSC 8
+ * hyperlinks, ended by BEL or by ST (`ESC \`); an OSC without its terminator stays. Linear time.
+ * @example import { removeAnsi } from 'l0-rx'; removeAnsi('\u001b[31mred\u001b[0m'); // 'red'
+ */
 export function removeAnsi(text: string): string {
   // eslint-disable-next-line no-control-regex
-  return text.replace(/\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007]*\u0007/g, '');
+  return text.replace(/\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)/g, '');
 }
 
 /** Removes control characters except newline and tab. @example import { sanitize } from 'l0-rx'; sanitize('a\u0000b'); // 'ab' */
