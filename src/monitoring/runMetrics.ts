@@ -12,7 +12,7 @@ export interface RunMetrics {
   readonly durationMs: number;
   /** From subscription to the run's first token (any attempt); undefined without tokens. */
   readonly timeToFirstTokenMs: number | undefined;
-  /** Tokens of the final attempt (the ones the answer is made of). */
+  /** Tokens of the final attempt (the ones the answer is made of); 0 after a retry or fallback until the next attempt's first. */
   readonly tokens: number;
   /** Tokens received over every attempt, discarded ones included. */
   readonly tokensReceived: number;
@@ -50,6 +50,8 @@ export class RunMetricsFold {
   private drifts = 0;
   private finishReason: FinishReason | undefined;
   private usage: Usage | undefined;
+  /** The run delivered its `complete` event: an unsubscribe after it (`first(complete)`) ends a complete run, not a cancelled one. */
+  completed = false;
 
   constructor(private readonly now: () => number) {
     this.started = now();
@@ -72,10 +74,15 @@ export class RunMetricsFold {
         return first;
       }
       case 'retry':
+        // the attempt is retracted: `tokens` counts the final attempt's, and none has come yet
+        this.tokens = 0;
+        this.attemptFirstToken = undefined;
         this.retries++;
         this.byReason[e.reason] = (this.byReason[e.reason] ?? 0) + 1;
         return false;
       case 'fallback':
+        this.tokens = 0;
+        this.attemptFirstToken = undefined;
         this.fallbacks++;
         return false;
       case 'violation':
@@ -85,6 +92,7 @@ export class RunMetricsFold {
         this.drifts++;
         return false;
       case 'complete':
+        this.completed = true;
         this.finishReason = e.finishReason;
         this.usage = e.usage;
         return false;
@@ -136,7 +144,8 @@ export interface MeasureRunConfig {
  *   -s-a-b-x|      source
  *   -s-a-b-x|      measureRun(onMetrics)   onMetrics({ outcome: 'complete', tokens: 2, ... }) at x
  *
- * A throwing `onMetrics` is swallowed: metrics never break the stream.
+ * An unsubscribe right after the `complete` event (`first(complete)`) reports a complete run. A
+ * throwing `onMetrics` is swallowed: metrics never break the stream.
  *
  * @example
  * import { l0, measureRun } from 'l0-rx';
@@ -165,7 +174,7 @@ export function measureRun(onMetrics: (metrics: RunMetrics) => void, config: Mea
           next: (e) => void fold.event(e),
           complete: () => report('complete'),
           error: (e: unknown) => report('error', e),
-          unsubscribe: () => report('unsubscribed'),
+          unsubscribe: () => report(fold.completed ? 'complete' : 'unsubscribed'),
         }),
       );
     });

@@ -34,7 +34,9 @@ const KEYS = ['tracer', 'system', 'model', 'spanName', 'attributes', 'scheduler'
  *   attempt   [===]  [====]    the first ends with status error at r
  *
  * 1. Every span ends on complete, error and unsubscribe (an unsubscribed run gets
- *    `l0.cancelled: true`), with times from `scheduler`.
+ *    `l0.cancelled: true`), with times from `scheduler`. A user abort through the signal
+ *    (`STREAM_ABORTED`) is a cancellation too, not an error status; an unsubscribe right after the
+ *    `complete` event (`first(complete)`) ends a complete run, status OK.
  * 2. On `complete`: `gen_ai.response.finish_reasons`, `gen_ai.usage.input_tokens` and
  *    `gen_ai.usage.output_tokens` (as the provider reported them), and the run's metrics as `l0.*`.
  * 3. Races: a `raceModels` or `hedge` subscribed within this operator's subscription (the usual
@@ -91,6 +93,11 @@ export function withOpenTelemetry(config: WithOpenTelemetryConfig): MonoTypeOper
         else if (metrics.outcome === 'complete') run.setStatus({ code: SpanStatusCode.OK });
         run.end(now());
       };
+      const cancel = (metrics: RunMetrics) => {
+        run.setAttribute('l0.cancelled', true);
+        main.end('cancelled');
+        finish(metrics);
+      };
       const onEvent = (e: L0Event) => {
         if (fold.event(e)) run.addEvent('gen_ai.first_token', {}, now());
         // while a race reports its entrants, their lanes trace the attempts (the winner's events arrive here too)
@@ -128,7 +135,9 @@ export function withOpenTelemetry(config: WithOpenTelemetryConfig): MonoTypeOper
             subscriber.complete();
           },
           error: (error: unknown) => {
-            finish(fold.end('error', error), error);
+            // a user abort (the signal) is a cancellation, as an unsubscribe is: not an application error
+            if (serializeError(error).category === 'abort') cancel(fold.end('error', error));
+            else finish(fold.end('error', error), error);
             subscriber.error(error);
           },
         }),
@@ -136,9 +145,9 @@ export function withOpenTelemetry(config: WithOpenTelemetryConfig): MonoTypeOper
       return () => {
         subscription.unsubscribe(); // a race ends its open entrants as cancelled here, before the run span
         if (done) return;
-        run.setAttribute('l0.cancelled', true);
-        main.end('cancelled');
-        finish(fold.end('unsubscribed'));
+        // a consumer that stops at the `complete` event (`first(complete)`) unsubscribes a complete run
+        if (fold.completed) finish(fold.end('complete'));
+        else cancel(fold.end('unsubscribed'));
       };
     });
 }

@@ -31,7 +31,9 @@ const STATUS_ERROR = 2 as const;
  *
  * 1. Each subscription forks its own scope, so breadcrumbs of parallel runs never mix.
  * 2. The span ends on complete (ok), error (error status, the code as `l0.error_code`) and unsubscribe
- *    (`l0.cancelled`), timed with `scheduler`.
+ *    (`l0.cancelled`), timed with `scheduler`. A user abort is a cancellation, whether by unsubscribe
+ *    or by the signal (`STREAM_ABORTED`): `l0.cancelled`, no exception captured. An unsubscribe
+ *    right after the `complete` event (`first(complete)`) ends a complete run.
  * 3. Import from `l0-rx/sentry`; `@sentry/core` (which every Sentry SDK re-exports) is an optional
  *    peer, never imported by the root entry.
  *
@@ -73,7 +75,13 @@ export function withSentry(config: WithSentryConfig = {}): MonoTypeOperatorFunct
           complete: () => end(fold.end('complete'), STATUS_OK),
           error: (error: unknown) => {
             const metrics = fold.end('error', error);
-            const code = serializeError(error).code ?? serializeError(error).name;
+            const plain = serializeError(error);
+            // a user abort (the signal) is a cancellation, as an unsubscribe is: no exception, no error status
+            if (plain.category === 'abort') {
+              span.setAttribute('l0.cancelled', true);
+              return end(metrics, STATUS_OK);
+            }
+            const code = plain.code ?? plain.name;
             scope.setTag('l0.code', code);
             scope.setContext('l0', { ...last, retries: metrics.retries, retriesByReason: metrics.retriesByReason, fallbacks: metrics.fallbacks, tokens: metrics.tokens });
             scope.captureException(error);
@@ -81,8 +89,9 @@ export function withSentry(config: WithSentryConfig = {}): MonoTypeOperatorFunct
             end(metrics, STATUS_ERROR, code);
           },
           unsubscribe: () => {
-            span.setAttribute('l0.cancelled', true);
-            end(fold.end('unsubscribed'), STATUS_OK);
+            // a consumer that stops at the `complete` event (`first(complete)`) unsubscribes a complete run
+            if (!fold.completed) span.setAttribute('l0.cancelled', true);
+            end(fold.end(fold.completed ? 'complete' : 'unsubscribed'), STATUS_OK);
           },
         }),
       );

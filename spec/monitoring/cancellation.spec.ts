@@ -1,0 +1,106 @@
+/** @test {measureRun} @test {withOpenTelemetry} @test {withSentry} */
+import { describe, expect, it } from 'vitest';
+import { first } from 'rxjs';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { SpanStatusCode } from '@opentelemetry/api';
+import { createStackParser, createTransport, parseEnvelope, type Envelope } from '@sentry/core';
+import { ServerRuntimeClient } from '@sentry/core/server';
+import { l0, measureRun, type RunMetrics } from 'l0-rx';
+import { withOpenTelemetry } from 'l0-rx/opentelemetry';
+import { withSentry } from 'l0-rx/sentry';
+import { fakeModel } from 'l0-rx/testing';
+import { testScheduler } from '../helpers/testScheduler.js';
+
+function tracing() {
+  const exporter = new InMemorySpanExporter();
+  const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  return { exporter, tracer: provider.getTracer('review') };
+}
+
+function sentry() {
+  const envelopes: Envelope[] = [];
+  const client = new ServerRuntimeClient({
+    dsn: 'https://public@sentry.invalid/1', integrations: [], tracesSampleRate: 1, stackParser: createStackParser(),
+    transport: (options) => createTransport(options, async (request) => {
+      envelopes.push(parseEnvelope(request.body));
+      return { statusCode: 200 };
+    }),
+  });
+  client.init();
+  const items = async (type: string) => {
+    await client.flush(2000);
+    const all = envelopes.flatMap(([, list]) => list as unknown as [{ type: string }, unknown][]);
+    return all.filter(([header]) => header.type === type).map(([, payload]) => payload as Record<string, any>);
+  };
+  return { client, items };
+}
+
+describe('monitoring: a run that delivered `complete` and was then unsubscribed is a complete run', () => {
+  // first(...) / takeWhile(..., true) / firstValueFrom(... filter(complete)) unsubscribe right after the
+  // `complete` event, before the source's completion notification
+  it('should give withOpenTelemetry\'s run span an OK status and no l0.cancelled (its attempt span already says won/OK)', () => {
+    const { exporter, tracer } = tracing();
+    testScheduler().run(() => {
+      l0({ stream: fakeModel('ab|'), runOperators: [withOpenTelemetry({ tracer })] }).pipe(first((e) => e.type === 'complete')).subscribe();
+    });
+    const spans = exporter.getFinishedSpans();
+    const attempt = spans.find((s) => s.name === 'l0.attempt')!;
+    const run = spans.find((s) => s.name === 'l0.run')!;
+    expect(attempt.status.code).toBe(SpanStatusCode.OK);
+    expect(run.attributes['l0.cancelled']).toBeUndefined();
+    expect(run.status.code).toBe(SpanStatusCode.OK);
+  });
+
+  it('should report measureRun\'s outcome as complete', () => {
+    const metrics: RunMetrics[] = [];
+    testScheduler().run(() => {
+      l0({ stream: fakeModel('ab|'), runOperators: [measureRun((m) => metrics.push(m))] }).pipe(first((e) => e.type === 'complete')).subscribe();
+    });
+    expect(metrics.map((m) => [m.outcome, m.finishReason])).toEqual([['complete', 'stop']]);
+  });
+
+  it('should not mark withSentry\'s span cancelled', async () => {
+    const { client, items } = sentry();
+    testScheduler().run(() => {
+      l0({ stream: fakeModel('ab|'), runOperators: [withSentry({ client })] }).pipe(first((e) => e.type === 'complete')).subscribe();
+    });
+    const [transaction] = await items('transaction');
+    expect(transaction!.contexts.trace.data['l0.cancelled']).toBeUndefined();
+  });
+});
+
+describe('monitoring: a user abort is a cancellation, not an application error', () => {
+  it('should send withSentry no error event for a signal abort (an unsubscription sends none either)', async () => {
+    const { client, items } = sentry();
+    const controller = new AbortController();
+    testScheduler().run(({ cold }) => {
+      l0({ stream: fakeModel('a----b|'), signal: controller.signal, runOperators: [withSentry({ client })] }).subscribe({ error: () => undefined });
+      cold('--x').subscribe(() => controller.abort());
+    });
+    expect(await items('event')).toEqual([]);
+    const [transaction] = await items('transaction');
+    expect(transaction!.contexts.trace.status).not.toBe('internal_error');
+  });
+
+  it('should end withOpenTelemetry\'s spans as cancelled on a signal abort, with no error status', () => {
+    const { exporter, tracer } = tracing();
+    const controller = new AbortController();
+    testScheduler().run(({ cold }) => {
+      l0({ stream: fakeModel('a----b|'), signal: controller.signal, runOperators: [withOpenTelemetry({ tracer })] }).subscribe({ error: () => undefined });
+      cold('--x').subscribe(() => controller.abort());
+    });
+    const run = exporter.getFinishedSpans().find((s) => s.name === 'l0.run')!;
+    expect(run.attributes['l0.cancelled']).toBe(true);
+    expect(run.status.code).toBe(SpanStatusCode.UNSET);
+    expect(exporter.getFinishedSpans().every((s) => s.status.code !== SpanStatusCode.ERROR)).toBe(true);
+  });
+
+  it('should count no retracted tokens in measureRun\'s tokens when the run is aborted during a retry\'s wait', () => {
+    const metrics: RunMetrics[] = [];
+    testScheduler().run(({ cold }) => {
+      const sub = l0({ stream: fakeModel([{ items: ['a', 'b', { error: { status: 503 } }] }, 'c|']), retry: { backoff: 'fixed', baseDelay: 100 }, runOperators: [measureRun((m) => metrics.push(m))] }).subscribe();
+      cold('-----------------------x').subscribe(() => sub.unsubscribe());
+    });
+    expect(metrics.map((m) => [m.outcome, m.tokens, m.tokensReceived, m.retries])).toEqual([['unsubscribed', 0, 2, 1]]);
+  });
+});
