@@ -117,7 +117,7 @@ describe('checkpointEvery: runs fed from another run\'s delivery', () => {
     let bAttempts = 0;
     let bRun: L0Event[] = [];
     const b$ = l0({
-      stream: () => (++bAttempts === 1 ? relay : of<L0Event>({ type: 'token', value: ' and more' }, { type: 'complete', finishReason: 'stop' } as L0Event)),
+      stream: () => (++bAttempts === 1 ? relay : of<L0Event[]>({ type: 'token', value: ' and more' }, { type: 'complete', finishReason: 'stop' })),
       continueFromLastKnownGoodToken: true,
       checkpointInterval: 1,
       retry: fast,

@@ -3,36 +3,17 @@ import { describe, expect, it } from 'vitest';
 import { first } from 'rxjs';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { SpanStatusCode } from '@opentelemetry/api';
-import { createStackParser, createTransport, parseEnvelope, type Envelope } from '@sentry/core';
-import { ServerRuntimeClient } from '@sentry/core/server';
 import { l0, measureRun, type RunMetrics } from 'l0-rx';
 import { withOpenTelemetry } from 'l0-rx/opentelemetry';
 import { withSentry } from 'l0-rx/sentry';
 import { fakeModel } from 'l0-rx/testing';
 import { testScheduler } from '../helpers/testScheduler.js';
+import { sentry } from '../helpers/sentryClient.js';
 
 function tracing() {
   const exporter = new InMemorySpanExporter();
   const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
   return { exporter, tracer: provider.getTracer('review') };
-}
-
-function sentry() {
-  const envelopes: Envelope[] = [];
-  const client = new ServerRuntimeClient({
-    dsn: 'https://public@sentry.invalid/1', integrations: [], tracesSampleRate: 1, stackParser: createStackParser(),
-    transport: (options) => createTransport(options, async (request) => {
-      envelopes.push(parseEnvelope(request.body));
-      return { statusCode: 200 };
-    }),
-  });
-  client.init();
-  const items = async (type: string) => {
-    await client.flush(2000);
-    const all = envelopes.flatMap(([, list]) => list as unknown as [{ type: string }, unknown][]);
-    return all.filter(([header]) => header.type === type).map(([, payload]) => payload as Record<string, any>);
-  };
-  return { client, items };
 }
 
 describe('monitoring: a run that delivered `complete` and was then unsubscribed is a complete run', () => {

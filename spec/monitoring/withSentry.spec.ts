@@ -1,6 +1,4 @@
 /** @test {withSentry} */
-import { createStackParser, createTransport, parseEnvelope, type Envelope } from '@sentry/core';
-import { ServerRuntimeClient } from '@sentry/core/server';
 import { describe, expect, it } from 'vitest';
 import { l0, type L0Event } from 'l0-rx';
 import { withSentry } from 'l0-rx/sentry';
@@ -8,28 +6,7 @@ import { fakeModel } from 'l0-rx/testing';
 import type { SchedulerLike } from 'rxjs';
 import type { TestScheduler } from 'rxjs/testing';
 import { testScheduler } from '../helpers/testScheduler.js';
-
-/** A real Sentry client whose transport keeps every envelope in memory (nothing leaves the process). */
-function sentry() {
-  const envelopes: Envelope[] = [];
-  const client = new ServerRuntimeClient({
-    dsn: 'https://public@sentry.invalid/1',
-    integrations: [],
-    tracesSampleRate: 1,
-    stackParser: createStackParser(),
-    transport: (options) => createTransport(options, async (request) => {
-      envelopes.push(parseEnvelope(request.body));
-      return { statusCode: 200 };
-    }),
-  });
-  client.init();
-  const items = async (type: string) => {
-    await client.flush(2000);
-    const all = envelopes.flatMap(([, list]) => list as unknown as [{ type: string }, unknown][]);
-    return all.filter(([header]) => header.type === type).map(([, payload]) => payload as Record<string, any>);
-  };
-  return { client, items };
-}
+import { sentry } from '../helpers/sentryClient.js';
 
 /** Virtual time on a wall-clock epoch: Sentry reads a 0 timestamp as "not given". */
 const epoch = (scheduler: TestScheduler): SchedulerLike => ({ now: () => 1_700_000_000_000 + scheduler.now(), schedule: scheduler.schedule.bind(scheduler) as SchedulerLike['schedule'] });

@@ -1,0 +1,24 @@
+import { createStackParser, createTransport, parseEnvelope, type Envelope } from '@sentry/core';
+import { ServerRuntimeClient } from '@sentry/core/server';
+
+/** A real Sentry client whose transport keeps every envelope in memory (nothing leaves the process). */
+export function sentry() {
+  const envelopes: Envelope[] = [];
+  const client = new ServerRuntimeClient({
+    dsn: 'https://public@sentry.invalid/1',
+    integrations: [],
+    tracesSampleRate: 1,
+    stackParser: createStackParser(),
+    transport: (options) => createTransport(options, async (request) => {
+      envelopes.push(parseEnvelope(request.body));
+      return { statusCode: 200 };
+    }),
+  });
+  client.init();
+  const items = async (type: string) => {
+    await client.flush(2000);
+    const all = envelopes.flatMap(([, list]) => list as unknown as [{ type: string }, unknown][]);
+    return all.filter(([header]) => header.type === type).map(([, payload]) => payload as Record<string, any>);
+  };
+  return { client, items };
+}
