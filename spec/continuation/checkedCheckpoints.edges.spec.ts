@@ -1,8 +1,9 @@
 /** @test {checkpointEvery} */
 import { describe, expect, it } from 'vitest';
-import { EMPTY, Observable, Subject, catchError, lastValueFrom, of, toArray, type MonoTypeOperatorFunction } from 'rxjs';
+import { EMPTY, Observable, Subject, catchError, lastValueFrom, of, tap, toArray, type MonoTypeOperatorFunction } from 'rxjs';
 import { checkpointEvery, defineGuardrailRule, detectDrift, guard, l0, type GuardRule, type L0Event } from 'l0-rx';
 import { fakeModel } from 'l0-rx/testing';
+import { uncheckedTail } from '../../src/attempt/uncheckedTail.js';
 import { ev } from '../helpers/attemptSource.js';
 import { finalState, runScenario } from '../helpers/runScenario.js';
 
@@ -202,5 +203,19 @@ describe('checkpointEvery: memory per open stream', () => {
     source.next(tok('Here:\n```js\n'));
     for (let i = 0; i < 100_000; i++) source.next(tok(`x${i % 10};`));
     expect(checkpoints!.kept.length).toBeLessThan(1000);
+  });
+});
+
+describe('checks without a checkpoint downstream', () => {
+  it('should say nothing (a checkpoint subscribing downstream makes them tell)', async () => {
+    const wide = defineGuardrailRule({ name: 'wide', span: 100, check: () => undefined });
+    const told = (withCheckpoints: boolean) => {
+      const seen: number[] = [];
+      const spy = tap<L0Event>((e) => void (e.type === 'token' && seen.push(uncheckedTail())));
+      const chain = of(start(), tok('abc'), tok('def')).pipe(guard([wide]), detectDrift({ action: 'retry' }), spy);
+      return lastValueFrom((withCheckpoints ? chain.pipe(checkpointEvery(1)) : chain).pipe(toArray())).then(() => seen);
+    };
+    expect(await told(false)).toEqual([0, 0]);
+    expect(await told(true)).toEqual([3, 6]);
   });
 });

@@ -22,16 +22,17 @@ import type { L0Event } from '../events/eventTypes.js';
  * can leave the count as it is (it only gets more cautious); one that lengthens tokens or delays
  * them to a later task (`delay`, `observeOn`) makes it wrong or drops it (README, `checkpointEvery`).
  * Each source starts its tokens' calls at zero: a run fed from inside another's delivery is not
- * narrowed by the other's count. The slot lives on `globalThis` under a registered symbol, as the attempt
+ * narrowed by the other's count. Checks say nothing when no checkpoint listens: `checkpointEvery`
+ * subscribes its source inside {@link listenForUncheckedTails}, and a check made then tells. The slot lives on `globalThis` under a registered symbol, as the attempt
  * context does, so the package's ESM and CJS copies share it.
  */
-interface Slot { tail: number }
-const KEY = /*#__PURE__*/ Symbol.for('l0-rx.uncheckedTail.v2');
+interface Slot { tail: number; listening: number }
+const KEY = /*#__PURE__*/ Symbol.for('l0-rx.uncheckedTail.v3');
 let shared: Slot | undefined;
 function slotOf(): Slot {
   if (shared) return shared;
   const host = globalThis as unknown as Record<symbol, Slot | undefined>;
-  return (shared = host[KEY] ??= { tail: 0 });
+  return (shared = host[KEY] ??= { tail: 0, listening: 0 });
 }
 
 /**
@@ -56,4 +57,28 @@ export function nextWithUncheckedTail(out: Subscriber<L0Event>, event: L0Event, 
 /** While a token is being handed on: the characters at the end of the text the checks around the call have not passed (0 otherwise). @internal */
 export function uncheckedTail(): number {
   return slotOf().tail;
+}
+
+/**
+ * Runs `subscribe` (a checkpoint's subscription to its source) telling the checks subscribed
+ * inside it that a checkpoint listens ({@link isListenedTo}): subscription runs synchronously up
+ * the chain, so the checks before a `checkpointEvery` are made during this call. @internal
+ */
+export function listenForUncheckedTails<T>(subscribe: () => T): T {
+  const slot = slotOf();
+  slot.listening++;
+  try {
+    return subscribe();
+  } finally {
+    slot.listening--;
+  }
+}
+
+/**
+ * Whether a checkpoint is subscribing downstream right now: a check made without one need not say
+ * what it has not passed (the call costs a few percent per token). A check subscribed later, on
+ * its own (after `subscribeOn`), finds none and does not narrow the checkpoints. @internal
+ */
+export function isListenedTo(): boolean {
+  return slotOf().listening > 0;
 }

@@ -2,7 +2,7 @@ import { Observable, type MonoTypeOperatorFunction, type Subscriber } from 'rxjs
 import type { L0Event } from '../events/eventTypes.js';
 import { AttemptText } from '../attempt/attemptText.js';
 import { Relay } from '../internal/relay.js';
-import { uncheckedTail } from '../attempt/uncheckedTail.js';
+import { listenForUncheckedTails, uncheckedTail } from '../attempt/uncheckedTail.js';
 
 /**
  * Emits a `checkpoint{content, tokenCount}` after every `interval`-th token of an attempt: the
@@ -44,7 +44,7 @@ export function checkpointEvery(interval: number): MonoTypeOperatorFunction<L0Ev
       `checkpointEvery: \`interval\` (l0's \`checkpointInterval\`) must be a positive integer, got ${String(interval)}`,
     );
   }
-  return (source) => new Observable<L0Event>((subscriber) => source.subscribe(new Checkpoints(subscriber, interval)));
+  return (source) => new Observable<L0Event>((subscriber) => listenForUncheckedTails(() => source.subscribe(new Checkpoints(subscriber, interval))));
 }
 
 /** One subscription's counter, the source's subscriber itself (one object per open stream, no closures). */

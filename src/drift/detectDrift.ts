@@ -3,7 +3,7 @@ import type { L0Event, ResumeEvent, TokenEvent } from '../events/eventTypes.js';
 import { AttemptText } from '../attempt/attemptText.js';
 import { DriftDetectedError } from '../errors/DriftDetectedError.js';
 import { Relay } from '../internal/relay.js';
-import { nextWithUncheckedTail } from '../attempt/uncheckedTail.js';
+import { isListenedTo, nextWithUncheckedTail } from '../attempt/uncheckedTail.js';
 import { checkBag, checkKeys, optionError, optionKeys, optionPath, type OptionPath } from '../internal/options.js';
 import type { DriftCheck, DriftDetector, DriftType } from './driftDetector.js';
 import { DRIFT_DETECTORS } from './driftDetectors.js';
@@ -103,6 +103,8 @@ class DriftSubscription extends Relay<L0Event> {
   private owed = '';
   /** After the last look, the most characters at the end of the text a detector that can fail the attempt has not judged yet ({@link DriftCheck.held}). */
   private held = 0;
+  /** Can fail the attempt and a checkpoint listens downstream: each token says what the detectors have not passed. */
+  private readonly tells: boolean;
   /** Stops at a failure. */
   private done = false;
   /** True once the last look is done (`complete` or the source's end). */
@@ -114,6 +116,7 @@ class DriftSubscription extends Relay<L0Event> {
   ) {
     super(out);
     this.text = new AttemptText({ keepText: plan.custom });
+    this.tells = plan.gated && isListenedTo();
     this.reset();
   }
 
@@ -123,7 +126,7 @@ class DriftSubscription extends Relay<L0Event> {
     if (change === 'token') {
       const owed = (this.owed += (event as TokenEvent).value);
       // with `action: 'retry'`, a checkpoint made downstream leaves out what the detectors have not looked at
-      if (this.plan.gated) nextWithUncheckedTail(this.out, event, owed.length + this.held);
+      if (this.tells) nextWithUncheckedTail(this.out, event, owed.length + this.held);
       else this.out.next(event);
       if (owed.length < BATCH) return;
       this.owed = '';
@@ -196,7 +199,7 @@ class DriftSubscription extends Relay<L0Event> {
       this.confidence = Math.max(this.confidence, d.confidence);
       fresh = true;
     }
-    if (this.plan.gated && !final) this.held = this.heldBack();
+    if (this.tells && !final) this.held = this.heldBack();
     if (!fresh) return true;
     const { found, confidence } = this;
     out.next({ type: 'drift', types: found, confidence });

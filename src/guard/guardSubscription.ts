@@ -4,7 +4,7 @@ import { attemptTextChange } from '../attempt/attemptText.js';
 import { GuardrailViolationError } from '../errors/GuardrailViolationError.js';
 import { isPromiseLike } from '../internal/isPromiseLike.js';
 import { Relay } from '../internal/relay.js';
-import { nextWithUncheckedTail, uncheckedTail } from '../attempt/uncheckedTail.js';
+import { isListenedTo, nextWithUncheckedTail, uncheckedTail } from '../attempt/uncheckedTail.js';
 import type { GuardFindings, GuardRule, GuardRuleRun } from './guardRule.js';
 import { lastBoundary, releaseTarget, releaseText, settle, VerdictBuilder, type Redaction, type RedactionSink } from './guardRun.js';
 import { phaseReporter } from './guardPhase.js';
@@ -61,10 +61,13 @@ export class GuardSubscription extends Relay<L0Event> implements RedactionSink {
   #ended = false;
 
   readonly #plan: GuardPlan;
+  /** A checkpoint listens downstream: each token says what the rules have not passed (see uncheckedTail). */
+  readonly #tells: boolean;
 
   constructor(plan: GuardPlan, out: Subscriber<L0Event>) {
     super(out);
     this.#plan = plan;
+    this.#tells = isListenedTo();
     this.#nextDue = plan.firstDue;
   }
 
@@ -119,7 +122,8 @@ export class GuardSubscription extends Relay<L0Event> implements RedactionSink {
       if (this.redactions === undefined || this.redactions.length === 0) {
         this.#released = length;
         // after a redaction the released text is longer than the raw one: the count, in released characters, grows by as much
-        if (this.#grown === 0) nextWithUncheckedTail(this.out, event, unchecked);
+        if (!this.#tells) this.out.next(event);
+        else if (this.#grown === 0) nextWithUncheckedTail(this.out, event, unchecked);
         else {
           const tail = Math.max(unchecked, uncheckedTail());
           nextWithUncheckedTail(this.out, event, tail > 0 ? tail + this.#grown : 0, true);
@@ -250,6 +254,7 @@ export class GuardSubscription extends Relay<L0Event> implements RedactionSink {
     const event = original && value === original.value ? original : value !== '' ? ({ type: 'token', value } as const) : undefined;
     if (event === undefined) return;
     this.#grown += Math.max(0, value.length - (to - before));
+    if (!this.#tells) return this.out.next(event);
     const tail = Math.max(unchecked, uncheckedTail() - (this.#length - to));
     nextWithUncheckedTail(this.out, event, tail > 0 ? tail + this.#grown : 0, true);
   }
