@@ -120,7 +120,7 @@ describe('replayEvents', () => {
 
     it('should error with INVALID_LOG for envelopes out of seq order', () => {
       const store = createMemoryEventStore();
-      store.append([{ v: 1, streamId: 'r', seq: 1, ts: 0, event: values.a! }, { v: 1, streamId: 'r', seq: 0, ts: 0, event: values.b! }]);
+      store.append([{ v: 1, streamId: 'r', seq: 0, ts: 0, event: values.a! }, { v: 1, streamId: 'r', seq: 1, ts: 0, event: values.a! }, { v: 1, streamId: 'r', seq: 0, ts: 0, event: values.b! }]);
       testScheduler().run(({ expectObservable }) => {
         expectObservable(replayEvents(store, 'r')).toBe('#', undefined, {
           name: 'EventLogError', message: 'Stream r is not a valid event log: seq 0 follows seq 1', code: 'INVALID_LOG',

@@ -2,6 +2,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { createClient } from 'redis';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 
 /** A running redis-server. */
 export interface RedisServer {
@@ -78,4 +79,41 @@ export async function startRedisServer(): Promise<RedisServer> {
         child.kill('SIGTERM');
       }),
   };
+}
+
+/** A connected client of a fresh redis-server for the suite it is called in: started before all, flushed before each spec, stopped after all. */
+export function useRedisServer(): { readonly server: RedisServer; readonly client: ReturnType<typeof createClient> } {
+  let server: RedisServer | undefined;
+  let client: ReturnType<typeof createClient> | undefined;
+  beforeAll(async () => {
+    server = await startRedisServer();
+    client = createClient({ url: server.url });
+    await client.connect();
+  });
+  afterAll(async () => {
+    await client?.quit();
+    await server?.stop();
+  });
+  beforeEach(async () => {
+    await client!.flushAll();
+  });
+  return {
+    get server() {
+      return server!;
+    },
+    get client() {
+      return client!;
+    },
+  };
+}
+
+/** Polls `check` (a Redis round trip) until it holds, at most 2,000 times. */
+export async function until(check: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 2000; i++) if (await check()) return;
+  throw new Error('the condition never held');
+}
+
+/** The ids of the connections of `client`'s server blocked in an XREAD (a follower waiting for entries). */
+export async function blockedReaders(client: { sendCommand(args: string[]): Promise<unknown> }): Promise<string[]> {
+  return ((await client.sendCommand(['CLIENT', 'LIST'])) as string).split('\n').filter((l) => / flags=b /.test(l) && l.includes('cmd=xread')).map((l) => /id=(\d+)/.exec(l)![1]!);
 }

@@ -3,8 +3,8 @@ import { createClient } from 'redis';
 import { concat, firstValueFrom, lastValueFrom, of, take, toArray, type Observable } from 'rxjs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createStoreReplaySource, recordEvents, type EventEnvelope, type L0Event, type RecordedInfo } from 'l0-rx';
-import { createRedisEventStore } from 'l0-rx/stores/redis';
-import { startRedisServer, type RedisServer } from '../helpers/redisServer.js';
+import { createRedisEventStore, type RedisFollowClient } from 'l0-rx/stores/redis';
+import { startRedisServer, type RedisServer, blockedReaders, until } from '../helpers/redisServer.js';
 import { env, tokens } from './storeFixtures.js';
 
 const complete: L0Event = { type: 'complete', finishReason: 'stop' };
@@ -12,6 +12,34 @@ const complete: L0Event = { type: 'complete', finishReason: 'stop' };
 const run = (count: number, chunk: number): Observable<L0Event> => concat(tokens(count, chunk), of(complete));
 const seqs = (envelopes: readonly EventEnvelope[]) => envelopes.map((e) => e.seq);
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
+/** What a follow ends with: its seqs, or its error. */
+const outcome = (followed: Observable<EventEnvelope>) => lastValueFrom(followed.pipe(toArray())).then((log) => ({ seqs: seqs(log) }), (error: unknown) => ({ error }));
+/** A follow connection whose commands wait while `hold()` is on: a follower held between two reads, deterministically. */
+function holdable(connection: RedisFollowClient) {
+  let gate: Promise<void> | undefined;
+  let release = () => undefined as void;
+  let held = 0;
+  const wrapped: RedisFollowClient = {
+    connect: () => connection.connect(),
+    on: (event, listener) => connection.on!(event, listener),
+    get isReady() { return connection.isReady; },
+    get isOpen() { return connection.isOpen; },
+    destroy: () => connection.destroy!(),
+    sendCommand: async (args) => {
+      if (gate) {
+        held++;
+        await gate;
+      }
+      return connection.sendCommand(args);
+    },
+  };
+  return {
+    wrapped,
+    held: () => held,
+    hold: () => void (gate = new Promise<void>((resolve) => (release = () => { gate = undefined; resolve(); }))),
+    release: () => release(),
+  };
+}
 
 describe('createRedisEventStore: follow (against a real redis-server)', () => {
   let server: RedisServer;
@@ -97,10 +125,75 @@ describe('createRedisEventStore: follow (against a real redis-server)', () => {
     expect(seqs(await lastValueFrom(store.follow!('a').pipe(take(2), toArray())))).toEqual([0, 1]);
   });
 
-  it('should name a client without duplicate, a bad fromSeq and a bad followBlockMs', () => {
+  it('should read on from where it was after its connection drops, through a reconnect of the client', async () => {
+    const store = createRedisEventStore(client, { followBlockMs: 60_000 });
+    await store.append([env('a', 0)]);
+    const followed = outcome(store.follow!('a'));
+    await until(async () => (await blockedReaders(client)).length === 1);
+    await client.sendCommand(['CLIENT', 'KILL', 'ID', (await blockedReaders(client))[0]!]);
+    await store.append([env('a', 1)]);
+    await until(async () => (await blockedReaders(client)).length === 1); // reconnected and blocked again
+    await client.sendCommand(['CLIENT', 'KILL', 'ID', (await blockedReaders(client))[0]!]);
+    await store.append([env('a', 2), { ...env('a', 3), event: complete }]);
+    expect(await followed).toEqual({ seqs: [0, 1, 2, 3] });
+  });
+
+  it('should error with an EventLogError naming the cause after followReconnects failed reconnects in a row', async () => {
+    const own = await startRedisServer();
+    const c = createClient({ url: own.url, socket: { reconnectStrategy: () => 5 } });
+    c.on('error', () => undefined);
+    await c.connect();
+    const followed = outcome(createRedisEventStore(c, { followReconnects: 3 }).follow!('a'));
+    await until(async () => (await blockedReaders(c)).length === 1);
+    await own.stop(); // the follower's reconnects are refused
+    const { error } = (await followed) as { error: Error & { code: string; cause: Error } };
+    c.destroy();
+    expect(error).toMatchObject({ name: 'EventLogError', code: 'STORE_UNAVAILABLE', category: 'network', retryable: true, message: expect.stringMatching(/dropped and 3 reconnects failed in a row \(Error: connect ECONNREFUSED/) });
+    expect(error.cause.message).toMatch(/ECONNREFUSED/);
+  });
+
+  it('should send a read again at once for a client that does not say it is reconnecting, and error after followReconnects + 1 failures', async () => {
+    let reads = 0;
+    const connection: RedisFollowClient = { connect: async () => undefined, sendCommand: async () => { reads++; throw new Error('Socket closed unexpectedly'); } };
+    const followed = outcome(createRedisEventStore({ sendCommand: async () => null, duplicate: () => connection }, { followReconnects: 2 }).follow!('a'));
+    expect(await followed).toMatchObject({ error: { code: 'STORE_UNAVAILABLE', cause: { message: 'Socket closed unexpectedly' } } });
+    expect(reads).toBe(3);
+  });
+
+  it('should not retry an error reply (the key holds no stream)', async () => {
+    await client.set('l0:events:stream:s', 'not a stream');
+    expect(await outcome(createRedisEventStore(client).follow!('s'))).toMatchObject({ error: { message: expect.stringMatching(/^WRONGTYPE/) } });
+  });
+
+  it('should error a follower that was between two reads when its stream was deleted, not splice the next run of that id onto it', async () => {
+    const control = holdable(client.duplicate());
+    const store = createRedisEventStore({ sendCommand: (args) => client.sendCommand(args), duplicate: () => control.wrapped });
+    await store.append([env('a', 0, 'old')]);
+    const followed = outcome(store.follow!('a'));
+    await until(async () => (await blockedReaders(client)).length === 1);
+    control.hold();
+    await store.append([env('a', 1, 'old')]); // the blocked read returns; the next one waits
+    await until(async () => (await client.ping()) === 'PONG' && control.held() === 2); // its XRANGE check and XREAD
+    await createRedisEventStore(client).delete('a'); // no follower is blocked to get the marker
+    await store.append([env('a', 0, 'new'), env('a', 1, 'new'), env('a', 2, 'new'), { ...env('a', 3), event: complete }]);
+    control.release();
+    expect(await followed).toMatchObject({ error: { name: 'EventLogError', code: 'STREAM_NOT_FOUND' } });
+  });
+
+  it('should error a follower of a stream not recorded yet when that id is deleted, as the memory store does', async () => {
+    const store = createRedisEventStore(client, { followBlockMs: 60_000 });
+    const followed = outcome(store.follow!('later'));
+    await until(async () => (await blockedReaders(client)).length === 1);
+    await store.delete('later');
+    expect(await followed).toMatchObject({ error: { code: 'STREAM_NOT_FOUND' } });
+    expect(await client.exists('l0:events:stream:later')).toBe(0);
+  });
+
+  it('should name a client without duplicate, a bad fromSeq a bad followBlockMs and a bad followReconnects', () => {
     const store = createRedisEventStore({ sendCommand: async () => null });
     expect(() => store.follow!('a')).toThrow(/follow needs a client with duplicate\(\)/);
     expect(() => createRedisEventStore(client).follow!('a', 1.5)).toThrow(/fromSeq must be an integer >= 0, got 1.5/);
     expect(() => createRedisEventStore(client, { followBlockMs: 0 })).toThrow(/followBlockMs/);
+    expect(() => createRedisEventStore(client, { followReconnects: -1 })).toThrow('createRedisEventStore(client, {followReconnects}) must be an integer >= 0, got -1');
   });
 });

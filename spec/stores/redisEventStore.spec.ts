@@ -1,50 +1,37 @@
 /** @test {createRedisEventStore} */
 import { createClient } from 'redis';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { recordEvents, replayEvents, type L0Event, type RecordedInfo } from 'l0-rx';
 import { createRedisEventStore } from 'l0-rx/stores/redis';
-import { startRedisServer, type RedisServer } from '../helpers/redisServer.js';
+import { useRedisServer } from '../helpers/redisServer.js';
 import { env, tokens } from './storeFixtures.js';
 
 describe('createRedisEventStore (against a real redis-server)', () => {
-  let server: RedisServer;
-  let client: ReturnType<typeof createClient>;
-  beforeAll(async () => {
-    server = await startRedisServer();
-    client = createClient({ url: server.url });
-    await client.connect();
-  });
-  afterAll(async () => {
-    await client?.quit();
-    await server?.stop();
-  });
-  beforeEach(async () => {
-    await client.flushAll();
-  });
+  const redis = useRedisServer();
 
   it('should append to a Redis stream with XADD and read it back in order', async () => {
-    const store = createRedisEventStore(client);
+    const store = createRedisEventStore(redis.client);
     await store.append([env('a', 0), env('a', 1)]);
     await store.append([env('a', 2)]);
     expect(await store.read('a')).toEqual([env('a', 0), env('a', 1), env('a', 2)]);
-    expect(await client.xLen('l0:events:stream:a')).toBe(3);
+    expect(await redis.client.xLen('l0:events:stream:a')).toBe(3);
   });
 
   it('should read an inclusive seq range on the server with XRANGE', async () => {
-    const store = createRedisEventStore(client);
+    const store = createRedisEventStore(redis.client);
     await store.append([0, 1, 2, 3, 4].map((s) => env('a', s)));
     expect(await store.read('a', { fromSeq: 1, toSeq: 3 })).toEqual([env('a', 1), env('a', 2), env('a', 3)]);
   });
 
   it('should keep streams apart, list them, and read an unknown one as empty', async () => {
-    const store = createRedisEventStore(client);
+    const store = createRedisEventStore(redis.client);
     await store.append([env('b', 0), env('a', 0)]);
     expect(await store.streams()).toEqual(['a', 'b']);
     expect(await store.read('nope')).toEqual([]);
   });
 
   it('should delete a stream', async () => {
-    const store = createRedisEventStore(client);
+    const store = createRedisEventStore(redis.client);
     await store.append([env('a', 0), env('b', 0)]);
     await store.delete('a');
     expect(await store.streams()).toEqual(['b']);
@@ -52,23 +39,23 @@ describe('createRedisEventStore (against a real redis-server)', () => {
   });
 
   it('should keep stores with different key prefixes apart', async () => {
-    const one = createRedisEventStore(client, { keyPrefix: 'one:' });
-    const two = createRedisEventStore(client, { keyPrefix: 'two:' });
+    const one = createRedisEventStore(redis.client, { keyPrefix: 'one:' });
+    const two = createRedisEventStore(redis.client, { keyPrefix: 'two:' });
     await one.append([env('a', 0)]);
     expect(await two.streams()).toEqual([]);
   });
 
   it('should reject a seq that is not above the stream last one, so two runs never interleave silently', async () => {
-    const store = createRedisEventStore(client);
+    const store = createRedisEventStore(redis.client);
     await store.append([env('a', 0), env('a', 1)]);
     await expect(store.append([env('a', 1, 'again')])).rejects.toThrow(/equal or smaller/);
   });
 
   it('should replay what recordEvents wrote, from another client', async () => {
     const recorded = new Promise<RecordedInfo>((resolve) =>
-      tokens(5, 2).pipe(recordEvents(createRedisEventStore(client), { streamId: 'r', onRecorded: resolve })).subscribe());
+      tokens(5, 2).pipe(recordEvents(createRedisEventStore(redis.client), { streamId: 'r', onRecorded: resolve })).subscribe());
     expect(await recorded).toMatchObject({ count: 5, error: undefined });
-    const other = createClient({ url: server.url });
+    const other = createClient({ url: redis.server.url });
     await other.connect();
     const replayed: L0Event[] = [];
     await new Promise<void>((resolve) => replayEvents(createRedisEventStore(other), 'r').subscribe({ next: (e) => replayed.push(e), complete: resolve }));
@@ -78,7 +65,7 @@ describe('createRedisEventStore (against a real redis-server)', () => {
 
   it('should lose nothing when 100 recorders on 4 clients append 1,000 events each', async () => {
     const clients = await Promise.all([0, 1, 2, 3].map(async () => {
-      const c = createClient({ url: server.url });
+      const c = createClient({ url: redis.server.url });
       await c.connect();
       return c;
     }));
@@ -88,7 +75,7 @@ describe('createRedisEventStore (against a real redis-server)', () => {
         tokens(1000, 25).pipe(recordEvents(createRedisEventStore(clients[i % 4]!), { streamId, onRecorded: resolve })).subscribe())));
     await Promise.all(clients.map((c) => c.quit()));
     expect(infos.every((info) => info.count === 1000 && info.error === undefined)).toBe(true);
-    const store = createRedisEventStore(client);
+    const store = createRedisEventStore(redis.client);
     expect(await store.streams()).toEqual([...names].sort());
     for (const name of names) {
       const log = await store.read(name);
@@ -96,9 +83,35 @@ describe('createRedisEventStore (against a real redis-server)', () => {
     }
   }, 60_000);
 
+  it('should not bring a deleted stream back for a recorder still writing it (only seq 0 creates a stream)', async () => {
+    const store = createRedisEventStore(redis.client);
+    await store.append([env('a', 0), env('a', 1)]);
+    await store.delete('a');
+    await expect(store.append([env('a', 2), env('a', 3)])).rejects.toThrow('createRedisEventStore: stream "a" is not in Redis (deleted, or its seq 0 was never appended), so seq 2 is not appended');
+    expect([await redis.client.exists('l0:events:stream:a'), await store.streams()]).toEqual([0, []]);
+    await store.append([env('a', 0, 'new')]); // a new run of that id
+    expect(await store.read('a')).toEqual([env('a', 0, 'new')]);
+  });
+
+  it('should list a stream once its seq 0 is stored, even when a later envelope of the batch is refused', async () => {
+    const store = createRedisEventStore(redis.client);
+    await expect(store.append([env('a', 0), env('a', 1), env('a', 1, 'again')])).rejects.toThrow(/equal or smaller/);
+    expect([await store.streams(), (await store.read('a')).length]).toEqual([['a'], 2]);
+  });
+
+  it('should leave the delete marker out of a read, and delete a key that holds no stream', async () => {
+    const store = createRedisEventStore(redis.client);
+    await store.append([env('a', 0), env('a', 1)]);
+    await redis.client.sendCommand(['XADD', 'l0:events:stream:a', '*', 'deleted', '1']); // as seen between delete's XADD and DEL
+    expect(await store.read('a')).toEqual([env('a', 0), env('a', 1)]);
+    await redis.client.set('l0:events:stream:s', 'not a stream');
+    await store.delete('s');
+    expect(await redis.client.exists('l0:events:stream:s')).toBe(0);
+  });
+
   it('should name a bad client or option', () => {
     expect(() => createRedisEventStore({} as never)).toThrow('createRedisEventStore(client) must be a redis client (with sendCommand), got object');
-    expect(() => createRedisEventStore(client, { prefix: 'x' } as never)).toThrow('createRedisEventStore(client, options): unknown option `prefix`; the options are `keyPrefix`, `followBlockMs`');
-    expect(() => createRedisEventStore(client, { keyPrefix: 1 } as never)).toThrow('createRedisEventStore(client, {keyPrefix}) must be a string, got number');
+    expect(() => createRedisEventStore(redis.client, { prefix: 'x' } as never)).toThrow('createRedisEventStore(client, options): unknown option `prefix`; the options are `keyPrefix`, `followBlockMs`, `followReconnects`');
+    expect(() => createRedisEventStore(redis.client, { keyPrefix: 1 } as never)).toThrow('createRedisEventStore(client, {keyPrefix}) must be a string, got number');
   });
 });

@@ -1,12 +1,15 @@
 import { isL0Error, L0Error } from '../errors/L0Error.js';
 
 /** Why an event log could not be read or written. */
-export type EventLogErrorCode = 'STREAM_NOT_FOUND' | 'STREAM_EMPTY' | 'INVALID_LOG' | 'RECORD_FAILED' | 'RECORD_OVERFLOW';
+export type EventLogErrorCode = 'STREAM_NOT_FOUND' | 'STREAM_EMPTY' | 'INVALID_LOG' | 'RECORD_FAILED' | 'RECORD_OVERFLOW' | 'STORE_UNAVAILABLE';
 
 /**
- * An event log could not be replayed (`STREAM_NOT_FOUND`, `STREAM_EMPTY`, `INVALID_LOG`: an
- * envelope of another schema version or out of `seq` order) or recorded (`RECORD_FAILED`: the
- * store rejected an append; `RECORD_OVERFLOW`: more envelopes waited than `maxPending`). Never retried.
+ * An event log could not be replayed (`STREAM_NOT_FOUND`, `STREAM_EMPTY`, `INVALID_LOG`: a damaged
+ * log: an envelope of another schema version or malformed, or a `seq` that does not count up by one
+ * from the replay's start: a lost, repeated or reordered envelope) or recorded (`RECORD_FAILED`: the
+ * store rejected an append; `RECORD_OVERFLOW`: more envelopes waited than `maxPending`). Never retried,
+ * except `STORE_UNAVAILABLE` (a `network` error, retryable): the store's connection was lost and
+ * did not come back (a Redis follower after its reconnects), the connection's error as `cause`.
  * `streamId` names the stream.
  *
  * @example
@@ -20,7 +23,8 @@ export class EventLogError extends L0Error {
   readonly streamId: string;
 
   constructor(code: EventLogErrorCode, streamId: string, message: string, cause?: unknown) {
-    super(message, { code, category: 'bad-request', retryable: false, reason: 'bad_request', ...(cause === undefined ? {} : { cause }) });
+    const lost = code === 'STORE_UNAVAILABLE';
+    super(message, { code, category: lost ? 'network' : 'bad-request', retryable: lost, reason: lost ? 'network_error' : 'bad_request', ...(cause === undefined ? {} : { cause }) });
     this.streamId = streamId;
   }
 }

@@ -63,6 +63,9 @@ const ROOT = /*#__PURE__*/ optionPath('recordEvents', 'store, ');
  * 4. A store that rejects, or a queue past `maxPending`, stops recording for that subscription and
  *    calls `onRecordError` once; the stream is never affected.
  * 5. Unsubscribing stops recording new events; what was queued is still written.
+ * 6. An event (or the end) that arrives while the previous event is being appended or passed on
+ *    (a synchronous store's `follow` subscriber, or the consumer, feeding the source) is appended
+ *    and passed on right after it: the consumer sees the events in the log's order.
  *
  * @example
  * import { l0, createMemoryEventStore, recordEvents } from 'l0-rx';
@@ -118,6 +121,8 @@ export function resolveRecordEvents(store: EventStore, config: RecordEventsConfi
   return { streamId: nextId, scheduler, maxPending, onRecordError, onRecorded };
 }
 
+const COMPLETE = 'complete';
+
 /**
  * One subscription's log writer (a queue drained by one append at a time), and the source's
  * subscriber: one object per open stream, no closures.
@@ -130,6 +135,10 @@ class Recorder extends Relay<L0Event> {
   private ended = false;
   private done = false;
   private failure: EventLogError | undefined = undefined;
+  /** True while an event is being logged and passed on; nested notifications wait in `later` and `held`. */
+  private emitting = false;
+  private later: L0Event[] | undefined = undefined;
+  private held: { readonly error: unknown } | typeof COMPLETE | undefined = undefined;
 
   constructor(
     out: Subscriber<L0Event>,
@@ -143,29 +152,73 @@ class Recorder extends Relay<L0Event> {
     super(out);
   }
 
+  /**
+   * Logs the event, then passes it on. An event, error or completion that arrives while that is
+   * on the stack (a synchronous store's follower, or the consumer, feeding the source) waits in
+   * `later` / `held` and is handled after it, in arrival order: the consumer sees the events in
+   * the log's order. Nothing is allocated per event unless one arrives nested.
+   */
   next(event: L0Event): void {
     if (this.isStopped) return;
-    this.push(event);
-    this.out.next(event);
+    if (this.emitting) {
+      (this.later ??= []).push(event);
+      return;
+    }
+    this.emitting = true;
+    try {
+      this.pass(event);
+      if (this.later !== undefined && this.later.length > 0) this.passLater(this.later);
+    } finally {
+      this.emitting = false;
+      // events still waiting here were left by a consumer that threw: dropped, neither logged nor passed on
+      if (this.later !== undefined && this.later.length > 0) this.later.length = 0;
+      if (this.held !== undefined) this.settle(this.held);
+      else if (this.ended && !this.busy) this.drain();
+    }
   }
 
   override error(error: unknown): void {
     if (this.isStopped) return;
-    this.push({ type: 'error', error: serializeError(error) });
-    this.end();
-    super.error(error);
+    this.isStopped = true;
+    if (this.emitting) this.held = { error };
+    else this.settle({ error });
   }
 
   override complete(): void {
     if (this.isStopped) return;
-    this.end();
-    super.complete();
+    this.isStopped = true;
+    if (this.emitting) this.held = COMPLETE;
+    else this.settle(COMPLETE);
   }
 
-  /** Unsubscribing stops recording new events; what was queued is still written. */
+  /** Unsubscribing stops recording new events (a nested one still waiting is dropped: never logged, never passed on); what was queued for the store is still written. */
   override unsubscribe(): void {
     super.unsubscribe();
     this.end();
+  }
+
+  private pass(event: L0Event): void {
+    this.push(event);
+    this.out.next(event);
+  }
+
+  /** The nested events, in order (more may join while they pass); dropped once the consumer has left. */
+  private passLater(later: L0Event[]): void {
+    for (let i = 0; i < later.length && !this.closed; i++) this.pass(later[i]!);
+    later.length = 0;
+  }
+
+  /** The source's end: a recorded error is appended (after every event), then the end goes on. */
+  private settle(how: { readonly error: unknown } | typeof COMPLETE): void {
+    this.held = undefined;
+    if (how === COMPLETE) {
+      this.end();
+      this.out.complete();
+    } else {
+      this.push({ type: 'error', error: serializeError(how.error) });
+      this.end();
+      this.out.error(how.error);
+    }
   }
 
   private push(event: RecordedEvent): void {
@@ -180,10 +233,11 @@ class Recorder extends Relay<L0Event> {
     else this.write([envelope]);
   }
 
+  /** Stops recording; once nothing is pending (no append in flight, no event on the stack), `onRecorded` is called. */
   private end(): void {
     if (this.ended) return;
     this.ended = true;
-    if (!this.busy) this.drain();
+    if (!this.busy && !this.emitting) this.drain();
   }
 
   private drain(): void {

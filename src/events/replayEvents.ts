@@ -13,7 +13,11 @@ export interface ReplayEventsConfig {
    * reproduces the recorded gaps between events, `10` ten times faster. @default 0
    */
   readonly speed?: number;
-  /** First `seq` to replay (inclusive). @default 0 */
+  /**
+   * First `seq` to replay (inclusive). The replay starts there: a stream holding later envelopes
+   * but not this one has lost it (`INVALID_LOG`); one holding none from here on is `STREAM_EMPTY`.
+   * @default 0
+   */
   readonly fromSeq?: number;
   /** Last `seq` to replay (inclusive). @default the last recorded */
   readonly toSeq?: number;
@@ -34,11 +38,16 @@ const ROOT = /*#__PURE__*/ optionPath('replayEvents', 'store, streamId, ');
  *   (sabx|)          replayEvents(store, id)
  *   s 9ms a 9ms b 9ms (x|)   replayEvents(store, id, { speed: 1, scheduler })
  *   (ab|)            replayEvents(store, id, { fromSeq: 1, toSeq: 2 })
+ *   log: s(0) b(2) x(3)   (seq 1 lost)
+ *   #                replayEvents(store, id): INVALID_LOG, "seq 1 is missing"
  *
  * 1. The store is read on subscription; every subscription reads it again.
  * 2. An unknown stream errors with `EventLogError` `STREAM_NOT_FOUND`; a known stream with no
- *    envelope in the range with `STREAM_EMPTY`; an envelope of another schema version, or out of
- *    `seq` order, with `INVALID_LOG`.
+ *    envelope in the range with `STREAM_EMPTY`; a damaged log with `INVALID_LOG`, before any event:
+ *    an envelope of another schema version or malformed (no integer `seq`, finite `ts`, `event`
+ *    with a string `type`, or recorded error with a string `name` and `message`), or a `seq` that
+ *    does not run `fromSeq`, `fromSeq + 1`... (a lost, repeated or reordered envelope; a log
+ *    trimmed at its head), the message naming the envelope and the missing `seq`.
  * 3. With `speed > 0` the first event comes at once and each next one after
  *    `(its ts - previous ts) / speed` ms on `scheduler`.
  *
@@ -62,7 +71,7 @@ export function replayEvents(store: EventStore, streamId: string, config: Replay
       ? throwError(() => new EventLogError('STREAM_EMPTY', streamId, `Stream ${streamId} has no events${range.fromSeq === undefined && range.toSeq === undefined ? '' : ` from seq ${range.fromSeq ?? 0} to ${range.toSeq ?? 'the end'}`}`))
       : throwError(() => new EventLogError('STREAM_NOT_FOUND', streamId, `Stream ${streamId} not found`))));
   return defer(() =>
-    then(store.read(streamId, range), (envelopes) => (envelopes.length === 0 ? whenEmpty() : play(streamId, envelopes, speed, scheduler))),
+    then(store.read(streamId, range), (envelopes) => (envelopes.length === 0 ? whenEmpty() : play(streamId, envelopes, range.fromSeq ?? 0, speed, scheduler))),
   );
 }
 
@@ -70,12 +79,11 @@ function then<T>(value: T | PromiseLike<T>, next: (v: T) => Observable<L0Event>)
   return isPromiseLike(value) ? from(value).pipe(mergeMap(next)) : next(value);
 }
 
-function play(streamId: string, envelopes: readonly EventEnvelope[], speed: number, scheduler: SchedulerLike): Observable<L0Event> {
+function play(streamId: string, envelopes: readonly EventEnvelope[], first: number, speed: number, scheduler: SchedulerLike): Observable<L0Event> {
   let previous: EventEnvelope | undefined;
   for (const e of envelopes) {
-    if (e?.v !== EVENT_LOG_VERSION) throw invalid(streamId, `an envelope has schema version ${describeOption(e?.v)}, expected ${EVENT_LOG_VERSION}`);
-    if (previous && e.seq <= previous.seq) throw invalid(streamId, `seq ${e.seq} follows seq ${previous.seq}`);
-    if (previous?.event.type === 'error') throw invalid(streamId, `seq ${e.seq} follows the recorded terminal error`);
+    const wrong = malformed(e, previous) ?? misplaced(e.seq, previous, first);
+    if (wrong !== undefined) throw invalid(streamId, wrong);
     previous = e;
   }
   const emit = (e: EventEnvelope): Observable<L0Event> =>
@@ -91,6 +99,40 @@ function play(streamId: string, envelopes: readonly EventEnvelope[], speed: numb
       return gap > 0 ? timer(gap, scheduler).pipe(concatMap(() => emit(e))) : emit(e);
     }),
   );
+}
+
+/** What is wrong with the shape of envelope `e` (read after `previous`), or `undefined`: the fields a replay relies on. */
+function malformed(e: EventEnvelope, previous: EventEnvelope | undefined): string | undefined {
+  if (typeof e !== 'object' || e === null) return `${after(previous)} is ${describeOption(e)}, not an envelope`;
+  // another schema version may lay its fields out differently: named by its version only
+  if (e.v !== EVENT_LOG_VERSION) return `an envelope has schema version ${describeOption(e.v)}, expected ${EVENT_LOG_VERSION}`;
+  if (!Number.isSafeInteger(e.seq)) return `${after(previous)} has seq ${describeOption(e.seq)}, not an integer`;
+  if (typeof e.ts !== 'number' || !Number.isFinite(e.ts)) return `the envelope at seq ${e.seq} has ts ${describeOption(e.ts)}, not a finite number`;
+  const event = e.event as unknown as { type?: unknown; error?: unknown } | null;
+  if (typeof event !== 'object' || event === null) return `the envelope at seq ${e.seq} has no event object (event is ${describeOption(event)})`;
+  if (typeof event.type !== 'string') return `the event at seq ${e.seq} has type ${describeOption(event.type)}, not a string`;
+  if (event.type !== 'error') return undefined;
+  const error = event.error as { name?: unknown; message?: unknown } | null;
+  if (typeof error !== 'object' || error === null) return `the error event at seq ${e.seq} has no error object (error is ${describeOption(error)})`;
+  if (typeof error.name !== 'string') return `the recorded error at seq ${e.seq} has name ${describeOption(error.name)}, not a string`;
+  if (typeof error.message !== 'string') return `the recorded error at seq ${e.seq} has message ${describeOption(error.message)}, not a string`;
+  return undefined;
+}
+
+function after(previous: EventEnvelope | undefined): string {
+  return previous === undefined ? 'the first envelope' : `the envelope after seq ${previous.seq}`;
+}
+
+/** What is wrong with `seq` after `previous` in a replay from `first` (a log numbers its envelopes 0, 1, 2...), or `undefined`. */
+function misplaced(seq: number, previous: EventEnvelope | undefined, first: number): string | undefined {
+  if (previous === undefined) {
+    if (seq === first) return undefined;
+    const what = first === 0 ? 'the log' : `the range from seq ${first}`;
+    return seq > first ? `seq ${first} is missing: ${what} starts at seq ${seq}` : `${what} starts at seq ${seq}`;
+  }
+  if (previous.event.type === 'error') return `seq ${seq} follows the recorded terminal error`;
+  if (seq === previous.seq + 1) return undefined;
+  return seq > previous.seq ? `seq ${previous.seq + 1} is missing: seq ${seq} follows seq ${previous.seq}` : `seq ${seq} follows seq ${previous.seq}`;
 }
 
 function invalid(streamId: string, why: string): EventLogError {

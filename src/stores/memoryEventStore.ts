@@ -12,7 +12,9 @@ import { EventLogError } from '../events/EventLogError.js';
  *   (sabx|)        replayEvents(store, id)
  *   ----(sa)b-x|   store.follow(id), subscribed at frame 4: what was recorded, then live to the end
  *
- * `follow` delivers synchronously inside `append`; deleting a followed stream errors its
+ * `follow` delivers synchronously inside `append`; an `append` made by a follower (or by a
+ * recorder whose source a follower feeds) is delivered after the envelopes being delivered, so
+ * every follower sees each stream in `seq` order. Deleting a followed stream errors its
  * followers with an `EventLogError` `STREAM_NOT_FOUND`.
  *
  * @example
@@ -25,15 +27,39 @@ import { EventLogError } from '../events/EventLogError.js';
  */
 export function createMemoryEventStore(): EventStore {
   const logs = new Map<string, Log>();
-  const followers = new Map<string, Set<Follower>>();
+  // each stream's followers, copied on change, so a delivery walks the array it started with
+  const followers = new Map<string, readonly Follower[]>();
+  // envelopes for the followers (and the log each went to), `queuedCount` of them: only the outermost
+  // append serves them; the arrays are reused (emptying one with `length = 0` frees its storage)
+  const queued: (EventEnvelope | undefined)[] = [];
+  const queuedLogs: (Log | undefined)[] = [];
+  let queuedCount = 0;
+  let serving = false;
   return {
     append(envelopes) {
       for (const envelope of envelopes) {
         let log = logs.get(envelope.streamId);
         if (!log) logs.set(envelope.streamId, (log = new Log(envelope.streamId)));
         log.push(envelope);
-        const live = followers.get(envelope.streamId);
-        if (live) for (const follower of [...live]) follower.next(envelope);
+        if (followers.has(envelope.streamId)) {
+          queued[queuedCount] = envelope;
+          queuedLogs[queuedCount++] = log;
+        }
+      }
+      if (serving || queuedCount === 0) return; // while serving: appended by a follower, served after the envelopes being served, in order
+      serving = true;
+      try {
+        for (let i = 0; i < queuedCount; i++) {
+          const envelope = queued[i]!;
+          const log = queuedLogs[i];
+          queued[i] = queuedLogs[i] = undefined;
+          const live = followers.get(envelope.streamId);
+          // not for a stream deleted meanwhile; a follower added meanwhile has read the log itself
+          if (live && logs.get(envelope.streamId) === log) for (let j = 0; j < live.length; j++) live[j]!.next(envelope);
+        }
+      } finally {
+        serving = false;
+        queuedCount = 0;
       }
     },
     follow(streamId: string, fromSeq?: number) {
@@ -52,12 +78,12 @@ export function createMemoryEventStore(): EventStore {
         const log = logs.get(streamId);
         for (let i = 0; log && i < log.events.length && !subscriber.closed; i++) follower.next(log.envelope(i));
         if (subscriber.closed) return undefined;
-        let live = followers.get(streamId);
-        if (!live) followers.set(streamId, (live = new Set()));
-        live.add(follower);
+        followers.set(streamId, [...(followers.get(streamId) ?? []), follower]);
         return () => {
-          live.delete(follower);
-          if (live.size === 0 && followers.get(streamId) === live) followers.delete(streamId);
+          const live = followers.get(streamId);
+          if (!live?.includes(follower)) return;
+          if (live.length === 1) followers.delete(streamId);
+          else followers.set(streamId, live.filter((f) => f !== follower));
         };
       });
     },
@@ -72,7 +98,7 @@ export function createMemoryEventStore(): EventStore {
       logs.delete(streamId);
       const live = followers.get(streamId);
       followers.delete(streamId);
-      if (live) for (const follower of [...live]) follower.deleted();
+      if (live) for (const follower of live) follower.deleted();
     },
   };
 }

@@ -1,5 +1,7 @@
-import { Observable } from 'rxjs';
-import { checkFromSeq, isTerminalEnvelope, type EventEnvelope, type EventStore, type SeqRange } from '../../events/eventStore.js';
+import { checkFromSeq, type EventEnvelope, type EventStore, type SeqRange } from '../../events/eventStore.js';
+import { DELETED_FIELD, fieldOf, tail, type RedisFollowClient } from './redisTail.js';
+
+export type { RedisFollowClient } from './redisTail.js';
 
 /**
  * What {@link createRedisEventStore} needs from a Redis client: `sendCommand`, as the official
@@ -11,44 +13,50 @@ export interface RedisCommandClient {
   duplicate?(): RedisFollowClient;
 }
 
-/** The connection `follow` blocks on: what `client.duplicate()` gives. */
-export interface RedisFollowClient {
-  connect(): Promise<unknown>;
-  sendCommand(args: readonly string[]): Promise<unknown>;
-  on?(event: 'error', listener: (error: unknown) => void): unknown;
-  /** Closes at once (redis 5 and later); `disconnect` (redis 4) is used when it is missing. */
-  destroy?(): unknown;
-  disconnect?(): unknown;
-}
-
 /** Options of {@link createRedisEventStore}. */
 export interface RedisEventStoreOptions {
   /** Prefix of every key: a stream is `<prefix>stream:<id>`, the set of ids `<prefix>streams`. @default 'l0:events:' */
   readonly keyPrefix?: string;
   /** How long one `XREAD BLOCK` of `follow` waits before it is sent again, in ms (> 0). @default 5000 */
   readonly followBlockMs?: number;
+  /** How many failed reconnects in a row (after a dropped connection) end a follower, with an `EventLogError`; the client's own reconnect strategy paces them. @default 20 */
+  readonly followReconnects?: number;
 }
 
 /** The documented defaults of {@link createRedisEventStore}. */
-export const REDIS_EVENT_STORE_DEFAULTS = /*#__PURE__*/ Object.freeze({ keyPrefix: 'l0:events:', followBlockMs: 5000 } as const);
+export const REDIS_EVENT_STORE_DEFAULTS = /*#__PURE__*/ Object.freeze({ keyPrefix: 'l0:events:', followBlockMs: 5000, followReconnects: 20 } as const);
+
+const OPTION_KEYS: readonly string[] = ['keyPrefix', 'followBlockMs', 'followReconnects'];
 
 /**
  * An {@link EventStore} on Redis Streams: one Redis stream per recorded stream, so a fleet of
  * servers shares one log and any of them can replay a run another recorded.
  *
- *   append([e0, e1])    XADD <prefix>stream:<id> 0-1 envelope {e0}; XADD ... 0-2 envelope {e1}; SADD <prefix>streams <id>
+ *   append([e0, e1])    XADD <prefix>stream:<id> 0-1 envelope {e0}; XADD ... NOMKSTREAM 0-2 envelope {e1}; then SADD <prefix>streams <id>
  *   read(id, {1, 2})    XRANGE <prefix>stream:<id> 0-2 0-3
+ *   delete(id)          XADD <prefix>stream:<id> * deleted 1; DEL <prefix>stream:<id>; SREM <prefix>streams <id>
  *
  * 1. An envelope's entry id is `0-<seq + 1>`: Redis itself rejects a `seq` that is not above the
- *    stream's last one, so two runs writing one stream id cannot interleave silently.
- * 2. A batch's commands go out together in order on the client's connection (pipelined); the
- *    set of stream ids is kept in `<prefix>streams`.
+ *    stream's last one, so two runs writing one stream id cannot interleave silently. Only `seq` 0
+ *    creates the stream (`NOMKSTREAM` for the others; Redis 6.2 or newer): a recorder still writing
+ *    a deleted stream gets a rejected append instead of bringing back the rest of its run.
+ * 2. A batch's `XADD`s go out together in order on the client's connection (pipelined). A stream
+ *    id is added to the set `<prefix>streams` once its `seq` 0 is stored (one more round trip,
+ *    for a run's first batch only), so a stream whose first append failed is not listed.
  * 3. `read` ranges by entry id (`XRANGE`), so reading a window of a long run costs only the window.
  * 4. `follow(id, fromSeq)` (the live tail another server resumes a run from) opens its own
  *    connection with `client.duplicate()` and loops `XREAD BLOCK` from entry id `0-<fromSeq>`: the
  *    recorded envelopes and then the new ones come through one command, so none is missed or sent
  *    twice between a read and a tail. It completes after the terminal envelope; unsubscribing closes
  *    that connection, ending a blocked read at once. One connection per follower.
+ * 5. A dropped follower connection (an idle timeout, a failover) is not the follower's end: it waits
+ *    for the client to reconnect and reads on from the last entry id it passed on. After
+ *    `followReconnects` failed reconnects in a row, or when the client gives up, it errors with an
+ *    `EventLogError` `STREAM_NOT_FOUND` whose `cause` is the connection's error.
+ * 6. `delete` first appends a marker entry (`deleted 1`) that wakes the stream's followers, which
+ *    error with an `EventLogError` `STREAM_NOT_FOUND`, as the memory store's do; a follower that
+ *    was between two reads finds the last entry it passed on gone (each read checks it, pipelined).
+ *    A stream recorded again under the same id is a new run: no follower joins the two.
  *
  * Node only; import it from `l0-rx/stores/redis`; `redis` is an optional peer you install.
  *
@@ -60,6 +68,7 @@ export const REDIS_EVENT_STORE_DEFAULTS = /*#__PURE__*/ Object.freeze({ keyPrefi
  * l0({ stream, record: createRedisEventStore(client) }).subscribe();
  * @param client A connected client of the official `redis` package (or anything with its `sendCommand`).
  * @param options See {@link RedisEventStoreOptions}.
+ * @throws TypeError for a client without `sendCommand` or a bad option.
  */
 export function createRedisEventStore(client: RedisCommandClient, options: RedisEventStoreOptions = {}): EventStore {
   if (typeof client !== 'object' || client === null || typeof client.sendCommand !== 'function') {
@@ -67,95 +76,54 @@ export function createRedisEventStore(client: RedisCommandClient, options: Redis
   }
   if (typeof options !== 'object' || options === null) throw new TypeError('createRedisEventStore(client, options) must be an object');
   for (const key of Object.keys(options)) {
-    if (key !== 'keyPrefix' && key !== 'followBlockMs') throw new TypeError(`createRedisEventStore(client, options): unknown option \`${key}\`; the options are \`keyPrefix\`, \`followBlockMs\``);
+    if (!OPTION_KEYS.includes(key)) throw new TypeError(`createRedisEventStore(client, options): unknown option \`${key}\`; the options are ${OPTION_KEYS.map((k) => `\`${k}\``).join(', ')}`);
   }
-  const { keyPrefix = REDIS_EVENT_STORE_DEFAULTS.keyPrefix, followBlockMs = REDIS_EVENT_STORE_DEFAULTS.followBlockMs } = options;
+  const { keyPrefix = REDIS_EVENT_STORE_DEFAULTS.keyPrefix, followBlockMs = REDIS_EVENT_STORE_DEFAULTS.followBlockMs, followReconnects = REDIS_EVENT_STORE_DEFAULTS.followReconnects } = options;
   if (typeof keyPrefix !== 'string') throw new TypeError(`createRedisEventStore(client, {keyPrefix}) must be a string, got ${typeof keyPrefix}`);
   if (!Number.isSafeInteger(followBlockMs) || followBlockMs < 1) throw new TypeError(`createRedisEventStore(client, {followBlockMs}) must be an integer number of ms >= 1, got ${String(followBlockMs)}`);
+  if (!Number.isSafeInteger(followReconnects) || followReconnects < 0) throw new TypeError(`createRedisEventStore(client, {followReconnects}) must be an integer >= 0, got ${String(followReconnects)}`);
   const streamKey = (id: string) => `${keyPrefix}stream:${id}`;
   const idsKey = `${keyPrefix}streams`;
 
   return {
     async append(envelopes) {
-      const ids = new Set<string>();
-      const writes: Promise<unknown>[] = [];
-      for (const e of envelopes) {
-        ids.add(e.streamId);
-        writes.push(client.sendCommand(['XADD', streamKey(e.streamId), `0-${e.seq + 1}`, 'envelope', JSON.stringify(e)]));
-      }
-      if (ids.size > 0) writes.push(client.sendCommand(['SADD', idsKey, ...ids]));
-      await Promise.all(writes);
+      const started: string[] = []; // streams whose seq 0 was added: listed once Redis took it
+      const writes = envelopes.map((e) => {
+        const entry = [`0-${e.seq + 1}`, 'envelope', JSON.stringify(e)];
+        if (e.seq === 0) return client.sendCommand(['XADD', streamKey(e.streamId), ...entry]).then(() => void started.push(e.streamId));
+        return client.sendCommand(['XADD', streamKey(e.streamId), 'NOMKSTREAM', ...entry]).then((id) => {
+          if (id === null) throw new Error(`createRedisEventStore: stream ${JSON.stringify(e.streamId)} is not in Redis (deleted, or its seq 0 was never appended), so seq ${e.seq} is not appended`);
+        });
+      });
+      const settled = await Promise.allSettled(writes);
+      if (started.length > 0) await client.sendCommand(['SADD', idsKey, ...new Set(started)]);
+      for (const write of settled) if (write.status === 'rejected') throw write.reason;
     },
     async read(streamId: string, range?: SeqRange) {
       const from = range?.fromSeq === undefined ? '-' : `0-${range.fromSeq + 1}`;
       const to = range?.toSeq === undefined ? '+' : `0-${range.toSeq + 1}`;
-      const reply = await client.sendCommand(['XRANGE', streamKey(streamId), from, to]);
-      return (reply as [string, string[]][]).map(([, fields]) => JSON.parse(fieldValue(fields, 'envelope')) as EventEnvelope);
+      const envelopes: EventEnvelope[] = [];
+      for (const [, fields] of (await client.sendCommand(['XRANGE', streamKey(streamId), from, to])) as [string, string[]][]) {
+        const raw = fieldOf(fields, 'envelope');
+        if (raw !== undefined) envelopes.push(JSON.parse(raw) as EventEnvelope);
+        else if (fieldOf(fields, DELETED_FIELD) === undefined) throw new TypeError('a Redis stream entry has no `envelope` field');
+      }
+      return envelopes; // a delete marker (the stream is being deleted) is left out
     },
     async streams() {
       return ((await client.sendCommand(['SMEMBERS', idsKey])) as string[]).sort();
     },
     async delete(streamId: string) {
-      await Promise.all([client.sendCommand(['DEL', streamKey(streamId)]), client.sendCommand(['SREM', idsKey, streamId])]);
+      const key = streamKey(streamId);
+      const marker = client.sendCommand(['XADD', key, '*', DELETED_FIELD, '1']).catch((e: unknown) => {
+        if (!(e instanceof Error && e.message.startsWith('WRONGTYPE '))) throw e; // a key that holds no stream has no follower
+      });
+      await Promise.all([marker, client.sendCommand(['DEL', key]), client.sendCommand(['SREM', idsKey, streamId])]);
     },
     follow(streamId: string, fromSeq?: number) {
       const from = checkFromSeq('createRedisEventStore()', fromSeq);
       if (typeof client.duplicate !== 'function') throw new TypeError('createRedisEventStore(client): follow needs a client with duplicate() (the official redis client has it), for its blocking reads');
-      return tail(client.duplicate.bind(client), streamKey(streamId), from, followBlockMs);
+      return tail(client.duplicate.bind(client), { streamId, key: streamKey(streamId), fromSeq: from, blockMs: followBlockMs, reconnects: followReconnects });
     },
   };
-}
-
-function tail(duplicate: () => RedisFollowClient, key: string, fromSeq: number, blockMs: number): Observable<EventEnvelope> {
-  return new Observable<EventEnvelope>((subscriber) => {
-    let closed = false;
-    const connection = duplicate();
-    connection.on?.('error', () => undefined); // a failed command rejects; the listener keeps the client from throwing
-    const close = () => {
-      closed = true;
-      if (typeof connection.destroy === 'function') connection.destroy();
-      else void Promise.resolve(connection.disconnect?.()).catch(() => undefined);
-    };
-    const loop = async (): Promise<void> => {
-      await connection.connect();
-      let lastId = `0-${fromSeq}`; // entry ids are 0-<seq + 1>: everything above this one has seq >= fromSeq
-      while (!closed) {
-        const reply = await connection.sendCommand(['XREAD', 'COUNT', '1000', 'BLOCK', String(blockMs), 'STREAMS', key, lastId]);
-        for (const [id, fields] of xreadEntries(reply)) {
-          if (closed) return;
-          const envelope = JSON.parse(fieldValue(fields, 'envelope')) as EventEnvelope;
-          lastId = id;
-          subscriber.next(envelope);
-          if (isTerminalEnvelope(envelope)) {
-            subscriber.complete();
-            return;
-          }
-        }
-      }
-    };
-    loop().then(
-      () => !closed && close(),
-      (e: unknown) => {
-        if (closed) return;
-        close();
-        subscriber.error(e);
-      },
-    );
-    return () => {
-      if (!closed) close();
-    };
-  });
-}
-
-/** The entries of an XREAD reply for one stream: RESP2 `[[key, [[id, fields]...]]]`, RESP3 a map, or null on timeout. */
-function xreadEntries(reply: unknown): readonly [string, string[]][] {
-  if (reply === null || reply === undefined) return [];
-  if (Array.isArray(reply)) return (reply[0] as [string, [string, string[]][]] | undefined)?.[1] ?? [];
-  const values = reply instanceof Map ? [...reply.values()] : Object.values(reply as object);
-  return (values[0] as [string, string[]][] | undefined) ?? [];
-}
-
-function fieldValue(fields: readonly string[], name: string): string {
-  for (let i = 0; i < fields.length; i += 2) if (fields[i] === name) return fields[i + 1]!;
-  throw new TypeError(`a Redis stream entry has no \`${name}\` field`);
 }

@@ -1,0 +1,148 @@
+/* The live tail of the Redis event store: XREAD BLOCK on a connection of its own, through reconnects and deletes. */
+import { Observable } from 'rxjs';
+import { isTerminalEnvelope, type EventEnvelope } from '../../events/eventStore.js';
+import { EventLogError } from '../../events/EventLogError.js';
+
+/** The connection `follow` blocks on: what `client.duplicate()` gives. */
+export interface RedisFollowClient {
+  connect(): Promise<unknown>;
+  sendCommand(args: readonly string[]): Promise<unknown>;
+  /** `error` (a dropped connection, a failed reconnect) and `ready` (connected again), as the official client emits them. */
+  on?(event: 'error' | 'ready', listener: (error?: unknown) => void): unknown;
+  /** False while the client reconnects (the official client has it); a client without it is sent the read again at once. */
+  readonly isReady?: boolean;
+  /** False once the client gave up (its reconnect strategy said so) or was closed. */
+  readonly isOpen?: boolean;
+  /** Closes at once (redis 5 and later); `disconnect` (redis 4) is used when it is missing. */
+  destroy?(): unknown;
+  disconnect?(): unknown;
+}
+
+/** The field of the entry `delete` appends to a stream just before deleting it, so its blocked followers learn of it. */
+export const DELETED_FIELD = 'deleted';
+
+/** What one follower tails. */
+export interface TailTarget {
+  readonly streamId: string;
+  readonly key: string;
+  readonly fromSeq: number;
+  readonly blockMs: number;
+  /** How many failed reconnects in a row end the follower. */
+  readonly reconnects: number;
+}
+
+/**
+ * Loops `XREAD BLOCK` on a connection of its own from entry id `0-<fromSeq>` (see `createRedisEventStore`).
+ *
+ * 1. A read that fails on the connection (a drop: an idle timeout, a failover) waits for the client
+ *    to be ready again (the client reconnects, with its own backoff) and is sent again from the
+ *    last entry id it passed on, so no envelope is missed or repeated. After `reconnects` failed
+ *    attempts in a row, or when the client gives up, the follower errors with an `EventLogError`
+ *    `STORE_UNAVAILABLE` (retryable) whose `cause` is the connection's last error. An error reply (the key holds
+ *    no stream) is no drop: it errors the follower as it is.
+ * 2. The delete marker (an entry with the {@link DELETED_FIELD} field) errors it with `STREAM_NOT_FOUND`.
+ * 3. Once an envelope has been passed on, each read is preceded, pipelined, by an `XRANGE` of that
+ *    one entry: a follower that missed the marker (between two reads, or reconnecting) finds the
+ *    entry gone or another run's, and errors with `STREAM_NOT_FOUND` instead of splicing two runs.
+ */
+export function tail(duplicate: () => RedisFollowClient, target: TailTarget): Observable<EventEnvelope> {
+  const { streamId, key, blockMs, reconnects } = target;
+  const notFound = (why: string, cause?: unknown) => new EventLogError('STREAM_NOT_FOUND', streamId, `the followed stream ${JSON.stringify(streamId)} ${why}`, cause);
+  const lost = (why: string, cause: unknown) => new EventLogError('STORE_UNAVAILABLE', streamId, `the followed stream ${JSON.stringify(streamId)} ${why}`, cause);
+  return new Observable<EventEnvelope>((subscriber) => {
+    let closed = false;
+    /** Wakes the wait for the connection: with the error of a failed attempt, or with nothing when it is ready or closed. */
+    let wake: ((error?: unknown) => void) | undefined;
+    const connection = duplicate();
+    connection.on?.('error', (error) => wake?.(error ?? new Error('the Redis connection failed'))); // the listener also keeps the client from throwing
+    connection.on?.('ready', () => wake?.());
+    const close = () => {
+      closed = true;
+      wake?.();
+      if (typeof connection.destroy === 'function') connection.destroy();
+      else void Promise.resolve(connection.disconnect?.()).catch(() => undefined);
+    };
+    /** Waits until the connection is ready after a failed read; returns the failed attempts in a row so far. */
+    const recover = async (cause: unknown, failures: number): Promise<number> => {
+      for (;;) {
+        if (closed) return failures;
+        if (failures > reconnects) throw lost(`could not be read: its Redis connection dropped and ${failures - 1} reconnects failed in a row (${describe(cause)})`, cause);
+        if (connection.isOpen === false) throw lost(`could not be read: the Redis client gave up reconnecting (${describe(cause)})`, cause);
+        if (connection.isReady !== false) return failures;
+        const error = await new Promise<unknown>((resolve) => (wake = resolve));
+        wake = undefined;
+        if (error !== undefined) [cause, failures] = [error, failures + 1];
+      }
+    };
+    const loop = async (): Promise<void> => {
+      await connection.connect();
+      let lastId = `0-${target.fromSeq}`; // entry ids are 0-<seq + 1>: everything above this one has seq >= fromSeq
+      let lastRaw: string | undefined; // the envelope at lastId as stored: another run's differs
+      let failures = 0;
+      while (!closed) {
+        let entries: readonly [string, string[]][];
+        try {
+          const held = lastRaw === undefined ? undefined : connection.sendCommand(['XRANGE', key, lastId, lastId]);
+          const read = connection.sendCommand(['XREAD', 'COUNT', '1000', 'BLOCK', String(blockMs), 'STREAMS', key, lastId]);
+          if (held) {
+            read.catch(() => undefined); // settled by the close that follows a failed check
+            const entry = (await held as [string, string[]][])[0];
+            if (entry === undefined || fieldOf(entry[1], 'envelope') !== lastRaw) throw notFound('was deleted');
+          }
+          entries = xreadEntries(await read);
+        } catch (e) {
+          if (closed || e instanceof EventLogError || isErrorReply(e)) throw e;
+          failures = await recover(e, failures + 1);
+          continue;
+        }
+        failures = 0;
+        for (const [id, fields] of entries) {
+          if (closed) return;
+          const raw = fieldOf(fields, 'envelope');
+          if (raw === undefined) throw fieldOf(fields, DELETED_FIELD) === undefined ? new TypeError('a Redis stream entry has no `envelope` field') : notFound('was deleted');
+          const envelope = JSON.parse(raw) as EventEnvelope;
+          [lastId, lastRaw] = [id, raw];
+          subscriber.next(envelope);
+          if (isTerminalEnvelope(envelope)) {
+            subscriber.complete();
+            return;
+          }
+        }
+      }
+    };
+    loop().then(
+      () => !closed && close(),
+      (e: unknown) => {
+        if (closed) return;
+        close();
+        subscriber.error(e);
+      },
+    );
+    return () => {
+      if (!closed) close();
+    };
+  });
+}
+
+/** An error reply of the server (`WRONGTYPE ...`, `ERR ...`: its message starts with an upper-case code), not a connection failure. */
+function isErrorReply(e: unknown): boolean {
+  return e instanceof Error && /^[A-Z][A-Z0-9_]* /.test(e.message);
+}
+
+function describe(e: unknown): string {
+  return e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+}
+
+/** The entries of an XREAD reply for one stream: RESP2 `[[key, [[id, fields]...]]]`, RESP3 a map, or null on timeout. */
+function xreadEntries(reply: unknown): readonly [string, string[]][] {
+  if (reply === null || reply === undefined) return [];
+  if (Array.isArray(reply)) return (reply[0] as [string, [string, string[]][]] | undefined)?.[1] ?? [];
+  const values = reply instanceof Map ? [...reply.values()] : Object.values(reply as object);
+  return (values[0] as [string, string[]][] | undefined) ?? [];
+}
+
+/** The value of field `name` of a stream entry, or undefined. */
+export function fieldOf(fields: readonly string[], name: string): string | undefined {
+  for (let i = 0; i < fields.length; i += 2) if (fields[i] === name) return fields[i + 1];
+  return undefined;
+}
