@@ -33,31 +33,34 @@ const cases = [
   // (parseStructured 9.4 KB) for its structured-output fixes; the README's size entry itemises it.
   // 2026-12-05 (ninth session): +0.4-0.6 KB on every bundle with checkpoints, drift or guard for checkpoints
   // that hold only checked text (the unchecked-tail slot, the guard's and drift's counts with the span
-  // kept back and the masks of runs that hold text, hold-back passing the count on, the kept texts)
-  { label: "import { l0 } from 'l0-rx'", code: `export { l0 } from '${dist}/index.mjs';`, budget: 29.2, mustNotContain: [...RULE_CODE, ...STRUCTURED_CODE] },
-  { label: "import { structured } from 'l0-rx' (with jsonrepair)", code: `export { structured } from '${dist}/index.mjs';`, budget: 36.2 },
+  // kept back and the masks of runs that hold text, hold-back passing the count on, the kept texts),
+  // +0.3 on l0 and +0.4 on the operator bundles for the recorder keeping live order = log order, +0.9 on
+  // the root for that, replay's damaged-log checks and the linear-time text utilities
+  { label: "import { l0 } from 'l0-rx'", code: `export { l0 } from '${dist}/index.mjs';`, budget: 29.5, mustNotContain: [...RULE_CODE, ...STRUCTURED_CODE] },
+  { label: "import { structured } from 'l0-rx' (with jsonrepair)", code: `export { structured } from '${dist}/index.mjs';`, budget: 36.6 },
   { label: "import { parseStructured } from 'l0-rx/operators' (with jsonrepair)", code: `export { parseStructured } from '${dist}/operators/index.mjs';`, budget: 9.5, mustNotContain: PROVIDER_CODE },
   { label: "import { formatContext, stripThinking, extractCode } from 'l0-rx'", code: `export { formatContext, stripThinking, extractCode } from '${dist}/index.mjs';`, budget: 2.1, mustNotContain: [...PROVIDER_CODE, ...STRUCTURED_CODE] },
   // every capability with its runtime dependencies (jsonrepair, eventsource-parser): the README says why not 45 KB
-  { label: "import * from 'l0-rx' (whole root entry)", code: `export * from '${dist}/index.mjs';`, budget: 65.6 },
+  { label: "import * from 'l0-rx' (whole root entry)", code: `export * from '${dist}/index.mjs';`, budget: 67.0 },
   // every pipeable operator, structured parsing (with jsonrepair) included: a ceiling, not a typical import
-  { label: "import * from 'l0-rx/operators'", code: `export * from '${dist}/operators/index.mjs';`, budget: 35.1 },
+  { label: "import * from 'l0-rx/operators'", code: `export * from '${dist}/operators/index.mjs';`, budget: 35.7 },
   {
     label: 'a browser consuming a backend stream (accumulate, ofType, withTimeouts, retryWithBackoff, fallbackTo, tapLifecycle)',
     code: `export { accumulate, ofType, withTimeouts, retryWithBackoff, fallbackTo, tapLifecycle } from '${dist}/index.mjs';`,
-    budget: 10.0,
+    // 10.1 since the ninth session: 10.00 -> 10.005, the same code in another module order (as the SSE path below)
+    budget: 10.1,
     mustNotContain: [...PROVIDER_CODE, ...STRUCTURED_CODE],
   },
   {
     label: 'guardrails and drift on their own (guard, recommendedGuardrails, detectDrift)',
     code: `export { guard, recommendedGuardrails, detectDrift } from '${dist}/index.mjs';`,
-    budget: 14.1,
+    budget: 14.2,
     mustNotContain: PROVIDER_CODE,
   },
   {
     label: "l0 with guardrails (import { l0, recommendedGuardrails } from 'l0-rx')",
     code: `export { l0, recommendedGuardrails } from '${dist}/index.mjs';`,
-    budget: 35.7,
+    budget: 36.2,
   },
   // 6 KB was the target; measured 11.0 KB (10.8 before the size pass, 10.1 after it, +0.5 for the
   // shared attempt text accumulate now builds on, +0.1 for the retry loop as one object per
@@ -71,7 +74,9 @@ const cases = [
   {
     label: 'a browser reading a backend over SSE (fromServerSentEvents, accumulate, retryWithBackoff)',
     code: `export { fromServerSentEvents, accumulate, retryWithBackoff } from '${dist}/index.mjs';`,
-    budget: 11.0,
+    // 11.1 since the ninth session: 10.99 -> 11.01 with no code change on this path (the same code, in another
+    // module order: the beautified bundle is 7 bytes smaller, its gzip 18 bytes larger)
+    budget: 11.1,
     mustNotContain: PROVIDER_CODE,
   },
   { label: "import { accumulate } from 'l0-rx'", code: `export { accumulate } from '${dist}/index.mjs';`, budget: 3.9, mustNotContain: PROVIDER_CODE },
