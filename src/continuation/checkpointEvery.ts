@@ -83,19 +83,20 @@ class Checkpoints extends Relay<L0Event> {
     const unchecked = due ? uncheckedTail() : 0;
     out.next(event);
     if (!due) return;
-    const now: [string, number] = [text.text, text.tokenCount];
-    let pick: [string, number] | undefined = now;
-    if (unchecked === 0) kept.length = 0;
-    else {
-      // the newest kept text within the passed part (older ones are no use any more); this one waits its turn
-      const end = text.length - unchecked;
-      pick = undefined;
-      while (kept.length > 0 && kept[0]![0].length <= end) pick = kept.shift();
-      // a check that holds a long stretch back (a block judged when it closes) would grow the list by one per
-      // checkpoint: past 64, every other entry goes (the fallback gets a little older, memory stays bounded)
-      if (kept.push(now) > 64) this.kept = kept.filter((_, i) => i % 2 === 1);
-      if (pick !== undefined && pick[0].length <= this.saved) pick = undefined;
+    if (unchecked === 0) {
+      if (kept.length > 0) kept.length = 0;
+      this.saved = text.length;
+      return out.next({ type: 'checkpoint', content: text.text, tokenCount: text.tokenCount });
     }
+    const now: [string, number] = [text.text, text.tokenCount];
+    // the newest kept text within the passed part (older ones are no use any more); this one waits its turn
+    const end = text.length - unchecked;
+    let pick: [string, number] | undefined;
+    while (kept.length > 0 && kept[0]![0].length <= end) pick = kept.shift();
+    // a check that holds a long stretch back (a block judged when it closes) would grow the list by one per
+    // checkpoint: past 64, every other entry goes (the fallback gets a little older, memory stays bounded)
+    if (kept.push(now) > 64) this.kept = kept.filter((_, i) => i % 2 === 1);
+    if (pick !== undefined && pick[0].length <= this.saved) pick = undefined;
     if (pick === undefined) return;
     this.saved = pick[0].length;
     out.next({ type: 'checkpoint', content: pick[0], tokenCount: pick[1] });
