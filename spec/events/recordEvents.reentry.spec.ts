@@ -25,6 +25,9 @@ function setup(react: (e: EventEnvelope, source: Subject<L0Event>) => void = () 
   return { store, source, recorded, followed, infos, logged };
 }
 
+/** The terminal envelope of a run left before its end. */
+const ABORTED = { type: 'error', error: expect.objectContaining({ name: 'StreamAbortedError', code: 'STREAM_ABORTED' }) };
+
 describe('recordEvents with re-entrant events', () => {
   it('should log and pass on, in arrival order, events a follower feeds from inside append, however deep', () => {
     const { source, recorded, followed, logged } = setup((e, s) => {
@@ -88,8 +91,8 @@ describe('recordEvents with re-entrant events', () => {
     const live: L0Event[] = [];
     recorded.pipe(take(1)).subscribe((e) => live.push(e));
     source.next(tok('a'));
-    expect([live, logged()]).toEqual([[tok('a')], [tok('a')]]);
-    expect(infos).toEqual([{ streamId: 'r', count: 1, error: undefined }]);
+    expect([live, logged()]).toEqual([[tok('a')], [tok('a'), ABORTED]]);
+    expect(infos).toEqual([{ streamId: 'r', count: 2, error: undefined }]);
     expect(source.observed).toBe(false);
   });
 
@@ -105,8 +108,8 @@ describe('recordEvents with re-entrant events', () => {
     const subscription = recorded.subscribe((e) => live.push(e));
     leave = () => subscription.unsubscribe();
     source.next(tok('a'));
-    expect([live, logged()]).toEqual([[], [tok('a')]]); // it left before `a` was passed on; the log holds what was appended
-    expect(infos).toEqual([{ streamId: 'r', count: 1, error: undefined }]);
+    expect([live, logged()]).toEqual([[], [tok('a'), ABORTED]]); // it left before `a` was passed on; the log holds what was appended, then the abort
+    expect(infos).toEqual([{ streamId: 'r', count: 2, error: undefined }]);
   });
 
   it('should keep the live order and the log order for a store whose append itself feeds the source', () => {

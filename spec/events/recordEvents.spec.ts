@@ -5,6 +5,7 @@ import {
   createMemoryEventStore,
   isEventLogError,
   recordEvents,
+  replayEvents,
   type EventEnvelope,
   type EventLogError,
   type EventStore,
@@ -91,14 +92,18 @@ describe('recordEvents', () => {
     });
   });
 
-  it('should stop recording and unsubscribe from the source when the consumer leaves', () => {
+  it('should stop recording, end the log with a STREAM_ABORTED envelope and unsubscribe from the source when the consumer leaves', () => {
     const store = createMemoryEventStore();
     testScheduler().run(({ hot, expectObservable, expectSubscriptions }) => {
       const source = hot('-a-b-a-b-', values);
       expectObservable(source.pipe(recordEvents(store, { streamId: 'r' })), '^--!').toBe('-a-', values);
       expectSubscriptions(source.subscriptions).toBe('^--!');
     });
-    expect((store.read('r') as EventEnvelope[]).map((e) => e.event)).toEqual([values.a]);
+    // a replay or a follower of the run ends there instead of waiting for an end never written
+    expect((store.read('r') as EventEnvelope[]).map((e) => e.event)).toEqual([values.a, { type: 'error', error: expect.objectContaining({ name: 'StreamAbortedError', code: 'STREAM_ABORTED' }) }]);
+    const replayed: unknown[] = [];
+    replayEvents(store, 'r').subscribe({ next: (e) => replayed.push(e), error: (e: unknown) => replayed.push(e) });
+    expect(replayed).toEqual([values.a, expect.objectContaining({ name: 'StreamAbortedError', code: 'STREAM_ABORTED' })]);
   });
 
   it('should give each subscription its own stream, with seq from 0', () => {

@@ -3,6 +3,7 @@ import type { L0Event } from './eventTypes.js';
 import { EVENT_LOG_VERSION, type EventEnvelope, type EventStore, type RecordedEvent } from './eventStore.js';
 import { EventLogError } from './EventLogError.js';
 import { serializeError } from '../errors/serializeError.js';
+import { StreamAbortedError } from '../errors/StreamAbortedError.js';
 import { isPromiseLike } from '../internal/isPromiseLike.js';
 import { Relay } from '../internal/relay.js';
 import { checkBag, checkKeys, describeOption, isSchedulerLike, optionError, optionKeys, optionPath, type OptionPath } from '../internal/options.js';
@@ -62,7 +63,8 @@ const ROOT = /*#__PURE__*/ optionPath('recordEvents', 'store, ');
  *    and then passed on; {@link replayEvents} turns it back into the typed error.
  * 4. A store that rejects, or a queue past `maxPending`, stops recording for that subscription and
  *    calls `onRecordError` once; the stream is never affected.
- * 5. Unsubscribing stops recording new events; what was queued is still written.
+ * 5. Unsubscribing stops recording new events; what was queued is still written, then an error
+ *    envelope with a `StreamAbortedError` ends the log (a follower or replay of the run ends too).
  * 6. An event (or the end) that arrives while the previous event is being appended or passed on
  *    (a synchronous store's `follow` subscriber, or the consumer, feeding the source) is appended
  *    and passed on right after it: the consumer sees the events in the log's order.
@@ -191,9 +193,16 @@ class Recorder extends Relay<L0Event> {
     else this.settle(COMPLETE);
   }
 
-  /** Unsubscribing stops recording new events (a nested one still waiting is dropped: never logged, never passed on); what was queued for the store is still written. */
+  /**
+   * Unsubscribing stops recording new events (a nested one still waiting is dropped: never logged,
+   * never passed on); what was queued for the store is still written. A run left before its end
+   * gets a terminal envelope, a `StreamAbortedError`, so a replay or a follower of it ends instead of
+   * waiting for an end that will never be written.
+   */
   override unsubscribe(): void {
+    const cut = !this.ended && !this.isStopped;
     super.unsubscribe();
+    if (cut) this.push({ type: 'error', error: serializeError(new StreamAbortedError('The run was unsubscribed before its end (recorded by recordEvents)')) });
     this.end();
   }
 
