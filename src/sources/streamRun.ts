@@ -5,7 +5,7 @@ import { describeThrown, safeGet, safeHas } from '../errors/inspect.js';
 import { describeValue, InvalidStreamError } from '../errors/InvalidStreamError.js';
 import { toL0Error } from '../errors/normalizeError.js';
 import { StreamAbortedError } from '../errors/StreamAbortedError.js';
-import { isAsyncIterable, isReadableStreamLike, isRecord } from './adapters/shared.js';
+import { incompleteStream, isAsyncIterable, isReadableStreamLike, isRecord } from './adapters/shared.js';
 import type { AdapterEmit, ChunkDecoder, StreamAdapter } from './adapters/types.js';
 import { checkEvent } from './validateEvent.js';
 import { isPromiseLike } from '../internal/isPromiseLike.js';
@@ -33,7 +33,8 @@ interface AbortControllerLike {
  *    first callback, then run again; object -> adapters' `unwrap`, then a `ReadableStream` (read with a
  *    reader) or an `AsyncIterable` (read with its iterator); anything else -> `InvalidStreamError`.
  * 2. Chunks: the first picks the adapter (`detect`), every chunk goes to its decoder.
- * 3. End: the decoder's `end`, then `complete{stop}` if nobody completed.
+ * 3. End: the decoder's `end`, then `complete{stop}` if nobody completed; an SDK stream (one with its
+ *    own `controller`) that ends before its first chunk is a retryable `INCOMPLETE_STREAM`.
  * 4. `unsubscribe()` (the teardown): unless the run completed, aborts the factory's signal (and an SDK stream's own
  *    `controller`); cancels the reader / returns the iterator if the source is still open; unsubscribes
  *    an Observable source. Rejections of those calls are swallowed.
@@ -209,6 +210,9 @@ export class StreamRun {
       throw new StreamAbortedError('The stream was aborted through its own controller before it finished');
     }
     if (!this.decoder && this.unwrappedBy) this.use(this.unwrappedBy);
+    // an SDK stream (it carries its own controller: openai's chat and responses streams) that ends
+    // before its first chunk is cut, not an empty answer: both protocols end with a marker
+    if (!this.decoder && this.inputController) throw incompleteStream('the SDK stream ended before its first chunk');
     this.decoder?.end(this.sink);
     this.emit(STOP);
   }

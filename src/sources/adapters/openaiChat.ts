@@ -38,10 +38,13 @@ interface PartialCall {
  *    it is shown, accumulated and counted as output like any text.
  * 2. `delta.reasoning_content` (DeepSeek, vLLM) or else `delta.reasoning` (OpenRouter, Ollama) -> `reasoning`.
  * 3. `delta.tool_calls[]` fragments are keyed by `index` (`id` and `name` arrive once, `arguments` in
- *    pieces) and emitted as one `tool-call` each, in index order, when the `finish_reason` arrives.
+ *    pieces) and emitted as one `tool-call` each, in index order, when the `finish_reason` arrives;
+ *    without `index` (some compatible servers send whole parallel calls), a new `id` starts a call
+ *    and a fragment without one continues the last. A call without a name is `MALFORMED_CHUNK`.
  *    The deprecated `delta.function_call` is handled the same way (its id is its name).
  * 4. `finish_reason`: stop -> stop, length -> length, tool_calls / function_call -> tool-calls,
- *    content_filter -> content-filter, anything else -> other.
+ *    content_filter -> content-filter, anything else but `""` (sent by some servers on chunks that
+ *    are not the last) -> other.
  * 5. `usage` (the extra chunk with empty `choices` that `stream_options.include_usage` adds after the
  *    finish reason) is kept, so `complete{finishReason, usage}` is emitted when the stream ends.
  * 6. Only choice `index` 0 is read; other choices (`n > 1`) are ignored.
@@ -64,6 +67,8 @@ export const openaiChatAdapter: StreamAdapter = /*#__PURE__*/ Object.freeze({
 
 class ChatDecoder implements ChunkDecoder {
   private finish: FinishReason | undefined;
+  /** The slot the last fragment without `index` went to. */
+  private unindexed: number | undefined = undefined;
   private usage: Usage | undefined;
   private readonly calls = new Map<number, PartialCall>();
 
@@ -85,7 +90,8 @@ class ChatDecoder implements ChunkDecoder {
         this.delta(delta, emit, chunk);
       }
       const finish = ch['finish_reason'];
-      if (typeof finish === 'string') {
+      // some compatible servers send `""` on chunks that are not the last: no finish
+      if (typeof finish === 'string' && finish !== '') {
         this.finish = Object.hasOwn(FINISH, finish) ? FINISH[finish as RawFinish] : 'other';
         this.flushCalls(emit);
       }
@@ -117,12 +123,24 @@ class ChatDecoder implements ChunkDecoder {
   private toolFragment(call: unknown, chunk: unknown): void {
     const tc = rec(call);
     if (!tc) throw malformedChunk(NAME, 'a tool call is not an object', chunk);
-    const index = typeof tc['index'] === 'number' ? tc['index'] : 0;
+    const id = str(tc['id']);
     const fn = rec(tc['function']);
     const custom = rec(tc['custom']);
     const name = str(fn?.['name']) ?? str(custom?.['name']);
     const args = str(fn?.['arguments']) ?? str(custom?.['input']);
-    this.fragment(index, str(tc['id']), name, args);
+    this.fragment(typeof tc['index'] === 'number' ? tc['index'] : this.slotOf(id), id, name, args);
+  }
+
+  /**
+   * The slot of a fragment without `index` (compatible servers that send whole parallel calls):
+   * a new `id` starts a call of its own, a fragment without one continues the last call.
+   */
+  private slotOf(id: string | undefined): number {
+    const last = this.unindexed;
+    if (last !== undefined && (id === undefined || this.calls.get(last)?.id === undefined || this.calls.get(last)!.id === id)) return last;
+    let slot = last === undefined && !this.calls.has(0) ? 0 : this.calls.size;
+    while (this.calls.has(slot)) slot++;
+    return (this.unindexed = slot);
   }
 
   private fragment(index: number, id: string | undefined, name: string | undefined, args: string | undefined): void {
@@ -141,6 +159,7 @@ class ChatDecoder implements ChunkDecoder {
     const indexes = [...this.calls.keys()].sort((a, b) => a - b);
     for (const index of indexes) {
       const call = this.calls.get(index)!;
+      if (call.name === undefined) throw malformedChunk(NAME, `tool call ${call.id ?? index} has no name`, { id: call.id, arguments: call.fragments.join('') });
       emit({
         type: 'tool-call',
         id: call.id ?? `call_${index}`,

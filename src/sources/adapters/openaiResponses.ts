@@ -46,7 +46,9 @@ const TRANSIENT = /*#__PURE__*/ new Set(['server_error', 'rate_limit_exceeded', 
  */
 export const openaiResponsesAdapter: StreamAdapter = /*#__PURE__*/ Object.freeze({
   name: NAME,
-  detect: (chunk: unknown): boolean => isRecord(chunk) && typeof chunk['type'] === 'string' && chunk['type'].startsWith('response.'),
+  // an `error` event can come first: it has a `sequence_number`, as every event of this API does (an AI SDK error part has none)
+  detect: (chunk: unknown): boolean =>
+    isRecord(chunk) && typeof chunk['type'] === 'string' && (chunk['type'].startsWith('response.') || (chunk['type'] === 'error' && 'sequence_number' in chunk)),
   create: (): ChunkDecoder => new ResponsesDecoder(),
 });
 
@@ -92,12 +94,13 @@ class ResponsesDecoder implements ChunkDecoder {
     if (!item) return;
     if (kind === 'function_call' || kind === 'custom_tool_call') {
       this.sawToolCall = true;
-      const call: L0Event = {
-        type: 'tool-call',
-        id: str(item['call_id']) ?? str(item['id']) ?? '',
-        name: str(item['name']) ?? '',
-        arguments: str(kind === 'function_call' ? item['arguments'] : item['input']) ?? '',
-      };
+      const id = str(item['call_id']) ?? str(item['id']);
+      const name = str(item['name']);
+      const args = str(kind === 'function_call' ? item['arguments'] : item['input']);
+      if (id === undefined || name === undefined || args === undefined) {
+        throw malformedChunk(NAME, `a ${kind} item without ${id === undefined ? 'a call id' : name === undefined ? 'a name' : kind === 'function_call' ? 'string arguments' : 'a string input'}`, item);
+      }
+      const call: L0Event = { type: 'tool-call', id, name, arguments: args };
       emit(call);
     } else if (kind === 'image_generation_call' && typeof item['result'] === 'string' && item['result'] !== '') {
       const format = str(item['output_format']) ?? 'png';
