@@ -35,13 +35,15 @@ const cases = [
   // that hold only checked text (the unchecked-tail slot, the guard's and drift's counts with the span
   // kept back and the masks of runs that hold text, hold-back passing the count on, the kept texts),
   // +0.3 on l0 and +0.4 on the operator bundles for the recorder keeping live order = log order, +0.9 on
-  // the root for that, replay's damaged-log checks and the linear-time text utilities
-  { label: "import { l0 } from 'l0-rx'", code: `export { l0 } from '${dist}/index.mjs';`, budget: 29.5, mustNotContain: [...RULE_CODE, ...STRUCTURED_CODE] },
-  { label: "import { structured } from 'l0-rx' (with jsonrepair)", code: `export { structured } from '${dist}/index.mjs';`, budget: 36.6 },
+  // the root for that, replay's damaged-log checks and the linear-time text utilities; +0.3 on every bundle
+  // with fromStream for the adapters' edge fixes (index-less tool calls, an empty SDK stream, nameless calls)
+  // and the recorder's terminal envelope for a run left before its end
+  { label: "import { l0 } from 'l0-rx'", code: `export { l0 } from '${dist}/index.mjs';`, budget: 29.8, mustNotContain: [...RULE_CODE, ...STRUCTURED_CODE] },
+  { label: "import { structured } from 'l0-rx' (with jsonrepair)", code: `export { structured } from '${dist}/index.mjs';`, budget: 36.8 },
   { label: "import { parseStructured } from 'l0-rx/operators' (with jsonrepair)", code: `export { parseStructured } from '${dist}/operators/index.mjs';`, budget: 9.5, mustNotContain: PROVIDER_CODE },
   { label: "import { formatContext, stripThinking, extractCode } from 'l0-rx'", code: `export { formatContext, stripThinking, extractCode } from '${dist}/index.mjs';`, budget: 2.1, mustNotContain: [...PROVIDER_CODE, ...STRUCTURED_CODE] },
   // every capability with its runtime dependencies (jsonrepair, eventsource-parser): the README says why not 45 KB
-  { label: "import * from 'l0-rx' (whole root entry)", code: `export * from '${dist}/index.mjs';`, budget: 67.0 },
+  { label: "import * from 'l0-rx' (whole root entry)", code: `export * from '${dist}/index.mjs';`, budget: 67.2 },
   // every pipeable operator, structured parsing (with jsonrepair) included: a ceiling, not a typical import
   { label: "import * from 'l0-rx/operators'", code: `export * from '${dist}/operators/index.mjs';`, budget: 35.7 },
   {
@@ -60,7 +62,7 @@ const cases = [
   {
     label: "l0 with guardrails (import { l0, recommendedGuardrails } from 'l0-rx')",
     code: `export { l0, recommendedGuardrails } from '${dist}/index.mjs';`,
-    budget: 36.2,
+    budget: 36.4,
   },
   // 6 KB was the target; measured 11.0 KB (10.8 before the size pass, 10.1 after it, +0.5 for the
   // shared attempt text accumulate now builds on, +0.1 for the retry loop as one object per
