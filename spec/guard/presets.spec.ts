@@ -40,7 +40,7 @@ describe('guardrail presets', () => {
 describe('zeroOutputRule', () => {
   it('should flag noise and accept any letter, digit, emoji or empty JSON', () => {
     expect(runSync(text('..', ' ---'), guard([zeroOutputRule()])).violations).toHaveLength(1);
-    for (const ok of ['4', 'No', '👍', '{}', ' [ ] ']) expect(runSync(text(ok), guard([zeroOutputRule()])).violations).toEqual([]);
+    for (const ok of ['4', 'No', '👍', '🇫🇷', '{}', ' [ ] ']) expect(runSync(text(ok), guard([zeroOutputRule()])).violations).toEqual([]);
   });
 
   it('should accept an emoji whose two halves arrive in different checks', () => {

@@ -56,8 +56,10 @@ export const DEDUPLICATE_CONTINUATION_DEFAULTS: Readonly<Required<DeduplicateCon
  *    overlap cut from their front: tokens entirely inside it are dropped, the one it ends in is
  *    shortened; token boundaries are otherwise kept (L0 releases one coalesced token instead).
  *    The operator is then disarmed until the next `resume`.
- * 4. Any other event while armed (`complete`, `tool-call`, `data`, `reasoning`...) and the source
- *    completing decide the overlap with the text seen so far, release, then pass on.
+ * 4. `reasoning` and `progress` pass through while armed, ahead of the held tokens (another
+ *    channel: a reasoning model thinks before it writes). Any other event (`complete`,
+ *    `tool-call`, `data`...) and the source completing decide the overlap with the text seen so
+ *    far, release, then pass on.
  * 5. `start`, `retry` and `fallback` discard held tokens (the attempt they belonged to is
  *    retracted) and disarm; an error discards them and is passed on.
  *
@@ -116,7 +118,8 @@ class Deduplication extends Relay<L0Event> {
         this.disarm();
         break;
       default:
-        if (this.matcher) this.release(this.matcher.finish());
+        // reasoning and progress are channels of their own (a reasoning model thinks before its text): they pass, the match goes on
+        if (this.matcher && event.type !== 'reasoning' && event.type !== 'progress') this.release(this.matcher.finish());
     }
     this.out.next(event);
   }

@@ -13,9 +13,13 @@ export type DetectZeroOutputConfig = Readonly<Record<string, never>>;
 
 const ROOT = /*#__PURE__*/ optionPath('detectZeroOutput');
 
-/** Letters, digits and marks of any script, and emoji, carry meaning; whitespace, punctuation and symbols do not. */
-const NOISE = /^[\s\p{P}\p{S}]$/u;
-const EMOJI = /^\p{Extended_Pictographic}$/u;
+/**
+ * Letters, digits and marks of any script, and emoji (flags' regional indicators included), carry
+ * meaning; whitespace, punctuation, symbols and invisible characters (control, format such as a
+ * zero-width space, private use, unassigned, a lone surrogate) do not.
+ */
+const NOISE = /^[\s\p{P}\p{S}\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Cs}]$/u;
+const EMOJI = /^[\p{Extended_Pictographic}\p{Regional_Indicator}]$/u;
 /** The empty JSON answers, whitespace removed. */
 const EMPTY_JSON: ReadonlySet<string> = /*#__PURE__*/ new Set(['{}', '[]']);
 

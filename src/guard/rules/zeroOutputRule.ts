@@ -1,7 +1,7 @@
 import { builtInRule, SCAN_INTERVAL } from './builtInRule.js';
 import type { GuardFinding, GuardRule, GuardRuleRun } from '../guardRule.js';
 
-const MEANING = /[\p{L}\p{N}\p{M}\p{Extended_Pictographic}]/u;
+const MEANING = /[\p{L}\p{N}\p{M}\p{Extended_Pictographic}\p{Regional_Indicator}]/u;
 
 /**
  * At completion, flags an answer with no meaningful content (empty, whitespace, or punctuation
