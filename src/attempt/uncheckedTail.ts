@@ -23,8 +23,9 @@ import type { L0Event } from '../events/eventTypes.js';
  * them to a later task (`delay`, `observeOn`) makes it wrong or drops it (README, `checkpointEvery`).
  * Each source starts its tokens' calls at zero: a run fed from inside another's delivery is not
  * narrowed by the other's count. Checks say nothing when no checkpoint listens: `checkpointEvery`
- * subscribes its source inside {@link listenForUncheckedTails}, and a check made then tells. The slot lives on `globalThis` under a registered symbol, as the attempt
- * context does, so the package's ESM and CJS copies share it.
+ * subscribes its source inside {@link listenForUncheckedTails}, and a check made then tells. The
+ * slot lives on `globalThis` under a registered symbol, as the attempt context does, so the
+ * package's ESM and CJS copies share it.
  */
 interface Slot { tail: number; listening: number }
 const KEY = /*#__PURE__*/ Symbol.for('l0-rx.uncheckedTail.v3');

@@ -160,7 +160,7 @@ class DriftSubscription extends Relay<L0Event> {
   /** Brings the fresh detectors up to a resumed checkpoint (each `resume` hook; nothing is reported). */
   private resume(checkpoint: string): void {
     for (const c of this.checks) c.resume?.(checkpoint);
-    this.held = this.heldBack();
+    if (this.tells) this.held = this.heldBack();
   }
 
   /** The most characters a detector that can fail the attempt has left unjudged at the end of the text. */

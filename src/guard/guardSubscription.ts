@@ -118,16 +118,10 @@ export class GuardSubscription extends Relay<L0Event> implements RedactionSink {
       // downstream while it does holds only text the rules have passed, `span` short of it (a phrase
       // may still be coming, as hold-back keeps back), and nothing of a round that fails the attempt
       const failed = verdict !== undefined && verdict.failing.length > 0;
-      const unchecked = !failed && this.#nextDue === NEVER ? 0 : length - Math.max(0, (failed ? passed : this.#checked) - span);
+      const unchecked = !this.#tells || (!failed && this.#nextDue === NEVER) ? 0 : length - Math.max(0, (failed ? passed : this.#checked) - span);
       if (this.redactions === undefined || this.redactions.length === 0) {
         this.#released = length;
-        // after a redaction the released text is longer than the raw one: the count, in released characters, grows by as much
-        if (!this.#tells) this.out.next(event);
-        else if (this.#grown === 0) nextWithUncheckedTail(this.out, event, unchecked);
-        else {
-          const tail = Math.max(unchecked, uncheckedTail());
-          nextWithUncheckedTail(this.out, event, tail > 0 ? tail + this.#grown : 0, true);
-        }
+        this.#pass(event, unchecked, 0);
       } else {
         this.#pending += value;
         this.#emitText(length, event, unchecked);
@@ -254,8 +248,18 @@ export class GuardSubscription extends Relay<L0Event> implements RedactionSink {
     const event = original && value === original.value ? original : value !== '' ? ({ type: 'token', value } as const) : undefined;
     if (event === undefined) return;
     this.#grown += Math.max(0, value.length - (to - before));
+    this.#pass(event, unchecked, this.#length - to);
+  }
+
+  /**
+   * Hands a released token on, telling a listening checkpoint (see uncheckedTail) the count in
+   * released characters: this guard's `unchecked`, or what the checks before it had not passed
+   * less the `heldBack` characters not released yet, whichever is more, plus what redactions added.
+   */
+  #pass(event: TokenEvent, unchecked: number, heldBack: number): void {
     if (!this.#tells) return this.out.next(event);
-    const tail = Math.max(unchecked, uncheckedTail() - (this.#length - to));
+    if (this.#grown === 0 && heldBack === 0) return nextWithUncheckedTail(this.out, event, unchecked);
+    const tail = Math.max(unchecked, uncheckedTail() - heldBack);
     nextWithUncheckedTail(this.out, event, tail > 0 ? tail + this.#grown : 0, true);
   }
 
