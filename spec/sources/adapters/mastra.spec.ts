@@ -3,7 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { fromStream, isStreamAbortedError, type L0Event } from 'l0-rx';
 import { collect, collectError, readableOf } from '../streamHelpers.js';
 
-/** A Mastra chunk envelope (`@mastra/core` is not a dev dependency, so the shape is written out). */
+/**
+ * A Mastra chunk envelope, written out for the chunks a real `Agent` on the fault server does not
+ * send (files, tripwires, aborts); spec/integration/mastra.spec.ts runs the real one.
+ */
 const env = (type: string, payload: Record<string, unknown> = {}) => ({ type, runId: 'run-1', from: 'AGENT', payload });
 const mastraUsage = { inputTokens: 10, outputTokens: 5, totalTokens: 15, reasoningTokens: 2, cachedInputTokens: 4 };
 const finish = (reason: string) => env('finish', { stepResult: { reason }, output: { usage: mastraUsage }, metadata: {}, messages: {} });
