@@ -1,8 +1,8 @@
 /** @test {fromStream} */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Observable, throwError } from 'rxjs';
-import { fromStream, isInvalidStreamError, isL0Error, type L0Event, type StreamFactory } from 'l0-rx';
-import { tick } from './streamHelpers.js';
+import { fromStream, isInvalidStreamError, isL0Error, isUnknownError, type L0Event, type StreamFactory } from 'l0-rx';
+import { collectError, tick } from './streamHelpers.js';
 
 /** Odd values a factory, an SDK or a user Observable may throw or reject with. */
 function hostileValues(): [string, unknown][] {
@@ -210,6 +210,29 @@ describe('fromStream failures', () => {
       const sub = fromStream(() => source).subscribe();
       expect(() => sub.unsubscribe()).not.toThrow();
       await tick();
+    });
+  });
+
+  describe('a SyntaxError while reading chunks', () => {
+    const chunk = { id: 'c', object: 'chat.completion.chunk', choices: [{ index: 0, delta: { content: 'The' }, finish_reason: null }] };
+    /** Reads one chunk, then throws as JSON.parse does on the next: what openai 5 and 6 rethrow. */
+    async function* unreadable() {
+      yield chunk;
+      JSON.parse('{"id": "c", "choi');
+    }
+
+    it("should fail an SDK stream's SyntaxError (openai 5/6 rethrow JSON.parse's) as a retryable MALFORMED_CHUNK", async () => {
+      const sdkStream = Object.assign(unreadable(), { controller: new AbortController() });
+      const { events, error } = await collectError(fromStream(() => sdkStream));
+      expect(events.map((e) => e.type)).toEqual(['start', 'token']);
+      expect(error).toMatchObject({ name: 'ProviderError', code: 'MALFORMED_CHUNK', retryable: true });
+      expect(error.cause).toBeInstanceOf(SyntaxError);
+    });
+
+    it("should keep a user iterable's SyntaxError an UnknownError (it is not a provider's chunk)", async () => {
+      const { error } = await collectError(fromStream(() => unreadable()));
+      expect(isUnknownError(error)).toBe(true);
+      expect(error.cause).toBeInstanceOf(SyntaxError);
     });
   });
 });

@@ -5,7 +5,7 @@ import { describeThrown, safeGet, safeHas } from '../errors/inspect.js';
 import { describeValue, InvalidStreamError } from '../errors/InvalidStreamError.js';
 import { toL0Error } from '../errors/normalizeError.js';
 import { StreamAbortedError } from '../errors/StreamAbortedError.js';
-import { incompleteStream, isAsyncIterable, isReadableStreamLike, isRecord } from './adapters/shared.js';
+import { incompleteStream, isAsyncIterable, isReadableStreamLike, isRecord, unreadableChunk } from './adapters/shared.js';
 import type { AdapterEmit, ChunkDecoder, StreamAdapter } from './adapters/types.js';
 import { checkEvent } from './validateEvent.js';
 import { isPromiseLike } from '../internal/isPromiseLike.js';
@@ -168,7 +168,9 @@ export class StreamRun {
 
   private readonly onReadError = (e: unknown): void => {
     this.sourceEnded = true;
-    this.fail(e);
+    // an SDK stream's SyntaxError is a chunk it could not parse: openai 5 and 6 rethrow JSON.parse's
+    // (openai 7 words its own, which classifyError knows); from user code it stays an UnknownError
+    this.fail(this.inputController && e instanceof SyntaxError ? unreadableChunk(e) : e);
   };
 
   /** One chunk read (or the end): decoded and emitted, then the next one asked for. Never throws. */

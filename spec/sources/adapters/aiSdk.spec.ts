@@ -84,6 +84,14 @@ describe('ai-sdk adapter (streamText parts)', () => {
     expect((await runError([finish('interrupted')])).error).toMatchObject({ code: 'INCOMPLETE_STREAM', retryable: true });
   });
 
+  it("should fail AI SDK 5's finish reason unknown (no finish reason sent) as INCOMPLETE_STREAM", async () => {
+    // AI SDK 7's types no longer list it; AI SDK 5's streams send it (spec/integration/sdkVersions.spec.ts)
+    const unknown = { type: 'finish', finishReason: 'unknown', totalUsage } as unknown as Part;
+    const { events, error } = await runError([{ type: 'text-delta', id: 't', text: 'The quick' }, unknown]);
+    expect(events.filter((e) => e.type === 'complete')).toEqual([]);
+    expect(error).toMatchObject({ code: 'INCOMPLETE_STREAM', retryable: true });
+  });
+
   it('should treat parts that end without finish as cut', async () => {
     const { error } = await runError([{ type: 'start' }, { type: 'text-delta', id: 't', text: 'a' }]);
     expect(error).toMatchObject({ code: 'INCOMPLETE_STREAM', category: 'network', retryable: true });

@@ -175,7 +175,11 @@ function finishReasonOf(part: Rec): string | undefined {
   return typeof raw === 'string' ? raw : str(rec(raw)?.['unified']);
 }
 
-/** Maps an AI SDK finish reason; `error` and `interrupted` throw. Internal (also used by Mastra). */
+/**
+ * Maps an AI SDK finish reason; `error` throws, and so do `interrupted` and AI SDK 5's `unknown`
+ * ("the model has not transmitted a finish reason": @ai-sdk/openai-compatible 1 reports a body
+ * that ended without one so) as a cut stream. Internal (also used by Mastra).
+ */
 export function aiFinishReason(reason: string | undefined): FinishReason {
   if (reason === 'error') {
     throw new ProviderError('The model stopped with finish reason "error"', {
@@ -185,6 +189,6 @@ export function aiFinishReason(reason: string | undefined): FinishReason {
       reason: 'server_error',
     });
   }
-  if (reason === 'interrupted') throw incompleteStream('AI SDK stream finished with finish reason "interrupted"');
+  if (reason === 'interrupted' || reason === 'unknown') throw incompleteStream(`AI SDK stream finished with finish reason "${reason}"`);
   return reason !== undefined && FINISH.has(reason) ? (reason as FinishReason) : 'other';
 }

@@ -64,6 +64,17 @@ export function malformedChunk(adapter: string, detail: string, chunk: unknown, 
   });
 }
 
+/** An SDK stream threw `SyntaxError` reading a chunk (malformed JSON): the attempt fails, retryable. */
+export function unreadableChunk(e: SyntaxError): ProviderError {
+  return new ProviderError(`The SDK could not read a chunk of the stream (malformed JSON): ${e.message}`, {
+    code: 'MALFORMED_CHUNK',
+    category: 'server',
+    retryable: true,
+    reason: 'malformed_chunk',
+    cause: e,
+  });
+}
+
 /**
  * An error reported inside a 200 stream (an in-band error frame). Classified like an SDK error from
  * its `code` / `type`; an unclassifiable one is a retryable server error.
