@@ -91,12 +91,25 @@ export class CircuitBreaker {
     return this.read().pipe(map((rec) => current(rec, this.scheduler.now(), this.rules).state));
   }
 
-  /** @internal Asks to make a call; a failing store lets it through. Also gives the state changes this read saw. */
+  /**
+   * @internal Asks to make a call; a failing store lets it through. Also gives the state changes this read saw.
+   * The store's answer is awaited even when the caller unsubscribes first: a probe slot taken for a
+   * caller that has gone is released (else an asynchronous store would keep it taken for good).
+   */
   acquire(): Observable<[BreakerTicket, readonly BreakerStateChange[]]> {
-    return this.update((rec, now) => {
-      const r = acquire(rec, now, this.rules);
-      return [r.rec, { allowed: r.allowed, probe: r.probe, state: r.rec.state, retryInMs: r.retryInMs }];
-    }, { allowed: true, probe: false, state: 'closed', retryInMs: 0 });
+    return new Observable((subscriber) => {
+      const answer = new ReplaySubject<[BreakerTicket, readonly BreakerStateChange[]]>(1);
+      this.update<BreakerTicket>((rec, now) => {
+        const r = acquire(rec, now, this.rules);
+        return [r.rec, { allowed: r.allowed, probe: r.probe, state: r.rec.state, retryInMs: r.retryInMs }];
+      }, { allowed: true, probe: false, state: 'closed', retryInMs: 0 }).subscribe(answer);
+      let delivered = false;
+      const sub = answer.subscribe({ next: (v) => ((delivered = true), subscriber.next(v)), complete: () => subscriber.complete() });
+      return () => {
+        sub.unsubscribe();
+        if (!delivered) answer.subscribe(([ticket]) => this.release(ticket));
+      };
+    });
   }
 
   /**

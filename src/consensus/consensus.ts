@@ -82,7 +82,8 @@ const PATH = /*#__PURE__*/ optionPath('consensus', 'sources, ');
  *    the highest `score`, else weight. The consensus is always one of the outputs, never a blend.
  * 3. Structured: every field (dotted path; arrays are values) is voted by weight, values compared
  *    with sorted keys; the consensus is each field's winner (`best`: the best whole output).
- * 4. Outputs below `threshold` (text) or fields below it (structured) are conflicts, handled by
+ * 4. Outputs below `threshold` (text) or fields below it among the finished outputs (structured;
+ *    a source `earlyExit` cancelled is never a conflict) are conflicts, handled by
  *    `resolveConflicts`; `unanimous` with a conflict and `fail` errors. Then an agreement below
  *    `minimumAgreement` errors with {@link ConsensusError}.
  * 5. All failed: {@link AllStreamsExhaustedError} with every error in input order. `timeout`

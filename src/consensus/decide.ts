@@ -36,7 +36,7 @@ export interface ConsensusResult<T = string> {
   readonly similarities: readonly (readonly (number | null)[])[] | undefined;
   /** Structured: every field's vote, keyed by dotted path (`''` for a top-level non-object). */
   readonly fields: Readonly<Record<string, FieldConsensus>> | undefined;
-  /** Text: positions of the outputs below `threshold` from the chosen one. Structured: fields below `threshold`. */
+  /** Text: positions of the outputs below `threshold` from the chosen one. Structured: fields whose winner has less than `threshold` of the finished outputs' weight. */
   readonly dissent: readonly (number | string)[];
   /** `partial` when some source failed (a `cancelled` one did not fail). */
   readonly status: 'success' | 'partial';
@@ -83,7 +83,10 @@ export function decide<T>(outputs: readonly ConsensusOutput<T>[], o: DecideOptio
     const internal = voteFields(ok.map((x) => ({ index: x.index, value: x.value, weight: weight(x.index) })), absent);
     const list = Object.entries(internal);
     const agreement = list.length === 0 ? 1 : list.reduce((s, [, f]) => s + f.agreement, 0) / list.length;
-    const dissent = list.filter(([, f]) => f.agreement < o.threshold || (o.strategy === 'unanimous' && !f.unanimous)).map(([p]) => fieldName(p));
+    // a conflict is a finished output voting otherwise: the weight `earlyExit` cancelled lowers `agreement`, never makes one
+    const finished = ok.reduce((s, x) => s + weight(x.index), 0);
+    const share = (f: FieldConsensus) => (finished > 0 ? f.votes[0]!.indices.reduce((s, i) => s + weight(i), 0) / finished : 0);
+    const dissent = list.filter(([, f]) => share(f) < o.threshold || (o.strategy === 'unanimous' && !f.unanimous)).map(([p]) => fieldName(p));
     check(agreement, dissent.length > 0);
     const agreeing = (i: number) => list.filter(([, f]) => f.votes[0]!.indices.includes(i)).length;
     const whole = o.strategy === 'best' || (dissent.length > 0 && o.resolveConflicts === 'best') ? best(ok.map((x) => x.index), agreeing) : undefined;

@@ -4,7 +4,7 @@
  * Internal: never re-exported from an entry point.
  */
 import { Observable, type SchedulerLike, type Subscription } from 'rxjs';
-import { AttemptText } from '../attempt/attemptText.js';
+import { AttemptText, attemptTextChange } from '../attempt/attemptText.js';
 import { AllStreamsExhaustedError } from '../errors/AllStreamsExhaustedError.js';
 import { ZeroOutputError } from '../errors/ZeroOutputError.js';
 import type { ContentEvent, L0Event } from '../events/eventTypes.js';
@@ -46,12 +46,13 @@ export function isMeaningful(event: L0Event): boolean {
  *    and its attempt text kept, until `wins(event, text)` says yes for one of its content events.
  * 2. The first to win: every other entrant is unsubscribed at once (their requests abort) and
  *    pending staggered subscriptions are cancelled; `onWin` is called; the held events are
- *    released in order (a missing `start.model` filled from the entrant's name) and the winner
- *    streams live, its completion or error ending the race.
+ *    released in order and the winner streams live (a missing `start.model` filled from the
+ *    entrant's name, its later retries' included), its completion or error ending the race.
  *    A tracer that installed an entrant observer (withOpenTelemetry) sees every entrant's events
  *    live and how each ended, losers included; entrants are subscribed without it (no nesting).
- * 3. An entrant that completes before winning wins at its completion if it produced meaningful
- *    content (a short answer is an answer), else it fails with {@link ZeroOutputError}.
+ * 3. An entrant that completes before winning wins at its completion if its current attempt
+ *    produced meaningful content (a short answer is an answer; content a `retry` or `fallback`
+ *    retracted is none), else it fails with {@link ZeroOutputError}.
  * 4. When every entrant has failed: {@link AllStreamsExhaustedError} with their errors in input order.
  */
 export function raceCore(entrants: readonly RaceEntrant[], config: RaceCoreConfig): Observable<L0Event> {
@@ -66,6 +67,9 @@ export function raceCore(entrants: readonly RaceEntrant[], config: RaceCoreConfi
     let failed = 0;
     let started = 0;
     let winner = -1;
+    let winnerName: string | undefined;
+    /** A `start` without a `model` gets the winner's name: the held ones and those of its later retries. */
+    const named = (e: L0Event): L0Event => (e.type === 'start' && e.model === undefined && winnerName !== undefined ? { ...e, model: winnerName } : e);
     let timer: Subscription | undefined;
     const observer = currentEntrantObserver();
     const lanes: (EntrantTrace | undefined)[] = new Array(n);
@@ -85,7 +89,7 @@ export function raceCore(entrants: readonly RaceEntrant[], config: RaceCoreConfi
       });
       const events = held[i]!;
       for (let j = 0; j < n; j++) held[j] = [];
-      const name = entrants[i]!.name ?? modelOf(events);
+      const name = (winnerName = entrants[i]!.name ?? modelOf(events));
       try {
         onWin?.({ index: i, name });
       } catch (err) {
@@ -94,7 +98,7 @@ export function raceCore(entrants: readonly RaceEntrant[], config: RaceCoreConfi
       }
       for (const e of events) {
         if (subscriber.closed) return;
-        subscriber.next(e.type === 'start' && e.model === undefined && name !== undefined ? { ...e, model: name } : e);
+        subscriber.next(named(e));
       }
     };
 
@@ -115,10 +119,14 @@ export function raceCore(entrants: readonly RaceEntrant[], config: RaceCoreConfi
       const sub = withEntrantObserver(undefined, () => entrants[i]!.source.subscribe({
         next: (e) => {
           lanes[i]?.next(e);
-          if (winner === i) return subscriber.next(e);
+          if (winner === i) return subscriber.next(named(e));
           if (winner !== -1) return;
           held[i]!.push(e);
           texts[i]!.observe(e);
+          // content a retry or fallback retracted is no answer: only the current attempt's counts
+          const change = attemptTextChange(e);
+          if (change === 'reset') meaningful[i] = false;
+          else if (change === 'resume') meaningful[i] = e.type === 'resume' && e.checkpoint !== '';
           if (isMeaningful(e)) meaningful[i] = true;
           if (!isContentEvent(e)) return;
           let won: boolean;

@@ -40,7 +40,8 @@ const PATH = /*#__PURE__*/ optionPath('raceModels', 'sources, ');
  *    sources, a winner's `start` that has no `model` gets the record key, so the events say who won;
  *    `onWin` also gets the index and name.
  * 3. A source that fails before winning drops out (the others race on); a source that completes
- *    with content before anyone won wins; one that completes empty fails with `ZeroOutputError`.
+ *    with content before anyone won wins; one that completes empty (or with only content its own
+ *    `retry` or `fallback` retracted) fails with `ZeroOutputError`.
  * 4. When every source failed: {@link AllStreamsExhaustedError} with every error in input order.
  * 5. No sources: completes at once.
  *
