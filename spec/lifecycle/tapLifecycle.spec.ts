@@ -218,9 +218,52 @@ describe('tapLifecycle', () => {
       expect(warn.mock.calls.map((c) => String(c[0]).match(/`(\w+)`/)?.[1])).toEqual(['onEvent', 'onStart']);
     });
 
+    it('should report a callback whose promise rejects (an async callback) to onCallbackError, never leaving the rejection unhandled', async () => {
+      const reported: unknown[][] = [];
+      const unhandled: unknown[] = [];
+      const onUnhandled = (e: unknown) => unhandled.push(e);
+      process.on('unhandledRejection', onUnhandled);
+      try {
+        const op = tapLifecycle({
+          onStart: async () => { throw boom; },
+          onComplete: () => Promise.reject(boom),
+          onCallbackError: (error, name) => reported.push([error, name]),
+        } as LifecycleCallbacks);
+        expect(await drain(of(start(), complete()).pipe(op))).toEqual([start(), complete()]);
+        await new Promise((resolve) => setImmediate(resolve)); // past the microtasks where an unhandled rejection is detected
+        expect(reported).toEqual([[boom, 'onStart'], [boom, 'onComplete']]);
+        expect(unhandled).toEqual([]);
+      } finally {
+        process.off('unhandledRejection', onUnhandled);
+      }
+    });
+
+    it('should warn once for a rejected async callback by default', async () => {
+      const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+      const op = tapLifecycle({ onEvent: async () => { throw boom; } } as LifecycleCallbacks);
+      await drain(of(start(), tok('a'), complete()).pipe(op));
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(warn).toHaveBeenCalledTimes(1);
+      expect(String(warn.mock.calls[0]![0])).toContain('`onEvent`');
+    });
+
     it('should ignore an onCallbackError that throws', async () => {
       const op = tapLifecycle({ onStart: () => { throw boom; }, onCallbackError: () => { throw boom; } });
       expect(await drain(of(start(), complete()).pipe(op))).toEqual([start(), complete()]);
+    });
+
+    it('should ignore an async onCallbackError that rejects, leaving nothing unhandled', async () => {
+      const unhandled: unknown[] = [];
+      const onUnhandled = (e: unknown) => unhandled.push(e);
+      process.on('unhandledRejection', onUnhandled);
+      try {
+        const op = tapLifecycle({ onStart: () => { throw boom; }, onCallbackError: async () => { throw boom; } } as LifecycleCallbacks);
+        expect(await drain(of(start(), complete()).pipe(op))).toEqual([start(), complete()]);
+        await new Promise((resolve) => setImmediate(resolve));
+        expect(unhandled).toEqual([]);
+      } finally {
+        process.off('unhandledRejection', onUnhandled);
+      }
     });
   });
 

@@ -27,6 +27,26 @@ describe('createTestScheduler', () => {
     ).toThrow();
   });
 
+  it.each([
+    ['Dates', new Date(0), new Date(1)],
+    ['Maps', new Map([['k', 1]]), new Map([['k', 2]])],
+    ['Sets', new Set(['a']), new Set(['b'])],
+    ['a Map and a plain object', new Map([['k', 1]]), {}],
+  ])('should fail when %s differ (never compare them as empty objects)', (_, actual, expected) => {
+    expect(() =>
+      createTestScheduler().run(({ cold, expectObservable }) => {
+        expectObservable(cold('a|', { a: { at: actual } })).toBe('a|', { a: { at: expected } });
+      }),
+    ).toThrow();
+  });
+
+  it('should pass equal Dates, and Maps and Sets whose errors match by name, code and message', () => {
+    createTestScheduler().run(({ cold, expectObservable }) => {
+      const value = () => ({ at: new Date(5), byId: new Map([['x', fakeError({ status: 503 })]]), seen: new Set([1, 2]) });
+      expectObservable(cold('a|', { a: value() })).toBe('a|', { a: value() });
+    });
+  });
+
   it('should ignore keys whose value is undefined', () => {
     createTestScheduler().run(({ cold, expectObservable }) => {
       expectObservable(cold('a|', { a: { type: 'complete', finishReason: 'stop', usage: undefined } }))

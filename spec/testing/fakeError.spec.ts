@@ -1,5 +1,6 @@
 /** @test {fakeError} */
 import { describe, expect, it } from 'vitest';
+import OpenAI from 'openai';
 import { fakeError } from 'l0-rx/testing';
 
 describe('fakeError', () => {
@@ -7,12 +8,19 @@ describe('fakeError', () => {
     const e = fakeError({ status: 429, headers: { 'retry-after': '2', 'x-request-id': 'req_1' } });
     expect(e).toBeInstanceOf(Error);
     expect(e).toMatchObject({
-      name: 'RateLimitError', message: '429 Rate limit reached. Please try again later.', status: 429,
+      name: 'Error', message: '429 Rate limit reached. Please try again later.', status: 429,
       code: 'rate_limit_exceeded', type: 'requests', requestID: 'req_1',
       error: { message: 'Rate limit reached. Please try again later.', type: 'requests', code: 'rate_limit_exceeded', param: null },
     });
+    expect(e.constructor.name).toBe('RateLimitError');
     expect(e.headers).toBeInstanceOf(Headers);
     expect(e.headers.get('Retry-After')).toBe('2');
+  });
+
+  it("should be named as the real SDK's error is: name 'Error', the class in constructor.name", () => {
+    const real = new OpenAI.RateLimitError(429, { message: 'Rate limit reached. Please try again later.' }, undefined, new Headers());
+    const fake = fakeError({ status: 429 });
+    expect([fake.name, fake.constructor.name, String(fake)]).toEqual([real.name, real.constructor.name, String(real)]);
   });
 
   it.each([
@@ -22,8 +30,10 @@ describe('fakeError', () => {
     [503, 'InternalServerError', 'server_error'],
     [529, 'InternalServerError', 'overloaded_error'],
     [418, 'APIError', 'invalid_request_error'],
-  ])('should name a %i like the openai SDK class (%s) with error.type %s', (status, name, type) => {
-    expect(fakeError({ status })).toMatchObject({ name, status, error: { type } });
+  ])('should make a %i an instance of a class named like the openai SDK class (%s) with error.type %s', (status, name, type) => {
+    const e = fakeError({ status });
+    expect(e.constructor.name).toBe(name);
+    expect(e).toMatchObject({ name: 'Error', status, error: { type } });
   });
 
   it('should take message, code and type overrides', () => {
@@ -46,7 +56,8 @@ describe('fakeError', () => {
 
   it('should build an in-band stream error with no status', () => {
     const e = fakeError({ inBand: { type: 'server_error', message: 'boom' } });
-    expect(e).toMatchObject({ name: 'APIError', message: 'boom', status: undefined, type: 'server_error', error: { type: 'server_error' } });
+    expect(e.constructor.name).toBe('APIError');
+    expect(e).toMatchObject({ name: 'Error', message: 'boom', status: undefined, type: 'server_error', error: { type: 'server_error' } });
   });
 
   it('should return an Error instance unchanged', () => {

@@ -8,12 +8,13 @@ import { deserializeError } from '../errors/deserializeError.js';
 import type { SerializedError } from '../errors/serializeError.js';
 import type { L0Error } from '../errors/L0Error.js';
 import { AttemptText } from '../attempt/attemptText.js';
+import { isPromiseLike } from '../internal/isPromiseLike.js';
 import { checkBag, checkKeys, optionError, optionKeys, optionPath, type OptionPath } from '../internal/options.js';
 
 /**
  * L0's lifecycle callbacks, with L0's argument shapes. Each is optional and called synchronously,
- * in event order, before the event reaches the subscriber. A callback that throws is reported to
- * `onCallbackError` and never breaks the stream.
+ * in event order, before the event reaches the subscriber. A callback that throws (or, async,
+ * whose promise rejects) is reported to `onCallbackError` and never breaks the stream.
  */
 export interface LifecycleCallbacks {
   /** Every event, first, before the specific callback below. */
@@ -93,8 +94,9 @@ export function checkCallbackTypes(where: OptionPath, callbacks: LifecycleCallba
  * 3. Unsubscribing before `complete` calls `onAbort(tokenCount, contentLength)` of the current
  *    attempt. After `complete` it calls nothing.
  * 4. Callbacks run before the subscriber receives the event (L0 calls `onComplete` after).
- *    A callback that throws is reported to `onCallbackError` (or warned about once) and never
- *    rethrown: the stream goes on as if nothing happened. `onCallbackError` throwing is ignored.
+ *    A callback that throws, or returns a promise that rejects (an async callback), is reported to
+ *    `onCallbackError` (or warned about once) and never rethrown nor left unhandled: the stream goes
+ *    on as if nothing happened. Callbacks are not awaited. `onCallbackError` throwing is ignored.
  * 5. State (the folded L0State for `onComplete`, counters) is per subscription; the state is only
  *    folded when `onComplete` is given. With no callbacks the operator is the identity.
  * 6. A key starting with `on` that is not a callback above (`onRetries`) is a TypeError suggesting
@@ -119,7 +121,11 @@ export function tapLifecycle(callbacks: LifecycleCallbacks): MonoTypeOperatorFun
   const warned = new Set<string>(); // per operator instance, see onCallbackError
   const report = (error: unknown, name: string) => {
     try {
-      if (callbacks.onCallbackError) return callbacks.onCallbackError(error, name);
+      if (callbacks.onCallbackError) {
+        const result: unknown = callbacks.onCallbackError(error, name);
+        if (isPromiseLike(result)) result.then(undefined, () => {}); // ignored, like a throw
+        return;
+      }
     } catch {
       return;
     }
@@ -131,7 +137,9 @@ export function tapLifecycle(callbacks: LifecycleCallbacks): MonoTypeOperatorFun
     const fn = callbacks[name] as ((...a: Parameters<Hooks[K]>) => void) | undefined;
     if (!fn) return;
     try {
-      fn.apply(callbacks, args);
+      const result: unknown = fn.apply(callbacks, args);
+      // an async callback: its rejection is reported like a throw, never left unhandled
+      if (isPromiseLike(result)) result.then(undefined, (e: unknown) => report(e, name));
     } catch (e) {
       report(e, name);
     }

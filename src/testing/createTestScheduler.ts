@@ -12,7 +12,9 @@ import { TestScheduler } from 'rxjs/testing';
  * Rules:
  * 1. Both sides are normalised before comparison: every `Error` (at any depth) becomes
  *    `{name, code, message}`; object keys whose value is `undefined` are dropped (as `toEqual` does);
- *    asymmetric matchers (objects with `asymmetricMatch`, such as `expect.any(Error)`) are kept as is.
+ *    Map and Set values are normalised inside a Map or Set; dates, regular expressions and binary
+ *    buffers, and asymmetric matchers (objects with `asymmetricMatch`, such as `expect.any(Error)`),
+ *    are kept as is.
  * 2. The normalised frames go to `assertDeepEqual(actual, expected)`, which must throw on a mismatch.
  *    The default is `node:assert`'s `deepStrictEqual`, which does not understand asymmetric matchers:
  *    pass `(a, e) => expect(a).toEqual(e)` to use them with vitest or jest.
@@ -47,9 +49,13 @@ export function normalizeForMatch(value: unknown, seen: WeakSet<object> = new We
   }
   if (typeof value !== 'object' || value === null) return value;
   if (typeof (value as { asymmetricMatch?: unknown }).asymmetricMatch === 'function' || seen.has(value)) return value;
+  // values whose content is not in their own keys: compared as they are, never as an empty object
+  if (value instanceof Date || value instanceof RegExp || value instanceof ArrayBuffer || ArrayBuffer.isView(value)) return value;
   seen.add(value); // the current path only, to stop on cycles; shared sub-objects are normalised each time
   try {
     if (Array.isArray(value)) return value.map((v) => normalizeForMatch(v, seen));
+    if (value instanceof Map) return new Map([...value].map(([k, v]) => [k, normalizeForMatch(v, seen)]));
+    if (value instanceof Set) return new Set([...value].map((v) => normalizeForMatch(v, seen)));
     const out: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = normalizeForMatch(v, seen);
     return out;

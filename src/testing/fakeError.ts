@@ -71,9 +71,18 @@ function statusDefaults(status: number): StatusDefaults {
   }
 }
 
+/** One `Error` subclass per SDK class name, made once: `constructor.name` is the class, `name` stays `'Error'`, as the SDK's. */
+const CLASSES = new Map<string, typeof Error>();
+function classNamed(name: string): typeof Error {
+  let c = CLASSES.get(name);
+  // the computed key names the class (ES2015 function name inference)
+  if (!c) CLASSES.set(name, (c = { [name]: class extends Error {} }[name]!));
+  return c;
+}
+
 function apiError(name: string, status: number | undefined, headers: Headers, body: FakeApiError['error']): FakeApiError {
-  const e = new Error(status === undefined ? body.message : `${status} ${body.message}`) as Error & Record<string, unknown>;
-  e.name = name;
+  const Class = classNamed(name);
+  const e = new Class(status === undefined ? body.message : `${status} ${body.message}`) as Error & Record<string, unknown>;
   Object.assign(e, {
     status, headers, error: body, code: body.code, type: body.type, param: null, requestID: headers.get('x-request-id'),
   });
@@ -119,8 +128,9 @@ function networkError(code: string): Error {
  *   RateLimitError-shaped: status 429, headers.get('retry-after') === '2', error.code 'rate_limit_exceeded'
  *
  * Rules:
- * 1. `{status}` gives an openai `APIError` look-alike: `name` is the SDK class name for the status
- *    (`RateLimitError`, `InternalServerError`, `BadRequestError`, ...), `message` is `"<status> <message>"`,
+ * 1. `{status}` gives an openai `APIError` look-alike: an instance of a class named as the SDK's for the
+ *    status (`constructor.name` is `RateLimitError`, `InternalServerError`, `BadRequestError`, ...) whose
+ *    `name` is `'Error'`, as the real SDK's errors are (so test `status`, not `name`), `message` is `"<status> <message>"`,
  *    `headers` is a real `Headers`, `error` is the JSON body `{message, type, code, param}`, and
  *    `code`/`type` are copied from it. Status 529 defaults to Anthropic's `overloaded_error` type.
  * 2. `{network: code}` gives Node's shape: system codes (`ECONNRESET`, `ENOTFOUND`, ...) are an `Error`

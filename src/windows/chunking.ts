@@ -19,7 +19,7 @@ const ABBREVIATIONS = /(?:^|\s)(?:dr|mr|mrs|ms|prof|st|jr|sr|vs|etc|e\.g|i\.e|no
 /** Spans of `text` for a strategy; sizes in characters for `char`, else in tokens by `estimate`. */
 export function chunkSpans(text: string, strategy: WindowStrategy, size: number, overlap: number, estimate: (s: string) => number): Span[] {
   if (text.length === 0) return [];
-  if (strategy === 'char') return charSpans(text.length, size, overlap);
+  if (strategy === 'char') return charSpans(text, size, overlap);
   const base = strategy === 'paragraph' ? paragraphs(text) : strategy === 'sentence' ? sentences(text) : words(text, 0, text.length);
   const pieces: Piece[] = [];
   for (const span of base) {
@@ -30,16 +30,44 @@ export function chunkSpans(text: string, strategy: WindowStrategy, size: number,
   return pack(pieces, size, overlap);
 }
 
-function charSpans(length: number, size: number, overlap: number): Span[] {
+/**
+ * Fixed windows of `size` code units, the next one starting `overlap` units before the previous end.
+ * A cut never falls inside a surrogate pair: an end moves back to the pair's start, or past the pair when
+ * moving back would leave the window empty or inside the previous one (one character over `size`); a
+ * start moves past the pair (one unit less overlap).
+ */
+function charSpans(text: string, size: number, overlap: number): Span[] {
   const spans: Span[] = [];
-  for (let start = 0; ; start += size - overlap) {
-    const end = Math.min(start + size, length);
+  let start = 0;
+  let end = 0;
+  for (;;) {
+    end = cutAt(text, Math.min(start + size, text.length), Math.max(start, end));
     spans.push({ start, end });
-    if (end === length) return spans;
+    if (end === text.length) return spans;
+    const next = end - overlap;
+    start = cutAt(text, next > start ? next : start + 1, Infinity); // past a pair's middle, so the next window reaches further
   }
 }
 
-/** Packs whole pieces while their tokens fit `size`; the next chunk starts with the trailing pieces that fit `overlap`. */
+/** Whether `i` falls between the two halves of a surrogate pair. */
+function isInsidePair(text: string, i: number): boolean {
+  const c = text.charCodeAt(i);
+  return i > 0 && c >= 0xdc00 && c <= 0xdfff && isHighSurrogate(text.charCodeAt(i - 1));
+}
+
+const isHighSurrogate = (c: number) => c >= 0xd800 && c <= 0xdbff;
+
+/** `i` moved off a surrogate pair's middle: back to the pair's start, or past the pair when back is not above `floor`. */
+function cutAt(text: string, i: number, floor: number): number {
+  if (!isInsidePair(text, i)) return i;
+  return i - 1 > floor ? i - 1 : i + 1;
+}
+
+/**
+ * Packs whole pieces while their tokens fit `size`; the next chunk starts with the trailing pieces that
+ * fit `overlap` and still leave room for the next new piece, so every chunk reaches further than the one
+ * before (a chunk wholly inside the previous one would only repeat text).
+ */
 function pack(pieces: readonly Piece[], size: number, overlap: number): Span[] {
   const spans: Span[] = [];
   let i = 0;
@@ -51,7 +79,8 @@ function pack(pieces: readonly Piece[], size: number, overlap: number): Span[] {
     if (j === pieces.length) break;
     let back = j;
     let kept = 0;
-    while (back - 1 > i && kept + pieces[back - 1]!.tokens <= overlap) kept += pieces[--back]!.tokens;
+    const room = size - pieces[j]!.tokens;
+    while (back - 1 > i && kept + pieces[back - 1]!.tokens <= Math.min(overlap, room)) kept += pieces[--back]!.tokens;
     i = back;
   }
   return spans;
@@ -73,15 +102,16 @@ function pushWord(pieces: Piece[], text: string, w: Span, size: number, estimate
   const tokens = estimate(text.slice(w.start, w.end));
   if (tokens <= size) return void pieces.push({ ...w, tokens });
   const step = Math.max(1, Math.floor(((w.end - w.start) * size) / tokens));
-  for (let s = w.start; s < w.end; s += step) {
-    const e = Math.min(s + step, w.end);
+  for (let s = w.start; s < w.end; ) {
+    const e = cutAt(text, Math.min(s + step, w.end), s); // never inside a surrogate pair
     pieces.push({ start: s, end: e, tokens: estimate(text.slice(s, e)) });
+    s = e;
   }
 }
 
 function paragraphs(text: string): Span[] {
   const out: Span[] = [];
-  const re = /\n[ \t]*\n\s*/g;
+  const re = /\r?\n[ \t]*\r?\n\s*/g; // a blank line, CRLF documents included
   let start = 0;
   let m: RegExpExecArray | null;
   while ((m = re.exec(text)) !== null) {

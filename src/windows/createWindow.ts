@@ -116,7 +116,10 @@ const STRATEGIES: readonly string[] = ['token', 'char', 'paragraph', 'sentence']
  * 1. Chunks are exact slices (`document.slice(startPos, endPos)`), so positions are never
  *    recovered by searching; `token`, `paragraph` and `sentence` pack whole pieces while
  *    `estimateTokens` stays within `size`, and the next window starts with the trailing pieces
- *    that fit `overlap`. A piece larger than `size` is split by words (and a giant word by length).
+ *    that fit `overlap` and leave room for a new piece, so every window reaches further than the
+ *    one before. A piece larger than `size` is split by words (and a giant word by length).
+ *    No cut ever falls inside a surrogate pair (an emoji stays whole, in `char` windows too);
+ *    paragraphs end at a blank line, `\n` or `\r\n`.
  * 2. Sentences end at `.`, `!`, `?` (and `。！？`) followed by space, whatever comes next, except
  *    after common abbreviations (Dr., e.g.). An empty document has no chunks.
  * 3. `processAll(fn, {concurrency})` subscribes at most `concurrency` chunk runs at once

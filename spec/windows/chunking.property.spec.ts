@@ -1,0 +1,70 @@
+/** @test {createWindow} */
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { createWindow, type WindowStrategy } from 'l0-rx';
+
+/** A lone surrogate: half of a character such as an emoji. */
+const LONE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const unit = fc.constantFrom('a', 'b', ' ', '\n', '.', '😀', '𝄞', '東');
+const strategies: readonly WindowStrategy[] = ['char', 'token', 'paragraph', 'sentence'];
+const config = fc.integer({ min: 1, max: 12 }).chain((size) =>
+  fc.record({ size: fc.constant(size), overlap: fc.integer({ min: 0, max: size - 1 }), strategy: fc.constantFrom(...strategies) }));
+
+describe('createWindow chunking (properties)', () => {
+  it('should cover the document with exact slices, each window reaching further than the one before', () => {
+    fc.assert(fc.property(fc.string({ unit, maxLength: 80 }), config, (doc, { size, overlap, strategy }) => {
+      const { chunks } = createWindow(doc, { size, overlap, strategy, estimateTokens: (t) => t.length });
+      if (doc === '') {
+        expect(chunks).toEqual([]);
+        return;
+      }
+      expect(chunks[0]!.startPos).toBe(0);
+      expect(chunks.at(-1)!.endPos).toBe(doc.length);
+      chunks.forEach((c, i) => {
+        expect(c.content).toBe(doc.slice(c.startPos, c.endPos));
+        if (i === 0) return;
+        const before = chunks[i - 1]!;
+        expect(c.startPos).toBeLessThanOrEqual(before.endPos); // no text lost
+        expect(c.startPos).toBeGreaterThan(before.startPos);
+        expect(c.endPos).toBeGreaterThan(before.endPos); // no window wholly inside the previous one
+      });
+      if (overlap === 0) expect(chunks.map((c) => c.content).join('')).toBe(doc);
+    }), { numRuns: 500 });
+  });
+
+  it('should never cut a character in two (surrogate pairs stay together)', () => {
+    fc.assert(fc.property(fc.string({ unit, maxLength: 80 }), config, (doc, { size, overlap, strategy }) => {
+      for (const c of createWindow(doc, { size, overlap, strategy, estimateTokens: (t) => t.length }).chunks) {
+        expect(LONE.test(c.content), JSON.stringify(c.content)).toBe(false);
+      }
+    }), { numRuns: 500 });
+  });
+
+  it('should keep emoji whole in char windows', () => {
+    const w = createWindow('😀😀😀', { strategy: 'char', size: 3, overlap: 0 });
+    expect(w.chunks.map((c) => c.content)).toEqual(['😀', '😀', '😀']);
+  });
+
+  it('should keep emoji whole when a giant word is cut by length', () => {
+    const doc = `a${'😀'.repeat(20)}`;
+    const w = createWindow(doc, { size: 3, overlap: 0 });
+    expect(w.chunks.map((c) => c.content).join('')).toBe(doc);
+    for (const c of w.chunks) expect(LONE.test(c.content), JSON.stringify(c.content)).toBe(false);
+  });
+
+  it('should not repeat small paragraphs as windows of their own before a large one', () => {
+    const doc = ['a'.repeat(200), 'b'.repeat(200), 'c'.repeat(200), 'x'.repeat(1990 * 4)].join('\n\n');
+    const w = createWindow(doc, { strategy: 'paragraph', size: 2000, overlap: 200 });
+    // the big paragraph cannot share a window with any overlap: it starts its own, right after the first
+    expect(w.chunks.map((c) => [c.startPos, c.endPos])).toEqual([[0, 606], [606, doc.length]]);
+  });
+});
+
+describe('createWindow paragraphs', () => {
+  it('should find paragraph breaks in CRLF documents too', () => {
+    const words = (t: string) => t.trim().split(/\s+/).filter(Boolean).length;
+    const doc = 'one two three\r\n\r\nfour five six\r\n\r\nseven eight nine';
+    const w = createWindow(doc, { strategy: 'paragraph', size: 4, overlap: 0, estimateTokens: words });
+    expect(w.chunks.map((c) => c.content.trim())).toEqual(['one two three', 'four five six', 'seven eight nine']);
+  });
+});
