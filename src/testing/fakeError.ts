@@ -72,8 +72,9 @@ function statusDefaults(status: number): StatusDefaults {
 }
 
 /** One `Error` subclass per SDK class name, made once: `constructor.name` is the class, `name` stays `'Error'`, as the SDK's. */
-const CLASSES = new Map<string, typeof Error>();
-function classNamed(name: string): typeof Error {
+type ErrorClass = new (message: string) => Error;
+const CLASSES = new Map<string, ErrorClass>();
+function classNamed(name: string): ErrorClass {
   let c = CLASSES.get(name);
   // the computed key names the class (ES2015 function name inference)
   if (!c) CLASSES.set(name, (c = { [name]: class extends Error {} }[name]!));
