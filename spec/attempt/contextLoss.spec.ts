@@ -129,6 +129,19 @@ describe('attempt context loss', () => {
       expect(backup.callCount).toBe(0);
     });
 
+    it('should fail a fallback subscribed through subscribeOn right after a fallback that took its context and failed at once', () => {
+      const backup = fakeModel('ok|');
+      // fallback 1 takes {attempt 1, fallbackIndex 1} and fails inside its subscribe, so fallback 2 is
+      // subscribed (and loses {attempt 1, fallbackIndex 2}) before fallback 1's subscribe returns
+      const failsAtOnce = fromAttempt(() => throwError(networkError));
+      const run = runScenario(() =>
+        throwError(networkError).pipe(fallbackTo(failsAtOnce, fromStream(backup).pipe(subscribeOn(asyncScheduler)))),
+      );
+      expect(isInvalidStreamError(run.error)).toBe(true);
+      expect((run.error as Error).message).toContain('fallbackTo: handed attempt 1 of stream 2 to its source');
+      expect(backup.callCount).toBe(0);
+    });
+
     it('should fail the run when retries go through an attempt operator of l0() that subscribes later', () => {
       const model = fakeModel(['ab#', 'c|']);
       const run = runScenario(() =>

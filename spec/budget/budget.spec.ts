@@ -1,6 +1,6 @@
 /** @test {budget} */
 import { describe, expect, it } from 'vitest';
-import { NEVER, of } from 'rxjs';
+import { NEVER, Observable, of, take } from 'rxjs';
 import { budget, BudgetExceededError, createBudget, hedge, isBudgetExceededError, raceModels, type L0Event } from 'l0-rx';
 import { testScheduler } from '../helpers/testScheduler.js';
 
@@ -58,6 +58,26 @@ describe('budget', () => {
   it('should keep counting the tokens of a failed attempt after a retry', () => {
     testScheduler().run(({ cold, expectObservable }) => {
       expectObservable(cold('s-a-b-r-s-c-d|', values).pipe(budget({ maxOutputTokens: 3 }))).toBe('s-a-b-r-s-c-#', values, over('maxOutputTokens', 3, 4));
+    });
+  });
+
+  it('should pass the retry that crosses a limit on, so the failed attempt is retracted, before completing with onExceeded complete', () => {
+    testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+      // the prompt (2 tokens) sent again for the retry would make 2 + 2 + 2 = 6 > 5: the failed
+      // attempt's 'ab' must not become the answer
+      const L: L0Event = { type: 'complete', finishReason: 'length', usage: { outputTokens: 2, inputTokens: 2 } };
+      const run = cold('s-a-b-r-s-c|', values);
+      expectObservable(run.pipe(budget({ maxTotalTokens: 5, inputTokens: 2, onExceeded: 'complete' }))).toBe('s-a-b-(rL|)', { ...values, L });
+      expectSubscriptions(run.subscriptions).toBe('^-----!');
+    });
+  });
+
+  it('should pass the fallback that crosses a limit on before completing with onExceeded complete', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      const f = { type: 'fallback', fromIndex: 0, toIndex: 1, error: { name: 'Error', message: 'x' } } as unknown as L0Event;
+      const L: L0Event = { type: 'complete', finishReason: 'length', usage: { outputTokens: 1, inputTokens: 3 } };
+      const run = cold('s-a-f-s-c|', { ...values, f });
+      expectObservable(run.pipe(budget({ maxTotalTokens: 6, inputTokens: 3, onExceeded: 'complete' }))).toBe('s-a-(fL|)', { ...values, f, L });
     });
   });
 
@@ -145,6 +165,33 @@ describe('budget', () => {
         const boom = new Error('estimate');
         expectObservable(cold('s-a|', values).pipe(budget({ maxOutputTokens: 1, estimateTokens: () => { throw boom; } }))).toBe('s-#', values, boom);
       });
+    });
+
+    /** An endless synchronous source that stops once its subscriber is closed (as rxjs's own sources do); counts what it emitted. */
+    function flood() {
+      const counter = { emitted: 0 };
+      const source = new Observable<L0Event>((subscriber) => {
+        while (!subscriber.closed && counter.emitted < 1000) {
+          counter.emitted++;
+          subscriber.next(values.a);
+        }
+      });
+      return Object.assign(counter, { source });
+    }
+
+    it('should stop listening to a synchronous source when the consumer leaves during its subscribe', () => {
+      const f = flood();
+      const seen: L0Event[] = [];
+      f.source.pipe(budget({ maxOutputTokens: 1e6 }), take(2)).subscribe((e) => seen.push(e));
+      expect([seen.length, f.emitted]).toEqual([2, 2]);
+    });
+
+    it('should stop a synchronous source that never ends at the limit', () => {
+      const f = flood();
+      let error: unknown;
+      f.source.pipe(budget({ maxOutputTokens: 3 })).subscribe({ error: (e: unknown) => (error = e) });
+      expect(isBudgetExceededError(error)).toBe(true);
+      expect(f.emitted).toBe(4);
     });
 
     it('should keep state per subscription', () => {

@@ -116,7 +116,19 @@ describe('fallbackTo', () => {
 
   it('should pass an abort of a fallback through, not as AllStreamsExhaustedError', async () => {
     const abort = new StreamAbortedError();
-    expect(await failure(throwError(() => boom).pipe(fallbackTo(throwError(() => abort))))).toBe(abort);
+    const error = (await failure(throwError(() => boom).pipe(fallbackTo(throwError(() => abort))))) as L0Error;
+    expect([error.name, error.code, error.message, error.cause]).toEqual([abort.name, abort.code, abort.message, abort.cause]);
+  });
+
+  it('should list the failed streams before an abort in its attemptErrors, on a copy', async () => {
+    const abort = new StreamAbortedError();
+    const error = (await failure(throwError(() => boom).pipe(fallbackTo(throwError(() => abort))))) as L0Error;
+    expect(error.attemptErrors.map((e) => [(e as L0Error).code, (e as L0Error).fallbackIndex])).toEqual([
+      ['UNKNOWN_ERROR', 0],
+      ['STREAM_ABORTED', 1],
+    ]);
+    expect(error.fallbackIndex).toBe(1);
+    expect([abort.attemptErrors, abort.fallbackIndex]).toEqual([[], undefined]); // the error itself is never changed
   });
 
   it('should fall back on auth errors and fatal guardrail violations (L0 F5)', async () => {

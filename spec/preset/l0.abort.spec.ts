@@ -1,5 +1,5 @@
 /** @test {l0} */
-import { NEVER, tap } from 'rxjs';
+import { NEVER, tap, throwError } from 'rxjs';
 import { describe, expect, it, vi } from 'vitest';
 import { l0, type L0Error, type L0Options, type L0StreamContext } from 'l0-rx';
 import { fakeModel, type FakeModel } from 'l0-rx/testing';
@@ -79,6 +79,16 @@ describe('l0() abort and cancellation (A1-A2)', () => {
     expect(run.error).toMatchObject({ code: 'STREAM_ABORTED' });
     const listed = (run.error as L0Error).attemptErrors as L0Error[];
     expect(listed.map((e) => [e.code, e.attempt, e.fallbackIndex])).toEqual([['NETWORK_ERROR', 1, 0], ['NETWORK_ERROR', 2, 0]]);
+  });
+
+  it('should list the primary\'s failures in the attemptErrors of an abort that ends a fallback (a request aborted by its own signal)', () => {
+    const primary = fakeModel('a#');
+    // the app aborted the fallback's request itself (its SDK rejects with an AbortError)
+    const aborted = () => throwError(() => new DOMException('The user aborted a request.', 'AbortError'));
+    const run = runScenario(() => l0({ stream: primary, fallbackStreams: [aborted], retry: false }));
+    expect(run.error).toMatchObject({ code: 'STREAM_ABORTED', fallbackIndex: 1 });
+    const listed = (run.error as L0Error).attemptErrors as L0Error[];
+    expect(listed.map((e) => [e.code, e.fallbackIndex])).toEqual([['NETWORK_ERROR', 0], ['STREAM_ABORTED', 1]]);
   });
 
   it('should end a hung source promptly with STREAM_ABORTED when aborted (A2)', () => {

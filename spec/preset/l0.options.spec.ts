@@ -63,6 +63,9 @@ describe('l0() options of the wrong type', () => {
     ['retry: {attempts: "3"}', { retry: { attempts: '3' } }, 'l0({retry: {attempts}}) must be a non-negative integer, got "3"'],
     ['retry: {maxRetries: -1}', { retry: { maxRetries: -1 } }, 'l0({retry: {maxRetries}}) must be a non-negative integer, got -1'],
     ['retry: {backoff: 1}', { retry: { backoff: 1 } }, /^l0\(\{retry: \{backoff\}\}\): unknown backoff 1; expected one of/],
+    ['retry: {maxRetries: null}', { retry: { maxRetries: null } }, 'l0({retry: {maxRetries}}) must be a non-negative integer, got null'],
+    ['retry: {backoff: null}', { retry: { backoff: null } }, /^l0\(\{retry: \{backoff\}\}\): unknown backoff null; expected one of/],
+    ['retry: {shouldRetry: null}', { retry: { shouldRetry: null } }, 'l0({retry: {shouldRetry}}) must be a function, got null'],
     [
       'timeout: {initialToken: 0}',
       { timeout: { initialToken: 0 } },

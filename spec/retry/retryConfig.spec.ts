@@ -103,6 +103,10 @@ describe('resolveRetryConfig', () => {
       ['a misspelled option', { maxRetry: 2 }, /^retryWithBackoff\(config\): unknown option `maxRetry` \(did you mean `maxRetries`\?\)$/],
       ['an array', [3], /must be a number, a preset name or an object, got an array/],
       ['null', null, /^retryWithBackoff\(config\) must be a number, a preset name or an object, got null$/],
+      ['a null count (null is a value, not "not given")', { attempts: null }, /^retryWithBackoff\(\{attempts\}\) must be a non-negative integer, got null$/],
+      ['a null retryOn', { retryOn: null }, /\{retryOn\}\) must be an array, got null/],
+      ['a null respectRetryAfter', { respectRetryAfter: null }, /\{respectRetryAfter\}\) must be a boolean, got null/],
+      ['a null random', { random: null }, /\{random\}\) must be a function, got null/],
     ];
     it.each(cases)('should throw for %s', (_, config, message) => {
       expect(() => resolveRetryConfig(config as never)).toThrow(TypeError);

@@ -1,7 +1,7 @@
 /** @test {retryWithBackoff} */
 import { describe, expect, it } from 'vitest';
-import { NEVER, queueScheduler, take, throwError } from 'rxjs';
-import { fromStream, ProviderError, retryWithBackoff, type StreamContext } from 'l0-rx';
+import { NEVER, Observable, queueScheduler, take, throwError } from 'rxjs';
+import { fromStream, ProviderError, retryWithBackoff, type L0Event, type StreamContext } from 'l0-rx';
 import { testScheduler } from '../helpers/testScheduler.js';
 
 const reset = () => new ProviderError('reset', { code: 'NETWORK_ERROR', category: 'network', retryable: true });
@@ -15,13 +15,14 @@ function recordingSource(calls: StreamContext[]) {
 }
 
 describe('retryWithBackoff teardown', () => {
-  it('should abort an attempt whose consumer leaves on its synchronous start event', () => {
+  it('should make no request for an attempt whose consumer leaves on its synchronous start event', () => {
     testScheduler().run(({ flush }) => {
       const calls: StreamContext[] = [];
       // start(1), retry, start(2): take(3) unsubscribes inside attempt 2's subscribe
       recordingSource(calls).pipe(retryWithBackoff({ backoff: 'fixed', baseDelay: 1 }), take(3)).subscribe();
       flush();
-      expect(calls.map((c) => [c.attempt, c.signal.aborted])).toEqual([[1, true], [2, true]]);
+      // the consumer left on attempt 2's start, which fromStream emits before calling the factory: no request is made
+      expect(calls.map((c) => [c.attempt, c.signal.aborted])).toEqual([[1, true]]);
     });
   });
 
@@ -33,5 +34,20 @@ describe('retryWithBackoff teardown', () => {
     expect(calls.map((c) => c.attempt)).toEqual([1, 2]);
     subscription.unsubscribe();
     expect(calls[1]!.signal.aborted).toBe(true);
+  });
+
+  it('should stop listening to a synchronous source when the consumer leaves during its subscribe', () => {
+    let emitted = 0;
+    // an endless synchronous source that stops once its subscriber is closed (as rxjs's own sources do)
+    const flood = new Observable<L0Event>((subscriber) => {
+      while (!subscriber.closed && emitted < 1000) {
+        emitted++;
+        subscriber.next({ type: 'token', value: 'x' });
+      }
+    });
+    const seen: L0Event[] = [];
+    flood.pipe(retryWithBackoff(), take(2)).subscribe((e) => seen.push(e));
+    expect(seen).toHaveLength(2);
+    expect(emitted).toBe(2);
   });
 });

@@ -66,11 +66,19 @@ export interface ContextSubscription {
  * `of(...)` fallback, a replay) may deliver values synchronously, and consumer code reacting to
  * them must not see another run's context. After that first notification `next` costs one flag
  * test per token. `observer`'s methods are called on it (`this` is the observer, as in rxjs).
+ * With `parent` (the consumer's subscriber), the attempt's subscriber is its child, so it is
+ * closed as soon as the consumer leaves, even during the source's synchronous subscribe.
  * @internal
  */
-export function subscribeWithContext<T>(source: Observable<T>, observer: Partial<Observer<T>>, ctx: AttemptContext | undefined): ContextSubscription {
+export function subscribeWithContext<T>(
+  source: Observable<T>,
+  observer: Partial<Observer<T>>,
+  ctx: AttemptContext | undefined,
+  parent?: Subscription,
+): ContextSubscription {
   const holder = ctx && { ctx, taken: false };
   const subscriber = new AttemptSubscriber(holder && slotOf(), holder, observer);
+  parent?.add(subscriber); // removed again when the attempt ends (rxjs removes a finished child from its parents)
   try {
     source.subscribe(subscriber);
   } finally {

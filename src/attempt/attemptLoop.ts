@@ -11,8 +11,10 @@ import { subscribeWithContext, type AttemptContext } from './attemptContext.js';
  *
  * 1. Steps: every stream, wait and veto is a step; only the latest one is kept for teardown. A
  *    synchronous error inside `subscribe` may already have started a later step (which then owns
- *    `active`), and the consumer may leave during a synchronous subscribe (teardown found nothing
- *    to cancel yet): both are handled in {@link run}.
+ *    `active`, and the context check of 3), and the consumer may leave during a synchronous
+ *    subscribe (teardown found nothing to cancel yet): both are handled in {@link run}. A stream's
+ *    subscriber is also a child of the operator's subscriber while it runs, so a synchronous
+ *    source whose consumer leaves during its subscribe sees `closed` and stops, as with rxjs's own operators.
  * 2. The latest checkpoint seen on any stream (`checkpoint.content`, `resume.checkpoint`), for
  *    the next attempt's context.
  * 3. Context delivery: a stream is subscribed with its {@link AttemptContext}. When the context
@@ -72,10 +74,12 @@ export abstract class AttemptLoop implements Observer<L0Event>, Unsubscribable {
   }
 
   subscribe(source: Observable<L0Event>, ctx?: AttemptContext): void {
-    this.expected = ctx && (ctx.attempt > 1 || ctx.fallbackIndex > 0 || ctx.checkpoint) ? ctx : undefined;
+    const expected = ctx && (ctx.attempt > 1 || ctx.fallbackIndex > 0 || ctx.checkpoint) ? ctx : undefined;
+    this.expected = expected;
     this.run(() => {
-      const { subscription, taken } = subscribeWithContext(source, this, ctx);
-      if (taken) this.expected = undefined;
+      const { subscription, taken } = subscribeWithContext(source, this, ctx, this.subscriber);
+      // a stream that failed inside its subscribe may have subscribed the next one already: its expectation stays
+      if (taken && this.expected === expected) this.expected = undefined;
       return subscription;
     });
   }

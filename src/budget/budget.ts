@@ -1,4 +1,5 @@
-import { Observable, type MonoTypeOperatorFunction, type Subscription } from 'rxjs';
+import { Observable, type MonoTypeOperatorFunction, type Subscriber } from 'rxjs';
+import { Relay } from '../internal/relay.js';
 import type { L0Event } from '../events/eventTypes.js';
 import { checkBag, checkKeys, optionError, optionKeys, optionPath } from '../internal/options.js';
 import { BudgetExceededError, type BudgetExceededInfo } from './BudgetExceededError.js';
@@ -45,6 +46,9 @@ const estimate = (text: string) => Math.max(1, Math.ceil(text.length / 4));
  * 3. The delta that would cross a limit is not emitted: the source is unsubscribed (its request
  *    aborts) and the run ends with {@link BudgetExceededError} (category `abort`: never retried,
  *    never falls back) or, with `onExceeded: 'complete'`, with `complete{finishReason: 'length'}`.
+ *    When a `retry` or `fallback` crosses it (the prompt sent again), the failed attempt is no
+ *    partial result: with `onExceeded: 'complete'` that event still passes, retracting the
+ *    attempt's text, right before the `complete`. A synchronous source is stopped at once.
  * 4. Place it after `retryWithBackoff`/`fallbackTo` (or in `runOperators` of `l0()`) so it sees
  *    every attempt. State is per subscription, unless given a {@link createBudget} ledger: then
  *    every stream piped through it counts into it (the entrants of a race or hedge, several calls).
@@ -57,52 +61,69 @@ const estimate = (text: string) => Math.max(1, Math.ceil(text.length / 4));
 export function budget(config: BudgetConfig | Budget): MonoTypeOperatorFunction<L0Event> {
   const shared = config instanceof Budget ? config : undefined;
   const c = shared ? shared.rules : resolveBudget(config as BudgetConfig);
-  return (source) =>
-    new Observable<L0Event>((subscriber) => {
-      const ledger = shared ?? new Budget(c); // per subscription unless shared on purpose
-      let attemptOutput = 0; // this subscription's current attempt, as counted in the ledger
-      ledger.inputTokens += c.inputTokens; // the request is made: its prompt is paid for
-      let sub: Subscription | undefined = undefined;
-      const stop = (err: unknown) => {
-        sub?.unsubscribe();
-        subscriber.error(err);
-      };
-      sub = source.subscribe({
-        next: (e) => {
-          let dOutput = 0;
-          let dInput = 0;
-          let newAttempt = false;
-          if (e.type === 'token' || e.type === 'reasoning') {
-            try {
-              dOutput = c.estimateTokens(e.value);
-            } catch (err) {
-              return stop(err);
-            }
-          } else if (e.type === 'complete' && e.usage) {
-            dOutput = (e.usage.outputTokens ?? attemptOutput) - attemptOutput;
-            dInput = (e.usage.inputTokens ?? c.inputTokens) - c.inputTokens;
-          } else if (e.type === 'retry' || e.type === 'fallback') {
-            newAttempt = true;
-            dInput = c.inputTokens; // the next attempt sends the prompt again
-          }
-          const over = e.type === 'complete' ? undefined : ledger.exceeds(dOutput, dInput);
-          if (!over) {
-            ledger.outputTokens += dOutput;
-            ledger.inputTokens += dInput;
-            attemptOutput = newAttempt ? 0 : attemptOutput + dOutput;
-            return subscriber.next(e);
-          }
-          if (c.onExceeded === 'error') return stop(new BudgetExceededError(over));
-          sub?.unsubscribe();
-          subscriber.next({ type: 'complete', finishReason: 'length', usage: { outputTokens: ledger.outputTokens, inputTokens: ledger.inputTokens } });
-          subscriber.complete();
-        },
-        error: (err: unknown) => subscriber.error(err),
-        complete: () => subscriber.complete(),
-      });
-      if (subscriber.closed) sub.unsubscribe();
-      return () => sub?.unsubscribe();
-    });
+  // the watch is the source's subscriber itself: a cut inside a synchronous flood closes it, and a source that checks `closed` stops
+  return (source) => new Observable<L0Event>((subscriber) => source.subscribe(new BudgetWatch(subscriber, c, shared ?? new Budget(c))));
+}
+
+/** One subscription's count against its ledger (its own, or one shared on purpose). */
+class BudgetWatch extends Relay<L0Event> {
+  /** This subscription's current attempt, as counted in the ledger. */
+  private attemptOutput = 0;
+
+  constructor(
+    out: Subscriber<L0Event>,
+    private readonly c: ResolvedBudget,
+    private readonly ledger: Budget,
+  ) {
+    super(out);
+    ledger.inputTokens += c.inputTokens; // the request is made: its prompt is paid for
+  }
+
+  next(e: L0Event): void {
+    if (this.isStopped) return;
+    const { c, ledger } = this;
+    let dOutput = 0;
+    let dInput = 0;
+    const newAttempt = e.type === 'retry' || e.type === 'fallback';
+    if (e.type === 'token' || e.type === 'reasoning') {
+      try {
+        dOutput = c.estimateTokens(e.value);
+      } catch (err) {
+        return this.fail(err);
+      }
+    } else if (e.type === 'complete' && e.usage) {
+      dOutput = (e.usage.outputTokens ?? this.attemptOutput) - this.attemptOutput;
+      dInput = (e.usage.inputTokens ?? c.inputTokens) - c.inputTokens;
+    } else if (newAttempt) {
+      dInput = c.inputTokens; // the next attempt sends the prompt again
+    }
+    const over = e.type === 'complete' ? undefined : ledger.exceeds(dOutput, dInput);
+    if (!over) {
+      ledger.outputTokens += dOutput;
+      ledger.inputTokens += dInput;
+      this.attemptOutput = newAttempt ? 0 : this.attemptOutput + dOutput;
+      return this.out.next(e);
+    }
+    if (c.onExceeded === 'error') return this.fail(new BudgetExceededError(over));
+    // the failed attempt's text is no partial result: its retraction passes before the run completes
+    this.cut(newAttempt ? e : undefined);
+  }
+
+  /** Stops the source (its request aborts), then errors. */
+  private fail(err: unknown): void {
+    const out = this.out;
+    this.unsubscribe();
+    out.error(err);
+  }
+
+  /** Stops the source, then completes with `length` (after `retraction`, the retry or fallback that crossed the limit). */
+  private cut(retraction: L0Event | undefined): void {
+    const { out, ledger } = this;
+    this.unsubscribe();
+    if (retraction) out.next(retraction);
+    out.next({ type: 'complete', finishReason: 'length', usage: { outputTokens: ledger.outputTokens, inputTokens: ledger.inputTokens } });
+    out.complete();
+  }
 }
 
 /**
@@ -125,7 +146,7 @@ export class Budget {
   outputTokens = 0;
   inputTokens = 0;
   /** @internal Use {@link createBudget}. */
-  constructor(readonly rules: ReturnType<typeof resolveBudget>) {}
+  constructor(readonly rules: ResolvedBudget) {}
 
   /** The cost so far, in the units of `pricing` (0 without pricing). */
   get cost(): number {
@@ -145,6 +166,8 @@ export class Budget {
     return undefined;
   }
 }
+
+type ResolvedBudget = ReturnType<typeof resolveBudget>;
 
 function resolveBudget(config: BudgetConfig) {
   checkBag(PATH, config);

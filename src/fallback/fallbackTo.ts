@@ -16,8 +16,10 @@ import { AttemptLoop } from '../attempt/attemptLoop.js';
  *
  * 1. Events of the current stream pass through. The latest `checkpoint` content (or `resume`
  *    checkpoint) seen on any stream is remembered.
- * 2. On an error whose {@link classifyError} category is `abort`, nothing else happens: the error
- *    is passed on untouched and no fallback is subscribed (a user abort never falls back).
+ * 2. On an error whose {@link classifyError} category is `abort`, no fallback is subscribed (a user
+ *    abort never falls back): the error is passed on untouched, or, when earlier streams failed, as a
+ *    typed copy whose `attemptErrors` lists their attempts and its own (the run's list of failures
+ *    stays complete).
  * 3. On any other error (auth and bad-request included: another provider may accept the request),
  *    the stream's attempts are recorded (the error's `attemptErrors` when retryWithBackoff attached
  *    them, else the error alone; copies carry the `fallbackIndex`, the errors themselves are never
@@ -68,9 +70,11 @@ class FallbackRun extends AttemptLoop {
 
   protected failed(raw: unknown): void {
     const { subscriber, errors, index } = this;
-    if (categoryOf(raw) === 'abort') return subscriber.error(raw);
+    const abort = categoryOf(raw) === 'abort';
+    if (abort && errors.length === 0) return subscriber.error(raw);
     const failed = asL0Error(raw);
     errors.push(...attemptsOf(failed, index));
+    if (abort) return subscriber.error(failed.withRunInfo({ fallbackIndex: failed.fallbackIndex ?? index, attemptErrors: errors }));
     if (index === this.fallbacks.length) {
       return subscriber.error(new AllStreamsExhaustedError(errors, { fallbackIndex: index }));
     }

@@ -185,11 +185,12 @@ function resolveFresh(
   }
 
   const d: Readonly<Record<string, unknown>> = { ...RETRY_WITH_BACKOFF_DEFAULTS, scheduler: inherited.scheduler ?? asyncScheduler };
-  const backoff = c.backoff ?? RETRY_WITH_BACKOFF_DEFAULTS.backoff;
+  // `undefined` is "not given"; `null` is a value, checked like any other (as l0's own options are)
+  const backoff = c.backoff === undefined ? RETRY_WITH_BACKOFF_DEFAULTS.backoff : c.backoff;
   if (!BACKOFF_KINDS.includes(backoff)) {
     throw new TypeError(`${optionLabel(where, 'backoff')}: unknown backoff ${describeOption(backoff)}; expected one of ${list(BACKOFF_KINDS)}`);
   }
-  const retryOn = c.retryOn ?? RETRY_WITH_BACKOFF_DEFAULTS.retryOn;
+  const retryOn = c.retryOn === undefined ? RETRY_WITH_BACKOFF_DEFAULTS.retryOn : c.retryOn;
   if (!Array.isArray(retryOn)) throw optionError(where, 'retryOn', 'an array', retryOn);
   for (const item of retryOn) {
     if (!ERROR_CATEGORIES.has(item) && !ERROR_REASONS.has(item)) {
@@ -198,7 +199,8 @@ function resolveFresh(
   }
   const resolved: Record<string, unknown> = { backoff, retryOn: Object.freeze([...retryOn]) };
   for (const [key, [ok, what]] of Object.entries(CHECKS)) {
-    const value = (c as Readonly<Record<string, unknown>>)[key] ?? d[key];
+    const given = (c as Readonly<Record<string, unknown>>)[key];
+    const value = given === undefined ? d[key] : given;
     if (!ok(value)) throw optionError(where, key, what, value);
     resolved[key] = value;
   }
