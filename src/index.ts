@@ -231,4 +231,4 @@ export { createStoreReplaySource } from './transport/storeReplaySource.js';
 
 /* Preset */
 export { l0, L0_DEFAULTS } from './preset/l0.js';
-export type { L0Options, L0StreamContext, L0StreamFactory } from './preset/l0.js';
+export type { L0NamedStream, L0Options, L0StreamContext, L0StreamFactory } from './preset/l0.js';

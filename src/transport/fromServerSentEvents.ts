@@ -26,6 +26,12 @@ export interface FromServerSentEventsConfig {
   readonly scheduler?: SchedulerLike;
 }
 
+/**
+ * The defaults of {@link fromServerSentEvents}, frozen.
+ * @example
+ * import { FROM_SERVER_SENT_EVENTS_DEFAULTS } from 'l0-rx';
+ * console.log(FROM_SERVER_SENT_EVENTS_DEFAULTS.reconnectAttempts); // 3
+ */
 export const FROM_SERVER_SENT_EVENTS_DEFAULTS: Readonly<Required<Pick<FromServerSentEventsConfig, 'reconnectAttempts' | 'reconnectDelay'>>> = Object.freeze({
   reconnectAttempts: 3,
   reconnectDelay: 1000,

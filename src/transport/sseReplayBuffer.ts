@@ -39,6 +39,12 @@ export interface SseReplayBuffer extends SseReplaySource {
   has(streamId: string): boolean;
 }
 
+/**
+ * The defaults of {@link createSseReplayBuffer}, frozen.
+ * @example
+ * import { SSE_REPLAY_BUFFER_DEFAULTS } from 'l0-rx';
+ * console.log(SSE_REPLAY_BUFFER_DEFAULTS.keepAliveMs); // 10000
+ */
 export const SSE_REPLAY_BUFFER_DEFAULTS: Readonly<Required<Omit<SseReplayBufferConfig, 'scheduler'>>> = Object.freeze({
   maxEvents: 10_000,
   maxStreams: 100,

@@ -42,6 +42,12 @@ export interface ServerSentEvents {
   toReadableStream(): ReadableStream<Uint8Array>;
 }
 
+/**
+ * The defaults of {@link toServerSentEvents}, frozen.
+ * @example
+ * import { TO_SERVER_SENT_EVENTS_DEFAULTS } from 'l0-rx';
+ * console.log(TO_SERVER_SENT_EVENTS_DEFAULTS.heartbeatMs); // 15000
+ */
 export const TO_SERVER_SENT_EVENTS_DEFAULTS: Readonly<Required<Omit<ToServerSentEventsConfig, 'scheduler' | 'resumeFrom'>>> = Object.freeze({
   heartbeatMs: 15_000,
 });
@@ -68,6 +74,8 @@ const KEYS = /*#__PURE__*/ optionKeys<ToServerSentEventsConfig>()(['heartbeatMs'
  * import { l0, toServerSentEvents } from 'l0-rx';
  * import { createServer } from 'node:http';
  * createServer((req, res) => {
+ *   // no replay buffer, so no resume: refuse a reconnect rather than run the model again
+ *   if (req.headers['last-event-id'] !== undefined) return void res.writeHead(204).end();
  *   toServerSentEvents(l0({ stream: factory })).writeTo(res);
  * });
  * @see {@link fromServerSentEvents} {@link createSseReplayBuffer}
