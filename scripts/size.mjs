@@ -38,14 +38,17 @@ const cases = [
   // the root for that, replay's damaged-log checks and the linear-time text utilities; +0.3 on every bundle
   // with fromStream for the adapters' edge fixes (index-less tool calls, an empty SDK stream, nameless calls)
   // and the recorder's terminal envelope for a run left before its end
-  { label: "import { l0 } from 'l0-rx'", code: `export { l0 } from '${dist}/index.mjs';`, budget: 29.8, mustNotContain: [...RULE_CODE, ...STRUCTURED_CODE] },
-  { label: "import { structured } from 'l0-rx' (with jsonrepair)", code: `export { structured } from '${dist}/index.mjs';`, budget: 36.8 },
+  // 2026-12-05 (tenth session): +0.15 on l0 and the bundles with it (SDK majors' unreadable chunks and AI SDK 5's
+  // `unknown` finish typed, the core review's fixes, async lifecycle callbacks), +0.7 on the root (also windows,
+  // the SSE restarted-run check, race/consensus/breaker fixes), +0.2 on the operators; the README itemises it
+  { label: "import { l0 } from 'l0-rx'", code: `export { l0 } from '${dist}/index.mjs';`, budget: 29.9, mustNotContain: [...RULE_CODE, ...STRUCTURED_CODE] },
+  { label: "import { structured } from 'l0-rx' (with jsonrepair)", code: `export { structured } from '${dist}/index.mjs';`, budget: 37.0 },
   { label: "import { parseStructured } from 'l0-rx/operators' (with jsonrepair)", code: `export { parseStructured } from '${dist}/operators/index.mjs';`, budget: 9.5, mustNotContain: PROVIDER_CODE },
   { label: "import { formatContext, stripThinking, extractCode } from 'l0-rx'", code: `export { formatContext, stripThinking, extractCode } from '${dist}/index.mjs';`, budget: 2.1, mustNotContain: [...PROVIDER_CODE, ...STRUCTURED_CODE] },
   // every capability with its runtime dependencies (jsonrepair, eventsource-parser): the README says why not 45 KB
-  { label: "import * from 'l0-rx' (whole root entry)", code: `export * from '${dist}/index.mjs';`, budget: 67.2 },
+  { label: "import * from 'l0-rx' (whole root entry)", code: `export * from '${dist}/index.mjs';`, budget: 68.0 },
   // every pipeable operator, structured parsing (with jsonrepair) included: a ceiling, not a typical import
-  { label: "import * from 'l0-rx/operators'", code: `export * from '${dist}/operators/index.mjs';`, budget: 35.7 },
+  { label: "import * from 'l0-rx/operators'", code: `export * from '${dist}/operators/index.mjs';`, budget: 36.0 },
   {
     label: 'a browser consuming a backend stream (accumulate, ofType, withTimeouts, retryWithBackoff, fallbackTo, tapLifecycle)',
     code: `export { accumulate, ofType, withTimeouts, retryWithBackoff, fallbackTo, tapLifecycle } from '${dist}/index.mjs';`,
@@ -62,7 +65,7 @@ const cases = [
   {
     label: "l0 with guardrails (import { l0, recommendedGuardrails } from 'l0-rx')",
     code: `export { l0, recommendedGuardrails } from '${dist}/index.mjs';`,
-    budget: 36.4,
+    budget: 36.6,
   },
   // 6 KB was the target; measured 11.0 KB (10.8 before the size pass, 10.1 after it, +0.5 for the
   // shared attempt text accumulate now builds on, +0.1 for the retry loop as one object per
@@ -77,8 +80,9 @@ const cases = [
     label: 'a browser reading a backend over SSE (fromServerSentEvents, accumulate, retryWithBackoff)',
     code: `export { fromServerSentEvents, accumulate, retryWithBackoff } from '${dist}/index.mjs';`,
     // 11.1 since the ninth session: 10.99 -> 11.01 with no code change on this path (the same code, in another
-    // module order: the beautified bundle is 7 bytes smaller, its gzip 18 bytes larger)
-    budget: 11.1,
+    // module order: the beautified bundle is 7 bytes smaller, its gzip 18 bytes larger); 11.2 since the tenth session:
+    // telling a restarted run from a replayed one (a hash per event id) and taking retryWithBackoff's context (+0.15)
+    budget: 11.2,
     mustNotContain: PROVIDER_CODE,
   },
   { label: "import { accumulate } from 'l0-rx'", code: `export { accumulate } from '${dist}/index.mjs';`, budget: 3.9, mustNotContain: PROVIDER_CODE },

@@ -3,11 +3,12 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { asapScheduler, firstValueFrom, lastValueFrom, take, tap, toArray, type SchedulerLike } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { classifyError, fromServerSentEvents, isInvalidStreamError, isProviderError, isTokenTimeoutError, serializeError, TokenTimeoutError, type L0Event, type TokenTimeoutInfo } from 'l0-rx';
+import { accumulate, classifyError, fromServerSentEvents, isInvalidStreamError, isProviderError, isTokenTimeoutError, retryWithBackoff, serializeError, TokenTimeoutError, type L0Event, type TokenTimeoutInfo } from 'l0-rx';
 import { eventually } from '../testing/sdkDrivers.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, n: number) => void;
 const tok = (value: string): L0Event => ({ type: 'token', value });
+const START: L0Event = { type: 'start', attempt: 1, fallbackIndex: 0, isRetry: false, isFallback: false };
 const frame = (id: number, event: L0Event) => `id: ${id}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
 const END = 'event: end\ndata: {}\n\n';
 const sse = (res: ServerResponse, ...frames: string[]) => {
@@ -103,6 +104,18 @@ describe('fromServerSentEvents', () => {
     expect([events, requests[1]?.headers['last-event-id']]).toEqual([[tok('a'), tok('b'), tok('c')], '2']);
   });
 
+  it("should be retried whole by retryWithBackoff after a run's retryable error frame (the server's start says attempt 1 again)", async () => {
+    const failed = serializeError(Object.assign(new Error('upstream 503'), { status: 503 }));
+    serve((_req, res, n) => {
+      if (n === 1) sse(res, frame(1, START), frame(2, tok('The')), `event: error\ndata: ${JSON.stringify({ ...failed, name: 'ProviderError', code: 'SERVER_ERROR', category: 'server', retryable: true })}\n\n`);
+      else sse(res, frame(1, START), frame(2, tok('A cat')), frame(3, { type: 'complete', finishReason: 'stop' }), END);
+      res.end();
+    });
+    const events = await lastValueFrom(fromServerSentEvents(url).pipe(retryWithBackoff({ baseDelay: 0, scheduler: asapScheduler }), toArray()));
+    expect(events.map((e) => e.type)).toEqual(['start', 'token', 'retry', 'start', 'token', 'complete']);
+    expect(requests.length).toBe(2);
+  });
+
   describe('a server that restarts the stream instead of resuming it', () => {
     it('should drop the events it sends again, with ids up to Last-Event-ID', async () => {
       serve((_req, res, n) => { sse(res, frame(1, tok('a')), frame(2, tok('b')), ...(n === 1 ? [] : [frame(3, tok('c')), END])); res.end(); });
@@ -120,6 +133,31 @@ describe('fromServerSentEvents', () => {
     it('should drop the events up to the lastEventId option on the first connection too', async () => {
       serve((_req, res) => { sse(res, frame(1, tok('a')), frame(2, tok('b')), END); res.end(); });
       expect(await lastValueFrom(fromServerSentEvents(url, { lastEventId: '1' }).pipe(toArray()))).toEqual([tok('b')]);
+    });
+
+    it('should fail a run the server started again with other events (INCOMPLETE_STREAM, retryable, not reconnected), never splicing two answers', async () => {
+      // a server without a replay buffer runs the model again: event 2 is another answer's second token
+      serve((_req, res, n) => {
+        sse(res, ...(n === 1 ? [frame(1, tok('The')), frame(2, tok(' fox'))] : [frame(1, tok('A')), frame(2, tok(' dog')), frame(3, tok(' sat')), END]));
+        res.end();
+      });
+      const events: L0Event[] = [];
+      const e = await failure(lastValueFrom(fromServerSentEvents(url, { reconnectDelay: 0 }).pipe(tap((event) => events.push(event)))));
+      expect(events).toEqual([tok('The'), tok(' fox')]);
+      expect(e).toMatchObject({ name: 'ProviderError', code: 'INCOMPLETE_STREAM', retryable: true });
+      expect((e as Error).message).toMatch(/another event 1 after Last-Event-ID 2: it restarted the run/);
+      expect(requests.length).toBe(2);
+    });
+
+    it('should let retryWithBackoff run the whole answer again after a restarted run, retracting the first', async () => {
+      serve((req, res, n) => {
+        if (n === 1) sse(res, frame(1, START), frame(2, tok('The')), frame(3, tok(' fox')));
+        else if (req.headers['last-event-id'] !== undefined) sse(res, frame(1, START), frame(2, tok('A')), frame(3, tok(' dog')), END);
+        else sse(res, frame(1, START), frame(2, tok('A')), frame(3, tok(' cat')), frame(4, { type: 'complete', finishReason: 'stop' }), END);
+        res.end();
+      });
+      const state = await lastValueFrom(fromServerSentEvents(url, { reconnectDelay: 0 }).pipe(retryWithBackoff({ baseDelay: 0, scheduler: asapScheduler }), accumulate()));
+      expect([state.status, state.content]).toEqual(['complete', 'A cat']);
     });
 
     it('should not compare ids that are not numbers', async () => {

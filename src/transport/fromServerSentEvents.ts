@@ -3,6 +3,7 @@ import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import type { L0Event } from '../events/eventTypes.js';
 import { deserializeError } from '../errors/deserializeError.js';
 import { describeValue, InvalidStreamError } from '../errors/InvalidStreamError.js';
+import { takeAttemptContext } from '../attempt/attemptContext.js';
 import { ProviderError, type ProviderErrorOptions } from '../errors/ProviderError.js';
 import { retryAfterFromHeaders } from '../errors/retryAfter.js';
 import type { SerializedError } from '../errors/serializeError.js';
@@ -44,6 +45,8 @@ const KEYS = /*#__PURE__*/ optionKeys<FromServerSentEventsConfig>()(['init', 're
 interface Received {
   readonly id: string | undefined;
   readonly event: L0Event;
+  /** The frame's data as sent, whose hash tells an event sent again from another run's (rule 3). */
+  readonly data: string;
 }
 
 /**
@@ -62,9 +65,13 @@ interface Received {
  *    connection: it reconnects after `reconnectDelay`, sending `Last-Event-ID`, up to
  *    `reconnectAttempts` times in a row (a new event resets the count); then it errors with a
  *    `ProviderError` `NETWORK_ERROR` (a dropped body: `INCOMPLETE_STREAM`).
- * 3. An event whose numeric id is not above the last one received (or `lastEventId`) is dropped, and
- *    is not a new event: a server that restarts the stream instead of resuming it repeats nothing,
- *    and one that does so on every reconnect uses up `reconnectAttempts`. Other ids are not compared.
+ * 3. An event whose numeric id is not above the last one received (or `lastEventId`) is sent again:
+ *    the same event as before under that id is dropped, and is not a new event (a server that replays
+ *    the run from its start repeats nothing; one that does so on every reconnect uses up
+ *    `reconnectAttempts`). Another event under an id already received means the server restarted the
+ *    run instead of resuming it: a `ProviderError` `INCOMPLETE_STREAM` (retryable by
+ *    `retryWithBackoff`, never reconnected), so two answers are never spliced. Events are told apart
+ *    by a 32-bit hash of their data, kept per id. Ids that are not numbers are not compared.
  * 4. An `error` frame (the run's terminal error) is rethrown typed, through `deserializeError`.
  * 5. A non-2xx response errors with a `ProviderError` carrying `status` (`SERVER_ERROR` for 5xx,
  *    `RATE_LIMITED` for 429, `AUTH_ERROR` for 401/403, `BAD_REQUEST` otherwise) and the
@@ -73,6 +80,9 @@ interface Received {
  *    `text/event-stream` (a login page, a JSON error), as a `BAD_REQUEST` that is not retryable
  *    and names its content type, as WHATWG `EventSource` fails the connection.
  * 6. Every event is validated: an invalid one errors with `InvalidStreamError`.
+ * 7. A `retryWithBackoff` or `fallbackTo` after it requests the whole run again on a retry; the
+ *    server's events number their attempts themselves (its `start` says attempt 1), which those
+ *    operators accept from this source (they check the attempt of a `fromStream` source).
  *
  * @example
  * import { accumulate, fromServerSentEvents } from 'l0-rx';
@@ -93,9 +103,27 @@ export function fromServerSentEvents(url: string | URL | Request, config: FromSe
   need(typeof fetchFn === 'function', 'fetch', 'a fetch function (none is global here)', fetchFn);
   need(isSchedulerLike(scheduler), 'scheduler', 'a SchedulerLike', scheduler);
   return defer(() => {
+    // each subscription is a new request for a whole run, whose own starts number its attempts: a
+    // retryWithBackoff or fallbackTo around it hands a context the server never sees (rule 7)
+    takeAttemptContext();
     let lastId = lastEventId;
+    /** The hash of each numbered event's data, by id (rule 3). */
+    const seen: number[] = [];
     return defer(() => connect(url, init, lastId, fetchFn)).pipe(
-      filter(({ id }) => !(id !== undefined && lastId !== undefined && DIGITS.test(id) && DIGITS.test(lastId) && +id <= +lastId)),
+      filter(({ id, data }) => {
+        if (id === undefined || !DIGITS.test(id)) return true;
+        const n = +id;
+        const hash = hashOf(data);
+        if (lastId === undefined || !DIGITS.test(lastId) || n > +lastId) return ((seen[n] = hash), true);
+        if (seen[n] !== undefined && seen[n] !== hash) {
+          throw new ProviderError(`fromServerSentEvents: the server sent another event ${id} after Last-Event-ID ${lastId}: it restarted the run instead of resuming it`, {
+            code: 'INCOMPLETE_STREAM',
+            category: 'network',
+            retryable: true,
+          });
+        }
+        return false;
+      }),
       tap(({ id }) => (lastId = id ?? lastId)),
       retry({
         count: reconnectAttempts,
@@ -113,6 +141,13 @@ function need(ok: boolean, key: string, what: string, value: unknown): void {
 
 /** An SSE id that is a sequence number, compared as one with the last id (rule 3). */
 const DIGITS = /^\d+$/;
+
+/** FNV-1a, 32 bits: tells two events under one id apart (rule 3). */
+function hashOf(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
+  return h;
+}
 
 /** The errors of a dropped connection (reconnected), as opposed to a terminal one (an error frame, an HTTP error). */
 const DROPPED: WeakSet<object> = /*#__PURE__*/ new WeakSet();
@@ -196,7 +231,7 @@ function onMessage(message: EventSourceMessage, subscriber: Subscriber<Received>
   }
   const problem = eventProblem(data);
   if (problem === undefined) {
-    subscriber.next({ id: message.id, event: data as L0Event });
+    subscriber.next({ id: message.id, event: data as L0Event, data: message.data });
     return false;
   }
   subscriber.error(new InvalidStreamError(`fromServerSentEvents: the server sent an invalid event (${problem}): ${describeValue(data)}`));
