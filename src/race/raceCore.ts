@@ -5,6 +5,7 @@
  */
 import { Observable, type SchedulerLike, type Subscription } from 'rxjs';
 import { AttemptText, attemptTextChange } from '../attempt/attemptText.js';
+import { subscribeWithContext } from '../attempt/attemptContext.js';
 import { AllStreamsExhaustedError } from '../errors/AllStreamsExhaustedError.js';
 import { ZeroOutputError } from '../errors/ZeroOutputError.js';
 import type { ContentEvent, L0Event } from '../events/eventTypes.js';
@@ -116,7 +117,8 @@ export function raceCore(entrants: readonly RaceEntrant[], config: RaceCoreConfi
       timer = undefined;
       const i = started++;
       if (observer) lanes[i] = observer.entrant(i, entrants[i]!.name);
-      const sub = withEntrantObserver(undefined, () => entrants[i]!.source.subscribe({
+      // the entrant's subscriber is the consumer's child: a synchronous entrant stops as soon as the consumer leaves
+      const sub = withEntrantObserver(undefined, () => subscribeWithContext(entrants[i]!.source, {
         next: (e) => {
           lanes[i]?.next(e);
           if (winner === i) return subscriber.next(named(e));
@@ -154,7 +156,7 @@ export function raceCore(entrants: readonly RaceEntrant[], config: RaceCoreConfi
           endLane(i, 'failed', err);
           fail(i, err);
         },
-      }));
+      }, undefined, subscriber).subscription);
       if (subscriber.closed || (winner !== -1 && winner !== i)) {
         endLane(i, 'lost');
         sub.unsubscribe();

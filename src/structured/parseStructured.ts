@@ -2,6 +2,7 @@ import { Observable, type OperatorFunction } from 'rxjs';
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import type { L0Event, PartialEvent, ResultEvent } from '../events/eventTypes.js';
 import { AttemptText } from '../attempt/attemptText.js';
+import { subscribeWithContext } from '../attempt/attemptContext.js';
 import { isSchemaValidationError, SchemaValidationError } from '../errors/SchemaValidationError.js';
 import { isPromiseLike } from '../internal/isPromiseLike.js';
 import { checkBag, checkKeys, optionError, optionKeys, optionPath, type OptionPath } from '../internal/options.js';
@@ -151,7 +152,8 @@ export function parseResolved<S extends StandardSchemaV1>(o: Resolved<S>): Opera
           if (sourceDone) subscriber.complete();
         }, (err: unknown) => subscriber.error(err));
       };
-      return source.subscribe({
+      // the source's subscriber is the consumer's child: a synchronous source stops as soon as the consumer leaves
+      return subscribeWithContext(source, {
         next(e) {
           const change = text.observe(e);
           if (change === 'token') {
@@ -171,6 +173,6 @@ export function parseResolved<S extends StandardSchemaV1>(o: Resolved<S>): Opera
           sourceDone = true;
           if (!finishing) subscriber.complete();
         },
-      });
+      }, undefined, subscriber).subscription;
     });
 }
