@@ -1,7 +1,9 @@
 /** @test {withOpenTelemetry} */
 import { SpanStatusCode } from '@opentelemetry/api';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { take } from 'rxjs';
 import { describe, expect, it } from 'vitest';
+import { syncSource } from '../internal/checklistHarness.js';
 import { l0, type L0Event } from 'l0-rx';
 import { withOpenTelemetry } from 'l0-rx/opentelemetry';
 import { fakeModel } from 'l0-rx/testing';
@@ -116,5 +118,13 @@ describe('withOpenTelemetry (real sdk-trace-base, in-memory exporter)', () => {
   it('should name a bad config', () => {
     expect(() => withOpenTelemetry({} as never)).toThrow('withOpenTelemetry({tracer}) must be an OpenTelemetry Tracer (with startSpan)');
     expect(() => withOpenTelemetry({ tracer: tracing().tracer, sytem: 'x' } as never)).toThrow(/unknown option `sytem`/);
+  });
+
+  it('should stop a synchronous source as soon as the consumer leaves (take), ending the span as a complete-less cancel', () => {
+    const { exporter, tracer } = tracing();
+    const flood = syncSource(Array.from({ length: 1000 }, (_, i) => (i === 0 ? values['s']! : values['a']!)));
+    flood.source.pipe(withOpenTelemetry({ tracer }), take(2)).subscribe();
+    expect(flood.pushed()).toBe(2);
+    expect(named(exporter.getFinishedSpans(), 'l0.run')[0]!.attributes).toMatchObject({ 'l0.cancelled': true });
   });
 });

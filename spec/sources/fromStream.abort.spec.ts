@@ -1,6 +1,7 @@
 /** @test {fromStream} */
 import { describe, expect, it } from 'vitest';
 import { take } from 'rxjs';
+import { syncSource } from '../internal/checklistHarness.js';
 import { fromStream, isStreamAbortedError, type L0Event } from 'l0-rx';
 import { chunksOf, collect, collectError, hangingIterable, tick } from './streamHelpers.js';
 
@@ -72,6 +73,12 @@ describe('fromStream cancellation', () => {
     await tick();
     sub.unsubscribe();
     expect(sdkStream.controller.signal.aborted).toBe(true);
+  });
+
+  it('should stop a synchronous Observable<L0Event> source as soon as the consumer leaves (take)', () => {
+    const flood = syncSource<L0Event>(Array.from({ length: 1000 }, () => ({ type: 'token', value: 'a' })));
+    fromStream(() => flood.source).pipe(take(3)).subscribe(); // start, then two tokens
+    expect(flood.pushed()).toBe(2);
   });
 
   it('should abort when a downstream operator unsubscribes synchronously (take)', async () => {
