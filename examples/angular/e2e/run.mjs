@@ -15,14 +15,24 @@ const WAIT = { timeout: 15_000 };
 /** @typedef {Awaited<ReturnType<typeof startStack>>} Stack */
 /** @typedef {{ page: import('playwright-core').Page, stack: Stack, pageErrors: string[] }} Ctx */
 
+/** Types `question` and submits it. @param {import('playwright-core').Page} page @param {string} question */
+async function ask(page, question) {
+  await page.getByLabel('Question').fill(question);
+  await page.getByRole('button', { name: 'Ask' }).click();
+}
+
 /**
  * Asks, then waits for the answer to this question to end (the app marks its view with the
  * question: a status left from an earlier question never counts) and checks it ended as `status`.
  * @param {import('playwright-core').Page} page @param {string} question @param {'complete' | 'error'} status
  */
 async function askAndSettle(page, question, status) {
-  await page.getByLabel('Question').fill(question);
-  await page.getByRole('button', { name: 'Ask' }).click();
+  await ask(page, question);
+  await settle(page, question, status);
+}
+
+/** @param {import('playwright-core').Page} page @param {string} question @param {'complete' | 'error'} status */
+async function settle(page, question, status) {
   const q = JSON.stringify(question);
   const main = await page.waitForSelector(`main[data-question=${q}]:is([data-status="complete"], [data-status="error"])`, WAIT);
   const ended = await main.getAttribute('data-status');
@@ -38,6 +48,15 @@ const history = (page) => page.evaluate(() => /** @type {string[]} */ (/** @type
 
 /** Whether the text ever got shorter after `from` was shown: a retraction on screen. @param {string[]} shown @param {string} from */
 const shrankAfter = (shown, from) => shown.indexOf(from) >= 0 && shown.slice(shown.indexOf(from) + 1).some((t) => t.length < from.length);
+/** How many times the text got shorter: one per retraction on screen. @param {string[]} shown */
+const shrinks = (shown) => shown.filter((t, i) => i > 0 && t.length < (shown[i - 1] ?? '').length).length;
+
+/** Waits (polling, with a deadline) for a condition outside the page, such as the fault server's view of a request. @param {() => boolean} ok @param {string} what */
+async function eventually(ok, what, timeoutMs = WAIT.timeout) {
+  for (const deadline = performance.now() + timeoutMs; !ok(); await new Promise((r) => setTimeout(r, 50))) {
+    if (performance.now() > deadline) throw new Error(`not within ${timeoutMs} ms: ${what}`);
+  }
+}
 
 /** Every text the page ever showed was a prefix of the clean reply: nothing duplicated, nothing foreign, at any moment. */
 async function onlyPrefixesShown(/** @type {import('playwright-core').Page} */ page) {
@@ -51,12 +70,23 @@ async function onlyPrefixesShown(/** @type {import('playwright-core').Page} */ p
 const scenarios = [
   ['a clean answer streams in live and completes', async ({ page, stack }) => {
     const faults = await stack.use({ model: 'gpt-4o-mini' });
-    await askAndSettle(page, 'Tell me about the fox', 'complete');
+    assertEqual(await page.evaluate(() => 'Zone' in window), false, 'zone.js loaded (the app is zoneless)');
+    // the backend answers 500 ms late: the page says it is connecting to this question meanwhile
+    await page.route('**/chat/**', (route) => new Promise((r) => setTimeout(r, 500)).then(() => route.continue()), { times: 1 });
+    await ask(page, 'Tell me about the fox');
+    await page.waitForSelector('main[data-question="Tell me about the fox"][data-status="connecting"]', WAIT);
+    assertEqual(await page.getByRole('status').innerText(), 'Connecting…', 'the status (a live region) while connecting');
+    assertEqual(await page.getByTestId('answer').getAttribute('aria-busy'), 'true', 'aria-busy while the answer is not final');
+    await settle(page, 'Tell me about the fox', 'complete');
     assertEqual(await text(page, 'answer'), REPLY, 'the answer');
-    assert((await text(page, 'status')).startsWith('Complete: attempt 1, primary model'), `status: ${await text(page, 'status')}`);
+    assert((await page.getByRole('status').innerText()).startsWith('Complete: attempt 1, primary model'), `status: ${await text(page, 'status')}`);
+    assertEqual(await page.getByTestId('answer').getAttribute('aria-busy'), 'false', 'aria-busy once the answer is final');
     const shown = (await onlyPrefixesShown(page)).filter((t) => t !== '' && t !== REPLY);
     assert(shown.length >= 3, `tokens rendered live: expected 3 or more partial texts, saw ${JSON.stringify(shown)}`);
     assertEqual(faults.requests.length, 1, 'model requests');
+    // the live region changed once per phase, never per token
+    const statuses = await page.evaluate(() => /** @type {string[]} */ (/** @type {any} */ (window).__statuses));
+    assertEqual(statuses, ['Ask something.', 'Connecting…', 'Streaming: attempt 1, primary model', 'Complete: attempt 1, primary model, 9 tokens'], 'status lines announced');
   }],
 
   ['a failed attempt is retracted from the page, then the retry completes', async ({ page, stack }) => {
@@ -76,7 +106,7 @@ const scenarios = [
     await askAndSettle(page, 'Tell me about the fox', 'complete');
     assertEqual(await text(page, 'answer'), REPLY, 'the answer');
     const shown = await onlyPrefixesShown(page);
-    assert(shrankAfter(shown, 'The quick'), `each failed attempt's text was retracted on screen: ${JSON.stringify(shown)}`);
+    assertEqual(shrinks(shown), 4, `retractions on screen (3 retries and a fallback) in ${JSON.stringify(shown)}`);
     assert((await text(page, 'status')).includes('fallback model 1'), `status: ${await text(page, 'status')}`);
     // the backend's l0() retries a network failure 3 times (maxRetries: 3), then falls back
     assertEqual(await notes(page, 'retry'), [1, 2, 3].map((n) => `Attempt ${n} failed (2 tokens retracted); retrying`), 'retry notes');
@@ -99,6 +129,31 @@ const scenarios = [
     const dropped = pageErrors.findIndex((m) => m.includes('ERR_INCOMPLETE_CHUNKED_ENCODING'));
     assert(dropped >= 0, `the browser saw the connection drop: ${JSON.stringify(pageErrors)}`);
     pageErrors.splice(dropped, 1);
+  }],
+
+  ['a new question mid-answer aborts the previous answer, down to its model request', async ({ page, stack }) => {
+    // the first model request stalls after 2 words; the backend keeps a run 300 ms after its client left
+    const faults = await stack.use({ model: 'fault:stall:2*1', keepAliveMs: 300 });
+    await ask(page, 'Tell me about the fox');
+    await page.getByTestId('answer').getByText('The quick', { exact: true }).waitFor(WAIT);
+    await askAndSettle(page, 'And the dog?', 'complete');
+    assertEqual(await text(page, 'answer'), REPLY, 'the second answer');
+    assertEqual(await notes(page, 'retry'), [], 'retries');
+    // well before the backend's 10 s inter-token timeout, which would abort the stalled request too
+    await eventually(() => faults.requests[0]?.closedByClient === true, 'the first answer\'s model request was aborted (closedByClient)', 3_000);
+    assertEqual(faults.requests.map((r) => r.fault ?? 'clean'), ['stall', 'clean'], 'model requests');
+  }],
+
+  ['a run that gives up shows its last attempt as failed, not as an answer', async ({ page, stack }) => {
+    const faults = await stack.use({ model: 'fault:cut-after-n:2' }); // no fallback: 3 retries, then the error
+    await askAndSettle(page, 'Tell me about the fox', 'error');
+    assertEqual(await text(page, 'answer'), 'The quick', 'the failed attempt\'s text');
+    assertEqual(await page.getByTestId('answer').getAttribute('class'), 'answer failed', 'the answer marked as failed');
+    assertEqual(await text(page, 'status'), 'Failed: the text shown is an incomplete attempt, not an answer', 'status');
+    const alert = await page.getByRole('alert').innerText();
+    assert(alert.startsWith('INCOMPLETE_STREAM:'), `the error alert names the cut stream: ${alert}`);
+    assertEqual((await notes(page, 'retry')).length, 3, 'retry notes');
+    assertEqual(faults.requests.length, 4, 'model requests');
   }],
 
   ['a failure is shown as an error state, and the next question still works', async ({ page, stack }) => {

@@ -17,6 +17,7 @@ const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '
  * @typedef {object} Backend
  * @property {string} model  the primary model: a fault-server model name such as 'fault:cut-after-n:4*1'
  * @property {readonly string[]} [fallbackModels]
+ * @property {number} [keepAliveMs]  how long the backend keeps a run without a client (default 10000)
  */
 
 /**
@@ -82,11 +83,11 @@ export async function startStack({ port = 0, tokenDelayMs = 20 } = {}) {
      * Fresh fault server and chat backend for the next question; resolves to the fault server (its `requests`).
      * @param {Backend} backend
      */
-    async use({ model, fallbackModels = [] }) {
+    async use({ model, fallbackModels = [], keepAliveMs }) {
       await stopBackend();
       cutAfter = undefined;
       const faults = await startFaultServer({ tokenDelayMs });
-      const chat = await startChatServer({ baseURL: faults.url, model, fallbackModels });
+      const chat = await startChatServer({ baseURL: faults.url, model, fallbackModels, ...(keepAliveMs === undefined ? {} : { keepAliveMs }) });
       current = { faults, chat };
       return faults;
     },

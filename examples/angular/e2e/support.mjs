@@ -22,17 +22,25 @@ export function assertEqual(actual, expected, what) {
 /**
  * Records in `window.__answers` each text the answer element showed, in order (after every DOM
  * change), so a scenario checks what was on screen at each moment (a retraction, a duplicate)
- * after the fact.
+ * after the fact; and in `window.__statuses` each text of the status line (a live region: what a
+ * screen reader announced).
  * @param {import('playwright-core').Page} page
  */
 export async function recordAnswerText(page) {
   await page.addInitScript(() => {
     /** @type {string[]} */
     const answers = [];
-    Object.assign(window, { __answers: answers });
+    /** @type {string[]} */
+    const statuses = [];
+    Object.assign(window, { __answers: answers, __statuses: statuses });
+    /** @param {string[]} shown @param {string} testId */
+    const record = (shown, testId) => {
+      const text = document.querySelector(`[data-testid="${testId}"]`)?.textContent;
+      if (typeof text === 'string' && text !== shown.at(-1)) shown.push(text);
+    };
     new MutationObserver(() => {
-      const text = document.querySelector('[data-testid="answer"]')?.textContent;
-      if (typeof text === 'string' && text !== answers.at(-1)) answers.push(text);
+      record(answers, 'answer');
+      record(statuses, 'status');
     }).observe(document, { subtree: true, childList: true, characterData: true });
   });
 }

@@ -1,6 +1,6 @@
 // What the chat component renders, as one pure fold: the L0State snapshots of accumulate() plus
 // the notes a reader wants to see (a retracted attempt, a fallback, a resumed connection).
-import { defer, finalize, map, merge, scan, Subject, type Observable } from 'rxjs';
+import { defer, finalize, map, merge, scan, startWith, Subject, type Observable } from 'rxjs';
 import { accumulate, fromServerSentEvents, serializeError, type L0State, type SerializedError } from 'l0-rx';
 
 /** One question sent to the backend; `id` names its run there (and lets a reconnect resume it). */
@@ -18,9 +18,9 @@ export interface Note {
 export interface AnswerView {
   /** The question this answers ('' before the first). */
   readonly question: string;
-  /** `idle` before the first question, then the run's status. */
-  readonly status: 'idle' | L0State['status'];
-  /** The current attempt's text: a failed attempt's text is gone from it. */
+  /** `idle` before the first question, `connecting` until the backend's first event, then the run's status. */
+  readonly status: 'idle' | 'connecting' | L0State['status'];
+  /** The current attempt's text: a retried or fallen-back attempt's text is gone from it; after a final failure, the last attempt's partial text. */
   readonly content: string;
   readonly attempt: number;
   readonly fallbackIndex: number;
@@ -34,9 +34,10 @@ export const IDLE: AnswerView = { question: '', status: 'idle', content: '', att
 type Input = { readonly state: L0State } | { readonly resumedAfter: string };
 
 /**
- * The answer to `question`, streamed from `GET /chat/<id>?q=...` (examples/server). A dropped
- * connection reconnects with Last-Event-ID (fromServerSentEvents); a failure of the run is a last
- * view with `status: 'error'`, never an error notification (a signal that holds an error throws on read).
+ * The answer to `question`, streamed from `GET /chat/<id>?q=...` (examples/server). It starts with
+ * a `connecting` view at once (until its first value, a resource shows its default: the idle view).
+ * A dropped connection reconnects with Last-Event-ID (fromServerSentEvents); a failure of the run is
+ * a last view with `status: 'error'`, never an error notification (a signal that holds an error throws on read).
  */
 export function answer$(question: Question, options: { readonly reconnectDelay?: number } = {}): Observable<AnswerView> {
   return defer(() => {
@@ -53,7 +54,8 @@ export function answer$(question: Question, options: { readonly reconnectDelay?:
       map((state): Input => ({ state })),
       finalize(() => resumed.complete()),
     );
-    return merge(resumed, states).pipe(scan(fold, { ...IDLE, question: question.text }));
+    const connecting: AnswerView = { ...IDLE, question: question.text, status: 'connecting' };
+    return merge(resumed, states).pipe(scan(fold, connecting), startWith(connecting));
   });
 }
 

@@ -8,11 +8,20 @@ import { answer$, failedView, IDLE, type AnswerView, type Question } from './ans
   template: `
     <main [attr.data-status]="view().status" [attr.data-question]="view().question">
       <form (submit)="$event.preventDefault(); ask(question.value)">
-        <input #question name="question" value="Tell me about the fox" aria-label="Question" />
+        <input #question name="question" value="Tell me about the fox" aria-label="Question" required />
         <button type="submit">Ask</button>
       </form>
-      <p class="status" data-testid="status">{{ statusLine() }}</p>
-      <p class="answer" data-testid="answer" [class.retrying]="view().status === 'retrying'">{{ view().content }}</p>
+      <!-- a polite live region: it changes at each phase (connecting, streaming, retrying, the end), never per token -->
+      <p class="status" role="status" data-testid="status">{{ statusLine() }}</p>
+      <!-- busy while the answer streams: screen readers read it once it is final, not token by token -->
+      <p
+        class="answer"
+        data-testid="answer"
+        aria-live="polite"
+        [attr.aria-busy]="busy()"
+        [class.retrying]="view().status === 'retrying'"
+        [class.failed]="view().status === 'error'"
+      >{{ view().content }}</p>
       <ol class="notes" data-testid="notes">
         @for (note of view().notes; track $index) {
           <li [attr.data-kind]="note.kind">{{ note.text }}</li>
@@ -37,6 +46,9 @@ export class ChatComponent {
   /** Reading `value()` of a resource in error throws, so an error is turned into a view first. */
   protected readonly view = computed<AnswerView>(() => (this.answer.status() === 'error' ? failedView(this.question()?.text ?? '', this.answer.error()) : this.answer.value()));
 
+  protected readonly busy = computed(() => ['connecting', 'streaming', 'retrying'].includes(this.view().status));
+
+  /** The live status: one line per phase, so no token count while streaming (it would be read out at every token). */
   protected readonly statusLine = computed(() => {
     const v = this.view();
     const model = v.fallbackIndex === 0 ? 'primary model' : `fallback model ${v.fallbackIndex}`;
@@ -44,14 +56,16 @@ export class ChatComponent {
     switch (v.status) {
       case 'idle':
         return 'Ask something.';
+      case 'connecting':
+        return 'Connecting…';
       case 'streaming':
-        return v.attempt === 0 ? 'Connecting…' : `Streaming: attempt ${v.attempt}, ${model}, ${tokens}`;
+        return `Streaming: attempt ${v.attempt}, ${model}`;
       case 'retrying':
         return 'Retrying: the failed attempt was retracted';
       case 'complete':
         return `Complete: attempt ${v.attempt}, ${model}, ${tokens}`;
       case 'error':
-        return 'Failed';
+        return v.content === '' ? 'Failed' : 'Failed: the text shown is an incomplete attempt, not an answer';
     }
   });
 
