@@ -167,6 +167,13 @@ describe('budget', () => {
       });
     });
 
+    it.each([NaN, -1, Infinity, undefined])('should error with a TypeError naming it when estimateTokens returns %s (it would turn the limits off)', (bad) => {
+      testScheduler().run(({ cold, expectObservable }) => {
+        const out = cold('s-a|', values).pipe(budget({ maxOutputTokens: 100, estimateTokens: () => bad as number }));
+        expectObservable(out).toBe('s-#', values, new TypeError(`budget({estimateTokens}): returned ${String(bad)} for a delta; it must return a finite number of tokens >= 0`));
+      });
+    });
+
     /** An endless synchronous source that stops once its subscriber is closed (as rxjs's own sources do); counts what it emitted. */
     function flood() {
       const counter = { emitted: 0 };

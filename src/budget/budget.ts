@@ -1,7 +1,7 @@
 import { Observable, type MonoTypeOperatorFunction, type Subscriber } from 'rxjs';
 import { Relay } from '../internal/relay.js';
 import type { L0Event } from '../events/eventTypes.js';
-import { checkBag, checkKeys, optionError, optionKeys, optionPath } from '../internal/options.js';
+import { checkBag, checkKeys, describeOption, optionError, optionKeys, optionPath } from '../internal/options.js';
 import { BudgetExceededError, type BudgetExceededInfo } from './BudgetExceededError.js';
 
 /** Prices in currency units per million tokens. */
@@ -23,7 +23,11 @@ export interface BudgetConfig {
   readonly inputTokens?: number;
   /** `error`: end with {@link BudgetExceededError}; `complete`: end with `complete{finishReason: 'length'}` and the partial result. @default 'error' */
   readonly onExceeded?: 'error' | 'complete';
-  /** Tokens in a delta when the provider has not reported usage. @default (text) => Math.max(1, Math.ceil(text.length / 4)) */
+  /**
+   * Tokens in a delta when the provider has not reported usage. A throw, or a value that is not a
+   * finite number >= 0 (it would turn the limits off), errors the run (a TypeError naming the value).
+   * @default (text) => Math.max(1, Math.ceil(text.length / 4))
+   */
   readonly estimateTokens?: (text: string) => number;
 }
 
@@ -90,6 +94,9 @@ class BudgetWatch extends Relay<L0Event> {
         dOutput = c.estimateTokens(e.value);
       } catch (err) {
         return this.fail(err);
+      }
+      if (!(dOutput >= 0 && dOutput !== Infinity)) {
+        return this.fail(new TypeError(`budget({estimateTokens}): returned ${describeOption(dOutput)} for a delta; it must return a finite number of tokens >= 0`));
       }
     } else if (e.type === 'complete' && e.usage) {
       dOutput = (e.usage.outputTokens ?? this.attemptOutput) - this.attemptOutput;

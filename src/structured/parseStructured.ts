@@ -108,7 +108,10 @@ function finish<T>(o: Resolved<StandardSchemaV1<unknown, T>>, raw: string): Resu
  *    fences and prose and repaired with jsonrepair (`corrections` says what changed).
  * 3. Cut JSON follows `onTruncated`; the value is validated with the schema (async schemas too);
  *    `result` then `complete` are emitted; a failure errors with SchemaValidationError
- *    (`INVALID_JSON` or `SCHEMA_VALIDATION_FAILED` with `{message, path}` issues).
+ *    (`INVALID_JSON` or `SCHEMA_VALIDATION_FAILED` with `{message, path}` issues). A schema that
+ *    throws or rejects fails validation the same way, with what it threw as the `cause`.
+ * 4. Only a `complete` event ends an answer: a source that ends without one (never `fromStream` or
+ *    `l0()`, which always end with `complete` or an error) ends with no `result`.
  *
  * @example
  * import { z } from 'zod';
