@@ -21,9 +21,50 @@ describe('toolDefinition', () => {
     });
   });
 
-  it('should take a JSON Schema object as given, and strict', () => {
+  it('should take a JSON Schema object as given', () => {
     const parameters = { type: 'object', properties: { q: { type: 'string' } }, required: ['q'] };
-    expect(toolDefinition({ name: 'search', parameters, strict: true }).function).toEqual({ name: 'search', parameters, strict: true });
+    expect(toolDefinition({ name: 'search', parameters, strict: false }).function).toEqual({ name: 'search', parameters, strict: false });
+  });
+
+  describe('strict: true (OpenAI strict mode: every object closed, every property required)', () => {
+    it('should close every object of a Zod schema (nested, in arrays, in unions), as OpenAI requires', () => {
+      const parameters = z.object({
+        stops: z.array(z.object({ city: z.string() })),
+        mode: z.union([z.object({ car: z.boolean() }), z.object({ train: z.string() })]),
+      });
+      const { function: f } = toolDefinition({ name: 'plan', parameters, strict: true });
+      expect(f.strict).toBe(true);
+      expect(f.parameters).toMatchObject({
+        additionalProperties: false,
+        properties: {
+          stops: { items: { additionalProperties: false } },
+          mode: { anyOf: [{ additionalProperties: false }, { additionalProperties: false }] },
+        },
+      });
+    });
+
+    it('should close the default empty object schema', () => {
+      expect(toolDefinition({ name: 'now', strict: true }).function.parameters).toEqual({ type: 'object', properties: {}, additionalProperties: false });
+    });
+
+    it('should name an optional property, which strict mode rejects (nullable is the way)', () => {
+      const parameters = z.object({ trip: z.object({ city: z.string(), unit: z.enum(['c', 'f']).optional() }) });
+      expect(() => toolDefinition({ name: 'w', parameters, strict: true })).toThrow(new TypeError(
+        'toolDefinition({strict: true}): parameters.trip.unit is optional; OpenAI strict mode needs every property required (make it nullable instead)',
+      ));
+      expect(toolDefinition({ name: 'w', parameters: z.object({ unit: z.enum(['c', 'f']).nullable() }), strict: true }).function.parameters).toMatchObject({ required: ['unit'] });
+    });
+
+    it('should name an open object', () => {
+      const parameters = { type: 'object', properties: { q: { type: 'object', additionalProperties: true } }, required: ['q'] };
+      expect(() => toolDefinition({ name: 's', parameters, strict: true })).toThrow(/parameters\.q allows additional properties/);
+    });
+
+    it('should leave the given schema untouched', () => {
+      const parameters = { type: 'object', properties: { q: { type: 'string' } }, required: ['q'] };
+      toolDefinition({ name: 's', parameters, strict: true });
+      expect(parameters).toEqual({ type: 'object', properties: { q: { type: 'string' } }, required: ['q'] });
+    });
   });
 
   it('should default to an empty object schema', () => {

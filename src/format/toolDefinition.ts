@@ -11,7 +11,12 @@ export interface ToolSpec {
    * (`~standard.jsonSchema`: Zod 4.2+, ArkType...), converted with its input type. @default an empty object schema
    */
   readonly parameters?: Readonly<Record<string, unknown>> | StandardJSONSchemaV1;
-  /** OpenAI strict function calling. @default undefined (not sent) */
+  /**
+   * OpenAI strict function calling. With `true`, every object of the schema is closed
+   * (`additionalProperties: false` added where it says nothing, as Zod's input schemas do) and an
+   * optional property or an open object is a TypeError naming its path, as OpenAI would reject it.
+   * @default undefined (not sent)
+   */
   readonly strict?: boolean;
 }
 
@@ -79,8 +84,47 @@ export function toolDefinition(tool: ToolSpec): OpenAIToolDefinition {
     function: {
       name: tool.name,
       ...(tool.description === undefined ? {} : { description: tool.description }),
-      parameters: toolParameters(tool.parameters),
+      parameters: tool.strict === true ? strictSchema(toolParameters(tool.parameters), 'parameters') : toolParameters(tool.parameters),
       ...(tool.strict === undefined ? {} : { strict: tool.strict }),
     },
   };
+}
+
+type Schema = Record<string, unknown>;
+const isSchema = (v: unknown): v is Schema => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * What OpenAI strict mode accepts: every object closed (`additionalProperties: false`, added where
+ * the schema says nothing, as Zod's input schemas do) and every property required (an optional one
+ * is a TypeError: strict mode wants it nullable). A copy; nested objects, arrays and unions too.
+ */
+function strictSchema(schema: Schema, at: string): Schema {
+  const out: Schema = { ...schema };
+  const properties = isSchema(schema['properties']) ? schema['properties'] : undefined;
+  if (schema['type'] === 'object' || properties) {
+    if (schema['additionalProperties'] !== undefined && schema['additionalProperties'] !== false) {
+      throw new TypeError(`toolDefinition({strict: true}): ${at} allows additional properties; OpenAI strict mode needs additionalProperties: false`);
+    }
+    out['additionalProperties'] = false;
+    const required = Array.isArray(schema['required']) ? schema['required'] : [];
+    const optional = Object.keys(properties ?? {}).find((key) => !required.includes(key));
+    if (optional !== undefined) {
+      throw new TypeError(`toolDefinition({strict: true}): ${at}.${optional} is optional; OpenAI strict mode needs every property required (make it nullable instead)`);
+    }
+  }
+  if (properties) out['properties'] = mapValues(properties, (v, k) => strictSchema(v, `${at}.${k}`));
+  if (isSchema(schema['items'])) out['items'] = strictSchema(schema['items'], `${at}[]`);
+  for (const key of ['anyOf', 'oneOf', 'allOf'] as const) {
+    const list = schema[key];
+    if (Array.isArray(list)) out[key] = list.map((v: unknown, i) => (isSchema(v) ? strictSchema(v, `${at}.${key}[${i}]`) : v));
+  }
+  for (const key of ['$defs', 'definitions'] as const) {
+    const defs = schema[key];
+    if (isSchema(defs)) out[key] = mapValues(defs, (v, k) => strictSchema(v, `${at}.${key}.${k}`));
+  }
+  return out;
+}
+
+function mapValues(record: Schema, f: (value: Schema, key: string) => Schema): Schema {
+  return Object.fromEntries(Object.entries(record).map(([k, v]) => [k, isSchema(v) ? f(v, k) : v]));
 }
