@@ -81,6 +81,12 @@ describe('pipeline', () => {
       expect([statuses(result), result.steps[0]!.output, result.output]).toEqual([['skipped', 'success'], 'in', 'in!']);
     });
 
+    it('should start a step before failing it when its run() throws synchronously (every step-end has its step-start)', () => {
+      const { updates, result } = run([{ name: 'boom', run: () => { throw new Error('run'); } }], 'in');
+      expect(updates.map((u) => u.type)).toEqual(['step-start', 'step-end', 'result']);
+      expect([result.status, (result.error as Error).message]).toEqual(['error', 'run']);
+    });
+
     it('should fail the step when its transform throws', () => {
       const { result } = run([{ ...textStep('s1', (s) => s), transform: () => { throw new Error('transform'); } }], 'in');
       expect([result.status, (result.error as Error).message]).toEqual(['error', 'transform']);

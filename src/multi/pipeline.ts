@@ -127,7 +127,8 @@ export function pipeline(steps: readonly PipelineStep[], input: unknown, config:
           if (step.condition && !step.condition(stepInput, ctx)) return of(record({ ...base, output: stepInput, state: null, status: 'skipped' }));
           const run = (running = { stepIndex: i, input: stepInput, state: INITIAL_L0_STATE });
           const start: PipelineUpdate = { type: 'step-start', stepIndex: i, totalSteps: total, name };
-          const events = step.run(stepInput, ctx).pipe(
+          // called after `step-start` is out, so a run() that throws ends a step that started
+          const events = defer(() => step.run(stepInput, ctx)).pipe(
             tap((event) => (run.state = reduceL0State(run.state, event))),
             map((event): PipelineUpdate => ({ type: 'event', stepIndex: i, name, event })),
           );
