@@ -5,6 +5,7 @@ import {
   fallbackTo,
   fromAttempt,
   fromStream,
+  isInvalidStreamError,
   ProviderError,
   retryWithBackoff,
   type AttemptContext,
@@ -125,11 +126,18 @@ describe('fromAttempt', () => {
       expect(run.error).toBe(thrown);
     });
 
-    it('should error with a TypeError when the body returns something that is not an Observable', () => {
+    it('should error with an InvalidStreamError naming the value when the body returns something that is not an Observable', () => {
       const run = collect(fromAttempt((() => 'tokens') as never));
       expect(run.events).toEqual([start()]);
-      expect(run.error).toBeInstanceOf(TypeError);
-      expect((run.error as Error).message).toMatch(/fromAttempt: `body` must return an Observable/);
+      expect(isInvalidStreamError(run.error)).toBe(true);
+      expect((run.error as Error).message).toMatch(/fromAttempt: `body` must return an Observable<L0Event>, got a string "tokens"/);
+    });
+
+    it('should not retry a body that returns something that is not an Observable (a programming error)', () => {
+      let calls = 0;
+      const run = collect(fromAttempt((() => (calls++, 'tokens')) as never).pipe(retryWithBackoff({ baseDelay: 0 })));
+      expect([calls, run.events.filter((e) => e.type === 'retry')]).toEqual([1, []]);
+      expect(isInvalidStreamError(run.error)).toBe(true);
     });
 
     it.each([

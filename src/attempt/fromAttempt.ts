@@ -3,6 +3,7 @@ import type { L0Event, StartEvent } from '../events/eventTypes.js';
 import { FIRST_ATTEMPT, takeAttemptContext, type AttemptContext } from './attemptContext.js';
 import { Relay } from '../internal/relay.js';
 import { checkBag, checkKeys, describeOption, optionError, optionKeys, optionPath, type OptionPath } from '../internal/options.js';
+import { describeValue, InvalidStreamError } from '../errors/InvalidStreamError.js';
 
 /** Options of {@link fromAttempt} (and of `fromStream`). */
 export interface FromAttemptConfig {
@@ -32,7 +33,8 @@ const ROOT = /*#__PURE__*/ optionPath('fromAttempt', 'body, ');
  *    operator that handed it then fails the run with an `InvalidStreamError` that says so, rather
  *    than let every retry report `attempt: 1`. Do asynchronous work inside `body` instead.
  * 2. The body's own `start` events are dropped: `fromAttempt` owns the attempt's `start`.
- * 3. A body that throws errors the stream with what it threw.
+ * 3. A body that throws errors the stream with what it threw; one that returns anything but an
+ *    Observable errors it with an {@link InvalidStreamError} naming the value (never retried).
  *
  * @example
  * import { fromAttempt, retryWithBackoff } from 'l0-rx';
@@ -54,7 +56,8 @@ export function fromAttempt(
     const ctx = openAttempt(subscriber, model);
     if (subscriber.closed) return;
     const events = body(ctx);
-    if (!isObservable(events)) throw new TypeError('fromAttempt: `body` must return an Observable<L0Event>');
+    // a programming error, not a failed attempt: never retried (fromStream's unknown input is the same)
+    if (!isObservable(events)) throw new InvalidStreamError(`fromAttempt: \`body\` must return an Observable<L0Event>, got ${describeValue(events)}`);
     return events.subscribe(new BodyEvents(subscriber));
   });
 }
