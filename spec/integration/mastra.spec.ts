@@ -2,9 +2,9 @@
 import { Mastra } from '@mastra/core';
 import { Agent } from '@mastra/core/agent';
 import type { MastraModelConfig } from '@mastra/core/llm';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { isProviderError, isStreamAbortedError, type L0StreamFactory } from 'l0-rx';
-import type { FaultServer } from 'l0-rx/testing';
+import { startFaultServer, type FaultServer } from 'l0-rx/testing';
 import { faultProvider } from '../testing/sdkDrivers.js';
 import {
   PATIENT,
@@ -27,6 +27,13 @@ import {
 // own retries off, one step): what `mastraAdapter` decodes is Mastra's envelope of each AI SDK
 // part, with provider errors as `error` chunks carrying the SDK's APICallError.
 const ctx = useFaultServer();
+
+// Mastra's first run loads much of its code: under a loaded CI that took longer than the suite's
+// 300 ms time to first token, so one clean run warms it before the timed ones
+beforeAll(async () => {
+  const server = await startFaultServer({ tokenDelayMs: 1 });
+  await runL0({ stream: viaMastra(server, 'gpt-test'), timeout: PATIENT }).finally(() => server.close());
+});
 
 /** An l0 factory streaming `model` through a Mastra agent; records each ctx in `calls`. */
 function viaMastra(server: FaultServer, model: string, calls: Calls = []): L0StreamFactory {
