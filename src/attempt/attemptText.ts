@@ -16,7 +16,8 @@ export type AttemptTextChange = 'token' | 'reset' | 'resume' | undefined;
  *
  * @example
  * import { attemptTextChange } from 'l0-rx';
- * if (attemptTextChange(event) === 'reset') myState.clear();
+ * const perAttempt = new Map<string, number>(); // your own state about the current attempt
+ * events$.subscribe((e) => { if (attemptTextChange(e) === 'reset') perAttempt.clear(); });
  */
 export function attemptTextChange(e: L0Event): AttemptTextChange {
   switch (e.type) {

@@ -37,7 +37,9 @@ const ROOT = /*#__PURE__*/ optionPath('fromAttempt', 'body, ');
  *    Observable errors it with an {@link InvalidStreamError} naming the value (never retried).
  *
  * @example
- * import { fromAttempt, retryWithBackoff } from 'l0-rx';
+ * import type { Observable } from 'rxjs';
+ * import { fromAttempt, retryWithBackoff, type L0Event } from 'l0-rx';
+ * declare function myTokens$(attempt: number, checkpoint: string | undefined): Observable<L0Event>;
  * const events$ = fromAttempt((ctx) => myTokens$(ctx.attempt, ctx.checkpoint), { model: 'local' })
  *   .pipe(retryWithBackoff());
  * @see {@link AttemptContext} {@link retryWithBackoff} {@link fallbackTo}

@@ -34,5 +34,8 @@ export class CircuitOpenError extends L0Error {
   }
 }
 
-/** True for a {@link CircuitOpenError} from any copy of the package. @example if (isCircuitOpenError(e)) useFallback(); */
+/**
+ * True for a {@link CircuitOpenError} from any copy of the package.
+ * @example import { isCircuitOpenError } from 'l0-rx'; if (isCircuitOpenError(e)) console.log(`retry in ${e.info.retryInMs} ms`);
+ */
 export const isCircuitOpenError = (e: unknown): e is CircuitOpenError => isL0Error(e) && e.name === 'CircuitOpenError';

@@ -35,5 +35,8 @@ export class BudgetExceededError extends L0Error {
   }
 }
 
-/** True for a {@link BudgetExceededError} from any copy of the package. @example if (isBudgetExceededError(e)) warn(e.info); */
+/**
+ * True for a {@link BudgetExceededError} from any copy of the package.
+ * @example import { isBudgetExceededError } from 'l0-rx'; if (isBudgetExceededError(e)) console.warn(e.info);
+ */
 export const isBudgetExceededError = (e: unknown): e is BudgetExceededError => isL0Error(e) && e.name === 'BudgetExceededError';

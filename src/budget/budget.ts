@@ -140,7 +140,7 @@ class BudgetWatch extends Relay<L0Event> {
  * @example
  * import { budget, createBudget, hedge, l0 } from 'l0-rx';
  * const perRequest = createBudget({ maxOutputTokens: 4_000 });
- * l0({ stream: a }).pipe(budget(perRequest), hedge(l0({ stream: b }).pipe(budget(perRequest)), { delay: 1_000 }));
+ * l0({ stream: gpt4o }).pipe(budget(perRequest), hedge(l0({ stream: claude }).pipe(budget(perRequest)), { delay: 1_000 }));
  * @see {@link budget}
  * @param config See {@link BudgetConfig}.
  */

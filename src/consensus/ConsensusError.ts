@@ -29,5 +29,8 @@ export class ConsensusError extends L0Error {
   }
 }
 
-/** True for a {@link ConsensusError} from any copy of the package. @example if (isConsensusError(e)) log(e.info); */
+/**
+ * True for a {@link ConsensusError} from any copy of the package.
+ * @example import { isConsensusError } from 'l0-rx'; if (isConsensusError(e)) console.log(e.info);
+ */
 export const isConsensusError = (e: unknown): e is ConsensusError => isL0Error(e) && e.name === 'ConsensusError';

@@ -98,7 +98,8 @@ const PATH = /*#__PURE__*/ optionPath('consensus', 'sources, ');
  *   ---(r|)                consensus(sources, { earlyExit: true })   (2 of 3 agree at frame 3: the third is unsubscribed)
  *
  * @example
- * import { consensus, fromStream } from 'l0-rx';
+ * import { consensus, fromStream, type StreamFactory } from 'l0-rx';
+ * declare const a: StreamFactory, b: StreamFactory, c: StreamFactory; // three models, or one asked three times
  * consensus([fromStream(a), fromStream(b), fromStream(c)], { threshold: 0.9 })
  *   .subscribe((r) => console.log(r.consensus, r.agreement));
  * @see {@link textSimilarity}

@@ -109,7 +109,9 @@ export function createOverlapMatcher(checkpoint: string, options: OverlapOptions
  * The length of the longest checkpoint suffix that `continuation` starts with (0 if none), by the
  * rules of {@link createOverlapMatcher}.
  *
- * @example findOverlap('Hello world', 'world is great', opts) // 5
+ * @example
+ * import { findOverlap } from './overlap.js';
+ * findOverlap('Hello world', 'world is great', { minOverlap: 2, maxOverlap: 500, caseSensitive: true, wordBoundary: true }); // 5
  */
 export function findOverlap(checkpoint: string, continuation: string, options: OverlapOptions): number {
   const matcher = createOverlapMatcher(checkpoint, options);

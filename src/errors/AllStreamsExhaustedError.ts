@@ -38,6 +38,9 @@ export class AllStreamsExhaustedError extends L0Error {
   }
 }
 
-/** True for an {@link AllStreamsExhaustedError} from any copy of the package. @example if (isAllStreamsExhaustedError(e)) log(e.errors); */
+/**
+ * True for an {@link AllStreamsExhaustedError} from any copy of the package.
+ * @example import { isAllStreamsExhaustedError } from 'l0-rx'; if (isAllStreamsExhaustedError(e)) console.log(e.errors);
+ */
 export const isAllStreamsExhaustedError = (e: unknown): e is AllStreamsExhaustedError =>
   isL0Error(e) && e.name === 'AllStreamsExhaustedError';

@@ -29,6 +29,9 @@ export class DriftDetectedError extends L0Error {
   }
 }
 
-/** True for a {@link DriftDetectedError} from any copy of the package. @example if (isDriftDetectedError(e)) log(e); */
+/**
+ * True for a {@link DriftDetectedError} from any copy of the package.
+ * @example import { isDriftDetectedError } from 'l0-rx'; if (isDriftDetectedError(e)) console.log(e.info);
+ */
 export const isDriftDetectedError = (e: unknown): e is DriftDetectedError =>
   isL0Error(e) && e.name === 'DriftDetectedError';

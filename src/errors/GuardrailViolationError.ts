@@ -33,6 +33,9 @@ export class GuardrailViolationError extends L0Error {
   }
 }
 
-/** True for a {@link GuardrailViolationError} from any copy of the package. @example if (isGuardrailViolationError(e)) log(e); */
+/**
+ * True for a {@link GuardrailViolationError} from any copy of the package.
+ * @example import { isGuardrailViolationError } from 'l0-rx'; if (isGuardrailViolationError(e)) console.log(e.info);
+ */
 export const isGuardrailViolationError = (e: unknown): e is GuardrailViolationError =>
   isL0Error(e) && e.name === 'GuardrailViolationError';

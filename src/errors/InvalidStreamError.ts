@@ -19,7 +19,10 @@ export class InvalidStreamError extends L0Error {
   }
 }
 
-/** True for an {@link InvalidStreamError} from any copy of the package. @example if (isInvalidStreamError(e)) fix(); */
+/**
+ * True for an {@link InvalidStreamError} from any copy of the package.
+ * @example import { isInvalidStreamError } from 'l0-rx'; if (isInvalidStreamError(e)) console.error(e.message);
+ */
 export const isInvalidStreamError = (e: unknown): e is InvalidStreamError =>
   isL0Error(e) && e.name === 'InvalidStreamError';
 

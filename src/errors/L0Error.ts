@@ -57,7 +57,7 @@ const OWN_FIELDS = ['code', 'category', 'retryable', 'reason', 'checkpoint', 'st
  *
  * @example
  * import { isL0Error } from 'l0-rx';
- * stream$.subscribe({ error: (e) => isL0Error(e) && console.log(e.code, e.category, e.attemptErrors.length) });
+ * events$.subscribe({ error: (e) => isL0Error(e) && console.log(e.code, e.category, e.attemptErrors.length) });
  */
 export class L0Error extends Error {
   override readonly name: string = 'L0Error';
@@ -91,6 +91,8 @@ export class L0Error extends Error {
    * fields not given keep their value. The original is left untouched.
    *
    * @example
+   * import type { L0Error } from 'l0-rx';
+   * declare const error: L0Error, e1: L0Error, e2: L0Error; // the third attempt's error, and the first two's
    * const last = error.withRunInfo({ attempt: 3, fallbackIndex: 0, attemptErrors: [e1, e2, error] });
    */
   withRunInfo(info: L0RunInfo): this {
@@ -164,7 +166,7 @@ function causeToJSON(cause: unknown, seen: Set<unknown>): SerializedError | stri
  *
  * @example
  * import { isL0Error } from 'l0-rx';
- * if (isL0Error(err) && err.retryable) retryLater();
+ * if (isL0Error(e) && e.retryable) console.log(`${e.code} may succeed if tried again`);
  */
 export function isL0Error(e: unknown): e is L0Error {
   return typeof e === 'object' && e !== null && safeGet(e, BRAND) === true;

@@ -44,5 +44,8 @@ export class ProviderError extends L0Error {
   }
 }
 
-/** True for a {@link ProviderError} from any copy of the package. @example if (isProviderError(e)) log(e.status); */
+/**
+ * True for a {@link ProviderError} from any copy of the package.
+ * @example import { isProviderError } from 'l0-rx'; if (isProviderError(e)) console.log(e.status);
+ */
 export const isProviderError = (e: unknown): e is ProviderError => isL0Error(e) && e.name === 'ProviderError';

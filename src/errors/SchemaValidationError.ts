@@ -49,6 +49,9 @@ export class SchemaValidationError extends L0Error {
   }
 }
 
-/** True for a {@link SchemaValidationError} from any copy of the package. @example if (isSchemaValidationError(e)) log(e); */
+/**
+ * True for a {@link SchemaValidationError} from any copy of the package.
+ * @example import { isSchemaValidationError } from 'l0-rx'; if (isSchemaValidationError(e)) console.log(e.info.issues);
+ */
 export const isSchemaValidationError = (e: unknown): e is SchemaValidationError =>
   isL0Error(e) && e.name === 'SchemaValidationError';

@@ -17,6 +17,11 @@ export class StreamAbortedError extends L0Error {
   }
 }
 
-/** True for a {@link StreamAbortedError} from any copy of the package. @example if (isStreamAbortedError(e)) return; */
+/**
+ * True for a {@link StreamAbortedError} from any copy of the package.
+ * @example
+ * import { isStreamAbortedError } from 'l0-rx';
+ * events$.subscribe({ error: (e) => { if (!isStreamAbortedError(e)) console.error(e); } }); // a cancel is no failure
+ */
 export const isStreamAbortedError = (e: unknown): e is StreamAbortedError =>
   isL0Error(e) && e.name === 'StreamAbortedError';

@@ -42,7 +42,7 @@ export class TokenTimeoutError extends L0Error {
 
 /**
  * True for a {@link TokenTimeoutError} from any copy of the package.
- * @example if (isTokenTimeoutError(e)) showSlowModelHint();
+ * @example import { isTokenTimeoutError } from 'l0-rx'; if (isTokenTimeoutError(e)) console.warn('The model is slow; try a faster one');
  */
 export const isTokenTimeoutError = (e: unknown): e is TokenTimeoutError =>
   isL0Error(e) && e.name === 'TokenTimeoutError';

@@ -28,5 +28,8 @@ export class UnknownError extends L0Error {
   }
 }
 
-/** True for an {@link UnknownError} from any copy of the package. @example if (isUnknownError(e)) report(e.cause); */
+/**
+ * True for an {@link UnknownError} from any copy of the package.
+ * @example import { isUnknownError } from 'l0-rx'; if (isUnknownError(e)) console.error(e.cause);
+ */
 export const isUnknownError = (e: unknown): e is UnknownError => isL0Error(e) && e.name === 'UnknownError';

@@ -29,5 +29,8 @@ export class ZeroOutputError extends L0Error {
   }
 }
 
-/** True for a {@link ZeroOutputError} from any copy of the package. @example if (isZeroOutputError(e)) retry(); */
+/**
+ * True for a {@link ZeroOutputError} from any copy of the package.
+ * @example import { isZeroOutputError } from 'l0-rx'; if (isZeroOutputError(e)) console.log(e.info.content);
+ */
 export const isZeroOutputError = (e: unknown): e is ZeroOutputError => isL0Error(e) && e.name === 'ZeroOutputError';

@@ -68,8 +68,9 @@ const UNKNOWN: ErrorClassification = /*#__PURE__*/ Object.freeze({
  *    (`x-ratelimit-remaining-<side>: 0`) is used: OpenAI sends these headers on every response.
  *
  * @example
+ * import { asyncScheduler } from 'rxjs';
  * import { classifyError } from 'l0-rx';
- * const c = classifyError(err, { now: scheduler.now() });
+ * const c = classifyError(e, { now: asyncScheduler.now() });
  * if (c.retryable) console.log(`retry ${c.reason} after ${c.retryAfterMs ?? 'backoff'} ms`);
  *
  * @see {@link ErrorClassification}

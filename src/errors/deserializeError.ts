@@ -14,7 +14,7 @@ import type { SerializedError } from './serializeError.js';
  * A plain error without a `code` comes back as `UNKNOWN_ERROR` of category `unknown`.
  *
  * @example
- * import { deserializeError, isTokenTimeoutError } from 'l0-rx';
+ * import { deserializeError, isTokenTimeoutError, ofType } from 'l0-rx';
  * events$.pipe(ofType('retry')).subscribe((e) => {
  *   const error = deserializeError(e.error);
  *   if (isTokenTimeoutError(error)) console.log(error.info.kind);

@@ -32,8 +32,9 @@ export interface ToL0ErrorOptions {
  *    chain (a user's wrapper around our own error): it is not a provider failure.
  *
  * @example
- * import { catchError, throwError } from 'rxjs';
+ * import { catchError, throwError, type Observable } from 'rxjs';
  * import { toL0Error } from 'l0-rx';
+ * declare const mySource$: Observable<string>; // your own source, erroring with anything
  * mySource$.pipe(catchError((e) => throwError(() => toL0Error(e))));
  */
 export function toL0Error(e: unknown, options?: ToL0ErrorOptions): L0Error {

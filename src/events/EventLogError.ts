@@ -29,5 +29,8 @@ export class EventLogError extends L0Error {
   }
 }
 
-/** True for an {@link EventLogError} from any copy of the package. @example if (isEventLogError(e)) report(e.code); */
+/**
+ * True for an {@link EventLogError} from any copy of the package.
+ * @example import { isEventLogError } from 'l0-rx'; if (isEventLogError(e)) console.error(e.code);
+ */
 export const isEventLogError = (e: unknown): e is EventLogError => isL0Error(e) && e.name === 'EventLogError';

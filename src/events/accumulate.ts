@@ -46,6 +46,7 @@ const ROOT = /*#__PURE__*/ optionPath('accumulate');
  *    The check is one switch on `type`, not a deep check of every event.
  *
  * @example
+ * import { toSignal } from '@angular/core/rxjs-interop';
  * import { accumulate, l0 } from 'l0-rx';
  * const state = toSignal(l0({ stream }).pipe(accumulate({ errorsAsState: true })));
  * @param config See {@link AccumulateConfig}.

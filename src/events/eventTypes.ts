@@ -186,9 +186,9 @@ export const CONTENT_EVENT_TYPES: ReadonlySet<L0EventType> = /*#__PURE__*/ new S
  *
  * @example
  * import { filter, first, race } from 'rxjs';
- * import { isContentEvent } from 'l0-rx';
+ * import { fromStream, isContentEvent } from 'l0-rx';
  * // which of two models answers first, on content rather than on `start`:
- * race(a$.pipe(filter(isContentEvent), first()), b$.pipe(filter(isContentEvent), first()));
+ * race(fromStream(gpt4o).pipe(filter(isContentEvent), first()), fromStream(claude).pipe(filter(isContentEvent), first()));
  */
 export function isContentEvent(event: L0Event): event is ContentEvent {
   return CONTENT_EVENT_TYPES.has(event.type);

@@ -36,8 +36,9 @@ import { AttemptLoop } from '../attempt/attemptLoop.js';
  * Without fallbacks the operator is the identity (the source's own error is passed on).
  *
  * @example
- * import { fromStream, fallbackTo, retryWithBackoff } from 'l0-rx';
- * const attempt = (factory) => fromStream(factory).pipe(retryWithBackoff('recommended'));
+ * import { fromStream, fallbackTo, retryWithBackoff, type StreamFactory } from 'l0-rx';
+ * declare const localModel: StreamFactory;
+ * const attempt = (model: StreamFactory) => fromStream(model).pipe(retryWithBackoff('recommended'));
  * attempt(gpt4o).pipe(fallbackTo(attempt(claude), attempt(localModel)));
  * @see {@link retryWithBackoff}
  * @see {@link AllStreamsExhaustedError}

@@ -28,7 +28,7 @@ function outdent(line: string, n: number): string {
  *
  * @example
  * import { extractCodeBlocks } from 'l0-rx';
- * for (const { language, code } of extractCodeBlocks(answer)) save(language, code);
+ * for (const { language, code } of extractCodeBlocks(answer)) console.log(language, code);
  * @param text Markdown.
  * @param language Keep only blocks of this language.
  */

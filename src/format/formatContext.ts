@@ -55,7 +55,10 @@ export function escapeDelimiters(text: string, delimiter: ContextDelimiter): str
   }
 }
 
-/** Undoes {@link escapeDelimiters}. @example unescapeDelimiters('\\[x\\]', 'brackets'); // '[x]' */
+/**
+ * Undoes {@link escapeDelimiters}.
+ * @example import { unescapeDelimiters } from 'l0-rx'; unescapeDelimiters('\\[x\\]', 'brackets'); // '[x]'
+ */
 export function unescapeDelimiters(text: string, delimiter: ContextDelimiter): string {
   switch (delimiter) {
     case 'xml':
@@ -87,6 +90,7 @@ function trimBlankLines(text: string): string {
  *
  * @example
  * import { formatContext } from 'l0-rx';
+ * declare const doc: string; // the document's text
  * const prompt = `${formatContext(doc, { label: 'Document' })}\n\nSummarise the document.`;
  * @param content The text to wrap.
  * @param config See {@link FormatContextConfig}.

@@ -38,6 +38,7 @@ const title = (role: string) => role.charAt(0).toUpperCase() + role.slice(1);
  *
  * @example
  * import { formatMemory } from 'l0-rx';
+ * const messages = [{ role: 'user', content: 'Hello' }, { role: 'assistant', content: 'Hi there!' }];
  * const history = formatMemory(messages, { maxEntries: 10 });
  * @param entries The messages, oldest first.
  * @param config See {@link FormatMemoryConfig}.

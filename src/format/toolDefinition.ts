@@ -48,7 +48,7 @@ function isStandardJsonSchema(p: unknown): p is StandardJSONSchemaV1 {
  * @example
  * import { z } from 'zod';
  * import { toolParameters } from 'l0-rx';
- * toolParameters(z.object({ city: z.string() })); // { type: 'object', properties: { city: { type: 'string' } }, required: ['city'], ... }
+ * toolParameters(z.object({ city: z.string() })); // { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] }
  */
 export function toolParameters(parameters: ToolSpec['parameters']): Record<string, unknown> {
   if (parameters === undefined) return { type: 'object', properties: {} };

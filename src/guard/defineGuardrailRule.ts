@@ -18,7 +18,7 @@ import { builtInRule } from './rules/builtInRule.js';
  *   name: 'no-bad',
  *   check: (delta) => (delta.includes('BAD') ? { message: 'saw BAD' } : undefined),
  * });
- * l0({ stream: () => fetchTokens(), guardrails: [noBad] });
+ * l0({ stream, guardrails: [noBad] });
  * @param rule See {@link GuardRule}. Its prototype and every own property are kept.
  */
 export function defineGuardrailRule<R extends GuardRule>(rule: R): R {

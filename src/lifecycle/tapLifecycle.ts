@@ -104,10 +104,10 @@ export function checkCallbackTypes(where: OptionPath, callbacks: LifecycleCallba
  *    state next to its callbacks (or the whole `l0()` options) can be passed.
  *
  * @example
- * import { l0, tapLifecycle } from 'l0-rx';
- * stream$.pipe(tapLifecycle({
- *   onRetry: (attempt, reason) => log.warn(`retry ${attempt}: ${reason}`),
- *   onComplete: (state) => metrics.tokens(state.tokenCount),
+ * import { tapLifecycle } from 'l0-rx';
+ * events$.pipe(tapLifecycle({
+ *   onRetry: (attempt, reason) => console.warn(`retry ${attempt}: ${reason}`),
+ *   onComplete: (state) => console.log(`${state.tokenCount} tokens`),
  * }));
  * @see {@link accumulate}
  * @param callbacks See {@link LifecycleCallbacks}.

@@ -18,7 +18,9 @@ const PATH = /*#__PURE__*/ optionPath('batched', 'sources, batchSize, ');
  * `timeout` bounds each run and `signal` cancels everything, as in {@link parallel}.
  *
  * @example
- * import { batched, fromStream } from 'l0-rx';
+ * import { batched, fromStream, type StreamFactory } from 'l0-rx';
+ * declare const chunks: string[];
+ * declare function summarise(text: string): StreamFactory;
  * batched(chunks.map((c) => fromStream(summarise(c))), 4).subscribe((r) => console.log(r.completed));
  * @see {@link parallel}
  * @param sources Cold `Observable<L0Event>`s.

@@ -32,7 +32,9 @@ const PATH = /*#__PURE__*/ optionPath('parallel', 'sources, ');
  *
  * @example
  * import { last } from 'rxjs';
- * import { fromStream, parallel } from 'l0-rx';
+ * import { fromStream, parallel, type StreamFactory } from 'l0-rx';
+ * declare const prompts: string[];
+ * declare function model(prompt: string): StreamFactory;
  * parallel(prompts.map((p) => fromStream(model(p))), { concurrency: 3 })
  *   .pipe(last())
  *   .subscribe((r) => console.log(r.results.map((s) => s?.content), r.errors));

@@ -87,7 +87,9 @@ const PATH = /*#__PURE__*/ optionPath('pipeline', 'steps, input, ');
  *
  * @example
  * import { filter, last } from 'rxjs';
- * import { fromStream, pipeline } from 'l0-rx';
+ * import { fromStream, pipeline, type StreamFactory } from 'l0-rx';
+ * declare function write(topic: string): StreamFactory;
+ * declare function edit(draft: string): StreamFactory;
  * pipeline([
  *   { name: 'draft', run: (topic) => fromStream(write(topic)) },
  *   { name: 'edit', run: (draft) => fromStream(edit(draft)) },

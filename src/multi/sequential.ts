@@ -17,7 +17,8 @@ const PATH = /*#__PURE__*/ optionPath('sequential', 'sources, ');
  * `signal` cancels the run in flight and the rest.
  *
  * @example
- * import { fromStream, sequential } from 'l0-rx';
+ * import { fromStream, sequential, type StreamFactory } from 'l0-rx';
+ * declare const a: StreamFactory, b: StreamFactory;
  * sequential([fromStream(a), fromStream(b)]).subscribe((r) => console.log(r.completed, r.total));
  * @see {@link parallel}
  * @param sources Cold `Observable<L0Event>`s.

@@ -40,7 +40,8 @@ const PATH = /*#__PURE__*/ optionPath('hedge', 'backup, ');
  *    when all have failed: {@link AllStreamsExhaustedError} with their errors in order.
  *
  * @example
- * import { fromStream, hedge } from 'l0-rx';
+ * import { fromStream, hedge, type StreamFactory } from 'l0-rx';
+ * declare const gpt4oOtherRegion: StreamFactory;
  * fromStream(gpt4o).pipe(hedge(fromStream(gpt4oOtherRegion), { delay: 1_500 }));
  * @see {@link raceModels}
  * @param backup The cold stream to subscribe as a hedge; its event type (and the primary's) is kept.

@@ -39,6 +39,7 @@ export interface BackoffParams {
  * exceed it). Jittered results are rounded down to whole milliseconds; the result is never negative.
  *
  * @example
+ * import { computeDelay } from './backoff.js';
  * computeDelay('exponential', 3, { baseDelay: 1000, maxDelay: 10000, random: Math.random }); // 8000
  * @param kind The backoff kind.
  * @param retryIndex 0 for the first retry, 1 for the second...

@@ -21,7 +21,8 @@ const PATH = /*#__PURE__*/ optionPath('parseToolArguments', 'call, ', 'schema');
  * @example
  * import { z } from 'zod';
  * import { ofType, parseToolArguments } from 'l0-rx';
- * events$.pipe(ofType('tool-call')).subscribe(async (call) => run(await parseToolArguments(call, z.object({ city: z.string() }))));
+ * declare function getWeather(args: { city: string }): void;
+ * events$.pipe(ofType('tool-call')).subscribe(async (call) => getWeather(await parseToolArguments(call, z.object({ city: z.string() }))));
  * @param call A `tool-call` event, or its arguments text.
  * @param schema Any Standard Schema.
  */

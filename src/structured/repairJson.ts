@@ -134,7 +134,7 @@ function parse(json: string): unknown {
  * @example
  * import { repairJson } from 'l0-rx';
  * const { value, corrections } = repairJson("Sure! {name: 'Ada', tags: ['x',]}");
- * // value: { name: 'Ada', tags: ['x'] }; corrections: ['extract-text', 'single-quotes', 'quote-keys', 'remove-trailing-comma']
+ * // value: { name: 'Ada', tags: ['x'] }; corrections: ['extract-text', 'quote-keys', 'single-quotes', 'remove-trailing-comma']
  */
 export function repairJson(text: string): RepairJsonResult {
   try {

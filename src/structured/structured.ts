@@ -31,12 +31,15 @@ const STRUCTURED = /*#__PURE__*/ optionPath('structured', '', 'options');
  * For a promise of the result: `lastValueFrom(structured(options).pipe(ofType('result')))`.
  *
  * @example
+ * import OpenAI from 'openai';
  * import { lastValueFrom } from 'rxjs';
  * import { z } from 'zod';
  * import { ofType, structured } from 'l0-rx';
+ * const client = new OpenAI({ maxRetries: 0 });
  * const { data } = await lastValueFrom(structured({
  *   schema: z.object({ name: z.string(), age: z.number() }),
- *   stream: ({ signal }) => client.chat.completions.create({ model, messages, stream: true }, { signal }),
+ *   stream: ({ signal }) => client.chat.completions.create(
+ *     { model: 'gpt-4o-mini', messages: [{ role: 'user', content: 'Ada Lovelace as JSON: name, age' }], stream: true }, { signal }),
  * }).pipe(ofType('result')));
  * @see {@link parseStructured}  @param options See {@link StructuredOptions}.
  */

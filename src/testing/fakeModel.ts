@@ -85,6 +85,7 @@ export interface FakeModel {
  * fromStream(model).subscribe(console.log);
  * model.callCount; // 1
  * @example
+ * import { fakeModel } from 'l0-rx/testing';
  * // rate limited once, with a server-requested delay, then fine
  * fakeModel([{ items: [{ error: { status: 429, headers: { 'retry-after': '2' } } }] }, 'ok|']);
  * @see {@link fakeError} {@link startFaultServer}

@@ -48,7 +48,9 @@ export interface FaultServer {
  * The defaults of {@link FaultServerOptions}.
  *
  * @example
+ * import { expect } from 'vitest';
  * import { FAULT_SERVER_DEFAULTS } from 'l0-rx/testing';
+ * declare const text: string; // what your client read from the fault server
  * expect(text).toBe(FAULT_SERVER_DEFAULTS.reply); // what a clean model streams
  */
 export const FAULT_SERVER_DEFAULTS: Readonly<Required<FaultServerOptions>> = Object.freeze({

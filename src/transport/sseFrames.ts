@@ -39,7 +39,9 @@ export const HEARTBEAT_FRAME = ': heartbeat\n\n';
  *   12                    parseLastEventId(req.headers['last-event-id'])
  *
  * @example
+ * import type { IncomingMessage } from 'node:http';
  * import { parseLastEventId } from 'l0-rx';
+ * declare const req: IncomingMessage; // the browser's (re)connection
  * const after = parseLastEventId(req.headers['last-event-id']); // 0 on a first connection
  */
 export function parseLastEventId(value: string | number | readonly string[] | null | undefined): number {

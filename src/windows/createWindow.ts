@@ -134,7 +134,9 @@ const STRATEGIES: readonly string[] = ['token', 'char', 'paragraph', 'sentence']
  *
  * @example
  * import { last } from 'rxjs';
- * import { createWindow, fromStream } from 'l0-rx';
+ * import { createWindow, fromStream, type StreamFactory } from 'l0-rx';
+ * declare const longText: string;
+ * declare function summarise(text: string): StreamFactory;
  * const w = createWindow(longText, { size: 1_000, overlap: 100, strategy: 'paragraph' });
  * w.processAll((chunk) => fromStream(summarise(chunk.content)), { concurrency: 2 })
  *   .pipe(last()).subscribe((r) => console.log(w.mergeResults(r, { removeOverlap: true })));

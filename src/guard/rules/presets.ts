@@ -10,21 +10,36 @@ import { zeroOutputRule } from './zeroOutputRule.js';
  * `create()` per attempt, so `guardrails: recommendedGuardrails` shares nothing between runs.
  */
 
-/** `jsonRule`, `zeroOutputRule`. @example l0({ stream, guardrails: minimalGuardrails }) */
+/**
+ * `jsonRule`, `zeroOutputRule`.
+ * @example import { l0, minimalGuardrails } from 'l0-rx'; l0({ stream, guardrails: minimalGuardrails });
+ */
 export const minimalGuardrails: readonly GuardRule[] = /*#__PURE__*/ Object.freeze([/*#__PURE__*/ jsonRule(), /*#__PURE__*/ zeroOutputRule()]);
 /**
  * `jsonRule`, `markdownRule`, `latexRule`, `zeroOutputRule`, `patternRule`. L0's has no LaTeX rule;
  * ours speaks only in text with LaTeX commands, so it costs ordinary answers nothing.
- * @example l0({ stream, guardrails: recommendedGuardrails })
+ * @example import { l0, recommendedGuardrails } from 'l0-rx'; l0({ stream, guardrails: recommendedGuardrails });
  */
 export const recommendedGuardrails: readonly GuardRule[] = /*#__PURE__*/ Object.freeze([
   /*#__PURE__*/ jsonRule(), /*#__PURE__*/ markdownRule(), /*#__PURE__*/ latexRule(), /*#__PURE__*/ zeroOutputRule(), /*#__PURE__*/ patternRule(),
 ]);
-/** `jsonRule`, `markdownRule`, `latexRule`, `patternRule`, `zeroOutputRule`. @example l0({ stream, guardrails: strictGuardrails }) */
+/**
+ * `jsonRule`, `markdownRule`, `latexRule`, `patternRule`, `zeroOutputRule`.
+ * @example import { l0, strictGuardrails } from 'l0-rx'; l0({ stream, guardrails: strictGuardrails });
+ */
 export const strictGuardrails: readonly GuardRule[] = /*#__PURE__*/ Object.freeze([/*#__PURE__*/ jsonRule(), /*#__PURE__*/ markdownRule(), /*#__PURE__*/ latexRule(), /*#__PURE__*/ patternRule(), /*#__PURE__*/ zeroOutputRule()]);
-/** `jsonRule`, `zeroOutputRule`. @example l0({ stream, guardrails: jsonOnlyGuardrails }) */
+/**
+ * `jsonRule`, `zeroOutputRule`.
+ * @example import { l0, jsonOnlyGuardrails } from 'l0-rx'; l0({ stream, guardrails: jsonOnlyGuardrails });
+ */
 export const jsonOnlyGuardrails: readonly GuardRule[] = /*#__PURE__*/ Object.freeze([/*#__PURE__*/ jsonRule(), /*#__PURE__*/ zeroOutputRule()]);
-/** `markdownRule`, `zeroOutputRule`. @example l0({ stream, guardrails: markdownOnlyGuardrails }) */
+/**
+ * `markdownRule`, `zeroOutputRule`.
+ * @example import { l0, markdownOnlyGuardrails } from 'l0-rx'; l0({ stream, guardrails: markdownOnlyGuardrails });
+ */
 export const markdownOnlyGuardrails: readonly GuardRule[] = /*#__PURE__*/ Object.freeze([/*#__PURE__*/ markdownRule(), /*#__PURE__*/ zeroOutputRule()]);
-/** `latexRule`, `zeroOutputRule`. @example l0({ stream, guardrails: latexOnlyGuardrails }) */
+/**
+ * `latexRule`, `zeroOutputRule`.
+ * @example import { l0, latexOnlyGuardrails } from 'l0-rx'; l0({ stream, guardrails: latexOnlyGuardrails });
+ */
 export const latexOnlyGuardrails: readonly GuardRule[] = /*#__PURE__*/ Object.freeze([/*#__PURE__*/ latexRule(), /*#__PURE__*/ zeroOutputRule()]);

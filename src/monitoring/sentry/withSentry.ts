@@ -38,10 +38,10 @@ const STATUS_ERROR = 2 as const;
  *    peer, never imported by the root entry.
  *
  * @example
- * import * as Sentry from '@sentry/node';
+ * import { getClient } from '@sentry/core'; // the client Sentry.init() of @sentry/node or @sentry/browser set up
  * import { l0 } from 'l0-rx';
  * import { withSentry } from 'l0-rx/sentry';
- * l0({ stream, runOperators: [withSentry({ client: Sentry.getClient() })] }).subscribe();
+ * l0({ stream, runOperators: [withSentry({ client: getClient() })] }).subscribe();
  * @param config See {@link WithSentryConfig}.
  */
 export function withSentry(config: WithSentryConfig = {}): MonoTypeOperatorFunction<L0Event> {
