@@ -40,15 +40,18 @@ const cases = [
   // and the recorder's terminal envelope for a run left before its end
   // 2026-12-05 (tenth session): +0.15 on l0 and the bundles with it (SDK majors' unreadable chunks and AI SDK 5's
   // `unknown` finish typed, the core review's fixes, async lifecycle callbacks), +0.7 on the root (also windows,
-  // the SSE restarted-run check, race/consensus/breaker fixes), +0.2 on the operators; the README itemises it
-  { label: "import { l0 } from 'l0-rx'", code: `export { l0 } from '${dist}/index.mjs';`, budget: 29.9, mustNotContain: [...RULE_CODE, ...STRUCTURED_CODE] },
-  { label: "import { structured } from 'l0-rx' (with jsonrepair)", code: `export { structured } from '${dist}/index.mjs';`, budget: 37.0 },
-  { label: "import { parseStructured } from 'l0-rx/operators' (with jsonrepair)", code: `export { parseStructured } from '${dist}/operators/index.mjs';`, budget: 9.5, mustNotContain: PROVIDER_CODE },
+  // the SSE restarted-run check, race/consensus/breaker fixes), +0.2 on the operators; then +0.15 on l0 (AI SDK and
+  // Mastra tool calls held until their step finished, sources stopped when the consumer leaves, fromAttempt's typed
+  // error), +0.2 on parseStructured (its source's subscriber as the consumer's child), +0.5 on the root (also the
+  // strict tool schemas, pipeline, budget's estimate check); the README itemises it
+  { label: "import { l0 } from 'l0-rx'", code: `export { l0 } from '${dist}/index.mjs';`, budget: 30.1, mustNotContain: [...RULE_CODE, ...STRUCTURED_CODE] },
+  { label: "import { structured } from 'l0-rx' (with jsonrepair)", code: `export { structured } from '${dist}/index.mjs';`, budget: 37.1 },
+  { label: "import { parseStructured } from 'l0-rx/operators' (with jsonrepair)", code: `export { parseStructured } from '${dist}/operators/index.mjs';`, budget: 9.7, mustNotContain: PROVIDER_CODE },
   { label: "import { formatContext, stripThinking, extractCode } from 'l0-rx'", code: `export { formatContext, stripThinking, extractCode } from '${dist}/index.mjs';`, budget: 2.1, mustNotContain: [...PROVIDER_CODE, ...STRUCTURED_CODE] },
   // every capability with its runtime dependencies (jsonrepair, eventsource-parser): the README says why not 45 KB
-  { label: "import * from 'l0-rx' (whole root entry)", code: `export * from '${dist}/index.mjs';`, budget: 68.0 },
+  { label: "import * from 'l0-rx' (whole root entry)", code: `export * from '${dist}/index.mjs';`, budget: 68.5 },
   // every pipeable operator, structured parsing (with jsonrepair) included: a ceiling, not a typical import
-  { label: "import * from 'l0-rx/operators'", code: `export * from '${dist}/operators/index.mjs';`, budget: 36.0 },
+  { label: "import * from 'l0-rx/operators'", code: `export * from '${dist}/operators/index.mjs';`, budget: 36.1 },
   {
     label: 'a browser consuming a backend stream (accumulate, ofType, withTimeouts, retryWithBackoff, fallbackTo, tapLifecycle)',
     code: `export { accumulate, ofType, withTimeouts, retryWithBackoff, fallbackTo, tapLifecycle } from '${dist}/index.mjs';`,
@@ -65,7 +68,7 @@ const cases = [
   {
     label: "l0 with guardrails (import { l0, recommendedGuardrails } from 'l0-rx')",
     code: `export { l0, recommendedGuardrails } from '${dist}/index.mjs';`,
-    budget: 36.6,
+    budget: 36.7,
   },
   // 6 KB was the target; measured 11.0 KB (10.8 before the size pass, 10.1 after it, +0.5 for the
   // shared attempt text accumulate now builds on, +0.1 for the retry loop as one object per

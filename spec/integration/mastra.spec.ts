@@ -5,7 +5,9 @@ import type { MastraModelConfig } from '@mastra/core/llm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { isProviderError, isStreamAbortedError, type L0StreamFactory } from 'l0-rx';
 import { startFaultServer, type FaultServer } from 'l0-rx/testing';
+import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import { faultProvider } from '../testing/sdkDrivers.js';
+import { faultyFetch, type BodyFault } from './sdks.js';
 import {
   PATIENT,
   RETRY,
@@ -36,10 +38,11 @@ beforeAll(async () => {
 });
 
 /** An l0 factory streaming `model` through a Mastra agent; records each ctx in `calls`. */
-function viaMastra(server: FaultServer, model: string, calls: Calls = []): L0StreamFactory {
+function viaMastra(server: FaultServer, model: string, calls: Calls = [], body?: BodyFault): L0StreamFactory {
   // Mastra types its V4 model with its own copy of @ai-sdk/provider, whose doGenerate type differs
   // from the provider's; at runtime Mastra accepts the provider's model as it is
-  const llm = faultProvider(server).chatModel(model) as unknown as MastraModelConfig;
+  const provider = body ? createOpenAICompatible({ name: 'fault', baseURL: server.url, apiKey: 'x', includeUsage: true, fetch: faultyFetch(body) }) : faultProvider(server);
+  const llm = provider.chatModel(model) as unknown as MastraModelConfig;
   const agent = new Agent({ id: 'fox', name: 'fox', instructions: 'Answer briefly.', model: llm, maxRetries: 0 });
   // registering the agent with a Mastra whose logger is off keeps provider errors out of the test output
   new Mastra({ agents: { fox: agent }, logger: false });
@@ -105,6 +108,13 @@ describe('l0() + Mastra agent', () => {
     expectComplete(o, 'tool-calls', '');
     expect(o.state.toolCalls).toEqual([{ id: 'call_fault_1', name: 'get_weather', arguments: '{"city":"Paris","unit":"celsius","days":3}' }]);
     expect(ctx.server.requests.length).toBe(1);
+  });
+
+  it('should emit no tool call of a stream that ended mid-arguments (Mastra makes them {}), only the retry\'s', async () => {
+    const o = await runL0({ stream: viaMastra(ctx.server, 'fault:tool-call-fragments', [], { keep: 3, ending: 'end' }), retry: RETRY, timeout: TIMEOUT });
+    expectComplete(o, 'tool-calls', '');
+    expect(retriesOf(o)).toEqual([['incomplete_stream', 5]]);
+    expect(o.events.filter((e) => e.type === 'tool-call').map((e) => e.type === 'tool-call' && e.arguments)).toEqual(['{"city":"Paris","unit":"celsius","days":3}']);
   });
 
   it('should end a user abort mid-stream with StreamAbortedError, one request, socket closed', async () => {

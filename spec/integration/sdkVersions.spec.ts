@@ -1,16 +1,6 @@
 /** @test {l0} */
-import { describe, expect, it, vi } from 'vitest';
-import OpenAI5 from 'openai5';
-import OpenAI6 from 'openai6';
-import OpenAI7 from 'openai';
-import { streamText as streamText5 } from 'ai5';
-import { streamText as streamText6 } from 'ai6';
-import { streamText as streamText7 } from 'ai';
-import { createOpenAICompatible as compatible1 } from 'openai-compatible1';
-import { createOpenAICompatible as compatible2 } from 'openai-compatible2';
-import { createOpenAICompatible as compatible3 } from '@ai-sdk/openai-compatible';
-import { isProviderError, isStreamAbortedError, type L0StreamFactory, type StreamInput } from 'l0-rx';
-import type { FaultServer } from 'l0-rx/testing';
+import { describe, expect, it } from 'vitest';
+import { isProviderError, isStreamAbortedError } from 'l0-rx';
 import {
   PATIENT,
   REPLY,
@@ -26,52 +16,14 @@ import {
   textOf,
   useFaultServer,
 } from './harness.js';
+import { SDKS, type Sdk } from './sdks.js';
 
 // The README supports `openai` 5 to 7 and `ai` 5 to 7: every major, installed side by side under
 // aliases, runs the same faults through l0() (Chat Completions: the fault server has no Responses
 // route; the Responses adapter reads the real SDK's stream in its unit specs). The adapters read each
 // SDK's stream by shape, so a major that renamed a part or an error field fails here, not in an app.
+// The same table runs structured output and tool-call arguments: structured.sdks.spec.ts, toolArguments.sdks.spec.ts.
 
-/** Any major's client constructor: the options these specs pass are the same in 5, 6 and 7. */
-type OpenAIClass = new (options: { apiKey: string; baseURL: string; maxRetries: number; logger: unknown }) => {
-  chat: { completions: { create(body: object, options: { signal: AbortSignal }): Promise<StreamInput> } };
-};
-type StreamText = (options: { model: never; prompt: string; abortSignal: AbortSignal; maxRetries: number; onError: () => void }) => StreamInput;
-type Compatible = (options: { name: string; baseURL: string; apiKey: string; includeUsage: boolean }) => { chatModel(id: string): unknown };
-
-interface Sdk {
-  readonly name: string;
-  /** A factory for `model` on `server`, with the SDK's own retries off. */
-  readonly via: (server: FaultServer, model: string) => L0StreamFactory;
-}
-
-const quiet = () => { const f = vi.fn(); return { error: f, warn: f, info: f, debug: f }; };
-const openaiChat = (name: string, OpenAI: OpenAIClass): Sdk => ({
-  name,
-  via: (server, model) => {
-    const client = new OpenAI({ apiKey: 'test', baseURL: server.url, maxRetries: 0, logger: quiet() });
-    return ({ signal }) => client.chat.completions.create(
-      { model, messages: [{ role: 'user', content: 'Tell me about the fox.' }], stream: true, stream_options: { include_usage: true } },
-      { signal },
-    );
-  },
-});
-const aiSdk = (name: string, streamText: StreamText, compatible: Compatible): Sdk => ({
-  name,
-  via: (server, model) => {
-    const chat = compatible({ name: 'fault', baseURL: server.url, apiKey: 'x', includeUsage: true }).chatModel(model);
-    return ({ signal }) => streamText({ model: chat as never, prompt: 'Tell me about the fox.', abortSignal: signal, maxRetries: 0, onError: () => {} });
-  },
-});
-
-const SDKS: readonly Sdk[] = [
-  openaiChat('openai 5 chat', OpenAI5 as unknown as OpenAIClass),
-  openaiChat('openai 6 chat', OpenAI6 as unknown as OpenAIClass),
-  openaiChat('openai 7 chat', OpenAI7 as unknown as OpenAIClass),
-  aiSdk('ai 5 + @ai-sdk/openai-compatible 1', streamText5 as unknown as StreamText, compatible1 as unknown as Compatible),
-  aiSdk('ai 6 + @ai-sdk/openai-compatible 2', streamText6 as unknown as StreamText, compatible2 as unknown as Compatible),
-  aiSdk('ai 7 + @ai-sdk/openai-compatible 3', streamText7 as unknown as StreamText, compatible3 as unknown as Compatible),
-];
 const ctx = useFaultServer();
 // no fault here needs a timeout, and a major's first call loads its code: under a loaded CI that took
 // longer than the suite's 300 ms time to first token

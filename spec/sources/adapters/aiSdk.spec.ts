@@ -50,6 +50,33 @@ describe('ai-sdk adapter (streamText parts)', () => {
     ]);
   });
 
+  it('should hold a tool call back until finish, so a stream cut after it emits no call', async () => {
+    // @ai-sdk/openai-compatible flushes an unfinished call, cut arguments and all, when the body ends early
+    const call: Part = { type: 'tool-call', toolCallId: 'call_1', toolName: 'get_weather', input: '{"city": "Pa', dynamic: true };
+    const cut = new APICallError({ message: 'Response stream ended without a finish reason.', url: 'u', requestBodyValues: {}, isRetryable: true });
+    const { events } = await runError([{ type: 'start' }, call, { type: 'error', error: cut }]);
+    expect(events).toEqual([start]);
+    expect(await run([call, { type: 'text-delta', id: 't', text: 'Hi' }, finish('tool-calls')])).toEqual([
+      start,
+      tok('Hi'),
+      { type: 'tool-call', id: 'call_1', name: 'get_weather', arguments: '{"city": "Pa' },
+      { type: 'complete', finishReason: 'tool-calls', usage },
+    ]);
+  });
+
+  it("should release a step's calls at its finish-step with tool-calls, before the next step's text (SDK-run tools)", async () => {
+    const call: Part = { type: 'tool-call', toolCallId: 'call_1', toolName: 'get_weather', input: { city: 'Paris' } };
+    const step = (finishReason: 'tool-calls' | 'stop'): Part =>
+      ({ type: 'finish-step', finishReason, rawFinishReason: finishReason, usage: totalUsage, response: { id: 'r', timestamp: new Date(0), modelId: 'm' }, providerMetadata: undefined }) as unknown as Part;
+    const events = await run([{ type: 'start-step', request: {}, warnings: [] } as unknown as Part, call, step('tool-calls'), { type: 'text-delta', id: 't', text: 'Sunny' }, step('stop'), finish('stop')]);
+    expect(events.map((e) => e.type)).toEqual(['start', 'tool-call', 'token', 'complete']);
+    // AI SDK 5 also finishes a cut step, as unknown: its calls stay held, and the attempt fails
+    const cut = { ...step('stop'), finishReason: 'unknown' } as unknown as Part;
+    const failed = await runError([call, cut, { type: 'finish', finishReason: 'unknown', totalUsage } as unknown as Part]);
+    expect(failed.events).toEqual([start]);
+    expect(failed.error).toMatchObject({ code: 'INCOMPLETE_STREAM' });
+  });
+
   it('should emit a file part as data with its base64 and media type', async () => {
     const file = new DefaultGeneratedFile({ data: new Uint8Array([104, 105]), mediaType: 'image/png' });
     const events = await run([{ type: 'file', file }, finish('stop')]);

@@ -9,6 +9,7 @@ import {
   bytesToBase64,
   completeEvent,
   contentTypeOf,
+  holdingToolCalls,
   incompleteStream,
   isChunkSource,
   isRecord,
@@ -37,8 +38,11 @@ const MALFORMED_ERRORS: ReadonlySet<string> = /*#__PURE__*/ new Set(['AI_JSONPar
  * never `textStream`, which silently drops errors. Also takes the stream of parts itself.
  *
  * 1. `text-delta` -> `token`, `reasoning-delta` -> `reasoning`.
- * 2. `tool-call` -> `tool-call` (`arguments` is `JSON.stringify(input)`; a string input is kept as is).
- *    Calls the provider executed itself (`providerExecuted: true`) are not emitted: there is nothing to run.
+ * 2. `tool-call` -> `tool-call` (`arguments` is `JSON.stringify(input)`; a string input is kept as is),
+ *    held back until its step's `finish-step` with `tool-calls` (or right before `complete`): a stream cut inside a step
+ *    emits none of its calls (the SDK flushes an unfinished call, cut arguments and all, when a body
+ *    ends early), and a finished step's calls still come before the next step's text. Calls the
+ *    provider executed itself (`providerExecuted: true`) are not emitted: there is nothing to run.
  * 3. `file` -> `data` (`contentType` from the media type: image, audio, json, text or file; base64 or url).
  * 4. `error` part -> the attempt fails with that error, normalised (an `APICallError` 429 becomes a
  *    retryable `ProviderError` `RATE_LIMITED`, and so on). A malformed provider chunk (`AI_JSONParseError`,
@@ -80,7 +84,7 @@ export const aiSdkAdapter: StreamAdapter = /*#__PURE__*/ Object.freeze({
  */
 export function createAiSdkDecoder(name: string): ChunkDecoder {
   const source: AiPartSource = { name, label: 'AI SDK' };
-  return {
+  return holdingToolCalls({
     push(chunk: unknown, emit: AdapterEmit): void {
       const part = rec(chunk);
       if (!part || str(part['type']) === undefined) throw malformedChunk(name, 'no string `type`', chunk);
@@ -89,7 +93,7 @@ export function createAiSdkDecoder(name: string): ChunkDecoder {
     end(): void {
       throw incompleteStream('AI SDK stream ended without a finish part');
     },
-  };
+  }, (part) => part['type'] === 'finish-step' && finishReasonOf(part) === 'tool-calls');
 }
 
 /** Who decodes a part: the adapter name (in malformed-chunk messages) and the label of the abort message. */

@@ -1,7 +1,7 @@
 import type { FinishReason } from '../../events/eventTypes.js';
 import { aiFinishReason, pushAiPart, type AiPartSource } from './aiSdk.js';
 import type { AdapterEmit, ChunkDecoder, StreamAdapter } from './types.js';
-import { aiUsage, completeEvent, incompleteStream, isRecord, malformedChunk, rec, str, type Rec } from './shared.js';
+import { aiUsage, completeEvent, holdingToolCalls, incompleteStream, isRecord, malformedChunk, rec, str, type Rec } from './shared.js';
 
 const NAME = 'mastra';
 const SOURCE: AiPartSource = { name: NAME, label: 'Mastra' };
@@ -12,8 +12,9 @@ const SOURCE: AiPartSource = { name: NAME, label: 'Mastra' };
  * decoded by the `ai-sdk` adapter's decoder (steps 1-4); `finish` and `tripwire` are Mastra's own.
  *
  * 1. `text-delta` -> `token` (`payload.text`), `reasoning-delta` -> `reasoning`.
- * 2. `tool-call` -> `tool-call` (`payload.args` as JSON, without Mastra's `__mastraMetadata`); calls the
- *    provider executed are skipped.
+ * 2. `tool-call` -> `tool-call` (`payload.args` as JSON, without Mastra's `__mastraMetadata`), held back
+ *    until its step's `step-finish` with `tool-calls` (or `finish`) as in the `ai-sdk` adapter (Mastra turns cut arguments
+ *    into `{}`); calls the provider executed are skipped.
  * 3. `file` -> `data` (`payload.mimeType`, `payload.base64` or the bytes in `payload.data`).
  * 4. `error` -> the attempt fails with `payload.error`, normalised; `abort` -> `StreamAbortedError`.
  * 5. `finish` -> `complete` with `payload.stepResult.reason` mapped like the AI SDK's (`error` fails,
@@ -33,7 +34,7 @@ export const mastraAdapter: StreamAdapter = /*#__PURE__*/ Object.freeze({
   name: NAME,
   detect: (chunk: unknown): boolean =>
     isRecord(chunk) && typeof chunk['type'] === 'string' && typeof chunk['runId'] === 'string' && typeof chunk['from'] === 'string',
-  create: (): ChunkDecoder => ({
+  create: (): ChunkDecoder => holdingToolCalls({
     push(chunk: unknown, emit: AdapterEmit): void {
       const c = rec(chunk);
       const type = str(c?.['type']);
@@ -52,7 +53,7 @@ export const mastraAdapter: StreamAdapter = /*#__PURE__*/ Object.freeze({
     end(): void {
       throw incompleteStream('Mastra stream ended without a finish chunk');
     },
-  }),
+  }, (c) => c['type'] === 'step-finish' && rec(rec(c['payload'])?.['stepResult'])?.['reason'] === 'tool-calls'),
 });
 
 /** Mastra's `abort` payload carries nothing the message shows. */

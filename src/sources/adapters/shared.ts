@@ -1,5 +1,6 @@
 /* Helpers shared by the built-in adapters. Internal: never re-exported. */
-import type { DataPayload, FinishReason, Usage } from '../../events/eventTypes.js';
+import type { DataPayload, FinishReason, ToolCallEvent, Usage } from '../../events/eventTypes.js';
+import type { AdapterEmit, ChunkDecoder } from './types.js';
 import { describeValue } from '../../errors/InvalidStreamError.js';
 import type { L0Error } from '../../errors/L0Error.js';
 import { toL0Error } from '../../errors/normalizeError.js';
@@ -156,4 +157,35 @@ export function bytesToBase64(bytes: Uint8Array): string {
 export function argumentsText(input: unknown): string {
   if (typeof input === 'string') return input;
   return JSON.stringify(input ?? {});
+}
+
+/**
+ * `decoder` with its `tool-call` events held back until the step that made them finished with
+ * `tool-calls` (the chunk `stepEnd` recognises; AI SDK 5 also finishes a cut step, as `unknown`) or
+ * right before `complete`, so a stream cut inside a step never emits
+ * its calls (OpenAI chat calls are only emitted at the finish reason). The AI SDK emits a call as
+ * soon as its arguments parse and flushes an unfinished one, cut arguments and all (Mastra makes
+ * them `{}`), when a body ends early: a cut stream's call would run, and run again after the retry.
+ * A finished step's calls come before the next step's text, as they did.
+ */
+export function holdingToolCalls(decoder: ChunkDecoder, stepEnd: (chunk: Rec) => boolean): ChunkDecoder {
+  let held: ToolCallEvent[] = [];
+  const flush = (emit: AdapterEmit) => {
+    for (const call of held) emit(call);
+    held = [];
+  };
+  return {
+    push: (chunk, emit) => {
+      decoder.push(chunk, (event) => {
+        if (event.type === 'tool-call') held.push(event);
+        else {
+          if (event.type === 'complete') flush(emit);
+          emit(event);
+        }
+      });
+      if (held.length > 0 && isRecord(chunk) && stepEnd(chunk)) flush(emit);
+    },
+    // the AI SDK and Mastra decoders' `end` only throws (it never emits) and neither uses `this`
+    end: decoder.end,
+  };
 }
