@@ -12,11 +12,18 @@ const openaiSpecs = readdirSync(dir)
   .join('\n');
 
 // Comments are stripped first, so only a model string in code counts.
-const code = openaiSpecs.replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '');
+const stripComments = (text: string) => text.replace(/\/\*[\s\S]*?\*\/|\/\/.*$/gm, '');
+const code = stripComments(openaiSpecs);
+const responsesCode = stripComments(readFileSync(`${dir}/openaiResponses.spec.ts`, 'utf8'));
 
 describe('integration coverage', () => {
   it('should have an openai integration test for every fault the server knows', () => {
     const missing = FAULT_NAMES.filter((name) => !new RegExp(`'fault:${name}[:*']`).test(code));
+    expect(missing).toEqual([]);
+  });
+
+  it('should have a Responses API integration test for every fault the server knows', () => {
+    const missing = FAULT_NAMES.filter((name) => !new RegExp(`'fault:${name}[:*']`).test(responsesCode));
     expect(missing).toEqual([]);
   });
 });

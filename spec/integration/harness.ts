@@ -56,6 +56,16 @@ export function viaOpenAI(client: OpenAI, model: string, calls: Calls = []): L0S
   };
 }
 
+/** An l0 factory streaming `model` through the real openai SDK's `responses.create`; records each ctx in `calls`. */
+export function viaResponses(client: OpenAI, model: string, calls: Calls = []): L0StreamFactory {
+  return (ctx) => {
+    calls.push(ctx);
+    const input: OpenAI.Responses.ResponseInputItem[] = [{ role: 'user', content: 'Tell me about the fox.' }];
+    if (ctx.continuationPrompt !== undefined) input.push({ role: 'assistant', content: ctx.continuationPrompt });
+    return client.responses.create({ model, input, stream: true }, { signal: ctx.signal });
+  };
+}
+
 /** An l0 factory streaming `model` through the real `ai` SDK and @ai-sdk/openai-compatible. */
 export function viaAiSdk(server: FaultServer, model: string, calls: Calls = []): L0StreamFactory {
   const provider = faultProvider(server);
@@ -131,6 +141,13 @@ export function runOpenAIModel(
 ): Promise<Outcome> {
   const client = openaiClient(server);
   const [stream, ...fallbackStreams] = (typeof models === 'string' ? [models] : models).map((m, i) => viaOpenAI(client, m, calls[i]));
+  return runL0({ stream: stream!, ...(fallbackStreams.length > 0 ? { fallbackStreams } : {}), retry: RETRY, timeout: TIMEOUT, ...extra });
+}
+
+/** `l0()` over the real openai SDK's `responses.create` for `model` (then its fallbacks), with the suite's short budgets. */
+export function runResponsesModel(server: FaultServer, models: string | readonly [string, ...string[]], extra: Partial<L0Options> = {}): Promise<Outcome> {
+  const client = openaiClient(server);
+  const [stream, ...fallbackStreams] = (typeof models === 'string' ? [models] : models).map((m) => viaResponses(client, m));
   return runL0({ stream: stream!, ...(fallbackStreams.length > 0 ? { fallbackStreams } : {}), retry: RETRY, timeout: TIMEOUT, ...extra });
 }
 

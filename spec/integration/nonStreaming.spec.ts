@@ -4,7 +4,7 @@ import { generateText } from 'ai';
 import { fromStream, isInvalidStreamError } from 'l0-rx';
 import { faultProvider } from '../testing/sdkDrivers.js';
 import { collectError } from '../sources/streamHelpers.js';
-import { openaiClient, REPLY, useFaultServer } from './harness.js';
+import { openaiClient, useFaultServer } from './harness.js';
 
 // A factory that makes a non-streaming call gets a complete answer object, not a stream: fromStream must
 // say what was forgotten, not only that the value is not a stream. Real SDKs against the fault server.
@@ -33,8 +33,9 @@ describe('fromStream with a non-streaming SDK call', () => {
   });
 
   it('should tell an OpenAI Responses user who forgot `stream: true` to add it', async () => {
-    const response = { id: 'resp_1', object: 'response', output: [], output_text: REPLY };
-    const { error } = await collectError(fromStream(() => Promise.resolve(response)));
+    const client = openaiClient(ctx.server);
+    const { error } = await collectError(fromStream(({ signal }) => client.responses.create({ model: 'gpt-test', input: 'Hi' }, { signal })));
+    expect(ctx.server.requests).toMatchObject([{ route: 'responses', stream: false }]);
     expect(isInvalidStreamError(error)).toBe(true);
     expect(error.message).toContain('did you forget `stream: true`?');
   });

@@ -16,12 +16,13 @@ import {
   textOf,
   useFaultServer,
 } from './harness.js';
-import { SDKS, type Sdk } from './sdks.js';
+import { RESPONSES, SDKS, type Sdk } from './sdks.js';
 
 // The README supports `openai` 5 to 7 and `ai` 5 to 7: every major, installed side by side under
-// aliases, runs the same faults through l0() (Chat Completions: the fault server has no Responses
-// route; the Responses adapter reads the real SDK's stream in its unit specs). The adapters read each
-// SDK's stream by shape, so a major that renamed a part or an error field fails here, not in an app.
+// aliases, runs the same faults through l0() (openai: Chat Completions and the Responses API). The
+// adapters read each SDK's stream by shape, so a major that renamed a part or an error field, or that
+// throws where another yields (openai 7 throws a Responses `error` event, 5 and 6 yield it), fails
+// here, not in an app.
 // The same table runs structured output and tool-call arguments: structured.sdks.spec.ts, toolArguments.sdks.spec.ts.
 
 const ctx = useFaultServer();
@@ -29,7 +30,7 @@ const ctx = useFaultServer();
 // longer than the suite's 300 ms time to first token
 const run = (sdk: Sdk, model: string) => runL0({ stream: sdk.via(ctx.server, model), retry: RETRY, timeout: PATIENT });
 
-describe.each(SDKS)('l0() + $name', (sdk) => {
+describe.each([...SDKS, ...RESPONSES])('l0() + $name', (sdk) => {
   it('should stream a clean answer with its usage', async () => {
     const o = await run(sdk, 'gpt-test');
     expectComplete(o, 'stop', REPLY);
@@ -86,5 +87,22 @@ describe.each(SDKS)('l0() + $name', (sdk) => {
     );
     expectFailure(o, isStreamAbortedError, { code: 'STREAM_ABORTED' }, 'The quick brown');
     await expectClosedByClient(ctx.server, 'fault:stall:3', 0);
+  });
+});
+
+// What only the Responses API tells apart: its in-band `error` event (thrown by openai 7, yielded by 5
+// and 6), `response.incomplete`, and refusal deltas.
+describe.each(RESPONSES)('l0() + $name: Responses events', (sdk) => {
+  it('should retry error-in-200 (an error event) as SERVER_ERROR', async () => {
+    const o = await run(sdk, 'fault:error-in-200*1');
+    expectRetriedOnce(o, ctx.server, ['server_error', 5], { code: 'SERVER_ERROR', retryable: true });
+  });
+
+  it('should complete content-filter (response.incomplete) with content-filter', async () => {
+    expectComplete(await run(sdk, 'fault:content-filter'), 'content-filter', 'The quick brown');
+  });
+
+  it('should show a refusal (response.refusal.delta) as the answer', async () => {
+    expectComplete(await run(sdk, 'fault:refusal:delta'), 'stop', "I'm sorry, but I cannot help with that.");
   });
 });

@@ -16,6 +16,9 @@ import type { FaultServer } from 'l0-rx/testing';
 type OpenAIClass = new (options: { apiKey: string; baseURL: string; maxRetries: number; logger: unknown; fetch?: typeof fetch }) => {
   chat: { completions: { create(body: object, options: { signal: AbortSignal }): Promise<StreamInput> } };
 };
+type ResponsesClass = new (options: { apiKey: string; baseURL: string; maxRetries: number; logger: unknown; fetch?: typeof fetch }) => {
+  responses: { create(body: object, options: { signal: AbortSignal }): Promise<StreamInput> };
+};
 type StreamText = (options: { model: never; prompt: string; abortSignal: AbortSignal; maxRetries: number; onError: () => void }) => StreamInput;
 type Compatible = (options: { name: string; baseURL: string; apiKey: string; includeUsage: boolean; fetch?: typeof fetch }) => {
   chatModel(id: string): unknown;
@@ -28,8 +31,8 @@ export interface ViaOptions {
 
 export interface Sdk {
   readonly name: string;
-  /** The kind of SDK: the openai client's chat completions, or the ai SDK's streamText. */
-  readonly kind: 'openai' | 'ai';
+  /** The kind of SDK: the openai client's chat completions or Responses API, or the ai SDK's streamText. */
+  readonly kind: 'openai' | 'responses' | 'ai';
   /**
    * A factory on `server` with the SDK's own retries off, asking for `models[attempt - 1]` (the last
    * one repeating), so each attempt can meet a different fault.
@@ -55,6 +58,14 @@ const openaiChat = (name: string, OpenAI: OpenAIClass): Sdk => ({
     );
   },
 });
+const openaiResponses = (name: string, OpenAI: ResponsesClass): Sdk => ({
+  name,
+  kind: 'responses',
+  via: (server, models, options = {}) => {
+    const client = new OpenAI({ apiKey: 'test', baseURL: server.url, maxRetries: 0, logger: quiet(), ...options });
+    return ({ signal, attempt }) => client.responses.create({ model: modelFor(models, attempt), input: 'Tell me about the fox.', stream: true }, { signal });
+  },
+});
 const aiSdk = (name: string, streamText: StreamText, compatible: Compatible): Sdk => ({
   name,
   kind: 'ai',
@@ -73,6 +84,13 @@ export const SDKS: readonly Sdk[] = [
   aiSdk('ai 5 + @ai-sdk/openai-compatible 1', streamText5 as unknown as StreamText, compatible1 as unknown as Compatible),
   aiSdk('ai 6 + @ai-sdk/openai-compatible 2', streamText6 as unknown as StreamText, compatible2 as unknown as Compatible),
   aiSdk('ai 7 + @ai-sdk/openai-compatible 3', streamText7 as unknown as StreamText, compatible3 as unknown as Compatible),
+];
+
+/** openai 5, 6, 7 through the Responses API (`client.responses.create`). */
+export const RESPONSES: readonly Sdk[] = [
+  openaiResponses('openai 5 responses', OpenAI5 as unknown as ResponsesClass),
+  openaiResponses('openai 6 responses', OpenAI6 as unknown as ResponsesClass),
+  openaiResponses('openai 7 responses', OpenAI7 as unknown as ResponsesClass),
 ];
 
 /** A fault applied to a response body's SSE events, for faults the server cannot combine (a tool call cut mid-arguments). */

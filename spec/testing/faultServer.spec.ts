@@ -32,7 +32,7 @@ describe('startFaultServer', () => {
       await runOpenAI(ctx.client, 'gpt-record');
       await eventually(() => lastRequest().model === 'gpt-record');
       expect(lastRequest()).toEqual({
-        index: ctx.server.requests.length - 1, model: 'gpt-record', stream: true,
+        index: ctx.server.requests.length - 1, route: 'chat.completions', model: 'gpt-record', stream: true,
         messages: [{ role: 'user', content: 'hi' }], closedByClient: false,
       });
     });

@@ -1,5 +1,6 @@
 import OpenAI from 'openai';
 import type { ChatCompletionChunk } from 'openai/resources/chat/completions';
+import type { ResponseStreamEvent } from 'openai/resources/responses/responses';
 import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
 import { streamText } from 'ai';
 import { afterAll, beforeAll } from 'vitest';
@@ -113,6 +114,57 @@ export async function runOpenAI(
     refusal: deltas.map((d) => d?.refusal ?? '').join(''),
     finishReasons: chunks.map((c) => c.choices[0]?.finish_reason).filter((r): r is NonNullable<typeof r> => !!r),
     usage: chunks.find((c) => c.usage)?.usage ?? undefined,
+    firstContentMs,
+  };
+}
+
+/** What one streaming `responses.create` call through the real openai SDK produced. */
+export interface ResponsesRun {
+  readonly events: ResponseStreamEvent[];
+  readonly types: string[];
+  readonly error: any;
+  /** The `response.output_text.delta` deltas, joined. */
+  readonly text: string;
+  /** The `response.refusal.delta` deltas, joined. */
+  readonly refusal: string;
+  /** ms from the call to the first non-empty text delta. */
+  readonly firstContentMs: number | undefined;
+}
+
+/** Streams `model` through the real openai SDK's `responses.create`; aborts once `abortWhen` holds, when given. */
+export async function runResponses(
+  client: OpenAI,
+  model: string,
+  options: { abortWhen?: AbortWhen; headers?: Record<string, string> } = {},
+): Promise<ResponsesRun> {
+  const trigger = abortTrigger(options.abortWhen);
+  const started = Date.now();
+  const events: ResponseStreamEvent[] = [];
+  let error: unknown;
+  let firstContentMs: number | undefined;
+  try {
+    const stream = await client.responses.create(
+      { model, input: 'hi', stream: true },
+      { signal: trigger.signal, ...(options.headers ? { headers: options.headers } : {}) },
+    );
+    for await (const event of stream) {
+      events.push(event);
+      if (event.type === 'response.output_text.delta' && event.delta !== '') {
+        firstContentMs ??= Date.now() - started;
+        trigger.onText();
+      }
+    }
+  } catch (e) {
+    error = e;
+  }
+  trigger.stop();
+  const deltas = (type: string) => events.flatMap((e) => (e.type === type && 'delta' in e && typeof e.delta === 'string' ? [e.delta] : [])).join('');
+  return {
+    events,
+    types: events.map((e) => e.type),
+    error,
+    text: deltas('response.output_text.delta'),
+    refusal: deltas('response.refusal.delta'),
     firstContentMs,
   };
 }

@@ -2,8 +2,9 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { Socket } from 'node:net';
 import { MAX_DELAY_MS, parseFaultHeader, parseFaultModel, planFault, type FaultName, type FaultSpec } from './faults.js';
 import { closestName } from '../internal/closestName.js';
-import { internalError, listen, readJson, sendError, type RequestBody } from './faultServerIO.js';
-import { writeCompletion, writeStatus, writeStream, type ResponseContext, type ResponseIO } from './sse.js';
+import { chatContext, internalError, listen, readJson, responsesContext, sendError, type RequestBody } from './faultServerIO.js';
+import { responsesUnsupported, writeResponsesObject, writeResponsesStream } from './responsesSse.js';
+import { writeCompletion, writeStatus, writeStream, type ResponseIO } from './sse.js';
 
 /** Options of {@link startFaultServer}. */
 export interface FaultServerOptions {
@@ -17,10 +18,24 @@ export interface FaultServerOptions {
   readonly host?: '127.0.0.1' | '::1' | 'localhost';
 }
 
+/**
+ * The API a request used: `chat.completions` (`POST /v1/chat/completions`) or `responses`
+ * (`POST /v1/responses`), named as the openai SDK's client namespaces are.
+ *
+ * @example
+ * import { startFaultServer, type FaultRoute } from 'l0-rx/testing';
+ * const server = await startFaultServer();
+ * const viaResponses = (route: FaultRoute) => server.requests.filter((r) => r.route === route);
+ * console.log(viaResponses('responses').length);
+ */
+export type FaultRoute = 'chat.completions' | 'responses';
+
 /** One request the fault server received. Fields update live (`closedByClient`). */
 export interface FaultRequest {
   /** 0-based order of arrival. */
   readonly index: number;
+  /** The API the request used. */
+  readonly route: FaultRoute;
   readonly model: string;
   /** The fault picked for this request (`flapping`: every request); absent for an ordinary model or past `*k`. */
   readonly fault?: FaultName;
@@ -28,8 +43,10 @@ export interface FaultRequest {
   readonly arg?: string;
   /** Whether the request asked for `stream: true`. */
   readonly stream: boolean;
-  /** The request's `messages`, as sent (for checking continuation prompts). */
+  /** The request's `messages`, as sent (for checking continuation prompts); `[]` on the `responses` route. */
   readonly messages: readonly unknown[];
+  /** The request's `input` (a string or a list of items), as sent; only on the `responses` route. */
+  readonly input?: unknown;
   /** True when the client went away before the response ended (an abort reached the server). */
   readonly closedByClient: boolean;
 }
@@ -61,6 +78,7 @@ export const FAULT_SERVER_DEFAULTS: Readonly<Required<FaultServerOptions>> = Obj
 });
 
 const LOOPBACK: ReadonlySet<string> = new Set(['127.0.0.1', '::1', 'localhost']);
+const ROUTES: ReadonlyMap<string, FaultRoute> = new Map([['/v1/chat/completions', 'chat.completions'], ['/v1/responses', 'responses']]);
 
 type MutableRequest = { -readonly [K in keyof FaultRequest]: FaultRequest[K] };
 
@@ -73,10 +91,15 @@ type MutableRequest = { -readonly [K in keyof FaultRequest]: FaultRequest[K] };
  *   The quick brown fox ... dog. [DONE]     request 2 and later (past *1: normal)
  *
  * Rules:
- * 1. `POST /v1/chat/completions` only (anything else is a 404 JSON error). `stream: true` answers with
- *    SSE `data:` chunks: a role chunk (`content: ''`), one chunk per word of `reply`, a `finish_reason`
- *    chunk, a usage chunk with empty `choices` when `stream_options.include_usage`, then `data: [DONE]`.
- *    Otherwise it answers one `chat.completion` JSON object.
+ * 1. `POST /v1/chat/completions` and `POST /v1/responses` (anything else is a 404 JSON error). On
+ *    chat completions, `stream: true` answers with SSE `data:` chunks: a role chunk (`content: ''`), one
+ *    chunk per word of `reply`, a `finish_reason` chunk, a usage chunk with empty `choices` when
+ *    `stream_options.include_usage`, then `data: [DONE]`; otherwise one `chat.completion` JSON object.
+ *    On responses, `stream: true` answers with the Responses API's events (`event:` and `data:` lines,
+ *    `sequence_number` from 0, no `[DONE]`): `response.created`, `response.in_progress`,
+ *    `response.output_item.added` (a `message`), `response.content_part.added`, one
+ *    `response.output_text.delta` per word, `response.output_text.done`, `response.content_part.done`,
+ *    `response.output_item.done`, then `response.completed` with `usage`; otherwise one `response` object.
  * 2. The model name `fault:<name>[:<arg>][*<k>]` (or an `x-fault: <name>[:<arg>][*<k>]` header, which
  *    wins) picks a fault from {@link FAULT_NAMES}; `*k` limits it to the first k requests for that
  *    model. An unknown fault or a bad argument (a count above 10 000, a time above an hour) is answered
@@ -98,9 +121,21 @@ type MutableRequest = { -readonly [K in keyof FaultRequest]: FaultRequest[K] };
  *    `repetition-loop[:k]` repeats one sentence k times (default 20), finish `length`; `empty-completion`
  *    has no words, finish `stop`; `tool-call-fragments[:k]` streams one `get_weather` tool call whose
  *    arguments are split over k chunks (default 4), finish `tool_calls`.
- * 4. Every delay is real time, capped at 10 s, and cancelled by `close()`, which also destroys every
+ * 4. On responses the faults mean the same in that API's events: the HTTP faults, `reset-before-headers`,
+ *    `no-response`, `slow-first-token` and `flapping` are unchanged; `cut-after-n`, `stall` and
+ *    `malformed-chunk` count `output_text` deltas (the malformed line is an `event:
+ *    response.output_text.delta` whose data is cut mid-JSON); `no-done` closes the message item but
+ *    sends no `response.completed`; `error-in-200` sends an `error` event (`code: 'server_error'`) and
+ *    ends; `content-filter` and `repetition-loop` end with `response.incomplete` (`incomplete_details.reason`
+ *    `content_filter`, `max_output_tokens`); `refusal:delta` streams `response.refusal.delta` in a
+ *    `refusal` content part; `empty-completion` is one empty message; `tool-call-fragments` is a
+ *    `function_call` item (`call_id: 'call_fault_1'`) whose arguments arrive as k
+ *    `response.function_call_arguments.delta` events, then `.done` and `response.output_item.done`.
+ *    Without `stream: true`, the faults about the stream's shape (`malformed-chunk`, `no-done`,
+ *    `error-in-200`) are answered with HTTP 400 `unsupported_fault` naming the fault.
+ * 5. Every delay is real time, capped at 10 s, and cancelled by `close()`, which also destroys every
  *    socket, so the server never outlives a test. It binds loopback only.
- * 5. A bug in the server itself is answered with HTTP 500 and error code `fault_server_internal_error`
+ * 6. A bug in the server itself is answered with HTTP 500 and error code `fault_server_internal_error`
  *    naming it (or, once headers are out, a destroyed socket), never mistaken for a silent fault.
  *
  * @example
@@ -143,8 +178,9 @@ export async function startFaultServer(options: FaultServerOptions = {}): Promis
   server.on('clientError', (_err, socket) => socket.destroy());
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = (req.url ?? '').split('?')[0];
-    if (req.method !== 'POST' || path !== '/v1/chat/completions') {
+    const path = (req.url ?? '').split('?')[0] ?? '';
+    const route = ROUTES.get(path);
+    if (req.method !== 'POST' || route === undefined) {
       return sendError(res, 404, `No route for ${req.method} ${path}`, 'not_found');
     }
     const body = await readJson(req);
@@ -154,34 +190,43 @@ export async function startFaultServer(options: FaultServerOptions = {}): Promis
     try {
       spec = typeof header === 'string' ? parseFaultHeader(header) : parseFaultModel(body.model);
     } catch (e) {
-      record(body, undefined);
+      record(route, body, undefined);
       return sendError(res, 400, (e as Error).message, 'unknown_fault');
     }
     const key = typeof header === 'string' ? `${body.model}\u0000${header}` : body.model;
     const n = (counts.get(key) ?? 0) + 1;
     counts.set(key, n);
     const applied = spec && (spec.limit === undefined || n <= spec.limit) ? spec : undefined;
-    const entry = record(body, applied);
+    const entry = record(route, body, applied);
     let cutByServer = false;
     res.on('close', () => {
       if (!res.writableEnded && !cutByServer && !closing) entry.closedByClient = true;
     });
     const io: ResponseIO = { res, sleep, cut: () => ((cutByServer = true), res.socket?.destroy()) };
-    const ctx = responseContext(body, requests.length);
+    const unsupported = route === 'responses' ? responsesUnsupported(applied?.name, entry.stream) : undefined;
+    if (unsupported !== undefined) return sendError(res, 400, unsupported, 'unsupported_fault');
     const plan = planFault(applied, reply, n);
-    if (plan.kind === 'status') return writeStatus(res, plan, ctx.id);
+    const id = `${route === 'responses' ? 'resp_fault_' : 'chatcmpl-fault-'}${requests.length}`;
+    if (plan.kind === 'status') return writeStatus(res, plan, id);
     if (plan.kind === 'reset') return io.cut();
     if (plan.kind === 'hang') return;
+    if (route === 'responses') {
+      const ctx = responsesContext(body, id, requests.length);
+      return entry.stream ? writeResponsesStream(io, ctx, plan, tokenDelayMs) : writeResponsesObject(io, ctx, plan);
+    }
+    const ctx = chatContext(body, id);
     return entry.stream ? writeStream(io, ctx, plan, tokenDelayMs) : writeCompletion(io, ctx, plan);
   }
 
-  function record(body: RequestBody, spec: FaultSpec | undefined): MutableRequest {
+  function record(route: FaultRoute, body: RequestBody, spec: FaultSpec | undefined): MutableRequest {
     const entry: MutableRequest = {
       index: requests.length,
+      route,
       model: body.model,
       ...(spec ? { fault: spec.name, ...(spec.arg === undefined ? {} : { arg: spec.arg }) } : {}),
       stream: body.stream === true,
-      messages: Array.isArray(body.messages) ? body.messages : [],
+      messages: route === 'chat.completions' && Array.isArray(body.messages) ? body.messages : [],
+      ...(route === 'responses' ? { input: body.input } : {}),
       closedByClient: false,
     };
     requests.push(entry);
@@ -235,15 +280,4 @@ function resolveOptions(options: FaultServerOptions): Required<FaultServerOption
 
 function stripUndefined<T extends object>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
-function responseContext(body: RequestBody, n: number): ResponseContext {
-  const promptText = JSON.stringify(body.messages ?? '');
-  return {
-    id: `chatcmpl-fault-${n}`,
-    created: Math.floor(Date.now() / 1000),
-    model: body.model,
-    includeUsage: body.stream_options?.include_usage === true,
-    promptTokens: Math.max(1, Math.ceil(promptText.length / 4)),
-  };
 }

@@ -1,14 +1,19 @@
-/** The fault server's HTTP plumbing: listening, reading the JSON body and answering errors. */
+/** The fault server's HTTP plumbing: listening, reading the JSON body, answering errors and per-response values. */
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { ResponsesContext } from './responsesEvents.js';
+import type { ResponseContext } from './sse.js';
 
 const MAX_BODY_BYTES = 1 << 20;
 
-/** @internal The part of a chat completions request body the fault server reads. */
+/** @internal The part of a chat completions or responses request body the fault server reads. */
 export interface RequestBody {
   model: string;
   stream?: unknown;
   stream_options?: { include_usage?: unknown } | null;
   messages?: unknown;
+  /** Responses only. */
+  input?: unknown;
+  instructions?: unknown;
 }
 
 /** @internal Listens on `port`/`host`; rejects with an Error naming the port when it cannot. */
@@ -59,4 +64,31 @@ export function sendError(res: ServerResponse, status: number, message: string, 
   const body = JSON.stringify({ error: { message, type, param: null, code } });
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
   res.end(body);
+}
+
+/** About 4 characters a token, at least 1. */
+const promptTokens = (prompt: unknown): number => Math.max(1, Math.ceil(JSON.stringify(prompt ?? '').length / 4));
+
+/** @internal The values every chunk of a chat completions answer repeats. */
+export function chatContext(body: RequestBody, id: string): ResponseContext {
+  return {
+    id,
+    created: Math.floor(Date.now() / 1000),
+    model: body.model,
+    includeUsage: body.stream_options?.include_usage === true,
+    promptTokens: promptTokens(body.messages),
+  };
+}
+
+/** @internal The values of a responses answer. */
+export function responsesContext(body: RequestBody, id: string, n: number): ResponsesContext {
+  const instructions = typeof body.instructions === 'string' ? body.instructions : null;
+  return {
+    id,
+    n,
+    createdAt: Math.floor(Date.now() / 1000),
+    model: body.model,
+    inputTokens: promptTokens([instructions ?? '', body.input]),
+    instructions,
+  };
 }

@@ -1,6 +1,7 @@
 /**
  * The fault server's model-name grammar (`fault:<name>[:<arg>][*<k>]`) and what each fault does,
- * as a transport-independent plan that sse.ts renders as SSE or as a JSON completion.
+ * as a transport-independent plan that sse.ts renders as Chat Completions (SSE or a JSON completion)
+ * and responsesSse.ts as the Responses API (its events or a `response` object).
  */
 import { closestName } from '../internal/closestName.js';
 
@@ -123,12 +124,15 @@ function checkArg(name: FaultName, arg: string | undefined, original: string): v
 /** An OpenAI finish reason. */
 export type OpenAIFinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter';
 
-/** One piece of a streamed response. `raw` is written verbatim as an SSE data line. */
+/**
+ * One piece of a streamed response. `raw` is written verbatim as a Chat Completions SSE data line;
+ * `fault` says which fault it stands for, so another wire format renders its own version.
+ */
 export type StreamPart =
   | { readonly content: string }
   | { readonly refusal: string }
   | { readonly tool: { readonly index: number; readonly id?: string; readonly name?: string; readonly args: string } }
-  | { readonly raw: string };
+  | { readonly raw: string; readonly fault: 'malformed-chunk' | 'error-in-200' };
 
 /**
  * @internal What the server does for one request.
@@ -200,10 +204,10 @@ export function planFault(spec: FaultSpec | undefined, reply: string, requestNum
     case 'stall': return { kind: 'stream', parts: firstN(2), finish: null, ending: 'stall' };
     case 'malformed-chunk': {
       const n = num(arg, 2);
-      return { kind: 'stream', parts: [...content(tokens.slice(0, n)), { raw: MALFORMED_JSON }, ...content(tokens.slice(n))], finish: 'stop', ending: 'done' };
+      return { kind: 'stream', parts: [...content(tokens.slice(0, n)), { raw: MALFORMED_JSON, fault: 'malformed-chunk' }, ...content(tokens.slice(n))], finish: 'stop', ending: 'done' };
     }
     case 'no-done': return { kind: 'stream', parts: content(tokens), finish: null, ending: 'end' };
-    case 'error-in-200': return { kind: 'stream', parts: [...firstN(2), { raw: IN_BAND_ERROR }], finish: null, ending: 'end' };
+    case 'error-in-200': return { kind: 'stream', parts: [...firstN(2), { raw: IN_BAND_ERROR, fault: 'error-in-200' }], finish: null, ending: 'end' };
     case 'content-filter': return { kind: 'stream', parts: firstN(3), finish: 'content_filter', ending: 'done' };
     case 'flapping': return requestNumber % 2 === 1 ? planFault({ name: 'unavailable' }, reply, requestNumber) : clean(reply);
     case 'truncated-json': return { kind: 'stream', parts: content(TRUNCATED_JSON), finish: 'stop', ending: 'done' };

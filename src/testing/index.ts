@@ -13,7 +13,7 @@ export type { FakeApiError, FakeErrorSpec, FakeHttpErrorSpec, FakeNetworkCode } 
 
 /* Fault server */
 export { FAULT_SERVER_DEFAULTS, startFaultServer } from './faultServer.js';
-export type { FaultRequest, FaultServer, FaultServerOptions } from './faultServer.js';
+export type { FaultRequest, FaultRoute, FaultServer, FaultServerOptions } from './faultServer.js';
 export { FAULT_NAMES, parseFaultModel } from './faults.js';
 export type { FaultName, FaultSpec } from './faults.js';
 

@@ -5,8 +5,8 @@
 import type { ServerResponse } from 'node:http';
 import type { FaultPlan, StreamPart } from './faults.js';
 
-/** Real ms between the last word and the socket being destroyed by `cut-after-n`. */
-const CUT_GRACE_MS = 25;
+/** @internal Real ms between the last word and the socket being destroyed by `cut-after-n`. */
+export const CUT_GRACE_MS = 25;
 
 /** @internal Per-response values every chunk repeats. */
 export interface ResponseContext {
@@ -70,7 +70,8 @@ function usage(ctx: ResponseContext, completionTokens: number) {
 
 const countTokens = (parts: readonly StreamPart[]): number => parts.filter((p) => !('raw' in p)).length;
 
-function writeAndFlush(res: ServerResponse, text: string): Promise<void> {
+/** @internal Writes `text` and resolves once it is flushed (at once when the response is over). */
+export function writeAndFlush(res: ServerResponse, text: string): Promise<void> {
   if (res.destroyed || res.writableEnded) return Promise.resolve();
   return new Promise((resolve) => res.write(text, () => resolve()));
 }
@@ -118,7 +119,7 @@ export async function writeCompletion(io: ResponseIO, ctx: ResponseContext, plan
   const { res } = io;
   if (plan.firstDelayMs !== undefined) await io.sleep(plan.firstDelayMs);
   if (res.destroyed) return;
-  const raw = plan.parts.find((p): p is { raw: string } => 'raw' in p);
+  const raw = plan.parts.find((p): p is Extract<StreamPart, { raw: string }> => 'raw' in p);
   const body = raw ? raw.raw : JSON.stringify(completion(ctx, plan));
   if (plan.ending !== 'cut' && plan.ending !== 'stall') {
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-request-id': ctx.id });
