@@ -167,6 +167,13 @@ describe('budget', () => {
       });
     });
 
+    it.each([['"1"', '1'], ['null', null], ['true', true]])('should error with a TypeError naming it when estimateTokens returns the non-number %s (a string would be concatenated into the ledger)', (shown, bad) => {
+      testScheduler().run(({ cold, expectObservable }) => {
+        const out = cold('s-a|', values).pipe(budget({ maxOutputTokens: 100, estimateTokens: () => bad as unknown as number }));
+        expectObservable(out).toBe('s-#', values, new TypeError(`budget({estimateTokens}): returned ${shown} for a delta; it must return a finite number of tokens >= 0`));
+      });
+    });
+
     it.each([NaN, -1, Infinity, undefined])('should error with a TypeError naming it when estimateTokens returns %s (it would turn the limits off)', (bad) => {
       testScheduler().run(({ cold, expectObservable }) => {
         const out = cold('s-a|', values).pipe(budget({ maxOutputTokens: 100, estimateTokens: () => bad as number }));

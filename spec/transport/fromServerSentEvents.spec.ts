@@ -160,6 +160,13 @@ describe('fromServerSentEvents', () => {
       expect([state.status, state.content]).toEqual(['complete', 'A cat']);
     });
 
+    it('should pass every event of a stream whose numeric ids are beyond 2^53 (snowflake ids), never comparing two that round to one number', async () => {
+      // 1800000000000000001 and ...002 are the same double: compared as numbers, the second looked sent again
+      const big = (id: string, event: L0Event) => `id: ${id}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
+      serve((_req, res) => { sse(res, big('1800000000000000001', tok('a')), big('1800000000000000002', tok('b')), big('1800000000000000003', tok('c')), END); res.end(); });
+      expect(await lastValueFrom(fromServerSentEvents(url).pipe(toArray()))).toEqual([tok('a'), tok('b'), tok('c')]);
+    });
+
     it('should not compare ids that are not numbers', async () => {
       serve((_req, res) => { sse(res, 'id: b\nevent: token\ndata: {"type":"token","value":"a"}\n\n', 'id: a\nevent: token\ndata: {"type":"token","value":"b"}\n\n', END); res.end(); });
       expect(await lastValueFrom(fromServerSentEvents(url).pipe(toArray()))).toEqual([tok('a'), tok('b')]);

@@ -95,7 +95,7 @@ class BudgetWatch extends Relay<L0Event> {
       } catch (err) {
         return this.fail(err);
       }
-      if (!(dOutput >= 0 && dOutput !== Infinity)) {
+      if (!(Number.isFinite(dOutput) && dOutput >= 0)) {
         return this.fail(new TypeError(`budget({estimateTokens}): returned ${describeOption(dOutput)} for a delta; it must return a finite number of tokens >= 0`));
       }
     } else if (e.type === 'complete' && e.usage) {

@@ -71,7 +71,8 @@ interface Received {
  *    `reconnectAttempts`). Another event under an id already received means the server restarted the
  *    run instead of resuming it: a `ProviderError` `INCOMPLETE_STREAM` (retryable by
  *    `retryWithBackoff`, never reconnected), so two answers are never spliced. Events are told apart
- *    by a 32-bit hash of their data, kept per id. Ids that are not numbers are not compared.
+ *    by a 32-bit hash of their data, kept per id. Ids that are not numbers, or above 2^53 (where two
+ *    ids can be one number), are not compared.
  * 4. An `error` frame (the run's terminal error) is rethrown typed, through `deserializeError`.
  * 5. A non-2xx response errors with a `ProviderError` carrying `status` (`SERVER_ERROR` for 5xx,
  *    `RATE_LIMITED` for 429, `AUTH_ERROR` for 401/403, `BAD_REQUEST` otherwise) and the
@@ -111,10 +112,11 @@ export function fromServerSentEvents(url: string | URL | Request, config: FromSe
     const seen: number[] = [];
     return defer(() => connect(url, init, lastId, fetchFn)).pipe(
       filter(({ id, data }) => {
-        if (id === undefined || !DIGITS.test(id)) return true;
-        const n = +id;
+        const n = sequenceOf(id);
+        if (n === undefined) return true;
         const hash = hashOf(data);
-        if (lastId === undefined || !DIGITS.test(lastId) || n > +lastId) return ((seen[n] = hash), true);
+        const last = sequenceOf(lastId);
+        if (last === undefined || n > last) return ((seen[n] = hash), true);
         if (seen[n] !== undefined && seen[n] !== hash) {
           throw new ProviderError(`fromServerSentEvents: the server sent another event ${id} after Last-Event-ID ${lastId}: it restarted the run instead of resuming it`, {
             code: 'INCOMPLETE_STREAM',
@@ -141,6 +143,12 @@ function need(ok: boolean, key: string, what: string, value: unknown): void {
 
 /** An SSE id that is a sequence number, compared as one with the last id (rule 3). */
 const DIGITS = /^\d+$/;
+
+/** The id as a sequence number; none above 2^53, where two ids can round to one number (snowflake ids). */
+function sequenceOf(id: string | undefined): number | undefined {
+  const n = id !== undefined && DIGITS.test(id) ? +id : NaN;
+  return Number.isSafeInteger(n) ? n : undefined;
+}
 
 /** FNV-1a, 32 bits: tells two events under one id apart (rule 3). */
 function hashOf(text: string): number {
