@@ -71,8 +71,8 @@ describe('ai-sdk adapter (streamText parts)', () => {
     const events = await run([{ type: 'start-step', request: {}, warnings: [] } as unknown as Part, call, step('tool-calls'), { type: 'text-delta', id: 't', text: 'Sunny' }, step('stop'), finish('stop')]);
     expect(events.map((e) => e.type)).toEqual(['start', 'tool-call', 'token', 'complete']);
     // AI SDK 5 also finishes a cut step, as unknown: its calls stay held, and the attempt fails
-    const cut = { ...step('stop'), finishReason: 'unknown' } as unknown as Part;
-    const failed = await runError([call, cut, { type: 'finish', finishReason: 'unknown', totalUsage } as unknown as Part]);
+    const cut = { ...step('stop'), finishReason: 'unknown', usage: {} } as unknown as Part;
+    const failed = await runError([call, cut, { type: 'finish', finishReason: 'unknown', totalUsage: {} } as unknown as Part]);
     expect(failed.events).toEqual([start]);
     expect(failed.error).toMatchObject({ code: 'INCOMPLETE_STREAM' });
   });
@@ -111,12 +111,17 @@ describe('ai-sdk adapter (streamText parts)', () => {
     expect((await runError([finish('interrupted')])).error).toMatchObject({ code: 'INCOMPLETE_STREAM', retryable: true });
   });
 
-  it("should fail AI SDK 5's finish reason unknown (no finish reason sent) as INCOMPLETE_STREAM", async () => {
+  it("should fail AI SDK 5's finish reason unknown with no usage (a body that ended before its finish chunk) as INCOMPLETE_STREAM", async () => {
     // AI SDK 7's types no longer list it; AI SDK 5's streams send it (spec/integration/sdkVersions.spec.ts)
-    const unknown = { type: 'finish', finishReason: 'unknown', totalUsage } as unknown as Part;
+    const unknown = { type: 'finish', finishReason: 'unknown', totalUsage: {} } as unknown as Part;
     const { events, error } = await runError([{ type: 'text-delta', id: 't', text: 'The quick' }, unknown]);
     expect(events.filter((e) => e.type === 'complete')).toEqual([]);
     expect(error).toMatchObject({ code: 'INCOMPLETE_STREAM', retryable: true });
+  });
+
+  it("should complete AI SDK 5's finish reason unknown with usage as other (a finish reason it does not know, as \"eos\")", async () => {
+    const unknown = { type: 'finish', finishReason: 'unknown', totalUsage } as unknown as Part;
+    expect(await run([{ type: 'text-delta', id: 't', text: 'Done.' }, unknown])).toEqual([start, tok('Done.'), { type: 'complete', finishReason: 'other', usage }]);
   });
 
   it('should treat parts that end without finish as cut', async () => {

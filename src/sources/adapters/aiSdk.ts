@@ -1,5 +1,5 @@
 import type { TextStreamPart, ToolSet } from 'ai';
-import { FINISH_REASONS as FINISH, type DataPayload, type FinishReason } from '../../events/eventTypes.js';
+import { FINISH_REASONS as FINISH, type DataPayload, type FinishReason, type Usage } from '../../events/eventTypes.js';
 import { ProviderError } from '../../errors/ProviderError.js';
 import { StreamAbortedError } from '../../errors/StreamAbortedError.js';
 import type { AdapterEmit, ChunkDecoder, StreamAdapter } from './types.js';
@@ -130,9 +130,11 @@ export function pushAiPart(source: AiPartSource, part: Rec, emit: AdapterEmit, c
       const reason = str(part['reason']);
       throw new StreamAbortedError(`The ${source.label} stream was aborted${reason ? `: ${reason}` : ''}`);
     }
-    case 'finish':
-      emit(completeEvent(aiFinishReason(finishReasonOf(part)), aiUsage(part['totalUsage'] ?? part['usage'])));
+    case 'finish': {
+      const usage = aiUsage(part['totalUsage'] ?? part['usage']);
+      emit(completeEvent(aiFinishReason(finishReasonOf(part), usage), usage));
       return;
+    }
     default:
       return;
   }
@@ -180,11 +182,13 @@ function finishReasonOf(part: Rec): string | undefined {
 }
 
 /**
- * Maps an AI SDK finish reason; `error` throws, and so do `interrupted` and AI SDK 5's `unknown`
- * ("the model has not transmitted a finish reason": @ai-sdk/openai-compatible 1 reports a body
- * that ended without one so) as a cut stream. Internal (also used by Mastra).
+ * Maps an AI SDK finish reason; `error` throws, and so does `interrupted` as a cut stream. AI SDK
+ * 5's `unknown` ("the model has not transmitted a finish reason") is a cut stream when no usage came
+ * either (@ai-sdk/openai-compatible 1 reports a body that ended before its finish chunk so), and
+ * `other` with usage (it also maps a finish reason it does not know, as `"eos"`, to `unknown`).
+ * Internal (also used by Mastra).
  */
-export function aiFinishReason(reason: string | undefined): FinishReason {
+export function aiFinishReason(reason: string | undefined, usage?: Usage): FinishReason {
   if (reason === 'error') {
     throw new ProviderError('The model stopped with finish reason "error"', {
       code: 'SERVER_ERROR',
@@ -193,6 +197,8 @@ export function aiFinishReason(reason: string | undefined): FinishReason {
       reason: 'server_error',
     });
   }
-  if (reason === 'interrupted' || reason === 'unknown') throw incompleteStream(`AI SDK stream finished with finish reason "${reason}"`);
+  if (reason === 'interrupted' || (reason === 'unknown' && usage === undefined)) {
+    throw incompleteStream(`AI SDK stream finished with finish reason "${reason}"${reason === 'unknown' ? ' and no usage' : ''}`);
+  }
   return reason !== undefined && FINISH.has(reason) ? (reason as FinishReason) : 'other';
 }

@@ -1,4 +1,4 @@
-import type { FinishReason } from '../../events/eventTypes.js';
+import type { FinishReason, Usage } from '../../events/eventTypes.js';
 import { aiFinishReason, pushAiPart, type AiPartSource } from './aiSdk.js';
 import type { AdapterEmit, ChunkDecoder, StreamAdapter } from './types.js';
 import { aiUsage, completeEvent, holdingToolCalls, incompleteStream, isRecord, malformedChunk, rec, str, type Rec } from './shared.js';
@@ -43,8 +43,8 @@ export const mastraAdapter: StreamAdapter = /*#__PURE__*/ Object.freeze({
       if (type === 'tripwire') {
         emit({ type: 'complete', finishReason: 'content-filter' });
       } else if (type === 'finish') {
-        const output = rec(payload['output']);
-        emit(completeEvent(mastraFinish(payload), aiUsage(output?.['usage'] ?? payload['totalUsage'] ?? payload['usage'])));
+        const usage = aiUsage(rec(payload['output'])?.['usage'] ?? payload['totalUsage'] ?? payload['usage']);
+        emit(completeEvent(mastraFinish(payload, usage), usage));
       } else {
         const part = aiPartOf(type, payload);
         if (part) pushAiPart(SOURCE, part, emit, chunk);
@@ -89,9 +89,9 @@ function withoutMastraMetadata(args: unknown): unknown {
   return rest;
 }
 
-function mastraFinish(payload: Rec): FinishReason {
+function mastraFinish(payload: Rec, usage: Usage | undefined): FinishReason {
   const reason = str(rec(payload['stepResult'])?.['reason']) ?? str(payload['finishReason']);
   if (reason === 'tripwire') return 'content-filter';
   if (reason === 'retry') return 'other';
-  return aiFinishReason(reason);
+  return aiFinishReason(reason, usage);
 }
