@@ -43,6 +43,13 @@ describe('toolDefinition', () => {
       });
     });
 
+    it("should close an object typed ['object', 'null'] (nullable, as strict mode wants optional ones)", () => {
+      const parameters = { type: 'object', properties: { trip: { type: ['object', 'null'], properties: { city: { type: 'string' } }, required: ['city'] } }, required: ['trip'] };
+      expect(toolDefinition({ name: 't', parameters, strict: true }).function.parameters).toMatchObject({ properties: { trip: { additionalProperties: false } } });
+      expect(toolDefinition({ name: 't', parameters: { type: 'object', properties: { meta: { type: ['object', 'null'] } }, required: ['meta'] }, strict: true }).function.parameters)
+        .toMatchObject({ properties: { meta: { additionalProperties: false } } });
+    });
+
     it('should close the default empty object schema', () => {
       expect(toolDefinition({ name: 'now', strict: true }).function.parameters).toEqual({ type: 'object', properties: {}, additionalProperties: false });
     });

@@ -39,4 +39,13 @@ describe('races and retracted content', () => {
       expectObservable(raceModels({ gpt, claude })).toBe('--(sh)r-S-h-x|', named);
     });
   });
+
+  it("should not name an unnamed winner's later starts after its first start's model (a fallback streams another model)", () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      const fallback: StartEvent = { type: 'start', attempt: 1, fallbackIndex: 1, isRetry: false, isFallback: true };
+      const primary = cold('s-h-----f-h-x|', { ...values, s: start('gpt'), f: fallback });
+      const other = cold('---------------h|', values);
+      expectObservable(raceModels([primary, other])).toBe('--(sh)--f-h-x|', { ...values, s: start('gpt'), f: fallback });
+    });
+  });
 });

@@ -101,7 +101,8 @@ const isSchema = (v: unknown): v is Schema => typeof v === 'object' && v !== nul
 function strictSchema(schema: Schema, at: string): Schema {
   const out: Schema = { ...schema };
   const properties = isSchema(schema['properties']) ? schema['properties'] : undefined;
-  if (schema['type'] === 'object' || properties) {
+  const type = schema['type'];
+  if (type === 'object' || (Array.isArray(type) && type.includes('object')) || properties) {
     if (schema['additionalProperties'] !== undefined && schema['additionalProperties'] !== false) {
       throw new TypeError(`toolDefinition({strict: true}): ${at} allows additional properties; OpenAI strict mode needs additionalProperties: false`);
     }

@@ -90,7 +90,8 @@ export function raceCore(entrants: readonly RaceEntrant[], config: RaceCoreConfi
       });
       const events = held[i]!;
       for (let j = 0; j < n; j++) held[j] = [];
-      const name = (winnerName = entrants[i]!.name ?? modelOf(events));
+      const key = entrants[i]!.name;
+      const name = (winnerName = key ?? modelOf(events));
       try {
         onWin?.({ index: i, name });
       } catch (err) {
@@ -101,6 +102,9 @@ export function raceCore(entrants: readonly RaceEntrant[], config: RaceCoreConfi
         if (subscriber.closed) return;
         subscriber.next(named(e));
       }
+      // the winner's later starts (its retries, its fallbacks) take the record key only: a model read
+      // from its first start would mislabel a fallback to another model
+      winnerName = key;
     };
 
     const fail = (i: number, err: unknown): void => {
