@@ -6,7 +6,7 @@
  */
 import type { FaultName, FaultPlan, OpenAIFinishReason } from './faults.js';
 import { ResponsesEncoder, type ResponsesContext, type ResponsesEnding, type ResponsesEvent } from './responsesEvents.js';
-import { CUT_GRACE_MS, writeAndFlush, type ResponseIO } from './sse.js';
+import { CUT_GRACE_MS, writeAndFlush, writeJsonBody, type ResponseIO } from './sse.js';
 
 type StreamPlan = Extract<FaultPlan, { kind: 'stream' }>;
 
@@ -88,12 +88,5 @@ export async function writeResponsesObject(io: ResponseIO, ctx: ResponsesContext
   for (const part of plan.parts) if (!('raw' in part)) encoder.part(part);
   const ending = endingOf(plan.finish);
   encoder.finish(ending);
-  const body = JSON.stringify(encoder.response(ending.status, ending.status === 'incomplete' ? ending.reason : undefined));
-  if (plan.ending !== 'cut' && plan.ending !== 'stall') {
-    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-request-id': ctx.id });
-    return void res.end(body);
-  }
-  res.writeHead(200, { 'content-type': 'application/json', 'x-request-id': ctx.id });
-  await writeAndFlush(res, body.slice(0, Math.floor(body.length / 2)));
-  if (plan.ending === 'cut') io.cut();
+  return writeJsonBody(io, ctx.id, JSON.stringify(encoder.response(ending.status, ending.status === 'incomplete' ? ending.reason : undefined)), plan.ending);
 }

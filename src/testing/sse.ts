@@ -120,14 +120,22 @@ export async function writeCompletion(io: ResponseIO, ctx: ResponseContext, plan
   if (plan.firstDelayMs !== undefined) await io.sleep(plan.firstDelayMs);
   if (res.destroyed) return;
   const raw = plan.parts.find((p): p is Extract<StreamPart, { raw: string }> => 'raw' in p);
-  const body = raw ? raw.raw : JSON.stringify(completion(ctx, plan));
-  if (plan.ending !== 'cut' && plan.ending !== 'stall') {
-    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-request-id': ctx.id });
+  return writeJsonBody(io, ctx.id, raw ? raw.raw : JSON.stringify(completion(ctx, plan)), plan.ending);
+}
+
+/**
+ * @internal Answers one JSON `body` (a non-streaming answer of either API): whole, or, for a `cut`
+ * or `stall` ending, its first half, then the connection is cut or goes silent.
+ */
+export async function writeJsonBody(io: ResponseIO, requestId: string, body: string, ending: StreamPlan['ending']): Promise<void> {
+  const { res } = io;
+  if (ending !== 'cut' && ending !== 'stall') {
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), 'x-request-id': requestId });
     return void res.end(body);
   }
-  res.writeHead(200, { 'content-type': 'application/json', 'x-request-id': ctx.id });
+  res.writeHead(200, { 'content-type': 'application/json', 'x-request-id': requestId });
   await writeAndFlush(res, body.slice(0, Math.floor(body.length / 2)));
-  if (plan.ending === 'cut') io.cut();
+  if (ending === 'cut') io.cut();
 }
 
 function completion(ctx: ResponseContext, plan: StreamPlan) {
