@@ -16,13 +16,14 @@ import {
   textOf,
   useFaultServer,
 } from './harness.js';
+import { MASTRA } from './mastraSdk.js';
 import { RESPONSES, SDKS, type Sdk } from './sdks.js';
 
 // The README supports `openai` 5 to 7 and `ai` 5 to 7: every major, installed side by side under
 // aliases, runs the same faults through l0() (openai: Chat Completions and the Responses API). The
 // adapters read each SDK's stream by shape, so a major that renamed a part or an error field, or that
 // throws where another yields (openai 7 throws a Responses `error` event, 5 and 6 yield it), fails
-// here, not in an app.
+// here, not in an app. A @mastra/core agent over the ai SDK's provider runs the same table.
 // The same table runs structured output and tool-call arguments: structured.sdks.spec.ts, toolArguments.sdks.spec.ts.
 
 const ctx = useFaultServer();
@@ -30,7 +31,7 @@ const ctx = useFaultServer();
 // longer than the suite's 300 ms time to first token
 const run = (sdk: Sdk, model: string) => runL0({ stream: sdk.via(ctx.server, model), retry: RETRY, timeout: PATIENT });
 
-describe.each([...SDKS, ...RESPONSES])('l0() + $name', (sdk) => {
+describe.each([...SDKS, ...RESPONSES, MASTRA])('l0() + $name', (sdk) => {
   it('should stream a clean answer with its usage', async () => {
     const o = await run(sdk, 'gpt-test');
     expectComplete(o, 'stop', REPLY);

@@ -31,8 +31,8 @@ export interface ViaOptions {
 
 export interface Sdk {
   readonly name: string;
-  /** The kind of SDK: the openai client's chat completions or Responses API, or the ai SDK's streamText. */
-  readonly kind: 'openai' | 'responses' | 'ai';
+  /** The kind of SDK: the openai client's chat completions or Responses API, the ai SDK's streamText, a Mastra agent. */
+  readonly kind: 'openai' | 'responses' | 'ai' | 'mastra';
   /**
    * A factory on `server` with the SDK's own retries off, asking for `models[attempt - 1]` (the last
    * one repeating), so each attempt can meet a different fault.
@@ -40,7 +40,8 @@ export interface Sdk {
   readonly via: (server: FaultServer, models: string | readonly string[], options?: ViaOptions) => L0StreamFactory;
 }
 
-const modelFor = (models: string | readonly string[], attempt: number) =>
+/** The model of `attempt`: `models[attempt - 1]`, the last one repeating. */
+export const modelFor = (models: string | readonly string[], attempt: number) =>
   typeof models === 'string' ? models : models[Math.min(attempt, models.length) - 1]!;
 
 const quiet = () => {

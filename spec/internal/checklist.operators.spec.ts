@@ -33,14 +33,13 @@ import {
   EV,
   expect,
   NEVER_UNSUB,
+  expectNoSharedState,
   expectNothingScheduledAfter,
-  record,
   ROWS,
   runMarbles,
   syncSource,
   unsubscribeInFirstNext,
   type Expected,
-  type Note,
   type RowName,
 } from './checklistHarness.js';
 
@@ -350,17 +349,7 @@ describe('the rxjs checklist, operators', () => {
     it('should share no state between two subscriptions of one piped observable', () => {
       runMarbles((ts, { cold }) => {
         const piped = cold(c.sources?.many ?? ROWS.many.source, values()).pipe(c.op(cold as Cold));
-        const first: Note[] = [];
-        const second: Note[] = [];
-        const third: Note[] = [];
-        record(ts, piped, first);
-        record(ts, piped, second);
-        ts.schedule(() => record(ts, piped, third), 200);
-        ts.schedule(() => {
-          expect(first.length).toBeGreaterThan(0);
-          expect(second).toEqual(first);
-          expect(third).toEqual(first);
-        }, 500);
+        expectNoSharedState(ts, piped);
       });
     });
 

@@ -71,6 +71,24 @@ export function record(ts: TestScheduler, obs: Observable<unknown>, notes: Note[
   });
 }
 
+/**
+ * Three subscriptions of `obs` (two at once, one 200 frames later) record the same notes: a cold
+ * observable that shares no state between its subscriptions.
+ */
+export function expectNoSharedState(ts: TestScheduler, obs: Observable<unknown>): void {
+  const first: Note[] = [];
+  const second: Note[] = [];
+  const third: Note[] = [];
+  record(ts, obs, first);
+  record(ts, obs, second);
+  ts.schedule(() => record(ts, obs, third), 200);
+  ts.schedule(() => {
+    expect(first.length).toBeGreaterThan(0);
+    expect(second).toEqual(first);
+    expect(third).toEqual(first);
+  }, 500);
+}
+
 /** An error by name, code and message (the observableMatcher's view); other values as they are. */
 function shape(e: unknown): unknown {
   return e instanceof Error ? { name: e.name, code: (e as { code?: unknown }).code, message: e.message } : e;
