@@ -1,8 +1,8 @@
 /** @test {toServerSentEvents} */
 import { EventEmitter } from 'node:events';
-import { NEVER, of, Subject, throwError, type Observable } from 'rxjs';
+import { defer, NEVER, of, Subject, throwError, type Observable } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { serializeError, toServerSentEvents, TokenTimeoutError, type L0Event, type SequencedEvent } from 'l0-rx';
+import { L0Error, serializeError, toServerSentEvents, TokenTimeoutError, type L0Event, type SequencedEvent } from 'l0-rx';
 import { testScheduler } from '../helpers/testScheduler.js';
 
 const tok = (value: string): L0Event => ({ type: 'token', value });
@@ -34,6 +34,16 @@ describe('toServerSentEvents', () => {
         const source = cold('-a-#', events, timeoutError);
         const err = `event: error\ndata: ${JSON.stringify(serializeError(timeoutError))}\n\n`;
         expectObservable(toServerSentEvents(source, { heartbeatMs: 0 }).frames).toBe('-1-(x|)', { 1: frame(1, events['a']!), x: err });
+      });
+    });
+
+    it('should still end with an error frame when the error does not survive JSON.stringify (a BigInt or a cycle in an `info`)', () => {
+      testScheduler().run(({ cold, expectObservable }) => {
+        const cyclic: Record<string, unknown> = {};
+        cyclic['self'] = cyclic;
+        const error = new L0Error('upstream failed', { code: 'SERVER_ERROR', category: 'server', retryable: true, cause: Object.assign(new Error('driver'), { info: { count: 1n, cyclic } }) });
+        const data = JSON.stringify({ name: 'L0Error', message: 'upstream failed', code: 'SERVER_ERROR', category: 'server', retryable: true, reason: 'unknown' });
+        expectObservable(toServerSentEvents(cold('-a-#', events, error), { heartbeatMs: 3 }).frames).toBe('-1-(x|)', { 1: frame(1, events['a']!), x: `event: error\ndata: ${data}\n\n` });
       });
     });
 
@@ -114,6 +124,13 @@ describe('toServerSentEvents', () => {
       toServerSentEvents(source, { heartbeatMs: 0 }).writeTo(res);
       res.emit('close');
       expect(source.observed).toBe(false);
+    });
+
+    it('should not start the events at all for a response whose client already left', () => {
+      const res = Object.assign(new FakeResponse(), { destroyed: true });
+      let subscribed = 0;
+      toServerSentEvents(defer(() => (subscribed++, NEVER)), { heartbeatMs: 0 }).writeTo(res);
+      expect(subscribed).toBe(0);
     });
 
     it('should unsubscribe at once from a response whose client already left', () => {

@@ -21,9 +21,25 @@ export function eventFrame(seq: number, event: L0Event): string {
   return `id: ${seq}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
 }
 
-/** The terminal error as a frame without an `id:`, so a reconnect resumes after the last event. */
+/**
+ * The terminal error as a frame without an `id:`, so a reconnect resumes after the last event.
+ * An error whose `info` or causes do not survive `JSON.stringify` (a BigInt, a cycle, a throwing
+ * getter) keeps its plain fields (name, message, code...): the frame itself never throws.
+ */
 export function errorFrame(error: SerializedError): string {
-  return `event: ${ERROR_FRAME}\ndata: ${JSON.stringify(error)}\n\n`;
+  return `event: ${ERROR_FRAME}\ndata: ${errorJson(error)}\n\n`;
+}
+
+function errorJson(error: SerializedError): string {
+  try {
+    return JSON.stringify(error);
+  } catch {
+    try {
+      return JSON.stringify(Object.fromEntries(Object.entries(error).filter(([, value]) => typeof value !== 'object' && typeof value !== 'bigint')));
+    } catch {
+      return JSON.stringify({ name: 'Error', message: 'an error that could not be serialised' });
+    }
+  }
 }
 
 export const END_FRAME_TEXT = `event: ${END_FRAME}\ndata: {}\n\n`;

@@ -24,7 +24,8 @@ import { resumeError, type SequencedEvent, type SseReplaySource } from './sseRep
  *    client's last), two when the store does not hold that one: an id beyond what was recorded
  *    (forged, or not written yet) follows from the start, sending nothing up to it, so a finished
  *    run ends at once (with its recorded error, if it failed) and a live one when it does.
- * 4. A run whose recorder was unsubscribed has no terminal envelope: its replay ends when the client leaves.
+ * 4. A run whose recorder was unsubscribed ends its log with a `StreamAbortedError` envelope, so its
+ *    replay errors with it; a recorder that never ends (its process died) leaves the replay open until the client leaves.
  *
  * @example
  * import { createMemoryEventStore, createStoreReplaySource, parseLastEventId, toServerSentEvents } from 'l0-rx';

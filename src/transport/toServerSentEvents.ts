@@ -1,4 +1,4 @@
-import { asyncScheduler, catchError, defer, endWith, filter, interval, isObservable, map, Observable, of, type SchedulerLike, type Subscription } from 'rxjs';
+import { asyncScheduler, catchError, defer, endWith, filter, interval, isObservable, map, Observable, of, Subscription, type SchedulerLike } from 'rxjs';
 import type { L0Event } from '../events/eventTypes.js';
 import { serializeError } from '../errors/serializeError.js';
 import { checkBag, checkKeys, isSchedulerLike, optionError, optionKeys, optionPath } from '../internal/options.js';
@@ -98,10 +98,11 @@ export function toServerSentEvents(events$: Observable<L0Event | SequencedEvent>
     frames,
     headers: SSE_HEADERS,
     writeTo(response) {
+      // the client left before we started: 'close' has been and gone, so never start the run
+      if (response.destroyed === true) return Subscription.EMPTY;
       if (!response.headersSent) response.writeHead(200, { ...SSE_HEADERS });
       const subscription = frames.subscribe({ next: (frame) => response.write(frame), complete: () => response.end() });
       response.once('close', () => subscription.unsubscribe());
-      if (response.destroyed === true) subscription.unsubscribe(); // the client left before we started: 'close' has been and gone
       return subscription;
     },
     toReadableStream() {
@@ -132,6 +133,7 @@ function withHeartbeats(body: Observable<string>, heartbeatMs: number, scheduler
         sent = true;
         subscriber.next(frame);
       },
+      error: (e: unknown) => subscriber.error(e),
       complete: () => subscriber.complete(),
     });
     return () => {
