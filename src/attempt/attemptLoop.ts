@@ -2,6 +2,7 @@
 import type { Observable, Observer, Subscriber, Subscription, Unsubscribable } from 'rxjs';
 import { InvalidStreamError } from '../errors/InvalidStreamError.js';
 import { asL0Error } from '../errors/classifyL0Error.js';
+import { isL0Error } from '../errors/L0Error.js';
 import type { L0Event, StartEvent } from '../events/eventTypes.js';
 import { subscribeWithContext, type AttemptContext } from './attemptContext.js';
 
@@ -16,7 +17,9 @@ import { subscribeWithContext, type AttemptContext } from './attemptContext.js';
  *    subscriber is also a child of the operator's subscriber while it runs, so a synchronous
  *    source whose consumer leaves during its subscribe sees `closed` and stops, as with rxjs's own operators.
  * 2. The latest checkpoint seen on any stream (`checkpoint.content`, `resume.checkpoint`), for
- *    the next attempt's context.
+ *    the next attempt's context; a `start` clears it (an attempt that does not resume continues
+ *    no checkpoint), and so does a failure whose L0Error `checkpoint` says what is known good
+ *    (`''` after a completion check rejected the whole text: the next attempt starts over).
  * 3. Context delivery: a stream is subscribed with its {@link AttemptContext}. When the context
  *    says more than "attempt 1 of the primary" and the stream did not take it during its
  *    synchronous subscribe, the stream's first `start` must still match it; one that reports
@@ -55,12 +58,15 @@ export abstract class AttemptLoop implements Observer<L0Event>, Unsubscribable {
         break;
       case 'start':
         if (this.expected && !this.matches(e)) return;
+        this.checkpoint = undefined;
         break;
     }
     this.subscriber.next(e);
   }
 
   error(err: unknown): void {
+    const known = isL0Error(err) ? err.checkpoint : undefined;
+    if (known !== undefined) this.checkpoint = known === '' ? undefined : known;
     try {
       this.failed(err);
     } catch (thrown) {

@@ -26,7 +26,9 @@ import { listenForUncheckedTails, uncheckedTail } from '../attempt/uncheckedTail
  *    its resumed one), no checkpoint is emitted. The texts at those tokens are kept as they were
  *    (the same strings, not copies, only as many as the unjudged end spans): narrowing costs
  *    nothing per token.
- * 5. Every other event passes through; nothing is emitted at completion.
+ * 5. A checkpoint never ends between the two halves of a surrogate pair (an emoji cut between
+ *    tokens): the half at its end is left out, and a checkpoint no longer than the last one is not emitted.
+ * 6. Every other event passes through; nothing is emitted at completion.
  *
  * Place it after the operators that change text (deduplicateContinuation) and before
  * retryWithBackoff and fallbackTo, which read the checkpoints to resume, as `l0()` does.
@@ -83,12 +85,14 @@ class Checkpoints extends Relay<L0Event> {
     const unchecked = due ? uncheckedTail() : 0;
     out.next(event);
     if (!due) return;
+    const whole = wholeChars(text.text);
     if (unchecked === 0) {
       if (kept.length > 0) kept.length = 0;
-      this.saved = text.length;
-      return out.next({ type: 'checkpoint', content: text.text, tokenCount: text.tokenCount });
+      if (whole.length < text.length && whole.length <= this.saved) return; // only half an emoji more
+      this.saved = whole.length;
+      return out.next({ type: 'checkpoint', content: whole, tokenCount: text.tokenCount });
     }
-    const now: [string, number] = [text.text, text.tokenCount];
+    const now: [string, number] = [whole, text.tokenCount];
     // the newest kept text within the passed part (older ones are no use any more); this one waits its turn
     const end = text.length - unchecked;
     let pick: [string, number] | undefined;
@@ -101,4 +105,13 @@ class Checkpoints extends Relay<L0Event> {
     this.saved = pick[0].length;
     out.next({ type: 'checkpoint', content: pick[0], tokenCount: pick[1] });
   }
+}
+
+/**
+ * `text` without a high surrogate at its end: a token may end between the two halves of an emoji,
+ * and a checkpoint cut there would resume (and prompt the model) with half a character.
+ */
+function wholeChars(text: string): string {
+  const last = text.charCodeAt(text.length - 1);
+  return last >= 0xd800 && last <= 0xdbff ? text.slice(0, -1) : text;
 }

@@ -20,7 +20,11 @@ export class GuardrailViolationError extends L0Error {
   declare readonly code: 'GUARDRAIL_VIOLATION' | 'FATAL_GUARDRAIL_VIOLATION';
   readonly info: GuardrailViolationInfo;
 
-  constructor(info: GuardrailViolationInfo) {
+  /**
+   * @param checkpoint The text a retry may resume from, when the rule's verdict settles it: `''`
+   *   for a completion check's verdict, which rejects the whole text (see {@link L0Error.checkpoint}).
+   */
+  constructor(info: GuardrailViolationInfo, checkpoint?: string) {
     const fatal = info.violations.some((v) => v.severity === 'fatal' || !v.recoverable);
     const first = info.violations[0];
     super(`Guardrail violation${first ? ` (${first.ruleId}): ${first.message}` : ''}`, {
@@ -28,6 +32,7 @@ export class GuardrailViolationError extends L0Error {
       category: 'content',
       retryable: !fatal,
       reason: fatal ? 'fatal_guardrail_violation' : 'guardrail_violation',
+      checkpoint,
     });
     this.info = Object.freeze({ violations: Object.freeze([...info.violations]) });
   }

@@ -32,6 +32,11 @@ export interface L0ErrorOptions extends L0RunInfo {
   /** The classification reason, e.g. `rate_limit`, `zero_output`, `incomplete_stream`. @default 'unknown' */
   readonly reason?: ErrorReason;
   readonly cause?: unknown;
+  /**
+   * The text the failed attempt leaves known good, when the failure settles it: retryWithBackoff
+   * and fallbackTo resume the next attempt from it (`''`: start over) instead of from the last
+   * `checkpoint` event. A guardrail's completion check sets `''` (it rejected the whole text).
+   */
   readonly checkpoint?: string;
   /** HTTP status, where the failure came from an HTTP response. */
   readonly status?: number;
@@ -66,6 +71,7 @@ export class L0Error extends Error {
   declare readonly category: ErrorCategory;
   declare readonly retryable: boolean;
   declare readonly reason: ErrorReason;
+  /** The text the failed attempt leaves known good, when the failure settles it (`''`: none); see {@link L0ErrorOptions.checkpoint}. */
   declare readonly checkpoint: string | undefined;
   declare readonly status: number | undefined;
   declare readonly retryAfterMs: number | undefined;

@@ -263,8 +263,8 @@ export class GuardSubscription extends Relay<L0Event> implements RedactionSink {
     nextWithUncheckedTail(this.out, event, tail > 0 ? tail + this.#grown : 0, true);
   }
 
-  /** Reports the violations (none without a verdict); false (after erroring) when the attempt fails. */
-  #report(verdict: VerdictBuilder | undefined): boolean {
+  /** Reports the violations (none without a verdict); false (after erroring) when the attempt fails (`whole`: a completion verdict). */
+  #report(verdict: VerdictBuilder | undefined, whole = false): boolean {
     if (verdict === undefined) return true;
     const { violations, failing } = verdict;
     const { onViolation } = this.#plan;
@@ -280,7 +280,8 @@ export class GuardSubscription extends Relay<L0Event> implements RedactionSink {
     }
     if (failing.length === 0) return true;
     this.#ended = true;
-    this.out.error(new GuardrailViolationError({ violations: failing }));
+    // a completion check judged the whole text: no checkpoint of it is known good, the next attempt starts over
+    this.out.error(new GuardrailViolationError({ violations: failing }, whole ? '' : undefined));
     return false;
   }
 
@@ -320,7 +321,7 @@ export class GuardSubscription extends Relay<L0Event> implements RedactionSink {
           return this.out.error(phases.error.cause);
         }
       }
-      if (!this.#report(verdict)) return;
+      if (!this.#report(verdict, true)) return;
       this.#emitText(all.length);
       if (complete) this.out.next(complete);
       this.#ended = true;
