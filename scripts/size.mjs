@@ -43,20 +43,23 @@ const cases = [
   // the SSE restarted-run check, race/consensus/breaker fixes), +0.2 on the operators; then +0.15 on l0 (AI SDK and
   // Mastra tool calls held until their step finished, sources stopped when the consumer leaves, fromAttempt's typed
   // error), +0.2 on parseStructured (its source's subscriber as the consumer's child), +0.5 on the root (also the
-  // strict tool schemas, pipeline, budget's estimate check); the README itemises it
-  { label: "import { l0 } from 'l0-rx'", code: `export { l0 } from '${dist}/index.mjs';`, budget: 30.1, mustNotContain: [...RULE_CODE, ...STRUCTURED_CODE] },
-  { label: "import { structured } from 'l0-rx' (with jsonrepair)", code: `export { structured } from '${dist}/index.mjs';`, budget: 37.1 },
+  // strict tool schemas, pipeline, budget's estimate check); then +0.1 on every bundle with retry or fallback for a
+  // completion rejection that starts over (the attempt loop reads the error's checkpoint) and whole-character
+  // checkpoints, +0.2 on the root with the SSE server's error-frame fallback; the README itemises it
+  { label: "import { l0 } from 'l0-rx'", code: `export { l0 } from '${dist}/index.mjs';`, budget: 30.2, mustNotContain: [...RULE_CODE, ...STRUCTURED_CODE] },
+  { label: "import { structured } from 'l0-rx' (with jsonrepair)", code: `export { structured } from '${dist}/index.mjs';`, budget: 37.2 },
   { label: "import { parseStructured } from 'l0-rx/operators' (with jsonrepair)", code: `export { parseStructured } from '${dist}/operators/index.mjs';`, budget: 9.7, mustNotContain: PROVIDER_CODE },
   { label: "import { formatContext, stripThinking, extractCode } from 'l0-rx'", code: `export { formatContext, stripThinking, extractCode } from '${dist}/index.mjs';`, budget: 2.1, mustNotContain: [...PROVIDER_CODE, ...STRUCTURED_CODE] },
   // every capability with its runtime dependencies (jsonrepair, eventsource-parser): the README says why not 45 KB
-  { label: "import * from 'l0-rx' (whole root entry)", code: `export * from '${dist}/index.mjs';`, budget: 68.5 },
+  { label: "import * from 'l0-rx' (whole root entry)", code: `export * from '${dist}/index.mjs';`, budget: 68.8 },
   // every pipeable operator, structured parsing (with jsonrepair) included: a ceiling, not a typical import
-  { label: "import * from 'l0-rx/operators'", code: `export * from '${dist}/operators/index.mjs';`, budget: 36.1 },
+  { label: "import * from 'l0-rx/operators'", code: `export * from '${dist}/operators/index.mjs';`, budget: 36.2 },
   {
     label: 'a browser consuming a backend stream (accumulate, ofType, withTimeouts, retryWithBackoff, fallbackTo, tapLifecycle)',
     code: `export { accumulate, ofType, withTimeouts, retryWithBackoff, fallbackTo, tapLifecycle } from '${dist}/index.mjs';`,
-    // 10.1 since the ninth session: 10.00 -> 10.005, the same code in another module order (as the SSE path below)
-    budget: 10.1,
+    // 10.1 since the ninth session: 10.00 -> 10.005, the same code in another module order (as the SSE path below);
+    // 10.2 since the tenth session's async callbacks, core fixes and failures' checkpoints (10.09)
+    budget: 10.2,
     mustNotContain: [...PROVIDER_CODE, ...STRUCTURED_CODE],
   },
   {
@@ -68,7 +71,7 @@ const cases = [
   {
     label: "l0 with guardrails (import { l0, recommendedGuardrails } from 'l0-rx')",
     code: `export { l0, recommendedGuardrails } from '${dist}/index.mjs';`,
-    budget: 36.7,
+    budget: 36.9,
   },
   // 6 KB was the target; measured 11.0 KB (10.8 before the size pass, 10.1 after it, +0.5 for the
   // shared attempt text accumulate now builds on, +0.1 for the retry loop as one object per
@@ -85,7 +88,8 @@ const cases = [
     // 11.1 since the ninth session: 10.99 -> 11.01 with no code change on this path (the same code, in another
     // module order: the beautified bundle is 7 bytes smaller, its gzip 18 bytes larger); 11.2 since the tenth session:
     // telling a restarted run from a replayed one (a hash per event id) and taking retryWithBackoff's context (+0.15)
-    budget: 11.2,
+    // 11.3 since the attempt loop reads a failure's checkpoint (a completion rejection starts over): 11.17 -> 11.22
+    budget: 11.3,
     mustNotContain: PROVIDER_CODE,
   },
   { label: "import { accumulate } from 'l0-rx'", code: `export { accumulate } from '${dist}/index.mjs';`, budget: 3.9, mustNotContain: PROVIDER_CODE },
