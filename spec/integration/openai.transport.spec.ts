@@ -18,7 +18,8 @@ import {
 // Connection, timing and stream-shape faults through the real openai SDK and l0(): each fault hits
 // the first request only (`*1`) unless said otherwise, so the retry shows what l0() made of it.
 const ctx = useFaultServer();
-const INITIAL = { initialToken: 200, interToken: 150 };
+// time to first token with room for a loaded CI: the retried clean request must start within it
+const INITIAL = { initialToken: 400, interToken: 150 };
 
 /** The live TokenTimeoutError a retry event carries. */
 const timeoutOf = (e: SerializedError) => deserializeError(e) as TokenTimeoutError;
@@ -35,14 +36,14 @@ describe('l0() + openai SDK: transport faults', () => {
     expectRetriedOnce(o, ctx.server, ['timeout', 5]);
     const [retry] = eventsOf(o.events, 'retry');
     expect(isTokenTimeoutError(deserializeError(retry!.error))).toBe(true);
-    expect(timeoutOf(retry!.error)).toMatchObject({ code: 'INITIAL_TOKEN_TIMEOUT', info: { kind: 'initial', timeoutMs: 200, tokenCount: 0 } });
+    expect(timeoutOf(retry!.error)).toMatchObject({ code: 'INITIAL_TOKEN_TIMEOUT', info: { kind: 'initial', timeoutMs: 400, tokenCount: 0 } });
     await expectClosedByClient(ctx.server, 'fault:no-response*1', 0);
   });
 
-  it('should time out slow-first-token (400 ms > 200 ms budget), close its socket, retry and complete', async () => {
-    const o = await runOpenAIModel(ctx.server, 'fault:slow-first-token:400*1', { timeout: INITIAL });
+  it('should time out slow-first-token (800 ms > 400 ms budget), close its socket, retry and complete', async () => {
+    const o = await runOpenAIModel(ctx.server, 'fault:slow-first-token:800*1', { timeout: INITIAL });
     expectRetriedOnce(o, ctx.server, ['timeout', 5], { code: 'INITIAL_TOKEN_TIMEOUT' });
-    await expectClosedByClient(ctx.server, 'fault:slow-first-token:400*1', 0);
+    await expectClosedByClient(ctx.server, 'fault:slow-first-token:800*1', 0);
   });
 
   it('should accept slow-first-token within the initial budget in one request', async () => {

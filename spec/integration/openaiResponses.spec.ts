@@ -27,7 +27,8 @@ import {
 // and l0(): the Responses adapter must make of each what the Chat Completions adapter makes of it
 // (openai.*.spec.ts). Each fault hits the first request only (`*1`) unless said otherwise.
 const ctx = useFaultServer();
-const INITIAL = { initialToken: 200, interToken: 150 };
+// time to first token with room for a loaded CI: the retried clean request must start within it
+const INITIAL = { initialToken: 400, interToken: 150 };
 const timeoutOf = (e: Parameters<typeof deserializeError>[0]) => deserializeError(e) as TokenTimeoutError;
 
 describe('l0() + openai SDK responses.create: HTTP status faults', () => {
@@ -87,7 +88,7 @@ describe('l0() + openai SDK responses.create: transport faults', () => {
   });
 
   it('should time out slow-first-token over the budget, and accept it within', async () => {
-    const slow = await runResponsesModel(ctx.server, 'fault:slow-first-token:400*1', { timeout: INITIAL });
+    const slow = await runResponsesModel(ctx.server, 'fault:slow-first-token:800*1', { timeout: INITIAL });
     expectRetriedOnce(slow, ctx.server, ['timeout', 5], { code: 'INITIAL_TOKEN_TIMEOUT' });
     const ok = await runResponsesModel(ctx.server, 'fault:slow-first-token:50', { timeout: INITIAL });
     expectComplete(ok, 'stop', REPLY);
