@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { asapScheduler, firstValueFrom, lastValueFrom, take, tap, toArray, type SchedulerLike } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accumulate, classifyError, fromServerSentEvents, isInvalidStreamError, isProviderError, isTokenTimeoutError, retryWithBackoff, serializeError, TokenTimeoutError, type L0Event, type TokenTimeoutInfo } from 'l0-rx';
+import { accumulate, classifyError, fromServerSentEvents, isInvalidStreamError, isProviderError, isTokenTimeoutError, retryWithBackoff, serializeError, TokenTimeoutError, withTimeouts, type L0Event, type TokenTimeoutInfo } from 'l0-rx';
 import { eventually } from '../testing/sdkDrivers.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, n: number) => void;
@@ -114,6 +114,22 @@ describe('fromServerSentEvents', () => {
     const events = await lastValueFrom(fromServerSentEvents(url).pipe(retryWithBackoff({ baseDelay: 0, scheduler: asapScheduler }), toArray()));
     expect(events.map((e) => e.type)).toEqual(['start', 'token', 'retry', 'start', 'token', 'complete']);
     expect(requests.length).toBe(2);
+  });
+
+  it('should let withTimeouts end a run that stopped moving behind heartbeats (a dead recorder), and retryWithBackoff run it again', async () => {
+    const answered: ServerResponse[] = [];
+    serve((_req, res, n) => {
+      answered.push(res);
+      if (n === 1) sse(res, frame(1, START), frame(2, tok('The')), ': heartbeat\n\n'); // then only heartbeats, never an end
+      else { sse(res, frame(1, START), frame(2, tok('A cat')), frame(3, { type: 'complete', finishReason: 'stop' }), END); res.end(); }
+    });
+    const state = await lastValueFrom(fromServerSentEvents(url).pipe(
+      withTimeouts({ initialToken: 2_000, interToken: 100 }),
+      retryWithBackoff({ baseDelay: 0, scheduler: asapScheduler }),
+      accumulate(),
+    ));
+    expect([state.status, state.content, requests.length]).toEqual(['complete', 'A cat', 2]);
+    await eventually(() => answered[0]!.destroyed || answered[0]!.writableEnded); // the silent response was closed by the client
   });
 
   describe('a server that restarts the stream instead of resuming it', () => {
