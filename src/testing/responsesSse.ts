@@ -6,7 +6,7 @@
  */
 import type { FaultName, FaultPlan, OpenAIFinishReason } from './faults.js';
 import { ResponsesEncoder, type ResponsesContext, type ResponsesEnding, type ResponsesEvent } from './responsesEvents.js';
-import { CUT_GRACE_MS, writeAndFlush, writeJsonBody, type ResponseIO } from './sse.js';
+import { CUT_GRACE_MS, openEventStream, playParts, writeAndFlush, writeJsonBody, type ResponseIO } from './sse.js';
 
 type StreamPlan = Extract<FaultPlan, { kind: 'stream' }>;
 
@@ -40,27 +40,18 @@ const sse = (e: ResponsesEvent) => `event: ${e.type}\ndata: ${JSON.stringify(e)}
  */
 export async function writeResponsesStream(io: ResponseIO, ctx: ResponsesContext, plan: StreamPlan, tokenDelayMs: number): Promise<void> {
   const { res } = io;
-  res.writeHead(200, {
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache',
-    'x-request-id': ctx.id,
-  });
+  openEventStream(res, ctx.id);
   const encoder = new ResponsesEncoder(ctx);
   const send = (events: readonly ResponsesEvent[]) => (events.length === 0 ? Promise.resolve() : writeAndFlush(res, events.map(sse).join('')));
   await send(encoder.opening());
   let failed = false;
-  for (const [i, part] of plan.parts.entries()) {
-    await io.sleep(i === 0 && plan.firstDelayMs !== undefined ? plan.firstDelayMs : tokenDelayMs);
-    if (res.destroyed) return;
-    if (!('raw' in part)) await send(encoder.part(part));
-    else if (part.fault === 'malformed-chunk') await writeAndFlush(res, `event: response.output_text.delta\ndata: ${encoder.malformed()}\n\n`);
-    else {
-      failed = true;
-      await send([encoder.error()]);
-    }
-  }
-  if (plan.parts.length === 0 && plan.firstDelayMs !== undefined) await io.sleep(plan.firstDelayMs);
-  if (res.destroyed) return;
+  const played = await playParts(io, plan, tokenDelayMs, (part) => {
+    if (!('raw' in part)) return send(encoder.part(part));
+    if (part.fault === 'malformed-chunk') return writeAndFlush(res, `event: response.output_text.delta\ndata: ${encoder.malformed()}\n\n`);
+    failed = true;
+    return send([encoder.error()]);
+  });
+  if (!played) return;
   switch (plan.ending) {
     case 'cut':
       await io.sleep(CUT_GRACE_MS); // as in sse.ts: the client reads the deltas before the connection dies

@@ -76,23 +76,32 @@ export function writeAndFlush(res: ServerResponse, text: string): Promise<void> 
   return new Promise((resolve) => res.write(text, () => resolve()));
 }
 
+/** @internal The 200 head of a streamed answer (either API). */
+export function openEventStream(res: ServerResponse, requestId: string): void {
+  res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-request-id': requestId });
+}
+
+/**
+ * @internal Hands `plan`'s parts to `send`, one per `tokenDelayMs` (the first after `firstDelayMs`,
+ * which a plan without parts waits too); false when the client left on the way.
+ */
+export async function playParts(io: ResponseIO, plan: StreamPlan, tokenDelayMs: number, send: (part: StreamPart) => Promise<void>): Promise<boolean> {
+  for (const [i, part] of plan.parts.entries()) {
+    await io.sleep(i === 0 && plan.firstDelayMs !== undefined ? plan.firstDelayMs : tokenDelayMs);
+    if (io.res.destroyed) return false;
+    await send(part);
+  }
+  if (plan.parts.length === 0 && plan.firstDelayMs !== undefined) await io.sleep(plan.firstDelayMs);
+  return !io.res.destroyed;
+}
+
 /** @internal Streams `plan` as SSE: role chunk, parts (one per tokenDelayMs), then the plan's ending. */
 export async function writeStream(io: ResponseIO, ctx: ResponseContext, plan: StreamPlan, tokenDelayMs: number): Promise<void> {
   const { res } = io;
-  res.writeHead(200, {
-    'content-type': 'text/event-stream; charset=utf-8',
-    'cache-control': 'no-cache',
-    'x-request-id': ctx.id,
-  });
+  openEventStream(res, ctx.id);
   const send = (data: string) => writeAndFlush(res, `data: ${data}\n\n`);
   await send(chunk(ctx, { role: 'assistant', content: '' }, null));
-  for (const [i, part] of plan.parts.entries()) {
-    await io.sleep(i === 0 && plan.firstDelayMs !== undefined ? plan.firstDelayMs : tokenDelayMs);
-    if (res.destroyed) return;
-    await send('raw' in part ? part.raw : chunk(ctx, deltaOf(part), null));
-  }
-  if (plan.parts.length === 0 && plan.firstDelayMs !== undefined) await io.sleep(plan.firstDelayMs);
-  if (res.destroyed) return;
+  if (!(await playParts(io, plan, tokenDelayMs, (part) => send('raw' in part ? part.raw : chunk(ctx, deltaOf(part), null))))) return;
   switch (plan.ending) {
     case 'cut':
       // A short grace before the cut, so a busy client has read the words before the connection
