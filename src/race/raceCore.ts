@@ -68,9 +68,8 @@ export function raceCore(entrants: readonly RaceEntrant[], config: RaceCoreConfi
     let failed = 0;
     let started = 0;
     let winner = -1;
-    let winnerName: string | undefined;
-    /** A `start` without a `model` gets the winner's name: the held ones and those of its later retries. */
-    const named = (e: L0Event): L0Event => (e.type === 'start' && e.model === undefined && winnerName !== undefined ? { ...e, model: winnerName } : e);
+    /** A `start` without a `model` gets the winner's `name`: the held ones and those of its later retries. */
+    const named = (e: L0Event, name: string | undefined): L0Event => (e.type === 'start' && e.model === undefined && name !== undefined ? { ...e, model: name } : e);
     let timer: Subscription | undefined;
     const observer = currentEntrantObserver();
     const lanes: (EntrantTrace | undefined)[] = new Array(n);
@@ -90,8 +89,7 @@ export function raceCore(entrants: readonly RaceEntrant[], config: RaceCoreConfi
       });
       const events = held[i]!;
       for (let j = 0; j < n; j++) held[j] = [];
-      const key = entrants[i]!.name;
-      const name = (winnerName = key ?? modelOf(events));
+      const name = entrants[i]!.name ?? modelOf(events);
       try {
         onWin?.({ index: i, name });
       } catch (err) {
@@ -100,11 +98,8 @@ export function raceCore(entrants: readonly RaceEntrant[], config: RaceCoreConfi
       }
       for (const e of events) {
         if (subscriber.closed) return;
-        subscriber.next(named(e));
+        subscriber.next(named(e, name));
       }
-      // the winner's later starts (its retries, its fallbacks) take the record key only: a model read
-      // from its first start would mislabel a fallback to another model
-      winnerName = key;
     };
 
     const fail = (i: number, err: unknown): void => {
@@ -125,7 +120,9 @@ export function raceCore(entrants: readonly RaceEntrant[], config: RaceCoreConfi
       const sub = withEntrantObserver(undefined, () => subscribeWithContext(entrants[i]!.source, {
         next: (e) => {
           lanes[i]?.next(e);
-          if (winner === i) return subscriber.next(named(e));
+          // the winner's later starts (its retries, its fallbacks) take the record key only: a model read
+          // from its first start would mislabel a fallback to another model
+          if (winner === i) return subscriber.next(named(e, entrants[i]!.name));
           if (winner !== -1) return;
           held[i]!.push(e);
           texts[i]!.observe(e);
