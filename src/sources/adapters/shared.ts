@@ -56,25 +56,16 @@ export function incompleteStream(what: string): ProviderError {
 
 /** A chunk of a detected protocol does not have that protocol's shape: the attempt fails, retryable. */
 export function malformedChunk(adapter: string, detail: string, chunk: unknown, cause?: unknown): ProviderError {
-  return new ProviderError(`${adapter}: malformed chunk (${detail}): ${describeValue(chunk)}`, {
-    code: 'MALFORMED_CHUNK',
-    category: 'server',
-    retryable: true,
-    reason: 'malformed_chunk',
-    ...(cause === undefined ? {} : { cause }),
-  });
+  return malformed(`${adapter}: malformed chunk (${detail}): ${describeValue(chunk)}`, cause);
 }
 
 /** An SDK stream threw `SyntaxError` reading a chunk (malformed JSON): the attempt fails, retryable. */
 export function unreadableChunk(e: SyntaxError): ProviderError {
-  return new ProviderError(`The SDK could not read a chunk of the stream (malformed JSON): ${e.message}`, {
-    code: 'MALFORMED_CHUNK',
-    category: 'server',
-    retryable: true,
-    reason: 'malformed_chunk',
-    cause: e,
-  });
+  return malformed(`The SDK could not read a chunk of the stream (malformed JSON): ${e.message}`, e);
 }
+
+const malformed = (message: string, cause: unknown): ProviderError =>
+  new ProviderError(message, { code: 'MALFORMED_CHUNK', category: 'server', retryable: true, reason: 'malformed_chunk', ...(cause === undefined ? {} : { cause }) });
 
 /**
  * An error reported inside a 200 stream (an in-band error frame). Classified like an SDK error from
