@@ -88,6 +88,15 @@ export function subscribeWithContext<T>(
 }
 
 /**
+ * Subscribes `observer` to `source` as a child of `parent` (the consumer's subscriber), with no
+ * attempt context: a synchronous source sees `closed` as soon as the consumer leaves, even during
+ * its own subscribe. For operators whose source observer is a few closures. @internal
+ */
+export function subscribeChild<T>(source: Observable<T>, observer: Partial<Observer<T>>, parent: Subscription): Subscription {
+  return subscribeWithContext(source, observer, undefined, parent).subscription;
+}
+
+/**
  * The subscriber of one attempt's source, forwarding to the loop that runs the attempts: it holds
  * the context slot until the first notification, stops at the first error or completion and then
  * unsubscribes the attempt's source, as rxjs's own subscribers do. One object per attempt (a

@@ -1,7 +1,7 @@
 import { Observable, type MonoTypeOperatorFunction } from 'rxjs';
 import type { L0Event } from '../events/eventTypes.js';
 import { attemptTextChange } from '../attempt/attemptText.js';
-import { subscribeWithContext } from '../attempt/attemptContext.js';
+import { subscribeChild } from '../attempt/attemptContext.js';
 import { checkBag, checkKeys, optionError, optionKeys, optionPath } from '../internal/options.js';
 import { THINKING_TAGS } from './stripThinking.js';
 
@@ -54,7 +54,7 @@ export function splitThinking(config: SplitThinkingConfig = {}): MonoTypeOperato
       const emit = (value: string, asReasoning: boolean) => subscriber.next({ type: asReasoning ? 'reasoning' : 'token', value });
       let split = new Splitter(startInside);
       // the source's subscriber is the consumer's child: a synchronous source stops as soon as the consumer leaves
-      return subscribeWithContext(source, {
+      return subscribeChild(source, {
         next(e) {
           const change = attemptTextChange(e);
           if (change === 'token' && e.type === 'token') return split.feed(e.value, emit);
@@ -77,7 +77,7 @@ export function splitThinking(config: SplitThinkingConfig = {}): MonoTypeOperato
           split.flush(emit);
           subscriber.complete();
         },
-      }, undefined, subscriber).subscription;
+      }, subscriber);
     });
 }
 

@@ -5,7 +5,7 @@
  */
 import { Observable, type SchedulerLike, type Subscription } from 'rxjs';
 import { AttemptText, attemptTextChange } from '../attempt/attemptText.js';
-import { subscribeWithContext } from '../attempt/attemptContext.js';
+import { subscribeChild } from '../attempt/attemptContext.js';
 import { AllStreamsExhaustedError } from '../errors/AllStreamsExhaustedError.js';
 import { ZeroOutputError } from '../errors/ZeroOutputError.js';
 import type { ContentEvent, L0Event } from '../events/eventTypes.js';
@@ -117,7 +117,7 @@ export function raceCore(entrants: readonly RaceEntrant[], config: RaceCoreConfi
       const i = started++;
       if (observer) lanes[i] = observer.entrant(i, entrants[i]!.name);
       // the entrant's subscriber is the consumer's child: a synchronous entrant stops as soon as the consumer leaves
-      const sub = withEntrantObserver(undefined, () => subscribeWithContext(entrants[i]!.source, {
+      const sub = withEntrantObserver(undefined, () => subscribeChild(entrants[i]!.source, {
         next: (e) => {
           lanes[i]?.next(e);
           // the winner's later starts (its retries, its fallbacks) take the record key only: a model read
@@ -157,7 +157,7 @@ export function raceCore(entrants: readonly RaceEntrant[], config: RaceCoreConfi
           endLane(i, 'failed', err);
           fail(i, err);
         },
-      }, undefined, subscriber).subscription);
+      }, subscriber));
       if (subscriber.closed || (winner !== -1 && winner !== i)) {
         endLane(i, 'lost');
         sub.unsubscribe();

@@ -10,7 +10,7 @@ import type { AdapterEmit, ChunkDecoder, StreamAdapter } from './adapters/types.
 import { checkEvent } from './validateEvent.js';
 import { isPromiseLike } from '../internal/isPromiseLike.js';
 import { nextWithUncheckedTail } from '../attempt/uncheckedTail.js';
-import { subscribeWithContext } from '../attempt/attemptContext.js';
+import { subscribeChild } from '../attempt/attemptContext.js';
 
 const STOP: CompleteEvent = /*#__PURE__*/ Object.freeze({ type: 'complete', finishReason: 'stop' });
 /** How many promises and adapter unwraps one value may go through (a guard against ones that never end). */
@@ -146,7 +146,7 @@ export class StreamRun {
       takeWhile((e) => e.type !== 'complete', true),
     );
     // the source's subscriber is the consumer's child: a synchronous source stops as soon as the consumer leaves
-    const inner = subscribeWithContext(events, { next: (e) => this.emit(e), error: (e: unknown) => this.fail(e), complete: () => this.emit(STOP) }, undefined, this.subscriber).subscription;
+    const inner = subscribeChild(events, { next: (e) => this.emit(e), error: (e: unknown) => this.fail(e), complete: () => this.emit(STOP) }, this.subscriber);
     this.inner = inner;
     if (this.subscriber.closed) inner.unsubscribe();
   }

@@ -2,7 +2,7 @@ import { Observable, type OperatorFunction } from 'rxjs';
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import type { L0Event, PartialEvent, ResultEvent } from '../events/eventTypes.js';
 import { AttemptText } from '../attempt/attemptText.js';
-import { subscribeWithContext } from '../attempt/attemptContext.js';
+import { subscribeChild } from '../attempt/attemptContext.js';
 import { isSchemaValidationError, SchemaValidationError } from '../errors/SchemaValidationError.js';
 import { isPromiseLike } from '../internal/isPromiseLike.js';
 import { checkBag, checkKeys, optionError, optionKeys, optionPath, type OptionPath } from '../internal/options.js';
@@ -156,7 +156,7 @@ export function parseResolved<S extends StandardSchemaV1>(o: Resolved<S>): Opera
         }, (err: unknown) => subscriber.error(err));
       };
       // the source's subscriber is the consumer's child: a synchronous source stops as soon as the consumer leaves
-      return subscribeWithContext(source, {
+      return subscribeChild(source, {
         next(e) {
           const change = text.observe(e);
           if (change === 'token') {
@@ -176,6 +176,6 @@ export function parseResolved<S extends StandardSchemaV1>(o: Resolved<S>): Opera
           sourceDone = true;
           if (!finishing) subscriber.complete();
         },
-      }, undefined, subscriber).subscription;
+      }, subscriber);
     });
 }

@@ -1,7 +1,7 @@
 import { asyncScheduler, Observable, type MonoTypeOperatorFunction, type SchedulerLike } from 'rxjs';
 import { context, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
 import { withEntrantObserver, type EntrantObserver, type EntrantOutcome } from '../../internal/entrantObserver.js';
-import { subscribeWithContext } from '../../attempt/attemptContext.js';
+import { subscribeChild } from '../../attempt/attemptContext.js';
 import type { L0Event } from '../../events/eventTypes.js';
 import { serializeError } from '../../errors/serializeError.js';
 import { RunMetricsFold, type RunMetrics } from '../runMetrics.js';
@@ -127,7 +127,7 @@ export function withOpenTelemetry(config: WithOpenTelemetryConfig): MonoTypeOper
       };
       // the source's subscriber is the consumer's child: a synchronous source stops as soon as the consumer leaves
       const subscription = withEntrantObserver(observer, () =>
-        subscribeWithContext(source, {
+        subscribeChild(source, {
           next: (e) => {
             onEvent(e);
             subscriber.next(e);
@@ -142,7 +142,7 @@ export function withOpenTelemetry(config: WithOpenTelemetryConfig): MonoTypeOper
             else finish(fold.end('error', error), error);
             subscriber.error(error);
           },
-        }, undefined, subscriber).subscription,
+        }, subscriber),
       );
       return () => {
         subscription.unsubscribe(); // a race ends its open entrants as cancelled here, before the run span
