@@ -3,6 +3,7 @@ import type { L0Event } from '../events/eventTypes.js';
 import { AttemptText } from '../attempt/attemptText.js';
 import { Relay } from '../internal/relay.js';
 import { listenForUncheckedTails, uncheckedTail } from '../attempt/uncheckedTail.js';
+import { isHighSurrogate } from '../internal/surrogate.js';
 
 /**
  * Emits a `checkpoint{content, tokenCount}` after every `interval`-th token of an attempt: the
@@ -112,6 +113,5 @@ class Checkpoints extends Relay<L0Event> {
  * and a checkpoint cut there would resume (and prompt the model) with half a character.
  */
 function wholeChars(text: string): string {
-  const last = text.charCodeAt(text.length - 1);
-  return last >= 0xd800 && last <= 0xdbff ? text.slice(0, -1) : text;
+  return isHighSurrogate(text.charCodeAt(text.length - 1)) ? text.slice(0, -1) : text;
 }

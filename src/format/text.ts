@@ -1,4 +1,5 @@
 /* String utilities for prompts and model output. Pure, total (any string in, a string out). */
+import { isHighSurrogate } from '../internal/surrogate.js';
 
 /**
  * `\r\n` and lone `\r` become `\n`.
@@ -28,8 +29,7 @@ export function truncate(text: string, max: number, suffix = '…'): string {
   if (!Number.isInteger(max) || max < 0) throw new TypeError(`truncate(text, max) must have a non-negative integer max, got ${String(max)}`);
   if (text.length <= max) return text;
   let end = Math.max(0, max - suffix.length);
-  const code = text.charCodeAt(end - 1);
-  if (end > 0 && code >= 0xd800 && code <= 0xdbff) end--;
+  if (end > 0 && isHighSurrogate(text.charCodeAt(end - 1))) end--;
   return text.slice(0, end) + suffix.slice(0, max);
 }
 

@@ -21,6 +21,7 @@
  *    that copying O(delta) overall on huge documents, `feed` asks for a snapshot only once the
  *    characters received since the last one pay for the open containers' size.
  */
+import { isHighSurrogate } from '../internal/surrogate.js';
 
 type Container = Record<string, unknown> | unknown[];
 
@@ -152,7 +153,7 @@ export class PartialJsonParser {
         if (this.unicode.length === 4) {
           if (!/^[0-9a-fA-F]{4}$/.test(this.unicode)) return this.fail(s);
           const code = Number.parseInt(this.unicode, 16);
-          if (code >= 0xd800 && code <= 0xdbff) {
+          if (isHighSurrogate(code)) {
             this.buf += this.high; // a high surrogate after a high one: the first stays alone, as JSON.parse keeps it
             this.high = String.fromCharCode(code);
           } else this.append(String.fromCharCode(code));

@@ -2,6 +2,7 @@
  * Splitting a document into windows, with exact positions (every chunk is document.slice(start, end)).
  * Internal: never re-exported from an entry point.
  */
+import { isHighSurrogate } from '../internal/surrogate.js';
 
 export type WindowStrategy = 'token' | 'char' | 'paragraph' | 'sentence';
 
@@ -55,7 +56,6 @@ function isInsidePair(text: string, i: number): boolean {
   return i > 0 && c >= 0xdc00 && c <= 0xdfff && isHighSurrogate(text.charCodeAt(i - 1));
 }
 
-const isHighSurrogate = (c: number) => c >= 0xd800 && c <= 0xdbff;
 
 /** `i` moved off a surrogate pair's middle: back to the pair's start, or past the pair when back is not above `floor`. */
 function cutAt(text: string, i: number, floor: number): number {

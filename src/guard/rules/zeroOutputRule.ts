@@ -1,5 +1,6 @@
 import { builtInRule, SCAN_INTERVAL } from './builtInRule.js';
 import type { GuardFinding, GuardRule, GuardRuleRun } from '../guardRule.js';
+import { isHighSurrogate } from '../../internal/surrogate.js';
 
 const MEANING = /[\p{L}\p{N}\p{M}\p{Extended_Pictographic}\p{Regional_Indicator}]/u;
 
@@ -36,8 +37,7 @@ class ZeroOutputRun implements GuardRuleRun {
     if (this.#meaningful) return undefined;
     const text = this.#high === '' ? delta : this.#high + delta;
     this.#meaningful = MEANING.test(text);
-    const last = text.charCodeAt(text.length - 1);
-    this.#high = last >= 0xd800 && last <= 0xdbff ? text.slice(-1) : '';
+    this.#high = isHighSurrogate(text.charCodeAt(text.length - 1)) ? text.slice(-1) : '';
     return undefined;
   }
 

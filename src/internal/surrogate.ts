@@ -1,0 +1,4 @@
+/** Whether UTF-16 unit `code` is the first half of a surrogate pair (an emoji's, say): text cut after it holds half a character. @internal */
+export function isHighSurrogate(code: number): boolean {
+  return code >= 0xd800 && code <= 0xdbff;
+}
