@@ -18,6 +18,11 @@ export const REPLY = FAULT_SERVER_DEFAULTS.reply;
  */
 export const RETRY = Object.freeze({ attempts: 1, maxRetries: 2, backoff: 'fixed', baseDelay: 5, maxRetryAfter: 2000 } as const);
 export const TIMEOUT = Object.freeze({ initialToken: 300, interToken: 150 });
+/**
+ * For the silence faults (no-response, slow-first-token, stall): a time to first token with room
+ * for a loaded CI, which the retried clean request must still meet.
+ */
+export const INITIAL = Object.freeze({ initialToken: 400, interToken: 150 });
 /** Timeouts no test run reaches (for abort tests, where no timeout may interfere). */
 export const PATIENT = Object.freeze({ initialToken: 2000, interToken: 2000 });
 

@@ -13,13 +13,12 @@ import {
   runOpenAIModel,
   textOf,
   useFaultServer,
+  INITIAL,
 } from './harness.js';
 
 // Connection, timing and stream-shape faults through the real openai SDK and l0(): each fault hits
 // the first request only (`*1`) unless said otherwise, so the retry shows what l0() made of it.
 const ctx = useFaultServer();
-// time to first token with room for a loaded CI: the retried clean request must start within it
-const INITIAL = { initialToken: 400, interToken: 150 };
 
 /** The live TokenTimeoutError a retry event carries. */
 const timeoutOf = (e: SerializedError) => deserializeError(e) as TokenTimeoutError;

@@ -21,14 +21,13 @@ import {
   viaOpenAI,
   useFaultServer,
   viaResponses,
+  INITIAL,
 } from './harness.js';
 
 // Every fault of the fault server through the real openai SDK's responses.create (POST /v1/responses)
 // and l0(): the Responses adapter must make of each what the Chat Completions adapter makes of it
 // (openai.*.spec.ts). Each fault hits the first request only (`*1`) unless said otherwise.
 const ctx = useFaultServer();
-// time to first token with room for a loaded CI: the retried clean request must start within it
-const INITIAL = { initialToken: 400, interToken: 150 };
 const timeoutOf = (e: Parameters<typeof deserializeError>[0]) => deserializeError(e) as TokenTimeoutError;
 
 describe('l0() + openai SDK responses.create: HTTP status faults', () => {
