@@ -1,7 +1,8 @@
 /** @test {budget} */
 import { describe, expect, it } from 'vitest';
-import { NEVER, Observable, of, take } from 'rxjs';
+import { NEVER, of, take } from 'rxjs';
 import { budget, BudgetExceededError, createBudget, hedge, isBudgetExceededError, raceModels, type L0Event } from 'l0-rx';
+import { flood } from '../helpers/flood.js';
 import { testScheduler } from '../helpers/testScheduler.js';
 
 const tok = (value: string): L0Event => ({ type: 'token', value });
@@ -181,27 +182,15 @@ describe('budget', () => {
       });
     });
 
-    /** An endless synchronous source that stops once its subscriber is closed (as rxjs's own sources do); counts what it emitted. */
-    function flood() {
-      const counter = { emitted: 0 };
-      const source = new Observable<L0Event>((subscriber) => {
-        while (!subscriber.closed && counter.emitted < 1000) {
-          counter.emitted++;
-          subscriber.next(values.a);
-        }
-      });
-      return Object.assign(counter, { source });
-    }
-
     it('should stop listening to a synchronous source when the consumer leaves during its subscribe', () => {
-      const f = flood();
+      const f = flood(values.a);
       const seen: L0Event[] = [];
       f.source.pipe(budget({ maxOutputTokens: 1e6 }), take(2)).subscribe((e) => seen.push(e));
       expect([seen.length, f.emitted]).toEqual([2, 2]);
     });
 
     it('should stop a synchronous source that never ends at the limit', () => {
-      const f = flood();
+      const f = flood(values.a);
       let error: unknown;
       f.source.pipe(budget({ maxOutputTokens: 3 })).subscribe({ error: (e: unknown) => (error = e) });
       expect(isBudgetExceededError(error)).toBe(true);

@@ -1,7 +1,8 @@
 /** @test {fallbackTo} */
 import { describe, expect, it } from 'vitest';
-import { NEVER, Observable, take, throwError } from 'rxjs';
+import { NEVER, take, throwError } from 'rxjs';
 import { fallbackTo, fromStream, ProviderError, type L0Event, type StreamContext } from 'l0-rx';
+import { flood } from '../helpers/flood.js';
 import { testScheduler } from '../helpers/testScheduler.js';
 
 const reset = () => new ProviderError('reset', { code: 'NETWORK_ERROR', category: 'network', retryable: true });
@@ -21,18 +22,6 @@ describe('fallbackTo teardown', () => {
       expect(calls.map((c) => [c.fallbackIndex, c.signal.aborted])).toEqual([[0, true]]);
     });
   });
-
-  /** An endless synchronous source that stops once its subscriber is closed (as rxjs's own sources do); counts what it emitted. */
-  function flood() {
-    const counter = { emitted: 0 };
-    const source = new Observable<L0Event>((subscriber) => {
-      while (!subscriber.closed && counter.emitted < 1000) {
-        counter.emitted++;
-        subscriber.next({ type: 'token', value: 'x' });
-      }
-    });
-    return Object.assign(counter, { source });
-  }
 
   it('should stop listening to a synchronous primary when the consumer leaves during its subscribe', () => {
     const primary = flood();

@@ -1,7 +1,8 @@
 /** @test {retryWithBackoff} */
 import { describe, expect, it } from 'vitest';
-import { NEVER, Observable, queueScheduler, take, throwError } from 'rxjs';
+import { NEVER, queueScheduler, take, throwError } from 'rxjs';
 import { fromStream, ProviderError, retryWithBackoff, type L0Event, type StreamContext } from 'l0-rx';
+import { flood } from '../helpers/flood.js';
 import { testScheduler } from '../helpers/testScheduler.js';
 
 const reset = () => new ProviderError('reset', { code: 'NETWORK_ERROR', category: 'network', retryable: true });
@@ -37,17 +38,10 @@ describe('retryWithBackoff teardown', () => {
   });
 
   it('should stop listening to a synchronous source when the consumer leaves during its subscribe', () => {
-    let emitted = 0;
-    // an endless synchronous source that stops once its subscriber is closed (as rxjs's own sources do)
-    const flood = new Observable<L0Event>((subscriber) => {
-      while (!subscriber.closed && emitted < 1000) {
-        emitted++;
-        subscriber.next({ type: 'token', value: 'x' });
-      }
-    });
+    const f = flood();
     const seen: L0Event[] = [];
-    flood.pipe(retryWithBackoff(), take(2)).subscribe((e) => seen.push(e));
+    f.source.pipe(retryWithBackoff(), take(2)).subscribe((e) => seen.push(e));
     expect(seen).toHaveLength(2);
-    expect(emitted).toBe(2);
+    expect(f.emitted).toBe(2);
   });
 });
