@@ -158,6 +158,14 @@ describe.each([...SDKS, ...RESPONSES, MASTRA])('errors: l0() + $name', (sdk) => 
       expect(eventsOf(o.events, 'retry')[0]!.error).not.toHaveProperty('status');
     });
 
+    it('should retry cut-tool-call as INCOMPLETE_STREAM: the cut call never reaches the consumer', async () => {
+      const o = await run(sdk, 'fault:cut-tool-call*1');
+      expectRetriedOnce(o, ctx.server, ['incomplete_stream', 5], { code: 'INCOMPLETE_STREAM', retryable: true });
+      // the retry is the clean reply (the fault was for the first request only): no call from either attempt
+      expect(eventsOf(o.events, 'tool-call')).toEqual([]);
+      expectComplete(o, 'stop', REPLY);
+    });
+
     it('should retry a refused connection until maxRetries, then fail with NETWORK_ERROR', async () => {
       const counter = countingFetch();
       const refused = { ...ctx.server, url: `http://127.0.0.1:${await closedPort()}/v1` };

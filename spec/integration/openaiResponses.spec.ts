@@ -93,6 +93,15 @@ describe('l0() + openai SDK responses.create: transport faults', () => {
     expectComplete(ok, 'stop', REPLY);
   });
 
+  it('should fail cut-tool-call with INCOMPLETE_STREAM and no tool call: a call cut mid-arguments is never emitted', async () => {
+    const o = await runResponsesModel(ctx.server, 'fault:cut-tool-call:3');
+    expect(o.error).toMatchObject({ code: 'INCOMPLETE_STREAM', retryable: true });
+    expect(eventsOf(o.events, 'tool-call')).toEqual([]);
+    expect(o.state.toolCalls).toEqual([]);
+    expect(ctx.server.requests).toHaveLength(3); // the first request and maxRetries: 2
+    expect(ctx.server.requests[0]!.closedByClient).toBe(false); // the server cut it
+  });
+
   it('should retry cut-after-n as INCOMPLETE_STREAM, retracting the partial text', async () => {
     const o = await runResponsesModel(ctx.server, 'fault:cut-after-n:3*1');
     expectRetriedOnce(o, ctx.server, ['incomplete_stream', 5], { code: 'INCOMPLETE_STREAM', retryable: true });

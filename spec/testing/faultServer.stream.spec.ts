@@ -123,6 +123,20 @@ describe('startFaultServer stream faults (openai SDK)', () => {
     expect(finishReasons).toEqual(['tool_calls']);
   });
 
+  it.each([
+    ['fault:cut-tool-call', '{"city": "Paris", "unit"'],
+    ['fault:cut-tool-call:0', ''],
+    ['fault:cut-tool-call:4', '{"city": "Paris", "unit": "celsius", "days": 3}'],
+  ])('should send %s as the call head and its first argument fragments, then cut the socket: no finish reason', async (model, args) => {
+    const { chunks, finishReasons, error } = await runOpenAI(ctx.client, model);
+    const calls = chunks.flatMap((c) => c.choices[0]?.delta.tool_calls ?? []);
+    expect(calls[0]).toMatchObject({ index: 0, id: 'call_fault_1', function: { name: 'get_weather', arguments: '' } });
+    expect(calls.map((c) => c.function?.arguments ?? '').join('')).toBe(args);
+    expect(finishReasons).toEqual([]);
+    expect(error).toMatchObject({ message: 'terminated', cause: { code: 'UND_ERR_SOCKET' } });
+    expect(ctx.requestFor(model)?.closedByClient).toBe(false);
+  });
+
   it('should put a whole tool call in a non-streaming completion', async () => {
     const completion = await ctx.client.chat.completions.create({ model: 'fault:tool-call-fragments', messages: [{ role: 'user', content: 'x' }] });
     expect(completion.choices[0]).toMatchObject({

@@ -120,7 +120,8 @@ type MutableRequest = { -readonly [K in keyof FaultRequest]: FaultRequest[K] };
  *    "I'm sorry, but I cannot help with that." as content (default) or as `delta.refusal`;
  *    `repetition-loop[:k]` repeats one sentence k times (default 20), finish `length`; `empty-completion`
  *    has no words, finish `stop`; `tool-call-fragments[:k]` streams one `get_weather` tool call whose
- *    arguments are split over k chunks (default 4), finish `tool_calls`.
+ *    arguments are split over k chunks (default 4), finish `tool_calls`; `cut-tool-call[:k]` sends that
+ *    call's head and the first k of its 4 argument chunks (default 2), then destroys the socket.
  * 4. On responses the faults mean the same in that API's events: the HTTP faults, `reset-before-headers`,
  *    `no-response`, `slow-first-token` and `flapping` are unchanged; `cut-after-n`, `stall` and
  *    `malformed-chunk` count `output_text` deltas (the malformed line is an `event:
@@ -130,7 +131,8 @@ type MutableRequest = { -readonly [K in keyof FaultRequest]: FaultRequest[K] };
  *    `content_filter`, `max_output_tokens`); `refusal:delta` streams `response.refusal.delta` in a
  *    `refusal` content part; `empty-completion` is one empty message; `tool-call-fragments` is a
  *    `function_call` item (`call_id: 'call_fault_1'`) whose arguments arrive as k
- *    `response.function_call_arguments.delta` events, then `.done` and `response.output_item.done`.
+ *    `response.function_call_arguments.delta` events, then `.done` and `response.output_item.done`;
+ *    `cut-tool-call` is that item with the first k of its 4 argument deltas, then the socket is destroyed.
  *    Without `stream: true`, the faults about the stream's shape (`malformed-chunk`, `no-done`,
  *    `error-in-200`) are answered with HTTP 400 `unsupported_fault` naming the fault.
  * 5. Every delay is real time, capped at 10 s, and cancelled by `close()`, which also destroys every

@@ -19,6 +19,7 @@ export const FAULT_NAMES = Object.freeze([
   'reset-before-headers', 'no-response', 'slow-first-token', 'cut-after-n', 'stall',
   'malformed-chunk', 'no-done', 'error-in-200', 'context-length-400', 'content-filter',
   'flapping', 'truncated-json', 'refusal', 'repetition-loop', 'empty-completion', 'tool-call-fragments',
+  'cut-tool-call',
 ] as const);
 
 /** A fault name, see {@link FAULT_NAMES} and {@link startFaultServer}. */
@@ -41,6 +42,7 @@ const ARG_KINDS: Readonly<Record<FaultName, ArgKind>> = {
   stall: 'count', 'malformed-chunk': 'count', 'no-done': 'none', 'error-in-200': 'count',
   'context-length-400': 'none', 'content-filter': 'count', flapping: 'none', 'truncated-json': 'none',
   refusal: ['content', 'delta'], 'repetition-loop': 'count', 'empty-completion': 'none', 'tool-call-fragments': 'count',
+  'cut-tool-call': 'count',
 };
 
 /** @internal The largest count argument (tokens, repeats, fragments) a fault accepts. */
@@ -59,7 +61,8 @@ export const MAX_FAULT_SECONDS = 3600;
  * at most 3600; `rate-limit-ms`: milliseconds, at most 3 600 000) and `slow-first-token` (ms, at most
  * 3 600 000; the server still waits 10 s at most), a whole count of at most 10 000 for `cut-after-n`,
  * `stall`, `malformed-chunk`, `error-in-200`, `content-filter` (tokens before the fault),
- * `repetition-loop` (repeats) and `tool-call-fragments` (fragments), `content` or `delta` for
+ * `repetition-loop` (repeats), `tool-call-fragments` (fragments) and `cut-tool-call` (argument
+ * fragments sent before the cut), `content` or `delta` for
  * `refusal`, and not allowed for the others; `*<k>` is a whole number >= 1.
  *
  * @example
@@ -222,6 +225,8 @@ export function planFault(spec: FaultSpec | undefined, reply: string, requestNum
     }
     case 'empty-completion': return { kind: 'stream', parts: [], finish: 'stop', ending: 'done' };
     case 'tool-call-fragments': return toolCallFragments(Math.max(1, num(arg, 4)));
+    // the call's head and its first k argument fragments of 4, then the socket is destroyed: no finish reason
+    case 'cut-tool-call': return { ...toolCallFragments(4, num(arg, 2)), finish: null, ending: 'cut' };
   }
 }
 
@@ -233,9 +238,10 @@ function rateLimit(headers: Record<string, string>): FaultPlan {
   return status(429, openAIError('Rate limit reached for requests. Please try again later.', 'requests', 'rate_limit_exceeded'), headers);
 }
 
-function toolCallFragments(fragments: number): FaultPlan {
+/** One `get_weather` call whose arguments come in `fragments` pieces, of which the first `keep` are sent. */
+function toolCallFragments(fragments: number, keep = fragments): Extract<FaultPlan, { kind: 'stream' }> {
   const size = Math.ceil(TOOL_ARGS.length / fragments);
-  const pieces = Array.from({ length: fragments }, (_, i) => TOOL_ARGS.slice(i * size, (i + 1) * size)).filter((p) => p !== '');
+  const pieces = Array.from({ length: fragments }, (_, i) => TOOL_ARGS.slice(i * size, (i + 1) * size)).filter((p) => p !== '').slice(0, keep);
   const parts: StreamPart[] = [
     { tool: { index: 0, id: 'call_fault_1', name: 'get_weather', args: '' } },
     ...pieces.map((args) => ({ tool: { index: 0, args } })),
