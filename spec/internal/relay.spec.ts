@@ -1,6 +1,6 @@
 /** @test {Relay} */
 import { describe, expect, it } from 'vitest';
-import { Observable, Subscriber, type OperatorFunction, type Subscription } from 'rxjs';
+import { Observable, Subject, Subscriber, type OperatorFunction, type Subscription } from 'rxjs';
 import { z } from 'zod';
 import {
   accumulate,
@@ -133,6 +133,21 @@ describe.each(operators)('%s as the source\'s subscriber', (name, op) => {
     late!();
     expect(after).toBe(0);
     expect(effects.slice(before)).toEqual([]);
+  });
+
+  it('should error downstream, and leave the source, when handling a value throws (a null event), never throw into the source\'s next', () => {
+    const source = new Subject<L0Event>();
+    const errors: unknown[] = [];
+    // no retry: the throw is an UnknownError a retry would take again
+    const pipeline = name === 'retryWithBackoff' ? source.pipe(retryWithBackoff({ attempts: 0, maxRetries: 0 })) : source.pipe(op([]));
+    pipeline.subscribe({ error: (e) => errors.push(e) });
+    source.next(start());
+    expect(() => source.next(null as unknown as L0Event)).not.toThrow();
+    // a recorder never fails the stream (a failed append stops the recording, onRecordError says so): the value goes on
+    if (name === 'recordEvents') return expect(errors).toEqual([]);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toBeInstanceOf(Error);
+    expect(source.observed).toBe(false);
   });
 
   it('should react to the same late text while it is still running (the checks above can fail)', () => {

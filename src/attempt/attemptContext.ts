@@ -123,10 +123,16 @@ class AttemptSubscriber<T> extends Subscriber<T> {
     this.slot!.current = this.previous;
   }
 
+  /** A throw while the observer takes the value (a malformed event) is the source's error, as in rxjs's operators: never thrown back into the source's `next`. */
   override next(value: T): void {
     if (this.isStopped) return;
     if (this.held) this.release();
-    this.observer.next?.(value);
+    try {
+      this.observer.next?.(value);
+    } catch (e) {
+      if (this.isStopped) throw e;
+      this.error(e);
+    }
   }
 
   override error(err: unknown): void {

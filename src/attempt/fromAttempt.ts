@@ -67,6 +67,14 @@ export function fromAttempt(
 /** The body's subscriber: passes its events on without their own `start` (the attempt's is ours). */
 class BodyEvents extends Relay<L0Event> {
   next(e: L0Event): void {
+    try {
+      this.handle(e);
+    } catch (thrown) {
+      this.raise(thrown);
+    }
+  }
+
+  private handle(e: L0Event): void {
     if (!this.isStopped && e.type !== 'start') this.out.next(e);
   }
 }

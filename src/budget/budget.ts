@@ -84,6 +84,14 @@ class BudgetWatch extends Relay<L0Event> {
   }
 
   next(e: L0Event): void {
+    try {
+      this.handle(e);
+    } catch (thrown) {
+      this.raise(thrown);
+    }
+  }
+
+  private handle(e: L0Event): void {
     if (this.isStopped) return;
     const { c, ledger } = this;
     let dOutput = 0;

@@ -71,6 +71,14 @@ class Checkpoints extends Relay<L0Event> {
   }
 
   next(event: L0Event): void {
+    try {
+      this.handle(event);
+    } catch (thrown) {
+      this.raise(thrown);
+    }
+  }
+
+  private handle(event: L0Event): void {
     if (this.isStopped) return;
     const { text, out, kept } = this;
     const change = text.observe(event);

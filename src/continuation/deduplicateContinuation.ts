@@ -95,6 +95,14 @@ class Deduplication extends Relay<L0Event> {
   }
 
   next(event: L0Event): void {
+    try {
+      this.handle(event);
+    } catch (thrown) {
+      this.raise(thrown);
+    }
+  }
+
+  private handle(event: L0Event): void {
     if (this.isStopped) return;
     switch (attemptTextChange(event)) {
       case 'token': {

@@ -121,6 +121,14 @@ class DriftSubscription extends Relay<L0Event> {
   }
 
   next(event: L0Event): void {
+    try {
+      this.handle(event);
+    } catch (thrown) {
+      this.raise(thrown);
+    }
+  }
+
+  private handle(event: L0Event): void {
     if (this.isStopped || this.done || this.finished) return;
     const change = this.text.observe(event);
     if (change === 'token') {

@@ -80,6 +80,14 @@ class Fold extends Relay<L0Event, L0State> {
   }
 
   next(event: L0Event): void {
+    try {
+      this.handle(event);
+    } catch (thrown) {
+      this.raise(thrown);
+    }
+  }
+
+  private handle(event: L0Event): void {
     if (this.isStopped) return;
     let state: L0State;
     try {

@@ -161,6 +161,14 @@ class Recorder extends Relay<L0Event> {
    * the log's order. Nothing is allocated per event unless one arrives nested.
    */
   next(event: L0Event): void {
+    try {
+      this.handle(event);
+    } catch (thrown) {
+      this.raise(thrown);
+    }
+  }
+
+  private handle(event: L0Event): void {
     if (this.isStopped) return;
     if (this.emitting) {
       (this.later ??= []).push(event);

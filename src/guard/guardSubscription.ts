@@ -72,6 +72,14 @@ export class GuardSubscription extends Relay<L0Event> implements RedactionSink {
   }
 
   next(event: L0Event): void {
+    try {
+      this.handle(event);
+    } catch (thrown) {
+      this.raise(thrown);
+    }
+  }
+
+  private handle(event: L0Event): void {
     if (this.isStopped || this.#ended || this.#finishing) return;
     const change = attemptTextChange(event);
     if (change === 'token') return this.#token(event as TokenEvent);

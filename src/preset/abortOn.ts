@@ -45,6 +45,14 @@ class AbortWatch extends Relay<L0Event> {
   }
 
   next(e: L0Event): void {
+    try {
+      this.handle(e);
+    } catch (thrown) {
+      this.raise(thrown);
+    }
+  }
+
+  private handle(e: L0Event): void {
     if (this.isStopped) return;
     if (e.type === 'retry' || e.type === 'fallback') this.failed.push(deserializeError(e.error));
     this.out.next(e);

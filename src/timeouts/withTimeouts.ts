@@ -102,6 +102,14 @@ class TimeoutWatch extends Relay<L0Event> {
   }
 
   next(event: L0Event): void {
+    try {
+      this.handle(event);
+    } catch (thrown) {
+      this.raise(thrown);
+    }
+  }
+
+  private handle(event: L0Event): void {
     if (this.isStopped) return;
     const subscriber = this.out;
     if (!this.timing) return subscriber.next(event);

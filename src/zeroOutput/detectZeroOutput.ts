@@ -72,6 +72,14 @@ class ZeroOutputWatch extends Relay<L0Event> {
   private checked = false;
 
   next(event: L0Event): void {
+    try {
+      this.handle(event);
+    } catch (thrown) {
+      this.raise(thrown);
+    }
+  }
+
+  private handle(event: L0Event): void {
     if (this.isStopped) return;
     switch (attemptTextChange(event)) {
       case 'token':
