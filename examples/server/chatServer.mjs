@@ -3,7 +3,9 @@
 // Server-Sent Events. The model key stays here; the browser reads the stream with
 // fromServerSentEvents(). A client that goes away unsubscribes, so the model request aborts (after
 // `keepAliveMs`, the grace a reconnect gets); a client that reconnects with `Last-Event-ID` gets the
-// events after it from the replay buffer, then the live ones, each once. With a shared event store
+// events after it from the replay buffer, then the live ones, each once (the buffer's ids carry the
+// run, `<run>:<seq>`, so a reconnect that finds a newer run under the same chat id fails on the
+// client instead of splicing two answers). With a shared event store
 // (`store`: the Redis store for a fleet), every run is recorded, and a reconnect that reaches a
 // server that is not running it resumes from the store's live tail instead.
 import { createServer } from 'node:http';

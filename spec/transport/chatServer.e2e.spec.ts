@@ -10,11 +10,15 @@ const REPLY = FAULT_SERVER_DEFAULTS.reply;
 const text = (events: readonly L0Event[]) => events.map((e) => (e.type === 'token' ? e.value : '')).join('');
 const types = (events: readonly L0Event[]) => events.map((e) => e.type);
 
-/** A fetch whose first response body is cut once it has carried `frames` event ids: a dropped connection. */
-function droppingFetch(frames: number, seen: Headers[]): typeof fetch {
+/**
+ * A fetch whose first response body is cut once it has carried `frames` event ids: a dropped
+ * connection. `beforeReconnect` runs before each later request.
+ */
+function droppingFetch(frames: number, seen: Headers[], beforeReconnect?: () => Promise<void>): typeof fetch {
   let calls = 0;
   return async (input, init) => {
     seen.push(new Headers(init?.headers));
+    if (calls > 0) await beforeReconnect?.();
     const response = await fetch(input, init);
     if (calls++ > 0 || response.body === null) return response;
     const reader = response.body.getReader();
@@ -68,8 +72,25 @@ describe('examples/server: l0() events over SSE', () => {
     await lastValueFrom(
       fromServerSentEvents(`${chat.url}/chat/resume`, { fetch: droppingFetch(3, sent), reconnectDelay: 0 }).pipe(tap((e) => received.push(e))),
     );
-    expect(sent.map((h) => h.get('last-event-id'))).toEqual([null, expect.stringMatching(/^\d+$/)]);
+    expect(sent.map((h) => h.get('last-event-id'))).toEqual([null, expect.stringMatching(/^[\w.-]+:\d+$/)]); // <run>:<seq>, the replay buffer's ids
     expect([types(received).filter((t) => t === 'start').length, types(received).at(-1), text(received)]).toEqual([1, 'complete', REPLY]);
     expect(faults.requests).toHaveLength(1);
+  });
+
+  it('should fail, never splice, a reconnect that finds a new run under the chat id (the one it read was aborted meanwhile)', async () => {
+    const chat = (backend = await startChatServer({ baseURL: faults.url, keepAliveMs: 0 }));
+    let other: ReadableStreamDefaultReader<Uint8Array> | undefined;
+    const startAnotherRun = async () => {
+      await expectClosedByClient(faults, 'gpt-4o-mini', 0, 2000); // the first run was aborted and forgotten
+      other = (await fetch(`${chat.url}/chat/reused?q=other`)).body!.getReader(); // another tab asks under the same id
+      await other.read();
+    };
+    const received: L0Event[] = [];
+    const error = await lastValueFrom(
+      fromServerSentEvents(`${chat.url}/chat/reused`, { fetch: droppingFetch(3, [], startAnotherRun), reconnectDelay: 0 }).pipe(tap((e) => received.push(e))),
+    ).then(() => undefined, (e: unknown) => e);
+    await other?.cancel();
+    expect(error).toMatchObject({ name: 'ProviderError', code: 'INCOMPLETE_STREAM', message: expect.stringMatching(/it restarted the run instead of resuming it/) });
+    expect([types(received).filter((t) => t === 'start').length, types(received).includes('complete'), faults.requests.length]).toEqual([1, false, 2]);
   });
 });

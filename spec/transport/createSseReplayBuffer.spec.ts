@@ -1,13 +1,14 @@
 /** @test {createSseReplayBuffer} */
-import { NEVER, of, type Observable } from 'rxjs';
+import { NEVER, of, Subject, type Observable } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { createSseReplayBuffer, L0Error, type L0Event, type SequencedEvent } from 'l0-rx';
 import { testScheduler } from '../helpers/testScheduler.js';
 
 const tok = (value: string): L0Event => ({ type: 'token', value });
 const events: Record<string, L0Event> = { a: tok('a'), b: tok('b'), c: tok('c'), d: tok('d') };
-const seqd = (entries: Record<string, [number, string]>): Record<string, SequencedEvent> =>
-  Object.fromEntries(Object.entries(entries).map(([k, [seq, v]]) => [k, { seq, event: tok(v) }]));
+/** The first run a buffer made at virtual time 0 is tagged `0.0`, the next `0.1`. */
+const seqd = (entries: Record<string, [number, string]>, run = '0.0'): Record<string, SequencedEvent> =>
+  Object.fromEntries(Object.entries(entries).map(([k, [seq, v]]) => [k, { seq, event: tok(v), run }]));
 const notFound = (id: string) => new L0Error(`no stream ${JSON.stringify(id)} to resume (unknown, finished long ago, or aborted)`, { code: 'STREAM_NOT_FOUND', category: 'bad-request', retryable: false });
 
 describe('createSseReplayBuffer', () => {
@@ -90,8 +91,87 @@ describe('createSseReplayBuffer', () => {
     expect(['a', 'b', 'c'].map((id) => buffer.has(id))).toEqual([false, true, true]);
   });
 
+  describe('beyond maxStreams', () => {
+    it('should forget a finished run before a live one, even a newer finished one', () => {
+      const buffer = createSseReplayBuffer({ maxStreams: 2 });
+      const live = new Subject<L0Event>();
+      buffer.add('live', live);
+      buffer.add('done', of(tok('a')));
+      const client = buffer.replay('live', 0).subscribe();
+      buffer.replay('done', 0).subscribe(); // runs to its end
+      buffer.add('new', NEVER);
+      expect(['live', 'done', 'new'].map((id) => buffer.has(id))).toEqual([true, false, true]);
+      live.next(tok('x'));
+      expect(live.observed).toBe(true); // still streaming to its client
+      client.unsubscribe();
+    });
+
+    it('should forget the oldest finished run first', () => {
+      const buffer = createSseReplayBuffer({ maxStreams: 3 });
+      buffer.add('live', NEVER);
+      for (const id of ['done-1', 'done-2']) {
+        buffer.add(id, of(tok(id)));
+        buffer.replay(id, 0).subscribe();
+      }
+      buffer.replay('live', 0).subscribe();
+      buffer.add('new', NEVER);
+      expect(['live', 'done-1', 'done-2', 'new'].map((id) => buffer.has(id))).toEqual([true, false, true, true]);
+    });
+
+    it('should forget the oldest live run when every run is live: its clients keep streaming, a reconnect to it gets STREAM_NOT_FOUND', () => {
+      const scheduler = testScheduler();
+      scheduler.run(({ cold, expectObservable }) => {
+        const buffer = createSseReplayBuffer({ maxStreams: 1, scheduler });
+        buffer.add('a', cold('-a-b-c|', events));
+        expectObservable(buffer.replay('a', 0)).toBe('-1-2-3|', seqd({ 1: [1, 'a'], 2: [2, 'b'], 3: [3, 'c'] }));
+        scheduler.schedule(() => buffer.add('b', NEVER), 2);
+        expectObservable(buffer.replay('a', 1), '---^').toBe('---#', undefined, notFound('a'));
+      });
+    });
+  });
+
+  describe('a stream id used for another run', () => {
+    it('should tag each run with its own run id, carried by its events', () => {
+      const scheduler = testScheduler();
+      scheduler.run(({ cold, expectObservable }) => {
+        const buffer = createSseReplayBuffer({ scheduler });
+        buffer.add('s', cold('-a|', events));
+        expectObservable(buffer.replay('s', 0)).toBe('-1|', seqd({ 1: [1, 'a'] }));
+        scheduler.schedule(() => buffer.add('s', cold('-b|', events)), 3); // replaces it
+        expectObservable(buffer.replay('s', 0), '----^').toBe('-----1|', seqd({ 1: [1, 'b'] }, '0.1'));
+      });
+    });
+
+    it('should error with STREAM_NOT_FOUND when the run ends before the Last-Event-ID it was asked to resume after (the client read another run)', () => {
+      const scheduler = testScheduler();
+      scheduler.run(({ cold, expectObservable }) => {
+        const buffer = createSseReplayBuffer({ scheduler });
+        buffer.add('s', cold('-a-b|', events));
+        expectObservable(buffer.replay('s', 5)).toBe('----#', undefined, new L0Error('stream "s" has no event 5 to resume after: the client read another run of it', { code: 'STREAM_NOT_FOUND', category: 'bad-request', retryable: false }));
+      });
+    });
+
+    it('should end at once for a client that already had every event of a finished run (a drop before the end frame)', () => {
+      const scheduler = testScheduler();
+      scheduler.run(({ cold, expectObservable }) => {
+        const buffer = createSseReplayBuffer({ scheduler });
+        buffer.add('s', cold('-a-b|', events));
+        buffer.replay('s', 0).subscribe();
+        expectObservable(buffer.replay('s', 2), '-----^').toBe('-----|');
+      });
+    });
+  });
+
   it('should name an unknown option with a suggestion', () => {
     expect(() => createSseReplayBuffer({ maxEvent: 3 } as never)).toThrow('createSseReplayBuffer(config): unknown option `maxEvent` (did you mean `maxEvents`?)');
+  });
+
+  it('should error with a TypeError naming an afterSeq that is not a sequence number (a raw header compares as text)', () => {
+    const buffer = createSseReplayBuffer();
+    buffer.add('s', of(tok('a'), tok('b')));
+    let error: unknown;
+    buffer.replay('s', '1' as never).subscribe({ next: () => undefined, error: (e) => (error = e) });
+    expect(error).toEqual(new TypeError('createSseReplayBuffer: replay(streamId, afterSeq) needs a non-negative integer (parseLastEventId\'s), got "1"'));
   });
 
   it('should reject maxEvents below 1', () => {

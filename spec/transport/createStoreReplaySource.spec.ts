@@ -100,6 +100,14 @@ describe('createStoreReplaySource', () => {
     });
   });
 
+  it('should error with a TypeError naming an afterSeq that is not a sequence number', () => {
+    const store = createMemoryEventStore();
+    of(values['s']!).pipe(recordEvents(store, { streamId: 'chat' })).subscribe();
+    let error: unknown;
+    createStoreReplaySource(store).replay('chat', -1).subscribe({ error: (e) => (error = e) });
+    expect(error).toEqual(new TypeError('createStoreReplaySource: replay(streamId, afterSeq) needs a non-negative integer (parseLastEventId\'s), got -1'));
+  });
+
   it('should throw a TypeError at creation for a store without a live tail, such as the JSONL store', () => {
     expect(() => createStoreReplaySource(createJsonlEventStore(join(tmpdir(), 'l0-rx-never-written.jsonl')))).toThrow('createStoreReplaySource(store): this store has no live tail (`follow`); the memory and Redis stores have one, the JSONL store does not');
     expect(() => createStoreReplaySource(null as never)).toThrow('createStoreReplaySource(store) needs an EventStore, got null');

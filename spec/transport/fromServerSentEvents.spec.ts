@@ -1,9 +1,9 @@
 /** @test {fromServerSentEvents} against a scripted node:http server on loopback */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { asapScheduler, firstValueFrom, lastValueFrom, take, tap, toArray, type SchedulerLike } from 'rxjs';
+import { asapScheduler, firstValueFrom, lastValueFrom, merge, take, tap, throwError, toArray, type SchedulerLike } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accumulate, classifyError, fromServerSentEvents, isInvalidStreamError, isProviderError, isTokenTimeoutError, retryWithBackoff, serializeError, TokenTimeoutError, withTimeouts, type L0Event, type TokenTimeoutInfo } from 'l0-rx';
+import { accumulate, classifyError, fromServerSentEvents, fromStream, isInvalidStreamError, isProviderError, isTokenTimeoutError, ProviderError, retryWithBackoff, serializeError, TokenTimeoutError, withTimeouts, type L0Event, type TokenTimeoutInfo } from 'l0-rx';
 import { eventually } from '../testing/sdkDrivers.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, n: number) => void;
@@ -104,6 +104,16 @@ describe('fromServerSentEvents', () => {
     expect([events, requests[1]?.headers['last-event-id']]).toEqual([[tok('a'), tok('b'), tok('c')], '2']);
   });
 
+  it('should drop a frame cut in the middle by the connection, resuming after the last whole one', async () => {
+    serve((req, res, n) => {
+      if (n === 1) sse(res, frame(1, tok('a')), frame(2, tok('b')).slice(0, 30)); // id and event lines, half the data
+      else sse(res, ...(req.headers['last-event-id'] === '1' ? [frame(2, tok('b')), END] : []));
+      res.end();
+    });
+    const events = await lastValueFrom(fromServerSentEvents(url, { reconnectDelay: 0 }).pipe(toArray()));
+    expect([events, requests[1]?.headers['last-event-id']]).toEqual([[tok('a'), tok('b')], '1']);
+  });
+
   it("should be retried whole by retryWithBackoff after a run's retryable error frame (the server's start says attempt 1 again)", async () => {
     const failed = serializeError(Object.assign(new Error('upstream 503'), { status: 503 }));
     serve((_req, res, n) => {
@@ -183,6 +193,46 @@ describe('fromServerSentEvents', () => {
       expect(await lastValueFrom(fromServerSentEvents(url).pipe(toArray()))).toEqual([tok('a'), tok('b'), tok('c')]);
     });
 
+    describe('ids tagged with their run (`<run>:<seq>`, as a replay buffer numbers them)', () => {
+      const tagged = (id: string, event: L0Event) => `id: ${id}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
+
+      it('should resume within the run, sending the tagged id as Last-Event-ID and dropping what is sent again', async () => {
+        serve((req, res, n) => {
+          sse(res, tagged('r1:1', tok('a')), tagged('r1:2', tok('b')), ...(n === 1 ? [] : [tagged('r1:3', tok('c')), END]));
+          res.end();
+        });
+        const events = await lastValueFrom(fromServerSentEvents(url, { reconnectDelay: 0 }).pipe(toArray()));
+        expect([events, requests[1]?.headers['last-event-id']]).toEqual([[tok('a'), tok('b'), tok('c')], 'r1:2']);
+      });
+
+      it('should fail a reconnect that resumed another run of the stream id (INCOMPLETE_STREAM, not reconnected), never splicing two answers', async () => {
+        // the run the client read is gone; the server resumed the new run under the same stream id after seq 2
+        serve((_req, res, n) => {
+          sse(res, ...(n === 1 ? [tagged('r1:1', tok('The')), tagged('r1:2', tok(' fox'))] : [tagged('r2:3', tok(' sat')), END]));
+          res.end();
+        });
+        const events: L0Event[] = [];
+        const e = await failure(lastValueFrom(fromServerSentEvents(url, { reconnectDelay: 0 }).pipe(tap((event) => events.push(event)))));
+        expect(events).toEqual([tok('The'), tok(' fox')]);
+        expect(e).toMatchObject({ name: 'ProviderError', code: 'INCOMPLETE_STREAM', retryable: true });
+        expect((e as Error).message).toMatch(/another event r2:3 after Last-Event-ID r1:2: it restarted the run/);
+        expect(requests.length).toBe(2);
+      });
+
+      it('should not read ids with colons that are not run tags (timestamps) as tagged: they are not compared', async () => {
+        serve((_req, res) => { sse(res, tagged('2026-01-01T10:05:59', tok('a')), tagged('2026-01-01T10:06:00', tok('b')), tagged('x y:3', tok('c')), tagged('x y:2', tok('d')), END); res.end(); });
+        expect(await lastValueFrom(fromServerSentEvents(url).pipe(toArray()))).toEqual([tok('a'), tok('b'), tok('c'), tok('d')]);
+      });
+
+      it('should accept untagged ids after tagged ones (a fleet server resuming from the event store), comparing their numbers', async () => {
+        serve((_req, res, n) => {
+          sse(res, ...(n === 1 ? [tagged('r1:1', tok('a')), tagged('r1:2', tok('b'))] : [tagged('2', tok('b')), tagged('3', tok('c')), END]));
+          res.end();
+        });
+        expect(await lastValueFrom(fromServerSentEvents(url, { reconnectDelay: 0 }).pipe(toArray()))).toEqual([tok('a'), tok('b'), tok('c')]);
+      });
+    });
+
     it('should not compare ids that are not numbers', async () => {
       serve((_req, res) => { sse(res, 'id: b\nevent: token\ndata: {"type":"token","value":"a"}\n\n', 'id: a\nevent: token\ndata: {"type":"token","value":"b"}\n\n', END); res.end(); });
       expect(await lastValueFrom(fromServerSentEvents(url).pipe(toArray()))).toEqual([tok('a'), tok('b')]);
@@ -233,6 +283,18 @@ describe('fromServerSentEvents', () => {
   it('should error with NETWORK_ERROR once a refused connection has used its reconnects', async () => {
     const e = await failure(lastValueFrom(fromServerSentEvents('http://127.0.0.1:1/none', { reconnectAttempts: 1, reconnectDelay: 0 })));
     expect([isProviderError(e), (e as { code: string }).code]).toEqual([true, 'NETWORK_ERROR']);
+  });
+
+  it("should leave retryWithBackoff's attempt context to a fromStream merged after it", async () => {
+    serve((_req, res) => { sse(res, frame(1, START)); }); // stays open: the merged stream decides
+    const attempts: number[] = [];
+    const model = fromStream(({ attempt }) => {
+      attempts.push(attempt);
+      return attempt === 1 ? throwError(() => new ProviderError('down', { code: 'SERVER_ERROR', category: 'server', retryable: true, status: 503 })) : (async function* () { yield 'done'; })();
+    });
+    const events = await lastValueFrom(merge(fromServerSentEvents(url), model).pipe(retryWithBackoff({ baseDelay: 0, scheduler: asapScheduler }), take(6), toArray()));
+    expect(attempts).toEqual([1, 2]);
+    expect(events.filter((e) => e.type === 'start').map((e) => e.type === 'start' && e.attempt)).toContain(2);
   });
 
   describe('validation', () => {

@@ -7,6 +7,15 @@ describe('parseLastEventId', () => {
     expect([parseLastEventId('12'), parseLastEventId(' 7 '), parseLastEventId(3)]).toEqual([12, 7, 3]);
   });
 
+  it('should read the sequence number of an id tagged with its run (`<run>:<seq>`, a replay buffer\'s ids)', () => {
+    expect([parseLastEventId('mi7fz3k2.0:12'), parseLastEventId(['0.1:3'])]).toEqual([12, 3]);
+  });
+
+  it('should throw on a tagged id without a number or with an empty run', () => {
+    expect(() => parseLastEventId('r1:')).toThrow('got "r1:"');
+    expect(() => parseLastEventId(':5')).toThrow('got ":5"');
+  });
+
   it('should read no header, null and an empty one as 0 (from the start)', () => {
     expect([parseLastEventId(undefined), parseLastEventId(null), parseLastEventId('')]).toEqual([0, 0, 0]);
   });

@@ -1,6 +1,6 @@
 /** @test {toServerSentEvents} */
 import { EventEmitter } from 'node:events';
-import { defer, NEVER, of, Subject, throwError, type Observable } from 'rxjs';
+import { concat, defer, finalize, NEVER, of, Subject, throwError, type Observable } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { L0Error, serializeError, toServerSentEvents, TokenTimeoutError, type L0Event, type SequencedEvent } from 'l0-rx';
 import { testScheduler } from '../helpers/testScheduler.js';
@@ -62,6 +62,18 @@ describe('toServerSentEvents', () => {
       const frames: string[] = [];
       toServerSentEvents(replay, { heartbeatMs: 0 }).frames.subscribe((f) => frames.push(f));
       expect(frames).toEqual([frame(7, tok('g')), frame(8, tok('h')), END]);
+    });
+
+    it('should write a replay source\'s run tag into each id, as `<run>:<seq>`', () => {
+      const frames: string[] = [];
+      toServerSentEvents(of({ seq: 7, event: tok('g'), run: 'k2' }), { heartbeatMs: 0 }).frames.subscribe((f) => frames.push(f));
+      expect(frames).toEqual([frame(7, tok('g')).replace('id: 7', 'id: k2:7'), END]);
+    });
+
+    it('should skip the events up to a tagged `resumeFrom` (`<run>:<seq>`)', () => {
+      const frames: string[] = [];
+      toServerSentEvents(of({ seq: 7, event: tok('g'), run: 'k2' }, { seq: 8, event: tok('h'), run: 'k2' }), { heartbeatMs: 0, resumeFrom: 'k2:7' }).frames.subscribe((f) => frames.push(f));
+      expect(frames).toEqual([frame(8, tok('h')).replace('id: 8', 'id: k2:8'), END]);
     });
 
     it('should skip the events up to `resumeFrom` (a Last-Event-ID header value)', () => {
@@ -145,6 +157,42 @@ describe('toServerSentEvents', () => {
     it('should stream the frames as UTF-8 bytes', async () => {
       const text = await new Response(toServerSentEvents(of(tok('é')), { heartbeatMs: 0 }).toReadableStream()).text();
       expect(text).toBe(frame(1, tok('é')) + END);
+    });
+
+    it('should not start the events before the stream is first read (a Response nobody consumes runs nothing)', async () => {
+      let subscribed = 0;
+      const stream = toServerSentEvents(defer(() => (subscribed++, of(tok('a')))), { heartbeatMs: 0 }).toReadableStream();
+      const response = new Response(stream);
+      await Promise.resolve();
+      await Promise.resolve();
+      expect(subscribed).toBe(0);
+      expect(await response.text()).toBe(frame(1, tok('a')) + END);
+      expect(subscribed).toBe(1);
+    });
+
+    it('should subscribe once however many reads it takes', async () => {
+      let subscribed = 0;
+      const reader = toServerSentEvents(defer(() => (subscribed++, of(tok('a'), tok('b')))), { heartbeatMs: 0 }).toReadableStream().getReader();
+      const text = new TextDecoder();
+      const chunks: string[] = [];
+      for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) chunks.push(text.decode(chunk.value));
+      expect([chunks, subscribed]).toEqual([[frame(1, tok('a')), frame(2, tok('b')), END], 1]);
+    });
+
+    it('should never start the events of a stream cancelled before its first read', async () => {
+      let subscribed = 0;
+      await toServerSentEvents(defer(() => (subscribed++, NEVER)), { heartbeatMs: 0 }).toReadableStream().cancel();
+      expect(subscribed).toBe(0);
+    });
+
+    it('should unsubscribe the events when a stream being read is cancelled', async () => {
+      let unsubscribed = false;
+      const source = concat(of(tok('a')), NEVER).pipe(finalize(() => (unsubscribed = true)));
+      const reader = toServerSentEvents(source, { heartbeatMs: 0 }).toReadableStream().getReader();
+      expect(new TextDecoder().decode((await reader.read()).value)).toBe(frame(1, tok('a')));
+      expect(unsubscribed).toBe(false);
+      await reader.cancel();
+      expect(unsubscribed).toBe(true);
     });
 
     it('should unsubscribe the events when the stream is cancelled', async () => {

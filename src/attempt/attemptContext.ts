@@ -49,6 +49,18 @@ export function takeAttemptContext(): AttemptContext | undefined {
   return holder.ctx;
 }
 
+/**
+ * Marks the context set by the nearest enclosing {@link subscribeWithContext} as taken, without
+ * clearing it: for a source that numbers its attempts itself (`fromServerSentEvents`, whose
+ * server's `start` says attempt 1), so the loop does not check its `start` against the context,
+ * while a sibling subscribed after it in the same synchronous subscribe (a `fromStream` in a
+ * `merge`) still takes it. @internal
+ */
+export function waiveAttemptContext(): void {
+  const holder = slotOf().current;
+  if (holder) holder.taken = true;
+}
+
 /** What {@link subscribeWithContext} did. @internal */
 export interface ContextSubscription {
   readonly subscription: Subscription;

@@ -3,7 +3,7 @@ import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import type { L0Event } from '../events/eventTypes.js';
 import { deserializeError } from '../errors/deserializeError.js';
 import { describeValue, InvalidStreamError } from '../errors/InvalidStreamError.js';
-import { takeAttemptContext } from '../attempt/attemptContext.js';
+import { waiveAttemptContext } from '../attempt/attemptContext.js';
 import { ProviderError, type ProviderErrorOptions } from '../errors/ProviderError.js';
 import { retryAfterFromHeaders } from '../errors/retryAfter.js';
 import type { SerializedError } from '../errors/serializeError.js';
@@ -72,7 +72,9 @@ interface Received {
  *    run instead of resuming it: a `ProviderError` `INCOMPLETE_STREAM` (retryable by
  *    `retryWithBackoff`, never reconnected), so two answers are never spliced. Events are told apart
  *    by a 32-bit hash of their data, kept per id. Ids that are not numbers, or above 2^53 (where two
- *    ids can be one number), are not compared.
+ *    ids can be one number), are not compared. An id `<run>:<seq>` (a replay buffer's) is compared
+ *    by its `seq`, and one whose run tag differs from the last id's means the server resumed another
+ *    run of the stream id: `INCOMPLETE_STREAM` too. An id without a tag is not compared by tag.
  * 4. An `error` frame (the run's terminal error) is rethrown typed, through `deserializeError`.
  * 5. A non-2xx response errors with a `ProviderError` carrying `status` (`SERVER_ERROR` for 5xx,
  *    `RATE_LIMITED` for 429, `AUTH_ERROR` for 401/403, `BAD_REQUEST` otherwise) and the
@@ -83,7 +85,8 @@ interface Received {
  * 6. Every event is validated: an invalid one errors with `InvalidStreamError`.
  * 7. A `retryWithBackoff` or `fallbackTo` after it requests the whole run again on a retry; the
  *    server's events number their attempts themselves (its `start` says attempt 1), which those
- *    operators accept from this source (they check the attempt of a `fromStream` source).
+ *    operators accept from this source (they check the attempt of a `fromStream` source). Their
+ *    attempt context stays for a `fromStream` merged after it in the same attempt.
  *
  * @example
  * import { accumulate, fromServerSentEvents } from 'l0-rx';
@@ -105,19 +108,23 @@ export function fromServerSentEvents(url: string | URL | Request, config: FromSe
   need(isSchedulerLike(scheduler), 'scheduler', 'a SchedulerLike', scheduler);
   return defer(() => {
     // each subscription is a new request for a whole run, whose own starts number its attempts: a
-    // retryWithBackoff or fallbackTo around it hands a context the server never sees (rule 7)
-    takeAttemptContext();
+    // retryWithBackoff or fallbackTo around it hands a context the server never sees (rule 7); it is
+    // left in place for a fromStream merged after this one, which does use it
+    waiveAttemptContext();
     let lastId = lastEventId;
     /** The hash of each numbered event's data, by id (rule 3). */
     const seen: number[] = [];
     return defer(() => connect(url, init, lastId, fetchFn)).pipe(
       filter(({ id, data }) => {
-        const n = sequenceOf(id);
-        if (n === undefined) return true;
+        const got = idOf(id);
+        if (got === undefined) return true;
+        const [run, n] = got;
+        const last = idOf(lastId);
         const hash = hashOf(data);
-        const last = sequenceOf(lastId);
-        if (last === undefined || n > last) return ((seen[n] = hash), true);
-        if (seen[n] !== undefined && seen[n] !== hash) {
+        // another run tag than the last id's (a replay buffer's ids): the server resumed a new run of the stream id
+        const other = run !== undefined && last?.[0] !== undefined && run !== last[0];
+        if (!other && (last === undefined || n > last[1])) return ((seen[n] = hash), true);
+        if (other || (seen[n] !== undefined && seen[n] !== hash)) {
           throw new ProviderError(`fromServerSentEvents: the server sent another event ${id} after Last-Event-ID ${lastId}: it restarted the run instead of resuming it`, {
             code: 'INCOMPLETE_STREAM',
             category: 'network',
@@ -141,13 +148,14 @@ function need(ok: boolean, key: string, what: string, value: unknown): void {
   if (!ok) throw optionError(PATH, key, what, value);
 }
 
-/** An SSE id that is a sequence number, compared as one with the last id (rule 3). */
-const DIGITS = /^\d+$/;
+/** An SSE id that is a sequence number, `<seq>` or `<run>:<seq>` (a run tag as the replay buffer makes them), compared with the last id (rule 3). */
+const SEQUENCE_ID = /^(?:([\w.-]+):)?(\d+)$/;
 
-/** The id as a sequence number; none above 2^53, where two ids can round to one number (snowflake ids). */
-function sequenceOf(id: string | undefined): number | undefined {
-  const n = id !== undefined && DIGITS.test(id) ? +id : NaN;
-  return Number.isSafeInteger(n) ? n : undefined;
+/** The id as its run tag and sequence number; none above 2^53, where two ids can round to one number (snowflake ids). */
+function idOf(id: string | undefined): [string | undefined, number] | undefined {
+  const match = id === undefined ? null : SEQUENCE_ID.exec(id);
+  const n = match ? +match[2]! : NaN;
+  return Number.isSafeInteger(n) ? [match![1], n] : undefined;
 }
 
 /** FNV-1a, 32 bits: tells two events under one id apart (rule 3). */

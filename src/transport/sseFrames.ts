@@ -15,10 +15,13 @@ export const ERROR_FRAME = 'error';
 /** The `event:` name of the frame that marks a clean end: without it, a closed body is a dropped connection. */
 export const END_FRAME = 'end';
 
-/** One event as an SSE frame: `id:` its sequence number, `event:` its type, `data:` its JSON. */
-export function eventFrame(seq: number, event: L0Event): string {
+/**
+ * One event as an SSE frame: `id:` its sequence number (`<run>:<seq>` for a replay buffer's run,
+ * so a client can tell two runs of one stream id apart), `event:` its type, `data:` its JSON.
+ */
+export function eventFrame(seq: number, event: L0Event, run?: string): string {
   // JSON.stringify never emits a raw line break, so one `data:` line always holds the whole event
-  return `id: ${seq}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
+  return `id: ${run === undefined ? '' : `${run}:`}${seq}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
 }
 
 /**
@@ -48,8 +51,10 @@ export const HEARTBEAT_FRAME = ': heartbeat\n\n';
 
 /**
  * Reads a `Last-Event-ID` header (or a `resumeFrom` option) as the sequence number to resume
- * after: `undefined`, `null` and `''` are 0 (from the start); anything but a non-negative safe
- * integer throws a TypeError naming the value, so a forged header is a 400, not a silent restart.
+ * after: `undefined`, `null` and `''` are 0 (from the start); an id tagged with its run
+ * (`<run>:<seq>`, as a replay buffer numbers its events) gives its `seq` (the client, not the
+ * server, checks the run: see `fromServerSentEvents`); anything but a non-negative safe integer
+ * throws a TypeError naming the value, so a forged header is a 400, not a silent restart.
  *
  *   'Last-Event-ID: 12'   header
  *   12                    parseLastEventId(req.headers['last-event-id'])
@@ -60,10 +65,16 @@ export const HEARTBEAT_FRAME = ': heartbeat\n\n';
  * declare const req: IncomingMessage; // the browser's (re)connection
  * const after = parseLastEventId(req.headers['last-event-id']); // 0 on a first connection
  */
+/** A run tag (the `<run>` of an id `<run>:<seq>`): 1 to 40 letters, digits, `.`, `_` or `-`. */
+export const RUN_TAG = /^[\w.-]{1,40}$/;
+/** `<seq>` or `<run>:<seq>`. */
+const TAGGED_ID = /^(?:[\w.-]{1,40}:)?(\d{1,16})$/;
+
 export function parseLastEventId(value: string | number | readonly string[] | null | undefined): number {
   const raw = Array.isArray(value) ? value[value.length - 1] : value;
   if (raw === undefined || raw === null || raw === '') return 0;
-  const seq = typeof raw === 'number' ? raw : /^\d{1,16}$/.test(String(raw).trim()) ? Number(String(raw).trim()) : Number.NaN;
+  const tagged = typeof raw === 'number' ? undefined : TAGGED_ID.exec(String(raw).trim());
+  const seq = typeof raw === 'number' ? raw : tagged ? Number(tagged[1]) : Number.NaN;
   if (!Number.isSafeInteger(seq) || seq < 0) {
     throw new TypeError(`Last-Event-ID must be a non-negative integer sequence number, got ${typeof raw === 'number' ? raw : JSON.stringify(raw) ?? String(raw)}`);
   }

@@ -1,4 +1,4 @@
-import { asyncScheduler, defer, filter, isObservable, map, ReplaySubject, share, tap, throwError, timer, type Observable, type SchedulerLike } from 'rxjs';
+import { asyncScheduler, defer, EMPTY, filter, isObservable, map, ReplaySubject, share, tap, throwError, timer, type Observable, type SchedulerLike } from 'rxjs';
 import type { L0Event } from '../events/eventTypes.js';
 import { L0Error } from '../errors/L0Error.js';
 import { checkBag, checkKeys, isSchedulerLike, optionError, optionKeys, optionPath } from '../internal/options.js';
@@ -7,6 +7,13 @@ import { checkBag, checkKeys, isSchedulerLike, optionError, optionKeys, optionPa
 export interface SequencedEvent {
   readonly seq: number;
   readonly event: L0Event;
+  /**
+   * Which run of the stream id it belongs to, when the source tells runs apart (a replay buffer
+   * does): the SSE id is then `<run>:<seq>`, and a client that resumes into another run fails
+   * instead of splicing two answers. 1 to 40 letters, digits, `.`, `_` or `-`.
+   * @default undefined (the id is `<seq>`)
+   */
+  readonly run?: string;
 }
 
 /**
@@ -23,7 +30,10 @@ export interface SseReplaySource {
 export interface SseReplayBufferConfig {
   /** Events kept per stream for replay; older ones are dropped, and resuming before them errors. @default 10000 */
   readonly maxEvents?: number;
-  /** Streams kept; adding one more forgets the oldest (its live clients keep streaming, it can no longer be resumed). @default 100 */
+  /**
+   * Streams kept; adding one more forgets the oldest finished run, or when every run is still
+   * going, the oldest one (its clients keep streaming; it can no longer be resumed). @default 100
+   */
   readonly maxStreams?: number;
   /** How long a run keeps going with no client connected, waiting for a reconnect; 0 aborts it at once. @default 10000 */
   readonly keepAliveMs?: number;
@@ -67,6 +77,14 @@ const KEYS = /*#__PURE__*/ optionKeys<SseReplayBufferConfig>()(['maxEvents', 'ma
  * 1. `replay` of an unknown (or forgotten, or aborted) stream errors with an L0Error `STREAM_NOT_FOUND`.
  * 2. Resuming before the oldest kept event errors with `RESUME_GAP`: events are never silently lost.
  * 3. The run's terminal error reaches every replay; a finished run stays replayable until evicted.
+ * 4. Each `add` tags its run (`run` on its events, so its SSE ids are `<run>:<seq>`): a client
+ *    that read an earlier run of the stream id and resumes into this one fails with
+ *    `INCOMPLETE_STREAM` at the first event, never splicing two answers. A run that ends before
+ *    `afterSeq` never had the client's event: the replay errors with `STREAM_NOT_FOUND`.
+ * 5. Beyond `maxStreams`, the oldest finished run is forgotten; when every run is still going, the
+ *    oldest one (its clients keep streaming to its end, a reconnect to it gets `STREAM_NOT_FOUND`):
+ *    a new run is never refused.
+ * 6. An `afterSeq` that is not a non-negative integer (`parseLastEventId`'s) errors with a TypeError.
  *
  * @example
  * import { createSseReplayBuffer, parseLastEventId, toServerSentEvents } from 'l0-rx';
@@ -77,18 +95,24 @@ const KEYS = /*#__PURE__*/ optionKeys<SseReplayBufferConfig>()(['maxEvents', 'ma
  */
 export function createSseReplayBuffer(config: SseReplayBufferConfig = {}): SseReplayBuffer {
   const { maxEvents, maxStreams, keepAliveMs, scheduler } = resolveConfig(config);
-  const runs = new Map<string, Observable<SequencedEvent>>();
+  /** The runs by stream id, oldest first (a run added again moves to the end). */
+  const runs = new Map<string, Run>();
+  // run tags: the buffer's creation time and a counter, so a restarted server never reuses one
+  const epoch = Math.floor(scheduler.now()).toString(36);
+  let made = 0;
   return {
     add(streamId, events$) {
       if (typeof streamId !== 'string' || streamId === '') throw new TypeError(`createSseReplayBuffer: add(streamId) must be a non-empty string, got ${String(streamId)}`);
       if (!isObservable(events$)) throw new TypeError('createSseReplayBuffer: add(streamId, events$) needs an Observable');
-      let settled = false;
-      const run: Observable<SequencedEvent> = events$.pipe(
-        map((event, i) => ({ seq: i + 1, event })),
+      const run = `${epoch}.${(made++).toString(36)}`;
+      const entry: Run = { settled: false, events: EMPTY };
+      const settle = () => (entry.settled = true);
+      entry.events = events$.pipe(
+        map((event, i): SequencedEvent => ({ seq: i + 1, event, run })),
         tap({
-          complete: () => (settled = true),
-          error: () => (settled = true),
-          finalize: () => { if (!settled && runs.get(streamId) === run) runs.delete(streamId); },
+          complete: settle,
+          error: settle,
+          finalize: () => { if (!entry.settled && runs.get(streamId) === entry) runs.delete(streamId); },
         }),
         share({
           connector: () => new ReplaySubject<SequencedEvent>(maxEvents),
@@ -98,27 +122,53 @@ export function createSseReplayBuffer(config: SseReplayBufferConfig = {}): SseRe
         }),
       );
       runs.delete(streamId);
-      runs.set(streamId, run);
-      for (const oldest of runs.keys()) {
-        if (runs.size <= maxStreams) break;
-        runs.delete(oldest);
-      }
+      runs.set(streamId, entry);
+      if (runs.size > maxStreams) runs.delete(evictable(runs));
     },
     has: (streamId) => runs.has(streamId),
     replay: (streamId, afterSeq) =>
-      defer(() => {
-        const run = runs.get(streamId);
-        if (run === undefined) return throwError(() => resumeError('STREAM_NOT_FOUND', `no stream ${JSON.stringify(streamId)} to resume (unknown, finished long ago, or aborted)`));
-        let first = true;
-        return run.pipe(
-          tap(({ seq }) => {
-            if (first && seq > afterSeq + 1) throw resumeError('RESUME_GAP', `stream ${JSON.stringify(streamId)} no longer holds the events after ${afterSeq} (oldest kept: ${seq})`);
-            first = false;
+      defer((): Observable<SequencedEvent> => {
+        checkAfterSeq('createSseReplayBuffer', afterSeq);
+        const entry = runs.get(streamId);
+        if (entry === undefined) return throwError(() => resumeError('STREAM_NOT_FOUND', `no stream ${JSON.stringify(streamId)} to resume (unknown, finished long ago, or aborted)`));
+        let last = 0;
+        // a run that ends before the client's event never had it: the client read another run of the id (rule 4)
+        const ended = () => {
+          if (last < afterSeq) throw resumeError('STREAM_NOT_FOUND', `stream ${JSON.stringify(streamId)} has no event ${afterSeq} to resume after: the client read another run of it`);
+        };
+        return entry.events.pipe(
+          tap({
+            next: ({ seq }) => {
+              if (last === 0 && seq > afterSeq + 1) throw resumeError('RESUME_GAP', `stream ${JSON.stringify(streamId)} no longer holds the events after ${afterSeq} (oldest kept: ${seq})`);
+              last = seq;
+            },
+            complete: ended,
+            error: ended,
           }),
           filter(({ seq }) => seq > afterSeq),
         );
       }),
   };
+}
+
+/** A stored run: its shared events, and whether it has ended (completed or failed). */
+interface Run {
+  events: Observable<SequencedEvent>;
+  settled: boolean;
+}
+
+/** The stream id to forget: its oldest finished run, else its oldest run (rule 5). */
+function evictable(runs: ReadonlyMap<string, Run>): string {
+  for (const [streamId, run] of runs) if (run.settled) return streamId;
+  return runs.keys().next().value!;
+}
+
+/**
+ * A TypeError for an `afterSeq` that is not a sequence number (a raw header passed instead of
+ * `parseLastEventId`'s number would compare as text). @internal Shared with the store replay source.
+ */
+export function checkAfterSeq(where: string, afterSeq: number): void {
+  if (!Number.isSafeInteger(afterSeq) || afterSeq < 0) throw new TypeError(`${where}: replay(streamId, afterSeq) needs a non-negative integer (parseLastEventId's), got ${typeof afterSeq === 'string' ? JSON.stringify(afterSeq) : String(afterSeq)}`);
 }
 
 /** The typed error of a resume that cannot be served. @internal Shared with the store replay source. */

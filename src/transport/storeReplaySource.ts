@@ -3,7 +3,7 @@ import type { EventStore } from '../events/eventStore.js';
 import type { L0Event } from '../events/eventTypes.js';
 import { deserializeError } from '../errors/deserializeError.js';
 import { isPromiseLike } from '../internal/isPromiseLike.js';
-import { resumeError, type SequencedEvent, type SseReplaySource } from './sseReplayBuffer.js';
+import { checkAfterSeq, resumeError, type SequencedEvent, type SseReplaySource } from './sseReplayBuffer.js';
 
 /**
  * An {@link SseReplaySource} that resumes from an event store's live tail (`store.follow`), so
@@ -56,6 +56,6 @@ export function createStoreReplaySource(store: EventStore): SseReplaySource {
     holds(streamId, 0, (held) => (held ? tail(streamId, 0, afterSeq) : throwError(() => resumeError('STREAM_NOT_FOUND', `no stream ${JSON.stringify(streamId)} to resume in the event store`))));
   return {
     replay: (streamId, afterSeq) =>
-      defer(() => (afterSeq === 0 ? fromStart(streamId, 0) : holds(streamId, afterSeq - 1, (held) => (held ? tail(streamId, afterSeq - 1, afterSeq) : fromStart(streamId, afterSeq))))),
+      defer(() => (checkAfterSeq('createStoreReplaySource', afterSeq), afterSeq === 0 ? fromStart(streamId, 0) : holds(streamId, afterSeq - 1, (held) => (held ? tail(streamId, afterSeq - 1, afterSeq) : fromStart(streamId, afterSeq))))),
   };
 }

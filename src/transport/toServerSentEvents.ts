@@ -2,7 +2,7 @@ import { asyncScheduler, catchError, defer, endWith, filter, interval, isObserva
 import type { L0Event } from '../events/eventTypes.js';
 import { serializeError } from '../errors/serializeError.js';
 import { checkBag, checkKeys, isSchedulerLike, optionError, optionKeys, optionPath } from '../internal/options.js';
-import { END_FRAME_TEXT, errorFrame, eventFrame, HEARTBEAT_FRAME, parseLastEventId, SSE_HEADERS } from './sseFrames.js';
+import { END_FRAME_TEXT, errorFrame, eventFrame, HEARTBEAT_FRAME, parseLastEventId, RUN_TAG, SSE_HEADERS } from './sseFrames.js';
 import type { SequencedEvent } from './sseReplayBuffer.js';
 
 /** Options of {@link toServerSentEvents}. */
@@ -30,7 +30,7 @@ export interface SseResponseLike {
   once(event: 'close', listener: () => void): unknown;
 }
 
-/** An SSE stream, cold: nothing runs until `frames` is subscribed, `writeTo` or `toReadableStream` is called. */
+/** An SSE stream, cold: nothing runs until `frames` is subscribed, `writeTo` is called or the `toReadableStream()` body is first read. */
 export interface ServerSentEvents {
   /** The frames as text, ending with an `end` frame, or an `error` frame carrying the run's error. Never errors. */
   readonly frames: Observable<string>;
@@ -38,7 +38,7 @@ export interface ServerSentEvents {
   readonly headers: Readonly<Record<string, string>>;
   /** Streams into a `node:http` response and ends it; the response closing (the client went away) unsubscribes. */
   writeTo(response: SseResponseLike): Subscription;
-  /** A web stream of the frames (for `new Response(body, {headers})`); cancelling it unsubscribes. */
+  /** A web stream of the frames (for `new Response(body, {headers})`): its first read subscribes, cancelling it unsubscribes. */
   toReadableStream(): ReadableStream<Uint8Array>;
 }
 
@@ -64,11 +64,13 @@ const KEYS = /*#__PURE__*/ optionKeys<ToServerSentEventsConfig>()(['heartbeatMs'
  *
  * Rules:
  * 1. `events$` is `Observable<L0Event>` (numbered 1, 2, ... per subscription) or the
- *    `Observable<SequencedEvent>` of a replay source, whose numbers are kept.
+ *    `Observable<SequencedEvent>` of a replay source, whose numbers are kept (and run tags: `id: <run>:<seq>`).
  * 2. Events numbered up to `resumeFrom` are not sent, so a reconnect gets each event once.
  * 3. Completion sends `event: end`; an error sends `event: error` with `serializeError(e)` as data
  *    (the client's `fromServerSentEvents` rethrows it typed). A client that sees neither reconnects.
  * 4. Unsubscribing (the client went away) unsubscribes `events$`, so the model request aborts.
+ * 5. `toReadableStream()` subscribes on the body's first read, not when called: a `Response` that
+ *    is never consumed never starts the run; cancelling the body unsubscribes.
  *
  * @example
  * import { l0, toServerSentEvents } from 'l0-rx';
@@ -88,7 +90,11 @@ export function toServerSentEvents(events$: Observable<L0Event | SequencedEvent>
     const body = events$.pipe(
       map((item) => (isSequenced(item) ? item : { seq: ++seq, event: item })),
       filter((item) => item.seq > after),
-      map((item) => eventFrame(item.seq, item.event)),
+      map((item) => {
+        // a tag is written into the `id:` line: one with a line break or a colon would corrupt the frame
+        if (item.run !== undefined && !(typeof item.run === 'string' && RUN_TAG.test(item.run))) throw new TypeError(`toServerSentEvents: a run tag must match ${RUN_TAG}, got ${JSON.stringify(item.run)}`);
+        return eventFrame(item.seq, item.event, item.run);
+      }),
       endWith(END_FRAME_TEXT),
       catchError((e: unknown) => of(errorFrame(serializeError(e)))),
     );
@@ -108,14 +114,19 @@ export function toServerSentEvents(events$: Observable<L0Event | SequencedEvent>
     toReadableStream() {
       let subscription: Subscription | undefined;
       const encoder = new TextEncoder();
-      return new ReadableStream<Uint8Array>({
-        start(controller) {
-          subscription = frames.subscribe({ next: (frame) => controller.enqueue(encoder.encode(frame)), complete: () => controller.close() });
+      return new ReadableStream<Uint8Array>(
+        {
+          // the first read starts the run (never `start`: a Response built and never consumed runs nothing)
+          pull(controller) {
+            subscription ??= frames.subscribe({ next: (frame) => controller.enqueue(encoder.encode(frame)), complete: () => controller.close() });
+          },
+          cancel() {
+            subscription?.unsubscribe();
+          },
         },
-        cancel() {
-          subscription?.unsubscribe();
-        },
-      });
+        // no read-ahead: `pull` is called only for a pending read
+        { highWaterMark: 0 },
+      );
     },
   };
 }
