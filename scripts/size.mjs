@@ -91,10 +91,13 @@ const cases = [
     // module order: the beautified bundle is 7 bytes smaller, its gzip 18 bytes larger); 11.2 since the tenth session:
     // telling a restarted run from a replayed one (a hash per event id) and taking retryWithBackoff's context (+0.15)
     // 11.3 since the attempt loop reads a failure's checkpoint (a completion rejection starts over): 11.17 -> 11.22
-    budget: 11.3,
+    // 11.4 since the eleventh session: each operator's next turns a throw while it handles a value into an error
+    // downstream (a try in accumulate's and the retry loop's next: 11.297 -> 11.328)
+    budget: 11.4,
     mustNotContain: PROVIDER_CODE,
   },
-  { label: "import { accumulate } from 'l0-rx'", code: `export { accumulate } from '${dist}/index.mjs';`, budget: 3.9, mustNotContain: PROVIDER_CODE },
+  // 4.0 since the eleventh session: a throw while accumulate handles a value (a null event) errors downstream (3.90 -> 3.92)
+  { label: "import { accumulate } from 'l0-rx'", code: `export { accumulate } from '${dist}/index.mjs';`, budget: 4.0, mustNotContain: PROVIDER_CODE },
 ];
 
 /** Runtime dependencies are bundled into the figures, as an app's bundler does (only rxjs is the app's already). */
