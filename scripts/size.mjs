@@ -45,17 +45,21 @@ const cases = [
   // error), +0.2 on parseStructured (its source's subscriber as the consumer's child), +0.5 on the root (also the
   // strict tool schemas, pipeline, budget's estimate check); then +0.1 on every bundle with retry or fallback for a
   // completion rejection that starts over (the attempt loop reads the error's checkpoint) and whole-character
-  // checkpoints, +0.2 on the root with the SSE server's error-frame fallback; +0.3 on the root for the SSE review
-  // (run tags in a replay buffer's ids, eviction of finished runs first, lazy toReadableStream, afterSeq checks);
-  // the README itemises it
+  // checkpoints, +0.2 on the root with the SSE server's error-frame fallback; the README itemises it
+  // 2026-12-05 (eleventh session): +0.3 on the root for the SSE review (run tags in a replay buffer's ids, eviction
+  // of finished runs first, lazy toReadableStream, afterSeq checks); +0.7 on the structured bundles and the
+  // operators, +0.6 on the root, for the structured review (citations told from answers in extraction and partials,
+  // the linear prose scan, strings guarded from jsonrepair's split, cut numbers and surrogate escapes, the
+  // tool-call-only error); +0.05 on the root, structured and the operators for the operators' try around the
+  // handling of a value (a throw errors downstream)
   { label: "import { l0 } from 'l0-rx'", code: `export { l0 } from '${dist}/index.mjs';`, budget: 30.2, mustNotContain: [...RULE_CODE, ...STRUCTURED_CODE] },
-  { label: "import { structured } from 'l0-rx' (with jsonrepair)", code: `export { structured } from '${dist}/index.mjs';`, budget: 37.2 },
-  { label: "import { parseStructured } from 'l0-rx/operators' (with jsonrepair)", code: `export { parseStructured } from '${dist}/operators/index.mjs';`, budget: 9.7, mustNotContain: PROVIDER_CODE },
+  { label: "import { structured } from 'l0-rx' (with jsonrepair)", code: `export { structured } from '${dist}/index.mjs';`, budget: 38.0 },
+  { label: "import { parseStructured } from 'l0-rx/operators' (with jsonrepair)", code: `export { parseStructured } from '${dist}/operators/index.mjs';`, budget: 10.4, mustNotContain: PROVIDER_CODE },
   { label: "import { formatContext, stripThinking, extractCode } from 'l0-rx'", code: `export { formatContext, stripThinking, extractCode } from '${dist}/index.mjs';`, budget: 2.1, mustNotContain: [...PROVIDER_CODE, ...STRUCTURED_CODE] },
   // every capability with its runtime dependencies (jsonrepair, eventsource-parser): the README says why not 45 KB
-  { label: "import * from 'l0-rx' (whole root entry)", code: `export * from '${dist}/index.mjs';`, budget: 69.1 },
+  { label: "import * from 'l0-rx' (whole root entry)", code: `export * from '${dist}/index.mjs';`, budget: 69.9 },
   // every pipeable operator, structured parsing (with jsonrepair) included: a ceiling, not a typical import
-  { label: "import * from 'l0-rx/operators'", code: `export * from '${dist}/operators/index.mjs';`, budget: 36.2 },
+  { label: "import * from 'l0-rx/operators'", code: `export * from '${dist}/operators/index.mjs';`, budget: 36.9 },
   {
     label: 'a browser consuming a backend stream (accumulate, ofType, withTimeouts, retryWithBackoff, fallbackTo, tapLifecycle)',
     code: `export { accumulate, ofType, withTimeouts, retryWithBackoff, fallbackTo, tapLifecycle } from '${dist}/index.mjs';`,

@@ -88,6 +88,32 @@ describe('parseStructured', () => {
     expect([completed, types.includes('complete'), types.includes('result')]).toEqual([false, false, false]);
   });
 
+  it.each(['I found [1] source', 'See [2].'])('should not read a citation as the answer, nor show it as a partial: %j', (answer) => {
+    const { error, types } = run(text(answer), { schema: z.array(z.number()) } as never);
+    expect([isSchemaValidationError(error) && error.code, types.includes('partial')]).toEqual(['INVALID_JSON', false]);
+  });
+
+  it('should read the answer after a citation', () => {
+    const { out } = run(text('According to [1], ', 'the answer is: [2, 3]'), { schema: z.array(z.number()) } as never);
+    expect([resultOf(out)?.data, out.filter((e) => e.type === 'partial').map((e) => (e as { value: unknown }).value)]).toEqual([[2, 3], [[2, 3]]]);
+  });
+
+  describe('an attempt that only called a tool', () => {
+    const call: L0Event = { type: 'tool-call', id: 'c1', name: 'get_weather', arguments: '{"city": "Paris"}' };
+
+    it('should pass the call on, then error with a non-retryable INVALID_JSON naming the tool', () => {
+      const { error, types } = run([start, call, { type: 'complete', finishReason: 'tool-calls' }]);
+      expect(isSchemaValidationError(error) && [error.code, error.retryable, error.info.toolCalls]).toEqual(['INVALID_JSON', false, ['get_weather']]);
+      expect(types).toEqual(['start', 'tool-call']);
+    });
+
+    it('should forget the calls of an attempt that a retry retracted', () => {
+      const retry: L0Event = { type: 'retry', attempt: 1, delayMs: 0, error: { name: 'E', message: 'm', code: 'X' }, reason: 'network_error', countsTowardAttempts: false };
+      const { error } = run([start, call, retry, start, tok('no json'), done]);
+      expect(isSchemaValidationError(error) && [error.retryable, error.info.toolCalls]).toEqual([true, undefined]);
+    });
+  });
+
   it('should error with INVALID_JSON on text that is not JSON', () => {
     const { error } = run(text('I cannot help with that.'));
     expect(isSchemaValidationError(error) && error.code).toBe('INVALID_JSON');

@@ -1,6 +1,7 @@
 /** @test {PartialJsonParser} */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { repairJson } from 'l0-rx';
 import { PartialJsonParser } from '../../src/structured/partialJson.js';
 
 /** Feeds `text` in pieces of `size`; returns every snapshot taken when the parser asked for one. */
@@ -48,10 +49,30 @@ describe('PartialJsonParser', () => {
     ['Sure [see below]: {"a": [1,'],
     ['Use {curly} braces: {"a": [1,'],
     ['Note [the end] {"a": [1,'],
+    ["[Editor's note] Here: {\"a\": [1,"],
   ])('should skip bracketed prose before the JSON: %j', (text) => {
     const parser = new PartialJsonParser();
     parser.feed(text);
     expect(parser.snapshot()).toEqual({ a: [1] });
+  });
+
+  it.each([
+    [['I found [1] source'], undefined],
+    [['See [2].'], undefined],
+    [['Studies [1, 2', '] agree'], undefined],
+    [['According to [1], the answer: {"a": ', '1}'], { a: 1 }],
+    [['See [2]. The ids:\n[3, ', '4]'], [3, 4]],
+    [['The answer is [1, 2', ', 3]'], [1, 2, 3]],
+  ])('should skip a bracketed citation, never a root: %j', (chunks, expected) => {
+    const parser = new PartialJsonParser();
+    const asked = chunks.map((c) => parser.feed(c));
+    expect([parser.snapshot(), asked.at(-1)]).toEqual([expected, expected !== undefined]);
+  });
+
+  it('should take a citation split over deltas for prose', () => {
+    const parser = new PartialJsonParser();
+    expect(['See ', '[', '1', ']', ' and ', '[2', ']'].map((c) => parser.feed(c))).not.toContain(true);
+    expect(parser.snapshot()).toBeUndefined();
   });
 
   it.each([
@@ -137,6 +158,23 @@ describe('PartialJsonParser', () => {
     const items = Array.from({ length: 5000 }, (_, i) => i);
     const asked = partials(JSON.stringify(items), 2).length;
     expect(asked).toBeLessThan(1000);
+  });
+
+  it('should end on any JSON document in prose, whatever the split points, as repairJson does (property)', () => {
+    const preambles = ['', 'Sure! ', 'Here it is:\n```json\n', 'See [1]. The answer is: ', 'Use {curly} and [the docs]:\n', "[Editor's note] Here:\n"];
+    const endings = ['', '\n```', ' Hope it helps [2].'];
+    const containers = fc.oneof(fc.array(fc.jsonValue()), fc.dictionary(fc.string(), fc.jsonValue()));
+    fc.assert(
+      fc.property(containers, fc.constantFrom(...preambles), fc.array(fc.nat()), fc.constantFrom(...endings), (value, preamble, cuts, ending) => {
+        const json = JSON.stringify(value, null, cuts.length % 3);
+        const text = preamble + json + ending;
+        expect(repairJson(text).value).toEqual(JSON.parse(json));
+        const points = [...new Set(cuts.map((c) => c % text.length))].sort((a, b) => a - b);
+        const parser = new PartialJsonParser();
+        [...points, text.length].reduce((from, to) => (parser.feed(text.slice(from, to)), to), 0);
+        expect(parser.snapshot()).toEqual(JSON.parse(json));
+      }),
+    );
   });
 
   it('should parse any JSON document to itself, whatever the chunking (property)', () => {

@@ -1,5 +1,5 @@
 /** @test {repairJson} */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';
 import { isSchemaValidationError, repairJson } from 'l0-rx';
 
@@ -55,6 +55,18 @@ const CORPUS: readonly (readonly [string, unknown])[] = [
   ['{"a": "x\\', { a: 'x' }],
   ['{"a": "caf\\u00', { a: 'caf' }],
   ['{"e": "\\ud83d', { e: '' }],
+  ['{"e": "\\ud83d\\u', { e: '' }],
+  ['{"e": "\\ud83d\\ude', { e: '' }],
+  ['{"a": 1, "b": -', { a: 1, b: null }],
+  ['[1, -', [1]],
+  ['{"a": 1.', { a: 1 }],
+  ['{"a": 0.5e-', { a: 0.5 }],
+  ['{"a": ["["], "b": 1e+', { a: ['['], b: 1 }],
+  ['{"a": ["["]', { a: ['['] }],
+  // strings that open a bracket, right before their container closes (jsonrepair would split them)
+  ['{"a": ["["], "b": 1,}', { a: ['['], b: 1 }],
+  ['{"re": ["^[a-z", "x"],}', { re: ['^[a-z', 'x'] }],
+  ["{'a': 1, \"s\": \"x {\"}", { a: 1, s: 'x {' }],
   // commented
   ['{\n  // the name\n  "a": 1\n}', { a: 1 }],
   ['{"a": 1 /* one */, "b": 2}', { a: 1, b: 2 }],
@@ -130,6 +142,14 @@ describe('repairJson on complete answers', () => {
     expect([r.value, r.truncated, r.corrections]).toEqual([{ a: [1, 2] }, false, ['repair']]);
   });
 
+  it.each(['I found [1] source', 'See [2].', '[1] Smith, J. (2020). On numbers.'])('should reject prose with a citation: %j', (text) => {
+    expect(() => repairJson(text)).toThrow(/no object or array/);
+  });
+
+  it('should skip a citation before the JSON', () => {
+    expect(repairJson('According to [1], the answer is: {"a": 1}').value).toEqual({ a: 1 });
+  });
+
   it.each(['I cannot share [redacted] details.', 'Use {curly} braces.', 'See [the docs] and {this}.'])('should reject prose with a bracketed word: %j', (text) => {
     expect(() => repairJson(text)).toThrow(/no object or array/);
   });
@@ -153,6 +173,54 @@ describe('repairJson on truncation', () => {
     const r = repairJson(prefix);
     expect([r.truncated, typeof r.value]).toEqual([true, 'object']);
     if (prefix.length > '{"name": "Ada",'.length) expect(r.value).toMatchObject({ name: 'Ada' });
+  });
+});
+
+describe('repairJson on cut documents (properties)', () => {
+  const containers = fc.oneof(fc.array(fc.jsonValue()), fc.dictionary(fc.string(), fc.jsonValue()));
+
+  it('should close any cut object or array, flagged truncated', () => {
+    fc.assert(fc.property(containers, fc.nat(), (value, k) => {
+      const text = JSON.stringify(value);
+      const cut = text.slice(0, 1 + (k % (text.length - 1)));
+      expect(repairJson(cut).truncated).toBe(true);
+    }), { numRuns: 500 });
+  });
+
+  it('should give back the exact value of a document cut right before its last closer', () => {
+    fc.assert(fc.property(containers, (value) => {
+      const text = JSON.stringify(value);
+      expect(repairJson(text.slice(0, -1)).value).toEqual(JSON.parse(text));
+    }), { numRuns: 500 });
+  });
+});
+
+describe('repairJson on deep or huge input', () => {
+  it('should fail with a typed INVALID_JSON, not a crash, on 100k unclosed brackets', () => {
+    const error: unknown = (() => {
+      try {
+        return repairJson('['.repeat(100_000));
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(isSchemaValidationError(error) && [error.code, error.info.truncated]).toEqual(['INVALID_JSON', true]);
+  });
+
+  it('should parse 100k closed nested brackets', () => {
+    expect(repairJson(`Here: ${'['.repeat(100_000)}${']'.repeat(100_000)}`).corrections).toEqual(['extract-text']);
+  });
+
+  it('should read prose with nested brackets in linear total work', () => {
+    const parse = vi.spyOn(JSON, 'parse');
+    try {
+      const text = `x ${'[a '.repeat(20_000)}${']'.repeat(20_000)}`;
+      expect(() => repairJson(text)).toThrow(/no object or array/);
+      const parsed = parse.mock.calls.reduce((n, [s]) => n + String(s).length, 0);
+      expect(parsed).toBeLessThan(10 * text.length);
+    } finally {
+      parse.mockRestore();
+    }
   });
 });
 

@@ -63,6 +63,12 @@ describe('structured() + openai SDK + fault server', () => {
     expect(requests).toBe(2);
   });
 
+  it('should fail at once, without retrying, when the model answers with a tool call only', async () => {
+    const { events, error, requests } = await run({ stream: viaOpenAI('fault:tool-call-fragments') });
+    expect(isSchemaValidationError(error) && [error.code, error.retryable, error.info.toolCalls]).toEqual(['INVALID_JSON', false, ['get_weather']]);
+    expect([events.length, requests]).toEqual([0, 1]);
+  });
+
   it('should fail with SchemaValidationError once the budget is spent', async () => {
     const { error, requests } = await run({ stream: viaOpenAI('fault:truncated-json'), onTruncated: 'retry' });
     expect(isSchemaValidationError(error) && [error.code, error.info.truncated]).toEqual(['INVALID_JSON', true]);

@@ -74,6 +74,43 @@ describe('structured()', () => {
     expect(resultOf(run.events)?.data).toEqual({ name: 'F' });
   });
 
+  describe('an answer that is only a tool call', () => {
+    const weather = { toolCall: { id: 'c1', name: 'get_weather', arguments: { city: 'Paris' } } };
+
+    it('should fail at once with a non-retryable INVALID_JSON naming the tool, after the tool-call event', () => {
+      const model = fakeModel({ items: [weather], finishReason: 'tool-calls' });
+      const run = runScenario(() => structured({ schema: named, stream: model, retry: { ...fast, attempts: 3 } }));
+      expect(model.callCount).toBe(1);
+      expect(isSchemaValidationError(run.error) && [run.error.code, run.error.retryable, run.error.info.toolCalls, run.error.message]).toEqual([
+        'INVALID_JSON', false, ['get_weather'], expect.stringContaining('answered with a tool call (get_weather)') as string,
+      ]);
+      expect(run.events.map((e) => e.type)).toEqual(['start', 'tool-call']);
+    });
+
+    it('should fail the same way with prose around the call', () => {
+      const model = fakeModel({ items: ['Let me check the weather.', weather], finishReason: 'tool-calls' });
+      const run = runScenario(() => structured({ schema: named, stream: model, retry: fast }));
+      expect([model.callCount, isSchemaValidationError(run.error) && run.error.info.toolCalls]).toEqual([1, ['get_weather']]);
+    });
+
+    it('should move to the fallback, which may answer in text', () => {
+      const fallback = fakeModel(answer('{"name": "F"}'));
+      const run = runScenario(() => structured({ schema: named, stream: fakeModel({ items: [weather] }), fallbackStreams: [fallback], retry: fast }));
+      expect(resultOf(run.events)?.data).toEqual({ name: 'F' });
+    });
+
+    it('should still parse JSON text sent along with a tool call', () => {
+      const run = runScenario(() => structured({ schema: named, stream: fakeModel({ items: ['{"name": "T"}', weather] }) }));
+      expect(resultOf(run.events)?.data).toEqual({ name: 'T' });
+    });
+
+    it('should count only the current attempt\'s tool calls', () => {
+      const model = fakeModel([{ items: [weather, { error: { network: 'ECONNRESET' } }] }, answer('{"name": "N"}')]);
+      const run = runScenario(() => structured({ schema: named, stream: model, retry: fast }));
+      expect(resultOf(run.events)?.data).toEqual({ name: 'N' });
+    });
+  });
+
   it('should still retry network errors like l0()', () => {
     const model = fakeModel([{ items: [{ error: { network: 'ECONNRESET' } }] }, answer('{"name": "N"}')]);
     const run = runScenario(() => structured({ schema: named, stream: model, retry: fast }));

@@ -18,11 +18,14 @@ export interface SchemaValidationInfo {
   readonly truncated?: boolean;
   /** Whether a retry may help. @default true */
   readonly retryable?: boolean;
+  /** The names of the tools the model called instead of answering in text (`INVALID_JSON`, not retryable). */
+  readonly toolCalls?: readonly string[];
 }
 
 /**
  * Structured output did not parse or validate. Retryable (unless `info.retryable` is false, as for
- * truncated output with `onTruncated: 'reject'`); counts against `attempts`. Its `reason` is
+ * truncated output with `onTruncated: 'reject'`, or an answer that is only a tool call, named in
+ * `info.toolCalls`); counts against `attempts`. Its `reason` is
  * `invalid_json` or `schema`. `cause` holds the original error where there was one: what a
  * throwing (or rejecting) schema threw, or jsonrepair's error for text it could not repair.
  *

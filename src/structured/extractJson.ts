@@ -15,6 +15,19 @@ export interface ExtractedJson {
 const FENCE = /```[ \t]*([\w+-]*)[^\n]*\n/g;
 const LOOKS_LIKE_OBJECT = /^\{\s*(?:["'}\u201c]|[A-Za-z_$][\w$]*\s*:)/;
 const LOOKS_LIKE_ARRAY = /^\[\s*(?:["'\d{[\]\u201c-]|(?:true|false|null|True|False|None|NaN|undefined)\s*[,\]])/;
+/** An array led by a number (`[1]`, `[2, 3]`): the shape of a citation or a footnote mark. */
+const NUMBER_LED = /^\[\s*[-\d]/;
+/** Prose that introduces a value: the text's start, a line break, `:`, `=`, `>` (`->`), `!` (`Sure!`), or is/are/was/were/be/equals/returns. */
+const INTRODUCES = /(?:^|[\n:=>!]|(?<![\p{L}\p{N}_])(?:is|are|was|were|be|equals|returns))[ \t]*$/iu;
+/** A one-number array (`[1]`): a footnote mark when prose goes on after it on its line. */
+const ONE_NUMBER = /^\[\s*-?\d+\s*\]$/;
+/** Prose going on after a value on its line (`[1] Smith`, `[2] shows`). */
+const CONTINUES = /^[ \t]*[\p{L}\p{N}]/u;
+const LOOKBACK = 12;
+/** Work allowed for the prose scan, per character of the answer (see {@link fromProse}). */
+const SCAN_PER_CHAR = 4;
+/** Work always allowed, so a short answer with a few `[it's]` asides (each read to the end) is read whole. */
+const SCAN_FLOOR = 65_536;
 
 /**
  * True when a candidate from prose starts like JSON: `{"`, `{'`, `{}`, `{key:`, or an array of
@@ -23,6 +36,31 @@ const LOOKS_LIKE_ARRAY = /^\[\s*(?:["'\d{[\]\u201c-]|(?:true|false|null|True|Fal
  */
 export function looksLikeJson(candidate: string): boolean {
   return LOOKS_LIKE_OBJECT.test(candidate) || LOOKS_LIKE_ARRAY.test(candidate);
+}
+
+/**
+ * The (up to 12) characters before `start`, led by `\0` when the text goes on further back, so
+ * `^` in {@link introduces} means the start of the answer. @internal
+ */
+export function textBefore(text: string, start: number): string {
+  return start > LOOKBACK ? `\0${text.slice(start - LOOKBACK, start)}` : text.slice(0, start);
+}
+
+/** True when the prose before a value ({@link textBefore}) introduces it as an answer. @internal */
+export function introduces(before: string): boolean {
+  return INTRODUCES.test(before);
+}
+
+/**
+ * True for a citation or footnote mark, never the answer: an array led by a number that the
+ * prose does not introduce ('I found [1] source', 'See [2].'), or a one-number array that prose
+ * goes on after on its line ('[1] Smith, J.', 'are [1] and [2]'). 'The answer is [1, 2].',
+ * 'ids: [1, 2]' and '[2, 3] are primes' are answers.
+ */
+function isCitation(text: string, start: number, end: number): boolean {
+  if (!NUMBER_LED.test(text.slice(start, start + 16))) return false;
+  if (!introduces(textBefore(text, start))) return true;
+  return end !== -1 && CONTINUES.test(text.slice(end, end + 8)) && ONE_NUMBER.test(text.slice(start, end));
 }
 
 /**
@@ -62,7 +100,8 @@ function fromFence(text: string): string | undefined {
     // the closing fence comes after the body's end, so a ``` inside one of its strings does not close it
     const end = text[open] === '{' || text[open] === '[' ? matchingEnd(text, open) : -1;
     const close = text.indexOf('```', end === -1 ? bodyStart : end);
-    const body = (close === -1 ? text.slice(bodyStart) : text.slice(bodyStart, close)).trim();
+    // an unclosed fence runs to the end, unless its object or array closed (prose may follow it)
+    const body = text.slice(bodyStart, close !== -1 ? close : end !== -1 ? end : text.length).trim();
     if (body.startsWith('{') || body.startsWith('[')) return body;
     if (close === -1) return undefined;
     FENCE.lastIndex = close + 3;
@@ -72,21 +111,29 @@ function fromFence(text: string): string | undefined {
 
 /**
  * The first candidate that is valid JSON; else the first that looks like JSON ({@link looksLikeJson});
- * else the first at all (which repairJson then rejects). A candidate that never closes runs to the
- * end (a truncated answer).
+ * else the first at all (which repairJson then rejects). Citations ({@link isCitation}) are no
+ * candidates. A candidate that never closes runs to the end (a truncated answer) when it looks
+ * like JSON; else it was prose (`[it's]` opens a quote) and the scan goes on. The scan stops
+ * once it has read {@link SCAN_PER_CHAR} times the text plus {@link SCAN_FLOOR} characters
+ * (nested brackets in prose would make it quadratic), keeping what it found so far.
  */
 function fromProse(text: string): string | undefined {
   let plausible: string | undefined;
   let first: string | undefined;
+  let budget = SCAN_PER_CHAR * text.length + SCAN_FLOOR;
   for (let i = 0; i < text.length; i++) {
     const ch = text[i];
     if (ch !== '{' && ch !== '[') continue;
     const end = matchingEnd(text, i);
+    budget -= 2 * ((end === -1 ? text.length : end) - i); // the scan, then JSON.parse
+    if (budget < 0) break;
+    if (isCitation(text, i, end)) continue;
     const candidate = end === -1 ? text.slice(i) : text.slice(i, end);
     if (end !== -1 && isJson(candidate)) return candidate;
     first ??= candidate;
-    if (plausible === undefined && looksLikeJson(candidate)) plausible = candidate;
-    if (end === -1) break;
+    const likely = looksLikeJson(candidate);
+    if (plausible === undefined && likely) plausible = candidate;
+    if (end === -1 && likely) break; // a cut answer: it runs to the end (prose like `[it's]` never closes: go on)
   }
   return plausible ?? first;
 }
@@ -94,24 +141,35 @@ function fromProse(text: string): string | undefined {
 /**
  * The JSON in an answer. Valid JSON as a whole is returned untouched; then the first fenced block
  * holding an object or array (any language tag, closed or not); then an object or array found in
- * prose with a string-aware balanced scan (a valid one preferred over `{curly}` prose).
+ * prose with a string-aware balanced scan (a valid one preferred over `{curly}` prose). Bracketed
+ * citations are prose: an array led by a number counts only when the prose introduces it (start,
+ * line break, `:`, `=`, `->`, `!`, is/are...), and a one-number array only when no words follow
+ * it on its line. With no JSON found, the trimmed text comes back as `whole`.
  *
  *   'Sure! ```json\n{"a":1}\n``` Enjoy'   ->  { json: '{"a":1}', from: 'fence' }
  *   'Use {curly} then {"a":1}.'          ->  { json: '{"a":1}', from: 'text' }
+ *   'See [2]. The ids: [3, 4]'           ->  { json: '[3, 4]', from: 'text' }
  *
  * @example
  * import { extractJson } from 'l0-rx';
  * JSON.parse(extractJson('Here you go: {"ok": true}').json); // { ok: true }
  */
 export function extractJson(text: string): ExtractedJson {
+  return findJson(text) ?? { json: text.trim(), from: 'whole' };
+}
+
+/** {@link extractJson}, or `undefined` when the answer holds no object or array (citations aside). @internal */
+export function findJson(text: string): ExtractedJson | undefined {
   const trimmed = text.trim();
   if (isJson(trimmed)) return { json: trimmed, from: 'whole' };
   const fenced = fromFence(text);
   if (fenced !== undefined) return { json: fenced, from: 'fence' };
-  if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
-    const end = matchingEnd(trimmed, 0);
-    return end === -1 || end === trimmed.length ? { json: trimmed, from: 'whole' } : { json: trimmed.slice(0, end), from: 'text' };
-  }
+  const end = trimmed.startsWith('{') || trimmed.startsWith('[') ? matchingEnd(trimmed, 0) : -2;
+  const whole = end === -1 || end === trimmed.length;
+  // a leading `[1] Smith` or `[Note]` is prose: look further
+  if (looksLikeJson(trimmed) && (whole || !isCitation(trimmed, 0, end))) return whole ? { json: trimmed, from: 'whole' } : { json: trimmed.slice(0, end), from: 'text' };
   const found = fromProse(text);
-  return found === undefined ? { json: trimmed, from: 'whole' } : { json: found, from: 'text' };
+  // a start that runs to the end (`{1: 2}`, a cut `{`) is the whole answer, unless prose like `[it's] ... {"a": 1}` hid JSON
+  if (whole && (found === undefined || !looksLikeJson(found))) return { json: trimmed, from: 'whole' };
+  return found === undefined ? undefined : { json: found, from: 'text' };
 }

@@ -6,6 +6,7 @@ import { subscribeChild } from '../attempt/attemptContext.js';
 import { isSchemaValidationError, SchemaValidationError } from '../errors/SchemaValidationError.js';
 import { isPromiseLike } from '../internal/isPromiseLike.js';
 import { checkBag, checkKeys, optionError, optionKeys, optionPath, type OptionPath } from '../internal/options.js';
+import { findJson } from './extractJson.js';
 import { PartialJsonParser } from './partialJson.js';
 import { repairJson, type RepairJsonResult } from './repairJson.js';
 import { checkSchema, validateSchema } from './validateSchema.js';
@@ -66,6 +67,17 @@ function truncatedError(o: Resolved<StandardSchemaV1>, raw: string, cause?: unkn
   );
 }
 
+/**
+ * The error for an answer that is a tool call with no JSON in its text: the same request would
+ * call the tool again, so it is not retried (a fallback model may still answer in text).
+ */
+function toolCallError(names: readonly string[], raw: string): SchemaValidationError {
+  return new SchemaValidationError(
+    { kind: 'INVALID_JSON', text: raw, retryable: false, toolCalls: Object.freeze([...names]) },
+    `Invalid JSON: the model answered with a tool call (${names.join(', ')}) and no JSON text; read it with parseToolArguments`,
+  );
+}
+
 /** The repaired JSON; cut text that repair could not close still follows `onTruncated` (`accept` has no value to keep). */
 function repaired(o: Resolved<StandardSchemaV1>, raw: string): RepairJsonResult {
   try {
@@ -85,7 +97,8 @@ function strictParse(text: string): RepairJsonResult {
 }
 
 /** The `result` event for an attempt's whole text, or the SchemaValidationError that fails it. */
-function finish<T>(o: Resolved<StandardSchemaV1<unknown, T>>, raw: string): ResultEvent<T> | Promise<ResultEvent<T>> {
+function finish<T>(o: Resolved<StandardSchemaV1<unknown, T>>, raw: string, tools: readonly string[]): ResultEvent<T> | Promise<ResultEvent<T>> {
+  if (tools.length > 0 && findJson(raw) === undefined) throw toolCallError(tools, raw);
   const parsed = o.autoCorrect ? repaired(o, raw) : strictParse(raw);
   const { corrected, corrections, truncated } = parsed;
   if (truncated && o.onTruncated !== 'accept') throw truncatedError(o, raw);
@@ -110,7 +123,9 @@ function finish<T>(o: Resolved<StandardSchemaV1<unknown, T>>, raw: string): Resu
  *    `result` then `complete` are emitted; a failure errors with SchemaValidationError
  *    (`INVALID_JSON` or `SCHEMA_VALIDATION_FAILED` with `{message, path}` issues). A schema that
  *    throws or rejects fails validation the same way, with what it threw as the `cause`.
- * 4. Only a `complete` event ends an answer: a source that ends without one (never `fromStream` or
+ * 4. An attempt that called a tool and has no JSON in its text fails with a non-retryable
+ *    `INVALID_JSON` naming the tools (`info.toolCalls`): read the call with parseToolArguments.
+ * 5. Only a `complete` event ends an answer: a source that ends without one (never `fromStream` or
  *    `l0()`, which always end with `complete` or an error) ends with no `result`.
  *
  * @example
@@ -132,6 +147,8 @@ export function parseResolved<S extends StandardSchemaV1>(o: Resolved<S>): Opera
   return (source) =>
     new Observable<StructuredEvent<T>>((subscriber) => {
       const text = new AttemptText();
+      /** The current attempt's tool calls, by name. */
+      let tools: string[] = [];
       let parser = o.partials ? new PartialJsonParser() : undefined;
       let finishing = false;
       let sourceDone = false;
@@ -142,7 +159,7 @@ export function parseResolved<S extends StandardSchemaV1>(o: Resolved<S>): Opera
       const onComplete = (e: L0Event) => {
         let out: ResultEvent<T> | Promise<ResultEvent<T>>;
         try {
-          out = finish(o as Resolved<StandardSchemaV1<unknown, T>>, text.text);
+          out = finish(o as Resolved<StandardSchemaV1<unknown, T>>, text.text, tools);
         } catch (err) {
           subscriber.error(err);
           return;
@@ -164,10 +181,12 @@ export function parseResolved<S extends StandardSchemaV1>(o: Resolved<S>): Opera
             if (parser?.feed(e.type === 'token' ? e.value : '')) subscriber.next({ type: 'partial', value: parser.snapshot() as DeepPartial<T> });
             return;
           }
-          if (change !== undefined && parser) {
-            parser = new PartialJsonParser();
-            if (change === 'resume') parser.feed(text.text);
+          if (change !== undefined) {
+            if (tools.length > 0) tools = [];
+            if (parser) parser = new PartialJsonParser();
+            if (change === 'resume') parser?.feed(text.text);
           }
+          if (e.type === 'tool-call') tools.push(e.name);
           if (e.type === 'complete') onComplete(e);
           else subscriber.next(e as StructuredEvent<T>);
         },

@@ -5,7 +5,9 @@
  * Algorithm (each character is looked at once, so a delta costs O(delta)):
  * 1. Before the root: skip prose and fences up to the first `{` or `[`; a "root" that fails
  *    before holding any value (`[see below]`, `{curly}`) was prose too, and the search goes on.
- *    So no snapshot is due until the root holds a value, grows a value string, or closes.
+ *    So no snapshot is due until the root holds a value, grows a value string, or closes. An
+ *    array led by a number that the prose before it does not introduce (`See [1].`; the rule of
+ *    extractJson) is a citation: never shown, and the search goes on after it.
  * 2. A stack of open containers, each with what it expects next (key, colon, value, comma/end).
  *    A finished scalar is assigned into the top container; a new container is attached to its
  *    parent at once and pushed; a closed one is frozen and popped, and is never touched again.
@@ -22,6 +24,7 @@
  *    characters received since the last one pay for the open containers' size.
  */
 import { isHighSurrogate } from '../internal/surrogate.js';
+import { introduces } from './extractJson.js';
 
 type Container = Record<string, unknown> | unknown[];
 
@@ -45,6 +48,7 @@ interface Frame {
 
 const NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
 const ESCAPES: Readonly<Record<string, string>> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
+const ROOT = /[[{]/g;
 /** Characters of copying paid for by one received character (see step 5). */
 const CREDIT_PER_CHAR = 8;
 
@@ -76,6 +80,10 @@ export class PartialJsonParser {
 
   /** An empty root that closed (`[]`, `{}`): shown, but a later root replaces it. */
   private empty: Container | undefined = undefined;
+  /** The last (up to 12) characters of prose before the root, led by `\0` when there was more. */
+  private tail = '';
+  /** The root is an array no prose introduced, led by a number so far: a citation until it holds something else. */
+  private loose = false;
 
   /** True once the root value closed (an empty one may still be replaced). */
   get done(): boolean {
@@ -96,6 +104,7 @@ export class PartialJsonParser {
    * it, or it closed. Until then it may still turn out to be prose (`[see below]`, `{curly}`).
    */
   private committed(): boolean {
+    if (this.loose) return false;
     const root = this.stack[0];
     return root === undefined ? this.root !== undefined : !this.unbegun() || (this.stack.length === 1 && this.inValueString());
   }
@@ -136,12 +145,16 @@ export class PartialJsonParser {
   private step(s: string, i: number): number {
     switch (this.mode) {
       case Mode.Before: {
-        const o = s.indexOf('{', i);
-        const a = s.indexOf('[', i);
-        const at = o === -1 ? a : a === -1 ? o : Math.min(o, a);
+        ROOT.lastIndex = i; // one scan for either bracket: prose full of `[1]` stays linear
+        const at = ROOT.exec(s)?.index ?? -1;
+        const end = at === -1 ? s.length : at;
+        const keep = Math.max(i, end - 12);
+        const tail = (keep > i ? '\0' : this.tail) + s.slice(keep, end);
+        this.tail = tail.length > 12 ? `\0${tail.slice(-12)}` : tail;
         if (at === -1) return s.length;
         this.mode = Mode.Value;
         this.open(s[at] === '[');
+        this.loose = s[at] === '[' && !introduces(this.tail);
         return at + 1;
       }
       case Mode.Str:
@@ -260,6 +273,7 @@ export class PartialJsonParser {
 
   private startValue(s: string, i: number): number {
     const ch = s[i]!;
+    if (this.loose && this.unbegun() && !/[-\d]/.test(ch)) this.loose = false;
     if (ch === '"') return this.startString(false, i);
     if (ch === '{' || ch === '[') {
       this.open(ch === '[');
@@ -304,6 +318,10 @@ export class PartialJsonParser {
   }
 
   private close(i: number): number {
+    if (this.loose && this.stack.length === 1) {
+      if (this.stack[0]!.size > 0) return this.reset(i + 1); // a citation: `[1]`
+      this.loose = false; // `[]` stays an empty root, as ever
+    }
     const f = this.stack.pop()!;
     this.openSize -= f.size;
     Object.freeze(f.c);
@@ -319,6 +337,7 @@ export class PartialJsonParser {
    * `i`. A word opening an object is probed first: `{name:` is JSON with an unquoted key (stop).
    */
   private fail(s: string, i = -1): number {
+    if (this.loose) return this.reset(i < 0 ? s.length : i);
     if (i >= 0 && this.unbegun() && s[i] !== "'") {
       if (this.stack[0]!.isArray || !/[A-Za-z_$]/.test(s[i]!)) return this.reset(i);
       this.buf = '';
@@ -346,6 +365,8 @@ export class PartialJsonParser {
     this.openSize = 0;
     this.dirty = false;
     this.mode = Mode.Before;
+    this.tail = '\0';
+    this.loose = false;
     return i;
   }
 }

@@ -1,6 +1,6 @@
 import { jsonrepair } from 'jsonrepair';
 import { SchemaValidationError } from '../errors/SchemaValidationError.js';
-import { extractJson, looksLikeJson } from './extractJson.js';
+import { findJson, looksLikeJson } from './extractJson.js';
 
 /**
  * What repair changed, in the order found:
@@ -40,11 +40,34 @@ export interface RepairJsonResult {
 
 const LITERALS = /*#__PURE__*/ new Set(['None', 'True', 'False', 'undefined', 'NaN', 'Infinity']);
 
+interface Diagnosis {
+  corrections: JsonCorrection[];
+  truncated: boolean;
+  /** The quote of the string the text was cut in ('' when none). */
+  quote: string;
+  /** Where a comma goes to keep jsonrepair from splitting a string (see {@link needsGuard}). */
+  guards: number[];
+}
+
+/**
+ * True when the string `json.slice(open, close + 1)` holds the opener of the bracket right after
+ * it (`["["]`, `{"s": "x {"}`): jsonrepair then takes its end quote for a stray one and splits
+ * the string. A comma after it (a trailing comma, which jsonrepair removes) keeps it whole.
+ */
+function needsGuard(json: string, open: number, close: number): boolean {
+  let next = close + 1;
+  while (next < json.length && /\s/.test(json[next]!)) next++;
+  const closer = json[next];
+  return (closer === ']' || closer === '}') && json.slice(open + 1, close).includes(closer === ']' ? '[' : '{');
+}
+
 /** One string-aware pass noting what repair will have to change. */
-function diagnose(json: string): { corrections: JsonCorrection[]; truncated: boolean; quote: string } {
+function diagnose(json: string): Diagnosis {
   const found = new Set<JsonCorrection>();
   const stack: string[] = [];
+  const guards: number[] = [];
   let quote = '';
+  let open = 0;
   let afterValue = false;
   let expectKey = false;
   for (let i = 0; i < json.length; i++) {
@@ -54,6 +77,7 @@ function diagnose(json: string): { corrections: JsonCorrection[]; truncated: boo
       else if (ch === quote || (quote === '\u201c' && ch === '\u201d')) {
         quote = '';
         afterValue = true;
+        if (needsGuard(json, open, i)) guards.push(i + 1);
       } else if (ch === '\n' || ch === '\t' || ch === '\r') found.add('escape-control-chars');
       continue;
     }
@@ -71,6 +95,7 @@ function diagnose(json: string): { corrections: JsonCorrection[]; truncated: boo
       if (ch === "'") found.add('single-quotes');
       if (ch === '\u201c') found.add('fix-quotes');
       quote = ch;
+      open = i;
       expectKey = false;
     } else if (ch === '{' || ch === '[') {
       stack.push(ch);
@@ -99,22 +124,40 @@ function diagnose(json: string): { corrections: JsonCorrection[]; truncated: boo
   }
   if (quote !== '') found.add('close-string');
   if (stack.length > 0) found.add('close-structure');
-  return { corrections: [...found], truncated: quote !== '' || stack.length > 0, quote };
+  return { corrections: [...found], truncated: quote !== '' || stack.length > 0, quote, guards };
+}
+
+/** {@link Diagnosis.guards} applied. */
+function guard(json: string, guards: readonly number[]): string {
+  if (guards.length === 0) return json;
+  let out = '';
+  let from = 0;
+  for (const at of guards) {
+    out += `${json.slice(from, at)},`;
+    from = at;
+  }
+  return out + json.slice(from);
 }
 
 const CUT_LITERAL = /([:[,]\s*)(tr?u?|fa?l?s?|nu?l?)$/;
+/** A number cut before it means anything (`-`) or in its fraction or exponent (`1.`, `1e`, `1e+`): the part to drop. */
+const CUT_NUMBER = /(?<=[:[,]\s*)-$|(?<=[:[,]\s*-?\d+(?:\.\d+)?)(?:\.|[eE][+-]?)$/;
 const LITERAL_OF: Readonly<Record<string, string>> = { t: 'true', f: 'false', n: 'null' };
 
-/** A cut escape ending a string: a lone `\`, `\u` with under four hex digits, or a high surrogate without its pair. */
-const CUT_ESCAPE = /(?<=(?<!\\)(?:\\\\)*)\\(?:u(?:[0-9a-fA-F]{0,3}|[dD][89abAB][0-9a-fA-F]{2}))?$/;
+/**
+ * A cut escape ending a string: a lone `\`, `\u` with under four hex digits, or a high surrogate
+ * without its pair, which may itself be a cut escape (`\ud83d\u`).
+ */
+const CUT_ESCAPE = /(?<=(?<!\\)(?:\\\\)*)(?:\\u[dD][89abAB][0-9a-fA-F]{2})?\\(?:u(?:[0-9a-fA-F]{0,3}|[dD][89abAB][0-9a-fA-F]{2}))?$/;
 
 /**
  * The end of a cut text made whole before jsonrepair: an open string is closed (a cut escape,
- * `\` or `\u00`, dropped) and a cut `true` / `false` / `null` completed.
+ * `\` or `\u00`, dropped), a cut `true` / `false` / `null` completed, and a cut number's
+ * dangling `-`, `.` or exponent dropped (a lone `-` is no value: never `0`).
  */
 function closeTail(json: string, quote: string): string {
   if (quote !== '') return json.replace(CUT_ESCAPE, '') + (quote === '\u201c' ? '\u201d' : quote);
-  return json.replace(CUT_LITERAL, (_, head: string, word: string) => head + LITERAL_OF[word[0]!]!);
+  return json.replace(CUT_LITERAL, (_, head: string, word: string) => head + LITERAL_OF[word[0]!]!).replace(CUT_NUMBER, '');
 }
 
 function parse(json: string): unknown {
@@ -142,22 +185,22 @@ export function repairJson(text: string): RepairJsonResult {
   } catch {
     // not valid as it stands: extract, then repair
   }
-  const { json, from } = extractJson(text);
-  if (!/^[[{]/.test(json) || (from === 'text' && !looksLikeJson(json))) {
+  const found = findJson(text);
+  if (found === undefined || !/^[[{]/.test(found.json) || (found.from === 'text' && !looksLikeJson(found.json))) {
     throw new SchemaValidationError({ kind: 'INVALID_JSON', text }, 'Invalid JSON: no object or array in the answer');
   }
+  const { json, from } = found;
   const corrections: JsonCorrection[] = from === 'fence' ? ['extract-fence'] : from === 'text' ? ['extract-text'] : [];
-  let truncated = false;
-  let closed = json;
   try {
-    return { value: parse(json), json, corrected: corrections.length > 0, corrections, truncated };
+    return { value: parse(json), json, corrected: corrections.length > 0, corrections, truncated: false };
   } catch {
-    const found = diagnose(json);
-    if (found.corrections.length === 0) found.corrections.push('repair');
-    corrections.push(...found.corrections);
-    truncated = found.truncated;
-    if (truncated) closed = closeTail(json, found.quote);
+    // not valid either: repair it
   }
+  const seen = diagnose(json);
+  if (seen.corrections.length === 0) seen.corrections.push('repair');
+  corrections.push(...seen.corrections);
+  const { truncated } = seen;
+  const closed = truncated ? closeTail(guard(json, seen.guards), seen.quote) : guard(json, seen.guards);
   try {
     const repaired = jsonrepair(closed);
     const value = parse(repaired);

@@ -22,7 +22,8 @@ const STRUCTURED = /*#__PURE__*/ optionPath('structured', '', 'options');
  * the JSON streams and exactly one `result{data, corrected, corrections, truncated, raw}` right
  * before `complete`. `data` is the schema's output type. A schema or JSON failure retries through
  * `retry`'s budget and backoff (each retry a fresh request whose text alone is parsed), then
- * moves to `fallbackStreams`; network failures retry as in `l0`.
+ * moves to `fallbackStreams`; network failures retry as in `l0`. An attempt that only called a
+ * tool (no JSON in its text) fails at once with a non-retryable `INVALID_JSON` naming the tools.
  *
  *   -s-a-b-c-x|                  model (s start, a '{"n":', b '1', c '}', x complete)
  *   -s-a-b-(cp)-(Rx)|            structured({ schema, stream })  (p partial, R result)
