@@ -70,6 +70,15 @@ export class ChatComponent {
   });
 
   protected ask(text: string): void {
-    this.question.set({ id: crypto.randomUUID(), text });
+    this.question.set({ id: runId(), text });
   }
+}
+
+/**
+ * A fresh run id (128 random bits, hex). Not `crypto.randomUUID()`: browsers offer it only in a
+ * secure context (HTTPS or localhost), so the app served over plain HTTP on a LAN address failed
+ * on the first question; `getRandomValues` works in every context.
+ */
+function runId(): string {
+  return Array.from(crypto.getRandomValues(new Uint8Array(16)), (b) => b.toString(16).padStart(2, '0')).join('');
 }
