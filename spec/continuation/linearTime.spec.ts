@@ -50,3 +50,26 @@ describe('checkpoints on a long answer', () => {
     expect(last!.content).toHaveLength(1024 * KB);
   });
 });
+
+describe('checkpoints on a long answer whose tokens end between the halves of an emoji', () => {
+  /** Tokens that each end with an emoji's first half, the next one starting with its second: every checkpoint drops a half. */
+  function split(size: number): L0Event[] {
+    const events: L0Event[] = [{ type: 'start', attempt: 1, fallbackIndex: 0, isRetry: false, isFallback: false }];
+    for (let length = 0, i = 0; length < size; length += 16, i++) events.push({ type: 'token', value: `\uDE42${String(i).padStart(14, '.')}\uD83D` });
+    events.push({ type: 'complete', finishReason: 'stop' });
+    return events;
+  }
+
+  it('should run checkpointEvery(10) in linear time (dropping the half never copies the whole text)', () => {
+    const contents: string[] = [];
+    const timeFor = (size: number) => {
+      const events = split(size);
+      const started = performance.now();
+      from(events).pipe(checkpointEvery(10)).subscribe((e) => e.type === 'checkpoint' && contents.length < 2 && contents.push(e.content));
+      return performance.now() - started;
+    };
+    expectLinearTime('checkpointEvery(10), split emoji', timeFor, 256 * KB);
+    // the checkpoints still leave the half out
+    expect(contents[0]).toBe(split(160).slice(1, 11).map((e) => (e as { value: string }).value).join('').slice(0, -1));
+  });
+});

@@ -1,5 +1,7 @@
 /** @test {parseLastEventId} */
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import ts from 'typescript';
 import { parseLastEventId } from 'l0-rx';
 
 describe('parseLastEventId', () => {
@@ -34,5 +36,13 @@ describe('parseLastEventId', () => {
     expect(() => parseLastEventId(Number.POSITIVE_INFINITY)).toThrow('got Infinity');
     expect(() => parseLastEventId(1.5)).toThrow('got 1.5');
     expect(() => parseLastEventId(-1)).toThrow('got -1');
+  });
+
+  it('should carry its JSDoc (editors and the .d.ts show it: nothing may sit between the comment and the function)', () => {
+    const file = new URL('../../src/transport/sseFrames.ts', import.meta.url);
+    const source = ts.createSourceFile('sseFrames.ts', readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
+    const fn = source.statements.find((s): s is ts.FunctionDeclaration => ts.isFunctionDeclaration(s) && s.name?.text === 'parseLastEventId');
+    const docs = ts.getJSDocCommentsAndTags(fn!).map((d) => d.getText());
+    expect(docs.join('\n')).toContain('Reads a `Last-Event-ID` header');
   });
 });

@@ -81,6 +81,7 @@ class Checkpoints extends Relay<L0Event> {
   private handle(event: L0Event): void {
     if (this.isStopped) return;
     const { text, out, kept } = this;
+    const before = text.text; // the text without this token: a half emoji is cut from the token, never from the whole text
     const change = text.observe(event);
     if (change !== 'token') {
       if (change !== undefined) {
@@ -94,7 +95,7 @@ class Checkpoints extends Relay<L0Event> {
     const unchecked = due ? uncheckedTail() : 0;
     out.next(event);
     if (!due) return;
-    const whole = wholeChars(text.text, (event as TokenEvent).value);
+    const whole = wholeChars(text.text, before, (event as TokenEvent).value);
     if (unchecked === 0) {
       if (kept.length > 0) kept.length = 0;
       if (whole.length < text.length && whole.length <= this.saved) return; // only half an emoji more
@@ -118,12 +119,13 @@ class Checkpoints extends Relay<L0Event> {
 
 /**
  * `text` without a high surrogate at its end: a token may end between the two halves of an emoji,
- * and a checkpoint cut there would resume (and prompt the model) with half a character. The end is
- * read from `token`, the text's last token, when it has one: reading a character of `text` itself,
- * a string grown by `+=`, makes V8 flatten it, a copy of the whole text at every checkpoint (20% of
- * the content stack at 20,000 tokens, quadratic in the answer's length).
+ * and a checkpoint cut there would resume (and prompt the model) with half a character. `text` is
+ * `before + token`. The end is read from `token`, and the half dropped from it (`before` plus the
+ * rest of the token): reading a character of `text` itself, or slicing it, a string grown by `+=`,
+ * makes V8 flatten it, a copy of the whole text at every checkpoint (20% of the content stack at
+ * 20,000 tokens, quadratic in the answer's length). Only an empty token reads `text`.
  */
-function wholeChars(text: string, token: string): string {
-  const end = token === '' ? text : token;
-  return isHighSurrogate(end.charCodeAt(end.length - 1)) ? text.slice(0, -1) : text;
+function wholeChars(text: string, before: string, token: string): string {
+  if (token === '') return isHighSurrogate(text.charCodeAt(text.length - 1)) ? text.slice(0, -1) : text;
+  return isHighSurrogate(token.charCodeAt(token.length - 1)) ? before + token.slice(0, -1) : text;
 }

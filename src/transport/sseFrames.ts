@@ -49,6 +49,11 @@ export const END_FRAME_TEXT = `event: ${END_FRAME}\ndata: {}\n\n`;
 /** A comment line: ignored by every SSE parser, it keeps proxies and load balancers from closing an idle stream. */
 export const HEARTBEAT_FRAME = ': heartbeat\n\n';
 
+/** A run tag (the `<run>` of an id `<run>:<seq>`): 1 to 40 letters, digits, `.`, `_` or `-`. */
+export const RUN_TAG = /^[\w.-]{1,40}$/;
+/** `<seq>` or `<run>:<seq>`. */
+const TAGGED_ID = /^(?:[\w.-]{1,40}:)?(\d{1,16})$/;
+
 /**
  * Reads a `Last-Event-ID` header (or a `resumeFrom` option) as the sequence number to resume
  * after: `undefined`, `null` and `''` are 0 (from the start); an id tagged with its run
@@ -65,11 +70,6 @@ export const HEARTBEAT_FRAME = ': heartbeat\n\n';
  * declare const req: IncomingMessage; // the browser's (re)connection
  * const after = parseLastEventId(req.headers['last-event-id']); // 0 on a first connection
  */
-/** A run tag (the `<run>` of an id `<run>:<seq>`): 1 to 40 letters, digits, `.`, `_` or `-`. */
-export const RUN_TAG = /^[\w.-]{1,40}$/;
-/** `<seq>` or `<run>:<seq>`. */
-const TAGGED_ID = /^(?:[\w.-]{1,40}:)?(\d{1,16})$/;
-
 export function parseLastEventId(value: string | number | readonly string[] | null | undefined): number {
   const raw = Array.isArray(value) ? value[value.length - 1] : value;
   if (raw === undefined || raw === null || raw === '') return 0;
