@@ -47,6 +47,15 @@ describe('toServerSentEvents', () => {
       });
     });
 
+    it('should not send or number checkpoint events (each holds the whole text so far)', () => {
+      testScheduler().run(({ cold, expectObservable }) => {
+        const k: L0Event = { type: 'checkpoint', content: 'ab', tokenCount: 2 };
+        expectObservable(toServerSentEvents(cold('-a-b-k-c|', { ...events, k }), { heartbeatMs: 0 }).frames).toBe('-1-2---3(e|)', {
+          1: frame(1, events['a']!), 2: frame(2, events['b']!), 3: frame(3, events['c']!), e: END,
+        });
+      });
+    });
+
     it('should number events per subscription', () => {
       const sse = toServerSentEvents(of(tok('a')), { heartbeatMs: 0 });
       const first: string[] = [];

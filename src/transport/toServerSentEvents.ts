@@ -71,6 +71,10 @@ const KEYS = /*#__PURE__*/ optionKeys<ToServerSentEventsConfig>()(['heartbeatMs'
  * 4. Unsubscribing (the client went away) unsubscribes `events$`, so the model request aborts.
  * 5. `toReadableStream()` subscribes on the body's first read, not when called: a `Response` that
  *    is never consumed never starts the run; cancelling the body unsubscribes.
+ * 6. `checkpoint` events are not sent (nor numbered, a replay source's numbers aside): each holds
+ *    the whole text so far, so one every `checkpointInterval` tokens would send the answer again and
+ *    again, quadratic in its length. They are the server's own resume points, read upstream by its
+ *    retries and fallbacks; `accumulate()` ignores them, and a client's retry asks for the whole run.
  *
  * @example
  * import { l0, toServerSentEvents } from 'l0-rx';
@@ -88,6 +92,7 @@ export function toServerSentEvents(events$: Observable<L0Event | SequencedEvent>
   const frames = defer(() => {
     let seq = 0;
     const body = events$.pipe(
+      filter((item) => (isSequenced(item) ? item.event : item).type !== 'checkpoint'),
       map((item) => (isSequenced(item) ? item : { seq: ++seq, event: item })),
       filter((item) => item.seq > after),
       map((item) => {
