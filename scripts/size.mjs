@@ -51,13 +51,13 @@ const cases = [
   // operators, +0.6 on the root, for the structured review (citations told from answers in extraction and partials,
   // the linear prose scan, strings guarded from jsonrepair's split, cut numbers and surrogate escapes, the
   // tool-call-only error); +0.05 on the root, structured and the operators for the operators' try around the
-  // handling of a value (a throw errors downstream)
+  // handling of a value (a throw errors downstream); +0.1 on the root for the SSE client's end frame inside a run
   { label: "import { l0 } from 'l0-rx'", code: `export { l0 } from '${dist}/index.mjs';`, budget: 30.2, mustNotContain: [...RULE_CODE, ...STRUCTURED_CODE] },
   { label: "import { structured } from 'l0-rx' (with jsonrepair)", code: `export { structured } from '${dist}/index.mjs';`, budget: 38.0 },
   { label: "import { parseStructured } from 'l0-rx/operators' (with jsonrepair)", code: `export { parseStructured } from '${dist}/operators/index.mjs';`, budget: 10.4, mustNotContain: PROVIDER_CODE },
   { label: "import { formatContext, stripThinking, extractCode } from 'l0-rx'", code: `export { formatContext, stripThinking, extractCode } from '${dist}/index.mjs';`, budget: 2.1, mustNotContain: [...PROVIDER_CODE, ...STRUCTURED_CODE] },
   // every capability with its runtime dependencies (jsonrepair, eventsource-parser): the README says why not 45 KB
-  { label: "import * from 'l0-rx' (whole root entry)", code: `export * from '${dist}/index.mjs';`, budget: 69.9 },
+  { label: "import * from 'l0-rx' (whole root entry)", code: `export * from '${dist}/index.mjs';`, budget: 70.0 },
   // every pipeable operator, structured parsing (with jsonrepair) included: a ceiling, not a typical import
   { label: "import * from 'l0-rx/operators'", code: `export * from '${dist}/operators/index.mjs';`, budget: 36.9 },
   {
@@ -96,8 +96,9 @@ const cases = [
     // telling a restarted run from a replayed one (a hash per event id) and taking retryWithBackoff's context (+0.15)
     // 11.3 since the attempt loop reads a failure's checkpoint (a completion rejection starts over): 11.17 -> 11.22
     // 11.4 since the eleventh session: each operator's next turns a throw while it handles a value into an error
-    // downstream (a try in accumulate's and the retry loop's next: 11.297 -> 11.328)
-    budget: 11.4,
+    // downstream (a try in accumulate's and the retry loop's next: 11.297 -> 11.328); 11.5 for an end frame inside
+    // a run (a start and no complete) failing as INCOMPLETE_STREAM instead of ending a short answer (11.43)
+    budget: 11.5,
     mustNotContain: PROVIDER_CODE,
   },
   // 4.0 since the eleventh session: a throw while accumulate handles a value (a null event) errors downstream (3.90 -> 3.92)

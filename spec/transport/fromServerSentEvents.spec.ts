@@ -35,6 +35,35 @@ describe('fromServerSentEvents', () => {
     expect(await lastValueFrom(fromServerSentEvents(url).pipe(toArray()))).toEqual([tok('a'), tok('b')]);
   });
 
+  describe('an end frame inside a run', () => {
+    const COMPLETE: L0Event = { type: 'complete', finishReason: 'stop' };
+
+    it('should error with a retryable INCOMPLETE_STREAM after the events, never end as a short answer', async () => {
+      serve((_req, res) => { sse(res, frame(1, START), frame(2, tok('a')), END); res.end(); });
+      const seen: L0Event[] = [];
+      const e = await failure(lastValueFrom(fromServerSentEvents(url).pipe(tap((x) => seen.push(x)))));
+      expect([isProviderError(e), (e as { code: string }).code, classifyError(e).retryable, seen]).toEqual([true, 'INCOMPLETE_STREAM', true, [START, tok('a')]]);
+    });
+
+    it('should complete when the run completed before the end frame, and after a retry its next start and complete', async () => {
+      serve((_req, res) => { sse(res, frame(1, START), frame(2, tok('a')), frame(3, COMPLETE), END); res.end(); });
+      expect(await lastValueFrom(fromServerSentEvents(url).pipe(toArray()))).toEqual([START, tok('a'), COMPLETE]);
+      const retried: L0Event[] = [START, tok('a'), { type: 'retry', attempt: 2, reason: 'network_error', delayMs: 5, countsTowardAttempts: false, error: serializeError(new Error('x')) }, { ...START, attempt: 2, isRetry: true }, COMPLETE];
+      serve((_req, res) => { sse(res, ...retried.map((x, i) => frame(i + 1, x)), END); res.end(); });
+      expect(await lastValueFrom(fromServerSentEvents(url).pipe(toArray()))).toEqual(retried);
+    });
+
+    it('should error when a reconnect is answered with nothing but the end frame (the server resumed another run that ended where the client was)', async () => {
+      serve((req, res) => {
+        if (req.headers['last-event-id'] === undefined) sse(res, frame(1, START), frame(2, tok('a')));
+        else sse(res, END);
+        res.end();
+      });
+      const e = await failure(lastValueFrom(fromServerSentEvents(url, { reconnectDelay: 0 })));
+      expect([(e as { code: string }).code, requests.length, requests[1]?.headers['last-event-id']]).toEqual(['INCOMPLETE_STREAM', 2, '2']);
+    });
+  });
+
   it('should complete without a value on an end frame alone', async () => {
     serve((_req, res) => { sse(res, END); res.end(); });
     expect(await lastValueFrom(fromServerSentEvents(url).pipe(toArray()))).toEqual([]);

@@ -1,4 +1,4 @@
-import { asyncScheduler, defer, filter, map, Observable, retry, tap, throwError, timer, type SchedulerLike, type Subscriber } from 'rxjs';
+import { asyncScheduler, concatWith, defer, EMPTY, filter, map, Observable, retry, tap, throwError, timer, type SchedulerLike, type Subscriber } from 'rxjs';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import type { L0Event } from '../events/eventTypes.js';
 import { deserializeError } from '../errors/deserializeError.js';
@@ -87,6 +87,9 @@ interface Received {
  *    server's events number their attempts themselves (its `start` says attempt 1), which those
  *    operators accept from this source (they check the attempt of a `fromStream` source). Their
  *    attempt context stays for a `fromStream` merged after it in the same attempt.
+ * 8. An `end` frame that comes inside a run (after a `start` with no `complete` since) is a
+ *    `ProviderError` `INCOMPLETE_STREAM`, retryable, never a short answer that looks finished: a
+ *    server that resumed another run of the stream id, or ended the stream early, sends one.
  *
  * @example
  * import { accumulate, fromServerSentEvents } from 'l0-rx';
@@ -114,6 +117,8 @@ export function fromServerSentEvents(url: string | URL | Request, config: FromSe
     let lastId = lastEventId;
     /** The hash of each numbered event's data, by id (rule 3). */
     const seen: number[] = [];
+    /** Whether a run has started and not completed (rule 8). */
+    let open = false;
     return defer(() => connect(url, init, lastId, fetchFn)).pipe(
       filter(({ id, data }) => {
         const got = idOf(id);
@@ -125,21 +130,23 @@ export function fromServerSentEvents(url: string | URL | Request, config: FromSe
         const other = run !== undefined && last?.[0] !== undefined && run !== last[0];
         if (!other && (last === undefined || n > last[1])) return ((seen[n] = hash), true);
         if (other || (seen[n] !== undefined && seen[n] !== hash)) {
-          throw new ProviderError(`fromServerSentEvents: the server sent another event ${id} after Last-Event-ID ${lastId}: it restarted the run instead of resuming it`, {
-            code: 'INCOMPLETE_STREAM',
-            category: 'network',
-            retryable: true,
-          });
+          throw incomplete(`sent another event ${id} after Last-Event-ID ${lastId}: it restarted the run instead of resuming it`);
         }
         return false;
       }),
-      tap(({ id }) => (lastId = id ?? lastId)),
+      tap(({ id, event }) => {
+        lastId = id ?? lastId;
+        if (event.type === 'start') open = true;
+        else if (event.type === 'complete') open = false;
+      }),
       retry({
         count: reconnectAttempts,
         resetOnSuccess: true,
         delay: (e: unknown) => (DROPPED.has(e as object) ? timer(reconnectDelay, scheduler) : throwError(() => e)),
       }),
       map(({ event }) => event),
+      // rule 8: an end frame inside a run (a start and no complete after it) ends a short answer
+      concatWith(defer(() => (open ? throwError(() => incomplete("ended the stream before the run's complete event")) : EMPTY))),
     );
   });
 }
@@ -156,6 +163,11 @@ function idOf(id: string | undefined): [string | undefined, number] | undefined 
   const match = id === undefined ? null : SEQUENCE_ID.exec(id);
   const n = match ? +match[2]! : NaN;
   return Number.isSafeInteger(n) ? [match![1], n] : undefined;
+}
+
+/** The run the server sent cannot be the answer (rules 3 and 8): retryable, a retry asks for the whole run again. */
+function incomplete(what: string): ProviderError {
+  return new ProviderError(`fromServerSentEvents: the server ${what}`, { code: 'INCOMPLETE_STREAM', category: 'network', retryable: true });
 }
 
 /** FNV-1a, 32 bits: tells two events under one id apart (rule 3). */
