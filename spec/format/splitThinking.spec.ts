@@ -122,4 +122,10 @@ describe('splitThinking', () => {
       expect(state!.reasoning).toBe('plan');
     });
   });
+
+  it('should keep the whitespace after a block when the text before it ends in a word', async () => {
+    const events: L0Event[] = [{ type: 'token', value: 'Hello world<think>x</think>' }, { type: 'token', value: ' and more' }];
+    const out = await lastValueFrom(from(events).pipe(splitThinking(), toArray()));
+    expect(out.flatMap((e) => (e.type === 'token' ? [e.value] : [])).join('')).toBe('Hello world and more');
+  });
 });

@@ -32,4 +32,10 @@ describe('stripThinking', () => {
     expect(stripThinking(text)).toBe(expected);
     expect(performance.now() - t0).toBeLessThan(1000);
   });
+
+  it('should keep the whitespace after a block when the text before it ends in a word (as splitThinking does)', () => {
+    expect(stripThinking('Hello world<think>x</think> and more')).toBe('Hello world and more');
+    expect(stripThinking('Hello world <think>x</think> and more')).toBe('Hello world and more');
+    expect(stripThinking('<think>x</think>\n\nAnswer')).toBe('Answer');
+  });
 });

@@ -178,8 +178,8 @@ const CASES: SourceCase[] = [
   {
     name: 'consensus',
     make: (inner) => consensus([inner, inner], { minimumAgreement: 0 }),
-    // rule 5: all failed is AllStreamsExhaustedError; two empty outputs agree (nothing says they fail)
-    rows: { empty: 'text,C', one: 'text,C', many: 'text,C', error: 'E:AllStreamsExhaustedError' },
+    // rule 5: all failed is AllStreamsExhaustedError; rule 1: an empty output is a failed one (no agreement on nothing)
+    rows: { empty: 'E:AllStreamsExhaustedError', one: 'text,C', many: 'text,C', error: 'E:AllStreamsExhaustedError' },
     heldBeforeFirst: 12,
     callbackThrows: () => {
       // parse: "A throw fails that output"; every output failed: AllStreamsExhaustedError (rule 5)

@@ -55,23 +55,45 @@ const isZero = (text: string) => !/[A-Za-z]/.test(text);
 
 const isWordChar = (ch: string | undefined) => ch !== undefined && /[\p{L}\p{M}\p{N}_]/u.test(ch);
 
-/** Reference de-duplication: the longest checkpoint suffix (>= 2 chars, starting a word) that `head` starts with. */
-function overlapOf(checkpoint: string, head: string): number {
-  let best = 0;
+/** `text` with each whitespace run as one space, and for each of its characters the original length up to its end (a run's end). */
+function collapse(text: string): { text: string; ends: number[] } {
+  let out = '';
+  const ends: number[] = [];
+  for (let i = 0; i < text.length; i++) {
+    if (/\s/.test(text[i]!) && out.endsWith(' ') && ends.length > 0 && /\s/.test(text[i - 1]!)) ends[ends.length - 1] = i + 1;
+    else {
+      out += /\s/.test(text[i]!) ? ' ' : text[i];
+      ends.push(i + 1);
+    }
+  }
+  return { text: out, ends };
+}
+
+/** The checkpoint suffixes that may be an overlap (>= 2 chars, starting a word), whitespace runs collapsed. */
+function suffixes(checkpoint: string): string[] {
+  const out: string[] = [];
   for (let i = 0; i <= checkpoint.length - 2; i++) {
     const startsWord = i === 0 || !isWordChar(checkpoint[i - 1]) || !isWordChar(checkpoint[i]);
-    if (startsWord && head.startsWith(checkpoint.slice(i))) best = Math.max(best, checkpoint.length - i);
+    if (startsWord) out.push(collapse(checkpoint.slice(i)).text);
   }
+  return out;
+}
+
+/**
+ * Reference de-duplication: the longest checkpoint suffix (>= 2 chars, starting a word) that `head`
+ * starts with, a whitespace run matching any whitespace run; in head characters.
+ */
+function overlapOf(checkpoint: string, head: string): number {
+  const h = collapse(head);
+  let best = 0;
+  for (const s of suffixes(checkpoint)) if (h.text.startsWith(s)) best = Math.max(best, h.ends[s.length - 1]!);
   return best;
 }
 
-/** Whether a longer overlap is still possible after `head`: a valid suffix longer than it that starts with it. */
+/** Whether a longer overlap is still possible after `head`: a suffix it could still grow into (or whose last whitespace run it is still in). */
 function undecided(checkpoint: string, head: string): boolean {
-  for (let i = 0; i < checkpoint.length - head.length; i++) {
-    const startsWord = i === 0 || !isWordChar(checkpoint[i - 1]) || !isWordChar(checkpoint[i]);
-    if (startsWord && checkpoint.length - i >= 2 && checkpoint.slice(i).startsWith(head)) return true;
-  }
-  return false;
+  const h = collapse(head).text;
+  return suffixes(checkpoint).some((s) => (s.length > h.length && s.startsWith(h)) || (s === h && s.endsWith(' ')));
 }
 
 /**

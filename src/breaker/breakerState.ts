@@ -42,23 +42,35 @@ export function current(rec: BreakerRecord | undefined, now: number, rules: Brea
   return rec;
 }
 
+/**
+ * A half-open probe's ticket: the `openedAt` of the open period it probes (each opening is later
+ * than the last, so it names the period). `undefined`: not a probe.
+ */
+export type Probe = number | undefined;
+
+/** True when `probe` probes the record's current half-open period (not one that ended since). */
+const isCurrentProbe = (rec: BreakerRecord, probe: Probe): boolean => probe !== undefined && rec.state === 'half-open' && rec.openedAt === probe;
+
 /** Asks to make a call. `probe` says the call is a half-open probe (release it if it ends unsettled). */
-export function acquire(rec: BreakerRecord, now: number, rules: BreakerRules): { rec: BreakerRecord; allowed: boolean; probe: boolean; retryInMs: number } {
-  if (rec.state === 'open') return { rec, allowed: false, probe: false, retryInMs: Math.max(0, rec.openedAt + rules.resetTimeout - now) };
+export function acquire(rec: BreakerRecord, now: number, rules: BreakerRules): { rec: BreakerRecord; allowed: boolean; probe: Probe; retryInMs: number } {
+  if (rec.state === 'open') return { rec, allowed: false, probe: undefined, retryInMs: Math.max(0, rec.openedAt + rules.resetTimeout - now) };
   if (rec.state === 'half-open') {
-    if (rec.probes >= rules.halfOpenMaxProbes) return { rec, allowed: false, probe: false, retryInMs: 0 };
-    return { rec: { ...rec, probes: rec.probes + 1 }, allowed: true, probe: true, retryInMs: 0 };
+    if (rec.probes >= rules.halfOpenMaxProbes) return { rec, allowed: false, probe: undefined, retryInMs: 0 };
+    return { rec: { ...rec, probes: rec.probes + 1 }, allowed: true, probe: rec.openedAt, retryInMs: 0 };
   }
-  return { rec, allowed: true, probe: false, retryInMs: 0 };
+  return { rec, allowed: true, probe: undefined, retryInMs: 0 };
 }
 
 /** How a call ended: counted success, counted failure, or neither (an error that says nothing about the provider's health). */
 export type CallOutcome = 'success' | 'failure' | 'neutral';
 
-/** Records a call's end. */
-export function settle(rec: BreakerRecord, now: number, rules: BreakerRules, outcome: CallOutcome, probe: boolean): BreakerRecord {
+/**
+ * Records a call's end. While half-open only this period's probes count: a call let through before
+ * (closed, or a probe of a period that has ended since) neither frees a slot nor closes the breaker.
+ */
+export function settle(rec: BreakerRecord, now: number, rules: BreakerRules, outcome: CallOutcome, probe: Probe): BreakerRecord {
   if (rec.state === 'half-open') {
-    if (!probe) return rec;
+    if (!isCurrentProbe(rec, probe)) return rec;
     const probes = Math.max(0, rec.probes - 1);
     if (outcome === 'failure') return open(rec, now);
     if (outcome === 'neutral') return { ...rec, probes };
@@ -77,9 +89,9 @@ export function settle(rec: BreakerRecord, now: number, rules: BreakerRules, out
   return outcome === 'failure' && (consecutive || ratio) ? open(next, now) : next;
 }
 
-/** A probe that ended without a verdict (unsubscribed) frees its slot. */
-export function release(rec: BreakerRecord, probe: boolean): BreakerRecord {
-  return probe && rec.state === 'half-open' ? { ...rec, probes: Math.max(0, rec.probes - 1) } : rec;
+/** A probe of the current half-open period that ended without a verdict (unsubscribed) frees its slot. */
+export function release(rec: BreakerRecord, probe: Probe): BreakerRecord {
+  return isCurrentProbe(rec, probe) ? { ...rec, probes: Math.max(0, rec.probes - 1) } : rec;
 }
 
 function open(rec: BreakerRecord, now: number): BreakerRecord {

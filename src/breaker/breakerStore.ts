@@ -4,8 +4,9 @@
  *
  * A store shared between processes implements `update` as one atomic read-modify-write (the Redis
  * store: a compare-and-set script, retried on conflict), so concurrent servers never lose a count
- * or open the breaker twice. A store without `update` is read then written by the breaker, which
- * is atomic only within one process (the memory store). A store that fails is treated as closed.
+ * or open the breaker twice. A store without `update` is read then written by the breaker, one
+ * round at a time per breaker (an asynchronous round waits for the one under way), which is atomic
+ * only within one process. A store that fails is treated as closed.
  */
 import type { BreakerRecord } from './breakerState.js';
 

@@ -1,9 +1,9 @@
-import { asyncScheduler, catchError, concatMap, defer, from, map, Observable, of, ReplaySubject, Subject, type SchedulerLike } from 'rxjs';
+import { asyncScheduler, catchError, concatMap, defer, from, map, Observable, of, ReplaySubject, Subject, type SchedulerLike, type Subscription } from 'rxjs';
 import { classifyError, type ErrorClassification } from '../errors/classifyError.js';
 import { checkBag, checkKeys, isSchedulerLike, optionError, optionKeys, optionPath } from '../internal/options.js';
 import { isPromiseLike } from '../internal/isPromiseLike.js';
 import { acquire, current, release, settle } from './breakerState.js';
-import type { BreakerRecord, BreakerRules, BreakerState, CallOutcome } from './breakerState.js';
+import type { BreakerRecord, BreakerRules, BreakerState, CallOutcome, Probe } from './breakerState.js';
 import { memoryBreakerStore, type BreakerStore } from './breakerStore.js';
 
 /** Options of {@link createCircuitBreaker}. */
@@ -50,7 +50,8 @@ export interface BreakerStateChange {
 /** A ticket for one call. @internal */
 export interface BreakerTicket {
   readonly allowed: boolean;
-  readonly probe: boolean;
+  /** The half-open period this call probes (its `openedAt`); `undefined`: not a probe. */
+  readonly probe: Probe;
   readonly state: BreakerState;
   readonly retryInMs: number;
 }
@@ -69,6 +70,11 @@ export class CircuitBreaker {
   private readonly changes = new Subject<BreakerStateChange>();
   /** The state this process last saw, so a change made by another server is reported when read. */
   private lastSeen: BreakerState = 'closed';
+  /** Rounds numbered as the store applies them, and the newest one reported: an older answer arriving late is stale. */
+  private rounds = 0;
+  private reported = 0;
+  /** Read-then-write rounds waiting for the one under way (a store without `update`); `undefined`: none under way. */
+  private waiting: (() => void)[] | undefined = undefined;
   private readonly rules: BreakerRules;
   private readonly store: BreakerStore;
   private readonly scheduler: SchedulerLike;
@@ -102,7 +108,7 @@ export class CircuitBreaker {
       this.update<BreakerTicket>((rec, now) => {
         const r = acquire(rec, now, this.rules);
         return [r.rec, { allowed: r.allowed, probe: r.probe, state: r.rec.state, retryInMs: r.retryInMs }];
-      }, { allowed: true, probe: false, state: 'closed', retryInMs: 0 }).subscribe(answer);
+      }, { allowed: true, probe: undefined, state: 'closed', retryInMs: 0 }).subscribe(answer);
       let delivered = false;
       const sub = answer.subscribe({ next: (v) => ((delivered = true), subscriber.next(v)), complete: () => subscriber.complete() });
       return () => {
@@ -137,7 +143,7 @@ export class CircuitBreaker {
 
   /** @internal A call unsubscribed before it ended. */
   release(ticket: BreakerTicket): void {
-    if (ticket.probe) this.update((rec) => [release(rec, true), undefined], undefined).subscribe();
+    if (ticket.probe !== undefined) this.update((rec) => [release(rec, ticket.probe), undefined], undefined).subscribe();
   }
 
   private read(): Observable<BreakerRecord | undefined> {
@@ -146,38 +152,90 @@ export class CircuitBreaker {
 
   /**
    * Applies `fn` to the record as of now, through the store's atomic `update` when it has one
-   * (`fn` may then run more than once: only the last run counts), else read then write.
+   * (`fn` may then run more than once: only the last run counts), else read then write, one round
+   * at a time (an asynchronous store would otherwise let two rounds read the same record and one
+   * write over the other: a lost count, a probe too many).
    * Emits `fn`'s result and the state changes seen, once reported to the callback and `stateChanges`.
+   * A round applied before one already reported (an answer arriving out of order) reports nothing:
+   * the state this process has seen never goes backwards.
    */
   private update<R>(fn: (rec: BreakerRecord, now: number) => [BreakerRecord, R], onStoreError: R): Observable<[R, readonly BreakerStateChange[]]> {
-    let round: { before: BreakerRecord; next: BreakerRecord; result: R; now: number } | undefined;
+    let round: { before: BreakerRecord; next: BreakerRecord; result: R; now: number; seq: number } | undefined;
     const change = (stored: BreakerRecord | undefined): BreakerRecord => {
       const now = this.scheduler.now();
       const before = current(stored, now, this.rules);
       const [next, result] = fn(before, now);
-      round = { before, next, result, now };
+      round = { before, next, result, now, seq: ++this.rounds };
       return next === stored ? stored : Object.freeze(next);
     };
     const store = this.store;
     const written: Observable<unknown> = store.update
       ? defer$(() => store.update!(this.key, change))
-      : this.read().pipe(
-          concatMap((stored) => {
-            const next = change(stored);
-            return next === stored ? of(undefined) : defer$(() => store.set(this.key, next));
-          }),
+      : this.oneAtATime(() =>
+          this.read().pipe(
+            concatMap((stored) => {
+              const next = change(stored);
+              return next === stored ? of(undefined) : defer$(() => store.set(this.key, next));
+            }),
+          ),
         );
     return written.pipe(
       map(() => {
-        const { before, next, result, now } = round!;
-        const changes: BreakerStateChange[] = [];
-        if (this.lastSeen !== before.state) changes.push(this.emit(this.lastSeen, before.state, now));
-        if (before.state !== next.state) changes.push(this.emit(before.state, next.state, now));
+        const { before, next, result, now, seq } = round!;
+        if (seq < this.reported) return [result, []] as [R, readonly BreakerStateChange[]];
+        // recorded before the callbacks run: one that calls through the breaker at once sees this round as reported
+        const seen = this.lastSeen;
+        this.reported = seq;
         this.lastSeen = next.state;
+        const changes: BreakerStateChange[] = [];
+        if (seen !== before.state) changes.push(this.emit(seen, before.state, now));
+        if (before.state !== next.state) changes.push(this.emit(before.state, next.state, now));
         return [result, changes] as [R, readonly BreakerStateChange[]];
       }),
       catchError(() => of<[R, readonly BreakerStateChange[]]>([onStoreError, []])),
     );
+  }
+
+  /**
+   * Runs `work` once the round under way has ended (at once when none is: a synchronous store stays
+   * synchronous). Its values are passed on after the next round may start, so a callback reacting
+   * to a change can start a call of its own.
+   */
+  private oneAtATime<T>(work: () => Observable<T>): Observable<T> {
+    return new Observable<T>((subscriber) => {
+      let inner: Subscription | undefined;
+      let state: 'queued' | 'running' | 'ended' = 'queued';
+      const end = (): void => {
+        if (state === 'ended') return;
+        const wasRunning = state === 'running';
+        state = 'ended';
+        if (!wasRunning) return void this.waiting?.splice(this.waiting.indexOf(run) >>> 0, 1);
+        const next = this.waiting?.shift();
+        if (next) next();
+        else this.waiting = undefined;
+      };
+      const run = (): void => {
+        state = 'running';
+        const values: T[] = [];
+        inner = work().subscribe({
+          next: (v) => values.push(v),
+          error: (err: unknown) => (end(), subscriber.error(err)),
+          complete: () => {
+            end();
+            for (const v of values) subscriber.next(v);
+            subscriber.complete();
+          },
+        });
+      };
+      if (this.waiting === undefined) {
+        this.waiting = [];
+        run();
+      } else this.waiting.push(run);
+      return () => {
+        inner?.unsubscribe();
+        end();
+      };
+    });
   }
 
   private emit(from: BreakerState, to: BreakerState, at: number): BreakerStateChange {

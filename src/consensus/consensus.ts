@@ -2,13 +2,14 @@ import type { StandardSchemaV1 } from '@standard-schema/spec';
 import { asyncScheduler, concat, concatMap, defer, ignoreElements, takeUntil, takeWhile, tap, throwError, timer, type Observable, type SchedulerLike } from 'rxjs';
 import { AllStreamsExhaustedError } from '../errors/AllStreamsExhaustedError.js';
 import { TokenTimeoutError } from '../errors/TokenTimeoutError.js';
+import { ZeroOutputError } from '../errors/ZeroOutputError.js';
 import { checkSchema } from '../structured/validateSchema.js';
 import type { L0Event } from '../events/eventTypes.js';
 import type { L0State } from '../events/reduceState.js';
 import { checkBag, checkKeys, describeOption, isSchedulerLike, optionError, optionKeys, optionPath } from '../internal/options.js';
 import { runAll, type ParallelResult } from '../multi/runAll.js';
 import { decide, type ConsensusOutput, type ConsensusResult } from './decide.js';
-import { decided, validateMerged, validateOutputs } from './schemaCheck.js';
+import { decided, hasText, validateMerged, validateOutputs } from './schemaCheck.js';
 import { textSimilarity } from './textSimilarity.js';
 
 export type { ConsensusOutput, ConsensusResult } from './decide.js';
@@ -74,8 +75,9 @@ const PATH = /*#__PURE__*/ optionPath('consensus', 'sources, ');
  *   --a|  ---a|  -b|       three sources (a: "Paris", b: "London")
  *   ---(r|)                consensus(sources)   (r.consensus "Paris", r.agreement 2/3)
  *
- * 1. Each source is folded with `accumulate()`; a failing source (or a `parse` that throws) is an
- *    output with `status: 'error'`, and the result's status is `partial`.
+ * 1. Each source is folded with `accumulate()`; a failing source, an empty (or whitespace-only)
+ *    answer ({@link ZeroOutputError}: it agrees with nothing) and a `parse` that throws are outputs
+ *    with `status: 'error'`, and the result's status is `partial`.
  * 2. Text: pairwise {@link textSimilarity} (linear memory); an output's support is the weight of the
  *    outputs within `threshold` of it (its own included). `majority`/`weighted`/`unanimous` choose
  *    the most supported output (ties: the larger weighted similarity sum, then input order); `best`
@@ -86,7 +88,7 @@ const PATH = /*#__PURE__*/ optionPath('consensus', 'sources, ');
  *    a source `earlyExit` cancelled is never a conflict) are conflicts, handled by
  *    `resolveConflicts`; `unanimous` with a conflict and `fail` errors. Then an agreement below
  *    `minimumAgreement` errors with {@link ConsensusError}.
- * 5. All failed: {@link AllStreamsExhaustedError} with every error in input order. `timeout`
+ * 5. All failed (all empty included): {@link AllStreamsExhaustedError} with every error in input order. `timeout`
  *    unsubscribes the unfinished sources (their requests abort) and uses the finished ones.
  * 6. `concurrency` limits the sources subscribed at once. `earlyExit` stops once one output has a
  *    strict majority of all the weight (see the option): the rest are unsubscribed, `cancelled`,
@@ -150,6 +152,8 @@ function toOutputs<T>(n: number, latest: ParallelResult | undefined, early: bool
       const error = new TokenTimeoutError({ kind: 'total', timeoutMs: o.timeout ?? 0, elapsedMs: o.timeout ?? 0, tokenCount: 0 });
       return { index, status: 'error', weight, state, error };
     }
+    // an empty answer agrees with nothing: two of them are not a consensus (nor a vote for one)
+    if (!hasText(state.content)) return { index, status: 'error', weight, state, text: state.content, error: new ZeroOutputError({ content: state.content }) };
     if (!o.parse) return { index, status: 'success', weight, state, text: state.content };
     try {
       return { index, status: 'success', weight, state, text: state.content, value: o.parse(state.content, state) };

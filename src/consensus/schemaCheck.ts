@@ -13,6 +13,10 @@ import type { Resolved } from './consensus.js';
 import type { ConsensusOutput, ConsensusResult } from './decide.js';
 import { canonical } from './fieldConsensus.js';
 
+const NON_SPACE = /\S/;
+/** An answer with text in it: an empty or whitespace-only one agrees with nothing (not even another empty one). */
+export const hasText = (text: string): boolean => NON_SPACE.test(text);
+
 /**
  * A predicate over `parallel`'s snapshots, state per subscription: true once one finished output
  * agrees with a strict majority of all the sources' weight (and `minimumAgreement` is met), so no
@@ -26,7 +30,8 @@ export function decided<T>(o: Resolved<T>): (r: ParallelResult) => boolean {
     const weight = (i: number) => (o.strategy === 'weighted' ? o.weights![i]! : 1);
     let total = 0;
     for (let i = 0; i < r.total; i++) total += weight(i);
-    const done = r.statuses.flatMap((s, i) => (s === 'success' ? [i] : []));
+    // an empty output is a failed one (see consensus): it never backs an early decision
+    const done = r.statuses.flatMap((s, i) => (s === 'success' && hasText(r.results[i]!.content) ? [i] : []));
     const content = (i: number) => r.results[i]!.content;
     const key = (i: number): string | undefined => {
       if (!keys.has(i)) {

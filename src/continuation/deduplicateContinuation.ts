@@ -4,6 +4,7 @@ import type { L0Event, ResumeEvent, TokenEvent } from '../events/eventTypes.js';
 import { attemptTextChange } from '../attempt/attemptText.js';
 import { checkBag, checkKeys, optionError, optionKeys, optionPath, type OptionPath } from '../internal/options.js';
 import { createOverlapMatcher, type OverlapMatcher, type OverlapOptions } from './overlap.js';
+import { ThinkingLead } from './thinkingLead.js';
 
 /** Options of {@link deduplicateContinuation}. */
 export interface DeduplicateContinuationConfig {
@@ -18,7 +19,8 @@ export interface DeduplicateContinuationConfig {
   readonly minOverlap?: number;
   /**
    * Longest overlap searched for: only the checkpoint's last `maxOverlap` characters are compared,
-   * which also bounds how much of the resumed head is held back. An integer >= `minOverlap`.
+   * which also bounds how much of the resumed head is held back (twice this at most: whitespace runs
+   * match at any length). An integer >= `minOverlap`.
    * @default 500
    */
   readonly maxOverlap?: number;
@@ -51,7 +53,11 @@ export const DEDUPLICATE_CONTINUATION_DEFAULTS: Readonly<Required<DeduplicateCon
  *    it is not armed, so attempts that do not resume cost one comparison per event.
  * 2. While armed, `token` events are held back and their text is matched against the checkpoint's
  *    tail (the longest suffix that the head repeats, at least `minOverlap` and at most `maxOverlap`
- *    characters, starting at a word boundary; see `wordBoundary`, `caseSensitive`).
+ *    characters, starting at a word boundary; see `wordBoundary`, `caseSensitive`). A run of
+ *    whitespace matches any run of whitespace ("world\n" and "world " repeat the same words).
+ *    Thinking blocks a reasoning model writes inline at the head (`<think>…</think>`, see
+ *    `THINKING_TAGS`) are not text: they pass on uncut as soon as they are known to be one, and
+ *    the head is matched from the text after them (as `splitThinking` later shows it).
  * 3. As soon as no longer overlap is possible, the held tokens are released in order with the
  *    overlap cut from their front: tokens entirely inside it are dropped, the one it ends in is
  *    shortened; token boundaries are otherwise kept (L0 releases one coalesced token instead).
@@ -86,6 +92,12 @@ class Deduplication extends Relay<L0Event> {
   private matcher: OverlapMatcher | undefined = undefined;
   /** The tokens held back while armed (allocated when armed). */
   private held: TokenEvent[] = NO_TOKENS;
+  /** Set while the head may still be thinking blocks (`<think>…</think>`): the text starts after them. */
+  private lead: ThinkingLead | undefined = undefined;
+  /** The head position of the first held character (thinking already passed on is before it). */
+  private heldAt = 0;
+  /** How many held characters are thinking, passed on uncut before the overlap. */
+  private thinking = 0;
 
   constructor(
     out: Subscriber<L0Event>,
@@ -108,8 +120,9 @@ class Deduplication extends Relay<L0Event> {
       case 'token': {
         const { matcher } = this;
         if (!matcher) break;
+        const { value } = event as TokenEvent;
         this.held.push(event as TokenEvent);
-        const overlap = matcher.push((event as TokenEvent).value);
+        const overlap = this.lead ? this.pushLead(value) : matcher.push(value);
         if (overlap !== undefined) this.release(overlap);
         return;
       }
@@ -119,6 +132,7 @@ class Deduplication extends Relay<L0Event> {
         if (checkpoint.length >= this.options.minOverlap) {
           this.matcher = createOverlapMatcher(checkpoint, this.options);
           this.held = [];
+          this.lead = new ThinkingLead();
         }
         break;
       }
@@ -127,7 +141,7 @@ class Deduplication extends Relay<L0Event> {
         break;
       default:
         // reasoning and progress are channels of their own (a reasoning model thinks before its text): they pass, the match goes on
-        if (this.matcher && event.type !== 'reasoning' && event.type !== 'progress') this.release(this.matcher.finish());
+        if (this.matcher && event.type !== 'reasoning' && event.type !== 'progress') this.release(this.finish());
     }
     this.out.next(event);
   }
@@ -139,26 +153,78 @@ class Deduplication extends Relay<L0Event> {
 
   override complete(): void {
     if (this.isStopped) return;
-    if (this.matcher) this.release(this.matcher.finish());
+    if (this.matcher) this.release(this.finish());
     super.complete();
   }
 
   private disarm(): void {
     this.matcher = undefined;
     this.held = NO_TOKENS;
+    this.lead = undefined;
+    this.heldAt = 0;
+    this.thinking = 0;
   }
 
-  /** Passes the held tokens on without their first `overlap` characters (the repeated text). */
+  /**
+   * The head's next token while it may still be thinking blocks: thinking known as such passes on
+   * at once (a long block is not held back); the text after it goes to the matcher.
+   */
+  private pushLead(value: string): number | undefined {
+    const lead = this.lead!;
+    const start = lead.feed(value);
+    if (start >= 0) return this.matchFrom(start);
+    const { pending } = lead;
+    if (pending < 0) this.passThinking(); // nothing held can be text
+    // a long run of whitespace is text, not the way to a block: held no longer than an overlap could be
+    else if (lead.length - pending > this.options.maxOverlap) return this.matchFrom(pending);
+    return undefined;
+  }
+
+  /** The head ended (or something other than text came): the overlap decided with what was seen. */
+  private finish(): number {
+    const { lead } = this;
+    if (lead && lead.pending >= 0) return this.matchFrom(lead.pending) ?? this.matcher!.finish();
+    this.lead = undefined; // (thinking only: passed on already)
+    return this.matcher!.finish();
+  }
+
+  /** The head's text starts at `start` (a head position): the held characters from there are matched. */
+  private matchFrom(start: number): number | undefined {
+    this.lead = undefined;
+    if (start < 0) return undefined;
+    this.thinking = start - this.heldAt;
+    const { held } = this;
+    const text = held.length === 1 ? held[0]!.value : held.map((t) => t.value).join('');
+    return this.matcher!.push(text.slice(this.thinking));
+  }
+
+  private passThinking(): void {
+    const tokens = this.held;
+    this.held = [];
+    for (const t of tokens) {
+      this.heldAt += t.value.length;
+      this.out.next(t);
+    }
+  }
+
+  /** Passes the held tokens on: their thinking uncut, then the text without its first `overlap` characters (the repeated text). */
   private release(overlap: number): void {
     const tokens = this.held;
-    this.disarm();
+    let keep = this.thinking;
     let skip = overlap;
+    this.disarm();
     for (const t of tokens) {
-      if (skip >= t.value.length) skip -= t.value.length;
-      else {
-        this.out.next(skip === 0 ? t : { type: 'token', value: t.value.slice(skip) });
-        skip = 0;
+      const { value } = t;
+      if (keep >= value.length) {
+        keep -= value.length;
+        this.out.next(t);
+        continue;
       }
+      const cut = Math.min(skip, value.length - keep);
+      if (cut === 0) this.out.next(t);
+      else if (cut < value.length) this.out.next({ type: 'token', value: value.slice(0, keep) + value.slice(keep + cut) });
+      skip -= cut;
+      keep = 0;
     }
   }
 }

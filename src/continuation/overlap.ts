@@ -41,6 +41,11 @@ function startsWord(text: string, at: number): boolean {
   return at === 0 || !isWordChar(text[at - 1]!) || !isWordChar(text[at]!);
 }
 
+const SPACE = /\s/;
+function isSpace(ch: string): boolean {
+  return ch === ' ' || ch === '\n' || (ch > ' ' ? ch > '~' && SPACE.test(ch) : SPACE.test(ch));
+}
+
 function sameChar(a: string, b: string): boolean {
   return a === b || a.toLowerCase() === b.toLowerCase();
 }
@@ -50,19 +55,25 @@ function sameChar(a: string, b: string): boolean {
  *
  * 1. Candidates are the start positions in the checkpoint's last `maxOverlap` characters whose
  *    suffix is at least `minOverlap` long (and, with `wordBoundary`, starts a word).
- * 2. Each character pushed removes the candidates it contradicts. A candidate whose whole suffix
- *    has been matched is complete: an overlap of that length is confirmed.
+ * 2. Each character pushed removes the candidates it contradicts. A run of whitespace matches any
+ *    run of whitespace (a model re-emitting the tail often turns a newline into a space, or two
+ *    spaces into one), so each candidate keeps its own position in the checkpoint; whitespace never
+ *    matches inside a word. A candidate whose whole suffix has been matched is complete: an overlap
+ *    of the head characters read so far is confirmed (a checkpoint ending in whitespace goes on
+ *    taking the head's whitespace run into the overlap).
  * 3. The overlap is decided when no incomplete candidate is left: it is the longest complete one
  *    (0 if none). Incomplete candidates are always longer than complete ones, so deciding earlier
  *    could cut a longer repetition short (L0 releases at the first overlap with text after it).
  *
- * Work is O(candidates) per character and at most O(maxOverlap^2) for a whole head; the head is
- * never longer than `maxOverlap` plus one push when the overlap is decided.
+ * Work is O(candidates) per character (each checkpoint whitespace run skipped once per candidate)
+ * and at most O(maxOverlap^2) for a whole head; the head examined is at most `2 * maxOverlap`
+ * characters (whitespace runs may differ in length), plus one push when the overlap is decided.
  */
 export function createOverlapMatcher(checkpoint: string, options: OverlapOptions): OverlapMatcher {
   const { minOverlap, maxOverlap, caseSensitive, wordBoundary } = options;
   const from = Math.max(0, checkpoint.length - maxOverlap);
-  let live: number[] | undefined; // candidate start positions in `checkpoint`, built on the first character
+  // per candidate: its next position in `checkpoint` * 2, + 1 while inside a whitespace run; built on the first character
+  let live: number[] | undefined;
   let seen = 0; // characters of the head examined so far
   let best = 0;
   let decided: number | undefined;
@@ -70,20 +81,34 @@ export function createOverlapMatcher(checkpoint: string, options: OverlapOptions
   const candidates = (): number[] => {
     const out: number[] = [];
     for (let i = from; i <= checkpoint.length - minOverlap; i++) {
-      if (!wordBoundary || startsWord(checkpoint, i)) out.push(i);
+      if (!wordBoundary || startsWord(checkpoint, i)) out.push(i * 2);
     }
     return out;
   };
 
+  const end = checkpoint.length;
+  const headLimit = 2 * maxOverlap;
   const step = (ch: string): void => {
     const list = live!;
+    const space = isSpace(ch);
     let kept = 0;
     for (let k = 0; k < list.length; k++) {
-      const start = list[k]!;
-      const c = checkpoint[start + seen]!;
-      if (c !== ch && (caseSensitive || !sameChar(c, ch))) continue;
-      if (checkpoint.length - start === seen + 1) best = Math.max(best, seen + 1);
-      else list[kept++] = start;
+      let at = list[k]! >> 1;
+      let inSpace = (list[k]! & 1) === 1;
+      if (space) {
+        if (at < end && isSpace(checkpoint[at]!)) {
+          while (at < end && isSpace(checkpoint[at]!)) at++; // the whole run, matched by this head run
+          inSpace = true;
+        } else if (!inSpace) continue;
+      } else {
+        const c = checkpoint[at];
+        if (c === undefined || (c !== ch && (caseSensitive || !sameChar(c, ch)))) continue;
+        at++;
+        inSpace = false;
+      }
+      if (at === end) best = seen + 1;
+      // a complete candidate stays only to take in the rest of a whitespace run it ends in
+      if (at < end || inSpace) list[kept++] = at * 2 + (inSpace ? 1 : 0);
     }
     list.length = kept;
   };
@@ -95,7 +120,8 @@ export function createOverlapMatcher(checkpoint: string, options: OverlapOptions
         live ??= candidates();
         step(text[j]!);
         seen++;
-        if (live.length === 0) return (decided = best);
+        // whitespace runs match at any length: the head examined stays bounded all the same
+        if (live.length === 0 || seen >= headLimit) return (decided = best);
       }
       return undefined;
     },

@@ -15,6 +15,7 @@ const KEYS = /*#__PURE__*/ optionKeys<SplitThinkingConfig>()(['startInside']);
 const PATH = /*#__PURE__*/ optionPath('splitThinking');
 const OPENING = /*#__PURE__*/ THINKING_TAGS.map((t) => `<${t}>`);
 const CLOSING = /*#__PURE__*/ THINKING_TAGS.map((t) => `</${t}>`);
+const SPACE_CHAR = /\s/;
 const MAX_TAG = /*#__PURE__*/ Math.max(.../*#__PURE__*/ OPENING.map((t) => t.length + 1));
 
 /** Whether `s` could still grow into one of `tags` (case-insensitive); `s` starts with '<'. */
@@ -34,7 +35,8 @@ function couldBe(s: string, tags: readonly string[]): boolean {
  *
  * State is per subscription and starts over on `start`, `retry`, `fallback` and `resume`; held
  * characters are flushed before `complete` and at the source's end (a block never closed ends as
- * reasoning). A `resume{checkpoint}` (continuation) is split too: it passes on with the visible
+ * reasoning). Whitespace right after a block goes with it, unless the text before the block ends
+ * in a non-space (a resumed "Hello world" + "<think>…</think> and more"). A `resume{checkpoint}` (continuation) is split too: it passes on with the visible
  * part of the checkpoint, followed by a `reasoning` event with its thinking, and the split goes on
  * from where the checkpoint ends, so thinking never becomes content. `checkpoint` events pass
  * through as they are (the raw text a retry resumes from).
@@ -86,6 +88,8 @@ class Splitter {
   private closing = '';
   private held = '';
   private skipSpace = false;
+  /** No text yet, or it ends in whitespace: whitespace right after a block is then dropped, not doubled. */
+  private atLineStart = true;
 
   constructor(private inside: boolean) {}
 
@@ -104,7 +108,9 @@ class Splitter {
       if (tag !== undefined) {
         this.inside = !this.inside;
         this.closing = this.inside ? `</${tag.slice(1)}` : '';
-        this.skipSpace = !this.inside;
+        // after a block, its separating whitespace goes with it, unless the text before needs it
+        // (a resumed checkpoint "Hello world" + "<think>…</think> and more")
+        this.skipSpace = !this.inside && this.atLineStart;
         s = s.slice(tag.length);
       } else if (s.length < MAX_TAG && couldBe(s, tags)) {
         this.held = s;
@@ -128,6 +134,8 @@ class Splitter {
       value = value.replace(/^\s+/, '');
       if (value !== '') this.skipSpace = false;
     }
-    if (value !== '') emit(value, this.inside);
+    if (value === '') return;
+    if (!this.inside) this.atLineStart = SPACE_CHAR.test(value[value.length - 1]!);
+    emit(value, this.inside);
   }
 }

@@ -1,0 +1,59 @@
+/** @test {deduplicateContinuation} */
+import { describe, expect, it } from 'vitest';
+import { lastValueFrom, of, Subject, toArray } from 'rxjs';
+import { accumulate, deduplicateContinuation, type DeduplicateContinuationConfig, type L0Event } from 'l0-rx';
+import { ev } from '../helpers/attemptSource.js';
+
+const { start, tok, resume, complete } = ev;
+/** The final content a consumer sees for a resumed attempt, through accumulate(). */
+const content = async (checkpoint: string, tokens: readonly string[], config?: DeduplicateContinuationConfig) => {
+  const events: L0Event[] = [start(2), resume(checkpoint), ...tokens.map(tok), complete()];
+  const states = await lastValueFrom(of(...events).pipe(deduplicateContinuation(config), accumulate(), toArray()));
+  return states.at(-1)!.content;
+};
+
+// A model re-emitting the checkpoint's tail often changes its whitespace (a newline becomes a
+// space, two spaces one): the repeated words are still the overlap, and a whitespace run matches
+// any whitespace run. Whitespace is never invented inside a word, and the checkpoint is kept as it was.
+describe('deduplicateContinuation with heads that differ from the checkpoint only in whitespace', () => {
+  it.each([
+    ['a newline re-emitted as a space', 'Line one.\nLine two', ['Line one. Line', ' two and three'], 'Line one.\nLine two and three'],
+    ['two spaces re-emitted as one', 'The quick  brown fox', ['quick brown', ' fox jumps'], 'The quick  brown fox jumps'],
+    ['a trailing newline re-emitted as a space', 'Hello world\n', ['world is', ' great'], 'Hello world\nis great'],
+    ['a leading blank line before the repeated words', 'Hello world', ['\n\nworld', ' is great'], 'Hello world is great'],
+    ['whitespace runs split across tokens', 'one two\n\nthree', ['two', ' ', ' three', ' four'], 'one two\n\nthree four'],
+    ['a trailing space re-emitted as two', 'Hello world ', ['world  is'], 'Hello world is'],
+  ] as const)('should remove the overlap when %s', async (_name, checkpoint, tokens, expected) => {
+    expect(await content(checkpoint, tokens)).toBe(expected);
+  });
+
+  it('should not match whitespace the checkpoint does not have inside a word', async () => {
+    expect(await content('Hello world', ['wor ld', ' again'])).toBe('Hello worldwor ld again');
+  });
+
+  it('should still compare letters case-sensitively by default', async () => {
+    expect(await content('Hello world\n', ['World is'])).toBe('Hello world\nWorld is');
+    expect(await content('Hello world\n', ['World is'], { caseSensitive: false })).toBe('Hello world\nis');
+  });
+
+  describe('bounded holding', () => {
+    /** Pushes the events one by one; returns how many tokens came out. */
+    const released = (checkpoint: string, tokens: readonly string[]) => {
+      const source = new Subject<L0Event>();
+      let count = 0;
+      source.pipe(deduplicateContinuation({ maxOverlap: 10 })).subscribe((e) => (count += e.type === 'token' ? 1 : 0));
+      source.next(start(2));
+      source.next(resume(checkpoint));
+      tokens.forEach((t) => source.next(tok(t)));
+      return count;
+    };
+
+    it('should not hold back a head that goes on with whitespace after an overlap ending in whitespace', () => {
+      expect(released('Hello world ', ['world', ...Array<string>(50).fill(' ')])).toBeGreaterThan(0);
+    });
+
+    it('should not hold back a head of whitespace only (it could still lead to a thinking block)', () => {
+      expect(released('Hello world', Array<string>(50).fill('\n'))).toBeGreaterThan(0);
+    });
+  });
+});
