@@ -45,7 +45,8 @@ export function answer$(question: Question, options: { readonly reconnectDelay?:
     // fromServerSentEvents sends Last-Event-ID only on a reconnection: that is the note.
     const noteReconnects: typeof fetch = (input, init) => {
       const after = new Headers(init?.headers).get('last-event-id');
-      if (after !== null) resumed.next({ resumedAfter: after });
+      // a replay buffer's ids are `<run>:<seq>`: the note shows the event's number
+      if (after !== null) resumed.next({ resumedAfter: after.slice(after.lastIndexOf(':') + 1) });
       return fetch(input, init);
     };
     const url = `/chat/${encodeURIComponent(question.id)}?q=${encodeURIComponent(question.text)}`;
