@@ -112,6 +112,24 @@ describe('recordEvents with re-entrant events', () => {
     expect(infos).toEqual([{ streamId: 'r', count: 2, error: undefined }]);
   });
 
+  it('should end the log with the source\'s error that arrived inside append when the consumer then leaves, so a follower ends', () => {
+    let leave = (): void => undefined;
+    const { store, source, recorded, infos, logged } = setup((e, s) => {
+      if (isToken(e, 'a')) {
+        s.error(new Error('boom'));
+        leave();
+      }
+    });
+    const subscription = recorded.subscribe({ error: () => undefined });
+    leave = () => subscription.unsubscribe();
+    source.next(tok('a'));
+    expect(logged()).toMatchObject([tok('a'), { type: 'error', error: { message: 'boom' } }]);
+    const ended: string[] = [];
+    store.follow!('r').subscribe({ complete: () => ended.push('|') });
+    expect(ended).toEqual(['|']);
+    expect(infos).toEqual([{ streamId: 'r', count: 2, error: undefined }]);
+  });
+
   it('should keep the live order and the log order for a store whose append itself feeds the source', () => {
     const inner = createMemoryEventStore();
     const source = new Subject<L0Event>();

@@ -1,5 +1,5 @@
 /** @test {recordEvents} */
-import { Subject } from 'rxjs';
+import { first, Subject } from 'rxjs';
 import { describe, expect, it, vi } from 'vitest';
 import {
   createMemoryEventStore,
@@ -104,6 +104,20 @@ describe('recordEvents', () => {
     const replayed: unknown[] = [];
     replayEvents(store, 'r').subscribe({ next: (e) => replayed.push(e), error: (e: unknown) => replayed.push(e) });
     expect(replayed).toEqual([values.a, expect.objectContaining({ name: 'StreamAbortedError', code: 'STREAM_ABORTED' })]);
+  });
+
+  it('should end the log at the complete event when the consumer leaves right after it, and replay the run as complete', () => {
+    const store = createMemoryEventStore();
+    testScheduler().run(({ hot, expectObservable, expectSubscriptions }) => {
+      const source = hot('-s-a-x-|', values);
+      expectObservable(source.pipe(recordEvents(store, { streamId: 'r' }), first((e) => e.type === 'complete'))).toBe('-----(x|)', values);
+      expectSubscriptions(source.subscriptions).toBe('^----!');
+    });
+    // the run ended with its complete event: no abort envelope after the terminal one
+    expect((store.read('r') as EventEnvelope[]).map((e) => e.event)).toEqual([values.s, values.a, values.x]);
+    testScheduler().run(({ expectObservable }) => {
+      expectObservable(replayEvents(store, 'r')).toBe('(sax|)', values);
+    });
   });
 
   it('should give each subscription its own stream, with seq from 0', () => {

@@ -64,7 +64,8 @@ const ROOT = /*#__PURE__*/ optionPath('recordEvents', 'store, ');
  * 4. A store that rejects, or a queue past `maxPending`, stops recording for that subscription and
  *    calls `onRecordError` once; the stream is never affected.
  * 5. Unsubscribing stops recording new events; what was queued is still written, then an error
- *    envelope with a `StreamAbortedError` ends the log (a follower or replay of the run ends too).
+ *    envelope with a `StreamAbortedError` ends the log (a follower or replay of the run ends too),
+ *    unless the run's `complete` event is logged already (a consumer's `first()`): nothing follows it.
  * 6. An event (or the end) that arrives while the previous event is being appended or passed on
  *    (a synchronous store's `follow` subscriber, or the consumer, feeding the source) is appended
  *    and passed on right after it: the consumer sees the events in the log's order.
@@ -136,6 +137,8 @@ class Recorder extends Relay<L0Event> {
   private busy = false;
   private ended = false;
   private done = false;
+  /** True once the run's `complete` event is logged: the log has its terminal envelope. */
+  private completed = false;
   private failure: EventLogError | undefined = undefined;
   /** True while an event is being logged and passed on; nested notifications wait in `later` and `held`. */
   private emitting = false;
@@ -183,7 +186,8 @@ class Recorder extends Relay<L0Event> {
       // events still waiting here were left by a consumer that threw: dropped, neither logged nor passed on
       if (this.later !== undefined && this.later.length > 0) this.later.length = 0;
       if (this.held !== undefined) this.settle(this.held);
-      else if (this.ended && !this.busy) this.drain();
+      // (also when the consumer left before the held end was passed on: that end() came first)
+      if (this.ended && !this.busy) this.drain();
     }
   }
 
@@ -205,16 +209,21 @@ class Recorder extends Relay<L0Event> {
    * Unsubscribing stops recording new events (a nested one still waiting is dropped: never logged,
    * never passed on); what was queued for the store is still written. A run left before its end
    * gets a terminal envelope, a `StreamAbortedError`, so a replay or a follower of it ends instead of
-   * waiting for an end that will never be written.
+   * waiting for an end that will never be written. A run left after its `complete` event (a
+   * `first()`) has its end already; one whose error arrived while an event was on the stack, and
+   * was left before that error was passed on, ends the log with that error.
    */
   override unsubscribe(): void {
-    const cut = !this.ended && !this.isStopped;
+    const held = this.held;
+    const failed = held !== undefined && held !== COMPLETE;
+    const cut = !this.ended && !this.completed && (!this.isStopped || failed);
     super.unsubscribe();
-    if (cut) this.push({ type: 'error', error: serializeError(new StreamAbortedError('The run was unsubscribed before its end (recorded by recordEvents)')) });
+    if (cut) this.push({ type: 'error', error: serializeError(failed ? held.error : new StreamAbortedError('The run was unsubscribed before its end (recorded by recordEvents)')) });
     this.end();
   }
 
   private pass(event: L0Event): void {
+    if (event.type === COMPLETE) this.completed = true;
     this.push(event);
     this.out.next(event);
   }
