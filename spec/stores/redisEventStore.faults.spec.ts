@@ -47,6 +47,19 @@ describe('createRedisEventStore: dropped connections, deleted, failed and trimme
     await expect(replayed).rejects.toSatisfy((e: unknown) => isEventLogError(e) && (e as { code: string }).code === 'INVALID_LOG');
   });
 
+  it.each([
+    ['not JSON', ['envelope', '{"v":1,"seq":0,']],
+    ['without an envelope', ['other', 'x']],
+  ])('should fail a replay and a follower of a stream holding an entry %s with INVALID_LOG naming the stream', async (_, fields) => {
+    const store = createRedisEventStore(redis.client, { followBlockMs: 50 });
+    await store.append([env('m', 0)]);
+    await redis.client.sendCommand(['XADD', 'l0:events:stream:m', '0-2', ...fields]);
+    const invalid = { name: 'EventLogError', code: 'INVALID_LOG', streamId: 'm' };
+    // a raw SyntaxError (or TypeError) before: not an EventLogError, so not told apart from a bug
+    await expect(lastValueFrom(replayEvents(store, 'm').pipe(toArray()))).rejects.toMatchObject(invalid);
+    await expect(lastValueFrom(store.follow!('m').pipe(toArray(), timeout(3_000)))).rejects.toMatchObject(invalid);
+  });
+
   it('should not list a stream whose first append failed', async () => {
     await redis.client.set('l0:events:stream:w', 'not a stream');
     const store = createRedisEventStore(redis.client);

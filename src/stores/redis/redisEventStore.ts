@@ -1,5 +1,5 @@
 import { checkFromSeq, type EventEnvelope, type EventStore, type SeqRange } from '../../events/eventStore.js';
-import { DELETED_FIELD, fieldOf, tail, type RedisFollowClient } from './redisTail.js';
+import { DELETED_FIELD, envelopeOf, tail, type RedisFollowClient } from './redisTail.js';
 
 export type { RedisFollowClient } from './redisTail.js';
 
@@ -103,10 +103,9 @@ export function createRedisEventStore(client: RedisCommandClient, options: Redis
       const from = range?.fromSeq === undefined ? '-' : `0-${range.fromSeq + 1}`;
       const to = range?.toSeq === undefined ? '+' : `0-${range.toSeq + 1}`;
       const envelopes: EventEnvelope[] = [];
-      for (const [, fields] of (await client.sendCommand(['XRANGE', streamKey(streamId), from, to])) as [string, string[]][]) {
-        const raw = fieldOf(fields, 'envelope');
-        if (raw !== undefined) envelopes.push(JSON.parse(raw) as EventEnvelope);
-        else if (fieldOf(fields, DELETED_FIELD) === undefined) throw new TypeError('a Redis stream entry has no `envelope` field');
+      for (const [id, fields] of (await client.sendCommand(['XRANGE', streamKey(streamId), from, to])) as [string, string[]][]) {
+        const entry = envelopeOf(fields, streamId, id);
+        if (entry !== undefined) envelopes.push(entry.envelope);
       }
       return envelopes; // a delete marker (the stream is being deleted) is left out
     },

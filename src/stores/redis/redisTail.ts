@@ -98,9 +98,9 @@ export function tail(duplicate: () => RedisFollowClient, target: TailTarget): Ob
         failures = 0;
         for (const [id, fields] of entries) {
           if (closed) return;
-          const raw = fieldOf(fields, 'envelope');
-          if (raw === undefined) throw fieldOf(fields, DELETED_FIELD) === undefined ? new TypeError('a Redis stream entry has no `envelope` field') : notFound('was deleted');
-          const envelope = JSON.parse(raw) as EventEnvelope;
+          const entry = envelopeOf(fields, streamId, id);
+          if (entry === undefined) throw notFound('was deleted');
+          const { envelope, raw } = entry;
           [lastId, lastRaw] = [id, raw];
           subscriber.next(envelope);
           if (isTerminalEnvelope(envelope)) {
@@ -145,4 +145,23 @@ function xreadEntries(reply: unknown): readonly [string, string[]][] {
 export function fieldOf(fields: readonly string[], name: string): string | undefined {
   for (let i = 0; i < fields.length; i += 2) if (fields[i] === name) return fields[i + 1];
   return undefined;
+}
+
+/**
+ * The envelope an entry of `streamId`'s Redis stream holds (its JSON text as `raw`), or `undefined`
+ * for a delete marker. An entry that is neither, or whose envelope is not JSON, is a damaged log:
+ * an `EventLogError` `INVALID_LOG` naming the stream and the entry, not a bare `SyntaxError`. @internal
+ */
+export function envelopeOf(fields: readonly string[], streamId: string, id: string): { envelope: EventEnvelope; raw: string } | undefined {
+  const raw = fieldOf(fields, 'envelope');
+  const invalid = (why: string, cause?: unknown) => new EventLogError('INVALID_LOG', streamId, `Stream ${streamId} is not a valid event log: its Redis entry ${id} ${why}`, cause);
+  if (raw === undefined) {
+    if (fieldOf(fields, DELETED_FIELD) !== undefined) return undefined;
+    throw invalid('has no `envelope` field');
+  }
+  try {
+    return { envelope: JSON.parse(raw) as EventEnvelope, raw };
+  } catch (e) {
+    throw invalid('is not JSON', e);
+  }
 }
