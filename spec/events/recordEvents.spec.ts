@@ -1,5 +1,5 @@
 /** @test {recordEvents} */
-import { first, Subject } from 'rxjs';
+import { first, lastValueFrom, Subject, toArray } from 'rxjs';
 import { describe, expect, it, vi } from 'vitest';
 import {
   createMemoryEventStore,
@@ -173,18 +173,26 @@ describe('recordEvents', () => {
       expect((inner.read('r') as EventEnvelope[]).map((e) => e.seq)).toEqual([0, 1, 2, 3, 4, 5]);
     });
 
-    it('should stop recording and report RECORD_OVERFLOW past maxPending, without touching the stream', async () => {
+    it('should stop recording and report RECORD_OVERFLOW past maxPending, without touching the stream, and end the log with that error', async () => {
       const { store, inner, release } = slowStore();
       const errors: EventLogError[] = [];
       const source = new Subject<L0Event>();
       const seen: L0Event[] = [];
       source.pipe(recordEvents(store, { streamId: 'r', maxPending: 2, onRecordError: (e) => errors.push(e) })).subscribe((e) => seen.push(e));
+      // a follower of the run (another server's SSE resume) must end: the log had no end, and it waited forever
+      const followed = lastValueFrom(inner.follow!('r').pipe(toArray()));
       for (const k of ['s', 'a', 'b', 'a', 'x']) source.next(values[k]!);
       await release();
       expect(seen).toHaveLength(5);
       expect(errors).toHaveLength(1);
       expect(errors[0]).toMatchObject({ name: 'EventLogError', code: 'RECORD_OVERFLOW', streamId: 'r' });
-      expect((inner.read('r') as EventEnvelope[]).map((e) => e.seq)).toEqual([0]);
+      // the envelopes that were waiting are written, then the error: a gap-free prefix with an end
+      const log = inner.read('r') as EventEnvelope[];
+      expect(log.map((e) => e.seq)).toEqual([0, 1, 2, 3]);
+      expect(log[3]!.event).toMatchObject({ type: 'error', error: { name: 'EventLogError', code: 'RECORD_OVERFLOW' } });
+      expect((await followed).map((e) => e.seq)).toEqual([0, 1, 2, 3]);
+      const replayed = lastValueFrom(replayEvents(inner, 'r').pipe(toArray()));
+      await expect(replayed).rejects.toSatisfy((e: unknown) => isEventLogError(e) && e.code === 'RECORD_OVERFLOW');
     });
   });
 

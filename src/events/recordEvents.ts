@@ -28,7 +28,8 @@ export interface RecordEventsConfig {
   readonly scheduler?: SchedulerLike;
   /**
    * Envelopes that may wait for a slow store. One more stops recording for that subscription
-   * (the stream goes on) and reports a `RECORD_OVERFLOW` {@link EventLogError}. @default 10000
+   * (the stream goes on) and reports a `RECORD_OVERFLOW` {@link EventLogError}; the envelopes
+   * waiting are still written, then that error as the log's end. @default 10000
    */
   readonly maxPending?: number;
   /**
@@ -62,7 +63,9 @@ const ROOT = /*#__PURE__*/ optionPath('recordEvents', 'store, ');
  * 3. An error notification is recorded as `{type: 'error', error}` (plain {@link SerializedError})
  *    and then passed on; {@link replayEvents} turns it back into the typed error.
  * 4. A store that rejects, or a queue past `maxPending`, stops recording for that subscription and
- *    calls `onRecordError` once; the stream is never affected.
+ *    calls `onRecordError` once; the stream is never affected. After an overflow (the store works,
+ *    slowly) what waited is written, then the `RECORD_OVERFLOW` error as an error envelope, so a
+ *    follower or replay of the run ends with it instead of waiting for an end never written.
  * 5. Unsubscribing stops recording new events; what was queued is still written, then an error
  *    envelope with a `StreamAbortedError` ends the log (a follower or replay of the run ends too),
  *    unless the run's `complete` event is logged already (a consumer's `first()`): nothing follows it.
@@ -140,6 +143,8 @@ class Recorder extends Relay<L0Event> {
   /** True once the run's `complete` event is logged: the log has its terminal envelope. */
   private completed = false;
   private failure: EventLogError | undefined = undefined;
+  /** True once the store failed: nothing more is written (an overflow still writes what waits, and its end). */
+  private broken = false;
   /** True while an event is being logged and passed on; nested notifications wait in `later` and `held`. */
   private emitting = false;
   private later: L0Event[] | undefined = undefined;
@@ -250,13 +255,20 @@ class Recorder extends Relay<L0Event> {
   private push(event: RecordedEvent): void {
     if (this.ended || this.failure) return;
     if (this.queue.length >= this.maxPending) {
+      // the store works, only slowly (the queue fills only while an append is pending): what waits is
+      // written, then the overflow as the log's end, so a follower or replay of the run ends with it
       this.fail('RECORD_OVERFLOW', `more than ${this.maxPending} envelopes waited for the store (maxPending)`);
+      this.queue.push(this.envelope({ type: 'error', error: serializeError(this.failure) }));
       return;
     }
-    const envelope: EventEnvelope = { v: EVENT_LOG_VERSION, streamId: this.streamId, seq: this.seq++, ts: this.scheduler.now(), event };
+    const envelope = this.envelope(event);
     // the queue holds envelopes only while an async append is pending; otherwise each goes at once, in an array of its own size
     if (this.busy) this.queue.push(envelope);
     else this.write([envelope]);
+  }
+
+  private envelope(event: RecordedEvent): EventEnvelope {
+    return { v: EVENT_LOG_VERSION, streamId: this.streamId, seq: this.seq++, ts: this.scheduler.now(), event };
   }
 
   /** Stops recording; once nothing is pending (no append in flight, no event on the stack), `onRecorded` is called. */
@@ -267,7 +279,7 @@ class Recorder extends Relay<L0Event> {
   }
 
   private drain(): void {
-    while (this.queue.length > 0 && !this.failure && !this.busy) {
+    while (this.queue.length > 0 && !this.broken && !this.busy) {
       const batch = this.queue;
       this.queue = [];
       this.write(batch);
@@ -310,9 +322,13 @@ class Recorder extends Relay<L0Event> {
     );
   }
 
+  /** Stops recording new events; a store that failed (`RECORD_FAILED`) also gets nothing more written. */
   private fail(code: 'RECORD_FAILED' | 'RECORD_OVERFLOW', why: string, cause?: unknown): void {
     if (this.failure) return;
-    this.queue = [];
+    if (code === 'RECORD_FAILED') {
+      this.broken = true;
+      this.queue = [];
+    }
     this.failure = new EventLogError(code, this.streamId, `recording stream ${this.streamId}: ${why}`, cause);
     this.report(this.failure);
   }
