@@ -1,33 +1,18 @@
 /** @test {consensus} earlyExit and dissent */
 import { describe, expect, it } from 'vitest';
-import type { Observable } from 'rxjs';
-import { consensus, type ConsensusResult, type L0Event } from 'l0-rx';
-import { testScheduler } from '../helpers/testScheduler.js';
-
-const tok = (value: string): L0Event => ({ type: 'token', value });
-const complete: L0Event = { type: 'complete', finishReason: 'stop' };
-
-function run<T>(build: (answer: (text: string, frames?: number) => Observable<L0Event>) => Observable<ConsensusResult<T>>) {
-  let result: ConsensusResult<T> | undefined;
-  let error: unknown;
-  testScheduler().run(({ cold, flush }) => {
-    const answer = (text: string, frames = 1) => cold(`${'-'.repeat(frames)}(ax|)`, { a: tok(text), x: complete });
-    build(answer).subscribe({ next: (r) => (result = r), error: (e: unknown) => (error = e) });
-    flush();
-  });
-  return { result, error };
-}
+import { consensus } from 'l0-rx';
+import { runConsensus } from './runConsensus.js';
 
 describe('consensus: earlyExit never makes a conflict of a source it cancelled', () => {
   it('should report no dissent for text when every finished output agrees', () => {
-    const { result, error } = run((answer) => consensus([answer('Paris'), answer('Paris', 2), answer('London', 9)], { earlyExit: true, resolveConflicts: 'fail' }));
+    const { result, error } = runConsensus((answer) => consensus([answer('Paris'), answer('Paris', 2), answer('London', 9)], { earlyExit: true, resolveConflicts: 'fail' }));
     expect([error, result?.consensus, result?.dissent, result?.cancelledCount]).toEqual([undefined, 'Paris', [], 1]);
   });
 
   it('should report no dissent for structured output when every finished output agrees on every field', () => {
     const parse = (t: string) => JSON.parse(t) as unknown;
     const json = JSON.stringify;
-    const { result, error } = run((answer) => consensus([answer(json({ city: 'Paris', n: 1 })), answer(json({ n: 1, city: 'Paris' }), 2), answer(json({ city: 'Rome', n: 2 }), 9)], { earlyExit: true, parse, resolveConflicts: 'fail' }));
+    const { result, error } = runConsensus((answer) => consensus([answer(json({ city: 'Paris', n: 1 })), answer(json({ n: 1, city: 'Paris' }), 2), answer(json({ city: 'Rome', n: 2 }), 9)], { earlyExit: true, parse, resolveConflicts: 'fail' }));
     expect([error, result?.consensus, result?.dissent, result?.cancelledCount, result?.agreement]).toEqual([undefined, { city: 'Paris', n: 1 }, [], 1, 2 / 3]);
   });
 });

@@ -1,28 +1,11 @@
 /** @test {consensus} */
 import { describe, expect, it } from 'vitest';
-import type { Observable } from 'rxjs';
-import { consensus, isAllStreamsExhaustedError, isZeroOutputError, type ConsensusResult, type L0Event } from 'l0-rx';
-import { testScheduler } from '../helpers/testScheduler.js';
-
-const tok = (value: string): L0Event => ({ type: 'token', value });
-const complete: L0Event = { type: 'complete', finishReason: 'stop' };
-
-/** Runs `build` under virtual time; `answer('')` is a source that completes without any text. */
-function run<T>(build: (answer: (text: string, frames?: number) => Observable<L0Event>) => Observable<ConsensusResult<T>>) {
-  let result: ConsensusResult<T> | undefined;
-  let error: unknown;
-  testScheduler().run(({ cold, flush }) => {
-    const answer = (text: string, frames = 1) =>
-      text === '' ? cold<L0Event>(`${'-'.repeat(frames)}(x|)`, { x: complete }) : cold(`${'-'.repeat(frames)}(ax|)`, { a: tok(text), x: complete });
-    build(answer).subscribe({ next: (r) => (result = r), error: (e: unknown) => (error = e) });
-    flush();
-  });
-  return { result, error };
-}
+import { consensus, isAllStreamsExhaustedError, isZeroOutputError } from 'l0-rx';
+import { runConsensus } from './runConsensus.js';
 
 describe('consensus with empty outputs', () => {
   it('should error with AllStreamsExhaustedError of ZeroOutputErrors when every output is empty (no agreement on nothing)', () => {
-    const { result, error } = run((answer) => consensus([answer(''), answer('', 2)]));
+    const { result, error } = runConsensus((answer) => consensus([answer(''), answer('', 2)]));
     expect(result).toBeUndefined();
     expect(isAllStreamsExhaustedError(error)).toBe(true);
     if (!isAllStreamsExhaustedError(error)) return;
@@ -30,23 +13,23 @@ describe('consensus with empty outputs', () => {
   });
 
   it('should count a whitespace-only output as failed', () => {
-    const { error } = run((answer) => consensus([answer(' \n'), answer('')]));
+    const { error } = runConsensus((answer) => consensus([answer(' \n'), answer('')]));
     expect(isAllStreamsExhaustedError(error)).toBe(true);
   });
 
   it('should let empty outputs neither vote nor win: the non-empty answer is the consensus, partial', () => {
-    const { result } = run((answer) => consensus([answer(''), answer('Paris', 2), answer('', 3)], { minimumAgreement: 0 }));
+    const { result } = runConsensus((answer) => consensus([answer(''), answer('Paris', 2), answer('', 3)], { minimumAgreement: 0 }));
     expect([result?.consensus, result?.status, result?.successCount, result?.failureCount]).toEqual(['Paris', 'partial', 1, 2]);
     expect(isZeroOutputError(result?.outputs[0]?.error)).toBe(true);
   });
 
   it('should fail an empty output before a custom parse sees it (structured)', () => {
-    const { error } = run((answer) => consensus([answer(''), answer('', 2)], { parse: (text) => ({ text }) }));
+    const { error } = runConsensus((answer) => consensus([answer(''), answer('', 2)], { parse: (text) => ({ text }) }));
     expect(isAllStreamsExhaustedError(error)).toBe(true);
   });
 
   it('should not exit early on empty outputs agreeing with each other (earlyExit), cancelling the real answers', () => {
-    const { result, error } = run((answer) => consensus([answer(''), answer('', 2), answer('Paris', 5)], { earlyExit: true, minimumAgreement: 0 }));
+    const { result, error } = runConsensus((answer) => consensus([answer(''), answer('', 2), answer('Paris', 5)], { earlyExit: true, minimumAgreement: 0 }));
     expect(error).toBeUndefined();
     expect([result?.consensus, result?.successCount, result?.outputs.map((o) => o.status)]).toEqual(['Paris', 1, ['error', 'error', 'success']]);
   });

@@ -2,31 +2,16 @@
 import { from } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { accumulate, checkpointEvery, l0, recommendedGuardrails, type L0Event, type L0State } from 'l0-rx';
-import { expectLinearTime } from '../helpers/linearTime.js';
+import { expectLinearTime, prose, tokens } from '../helpers/linearTime.js';
 
 // Checkpoints in linear time: a checkpoint that read a character of the attempt's text (a string
 // grown by +=) made V8 copy the whole text at every checkpoint, quadratic in the answer's length
 // (28 us per token at 100,000 tokens in the content stack). 16-character tokens, 1 MB against 256 KB.
 const KB = 1024;
 
-/** Prose that never repeats a sentence (a loop is drift): each one numbered. */
-function prose(size: number): string {
-  const parts: string[] = [];
-  for (let i = 0, length = 0; length < size; i++) length += parts[parts.push(`Sentence ${i} is ordinary prose, with an emoji 🙂. `) - 1]!.length;
-  return parts.join('').slice(0, size);
-}
-
-function tokens(size: number): L0Event[] {
-  const text = prose(size);
-  const events: L0Event[] = [{ type: 'start', attempt: 1, fallbackIndex: 0, isRetry: false, isFallback: false }];
-  for (let i = 0; i < text.length; i += 16) events.push({ type: 'token', value: text.slice(i, i + 16) });
-  events.push({ type: 'complete', finishReason: 'stop' });
-  return events;
-}
-
 function time(run: (events: L0Event[]) => void): (size: number) => number {
   return (size) => {
-    const events = tokens(size);
+    const events = tokens(prose(size));
     const started = performance.now();
     run(events);
     return performance.now() - started;

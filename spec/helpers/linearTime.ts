@@ -1,3 +1,4 @@
+import type { L0Event } from 'l0-rx';
 import { expect } from 'vitest';
 
 /**
@@ -17,4 +18,22 @@ export function expectLinearTime(label: string, timeFor: (size: number) => numbe
   }
   expect(largeMs, `${label}: ${small} ${smallMs.toFixed(0)} ms, ${4 * small} ${largeMs.toFixed(0)} ms`).toBeLessThan(Math.max(8 * smallMs, floorMs));
   expect(largeMs).toBeLessThan(10_000);
+}
+
+/** A start event of attempt 1, the head of the token streams below. */
+export const START: L0Event = { type: 'start', attempt: 1, fallbackIndex: 0, isRetry: false, isFallback: false };
+
+/** `size` characters of prose that never repeats a sentence (a loop is drift): each one numbered. */
+export function prose(size: number): string {
+  const parts: string[] = [];
+  for (let i = 0, length = 0; length < size; i++) length += parts[parts.push(`Sentence ${i} is ordinary prose, with an emoji 🙂. `) - 1]!.length;
+  return parts.join('').slice(0, size);
+}
+
+/** `text` as 16-character token events after `head`, then `complete`. */
+export function tokens(text: string, head: readonly L0Event[] = [START]): L0Event[] {
+  const events = [...head];
+  for (let i = 0; i < text.length; i += 16) events.push({ type: 'token', value: text.slice(i, i + 16) });
+  events.push({ type: 'complete', finishReason: 'stop' });
+  return events;
 }

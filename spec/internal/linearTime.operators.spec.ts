@@ -14,34 +14,18 @@ import {
 } from 'l0-rx';
 import { withOpenTelemetry } from 'l0-rx/opentelemetry';
 import { withSentry } from 'l0-rx/sentry';
-import { expectLinearTime } from '../helpers/linearTime.js';
+import { expectLinearTime, prose, START, tokens } from '../helpers/linearTime.js';
 import { sentry } from '../helpers/sentryClient.js';
 
 // Every public operator and stream path with per-token work, in linear time on a long answer:
 // 16-character tokens, 1 MB against 256 KB (spec/helpers/linearTime.ts). A read, slice or copy of
 // the accumulated text (or of a growing array) per token or per check makes them quadratic.
 const KB = 1024;
-const START: L0Event = { type: 'start', attempt: 1, fallbackIndex: 0, isRetry: false, isFallback: false };
-
-/** Prose that never repeats a sentence: each one numbered. */
-function prose(size: number): string {
-  const parts: string[] = [];
-  for (let i = 0, length = 0; length < size; i++) length += parts[parts.push(`Sentence ${i} is ordinary prose, with an emoji 🙂. `) - 1]!.length;
-  return parts.join('').slice(0, size);
-}
-
 /** A JSON document whose one array stays open to the end (the worst case for partials). */
 function list(size: number): string {
   const parts = ['{"items": ['];
   for (let i = 0, length = 12; length < size; i++) length += parts[parts.push(`${i === 0 ? '' : ','}{"id": ${i}, "name": "item ${i}"}`) - 1]!.length;
   return `${parts.join('')}]}`;
-}
-
-function tokens(text: string, head: L0Event[] = [START]): L0Event[] {
-  const events = [...head];
-  for (let i = 0; i < text.length; i += 16) events.push({ type: 'token', value: text.slice(i, i + 16) });
-  events.push({ type: 'complete', finishReason: 'stop' });
-  return events;
 }
 
 function linear(label: string, run: (events: L0Event[]) => void, text: (size: number) => string = prose, head?: L0Event[]): void {
