@@ -80,7 +80,10 @@ const cases = [
   {
     label: "l0 with guardrails (import { l0, recommendedGuardrails } from 'l0-rx')",
     code: `export { l0, recommendedGuardrails } from '${dist}/index.mjs';`,
-    budget: 37.6,
+    // 37.6 -> 37.7: the late review's fixes measured 38,509 bytes against 38,502 (+0.01 KB): the overlap matcher
+    // letting whitespace lead a resumed head (the blank lines after a thinking block), and the recorder writing nothing
+    // more after a rejected append that follows an overflow
+    budget: 37.7,
   },
   // 6 KB was the target; measured 11.0 KB (10.8 before the size pass, 10.1 after it, +0.5 for the
   // shared attempt text accumulate now builds on, +0.1 for the retry loop as one object per

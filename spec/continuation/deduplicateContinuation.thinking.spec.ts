@@ -32,6 +32,11 @@ describe('deduplicateContinuation with a thinking block at the head of the resum
     expect((await resumed('The quick brown fox', ['<Thinking>hm</Thinking>', 'brown fox jumps'])).content).toBe('The quick brown fox jumps');
   });
 
+  it('should remove a repeated checkpoint that starts the text after the block\'s blank lines', async () => {
+    const r = await resumed('Hello world', ['<think>x</think>', '\n\nHello world', ' again']);
+    expect([r.content, r.reasoning]).toEqual(['Hello world again', 'x']);
+  });
+
   it('should pass a long thinking block on as it streams, before the overlap is decided', async () => {
     const events: L0Event[] = [start(2), resume('Hello world'), tok('<think>'), tok('a'), tok('b')];
     const out = await lastValueFrom(of(...events).pipe(deduplicateContinuation(), toArray()));

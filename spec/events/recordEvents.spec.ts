@@ -197,6 +197,27 @@ describe('recordEvents', () => {
   });
 
   describe('with a failing store', () => {
+    it('should write nothing more when the append pending at a RECORD_OVERFLOW is rejected (no envelopes after a hole)', async () => {
+      let reject!: (e: unknown) => void;
+      const batches: number[][] = [];
+      const store: EventStore = {
+        ...createMemoryEventStore(),
+        append: (batch) => {
+          batches.push(batch.map((e) => e.seq));
+          return batches.length === 1 ? new Promise<void>((_, no) => (reject = no)) : Promise.resolve();
+        },
+      };
+      const source = new Subject<L0Event>();
+      const recorded = new Promise<RecordedInfo>((resolve) => {
+        source.pipe(recordEvents(store, { streamId: 'r', maxPending: 1, onRecorded: resolve })).subscribe();
+      });
+      for (const k of ['s', 'a', 'b']) source.next(values[k]!);
+      source.complete();
+      reject(new Error('disk full'));
+      await recorded;
+      expect(batches).toEqual([[0]]);
+    });
+
     it('should report RECORD_FAILED once with the cause and keep the stream going', async () => {
       const cause = new Error('disk full');
       const store: EventStore = { ...createMemoryEventStore(), append: () => Promise.reject(cause) };

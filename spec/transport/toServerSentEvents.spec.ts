@@ -47,11 +47,11 @@ describe('toServerSentEvents', () => {
       });
     });
 
-    it('should not send or number checkpoint events (each holds the whole text so far)', () => {
+    it('should number checkpoint events without sending them, so the ids stay the recorded envelopes\' seq + 1 (createStoreReplaySource)', () => {
       testScheduler().run(({ cold, expectObservable }) => {
         const k: L0Event = { type: 'checkpoint', content: 'ab', tokenCount: 2 };
-        expectObservable(toServerSentEvents(cold('-a-b-k-c|', { ...events, k }), { heartbeatMs: 0 }).frames).toBe('-1-2---3(e|)', {
-          1: frame(1, events['a']!), 2: frame(2, events['b']!), 3: frame(3, events['c']!), e: END,
+        expectObservable(toServerSentEvents(cold('-a-b-k-c|', { ...events, k }), { heartbeatMs: 0 }).frames).toBe('-1-2---4(e|)', {
+          1: frame(1, events['a']!), 2: frame(2, events['b']!), 4: frame(4, events['c']!), e: END,
         });
       });
     });

@@ -58,9 +58,11 @@ function sameChar(a: string, b: string): boolean {
  * 2. Each character pushed removes the candidates it contradicts. A run of whitespace matches any
  *    run of whitespace (a model re-emitting the tail often turns a newline into a space, or two
  *    spaces into one), so each candidate keeps its own position in the checkpoint; whitespace never
- *    matches inside a word. A candidate whose whole suffix has been matched is complete: an overlap
- *    of the head characters read so far is confirmed (a checkpoint ending in whitespace goes on
- *    taking the head's whitespace run into the overlap).
+ *    matches inside a word. Whitespace that starts the head (the blank lines after a thinking
+ *    block) removes no candidate, and is part of the overlap when one is found. A candidate whose
+ *    whole suffix has been matched is complete: an overlap of the head characters read so far is
+ *    confirmed (a checkpoint ending in whitespace goes on taking the head's whitespace run into
+ *    the overlap).
  * 3. The overlap is decided when no incomplete candidate is left: it is the longest complete one
  *    (0 if none). Incomplete candidates are always longer than complete ones, so deciding earlier
  *    could cut a longer repetition short (L0 releases at the first overlap with text after it).
@@ -75,6 +77,7 @@ export function createOverlapMatcher(checkpoint: string, options: OverlapOptions
   // per candidate: its next position in `checkpoint` * 2, + 1 while inside a whitespace run; built on the first character
   let live: number[] | undefined;
   let seen = 0; // characters of the head examined so far
+  let worded = false; // whether the head has had a character that is not whitespace
   let best = 0;
   let decided: number | undefined;
 
@@ -91,6 +94,7 @@ export function createOverlapMatcher(checkpoint: string, options: OverlapOptions
   const step = (ch: string): void => {
     const list = live!;
     const space = isSpace(ch);
+    if (!space) worded = true;
     let kept = 0;
     for (let k = 0; k < list.length; k++) {
       let at = list[k]! >> 1;
@@ -99,7 +103,7 @@ export function createOverlapMatcher(checkpoint: string, options: OverlapOptions
         if (at < end && isSpace(checkpoint[at]!)) {
           while (at < end && isSpace(checkpoint[at]!)) at++; // the whole run, matched by this head run
           inSpace = true;
-        } else if (!inSpace) continue;
+        } else if (!inSpace && worded) continue; // whitespace leading the head ("</think>\n\n") waits with every candidate
       } else {
         const c = checkpoint[at];
         if (c === undefined || (c !== ch && (caseSensitive || !sameChar(c, ch)))) continue;

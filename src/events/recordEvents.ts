@@ -324,11 +324,12 @@ class Recorder extends Relay<L0Event> {
 
   /** Stops recording new events; a store that failed (`RECORD_FAILED`) also gets nothing more written. */
   private fail(code: 'RECORD_FAILED' | 'RECORD_OVERFLOW', why: string, cause?: unknown): void {
-    if (this.failure) return;
+    // (also after an overflow, whose queue must not be written past a rejected append: a hole in the log)
     if (code === 'RECORD_FAILED') {
       this.broken = true;
       this.queue = [];
     }
+    if (this.failure) return;
     this.failure = new EventLogError(code, this.streamId, `recording stream ${this.streamId}: ${why}`, cause);
     this.report(this.failure);
   }

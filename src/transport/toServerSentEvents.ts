@@ -71,7 +71,8 @@ const KEYS = /*#__PURE__*/ optionKeys<ToServerSentEventsConfig>()(['heartbeatMs'
  * 4. Unsubscribing (the client went away) unsubscribes `events$`, so the model request aborts.
  * 5. `toReadableStream()` subscribes on the body's first read, not when called: a `Response` that
  *    is never consumed never starts the run; cancelling the body unsubscribes.
- * 6. `checkpoint` events are not sent (nor numbered, a replay source's numbers aside): each holds
+ * 6. `checkpoint` events are numbered but not sent (their ids are skipped, so a run's ids stay its
+ *    recorded envelopes' `seq + 1`, which `createStoreReplaySource` resumes by): each holds
  *    the whole text so far, so one every `checkpointInterval` tokens would send the answer again and
  *    again, quadratic in its length. They are the server's own resume points, read upstream by its
  *    retries and fallbacks; `accumulate()` ignores them, and a client's retry asks for the whole run.
@@ -92,9 +93,9 @@ export function toServerSentEvents(events$: Observable<L0Event | SequencedEvent>
   const frames = defer(() => {
     let seq = 0;
     const body = events$.pipe(
-      filter((item) => (isSequenced(item) ? item.event : item).type !== 'checkpoint'),
       map((item) => (isSequenced(item) ? item : { seq: ++seq, event: item })),
-      filter((item) => item.seq > after),
+      // numbered, then dropped (rule 6): the ids stay the recorded envelopes' seq + 1 that createStoreReplaySource resumes by
+      filter((item) => item.seq > after && item.event.type !== 'checkpoint'),
       map((item) => {
         // a tag is written into the `id:` line: one with a line break or a colon would corrupt the frame
         if (item.run !== undefined && !(typeof item.run === 'string' && RUN_TAG.test(item.run))) throw new TypeError(`toServerSentEvents: a run tag must match ${RUN_TAG}, got ${JSON.stringify(item.run)}`);
