@@ -50,6 +50,7 @@ describe('createRedisEventStore: dropped connections, deleted, failed and trimme
   it.each([
     ['not JSON', ['envelope', '{"v":1,"seq":0,']],
     ['without an envelope', ['other', 'x']],
+    ['whose envelope is JSON but no object', ['envelope', 'null']],
   ])('should fail a replay and a follower of a stream holding an entry %s with INVALID_LOG naming the stream', async (_, fields) => {
     const store = createRedisEventStore(redis.client, { followBlockMs: 50 });
     await store.append([env('m', 0)]);

@@ -159,9 +159,12 @@ export function envelopeOf(fields: readonly string[], streamId: string, id: stri
     if (fieldOf(fields, DELETED_FIELD) !== undefined) return undefined;
     throw invalid('has no `envelope` field');
   }
+  let envelope: unknown;
   try {
-    return { envelope: JSON.parse(raw) as EventEnvelope, raw };
+    envelope = JSON.parse(raw);
   } catch (e) {
     throw invalid('is not JSON', e);
   }
+  if (typeof envelope !== 'object' || envelope === null) throw invalid(`holds ${raw}, not an envelope`);
+  return { envelope: envelope as EventEnvelope, raw };
 }
