@@ -116,6 +116,16 @@ describe('createMemoryEventStore: follow', () => {
     expect([seen, completed]).toEqual([[0, 1, 2], true]);
   });
 
+  it('should complete at once when following a finished stream from past its end (nothing more can come)', () => {
+    const store = createMemoryEventStore();
+    store.append([env('a', 0), { ...env('a', 1), event: { type: 'complete', finishReason: 'stop' } }]);
+    const seen: number[] = [];
+    let completed = false;
+    store.follow!('a', 5).subscribe({ next: (e) => seen.push(e.seq), complete: () => (completed = true) });
+    // it waited forever
+    expect([seen, completed]).toEqual([[], true]);
+  });
+
   it('should stop tailing on unsubscribe, and keep followers of one stream apart', () => {
     const store = createMemoryEventStore();
     const one: number[] = [];

@@ -1,6 +1,6 @@
 /** @test {createRedisEventStore} */
 import { createClient } from 'redis';
-import { concat, firstValueFrom, lastValueFrom, of, take, toArray, type Observable } from 'rxjs';
+import { concat, firstValueFrom, lastValueFrom, of, take, timeout, toArray, type Observable } from 'rxjs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createStoreReplaySource, recordEvents, type EventEnvelope, type L0Event, type RecordedInfo } from 'l0-rx';
 import { createRedisEventStore, type RedisFollowClient } from 'l0-rx/stores/redis';
@@ -75,6 +75,13 @@ describe('createRedisEventStore: follow (against a real redis-server)', () => {
     const store = createRedisEventStore(client);
     await store.append([env('a', 0), env('a', 1), env('a', 2), { ...env('a', 3), event: { type: 'error', error: { name: 'Error', message: 'x' } } }]);
     expect(seqs(await lastValueFrom(store.follow!('a', 2).pipe(toArray())))).toEqual([2, 3]);
+  });
+
+  it('should complete at once when following a finished stream from past its end (nothing more can come)', async () => {
+    const store = createRedisEventStore(client, { followBlockMs: 60_000 });
+    await store.append([env('a', 0), { ...env('a', 1), event: complete }]);
+    // it waited forever (a 60 s blocked read, then another)
+    expect(seqs(await lastValueFrom(store.follow!('a', 5).pipe(toArray(), timeout(3_000))))).toEqual([]);
   });
 
   it('should wait for a stream that is not recorded yet', async () => {

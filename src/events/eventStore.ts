@@ -73,8 +73,9 @@ export interface EventStore {
    * Optional live tail, for resuming a run another process is recording: the envelopes of
    * `streamId` from `fromSeq` (inclusive, default 0) in `seq` order, the recorded ones first, then
    * each new one as it is appended; completes after the terminal envelope (a `complete` event or
-   * the recorded error). Cold: each subscription tails on its own; unsubscribing stops it. A stream
-   * not recorded yet is waited for. The memory and Redis stores have it; the JSONL store does not.
+   * the recorded error), and at once when the run has ended before `fromSeq` (nothing more can
+   * come). Cold: each subscription tails on its own; unsubscribing stops it. A stream not recorded
+   * yet is waited for. The memory and Redis stores have it; the JSONL store does not.
    */
   follow?(streamId: string, fromSeq?: number): Observable<EventEnvelope>;
 }

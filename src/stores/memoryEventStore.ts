@@ -77,6 +77,8 @@ export function createMemoryEventStore(): EventStore {
         };
         const log = logs.get(streamId);
         for (let i = 0; log && i < log.events.length && !subscriber.closed; i++) follower.next(log.envelope(i));
+        // a finished run followed from past its end: nothing more can come (a recorder writes nothing after its end)
+        if (!subscriber.closed && log && log.events.length > 0 && isTerminalEnvelope(log.envelope(log.events.length - 1))) subscriber.complete();
         if (subscriber.closed) return undefined;
         followers.set(streamId, [...(followers.get(streamId) ?? []), follower]);
         return () => {

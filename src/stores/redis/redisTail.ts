@@ -76,6 +76,7 @@ export function tail(duplicate: () => RedisFollowClient, target: TailTarget): Ob
     };
     const loop = async (): Promise<void> => {
       await connection.connect();
+      if (target.fromSeq > 0 && (await finishedBefore(connection, key, streamId, target.fromSeq))) return subscriber.complete();
       let lastId = `0-${target.fromSeq}`; // entry ids are 0-<seq + 1>: everything above this one has seq >= fromSeq
       let lastRaw: string | undefined; // the envelope at lastId as stored: another run's differs
       let failures = 0;
@@ -145,6 +146,13 @@ function xreadEntries(reply: unknown): readonly [string, string[]][] {
 export function fieldOf(fields: readonly string[], name: string): string | undefined {
   for (let i = 0; i < fields.length; i += 2) if (fields[i] === name) return fields[i + 1];
   return undefined;
+}
+
+/** True when the stream's last entry is a terminal envelope before `fromSeq`: a finished run followed from past its end. */
+async function finishedBefore(connection: RedisFollowClient, key: string, streamId: string, fromSeq: number): Promise<boolean> {
+  const [last] = (await connection.sendCommand(['XREVRANGE', key, '+', '-', 'COUNT', '1'])) as [string, string[]][];
+  const entry = last === undefined ? undefined : envelopeOf(last[1], streamId, last[0]);
+  return entry !== undefined && entry.envelope.seq < fromSeq && isTerminalEnvelope(entry.envelope);
 }
 
 /**
