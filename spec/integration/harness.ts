@@ -189,6 +189,18 @@ export function expectRetriedOnce(o: Outcome, server: FaultServer, retry: readon
   expect(server.requests.length).toBe(2);
 }
 
+/**
+ * The run of `fault:cut-tool-call` (every request cut mid-arguments) failed with a retryable
+ * INCOMPLETE_STREAM after the first request and maxRetries: 2, and no cut call reached the consumer.
+ */
+export function expectCutToolCallFailed(o: Outcome, server: FaultServer): void {
+  expect(o.error).toMatchObject({ code: 'INCOMPLETE_STREAM', retryable: true });
+  expect(eventsOf(o.events, 'tool-call')).toEqual([]);
+  expect(o.state.toolCalls).toEqual([]);
+  expect(server.requests).toHaveLength(3);
+  expect(server.requests[0]!.closedByClient).toBe(false); // the server cut it
+}
+
 /** The events before the first retry event (what that retry retracted). */
 export const eventsBeforeRetry = (o: Outcome) => o.events.slice(0, o.events.findIndex((e) => e.type === 'retry'));
 

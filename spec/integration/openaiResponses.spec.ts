@@ -9,6 +9,7 @@ import {
   eventsBeforeRetry,
   eventsOf,
   expectClosedByClient,
+  expectCutToolCallFailed,
   expectComplete,
   expectFailure,
   expectRetriedOnce,
@@ -94,12 +95,7 @@ describe('l0() + openai SDK responses.create: transport faults', () => {
   });
 
   it('should fail cut-tool-call with INCOMPLETE_STREAM and no tool call: a call cut mid-arguments is never emitted', async () => {
-    const o = await runResponsesModel(ctx.server, 'fault:cut-tool-call:3');
-    expect(o.error).toMatchObject({ code: 'INCOMPLETE_STREAM', retryable: true });
-    expect(eventsOf(o.events, 'tool-call')).toEqual([]);
-    expect(o.state.toolCalls).toEqual([]);
-    expect(ctx.server.requests).toHaveLength(3); // the first request and maxRetries: 2
-    expect(ctx.server.requests[0]!.closedByClient).toBe(false); // the server cut it
+    expectCutToolCallFailed(await runResponsesModel(ctx.server, 'fault:cut-tool-call:3'), ctx.server);
   });
 
   it('should retry cut-after-n as INCOMPLETE_STREAM, retracting the partial text', async () => {

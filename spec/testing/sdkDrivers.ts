@@ -81,31 +81,46 @@ function abortTrigger(when: AbortWhen | undefined) {
   };
 }
 
+/**
+ * Reads the stream `open` starts (with the trigger's abort signal and `headers`), counting the items
+ * `isText` says carry text for `abortWhen`; the error the SDK threw, if any, and the ms to the first text.
+ */
+async function drive<T>(
+  options: { abortWhen?: AbortWhen; headers?: Record<string, string> },
+  open: (requestOptions: { signal: AbortSignal; headers?: Record<string, string> }) => Promise<AsyncIterable<T>>,
+  isText: (item: T) => boolean,
+): Promise<{ items: T[]; error: unknown; firstContentMs: number | undefined }> {
+  const trigger = abortTrigger(options.abortWhen);
+  const started = Date.now();
+  const items: T[] = [];
+  let error: unknown;
+  let firstContentMs: number | undefined;
+  try {
+    for await (const item of await open({ signal: trigger.signal, ...(options.headers ? { headers: options.headers } : {}) })) {
+      items.push(item);
+      if (isText(item)) {
+        firstContentMs ??= Date.now() - started;
+        trigger.onText();
+      }
+    }
+  } catch (e) {
+    error = e;
+  }
+  trigger.stop();
+  return { items, error, firstContentMs };
+}
+
 /** Streams `model` through the real openai SDK; aborts once `abortWhen` holds, when given. */
 export async function runOpenAI(
   client: OpenAI,
   model: string,
   options: { abortWhen?: AbortWhen; headers?: Record<string, string> } = {},
 ): Promise<OpenAIRun> {
-  const trigger = abortTrigger(options.abortWhen);
-  const started = Date.now();
-  const chunks: ChatCompletionChunk[] = [];
-  let error: unknown;
-  let firstContentMs: number | undefined;
-  try {
-    const stream = await client.chat.completions.create(
-      { model, messages: [{ role: 'user', content: 'hi' }], stream: true, stream_options: { include_usage: true } },
-      { signal: trigger.signal, ...(options.headers ? { headers: options.headers } : {}) },
-    );
-    for await (const chunk of stream) {
-      if (firstContentMs === undefined && chunk.choices[0]?.delta.content) firstContentMs = Date.now() - started;
-      chunks.push(chunk);
-      if (chunk.choices[0]?.delta.content) trigger.onText();
-    }
-  } catch (e) {
-    error = e;
-  }
-  trigger.stop();
+  const { items: chunks, error, firstContentMs } = await drive<ChatCompletionChunk>(
+    options,
+    (requestOptions) => client.chat.completions.create({ model, messages: [{ role: 'user', content: 'hi' }], stream: true, stream_options: { include_usage: true } }, requestOptions),
+    (chunk) => !!chunk.choices[0]?.delta.content,
+  );
   const deltas = chunks.map((c) => c.choices[0]?.delta);
   return {
     chunks,
@@ -137,27 +152,11 @@ export async function runResponses(
   model: string,
   options: { abortWhen?: AbortWhen; headers?: Record<string, string> } = {},
 ): Promise<ResponsesRun> {
-  const trigger = abortTrigger(options.abortWhen);
-  const started = Date.now();
-  const events: ResponseStreamEvent[] = [];
-  let error: unknown;
-  let firstContentMs: number | undefined;
-  try {
-    const stream = await client.responses.create(
-      { model, input: 'hi', stream: true },
-      { signal: trigger.signal, ...(options.headers ? { headers: options.headers } : {}) },
-    );
-    for await (const event of stream) {
-      events.push(event);
-      if (event.type === 'response.output_text.delta' && event.delta !== '') {
-        firstContentMs ??= Date.now() - started;
-        trigger.onText();
-      }
-    }
-  } catch (e) {
-    error = e;
-  }
-  trigger.stop();
+  const { items: events, error, firstContentMs } = await drive<ResponseStreamEvent>(
+    options,
+    (requestOptions) => client.responses.create({ model, input: 'hi', stream: true }, requestOptions),
+    (event) => event.type === 'response.output_text.delta' && event.delta !== '',
+  );
   const deltas = (type: string) => events.flatMap((e) => (e.type === type && 'delta' in e && typeof e.delta === 'string' ? [e.delta] : [])).join('');
   return {
     events,

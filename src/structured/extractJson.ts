@@ -40,9 +40,9 @@ export function looksLikeJson(candidate: string): boolean {
 
 /**
  * The (up to 12) characters before `start`, led by `\0` when the text goes on further back, so
- * `^` in {@link introduces} means the start of the answer. @internal
+ * `^` in {@link introduces} means the start of the answer.
  */
-export function textBefore(text: string, start: number): string {
+function textBefore(text: string, start: number): string {
   return start > LOOKBACK ? `\0${text.slice(start - LOOKBACK, start)}` : text.slice(0, start);
 }
 

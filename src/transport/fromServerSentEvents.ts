@@ -1,4 +1,4 @@
-import { asyncScheduler, concatWith, defer, EMPTY, filter, map, Observable, retry, tap, throwError, timer, type SchedulerLike, type Subscriber } from 'rxjs';
+import { asyncScheduler, concatWith, defer, EMPTY, filter, map, Observable, retry, throwError, timer, type SchedulerLike, type Subscriber } from 'rxjs';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import type { L0Event } from '../events/eventTypes.js';
 import { deserializeError } from '../errors/deserializeError.js';
@@ -115,29 +115,32 @@ export function fromServerSentEvents(url: string | URL | Request, config: FromSe
     // left in place for a fromStream merged after this one, which does use it
     waiveAttemptContext();
     let lastId = lastEventId;
+    /** `lastId` as a run tag and sequence number (rule 3), kept with it. */
+    let last = idOf(lastId);
     /** The hash of each numbered event's data, by id (rule 3). */
     const seen: number[] = [];
     /** Whether a run has started and not completed (rule 8). */
     let open = false;
     return defer(() => connect(url, init, lastId, fetchFn)).pipe(
-      filter(({ id, data }) => {
+      filter(({ id, data, event }) => {
         const got = idOf(id);
-        if (got === undefined) return true;
-        const [run, n] = got;
-        const last = idOf(lastId);
-        const hash = hashOf(data);
-        // another run tag than the last id's (a replay buffer's ids): the server resumed a new run of the stream id
-        const other = run !== undefined && last?.[0] !== undefined && run !== last[0];
-        if (!other && (last === undefined || n > last[1])) return ((seen[n] = hash), true);
-        if (other || (seen[n] !== undefined && seen[n] !== hash)) {
-          throw incomplete(`sent another event ${id} after Last-Event-ID ${lastId}: it restarted the run instead of resuming it`);
+        if (got !== undefined) {
+          const [run, n] = got;
+          const hash = hashOf(data);
+          // another run tag than the last id's (a replay buffer's ids): the server resumed a new run of the stream id
+          const other = run !== undefined && last?.[0] !== undefined && run !== last[0];
+          if (other || (last !== undefined && n <= last[1])) {
+            if (other || (seen[n] !== undefined && seen[n] !== hash)) {
+              throw incomplete(`sent another event ${id} after Last-Event-ID ${lastId}: it restarted the run instead of resuming it`);
+            }
+            return false; // a replay of an event already passed on
+          }
+          seen[n] = hash;
         }
-        return false;
-      }),
-      tap(({ id, event }) => {
-        lastId = id ?? lastId;
+        if (id !== undefined) [lastId, last] = [id, got];
         if (event.type === 'start') open = true;
         else if (event.type === 'complete') open = false;
+        return true;
       }),
       retry({
         count: reconnectAttempts,

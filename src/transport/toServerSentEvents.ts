@@ -92,13 +92,18 @@ export function toServerSentEvents(events$: Observable<L0Event | SequencedEvent>
   const { heartbeatMs, after, scheduler } = resolveConfig(config);
   const frames = defer(() => {
     let seq = 0;
+    /** The last run tag checked: a replay source tags every event of a run alike, so each tag is tested once. */
+    let checked: string | undefined;
     const body = events$.pipe(
       map((item) => (isSequenced(item) ? item : { seq: ++seq, event: item })),
       // numbered, then dropped (rule 6): the ids stay the recorded envelopes' seq + 1 that createStoreReplaySource resumes by
       filter((item) => item.seq > after && item.event.type !== 'checkpoint'),
       map((item) => {
         // a tag is written into the `id:` line: one with a line break or a colon would corrupt the frame
-        if (item.run !== undefined && !(typeof item.run === 'string' && RUN_TAG.test(item.run))) throw new TypeError(`toServerSentEvents: a run tag must match ${RUN_TAG}, got ${JSON.stringify(item.run)}`);
+        if (item.run !== undefined && item.run !== checked) {
+          if (!(typeof item.run === 'string' && RUN_TAG.test(item.run))) throw new TypeError(`toServerSentEvents: a run tag must match ${RUN_TAG}, got ${JSON.stringify(item.run)}`);
+          checked = item.run;
+        }
         return eventFrame(item.seq, item.event, item.run);
       }),
       endWith(END_FRAME_TEXT),
