@@ -55,14 +55,17 @@ const cases = [
   // +0.69 on l0 and the bundles with it for the continuation review (de-duplication that matches whitespace runs at
   // any length and looks past thinking blocks at a resumed head, with bounded holds), +0.9 on the root and the
   // operators with the breaker's one-round-at-a-time store and probe periods and consensus's empty outputs
-  { label: "import { l0 } from 'l0-rx'", code: `export { l0 } from '${dist}/index.mjs';`, budget: 31.0, mustNotContain: [...RULE_CODE, ...STRUCTURED_CODE] },
-  { label: "import { structured } from 'l0-rx' (with jsonrepair)", code: `export { structured } from '${dist}/index.mjs';`, budget: 38.7 },
+  // 2026-12-05 (twelfth session): +0.26 on l0, structured, the root and the operators, +0.28 on l0 with guardrails,
+  // for compact checkpoints in durable logs (checkpointEvery notes each checkpoint with its text's version, the
+  // recorder follows that version and marks the envelopes a store may write as a length): 30.95 -> 31.21 on l0
+  { label: "import { l0 } from 'l0-rx'", code: `export { l0 } from '${dist}/index.mjs';`, budget: 31.3, mustNotContain: [...RULE_CODE, ...STRUCTURED_CODE] },
+  { label: "import { structured } from 'l0-rx' (with jsonrepair)", code: `export { structured } from '${dist}/index.mjs';`, budget: 39.0 },
   { label: "import { parseStructured } from 'l0-rx/operators' (with jsonrepair)", code: `export { parseStructured } from '${dist}/operators/index.mjs';`, budget: 10.4, mustNotContain: PROVIDER_CODE },
   { label: "import { formatContext, stripThinking, extractCode } from 'l0-rx'", code: `export { formatContext, stripThinking, extractCode } from '${dist}/index.mjs';`, budget: 2.1, mustNotContain: [...PROVIDER_CODE, ...STRUCTURED_CODE] },
   // every capability with its runtime dependencies (jsonrepair, eventsource-parser): the README says why not 45 KB
-  { label: "import * from 'l0-rx' (whole root entry)", code: `export * from '${dist}/index.mjs';`, budget: 70.9 },
+  { label: "import * from 'l0-rx' (whole root entry)", code: `export * from '${dist}/index.mjs';`, budget: 71.2 },
   // every pipeable operator, structured parsing (with jsonrepair) included: a ceiling, not a typical import
-  { label: "import * from 'l0-rx/operators'", code: `export * from '${dist}/operators/index.mjs';`, budget: 37.9 },
+  { label: "import * from 'l0-rx/operators'", code: `export * from '${dist}/operators/index.mjs';`, budget: 38.2 },
   {
     label: 'a browser consuming a backend stream (accumulate, ofType, withTimeouts, retryWithBackoff, fallbackTo, tapLifecycle)',
     code: `export { accumulate, ofType, withTimeouts, retryWithBackoff, fallbackTo, tapLifecycle } from '${dist}/index.mjs';`,
@@ -82,8 +85,8 @@ const cases = [
     code: `export { l0, recommendedGuardrails } from '${dist}/index.mjs';`,
     // 37.6 -> 37.7: the late review's fixes measured 38,509 bytes against 38,502 (+0.01 KB): the overlap matcher
     // letting whitespace lead a resumed head (the blank lines after a thinking block), and the recorder writing nothing
-    // more after a rejected append that follows an overflow
-    budget: 37.7,
+    // more after a rejected append that follows an overflow; 38.0 for compact checkpoints in durable logs (37.61 -> 37.89)
+    budget: 38.0,
   },
   // 6 KB was the target; measured 11.0 KB (10.8 before the size pass, 10.1 after it, +0.5 for the
   // shared attempt text accumulate now builds on, +0.1 for the retry loop as one object per

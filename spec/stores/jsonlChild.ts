@@ -1,13 +1,13 @@
-/* Runs the JSONL store in child processes: its source transpiled to a temp folder, driven by a small script. */
+/* Runs the JSONL store in child processes: its source (and what it imports) transpiled to a temp folder, driven by a small script. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 
 const WRITER = `
-import { createJsonlEventStore } from './jsonlEventStore.js';
+import { createJsonlEventStore } from './stores/jsonl/jsonlEventStore.js';
 const [path, prefix, writers, events, batch, payload] = process.argv.slice(2);
 const store = createJsonlEventStore(path);
 const pad = 'x'.repeat(Number(payload));
@@ -25,13 +25,23 @@ await Promise.all(Array.from({ length: Number(writers) }, async (_, w) => {
 process.stdout.write('done\\n');
 `;
 
-/** A folder holding the transpiled store and the writer script; returns the script's path. */
+/** A folder holding the transpiled store (with the modules it imports, at their paths under src/) and the writer script; returns the script's path. */
 export async function buildWriter(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'l0-jsonl-writer-'));
-  const source = await readFile(fileURLToPath(new URL('../../src/stores/jsonl/jsonlEventStore.ts', import.meta.url)), 'utf8');
-  const { outputText } = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } });
-  await writeFile(join(dir, 'package.json'), '{"type":"module"}');
-  await writeFile(join(dir, 'jsonlEventStore.js'), outputText);
+  const src = fileURLToPath(new URL('../../src/', import.meta.url));
+  const done = new Set<string>();
+  const transpile = async (file: string): Promise<void> => {
+    if (done.has(file)) return;
+    done.add(file);
+    const source = await readFile(join(src, file.replace(/\.js$/, '.ts')), 'utf8');
+    const { outputText } = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } });
+    await mkdir(dirname(join(dir, file)), { recursive: true });
+    await writeFile(join(dir, file), outputText);
+    // the relative imports that survive transpiling (type-only ones are gone)
+    for (const [, spec] of outputText.matchAll(/from '(\.{1,2}\/[^']+)'/g)) await transpile(posix.join(posix.dirname(file), spec!));
+  };
+  await transpile('stores/jsonl/jsonlEventStore.js');
+  await writeFile(join(dir, 'package.json'), '{"type":"module","dependencies":{}}');
   await writeFile(join(dir, 'writer.mjs'), WRITER);
   return join(dir, 'writer.mjs');
 }

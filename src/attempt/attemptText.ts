@@ -72,6 +72,18 @@ function lastChange(): LastChange {
   return (shared = host[KEY] ??= { event: undefined, from: 0, id: 0, text: '', base: '', tail: '', nextId: 1 });
 }
 /**
+ * The version (see AttemptText's `version`) of the text an AttemptText made from the text
+ * `from` (`-1`: any, for `resume`) with the event `e`, if that was the last change anywhere; else
+ * -1. Follows an attempt text's identity without building it: a reader downstream of an
+ * AttemptText that sees the same events gets the same versions, in O(1) per event.
+ * @internal
+ */
+export function followVersion(e: L0Event, from: number): number {
+  const last = lastChange();
+  return last.event === e && last.from === from ? last.id : -1;
+}
+
+/**
  * The current attempt's text, followed event by event with {@link attemptTextChange}'s rule, in
  * O(delta) per token (an append, never a rescan). Operators that read the text (checkpoints,
  * zero-output detection, continuation, lifecycle callbacks, accumulate, guardrails, drift,
@@ -103,6 +115,15 @@ export class AttemptText {
 
   constructor(config: AttemptTextConfig = {}) {
     this.keepText = config.keepText ?? true;
+  }
+
+  /**
+   * Which string `text` is: two instances with the same version hold the same string, built from
+   * the same events since their attempt began (see LastChange). 0 is the empty text.
+   * @internal
+   */
+  get version(): number {
+    return this.id;
   }
 
   /** The text so far (empty with `keepText: false`). */

@@ -1,5 +1,6 @@
 import { Observable, type MonoTypeOperatorFunction, type Subscriber } from 'rxjs';
-import type { L0Event, TokenEvent } from '../events/eventTypes.js';
+import type { CheckpointEvent, L0Event, TokenEvent } from '../events/eventTypes.js';
+import { noteCheckpoint } from '../events/checkpointRefs.js';
 import { AttemptText } from '../attempt/attemptText.js';
 import { Relay } from '../internal/relay.js';
 import { listenForUncheckedTails, uncheckedTail } from '../attempt/uncheckedTail.js';
@@ -100,7 +101,7 @@ class Checkpoints extends Relay<L0Event> {
       if (kept.length > 0) kept.length = 0;
       if (whole.length < text.length && whole.length <= this.saved) return; // only half an emoji more
       this.saved = whole.length;
-      return out.next({ type: 'checkpoint', content: whole, tokenCount: text.tokenCount });
+      return this.emit(whole, text.tokenCount);
     }
     const now: [string, number] = [whole, text.tokenCount];
     // the newest kept text within the passed part (older ones are no use any more); this one waits its turn
@@ -113,7 +114,14 @@ class Checkpoints extends Relay<L0Event> {
     if (pick !== undefined && pick[0].length <= this.saved) pick = undefined;
     if (pick === undefined) return;
     this.saved = pick[0].length;
-    out.next({ type: 'checkpoint', content: pick[0], tokenCount: pick[1] });
+    this.emit(pick[0], pick[1]);
+  }
+
+  /** Emits a checkpoint, a prefix of the attempt's text, noted as one for the event log (see checkpointRefs). */
+  private emit(content: string, tokenCount: number): void {
+    const checkpoint: CheckpointEvent = { type: 'checkpoint', content, tokenCount };
+    noteCheckpoint(checkpoint, this.text.version);
+    this.out.next(checkpoint);
   }
 }
 

@@ -6,6 +6,8 @@ import { serializeError } from '../errors/serializeError.js';
 import { StreamAbortedError } from '../errors/StreamAbortedError.js';
 import { isPromiseLike } from '../internal/isPromiseLike.js';
 import { Relay } from '../internal/relay.js';
+import { attemptTextChange, followVersion } from '../attempt/attemptText.js';
+import { isPrefixOf, markPrefix } from './checkpointRefs.js';
 import { checkBag, checkKeys, describeOption, isSchedulerLike, optionError, optionKeys, optionPath, type OptionPath } from '../internal/options.js';
 
 /** What {@link RecordEventsConfig.onRecorded} receives once a subscription's log is written. */
@@ -149,6 +151,12 @@ class Recorder extends Relay<L0Event> {
   private emitting = false;
   private later: L0Event[] | undefined = undefined;
   private held: { readonly error: unknown } | typeof COMPLETE | undefined = undefined;
+  /**
+   * The version of the attempt text of the recorded events, followed without building it (-1 once
+   * it is not the text an upstream AttemptText built): a checkpoint proved a prefix of it is written
+   * compact by durable stores (see checkpointRefs).
+   */
+  private textVersion = 0;
 
   constructor(
     out: Subscriber<L0Event>,
@@ -262,9 +270,27 @@ class Recorder extends Relay<L0Event> {
       return;
     }
     const envelope = this.envelope(event);
+    if (event.type !== 'error') this.follow(event, envelope);
     // the queue holds envelopes only while an async append is pending; otherwise each goes at once, in an array of its own size
     if (this.busy) this.queue.push(envelope);
     else this.write([envelope]);
+  }
+
+  /** Follows the attempt text's version through `event`; marks a checkpoint proved a prefix of it. */
+  private follow(event: L0Event, envelope: EventEnvelope): void {
+    switch (attemptTextChange(event)) {
+      case 'token':
+        if (this.textVersion >= 0) this.textVersion = followVersion(event, this.textVersion);
+        return;
+      case 'reset':
+        this.textVersion = 0;
+        return;
+      case 'resume':
+        this.textVersion = followVersion(event, -1);
+        return;
+      default:
+        if (event.type === 'checkpoint' && this.textVersion > 0 && isPrefixOf(event, this.textVersion)) markPrefix(envelope);
+    }
   }
 
   private envelope(event: RecordedEvent): EventEnvelope {

@@ -1,6 +1,7 @@
 import { mkdir, open, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { EventEnvelope, EventStore, SeqRange } from '../../events/eventStore.js';
+import { CheckpointDecoder, storedEvent } from '../../events/checkpointRefs.js';
 
 /** Options of {@link createJsonlEventStore}. */
 export interface JsonlEventStoreOptions {
@@ -28,6 +29,9 @@ interface Tombstone {
  * 3. `delete(id)` appends a deletion marker; the stream's earlier envelopes are no longer read.
  * 4. `read` and `streams` read the whole file: fine for logs of a few hundred MB; rotate files
  *    (one per day or per service) beyond that.
+ * 5. A `checkpoint` that `recordEvents` proved a prefix of the attempt's recorded text is written as
+ *    `{type: 'checkpoint', contentLength, tokenCount}` and rebuilt from the tokens before it when
+ *    read: a run with continuation writes its answer about once, not once per checkpoint.
  *
  * Node only (`node:fs`); import it from `l0-rx/stores/jsonl`.
  *
@@ -105,7 +109,8 @@ export function createJsonlEventStore(path: string, options: JsonlEventStoreOpti
     async read(streamId: string, range?: SeqRange) {
       const from = range?.fromSeq ?? 0;
       const to = range?.toSeq ?? Number.POSITIVE_INFINITY;
-      return ((await scan(path, streamId)).get(streamId) ?? []).filter((e) => e.seq >= from && e.seq <= to);
+      const decoder = new CheckpointDecoder(streamId);
+      return ((await scan(path, streamId)).get(streamId) ?? []).map((e) => decoder.decode(e)).filter((e) => e.seq >= from && e.seq <= to);
     },
     async streams() {
       return [...(await scan(path)).keys()];
@@ -142,7 +147,7 @@ function serialize(envelopes: readonly EventEnvelope[], to: LineSink): void {
       tsText = JSON.stringify(e.ts);
     }
     const event = e.event;
-    to.line(`${head}${e.seq},"ts":${tsText},"event":${isPlainToken(event) ? `{"type":"token","value":${JSON.stringify(event.value)}}` : JSON.stringify(event)}}`);
+    to.line(`${head}${e.seq},"ts":${tsText},"event":${isPlainToken(event) ? `{"type":"token","value":${JSON.stringify(event.value)}}` : JSON.stringify(storedEvent(e))}}`);
   }
 }
 

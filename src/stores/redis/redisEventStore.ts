@@ -1,5 +1,6 @@
 import { checkFromSeq, type EventEnvelope, type EventStore, type SeqRange } from '../../events/eventStore.js';
 import { DELETED_FIELD, envelopeOf, tail, type RedisFollowClient } from './redisTail.js';
+import { CheckpointDecoder, isCompact, storedEnvelope } from '../../events/checkpointRefs.js';
 
 export type { RedisFollowClient } from './redisTail.js';
 
@@ -43,7 +44,8 @@ const OPTION_KEYS: readonly string[] = ['keyPrefix', 'followBlockMs', 'followRec
  * 2. A batch's `XADD`s go out together in order on the client's connection (pipelined). A stream
  *    id is added to the set `<prefix>streams` once its `seq` 0 is stored (one more round trip,
  *    for a run's first batch only), so a stream whose first append failed is not listed.
- * 3. `read` ranges by entry id (`XRANGE`), so reading a window of a long run costs only the window.
+ * 3. `read` ranges by entry id (`XRANGE`), so reading a window of a long run costs only the window
+ *    (a window holding a compact checkpoint, below, is read from the run's start).
  * 4. `follow(id, fromSeq)` (the live tail another server resumes a run from) opens its own
  *    connection with `client.duplicate()` and loops `XREAD BLOCK` from entry id `0-<fromSeq>`: the
  *    recorded envelopes and then the new ones come through one command, so none is missed or sent
@@ -52,11 +54,14 @@ const OPTION_KEYS: readonly string[] = ['keyPrefix', 'followBlockMs', 'followRec
  * 5. A dropped follower connection (an idle timeout, a failover) is not the follower's end: it waits
  *    for the client to reconnect and reads on from the last entry id it passed on. After
  *    `followReconnects` failed reconnects in a row, or when the client gives up, it errors with an
- *    `EventLogError` `STREAM_NOT_FOUND` whose `cause` is the connection's error.
+ *    `EventLogError` `STORE_UNAVAILABLE` (retryable) whose `cause` is the connection's error.
  * 6. `delete` first appends a marker entry (`deleted 1`) that wakes the stream's followers, which
  *    error with an `EventLogError` `STREAM_NOT_FOUND`, as the memory store's do; a follower that
  *    was between two reads finds the last entry it passed on gone (each read checks it, pipelined).
  *    A stream recorded again under the same id is a new run: no follower joins the two.
+ * 7. A `checkpoint` that `recordEvents` proved a prefix of the attempt's recorded text is stored as
+ *    `{type: 'checkpoint', contentLength, tokenCount}` and rebuilt from the tokens before it when
+ *    read or followed: a run with continuation stores its answer about once, not once per checkpoint.
  *
  * Node only; import it from `l0-rx/stores/redis`; `redis` is an optional peer you install.
  *
@@ -89,7 +94,7 @@ export function createRedisEventStore(client: RedisCommandClient, options: Redis
     async append(envelopes) {
       const started: string[] = []; // streams whose seq 0 was added: listed once Redis took it
       const writes = envelopes.map((e) => {
-        const entry = [`0-${e.seq + 1}`, 'envelope', JSON.stringify(e)];
+        const entry = [`0-${e.seq + 1}`, 'envelope', JSON.stringify(storedEnvelope(e))];
         if (e.seq === 0) return client.sendCommand(['XADD', streamKey(e.streamId), ...entry]).then(() => void started.push(e.streamId));
         return client.sendCommand(['XADD', streamKey(e.streamId), 'NOMKSTREAM', ...entry]).then((id) => {
           if (id === null) throw new Error(`createRedisEventStore: stream ${JSON.stringify(e.streamId)} is not in Redis (deleted, or its seq 0 was never appended), so seq ${e.seq} is not appended`);
@@ -100,14 +105,21 @@ export function createRedisEventStore(client: RedisCommandClient, options: Redis
       for (const write of settled) if (write.status === 'rejected') throw write.reason;
     },
     async read(streamId: string, range?: SeqRange) {
-      const from = range?.fromSeq === undefined ? '-' : `0-${range.fromSeq + 1}`;
+      const fromSeq = range?.fromSeq ?? 0;
       const to = range?.toSeq === undefined ? '+' : `0-${range.toSeq + 1}`;
-      const envelopes: EventEnvelope[] = [];
-      for (const [id, fields] of (await client.sendCommand(['XRANGE', streamKey(streamId), from, to])) as [string, string[]][]) {
-        const entry = envelopeOf(fields, streamId, id);
-        if (entry !== undefined) envelopes.push(entry.envelope);
-      }
-      return envelopes; // a delete marker (the stream is being deleted) is left out
+      const entries = async (from: string) => {
+        const envelopes: EventEnvelope[] = [];
+        for (const [id, fields] of (await client.sendCommand(['XRANGE', streamKey(streamId), from, to])) as [string, string[]][]) {
+          const entry = envelopeOf(fields, streamId, id);
+          if (entry !== undefined) envelopes.push(entry.envelope);
+        }
+        return envelopes; // a delete marker (the stream is being deleted) is left out
+      };
+      let envelopes = await entries(fromSeq === 0 ? '-' : `0-${fromSeq + 1}`);
+      // a compact checkpoint is rebuilt from the tokens before it: a window that holds one is read from the run's start
+      if (fromSeq > 0 && envelopes.some(isCompact)) envelopes = await entries('-');
+      const decoder = new CheckpointDecoder(streamId);
+      return envelopes.map((e) => decoder.decode(e)).filter((e) => e.seq >= fromSeq);
     },
     async streams() {
       return ((await client.sendCommand(['SMEMBERS', idsKey])) as string[]).sort();

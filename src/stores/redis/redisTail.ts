@@ -2,6 +2,7 @@
 import { Observable } from 'rxjs';
 import { isTerminalEnvelope, type EventEnvelope } from '../../events/eventStore.js';
 import { EventLogError } from '../../events/EventLogError.js';
+import { CheckpointDecoder, isCompact } from '../../events/checkpointRefs.js';
 
 /** The connection `follow` blocks on: what `client.duplicate()` gives. */
 export interface RedisFollowClient {
@@ -44,6 +45,8 @@ export interface TailTarget {
  * 3. Once an envelope has been passed on, each read is preceded, pipelined, by an `XRANGE` of that
  *    one entry: a follower that missed the marker (between two reads, or reconnecting) finds the
  *    entry gone or another run's, and errors with `STREAM_NOT_FOUND` instead of splicing two runs.
+ * 4. A compact checkpoint is rebuilt from the tokens before it: a follower that started past the
+ *    run's start reads the entries up to the last one it passed on (`XRANGE`, once) at the first.
  */
 export function tail(duplicate: () => RedisFollowClient, target: TailTarget): Observable<EventEnvelope> {
   const { streamId, key, blockMs, reconnects } = target;
@@ -80,6 +83,8 @@ export function tail(duplicate: () => RedisFollowClient, target: TailTarget): Ob
       let lastId = `0-${target.fromSeq}`; // entry ids are 0-<seq + 1>: everything above this one has seq >= fromSeq
       let lastRaw: string | undefined; // the envelope at lastId as stored: another run's differs
       let failures = 0;
+      /** Fed every envelope from seq 0 once primed (at once from seq 0, else at the first compact checkpoint). */
+      let decoder: CheckpointDecoder | undefined = target.fromSeq === 0 ? new CheckpointDecoder(streamId) : undefined;
       while (!closed) {
         let entries: readonly [string, string[]][];
         try {
@@ -101,7 +106,13 @@ export function tail(duplicate: () => RedisFollowClient, target: TailTarget): Ob
           if (closed) return;
           const entry = envelopeOf(fields, streamId, id);
           if (entry === undefined) throw notFound('was deleted');
-          const { envelope, raw } = entry;
+          const { raw } = entry;
+          let { envelope } = entry;
+          if (decoder === undefined && isCompact(envelope)) {
+            decoder = await primed(connection, key, streamId, lastId);
+            if (closed) return;
+          }
+          if (decoder !== undefined) envelope = decoder.decode(envelope);
           [lastId, lastRaw] = [id, raw];
           subscriber.next(envelope);
           if (isTerminalEnvelope(envelope)) {
@@ -146,6 +157,16 @@ function xreadEntries(reply: unknown): readonly [string, string[]][] {
 export function fieldOf(fields: readonly string[], name: string): string | undefined {
   for (let i = 0; i < fields.length; i += 2) if (fields[i] === name) return fields[i + 1];
   return undefined;
+}
+
+/** A decoder fed the stream's entries up to entry `lastId` (inclusive): the follower's history before its first compact checkpoint. */
+async function primed(connection: RedisFollowClient, key: string, streamId: string, lastId: string): Promise<CheckpointDecoder> {
+  const decoder = new CheckpointDecoder(streamId);
+  for (const [id, fields] of (await connection.sendCommand(['XRANGE', key, '-', lastId])) as [string, string[]][]) {
+    const entry = envelopeOf(fields, streamId, id);
+    if (entry !== undefined) decoder.decode(entry.envelope);
+  }
+  return decoder;
 }
 
 /** True when the stream's last entry is a terminal envelope before `fromSeq`: a finished run followed from past its end. */

@@ -1,0 +1,171 @@
+/*
+ * Compact checkpoints in durable event logs.
+ *
+ * A `checkpoint` event holds the whole text so far, so a log that wrote each one in full would hold
+ * a long answer many times over (checkpoints every 10 tokens: about tokens / 20 copies, quadratic
+ * in its length). When the recorder can tell, in O(1), that a checkpoint's content is a prefix of
+ * the attempt text of the events it recorded before it, it marks the envelope; the JSONL and Redis
+ * stores then write `{type: 'checkpoint', contentLength, tokenCount}` in place of the content, and
+ * rebuild the content when they read, from the tokens logged before it, in O(delta) per envelope.
+ * Envelopes are never changed: the memory store and stores of your own keep them whole.
+ *
+ * The proof is the attempt text's identity: `checkpointEvery` notes each checkpoint it emits with
+ * the id of its attempt text (see AttemptText), and the recorder's own AttemptText has the same id
+ * only when it saw the very same events since the attempt began (ids are shared by instances that
+ * apply the same event to the same text, never by comparing strings). An operator between the two
+ * that changes, adds or drops tokens gives the recorder another id: the checkpoint is written whole.
+ * @internal
+ */
+import type { CheckpointEvent, L0Event } from './eventTypes.js';
+import type { EventEnvelope, RecordedEvent } from './eventStore.js';
+import { attemptTextChange } from '../attempt/attemptText.js';
+import { EventLogError } from './EventLogError.js';
+
+/** A checkpoint as a durable store writes it when the content is a prefix of the attempt's logged text. */
+export interface CompactCheckpoint {
+  readonly type: 'checkpoint';
+  /** The content is the first `contentLength` UTF-16 code units of the attempt's text at this point of the log. */
+  readonly contentLength: number;
+  readonly tokenCount: number;
+}
+
+interface Shared {
+  /** The checkpoint event `checkpointEvery` emitted last (anywhere), and the id of its attempt text then. */
+  event: object | undefined;
+  textId: number;
+  /** Envelopes whose checkpoint content the recorder proved a prefix of the logged attempt text. */
+  readonly prefixes: WeakSet<object>;
+}
+const KEY = /*#__PURE__*/ Symbol.for('l0-rx.eventLog.checkpointRefs.v1');
+/** Shared through `globalThis`, as the attempt text's last change is, so the ESM and CJS copies agree. */
+let shared: Shared | undefined;
+function refs(): Shared {
+  if (shared) return shared;
+  const host = globalThis as unknown as Record<symbol, Shared | undefined>;
+  return (shared = host[KEY] ??= { event: undefined, textId: -1, prefixes: new WeakSet() });
+}
+
+/** `checkpointEvery`: `event` (about to be emitted) holds a prefix of the attempt text whose id is `textId`. */
+export function noteCheckpoint(event: CheckpointEvent, textId: number): void {
+  const r = refs();
+  r.event = event;
+  r.textId = textId;
+}
+
+/** The recorder: `event` is a checkpoint `checkpointEvery` noted for the text `textId` (the recorder's own). */
+export function isPrefixOf(event: L0Event, textId: number): boolean {
+  const r = refs();
+  return r.event === event && r.textId === textId;
+}
+
+/** The recorder marks an envelope whose checkpoint may be written compact. */
+export function markPrefix(envelope: EventEnvelope): void {
+  refs().prefixes.add(envelope);
+}
+
+/** What a durable store writes for `envelope`'s event: the compact form of a marked checkpoint, else the event. */
+export function storedEvent(envelope: EventEnvelope): RecordedEvent | CompactCheckpoint {
+  const event = envelope.event;
+  if (event.type !== 'checkpoint' || !refs().prefixes.has(envelope)) return event;
+  return { type: 'checkpoint', contentLength: event.content.length, tokenCount: event.tokenCount };
+}
+
+/** The envelope a durable store writes (the same object unless its checkpoint is written compact). */
+export function storedEnvelope(envelope: EventEnvelope): EventEnvelope | { readonly [K in keyof EventEnvelope]: K extends 'event' ? CompactCheckpoint : EventEnvelope[K] } {
+  const event = storedEvent(envelope);
+  return event === envelope.event ? envelope : { v: envelope.v, streamId: envelope.streamId, seq: envelope.seq, ts: envelope.ts, event: event as CompactCheckpoint };
+}
+
+/** True for an envelope read from a store whose checkpoint was written compact. */
+export function isCompact(envelope: EventEnvelope): boolean {
+  const event = envelope.event as unknown as Record<string, unknown> | null;
+  return typeof event === 'object' && event !== null && event.type === 'checkpoint' && !('content' in event) && 'contentLength' in event;
+}
+
+/**
+ * Rebuilds the compact checkpoints of one stream's envelopes, fed in `seq` order from its first
+ * (`seq` 0). It keeps the attempt's text as the last rebuilt checkpoint (or resumed one) plus the
+ * tokens since: a rebuilt content is that prefix and the tokens it reaches, O(delta), never a copy
+ * of the whole text.
+ */
+export class CheckpointDecoder {
+  /** A prefix of the attempt text known as one string. */
+  private prefix = '';
+  /** The token values after `prefix`, from `first`. */
+  private pieces: string[] = [];
+  private first = 0;
+  /** The attempt text's length. */
+  private length = 0;
+
+  constructor(private readonly streamId: string) {}
+
+  /** The envelope with its checkpoint rebuilt (the same object otherwise). @throws EventLogError `INVALID_LOG` for a compact checkpoint the log cannot account for. */
+  decode(envelope: EventEnvelope): EventEnvelope {
+    const event = envelope.event as L0Event;
+    switch (attemptTextChange(event)) {
+      case 'token': {
+        const { value } = event as { value: unknown };
+        if (typeof value === 'string') {
+          this.pieces.push(value);
+          this.length += value.length;
+        }
+        return envelope;
+      }
+      case 'reset':
+        return this.restart('', envelope);
+      case 'resume': {
+        const { checkpoint } = event as { checkpoint: unknown };
+        return this.restart(typeof checkpoint === 'string' ? checkpoint : '', envelope);
+      }
+      default:
+        if (!isCompact(envelope)) return envelope;
+    }
+    const { contentLength, tokenCount } = event as unknown as CompactCheckpoint;
+    if (!Number.isSafeInteger(contentLength) || contentLength < 0 || contentLength > this.length) {
+      throw new EventLogError(
+        'INVALID_LOG',
+        this.streamId,
+        `Stream ${this.streamId} is not a valid event log: the checkpoint at seq ${envelope.seq} refers to the first ${String(contentLength)} characters of an attempt text of ${this.length}`,
+      );
+    }
+    const content = this.take(contentLength);
+    return { v: envelope.v, streamId: envelope.streamId, seq: envelope.seq, ts: envelope.ts, event: { type: 'checkpoint', content, tokenCount } };
+  }
+
+  private restart(prefix: string, envelope: EventEnvelope): EventEnvelope {
+    this.prefix = prefix;
+    this.pieces = [];
+    this.first = 0;
+    this.length = prefix.length;
+    return envelope;
+  }
+
+  /** The attempt text's first `n` characters; it becomes the known prefix when it extends it. */
+  private take(n: number): string {
+    const { prefix, pieces } = this;
+    if (n <= prefix.length) return n === prefix.length ? prefix : prefix.slice(0, n); // (checkpoints only grow: not met in a recorded log)
+    let need = n - prefix.length;
+    let added = '';
+    let i = this.first;
+    while (need > 0) {
+      const piece = pieces[i]!;
+      if (piece.length <= need) {
+        added += piece;
+        need -= piece.length;
+        i++;
+      } else {
+        added += piece.slice(0, need); // the half of an emoji a checkpoint leaves out
+        pieces[i] = piece.slice(need);
+        need = 0;
+      }
+    }
+    this.prefix = prefix + added;
+    // the consumed pieces go; the array is compacted when they are most of it (O(1) amortised)
+    this.first = i;
+    if (i > 32 && i * 2 > pieces.length) {
+      this.pieces = pieces.slice(i);
+      this.first = 0;
+    }
+    return this.prefix;
+  }
+}
