@@ -57,13 +57,15 @@ const cases = [
   // operators with the breaker's one-round-at-a-time store and probe periods and consensus's empty outputs
   // 2026-12-05 (twelfth session): +0.26 on l0, structured, the root and the operators, +0.28 on l0 with guardrails,
   // for compact checkpoints in durable logs (checkpointEvery notes each checkpoint with its text's version, the
-  // recorder follows that version and marks the envelopes a store may write as a length): 30.95 -> 31.21 on l0
+  // recorder follows that version and marks the envelopes a store may write as a length): 30.95 -> 31.21 on l0;
+  // +0.05 on every bundle with the event log or deserializeError for an EventLogError's streamId kept through
+  // serialisation (its info; the root 71.16 -> 71.21)
   { label: "import { l0 } from 'l0-rx'", code: `export { l0 } from '${dist}/index.mjs';`, budget: 31.3, mustNotContain: [...RULE_CODE, ...STRUCTURED_CODE] },
   { label: "import { structured } from 'l0-rx' (with jsonrepair)", code: `export { structured } from '${dist}/index.mjs';`, budget: 39.0 },
   { label: "import { parseStructured } from 'l0-rx/operators' (with jsonrepair)", code: `export { parseStructured } from '${dist}/operators/index.mjs';`, budget: 10.4, mustNotContain: PROVIDER_CODE },
   { label: "import { formatContext, stripThinking, extractCode } from 'l0-rx'", code: `export { formatContext, stripThinking, extractCode } from '${dist}/index.mjs';`, budget: 2.1, mustNotContain: [...PROVIDER_CODE, ...STRUCTURED_CODE] },
   // every capability with its runtime dependencies (jsonrepair, eventsource-parser): the README says why not 45 KB
-  { label: "import * from 'l0-rx' (whole root entry)", code: `export * from '${dist}/index.mjs';`, budget: 71.2 },
+  { label: "import * from 'l0-rx' (whole root entry)", code: `export * from '${dist}/index.mjs';`, budget: 71.3 },
   // every pipeable operator, structured parsing (with jsonrepair) included: a ceiling, not a typical import
   { label: "import * from 'l0-rx/operators'", code: `export * from '${dist}/operators/index.mjs';`, budget: 38.2 },
   {

@@ -1,8 +1,8 @@
 /** @test {deserializeError} the classes rebuilt from their `info` */
 import { describe, expect, it } from 'vitest';
 import {
-  BudgetExceededError, CircuitOpenError, ConsensusError, deserializeError, isBudgetExceededError, isCircuitOpenError, isConsensusError,
-  serializeError, type L0Error, type SerializedError,
+  BudgetExceededError, CircuitOpenError, ConsensusError, deserializeError, EventLogError, isBudgetExceededError, isCircuitOpenError, isConsensusError,
+  isEventLogError, serializeError, type L0Error, type SerializedError,
 } from 'l0-rx';
 
 const roundTrip = (e: unknown): L0Error => deserializeError(JSON.parse(JSON.stringify(serializeError(e))) as SerializedError);
@@ -25,6 +25,13 @@ describe('deserializeError: typed classes', () => {
       expect(serializeError(back)).toEqual(serializeError(original));
     });
   }
+
+  it('should give an EventLogError its streamId back (isEventLogError promises one), from its info', () => {
+    const back = roundTrip(new EventLogError('STREAM_NOT_FOUND', 'req-42', 'no log for req-42'));
+    expect(isEventLogError(back) && back.streamId).toBe('req-42');
+    expect(back).toMatchObject({ name: 'EventLogError', code: 'STREAM_NOT_FOUND', info: { streamId: 'req-42' } });
+    expect(serializeError(back)).toEqual(serializeError(new EventLogError('STREAM_NOT_FOUND', 'req-42', 'no log for req-42')));
+  });
 
   it('should keep a recorded message and cause the class would not make itself', () => {
     const plain = { ...serializeError(new CircuitOpenError({ key: 'm', state: 'open', retryInMs: 5 })), message: 'edited', cause: { name: 'Error', message: 'root' } };

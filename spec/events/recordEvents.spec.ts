@@ -192,7 +192,7 @@ describe('recordEvents', () => {
       expect(log[3]!.event).toMatchObject({ type: 'error', error: { name: 'EventLogError', code: 'RECORD_OVERFLOW' } });
       expect((await followed).map((e) => e.seq)).toEqual([0, 1, 2, 3]);
       const replayed = lastValueFrom(replayEvents(inner, 'r').pipe(toArray()));
-      await expect(replayed).rejects.toSatisfy((e: unknown) => isEventLogError(e) && e.code === 'RECORD_OVERFLOW');
+      await expect(replayed).rejects.toSatisfy((e: unknown) => isEventLogError(e) && e.code === 'RECORD_OVERFLOW' && e.streamId === 'r' && e.info.streamId === 'r');
     });
   });
 

@@ -54,5 +54,7 @@ export function deserializeWith(plain: SerializedError, typed: ((plain: Serializ
   });
   Object.defineProperty(error, 'name', { value: plain.name, writable: false, enumerable: true, configurable: true });
   if (plain.info !== undefined) Object.defineProperty(error, 'info', { value: Object.freeze({ ...plain.info }), enumerable: true });
+  // isEventLogError (a name check) promises a `streamId`: a recorded or transported one gets it back from `info`
+  if (plain.name === 'EventLogError' && typeof plain.info?.['streamId'] === 'string') Object.defineProperty(error, 'streamId', { value: plain.info['streamId'], enumerable: true });
   return error;
 }

@@ -10,7 +10,7 @@ export type EventLogErrorCode = 'STREAM_NOT_FOUND' | 'STREAM_EMPTY' | 'INVALID_L
  * store rejected an append; `RECORD_OVERFLOW`: more envelopes waited than `maxPending`). Never retried,
  * except `STORE_UNAVAILABLE` (a `network` error, retryable): the store's connection was lost and
  * did not come back (a Redis follower after its reconnects), the connection's error as `cause`.
- * `streamId` names the stream.
+ * `streamId` names the stream (also `info.streamId`, so a deserialised one has it too).
  *
  * @example
  * import { isEventLogError } from 'l0-rx';
@@ -21,11 +21,14 @@ export class EventLogError extends L0Error {
   override readonly name = 'EventLogError';
   declare readonly code: EventLogErrorCode;
   readonly streamId: string;
+  /** `streamId` again, as plain data: it is serialised with the error (a recorded or transported one keeps it). */
+  readonly info: { readonly streamId: string };
 
   constructor(code: EventLogErrorCode, streamId: string, message: string, cause?: unknown) {
     const lost = code === 'STORE_UNAVAILABLE';
     super(message, { code, category: lost ? 'network' : 'bad-request', retryable: lost, reason: lost ? 'network_error' : 'bad_request', ...(cause === undefined ? {} : { cause }) });
     this.streamId = streamId;
+    this.info = Object.freeze({ streamId });
   }
 }
 
