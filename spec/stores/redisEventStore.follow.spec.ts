@@ -159,6 +159,24 @@ describe('createRedisEventStore: follow (against a real redis-server)', () => {
     expect(error.cause.message).toMatch(/ECONNREFUSED/);
   });
 
+  it('should count failed first connects against followReconnects, not wait forever while Redis is down when it starts', async () => {
+    const own = await startRedisServer();
+    await own.stop(); // nothing listens on its port any more
+    const c = createClient({ url: own.url, socket: { reconnectStrategy: () => 5 } });
+    c.on('error', () => undefined);
+    const { error } = (await outcome(createRedisEventStore(c, { followReconnects: 2 }).follow!('a'))) as { error: Error & { cause: Error } };
+    expect(error).toMatchObject({ name: 'EventLogError', code: 'STORE_UNAVAILABLE', retryable: true, message: expect.stringMatching(/could not be reached: 3 attempts to connect to Redis failed in a row \(Error: connect ECONNREFUSED/) });
+    expect(error.cause.message).toMatch(/ECONNREFUSED/);
+  });
+
+  it('should end a follower whose first connect the client gave up on with STORE_UNAVAILABLE, its error as the cause', async () => {
+    const refused = new Error('connect ECONNREFUSED');
+    const connection: RedisFollowClient = { connect: async () => { throw refused; }, sendCommand: async () => null };
+    const { error } = (await outcome(createRedisEventStore({ sendCommand: async () => null, duplicate: () => connection }).follow!('a'))) as { error: Error & { cause: unknown } };
+    expect(error).toMatchObject({ name: 'EventLogError', code: 'STORE_UNAVAILABLE', message: expect.stringMatching(/could not be reached: its Redis connection failed/) });
+    expect(error.cause).toBe(refused);
+  });
+
   it('should send a read again at once for a client that does not say it is reconnecting, and error after followReconnects + 1 failures', async () => {
     let reads = 0;
     const connection: RedisFollowClient = { connect: async () => undefined, sendCommand: async () => { reads++; throw new Error('Socket closed unexpectedly'); } };

@@ -20,7 +20,7 @@ export interface RedisEventStoreOptions {
   readonly keyPrefix?: string;
   /** How long one `XREAD BLOCK` of `follow` waits before it is sent again, in ms (> 0). @default 5000 */
   readonly followBlockMs?: number;
-  /** How many failed reconnects in a row (after a dropped connection) end a follower, with an `EventLogError`; the client's own reconnect strategy paces them. @default 20 */
+  /** How many failed reconnects in a row (after a dropped connection, or of its first connect) end a follower, with an `EventLogError`; the client's own reconnect strategy paces them. @default 20 */
   readonly followReconnects?: number;
 }
 

@@ -45,7 +45,10 @@ export interface TailTarget {
  * 3. Once an envelope has been passed on, each read is preceded, pipelined, by an `XRANGE` of that
  *    one entry: a follower that missed the marker (between two reads, or reconnecting) finds the
  *    entry gone or another run's, and errors with `STREAM_NOT_FOUND` instead of splicing two runs.
- * 4. A compact checkpoint is rebuilt from the tokens before it: a follower that started past the
+ * 4. The first connect is one too: a client that keeps retrying it reports each failed attempt as
+ *    an `error` event, and after `reconnects` + 1 of them the follower errors with `STORE_UNAVAILABLE`
+ *    (it waited forever while Redis was down when it started).
+ * 5. A compact checkpoint is rebuilt from the tokens before it: a follower that started past the
  *    run's start reads the entries up to the last one it passed on (`XRANGE`, once) at the first.
  */
 export function tail(duplicate: () => RedisFollowClient, target: TailTarget): Observable<EventEnvelope> {
@@ -77,8 +80,31 @@ export function tail(duplicate: () => RedisFollowClient, target: TailTarget): Ob
         if (error !== undefined) [cause, failures] = [error, failures + 1];
       }
     };
+    /**
+     * The first connect: a client that keeps reconnecting (the official one) leaves `connect()`
+     * pending and reports each failed attempt as an `error` event. Those count against `reconnects`
+     * as a dropped connection's do; a `connect()` that rejects (the client gave up) is the end.
+     */
+    const connect = async (): Promise<void> => {
+      let connected = false;
+      const attempt = connection.connect().then(
+        () => void (connected = true),
+        (e: unknown) => {
+          throw lost(`could not be reached: its Redis connection failed (${describe(e)})`, e);
+        },
+      );
+      attempt.catch(() => undefined); // settled by the close that follows the last failure
+
+      for (let failures = 0; !connected && !closed; ) {
+        const error = await Promise.race([attempt, new Promise<unknown>((resolve) => (wake = resolve))]);
+        wake = undefined;
+        if (error === undefined) continue; // connected (or ready, or closed)
+        if (++failures > reconnects) throw lost(`could not be reached: ${failures} attempts to connect to Redis failed in a row (${describe(error)})`, error);
+      }
+    };
     const loop = async (): Promise<void> => {
-      await connection.connect();
+      await connect();
+      if (closed) return;
       if (target.fromSeq > 0 && (await finishedBefore(connection, key, streamId, target.fromSeq))) return subscriber.complete();
       let lastId = `0-${target.fromSeq}`; // entry ids are 0-<seq + 1>: everything above this one has seq >= fromSeq
       let lastRaw: string | undefined; // the envelope at lastId as stored: another run's differs
