@@ -59,15 +59,16 @@ const cases = [
   // for compact checkpoints in durable logs (checkpointEvery notes each checkpoint with its text's version, the
   // recorder follows that version and marks the envelopes a store may write as a length): 30.95 -> 31.21 on l0;
   // +0.05 on every bundle with the event log or deserializeError for an EventLogError's streamId kept through
-  // serialisation (its info; the root 71.16 -> 71.21)
+  // serialisation (its info; the root 71.16 -> 71.21); +0.23 on the root and +0.17 on the operators for the breaker's
+  // storeTimeout (a store that does not answer never holds a call; late answers applied): 71.21 -> 71.44
   { label: "import { l0 } from 'l0-rx'", code: `export { l0 } from '${dist}/index.mjs';`, budget: 31.3, mustNotContain: [...RULE_CODE, ...STRUCTURED_CODE] },
   { label: "import { structured } from 'l0-rx' (with jsonrepair)", code: `export { structured } from '${dist}/index.mjs';`, budget: 39.0 },
   { label: "import { parseStructured } from 'l0-rx/operators' (with jsonrepair)", code: `export { parseStructured } from '${dist}/operators/index.mjs';`, budget: 10.4, mustNotContain: PROVIDER_CODE },
   { label: "import { formatContext, stripThinking, extractCode } from 'l0-rx'", code: `export { formatContext, stripThinking, extractCode } from '${dist}/index.mjs';`, budget: 2.1, mustNotContain: [...PROVIDER_CODE, ...STRUCTURED_CODE] },
   // every capability with its runtime dependencies (jsonrepair, eventsource-parser): the README says why not 45 KB
-  { label: "import * from 'l0-rx' (whole root entry)", code: `export * from '${dist}/index.mjs';`, budget: 71.3 },
+  { label: "import * from 'l0-rx' (whole root entry)", code: `export * from '${dist}/index.mjs';`, budget: 71.5 },
   // every pipeable operator, structured parsing (with jsonrepair) included: a ceiling, not a typical import
-  { label: "import * from 'l0-rx/operators'", code: `export * from '${dist}/operators/index.mjs';`, budget: 38.2 },
+  { label: "import * from 'l0-rx/operators'", code: `export * from '${dist}/operators/index.mjs';`, budget: 38.4 },
   {
     label: 'a browser consuming a backend stream (accumulate, ofType, withTimeouts, retryWithBackoff, fallbackTo, tapLifecycle)',
     code: `export { accumulate, ofType, withTimeouts, retryWithBackoff, fallbackTo, tapLifecycle } from '${dist}/index.mjs';`,

@@ -1,7 +1,7 @@
-import { asyncScheduler, catchError, concatMap, defer, from, map, Observable, of, ReplaySubject, Subject, type SchedulerLike, type Subscription } from 'rxjs';
+import { asyncScheduler, catchError, concatMap, defer, map, Observable, of, ReplaySubject, Subject, type SchedulerLike } from 'rxjs';
 import { classifyError, type ErrorClassification } from '../errors/classifyError.js';
 import { checkBag, checkKeys, isSchedulerLike, optionError, optionKeys, optionPath } from '../internal/options.js';
-import { isPromiseLike } from '../internal/isPromiseLike.js';
+import { defer$, RoundQueue, withinStoreTimeout } from './storeRounds.js';
 import { acquire, current, release, settle } from './breakerState.js';
 import type { BreakerRecord, BreakerRules, BreakerState, CallOutcome, Probe } from './breakerState.js';
 import { memoryBreakerStore, type BreakerStore } from './breakerStore.js';
@@ -32,6 +32,13 @@ export interface CircuitBreakerConfig {
   readonly isFailure?: (error: unknown, classification: ErrorClassification) => boolean;
   /** Where the state lives. @default memoryBreakerStore() (this breaker only) */
   readonly store?: BreakerStore;
+  /**
+   * How long a store answer is waited for, in ms of `scheduler` time; past it the breaker acts as on
+   * a store that fails (a call is let through, a call's end is not held back) and applies the answer
+   * when it comes (a probe slot it took is given back). A store that hangs (a Redis client queueing
+   * commands while it reconnects) never holds a call. `Infinity` waits forever. @default 1000
+   */
+  readonly storeTimeout?: number;
   /** Time source (`resetTimeout`, the window). @default asyncScheduler */
   readonly scheduler?: SchedulerLike;
   /** Called on every state change this process sees. A throw is ignored. @default undefined */
@@ -58,7 +65,7 @@ export interface BreakerTicket {
 
 const HEALTH: ReadonlySet<string> = /*#__PURE__*/ new Set(['network', 'server', 'timeout', 'rate-limit']);
 const KEYS = /*#__PURE__*/ optionKeys<CircuitBreakerConfig>()([
-  'key', 'failureThreshold', 'failureRatio', 'minimumThroughput', 'windowMs', 'resetTimeout', 'halfOpenMaxProbes', 'successThreshold', 'isFailure', 'store', 'scheduler', 'onStateChange',
+  'key', 'failureThreshold', 'failureRatio', 'minimumThroughput', 'windowMs', 'resetTimeout', 'halfOpenMaxProbes', 'successThreshold', 'isFailure', 'store', 'storeTimeout', 'scheduler', 'onStateChange',
 ]);
 const PATH = /*#__PURE__*/ optionPath('createCircuitBreaker');
 
@@ -73,20 +80,22 @@ export class CircuitBreaker {
   /** Rounds numbered as the store applies them, and the newest one reported: an older answer arriving late is stale. */
   private rounds = 0;
   private reported = 0;
-  /** Read-then-write rounds waiting for the one under way (a store without `update`); `undefined`: none under way. */
-  private waiting: (() => void)[] | undefined = undefined;
+  /** Read-then-write rounds, one at a time (a store without `update`). */
+  private readonly queue = new RoundQueue();
   private readonly rules: BreakerRules;
   private readonly store: BreakerStore;
   private readonly scheduler: SchedulerLike;
+  private readonly storeTimeout: number;
   private readonly isFailure: (error: unknown, c: ErrorClassification) => boolean;
   private readonly onStateChange: ((change: BreakerStateChange) => void) | undefined;
 
   /** @internal Use {@link createCircuitBreaker}. */
-  constructor(key: string, rules: BreakerRules, options: Required<Pick<CircuitBreakerConfig, 'store' | 'scheduler' | 'isFailure'>> & Pick<CircuitBreakerConfig, 'onStateChange'>) {
+  constructor(key: string, rules: BreakerRules, options: Required<Pick<CircuitBreakerConfig, 'store' | 'scheduler' | 'storeTimeout' | 'isFailure'>> & Pick<CircuitBreakerConfig, 'onStateChange'>) {
     this.key = key;
     this.rules = rules;
     this.store = options.store;
     this.scheduler = options.scheduler;
+    this.storeTimeout = options.storeTimeout;
     this.isFailure = options.isFailure;
     this.onStateChange = options.onStateChange;
     this.stateChanges = this.changes.asObservable();
@@ -108,7 +117,7 @@ export class CircuitBreaker {
       this.update<BreakerTicket>((rec, now) => {
         const r = acquire(rec, now, this.rules);
         return [r.rec, { allowed: r.allowed, probe: r.probe, state: r.rec.state, retryInMs: r.retryInMs }];
-      }, { allowed: true, probe: undefined, state: 'closed', retryInMs: 0 }).subscribe(answer);
+      }, { allowed: true, probe: undefined, state: 'closed', retryInMs: 0 }, (late) => this.release(late)).subscribe(answer);
       let delivered = false;
       const sub = answer.subscribe({ next: (v) => ((delivered = true), subscriber.next(v)), complete: () => subscriber.complete() });
       return () => {
@@ -159,7 +168,7 @@ export class CircuitBreaker {
    * A round applied before one already reported (an answer arriving out of order) reports nothing:
    * the state this process has seen never goes backwards.
    */
-  private update<R>(fn: (rec: BreakerRecord, now: number) => [BreakerRecord, R], onStoreError: R): Observable<[R, readonly BreakerStateChange[]]> {
+  private update<R>(fn: (rec: BreakerRecord, now: number) => [BreakerRecord, R], onStoreError: R, late?: (result: R) => void): Observable<[R, readonly BreakerStateChange[]]> {
     let round: { before: BreakerRecord; next: BreakerRecord; result: R; now: number; seq: number } | undefined;
     const change = (stored: BreakerRecord | undefined): BreakerRecord => {
       const now = this.scheduler.now();
@@ -171,7 +180,7 @@ export class CircuitBreaker {
     const store = this.store;
     const written: Observable<unknown> = store.update
       ? defer$(() => store.update!(this.key, change))
-      : this.oneAtATime(() =>
+      : this.queue.run(() =>
           this.read().pipe(
             concatMap((stored) => {
               const next = change(stored);
@@ -179,7 +188,7 @@ export class CircuitBreaker {
             }),
           ),
         );
-    return written.pipe(
+    const answered = written.pipe(
       map(() => {
         const { before, next, result, now, seq } = round!;
         if (seq < this.reported) return [result, []] as [R, readonly BreakerStateChange[]];
@@ -194,48 +203,8 @@ export class CircuitBreaker {
       }),
       catchError(() => of<[R, readonly BreakerStateChange[]]>([onStoreError, []])),
     );
-  }
-
-  /**
-   * Runs `work` once the round under way has ended (at once when none is: a synchronous store stays
-   * synchronous). Its values are passed on after the next round may start, so a callback reacting
-   * to a change can start a call of its own.
-   */
-  private oneAtATime<T>(work: () => Observable<T>): Observable<T> {
-    return new Observable<T>((subscriber) => {
-      let inner: Subscription | undefined;
-      let state: 'queued' | 'running' | 'ended' = 'queued';
-      const end = (): void => {
-        if (state === 'ended') return;
-        const wasRunning = state === 'running';
-        state = 'ended';
-        if (!wasRunning) return void this.waiting?.splice(this.waiting.indexOf(run) >>> 0, 1);
-        const next = this.waiting?.shift();
-        if (next) next();
-        else this.waiting = undefined;
-      };
-      const run = (): void => {
-        state = 'running';
-        const values: T[] = [];
-        inner = work().subscribe({
-          next: (v) => values.push(v),
-          error: (err: unknown) => (end(), subscriber.error(err)),
-          complete: () => {
-            end();
-            for (const v of values) subscriber.next(v);
-            subscriber.complete();
-          },
-        });
-      };
-      if (this.waiting === undefined) {
-        this.waiting = [];
-        run();
-      } else this.waiting.push(run);
-      return () => {
-        inner?.unsubscribe();
-        end();
-      };
-    });
+    // a store that does not answer within storeTimeout is one that fails (its late answer is still applied)
+    return withinStoreTimeout(answered, this.storeTimeout, this.scheduler, [onStoreError, []], late && (([result]) => late(result)), store.update === undefined);
   }
 
   private emit(from: BreakerState, to: BreakerState, at: number): BreakerStateChange {
@@ -248,18 +217,6 @@ export class CircuitBreaker {
     this.changes.next(change);
     return change;
   }
-}
-
-function defer$<T>(get: () => T | PromiseLike<T>): Observable<T> {
-  return new Observable<T>((subscriber) => {
-    const v = get();
-    if (!isPromiseLike(v)) {
-      subscriber.next(v);
-      subscriber.complete();
-      return undefined;
-    }
-    return from(Promise.resolve(v)).subscribe(subscriber);
-  });
 }
 
 /**
@@ -281,7 +238,7 @@ export function createCircuitBreaker(config: CircuitBreakerConfig): CircuitBreak
   checkBag(PATH, config);
   checkKeys(PATH, config, KEYS);
   const { key, failureThreshold = 5, failureRatio, minimumThroughput = 10, windowMs = 60_000, resetTimeout = 30_000, halfOpenMaxProbes = 1, successThreshold = 1 } = config;
-  const { isFailure = (_e: unknown, c: ErrorClassification) => HEALTH.has(c.category), store = memoryBreakerStore(), scheduler = asyncScheduler, onStateChange } = config;
+  const { isFailure = (_e: unknown, c: ErrorClassification) => HEALTH.has(c.category), store = memoryBreakerStore(), storeTimeout = 1000, scheduler = asyncScheduler, onStateChange } = config;
   if (typeof key !== 'string' || key === '') throw optionError(PATH, 'key', 'a non-empty string', key);
   const ints = { failureThreshold, minimumThroughput, halfOpenMaxProbes, successThreshold } as const;
   for (const [name, v] of Object.entries(ints)) {
@@ -293,10 +250,11 @@ export function createCircuitBreaker(config: CircuitBreakerConfig): CircuitBreak
   if (failureRatio !== undefined && !(typeof failureRatio === 'number' && failureRatio > 0 && failureRatio <= 1)) throw optionError(PATH, 'failureRatio', 'a number in (0, 1]', failureRatio);
   if (failureThreshold === 0 && failureRatio === undefined) throw optionError(PATH, 'failureThreshold', 'above 0 when failureRatio is not set (nothing would open the breaker)', failureThreshold);
   if (typeof store?.get !== 'function' || typeof store.set !== 'function') throw optionError(PATH, 'store', 'a BreakerStore ({get, set})', store);
+  if (typeof storeTimeout !== 'number' || !(storeTimeout > 0)) throw optionError(PATH, 'storeTimeout', 'a number of ms > 0 (Infinity: wait for the store forever)', storeTimeout);
   if (!isSchedulerLike(scheduler)) throw optionError(PATH, 'scheduler', 'a SchedulerLike', scheduler);
   for (const [name, fn] of Object.entries({ isFailure, onStateChange })) {
     if (fn !== undefined && typeof fn !== 'function') throw optionError(PATH, name, 'a function', fn);
   }
   const rules: BreakerRules = { failureThreshold, failureRatio, minimumThroughput, windowMs, resetTimeout, halfOpenMaxProbes, successThreshold };
-  return new CircuitBreaker(key, rules, { store, scheduler, isFailure, ...(onStateChange ? { onStateChange } : {}) });
+  return new CircuitBreaker(key, rules, { store, scheduler, storeTimeout, isFailure, ...(onStateChange ? { onStateChange } : {}) });
 }

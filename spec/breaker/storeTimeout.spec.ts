@@ -1,0 +1,94 @@
+/** @test {createCircuitBreaker} @test {circuitBreaker} */
+import { defer, from, lastValueFrom, NEVER, throwError } from 'rxjs';
+import { TestScheduler } from 'rxjs/testing';
+import { describe, expect, it } from 'vitest';
+import { circuitBreaker, createCircuitBreaker, ProviderError, type BreakerRecord, type BreakerStore, type L0Event } from 'l0-rx';
+import { testScheduler } from '../helpers/testScheduler.js';
+
+/* A store that does not answer (a Redis client queueing commands while it reconnects) never holds a
+   call: past storeTimeout the breaker acts as on a failing store, and applies a late answer. */
+
+const serverError = new ProviderError('upstream 503', { code: 'SERVER_ERROR', category: 'server', retryable: true, status: 503 });
+const token: L0Event = { type: 'token', value: 'ok' };
+const done: L0Event = { type: 'complete', finishReason: 'stop' };
+const never = <T>() => new Promise<T>(() => undefined);
+
+describe('createCircuitBreaker({storeTimeout})', () => {
+  it('should let a call through, and its end pass, once the store has not answered for storeTimeout', () => {
+    testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+      const hung: BreakerStore = { get: () => never(), set: () => never() };
+      const breaker = createCircuitBreaker({ key: 'm', store: hung, storeTimeout: 100 });
+      const source = cold('-a-(c|)', { a: token, c: done });
+      // the ticket waits 100 ms, the end (the success to record) another 100
+      expectObservable(source.pipe(circuitBreaker(breaker))).toBe('101ms a 101ms (c|)', { a: token, c: done });
+      expectSubscriptions(source.subscriptions).toBe('100ms ^--!');
+    });
+  });
+
+  it('should drop a hung read-then-write round at the timeout, so the rounds queued behind it run', () => {
+    testScheduler().run(({ cold, expectSubscriptions }) => {
+      const records = new Map<string, BreakerRecord>();
+      let reads = 0;
+      // the first read hangs, the others answer at once
+      const store: BreakerStore = { get: (key) => (reads++ === 0 ? never() : records.get(key)), set: (key, r) => void records.set(key, r) };
+      const breaker = createCircuitBreaker({ key: 'm', store, storeTimeout: 100 });
+      const first = cold<L0Event>('-|');
+      const second = cold<L0Event>('-|');
+      first.pipe(circuitBreaker(breaker)).subscribe();
+      cold('10ms x').subscribe(() => second.pipe(circuitBreaker(breaker)).subscribe());
+      expectSubscriptions(first.subscriptions).toBe('100ms ^!');
+      // at 100, when the first round is dropped: not at 110, its own timeout behind a round that never ends
+      expectSubscriptions(second.subscriptions).toBe('100ms ^!');
+    });
+  });
+
+  it('should give back the half-open probe slot a late answer took for a call that went on without it', async () => {
+    const scheduler = new TestScheduler(() => undefined);
+    const records = new Map<string, BreakerRecord>();
+    let paused = false;
+    const held: (() => void)[] = [];
+    const apply = (key: string, change: (stored: BreakerRecord | undefined) => BreakerRecord) => {
+      const stored = records.get(key);
+      const next = change(stored);
+      if (next !== stored) records.set(key, next);
+    };
+    const store: BreakerStore = {
+      get: (key) => records.get(key),
+      set: (key, r) => void records.set(key, r),
+      update: (key, change) => (paused ? new Promise<void>((resolve) => held.push(() => (apply(key, change), resolve()))) : apply(key, change)),
+    };
+    const breaker = createCircuitBreaker({ key: 'm', failureThreshold: 1, resetTimeout: 50, storeTimeout: 100, halfOpenMaxProbes: 1, scheduler, store });
+    throwError(() => serverError).pipe(circuitBreaker(breaker)).subscribe({ error: () => undefined });
+    expect(records.get('m')?.state).toBe('open');
+    scheduler.schedule(() => undefined, 60);
+    scheduler.flush(); // half-open from now: one probe at a time
+
+    paused = true;
+    let ran = false;
+    defer(() => ((ran = true), NEVER)).pipe(circuitBreaker(breaker)).subscribe();
+    scheduler.flush(); // the store has not answered for 100 ms: the call goes on, as on a failing store
+    expect(ran).toBe(true);
+    paused = false;
+    for (const answer of held.splice(0)) answer(); // the late answer: it took the probe slot
+    await new Promise((resolve) => setImmediate(resolve));
+
+    // the slot was given back: the next call is the probe, not refused with CircuitOpenError for good
+    const outcome = await lastValueFrom(from([token, done]).pipe(circuitBreaker(breaker))).then(() => 'ok', (e: { code?: string }) => e.code ?? 'error');
+    expect([outcome, records.get('m')?.state]).toEqual(['ok', 'closed']);
+  });
+
+  it('should schedule nothing for a store that answers at once, and wait forever with Infinity', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      const sync = createCircuitBreaker({ key: 'a', storeTimeout: 100 });
+      expectObservable(cold('-a|', { a: token }).pipe(circuitBreaker(sync))).toBe('-a|', { a: token });
+      const hung = createCircuitBreaker({ key: 'b', store: { get: () => never(), set: () => never() }, storeTimeout: Infinity });
+      expectObservable(cold('-a|', { a: token }).pipe(circuitBreaker(hung))).toBe('');
+    });
+  });
+
+  it('should name a storeTimeout that is not a number of ms > 0', () => {
+    for (const bad of [0, -1, Number.NaN, '100'] as unknown[]) {
+      expect(() => createCircuitBreaker({ key: 'm', storeTimeout: bad as number })).toThrow(/storeTimeout.*a number of ms > 0/);
+    }
+  });
+});
