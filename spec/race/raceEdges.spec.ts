@@ -75,3 +75,21 @@ describe('races at their edges', () => {
     });
   });
 });
+
+describe('minChars with structured output', () => {
+  it('should not let a partial win before the attempt text reaches minChars', () => {
+    const v = {
+      s: values.s,
+      o: { type: 'token', value: '{' } as L0Event, // structured() parses `{` into the partial {}
+      p: { type: 'partial', value: {} } as L0Event,
+      h: { type: 'token', value: '{"name":"Ada Lovelace"}' } as L0Event,
+      x: values.x,
+    };
+    testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+      const slow = cold('s-(op)--------x|', v); // 1 char of JSON at 2, nothing more for a while
+      const fast = cold('s-----h---x|', v);      // 23 chars at 6
+      expectObservable(raceModels([slow, fast], { winOn: { minChars: 10 } })).toBe('------(sh)x|', v);
+      expectSubscriptions(slow.subscriptions).toBe('^-----!');
+    });
+  });
+});

@@ -8,6 +8,7 @@ import { isMeaningful, raceCore, type RaceEntrant, type RaceWinInfo, type WinTes
  * When a racing source has won. `'first-content'`: its first meaningful content event (a token,
  * reasoning, a tool call or data; `start`, checkpoints and `progress` never win). `{minChars}`:
  * once its current attempt's text is at least that long (a tool call or data still wins at once).
+ * A `partial` (structured output) counts only toward the text's length, as a token does.
  * A function: the first content event for which it returns true, given the attempt's text so far.
  */
 export type RaceWinCondition = 'first-content' | { readonly minChars: number } | ((event: ContentEvent, text: AttemptText) => boolean);
@@ -96,7 +97,8 @@ function winTest(winOn: unknown, path: typeof PATH): WinTest {
     if (typeof minChars !== 'number' || !Number.isInteger(minChars) || minChars < 1) {
       throw optionError(path, 'winOn', "'first-content', {minChars: n} with an integer n >= 1, or a function", minChars);
     }
-    return (e, text) => (e.type === 'token' || e.type === 'reasoning' ? text.length >= minChars : isMeaningful(e));
+    // a `partial` follows a token of the text it parses: it wins by the text's length, never at once
+    return (e, text) => (e.type === 'token' || e.type === 'reasoning' || e.type === 'partial' ? text.length >= minChars : isMeaningful(e));
   }
   throw optionError(path, 'winOn', "'first-content', {minChars: n} or a function", winOn);
 }
