@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { first } from 'rxjs';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { SpanStatusCode } from '@opentelemetry/api';
-import { l0, measureRun, type RunMetrics } from 'l0-rx';
+import { budget, l0, measureRun, type RunMetrics } from 'l0-rx';
 import { withOpenTelemetry } from 'l0-rx/opentelemetry';
 import { withSentry } from 'l0-rx/sentry';
 import { fakeModel } from 'l0-rx/testing';
@@ -83,5 +83,29 @@ describe('monitoring: a user abort is a cancellation, not an application error',
       cold('-----------------------x').subscribe(() => sub.unsubscribe());
     });
     expect(metrics.map((m) => [m.outcome, m.tokens, m.tokensReceived, m.retries])).toEqual([['unsubscribed', 0, 2, 1]]);
+  });
+});
+
+describe('monitoring: a budget() cut is the run\'s error, not a cancellation (both are of category abort)', () => {
+  it('should give withOpenTelemetry\'s run span an error status with the error\'s type, and no l0.cancelled', () => {
+    const { exporter, tracer } = tracing();
+    testScheduler().run(() => {
+      l0({ stream: fakeModel('a-b-c-d|', { values: { a: 'one ', b: 'two ', c: 'three ', d: 'four' } }), runOperators: [budget({ maxOutputTokens: 2 }), withOpenTelemetry({ tracer })] }).subscribe({ error: () => undefined });
+    });
+    const run = exporter.getFinishedSpans().find((s) => s.name === 'l0.run')!;
+    expect(run.attributes['l0.cancelled']).toBeUndefined();
+    expect(run.status.code).toBe(SpanStatusCode.ERROR);
+    expect(run.attributes['error.type']).toBe('BUDGET_EXCEEDED');
+  });
+
+  it('should send withSentry the BudgetExceededError', async () => {
+    const { client, items } = sentry();
+    testScheduler().run(() => {
+      l0({ stream: fakeModel('a-b-c-d|', { values: { a: 'one ', b: 'two ', c: 'three ', d: 'four' } }), runOperators: [budget({ maxOutputTokens: 2 }), withSentry({ client })] }).subscribe({ error: () => undefined });
+    });
+    const events = await items('event');
+    expect(events.map((e) => e.exception.values[0].type)).toEqual(['BudgetExceededError']);
+    const [transaction] = await items('transaction');
+    expect(transaction!.contexts.trace.data['l0.cancelled']).toBeUndefined();
   });
 });

@@ -138,7 +138,8 @@ export function withOpenTelemetry(config: WithOpenTelemetryConfig): MonoTypeOper
           },
           error: (error: unknown) => {
             // a user abort (the signal) is a cancellation, as an unsubscribe is: not an application error
-            if (serializeError(error).category === 'abort') cancel(fold.end('error', error));
+            // (a budget() cut, also of category abort, is the run's error: traced as one)
+            if (serializeError(error).code === 'STREAM_ABORTED') cancel(fold.end('error', error));
             else finish(fold.end('error', error), error);
             subscriber.error(error);
           },

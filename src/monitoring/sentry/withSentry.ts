@@ -77,7 +77,8 @@ export function withSentry(config: WithSentryConfig = {}): MonoTypeOperatorFunct
             const metrics = fold.end('error', error);
             const plain = serializeError(error);
             // a user abort (the signal) is a cancellation, as an unsubscribe is: no exception, no error status
-            if (plain.category === 'abort') {
+            // (a budget() cut, also of category abort, is the run's error: captured as one)
+            if (plain.code === 'STREAM_ABORTED') {
               span.setAttribute('l0.cancelled', true);
               return end(metrics, STATUS_OK);
             }
