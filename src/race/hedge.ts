@@ -6,7 +6,7 @@ import { resolveRaceModels, type RaceWinCondition } from './raceModels.js';
 
 /** Options of {@link hedge}. */
 export interface HedgeConfig {
-  /** How long the primary may go without meaningful content before a backup is subscribed, in ms (> 0). Required. */
+  /** How long the primary may go without a win (meaningful content, or what `winOn` asks for) before a backup is subscribed, in ms (> 0). Required. */
   readonly delay: number;
   /** How many backups at most, each `delay` after the previous one. @default 1 */
   readonly maxHedges?: number;
