@@ -156,6 +156,35 @@ describe('compact checkpoints in the JSONL store', () => {
     expect(small).toBeLessThan(150_000); // 1,000 token lines of about 85 bytes, 100 checkpoint lines of about 90
   });
 
+  it('should rebuild the checkpoints of a second run recorded under the same id from that run alone', async () => {
+    const store = createJsonlEventStore(path);
+    const run = async (values: readonly string[]) => {
+      let done!: () => void;
+      const recorded = new Promise<void>((resolve) => (done = resolve));
+      const events: L0Event[] = [...values.map((value): L0Event => ({ type: 'token', value })), { type: 'complete', finishReason: 'stop' }];
+      const live = await lastValueFrom(of(...events).pipe(checkpointEvery(1), recordEvents(store, { streamId: 'twice', onRecorded: () => done() }), toArray()));
+      await recorded;
+      return live;
+    };
+    const first = await run(['ab', 'cd']);
+    const second = await run(['xy', 'zw']);
+    // the second run's checkpoints were rebuilt from the first run's text: 'ab', 'abcd'
+    expect((await store.read('twice')).map((e) => e.event)).toEqual([...first, ...second]);
+  });
+
+  it('should leave an envelope without an event object to the replay to name (INVALID_LOG), not fail the read with a TypeError', async () => {
+    await appendFile(path, [
+      JSON.stringify({ v: 1, streamId: 'odd', seq: 0, ts: 0, event: { type: 'token', value: 'abc' } }),
+      JSON.stringify({ v: 1, streamId: 'odd', seq: 1, ts: 0, event: null }),
+    ].join('\n') + '\n');
+    // read threw "Cannot read properties of null (reading 'type')" from the checkpoint decoder
+    await expect(lastValueFrom(replayEvents(createJsonlEventStore(path), 'odd').pipe(toArray()))).rejects.toMatchObject({
+      name: 'EventLogError',
+      code: 'INVALID_LOG',
+      message: expect.stringMatching(/no event object/),
+    });
+  });
+
   it('should fail a read with INVALID_LOG for a compact checkpoint longer than the text before it', async () => {
     await appendFile(path, [
       JSON.stringify({ v: 1, streamId: 'bad', seq: 0, ts: 0, event: { type: 'token', value: 'abc' } }),
@@ -229,6 +258,14 @@ describe('compact checkpoints in the Redis store (against a real redis-server)',
     const seq = live.findIndex((e, i) => i > 30 && e.type === 'checkpoint');
     expect((await store.read('run', { fromSeq: seq, toSeq: seq + 3 })).map((e) => e.event)).toEqual(json(live.slice(seq, seq + 4)));
     expect((await store.read('run', { fromSeq: 1, toSeq: 2 })).map((e) => e.event)).toEqual(json(live.slice(1, 3)));
+  });
+
+  it('should fail a read of a stream trimmed at its head (XTRIM) with INVALID_LOG, never rebuild a checkpoint from part of its text', async () => {
+    const store = createRedisEventStore(redis.client);
+    const { live } = await recordRun(store, 'run');
+    await redis.client.sendCommand(['XTRIM', 'l0:events:stream:run', 'MAXLEN', String(live.length - 3)]);
+    // it gave checkpoints whose content was the text from the first envelope kept ('brown fox jumps over th' for 'the 0. quick brown fox ')
+    await expect(store.read('run')).rejects.toMatchObject({ name: 'EventLogError', code: 'INVALID_LOG', message: expect.stringMatching(/envelopes of that attempt are missing/) });
   });
 
   it('should follow from the middle of a run with its checkpoints whole', async () => {

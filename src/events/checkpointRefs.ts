@@ -86,7 +86,9 @@ export function isCompact(envelope: EventEnvelope): boolean {
  * Rebuilds the compact checkpoints of one stream's envelopes, fed in `seq` order from its first
  * (`seq` 0). It keeps the attempt's text as the last rebuilt checkpoint (or resumed one) plus the
  * tokens since: a rebuilt content is that prefix and the tokens it reaches, O(delta), never a copy
- * of the whole text.
+ * of the whole text. A `seq` 0 begins a run (a log may hold two under one id); after a missing
+ * `seq` (a trimmed head, a stream deleted while it was recorded) the text is unknown until the next
+ * attempt begins, and a compact checkpoint then is `INVALID_LOG`, never a text rebuilt from part of it.
  */
 export class CheckpointDecoder {
   /** A prefix of the attempt text known as one string. */
@@ -96,12 +98,19 @@ export class CheckpointDecoder {
   private first = 0;
   /** The attempt text's length. */
   private length = 0;
+  /** The `seq` that follows the last envelope fed, and whether every envelope since the attempt began was fed. */
+  private next = 0;
+  private whole = true;
 
   constructor(private readonly streamId: string) {}
 
   /** The envelope with its checkpoint rebuilt (the same object otherwise). @throws EventLogError `INVALID_LOG` for a compact checkpoint the log cannot account for. */
   decode(envelope: EventEnvelope): EventEnvelope {
     const event = envelope.event as L0Event;
+    if (envelope.seq === 0) this.restart('', envelope);
+    else if (envelope.seq !== this.next) this.whole = false;
+    this.next = envelope.seq + 1;
+    if (typeof event !== 'object' || event === null) return envelope; // a damaged envelope: replayEvents names it
     switch (attemptTextChange(event)) {
       case 'token': {
         const { value } = event as { value: unknown };
@@ -121,6 +130,9 @@ export class CheckpointDecoder {
         if (!isCompact(envelope)) return envelope;
     }
     const { contentLength, tokenCount } = event as unknown as CompactCheckpoint;
+    if (!this.whole) {
+      throw new EventLogError('INVALID_LOG', this.streamId, `Stream ${this.streamId} is not a valid event log: the checkpoint at seq ${envelope.seq} is stored as a length into its attempt's text, and envelopes of that attempt are missing`);
+    }
     if (!Number.isSafeInteger(contentLength) || contentLength < 0 || contentLength > this.length) {
       throw new EventLogError(
         'INVALID_LOG',
@@ -137,6 +149,7 @@ export class CheckpointDecoder {
     this.pieces = [];
     this.first = 0;
     this.length = prefix.length;
+    this.whole = true;
     return envelope;
   }
 

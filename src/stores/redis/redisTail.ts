@@ -49,7 +49,9 @@ export interface TailTarget {
  *    an `error` event, and after `reconnects` + 1 of them the follower errors with `STORE_UNAVAILABLE`
  *    (it waited forever while Redis was down when it started).
  * 5. A compact checkpoint is rebuilt from the tokens before it: a follower that started past the
- *    run's start reads the entries up to the last one it passed on (`XRANGE`, once) at the first.
+ *    run's start reads the entries up to its first compact checkpoint (`XRANGE`, once) there; that
+ *    read ends with the checkpoint's entry as the follower read it, or the stream was deleted
+ *    (`STREAM_NOT_FOUND`, no text of a later run), and a drop during it is recovered from as in 1.
  */
 export function tail(duplicate: () => RedisFollowClient, target: TailTarget): Observable<EventEnvelope> {
   const { streamId, key, blockMs, reconnects } = target;
@@ -111,7 +113,7 @@ export function tail(duplicate: () => RedisFollowClient, target: TailTarget): Ob
       let failures = 0;
       /** Fed every envelope from seq 0 once primed (at once from seq 0, else at the first compact checkpoint). */
       let decoder: CheckpointDecoder | undefined = target.fromSeq === 0 ? new CheckpointDecoder(streamId) : undefined;
-      while (!closed) {
+      read: while (!closed) {
         let entries: readonly [string, string[]][];
         try {
           const held = lastRaw === undefined ? undefined : connection.sendCommand(['XRANGE', key, lastId, lastId]);
@@ -127,7 +129,6 @@ export function tail(duplicate: () => RedisFollowClient, target: TailTarget): Ob
           failures = await recover(e, failures + 1);
           continue;
         }
-        failures = 0;
         for (const [id, fields] of entries) {
           if (closed) return;
           const entry = envelopeOf(fields, streamId, id);
@@ -135,8 +136,16 @@ export function tail(duplicate: () => RedisFollowClient, target: TailTarget): Ob
           const { raw } = entry;
           let { envelope } = entry;
           if (decoder === undefined && isCompact(envelope)) {
-            decoder = await primed(connection, key, streamId, lastId);
+            // a drop during the priming read is a drop like any other: read again from the last id passed on
+            try {
+              decoder = await primed(connection, key, streamId, id, raw);
+            } catch (e) {
+              if (closed || e instanceof EventLogError || isErrorReply(e)) throw e;
+              failures = await recover(e, failures + 1);
+              continue read;
+            }
             if (closed) return;
+            if (decoder === undefined) throw notFound('was deleted');
           }
           if (decoder !== undefined) envelope = decoder.decode(envelope);
           [lastId, lastRaw] = [id, raw];
@@ -146,6 +155,7 @@ export function tail(duplicate: () => RedisFollowClient, target: TailTarget): Ob
             return;
           }
         }
+        failures = 0; // (after the batch: a priming read that keeps failing counts towards `reconnects`)
       }
     };
     loop().then(
@@ -185,10 +195,18 @@ export function fieldOf(fields: readonly string[], name: string): string | undef
   return undefined;
 }
 
-/** A decoder fed the stream's entries up to entry `lastId` (inclusive): the follower's history before its first compact checkpoint. */
-async function primed(connection: RedisFollowClient, key: string, streamId: string, lastId: string): Promise<CheckpointDecoder> {
+/**
+ * A decoder fed the stream's entries before entry `upTo` (the follower's first compact checkpoint,
+ * `raw` as it read it): its history. `undefined` when the stream no longer holds that entry as it
+ * was (deleted, perhaps recorded again by another run): its text is not this run's.
+ */
+async function primed(connection: RedisFollowClient, key: string, streamId: string, upTo: string, raw: string): Promise<CheckpointDecoder | undefined> {
+  const entries = (await connection.sendCommand(['XRANGE', key, '-', upTo])) as [string, string[]][];
+  const last = entries[entries.length - 1];
+  if (last === undefined || last[0] !== upTo || fieldOf(last[1], 'envelope') !== raw) return undefined;
   const decoder = new CheckpointDecoder(streamId);
-  for (const [id, fields] of (await connection.sendCommand(['XRANGE', key, '-', lastId])) as [string, string[]][]) {
+  for (let i = 0; i < entries.length - 1; i++) {
+    const [id, fields] = entries[i]!;
     const entry = envelopeOf(fields, streamId, id);
     if (entry !== undefined) decoder.decode(entry.envelope);
   }
