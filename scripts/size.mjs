@@ -61,6 +61,8 @@ const cases = [
   // +0.05 on every bundle with the event log or deserializeError for an EventLogError's streamId kept through
   // serialisation (its info; the root 71.16 -> 71.21); +0.23 on the root and +0.17 on the operators for the breaker's
   // storeTimeout (a store that does not answer never holds a call; late answers applied): 71.21 -> 71.44
+  // guard/drift review: +0.05 on the operators and on guardrails and drift for hold-back that never releases half
+  // of a surrogate pair and gated patterns that see a match straddling a resumed checkpoint
   { label: "import { l0 } from 'l0-rx'", code: `export { l0 } from '${dist}/index.mjs';`, budget: 31.3, mustNotContain: [...RULE_CODE, ...STRUCTURED_CODE] },
   { label: "import { structured } from 'l0-rx' (with jsonrepair)", code: `export { structured } from '${dist}/index.mjs';`, budget: 39.0 },
   { label: "import { parseStructured } from 'l0-rx/operators' (with jsonrepair)", code: `export { parseStructured } from '${dist}/operators/index.mjs';`, budget: 10.4, mustNotContain: PROVIDER_CODE },
@@ -80,7 +82,7 @@ const cases = [
   {
     label: 'guardrails and drift on their own (guard, recommendedGuardrails, detectDrift)',
     code: `export { guard, recommendedGuardrails, detectDrift } from '${dist}/index.mjs';`,
-    budget: 14.2,
+    budget: 14.25,
     mustNotContain: PROVIDER_CODE,
   },
   {

@@ -74,4 +74,24 @@ describe('guard at the edges of what has streamed', () => {
     const inside: L0Event[] = [{ type: 'resume', checkpoint: 'Sure!\nAs an AI language model, I think so, and so on, and on and on.' }, tok(' More text follows here.'), done()];
     expect(runSync(inside, guard([patternRule()])).violations).toEqual([]);
   });
+
+  it('should report a straddling placeholder or instruction leak whose `[` or `<` is inside the resumed checkpoint', () => {
+    for (const [checkpoint, rest, message] of [
+      ['Dear [ins', 'ert name], thank you.', 'placeholder: "[insert name]"'],
+      ['Dear [insert', ' name], thank you.', 'placeholder: "[insert name]"'],
+      ['Text here. <|im_', 'start|> user', 'instruction-leak: "<|im_start|>"'],
+    ] as const) {
+      const r = runSync([{ type: 'resume', checkpoint }, tok(rest), done()], guard([patternRule()]));
+      expect(r.violations.map((v) => v.message)).toEqual([message]);
+    }
+  });
+
+  it('should never release half of a surrogate pair in hold-back (an emoji stays whole in one token)', () => {
+    const t = `a${'😀'.repeat(60)}`;
+    const r = runSync(text(...t.match(/a|[\s\S]{2}/g)!), guard([customPatternRule(/x/, 'x')], { mode: 'hold-back', holdBack: 5 }));
+    expect(r.released).toBe(t);
+    const tokens = r.out.flatMap((e) => (e.type === 'token' ? [e.value] : []));
+    expect(tokens.length).toBeGreaterThan(1);
+    for (const value of tokens) expect(value).not.toMatch(/[\ud800-\udbff]$|^[\udc00-\udfff]/);
+  });
 });

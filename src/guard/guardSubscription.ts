@@ -149,7 +149,12 @@ export class GuardSubscription extends Relay<L0Event> implements RedactionSink {
       const ends = this.#boundaries;
       while (ends !== undefined && ends.length > 0 && ends[0]! <= limit) this.#boundary = ends.shift()!;
       to = releaseTarget(length, this.#boundary, this.#released, this.redactions);
-    } else to = releaseTarget(length, checked - holdBack, this.#released, this.redactions);
+    } else {
+      // never half an emoji: a released token does not end after a high surrogate (0xd800-0xdbff) its low half follows
+      to = checked - holdBack;
+      if (to < length && (this.#pending.charCodeAt(to - 1 - this.#released) & 0xfc00) === 0xd800) to--;
+      to = releaseTarget(length, to, this.#released, this.redactions);
+    }
     // a hold-back shorter than `span` releases text a phrase may still run through: no checkpoint holds it
     this.#emitText(to, undefined, this.#nextDue === NEVER ? 0 : to - Math.max(0, checked - span));
   }

@@ -146,6 +146,9 @@ export class TailScanner extends FindingRun {
     this.#buf = checkpoint;
     this.#start = 0;
     this.#scanned = this.#floor = checkpoint.length;
+    // a match straddling the checkpoint's end may have its trigger inside it ("[ins" + "ert name]"): the
+    // gated patterns run on the text within their reach of its end as if a trigger ended it
+    this.#lastTrigger = checkpoint.length - 1;
     this.#keep();
   }
 
