@@ -70,6 +70,35 @@ describe('openai-responses adapter', () => {
     ]);
   });
 
+  it('should hold a finished function_call back until response.completed, so a failed or cut response emits no call', async () => {
+    const call = (id: string): ResponseStreamEvent => ({
+      type: 'response.output_item.done', output_index: 0, sequence_number: seq++,
+      item: { type: 'function_call', call_id: id, name: 'get_weather', arguments: '{"city":"Paris"}', id: `fc_${id}`, status: 'completed' },
+    });
+    const failed: ResponseStreamEvent = {
+      type: 'response.failed', sequence_number: seq++,
+      response: response({ status: 'failed', error: { code: 'server_error', message: 'oops' } }),
+    };
+    // a consumer that runs tool calls (onToolCall) would run this one, then the retry's again
+    const cut = await runError([created, call('call_1')]);
+    expect(cut.events).toEqual([start]);
+    expect(cut.error).toMatchObject({ code: 'INCOMPLETE_STREAM', retryable: true });
+    const failedRun = await runError([created, call('call_1'), failed]);
+    expect(failedRun.events).toEqual([start]);
+    expect(failedRun.error).toMatchObject({ code: 'SERVER_ERROR', retryable: true });
+    const incomplete: ResponseStreamEvent = {
+      type: 'response.incomplete', sequence_number: seq++,
+      response: response({ status: 'incomplete', incomplete_details: { reason: 'max_output_tokens' } }),
+    };
+    expect(await run([created, call('call_1'), text('a'), call('call_2'), incomplete])).toEqual([
+      start,
+      tok('a'),
+      { type: 'tool-call', id: 'call_1', name: 'get_weather', arguments: '{"city":"Paris"}' },
+      { type: 'tool-call', id: 'call_2', name: 'get_weather', arguments: '{"city":"Paris"}' },
+      { type: 'complete', finishReason: 'length' },
+    ]);
+  });
+
   it('should map response.incomplete for max_output_tokens to length', async () => {
     const incomplete: ResponseStreamEvent = {
       type: 'response.incomplete', sequence_number: seq++,

@@ -1,5 +1,5 @@
 import type { ResponseStreamEvent } from 'openai/resources/responses/responses';
-import type { FinishReason, L0Event, Usage } from '../../events/eventTypes.js';
+import type { FinishReason, ToolCallEvent, Usage } from '../../events/eventTypes.js';
 import type { L0Error } from '../../errors/L0Error.js';
 import { ProviderError } from '../../errors/ProviderError.js';
 import type { AdapterEmit, ChunkDecoder, StreamAdapter } from './types.js';
@@ -28,7 +28,9 @@ const TRANSIENT = /*#__PURE__*/ new Set(['server_error', 'rate_limit_exceeded', 
  * 1. `response.output_text.delta` and `response.refusal.delta` -> `token` (a refusal is the model's answer).
  * 2. `response.reasoning_text.delta` and `response.reasoning_summary_text.delta` -> `reasoning`.
  * 3. `response.output_item.done` with a `function_call` (or `custom_tool_call`) item -> one `tool-call`
- *    (`id` is the `call_id`); with an `image_generation_call` that has a result -> `data` (base64 image).
+ *    (`id` is the `call_id`), held back until `response.completed` / `.incomplete` and emitted right
+ *    before `complete` (as chat calls wait for the finish reason), so a response that fails or is cut
+ *    emits none of its calls; with an `image_generation_call` that has a result -> `data` (base64 image).
  * 4. `response.completed` -> `complete` with `finishReason` `tool-calls` if a tool call was emitted, else
  *    `stop`; `response.incomplete` -> `complete` with `length` (max_output_tokens), `content-filter`, or `other`.
  *    Both carry `usage` (input, output, total, reasoning and cached tokens).
@@ -54,6 +56,8 @@ export const openaiResponsesAdapter: StreamAdapter = /*#__PURE__*/ Object.freeze
 
 class ResponsesDecoder implements ChunkDecoder {
   private sawToolCall = false;
+  /** Finished calls, held until the response completes: a failed or cut response runs none of them. */
+  private readonly calls: ToolCallEvent[] = [];
 
   push(chunk: unknown, emit: AdapterEmit): void {
     const c = rec(chunk);
@@ -73,6 +77,8 @@ class ResponsesDecoder implements ChunkDecoder {
       case 'response.completed':
       case 'response.incomplete': {
         const response = rec(c['response']);
+        for (const call of this.calls) emit(call);
+        this.calls.length = 0;
         emit(completeEvent(this.finishReason(type, response), responsesUsage(rec(response?.['usage']))));
         return;
       }
@@ -100,8 +106,7 @@ class ResponsesDecoder implements ChunkDecoder {
       if (id === undefined || name === undefined || args === undefined) {
         throw malformedChunk(NAME, `a ${kind} item without ${id === undefined ? 'a call id' : name === undefined ? 'a name' : kind === 'function_call' ? 'string arguments' : 'a string input'}`, item);
       }
-      const call: L0Event = { type: 'tool-call', id, name, arguments: args };
-      emit(call);
+      this.calls.push({ type: 'tool-call', id, name, arguments: args });
     } else if (kind === 'image_generation_call' && typeof item['result'] === 'string' && item['result'] !== '') {
       const format = str(item['output_format']) ?? 'png';
       emit({ type: 'data', payload: { contentType: 'image', mimeType: `image/${format}`, base64: item['result'] } });
