@@ -31,7 +31,7 @@ function toneShift(s: string): boolean {
   return false;
 }
 
-/** markdown_collapse written plainly: a window with code in it (fenced at its start, or a fence ends in it) is never bare. */
+/** markdown_collapse written plainly: a window with code in it (fenced at its start, or a fence ends in it), or with a line break, is never bare. */
 function markdownCollapse(s: string): boolean {
   const flips = flipsOf(s);
   let rich = 0;
@@ -40,7 +40,7 @@ function markdownCollapse(s: string): boolean {
     const n = countMarkdown(w);
     const code = fencedAt(flips, k * 500 - 1) || flips.some((f) => f >= k * 500 && f < (k + 1) * 500);
     if (n > 3) rich++;
-    bare = n === 0 && !code ? bare + 1 : 0;
+    bare = n === 0 && !code && !w.includes('\n') ? bare + 1 : 0;
     if (rich >= 2 && bare >= 2) return true;
   }
   return false;

@@ -5,9 +5,14 @@ import { RepetitionCheck } from './repetition.js';
 import { MarkdownCollapseCheck, ToneShiftCheck } from './windowChecks.js';
 
 const APOS = "['\u2019]";
+/** What makes "I'm sorry, but I" / "I apologize, but I" meta commentary: a refusal or a disclaimer follows ("... I made an error", "... I think you misread" do not). */
+const DECLINE = `(?:cannot|can${APOS}?t|can not|am (?:unable|not able)|${APOS}m (?:unable|not able)|won${APOS}t|will not|do(?:n${APOS}t| not)|must|have to|need to decline)\\b`;
 const META = new RegExp(
-  `\\bas an ai(?: language model| assistant| model|[,.])|\\bI(?:${APOS}m| am) (?:just )?an ai\\b|\\bI (?:cannot|can${APOS}t) actually\\b` +
-    `|\\bI don${APOS}t have personal (?:opinions|feelings|experiences|beliefs)|\\bI apologi[sz]e, but I\\b|\\bI${APOS}m sorry, but I\\b`, 'gi');
+  `\\bas an ai(?: language model| assistant| model|[,.])` +
+    // a self-description ("I'm an AI.", "I'm an AI and I...", "I'm just an AI model"), not "I'm an AI enthusiast"
+    `|\\bI(?:${APOS}m| am) (?:just |only )?an ai(?: language model| assistant| model| chatbot)?(?=[ \\t]*(?:[,.;:!?)\\n]|$|(?:and|so|but|that|who|with|without|I)\\b))` +
+    `|\\bI (?:cannot|can${APOS}t) actually\\b|\\bI don${APOS}t have personal (?:opinions|feelings|experiences|beliefs)` +
+    `|\\bI apologi[sz]e, but I ${DECLINE}|\\bI${APOS}m sorry, but I ${DECLINE}`, 'gi');
 const FORMAT_COLLAPSE = new RegExp(
   `^\\s*(?:here(?: is|${APOS}s) (?:the|my|your) (?:response|answer|output|result)s?\\b|here you go\\b` +
     `|let me \\w+(?: \\w+){0,3} for you\\b|I${APOS}ll \\w+(?: \\w+){0,3} for you\\b)`, 'i');
@@ -21,8 +26,10 @@ const OPENING = 100;
  * the phrase length. Its matches end in a fixed word, `,`, `.` or `\b`, which the text's end
  * satisfies as a newline would: no run on a final newline (`lineEnd: false`).
  */
-const META_SPAN = 48;
-const META_SCANS = /*#__PURE__*/ Object.freeze([{ re: META, span: META_SPAN, lineEnd: false }] as const);
+const META_SPAN = 56;
+/** Characters after a match it must see before it is reported: "I'm an AI" waits for the word after it (" enthusiast" is no match). */
+const META_SETTLE = 10;
+const META_SCANS = /*#__PURE__*/ Object.freeze([{ re: META, span: META_SPAN, lineEnd: false, settle: META_SETTLE }] as const);
 
 class MetaCheck extends TailScanner implements DriftCheck {
   private hit = false;

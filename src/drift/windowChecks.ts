@@ -165,7 +165,10 @@ export class ToneShiftCheck extends WindowCheck {
 
 /**
  * Markdown-rich text (two 500-character windows with more than 3 elements) followed by 1000
- * characters with none; a window in ``` fenced code is not bare (an answer may end in a long block).
+ * characters of one unbroken run of text: no element and no line break. A window in ``` fenced
+ * code is not bare (an answer may end in a long block), nor is prose in paragraphs (an answer that
+ * opens with headings and lists and closes with a few paragraphs is an ordinary shape; the collapse
+ * is the formatting giving way to a wall of text).
  * @internal
  */
 export class MarkdownCollapseCheck extends WindowCheck {
@@ -186,7 +189,7 @@ export class MarkdownCollapseCheck extends WindowCheck {
     const flips = this.fences.next(window);
     const n = countMarkdown(window);
     if (n > 3) this.rich++;
-    this.bare = n === 0 && !code && flips === 0 ? this.bare + 1 : 0;
+    this.bare = n === 0 && !code && flips === 0 && window.indexOf('\n') < 0 ? this.bare + 1 : 0;
     return this.rich >= 2 && this.bare >= 2;
   }
 }
