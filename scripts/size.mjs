@@ -67,14 +67,18 @@ const cases = [
   // (structured 38.98 -> 39.003, l0 31.26 -> 31.28): +0.05 on l0, structured, the root and l0 with guardrails
   // drift false positives: +0.15 on every bundle with the drift detectors for meta commentary that needs a refusal
   // or a self-description after "I'm sorry, but I" / "I'm an AI" (the decline list, the lookahead) (l0 31.28 -> 31.42)
-  { label: "import { l0 } from 'l0-rx'", code: `export { l0 } from '${dist}/index.mjs';`, budget: 31.45, mustNotContain: [...RULE_CODE, ...STRUCTURED_CODE] },
+  // guard false positives: +0.84 on guardrails and drift (14.36 -> 15.20), +0.9 on l0 with guardrails, +1.0 on the root, for
+  // Markdown code spans and fences followed by the LaTeX and leak scans, JSON that ends where prose follows, narrower phrases
+  // then the meta-commentary phrases shared by the guard and drift (one module): guardrails and drift 15.15, l0 with
+  // guardrails 38.82, the root 72.41, l0 31.46 and the operators 38.58 (the shared list is the guard's longer one)
+  { label: "import { l0 } from 'l0-rx'", code: `export { l0 } from '${dist}/index.mjs';`, budget: 31.5, mustNotContain: [...RULE_CODE, ...STRUCTURED_CODE] },
   { label: "import { structured } from 'l0-rx' (with jsonrepair)", code: `export { structured } from '${dist}/index.mjs';`, budget: 39.2 },
   { label: "import { parseStructured } from 'l0-rx/operators' (with jsonrepair)", code: `export { parseStructured } from '${dist}/operators/index.mjs';`, budget: 10.4, mustNotContain: PROVIDER_CODE },
   { label: "import { formatContext, stripThinking, extractCode } from 'l0-rx'", code: `export { formatContext, stripThinking, extractCode } from '${dist}/index.mjs';`, budget: 2.1, mustNotContain: [...PROVIDER_CODE, ...STRUCTURED_CODE] },
   // every capability with its runtime dependencies (jsonrepair, eventsource-parser): the README says why not 45 KB
-  { label: "import * from 'l0-rx' (whole root entry)", code: `export * from '${dist}/index.mjs';`, budget: 71.7 },
+  { label: "import * from 'l0-rx' (whole root entry)", code: `export * from '${dist}/index.mjs';`, budget: 72.45 },
   // every pipeable operator, structured parsing (with jsonrepair) included: a ceiling, not a typical import
-  { label: "import * from 'l0-rx/operators'", code: `export * from '${dist}/operators/index.mjs';`, budget: 38.55 },
+  { label: "import * from 'l0-rx/operators'", code: `export * from '${dist}/operators/index.mjs';`, budget: 38.6 },
   {
     label: 'a browser consuming a backend stream (accumulate, ofType, withTimeouts, retryWithBackoff, fallbackTo, tapLifecycle)',
     code: `export { accumulate, ofType, withTimeouts, retryWithBackoff, fallbackTo, tapLifecycle } from '${dist}/index.mjs';`,
@@ -86,7 +90,7 @@ const cases = [
   {
     label: 'guardrails and drift on their own (guard, recommendedGuardrails, detectDrift)',
     code: `export { guard, recommendedGuardrails, detectDrift } from '${dist}/index.mjs';`,
-    budget: 14.4,
+    budget: 15.2,
     mustNotContain: PROVIDER_CODE,
   },
   {
@@ -95,7 +99,8 @@ const cases = [
     // 37.6 -> 37.7: the late review's fixes measured 38,509 bytes against 38,502 (+0.01 KB): the overlap matcher
     // letting whitespace lead a resumed head (the blank lines after a thinking block), and the recorder writing nothing
     // more after a rejected append that follows an overflow; 38.0 for compact checkpoints in durable logs (37.61 -> 37.89)
-    budget: 38.15,
+    // 39.05 for the guard false-positive review (38.14 -> 39.03), as guardrails and drift
+    budget: 38.85,
   },
   // 6 KB was the target; measured 11.0 KB (10.8 before the size pass, 10.1 after it, +0.5 for the
   // shared attempt text accumulate now builds on, +0.1 for the retry loop as one object per

@@ -47,6 +47,34 @@ describe('jsonRule (G6)', () => {
     for (let i = 1; i < json.length; i++) expect(check(json.slice(0, i), json.slice(i)).violations).toEqual([]);
   });
 
+  it('should leave prose that starts with a bracket, and JSON followed by prose, alone, split anywhere', () => {
+    for (const t of [
+      '[Paris](https://en.wikipedia.org/wiki/Paris) is the capital of France.',
+      '[1] Smith, J. (2020). Title. Journal.',
+      '[2, 3, 5, 7] are the first four primes.',
+      '{x | x > 0} is the set of positive numbers.',
+      '{"a": 1}\n\nThis object has one key.',
+      '[1], [2] and [3] are cited above.',
+    ]) {
+      expect(check(t).violations).toEqual([]);
+      for (let i = 1; i < t.length; i++) expect(check(t.slice(0, i), t.slice(i)).violations).toEqual([]);
+      expect(check(...t).violations).toEqual([]);
+    }
+  });
+
+  it('should still flag what follows a closed value when it is JSON: a stray closer, a comma, a second document', () => {
+    for (const [t, message] of [
+      ['{"a":1}}', '`}` without an opening bracket'],
+      ['{"a":1} ]', '`]` without an opening bracket'],
+      ['{"a":1}\n{"b":2}', 'the JSON does not parse'],
+      ['[1], "x"', 'the JSON does not parse'],
+      ['{"a": 1}: 2', 'the JSON does not parse'],
+      ['[1] [2, 3', 'the JSON ends with 1 unclosed bracket(s)'],
+    ] as const) {
+      for (let i = 1; i < t.length; i++) expect(messages(t.slice(0, i), t.slice(i))[0]).toMatch(new RegExp(`^${message.replace(/[[\]()`{}]/g, '\\$&')}`));
+    }
+  });
+
   it('should flag an unclosed string', () => {
     expect(messages('{"a": "b')).toEqual(['the JSON ends inside a string']);
   });
@@ -56,6 +84,11 @@ describe('strictJsonRule', () => {
   it('should reject prose and primitives', () => {
     expect(runSync(text('just a string'), guard([strictJsonRule()])).violations[0]!.message).toBe('the output is not a JSON object or array');
     expect(runSync(text('"s"'), guard([strictJsonRule()])).violations).toHaveLength(1);
+  });
+
+  it('should reject a JSON value followed by prose, and prose that starts with a bracket', () => {
+    expect(runSync(text('{"a": 1}\n\nThis object has one key.'), guard([strictJsonRule()])).violations[0]!.message).toMatch(/^the JSON does not parse/);
+    expect(runSync(text('[1] Smith, J. (2020).'), guard([strictJsonRule()])).violations).toHaveLength(1);
   });
 
   it('should accept objects and arrays, and run only at completion', () => {

@@ -1,4 +1,5 @@
 /** @test {latexRule} */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { guard, latexRule } from 'l0-rx';
 import { runSync, text } from './helpers.js';
@@ -34,5 +35,41 @@ describe('latexRule', () => {
   it('should leave prices, shell $$ and regex brackets in text without LaTeX alone', () => {
     expect(messages('It costs $5, or $10 with tax.')).toEqual([]);
     expect(messages('echo $$ prints the PID; the regex \\[a-z\\( matches')).toEqual([]);
+  });
+
+  it('should not count LaTeX inside inline code or a fenced block, split anywhere and streamed a character at a time', () => {
+    for (const tex of [
+      'To end the list, write `\\end{itemize}` after the last `\\item`.',
+      'Close it with ``\\end{align}`` (double backticks) and \\frac{1}{2} is fine.',
+      'A document:\n\n```latex\n\\begin{document}\nHi $$x\n```\n\nThen add `\\end{document}`; \\frac{a}{b}.',
+      '~~~tex\n\\end{proof}\n~~~\n\\sum_i x_i',
+      'In Bash `$$` is the PID, and \\frac{a}{b} is a fraction.',
+    ]) {
+      expect(messages(tex)).toEqual([]);
+      for (let i = 1; i < tex.length; i++) expect(messages(tex.slice(0, i), tex.slice(i))).toEqual([]);
+      for (let first = 1; first <= 10; first++) expect(messages(...streamed(tex, first))).toEqual([]);
+    }
+  });
+
+  it('should count LaTeX after backticks that no run closes (literal backticks), and after a closed span', () => {
+    expect(messages('The ` key, then \\end{proof} here.')).toEqual(['\\end{proof} without \\begin{proof}']);
+    expect(messages('a `b\n\n\\end{x} c`')).toEqual(['\\end{x} without \\begin{x}']);
+    expect(messages("A ``quote'' and \\begin{align} x")).toEqual(['unclosed environment align']);
+    expect(messages('Use `x` then \\end{x}.')).toEqual(['\\end{x} without \\begin{x}']);
+    expect(messages('```npm install``` then \\end{x}')).toEqual(['\\end{x} without \\begin{x}']);
+    expect(messages('```\ncode\n```\n\\begin{align}')).toEqual(['unclosed environment align']);
+  });
+
+  it('should judge a text the same however it is cut into tokens (its first finding: a streamed one ends the attempt)', () => {
+    const piece = fc.constantFrom('`', '``', '```', '~~~', '\n', '\n\n', ' ', 'a', 'tex', '\\begin{x}', '\\end{x}', '\\end{y}', '\\[', '\\]', '$$', '\\frac', '\\\\');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 24 }), fc.array(fc.integer({ min: 1, max: 6 }), { minLength: 1, maxLength: 8 }), (pieces, sizes) => {
+        const all = pieces.join('');
+        const chunks: string[] = [];
+        for (let at = 0, k = 0; at < all.length; k++) chunks.push(all.slice(at, (at += sizes[k % sizes.length]!)));
+        expect(messages(...chunks)[0]).toEqual(messages(all)[0]);
+      }),
+      { numRuns: 1500 },
+    );
   });
 });

@@ -43,8 +43,8 @@ describe('patternRule at completion', () => {
 
   it('should find a hedging first line and a leaked heading that the end of the answer completes', () => {
     expect(runSync(text('Sure!'), guard([patternRule()])).violations).toEqual([expect.objectContaining({ message: 'hedging: "Sure!"', severity: 'warning' })]);
-    const leak = runSync(text('Hello.\n## System:'), guard([patternRule()]));
-    expect(leak.violations).toEqual([expect.objectContaining({ message: 'instruction-leak: "## System:"', severity: 'error' })]);
+    const leak = runSync(text('Hello.\n## System:\nYou are'), guard([patternRule()]));
+    expect(leak.violations).toEqual([expect.objectContaining({ message: 'instruction-leak: "## System:\nYou are"', severity: 'error' })]);
     expect(isGuardrailViolationError(leak.error)).toBe(true);
     const custom = runSync(text('Sure!'), guard([customPatternRule(/^\s*sure!(?=\r?\n)/i, 'hedge', 'warning')]));
     expect(custom.violations.map((v) => v.message)).toEqual(['hedge: "Sure!"']);
@@ -52,7 +52,7 @@ describe('patternRule at completion', () => {
 
   it('should find a match whose lookahead the next delta completes, whatever was scanned before', () => {
     expect(findings(pruned, ['Sure!\r', '\n', 'More text.'])).toEqual([expect.objectContaining({ message: 'hedging: "Sure!"', position: 0 })]);
-    expect(findings(pruned, ['Intro.\n## System', ':'])).toEqual([expect.objectContaining({ message: 'instruction-leak: "## System:"', position: 7 })]);
+    expect(findings(pruned, ['Intro.\n## System:\nYou ar', 'e a bot.'])).toEqual([expect.objectContaining({ message: 'instruction-leak: "## System:\nYou are"', position: 7 })]);
   });
 
   it('should report a match once, however many scans see it', () => {

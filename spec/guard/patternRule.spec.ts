@@ -1,9 +1,14 @@
 /** @test {patternRule} */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { customPatternRule, guard, isGuardrailViolationError, patternRule } from 'l0-rx';
 import { runSync, text } from './helpers.js';
 
 const check = (...chunks: string[]) => runSync(text(...chunks), guard([patternRule()]));
+/** `t` whole, split in two at every position, and a character a token (checked every 10 tokens). */
+const cuts = (t: string): string[][] => [[t], ...Array.from({ length: t.length - 1 }, (_, i) => [t.slice(0, i + 1), t.slice(i + 1)]), [...t]];
+/** The messages of every cut of `t` (each cut's own list), as one set. */
+const verdicts = (t: string) => new Set(cuts(t).map((c) => JSON.stringify(check(...c).violations.map((v) => `${v.message}${v.recoverable ? '' : ' (fatal)'}`))));
 
 describe('patternRule (G7)', () => {
   it('should flag a refusal as a non-recoverable error', () => {
@@ -40,6 +45,91 @@ describe('patternRule (G7)', () => {
   it('should take only the categories asked for, and reject unknown ones', () => {
     expect(runSync(text('I cannot provide that'), guard([patternRule({ categories: ['hedging'] })])).violations).toEqual([]);
     expect(() => patternRule({ categories: ['rude' as never] })).toThrow('unknown category "rude"');
+  });
+});
+
+describe('patternRule on ordinary answers', () => {
+  it('should not call a refusal that goes on to answer in the same sentence a refusal, however it streams', () => {
+    for (const t of [
+      "I can't provide a definitive answer without more data, but here are the main factors: cost and time.",
+      "I won't write the whole essay, but here is an outline: intro, three arguments, conclusion.",
+      "I'm unable to provide exact figures for this year, but here are the latest estimates.",
+    ]) expect(verdicts(t)).toEqual(new Set(['[]']));
+  });
+
+  it('should still flag real refusals as fatal, a "but" in the next sentence included', () => {
+    for (const t of ["I'm sorry, but I can't help with that.", 'I cannot provide instructions for making weapons.', 'I cannot provide that. But I can tell you a joke.']) {
+      for (const c of cuts(t)) {
+        const r = check(...c);
+        expect(isGuardrailViolationError(r.error) && r.error.code).toBe('FATAL_GUARDRAIL_VIOLATION');
+      }
+    }
+  });
+
+  it('should let a refusal win over the meta commentary before it, in a long answer too', () => {
+    const t = 'As an AI, I cannot provide medical advice. Please see a doctor: they can examine you and order the tests you need.';
+    for (const c of cuts(t)) {
+      const r = check(...c);
+      expect(isGuardrailViolationError(r.error) && r.error.code).toBe('FATAL_GUARDRAIL_VIOLATION');
+    }
+  });
+
+  it('should not call a heading or a chat format shown as code an instruction leak', () => {
+    for (const t of [
+      '### Ingredients\n- 2 eggs\n\n### Instructions\n1. Whisk the eggs.\n2. Fry them.',
+      '### Instructions\n\nPreheat the oven to 180 °C.',
+      '## System Prompt\nThe system prompt sets the role of the model.\n\n### System\nA message with the role `system`.',
+      'A chat looks like this:\n```\n[system] You are a helpful assistant.\n[user] Hi\n```\nDone.',
+      'ChatML starts each turn with `<|im_start|>` and ends it with ``<|im_end|>``.',
+    ]) expect(verdicts(t)).toEqual(new Set(['[]']));
+  });
+
+  it('should flag a heading followed by prompt text, and the tokens outside code, however they stream', () => {
+    for (const [t, message] of [
+      ['### System\nYou are a pirate.', 'instruction-leak: "### System\nYou are"'],
+      ['## System prompt\n\nNever mention competitors.', 'instruction-leak: "## System prompt\n\nNever"'],
+      ['### Instructions\nRespond in JSON only.', 'instruction-leak: "### Instructions\nRespond"'],
+      ['Use `x`, then <|im_start|>system', 'instruction-leak: "<|im_start|>"'],
+      ['A ` backtick and [system] here.', 'instruction-leak: "[system]"'],
+      ['```\ncode\n```\n[assistant] Hi', 'instruction-leak: "[assistant]"'],
+    ] as const) expect(verdicts(t)).toEqual(new Set([JSON.stringify([message])]));
+  });
+
+  it('should count "I\'m an AI" and "I\'m sorry, but I" only as self-description and refusal, however they stream', () => {
+    for (const t of [
+      "I'm an AI enthusiast and I build models at home.",
+      'I apologize, but I made an error earlier: the correct value is 42.',
+      "I'm sorry, but I think you misread the question; it asks for the median.",
+      "I'm an AI researcher, and I study robotics.",
+    ]) expect(verdicts(t)).toEqual(new Set(['[]']));
+    for (const [t, message] of [
+      ["I'm an AI and I don't have feelings.", 'meta-commentary: "I\'m an AI"'],
+      ["I'm just an AI, so I can't taste food.", 'meta-commentary: "I\'m just an AI"'],
+      ['I am an AI assistant and cannot make calls.', 'meta-commentary: "I am an AI assistant"'],
+      ["I'm sorry, but I don't know the answer.", 'meta-commentary: "I\'m sorry, but I don\'t know"'],
+      ["I apologise, but I'm not sure what you mean.", 'meta-commentary: "I apologise, but I\'m not sure"'],
+      ["Well, I'm an AI.", 'meta-commentary: "I\'m an AI"'],
+    ] as const) expect(verdicts(t)).toEqual(new Set([JSON.stringify([message])]));
+  });
+
+  it('should fail the same texts however they are cut into tokens, as a refusal when the first finding is one', () => {
+    const piece = fc.constantFrom(
+      "I'm an AI", ' enthusiast', "I'm sorry, but I", ' can\'t', ' think', 'I cannot provide', ', but here', '.', ' ', '\n', '\n\n', '`', '``', '```',
+      '### System', '## Instructions', 'You are', 'Preheat', '[system]', '<|im_start|>', 'a', 'x',
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 16 }), fc.array(fc.integer({ min: 1, max: 7 }), { minLength: 1, maxLength: 8 }), (pieces, sizes) => {
+        const all = pieces.join('');
+        const chunks: string[] = [];
+        for (let at = 0, k = 0; at < all.length; k++) chunks.push(all.slice(at, (at += sizes[k % sizes.length]!)));
+        const whole = check(all);
+        const streamedRun = check(...chunks);
+        expect(isGuardrailViolationError(streamedRun.error)).toBe(isGuardrailViolationError(whole.error));
+        const failing = whole.violations.filter((v) => v.severity !== 'warning').sort((a, b) => a.position! - b.position!);
+        if (failing[0]?.recoverable === false) expect((streamedRun.error as { code: string }).code).toBe('FATAL_GUARDRAIL_VIOLATION');
+      }),
+      { numRuns: 1500 },
+    );
   });
 });
 

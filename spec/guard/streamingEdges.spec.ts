@@ -71,7 +71,9 @@ describe('guard at the edges of what has streamed', () => {
   it('should report a match that straddles a resumed checkpoint, and not one inside it', () => {
     const straddle: L0Event[] = [{ type: 'resume', checkpoint: 'Note: as an AI' }, tok(' language model, I think so.'), done()];
     expect(runSync(straddle, guard([patternRule()])).violations.map((v) => v.message)).toEqual(['meta-commentary: "as an AI language model"']);
-    const inside: L0Event[] = [{ type: 'resume', checkpoint: 'Sure!\nAs an AI language model, I think so, and so on, and on and on.' }, tok(' More text follows here.'), done()];
+    // a match the rule would still hold (fewer than its settle characters after it) is not inside: the earlier attempt had not reported it
+    const tail = ', and so on, and on and on, for longer than meta commentary waits after a match before it is reported.';
+    const inside: L0Event[] = [{ type: 'resume', checkpoint: `Sure!\nAs an AI language model, I think so${tail}` }, tok(' More text follows here.'), done()];
     expect(runSync(inside, guard([patternRule()])).violations).toEqual([]);
   });
 

@@ -1,18 +1,13 @@
 import { TailScanner } from '../guard/tailScanner.js';
+import { META_COMMENTARY } from '../internal/metaCommentary.js';
 import type { DriftCheck, DriftDetector, DriftType } from './driftDetector.js';
 import { EntropyCheck } from './entropy.js';
 import { RepetitionCheck } from './repetition.js';
 import { MarkdownCollapseCheck, ToneShiftCheck } from './windowChecks.js';
 
 const APOS = "['\u2019]";
-/** What makes "I'm sorry, but I" / "I apologize, but I" meta commentary: a refusal or a disclaimer follows ("... I made an error", "... I think you misread" do not). */
-const DECLINE = `(?:cannot|can${APOS}?t|can not|am (?:unable|not able)|${APOS}m (?:unable|not able)|won${APOS}t|will not|do(?:n${APOS}t| not)|must|have to|need to decline)\\b`;
-const META = new RegExp(
-  `\\bas an ai(?: language model| assistant| model|[,.])` +
-    // a self-description ("I'm an AI.", "I'm an AI and I...", "I'm just an AI model"), not "I'm an AI enthusiast"
-    `|\\bI(?:${APOS}m| am) (?:just |only )?an ai(?: language model| assistant| model| chatbot)?(?=[ \\t]*(?:[,.;:!?)\\n]|$|(?:and|so|but|that|who|with|without|I)\\b))` +
-    `|\\bI (?:cannot|can${APOS}t) actually\\b|\\bI don${APOS}t have personal (?:opinions|feelings|experiences|beliefs)` +
-    `|\\bI apologi[sz]e, but I ${DECLINE}|\\bI${APOS}m sorry, but I ${DECLINE}`, 'gi');
+/** The guard's meta-commentary phrases (see metaCommentary.ts), scanned globally. */
+const META = new RegExp(META_COMMENTARY, 'gi');
 const FORMAT_COLLAPSE = new RegExp(
   `^\\s*(?:here(?: is|${APOS}s) (?:the|my|your) (?:response|answer|output|result)s?\\b|here you go\\b` +
     `|let me \\w+(?: \\w+){0,3} for you\\b|I${APOS}ll \\w+(?: \\w+){0,3} for you\\b)`, 'i');

@@ -2,6 +2,8 @@ import { builtInRule, SCAN_INTERVAL } from './builtInRule.js';
 import type { GuardFinding, GuardRule, GuardRuleRun } from '../guardRule.js';
 
 const CLOSER: Record<string, string> = { '}': '{', ']': '[' };
+/** What may follow a closed top-level value and still be (broken) JSON. */
+const AFTER_VALUE = '{[}],:"';
 
 /**
  * Follows JSON structure one character at a time, string- and escape-aware, in O(delta): the open
@@ -9,11 +11,13 @@ const CLOSER: Record<string, string> = { '}': '{', ']': '[' };
  * @internal
  */
 export class JsonScanner {
-  /** Undecided until the first non-space character; false if the text is not JSON at all. */
+  /** Undecided until the first non-space character; false if the text is not JSON at all, or prose follows the first value. */
   isJson: boolean | undefined = undefined;
   /** The open brackets (allocated at the first one: prose never needs it). */
   stack: string[] | undefined = undefined;
   inString = false;
+  /** The first top-level value has closed: the next significant character says whether more JSON follows. */
+  #closed = false;
   #escaped = false;
   #prev = '';
   /** Characters fed so far. */
@@ -38,12 +42,24 @@ export class JsonScanner {
         continue;
       }
       if (c === ' ' || c === '\n' || c === '\r' || c === '\t') continue;
+      if (this.#closed) {
+        this.#closed = false;
+        // after a closed value only more JSON (a second document, a stray closer or comma: broken
+        // JSON) keeps it JSON; anything else is prose that began with a bracket ("[1] Smith, J.",
+        // "[Paris](https://...)", "{x | x > 0} is a set") or JSON with commentary: not this rule's business
+        if (!AFTER_VALUE.includes(c)) {
+          this.isJson = false;
+          this.stack = undefined;
+          break;
+        }
+      }
       if (c === '"') this.inString = true;
       else if (c === '{' || c === '[') (this.stack ??= []).push(c);
       else if (c === '}' || c === ']') {
         const open = this.stack?.pop();
         if (open !== CLOSER[c]) found ??= { message: open ? `\`${c}\` closes \`${open}\`` : `\`${c}\` without an opening bracket`, position };
         else if (this.#prev === ',') found ??= { message: `trailing comma before \`${c}\``, position };
+        if (this.stack === undefined || this.stack.length === 0) this.#closed = true;
       } else if (c === ',' && (this.#prev === ',' || this.#prev === '{' || this.#prev === '[' || this.#prev === ':')) {
         found ??= { message: `empty value before \`,\``, position };
       }
@@ -58,7 +74,10 @@ export class JsonScanner {
  * Checks that output that starts with `{` or `[` is well-formed JSON: while streaming, brackets
  * that close what is not open and empty slots (`,,`, `{,`, `,}`), never a violation for an
  * unfinished prefix; at completion, unclosed brackets or strings and a `JSON.parse` failure.
- * Anything else (prose, code) is not its business.
+ * Anything else (prose, code) is not its business, nor is what only starts with a bracket: once
+ * the first value closes, a next character other than `{ [ } ] , : "` ("[1] Smith, J.",
+ * "[Paris](https://...) is", `{"a": 1}` and an explanation) ends the check ({@link strictJsonRule}
+ * still requires exactly one value).
  *
  *   -{-"a"-:-1-,-,-|     tokens
  *   -------------(v#)     guard([jsonRule()])   (v: "empty value before `,`")

@@ -1,12 +1,26 @@
 import { builtInRule, SCAN_INTERVAL } from './builtInRule.js';
 import type { GuardFinding, GuardRule, GuardRuleRun } from '../guardRule.js';
 import { TailScanner } from '../tailScanner.js';
+import { CODE_MARKERS, CODE_TRIGGERS, CodeSpans } from './codeSpans.js';
 
-/** Escapes (`\\\\` a line break, `\\$` a dollar sign) come first, so `\\\\[4pt]` and `\\$$x$` hold no delimiter. */
-const TOKENS = /\\[\\$]|\\(begin|end)\{([A-Za-z*]{1,40})\}|\\[[\]()]|\$\$|\\(?:frac|sum|int|sqrt|alpha|beta|gamma|mathbb|mathrm|left|right|cdot|times|section|textbf|label)(?![A-Za-z])/g;
+/**
+ * Markdown code markers first (groups 1-4, see CODE_MARKERS: LaTeX in `code` or a fenced block is
+ * an example, not the answer's LaTeX), then the LaTeX tokens (groups 5-6). Escapes (`\\\\` a line
+ * break, `\\$` a dollar sign) come before the delimiters, so `\\\\[4pt]` and `\\$$x$` hold no delimiter.
+ */
+const TOKENS = new RegExp(
+  `${CODE_MARKERS}|\\\\[\\\\$]|\\\\(begin|end)\\{([A-Za-z*]{1,40})\\}|\\\\[[\\]()]|\\$\\$` +
+    '|\\\\(?:frac|sum|int|sqrt|alpha|beta|gamma|mathbb|mathrm|left|right|cdot|times|section|textbf|label)(?![A-Za-z])',
+  'gm',
+);
+/** The longest match: a fence line (its info string included) or `\\begin{` a 40-letter name `}`. */
+const SPAN = 80;
 
-/** The scanner's one pattern, shared read-only by every run (see TailScanner); every match has a `\` or a `$`. */
-const SCANS = /*#__PURE__*/ Object.freeze([{ re: TOKENS, span: 50, trigger: '\\$', lineEnd: false }] as const);
+/** The scanner's one pattern, shared read-only by every run (see TailScanner); every match has a `\\`, a `$` or a code marker's character. */
+const SCANS = /*#__PURE__*/ Object.freeze([{ re: TOKENS, span: SPAN, trigger: `\\$${CODE_TRIGGERS}`, lineEnd: false }] as const);
+
+/** A LaTeX token held while an inline code span is open: the match's text, groups 5 and 6, its offset. */
+type Token = readonly [all: string, kind: string | undefined, name: string | undefined, position: number];
 
 /** LaTeX environments and display/inline math delimiters, one match at a time. */
 class LatexRun extends TailScanner implements GuardRuleRun {
@@ -16,6 +30,7 @@ class LatexRun extends TailScanner implements GuardRuleRun {
   #inline = 0;
   #dollars = 0;
   #latex = false;
+  readonly #code = new CodeSpans<Token>((t) => this.#token(t[0], t[1], t[2], t[3]));
 
   constructor() {
     super(SCANS);
@@ -33,6 +48,7 @@ class LatexRun extends TailScanner implements GuardRuleRun {
   complete(): GuardFinding[] {
     // the tokens held back at the end of the text (`$$`, `\frac` waiting for the next character)
     this.finish();
+    this.#code.end();
     const found = this.takeFindings() ?? [];
     for (const env of this.#envs ?? []) found.push({ message: `unclosed environment ${env.name}`, position: env.position });
     if (this.#latex) {
@@ -44,7 +60,14 @@ class LatexRun extends TailScanner implements GuardRuleRun {
   }
 
   protected override matched(m: RegExpExecArray, position: number): void {
-    const [all, kind, name] = m;
+    if (this.#code.marker(m, 1)) return;
+    const all = m[0];
+    const kind = m[5];
+    const name = m[6];
+    if (!this.#code.open || !this.#code.code([all, kind, name, position])) this.#token(all, kind, name, position);
+  }
+
+  #token(all: string, kind: string | undefined, name: string | undefined, position: number): void {
     if (all === '\\\\' || all === '\\$') return; // an escape: consumed so that it starts no delimiter
     if (kind === 'begin') {
       this.#latex = true;
@@ -68,7 +91,8 @@ class LatexRun extends TailScanner implements GuardRuleRun {
  * Checks LaTeX as it streams: `\end{x}` that does not close the open `\begin{x}` is an `error` at
  * once; at completion, unclosed environments, unbalanced `\[ \]` and `\( \)` and an odd number of
  * `$$` are `error`s, the delimiters only when the text has LaTeX commands (so shell's `$$` or a
- * regex's `\[` in code are text). A single `$` is never checked: prices are prose.
+ * regex's `\[` in code are text). A single `$` is never checked: prices are prose. LaTeX inside
+ * Markdown code (an inline span, a fenced block) does not count: it shows LaTeX, it is not the answer's.
  *
  *   -a-b-x|       tokens "\begin{align}", "x=1", x complete
  *   -a-b-(v#)     guard([latexRule()])   (v: unclosed environment align)
@@ -81,7 +105,7 @@ export function latexRule(): GuardRule {
   return builtInRule({
     name: 'latex-environments',
     severity: 'error',
-    span: 50,
+    span: SPAN,
     interval: SCAN_INTERVAL,
     create: (): GuardRuleRun => new LatexRun(),
   } satisfies GuardRule);

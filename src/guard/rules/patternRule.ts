@@ -1,36 +1,45 @@
 import { builtInRule, SCAN_INTERVAL } from './builtInRule.js';
 import type { GuardRule } from '../guardRule.js';
 import { compilePatterns, PatternRun, type PatternSpec } from './patternScan.js';
+import { META_COMMENTARY } from '../../internal/metaCommentary.js';
 
 export type { PatternSpec } from './patternScan.js';
 
 const APOS = "['\u2019]";
+
+/** How far a refusal looks ahead in its sentence for a "but" that makes it a hedge ("I can't give a definitive answer, but here are..."). */
+const REFUSAL_LOOK = 60;
 
 /** The built-in phrase families of {@link patternRule}, by name. */
 export const BUILT_IN_PATTERNS: Readonly<Record<PatternCategory, PatternSpec>> = /*#__PURE__*/ Object.freeze({
   'meta-commentary': {
     name: 'meta-commentary',
     severity: 'error',
-    pattern: new RegExp(
-      `\\bas an ai(?: language model| assistant| model|[,.])|\\bI(?:${APOS}m| am) (?:just )?an ai\\b|\\bI (?:cannot|can${APOS}t) actually\\b` +
-        `|\\bI don${APOS}t have personal (?:opinions|feelings|experiences|beliefs)|\\bI apologi[sz]e, but I\\b|\\bI${APOS}m sorry, but I\\b`, 'i'),
+    pattern: new RegExp(META_COMMENTARY, 'i'),
     span: 48,
   },
   refusal: {
     name: 'refusal',
     severity: 'error',
     recoverable: false,
+    // a refusal that goes on to answer in the same sentence ("..., but here is an outline") is a hedge
     pattern: new RegExp(
-      `\\bI (?:cannot|can${APOS}t|will not|won${APOS}t) (?:provide|help with|assist with|comply|fulfill|create|write|generate)\\b` +
-        `|\\bI${APOS}m (?:not able|unable) to (?:provide|help|assist|comply|fulfill|do that|create|write|share|give|answer|discuss)\\b|\\bthat would be inappropriate\\b`, 'i'),
+      `(?:\\bI (?:cannot|can${APOS}t|will not|won${APOS}t) (?:provide|help with|assist with|comply|fulfill|create|write|generate)\\b` +
+        `|\\bI${APOS}m (?:not able|unable) to (?:provide|help|assist|comply|fulfill|do that|create|write|share|give|answer|discuss)\\b` +
+        `|\\bthat would be inappropriate\\b)(?![^.!?\\n]{0,${REFUSAL_LOOK}}\\bbut\\b)`, 'i'),
     span: 48,
     within: 300,
   },
   'instruction-leak': {
     name: 'instruction-leak',
     severity: 'error',
-    pattern: /\[(?:system|user|assistant)\]|<\|im_(?:start|end)\|>|^#{2,3} ?(?:system|instructions?)(?: prompt)?:?[ \t]*(?=\r?\n)/im,
-    span: 40,
+    // the chat-format tokens anywhere (outside Markdown code: see CODE_AWARE), and a "### System" or
+    // "## Instructions" heading only when prompt text follows it ("You are...", "Respond..."): a
+    // recipe's "### Instructions" or a "## System Prompt" section of an explanation is a heading
+    pattern: new RegExp(
+      `\\[(?:system|user|assistant)\\]|<\\|im_(?:start|end)\\|>|^#{2,3} ?(?:system|instructions?)(?: prompt)?:?[ \\t]*\\r?\\n(?:[ \\t]*\\r?\\n)?[ \\t]*` +
+        `(?:you(?: are| must| should| will|${APOS}re)|your (?:role|task|job|goal|purpose)|act as|respond|answer|reply|never|always|ignore)\\b`, 'im'),
+    span: 60,
   },
   placeholder: {
     name: 'placeholder',
@@ -59,17 +68,26 @@ export const BUILT_IN_PATTERNS: Readonly<Record<PatternCategory, PatternSpec>> =
 /** Characters one of which every match of a built-in family contains: without one near the new text, its regex is not run. */
 const TRIGGERS: Readonly<Partial<Record<PatternCategory, string>>> = { 'instruction-leak': '[<#', placeholder: '[' };
 /**
- * The built-in families a newline after the text can complete (both look ahead for the line's
- * end): only they are scanned again at completion. Every other family's matches end in a fixed
- * word, a `]` or a `\b`, which the end of the text satisfies as a newline would.
+ * The built-in families a newline after the text can complete (it looks ahead for the line's
+ * end): only it is scanned again at completion. Every other family's matches end in a fixed
+ * word, a `]`, a `\b` or a lookahead the end of the text satisfies as a newline would.
  */
-const LINE_END: readonly PatternCategory[] = ['instruction-leak', 'hedging'];
+const LINE_END: readonly PatternCategory[] = ['hedging'];
 /**
- * Characters that must follow a meta-commentary match before it is reported while streaming: "I'm
- * sorry, but I" is often the start of a refusal ("... I can't help with that"), which must win
- * (it falls back instead of retrying), so the refusal's text is in before either is reported.
+ * The built-in families whose matches inside Markdown code do not count (`<|im_start|>` in inline
+ * code, `[system]` in a fenced chat transcript): a chat format shown is not a prompt leaked.
  */
-const SETTLE: Readonly<Partial<Record<PatternCategory, number>>> = { 'meta-commentary': 24 };
+const CODE_AWARE: readonly PatternCategory[] = ['instruction-leak'];
+/**
+ * Characters that must follow a match before it is reported while streaming. A refusal waits for
+ * the rest of its sentence (a "but" there makes it a hedge); the families that fail an attempt
+ * wait at least as long when refusals are scanned, so a refusal is never reported after a match
+ * that follows it (it must win: it falls back instead of retrying). Meta commentary waits 24 more:
+ * "I'm sorry, but I" and "As an AI," often start a refusal ("... I can't help with that"); it also
+ * sees the word after "I'm an AI". A leaked heading's prompt text may follow a blank line: the
+ * blank line (a code marker) waits for it.
+ */
+const SETTLE: Readonly<Partial<Record<PatternCategory, number>>> = { 'meta-commentary': 24, 'instruction-leak': 24, placeholder: 0 };
 
 /** The names of the built-in families. */
 export type PatternCategory = 'meta-commentary' | 'refusal' | 'instruction-leak' | 'placeholder' | 'hedging' | 'format-collapse';
@@ -84,9 +102,11 @@ export interface PatternRuleConfig {
 
 /**
  * Flags known-bad phrases as they stream, each family with its severity: meta commentary ("As an
- * AI language model", "I'm sorry, but I": `error`), refusals in the first 300 characters ("I cannot
- * provide": `error`, not recoverable, so the run falls back instead of asking again), instruction
- * leaks (`[system]`, `<|im_start|>`, a "### System" line: `error`), placeholders (`[insert name]`,
+ * AI language model", "I'm an AI.", "I'm sorry, but I can't": `error`), refusals in the first 300
+ * characters ("I cannot provide", not "I cannot provide a definitive answer, but here...": `error`,
+ * not recoverable, so the run falls back instead of asking again), instruction leaks (`[system]`,
+ * `<|im_start|>` outside Markdown code, a "### System" heading followed by prompt text ("You
+ * are..."): `error`), placeholders (`[insert name]`,
  * `[TODO]`: `error`), a bare "Sure!" first line (hedging, `warning`) and "Here is the response"
  * openers (format collapse, `warning`). Only the new text is scanned (O(delta) per token), and the
  * first match of each family is reported.
@@ -114,9 +134,10 @@ export function patternRule(config: PatternRuleConfig = {}): GuardRule {
     if (!(p?.pattern instanceof RegExp) || typeof p.name !== 'string') throw new TypeError('patternRule({patterns}): each pattern needs a `name` and a RegExp `pattern`');
   }
   const all = Object.freeze([...specs, ...(config.patterns ?? [])]);
-  const settles = categories.map((c) => SETTLE[c] ?? 0);
+  const refusal = categories.includes('refusal') ? REFUSAL_LOOK : 0;
+  const settles = categories.map((c) => (c === 'refusal' ? REFUSAL_LOOK : c === 'meta-commentary' ? refusal + 24 : Math.max(SETTLE[c] ?? 0, c in SETTLE ? refusal : 0)));
   // hold-back keeps back what a held match may cover: its span and the characters it waits for
   const span = all.reduce((max, s, i) => Math.max(max, (s.span ?? 100) + (settles[i] ?? 0)), 0);
-  const compiled = compilePatterns(all, categories.map((c) => TRIGGERS[c]), categories.map((c) => LINE_END.includes(c)), settles);
+  const compiled = compilePatterns(all, categories.map((c) => TRIGGERS[c]), categories.map((c) => LINE_END.includes(c)), settles, categories.map((c) => CODE_AWARE.includes(c)));
   return builtInRule({ name: 'pattern-detection', severity: 'error', span, interval: SCAN_INTERVAL, create: () => new PatternRun(compiled) } satisfies GuardRule);
 }

@@ -1,6 +1,7 @@
 import type { ViolationSeverity } from '../../events/eventTypes.js';
 import type { GuardFinding, GuardRuleRun } from '../guardRule.js';
 import { TailScanner, type ScanPattern } from '../tailScanner.js';
+import { CODE_MARKERS, CODE_TRIGGERS, CodeSpans } from './codeSpans.js';
 
 /** One phrase family a pattern rule looks for. */
 export interface PatternSpec {
@@ -28,6 +29,8 @@ export function globalCopy(re: RegExp): RegExp {
 export interface CompiledPatterns {
   readonly specs: readonly PatternSpec[];
   readonly scans: readonly ScanPattern[];
+  /** Per spec, whether its matches inside Markdown code are dropped (its regex also finds the code markers). */
+  readonly code: readonly boolean[];
 }
 
 /**
@@ -35,7 +38,9 @@ export interface CompiledPatterns {
  * `triggers[i]`, when known, lists characters one of which every match of spec `i` contains;
  * `lineEnds[i]` false says a newline after the text cannot complete a match of spec `i` (it is
  * then not run again at completion; unknown patterns are); `settles[i]` holds a match of spec `i`
- * back until that many more characters follow it (see {@link ScanPattern}).
+ * back until that many more characters follow it (see {@link ScanPattern}); `code[i]` drops the
+ * matches of spec `i` inside Markdown code (its regex is run with the code markers before it, in
+ * multiline mode: for built-in patterns, whose `^` means a line's start and that have no groups).
  * @internal
  */
 export function compilePatterns(
@@ -43,19 +48,23 @@ export function compilePatterns(
   triggers: readonly (string | undefined)[] = [],
   lineEnds: readonly boolean[] = [],
   settles: readonly number[] = [],
+  code: readonly boolean[] = [],
 ): CompiledPatterns {
   const scans = specs.map((spec, i) => {
-    const trigger = triggers[i];
+    const { source, flags } = spec.pattern;
+    const inCode = code[i] === true;
+    const trigger = inCode ? (triggers[i] ?? '') + CODE_TRIGGERS : triggers[i];
     return Object.freeze({
-      re: globalCopy(spec.pattern),
-      span: spec.span ?? 100,
+      re: inCode ? new RegExp(`${CODE_MARKERS}|(?:${source})`, flags.replace(/[gmy]/g, '') + 'gm') : globalCopy(spec.pattern),
+      // a fence line the markers find may be longer than the spec's phrases
+      span: Math.max(spec.span ?? 100, inCode ? 80 : 0),
       lineEnd: lineEnds[i] ?? true,
       settle: settles[i] ?? 0,
       ...(spec.within === undefined ? {} : { limit: spec.within }),
       ...(trigger === undefined ? {} : { trigger }),
     });
   });
-  return Object.freeze({ specs, scans: Object.freeze(scans) });
+  return Object.freeze({ specs, scans: Object.freeze(scans), code: Object.freeze(specs.map((_, i) => code[i] === true)) });
 }
 
 /**
@@ -67,10 +76,17 @@ export function compilePatterns(
  */
 export class PatternRun extends TailScanner implements GuardRuleRun {
   readonly #specs: readonly PatternSpec[];
+  readonly #inCode: readonly boolean[];
+  /** Where the code-aware specs are in Markdown code (made when one is). */
+  readonly #code: CodeSpans<Held> | undefined;
+  /** Per spec, whether it has reported (a spec's matches held in an inline span that turned out text are replayed: only the first counts). */
+  #reported: boolean[] | undefined = undefined;
 
   constructor(compiled: CompiledPatterns) {
     super(compiled.scans);
     this.#specs = compiled.specs;
+    this.#inCode = compiled.code;
+    this.#code = compiled.code.includes(true) ? new CodeSpans<Held>((h) => this.#found(h.text, h.position, h.index)) : undefined;
   }
 
   check(delta: string): GuardFinding[] | undefined {
@@ -80,22 +96,40 @@ export class PatternRun extends TailScanner implements GuardRuleRun {
 
   resume(checkpoint: string): void {
     this.skip(checkpoint);
+    // where the checkpoint leaves the code-aware specs: in a fence, in an inline span
+    this.#code?.read(checkpoint);
   }
 
   complete(): GuardFinding[] | undefined {
     this.finish();
+    this.#code?.end();
     return this.takeFindings();
   }
 
   protected override matched(m: RegExpExecArray, position: number, i: number): void {
+    const code = this.#inCode[i] ? this.#code! : undefined;
+    if (code !== undefined && (code.marker(m, 1) || (code.open && code.code({ text: m[0], position, index: i })))) return;
+    this.#found(m[0], position, i);
+  }
+
+  #found(text: string, position: number, i: number): void {
     const spec = this.#specs[i]!;
     let finding: GuardFinding;
     if (spec.redact === undefined) {
-      const quoted = m[0].length > 60 ? `${m[0].slice(0, 60)}…` : m[0];
+      if (this.#reported?.[i]) return;
+      (this.#reported ??= [])[i] = true;
+      const quoted = text.length > 60 ? `${text.slice(0, 60)}…` : text;
       // `recoverable: undefined` means the default, as if absent
       finding = { message: `${spec.name}: "${quoted.trim()}"`, severity: spec.severity, position, recoverable: spec.recoverable };
       this.stop(i);
-    } else finding = { message: `${spec.name}: redacted`, position, redact: { length: m[0].length, replacement: spec.redact } };
+    } else finding = { message: `${spec.name}: redacted`, position, redact: { length: text.length, replacement: spec.redact } };
     this.report(finding);
   }
+}
+
+/** A match of a code-aware spec held while an inline code span is open. */
+interface Held {
+  readonly text: string;
+  readonly position: number;
+  readonly index: number;
 }

@@ -1,0 +1,99 @@
+/**
+ * The Markdown code markers, as regex source for a multiline regex that also holds a rule's own
+ * alternatives (one regex, so markers and matches arrive in text order): group 1 a fence line's
+ * run of backticks or tildes (it matches only a whole line: a backtick fence's info string, group
+ * 2, has no backtick, so "```npm install```" is inline code), group 3 a run of backticks, group 4
+ * a blank line. A fence line longer than the pattern's span may be read as inline backticks.
+ * @internal
+ */
+export const CODE_MARKERS = '^ {0,3}(`{3,}|~{3,})([^`\\n]*)(?![^\\n])|(`+)|(\\n[ \\t]*\\n)';
+/** One of these is in every code marker. @internal */
+export const CODE_TRIGGERS = '`~\n';
+/** The most matches an open inline span holds back; one more and its backticks were literal after all. */
+const MOST_HELD = 64;
+
+/**
+ * Which matches are inside Markdown code, from the markers of {@link CODE_MARKERS} in text order:
+ * a fenced block (until a fence line of the same character, at least as long, without info
+ * string) and an inline span (until a run of exactly as many backticks). An inline span's end is
+ * not known when it opens, and backticks that no run closes are literal: matches inside an open
+ * span are held back and dropped when it closes, or handed to `replay` (in order, before what
+ * follows) when a blank line, a fence, the end of the text or {@link MOST_HELD} held matches show
+ * that it was not one. O(1) per marker or match.
+ * @internal
+ */
+export class CodeSpans<T> {
+  /** The open fence's run ('' outside one). */
+  #fence = '';
+  /** The open inline span's backtick count (0 outside one). */
+  #ticks = 0;
+  #held: T[] | undefined = undefined;
+  readonly #replay: (item: T) => void;
+
+  constructor(replay: (item: T) => void) {
+    this.#replay = replay;
+  }
+
+  /** Reads `m` if it is a code marker (its groups from `g`, as in {@link CODE_MARKERS}): true then. */
+  marker(m: RegExpExecArray, g: number): boolean {
+    const fence = m[g];
+    if (fence !== undefined) {
+      if (this.#fence === '') {
+        this.#literal();
+        this.#fence = fence;
+      } else if (fence[0] === this.#fence[0] && fence.length >= this.#fence.length && m[g + 1]!.trim() === '') this.#fence = '';
+      return true;
+    }
+    const ticks = m[g + 2];
+    if (ticks !== undefined) {
+      if (this.#fence !== '') return true;
+      if (this.#ticks === 0) this.#ticks = ticks.length;
+      else if (ticks.length === this.#ticks) {
+        this.#ticks = 0;
+        this.#held = undefined;
+      }
+      return true;
+    }
+    if (m[g + 3] === undefined) return false;
+    // a blank line ends a paragraph, and an inline span with it
+    if (this.#fence === '') this.#literal();
+    return true;
+  }
+
+  /** Inside a fence or an open inline span: a match here may be code (ask {@link code}). */
+  get open(): boolean {
+    return this.#fence !== '' || this.#ticks !== 0;
+  }
+
+  /** Whether a match here is code: inside a fence (dropped), or inside an open inline span (held: see the class). */
+  code(item: T): boolean {
+    if (this.#fence !== '') return true;
+    if (this.#ticks === 0) return false;
+    if ((this.#held ??= []).length >= MOST_HELD) {
+      this.#literal();
+      return false;
+    }
+    this.#held.push(item);
+    return true;
+  }
+
+  /** The end of the text: an inline span still open was literal backticks. */
+  end(): void {
+    this.#literal();
+  }
+
+  /** Reads the markers of `text` (a resumed checkpoint), keeping none of its matches. */
+  read(text: string): void {
+    const re = new RegExp(CODE_MARKERS, 'gm');
+    for (let m = re.exec(text); m !== null; m = re.exec(text)) this.marker(m, 1);
+    this.#held = undefined;
+  }
+
+  /** The open inline span was not one: its held matches are text. */
+  #literal(): void {
+    this.#ticks = 0;
+    const held = this.#held;
+    this.#held = undefined;
+    if (held) for (const item of held) this.#replay(item);
+  }
+}
