@@ -71,12 +71,13 @@ const cases = [
   // Markdown code spans and fences followed by the LaTeX and leak scans, JSON that ends where prose follows, narrower phrases
   // then the meta-commentary phrases shared by the guard and drift (one module): guardrails and drift 15.15, l0 with
   // guardrails 38.82, the root 72.41, l0 31.46 and the operators 38.58 (the shared list is the guard's longer one)
+  // then Markdown code tracking made at the first fence or backtick (6.5 -> 6.2 KB per guarded stream in fan-in): +0.03
   { label: "import { l0 } from 'l0-rx'", code: `export { l0 } from '${dist}/index.mjs';`, budget: 31.5, mustNotContain: [...RULE_CODE, ...STRUCTURED_CODE] },
   { label: "import { structured } from 'l0-rx' (with jsonrepair)", code: `export { structured } from '${dist}/index.mjs';`, budget: 39.2 },
   { label: "import { parseStructured } from 'l0-rx/operators' (with jsonrepair)", code: `export { parseStructured } from '${dist}/operators/index.mjs';`, budget: 10.4, mustNotContain: PROVIDER_CODE },
   { label: "import { formatContext, stripThinking, extractCode } from 'l0-rx'", code: `export { formatContext, stripThinking, extractCode } from '${dist}/index.mjs';`, budget: 2.1, mustNotContain: [...PROVIDER_CODE, ...STRUCTURED_CODE] },
   // every capability with its runtime dependencies (jsonrepair, eventsource-parser): the README says why not 45 KB
-  { label: "import * from 'l0-rx' (whole root entry)", code: `export * from '${dist}/index.mjs';`, budget: 72.45 },
+  { label: "import * from 'l0-rx' (whole root entry)", code: `export * from '${dist}/index.mjs';`, budget: 72.5 },
   // every pipeable operator, structured parsing (with jsonrepair) included: a ceiling, not a typical import
   { label: "import * from 'l0-rx/operators'", code: `export * from '${dist}/operators/index.mjs';`, budget: 38.6 },
   {
@@ -100,7 +101,7 @@ const cases = [
     // letting whitespace lead a resumed head (the blank lines after a thinking block), and the recorder writing nothing
     // more after a rejected append that follows an overflow; 38.0 for compact checkpoints in durable logs (37.61 -> 37.89)
     // 39.05 for the guard false-positive review (38.14 -> 39.03), as guardrails and drift
-    budget: 38.85,
+    budget: 38.9,
   },
   // 6 KB was the target; measured 11.0 KB (10.8 before the size pass, 10.1 after it, +0.5 for the
   // shared attempt text accumulate now builds on, +0.1 for the retry loop as one object per

@@ -30,7 +30,8 @@ class LatexRun extends TailScanner implements GuardRuleRun {
   #inline = 0;
   #dollars = 0;
   #latex = false;
-  readonly #code = new CodeSpans<Token>((t) => this.#token(t[0], t[1], t[2], t[3]));
+  /** Where Markdown code is (made at the first fence or backtick: most answers have none, and fan-in pays per open stream). */
+  #code: CodeSpans<Token> | undefined = undefined;
 
   constructor() {
     super(SCANS);
@@ -48,7 +49,7 @@ class LatexRun extends TailScanner implements GuardRuleRun {
   complete(): GuardFinding[] {
     // the tokens held back at the end of the text (`$$`, `\frac` waiting for the next character)
     this.finish();
-    this.#code.end();
+    this.#code?.end();
     const found = this.takeFindings() ?? [];
     for (const env of this.#envs ?? []) found.push({ message: `unclosed environment ${env.name}`, position: env.position });
     if (this.#latex) {
@@ -60,11 +61,14 @@ class LatexRun extends TailScanner implements GuardRuleRun {
   }
 
   protected override matched(m: RegExpExecArray, position: number): void {
-    if (this.#code.marker(m, 1)) return;
+    // a fence or backticks (groups 1 and 3), or a blank line (4), which ends nothing before any code
+    if (m[1] !== undefined || m[3] !== undefined) return void (this.#code ??= new CodeSpans<Token>((t) => this.#token(t[0], t[1], t[2], t[3]))).marker(m, 1);
+    if (m[4] !== undefined) return void this.#code?.marker(m, 1);
     const all = m[0];
     const kind = m[5];
     const name = m[6];
-    if (!this.#code.open || !this.#code.code([all, kind, name, position])) this.#token(all, kind, name, position);
+    const code = this.#code;
+    if (code === undefined || !code.open || !code.code([all, kind, name, position])) this.#token(all, kind, name, position);
   }
 
   #token(all: string, kind: string | undefined, name: string | undefined, position: number): void {

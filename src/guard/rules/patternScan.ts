@@ -77,8 +77,8 @@ export function compilePatterns(
 export class PatternRun extends TailScanner implements GuardRuleRun {
   readonly #specs: readonly PatternSpec[];
   readonly #inCode: readonly boolean[];
-  /** Where the code-aware specs are in Markdown code (made when one is). */
-  readonly #code: CodeSpans<Held> | undefined;
+  /** Where the code-aware specs are in Markdown code (made at the first fence or backtick: most answers have none, and fan-in pays per open stream). */
+  #code: CodeSpans<Held> | undefined = undefined;
   /** Per spec, whether it has reported (a spec's matches held in an inline span that turned out text are replayed: only the first counts). */
   #reported: boolean[] | undefined = undefined;
 
@@ -86,7 +86,6 @@ export class PatternRun extends TailScanner implements GuardRuleRun {
     super(compiled.scans);
     this.#specs = compiled.specs;
     this.#inCode = compiled.code;
-    this.#code = compiled.code.includes(true) ? new CodeSpans<Held>((h) => this.#found(h.text, h.position, h.index)) : undefined;
   }
 
   check(delta: string): GuardFinding[] | undefined {
@@ -97,7 +96,7 @@ export class PatternRun extends TailScanner implements GuardRuleRun {
   resume(checkpoint: string): void {
     this.skip(checkpoint);
     // where the checkpoint leaves the code-aware specs: in a fence, in an inline span
-    this.#code?.read(checkpoint);
+    if (this.#inCode.includes(true)) this.#spans().read(checkpoint);
   }
 
   complete(): GuardFinding[] | undefined {
@@ -107,9 +106,18 @@ export class PatternRun extends TailScanner implements GuardRuleRun {
   }
 
   protected override matched(m: RegExpExecArray, position: number, i: number): void {
-    const code = this.#inCode[i] ? this.#code! : undefined;
-    if (code !== undefined && (code.marker(m, 1) || (code.open && code.code({ text: m[0], position, index: i })))) return;
+    if (this.#inCode[i]) {
+      // a fence or backticks (groups 1 and 3), or a blank line (4), which ends nothing before any code
+      if (m[1] !== undefined || m[3] !== undefined) return void this.#spans().marker(m, 1);
+      if (m[4] !== undefined) return void this.#code?.marker(m, 1);
+      const code = this.#code;
+      if (code !== undefined && code.open && code.code({ text: m[0], position, index: i })) return;
+    }
     this.#found(m[0], position, i);
+  }
+
+  #spans(): CodeSpans<Held> {
+    return (this.#code ??= new CodeSpans<Held>((h) => this.#found(h.text, h.position, h.index)));
   }
 
   #found(text: string, position: number, i: number): void {
