@@ -1,7 +1,8 @@
 /**
  * How alike two texts are, from 0 (nothing in common) to 1 (the same words in the same order):
  * `1 - d / max(m, n)`, where `d` is the word-level edit distance between the texts' word
- * sequences (`m`, `n` words). Words are runs of letters and digits, compared case-insensitively;
+ * sequences (`m`, `n` words). Words are runs of letters (with their combining marks) and digits,
+ * compared case-insensitively after NFC normalisation (a composed and a decomposed `é` are equal);
  * punctuation and whitespace are ignored, so "Paris." and "paris" are the same answer.
  *
  *   textSimilarity('The quick brown fox', 'the quick brown dog')   // 0.75: one word of four differs
@@ -72,10 +73,11 @@ function editDistance(x: Int32Array, y: Int32Array, peq: Int32Array): number {
   return score;
 }
 
-const WORD = /[\p{L}\p{N}]+/gu;
+/* Letters with their combining marks (NFD accents, Indic vowel signs) and digits. */
+const WORD = /[\p{L}\p{N}][\p{L}\p{M}\p{N}]*/gu;
 
 function wordIds(text: string, ids: Map<string, number>): Int32Array {
-  const words = text.toLowerCase().match(WORD) ?? [];
+  const words = text.normalize('NFC').toLowerCase().match(WORD) ?? [];
   const out = new Int32Array(words.length);
   words.forEach((w, i) => {
     let id = ids.get(w);

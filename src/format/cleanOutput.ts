@@ -1,4 +1,4 @@
-import { checkBag, checkKeys, optionKeys, optionPath } from '../internal/options.js';
+import { checkBag, checkKeys, optionError, optionKeys, optionPath } from '../internal/options.js';
 import { normalizeNewlines } from './text.js';
 
 /** Options of {@link cleanOutput}; every step is on by default except `collapseWhitespace`. */
@@ -62,6 +62,9 @@ export function cleanOutput(text: string, config: CleanOutputConfig = {}): strin
   checkBag(PATH, config);
   checkKeys(PATH, config, KEYS);
   const { normalizeNewlines: newlines = true, stripFences = true, trimLines = true, collapseWhitespace = false, trim = true } = config;
+  for (const [key, v] of Object.entries({ normalizeNewlines: newlines, stripFences, trimLines, collapseWhitespace, trim })) {
+    if (typeof v !== 'boolean') throw optionError(PATH, key, 'a boolean', v);
+  }
   let out = newlines ? normalizeNewlines(text) : text;
   if (stripFences) {
     const inner = unwrapFence(out.trim());

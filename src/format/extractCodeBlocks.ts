@@ -7,7 +7,8 @@ export interface CodeBlock {
   readonly unclosed: boolean;
 }
 
-const OPEN = /^([ \t]*)(`{3,}|~{3,})[ \t]*([^\s`]*)[^\n]*$/;
+/* As in CommonMark, a backtick fence's info string has no backtick ("```js```" on one line is inline code, not a fence). */
+const OPEN = /^([ \t]*)(?:(`{3,})[ \t]*([^\s`]*)[^`\n]*|(~{3,})[ \t]*([^\s`]*)[^\n]*)$/;
 
 /** The line without up to `n` characters of its leading spaces and tabs. */
 function outdent(line: string, n: number): string {
@@ -38,7 +39,9 @@ export function extractCodeBlocks(text: string, language?: string): CodeBlock[] 
   for (let i = 0; i < lines.length; i++) {
     const open = OPEN.exec(lines[i]!);
     if (!open) continue;
-    const [, indent, fence, info] = open as unknown as [string, string, string, string];
+    const indent = open[1]!;
+    const fence = (open[2] ?? open[4])!;
+    const info = (open[3] ?? open[5])!;
     const close = new RegExp(`^[ \\t]*${fence[0] === '`' ? '`' : '~'}{${fence.length},}[ \\t]*$`);
     let j = i + 1;
     while (j < lines.length && !close.test(lines[j]!)) j++;

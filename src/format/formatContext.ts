@@ -102,6 +102,7 @@ export function formatContext(content: string, config: FormatContextConfig = {})
   if (typeof content !== 'string') throw new TypeError(`formatContext(content) must be a string, got ${typeof content}`);
   if (!DELIMITERS.includes(delimiter)) throw optionError(PATH, 'delimiter', DELIMITERS.map((d) => `'${d}'`).join(', '), delimiter);
   if (typeof label !== 'string' || label.trim() === '') throw optionError(PATH, 'label', 'a non-empty string', label);
+  for (const [key, v] of [['dedent', undent], ['escape', escape]] as const) if (typeof v !== 'boolean') throw optionError(PATH, key, 'a boolean', v);
   if (content.trim() === '') return '';
   const text = trimBlankLines(undent ? dedent(content) : content);
   const body = escape ? escapeDelimiters(text, delimiter) : text;

@@ -50,6 +50,7 @@ export function formatMemory(entries: readonly MemoryEntry[], config: FormatMemo
   if (!Array.isArray(entries)) throw new TypeError('formatMemory(entries) must be an array of { role, content }');
   if (!STYLES.includes(style)) throw optionError(PATH, 'style', STYLES.map((s) => `'${s}'`).join(', '), style);
   if (maxEntries !== undefined && !(Number.isInteger(maxEntries) && maxEntries >= 0)) throw optionError(PATH, 'maxEntries', 'a non-negative integer', maxEntries);
+  if (typeof includeTimestamps !== 'boolean') throw optionError(PATH, 'includeTimestamps', 'a boolean', includeTimestamps);
   const kept = maxEntries === undefined ? entries : entries.slice(Math.max(0, entries.length - maxEntries));
   const stamp = (e: MemoryEntry) => (includeTimestamps && e.timestamp ? `[${e.timestamp}] ` : '');
   switch (style) {

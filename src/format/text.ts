@@ -30,7 +30,9 @@ export function truncate(text: string, max: number, suffix = '…'): string {
   if (text.length <= max) return text;
   let end = Math.max(0, max - suffix.length);
   if (end > 0 && isHighSurrogate(text.charCodeAt(end - 1))) end--;
-  return text.slice(0, end) + suffix.slice(0, max);
+  // a suffix longer than max is cut too, never inside a surrogate pair
+  const cut = max > 0 && max < suffix.length && isHighSurrogate(suffix.charCodeAt(max - 1)) ? max - 1 : max;
+  return text.slice(0, end) + suffix.slice(0, cut);
 }
 
 const HTML: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };

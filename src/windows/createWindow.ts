@@ -100,6 +100,8 @@ const MERGE_KEYS = /*#__PURE__*/ optionKeys<MergeResultsOptions>()(['separator',
 const MERGE_PATH = /*#__PURE__*/ optionPath('mergeResults', 'result, ');
 const CONTEXT_PATH = /*#__PURE__*/ optionPath('getContext', 'index, ');
 const FIND_PATH = /*#__PURE__*/ optionPath('findChunks', 'text, ');
+const PROCESS_ALL_PATH = /*#__PURE__*/ optionPath('processAll', 'fn, ', 'options');
+const SEQUENTIAL_PATH = /*#__PURE__*/ optionPath('processSequential', 'fn, ', 'options');
 
 const KEYS = /*#__PURE__*/ optionKeys<CreateWindowConfig>()(['size', 'overlap', 'strategy', 'estimateTokens']);
 const PATH = /*#__PURE__*/ optionPath('createWindow', 'document, ');
@@ -183,12 +185,19 @@ export function createWindow(document: string, config: CreateWindowConfig = {}):
       return { totalChunks: chunks.length, totalChars: document.length, totalTokens, avgChunkSize, overlapSize: overlap, strategy };
     },
     processAll: (fn, options = {}) => {
+      checkBag(PROCESS_ALL_PATH, options);
+      checkKeys(PROCESS_ALL_PATH, options, ['concurrency']);
+      if (typeof fn !== 'function') throw new TypeError(`processAll(fn): fn must be a function, got ${typeof fn}`);
       const { concurrency = 5 } = options;
       if (!Number.isInteger(concurrency) || concurrency < 1) throw new TypeError(`processAll(fn, {concurrency}) must be an integer >= 1, got ${String(concurrency)}`);
       return runAll(chunks.map((c) => defer(() => fn(c, { context: undefined }))), { concurrency, failFast: false });
     },
     processSequential: (fn, options = {}) => {
+      checkBag(SEQUENTIAL_PATH, options);
+      checkKeys(SEQUENTIAL_PATH, options, ['carry']);
+      if (typeof fn !== 'function') throw new TypeError(`processSequential(fn): fn must be a function, got ${typeof fn}`);
       const { carry } = options;
+      if (carry !== undefined && typeof carry !== 'function') throw optionError(SEQUENTIAL_PATH, 'carry', 'a function', carry);
       let context: string | undefined;
       const sources = chunks.map((c) =>
         defer(() => {
