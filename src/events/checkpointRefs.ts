@@ -10,10 +10,11 @@
  * Envelopes are never changed: the memory store and stores of your own keep them whole.
  *
  * The proof is the attempt text's identity: `checkpointEvery` notes each checkpoint it emits with
- * the id of its attempt text (see AttemptText), and the recorder's own AttemptText has the same id
- * only when it saw the very same events since the attempt began (ids are shared by instances that
- * apply the same event to the same text, never by comparing strings). An operator between the two
- * that changes, adds or drops tokens gives the recorder another id: the checkpoint is written whole.
+ * the version of its attempt text (see AttemptText), and the recorder, following the version of the
+ * events it records (`followVersion`), has the same one only when it saw the very same events since
+ * the attempt began (versions are shared by instances that apply the same event to the same text,
+ * never by comparing strings). An operator between the two that changes, adds or drops tokens
+ * gives the recorder another version: the checkpoint is written whole.
  * @internal
  */
 import type { CheckpointEvent, L0Event } from './eventTypes.js';
@@ -52,17 +53,15 @@ export function noteCheckpoint(event: CheckpointEvent, textId: number): void {
   r.textId = textId;
 }
 
-/** The recorder: `event` is a checkpoint `checkpointEvery` noted for the text `textId` (the recorder's own). */
-export function isPrefixOf(event: L0Event, textId: number): boolean {
+/**
+ * The recorder: marks `envelope` when its `event` is a checkpoint `checkpointEvery` noted for the
+ * text version `textId` (the recorder's own), so a durable store may write it compact.
+ */
+export function markIfPrefix(envelope: EventEnvelope, event: L0Event, textId: number): void {
   const r = refs();
-  return r.event === event && r.textId === textId;
-}
-
-/** The recorder marks an envelope whose checkpoint may be written compact. */
-export function markPrefix(envelope: EventEnvelope): void {
   // a hidden own property, not a WeakSet: a log of many checkpoints kept in memory would make every
   // major garbage collection walk a WeakSet entry per checkpoint (measured: 2-3% of the full stack)
-  Object.defineProperty(envelope, PREFIX, { value: true });
+  if (r.event === event && r.textId === textId) Object.defineProperty(envelope, PREFIX, { value: true });
 }
 
 /** What a durable store writes for `envelope`'s event: the compact form of a marked checkpoint, else the event. */

@@ -9,7 +9,7 @@ import { StreamAbortedError } from '../errors/StreamAbortedError.js';
 import { isPromiseLike } from '../internal/isPromiseLike.js';
 import { Relay } from '../internal/relay.js';
 import { attemptTextChange, followVersion } from '../attempt/attemptText.js';
-import { isPrefixOf, markPrefix } from './checkpointRefs.js';
+import { markIfPrefix } from './checkpointRefs.js';
 
 const COMPLETE = 'complete';
 
@@ -171,7 +171,7 @@ export class Recorder extends Relay<L0Event> {
         this.textVersion = followVersion(event, -1);
         return;
       default:
-        if (event.type === 'checkpoint' && this.textVersion > 0 && isPrefixOf(event, this.textVersion)) markPrefix(envelope);
+        if (event.type === 'checkpoint' && this.textVersion > 0) markIfPrefix(envelope, event, this.textVersion);
     }
   }
 

@@ -10,6 +10,7 @@ import { lastBoundary, releaseTarget, releaseText, settle, VerdictBuilder, type 
 import { phaseReporter } from './guardPhase.js';
 import { NEVER, type GuardPlan } from './guardPlan.js';
 import { HOLDS_NOTHING } from './guardEngineKey.js';
+import { isHighSurrogate } from '../internal/surrogate.js';
 
 /** Rule `i`'s bit in a mask: rules from the 32nd on share the last one. */
 const bit = (i: number): number => 1 << (i < 31 ? i : 31);
@@ -152,7 +153,7 @@ export class GuardSubscription extends Relay<L0Event> implements RedactionSink {
     } else {
       // never half an emoji: a released token does not end after a high surrogate (0xd800-0xdbff) its low half follows
       to = checked - holdBack;
-      if (to < length && (this.#pending.charCodeAt(to - 1 - this.#released) & 0xfc00) === 0xd800) to--;
+      if (to < length && isHighSurrogate(this.#pending.charCodeAt(to - 1 - this.#released))) to--;
       to = releaseTarget(length, to, this.#released, this.redactions);
     }
     // a hold-back shorter than `span` releases text a phrase may still run through: no checkpoint holds it

@@ -87,7 +87,21 @@ const CODE_AWARE: readonly PatternCategory[] = ['instruction-leak'];
  * sees the word after "I'm an AI". A leaked heading's prompt text may follow a blank line: the
  * blank line (a code marker) waits for it.
  */
-const SETTLE: Readonly<Partial<Record<PatternCategory, number>>> = { 'meta-commentary': 24, 'instruction-leak': 24, placeholder: 0 };
+function settleOf(category: PatternCategory, refusals: boolean): number {
+  const behind = refusals ? REFUSAL_LOOK : 0;
+  switch (category) {
+    case 'refusal':
+      return REFUSAL_LOOK;
+    case 'meta-commentary':
+      return behind + 24;
+    case 'instruction-leak':
+      return Math.max(24, behind);
+    case 'placeholder':
+      return behind;
+    default:
+      return 0;
+  }
+}
 
 /** The names of the built-in families. */
 export type PatternCategory = 'meta-commentary' | 'refusal' | 'instruction-leak' | 'placeholder' | 'hedging' | 'format-collapse';
@@ -134,8 +148,8 @@ export function patternRule(config: PatternRuleConfig = {}): GuardRule {
     if (!(p?.pattern instanceof RegExp) || typeof p.name !== 'string') throw new TypeError('patternRule({patterns}): each pattern needs a `name` and a RegExp `pattern`');
   }
   const all = Object.freeze([...specs, ...(config.patterns ?? [])]);
-  const refusal = categories.includes('refusal') ? REFUSAL_LOOK : 0;
-  const settles = categories.map((c) => (c === 'refusal' ? REFUSAL_LOOK : c === 'meta-commentary' ? refusal + 24 : Math.max(SETTLE[c] ?? 0, c in SETTLE ? refusal : 0)));
+  const refusals = categories.includes('refusal');
+  const settles = categories.map((c) => settleOf(c, refusals));
   // hold-back keeps back what a held match may cover: its span and the characters it waits for
   const span = all.reduce((max, s, i) => Math.max(max, (s.span ?? 100) + (settles[i] ?? 0)), 0);
   const compiled = compilePatterns(all, categories.map((c) => TRIGGERS[c]), categories.map((c) => LINE_END.includes(c)), settles, categories.map((c) => CODE_AWARE.includes(c)));

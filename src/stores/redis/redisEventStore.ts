@@ -1,5 +1,5 @@
-import { checkFromSeq, type EventEnvelope, type EventStore, type SeqRange } from '../../events/eventStore.js';
-import { DELETED_FIELD, envelopeOf, tail, type RedisFollowClient } from './redisTail.js';
+import { checkFromSeq, type EventStore, type SeqRange } from '../../events/eventStore.js';
+import { DELETED_FIELD, envelopesIn, tail, type RedisFollowClient } from './redisTail.js';
 import { CheckpointDecoder, isCompact, storedEnvelope } from '../../events/checkpointRefs.js';
 
 export type { RedisFollowClient } from './redisTail.js';
@@ -107,14 +107,8 @@ export function createRedisEventStore(client: RedisCommandClient, options: Redis
     async read(streamId: string, range?: SeqRange) {
       const fromSeq = range?.fromSeq ?? 0;
       const to = range?.toSeq === undefined ? '+' : `0-${range.toSeq + 1}`;
-      const entries = async (from: string) => {
-        const envelopes: EventEnvelope[] = [];
-        for (const [id, fields] of (await client.sendCommand(['XRANGE', streamKey(streamId), from, to])) as [string, string[]][]) {
-          const entry = envelopeOf(fields, streamId, id);
-          if (entry !== undefined) envelopes.push(entry.envelope);
-        }
-        return envelopes; // a delete marker (the stream is being deleted) is left out
-      };
+      // a delete marker (the stream is being deleted) is left out
+      const entries = async (from: string) => envelopesIn((await client.sendCommand(['XRANGE', streamKey(streamId), from, to])) as [string, string[]][], streamId);
       let envelopes = await entries(fromSeq === 0 ? '-' : `0-${fromSeq + 1}`);
       // a compact checkpoint is rebuilt from the tokens before it: a window that holds one is read from the run's start
       if (fromSeq > 0 && envelopes.some(isCompact)) envelopes = await entries('-');

@@ -205,12 +205,18 @@ async function primed(connection: RedisFollowClient, key: string, streamId: stri
   const last = entries[entries.length - 1];
   if (last === undefined || last[0] !== upTo || fieldOf(last[1], 'envelope') !== raw) return undefined;
   const decoder = new CheckpointDecoder(streamId);
-  for (let i = 0; i < entries.length - 1; i++) {
-    const [id, fields] = entries[i]!;
-    const entry = envelopeOf(fields, streamId, id);
-    if (entry !== undefined) decoder.decode(entry.envelope);
-  }
+  for (const envelope of envelopesIn(entries.slice(0, -1), streamId)) decoder.decode(envelope);
   return decoder;
+}
+
+/** The envelopes of `streamId` in an `XRANGE` reply, in order (a delete marker left out). @internal */
+export function envelopesIn(entries: readonly (readonly [string, readonly string[]])[], streamId: string): EventEnvelope[] {
+  const envelopes: EventEnvelope[] = [];
+  for (const [id, fields] of entries) {
+    const entry = envelopeOf(fields, streamId, id);
+    if (entry !== undefined) envelopes.push(entry.envelope);
+  }
+  return envelopes;
 }
 
 /** True when the stream's last entry is a terminal envelope before `fromSeq`: a finished run followed from past its end. */
