@@ -25,42 +25,11 @@
  */
 import { isHighSurrogate } from '../internal/surrogate.js';
 import { introduces } from './extractJson.js';
+import { copyOpenPath, ESCAPES, Expect, isWhitespace, Mode, NUMBER, setOwn, type Container, type Frame } from './partialJsonFrames.js';
 
-type Container = Record<string, unknown> | unknown[];
-
-// plain objects, not `const enum`: with isolatedModules an enum compiles to an IIFE that no bundler can drop
-const Expect = { KeyOrEnd: 0, Key: 1, Colon: 2, Value: 3, CommaOrEnd: 4, ValueOrEnd: 5 } as const;
-type Expect = (typeof Expect)[keyof typeof Expect];
-const Mode = { Before: 0, Value: 1, Str: 2, Escape: 3, Unicode: 4, Atom: 5, Done: 6, Failed: 7, Probe: 8 } as const;
-type Mode = (typeof Mode)[keyof typeof Mode];
-
-interface Frame {
-  readonly c: Container;
-  readonly isArray: boolean;
-  /** Where this container sits in its parent. */
-  readonly slot: string | number;
-  expect: Expect;
-  /** The key whose value comes next (objects). */
-  key: string;
-  /** Values assigned so far. */
-  size: number;
-}
-
-const NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
-const ESCAPES: Readonly<Record<string, string>> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
 const ROOT = /[[{]/g;
 /** Characters of copying paid for by one received character (see step 5). */
 const CREDIT_PER_CHAR = 8;
-
-/** Sets `key` on `o` as an own property, even `__proto__` (never the prototype). */
-export function setOwn(o: Record<string, unknown>, key: string, value: unknown): void {
-  if (key === '__proto__') Object.defineProperty(o, key, { value, writable: true, enumerable: true, configurable: true });
-  else o[key] = value;
-}
-
-function isWhitespace(ch: string): boolean {
-  return ch === ' ' || ch === '\n' || ch === '\r' || ch === '\t';
-}
 
 /** Incremental JSON parser with deep-partial snapshots. @internal */
 export class PartialJsonParser {
@@ -120,25 +89,11 @@ export class PartialJsonParser {
     this.dirty = false;
     this.credit = 0;
     const { stack } = this;
-    if (stack.length === 0) return this.root;
-    let child: unknown;
-    for (let d = stack.length - 1; d >= 0; d--) {
-      const f = stack[d]!;
-      const copy: Container = f.isArray ? (f.c as unknown[]).slice() : { ...f.c };
-      if (d < stack.length - 1) this.put(copy, stack[d + 1]!.slot, child);
-      else if (this.inValueString()) this.put(copy, f.isArray ? (f.c as unknown[]).length : f.key, this.buf);
-      child = Object.freeze(copy);
-    }
-    return child;
+    return stack.length === 0 ? this.root : copyOpenPath(stack, this.inValueString() ? this.buf : undefined);
   }
 
   private inValueString(): boolean {
     return !this.strIsKey && (this.mode === Mode.Str || this.mode === Mode.Escape || this.mode === Mode.Unicode);
-  }
-
-  private put(c: Container, slot: string | number, value: unknown): void {
-    if (Array.isArray(c)) c[slot as number] = value;
-    else setOwn(c, slot as string, value);
   }
 
   /** Consumes input from `i`; returns the next index. */

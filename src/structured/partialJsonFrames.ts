@@ -1,0 +1,61 @@
+/**
+ * The partial-JSON parser's vocabulary (its modes, the open-container frames) and the one piece of
+ * it that needs no parser state: copying the open path into a deep-partial snapshot. Internal.
+ */
+
+export type Container = Record<string, unknown> | unknown[];
+
+// plain objects, not `const enum`: with isolatedModules an enum compiles to an IIFE that no bundler can drop
+export const Expect = { KeyOrEnd: 0, Key: 1, Colon: 2, Value: 3, CommaOrEnd: 4, ValueOrEnd: 5 } as const;
+export type Expect = (typeof Expect)[keyof typeof Expect];
+export const Mode = { Before: 0, Value: 1, Str: 2, Escape: 3, Unicode: 4, Atom: 5, Done: 6, Failed: 7, Probe: 8 } as const;
+export type Mode = (typeof Mode)[keyof typeof Mode];
+
+/** An open container on the parser's stack. */
+export interface Frame {
+  readonly c: Container;
+  readonly isArray: boolean;
+  /** Where this container sits in its parent. */
+  readonly slot: string | number;
+  expect: Expect;
+  /** The key whose value comes next (objects). */
+  key: string;
+  /** Values assigned so far. */
+  size: number;
+}
+
+export const NUMBER = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
+export const ESCAPES: Readonly<Record<string, string>> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
+
+/** Sets `key` on `o` as an own property, even `__proto__` (never the prototype). */
+export function setOwn(o: Record<string, unknown>, key: string, value: unknown): void {
+  if (key === '__proto__') Object.defineProperty(o, key, { value, writable: true, enumerable: true, configurable: true });
+  else o[key] = value;
+}
+
+/** Puts `value` at `slot` of a container (an index of an array, an own key of an object). */
+function put(c: Container, slot: string | number, value: unknown): void {
+  if (Array.isArray(c)) c[slot as number] = value;
+  else setOwn(c, slot as string, value);
+}
+
+export function isWhitespace(ch: string): boolean {
+  return ch === ' ' || ch === '\n' || ch === '\r' || ch === '\t';
+}
+
+/**
+ * Copies the open containers, innermost first, each into a frozen copy that holds the next one's
+ * copy; closed containers are shared, never copied. `growing` is a value string in progress in
+ * the innermost container (shown as its prefix), or undefined.
+ */
+export function copyOpenPath(stack: readonly Frame[], growing: string | undefined): unknown {
+  let child: unknown;
+  for (let d = stack.length - 1; d >= 0; d--) {
+    const f = stack[d]!;
+    const copy: Container = f.isArray ? (f.c as unknown[]).slice() : { ...f.c };
+    if (d < stack.length - 1) put(copy, stack[d + 1]!.slot, child);
+    else if (growing !== undefined) put(copy, f.isArray ? (f.c as unknown[]).length : f.key, growing);
+    child = Object.freeze(copy);
+  }
+  return child;
+}
