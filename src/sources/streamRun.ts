@@ -1,31 +1,20 @@
 /* One fromStream subscription: resolves the factory's value, owns its iteration, decodes it. Internal. */
 import { isObservable, map, takeWhile, type Observable, type Subscriber, type Subscription } from 'rxjs';
 import type { CompleteEvent, L0Event } from '../events/eventTypes.js';
-import { describeThrown, safeGet, safeHas } from '../errors/inspect.js';
 import { describeValue, InvalidStreamError } from '../errors/InvalidStreamError.js';
 import { toL0Error } from '../errors/normalizeError.js';
 import { StreamAbortedError } from '../errors/StreamAbortedError.js';
-import { incompleteStream, isAsyncIterable, isReadableStreamLike, isRecord, unreadableChunk } from './adapters/shared.js';
+import { incompleteStream, unreadableChunk } from './adapters/shared.js';
 import type { AdapterEmit, ChunkDecoder, StreamAdapter } from './adapters/types.js';
 import { checkEvent } from './validateEvent.js';
 import { isPromiseLike } from '../internal/isPromiseLike.js';
 import { nextWithUncheckedTail } from '../attempt/uncheckedTail.js';
 import { subscribeChild } from '../attempt/attemptContext.js';
+import { controllerOf, discard, openReader, settle, unknownInputMessage, type AbortControllerLike, type ChunkReader } from './streamReaders.js';
 
 const STOP: CompleteEvent = /*#__PURE__*/ Object.freeze({ type: 'complete', finishReason: 'stop' });
 /** How many promises and adapter unwraps one value may go through (a guard against ones that never end). */
 const MAX_UNWRAP = 8;
-
-/** Pull-based reading we own, so unsubscribing can cancel a read that is still pending. */
-interface ChunkReader {
-  read(): Promise<IteratorResult<unknown>>;
-  cancel(): void;
-}
-
-interface AbortControllerLike {
-  abort(): void;
-  readonly signal: { readonly aborted: boolean };
-}
 
 /**
  * The state of one subscription. Every public method is safe to call after the subscriber closed.
@@ -255,111 +244,4 @@ export class StreamRun {
     }
     this.subscriber.next(e);
   }
-}
-
-/** Runs `f`, swallowing a synchronous throw or a rejection of the promise it returns. */
-function settle(f: () => unknown): void {
-  try {
-    const result = f();
-    if (isPromiseLike(result)) result.then(undefined, () => undefined);
-  } catch {
-    /* cleanup is best effort */
-  }
-}
-
-/** An SDK stream's own AbortController (the openai `Stream.controller`), if it carries one. */
-function controllerOf(input: object): AbortControllerLike | undefined {
-  const c = (input as { controller?: unknown }).controller;
-  if (!isRecord(c) || typeof c['abort'] !== 'function' || !isRecord(c['signal'])) return undefined;
-  return c as unknown as AbortControllerLike;
-}
-
-function openReader(source: object): ChunkReader | undefined {
-  let handle: unknown;
-  let opened: string;
-  try {
-    if (isReadableStreamLike(source)) {
-      handle = source.getReader();
-      opened = 'getReader()';
-    } else if (isAsyncIterable(source)) {
-      handle = source[Symbol.asyncIterator]();
-      opened = '[Symbol.asyncIterator]()';
-    } else {
-      return undefined;
-    }
-  } catch (e) {
-    throw new InvalidStreamError(
-      `fromStream: could not start reading ${describeValue(source)} (${describeThrown(e)}); ` +
-        'a stream can be read once, so the factory must return a new one on every call',
-      e,
-    );
-  }
-  const method = opened === 'getReader()' ? 'read' : 'next';
-  if (typeof safeGet(handle, method) !== 'function') {
-    throw new InvalidStreamError(`fromStream: ${opened} of ${describeValue(source)} returned ${describeValue(handle)}, which has no ${method}() method`);
-  }
-  return method === 'read' ? new StreamReader(handle as ReadableStreamDefaultReader<unknown>) : new IteratorReader(handle as AsyncIterator<unknown>);
-}
-
-/* Readers as classes, not closures: one small object per open stream (fan-in keeps 10,000 of them). */
-class StreamReader implements ChunkReader {
-  constructor(private readonly reader: ReadableStreamDefaultReader<unknown>) {}
-  read(): Promise<IteratorResult<unknown>> {
-    return this.reader.read() as Promise<IteratorResult<unknown>>;
-  }
-  cancel(): void {
-    settle(() => this.reader.cancel());
-  }
-}
-
-class IteratorReader implements ChunkReader {
-  constructor(private readonly iterator: AsyncIterator<unknown>) {}
-  read(): Promise<IteratorResult<unknown>> {
-    return this.iterator.next();
-  }
-  cancel(): void {
-    settle(() => this.iterator.return?.());
-  }
-}
-
-/**
- * Releases a stream the subscriber no longer wants (a factory promise resolved after unsubscribe):
- * aborts an SDK stream's own controller, cancels a ReadableStream, returns an async iterator, and
- * looks one level into a `{stream}` wrapper (an AI SDK `doStream` result). Only
- * matters for a factory that ignored `signal`, which is already aborted.
- */
-function discard(value: unknown, depth = 0): void {
-  if (typeof value !== 'object' || value === null || depth > 1) return;
-  settle(() => {
-    const controller = controllerOf(value);
-    if (controller) settle(() => controller.abort());
-    if (isReadableStreamLike(value)) {
-      if (!value.locked) settle(() => value.cancel());
-    } else if (isAsyncIterable(value)) {
-      settle(() => value[Symbol.asyncIterator]().return?.());
-    } else {
-      discard(safeGet(value, 'stream'), depth + 1);
-    }
-  });
-}
-
-function unknownInputMessage(input: unknown): string {
-  return (
-    `fromStream: the factory returned ${describeValue(input)}, which is not a stream fromStream can read${hintFor(input)}. ` +
-    'Return an SDK stream, a streamText result, an AsyncIterable, a ReadableStream or an Observable<L0Event> ' +
-    '(or a promise of one), or add a custom adapter with `unwrap`'
-  );
-}
-
-/** What the user most likely did wrong, for the well-known non-stream results of the SDKs. */
-function hintFor(input: unknown): string {
-  if (safeHas(input, 'textStream')) return ' (never pass `textStream`: it hides errors; return the streamText result or its `stream`)';
-  const object = safeGet(input, 'object');
-  if (object === 'chat.completion' || object === 'response' || object === 'text_completion') {
-    return ` (it is a complete OpenAI \`${object}\` object, not a stream: did you forget \`stream: true\`?)`;
-  }
-  if (safeHas(input, 'steps') && safeHas(input, 'text')) {
-    return ' (it looks like an AI SDK generateText result, which is not a stream: use streamText, not generateText)';
-  }
-  return '';
 }
