@@ -1,4 +1,5 @@
 /** @test {measureRun} */
+import { lastValueFrom, of, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { l0, measureRun, type L0Event, type RunMetrics } from 'l0-rx';
 import { fakeModel } from 'l0-rx/testing';
@@ -58,6 +59,22 @@ describe('measureRun', () => {
     testScheduler().run(({ cold, expectObservable }) => {
       expectObservable(cold('a|', values).pipe(measureRun(() => { throw new Error('boom'); }))).toBe('a|', values);
     });
+  });
+
+  it('should swallow an async onMetrics whose promise rejects, never leaving the rejection unhandled', async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (e: unknown) => unhandled.push(e);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const seen: RunMetrics[] = [];
+      const events = await lastValueFrom(of(values['s']!, values['x']!).pipe(measureRun(async (m) => { seen.push(m); throw new Error('db down'); }), toArray()));
+      expect(events).toEqual([values['s'], values['x']]);
+      await new Promise((resolve) => setImmediate(resolve)); // past the microtasks where an unhandled rejection is detected
+      expect(seen.map((m) => m.outcome)).toEqual(['complete']);
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
   });
 
   it('should name a bad argument', () => {

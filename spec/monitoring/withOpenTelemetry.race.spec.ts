@@ -56,6 +56,16 @@ describe('withOpenTelemetry with raceModels and hedge (real sdk-trace-base)', ()
     for (const span of spans) expect(span.parentSpanContext?.spanId).toBe(runSpan(exporter).spanContext().spanId); // no attempt of the run is open
   });
 
+  it('should not label an entrant that names no model with the configured model (each entrant is another model)', () => {
+    const { exporter, tracer } = tracing();
+    const scheduler = testScheduler();
+    scheduler.run(({ cold }) => {
+      raceModels({ fast: cold('s-a---x|', values), slow: cold('s---b|', values) }).pipe(withOpenTelemetry({ tracer, model: 'gpt-x', scheduler: epochClock(scheduler) })).subscribe();
+    });
+    expect(attempts(exporter).map((s) => [s.attributes['l0.race.entrant_name'], s.attributes['gen_ai.request.model']])).toEqual([['slow', undefined], ['fast', undefined]]);
+    expect(runSpan(exporter).attributes['gen_ai.request.model']).toBe('gpt-x');
+  });
+
   it('should not trace the winner twice when its held events are released downstream', () => {
     const { exporter, tracer } = tracing();
     const scheduler = testScheduler();

@@ -80,6 +80,27 @@ describe('withOpenTelemetry (real sdk-trace-base, in-memory exporter)', () => {
     expect(run!.attributes).toMatchObject({ 'l0.retries': 1, 'l0.fallbacks': 1, 'l0.attempts': 3 });
   });
 
+  it('should give the primary\'s attempts the configured model, and a fallback that names none no model of another stream', () => {
+    const { exporter, tracer } = tracing();
+    testScheduler().run(() => {
+      l0({
+        stream: fakeModel([{ items: [{ error: { status: 503 } }] }]),
+        fallbackStreams: [fakeModel({ items: [{ error: { status: 503 } }] }), { stream: fakeModel('ab|'), model: 'claude-x' }],
+        retry: { backoff: 'fixed', baseDelay: 5, maxRetries: 1 },
+        runOperators: [withOpenTelemetry({ tracer, model: 'gpt-x' })],
+      }).subscribe();
+    });
+    const spans = exporter.getFinishedSpans();
+    expect(named(spans, 'l0.run')[0]!.attributes['gen_ai.request.model']).toBe('gpt-x');
+    expect(named(spans, 'l0.attempt').map((s) => [s.attributes['l0.fallback_index'], s.attributes['gen_ai.request.model']])).toEqual([
+      [0, 'gpt-x'],
+      [0, 'gpt-x'],
+      [1, undefined],
+      [1, undefined],
+      [2, 'claude-x'],
+    ]);
+  });
+
   it('should end every span with an error status and the error code when the run fails', () => {
     const { exporter, tracer } = tracing();
     testScheduler().run(() => {
@@ -118,6 +139,8 @@ describe('withOpenTelemetry (real sdk-trace-base, in-memory exporter)', () => {
   it('should name a bad config', () => {
     expect(() => withOpenTelemetry({} as never)).toThrow('withOpenTelemetry({tracer}) must be an OpenTelemetry Tracer (with startSpan)');
     expect(() => withOpenTelemetry({ tracer: tracing().tracer, sytem: 'x' } as never)).toThrow(/unknown option `sytem`/);
+    expect(() => withOpenTelemetry({ tracer: tracing().tracer, attributes: null } as never)).toThrow('withOpenTelemetry({attributes}) must be a record of span attributes, got null');
+    expect(() => withOpenTelemetry({ tracer: tracing().tracer, attributes: 'team=a' } as never)).toThrow(/got string/);
   });
 
   it('should stop a synchronous source as soon as the consumer leaves (take), ending the span as a complete-less cancel', () => {

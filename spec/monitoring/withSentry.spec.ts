@@ -47,6 +47,15 @@ describe('withSentry (real @sentry/core client, in-memory transport)', () => {
     expect(transaction!.contexts.trace).toMatchObject({ status: 'ok', op: 'gen_ai.chat', data: expect.objectContaining({ 'l0.tokens': 2, 'l0.time_to_first_token_ms': 2 }) });
   });
 
+  it('should give the span the run\'s duration under virtual time on the default scheduler (a clock that starts at 0)', async () => {
+    const { client, items } = sentry();
+    testScheduler().run(({ cold }) => {
+      cold('s-a---a-x|', values).pipe(withSentry({ client })).subscribe();
+    });
+    const [transaction] = await items('transaction');
+    expect(Math.round((transaction!.timestamp - transaction!.start_timestamp) * 1000)).toBe(9);
+  });
+
   it('should end the span with an error status and the error code when the run fails', async () => {
     const { client, items } = sentry();
     const scheduler = testScheduler();

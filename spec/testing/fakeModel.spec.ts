@@ -51,6 +51,19 @@ describe('fakeModel', () => {
       });
     });
 
+    it('should read an rxjs time progression as time, not as tokens, so the script lines up with cold()', () => {
+      testScheduler().run(({ expectObservable }) => {
+        expectObservable(fakeModel('a 10ms b|')(ctx())).toBe('a 10ms b(c|)', { a: tok('a'), b: tok('b'), c: done() });
+        expectObservable(fakeModel('1.5s a 1m 2|')(ctx())).toBe('1.5s a 1m 2(c|)', { a: tok('a'), 2: tok('2'), c: done() });
+      });
+    });
+
+    it('should keep digits and letters next to other characters as tokens', () => {
+      testScheduler().run(({ expectObservable }) => {
+        expectObservable(fakeModel('a10ms|')(ctx())).toBe('a10ms(c|)', { a: tok('a'), 1: tok('1'), 0: tok('0'), m: tok('m'), s: tok('s'), c: done() });
+      });
+    });
+
     it('should replace characters with options.values and use options.finishReason and usage on |', () => {
       testScheduler().run(({ expectObservable }) => {
         const model = fakeModel('ht|', {
@@ -209,7 +222,9 @@ describe('fakeModel', () => {
     it.each([
       ['a+b|', /attempts\[0\] position 1: '\+' is not a fake model marble character/],
       ['a|b', /position 2: 'b' after the end/],
-      ['(a', /unclosed group/],
+      ['(a', /position 0: unclosed group/],
+      ['ab (c', /position 3: unclosed group/],
+      ['(a 10ms b)', /position 3: a time progression \('10ms'\) inside a group/],
       ['a)', /position 1: '\)' without a matching '\('/],
       ['((a))', /groups cannot be nested/],
       ['(a-b)', /'-' inside a group/],
@@ -222,6 +237,9 @@ describe('fakeModel', () => {
       [{ items: ['a', { foo: 1 }] }, /attempts\[0\] item 1: unknown item kind "foo"/],
       [{ items: [{ error: { status: 429 } }, 'a'] }, /item 1: nothing may follow the terminal item \{error\}/],
       [{ items: [''] }, /item 0: a token must be a non-empty string/],
+      [{ items: [{ progress: { type: 'token', value: 'x' } }] }, /item 0: progress has an unknown key "type"/],
+      [{ items: [{ progress: { percent: '50' } }] }, /item 0: progress.percent must be a finite number, got "50"/],
+      [{ items: [{ progress: { step: 2 } }] }, /item 0: progress.step must be a string, got 2/],
       [{ items: [{ delay: -1 }] }, /item 0: delay must be a finite number/],
       [{ items: [{ error: { nope: true } }] }, /item 0: unknown error spec/],
       [{ items: [{ token: 'a', delay: 1 }] }, /item 0: an item has exactly one key/],

@@ -135,7 +135,7 @@ describe('startFaultServer', () => {
 
     it.each([
       ['fault:repetition-loop:3000000', /repetition-loop takes a whole number of at most 10000, got "3000000"/],
-      ['fault:tool-call-fragments:30000000', /tool-call-fragments takes a whole number of at most 10000/],
+      ['fault:tool-call-fragments:30000000', /tool-call-fragments takes a whole number of at most 47/],
       ['fault:rate-limit-date:99999999999999', /rate-limit-date takes at most 3600 seconds/],
     ])('should answer %s with HTTP 400 naming the limit', async (model, message) => {
       const { error } = await runOpenAI(ctx.client, model);

@@ -123,6 +123,14 @@ describe('startFaultServer stream faults (openai SDK)', () => {
     expect(finishReasons).toEqual(['tool_calls']);
   });
 
+  it.each([20, 30, 47])('should send exactly k argument fragments for tool-call-fragments:k (k = %i)', async (k) => {
+    const { chunks } = await runOpenAI(ctx.client, `fault:tool-call-fragments:${k}`);
+    const fragments = chunks.flatMap((c) => c.choices[0]?.delta.tool_calls ?? []).slice(1).map((c) => c.function?.arguments ?? '');
+    expect(fragments.length).toBe(k);
+    expect(fragments.every((f) => f !== '')).toBe(true);
+    expect(fragments.join('')).toBe('{"city": "Paris", "unit": "celsius", "days": 3}');
+  });
+
   it.each([
     ['fault:cut-tool-call', '{"city": "Paris", "unit"'],
     ['fault:cut-tool-call:0', ''],

@@ -22,6 +22,8 @@ describe('parseFaultModel', () => {
 
   it('should accept arguments up to the limits', () => {
     expect(parseFaultModel('fault:repetition-loop:10000')).toEqual({ name: 'repetition-loop', arg: '10000' });
+    expect(parseFaultModel('fault:tool-call-fragments:47')).toEqual({ name: 'tool-call-fragments', arg: '47' });
+    expect(parseFaultModel('fault:cut-after-n:0')).toEqual({ name: 'cut-after-n', arg: '0' });
     expect(parseFaultModel('fault:rate-limit-date:3600')).toEqual({ name: 'rate-limit-date', arg: '3600' });
     expect(parseFaultModel('fault:rate-limit-ms:3600000')).toEqual({ name: 'rate-limit-ms', arg: '3600000' });
   });
@@ -45,7 +47,10 @@ describe('parseFaultModel', () => {
     ['fault:stall*0', /\*<k> must be a whole number >= 1, got "\*0"/],
     ['fault:stall*', /\*<k> must be a whole number >= 1/],
     ['fault:repetition-loop:10001', /repetition-loop takes a whole number of at most 10000, got "10001"/],
-    ['fault:tool-call-fragments:30000000', /tool-call-fragments takes a whole number of at most 10000/],
+    ['fault:tool-call-fragments:30000000', /tool-call-fragments takes a whole number of at most 47 \(one character of the arguments each\)/],
+    ['fault:tool-call-fragments:48', /tool-call-fragments takes a whole number of at most 47/],
+    ['fault:tool-call-fragments:0', /tool-call-fragments takes a whole number >= 1, got "0"/],
+    ['fault:repetition-loop:0', /repetition-loop takes a whole number >= 1, got "0"/],
     ['fault:rate-limit:3601', /rate-limit takes at most 3600 seconds, got "3601"/],
     ['fault:rate-limit-date:99999999999999', /rate-limit-date takes at most 3600 seconds/],
     ['fault:rate-limit-ms:3600001', /rate-limit-ms takes at most 3600000 ms/],

@@ -1,6 +1,7 @@
 import { asyncScheduler, defer, tap, type MonoTypeOperatorFunction, type SchedulerLike } from 'rxjs';
 import type { FinishReason, L0Event, Usage } from '../events/eventTypes.js';
 import { serializeError } from '../errors/serializeError.js';
+import { isPromiseLike } from '../internal/isPromiseLike.js';
 import { isSchedulerLike } from '../internal/options.js';
 
 /** How a measured run ended. */
@@ -145,7 +146,8 @@ export interface MeasureRunConfig {
  *   -s-a-b-x|      measureRun(onMetrics)   onMetrics({ outcome: 'complete', tokens: 2, ... }) at x
  *
  * An unsubscribe right after the `complete` event (`first(complete)`) reports a complete run. A
- * throwing `onMetrics` is swallowed: metrics never break the stream.
+ * throwing `onMetrics`, or an async one whose promise rejects, is swallowed (never left unhandled):
+ * metrics never break the stream nor the process.
  *
  * @example
  * import { l0, measureRun } from 'l0-rx';
@@ -164,7 +166,9 @@ export function measureRun(onMetrics: (metrics: RunMetrics) => void, config: Mea
       const fold = new RunMetricsFold(() => scheduler.now());
       const report = (outcome: RunOutcome, error?: unknown) => {
         try {
-          onMetrics(fold.end(outcome, error));
+          const result: unknown = onMetrics(fold.end(outcome, error));
+          // an async onMetrics (`async (m) => db.save(m)`): its rejection is swallowed too, never left unhandled
+          if (isPromiseLike(result)) result.then(undefined, () => {});
         } catch {
           // metrics never break the stream
         }

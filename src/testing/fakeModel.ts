@@ -66,7 +66,9 @@ export interface FakeModel {
  *    one frame, `(ab)` emits a group on one frame, `#` errors with `options.error` (default: a
  *    `read ECONNRESET` network error), `|` emits `complete{finishReason: 'stop'}` and completes.
  *    Without `|` or `#` the attempt hangs after its last item until unsubscribed. Frames follow rxjs
- *    marble timing (every character takes one frame), so the script lines up with `cold()`.
+ *    marble timing (every character takes one frame, a frame is 1 ms), so the script lines up with
+ *    `cold()`; so does rxjs's time progression: in `'a 10ms b|'` the `10ms` (`s` and `m` too), at the
+ *    start or between whitespace, waits 10 frames and is not four tokens.
  * 2. Object scripts (`{items, finishReason?, usage?}`) play `items` in order (see {@link FakeItem}),
  *    then emit `complete` unless an `error`, `hang` or `end` item came first.
  * 3. It emits content events only (token, reasoning, tool-call, data, progress, complete): wrap it in

@@ -141,9 +141,7 @@ export function compileItem(item: FakeItem, index: number, at: string, steps: Fa
     case 'data':
       if (typeof value !== 'object' || value === null || typeof (value as DataPayload).contentType !== 'string') throw new TypeError(`${at}: data must be a DataPayload with a contentType`);
       return void pushEvent(steps, { type: 'data', payload: value as DataPayload });
-    case 'progress':
-      if (typeof value !== 'object' || value === null) throw new TypeError(`${at}: progress must be {percent?, step?, message?}`);
-      return void pushEvent(steps, { type: 'progress', ...(value as object) });
+    case 'progress': return void pushEvent(steps, progressEvent(value, at));
     case 'error': {
       const problem = describeFakeErrorProblem(value);
       if (problem) throw new TypeError(`${at}: ${problem}`);
@@ -167,6 +165,24 @@ export function compileItem(item: FakeItem, index: number, at: string, steps: Fa
 function pushToken(steps: FakeStep[], value: unknown, at: string): void {
   if (typeof value !== 'string' || value === '') throw new TypeError(`${at}: a token must be a non-empty string`);
   pushEvent(steps, { type: 'token', value });
+}
+
+const PROGRESS_FIELDS: Readonly<Record<string, 'number' | 'string'>> = { percent: 'number', step: 'string', message: 'string' };
+
+/** A `progress` event of exactly the known fields (an unknown key, `type` included, is a TypeError). */
+function progressEvent(value: unknown, at: string): L0Event {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new TypeError(`${at}: progress must be {percent?, step?, message?}`);
+  const fields: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) {
+    const kind = Object.hasOwn(PROGRESS_FIELDS, key) ? PROGRESS_FIELDS[key] : undefined;
+    if (kind === undefined) throw new TypeError(`${at}: progress has an unknown key "${key}" (allowed: percent, step, message)`);
+    if (v === undefined) continue;
+    if (typeof v !== kind || (kind === 'number' && !Number.isFinite(v))) {
+      throw new TypeError(`${at}: progress.${key} must be ${kind === 'number' ? 'a finite number' : 'a string'}, got ${JSON.stringify(v)}`);
+    }
+    fields[key] = v;
+  }
+  return { type: 'progress', ...fields };
 }
 
 function toolCallEvent(value: unknown, index: number, at: string): L0Event {

@@ -6,7 +6,7 @@
 import { closestName } from '../internal/closestName.js';
 
 /**
- * Every fault the fault server knows, in the order of DESIGN.md section 8 (plus `auth-401`).
+ * Every fault the fault server knows, in the order of DESIGN.md section 8 (plus `auth-401` and `cut-tool-call`).
  * See {@link startFaultServer} for what each one does.
  *
  * @example
@@ -34,14 +34,15 @@ export interface FaultSpec {
   readonly limit?: number;
 }
 
-type ArgKind = 'none' | 'seconds' | 'ms' | 'count' | readonly string[];
+/** `count`: a whole number >= 0; `repeats` and `fragments`: >= 1 (`fragments` at most one per character of the call's arguments). */
+type ArgKind = 'none' | 'seconds' | 'ms' | 'count' | 'repeats' | 'fragments' | readonly string[];
 const ARG_KINDS: Readonly<Record<FaultName, ArgKind>> = {
   'rate-limit': 'seconds', 'rate-limit-ms': 'ms', 'rate-limit-date': 'seconds', 'rate-limit-none': 'none',
   'server-error': 'none', unavailable: 'none', 'overloaded-529': 'none', 'auth-401': 'none',
   'reset-before-headers': 'none', 'no-response': 'none', 'slow-first-token': 'ms', 'cut-after-n': 'count',
   stall: 'count', 'malformed-chunk': 'count', 'no-done': 'none', 'error-in-200': 'count',
   'context-length-400': 'none', 'content-filter': 'count', flapping: 'none', 'truncated-json': 'none',
-  refusal: ['content', 'delta'], 'repetition-loop': 'count', 'empty-completion': 'none', 'tool-call-fragments': 'count',
+  refusal: ['content', 'delta'], 'repetition-loop': 'repeats', 'empty-completion': 'none', 'tool-call-fragments': 'fragments',
   'cut-tool-call': 'count',
 };
 
@@ -60,9 +61,9 @@ export const MAX_FAULT_SECONDS = 3600;
  * Rules: the name must be one of {@link FAULT_NAMES}; `:<arg>` is a number for `rate-limit*` (seconds,
  * at most 3600; `rate-limit-ms`: milliseconds, at most 3 600 000) and `slow-first-token` (ms, at most
  * 3 600 000; the server still waits 10 s at most), a whole count of at most 10 000 for `cut-after-n`,
- * `stall`, `malformed-chunk`, `error-in-200`, `content-filter` (tokens before the fault),
- * `repetition-loop` (repeats), `tool-call-fragments` (fragments) and `cut-tool-call` (argument
- * fragments sent before the cut), `content` or `delta` for
+ * `stall`, `malformed-chunk`, `error-in-200`, `content-filter` (tokens before the fault) and
+ * `cut-tool-call` (argument fragments sent before the cut), 1 to 10 000 for `repetition-loop`
+ * (repeats), 1 to 47 for `tool-call-fragments` (fragments; its arguments are 47 characters), `content` or `delta` for
  * `refusal`, and not allowed for the others; `*<k>` is a whole number >= 1.
  *
  * @example
@@ -114,9 +115,11 @@ function checkArg(name: FaultName, arg: string | undefined, original: string): v
     if (!kind.includes(arg)) throw bad(`takes one of ${kind.join(', ')}`);
     return;
   }
-  if (kind === 'count') {
-    if (!/^\d+$/.test(arg)) throw bad('takes a whole number >= 0');
-    if (Number(arg) > MAX_FAULT_COUNT) throw bad(`takes a whole number of at most ${MAX_FAULT_COUNT}`);
+  if (kind === 'count' || kind === 'repeats' || kind === 'fragments') {
+    const min = kind === 'count' ? 0 : 1;
+    if (!/^\d+$/.test(arg) || Number(arg) < min) throw bad(`takes a whole number >= ${min}`);
+    const max = kind === 'fragments' ? TOOL_ARGS.length : MAX_FAULT_COUNT;
+    if (Number(arg) > max) throw bad(`takes a whole number of at most ${max}${kind === 'fragments' ? ' (one character of the arguments each)' : ''}`);
     return;
   }
   const [unit, max] = kind === 'seconds' ? (['seconds', MAX_FAULT_SECONDS] as const) : (['ms', MAX_FAULT_SECONDS * 1000] as const);
@@ -240,8 +243,13 @@ function rateLimit(headers: Record<string, string>): FaultPlan {
 
 /** One `get_weather` call whose arguments come in `fragments` pieces, of which the first `keep` are sent. */
 function toolCallFragments(fragments: number, keep = fragments): Extract<FaultPlan, { kind: 'stream' }> {
-  const size = Math.ceil(TOOL_ARGS.length / fragments);
-  const pieces = Array.from({ length: fragments }, (_, i) => TOOL_ARGS.slice(i * size, (i + 1) * size)).filter((p) => p !== '').slice(0, keep);
+  // balanced sizes (the longer first), so any count up to the text's length gives exactly that many non-empty pieces
+  const base = Math.floor(TOOL_ARGS.length / fragments);
+  const longer = TOOL_ARGS.length % fragments;
+  const pieces = Array.from({ length: fragments }, (_, i) => {
+    const from = i * base + Math.min(i, longer);
+    return TOOL_ARGS.slice(from, from + base + (i < longer ? 1 : 0));
+  }).filter((p) => p !== '').slice(0, keep);
   const parts: StreamPart[] = [
     { tool: { index: 0, id: 'call_fault_1', name: 'get_weather', args: '' } },
     ...pieces.map((args) => ({ tool: { index: 0, args } })),

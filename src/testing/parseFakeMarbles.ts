@@ -1,6 +1,6 @@
 /**
- * The marble form of a fake model script: `'ab-c|'`, `'a--#'`, `'(ab)-c'`.
- * Timing follows rxjs's own marble syntax, so a fake's marble lines up with `cold()` and
+ * The marble form of a fake model script: `'ab-c|'`, `'a--#'`, `'(ab)-c'`, `'a 10ms b|'`.
+ * Timing follows rxjs's own marble syntax (run mode), so a fake's marble lines up with `cold()` and
  * `expectObservable(...).toBe()` marbles.
  */
 import type { FinishReason, Usage } from '../events/eventTypes.js';
@@ -20,6 +20,18 @@ export interface FakeMarbleValues {
 }
 
 const TOKEN_CHAR = /^[A-Za-z0-9]$/;
+const WHITESPACE = /^[ \t\n]$/;
+/** rxjs's time progression: `10ms`, `1.5s`, `2m`, then whitespace or the end (sticky: matched at `lastIndex`). */
+const TIME_PROGRESSION = /(\d+(?:\.\d+)?)(ms|s|m)(?=[ \t\n]|$)/y;
+const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000 };
+
+/** The time progression starting at `i` (at the start or after whitespace, as rxjs reads one): its length and ms. */
+function timeProgressionAt(marbles: string, i: number): { readonly text: string; readonly ms: number } | undefined {
+  if (i > 0 && !WHITESPACE.test(marbles[i - 1]!)) return undefined;
+  TIME_PROGRESSION.lastIndex = i;
+  const m = TIME_PROGRESSION.exec(marbles);
+  return m ? { text: m[0], ms: Number(m[1]) * UNIT_MS[m[2]!]! } : undefined;
+}
 const DEFAULT_ERROR: FakeErrorSpec = { network: 'ECONNRESET' };
 
 /**
@@ -44,14 +56,17 @@ export function checkMarbleValues(values: unknown, where: string): void {
 
 /**
  * @internal Parses a fake model marble string into steps. Throws a TypeError naming the character and
- * its position. Rules, as in rxjs marbles: every character but whitespace takes one frame; a group
- * `(ab)` emits its content at the frame of `(` and then advances by its full length.
+ * its position. Rules, as in rxjs marbles (run mode): every character but whitespace takes one frame; a group
+ * `(ab)` emits its content at the frame of `(` and then advances by its full length; a time progression
+ * (`10ms`, `1.5s`, `2m`, at the start or after whitespace and followed by whitespace or the end) advances
+ * by that many ms (one frame is 1 ms), never a run of tokens.
  */
 export function parseFakeMarbles(marbles: string, where: string, options: FakeMarbleValues = {}): FakeStep[] {
   const steps: FakeStep[] = [];
   let frame = 0;
   let waited = 0;
   let groupStart = -1;
+  let groupOpenedAt = -1;
   let ended = false;
   const at = (i: number) => `${where} position ${i}`;
   const emitTime = () => {
@@ -61,11 +76,19 @@ export function parseFakeMarbles(marbles: string, where: string, options: FakeMa
   };
   for (let i = 0; i < marbles.length; i++) {
     const c = marbles[i]!;
-    if (c === ' ' || c === '\t' || c === '\n') continue;
+    if (WHITESPACE.test(c)) continue;
     if (ended && c !== ')') throw new TypeError(`${at(i)}: '${c}' after the end of the script ('|' or '#' must be last)`);
+    const progression = c >= '0' && c <= '9' ? timeProgressionAt(marbles, i) : undefined;
+    if (progression) {
+      if (groupStart >= 0) throw new TypeError(`${at(i)}: a time progression ('${progression.text}') inside a group`);
+      frame += progression.ms;
+      i += progression.text.length - 1;
+      continue;
+    }
     if (c === '(') {
       if (groupStart >= 0) throw new TypeError(`${at(i)}: groups cannot be nested`);
       groupStart = frame;
+      groupOpenedAt = i;
     } else if (c === ')') {
       if (groupStart < 0) throw new TypeError(`${at(i)}: ')' without a matching '('`);
       groupStart = -1;
@@ -94,7 +117,7 @@ export function parseFakeMarbles(marbles: string, where: string, options: FakeMa
     }
     frame += 1;
   }
-  if (groupStart >= 0) throw new TypeError(`${where}: unclosed group '('`);
+  if (groupStart >= 0) throw new TypeError(`${at(groupOpenedAt)}: unclosed group '(' (no matching ')')`);
   if (!ended) steps.push({ kind: 'hang' });
   return steps;
 }

@@ -12,7 +12,11 @@ export interface WithOpenTelemetryConfig {
   readonly tracer: Tracer;
   /** `gen_ai.system` (`openai`, `anthropic`...). @default undefined (not set) */
   readonly system?: string;
-  /** `gen_ai.request.model` of the run span; each attempt span uses its `start.model` when there is one. @default undefined */
+  /**
+   * `gen_ai.request.model` of the run span and of the primary's attempt spans (`fallbackIndex` 0);
+   * an attempt span uses its `start.model` when there is one. A fallback's or a race entrant's
+   * attempt without one gets no model: it is another model, not this one. @default undefined
+   */
   readonly model?: string;
   /** The run span's name. @default 'l0.run' */
   readonly spanName?: string;
@@ -66,13 +70,13 @@ export function withOpenTelemetry(config: WithOpenTelemetryConfig): MonoTypeOper
       const fold = new RunMetricsFold(now);
       const run = c.tracer.startSpan(c.spanName, { kind: SpanKind.CLIENT, startTime: now(), attributes: runAttributes(c) });
       const parent = trace.setSpan(context.active(), run);
-      const main = new AttemptLane(c, parent, {});
+      const main = new AttemptLane(c, parent, {}, c.model);
       let openEntrants = 0;
       const observer: EntrantObserver = {
         entrant(index, name) {
           openEntrants++;
           // inside an attempt of the run (an l0() run whose stream is the race), the entrants are its children
-          const lane = new AttemptLane(c, main.context() ?? parent, { 'l0.race.entrant': index, ...(name === undefined ? {} : { 'l0.race.entrant_name': name }) });
+          const lane = new AttemptLane(c, main.context() ?? parent, { 'l0.race.entrant': index, ...(name === undefined ? {} : { 'l0.race.entrant_name': name }) }, undefined);
           let ended = false;
           return {
             next: (e) => lane.event(e),
@@ -169,6 +173,8 @@ class AttemptLane {
     private readonly c: ReturnType<typeof resolve>,
     private readonly parent: Context,
     private readonly attributes: Attributes,
+    /** The model of the primary's attempts that name none (the config's `model`). */
+    private readonly primaryModel: string | undefined,
   ) {}
 
   event(e: L0Event): void {
@@ -178,7 +184,7 @@ class AttemptLane {
         this.close(undefined, now);
         this.hasToken = false;
         this.completed = false;
-        const model = e.model ?? this.c.model;
+        const model = e.model ?? (e.fallbackIndex === 0 ? this.primaryModel : undefined);
         this.span = this.c.tracer.startSpan('l0.attempt', {
           startTime: now,
           attributes: { ...this.attributes, 'l0.attempt': e.attempt, 'l0.fallback_index': e.fallbackIndex, ...(model === undefined ? {} : { 'gen_ai.request.model': model }) },
@@ -268,6 +274,9 @@ function resolve(config: WithOpenTelemetryConfig) {
     if (value !== undefined && typeof value !== 'string') throw new TypeError(`withOpenTelemetry({${name}}) must be a string, got ${typeof value}`);
   }
   if (typeof spanName !== 'string' || spanName === '') throw new TypeError('withOpenTelemetry({spanName}) must be a non-empty string');
+  if (typeof attributes !== 'object' || attributes === null || Array.isArray(attributes)) {
+    throw new TypeError(`withOpenTelemetry({attributes}) must be a record of span attributes, got ${attributes === null ? 'null' : Array.isArray(attributes) ? 'an array' : typeof attributes}`);
+  }
   if (typeof scheduler?.now !== 'function') throw new TypeError('withOpenTelemetry({scheduler}) must be a SchedulerLike');
   return { tracer, system, model, spanName, attributes, scheduler };
 }

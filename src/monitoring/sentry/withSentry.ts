@@ -1,5 +1,5 @@
 import { asyncScheduler, defer, tap, type MonoTypeOperatorFunction, type SchedulerLike } from 'rxjs';
-import { getCurrentScope, startInactiveSpan, withScope, type Client, type Scope, type Span } from '@sentry/core';
+import { getCurrentScope, spanToJSON, startInactiveSpan, withScope, type Client, type Scope, type Span } from '@sentry/core';
 import type { L0Event } from '../../events/eventTypes.js';
 import { serializeError } from '../../errors/serializeError.js';
 import { RunMetricsFold, type RunMetrics } from '../runMetrics.js';
@@ -12,7 +12,11 @@ export interface WithSentryConfig {
   readonly scope?: Scope;
   /** The run span's name. @default 'l0.run' */
   readonly spanName?: string;
-  /** The clock of span times. @default asyncScheduler */
+  /**
+   * The clock of span times. The span lasts exactly as long as the run did on this clock, also
+   * under virtual time (a TestScheduler's clock starts at 0, which Sentry reads as "now").
+   * @default asyncScheduler
+   */
   readonly scheduler?: SchedulerLike;
 }
 
@@ -52,13 +56,17 @@ export function withSentry(config: WithSentryConfig = {}): MonoTypeOperatorFunct
       const fold = new RunMetricsFold(now);
       const scope = (c.scope ?? getCurrentScope()).clone();
       if (c.client) scope.setClient(c.client);
-      const span: Span = withScope(scope, () => startInactiveSpan({ name: c.spanName, op: 'gen_ai.chat', startTime: now() / 1000, forceTransaction: true }));
+      const started = now();
+      const span: Span = withScope(scope, () => startInactiveSpan({ name: c.spanName, op: 'gen_ai.chat', startTime: started / 1000, forceTransaction: true }));
+      // the end is the span's start as Sentry kept it plus the run's duration on the scheduler: Sentry
+      // takes a start of 0 (virtual time) for "now", and an end of now() / 1000 would then precede it
+      const spanStart = spanToJSON(span).start_timestamp;
       let last: { attempt: number; fallbackIndex: number; model?: string } = { attempt: 0, fallbackIndex: 0 };
       const end = (metrics: RunMetrics, status: typeof STATUS_OK | typeof STATUS_ERROR, message?: string) => {
         span.setAttributes({ 'l0.attempts': metrics.attempts, 'l0.retries': metrics.retries, 'l0.fallbacks': metrics.fallbacks, 'l0.tokens': metrics.tokens });
         if (metrics.timeToFirstTokenMs !== undefined) span.setAttribute('l0.time_to_first_token_ms', metrics.timeToFirstTokenMs);
         span.setStatus(message === undefined ? { code: status } : { code: status, message });
-        span.end(now() / 1000);
+        span.end(spanStart + (now() - started) / 1000);
       };
       const onEvent = (e: L0Event) => {
         fold.event(e);
