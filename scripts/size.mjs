@@ -76,12 +76,17 @@ const cases = [
   // a one-line ``` span no fence), the root +0.21 (those, window option checks, NFC words in textSimilarity)
   // 2026-12-05 (thirteenth session): parseStructured 10.45 for the partial-JSON parser split in two modules under the
   // 400-line limit (its frames and snapshot copy in partialJsonFrames.ts: 10.395 -> 10.404, the copy a function, not a method)
+  // adapter review: +0.05 on structured for OpenAI chat tool calls held until the stream's end (not emitted at the
+  // finish reason, so a connection cut before [DONE] runs none of them) and audio transcripts read as text
+  // (structured 39.19 -> 39.21; l0 31.46 -> 31.48, the root 72.66 -> 72.70 with splitThinking's flush on error
+  // and processSequential's contextFrom, both still within their budgets)
   { label: "import { l0 } from 'l0-rx'", code: `export { l0 } from '${dist}/index.mjs';`, budget: 31.5, mustNotContain: [...RULE_CODE, ...STRUCTURED_CODE] },
-  { label: "import { structured } from 'l0-rx' (with jsonrepair)", code: `export { structured } from '${dist}/index.mjs';`, budget: 39.2 },
+  { label: "import { structured } from 'l0-rx' (with jsonrepair)", code: `export { structured } from '${dist}/index.mjs';`, budget: 39.25 },
   { label: "import { parseStructured } from 'l0-rx/operators' (with jsonrepair)", code: `export { parseStructured } from '${dist}/operators/index.mjs';`, budget: 10.45, mustNotContain: PROVIDER_CODE },
   { label: "import { formatContext, stripThinking, extractCode } from 'l0-rx'", code: `export { formatContext, stripThinking, extractCode } from '${dist}/index.mjs';`, budget: 2.15, mustNotContain: [...PROVIDER_CODE, ...STRUCTURED_CODE] },
   // every capability with its runtime dependencies (jsonrepair, eventsource-parser): the README says why not 45 KB
-  { label: "import * from 'l0-rx' (whole root entry)", code: `export * from '${dist}/index.mjs';`, budget: 72.7 },
+  // 72.75 since the thirteenth session: the adapter review (72.66 -> 72.70) with the testing-kit review (72.71)
+  { label: "import * from 'l0-rx' (whole root entry)", code: `export * from '${dist}/index.mjs';`, budget: 72.75 },
   // every pipeable operator, structured parsing (with jsonrepair) included: a ceiling, not a typical import
   { label: "import * from 'l0-rx/operators'", code: `export * from '${dist}/operators/index.mjs';`, budget: 38.6 },
   {

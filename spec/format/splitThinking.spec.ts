@@ -1,5 +1,5 @@
 /** @test {splitThinking} */
-import { EMPTY, from, lastValueFrom, NEVER, throwError, toArray } from 'rxjs';
+import { concat, EMPTY, from, lastValueFrom, NEVER, throwError, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { accumulate, l0, serializeError, splitThinking, type L0Event, type L0State, type SplitThinkingConfig } from 'l0-rx';
 import { fakeModel } from 'l0-rx/testing';
@@ -67,6 +67,14 @@ describe('splitThinking', () => {
       testScheduler().run(({ expectObservable }) => expectObservable(throwError(() => new Error('x')).pipe(splitThinking())).toBe('#', undefined, new Error('x')));
     });
 
+    it('should flush held characters, as what they are in, before passing an error on', () => {
+      testScheduler().run(({ cold, expectObservable }) => {
+        const error = new Error('cut');
+        expectObservable(cold('-a-#', { a: tok('x <') }, error).pipe(splitThinking())).toBe('-a-(b#)', { a: tok('x '), b: tok('<') }, error);
+        expectObservable(cold('-a-#', { a: tok('<think>hm <') }, error).pipe(splitThinking())).toBe('-a-(b#)', { a: why('hm '), b: why('<') }, error);
+      });
+    });
+
     it('should unsubscribe from a never-ending source on early unsubscribe', () => {
       testScheduler().run(({ hot, expectObservable, expectSubscriptions }) => {
         const source = hot('-a-b-', { a: tok('x'), b: tok('y') });
@@ -85,6 +93,12 @@ describe('splitThinking', () => {
     it('should flush held characters when a source without a complete event ends', async () => {
       const out = await lastValueFrom(from([start, tok('x <')]).pipe(splitThinking(), toArray()));
       expect(out.filter((e) => e.type === 'token').map((e) => (e as { value: string }).value).join('')).toBe('x <');
+    });
+
+    it('should keep held characters in the text of a failed run\'s last state (errorsAsState)', async () => {
+      const failed = concat(from([start, tok('Is 1 <')]), throwError(() => new Error('cut')));
+      const state = await lastValueFrom(failed.pipe(splitThinking(), accumulate({ errorsAsState: true })));
+      expect([state.status, state.content]).toEqual(['error', 'Is 1 <']);
     });
 
     it('should pass a resume on with the checkpoint\'s visible part, then its thinking as reasoning', async () => {

@@ -37,4 +37,11 @@ describe('l0() + Mastra agent', () => {
     expect(retriesOf(o)).toEqual([['incomplete_stream', 5]]);
     expect(o.events.filter((e) => e.type === 'tool-call').map((e) => e.type === 'tool-call' && e.arguments)).toEqual(['{"city":"Paris","unit":"celsius","days":3}']);
   });
+
+  it("should emit no tool call of a stream cut after its finish reason, before the usage chunk, only the retry's", async () => {
+    const o = await runL0({ stream: viaMastra(ctx.server, 'fault:tool-call-fragments', { keep: 7, ending: 'cut' }), retry: RETRY, timeout: PATIENT });
+    expectComplete(o, 'tool-calls', '');
+    expect(retriesOf(o)).toEqual([['incomplete_stream', 5]]);
+    expect(o.events.filter((e) => e.type === 'tool-call').map((e) => e.type === 'tool-call' && e.arguments)).toEqual(['{"city":"Paris","unit":"celsius","days":3}']);
+  });
 });

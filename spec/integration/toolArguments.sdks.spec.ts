@@ -48,6 +48,9 @@ describe.each(SDKS)('tool-call arguments + $name', (sdk) => {
     ['ended mid-arguments', { keep: 3, ending: 'end' }],
     ['cut after its arguments, before the finish reason', { keep: 6, ending: 'cut' }],
     ['ended after its arguments, before the finish reason', { keep: 6, ending: 'end' }],
+    // the calls are whole at the finish reason, but the attempt still fails and is retried
+    ['cut after the finish reason, before the usage chunk', { keep: 7, ending: 'cut' }],
+    ['cut after the usage chunk, before [DONE]', { keep: 8, ending: 'cut' }],
   ] as const)('should retry a stream %s and emit only the next attempt\'s call', async (_, body) => {
     const o = await run(sdk, 'fault:tool-call-fragments', body);
     expectComplete(o, 'tool-calls', '');
@@ -56,6 +59,15 @@ describe.each(SDKS)('tool-call arguments + $name', (sdk) => {
     expect(callsOf(o)).toHaveLength(1);
     expect(await parseToolArguments(callsOf(o)[0]!, Weather)).toEqual(WEATHER);
     expect(ctx.server.requests).toHaveLength(2);
+  });
+
+  it('should complete a body that closes cleanly after the finish reason (no usage, no [DONE]) with its call, unretried', async () => {
+    // through the SDK such a body looks whole: openai hides [DONE], the AI SDK flushes its finish part
+    const o = await run(sdk, 'fault:tool-call-fragments', { keep: 7, ending: 'end' });
+    expectComplete(o, 'tool-calls', '');
+    expect(eventsOf(o.events, 'retry')).toEqual([]);
+    expect(await parseToolArguments(callsOf(o)[0]!, Weather)).toEqual(WEATHER);
+    expect(callsOf(o)).toHaveLength(1);
   });
 
   it('should fail a cut tool call without a call when retries are off', async () => {

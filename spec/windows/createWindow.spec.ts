@@ -1,7 +1,7 @@
 /** @test {createWindow} */
 import { describe, expect, it } from 'vitest';
 import { last, of, timer, concatMap, throwError, type Observable } from 'rxjs';
-import { createWindow, type L0Event } from 'l0-rx';
+import { createWindow, type DocumentChunk, type L0Event, type L0State, type ParallelResult, type WindowContext } from 'l0-rx';
 import { testScheduler } from '../helpers/testScheduler.js';
 
 const doc1389 = Array.from({ length: 1389 }, (_, i) => 'abcdefghij'[i % 10]).join('');
@@ -96,6 +96,57 @@ describe('createWindow', () => {
         flush();
       });
       expect(prompts).toEqual([undefined, 'summary of one', 'summary of two']);
+    });
+
+    it('should go on past a failed chunk, which carries nothing, and say which chunk the context came from', () => {
+      const w = createWindow('one two three four', { size: 1, overlap: 0, estimateTokens: words });
+      const contexts: WindowContext[] = [];
+      let result: ParallelResult | undefined;
+      testScheduler().run(({ flush }) => {
+        w.processSequential((c, ctx) => {
+          contexts.push(ctx);
+          return c.index === 1 ? timer(1).pipe(concatMap(() => throwError(() => new Error('down')))) : answer(`summary of ${c.content.trim()}`);
+        }, { carry: (state) => state.content }).subscribe((r) => (result = r));
+        flush();
+      });
+      // chunk 2 gets the last carry there is, from chunk 0, and can tell that chunk 1 is missing
+      expect(contexts).toEqual([
+        { context: undefined },
+        { context: 'summary of one', contextFrom: 0 },
+        { context: 'summary of one', contextFrom: 0 },
+        { context: 'summary of three', contextFrom: 2 },
+      ]);
+      expect(result!.statuses).toEqual(['success', 'error', 'success', 'success']);
+    });
+
+    it('should fail a chunk whose carry throws, with that error, and carry on from the chunk before', () => {
+      const w = createWindow('one two three', { size: 1, overlap: 0, estimateTokens: words });
+      const contexts: WindowContext[] = [];
+      let result: ParallelResult | undefined;
+      const carry = (state: L0State, c: DocumentChunk) => {
+        if (c.index === 1) throw new Error('carry failed');
+        return state.content;
+      };
+      testScheduler().run(({ flush }) => {
+        w.processSequential((c, ctx) => ((contexts.push(ctx), answer(`summary of ${c.content.trim()}`))), { carry }).subscribe((r) => (result = r));
+        flush();
+      });
+      expect(contexts.map((c) => [c.context, c.contextFrom])).toEqual([[undefined, undefined], ['summary of one', 0], ['summary of one', 0]]);
+      expect(result!.statuses).toEqual(['success', 'error', 'success']);
+      expect(result!.errors[1]).toMatchObject({ message: 'carry failed' });
+    });
+
+    it('should keep each subscription\'s carries to itself', () => {
+      const w = createWindow('one two', { size: 1, overlap: 0, estimateTokens: words });
+      const seen: string[] = [];
+      testScheduler().run(({ flush }) => {
+        const run$ = w.processSequential((c, ctx) => ((seen.push(`${c.index}:${ctx.context ?? '-'}`), answer(`after ${c.content.trim()}`))), { carry: (s) => s.content });
+        // a second run started from the first one's snapshot, between its chunk 0's carry and its chunk 1
+        let again = true;
+        run$.subscribe((r) => r.index === 0 && again && ((again = false), run$.subscribe()));
+        flush();
+      });
+      expect(seen).toEqual(['0:-', '0:-', '1:after one', '1:after one']);
     });
   });
 });

@@ -33,11 +33,14 @@ function couldBe(s: string, tags: readonly string[]): boolean {
  *   -a-b-c-x|     tokens (a '<think>hm', b '</think>', c 'Paris', x complete)
  *   -r---c-x|     splitThinking()   (r reasoning 'hm')
  *
- * State is per subscription and starts over on `start`, `retry`, `fallback` and `resume`; held
- * characters are flushed before `complete` and at the source's end (a block never closed ends as
- * reasoning). Whitespace right after a block goes with it, unless the text before the block ends
- * in a non-space (a resumed "Hello world" + "<think>…</think> and more"). A `resume{checkpoint}` (continuation) is split too: it passes on with the visible
- * part of the checkpoint, followed by a `reasoning` event with its thinking, and the split goes on
+ * State is per subscription and starts over on `start`, `retry`, `fallback` and `resume`. Held
+ * characters are flushed as what they are in (text, or reasoning inside a block: a block never
+ * closed ends as reasoning) before `complete`, at the source's end and before its error: they were
+ * sent, so the text that comes with a failure (`accumulate({ errorsAsState: true })`'s last state)
+ * is all of it, and a later `retry` retracts them with the rest of the attempt. Whitespace right
+ * after a block goes with it, unless the text before the block ends in a non-space (a resumed
+ * "Hello world" + "<think>…</think> and more"). A `resume{checkpoint}` (continuation) is split too:
+ * it passes on with the visible part of the checkpoint, followed by a `reasoning` event with its thinking, and the split goes on
  * from where the checkpoint ends, so thinking never becomes content. `checkpoint` events pass
  * through as they are (the raw text a retry resumes from).
  *
@@ -74,7 +77,10 @@ export function splitThinking(config: SplitThinkingConfig = {}): MonoTypeOperato
           if (e.type === 'complete') split.flush(emit);
           subscriber.next(e);
         },
-        error: (err: unknown) => subscriber.error(err),
+        error: (err: unknown) => {
+          split.flush(emit);
+          subscriber.error(err);
+        },
         complete: () => {
           split.flush(emit);
           subscriber.complete();

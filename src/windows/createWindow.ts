@@ -35,8 +35,16 @@ export interface CreateWindowConfig {
 
 /** What a window's processor is given besides its chunk. */
 export interface WindowContext {
-  /** `processSequential` with `carry`: what `carry` returned for the previous chunk. Undefined for the first chunk and in `processAll`. */
+  /**
+   * `processSequential` with `carry`: what `carry` returned for the last chunk that succeeded before
+   * this one (the previous chunk, unless it failed). Undefined before any chunk succeeded and in `processAll`.
+   */
   readonly context: string | undefined;
+  /**
+   * The index of the chunk `context` was carried from: `chunk.index - 1`, or less when the chunks
+   * between failed (they carry nothing). Undefined when `context` is.
+   */
+  readonly contextFrom?: number;
 }
 
 export type ChunkProcessor = (chunk: DocumentChunk, ctx: WindowContext) => Observable<L0Event>;
@@ -57,7 +65,10 @@ export interface DocumentWindow {
   getStats(): { totalChunks: number; totalChars: number; totalTokens: number; avgChunkSize: number; overlapSize: number; strategy: WindowStrategy };
   /** Runs `fn` on every chunk, at most `concurrency` at once; `parallel`'s snapshots, results in chunk order. */
   processAll(fn: ChunkProcessor, options?: { readonly concurrency?: number }): Observable<ParallelResult>;
-  /** Runs chunk after chunk; with `carry`, its value for each finished chunk reaches the next chunk's processor as `ctx.context`. */
+  /**
+   * Runs chunk after chunk, on past a failed one; with `carry`, its value for each chunk that succeeded
+   * reaches the next chunks' processor as `ctx.context` (`ctx.contextFrom` says which chunk it came from).
+   */
   processSequential(fn: ChunkProcessor, options?: { readonly carry?: (state: L0State, chunk: DocumentChunk) => string }): Observable<ParallelResult>;
   /**
    * The successful results' text joined in chunk order (failed chunks skipped). A string is the
@@ -127,7 +138,11 @@ const STRATEGIES: readonly string[] = ['token', 'char', 'paragraph', 'sentence']
  * 3. `processAll(fn, {concurrency})` subscribes at most `concurrency` chunk runs at once
  *    (default 5) and emits `parallel`'s progress snapshots; `processSequential(fn, {carry})` runs
  *    in order and hands `carry(previousState, previousChunk)` to the next chunk's `fn` as
- *    `ctx.context`, so context really reaches the next prompt.
+ *    `ctx.context`, so context really reaches the next prompt. A chunk that fails (its error and
+ *    status in the snapshots) does not stop the run and carries nothing, nor does one whose `carry`
+ *    throws (it fails with that error): the chunks after it get the last carry there is, from the
+ *    last chunk that succeeded, and `ctx.contextFrom` (that chunk's index, below `chunk.index - 1`
+ *    after a failure) shows the gap. Carries are per subscription.
  * 4. `getContext(i, {before, after})` is the exact document slice around a chunk (neighbours
  *    included, overlap never repeated); `findChunks(text)` and `getChunksInRange(start, end)`
  *    look chunks up; `mergeResults(result, {removeOverlap: true})` drops a result's start that
@@ -198,16 +213,25 @@ export function createWindow(document: string, config: CreateWindowConfig = {}):
       if (typeof fn !== 'function') throw new TypeError(`processSequential(fn): fn must be a function, got ${typeof fn}`);
       const { carry } = options;
       if (carry !== undefined && typeof carry !== 'function') throw optionError(SEQUENTIAL_PATH, 'carry', 'a function', carry);
-      let context: string | undefined;
-      const sources = chunks.map((c) =>
-        defer(() => {
-          let state = INITIAL_L0_STATE;
-          return fn(c, { context }).pipe(
-            tap({ next: (e) => (state = reduceL0State(state, e)), complete: () => (context = carry?.(state, c)) }),
-          );
-        }),
-      );
-      return defer(() => ((context = undefined), runAll(sources, { concurrency: 1, failFast: false })));
+      return defer(() => {
+        // per subscription: the last chunk that succeeded's carry; a failed chunk leaves it as it was
+        let carried: WindowContext = { context: undefined };
+        const sources = chunks.map((c) =>
+          defer(() => {
+            let state = INITIAL_L0_STATE;
+            return fn(c, { ...carried }).pipe(
+              tap({
+                next: (e) => (state = reduceL0State(state, e)),
+                // a carry that throws fails this chunk, with its error
+                complete: () => {
+                  if (carry) carried = { context: carry(state, c), contextFrom: c.index };
+                },
+              }),
+            );
+          }),
+        );
+        return runAll(sources, { concurrency: 1, failFast: false });
+      });
     },
     mergeResults: (result, options = {}) => {
       const o = resolveMerge(typeof options === 'string' ? { separator: options } : options);

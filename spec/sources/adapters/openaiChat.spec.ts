@@ -30,7 +30,7 @@ describe('openai-chat adapter', () => {
     expect(events).toEqual([start, tok('Hel'), tok('lo'), { type: 'complete', finishReason: 'stop', usage }]);
   });
 
-  it('should assemble tool-call fragments keyed by index into one tool-call each, at the finish reason', async () => {
+  it('should assemble tool-call fragments keyed by index into one tool-call each, emitted right before complete', async () => {
     const events = await run([
       chunk({ role: 'assistant', tool_calls: [{ index: 0, id: 'call_a', type: 'function', function: { name: 'get_weather', arguments: '' } }] }),
       chunk({ tool_calls: [{ index: 0, function: { arguments: '{"city":' } }] }),
@@ -45,6 +45,39 @@ describe('openai-chat adapter', () => {
       { type: 'tool-call', id: 'call_b', name: 'get_time', arguments: '{}' },
       { type: 'complete', finishReason: 'tool-calls', usage },
     ]);
+  });
+
+  it('should hold tool calls back until the stream ends, so a stream that fails after its finish reason emits none', async () => {
+    const call = chunk({ tool_calls: [{ index: 0, id: 'call_a', type: 'function', function: { name: 'get_weather', arguments: '{}' } }] });
+    // the socket is destroyed after the finish reason, before the usage chunk: the SDK throws undici's error
+    async function* cutAfterFinish() {
+      yield* chunksOf([call, chunk({}, 'tool_calls')]);
+      throw new TypeError('terminated', { cause: Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }) });
+    }
+    const cut = await collectError(fromStream(() => cutAfterFinish()));
+    // a consumer running tool calls would run this one, then the retry's again
+    expect(cut.events).toEqual([start]);
+    expect(cut.error).toMatchObject({ name: 'ProviderError', category: 'network', retryable: true });
+    // fragments that follow the finish reason still belong to the call
+    const late = chunk({ tool_calls: [{ index: 0, function: { arguments: ' ' } }] });
+    expect(await run([call, chunk({}, 'tool_calls'), late, usageChunk])).toEqual([
+      start,
+      { type: 'tool-call', id: 'call_a', name: 'get_weather', arguments: '{} ' },
+      { type: 'complete', finishReason: 'tool-calls', usage },
+    ]);
+  });
+
+  it('should emit audio transcript deltas as tokens and leave the audio bytes out', async () => {
+    const audio = (a: Delta['audio']) => chunk({ content: null, audio: a });
+    const events = await run([
+      chunk({ role: 'assistant', content: null }),
+      audio({ id: 'audio_1', transcript: 'Hel' }),
+      audio({ data: 'AAAA', transcript: 'lo' }),
+      audio({ data: 'BBBB' }),
+      chunk({}, 'stop'),
+      audio({ expires_at: 1 }),
+    ]);
+    expect(events).toEqual([start, tok('Hel'), tok('lo'), { type: 'complete', finishReason: 'stop' }]);
   });
 
   it('should emit refusal text as tokens', async () => {

@@ -35,10 +35,20 @@ interface PartialCall {
  * `client.chat.completions.create({ stream: true })`), and OpenAI-compatible servers' chunks.
  *
  * 1. `delta.content` -> `token`. `delta.refusal` -> `token` too: a refusal is the model's answer, so
- *    it is shown, accumulated and counted as output like any text.
+ *    it is shown, accumulated and counted as output like any text. `delta.audio.transcript` (audio
+ *    output, `modalities: ['text', 'audio']`, where `content` stays null) -> `token` as well: it is
+ *    the text of the spoken answer, so guardrails, drift and zero-output checks read it (ignored, an
+ *    audio answer would look empty and be retried as `ZERO_OUTPUT`). The audio bytes
+ *    (`delta.audio.data`: pieces of one PCM stream in the format the request chose, which no chunk
+ *    names), `id` and `expires_at` are not emitted: a `data` event is a whole payload, not a
+ *    fragment to splice.
  * 2. `delta.reasoning_content` (DeepSeek, vLLM) or else `delta.reasoning` (OpenRouter, Ollama) -> `reasoning`.
  * 3. `delta.tool_calls[]` fragments are keyed by `index` (`id` and `name` arrive once, `arguments` in
- *    pieces) and emitted as one `tool-call` each, in index order, when the `finish_reason` arrives;
+ *    pieces) and emitted as one `tool-call` each, in index order, right before `complete`: only once the
+ *    stream has ended after its `finish_reason`, so a stream cut after the finish reason (before the
+ *    usage chunk or `[DONE]`: the SDK throws, and the attempt is retried) emits none of its calls,
+ *    which a consumer running tools would otherwise run again on the retry (a body that closes cleanly
+ *    there looks whole through the SDK, which hides `[DONE]`, and completes with its calls);
  *    without `index` (some compatible servers send whole parallel calls), a new `id` starts a call
  *    and a fragment without one continues the last. A call without a name is `MALFORMED_CHUNK`.
  *    The deprecated `delta.function_call` is handled the same way (its id is its name).
@@ -93,13 +103,14 @@ class ChatDecoder implements ChunkDecoder {
       // some compatible servers send `""` on chunks that are not the last: no finish
       if (typeof finish === 'string' && finish !== '') {
         this.finish = Object.hasOwn(FINISH, finish) ? FINISH[finish as RawFinish] : 'other';
-        this.flushCalls(emit);
       }
     }
   }
 
   end(emit: AdapterEmit): void {
     if (this.finish === undefined) throw incompleteStream('OpenAI chat stream ended without a finish_reason');
+    // calls wait for the end: a stream cut after its finish reason errors instead, and emits none
+    this.flushCalls(emit);
     emit(completeEvent(this.finish, this.usage));
   }
 
@@ -111,6 +122,8 @@ class ChatDecoder implements ChunkDecoder {
     else if (content !== undefined && content !== null) throw malformedChunk(NAME, '`delta.content` is not a string', chunk);
     const refusal = str(d['refusal']);
     if (refusal !== undefined) emit({ type: 'token', value: refusal });
+    const transcript = str(rec(d['audio'])?.['transcript']);
+    if (transcript !== undefined) emit({ type: 'token', value: transcript });
     const toolCalls = d['tool_calls'];
     if (toolCalls !== undefined && toolCalls !== null) {
       if (!Array.isArray(toolCalls)) throw malformedChunk(NAME, '`delta.tool_calls` is not an array', chunk);

@@ -29,8 +29,9 @@ const TRANSIENT = /*#__PURE__*/ new Set(['server_error', 'rate_limit_exceeded', 
  * 2. `response.reasoning_text.delta` and `response.reasoning_summary_text.delta` -> `reasoning`.
  * 3. `response.output_item.done` with a `function_call` (or `custom_tool_call`) item -> one `tool-call`
  *    (`id` is the `call_id`), held back until `response.completed` / `.incomplete` and emitted right
- *    before `complete` (as chat calls wait for the finish reason), so a response that fails or is cut
- *    emits none of its calls; with an `image_generation_call` that has a result -> `data` (base64 image).
+ *    before `complete` (as chat calls wait for the stream's end after the finish reason), so a
+ *    response that fails or is cut emits none of its calls; with an `image_generation_call` that
+ *    has a result -> `data` (base64 image).
  * 4. `response.completed` -> `complete` with `finishReason` `tool-calls` if a tool call was emitted, else
  *    `stop`; `response.incomplete` -> `complete` with `length` (max_output_tokens), `content-filter`, or `other`.
  *    Both carry `usage` (input, output, total, reasoning and cached tokens).

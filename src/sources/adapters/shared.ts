@@ -154,7 +154,7 @@ export function argumentsText(input: unknown): string {
  * `decoder` with its `tool-call` events held back until the step that made them finished with
  * `tool-calls` (the chunk `stepEnd` recognises; AI SDK 5 also finishes a cut step, as `unknown`) or
  * right before `complete`, so a stream cut inside a step never emits
- * its calls (OpenAI chat calls are only emitted at the finish reason). The AI SDK emits a call as
+ * its calls (OpenAI chat calls are only emitted right before `complete`). The AI SDK emits a call as
  * soon as its arguments parse and flushes an unfinished one, cut arguments and all (Mastra makes
  * them `{}`), when a body ends early: a cut stream's call would run, and run again after the retry.
  * A finished step's calls come before the next step's text, as they did.
