@@ -14,11 +14,18 @@
  * events it records (`followVersion`), has the same one only when it saw the very same events since
  * the attempt began (versions are shared by instances that apply the same event to the same text,
  * never by comparing strings). An operator between the two that changes, adds or drops tokens
- * gives the recorder another version: the checkpoint is written whole.
+ * gives the recorder another version: the checkpoint is written whole. The proof ends where the
+ * bytes are written: a store of your own between the recorder and the durable store may forward
+ * only some envelopes, so the durable store writes a marked checkpoint compact only when it wrote
+ * every envelope of its attempt itself (CheckpointEncoder).
+ *
+ * A compact checkpoint is part of log format version 1 (`v: 1`, EVENT_LOG_VERSION): every reader
+ * of a durable log (the decoder below, so the stores' `read` and `follow`, and `replayEvents`)
+ * rejects an envelope of another version with `INVALID_LOG` naming it, never reads it as version 1.
  * @internal
  */
 import type { CheckpointEvent, L0Event } from './eventTypes.js';
-import type { EventEnvelope, RecordedEvent } from './eventStore.js';
+import { EVENT_LOG_VERSION, type EventEnvelope } from './eventStore.js';
 import { attemptTextChange } from '../attempt/attemptText.js';
 import { EventLogError } from './EventLogError.js';
 
@@ -64,17 +71,21 @@ export function markIfPrefix(envelope: EventEnvelope, event: L0Event, textId: nu
   if (r.event === event && r.textId === textId) Object.defineProperty(envelope, PREFIX, { value: true });
 }
 
-/** What a durable store writes for `envelope`'s event: the compact form of a marked checkpoint, else the event. */
-export function storedEvent(envelope: EventEnvelope): RecordedEvent | CompactCheckpoint {
-  const event = envelope.event;
-  if (event.type !== 'checkpoint' || (envelope as unknown as Record<symbol, unknown>)[PREFIX] !== true) return event;
-  return { type: 'checkpoint', contentLength: event.content.length, tokenCount: event.tokenCount };
+/** True when the recorder marked `envelope` (see markIfPrefix); the store that writes it finishes the proof (CheckpointEncoder). */
+export function isPrefixMarked(envelope: EventEnvelope): boolean {
+  return (envelope as unknown as Record<symbol, unknown>)[PREFIX] === true;
 }
 
-/** The envelope a durable store writes (the same object unless its checkpoint is written compact). */
-export function storedEnvelope(envelope: EventEnvelope): EventEnvelope | { readonly [K in keyof EventEnvelope]: K extends 'event' ? CompactCheckpoint : EventEnvelope[K] } {
-  const event = storedEvent(envelope);
-  return event === envelope.event ? envelope : { v: envelope.v, streamId: envelope.streamId, seq: envelope.seq, ts: envelope.ts, event: event as CompactCheckpoint };
+/**
+ * Throws an `INVALID_LOG` {@link EventLogError} naming the version when `envelope` is not of log
+ * format version 1: a later format may store events differently (other compact forms), and a
+ * reader that does not know it must not read it as this one.
+ */
+export function checkLogFormat(envelope: EventEnvelope, streamId: string): void {
+  const { v } = envelope as { v?: unknown };
+  if (v === EVENT_LOG_VERSION) return;
+  const version = typeof v === 'number' ? String(v) : v === undefined ? 'none' : JSON.stringify(v);
+  throw new EventLogError('INVALID_LOG', streamId, `Stream ${streamId} is not a valid event log: the envelope at seq ${String(envelope.seq)} has log format version ${version}, and this l0-rx reads version ${EVENT_LOG_VERSION}`);
 }
 
 /** True for an envelope read from a store whose checkpoint was written compact. */
@@ -105,8 +116,12 @@ export class CheckpointDecoder {
 
   constructor(private readonly streamId: string) {}
 
-  /** The envelope with its checkpoint rebuilt (the same object otherwise). @throws EventLogError `INVALID_LOG` for a compact checkpoint the log cannot account for. */
+  /**
+   * The envelope with its checkpoint rebuilt (the same object otherwise).
+   * @throws EventLogError `INVALID_LOG` for a compact checkpoint the log cannot account for, or an envelope of another log format version.
+   */
   decode(envelope: EventEnvelope): EventEnvelope {
+    checkLogFormat(envelope, this.streamId);
     const event = envelope.event as L0Event;
     if (envelope.seq === 0) this.restart('', envelope);
     else if (envelope.seq !== this.next) this.whole = false;

@@ -6,7 +6,12 @@ import type { Observable } from 'rxjs';
 import type { L0Event } from './eventTypes.js';
 import type { SerializedError } from '../errors/serializeError.js';
 
-/** The envelope schema version written by this library. A reader rejects any other. */
+/**
+ * The log format version written in every envelope (`v`). Version 1 includes the compact
+ * checkpoints of the durable stores (`{type: 'checkpoint', contentLength, tokenCount}`).
+ * `replayEvents` and the JSONL and Redis stores' `read` and `follow` reject any other with
+ * `INVALID_LOG` naming it: a later format is never read as this one.
+ */
 export const EVENT_LOG_VERSION = 1;
 
 /** The run's terminal error, recorded as the last envelope of a failed run. Plain data only. */

@@ -1,7 +1,8 @@
 import { mkdir, open, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { EventEnvelope, EventStore, SeqRange } from '../../events/eventStore.js';
-import { CheckpointDecoder, storedEvent } from '../../events/checkpointRefs.js';
+import { CheckpointDecoder } from '../../events/checkpointRefs.js';
+import { CheckpointEncoder } from '../../events/checkpointEncoder.js';
 
 /** Options of {@link createJsonlEventStore}. */
 export interface JsonlEventStoreOptions {
@@ -31,7 +32,10 @@ interface Tombstone {
  *    (one per day or per service) beyond that.
  * 5. A `checkpoint` that `recordEvents` proved a prefix of the attempt's recorded text is written as
  *    `{type: 'checkpoint', contentLength, tokenCount}` and rebuilt from the tokens before it when
- *    read: a run with continuation writes its answer about once, not once per checkpoint.
+ *    read: a run with continuation writes its answer about once, not once per checkpoint. Only
+ *    when this store wrote every envelope of that attempt itself (a store of your own around it
+ *    that forwards only some, a failed append, a `delete` meanwhile: the checkpoint is written
+ *    whole). `read` fails with `INVALID_LOG` for an envelope of another log format version (`v`).
  *
  * Node only (`node:fs`); import it from `l0-rx/stores/jsonl`.
  *
@@ -56,6 +60,8 @@ export function createJsonlEventStore(path: string, options: JsonlEventStoreOpti
   let pending = new PendingBytes();
   let waiters: { resolve: () => void; reject: (e: unknown) => void }[] = [];
   let writing = false;
+  /** What this store wrote of each open stream: a checkpoint is written compact only over text it wrote. */
+  const encoder = new CheckpointEncoder();
 
   const writeOnce = async (buffer: Buffer): Promise<void> => {
     // a failed mkdir is not kept: the next write tries again (the obstacle may be gone)
@@ -105,7 +111,13 @@ export function createJsonlEventStore(path: string, options: JsonlEventStoreOpti
   };
 
   return {
-    append: (envelopes) => (envelopes.length === 0 ? Promise.resolve() : write((to) => serialize(envelopes, to))),
+    append: (envelopes) =>
+      envelopes.length === 0
+        ? Promise.resolve()
+        : write((to) => serialize(envelopes, to, encoder)).catch((e: unknown) => {
+            encoder.lost(envelopes);
+            throw e;
+          }),
     async read(streamId: string, range?: SeqRange) {
       const from = range?.fromSeq ?? 0;
       const to = range?.toSeq ?? Number.POSITIVE_INFINITY;
@@ -115,7 +127,10 @@ export function createJsonlEventStore(path: string, options: JsonlEventStoreOpti
     async streams() {
       return [...(await scan(path)).keys()];
     },
-    delete: (streamId: string) => write((to) => to.line(JSON.stringify({ v: 1, streamId, deleted: true } satisfies Tombstone))),
+    delete: (streamId: string) => {
+      encoder.forget(streamId); // what it writes of the stream from now on follows the marker
+      return write((to) => to.line(JSON.stringify({ v: 1, streamId, deleted: true } satisfies Tombstone)));
+    },
   };
 }
 
@@ -127,13 +142,14 @@ const LINE_HEAD = '{"v":1,"streamId":';
  * the common shape (a token event in a version-1 envelope): about half the cost of the generic
  * serializer, which dominated recording (and its per-token growth) in the benchmark.
  */
-function serialize(envelopes: readonly EventEnvelope[], to: LineSink): void {
+function serialize(envelopes: readonly EventEnvelope[], to: LineSink, encoder: CheckpointEncoder): void {
   let streamId: unknown;
   let head = '';
   let ts: unknown;
   let tsText = '';
   for (let i = 0; i < envelopes.length; i++) {
     const e = envelopes[i]!;
+    const event = encoder.encode(e); // every envelope: the encoder follows what is written
     if (!isPlainEnvelope(e)) {
       to.line(JSON.stringify(e));
       continue;
@@ -146,8 +162,7 @@ function serialize(envelopes: readonly EventEnvelope[], to: LineSink): void {
       ts = e.ts;
       tsText = JSON.stringify(e.ts);
     }
-    const event = e.event;
-    to.line(`${head}${e.seq},"ts":${tsText},"event":${isPlainToken(event) ? `{"type":"token","value":${JSON.stringify(event.value)}}` : JSON.stringify(storedEvent(e))}}`);
+    to.line(`${head}${e.seq},"ts":${tsText},"event":${isPlainToken(event) ? `{"type":"token","value":${JSON.stringify(event.value)}}` : JSON.stringify(event)}}`);
   }
 }
 
@@ -192,7 +207,7 @@ function isPlainEnvelope(e: EventEnvelope): boolean {
 const ENVELOPE_KEYS = ['v', 'streamId', 'seq', 'ts', 'event'] as const;
 
 /** `{type: 'token', value}` and nothing else, keys in that order, a plain object. */
-function isPlainToken(event: EventEnvelope['event']): event is { type: 'token'; value: string } {
+function isPlainToken(event: { readonly type: string }): event is { type: 'token'; value: string } {
   if (event.type !== 'token' || typeof (event as { value?: unknown }).value !== 'string') return false;
   let i = 0;
   for (const key in event) {

@@ -1,6 +1,7 @@
-import { checkFromSeq, type EventStore, type SeqRange } from '../../events/eventStore.js';
+import { checkFromSeq, type EventEnvelope, type EventStore, type SeqRange } from '../../events/eventStore.js';
 import { DELETED_FIELD, envelopesIn, tail, type RedisFollowClient } from './redisTail.js';
-import { CheckpointDecoder, isCompact, storedEnvelope } from '../../events/checkpointRefs.js';
+import { CheckpointDecoder, isCompact } from '../../events/checkpointRefs.js';
+import { CheckpointEncoder } from '../../events/checkpointEncoder.js';
 
 export type { RedisFollowClient } from './redisTail.js';
 
@@ -62,6 +63,10 @@ const OPTION_KEYS: readonly string[] = ['keyPrefix', 'followBlockMs', 'followRec
  * 7. A `checkpoint` that `recordEvents` proved a prefix of the attempt's recorded text is stored as
  *    `{type: 'checkpoint', contentLength, tokenCount}` and rebuilt from the tokens before it when
  *    read or followed: a run with continuation stores its answer about once, not once per checkpoint.
+ *    Only when this store stored every envelope of that attempt itself (a store of your own around
+ *    it that forwards only some, a failed append, a `delete` meanwhile, another process writing
+ *    part of the stream: the checkpoint is stored whole). `read` and `follow` fail with
+ *    `INVALID_LOG` for an envelope of another log format version (`v`).
  *
  * Node only; import it from `l0-rx/stores/redis`; `redis` is an optional peer you install.
  *
@@ -89,20 +94,30 @@ export function createRedisEventStore(client: RedisCommandClient, options: Redis
   if (!Number.isSafeInteger(followReconnects) || followReconnects < 0) throw new TypeError(`createRedisEventStore(client, {followReconnects}) must be an integer >= 0, got ${String(followReconnects)}`);
   const streamKey = (id: string) => `${keyPrefix}stream:${id}`;
   const idsKey = `${keyPrefix}streams`;
+  /** What this store stored of each open stream: a checkpoint is stored compact only over text it stored. */
+  const encoder = new CheckpointEncoder();
+
+  /** XADDs `envelopes`, pipelined (see 1 and 2). */
+  const appendAll = async (envelopes: readonly EventEnvelope[]): Promise<void> => {
+    const started: string[] = []; // streams whose seq 0 was added: listed once Redis took it
+    const writes = envelopes.map((e) => {
+      const entry = [`0-${e.seq + 1}`, 'envelope', JSON.stringify(encoder.envelope(e))];
+      if (e.seq === 0) return client.sendCommand(['XADD', streamKey(e.streamId), ...entry]).then(() => void started.push(e.streamId));
+      return client.sendCommand(['XADD', streamKey(e.streamId), 'NOMKSTREAM', ...entry]).then((id) => {
+        if (id === null) throw new Error(`createRedisEventStore: stream ${JSON.stringify(e.streamId)} is not in Redis (deleted, or its seq 0 was never appended), so seq ${e.seq} is not appended`);
+      });
+    });
+    const settled = await Promise.allSettled(writes);
+    if (started.length > 0) await client.sendCommand(['SADD', idsKey, ...new Set(started)]);
+    for (const write of settled) if (write.status === 'rejected') throw write.reason;
+  };
 
   return {
-    async append(envelopes) {
-      const started: string[] = []; // streams whose seq 0 was added: listed once Redis took it
-      const writes = envelopes.map((e) => {
-        const entry = [`0-${e.seq + 1}`, 'envelope', JSON.stringify(storedEnvelope(e))];
-        if (e.seq === 0) return client.sendCommand(['XADD', streamKey(e.streamId), ...entry]).then(() => void started.push(e.streamId));
-        return client.sendCommand(['XADD', streamKey(e.streamId), 'NOMKSTREAM', ...entry]).then((id) => {
-          if (id === null) throw new Error(`createRedisEventStore: stream ${JSON.stringify(e.streamId)} is not in Redis (deleted, or its seq 0 was never appended), so seq ${e.seq} is not appended`);
-        });
+    append(envelopes) {
+      return appendAll(envelopes).catch((e: unknown) => {
+        encoder.lost(envelopes);
+        throw e;
       });
-      const settled = await Promise.allSettled(writes);
-      if (started.length > 0) await client.sendCommand(['SADD', idsKey, ...new Set(started)]);
-      for (const write of settled) if (write.status === 'rejected') throw write.reason;
     },
     async read(streamId: string, range?: SeqRange) {
       const fromSeq = range?.fromSeq ?? 0;
@@ -119,6 +134,7 @@ export function createRedisEventStore(client: RedisCommandClient, options: Redis
       return ((await client.sendCommand(['SMEMBERS', idsKey])) as string[]).sort();
     },
     async delete(streamId: string) {
+      encoder.forget(streamId); // a recorder still writing it is refused (NOMKSTREAM); a new run starts at seq 0
       const key = streamKey(streamId);
       const marker = client.sendCommand(['XADD', key, '*', DELETED_FIELD, '1']).catch((e: unknown) => {
         if (!(e instanceof Error && e.message.startsWith('WRONGTYPE '))) throw e; // a key that holds no stream has no follower

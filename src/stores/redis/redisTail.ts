@@ -2,7 +2,7 @@
 import { Observable } from 'rxjs';
 import { isTerminalEnvelope, type EventEnvelope } from '../../events/eventStore.js';
 import { EventLogError } from '../../events/EventLogError.js';
-import { CheckpointDecoder, isCompact } from '../../events/checkpointRefs.js';
+import { CheckpointDecoder, checkLogFormat, isCompact } from '../../events/checkpointRefs.js';
 
 /** The connection `follow` blocks on: what `client.duplicate()` gives. */
 export interface RedisFollowClient {
@@ -52,6 +52,7 @@ export interface TailTarget {
  *    run's start reads the entries up to its first compact checkpoint (`XRANGE`, once) there; that
  *    read ends with the checkpoint's entry as the follower read it, or the stream was deleted
  *    (`STREAM_NOT_FOUND`, no text of a later run), and a drop during it is recovered from as in 1.
+ * 6. An envelope of another log format version (`v`) errors it with `INVALID_LOG` naming the version.
  */
 export function tail(duplicate: () => RedisFollowClient, target: TailTarget): Observable<EventEnvelope> {
   const { streamId, key, blockMs, reconnects } = target;
@@ -135,6 +136,7 @@ export function tail(duplicate: () => RedisFollowClient, target: TailTarget): Ob
           if (entry === undefined) throw notFound('was deleted');
           const { raw } = entry;
           let { envelope } = entry;
+          checkLogFormat(envelope, streamId); // another format version is never read as this one (nor primed from)
           if (decoder === undefined && isCompact(envelope)) {
             // a drop during the priming read is a drop like any other: read again from the last id passed on
             try {
