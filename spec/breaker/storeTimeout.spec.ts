@@ -86,6 +86,12 @@ describe('createCircuitBreaker({storeTimeout})', () => {
     });
   });
 
+  it('should name a finite storeTimeout longer than a timer waits (2147483647 ms), and keep Infinity', () => {
+    expect(() => createCircuitBreaker({ key: 'm', storeTimeout: 3e9 })).toThrow(new TypeError('createCircuitBreaker({storeTimeout}) must be at most 2147483647 ms (about 24.8 days), got 3000000000'));
+    expect(createCircuitBreaker({ key: 'm', storeTimeout: 2_147_483_647 }).key).toBe('m');
+    expect(createCircuitBreaker({ key: 'm', storeTimeout: Infinity }).key).toBe('m');
+  });
+
   it('should name a storeTimeout that is not a number of ms > 0', () => {
     for (const bad of [0, -1, Number.NaN, '100'] as unknown[]) {
       expect(() => createCircuitBreaker({ key: 'm', storeTimeout: bad as number })).toThrow(/storeTimeout.*a number of ms > 0/);

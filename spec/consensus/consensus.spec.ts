@@ -38,6 +38,10 @@ describe('consensus', () => {
     it('should throw a TypeError for an unknown option, with a suggestion', () => {
       expect(() => consensus([NEVER, NEVER], { treshold: 0.5 } as never)).toThrow(/did you mean `threshold`/);
     });
+
+    it('should throw a TypeError naming a timeout longer than a timer waits (2147483647 ms)', () => {
+      expect(() => consensus([NEVER, NEVER], { timeout: 3e9 })).toThrow(/^consensus\(sources, \{timeout\}\) must be at most 2147483647 ms .*, got 3000000000$/);
+    });
   });
 
   // L0 K2

@@ -55,6 +55,14 @@ describe('replayEvents', () => {
     });
   });
 
+  it('should wait at most 2147483647 ms for a longer gap, or a tiny speed, instead of a timer firing it at once', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ expectObservable }) => {
+      expectObservable(replayEvents(storeWith([values.s!, values.a!], 3e9), 'r', { speed: 1, scheduler })).toBe('s 2147483646ms (a|)', values);
+      expectObservable(replayEvents(storeWith([values.s!, values.a!], 10), 'r', { speed: 1e-9, scheduler })).toBe('s 2147483646ms (a|)', values);
+    });
+  });
+
   it('should time a recorded terminal error like any event', () => {
     const scheduler = testScheduler();
     scheduler.run(({ expectObservable }) => {

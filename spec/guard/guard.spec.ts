@@ -67,6 +67,9 @@ describe('guard', () => {
       expect(() => guard([flag()], { hodlBack: 3 } as never)).toThrow('did you mean `holdBack`?');
       expect(() => guard([{ name: '', check: () => undefined }])).toThrow('rules[0] needs a non-empty string `name`');
       expect(() => guard([flag('error', { interval: 0 })])).toThrow('`interval` must be a positive integer, got 0');
+      // a timer fires a longer delay (Infinity included) at once: the async check would time out at once
+      expect(() => guard([flag('error', { timeout: 3e9 })])).toThrow('`timeout` must be a positive number of ms, at most 2147483647 ms (about 24.8 days), got 3000000000');
+      expect(() => guard([flag('error', { timeout: Infinity })])).toThrow('`timeout` must be a positive number of ms, at most 2147483647 ms');
       expect(() => guard('json' as never)).toThrow('`rules` must be an array');
     });
 

@@ -26,6 +26,10 @@ describe('parallel', () => {
       expect(() => parallel([], { concurrency: 0 })).toThrow(/parallel\(sources, \{concurrency\}\) must be an integer >= 1/);
     });
 
+    it('should throw a TypeError naming a timeout longer than a timer waits (2147483647 ms)', () => {
+      expect(() => parallel([], { timeout: 3e9 })).toThrow(new TypeError('parallel(sources, {timeout}) must be at most 2147483647 ms (about 24.8 days), got 3000000000'));
+    });
+
     it('should throw a TypeError naming a source that is not an Observable', () => {
       expect(() => parallel([NEVER, 'x' as unknown as Observable<L0Event>])).toThrow(/sources\[1\]/);
     });

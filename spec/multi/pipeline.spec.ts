@@ -34,6 +34,7 @@ describe('pipeline', () => {
 
     it('should throw a TypeError for a timeout that is not positive', () => {
       expect(() => pipeline([], '', { timeout: -1 })).toThrow(/pipeline\(steps, input, \{timeout\}\)/);
+      expect(() => pipeline([], '', { timeout: 3e9 })).toThrow(new TypeError('pipeline(steps, input, {timeout}) must be at most 2147483647 ms (about 24.8 days), got 3000000000'));
     });
 
     it('should throw a TypeError for an unknown option', () => {

@@ -25,6 +25,11 @@ describe('hedge', () => {
       expect(() => hedge(NEVER, { delay: 0 })).toThrow(/delay/);
     });
 
+    it('should throw a TypeError naming delay when it is longer than a timer waits (2147483647 ms)', () => {
+      expect(() => hedge(NEVER, { delay: 3e9 })).toThrow(new TypeError('hedge(backup, {delay}) must be at most 2147483647 ms (about 24.8 days), got 3000000000'));
+      expect(hedge(NEVER, { delay: 2_147_483_647 })).toBeTypeOf('function');
+    });
+
     it('should throw a TypeError for maxHedges below 1', () => {
       expect(() => hedge(NEVER, { delay: 5, maxHedges: 0 })).toThrow(/maxHedges/);
     });

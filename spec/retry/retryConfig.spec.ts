@@ -126,6 +126,38 @@ describe('resolveRetryConfig', () => {
       });
     });
 
+    describe('delays a timer cannot hold (above 2^31 - 1 ms, which Node fires at once)', () => {
+      it.each(['baseDelay', 'maxDelay', 'maxRetryAfter'] as const)('should reject %s above 2147483647 ms, naming the limit', (key) => {
+        const config = { baseDelay: 0, [key]: 3e9 };
+        expect(() => resolveRetryConfig(config)).toThrow(TypeError);
+        expect(() => resolveRetryConfig(config)).toThrow(
+          `retryWithBackoff({${key}}) must be at most 2147483647 ms (about 24.8 days), got 3000000000`,
+        );
+      });
+
+      it('should accept every delay at the limit itself', () => {
+        const max = 2_147_483_647;
+        expect(resolveRetryConfig({ baseDelay: max, maxDelay: max, maxRetryAfter: max })).toMatchObject({ baseDelay: max, maxDelay: max, maxRetryAfter: max });
+      });
+    });
+
+    describe('baseDelay above maxDelay', () => {
+      it('should reject both given, naming both values', () => {
+        expect(() => resolveRetryConfig({ baseDelay: 5000, maxDelay: 1000 })).toThrow(TypeError);
+        expect(() => resolveRetryConfig({ baseDelay: 5000, maxDelay: 1000 })).toThrow('retryWithBackoff({maxDelay}) must be at least baseDelay (5000), got 1000');
+      });
+
+      it('should name the option given when the other is the default', () => {
+        expect(() => resolveRetryConfig({ baseDelay: 20_000 })).toThrow('retryWithBackoff({baseDelay}) must be at most maxDelay (10000), got 20000');
+        expect(() => resolveRetryConfig({ maxDelay: 500 })).toThrow('retryWithBackoff({maxDelay}) must be at least baseDelay (1000), got 500');
+      });
+
+      it('should accept baseDelay equal to maxDelay, and every preset', () => {
+        expect(resolveRetryConfig({ baseDelay: 2000, maxDelay: 2000 })).toMatchObject({ baseDelay: 2000, maxDelay: 2000 });
+        for (const name of Object.keys(RETRY_PRESETS) as (keyof typeof RETRY_PRESETS)[]) expect(resolveRetryConfig(name).maxDelay).toBe(10_000);
+      });
+    });
+
     it('should accept categories and reasons in retryOn', () => {
       expect(resolveRetryConfig({ retryOn: ['unknown', 'zero_output', 'rate-limit'] }).retryOn).toEqual(['unknown', 'zero_output', 'rate-limit']);
     });

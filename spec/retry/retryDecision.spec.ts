@@ -153,6 +153,10 @@ describe('retryDelay', () => {
     expect(retryDelay(input(45_000), FRESH_BUDGETS, config({ backoff: 'full-jitter', maxDelay: 1_000, random: () => 0.5 }))).toBe(45_000);
   });
 
+  it('should wait at most 2147483647 ms for an honoured Retry-After, however long', () => {
+    expect(retryDelay(input(99_999_999_000), FRESH_BUDGETS, config({}))).toBe(2_147_483_647);
+  });
+
   it('should not call calculateDelay when a Retry-After is honoured', () => {
     const calculateDelay = vi.fn(() => 5);
     expect(retryDelay(input(2_000), FRESH_BUDGETS, config({ calculateDelay }))).toBe(2_000);
@@ -217,6 +221,11 @@ describe('retryDelay', () => {
       retryDelay({ classification: ZERO_OUTPUT, attempt: 3, error, retryAfterMs: undefined }, budgets(2, 2), cfg);
       expect(seen).toEqual([{ attempt: 3, totalAttempts: 5, category: 'content', reason: 'zero_output', error, defaultDelay: 300 }]);
       expect(Object.isFrozen(seen[0])).toBe(true);
+    });
+
+    it('should wait at most 2147483647 ms for a longer delay it returns (a timer would fire a longer one at once)', () => {
+      expect(retryDelay(input(), FRESH_BUDGETS, config({ calculateDelay: () => 3e9 }))).toBe(2_147_483_647);
+      expect(retryDelay(input(), FRESH_BUDGETS, config({ calculateDelay: () => 2_147_483_647 }))).toBe(2_147_483_647);
     });
 
     it('should let its throw propagate', () => {

@@ -1,6 +1,6 @@
 /** @test {retryWithBackoff} */
 import { describe, expect, it, vi } from 'vitest';
-import { retryWithBackoff, type RetryDelayContext, type RetryWithBackoffConfig } from 'l0-rx';
+import { retryWithBackoff, toL0Error, type RetryDelayContext, type RetryWithBackoffConfig } from 'l0-rx';
 import { testScheduler } from '../helpers/testScheduler.js';
 import { alwaysFailing, collect, networkError, rateLimitError, retries, retryEvent, values, virtualScheduler } from './retryHelpers.js';
 
@@ -120,5 +120,41 @@ describe('retryWithBackoff calculateDelay (R4)', () => {
     expect((run.error as { attemptErrors: unknown[] }).attemptErrors).toHaveLength(1);
     expect(run.subscribedAt).toEqual([0]);
     expect(run.delays).toEqual([]);
+  });
+});
+
+describe('retryWithBackoff and the longest wait a timer holds (2^31 - 1 ms; Node fires a longer one at once)', () => {
+  const MAX = 2_147_483_647;
+  /** A 429 as an SDK throws it, the server's Retry-After (seconds) in its headers, typed as fromStream types it. */
+  const tooManyRequests = (seconds: string) => toL0Error(Object.assign(new Error('429 Too Many Requests'), { status: 429, headers: { 'retry-after': seconds } }));
+
+  it('should give up on a server asking for Retry-After: 99999999 (seconds), not retry at once, with maxRetryAfter at the limit', () => {
+    const run = delays({ maxRetries: 5, maxRetryAfter: MAX }, () => tooManyRequests('99999999'));
+    expect(run.delays).toEqual([]);
+    expect(run.subscribedAt).toEqual([0]);
+    expect(run.error).toMatchObject({ code: 'RATE_LIMITED', retryAfterMs: 99_999_999_000 });
+  });
+
+  it('should refuse a maxRetryAfter that would let such a Retry-After reach a timer', () => {
+    expect(() => retryWithBackoff({ maxRetryAfter: 1e12 })).toThrow(TypeError);
+    expect(() => retryWithBackoff({ maxRetryAfter: 1e12 })).toThrow(/^retryWithBackoff\(\{maxRetryAfter\}\) must be at most 2147483647 ms/);
+  });
+
+  it('should wait a Retry-After just under the limit in full', () => {
+    const run = delays({ maxRetries: 1, maxRetryAfter: MAX }, () => tooManyRequests('2147483'));
+    expect(run.delays).toEqual([2_147_483_000]);
+    expect(run.subscribedAt).toEqual([0, 2_147_483_000]);
+  });
+
+  it('should wait the limit, not fire at once, when calculateDelay asks for longer', () => {
+    const run = delays({ maxRetries: 1, calculateDelay: () => 3e9 });
+    expect(run.delays).toEqual([MAX]);
+    expect(run.subscribedAt).toEqual([0, MAX]);
+  });
+
+  it('should keep the longest exponential growth at maxDelay set to the limit', () => {
+    const run = delays({ backoff: 'exponential', baseDelay: 1000, maxDelay: MAX, maxRetries: 24 });
+    expect(Math.max(...run.delays)).toBe(MAX);
+    expect(run.delays.slice(-2)).toEqual([MAX, MAX]);
   });
 });

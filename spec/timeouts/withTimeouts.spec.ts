@@ -182,6 +182,12 @@ describe('withTimeouts', () => {
       expect(() => withTimeouts({ [option]: value } as never)).toThrow(`withTimeouts({${option}}) must be`);
     });
 
+    it.each(['initialToken', 'interToken', 'total'])('should throw a TypeError for %s above 2147483647 ms, which a timer would fire at once', (option) => {
+      expect(() => withTimeouts({ [option]: 3e9 })).toThrow(TypeError);
+      expect(() => withTimeouts({ [option]: 3e9 })).toThrow(`withTimeouts({${option}}) must be at most 2147483647 ms (about 24.8 days), got 3000000000`);
+      expect(withTimeouts({ [option]: 2_147_483_647 })).toBeTypeOf('function');
+    });
+
     it('should show a wrong string value quoted', () => {
       expect(() => withTimeouts({ interToken: '100' } as never)).toThrow('withTimeouts({interToken}) must be a finite number of ms > 0 (use undefined to disable), got "100"');
     });

@@ -176,5 +176,6 @@ describe('createSseReplayBuffer', () => {
 
   it('should reject maxEvents below 1', () => {
     expect(() => createSseReplayBuffer({ maxEvents: 0 })).toThrow('createSseReplayBuffer({maxEvents}) must be a positive integer, got 0');
+    expect(() => createSseReplayBuffer({ keepAliveMs: 3e9 })).toThrow('createSseReplayBuffer({keepAliveMs}) must be at most 2147483647 ms (about 24.8 days), got 3000000000');
   });
 });

@@ -332,6 +332,7 @@ describe('fromServerSentEvents', () => {
     });
 
     it('should reject a negative reconnectDelay', () => {
+      expect(() => fromServerSentEvents(url, { reconnectDelay: 3e9 })).toThrow('fromServerSentEvents(url, {reconnectDelay}) must be at most 2147483647 ms (about 24.8 days), got 3000000000');
       expect(() => fromServerSentEvents(url, { reconnectDelay: -1 })).toThrow('fromServerSentEvents(url, {reconnectDelay}) must be a finite number of milliseconds >= 0, got -1');
     });
 

@@ -226,6 +226,7 @@ describe('toServerSentEvents', () => {
 
     it('should reject a negative heartbeatMs', () => {
       expect(() => toServerSentEvents(throwError(() => 1), { heartbeatMs: -1 })).toThrow(/heartbeatMs\}\) must be/);
+      expect(() => toServerSentEvents(NEVER, { heartbeatMs: 3e9 })).toThrow('toServerSentEvents(events$, {heartbeatMs}) must be at most 2147483647 ms (about 24.8 days), got 3000000000');
     });
   });
 });

@@ -1,6 +1,7 @@
 import { asyncScheduler, catchError, concatMap, defer, map, Observable, of, ReplaySubject, Subject, type SchedulerLike } from 'rxjs';
 import { classifyError, type ErrorClassification } from '../errors/classifyError.js';
 import { checkBag, checkKeys, isSchedulerLike, optionError, optionKeys, optionPath } from '../internal/options.js';
+import { checkTimerDelay } from '../internal/timerDelay.js';
 import { defer$, RoundQueue, withinStoreTimeout } from './storeRounds.js';
 import { acquire, current, release, settle } from './breakerState.js';
 import type { BreakerRecord, BreakerRules, BreakerState, CallOutcome, Probe } from './breakerState.js';
@@ -36,7 +37,8 @@ export interface CircuitBreakerConfig {
    * How long a store answer is waited for, in ms of `scheduler` time; past it the breaker acts as on
    * a store that fails (a call is let through, a call's end is not held back) and applies the answer
    * when it comes (a probe slot it took is given back). A store that hangs (a Redis client queueing
-   * commands while it reconnects) never holds a call. `Infinity` waits forever. @default 1000
+   * commands while it reconnects) never holds a call. `Infinity` waits forever; a finite one is at
+   * most 2147483647 (about 24.8 days, the longest a timer waits). @default 1000
    */
   readonly storeTimeout?: number;
   /** Time source (`resetTimeout`, the window). @default asyncScheduler */
@@ -251,6 +253,7 @@ export function createCircuitBreaker(config: CircuitBreakerConfig): CircuitBreak
   if (failureThreshold === 0 && failureRatio === undefined) throw optionError(PATH, 'failureThreshold', 'above 0 when failureRatio is not set (nothing would open the breaker)', failureThreshold);
   if (typeof store?.get !== 'function' || typeof store.set !== 'function') throw optionError(PATH, 'store', 'a BreakerStore ({get, set})', store);
   if (typeof storeTimeout !== 'number' || !(storeTimeout > 0)) throw optionError(PATH, 'storeTimeout', 'a number of ms > 0 (Infinity: wait for the store forever)', storeTimeout);
+  checkTimerDelay(PATH, 'storeTimeout', storeTimeout);
   if (!isSchedulerLike(scheduler)) throw optionError(PATH, 'scheduler', 'a SchedulerLike', scheduler);
   for (const [name, fn] of Object.entries({ isFailure, onStateChange })) {
     if (fn !== undefined && typeof fn !== 'function') throw optionError(PATH, name, 'a function', fn);

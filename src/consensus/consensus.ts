@@ -7,6 +7,7 @@ import { checkSchema } from '../structured/validateSchema.js';
 import type { L0Event } from '../events/eventTypes.js';
 import type { L0State } from '../events/reduceState.js';
 import { checkBag, checkKeys, describeOption, isSchedulerLike, optionError, optionKeys, optionPath } from '../internal/options.js';
+import { checkTimerDelay } from '../internal/timerDelay.js';
 import { runAll, type ParallelResult } from '../multi/runAll.js';
 import { decide, type ConsensusOutput, type ConsensusResult } from './decide.js';
 import { decided, hasText, validateMerged, validateOutputs } from './schemaCheck.js';
@@ -32,7 +33,7 @@ export interface ConsensusConfig<T = string> {
   readonly weights?: readonly number[];
   /** Below this agreement the run errors with {@link ConsensusError}; 0 turns the check off. @default 0.6 */
   readonly minimumAgreement?: number;
-  /** Budget in ms for all sources: at the deadline the unfinished ones are unsubscribed and count as failed. @default undefined (none) */
+  /** Budget in ms (at most 2147483647) for all sources: at the deadline the unfinished ones are unsubscribed and count as failed. @default undefined (none) */
   readonly timeout?: number;
   /** Time source for `timeout`. @default asyncScheduler */
   readonly scheduler?: SchedulerLike;
@@ -184,6 +185,7 @@ function resolveConsensus<T>(sources: readonly Observable<L0Event>[], config: Co
     throw optionError(PATH, 'weights', `an array of ${sources.length} finite numbers >= 0 (one per source)`, weights);
   }
   if (timeout !== undefined && !(typeof timeout === 'number' && timeout > 0 && Number.isFinite(timeout))) throw optionError(PATH, 'timeout', 'a finite number of ms > 0', timeout);
+  if (timeout !== undefined) checkTimerDelay(PATH, 'timeout', timeout);
   if (!isSchedulerLike(scheduler)) throw optionError(PATH, 'scheduler', 'a SchedulerLike', scheduler);
   for (const [key, fn] of [['parse', config.parse], ['similarity', similarity], ['score', score]] as const) {
     if (fn !== undefined && typeof fn !== 'function') throw optionError(PATH, key, 'a function', fn);

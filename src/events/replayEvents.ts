@@ -5,6 +5,7 @@ import { EventLogError } from './EventLogError.js';
 import { deserializeTypedError as deserializeError } from '../errors/deserializeTypedError.js';
 import { isPromiseLike } from '../internal/isPromiseLike.js';
 import { checkBag, checkKeys, describeOption, isSchedulerLike, optionError, optionKeys, optionPath } from '../internal/options.js';
+import { clampTimerDelay } from '../internal/timerDelay.js';
 
 /** Options of {@link replayEvents}. Every field is optional. */
 export interface ReplayEventsConfig {
@@ -49,7 +50,8 @@ const ROOT = /*#__PURE__*/ optionPath('replayEvents', 'store, streamId, ');
  *    does not run `fromSeq`, `fromSeq + 1`... (a lost, repeated or reordered envelope; a log
  *    trimmed at its head), the message naming the envelope and the missing `seq`.
  * 3. With `speed > 0` the first event comes at once and each next one after
- *    `(its ts - previous ts) / speed` ms on `scheduler`.
+ *    `(its ts - previous ts) / speed` ms on `scheduler`, at most 2147483647 ms (about 24.8 days,
+ *    the longest a timer waits: a longer gap, or a tiny `speed`, waits that long).
  *
  * @example
  * import { accumulate, createMemoryEventStore, replayEvents } from 'l0-rx';
@@ -95,7 +97,7 @@ function play(streamId: string, envelopes: readonly EventEnvelope[], first: numb
   }
   return from(envelopes).pipe(
     concatMap((e, i) => {
-      const gap = i === 0 ? 0 : Math.max(0, (e.ts - envelopes[i - 1]!.ts) / speed);
+      const gap = i === 0 ? 0 : clampTimerDelay(Math.max(0, (e.ts - envelopes[i - 1]!.ts) / speed));
       return gap > 0 ? timer(gap, scheduler).pipe(concatMap(() => emit(e))) : emit(e);
     }),
   );

@@ -1,6 +1,7 @@
 import type { SchedulerLike } from 'rxjs';
 import type { Violation } from '../events/eventTypes.js';
 import { checkBag, checkKeys, isSchedulerLike, optionError, optionKeys, optionPath, type OptionPath } from '../internal/options.js';
+import { MAX_TIMER_DELAY, TIMER_DELAY_LIMIT } from '../internal/timerDelay.js';
 import type { GuardRule } from './guardRule.js';
 import type { GuardPhaseEvent } from './guardPhase.js';
 
@@ -36,7 +37,7 @@ const isFunction = (v: unknown) => typeof v === 'function';
 const FIELD_CHECKS: readonly (readonly [keyof GuardRule, (value: unknown) => boolean, string])[] = [
   ['severity', (v) => SEVERITIES.includes(v), "'warning', 'error' or 'fatal'"],
   ['interval', (v) => Number.isInteger(v) && (v as number) >= 1, 'a positive integer'],
-  ['timeout', (v) => typeof v === 'number' && v > 0, 'a positive number of ms'],
+  ['timeout', (v) => typeof v === 'number' && v > 0 && v <= MAX_TIMER_DELAY, `a positive number of ms, ${TIMER_DELAY_LIMIT}`],
   ['onRuleError', (v) => v === 'open' || v === 'closed', "'open' or 'closed'"],
   ['span', (v) => Number.isInteger(v) && (v as number) >= 0, 'a whole number'],
   ['create', isFunction, 'a function'],

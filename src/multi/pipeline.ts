@@ -4,6 +4,7 @@ import { TokenTimeoutError } from '../errors/TokenTimeoutError.js';
 import type { L0Event } from '../events/eventTypes.js';
 import { INITIAL_L0_STATE, reduceL0State, type L0State } from '../events/reduceState.js';
 import { checkBag, checkKeys, describeOption, isSchedulerLike, optionError, optionKeys, optionPath } from '../internal/options.js';
+import { checkTimerDelay } from '../internal/timerDelay.js';
 
 /** What a step's callbacks are given. */
 export interface StepContext {
@@ -56,7 +57,7 @@ export type PipelineUpdate =
 export interface PipelineConfig {
   /** Stop at the first failing step (status `error`); false runs on with the last good output (status `partial`). @default true */
   readonly stopOnError?: boolean;
-  /** The whole pipeline's budget in ms: at the deadline the current step is unsubscribed (aborted). @default undefined (none) */
+  /** The whole pipeline's budget in ms (at most 2147483647): at the deadline the current step is unsubscribed (aborted). @default undefined (none) */
   readonly timeout?: number;
   /** Aborting it unsubscribes the current step; an already aborted signal runs no step. @default undefined */
   readonly signal?: AbortSignal;
@@ -105,6 +106,7 @@ export function pipeline(steps: readonly PipelineStep[], input: unknown, config:
   const { stopOnError = true, timeout, signal, scheduler = asyncScheduler } = config;
   if (typeof stopOnError !== 'boolean') throw optionError(PATH, 'stopOnError', 'a boolean', stopOnError);
   if (timeout !== undefined && !(typeof timeout === 'number' && timeout > 0 && Number.isFinite(timeout))) throw optionError(PATH, 'timeout', 'a finite number of ms > 0', timeout);
+  if (timeout !== undefined) checkTimerDelay(PATH, 'timeout', timeout);
   if (signal !== undefined && !(signal instanceof AbortSignal)) throw optionError(PATH, 'signal', 'an AbortSignal', signal);
   if (!isSchedulerLike(scheduler)) throw optionError(PATH, 'scheduler', 'a SchedulerLike', scheduler);
   const total = steps.length;

@@ -12,6 +12,7 @@ import { accumulate } from '../events/accumulate.js';
 import type { L0Event } from '../events/eventTypes.js';
 import { INITIAL_L0_STATE, type L0State } from '../events/reduceState.js';
 import { checkBag, checkKeys, describeOption, isSchedulerLike, optionError, optionKeys, type OptionPath } from '../internal/options.js';
+import { checkTimerDelay } from '../internal/timerDelay.js';
 
 /** Where one run of a {@link ParallelResult} stands. */
 export type ParallelStatus = 'pending' | 'running' | 'success' | 'error' | 'cancelled';
@@ -42,7 +43,7 @@ export interface ParallelConfig {
   readonly concurrency?: number;
   /** On the first failure, unsubscribe the runs in flight (their requests abort) and start no more; they end `cancelled`. @default false */
   readonly failFast?: boolean;
-  /** Each run's budget in ms from its subscription: at the deadline it is unsubscribed (its request aborts) and fails with a `TOTAL_TIMEOUT` {@link TokenTimeoutError}. @default undefined (none) */
+  /** Each run's budget in ms (at most 2147483647) from its subscription: at the deadline it is unsubscribed (its request aborts) and fails with a `TOTAL_TIMEOUT` {@link TokenTimeoutError}. @default undefined (none) */
   readonly timeout?: number;
   /** Aborting it unsubscribes every run in flight and starts no more: they end `cancelled`, in one closing snapshot. @default undefined */
   readonly signal?: AbortSignal;
@@ -82,6 +83,7 @@ export function checkParallel(path: OptionPath, sources: unknown, config: unknow
   if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) throw optionError(path, 'concurrency', 'an integer >= 1', concurrency);
   if (failFast !== undefined && typeof failFast !== 'boolean') throw optionError(path, 'failFast', 'a boolean', failFast);
   if (timeout !== undefined && !(typeof timeout === 'number' && timeout > 0 && Number.isFinite(timeout))) throw optionError(path, 'timeout', 'a finite number of ms > 0', timeout);
+  if (timeout !== undefined) checkTimerDelay(path, 'timeout', timeout);
   if (signal !== undefined && !(signal instanceof AbortSignal)) throw optionError(path, 'signal', 'an AbortSignal', signal);
   if (scheduler !== undefined && !isSchedulerLike(scheduler)) throw optionError(path, 'scheduler', 'a SchedulerLike', scheduler);
 }

@@ -92,7 +92,7 @@ export interface L0Options extends LifecycleCallbacks, L0ContentOptions {
    * @default L0_DEFAULTS.retry
    */
   readonly retry?: number | RetryPresetName | RetryWithBackoffConfig | false;
-  /** Timeouts in ms; `false` disables them. Missing fields take the defaults. @default {initialToken: 5000, interToken: 10000} */
+  /** Timeouts in ms (each at most 2147483647); `false` disables them. Missing fields take the defaults. @default {initialToken: 5000, interToken: 10000} */
   readonly timeout?: Omit<WithTimeoutsConfig, 'scheduler'> | false;
   /** Error with ZeroOutputError (retried) when a run completes with no meaningful output. @default true */
   readonly detectZeroTokens?: boolean;

@@ -1,12 +1,13 @@
 import { asyncScheduler, isObservable, type Observable, type SchedulerLike } from 'rxjs';
 import type { L0Event } from '../events/eventTypes.js';
 import { checkBag, checkKeys, isSchedulerLike, optionError, optionKeys, optionPath } from '../internal/options.js';
+import { checkTimerDelay } from '../internal/timerDelay.js';
 import { raceCore, type RaceEntrant, type RaceWinInfo } from './raceCore.js';
 import { resolveRaceModels, type RaceWinCondition } from './raceModels.js';
 
 /** Options of {@link hedge}. */
 export interface HedgeConfig {
-  /** How long the primary may go without a win (meaningful content, or what `winOn` asks for) before a backup is subscribed, in ms (> 0). Required. */
+  /** How long the primary may go without a win (meaningful content, or what `winOn` asks for) before a backup is subscribed, in ms (> 0, at most 2147483647). Required. */
   readonly delay: number;
   /** How many backups at most, each `delay` after the previous one. @default 1 */
   readonly maxHedges?: number;
@@ -53,6 +54,7 @@ export function hedge<B extends L0Event = L0Event>(backup: Observable<B>, config
   checkKeys(PATH, config, KEYS);
   const { delay, maxHedges = 1, winOn, onWin, scheduler = asyncScheduler } = config;
   if (typeof delay !== 'number' || !Number.isFinite(delay) || delay <= 0) throw optionError(PATH, 'delay', 'a finite number of ms > 0', delay);
+  checkTimerDelay(PATH, 'delay', delay);
   if (!Number.isInteger(maxHedges) || maxHedges < 1) throw optionError(PATH, 'maxHedges', 'an integer >= 1', maxHedges);
   if (!isSchedulerLike(scheduler)) throw optionError(PATH, 'scheduler', 'a SchedulerLike', scheduler);
   const race = resolveRaceModels({ ...(winOn === undefined ? {} : { winOn }), ...(onWin === undefined ? {} : { onWin }) }, PATH);

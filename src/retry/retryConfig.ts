@@ -4,6 +4,7 @@ import { ERROR_CATEGORIES, ERROR_REASONS, type ErrorReason } from '../errors/err
 import { BACKOFF_KINDS, type BackoffKind } from './backoff.js';
 import { closestName } from '../internal/closestName.js';
 import { checkBag, checkKeys, describeOption, isSchedulerLike, optionError, optionKeys, optionLabel, optionPath, type OptionPath } from '../internal/options.js';
+import { checkTimerDelay } from '../internal/timerDelay.js';
 
 export type { BackoffKind } from './backoff.js';
 
@@ -45,9 +46,12 @@ export interface RetryWithBackoffConfig {
   readonly maxRetries?: number;
   /** How the wait grows. @default 'fixed-jitter' */
   readonly backoff?: BackoffKind;
-  /** First/base wait in ms. @default 1000 */
+  /** First/base wait in ms, at most `maxDelay`. @default 1000 */
   readonly baseDelay?: number;
-  /** Cap on computed waits in ms (a server's Retry-After may exceed it). @default 10000 */
+  /**
+   * Cap on computed waits in ms (a server's Retry-After may exceed it), at least `baseDelay` and at
+   * most 2147483647 (2^31 - 1, about 24.8 days: a timer fires a longer delay at once). @default 10000
+   */
   readonly maxDelay?: number;
   /**
    * Categories or reasons that may be retried. Auth, bad-request, abort and non-retryable errors
@@ -64,14 +68,18 @@ export interface RetryWithBackoffConfig {
    */
   readonly shouldRetry?: (error: unknown, ctx: ShouldRetryContext) => boolean | Promise<boolean>;
   /**
-   * Overrides the computed delay: a finite number >= 0 is used as is; anything else (such as
-   * `undefined`) keeps `defaultDelay`. Not called when a Retry-After is honoured.
+   * Overrides the computed delay: a finite number >= 0 is used as is, up to 2147483647 ms (a
+   * longer one waits that long, the longest a timer can); anything else (such as `undefined`)
+   * keeps `defaultDelay`. Not called when a Retry-After is honoured.
    * @default undefined
    */
   readonly calculateDelay?: (ctx: RetryDelayContext) => number | undefined;
   /** Wait exactly the server's Retry-After (no jitter, may exceed `maxDelay`). @default true */
   readonly respectRetryAfter?: boolean;
-  /** A Retry-After longer than this (ms) is not waited for: the error is rethrown (a fallback takes it). @default 60000 */
+  /**
+   * A Retry-After longer than this (ms) is not waited for: the error is rethrown (a fallback takes
+   * it). At most 2147483647 (about 24.8 days), so an honoured Retry-After always fits a timer. @default 60000
+   */
   readonly maxRetryAfter?: number;
   /** Where the waits are scheduled. @default asyncScheduler */
   readonly scheduler?: SchedulerLike;
@@ -142,8 +150,9 @@ export const RETRY_WITH_BACKOFF_KEYS = /*#__PURE__*/ optionKeys<RetryWithBackoff
  * Applies the defaults to a count, a preset name or a config, and validates it eagerly. `where`
  * names the config in messages (the l0 preset passes `l0({retry})`).
  * @throws TypeError naming the option, for an unknown key (with the closest valid one), a negative
- * or fractional count, a negative or non-finite delay, an unknown preset, backoff or `retryOn`
- * entry, or a callback that is not a function.
+ * or fractional count, a negative or non-finite delay, a delay above 2147483647 ms (the longest a
+ * timer waits), a `baseDelay` above `maxDelay` (naming both values), an unknown preset, backoff or
+ * `retryOn` entry, or a callback that is not a function.
  * @internal
  */
 export function resolveRetryConfig(
@@ -198,20 +207,26 @@ function resolveFresh(
     }
   }
   const resolved: Record<string, unknown> = { backoff, retryOn: Object.freeze([...retryOn]) };
-  for (const [key, [ok, what]] of Object.entries(CHECKS)) {
+  for (const [key, [ok, what, timed]] of Object.entries(CHECKS)) {
     const given = (c as Readonly<Record<string, unknown>>)[key];
     const value = given === undefined ? d[key] : given;
     if (!ok(value)) throw optionError(where, key, what, value);
+    if (timed) checkTimerDelay(where, key, value as number);
     resolved[key] = value;
+  }
+  const [base, max] = [resolved['baseDelay'] as number, resolved['maxDelay'] as number];
+  if (base > max) {
+    // named as the user wrote it: the option they gave (maxDelay when both), with the other one's value
+    throw c.maxDelay === undefined ? optionError(where, 'baseDelay', `at most maxDelay (${max})`, base) : optionError(where, 'maxDelay', `at least baseDelay (${base})`, max);
   }
   resolved['random'] ??= inherited.random ?? defaultRandom;
   return Object.freeze(resolved) as unknown as ResolvedRetryConfig;
 }
 
-/** A test of an option's value, and what the message says it must be. */
-type Check = readonly [ok: (value: unknown) => boolean, what: string];
+/** A test of an option's value, what the message says it must be, and whether a timer waits it (see {@link checkTimerDelay}). */
+type Check = readonly [ok: (value: unknown) => boolean, what: string, timed?: boolean];
 const COUNT: Check = [(v) => Number.isInteger(v) && (v as number) >= 0, 'a non-negative integer'];
-const DELAY: Check = [(v) => Number.isFinite(v) && (v as number) >= 0, 'a finite number of ms >= 0'];
+const DELAY: Check = [(v) => Number.isFinite(v) && (v as number) >= 0, 'a finite number of ms >= 0', true];
 const FUNCTION: Check = [(v) => v === undefined || typeof v === 'function', 'a function'];
 
 /** Every option but `backoff` and `retryOn` (checked above with their own messages), in checking order. */

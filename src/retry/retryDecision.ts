@@ -1,5 +1,6 @@
 /* The retry decision as pure functions of the classification, the budgets used so far and the config. */
 import type { ErrorClassification } from '../errors/classifyError.js';
+import { clampTimerDelay } from '../internal/timerDelay.js';
 import { computeDelay } from './backoff.js';
 import type { ResolvedRetryConfig } from './retryConfig.js';
 
@@ -63,15 +64,16 @@ export interface RetryDelayInput {
 /**
  * The wait before the retry, in ms: the server's Retry-After as given when honoured; else the
  * `backoff` for the retry's 0-based index over all retries; then `calculateDelay` may override it
- * with a finite number >= 0 (anything else keeps the computed one). Pure, apart from calling the
- * user's `calculateDelay`, whose throw propagates.
+ * with a finite number >= 0 (anything else keeps the computed one). Whatever its source, the wait
+ * is at most 2147483647 ms, the longest a timer holds (a longer one would fire at once). Pure,
+ * apart from calling the user's `calculateDelay`, whose throw propagates.
  */
 export function retryDelay(
   input: RetryDelayInput,
   budgets: RetryBudgets,
   cfg: Pick<ResolvedRetryConfig, 'backoff' | 'baseDelay' | 'maxDelay' | 'random' | 'calculateDelay' | 'maxRetries'>,
 ): number {
-  if (input.retryAfterMs !== undefined) return input.retryAfterMs;
+  if (input.retryAfterMs !== undefined) return clampTimerDelay(input.retryAfterMs);
   const defaultDelay = computeDelay(cfg.backoff, budgets.retries, { ...cfg, previousDelay: budgets.previousDelay });
   if (!cfg.calculateDelay) return defaultDelay;
   const custom = cfg.calculateDelay(
@@ -84,7 +86,7 @@ export function retryDelay(
       defaultDelay,
     }),
   );
-  return typeof custom === 'number' && Number.isFinite(custom) && custom >= 0 ? custom : defaultDelay;
+  return typeof custom === 'number' && Number.isFinite(custom) && custom >= 0 ? clampTimerDelay(custom) : defaultDelay;
 }
 
 /** The budgets after a retry was made. */

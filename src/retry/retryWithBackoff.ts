@@ -38,7 +38,9 @@ import {
  * 4. Then `shouldRetry` may veto (a falsy result, a throw or a rejection vetoes; a promise is awaited).
  * 5. {@link retryDelay}: the Retry-After as given (with `respectRetryAfter`), else the `backoff`
  *    (0-based retry index over all retries), else what `calculateDelay` returns if it is a finite
- *    number >= 0. A throwing `calculateDelay` ends the run with its error, typed.
+ *    number >= 0; never more than 2147483647 ms (about 24.8 days, the longest a timer holds; the
+ *    options that set a wait are checked against it). A throwing `calculateDelay` ends the run
+ *    with its error, typed.
  * 6. Emits `retry{attempt, delayMs, error, reason, countsTowardAttempts}` (`error` serialised, with
  *    its `attempt` and `fallbackIndex`), then waits `timer(delayMs, scheduler)` (a delay of 0
  *    still goes through the scheduler, so a retry is never a synchronous loop), then subscribes
@@ -60,7 +62,8 @@ import {
  * events$.pipe(retryWithBackoff('strict'));
  * @see {@link RetryWithBackoffConfig} {@link fallbackTo} {@link classifyError}
  * @param config A count (`attempts`), a preset name or a {@link RetryWithBackoffConfig}.
- * @throws TypeError for an invalid option, when called.
+ * @throws TypeError for an invalid option, when called: among them a delay above 2147483647 ms
+ * (`baseDelay`, `maxDelay`, `maxRetryAfter`) and a `baseDelay` above `maxDelay`.
  */
 export function retryWithBackoff(): MonoTypeOperatorFunction<L0Event>;
 export function retryWithBackoff(attempts: number): MonoTypeOperatorFunction<L0Event>;

@@ -12,8 +12,9 @@ import { TokenTimeoutError, type TimeoutKind } from '../errors/TokenTimeoutError
 import { Relay } from '../internal/relay.js';
 import type { L0Event } from '../events/eventTypes.js';
 import { checkBag, checkKeys, isSchedulerLike, optionError, optionKeys, optionPath, type OptionPath } from '../internal/options.js';
+import { checkTimerDelay } from '../internal/timerDelay.js';
 
-/** Budgets of {@link withTimeouts}, in ms. `undefined` disables one; 0 is invalid. */
+/** Budgets of {@link withTimeouts}, in ms, each at most 2147483647 (about 24.8 days). `undefined` disables one; 0 is invalid. */
 export interface WithTimeoutsConfig {
   /** Longest wait from subscription to the first content event. @default undefined (no limit) */
   readonly initialToken?: number;
@@ -54,16 +55,17 @@ export interface WithTimeoutsConfig {
  *    `TokenTimeoutError{kind, timeoutMs, elapsedMs, tokenCount}` (`total` wins a tie).
  *
  * With every budget `undefined` it returns `identity`. A budget must be a finite number > 0: 0 is
- * not "no limit" but a `TypeError` (use `undefined` to disable). Unknown keys are a `TypeError`
- * that suggests the closest option (`intialToken` -> `initialToken`).
+ * not "no limit" but a `TypeError` (use `undefined` to disable); so is a budget above 2147483647 ms
+ * (2^31 - 1, about 24.8 days), which Node's and browsers' timers would fire at once. Unknown keys
+ * are a `TypeError` that suggests the closest option (`intialToken` -> `initialToken`).
  *
  * @example
  * import { fromStream, withTimeouts } from 'l0-rx';
  * fromStream(factory).pipe(withTimeouts({ initialToken: 5_000, interToken: 10_000 }));
  * @see {@link TokenTimeoutError} {@link retryWithBackoff}
  * @param config See {@link WithTimeoutsConfig}.
- * @throws TypeError naming the option, for a budget that is 0, negative, NaN or not finite, an
- * unknown key, or a scheduler that is not a SchedulerLike.
+ * @throws TypeError naming the option, for a budget that is 0, negative, NaN, not finite or above
+ * 2147483647 ms, an unknown key, or a scheduler that is not a SchedulerLike.
  */
 export function withTimeouts(config: WithTimeoutsConfig): MonoTypeOperatorFunction<L0Event> {
   const { initialToken, interToken, total, scheduler } = resolveWithTimeouts(config);
@@ -216,8 +218,8 @@ const ROOT = /*#__PURE__*/ optionPath('withTimeouts');
 /**
  * Validates a {@link WithTimeoutsConfig} eagerly. `where` names the bag in messages (the l0 preset
  * passes `l0({timeout})`).
- * @throws TypeError naming the option, for unknown keys, a budget that is not a finite number > 0,
- * or a scheduler that is not a SchedulerLike.
+ * @throws TypeError naming the option, for unknown keys, a budget that is not a finite number > 0
+ * or is above 2147483647 ms, or a scheduler that is not a SchedulerLike.
  * @internal
  */
 export function resolveWithTimeouts(config: WithTimeoutsConfig, where: OptionPath = ROOT): ResolvedTimeouts {
@@ -239,5 +241,6 @@ function budget(where: OptionPath, option: keyof WithTimeoutsConfig, value: numb
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
     throw optionError(where, option, 'a finite number of ms > 0 (use undefined to disable)', value);
   }
+  checkTimerDelay(where, option, value);
   return value;
 }

@@ -8,6 +8,7 @@ import { ProviderError, type ProviderErrorOptions } from '../errors/ProviderErro
 import { retryAfterFromHeaders } from '../errors/retryAfter.js';
 import type { SerializedError } from '../errors/serializeError.js';
 import { checkBag, checkKeys, isSchedulerLike, optionError, optionKeys, optionPath } from '../internal/options.js';
+import { checkTimerDelay } from '../internal/timerDelay.js';
 import { eventProblem } from '../sources/validateEvent.js';
 import { END_FRAME, ERROR_FRAME } from './sseFrames.js';
 
@@ -17,7 +18,7 @@ export interface FromServerSentEventsConfig {
   readonly init?: Omit<RequestInit, 'signal'>;
   /** Reconnections in a row without a new event before giving up with the connection's error. 0: never reconnect. @default 3 */
   readonly reconnectAttempts?: number;
-  /** Wait before each reconnection, in milliseconds. @default 1000 */
+  /** Wait before each reconnection, in milliseconds (at most 2147483647). @default 1000 */
   readonly reconnectDelay?: number;
   /** Resume after this event id on the first connection too. @default undefined (from the start) */
   readonly lastEventId?: string;
@@ -106,6 +107,7 @@ export function fromServerSentEvents(url: string | URL | Request, config: FromSe
   checkBag(INIT_PATH, init);
   need(Number.isSafeInteger(reconnectAttempts) && reconnectAttempts >= 0, 'reconnectAttempts', 'an integer >= 0', reconnectAttempts);
   need(Number.isFinite(reconnectDelay) && reconnectDelay >= 0, 'reconnectDelay', 'a finite number of milliseconds >= 0', reconnectDelay);
+  checkTimerDelay(PATH, 'reconnectDelay', reconnectDelay);
   need(lastEventId === undefined || typeof lastEventId === 'string', 'lastEventId', 'a string', lastEventId);
   need(typeof fetchFn === 'function', 'fetch', 'a fetch function (none is global here)', fetchFn);
   need(isSchedulerLike(scheduler), 'scheduler', 'a SchedulerLike', scheduler);

@@ -2,6 +2,7 @@ import { asyncScheduler, defer, EMPTY, filter, isObservable, map, ReplaySubject,
 import type { L0Event } from '../events/eventTypes.js';
 import { L0Error } from '../errors/L0Error.js';
 import { checkBag, checkKeys, isSchedulerLike, optionError, optionKeys, optionPath } from '../internal/options.js';
+import { checkTimerDelay } from '../internal/timerDelay.js';
 
 /** An event with its per-stream sequence number (1-based): what an SSE `id:` carries. */
 export interface SequencedEvent {
@@ -35,7 +36,7 @@ export interface SseReplayBufferConfig {
    * going, the oldest one (its clients keep streaming; it can no longer be resumed). @default 100
    */
   readonly maxStreams?: number;
-  /** How long a run keeps going with no client connected, waiting for a reconnect; 0 aborts it at once. @default 10000 */
+  /** How long a run keeps going with no client connected, waiting for a reconnect, in ms (at most 2147483647); 0 aborts it at once. @default 10000 */
   readonly keepAliveMs?: number;
   /** Time source of `keepAliveMs`. @default asyncScheduler */
   readonly scheduler?: SchedulerLike;
@@ -184,6 +185,7 @@ function resolveConfig(config: SseReplayBufferConfig): Required<SseReplayBufferC
     if (!Number.isSafeInteger(value) || value < 1) throw optionError(PATH, key, 'a positive integer', value);
   }
   if (typeof keepAliveMs !== 'number' || !Number.isFinite(keepAliveMs) || keepAliveMs < 0) throw optionError(PATH, 'keepAliveMs', 'a finite number of milliseconds >= 0', keepAliveMs);
+  checkTimerDelay(PATH, 'keepAliveMs', keepAliveMs);
   if (!isSchedulerLike(scheduler)) throw optionError(PATH, 'scheduler', 'a SchedulerLike', scheduler);
   return { maxEvents, maxStreams, keepAliveMs, scheduler };
 }

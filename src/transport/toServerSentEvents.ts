@@ -2,12 +2,13 @@ import { asyncScheduler, catchError, defer, endWith, filter, interval, isObserva
 import type { L0Event } from '../events/eventTypes.js';
 import { serializeError } from '../errors/serializeError.js';
 import { checkBag, checkKeys, isSchedulerLike, optionError, optionKeys, optionPath } from '../internal/options.js';
+import { checkTimerDelay } from '../internal/timerDelay.js';
 import { END_FRAME_TEXT, errorFrame, eventFrame, HEARTBEAT_FRAME, parseLastEventId, RUN_TAG, SSE_HEADERS } from './sseFrames.js';
 import type { SequencedEvent } from './sseReplayBuffer.js';
 
 /** Options of {@link toServerSentEvents}. */
 export interface ToServerSentEventsConfig {
-  /** A comment frame after this much silence (sent within `heartbeatMs` to `2 * heartbeatMs`); 0 turns heartbeats off. @default 15000 */
+  /** A comment frame after this much silence (sent within `heartbeatMs` to `2 * heartbeatMs`), at most 2147483647 ms; 0 turns heartbeats off. @default 15000 */
   readonly heartbeatMs?: number;
   /**
    * The client's `Last-Event-ID`: events with a sequence number up to it are not sent. With a
@@ -174,6 +175,7 @@ function resolveConfig(config: ToServerSentEventsConfig): { heartbeatMs: number;
   checkKeys(PATH, config, KEYS);
   const { heartbeatMs = TO_SERVER_SENT_EVENTS_DEFAULTS.heartbeatMs, resumeFrom, scheduler = asyncScheduler } = config;
   if (typeof heartbeatMs !== 'number' || !Number.isFinite(heartbeatMs) || heartbeatMs < 0) throw optionError(PATH, 'heartbeatMs', 'a finite number of milliseconds >= 0 (0: no heartbeats)', heartbeatMs);
+  checkTimerDelay(PATH, 'heartbeatMs', heartbeatMs);
   if (!isSchedulerLike(scheduler)) throw optionError(PATH, 'scheduler', 'a SchedulerLike', scheduler);
   let after: number;
   try {
