@@ -149,7 +149,12 @@ describe('resolveRetryConfig', () => {
 
       it('should name the option given when the other is the default', () => {
         expect(() => resolveRetryConfig({ baseDelay: 20_000 })).toThrow('retryWithBackoff({baseDelay}) must be at most maxDelay (10000), got 20000');
-        expect(() => resolveRetryConfig({ maxDelay: 500 })).toThrow('retryWithBackoff({maxDelay}) must be at least baseDelay (1000), got 500');
+      });
+
+      it('should lower the default baseDelay to a maxDelay given below it (maxDelay alone caps every wait)', () => {
+        expect(resolveRetryConfig({ maxDelay: 500 })).toMatchObject({ baseDelay: 500, maxDelay: 500 });
+        expect(resolveRetryConfig({ maxDelay: 0 })).toMatchObject({ baseDelay: 0, maxDelay: 0 });
+        expect(resolveRetryConfig({ maxDelay: 1500 })).toMatchObject({ baseDelay: 1000, maxDelay: 1500 });
       });
 
       it('should accept baseDelay equal to maxDelay, and every preset', () => {

@@ -46,7 +46,7 @@ export interface RetryWithBackoffConfig {
   readonly maxRetries?: number;
   /** How the wait grows. @default 'fixed-jitter' */
   readonly backoff?: BackoffKind;
-  /** First/base wait in ms, at most `maxDelay`. @default 1000 */
+  /** First/base wait in ms, at most `maxDelay` (the default is lowered to a `maxDelay` below it). @default 1000 */
   readonly baseDelay?: number;
   /**
    * Cap on computed waits in ms (a server's Retry-After may exceed it), at least `baseDelay` and at
@@ -216,8 +216,10 @@ function resolveFresh(
   }
   const [base, max] = [resolved['baseDelay'] as number, resolved['maxDelay'] as number];
   if (base > max) {
+    // `maxDelay: 500` alone caps every wait, the default base included; a base given above the cap contradicts it,
     // named as the user wrote it: the option they gave (maxDelay when both), with the other one's value
-    throw c.maxDelay === undefined ? optionError(where, 'baseDelay', `at most maxDelay (${max})`, base) : optionError(where, 'maxDelay', `at least baseDelay (${base})`, max);
+    if (c.baseDelay === undefined) resolved['baseDelay'] = max;
+    else throw c.maxDelay === undefined ? optionError(where, 'baseDelay', `at most maxDelay (${max})`, base) : optionError(where, 'maxDelay', `at least baseDelay (${base})`, max);
   }
   resolved['random'] ??= inherited.random ?? defaultRandom;
   return Object.freeze(resolved) as unknown as ResolvedRetryConfig;
