@@ -67,9 +67,9 @@ describe('guard', () => {
       expect(() => guard([flag()], { hodlBack: 3 } as never)).toThrow('did you mean `holdBack`?');
       expect(() => guard([{ name: '', check: () => undefined }])).toThrow('rules[0] needs a non-empty string `name`');
       expect(() => guard([flag('error', { interval: 0 })])).toThrow('`interval` must be a positive integer, got 0');
-      // a timer fires a longer delay (Infinity included) at once: the async check would time out at once
-      expect(() => guard([flag('error', { timeout: 3e9 })])).toThrow('`timeout` must be a positive number of ms, at most 2147483647 ms (about 24.8 days), got 3000000000');
-      expect(() => guard([flag('error', { timeout: Infinity })])).toThrow('`timeout` must be a positive number of ms, at most 2147483647 ms');
+      // a timer fires a longer delay at once: the async check would time out at once
+      expect(() => guard([flag('error', { timeout: 3e9 })])).toThrow('`timeout` must be a positive number of ms, at most 2147483647 ms (about 24.8 days), or Infinity, got 3000000000');
+      expect(() => guard([flag('error', { timeout: 0 })])).toThrow('`timeout` must be a positive number of ms');
       expect(() => guard('json' as never)).toThrow('`rules` must be an array');
     });
 
@@ -166,6 +166,13 @@ describe('guard', () => {
         const rule: GuardRule = { name: 'slow', timeout: 5, complete: () => new Promise(() => undefined) };
         const warn: L0Event = { type: 'violation', violation: { ruleId: 'slow', message: 'Rule execution failed: timed out after 5 ms', severity: 'warning', recoverable: true } };
         expectObservable(cold('a-x|', values).pipe(guard([rule]))).toBe('a------(wx|)', { ...values, w: warn });
+      });
+    });
+
+    it('should wait as long as an async rule takes with timeout: Infinity (no timer, which would fire at once)', () => {
+      testScheduler().run(({ cold, expectObservable }) => {
+        const rule: GuardRule = { name: 'slow', timeout: Infinity, complete: () => new Promise(() => undefined) };
+        expectObservable(cold('a-x|', values).pipe(guard([rule])), '^ 10000000ms !').toBe('a-------', values);
       });
     });
   });

@@ -37,7 +37,7 @@ const isFunction = (v: unknown) => typeof v === 'function';
 const FIELD_CHECKS: readonly (readonly [keyof GuardRule, (value: unknown) => boolean, string])[] = [
   ['severity', (v) => SEVERITIES.includes(v), "'warning', 'error' or 'fatal'"],
   ['interval', (v) => Number.isInteger(v) && (v as number) >= 1, 'a positive integer'],
-  ['timeout', (v) => typeof v === 'number' && v > 0 && v <= MAX_TIMER_DELAY, `a positive number of ms, ${TIMER_DELAY_LIMIT}`],
+  ['timeout', (v) => typeof v === 'number' && v > 0 && (v <= MAX_TIMER_DELAY || v === Infinity), `a positive number of ms, ${TIMER_DELAY_LIMIT}, or Infinity`],
   ['onRuleError', (v) => v === 'open' || v === 'closed', "'open' or 'closed'"],
   ['span', (v) => Number.isInteger(v) && (v as number) >= 0, 'a whole number'],
   ['create', isFunction, 'a function'],

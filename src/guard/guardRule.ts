@@ -72,7 +72,7 @@ export interface GuardRule extends GuardRuleRun {
    * rest comes before `complete`. @default 1
    */
   readonly interval?: number;
-  /** Time budget in ms of an async `complete`, at most 2147483647 (about 24.8 days, the longest a timer waits). @default 5000 */
+  /** Time budget in ms of an async `complete`, at most 2147483647 (about 24.8 days, the longest a timer waits), or `Infinity` for none. @default 5000 */
   readonly timeout?: number;
   /**
    * When a check throws or times out: `'open'` reports a `warning` and lets the text through,

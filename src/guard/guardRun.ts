@@ -108,8 +108,9 @@ export function releaseTarget(length: number, limit: number, released: number, r
 /** An async completion check within the rule's time budget; a throw or a timeout is a rule failure. Tells `ended` whether it passed. @internal */
 export function settle(rule: GuardRule, result: Promise<GuardFindings>, verdict: VerdictBuilder, scheduler: SchedulerLike, ended?: (passed: boolean) => void): Observable<unknown> {
   const budget = rule.timeout ?? 5000;
-  return from(result).pipe(
-    timeout({ first: budget, scheduler, with: () => { throw new Error(`timed out after ${budget} ms`); } }),
+  const settled = from(result);
+  // Infinity: no time limit (never handed to a timer, which would fire it at once)
+  return (budget === Infinity ? settled : settled.pipe(timeout({ first: budget, scheduler, with: () => { throw new Error(`timed out after ${budget} ms`); } }))).pipe(
     map((findings) => verdict.add(rule, findings)),
     catchError((e: unknown) => of(verdict.ruleFailed(rule, e))),
     map((failed) => ended?.(!failed)),
