@@ -80,16 +80,17 @@ const cases = [
   // finish reason, so a connection cut before [DONE] runs none of them) and audio transcripts read as text
   // (structured 39.19 -> 39.21; l0 31.46 -> 31.48, the root 72.66 -> 72.70 with splitThinking's flush on error
   // and processSequential's contextFrom), then the testing-kit review (the root 72.71); with the timer limit below:
-  // l0 31.657, the root 72.936, l0 with guardrails 39.057 (budgets 31.7, 72.95, 39.1)
+  // l0 31.657, the root 72.936, l0 with guardrails 39.057 (budgets 31.7, 72.95, 39.1); then a rule's timeout: Infinity
+  // as no limit (no timer): guardrails and drift 15.244 -> 15.273, the operators 38.82, the root 72.98 (budgets 15.3, 38.85, 73.0)
   // timer limit: +0.18 on l0, structured, l0 with guardrails and the operators, +0.24 on the root, for waits checked against 2^31 - 1 ms (Node fires a longer one at once), computed waits capped, baseDelay > maxDelay refused
   { label: "import { l0 } from 'l0-rx'", code: `export { l0 } from '${dist}/index.mjs';`, budget: 31.7, mustNotContain: [...RULE_CODE, ...STRUCTURED_CODE] },
   { label: "import { structured } from 'l0-rx' (with jsonrepair)", code: `export { structured } from '${dist}/index.mjs';`, budget: 39.4 },
   { label: "import { parseStructured } from 'l0-rx/operators' (with jsonrepair)", code: `export { parseStructured } from '${dist}/operators/index.mjs';`, budget: 10.45, mustNotContain: PROVIDER_CODE },
   { label: "import { formatContext, stripThinking, extractCode } from 'l0-rx'", code: `export { formatContext, stripThinking, extractCode } from '${dist}/index.mjs';`, budget: 2.15, mustNotContain: [...PROVIDER_CODE, ...STRUCTURED_CODE] },
   // every capability with its runtime dependencies (jsonrepair, eventsource-parser): the README says why not 45 KB
-  { label: "import * from 'l0-rx' (whole root entry)", code: `export * from '${dist}/index.mjs';`, budget: 72.95 },
+  { label: "import * from 'l0-rx' (whole root entry)", code: `export * from '${dist}/index.mjs';`, budget: 73.0 },
   // every pipeable operator, structured parsing (with jsonrepair) included: a ceiling, not a typical import
-  { label: "import * from 'l0-rx/operators'", code: `export * from '${dist}/operators/index.mjs';`, budget: 38.8 },
+  { label: "import * from 'l0-rx/operators'", code: `export * from '${dist}/operators/index.mjs';`, budget: 38.85 },
   {
     label: 'a browser consuming a backend stream (accumulate, ofType, withTimeouts, retryWithBackoff, fallbackTo, tapLifecycle)',
     code: `export { accumulate, ofType, withTimeouts, retryWithBackoff, fallbackTo, tapLifecycle } from '${dist}/index.mjs';`,
@@ -103,7 +104,7 @@ const cases = [
     label: 'guardrails and drift on their own (guard, recommendedGuardrails, detectDrift)',
     code: `export { guard, recommendedGuardrails, detectDrift } from '${dist}/index.mjs';`,
     // 15.25 for a rule's `timeout` checked against the timer limit (2^31 - 1 ms): 15.195 -> 15.244
-    budget: 15.25,
+    budget: 15.3,
     mustNotContain: PROVIDER_CODE,
   },
   {
