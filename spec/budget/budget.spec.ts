@@ -27,6 +27,19 @@ describe('budget', () => {
     it('should throw a TypeError for an unknown option, with a suggestion', () => {
       expect(() => budget({ maxOutputToken: 5 } as never)).toThrow(/did you mean `maxOutputTokens`/);
     });
+
+    it.each([['-1', -1], ['NaN', NaN], ['"2.5"', '2.5']])('should throw a TypeError naming a price of %s (it would turn maxCost off)', (shown, bad) => {
+      expect(() => budget({ maxCost: 1, pricing: { inputPerMillion: 1, outputPerMillion: bad as number } }))
+        .toThrow(`budget({pricing: {outputPerMillion}}) must be a finite number >= 0, got ${shown}`);
+    });
+
+    it('should suggest the price meant by a misspelt pricing key', () => {
+      expect(() => budget({ maxCost: 1, pricing: { inputPerMilion: 2 } as never })).toThrow(/did you mean `inputPerMillion`/);
+    });
+
+    it('should throw a TypeError for maxCost with pricing that has no price', () => {
+      expect(() => budget({ maxCost: 1, pricing: {} })).toThrow(/budget\(\{pricing\}\) must be \{inputPerMillion, outputPerMillion\} \(at least one\)/);
+    });
   });
 
   it('should pass a run within budget through untouched', () => {
@@ -135,6 +148,17 @@ describe('budget', () => {
         const backup = cold('s-b---c|', values).pipe(budget(shared)); // subscribed at 1: b at 3 wins, c at 7 is one too many
         expectObservable(primary.pipe(hedge(backup, { delay: 1 }))).toBe('---(sb)#', values, over('maxOutputTokens', 1, 2));
       });
+    });
+
+    it('should report a cut run\'s own usage in its complete, not the ledger\'s total', () => {
+      const shared = createBudget({ maxOutputTokens: 3, inputTokens: 5, onExceeded: 'complete' });
+      testScheduler().run(({ cold, expectObservable }) => {
+        // the first run spends a and b (2 of 3); the second has room for c only, and has sent its own prompt
+        const L: L0Event = { type: 'complete', finishReason: 'length', usage: { outputTokens: 1, inputTokens: 5 } };
+        expectObservable(cold('s-a-b-x|', values).pipe(budget(shared))).toBe('s-a-b-x|', values);
+        expectObservable(cold('--------s-c-d|', values).pipe(budget(shared))).toBe('--------s-c-(L|)', { ...values, L });
+      });
+      expect([shared.outputTokens, shared.inputTokens]).toEqual([3, 10]); // the ledger still holds both runs
     });
 
     it('should report what was spent', () => {

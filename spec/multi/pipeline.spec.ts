@@ -102,6 +102,20 @@ describe('pipeline', () => {
       expect(unsubscribed).toBe(true);
     });
 
+    it('should end the step a timeout stops with its step-end before the result', () => {
+      const { updates } = run([{ name: 'slow', run: () => NEVER }], 'in', { timeout: 10 });
+      const end = updates.find((u) => u.type === 'step-end');
+      expect(updates.map((u) => u.type)).toEqual(['step-start', 'step-end', 'result']);
+      expect(end?.type === 'step-end' && [end.step.name, end.step.status, isTokenTimeoutError(end.step.error)]).toEqual(['slow', 'error', true]);
+    });
+
+    it('should end the step an abort stops with its step-end before the result', () => {
+      const controller = new AbortController();
+      const { updates } = run([textStep('s1', (s) => s, 2), { name: 'wait', run: () => ((controller.abort(), NEVER)) }], 'in', { signal: controller.signal });
+      expect(updates.map((u) => (u.type === 'step-end' ? `end:${u.step.name}:${u.step.status}` : u.type === 'event' ? 'event' : u.type)))
+        .toEqual(['step-start', 'event', 'event', 'end:s1:success', 'step-start', 'end:wait:error', 'result']);
+    });
+
     it('should run no step with an already aborted signal', () => {
       let called = false;
       const { result } = run([{ name: 's', run: () => ((called = true), NEVER) }], 'in', { signal: AbortSignal.abort() });

@@ -27,7 +27,8 @@ export const FIRST_ATTEMPT: AttemptContext = /*#__PURE__*/ Object.freeze({ attem
  * the run when such a source then reports another attempt. The slot lives on `globalThis` under a
  * registered symbol so that two copies of the package (ESM and CJS) share it.
  */
-interface Holder { readonly ctx: AttemptContext; taken: boolean }
+/** A context in the slot, and whether a source took it. @internal */
+export interface Holder { readonly ctx: AttemptContext; taken: boolean }
 interface Slot { current: Holder | undefined }
 const KEY = /*#__PURE__*/ Symbol.for('l0-rx.attemptContext.v2');
 /** The shared slot, made on first use (a module that only imports this file has no side effect). */
@@ -47,6 +48,15 @@ export function takeAttemptContext(): AttemptContext | undefined {
   holder.taken = true;
   slot.current = undefined;
   return holder.ctx;
+}
+
+/**
+ * The context set by the nearest enclosing {@link subscribeWithContext}, left in place: for a
+ * source that hands it on to sources of its own (`raceModels`, `hedge`), and sets `taken` once one
+ * of them took it. Left untaken, the loop that set it checks the first `start` it receives. @internal
+ */
+export function peekAttemptContext(): Holder | undefined {
+  return slotOf().current;
 }
 
 /**

@@ -3,10 +3,10 @@ import { isL0Error, L0Error } from '../errors/L0Error.js';
 export interface BudgetExceededInfo {
   /** Which limit was reached. */
   readonly limit: 'maxOutputTokens' | 'maxTotalTokens' | 'maxCost';
-  /** The limit's value, and the amount the run would have reached. */
+  /** The limit's value, and the amount the run would have reached (a shared ledger's: every run counting into it). */
   readonly max: number;
   readonly reached: number;
-  /** Output tokens counted so far over every attempt (provider usage where sent, else estimated). */
+  /** Output tokens counted so far over every attempt (provider usage where sent, else estimated), in the ledger the limit is on. */
   readonly outputTokens: number;
 }
 

@@ -4,9 +4,11 @@ import type { L0Event } from '../events/eventTypes.js';
 import { checkBag, checkKeys, describeOption, optionError, optionKeys, optionPath } from '../internal/options.js';
 import { BudgetExceededError, type BudgetExceededInfo } from './BudgetExceededError.js';
 
-/** Prices in currency units per million tokens. */
+/** Prices in currency units per million tokens, each a finite number >= 0 (a TypeError names another). With `maxCost`, at least one is needed. */
 export interface BudgetPricing {
+  /** @default 0 */
   readonly inputPerMillion?: number;
+  /** @default 0 */
   readonly outputPerMillion?: number;
 }
 
@@ -49,13 +51,16 @@ const estimate = (text: string) => Math.max(1, Math.ceil(text.length / 4));
  *    prompt is counted again for it): you paid for them.
  * 3. The delta that would cross a limit is not emitted: the source is unsubscribed (its request
  *    aborts) and the run ends with {@link BudgetExceededError} (category `abort`: never retried,
- *    never falls back) or, with `onExceeded: 'complete'`, with `complete{finishReason: 'length'}`.
+ *    never falls back) or, with `onExceeded: 'complete'`, with `complete{finishReason: 'length'}`
+ *    whose `usage` is this run's own tokens, over its attempts.
  *    When a `retry` or `fallback` crosses it (the prompt sent again), the failed attempt is no
  *    partial result: with `onExceeded: 'complete'` that event still passes, retracting the
  *    attempt's text, right before the `complete`. A synchronous source is stopped at once.
  * 4. Place it after `retryWithBackoff`/`fallbackTo` (or in `runOperators` of `l0()`) so it sees
  *    every attempt. State is per subscription, unless given a {@link createBudget} ledger: then
- *    every stream piped through it counts into it (the entrants of a race or hedge, several calls).
+ *    every stream piped through it counts into it (the entrants of a race or hedge, several calls):
+ *    the limits hold for the ledger's total (and the error's `info` reports it), while each run's
+ *    `complete{finishReason: 'length'}` reports that run's usage only.
  *
  * @example
  * import { budget, l0 } from 'l0-rx';
@@ -73,6 +78,9 @@ export function budget(config: BudgetConfig | Budget): MonoTypeOperatorFunction<
 class BudgetWatch extends Relay<L0Event> {
   /** This subscription's current attempt, as counted in the ledger. */
   private attemptOutput = 0;
+  /** This subscription's own tokens over all its attempts: a shared ledger also holds other runs'. */
+  private output = 0;
+  private input: number;
 
   constructor(
     out: Subscriber<L0Event>,
@@ -80,6 +88,7 @@ class BudgetWatch extends Relay<L0Event> {
     private readonly ledger: Budget,
   ) {
     super(out);
+    this.input = c.inputTokens;
     ledger.inputTokens += c.inputTokens; // the request is made: its prompt is paid for
   }
 
@@ -116,6 +125,8 @@ class BudgetWatch extends Relay<L0Event> {
     if (!over) {
       ledger.outputTokens += dOutput;
       ledger.inputTokens += dInput;
+      this.output += dOutput;
+      this.input += dInput;
       this.attemptOutput = newAttempt ? 0 : this.attemptOutput + dOutput;
       return this.out.next(e);
     }
@@ -131,12 +142,15 @@ class BudgetWatch extends Relay<L0Event> {
     out.error(err);
   }
 
-  /** Stops the source, then completes with `length` (after `retraction`, the retry or fallback that crossed the limit). */
+  /**
+   * Stops the source, then completes with `length` (after `retraction`, the retry or fallback that
+   * crossed the limit), reporting this run's own usage, never a shared ledger's total.
+   */
   private cut(retraction: L0Event | undefined): void {
-    const { out, ledger } = this;
+    const { out, output, input } = this;
     this.unsubscribe();
     if (retraction) out.next(retraction);
-    out.next({ type: 'complete', finishReason: 'length', usage: { outputTokens: ledger.outputTokens, inputTokens: ledger.inputTokens } });
+    out.next({ type: 'complete', finishReason: 'length', usage: { outputTokens: output, inputTokens: input } });
     out.complete();
   }
 }
@@ -188,18 +202,23 @@ function resolveBudget(config: BudgetConfig) {
   checkBag(PATH, config);
   checkKeys(PATH, config, KEYS);
   const { maxOutputTokens, maxTotalTokens, maxCost, pricing, inputTokens = 0, onExceeded = 'error', estimateTokens = estimate } = config;
-  for (const [key, v] of Object.entries({ maxOutputTokens, maxTotalTokens, maxCost, inputTokens })) {
+  const { inputPerMillion, outputPerMillion } = pricing ?? {};
+  // a negative, NaN or string price would turn maxCost off (a NaN cost is never over it); keys as childPath names them
+  const numbers = { maxOutputTokens, maxTotalTokens, maxCost, inputTokens, 'pricing: {inputPerMillion}': inputPerMillion, 'pricing: {outputPerMillion}': outputPerMillion };
+  for (const [key, v] of Object.entries(numbers)) {
     if (v !== undefined && !(typeof v === 'number' && v >= 0 && Number.isFinite(v))) throw optionError(PATH, key, 'a finite number >= 0', v);
   }
   if (maxOutputTokens === undefined && maxTotalTokens === undefined && maxCost === undefined) {
     throw new TypeError('budget(config) needs at least one limit: maxOutputTokens, maxTotalTokens or maxCost');
   }
-  if (maxCost !== undefined && (typeof pricing !== 'object' || pricing === null)) throw optionError(PATH, 'pricing', '{inputPerMillion, outputPerMillion} when maxCost is set', pricing);
   if (pricing !== undefined) {
     checkBag(optionPath('budget', '', 'pricing'), pricing);
     checkKeys(optionPath('budget', '', 'pricing'), pricing, ['inputPerMillion', 'outputPerMillion']);
   }
+  if (maxCost !== undefined && inputPerMillion === undefined && outputPerMillion === undefined) {
+    throw optionError(PATH, 'pricing', '{inputPerMillion, outputPerMillion} (at least one) when maxCost is set', pricing);
+  }
   if (onExceeded !== 'error' && onExceeded !== 'complete') throw optionError(PATH, 'onExceeded', "'error' or 'complete'", onExceeded);
   if (typeof estimateTokens !== 'function') throw optionError(PATH, 'estimateTokens', 'a function', estimateTokens);
-  return { maxOutputTokens, maxTotalTokens, maxCost, inputTokens, onExceeded, estimateTokens, inputPrice: pricing?.inputPerMillion ?? 0, outputPrice: pricing?.outputPerMillion ?? 0 };
+  return { maxOutputTokens, maxTotalTokens, maxCost, inputTokens, onExceeded, estimateTokens, inputPrice: inputPerMillion ?? 0, outputPrice: outputPerMillion ?? 0 };
 }

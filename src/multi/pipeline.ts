@@ -83,7 +83,8 @@ const PATH = /*#__PURE__*/ optionPath('pipeline', 'steps, input, ');
  *    step gets the last good output and the status is `partial`.
  * 3. `timeout` and `signal` unsubscribe the current step at once (so its request aborts) and end
  *    with status `error` ({@link TokenTimeoutError} `TOTAL_TIMEOUT` or {@link StreamAbortedError});
- *    the timer is an rxjs timer, released on completion or unsubscribe.
+ *    the stopped step's `step-end` (status `error`) comes before the result, as every started
+ *    step's does. The timer is an rxjs timer, released on completion or unsubscribe.
  * 4. The Observable itself never errors: failures are in the result. Unsubscribing aborts the step.
  *
  * @example
@@ -154,23 +155,26 @@ export function pipeline(steps: readonly PipelineStep[], input: unknown, config:
         );
       });
 
-    const finish = (cut: unknown): PipelineUpdate => {
+    /** The result, after the `step-end` of a step the cut stopped (every `step-start` has its `step-end`). */
+    const finish = (cut: unknown): PipelineUpdate[] => {
+      const updates: PipelineUpdate[] = [];
       if (cut !== undefined) {
         failure = cut;
-        if (running) record({ name: steps[running.stepIndex]!.name, stepIndex: running.stepIndex, input: running.input, output: undefined, state: running.state, status: 'error', error: cut });
+        if (running) updates.push(record({ name: steps[running.stepIndex]!.name, stepIndex: running.stepIndex, input: running.input, output: undefined, state: running.state, status: 'error', error: cut }));
       }
       const status = failure === undefined ? 'success' : cut !== undefined || stopOnError ? 'error' : 'partial';
       const result: PipelineResult = Object.freeze({ output: lastGood, steps: Object.freeze([...done]), status, ...(failure === undefined ? {} : { error: failure }) });
-      return { type: 'result', result };
+      updates.push({ type: 'result', result });
+      return updates;
     };
 
-    if (signal?.aborted) return of(finish(new StreamAbortedError('The pipeline was aborted before it started', signal.reason)));
+    if (signal?.aborted) return of(...finish(new StreamAbortedError('The pipeline was aborted before it started', signal.reason)));
     let cut: unknown;
     const cuts = merge(
       timeout === undefined ? NEVER : timer(timeout, scheduler).pipe(map(() => new TokenTimeoutError({ kind: 'total', timeoutMs: timeout, elapsedMs: timeout, tokenCount: running?.state.tokenCount ?? 0 }))),
       signal === undefined ? NEVER : fromEvent(signal, 'abort').pipe(map(() => new StreamAbortedError('The pipeline was aborted', signal.reason))),
     ).pipe(tap((e) => (cut = e)));
-    return concat(concat(...steps.map((_, i) => runStep(i))).pipe(takeUntil(cuts)), defer(() => of(finish(cut))));
+    return concat(concat(...steps.map((_, i) => runStep(i))).pipe(takeUntil(cuts)), defer(() => of(...finish(cut))));
   });
 }
 

@@ -39,6 +39,8 @@ const PATH = /*#__PURE__*/ optionPath('hedge', 'backup, ');
  *    always wins at once, so no hedge ever starts after a tool call (no tool runs twice).
  * 4. When every started entrant has failed, the next backup starts at once instead of waiting;
  *    when all have failed: {@link AllStreamsExhaustedError} with their errors in order.
+ * 5. Inside a `retryWithBackoff` or `fallbackTo`, the primary and every backup are handed the
+ *    attempt being made (a backup its timer subscribes included), as in {@link raceModels}.
  *
  * @example
  * import { fromStream, hedge, type StreamFactory } from 'l0-rx';

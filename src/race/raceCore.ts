@@ -5,7 +5,7 @@
  */
 import { Observable, type SchedulerLike, type Subscription } from 'rxjs';
 import { AttemptText, attemptTextChange } from '../attempt/attemptText.js';
-import { subscribeChild } from '../attempt/attemptContext.js';
+import { peekAttemptContext, subscribeWithContext } from '../attempt/attemptContext.js';
 import { AllStreamsExhaustedError } from '../errors/AllStreamsExhaustedError.js';
 import { ZeroOutputError } from '../errors/ZeroOutputError.js';
 import type { ContentEvent, L0Event } from '../events/eventTypes.js';
@@ -55,10 +55,19 @@ export function isMeaningful(event: L0Event): boolean {
  *    produced meaningful content (a short answer is an answer; content a `retry` or `fallback`
  *    retracted is none), else it fails with {@link ZeroOutputError}.
  * 4. When every entrant has failed: {@link AllStreamsExhaustedError} with their errors in input order.
+ * 5. The {@link AttemptContext} a `retryWithBackoff` or `fallbackTo` around the race hands down
+ *    is handed to every entrant, a staggered one included: each is a request of that attempt, so
+ *    the winner's `start` says which attempt of the run it is. When no entrant subscribed at once
+ *    took it (each subscribes its `fromStream` after an asynchronous step), it stays untaken, and
+ *    the loop that handed it checks the winner's first `start` (an `InvalidStreamError` when the
+ *    context was lost), as for any source.
  */
 export function raceCore(entrants: readonly RaceEntrant[], config: RaceCoreConfig): Observable<L0Event> {
   const { wins, onWin, stagger } = config;
   return new Observable<L0Event>((subscriber) => {
+    // read before any entrant's subscribe could take it: every entrant is a request of this attempt
+    const outer = peekAttemptContext();
+    const ctx = outer?.ctx;
     const n = entrants.length;
     const subs: (Subscription | undefined)[] = new Array(n);
     const held: L0Event[][] = entrants.map(() => []);
@@ -117,7 +126,7 @@ export function raceCore(entrants: readonly RaceEntrant[], config: RaceCoreConfi
       const i = started++;
       if (observer) lanes[i] = observer.entrant(i, entrants[i]!.name);
       // the entrant's subscriber is the consumer's child: a synchronous entrant stops as soon as the consumer leaves
-      const sub = withEntrantObserver(undefined, () => subscribeChild(entrants[i]!.source, {
+      const { subscription: sub, taken } = withEntrantObserver(undefined, () => subscribeWithContext(entrants[i]!.source, {
         next: (e) => {
           lanes[i]?.next(e);
           // the winner's later starts (its retries, its fallbacks) take the record key only: a model read
@@ -157,7 +166,8 @@ export function raceCore(entrants: readonly RaceEntrant[], config: RaceCoreConfi
           endLane(i, 'failed', err);
           fail(i, err);
         },
-      }, subscriber));
+      }, ctx, subscriber));
+      if (taken) outer!.taken = true;
       if (subscriber.closed || (winner !== -1 && winner !== i)) {
         endLane(i, 'lost');
         sub.unsubscribe();

@@ -47,6 +47,9 @@ const PATH = /*#__PURE__*/ optionPath('raceModels', 'sources, ');
  * 5. No sources: completes at once.
  *
  * Give each source its own `retryWithBackoff` (or a whole `l0()` run) to retry within the race.
+ * A `retryWithBackoff` or `fallbackTo` around the race runs it again as one attempt: every source
+ * is handed that attempt (its factory's `ctx.attempt`, `fallbackIndex` and checkpoint), so the
+ * winner's `start` says which attempt it is.
  *
  * @example
  * import { fromStream, raceModels } from 'l0-rx';
