@@ -1,7 +1,7 @@
 /** @test {pipeline} */
 import { describe, expect, it } from 'vitest';
 import { concatMap, defer, NEVER, Observable, of, timer } from 'rxjs';
-import { isStreamAbortedError, isTokenTimeoutError, pipeline, type L0Event, type PipelineResult, type PipelineStep, type PipelineUpdate } from 'l0-rx';
+import { isInvalidStreamError, isStreamAbortedError, isTokenTimeoutError, pipeline, type L0Event, type PipelineResult, type PipelineStep, type PipelineUpdate } from 'l0-rx';
 import { testScheduler } from '../helpers/testScheduler.js';
 
 const tok = (value: string): L0Event => ({ type: 'token', value });
@@ -86,6 +86,15 @@ describe('pipeline', () => {
       const { updates, result } = run([{ name: 'boom', run: () => { throw new Error('run'); } }], 'in');
       expect(updates.map((u) => u.type)).toEqual(['step-start', 'step-end', 'result']);
       expect([result.status, (result.error as Error).message]).toEqual(['error', 'run']);
+    });
+
+    it('should fail the step with an InvalidStreamError naming it when its run() returns no Observable', () => {
+      for (const out of [Promise.resolve(tok('x')), [tok('x'), complete], 'text']) {
+        const { updates, result } = run([{ name: 'plain', run: () => out as never }], 'in');
+        expect(updates.map((u) => u.type)).toEqual(['step-start', 'step-end', 'result']);
+        expect(isInvalidStreamError(result.error)).toBe(true);
+        expect((result.error as Error).message).toMatch(/^pipeline: step 0 \(plain\) run\(\) returned .+, not an Observable<L0Event>/);
+      }
     });
 
     it('should fail the step when its transform throws', () => {

@@ -1,4 +1,5 @@
-import { asyncScheduler, catchError, concat, defer, EMPTY, fromEvent, map, merge, NEVER, of, takeUntil, tap, timer, type Observable, type SchedulerLike } from 'rxjs';
+import { asyncScheduler, catchError, concat, defer, EMPTY, fromEvent, isObservable, map, merge, NEVER, of, takeUntil, tap, timer, type Observable, type SchedulerLike } from 'rxjs';
+import { describeValue, InvalidStreamError } from '../errors/InvalidStreamError.js';
 import { StreamAbortedError } from '../errors/StreamAbortedError.js';
 import { TokenTimeoutError } from '../errors/TokenTimeoutError.js';
 import type { L0Event } from '../events/eventTypes.js';
@@ -78,7 +79,8 @@ const PATH = /*#__PURE__*/ optionPath('pipeline', 'steps, input, ');
  * 1. For each step: `condition(input)` false records it `skipped` (output = input); else
  *    `step-start`, then `run(input)` is subscribed and each event is emitted as `event`; at its
  *    completion `transform(finalState)` (default: the text) is the output and input of the next.
- * 2. A failing step (its stream, `condition` or `transform` throwing) is recorded with its error;
+ * 2. A failing step (its stream, `condition` or `transform` throwing, or a `run` that returns no
+ *    Observable: an `InvalidStreamError` naming the step) is recorded with its error;
  *    with `stopOnError` (default) no later step runs and the status is `error`; without it the next
  *    step gets the last good output and the status is `partial`.
  * 3. `timeout` and `signal` unsubscribe the current step at once (so its request aborts) and end
@@ -133,7 +135,12 @@ export function pipeline(steps: readonly PipelineStep[], input: unknown, config:
           const run = (running = { stepIndex: i, input: stepInput, state: INITIAL_L0_STATE });
           const start: PipelineUpdate = { type: 'step-start', stepIndex: i, totalSteps: total, name };
           // called after `step-start` is out, so a run() that throws ends a step that started
-          const events = defer(() => step.run(stepInput, ctx)).pipe(
+          const events = defer(() => {
+            const out: unknown = step.run(stepInput, ctx);
+            // defer() would read a promise, an array or a string as events
+            if (!isObservable(out)) throw new InvalidStreamError(`pipeline: step ${i} (${name}) run() returned ${describeValue(out)}, not an Observable<L0Event> (wrap a stream in fromStream)`);
+            return out as Observable<L0Event>;
+          }).pipe(
             tap((event) => (run.state = reduceL0State(run.state, event))),
             map((event): PipelineUpdate => ({ type: 'event', stepIndex: i, name, event })),
           );
