@@ -1,6 +1,6 @@
 /** @test {budget} */
 import { describe, expect, it } from 'vitest';
-import { NEVER, of, take } from 'rxjs';
+import { concatMap, NEVER, of, take, timer } from 'rxjs';
 import { budget, BudgetExceededError, createBudget, hedge, isBudgetExceededError, raceModels, type L0Event } from 'l0-rx';
 import { flood } from '../helpers/flood.js';
 import { testScheduler } from '../helpers/testScheduler.js';
@@ -159,6 +159,39 @@ describe('budget', () => {
         expectObservable(cold('--------s-c-d|', values).pipe(budget(shared))).toBe('--------s-c-(L|)', { ...values, L });
       });
       expect([shared.outputTokens, shared.inputTokens]).toEqual([3, 10]); // the ledger still holds both runs
+    });
+
+    it('should never send a request once the ledger is spent: the source is not subscribed', () => {
+      const shared = createBudget({ maxOutputTokens: 2 });
+      testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+        const first = cold('s-a-b-x|', values);
+        const second = cold('s-c|', values);
+        expectObservable(first.pipe(budget(shared))).toBe('s-a-b-x|', values);
+        expectObservable(timer(10).pipe(concatMap(() => second.pipe(budget(shared))))).toBe('----------#', values, over('maxOutputTokens', 2, 3));
+        expectSubscriptions(second.subscriptions).toBe([]);
+      });
+    });
+
+    it('should complete at once with length and zero usage when spent, with onExceeded complete', () => {
+      const shared = createBudget({ maxTotalTokens: 10, inputTokens: 6, onExceeded: 'complete' });
+      testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+        const first = cold('s-a-x|', values);
+        const second = cold('s-c|', values);
+        const L: L0Event = { type: 'complete', finishReason: 'length', usage: { outputTokens: 0, inputTokens: 0 } };
+        expectObservable(first.pipe(budget(shared))).toBe('s-a-x|', values);
+        // 6 + 1 spent: a second prompt of 6 and one token would make 13
+        expectObservable(timer(10).pipe(concatMap(() => second.pipe(budget(shared))))).toBe('----------(L|)', { L });
+        expectSubscriptions(second.subscriptions).toBe([]);
+      });
+      expect([shared.outputTokens, shared.inputTokens]).toEqual([1, 6]); // the refused run paid for nothing
+    });
+
+    it('should not send a request whose prompt alone is over the limit', () => {
+      testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+        const source = cold('s-a|', values);
+        expectObservable(source.pipe(budget({ maxTotalTokens: 100, inputTokens: 100 }))).toBe('#', values, over('maxTotalTokens', 100, 101, 1));
+        expectSubscriptions(source.subscriptions).toBe([]);
+      });
     });
 
     it('should report what was spent', () => {

@@ -56,7 +56,11 @@ const estimate = (text: string) => Math.max(1, Math.ceil(text.length / 4));
  *    When a `retry` or `fallback` crosses it (the prompt sent again), the failed attempt is no
  *    partial result: with `onExceeded: 'complete'` that event still passes, retracting the
  *    attempt's text, right before the `complete`. A synchronous source is stopped at once.
- * 4. Place it after `retryWithBackoff`/`fallbackTo` (or in `runOperators` of `l0()`) so it sees
+ * 4. A run that could not stream one token within the limits (a shared ledger already spent, a
+ *    prompt, `inputTokens`, over them) is never subscribed, so its request is never sent: it ends
+ *    at once with the {@link BudgetExceededError} of that one token, or with
+ *    `complete{finishReason: 'length'}` and zero usage.
+ * 5. Place it after `retryWithBackoff`/`fallbackTo` (or in `runOperators` of `l0()`) so it sees
  *    every attempt. State is per subscription, unless given a {@link createBudget} ledger: then
  *    every stream piped through it counts into it (the entrants of a race or hedge, several calls):
  *    the limits hold for the ledger's total (and the error's `info` reports it), while each run's
@@ -70,8 +74,18 @@ const estimate = (text: string) => Math.max(1, Math.ceil(text.length / 4));
 export function budget(config: BudgetConfig | Budget): MonoTypeOperatorFunction<L0Event> {
   const shared = config instanceof Budget ? config : undefined;
   const c = shared ? shared.rules : resolveBudget(config as BudgetConfig);
-  // the watch is the source's subscriber itself: a cut inside a synchronous flood closes it, and a source that checks `closed` stops
-  return (source) => new Observable<L0Event>((subscriber) => source.subscribe(new BudgetWatch(subscriber, c, shared ?? new Budget(c))));
+  return (source) => new Observable<L0Event>((subscriber) => {
+    const ledger = shared ?? new Budget(c);
+    // a request that could not stream one token within the limits (a spent shared ledger, a prompt over them) is never sent
+    const spent = ledger.exceeds(1, c.inputTokens);
+    if (spent) {
+      if (c.onExceeded === 'error') return subscriber.error(new BudgetExceededError(spent));
+      subscriber.next({ type: 'complete', finishReason: 'length', usage: { outputTokens: 0, inputTokens: 0 } });
+      return subscriber.complete();
+    }
+    // the watch is the source's subscriber itself: a cut inside a synchronous flood closes it, and a source that checks `closed` stops
+    return source.subscribe(new BudgetWatch(subscriber, c, ledger));
+  });
 }
 
 /** One subscription's count against its ledger (its own, or one shared on purpose). */
