@@ -74,6 +74,14 @@ const cases = [
   // then Markdown code tracking made at the first fence or backtick (6.5 -> 6.2 KB per guarded stream in fan-in): +0.03
   // consensus/windows/format review: the formatting trio 2.07 -> 2.12 (formatContext's switches checked as booleans,
   // a one-line ``` span no fence), the root +0.21 (those, window option checks, NFC words in textSimilarity)
+  // guard verdict review: +0.31 on guardrails and drift (15.195 -> 15.502), +0.28 on l0 with guardrails (38.853 -> 39.135),
+  // +0.30 on the root (72.661 -> 72.957), +0.19 on the operators (38.571 -> 38.761), for a verdict that does not depend
+  // on the chunks: each built-in finding says where the text decided it and a round reports in that order up to the
+  // first failing one, every built-in match bounded by its span (the code markers, white space in phrases), refusals
+  // found to their 300-character limit; +0.014 on l0 and structured (39.192 -> 39.206) for the scanner's limit and
+  // the bounded meta-commentary lookahead drift shares; with this session's other changes: l0 31.680, structured 39.408,
+  // the root 73.496, the operators 39.149, guardrails and drift 15.580, l0 with guardrails 39.369 (budgets 31.7, 39.45, 73.5,
+  // 39.2, 15.6, 39.4)
   // 2026-12-05 (thirteenth session): parseStructured 10.45 for the partial-JSON parser split in two modules under the
   // 400-line limit (its frames and snapshot copy in partialJsonFrames.ts: 10.395 -> 10.404, the copy a function, not a method)
   // adapter review: +0.05 on structured for OpenAI chat tool calls held until the stream's end (not emitted at the
@@ -84,7 +92,7 @@ const cases = [
   // as no limit (no timer): guardrails and drift 15.244 -> 15.273, the operators 38.82, the root 72.98 (budgets 15.3, 38.85, 73.0)
   // timer limit: +0.18 on l0, structured, l0 with guardrails and the operators, +0.24 on the root, for waits checked against 2^31 - 1 ms (Node fires a longer one at once), computed waits capped, baseDelay > maxDelay refused
   { label: "import { l0 } from 'l0-rx'", code: `export { l0 } from '${dist}/index.mjs';`, budget: 31.7, mustNotContain: [...RULE_CODE, ...STRUCTURED_CODE] },
-  { label: "import { structured } from 'l0-rx' (with jsonrepair)", code: `export { structured } from '${dist}/index.mjs';`, budget: 39.4 },
+  { label: "import { structured } from 'l0-rx' (with jsonrepair)", code: `export { structured } from '${dist}/index.mjs';`, budget: 39.45 },
   { label: "import { parseStructured } from 'l0-rx/operators' (with jsonrepair)", code: `export { parseStructured } from '${dist}/operators/index.mjs';`, budget: 10.45, mustNotContain: PROVIDER_CODE },
   { label: "import { formatContext, stripThinking, extractCode } from 'l0-rx'", code: `export { formatContext, stripThinking, extractCode } from '${dist}/index.mjs';`, budget: 2.15, mustNotContain: [...PROVIDER_CODE, ...STRUCTURED_CODE] },
   // every capability with its runtime dependencies (jsonrepair, eventsource-parser): the README says why not 45 KB
@@ -93,10 +101,10 @@ const cases = [
   // step-end of a pipeline step a timeout or abort stops (with this session's earlier changes: the root 73.085, the operators 38.916);
   // then a pipeline step whose run() returns no Observable fails with an InvalidStreamError naming it: the root 73.143;
   // then budget() sends no request once it could not stream one token (a spent ledger): the root 73.198, the operators 38.961
-  { label: "import * from 'l0-rx' (whole root entry)", code: `export * from '${dist}/index.mjs';`, budget: 73.2 },
+  { label: "import * from 'l0-rx' (whole root entry)", code: `export * from '${dist}/index.mjs';`, budget: 73.5 },
   // every pipeable operator, structured parsing (with jsonrepair) included: a ceiling, not a typical import
   // multi-model review: 38.57 -> 38.68 (+0.11) for hedge's attempt context and budget's own usage and price checks, as the root
-  { label: "import * from 'l0-rx/operators'", code: `export * from '${dist}/operators/index.mjs';`, budget: 39.0 },
+  { label: "import * from 'l0-rx/operators'", code: `export * from '${dist}/operators/index.mjs';`, budget: 39.2 },
   {
     label: 'a browser consuming a backend stream (accumulate, ofType, withTimeouts, retryWithBackoff, fallbackTo, tapLifecycle)',
     code: `export { accumulate, ofType, withTimeouts, retryWithBackoff, fallbackTo, tapLifecycle } from '${dist}/index.mjs';`,
@@ -110,7 +118,7 @@ const cases = [
     label: 'guardrails and drift on their own (guard, recommendedGuardrails, detectDrift)',
     code: `export { guard, recommendedGuardrails, detectDrift } from '${dist}/index.mjs';`,
     // 15.25 for a rule's `timeout` checked against the timer limit (2^31 - 1 ms): 15.195 -> 15.244
-    budget: 15.3,
+    budget: 15.6,
     mustNotContain: PROVIDER_CODE,
   },
   {
@@ -121,7 +129,7 @@ const cases = [
     // more after a rejected append that follows an overflow; 38.0 for compact checkpoints in durable logs (37.61 -> 37.89)
     // 39.05 for the guard false-positive review (38.14 -> 39.03), as guardrails and drift
     // 39.05 for the timer limit, as l0 (38.85 -> 39.03)
-    budget: 39.1,
+    budget: 39.4,
   },
   // 6 KB was the target; measured 11.0 KB (10.8 before the size pass, 10.1 after it, +0.5 for the
   // shared attempt text accumulate now builds on, +0.1 for the retry loop as one object per

@@ -57,6 +57,14 @@ describe('guard', () => {
       expect(r.violations[0]).toEqual({ ruleId: 'boom', message: 'Rule execution failed: kaput', severity: 'warning', recoverable: true });
     });
 
+    it('should report a malformed finding as its rule\'s failure while streaming too, among the round\'s findings', () => {
+      const odd: GuardRule = { name: 'odd', severity: 'warning', check: (d) => (d === 'b' ? ([null, { message: 'fine' }, { message: 7 }] as never) : undefined) };
+      const r = runSync(text('a', 'b', 'c'), guard([odd]));
+      const failed = 'Rule execution failed: rule odd returned a finding without a string `message`';
+      expect(r.violations.map((v) => v.message)).toEqual([failed, 'fine', failed]);
+      expect(r.completed).toBe(true);
+    });
+
     it('should error the stream when onViolation throws, as tap does', () => {
       const r = runSync(text('BAD'), guard([flag('warning')], { onViolation: () => { throw new Error('cb'); } }));
       expect((r.error as Error).message).toBe('cb');

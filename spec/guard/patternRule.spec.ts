@@ -81,7 +81,17 @@ describe('patternRule on ordinary answers', () => {
       '## System Prompt\nThe system prompt sets the role of the model.\n\n### System\nA message with the role `system`.',
       'A chat looks like this:\n```\n[system] You are a helpful assistant.\n[user] Hi\n```\nDone.',
       'ChatML starts each turn with `<|im_start|>` and ends it with ``<|im_end|>``.',
+      // a tutorial's example prompt, introduced by a sentence, quoted or in code
+      "## System Prompt\n\nHere's a system prompt you could use: You are a helpful assistant that answers cooking questions.",
+      '### System prompt\n\nHere is one you can start from:\n\n> You are a friendly support agent for Acme.',
+      '## System Prompt\n\n```text\nYou are a helpful assistant. Respond in JSON only.\n```\n',
     ]) expect(verdicts(t)).toEqual(new Set(['[]']));
+  });
+
+  it('should still call prompt text right under a "System Prompt" heading a leak: as text, an example there is a leaked prompt', () => {
+    // what a model that leaks its prompt in Markdown writes; a tutorial that does the same cannot be told from it
+    const t = 'To set up the bot, write a system prompt.\n\n## System Prompt\n\nYou are a friendly support agent for Acme.';
+    expect(verdicts(t)).toEqual(new Set([JSON.stringify(['instruction-leak: "## System Prompt\n\nYou are"'])]));
   });
 
   it('should flag a heading followed by prompt text, and the tokens outside code, however they stream', () => {

@@ -26,7 +26,13 @@ export type { GuardPhaseEvent } from './guardPhase.js';
  *    left unchecked (a failing finding there ends the attempt, as it would have while streaming),
  *    then each rule's `complete` runs on the whole text, async ones within their `timeout`; only
  *    then does `complete` pass.
- * 3. Findings become `violation` events, in order with the tokens. `warning`: reported only.
+ * 3. Findings become `violation` events, in order with the tokens. A round reports the built-in
+ *    rules' findings in the order the text decided them (a pattern match once the characters it
+ *    waits for follow it, a JSON character at once, a Markdown row at its line's end), and the
+ *    first failing one ends the attempt with the failing ones decided at the same point (a fatal
+ *    one first); so a text gets the same violations and the same error however it was cut into
+ *    tokens, those checks after every character would give. A custom rule's findings are decided
+ *    when its check runs. `warning`: reported only.
  *    `error`: the attempt fails with a recoverable GuardrailViolationError (retried through the
  *    content budget `attempts`; when it is spent the run fails or falls back, never accepting the
  *    text). `fatal`, or `recoverable: false`: a non-recoverable one (never retried, may fall back).

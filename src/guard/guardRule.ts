@@ -90,6 +90,17 @@ export interface GuardRule extends GuardRuleRun {
 }
 
 /**
+ * The key of a built-in rule's finding that says where the text decided it: the text length from
+ * which a check sees it (a match's end, plus the characters it waits for, plus one). A check round
+ * reports its findings in this order (a finding without it is decided by the round's text), so the
+ * verdict is the one checks after every character would give, whatever the chunks. @internal
+ */
+export const DECIDED: unique symbol = /*#__PURE__*/ Symbol('decided');
+
+/** A finding as a built-in rule makes it: where the text decided it, when known (see {@link DECIDED}). @internal */
+export type DecidedFinding = GuardFinding & { [DECIDED]?: number };
+
+/**
  * What a scanning rule run finds during one check, handed to the engine once: the shared base of
  * `TailScanner` and the line reader. The list is allocated at the first finding, so a check
  * that finds nothing allocates nothing.
@@ -98,8 +109,8 @@ export interface GuardRule extends GuardRuleRun {
 export abstract class FindingRun {
   #found: GuardFinding[] | undefined = undefined;
 
-  /** Adds a finding to the current check's. */
-  protected report(finding: GuardFinding): void {
+  /** Adds a finding to the current check's (a built-in rule's says where the text decided it). */
+  protected report(finding: DecidedFinding): void {
     (this.#found ??= []).push(finding);
   }
 

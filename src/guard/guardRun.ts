@@ -1,6 +1,6 @@
 import { catchError, from, map, of, timeout, type Observable, type SchedulerLike } from 'rxjs';
 import type { Violation, ViolationSeverity } from '../events/eventTypes.js';
-import { findingsOf, type GuardFinding, type GuardFindings, type GuardRule } from './guardRule.js';
+import { DECIDED, findingsOf, type DecidedFinding, type GuardFinding, type GuardFindings, type GuardRule } from './guardRule.js';
 
 /** A pending in-flight replacement, in raw-text offsets. @internal */
 export interface Redaction {
@@ -10,6 +10,8 @@ export interface Redaction {
 }
 
 const NO_VIOLATIONS: Violation[] = [];
+/** No failing finding yet: beyond any text length. */
+const NO_END = 0x3fffffff;
 
 /** Where a verdict puts the redactions its findings ask for (allocated at the first one). @internal */
 export interface RedactionSink {
@@ -18,27 +20,39 @@ export interface RedactionSink {
   readonly released: number;
 }
 
+/** A check round's finding waiting for {@link VerdictBuilder.decide}, with its rule. */
+type Found = readonly [rule: GuardRule, finding: DecidedFinding];
+
 /**
  * Collects findings into violations and redactions, applying the rule's defaults. A redact finding
  * is a warning with `redacted` set, unless its text was released already (stream-first mode, or a
  * hold-back shorter than the match): then it keeps its severity, so an `error` fails the attempt
- * and the `retry` event retracts the text. `error` and `fatal` findings fail the attempt. @internal
+ * and the `retry` event retracts the text. `error` and `fatal` findings fail the attempt.
+ *
+ * A check round's verdict is `ordered`: its findings wait for {@link decide}, which takes them in
+ * the order the text decided them (see DECIDED), and the first that fails the attempt ends it, with
+ * the failing findings the text decided at the same point (a fatal one first). So the verdict is
+ * the one a check after every character would give: a round that spans more text, because the
+ * tokens were longer, reports nothing the text decided after the failure. @internal
  */
 export class VerdictBuilder {
   violations: Violation[] = NO_VIOLATIONS;
   failing: Violation[] = NO_VIOLATIONS;
 
   readonly #sink: RedactionSink;
+  /** An ordered verdict's findings until `decide` (undefined: findings count as they come). */
+  #found: Found[] | undefined = undefined;
 
-  constructor(sink: RedactionSink) {
+  constructor(sink: RedactionSink, ordered = false) {
     this.#sink = sink;
+    if (ordered) this.#found = [];
   }
 
-  /** Adds a rule's findings; true when one of them fails the attempt. */
+  /** Adds a rule's findings; true when one of them fails the attempt (always false when ordered: see {@link decide}). */
   add(rule: GuardRule, result: GuardFindings): boolean {
     if (result === undefined || result === null) return false;
     let failed = false;
-    for (const f of findingsOf(result)) failed = this.#addOne(rule, f) || failed;
+    for (const f of findingsOf(result)) failed = this.#take(rule, f) || failed;
     return failed;
   }
 
@@ -46,7 +60,35 @@ export class VerdictBuilder {
   ruleFailed(rule: GuardRule, error: unknown): boolean {
     const message = error instanceof Error ? error.message : String(error);
     const severity: ViolationSeverity = rule.onRuleError === 'closed' ? 'error' : 'warning';
-    return this.#addOne(rule, { message: `Rule execution failed: ${message}`, severity, recoverable: true });
+    return this.#take(rule, { message: `Rule execution failed: ${message}`, severity, recoverable: true });
+  }
+
+  /**
+   * An ordered verdict's end, the round's text `length` long (it decided the findings that say
+   * nothing of where): its findings in the order the text decided them (a fatal one first at the
+   * same point, then by position; a stable sort keeps the rules' order among the rest), up to the
+   * point that decided the first failing one.
+   */
+  decide(length: number): this {
+    const found = this.#found;
+    this.#found = undefined;
+    if (found === undefined) return this;
+    // `?.`: a rule may return anything (#addOne reports a malformed finding as the rule's failure)
+    const at = ([, f]: Found): number => f?.[DECIDED] ?? length;
+    const rank = ([rule, f]: Found): number => ((f?.severity ?? rule.severity) === 'fatal' || f?.recoverable === false ? 0 : 1);
+    found.sort((a, b) => at(a) - at(b) || rank(a) - rank(b) || (a[1]?.position ?? length) - (b[1]?.position ?? length));
+    let end = NO_END;
+    for (const d of found) {
+      if (at(d) > end) break;
+      if (this.#addOne(d[0], d[1])) end = at(d);
+    }
+    return this;
+  }
+
+  #take(rule: GuardRule, f: GuardFinding): boolean {
+    if (this.#found === undefined) return this.#addOne(rule, f);
+    this.#found.push([rule, f]);
+    return false;
   }
 
   #addOne(rule: GuardRule, f: GuardFinding): boolean {

@@ -166,7 +166,6 @@ export class GuardSubscription extends Relay<L0Event> implements RedactionSink {
    * the completion checks; a rule with nothing owed is not called).
    */
   #round(count: number | undefined): VerdictBuilder | undefined {
-    this.#verdict = undefined;
     const runs = this.#runs ?? this.#startRuns();
     const batch = this.#owed;
     // V8 flattens a concatenated string on `charCodeAt`: the batch's per-token links die young
@@ -201,14 +200,15 @@ export class GuardSubscription extends Relay<L0Event> implements RedactionSink {
     if (next !== NEVER && checkAllEvery !== undefined) next = Math.min(next, c - (c % checkAllEvery) + checkAllEvery);
     this.#nextDue = count === undefined ? NEVER : next;
     this.#checked = all.length - behind;
-    const verdict = this.#verdict;
+    // every round ends here (a throw ends the subscription): the next starts without a verdict
+    const verdict = this.#verdict?.decide(all.length);
     this.#verdict = undefined;
     return verdict;
   }
 
-  /** The current round's verdict, made at its first finding. */
+  /** The current round's verdict, made at its first finding: ordered (see VerdictBuilder). */
   #found(): VerdictBuilder {
-    return (this.#verdict ??= new VerdictBuilder(this));
+    return (this.#verdict ??= new VerdictBuilder(this, true));
   }
 
   #check(run: GuardRuleRun, rule: GuardRule, delta: string, all: string): void {

@@ -51,6 +51,8 @@ export class TailScanner extends FindingRun {
    * `matched`). A match is reported once `settle` characters (its pattern's, at least one) follow
    * it: until then more text could still change it (a `\b`, a greedy `+`, a `(?![a-z])` at the end
    * of what has arrived), so it is held back and looked for again in the next delta, or by `finish`.
+   * A pattern whose `settle` covers all it looks at after a match, and whose matches fit its `span`,
+   * is reported at the first scan that has its end plus `settle` plus one characters, whatever the deltas.
    */
   scan(delta: string, found?: MatchSink): void {
     this.#run(delta, found, STREAMING);
@@ -88,20 +90,22 @@ export class TailScanner extends FindingRun {
     let live = 0;
     for (let i = 0; i < plan.res.length; i++) {
       const limit = plan.limits[i]!;
-      if (this.#ended(i) === STOPPED) continue;
-      const held = this.#held !== undefined && this.#held[i]!;
-      if ((from >= limit && !held) || (mode === HELD && !held) || (mode === LINE_END && !plan.lineEnds[i])) continue;
       const settle = plan.settles[i]!;
       // a match not reported yet ends at most `settle` characters before the new text, so starts at most span + settle before it
       const reach = plan.spans[i]! + settle;
+      // so one that starts before the limit may be found until `reach` past it
+      const last = limit + reach;
+      if (this.#ended(i) === STOPPED) continue;
+      const held = this.#held !== undefined && this.#held[i]!;
+      if ((from >= last && !held) || (mode === HELD && !held) || (mode === LINE_END && !plan.lineEnds[i])) continue;
       // every match holds a trigger character
       if (plan.gated[i] && !held && this.#lastTrigger < from - reach) {
-        if (scanned < limit) live++;
+        if (scanned < last) live++;
         continue;
       }
       if (held) this.#held![i] = false;
       this.#find(i, Math.max(from - reach, this.#ended(i), start === 0 ? 0 : start + 1), limit, settle, mode === STREAMING ? scanned : NO_LIMIT, found);
-      if ((scanned < limit || this.#held?.[i]) && this.#ended(i) !== STOPPED) live++;
+      if ((scanned < last || this.#held?.[i]) && this.#ended(i) !== STOPPED) live++;
     }
     // the end-of-text runs leave the buffer as it is for the one that follows
     if (mode !== STREAMING) return;

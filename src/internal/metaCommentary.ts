@@ -11,7 +11,7 @@ const APOS = "['\u2019]";
  */
 export const META_COMMENTARY =
   `\\bas an ai(?: language model| assistant| model|[,.])` +
-  `|\\bI(?:${APOS}m| am) (?:just |only )?an ai(?: language model| assistant| model| chatbot)?(?=[ \\t]*(?:[,.;:!?)\\n]|$|(?:and|so|but|that|who|with|without|I)\\b))` +
+  `|\\bI(?:${APOS}m| am) (?:just |only )?an ai(?: language model| assistant| model| chatbot)?(?=[ \\t]{0,8}(?:[,.;:!?)\\n]|$|(?:and|so|but|that|who|with|without|I)\\b))` +
   `|\\bI (?:cannot|can${APOS}t) actually\\b|\\bI don${APOS}t have personal (?:opinions|feelings|experiences|beliefs)` +
   `|\\b(?:I apologi[sz]e|I${APOS}m sorry), but I(?: (?:cannot|can${APOS}?t|can not|won${APOS}t|will not|(?:must|have to|need to) decline` +
   `|am (?:unable|not able|not sure|afraid)|do(?:n${APOS}t| not) (?:have|know|understand))|${APOS}m (?:unable|not able|not sure|afraid))\\b`;

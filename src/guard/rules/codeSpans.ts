@@ -3,10 +3,14 @@
  * alternatives (one regex, so markers and matches arrive in text order): group 1 a fence line's
  * run of backticks or tildes (it matches only a whole line: a backtick fence's info string, group
  * 2, has no backtick, so "```npm install```" is inline code), group 3 a run of backticks, group 4
- * a blank line. A fence line longer than the pattern's span may be read as inline backticks.
+ * a blank line. Every marker is at most {@link MARKER_SPAN} long, so a scanner that keeps that much
+ * finds the same markers however the text streams: a fence line with an info string longer than
+ * 50 characters is read as inline backticks (and a run of more than 20 backticks as several).
  * @internal
  */
-export const CODE_MARKERS = '^ {0,3}(`{3,}|~{3,})([^`\\n]*)(?![^\\n])|(`+)|(\\n[ \\t]*\\n)';
+export const CODE_MARKERS = '^ {0,3}(`{3,20}|~{3,20})([^`\\n]{0,50})(?![^\\n])|(`{1,20})|(\\n[ \\t]{0,60}\\n)';
+/** The longest code marker: a fence line, 3 spaces, 20 backticks and a 50-character info string. @internal */
+export const MARKER_SPAN = 73;
 /** One of these is in every code marker. @internal */
 export const CODE_TRIGGERS = '`~\n';
 /** The most matches an open inline span holds back; one more and its backticks were literal after all. */

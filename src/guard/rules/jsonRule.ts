@@ -1,5 +1,5 @@
 import { builtInRule, SCAN_INTERVAL } from './builtInRule.js';
-import type { GuardFinding, GuardRule, GuardRuleRun } from '../guardRule.js';
+import { DECIDED, type DecidedFinding, type GuardFinding, type GuardRule, type GuardRuleRun } from '../guardRule.js';
 
 const CLOSER: Record<string, string> = { '}': '{', ']': '[' };
 /** What may follow a closed top-level value and still be (broken) JSON. */
@@ -99,7 +99,10 @@ export function jsonRule(): GuardRule {
 /** One attempt of {@link jsonRule}: the scanner, and the verdict at completion. */
 class JsonRun extends JsonScanner implements GuardRuleRun {
   check(delta: string): GuardFinding | undefined {
-    return this.feed(delta);
+    const found: DecidedFinding | undefined = this.feed(delta);
+    // decided by its character (see DECIDED)
+    if (found) found[DECIDED] = found.position! + 1;
+    return found;
   }
 
   resume(checkpoint: string): void {

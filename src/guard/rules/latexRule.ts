@@ -1,5 +1,5 @@
 import { builtInRule, SCAN_INTERVAL } from './builtInRule.js';
-import type { GuardFinding, GuardRule, GuardRuleRun } from '../guardRule.js';
+import { DECIDED, type GuardFinding, type GuardRule, type GuardRuleRun } from '../guardRule.js';
 import { TailScanner } from '../tailScanner.js';
 import { CODE_MARKERS, CODE_TRIGGERS, CodeSpans } from './codeSpans.js';
 
@@ -13,7 +13,7 @@ const TOKENS = new RegExp(
     '|\\\\(?:frac|sum|int|sqrt|alpha|beta|gamma|mathbb|mathrm|left|right|cdot|times|section|textbf|label)(?![A-Za-z])',
   'gm',
 );
-/** The longest match: a fence line (its info string included) or `\\begin{` a 40-letter name `}`. */
+/** At least the longest match: a code marker (MARKER_SPAN, a fence line) or `\\begin{` a 40-letter name `}`. */
 const SPAN = 80;
 
 /** The scanner's one pattern, shared read-only by every run (see TailScanner); every match has a `\\`, a `$` or a code marker's character. */
@@ -32,6 +32,8 @@ class LatexRun extends TailScanner implements GuardRuleRun {
   #latex = false;
   /** Where Markdown code is (made at the first fence or backtick: most answers have none, and fan-in pays per open stream). */
   #code: CodeSpans<Token> | undefined = undefined;
+  /** Where the text decided the token being read, its end plus one (see DECIDED): a token held in an inline span is decided by the marker that shows it was text. */
+  #decided = 0;
 
   constructor() {
     super(SCANS);
@@ -61,6 +63,7 @@ class LatexRun extends TailScanner implements GuardRuleRun {
   }
 
   protected override matched(m: RegExpExecArray, position: number): void {
+    this.#decided = position + m[0].length + 1;
     // a fence or backticks (groups 1 and 3), or a blank line (4), which ends nothing before any code
     if (m[1] !== undefined || m[3] !== undefined) return void (this.#code ??= new CodeSpans<Token>((t) => this.#token(t[0], t[1], t[2], t[3]))).marker(m, 1);
     if (m[4] !== undefined) return void this.#code?.marker(m, 1);
@@ -80,7 +83,7 @@ class LatexRun extends TailScanner implements GuardRuleRun {
       const open = this.#envs?.pop();
       if (open?.name !== name) {
         const message = open ? `\\end{${name!}} closes \\begin{${open.name}}` : `\\end{${name!}} without \\begin{${name!}}`;
-        this.report({ message, position });
+        this.report({ message, position, [DECIDED]: this.#decided });
       }
     } else if (all === '\\[') this.#display++;
     else if (all === '\\]') this.#display--;

@@ -13,6 +13,8 @@ export abstract class LineReader extends FindingRun {
   #partial = '';
   /** Offset of the start of the current (unfinished) line. */
   #lineStart = 0;
+  /** Where the text decided the line handed to `line` while streaming: just past its `\n` (see DECIDED). */
+  protected decided = 0;
 
   /** Calls `line` with each line `delta` completes (without its `\n` or `\r\n`) and the line's offset. */
   protected feed(delta: string): void {
@@ -20,9 +22,10 @@ export abstract class LineReader extends FindingRun {
     let nl = delta.indexOf('\n');
     while (nl >= 0) {
       const text = this.#partial + delta.slice(from, nl);
+      const start = this.#lineStart;
       this.#partial = '';
-      this.line(withoutCr(text), this.#lineStart);
-      this.#lineStart += text.length + 1;
+      this.#lineStart = this.decided = start + text.length + 1;
+      this.line(withoutCr(text), start);
       from = nl + 1;
       nl = delta.indexOf('\n', from);
     }

@@ -1,5 +1,5 @@
 import { builtInRule, SCAN_INTERVAL } from './builtInRule.js';
-import type { GuardFinding, GuardRule, GuardRuleRun } from '../guardRule.js';
+import { DECIDED, type GuardFinding, type GuardRule, type GuardRuleRun } from '../guardRule.js';
 import { LineReader } from './lineReader.js';
 
 /** A fence line; a backtick fence's info string has no backtick (CommonMark), so a line of inline ```code``` is text. */
@@ -54,7 +54,8 @@ class MarkdownRun extends LineReader implements GuardRuleRun {
     }
     const finding = this.#table(text, position) ?? this.#list(text, position);
     this.#previous = text;
-    if (finding) this.report(finding);
+    // decided at the line's end (see DECIDED)
+    if (finding) this.report({ ...finding, [DECIDED]: this.decided });
   }
 
   #table(text: string, position: number): GuardFinding | undefined {

@@ -9,6 +9,10 @@ const APOS = "['\u2019]";
 
 /** How far a refusal looks ahead in its sentence for a "but" that makes it a hedge ("I can't give a definitive answer, but here are..."). */
 const REFUSAL_LOOK = 60;
+/** The characters after a refusal that decide it: its look, then "but" and the character after it (`\\b`). */
+const REFUSAL_SETTLE = REFUSAL_LOOK + 3;
+/** White space a phrase may hold where a pattern allows some: bounded, so that every match fits its family's `span`. */
+const WS = '[ \\t]{0,8}';
 
 /** The built-in phrase families of {@link patternRule}, by name. */
 export const BUILT_IN_PATTERNS: Readonly<Record<PatternCategory, PatternSpec>> = /*#__PURE__*/ Object.freeze({
@@ -37,9 +41,9 @@ export const BUILT_IN_PATTERNS: Readonly<Record<PatternCategory, PatternSpec>> =
     // "## Instructions" heading only when prompt text follows it ("You are...", "Respond..."): a
     // recipe's "### Instructions" or a "## System Prompt" section of an explanation is a heading
     pattern: new RegExp(
-      `\\[(?:system|user|assistant)\\]|<\\|im_(?:start|end)\\|>|^#{2,3} ?(?:system|instructions?)(?: prompt)?:?[ \\t]*\\r?\\n(?:[ \\t]*\\r?\\n)?[ \\t]*` +
+      `\\[(?:system|user|assistant)\\]|<\\|im_(?:start|end)\\|>|^#{2,3} ?(?:system|instructions?)(?: prompt)?:?${WS}\\r?\\n(?:${WS}\\r?\\n)?${WS}` +
         `(?:you(?: are| must| should| will|${APOS}re)|your (?:role|task|job|goal|purpose)|act as|respond|answer|reply|never|always|ignore)\\b`, 'im'),
-    span: 60,
+    span: 64,
   },
   placeholder: {
     name: 'placeholder',
@@ -50,7 +54,7 @@ export const BUILT_IN_PATTERNS: Readonly<Record<PatternCategory, PatternSpec>> =
   hedging: {
     name: 'hedging',
     severity: 'warning',
-    pattern: /^\s*(?:sure|certainly|of course|absolutely)[!.]?[ \t]*(?=\r?\n)/i,
+    pattern: /^\s{0,8}(?:sure|certainly|of course|absolutely)[!.]?[ \t]{0,8}(?=\r?\n)/i,
     span: 30,
     within: 30,
   },
@@ -58,9 +62,9 @@ export const BUILT_IN_PATTERNS: Readonly<Record<PatternCategory, PatternSpec>> =
     name: 'format-collapse',
     severity: 'warning',
     pattern: new RegExp(
-      `^\\s*(?:here(?: is|${APOS}s) (?:the|my|your) (?:response|answer|output|result)s?\\b|here you go\\b` +
-        `|let me \\w+(?: \\w+){0,3} for you\\b|I${APOS}ll \\w+(?: \\w+){0,3} for you\\b)`, 'i'),
-    span: 60,
+      `^\\s{0,8}(?:here(?: is|${APOS}s) (?:the|my|your) (?:response|answer|output|result)s?\\b|here you go\\b` +
+        `|let me \\w{1,20}(?: \\w{1,20}){0,3} for you\\b|I${APOS}ll \\w{1,20}(?: \\w{1,20}){0,3} for you\\b)`, 'i'),
+    span: 110,
     within: 100,
   },
 });
@@ -79,25 +83,30 @@ const LINE_END: readonly PatternCategory[] = ['hedging'];
  */
 const CODE_AWARE: readonly PatternCategory[] = ['instruction-leak'];
 /**
- * Characters that must follow a match before it is reported while streaming. A refusal waits for
- * the rest of its sentence (a "but" there makes it a hedge); the families that fail an attempt
- * wait at least as long when refusals are scanned, so a refusal is never reported after a match
- * that follows it (it must win: it falls back instead of retrying). Meta commentary waits 24 more:
- * "I'm sorry, but I" and "As an AI," often start a refusal ("... I can't help with that"); it also
- * sees the word after "I'm an AI". A leaked heading's prompt text may follow a blank line: the
- * blank line (a code marker) waits for it.
+ * Characters that must follow a match before it is reported while streaming: at least every
+ * character its pattern looks at after it, so the text up to a match's end plus its settle decides
+ * it, and the guard reports matches in that order whatever the chunks (see DECIDED). A refusal
+ * waits for the rest of its sentence (a "but" there, to its last letter and the character after,
+ * makes it a hedge); the families that fail an attempt wait at least as long when refusals are
+ * scanned, so a refusal is always decided before a match that follows it (it must win: it falls
+ * back instead of retrying). Meta commentary waits 24 more: "I'm sorry, but I" and "As an AI,"
+ * often start a refusal ("... I can't help with that"); it also sees the word after "I'm an AI".
+ * A leaked heading's prompt text may follow a blank line: the blank line (a code marker) waits
+ * for it. A bare first line looks at a CRLF after it.
  */
 function settleOf(category: PatternCategory, refusals: boolean): number {
-  const behind = refusals ? REFUSAL_LOOK : 0;
+  const behind = refusals ? REFUSAL_SETTLE : 0;
   switch (category) {
     case 'refusal':
-      return REFUSAL_LOOK;
+      return REFUSAL_SETTLE;
     case 'meta-commentary':
       return behind + 24;
     case 'instruction-leak':
       return Math.max(24, behind);
     case 'placeholder':
       return behind;
+    case 'hedging':
+      return 1;
     default:
       return 0;
   }

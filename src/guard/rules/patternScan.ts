@@ -1,7 +1,7 @@
 import type { ViolationSeverity } from '../../events/eventTypes.js';
-import type { GuardFinding, GuardRuleRun } from '../guardRule.js';
+import { DECIDED, type DecidedFinding, type GuardRuleRun } from '../guardRule.js';
 import { TailScanner, type ScanPattern } from '../tailScanner.js';
-import { CODE_MARKERS, CODE_TRIGGERS, CodeSpans } from './codeSpans.js';
+import { CODE_MARKERS, CODE_TRIGGERS, CodeSpans, MARKER_SPAN } from './codeSpans.js';
 
 /** One phrase family a pattern rule looks for. */
 export interface PatternSpec {
@@ -57,7 +57,7 @@ export function compilePatterns(
     return Object.freeze({
       re: inCode ? new RegExp(`${CODE_MARKERS}|(?:${source})`, flags.replace(/[gmy]/g, '') + 'gm') : globalCopy(spec.pattern),
       // a fence line the markers find may be longer than the spec's phrases
-      span: Math.max(spec.span ?? 100, inCode ? 80 : 0),
+      span: Math.max(spec.span ?? 100, inCode ? MARKER_SPAN : 0),
       lineEnd: lineEnds[i] ?? true,
       settle: settles[i] ?? 0,
       ...(spec.within === undefined ? {} : { limit: spec.within }),
@@ -75,20 +75,21 @@ export function compilePatterns(
  * @internal
  */
 export class PatternRun extends TailScanner implements GuardRuleRun {
-  readonly #specs: readonly PatternSpec[];
-  readonly #inCode: readonly boolean[];
+  /** The rule's patterns, shared by all its runs. */
+  readonly #compiled: CompiledPatterns;
   /** Where the code-aware specs are in Markdown code (made at the first fence or backtick: most answers have none, and fan-in pays per open stream). */
   #code: CodeSpans<Held> | undefined = undefined;
   /** Per spec, whether it has reported (a spec's matches held in an inline span that turned out text are replayed: only the first counts). */
   #reported: boolean[] | undefined = undefined;
+  /** Where the text decided the match being read (see DECIDED): a match held in an inline span is decided by the marker that shows it was text. */
+  #decided = 0;
 
   constructor(compiled: CompiledPatterns) {
     super(compiled.scans);
-    this.#specs = compiled.specs;
-    this.#inCode = compiled.code;
+    this.#compiled = compiled;
   }
 
-  check(delta: string): GuardFinding[] | undefined {
+  check(delta: string): DecidedFinding[] | undefined {
     this.scan(delta);
     return this.takeFindings();
   }
@@ -96,17 +97,19 @@ export class PatternRun extends TailScanner implements GuardRuleRun {
   resume(checkpoint: string): void {
     this.skip(checkpoint);
     // where the checkpoint leaves the code-aware specs: in a fence, in an inline span
-    if (this.#inCode.includes(true)) this.#spans().read(checkpoint);
+    if (this.#compiled.code.includes(true)) this.#spans().read(checkpoint);
   }
 
-  complete(): GuardFinding[] | undefined {
+  complete(): DecidedFinding[] | undefined {
     this.finish();
     this.#code?.end();
     return this.takeFindings();
   }
 
   protected override matched(m: RegExpExecArray, position: number, i: number): void {
-    if (this.#inCode[i]) {
+    // reported once its end and its settle are in (see TailScanner.scan)
+    this.#decided = position + m[0].length + this.#compiled.scans[i]!.settle! + 1;
+    if (this.#compiled.code[i]) {
       // a fence or backticks (groups 1 and 3), or a blank line (4), which ends nothing before any code
       if (m[1] !== undefined || m[3] !== undefined) return void this.#spans().marker(m, 1);
       if (m[4] !== undefined) return void this.#code?.marker(m, 1);
@@ -121,16 +124,16 @@ export class PatternRun extends TailScanner implements GuardRuleRun {
   }
 
   #found(text: string, position: number, i: number): void {
-    const spec = this.#specs[i]!;
-    let finding: GuardFinding;
+    const spec = this.#compiled.specs[i]!;
+    let finding: DecidedFinding;
     if (spec.redact === undefined) {
       if (this.#reported?.[i]) return;
       (this.#reported ??= [])[i] = true;
       const quoted = text.length > 60 ? `${text.slice(0, 60)}…` : text;
       // `recoverable: undefined` means the default, as if absent
-      finding = { message: `${spec.name}: "${quoted.trim()}"`, severity: spec.severity, position, recoverable: spec.recoverable };
+      finding = { message: `${spec.name}: "${quoted.trim()}"`, severity: spec.severity, position, recoverable: spec.recoverable, [DECIDED]: this.#decided };
       this.stop(i);
-    } else finding = { message: `${spec.name}: redacted`, position, redact: { length: text.length, replacement: spec.redact } };
+    } else finding = { message: `${spec.name}: redacted`, position, redact: { length: text.length, replacement: spec.redact }, [DECIDED]: this.#decided };
     this.report(finding);
   }
 }
