@@ -164,7 +164,7 @@ describe('AttemptText', () => {
 
   describe('one string for instances that see the same events', () => {
     /** How many strings AttemptTexts have built so far (the shared counter behind the reuse). */
-    const built = () => (globalThis as unknown as Record<symbol, { nextId: number } | undefined>)[Symbol.for('l0-rx.attemptText.lastChange.v2')]?.nextId ?? 1;
+    const built = () => (globalThis as unknown as Record<symbol, { nextId: number } | undefined>)[Symbol.for('l0-rx.attemptText.lastChange.v3')]?.nextId ?? 1;
 
     it('should build one string per token for three instances down one chain', () => {
       const texts = [new AttemptText(), new AttemptText(), new AttemptText()];

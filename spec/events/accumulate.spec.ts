@@ -135,7 +135,7 @@ describe('accumulate', () => {
   });
 
   it('should build no text of its own behind a checkpoint tracker: one string per token between them', async () => {
-    const built = () => (globalThis as unknown as Record<symbol, { nextId: number } | undefined>)[Symbol.for('l0-rx.attemptText.lastChange.v2')]?.nextId ?? 1;
+    const built = () => (globalThis as unknown as Record<symbol, { nextId: number } | undefined>)[Symbol.for('l0-rx.attemptText.lastChange.v3')]?.nextId ?? 1;
     const events = [start(), ...Array.from({ length: 50 }, (_, i) => tok(`w${i} `)), { type: 'complete', finishReason: 'stop' } as L0Event];
     const before = built();
     const states = await lastValueFrom(of(...events).pipe(checkpointEvery(10), accumulate(), toArray()));

@@ -1,5 +1,5 @@
 import { Observable, type OperatorFunction, type Subscriber } from 'rxjs';
-import type { L0Event } from './eventTypes.js';
+import type { L0Event, TokenEvent } from './eventTypes.js';
 import { EVENT_TYPES } from '../sources/validateEvent.js';
 import { INITIAL_L0_STATE, reduceL0State, withToken, type L0State } from './reduceState.js';
 import { AttemptText } from '../attempt/attemptText.js';
@@ -91,12 +91,17 @@ class Fold extends Relay<L0Event, L0State> {
     if (this.isStopped) return;
     let state: L0State;
     try {
-      checkEvent(event);
-      if (this.text.observe(event) === 'token') {
+      // a token first, checked as checkEvent would: the per-token path skips its call (too large to inline) and its switch
+      if ((event as Partial<TokenEvent> | null | undefined)?.type === 'token' && typeof (event as TokenEvent).value === 'string') {
+        this.text.observe(event);
         // not kept: a consumer that drops it lets it die young, and fan-in's scavenges copy less
         state = withToken(this.state, this.text.text, this.text.tokenCount);
         this.stale = true;
-      } else state = this.state = reduceL0State(this.current(), event);
+      } else {
+        checkEvent(event); // throws for a token whose value is not a string
+        this.text.observe(event);
+        state = this.state = reduceL0State(this.current(), event);
+      }
     } catch (e) {
       return this.error(e);
     }
