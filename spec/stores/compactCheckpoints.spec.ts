@@ -1,9 +1,8 @@
 /** @test {createJsonlEventStore} @test {createRedisEventStore} @test {recordEvents} */
-import { appendFile, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { appendFile, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { firstValueFrom, lastValueFrom, map, of, toArray } from 'rxjs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   checkpointEvery,
   createMemoryEventStore,
@@ -23,6 +22,7 @@ import { testScheduler } from '../helpers/testScheduler.js';
 import { useRedisServer } from '../helpers/redisServer.js';
 import { expectLinearTime, prose } from '../helpers/linearTime.js';
 import { CheckpointDecoder } from '../../src/events/checkpointRefs.js';
+import { useTempDir } from '../helpers/tempDir.js';
 
 /* A checkpoint holds the whole text so far: the durable stores write the ones recordEvents proved a
    prefix of the recorded attempt text as a length, and rebuild them when they read. */
@@ -62,31 +62,23 @@ const json = <T>(x: T): T => JSON.parse(JSON.stringify(x)) as T;
 const checkpoints = (events: readonly L0Event[]) => events.filter((e) => e.type === 'checkpoint');
 
 describe('compact checkpoints in the JSONL store', () => {
-  let dir: string;
-  let path: string;
-  beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'l0-compact-'));
-    path = join(dir, 'events.jsonl');
-  });
-  afterEach(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
+  const tmp = useTempDir('l0-compact-');
 
   it('should write proved checkpoints as a length and replay every event as it passed', async () => {
-    const store = createJsonlEventStore(path);
+    const store = createJsonlEventStore(tmp.path);
     const { live, info } = await recordRun(store, 'run');
     expect(info.error).toBeUndefined();
     // the run did resume, fall back and checkpoint behind the text (drift's held-back tail)
     expect(live.map((e) => e.type)).toEqual(expect.arrayContaining(['resume', 'fallback', 'checkpoint']));
     const replayed = await lastValueFrom(replayEvents(store, 'run').pipe(toArray()));
     expect(replayed).toEqual(json(live));
-    const lines = (await readFile(path, 'utf8')).split('\n').filter((l) => l.includes('"type":"checkpoint"'));
+    const lines = (await readFile(tmp.path, 'utf8')).split('\n').filter((l) => l.includes('"type":"checkpoint"'));
     expect(lines).toHaveLength(checkpoints(live).length);
     expect(lines.every((l) => /"contentLength":\d+/.test(l) && !l.includes('"content"'))).toBe(true);
   });
 
   it('should rebuild checkpoints behind the text (drift holds the newest text back)', async () => {
-    const store = createJsonlEventStore(path);
+    const store = createJsonlEventStore(tmp.path);
     const { live } = await recordRun(store, 'run', 1);
     const failed = live.slice(0, live.findIndex((e) => e.type === 'retry'));
     const text = failed.filter((e) => e.type === 'token').map((e) => e.value).join('');
@@ -95,19 +87,19 @@ describe('compact checkpoints in the JSONL store', () => {
   });
 
   it('should rebuild a checkpoint that leaves out half an emoji cut between tokens', async () => {
-    const store = createJsonlEventStore(path);
+    const store = createJsonlEventStore(tmp.path);
     let done!: () => void;
     const recorded = new Promise<void>((resolve) => (done = resolve));
     const events: L0Event[] = [{ type: 'token', value: 'ab' }, { type: 'token', value: 'smile \uD83D' }, { type: 'token', value: '\uDE00 ok' }, { type: 'complete', finishReason: 'stop' }];
     const live = await lastValueFrom(of(...events).pipe(checkpointEvery(1), recordEvents(store, { streamId: 'e', onRecorded: () => done() }), toArray()));
     await recorded;
     expect(checkpoints(live).map((c) => c.content)).toEqual(['ab', 'absmile ', 'absmile \uD83D\uDE00 ok']);
-    expect((await readFile(path, 'utf8')).match(/"contentLength":\d+/g)).toEqual(['"contentLength":2', '"contentLength":8', '"contentLength":13']);
+    expect((await readFile(tmp.path, 'utf8')).match(/"contentLength":\d+/g)).toEqual(['"contentLength":2', '"contentLength":8', '"contentLength":13']);
     expect(await lastValueFrom(replayEvents(store, 'e').pipe(toArray()))).toEqual(live);
   });
 
   it('should read a window that starts after the run began with its checkpoints whole', async () => {
-    const store = createJsonlEventStore(path);
+    const store = createJsonlEventStore(tmp.path);
     const { live } = await recordRun(store, 'run');
     const seq = live.findIndex((e, i) => i > 30 && e.type === 'checkpoint');
     const window = await store.read('run', { fromSeq: seq, toSeq: seq + 3 });
@@ -115,14 +107,14 @@ describe('compact checkpoints in the JSONL store', () => {
   });
 
   it('should write a checkpoint whole when an operator between checkpointEvery and recordEvents changed the tokens', async () => {
-    const store = createJsonlEventStore(path);
+    const store = createJsonlEventStore(tmp.path);
     const upper = map((e: L0Event): L0Event => (e.type === 'token' ? { type: 'token', value: e.value.toUpperCase() } : e));
     let done!: (info: RecordedInfo) => void;
     const recorded = new Promise<RecordedInfo>((resolve) => (done = resolve));
     const events: L0Event[] = [{ type: 'token', value: 'ab' }, { type: 'token', value: 'cd' }, { type: 'complete', finishReason: 'stop' }];
     const live = await lastValueFrom(of(...events).pipe(checkpointEvery(1), upper, recordEvents(store, { streamId: 'up', onRecorded: (info) => done(info) }), toArray()));
     await recorded;
-    const lines = (await readFile(path, 'utf8')).split('\n').filter((l) => l.includes('"type":"checkpoint"'));
+    const lines = (await readFile(tmp.path, 'utf8')).split('\n').filter((l) => l.includes('"type":"checkpoint"'));
     expect(lines.map((l) => (JSON.parse(l) as EventEnvelope).event)).toEqual([
       { type: 'checkpoint', content: 'ab', tokenCount: 1 },
       { type: 'checkpoint', content: 'abcd', tokenCount: 2 },
@@ -131,18 +123,18 @@ describe('compact checkpoints in the JSONL store', () => {
   });
 
   it('should write whole a checkpoint no checkpointEvery made (a source of its own)', async () => {
-    const store = createJsonlEventStore(path);
+    const store = createJsonlEventStore(tmp.path);
     let done!: () => void;
     const recorded = new Promise<void>((resolve) => (done = resolve));
     const events: L0Event[] = [{ type: 'token', value: 'ab' }, { type: 'checkpoint', content: 'ab', tokenCount: 1 }, { type: 'complete', finishReason: 'stop' }];
     await lastValueFrom(of(...events).pipe(recordEvents(store, { streamId: 'own', onRecorded: () => done() })));
     await recorded;
-    expect((await readFile(path, 'utf8')).split('\n').filter((l) => l.includes('"type":"checkpoint"')).map((l) => (JSON.parse(l) as EventEnvelope).event)).toEqual([events[1]]);
+    expect((await readFile(tmp.path, 'utf8')).split('\n').filter((l) => l.includes('"type":"checkpoint"')).map((l) => (JSON.parse(l) as EventEnvelope).event)).toEqual([events[1]]);
   });
 
   it('should write about the answer once, not once per checkpoint (bytes linear in its length)', async () => {
     const size = async (n: number) => {
-      const file = join(dir, `run-${n}.jsonl`);
+      const file = join(tmp.dir, `run-${n}.jsonl`);
       let done!: () => void;
       const recorded = new Promise<void>((resolve) => (done = resolve));
       const events: L0Event[] = [...words(n).map((value): L0Event => ({ type: 'token', value })), { type: 'complete', finishReason: 'stop' }];
@@ -157,7 +149,7 @@ describe('compact checkpoints in the JSONL store', () => {
   });
 
   it('should rebuild the checkpoints of a second run recorded under the same id from that run alone', async () => {
-    const store = createJsonlEventStore(path);
+    const store = createJsonlEventStore(tmp.path);
     const run = async (values: readonly string[]) => {
       let done!: () => void;
       const recorded = new Promise<void>((resolve) => (done = resolve));
@@ -173,12 +165,12 @@ describe('compact checkpoints in the JSONL store', () => {
   });
 
   it('should leave an envelope without an event object to the replay to name (INVALID_LOG), not fail the read with a TypeError', async () => {
-    await appendFile(path, [
+    await appendFile(tmp.path, [
       JSON.stringify({ v: 1, streamId: 'odd', seq: 0, ts: 0, event: { type: 'token', value: 'abc' } }),
       JSON.stringify({ v: 1, streamId: 'odd', seq: 1, ts: 0, event: null }),
     ].join('\n') + '\n');
     // read threw "Cannot read properties of null (reading 'type')" from the checkpoint decoder
-    await expect(lastValueFrom(replayEvents(createJsonlEventStore(path), 'odd').pipe(toArray()))).rejects.toMatchObject({
+    await expect(lastValueFrom(replayEvents(createJsonlEventStore(tmp.path), 'odd').pipe(toArray()))).rejects.toMatchObject({
       name: 'EventLogError',
       code: 'INVALID_LOG',
       message: expect.stringMatching(/no event object/),
@@ -186,11 +178,11 @@ describe('compact checkpoints in the JSONL store', () => {
   });
 
   it('should fail a read with INVALID_LOG for a compact checkpoint longer than the text before it', async () => {
-    await appendFile(path, [
+    await appendFile(tmp.path, [
       JSON.stringify({ v: 1, streamId: 'bad', seq: 0, ts: 0, event: { type: 'token', value: 'abc' } }),
       JSON.stringify({ v: 1, streamId: 'bad', seq: 1, ts: 0, event: { type: 'checkpoint', contentLength: 9, tokenCount: 1 } }),
     ].join('\n') + '\n');
-    await expect(createJsonlEventStore(path).read('bad')).rejects.toMatchObject({
+    await expect(createJsonlEventStore(tmp.path).read('bad')).rejects.toMatchObject({
       name: 'EventLogError',
       code: 'INVALID_LOG',
       message: expect.stringMatching(/checkpoint at seq 1 refers to the first 9 characters of an attempt text of 3/),

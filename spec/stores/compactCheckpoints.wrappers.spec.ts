@@ -1,14 +1,13 @@
 /** @test {createJsonlEventStore} @test {createRedisEventStore}: compact checkpoints are proved where they are written (stores of your own around them, failed appends, deletes). */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { lastValueFrom, map, of, Subject, toArray, type Observable } from 'rxjs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { checkpointEvery, recordEvents, type EventEnvelope, type EventStore, type L0Event, type RecordedInfo } from 'l0-rx';
 import { createJsonlEventStore } from 'l0-rx/stores/jsonl';
 import { createRedisEventStore } from 'l0-rx/stores/redis';
 import { useRedisServer } from '../helpers/redisServer.js';
 import { tokens } from './storeFixtures.js';
+import { useTempDir } from '../helpers/tempDir.js';
 
 const tok = (value: string): L0Event => ({ type: 'token', value });
 const start = (attempt: number): L0Event => ({ type: 'start', attempt, fallbackIndex: 0, isRetry: attempt > 1, isFallback: false });
@@ -117,26 +116,18 @@ function wrapperSpecs(make: () => EventStore, raw: (id: string) => Promise<Recor
 }
 
 describe('compact checkpoints behind a store of your own: the JSONL store', () => {
-  let dir: string;
-  let path: string;
-  beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'l0-compact-wrap-'));
-    path = join(dir, 'events.jsonl');
-  });
-  afterEach(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
+  const tmp = useTempDir('l0-compact-wrap-');
   const raw = async (id: string) =>
-    (await readFile(path, 'utf8'))
+    (await readFile(tmp.path, 'utf8'))
       .split('\n')
       .filter(Boolean)
       .map((l) => JSON.parse(l) as { streamId: string; event?: Record<string, unknown> })
       .filter((e): e is { streamId: string; event: Record<string, unknown> } => e.streamId === id && e.event !== undefined) // (not a delete marker)
       .map((e) => e.event);
-  wrapperSpecs(() => createJsonlEventStore(path), raw);
+  wrapperSpecs(() => createJsonlEventStore(tmp.path), raw);
 
   it('should write whole the checkpoints of a stream deleted while it is recorded, until its next attempt', async () => {
-    const store = createJsonlEventStore(path);
+    const store = createJsonlEventStore(tmp.path);
     const source = new Subject<L0Event>();
     let done!: () => void;
     const recorded = new Promise<void>((resolve) => (done = resolve));

@@ -1,12 +1,11 @@
 /** @test {createJsonlEventStore} */
-import { appendFile, mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { appendFile, mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { describe, expect, it } from 'vitest';
 import { recordEvents, replayEvents, type EventEnvelope, type L0Event, type RecordedInfo } from 'l0-rx';
 import { createJsonlEventStore } from 'l0-rx/stores/jsonl';
 import { buildWriter, exited, startWriter } from './jsonlChild.js';
 import { env, tokens } from './storeFixtures.js';
+import { useTempDir } from '../helpers/tempDir.js';
 
 /** Every envelope in the file, grouped by stream, read in one pass (independently of the store). */
 async function fileStreams(path: string): Promise<Map<string, EventEnvelope[]>> {
@@ -29,42 +28,34 @@ function checkStreams(streams: Map<string, readonly EventEnvelope[]>, names: str
 }
 
 describe('createJsonlEventStore', () => {
-  let dir: string;
-  let path: string;
-  beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'l0-jsonl-'));
-    path = join(dir, 'logs', 'events.jsonl');
-  });
-  afterEach(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
+  const tmp = useTempDir('l0-jsonl-', 'logs/events.jsonl');
 
   it('should create the file and its folder and read the envelopes back in order', async () => {
-    const store = createJsonlEventStore(path);
+    const store = createJsonlEventStore(tmp.path);
     await store.append([env('a', 0), env('a', 1)]);
     await store.append([env('a', 2)]);
     expect(await store.read('a')).toEqual([env('a', 0), env('a', 1), env('a', 2)]);
   });
 
   it('should write one line per envelope and never rewrite earlier lines', async () => {
-    const store = createJsonlEventStore(path);
+    const store = createJsonlEventStore(tmp.path);
     await store.append([env('a', 0)]);
-    const before = await readFile(path, 'utf8');
+    const before = await readFile(tmp.path, 'utf8');
     await store.append([env('a', 1), env('b', 0)]);
-    const after = await readFile(path, 'utf8');
+    const after = await readFile(tmp.path, 'utf8');
     expect(after.startsWith(before)).toBe(true);
     expect(after.split('\n').filter(Boolean).map((l) => JSON.parse(l) as EventEnvelope)).toEqual([env('a', 0), env('a', 1), env('b', 0)]);
   });
 
   it('should keep streams apart, list them and read an inclusive range', async () => {
-    const store = createJsonlEventStore(path);
+    const store = createJsonlEventStore(tmp.path);
     await store.append([env('a', 0), env('b', 0), env('a', 1), env('a', 2)]);
     expect(await store.streams()).toEqual(['a', 'b']);
     expect(await store.read('a', { fromSeq: 1, toSeq: 1 })).toEqual([env('a', 1)]);
   });
 
   it('should write each line exactly as JSON.stringify writes the envelope', async () => {
-    const store = createJsonlEventStore(path);
+    const store = createJsonlEventStore(tmp.path);
     const odd = { streamId: 'a', v: 1, seq: 9, ts: 2, event: { type: 'token', value: 'x' } } as unknown as EventEnvelope;
     const envelopes: EventEnvelope[] = [
       env('a', 0, 'plain'),
@@ -77,58 +68,58 @@ describe('createJsonlEventStore', () => {
       odd,
     ];
     await store.append(envelopes);
-    expect((await readFile(path, 'utf8')).split('\n').filter(Boolean)).toEqual(envelopes.map((e) => JSON.stringify(e)));
+    expect((await readFile(tmp.path, 'utf8')).split('\n').filter(Boolean)).toEqual(envelopes.map((e) => JSON.stringify(e)));
   });
 
   it('should write the appends that arrive during a write together, in one write', async () => {
-    const store = createJsonlEventStore(path);
+    const store = createJsonlEventStore(tmp.path);
     await Promise.all(Array.from({ length: 50 }, (_, i) => store.append([env(`s${i}`, 0), env(`s${i}`, 1)])));
-    const text = await readFile(path, 'utf8');
+    const text = await readFile(tmp.path, 'utf8');
     // every write starts a line of its own: the first append's write, then one for the other 49
     expect(text.split('\n\n')).toHaveLength(2);
-    checkStreams(await fileStreams(path), Array.from({ length: 50 }, (_, i) => `s${i}`), 2);
+    checkStreams(await fileStreams(tmp.path), Array.from({ length: 50 }, (_, i) => `s${i}`), 2);
   });
 
   it('should reject every append of a failed write and write the next ones', async () => {
-    const store = createJsonlEventStore(path);
+    const store = createJsonlEventStore(tmp.path);
     await store.append([env('a', 0)]);
-    await rm(path);
-    await mkdir(path); // the path is now a folder: opening it for append fails
+    await rm(tmp.path);
+    await mkdir(tmp.path); // the path is now a folder: opening it for append fails
     const failed = await Promise.allSettled([store.append([env('a', 1)]), store.append([env('b', 0)])]);
     expect(failed.map((r) => r.status)).toEqual(['rejected', 'rejected']);
-    await rm(path, { recursive: true });
+    await rm(tmp.path, { recursive: true });
     await store.append([env('c', 0)]);
     expect(await store.streams()).toEqual(['c']);
   });
 
   it('should read a missing file as no streams', async () => {
-    const store = createJsonlEventStore(path);
+    const store = createJsonlEventStore(tmp.path);
     expect(await store.read('a')).toEqual([]);
     expect(await store.streams()).toEqual([]);
   });
 
   it('should delete a stream by appending a marker, and keep what is recorded under its id afterwards', async () => {
-    const store = createJsonlEventStore(path);
+    const store = createJsonlEventStore(tmp.path);
     await store.append([env('a', 0), env('b', 0)]);
-    const size = (await stat(path)).size;
+    const size = (await stat(tmp.path)).size;
     await store.delete('a');
-    expect((await stat(path)).size).toBeGreaterThan(size);
+    expect((await stat(tmp.path)).size).toBeGreaterThan(size);
     expect(await store.streams()).toEqual(['b']);
     await store.append([env('a', 0, 'again')]);
     expect(await store.read('a')).toEqual([env('a', 0, 'again')]);
   });
 
   it('should ignore a partial last line left by a crash, and keep appending on a line of its own', async () => {
-    const store = createJsonlEventStore(path);
+    const store = createJsonlEventStore(tmp.path);
     await store.append([env('a', 0)]);
-    await appendFile(path, JSON.stringify(env('a', 1)).slice(0, 20));
+    await appendFile(tmp.path, JSON.stringify(env('a', 1)).slice(0, 20));
     expect(await store.read('a')).toEqual([env('a', 0)]);
     await store.append([env('b', 0)]);
     expect(await store.read('b')).toEqual([env('b', 0)]);
   });
 
   it('should replay what recordEvents wrote', async () => {
-    const store = createJsonlEventStore(path);
+    const store = createJsonlEventStore(tmp.path);
     const recorded = new Promise<RecordedInfo>((resolve) => tokens(5, 2).pipe(recordEvents(store, { streamId: 'r', onRecorded: resolve })).subscribe());
     expect(await recorded).toMatchObject({ count: 5, error: undefined });
     const replayed: L0Event[] = [];
@@ -138,43 +129,43 @@ describe('createJsonlEventStore', () => {
 
   it('should name a bad path or option', () => {
     expect(() => createJsonlEventStore('')).toThrow('createJsonlEventStore(path) must be a non-empty string, got ""');
-    expect(() => createJsonlEventStore(path, { sync: true } as never)).toThrow('createJsonlEventStore(path, options): unknown option `sync`; the options are `fsync`');
-    expect(() => createJsonlEventStore(path, { fsync: 1 } as never)).toThrow('createJsonlEventStore(path, {fsync}) must be a boolean, got number');
+    expect(() => createJsonlEventStore(tmp.path, { sync: true } as never)).toThrow('createJsonlEventStore(path, options): unknown option `sync`; the options are `fsync`');
+    expect(() => createJsonlEventStore(tmp.path, { fsync: 1 } as never)).toThrow('createJsonlEventStore(path, {fsync}) must be a boolean, got number');
   });
 
   describe('under concurrency', () => {
     it('should lose nothing when 100 recorders append 1,000 events each through 10 stores on one file', async () => {
-      const stores = Array.from({ length: 10 }, () => createJsonlEventStore(path));
+      const stores = Array.from({ length: 10 }, () => createJsonlEventStore(tmp.path));
       const names = Array.from({ length: 100 }, (_, i) => `w${i}`);
       const infos = await Promise.all(names.map((streamId, i) =>
         new Promise<RecordedInfo>((resolve) => tokens(1000, 25).pipe(recordEvents(stores[i % 10]!, { streamId, onRecorded: resolve })).subscribe())));
       expect(infos.every((info) => info.count === 1000 && info.error === undefined)).toBe(true);
-      checkStreams(await fileStreams(path), names, 1000);
-      expect(await createJsonlEventStore(path).read('w42')).toEqual((await fileStreams(path)).get('w42'));
+      checkStreams(await fileStreams(tmp.path), names, 1000);
+      expect(await createJsonlEventStore(tmp.path).read('w42')).toEqual((await fileStreams(tmp.path)).get('w42'));
     }, 60_000);
 
     it('should lose nothing when 4 processes with 25 writers each append 1,000 events per writer', async () => {
       const script = await buildWriter();
-      const children = [0, 1, 2, 3].map((p) => startWriter(script, { path, prefix: `p${p}`, writers: 25, events: 1000, batch: 20, payload: 0 }));
+      const children = [0, 1, 2, 3].map((p) => startWriter(script, { path: tmp.path, prefix: `p${p}`, writers: 25, events: 1000, batch: 20, payload: 0 }));
       expect(await Promise.all(children.map(exited))).toEqual([0, 0, 0, 0]);
       const names = [0, 1, 2, 3].flatMap((p) => Array.from({ length: 25 }, (_, w) => `p${p}-${w}`));
-      expect([...(await createJsonlEventStore(path).streams())].sort()).toEqual([...names].sort());
-      checkStreams(await fileStreams(path), names, 1000);
+      expect([...(await createJsonlEventStore(tmp.path).streams())].sort()).toEqual([...names].sort());
+      checkStreams(await fileStreams(tmp.path), names, 1000);
     }, 60_000);
   });
 
   it('should leave a readable log when a writer process is killed mid-append', async () => {
     const script = await buildWriter();
-    const child = startWriter(script, { path, prefix: 'k', writers: 4, events: 1_000_000, batch: 8, payload: 64 * 1024 });
+    const child = startWriter(script, { path: tmp.path, prefix: 'k', writers: 4, events: 1_000_000, batch: 8, payload: 64 * 1024 });
     // kill it while it is writing 512 KiB batches
     for (let i = 0; i < 400; i++) {
-      const size = await stat(path).then((s) => s.size, () => 0);
+      const size = await stat(tmp.path).then((s) => s.size, () => 0);
       if (size > 8 * 1024 * 1024) break;
       await new Promise((r) => setTimeout(r, 10));
     }
     child.kill('SIGKILL');
     await exited(child);
-    const store = createJsonlEventStore(path);
+    const store = createJsonlEventStore(tmp.path);
     const names = [...(await store.streams())].sort();
     expect(names.length).toBeGreaterThan(0);
     for (const name of names) {

@@ -1,13 +1,12 @@
 /** @test {createJsonlEventStore} @test {createRedisEventStore}: the log format (version 1, compact checkpoints) and a log of another version. */
-import { appendFile, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { appendFile, readFile } from 'node:fs/promises';
 import { lastValueFrom, of, toArray, VirtualTimeScheduler } from 'rxjs';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { checkpointEvery, recordEvents, replayEvents, type L0Event } from 'l0-rx';
 import { createJsonlEventStore } from 'l0-rx/stores/jsonl';
 import { createRedisEventStore } from 'l0-rx/stores/redis';
 import { useRedisServer } from '../helpers/redisServer.js';
+import { useTempDir } from '../helpers/tempDir.js';
 
 /** Version 1 lines of stream `id`: a token 'abc', then (seq 1) a checkpoint as a later format might store it. */
 const laterFormat = (id: string, v: unknown) => [
@@ -17,23 +16,15 @@ const laterFormat = (id: string, v: unknown) => [
 const INVALID_VERSION_2 = { name: 'EventLogError', code: 'INVALID_LOG', message: expect.stringMatching(/seq 1 has log format version 2, and this l0-rx reads version 1/) };
 
 describe('the JSONL log format', () => {
-  let dir: string;
-  let path: string;
-  beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'l0-format-'));
-    path = join(dir, 'events.jsonl');
-  });
-  afterEach(async () => {
-    await rm(dir, { recursive: true, force: true });
-  });
+  const tmp = useTempDir('l0-format-');
 
   it('should write version 1 lines, a proved checkpoint as its length and token count (the documented format)', async () => {
     let done!: () => void;
     const recorded = new Promise<void>((resolve) => (done = resolve));
     const events: L0Event[] = [{ type: 'token', value: 'ab' }, { type: 'token', value: 'c' }, { type: 'complete', finishReason: 'stop' }];
-    of(...events).pipe(checkpointEvery(2), recordEvents(createJsonlEventStore(path), { streamId: 'f', scheduler: new VirtualTimeScheduler(), onRecorded: () => done() })).subscribe();
+    of(...events).pipe(checkpointEvery(2), recordEvents(createJsonlEventStore(tmp.path), { streamId: 'f', scheduler: new VirtualTimeScheduler(), onRecorded: () => done() })).subscribe();
     await recorded;
-    expect((await readFile(path, 'utf8')).split('\n').filter(Boolean)).toEqual([
+    expect((await readFile(tmp.path, 'utf8')).split('\n').filter(Boolean)).toEqual([
       '{"v":1,"streamId":"f","seq":0,"ts":0,"event":{"type":"token","value":"ab"}}',
       '{"v":1,"streamId":"f","seq":1,"ts":0,"event":{"type":"token","value":"c"}}',
       '{"v":1,"streamId":"f","seq":2,"ts":0,"event":{"type":"checkpoint","contentLength":3,"tokenCount":2}}',
@@ -42,20 +33,20 @@ describe('the JSONL log format', () => {
   });
 
   it('should fail a read with INVALID_LOG naming the version of an envelope of a later log format, not read it as version 1', async () => {
-    await appendFile(path, laterFormat('s', 2).map((e) => JSON.stringify(e)).join('\n') + '\n');
+    await appendFile(tmp.path, laterFormat('s', 2).map((e) => JSON.stringify(e)).join('\n') + '\n');
     // it read the checkpoint as version 1: { v: 2, ..., event: { type: 'checkpoint', content: 'a', tokenCount: 1 } }
-    await expect(createJsonlEventStore(path).read('s')).rejects.toMatchObject(INVALID_VERSION_2);
-    await expect(lastValueFrom(replayEvents(createJsonlEventStore(path), 's'))).rejects.toMatchObject(INVALID_VERSION_2);
+    await expect(createJsonlEventStore(tmp.path).read('s')).rejects.toMatchObject(INVALID_VERSION_2);
+    await expect(lastValueFrom(replayEvents(createJsonlEventStore(tmp.path), 's'))).rejects.toMatchObject(INVALID_VERSION_2);
   });
 
   it('should name a missing version as none', async () => {
-    await appendFile(path, laterFormat('s', undefined).map((e) => JSON.stringify(e)).join('\n') + '\n');
-    await expect(createJsonlEventStore(path).read('s')).rejects.toMatchObject({ code: 'INVALID_LOG', message: expect.stringMatching(/seq 1 has log format version none/) });
+    await appendFile(tmp.path, laterFormat('s', undefined).map((e) => JSON.stringify(e)).join('\n') + '\n');
+    await expect(createJsonlEventStore(tmp.path).read('s')).rejects.toMatchObject({ code: 'INVALID_LOG', message: expect.stringMatching(/seq 1 has log format version none/) });
   });
 
   it('should read a stream whole when another stream of the file is of a later format', async () => {
-    await appendFile(path, [...laterFormat('later', 2), { v: 1, streamId: 's', seq: 0, ts: 0, event: { type: 'token', value: 'x' } }].map((e) => JSON.stringify(e)).join('\n') + '\n');
-    expect((await createJsonlEventStore(path).read('s')).map((e) => e.event)).toEqual([{ type: 'token', value: 'x' }]);
+    await appendFile(tmp.path, [...laterFormat('later', 2), { v: 1, streamId: 's', seq: 0, ts: 0, event: { type: 'token', value: 'x' } }].map((e) => JSON.stringify(e)).join('\n') + '\n');
+    expect((await createJsonlEventStore(tmp.path).read('s')).map((e) => e.event)).toEqual([{ type: 'token', value: 'x' }]);
   });
 });
 
