@@ -83,7 +83,9 @@ const cases = [
   // the root 73.496, the operators 39.149, guardrails and drift 15.580, l0 with guardrails 39.369 (budgets 31.7, 39.45, 73.5,
   // 39.2, 15.6, 39.4); then the shared text memo holding its maker, not three strings per token, and accumulate's token
   // fast path (accumulate 8-18% less CPU per token): the root 73.525, browser consumer 10.369, SSE path 11.664 (budgets 73.55,
-  // 10.4, 11.7), accumulate alone 3.958
+  // 10.4, 11.7), accumulate alone 3.958; then the final review's chat fix (a new tool-call id at an index another call holds
+  // starts a call of its own, since calls wait for the stream's end): l0 31.763, structured 39.488, the root 73.579, l0 with
+  // guardrails 39.454 (budgets 31.8, 39.5, 73.6, 39.5)
   // 2026-12-05 (thirteenth session): parseStructured 10.45 for the partial-JSON parser split in two modules under the
   // 400-line limit (its frames and snapshot copy in partialJsonFrames.ts: 10.395 -> 10.404, the copy a function, not a method)
   // adapter review: +0.05 on structured for OpenAI chat tool calls held until the stream's end (not emitted at the
@@ -93,8 +95,8 @@ const cases = [
   // l0 31.657, the root 72.936, l0 with guardrails 39.057 (budgets 31.7, 72.95, 39.1); then a rule's timeout: Infinity
   // as no limit (no timer): guardrails and drift 15.244 -> 15.273, the operators 38.82, the root 72.98 (budgets 15.3, 38.85, 73.0)
   // timer limit: +0.18 on l0, structured, l0 with guardrails and the operators, +0.24 on the root, for waits checked against 2^31 - 1 ms (Node fires a longer one at once), computed waits capped, baseDelay > maxDelay refused
-  { label: "import { l0 } from 'l0-rx'", code: `export { l0 } from '${dist}/index.mjs';`, budget: 31.7, mustNotContain: [...RULE_CODE, ...STRUCTURED_CODE] },
-  { label: "import { structured } from 'l0-rx' (with jsonrepair)", code: `export { structured } from '${dist}/index.mjs';`, budget: 39.45 },
+  { label: "import { l0 } from 'l0-rx'", code: `export { l0 } from '${dist}/index.mjs';`, budget: 31.8, mustNotContain: [...RULE_CODE, ...STRUCTURED_CODE] },
+  { label: "import { structured } from 'l0-rx' (with jsonrepair)", code: `export { structured } from '${dist}/index.mjs';`, budget: 39.5 },
   { label: "import { parseStructured } from 'l0-rx/operators' (with jsonrepair)", code: `export { parseStructured } from '${dist}/operators/index.mjs';`, budget: 10.45, mustNotContain: PROVIDER_CODE },
   { label: "import { formatContext, stripThinking, extractCode } from 'l0-rx'", code: `export { formatContext, stripThinking, extractCode } from '${dist}/index.mjs';`, budget: 2.15, mustNotContain: [...PROVIDER_CODE, ...STRUCTURED_CODE] },
   // every capability with its runtime dependencies (jsonrepair, eventsource-parser): the README says why not 45 KB
@@ -103,7 +105,7 @@ const cases = [
   // step-end of a pipeline step a timeout or abort stops (with this session's earlier changes: the root 73.085, the operators 38.916);
   // then a pipeline step whose run() returns no Observable fails with an InvalidStreamError naming it: the root 73.143;
   // then budget() sends no request once it could not stream one token (a spent ledger): the root 73.198, the operators 38.961
-  { label: "import * from 'l0-rx' (whole root entry)", code: `export * from '${dist}/index.mjs';`, budget: 73.55 },
+  { label: "import * from 'l0-rx' (whole root entry)", code: `export * from '${dist}/index.mjs';`, budget: 73.6 },
   // every pipeable operator, structured parsing (with jsonrepair) included: a ceiling, not a typical import
   // multi-model review: 38.57 -> 38.68 (+0.11) for hedge's attempt context and budget's own usage and price checks, as the root
   { label: "import * from 'l0-rx/operators'", code: `export * from '${dist}/operators/index.mjs';`, budget: 39.2 },
@@ -131,7 +133,7 @@ const cases = [
     // more after a rejected append that follows an overflow; 38.0 for compact checkpoints in durable logs (37.61 -> 37.89)
     // 39.05 for the guard false-positive review (38.14 -> 39.03), as guardrails and drift
     // 39.05 for the timer limit, as l0 (38.85 -> 39.03)
-    budget: 39.4,
+    budget: 39.5,
   },
   // 6 KB was the target; measured 11.0 KB (10.8 before the size pass, 10.1 after it, +0.5 for the
   // shared attempt text accumulate now builds on, +0.1 for the retry loop as one object per

@@ -47,6 +47,24 @@ describe('openai-chat adapter', () => {
     ]);
   });
 
+  it('should keep calls apart when a new id comes at an index another call holds (every call at index 0, or a finish reason per call)', async () => {
+    const events = await run([
+      chunk({ tool_calls: [{ index: 0, id: 'call_a', type: 'function', function: { name: 'write', arguments: '{"f":' } }] }),
+      chunk({ tool_calls: [{ index: 0, function: { arguments: '"a"}' } }] }),
+      chunk({ tool_calls: [{ index: 0, id: 'call_b', type: 'function', function: { name: 'write', arguments: '{"f":' } }] }, 'tool_calls'),
+      chunk({ tool_calls: [{ index: 0, function: { arguments: '"b"}' } }] }),
+      chunk({ tool_calls: [{ index: 0, id: 'call_c', type: 'function', function: { name: 'read', arguments: '{}' } }] }, 'tool_calls'),
+      usageChunk,
+    ]);
+    expect(events).toEqual([
+      start,
+      { type: 'tool-call', id: 'call_a', name: 'write', arguments: '{"f":"a"}' },
+      { type: 'tool-call', id: 'call_b', name: 'write', arguments: '{"f":"b"}' },
+      { type: 'tool-call', id: 'call_c', name: 'read', arguments: '{}' },
+      { type: 'complete', finishReason: 'tool-calls', usage },
+    ]);
+  });
+
   it('should hold tool calls back until the stream ends, so a stream that fails after its finish reason emits none', async () => {
     const call = chunk({ tool_calls: [{ index: 0, id: 'call_a', type: 'function', function: { name: 'get_weather', arguments: '{}' } }] });
     // the socket is destroyed after the finish reason, before the usage chunk: the SDK throws undici's error

@@ -50,7 +50,8 @@ interface PartialCall {
  *    which a consumer running tools would otherwise run again on the retry (a body that closes cleanly
  *    there looks whole through the SDK, which hides `[DONE]`, and completes with its calls);
  *    without `index` (some compatible servers send whole parallel calls), a new `id` starts a call
- *    and a fragment without one continues the last. A call without a name is `MALFORMED_CHUNK`.
+ *    and a fragment without one continues the last; a new `id` at an index another call holds
+ *    (servers that send every call at index 0) starts a call of its own. A call without a name is `MALFORMED_CHUNK`.
  *    The deprecated `delta.function_call` is handled the same way (its id is its name).
  * 4. `finish_reason`: stop -> stop, length -> length, tool_calls / function_call -> tool-calls,
  *    content_filter -> content-filter, anything else but `""` (sent by some servers on chunks that
@@ -79,6 +80,8 @@ class ChatDecoder implements ChunkDecoder {
   private finish: FinishReason | undefined;
   /** The slot the last fragment without `index` went to. */
   private unindexed: number | undefined = undefined;
+  /** Where an `index` now goes: a new `id` at an index another call holds (servers that send every call at index 0, or a finish reason per call) starts a call of its own. */
+  private readonly moved = new Map<number, number>();
   private usage: Usage | undefined;
   private readonly calls = new Map<number, PartialCall>();
 
@@ -141,7 +144,17 @@ class ChatDecoder implements ChunkDecoder {
     const custom = rec(tc['custom']);
     const name = str(fn?.['name']) ?? str(custom?.['name']);
     const args = str(fn?.['arguments']) ?? str(custom?.['input']);
-    this.fragment(typeof tc['index'] === 'number' ? tc['index'] : this.slotOf(id), id, name, args);
+    this.fragment(typeof tc['index'] === 'number' ? this.indexed(tc['index'], id) : this.slotOf(id), id, name, args);
+  }
+
+  /** The slot of a fragment with `index`: its own, or a new one after the others when a new `id` comes at an index another call holds. */
+  private indexed(index: number, id: string | undefined): number {
+    const slot = this.moved.get(index) ?? index;
+    const held = this.calls.get(slot)?.id;
+    if (id === undefined || held === undefined || held === id) return slot;
+    const fresh = Math.max(...this.calls.keys()) + 1;
+    this.moved.set(index, fresh);
+    return fresh;
   }
 
   /**
