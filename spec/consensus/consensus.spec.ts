@@ -149,6 +149,12 @@ describe('consensus', () => {
       });
     });
 
+    it.each([['NaN', NaN], ['1.5', 1.5], ['-0.1', -0.1], ['"1"', '1']])('should error with a TypeError naming it when similarity returns %s', (shown, bad) => {
+      const { error } = run((answer) => consensus([answer('a'), answer('b')], { similarity: () => bad as number }));
+      expect(error).toBeInstanceOf(TypeError);
+      expect((error as Error).message).toBe(`consensus({similarity}) returned ${shown}; it must return a number in [0, 1]`);
+    });
+
     it('should error when score throws', () => {
       const boom = new Error('score');
       const { error } = run((answer) => consensus([answer('a'), answer('b')], { strategy: 'best', score: () => { throw boom; } }));

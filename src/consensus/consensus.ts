@@ -39,7 +39,7 @@ export interface ConsensusConfig<T = string> {
   readonly scheduler?: SchedulerLike;
   /** Turns an output's text into a value (JSON.parse, a schema's parse) for structured, per-field consensus. A throw fails that output. @default undefined (text consensus) */
   readonly parse?: (text: string, state: L0State) => T;
-  /** Text similarity in [0, 1]. @default textSimilarity (word-level, linear memory) */
+  /** Text similarity in [0, 1] (anything else errors the run with a TypeError naming it). @default textSimilarity (word-level, linear memory) */
   readonly similarity?: (a: string, b: string) => number;
   /** A quality score for `best` (higher wins). @default undefined (the weight decides) */
   readonly score?: (output: ConsensusOutput<T>) => number;
@@ -193,5 +193,14 @@ function resolveConsensus<T>(sources: readonly Observable<L0Event>[], config: Co
   if (!Number.isInteger(concurrency) || concurrency < 1) throw optionError(PATH, 'concurrency', 'an integer >= 1', concurrency);
   if (typeof earlyExit !== 'boolean') throw optionError(PATH, 'earlyExit', 'a boolean', earlyExit);
   if (onInvalidMerge !== 'best' && onInvalidMerge !== 'error') throw optionError(PATH, 'onInvalidMerge', "'best' or 'error'", onInvalidMerge);
-  return { strategy, threshold, resolveConflicts, minimumAgreement, weights, timeout, scheduler, parse, similarity, score, concurrency, earlyExit, schema, onInvalidMerge };
+  return { strategy, threshold, resolveConflicts, minimumAgreement, weights, timeout, scheduler, parse, similarity: similarity === textSimilarity ? similarity : inUnitRange(similarity), score, concurrency, earlyExit, schema, onInvalidMerge };
+}
+
+/** A user's similarity whose result is checked: NaN (never at or above a threshold) or 1.5 would skew every vote unseen. */
+function inUnitRange(similarity: (a: string, b: string) => number): (a: string, b: string) => number {
+  return (a, b) => {
+    const v = similarity(a, b);
+    if (typeof v !== 'number' || !(v >= 0 && v <= 1)) throw new TypeError(`consensus({similarity}) returned ${describeOption(v)}; it must return a number in [0, 1]`);
+    return v;
+  };
 }
