@@ -1,6 +1,6 @@
 /**
- * The longest delay a timer can hold, in one place: Node's `setTimeout`/`setInterval` (which
- * rxjs's `asyncScheduler` uses), and browsers', treat a delay above 2^31 - 1 ms as 1 ms, so a
+ * The longest delay a timer can hold, in one place: the platform timers of Node (which rxjs's
+ * `asyncScheduler` uses) and of browsers treat a delay above 2^31 - 1 ms as 1 ms, so a
  * longer wait would fire at once. Options measured in scheduler time are checked against it when
  * the operator is made; delays the library computes (a backoff, a `calculateDelay` result, a replay
  * gap) are clamped to it.
@@ -8,7 +8,7 @@
  */
 import { optionError, type OptionPath } from './options.js';
 
-/** 2^31 - 1 ms, about 24.8 days: the longest delay `setTimeout` waits for. */
+/** 2^31 - 1 ms, about 24.8 days: the longest delay a platform timer waits for. */
 export const MAX_TIMER_DELAY = 2_147_483_647;
 
 /** What an option over the limit must be, in its message. */
