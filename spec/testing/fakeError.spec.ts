@@ -1,7 +1,7 @@
 /** @test {fakeError} */
 import { describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
-import { fakeError } from 'l0-rx/testing';
+import { fakeError, fakeModel } from 'l0-rx/testing';
 
 describe('fakeError', () => {
   it('should build a RateLimitError look-alike with real Headers for a 429', () => {
@@ -71,5 +71,19 @@ describe('fakeError', () => {
     expect(() => fakeError({ inBand: {} } as never)).toThrow(/inBand must be/);
     expect(() => fakeError({ what: 1 } as never)).toThrow(/unknown error spec with keys \{what\}/);
     expect(() => fakeError('boom' as never)).toThrow(TypeError);
+  });
+
+  it.each([
+    [{ status: 429, network: 'ECONNRESET' }, /fakeError: conflicting keys "status" \(\{status\}\) with "network" \(\{network\}\)/],
+    [{ network: 'ECONNRESET', headers: { 'retry-after': '1' }, code: 'x' }, /conflicting keys "headers", "code" \(\{status\}\) with "network" \(\{network\}\)/],
+    [{ inBand: { type: 'server_error' }, message: 'boom' }, /conflicting keys "message" \(\{status\}\) with "inBand" \(\{inBand\}\)/],
+    [{ status: 500, network: 'EPIPE', inBand: { type: 'server_error' } }, /"status" \(\{status\}\) with "network" \(\{network\}\) with "inBand" \(\{inBand\}\)/],
+  ])('should throw a TypeError naming the conflicting keys of a spec that mixes kinds: %j', (spec, message) => {
+    expect(() => fakeError(spec as never)).toThrow(TypeError);
+    expect(() => fakeError(spec as never)).toThrow(message);
+  });
+
+  it('should name the conflicting keys where a spec is nested, as options.error of fakeModel', () => {
+    expect(() => fakeModel('a#', { error: { status: 429, network: 'ECONNRESET' } as never })).toThrow(/fakeModel: options.error: conflicting keys "status"/);
   });
 });

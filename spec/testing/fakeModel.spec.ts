@@ -2,7 +2,7 @@
 import { lastValueFrom, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { fromStream, type L0Event } from 'l0-rx';
-import { fakeError, fakeModel } from 'l0-rx/testing';
+import { fakeError, fakeModel, type FakeItem } from 'l0-rx/testing';
 import { testScheduler } from '../helpers/testScheduler.js';
 
 const ctx = (attempt = 1, fallbackIndex = 0, checkpoint?: string, controller = new AbortController()) => ({
@@ -73,6 +73,13 @@ describe('fakeModel', () => {
         expectObservable(model(ctx())).toBe('ht(c|)', {
           h: tok('Hello '), t: { type: 'tool-call', id: 'c1', name: 'f', arguments: '{}' }, c: done('tool-calls', { outputTokens: 2 }),
         });
+      });
+    });
+
+    it('should read options.values from a Map as from a record', () => {
+      testScheduler().run(({ expectObservable }) => {
+        const model = fakeModel('hx|', { values: new Map<string, FakeItem>([['h', 'Hello '], ['x', { reasoning: 'hmm' }]]) });
+        expectObservable(model(ctx())).toBe('hx(c|)', { h: tok('Hello '), x: { type: 'reasoning', value: 'hmm' }, c: done() });
       });
     });
 
@@ -234,6 +241,16 @@ describe('fakeModel', () => {
     });
 
     it.each([
+      ['caf\u00e9|', "fakeModel: attempts[0] position 3: '\u00e9' (U+00E9) is not a fake model marble character"],
+      ['a-\u{1F600}-|', "fakeModel: attempts[0] position 2: '\u{1F600}' (U+1F600) is not a fake model marble character"],
+      ['a|\u{1F600}', "fakeModel: attempts[0] position 2: '\u{1F600}' (U+1F600) after the end of the script"],
+      ['a\u00a0b|', "fakeModel: attempts[0] position 1: '\u00a0' (U+00A0) is not a fake model marble character"],
+    ])('should name a non-ASCII character whole, with its code point and position, in marble %j', (marble, message) => {
+      expect(() => fakeModel(marble)).toThrow(TypeError);
+      expect(() => fakeModel(marble)).toThrow(message);
+    });
+
+    it.each([
       [{ items: ['a', { foo: 1 }] }, /attempts\[0\] item 1: unknown item kind "foo"/],
       [{ items: [{ error: { status: 429 } }, 'a'] }, /item 1: nothing may follow the terminal item \{error\}/],
       [{ items: [''] }, /item 0: a token must be a non-empty string/],
@@ -262,10 +279,17 @@ describe('fakeModel', () => {
       [{ usage: { tokens: 2 } }, /options.usage has an unknown key "tokens"/],
       [{ values: { ab: 'x', '-': 'y' } }, /options.values keys must be single letters or digits, got "ab", "-"/],
       [{ values: { z: { foo: 1 } } }, /options.values\["z"\]: unknown item kind "foo"/],
-      [{ values: 'abc' }, /options.values must be a record/],
+      [{ values: 'abc' }, /options.values must be a record or a Map/],
     ])('should throw a TypeError naming the bad option %j, even when the script does not use it', (options, message) => {
       expect(() => fakeModel('a|', options as never)).toThrow(TypeError);
       expect(() => fakeModel('a|', options as never)).toThrow(message);
+    });
+
+    it('should check a Map of options.values as a record: its keys, then its items', () => {
+      const badKeys = new Map<unknown, string>([['ab', 'x'], [1, 'y']]);
+      expect(() => fakeModel('a|', { values: badKeys as never })).toThrow(TypeError);
+      expect(() => fakeModel('a|', { values: badKeys as never })).toThrow(/options.values keys must be single letters or digits, got "ab", 1 \(a number\)/);
+      expect(() => fakeModel('a|', { values: new Map([['z', { foo: 1 } as never]]) })).toThrow(/options.values\["z"\]: unknown item kind "foo"/);
     });
 
     it('should throw a TypeError naming a bad usage in an object script', () => {

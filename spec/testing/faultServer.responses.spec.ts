@@ -48,7 +48,7 @@ describe('startFaultServer responses route (openai SDK)', () => {
       await runResponses(ctx.client, 'gpt-record-responses');
       await eventually(() => ctx.requestFor('gpt-record-responses') !== undefined);
       expect(ctx.requestFor('gpt-record-responses')).toEqual({
-        index: expect.any(Number), route: 'responses', model: 'gpt-record-responses', stream: true, messages: [], input: 'hi', closedByClient: false,
+        index: expect.any(Number), method: 'POST', path: '/v1/responses', route: 'responses', model: 'gpt-record-responses', stream: true, messages: [], input: 'hi', closedByClient: false,
       });
     });
 
@@ -222,9 +222,10 @@ describe('startFaultServer responses route (openai SDK)', () => {
       expect(error.message).toContain('unknown fault "explode"');
     });
 
-    it('should answer GET /v1/responses with a 404', async () => {
+    it('should answer GET /v1/responses with a 404 and record it with route null', async () => {
       const res = await fetch(`${ctx.server.url}/responses`);
       expect(res.status).toBe(404);
+      expect(ctx.server.requests.at(-1)).toMatchObject({ method: 'GET', path: '/v1/responses', route: null, model: null });
     });
   });
 });

@@ -32,7 +32,7 @@ describe('startFaultServer', () => {
       await runOpenAI(ctx.client, 'gpt-record');
       await eventually(() => lastRequest().model === 'gpt-record');
       expect(lastRequest()).toEqual({
-        index: ctx.server.requests.length - 1, route: 'chat.completions', model: 'gpt-record', stream: true,
+        index: ctx.server.requests.length - 1, method: 'POST', path: '/v1/chat/completions', route: 'chat.completions', model: 'gpt-record', stream: true,
         messages: [{ role: 'user', content: 'hi' }], closedByClient: false,
       });
     });
@@ -152,6 +152,24 @@ describe('startFaultServer', () => {
     it('should answer a body that is not JSON with a 400', async () => {
       const res = await fetch(`${ctx.server.url}/chat/completions`, { method: 'POST', body: 'nope' });
       expect(res.status).toBe(400);
+    });
+
+    it('should record a request answered 404 with its method and path, route and model null', async () => {
+      const before = ctx.server.requests.length;
+      await fetch(`${ctx.server.url}/models?limit=1`);
+      expect(ctx.server.requests.slice(before)).toEqual([
+        { index: before, method: 'GET', path: '/v1/models', route: null, model: null, stream: false, messages: [], closedByClient: false },
+      ]);
+    });
+
+    it('should record a request whose body is not JSON with a string model, with model null', async () => {
+      const before = ctx.server.requests.length;
+      await fetch(`${ctx.server.url}/chat/completions`, { method: 'POST', body: 'nope' });
+      await fetch(`${ctx.server.url}/responses`, { method: 'POST', body: JSON.stringify({ model: 7, stream: true, input: 'hi' }) });
+      expect(ctx.server.requests.slice(before)).toEqual([
+        { index: before, method: 'POST', path: '/v1/chat/completions', route: 'chat.completions', model: null, stream: false, messages: [], closedByClient: false },
+        { index: before + 1, method: 'POST', path: '/v1/responses', route: 'responses', model: null, stream: true, messages: [], input: 'hi', closedByClient: false },
+      ]);
     });
 
     it('should reject with an Error naming the port when the port is in use', async () => {

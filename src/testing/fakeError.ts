@@ -140,13 +140,15 @@ function networkError(code: string): Error {
  * 3. `{inBand: {type}}` gives what the openai SDK throws for an `{error}` frame inside a 200 stream:
  *    an `APIError` with no `status` and `error.type` set.
  * 4. An `Error` instance is returned unchanged.
+ * 5. A spec is of one kind only: `{status: 429, network: 'ECONNRESET'}` or `{network, headers}` throws
+ *    a TypeError naming the conflicting keys.
  *
  * @example
  * import { fakeError } from 'l0-rx/testing';
  * const e = fakeError({ status: 429, headers: { 'retry-after': '2' } });
  * e.headers.get('retry-after'); // '2'
  * @param spec What to build. @returns A fresh error (or `spec` itself when it is an `Error`).
- * @throws TypeError when `spec` is none of the accepted shapes.
+ * @throws TypeError when `spec` is none of the accepted shapes or mixes keys of two of them.
  */
 export function fakeError(spec: FakeHttpErrorSpec | { readonly inBand: { readonly type: string; readonly message?: string; readonly code?: string } }): FakeApiError;
 export function fakeError(spec: FakeErrorSpec): Error;
@@ -167,10 +169,28 @@ export function fakeError(spec: FakeErrorSpec): Error {
   });
 }
 
+/** The keys of each kind of {@link FakeErrorSpec} object, named by its leading key. */
+const SPEC_KINDS: ReadonlyArray<readonly [kind: string, keys: readonly string[]]> = [
+  ['status', ['status', 'headers', 'message', 'code', 'type']],
+  ['network', ['network']],
+  ['inBand', ['inBand']],
+];
+
+/** Names the keys of `o` that belong to different kinds of spec (`"status", "headers" ({status}) with "network" ({network})`). */
+function mixedKinds(o: object): string | undefined {
+  const keys = Object.keys(o);
+  const groups = SPEC_KINDS.map(([kind, own]) => [kind, keys.filter((k) => own.includes(k))] as const).filter(([, found]) => found.length > 0);
+  if (groups.length < 2) return undefined;
+  const named = groups.map(([kind, found]) => `${found.map((k) => `"${k}"`).join(', ')} ({${kind}})`);
+  return `conflicting keys ${named.join(' with ')}: a spec is one of {status, headers?, message?, code?, type?}, {network} or {inBand}`;
+}
+
 /** @internal Returns why `spec` is not a valid {@link FakeErrorSpec}, or `undefined` when it is. */
 export function describeFakeErrorProblem(spec: unknown): string | undefined {
   if (spec instanceof Error) return undefined;
   if (typeof spec !== 'object' || spec === null) return `expected an error spec object or an Error, got ${typeof spec}`;
+  const mixed = mixedKinds(spec);
+  if (mixed) return mixed;
   const o = spec as Record<string, unknown>;
   if ('status' in o) {
     const s = o.status;

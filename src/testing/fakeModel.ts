@@ -62,13 +62,14 @@ export interface FakeModel {
  *   ok(c|)                           call 2+: tokens 'o', 'k', then complete{finishReason: 'stop'}
  *
  * Rules:
- * 1. Marble strings: each letter or digit is a one-character `token` (or `options.values[c]`), `-` is
- *    one frame, `(ab)` emits a group on one frame, `#` errors with `options.error` (default: a
- *    `read ECONNRESET` network error), `|` emits `complete{finishReason: 'stop'}` and completes.
- *    Without `|` or `#` the attempt hangs after its last item until unsubscribed. Frames follow rxjs
- *    marble timing (every character takes one frame, a frame is 1 ms), so the script lines up with
- *    `cold()`; so does rxjs's time progression: in `'a 10ms b|'` the `10ms` (`s` and `m` too), at the
- *    start or between whitespace, waits 10 frames and is not four tokens.
+ * 1. Marble strings: each letter or digit is a one-character `token` (or its item in `options.values`,
+ *    a record or a `Map`), `-` is one frame, `(ab)` emits a group on one frame, `#` errors with
+ *    `options.error` (default: a `read ECONNRESET` network error), `|` emits
+ *    `complete{finishReason: 'stop'}` and completes. Without `|` or `#` the attempt hangs after its
+ *    last item until unsubscribed. Frames follow rxjs marble timing (every character takes one
+ *    frame, a frame is 1 ms), so the script lines up with `cold()`; so does rxjs's time progression:
+ *    in `'a 10ms b|'` the `10ms` (`s` and `m` too), at the start or between whitespace, waits 10
+ *    frames and is not four tokens.
  * 2. Object scripts (`{items, finishReason?, usage?}`) play `items` in order (see {@link FakeItem}),
  *    then emit `complete` unless an `error`, `hang` or `end` item came first.
  * 3. It emits content events only (token, reasoning, tool-call, data, progress, complete): wrap it in
@@ -76,9 +77,10 @@ export interface FakeModel {
  * 4. Each call is recorded in `calls` with its context; `aborted` turns true when the caller aborts
  *    the signal (fromStream does so on unsubscribe). An aborted signal stops the script at once:
  *    the Observable completes with no further events, as the openai SDK ends iteration after an abort.
- * 5. Scripts and options are validated eagerly: a bad marble character, an unknown item kind, an
- *    invalid error spec, a `usage` that is not a record of whole token counts, or a `values` key that
- *    is not one letter or digit throws a `TypeError` naming the attempt and position or the option.
+ * 5. Scripts and options are validated eagerly: a bad marble character (named whole, with its code
+ *    point when not ASCII: `'😀' (U+1F600)`), an unknown item kind, an invalid error spec, a `usage`
+ *    that is not a record of whole token counts, or a `values` key that is not one letter or digit
+ *    throws a `TypeError` naming the attempt and position or the option.
  *
  * @example
  * import { fromStream } from 'l0-rx';

@@ -30,18 +30,23 @@ export interface FaultServerOptions {
  */
 export type FaultRoute = 'chat.completions' | 'responses';
 
-/** One request the fault server received. Fields update live (`closedByClient`). */
+/** One request the fault server received, turned away (404, 400) or not. Fields update live (`closedByClient`). */
 export interface FaultRequest {
   /** 0-based order of arrival. */
   readonly index: number;
-  /** The API the request used. */
-  readonly route: FaultRoute;
-  readonly model: string;
+  /** The request's HTTP method, e.g. `POST`. */
+  readonly method: string;
+  /** The request's path, without the query string, e.g. `/v1/chat/completions`. */
+  readonly path: string;
+  /** The API the request used; `null` when its method and path match no route (answered 404 `not_found`). */
+  readonly route: FaultRoute | null;
+  /** The body's `model`; `null` when the body was not read (a 404) or has no string `model` (answered 400 `invalid_body`). */
+  readonly model: string | null;
   /** The fault picked for this request (`flapping`: every request); absent for an ordinary model or past `*k`. */
   readonly fault?: FaultName;
   /** The fault's raw argument, if any. */
   readonly arg?: string;
-  /** Whether the request asked for `stream: true`. */
+  /** Whether the request asked for `stream: true` (false when the body was not read or not JSON). */
   readonly stream: boolean;
   /** The request's `messages`, as sent (for checking continuation prompts); `[]` on the `responses` route. */
   readonly messages: readonly unknown[];
@@ -55,7 +60,7 @@ export interface FaultRequest {
 export interface FaultServer {
   /** The base URL an SDK takes, e.g. `http://127.0.0.1:51234/v1`. */
   readonly url: string;
-  /** Every request received so far, in order (a live view). */
+  /** Every request received so far, in order, including those answered 404 or 400 (a live view). */
   readonly requests: readonly FaultRequest[];
   /** Stops listening, cancels every timer and destroys every socket; resolves once closed. Idempotent. */
   close(): Promise<void>;
@@ -139,6 +144,8 @@ type MutableRequest = { -readonly [K in keyof FaultRequest]: FaultRequest[K] };
  *    socket, so the server never outlives a test. It binds loopback only.
  * 6. A bug in the server itself is answered with HTTP 500 and error code `fault_server_internal_error`
  *    naming it (or, once headers are out, a destroyed socket), never mistaken for a silent fault.
+ * 7. `requests` records every request, turned away or not: a 404 has `route: null`, a body that is not
+ *    JSON with a string `model` has `model: null`; both keep their `method` and `path`.
  *
  * @example
  * import OpenAI from 'openai';
@@ -182,24 +189,29 @@ export async function startFaultServer(options: FaultServerOptions = {}): Promis
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '').split('?')[0] ?? '';
     const route = ROUTES.get(path);
-    if (req.method !== 'POST' || route === undefined) {
-      return sendError(res, 404, `No route for ${req.method} ${path}`, 'not_found');
+    const method = req.method ?? '';
+    if (method !== 'POST' || route === undefined) {
+      record({ method, path, route: null }, undefined, undefined);
+      return sendError(res, 404, `No route for ${method} ${path}`, 'not_found');
     }
     const body = await readJson(req);
-    if (typeof body?.model !== 'string') return sendError(res, 400, 'The request body must be JSON with a string "model".', 'invalid_body');
+    if (typeof body?.model !== 'string') {
+      record({ method, path, route }, body, undefined);
+      return sendError(res, 400, 'The request body must be JSON with a string "model".', 'invalid_body');
+    }
     const header = req.headers['x-fault'];
     let spec: FaultSpec | undefined;
     try {
       spec = typeof header === 'string' ? parseFaultHeader(header) : parseFaultModel(body.model);
     } catch (e) {
-      record(route, body, undefined);
+      record({ method, path, route }, body, undefined);
       return sendError(res, 400, (e as Error).message, 'unknown_fault');
     }
     const key = typeof header === 'string' ? `${body.model}\u0000${header}` : body.model;
     const n = (counts.get(key) ?? 0) + 1;
     counts.set(key, n);
     const applied = spec && (spec.limit === undefined || n <= spec.limit) ? spec : undefined;
-    const entry = record(route, body, applied);
+    const entry = record({ method, path, route }, body, applied);
     let cutByServer = false;
     res.on('close', () => {
       if (!res.writableEnded && !cutByServer && !closing) entry.closedByClient = true;
@@ -220,15 +232,17 @@ export async function startFaultServer(options: FaultServerOptions = {}): Promis
     return entry.stream ? writeStream(io, ctx, plan, tokenDelayMs) : writeCompletion(io, ctx, plan);
   }
 
-  function record(route: FaultRoute, body: RequestBody, spec: FaultSpec | undefined): MutableRequest {
+  /** Records a request; `body` is undefined when it was not read or is not a JSON object. */
+  function record(target: Pick<FaultRequest, 'method' | 'path' | 'route'>, body: RequestBody | undefined, spec: FaultSpec | undefined): MutableRequest {
+    const { route } = target;
     const entry: MutableRequest = {
       index: requests.length,
-      route,
-      model: body.model,
+      ...target,
+      model: typeof body?.model === 'string' ? body.model : null,
       ...(spec ? { fault: spec.name, ...(spec.arg === undefined ? {} : { arg: spec.arg }) } : {}),
-      stream: body.stream === true,
-      messages: route === 'chat.completions' && Array.isArray(body.messages) ? body.messages : [],
-      ...(route === 'responses' ? { input: body.input } : {}),
+      stream: body?.stream === true,
+      messages: route === 'chat.completions' && Array.isArray(body?.messages) ? body.messages : [],
+      ...(route === 'responses' ? { input: body?.input } : {}),
       closedByClient: false,
     };
     requests.push(entry);

@@ -9,8 +9,11 @@ import { compileItem, completeEvent, errorStep, pushEvent, pushWait, type FakeIt
 
 /** What a marble string's letters, `#` and `|` stand for. */
 export interface FakeMarbleValues {
-  /** Per-character replacements: `{a: 'Hello '}` or `{t: {toolCall: {...}}}`. @default each character is itself a token */
-  readonly values?: Readonly<Record<string, FakeItem>>;
+  /**
+   * Per-character replacements, a record or a `Map`: `{a: 'Hello '}`, `{t: {toolCall: {...}}}` or
+   * `new Map([['a', 'Hello ']])`. @default each character is itself a token
+   */
+  readonly values?: Readonly<Record<string, FakeItem>> | ReadonlyMap<string, FakeItem>;
   /** What `#` throws. @default `{network: 'ECONNRESET'}` (a retryable `read ECONNRESET` error with `code`) */
   readonly error?: FakeErrorSpec;
   /** The finish reason `|` reports. @default 'stop' */
@@ -34,6 +37,17 @@ function timeProgressionAt(marbles: string, i: number): { readonly text: string;
 }
 const DEFAULT_ERROR: FakeErrorSpec = { network: 'ECONNRESET' };
 
+/** The item `values` gives for marble character `c`, from a record or a `Map`. */
+function valueFor(values: FakeMarbleValues['values'], c: string): FakeItem | undefined {
+  return values instanceof Map ? values.get(c) : (values as Readonly<Record<string, FakeItem>> | undefined)?.[c];
+}
+
+/** A character for an error message: quoted, with its code point when it is not printable ASCII (`'é' (U+00E9)`). */
+function quoteChar(c: string): string {
+  const code = c.codePointAt(0)!;
+  return code >= 0x20 && code < 0x7f ? `'${c}'` : `'${c}' (U+${code.toString(16).toUpperCase().padStart(4, '0')})`;
+}
+
 /**
  * @internal Validates `options.values` eagerly: every key is one letter or digit and every value a
  * usable item (not a delay). Throws a TypeError naming the key.
@@ -41,13 +55,15 @@ const DEFAULT_ERROR: FakeErrorSpec = { network: 'ECONNRESET' };
 export function checkMarbleValues(values: unknown, where: string): void {
   if (values === undefined) return;
   if (typeof values !== 'object' || values === null || Array.isArray(values)) {
-    throw new TypeError(`${where} must be a record of marble characters to items`);
+    throw new TypeError(`${where} must be a record or a Map of marble characters to items`);
   }
-  const badKeys = Object.keys(values).filter((k) => !TOKEN_CHAR.test(k));
+  const entries: [unknown, FakeItem][] = values instanceof Map ? [...values] : Object.entries(values);
+  const badKeys = entries.map(([k]) => k).filter((k) => typeof k !== 'string' || !TOKEN_CHAR.test(k));
   if (badKeys.length > 0) {
-    throw new TypeError(`${where} keys must be single letters or digits, got ${badKeys.map((k) => JSON.stringify(k)).join(', ')}`);
+    const named = badKeys.map((k) => (typeof k === 'string' ? JSON.stringify(k) : `${String(k)} (a ${typeof k})`));
+    throw new TypeError(`${where} keys must be single letters or digits, got ${named.join(', ')}`);
   }
-  for (const [key, item] of Object.entries(values as Record<string, FakeItem>)) {
+  for (const [key, item] of entries) {
     const at = `${where}[${JSON.stringify(key)}]`;
     if (typeof item === 'object' && item !== null && 'delay' in item) throw new TypeError(`${at}: a marble value cannot be a delay (use '-' for time)`);
     compileItem(item, 0, at, [], { type: 'complete', finishReason: 'stop' });
@@ -55,8 +71,9 @@ export function checkMarbleValues(values: unknown, where: string): void {
 }
 
 /**
- * @internal Parses a fake model marble string into steps. Throws a TypeError naming the character and
- * its position. Rules, as in rxjs marbles (run mode): every character but whitespace takes one frame; a group
+ * @internal Parses a fake model marble string into steps. Throws a TypeError naming the character (a
+ * whole code point) and its position (every character before it is ASCII, so the index counts
+ * characters). Rules, as in rxjs marbles (run mode): every character but whitespace takes one frame; a group
  * `(ab)` emits its content at the frame of `(` and then advances by its full length; a time progression
  * (`10ms`, `1.5s`, `2m`, at the start or after whitespace and followed by whitespace or the end) advances
  * by that many ms (one frame is 1 ms), never a run of tokens.
@@ -75,9 +92,9 @@ export function parseFakeMarbles(marbles: string, where: string, options: FakeMa
     waited = Math.max(waited, t);
   };
   for (let i = 0; i < marbles.length; i++) {
-    const c = marbles[i]!;
+    const c = String.fromCodePoint(marbles.codePointAt(i)!); // a whole code point, never half an emoji
     if (WHITESPACE.test(c)) continue;
-    if (ended && c !== ')') throw new TypeError(`${at(i)}: '${c}' after the end of the script ('|' or '#' must be last)`);
+    if (ended && c !== ')') throw new TypeError(`${at(i)}: ${quoteChar(c)} after the end of the script ('|' or '#' must be last)`);
     const progression = c >= '0' && c <= '9' ? timeProgressionAt(marbles, i) : undefined;
     if (progression) {
       if (groupStart >= 0) throw new TypeError(`${at(i)}: a time progression ('${progression.text}') inside a group`);
@@ -105,7 +122,7 @@ export function parseFakeMarbles(marbles: string, where: string, options: FakeMa
       ended = true;
     } else if (TOKEN_CHAR.test(c)) {
       emitTime();
-      const item = options.values?.[c] ?? c;
+      const item = valueFor(options.values, c) ?? c;
       if (typeof item === 'object' && item !== null && 'delay' in item) {
         throw new TypeError(`${at(i)} ('${c}'): a marble value cannot be a delay (use '-' for time)`);
       }
@@ -113,7 +130,7 @@ export function parseFakeMarbles(marbles: string, where: string, options: FakeMa
         ended = true;
       }
     } else {
-      throw new TypeError(`${at(i)}: '${c}' is not a fake model marble character (use letters, digits, '-', '#', '|', '(' and ')')`);
+      throw new TypeError(`${at(i)}: ${quoteChar(c)} is not a fake model marble character (use letters, digits, '-', '#', '|', '(' and ')')`);
     }
     frame += 1;
   }
