@@ -125,6 +125,21 @@ describe('redisBreakerStore', () => {
     expect(ttl).toBeLessThanOrEqual(60_000);
   });
 
+  it('should read a record written without a period counter (an earlier version), and store the counter from its next opening on', async () => {
+    const c = await connect();
+    const legacy = { state: 'open', failures: 0, openedAt: 20_000, probes: 0, successes: 0, windowStart: 20_000, windowCalls: 0, windowFailures: 0 };
+    await c.set('l0-rx:breaker:legacy', JSON.stringify(legacy));
+    const breaker = createCircuitBreaker({ key: 'legacy', failureThreshold: 1, resetTimeout: 1_000, scheduler, store: redisBreakerStore(c) });
+    clock = 20_500;
+    expect(await call(breaker, false)).toEqual({ outcome: 'CIRCUIT_OPEN', subscribed: false });
+    clock = 21_000;
+    expect((await call(breaker, true)).outcome).toBe('SERVER_ERROR'); // the probe of the stored period fails
+    expect(JSON.parse((await c.get('l0-rx:breaker:legacy'))!)).toMatchObject({ state: 'open', openedAt: 21_000, period: 1 });
+    clock = 22_000;
+    expect((await call(breaker, false)).outcome).toBe('ok');
+    expect(JSON.parse((await c.get('l0-rx:breaker:legacy'))!)).toMatchObject({ state: 'closed', period: 1 });
+  });
+
   it('should read an unreadable record as closed', async () => {
     const c = await connect();
     await c.set('l0-rx:breaker:garbled', 'not json');

@@ -13,6 +13,13 @@ export interface BreakerRecord {
   readonly failures: number;
   /** When the breaker opened (scheduler time, ms). */
   readonly openedAt: number;
+  /**
+   * How many times the breaker has opened: the number of the current open period and of the
+   * half-open period after it. It only grows (closing keeps it), so no two periods share one, even
+   * when they opened at the same `openedAt` (clock skew between servers sharing a store). Missing
+   * in a record written by a version without it: read as 0.
+   */
+  readonly period?: number;
   /** Half-open: probes in flight, and probes that succeeded. */
   readonly probes: number;
   readonly successes: number;
@@ -32,8 +39,12 @@ export interface BreakerRules {
   readonly successThreshold: number;
 }
 
-export const closedRecord = (now: number): BreakerRecord =>
-  Object.freeze({ state: 'closed', failures: 0, openedAt: 0, probes: 0, successes: 0, windowStart: now, windowCalls: 0, windowFailures: 0 });
+/** A closed record; `period` is the last one's, so the next opening is a new number. */
+export const closedRecord = (now: number, period = 0): BreakerRecord =>
+  Object.freeze({ state: 'closed', failures: 0, openedAt: 0, period, probes: 0, successes: 0, windowStart: now, windowCalls: 0, windowFailures: 0 });
+
+/** The record's period number: 0 when missing (a record written before it existed). */
+const periodOf = (rec: BreakerRecord): number => rec.period ?? 0;
 
 /** The record as of `now`: an open breaker whose reset timeout has passed is half-open. */
 export function current(rec: BreakerRecord | undefined, now: number, rules: BreakerRules): BreakerRecord {
@@ -43,20 +54,22 @@ export function current(rec: BreakerRecord | undefined, now: number, rules: Brea
 }
 
 /**
- * A half-open probe's ticket: the `openedAt` of the open period it probes (each opening is later
- * than the last, so it names the period). `undefined`: not a probe.
+ * A half-open probe's ticket: the `period` number of the half-open period it probes, and that
+ * period's `openedAt` (so a record whose counter was lost, or never written by an earlier version,
+ * still tells periods apart by time as before). `undefined`: not a probe.
  */
-export type Probe = number | undefined;
+export type Probe = { readonly period: number; readonly openedAt: number } | undefined;
 
 /** True when `probe` probes the record's current half-open period (not one that ended since). */
-const isCurrentProbe = (rec: BreakerRecord, probe: Probe): boolean => probe !== undefined && rec.state === 'half-open' && rec.openedAt === probe;
+const isCurrentProbe = (rec: BreakerRecord, probe: Probe): boolean =>
+  probe !== undefined && rec.state === 'half-open' && periodOf(rec) === probe.period && rec.openedAt === probe.openedAt;
 
 /** Asks to make a call. `probe` says the call is a half-open probe (release it if it ends unsettled). */
 export function acquire(rec: BreakerRecord, now: number, rules: BreakerRules): { rec: BreakerRecord; allowed: boolean; probe: Probe; retryInMs: number } {
   if (rec.state === 'open') return { rec, allowed: false, probe: undefined, retryInMs: Math.max(0, rec.openedAt + rules.resetTimeout - now) };
   if (rec.state === 'half-open') {
     if (rec.probes >= rules.halfOpenMaxProbes) return { rec, allowed: false, probe: undefined, retryInMs: 0 };
-    return { rec: { ...rec, probes: rec.probes + 1 }, allowed: true, probe: rec.openedAt, retryInMs: 0 };
+    return { rec: { ...rec, probes: rec.probes + 1 }, allowed: true, probe: { period: periodOf(rec), openedAt: rec.openedAt }, retryInMs: 0 };
   }
   return { rec, allowed: true, probe: undefined, retryInMs: 0 };
 }
@@ -75,7 +88,7 @@ export function settle(rec: BreakerRecord, now: number, rules: BreakerRules, out
     if (outcome === 'failure') return open(rec, now);
     if (outcome === 'neutral') return { ...rec, probes };
     const successes = rec.successes + 1;
-    return successes >= rules.successThreshold ? closedRecord(now) : { ...rec, probes, successes };
+    return successes >= rules.successThreshold ? closedRecord(now, periodOf(rec)) : { ...rec, probes, successes };
   }
   if (rec.state === 'open' || outcome === 'neutral') return rec;
   const fresh = now - rec.windowStart >= rules.windowMs;
@@ -94,6 +107,7 @@ export function release(rec: BreakerRecord, probe: Probe): BreakerRecord {
   return isCurrentProbe(rec, probe) ? { ...rec, probes: Math.max(0, rec.probes - 1) } : rec;
 }
 
+/** Opens the breaker: a new period, numbered one above the last. */
 function open(rec: BreakerRecord, now: number): BreakerRecord {
-  return { ...rec, state: 'open', openedAt: now, probes: 0, successes: 0, failures: 0, windowCalls: 0, windowFailures: 0, windowStart: now };
+  return { ...rec, state: 'open', openedAt: now, period: periodOf(rec) + 1, probes: 0, successes: 0, failures: 0, windowCalls: 0, windowFailures: 0, windowStart: now };
 }

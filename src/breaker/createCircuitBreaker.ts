@@ -59,7 +59,7 @@ export interface BreakerStateChange {
 /** A ticket for one call. @internal */
 export interface BreakerTicket {
   readonly allowed: boolean;
-  /** The half-open period this call probes (its `openedAt`); `undefined`: not a probe. */
+  /** The half-open period this call probes (its `period` number and `openedAt`); `undefined`: not a probe. */
   readonly probe: Probe;
   readonly state: BreakerState;
   readonly retryInMs: number;

@@ -1,7 +1,7 @@
 /** @test {fromStream} */
 import { describe, expect, it } from 'vitest';
 import type { Response, ResponseStreamEvent, ResponseUsage } from 'openai/resources/responses/responses';
-import { fromStream, isProviderError, type L0Event } from 'l0-rx';
+import { detectZeroOutput, fromStream, isProviderError, isZeroOutputError, type L0Event } from 'l0-rx';
 import { chunksOf, collect, collectError } from '../streamHelpers.js';
 import { fakeClient, sseText } from './openaiFake.js';
 
@@ -25,6 +25,14 @@ const text = (delta: string): ResponseStreamEvent => ({
 const completed = (over: Partial<Response> = {}): ResponseStreamEvent => ({
   type: 'response.completed', response: response({ status: 'completed', usage: responseUsage, ...over }), sequence_number: seq++,
 });
+/** An answer spoken with `modalities` audio: base64 audio pieces and transcript deltas, each closed by its `done` event. */
+const audioAnswer = (transcript: readonly string[]): ResponseStreamEvent[] => [
+  { type: 'response.audio.delta', delta: 'UklGRg==', sequence_number: seq++ },
+  ...transcript.map((delta): ResponseStreamEvent => ({ type: 'response.audio.transcript.delta', delta, sequence_number: seq++ })),
+  { type: 'response.audio.delta', delta: 'AAAA', sequence_number: seq++ },
+  { type: 'response.audio.done', sequence_number: seq++ },
+  { type: 'response.audio.transcript.done', sequence_number: seq++ },
+];
 const start: L0Event = { type: 'start', attempt: 1, fallbackIndex: 0, isRetry: false, isFallback: false };
 const tok = (value: string): L0Event => ({ type: 'token', value });
 const run = (events: readonly ResponseStreamEvent[]) => collect(fromStream(() => chunksOf(events)));
@@ -46,6 +54,26 @@ describe('openai-responses adapter', () => {
       completed(),
     ]);
     expect(events.slice(1, 4)).toEqual([{ type: 'reasoning', value: 'hmm' }, { type: 'reasoning', value: '!' }, tok('No.')]);
+  });
+
+  it('should emit audio transcript deltas as tokens and leave the audio bytes and done events out', async () => {
+    expect(await run([created, ...audioAnswer(['Hel', 'lo']), completed()])).toEqual([
+      start, tok('Hel'), tok('lo'), { type: 'complete', finishReason: 'stop', usage },
+    ]);
+  });
+
+  it('should fail an audio transcript delta that is not a string with MALFORMED_CHUNK', async () => {
+    const bad = { type: 'response.audio.transcript.delta', delta: null, sequence_number: seq++ } as unknown as ResponseStreamEvent;
+    const { error } = await runError([created, bad]);
+    expect(error).toMatchObject({ code: 'MALFORMED_CHUNK' });
+  });
+
+  it('should pass zero-output detection for an audio answer with a transcript, and not for audio bytes alone', async () => {
+    const spoken = fromStream(() => chunksOf([created, ...audioAnswer(['4']), completed()]));
+    expect((await collect(spoken.pipe(detectZeroOutput()))).at(-1)).toMatchObject({ type: 'complete', finishReason: 'stop' });
+    // without a transcript nothing says what was spoken: the answer is empty to every check, as a chat audio answer is
+    const silent = fromStream(() => chunksOf([created, ...audioAnswer([]), completed()]));
+    expect(isZeroOutputError((await collectError(silent.pipe(detectZeroOutput()))).error)).toBe(true);
   });
 
   it('should emit one tool-call per finished function_call item, whose arguments streamed in pieces', async () => {
@@ -147,5 +175,11 @@ describe('openai-responses adapter', () => {
     const client = fakeClient(() => sseText([created, text('Hi'), completed()]));
     const events = await collect(fromStream(({ signal }) => client.responses.create({ model: 'm', input: 'hi', stream: true }, { signal })));
     expect(events).toEqual([start, tok('Hi'), { type: 'complete', finishReason: 'stop', usage }]);
+  });
+
+  it('should decode an audio answer through the real SDK stream from client.responses.create', async () => {
+    const client = fakeClient(() => sseText([created, ...audioAnswer(['Hi', ' there']), completed()]));
+    const events = await collect(fromStream(({ signal }) => client.responses.create({ model: 'm', input: 'hi', stream: true }, { signal })));
+    expect(events).toEqual([start, tok('Hi'), tok(' there'), { type: 'complete', finishReason: 'stop', usage }]);
   });
 });

@@ -42,7 +42,8 @@ const PATH = /*#__PURE__*/ optionPath('redisBreakerStore', 'client, ');
  *
  *   server A: 503 503 503 -> open      server B: next call -> CircuitOpenError, no request
  *
- * 1. `get` reads and parses the record (a missing or unreadable one reads as closed).
+ * 1. `get` reads and parses the record (a missing or unreadable one reads as closed; one written
+ *    by an earlier version, without the `period` counter, reads as period 0).
  * 2. `update` (what the breaker uses) is atomic across servers: it reads the raw record, computes
  *    the next one with the breaker's pure state function, and writes it with a compare-and-set
  *    Lua script (`EVAL`) that succeeds only if the record is still the one read; on a conflict it

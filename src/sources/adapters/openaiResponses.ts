@@ -13,6 +13,7 @@ type Kind = ResponseStreamEvent['type'];
 const DELTAS: ReadonlyMap<Kind, 'token' | 'reasoning'> = /*#__PURE__*/ new Map<Kind, 'token' | 'reasoning'>([
   ['response.output_text.delta', 'token'],
   ['response.refusal.delta', 'token'],
+  ['response.audio.transcript.delta', 'token'],
   ['response.reasoning_text.delta', 'reasoning'],
   ['response.reasoning_summary_text.delta', 'reasoning'],
 ]);
@@ -26,6 +27,12 @@ const TRANSIENT = /*#__PURE__*/ new Set(['server_error', 'rate_limit_exceeded', 
  * OpenAI Responses API streams (`Stream<ResponseStreamEvent>` from `client.responses.create({ stream: true })`).
  *
  * 1. `response.output_text.delta` and `response.refusal.delta` -> `token` (a refusal is the model's answer).
+ *    `response.audio.transcript.delta` (audio output) -> `token` as well: it is the text of the spoken
+ *    answer, so guardrails, drift and zero-output checks read it (ignored, an audio answer would look
+ *    empty and be retried as `ZERO_OUTPUT`). The audio bytes (`response.audio.delta`: base64 pieces of
+ *    one stream in the format the request chose, which no event names) and `response.audio.done` /
+ *    `response.audio.transcript.done` are not emitted, as with chat audio: a `data` event is a whole
+ *    payload, not a fragment to splice. Audio bytes with no transcript are no output.
  * 2. `response.reasoning_text.delta` and `response.reasoning_summary_text.delta` -> `reasoning`.
  * 3. `response.output_item.done` with a `function_call` (or `custom_tool_call`) item -> one `tool-call`
  *    (`id` is the `call_id`), held back until `response.completed` / `.incomplete` and emitted right
