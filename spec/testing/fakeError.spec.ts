@@ -78,7 +78,9 @@ describe('fakeError', () => {
     [{ network: 'ECONNRESET', headers: { 'retry-after': '1' }, code: 'x' }, /conflicting keys "headers", "code" \(\{status\}\) with "network" \(\{network\}\)/],
     [{ inBand: { type: 'server_error' }, message: 'boom' }, /conflicting keys "message" \(\{status\}\) with "inBand" \(\{inBand\}\)/],
     [{ status: 500, network: 'EPIPE', inBand: { type: 'server_error' } }, /"status" \(\{status\}\) with "network" \(\{network\}\) with "inBand" \(\{inBand\}\)/],
-  ])('should throw a TypeError naming the conflicting keys of a spec that mixes kinds: %j', (spec, message) => {
+    [{ status: 429, header: { 'retry-after': '1' } }, /fakeError: unknown key\(s\) "header" in an error spec/],
+    [{ network: 'ECONNRESET', retries: 2 }, /fakeError: unknown key\(s\) "retries"/],
+  ])('should throw a TypeError naming the conflicting keys of a spec that mixes kinds, or its unknown keys: %j', (spec, message) => {
     expect(() => fakeError(spec as never)).toThrow(TypeError);
     expect(() => fakeError(spec as never)).toThrow(message);
   });

@@ -280,6 +280,8 @@ describe('fakeModel', () => {
       [{ values: { ab: 'x', '-': 'y' } }, /options.values keys must be single letters or digits, got "ab", "-"/],
       [{ values: { z: { foo: 1 } } }, /options.values\["z"\]: unknown item kind "foo"/],
       [{ values: 'abc' }, /options.values must be a record or a Map/],
+      [{ values: new Set(['a']) }, /options.values must be a record or a Map of marble characters to items, got a Set/],
+      [{ values: ['x'] }, /options.values must be a record or a Map of marble characters to items, got an array/],
     ])('should throw a TypeError naming the bad option %j, even when the script does not use it', (options, message) => {
       expect(() => fakeModel('a|', options as never)).toThrow(TypeError);
       expect(() => fakeModel('a|', options as never)).toThrow(message);

@@ -141,7 +141,8 @@ function networkError(code: string): Error {
  *    an `APIError` with no `status` and `error.type` set.
  * 4. An `Error` instance is returned unchanged.
  * 5. A spec is of one kind only: `{status: 429, network: 'ECONNRESET'}` or `{network, headers}` throws
- *    a TypeError naming the conflicting keys.
+ *    a TypeError naming the conflicting keys, and so does a key of no kind next to a known one
+ *    (`{status: 429, header: {...}}`: a typo that would otherwise be ignored).
  *
  * @example
  * import { fakeError } from 'l0-rx/testing';
@@ -192,6 +193,11 @@ export function describeFakeErrorProblem(spec: unknown): string | undefined {
   const mixed = mixedKinds(spec);
   if (mixed) return mixed;
   const o = spec as Record<string, unknown>;
+  const unknown = Object.keys(o).filter((k) => !SPEC_KINDS.some(([, own]) => own.includes(k)));
+  if (unknown.length > 0 && unknown.length < Object.keys(o).length) {
+    // a known kind with a stray key: most often a typo (`header` for `headers`), silently ignored before
+    return `unknown key(s) ${unknown.map((k) => `"${k}"`).join(', ')} in an error spec (a spec is one of {status, headers?, message?, code?, type?}, {network} or {inBand})`;
+  }
   if ('status' in o) {
     const s = o.status;
     if (typeof s !== 'number' || !Number.isInteger(s) || s < 100 || s > 999) return `status must be an HTTP status (100-999), got ${String(s)}`;
