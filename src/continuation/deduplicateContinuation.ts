@@ -77,7 +77,8 @@ export const DEDUPLICATE_CONTINUATION_DEFAULTS: Readonly<Required<DeduplicateCon
  * fromStream(factory).pipe(deduplicateContinuation({ caseSensitive: false }), retryWithBackoff());
  * @see {@link checkpointEvery}
  * @see {@link fallbackTo}
- * @param config See {@link DeduplicateContinuationConfig}; defaults in {@link DEDUPLICATE_CONTINUATION_DEFAULTS}.
+ * @param config See {@link DeduplicateContinuationConfig}; defaults: `enabled` true, `caseSensitive` true,
+ * `minOverlap` 2, `maxOverlap` 500, `wordBoundary` true.
  * @throws TypeError naming the option, for an unknown key (with the closest valid one) or a wrong value.
  */
 export function deduplicateContinuation(config: DeduplicateContinuationConfig = {}): MonoTypeOperatorFunction<L0Event> {

@@ -54,7 +54,8 @@ export interface L0Options extends LifecycleCallbacks, L0ContentOptions {
   /** A name for the primary, reported as `start.model`. @default undefined */
   readonly model?: string;
   /**
-   * Tried in order once the primary (with its own retries) fails. Each gets the same retry budget.
+   * Tried in order once the primary (with its own retries) fails. Each gets a fresh retry budget
+   * of its own, configured by `retry`.
    * An entry may be `{ stream, model }` to name it (`start.model`). @default []
    */
   readonly fallbackStreams?: readonly (L0StreamFactory | L0NamedStream)[];

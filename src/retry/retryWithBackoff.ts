@@ -29,18 +29,18 @@ import {
  * 2. Remembers the latest checkpoint seen (`checkpoint.content`, `resume.checkpoint`) and hands it
  *    to the next attempt, which is how continuation resumes.
  * 3. On an error: makes it a typed L0Error if it is not one, and classifies it
- *    ({@link classifyError}). The error itself is never changed. {@link retryVerdict} decides:
+ *    ({@link classifyError}). The error itself is never changed. Then it decides:
  *    no retry for `auth`, `bad-request` or `abort`; when neither its category nor its reason is in
  *    `retryOn`; when it is not retryable (a fatal guardrail, a TLS failure; `unknown` errors are
  *    retried when `retryOn` lists `'unknown'`, as it does by default); when `maxRetries` retries
  *    were made; when it counts toward attempts (content, unknown) and `attempts` such retries were
  *    made; when its Retry-After exceeds `maxRetryAfter` (a fallback takes it instead of waiting).
  * 4. Then `shouldRetry` may veto (a falsy result, a throw or a rejection vetoes; a promise is awaited).
- * 5. {@link retryDelay}: the Retry-After as given (with `respectRetryAfter`), else the `backoff`
- *    (0-based retry index over all retries), else what `calculateDelay` returns if it is a finite
- *    number >= 0; never more than 2147483647 ms (about 24.8 days, the longest a timer holds; the
- *    options that set a wait are checked against it). A throwing `calculateDelay` ends the run
- *    with its error, typed.
+ * 5. The delay: the Retry-After as given (with `respectRetryAfter`); else what `calculateDelay`
+ *    returns, if it is a finite number >= 0; else the `backoff` (0-based retry index over all
+ *    retries), which `calculateDelay` receives as `defaultDelay`; never more than 2147483647 ms
+ *    (about 24.8 days, the longest a timer holds; the options that set a wait are checked against
+ *    it). A throwing `calculateDelay` ends the run with its error, typed.
  * 6. Emits `retry{attempt, delayMs, error, reason, countsTowardAttempts}` (`error` serialised, with
  *    its `attempt` and `fallbackIndex`), then waits `timer(delayMs, scheduler)` (a delay of 0
  *    still goes through the scheduler, so a retry is never a synchronous loop), then subscribes
