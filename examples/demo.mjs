@@ -125,7 +125,7 @@ function run({ name, title, options }) {
           case 'resume':
             resumed = event.checkpoint;
             if (tty) write(`\r\x1b[2K${line(dim(label), shown())}`);
-            else write(`[resumed] ${event.checkpoint}`);
+            else write(`[resumed] ${event.checkpoint} ⟫`); // the mark: new text follows
             break;
           case 'token':
             ttft ??= performance.now() - t0;
@@ -176,6 +176,10 @@ console.log(dim(format(columns.map(([name]) => name))));
 for (const c of cells) console.log(format(c));
 console.log(dim('  tokens: the provider\'s usage, prompt + answer, for the attempt that completed'));
 console.log(dim('  (a resumed attempt\'s prompt includes the checkpoint it sends back).'));
+if (!live) {
+  console.log(dim('  cut, resumed: the fault server answers "continue" with the whole reply again; l0() drops the'));
+  console.log(dim('  repeated start (deduplicateContinuation), so the text is right while the usage counts the whole reply.'));
+}
 if (!live) {
   const wrong = rows.filter((r) => r.text !== REPLY).map((r) => r.name);
   console.log(wrong.length === 0
