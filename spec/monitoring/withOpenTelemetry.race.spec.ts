@@ -2,7 +2,7 @@
 import { SpanStatusCode } from '@opentelemetry/api';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { describe, expect, it } from 'vitest';
-import { fromStream, hedge, l0, raceModels, type L0Event } from 'l0-rx';
+import { fallbackTo, fromAttempt, fromStream, hedge, l0, raceModels, retryWithBackoff, type L0Event } from 'l0-rx';
 import { fakeModel } from 'l0-rx/testing';
 import { withOpenTelemetry } from 'l0-rx/opentelemetry';
 import type { SchedulerLike } from 'rxjs';
@@ -134,6 +134,58 @@ describe('withOpenTelemetry with raceModels and hedge (real sdk-trace-base)', ()
     // the run's own attempt (l0's start) is the entrants' parent
     expect(run!.attributes['l0.race.entrant']).toBeUndefined();
     for (const entrant of [lost, won]) expect(entrant!.parentSpanContext?.spanId).toBe(run!.spanContext().spanId);
+  });
+
+  it('should trace every entrant of a race that a retry\'s timer subscribes again, its loser included', () => {
+    const { exporter, tracer } = tracing();
+    const scheduler = testScheduler();
+    scheduler.run(({ cold }) => {
+      const down = new Error('down');
+      // attempt 1: both fail (at 2 and 3); attempt 2 from 4: `fast` wins at 5, `slow` loses then
+      const fast = fromAttempt((ctx) => (ctx.attempt === 1 ? cold('--#', values, down) : cold('-a---x|', values)));
+      const slow = fromAttempt((ctx) => (ctx.attempt === 1 ? cold('---#', values, down) : cold('---b|', values)));
+      raceModels({ fast, slow }).pipe(retryWithBackoff({ backoff: 'fixed', baseDelay: 1, scheduler }), withOpenTelemetry({ tracer, scheduler: epochClock(scheduler) })).subscribe();
+    });
+    expect(summarize(exporter)).toEqual([
+      [0, 0, 2, 'failed', SpanStatusCode.ERROR],
+      [1, 0, 3, 'failed', SpanStatusCode.ERROR],
+      [1, 4, 5, 'lost', SpanStatusCode.UNSET],
+      [0, 4, 10, 'won', SpanStatusCode.OK],
+    ]);
+    expect(attempts(exporter).map((s) => [s.attributes['l0.race.entrant_name'], s.attributes['l0.attempt']])).toEqual([['fast', 1], ['slow', 1], ['slow', 2], ['fast', 2]]);
+    expect(runSpan(exporter).attributes['l0.retries']).toBe(1);
+  });
+
+  it('should trace a hedge that a retry\'s timer subscribes again, its losing primary included', () => {
+    const { exporter, tracer } = tracing();
+    const scheduler = testScheduler();
+    scheduler.run(({ cold }) => {
+      const down = new Error('down');
+      // attempt 1: the primary fails at 1, so the backup starts at once and fails at 2; attempt 2 from 3:
+      // the backup starts at 5 (delay 2) and wins at 6, the primary loses then
+      const primary = fromAttempt((ctx) => (ctx.attempt === 1 ? cold('-#', values, down) : cold('------a|', values)));
+      const backup = fromAttempt((ctx) => (ctx.attempt === 1 ? cold('-#', values, down) : cold('-b---x|', values)));
+      primary.pipe(hedge(backup, { delay: 2, scheduler }), retryWithBackoff({ backoff: 'fixed', baseDelay: 1, scheduler }), withOpenTelemetry({ tracer, scheduler: epochClock(scheduler) })).subscribe();
+    });
+    expect(summarize(exporter)).toEqual([
+      [0, 0, 1, 'failed', SpanStatusCode.ERROR],
+      [1, 1, 2, 'failed', SpanStatusCode.ERROR],
+      [0, 3, 6, 'lost', SpanStatusCode.UNSET],
+      [1, 5, 11, 'won', SpanStatusCode.OK],
+    ]);
+  });
+
+  it('should trace every entrant of a race that a fallback subscribes after an asynchronous failure', () => {
+    const { exporter, tracer } = tracing();
+    const scheduler = testScheduler();
+    scheduler.run(({ cold }) => {
+      const primary = cold<L0Event>('s-#', values, new Error('down'));
+      const race = raceModels({ fast: fromAttempt(() => cold('-a-x|', values)), slow: fromAttempt(() => cold('---b|', values)) });
+      primary.pipe(fallbackTo(race), withOpenTelemetry({ tracer, scheduler: epochClock(scheduler) })).subscribe();
+    });
+    // the primary's attempt (the run's own lane), then the fallback race's two entrants (attempt 1 of stream 1)
+    expect(attempts(exporter).map((s) => [s.attributes['l0.race.entrant_name'], s.attributes['l0.race.outcome'], s.attributes['l0.fallback_index']]))
+      .toEqual([[undefined, undefined, 0], ['slow', 'lost', 1], ['fast', 'won', 1]]);
   });
 
   it('should trace the attempts of a plain source after a race ended as it always did', () => {

@@ -56,9 +56,10 @@ describe('public generics', () => {
       expectTypeOf(consensus([events, events], { schema })).toEqualTypeOf<Observable<ConsensusResult<{ name: string; age: number }>>>();
     });
 
-    it('should expose the output statuses, earlyExit\'s cancelled included', () => {
-      expectTypeOf<ConsensusOutput['status']>().toEqualTypeOf<'success' | 'error' | 'cancelled'>();
+    it('should expose the output statuses, earlyExit\'s cancelled and timeout\'s skipped included', () => {
+      expectTypeOf<ConsensusOutput['status']>().toEqualTypeOf<'success' | 'error' | 'cancelled' | 'skipped'>();
       expectTypeOf<ConsensusResult['cancelledCount']>().toEqualTypeOf<number>();
+      expectTypeOf<ConsensusResult['skippedCount']>().toEqualTypeOf<number>();
     });
 
     it('should reject options of the wrong type', () => {

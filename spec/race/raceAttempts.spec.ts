@@ -1,7 +1,8 @@
 /** @test {raceModels} @test {hedge} */
 import { describe, expect, it } from 'vitest';
 import { asyncScheduler, last, map, subscribeOn } from 'rxjs';
-import { accumulate, fallbackTo, hedge, raceModels, retryWithBackoff, type AttemptContext, type L0Event } from 'l0-rx';
+import { accumulate, fallbackTo, hedge, l0, raceModels, retryWithBackoff, type AttemptContext, type L0Event } from 'l0-rx';
+import { fakeModel } from 'l0-rx/testing';
 import { attemptSource, ev } from '../helpers/attemptSource.js';
 import { testScheduler } from '../helpers/testScheduler.js';
 
@@ -109,8 +110,62 @@ describe('a race inside retryWithBackoff or fallbackTo', () => {
         return attemptSource(() => (++subscriptions === 1 ? cold('--#', undefined, failed) : cold(retried, values)))
           .pipe(retryWithBackoff({ maxRetries: 0, scheduler: ts }));
       };
-      // each entrant's own retry takes the outer attempt's context and numbers its attempts from 1
-      expectObservable(raceModels([own('--------a|'), own('-b-----|')]).pipe(fixed(ts))).toBe('--r-(sb)--|', { ...values, s: ev.start() });
+      // each entrant's own retry takes the outer attempt's context: its first attempt is that attempt, 2
+      expectObservable(raceModels([own('--------a|'), own('-b-----|')]).pipe(fixed(ts))).toBe('--r-(sb)--|', { ...values, s: ev.start(2) });
+    });
+  });
+
+  describe('entrants with retries of their own (whole l0() runs)', () => {
+    /** What a consumer reads about attempts: each `start` and `retry` with its attempt. */
+    const attemptsOf = (events: L0Event[]) => events.flatMap((e) => (e.type === 'start' ? [`start ${e.attempt}${e.isRetry ? ' (retry)' : ''}`] : e.type === 'retry' ? [`retry ${e.attempt}`] : []));
+
+    it('should number a winner\'s own retries after the outer attempt, and the outer\'s next attempt after them', () => {
+      const ts = testScheduler();
+      const events: L0Event[] = [];
+      const calls: AttemptContext[] = [];
+      let completed = false;
+      ts.run(({ cold, flush }) => {
+        // attempts 1 and 2 stream a token and fail: its own loop retries once, then it fails the race's attempt 1
+        const own = attemptSource((ctx) => (ctx.attempt <= 2 ? cold('-a#', values, failed) : cold('-a|', values)), calls)
+          .pipe(retryWithBackoff({ maxRetries: 1, backoff: 'fixed', baseDelay: 1, scheduler: ts }));
+        raceModels([own, cold<L0Event>('-------b|', values)]).pipe(fixed(ts)).subscribe({ next: (e) => events.push(e), complete: () => (completed = true) });
+        flush();
+      });
+      expect(attemptsOf(events)).toEqual(['start 1', 'retry 1', 'start 2 (retry)', 'retry 2', 'start 3 (retry)']);
+      expect(calls.map((c) => c.attempt)).toEqual([1, 2, 3]);
+      expect(completed).toBe(true);
+    });
+
+    it('should number the attempts of a whole l0() run raced inside a retried race as one sequence, its factory told each', () => {
+      const ts = testScheduler();
+      const events: L0Event[] = [];
+      const gpt = fakeModel(['-a#', '-a#', '-ab|']);
+      const claude = fakeModel(['-#']);
+      const retry = { maxRetries: 1, backoff: 'fixed', baseDelay: 1 } as const;
+      ts.run(({ flush }) => {
+        const race = raceModels({ gpt: l0({ stream: gpt, retry, scheduler: ts }), claude: l0({ stream: claude, retry, scheduler: ts }) });
+        race.pipe(retryWithBackoff({ ...retry, scheduler: ts })).subscribe((e) => events.push(e));
+        flush();
+      });
+      expect(attemptsOf(events)).toEqual(['start 1', 'retry 1', 'start 2 (retry)', 'retry 2', 'start 3 (retry)']);
+      // claude lost attempt 1 at gpt's first token; the race's next attempt is 3 for both
+      expect([gpt.calls.map((c) => c.attempt), claude.calls.map((c) => c.attempt)]).toEqual([[1, 2, 3], [1, 3]]);
+      expect(events.at(-1)).toMatchObject({ type: 'complete' });
+    });
+
+    it('should number a hedge backup with retries of its own, subscribed by its timer, with the outer attempt', () => {
+      const ts = testScheduler();
+      const events: L0Event[] = [];
+      ts.run(({ cold, time, flush }) => {
+        const own = (body: (attempt: number) => string) => attemptSource((ctx) => cold(body(ctx.attempt), values, failed))
+          .pipe(retryWithBackoff({ maxRetries: 0, scheduler: ts }));
+        // attempt 1: both fail; attempt 2 (from 4): the primary is silent, the backup starts at 6 and wins
+        const primary = own((attempt) => (attempt === 1 ? '---#' : '--------a|'));
+        const backup = own((attempt) => (attempt === 1 ? '-#' : '-b-----|'));
+        primary.pipe(hedge(backup, { delay: time('--|'), scheduler: ts }), fixed(ts)).subscribe((e) => events.push(e));
+        flush();
+      });
+      expect(attemptsOf(events)).toEqual(['retry 1', 'start 2 (retry)']);
     });
   });
 });

@@ -1,7 +1,7 @@
 /** @test {retryWithBackoff} */
 import { NEVER, Observable, of, throwError } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { isL0Error, retryWithBackoff, type L0Error, type L0Event } from 'l0-rx';
+import { fromAttempt, isL0Error, retryWithBackoff, type L0Error, type L0Event } from 'l0-rx';
 import { subscribeWithContext } from '../../src/attempt/attemptContext.js';
 import { testScheduler } from '../helpers/testScheduler.js';
 import { attemptSource, authError, collect, networkError, retries, retryEvent, tok, values, virtualScheduler } from './retryHelpers.js';
@@ -191,6 +191,28 @@ describe('retryWithBackoff', () => {
         { attempt: 2, fallbackIndex: 0, checkpoint: 'ab' },
         { attempt: 3, fallbackIndex: 0, checkpoint: 'abde' },
       ]);
+    });
+
+    it('should make its first attempt the one an outer loop hands it (nested in that loop\'s attempt 3)', () => {
+      const ts = virtualScheduler();
+      const { source, contexts } = attemptSource([() => throwError(() => networkError()), () => of(tok('x'))]);
+      subscribeWithContext(source.pipe(retryWithBackoff({ ...fixed(1), scheduler: ts })), {}, { attempt: 3, fallbackIndex: 0 });
+      ts.flush();
+      expect(contexts).toEqual([{ attempt: 3, fallbackIndex: 0 }, { attempt: 4, fallbackIndex: 0 }]);
+    });
+
+    it('should number its retry and its next attempt after the later attempts a nested loop reported', () => {
+      const ts = virtualScheduler();
+      const asked: number[] = [];
+      // attempts 1 and 2 fail (the inner loop retries once, then gives up); attempt 3 answers
+      const inner = fromAttempt((ctx) => (ctx.attempt <= 2 ? throwError(() => networkError()) : of(tok('x'))))
+        .pipe(retryWithBackoff({ ...fixed(1, 1), scheduler: ts }));
+      const run = collect(inner.pipe(retryWithBackoff({ ...fixed(1), scheduler: ts, shouldRetry: (_, ctx) => (asked.push(ctx.attempt), true) })));
+      ts.flush();
+      const seen = run.events.flatMap((e) => (e.type === 'start' || e.type === 'retry' ? [`${e.type} ${e.attempt}`] : []));
+      expect(seen).toEqual(['start 1', 'retry 1', 'start 2', 'retry 2', 'start 3']);
+      expect(asked).toEqual([2]); // the outer loop's veto is asked about attempt 2, the one that failed last
+      expect(run.completed).toBe(true);
     });
 
     it('should not leak its context to sources subscribed later', () => {

@@ -4,6 +4,7 @@ import { InvalidStreamError } from '../errors/InvalidStreamError.js';
 import { asL0Error } from '../errors/classifyL0Error.js';
 import { isL0Error } from '../errors/L0Error.js';
 import type { L0Event, StartEvent } from '../events/eventTypes.js';
+import { currentEntrantObserver, withEntrantObserver, type EntrantObserver } from '../internal/entrantObserver.js';
 import { subscribeWithContext, type AttemptContext } from './attemptContext.js';
 
 /**
@@ -26,12 +27,17 @@ import { subscribeWithContext, type AttemptContext } from './attemptContext.js';
  *    another attempt subscribed its source asynchronously and lost the context: the run fails
  *    with an {@link InvalidStreamError} that says so.
  * 4. Errors: the handler runs guarded; if it throws, the run fails with that, typed. Nothing hangs.
+ * 5. Tracing: the entrant observer a tracer downstream installed when the loop was subscribed
+ *    (withOpenTelemetry) is installed again around every stream it subscribes, so a race that a
+ *    retry's timer or a later fallback subscribes reports its losers too, as the first one did.
  */
 export abstract class AttemptLoop implements Observer<L0Event>, Unsubscribable {
   checkpoint: string | undefined;
   private active: Subscription | undefined = undefined;
   private step = 0;
   private expected: AttemptContext | undefined = undefined;
+  /** The tracer's entrant observer at the loop's subscription, for the streams it subscribes later. */
+  private readonly observer: EntrantObserver | undefined = currentEntrantObserver();
 
   /**
    * The loop is itself the observer of every stream it runs and the teardown its operator returns:
@@ -48,6 +54,9 @@ export abstract class AttemptLoop implements Observer<L0Event>, Unsubscribable {
   /** Decides what follows a stream's error: another attempt, another stream, or the end. A throw ends the run with it, typed. */
   protected abstract failed(err: unknown): void;
 
+  /** Sees each `start` that passes (a nested loop's included), after the context check of 3. */
+  protected started(_e: StartEvent): void {}
+
   next(e: L0Event): void {
     switch (e.type) {
       case 'checkpoint':
@@ -59,6 +68,7 @@ export abstract class AttemptLoop implements Observer<L0Event>, Unsubscribable {
       case 'start':
         if (this.expected && !this.matches(e)) return;
         this.checkpoint = undefined;
+        this.started(e);
         break;
     }
     this.subscriber.next(e);
@@ -83,7 +93,7 @@ export abstract class AttemptLoop implements Observer<L0Event>, Unsubscribable {
     const expected = ctx && (ctx.attempt > 1 || ctx.fallbackIndex > 0 || ctx.checkpoint) ? ctx : undefined;
     this.expected = expected;
     this.run(() => {
-      const { subscription, taken } = subscribeWithContext(source, this, ctx, this.subscriber);
+      const { subscription, taken } = withEntrantObserver(this.observer, () => subscribeWithContext(source, this, ctx, this.subscriber));
       // a stream that failed inside its subscribe may have subscribed the next one already: its expectation stays
       if (taken && this.expected === expected) this.expected = undefined;
       return subscription;

@@ -64,7 +64,8 @@ const estimate = (text: string) => Math.max(1, Math.ceil(text.length / 4));
  *    every attempt. State is per subscription, unless given a {@link createBudget} ledger: then
  *    every stream piped through it counts into it (the entrants of a race or hedge, several calls):
  *    the limits hold for the ledger's total (and the error's `info` reports it), while each run's
- *    `complete{finishReason: 'length'}` reports that run's usage only.
+ *    `complete{finishReason: 'length'}` reports that run's usage only. A ledger is told from
+ *    options by a registered brand, so one made by another copy of the package (ESM and CJS) counts.
  *
  * @example
  * import { budget, l0 } from 'l0-rx';
@@ -72,7 +73,7 @@ const estimate = (text: string) => Math.max(1, Math.ceil(text.length / 4));
  * @param config See {@link BudgetConfig}, or a shared {@link Budget} from {@link createBudget}.
  */
 export function budget(config: BudgetConfig | Budget): MonoTypeOperatorFunction<L0Event> {
-  const shared = config instanceof Budget ? config : undefined;
+  const shared = isBudget(config) ? config : undefined;
   const c = shared ? shared.rules : resolveBudget(config as BudgetConfig);
   return (source) => new Observable<L0Event>((subscriber) => {
     const ledger = shared ?? new Budget(c);
@@ -184,12 +185,25 @@ export function createBudget(config: BudgetConfig): Budget {
   return new Budget(resolveBudget(config));
 }
 
+/**
+ * The brand of a {@link Budget}: `budget()` tells a ledger from options by it, not by `instanceof`,
+ * so a ledger made by another copy of the package (the ESM and the CJS build) is still one.
+ * Registered (`Symbol.for`) so every copy agrees; versioned with the ledger's shape (`rules`,
+ * `exceeds`, the two counts), which every copy that carries it must share.
+ */
+const BRAND = /*#__PURE__*/ Symbol.for('l0-rx.budget.v1');
+
+/** True for a {@link Budget} from any copy of the package. */
+const isBudget = (x: unknown): x is Budget => typeof x === 'object' && x !== null && (x as Record<symbol, unknown>)[BRAND] === true;
+
 /** The tokens counted so far, against the limits of one {@link BudgetConfig}. Create with {@link createBudget}. */
 export class Budget {
   outputTokens = 0;
   inputTokens = 0;
   /** @internal Use {@link createBudget}. */
-  constructor(readonly rules: ResolvedBudget) {}
+  constructor(readonly rules: ResolvedBudget) {
+    Object.defineProperty(this, BRAND, { value: true });
+  }
 
   /** The cost so far, in the units of `pricing` (0 without pricing). */
   get cost(): number {

@@ -33,7 +33,7 @@ export interface ConsensusConfig<T = string> {
   readonly weights?: readonly number[];
   /** Below this agreement the run errors with {@link ConsensusError}; 0 turns the check off. @default 0.6 */
   readonly minimumAgreement?: number;
-  /** Budget in ms (at most 2147483647) for all sources: at the deadline the unfinished ones are unsubscribed and count as failed. @default undefined (none) */
+  /** Budget in ms (at most 2147483647) for all sources: at the deadline the unfinished ones are unsubscribed and count as failed (`TOTAL_TIMEOUT`; one `concurrency` never started is `skipped`). @default undefined (none) */
   readonly timeout?: number;
   /** Time source for `timeout`. @default asyncScheduler */
   readonly scheduler?: SchedulerLike;
@@ -90,7 +90,10 @@ const PATH = /*#__PURE__*/ optionPath('consensus', 'sources, ');
  *    `resolveConflicts`; `unanimous` with a conflict and `fail` errors. Then an agreement below
  *    `minimumAgreement` errors with {@link ConsensusError}.
  * 5. All failed (all empty included): {@link AllStreamsExhaustedError} with every error in input order. `timeout`
- *    unsubscribes the unfinished sources (their requests abort) and uses the finished ones.
+ *    unsubscribes the unfinished sources (their requests abort) and uses the finished ones: each
+ *    unfinished one is an `error` output, a `TOTAL_TIMEOUT` {@link TokenTimeoutError} whose info
+ *    has the tokens it streamed and how long it ran; one `concurrency` never let start is `skipped`
+ *    (no request, no error), and it makes the result `partial` too.
  * 6. `concurrency` limits the sources subscribed at once. `earlyExit` stops once one output has a
  *    strict majority of all the weight (see the option): the rest are unsubscribed, `cancelled`,
  *    and their weight still counts in `agreement` (a lower bound).
@@ -118,7 +121,13 @@ export function consensus<T>(sources: readonly Observable<L0Event>[], config: Co
   return defer(() => {
     let latest: ParallelResult | undefined;
     let early = false;
-    let all = runAll(sources, { concurrency, failFast: false });
+    // where each source stands, for the unfinished ones at the timeout: undefined until it is subscribed
+    const live: Live = { states: [], since: [], end: 0 };
+    const onState = (i: number, state: L0State) => {
+      if (live.states[i] === undefined) live.since[i] = scheduler.now();
+      live.states[i] = state;
+    };
+    let all = runAll(sources, { concurrency, failFast: false, onState });
     if (earlyExit) {
       const isDecided = decided(options);
       all = all.pipe(takeWhile((r) => !(early = isDecided(r)), true));
@@ -129,9 +138,16 @@ export function consensus<T>(sources: readonly Observable<L0Event>[], config: Co
       }),
       ignoreElements(),
     );
-    return concat(run, defer(() => validateOutputs(toOutputs(sources.length, latest, early, options), options.schema))).pipe(
+    const outputs = defer(() => {
+      live.end = scheduler.now();
+      return validateOutputs(toOutputs(sources.length, latest, early, live, options), options.schema);
+    });
+    return concat(run, outputs).pipe(
       concatMap((outputs) => {
-        if (outputs.every((o) => o.status === 'error')) return throwError(() => new AllStreamsExhaustedError(outputs.map((o) => o.error)));
+        // a skipped source sent no request: it has no error to report
+        if (outputs.every((o) => o.status === 'error' || o.status === 'skipped')) {
+          return throwError(() => new AllStreamsExhaustedError(outputs.filter((o) => o.status === 'error').map((o) => o.error)));
+        }
         return validateMerged(decide(outputs, options), options);
       }),
     );
@@ -141,7 +157,14 @@ export function consensus<T>(sources: readonly Observable<L0Event>[], config: Co
 /** The checked options. @internal */
 export type Resolved<T> = ReturnType<typeof resolveConsensus<T>>;
 
-function toOutputs<T>(n: number, latest: ParallelResult | undefined, early: boolean, o: Resolved<T>): ConsensusOutput<T>[] {
+/** Where each source stood when `timeout` stopped the run: its latest state (undefined: never subscribed), when it was subscribed, and when the run stopped. */
+interface Live {
+  readonly states: (L0State | undefined)[];
+  readonly since: number[];
+  end: number;
+}
+
+function toOutputs<T>(n: number, latest: ParallelResult | undefined, early: boolean, live: Live, o: Resolved<T>): ConsensusOutput<T>[] {
   return Array.from({ length: n }, (_, index): ConsensusOutput<T> => {
     const weight = o.weights?.[index] ?? 1;
     const state = latest?.results[index] ?? null;
@@ -150,7 +173,10 @@ function toOutputs<T>(n: number, latest: ParallelResult | undefined, early: bool
     if (status === 'error' || (status === 'cancelled' && latest!.errors[index] !== undefined)) return { index, status: 'error', weight, state, error: latest!.errors[index] };
     if (early && status !== 'success') return { index, status: 'cancelled', weight, state };
     if (status !== 'success' || !state) {
-      const error = new TokenTimeoutError({ kind: 'total', timeoutMs: o.timeout ?? 0, elapsedMs: o.timeout ?? 0, tokenCount: 0 });
+      // `timeout` stopped the run: a source `concurrency` never let start sent no request, so it did not time out
+      const seen = live.states[index];
+      if (seen === undefined) return { index, status: 'skipped', weight, state };
+      const error = new TokenTimeoutError({ kind: 'total', timeoutMs: o.timeout ?? 0, elapsedMs: live.end - live.since[index]!, tokenCount: seen.tokenCount });
       return { index, status: 'error', weight, state, error };
     }
     // an empty answer agrees with nothing: two of them are not a consensus (nor a vote for one)

@@ -11,10 +11,14 @@ import { buildFromFields, fieldName, voteFields, type FieldConsensus } from './f
 export interface ConsensusOutput<T = string> {
   /** The source's position. */
   readonly index: number;
-  /** `cancelled`: unsubscribed by `earlyExit` once the outcome was decided. */
-  readonly status: 'success' | 'error' | 'cancelled';
+  /**
+   * `cancelled`: unsubscribed by `earlyExit` once the outcome was decided. `skipped`: never
+   * subscribed (no request sent), because `timeout` stopped the run while `concurrency` held it
+   * back; like a failure it gives no answer (the result is `partial`), but it has no `error`.
+   */
+  readonly status: 'success' | 'error' | 'cancelled' | 'skipped';
   readonly weight: number;
-  /** Its final state; null when it never ended (timeout, `earlyExit`). */
+  /** Its final state; null when it never ended (timeout, `earlyExit`) or never started (`skipped`). */
   readonly state: L0State | null;
   readonly text?: string;
   /** The parsed value (structured consensus). */
@@ -38,12 +42,14 @@ export interface ConsensusResult<T = string> {
   readonly fields: Readonly<Record<string, FieldConsensus>> | undefined;
   /** Text: positions of the outputs below `threshold` from the chosen one. Structured: fields whose winner has less than `threshold` of the finished outputs' weight. */
   readonly dissent: readonly (number | string)[];
-  /** `partial` when some source failed (a `cancelled` one did not fail). */
+  /** `partial` when some source failed or was `skipped` (a `cancelled` one did not fail). */
   readonly status: 'success' | 'partial';
   readonly successCount: number;
   readonly failureCount: number;
   /** Sources unsubscribed by `earlyExit`. */
   readonly cancelledCount: number;
+  /** Sources never started: `timeout` came while `concurrency` held them back. */
+  readonly skippedCount: number;
   /** With `schema` and `onInvalidMerge: 'best'`: why the merged value was replaced by the best valid output. */
   readonly mergeError?: unknown;
 }
@@ -62,15 +68,17 @@ export function decide<T>(outputs: readonly ConsensusOutput<T>[], o: DecideOptio
   const ok = outputs.filter((x) => x.status === 'success');
   const failureCount = outputs.filter((x) => x.status === 'error').length;
   const cancelled = outputs.filter((x) => x.status === 'cancelled');
+  const skippedCount = outputs.filter((x) => x.status === 'skipped').length;
   const weight = (i: number) => (o.strategy === 'majority' || o.strategy === 'unanimous' ? 1 : outputs[i]!.weight);
   /** The weight of the sources `earlyExit` cancelled: it counts in every agreement (a lower bound). */
   const absent = cancelled.reduce((s, x) => s + weight(x.index), 0);
   const common = {
     outputs: Object.freeze([...outputs]),
-    status: failureCount === 0 ? ('success' as const) : ('partial' as const),
+    status: failureCount + skippedCount === 0 ? ('success' as const) : ('partial' as const),
     successCount: ok.length,
     failureCount,
     cancelledCount: cancelled.length,
+    skippedCount,
   };
   const best = (candidates: readonly number[], tieBreak: (i: number) => number) =>
     argmax(candidates, (i) => [o.score ? o.score(outputs[i]!) : outputs[i]!.weight, tieBreak(i)]);

@@ -2,7 +2,9 @@
  * How a tracer downstream of `raceModels`/`hedge` sees every entrant, the losers included: their
  * events are held by the race and a loser's never reach the consumer. A tracer installs an
  * observer for the duration of its synchronous `subscribe`; a race subscribed inside that call
- * captures it and reports each entrant's events live, and how the entrant ended.
+ * captures it and reports each entrant's events live, and how the entrant ended. The retry and
+ * fallback loops capture it too and install it again around each stream they subscribe later, so
+ * a race a retry's timer subscribes is reported as well.
  * Internal: never re-exported from an entry point.
  */
 import type { L0Event } from '../events/eventTypes.js';

@@ -63,6 +63,8 @@ export interface RunPlan {
   readonly timeout?: number | undefined;
   readonly signal?: AbortSignal | undefined;
   readonly scheduler?: SchedulerLike | undefined;
+  /** Told each run's state as it streams (`INITIAL_L0_STATE` at its subscription), for a caller that stops the batch from outside (consensus's `timeout`). */
+  readonly onState?: ((index: number, state: L0State) => void) | undefined;
 }
 
 /** The plan's shared part from a checked config. */
@@ -93,7 +95,7 @@ export function checkParallel(path: OptionPath, sources: unknown, config: unknow
  * Per subscription: arrays of results, errors and statuses; one snapshot per ended run.
  */
 export function runAll(sources: readonly Observable<L0Event>[], plan: RunPlan): Observable<ParallelResult> {
-  const { timeout, signal, scheduler = asyncScheduler } = plan;
+  const { timeout, signal, scheduler = asyncScheduler, onState } = plan;
   return defer(() => {
     const n = sources.length;
     const results: (L0State | null)[] = new Array(n).fill(null);
@@ -105,8 +107,9 @@ export function runAll(sources: readonly Observable<L0Event>[], plan: RunPlan): 
     const one = (i: number): Observable<number> =>
       defer(() => {
         statuses[i] = 'running';
+        onState?.(i, INITIAL_L0_STATE);
         let tokenCount = 0;
-        const run = sources[i]!.pipe(accumulate(), tap((s) => (tokenCount = s.tokenCount)), last(undefined, INITIAL_L0_STATE));
+        const run = sources[i]!.pipe(accumulate(), tap((s) => ((tokenCount = s.tokenCount), onState?.(i, s))), last(undefined, INITIAL_L0_STATE));
         if (timeout === undefined) return run;
         const expired = () => throwError(() => new TokenTimeoutError({ kind: 'total', timeoutMs: timeout, elapsedMs: timeout, tokenCount }));
         return run.pipe(rxTimeout({ first: timeout, scheduler, with: expired }));

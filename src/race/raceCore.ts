@@ -60,7 +60,8 @@ export function isMeaningful(event: L0Event): boolean {
  *    the winner's `start` says which attempt of the run it is. When no entrant subscribed at once
  *    took it (each subscribes its `fromStream` after an asynchronous step), it stays untaken, and
  *    the loop that handed it checks the winner's first `start` (an `InvalidStreamError` when the
- *    context was lost), as for any source.
+ *    context was lost), as for any source. An entrant with a retry loop of its own takes it and
+ *    numbers its attempts on from it (see `retryWithBackoff`).
  */
 export function raceCore(entrants: readonly RaceEntrant[], config: RaceCoreConfig): Observable<L0Event> {
   const { wins, onWin, stagger } = config;

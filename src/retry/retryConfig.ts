@@ -17,7 +17,7 @@ export type RetryOnItem = ErrorCategory | ErrorReason;
 
 /** What `shouldRetry` is told about the retry it may veto. Frozen. */
 export interface ShouldRetryContext {
-  /** The attempt that failed (1-based). */
+  /** The attempt that failed (1-based), as the events number it (a nested loop continues the run's numbers). */
   readonly attempt: number;
   readonly category: ErrorCategory;
   readonly reason: ErrorReason;
@@ -27,9 +27,9 @@ export interface ShouldRetryContext {
 
 /** What `calculateDelay` is told. Frozen. */
 export interface RetryDelayContext {
-  /** The attempt that failed (1-based); the retry will be attempt `attempt + 1`. */
+  /** The attempt that failed (1-based), as the events number it; the retry will be attempt `attempt + 1`. */
   readonly attempt: number;
-  /** The most attempts the budget allows: `1 + maxRetries`. */
+  /** The most attempts the budget allows: `1 + maxRetries` (a nested loop's `attempt` continues the run's numbers, so it can be larger). */
   readonly totalAttempts: number;
   readonly category: ErrorCategory;
   readonly reason: ErrorReason;

@@ -1,7 +1,7 @@
 import { from, Observable, timer, type MonoTypeOperatorFunction, type Subscriber } from 'rxjs';
 import { asL0Error, classifyL0Error } from '../errors/classifyL0Error.js';
 import { serializeError } from '../errors/serializeError.js';
-import type { L0Event } from '../events/eventTypes.js';
+import type { L0Event, StartEvent } from '../events/eventTypes.js';
 import { takeAttemptContext } from '../attempt/attemptContext.js';
 import { AttemptLoop } from '../attempt/attemptLoop.js';
 import { isPromiseLike } from '../internal/isPromiseLike.js';
@@ -25,7 +25,10 @@ import {
  * Per subscription:
  * 1. Takes the enclosing {@link AttemptContext} (the `fallbackIndex` and `checkpoint` a fallbackTo
  *    hands down) and subscribes the source as attempt 1 with it; the source (fromStream,
- *    fromAttempt) reads it synchronously (see {@link fromAttempt} for what keeps it).
+ *    fromAttempt) reads it synchronously (see {@link fromAttempt} for what keeps it). Nested in
+ *    another loop's attempt n (a whole `l0()` run raced inside a retried race), its first attempt
+ *    is n instead, and a `start` of a later attempt of its stream passing through (a nested loop's
+ *    retry) moves its count there: the consumer reads one sequence of attempt numbers.
  * 2. Remembers the latest checkpoint seen (`checkpoint.content`, `resume.checkpoint`) and hands it
  *    to the next attempt, which is how continuation resumes.
  * 3. On an error: makes it a typed L0Error if it is not one, and classifies it
@@ -94,6 +97,13 @@ class RetryRun extends AttemptLoop {
     const outer = takeAttemptContext();
     super(subscriber, 'retryWithBackoff', outer?.checkpoint);
     this.fallbackIndex = outer?.fallbackIndex ?? 0;
+    // nested in another loop's attempt n (an l0() run raced inside a retried race), its first attempt is that attempt n
+    this.attempt = (outer?.attempt ?? 1) - 1;
+  }
+
+  /** A nested loop's retries went through: the next attempt is numbered after the last one the consumer saw. */
+  protected override started(e: StartEvent): void {
+    if (e.fallbackIndex === this.fallbackIndex && e.attempt > this.attempt) this.attempt = e.attempt;
   }
 
   start(): this {

@@ -50,8 +50,9 @@ const KEYS = ['tracer', 'system', 'model', 'spanName', 'attributes', 'scheduler'
  *    losers' included: a loser's span ends when it is unsubscribed, with `l0.race.outcome: 'lost'`,
  *    an `l0.race.lost` event and its status left unset (losing is not an error); the winner's ends
  *    with `l0.race.outcome: 'won'`. Inside an open attempt of the run (a race as the stream of an
- *    `l0()` run) the entrants' spans are its children. A race subscribed later (by a retry's
- *    timer) is traced by its winner's events only.
+ *    `l0()` run) the entrants' spans are its children. A race that a `retryWithBackoff` or
+ *    `fallbackTo` subscribes later (a retry's timer) is traced the same way; one subscribed after
+ *    another asynchronous step (`subscribeOn`, a factory's promise) by its winner's events only.
  * 4. Import from `l0-rx/opentelemetry`; `@opentelemetry/api` is an optional peer, never imported
  *    by the root entry.
  *
