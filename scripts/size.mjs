@@ -96,9 +96,11 @@ const cases = [
   // as no limit (no timer): guardrails and drift 15.244 -> 15.273, the operators 38.82, the root 72.98 (budgets 15.3, 38.85, 73.0)
   // timer limit: +0.18 on l0, structured, l0 with guardrails and the operators, +0.24 on the root, for waits checked against 2^31 - 1 ms (Node fires a longer one at once), computed waits capped, baseDelay > maxDelay refused
   // 31.85 in the fourteenth session for the multi-model fixes: a nested retry loop numbers its attempts on from the run's, and the retry and fallback loops reinstall a tracer's entrant observer for a race they subscribe later (+0.08: 31.765 -> 31.847)
-  { label: "import { l0 } from 'l0-rx'", code: `export { l0 } from '${dist}/index.mjs';`, budget: 31.85, mustNotContain: [...RULE_CODE, ...STRUCTURED_CODE] },
+  // 31.9 in the fourteenth session's review: only a nested retry loop's starts move the loop around it (never a run fromServerSentEvents relays) (+0.05: 31.847 -> 31.897)
+  { label: "import { l0 } from 'l0-rx'", code: `export { l0 } from '${dist}/index.mjs';`, budget: 31.9, mustNotContain: [...RULE_CODE, ...STRUCTURED_CODE] },
   // 39.6 in the fourteenth session, as l0 (+0.07: 39.496 -> 39.565)
-  { label: "import { structured } from 'l0-rx' (with jsonrepair)", code: `export { structured } from '${dist}/index.mjs';`, budget: 39.6 },
+  // 39.65 in the fourteenth session's review, as l0 (+0.06: 39.565 -> 39.625)
+  { label: "import { structured } from 'l0-rx' (with jsonrepair)", code: `export { structured } from '${dist}/index.mjs';`, budget: 39.65 },
   { label: "import { parseStructured } from 'l0-rx/operators' (with jsonrepair)", code: `export { parseStructured } from '${dist}/operators/index.mjs';`, budget: 10.45, mustNotContain: PROVIDER_CODE },
   { label: "import { formatContext, stripThinking, extractCode } from 'l0-rx'", code: `export { formatContext, stripThinking, extractCode } from '${dist}/index.mjs';`, budget: 2.15, mustNotContain: [...PROVIDER_CODE, ...STRUCTURED_CODE] },
   // every capability with its runtime dependencies (jsonrepair, eventsource-parser): the README says why not 45 KB
@@ -110,12 +112,14 @@ const cases = [
   // 2026-12-05 (fourteenth session): +0.05 for Responses audio transcripts read as text and the breaker's numbered
   // half-open periods (a stale probe never counts in a later period that opened at the same time): 73.645 -> 73.698
   // then +0.23 for the multi-model fixes: consensus's timed-out outputs with their tokens and never-started ones `skipped`, a budget ledger told by a registered brand (ESM and CJS copies), nested retry numbering, tracing a race a retry subscribes later: 73.927
-  { label: "import * from 'l0-rx' (whole root entry)", code: `export * from '${dist}/index.mjs';`, budget: 73.95 },
+  // then +0.06 in the review, as l0 (a relayed run's starts never move the client's retry count): 73.990
+  { label: "import * from 'l0-rx' (whole root entry)", code: `export * from '${dist}/index.mjs';`, budget: 74.0 },
   // every pipeable operator, structured parsing (with jsonrepair) included: a ceiling, not a typical import
   // multi-model review: 38.57 -> 38.68 (+0.11) for hedge's attempt context and budget's own usage and price checks, as the root
   // fourteenth session: +0.05 as the root (Responses audio transcripts, numbered half-open periods): 39.185 -> 39.233
   // fourteenth session: +0.1 as the root (the retry and fallback loops' fixes, consensus's runs' states): 39.233 -> 39.334
-  { label: "import * from 'l0-rx/operators'", code: `export * from '${dist}/operators/index.mjs';`, budget: 39.35 },
+  // fourteenth session's review: +0.06 as l0: 39.334 -> 39.393
+  { label: "import * from 'l0-rx/operators'", code: `export * from '${dist}/operators/index.mjs';`, budget: 39.4 },
   {
     label: 'a browser consuming a backend stream (accumulate, ofType, withTimeouts, retryWithBackoff, fallbackTo, tapLifecycle)',
     code: `export { accumulate, ofType, withTimeouts, retryWithBackoff, fallbackTo, tapLifecycle } from '${dist}/index.mjs';`,
@@ -123,7 +127,8 @@ const cases = [
     // 10.2 since the tenth session's async callbacks, core fixes and failures' checkpoints (10.09)
     // 10.35 for the timer limit in withTimeouts and retryWithBackoff (waits over 2^31 - 1 ms refused or capped): 10.17 -> 10.33
     // 10.45 in the fourteenth session, as the SSE path below (+0.08: 10.369 -> 10.448)
-    budget: 10.45,
+    // 10.5 in its review, as l0 (+0.04: 10.448 -> 10.490)
+    budget: 10.5,
     mustNotContain: [...PROVIDER_CODE, ...STRUCTURED_CODE],
   },
   {
@@ -141,8 +146,8 @@ const cases = [
     // more after a rejected append that follows an overflow; 38.0 for compact checkpoints in durable logs (37.61 -> 37.89)
     // 39.05 for the guard false-positive review (38.14 -> 39.03), as guardrails and drift
     // 39.05 for the timer limit, as l0 (38.85 -> 39.03)
-    // 39.55 in the fourteenth session, as l0 (+0.08: 39.465 -> 39.540)
-    budget: 39.55,
+    // 39.55 in the fourteenth session, as l0 (+0.08: 39.465 -> 39.540); 39.6 in its review, as l0 (39.595)
+    budget: 39.6,
   },
   // 6 KB was the target; measured 11.0 KB (10.8 before the size pass, 10.1 after it, +0.5 for the
   // shared attempt text accumulate now builds on, +0.1 for the retry loop as one object per
@@ -165,7 +170,8 @@ const cases = [
     // a run (a start and no complete) failing as INCOMPLETE_STREAM instead of ending a short answer (11.43)
     // 11.65 for the timer limit: reconnectDelay and the retry waits checked against 2^31 - 1 ms, baseDelay > maxDelay refused (11.46 -> 11.63)
     // 11.76 in the fourteenth session for the multi-model fixes: a nested retry loop numbers its attempts on from the run's, and the retry and fallback loops reinstall a tracer's entrant observer for a race they subscribe later (+0.09: 11.664 -> 11.757)
-    budget: 11.76,
+    // 11.8 in its review: only a nested retry loop's starts move the client's count, never the relayed server run's (+0.04: 11.757 -> 11.797)
+    budget: 11.8,
     mustNotContain: PROVIDER_CODE,
   },
   // 4.0 since the eleventh session: a throw while accumulate handles a value (a null event) errors downstream (3.90 -> 3.92)

@@ -37,7 +37,7 @@ const run = (sdk: Sdk, model: string, server: FaultServer = ctx.server, fetch?: 
 /** Initial-token and inter-token budgets well above a warm SDK's first token, well below the faults' silence. */
 const SILENCE = Object.freeze({ initialToken: 1000, interToken: 400 });
 
-/** A fetch that counts its calls: for requests the fault server cannot record (a 404 route, a closed port). */
+/** A fetch that counts its calls, also where no fault server answers (a closed port): the same count for a 404 route, which the server records too. */
 function countingFetch(): { fetch: typeof globalThis.fetch; readonly calls: number } {
   const counter: { fetch: typeof globalThis.fetch; calls: number } = {
     calls: 0,

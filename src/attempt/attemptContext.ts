@@ -27,8 +27,11 @@ export const FIRST_ATTEMPT: AttemptContext = /*#__PURE__*/ Object.freeze({ attem
  * the run when such a source then reports another attempt. The slot lives on `globalThis` under a
  * registered symbol so that two copies of the package (ESM and CJS) share it.
  */
-/** A context in the slot, and whether a source took it. @internal */
-export interface Holder { readonly ctx: AttemptContext; taken: boolean }
+/**
+ * A context in the slot, whether a source took it, and whether a retry loop nested in the attempt
+ * took it (its later `start`s continue the handing loop's numbers). @internal
+ */
+export interface Holder { readonly ctx: AttemptContext; taken: boolean; nested?: boolean }
 interface Slot { current: Holder | undefined }
 const KEY = /*#__PURE__*/ Symbol.for('l0-rx.attemptContext.v2');
 /** The shared slot, made on first use (a module that only imports this file has no side effect). */
@@ -39,13 +42,15 @@ function slotOf(): Slot {
 
 /**
  * Reads and clears the context set by the nearest enclosing {@link subscribeWithContext}; call it
- * synchronously at the top of a subscribe function. @internal
+ * synchronously at the top of a subscribe function. `nested`: the caller is a retry loop, which
+ * numbers its attempts on from the context's. @internal
  */
-export function takeAttemptContext(): AttemptContext | undefined {
+export function takeAttemptContext(nested?: boolean): AttemptContext | undefined {
   const slot = slotOf();
   const holder = slot.current;
   if (!holder) return undefined;
   holder.taken = true;
+  if (nested) holder.nested = true;
   slot.current = undefined;
   return holder.ctx;
 }
@@ -76,6 +81,8 @@ export interface ContextSubscription {
   readonly subscription: Subscription;
   /** Whether the source took the context during its synchronous subscribe. */
   readonly taken: boolean;
+  /** The context as handed, with what took it (live: a race's entrant subscribed later by a timer sets `nested`). */
+  readonly holder: Holder | undefined;
 }
 
 /**
@@ -106,7 +113,7 @@ export function subscribeWithContext<T>(
   } finally {
     subscriber.release();
   }
-  return { subscription: subscriber, taken: holder?.taken ?? false };
+  return { subscription: subscriber, taken: holder?.taken ?? false, holder };
 }
 
 /**

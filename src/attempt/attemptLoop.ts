@@ -5,7 +5,7 @@ import { asL0Error } from '../errors/classifyL0Error.js';
 import { isL0Error } from '../errors/L0Error.js';
 import type { L0Event, StartEvent } from '../events/eventTypes.js';
 import { currentEntrantObserver, withEntrantObserver, type EntrantObserver } from '../internal/entrantObserver.js';
-import { subscribeWithContext, type AttemptContext } from './attemptContext.js';
+import { subscribeWithContext, type AttemptContext, type Holder } from './attemptContext.js';
 
 /**
  * One subscription of an operator that runs a stream, and on its error decides what comes next
@@ -36,6 +36,8 @@ export abstract class AttemptLoop implements Observer<L0Event>, Unsubscribable {
   private active: Subscription | undefined = undefined;
   private step = 0;
   private expected: AttemptContext | undefined = undefined;
+  /** The current stream's context as handed: whether a retry loop nested in it took it. */
+  private holder: Holder | undefined = undefined;
   /** The tracer's entrant observer at the loop's subscription, for the streams it subscribes later. */
   private readonly observer: EntrantObserver | undefined = currentEntrantObserver();
 
@@ -54,7 +56,11 @@ export abstract class AttemptLoop implements Observer<L0Event>, Unsubscribable {
   /** Decides what follows a stream's error: another attempt, another stream, or the end. A throw ends the run with it, typed. */
   protected abstract failed(err: unknown): void;
 
-  /** Sees each `start` that passes (a nested loop's included), after the context check of 3. */
+  /**
+   * Sees each `start` that passes, after the context check of 3, of a stream whose context a retry
+   * loop nested in it took (an `l0()` run raced in the attempt): never one another run numbered
+   * (a server's run relayed by `fromServerSentEvents`, a replayed log).
+   */
   protected started(_e: StartEvent): void {}
 
   next(e: L0Event): void {
@@ -68,7 +74,7 @@ export abstract class AttemptLoop implements Observer<L0Event>, Unsubscribable {
       case 'start':
         if (this.expected && !this.matches(e)) return;
         this.checkpoint = undefined;
-        this.started(e);
+        if (this.holder?.nested) this.started(e);
         break;
     }
     this.subscriber.next(e);
@@ -92,10 +98,13 @@ export abstract class AttemptLoop implements Observer<L0Event>, Unsubscribable {
   subscribe(source: Observable<L0Event>, ctx?: AttemptContext): void {
     const expected = ctx && (ctx.attempt > 1 || ctx.fallbackIndex > 0 || ctx.checkpoint) ? ctx : undefined;
     this.expected = expected;
+    this.holder = undefined;
     this.run(() => {
-      const { subscription, taken } = withEntrantObserver(this.observer, () => subscribeWithContext(source, this, ctx, this.subscriber));
+      const mine = this.step;
+      const { subscription, taken, holder } = withEntrantObserver(this.observer, () => subscribeWithContext(source, this, ctx, this.subscriber));
       // a stream that failed inside its subscribe may have subscribed the next one already: its expectation stays
       if (taken && this.expected === expected) this.expected = undefined;
+      if (this.step === mine) this.holder = holder;
       return subscription;
     });
   }

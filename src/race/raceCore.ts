@@ -127,7 +127,7 @@ export function raceCore(entrants: readonly RaceEntrant[], config: RaceCoreConfi
       const i = started++;
       if (observer) lanes[i] = observer.entrant(i, entrants[i]!.name);
       // the entrant's subscriber is the consumer's child: a synchronous entrant stops as soon as the consumer leaves
-      const { subscription: sub, taken } = withEntrantObserver(undefined, () => subscribeWithContext(entrants[i]!.source, {
+      const { subscription: sub, taken, holder } = withEntrantObserver(undefined, () => subscribeWithContext(entrants[i]!.source, {
         next: (e) => {
           lanes[i]?.next(e);
           // the winner's later starts (its retries, its fallbacks) take the record key only: a model read
@@ -169,6 +169,8 @@ export function raceCore(entrants: readonly RaceEntrant[], config: RaceCoreConfi
         },
       }, ctx, subscriber));
       if (taken) outer!.taken = true;
+      // an entrant's own retry loop took it: the loop around the race numbers on from its retries
+      if (holder?.nested) outer!.nested = true;
       if (subscriber.closed || (winner !== -1 && winner !== i)) {
         endLane(i, 'lost');
         sub.unsubscribe();

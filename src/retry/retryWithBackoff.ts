@@ -28,7 +28,8 @@ import {
  *    fromAttempt) reads it synchronously (see {@link fromAttempt} for what keeps it). Nested in
  *    another loop's attempt n (a whole `l0()` run raced inside a retried race), its first attempt
  *    is n instead, and a `start` of a later attempt of its stream passing through (a nested loop's
- *    retry) moves its count there: the consumer reads one sequence of attempt numbers.
+ *    retry) moves its count there: the consumer reads one sequence of attempt numbers. Only a
+ *    nested retry loop's do: a run relayed by `fromServerSentEvents` numbers its own attempts.
  * 2. Remembers the latest checkpoint seen (`checkpoint.content`, `resume.checkpoint`) and hands it
  *    to the next attempt, which is how continuation resumes.
  * 3. On an error: makes it a typed L0Error if it is not one, and classifies it
@@ -94,7 +95,7 @@ class RetryRun extends AttemptLoop {
     subscriber: Subscriber<L0Event>,
     private readonly cfg: ResolvedRetryConfig,
   ) {
-    const outer = takeAttemptContext();
+    const outer = takeAttemptContext(true);
     super(subscriber, 'retryWithBackoff', outer?.checkpoint);
     this.fallbackIndex = outer?.fallbackIndex ?? 0;
     // nested in another loop's attempt n (an l0() run raced inside a retried race), its first attempt is that attempt n
