@@ -25,17 +25,20 @@ function callAt(ts: TestScheduler, breaker: ReturnType<typeof createCircuitBreak
   );
 }
 
+/** Server A on the test clock and server B, sharing A's memory store, 100 ms behind it; A's state changes as `at:from>to`. */
+function twoServers(ts: TestScheduler) {
+  const store = memoryBreakerStore();
+  const changes: string[] = [];
+  const a = createCircuitBreaker({ ...config, store, scheduler: ts as SchedulerLike, onStateChange: (c) => changes.push(`${c.at}:${c.from}>${c.to}`) });
+  const b = createCircuitBreaker({ ...config, store, scheduler: skewed(ts, 100) });
+  return { a, b, changes, out: [] as string[], states: [] as string[] };
+}
+
 describe('circuitBreaker half-open periods', () => {
   it('should not count a stale probe in a later half-open period that has the same openedAt (clock skew between servers)', () => {
     const ts = testScheduler();
     ts.run(({ cold, flush }) => {
-      const store = memoryBreakerStore();
-      const changes: string[] = [];
-      // server A on the test clock; server B, sharing the store, 100 ms behind it
-      const a = createCircuitBreaker({ ...config, store, scheduler: ts as SchedulerLike, onStateChange: (c) => changes.push(`${c.at}:${c.from}>${c.to}`) });
-      const b = createCircuitBreaker({ ...config, store, scheduler: skewed(ts, 100) });
-      const out: string[] = [];
-      const states: string[] = [];
+      const { a, b, out, states, changes } = twoServers(ts);
       callAt(ts, a, 0, cold('#', values, serverError), out); // A opens it at 0
       callAt(ts, a, 100, cold('s 99ms (x|)', values), out); // A's probe of the first half-open period, succeeding late (at 200)
       callAt(ts, b, 100, cold('#', values, serverError), out); // B's probe fails at B's 0: open again, with openedAt 0 once more
@@ -52,12 +55,7 @@ describe('circuitBreaker half-open periods', () => {
   it('should not count a stale probe after the breaker closed and reopened with the same openedAt', () => {
     const ts = testScheduler();
     ts.run(({ cold, flush }) => {
-      const store = memoryBreakerStore();
-      const changes: string[] = [];
-      const a = createCircuitBreaker({ ...config, store, scheduler: ts as SchedulerLike, onStateChange: (c) => changes.push(`${c.at}:${c.from}>${c.to}`) });
-      const b = createCircuitBreaker({ ...config, store, scheduler: skewed(ts, 100) });
-      const out: string[] = [];
-      const states: string[] = [];
+      const { a, b, out, states, changes } = twoServers(ts);
       callAt(ts, a, 0, cold('#', values, serverError), out); // A opens it at 0
       callAt(ts, a, 100, cold('s 99ms (x|)', values), out); // A's probe of the first half-open period, succeeding late (at 200)
       callAt(ts, b, 100, of(values.x), out); // B's probe succeeds at once, at B's 0: closed
