@@ -100,8 +100,10 @@ const cases = [
   { label: "import { l0 } from 'l0-rx'", code: `export { l0 } from '${dist}/index.mjs';`, budget: 31.9, mustNotContain: [...RULE_CODE, ...STRUCTURED_CODE] },
   // 39.6 in the fourteenth session, as l0 (+0.07: 39.496 -> 39.565)
   // 39.65 in the fourteenth session's review, as l0 (+0.06: 39.565 -> 39.625)
-  { label: "import { structured } from 'l0-rx' (with jsonrepair)", code: `export { structured } from '${dist}/index.mjs';`, budget: 39.65 },
-  { label: "import { parseStructured } from 'l0-rx/operators' (with jsonrepair)", code: `export { parseStructured } from '${dist}/operators/index.mjs';`, budget: 10.45, mustNotContain: PROVIDER_CODE },
+  // 39.85 in the fourteenth session's structured review, as parseStructured (+0.19: 39.625 -> 39.819)
+  { label: "import { structured } from 'l0-rx' (with jsonrepair)", code: `export { structured } from '${dist}/index.mjs';`, budget: 39.85 },
+  // 10.6 in the fourteenth session for the structured review: an empty [] or {} in prose is the answer only when no other JSON follows, a [1] Smith citation after a closed root not shown as a partial, a raw surrogate pair split across tokens never shown half, an async Ajv keyword's error kept as the cause (+0.17: 10.416 -> 10.590)
+  { label: "import { parseStructured } from 'l0-rx/operators' (with jsonrepair)", code: `export { parseStructured } from '${dist}/operators/index.mjs';`, budget: 10.6, mustNotContain: PROVIDER_CODE },
   { label: "import { formatContext, stripThinking, extractCode } from 'l0-rx'", code: `export { formatContext, stripThinking, extractCode } from '${dist}/index.mjs';`, budget: 2.15, mustNotContain: [...PROVIDER_CODE, ...STRUCTURED_CODE] },
   // every capability with its runtime dependencies (jsonrepair, eventsource-parser): the README says why not 45 KB
   // multi-model review: 72.67 -> 72.78 (+0.11) for a race handing its retry's or fallback's attempt context to every
@@ -113,13 +115,15 @@ const cases = [
   // half-open periods (a stale probe never counts in a later period that opened at the same time): 73.645 -> 73.698
   // then +0.23 for the multi-model fixes: consensus's timed-out outputs with their tokens and never-started ones `skipped`, a budget ledger told by a registered brand (ESM and CJS copies), nested retry numbering, tracing a race a retry subscribes later: 73.927
   // then +0.06 in the review, as l0 (a relayed run's starts never move the client's retry count): 73.990
-  { label: "import * from 'l0-rx' (whole root entry)", code: `export * from '${dist}/index.mjs';`, budget: 74.0 },
+  // +0.2 in the fourteenth session's structured review, as structured: 73.990 -> 74.195
+  { label: "import * from 'l0-rx' (whole root entry)", code: `export * from '${dist}/index.mjs';`, budget: 74.2 },
   // every pipeable operator, structured parsing (with jsonrepair) included: a ceiling, not a typical import
   // multi-model review: 38.57 -> 38.68 (+0.11) for hedge's attempt context and budget's own usage and price checks, as the root
   // fourteenth session: +0.05 as the root (Responses audio transcripts, numbered half-open periods): 39.185 -> 39.233
   // fourteenth session: +0.1 as the root (the retry and fallback loops' fixes, consensus's runs' states): 39.233 -> 39.334
   // fourteenth session's review: +0.06 as l0: 39.334 -> 39.393
-  { label: "import * from 'l0-rx/operators'", code: `export * from '${dist}/operators/index.mjs';`, budget: 39.4 },
+  // +0.19 in the fourteenth session's structured review, as structured: 39.393 -> 39.580
+  { label: "import * from 'l0-rx/operators'", code: `export * from '${dist}/operators/index.mjs';`, budget: 39.6 },
   {
     label: 'a browser consuming a backend stream (accumulate, ofType, withTimeouts, retryWithBackoff, fallbackTo, tapLifecycle)',
     code: `export { accumulate, ofType, withTimeouts, retryWithBackoff, fallbackTo, tapLifecycle } from '${dist}/index.mjs';`,

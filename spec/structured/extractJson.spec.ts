@@ -8,6 +8,10 @@ describe('extractJson', () => {
     ['Use {curly} then {"a":1}.', { json: '{"a":1}', from: 'text' }],
     ['[1, 2, 3]', { json: '[1, 2, 3]', from: 'whole' }],
     ['See [2]. The ids: [3, 4]', { json: '[3, 4]', from: 'text' }],
+    ['Return [] if none. Result: {"a": 1}', { json: '{"a": 1}', from: 'text' }],
+    ['[]\n\nActually: {"a": 1}', { json: '{"a": 1}', from: 'text' }],
+    ['{} or {"a": 1,}', { json: '{"a": 1,}', from: 'text' }],
+    ['The answer is [] (none found).', { json: '[]', from: 'text' }],
   ])('should find the JSON in %j', (text, expected) => {
     expect(extractJson(text)).toEqual(expected);
   });

@@ -71,6 +71,24 @@ describe('parseStructured', () => {
     expect(values.at(-1)).toBe('\u{1F600} ok');
   });
 
+  it('should never show a lone surrogate when a raw (unescaped) surrogate pair is split across tokens', () => {
+    const emoji = '\u{1F600}';
+    const partials = run(text(`{"e": "a${emoji[0]!}`, `${emoji[1]!}b"}`), { schema: z.any() }).out.filter((e) => e.type === 'partial');
+    expect(partials.map((e) => (e as { value: { e?: string } }).value.e)).toEqual(['a', `a${emoji}b`]);
+  });
+
+  it.each([
+    ['[1] Smith, J. (2020). Result: ', '{"a": 1}'],
+    ['Sources:\n[2] Smith, J.\n\nAnswer: ', '{"a": 1}'],
+    ['Return [] if none. Result: ', '{"a": 1}'],
+    ['[]\n\nActually: ', '{"a": 1}'],
+  ])('should end its partials on the value the result holds, never on %j', (prose, json) => {
+    const { out } = run(text(prose, json), { schema: z.any() });
+    const partials = out.filter((e) => e.type === 'partial').map((e) => (e as { value: unknown }).value);
+    // an empty `[]` may show first (a later root replaces it); a footnote mark `[1]` never does
+    expect([partials.filter((p) => Array.isArray(p) && p.length > 0), partials.at(-1), (resultOf(out) as { data?: unknown } | undefined)?.data]).toEqual([[], { a: 1 }, { a: 1 }]);
+  });
+
   it('should not emit a partial when a token changes nothing visible', () => {
     const { types } = run(text('{"name": "Al",', ' ', '"n', '": 2}'));
     expect(types).toEqual(['start', 'token', 'partial', 'token', 'token', 'token', 'partial', 'result', 'complete']);

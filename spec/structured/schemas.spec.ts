@@ -65,4 +65,13 @@ describe('jsonSchema', () => {
     expect((await run(schema, '{"n": 1}')).events.some((e) => e.type === 'result')).toBe(true);
     expect(isSchemaValidationError((await run(schema, '{"n": "x"}')).error)).toBe(true);
   });
+
+  it('should keep what an async keyword threw as the cause, not turn it into a schema issue', async () => {
+    const down = new Error('lookup service down');
+    const withKeyword = new Ajv();
+    withKeyword.addKeyword({ keyword: 'knownId', async: true, validate: () => Promise.reject(down) });
+    const schema = jsonSchema({ $async: true, type: 'object', properties: { n: { type: 'number', knownId: true } } }, withKeyword);
+    const { error } = await run(schema, '{"n": 1}');
+    expect(isSchemaValidationError(error) && [error.cause, error.message]).toEqual([down, expect.stringContaining('lookup service down')]);
+  });
 });

@@ -24,6 +24,8 @@ const ONE_NUMBER = /^\[\s*-?\d+\s*\]$/;
 /** Prose going on after a value on its line (`[1] Smith`, `[2] shows`). */
 const CONTINUES = /^[ \t]*[\p{L}\p{N}]/u;
 const LOOKBACK = 12;
+/** An empty object or array: an answer only when nothing else is (see {@link fromProse}). */
+const EMPTY = /^[[{]\s*[\]}]$/;
 /** Work allowed for the prose scan, per character of the answer (see {@link fromProse}). */
 const SCAN_PER_CHAR = 4;
 /** Work always allowed, so a short answer with a few `[it's]` asides (each read to the end) is read whole. */
@@ -110,7 +112,9 @@ function fromFence(text: string): string | undefined {
 }
 
 /**
- * The first candidate that is valid JSON; else the first that looks like JSON ({@link looksLikeJson});
+ * The first candidate that is valid JSON and not empty; else the first that looks like JSON
+ * ({@link looksLikeJson}) and is not an empty valid one; else the first empty `[]`/`{}` (prose
+ * like 'Return [] if none.' names one before the answer; the partial parser skips it the same way);
  * else the first at all (which repairJson then rejects). Citations ({@link isCitation}) are no
  * candidates. A candidate that never closes runs to the end (a truncated answer) when it looks
  * like JSON; else it was prose (`[it's]` opens a quote) and the scan goes on. The scan stops
@@ -119,6 +123,7 @@ function fromFence(text: string): string | undefined {
  */
 function fromProse(text: string): string | undefined {
   let plausible: string | undefined;
+  let empty: string | undefined;
   let first: string | undefined;
   let budget = SCAN_PER_CHAR * text.length + SCAN_FLOOR;
   for (let i = 0; i < text.length; i++) {
@@ -129,13 +134,17 @@ function fromProse(text: string): string | undefined {
     if (budget < 0) break;
     if (isCitation(text, i, end)) continue;
     const candidate = end === -1 ? text.slice(i) : text.slice(i, end);
-    if (end !== -1 && isJson(candidate)) return candidate;
+    if (end !== -1 && isJson(candidate)) {
+      if (!EMPTY.test(candidate)) return candidate;
+      empty ??= candidate;
+      continue;
+    }
     first ??= candidate;
     const likely = looksLikeJson(candidate);
     if (plausible === undefined && likely) plausible = candidate;
     if (end === -1 && likely) break; // a cut answer: it runs to the end (prose like `[it's]` never closes: go on)
   }
-  return plausible ?? first;
+  return plausible ?? empty ?? first;
 }
 
 /**
@@ -144,7 +153,9 @@ function fromProse(text: string): string | undefined {
  * prose with a string-aware balanced scan (a valid one preferred over `{curly}` prose). Bracketed
  * citations are prose: an array led by a number counts only when the prose introduces it (start,
  * line break, `:`, `=`, `->`, `!`, is/are...), and a one-number array only when no words follow
- * it on its line. With no JSON found, the trimmed text comes back as `whole`.
+ * it on its line. An empty `[]` or `{}` in prose counts only when no other JSON follows it
+ * ('Return [] if none. Result: {"a": 1}' gives the object). With no JSON found, the trimmed text
+ * comes back as `whole`.
  *
  *   'Sure! ```json\n{"a":1}\n``` Enjoy'   ->  { json: '{"a":1}', from: 'fence' }
  *   'Use {curly} then {"a":1}.'          ->  { json: '{"a":1}', from: 'text' }
@@ -167,7 +178,7 @@ export function findJson(text: string): ExtractedJson | undefined {
   const end = trimmed.startsWith('{') || trimmed.startsWith('[') ? matchingEnd(trimmed, 0) : -2;
   const whole = end === -1 || end === trimmed.length;
   // a leading `[1] Smith` or `[Note]` is prose: look further
-  if (looksLikeJson(trimmed) && (whole || !isCitation(trimmed, 0, end))) return whole ? { json: trimmed, from: 'whole' } : { json: trimmed.slice(0, end), from: 'text' };
+  if (looksLikeJson(trimmed) && (whole || !(isCitation(trimmed, 0, end) || EMPTY.test(trimmed.slice(0, end))))) return whole ? { json: trimmed, from: 'whole' } : { json: trimmed.slice(0, end), from: 'text' };
   const found = fromProse(text);
   // a start that runs to the end (`{1: 2}`, a cut `{`) is the whole answer, unless prose like `[it's] ... {"a": 1}` hid JSON
   if (whole && (found === undefined || !looksLikeJson(found))) return { json: trimmed, from: 'whole' };

@@ -63,7 +63,13 @@ export function jsonSchema<T = unknown>(schema: object, ajv: AjvLike): StandardS
         if (isPromiseLike(ok)) {
           return Promise.resolve(ok).then(
             () => ({ value: value as T }),
-            (e: unknown) => ({ issues: issuesOf((e as { errors?: readonly AjvErrorLike[] } | null)?.errors) }),
+            (e: unknown) => {
+              // Ajv's ValidationError carries `errors`; anything else (an async keyword that threw) is no
+              // schema issue: rethrown, so the SchemaValidationError keeps it as `cause`
+              const errors = (e as { errors?: unknown } | null)?.errors;
+              if (!Array.isArray(errors)) throw e;
+              return { issues: issuesOf(errors as readonly AjvErrorLike[]) };
+            },
           );
         }
         return ok ? { value: value as T } : { issues: issuesOf(validate.errors) };

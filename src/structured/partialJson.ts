@@ -7,14 +7,15 @@
  *    before holding any value (`[see below]`, `{curly}`) was prose too, and the search goes on.
  *    So no snapshot is due until the root holds a value, grows a value string, or closes. An
  *    array led by a number that the prose before it does not introduce (`See [1].`; the rule of
- *    extractJson) is a citation: never shown, and the search goes on after it.
+ *    extractJson) is a citation: never shown, and the search goes on after it; so is a closed
+ *    one-integer array with words after it on its line (`[1] Smith`), which waits to be shown.
  * 2. A stack of open containers, each with what it expects next (key, colon, value, comma/end).
  *    A finished scalar is assigned into the top container; a new container is attached to its
  *    parent at once and pushed; a closed one is frozen and popped, and is never touched again.
  * 3. Strings are copied a run at a time (up to the next quote or backslash); escapes, `\uXXXX`
  *    included, may span deltas (a high surrogate waits for its low half). A value string in
- *    progress is shown in snapshots as its prefix; a key in progress, and a number or literal
- *    until its delimiter, are not shown.
+ *    progress is shown in snapshots as its prefix (never half a raw surrogate pair); a key in
+ *    progress, and a number or literal until its delimiter, are not shown.
  * 4. After the root closes the rest (a closing fence, prose) is ignored, unless the root is
  *    empty (`[]` in prose): a later root replaces it. Input that is not JSON (single quotes,
  *    comments, `{key:`...) stops the parser: no more partials; repair happens at the end.
@@ -53,6 +54,8 @@ export class PartialJsonParser {
   private tail = '';
   /** The root is an array no prose introduced, led by a number so far: a citation until it holds something else. */
   private loose = false;
+  /** Spaces and tabs read after a closed `[1]` root (see `mark`). */
+  private trail = 0;
 
   /** True once the root value closed (an empty one may still be replaced). */
   get done(): boolean {
@@ -73,7 +76,7 @@ export class PartialJsonParser {
    * it, or it closed. Until then it may still turn out to be prose (`[see below]`, `{curly}`).
    */
   private committed(): boolean {
-    if (this.loose) return false;
+    if (this.loose || this.mode === Mode.Mark) return false;
     const root = this.stack[0];
     return root === undefined ? this.root !== undefined : !this.unbegun() || (this.stack.length === 1 && this.inValueString());
   }
@@ -131,6 +134,8 @@ export class PartialJsonParser {
       }
       case Mode.Probe:
         return this.probe(s, i);
+      case Mode.Mark:
+        return this.mark(s, i);
       case Mode.Atom: {
         let j = i;
         while (j < s.length && /[\w.+-]/.test(s[j]!)) j++;
@@ -146,7 +151,13 @@ export class PartialJsonParser {
   private string(s: string, i: number): number {
     let j = i;
     while (j < s.length && s[j] !== '"' && s[j] !== '\\') j++;
-    if (j > i) this.append(s.slice(i, j));
+    // a raw pair split across deltas: its first half waits for the second, as a decoded one does
+    const end = j === s.length && j > i && isHighSurrogate(s.charCodeAt(j - 1)) ? j - 1 : j;
+    if (end > i) this.append(s.slice(i, end));
+    if (end < j) {
+      this.buf += this.high;
+      this.high = s[end]!;
+    }
     if (j === s.length) return j;
     if (s[j] === '\\') {
       this.mode = Mode.Escape;
@@ -280,10 +291,26 @@ export class PartialJsonParser {
     const f = this.stack.pop()!;
     this.openSize -= f.size;
     Object.freeze(f.c);
-    if (this.stack.length === 0) this.mode = f.size === 0 ? Mode.Before : Mode.Done;
+    if (this.stack.length === 0) this.mode = f.size === 0 ? Mode.Before : this.isMark(f) ? Mode.Mark : Mode.Done;
     if (f.size === 0 && this.stack.length === 0) this.empty = f.c;
     this.dirty = true;
     return i + 1;
+  }
+
+  /** A closed root of one integer (`[1]`): a footnote mark if words follow it on its line (extractJson's rule). */
+  private isMark(f: Frame): boolean {
+    this.trail = 0;
+    return f.isArray && f.size === 1 && /^-?\d+$/.test(this.buf) && typeof (f.c as unknown[])[0] === 'number';
+  }
+
+  /** After a `[1]` root: up to 7 spaces or tabs, then a letter or digit make it a footnote mark (prose); anything else, the answer. */
+  private mark(s: string, i: number): number {
+    let j = i;
+    for (; j < s.length && this.trail < 7 && (s[j] === ' ' || s[j] === '\t'); j++) this.trail++;
+    if (j === s.length) return j;
+    if (/[\p{L}\p{N}]/u.test(s[j]!)) return this.reset(j);
+    this.mode = Mode.Done;
+    return j;
   }
 
   /**

@@ -8,7 +8,7 @@ export type Container = Record<string, unknown> | unknown[];
 // plain objects, not `const enum`: with isolatedModules an enum compiles to an IIFE that no bundler can drop
 export const Expect = { KeyOrEnd: 0, Key: 1, Colon: 2, Value: 3, CommaOrEnd: 4, ValueOrEnd: 5 } as const;
 export type Expect = (typeof Expect)[keyof typeof Expect];
-export const Mode = { Before: 0, Value: 1, Str: 2, Escape: 3, Unicode: 4, Atom: 5, Done: 6, Failed: 7, Probe: 8 } as const;
+export const Mode = { Before: 0, Value: 1, Str: 2, Escape: 3, Unicode: 4, Atom: 5, Done: 6, Failed: 7, Probe: 8, Mark: 9 } as const;
 export type Mode = (typeof Mode)[keyof typeof Mode];
 
 /** An open container on the parser's stack. */
