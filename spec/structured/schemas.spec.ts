@@ -49,6 +49,12 @@ describe.each(SCHEMAS)('structured output with %s', (_, schema) => {
     // path segments as the library gives them (ArkType reports array indexes as strings)
     expect(issues.map((i) => [typeof i.message, i.path.map(String)])).toContainEqual(['string', ['tags', '0', 'id']]);
   });
+
+  it('should name the missing key in the path of a required value that is absent', async () => {
+    const { error } = await run(schema, '{"name": "a", "tags": [{}]}');
+    const issues = (isSchemaValidationError(error) ? error.info.issues ?? [] : []) as { message: string; path: unknown[] }[];
+    expect(issues.map((i) => i.path.map(String))).toContainEqual(['tags', '0', 'id']);
+  });
 });
 
 describe('jsonSchema', () => {

@@ -6,6 +6,9 @@ import { optionError, optionPath } from '../internal/options.js';
 export interface AjvErrorLike {
   readonly instancePath?: string;
   readonly message?: string;
+  /** The failing keyword (`required` names the missing key in `params.missingProperty`). */
+  readonly keyword?: string;
+  readonly params?: { readonly missingProperty?: unknown };
 }
 
 /** A compiled Ajv validator: a boolean (or, for `$async` schemas, a promise) with `errors` after a failure. */
@@ -32,7 +35,13 @@ function pointerPath(pointer: string | undefined): (string | number)[] {
 
 function issuesOf(errors: readonly AjvErrorLike[] | null | undefined): StandardSchemaV1.Issue[] {
   const list = errors && errors.length > 0 ? errors : [{ message: 'does not match the JSON Schema' }];
-  return list.map((e) => ({ message: e.message ?? 'is invalid', path: pointerPath(e.instancePath) }));
+  return list.map((e) => {
+    const path = pointerPath(e.instancePath);
+    // Ajv points a missing key at its parent object; the other schema libraries name the key itself
+    const missing = e.keyword === 'required' ? e.params?.missingProperty : undefined;
+    if (typeof missing === 'string') path.push(missing);
+    return { message: e.message ?? 'is invalid', path };
+  });
 }
 
 /**

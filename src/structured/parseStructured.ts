@@ -25,7 +25,7 @@ export interface ParseStructuredConfig<S extends StandardSchemaV1 = StandardSche
   /**
    * Cut JSON (repair closed an unfinished structure): `retry` fails the attempt with a retryable
    * SchemaValidationError, `reject` with a non-retryable one, `accept` validates the closed value and
-   * reports `truncated: true`. @default 'retry'
+   * reports `truncated: true`. Without `autoCorrect` nothing is repaired: a cut answer is an `INVALID_JSON` like any other. @default 'retry'
    */
   readonly onTruncated?: TruncatedPolicy;
 }
