@@ -85,7 +85,7 @@ describe('README quick start: a Node backend', () => {
     expect(FIRST.startsWith(state.content), `shown: ${JSON.stringify(state.content)}`).toBe(true);
     expect(state.content.length).toBeGreaterThan(0);
     expect(state.status).toBe('error');
-    expect(state.error).toMatchObject({ code: 'BAD_REQUEST', status: 204 });
+    expect(state.error).toMatchObject({ code: 'INCOMPLETE_STREAM', retryable: true }); // the 204: a retryWithBackoff asks for the whole answer again
     expect(modelRequests(), 'model requests: the reconnect must not run the model again').toBe(1);
   });
 });

@@ -76,13 +76,17 @@ interface Received {
  *    ids can be one number), are not compared. An id `<run>:<seq>` (a replay buffer's) is compared
  *    by its `seq`, and one whose run tag differs from the last id's means the server resumed another
  *    run of the stream id: `INCOMPLETE_STREAM` too. An id without a tag is not compared by tag.
- * 4. An `error` frame (the run's terminal error) is rethrown typed, through `deserializeError`.
+ * 4. An `error` frame (the run's terminal error) is rethrown typed, through `deserializeError`;
+ *    one whose data is not a serialised error is an `InvalidStreamError`, never a dropped connection.
  * 5. A non-2xx response errors with a `ProviderError` carrying `status` (`SERVER_ERROR` for 5xx,
  *    `RATE_LIMITED` for 429, `AUTH_ERROR` for 401/403, `BAD_REQUEST` otherwise) and the
  *    `Retry-After` as `retryAfterMs` (in seconds, or `retry-after-ms`; not an HTTP date, read
  *    without a clock as `fromStream` does), never reconnected. So does a 2xx that is not
  *    `text/event-stream` (a login page, a JSON error), as a `BAD_REQUEST` that is not retryable
- *    and names its content type, as WHATWG `EventSource` fails the connection.
+ *    and names its content type, as WHATWG `EventSource` fails the connection. A 204 answering a
+ *    request with `Last-Event-ID` is a server that cannot resume (the quick start's backend refuses
+ *    so): after the run's `complete` it ends the stream, as an `end` frame would; otherwise it is
+ *    the retryable `INCOMPLETE_STREAM` of rule 8, so a `retryWithBackoff` asks for the whole answer again.
  * 6. Every event is validated: an invalid one errors with `InvalidStreamError`.
  * 7. A `retryWithBackoff` or `fallbackTo` after it requests the whole run again on a retry; the
  *    server's events number their attempts themselves (its `start` says attempt 1), which those
@@ -121,9 +125,9 @@ export function fromServerSentEvents(url: string | URL | Request, config: FromSe
     let last = idOf(lastId);
     /** The hash of each numbered event's data, by id (rule 3). */
     const seen: number[] = [];
-    /** Whether a run has started and not completed (rule 8). */
-    let open = false;
-    return defer(() => connect(url, init, lastId, fetchFn)).pipe(
+    /** Whether a run has started and not completed (rule 8): undefined until a run starts, false once it completed (rule 5's 204). */
+    let open: boolean | undefined;
+    return defer(() => connect(url, init, lastId, fetchFn, () => open === false)).pipe(
       filter(({ id, data, event }) => {
         const got = idOf(id);
         if (got !== undefined) {
@@ -191,7 +195,8 @@ function dropped(message: string, options: Omit<ProviderErrorOptions, 'category'
   return error;
 }
 
-function connect(url: string | URL | Request, init: Omit<RequestInit, 'signal'>, lastId: string | undefined, fetchFn: typeof fetch): Observable<Received> {
+/** One request; `completed` tells whether the client has the whole run (rule 5's 204). */
+function connect(url: string | URL | Request, init: Omit<RequestInit, 'signal'>, lastId: string | undefined, fetchFn: typeof fetch, completed: () => boolean): Observable<Received> {
   return new Observable<Received>((subscriber) => {
     const controller = new AbortController();
     const headers = new Headers(url instanceof URL || typeof url === 'string' ? undefined : url.headers);
@@ -208,6 +213,8 @@ function connect(url: string | URL | Request, init: Omit<RequestInit, 'signal'>,
       const response = await fetchFn(url, { ...init, headers, signal: controller.signal });
       const { body, headers: got, ok, status } = response;
       const type = got.get('content-type') ?? '';
+      // a server that cannot resume (rule 5): the end of the stream, which rule 8 fails inside a run
+      if (status === 204 && lastId !== undefined) return completed() ? subscriber.complete() : subscriber.error(incomplete('refused to resume it (HTTP 204)'));
       // a 2xx that is not text/event-stream (rule 5) falls through to BAD_REQUEST, not retryable
       if (!ok || body === null || !/^\s*text\/event-stream\s*(;|$)/i.test(type)) {
         await body?.cancel().catch(() => undefined);
@@ -226,11 +233,16 @@ function connect(url: string | URL | Request, init: Omit<RequestInit, 'signal'>,
         });
       }
       const reader = body.pipeThrough(new TextDecoderStream()).getReader();
+      /** Whether the text so far ends with a CR, which the parser holds until it sees whether an LF follows. */
+      let cr = false;
       while (!done) {
         const { value, done: ended } = await reader.read();
         if (ended) break;
+        if (value) cr = value.endsWith('\r');
         parser.feed(value);
       }
+      // a CR that ends the body ends its line (an `end` frame's blank line, in a stream of bare CRs)
+      if (cr && !done) parser.feed('\n');
       if (done) await reader.cancel().catch(() => undefined);
       else subscriber.error(dropped('closed before the stream ended', { code: 'INCOMPLETE_STREAM' }));
     };
@@ -258,8 +270,14 @@ function onMessage(message: EventSourceMessage, subscriber: Subscriber<Received>
     return true;
   }
   if (message.event === ERROR_FRAME) {
-    const plain = data as SerializedError;
-    subscriber.error(typeof plain?.name === 'string' && typeof plain.message === 'string' ? deserializeError(plain) : new InvalidStreamError('fromServerSentEvents: an error frame without name and message'));
+    let error: Error | undefined;
+    try {
+      // (a throw here would read as a dropped connection, and reconnect)
+      if (typeof (data as SerializedError).name === 'string' && typeof (data as SerializedError).message === 'string') error = deserializeError(data as SerializedError);
+    } catch {
+      // null, or nested errors that are not serialised errors
+    }
+    subscriber.error(error ?? new InvalidStreamError('fromServerSentEvents: an error frame that is not a serialised error'));
     return true;
   }
   const problem = eventProblem(data);
