@@ -118,7 +118,8 @@ const cases = [
   // +0.2 in the fourteenth session's structured review, as structured: 73.990 -> 74.195
   // then +0.04 for jsonSchema naming a missing required key in the issue's path, as the other schema libraries do: 74.233
   // then +0.09 for the SSE client review (a 204 to a reconnect a retryable INCOMPLETE_STREAM, bare CR line endings, a malformed error frame an InvalidStreamError): 74.320
-  { label: "import * from 'l0-rx' (whole root entry)", code: `export * from '${dist}/index.mjs';`, budget: 74.35 },
+  // then +0.05 for the SSE client reading a STREAM_NOT_FOUND or RESUME_GAP error frame answering its reconnect as the 204: 74.370
+  { label: "import * from 'l0-rx' (whole root entry)", code: `export * from '${dist}/index.mjs';`, budget: 74.4 },
   // every pipeable operator, structured parsing (with jsonrepair) included: a ceiling, not a typical import
   // multi-model review: 38.57 -> 38.68 (+0.11) for hedge's attempt context and budget's own usage and price checks, as the root
   // fourteenth session: +0.05 as the root (Responses audio transcripts, numbered half-open periods): 39.185 -> 39.233
@@ -180,7 +181,9 @@ const cases = [
     // 11.9 for the SSE client review: a 204 answering a reconnect (a server that cannot resume) is a retryable INCOMPLETE_STREAM
     // (or the end after the run's complete) instead of a BAD_REQUEST no retry recovers, a body ending in a bare CR, a malformed
     // error frame an InvalidStreamError instead of a network failure (+0.09: 11.797 -> 11.885)
-    budget: 11.9,
+    // 11.96 for a STREAM_NOT_FOUND or RESUME_GAP error frame answering a reconnect read as that 204: a retryable INCOMPLETE_STREAM
+    // (a replay buffer or store that lost the run after a restart or an eviction), so a retry asks for the whole answer (11.959)
+    budget: 11.96,
     mustNotContain: PROVIDER_CODE,
   },
   // 4.0 since the eleventh session: a throw while accumulate handles a value (a null event) errors downstream (3.90 -> 3.92)

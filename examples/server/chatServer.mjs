@@ -61,7 +61,7 @@ export async function startChatServer({ baseURL, apiKey = 'offline', model = 'gp
       return;
     }
     // a first connection starts the run; a reconnect (Last-Event-ID) resumes it here, or from the
-    // store when another server runs it, or gets STREAM_NOT_FOUND as its error frame
+    // store when another server runs it, or gets STREAM_NOT_FOUND as its error frame (which the client retries as a whole new answer)
     if (after === 0 && !runs.has(id)) runs.add(id, answer(id, url.searchParams.get('q') ?? 'Hello'));
     const events$ = !runs.has(id) && recorded !== undefined ? recorded.replay(id, after) : runs.replay(id, after);
     toServerSentEvents(events$, { resumeFrom: after, heartbeatMs }).writeTo(res);

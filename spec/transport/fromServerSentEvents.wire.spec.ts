@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { lastValueFrom, toArray } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accumulate, classifyError, fromServerSentEvents, isInvalidStreamError, retryWithBackoff, type L0Event } from 'l0-rx';
+import { accumulate, classifyError, fromServerSentEvents, isInvalidStreamError, L0Error, retryWithBackoff, serializeError, type L0Event } from 'l0-rx';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, n: number) => void;
 const tok = (value: string): L0Event => ({ type: 'token', value });
@@ -86,6 +86,28 @@ describe('fromServerSentEvents on the wire', () => {
       serve((req, res) => (req.headers['last-event-id'] === undefined ? cut(res, frame(1, tok('a'))) : void res.writeHead(204).end()));
       const e = await failure(lastValueFrom(fromServerSentEvents(url, { reconnectDelay: 0 })));
       expect([(e as { code: string }).code, classifyError(e).retryable]).toEqual(['INCOMPLETE_STREAM', true]);
+    });
+
+    for (const code of ['STREAM_NOT_FOUND', 'RESUME_GAP']) {
+      it(`should read a ${code} error frame answering the reconnect as the same retryable INCOMPLETE_STREAM (a replay source that lost the run)`, async () => {
+        const refused = `event: error\ndata: ${JSON.stringify(serializeError(new L0Error('cannot resume', { code, category: 'bad-request', retryable: false })))}\n\n`;
+        serve((req, res, n) => {
+          if (req.headers['last-event-id'] !== undefined) return void (sse(res, refused), res.end());
+          if (n === 1) return cut(res, frame(1, START), frame(2, tok('a')));
+          sse(res, frame(1, START), frame(2, tok('ab')), frame(3, COMPLETE), END);
+          res.end();
+        });
+        const e = await failure(lastValueFrom(fromServerSentEvents(url, { reconnectDelay: 0 })));
+        expect([(e as { code: string }).code, classifyError(e).retryable, ((e as Error).cause as { code?: string } | undefined)?.code]).toEqual(['INCOMPLETE_STREAM', true, code]);
+        const state = await lastValueFrom(fromServerSentEvents(url, { reconnectDelay: 0 }).pipe(retryWithBackoff({ baseDelay: 0 }), accumulate()));
+        expect([state.status, state.content]).toEqual(['complete', 'ab']);
+      });
+    }
+
+    it('should keep such an error frame to a first request (no Last-Event-ID) the error it is', async () => {
+      serve((_req, res) => { sse(res, `event: error\ndata: ${JSON.stringify(serializeError(new L0Error('gone', { code: 'STREAM_NOT_FOUND', category: 'bad-request', retryable: false })))}\n\n`); res.end(); });
+      const e = await failure(lastValueFrom(fromServerSentEvents(url)));
+      expect([(e as { code: string }).code, classifyError(e).retryable]).toEqual(['STREAM_NOT_FOUND', false]);
     });
 
     it('should keep a 204 to the first request an HTTP error (BAD_REQUEST), not an empty stream', async () => {

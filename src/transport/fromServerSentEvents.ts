@@ -87,6 +87,8 @@ interface Received {
  *    request with `Last-Event-ID` is a server that cannot resume (the quick start's backend refuses
  *    so): after the run's `complete` it ends the stream, as an `end` frame would; otherwise it is
  *    the retryable `INCOMPLETE_STREAM` of rule 8, so a `retryWithBackoff` asks for the whole answer again.
+ *    So is an error frame coded `STREAM_NOT_FOUND` or `RESUME_GAP` answering such a request (a
+ *    replay buffer or store that no longer holds the run, after a restart or an eviction).
  * 6. Every event is validated: an invalid one errors with `InvalidStreamError`.
  * 7. A `retryWithBackoff` or `fallbackTo` after it requests the whole run again on a retry; the
  *    server's events number their attempts themselves (its `start` says attempt 1), which those
@@ -175,8 +177,8 @@ function idOf(id: string | undefined): [string | undefined, number] | undefined 
 }
 
 /** The run the server sent cannot be the answer (rules 3 and 8): retryable, a retry asks for the whole run again. */
-function incomplete(what: string): ProviderError {
-  return new ProviderError(`fromServerSentEvents: the server ${what}`, { code: 'INCOMPLETE_STREAM', category: 'network', retryable: true });
+function incomplete(what: string, cause?: unknown): ProviderError {
+  return new ProviderError(`fromServerSentEvents: the server ${what}`, { code: 'INCOMPLETE_STREAM', category: 'network', retryable: true, cause });
 }
 
 /** FNV-1a, 32 bits: tells two events under one id apart (rule 3). */
@@ -206,7 +208,7 @@ function connect(url: string | URL | Request, init: Omit<RequestInit, 'signal'>,
     let done = false;
     const parser = createParser({
       onEvent: (message) => {
-        if (!done) done = onMessage(message, subscriber);
+        if (!done) done = onMessage(message, subscriber, lastId === undefined ? undefined : completed);
       },
     });
     const read = async (): Promise<void> => {
@@ -256,8 +258,8 @@ function connect(url: string | URL | Request, init: Omit<RequestInit, 'signal'>,
   });
 }
 
-/** Delivers one SSE message; true when it ended the stream. */
-function onMessage(message: EventSourceMessage, subscriber: Subscriber<Received>): boolean {
+/** Delivers one SSE message; true when it ended the stream. `completed`: on a reconnect, whether the client has the whole run. */
+function onMessage(message: EventSourceMessage, subscriber: Subscriber<Received>, completed: (() => boolean) | undefined): boolean {
   if (message.event === END_FRAME) {
     subscriber.complete();
     return true;
@@ -276,6 +278,13 @@ function onMessage(message: EventSourceMessage, subscriber: Subscriber<Received>
       if (typeof (data as SerializedError).name === 'string' && typeof (data as SerializedError).message === 'string') error = deserializeError(data as SerializedError);
     } catch {
       // null, or nested errors that are not serialised errors
+    }
+    const code = (error as { code?: unknown } | undefined)?.code;
+    // a reconnect the server cannot serve (a replay source's STREAM_NOT_FOUND or RESUME_GAP): as its 204 (rule 5)
+    if (completed && (code === 'STREAM_NOT_FOUND' || code === 'RESUME_GAP')) {
+      if (completed()) subscriber.complete();
+      else subscriber.error(incomplete(`could not resume it (${code as string})`, error));
+      return true;
     }
     subscriber.error(error ?? new InvalidStreamError('fromServerSentEvents: an error frame that is not a serialised error'));
     return true;
