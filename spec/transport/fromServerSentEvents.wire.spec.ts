@@ -1,33 +1,18 @@
 /** @test {fromServerSentEvents} the wire edge cases, against a scripted node:http server on loopback */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
 import { lastValueFrom, toArray } from 'rxjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { accumulate, classifyError, fromServerSentEvents, isInvalidStreamError, L0Error, retryWithBackoff, serializeError, type L0Event } from 'l0-rx';
+import { failure, sse, useScriptedServer } from '../helpers/scriptedServer.js';
 
-type Handler = (req: IncomingMessage, res: ServerResponse, n: number) => void;
 const tok = (value: string): L0Event => ({ type: 'token', value });
 const START: L0Event = { type: 'start', attempt: 1, fallbackIndex: 0, isRetry: false, isFallback: false };
 const COMPLETE: L0Event = { type: 'complete', finishReason: 'stop' };
 const frame = (id: number, event: L0Event, eol = '\n') => `id: ${id}${eol}event: ${event.type}${eol}data: ${JSON.stringify(event)}${eol}${eol}`;
 const END = 'event: end\ndata: {}\n\n';
-const sse = (res: ServerResponse, ...frames: (string | Buffer)[]) => {
-  res.writeHead(200, { 'content-type': 'text/event-stream' });
-  for (const f of frames) res.write(f);
-};
 
-let server: Server;
-let url: string;
-let handler: Handler = (_req, res) => res.end();
-let requests: IncomingMessage[] = [];
-beforeAll(async () => {
-  server = createServer((req, res) => handler(req, res, requests.push(req)));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/events`;
-});
-afterAll(() => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => resolve()); }));
-const serve = (h: Handler) => { requests = []; handler = h; };
-const failure = (p: Promise<unknown>) => p.then(() => { throw new Error('expected an error'); }, (e: unknown) => e);
+const wire = useScriptedServer();
+const serve = wire.serve;
 /** Writes the frames, then cuts the connection once they reached the client. */
 const cut = (res: ServerResponse, ...frames: string[]) => { sse(res, ...frames); res.write('', () => setImmediate(() => res.destroy())); };
 
@@ -35,21 +20,21 @@ describe('fromServerSentEvents on the wire', () => {
   describe('line endings', () => {
     it('should read a stream whose lines end with a bare CR, up to its end frame at the very end of the body', async () => {
       serve((_req, res) => { sse(res, frame(1, tok('a'), '\r'), 'event: end\rdata: {}\r\r'); res.end(); });
-      expect(await lastValueFrom(fromServerSentEvents(url, { reconnectAttempts: 0 }).pipe(toArray()))).toEqual([tok('a')]);
+      expect(await lastValueFrom(fromServerSentEvents(wire.url, { reconnectAttempts: 0 }).pipe(toArray()))).toEqual([tok('a')]);
     });
 
     it('should read CRLF lines and multi-line data cut anywhere between two writes', async () => {
       const body = Buffer.from(`id: 1\r\nevent: token\r\ndata: {"type":"token",\r\ndata: "value":"a😀"}\r\n\r\n${frame(2, tok('b'), '\r\n')}event: end\r\ndata: {}\r\n\r\n`);
       for (const at of [1, 20, 38, 39, 40, 58, 59, 60, body.length - 2, body.length - 1]) {
         serve((_req, res) => { sse(res, body.subarray(0, at)); setImmediate(() => res.end(body.subarray(at))); });
-        expect(await lastValueFrom(fromServerSentEvents(url, { reconnectAttempts: 0 }).pipe(toArray())), `cut at byte ${at}`).toEqual([tok('a😀'), tok('b')]);
+        expect(await lastValueFrom(fromServerSentEvents(wire.url, { reconnectAttempts: 0 }).pipe(toArray())), `cut at byte ${at}`).toEqual([tok('a😀'), tok('b')]);
       }
     });
 
     it('should still drop an event whose last line ends the body with a CR and no blank line after it (an incomplete frame)', async () => {
       serve((_req, res, n) => { sse(res, ...(n === 1 ? ['id: 1\revent: token\rdata: {"type":"token","value":"a"}\r'] : [END])); res.end(); });
-      expect(await lastValueFrom(fromServerSentEvents(url, { reconnectDelay: 0 }).pipe(toArray()))).toEqual([]);
-      expect(requests.length).toBe(2);
+      expect(await lastValueFrom(fromServerSentEvents(wire.url, { reconnectDelay: 0 }).pipe(toArray()))).toEqual([]);
+      expect(wire.requests.length).toBe(2);
     });
   });
 
@@ -57,8 +42,8 @@ describe('fromServerSentEvents on the wire', () => {
     for (const data of ['{"name":"AllStreamsExhaustedError","message":"m","errors":[null]}', 'null', '{"name":"E"}']) {
       it(`should error with InvalidStreamError at once for ${data}, never read it as a dropped connection and reconnect`, async () => {
         serve((_req, res) => { sse(res, `event: error\ndata: ${data}\n\n`); res.end(); });
-        const e = await failure(lastValueFrom(fromServerSentEvents(url, { reconnectDelay: 0 })));
-        expect([isInvalidStreamError(e), requests.length]).toEqual([true, 1]);
+        const e = await failure(lastValueFrom(fromServerSentEvents(wire.url, { reconnectDelay: 0 })));
+        expect([isInvalidStreamError(e), wire.requests.length]).toEqual([true, 1]);
       });
     }
   });
@@ -71,20 +56,20 @@ describe('fromServerSentEvents on the wire', () => {
         sse(res, frame(1, START), frame(2, tok('ab')), frame(3, COMPLETE), END);
         res.end();
       });
-      const e = await failure(lastValueFrom(fromServerSentEvents(url, { reconnectDelay: 0 })));
-      expect([(e as { code: string }).code, classifyError(e).retryable, requests.length]).toEqual(['INCOMPLETE_STREAM', true, 2]);
-      const state = await lastValueFrom(fromServerSentEvents(url, { reconnectDelay: 0 }).pipe(retryWithBackoff({ baseDelay: 0 }), accumulate()));
-      expect([state.status, state.content, requests.length]).toEqual(['complete', 'ab', 3]);
+      const e = await failure(lastValueFrom(fromServerSentEvents(wire.url, { reconnectDelay: 0 })));
+      expect([(e as { code: string }).code, classifyError(e).retryable, wire.requests.length]).toEqual(['INCOMPLETE_STREAM', true, 2]);
+      const state = await lastValueFrom(fromServerSentEvents(wire.url, { reconnectDelay: 0 }).pipe(retryWithBackoff({ baseDelay: 0 }), accumulate()));
+      expect([state.status, state.content, wire.requests.length]).toEqual(['complete', 'ab', 3]);
     });
 
     it("should complete when the run's complete event came before the drop (only the end frame was lost)", async () => {
       serve((req, res) => (req.headers['last-event-id'] === undefined ? cut(res, frame(1, START), frame(2, tok('a')), frame(3, COMPLETE)) : void res.writeHead(204).end()));
-      expect(await lastValueFrom(fromServerSentEvents(url, { reconnectDelay: 0 }).pipe(toArray()))).toEqual([START, tok('a'), COMPLETE]);
+      expect(await lastValueFrom(fromServerSentEvents(wire.url, { reconnectDelay: 0 }).pipe(toArray()))).toEqual([START, tok('a'), COMPLETE]);
     });
 
     it('should error with a retryable INCOMPLETE_STREAM for a stream that is not a run (no start to tell its end by)', async () => {
       serve((req, res) => (req.headers['last-event-id'] === undefined ? cut(res, frame(1, tok('a'))) : void res.writeHead(204).end()));
-      const e = await failure(lastValueFrom(fromServerSentEvents(url, { reconnectDelay: 0 })));
+      const e = await failure(lastValueFrom(fromServerSentEvents(wire.url, { reconnectDelay: 0 })));
       expect([(e as { code: string }).code, classifyError(e).retryable]).toEqual(['INCOMPLETE_STREAM', true]);
     });
 
@@ -97,22 +82,22 @@ describe('fromServerSentEvents on the wire', () => {
           sse(res, frame(1, START), frame(2, tok('ab')), frame(3, COMPLETE), END);
           res.end();
         });
-        const e = await failure(lastValueFrom(fromServerSentEvents(url, { reconnectDelay: 0 })));
+        const e = await failure(lastValueFrom(fromServerSentEvents(wire.url, { reconnectDelay: 0 })));
         expect([(e as { code: string }).code, classifyError(e).retryable, ((e as Error).cause as { code?: string } | undefined)?.code]).toEqual(['INCOMPLETE_STREAM', true, code]);
-        const state = await lastValueFrom(fromServerSentEvents(url, { reconnectDelay: 0 }).pipe(retryWithBackoff({ baseDelay: 0 }), accumulate()));
+        const state = await lastValueFrom(fromServerSentEvents(wire.url, { reconnectDelay: 0 }).pipe(retryWithBackoff({ baseDelay: 0 }), accumulate()));
         expect([state.status, state.content]).toEqual(['complete', 'ab']);
       });
     }
 
     it('should keep such an error frame to a first request (no Last-Event-ID) the error it is', async () => {
       serve((_req, res) => { sse(res, `event: error\ndata: ${JSON.stringify(serializeError(new L0Error('gone', { code: 'STREAM_NOT_FOUND', category: 'bad-request', retryable: false })))}\n\n`); res.end(); });
-      const e = await failure(lastValueFrom(fromServerSentEvents(url)));
+      const e = await failure(lastValueFrom(fromServerSentEvents(wire.url)));
       expect([(e as { code: string }).code, classifyError(e).retryable]).toEqual(['STREAM_NOT_FOUND', false]);
     });
 
     it('should keep a 204 to the first request an HTTP error (BAD_REQUEST), not an empty stream', async () => {
       serve((_req, res) => void res.writeHead(204).end());
-      expect(((await failure(lastValueFrom(fromServerSentEvents(url)))) as { code: string }).code).toBe('BAD_REQUEST');
+      expect(((await failure(lastValueFrom(fromServerSentEvents(wire.url)))) as { code: string }).code).toBe('BAD_REQUEST');
     });
   });
 });
