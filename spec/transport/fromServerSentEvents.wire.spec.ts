@@ -1,6 +1,6 @@
 /** @test {fromServerSentEvents} the wire edge cases, against a scripted node:http server on loopback */
 import type { ServerResponse } from 'node:http';
-import { lastValueFrom, toArray } from 'rxjs';
+import { lastValueFrom, tap, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { accumulate, classifyError, fromServerSentEvents, isInvalidStreamError, L0Error, retryWithBackoff, serializeError, type L0Event } from 'l0-rx';
 import { failure, sse, useScriptedServer } from '../helpers/scriptedServer.js';
@@ -36,6 +36,13 @@ describe('fromServerSentEvents on the wire', () => {
       expect(await lastValueFrom(fromServerSentEvents(wire.url, { reconnectDelay: 0 }).pipe(toArray()))).toEqual([]);
       expect(wire.requests.length).toBe(2);
     });
+  });
+
+  it('should error with InvalidStreamError naming an event id no Last-Event-ID header can carry, when it has to reconnect', async () => {
+    serve((_req, res) => cut(res, `id: r\u00e9sum\u00e9-\u4e00:1\nevent: token\ndata: ${JSON.stringify(tok('a'))}\n\n`));
+    const seen: L0Event[] = [];
+    const e = await failure(lastValueFrom(fromServerSentEvents(wire.url, { reconnectDelay: 0 }).pipe(tap((x) => seen.push(x)))));
+    expect([isInvalidStreamError(e), (e as Error).message, seen, wire.requests.length]).toEqual([true, expect.stringContaining('cannot be sent back as Last-Event-ID'), [tok('a')], 1]);
   });
 
   describe('an error frame that is not a serialised error', () => {

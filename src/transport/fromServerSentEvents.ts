@@ -89,7 +89,8 @@ interface Received {
  *    the retryable `INCOMPLETE_STREAM` of rule 8, so a `retryWithBackoff` asks for the whole answer again.
  *    So is an error frame coded `STREAM_NOT_FOUND` or `RESUME_GAP` answering such a request (a
  *    replay buffer or store that no longer holds the run, after a restart or an eviction).
- * 6. Every event is validated: an invalid one errors with `InvalidStreamError`.
+ * 6. Every event is validated: an invalid one errors with `InvalidStreamError`, and so does a
+ *    reconnect after an event id that no header can carry (a character above U+00FF).
  * 7. A `retryWithBackoff` or `fallbackTo` after it requests the whole run again on a retry; the
  *    server's events number their attempts themselves (its `start` says attempt 1), which those
  *    operators accept from this source (they check the attempt of a `fromStream` source). Their
@@ -204,7 +205,14 @@ function connect(url: string | URL | Request, init: Omit<RequestInit, 'signal'>,
     const headers = new Headers(url instanceof URL || typeof url === 'string' ? undefined : url.headers);
     new Headers(init.headers).forEach((value, key) => headers.set(key, value));
     headers.set('accept', 'text/event-stream');
-    if (lastId !== undefined) headers.set('last-event-id', lastId);
+    if (lastId !== undefined) {
+      try {
+        headers.set('last-event-id', lastId);
+      } catch (e) {
+        // a header holds bytes: an id with a character above U+00FF cannot be sent back (rule 6)
+        throw new InvalidStreamError(`fromServerSentEvents: the server's event id ${JSON.stringify(lastId)} cannot be sent back as Last-Event-ID`, e);
+      }
+    }
     let done = false;
     const parser = createParser({
       onEvent: (message) => {
