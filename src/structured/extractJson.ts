@@ -23,6 +23,8 @@ const INTRODUCES = /(?:^|[\n:=>!]|(?<![\p{L}\p{N}_])(?:is|are|was|were|be|equals
 const ONE_NUMBER = /^\[\s*-?\d+\s*\]$/;
 /** Prose going on after a value on its line (`[1] Smith`, `[2] shows`). */
 const CONTINUES = /^[ \t]*[\p{L}\p{N}]/u;
+/** How far after a `[1]` {@link CONTINUES} looks: up to this many spaces or tabs, then the letter or digit. @internal Shared with the partial parser. */
+export const MARK_GAP = 7;
 const LOOKBACK = 12;
 /** An empty object or array: an answer only when nothing else is (see {@link fromProse}). */
 const EMPTY = /^[[{]\s*[\]}]$/;
@@ -62,7 +64,7 @@ export function introduces(before: string): boolean {
 function isCitation(text: string, start: number, end: number): boolean {
   if (!NUMBER_LED.test(text.slice(start, start + 16))) return false;
   if (!introduces(textBefore(text, start))) return true;
-  return end !== -1 && CONTINUES.test(text.slice(end, end + 8)) && ONE_NUMBER.test(text.slice(start, end));
+  return end !== -1 && CONTINUES.test(text.slice(end, end + MARK_GAP + 1)) && ONE_NUMBER.test(text.slice(start, end));
 }
 
 /**

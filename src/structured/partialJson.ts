@@ -25,7 +25,7 @@
  *    characters received since the last one pay for the open containers' size.
  */
 import { isHighSurrogate } from '../internal/surrogate.js';
-import { introduces } from './extractJson.js';
+import { introduces, MARK_GAP } from './extractJson.js';
 import { copyOpenPath, ESCAPES, Expect, isWhitespace, Mode, NUMBER, setOwn, type Container, type Frame } from './partialJsonFrames.js';
 
 const ROOT = /[[{]/g;
@@ -303,10 +303,10 @@ export class PartialJsonParser {
     return f.isArray && f.size === 1 && /^-?\d+$/.test(this.buf) && typeof (f.c as unknown[])[0] === 'number';
   }
 
-  /** After a `[1]` root: up to 7 spaces or tabs, then a letter or digit make it a footnote mark (prose); anything else, the answer. */
+  /** After a `[1]` root: up to `MARK_GAP` spaces or tabs, then a letter or digit make it a footnote mark (prose); anything else, the answer. */
   private mark(s: string, i: number): number {
     let j = i;
-    for (; j < s.length && this.trail < 7 && (s[j] === ' ' || s[j] === '\t'); j++) this.trail++;
+    for (; j < s.length && this.trail < MARK_GAP && (s[j] === ' ' || s[j] === '\t'); j++) this.trail++;
     if (j === s.length) return j;
     if (/[\p{L}\p{N}]/u.test(s[j]!)) return this.reset(j);
     this.mode = Mode.Done;

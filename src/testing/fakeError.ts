@@ -176,6 +176,8 @@ const SPEC_KINDS: ReadonlyArray<readonly [kind: string, keys: readonly string[]]
   ['network', ['network']],
   ['inBand', ['inBand']],
 ];
+/** The kinds, for messages. */
+const SHAPES = 'a spec is one of {status, headers?, message?, code?, type?}, {network} or {inBand}';
 
 /** Names the keys of `o` that belong to different kinds of spec (`"status", "headers" ({status}) with "network" ({network})`). */
 function mixedKinds(o: object): string | undefined {
@@ -183,7 +185,7 @@ function mixedKinds(o: object): string | undefined {
   const groups = SPEC_KINDS.map(([kind, own]) => [kind, keys.filter((k) => own.includes(k))] as const).filter(([, found]) => found.length > 0);
   if (groups.length < 2) return undefined;
   const named = groups.map(([kind, found]) => `${found.map((k) => `"${k}"`).join(', ')} ({${kind}})`);
-  return `conflicting keys ${named.join(' with ')}: a spec is one of {status, headers?, message?, code?, type?}, {network} or {inBand}`;
+  return `conflicting keys ${named.join(' with ')}: ${SHAPES}`;
 }
 
 /** @internal Returns why `spec` is not a valid {@link FakeErrorSpec}, or `undefined` when it is. */
@@ -196,7 +198,7 @@ export function describeFakeErrorProblem(spec: unknown): string | undefined {
   const unknown = Object.keys(o).filter((k) => !SPEC_KINDS.some(([, own]) => own.includes(k)));
   if (unknown.length > 0 && unknown.length < Object.keys(o).length) {
     // a known kind with a stray key: most often a typo (`header` for `headers`), silently ignored before
-    return `unknown key(s) ${unknown.map((k) => `"${k}"`).join(', ')} in an error spec (a spec is one of {status, headers?, message?, code?, type?}, {network} or {inBand})`;
+    return `unknown key(s) ${unknown.map((k) => `"${k}"`).join(', ')} in an error spec (${SHAPES})`;
   }
   if ('status' in o) {
     const s = o.status;

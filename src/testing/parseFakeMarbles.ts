@@ -3,6 +3,7 @@
  * Timing follows rxjs's own marble syntax (run mode), so a fake's marble lines up with `cold()` and
  * `expectObservable(...).toBe()` marbles.
  */
+import { describeOption } from '../internal/options.js';
 import type { FinishReason, Usage } from '../events/eventTypes.js';
 import type { FakeErrorSpec } from './fakeError.js';
 import { compileItem, completeEvent, errorStep, pushEvent, pushWait, type FakeItem, type FakeStep } from './fakeScript.js';
@@ -57,7 +58,7 @@ export function checkMarbleValues(values: unknown, where: string): void {
   const proto: unknown = typeof values === 'object' && values !== null ? Object.getPrototypeOf(values) : undefined;
   // a Set, an array or a class instance has no entries Object.entries reads: refused, never silently empty
   if (!(values instanceof Map) && proto !== Object.prototype && proto !== null) {
-    throw new TypeError(`${where} must be a record or a Map of marble characters to items, got ${describeShape(values)}`);
+    throw new TypeError(`${where} must be a record or a Map of marble characters to items, got ${describeOption(values)}`);
   }
   const entries: [unknown, FakeItem][] = values instanceof Map ? [...values] : Object.entries(values as object);
   const badKeys = entries.map(([k]) => k).filter((k) => typeof k !== 'string' || !TOKEN_CHAR.test(k));
@@ -139,13 +140,4 @@ export function parseFakeMarbles(marbles: string, where: string, options: FakeMa
   if (groupStart >= 0) throw new TypeError(`${at(groupOpenedAt)}: unclosed group '(' (no matching ')')`);
   if (!ended) steps.push({ kind: 'hang' });
   return steps;
-}
-
-/** `a Set`, `an array`, `a number`: what a `values` option was instead of a record or a Map. */
-function describeShape(v: unknown): string {
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'an array';
-  if (typeof v !== 'object') return `a ${typeof v}`;
-  const name = (Object.getPrototypeOf(v) as { constructor?: { name?: unknown } } | null)?.constructor?.name;
-  return typeof name === 'string' && name !== '' ? `a ${name}` : 'an object of another kind';
 }
