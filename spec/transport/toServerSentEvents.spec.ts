@@ -2,7 +2,7 @@
 import { EventEmitter } from 'node:events';
 import { concat, defer, finalize, NEVER, of, Subject, throwError, type Observable } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { L0Error, serializeError, toServerSentEvents, TokenTimeoutError, type L0Event, type SequencedEvent } from 'l0-rx';
+import { InvalidStreamError, L0Error, serializeError, toServerSentEvents, TokenTimeoutError, type L0Event, type SequencedEvent } from 'l0-rx';
 import { testScheduler } from '../helpers/testScheduler.js';
 
 const tok = (value: string): L0Event => ({ type: 'token', value });
@@ -90,6 +90,37 @@ describe('toServerSentEvents', () => {
         const source = cold('-a-b-c|', events);
         expectObservable(toServerSentEvents(source, { heartbeatMs: 0, resumeFrom: '2' }).frames).toBe('-----3(e|)', { 3: frame(3, events['c']!), e: END });
       });
+    });
+  });
+
+  describe('malformed events', () => {
+    const errorFrame = (message: string) => `event: error\ndata: ${JSON.stringify(serializeError(new InvalidStreamError(`toServerSentEvents: ${message}`)))}\n\n`;
+
+    it.each([
+      ['a line feed', 'tok\nen', 'a string "tok\\nen"'],
+      ['a carriage return', 'tok\ren', 'a string "tok\\ren"'],
+      ['a CRLF', '\r\n', 'a string "\\r\\n"'],
+    ])('should end with an InvalidStreamError frame, unsubscribing the source, for an event whose type holds %s', (_, type, shown) => {
+      testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+        const source = cold('-a-x-b|', { ...events, x: { type, value: 'x' } as never });
+        expectObservable(toServerSentEvents(source, { heartbeatMs: 0 }).frames).toBe('-1-(x|)', {
+          1: frame(1, events['a']!), x: errorFrame(`an event \`type\` must be a string without line breaks, got ${shown}`),
+        });
+        expectSubscriptions(source.subscriptions).toBe('^--!');
+      });
+    });
+
+    it('should end with an InvalidStreamError frame for an event whose type is not a string (its text could hold a line break)', () => {
+      const frames: string[] = [];
+      const type = { toString: () => 'token\nid: 99' };
+      toServerSentEvents(of<L0Event>({ type, value: 'x' } as never), { heartbeatMs: 0 }).frames.subscribe((f) => frames.push(f));
+      expect(frames).toEqual([errorFrame('an event `type` must be a string without line breaks, got an object with keys [toString]')]);
+    });
+
+    it('should end with an InvalidStreamError frame for a replay source\'s run tag with a line break (written into the `id:` line)', () => {
+      const frames: string[] = [];
+      toServerSentEvents(of({ seq: 1, event: tok('a'), run: 'k2\nevent: end' }), { heartbeatMs: 0 }).frames.subscribe((f) => frames.push(f));
+      expect(frames).toEqual([errorFrame('a run tag must match /^[\\w.-]{1,40}$/, got a string "k2\\nevent: end"')]);
     });
   });
 

@@ -1,5 +1,6 @@
 import { asyncScheduler, catchError, defer, endWith, filter, interval, isObservable, map, Observable, of, Subscription, type SchedulerLike } from 'rxjs';
 import type { L0Event } from '../events/eventTypes.js';
+import { describeValue, InvalidStreamError } from '../errors/InvalidStreamError.js';
 import { serializeError } from '../errors/serializeError.js';
 import { checkBag, checkKeys, isSchedulerLike, optionError, optionKeys, optionPath } from '../internal/options.js';
 import { checkTimerDelay } from '../internal/timerDelay.js';
@@ -26,9 +27,11 @@ export interface SseResponseLike {
   /** True once the socket is gone (node:http); a response already closed unsubscribes at once. */
   readonly destroyed?: boolean;
   writeHead(status: number, headers: Record<string, string>): unknown;
+  /** `false` (node:http's backpressure) holds the next frames until `'drain'`; any other result writes on. */
   write(chunk: string): unknown;
   end(): unknown;
-  once(event: 'close', listener: () => void): unknown;
+  /** `'close'` unsubscribes; `'drain'` is listened to only after `write` returned `false`. */
+  once(event: 'close' | 'drain', listener: () => void): unknown;
 }
 
 /** An SSE stream, cold: nothing runs until `frames` is subscribed, `writeTo` is called or the `toReadableStream()` body is first read. */
@@ -37,9 +40,15 @@ export interface ServerSentEvents {
   readonly frames: Observable<string>;
   /** The response headers of an SSE stream (`content-type: text/event-stream`, no caching or proxy buffering). */
   readonly headers: Readonly<Record<string, string>>;
-  /** Streams into a `node:http` response and ends it; the response closing (the client went away) unsubscribes. */
+  /**
+   * Streams into a `node:http` response and ends it; the response closing (the client went away) unsubscribes.
+   * While `write()` returns false, until `'drain'`, frames wait in order in a queue and heartbeats are skipped.
+   */
   writeTo(response: SseResponseLike): Subscription;
-  /** A web stream of the frames (for `new Response(body, {headers})`): its first read subscribes, cancelling it unsubscribes. */
+  /**
+   * A web stream of the frames (for `new Response(body, {headers})`): its first read subscribes, cancelling it
+   * unsubscribes. Frames queue in the stream while it is not read; a heartbeat goes in only for a waiting read.
+   */
   toReadableStream(): ReadableStream<Uint8Array>;
 }
 
@@ -55,6 +64,8 @@ export const TO_SERVER_SENT_EVENTS_DEFAULTS: Readonly<Required<Omit<ToServerSent
 
 const PATH = optionPath('toServerSentEvents', 'events$, ');
 const KEYS = /*#__PURE__*/ optionKeys<ToServerSentEventsConfig>()(['heartbeatMs', 'resumeFrom', 'scheduler']);
+/** A line break as an SSE parser reads one (CR, LF or CRLF). */
+const LINE_BREAK = /[\r\n]/;
 
 /**
  * Turns events into Server-Sent Events: `id:` the per-stream sequence number, `event:` the type,
@@ -77,6 +88,11 @@ const KEYS = /*#__PURE__*/ optionKeys<ToServerSentEventsConfig>()(['heartbeatMs'
  *    the whole text so far, so one every `checkpointInterval` tokens would send the answer again and
  *    again, quadratic in its length. They are the server's own resume points, read upstream by its
  *    retries and fallbacks; `accumulate()` ignores them, and a client's retry asks for the whole run.
+ * 7. An event whose `type` is not a string without line breaks, or a run tag that is not 1 to 40
+ *    letters, digits, `.`, `_` or `-` (both are written outside `data:`, where a line break would
+ *    corrupt the frame), ends the frames with an `error` frame carrying an {@link InvalidStreamError}.
+ * 8. A client that is not reading (`write()` returned false until `'drain'`; no pending read of the
+ *    web stream) gets no heartbeats; the events, which cannot wait, are queued in order, none lost.
  *
  * @example
  * import { l0, toServerSentEvents } from 'l0-rx';
@@ -99,13 +115,15 @@ export function toServerSentEvents(events$: Observable<L0Event | SequencedEvent>
       map((item) => (isSequenced(item) ? item : { seq: ++seq, event: item })),
       // numbered, then dropped (rule 6): the ids stay the recorded envelopes' seq + 1 that createStoreReplaySource resumes by
       filter((item) => item.seq > after && item.event.type !== 'checkpoint'),
-      map((item) => {
-        // a tag is written into the `id:` line: one with a line break or a colon would corrupt the frame
-        if (item.run !== undefined && item.run !== checked) {
-          if (!(typeof item.run === 'string' && RUN_TAG.test(item.run))) throw new TypeError(`toServerSentEvents: a run tag must match ${RUN_TAG}, got ${JSON.stringify(item.run)}`);
-          checked = item.run;
+      map(({ seq, event, run }) => {
+        // the type is written into the `event:` line, the tag into the `id:` line (rule 7): a line break
+        // in either would corrupt the frame, and a colon in a tag would misplace its seq
+        if (typeof event.type !== 'string' || LINE_BREAK.test(event.type)) throw malformed('an event `type` must be a string without line breaks', event.type);
+        if (run !== undefined && run !== checked) {
+          if (!(typeof run === 'string' && RUN_TAG.test(run))) throw malformed(`a run tag must match ${RUN_TAG}`, run);
+          checked = run;
         }
-        return eventFrame(item.seq, item.event, item.run);
+        return eventFrame(seq, event, run);
       }),
       endWith(END_FRAME_TEXT),
       catchError((e: unknown) => of(errorFrame(serializeError(e)))),
@@ -119,18 +137,29 @@ export function toServerSentEvents(events$: Observable<L0Event | SequencedEvent>
       // the client left before we started: 'close' has been and gone, so never start the run
       if (response.destroyed === true) return Subscription.EMPTY;
       if (!response.headersSent) response.writeHead(200, { ...SSE_HEADERS });
-      const subscription = frames.subscribe({ next: (frame) => response.write(frame), complete: () => response.end() });
+      const subscription = writeFrames(frames, response);
       response.once('close', () => subscription.unsubscribe());
       return subscription;
     },
     toReadableStream() {
       let subscription: Subscription | undefined;
+      /** A read is waiting (`pull` was called, nothing enqueued since): only then may a heartbeat go in. */
+      let reading = false;
       const encoder = new TextEncoder();
       return new ReadableStream<Uint8Array>(
         {
           // the first read starts the run (never `start`: a Response built and never consumed runs nothing)
           pull(controller) {
-            subscription ??= frames.subscribe({ next: (frame) => controller.enqueue(encoder.encode(frame)), complete: () => controller.close() });
+            reading = true;
+            subscription ??= frames.subscribe({
+              next: (frame) => {
+                // an event frame always goes in (queued past the high-water mark if need be); a heartbeat
+                // for a consumer that is not reading would only pile up (rule 8)
+                if (reading || frame !== HEARTBEAT_FRAME) controller.enqueue(encoder.encode(frame));
+                reading = false;
+              },
+              complete: () => controller.close(),
+            });
           },
           cancel() {
             subscription?.unsubscribe();
@@ -141,6 +170,54 @@ export function toServerSentEvents(events$: Observable<L0Event | SequencedEvent>
       );
     },
   };
+}
+
+/**
+ * Writes the frames into `response` as `node:http` wants it (rule 8): after a `write()` that returned
+ * false, frames wait in a queue (heartbeats are dropped) until `'drain'` writes them on in order;
+ * `end()` waits for the queue. Unsubscribing before the end drops the queue: nothing more is written.
+ */
+function writeFrames(frames: Observable<string>, response: SseResponseLike): Subscription {
+  let queue: string[] = [];
+  /** The next queued frame to write (a cursor, so a long queue is not shifted frame by frame). */
+  let head = 0;
+  /** `write()` returned false and no `'drain'` has come since. */
+  let waiting = false;
+  let complete = false;
+  const write = (frame: string): void => {
+    if (response.write(frame) !== false) return;
+    waiting = true;
+    response.once('drain', drain);
+  };
+  const drain = (): void => {
+    waiting = false;
+    while (!waiting && head < queue.length) write(queue[head++]!);
+    if (head < queue.length) return;
+    queue = [];
+    head = 0;
+    // ends once the queue is written and the response has taken it all: no 'drain' is pending then
+    if (complete && !waiting) response.end();
+  };
+  const subscription = frames.subscribe({
+    next: (frame) => {
+      if (!waiting) write(frame);
+      else if (frame !== HEARTBEAT_FRAME) queue.push(frame);
+    },
+    complete: () => {
+      complete = true;
+      if (!waiting) response.end();
+    },
+  });
+  // (on a subscription that already completed this runs at once, and keeps the queue to write)
+  subscription.add(() => {
+    if (!complete) queue = [];
+  });
+  return subscription;
+}
+
+/** An {@link InvalidStreamError} for an item that would corrupt its frame, naming the field's value. */
+function malformed(what: string, value: unknown): InvalidStreamError {
+  return new InvalidStreamError(`toServerSentEvents: ${what}, got ${describeValue(value)}`);
 }
 
 /** One interval for the whole stream (no timer per token): a tick with nothing sent since the previous one sends a heartbeat. */
