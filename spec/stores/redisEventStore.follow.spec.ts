@@ -1,6 +1,6 @@
 /** @test {createRedisEventStore} */
 import { createClient } from 'redis';
-import { concat, firstValueFrom, lastValueFrom, of, take, timeout, toArray, type Observable } from 'rxjs';
+import { concat, defer, firstValueFrom, ignoreElements, lastValueFrom, of, take, timeout, toArray, type Observable } from 'rxjs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createStoreReplaySource, recordEvents, type EventEnvelope, type L0Event, type RecordedInfo } from 'l0-rx';
 import { createRedisEventStore, type RedisFollowClient } from 'l0-rx/stores/redis';
@@ -105,12 +105,17 @@ describe('createRedisEventStore: follow (against a real redis-server)', () => {
 
   it('should let a second server follow a run the first one is recording, with no envelope missed or repeated', async () => {
     const [serverA, serverB] = [await connected(), await connected()];
+    let release!: () => void;
+    const halfway = new Promise<void>((resolve) => (release = resolve));
+    // the second half of the run waits for `release`, so the followers below really join a run in progress
+    const source = concat(tokens(150, 7), defer(() => halfway).pipe(ignoreElements()), run(150, 7));
     const recorded = new Promise<RecordedInfo>((resolve) =>
-      run(300, 7).pipe(recordEvents(createRedisEventStore(serverA), { streamId: 'chat', onRecorded: resolve })).subscribe());
+      source.pipe(recordEvents(createRedisEventStore(serverA), { streamId: 'chat', onRecorded: resolve })).subscribe());
     const fromStart = lastValueFrom(createRedisEventStore(serverB).follow!('chat').pipe(toArray()));
-    await new Promise((resolve) => setTimeout(resolve, 5)); // part of the run is recorded by now
+    await until(async () => (await createRedisEventStore(serverB).read('chat')).length > 0); // part of the run is recorded by now
     const atFirst = (await createRedisEventStore(serverB).read('chat')).length;
     const resumed = lastValueFrom(createRedisEventStore(serverB).follow!('chat', 120).pipe(toArray()));
+    release();
     expect((await recorded).count).toBe(301);
     expect(seqs(await fromStart)).toEqual(range(0, 300));
     expect(seqs(await resumed)).toEqual(range(120, 300));

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { checkFromSeq, type EventEnvelope, type EventStore, type SeqRange } from '../../events/eventStore.js';
 import { DELETED_FIELD, envelopesIn, tail, type RedisFollowClient } from './redisTail.js';
 import { CheckpointDecoder, isCompact } from '../../events/checkpointRefs.js';
@@ -31,10 +32,26 @@ export const REDIS_EVENT_STORE_DEFAULTS = /*#__PURE__*/ Object.freeze({ keyPrefi
 const OPTION_KEYS: readonly string[] = ['keyPrefix', 'followBlockMs', 'followReconnects'];
 
 /**
+ * Adds one stream's entries of a batch (ARGV: entry id, envelope JSON, ...) in order and stops at the
+ * first one Redis refuses: returns `{added}`, or `{added, why}` (`''`: the stream is not in Redis).
+ * Only `seq` 0 (entry id `0-1`) may create the stream.
+ */
+const ADD_SCRIPT = `local added = 0
+for i = 1, #ARGV, 2 do
+  local r
+  if ARGV[i] == '0-1' then r = redis.pcall('XADD', KEYS[1], ARGV[i], 'envelope', ARGV[i + 1])
+  else r = redis.pcall('XADD', KEYS[1], 'NOMKSTREAM', ARGV[i], 'envelope', ARGV[i + 1]) end
+  if type(r) == 'table' and r.err then return {added, r.err} end
+  if not r then return {added, ''} end
+  added = added + 1
+end
+return {added}`;
+
+/**
  * An {@link EventStore} on Redis Streams: one Redis stream per recorded stream, so a fleet of
  * servers shares one log and any of them can replay a run another recorded.
  *
- *   append([e0, e1])    XADD <prefix>stream:<id> 0-1 envelope {e0}; XADD ... NOMKSTREAM 0-2 envelope {e1}; then SADD <prefix>streams <id>
+ *   append([e0, e1])    EVALSHA <add> 1 <prefix>stream:<id> 0-1 {e0} 0-2 {e1} (XADD each, in order); then SADD <prefix>streams <id>
  *   read(id, {1, 2})    XRANGE <prefix>stream:<id> 0-2 0-3
  *   delete(id)          XADD <prefix>stream:<id> * deleted 1; DEL <prefix>stream:<id>; SREM <prefix>streams <id>
  *
@@ -42,9 +59,14 @@ const OPTION_KEYS: readonly string[] = ['keyPrefix', 'followBlockMs', 'followRec
  *    stream's last one, so two runs writing one stream id cannot interleave silently. Only `seq` 0
  *    creates the stream (`NOMKSTREAM` for the others; Redis 6.2 or newer): a recorder still writing
  *    a deleted stream gets a rejected append instead of bringing back the rest of its run.
- * 2. A batch's `XADD`s go out together in order on the client's connection (pipelined). A stream
- *    id is added to the set `<prefix>streams` once its `seq` 0 is stored (one more round trip,
- *    for a run's first batch only), so a stream whose first append failed is not listed.
+ * 2. A batch's envelopes of one stream are added by one Lua script (`EVALSHA`, `EVAL` when Redis
+ *    does not have it cached), in order, atomically, and none after the first Redis refuses: a
+ *    failed append leaves its stream a gap-free prefix of the run, as the recorder promises (it
+ *    writes nothing more after one), with no other writer's entry between those of one batch. A
+ *    batch of many streams sends one script per stream, pipelined. A stream id is added to the set
+ *    `<prefix>streams` once its `seq` 0 is stored (one more round trip, for a run's first batch
+ *    only), so a stream whose first append failed is not listed. The client's user needs `EVAL`
+ *    and `EVALSHA` (ACL `+@scripting`).
  * 3. `read` ranges by entry id (`XRANGE`), so reading a window of a long run costs only the window
  *    (a window holding a compact checkpoint, below, is read from the run's start).
  * 4. `follow(id, fromSeq)` (the live tail another server resumes a run from) opens its own
@@ -65,7 +87,8 @@ const OPTION_KEYS: readonly string[] = ['keyPrefix', 'followBlockMs', 'followRec
  *    read or followed: a run with continuation stores its answer about once, not once per checkpoint.
  *    Only when this store stored every envelope of that attempt itself (a store of your own around
  *    it that forwards only some, a failed append, a `delete` meanwhile, another process writing
- *    part of the stream: the checkpoint is stored whole). `read` and `follow` fail with
+ *    part of the stream: the checkpoint is stored whole); a compact checkpoint of a batch is never
+ *    stored after an envelope of its batch that was refused (see 2). `read` and `follow` fail with
  *    `INVALID_LOG` for an envelope of another log format version (`v`).
  *
  * Node only; import it from `l0-rx/stores/redis`; `redis` is an optional peer you install.
@@ -96,19 +119,37 @@ export function createRedisEventStore(client: RedisCommandClient, options: Redis
   const idsKey = `${keyPrefix}streams`;
   /** What this store stored of each open stream: a checkpoint is stored compact only over text it stored. */
   const encoder = new CheckpointEncoder();
+  const addSha = createHash('sha1').update(ADD_SCRIPT).digest('hex');
 
-  /** XADDs `envelopes`, pipelined (see 1 and 2). */
+  /** Runs the add script on one stream's `entries` (see 2): `EVALSHA`, and `EVAL` if Redis has not cached it. */
+  const add = (key: string, entries: readonly string[]): Promise<unknown> =>
+    client.sendCommand(['EVALSHA', addSha, '1', key, ...entries]).catch((e: unknown) => {
+      if (!(e instanceof Error && e.message.startsWith('NOSCRIPT'))) throw e;
+      return client.sendCommand(['EVAL', ADD_SCRIPT, '1', key, ...entries]);
+    });
+
+  /** Adds `envelopes`, one script per stream, pipelined (see 1 and 2). */
   const appendAll = async (envelopes: readonly EventEnvelope[]): Promise<void> => {
+    // every envelope is serialized before anything is sent: one that cannot be fails its append alone
+    const streams = new Map<string, { envelopes: EventEnvelope[]; entries: string[] }>();
+    for (const e of envelopes) {
+      let stream = streams.get(e.streamId);
+      if (!stream) streams.set(e.streamId, (stream = { envelopes: [], entries: [] }));
+      stream.envelopes.push(e);
+      stream.entries.push(`0-${e.seq + 1}`, JSON.stringify(encoder.envelope(e)));
+    }
     const started: string[] = []; // streams whose seq 0 was added: listed once Redis took it
-    const writes = envelopes.map((e) => {
-      const entry = [`0-${e.seq + 1}`, 'envelope', JSON.stringify(encoder.envelope(e))];
-      if (e.seq === 0) return client.sendCommand(['XADD', streamKey(e.streamId), ...entry]).then(() => void started.push(e.streamId));
-      return client.sendCommand(['XADD', streamKey(e.streamId), 'NOMKSTREAM', ...entry]).then((id) => {
-        if (id === null) throw new Error(`createRedisEventStore: stream ${JSON.stringify(e.streamId)} is not in Redis (deleted, or its seq 0 was never appended), so seq ${e.seq} is not appended`);
-      });
+    const writes = [...streams].map(async ([streamId, stream]) => {
+      const [count, why] = (await add(streamKey(streamId), stream.entries)) as [unknown, string?];
+      const added = Number(count);
+      if (stream.envelopes.some((e, i) => i < added && e.seq === 0)) started.push(streamId);
+      if (why === undefined) return;
+      const { seq } = stream.envelopes[added]!;
+      if (why === '') throw new Error(`createRedisEventStore: stream ${JSON.stringify(streamId)} is not in Redis (deleted, or its seq 0 was never appended), so seq ${seq} is not appended`);
+      throw new Error(`createRedisEventStore: Redis refused seq ${seq} of stream ${JSON.stringify(streamId)}, so it and the rest of its batch are not appended: ${why}`);
     });
     const settled = await Promise.allSettled(writes);
-    if (started.length > 0) await client.sendCommand(['SADD', idsKey, ...new Set(started)]);
+    if (started.length > 0) await client.sendCommand(['SADD', idsKey, ...started]);
     for (const write of settled) if (write.status === 'rejected') throw write.reason;
   };
 
