@@ -121,7 +121,8 @@ const cases = [
   // then +0.05 for the SSE client reading a STREAM_NOT_FOUND or RESUME_GAP error frame answering its reconnect as the 204: 74.370
   // then +0.04 for the SSE client naming an event id no Last-Event-ID header can carry: 74.406
   // then +0.17 for the SSE server's backpressure (writeTo queues frames until 'drain', the web stream enqueues a heartbeat only for a waiting read) and its InvalidStreamError for an event type or run tag with a line break: 74.573
-  { label: "import * from 'l0-rx' (whole root entry)", code: `export * from '${dist}/index.mjs';`, budget: 74.58 },
+  // then +0.08 for the same typed error for an item that is not an object and a replayed seq that is not a whole number from 1: 74.651
+  { label: "import * from 'l0-rx' (whole root entry)", code: `export * from '${dist}/index.mjs';`, budget: 74.66 },
   // every pipeable operator, structured parsing (with jsonrepair) included: a ceiling, not a typical import
   // multi-model review: 38.57 -> 38.68 (+0.11) for hedge's attempt context and budget's own usage and price checks, as the root
   // fourteenth session: +0.05 as the root (Responses audio transcripts, numbered half-open periods): 39.185 -> 39.233

@@ -117,6 +117,22 @@ describe('toServerSentEvents', () => {
       expect(frames).toEqual([errorFrame('an event `type` must be a string without line breaks, got an object with keys [toString]')]);
     });
 
+    it.each([
+      ['null', null, 'an event must be an object, got null'],
+      ['a string', 'token', 'an event must be an object, got a string "token"'],
+      ['a fractional seq', { seq: 1.5, event: { type: 'token', value: 'x' } }, 'a replayed event\'s `seq` must be a whole number from 1, got number 1.5'],
+      ['a seq of 0', { seq: 0, event: { type: 'token', value: 'x' } }, 'a replayed event\'s `seq` must be a whole number from 1, got number 0'],
+      ['NaN as seq', { seq: NaN, event: { type: 'token', value: 'x' } }, 'a replayed event\'s `seq` must be a whole number from 1, got number NaN'],
+      ['a seq above 2^53', { seq: 2 ** 60, event: { type: 'token', value: 'x' } }, `a replayed event's \`seq\` must be a whole number from 1, got number ${2 ** 60}`],
+      ['a replayed null event', { seq: 2, event: null }, 'a replayed item\'s `event` must be an object, got null'],
+    ])('should end with an InvalidStreamError frame for %s (never a bare TypeError, an id the client cannot resume by or an item silently left out)', (_, item, message) => {
+      testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+        const source = cold('-a-x-b|', { ...events, x: item as never });
+        expectObservable(toServerSentEvents(source, { heartbeatMs: 0 }).frames).toBe('-1-(x|)', { 1: frame(1, events['a']!), x: errorFrame(message) });
+        expectSubscriptions(source.subscriptions).toBe('^--!');
+      });
+    });
+
     it('should end with an InvalidStreamError frame for a replay source\'s run tag with a line break (written into the `id:` line)', () => {
       const frames: string[] = [];
       toServerSentEvents(of({ seq: 1, event: tok('a'), run: 'k2\nevent: end' }), { heartbeatMs: 0 }).frames.subscribe((f) => frames.push(f));

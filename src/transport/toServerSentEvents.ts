@@ -90,7 +90,9 @@ const LINE_BREAK = /[\r\n]/;
  *    retries and fallbacks; `accumulate()` ignores them, and a client's retry asks for the whole run.
  * 7. An event whose `type` is not a string without line breaks, or a run tag that is not 1 to 40
  *    letters, digits, `.`, `_` or `-` (both are written outside `data:`, where a line break would
- *    corrupt the frame), ends the frames with an `error` frame carrying an {@link InvalidStreamError}.
+ *    corrupt the frame), ends the frames with an `error` frame carrying an {@link InvalidStreamError};
+ *    so do an item that is not an object and a replayed `seq` that is not a whole number from 1 (an
+ *    id the client could not resume by).
  * 8. A client that is not reading (`write()` returned false until `'drain'`; no pending read of the
  *    web stream) gets no heartbeats; the events, which cannot wait, are queued in order, none lost.
  *
@@ -112,7 +114,14 @@ export function toServerSentEvents(events$: Observable<L0Event | SequencedEvent>
     /** The last run tag checked: a replay source tags every event of a run alike, so each tag is tested once. */
     let checked: string | undefined;
     const body = events$.pipe(
-      map((item) => (isSequenced(item) ? item : { seq: ++seq, event: item })),
+      map((item) => {
+        // untrusted shapes fail here, typed, before anything reads them (rule 7)
+        if (typeof item !== 'object' || item === null) throw malformed('an event must be an object', item);
+        if (!isSequenced(item)) return { seq: ++seq, event: item };
+        if (!(Number.isSafeInteger(item.seq) && item.seq > 0)) throw malformed('a replayed event\'s `seq` must be a whole number from 1', item.seq);
+        if (typeof item.event !== 'object' || item.event === null) throw malformed('a replayed item\'s `event` must be an object', item.event);
+        return item;
+      }),
       // numbered, then dropped (rule 6): the ids stay the recorded envelopes' seq + 1 that createStoreReplaySource resumes by
       filter((item) => item.seq > after && item.event.type !== 'checkpoint'),
       map(({ seq, event, run }) => {
