@@ -45,7 +45,7 @@ export async function startChatServer({ baseURL, apiKey = 'offline', model = 'gp
     });
   };
 
-  const server = createServer((req, res) => {
+  const server = createServer(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const match = /^\/chat\/([\w-]{1,64})$/.exec(url.pathname);
     if (req.method !== 'GET' || match === null) {
@@ -60,9 +60,16 @@ export async function startChatServer({ baseURL, apiKey = 'offline', model = 'gp
       res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: String(e) }));
       return;
     }
-    // a first connection starts the run; a reconnect (Last-Event-ID) resumes it here, or from the
-    // store when another server runs it, or gets STREAM_NOT_FOUND as its error frame (which the client retries as a whole new answer)
-    if (after === 0 && !runs.has(id)) runs.add(id, answer(id, url.searchParams.get('q') ?? 'Hello'));
+    // a first connection (no Last-Event-ID: a new question, or a client's retry after a failed run)
+    // starts a new run, replacing any earlier one of the id; a reconnect (Last-Event-ID) resumes its
+    // run here, or from the store when another server runs it, or gets STREAM_NOT_FOUND as its error
+    // frame (which the client retries as a whole new answer)
+    if (after === 0) {
+      // the store's log of an earlier run under the id goes first: the new run records from seq 0, and
+      // a reconnect to another server must never be served the old run's events as this one's
+      if (store !== undefined) await store.delete(id);
+      runs.add(id, answer(id, url.searchParams.get('q') ?? 'Hello'));
+    }
     const events$ = !runs.has(id) && recorded !== undefined ? recorded.replay(id, after) : runs.replay(id, after);
     toServerSentEvents(events$, { resumeFrom: after, heartbeatMs }).writeTo(res);
   });

@@ -1,7 +1,7 @@
 /** @test {toServerSentEvents} @test {fromServerSentEvents} end to end: examples/server over real loopback HTTP */
 import { lastValueFrom, take, tap, toArray } from 'rxjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { fromServerSentEvents, type L0Event } from 'l0-rx';
+import { fromServerSentEvents, retryWithBackoff, type L0Event } from 'l0-rx';
 import { FAULT_SERVER_DEFAULTS, startFaultServer, type FaultServer } from 'l0-rx/testing';
 import { startChatServer, type ChatServer } from '../../examples/server/chatServer.mjs';
 import { expectClosedByClient } from '../integration/harness.js';
@@ -75,6 +75,21 @@ describe('examples/server: l0() events over SSE', () => {
     expect(sent.map((h) => h.get('last-event-id'))).toEqual([null, expect.stringMatching(/^[\w.-]+:\d+$/)]); // <run>:<seq>, the replay buffer's ids
     expect([types(received).filter((t) => t === 'start').length, types(received).at(-1), text(received)]).toEqual([1, 'complete', REPLY]);
     expect(faults.requests).toHaveLength(1);
+  });
+
+  it("should start a new run for a client's retry after the run failed (never replay the failed run to every retry)", async () => {
+    // the backend's own retries (4 model requests, 3 retry events) all fail; the client's retry (the 4th) asks again under the same id
+    const chat = (backend = await startChatServer({ baseURL: faults.url, model: 'fault:server-error*4' }));
+    const received: L0Event[] = [];
+    await lastValueFrom(fromServerSentEvents(`${chat.url}/chat/retried?q=fox`).pipe(retryWithBackoff({ baseDelay: 1 }), tap((e) => received.push(e))));
+    expect([faults.requests.length, types(received).filter((t) => t === 'retry').length, types(received).at(-1), text(received)]).toEqual([5, 4, 'complete', REPLY]);
+  });
+
+  it('should answer a first connection with a new run of its own question, not an earlier finished run of the id', async () => {
+    const chat = (backend = await startChatServer({ baseURL: faults.url }));
+    await lastValueFrom(fromServerSentEvents(`${chat.url}/chat/asked-twice?q=first`));
+    await lastValueFrom(fromServerSentEvents(`${chat.url}/chat/asked-twice?q=second`));
+    expect(faults.requests.map((r) => r.messages)).toEqual([[{ role: 'user', content: 'first' }], [{ role: 'user', content: 'second' }]]);
   });
 
   it('should fail, never splice, a reconnect that finds a new run under the chat id (the one it read was aborted meanwhile)', async () => {
