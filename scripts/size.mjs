@@ -97,11 +97,13 @@ const cases = [
   // timer limit: +0.18 on l0, structured, l0 with guardrails and the operators, +0.24 on the root, for waits checked against 2^31 - 1 ms (Node fires a longer one at once), computed waits capped, baseDelay > maxDelay refused
   // 31.85 in the fourteenth session for the multi-model fixes: a nested retry loop numbers its attempts on from the run's, and the retry and fallback loops reinstall a tracer's entrant observer for a race they subscribe later (+0.08: 31.765 -> 31.847)
   // 31.9 in the fourteenth session's review: only a nested retry loop's starts move the loop around it (never a run fromServerSentEvents relays) (+0.05: 31.847 -> 31.897)
-  { label: "import { l0 } from 'l0-rx'", code: `export { l0 } from '${dist}/index.mjs';`, budget: 31.9, mustNotContain: [...RULE_CODE, ...STRUCTURED_CODE] },
+  // 31.95 for nested fallback numbering: a fallbackTo nested in another loop's stream numbers its streams on from it, and the retry and fallback loops around it number on after its fallbacks (+0.04: 31.897 -> 31.933)
+  { label: "import { l0 } from 'l0-rx'", code: `export { l0 } from '${dist}/index.mjs';`, budget: 31.95, mustNotContain: [...RULE_CODE, ...STRUCTURED_CODE] },
   // 39.6 in the fourteenth session, as l0 (+0.07: 39.496 -> 39.565)
   // 39.65 in the fourteenth session's review, as l0 (+0.06: 39.565 -> 39.625)
   // 39.85 in the fourteenth session's structured review, as parseStructured (+0.19: 39.625 -> 39.819)
-  { label: "import { structured } from 'l0-rx' (with jsonrepair)", code: `export { structured } from '${dist}/index.mjs';`, budget: 39.85 },
+  // 39.9 for nested fallback numbering, as l0 (+0.03: 39.820 -> 39.853)
+  { label: "import { structured } from 'l0-rx' (with jsonrepair)", code: `export { structured } from '${dist}/index.mjs';`, budget: 39.9 },
   // 10.6 in the fourteenth session for the structured review: an empty [] or {} in prose is the answer only when no other JSON follows, a [1] Smith citation after a closed root not shown as a partial, a raw surrogate pair split across tokens never shown half, an async Ajv keyword's error kept as the cause (+0.17: 10.416 -> 10.590)
   { label: "import { parseStructured } from 'l0-rx/operators' (with jsonrepair)", code: `export { parseStructured } from '${dist}/operators/index.mjs';`, budget: 10.6, mustNotContain: PROVIDER_CODE },
   { label: "import { formatContext, stripThinking, extractCode } from 'l0-rx'", code: `export { formatContext, stripThinking, extractCode } from '${dist}/index.mjs';`, budget: 2.15, mustNotContain: [...PROVIDER_CODE, ...STRUCTURED_CODE] },
@@ -122,14 +124,16 @@ const cases = [
   // then +0.04 for the SSE client naming an event id no Last-Event-ID header can carry: 74.406
   // then +0.17 for the SSE server's backpressure (writeTo queues frames until 'drain', the web stream enqueues a heartbeat only for a waiting read) and its InvalidStreamError for an event type or run tag with a line break: 74.573
   // then +0.08 for the same typed error for an item that is not an object and a replayed seq that is not a whole number from 1: 74.651
-  { label: "import * from 'l0-rx' (whole root entry)", code: `export * from '${dist}/index.mjs';`, budget: 74.66 },
+  // then +0.04 for nested fallback numbering (fallbackTo and retryWithBackoff numbering on after a nested loop's fallbacks), as l0: 74.693
+  { label: "import * from 'l0-rx' (whole root entry)", code: `export * from '${dist}/index.mjs';`, budget: 74.7 },
   // every pipeable operator, structured parsing (with jsonrepair) included: a ceiling, not a typical import
   // multi-model review: 38.57 -> 38.68 (+0.11) for hedge's attempt context and budget's own usage and price checks, as the root
   // fourteenth session: +0.05 as the root (Responses audio transcripts, numbered half-open periods): 39.185 -> 39.233
   // fourteenth session: +0.1 as the root (the retry and fallback loops' fixes, consensus's runs' states): 39.233 -> 39.334
   // fourteenth session's review: +0.06 as l0: 39.334 -> 39.393
   // +0.19 in the fourteenth session's structured review, as structured: 39.393 -> 39.580
-  { label: "import * from 'l0-rx/operators'", code: `export * from '${dist}/operators/index.mjs';`, budget: 39.6 },
+  // nested fallback numbering: +0.06, as l0 (fallbackTo and retryWithBackoff): 39.581 -> 39.640
+  { label: "import * from 'l0-rx/operators'", code: `export * from '${dist}/operators/index.mjs';`, budget: 39.65 },
   {
     label: 'a browser consuming a backend stream (accumulate, ofType, withTimeouts, retryWithBackoff, fallbackTo, tapLifecycle)',
     code: `export { accumulate, ofType, withTimeouts, retryWithBackoff, fallbackTo, tapLifecycle } from '${dist}/index.mjs';`,
@@ -138,7 +142,8 @@ const cases = [
     // 10.35 for the timer limit in withTimeouts and retryWithBackoff (waits over 2^31 - 1 ms refused or capped): 10.17 -> 10.33
     // 10.45 in the fourteenth session, as the SSE path below (+0.08: 10.369 -> 10.448)
     // 10.5 in its review, as l0 (+0.04: 10.448 -> 10.490)
-    budget: 10.5,
+    // 10.55 for nested fallback numbering, in fallbackTo and retryWithBackoff (+0.06: 10.490 -> 10.545)
+    budget: 10.55,
     mustNotContain: [...PROVIDER_CODE, ...STRUCTURED_CODE],
   },
   {
@@ -157,7 +162,8 @@ const cases = [
     // 39.05 for the guard false-positive review (38.14 -> 39.03), as guardrails and drift
     // 39.05 for the timer limit, as l0 (38.85 -> 39.03)
     // 39.55 in the fourteenth session, as l0 (+0.08: 39.465 -> 39.540); 39.6 in its review, as l0 (39.595)
-    budget: 39.6,
+    // 39.65 for nested fallback numbering, as l0 (+0.03: 39.595 -> 39.629)
+    budget: 39.65,
   },
   // 6 KB was the target; measured 11.0 KB (10.8 before the size pass, 10.1 after it, +0.5 for the
   // shared attempt text accumulate now builds on, +0.1 for the retry loop as one object per

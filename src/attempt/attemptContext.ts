@@ -8,7 +8,7 @@ import { Subscriber, type Observable, type Observer, type Subscription } from 'r
 export interface AttemptContext {
   /** 1 for the first attempt, 2 for the first retry, and so on. */
   readonly attempt: number;
-  /** 0 for the primary stream, 1 for the first fallback, and so on. */
+  /** 0 for the primary stream, 1 for the first fallback, and so on (in a loop nested in another's stream k, from k). */
   readonly fallbackIndex: number;
   /** The text already accepted from a failed attempt (continuation), when there is one. */
   readonly checkpoint?: string;
@@ -28,8 +28,8 @@ export const FIRST_ATTEMPT: AttemptContext = /*#__PURE__*/ Object.freeze({ attem
  * registered symbol so that two copies of the package (ESM and CJS) share it.
  */
 /**
- * A context in the slot, whether a source took it, and whether a retry loop nested in the attempt
- * took it (its later `start`s continue the handing loop's numbers). @internal
+ * A context in the slot, whether a source took it, and whether a loop nested in the attempt took it
+ * (a retry or fallback loop: its later `start`s continue the handing loop's numbers). @internal
  */
 export interface Holder { readonly ctx: AttemptContext; taken: boolean; nested?: boolean }
 interface Slot { current: Holder | undefined }
@@ -42,8 +42,8 @@ function slotOf(): Slot {
 
 /**
  * Reads and clears the context set by the nearest enclosing {@link subscribeWithContext}; call it
- * synchronously at the top of a subscribe function. `nested`: the caller is a retry loop, which
- * numbers its attempts on from the context's. @internal
+ * synchronously at the top of a subscribe function. `nested`: the caller is a retry or fallback
+ * loop, which numbers its attempts (or streams) on from the context's. @internal
  */
 export function takeAttemptContext(nested?: boolean): AttemptContext | undefined {
   const slot = slotOf();
@@ -105,7 +105,20 @@ export function subscribeWithContext<T>(
   ctx: AttemptContext | undefined,
   parent?: Subscription,
 ): ContextSubscription {
-  const holder = ctx && { ctx, taken: false };
+  return subscribeWithHolder(source, observer, ctx && { ctx, taken: false }, parent);
+}
+
+/**
+ * {@link subscribeWithContext} with the context's holder made by the caller, who so sees what took
+ * it while the source's synchronous subscribe still runs (a nested loop whose first `start`s pass
+ * at once: its primary failed inside it and its fallback started). @internal
+ */
+export function subscribeWithHolder<T>(
+  source: Observable<T>,
+  observer: Partial<Observer<T>>,
+  holder: Holder | undefined,
+  parent?: Subscription,
+): ContextSubscription {
   const subscriber = new AttemptSubscriber(holder && slotOf(), holder, observer);
   parent?.add(subscriber); // removed again when the attempt ends (rxjs removes a finished child from its parents)
   try {
@@ -122,7 +135,7 @@ export function subscribeWithContext<T>(
  * its own subscribe. For operators whose source observer is a few closures. @internal
  */
 export function subscribeChild<T>(source: Observable<T>, observer: Partial<Observer<T>>, parent: Subscription): Subscription {
-  return subscribeWithContext(source, observer, undefined, parent).subscription;
+  return subscribeWithHolder(source, observer, undefined, parent).subscription;
 }
 
 /**

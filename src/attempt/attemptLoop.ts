@@ -5,7 +5,7 @@ import { asL0Error } from '../errors/classifyL0Error.js';
 import { isL0Error } from '../errors/L0Error.js';
 import type { L0Event, StartEvent } from '../events/eventTypes.js';
 import { currentEntrantObserver, withEntrantObserver, type EntrantObserver } from '../internal/entrantObserver.js';
-import { subscribeWithContext, type AttemptContext, type Holder } from './attemptContext.js';
+import { subscribeWithHolder, type AttemptContext, type Holder } from './attemptContext.js';
 
 /**
  * One subscription of an operator that runs a stream, and on its error decides what comes next
@@ -36,7 +36,7 @@ export abstract class AttemptLoop implements Observer<L0Event>, Unsubscribable {
   private active: Subscription | undefined = undefined;
   private step = 0;
   private expected: AttemptContext | undefined = undefined;
-  /** The current stream's context as handed: whether a retry loop nested in it took it. */
+  /** The current stream's context as handed (set before its subscribe): whether a loop nested in it took it. */
   private holder: Holder | undefined = undefined;
   /** The tracer's entrant observer at the loop's subscription, for the streams it subscribes later. */
   private readonly observer: EntrantObserver | undefined = currentEntrantObserver();
@@ -58,8 +58,9 @@ export abstract class AttemptLoop implements Observer<L0Event>, Unsubscribable {
 
   /**
    * Sees each `start` that passes, after the context check of 3, of a stream whose context a retry
-   * loop nested in it took (an `l0()` run raced in the attempt): never one another run numbered
-   * (a server's run relayed by `fromServerSentEvents`, a replayed log).
+   * or fallback loop nested in it took (an `l0()` run raced in the attempt), from its synchronous
+   * subscribe on: never one another run numbered (a server's run relayed by `fromServerSentEvents`,
+   * a replayed log).
    */
   protected started(_e: StartEvent): void {}
 
@@ -98,13 +99,12 @@ export abstract class AttemptLoop implements Observer<L0Event>, Unsubscribable {
   subscribe(source: Observable<L0Event>, ctx?: AttemptContext): void {
     const expected = ctx && (ctx.attempt > 1 || ctx.fallbackIndex > 0 || ctx.checkpoint) ? ctx : undefined;
     this.expected = expected;
-    this.holder = undefined;
+    // set first: a nested loop's start may pass during the subscribe (its primary failed inside it, its fallback started)
+    const holder = (this.holder = ctx && { ctx, taken: false });
     this.run(() => {
-      const mine = this.step;
-      const { subscription, taken, holder } = withEntrantObserver(this.observer, () => subscribeWithContext(source, this, ctx, this.subscriber));
+      const { subscription, taken } = withEntrantObserver(this.observer, () => subscribeWithHolder(source, this, holder, this.subscriber));
       // a stream that failed inside its subscribe may have subscribed the next one already: its expectation stays
       if (taken && this.expected === expected) this.expected = undefined;
-      if (this.step === mine) this.holder = holder;
       return subscription;
     });
   }

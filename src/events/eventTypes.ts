@@ -79,7 +79,11 @@ export interface RetryEvent {
    */
   readonly countsTowardAttempts: boolean;
 }
-/** Moving to the next model: discard everything since the last `start`. */
+/**
+ * Moving to the next model: discard everything since the last `start`. `fromIndex` is the failed
+ * stream's `fallbackIndex` (as its `start` said), `toIndex` the next one's, `fromIndex + 1` (a run
+ * nested in another's fallback numbers on from it).
+ */
 export interface FallbackEvent {
   readonly type: 'fallback';
   readonly fromIndex: number;

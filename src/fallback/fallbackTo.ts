@@ -1,10 +1,11 @@
 import { identity, isObservable, Observable, type MonoTypeOperatorFunction, type Subscriber } from 'rxjs';
-import type { L0Event } from '../events/eventTypes.js';
+import type { L0Event, StartEvent } from '../events/eventTypes.js';
 import { AllStreamsExhaustedError } from '../errors/AllStreamsExhaustedError.js';
 import { isL0Error, type L0Error } from '../errors/L0Error.js';
 import { asL0Error, categoryOf } from '../errors/classifyL0Error.js';
 import { serializeError } from '../errors/serializeError.js';
 import { AttemptLoop } from '../attempt/attemptLoop.js';
+import { FIRST_ATTEMPT, takeAttemptContext } from '../attempt/attemptContext.js';
 
 /**
  * When the source fails, switches to the next model: emits `fallback{fromIndex, toIndex, error}`
@@ -27,6 +28,12 @@ import { AttemptLoop } from '../attempt/attemptLoop.js';
  *    error}` is emitted and fallback `toIndex` is subscribed with the attempt context `{attempt: 1, fallbackIndex: toIndex, checkpoint?}`: `fromStream`
  *    hands it to the factory and emits `start{isFallback: true}` and, with a checkpoint,
  *    `resume{checkpoint}` (so continuation carries across models).
+ *    Nested in another loop's stream k (a whole `l0()` run with fallbacks raced or retried inside
+ *    another run's fallback k), the primary is handed that loop's context and the indices are
+ *    k, k + 1, ... instead of 0, 1, ...; a `start` of a later stream passing through (a nested
+ *    `fallbackTo`'s fallback) moves the index there, so the next `fallback` goes from it: the
+ *    consumer reads one sequence of stream numbers, as from one flat `fallbackTo`. Only a nested
+ *    loop's `start`s do: a run relayed by `fromServerSentEvents` numbers its own.
  * 4. When the last stream fails, errors with {@link AllStreamsExhaustedError} holding every
  *    recorded attempt's error, oldest first.
  * 5. A source that completes never subscribes a fallback; unsubscribing unsubscribes the current
@@ -54,7 +61,10 @@ export function fallbackTo(...fallbacks: Observable<L0Event>[]): MonoTypeOperato
 
 /** One subscription of {@link fallbackTo}: the loop is also the teardown. */
 class FallbackRun extends AttemptLoop {
+  /** The current stream's number, as its `start` and the `fallback` events say (from the context's, when nested). */
   private index = 0;
+  /** How many of `fallbacks` were subscribed. */
+  private used = 0;
   private readonly errors: unknown[] = [];
 
   constructor(
@@ -65,8 +75,16 @@ class FallbackRun extends AttemptLoop {
   }
 
   start(primary: Observable<L0Event>): this {
-    this.subscribe(primary);
+    // nested in another loop's stream k (an l0() run raced inside a fallback), its streams are k, k + 1, ...
+    const outer = takeAttemptContext(true) ?? FIRST_ATTEMPT;
+    this.index = outer.fallbackIndex;
+    this.subscribe(primary, outer);
     return this;
+  }
+
+  /** A nested loop's fallbacks went through: the next fallback is numbered after the last stream the consumer saw. */
+  protected override started(e: StartEvent): void {
+    if (e.fallbackIndex > this.index) this.index = e.fallbackIndex;
   }
 
   protected failed(raw: unknown): void {
@@ -76,7 +94,7 @@ class FallbackRun extends AttemptLoop {
     const failed = asL0Error(raw);
     errors.push(...attemptsOf(failed, index));
     if (abort) return subscriber.error(failed.withRunInfo({ fallbackIndex: failed.fallbackIndex ?? index, attemptErrors: errors }));
-    if (index === this.fallbacks.length) {
+    if (this.used === this.fallbacks.length) {
       return subscriber.error(new AllStreamsExhaustedError(errors, { fallbackIndex: index }));
     }
     const toIndex = index + 1;
@@ -85,7 +103,7 @@ class FallbackRun extends AttemptLoop {
     this.index = toIndex;
     if (subscriber.closed) return;
     const { checkpoint } = this;
-    this.subscribe(this.fallbacks[toIndex - 1]!, checkpoint ? { attempt: 1, fallbackIndex: toIndex, checkpoint } : { attempt: 1, fallbackIndex: toIndex });
+    this.subscribe(this.fallbacks[this.used++]!, checkpoint ? { attempt: 1, fallbackIndex: toIndex, checkpoint } : { attempt: 1, fallbackIndex: toIndex });
   }
 }
 

@@ -5,7 +5,7 @@
  */
 import { Observable, type SchedulerLike, type Subscription } from 'rxjs';
 import { AttemptText, attemptTextChange } from '../attempt/attemptText.js';
-import { peekAttemptContext, subscribeWithContext } from '../attempt/attemptContext.js';
+import { peekAttemptContext, subscribeWithHolder, type Holder } from '../attempt/attemptContext.js';
 import { AllStreamsExhaustedError } from '../errors/AllStreamsExhaustedError.js';
 import { ZeroOutputError } from '../errors/ZeroOutputError.js';
 import type { ContentEvent, L0Event } from '../events/eventTypes.js';
@@ -60,8 +60,9 @@ export function isMeaningful(event: L0Event): boolean {
  *    the winner's `start` says which attempt of the run it is. When no entrant subscribed at once
  *    took it (each subscribes its `fromStream` after an asynchronous step), it stays untaken, and
  *    the loop that handed it checks the winner's first `start` (an `InvalidStreamError` when the
- *    context was lost), as for any source. An entrant with a retry loop of its own takes it and
- *    numbers its attempts on from it (see `retryWithBackoff`).
+ *    context was lost), as for any source. An entrant with a retry or fallback loop of its own
+ *    takes it and numbers its attempts and streams on from it (see `retryWithBackoff`,
+ *    `fallbackTo`); when it wins, the loop around the race numbers on from its `start`s.
  */
 export function raceCore(entrants: readonly RaceEntrant[], config: RaceCoreConfig): Observable<L0Event> {
   const { wins, onWin, stagger } = config;
@@ -75,6 +76,8 @@ export function raceCore(entrants: readonly RaceEntrant[], config: RaceCoreConfi
     const texts = entrants.map(() => new AttemptText());
     const meaningful: boolean[] = new Array(n).fill(false);
     const errors: unknown[] = new Array(n);
+    /** The context as handed to each entrant, with whether a loop of its own took it. */
+    const holders: (Holder | undefined)[] = new Array(n);
     let failed = 0;
     let started = 0;
     let winner = -1;
@@ -91,6 +94,8 @@ export function raceCore(entrants: readonly RaceEntrant[], config: RaceCoreConfi
 
     const win = (i: number): void => {
       winner = i;
+      // the winner's own retry or fallback loop took the context: the loop around the race numbers on from its starts
+      if (holders[i]?.nested) outer!.nested = true;
       timer?.unsubscribe();
       subs.forEach((s, j) => {
         if (j === i) return;
@@ -127,7 +132,9 @@ export function raceCore(entrants: readonly RaceEntrant[], config: RaceCoreConfi
       const i = started++;
       if (observer) lanes[i] = observer.entrant(i, entrants[i]!.name);
       // the entrant's subscriber is the consumer's child: a synchronous entrant stops as soon as the consumer leaves
-      const { subscription: sub, taken, holder } = withEntrantObserver(undefined, () => subscribeWithContext(entrants[i]!.source, {
+      // made first: an entrant may win during its subscribe, with a start its own loop numbered
+      const holder = (holders[i] = ctx && { ctx, taken: false });
+      const { subscription: sub, taken } = withEntrantObserver(undefined, () => subscribeWithHolder(entrants[i]!.source, {
         next: (e) => {
           lanes[i]?.next(e);
           // the winner's later starts (its retries, its fallbacks) take the record key only: a model read
@@ -167,10 +174,8 @@ export function raceCore(entrants: readonly RaceEntrant[], config: RaceCoreConfi
           endLane(i, 'failed', err);
           fail(i, err);
         },
-      }, ctx, subscriber));
+      }, holder, subscriber));
       if (taken) outer!.taken = true;
-      // an entrant's own retry loop took it: the loop around the race numbers on from its retries
-      if (holder?.nested) outer!.nested = true;
       if (subscriber.closed || (winner !== -1 && winner !== i)) {
         endLane(i, 'lost');
         sub.unsubscribe();

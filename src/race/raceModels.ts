@@ -49,8 +49,8 @@ const PATH = /*#__PURE__*/ optionPath('raceModels', 'sources, ');
  * Give each source its own `retryWithBackoff` (or a whole `l0()` run) to retry within the race.
  * A `retryWithBackoff` or `fallbackTo` around the race runs it again as one attempt: every source
  * is handed that attempt (its factory's `ctx.attempt`, `fallbackIndex` and checkpoint), so the
- * winner's `start` says which attempt it is; a source with retries of its own numbers them on
- * from there, so the consumer reads one sequence of attempts.
+ * winner's `start` says which attempt it is; a source with retries or fallbacks of its own
+ * numbers them on from there, so the consumer reads one sequence of attempts and streams.
  *
  * @example
  * import { fromStream, raceModels } from 'l0-rx';

@@ -27,9 +27,10 @@ import {
  *    hands down) and subscribes the source as attempt 1 with it; the source (fromStream,
  *    fromAttempt) reads it synchronously (see {@link fromAttempt} for what keeps it). Nested in
  *    another loop's attempt n (a whole `l0()` run raced inside a retried race), its first attempt
- *    is n instead, and a `start` of a later attempt of its stream passing through (a nested loop's
- *    retry) moves its count there: the consumer reads one sequence of attempt numbers. Only a
- *    nested retry loop's do: a run relayed by `fromServerSentEvents` numbers its own attempts.
+ *    is n instead, and a `start` of a later attempt passing through moves its count there: of its
+ *    stream (a nested loop's retry), or of a later stream (a nested `fallbackTo`'s fallback, whose
+ *    stream it then retries as attempt n + 1): the consumer reads one sequence of attempt and
+ *    stream numbers. Only a nested loop's do: a run relayed by `fromServerSentEvents` numbers its own.
  * 2. Remembers the latest checkpoint seen (`checkpoint.content`, `resume.checkpoint`) and hands it
  *    to the next attempt, which is how continuation resumes.
  * 3. On an error: makes it a typed L0Error if it is not one, and classifies it
@@ -88,7 +89,7 @@ class RetryRun extends AttemptLoop {
   private budgets = FRESH_BUDGETS;
   /** Every attempt's error, oldest first (made at the first failure). */
   private errors: unknown[] | undefined = undefined;
-  private readonly fallbackIndex: number;
+  private fallbackIndex: number;
 
   constructor(
     private readonly source: Observable<L0Event>,
@@ -102,9 +103,15 @@ class RetryRun extends AttemptLoop {
     this.attempt = (outer?.attempt ?? 1) - 1;
   }
 
-  /** A nested loop's retries went through: the next attempt is numbered after the last one the consumer saw. */
+  /**
+   * A nested loop's retries or fallbacks went through: the next attempt is numbered after the last
+   * one the consumer saw (attempt n + 1 of the stream a nested fallback loop moved to).
+   */
   protected override started(e: StartEvent): void {
-    if (e.fallbackIndex === this.fallbackIndex && e.attempt > this.attempt) this.attempt = e.attempt;
+    if (e.fallbackIndex > this.fallbackIndex || (e.fallbackIndex === this.fallbackIndex && e.attempt > this.attempt)) {
+      this.fallbackIndex = e.fallbackIndex;
+      this.attempt = e.attempt;
+    }
   }
 
   start(): this {
