@@ -6,6 +6,10 @@
 //   l0        l0({stream, guardrails: recommendedGuardrails}) + accumulate(): timeouts, zero-output
 //             detection, retry and guard active
 //   l0 (no guard)  l0() + accumulate(): the configuration measured before guard existed
+// Starts: `together` subscribes every stream in one macrotask, so their 100 ms timers share a start and
+// every token, and every completion, of 10,000 streams lands in one burst (the worst case: the p99 reads
+// those bursts); `staggered` spreads the subscriptions evenly over one token period (100 a millisecond),
+// as requests arriving over time do, so each millisecond carries a hundredth of the streams.
 // Figures: heap per open stream (a forced GC mid-stream, when every stream is open, minus the heap
 // before the first subscription), event-loop delay p99 (perf_hooks.monitorEventLoopDelay at 10 ms
 // resolution over the whole run, paused around that one GC), CPU time per token (process.cpuUsage:
@@ -14,7 +18,7 @@
 // Then one line of heap per open stream for each layer of l0() (fromStream, + withTimeouts, ...).
 // Before measuring, each child warms the JIT on --warm streams of its configuration (2,000 by
 // default) whose tokens come without waiting.
-// Usage: node bench/fanin.mjs [--streams 10000 --rounds 30 --seed 42 --warm 2000 --no-layers] (after npm run
+// Usage: node bench/fanin.mjs [--streams 10000 --rounds 30 --seed 42 --warm 2000 --starts together|staggered|both --no-layers] (after npm run
 // build), or part of npm run bench. Internal: --child <configuration> runs one measurement and prints JSON.
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -59,8 +63,8 @@ async function configuration(name, every) {
   throw new Error(`unknown fan-in configuration ${name}`);
 }
 
-/** One measurement in this process: the figures as JSON on stdout. */
-async function child(name, streams, warm) {
+/** One measurement in this process: the figures as JSON on stdout. `starts`: 'together' or 'staggered' (see above). */
+async function child(name, streams, warm, starts) {
   const make = await configuration(name, EVERY_MS);
   // warm the JIT: a path taken once per stream (a completion, a guard round) is optimised only
   // after a few thousand streams, and the bursts below would otherwise time the interpreter; the
@@ -79,7 +83,13 @@ async function child(name, streams, warm) {
   const t0 = performance.now();
   const done = new Promise((resolve) => {
     const end = () => { if (--open === 0) resolve(performance.now() - t0); };
-    for (let i = 0; i < streams; i++) make().subscribe({ next: () => { items++; }, error: () => { errors++; end(); }, complete: end });
+    const start = () => make().subscribe({ next: () => { items++; }, error: () => { errors++; end(); }, complete: end });
+    if (starts === 'together') for (let i = 0; i < streams; i++) start();
+    else void (async () => {
+      // one batch a millisecond over one token period
+      const batch = Math.ceil(streams / EVERY_MS);
+      for (let i = 0; i < streams; await sleep(1)) for (const last = Math.min(streams, i + batch); i < last; i++) start();
+    })();
   });
   // mid-stream (every stream open, ~15 tokens in): the retained heap per open stream
   await sleep((TOKENS * EVERY_MS) / 2);
@@ -92,7 +102,7 @@ async function child(name, streams, warm) {
   const cpu = process.cpuUsage(cpu0);
   lag.disable();
   return {
-    name, streams, openAtSnapshot, errors, items, wallMs,
+    name, starts, streams, openAtSnapshot, errors, items, wallMs,
     heapPerStreamBytes: (heapDuring - heapBefore) / openAtSnapshot,
     // CPU per token over the whole run (the one forced GC included): the cause of lag, and much less load-sensitive than lag
     cpuPerTokenUs: (cpu.user + cpu.system) / (streams * TOKENS),
@@ -101,9 +111,9 @@ async function child(name, streams, warm) {
 }
 
 /** Runs one configuration in a fresh child process and returns its figures. */
-function runChild(name, streams, warm = WARM) {
+function runChild(name, streams, warm = WARM, starts = 'together') {
   return new Promise((resolve, reject) => {
-    const p = fork(fileURLToPath(import.meta.url), ['--child', name, '--streams', String(streams), '--warm', String(warm)], {
+    const p = fork(fileURLToPath(import.meta.url), ['--child', name, '--streams', String(streams), '--warm', String(warm), '--starts', starts], {
       execArgv: ['--expose-gc', '--max-old-space-size=4096'], stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
     });
     p.on('message', (m) => resolve(m));
@@ -116,30 +126,31 @@ const range = (xs, digits) => `${Math.min(...xs).toFixed(digits)}-${Math.max(...
 
 
 /**
- * Measures every configuration `rounds` times (each in its own process, in a shuffled order per
- * round) and prints the figures: medians, [min-max over the rounds], ratios against the baseline's
- * medians.
+ * Measures every configuration `rounds` times for each way of starting (each in its own process, in
+ * a shuffled order per round) and prints the figures: medians, [min-max over the rounds], ratios
+ * against the baseline's medians with the same starts.
  */
-export async function reportFanIn({ seed = 1, rounds = 30, streams = 10_000, warm = WARM, names = ['baseline', 'l0', 'l0 (no guard)'] } = {}) {
+export async function reportFanIn({ seed = 1, rounds = 30, streams = 10_000, warm = WARM, names = ['baseline', 'l0', 'l0 (no guard)'], starts = ['together', 'staggered'] } = {}) {
   if (rounds < 1) return {};
   const random = prng(seed + 1);
+  const runs = starts.flatMap((s) => names.map((name) => ({ name, starts: s, key: `${name} (${s})` })));
   /** @type {Record<string, any[]>} */
-  const results = Object.fromEntries(names.map((n) => [n, []]));
+  const results = Object.fromEntries(runs.map((r) => [r.key, []]));
   for (let r = 0; r < rounds; r++) {
-    const order = [...names];
+    const order = [...runs];
     for (let i = order.length - 1; i > 0; i--) { const j = Math.floor(random() * (i + 1)); [order[i], order[j]] = [order[j], order[i]]; }
-    for (const name of order) results[name].push(await runChild(name, streams, warm));
+    for (const run of order) results[run.key].push(await runChild(run.name, streams, warm, run.starts));
   }
-  const fig = (name, key) => median(results[name].map((x) => x[key]));
-  const spread = (name, key, digits) => range(results[name].map((x) => x[key]), digits);
+  const fig = (key, figure) => median(results[key].map((x) => x[figure]));
+  const spread = (key, figure, digits) => range(results[key].map((x) => x[figure]), digits);
   const fmt = (x) => x.toLocaleString('en-US');
-  const b = 'baseline';
-  console.log(`fan-in: ${fmt(streams)} concurrent streams, a token every ${EVERY_MS} ms, ${TOKENS} tokens each (${(TOKENS * EVERY_MS) / 1000} s of streaming); each configuration in its own process after a warm-up of ${fmt(warm)} streams, ${rounds} rounds, medians [min-max]`);
-  for (const name of names) {
-    const kb = fig(name, 'heapPerStreamBytes') / 1024;
-    const failed = results[name].reduce((n, x) => n + x.errors, 0);
-    const vs = name === b ? '' : ` = ${(fig(name, 'heapPerStreamBytes') / fig(b, 'heapPerStreamBytes')).toFixed(2)}x heap, ${(fig(name, 'lagP99Ms') / fig(b, 'lagP99Ms')).toFixed(2)}x lag p99, ${(fig(name, 'cpuPerTokenUs') / fig(b, 'cpuPerTokenUs')).toFixed(2)}x CPU`;
-    console.log(`fan-in ${name}: ${kb.toFixed(1)} KB heap per open stream [${range(results[name].map((x) => x.heapPerStreamBytes / 1024), 1)}], event-loop lag p99 ${fig(name, 'lagP99Ms').toFixed(1)} ms [${spread(name, 'lagP99Ms', 1)}] (p50 ${fig(name, 'lagP50Ms').toFixed(1)} ms), CPU ${fig(name, 'cpuPerTokenUs').toFixed(1)} us per token [${spread(name, 'cpuPerTokenUs', 1)}], wall ${(fig(name, 'wallMs') / 1000).toFixed(2)} s [${range(results[name].map((x) => x.wallMs / 1000), 2)}]${vs}${failed ? `; ${failed} streams failed` : ''}`);
+  console.log(`fan-in: ${fmt(streams)} concurrent streams, a token every ${EVERY_MS} ms, ${TOKENS} tokens each (${(TOKENS * EVERY_MS) / 1000} s of streaming), started together (one burst per token) and staggered over ${EVERY_MS} ms; each configuration in its own process after a warm-up of ${fmt(warm)} streams, ${rounds} rounds, medians [min-max]`);
+  for (const { name, starts: s, key } of runs) {
+    const b = `baseline (${s})`;
+    const kb = fig(key, 'heapPerStreamBytes') / 1024;
+    const failed = results[key].reduce((n, x) => n + x.errors, 0);
+    const vs = name === 'baseline' ? '' : ` = ${(fig(key, 'heapPerStreamBytes') / fig(b, 'heapPerStreamBytes')).toFixed(2)}x heap, ${(fig(key, 'lagP99Ms') / fig(b, 'lagP99Ms')).toFixed(2)}x lag p99, ${(fig(key, 'cpuPerTokenUs') / fig(b, 'cpuPerTokenUs')).toFixed(2)}x CPU`;
+    console.log(`fan-in ${key}: ${kb.toFixed(1)} KB heap per open stream [${range(results[key].map((x) => x.heapPerStreamBytes / 1024), 1)}], event-loop lag p99 ${fig(key, 'lagP99Ms').toFixed(1)} ms [${spread(key, 'lagP99Ms', 1)}] (p50 ${fig(key, 'lagP50Ms').toFixed(1)} ms), CPU ${fig(key, 'cpuPerTokenUs').toFixed(1)} us per token [${spread(key, 'cpuPerTokenUs', 1)}], wall ${(fig(key, 'wallMs') / 1000).toFixed(2)} s [${range(results[key].map((x) => x.wallMs / 1000), 2)}]${vs}${failed ? `; ${failed} streams failed` : ''}`);
   }
   console.log('fan-in targets: heap per stream <= 1.5x the baseline\'s, lag p99 <= 1.2x');
   return results;
@@ -154,12 +165,17 @@ export async function reportLayers({ streams = 3000 } = {}) {
 }
 
 const argv = process.argv;
+/** `--starts together|staggered|both` (both by default). */
+export const startsOf = (value = 'both') => {
+  if (!['together', 'staggered', 'both'].includes(value)) throw new Error(`--starts takes together, staggered or both, not ${value}`);
+  return value === 'both' ? ['together', 'staggered'] : [value];
+};
 const opt = (name) => { const i = argv.indexOf(`--${name}`); return i > 0 ? argv[i + 1] : undefined; };
 if (opt('child') !== undefined) {
-  const result = await child(String(opt('child')), Number(opt('streams') ?? 10_000), Number(opt('warm') ?? WARM));
+  const result = await child(String(opt('child')), Number(opt('streams') ?? 10_000), Number(opt('warm') ?? WARM), opt('starts') ?? 'together');
   process.send?.(result);
   process.disconnect?.();
 } else if (import.meta.url === `file://${argv[1]}`) {
-  await reportFanIn({ seed: Number(opt('seed') ?? 1), rounds: Number(opt('rounds') ?? 30), streams: Number(opt('streams') ?? 10_000), warm: Number(opt('warm') ?? WARM), names: opt('names')?.split(',') });
+  await reportFanIn({ seed: Number(opt('seed') ?? 1), rounds: Number(opt('rounds') ?? 30), streams: Number(opt('streams') ?? 10_000), warm: Number(opt('warm') ?? WARM), names: opt('names')?.split(','), starts: startsOf(opt('starts')) });
   if (!argv.includes('--no-layers')) await reportLayers();
 }

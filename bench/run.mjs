@@ -5,7 +5,7 @@
 // which every (configuration, size) runs once in a freshly shuffled order (a fixed order moved the
 // baseline by 2x between runs), with no forced GC before a timed run; medians, and the spread
 // (25th-75th percentile) of each ratio over the rounds. The shuffle is seeded: `--seed` repeats a run.
-// Usage: npm run bench [-- --runs 30 --warmup 5 --seed 42 --only "full stack,fan-in" --no-fanin --fanin-rounds 3 --no-extras --clock cpu]
+// Usage: npm run bench [-- --runs 30 --warmup 5 --seed 42 --only "full stack,fan-in" --no-fanin --fanin-rounds 3 --fanin-starts together|staggered|both --no-extras --clock cpu]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -233,7 +233,7 @@ if (extra('SSE')) {
 if (!flag('no-fanin') && wanted('fan-in')) {
   const fanIn = await import('./fanin.mjs');
   // 30 rounds as the method asks: a 3-round median of a p99 moved from 0.97x to 1.29x between runs (about 10 minutes; --fanin-rounds 3 for a quick look)
-  await fanIn.reportFanIn({ seed: SEED, rounds: arg('fanin-rounds', 30) });
+  await fanIn.reportFanIn({ seed: SEED, rounds: arg('fanin-rounds', 30), starts: fanIn.startsOf(argText('fanin-starts')) });
   await fanIn.reportLayers();
 }
 const os = await import('node:os');
