@@ -66,8 +66,15 @@ export async function startChatServer({ baseURL, apiKey = 'offline', model = 'gp
     // frame (which the client retries as a whole new answer)
     if (after === 0) {
       // the store's log of an earlier run under the id goes first: the new run records from seq 0, and
-      // a reconnect to another server must never be served the old run's events as this one's
-      if (store !== undefined) await store.delete(id);
+      // a reconnect to another server must never be served the old run's events as this one's (an
+      // earlier run still recording would write on into the new log: see the README, one id per question)
+      try {
+        if (store !== undefined) await store.delete(id);
+      } catch (e) {
+        // the store is down: answer, retryable (node:http ignores this handler's promise, and an unhandled rejection ends Node)
+        res.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({ error: String(e) }));
+        return;
+      }
       runs.add(id, answer(id, url.searchParams.get('q') ?? 'Hello'));
     }
     const events$ = !runs.has(id) && recorded !== undefined ? recorded.replay(id, after) : runs.replay(id, after);

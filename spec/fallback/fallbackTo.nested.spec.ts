@@ -1,7 +1,7 @@
 /** @test {fallbackTo} nested in another loop's attempt (a whole l0() run with fallbacks inside a fallback, a race, a retry) */
 import { describe, expect, it } from 'vitest';
-import { concat, of, throwError } from 'rxjs';
-import { fallbackTo, l0, ProviderError, raceModels, retryWithBackoff, type AttemptContext, type L0Event } from 'l0-rx';
+import { asapScheduler, catchError, concat, lastValueFrom, of, throwError, toArray } from 'rxjs';
+import { fallbackTo, fromServerSentEvents, l0, ProviderError, raceModels, retryWithBackoff, serializeError, type AttemptContext, type L0Event } from 'l0-rx';
 import { fakeModel, type FakeModel } from 'l0-rx/testing';
 import { attemptSource, ev } from '../helpers/attemptSource.js';
 import { testScheduler } from '../helpers/testScheduler.js';
@@ -130,5 +130,44 @@ describe('fallbackTo nested in another loop\'s attempt', () => {
     });
     expect(numbering(events)).toEqual(['start 1/0', 'fallback 0->1', 'start 1/1', 'fallback 1->2', 'start 1/2']);
     expect([p, q, r].map(told)).toEqual([['1/0'], ['1/1'], ['1/2']]);
+  });
+});
+
+describe('fallbackTo and retryWithBackoff around a source that relays another run (fromServerSentEvents): the server numbers its own', () => {
+  const down = serializeError(new ProviderError('upstream 503', { code: 'SERVER_ERROR', category: 'server', retryable: true, status: 503 }));
+  /** The server's run fell back (its stream 1) and retried there, then failed: its own numbers, relayed. */
+  const serverFellBack = [ev.start(1, 0), { type: 'fallback', fromIndex: 0, toIndex: 1, error: down } as L0Event, ev.start(1, 1), ev.tok('a'), ev.start(2, 1)];
+  const frames = serverFellBack.map((e, i) => `id: ${i + 1}\nevent: ${e.type}\ndata: ${JSON.stringify(e)}\n\n`).join('') + `event: error\ndata: ${JSON.stringify(down)}\n\n`;
+  const relayed = () => fromServerSentEvents('http://x/events', { fetch: (async () => new Response(frames, { headers: { 'content-type': 'text/event-stream' } })) as typeof fetch });
+
+  it('should number its own fallback 0 -> 1 after a retried relayed run, whatever streams the server fell back to', async () => {
+    const calls: AttemptContext[] = [];
+    const local = attemptSource(() => of(ev.tok('x'), ev.complete()), calls);
+    const events = await lastValueFrom(relayed().pipe(retryWithBackoff({ maxRetries: 0, scheduler: asapScheduler }), fallbackTo(local), toArray()));
+    expect(numbering(events).slice(-2)).toEqual(['fallback 0->1', 'start 1/1']);
+    expect(calls.map((c) => `${c.attempt}/${c.fallbackIndex}`)).toEqual(['1/1']);
+  });
+
+  it('should leave a retry around it numbering its own requests, not the relayed run\'s attempts', async () => {
+    const asked: number[] = [];
+    const local = attemptSource(() => throwError(() => new Error('weird'))); // unknown: the run's AllStreamsExhaustedError is retried
+    await lastValueFrom(relayed().pipe(
+      fallbackTo(local),
+      retryWithBackoff({ maxRetries: 1, baseDelay: 0, scheduler: asapScheduler, shouldRetry: (_, ctx) => (asked.push(ctx.attempt), false) }),
+      toArray(),
+      catchError(() => of([])),
+    ));
+    // the client's first request (the relayed run, then its fallback 1) failed: attempt 1, never the server's attempt 2
+    expect(asked).toEqual([1]);
+  });
+
+  it('should leave a retry around a race numbering its own requests when the winner relays a run (its starts named after it)', async () => {
+    const asked: number[] = [];
+    await lastValueFrom(raceModels({ server: relayed().pipe(retryWithBackoff({ maxRetries: 0, scheduler: asapScheduler })) }).pipe(
+      retryWithBackoff({ maxRetries: 1, baseDelay: 0, scheduler: asapScheduler, shouldRetry: (_, ctx) => (asked.push(ctx.attempt), false) }),
+      toArray(),
+      catchError(() => of([])),
+    ));
+    expect(asked).toEqual([1]);
   });
 });

@@ -1,7 +1,7 @@
 /** @test {toServerSentEvents} @test {fromServerSentEvents} end to end: examples/server over real loopback HTTP */
 import { lastValueFrom, take, tap, toArray } from 'rxjs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { fromServerSentEvents, retryWithBackoff, type L0Event } from 'l0-rx';
+import { createMemoryEventStore, fromServerSentEvents, retryWithBackoff, type L0Event } from 'l0-rx';
 import { FAULT_SERVER_DEFAULTS, startFaultServer, type FaultServer } from 'l0-rx/testing';
 import { startChatServer, type ChatServer } from '../../examples/server/chatServer.mjs';
 import { expectClosedByClient } from '../integration/harness.js';
@@ -90,6 +90,15 @@ describe('examples/server: l0() events over SSE', () => {
     await lastValueFrom(fromServerSentEvents(`${chat.url}/chat/asked-twice?q=first`));
     await lastValueFrom(fromServerSentEvents(`${chat.url}/chat/asked-twice?q=second`));
     expect(faults.requests.map((r) => r.messages)).toEqual([[{ role: 'user', content: 'first' }], [{ role: 'user', content: 'second' }]]);
+  });
+
+  it("should answer a first connection 503 (retryable) when the store cannot delete the id's old log, never leave it hanging", async () => {
+    // a store that is down: the handler's rejected delete must not go unhandled (node:http ignores its promise; Node exits)
+    const store = { ...createMemoryEventStore(), delete: () => Promise.reject(new Error('store down')) };
+    const chat = (backend = await startChatServer({ baseURL: faults.url, store }));
+    const error = await lastValueFrom(fromServerSentEvents(`${chat.url}/chat/unstored?q=fox`)).then(() => undefined, (e: unknown) => e);
+    expect(error).toMatchObject({ name: 'ProviderError', status: 503, retryable: true });
+    expect(faults.requests).toHaveLength(0); // no model request for a run whose old log is still there
   });
 
   it('should fail, never splice, a reconnect that finds a new run under the chat id (the one it read was aborted meanwhile)', async () => {

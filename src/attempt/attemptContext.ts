@@ -32,7 +32,8 @@ export const FIRST_ATTEMPT: AttemptContext = /*#__PURE__*/ Object.freeze({ attem
  * (a retry or fallback loop: its later `start`s continue the handing loop's numbers). @internal
  */
 export interface Holder { readonly ctx: AttemptContext; taken: boolean; nested?: boolean }
-interface Slot { current: Holder | undefined }
+/** `relayed`: the `start`s another run numbered (see {@link markRelayed}), made on first use. */
+interface Slot { current: Holder | undefined; relayed?: WeakSet<object> }
 const KEY = /*#__PURE__*/ Symbol.for('l0-rx.attemptContext.v2');
 /** The shared slot, made on first use (a module that only imports this file has no side effect). */
 function slotOf(): Slot {
@@ -74,6 +75,25 @@ export function peekAttemptContext(): Holder | undefined {
 export function waiveAttemptContext(): void {
   const holder = slotOf().current;
   if (holder) holder.taken = true;
+}
+
+/**
+ * Marks a `start` that another run numbered (the server's run `fromServerSentEvents` relays): it
+ * moves no loop's count, however many loops it passes through. @internal
+ */
+export function markRelayed(start: object): void {
+  (slotOf().relayed ??= new WeakSet()).add(start);
+}
+
+/** Whether `start` was marked by {@link markRelayed}. @internal */
+export function isRelayed(start: object): boolean {
+  return slotOf().relayed?.has(start) === true;
+}
+
+/** `copy` of `start`, marked by {@link markRelayed} when `start` was (a race naming its winner's `start`). @internal */
+export function relayedLike<T extends object>(start: object, copy: T): T {
+  if (isRelayed(start)) markRelayed(copy);
+  return copy;
 }
 
 /** What {@link subscribeWithContext} did. @internal */

@@ -5,7 +5,7 @@ import { asL0Error } from '../errors/classifyL0Error.js';
 import { isL0Error } from '../errors/L0Error.js';
 import type { L0Event, StartEvent } from '../events/eventTypes.js';
 import { currentEntrantObserver, withEntrantObserver, type EntrantObserver } from '../internal/entrantObserver.js';
-import { subscribeWithHolder, type AttemptContext, type Holder } from './attemptContext.js';
+import { isRelayed, subscribeWithHolder, type AttemptContext, type Holder } from './attemptContext.js';
 
 /**
  * One subscription of an operator that runs a stream, and on its error decides what comes next
@@ -75,7 +75,7 @@ export abstract class AttemptLoop implements Observer<L0Event>, Unsubscribable {
       case 'start':
         if (this.expected && !this.matches(e)) return;
         this.checkpoint = undefined;
-        if (this.holder?.nested) this.started(e);
+        if (this.holder?.nested && !isRelayed(e)) this.started(e);
         break;
     }
     this.subscriber.next(e);

@@ -5,7 +5,7 @@
  */
 import { Observable, type SchedulerLike, type Subscription } from 'rxjs';
 import { AttemptText, attemptTextChange } from '../attempt/attemptText.js';
-import { peekAttemptContext, subscribeWithHolder, type Holder } from '../attempt/attemptContext.js';
+import { peekAttemptContext, relayedLike, subscribeWithHolder, type Holder } from '../attempt/attemptContext.js';
 import { AllStreamsExhaustedError } from '../errors/AllStreamsExhaustedError.js';
 import { ZeroOutputError } from '../errors/ZeroOutputError.js';
 import type { ContentEvent, L0Event } from '../events/eventTypes.js';
@@ -81,8 +81,8 @@ export function raceCore(entrants: readonly RaceEntrant[], config: RaceCoreConfi
     let failed = 0;
     let started = 0;
     let winner = -1;
-    /** A `start` without a `model` gets the winner's `name`: the held ones and those of its later retries. */
-    const named = (e: L0Event, name: string | undefined): L0Event => (e.type === 'start' && e.model === undefined && name !== undefined ? { ...e, model: name } : e);
+    /** A `start` without a `model` gets the winner's `name`: the held ones and those of its later retries (a relayed one stays relayed). */
+    const named = (e: L0Event, name: string | undefined): L0Event => (e.type === 'start' && e.model === undefined && name !== undefined ? relayedLike(e, { ...e, model: name }) : e);
     let timer: Subscription | undefined;
     const observer = currentEntrantObserver();
     const lanes: (EntrantTrace | undefined)[] = new Array(n);

@@ -3,7 +3,7 @@ import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import type { L0Event } from '../events/eventTypes.js';
 import { deserializeError } from '../errors/deserializeError.js';
 import { describeValue, InvalidStreamError } from '../errors/InvalidStreamError.js';
-import { waiveAttemptContext } from '../attempt/attemptContext.js';
+import { markRelayed, waiveAttemptContext } from '../attempt/attemptContext.js';
 import { ProviderError, type ProviderErrorOptions } from '../errors/ProviderError.js';
 import { retryAfterFromHeaders } from '../errors/retryAfter.js';
 import type { SerializedError } from '../errors/serializeError.js';
@@ -93,8 +93,9 @@ interface Received {
  *    reconnect after an event id that no header can carry (a character above U+00FF).
  * 7. A `retryWithBackoff` or `fallbackTo` after it requests the whole run again on a retry; the
  *    server's events number their attempts themselves (its `start` says attempt 1), which those
- *    operators accept from this source (they check the attempt of a `fromStream` source). Their
- *    attempt context stays for a `fromStream` merged after it in the same attempt.
+ *    operators accept from this source (they check the attempt of a `fromStream` source) and never
+ *    number their own attempts or streams by, however they nest. Their attempt context stays for a
+ *    `fromStream` merged after it in the same attempt.
  * 8. An `end` frame that comes inside a run (after a `start` with no `complete` since) is a
  *    `ProviderError` `INCOMPLETE_STREAM`, retryable, never a short answer that looks finished: a
  *    server that resumed another run of the stream id, or ended the stream early, sends one.
@@ -147,8 +148,10 @@ export function fromServerSentEvents(url: string | URL | Request, config: FromSe
           seen[n] = hash;
         }
         if (id !== undefined) [lastId, last] = [id, got];
-        if (event.type === 'start') open = true;
-        else if (event.type === 'complete') open = false;
+        if (event.type === 'start') {
+          open = true;
+          markRelayed(event); // the server's numbers: no loop around this source counts by them (rule 7)
+        } else if (event.type === 'complete') open = false;
         return true;
       }),
       retry({
