@@ -232,7 +232,7 @@ if (extra('SSE')) {
 }
 if (!flag('no-fanin') && wanted('fan-in')) {
   const fanIn = await import('./fanin.mjs');
-  // 30 rounds as the method asks: a 3-round median of a p99 moved from 0.97x to 1.29x between runs (about 10 minutes; --fanin-rounds 3 for a quick look)
+  // 30 rounds as the method asks: a 3-round median of a p99 moved from 0.97x to 1.29x between runs (about 20 minutes with both starts; --fanin-rounds 3 for a quick look)
   await fanIn.reportFanIn({ seed: SEED, rounds: arg('fanin-rounds', 30), starts: fanIn.startsOf(argText('fanin-starts')) });
   await fanIn.reportLayers();
 }
