@@ -104,9 +104,12 @@ const cases = [
   // 39.65 in the fourteenth session's review, as l0 (+0.06: 39.565 -> 39.625)
   // 39.85 in the fourteenth session's structured review, as parseStructured (+0.19: 39.625 -> 39.819)
   // 39.9 for nested fallback numbering, as l0 (+0.03: 39.820 -> 39.853)
-  { label: "import { structured } from 'l0-rx' (with jsonrepair)", code: `export { structured } from '${dist}/index.mjs';`, budget: 39.9 },
+  // 40.05 for partials that switch to a JSON fence after JSON in prose, as parseStructured (+0.17: 39.853 -> 40.022)
+  { label: "import { structured } from 'l0-rx' (with jsonrepair)", code: `export { structured } from '${dist}/index.mjs';`, budget: 40.05 },
   // 10.6 in the fourteenth session for the structured review: an empty [] or {} in prose is the answer only when no other JSON follows, a [1] Smith citation after a closed root not shown as a partial, a raw surrogate pair split across tokens never shown half, an async Ajv keyword's error kept as the cause (+0.17: 10.416 -> 10.590)
-  { label: "import { parseStructured } from 'l0-rx/operators' (with jsonrepair)", code: `export { parseStructured } from '${dist}/operators/index.mjs';`, budget: 10.6, mustNotContain: PROVIDER_CODE },
+  // 10.8 for partials that follow extractJson's fence preference (a JSON fence after JSON in prose replaces it) with
+  // extractJson's fences read by one incremental scanner both share, which also takes no "```" in a string for a fence (+0.17: 10.589 -> 10.760)
+  { label: "import { parseStructured } from 'l0-rx/operators' (with jsonrepair)", code: `export { parseStructured } from '${dist}/operators/index.mjs';`, budget: 10.8, mustNotContain: PROVIDER_CODE },
   { label: "import { formatContext, stripThinking, extractCode } from 'l0-rx'", code: `export { formatContext, stripThinking, extractCode } from '${dist}/index.mjs';`, budget: 2.15, mustNotContain: [...PROVIDER_CODE, ...STRUCTURED_CODE] },
   // every capability with its runtime dependencies (jsonrepair, eventsource-parser): the README says why not 45 KB
   // multi-model review: 72.67 -> 72.78 (+0.11) for a race handing its retry's or fallback's attempt context to every
@@ -127,7 +130,8 @@ const cases = [
   // then +0.08 for the same typed error for an item that is not an object and a replayed seq that is not a whole number from 1: 74.651
   // then +0.04 for nested fallback numbering (fallbackTo and retryWithBackoff numbering on after a nested loop's fallbacks), as l0: 74.693
   // then +0.05 in its review: a start relayed by fromServerSentEvents moves no loop's numbers, nested or raced: 74.747
-  { label: "import * from 'l0-rx' (whole root entry)", code: `export * from '${dist}/index.mjs';`, budget: 74.75 },
+  // then +0.18 for partials that switch to a JSON fence after JSON in prose, as parseStructured: 74.929
+  { label: "import * from 'l0-rx' (whole root entry)", code: `export * from '${dist}/index.mjs';`, budget: 74.95 },
   // every pipeable operator, structured parsing (with jsonrepair) included: a ceiling, not a typical import
   // multi-model review: 38.57 -> 38.68 (+0.11) for hedge's attempt context and budget's own usage and price checks, as the root
   // fourteenth session: +0.05 as the root (Responses audio transcripts, numbered half-open periods): 39.185 -> 39.233
@@ -136,7 +140,8 @@ const cases = [
   // +0.19 in the fourteenth session's structured review, as structured: 39.393 -> 39.580
   // nested fallback numbering: +0.06, as l0 (fallbackTo and retryWithBackoff): 39.581 -> 39.640
   // its review: +0.05, a start relayed by fromServerSentEvents moves no loop (the loops, a race's named start): 39.640 -> 39.694
-  { label: "import * from 'l0-rx/operators'", code: `export * from '${dist}/operators/index.mjs';`, budget: 39.7 },
+  // partials that switch to a JSON fence after JSON in prose: +0.16, as parseStructured: 39.694 -> 39.852
+  { label: "import * from 'l0-rx/operators'", code: `export * from '${dist}/operators/index.mjs';`, budget: 39.86 },
   {
     label: 'a browser consuming a backend stream (accumulate, ofType, withTimeouts, retryWithBackoff, fallbackTo, tapLifecycle)',
     code: `export { accumulate, ofType, withTimeouts, retryWithBackoff, fallbackTo, tapLifecycle } from '${dist}/index.mjs';`,

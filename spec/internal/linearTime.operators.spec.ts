@@ -62,6 +62,8 @@ describe('per-token paths on a long answer', () => {
     // whitespace only, so it keeps the text to the end, where it fails the answer
     linear('detectZeroOutput', (events) => from(events).pipe(detectZeroOutput()).subscribe({ error: () => undefined }), (size) => ' '.repeat(size)));
   it('should run parseStructured with partials in linear time', () => linear('parseStructured', through(() => parseStructured({ schema: z.unknown() })), list));
+  it('should run parseStructured with partials on prose after the JSON (read for a fence) in linear time', () =>
+    linear('parseStructured after its root', through(() => parseStructured({ schema: z.unknown() })), (size) => `{"a": 1}\n${prose(size)}`));
   it('should run raceModels in linear time', () => linear('raceModels', (events) => all(raceModels([from(events), from(events)], { winOn: { minChars: 1e9 } }))));
   it('should run hedge in linear time', () => linear('hedge', through(() => hedge(from([] as L0Event[]), { delay: 1e9 }))));
   it('should run parallel and consensus in linear time', () => {

@@ -55,6 +55,14 @@ describe('extractJson', () => {
     expect(extractJson('Here:\n```json\n{"a": 1}\nHope it helps [2].')).toEqual({ json: '{"a": 1}', from: 'fence' });
   });
 
+  it.each([
+    ['Here:\n[\n  {"q": "Fix ```js\\nf()\\n```"},\n  {"q": "Done"}\n]', '[\n  {"q": "Fix ```js\\nf()\\n```"},\n  {"q": "Done"}\n]', 'text'],
+    ['Send {"s": "a 5\\" pipe, ```"} then\n```json\n{"b": 2}\n```', '{"b": 2}', 'fence'],
+    ['He said "use ```json" here:\n{"a": 1}', '{"a": 1}', 'text'],
+  ])('should not take a "```" inside a double-quoted string for a fence: %j', (text, json, from) => {
+    expect(extractJson(text)).toEqual({ json, from });
+  });
+
   it("should not take prose whose brackets happen to balance at the end for the answer: [it's] ... {\"'\": 1}", () => {
     expect(extractJson("[Editor's note] Here:\n{\"'[\": 1}")).toEqual({ json: "{\"'[\": 1}", from: 'text' });
   });

@@ -89,6 +89,33 @@ describe('parseStructured', () => {
     expect([partials.filter((p) => Array.isArray(p) && p.length > 0), partials.at(-1), (resultOf(out) as { data?: unknown } | undefined)?.data]).toEqual([[], { a: 1 }, { a: 1 }]);
   });
 
+  describe('partials and a fence after JSON in prose', () => {
+    const ends = (...chunks: string[]) => {
+      const { out } = run(text(...chunks), { schema: z.any() });
+      const partials = out.filter((e) => e.type === 'partial').map((e) => (e as { value: unknown }).value);
+      return { partials, data: (resultOf(out) as { data?: unknown } | undefined)?.data };
+    };
+
+    it('should switch its partials to the fenced answer the result holds', () => {
+      expect(ends('You could send {"a": 1}, but the answer is:\n', '```json\n{"b": 2}\n```')).toEqual({ partials: [{ a: 1 }, { b: 2 }], data: { b: 2 } });
+    });
+
+    it('should end its partials on the result, token by token, for answers mixing prose, JSON and fences', () => {
+      const answers: [string, unknown][] = [
+        ['You could send {"a": 1}, but the answer is:\n```json\n{"b": 2}\n```', { b: 2 }],
+        ['Send {"a": 1} like this:\n```python\npost(url, json={"b": 2})\n```', { a: 1 }],
+        ['Send {"a": 1} like this:\n```python\nprint("```")\n```\nAs JSON:\n```json\n{"c": 3}\n```', { c: 3 }],
+        ['You could send {"a": 1}:\n```json\n{"b": 2}\n```\nor\n```json\n{"c": 3}\n```', { b: 2 }],
+        ['In JavaScript: {name: "Ada"}. As JSON:\n```json\n{"name": "Ada"}\n```', { name: 'Ada' }],
+        ['See [1]. The ids: [5, 6]\n```json\n[3, 4]\n```', [3, 4]],
+        ['```json\n[]\n```\nThen {"c": 3}', []],
+        ['Here:\n[\n  {"q": "Fix ```js\\nf()\\n```"},\n  {"q": "Done"}\n]', [{ q: 'Fix ```js\nf()\n```' }, { q: 'Done' }]],
+      ];
+      const seen = answers.map(([answer]) => ends(...answer));
+      expect(seen.map(({ partials, data }) => [partials.at(-1), data])).toEqual(answers.map(([, value]) => [value, value]));
+    });
+  });
+
   it('should not emit a partial when a token changes nothing visible', () => {
     const { types } = run(text('{"name": "Al",', ' ', '"n', '": 2}'));
     expect(types).toEqual(['start', 'token', 'partial', 'token', 'token', 'token', 'partial', 'result', 'complete']);

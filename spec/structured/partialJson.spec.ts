@@ -100,6 +100,67 @@ describe('PartialJsonParser', () => {
     expect([parser.snapshot(), parser.done]).toEqual([{ a: 'x' }, true]);
   });
 
+  describe('a fence after the root (extractJson takes the first fence that holds an object or array)', () => {
+    it('should replace a root from prose with the body of a later JSON fence', () => {
+      const parser = new PartialJsonParser();
+      const asked = ['You could send {"a": 1}, but the answer is:\n', '```json\n{"b": 2}\n```'].map((c) => [parser.feed(c), parser.snapshot()]);
+      expect([asked, parser.done]).toEqual([[[true, { a: 1 }], [true, { b: 2 }]], true]);
+    });
+
+    it.each([
+      ['You could send {"a": 1}:\n```json\n{"b": 2}\n```\nor\n```json\n{"c": 3}\n```', { b: 2 }],
+      ['```json\n[]\n```\nor\n```json\n{"c": 3}\n```', []],
+      ['```json\n{}\n```\nThen {"c": 3}', {}],
+    ])('should keep a root that is a fence body, even an empty one, over what follows: %j', (text, expected) => {
+      expect(partials(text).at(-1)).toEqual(expected);
+    });
+
+    it.each([
+      ['Send {"a": 1} like this:\n```python\npost(url, json={"b": 2})\n```\nAs JSON:\n```json\n{"c": 3}\n```'],
+      ['Send {"a": 1} like this:\n```python\nprint("```")\npost(url, json={"b": 2})\n```\nAs JSON:\n```json\n{"c": 3}\n```'],
+    ])('should skip a fence that holds no object or array: %j', (text) => {
+      const shown = partials(text) as object[];
+      expect([shown.find((p) => 'b' in p), shown.at(-1)]).toEqual([undefined, { c: 3 }]);
+    });
+
+    it('should replace a root that is not JSON (`{name: ...}`) with a later fenced one', () => {
+      expect(partials('In JavaScript: {name: "Ada"}. As JSON:\n```json\n{"name": "Ada"}\n```').at(-1)).toEqual({ name: 'Ada' });
+    });
+
+    it('should not read a "```" in a string of the root as a fence', () => {
+      expect(partials('Send {"fence": "```json"} with\n{"b": 2}\nafter it', 3).at(-1)).toEqual({ fence: '```json' });
+    });
+
+    it('should read a fence opener split across deltas (`` then `json)', () => {
+      const text = 'You could send {"a": 1}, but the answer is:\n```json\n{"b": 2}\n```';
+      const at = text.indexOf('```');
+      const cuts = [[1], [2], [3], [7], [1, 2], [1, 2, 3]].map((ks) => [0, ...ks.map((k) => at + k), text.length]);
+      const ends = cuts.map((points) => {
+        const parser = new PartialJsonParser();
+        points.slice(1).forEach((to, k) => parser.feed(text.slice(points[k], to)));
+        return parser.snapshot();
+      });
+      expect(ends).toEqual(cuts.map(() => ({ b: 2 })));
+    });
+
+    it('should end on the fenced value after JSON in prose, whatever the split points, as repairJson does (property)', () => {
+      const plain = fc.oneof(fc.array(fc.jsonValue()), fc.dictionary(fc.string(), fc.jsonValue())).filter((v) => !JSON.stringify(v).includes('`'));
+      const fenced = fc.oneof(fc.array(fc.jsonValue()), fc.dictionary(fc.string(), fc.jsonValue()));
+      const middles = ['', 'Or in Python:\n```python\npost(url, json={"x": 1}, s="```")\n```\nAs JSON:\n', 'Not like ``this``:\n'];
+      fc.assert(
+        fc.property(plain, fc.constantFrom(...middles), fenced, fc.array(fc.nat()), (inline, middle, value, cuts) => {
+          const json = JSON.stringify(value, null, cuts.length % 3);
+          const text = `You could send ${JSON.stringify(inline)}, but the answer is:\n${middle}\`\`\`json\n${json}\n\`\`\``;
+          expect(repairJson(text).value).toEqual(JSON.parse(json));
+          const points = [...new Set(cuts.map((c) => c % text.length))].sort((a, b) => a - b);
+          const parser = new PartialJsonParser();
+          [...points, text.length].reduce((from, to) => (parser.feed(text.slice(from, to)), to), 0);
+          expect(parser.snapshot()).toEqual(JSON.parse(json));
+        }),
+      );
+    });
+  });
+
   it('should keep an empty root when what follows it is prose', () => {
     const parser = new PartialJsonParser();
     parser.feed('[] and {curly}');

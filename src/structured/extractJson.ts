@@ -12,7 +12,6 @@ export interface ExtractedJson {
   readonly from: JsonSource;
 }
 
-const FENCE = /```[ \t]*([\w+-]*)[^\n]*\n/g;
 const LOOKS_LIKE_OBJECT = /^\{\s*(?:["'}\u201c]|[A-Za-z_$][\w$]*\s*:)/;
 const LOOKS_LIKE_ARRAY = /^\[\s*(?:["'\d{[\]\u201c-]|(?:true|false|null|True|False|None|NaN|undefined)\s*[,\]])/;
 /** An array led by a number (`[1]`, `[2, 3]`): the shape of a citation or a footnote mark. */
@@ -95,22 +94,73 @@ function isJson(text: string): boolean {
   }
 }
 
-/** The body of the first fence that holds an object or array (an unclosed fence runs to the end). */
-function fromFence(text: string): string | undefined {
-  FENCE.lastIndex = 0;
-  for (let m = FENCE.exec(text); m !== null; m = FENCE.exec(text)) {
-    const bodyStart = m.index + m[0].length;
-    const open = bodyStart + text.slice(bodyStart).search(/\S|$/);
-    // the closing fence comes after the body's end, so a ``` inside one of its strings does not close it
-    const end = text[open] === '{' || text[open] === '[' ? matchingEnd(text, open) : -1;
-    const close = text.indexOf('```', end === -1 ? bodyStart : end);
-    // an unclosed fence runs to the end, unless its object or array closed (prose may follow it)
-    const body = text.slice(bodyStart, close !== -1 ? close : end !== -1 ? end : text.length).trim();
-    if (body.startsWith('{') || body.startsWith('[')) return body;
-    if (close === -1) return undefined;
-    FENCE.lastIndex = close + 3;
+// what a FenceScanner is reading
+const SEEK = 0; // text outside fences, up to a "```"
+const OPENER = 1; // the rest of the opener's line (its info string)
+const LEAD = 2; // white space before the body's first character
+const BODY = 3; // a body that holds no object or array, up to its closing "```"
+const FOUND = 4;
+
+/**
+ * Markdown fences as {@link extractJson} reads them, fed a piece at a time: "```" opens a fence
+ * (the rest of its line is the info string) and the first character of the body that is not white
+ * space decides it: `{` or `[` opens the JSON (the first such fence is the answer); anything else
+ * is code or prose, skipped to the next "```" (its close). A "```" after an odd number of `"` on
+ * its line (escapes aside) is inside a string (`"code": "```js`), never a fence. @internal Shared
+ * with the partial parser.
+ */
+export class FenceScanner {
+  private state = SEEK;
+  /** Backticks in a row (a "```" may arrive in pieces). */
+  private ticks = 0;
+  /** An odd number of `"` since the line break. */
+  private quoted = false;
+  private escaped = false;
+
+  /** True once the first JSON fence opened: nothing more is read. */
+  get found(): boolean {
+    return this.state === FOUND;
   }
-  return undefined;
+
+  /** Reads `s` from `i` up to `end`; returns where the first JSON fence's body opens (its `{` or `[`), else -1. */
+  scan(s: string, i: number, end: number): number {
+    for (; i < end && this.state !== FOUND; i++) {
+      const ch = s[i]!;
+      if (this.state === OPENER) {
+        if (ch === '\n') this.state = LEAD;
+        continue;
+      }
+      if (this.state === LEAD) {
+        if (/\s/.test(ch)) continue;
+        if (ch === '{' || ch === '[') {
+          this.state = FOUND;
+          return i;
+        }
+        this.state = BODY; // this character may begin the close
+      }
+      this.ticks = ch === '`' && !this.quoted ? this.ticks + 1 : 0;
+      if (this.escaped) this.escaped = false;
+      else if (ch === '\\') this.escaped = true;
+      else if (ch === '"') this.quoted = !this.quoted;
+      if (ch === '\n') this.quoted = false;
+      if (this.ticks === 3) {
+        this.ticks = 0;
+        this.state = this.state === SEEK ? OPENER : SEEK;
+      }
+    }
+    return -1;
+  }
+}
+
+/** The body of the first fence that holds an object or array (see {@link FenceScanner}; an unclosed fence runs to the end). */
+function fromFence(text: string): string | undefined {
+  const open = new FenceScanner().scan(text, 0, text.length);
+  if (open === -1) return undefined;
+  // the closing fence comes after the body's end, so a ``` inside one of its strings does not close it
+  const end = matchingEnd(text, open);
+  const close = text.indexOf('```', end === -1 ? open : end);
+  // an unclosed fence runs to the end, unless its object or array closed (prose may follow it)
+  return text.slice(open, close !== -1 ? close : end !== -1 ? end : text.length).trim();
 }
 
 /**
@@ -151,13 +201,13 @@ function fromProse(text: string): string | undefined {
 
 /**
  * The JSON in an answer. Valid JSON as a whole is returned untouched; then the first fenced block
- * holding an object or array (any language tag, closed or not); then an object or array found in
- * prose with a string-aware balanced scan (a valid one preferred over `{curly}` prose). Bracketed
- * citations are prose: an array led by a number counts only when the prose introduces it (start,
- * line break, `:`, `=`, `->`, `!`, is/are...), and a one-number array only when no words follow
- * it on its line. An empty `[]` or `{}` in prose counts only when no other JSON follows it
- * ('Return [] if none. Result: {"a": 1}' gives the object). With no JSON found, the trimmed text
- * comes back as `whole`.
+ * holding an object or array (any language tag, closed or not; a "```" inside a double-quoted
+ * string is no fence); then an object or array found in prose with a string-aware balanced scan
+ * (a valid one preferred over `{curly}` prose). Bracketed citations are prose: an array led by a
+ * number counts only when the prose introduces it (start, line break, `:`, `=`, `->`, `!`,
+ * is/are...), and a one-number array only when no words follow it on its line. An empty `[]` or
+ * `{}` in prose counts only when no other JSON follows it ('Return [] if none. Result: {"a": 1}'
+ * gives the object). With no JSON found, the trimmed text comes back as `whole`.
  *
  *   'Sure! ```json\n{"a":1}\n``` Enjoy'   ->  { json: '{"a":1}', from: 'fence' }
  *   'Use {curly} then {"a":1}.'          ->  { json: '{"a":1}', from: 'text' }

@@ -16,16 +16,20 @@
  *    included, may span deltas (a high surrogate waits for its low half). A value string in
  *    progress is shown in snapshots as its prefix (never half a raw surrogate pair); a key in
  *    progress, and a number or literal until its delimiter, are not shown.
- * 4. After the root closes the rest (a closing fence, prose) is ignored, unless the root is
- *    empty (`[]` in prose): a later root replaces it. Input that is not JSON (single quotes,
- *    comments, `{key:`...) stops the parser: no more partials; repair happens at the end.
+ * 4. After the root closes the rest (a closing fence, prose) is ignored, but as extractJson
+ *    prefers, a later root replaces an empty one (`[]` in prose), and the body of a later JSON
+ *    fence (its first non-space character `{` or `[`) replaces a root outside one: extractJson's
+ *    FenceScanner reads all the text outside the root (so a "```" in a root's string is no fence).
+ *    A root that is the first JSON fence's body stays, even empty. Input that is not JSON (single
+ *    quotes, comments, `{key:`...) stops the parser until such a fence: no more partials until
+ *    then; repair happens at the end.
  * 5. `snapshot()` copies only the open containers (the path from the root to the growing value)
  *    and shares every closed one, so partials are immutable and each is a new object. To keep
  *    that copying O(delta) overall on huge documents, `feed` asks for a snapshot only once the
  *    characters received since the last one pay for the open containers' size.
  */
 import { isHighSurrogate } from '../internal/surrogate.js';
-import { introduces, MARK_GAP } from './extractJson.js';
+import { FenceScanner, introduces, MARK_GAP } from './extractJson.js';
 import { copyOpenPath, ESCAPES, Expect, isWhitespace, Mode, NUMBER, setOwn, type Container, type Frame } from './partialJsonFrames.js';
 
 const ROOT = /[[{]/g;
@@ -56,8 +60,12 @@ export class PartialJsonParser {
   private loose = false;
   /** Spaces and tabs read after a closed `[1]` root (see `mark`). */
   private trail = 0;
+  /** extractJson's fences, read in the text outside the root (step 4). */
+  private readonly fence = new FenceScanner();
+  /** The root is the body of the first JSON fence: it stays, even empty. */
+  private fenced = false;
 
-  /** True once the root value closed (an empty one may still be replaced). */
+  /** True once the root value closed (an empty one, or one outside a fence, may still be replaced: step 4). */
   get done(): boolean {
     return this.mode === Mode.Done || (this.mode === Mode.Before && this.root !== undefined);
   }
@@ -67,7 +75,7 @@ export class PartialJsonParser {
     this.credit += chunk.length * CREDIT_PER_CHAR;
     let i = 0;
     const n = chunk.length;
-    while (i < n && this.mode !== Mode.Done && this.mode !== Mode.Failed) i = this.step(chunk, i);
+    while (i < n && !(this.fence.found && (this.mode === Mode.Done || this.mode === Mode.Failed))) i = this.step(chunk, i);
     return this.dirty && this.committed() && this.credit >= this.openSize;
   }
 
@@ -106,14 +114,19 @@ export class PartialJsonParser {
         ROOT.lastIndex = i; // one scan for either bracket: prose full of `[1]` stays linear
         const at = ROOT.exec(s)?.index ?? -1;
         const end = at === -1 ? s.length : at;
+        const fenced = this.fence.scan(s, i, at === -1 ? end : at + 1) !== -1;
         const keep = Math.max(i, end - 12);
         const tail = (keep > i ? '\0' : this.tail) + s.slice(keep, end);
         this.tail = tail.length > 12 ? `\0${tail.slice(-12)}` : tail;
+        return at === -1 ? s.length : this.begin(s, at, fenced);
+      }
+      case Mode.Done:
+      case Mode.Failed: {
+        // a JSON fence after a root outside one: its body replaces the root (extractJson prefers it)
+        const at = this.fence.scan(s, i, s.length);
         if (at === -1) return s.length;
-        this.mode = Mode.Value;
-        this.open(s[at] === '[');
-        this.loose = s[at] === '[' && !introduces(this.tail);
-        return at + 1;
+        this.reset(at);
+        return this.begin(s, at, true);
       }
       case Mode.Str:
         return this.string(s, i);
@@ -122,7 +135,7 @@ export class PartialJsonParser {
       case Mode.Unicode: {
         this.unicode += s[i];
         if (this.unicode.length === 4) {
-          if (!/^[0-9a-fA-F]{4}$/.test(this.unicode)) return this.fail(s);
+          if (!/^[0-9a-fA-F]{4}$/.test(this.unicode)) return this.fail(s, -1, i + 1);
           const code = Number.parseInt(this.unicode, 16);
           if (isHighSurrogate(code)) {
             this.buf += this.high; // a high surrogate after a high one: the first stays alone, as JSON.parse keeps it
@@ -175,7 +188,7 @@ export class PartialJsonParser {
       return i + 1;
     }
     const decoded = ESCAPES[ch];
-    if (decoded === undefined) return this.fail(s);
+    if (decoded === undefined) return this.fail(s, -1, i + 1);
     this.append(decoded);
     this.mode = Mode.Str;
     return i + 1;
@@ -261,6 +274,15 @@ export class PartialJsonParser {
     return i + 1;
   }
 
+  /** Opens the root at `s[at]`; one that is a fence's body is never a citation. */
+  private begin(s: string, at: number, fenced: boolean): number {
+    this.mode = Mode.Value;
+    this.fenced = fenced;
+    this.open(s[at] === '[');
+    this.loose = s[at] === '[' && !fenced && !introduces(this.tail);
+    return at + 1;
+  }
+
   private open(isArray: boolean): void {
     const c: Container = isArray ? [] : {};
     const parent = this.stack[this.stack.length - 1];
@@ -291,7 +313,7 @@ export class PartialJsonParser {
     const f = this.stack.pop()!;
     this.openSize -= f.size;
     Object.freeze(f.c);
-    if (this.stack.length === 0) this.mode = f.size === 0 ? Mode.Before : this.isMark(f) ? Mode.Mark : Mode.Done;
+    if (this.stack.length === 0) this.mode = f.size === 0 && !this.fenced ? Mode.Before : this.isMark(f) ? Mode.Mark : Mode.Done;
     if (f.size === 0 && this.stack.length === 0) this.empty = f.c;
     this.dirty = true;
     return i + 1;
@@ -317,9 +339,10 @@ export class PartialJsonParser {
    * Stops the parser, unless no member of the root has begun and `s[i]` is no JSON-like start:
    * then the root was prose (`[see below]`, `{curly}`), and the search for the root resumes at
    * `i`. A word opening an object is probed first: `{name:` is JSON with an unquoted key (stop).
+   * Stopped, it reads on from `at` for a fence (step 4).
    */
-  private fail(s: string, i = -1): number {
-    if (this.loose) return this.reset(i < 0 ? s.length : i);
+  private fail(s: string, i = -1, at = i < 0 ? s.length : i): number {
+    if (this.loose) return this.reset(at);
     if (i >= 0 && this.unbegun() && s[i] !== "'") {
       if (this.stack[0]!.isArray || !/[A-Za-z_$]/.test(s[i]!)) return this.reset(i);
       this.buf = '';
@@ -327,7 +350,7 @@ export class PartialJsonParser {
       return i;
     }
     this.mode = Mode.Failed;
-    return s.length;
+    return at;
   }
 
   /** A word after `{` (`buf` is ' ' once past it): a `:` after it stops the parser, anything else makes it prose. */
@@ -338,7 +361,7 @@ export class PartialJsonParser {
     if (j === s.length) return j;
     if (s[j] !== ':') return this.reset(j);
     this.mode = Mode.Failed;
-    return s.length;
+    return j;
   }
 
   private reset(i: number): number {
@@ -349,6 +372,7 @@ export class PartialJsonParser {
     this.mode = Mode.Before;
     this.tail = '\0';
     this.loose = false;
+    this.fenced = false;
     return i;
   }
 }
