@@ -144,7 +144,7 @@ export async function reportFanIn({ seed = 1, rounds = 30, streams = 10_000, war
   const fig = (key, figure) => median(results[key].map((x) => x[figure]));
   const spread = (key, figure, digits) => range(results[key].map((x) => x[figure]), digits);
   const fmt = (x) => x.toLocaleString('en-US');
-  console.log(`fan-in: ${fmt(streams)} concurrent streams, a token every ${EVERY_MS} ms, ${TOKENS} tokens each (${(TOKENS * EVERY_MS) / 1000} s of streaming), started together (one burst per token) and staggered over ${EVERY_MS} ms; each configuration in its own process after a warm-up of ${fmt(warm)} streams, ${rounds} rounds, medians [min-max]`);
+  console.log(`fan-in: ${fmt(streams)} concurrent streams, a token every ${EVERY_MS} ms, ${TOKENS} tokens each (${(TOKENS * EVERY_MS) / 1000} s of streaming), ${starts.map((s) => (s === 'together' ? 'started together (one burst per token)' : `staggered over ${EVERY_MS} ms`)).join(' and ')}; each configuration in its own process after a warm-up of ${fmt(warm)} streams, ${rounds} rounds, medians [min-max]`);
   for (const { name, starts: s, key } of runs) {
     const b = `baseline (${s})`;
     const kb = fig(key, 'heapPerStreamBytes') / 1024;
