@@ -4,7 +4,7 @@ import { get, type IncomingMessage, type ServerResponse } from 'node:http';
 import { of, Subject } from 'rxjs';
 import type { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
-import { toServerSentEvents, type L0Event, type SseResponseLike } from 'l0-rx';
+import { toServerSentEvents, type L0Event, type SseResponseLike, type ToServerSentEventsConfig } from 'l0-rx';
 import { testScheduler } from '../helpers/testScheduler.js';
 import { useScriptedServer } from '../helpers/scriptedServer.js';
 
@@ -39,13 +39,19 @@ class FakeResponse extends EventEmitter {
   drain(full = false) { this.full = full; this.emit('drain'); }
 }
 
+/** A response written by `toServerSentEvents(source, config).writeTo` whose client has stopped reading (`write()` returns false). */
+function heldUp(config: ToServerSentEventsConfig = { heartbeatMs: 0 }) {
+  const res = new FakeResponse();
+  const source = new Subject<L0Event>();
+  const subscription = toServerSentEvents(source, config).writeTo(res);
+  res.full = true;
+  return { res, source, subscription };
+}
+
 describe('toServerSentEvents backpressure', () => {
   describe('writeTo', () => {
     it('should hold the frames after a write() that returned false, and write them in order on drain', () => {
-      const res = new FakeResponse();
-      const source = new Subject<L0Event>();
-      toServerSentEvents(source, { heartbeatMs: 0 }).writeTo(res);
-      res.full = true;
+      const { res, source } = heldUp();
       source.next(tok('a'));
       source.next(tok('b'));
       source.next(tok('c'));
@@ -56,10 +62,7 @@ describe('toServerSentEvents backpressure', () => {
     });
 
     it('should stop at a write() that returns false again while writing the queue, and go on at the next drain', () => {
-      const res = new FakeResponse();
-      const source = new Subject<L0Event>();
-      toServerSentEvents(source, { heartbeatMs: 0 }).writeTo(res);
-      res.full = true;
+      const { res, source } = heldUp();
       for (const v of ['a', 'b', 'c', 'd']) source.next(tok(v));
       res.drain(true);
       expect(res.writes).toEqual([frame(1, tok('a')), frame(2, tok('b'))]);
@@ -69,10 +72,7 @@ describe('toServerSentEvents backpressure', () => {
     });
 
     it('should end the response only once the queue is written', () => {
-      const res = new FakeResponse();
-      const source = new Subject<L0Event>();
-      toServerSentEvents(source, { heartbeatMs: 0 }).writeTo(res);
-      res.full = true;
+      const { res, source } = heldUp();
       source.next(tok('a'));
       source.next(tok('b'));
       source.complete();
@@ -85,10 +85,7 @@ describe('toServerSentEvents backpressure', () => {
 
     it('should skip heartbeats until drain, however long the client does not read', () => {
       const ts = testScheduler();
-      const res = new FakeResponse();
-      const source = new Subject<L0Event>();
-      toServerSentEvents(source, { heartbeatMs: 2, scheduler: ts }).writeTo(res);
-      res.full = true;
+      const { res, source } = heldUp({ heartbeatMs: 2, scheduler: ts });
       source.next(tok('a'));
       advanceTo(ts, 1000);
       source.next(tok('b'));
@@ -99,10 +96,7 @@ describe('toServerSentEvents backpressure', () => {
     });
 
     it('should unsubscribe at once when the response closes while frames wait, and write none of them', () => {
-      const res = new FakeResponse();
-      const source = new Subject<L0Event>();
-      toServerSentEvents(source, { heartbeatMs: 0 }).writeTo(res);
-      res.full = true;
+      const { res, source } = heldUp();
       source.next(tok('a'));
       source.next(tok('b'));
       res.emit('close');
@@ -112,10 +106,7 @@ describe('toServerSentEvents backpressure', () => {
     });
 
     it('should write none of the waiting frames after its subscription is unsubscribed', () => {
-      const res = new FakeResponse();
-      const source = new Subject<L0Event>();
-      const subscription = toServerSentEvents(source, { heartbeatMs: 0 }).writeTo(res);
-      res.full = true;
+      const { res, source, subscription } = heldUp();
       source.next(tok('a'));
       source.next(tok('b'));
       subscription.unsubscribe();
