@@ -99,13 +99,15 @@ const cases = [
   // 31.9 in the fourteenth session's review: only a nested retry loop's starts move the loop around it (never a run fromServerSentEvents relays) (+0.05: 31.847 -> 31.897)
   // 31.95 for nested fallback numbering: a fallbackTo nested in another loop's stream numbers its streams on from it, and the retry and fallback loops around it number on after its fallbacks (+0.04: 31.897 -> 31.933)
   // 31.96 in its review: a start relayed by fromServerSentEvents moves no loop (a fallbackTo now takes the context, so the server run's fallbacks moved the client's) (+0.02: 31.933 -> 31.953)
-  { label: "import { l0 } from 'l0-rx'", code: `export { l0 } from '${dist}/index.mjs';`, budget: 31.96, mustNotContain: [...RULE_CODE, ...STRUCTURED_CODE] },
+  // +0.01 for AllStreamsExhaustedError taking the last error's retryable (a retry around a race of 503s runs it again): 31.963
+  { label: "import { l0 } from 'l0-rx'", code: `export { l0 } from '${dist}/index.mjs';`, budget: 31.97, mustNotContain: [...RULE_CODE, ...STRUCTURED_CODE] },
   // 39.6 in the fourteenth session, as l0 (+0.07: 39.496 -> 39.565)
   // 39.65 in the fourteenth session's review, as l0 (+0.06: 39.565 -> 39.625)
   // 39.85 in the fourteenth session's structured review, as parseStructured (+0.19: 39.625 -> 39.819)
   // 39.9 for nested fallback numbering, as l0 (+0.03: 39.820 -> 39.853)
   // 40.05 for partials that switch to a JSON fence after JSON in prose, as parseStructured (+0.17: 39.853 -> 40.022)
-  { label: "import { structured } from 'l0-rx' (with jsonrepair)", code: `export { structured } from '${dist}/index.mjs';`, budget: 40.05 },
+  // +0.01 for AllStreamsExhaustedError taking the last error's retryable (a retry around a race of 503s runs it again): 40.054
+  { label: "import { structured } from 'l0-rx' (with jsonrepair)", code: `export { structured } from '${dist}/index.mjs';`, budget: 40.06 },
   // 10.6 in the fourteenth session for the structured review: an empty [] or {} in prose is the answer only when no other JSON follows, a [1] Smith citation after a closed root not shown as a partial, a raw surrogate pair split across tokens never shown half, an async Ajv keyword's error kept as the cause (+0.17: 10.416 -> 10.590)
   // 10.8 for partials that follow extractJson's fence preference (a JSON fence after JSON in prose replaces it) with
   // extractJson's fences read by one incremental scanner both share, which also takes no "```" in a string for a fence (+0.17: 10.589 -> 10.760)
@@ -141,7 +143,8 @@ const cases = [
   // nested fallback numbering: +0.06, as l0 (fallbackTo and retryWithBackoff): 39.581 -> 39.640
   // its review: +0.05, a start relayed by fromServerSentEvents moves no loop (the loops, a race's named start): 39.640 -> 39.694
   // partials that switch to a JSON fence after JSON in prose: +0.16, as parseStructured: 39.694 -> 39.852
-  { label: "import * from 'l0-rx/operators'", code: `export * from '${dist}/operators/index.mjs';`, budget: 39.86 },
+  // +0.01 for AllStreamsExhaustedError taking the last error's retryable (a retry around a race of 503s runs it again): 39.862
+  { label: "import * from 'l0-rx/operators'", code: `export * from '${dist}/operators/index.mjs';`, budget: 39.87 },
   {
     label: 'a browser consuming a backend stream (accumulate, ofType, withTimeouts, retryWithBackoff, fallbackTo, tapLifecycle)',
     code: `export { accumulate, ofType, withTimeouts, retryWithBackoff, fallbackTo, tapLifecycle } from '${dist}/index.mjs';`,
@@ -152,7 +155,8 @@ const cases = [
     // 10.5 in its review, as l0 (+0.04: 10.448 -> 10.490)
     // 10.55 for nested fallback numbering, in fallbackTo and retryWithBackoff (+0.06: 10.490 -> 10.545)
     // 10.57 in its review, as l0: a start relayed by fromServerSentEvents moves no loop (+0.02: 10.545 -> 10.564)
-    budget: 10.57,
+    // +0.01 for AllStreamsExhaustedError taking the last error's retryable (a retry around a race of 503s runs it again): 10.573
+    budget: 10.58,
     mustNotContain: [...PROVIDER_CODE, ...STRUCTURED_CODE],
   },
   {
@@ -172,7 +176,8 @@ const cases = [
     // 39.05 for the timer limit, as l0 (38.85 -> 39.03)
     // 39.55 in the fourteenth session, as l0 (+0.08: 39.465 -> 39.540); 39.6 in its review, as l0 (39.595)
     // 39.65 for nested fallback numbering, as l0 (+0.03: 39.595 -> 39.629)
-    budget: 39.65,
+    // +0.01 for AllStreamsExhaustedError taking the last error's retryable (a retry around a race of 503s runs it again): 39.659
+    budget: 39.67,
   },
   // 6 KB was the target; measured 11.0 KB (10.8 before the size pass, 10.1 after it, +0.5 for the
   // shared attempt text accumulate now builds on, +0.1 for the retry loop as one object per
@@ -204,7 +209,8 @@ const cases = [
     // 12.0 for an event id above U+00FF failing the reconnect as a typed InvalidStreamError naming it, not a plain TypeError (11.997)
     // 12.04 in the nested fallback numbering review: the client marks the server's starts relayed, so no loop around it, nested
     // or after a fallbackTo, numbers by them (+0.035: 11.996 -> 12.031)
-    budget: 12.04,
+    // +0.01 for AllStreamsExhaustedError taking the last error's retryable (a retry around a race of 503s runs it again): 12.040
+    budget: 12.05,
     mustNotContain: PROVIDER_CODE,
   },
   // 4.0 since the eleventh session: a throw while accumulate handles a value (a null event) errors downstream (3.90 -> 3.92)

@@ -35,7 +35,7 @@ const CASES = [
   ['SchemaValidationError', () => new SchemaValidationError({ kind: 'SCHEMA_VALIDATION_FAILED', issues: [] }), isSchemaValidationError, { code: 'SCHEMA_VALIDATION_FAILED', category: 'content', retryable: true, reason: 'schema' }],
   ['ProviderError', () => new ProviderError('slow', { code: 'RATE_LIMITED', category: 'rate-limit', retryable: true, reason: 'rate_limit', status: 429 }), isProviderError, { code: 'RATE_LIMITED', category: 'rate-limit', retryable: true, reason: 'rate_limit', status: 429 }],
   ['StreamAbortedError', () => new StreamAbortedError(), isStreamAbortedError, { code: 'STREAM_ABORTED', category: 'abort', retryable: false, reason: 'abort' }],
-  ['AllStreamsExhaustedError', () => new AllStreamsExhaustedError([timeout()]), isAllStreamsExhaustedError, { code: 'ALL_STREAMS_EXHAUSTED', category: 'timeout', retryable: false, reason: 'all_streams_exhausted' }],
+  ['AllStreamsExhaustedError', () => new AllStreamsExhaustedError([timeout()]), isAllStreamsExhaustedError, { code: 'ALL_STREAMS_EXHAUSTED', category: 'timeout', retryable: true, reason: 'all_streams_exhausted' }],
   ['InvalidStreamError', () => new InvalidStreamError('not a stream'), isInvalidStreamError, { code: 'INVALID_STREAM', category: 'bad-request', retryable: false, reason: 'invalid_stream' }],
 ] as const;
 

@@ -54,7 +54,8 @@ describe('classifyError', () => {
       ['StreamAbortedError', () => new StreamAbortedError(), c('abort', 'abort', false)],
       ['InvalidStreamError', () => new InvalidStreamError('not a stream'), c('bad-request', 'invalid_stream', false)],
       ['ProviderError with status and Retry-After', () => new ProviderError('slow down', { code: 'RATE_LIMITED', category: 'rate-limit', retryable: true, reason: 'rate_limit', status: 429, retryAfterMs: 2000 }), c('rate-limit', 'rate_limit', true, { status: 429, retryAfterMs: 2000 })],
-      ['AllStreamsExhaustedError (category of the last error)', () => new AllStreamsExhaustedError([new ZeroOutputError({ content: '' }), new TokenTimeoutError({ kind: 'initial', timeoutMs: 1, elapsedMs: 1, tokenCount: 0 })]), c('timeout', 'all_streams_exhausted', false)],
+      ['AllStreamsExhaustedError (category and retryability of the last error)', () => new AllStreamsExhaustedError([new ZeroOutputError({ content: '' }), new TokenTimeoutError({ kind: 'initial', timeoutMs: 1, elapsedMs: 1, tokenCount: 0 })]), c('timeout', 'all_streams_exhausted', true)],
+      ['AllStreamsExhaustedError after a last error that is not retryable', () => new AllStreamsExhaustedError([new TokenTimeoutError({ kind: 'initial', timeoutMs: 1, elapsedMs: 1, tokenCount: 0 }), new InvalidStreamError('bad')]), c('bad-request', 'all_streams_exhausted', false)],
       ['an L0Error from another copy (brand only)', () => ({ [Symbol.for('l0-rx.L0Error')]: true, category: 'server', reason: 'server_error', retryable: true, status: 503 }), c('server', 'server_error', true, { status: 503 })],
       ['an L0Error in the cause chain', () => new Error('wrapped', { cause: new ZeroOutputError({ content: ' ' }) }), c('content', 'zero_output', true)],
     ];

@@ -1,7 +1,7 @@
 /** @test {raceModels} @test {hedge} */
 import { describe, expect, it } from 'vitest';
 import { asyncScheduler, last, map, subscribeOn } from 'rxjs';
-import { accumulate, fallbackTo, hedge, l0, raceModels, retryWithBackoff, type AttemptContext, type L0Event } from 'l0-rx';
+import { accumulate, fallbackTo, GuardrailViolationError, hedge, l0, ProviderError, raceModels, retryWithBackoff, type AttemptContext, type L0Event } from 'l0-rx';
 import { fakeModel } from 'l0-rx/testing';
 import { attemptSource, ev } from '../helpers/attemptSource.js';
 import { testScheduler } from '../helpers/testScheduler.js';
@@ -24,6 +24,26 @@ describe('a race inside retryWithBackoff or fallbackTo', () => {
       const second = attemptSource((ctx) => (ctx.attempt === 1 ? cold('---#', undefined, failed) : cold('--b----|', values)));
       // both fail by 3 (retry), the race is subscribed again at 4 and the second entrant wins at 6
       expectObservable(raceModels([first, second]).pipe(fixed(ts))).toBe('---r--(sb)-|', { ...values, s: ev.start(2) });
+    });
+  });
+
+  it('should run the race again when every entrant failed with a retryable error of its kind (a 503), as after an unclassified one', () => {
+    const down = new ProviderError('upstream 503', { code: 'SERVER_ERROR', category: 'server', retryable: true, status: 503 });
+    const ts = testScheduler();
+    ts.run(({ cold, expectObservable }) => {
+      const first = attemptSource((ctx) => (ctx.attempt === 1 ? cold('--#', undefined, down) : cold('-----a|', values)));
+      const second = attemptSource((ctx) => (ctx.attempt === 1 ? cold('---#', undefined, down) : cold('--b----|', values)));
+      expectObservable(raceModels([first, second]).pipe(fixed(ts))).toBe('---r--(sb)-|', { ...values, s: ev.start(2) });
+    });
+  });
+
+  it('should not run the race again when the last entrant failed with an error that says a retry cannot pass', () => {
+    const fatal = new GuardrailViolationError({ violations: [{ ruleId: 'pii', severity: 'fatal', message: 'leak', recoverable: false }] });
+    const ts = testScheduler();
+    ts.run(({ cold, expectObservable }) => {
+      const first = attemptSource(() => cold('--#', undefined, failed));
+      const second = attemptSource(() => cold('---#', undefined, fatal));
+      expectObservable(raceModels([first, second]).pipe(fixed(ts))).toBe('---#', undefined, expect.objectContaining({ code: 'ALL_STREAMS_EXHAUSTED', message: 'All 2 attempt(s) over every stream failed; last: Guardrail violation (pii): leak' }));
     });
   });
 

@@ -1,9 +1,12 @@
-import { safeString, shorten } from './inspect.js';
+import { safeGet, safeString, shorten } from './inspect.js';
 import { isL0Error, L0Error, type ErrorCategory } from './L0Error.js';
 import { serializeError, type SerializedError } from './serializeError.js';
 
 /**
- * The primary and every fallback failed. `errors` holds every attempt's error, oldest first.
+ * The primary and every fallback failed. `errors` holds every attempt's error, oldest first. Its
+ * `category` and `retryable` are the last error's (a non-L0 error is `unknown` and retryable, as an
+ * {@link UnknownError}), so a retry around a race or a fallback chain runs it again when that
+ * failure may pass.
  *
  * @example
  * import { isAllStreamsExhaustedError } from 'l0-rx';
@@ -24,7 +27,8 @@ export class AllStreamsExhaustedError extends L0Error {
     super(`All ${errors.length} attempt(s) over every stream failed; last: ${shorten(serializeError(last).message)}`, {
       code: 'ALL_STREAMS_EXHAUSTED',
       category: isL0Error(last) ? ((safeString(last, 'category') ?? 'unknown') as ErrorCategory) : 'unknown',
-      retryable: false,
+      // as the last failure: a retry or fallback around the race or chain runs it again when that one may pass
+      retryable: isL0Error(last) ? safeGet(last, 'retryable') === true : true,
       reason: 'all_streams_exhausted',
       cause: last,
       attemptErrors: errors,
