@@ -101,8 +101,6 @@ export interface ContextSubscription {
   readonly subscription: Subscription;
   /** Whether the source took the context during its synchronous subscribe. */
   readonly taken: boolean;
-  /** The context as handed, with what took it (live: a race's entrant subscribed later by a timer sets `nested`). */
-  readonly holder: Holder | undefined;
 }
 
 /**
@@ -146,7 +144,7 @@ export function subscribeWithHolder<T>(
   } finally {
     subscriber.release();
   }
-  return { subscription: subscriber, taken: holder?.taken ?? false, holder };
+  return { subscription: subscriber, taken: holder?.taken ?? false };
 }
 
 /**
