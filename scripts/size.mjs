@@ -107,11 +107,14 @@ const cases = [
   // 39.9 for nested fallback numbering, as l0 (+0.03: 39.820 -> 39.853)
   // 40.05 for partials that switch to a JSON fence after JSON in prose, as parseStructured (+0.17: 39.853 -> 40.022)
   // +0.01 for AllStreamsExhaustedError taking the last error's retryable (a retry around a race of 503s runs it again): 40.054
-  { label: "import { structured } from 'l0-rx' (with jsonrepair)", code: `export { structured } from '${dist}/index.mjs';`, budget: 40.06 },
+  // 40.17 for partials that agree with the result, as parseStructured (+0.11: 40.054 -> 40.162)
+  { label: "import { structured } from 'l0-rx' (with jsonrepair)", code: `export { structured } from '${dist}/index.mjs';`, budget: 40.17 },
   // 10.6 in the fourteenth session for the structured review: an empty [] or {} in prose is the answer only when no other JSON follows, a [1] Smith citation after a closed root not shown as a partial, a raw surrogate pair split across tokens never shown half, an async Ajv keyword's error kept as the cause (+0.17: 10.416 -> 10.590)
   // 10.8 for partials that follow extractJson's fence preference (a JSON fence after JSON in prose replaces it) with
   // extractJson's fences read by one incremental scanner both share, which also takes no "```" in a string for a fence (+0.17: 10.589 -> 10.760)
-  { label: "import { parseStructured } from 'l0-rx/operators' (with jsonrepair)", code: `export { parseStructured } from '${dist}/operators/index.mjs';`, budget: 10.8, mustNotContain: PROVIDER_CODE },
+  // 10.86 for partials that agree with the result (a citation's inside read on, a [2] at the end settled, a switched root shown once it holds a value, the first empty root kept)
+  // and the parser split in two under the line limit (+0.03 of the +0.1: 10.755 -> 10.853)
+  { label: "import { parseStructured } from 'l0-rx/operators' (with jsonrepair)", code: `export { parseStructured } from '${dist}/operators/index.mjs';`, budget: 10.86, mustNotContain: PROVIDER_CODE },
   { label: "import { formatContext, stripThinking, extractCode } from 'l0-rx'", code: `export { formatContext, stripThinking, extractCode } from '${dist}/index.mjs';`, budget: 2.15, mustNotContain: [...PROVIDER_CODE, ...STRUCTURED_CODE] },
   // every capability with its runtime dependencies (jsonrepair, eventsource-parser): the README says why not 45 KB
   // multi-model review: 72.67 -> 72.78 (+0.11) for a race handing its retry's or fallback's attempt context to every
@@ -133,7 +136,8 @@ const cases = [
   // then +0.04 for nested fallback numbering (fallbackTo and retryWithBackoff numbering on after a nested loop's fallbacks), as l0: 74.693
   // then +0.05 in its review: a start relayed by fromServerSentEvents moves no loop's numbers, nested or raced: 74.747
   // then +0.18 for partials that switch to a JSON fence after JSON in prose, as parseStructured: 74.929
-  { label: "import * from 'l0-rx' (whole root entry)", code: `export * from '${dist}/index.mjs';`, budget: 74.95 },
+  // then +0.13 for partials that agree with the result, as parseStructured: 74.938 -> 75.068
+  { label: "import * from 'l0-rx' (whole root entry)", code: `export * from '${dist}/index.mjs';`, budget: 75.07 },
   // every pipeable operator, structured parsing (with jsonrepair) included: a ceiling, not a typical import
   // multi-model review: 38.57 -> 38.68 (+0.11) for hedge's attempt context and budget's own usage and price checks, as the root
   // fourteenth session: +0.05 as the root (Responses audio transcripts, numbered half-open periods): 39.185 -> 39.233
@@ -144,7 +148,8 @@ const cases = [
   // its review: +0.05, a start relayed by fromServerSentEvents moves no loop (the loops, a race's named start): 39.640 -> 39.694
   // partials that switch to a JSON fence after JSON in prose: +0.16, as parseStructured: 39.694 -> 39.852
   // +0.01 for AllStreamsExhaustedError taking the last error's retryable (a retry around a race of 503s runs it again): 39.862
-  { label: "import * from 'l0-rx/operators'", code: `export * from '${dist}/operators/index.mjs';`, budget: 39.87 },
+  // partials that agree with the result: +0.12, as parseStructured: 39.856 -> 39.972
+  { label: "import * from 'l0-rx/operators'", code: `export * from '${dist}/operators/index.mjs';`, budget: 39.98 },
   {
     label: 'a browser consuming a backend stream (accumulate, ofType, withTimeouts, retryWithBackoff, fallbackTo, tapLifecycle)',
     code: `export { accumulate, ofType, withTimeouts, retryWithBackoff, fallbackTo, tapLifecycle } from '${dist}/index.mjs';`,

@@ -1,6 +1,7 @@
 /** @test {parseStructured} */
 import { EMPTY, from, NEVER, Observable, Subject, throwError } from 'rxjs';
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { z } from 'zod';
 import { isSchemaValidationError, parseStructured, type L0Event, type ParseStructuredConfig } from 'l0-rx';
 import { testScheduler } from '../helpers/testScheduler.js';
@@ -82,8 +83,10 @@ describe('parseStructured', () => {
     ['Sources:\n[2] Smith, J.\n\nAnswer: ', '{"a": 1}'],
     ['Return [] if none. Result: ', '{"a": 1}'],
     ['[]\n\nActually: ', '{"a": 1}'],
+    ['Sources:\n[2\n] Smith, J.\n\nAnswer: ', '{"a": 1}'],
   ])('should end its partials on the value the result holds, never on %j', (prose, json) => {
-    const { out } = run(text(prose, json), { schema: z.any() });
+    // every character of the prose a token
+    const { out } = run(text(...prose, json), { schema: z.any() });
     const partials = out.filter((e) => e.type === 'partial').map((e) => (e as { value: unknown }).value);
     // an empty `[]` may show first (a later root replaces it); a footnote mark `[1]` never does
     expect([partials.filter((p) => Array.isArray(p) && p.length > 0), partials.at(-1), (resultOf(out) as { data?: unknown } | undefined)?.data]).toEqual([[], { a: 1 }, { a: 1 }]);
@@ -110,9 +113,67 @@ describe('parseStructured', () => {
         ['See [1]. The ids: [5, 6]\n```json\n[3, 4]\n```', [3, 4]],
         ['```json\n[]\n```\nThen {"c": 3}', []],
         ['Here:\n[\n  {"q": "Fix ```js\\nf()\\n```"},\n  {"q": "Done"}\n]', [{ q: 'Fix ```js\nf()\n```' }, { q: 'Done' }]],
+        // what a citation holds is prose to search on, as extractJson does
+        ['You could send [0,[]]', []],
+        ['See [1, {"a": 1}] for details.', { a: 1 }],
+        // an empty root followed by a citation in the same token
+        ['Return [] if none. See [1].', []],
+        // a closed one-number root at the end: no words came after it
+        ['The ids are [2]', [2]],
+        ['Answer:\n[2]  ', [2]],
+        // the prose before a citation is what follows an empty root, and the first empty root stays
+        ['None: [] [1]. Otherwise {"a": 1}', { a: 1 }],
+        ['Send {} or [] if none.', {}],
+        // a fence's body is never a footnote mark
+        ['```json\n[2] is the list', [2]],
       ];
-      const seen = answers.map(([answer]) => ends(...answer));
-      expect(seen.map(({ partials, data }) => [partials.at(-1), data])).toEqual(answers.map(([, value]) => [value, value]));
+      // every character a token, and the whole answer as one
+      const seen = answers.flatMap(([answer]) => [ends(...answer), ends(answer)]);
+      expect(seen.map(({ partials, data }) => [partials.at(-1), data])).toEqual(answers.flatMap(([, value]) => [[value, value], [value, value]]));
+    });
+
+    it('should end its partials on the result and never step back to an empty root, whatever the pieces and split points (property)', () => {
+      const pieces = [
+        'See ', 'You could send ', 'The ids are ', 'Return ', ' if none. ', 'Answer: ', 'Sure! ', ' is ', '= ', ': ', '. ', '\n', '  ', 'Smith ',
+        '[1]', '[2]', '[-1]', '[1, 2]', '[1,\n2]', '[\n1\n]', '[0,[]]', '[]', '[ ]', '{}', '{ }', '[{}]', '[[]]', '[null]', '["[1]"]', '[2] Smith',
+        '{"a": 1}', '["x", 2]', '[3, {"b": [4]}]', '{"s": "x [1] ```"}', '[see below]', '{curly}', "[it's]",
+        '\n```json\n{"f": 1}\n```\n', '\n```json\n[]\n```\n', '\n```\n[5]\n```\n', '\n```python\nx = [1]\n```\n',
+      ];
+      const empty = (v: unknown) => typeof v === 'object' && v !== null && Object.keys(v).length === 0;
+      fc.assert(
+        fc.property(fc.array(fc.constantFrom(...pieces), { minLength: 1, maxLength: 8 }), fc.array(fc.nat()), (parts, cuts) => {
+          const answer = parts.join('');
+          const points = [...new Set([...cuts.map((c) => c % answer.length), answer.length])].sort((a, b) => a - b);
+          const { out } = run(text(...points.map((to, k) => answer.slice(points[k - 1] ?? 0, to)).filter((c) => c !== '')), { schema: z.any() });
+          const partials = out.filter((e) => e.type === 'partial').map((e) => (e as { value: unknown }).value);
+          expect(partials.slice(1, -1).filter((p, k) => empty(p) && !empty(partials[k]))).toEqual([]);
+          const result = resultOf(out) as { data: unknown; corrections: string[] } | undefined;
+          // a value made by repair, not extraction alone, is no partial's (the parser stops at text that is not JSON)
+          if (result?.corrections.every((c) => c.startsWith('extract')) === true) expect(partials.at(-1)).toEqual(result.data);
+        }),
+        { numRuns: 1000 },
+      );
+    });
+
+    it('should keep showing the old root until the fenced root holds a value, as the first root shows at its first key', () => {
+      const { partials } = ends(...'You could send {"a": 1}, but the answer is:\n```json\n{"b": 2}\n```');
+      expect(partials).toEqual([{}, { a: 1 }, { b: 2 }]);
+    });
+
+    it('should replace a shown empty `[]` with the fenced root once that holds a value', () => {
+      const { partials } = ends(...'Use [] for none.\n```json\n{"a": 1}\n```');
+      expect(partials).toEqual([[], { a: 1 }]);
+    });
+  });
+
+  it('should settle a closed `[2]` at the end of the answer: its partial comes right before the result (marbles)', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      const a = tok('The ids are [2]');
+      const source = cold('s-a-x----|', { s: start, a, x: done });
+      const result = { type: 'result', data: [2], corrected: true, corrections: ['extract-text'], truncated: false, raw: 'The ids are [2]' };
+      expectObservable(source.pipe(parseStructured({ schema: z.array(z.number()) }))).toBe('s-a-(pRx)|', {
+        s: start, a, p: { type: 'partial', value: [2] }, R: result, x: done,
+      });
     });
   });
 

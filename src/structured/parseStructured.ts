@@ -112,11 +112,15 @@ function finish<T>(o: Resolved<StandardSchemaV1<unknown, T>>, raw: string, tools
  * `result` right before `complete`, or a {@link SchemaValidationError} that fails the attempt. Put
  * it before `retryWithBackoff` (in `l0`'s `attemptOperators`) so a failure retries like any other.
  *
- *   -s-a-b-c-x|        events (s start, a '{"n":', b '1', c '}', x complete)
- *   -s-a-b-(cp)-(Rx)|  parseStructured({ schema })   (p partial {n: 1}, R result {data: {n: 1}})
+ *   -s-a-b-c-x|              events (s start, a '{"n":', b '1', c '}', x complete)
+ *   -s-(ap)-b-(cq)-(Rx)|     parseStructured({ schema })   (p partial {}, q partial {n: 1}, R result {data: {n: 1}})
  *
  * 1. Each token goes to an incremental parser (O(delta)); a `partial` follows the token when the
- *    deep-partial value changed. `start`, `retry`, `fallback` and `resume` start it over.
+ *    deep-partial value changed. `start`, `retry`, `fallback` and `resume` start it over. The
+ *    answer's first object shows from its first key (`{}`); a root that replaces a shown one (a
+ *    JSON fence after JSON in prose) shows once it holds a value, so partials never step back to
+ *    an empty `{}`. At `complete`, a root held back for what might follow it (`The ids are [2]`
+ *    could have been a footnote mark) is settled: its `partial` comes right before `result`.
  * 2. At `complete`, only this attempt's text is parsed: as is when valid, else extracted from
  *    fences and prose and repaired with jsonrepair (`corrections` says what changed).
  * 3. Cut JSON follows `onTruncated`; the value is validated with the schema (async schemas too);
@@ -157,6 +161,8 @@ export function parseResolved<S extends StandardSchemaV1>(o: Resolved<S>): Opera
         subscriber.next(e as StructuredEvent<T>);
       };
       const onComplete = (e: L0Event) => {
+        // the answer ended: a root held back for what might follow (`[2]`) is settled and shown before the result
+        if (parser?.end()) subscriber.next({ type: 'partial', value: parser.snapshot() as DeepPartial<T> });
         let out: ResultEvent<T> | Promise<ResultEvent<T>>;
         try {
           out = finish(o as Resolved<StandardSchemaV1<unknown, T>>, text.text, tools);

@@ -5,58 +5,53 @@
  * Algorithm (each character is looked at once, so a delta costs O(delta)):
  * 1. Before the root: skip prose and fences up to the first `{` or `[`; a "root" that fails
  *    before holding any value (`[see below]`, `{curly}`) was prose too, and the search goes on.
- *    So no snapshot is due until the root holds a value, grows a value string, or closes. An
- *    array led by a number that the prose before it does not introduce (`See [1].`; the rule of
- *    extractJson) is a citation: never shown, and the search goes on after it; so is a closed
- *    one-integer array with words after it on its line (`[1] Smith`), which waits to be shown.
+ *    So no snapshot is due until the root holds a value or a finished key (`{"a":` shows `{}`),
+ *    grows a value string, or closes. An array led by a number that the prose before it does not
+ *    introduce (`See [1].`; the rule of extractJson) is a citation: prose, never shown, and the
+ *    search goes on from its first value, as extractJson's does (`You could send [0,[]]` finds
+ *    `[]`). A one-integer array with words after it on its line (`[1] Smith`) is a footnote mark:
+ *    it is not shown before its `,` or the rest of its line, and at the end of the answer
+ *    (`end()`) it is the root.
  * 2. A stack of open containers, each with what it expects next (key, colon, value, comma/end).
  *    A finished scalar is assigned into the top container; a new container is attached to its
  *    parent at once and pushed; a closed one is frozen and popped, and is never touched again.
  * 3. Strings are copied a run at a time (up to the next quote or backslash); escapes, `\uXXXX`
  *    included, may span deltas (a high surrogate waits for its low half). A value string in
  *    progress is shown in snapshots as its prefix (never half a raw surrogate pair); a key in
- *    progress, and a number or literal until its delimiter, are not shown.
+ *    progress, and a number or literal until its delimiter, are not shown. Steps 2 and 3 are the
+ *    grammar, {@link JsonReader}; this class finds the root and takes the snapshots.
  * 4. After the root closes the rest (a closing fence, prose) is ignored, but as extractJson
- *    prefers, a later root replaces an empty one (`[]` in prose), and the body of a later JSON
- *    fence (its first non-space character `{` or `[`) replaces a root outside one: extractJson's
- *    FenceScanner reads all the text outside the root (so a "```" in a root's string is no fence).
- *    A root that is the first JSON fence's body stays, even empty. Input that is not JSON (single
- *    quotes, comments, `{key:`...) stops the parser until such a fence: no more partials until
- *    then; repair happens at the end.
+ *    prefers, a later root replaces an empty one (`[]` in prose; not a later empty one: the first
+ *    stays), and the body of a later JSON fence (its first non-space character `{` or `[`)
+ *    replaces a root outside one: extractJson's FenceScanner reads all the text outside the root
+ *    (so a "```" in a root's string is no fence). A root that is the first JSON fence's body
+ *    stays, even empty. Input that is not JSON (single quotes, comments, `{key:`...) stops the
+ *    parser until such a fence: no more partials until then; repair happens at the end. A root
+ *    that replaces one already shown is shown once it holds a value (or grows a value string, or
+ *    closes): until then the old one stays, so the partials never step back to an empty `{}`
+ *    (`{a: 1}`, then `{b: 2}`). The answer's first root shows at its first key, as step 1 says:
+ *    from nothing, `{}` is no step back.
  * 5. `snapshot()` copies only the open containers (the path from the root to the growing value)
  *    and shares every closed one, so partials are immutable and each is a new object. To keep
  *    that copying O(delta) overall on huge documents, `feed` asks for a snapshot only once the
  *    characters received since the last one pay for the open containers' size.
  */
-import { isHighSurrogate } from '../internal/surrogate.js';
 import { FenceScanner, introduces, MARK_GAP } from './extractJson.js';
-import { copyOpenPath, ESCAPES, Expect, isWhitespace, Mode, NUMBER, setOwn, type Container, type Frame } from './partialJsonFrames.js';
+import { copyOpenPath, Expect, isWhitespace, Mode, type Container, type Frame } from './partialJsonFrames.js';
+import { JsonReader } from './partialJsonReader.js';
 
 const ROOT = /[[{]/g;
 /** Characters of copying paid for by one received character (see step 5). */
 const CREDIT_PER_CHAR = 8;
 
 /** Incremental JSON parser with deep-partial snapshots. @internal */
-export class PartialJsonParser {
-  private root: Container | undefined = undefined;
-  private readonly stack: Frame[] = [];
-  private mode: Mode = Mode.Before;
-  private buf = '';
-  private strIsKey = false;
-  private unicode = '';
-  /** A decoded high surrogate waiting for its low half (never shown alone in a snapshot). */
-  private high = '';
-  /** A value was added or a value string grew since the last snapshot. */
-  private dirty = false;
+export class PartialJsonParser extends JsonReader {
   private credit = 0;
-  /** Slots held by open containers: what a snapshot copies. */
-  private openSize = 0;
-
   /** An empty root that closed (`[]`, `{}`): shown, but a later root replaces it. */
   private empty: Container | undefined = undefined;
   /** The last (up to 12) characters of prose before the root, led by `\0` when there was more. */
   private tail = '';
-  /** The root is an array no prose introduced, led by a number so far: a citation until it holds something else. */
+  /** The root is an array no prose introduced, nothing but white space in it yet: a citation if a number comes first (see `step`). */
   private loose = false;
   /** Spaces and tabs read after a closed `[1]` root (see `mark`). */
   private trail = 0;
@@ -64,6 +59,8 @@ export class PartialJsonParser {
   private readonly fence = new FenceScanner();
   /** The root is the body of the first JSON fence: it stays, even empty. */
   private fenced = false;
+  /** The root of the last snapshot: a root that replaces it waits for a value (step 4). */
+  private shown: Container | undefined = undefined;
 
   /** True once the root value closed (an empty one, or one outside a fence, may still be replaced: step 4). */
   get done(): boolean {
@@ -80,31 +77,35 @@ export class PartialJsonParser {
   }
 
   /**
-   * The root is JSON for sure, so it may be shown: it holds a value, a value string is growing in
-   * it, or it closed. Until then it may still turn out to be prose (`[see below]`, `{curly}`).
+   * Settles the answer at its end: a closed `[2]` that waited for words after it (step 1) is the
+   * root. True when a snapshot is due, paid for or not (it is the last).
    */
-  private committed(): boolean {
-    if (this.loose || this.mode === Mode.Mark) return false;
-    const root = this.stack[0];
-    return root === undefined ? this.root !== undefined : !this.unbegun() || (this.stack.length === 1 && this.inValueString());
+  end(): boolean {
+    if (this.mode === Mode.Mark) this.mode = Mode.Done;
+    return this.dirty && this.committed();
   }
 
-  /** The root is open and no member of it has begun (no value, no finished key). */
-  private unbegun(): boolean {
+  /**
+   * The root may be shown: it is JSON for sure (it holds a value or a finished key, a value string
+   * is growing in it, or it closed), not prose that looked like it (`[see below]`, `{curly}`); one
+   * that replaces a shown root must hold a value (step 4).
+   */
+  private committed(): boolean {
+    if (this.mode === Mode.Mark) return false;
     const root = this.stack[0];
-    return this.stack.length === 1 && root!.size === 0 && (root!.expect === Expect.KeyOrEnd || root!.expect === Expect.ValueOrEnd);
+    if (root === undefined) return this.root !== undefined;
+    if (this.stack.length === 1 && this.inValueString()) return true;
+    if (root.expect === Expect.CommaOrEnd && this.isMark(root)) return false; // `[1 ` may close as `[1] Smith`: shown at its `,`
+    return this.shown === undefined || this.shown === this.root ? !this.unbegun() : root.size > 0;
   }
 
   /** The deep-partial value so far (undefined before the root opens); clears the change flag. */
   snapshot(): unknown {
     this.dirty = false;
     this.credit = 0;
+    this.shown = this.root;
     const { stack } = this;
     return stack.length === 0 ? this.root : copyOpenPath(stack, this.inValueString() ? this.buf : undefined);
-  }
-
-  private inValueString(): boolean {
-    return !this.strIsKey && (this.mode === Mode.Str || this.mode === Mode.Escape || this.mode === Mode.Unicode);
   }
 
   /** Consumes input from `i`; returns the next index. */
@@ -128,150 +129,18 @@ export class PartialJsonParser {
         this.reset(at);
         return this.begin(s, at, true);
       }
-      case Mode.Str:
-        return this.string(s, i);
-      case Mode.Escape:
-        return this.escape(s, i);
-      case Mode.Unicode: {
-        this.unicode += s[i];
-        if (this.unicode.length === 4) {
-          if (!/^[0-9a-fA-F]{4}$/.test(this.unicode)) return this.fail(s, -1, i + 1);
-          const code = Number.parseInt(this.unicode, 16);
-          if (isHighSurrogate(code)) {
-            this.buf += this.high; // a high surrogate after a high one: the first stays alone, as JSON.parse keeps it
-            this.high = String.fromCharCode(code);
-          } else this.append(String.fromCharCode(code));
-          this.mode = Mode.Str;
-        }
-        return i + 1;
-      }
       case Mode.Probe:
         return this.probe(s, i);
       case Mode.Mark:
         return this.mark(s, i);
-      case Mode.Atom: {
-        let j = i;
-        while (j < s.length && /[\w.+-]/.test(s[j]!)) j++;
-        this.buf += s.slice(i, j);
-        if (j < s.length && !this.endAtom()) return this.fail(s, j);
-        return j;
-      }
       default:
-        return this.structural(s, i);
+        if (this.loose && !isWhitespace(s[i]!)) {
+          // a citation (`See [1, 2]`) is prose: the search goes on from its first value, as extractJson's does
+          if (/[-\d]/.test(s[i]!)) return this.reset(i);
+          this.loose = false;
+        }
+        return this.value(s, i);
     }
-  }
-
-  private string(s: string, i: number): number {
-    let j = i;
-    while (j < s.length && s[j] !== '"' && s[j] !== '\\') j++;
-    // a raw pair split across deltas: its first half waits for the second, as a decoded one does
-    const end = j === s.length && j > i && isHighSurrogate(s.charCodeAt(j - 1)) ? j - 1 : j;
-    if (end > i) this.append(s.slice(i, end));
-    if (end < j) {
-      this.buf += this.high;
-      this.high = s[end]!;
-    }
-    if (j === s.length) return j;
-    if (s[j] === '\\') {
-      this.mode = Mode.Escape;
-      return j + 1;
-    }
-    this.endString();
-    return j + 1;
-  }
-
-  private escape(s: string, i: number): number {
-    const ch = s[i]!;
-    if (ch === 'u') {
-      this.unicode = '';
-      this.mode = Mode.Unicode;
-      return i + 1;
-    }
-    const decoded = ESCAPES[ch];
-    if (decoded === undefined) return this.fail(s, -1, i + 1);
-    this.append(decoded);
-    this.mode = Mode.Str;
-    return i + 1;
-  }
-
-  /** Adds decoded text to the string, after any pending high surrogate. */
-  private append(text: string): void {
-    this.buf += this.high + text;
-    this.high = '';
-    if (!this.strIsKey) this.dirty = true;
-  }
-
-  private endString(): void {
-    const top = this.stack[this.stack.length - 1]!;
-    this.buf += this.high;
-    this.high = '';
-    this.mode = Mode.Value;
-    if (this.strIsKey) {
-      top.key = this.buf;
-      top.expect = Expect.Colon;
-    } else this.assign(this.buf);
-  }
-
-  /** Assigns the finished number or literal; false when it is neither. */
-  private endAtom(): boolean {
-    const text = this.buf;
-    this.mode = Mode.Value;
-    if (text === 'true') this.assign(true);
-    else if (text === 'false') this.assign(false);
-    else if (text === 'null') this.assign(null);
-    else if (NUMBER.test(text)) this.assign(Number(text));
-    else return false;
-    return true;
-  }
-
-  /** Punctuation, whitespace and the start of values, by what the top container expects. */
-  private structural(s: string, i: number): number {
-    const ch = s[i]!;
-    if (isWhitespace(ch)) return i + 1;
-    const top = this.stack[this.stack.length - 1]!;
-    switch (top.expect) {
-      case Expect.KeyOrEnd:
-      case Expect.Key:
-        if (ch === '"') return this.startString(true, i);
-        if (ch === '}' && top.expect === Expect.KeyOrEnd) return this.close(i);
-        return this.fail(s, i);
-      case Expect.Colon:
-        if (ch !== ':') return this.fail(s, i);
-        top.expect = Expect.Value;
-        return i + 1;
-      case Expect.CommaOrEnd:
-        if (ch === ',') top.expect = top.isArray ? Expect.Value : Expect.Key;
-        else if (ch === (top.isArray ? ']' : '}')) return this.close(i);
-        else return this.fail(s, i);
-        return i + 1;
-      default: // Value, ValueOrEnd
-        if (ch === ']' && top.expect === Expect.ValueOrEnd) return this.close(i);
-        return this.startValue(s, i);
-    }
-  }
-
-  private startValue(s: string, i: number): number {
-    const ch = s[i]!;
-    if (this.loose && this.unbegun() && !/[-\d]/.test(ch)) this.loose = false;
-    if (ch === '"') return this.startString(false, i);
-    if (ch === '{' || ch === '[') {
-      this.open(ch === '[');
-      return i + 1;
-    }
-    if (/[-\d tfn]/.test(ch)) {
-      this.buf = '';
-      this.mode = Mode.Atom;
-      return i;
-    }
-    return this.fail(s, i);
-  }
-
-  private startString(isKey: boolean, i: number): number {
-    this.buf = '';
-    this.strIsKey = isKey;
-    this.mode = Mode.Str;
-    if (!isKey) this.dirty = true;
-    return i + 1;
   }
 
   /** Opens the root at `s[at]`; one that is a fence's body is never a citation. */
@@ -283,46 +152,23 @@ export class PartialJsonParser {
     return at + 1;
   }
 
-  private open(isArray: boolean): void {
-    const c: Container = isArray ? [] : {};
-    const parent = this.stack[this.stack.length - 1];
-    let slot: string | number = '';
-    if (parent === undefined) this.root = c;
-    else slot = this.assign(c);
-    this.stack.push({ c, isArray, slot, expect: isArray ? Expect.ValueOrEnd : Expect.KeyOrEnd, key: '', size: 0 });
-    this.dirty = true;
-  }
-
-  /** Adds a value to the top container; returns the slot it took. */
-  private assign(value: unknown): string | number {
-    const top = this.stack[this.stack.length - 1]!;
-    top.expect = Expect.CommaOrEnd;
-    this.dirty = true;
-    this.openSize++;
-    top.size++;
-    if (top.isArray) return (top.c as unknown[]).push(value) - 1;
-    setOwn(top.c as Record<string, unknown>, top.key, value);
-    return top.key;
-  }
-
-  private close(i: number): number {
-    if (this.loose && this.stack.length === 1) {
-      if (this.stack[0]!.size > 0) return this.reset(i + 1); // a citation: `[1]`
-      this.loose = false; // `[]` stays an empty root, as ever
+  protected close(i: number): number {
+    const f = this.pop();
+    if (this.stack.length > 0) return i + 1;
+    this.trail = 0;
+    if (f.size > 0 || this.fenced) this.mode = this.isMark(f) ? Mode.Mark : Mode.Done;
+    else if (this.empty !== undefined) return this.reset(i + 1); // a later empty root: the first stays, as in extractJson
+    else {
+      this.empty = f.c;
+      this.mode = Mode.Before;
+      this.tail = '\0'; // the prose before the next root starts after this one (`{}[1]` is no answer's start)
     }
-    const f = this.stack.pop()!;
-    this.openSize -= f.size;
-    Object.freeze(f.c);
-    if (this.stack.length === 0) this.mode = f.size === 0 && !this.fenced ? Mode.Before : this.isMark(f) ? Mode.Mark : Mode.Done;
-    if (f.size === 0 && this.stack.length === 0) this.empty = f.c;
-    this.dirty = true;
     return i + 1;
   }
 
-  /** A closed root of one integer (`[1]`): a footnote mark if words follow it on its line (extractJson's rule). */
+  /** A root of one integer (`[1]`) outside a fence: once closed, a footnote mark if words follow it on its line (extractJson's rule). */
   private isMark(f: Frame): boolean {
-    this.trail = 0;
-    return f.isArray && f.size === 1 && /^-?\d+$/.test(this.buf) && typeof (f.c as unknown[])[0] === 'number';
+    return !this.fenced && f.isArray && f.size === 1 && /^-?\d+$/.test(this.buf) && typeof (f.c as unknown[])[0] === 'number';
   }
 
   /** After a `[1]` root: up to `MARK_GAP` spaces or tabs, then a letter or digit make it a footnote mark (prose); anything else, the answer. */
@@ -341,8 +187,7 @@ export class PartialJsonParser {
    * `i`. A word opening an object is probed first: `{name:` is JSON with an unquoted key (stop).
    * Stopped, it reads on from `at` for a fence (step 4).
    */
-  private fail(s: string, i = -1, at = i < 0 ? s.length : i): number {
-    if (this.loose) return this.reset(at);
+  protected fail(s: string, i = -1, at = i < 0 ? s.length : i): number {
     if (i >= 0 && this.unbegun() && s[i] !== "'") {
       if (this.stack[0]!.isArray || !/[A-Za-z_$]/.test(s[i]!)) return this.reset(i);
       this.buf = '';
@@ -364,11 +209,12 @@ export class PartialJsonParser {
     return j;
   }
 
+  /** Drops the root for prose: back to the empty root before it, which is due if it was not shown yet. */
   private reset(i: number): number {
     this.stack.length = 0;
     this.root = this.empty;
     this.openSize = 0;
-    this.dirty = false;
+    this.dirty = this.root !== this.shown;
     this.mode = Mode.Before;
     this.tail = '\0';
     this.loose = false;

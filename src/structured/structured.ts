@@ -26,7 +26,7 @@ const STRUCTURED = /*#__PURE__*/ optionPath('structured', '', 'options');
  * tool (no JSON in its text) fails at once with a non-retryable `INVALID_JSON` naming the tools.
  *
  *   -s-a-b-c-x|                  model (s start, a '{"n":', b '1', c '}', x complete)
- *   -s-a-b-(cp)-(Rx)|            structured({ schema, stream })  (p partial, R result)
+ *   -s-(ap)-b-(cq)-(Rx)|         structured({ schema, stream })  (p, q partials, R result)
  *
  * It is `l0({...options, attemptOperators: [...options.attemptOperators, parseStructured(options)]})`.
  * For a promise of the result: `lastValueFrom(structured(options).pipe(ofType('result')))`.
