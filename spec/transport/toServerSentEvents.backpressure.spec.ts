@@ -4,7 +4,7 @@ import { get, type IncomingMessage, type ServerResponse } from 'node:http';
 import { of, Subject } from 'rxjs';
 import type { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
-import { toServerSentEvents, type L0Event, type SseResponseLike, type ToServerSentEventsConfig } from 'l0-rx';
+import { StreamAbortedError, toServerSentEvents, type L0Event, type SseResponseLike, type ToServerSentEventsConfig } from 'l0-rx';
 import { testScheduler } from '../helpers/testScheduler.js';
 import { useScriptedServer } from '../helpers/scriptedServer.js';
 
@@ -39,9 +39,14 @@ class FakeResponse extends EventEmitter {
   drain(full = false) { this.full = full; this.emit('drain'); }
 }
 
+/** A response with node:http's `destroy()`: the socket goes, and with it the response ('close'). */
+class DestroyableResponse extends FakeResponse {
+  destroyed = false;
+  destroy() { this.destroyed = true; this.emit('close'); }
+}
+
 /** A response written by `toServerSentEvents(source, config).writeTo` whose client has stopped reading (`write()` returns false). */
-function heldUp(config: ToServerSentEventsConfig = { heartbeatMs: 0 }) {
-  const res = new FakeResponse();
+function heldUp<R extends FakeResponse>(config: ToServerSentEventsConfig = { heartbeatMs: 0 }, res: R = new FakeResponse() as R) {
   const source = new Subject<L0Event>();
   const subscription = toServerSentEvents(source, config).writeTo(res);
   res.full = true;
@@ -134,18 +139,73 @@ describe('toServerSentEvents backpressure', () => {
       expect(writes).toEqual([frame(1, tok('a')), frame(2, tok('b'))]);
     });
 
+    describe('maxQueuedBytes', () => {
+      /** The length of one frame of tok('b') to tok('j') (ids 1 to 9: all as long). */
+      const L = frame(2, tok('b')).length;
+
+      it('should cut a client whose queued frames pass maxQueuedBytes: unsubscribe the events, destroy the response, write none of them', () => {
+        const { res, source } = heldUp({ heartbeatMs: 0, maxQueuedBytes: 2 * L }, new DestroyableResponse());
+        source.next(tok('a'));
+        source.next(tok('b'));
+        source.next(tok('c'));
+        expect([source.observed, res.destroyed]).toEqual([true, false]); // 2 * L queued: at the bound, not past it
+        source.next(tok('d'));
+        expect([source.observed, res.destroyed, res.ended]).toEqual([false, true, false]);
+        res.drain();
+        expect(res.writes).toEqual([frame(1, tok('a'))]);
+      });
+
+      it('should end a response that has no destroy() when it cuts the client', () => {
+        const { res, source } = heldUp({ heartbeatMs: 0, maxQueuedBytes: L });
+        source.next(tok('a'));
+        source.next(tok('b'));
+        source.next(tok('c'));
+        expect([source.observed, res.ended]).toEqual([false, true]);
+        res.drain();
+        expect(res.writes).toEqual([frame(1, tok('a'))]);
+      });
+
+      it('should count only the frames still queued: those a drain wrote free their share', () => {
+        const { res, source } = heldUp({ heartbeatMs: 0, maxQueuedBytes: 2 * L }, new DestroyableResponse());
+        for (const v of ['a', 'b', 'c']) source.next(tok(v));
+        res.drain(true); // writes b, and write() says full again: c waits
+        source.next(tok('d'));
+        expect([source.observed, res.destroyed]).toEqual([true, false]);
+        source.next(tok('e'));
+        expect([source.observed, res.destroyed]).toEqual([false, true]);
+      });
+
+      it('should cut a source that passes the bound synchronously, and end nothing after it', () => {
+        const res = Object.assign(new DestroyableResponse(), { full: true });
+        const subscription = toServerSentEvents(of(tok('a'), tok('b'), tok('c'), tok('d')), { heartbeatMs: 0, maxQueuedBytes: 2 * L }).writeTo(res);
+        expect([subscription.closed, res.destroyed, res.ended, res.writes]).toEqual([true, true, false, [frame(1, tok('a'))]]);
+      });
+
+      it('should never cut with maxQueuedBytes: Infinity', () => {
+        const { res, source } = heldUp({ heartbeatMs: 0, maxQueuedBytes: Infinity }, new DestroyableResponse());
+        const big = tok('x'.repeat(1 << 20));
+        for (let i = 0; i < 20; i++) source.next(big);
+        source.complete();
+        res.drain();
+        expect([res.destroyed, res.ended, res.writes.length]).toEqual([false, true, 21]);
+      });
+    });
+
     describe('on a node:http server (loopback)', () => {
       const server = useScriptedServer();
 
-      it('should queue the events while the client does not read, write no heartbeat meanwhile, and deliver every event in order', async () => {
-        const ts = testScheduler();
+      /**
+       * Serves `toServerSentEvents(source, config).writeTo(res)` to a client that does not read (its
+       * response is not consumed), and sends events until the response stays backpressured (its
+       * write() returned false, no 'drain' yet): from then on, events sent synchronously are queued.
+       */
+      async function stalledClient(config: ToServerSentEventsConfig) {
         const source = new Subject<L0Event>();
         const responses: ServerResponse[] = [];
         server.serve((_req, res) => {
           responses.push(res);
-          toServerSentEvents(source, { heartbeatMs: 10, scheduler: ts }).writeTo(res);
+          toServerSentEvents(source, config).writeTo(res);
         });
-        // a client that does not read: the response is never consumed until the end
         const response = new Promise<IncomingMessage>((resolve) => get(server.url, { agent: false }, resolve));
         while (server.requests.length === 0) await new Promise((resolve) => setImmediate(resolve));
         const sent: L0Event[] = [];
@@ -154,12 +214,17 @@ describe('toServerSentEvents backpressure', () => {
           source.next(event);
         };
         const big = 'x'.repeat(256 * 1024);
-        // fill the socket until the response stays backpressured (its write() returned false, no 'drain' yet)
         for (let i = 0; i < 400 && !responses[0]!.writableNeedDrain; i++) {
           send(tok(`${i}${big}`));
           await new Promise((resolve) => setImmediate(resolve));
         }
         expect(responses[0]!.writableNeedDrain).toBe(true);
+        return { source, sent, send, res: responses[0]!, response };
+      }
+
+      it('should queue the events while the client does not read, write no heartbeat meanwhile, and deliver every event in order', async () => {
+        const ts = testScheduler();
+        const { source, sent, send, response } = await stalledClient({ heartbeatMs: 10, scheduler: ts });
         advanceTo(ts, 1000); // 100 heartbeat periods with the client not reading
         send(tok('y'));
         send(tok('z'));
@@ -172,6 +237,26 @@ describe('toServerSentEvents backpressure', () => {
         const expected = sent.map((e, i) => frame(i + 1, e)).join('') + END;
         expect(body.length).toBe(expected.length);
         expect(body === expected).toBe(true);
+      });
+
+      it('should cut a client whose queued frames pass maxQueuedBytes (the events unsubscribed, the response destroyed), and not before', async () => {
+        const { source, sent, send, res, response } = await stalledClient({ heartbeatMs: 0, maxQueuedBytes: 100_000 });
+        const part = 'y'.repeat(30_000);
+        // (sent synchronously: no 'drain' can come between them, so all of them are queued)
+        for (const v of ['1', '2', '3']) send(tok(v + part)); // about 90 KB queued: under the bound
+        expect([source.observed, res.destroyed]).toEqual([true, false]);
+        send(tok(`4${part}`)); // about 120 KB: past it
+        expect([source.observed, res.destroyed]).toEqual([false, true]);
+        // the client reads what reached it: whole frames in order, then the cut (no `end` frame: it reconnects)
+        const client = await response;
+        client.setEncoding('utf8');
+        let body = '';
+        client.on('data', (chunk: string) => (body += chunk));
+        await new Promise((resolve) => client.once('close', resolve));
+        expect(client.complete).toBe(false);
+        const all = sent.map((e, i) => frame(i + 1, e)).join('');
+        expect(body.length).toBeGreaterThan(0);
+        expect(all.startsWith(body)).toBe(true);
       });
     });
   });
@@ -209,6 +294,67 @@ describe('toServerSentEvents backpressure', () => {
       advanceTo(ts, 22);
       expect(text.decode((await next).value)).toBe(HEARTBEAT);
       await reader.cancel();
+    });
+
+    it('should enqueue no heartbeat for a read abandoned by releaseLock(), and one for the next reader\'s read', async () => {
+      const ts = testScheduler();
+      const source = new Subject<L0Event>();
+      const stream = toServerSentEvents(source, { heartbeatMs: 2, scheduler: ts }).toReadableStream();
+      const reader = stream.getReader();
+      const abandoned = reader.read();
+      await subscribed(source);
+      reader.releaseLock();
+      await expect(abandoned).rejects.toThrow(TypeError);
+      advanceTo(ts, 20); // no read waiting: nothing goes in
+      source.next(tok('a'));
+      const again = stream.getReader();
+      expect(text.decode((await again.read()).value)).toBe(frame(1, tok('a')));
+      const next = again.read();
+      advanceTo(ts, 24); // (a counts as sent at the tick of 22)
+      expect(text.decode((await next).value)).toBe(HEARTBEAT);
+      await again.cancel();
+    });
+
+    describe('maxQueuedBytes', () => {
+      /** The length of one frame of tok('b') to tok('j') (ids 1 to 9: all as long), in bytes as in characters. */
+      const L = frame(2, tok('b')).length;
+
+      it('should error the stream with a StreamAbortedError and unsubscribe once more than maxQueuedBytes wait unread, and not before', async () => {
+        const source = new Subject<L0Event>();
+        const reader = toServerSentEvents(source, { heartbeatMs: 0, maxQueuedBytes: 2 * L }).toReadableStream().getReader();
+        const first = reader.read();
+        await subscribed(source);
+        source.next(tok('a')); // taken by the waiting read
+        source.next(tok('b'));
+        source.next(tok('c'));
+        expect(source.observed).toBe(true); // 2 * L queued: at the bound, not past it
+        source.next(tok('d'));
+        expect(source.observed).toBe(false);
+        expect(text.decode((await first).value)).toBe(frame(1, tok('a')));
+        await expect(reader.read()).rejects.toThrow(new StreamAbortedError(`toServerSentEvents: the reader fell more than maxQueuedBytes (${2 * L}) behind`));
+      });
+
+      it('should count the bytes of the encoded frames', async () => {
+        const source = new Subject<L0Event>();
+        const é = frame(2, tok('é'));
+        // two queued frames of 'é' are 2 * (é.length + 1) bytes: past a bound of their length in characters
+        const reader = toServerSentEvents(source, { heartbeatMs: 0, maxQueuedBytes: 2 * é.length }).toReadableStream().getReader();
+        const first = reader.read();
+        await subscribed(source);
+        source.next(tok('a'));
+        source.next(tok('é'));
+        expect(source.observed).toBe(true);
+        source.next(tok('é'));
+        expect(source.observed).toBe(false);
+        await first;
+        await expect(reader.read()).rejects.toMatchObject({ name: 'StreamAbortedError', code: 'STREAM_ABORTED' });
+      });
+
+      it('should cut a source that passes the bound synchronously at the first read', async () => {
+        const reader = toServerSentEvents(of(tok('a'), tok('b'), tok('c'), tok('d')), { heartbeatMs: 0, maxQueuedBytes: 2 * L }).toReadableStream().getReader();
+        expect(text.decode((await reader.read()).value)).toBe(frame(1, tok('a')));
+        await expect(reader.read()).rejects.toMatchObject({ name: 'StreamAbortedError' });
+      });
     });
   });
 });

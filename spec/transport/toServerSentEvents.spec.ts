@@ -1,8 +1,8 @@
 /** @test {toServerSentEvents} */
 import { EventEmitter } from 'node:events';
-import { concat, defer, finalize, NEVER, of, Subject, throwError, type Observable } from 'rxjs';
+import { concat, defer, finalize, from, NEVER, of, Subject, throwError, type Observable } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { InvalidStreamError, L0Error, serializeError, toServerSentEvents, TokenTimeoutError, type L0Event, type SequencedEvent } from 'l0-rx';
+import { InvalidStreamError, L0_EVENT_TYPES, L0Error, serializeError, toServerSentEvents, TokenTimeoutError, type L0Event, type SequencedEvent } from 'l0-rx';
 import { testScheduler } from '../helpers/testScheduler.js';
 
 const tok = (value: string): L0Event => ({ type: 'token', value });
@@ -85,6 +85,12 @@ describe('toServerSentEvents', () => {
       expect(frames).toEqual([frame(8, tok('h')).replace('id: 8', 'id: k2:8'), END]);
     });
 
+    it('should frame an event of every L0 event type but checkpoint', () => {
+      const frames: string[] = [];
+      toServerSentEvents(from(L0_EVENT_TYPES.map((type) => ({ type }) as L0Event)), { heartbeatMs: 0 }).frames.subscribe((f) => frames.push(f));
+      expect(frames.map((f) => /^event: (.*)$/m.exec(f)?.[1])).toEqual([...L0_EVENT_TYPES.filter((type) => type !== 'checkpoint'), 'end']);
+    });
+
     it('should skip the events up to `resumeFrom` (a Last-Event-ID header value)', () => {
       testScheduler().run(({ cold, expectObservable }) => {
         const source = cold('-a-b-c|', events);
@@ -97,14 +103,17 @@ describe('toServerSentEvents', () => {
     const errorFrame = (message: string) => `event: error\ndata: ${JSON.stringify(serializeError(new InvalidStreamError(`toServerSentEvents: ${message}`)))}\n\n`;
 
     it.each([
-      ['a line feed', 'tok\nen', 'a string "tok\\nen"'],
-      ['a carriage return', 'tok\ren', 'a string "tok\\ren"'],
+      ['not an L0 event type (the client would reject it)', 'foo', 'a string "foo"'],
+      ['an L0 event type in another case', 'Token', 'a string "Token"'],
+      ['an Object.prototype key', 'constructor', 'a string "constructor"'],
+      ['a string with a line feed', 'tok\nen', 'a string "tok\\nen"'],
+      ['a string with a carriage return', 'tok\ren', 'a string "tok\\ren"'],
       ['a CRLF', '\r\n', 'a string "\\r\\n"'],
-    ])('should end with an InvalidStreamError frame, unsubscribing the source, for an event whose type holds %s', (_, type, shown) => {
+    ])('should end with an InvalidStreamError frame, unsubscribing the source, for an event whose type is %s', (_, type, shown) => {
       testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
         const source = cold('-a-x-b|', { ...events, x: { type, value: 'x' } as never });
         expectObservable(toServerSentEvents(source, { heartbeatMs: 0 }).frames).toBe('-1-(x|)', {
-          1: frame(1, events['a']!), x: errorFrame(`an event \`type\` must be a string without line breaks, got ${shown}`),
+          1: frame(1, events['a']!), x: errorFrame(`an event \`type\` must be one of L0_EVENT_TYPES, got ${shown}`),
         });
         expectSubscriptions(source.subscriptions).toBe('^--!');
       });
@@ -114,7 +123,7 @@ describe('toServerSentEvents', () => {
       const frames: string[] = [];
       const type = { toString: () => 'token\nid: 99' };
       toServerSentEvents(of<L0Event>({ type, value: 'x' } as never), { heartbeatMs: 0 }).frames.subscribe((f) => frames.push(f));
-      expect(frames).toEqual([errorFrame('an event `type` must be a string without line breaks, got an object with keys [toString]')]);
+      expect(frames).toEqual([errorFrame('an event `type` must be one of L0_EVENT_TYPES, got an object with keys [toString]')]);
     });
 
     it.each([
@@ -269,6 +278,14 @@ describe('toServerSentEvents', () => {
 
     it('should reject a malformed resumeFrom', () => {
       expect(() => toServerSentEvents(NEVER, { resumeFrom: 'abc' })).toThrow('toServerSentEvents(events$, {resumeFrom}) must be a non-negative integer (a Last-Event-ID), got "abc"');
+    });
+
+    it.each([
+      [0, '0'], [-1, '-1'], [1.5, '1.5'], [NaN, 'NaN'], [2 ** 53, '9007199254740992'], ['8mb', '"8mb"'], [null, 'null'],
+    ])('should reject a maxQueuedBytes of %s with a TypeError naming it', (maxQueuedBytes, shown) => {
+      const make = () => toServerSentEvents(NEVER, { maxQueuedBytes: maxQueuedBytes as number });
+      expect(make).toThrow(TypeError);
+      expect(make).toThrow(`toServerSentEvents(events$, {maxQueuedBytes}) must be a whole number of bytes >= 1 (Infinity: no bound), got ${shown}`);
     });
 
     it('should reject a negative heartbeatMs', () => {

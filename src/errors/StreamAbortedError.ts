@@ -1,12 +1,13 @@
 import { isL0Error, L0Error } from './L0Error.js';
 
 /**
- * The user aborted the run (an `AbortSignal` fired). Never retried, never falls back.
+ * The user aborted the run (an `AbortSignal` fired). Never retried, never falls back. The web
+ * stream of {@link toServerSentEvents} errors with one when its reader falls more than `maxQueuedBytes` behind.
  *
  * @example
  * import { isStreamAbortedError } from 'l0-rx';
  * if (isStreamAbortedError(e)) console.log('cancelled');
- * @see {@link l0}
+ * @see {@link l0} {@link toServerSentEvents}
  */
 export class StreamAbortedError extends L0Error {
   override readonly name = 'StreamAbortedError';

@@ -1,9 +1,11 @@
 import { asyncScheduler, catchError, defer, endWith, filter, interval, isObservable, map, Observable, of, Subscription, type SchedulerLike } from 'rxjs';
 import type { L0Event } from '../events/eventTypes.js';
 import { describeValue, InvalidStreamError } from '../errors/InvalidStreamError.js';
+import { StreamAbortedError } from '../errors/StreamAbortedError.js';
 import { serializeError } from '../errors/serializeError.js';
 import { checkBag, checkKeys, isSchedulerLike, optionError, optionKeys, optionPath } from '../internal/options.js';
 import { checkTimerDelay } from '../internal/timerDelay.js';
+import { EVENT_TYPES } from '../sources/validateEvent.js';
 import { END_FRAME_TEXT, errorFrame, eventFrame, HEARTBEAT_FRAME, parseLastEventId, RUN_TAG, SSE_HEADERS } from './sseFrames.js';
 import type { SequencedEvent } from './sseReplayBuffer.js';
 
@@ -17,6 +19,12 @@ export interface ToServerSentEventsConfig {
    * @default undefined (from the start)
    */
   readonly resumeFrom?: string | number | null;
+  /**
+   * How far a client may fall behind before it is cut (rule 9): the frames waiting for it, as the
+   * length of their text in `writeTo` (bytes for ASCII text), in bytes in `toReadableStream()`.
+   * A whole number from 1; `Infinity`: no bound. @default 8388608 (8 MiB)
+   */
+  readonly maxQueuedBytes?: number;
   /** Time source of the heartbeats. @default asyncScheduler */
   readonly scheduler?: SchedulerLike;
 }
@@ -32,6 +40,8 @@ export interface SseResponseLike {
   end(): unknown;
   /** `'close'` unsubscribes; `'drain'` is listened to only after `write` returned `false`. */
   once(event: 'close' | 'drain', listener: () => void): unknown;
+  /** Cuts a client more than `maxQueuedBytes` behind (`end()` when absent): node:http's frees the socket of one that never reads again. */
+  destroy?(): unknown;
 }
 
 /** An SSE stream, cold: nothing runs until `frames` is subscribed, `writeTo` is called or the `toReadableStream()` body is first read. */
@@ -42,12 +52,14 @@ export interface ServerSentEvents {
   readonly headers: Readonly<Record<string, string>>;
   /**
    * Streams into a `node:http` response and ends it; the response closing (the client went away) unsubscribes.
-   * While `write()` returns false, until `'drain'`, frames wait in order in a queue and heartbeats are skipped.
+   * While `write()` returns false, until `'drain'`, frames wait in order in a queue and heartbeats are skipped;
+   * past `maxQueuedBytes` of them, the response is destroyed and the events unsubscribed.
    */
   writeTo(response: SseResponseLike): Subscription;
   /**
    * A web stream of the frames (for `new Response(body, {headers})`): its first read subscribes, cancelling it
-   * unsubscribes. Frames queue in the stream while it is not read; a heartbeat goes in only for a waiting read.
+   * unsubscribes. Frames queue in the stream while it is not read; a heartbeat goes in only for a waiting read;
+   * past `maxQueuedBytes` of them, the stream errors with a {@link StreamAbortedError} and the events are unsubscribed.
    */
   toReadableStream(): ReadableStream<Uint8Array>;
 }
@@ -56,16 +68,15 @@ export interface ServerSentEvents {
  * The defaults of {@link toServerSentEvents}, frozen.
  * @example
  * import { TO_SERVER_SENT_EVENTS_DEFAULTS } from 'l0-rx';
- * console.log(TO_SERVER_SENT_EVENTS_DEFAULTS.heartbeatMs); // 15000
+ * console.log(TO_SERVER_SENT_EVENTS_DEFAULTS.heartbeatMs, TO_SERVER_SENT_EVENTS_DEFAULTS.maxQueuedBytes); // 15000 8388608
  */
 export const TO_SERVER_SENT_EVENTS_DEFAULTS: Readonly<Required<Omit<ToServerSentEventsConfig, 'scheduler' | 'resumeFrom'>>> = Object.freeze({
   heartbeatMs: 15_000,
+  maxQueuedBytes: 8 * 1024 * 1024,
 });
 
 const PATH = optionPath('toServerSentEvents', 'events$, ');
-const KEYS = /*#__PURE__*/ optionKeys<ToServerSentEventsConfig>()(['heartbeatMs', 'resumeFrom', 'scheduler']);
-/** A line break as an SSE parser reads one (CR, LF or CRLF). */
-const LINE_BREAK = /[\r\n]/;
+const KEYS = /*#__PURE__*/ optionKeys<ToServerSentEventsConfig>()(['heartbeatMs', 'resumeFrom', 'maxQueuedBytes', 'scheduler']);
 
 /**
  * Turns events into Server-Sent Events: `id:` the per-stream sequence number, `event:` the type,
@@ -88,13 +99,18 @@ const LINE_BREAK = /[\r\n]/;
  *    the whole text so far, so one every `checkpointInterval` tokens would send the answer again and
  *    again, quadratic in its length. They are the server's own resume points, read upstream by its
  *    retries and fallbacks; `accumulate()` ignores them, and a client's retry asks for the whole run.
- * 7. An event whose `type` is not a string without line breaks, or a run tag that is not 1 to 40
- *    letters, digits, `.`, `_` or `-` (both are written outside `data:`, where a line break would
- *    corrupt the frame), ends the frames with an `error` frame carrying an {@link InvalidStreamError};
- *    so do an item that is not an object and a replayed `seq` that is not a whole number from 1 (an
+ * 7. An event whose `type` is not one of `L0_EVENT_TYPES` (the client would reject it), or a run
+ *    tag that is not 1 to 40 letters, digits, `.`, `_` or `-` (both are written outside `data:`,
+ *    where a line break would corrupt the frame), ends the frames with an `error` frame carrying an
+ *    {@link InvalidStreamError}; so do an item that is not an object and a replayed `seq` that is not a whole number from 1 (an
  *    id the client could not resume by).
  * 8. A client that is not reading (`write()` returned false until `'drain'`; no pending read of the
  *    web stream) gets no heartbeats; the events, which cannot wait, are queued in order, none lost.
+ * 9. A client that falls more than `maxQueuedBytes` behind is cut rather than sent fewer events:
+ *    `events$` is unsubscribed (as when it leaves), `writeTo` destroys the response (its `'close'`
+ *    fires; `end()` without `destroy`) and the web stream errors with a {@link StreamAbortedError}.
+ *    The client reconnects with its `Last-Event-ID` and resumes from a replay source (a server
+ *    without one answers 204: the client's run fails with the retryable `INCOMPLETE_STREAM`).
  *
  * @example
  * import { l0, toServerSentEvents } from 'l0-rx';
@@ -108,7 +124,7 @@ const LINE_BREAK = /[\r\n]/;
  */
 export function toServerSentEvents(events$: Observable<L0Event | SequencedEvent>, config: ToServerSentEventsConfig = {}): ServerSentEvents {
   if (!isObservable(events$)) throw new TypeError(`toServerSentEvents(events$) needs an Observable, got ${typeof events$}`);
-  const { heartbeatMs, after, scheduler } = resolveConfig(config);
+  const { heartbeatMs, after, maxQueuedBytes, scheduler } = resolveConfig(config);
   const frames = defer(() => {
     let seq = 0;
     /** The last run tag checked: a replay source tags every event of a run alike, so each tag is tested once. */
@@ -125,9 +141,9 @@ export function toServerSentEvents(events$: Observable<L0Event | SequencedEvent>
       // numbered, then dropped (rule 6): the ids stay the recorded envelopes' seq + 1 that createStoreReplaySource resumes by
       filter((item) => item.seq > after && item.event.type !== 'checkpoint'),
       map(({ seq, event, run }) => {
-        // the type is written into the `event:` line, the tag into the `id:` line (rule 7): a line break
-        // in either would corrupt the frame, and a colon in a tag would misplace its seq
-        if (typeof event.type !== 'string' || LINE_BREAK.test(event.type)) throw malformed('an event `type` must be a string without line breaks', event.type);
+        // the client rejects an unknown type, and a line break in the type (written into the `event:` line) or
+        // the tag (the `id:` line) would corrupt the frame, as a colon in a tag would misplace its seq (rule 7)
+        if (!EVENT_TYPES.has(event.type)) throw malformed('an event `type` must be one of L0_EVENT_TYPES', event.type);
         if (run !== undefined && run !== checked) {
           if (!(typeof run === 'string' && RUN_TAG.test(run))) throw malformed(`a run tag must match ${RUN_TAG}`, run);
           checked = run;
@@ -146,37 +162,51 @@ export function toServerSentEvents(events$: Observable<L0Event | SequencedEvent>
       // the client left before we started: 'close' has been and gone, so never start the run
       if (response.destroyed === true) return Subscription.EMPTY;
       if (!response.headersSent) response.writeHead(200, { ...SSE_HEADERS });
-      const subscription = writeFrames(frames, response);
+      const subscription = writeFrames(frames, response, maxQueuedBytes);
       response.once('close', () => subscription.unsubscribe());
       return subscription;
     },
     toReadableStream() {
-      let subscription: Subscription | undefined;
+      /** Closed by a cancel or a cut (rule 9); holds the run's subscription from the first read on. */
+      const subscription = new Subscription();
+      let started = false;
       /** A read is waiting (`pull` was called, nothing enqueued since): only then may a heartbeat go in. */
       let reading = false;
       const encoder = new TextEncoder();
-      return new ReadableStream<Uint8Array>(
+      const stream: ReadableStream<Uint8Array> = new ReadableStream<Uint8Array>(
         {
           // the first read starts the run (never `start`: a Response built and never consumed runs nothing)
           pull(controller) {
             reading = true;
-            subscription ??= frames.subscribe({
+            if (started) return;
+            started = true;
+            subscription.add(frames.subscribe({
               next: (frame) => {
+                if (subscription.closed) return; // cut while the events came synchronously
                 // an event frame always goes in (queued past the high-water mark if need be); a heartbeat
-                // for a consumer that is not reading would only pile up (rule 8)
-                if (reading || frame !== HEARTBEAT_FRAME) controller.enqueue(encoder.encode(frame));
+                // for a consumer that is not reading would only pile up (rule 8), as it would for a read
+                // abandoned by `releaseLock()` (the stream is unlocked then)
+                if (frame !== HEARTBEAT_FRAME || (reading && stream.locked)) controller.enqueue(encoder.encode(frame));
                 reading = false;
+                // desiredSize: the high-water mark, 0, less the bytes queued
+                if (controller.desiredSize! < -maxQueuedBytes) {
+                  subscription.unsubscribe();
+                  controller.error(new StreamAbortedError(`toServerSentEvents: the reader fell more than maxQueuedBytes (${maxQueuedBytes}) behind`));
+                }
               },
-              complete: () => controller.close(),
-            });
+              complete: () => {
+                if (!subscription.closed) controller.close();
+              },
+            }));
           },
           cancel() {
-            subscription?.unsubscribe();
+            subscription.unsubscribe();
           },
         },
         // no read-ahead: `pull` is called only for a pending read
-        { highWaterMark: 0 },
+        { highWaterMark: 0, size: (chunk) => chunk.byteLength },
       );
+      return stream;
     },
   };
 }
@@ -184,15 +214,22 @@ export function toServerSentEvents(events$: Observable<L0Event | SequencedEvent>
 /**
  * Writes the frames into `response` as `node:http` wants it (rule 8): after a `write()` that returned
  * false, frames wait in a queue (heartbeats are dropped) until `'drain'` writes them on in order;
- * `end()` waits for the queue. Unsubscribing before the end drops the queue: nothing more is written.
+ * `end()` waits for the queue. Past `maxQueued` of them the client is cut (rule 9). Unsubscribing
+ * before the end drops the queue: nothing more is written.
  */
-function writeFrames(frames: Observable<string>, response: SseResponseLike): Subscription {
+function writeFrames(frames: Observable<string>, response: SseResponseLike, maxQueued: number): Subscription {
   let queue: string[] = [];
   /** The next queued frame to write (a cursor, so a long queue is not shifted frame by frame). */
   let head = 0;
+  /** The length of the frames still queued. */
+  let queued = 0;
   /** `write()` returned false and no `'drain'` has come since. */
   let waiting = false;
   let complete = false;
+  // closes at the end, or first (a cut, an unsubscribe): then the queue is dropped
+  const subscription = new Subscription(() => {
+    if (!complete) queue = [];
+  });
   const write = (frame: string): void => {
     if (response.write(frame) !== false) return;
     waiting = true;
@@ -200,27 +237,36 @@ function writeFrames(frames: Observable<string>, response: SseResponseLike): Sub
   };
   const drain = (): void => {
     waiting = false;
-    while (!waiting && head < queue.length) write(queue[head++]!);
+    while (!waiting && head < queue.length) {
+      const frame = queue[head++]!;
+      queued -= frame.length;
+      write(frame);
+    }
     if (head < queue.length) return;
     queue = [];
     head = 0;
     // ends once the queue is written and the response has taken it all: no 'drain' is pending then
     if (complete && !waiting) response.end();
   };
-  const subscription = frames.subscribe({
+  subscription.add(frames.subscribe({
     next: (frame) => {
+      if (subscription.closed) return; // cut while the frames came synchronously
       if (!waiting) write(frame);
-      else if (frame !== HEARTBEAT_FRAME) queue.push(frame);
+      else if (frame !== HEARTBEAT_FRAME) {
+        queue.push(frame);
+        if ((queued += frame.length) <= maxQueued) return;
+        subscription.unsubscribe();
+        if (typeof response.destroy === 'function') response.destroy();
+        else response.end();
+      }
     },
     complete: () => {
+      if (subscription.closed) return;
       complete = true;
       if (!waiting) response.end();
+      subscription.unsubscribe();
     },
-  });
-  // (on a subscription that already completed this runs at once, and keeps the queue to write)
-  subscription.add(() => {
-    if (!complete) queue = [];
-  });
+  }));
   return subscription;
 }
 
@@ -256,12 +302,13 @@ function isSequenced(item: L0Event | SequencedEvent): item is SequencedEvent {
   return typeof (item as SequencedEvent).seq === 'number' && typeof (item as { type?: unknown }).type !== 'string';
 }
 
-function resolveConfig(config: ToServerSentEventsConfig): { heartbeatMs: number; after: number; scheduler: SchedulerLike } {
+function resolveConfig(config: ToServerSentEventsConfig): { heartbeatMs: number; after: number; maxQueuedBytes: number; scheduler: SchedulerLike } {
   checkBag(PATH, config);
   checkKeys(PATH, config, KEYS);
-  const { heartbeatMs = TO_SERVER_SENT_EVENTS_DEFAULTS.heartbeatMs, resumeFrom, scheduler = asyncScheduler } = config;
+  const { heartbeatMs = TO_SERVER_SENT_EVENTS_DEFAULTS.heartbeatMs, resumeFrom, maxQueuedBytes = TO_SERVER_SENT_EVENTS_DEFAULTS.maxQueuedBytes, scheduler = asyncScheduler } = config;
   if (typeof heartbeatMs !== 'number' || !Number.isFinite(heartbeatMs) || heartbeatMs < 0) throw optionError(PATH, 'heartbeatMs', 'a finite number of milliseconds >= 0 (0: no heartbeats)', heartbeatMs);
   checkTimerDelay(PATH, 'heartbeatMs', heartbeatMs);
+  if (!((Number.isSafeInteger(maxQueuedBytes) && maxQueuedBytes > 0) || maxQueuedBytes === Infinity)) throw optionError(PATH, 'maxQueuedBytes', 'a whole number of bytes >= 1 (Infinity: no bound)', maxQueuedBytes);
   if (!isSchedulerLike(scheduler)) throw optionError(PATH, 'scheduler', 'a SchedulerLike', scheduler);
   let after: number;
   try {
@@ -269,5 +316,5 @@ function resolveConfig(config: ToServerSentEventsConfig): { heartbeatMs: number;
   } catch {
     throw optionError(PATH, 'resumeFrom', 'a non-negative integer (a Last-Event-ID)', resumeFrom);
   }
-  return { heartbeatMs, after, scheduler };
+  return { heartbeatMs, after, maxQueuedBytes, scheduler };
 }
