@@ -32,6 +32,10 @@ export async function startChatServer({ baseURL, apiKey = 'offline', model = 'gp
   const openai = new OpenAI({ apiKey, baseURL, maxRetries: 0 });
   const runs = createSseReplayBuffer({ keepAliveMs });
   const recorded = store === undefined ? undefined : createStoreReplaySource(store);
+  /** A replaced run still recording is refused by the store (RUN_MISMATCH): expected, the log is the new run's. */
+  const onRecordError = (/** @type {import('l0-rx').EventLogError} */ e) => {
+    if (e.code !== 'RUN_MISMATCH') console.warn(`chat ${e.streamId}: recording stopped: ${e.message}`);
+  };
   /** @param {string} id @param {string} question */
   const answer = (id, question) => {
     /** @param {string} name @returns {import('l0-rx').L0StreamFactory} */
@@ -41,7 +45,7 @@ export async function startChatServer({ baseURL, apiKey = 'offline', model = 'gp
       stream: ask(model),
       fallbackStreams: fallbackModels.map(ask),
       retry: { attempts: 2, maxRetries: 3, baseDelay: 50 },
-      ...(store === undefined ? {} : { record: { store, streamId: id } }),
+      ...(store === undefined ? {} : { record: { store, streamId: id, onRecordError } }),
     });
   };
 
@@ -67,7 +71,7 @@ export async function startChatServer({ baseURL, apiKey = 'offline', model = 'gp
     if (after === 0) {
       // the store's log of an earlier run under the id goes first: the new run records from seq 0, and
       // a reconnect to another server must never be served the old run's events as this one's (an
-      // earlier run still recording would write on into the new log: see the README, one id per question)
+      // earlier run still recording is refused by the store, RUN_MISMATCH: the log is the new run's)
       try {
         if (store !== undefined) await store.delete(id);
       } catch (e) {

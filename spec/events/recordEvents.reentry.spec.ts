@@ -69,7 +69,7 @@ describe('recordEvents with re-entrant events', () => {
     source.next(tok('a'));
     expect(seen).toEqual(['a', 'b', '|']);
     expect(logged()).toEqual([tok('a'), tok('b')]);
-    expect(infos).toEqual([{ streamId: 'r', count: 2, error: undefined }]);
+    expect(infos).toEqual([{ streamId: 'r', run: expect.any(String), count: 2, error: undefined }]);
   });
 
   it('should record and pass on an error that arrived inside append after the event being appended', () => {
@@ -92,7 +92,7 @@ describe('recordEvents with re-entrant events', () => {
     recorded.pipe(take(1)).subscribe((e) => live.push(e));
     source.next(tok('a'));
     expect([live, logged()]).toEqual([[tok('a')], [tok('a'), ABORTED]]);
-    expect(infos).toEqual([{ streamId: 'r', count: 2, error: undefined }]);
+    expect(infos).toEqual([{ streamId: 'r', run: expect.any(String), count: 2, error: undefined }]);
     expect(source.observed).toBe(false);
   });
 
@@ -109,7 +109,7 @@ describe('recordEvents with re-entrant events', () => {
     leave = () => subscription.unsubscribe();
     source.next(tok('a'));
     expect([live, logged()]).toEqual([[], [tok('a'), ABORTED]]); // it left before `a` was passed on; the log holds what was appended, then the abort
-    expect(infos).toEqual([{ streamId: 'r', count: 2, error: undefined }]);
+    expect(infos).toEqual([{ streamId: 'r', run: expect.any(String), count: 2, error: undefined }]);
   });
 
   it('should end the log with the source\'s error that arrived inside append when the consumer then leaves, so a follower ends', () => {
@@ -127,7 +127,7 @@ describe('recordEvents with re-entrant events', () => {
     const ended: string[] = [];
     store.follow!('r').subscribe({ complete: () => ended.push('|') });
     expect(ended).toEqual(['|']);
-    expect(infos).toEqual([{ streamId: 'r', count: 2, error: undefined }]);
+    expect(infos).toEqual([{ streamId: 'r', run: expect.any(String), count: 2, error: undefined }]);
   });
 
   it('should keep the live order and the log order for a store whose append itself feeds the source', () => {

@@ -1,5 +1,5 @@
 /** @test {recordEvents} */
-import { first, lastValueFrom, Subject, toArray } from 'rxjs';
+import { first, lastValueFrom, of, Subject, toArray } from 'rxjs';
 import { describe, expect, it, vi } from 'vitest';
 import {
   createMemoryEventStore,
@@ -50,14 +50,16 @@ describe('recordEvents', () => {
     });
   });
 
-  it('should append envelopes with v 1, the stream id, seq from 0 and ts from the scheduler', () => {
+  it('should append envelopes with v 1, the stream id, seq from 0, ts from the scheduler and the run tag on seq 0', () => {
     const scheduler = testScheduler();
     const store = createMemoryEventStore();
+    let run = '';
     scheduler.run(({ cold }) => {
-      cold('-s-a-b-x|', values).pipe(recordEvents(store, { streamId: 'r', scheduler })).subscribe();
+      cold('-s-a-b-x|', values).pipe(recordEvents(store, { streamId: 'r', scheduler, onRecorded: (info) => (run = info.run) })).subscribe();
     });
+    expect(run).toMatch(/^\d+\.\d+$/);
     expect(store.read('r')).toEqual([
-      { v: 1, streamId: 'r', seq: 0, ts: 1, event: values.s },
+      { v: 1, streamId: 'r', seq: 0, ts: 1, run, event: values.s },
       { v: 1, streamId: 'r', seq: 1, ts: 3, event: values.a },
       { v: 1, streamId: 'r', seq: 2, ts: 5, event: values.b },
       { v: 1, streamId: 'r', seq: 3, ts: 7, event: values.x },
@@ -143,7 +145,44 @@ describe('recordEvents', () => {
     expect(infos).toHaveLength(2);
     expect(infos[0]!.streamId).toMatch(/^[0-9a-f-]{36}$/);
     expect(infos[0]!.streamId).not.toBe(infos[1]!.streamId);
-    expect(infos[0]).toEqual({ streamId: infos[0]!.streamId, count: 1, error: undefined });
+    expect(infos[0]).toEqual({ streamId: infos[0]!.streamId, run: infos[0]!.run, count: 1, error: undefined });
+  });
+
+  it('should tag every envelope of a subscription with a run tag of its own, told in onRecorded', () => {
+    const appended: EventEnvelope[] = [];
+    const inner = createMemoryEventStore();
+    const store: EventStore = { ...inner, append: (envelopes) => (appended.push(...envelopes), inner.append(envelopes)) };
+    const infos: RecordedInfo[] = [];
+    let made = 0;
+    testScheduler().run(({ cold }) => {
+      const recorded = cold('-a-b|', values).pipe(recordEvents(store, { streamId: () => `r${made++}`, onRecorded: (i) => infos.push(i) }));
+      recorded.subscribe();
+      recorded.subscribe();
+    });
+    const [one, two] = infos.map((i) => i.run);
+    expect([one, two]).toEqual([expect.stringMatching(/^\d+\.\d+$/), expect.stringMatching(/^\d+\.\d+$/)]);
+    expect(one).not.toBe(two);
+    expect(appended.map((e) => [e.streamId, e.seq, e.run])).toEqual([['r0', 0, one], ['r1', 0, two], ['r0', 1, one], ['r1', 1, two]]);
+  });
+
+  it('should take the run tags from runTag, once per subscription, for logs that must be reproducible', () => {
+    const store = createMemoryEventStore();
+    const infos: RecordedInfo[] = [];
+    let made = 0;
+    testScheduler().run(({ cold }) => {
+      const recorded = cold('-a|', values).pipe(recordEvents(store, { streamId: () => `r${made}`, runTag: () => `run-${made++}`, onRecorded: (i) => infos.push(i) }));
+      recorded.subscribe();
+      recorded.subscribe();
+    });
+    expect(infos.map((i) => [i.streamId, i.run])).toEqual([['r0', 'run-0'], ['r1', 'run-1']]);
+  });
+
+  it('should error a subscription whose runTag returns no non-empty string, recording nothing', async () => {
+    const store = createMemoryEventStore();
+    const errors: unknown[] = [];
+    of(values.a!).pipe(recordEvents(store, { streamId: 'r', runTag: () => '' })).subscribe({ error: (e) => errors.push(e) });
+    expect(errors).toEqual([new TypeError('recordEvents(store, {runTag}) must return a non-empty string, got ""')]);
+    expect(await store.streams()).toEqual([]);
   });
 
   describe('with a slow store', () => {
@@ -168,7 +207,7 @@ describe('recordEvents', () => {
       for (const k of ['s', 'a', 'b', 'a', 'b', 'x']) source.next(values[k]!);
       source.complete();
       await release();
-      expect(await done).toEqual({ streamId: 'r', count: 6, error: undefined });
+      expect(await done).toMatchObject({ streamId: 'r', count: 6, error: undefined });
       expect(calls.map((batch) => batch.map((e) => e.seq))).toEqual([[0], [1, 2, 3, 4, 5]]);
       expect((inner.read('r') as EventEnvelope[]).map((e) => e.seq)).toEqual([0, 1, 2, 3, 4, 5]);
     });
@@ -283,6 +322,7 @@ describe('recordEvents', () => {
       expect(() => recordEvents(store, { maxPending: 0 })).toThrow('recordEvents(store, {maxPending}) must be a positive integer, got 0');
       expect(() => recordEvents(store, { scheduler: {} as never })).toThrow(/\{scheduler\}\) must be a SchedulerLike/);
       expect(() => recordEvents(store, { onRecordError: 1 as never })).toThrow(/\{onRecordError\}\) must be a function/);
+      expect(() => recordEvents(store, { runTag: 'run-1' as never })).toThrow('recordEvents(store, {runTag}) must be a function, got "run-1"');
     });
   });
 });

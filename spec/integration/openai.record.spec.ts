@@ -26,7 +26,7 @@ describe('l0({record}) + openai SDK: byte-identical replay (E2)', () => {
       expectComplete(live, 'stop', REPLY);
       expect(retriesOf(live)).toHaveLength(1);
       expect(live.state.fallbackIndex).toBe(1);
-      expect(await recorded).toEqual({ streamId: 'e2', count: live.events.length, error: undefined });
+      expect(await recorded).toEqual({ streamId: 'e2', run: expect.any(String), count: live.events.length, error: undefined });
 
       const replayed: L0Event[] = await lastValueFrom(replayEvents(store, 'e2').pipe(toArray()));
       expect(JSON.stringify(replayed)).toBe(JSON.stringify(live.events));

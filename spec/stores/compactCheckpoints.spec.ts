@@ -23,6 +23,7 @@ import { useRedisServer } from '../helpers/redisServer.js';
 import { expectLinearTime, prose } from '../helpers/linearTime.js';
 import { CheckpointDecoder } from '../../src/events/checkpointRefs.js';
 import { useTempDir } from '../helpers/tempDir.js';
+import { untagged } from './storeFixtures.js';
 
 /* A checkpoint holds the whole text so far: the durable stores write the ones recordEvents proved a
    prefix of the recorded attempt text as a length, and rebuild them when they read. */
@@ -148,8 +149,9 @@ describe('compact checkpoints in the JSONL store', () => {
     expect(small).toBeLessThan(150_000); // 1,000 token lines of about 85 bytes, 100 checkpoint lines of about 90
   });
 
-  it('should rebuild the checkpoints of a second run recorded under the same id from that run alone', async () => {
-    const store = createJsonlEventStore(tmp.path);
+  it('should rebuild the checkpoints of a second run recorded under the same id without run tags from that run alone', async () => {
+    // (a run with a tag is refused where the id holds a log: a log holds two runs only as written before run tags)
+    const store = untagged(createJsonlEventStore(tmp.path));
     const run = async (values: readonly string[]) => {
       let done!: () => void;
       const recorded = new Promise<void>((resolve) => (done = resolve));

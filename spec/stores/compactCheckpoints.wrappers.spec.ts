@@ -6,7 +6,7 @@ import { checkpointEvery, recordEvents, type EventEnvelope, type EventStore, typ
 import { createJsonlEventStore } from 'l0-rx/stores/jsonl';
 import { createRedisEventStore } from 'l0-rx/stores/redis';
 import { useRedisServer } from '../helpers/redisServer.js';
-import { tokens } from './storeFixtures.js';
+import { tokens, untagged } from './storeFixtures.js';
 import { useTempDir } from '../helpers/tempDir.js';
 
 const tok = (value: string): L0Event => ({ type: 'token', value });
@@ -126,13 +126,14 @@ describe('compact checkpoints behind a store of your own: the JSONL store', () =
       .map((e) => e.event);
   wrapperSpecs(() => createJsonlEventStore(tmp.path), raw);
 
-  it('should write whole the checkpoints of a stream deleted while it is recorded, until its next attempt', async () => {
+  it('should write whole the checkpoints of a stream deleted while it is recorded without run tags, until its next attempt', async () => {
+    // (a run with a tag writes nothing more into its deleted stream: RUN_MISMATCH; a recorder before run tags went on)
     const store = createJsonlEventStore(tmp.path);
     const source = new Subject<L0Event>();
     let done!: () => void;
     const recorded = new Promise<void>((resolve) => (done = resolve));
     const live: L0Event[] = [];
-    source.pipe(checkpointEvery(1), recordEvents(store, { streamId: 'd', onRecorded: () => done() })).subscribe((e) => live.push(e));
+    source.pipe(checkpointEvery(1), recordEvents(untagged(store), { streamId: 'd', onRecorded: () => done() })).subscribe((e) => live.push(e));
     source.next(start(1));
     source.next(tok('ab'));
     source.next(tok('cd'));

@@ -24,6 +24,15 @@ describe('createJsonlEventStore when a write fails', () => {
     expect(await store.read('b')).toEqual([env('b', 0)]);
   });
 
+  it('should let another run take a stream whose run\'s first append failed, and refuse the failed run there', async () => {
+    const store = createJsonlEventStore(join(tmp.dir, 'events.jsonl'));
+    await expect(store.append([{ ...unwritable('a', 0), run: 'one' }])).rejects.toThrow(/BigInt/);
+    // nothing of run one was written: the stream is not its log
+    await store.append([{ ...env('a', 0), run: 'two' }]);
+    await expect(store.append([{ ...env('a', 1), run: 'one' }])).rejects.toMatchObject({ name: 'EventLogError', code: 'RUN_MISMATCH' });
+    expect(await store.read('a')).toEqual([{ ...env('a', 0), run: 'two' }]);
+  });
+
   it('should try to create the folder again once a failed attempt\'s cause is gone', async () => {
     await writeFile(join(tmp.dir, 'logs'), 'not a folder');
     const store = createJsonlEventStore(join(tmp.dir, 'logs', 'events.jsonl'));

@@ -2,7 +2,7 @@
 import { appendFile, readFile } from 'node:fs/promises';
 import { lastValueFrom, of, toArray, VirtualTimeScheduler } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { checkpointEvery, recordEvents, replayEvents, type L0Event } from 'l0-rx';
+import { checkpointEvery, recordEvents, replayEvents, type L0Event, type RecordedInfo } from 'l0-rx';
 import { createJsonlEventStore } from 'l0-rx/stores/jsonl';
 import { createRedisEventStore } from 'l0-rx/stores/redis';
 import { useRedisServer } from '../helpers/redisServer.js';
@@ -18,14 +18,14 @@ const INVALID_VERSION_2 = { name: 'EventLogError', code: 'INVALID_LOG', message:
 describe('the JSONL log format', () => {
   const tmp = useTempDir('l0-format-');
 
-  it('should write version 1 lines, a proved checkpoint as its length and token count (the documented format)', async () => {
-    let done!: () => void;
-    const recorded = new Promise<void>((resolve) => (done = resolve));
+  it('should write version 1 lines, the run tag on seq 0 only, a proved checkpoint as its length and token count (the documented format)', async () => {
+    let done!: (info: RecordedInfo) => void;
+    const recorded = new Promise<RecordedInfo>((resolve) => (done = resolve));
     const events: L0Event[] = [{ type: 'token', value: 'ab' }, { type: 'token', value: 'c' }, { type: 'complete', finishReason: 'stop' }];
-    of(...events).pipe(checkpointEvery(2), recordEvents(createJsonlEventStore(tmp.path), { streamId: 'f', scheduler: new VirtualTimeScheduler(), onRecorded: () => done() })).subscribe();
-    await recorded;
+    of(...events).pipe(checkpointEvery(2), recordEvents(createJsonlEventStore(tmp.path), { streamId: 'f', scheduler: new VirtualTimeScheduler(), onRecorded: (info) => done(info) })).subscribe();
+    const { run } = await recorded;
     expect((await readFile(tmp.path, 'utf8')).split('\n').filter(Boolean)).toEqual([
-      '{"v":1,"streamId":"f","seq":0,"ts":0,"event":{"type":"token","value":"ab"}}',
+      `{"v":1,"streamId":"f","seq":0,"ts":0,"run":"${run}","event":{"type":"token","value":"ab"}}`,
       '{"v":1,"streamId":"f","seq":1,"ts":0,"event":{"type":"token","value":"c"}}',
       '{"v":1,"streamId":"f","seq":2,"ts":0,"event":{"type":"checkpoint","contentLength":3,"tokenCount":2}}',
       '{"v":1,"streamId":"f","seq":3,"ts":0,"event":{"type":"complete","finishReason":"stop"}}',

@@ -1,13 +1,16 @@
 import { isL0Error, L0Error } from '../errors/L0Error.js';
 
 /** Why an event log could not be read or written. */
-export type EventLogErrorCode = 'STREAM_NOT_FOUND' | 'STREAM_EMPTY' | 'INVALID_LOG' | 'RECORD_FAILED' | 'RECORD_OVERFLOW' | 'STORE_UNAVAILABLE';
+export type EventLogErrorCode = 'STREAM_NOT_FOUND' | 'STREAM_EMPTY' | 'INVALID_LOG' | 'RECORD_FAILED' | 'RECORD_OVERFLOW' | 'RUN_MISMATCH' | 'STORE_UNAVAILABLE';
 
 /**
  * An event log could not be replayed (`STREAM_NOT_FOUND`, `STREAM_EMPTY`, `INVALID_LOG`: a damaged
  * log: an envelope of another schema version or malformed, or a `seq` that does not count up by one
  * from the replay's start: a lost, repeated or reordered envelope) or recorded (`RECORD_FAILED`: the
- * store rejected an append; `RECORD_OVERFLOW`: more envelopes waited than `maxPending`). Never retried,
+ * store rejected an append; `RECORD_OVERFLOW`: more envelopes waited than `maxPending`;
+ * `RUN_MISMATCH`: the stream's log belongs to another run, so the store refused this run's
+ * envelopes: the stream was deleted, and perhaps taken by a new run, while this one recorded, or
+ * it already held a run when this one began). Never retried,
  * except `STORE_UNAVAILABLE` (a `network` error, retryable): the store's connection was lost and
  * did not come back (a Redis follower after its reconnects), the connection's error as `cause`.
  * `streamId` names the stream (also `info.streamId`, so a deserialised one has it too).

@@ -10,7 +10,9 @@ import type { SerializedError } from '../errors/serializeError.js';
  * The log format version written in every envelope (`v`). Version 1 includes the compact
  * checkpoints of the durable stores (`{type: 'checkpoint', contentLength, tokenCount}`).
  * `replayEvents` and the JSONL and Redis stores' `read` and `follow` reject any other with
- * `INVALID_LOG` naming it: a later format is never read as this one.
+ * `INVALID_LOG` naming it: a later format is never read as this one. The run tag (`run`, on a
+ * log's `seq` 0) is part of version 1 too: it changes no event, so a reader that does not know it
+ * reads the log the same, and a log without it (written before it) reads as before.
  */
 export const EVENT_LOG_VERSION = 1;
 
@@ -32,6 +34,15 @@ export interface EventEnvelope {
   readonly streamId: string;
   readonly seq: number;
   readonly ts: number;
+  /**
+   * The run tag of the recorder subscription that made it: `recordEvents` tags every envelope of a
+   * subscription with one. A store keeps the tag of a log's first envelope (`seq` 0), gives it back
+   * there (`read`, `follow`; the other envelopes may come without it) and refuses an envelope of
+   * another run (see {@link EventStore}). An envelope without one (a log written before run tags,
+   * envelopes of your own) is never checked.
+   * @default undefined (no run tag)
+   */
+  readonly run?: string;
   readonly event: RecordedEvent;
 }
 
@@ -54,6 +65,15 @@ export type MaybePromise<T> = T | PromiseLike<T>;
  * recorder (the next call waits for the previous one to settle); a store keeps them in that order
  * and never rewrites what it holds. `read` gives a stream's envelopes in `seq` order, within the
  * range; an unknown stream reads as `[]`.
+ *
+ * Runs (the memory, JSONL and Redis stores; a store of your own may do the same): a log belongs to
+ * the run whose `seq` 0 made it until the stream is deleted. The store refuses an envelope with a
+ * run tag (`run`) that is not its log's, with an `EventLogError`
+ * `RUN_MISMATCH` (the envelopes of the batch before it are appended, none after it): a `seq` above
+ * 0 whose stream holds no log, or the log of another run (or one without a tag), and a `seq` 0 whose
+ * stream has a log already. So a run still recording after its stream id was deleted and taken by
+ * a new run writes nothing into the new run's log; `recordEvents` reports the refusal
+ * (`onRecordError`) and stops recording that run. An envelope without a tag is not checked.
  *
  * @example
  * import type { EventEnvelope, EventStore } from 'l0-rx';

@@ -3,11 +3,14 @@ import type { L0Event } from './eventTypes.js';
 import type { EventStore } from './eventStore.js';
 import type { EventLogError } from './EventLogError.js';
 import { Recorder } from './recorder.js';
+import { newRunTag } from './runTag.js';
 import { checkBag, checkKeys, describeOption, isSchedulerLike, optionError, optionKeys, optionPath, type OptionPath } from '../internal/options.js';
 
 /** What {@link RecordEventsConfig.onRecorded} receives once a subscription's log is written. */
 export interface RecordedInfo {
   readonly streamId: string;
+  /** The run tag of this subscription's envelopes (`run`; the log keeps it with its `seq` 0). */
+  readonly run: string;
   /** Envelopes the store accepted. */
   readonly count: number;
   /** The failure that stopped recording (the log then holds a gap-free prefix of the run), if any. */
@@ -21,6 +24,13 @@ export interface RecordEventsConfig {
    * subscription. @default a `crypto.randomUUID()` per subscription (read it in `onRecorded`)
    */
   readonly streamId?: string | (() => string);
+  /**
+   * The run tag of each subscription's envelopes (`run`), called once per subscription: the
+   * stores keep one run per log by it, so every call must return a new non-empty string (a fixed
+   * one makes every run one run to the stores). Pass one for logs that must be reproducible
+   * (golden files, tests). @default 64 random bits from `crypto.getRandomValues`
+   */
+  readonly runTag?: () => string;
   /** Source of each envelope's `ts`. @default asyncScheduler */
   readonly scheduler?: SchedulerLike;
   /**
@@ -30,8 +40,10 @@ export interface RecordEventsConfig {
    */
   readonly maxPending?: number;
   /**
-   * Called once per subscription when the store rejects an append (`RECORD_FAILED`) or the queue
-   * overflows (`RECORD_OVERFLOW`); recording then stops, so the log stays an ordered prefix.
+   * Called once per subscription when the store rejects an append (`RECORD_FAILED`), refuses it
+   * because the stream's log belongs to another run (`RUN_MISMATCH`: the stream was deleted, and
+   * perhaps taken by a new run, while this one recorded) or the queue overflows (`RECORD_OVERFLOW`);
+   * recording then stops, so the log stays an ordered prefix.
    * @default one `console.warn` per recordEvents() call
    */
   readonly onRecordError?: (error: EventLogError) => void;
@@ -43,23 +55,26 @@ export interface RecordEventsConfig {
 export const RECORD_EVENTS_DEFAULTS = /*#__PURE__*/ Object.freeze({ maxPending: 10_000 } as const);
 
 /** Every key of {@link RecordEventsConfig}. @internal The l0 preset's `record` option takes them too. */
-export const RECORD_EVENTS_KEYS = /*#__PURE__*/ optionKeys<RecordEventsConfig>()(['streamId', 'scheduler', 'maxPending', 'onRecordError', 'onRecorded']);
+export const RECORD_EVENTS_KEYS = /*#__PURE__*/ optionKeys<RecordEventsConfig>()(['streamId', 'runTag', 'scheduler', 'maxPending', 'onRecordError', 'onRecorded']);
 const ROOT = /*#__PURE__*/ optionPath('recordEvents', 'store, ');
 
 /**
  * Appends every event, and the run's terminal error, to an {@link EventStore} as
- * {@link EventEnvelope}s `{v, streamId, seq, ts, event}`, and passes the events through untouched,
+ * {@link EventEnvelope}s `{v, streamId, seq, ts, run, event}`, and passes the events through untouched,
  * unbuffered and undelayed.
  *
  *   -s-a-b-x|       source (s start, x complete)
  *   -s-a-b-x|       recordEvents(store)    log: s a b x, seq 0..3
  *
- * 1. Each subscription gets its own stream id and `seq` from 0; `ts` is `scheduler.now()`.
+ * 1. Each subscription gets its own stream id, `seq` from 0 and run tag `run` (64 random bits, from
+ *    `crypto.getRandomValues`); `ts` is `scheduler.now()`. The stores keep one run per log: a run
+ *    whose stream was deleted, or taken by another run, is refused (`RUN_MISMATCH`, see 4).
  * 2. Appends never block the stream: envelopes queue while the store works, one append call at
  *    a time, in `seq` order (a synchronous store such as the memory store is written at once).
  * 3. An error notification is recorded as `{type: 'error', error}` (plain {@link SerializedError})
  *    and then passed on; {@link replayEvents} turns it back into the typed error.
- * 4. A store that rejects, or a queue past `maxPending`, stops recording for that subscription and
+ * 4. A store that rejects (`RECORD_FAILED`; `RUN_MISMATCH` when it refused the envelopes of this
+ *    run), or a queue past `maxPending`, stops recording for that subscription and
  *    calls `onRecordError` once; the stream is never affected. After an overflow (the store works,
  *    slowly) what waited is written, then the `RECORD_OVERFLOW` error as an error envelope, so a
  *    follower or replay of the run ends with it instead of waiting for an end never written.
@@ -98,10 +113,11 @@ export function recordEvents(store: EventStore, config: RecordEventsConfig = {})
   return (source) =>
     new Observable<L0Event>((subscriber) => {
       const streamId = c.streamId();
-      if (typeof streamId !== 'string' || streamId === '') {
-        throw new TypeError(`recordEvents(store, {streamId}) must return a non-empty string, got ${typeof streamId}`);
+      const run = c.runTag();
+      for (const [key, value] of [['streamId', streamId], ['runTag', run]] as const) {
+        if (typeof value !== 'string' || value === '') throw new TypeError(`recordEvents(store, {${key}}) must return a non-empty string, got ${describeOption(value)}`);
       }
-      return source.subscribe(new Recorder(subscriber, store, streamId, c.scheduler, c.maxPending, report, c.onRecorded));
+      return source.subscribe(new Recorder(subscriber, store, streamId, run, c.scheduler, c.maxPending, report, c.onRecorded));
     });
 }
 
@@ -112,14 +128,15 @@ export function resolveRecordEvents(store: EventStore, config: RecordEventsConfi
   }
   checkBag(path, config);
   checkKeys(path, config, extraKeys.length === 0 ? RECORD_EVENTS_KEYS : [...RECORD_EVENTS_KEYS, ...extraKeys]);
-  const { streamId, scheduler = asyncScheduler, maxPending = RECORD_EVENTS_DEFAULTS.maxPending, onRecordError, onRecorded } = config;
+  const { streamId, runTag = newRunTag, scheduler = asyncScheduler, maxPending = RECORD_EVENTS_DEFAULTS.maxPending, onRecordError, onRecorded } = config;
   if (streamId !== undefined && typeof streamId !== 'function' && (typeof streamId !== 'string' || streamId === '')) {
     throw optionError(path, 'streamId', 'a non-empty string or a function', streamId);
   }
+  if (typeof runTag !== 'function') throw optionError(path, 'runTag', 'a function', runTag);
   if (!isSchedulerLike(scheduler)) throw optionError(path, 'scheduler', 'a SchedulerLike', scheduler);
   if (!(Number.isInteger(maxPending) && maxPending >= 1)) throw optionError(path, 'maxPending', 'a positive integer', maxPending);
   if (onRecordError !== undefined && typeof onRecordError !== 'function') throw optionError(path, 'onRecordError', 'a function', onRecordError);
   if (onRecorded !== undefined && typeof onRecorded !== 'function') throw optionError(path, 'onRecorded', 'a function', onRecorded);
   const nextId = typeof streamId === 'function' ? streamId : streamId === undefined ? () => crypto.randomUUID() : () => streamId;
-  return { streamId: nextId, scheduler, maxPending, onRecordError, onRecorded };
+  return { streamId: nextId, runTag, scheduler, maxPending, onRecordError, onRecorded };
 }

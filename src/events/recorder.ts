@@ -2,7 +2,7 @@
 import type { SchedulerLike, Subscriber } from 'rxjs';
 import type { L0Event } from './eventTypes.js';
 import { EVENT_LOG_VERSION, type EventEnvelope, type EventStore, type RecordedEvent } from './eventStore.js';
-import { EventLogError } from './EventLogError.js';
+import { EventLogError, isEventLogError } from './EventLogError.js';
 import type { RecordedInfo } from './recordEvents.js';
 import { serializeError } from '../errors/serializeError.js';
 import { StreamAbortedError } from '../errors/StreamAbortedError.js';
@@ -44,6 +44,7 @@ export class Recorder extends Relay<L0Event> {
     out: Subscriber<L0Event>,
     private readonly store: EventStore,
     private readonly streamId: string,
+    private readonly run: string,
     private readonly scheduler: SchedulerLike,
     private readonly maxPending: number,
     private readonly report: (error: EventLogError) => void,
@@ -176,7 +177,7 @@ export class Recorder extends Relay<L0Event> {
   }
 
   private envelope(event: RecordedEvent): EventEnvelope {
-    return { v: EVENT_LOG_VERSION, streamId: this.streamId, seq: this.seq++, ts: this.scheduler.now(), event };
+    return { v: EVENT_LOG_VERSION, streamId: this.streamId, seq: this.seq++, ts: this.scheduler.now(), run: this.run, event };
   }
 
   /** Stops recording; once nothing is pending (no append in flight, no event on the stack), `onRecorded` is called. */
@@ -195,7 +196,7 @@ export class Recorder extends Relay<L0Event> {
     if (this.ended && !this.busy && !this.done) {
       this.done = true;
       try {
-        this.onRecorded?.(Object.freeze({ streamId: this.streamId, count: this.count, error: this.failure }));
+        this.onRecorded?.(Object.freeze({ streamId: this.streamId, run: this.run, count: this.count, error: this.failure }));
       } catch {
         // a throwing listener must not break the stream
       }
@@ -230,7 +231,11 @@ export class Recorder extends Relay<L0Event> {
     );
   }
 
-  /** Stops recording new events; a store that failed (`RECORD_FAILED`) also gets nothing more written. */
+  /**
+   * Stops recording new events; a store that failed also gets nothing more written. A store's
+   * refusal of this run's envelopes (their stream's log is another run's) is reported as its own
+   * `RUN_MISMATCH`, not as a `RECORD_FAILED`.
+   */
   private fail(code: 'RECORD_FAILED' | 'RECORD_OVERFLOW', why: string, cause?: unknown): void {
     // (also after an overflow, whose queue must not be written past a rejected append: a hole in the log)
     if (code === 'RECORD_FAILED') {
@@ -238,7 +243,8 @@ export class Recorder extends Relay<L0Event> {
       this.queue = [];
     }
     if (this.failure) return;
-    this.failure = new EventLogError(code, this.streamId, `recording stream ${this.streamId}: ${why}`, cause);
+    const other = isEventLogError(cause) && cause.code === 'RUN_MISMATCH';
+    this.failure = new EventLogError(other ? 'RUN_MISMATCH' : code, this.streamId, `recording stream ${this.streamId}: ${why}`, cause);
     this.report(this.failure);
   }
 }

@@ -1,12 +1,14 @@
 import { Observable } from 'rxjs';
 import { checkFromSeq, EVENT_LOG_VERSION, inRange, isTerminalEnvelope, type EventEnvelope, type EventStore, type RecordedEvent, type SeqRange } from '../events/eventStore.js';
 import { EventLogError } from '../events/EventLogError.js';
+import { runMismatch, runOf } from '../events/runTag.js';
 
 /**
  * An {@link EventStore} in memory, answering synchronously: for tests, for replays under a
  * TestScheduler, and for one process that needs no durability. Events are kept as given
  * (immutable plain data), the envelopes' other fields column by column; `read` returns fresh
- * envelopes in a fresh array.
+ * envelopes in a fresh array (a run's first envelope, which holds its tag, and an envelope of
+ * another log format version are kept, and given, whole).
  *
  *   --s-a-b-x|     recordEvents(store)      (s start, x complete)
  *   (sabx|)        replayEvents(store, id)
@@ -16,6 +18,13 @@ import { EventLogError } from '../events/EventLogError.js';
  * recorder whose source a follower feeds) is delivered after the envelopes being delivered, so
  * every follower sees each stream in `seq` order. Deleting a followed stream errors its
  * followers with an `EventLogError` `STREAM_NOT_FOUND`.
+ *
+ * A log belongs to the run whose `seq` 0 made it (its run tag, `run`, kept once per log) until
+ * it is deleted: `append` throws an `EventLogError` `RUN_MISMATCH` for an envelope of another run
+ * (after appending, and delivering, the envelopes before it): a `seq` above 0 whose stream has no
+ * log (deleted) or another run's, and a `seq` 0 whose stream has a log. So a run still recording
+ * after its stream was deleted and recorded again writes nothing into the new run's log.
+ * Envelopes without a run tag are appended as given.
  *
  * @example
  * import { lastValueFrom } from 'rxjs';
@@ -37,29 +46,40 @@ export function createMemoryEventStore(): EventStore {
   let serving = false;
   return {
     append(envelopes) {
-      for (const envelope of envelopes) {
-        let log = logs.get(envelope.streamId);
-        if (!log) logs.set(envelope.streamId, (log = new Log(envelope.streamId)));
-        log.push(envelope);
-        if (followers.has(envelope.streamId)) {
-          queued[queuedCount] = envelope;
-          queuedLogs[queuedCount++] = log;
-        }
-      }
-      if (serving || queuedCount === 0) return; // while serving: appended by a follower, served after the envelopes being served, in order
-      serving = true;
       try {
-        for (let i = 0; i < queuedCount; i++) {
-          const envelope = queued[i]!;
-          const log = queuedLogs[i];
-          queued[i] = queuedLogs[i] = undefined;
-          const live = followers.get(envelope.streamId);
-          // not for a stream deleted meanwhile; a follower added meanwhile has read the log itself
-          if (live && logs.get(envelope.streamId) === log) for (let j = 0; j < live.length; j++) live[j]!.next(envelope);
+        for (const envelope of envelopes) {
+          const run = runOf(envelope);
+          let log = logs.get(envelope.streamId);
+          // a run's envelope goes only into the log its seq 0 made (see above); a refused one ends the batch
+          if (run !== undefined && (log === undefined ? envelope.seq !== 0 : envelope.seq === 0 || log.run !== run)) {
+            throw runMismatch(envelope.streamId, envelope.seq, run, log && (log.run ?? ''));
+          }
+          if (!log) logs.set(envelope.streamId, (log = new Log(envelope.streamId, run)));
+          log.push(envelope);
+          if (followers.has(envelope.streamId)) {
+            queued[queuedCount] = envelope;
+            queuedLogs[queuedCount++] = log;
+          }
         }
       } finally {
-        serving = false;
-        queuedCount = 0;
+        // what was appended before a refused envelope is delivered too; while serving: appended by a
+        // follower, served after the envelopes being served, in order
+        if (!serving && queuedCount > 0) {
+          serving = true;
+          try {
+            for (let i = 0; i < queuedCount; i++) {
+              const envelope = queued[i]!;
+              const log = queuedLogs[i];
+              queued[i] = queuedLogs[i] = undefined;
+              const live = followers.get(envelope.streamId);
+              // not for a stream deleted meanwhile; a follower added meanwhile has read the log itself
+              if (live && logs.get(envelope.streamId) === log) for (let j = 0; j < live.length; j++) live[j]!.next(envelope);
+            }
+          } finally {
+            serving = false;
+            queuedCount = 0;
+          }
+        }
       }
     },
     follow(streamId: string, fromSeq?: number) {
@@ -119,13 +139,17 @@ class Log {
   readonly seqs: number[] = [];
   readonly times: number[] = [];
   readonly events: RecordedEvent[] = [];
-  /** Envelopes of another schema version, kept whole (by index) so a replay can reject them. */
+  /** Envelopes kept whole, by index: of another schema version (so a replay can reject them), and a run's first (its tag). */
   private odd: Map<number, EventEnvelope> | undefined;
 
-  constructor(private readonly streamId: string) {}
+  /** @param run The run tag of the envelope that made the log (its seq 0), if it had one: the log's run. */
+  constructor(
+    private readonly streamId: string,
+    readonly run: string | undefined,
+  ) {}
 
   push(envelope: EventEnvelope): void {
-    if (envelope.v !== EVENT_LOG_VERSION) (this.odd ??= new Map()).set(this.events.length, envelope);
+    if (envelope.v !== EVENT_LOG_VERSION || (this.run !== undefined && this.events.length === 0)) (this.odd ??= new Map()).set(this.events.length, envelope);
     this.seqs.push(envelope.seq);
     this.times.push(envelope.ts);
     this.events.push(envelope.event);

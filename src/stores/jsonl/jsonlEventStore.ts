@@ -3,6 +3,8 @@ import { dirname } from 'node:path';
 import type { EventEnvelope, EventStore, SeqRange } from '../../events/eventStore.js';
 import { CheckpointDecoder } from '../../events/checkpointRefs.js';
 import { CheckpointEncoder } from '../../events/checkpointEncoder.js';
+import { asStored } from '../../events/runTag.js';
+import { RunLedger } from './runLedger.js';
 
 /** Options of {@link createJsonlEventStore}. */
 export interface JsonlEventStoreOptions {
@@ -36,6 +38,14 @@ interface Tombstone {
  *    when this store wrote every envelope of that attempt itself (a store of your own around it
  *    that forwards only some, a failed append, a `delete` meanwhile: the checkpoint is written
  *    whole). `read` fails with `INVALID_LOG` for an envelope of another log format version (`v`).
+ * 6. A log belongs to the run whose `seq` 0 made it (its run tag, `run`, written on that line
+ *    only) until it is deleted: `append` rejects with an `EventLogError` `RUN_MISMATCH` (after
+ *    writing the envelopes before it) an envelope of another run: a `seq` above 0 of a run whose
+ *    `seq` 0 this store did not write, or whose stream was deleted or taken by a new run since,
+ *    and a `seq` 0 of a stream whose run records, or ended, through this store and was not deleted
+ *    since. The file is not read to append, so the store knows the runs that went through it (this
+ *    object; the last 10,000 ended ones): give each run its own stream id when several processes
+ *    record one file. Envelopes without a run tag are written as given.
  *
  * Node only (`node:fs`); import it from `l0-rx/stores/jsonl`.
  *
@@ -62,6 +72,8 @@ export function createJsonlEventStore(path: string, options: JsonlEventStoreOpti
   let writing = false;
   /** What this store wrote of each open stream: a checkpoint is written compact only over text it wrote. */
   const encoder = new CheckpointEncoder();
+  /** The run of each stream it writes (see 6). */
+  const runs = new RunLedger();
 
   const writeOnce = async (buffer: Buffer): Promise<void> => {
     // a failed mkdir is not kept: the next write tries again (the obstacle may be gone)
@@ -111,13 +123,19 @@ export function createJsonlEventStore(path: string, options: JsonlEventStoreOpti
   };
 
   return {
-    append: (envelopes) =>
-      envelopes.length === 0
-        ? Promise.resolve()
-        : write((to) => serialize(envelopes, to, encoder)).catch((e: unknown) => {
-            encoder.lost(envelopes);
-            throw e;
-          }),
+    append(envelopes) {
+      if (envelopes.length === 0) return Promise.resolve();
+      const { admitted, refused } = runs.admit(envelopes); // (in call order, which is the order of the lines)
+      const written =
+        admitted.length === 0
+          ? Promise.resolve()
+          : write((to) => serialize(admitted, to, encoder)).catch((e: unknown) => {
+              encoder.lost(admitted);
+              runs.lost(admitted);
+              throw e;
+            });
+      return refused === undefined ? written : written.then(() => Promise.reject(refused));
+    },
     async read(streamId: string, range?: SeqRange) {
       const from = range?.fromSeq ?? 0;
       const to = range?.toSeq ?? Number.POSITIVE_INFINITY;
@@ -129,6 +147,7 @@ export function createJsonlEventStore(path: string, options: JsonlEventStoreOpti
     },
     delete: (streamId: string) => {
       encoder.forget(streamId); // what it writes of the stream from now on follows the marker
+      runs.forget(streamId); // a run still writing it is refused; a new run may start it
       return write((to) => to.line(JSON.stringify({ v: 1, streamId, deleted: true } satisfies Tombstone)));
     },
   };
@@ -138,9 +157,10 @@ export function createJsonlEventStore(path: string, options: JsonlEventStoreOpti
 const LINE_HEAD = '{"v":1,"streamId":';
 
 /**
- * One line per envelope, byte for byte what `JSON.stringify(envelope)` gives, built by hand for
- * the common shape (a token event in a version-1 envelope): about half the cost of the generic
- * serializer, which dominated recording (and its per-token growth) in the benchmark.
+ * One line per envelope, byte for byte what `JSON.stringify(envelope)` gives (the run tag on
+ * `seq` 0 only), built by hand for the common shape (a token event in a version-1 envelope): about
+ * half the cost of the generic serializer, which dominated recording (and its per-token growth) in
+ * the benchmark.
  */
 function serialize(envelopes: readonly EventEnvelope[], to: LineSink, encoder: CheckpointEncoder): void {
   let streamId: unknown;
@@ -151,7 +171,7 @@ function serialize(envelopes: readonly EventEnvelope[], to: LineSink, encoder: C
     const e = envelopes[i]!;
     const event = encoder.encode(e); // every envelope: the encoder follows what is written
     if (!isPlainEnvelope(e)) {
-      to.line(JSON.stringify(e));
+      to.line(JSON.stringify(asStored(e)));
       continue;
     }
     if (e.streamId !== streamId) {
@@ -162,7 +182,8 @@ function serialize(envelopes: readonly EventEnvelope[], to: LineSink, encoder: C
       ts = e.ts;
       tsText = JSON.stringify(e.ts);
     }
-    to.line(`${head}${e.seq},"ts":${tsText},"event":${isPlainToken(event) ? `{"type":"token","value":${JSON.stringify(event.value)}}` : JSON.stringify(event)}}`);
+    const run = e.seq === 0 && e.run !== undefined ? `"run":${JSON.stringify(e.run)},` : '';
+    to.line(`${head}${e.seq},"ts":${tsText},${run}"event":${isPlainToken(event) ? `{"type":"token","value":${JSON.stringify(event.value)}}` : JSON.stringify(event)}}`);
   }
 }
 
@@ -195,16 +216,18 @@ class PendingBytes implements LineSink {
   }
 }
 
-/** Exactly the keys v (1), streamId, seq, ts, event in that order, with JSON-exact numbers. */
+/** Exactly the keys v (1), streamId, seq, ts, event in that order (run before event when it has one: a string), with JSON-exact numbers. */
 function isPlainEnvelope(e: EventEnvelope): boolean {
   if (e.v !== 1 || typeof e.streamId !== 'string' || !Number.isSafeInteger(e.seq) || !Number.isFinite(e.ts) || typeof e.event !== 'object' || e.event === null) return false;
+  const keys = e.run === undefined ? ENVELOPE_KEYS : TAGGED_KEYS;
   let i = 0;
   for (const key in e) {
-    if (key !== ENVELOPE_KEYS[i++]) return false;
+    if (key !== keys[i++]) return false;
   }
-  return i === ENVELOPE_KEYS.length && Object.getPrototypeOf(e) === Object.prototype;
+  return i === keys.length && Object.getPrototypeOf(e) === Object.prototype;
 }
 const ENVELOPE_KEYS = ['v', 'streamId', 'seq', 'ts', 'event'] as const;
+const TAGGED_KEYS = ['v', 'streamId', 'seq', 'ts', 'run', 'event'] as const;
 
 /** `{type: 'token', value}` and nothing else, keys in that order, a plain object. */
 function isPlainToken(event: { readonly type: string }): event is { type: 'token'; value: string } {

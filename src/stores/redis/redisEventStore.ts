@@ -3,6 +3,7 @@ import { checkFromSeq, type EventEnvelope, type EventStore, type SeqRange } from
 import { DELETED_FIELD, envelopesIn, tail, type RedisFollowClient } from './redisTail.js';
 import { CheckpointDecoder, isCompact } from '../../events/checkpointRefs.js';
 import { CheckpointEncoder } from '../../events/checkpointEncoder.js';
+import { asStored, runMismatch, runOf } from '../../events/runTag.js';
 
 export type { RedisFollowClient } from './redisTail.js';
 
@@ -32,17 +33,46 @@ export const REDIS_EVENT_STORE_DEFAULTS = /*#__PURE__*/ Object.freeze({ keyPrefi
 const OPTION_KEYS: readonly string[] = ['keyPrefix', 'followBlockMs', 'followReconnects'];
 
 /**
- * Adds one stream's entries of a batch (ARGV: entry id, envelope JSON, ...) in order and stops at the
- * first one Redis refuses: returns `{added}`, or `{added, why}` (`''`: the stream is not in Redis).
- * Only `seq` 0 (entry id `0-1`) may create the stream.
+ * Adds one stream's entries of a batch (ARGV: the run tag, `''` for none, then entry id, envelope
+ * JSON, ...) in order and stops at the first one refused: returns `{added}`, or `{added, why, detail}`:
+ * `'refused'` (Redis refused it; detail: its error), `'missing'` (the stream is not in Redis, or it
+ * holds no seq 0 for a run's envelope to belong to), `'other'` (the stream's seq 0 is of another
+ * run; detail: that run's tag, `''` for none) or `'taken'` (a run's seq 0, and the stream exists;
+ * detail: the same). Only `seq` 0 (entry id `0-1`) may create the stream, and a run's seq 0 stores
+ * its tag in the entry's `run` field, which its later envelopes are checked against once per call.
  */
-const ADD_SCRIPT = `local added = 0
-for i = 1, #ARGV, 2 do
+const ADD_SCRIPT = `local key, run = KEYS[1], ARGV[1]
+local checked = run == ''
+local function owner()
+  local r = redis.pcall('XRANGE', key, '0-1', '0-1')
+  if r.err then return nil, r.err end
+  if not r[1] then return nil end
+  local fields = r[1][2]
+  for j = 1, #fields, 2 do if fields[j] == 'run' then return fields[j + 1] end end
+  return ''
+end
+local added = 0
+for i = 2, #ARGV, 2 do
   local r
-  if ARGV[i] == '0-1' then r = redis.pcall('XADD', KEYS[1], ARGV[i], 'envelope', ARGV[i + 1])
-  else r = redis.pcall('XADD', KEYS[1], 'NOMKSTREAM', ARGV[i], 'envelope', ARGV[i + 1]) end
-  if type(r) == 'table' and r.err then return {added, r.err} end
-  if not r then return {added, ''} end
+  if ARGV[i] == '0-1' then
+    if checked then r = redis.pcall('XADD', key, ARGV[i], 'envelope', ARGV[i + 1])
+    elseif redis.call('EXISTS', key) == 1 then
+      local o, err = owner()
+      if err then return {added, 'refused', err} end
+      return {added, 'taken', o or ''}
+    else r = redis.pcall('XADD', key, ARGV[i], 'envelope', ARGV[i + 1], 'run', run) end
+  else
+    if not checked then
+      local o, err = owner()
+      if err then return {added, 'refused', err} end
+      if o == nil then return {added, 'missing'} end
+      if o ~= run then return {added, 'other', o} end
+    end
+    r = redis.pcall('XADD', key, 'NOMKSTREAM', ARGV[i], 'envelope', ARGV[i + 1])
+  end
+  if type(r) == 'table' and r.err then return {added, 'refused', r.err} end
+  if not r then return {added, 'missing'} end
+  checked = true
   added = added + 1
 end
 return {added}`;
@@ -51,12 +81,12 @@ return {added}`;
  * An {@link EventStore} on Redis Streams: one Redis stream per recorded stream, so a fleet of
  * servers shares one log and any of them can replay a run another recorded.
  *
- *   append([e0, e1])    EVALSHA <add> 1 <prefix>stream:<id> 0-1 {e0} 0-2 {e1} (XADD each, in order); then SADD <prefix>streams <id>
+ *   append([e0, e1])    EVALSHA <add> 1 <prefix>stream:<id> <run> 0-1 {e0} 0-2 {e1} (XADD each, in order); then SADD <prefix>streams <id>
  *   read(id, {1, 2})    XRANGE <prefix>stream:<id> 0-2 0-3
  *   delete(id)          XADD <prefix>stream:<id> * deleted 1; DEL <prefix>stream:<id>; SREM <prefix>streams <id>
  *
  * 1. An envelope's entry id is `0-<seq + 1>`: Redis itself rejects a `seq` that is not above the
- *    stream's last one, so two runs writing one stream id cannot interleave silently. Only `seq` 0
+ *    stream's last one (and a run's envelopes go only into its own log, see 8). Only `seq` 0
  *    creates the stream (`NOMKSTREAM` for the others; Redis 6.2 or newer): a recorder still writing
  *    a deleted stream gets a rejected append instead of bringing back the rest of its run.
  * 2. A batch's envelopes of one stream are added by one Lua script (`EVALSHA`, `EVAL` when Redis
@@ -90,6 +120,14 @@ return {added}`;
  *    part of the stream: the checkpoint is stored whole); a compact checkpoint of a batch is never
  *    stored after an envelope of its batch that was refused (see 2). `read` and `follow` fail with
  *    `INVALID_LOG` for an envelope of another log format version (`v`).
+ * 8. A log belongs to the run whose `seq` 0 made it until it is deleted: a run's `seq` 0 entry
+ *    holds its run tag (in the envelope, and as a `run` field), and the add script checks a run's
+ *    envelopes against it in the same atomic call (one `XRANGE` of that entry per call, O(1) per
+ *    envelope), refusing with an `EventLogError` `RUN_MISMATCH` (the entries before it added, none
+ *    after) a `seq` above 0 whose stream is gone or holds another run's (or an untagged) `seq` 0, and
+ *    a `seq` 0 whose stream exists. So a run still recording after its stream was deleted and
+ *    recorded again by a new run, on any server, adds nothing to the new run's log (Redis alone
+ *    would take its `seq` above the new run's last). Envelopes without a run tag are not checked.
  *
  * Node only; import it from `l0-rx/stores/redis`; `redis` is an optional peer you install.
  *
@@ -121,32 +159,34 @@ export function createRedisEventStore(client: RedisCommandClient, options: Redis
   const encoder = new CheckpointEncoder();
   const addSha = createHash('sha1').update(ADD_SCRIPT).digest('hex');
 
-  /** Runs the add script on one stream's `entries` (see 2): `EVALSHA`, and `EVAL` if Redis has not cached it. */
-  const add = (key: string, entries: readonly string[]): Promise<unknown> =>
-    client.sendCommand(['EVALSHA', addSha, '1', key, ...entries]).catch((e: unknown) => {
+  /** Runs the add script on one stream's `entries` of `run` (see 2): `EVALSHA`, and `EVAL` if Redis has not cached it. */
+  const add = (key: string, run: string, entries: readonly string[]): Promise<unknown> =>
+    client.sendCommand(['EVALSHA', addSha, '1', key, run, ...entries]).catch((e: unknown) => {
       if (!(e instanceof Error && e.message.startsWith('NOSCRIPT'))) throw e;
-      return client.sendCommand(['EVAL', ADD_SCRIPT, '1', key, ...entries]);
+      return client.sendCommand(['EVAL', ADD_SCRIPT, '1', key, run, ...entries]);
     });
 
-  /** Adds `envelopes`, one script per stream, pipelined (see 1 and 2). */
+  /** Adds `envelopes`, one script per stream (one per run of it, in order, when a batch holds several), pipelined (see 1, 2 and 8). */
   const appendAll = async (envelopes: readonly EventEnvelope[]): Promise<void> => {
     // every envelope is serialized before anything is sent: one that cannot be fails its append alone
-    const streams = new Map<string, { envelopes: EventEnvelope[]; entries: string[] }>();
+    const streams = new Map<string, Part[]>();
     for (const e of envelopes) {
-      let stream = streams.get(e.streamId);
-      if (!stream) streams.set(e.streamId, (stream = { envelopes: [], entries: [] }));
-      stream.envelopes.push(e);
-      stream.entries.push(`0-${e.seq + 1}`, JSON.stringify(encoder.envelope(e)));
+      const run = runOf(e) ?? '';
+      let parts = streams.get(e.streamId);
+      if (!parts) streams.set(e.streamId, (parts = []));
+      let part = parts[parts.length - 1];
+      if (part?.run !== run) parts.push((part = { run, envelopes: [], entries: [] }));
+      part.envelopes.push(e);
+      part.entries.push(`0-${e.seq + 1}`, JSON.stringify(asStored(encoder.envelope(e))));
     }
     const started: string[] = []; // streams whose seq 0 was added: listed once Redis took it
-    const writes = [...streams].map(async ([streamId, stream]) => {
-      const [count, why] = (await add(streamKey(streamId), stream.entries)) as [unknown, string?];
-      const added = Number(count);
-      if (stream.envelopes.some((e, i) => i < added && e.seq === 0)) started.push(streamId);
-      if (why === undefined) return;
-      const { seq } = stream.envelopes[added]!;
-      if (why === '') throw new Error(`createRedisEventStore: stream ${JSON.stringify(streamId)} is not in Redis (deleted, or its seq 0 was never appended), so seq ${seq} is not appended`);
-      throw new Error(`createRedisEventStore: Redis refused seq ${seq} of stream ${JSON.stringify(streamId)}, so it and the rest of its batch are not appended: ${why}`);
+    const writes = [...streams].map(async ([streamId, parts]) => {
+      for (const part of parts) {
+        const [count, why, detail] = (await add(streamKey(streamId), part.run, part.entries)) as [unknown, string?, string?];
+        const added = Number(count);
+        if (part.envelopes.some((e, i) => i < added && e.seq === 0)) started.push(streamId);
+        if (why !== undefined) throw refusal(streamId, part, part.envelopes[added]!.seq, why, detail);
+      }
     });
     const settled = await Promise.allSettled(writes);
     if (started.length > 0) await client.sendCommand(['SADD', idsKey, ...started]);
@@ -188,4 +228,18 @@ export function createRedisEventStore(client: RedisCommandClient, options: Redis
       return tail(client.duplicate.bind(client), { streamId, key: streamKey(streamId), fromSeq: from, blockMs: followBlockMs, reconnects: followReconnects });
     },
   };
+}
+
+/** Consecutive envelopes of one stream and one run (`''`: no run tag) in a batch: one script call. */
+interface Part {
+  readonly run: string;
+  readonly envelopes: EventEnvelope[];
+  readonly entries: string[];
+}
+
+/** Why the add script stopped at envelope `seq` of `part` (see ADD_SCRIPT): a run's refusal is an `EventLogError` `RUN_MISMATCH`. */
+function refusal(streamId: string, part: Part, seq: number, why: string, detail: string | undefined): Error {
+  if (part.run !== '' && why !== 'refused') return runMismatch(streamId, seq, part.run, why === 'missing' ? undefined : (detail ?? ''));
+  if (why === 'missing') return new Error(`createRedisEventStore: stream ${JSON.stringify(streamId)} is not in Redis (deleted, or its seq 0 was never appended), so seq ${seq} is not appended`);
+  return new Error(`createRedisEventStore: Redis refused seq ${seq} of stream ${JSON.stringify(streamId)}, so it and the rest of its batch are not appended: ${detail ?? why}`);
 }
