@@ -56,6 +56,22 @@ describe('extractJson', () => {
   });
 
   it.each([
+    ['```json\n[1,2]See ```python\nprint(1)\n```', '[1,2]'],
+    ['```json\n{"a": 1}\nNote: all fields are set.\n```', '{"a": 1}'],
+    ['```json\n{"a": 1}\n{"b": 2}\n```', '{"a": 1}'],
+  ])('should end a fence\'s JSON where its object or array closes, as the partials do: %j', (text, json) => {
+    expect(extractJson(text)).toEqual({ json, from: 'fence' });
+  });
+
+  it.each([
+    ['```json [\n  {"a": 1},\n  {"b": 2}\n]\n```', { json: '{"a": 1}', from: 'fence' }],
+    ['```: [1, 2]```\n{"a": 1}', { json: '[1, 2]', from: 'text' }],
+    ['```json [1, 2] ```\n```json\n{"b": 2}\n```', { json: '{"b": 2}', from: 'fence' }],
+  ])('should read a fence opener\'s line as its info string, never its body, and a "```" closed on that line as inline code: %j', (text, expected) => {
+    expect(extractJson(text)).toEqual(expected);
+  });
+
+  it.each([
     ['Here:\n[\n  {"q": "Fix ```js\\nf()\\n```"},\n  {"q": "Done"}\n]', '[\n  {"q": "Fix ```js\\nf()\\n```"},\n  {"q": "Done"}\n]', 'text'],
     ['Send {"s": "a 5\\" pipe, ```"} then\n```json\n{"b": 2}\n```', '{"b": 2}', 'fence'],
     ['He said "use ```json" here:\n{"a": 1}', '{"a": 1}', 'text'],

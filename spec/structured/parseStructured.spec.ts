@@ -1,4 +1,5 @@
 /** @test {parseStructured} */
+import { isDeepStrictEqual } from 'node:util';
 import { EMPTY, from, NEVER, Observable, Subject, throwError } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
@@ -126,18 +127,22 @@ describe('parseStructured', () => {
         ['Send {} or [] if none.', {}],
         // a fence's body is never a footnote mark
         ['```json\n[2] is the list', [2]],
+        ['```json\n[1,2]See ```python\nprint(1)\n```', [1, 2]], // a fence's JSON ends where its value does; its opening line is no body
+        ['```json [\n  {"a": 1},\n  {"b": 2}\n]\n```', { a: 1 }],
+        ['```: [1, 2]```\n{"a": 1}', [1, 2]],
       ];
       // every character a token, and the whole answer as one
       const seen = answers.flatMap(([answer]) => [ends(...answer), ends(answer)]);
       expect(seen.map(({ partials, data }) => [partials.at(-1), data])).toEqual(answers.flatMap(([, value]) => [[value, value], [value, value]]));
     });
 
-    it('should end its partials on the result and never step back to an empty root, whatever the pieces and split points (property)', () => {
+    it('should end its partials on the result, never step back to an empty root and never repeat one, whatever the pieces and split points (property)', () => {
       const pieces = [
         'See ', 'You could send ', 'The ids are ', 'Return ', ' if none. ', 'Answer: ', 'Sure! ', ' is ', '= ', ': ', '. ', '\n', '  ', 'Smith ',
         '[1]', '[2]', '[-1]', '[1, 2]', '[1,\n2]', '[\n1\n]', '[0,[]]', '[]', '[ ]', '{}', '{ }', '[{}]', '[[]]', '[null]', '["[1]"]', '[2] Smith',
         '{"a": 1}', '["x", 2]', '[3, {"b": [4]}]', '{"s": "x [1] ```"}', '[see below]', '{curly}', "[it's]",
         '\n```json\n{"f": 1}\n```\n', '\n```json\n[]\n```\n', '\n```\n[5]\n```\n', '\n```python\nx = [1]\n```\n',
+        '\n```json\n[6, 7]See ', '```json [\n{"g": [8]},\n9]\n```\n', '```: [7, 8]```\n', '\n```json\n{"h": "x"}\nNote.\n```\n',
       ];
       const empty = (v: unknown) => typeof v === 'object' && v !== null && Object.keys(v).length === 0;
       fc.assert(
@@ -147,6 +152,7 @@ describe('parseStructured', () => {
           const { out } = run(text(...points.map((to, k) => answer.slice(points[k - 1] ?? 0, to)).filter((c) => c !== '')), { schema: z.any() });
           const partials = out.filter((e) => e.type === 'partial').map((e) => (e as { value: unknown }).value);
           expect(partials.slice(1, -1).filter((p, k) => empty(p) && !empty(partials[k]))).toEqual([]);
+          expect(partials.filter((p, k) => k > 0 && isDeepStrictEqual(p, partials[k - 1]))).toEqual([]); // a partial only on a change
           const result = resultOf(out) as { data: unknown; corrections: string[] } | undefined;
           // a value made by repair, not extraction alone, is no partial's (the parser stops at text that is not JSON)
           if (result?.corrections.every((c) => c.startsWith('extract')) === true) expect(partials.at(-1)).toEqual(result.data);
@@ -180,6 +186,14 @@ describe('parseStructured', () => {
   it('should not emit a partial when a token changes nothing visible', () => {
     const { types } = run(text('{"name": "Al",', ' ', '"n', '": 2}'));
     expect(types).toEqual(['start', 'token', 'partial', 'token', 'token', 'token', 'partial', 'result', 'complete']);
+  });
+
+  it.each([
+    ['{"a": ["x", {"b": "y"}]}', [{}, { a: [] }, { a: [''] }, { a: ['x'] }, { a: ['x', {}] }, { a: ['x', { b: '' }] }, { a: ['x', { b: 'y' }] }]],
+    ['Use [] for none.\n```json\n[]\n```', [[]]],
+    ['Send {"a": 1}:\n```json\n{"a": 1}\n```', [{}, { a: 1 }]],
+  ])('should emit no partial for a closing quote or bracket, nor for a root that replaces one with the same value: %j', (answer, expected) => {
+    expect(run(text(...answer), { schema: z.any() }).out.filter((e) => e.type === 'partial').map((e) => (e as { value: unknown }).value)).toEqual(expected);
   });
 
   it('should emit no partials with partials: false', () => {

@@ -39,6 +39,20 @@ describe('PartialJsonParser', () => {
     expect([parser.feed(' "lo'), parser.feed('ng"'), parser.feed(' ')]).toEqual([false, false, false]);
   });
 
+  it('should not ask for a snapshot at a closing quote or bracket, which change nothing shown', () => {
+    const parser = new PartialJsonParser();
+    parser.feed('{"a": ["x');
+    parser.snapshot();
+    expect(['"', ']', '}'].map((c) => parser.feed(c))).toEqual([false, false, false]);
+  });
+
+  it('should ask for a snapshot at a closing quote that ends a string on a lone high surrogate', () => {
+    const parser = new PartialJsonParser();
+    parser.feed('{"e": "a\\ud83d');
+    const first = parser.snapshot();
+    expect([first, parser.feed('"}'), parser.snapshot()]).toEqual([{ e: 'a' }, true, { e: 'a\ud83d' }]);
+  });
+
   it('should ignore prose before the root and anything after it', () => {
     const parser = new PartialJsonParser();
     parser.feed('Here it is: {"a": 1} and {"b": 2}');
@@ -125,6 +139,14 @@ describe('PartialJsonParser', () => {
 
     it('should replace a root that is not JSON (`{name: ...}`) with a later fenced one', () => {
       expect(partials('In JavaScript: {name: "Ada"}. As JSON:\n```json\n{"name": "Ada"}\n```').at(-1)).toEqual({ name: 'Ada' });
+    });
+
+    it.each([
+      ['```json [\n  {"a": 1},\n  {"b": 2}\n]\n```', { a: 1 }],
+      ['```json {"a":\n[1]}\n```', [1]],
+      ['```: [1, 2]```\n{"a": 1}', [1, 2]],
+    ])('should read a fence opener\'s line as its info string, never its body, and a "```" closed on that line as inline code: %j', (text, expected) => {
+      expect([1, 1000].map((size) => partials(text, size).at(-1))).toEqual([expected, expected]);
     });
 
     it('should not read a "```" in a string of the root as a fence', () => {

@@ -96,18 +96,21 @@ function isJson(text: string): boolean {
 
 // what a FenceScanner is reading
 const SEEK = 0; // text outside fences, up to a "```"
-const OPENER = 1; // the rest of the opener's line (its info string)
+const OPENER = 1; // the rest of the opener's line (its info string; with a "```" on it, inline code)
 const LEAD = 2; // white space before the body's first character
 const BODY = 3; // a body that holds no object or array, up to its closing "```"
 const FOUND = 4;
 
 /**
  * Markdown fences as {@link extractJson} reads them, fed a piece at a time: "```" opens a fence
- * (the rest of its line is the info string) and the first character of the body that is not white
- * space decides it: `{` or `[` opens the JSON (the first such fence is the answer); anything else
- * is code or prose, skipped to the next "```" (its close). A "```" after an odd number of `"` on
- * its line (escapes aside) is inside a string (`"code": "```js`), never a fence. @internal Shared
- * with the partial parser.
+ * and, as in CommonMark, the rest of its line is the info string, never the body, which starts on
+ * the next line (`` ```json [ `` then `{"a": 1},` is a fence whose JSON is `{"a": 1}`); the first
+ * character of the body that is not white space decides it: `{` or `[` opens the JSON (the first such fence is the answer); anything
+ * else is code or prose, skipped to the next "```" (its close). A "```" with another "```" after it
+ * on its line is an inline code span (`` ```[1, 2]``` ``), whose inside is prose: no fence. A "```"
+ * after an odd number of `"` on its line (escapes aside) is inside a string (`"code": "```js`),
+ * never a fence. @internal Shared with the partial parser, which feeds it the text outside its root,
+ * and a root's own text while that is an opener's line.
  */
 export class FenceScanner {
   private state = SEEK;
@@ -122,12 +125,22 @@ export class FenceScanner {
     return this.state === FOUND;
   }
 
+  /** True on an opener's line (its info string) or the white space before its body's first character. */
+  get opening(): boolean {
+    return this.state === OPENER || this.state === LEAD;
+  }
+
   /** Reads `s` from `i` up to `end`; returns where the first JSON fence's body opens (its `{` or `[`), else -1. */
   scan(s: string, i: number, end: number): number {
     for (; i < end && this.state !== FOUND; i++) {
       const ch = s[i]!;
       if (this.state === OPENER) {
-        if (ch === '\n') this.state = LEAD;
+        this.ticks = ch === '`' ? this.ticks + 1 : 0;
+        if (this.ticks === 3) {
+          // three more on the line close an inline code span (`` ```[1, 2]``` ``): no fence
+          this.ticks = 0;
+          this.state = SEEK;
+        } else if (ch === '\n') this.state = LEAD;
         continue;
       }
       if (this.state === LEAD) {
@@ -152,15 +165,19 @@ export class FenceScanner {
   }
 }
 
-/** The body of the first fence that holds an object or array (see {@link FenceScanner}; an unclosed fence runs to the end). */
+/**
+ * The JSON of the first fence that holds an object or array (see {@link FenceScanner}): its object
+ * or array, up to where that closes, as in prose; what follows it in the fence (a note, another
+ * value, the opener of a next fence when this one was never closed) is not the answer's. One that
+ * never closes (a cut answer) runs to the next "```" or the end.
+ */
 function fromFence(text: string): string | undefined {
   const open = new FenceScanner().scan(text, 0, text.length);
   if (open === -1) return undefined;
-  // the closing fence comes after the body's end, so a ``` inside one of its strings does not close it
   const end = matchingEnd(text, open);
-  const close = text.indexOf('```', end === -1 ? open : end);
-  // an unclosed fence runs to the end, unless its object or array closed (prose may follow it)
-  return text.slice(open, close !== -1 ? close : end !== -1 ? end : text.length).trim();
+  if (end !== -1) return text.slice(open, end);
+  const close = text.indexOf('```', open);
+  return text.slice(open, close === -1 ? text.length : close).trim();
 }
 
 /**
@@ -200,9 +217,10 @@ function fromProse(text: string): string | undefined {
 }
 
 /**
- * The JSON in an answer. Valid JSON as a whole is returned untouched; then the first fenced block
- * holding an object or array (any language tag, closed or not; a "```" inside a double-quoted
- * string is no fence); then an object or array found in prose with a string-aware balanced scan
+ * The JSON in an answer. Valid JSON as a whole is returned untouched; then the object or array of
+ * the first fenced block holding one, up to where it closes (any language tag, closed or not; the
+ * opener's line is its info string, never its body; a "```" inside a double-quoted string is no
+ * fence, nor is a one-line "```" code span); then an object or array found in prose with a string-aware balanced scan
  * (a valid one preferred over `{curly}` prose). Bracketed citations are prose: an array led by a
  * number counts only when the prose introduces it (start, line break, `:`, `=`, `->`, `!`,
  * is/are...), and a one-number array only when no words follow it on its line. An empty `[]` or

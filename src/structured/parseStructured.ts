@@ -116,7 +116,8 @@ function finish<T>(o: Resolved<StandardSchemaV1<unknown, T>>, raw: string, tools
  *   -s-(ap)-b-(cq)-(Rx)|     parseStructured({ schema })   (p partial {}, q partial {n: 1}, R result {data: {n: 1}})
  *
  * 1. Each token goes to an incremental parser (O(delta)); a `partial` follows the token when the
- *    deep-partial value changed. `start`, `retry`, `fallback` and `resume` start it over. The
+ *    deep-partial value changed, so no two in a row are deep-equal (a closing quote or bracket
+ *    adds none: the string was shown as it grew). `start`, `retry`, `fallback` and `resume` start it over. The
  *    answer's first object shows from its first key (`{}`); a root that replaces a shown one (a
  *    JSON fence after JSON in prose) shows once it holds a value, so partials never step back to
  *    an empty `{}`. At `complete`, a root held back for what might follow it (`The ids are [2]`

@@ -2,7 +2,8 @@
  * An incremental parser for JSON that is still arriving: fed one delta at a time, it keeps the
  * value parsed so far and can hand out a deep-partial snapshot of it. Internal: never re-exported.
  *
- * Algorithm (each character is looked at once, so a delta costs O(delta)):
+ * Algorithm (each character is looked at once, and by the fence scanner at most once more, so a
+ * delta costs O(delta)):
  * 1. Before the root: skip prose and fences up to the first `{` or `[`; a "root" that fails
  *    before holding any value (`[see below]`, `{curly}`) was prose too, and the search goes on.
  *    So no snapshot is due until the root holds a value or a finished key (`{"a":` shows `{}`),
@@ -24,20 +25,26 @@
  *    prefers, a later root replaces an empty one (`[]` in prose; not a later empty one: the first
  *    stays), and the body of a later JSON fence (its first non-space character `{` or `[`)
  *    replaces a root outside one: extractJson's FenceScanner reads all the text outside the root
- *    (so a "```" in a root's string is no fence). A root that is the first JSON fence's body
+ *    (so a "```" in a root's string is no fence), and the root's own text while that is a fence's
+ *    info string, which is never its body (`` ```json [ `` then `{"a": 1},` on the next line: the
+ *    body's `{"a": 1}` replaces the `[`). A root that is the first JSON fence's body
  *    stays, even empty. Input that is not JSON (single quotes, comments, `{key:`...) stops the
  *    parser until such a fence: no more partials until then; repair happens at the end. A root
  *    that replaces one already shown is shown once it holds a value (or grows a value string, or
  *    closes): until then the old one stays, so the partials never step back to an empty `{}`
  *    (`{a: 1}`, then `{b: 2}`). The answer's first root shows at its first key, as step 1 says:
- *    from nothing, `{}` is no step back.
- * 5. `snapshot()` copies only the open containers (the path from the root to the growing value)
+ *    from nothing, `{}` is no step back. One that shows the same value as the last snapshot
+ *    (`[]`, then a fence holding `[]`) is not shown at all (see `due`).
+ * 5. A snapshot is due only when the value changed: a value or container added, a value string
+ *    grown. A closing quote or bracket changes nothing shown (a growing string is shown whole) and
+ *    asks for none, but for the lone high surrogate a quote may end a string on (step 3).
+ *    `snapshot()` copies only the open containers (the path from the root to the growing value)
  *    and shares every closed one, so partials are immutable and each is a new object. To keep
  *    that copying O(delta) overall on huge documents, `feed` asks for a snapshot only once the
  *    characters received since the last one pay for the open containers' size.
  */
 import { FenceScanner, introduces, MARK_GAP } from './extractJson.js';
-import { copyOpenPath, Expect, isWhitespace, Mode, type Container, type Frame } from './partialJsonFrames.js';
+import { copyOpenPath, Expect, isWhitespace, Mode, sameJson, type Container, type Frame } from './partialJsonFrames.js';
 import { JsonReader } from './partialJsonReader.js';
 
 const ROOT = /[[{]/g;
@@ -61,6 +68,8 @@ export class PartialJsonParser extends JsonReader {
   private fenced = false;
   /** The root of the last snapshot: a root that replaces it waits for a value (step 4). */
   private shown: Container | undefined = undefined;
+  /** The last snapshot, which a root that replaces the shown one must differ from (see `due`). */
+  private last: unknown = undefined;
 
   /** True once the root value closed (an empty one, or one outside a fence, may still be replaced: step 4). */
   get done(): boolean {
@@ -73,7 +82,7 @@ export class PartialJsonParser extends JsonReader {
     let i = 0;
     const n = chunk.length;
     while (i < n && !(this.fence.found && (this.mode === Mode.Done || this.mode === Mode.Failed))) i = this.step(chunk, i);
-    return this.dirty && this.committed() && this.credit >= this.openSize;
+    return this.due(this.credit >= this.openSize);
   }
 
   /**
@@ -82,7 +91,21 @@ export class PartialJsonParser extends JsonReader {
    */
   end(): boolean {
     if (this.mode === Mode.Mark) this.mode = Mode.Done;
-    return this.dirty && this.committed();
+    return this.due(true);
+  }
+
+  /**
+   * A snapshot is due: the value changed (the reader's flag) and may be shown (`committed`). The
+   * flag is all it takes while the root stays the shown one; a root that replaces it (step 4) is
+   * compared with the last snapshot once, when it would first show, and is not due when it shows
+   * the same (`[]` in prose, then a fence holding `[]`): at most three roots are ever shown.
+   */
+  private due(paid: boolean): boolean {
+    if (!this.dirty || !this.committed() || !paid) return false;
+    if (this.root === this.shown || !sameJson(this.copy(), this.last)) return true;
+    this.dirty = false;
+    this.shown = this.root;
+    return false;
   }
 
   /**
@@ -104,31 +127,42 @@ export class PartialJsonParser extends JsonReader {
     this.dirty = false;
     this.credit = 0;
     this.shown = this.root;
+    return (this.last = this.copy());
+  }
+
+  private copy(): unknown {
     const { stack } = this;
     return stack.length === 0 ? this.root : copyOpenPath(stack, this.inValueString() ? this.buf : undefined);
   }
 
   /** Consumes input from `i`; returns the next index. */
   private step(s: string, i: number): number {
+    if (this.mode === Mode.Before) {
+      ROOT.lastIndex = i; // one scan for either bracket: prose full of `[1]` stays linear
+      const at = ROOT.exec(s)?.index ?? -1;
+      const end = at === -1 ? s.length : at;
+      const fenced = this.fence.scan(s, i, at === -1 ? end : at + 1) !== -1;
+      const keep = Math.max(i, end - 12);
+      const tail = (keep > i ? '\0' : this.tail) + s.slice(keep, end);
+      this.tail = tail.length > 12 ? `\0${tail.slice(-12)}` : tail;
+      return at === -1 ? s.length : this.begin(s, at, fenced);
+    }
+    // the scanner reads past the root, and the root's text while it is a fence's info string (`` ```json [\n{ ``)
+    const scan = this.mode === Mode.Done || this.mode === Mode.Failed || this.fence.opening;
+    const j = this.read(s, i);
+    // a JSON fence after a root outside one, or whose body starts in such a root: its body replaces the root (step 4)
+    const at = scan ? this.fence.scan(s, i, j) : -1;
+    if (at === -1) return j;
+    this.reset(at);
+    return this.begin(s, at, true);
+  }
+
+  /** Reads on from `i` in (or after) the root; returns the next index. */
+  private read(s: string, i: number): number {
     switch (this.mode) {
-      case Mode.Before: {
-        ROOT.lastIndex = i; // one scan for either bracket: prose full of `[1]` stays linear
-        const at = ROOT.exec(s)?.index ?? -1;
-        const end = at === -1 ? s.length : at;
-        const fenced = this.fence.scan(s, i, at === -1 ? end : at + 1) !== -1;
-        const keep = Math.max(i, end - 12);
-        const tail = (keep > i ? '\0' : this.tail) + s.slice(keep, end);
-        this.tail = tail.length > 12 ? `\0${tail.slice(-12)}` : tail;
-        return at === -1 ? s.length : this.begin(s, at, fenced);
-      }
       case Mode.Done:
-      case Mode.Failed: {
-        // a JSON fence after a root outside one: its body replaces the root (extractJson prefers it)
-        const at = this.fence.scan(s, i, s.length);
-        if (at === -1) return s.length;
-        this.reset(at);
-        return this.begin(s, at, true);
-      }
+      case Mode.Failed:
+        return s.length;
       case Mode.Probe:
         return this.probe(s, i);
       case Mode.Mark:

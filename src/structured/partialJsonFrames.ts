@@ -59,3 +59,24 @@ export function copyOpenPath(stack: readonly Frame[], growing: string | undefine
   }
   return child;
 }
+
+/**
+ * True when two parsed JSON values are deep-equal (arrays told from objects, key order aside).
+ * Iterative, so a deeply nested value cannot overflow the stack; shared containers compare at once.
+ */
+export function sameJson(a: unknown, b: unknown): boolean {
+  const pairs: unknown[] = [a, b];
+  while (pairs.length > 0) {
+    const y = pairs.pop();
+    const x = pairs.pop();
+    if (x === y) continue;
+    if (typeof x !== 'object' || typeof y !== 'object' || x === null || y === null || Array.isArray(x) !== Array.isArray(y)) return false;
+    const keys = Object.keys(x);
+    if (keys.length !== Object.keys(y).length) return false;
+    for (const k of keys) {
+      if (!Object.hasOwn(y, k)) return false;
+      pairs.push((x as Record<string, unknown>)[k], (y as Record<string, unknown>)[k]);
+    }
+  }
+  return true;
+}

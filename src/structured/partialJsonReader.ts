@@ -17,7 +17,11 @@ export abstract class JsonReader {
   private unicode = '';
   /** A decoded high surrogate waiting for its low half (never shown alone in a snapshot). */
   private high = '';
-  /** A value was added or a value string grew since the last snapshot. */
+  /**
+   * The value changed since the last snapshot: a value or container was added, or a value string
+   * grew. Its closing quote, and a container's close, change nothing a snapshot shows (a growing
+   * string is shown as it is), so they leave it as it was.
+   */
   protected dirty = false;
   /** Slots held by open containers: what a snapshot copies. */
   protected openSize = 0;
@@ -111,13 +115,18 @@ export abstract class JsonReader {
 
   private endString(): void {
     const top = this.stack[this.stack.length - 1]!;
-    this.buf += this.high;
+    const high = this.high; // a high surrogate that waited for its pair ends the string alone: the one change the quote makes
+    this.buf += high;
     this.high = '';
     this.mode = Mode.Value;
     if (this.strIsKey) {
       top.key = this.buf;
       top.expect = Expect.Colon;
-    } else this.assign(this.buf);
+      return;
+    }
+    const dirty = this.dirty;
+    this.assign(this.buf);
+    this.dirty = dirty || high !== '';
   }
 
   /** Assigns the finished number or literal; false when it is neither. */
@@ -203,12 +212,11 @@ export abstract class JsonReader {
     return top.key;
   }
 
-  /** Pops the top container, frozen: closed, it is never touched again. */
+  /** Pops the top container, frozen: closed, it is never touched again (and shown as it was: no change). */
   protected pop(): Frame {
     const f = this.stack.pop()!;
     this.openSize -= f.size;
     Object.freeze(f.c);
-    this.dirty = true;
     return f;
   }
 }
