@@ -225,7 +225,7 @@ export type { ServerSentEvents, SseResponseLike, ToServerSentEventsConfig } from
 export { fromServerSentEvents, FROM_SERVER_SENT_EVENTS_DEFAULTS } from './transport/fromServerSentEvents.js';
 export type { FromServerSentEventsConfig } from './transport/fromServerSentEvents.js';
 export { createSseReplayBuffer, SSE_REPLAY_BUFFER_DEFAULTS } from './transport/sseReplayBuffer.js';
-export type { SequencedEvent, SseReplayBuffer, SseReplayBufferConfig, SseReplaySource } from './transport/sseReplayBuffer.js';
+export type { SequencedEvent, SseReplayBuffer, SseReplayBufferConfig, SseReplayRunOptions, SseReplaySource } from './transport/sseReplayBuffer.js';
 export { parseLastEventId } from './transport/sseFrames.js';
 export { createStoreReplaySource } from './transport/storeReplaySource.js';
 

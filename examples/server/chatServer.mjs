@@ -7,7 +7,9 @@
 // run, `<run>:<seq>`, so a reconnect that finds a newer run under the same chat id fails on the
 // client instead of splicing two answers). With a shared event store
 // (`store`: the Redis store for a fleet), every run is recorded, and a reconnect that reaches a
-// server that is not running it resumes from the store's live tail instead.
+// server that is not running it resumes from the store's live tail instead. Each run gets one tag,
+// for its buffer and its log alike, so its ids are the same on both paths: a resume of the run on
+// another server goes on, and one that finds another run under the chat id there fails too.
 import { createServer } from 'node:http';
 import OpenAI from 'openai';
 import { createSseReplayBuffer, createStoreReplaySource, l0, parseLastEventId, toServerSentEvents } from 'l0-rx';
@@ -36,8 +38,8 @@ export async function startChatServer({ baseURL, apiKey = 'offline', model = 'gp
   const onRecordError = (/** @type {import('l0-rx').EventLogError} */ e) => {
     if (e.code !== 'RUN_MISMATCH') console.warn(`chat ${e.streamId}: recording stopped: ${e.message}`);
   };
-  /** @param {string} id @param {string} question */
-  const answer = (id, question) => {
+  /** @param {string} id @param {string} question @param {string} run the run's tag, as its buffer's */
+  const answer = (id, question, run) => {
     /** @param {string} name @returns {import('l0-rx').L0StreamFactory} */
     const ask = (name) => ({ signal }) =>
       openai.chat.completions.create({ model: name, messages: [{ role: 'user', content: question }], stream: true }, { signal });
@@ -45,7 +47,7 @@ export async function startChatServer({ baseURL, apiKey = 'offline', model = 'gp
       stream: ask(model),
       fallbackStreams: fallbackModels.map(ask),
       retry: { attempts: 2, maxRetries: 3, baseDelay: 50 },
-      ...(store === undefined ? {} : { record: { store, streamId: id, onRecordError } }),
+      ...(store === undefined ? {} : { record: { store, streamId: id, runTag: () => run, onRecordError } }),
     });
   };
 
@@ -79,7 +81,9 @@ export async function startChatServer({ baseURL, apiKey = 'offline', model = 'gp
         res.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({ error: String(e) }));
         return;
       }
-      runs.add(id, answer(id, url.searchParams.get('q') ?? 'Hello'));
+      // one tag for the run's buffer and its log: random, so no two servers of a fleet make the same one
+      const run = crypto.randomUUID();
+      runs.add(id, answer(id, url.searchParams.get('q') ?? 'Hello', run), { run });
     }
     const events$ = !runs.has(id) && recorded !== undefined ? recorded.replay(id, after) : runs.replay(id, after);
     toServerSentEvents(events$, { resumeFrom: after, heartbeatMs }).writeTo(res);

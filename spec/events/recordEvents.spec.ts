@@ -177,11 +177,12 @@ describe('recordEvents', () => {
     expect(infos.map((i) => [i.streamId, i.run])).toEqual([['r0', 'run-0'], ['r1', 'run-1']]);
   });
 
-  it('should error a subscription whose runTag returns no non-empty string, recording nothing', async () => {
+  it('should error a subscription whose runTag returns no tag an SSE id can carry (the store replay\'s <run>:<seq>), recording nothing', async () => {
     const store = createMemoryEventStore();
     const errors: unknown[] = [];
-    of(values.a!).pipe(recordEvents(store, { streamId: 'r', runTag: () => '' })).subscribe({ error: (e) => errors.push(e) });
-    expect(errors).toEqual([new TypeError('recordEvents(store, {runTag}) must return a non-empty string, got ""')]);
+    for (const tag of ['', 'a:b', 'run 1', 'x'.repeat(41), 7]) of(values.a!).pipe(recordEvents(store, { streamId: 'r', runTag: () => tag as string })).subscribe({ error: (e) => errors.push(e) });
+    const refused = (got: string) => new TypeError(`recordEvents(store, {runTag}) must return a run tag matching /^[\\w.-]{1,40}$/ (the <run> of an SSE id <run>:<seq>), got ${got}`);
+    expect(errors).toEqual([refused('""'), refused('"a:b"'), refused('"run 1"'), refused(`"${'x'.repeat(41)}"`), refused('7')]);
     expect(await store.streams()).toEqual([]);
   });
 

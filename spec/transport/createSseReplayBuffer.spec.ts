@@ -142,6 +142,25 @@ describe('createSseReplayBuffer', () => {
       });
     });
 
+    it('should tag a run with the tag add was given, so a run recorded with the same runTag has the same ids on the store path', () => {
+      const scheduler = testScheduler();
+      scheduler.run(({ cold, expectObservable }) => {
+        const buffer = createSseReplayBuffer({ scheduler });
+        buffer.add('s', cold('-a|', events), { run: 'q-7' });
+        expectObservable(buffer.replay('s', 0)).toBe('-1|', seqd({ 1: [1, 'a'] }, 'q-7'));
+        scheduler.schedule(() => buffer.add('s', cold('-b|', events)), 3); // without one: the buffer's own, its count not moved by a given tag
+        expectObservable(buffer.replay('s', 0), '----^').toBe('-----1|', seqd({ 1: [1, 'b'] }, '0.0'));
+      });
+    });
+
+    it('should refuse, with a TypeError naming it, a run tag that cannot be the <run> of an SSE id, and an unknown option', () => {
+      const buffer = createSseReplayBuffer();
+      expect(() => buffer.add('s', NEVER, { run: 'a:b' })).toThrow('createSseReplayBuffer: add(streamId, events$, {run}) must be a run tag matching /^[\\w.-]{1,40}$/ (the <run> of an SSE id <run>:<seq>), got "a:b"');
+      expect(() => buffer.add('s', NEVER, { run: 'x'.repeat(41) })).toThrow('add(streamId, events$, {run}) must be a run tag matching');
+      expect(() => buffer.add('s', NEVER, { runTag: 'r' } as never)).toThrow('createSseReplayBuffer: add(streamId, events$, options): unknown option `runTag` (did you mean `run`?)');
+      expect(buffer.has('s')).toBe(false); // nothing registered
+    });
+
     it('should error with STREAM_NOT_FOUND when the run ends before the Last-Event-ID it was asked to resume after (the client read another run)', () => {
       const scheduler = testScheduler();
       scheduler.run(({ cold, expectObservable }) => {

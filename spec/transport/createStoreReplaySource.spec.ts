@@ -16,14 +16,17 @@ const values: Record<string, L0Event> = {
   c: { type: 'token', value: 'c' },
   x: { type: 'complete', finishReason: 'stop' },
 };
-const seqd = (entries: Record<string, [number, string]>): Record<string, SequencedEvent> =>
-  Object.fromEntries(Object.entries(entries).map(([k, [seq, v]]) => [k, { seq, event: values[v]! }]));
+/** Every run these specs record is tagged `r1` (recordEvents' runTag), which the replay's ids carry; `null`: plain ids. */
+const seqd = (entries: Record<string, [number, string]>, run: string | null = 'r1'): Record<string, SequencedEvent> =>
+  Object.fromEntries(Object.entries(entries).map(([k, [seq, v]]) => [k, run === null ? { seq, event: values[v]! } : { seq, event: values[v]!, run }]));
+const record = { streamId: 'chat', runTag: () => 'r1' };
+const frame = (id: string, v: string) => `id: ${id}\nevent: ${values[v]!.type}\ndata: ${JSON.stringify(values[v])}\n\n`;
 
 describe('createStoreReplaySource', () => {
   it('should resume after a Last-Event-ID from the store: the recorded events after it, then the live ones, numbered as SSE ids', () => {
     testScheduler().run(({ cold, expectObservable }) => {
       const store = createMemoryEventStore();
-      cold('s-a-b---c-x|', values).pipe(recordEvents(store, { streamId: 'chat' })).subscribe();
+      cold('s-a-b---c-x|', values).pipe(recordEvents(store, record)).subscribe();
       // SSE ids: s 1, a 2, b 3, c 4, x 5; the client saw up to 2 (a)
       expectObservable(createStoreReplaySource(store).replay('chat', 2), '-----^').toBe('-----3--4-(5|)', seqd({ 3: [3, 'b'], 4: [4, 'c'], 5: [5, 'x'] }));
     });
@@ -33,7 +36,7 @@ describe('createStoreReplaySource', () => {
     testScheduler().run(({ cold, expectObservable }) => {
       const store = createMemoryEventStore();
       const error = new ProviderError('down', { code: 'SERVER_ERROR', category: 'server', retryable: true, status: 503 });
-      cold('s-a-#', values, error).pipe(recordEvents(store, { streamId: 'chat' })).subscribe({ error: () => undefined });
+      cold('s-a-#', values, error).pipe(recordEvents(store, record)).subscribe({ error: () => undefined });
       expectObservable(createStoreReplaySource(store).replay('chat', 1)).toBe('--2-#', seqd({ 2: [2, 'a'] }), error);
     });
   });
@@ -41,19 +44,45 @@ describe('createStoreReplaySource', () => {
   it('should carry the store\'s numbering through toServerSentEvents, so a resumed stream has the ids of the original', () => {
     testScheduler().run(({ cold, expectObservable }) => {
       const store = createMemoryEventStore();
-      cold('s-a-b-x|', values).pipe(recordEvents(store, { streamId: 'chat' })).subscribe();
+      cold('s-a-b-x|', values).pipe(recordEvents(store, record)).subscribe();
       const frames = toServerSentEvents(createStoreReplaySource(store).replay('chat', 3), { resumeFrom: 3, heartbeatMs: 0 }).frames;
       expectObservable(frames, '---^').toBe('------(ye|)', {
-        y: `id: 4\nevent: complete\ndata: ${JSON.stringify(values['x'])}\n\n`,
+        y: frame('r1:4', 'x'),
         e: 'event: end\ndata: {}\n\n',
       });
+    });
+  });
+
+  it('should tag its SSE ids with the log\'s run tag, from the start and resuming from seq k (read from the log\'s seq 0)', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      const store = createMemoryEventStore();
+      cold('s-a-b-x|', values).pipe(recordEvents(store, { streamId: 'chat', runTag: () => 'ask.7' })).subscribe();
+      const source = createStoreReplaySource(store);
+      const frames = (after: number) => toServerSentEvents(source.replay('chat', after), { resumeFrom: after, heartbeatMs: 0 }).frames;
+      const e = 'event: end\ndata: {}\n\n';
+      expectObservable(frames(0)).toBe('1-2-3-(4e|)', { 1: frame('ask.7:1', 's'), 2: frame('ask.7:2', 'a'), 3: frame('ask.7:3', 'b'), 4: frame('ask.7:4', 'x'), e });
+      expectObservable(frames(2), '---^').toBe('----3-(4e|)', { 3: frame('ask.7:3', 'b'), 4: frame('ask.7:4', 'x'), e }); // the tail past seq 0
+      expectObservable(frames(1), '------^').toBe('------(234e|)', { 2: frame('ask.7:2', 'a'), 3: frame('ask.7:3', 'b'), 4: frame('ask.7:4', 'x'), e }); // the tail from seq 0
+    });
+  });
+
+  it('should give plain <seq> ids for a log without a run tag (written before run tags), or with one no SSE id can carry', () => {
+    testScheduler().run(({ expectObservable }) => {
+      const store = createMemoryEventStore();
+      const log = (streamId: string, run?: string) =>
+        store.append(['s', 'a', 'x'].map((v, seq) => ({ v: 1 as const, streamId, seq, ts: 0, ...(seq === 0 && run !== undefined ? { run } : {}), event: values[v]! })));
+      log('old');
+      log('own', 'run 1'); // envelopes of your own; recordEvents refuses such a runTag
+      const source = createStoreReplaySource(store);
+      expectObservable(source.replay('old', 1)).toBe('(23|)', seqd({ 2: [2, 'a'], 3: [3, 'x'] }, null));
+      expectObservable(source.replay('own', 1)).toBe('(23|)', seqd({ 2: [2, 'a'], 3: [3, 'x'] }, null));
     });
   });
 
   it('should end at once when the client already has the run\'s complete (a drop before the end frame)', () => {
     testScheduler().run(({ cold, expectObservable }) => {
       const store = createMemoryEventStore();
-      cold('s-a-x|', values).pipe(recordEvents(store, { streamId: 'chat' })).subscribe();
+      cold('s-a-x|', values).pipe(recordEvents(store, record)).subscribe();
       // SSE ids: s 1, a 2, x 3; the client saw x
       expectObservable(createStoreReplaySource(store).replay('chat', 3), '-----^').toBe('-----|');
     });
@@ -62,7 +91,7 @@ describe('createStoreReplaySource', () => {
   it('should end at once for a forged id beyond a finished run, instead of following a stream that will not grow', () => {
     testScheduler().run(({ cold, expectObservable }) => {
       const store = createMemoryEventStore();
-      cold('s-a-x|', values).pipe(recordEvents(store, { streamId: 'chat' })).subscribe();
+      cold('s-a-x|', values).pipe(recordEvents(store, record)).subscribe();
       expectObservable(createStoreReplaySource(store).replay('chat', 9), '-----^').toBe('-----|');
     });
   });
@@ -71,7 +100,7 @@ describe('createStoreReplaySource', () => {
     testScheduler().run(({ cold, expectObservable }) => {
       const store = createMemoryEventStore();
       const error = new ProviderError('down', { code: 'SERVER_ERROR', category: 'server', retryable: true, status: 503 });
-      cold('s-a-#', values, error).pipe(recordEvents(store, { streamId: 'chat' })).subscribe({ error: () => undefined });
+      cold('s-a-#', values, error).pipe(recordEvents(store, record)).subscribe({ error: () => undefined });
       expectObservable(createStoreReplaySource(store).replay('chat', 7), '-----^').toBe('-----#', undefined, error);
     });
   });
@@ -79,7 +108,7 @@ describe('createStoreReplaySource', () => {
   it('should follow a live run from the start when the id is beyond what is recorded yet, sending nothing up to it', () => {
     testScheduler().run(({ cold, expectObservable }) => {
       const store = createMemoryEventStore();
-      cold('s-a-b-c-x|', values).pipe(recordEvents(store, { streamId: 'chat' })).subscribe();
+      cold('s-a-b-c-x|', values).pipe(recordEvents(store, record)).subscribe();
       // at frame 1 only s (id 1) is recorded; the client claims id 3 (b), as when its server ran ahead of the recorder
       expectObservable(createStoreReplaySource(store).replay('chat', 3), '-^').toBe('------4-(5|)', seqd({ 4: [4, 'c'], 5: [5, 'x'] }));
     });
@@ -88,7 +117,7 @@ describe('createStoreReplaySource', () => {
   it('should stop following the store when the client leaves', () => {
     testScheduler().run(({ cold, expectObservable }) => {
       const store = createMemoryEventStore();
-      cold('s-a-b-x|', values).pipe(recordEvents(store, { streamId: 'chat' })).subscribe();
+      cold('s-a-b-x|', values).pipe(recordEvents(store, record)).subscribe();
       expectObservable(createStoreReplaySource(store).replay('chat', 0), '^--!').toBe('1-2', seqd({ 1: [1, 's'], 2: [2, 'a'] }));
     });
   });
@@ -102,7 +131,7 @@ describe('createStoreReplaySource', () => {
 
   it('should error with a TypeError naming an afterSeq that is not a sequence number', () => {
     const store = createMemoryEventStore();
-    of(values['s']!).pipe(recordEvents(store, { streamId: 'chat' })).subscribe();
+    of(values['s']!).pipe(recordEvents(store, record)).subscribe();
     let error: unknown;
     createStoreReplaySource(store).replay('chat', -1).subscribe({ error: (e) => (error = e) });
     expect(error).toEqual(new TypeError('createStoreReplaySource: replay(streamId, afterSeq) needs a non-negative integer (parseLastEventId\'s), got -1'));
@@ -117,7 +146,7 @@ describe('createStoreReplaySource', () => {
     it('should complete a client whose first response ended after the complete frame, before the end frame', async () => {
       const store = createMemoryEventStore();
       const run = [values['s']!, values['a']!, values['x']!];
-      of(...run).pipe(recordEvents(store, { streamId: 'chat' })).subscribe();
+      of(...run).pipe(recordEvents(store, record)).subscribe();
       const source = createStoreReplaySource(store);
       const lastEventIds: unknown[] = [];
       const server = createServer((req, res) => {
@@ -131,7 +160,7 @@ describe('createStoreReplaySource', () => {
       try {
         const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/chat`;
         const events = await lastValueFrom(fromServerSentEvents(url, { reconnectDelay: 0 }).pipe(toArray(), timeout(5000)));
-        expect([events, lastEventIds]).toEqual([run, [undefined, '3']]);
+        expect([events, lastEventIds]).toEqual([run, [undefined, 'r1:3']]);
       } finally {
         server.closeAllConnections();
         await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -3,7 +3,7 @@ import type { L0Event } from './eventTypes.js';
 import type { EventStore } from './eventStore.js';
 import type { EventLogError } from './EventLogError.js';
 import { Recorder } from './recorder.js';
-import { newRunTag } from './runTag.js';
+import { checkRunTag, newRunTag } from './runTag.js';
 import { checkBag, checkKeys, describeOption, isSchedulerLike, optionError, optionKeys, optionPath, type OptionPath } from '../internal/options.js';
 
 /** What {@link RecordEventsConfig.onRecorded} receives once a subscription's log is written. */
@@ -26,9 +26,12 @@ export interface RecordEventsConfig {
   readonly streamId?: string | (() => string);
   /**
    * The run tag of each subscription's envelopes (`run`), called once per subscription: the
-   * stores keep one run per log by it, so every call must return a new non-empty string (a fixed
-   * one makes every run one run to the stores). Pass one for logs that must be reproducible
-   * (golden files, tests). @default 64 random bits from `crypto.getRandomValues`
+   * stores keep one run per log by it, so every call must return a new tag (a fixed one makes
+   * every run one run to the stores). A tag is 1 to 40 letters, digits, `.`, `_` or `-`, as it is
+   * also the `<run>` of the SSE ids `<run>:<seq>` that `createStoreReplaySource` gives the log's
+   * events; another errors the subscription with a TypeError. Pass one for logs that must be
+   * reproducible (golden files, tests), or to give a run the tag its replay buffer gives it
+   * (`createSseReplayBuffer`'s `add(id, events$, {run})`). @default 64 random bits from `crypto.getRandomValues`
    */
   readonly runTag?: () => string;
   /** Source of each envelope's `ts`. @default asyncScheduler */
@@ -114,9 +117,8 @@ export function recordEvents(store: EventStore, config: RecordEventsConfig = {})
     new Observable<L0Event>((subscriber) => {
       const streamId = c.streamId();
       const run = c.runTag();
-      for (const [key, value] of [['streamId', streamId], ['runTag', run]] as const) {
-        if (typeof value !== 'string' || value === '') throw new TypeError(`recordEvents(store, {${key}}) must return a non-empty string, got ${describeOption(value)}`);
-      }
+      if (typeof streamId !== 'string' || streamId === '') throw new TypeError(`recordEvents(store, {streamId}) must return a non-empty string, got ${describeOption(streamId)}`);
+      checkRunTag('recordEvents(store, {runTag}) must return', run); // also the <run> of a store replay's SSE ids: refused here, not there
       return source.subscribe(new Recorder(subscriber, store, streamId, run, c.scheduler, c.maxPending, report, c.onRecorded));
     });
 }

@@ -6,11 +6,25 @@
  * `RUN_MISMATCH`: an old run still recording after its stream id was deleted and taken by a new run
  * writes nothing into the new run's log. Stores write the tag with `seq` 0 only (one per log, not
  * one per envelope). An envelope without a tag (a log written before tags, envelopes of your own)
- * is never checked.
+ * is never checked. A tag is also the `<run>` of the SSE ids `<run>:<seq>` a store replay gives
+ * (`createStoreReplaySource`), so `recordEvents` takes only tags that fit there ({@link RUN_TAG}).
  * @internal
  */
 import type { EventEnvelope } from './eventStore.js';
 import { EventLogError } from './EventLogError.js';
+import { describeOption } from '../internal/options.js';
+
+/**
+ * A run tag that fits an SSE id (the `<run>` of `<run>:<seq>`): 1 to 40 letters, digits, `.`, `_`
+ * or `-`. `recordEvents` refuses another (its `runTag`), `createSseReplayBuffer`'s `add` too, and
+ * `toServerSentEvents` ends a stream carrying one with an error frame.
+ */
+export const RUN_TAG = /^[\w.-]{1,40}$/;
+
+/** A TypeError `<what> a run tag matching /^[\w.-]{1,40}$/ (...), got <value>` unless `value` is one ({@link RUN_TAG}); `what` ends with "must be" or "must return". */
+export function checkRunTag(what: string, value: unknown): asserts value is string {
+  if (typeof value !== 'string' || !RUN_TAG.test(value)) throw new TypeError(`${what} a run tag matching ${RUN_TAG} (the <run> of an SSE id <run>:<seq>), got ${describeOption(value)}`);
+}
 
 /**
  * A new run tag: 64 random bits from `crypto.getRandomValues`, as two decimal numbers joined by a

@@ -16,8 +16,8 @@ export const ERROR_FRAME = 'error';
 export const END_FRAME = 'end';
 
 /**
- * One event as an SSE frame: `id:` its sequence number (`<run>:<seq>` for a replay buffer's run,
- * so a client can tell two runs of one stream id apart), `event:` its type, `data:` its JSON.
+ * One event as an SSE frame: `id:` its sequence number (`<run>:<seq>` for a replay buffer's run
+ * or a store replay's tagged log, so a client can tell two runs of one stream id apart), `event:` its type, `data:` its JSON.
  */
 export function eventFrame(seq: number, event: L0Event, run?: string): string {
   // JSON.stringify never emits a raw line break, so one `data:` line always holds the whole event
@@ -49,8 +49,7 @@ export const END_FRAME_TEXT = `event: ${END_FRAME}\ndata: {}\n\n`;
 /** A comment line: ignored by every SSE parser, it keeps proxies and load balancers from closing an idle stream. */
 export const HEARTBEAT_FRAME = ': heartbeat\n\n';
 
-/** A run tag (the `<run>` of an id `<run>:<seq>`): 1 to 40 letters, digits, `.`, `_` or `-`. */
-export const RUN_TAG = /^[\w.-]{1,40}$/;
+export { RUN_TAG } from '../events/runTag.js';
 /** `<seq>` or `<run>:<seq>`. */
 const TAGGED_ID = /^(?:[\w.-]{1,40}:)?(\d{1,16})$/;
 

@@ -1,8 +1,9 @@
 import { asyncScheduler, defer, EMPTY, filter, isObservable, map, ReplaySubject, share, tap, throwError, timer, type Observable, type SchedulerLike } from 'rxjs';
 import type { L0Event } from '../events/eventTypes.js';
 import { L0Error } from '../errors/L0Error.js';
-import { checkBag, checkKeys, isSchedulerLike, optionError, optionKeys, optionPath } from '../internal/options.js';
+import { checkBag, checkKeys, isSchedulerLike, optionError, optionKeys, optionLabel, optionPath } from '../internal/options.js';
 import { checkTimerDelay } from '../internal/timerDelay.js';
+import { checkRunTag } from '../events/runTag.js';
 
 /** An event with its per-stream sequence number (1-based): what an SSE `id:` carries. */
 export interface SequencedEvent {
@@ -10,8 +11,9 @@ export interface SequencedEvent {
   readonly event: L0Event;
   /**
    * Which run of the stream id it belongs to, when the source tells runs apart (a replay buffer
-   * does): the SSE id is then `<run>:<seq>`, and a client that resumes into another run fails
-   * instead of splicing two answers. 1 to 40 letters, digits, `.`, `_` or `-`.
+   * does, and a store replay of a log with a run tag): the SSE id is then `<run>:<seq>`, and a
+   * client that resumes into another run fails instead of splicing two answers. 1 to 40 letters,
+   * digits, `.`, `_` or `-`.
    * @default undefined (the id is `<seq>`)
    */
   readonly run?: string;
@@ -42,10 +44,27 @@ export interface SseReplayBufferConfig {
   readonly scheduler?: SchedulerLike;
 }
 
+/** Options of {@link SseReplayBuffer.add}. */
+export interface SseReplayRunOptions {
+  /**
+   * The run's tag (the `<run>` of its SSE ids `<run>:<seq>`): 1 to 40 letters, digits, `.`, `_` or
+   * `-`, a new one per run. Pass the tag the run records with (`recordEvents`' `runTag`), so a
+   * reconnect served from the event store (`createStoreReplaySource`, which tags the ids with the
+   * log's tag) by another server of a fleet carries the same ids as this buffer's: the client
+   * then resumes the same run and fails on another run.
+   * @default the buffer's own: its creation time and a counter, base 36
+   */
+  readonly run?: string;
+}
+
 /** An in-memory, bounded {@link SseReplaySource}: one shared run per stream id. */
 export interface SseReplayBuffer extends SseReplaySource {
-  /** Registers the run of `streamId` (replacing any earlier one). It stays cold until the first `replay` subscribes. */
-  add(streamId: string, events$: Observable<L0Event>): void;
+  /**
+   * Registers the run of `streamId` (replacing any earlier one), tagged with `options.run` or a
+   * tag of the buffer's. It stays cold until the first `replay` subscribes.
+   * @throws TypeError for an empty stream id, `events$` that is not an Observable, or a `run` that is no run tag.
+   */
+  add(streamId: string, events$: Observable<L0Event>, options?: SseReplayRunOptions): void;
   /** True while `streamId` can be replayed. */
   has(streamId: string): boolean;
 }
@@ -64,6 +83,8 @@ export const SSE_REPLAY_BUFFER_DEFAULTS: Readonly<Required<Omit<SseReplayBufferC
 
 const PATH = optionPath('createSseReplayBuffer');
 const KEYS = /*#__PURE__*/ optionKeys<SseReplayBufferConfig>()(['maxEvents', 'maxStreams', 'keepAliveMs', 'scheduler']);
+const ADD_PATH = optionPath('createSseReplayBuffer: add', 'streamId, events$, ', 'options');
+const ADD_KEYS = /*#__PURE__*/ optionKeys<SseReplayRunOptions>()(['run']);
 
 /**
  * A bounded in-memory replay buffer for resumable SSE streams, like the AI SDK's `resumable-stream`
@@ -81,7 +102,9 @@ const KEYS = /*#__PURE__*/ optionKeys<SseReplayBufferConfig>()(['maxEvents', 'ma
  * 4. Each `add` tags its run (`run` on its events, so its SSE ids are `<run>:<seq>`): a client
  *    that read an earlier run of the stream id and resumes into this one fails with
  *    `INCOMPLETE_STREAM` at the first event, never splicing two answers. A run that ends before
- *    `afterSeq` never had the client's event: the replay errors with `STREAM_NOT_FOUND`.
+ *    `afterSeq` never had the client's event: the replay errors with `STREAM_NOT_FOUND`. The tag
+ *    is `add`'s `{run}` when given: a run recorded with the same tag (`recordEvents`' `runTag`)
+ *    has the same ids when another server resumes it from the store (`createStoreReplaySource`).
  * 5. Beyond `maxStreams`, the oldest finished run is forgotten; when every run is still going, the
  *    oldest one (its clients keep streaming to its end, a reconnect to it gets `STREAM_NOT_FOUND`):
  *    a new run is never refused.
@@ -102,10 +125,13 @@ export function createSseReplayBuffer(config: SseReplayBufferConfig = {}): SseRe
   const epoch = Math.floor(scheduler.now()).toString(36);
   let made = 0;
   return {
-    add(streamId, events$) {
+    add(streamId, events$, options = {}) {
       if (typeof streamId !== 'string' || streamId === '') throw new TypeError(`createSseReplayBuffer: add(streamId) must be a non-empty string, got ${String(streamId)}`);
       if (!isObservable(events$)) throw new TypeError('createSseReplayBuffer: add(streamId, events$) needs an Observable');
-      const run = `${epoch}.${(made++).toString(36)}`;
+      checkBag(ADD_PATH, options);
+      checkKeys(ADD_PATH, options, ADD_KEYS);
+      if (options.run !== undefined) checkRunTag(`${optionLabel(ADD_PATH, 'run')} must be`, options.run);
+      const run = options.run ?? `${epoch}.${(made++).toString(36)}`;
       const entry: Run = { settled: false, events: EMPTY };
       const settle = () => (entry.settled = true);
       entry.events = events$.pipe(

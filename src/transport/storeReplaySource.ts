@@ -1,6 +1,7 @@
-import { defer, filter, from, map, mergeMap, throwError, type Observable } from 'rxjs';
-import type { EventStore } from '../events/eventStore.js';
+import { concatMap, defer, filter, from, map, mergeMap, of, throwError, type Observable } from 'rxjs';
+import type { EventEnvelope, EventStore } from '../events/eventStore.js';
 import type { L0Event } from '../events/eventTypes.js';
+import { RUN_TAG } from '../events/runTag.js';
 import { deserializeError } from '../errors/deserializeError.js';
 import { isPromiseLike } from '../internal/isPromiseLike.js';
 import { checkAfterSeq, resumeError, type SequencedEvent, type SseReplaySource } from './sseReplayBuffer.js';
@@ -10,8 +11,8 @@ import { checkAfterSeq, resumeError, type SequencedEvent, type SseReplaySource }
  * any server of a fleet can serve a reconnect for a run another one is recording with
  * `recordEvents` (Redis store), or one process can serve it without a replay buffer (memory store).
  *
- *   s-a-b-c-x|        the run on server A, recorded as seq 0..4 (its SSE ids 1..5)
- *   ------c-(x|)      source.replay('chat-1', 3) on server B: after SSE id 3 (b), then live
+ *   s-a-b-c-x|        the run on server A, recorded as seq 0..4 with run tag r (its SSE ids r:1..r:5)
+ *   ------c-(x|)      source.replay('chat-1', 3) on server B: after SSE id r:3 (b), then live
  *
  * 1. `replay(id, afterSeq)` gives the envelopes from `seq = afterSeq` on (the SSE `id:` of an event
  *    is its envelope's `seq + 1`, the numbering `toServerSentEvents` gives the recorded run). It
@@ -26,6 +27,16 @@ import { checkAfterSeq, resumeError, type SequencedEvent, type SseReplaySource }
  *    run ends at once (with its recorded error, if it failed) and a live one when it does.
  * 4. A run whose recorder was unsubscribed ends its log with a `StreamAbortedError` envelope, so its
  *    replay errors with it; a recorder that never ends (its process died) leaves the replay open until the client leaves.
+ * 5. Every event carries the log's run tag (`run`, kept with its `seq` 0 by `recordEvents`), so its
+ *    SSE id is `<run>:<seq>`: a client that read another run of the stream id (its log deleted and
+ *    the id taken by a new run meanwhile) fails with `INCOMPLETE_STREAM` at the first event instead
+ *    of splicing two answers. A run whose replay buffer has the same tag (`add(id, events$, {run})`)
+ *    has the same ids on both paths. A tail that starts past `seq` 0 reads the tag with one more
+ *    range read (of `seq` 0), once the tail has given the client's last event: a log replaced in
+ *    between gives the new run's tag, so the resume fails rather than splices; a log gone by then
+ *    is `STREAM_NOT_FOUND`. A log without a tag (written before run tags), or whose tag cannot be
+ *    an SSE id's (envelopes of your own; `recordEvents` refuses such a `runTag`), gives plain ids
+ *    `<seq>`, compared by number only.
  *
  * @example
  * import { createMemoryEventStore, createStoreReplaySource, parseLastEventId, toServerSentEvents } from 'l0-rx';
@@ -39,23 +50,42 @@ import { checkAfterSeq, resumeError, type SequencedEvent, type SseReplaySource }
 export function createStoreReplaySource(store: EventStore): SseReplaySource {
   if (typeof store !== 'object' || store === null || typeof store.read !== 'function') throw new TypeError(`createStoreReplaySource(store) needs an EventStore, got ${store === null ? 'null' : typeof store}`);
   if (typeof store.follow !== 'function') throw new TypeError('createStoreReplaySource(store): this store has no live tail (`follow`); the memory and Redis stores have one, the JSONL store does not');
-  /** Whether the store holds envelope `seq` of the stream, passed on synchronously when the store answers so (memory: marbles hold). */
-  const holds = (streamId: string, seq: number, next: (held: boolean) => Observable<SequencedEvent>): Observable<SequencedEvent> => {
+  /** Envelope `seq` of the stream, if the store holds it, passed on synchronously when the store answers so (memory: marbles hold). */
+  const at = <T>(streamId: string, seq: number, next: (envelope: EventEnvelope | undefined) => Observable<T>): Observable<T> => {
     const read = store.read(streamId, { fromSeq: seq, toSeq: seq });
-    return isPromiseLike(read) ? from(read).pipe(mergeMap((envelopes) => next(envelopes.length > 0))) : next(read.length > 0);
+    return isPromiseLike(read) ? from(read).pipe(mergeMap((envelopes) => next(envelopes[0]))) : next(read[0]);
   };
-  const tail = (streamId: string, fromSeq: number, afterSeq: number): Observable<SequencedEvent> =>
-    store.follow!(streamId, fromSeq).pipe(
+  const tail = (streamId: string, fromSeq: number, afterSeq: number): Observable<SequencedEvent> => {
+    let run: string | undefined;
+    return store.follow!(streamId, fromSeq).pipe(
+      // the log's run tag (rule 5): on its seq 0, read after the tail's first envelope when the tail starts past it
+      concatMap((envelope, i): Observable<EventEnvelope> | EventEnvelope[] =>
+        i > 0 ? [envelope] : envelope.seq === 0 ? ((run = tagOf(envelope)), [envelope]) : at(streamId, 0, (head) => {
+          if (head === undefined) throw notFound(streamId); // deleted since the tail's first envelope
+          run = tagOf(head);
+          return of(envelope);
+        }),
+      ),
       filter((envelope) => envelope.seq >= afterSeq || envelope.event.type === 'error'), // the recorded error reaches every replay, as with the buffer
       map((envelope): SequencedEvent => {
         if (envelope.event.type === 'error') throw deserializeError(envelope.event.error);
-        return { seq: envelope.seq + 1, event: envelope.event as L0Event };
+        const event = envelope.event as L0Event;
+        return run === undefined ? { seq: envelope.seq + 1, event } : { seq: envelope.seq + 1, event, run };
       }),
     );
+  };
   const fromStart = (streamId: string, afterSeq: number): Observable<SequencedEvent> =>
-    holds(streamId, 0, (held) => (held ? tail(streamId, 0, afterSeq) : throwError(() => resumeError('STREAM_NOT_FOUND', `no stream ${JSON.stringify(streamId)} to resume in the event store`))));
+    at(streamId, 0, (head) => (head ? tail(streamId, 0, afterSeq) : throwError(() => notFound(streamId))));
   return {
     replay: (streamId, afterSeq) =>
-      defer(() => (checkAfterSeq('createStoreReplaySource', afterSeq), afterSeq === 0 ? fromStart(streamId, 0) : holds(streamId, afterSeq - 1, (held) => (held ? tail(streamId, afterSeq - 1, afterSeq) : fromStart(streamId, afterSeq))))),
+      defer(() => (checkAfterSeq('createStoreReplaySource', afterSeq), afterSeq === 0 ? fromStart(streamId, 0) : at(streamId, afterSeq - 1, (last) => (last ? tail(streamId, afterSeq - 1, afterSeq) : fromStart(streamId, afterSeq))))),
   };
+}
+
+const notFound = (streamId: string) => resumeError('STREAM_NOT_FOUND', `no stream ${JSON.stringify(streamId)} to resume in the event store`);
+
+/** The run tag of a log's `seq` 0 envelope, when it has one that fits an SSE id (rule 5). */
+function tagOf(envelope: EventEnvelope): string | undefined {
+  const { run } = envelope as { run?: unknown };
+  return typeof run === 'string' && RUN_TAG.test(run) ? run : undefined;
 }
