@@ -16,8 +16,13 @@ const LOOKS_LIKE_OBJECT = /^\{\s*(?:["'}\u201c]|[A-Za-z_$][\w$]*\s*:)/;
 const LOOKS_LIKE_ARRAY = /^\[\s*(?:["'\d{[\]\u201c-]|(?:true|false|null|True|False|None|NaN|undefined)\s*[,\]])/;
 /** An array led by a number (`[1]`, `[2, 3]`): the shape of a citation or a footnote mark. */
 const NUMBER_LED = /^\[\s*[-\d]/;
-/** Prose that introduces a value: the text's start, a line break, `:`, `=`, `>` (`->`), `!` (`Sure!`), or is/are/was/were/be/equals/returns. */
-const INTRODUCES = /(?:^|[\n:=>!]|(?<![\p{L}\p{N}_])(?:is|are|was|were|be|equals|returns))[ \t]*$/iu;
+/**
+ * Prose that introduces a value: the text's start, a line break, `:`, `=`, `>` (`->`), `!` (`Sure!`),
+ * is/are/was/were/be/equals/returns, or the backticks opening an inline code span (`` `[1, 2]` ``,
+ * `` ```[1,2]``` ``): a run of them at the start or after white space, `(`, `[`, `{`, `:`, `=`, `>`, `!`
+ * or `*`, never after a word or a closing bracket (`` `fetch()`[1] `` closes a span: a citation).
+ */
+const INTRODUCES = /(?:^|[\n:=>!]|(?<![\p{L}\p{N}_])(?:is|are|was|were|be|equals|returns)|(?:^|[\s([{:=>!*])`+)[ \t]*$/iu;
 /** A one-number array (`[1]`): a footnote mark when prose goes on after it on its line. */
 const ONE_NUMBER = /^\[\s*-?\d+\s*\]$/;
 /** Prose going on after a value on its line (`[1] Smith`, `[2] shows`). */
@@ -58,7 +63,8 @@ export function introduces(before: string): boolean {
  * True for a citation or footnote mark, never the answer: an array led by a number that the
  * prose does not introduce ('I found [1] source', 'See [2].'), or a one-number array that prose
  * goes on after on its line ('[1] Smith, J.', 'are [1] and [2]'). 'The answer is [1, 2].',
- * 'ids: [1, 2]' and '[2, 3] are primes' are answers.
+ * 'ids: [1, 2]', '[2, 3] are primes' and one in an inline code span ('See `[1]`': code is a
+ * literal, never a reference mark) are answers.
  */
 function isCitation(text: string, start: number, end: number): boolean {
   if (!NUMBER_LED.test(text.slice(start, start + 16))) return false;
@@ -223,7 +229,8 @@ function fromProse(text: string): string | undefined {
  * fence, nor is a one-line "```" code span); then an object or array found in prose with a string-aware balanced scan
  * (a valid one preferred over `{curly}` prose). Bracketed citations are prose: an array led by a
  * number counts only when the prose introduces it (start, line break, `:`, `=`, `->`, `!`,
- * is/are...), and a one-number array only when no words follow it on its line. An empty `[]` or
+ * is/are..., an inline code span's opening backticks: `` ids `[1, 2]` ``, `` ```[1,2]``` ``), and a
+ * one-number array only when no words follow it on its line. An empty `[]` or
  * `{}` in prose counts only when no other JSON follows it ('Return [] if none. Result: {"a": 1}'
  * gives the object). With no JSON found, the trimmed text comes back as `whole`.
  *

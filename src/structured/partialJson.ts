@@ -8,7 +8,8 @@
  *    before holding any value (`[see below]`, `{curly}`) was prose too, and the search goes on.
  *    So no snapshot is due until the root holds a value or a finished key (`{"a":` shows `{}`),
  *    grows a value string, or closes. An array led by a number that the prose before it does not
- *    introduce (`See [1].`; the rule of extractJson) is a citation: prose, never shown, and the
+ *    introduce (`See [1].`; the rule of extractJson, where an inline code span's opening backtick
+ *    introduces: `` See `[1]` `` is an answer) is a citation: prose, never shown, and the
  *    search goes on from its first value, as extractJson's does (`You could send [0,[]]` finds
  *    `[]`). A one-integer array with words after it on its line (`[1] Smith`) is a footnote mark:
  *    it is not shown before its `,` or the rest of its line, and at the end of the answer
@@ -34,7 +35,9 @@
  *    closes): until then the old one stays, so the partials never step back to an empty `{}`
  *    (`{a: 1}`, then `{b: 2}`). The answer's first root shows at its first key, as step 1 says:
  *    from nothing, `{}` is no step back. One that shows the same value as the last snapshot
- *    (`[]`, then a fence holding `[]`) is not shown at all (see `due`).
+ *    (`[]`, then a fence holding `[]`) is not shown at all (see `due`). An empty first root is
+ *    shown even when a delta ends on a root after it that may not show yet (`[]{`): the result
+ *    would be that empty root (see `masked`).
  * 5. A snapshot is due only when the value changed: a value or container added, a value string
  *    grown. A closing quote or bracket changes nothing shown (a growing string is shown whole) and
  *    asks for none, but for the lone high surrogate a quote may end a string on (step 3).
@@ -70,6 +73,8 @@ export class PartialJsonParser extends JsonReader {
   private shown: Container | undefined = undefined;
   /** The last snapshot, which a root that replaces the shown one must differ from (see `due`). */
   private last: unknown = undefined;
+  /** The last character of the previous delta: what comes before a reset at a delta's start (see `reset`). */
+  private prev = '';
 
   /** True once the root value closed (an empty one, or one outside a fence, may still be replaced: step 4). */
   get done(): boolean {
@@ -82,6 +87,7 @@ export class PartialJsonParser extends JsonReader {
     let i = 0;
     const n = chunk.length;
     while (i < n && !(this.fence.found && (this.mode === Mode.Done || this.mode === Mode.Failed))) i = this.step(chunk, i);
+    if (n > 0) this.prev = chunk[n - 1]!;
     return this.due(this.credit >= this.openSize);
   }
 
@@ -98,10 +104,12 @@ export class PartialJsonParser extends JsonReader {
    * A snapshot is due: the value changed (the reader's flag) and may be shown (`committed`). The
    * flag is all it takes while the root stays the shown one; a root that replaces it (step 4) is
    * compared with the last snapshot once, when it would first show, and is not due when it shows
-   * the same (`[]` in prose, then a fence holding `[]`): at most three roots are ever shown.
+   * the same (`[]` in prose, then a fence holding `[]`): at most three roots are ever shown. An
+   * empty root never shown and masked by a root after it that may not show yet is due (`masked`).
    */
   private due(paid: boolean): boolean {
-    if (!this.dirty || !this.committed() || !paid) return false;
+    if (!this.dirty || !paid) return false;
+    if (!this.committed()) return this.masked();
     if (this.root === this.shown || !sameJson(this.copy(), this.last)) return true;
     this.dirty = false;
     this.shown = this.root;
@@ -122,12 +130,22 @@ export class PartialJsonParser extends JsonReader {
     return this.shown === undefined || this.shown === this.root ? !this.unbegun() : root.size > 0;
   }
 
-  /** The deep-partial value so far (undefined before the root opens); clears the change flag. */
+  /**
+   * The answer's first root is empty and closed, and a root after it that may not show yet came in
+   * the same delta (`[]{`, `{}[`, `[]\n[1`): the empty one is shown (it is the value until the later
+   * one holds one, as in extractJson), and the later one then shows as a root that replaces it.
+   */
+  private masked(): boolean {
+    return this.shown === undefined && this.empty !== undefined && this.root !== this.empty && !this.committed();
+  }
+
+  /** The deep-partial value so far (undefined before the root opens; a masked empty root, see `masked`); clears the change flag. */
   snapshot(): unknown {
-    this.dirty = false;
+    const masked = this.masked();
+    this.dirty = masked; // the root after a masked one is still to show (a `[2]` settled at the end, say)
     this.credit = 0;
-    this.shown = this.root;
-    return (this.last = this.copy());
+    this.shown = masked ? this.empty : this.root;
+    return (this.last = masked ? this.empty : this.copy());
   }
 
   private copy(): unknown {
@@ -223,7 +241,7 @@ export class PartialJsonParser extends JsonReader {
    */
   protected fail(s: string, i = -1, at = i < 0 ? s.length : i): number {
     if (i >= 0 && this.unbegun() && s[i] !== "'") {
-      if (this.stack[0]!.isArray || !/[A-Za-z_$]/.test(s[i]!)) return this.reset(i);
+      if (this.stack[0]!.isArray || !/[A-Za-z_$]/.test(s[i]!)) return this.reset(i, this.before(s, i));
       this.buf = '';
       this.mode = Mode.Probe;
       return i;
@@ -238,19 +256,28 @@ export class PartialJsonParser extends JsonReader {
     if (this.buf === '') while (j < s.length && /[\w$]/.test(s[j]!)) j++;
     for (; j < s.length && isWhitespace(s[j]!); j++) this.buf = ' ';
     if (j === s.length) return j;
-    if (s[j] !== ':') return this.reset(j);
+    if (s[j] !== ':') return this.reset(j, this.before(s, j));
     this.mode = Mode.Failed;
     return j;
   }
 
-  /** Drops the root for prose: back to the empty root before it, which is due if it was not shown yet. */
-  private reset(i: number): number {
+  /** The character before `s[i]`, which may have come in the previous delta. */
+  private before(s: string, i: number): string {
+    return i > 0 ? s[i - 1]! : this.prev;
+  }
+
+  /**
+   * Drops the root for prose: back to the empty root before it, which is due if it was not shown
+   * yet. `before` is the root's character before `s[i]`, where that may decide whether a backtick
+   * at `i` opens a code span (`` [`[1]` `` does, `` [tru`[1]` `` does not; see extractJson's `introduces`).
+   */
+  private reset(i: number, before = ''): number {
     this.stack.length = 0;
     this.root = this.empty;
     this.openSize = 0;
     this.dirty = this.root !== this.shown;
     this.mode = Mode.Before;
-    this.tail = '\0';
+    this.tail = `\0${before}`;
     this.loose = false;
     this.fenced = false;
     return i;
