@@ -67,7 +67,9 @@ export class RunLedger {
     if (run === undefined) return undefined;
     const { streamId, seq } = envelope;
     const open = this.open.get(streamId);
-    if (seq === 0 ? open !== undefined || this.ended.has(streamId) : open !== run) return runMismatch(streamId, seq, run, open ?? this.ended.get(streamId));
+    // (a run's envelopes after its terminal one, e.g. an error after its `complete` event, are still its own)
+    const ownEnded = open === undefined && this.ended.get(streamId) === run;
+    if (seq === 0 ? open !== undefined || this.ended.has(streamId) : open !== run && !ownEnded) return runMismatch(streamId, seq, run, open ?? this.ended.get(streamId));
     if (seq === 0) this.open.set(streamId, run);
     if (typeof envelope.event === 'object' && envelope.event !== null && isTerminalEnvelope(envelope)) {
       this.open.delete(streamId);

@@ -37,8 +37,10 @@ const OPTION_KEYS: readonly string[] = ['keyPrefix', 'followBlockMs', 'followRec
  * JSON, ...) in order and stops at the first one refused: returns `{added}`, or `{added, why, detail}`:
  * `'refused'` (Redis refused it; detail: its error), `'missing'` (the stream is not in Redis, or it
  * holds no seq 0 for a run's envelope to belong to), `'other'` (the stream's seq 0 is of another
- * run; detail: that run's tag, `''` for none) or `'taken'` (a run's seq 0, and the stream exists;
- * detail: the same). Only `seq` 0 (entry id `0-1`) may create the stream, and a run's seq 0 stores
+ * run; detail: that run's tag, `''` for none) or `'taken'` (a run's seq 0, and the stream holds a
+ * seq 0; detail: the same). A stream without a seq 0 (a delete's marker left by a dropped
+ * connection, entries deleted by hand) is no run's: the add is left to Redis, which refuses an
+ * id below the stream's last (`'refused'`, so a warned failure, not another run's log). Only `seq` 0 (entry id `0-1`) may create the stream, and a run's seq 0 stores
  * its tag in the entry's `run` field, which its later envelopes are checked against once per call.
  */
 const ADD_SCRIPT = `local key, run = KEYS[1], ARGV[1]
@@ -56,11 +58,13 @@ for i = 2, #ARGV, 2 do
   local r
   if ARGV[i] == '0-1' then
     if checked then r = redis.pcall('XADD', key, ARGV[i], 'envelope', ARGV[i + 1])
-    elseif redis.call('EXISTS', key) == 1 then
-      local o, err = owner()
+    else
+      local o, err
+      if redis.call('EXISTS', key) == 1 then o, err = owner() end
       if err then return {added, 'refused', err} end
-      return {added, 'taken', o or ''}
-    else r = redis.pcall('XADD', key, ARGV[i], 'envelope', ARGV[i + 1], 'run', run) end
+      if o then return {added, 'taken', o} end
+      r = redis.pcall('XADD', key, ARGV[i], 'envelope', ARGV[i + 1], 'run', run)
+    end
   else
     if not checked then
       local o, err = owner()
