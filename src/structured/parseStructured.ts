@@ -117,7 +117,8 @@ function finish<T>(o: Resolved<StandardSchemaV1<unknown, T>>, raw: string, tools
  *
  * 1. Each token goes to an incremental parser (O(delta)); a `partial` follows the token when the
  *    deep-partial value changed, so no two in a row are deep-equal (a closing quote or bracket
- *    adds none: the string was shown as it grew). `start`, `retry`, `fallback` and `resume` start it over. The
+ *    adds none: the string was shown as it grew). `start`, `retry`, `fallback` and `resume` start it over
+ *    (a `resume` is followed at once by its checkpoint's `partial`, when it holds a value). The
  *    answer's first object shows from its first key (`{}`); a root that replaces a shown one (a
  *    JSON fence after JSON in prose) shows once it holds a value, so partials never step back to
  *    an empty `{}`. At `complete`, a root held back for what might follow it (`The ids are [2]`
@@ -188,14 +189,17 @@ export function parseResolved<S extends StandardSchemaV1>(o: Resolved<S>): Opera
             if (parser?.feed(e.type === 'token' ? e.value : '')) subscriber.next({ type: 'partial', value: parser.snapshot() as DeepPartial<T> });
             return;
           }
+          let resumed = false;
           if (change !== undefined) {
             if (tools.length > 0) tools = [];
             if (parser) parser = new PartialJsonParser();
-            if (change === 'resume') parser?.feed(text.text);
+            if (change === 'resume') resumed = parser?.feed(text.text) ?? false;
           }
           if (e.type === 'tool-call') tools.push(e.name);
           if (e.type === 'complete') onComplete(e);
           else subscriber.next(e as StructuredEvent<T>);
+          // a resumed attempt shows its checkpoint's value at once, not at its first token
+          if (resumed) subscriber.next({ type: 'partial', value: parser!.snapshot() as DeepPartial<T> });
         },
         error: (err: unknown) => subscriber.error(err),
         complete() {
