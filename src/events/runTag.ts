@@ -53,6 +53,15 @@ export function runMismatch(streamId: string, seq: number, run: string, owner: s
   return new EventLogError('RUN_MISMATCH', streamId, `stream ${JSON.stringify(streamId)} holds ${log}: seq ${seq} of run ${run} refused`);
 }
 
+/**
+ * The one-run-per-log rule for envelope `seq` of run `run`, given `owner`, the run of the stream's
+ * log (`''` for a log without a tag, `undefined` for no log): a `seq` 0 needs no log, a later one
+ * its own run's. Its refusal, or `undefined` when the envelope may be appended.
+ */
+export function runRefusal(streamId: string, seq: number, run: string, owner: string | undefined): EventLogError | undefined {
+  return (seq === 0 ? owner !== undefined : owner !== run) ? runMismatch(streamId, seq, run, owner) : undefined;
+}
+
 /** What a durable store writes for `envelope`: the run tag with `seq` 0 only. */
 export function asStored<E extends EventEnvelope | { readonly seq: number; readonly run?: string }>(envelope: E): E {
   return envelope.run === undefined || envelope.seq === 0 ? envelope : { ...envelope, run: undefined };

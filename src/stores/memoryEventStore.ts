@@ -1,7 +1,7 @@
 import { Observable } from 'rxjs';
 import { checkFromSeq, EVENT_LOG_VERSION, inRange, isTerminalEnvelope, type EventEnvelope, type EventStore, type RecordedEvent, type SeqRange } from '../events/eventStore.js';
 import { EventLogError } from '../events/EventLogError.js';
-import { runMismatch, runOf } from '../events/runTag.js';
+import { runOf, runRefusal } from '../events/runTag.js';
 
 /**
  * An {@link EventStore} in memory, answering synchronously: for tests, for replays under a
@@ -51,9 +51,8 @@ export function createMemoryEventStore(): EventStore {
           const run = runOf(envelope);
           let log = logs.get(envelope.streamId);
           // a run's envelope goes only into the log its seq 0 made (see above); a refused one ends the batch
-          if (run !== undefined && (log === undefined ? envelope.seq !== 0 : envelope.seq === 0 || log.run !== run)) {
-            throw runMismatch(envelope.streamId, envelope.seq, run, log && (log.run ?? ''));
-          }
+          const refused = run === undefined ? undefined : runRefusal(envelope.streamId, envelope.seq, run, log && (log.run ?? ''));
+          if (refused) throw refused;
           if (!log) logs.set(envelope.streamId, (log = new Log(envelope.streamId, run)));
           log.push(envelope);
           if (followers.has(envelope.streamId)) {

@@ -1,6 +1,6 @@
 /* What one JSONL store knows of the runs it writes: the file itself is never read to append. @internal */
 import { isTerminalEnvelope, type EventEnvelope } from '../../events/eventStore.js';
-import { runMismatch, runOf } from '../../events/runTag.js';
+import { runOf, runRefusal } from '../../events/runTag.js';
 
 /** Stream ids whose run ended that a ledger remembers at most (the oldest is forgotten first). */
 const MAX_ENDED = 10_000;
@@ -66,10 +66,10 @@ export class RunLedger {
     const run = runOf(envelope);
     if (run === undefined) return undefined;
     const { streamId, seq } = envelope;
-    const open = this.open.get(streamId);
-    // (a run's envelopes after its terminal one, e.g. an error after its `complete` event, are still its own)
-    const ownEnded = open === undefined && this.ended.get(streamId) === run;
-    if (seq === 0 ? open !== undefined || this.ended.has(streamId) : open !== run && !ownEnded) return runMismatch(streamId, seq, run, open ?? this.ended.get(streamId));
+    // the log's run, recording or ended (its envelopes after its terminal one, an error after its `complete`, are still its own)
+    const owner = this.open.get(streamId) ?? this.ended.get(streamId);
+    const refused = runRefusal(streamId, seq, run, owner);
+    if (refused) return refused;
     if (seq === 0) this.open.set(streamId, run);
     if (typeof envelope.event === 'object' && envelope.event !== null && isTerminalEnvelope(envelope)) {
       this.open.delete(streamId);
