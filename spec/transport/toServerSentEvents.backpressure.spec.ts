@@ -1,10 +1,10 @@
 /** @test {toServerSentEvents} */
 import { EventEmitter } from 'node:events';
 import { get, type IncomingMessage, type ServerResponse } from 'node:http';
-import { of, Subject } from 'rxjs';
+import { lastValueFrom, of, ReplaySubject, Subject } from 'rxjs';
 import type { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
-import { StreamAbortedError, toServerSentEvents, type L0Event, type SseResponseLike, type ToServerSentEventsConfig } from 'l0-rx';
+import { accumulate, createSseReplayBuffer, fromServerSentEvents, parseLastEventId, StreamAbortedError, toServerSentEvents, type L0Event, type SseResponseLike, type ToServerSentEventsConfig } from 'l0-rx';
 import { testScheduler } from '../helpers/testScheduler.js';
 import { useScriptedServer } from '../helpers/scriptedServer.js';
 
@@ -175,10 +175,46 @@ describe('toServerSentEvents backpressure', () => {
         expect([source.observed, res.destroyed]).toEqual([false, true]);
       });
 
-      it('should cut a source that passes the bound synchronously, and end nothing after it', () => {
+      it('should write whole what the source sends synchronously when subscribed (a replay backlog), past the bound, then end', () => {
         const res = Object.assign(new DestroyableResponse(), { full: true });
         const subscription = toServerSentEvents(of(tok('a'), tok('b'), tok('c'), tok('d')), { heartbeatMs: 0, maxQueuedBytes: 2 * L }).writeTo(res);
-        expect([subscription.closed, res.destroyed, res.ended, res.writes]).toEqual([true, true, false, [frame(1, tok('a'))]]);
+        expect([subscription.closed, res.destroyed, res.ended, res.writes]).toEqual([true, false, false, [frame(1, tok('a'))]]);
+        res.drain();
+        expect([res.destroyed, res.ended, res.writes]).toEqual([false, true, [...['a', 'b', 'c', 'd'].map((v, i) => frame(i + 1, tok(v))), END]]);
+      });
+
+      it('should hold against the client only what came after a synchronous backlog it has not read, and all of it once read', () => {
+        const res = Object.assign(new DestroyableResponse(), { full: true });
+        const source = new ReplaySubject<L0Event>();
+        for (const v of ['a', 'b', 'c', 'd']) source.next(tok(v)); // the backlog: b, c, d queued (3 * L)
+        toServerSentEvents(source, { heartbeatMs: 0, maxQueuedBytes: 2 * L }).writeTo(res);
+        source.next(tok('e'));
+        source.next(tok('f')); // 2 * L after the backlog: at the bound
+        expect([source.observed, res.destroyed]).toEqual([true, false]);
+        source.next(tok('g'));
+        expect([source.observed, res.destroyed]).toEqual([false, true]);
+        expect(res.writes).toEqual([frame(1, tok('a'))]);
+      });
+
+      it('should count a partly written backlog by what is left of the queue', () => {
+        const res = Object.assign(new DestroyableResponse(), { full: true });
+        const source = new ReplaySubject<L0Event>();
+        for (const v of ['a', 'b', 'c', 'd', 'e']) source.next(tok(v)); // b to e queued (4 * L)
+        // j, k and l have two-digit ids: a frame one character longer
+        toServerSentEvents(source, { heartbeatMs: 0, maxQueuedBytes: 2 * L + 2 }).writeTo(res);
+        source.next(tok('f'));
+        res.drain(true); // writes b, full again: c, d, e, f queued, f the only frame after the backlog
+        source.next(tok('g'));
+        expect([source.observed, res.destroyed]).toEqual([true, false]);
+        res.drain(); // everything written: from now on every queued frame counts
+        source.next(tok('h'));
+        res.full = true;
+        source.next(tok('i'));
+        source.next(tok('j'));
+        source.next(tok('k'));
+        expect([source.observed, res.destroyed]).toEqual([true, false]); // i written, j and k queued (2 * L + 2)
+        source.next(tok('l'));
+        expect([source.observed, res.destroyed]).toEqual([false, true]);
       });
 
       it('should never cut with maxQueuedBytes: Infinity', () => {
@@ -221,6 +257,22 @@ describe('toServerSentEvents backpressure', () => {
         expect(responses[0]!.writableNeedDrain).toBe(true);
         return { source, sent, send, res: responses[0]!, response };
       }
+
+      it('should send a reconnect its whole replay backlog past maxQueuedBytes, and the real client resume from it without another cut', async () => {
+        const buffer = createSseReplayBuffer({ keepAliveMs: 60_000 });
+        const big = 'z'.repeat(4096);
+        const tokens = Array.from({ length: 200 }, (_, i) => tok(`${i}${big}`));
+        buffer.add('chat', of(...tokens, { type: 'complete', finishReason: 'stop' } as L0Event), { run: 'r1' });
+        server.serve((req, res) => {
+          // about 800 KB of backlog, written at once: past the bound ten times over
+          toServerSentEvents(buffer.replay('chat', parseLastEventId(req.headers['last-event-id'])), { heartbeatMs: 0, maxQueuedBytes: 64 * 1024 }).writeTo(res);
+        });
+        // a client that read the first event, dropped, and reconnects: no further reconnect allowed
+        const content = await lastValueFrom(fromServerSentEvents(server.url, { lastEventId: 'r1:1', reconnectAttempts: 0 }).pipe(accumulate()));
+        expect(server.requests.length).toBe(1);
+        expect(content.content === tokens.slice(1).map((t) => (t as { value: string }).value).join('')).toBe(true);
+        expect(content.status).toBe('complete');
+      });
 
       it('should queue the events while the client does not read, write no heartbeat meanwhile, and deliver every event in order', async () => {
         const ts = testScheduler();
@@ -350,9 +402,30 @@ describe('toServerSentEvents backpressure', () => {
         await expect(reader.read()).rejects.toMatchObject({ name: 'StreamAbortedError', code: 'STREAM_ABORTED' });
       });
 
-      it('should cut a source that passes the bound synchronously at the first read', async () => {
+      it('should enqueue whole what the source sends synchronously at the first read (a replay backlog), past the bound', async () => {
         const reader = toServerSentEvents(of(tok('a'), tok('b'), tok('c'), tok('d')), { heartbeatMs: 0, maxQueuedBytes: 2 * L }).toReadableStream().getReader();
-        expect(text.decode((await reader.read()).value)).toBe(frame(1, tok('a')));
+        let body = '';
+        for (let r = await reader.read(); !r.done; r = await reader.read()) body += text.decode(r.value);
+        expect(body).toBe(['a', 'b', 'c', 'd'].map((v, i) => frame(i + 1, tok(v))).join('') + END);
+      });
+
+      it('should hold against the reader only what came after a backlog it has not read, and all of it from its next read on', async () => {
+        const source = new ReplaySubject<L0Event>();
+        for (const v of ['a', 'b', 'c', 'd']) source.next(tok(v));
+        const reader = toServerSentEvents(source, { heartbeatMs: 0, maxQueuedBytes: 2 * L }).toReadableStream().getReader();
+        expect(text.decode((await reader.read()).value)).toBe(frame(1, tok('a'))); // b, c, d wait (3 * L)
+        source.next(tok('e'));
+        source.next(tok('f'));
+        expect(source.observed).toBe(true); // 2 * L after the backlog
+        for (const v of ['b', 'c', 'd', 'e', 'f']) expect(text.decode((await reader.read()).value)).toBe(frame(v.charCodeAt(0) - 96, tok(v)));
+        const next = reader.read(); // a waiting read: the queue is empty, everything queued from now on counts
+        source.next(tok('g')); // taken by the read, never queued
+        expect(text.decode((await next).value)).toBe(frame(7, tok('g')));
+        source.next(tok('h'));
+        source.next(tok('i'));
+        expect(source.observed).toBe(true); // 2 * L queued
+        source.next(tok('j'));
+        expect(source.observed).toBe(false);
         await expect(reader.read()).rejects.toMatchObject({ name: 'StreamAbortedError' });
       });
     });

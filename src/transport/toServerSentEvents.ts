@@ -22,7 +22,8 @@ export interface ToServerSentEventsConfig {
   /**
    * How far a client may fall behind before it is cut (rule 9): the frames waiting for it, as the
    * length of their text in `writeTo` (bytes for ASCII text), in bytes in `toReadableStream()`.
-   * A whole number from 1; `Infinity`: no bound. @default 8388608 (8 MiB)
+   * What `events$` sends at once when subscribed (a replay's backlog on a reconnect) is not counted
+   * until the client has read it. A whole number from 1; `Infinity`: no bound. @default 8388608 (8 MiB)
    */
   readonly maxQueuedBytes?: number;
   /** Time source of the heartbeats. @default asyncScheduler */
@@ -111,6 +112,8 @@ const KEYS = /*#__PURE__*/ optionKeys<ToServerSentEventsConfig>()(['heartbeatMs'
  *    fires; `end()` without `destroy`) and the web stream errors with a {@link StreamAbortedError}.
  *    The client reconnects with its `Last-Event-ID` and resumes from a replay source (a server
  *    without one answers 204: the client's run fails with the retryable `INCOMPLETE_STREAM`).
+ *    The frames `events$` sends synchronously when subscribed (a replay's backlog) count only once
+ *    the client has read them: a backlog longer than the bound is sent whole, not cut at every reconnect.
  *
  * @example
  * import { l0, toServerSentEvents } from 'l0-rx';
@@ -172,24 +175,33 @@ export function toServerSentEvents(events$: Observable<L0Event | SequencedEvent>
       let started = false;
       /** A read is waiting (`pull` was called, nothing enqueued since): only then may a heartbeat go in. */
       let reading = false;
+      /** Bytes enqueued since the first read's subscription returned and since the last `pull` (the queue is empty then): a synchronous backlog is not held against the reader (see writeFrames). */
+      let live = 0;
+      let subscribing = false;
       const encoder = new TextEncoder();
       const stream: ReadableStream<Uint8Array> = new ReadableStream<Uint8Array>(
         {
           // the first read starts the run (never `start`: a Response built and never consumed runs nothing)
           pull(controller) {
             reading = true;
+            live = 0;
             if (started) return;
-            started = true;
+            started = subscribing = true;
             subscription.add(frames.subscribe({
               next: (frame) => {
                 if (subscription.closed) return; // cut while the events came synchronously
                 // an event frame always goes in (queued past the high-water mark if need be); a heartbeat
                 // for a consumer that is not reading would only pile up (rule 8), as it would for a read
                 // abandoned by `releaseLock()` (the stream is unlocked then)
-                if (frame !== HEARTBEAT_FRAME || (reading && stream.locked)) controller.enqueue(encoder.encode(frame));
+                if (frame !== HEARTBEAT_FRAME || (reading && stream.locked)) {
+                  const bytes = encoder.encode(frame);
+                  controller.enqueue(bytes);
+                  // (a frame a waiting read took at once was never queued)
+                  if (!subscribing && !reading) live += bytes.byteLength;
+                }
                 reading = false;
-                // desiredSize: the high-water mark, 0, less the bytes queued
-                if (controller.desiredSize! < -maxQueuedBytes) {
+                // desiredSize: the high-water mark, 0, less the bytes queued; reads take the backlog first
+                if (!subscribing && Math.min(-controller.desiredSize!, live) > maxQueuedBytes) {
                   subscription.unsubscribe();
                   controller.error(new StreamAbortedError(`toServerSentEvents: the reader fell more than maxQueuedBytes (${maxQueuedBytes}) behind`));
                 }
@@ -198,6 +210,7 @@ export function toServerSentEvents(events$: Observable<L0Event | SequencedEvent>
                 if (!subscription.closed) controller.close();
               },
             }));
+            subscribing = false;
           },
           cancel() {
             subscription.unsubscribe();
@@ -223,6 +236,13 @@ function writeFrames(frames: Observable<string>, response: SseResponseLike, maxQ
   let head = 0;
   /** The length of the frames still queued. */
   let queued = 0;
+  /**
+   * The length of the frames queued since the subscription returned (0 again once the queue is
+   * written): what a synchronous source sent at once (a replay's backlog on a reconnect) is not held
+   * against the client until it has read it, so a backlog past the bound does not cut every reconnect.
+   */
+  let live = 0;
+  let subscribing = true;
   /** `write()` returned false and no `'drain'` has come since. */
   let waiting = false;
   let complete = false;
@@ -244,7 +264,7 @@ function writeFrames(frames: Observable<string>, response: SseResponseLike, maxQ
     }
     if (head < queue.length) return;
     queue = [];
-    head = 0;
+    head = live = 0;
     // ends once the queue is written and the response has taken it all: no 'drain' is pending then
     if (complete && !waiting) response.end();
   };
@@ -254,7 +274,8 @@ function writeFrames(frames: Observable<string>, response: SseResponseLike, maxQ
       if (!waiting) write(frame);
       else if (frame !== HEARTBEAT_FRAME) {
         queue.push(frame);
-        if ((queued += frame.length) <= maxQueued) return;
+        queued += frame.length;
+        if (subscribing || Math.min(queued, (live += frame.length)) <= maxQueued) return;
         subscription.unsubscribe();
         if (typeof response.destroy === 'function') response.destroy();
         else response.end();
@@ -267,6 +288,7 @@ function writeFrames(frames: Observable<string>, response: SseResponseLike, maxQ
       subscription.unsubscribe();
     },
   }));
+  subscribing = false;
   return subscription;
 }
 
