@@ -6,8 +6,10 @@ import { testScheduler } from '../helpers/testScheduler.js';
 
 const tok = (value: string): L0Event => ({ type: 'token', value });
 const events: Record<string, L0Event> = { a: tok('a'), b: tok('b'), c: tok('c'), d: tok('d') };
-/** The first run a buffer made at virtual time 0 is tagged `0.0`, the next `0.1`. */
-const seqd = (entries: Record<string, [number, string]>, run = '0.0'): Record<string, SequencedEvent> =>
+/** A run the buffer tagged itself: 64 random bits, as two 32-bit numbers. */
+const RANDOM_TAG = /^\d{1,10}\.\d{1,10}$/;
+/** `run`: the tag, or by default any random one (an asymmetric matcher, which vitest's equality takes for a string). */
+const seqd = (entries: Record<string, [number, string]>, run: string = expect.stringMatching(RANDOM_TAG) as string): Record<string, SequencedEvent> =>
   Object.fromEntries(Object.entries(entries).map(([k, [seq, v]]) => [k, { seq, event: tok(v), run }]));
 const notFound = (id: string) => new L0Error(`no stream ${JSON.stringify(id)} to resume (unknown, finished long ago, or aborted)`, { code: 'STREAM_NOT_FOUND', category: 'bad-request', retryable: false });
 
@@ -131,15 +133,23 @@ describe('createSseReplayBuffer', () => {
   });
 
   describe('a stream id used for another run', () => {
-    it('should tag each run with its own run id, carried by its events', () => {
+    it('should tag each run with its own random run id, carried by its events, distinct across buffers made at the same time', () => {
       const scheduler = testScheduler();
+      const tags: string[] = [];
       scheduler.run(({ cold, expectObservable }) => {
         const buffer = createSseReplayBuffer({ scheduler });
+        const other = createSseReplayBuffer({ scheduler }); // a second server started in the same millisecond
         buffer.add('s', cold('-a|', events));
+        other.add('s', cold('-a|', events));
         expectObservable(buffer.replay('s', 0)).toBe('-1|', seqd({ 1: [1, 'a'] }));
+        buffer.replay('s', 0).subscribe((e) => tags.push(e.run!));
+        other.replay('s', 0).subscribe((e) => tags.push(e.run!));
         scheduler.schedule(() => buffer.add('s', cold('-b|', events)), 3); // replaces it
-        expectObservable(buffer.replay('s', 0), '----^').toBe('-----1|', seqd({ 1: [1, 'b'] }, '0.1'));
+        scheduler.schedule(() => buffer.replay('s', 0).subscribe((e) => tags.push(e.run!)), 4);
+        expectObservable(buffer.replay('s', 0), '----^').toBe('-----1|', seqd({ 1: [1, 'b'] }));
       });
+      expect(tags).toHaveLength(3);
+      expect(new Set(tags).size).toBe(3);
     });
 
     it('should tag a run with the tag add was given, so a run recorded with the same runTag has the same ids on the store path', () => {
@@ -148,8 +158,8 @@ describe('createSseReplayBuffer', () => {
         const buffer = createSseReplayBuffer({ scheduler });
         buffer.add('s', cold('-a|', events), { run: 'q-7' });
         expectObservable(buffer.replay('s', 0)).toBe('-1|', seqd({ 1: [1, 'a'] }, 'q-7'));
-        scheduler.schedule(() => buffer.add('s', cold('-b|', events)), 3); // without one: the buffer's own, its count not moved by a given tag
-        expectObservable(buffer.replay('s', 0), '----^').toBe('-----1|', seqd({ 1: [1, 'b'] }, '0.0'));
+        scheduler.schedule(() => buffer.add('s', cold('-b|', events)), 3); // without one: a random one of the buffer's
+        expectObservable(buffer.replay('s', 0), '----^').toBe('-----1|', seqd({ 1: [1, 'b'] }));
       });
     });
 

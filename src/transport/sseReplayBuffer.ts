@@ -3,7 +3,7 @@ import type { L0Event } from '../events/eventTypes.js';
 import { L0Error } from '../errors/L0Error.js';
 import { checkBag, checkKeys, isSchedulerLike, optionError, optionKeys, optionLabel, optionPath } from '../internal/options.js';
 import { checkTimerDelay } from '../internal/timerDelay.js';
-import { checkRunTag } from '../events/runTag.js';
+import { checkRunTag, newRunTag } from '../events/runTag.js';
 
 /** An event with its per-stream sequence number (1-based): what an SSE `id:` carries. */
 export interface SequencedEvent {
@@ -52,7 +52,7 @@ export interface SseReplayRunOptions {
    * reconnect served from the event store (`createStoreReplaySource`, which tags the ids with the
    * log's tag) by another server of a fleet carries the same ids as this buffer's: the client
    * then resumes the same run and fails on another run.
-   * @default the buffer's own: its creation time and a counter, base 36
+   * @default a new random one per run: 64 bits from `crypto.getRandomValues` (as `recordEvents`' default)
    */
   readonly run?: string;
 }
@@ -121,9 +121,6 @@ export function createSseReplayBuffer(config: SseReplayBufferConfig = {}): SseRe
   const { maxEvents, maxStreams, keepAliveMs, scheduler } = resolveConfig(config);
   /** The runs by stream id, oldest first (a run added again moves to the end). */
   const runs = new Map<string, Run>();
-  // run tags: the buffer's creation time and a counter, so a restarted server never reuses one
-  const epoch = Math.floor(scheduler.now()).toString(36);
-  let made = 0;
   return {
     add(streamId, events$, options = {}) {
       if (typeof streamId !== 'string' || streamId === '') throw new TypeError(`createSseReplayBuffer: add(streamId) must be a non-empty string, got ${String(streamId)}`);
@@ -131,7 +128,8 @@ export function createSseReplayBuffer(config: SseReplayBufferConfig = {}): SseRe
       checkBag(ADD_PATH, options);
       checkKeys(ADD_PATH, options, ADD_KEYS);
       if (options.run !== undefined) checkRunTag(`${optionLabel(ADD_PATH, 'run')} must be`, options.run);
-      const run = options.run ?? `${epoch}.${(made++).toString(36)}`;
+      // random, not the clock: servers of a fleet, or restarted, start in the same millisecond
+      const run = options.run ?? newRunTag();
       const entry: Run = { settled: false, events: EMPTY };
       const settle = () => (entry.settled = true);
       entry.events = events$.pipe(
