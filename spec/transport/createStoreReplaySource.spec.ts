@@ -3,10 +3,10 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { lastValueFrom, of, timeout, toArray } from 'rxjs';
+import { lastValueFrom, of, tap, timeout, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { createJsonlEventStore } from 'l0-rx/stores/jsonl';
-import { createMemoryEventStore, createStoreReplaySource, fromServerSentEvents, L0Error, parseLastEventId, ProviderError, recordEvents, toServerSentEvents, type L0Event, type SequencedEvent } from 'l0-rx';
+import { createMemoryEventStore, createStoreReplaySource, fromServerSentEvents, L0Error, parseLastEventId, ProviderError, recordEvents, toServerSentEvents, type EventStore, type L0Event, type SequencedEvent } from 'l0-rx';
 import { testScheduler } from '../helpers/testScheduler.js';
 
 const values: Record<string, L0Event> = {
@@ -119,6 +119,40 @@ describe('createStoreReplaySource', () => {
       const store = createMemoryEventStore();
       cold('s-a-b-x|', values).pipe(recordEvents(store, record)).subscribe();
       expectObservable(createStoreReplaySource(store).replay('chat', 0), '^--!').toBe('1-2', seqd({ 1: [1, 's'], 2: [2, 'a'] }));
+    });
+  });
+
+  describe('a store whose reads answer later (as Redis does)', () => {
+    /** The memory store with its range reads answered in a promise; `onHead` runs before the read of a log's seq 0. */
+    const later = (onHead?: (store: EventStore) => void): EventStore => {
+      const store = createMemoryEventStore();
+      return {
+        ...store,
+        read: async (streamId, range) => {
+          if (range?.fromSeq === 0) onHead?.(store);
+          return store.read(streamId, range);
+        },
+        follow: store.follow!.bind(store),
+        append: store.append.bind(store),
+        delete: store.delete.bind(store),
+      };
+    };
+
+    it('should hold the envelopes the tail gives while it reads the run tag, and send them in order after it', async () => {
+      const store = later();
+      of(values.s!, values.a!, values.b!, values.c!, values.x!).pipe(recordEvents(store, record)).subscribe();
+      // the tail starts at seq 2 (b, the client's last) and gives c and x at once, before seq 0 is read
+      const replayed = await lastValueFrom(createStoreReplaySource(store).replay('chat', 3).pipe(toArray()));
+      expect(replayed).toEqual([{ seq: 4, event: values.c, run: 'r1' }, { seq: 5, event: values.x, run: 'r1' }]);
+    });
+
+    it('should fail with STREAM_NOT_FOUND, sending none of the held envelopes, when the log is deleted before its seq 0 is read', async () => {
+      const store = later((memory) => void memory.delete('chat'));
+      of(values.s!, values.a!, values.b!, values.c!, values.x!).pipe(recordEvents(store, record)).subscribe();
+      const sent: SequencedEvent[] = [];
+      const replay = createStoreReplaySource(store).replay('chat', 3).pipe(tap((e) => sent.push(e)));
+      await expect(lastValueFrom(replay)).rejects.toMatchObject({ code: 'STREAM_NOT_FOUND' });
+      expect(sent).toEqual([]);
     });
   });
 

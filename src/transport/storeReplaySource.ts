@@ -1,6 +1,5 @@
-import { concatMap, defer, filter, from, map, mergeMap, of, throwError, type Observable } from 'rxjs';
+import { defer, EMPTY, from, mergeMap, Observable, Subscription, throwError } from 'rxjs';
 import type { EventEnvelope, EventStore } from '../events/eventStore.js';
-import type { L0Event } from '../events/eventTypes.js';
 import { RUN_TAG } from '../events/runTag.js';
 import { deserializeError } from '../errors/deserializeError.js';
 import { isPromiseLike } from '../internal/isPromiseLike.js';
@@ -55,25 +54,58 @@ export function createStoreReplaySource(store: EventStore): SseReplaySource {
     const read = store.read(streamId, { fromSeq: seq, toSeq: seq });
     return isPromiseLike(read) ? from(read).pipe(mergeMap((envelopes) => next(envelopes[0]))) : next(read[0]);
   };
-  const tail = (streamId: string, fromSeq: number, afterSeq: number): Observable<SequencedEvent> => {
-    let run: string | undefined;
-    return store.follow!(streamId, fromSeq).pipe(
-      // the log's run tag (rule 5): on its seq 0, read after the tail's first envelope when the tail starts past it
-      concatMap((envelope, i): Observable<EventEnvelope> | EventEnvelope[] =>
-        i > 0 ? [envelope] : envelope.seq === 0 ? ((run = tagOf(envelope)), [envelope]) : at(streamId, 0, (head) => {
-          if (head === undefined) throw notFound(streamId); // deleted since the tail's first envelope
-          run = tagOf(head);
-          return of(envelope);
-        }),
-      ),
-      filter((envelope) => envelope.seq >= afterSeq || envelope.event.type === 'error'), // the recorded error reaches every replay, as with the buffer
-      map((envelope): SequencedEvent => {
-        if (envelope.event.type === 'error') throw deserializeError(envelope.event.error);
-        const event = envelope.event as L0Event;
-        return run === undefined ? { seq: envelope.seq + 1, event } : { seq: envelope.seq + 1, event, run };
-      }),
-    );
-  };
+  /**
+   * The log's envelopes from `fromSeq` on, those from `afterSeq` (and a recorded error) as SSE events.
+   * Its own subscriber rather than a `concatMap`: only the first envelope may wait (for the run tag),
+   * so no inner observable per event.
+   */
+  const tail = (streamId: string, fromSeq: number, afterSeq: number): Observable<SequencedEvent> =>
+    new Observable<SequencedEvent>((subscriber) => {
+      let run: string | undefined;
+      let first = true;
+      /** Envelopes the tail gave while the log's seq 0 was being read (the tail started past it), in order. */
+      let waiting: EventEnvelope[] | undefined;
+      let ended = false;
+      /** Sends one envelope on; false once the replay has ended (a recorded error). */
+      const pass = (envelope: EventEnvelope): boolean => {
+        const { event } = envelope;
+        // the recorded error reaches every replay, as with the buffer
+        if (event.type === 'error') return void subscriber.error(deserializeError(event.error)), false;
+        if (envelope.seq >= afterSeq) subscriber.next(run === undefined ? { seq: envelope.seq + 1, event } : { seq: envelope.seq + 1, event, run });
+        return true;
+      };
+      const subscription = new Subscription();
+      subscription.add(store.follow!(streamId, fromSeq).subscribe({
+        next: (envelope) => {
+          if (waiting !== undefined) return void waiting.push(envelope);
+          if (first) {
+            first = false;
+            // the log's run tag (rule 5): on its seq 0, read after the tail's first envelope when the tail starts past it
+            if (envelope.seq !== 0) {
+              waiting = [envelope];
+              return void subscription.add(at(streamId, 0, (head) => {
+                if (head === undefined) throw notFound(streamId); // deleted since the tail's first envelope
+                run = tagOf(head);
+                return EMPTY;
+              }).subscribe({
+                error: (e: unknown) => subscriber.error(e),
+                complete: () => {
+                  const queued = waiting!;
+                  waiting = undefined;
+                  for (const e of queued) if (!pass(e)) return;
+                  if (ended) subscriber.complete();
+                },
+              }));
+            }
+            run = tagOf(envelope);
+          }
+          pass(envelope);
+        },
+        error: (e: unknown) => subscriber.error(e),
+        complete: () => (waiting === undefined ? subscriber.complete() : void (ended = true)),
+      }));
+      return subscription;
+    });
   const fromStart = (streamId: string, afterSeq: number): Observable<SequencedEvent> =>
     at(streamId, 0, (head) => (head ? tail(streamId, 0, afterSeq) : throwError(() => notFound(streamId))));
   return {
