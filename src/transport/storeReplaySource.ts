@@ -1,8 +1,9 @@
-import { defer, EMPTY, from, mergeMap, Observable, Subscription, throwError } from 'rxjs';
+import { defer, from, mergeMap, Observable, of, throwError, type Subscriber } from 'rxjs';
 import type { EventEnvelope, EventStore } from '../events/eventStore.js';
 import { RUN_TAG } from '../events/runTag.js';
 import { deserializeError } from '../errors/deserializeError.js';
 import { isPromiseLike } from '../internal/isPromiseLike.js';
+import { Relay } from '../internal/relay.js';
 import { checkAfterSeq, resumeError, type SequencedEvent, type SseReplaySource } from './sseReplayBuffer.js';
 
 /**
@@ -54,58 +55,12 @@ export function createStoreReplaySource(store: EventStore): SseReplaySource {
     const read = store.read(streamId, { fromSeq: seq, toSeq: seq });
     return isPromiseLike(read) ? from(read).pipe(mergeMap((envelopes) => next(envelopes[0]))) : next(read[0]);
   };
-  /**
-   * The log's envelopes from `fromSeq` on, those from `afterSeq` (and a recorded error) as SSE events.
-   * Its own subscriber rather than a `concatMap`: only the first envelope may wait (for the run tag),
-   * so no inner observable per event.
-   */
+  /** The log's envelopes from `fromSeq` on, those from `afterSeq` (and a recorded error) as SSE events (see {@link Tail}). */
   const tail = (streamId: string, fromSeq: number, afterSeq: number): Observable<SequencedEvent> =>
-    new Observable<SequencedEvent>((subscriber) => {
-      let run: string | undefined;
-      let first = true;
-      /** Envelopes the tail gave while the log's seq 0 was being read (the tail started past it), in order. */
-      let waiting: EventEnvelope[] | undefined;
-      let ended = false;
-      /** Sends one envelope on; false once the replay has ended (a recorded error). */
-      const pass = (envelope: EventEnvelope): boolean => {
-        const { event } = envelope;
-        // the recorded error reaches every replay, as with the buffer
-        if (event.type === 'error') return void subscriber.error(deserializeError(event.error)), false;
-        if (envelope.seq >= afterSeq) subscriber.next(run === undefined ? { seq: envelope.seq + 1, event } : { seq: envelope.seq + 1, event, run });
-        return true;
-      };
-      const subscription = new Subscription();
-      subscription.add(store.follow!(streamId, fromSeq).subscribe({
-        next: (envelope) => {
-          if (waiting !== undefined) return void waiting.push(envelope);
-          if (first) {
-            first = false;
-            // the log's run tag (rule 5): on its seq 0, read after the tail's first envelope when the tail starts past it
-            if (envelope.seq !== 0) {
-              waiting = [envelope];
-              return void subscription.add(at(streamId, 0, (head) => {
-                if (head === undefined) throw notFound(streamId); // deleted since the tail's first envelope
-                run = tagOf(head);
-                return EMPTY;
-              }).subscribe({
-                error: (e: unknown) => subscriber.error(e),
-                complete: () => {
-                  const queued = waiting!;
-                  waiting = undefined;
-                  for (const e of queued) if (!pass(e)) return;
-                  if (ended) subscriber.complete();
-                },
-              }));
-            }
-            run = tagOf(envelope);
-          }
-          pass(envelope);
-        },
-        error: (e: unknown) => subscriber.error(e),
-        complete: () => (waiting === undefined ? subscriber.complete() : void (ended = true)),
-      }));
-      return subscription;
-    });
+    new Observable<SequencedEvent>((subscriber) => store.follow!(streamId, fromSeq).subscribe(new Tail(subscriber, afterSeq, () => at(streamId, 0, (head) => {
+      if (head === undefined) throw notFound(streamId); // deleted since the tail's first envelope
+      return of(head);
+    }))));
   const fromStart = (streamId: string, afterSeq: number): Observable<SequencedEvent> =>
     at(streamId, 0, (head) => (head ? tail(streamId, 0, afterSeq) : throwError(() => notFound(streamId))));
   return {
@@ -120,4 +75,69 @@ const notFound = (streamId: string) => resumeError('STREAM_NOT_FOUND', `no strea
 function tagOf(envelope: EventEnvelope): string | undefined {
   const { run } = envelope as { run?: unknown };
   return typeof run === 'string' && RUN_TAG.test(run) ? run : undefined;
+}
+
+/**
+ * The store replay's tail: its own subscriber of `follow` rather than a `concatMap`, as only the first
+ * envelope may wait (for the log's run tag, rule 5), so no inner observable per event. A relay, so a
+ * consumer that leaves stops the store's synchronous backlog at once, and a throw (a read, a malformed
+ * recorded error) ends the replay with it. Envelopes that come while seq 0 is read (or while the held
+ * ones are sent: a consumer that records) wait in order.
+ */
+class Tail extends Relay<EventEnvelope, SequencedEvent> {
+  private run: string | undefined;
+  private first = true;
+  /** Envelopes the tail gave while the log's seq 0 was being read (the tail started past it), in order. */
+  private waiting: EventEnvelope[] | undefined;
+  private ended = false;
+
+  constructor(out: Subscriber<SequencedEvent>, private readonly afterSeq: number, private readonly head: () => Observable<EventEnvelope>) {
+    super(out);
+  }
+
+  next(envelope: EventEnvelope): void {
+    if (this.isStopped) return;
+    try {
+      if (this.waiting !== undefined) return void this.waiting.push(envelope);
+      if (this.first) {
+        this.first = false;
+        if (envelope.seq !== 0) {
+          this.waiting = [envelope];
+          return void this.add(this.head().subscribe({ next: (head) => (this.run = tagOf(head)), error: (e: unknown) => this.error(e), complete: () => this.flush() }));
+        }
+        this.run = tagOf(envelope);
+      }
+      this.pass(envelope);
+    } catch (e) {
+      this.raise(e);
+    }
+  }
+
+  override complete(): void {
+    if (this.waiting === undefined) super.complete();
+    else this.ended = true;
+  }
+
+  /** Sends the held envelopes on, in order (one that comes meanwhile joins them), then the end if it came. */
+  private flush(): void {
+    const queued = this.waiting!;
+    try {
+      for (let i = 0; i < queued.length && !this.isStopped; i++) this.pass(queued[i]!);
+    } catch (e) {
+      return this.raise(e);
+    }
+    this.waiting = undefined;
+    if (this.ended) super.complete();
+  }
+
+  /** Sends one envelope on; a recorded error ends the replay (it reaches every replay, as with the buffer). */
+  private pass(envelope: EventEnvelope): void {
+    const { event } = envelope;
+    if (event.type === 'error') {
+      const error = deserializeError(event.error);
+      this.isStopped = true;
+      return this.out.error(error);
+    }
+    if (envelope.seq >= this.afterSeq) this.out.next(this.run === undefined ? { seq: envelope.seq + 1, event } : { seq: envelope.seq + 1, event, run: this.run });
+  }
 }

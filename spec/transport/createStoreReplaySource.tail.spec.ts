@@ -1,0 +1,80 @@
+import { lastValueFrom, map, Subject, take, tap, toArray } from 'rxjs';
+import { describe, expect, it } from 'vitest';
+import { createMemoryEventStore, createStoreReplaySource, recordEvents, type EventEnvelope, type EventStore, type L0Event, type SequencedEvent } from 'l0-rx';
+
+// The store replay's tail (its own subscriber): what a throw, a consumer that leaves during the
+// synchronous backlog, and envelopes arriving while it sends the held ones do to it (before the
+// tail was a relay, a throw went to rxjs's unhandled-error report: an uncaught exception in Node).
+
+const values: Record<string, L0Event> = {
+  s: { type: 'start', attempt: 1, fallbackIndex: 0, isRetry: false, isFallback: false },
+  a: { type: 'token', value: 'a' },
+  b: { type: 'token', value: 'b' },
+  c: { type: 'token', value: 'c' },
+  d: { type: 'token', value: 'd' },
+  e: { type: 'token', value: 'e' },
+  x: { type: 'complete', finishReason: 'stop' },
+};
+const record = { streamId: 'chat', runTag: () => 'r1' };
+const envelope = (seq: number, event: unknown): EventEnvelope => ({ v: 1, streamId: 'chat', seq, ts: 0, event, ...(seq === 0 ? { run: 'r1' } : {}) }) as EventEnvelope;
+
+describe('createStoreReplaySource: the tail', () => {
+  it('should error the replay with what deserializing a malformed recorded error threw, not leave it open', () => {
+    const store = createMemoryEventStore();
+    store.append([envelope(0, values.s), envelope(1, values.a), envelope(2, { type: 'error', error: null })]);
+    const got: unknown[] = [];
+    createStoreReplaySource(store).replay('chat', 0).subscribe({ next: (e) => got.push(e.seq), error: (e: unknown) => got.push(e) });
+    expect(got).toEqual([1, 2, expect.any(TypeError)]);
+  });
+
+  it('should fail with STREAM_NOT_FOUND when a store that reads synchronously has lost seq 0 by the time the tail gives its first envelope', () => {
+    const memory = createMemoryEventStore();
+    const store: EventStore = {
+      ...memory,
+      read: (streamId, range) => (range?.fromSeq === 0 && memory.delete(streamId), memory.read(streamId, range)) as EventEnvelope[],
+      follow: memory.follow!.bind(memory),
+      append: memory.append.bind(memory),
+      delete: memory.delete.bind(memory),
+    };
+    new Subject<L0Event>().pipe(recordEvents(store, record)).subscribe();
+    memory.append([envelope(0, values.s), envelope(1, values.a), envelope(2, values.b), envelope(3, values.x)]);
+    const got: unknown[] = [];
+    createStoreReplaySource(store).replay('chat', 3).subscribe({ next: (e) => got.push(e), error: (e: unknown) => got.push(e) });
+    expect(got).toEqual([expect.objectContaining({ code: 'STREAM_NOT_FOUND' })]);
+  });
+
+  it('should stop reading the memory store\'s backlog as soon as its consumer leaves during it', () => {
+    const memory = createMemoryEventStore();
+    const tokens = Array.from({ length: 1000 }, (_, i) => envelope(i + 1, values.a));
+    memory.append([envelope(0, values.s), ...tokens]);
+    let given = 0;
+    const store: EventStore = { ...memory, read: memory.read.bind(memory), append: memory.append.bind(memory), delete: memory.delete.bind(memory), follow: (id, from) => memory.follow!(id, from).pipe(tap(() => given++)) };
+    const got: SequencedEvent[] = [];
+    createStoreReplaySource(store).replay('chat', 0).pipe(take(2)).subscribe((e) => got.push(e));
+    expect(got.map((e) => e.seq)).toEqual([1, 2]);
+    expect(given).toBeLessThan(5);
+  });
+
+  it('should keep the log\'s order when an envelope arrives while the held ones are being sent (a consumer that records)', async () => {
+    const memory = createMemoryEventStore();
+    // range reads answered in a promise, as Redis does: the tail holds what comes while seq 0 is read
+    const store: EventStore = { ...memory, read: async (id, range) => memory.read(id, range), follow: memory.follow!.bind(memory), append: memory.append.bind(memory), delete: memory.delete.bind(memory) };
+    const run = new Subject<L0Event>();
+    run.pipe(recordEvents(store, record)).subscribe();
+    run.next(values.s!);
+    run.next(values.a!);
+    run.next(values.b!);
+    run.next(values.c!);
+    const replay = createStoreReplaySource(store).replay('chat', 3).pipe(
+      // the consumer records on as it reads (as a server relaying a run it also records), when c reaches it
+      tap(({ event }) => void (event === values.c && run.next(values.e!))),
+      map(({ seq, event }) => `${seq}:${(event as { value?: string }).value ?? event.type}`),
+      take(3),
+      toArray(),
+    );
+    const done = lastValueFrom(replay);
+    // before the tail reads seq 0 (in a promise): d comes, held after c
+    run.next(values.d!);
+    expect(await done).toEqual(['4:c', '5:d', '6:e']);
+  });
+});
