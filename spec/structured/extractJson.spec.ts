@@ -16,6 +16,15 @@ describe('extractJson', () => {
     expect(extractJson(text)).toEqual(expected);
   });
 
+  it.each([
+    ['Sure! {name: "Ada", tags: ["x"]}', '{name: "Ada", tags: ["x"]}'],
+    ["Result: {'ids': [1, 2]}", "{'ids': [1, 2]}"],
+    ['Here: {\'a\': 1, \'b\': {"c": 2}} done', '{\'a\': 1, \'b\': {"c": 2}}'],
+    ["In Python: {'q': 1}. As JSON: {\"q\": 1}", '{"q": 1}'],
+  ])('should take a JSON-like object in prose whole, never a valid value inside it: %j', (text, json) => {
+    expect(extractJson(text)).toEqual({ json, from: 'text' });
+  });
+
   describe('bracketed citations and footnotes', () => {
     it.each([
       'I found [1] source',

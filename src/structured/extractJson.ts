@@ -192,7 +192,9 @@ function fromFence(text: string): string | undefined {
  * like 'Return [] if none.' names one before the answer; the partial parser skips it the same way);
  * else the first at all (which repairJson then rejects). Citations ({@link isCitation}) are no
  * candidates. A candidate that never closes runs to the end (a truncated answer) when it looks
- * like JSON; else it was prose (`[it's]` opens a quote) and the scan goes on. The scan stops
+ * like JSON; else it was prose (`[it's]` opens a quote) and the scan goes on. One that looks like
+ * JSON and closes is read on after its end, never inside (a valid `["x"]` in `{name: "Ada",
+ * tags: ["x"]}` is a member, not the answer). The scan stops
  * once it has read {@link SCAN_PER_CHAR} times the text plus {@link SCAN_FLOOR} characters
  * (nested brackets in prose would make it quadratic), keeping what it found so far.
  */
@@ -218,6 +220,7 @@ function fromProse(text: string): string | undefined {
     const likely = looksLikeJson(candidate);
     if (plausible === undefined && likely) plausible = candidate;
     if (end === -1 && likely) break; // a cut answer: it runs to the end (prose like `[it's]` never closes: go on)
+    if (likely) i = end - 1; // what JSON that needs repair holds is its members, never the answer (`{name: "Ada", tags: ["x"]}`)
   }
   return plausible ?? empty ?? first;
 }

@@ -8,6 +8,7 @@ import { isPromiseLike } from '../internal/isPromiseLike.js';
 import { checkBag, checkKeys, optionError, optionKeys, optionPath, type OptionPath } from '../internal/options.js';
 import { findJson } from './extractJson.js';
 import { PartialJsonParser } from './partialJson.js';
+import { frozenCopy } from './partialJsonFrames.js';
 import { repairJson, type RepairJsonResult } from './repairJson.js';
 import { checkSchema, validateSchema } from './validateSchema.js';
 
@@ -96,12 +97,17 @@ function strictParse(text: string): RepairJsonResult {
   }
 }
 
-/** The `result` event for an attempt's whole text, or the SchemaValidationError that fails it. */
-function finish<T>(o: Resolved<StandardSchemaV1<unknown, T>>, raw: string, tools: readonly string[]): ResultEvent<T> | Promise<ResultEvent<T>> {
+/** The value of an attempt's whole text, parsed (and repaired) as `onTruncated` allows, or the SchemaValidationError that fails it. */
+function parseAnswer(o: Resolved<StandardSchemaV1>, raw: string, tools: readonly string[]): RepairJsonResult {
   if (tools.length > 0 && findJson(raw) === undefined) throw toolCallError(tools, raw);
   const parsed = o.autoCorrect ? repaired(o, raw) : strictParse(raw);
+  if (parsed.truncated && o.onTruncated !== 'accept') throw truncatedError(o, raw);
+  return parsed;
+}
+
+/** The `result` event for the parsed answer, or the SchemaValidationError that fails it. */
+function finish<T>(o: Resolved<StandardSchemaV1<unknown, T>>, raw: string, parsed: RepairJsonResult): ResultEvent<T> | Promise<ResultEvent<T>> {
   const { corrected, corrections, truncated } = parsed;
-  if (truncated && o.onTruncated !== 'accept') throw truncatedError(o, raw);
   const make = (data: T): ResultEvent<T> => ({ type: 'result', data, corrected, corrections, truncated, raw });
   const data = validateSchema(o.schema, parsed.value, raw);
   return isPromiseLike(data) ? Promise.resolve(data).then(make) : make(data);
@@ -124,7 +130,9 @@ function finish<T>(o: Resolved<StandardSchemaV1<unknown, T>>, raw: string, tools
  *    an empty `{}`. At `complete`, a root held back for what might follow it (`The ids are [2]`
  *    could have been a footnote mark) is settled: its `partial` comes right before `result`.
  * 2. At `complete`, only this attempt's text is parsed: as is when valid, else extracted from
- *    fences and prose and repaired with jsonrepair (`corrections` says what changed).
+ *    fences and prose and repaired with jsonrepair (`corrections` says what changed). A parsed
+ *    value that is not the last partial's (repair made it: single quotes, a cut number closed)
+ *    is sent as one more `partial` before validation, so the last partial holds the result's value.
  * 3. Cut JSON follows `onTruncated`; the value is validated with the schema (async schemas too);
  *    `result` then `complete` are emitted; a failure errors with SchemaValidationError
  *    (`INVALID_JSON` or `SCHEMA_VALIDATION_FAILED` with `{message, path}` issues). A schema that
@@ -167,7 +175,10 @@ export function parseResolved<S extends StandardSchemaV1>(o: Resolved<S>): Opera
         if (parser?.end()) subscriber.next({ type: 'partial', value: parser.snapshot() as DeepPartial<T> });
         let out: ResultEvent<T> | Promise<ResultEvent<T>>;
         try {
-          out = finish(o as Resolved<StandardSchemaV1<unknown, T>>, text.text, tools);
+          const parsed = parseAnswer(o, text.text, tools);
+          // what repair made (a cut number closed, single quotes, a fence the parser stopped in) is the last partial
+          if (parser?.differs(parsed.value)) subscriber.next({ type: 'partial', value: frozenCopy(parsed.json, parsed.value) as DeepPartial<T> });
+          out = finish(o as Resolved<StandardSchemaV1<unknown, T>>, text.text, parsed);
         } catch (err) {
           subscriber.error(err);
           return;

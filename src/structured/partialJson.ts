@@ -5,7 +5,9 @@
  * Algorithm (each character is looked at once, and by the fence scanner at most once more, so a
  * delta costs O(delta)):
  * 1. Before the root: skip prose and fences up to the first `{` or `[`; a "root" that fails
- *    before holding any value (`[see below]`, `{curly}`) was prose too, and the search goes on.
+ *    before holding any value (`[see below]`, `{curly}`) was prose too, and the search goes on
+ *    (its text is prose before the next one: `{\n  [1, 2]` introduces the array), but for a
+ *    JSON fence's body, which extraction takes whatever it holds: the parser stops (`{ // ids`).
  *    So no snapshot is due until the root holds a value or a finished key (`{"a":` shows `{}`),
  *    grows a value string, or closes. An array led by a number that the prose before it does not
  *    introduce (`See [1].`; the rule of extractJson, where an inline code span's opening backtick
@@ -30,9 +32,11 @@
  *    info string, which is never its body (`` ```json [ `` then `{"a": 1},` on the next line: the
  *    body's `{"a": 1}` replaces the `[`). A root that is the first JSON fence's body
  *    stays, even empty. Input that is not JSON (single quotes, comments, `{key:`...) stops the
- *    parser until such a fence: no more partials until then; repair happens at the end. A root
- *    that replaces one already shown is shown once it holds a value (or grows a value string, or
- *    closes): until then the old one stays, so the partials never step back to an empty `{}`
+ *    parser: no more partials from that root (parseStructured shows what repair makes of it at
+ *    the end). Outside a fence the stopped root is read to its close, then the search goes on,
+ *    as extraction prefers valid JSON after it (`{'q': 1}. As JSON: {"q": 1}`); a later empty
+ *    root never replaces it. A root that replaces one already shown is shown once it holds a
+ *    value (or grows a value string, or closes): until then the old one stays, so the partials never step back to an empty `{}`
  *    (`{a: 1}`, then `{b: 2}`). The answer's first root shows at its first key, as step 1 says:
  *    from nothing, `{}` is no step back. One that shows the same value as the last snapshot
  *    (`[]`, then a fence holding `[]`) is not shown at all (see `due`). An empty first root is
@@ -51,6 +55,8 @@ import { copyOpenPath, Expect, isWhitespace, Mode, sameJson, type Container, typ
 import { JsonReader } from './partialJsonReader.js';
 
 const ROOT = /[[{]/g;
+/** Text before a root, cut to its last 12 characters, led by `\0` when it went on further back (see extractJson's `textBefore`). */
+const clip = (t: string) => (t.length > 12 ? `\0${t.slice(-12)}` : t);
 /** Characters of copying paid for by one received character (see step 5). */
 const CREDIT_PER_CHAR = 8;
 
@@ -73,8 +79,20 @@ export class PartialJsonParser extends JsonReader {
   private shown: Container | undefined = undefined;
   /** The last snapshot, which a root that replaces the shown one must differ from (see `due`). */
   private last: unknown = undefined;
-  /** The last character of the previous delta: what comes before a reset at a delta's start (see `reset`). */
-  private prev = '';
+  /**
+   * While no member of the root has begun: the text before it and its own text up to this delta,
+   * as `tail` holds it; with `leadFrom`, where the root's text in this delta starts, it is the
+   * prose before a root that turns out prose (see `before`).
+   */
+  private lead = '';
+  private leadFrom = 0;
+  /** A root outside a fence stopped at text that is not JSON: its open brackets, read on to its close (see `skipTo`). */
+  private skip = 0;
+  /** The quote `skipTo` is in ('' when none), and whether a backslash escapes the next character. */
+  private quote = '';
+  private escaped = false;
+  /** Such a root came first: extraction's answer unless valid JSON follows, so a later empty root never replaces it. */
+  private failed = false;
 
   /** True once the root value closed (an empty one, or one outside a fence, may still be replaced: step 4). */
   get done(): boolean {
@@ -86,8 +104,9 @@ export class PartialJsonParser extends JsonReader {
     this.credit += chunk.length * CREDIT_PER_CHAR;
     let i = 0;
     const n = chunk.length;
+    this.leadFrom = 0;
     while (i < n && !(this.fence.found && (this.mode === Mode.Done || this.mode === Mode.Failed))) i = this.step(chunk, i);
-    if (n > 0) this.prev = chunk[n - 1]!;
+    if (this.stack.length === 1 && this.unbegun()) this.lead = this.before(chunk, n);
     return this.due(this.credit >= this.openSize);
   }
 
@@ -98,6 +117,11 @@ export class PartialJsonParser extends JsonReader {
   end(): boolean {
     if (this.mode === Mode.Mark) this.mode = Mode.Done;
     return this.due(true);
+  }
+
+  /** True when the answer's value at its end (what repair made of it) is not the last snapshot's, which it then follows. */
+  differs(value: unknown): boolean {
+    return !sameJson(value, this.last);
   }
 
   /**
@@ -161,8 +185,7 @@ export class PartialJsonParser extends JsonReader {
       const end = at === -1 ? s.length : at;
       const fenced = this.fence.scan(s, i, at === -1 ? end : at + 1) !== -1;
       const keep = Math.max(i, end - 12);
-      const tail = (keep > i ? '\0' : this.tail) + s.slice(keep, end);
-      this.tail = tail.length > 12 ? `\0${tail.slice(-12)}` : tail;
+      this.tail = clip((keep > i ? '\0' : this.tail) + s.slice(keep, end));
       return at === -1 ? s.length : this.begin(s, at, fenced);
     }
     // the scanner reads past the root, and the root's text while it is a fence's info string (`` ```json [\n{ ``)
@@ -179,8 +202,9 @@ export class PartialJsonParser extends JsonReader {
   private read(s: string, i: number): number {
     switch (this.mode) {
       case Mode.Done:
-      case Mode.Failed:
         return s.length;
+      case Mode.Failed:
+        return this.skip > 0 ? this.skipTo(s, i) : s.length;
       case Mode.Probe:
         return this.probe(s, i);
       case Mode.Mark:
@@ -199,6 +223,8 @@ export class PartialJsonParser extends JsonReader {
   private begin(s: string, at: number, fenced: boolean): number {
     this.mode = Mode.Value;
     this.fenced = fenced;
+    this.lead = this.tail;
+    this.leadFrom = at;
     this.open(s[at] === '[');
     this.loose = s[at] === '[' && !fenced && !introduces(this.tail);
     return at + 1;
@@ -209,7 +235,7 @@ export class PartialJsonParser extends JsonReader {
     if (this.stack.length > 0) return i + 1;
     this.trail = 0;
     if (f.size > 0 || this.fenced) this.mode = this.isMark(f) ? Mode.Mark : Mode.Done;
-    else if (this.empty !== undefined) return this.reset(i + 1); // a later empty root: the first stays, as in extractJson
+    else if (this.empty !== undefined || this.failed) return this.reset(i + 1); // a later empty root: the first stays, as in extractJson
     else {
       this.empty = f.c;
       this.mode = Mode.Before;
@@ -240,14 +266,45 @@ export class PartialJsonParser extends JsonReader {
    * Stopped, it reads on from `at` for a fence (step 4).
    */
   protected fail(s: string, i = -1, at = i < 0 ? s.length : i): number {
-    if (i >= 0 && this.unbegun() && s[i] !== "'") {
+    if (i >= 0 && !this.fenced && this.unbegun() && s[i] !== "'") {
       if (this.stack[0]!.isArray || !/[A-Za-z_$]/.test(s[i]!)) return this.reset(i, this.before(s, i));
       this.buf = '';
       this.mode = Mode.Probe;
       return i;
     }
+    return this.stop(at, i < 0 ? '"' : ''); // a bad escape stops it in a string
+  }
+
+  /**
+   * Stops at text that is not JSON (single quotes, `{key:`, a trailing comma). A JSON fence's body
+   * stays stopped (extraction takes it); a root outside one is read on to its close, as
+   * extractJson's balanced scan reads it, and the search goes on after it (`{'q': 1} or {"q": 1}`):
+   * valid JSON after it is extraction's answer. `quote` is the string the reader stopped in.
+   */
+  private stop(at: number, quote: string): number {
     this.mode = Mode.Failed;
+    this.skip = this.fenced ? 0 : this.stack.length;
+    this.quote = quote;
+    this.escaped = false;
     return at;
+  }
+
+  /** Reads a stopped root to its close (quotes of either kind and escapes skipped, as extractJson's matchingEnd); then the search goes on. */
+  private skipTo(s: string, i: number): number {
+    for (; i < s.length; i++) {
+      const ch = s[i]!;
+      if (this.quote !== '') {
+        if (this.escaped) this.escaped = false;
+        else if (ch === '\\') this.escaped = true;
+        else if (ch === this.quote) this.quote = '';
+      } else if (ch === '"' || ch === "'") this.quote = ch;
+      else if (ch === '{' || ch === '[') this.skip++;
+      else if ((ch === '}' || ch === ']') && --this.skip === 0) {
+        this.failed = true;
+        return this.reset(i + 1);
+      }
+    }
+    return i;
   }
 
   /** A word after `{` (`buf` is ' ' once past it): a `:` after it stops the parser, anything else makes it prose. */
@@ -257,27 +314,27 @@ export class PartialJsonParser extends JsonReader {
     for (; j < s.length && isWhitespace(s[j]!); j++) this.buf = ' ';
     if (j === s.length) return j;
     if (s[j] !== ':') return this.reset(j, this.before(s, j));
-    this.mode = Mode.Failed;
-    return j;
+    return this.stop(j, '');
   }
 
-  /** The character before `s[i]`, which may have come in the previous delta. */
+  /** The (up to 12) characters before `s[i]`, as `tail` holds them: the prose before the root and the root's text, which may have come in earlier deltas. */
   private before(s: string, i: number): string {
-    return i > 0 ? s[i - 1]! : this.prev;
+    return clip(this.lead + s.slice(Math.max(this.leadFrom, i - 13), i));
   }
 
   /**
    * Drops the root for prose: back to the empty root before it, which is due if it was not shown
-   * yet. `before` is the root's character before `s[i]`, where that may decide whether a backtick
-   * at `i` opens a code span (`` [`[1]` `` does, `` [tru`[1]` `` does not; see extractJson's `introduces`).
+   * yet. `before` is the text before `s[i]` (see `before`), the root's own included, which decides
+   * whether the next root is introduced (`{\n  [1, 2]` is, as in extractJson) or a backtick at `i`
+   * opens a code span (`` [`[1]` `` does, `` [tru`[1]` `` does not; see extractJson's `introduces`).
    */
-  private reset(i: number, before = ''): number {
+  private reset(i: number, before = '\0'): number {
     this.stack.length = 0;
     this.root = this.empty;
     this.openSize = 0;
     this.dirty = this.root !== this.shown;
     this.mode = Mode.Before;
-    this.tail = `\0${before}`;
+    this.tail = before;
     this.loose = false;
     this.fenced = false;
     return i;

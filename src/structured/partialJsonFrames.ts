@@ -80,3 +80,18 @@ export function sameJson(a: unknown, b: unknown): boolean {
   }
   return true;
 }
+
+/**
+ * A deep-frozen copy of `value`, parsed again from `json` (the text it was parsed from), so a
+ * partial never freezes the result's own object. Iterative, as {@link sameJson}.
+ */
+export function frozenCopy(json: string, value: unknown): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  const copy = JSON.parse(json) as object;
+  const todo: object[] = [copy];
+  while (todo.length > 0) {
+    const c = Object.freeze(todo.pop()!);
+    for (const v of Object.values(c)) if (typeof v === 'object' && v !== null) todo.push(v as object);
+  }
+  return copy;
+}
