@@ -35,9 +35,12 @@ export function hasPeriodAtMost(s: string, maxPeriod: number): boolean {
 
 /**
  * Runaway repetition, as it streams: (1) a sentence of more than 20 characters seen 3 times
- * (normalised: case and spacing), counted as each sentence completes; (2) at every multiple of 64
- * of the text's length, the 480 characters ending there repeating one unit at least 3 times
- * (smallest period <= 160), which catches a loop without sentence punctuation. Both look at fixed
+ * (normalised: case and spacing), counted as each sentence completes, when the text since its
+ * time before last is mostly repeats: the characters of sentences seen before at least twice those
+ * of new ones (a loop, even one with a varying sentence; not a song's chorus between its verses, a
+ * step list's "Save the file." between new steps, a contract's recurring clause); (2) at every
+ * multiple of 64 of the text's length, the 480 characters ending there repeating one unit at least
+ * 3 times (smallest period <= 160), which catches a loop without sentence punctuation. Both look at fixed
  * places in the text, so the verdict does not depend on where tokens or batches end, and both are
  * O(delta) amortised, whatever the text's length.
  *
@@ -49,8 +52,15 @@ export function hasPeriodAtMost(s: string, maxPeriod: number): boolean {
  * @internal
  */
 export class RepetitionCheck implements DriftCheck {
-  /** Times each sentence key was seen. */
+  /** Each sentence key's slot in {@link marks}. */
   private readonly seen = new Map<number, number>();
+  /**
+   * Per slot, the {@link balance} right after the sentence's time before last and its last time
+   * (NaN: not seen that often): one typed array, nothing allocated per sentence.
+   */
+  private marks = new Float64Array(64);
+  /** Characters of repeated sentences minus twice those of new ones (and of short ones), so far. */
+  private balance = 0;
   /** The current sentence's two hashes and normalised length so far. */
   private h1 = H1;
   private h2 = H2;
@@ -148,14 +158,32 @@ export class RepetitionCheck implements DriftCheck {
     return false;
   }
 
-  /** Counts a finished sentence by its hashes; true at its third time. */
+  /**
+   * Counts a finished sentence by its hashes; true at its third time or later when, since its time
+   * before last, repeated sentences have at least twice the characters of new ones.
+   */
   private count(h1: number, h2: number, length: number): boolean {
-    if (length <= MIN_SENTENCE) return false;
+    // a short sentence is not told apart from others ("Yes."): it counts as new text
+    if (length <= MIN_SENTENCE) {
+      this.balance -= 2 * length;
+      return false;
+    }
     const key = (h1 >>> 0) * 0x200000 + (h2 >>> 11);
-    if (this.seen.size >= MAX_SENTENCES) this.seen.clear();
-    const n = (this.seen.get(key) ?? 0) + 1;
-    this.seen.set(key, n);
-    return n >= 3;
+    const { seen, marks } = this;
+    if (seen.size >= MAX_SENTENCES) seen.clear();
+    let slot = seen.get(key);
+    if (slot === undefined) {
+      slot = 2 * seen.size;
+      seen.set(key, slot);
+      if (slot === marks.length) (this.marks = new Float64Array(2 * slot)).set(marks);
+      this.marks[slot] = NaN;
+      this.marks[slot + 1] = this.balance -= 2 * length;
+      return false;
+    }
+    const before = marks[slot]!;
+    marks[slot] = marks[slot + 1]!;
+    marks[slot + 1] = this.balance += length;
+    return this.balance >= before;
   }
 
   /**

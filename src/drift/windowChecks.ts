@@ -1,7 +1,10 @@
 import type { DriftCheck } from './driftDetector.js';
 
-/** Formal markers (group 1) and informal ones, in one pass over a window. */
-const TONE = /\b(?:(therefore|thus|hence|moreover|furthermore|consequently)|gonna|wanna|yeah|yep|nope|lol|dude|ok|okay)\b/gi;
+/**
+ * Formal markers (group 1), slang (group 2) and the milder informal words, in one pass over a
+ * window. An upper-case "OK" is no marker: a button, a status, `200 OK`.
+ */
+const TONE = /\b(?:(therefore|thus|hence|moreover|furthermore|consequently)|(gonna|wanna|yep|nope|lol|dude)|yeah|ok|okay)\b/gi;
 /**
  * Markdown elements: the inline ones anywhere, by one regex whose every match starts with `` ` ``,
  * `*` or `[` (so the regex engine skips ahead to those); headings and list items only at a line's
@@ -128,7 +131,9 @@ function atLineStart(s: string, i: number): boolean {
 
 /**
  * A 200-character window with 3+ formal markers after one with 3+ informal ones, or the reverse;
- * markers inside ``` fenced code do not count (`v, ok := m[k]` in Go is not a tone).
+ * the informal ones must include slang (gonna, lol, dude...): "Okay, that's it! Yeah, good luck,
+ * ok?" after a formal explanation is a friendly sign-off, not a shift. Markers inside ``` fenced
+ * code do not count (`v, ok := m[k]` in Go is not a tone).
  * @internal
  */
 export class ToneShiftCheck extends WindowCheck {
@@ -145,17 +150,23 @@ export class ToneShiftCheck extends WindowCheck {
     const flips = fences.next(window);
     let formal = 0;
     let informal = 0;
+    let slang = false;
     // a window all in code has no markers to count
     if (!open || flips > 0) {
       let f = 0;
       TONE.lastIndex = 0;
       for (let m = TONE.exec(window); m !== null; m = TONE.exec(window)) {
         for (; f < flips && fences.flips[f]! <= m.index; f++) open = !open;
-        if (open) continue;
-        if (m[1] === undefined) informal++;
-        else formal++;
+        if (open || m[0] === 'OK') continue;
+        if (m[1] !== undefined) formal++;
+        else {
+          informal++;
+          slang ||= m[2] !== undefined;
+        }
       }
     }
+    // a window is informal with 3+ informal markers, slang among them: without slang it counts at most 2
+    if (!slang) informal = Math.min(informal, 2);
     const shifted = this.formal >= 0 && ((this.formal >= 3 && informal >= 3 && formal === 0) || (this.informal >= 3 && formal >= 3 && informal === 0));
     this.formal = formal;
     this.informal = informal;

@@ -1,0 +1,49 @@
+/** @test {detectDrift} */
+import { describe, expect, it } from 'vitest';
+import { detectDrift, type L0Event } from 'l0-rx';
+import { runSync, text } from '../guard/helpers.js';
+
+/*
+ * Ways a model talks about itself as a model besides "As an AI language model", each streamed in
+ * 1-, 3- and 17-character tokens: the verdict must be the same for every size.
+ */
+
+const typesIn = (out: readonly L0Event[]) => out.flatMap((e) => (e.type === 'drift' ? e.types : []));
+
+/** The drift types found in `s`, the same for every token size. */
+function found(s: string): string[] {
+  const verdicts = [1, 3, 17].map((size) => typesIn(runSync(text(...(s.match(new RegExp(`[\\s\\S]{1,${size}}`, 'g')) ?? [])), detectDrift()).out));
+  for (const v of verdicts) expect(v, 'same verdict for every token size').toEqual(verdicts[0]);
+  return verdicts[0]!;
+}
+
+describe('detectDrift: meta commentary variants', () => {
+  it.each([
+    'As a language model, I cannot browse the internet.',
+    'As a large language model, I have no access to real-time data.',
+    'As an artificial intelligence, I do not have opinions.',
+    "I'm sorry, but as an AI I cannot do that.",
+    "I'm an AI developed by OpenAI, so I can't see your screen.",
+    "I'm an AI model trained by a research lab.",
+    'I am an AI assistant created by a team of engineers.',
+    "I'm sorry, but I can't comment on that.",
+    "I'm sorry, but I can't come up with an answer to that.",
+  ])('should find meta commentary in %j', (s) => {
+    expect(found(`The capital of France is Paris. ${s} Anything else?`)).toEqual(['meta_commentary']);
+  });
+
+  it.each([
+    'As a language model grows, it needs more data and compute to train well.',
+    'As a large language model is trained on more tokens, its loss falls smoothly.',
+    'GPT-4 can be described as a large language model, in that it predicts the next token.',
+    'As an artificial intelligence researcher at MIT, she published widely.',
+    'As an AI ethicist, I worry about bias in hiring tools.',
+    "I'm an AI enthusiast and I build robots on weekends.",
+    'She works as an AI Infrastructure engineer.',
+    "Hi Sam,\n\nThank you for the invitation. I'm sorry, but I can't attend the meeting on Thursday because I will be travelling.",
+    "I'm sorry, but I can't make it to the party on Saturday; have a wonderful time!",
+    '"I\'m sorry, but I can\'t stay," she said, and closed the door behind her.',
+  ])('should find none in %j', (s) => {
+    expect(found(s)).toEqual([]);
+  });
+});

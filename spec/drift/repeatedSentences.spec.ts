@@ -1,0 +1,74 @@
+/** @test {detectDrift} */
+import { describe, expect, it } from 'vitest';
+import { detectDrift } from 'l0-rx';
+import { runSync, text } from '../guard/helpers.js';
+
+/*
+ * A sentence seen a third time is a loop when the text around it is mostly repeats, not when it
+ * recurs between new material: a song's chorus, a step list's closing sentence, a contract's
+ * recurring clause, a recipe's "Stir well". Each text streams in 1-, 3- and 17-character tokens
+ * under l0({detectDrift: true})'s settings (action 'retry'); the verdict must not depend on them.
+ */
+
+/** Whether `s`, in tokens of `size` characters, fails the attempt; the same for every size. */
+function fails(s: string): boolean {
+  const verdicts = [1, 3, 17].map((size) => {
+    const tokens = s.match(new RegExp(`[\\s\\S]{1,${size}}`, 'g')) ?? [];
+    return runSync(text(...tokens), detectDrift({ action: 'retry' })).error !== undefined;
+  });
+  expect(new Set(verdicts).size, 'same verdict for every token size').toBe(1);
+  return verdicts[0]!;
+}
+
+const chorus = '[Chorus]\nAnd I will carry you home, I will carry you home,\nThrough the wind and the rain, you will never be alone.';
+const song = [
+  '[Verse 1]\nI walked along the river when the sun was going down,\nThe lights came on like fireflies across the sleeping town.',
+  chorus,
+  '[Verse 2]\nThe years went by like pages in a book we never read,\nWe kept the words we should have said inside our heads instead.',
+  chorus,
+  '[Bridge]\nHold on, hold on, the night is nearly through.',
+  chorus,
+  '[Outro]\nYou will never be alone.',
+].join('\n\n');
+
+const survives = 'This obligation survives the termination or expiry of this Agreement.';
+const contract = [
+  "1. Confidentiality. Each party shall keep the other party's Confidential Information secret and use it only to perform this Agreement.",
+  '2. Payment. The Customer shall pay all invoices within thirty days of receipt, in the currency stated on the invoice.',
+  '3. Indemnity. The Supplier shall indemnify the Customer against third-party claims that the Services infringe intellectual property rights.',
+  "4. Audit. The Customer may audit the Supplier's records once a year on reasonable notice.",
+].map((clause) => `${clause} ${survives}`).join('\n\n');
+
+const steps = ['Install the CLI with `npm i -g tool`.', 'Log in with `tool login`.', 'Create the project with `tool init my-app`.', 'Deploy it with `tool deploy`.', 'Check the logs with `tool logs`.']
+  .map((step, i) => `${i + 1}. ${step} Wait for the command to finish before you continue.`).join('\n');
+
+const recipe = 'Steps:\n1. Chop the onions. Stir well and cook for 2 minutes.\n2. Add the garlic. Stir well and cook for 2 minutes.\n3. Add the tomatoes. Stir well and cook for 2 minutes.\n4. Add the spices. Stir well and cook for 2 minutes.\n5. Serve hot.';
+
+const faq = Array.from({ length: 5 }, (_, i) => `**Q${i + 1}: How do I reset setting ${'ABCDE'[i]}?**\nOpen Settings and choose the ${['first', 'second', 'third', 'fourth', 'fifth'][i]} tab. If you have any other questions, feel free to contact our support team.`).join('\n\n');
+
+describe('detectDrift: a recurring sentence between new material is no loop', () => {
+  it.each([
+    ['a song whose chorus comes back three times between verses', song],
+    ['a contract whose clauses end in the same survival sentence', contract],
+    ['a step list whose steps end in the same sentence', steps],
+    ['a recipe whose steps repeat "Stir well and cook for 2 minutes."', recipe],
+    ['an FAQ whose answers end in the same sign-off', faq],
+  ])('should not fail %s', (_, s) => {
+    expect(fails(s)).toBe(false);
+  });
+});
+
+describe('detectDrift: a loop of sentences is still stopped', () => {
+  const a = 'The function returns the sum of the two numbers and prints it.';
+  const b = 'It also logs a message for debugging when the verbose flag is set.';
+  it.each([
+    ['one sentence three times', `${a} ${a} ${a}`],
+    ['a paragraph over and over', `Here is the explanation.\n\n${`${a} ${b}\n\n`.repeat(3)}`],
+    ['a paragraph longer than the tail check\'s 160-character unit, three times', `Intro.\n\n${`${a} ${b} Then it returns control to the caller, which continues with the next item in the queue. `.repeat(3)}`],
+    ['a loop whose middle sentence varies', ['first', 'second', 'third', 'fourth'].map((w) => `${a} Now the ${w} attempt begins. ${b}`).join(' ')],
+    ['a phrase growing by a word each time', 'This is important. This is very important. This is really very important. '.repeat(3)],
+    ['a chorus sung three times in a row', `${chorus}\n\n${chorus}\n\n${chorus}`],
+  ])('should fail %s', (_, s) => {
+    expect(fails(s)).toBe(true);
+  });
+});

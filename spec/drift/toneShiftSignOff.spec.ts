@@ -1,0 +1,43 @@
+/** @test {detectDrift} */
+import { describe, expect, it } from 'vitest';
+import { detectDrift } from 'l0-rx';
+import { runSync, text } from '../guard/helpers.js';
+
+/*
+ * tone_shift (0.7) fails the attempt under l0({detectDrift: true}). A formal explanation followed by
+ * a friendly sign-off, or by steps that click "OK", is an ordinary answer; a slide into slang is
+ * drift. Each text streams in 1-, 3- and 17-character tokens; the verdict must not depend on them.
+ */
+
+/** Whether `s`, in tokens of `size` characters, fails the attempt; the same for every size. */
+function fails(s: string): boolean {
+  const verdicts = [1, 3, 17].map((size) => {
+    const tokens = s.match(new RegExp(`[\\s\\S]{1,${size}}`, 'g')) ?? [];
+    return runSync(text(...tokens), detectDrift({ action: 'retry' })).error !== undefined;
+  });
+  expect(new Set(verdicts).size, 'same verdict for every token size').toBe(1);
+  return verdicts[0]!;
+}
+
+const formal =
+  'The installer modifies the registry. Therefore, administrative rights are required. Moreover, the service must be stopped first; consequently, a restart is needed. Thus the procedure below applies to every host. ';
+const closing = '\n\nIf anything fails, read the installer log in the temp folder and send it to the support team with your host name and version number.';
+
+describe('detectDrift: a change of tone that is no drift', () => {
+  it.each([
+    ['a formal explanation, then a friendly sign-off', `${formal}\n\nOkay, that is the whole procedure! Yeah, I know it looks like a lot, but it is quick. Ok, good luck with the rollout!${closing}`],
+    ['a formal explanation, then steps that click OK', `${formal}\n\n1. Open the dialog and click OK.\n2. Confirm the prompt with OK.\n3. When the summary appears, press OK.\n4. Restart the machine.${closing}`],
+    ['a formal explanation, then a health check answering 200 OK', `${formal}\n\nThe health endpoint returns \`200 OK\`. A body of OK means the node is up; OK also appears in the log line \`status=OK\` once it is ready.${closing}`],
+  ])('should not fail %s', (_, s) => {
+    expect(fails(s)).toBe(false);
+  });
+
+  it('should still fail a formal explanation that slides into slang', () => {
+    expect(fails(`${formal}\n\nyeah ok so basically it is gonna work lol, yep, okay, dude whatever, it is fine, we are done here, ok?${closing}`)).toBe(true);
+  });
+
+  it('should still fail slang that turns formal', () => {
+    const slang = 'yeah so we gonna fix the thing lol, dude it is broken, ok so nope not the cache, yep the config, we wanna restart it and okay, that is the plan for now, right, cool, cool, cool, fine. ';
+    expect(fails(`${slang}${formal}${closing}`)).toBe(true);
+  });
+});
