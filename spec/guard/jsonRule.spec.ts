@@ -62,11 +62,12 @@ describe('jsonRule (G6)', () => {
     }
   });
 
-  it('should still flag what follows a closed value when it is JSON: a stray closer, a comma, a second document', () => {
+  it('should still flag what follows a closed value when it is JSON: a stray closer, a comma, a second document on its line', () => {
     for (const [t, message] of [
       ['{"a":1}}', '`}` without an opening bracket'],
       ['{"a":1} ]', '`]` without an opening bracket'],
-      ['{"a":1}\n{"b":2}', 'the JSON does not parse'],
+      ['{"a":1} {"b":2}', 'the JSON does not parse'],
+      ['{"a":1}\n{"b":2}}', '`}` without an opening bracket'],
       ['[1], "x"', 'the JSON does not parse'],
       ['{"a": 1}: 2', 'the JSON does not parse'],
       ['[1] [2, 3', 'the JSON ends with 1 unclosed bracket(s)'],

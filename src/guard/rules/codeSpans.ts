@@ -5,14 +5,27 @@
  * 2, has no backtick, so "```npm install```" is inline code), group 3 a run of backticks, group 4
  * a blank line. Every marker is at most {@link MARKER_SPAN} long, so a scanner that keeps that much
  * finds the same markers however the text streams: a fence line with an info string longer than
- * 50 characters is read as inline backticks (and a run of more than 20 backticks as several).
+ * 50 characters is read as inline backticks (and a run of more than 20 backticks as several). A
+ * fence line may be indented up to 8 (a fence nested in a list item, see {@link fenceIndent}).
  * @internal
  */
-export const CODE_MARKERS = '^ {0,3}(`{3,20}|~{3,20})([^`\\n]{0,50})(?![^\\n])|(`{1,20})|(\\n[ \\t]{0,60}\\n)';
-/** The longest code marker: a fence line, 3 spaces, 20 backticks and a 50-character info string. @internal */
-export const MARKER_SPAN = 73;
+export const CODE_MARKERS = '^[ \\t]{0,8}(`{3,20}|~{3,20})([^`\\n]{0,50})(?![^\\n])|(`{1,20})|(\\n[ \\t]{0,60}\\n)';
+/** The longest code marker: a fence line, 8 spaces, 20 backticks and a 50-character info string. @internal */
+export const MARKER_SPAN = 78;
 /** One of these is in every code marker. @internal */
 export const CODE_TRIGGERS = '`~\n';
+/**
+ * The indent of a fence line (a tab as 4): in answers a fence indented 4 or more is one nested in
+ * a list item (CommonMark counts its indent from the item's text), not an indented code block's
+ * text. A closing fence is indented less than 4 more than its opening one (CommonMark's 3, from
+ * the item's text): a deeper one is the code's own (Markdown in a docstring). @internal
+ */
+export function fenceIndent(line: string): number {
+  let width = 0;
+  for (let i = 0; i < line.length && (line[i] === ' ' || line[i] === '\t'); i++) width += line[i] === '\t' ? 4 : 1;
+  return width;
+}
+
 /** The most matches an open inline span holds back; one more and its backticks were literal after all. */
 const MOST_HELD = 64;
 
@@ -29,6 +42,8 @@ const MOST_HELD = 64;
 export class CodeSpans<T> {
   /** The open fence's run ('' outside one). */
   #fence = '';
+  /** The open fence's {@link fenceIndent}. */
+  #fenceIndent = 0;
   /** The open inline span's backtick count (0 outside one). */
   #ticks = 0;
   #held: T[] | undefined = undefined;
@@ -45,7 +60,8 @@ export class CodeSpans<T> {
       if (this.#fence === '') {
         this.#literal();
         this.#fence = fence;
-      } else if (fence[0] === this.#fence[0] && fence.length >= this.#fence.length && m[g + 1]!.trim() === '') this.#fence = '';
+        this.#fenceIndent = fenceIndent(m[0]);
+      } else if (fence[0] === this.#fence[0] && fence.length >= this.#fence.length && m[g + 1]!.trim() === '' && fenceIndent(m[0]) < this.#fenceIndent + 4) this.#fence = '';
       return true;
     }
     const ticks = m[g + 2];

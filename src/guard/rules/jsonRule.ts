@@ -4,6 +4,8 @@ import { DECIDED, type DecidedFinding, type GuardFinding, type GuardRule, type G
 const CLOSER: Record<string, string> = { '}': '{', ']': '[' };
 /** What may follow a closed top-level value and still be (broken) JSON. */
 const AFTER_VALUE = '{[}],:"';
+/** What may stand outside brackets once something other than a new line's value followed a closed one (`{"a": {}}, "b": 1}`). */
+const LOOSE = `${AFTER_VALUE}0123456789-`;
 
 /**
  * Follows JSON structure one character at a time, string- and escape-aware, in O(delta): the open
@@ -18,6 +20,17 @@ export class JsonScanner {
   inString = false;
   /** The first top-level value has closed: the next significant character says whether more JSON follows. */
   #closed = false;
+  /** A line break since the last top-level value closed. */
+  #newLine = false;
+  /** Where the first top-level value starts. */
+  #first = 0;
+  /**
+   * JSON Lines: where each top-level value starts, when every one after the first starts on a new
+   * line (allocated at the second value; undefined once anything else follows a closed value).
+   */
+  records: number[] | undefined = undefined;
+  /** Something other than a new line's value followed a closed value (a comma, a second value on its line): not JSON Lines. */
+  #glued = false;
   #escaped = false;
   #prev = '';
   /** Characters fed so far. */
@@ -34,6 +47,7 @@ export class JsonScanner {
         if (c === ' ' || c === '\n' || c === '\r' || c === '\t') continue;
         this.isJson = c === '{' || c === '[';
         if (!this.isJson) break;
+        this.#first = position;
       }
       if (this.inString) {
         if (this.#escaped) this.#escaped = false;
@@ -41,17 +55,32 @@ export class JsonScanner {
         else if (c === '"') this.inString = false;
         continue;
       }
-      if (c === ' ' || c === '\n' || c === '\r' || c === '\t') continue;
+      if (c === ' ' || c === '\n' || c === '\r' || c === '\t') {
+        if (c === '\n' && this.#closed) this.#newLine = true;
+        continue;
+      }
       if (this.#closed) {
         this.#closed = false;
         // after a closed value only more JSON (a second document, a stray closer or comma: broken
         // JSON) keeps it JSON; anything else is prose that began with a bracket ("[1] Smith, J.",
-        // "[Paris](https://...)", "{x | x > 0} is a set") or JSON with commentary: not this rule's business
+        // "[Paris](https://...)", "{x | x > 0} is a set") or JSON with commentary: not this rule's
+        // business, nor is a word outside brackets later (below)
         if (!AFTER_VALUE.includes(c)) {
-          this.isJson = false;
-          this.stack = undefined;
+          this.#prose();
           break;
         }
+        // a value on a line of its own after one that closed: JSON Lines, each line checked alone at completion
+        if ((c === '{' || c === '[') && this.#newLine && !this.#glued) (this.records ??= [this.#first]).push(position);
+        else {
+          this.#glued = true;
+          this.records = undefined;
+        }
+        this.#newLine = false;
+      } else if (this.#glued && (this.stack === undefined || this.stack.length === 0) && !LOOSE.includes(c)) {
+        // a word outside brackets after the first value: prose that began with brackets ("[Host]: Welcome",
+        // "[1] "Title", Author", "[1]: https://..."), not JSON
+        this.#prose();
+        break;
       }
       if (c === '"') this.inString = true;
       else if (c === '{' || c === '[') (this.stack ??= []).push(c);
@@ -68,6 +97,13 @@ export class JsonScanner {
     this.offset += delta.length;
     return found;
   }
+
+  /** The text is not JSON after all: prose that began with a bracket. */
+  #prose(): void {
+    this.isJson = false;
+    this.stack = undefined;
+    this.records = undefined;
+  }
 }
 
 /**
@@ -76,8 +112,10 @@ export class JsonScanner {
  * unfinished prefix; at completion, unclosed brackets or strings and a `JSON.parse` failure.
  * Anything else (prose, code) is not its business, nor is what only starts with a bracket: once
  * the first value closes, a next character other than `{ [ } ] , : "` ("[1] Smith, J.",
- * "[Paris](https://...) is", `{"a": 1}` and an explanation) ends the check ({@link strictJsonRule}
- * still requires exactly one value).
+ * "[Paris](https://...) is", `{"a": 1}` and an explanation), or a word outside brackets later
+ * ("[Host]: Welcome", `[1] "Title", Author`), ends the check ({@link strictJsonRule} still
+ * requires exactly one value). JSON Lines (each value after the first on a new line) pass
+ * when each value parses alone.
  *
  *   -{-"a"-:-1-,-,-|     tokens
  *   -------------(v#)     guard([jsonRule()])   (v: "empty value before `,`")
@@ -114,7 +152,13 @@ class JsonRun extends JsonScanner implements GuardRuleRun {
     if (this.inString) return { message: 'the JSON ends inside a string' };
     const open = this.stack?.length ?? 0;
     if (open > 0) return { message: `the JSON ends with ${open} unclosed bracket(s)` };
-    return parseFailure(text);
+    const records = this.records;
+    if (records === undefined) return parseFailure(text);
+    for (let i = 0; i < records.length; i++) {
+      const failure = parseFailure(text.slice(records[i], records[i + 1]));
+      if (failure) return { message: `JSON Lines value ${i + 1}: ${failure.message.replace('the JSON ', '')}` };
+    }
+    return undefined;
   }
 }
 

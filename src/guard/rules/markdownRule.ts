@@ -1,9 +1,14 @@
 import { builtInRule, SCAN_INTERVAL } from './builtInRule.js';
 import { DECIDED, type GuardFinding, type GuardRule, type GuardRuleRun } from '../guardRule.js';
+import { fenceIndent } from './codeSpans.js';
 import { LineReader } from './lineReader.js';
 
-/** A fence line; a backtick fence's info string has no backtick (CommonMark), so a line of inline ```code``` is text. */
-const FENCE = /^ {0,3}(`{3,}(?=[^`]*$)|~{3,})(.*)$/;
+/**
+ * A fence line; a backtick fence's info string has no backtick (CommonMark), so a line of inline
+ * ```code``` is text. Indented any amount (a list item's fence), and closed only by a fence
+ * indented less than 4 more than it (see fenceIndent).
+ */
+const FENCE = /^[ \t]*(`{3,}(?=[^`]*$)|~{3,})(.*)$/;
 const TABLE_SEPARATOR = /^\s*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)+\|?\s*$/;
 const LIST_ITEM = /^(\s*)(?:([-*+])|(\d{1,9})[.)])\s/;
 
@@ -18,6 +23,8 @@ function cells(row: string): number {
 /** Markdown structure, line by line in O(delta): one attempt of {@link markdownRule}. */
 class MarkdownRun extends LineReader implements GuardRuleRun {
   #fence: string | undefined = undefined;
+  /** The open fence's indent, a tab as 4 spaces. */
+  #fenceIndent = 0;
   #previous = '';
   #columns = 0;
   /** Per indent, whether the open list there is ordered (allocated at the first list item). */
@@ -44,11 +51,13 @@ class MarkdownRun extends LineReader implements GuardRuleRun {
   protected line(text: string, position: number): void {
     const fence = FENCE.exec(text);
     if (this.#fence !== undefined) {
-      if (fence && fence[1]![0] === this.#fence[0] && fence[1]!.length >= this.#fence.length && fence[2]!.trim() === '') this.#fence = undefined;
+      const run = fence?.[1];
+      if (run && run[0] === this.#fence[0] && run.length >= this.#fence.length && fence![2]!.trim() === '' && fenceIndent(text) < this.#fenceIndent + 4) this.#fence = undefined;
       return;
     }
     if (fence) {
       this.#fence = fence[1];
+      this.#fenceIndent = fenceIndent(text);
       this.#columns = 0;
       return;
     }

@@ -1,7 +1,7 @@
 import { builtInRule, SCAN_INTERVAL } from './builtInRule.js';
 import type { GuardRule } from '../guardRule.js';
 import { compilePatterns, PatternRun, type PatternSpec } from './patternScan.js';
-import { META_COMMENTARY } from '../../internal/metaCommentary.js';
+import { META_COMMENTARY, UNQUOTED } from '../../internal/metaCommentary.js';
 
 export type { PatternSpec } from './patternScan.js';
 
@@ -26,9 +26,10 @@ export const BUILT_IN_PATTERNS: Readonly<Record<PatternCategory, PatternSpec>> =
     name: 'refusal',
     severity: 'error',
     recoverable: false,
-    // a refusal that goes on to answer in the same sentence ("..., but here is an outline") is a hedge
+    // a refusal that goes on to answer in the same sentence ("..., but here is an outline") is a
+    // hedge; one in quotes ("the API answers "I cannot comply"") is quoted, not said
     pattern: new RegExp(
-      `(?:\\bI (?:cannot|can${APOS}t|will not|won${APOS}t) (?:provide|help with|assist with|comply|fulfill|create|write|generate)\\b` +
+      `${UNQUOTED}(?:\\bI (?:cannot|can${APOS}t|will not|won${APOS}t) (?:provide|help with|assist with|comply|fulfill|create|write|generate)\\b` +
         `|\\bI${APOS}m (?:not able|unable) to (?:provide|help|assist|comply|fulfill|do that|create|write|share|give|answer|discuss)\\b` +
         `|\\bthat would be inappropriate\\b)(?![^.!?\\n]{0,${REFUSAL_LOOK}}\\bbut\\b)`, 'i'),
     span: 48,
@@ -48,7 +49,8 @@ export const BUILT_IN_PATTERNS: Readonly<Record<PatternCategory, PatternSpec>> =
   placeholder: {
     name: 'placeholder',
     severity: 'error',
-    pattern: /\[(?:insert|your)\b[^\]\n]{0,60}\]|\[(?:todo|placeholder|tbd)\]/i,
+    // "[insert name]", not a bare "[Insert]" (the key, Vim's mode)
+    pattern: /\[(?:insert|your)\b[^\]\n]{1,60}\]|\[(?:todo|placeholder|tbd)\]/i,
     span: 72,
   },
   hedging: {
@@ -79,9 +81,10 @@ const TRIGGERS: Readonly<Partial<Record<PatternCategory, string>>> = { 'instruct
 const LINE_END: readonly PatternCategory[] = ['hedging'];
 /**
  * The built-in families whose matches inside Markdown code do not count (`<|im_start|>` in inline
- * code, `[system]` in a fenced chat transcript): a chat format shown is not a prompt leaked.
+ * code, `[system]` in a fenced chat transcript): a chat format shown is not a prompt leaked, and a
+ * `[your API key]` in a shell command or a template in a code block is the user's to fill in.
  */
-const CODE_AWARE: readonly PatternCategory[] = ['instruction-leak'];
+const CODE_AWARE: readonly PatternCategory[] = ['instruction-leak', 'placeholder'];
 /**
  * Characters that must follow a match before it is reported while streaming: at least every
  * character its pattern looks at after it, so the text up to a match's end plus its settle decides
@@ -129,8 +132,8 @@ export interface PatternRuleConfig {
  * characters ("I cannot provide", not "I cannot provide a definitive answer, but here...": `error`,
  * not recoverable, so the run falls back instead of asking again), instruction leaks (`[system]`,
  * `<|im_start|>` outside Markdown code, a "### System" heading followed by prompt text ("You
- * are..."): `error`), placeholders (`[insert name]`,
- * `[TODO]`: `error`), a bare "Sure!" first line (hedging, `warning`) and "Here is the response"
+ * are..."): `error`), placeholders (`[insert name]`, `[TODO]` outside Markdown code:
+ * `error`), a bare "Sure!" first line (hedging, `warning`) and "Here is the response"
  * openers (format collapse, `warning`). Only the new text is scanned (O(delta) per token), and the
  * first match of each family is reported.
  *

@@ -77,8 +77,12 @@ export function compilePatterns(
 export class PatternRun extends TailScanner implements GuardRuleRun {
   /** The rule's patterns, shared by all its runs. */
   readonly #compiled: CompiledPatterns;
-  /** Where the code-aware specs are in Markdown code (made at the first fence or backtick: most answers have none, and fan-in pays per open stream). */
-  #code: CodeSpans<Held> | undefined = undefined;
+  /**
+   * Per code-aware spec, where it is in Markdown code (made at its first fence or backtick: most
+   * answers have none, and fan-in pays per open stream). One per spec: each spec's regex finds
+   * every marker, and a marker must be read once.
+   */
+  #code: (CodeSpans<Held> | undefined)[] | undefined = undefined;
   /** Per spec, whether it has reported (a spec's matches held in an inline span that turned out text are replayed: only the first counts). */
   #reported: boolean[] | undefined = undefined;
   /** Where the text decided the match being read (see DECIDED): a match held in an inline span is decided by the marker that shows it was text. */
@@ -97,12 +101,13 @@ export class PatternRun extends TailScanner implements GuardRuleRun {
   resume(checkpoint: string): void {
     this.skip(checkpoint);
     // where the checkpoint leaves the code-aware specs: in a fence, in an inline span
-    if (this.#compiled.code.includes(true)) this.#spans().read(checkpoint);
+    const code = this.#compiled.code;
+    for (let i = 0; i < code.length; i++) if (code[i]) this.#spans(i).read(checkpoint);
   }
 
   complete(): DecidedFinding[] | undefined {
     this.finish();
-    this.#code?.end();
+    if (this.#code) for (const code of this.#code) code?.end();
     return this.takeFindings();
   }
 
@@ -111,16 +116,17 @@ export class PatternRun extends TailScanner implements GuardRuleRun {
     this.#decided = position + m[0].length + this.#compiled.scans[i]!.settle! + 1;
     if (this.#compiled.code[i]) {
       // a fence or backticks (groups 1 and 3), or a blank line (4), which ends nothing before any code
-      if (m[1] !== undefined || m[3] !== undefined) return void this.#spans().marker(m, 1);
-      if (m[4] !== undefined) return void this.#code?.marker(m, 1);
-      const code = this.#code;
+      if (m[1] !== undefined || m[3] !== undefined) return void this.#spans(i).marker(m, 1);
+      const code = this.#code?.[i];
+      if (m[4] !== undefined) return void code?.marker(m, 1);
       if (code !== undefined && code.open && code.code({ text: m[0], position, index: i })) return;
     }
     this.#found(m[0], position, i);
   }
 
-  #spans(): CodeSpans<Held> {
-    return (this.#code ??= new CodeSpans<Held>((h) => this.#found(h.text, h.position, h.index)));
+  #spans(i: number): CodeSpans<Held> {
+    const codes = (this.#code ??= []);
+    return (codes[i] ??= new CodeSpans<Held>((h) => this.#found(h.text, h.position, h.index)));
   }
 
   #found(text: string, position: number, i: number): void {
