@@ -1,7 +1,7 @@
 /** @test {detectDrift} */
 import { describe, expect, it } from 'vitest';
 import { detectDrift, type L0Event } from 'l0-rx';
-import { runSync, text } from '../guard/helpers.js';
+import { runSync, tokensOf } from '../guard/helpers.js';
 
 /*
  * Ways a model talks about itself as a model besides "As an AI language model", each streamed in
@@ -12,7 +12,7 @@ const typesIn = (out: readonly L0Event[]) => out.flatMap((e) => (e.type === 'dri
 
 /** The drift types found in `s`, the same for every token size. */
 function found(s: string): string[] {
-  const verdicts = [1, 3, 17].map((size) => typesIn(runSync(text(...(s.match(new RegExp(`[\\s\\S]{1,${size}}`, 'g')) ?? [])), detectDrift()).out));
+  const verdicts = [1, 3, 17].map((size) => typesIn(runSync(tokensOf(s, size), detectDrift()).out));
   for (const v of verdicts) expect(v, 'same verdict for every token size').toEqual(verdicts[0]);
   return verdicts[0]!;
 }

@@ -1,7 +1,7 @@
 /** @test {detectDrift} */
 import { describe, expect, it } from 'vitest';
 import { detectDrift } from 'l0-rx';
-import { runSync, text } from '../guard/helpers.js';
+import { failsAtEverySize } from '../guard/helpers.js';
 
 /*
  * A sentence seen a third time is a loop when the text around it is mostly repeats, not when it
@@ -11,14 +11,7 @@ import { runSync, text } from '../guard/helpers.js';
  */
 
 /** Whether `s`, in tokens of `size` characters, fails the attempt; the same for every size. */
-function fails(s: string): boolean {
-  const verdicts = [1, 3, 17].map((size) => {
-    const tokens = s.match(new RegExp(`[\\s\\S]{1,${size}}`, 'g')) ?? [];
-    return runSync(text(...tokens), detectDrift({ action: 'retry' })).error !== undefined;
-  });
-  expect(new Set(verdicts).size, 'same verdict for every token size').toBe(1);
-  return verdicts[0]!;
-}
+const fails = (s: string): boolean => failsAtEverySize(s, () => detectDrift({ action: 'retry' }));
 
 const chorus = '[Chorus]\nAnd I will carry you home, I will carry you home,\nThrough the wind and the rain, you will never be alone.';
 const song = [

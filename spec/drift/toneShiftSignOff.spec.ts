@@ -1,7 +1,7 @@
 /** @test {detectDrift} */
 import { describe, expect, it } from 'vitest';
 import { detectDrift } from 'l0-rx';
-import { runSync, text } from '../guard/helpers.js';
+import { failsAtEverySize } from '../guard/helpers.js';
 
 /*
  * tone_shift (0.7) fails the attempt under l0({detectDrift: true}). A formal explanation followed by
@@ -10,14 +10,7 @@ import { runSync, text } from '../guard/helpers.js';
  */
 
 /** Whether `s`, in tokens of `size` characters, fails the attempt; the same for every size. */
-function fails(s: string): boolean {
-  const verdicts = [1, 3, 17].map((size) => {
-    const tokens = s.match(new RegExp(`[\\s\\S]{1,${size}}`, 'g')) ?? [];
-    return runSync(text(...tokens), detectDrift({ action: 'retry' })).error !== undefined;
-  });
-  expect(new Set(verdicts).size, 'same verdict for every token size').toBe(1);
-  return verdicts[0]!;
-}
+const fails = (s: string): boolean => failsAtEverySize(s, () => detectDrift({ action: 'retry' }));
 
 const formal =
   'The installer modifies the registry. Therefore, administrative rights are required. Moreover, the service must be stopped first; consequently, a restart is needed. Thus the procedure below applies to every host. ';
