@@ -23,6 +23,9 @@ const STRUCTURED_CODE = ['extract-fence', 'close-structure', 'Colon expected'];
 /** Text that only the guardrail rule bodies contain. */
 const RULE_CODE = ['json-structure', 'markdown-structure', 'pattern-detection', 'latex-environments'];
 
+// 2026-12-06 (seventeenth session): +0.03 on every bundle with the meta-commentary phrases (l0 32.603, structured 41.404,
+// the root 77.460, the operators 41.205, guardrails and drift 16.289, l0 with guardrails 40.557) for the quote check placed
+// after each phrase's first word, repeated per group (the scan 4.5 times faster than with one look-behind in front)
 // `l0()` carries auto-detection of six stream formats, SDK-aware error typing, the drift detectors
 // behind `detectDrift: true` and the recording wiring: the README's design decisions explain its budget.
 const cases = [
@@ -105,7 +108,7 @@ const cases = [
   // +0.07 for recordEvents' runTag checked as a run tag an SSE id can carry (the <run> of a store replay's ids; a TypeError naming the rule): 32.119 -> 32.191
   // +0.25 for drift's repeated sentences judged against the new text around them (a chorus between verses is no loop), meta commentary's added phrasings and declined-invitation exception, and tone_shift's sign-off and OK exceptions: 32.192 -> 32.440
   // +0.14 for the guard rules' false-positive review (drift's meta commentary: not quoted, "as an AI assistant" only where it speaks for the writer): 32.192 -> 32.330 on its own, 32.579 with the drift review
-  { label: "import { l0 } from 'l0-rx'", code: `export { l0 } from '${dist}/index.mjs';`, budget: 32.58, mustNotContain: [...RULE_CODE, ...STRUCTURED_CODE] },
+  { label: "import { l0 } from 'l0-rx'", code: `export { l0 } from '${dist}/index.mjs';`, budget: 32.61, mustNotContain: [...RULE_CODE, ...STRUCTURED_CODE] },
   // 39.6 in the fourteenth session, as l0 (+0.07: 39.496 -> 39.565)
   // 39.65 in the fourteenth session's review, as l0 (+0.06: 39.565 -> 39.625)
   // 39.85 in the fourteenth session's structured review, as parseStructured (+0.19: 39.625 -> 39.819)
@@ -120,7 +123,7 @@ const cases = [
   // +0.29 in the structured edge review, as parseStructured (the last partial always the result's value, valid JSON after JSON that needs repair streamed, extraction never inside the latter): 40.728 -> 41.020
   // +0.25 for drift's repeated sentences judged against the new text around them (a chorus between verses is no loop), meta commentary's added phrasings and declined-invitation exception, and tone_shift's sign-off and OK exceptions: 40.728 -> 40.981 on its own, 41.254 with the structured edge review
   // +0.15 for the guard rules' false-positive review, as l0: 40.728 -> 40.875 on its own, 41.378 with the drift and structured reviews
-  { label: "import { structured } from 'l0-rx' (with jsonrepair)", code: `export { structured } from '${dist}/index.mjs';`, budget: 41.38 },
+  { label: "import { structured } from 'l0-rx' (with jsonrepair)", code: `export { structured } from '${dist}/index.mjs';`, budget: 41.41 },
   // 10.6 in the fourteenth session for the structured review: an empty [] or {} in prose is the answer only when no other JSON follows, a [1] Smith citation after a closed root not shown as a partial, a raw surrogate pair split across tokens never shown half, an async Ajv keyword's error kept as the cause (+0.17: 10.416 -> 10.590)
   // 10.8 for partials that follow extractJson's fence preference (a JSON fence after JSON in prose replaces it) with
   // extractJson's fences read by one incremental scanner both share, which also takes no "```" in a string for a fence (+0.17: 10.589 -> 10.760)
@@ -168,7 +171,7 @@ const cases = [
   // then +0.26 in the structured edge review, as parseStructured: 76.368 -> 76.625 on its own, 76.771 with the store replay's relay tail
   // +0.23 for drift's repeated sentences judged against the new text around them (a chorus between verses is no loop), meta commentary's added phrasings and declined-invitation exception, and tone_shift's sign-off and OK exceptions: 76.368 -> 76.596 on its own, 77.005 with the structured edge review and the store replay's relay tail
   // +0.43 for the guard rules' false-positive review, as guardrails and drift: 76.368 -> 76.796 on its own, 77.421 with the session's other changes
-  { label: "import * from 'l0-rx' (whole root entry)", code: `export * from '${dist}/index.mjs';`, budget: 77.43 },
+  { label: "import * from 'l0-rx' (whole root entry)", code: `export * from '${dist}/index.mjs';`, budget: 77.46 },
   // every pipeable operator, structured parsing (with jsonrepair) included: a ceiling, not a typical import
   // multi-model review: 38.57 -> 38.68 (+0.11) for hedge's attempt context and budget's own usage and price checks, as the root
   // fourteenth session: +0.05 as the root (Responses audio transcripts, numbered half-open periods): 39.185 -> 39.233
@@ -187,7 +190,7 @@ const cases = [
   // structured edge review: +0.28, as parseStructured: 40.542 -> 40.818
   // +0.23 for drift's repeated sentences judged against the new text around them (a chorus between verses is no loop), meta commentary's added phrasings and declined-invitation exception, and tone_shift's sign-off and OK exceptions: 40.542 -> 40.771 on its own, 41.047 with the structured edge review
   // +0.12 for the guard rules' false-positive review, as l0: 40.542 -> 40.660 on its own, 41.174 with the drift and structured reviews
-  { label: "import * from 'l0-rx/operators'", code: `export * from '${dist}/operators/index.mjs';`, budget: 41.18 },
+  { label: "import * from 'l0-rx/operators'", code: `export * from '${dist}/operators/index.mjs';`, budget: 41.21 },
   {
     label: 'a browser consuming a backend stream (accumulate, ofType, withTimeouts, retryWithBackoff, fallbackTo, tapLifecycle)',
     code: `export { accumulate, ofType, withTimeouts, retryWithBackoff, fallbackTo, tapLifecycle } from '${dist}/index.mjs';`,
@@ -208,7 +211,7 @@ const cases = [
     // 15.25 for a rule's `timeout` checked against the timer limit (2^31 - 1 ms): 15.195 -> 15.244
     // +0.24 for drift's repeated sentences judged against the new text around them (a chorus between verses is no loop), meta commentary's added phrasings and declined-invitation exception, and tone_shift's sign-off and OK exceptions: 15.588 -> 15.823
     // +0.43 for the guard rules' false-positive review (JSON Lines, list items' fences, quoted and descriptive phrases, placeholders in code): 15.588 -> 16.020 on its own, 16.258 with the drift review
-    budget: 16.26,
+    budget: 16.29,
     mustNotContain: PROVIDER_CODE,
   },
   {
@@ -226,7 +229,7 @@ const cases = [
     // +0.04 for the runTag check, as l0: 39.809 -> 39.852
     // +0.23 for drift's repeated sentences judged against the new text around them (a chorus between verses is no loop), meta commentary's added phrasings and declined-invitation exception, and tone_shift's sign-off and OK exceptions: 39.854 -> 40.082
     // +0.44 for the guard rules' false-positive review, as guardrails and drift: 39.854 -> 40.292 on its own, 40.526 with the drift review
-    budget: 40.53,
+    budget: 40.56,
   },
   // 6 KB was the target; measured 11.0 KB (10.8 before the size pass, 10.1 after it, +0.5 for the
   // shared attempt text accumulate now builds on, +0.1 for the retry loop as one object per

@@ -62,7 +62,7 @@ function fires(check: { check(delta: string): boolean }, s: string, sizes: reado
 describe('the window detectors (tone_shift, markdown_collapse)', () => {
   /** Blocks that make shifts, markdown and fences (real ones, indented too far, inline) meet window ends anywhere. */
   const block = fc.constantFrom(
-    'Therefore it holds; moreover, thus it is shown. ', 'yeah ok so we gonna do it lol, yep. ', 'ok ', 'the plain middle of a sentence ',
+    'Therefore it holds; moreover, thus it is shown. ', 'yeah ok so we gonna do it lol, yep. ', 'nope dude, wanna? lol. ', 'ok ', 'the plain middle of a sentence ',
     '\n```go\n', '\n```\n', '\n  ````\n', '\n    ```\n', 'use ``` inline ', '\n```', '`', '\n', '# Title\n- one\n**bold** [a](b)\n', 'v, ok := m[k]\n',
     '\n```ok``` yeah\n', '\n```` so therefore ```\n', '\n```python ok\r\n', '\n``````````````` ok\n', 'click OK, ', 'Okay, yeah, ',
   );
@@ -78,7 +78,8 @@ describe('the window detectors (tone_shift, markdown_collapse)', () => {
       }),
       { numRuns: 500 },
     );
-    expect(found).toBeGreaterThan(20); // shifts were compared, not only their absence (about 58 of 500 runs find one)
+    // shifts were compared, not only their absence (since an informal window needs slang, about 35-50 of 500 runs find one)
+    expect(found).toBeGreaterThan(20);
   });
 
   it('should find markdown collapse only outside ``` fences, as the plain rule over the whole text does, for any chunking', () => {

@@ -1,47 +1,54 @@
 const APOS = "['\u2019]";
 
-/**
- * Not right after an opening quote mark or a backtick: a phrase quoted ("bots that open with "As an
- * AI language model"", `print("I cannot provide that")`) is talked about, not said. A one-character
- * lookbehind: the scanners keep the character before what they scan. @internal
- */
-export const UNQUOTED = '(?<!["\u201C\u2018\u00AB\'`])';
+/** An opening quote mark or a backtick: a phrase right after one is quoted, not said (see unquotedAfter). */
+const QUOTE = '["\u201C\u2018\u00AB\'`]';
 
 /**
  * Where "as an AI" (but "as an AI language model" anywhere) speaks for the writer: at the text's
  * start, after punctuation ("Well, as an AI", "Sure. As an AI") or after a connective ("... but as
  * an AI, I"); not after another word ("released as an AI assistant", "identify itself as an AI."),
- * which describes something else. A positive lookbehind of at most 13 characters, each alternative
+ * which describes something else. A positive lookbehind placed after the "as" (so the engine looks
+ * for the word first, see unquotedAfter), reading at most 13 characters before it, each alternative
  * naming every character it reads (no `\b`, and `^` only right at the match: a scan past a trimmed
  * head starts a character into its buffer, so `^` there is the text's start): a scanner that keeps
  * less text before a place finds no match there, never a false one, and the scanners keep more
  * than that before every match they decide (a match is at most 25 characters and ends at most its
  * settle before the text scanned before: at least 24 characters kept before it). @internal
  */
-const SPEAKER =
-  '(?<=^|[^a-z0-9 \\t]|[^a-z0-9 \\t][ \\t]{1,3}|[^a-z0-9](?:but|and|so|well|now|yet|though|however|also|still|sure|okay|ok|yes|no|because|since|speaking|again)[ \\t]{1,3})';
+const SPEAKER_AS =
+  '(?<=(?:^|[^a-z0-9 \\t]|[^a-z0-9 \\t][ \\t]{1,3}|[^a-z0-9](?:but|and|so|well|now|yet|though|however|also|still|sure|okay|ok|yes|no|because|since|speaking|again)[ \\t]{1,3})as)';
+
+/**
+ * Not right after an opening quote mark or a backtick: a phrase quoted ("bots that open with "As an
+ * AI language model"", `print("I cannot provide that")`) is talked about, not said. A look-behind
+ * placed after the phrase's first word of `n` letters, reading one character before the word (the
+ * scanners keep the character before what they scan): a regex that starts with a look-behind is
+ * tried at every position, one that starts with the word only where the word is (the
+ * meta-commentary scan cost 3.5 times as much with it in front). @internal
+ */
+export const unquotedAfter = (n: number): string => `(?<!${QUOTE}${'[a-z]'.repeat(n)})`;
 
 /**
  * Meta commentary, one phrase list for the guard's `patternRule` and drift's `meta_commentary`:
  * "As an AI language model", "As an artificial intelligence,", "As a large language model, I" (not
  * "As a language model grows") anywhere; "As an AI, I", "As an AI I", "as an AI assistant" where they
- * speak for the writer (see SPEAKER: these short ones only, at most 18 characters, so the scanners
+ * speak for the writer (see SPEAKER_AS: these short ones only, at most 18 characters, so the scanners
  * always keep the 13 it looks behind); a self-description ("I'm an AI.", "I'm just an AI, so",
  * "I am an AI assistant and", "I'm an AI trained by": not "I'm an AI enthusiast", whose next word
  * must be seen: a scan holds a match for a word after it); and "I'm sorry, but I" / "I apologize,
  * but I" only when a refusal or a disclaimer follows ("... I can't", "... I don't know", "... I'm
  * not sure"; not "... I made an error earlier", "... I think you misread", nor a declined
  * invitation in a drafted email or a story: "... I can't attend", "... I can't make it", "... I
- * can't stay"). None of them right after a quote mark or a backtick (see UNQUOTED). The source, so
+ * can't stay"). None of them right after a quote mark or a backtick (see unquotedAfter). The source, so
  * each user sets its own flags.
  * @internal
  */
 export const META_COMMENTARY =
-  `${UNQUOTED}(?:\\bas an ai language model|${SPEAKER}\\bas an ai(?: assistant| model|[,.]| I\\b)` +
-  `|\\bas an artificial intelligence(?: language model| assistant| model)?[,.]|\\bas an? (?:large )?language model,? I\\b` +
-  `|\\bI(?:${APOS}m| am) (?:just |only )?an ai(?: language model| assistant| model| chatbot)?` +
+  `\\bas${unquotedAfter(2)}(?: an ai language model| an artificial intelligence(?: language model| assistant| model)?[,.]` +
+  `| an? (?:large )?language model,? I\\b|${SPEAKER_AS} an ai(?: assistant| model|[,.]| I\\b))` +
+  `|\\bI${unquotedAfter(1)}(?:(?:${APOS}m| am) (?:just |only )?an ai(?: language model| assistant| model| chatbot)?` +
   `(?=[ \\t]{0,8}(?:[,.;:!?)\\n]|$|(?:and|so|but|that|who|with|without|I|developed|trained|created|built|made|designed)\\b))` +
-  `|\\bI (?:cannot|can${APOS}t) actually\\b|\\bI don${APOS}t have personal (?:opinions|feelings|experiences|beliefs)` +
-  `|\\b(?:I apologi[sz]e|I${APOS}m sorry), but I(?: (?:(?:cannot|can${APOS}?t|can not)(?! (?:attend|make it|join|come(?! up)|be there|stay|meet)\\b)` +
+  `| (?:cannot|can${APOS}t) actually\\b| don${APOS}t have personal (?:opinions|feelings|experiences|beliefs)` +
+  `|(?: apologi[sz]e|${APOS}m sorry), but I(?: (?:(?:cannot|can${APOS}?t|can not)(?! (?:attend|make it|join|come(?! up)|be there|stay|meet)\\b)` +
   `|won${APOS}t|will not|(?:must|have to|need to) decline` +
   `|am (?:unable|not able|not sure|afraid)|do(?:n${APOS}t| not) (?:have|know|understand))|${APOS}m (?:unable|not able|not sure|afraid))\\b)`;

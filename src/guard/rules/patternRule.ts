@@ -1,7 +1,7 @@
 import { builtInRule, SCAN_INTERVAL } from './builtInRule.js';
 import type { GuardRule } from '../guardRule.js';
 import { compilePatterns, PatternRun, type PatternSpec } from './patternScan.js';
-import { META_COMMENTARY, UNQUOTED } from '../../internal/metaCommentary.js';
+import { META_COMMENTARY, unquotedAfter } from '../../internal/metaCommentary.js';
 
 export type { PatternSpec } from './patternScan.js';
 
@@ -29,9 +29,9 @@ export const BUILT_IN_PATTERNS: Readonly<Record<PatternCategory, PatternSpec>> =
     // a refusal that goes on to answer in the same sentence ("..., but here is an outline") is a
     // hedge; one in quotes ("the API answers "I cannot comply"") is quoted, not said
     pattern: new RegExp(
-      `${UNQUOTED}(?:\\bI (?:cannot|can${APOS}t|will not|won${APOS}t) (?:provide|help with|assist with|comply|fulfill|create|write|generate)\\b` +
-        `|\\bI${APOS}m (?:not able|unable) to (?:provide|help|assist|comply|fulfill|do that|create|write|share|give|answer|discuss)\\b` +
-        `|\\bthat would be inappropriate\\b)(?![^.!?\\n]{0,${REFUSAL_LOOK}}\\bbut\\b)`, 'i'),
+      `(?:\\bI${unquotedAfter(1)}(?: (?:cannot|can${APOS}t|will not|won${APOS}t) (?:provide|help with|assist with|comply|fulfill|create|write|generate)\\b` +
+        `|${APOS}m (?:not able|unable) to (?:provide|help|assist|comply|fulfill|do that|create|write|share|give|answer|discuss)\\b)` +
+        `|\\bthat${unquotedAfter(4)} would be inappropriate\\b)(?![^.!?\\n]{0,${REFUSAL_LOOK}}\\bbut\\b)`, 'i'),
     span: 48,
     within: 300,
   },
