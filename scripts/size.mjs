@@ -108,7 +108,8 @@ const cases = [
   // +0.07 for recordEvents' runTag checked as a run tag an SSE id can carry (the <run> of a store replay's ids; a TypeError naming the rule): 32.119 -> 32.191
   // +0.25 for drift's repeated sentences judged against the new text around them (a chorus between verses is no loop), meta commentary's added phrasings and declined-invitation exception, and tone_shift's sign-off and OK exceptions: 32.192 -> 32.440
   // +0.14 for the guard rules' false-positive review (drift's meta commentary: not quoted, "as an AI assistant" only where it speaks for the writer): 32.192 -> 32.330 on its own, 32.579 with the drift review
-  { label: "import { l0 } from 'l0-rx'", code: `export { l0 } from '${dist}/index.mjs';`, budget: 32.61, mustNotContain: [...RULE_CODE, ...STRUCTURED_CODE] },
+  // +0.03-0.05 for meta commentary's speaker check at the text's start and for the drift review's longer phrasings (scanners keep a look-behind's characters), drift's meta settle covering its look-ahead: 32.603 -> 32.635
+  { label: "import { l0 } from 'l0-rx'", code: `export { l0 } from '${dist}/index.mjs';`, budget: 32.64, mustNotContain: [...RULE_CODE, ...STRUCTURED_CODE] },
   // 39.6 in the fourteenth session, as l0 (+0.07: 39.496 -> 39.565)
   // 39.65 in the fourteenth session's review, as l0 (+0.06: 39.565 -> 39.625)
   // 39.85 in the fourteenth session's structured review, as parseStructured (+0.19: 39.625 -> 39.819)
@@ -123,7 +124,8 @@ const cases = [
   // +0.29 in the structured edge review, as parseStructured (the last partial always the result's value, valid JSON after JSON that needs repair streamed, extraction never inside the latter): 40.728 -> 41.020
   // +0.25 for drift's repeated sentences judged against the new text around them (a chorus between verses is no loop), meta commentary's added phrasings and declined-invitation exception, and tone_shift's sign-off and OK exceptions: 40.728 -> 40.981 on its own, 41.254 with the structured edge review
   // +0.15 for the guard rules' false-positive review, as l0: 40.728 -> 40.875 on its own, 41.378 with the drift and structured reviews
-  { label: "import { structured } from 'l0-rx' (with jsonrepair)", code: `export { structured } from '${dist}/index.mjs';`, budget: 41.41 },
+  // +0.03-0.05 for meta commentary's speaker check at the text's start and for the drift review's longer phrasings (scanners keep a look-behind's characters), drift's meta settle covering its look-ahead: 41.404 -> 41.430
+  { label: "import { structured } from 'l0-rx' (with jsonrepair)", code: `export { structured } from '${dist}/index.mjs';`, budget: 41.43 },
   // 10.6 in the fourteenth session for the structured review: an empty [] or {} in prose is the answer only when no other JSON follows, a [1] Smith citation after a closed root not shown as a partial, a raw surrogate pair split across tokens never shown half, an async Ajv keyword's error kept as the cause (+0.17: 10.416 -> 10.590)
   // 10.8 for partials that follow extractJson's fence preference (a JSON fence after JSON in prose replaces it) with
   // extractJson's fences read by one incremental scanner both share, which also takes no "```" in a string for a fence (+0.17: 10.589 -> 10.760)
@@ -171,7 +173,8 @@ const cases = [
   // then +0.26 in the structured edge review, as parseStructured: 76.368 -> 76.625 on its own, 76.771 with the store replay's relay tail
   // +0.23 for drift's repeated sentences judged against the new text around them (a chorus between verses is no loop), meta commentary's added phrasings and declined-invitation exception, and tone_shift's sign-off and OK exceptions: 76.368 -> 76.596 on its own, 77.005 with the structured edge review and the store replay's relay tail
   // +0.43 for the guard rules' false-positive review, as guardrails and drift: 76.368 -> 76.796 on its own, 77.421 with the session's other changes
-  { label: "import * from 'l0-rx' (whole root entry)", code: `export * from '${dist}/index.mjs';`, budget: 77.46 },
+  // +0.03-0.05 for meta commentary's speaker check at the text's start and for the drift review's longer phrasings (scanners keep a look-behind's characters), drift's meta settle covering its look-ahead: 77.460 -> 77.512
+  { label: "import * from 'l0-rx' (whole root entry)", code: `export * from '${dist}/index.mjs';`, budget: 77.52 },
   // every pipeable operator, structured parsing (with jsonrepair) included: a ceiling, not a typical import
   // multi-model review: 38.57 -> 38.68 (+0.11) for hedge's attempt context and budget's own usage and price checks, as the root
   // fourteenth session: +0.05 as the root (Responses audio transcripts, numbered half-open periods): 39.185 -> 39.233
@@ -190,7 +193,8 @@ const cases = [
   // structured edge review: +0.28, as parseStructured: 40.542 -> 40.818
   // +0.23 for drift's repeated sentences judged against the new text around them (a chorus between verses is no loop), meta commentary's added phrasings and declined-invitation exception, and tone_shift's sign-off and OK exceptions: 40.542 -> 40.771 on its own, 41.047 with the structured edge review
   // +0.12 for the guard rules' false-positive review, as l0: 40.542 -> 40.660 on its own, 41.174 with the drift and structured reviews
-  { label: "import * from 'l0-rx/operators'", code: `export * from '${dist}/operators/index.mjs';`, budget: 41.21 },
+  // +0.03-0.05 for meta commentary's speaker check at the text's start and for the drift review's longer phrasings (scanners keep a look-behind's characters), drift's meta settle covering its look-ahead: 41.205 -> 41.231
+  { label: "import * from 'l0-rx/operators'", code: `export * from '${dist}/operators/index.mjs';`, budget: 41.24 },
   {
     label: 'a browser consuming a backend stream (accumulate, ofType, withTimeouts, retryWithBackoff, fallbackTo, tapLifecycle)',
     code: `export { accumulate, ofType, withTimeouts, retryWithBackoff, fallbackTo, tapLifecycle } from '${dist}/index.mjs';`,
@@ -211,7 +215,8 @@ const cases = [
     // 15.25 for a rule's `timeout` checked against the timer limit (2^31 - 1 ms): 15.195 -> 15.244
     // +0.24 for drift's repeated sentences judged against the new text around them (a chorus between verses is no loop), meta commentary's added phrasings and declined-invitation exception, and tone_shift's sign-off and OK exceptions: 15.588 -> 15.823
     // +0.43 for the guard rules' false-positive review (JSON Lines, list items' fences, quoted and descriptive phrases, placeholders in code): 15.588 -> 16.020 on its own, 16.258 with the drift review
-    budget: 16.29,
+    // +0.03-0.05 for meta commentary's speaker check at the text's start and for the drift review's longer phrasings (scanners keep a look-behind's characters), drift's meta settle covering its look-ahead: 16.289 -> 16.337
+    budget: 16.34,
     mustNotContain: PROVIDER_CODE,
   },
   {
@@ -229,7 +234,8 @@ const cases = [
     // +0.04 for the runTag check, as l0: 39.809 -> 39.852
     // +0.23 for drift's repeated sentences judged against the new text around them (a chorus between verses is no loop), meta commentary's added phrasings and declined-invitation exception, and tone_shift's sign-off and OK exceptions: 39.854 -> 40.082
     // +0.44 for the guard rules' false-positive review, as guardrails and drift: 39.854 -> 40.292 on its own, 40.526 with the drift review
-    budget: 40.56,
+    // +0.03-0.05 for meta commentary's speaker check at the text's start and for the drift review's longer phrasings (scanners keep a look-behind's characters), drift's meta settle covering its look-ahead: 40.557 -> 40.609
+    budget: 40.61,
   },
   // 6 KB was the target; measured 11.0 KB (10.8 before the size pass, 10.1 after it, +0.5 for the
   // shared attempt text accumulate now builds on, +0.1 for the retry loop as one object per

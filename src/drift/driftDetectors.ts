@@ -1,5 +1,5 @@
 import { TailScanner } from '../guard/tailScanner.js';
-import { META_COMMENTARY } from '../internal/metaCommentary.js';
+import { META_BEHIND, META_COMMENTARY } from '../internal/metaCommentary.js';
 import type { DriftCheck, DriftDetector, DriftType } from './driftDetector.js';
 import { EntropyCheck } from './entropy.js';
 import { RepetitionCheck } from './repetition.js';
@@ -22,9 +22,13 @@ const OPENING = 100;
  * satisfies as a newline would: no run on a final newline (`lineEnd: false`).
  */
 const META_SPAN = 56;
-/** Characters after a match it must see before it is reported: "I'm an AI" waits for the word after it (" enthusiast" is no match). */
-const META_SETTLE = 10;
-const META_SCANS = /*#__PURE__*/ Object.freeze([{ re: META, span: META_SPAN, lineEnd: false, settle: META_SETTLE }] as const);
+/**
+ * Characters after a match it must see before it is reported: all its look-aheads read, so the
+ * text decides, not where a batch ends. "I'm an AI" waits for the word after it (" enthusiast" is
+ * no match): up to 8 blanks, "developed" and the character after it, 18 in all.
+ */
+const META_SETTLE = 17;
+const META_SCANS = /*#__PURE__*/ Object.freeze([{ re: META, span: META_SPAN, lineEnd: false, settle: META_SETTLE, behind: META_BEHIND }] as const);
 
 class MetaCheck extends TailScanner implements DriftCheck {
   private hit = false;

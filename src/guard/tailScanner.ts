@@ -5,8 +5,10 @@ import { FindingRun } from './guardRule.js';
  * own buffer of the last `span` (+ `settle`) characters plus the new delta and runs the regex on that, so the
  * work is O(delta + span) per call and the whole text is never touched (a regex or `charCodeAt` on
  * the whole, ever-growing string would make V8 flatten it on every token: O(n^2)). A match longer
- * than `span` may be missed. The character kept before the scanned region gives `\b` and
- * multiline `^` their context; a non-multiline `^` only matches at the very start of the text.
+ * than `span` may be missed. The characters kept before the scanned region (`behind`, at least
+ * one) give `\b`, look-behinds and multiline `^` their context; a non-multiline `^` only matches at
+ * the very start of the text, in a look-behind too (a trimmed buffer's first character is at
+ * least `behind` before any place a scan looks at).
  *
  * The patterns are read-only and may be shared by any number of scanners (one regex per rule, not
  * per run): a scan sets each regex's `lastIndex` before using it and runs synchronously, so two
@@ -104,7 +106,7 @@ export class TailScanner extends FindingRun {
         continue;
       }
       if (held) this.#held![i] = false;
-      this.#find(i, Math.max(from - reach, this.#ended(i), start === 0 ? 0 : start + 1), limit, settle, mode === STREAMING ? scanned : NO_LIMIT, found);
+      this.#find(i, Math.max(from - reach, this.#ended(i), start === 0 ? 0 : start + plan.behind), limit, settle, mode === STREAMING ? scanned : NO_LIMIT, found);
       if ((scanned < last || this.#held?.[i]) && this.#ended(i) !== STOPPED) live++;
     }
     // the end-of-text runs leave the buffer as it is for the one that follows
@@ -176,8 +178,8 @@ export class TailScanner extends FindingRun {
       // a pattern still inside its limit needs the text's head kept
       if (plan.limits[i] !== NO_LIMIT && this.#scanned < plan.limits[i]! && this.#ended(i) !== STOPPED) return;
     }
-    // the farthest back a scan starts, and the character before it (the context of `\b` and `^`)
-    const keep = plan.maxReach + 1;
+    // the farthest back a scan starts, and the characters before it a look-behind reads (`\b`'s one at least)
+    const keep = plan.maxReach + plan.behind;
     if (this.#buf.length <= 2 * keep + 64) return;
     const cut = this.#scanned - keep - this.#start;
     this.#buf = this.#buf.slice(cut);
@@ -201,6 +203,8 @@ export interface ScanPattern {
    * streams (a match ending where the text so far ends always waits for one more). @default 0
    */
   readonly settle?: number;
+  /** Characters before a match's start its look-behinds read (`\b` reads one): always kept, so a `^` there is the text's start. @default 1 */
+  readonly behind?: number;
 }
 
 /** A match handler: the match, its offset in the text and its pattern's index. */
@@ -227,6 +231,8 @@ interface ScanPlan {
   readonly triggers: string;
   /** The longest `span + settle`: how far back a scan may start. */
   readonly maxReach: number;
+  /** The most characters before a match any pattern's look-behinds read (at least one). */
+  readonly behind: number;
   /** Some pattern has a `limit` (the buffer then keeps the text's head while it applies). */
   readonly limited: boolean;
 }
@@ -247,6 +253,7 @@ function scanPlan(patterns: readonly ScanPattern[]): ScanPlan {
     settles: patterns.map((p) => p.settle ?? 0),
     triggers,
     maxReach: patterns.reduce((max, p) => Math.max(max, p.span + (p.settle ?? 0)), 1),
+    behind: patterns.reduce((max, p) => Math.max(max, p.behind ?? 1), 1),
     limited: patterns.some((p) => p.limit !== undefined),
   });
   // a list that can change (not frozen) is planned at every construction, so a change is always seen

@@ -5,18 +5,25 @@ const QUOTE = '["\u201C\u2018\u00AB\'`]';
 
 /**
  * Where "as an AI" (but "as an AI language model" anywhere) speaks for the writer: at the text's
- * start, after punctuation ("Well, as an AI", "Sure. As an AI") or after a connective ("... but as
- * an AI, I"); not after another word ("released as an AI assistant", "identify itself as an AI."),
- * which describes something else. A positive lookbehind placed after the "as" (so the engine looks
- * for the word first, see unquotedAfter), reading at most 13 characters before it, each alternative
- * naming every character it reads (no `\b`, and `^` only right at the match: a scan past a trimmed
- * head starts a character into its buffer, so `^` there is the text's start): a scanner that keeps
- * less text before a place finds no match there, never a false one, and the scanners keep more
- * than that before every match they decide (a match is at most 25 characters and ends at most its
- * settle before the text scanned before: at least 24 characters kept before it). @internal
+ * start or after punctuation ("Well, as an AI", "Sure. As an AI"), either maybe followed by up to
+ * 3 blanks (" As an AI" opening an answer), or after a connective that opens the text or follows
+ * a non-letter ("Speaking as an AI, I", "... but as an AI, I"); not after another word ("released
+ * as an AI assistant", "identify itself as an AI."), which describes something else. A positive
+ * lookbehind placed after the "as" (so the engine looks for the word first, see unquotedAfter),
+ * reading at most {@link META_BEHIND} characters before it, each alternative naming every
+ * character it reads (no `\b`): the scanners keep that many before any place they look at, so
+ * the look-behind always sees the text, and its `^` is the text's start, never a trimmed buffer's
+ * ("de|but as an AI assistant"). @internal
  */
 const SPEAKER_AS =
-  '(?<=(?:^|[^a-z0-9 \\t]|[^a-z0-9 \\t][ \\t]{1,3}|[^a-z0-9](?:but|and|so|well|now|yet|though|however|also|still|sure|okay|ok|yes|no|because|since|speaking|again)[ \\t]{1,3})as)';
+  '(?<=(?:(?:^|[^a-z0-9 \\t])[ \\t]{0,3}|(?:^|[^a-z0-9])(?:but|and|so|well|now|yet|though|however|also|still|sure|okay|ok|yes|no|because|since|speaking|again)[ \\t]{1,3})as)';
+
+/**
+ * The most characters before a match the look-behinds of {@link META_COMMENTARY} read: SPEAKER_AS's
+ * non-letter, "speaking" and 3 blanks before the "as" a match starts with. A scanner of the phrases
+ * keeps them (`behind`, see TailScanner). @internal
+ */
+export const META_BEHIND = 12;
 
 /**
  * Not right after an opening quote mark or a backtick: a phrase quoted ("bots that open with "As an
@@ -30,10 +37,10 @@ export const unquotedAfter = (n: number): string => `(?<!${QUOTE}${'[a-z]'.repea
 
 /**
  * Meta commentary, one phrase list for the guard's `patternRule` and drift's `meta_commentary`:
- * "As an AI language model", "As an artificial intelligence,", "As a large language model, I" (not
- * "As a language model grows") anywhere; "As an AI, I", "As an AI I", "as an AI assistant" where they
- * speak for the writer (see SPEAKER_AS: these short ones only, at most 18 characters, so the scanners
- * always keep the 13 it looks behind); a self-description ("I'm an AI.", "I'm just an AI, so",
+ * "As an AI language model" anywhere; "As an AI, I", "As an AI I", "as an AI assistant", "As an
+ * artificial intelligence,", "As a large language model, I" (not "As a language model grows") where
+ * they speak for the writer (see SPEAKER_AS: "treat it as an artificial intelligence, not a person"
+ * describes something); a self-description ("I'm an AI.", "I'm just an AI, so",
  * "I am an AI assistant and", "I'm an AI trained by": not "I'm an AI enthusiast", whose next word
  * must be seen: a scan holds a match for a word after it); and "I'm sorry, but I" / "I apologize,
  * but I" only when a refusal or a disclaimer follows ("... I can't", "... I don't know", "... I'm
@@ -44,8 +51,8 @@ export const unquotedAfter = (n: number): string => `(?<!${QUOTE}${'[a-z]'.repea
  * @internal
  */
 export const META_COMMENTARY =
-  `\\bas${unquotedAfter(2)}(?: an ai language model| an artificial intelligence(?: language model| assistant| model)?[,.]` +
-  `| an? (?:large )?language model,? I\\b|${SPEAKER_AS} an ai(?: assistant| model|[,.]| I\\b))` +
+  `\\bas${unquotedAfter(2)}(?: an ai language model|${SPEAKER_AS}(?: an ai(?: assistant| model|[,.]| I\\b)` +
+  `| an artificial intelligence(?: language model| assistant| model)?[,.]| an? (?:large )?language model,? I\\b))` +
   `|\\bI${unquotedAfter(1)}(?:(?:${APOS}m| am) (?:just |only )?an ai(?: language model| assistant| model| chatbot)?` +
   `(?=[ \\t]{0,8}(?:[,.;:!?)\\n]|$|(?:and|so|but|that|who|with|without|I|developed|trained|created|built|made|designed)\\b))` +
   `| (?:cannot|can${APOS}t) actually\\b| don${APOS}t have personal (?:opinions|feelings|experiences|beliefs)` +

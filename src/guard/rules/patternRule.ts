@@ -1,7 +1,7 @@
 import { builtInRule, SCAN_INTERVAL } from './builtInRule.js';
 import type { GuardRule } from '../guardRule.js';
 import { compilePatterns, PatternRun, type PatternSpec } from './patternScan.js';
-import { META_COMMENTARY, unquotedAfter } from '../../internal/metaCommentary.js';
+import { META_BEHIND, META_COMMENTARY, unquotedAfter } from '../../internal/metaCommentary.js';
 
 export type { PatternSpec } from './patternScan.js';
 
@@ -164,6 +164,7 @@ export function patternRule(config: PatternRuleConfig = {}): GuardRule {
   const settles = categories.map((c) => settleOf(c, refusals));
   // hold-back keeps back what a held match may cover: its span and the characters it waits for
   const span = all.reduce((max, s, i) => Math.max(max, (s.span ?? 100) + (settles[i] ?? 0)), 0);
-  const compiled = compilePatterns(all, categories.map((c) => TRIGGERS[c]), categories.map((c) => LINE_END.includes(c)), settles, categories.map((c) => CODE_AWARE.includes(c)));
+  const compiled = compilePatterns(all, categories.map((c) => TRIGGERS[c]), categories.map((c) => LINE_END.includes(c)), settles, categories.map((c) => CODE_AWARE.includes(c)),
+    categories.map((c) => (c === 'meta-commentary' ? META_BEHIND : undefined)));
   return builtInRule({ name: 'pattern-detection', severity: 'error', span, interval: SCAN_INTERVAL, create: () => new PatternRun(compiled) } satisfies GuardRule);
 }

@@ -40,7 +40,8 @@ export interface CompiledPatterns {
  * then not run again at completion; unknown patterns are); `settles[i]` holds a match of spec `i`
  * back until that many more characters follow it (see {@link ScanPattern}); `code[i]` drops the
  * matches of spec `i` inside Markdown code (its regex is run with the code markers before it, in
- * multiline mode: for built-in patterns, whose `^` means a line's start and that have no groups).
+ * multiline mode: for built-in patterns, whose `^` means a line's start and that have no groups);
+ * `behinds[i]`, the characters before a match of spec `i` its look-behinds read (see {@link ScanPattern}).
  * @internal
  */
 export function compilePatterns(
@@ -49,6 +50,7 @@ export function compilePatterns(
   lineEnds: readonly boolean[] = [],
   settles: readonly number[] = [],
   code: readonly boolean[] = [],
+  behinds: readonly (number | undefined)[] = [],
 ): CompiledPatterns {
   const scans = specs.map((spec, i) => {
     const { source, flags } = spec.pattern;
@@ -62,6 +64,7 @@ export function compilePatterns(
       settle: settles[i] ?? 0,
       ...(spec.within === undefined ? {} : { limit: spec.within }),
       ...(trigger === undefined ? {} : { trigger }),
+      ...(behinds[i] === undefined ? {} : { behind: behinds[i] }),
     });
   });
   return Object.freeze({ specs, scans: Object.freeze(scans), code: Object.freeze(specs.map((_, i) => code[i] === true)) });
