@@ -1,16 +1,10 @@
 /** @test {budget} a ledger from another copy of the package */
 import { describe, expect, it, vi } from 'vitest';
 import { budget, Budget, BudgetExceededError, createBudget, type L0Event } from 'l0-rx';
+import { MARBLE_VALUES } from '../helpers/marbleValues.js';
 import { testScheduler } from '../helpers/testScheduler.js';
 
-const values: Record<string, L0Event> = {
-  s: { type: 'start', attempt: 1, fallbackIndex: 0, isRetry: false, isFallback: false },
-  a: { type: 'token', value: 'a' },
-  b: { type: 'token', value: 'b' },
-  c: { type: 'token', value: 'c' },
-  d: { type: 'token', value: 'd' },
-  x: { type: 'complete', finishReason: 'stop' },
-};
+const values = MARBLE_VALUES;
 
 /** A second copy of the module, as an app that loads both the ESM and the CJS build has. */
 async function otherCopy(): Promise<typeof import('../../src/budget/budget.js')> {

@@ -1,20 +1,14 @@
+/** @test {createStoreReplaySource} */
 import { lastValueFrom, map, Subject, take, tap, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { createMemoryEventStore, createStoreReplaySource, recordEvents, type EventEnvelope, type EventStore, type L0Event, type SequencedEvent } from 'l0-rx';
+import { MARBLE_VALUES } from '../helpers/marbleValues.js';
 
 // The store replay's tail (its own subscriber): what a throw, a consumer that leaves during the
 // synchronous backlog, and envelopes arriving while it sends the held ones do to it (before the
 // tail was a relay, a throw went to rxjs's unhandled-error report: an uncaught exception in Node).
 
-const values: Record<string, L0Event> = {
-  s: { type: 'start', attempt: 1, fallbackIndex: 0, isRetry: false, isFallback: false },
-  a: { type: 'token', value: 'a' },
-  b: { type: 'token', value: 'b' },
-  c: { type: 'token', value: 'c' },
-  d: { type: 'token', value: 'd' },
-  e: { type: 'token', value: 'e' },
-  x: { type: 'complete', finishReason: 'stop' },
-};
+const values = MARBLE_VALUES;
 const record = { streamId: 'chat', runTag: () => 'r1' };
 const envelope = (seq: number, event: unknown): EventEnvelope => ({ v: 1, streamId: 'chat', seq, ts: 0, event, ...(seq === 0 ? { run: 'r1' } : {}) }) as EventEnvelope;
 
