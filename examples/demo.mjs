@@ -104,6 +104,8 @@ function run({ name, title, options }) {
   };
   /** Parts of a line, one space apart, empty ones left out. */
   const line = (...parts) => parts.filter((p) => visible(p) > 0).join(' ');
+  /** Said of a failed attempt's text off a terminal (a terminal strikes it through); an attempt that showed none has none to retract. */
+  const retracted = () => (tty || resumed + fresh === '' ? '' : ' (text retracted)');
   /** Ends the attempt's line: redrawn with `status` on a terminal, `status` appended elsewhere. */
   const finish = (status, style) => {
     if (tty) write(`\r\x1b[2K${line(dim(label), shown(status, style), status)}\n`);
@@ -134,11 +136,11 @@ function run({ name, title, options }) {
             else write(resumed + fresh === event.value ? event.value.trimStart() : event.value);
             break;
           case 'retry':
-            finish(yellow(`✗ ${why(event.error)}, retry in ${event.delayMs} ms${tty ? '' : ' (text retracted)'}`), struck);
+            finish(yellow(`✗ ${why(event.error)}, retry in ${event.delayMs} ms${retracted()}`), struck);
             break;
           case 'fallback':
             fallbacks++;
-            finish(yellow(`✗ ${why(event.error)}, falling back${tty ? '' : ' (text retracted)'}`), struck);
+            finish(yellow(`✗ ${why(event.error)}, falling back${retracted()}`), struck);
             break;
           case 'complete':
             finish(green(`✓ ${event.finishReason}`));
