@@ -49,6 +49,17 @@ describe('guard: a verdict in the order the text decides it', () => {
     );
   });
 
+  it('should give an answer that ends right after its findings the verdict it gets when more text follows: a fatal refusal first, not the rules\' order', () => {
+    // the fault server's refusal: meta commentary ("I'm sorry, but I cannot") and a refusal decided at the same point
+    for (const t of ["I'm sorry, but I cannot help with that.", 'As an AI, I cannot provide that.']) {
+      const ended = [...verdicts(t)];
+      const streamedOn = [...verdicts(`${t}${FILLER}`)];
+      expect(ended).toHaveLength(1);
+      expect(ended[0]).toMatch(/^pattern-detection refusal: "I cannot (?:help with|provide)" \(fatal\) @\d+ \| .*FATAL_GUARDRAIL_VIOLATION$/);
+      expect(streamedOn).toEqual([expect.stringMatching(/^pattern-detection refusal: "I cannot (?:help with|provide)" \(fatal\) @\d+ \| .*FATAL_GUARDRAIL_VIOLATION$/)]);
+    }
+  });
+
   it('should order the findings of different rules by where the text decided them, whatever the cut', () => {
     // the empty slot is decided at its comma, the refusal only once its sentence shows no "but"
     expect(verdicts(`["I cannot provide that", "x",, "y"]`)).toEqual(
@@ -73,9 +84,10 @@ describe('guard: a verdict in the order the text decides it', () => {
   it('should read a long line that starts with a fence the same way however the text is cut: its backticks are inline ones', () => {
     // longer than a fence line a scan keeps (an info string over 50 characters): the LaTeX after the backticks counts
     const t = `\`\`\`lorem i\\end{align}${'lorem ipsum '.repeat(5)}and then I cannot provide that.`;
+    // every finding of the completion checks is decided at the end: the fatal refusal first, then by position
     expect(verdicts(t)).toEqual(new Set([
-      'markdown-structure the answer ends inside a code fence @undefined | latex-environments \\end{align} without \\begin{align} @10 | ' +
-        'pattern-detection refusal: "I cannot provide" (fatal) @90 | FATAL_GUARDRAIL_VIOLATION',
+      'pattern-detection refusal: "I cannot provide" (fatal) @90 | latex-environments \\end{align} without \\begin{align} @10 | ' +
+        'markdown-structure the answer ends inside a code fence @undefined | FATAL_GUARDRAIL_VIOLATION',
     ]));
   });
 

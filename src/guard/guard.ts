@@ -32,7 +32,9 @@ export type { GuardPhaseEvent } from './guardPhase.js';
  *    first failing one ends the attempt with the failing ones decided at the same point (a fatal
  *    one first); so a text gets the same violations and the same error however it was cut into
  *    tokens, those checks after every character would give. A custom rule's findings are decided
- *    when its check runs. `warning`: reported only.
+ *    when its check runs. The completion checks see the whole text at once: their findings are all
+ *    decided at its end, so a fatal one comes first (a refusal before the meta commentary found in
+ *    the same words), then by position. `warning`: reported only.
  *    `error`: the attempt fails with a recoverable GuardrailViolationError (retried through the
  *    content budget `attempts`; when it is spent the run fails or falls back, never accepting the
  *    text). `fatal`, or `recoverable: false`: a non-recoverable one (never retried, may fall back).

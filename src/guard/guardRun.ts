@@ -48,7 +48,10 @@ export class VerdictBuilder {
     if (ordered) this.#found = [];
   }
 
-  /** Adds a rule's findings; true when one of them fails the attempt (always false when ordered: see {@link decide}). */
+  /**
+   * Adds a rule's findings; true when one of them fails the attempt (when ordered, one that would
+   * if {@link decide} reaches it: a rule's own verdict, for its phase event).
+   */
   add(rule: GuardRule, result: GuardFindings): boolean {
     if (result === undefined || result === null) return false;
     let failed = false;
@@ -67,14 +70,16 @@ export class VerdictBuilder {
    * An ordered verdict's end, the round's text `length` long (it decided the findings that say
    * nothing of where): its findings in the order the text decided them (a fatal one first at the
    * same point, then by position; a stable sort keeps the rules' order among the rest), up to the
-   * point that decided the first failing one.
+   * point that decided the first failing one. `atEnd`: the completion checks' verdict, whose
+   * findings the text decided at its end, whatever they say (a check after every character would
+   * have seen them only there): a fatal one first, then by position.
    */
-  decide(length: number): this {
+  decide(length: number, atEnd = false): this {
     const found = this.#found;
     this.#found = undefined;
     if (found === undefined) return this;
     // `?.`: a rule may return anything (#addOne reports a malformed finding as the rule's failure)
-    const at = ([, f]: Found): number => f?.[DECIDED] ?? length;
+    const at = ([, f]: Found): number => (atEnd ? length : (f?.[DECIDED] ?? length));
     const rank = ([rule, f]: Found): number => ((f?.severity ?? rule.severity) === 'fatal' || f?.recoverable === false ? 0 : 1);
     found.sort((a, b) => at(a) - at(b) || rank(a) - rank(b) || (a[1]?.position ?? length) - (b[1]?.position ?? length));
     let end = NO_END;
@@ -88,7 +93,14 @@ export class VerdictBuilder {
   #take(rule: GuardRule, f: GuardFinding): boolean {
     if (this.#found === undefined) return this.#addOne(rule, f);
     this.#found.push([rule, f]);
-    return false;
+    return this.#fails(rule, f);
+  }
+
+  /** Whether `f` fails the attempt once added (as {@link #addOne} decides: a redaction the consumer has not received is a warning). */
+  #fails(rule: GuardRule, f: GuardFinding): boolean {
+    if (typeof f !== 'object' || f === null || typeof f.message !== 'string') return rule.onRuleError === 'closed';
+    if ((f.severity ?? rule.severity ?? 'error') === 'warning') return false;
+    return !(f.redact && f.position !== undefined && f.redact.length > 0 && f.position >= this.#sink.released);
   }
 
   #addOne(rule: GuardRule, f: GuardFinding): boolean {

@@ -308,7 +308,9 @@ export class GuardSubscription extends Relay<L0Event> implements RedactionSink {
     if (!this.#report(this.#round(undefined))) return;
     const { rules, onPhase, scheduler } = this.#plan;
     const runs = this.#runs!;
-    const verdict = new VerdictBuilder(this);
+    // ordered, all of it decided at the text's end: a fatal finding first (a refusal, not the
+    // meta commentary a rule before it found in the same words), as when more text follows
+    const verdict = new VerdictBuilder(this, true);
     const all = this.#base;
     const pending: Observable<unknown>[] = [];
     const phases = onPhase && phaseReporter(onPhase, scheduler, runs.filter((run) => run.complete).length, this.#tokens);
@@ -328,6 +330,7 @@ export class GuardSubscription extends Relay<L0Event> implements RedactionSink {
     });
     const conclude = (): void => {
       this.#finishing = undefined;
+      verdict.decide(all.length, true);
       if (phases) {
         phases.end(verdict.violations, verdict.failing.length === 0);
         if (phases.error) {
