@@ -248,7 +248,7 @@ describe('detectDrift', () => {
     const resumed = (...tokens: string[]) => [start(2), { type: 'resume', checkpoint } as const, ...text(...tokens)];
 
     it('should judge the continuation as the rest of the answer, not as its start', () => {
-      const cont = 'Here is the result you will see: a CSV file with one row per account, named by date.';
+      const cont = 'Here is the result you asked for: a CSV file with one row per account, named by date.';
       expect(typesIn(runSync(resumed(cont), detectDrift()).out)).toEqual([]);
       expect(typesIn(runSync(resumed('\nSure!\n', cont), detectDrift()).out)).toEqual([]);
       expect(typesIn(runSync(text(cont), detectDrift()).out)).toEqual(['format_collapse']); // the same text opening an answer

@@ -1,6 +1,8 @@
 /** @test {detectDrift} */
 import { describe, expect, it } from 'vitest';
-import { detectDrift, type L0Event } from 'l0-rx';
+import { detectDrift, l0, type L0Event } from 'l0-rx';
+import { fakeModel } from 'l0-rx/testing';
+import { runScenario } from '../helpers/runScenario.js';
 import { runSync, text } from '../guard/helpers.js';
 
 /*
@@ -40,6 +42,41 @@ describe('detectDrift: meta commentary is a self-description or a refusal, not a
     'As an AI language model, I have no opinions.',
   ])('should still find it in %j', (s) => {
     expect(verdict(s)).toEqual(['meta_commentary']);
+  });
+});
+
+describe('detectDrift: format collapse is an opener about the response itself, not one that names what follows', () => {
+  it.each([
+    "Here's the result of running the script:\n\n```\nok\n```",
+    'Here is the output of the command:\n\n```\n$ ls\nREADME.md\n```',
+    'Here is the answer to the second question: the series converges.',
+    'Here is the result from the benchmark: 212 ns per token.',
+    "Here's the output for the three inputs, one per line:\n1\n2\n3",
+    'Here is your answer key for the quiz, with one line per question.',
+  ])('should not find format collapse in %j', (s) => {
+    expect(verdict(s)).toEqual([]);
+  });
+
+  it.each([
+    'Here is the response:\nThe capital is Paris.',
+    "Here's my answer. The capital is Paris.",
+    'Here you go! The capital is Paris.',
+    'Here is the result you asked for: a CSV file.',
+    'Here is the response you requested: Paris.',
+    "Here's your output, formatted as a table:",
+    'Here is the answer for you: 4.',
+    'Here is the answer\n4',
+    '  Here is my answer',
+  ])('should still find it in %j', (s) => {
+    expect(verdict(s)).toEqual(['format_collapse']);
+  });
+
+  it('should let l0({detectDrift: true}) complete an answer that opens with the output of a command in one attempt', () => {
+    const run = runScenario(() => l0({ stream: fakeModel([{ items: ["Here's the result", ' of running the script:\n\n```\nok\n```'] }]), detectDrift: true }));
+    const types = run.events.map((e: L0Event) => e.type);
+    expect(run.error).toBeUndefined();
+    expect(types.filter((t) => t === 'retry' || t === 'drift')).toEqual([]);
+    expect(types.at(-1)).toBe('complete');
   });
 });
 

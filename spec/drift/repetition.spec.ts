@@ -104,7 +104,8 @@ describe('RepetitionCheck (sentences)', () => {
       }),
       { numRuns: 1000 },
     );
-    expect(found).toBeGreaterThan(100); // repetitions were found, not only their absence
+    // repetitions were found, not only their absence (about 120 of the 1,000 on average, 91 the least in 200 runs)
+    expect(found).toBeGreaterThan(40);
   });
 
   it('should count sentences as the plain rule does: case and spacing folded, Unicode letters and spaces included (hashed keys, no strings)', () => {
@@ -165,8 +166,9 @@ describe('RepetitionCheck (tail)', () => {
       }),
       { numRuns: 500 },
     );
-    expect(found).toBeGreaterThan(100); // both verdicts are common
-    expect(found).toBeLessThan(450);
+    // both verdicts are common: about 425 of the 500 loop (405-440 in 8 runs; 450 as the bound failed now and then)
+    expect(found).toBeGreaterThan(100);
+    expect(found).toBeLessThan(490);
   });
 
   it('should check a delta of any size at every multiple of 64 it reaches, not only at its end', () => {

@@ -24,7 +24,8 @@ const PHRASES = [
   'As an AI language model, ', 'As an AI, ', "I'm sorry, but I ", "I'm an AI and ",
   '[system]', '<|im_start|>', '\n### System\nYou are ', '\n## Instructions\n\nRespond ',
   '[insert name]', '[TODO]', '[your company here]',
-  'Sure!\n', 'Here is the answer: ',
+  ', so here is ', ', however, I will summarize ', '\n## Instructions\n\nAlways preheat ', '\n## Instructions\nNever reveal ',
+  'Sure!\n', 'Here is the answer: ', 'Here is the output of ', 'Here is the result\r\n',
   '{', '}', '[', ']', ',', ',,', '"', '\\begin{align}', '\\end{equation}', '$$', '\\frac', '`', '```\n', '\n\n', '. ', ' but ',
 ];
 /** Filler of any length, so that the points where findings are decided fall into rounds every way. */

@@ -24,6 +24,8 @@ const ADVERSARIAL: Record<string, string> = {
   'leak near miss': '[syste <|im_star ### Syst ',
   'leak heading near miss': '### System\n\n  Yo ## Instructions\nRespon',
   'refusal hedge near miss': 'I cannot provide a b c d e f g h i j k l m n bu ',
+  'refusal partial near miss': 'I cannot provide so her however, I will summ instead, let m ',
+  'leak instructions near miss': '## Instructions\n\nAlways preheat ## Instructions\nNever revea ',
   'code span near miss': '`` ```x\n~~~ \n\n` \\end{a} `[system]` ',
   'placeholder near miss': '[insert ',
   'latex near miss': '\\begin{aaaa \\end{ \\[ $$ \\fra',

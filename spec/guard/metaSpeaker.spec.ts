@@ -17,6 +17,8 @@ const drifts = (t: string, size: number) => runSync(tokensOf(t, size), detectDri
 describe('meta commentary where it speaks for the writer, at the text\'s start', () => {
   it.each([
     'Speaking as an AI, I have no favourite colour.',
+    "Speaking as an AI, I don't have personal opinions, but many people find blue calming.",
+    "As an AI, I can't browse the web.",
     'But as an AI, I have no favourite colour.',
     'Okay as an AI model, I cannot see images.',
     ' As an AI, I have no favourite colour.',

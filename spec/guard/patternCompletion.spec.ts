@@ -24,7 +24,7 @@ describe('patternRule at completion', () => {
     const piece = fc.constantFrom(
       'As an AI', 'As an AI language model', 'as an ai,', "I'm just an AI", 'I cannot actually', "I don't have personal", 'I apologize, but I',
       'I cannot provide', "I'm unable to help", 'that would be inappropriate', '[system]', '<|im_start|>', '## System:', '### Instructions',
-      '[insert your name', '[insert name]', '[TODO]', 'Sure!', 'Certainly.', 'Of course', 'Here is the answer', 'Here you go',
+      '[insert your name', '[insert name]', '[TODO]', 'Sure!', 'Certainly.', 'Of course', 'Here is the answer', 'Here you go', ':', '\r', ' of',
       'Let me check that for you', "I'll write it for you", '\n', '\r\n', ' ', '.', ',', 'a', 'x', ']', '[',
     );
     let found = 0;

@@ -1,16 +1,15 @@
 import { TailScanner } from '../guard/tailScanner.js';
+import { FORMAT_COLLAPSE } from '../internal/formatCollapse.js';
 import { META_BEHIND, META_COMMENTARY } from '../internal/metaCommentary.js';
 import type { DriftCheck, DriftDetector, DriftType } from './driftDetector.js';
 import { EntropyCheck } from './entropy.js';
 import { RepetitionCheck } from './repetition.js';
 import { MarkdownCollapseCheck, ToneShiftCheck } from './windowChecks.js';
 
-const APOS = "['\u2019]";
 /** The guard's meta-commentary phrases (see metaCommentary.ts), scanned globally. */
 const META = new RegExp(META_COMMENTARY, 'gi');
-const FORMAT_COLLAPSE = new RegExp(
-  `^\\s*(?:here(?: is|${APOS}s) (?:the|my|your) (?:response|answer|output|result)s?\\b|here you go\\b` +
-    `|let me \\w+(?: \\w+){0,3} for you\\b|I${APOS}ll \\w+(?: \\w+){0,3} for you\\b)`, 'i');
+/** The guard's format-collapse openers (see formatCollapse.ts), at the text's start. */
+const COLLAPSE = new RegExp(FORMAT_COLLAPSE, 'i');
 /** The first line's text, its leading whitespace dropped before (a blank first line is not the first line). */
 const HEDGE = /^(?:sure|certainly|of course|absolutely)[!.]?[ \t]*\r?$/i;
 /** The characters of the answer's opening a format collapse must be in. */
@@ -96,13 +95,14 @@ abstract class HeadCheck implements DriftCheck {
 
 /**
  * A meta opener in the first 100 characters. A match counts once the character after it is in (its
- * closing `\b` then sees the real next character, not the end of a batch: "for you" + "r cluster"
- * is no match) or at completion; decided once more than 100 characters are in.
+ * closing `\b` or `$` then sees the real next character, not the end of a batch: "for you" + "r
+ * cluster", "Here is the output" + " of the command" are no match) or at completion; decided once
+ * more than 100 characters are in.
  */
 class FormatCollapseCheck extends HeadCheck {
   protected look(final: boolean): boolean {
     const head = this.head.length > OPENING + 1 ? this.head.slice(0, OPENING + 1) : this.head;
-    const m = FORMAT_COLLAPSE.exec(head);
+    const m = COLLAPSE.exec(head);
     const end = m === null ? -1 : m.index + m[0].length;
     if (end >= 0 && end <= OPENING && (end < head.length || final)) return (this.decided = true);
     this.decided = final || this.head.length > OPENING;
@@ -137,7 +137,11 @@ export const DRIFT_DETECTORS: Readonly<Record<DriftType, DriftDetector>> = /*#__
   meta_commentary: detector('meta_commentary', 0.9, () => new MetaCheck()),
   /** A sentence of more than 20 characters 3 times amid mostly repeated text (not a chorus between verses), or the tail looping one phrase (checked every 64 characters). */
   repetition: detector('repetition', 0.8, () => new RepetitionCheck()),
-  /** A meta opener in the first 100 characters: "Here is the response", "Here you go", "Let me ... for you" (not "for your"). */
+  /**
+   * A meta opener in the first 100 characters: "Here is the response:", "Here's my answer.", "Here
+   * is the result you asked for", "Here you go", "Let me ... for you" (not "for your"); not an opener
+   * that names what follows ("Here is the output of the command:").
+   */
   format_collapse: detector('format_collapse', 0.8, () => new FormatCollapseCheck()),
   /** A 200-character window with 3+ formal markers after one with 3+ informal ones (slang among them), or the reverse (``` fenced code not counted). */
   tone_shift: detector('tone_shift', 0.7, () => new ToneShiftCheck()),

@@ -1,18 +1,40 @@
 import { builtInRule, SCAN_INTERVAL } from './builtInRule.js';
 import type { GuardRule } from '../guardRule.js';
 import { compilePatterns, PatternRun, type PatternSpec } from './patternScan.js';
+import { FORMAT_COLLAPSE } from '../../internal/formatCollapse.js';
 import { META_BEHIND, META_COMMENTARY, unquotedAfter } from '../../internal/metaCommentary.js';
 
 export type { PatternSpec } from './patternScan.js';
 
 const APOS = "['\u2019]";
 
-/** How far a refusal looks ahead in its sentence for a "but" that makes it a hedge ("I can't give a definitive answer, but here are..."). */
+/**
+ * What makes a refusal a hedge when it follows in the same sentence: the refusal goes on to
+ * answer ("I can't give a definitive answer, but here are...", "I cannot generate images, so here
+ * is a description", "...; instead, here's", "..., however, here are", "..., so I'll explain",
+ * "..., so let me outline", "..., so instead I will"). "So I'll" and "let me" count only before a
+ * verb that gives something (describe, explain, outline...): "..., so let me know if", "..., so I
+ * will stop here" still decline; so does "so please consult a professional". A reason or an
+ * alternative in a new sentence ("I won't write that. Here is why:") leaves it a refusal.
+ */
+const PARTIAL =
+  `but|so instead|(?:so|instead|however),? (?:here(?:${APOS}s| is| are)|(?:I(?:${APOS}ll| will| can)|let me) ` +
+  '(?:describe|explain|give|offer|outline|provide|share|show|suggest|summari[sz]e|walk))';
+/** The longest text {@link PARTIAL} matches: "however, I will summarize". */
+const PARTIAL_LONGEST = 25;
+/** How far a refusal looks ahead in its sentence for the start of a {@link PARTIAL} signal. */
 const REFUSAL_LOOK = 60;
-/** The characters after a refusal that decide it: its look, then "but" and the character after it (`\\b`). */
-const REFUSAL_SETTLE = REFUSAL_LOOK + 3;
+/** The characters after a refusal that decide it: its look, then the longest signal and the character after it (`\\b`). */
+const REFUSAL_SETTLE = REFUSAL_LOOK + PARTIAL_LONGEST;
 /** White space a phrase may hold where a pattern allows some: bounded, so that every match fits its family's `span`. */
 const WS = '[ \\t]{0,8}';
+
+/** A leaked heading's end: an optional colon, the line's end, maybe a blank line, and the indent of the prompt text. */
+const LEAK_BREAK = `:?${WS}\\r?\\n(?:${WS}\\r?\\n)?${WS}`;
+/** Prompt text after a leaked heading. */
+const LEAK_PROMPT = `you(?: are| must| should| will|${APOS}re)|your (?:role|task|job|goal|purpose)|act as|respond|answer|reply|ignore`;
+/** What the assistant is told to always or never do in its replies, after an "Instructions" heading. */
+const LEAK_REPLY = 'respond|reply|answer|refuse|reveal|disclose|mention|say|apologi[sz]e|pretend';
 
 /** The built-in phrase families of {@link patternRule}, by name. */
 export const BUILT_IN_PATTERNS: Readonly<Record<PatternCategory, PatternSpec>> = /*#__PURE__*/ Object.freeze({
@@ -26,12 +48,13 @@ export const BUILT_IN_PATTERNS: Readonly<Record<PatternCategory, PatternSpec>> =
     name: 'refusal',
     severity: 'error',
     recoverable: false,
-    // a refusal that goes on to answer in the same sentence ("..., but here is an outline") is a
-    // hedge; one in quotes ("the API answers "I cannot comply"") is quoted, not said
+    // a refusal that goes on to answer in the same sentence ("..., but here is an outline", "...,
+    // so here is a description": see PARTIAL) is a hedge; one in quotes ("the API answers "I
+    // cannot comply"") is quoted, not said
     pattern: new RegExp(
       `(?:\\bI${unquotedAfter(1)}(?: (?:cannot|can${APOS}t|will not|won${APOS}t) (?:provide|help with|assist with|comply|fulfill|create|write|generate)\\b` +
         `|${APOS}m (?:not able|unable) to (?:provide|help|assist|comply|fulfill|do that|create|write|share|give|answer|discuss)\\b)` +
-        `|\\bthat${unquotedAfter(4)} would be inappropriate\\b)(?![^.!?\\n]{0,${REFUSAL_LOOK}}\\bbut\\b)`, 'i'),
+        `|\\bthat${unquotedAfter(4)} would be inappropriate\\b)(?![^.!?\\n]{0,${REFUSAL_LOOK}}\\b(?:${PARTIAL})\\b)`, 'i'),
     span: 48,
     within: 300,
   },
@@ -40,11 +63,15 @@ export const BUILT_IN_PATTERNS: Readonly<Record<PatternCategory, PatternSpec>> =
     severity: 'error',
     // the chat-format tokens anywhere (outside Markdown code: see CODE_AWARE), and a "### System" or
     // "## Instructions" heading only when prompt text follows it ("You are...", "Respond..."): a
-    // recipe's "### Instructions" or a "## System Prompt" section of an explanation is a heading
+    // recipe's "### Instructions" or a "## System Prompt" section of an explanation is a heading.
+    // "Always"/"Never" is prompt text after a System heading, but after an Instructions heading only
+    // before a verb of the assistant's replies (LEAK_REPLY: "Always respond in JSON", "Never
+    // reveal"): recipes, manuals and how-tos say "Always preheat the oven", "Never use it indoors"
     pattern: new RegExp(
-      `\\[(?:system|user|assistant)\\]|<\\|im_(?:start|end)\\|>|^#{2,3} ?(?:system|instructions?)(?: prompt)?:?${WS}\\r?\\n(?:${WS}\\r?\\n)?${WS}` +
-        `(?:you(?: are| must| should| will|${APOS}re)|your (?:role|task|job|goal|purpose)|act as|respond|answer|reply|never|always|ignore)\\b`, 'im'),
-    span: 64,
+      `\\[(?:system|user|assistant)\\]|<\\|im_(?:start|end)\\|>|^#{2,3} ?(?:system(?: prompt)?${LEAK_BREAK}(?:${LEAK_PROMPT}|never|always)` +
+        `|instructions?(?: prompt)?${LEAK_BREAK}(?:${LEAK_PROMPT}|(?:never|always) (?:${LEAK_REPLY})))\\b`, 'im'),
+    // the longest match: "### instructions prompt:", three runs of 8 blanks around two CRLFs, "always apologize"
+    span: 68,
   },
   placeholder: {
     name: 'placeholder',
@@ -63,9 +90,9 @@ export const BUILT_IN_PATTERNS: Readonly<Record<PatternCategory, PatternSpec>> =
   'format-collapse': {
     name: 'format-collapse',
     severity: 'warning',
-    pattern: new RegExp(
-      `^\\s{0,8}(?:here(?: is|${APOS}s) (?:the|my|your) (?:response|answer|output|result)s?\\b|here you go\\b` +
-        `|let me \\w{1,20}(?: \\w{1,20}){0,3} for you\\b|I${APOS}ll \\w{1,20}(?: \\w{1,20}){0,3} for you\\b)`, 'i'),
+    // an opener about the response itself ("Here is the response:"), not one that names what
+    // follows ("Here is the output of the command:"): one phrase list with drift's format_collapse
+    pattern: new RegExp(FORMAT_COLLAPSE, 'i'),
     span: 110,
     within: 100,
   },
@@ -89,13 +116,14 @@ const CODE_AWARE: readonly PatternCategory[] = ['instruction-leak', 'placeholder
  * Characters that must follow a match before it is reported while streaming: at least every
  * character its pattern looks at after it, so the text up to a match's end plus its settle decides
  * it, and the guard reports matches in that order whatever the chunks (see DECIDED). A refusal
- * waits for the rest of its sentence (a "but" there, to its last letter and the character after,
- * makes it a hedge); the families that fail an attempt wait at least as long when refusals are
- * scanned, so a refusal is always decided before a match that follows it (it must win: it falls
+ * waits for the rest of its sentence (a "but" or a "so here is" there, to its last letter and the
+ * character after, makes it a hedge: see PARTIAL); the families that fail an attempt wait at
+ * least as long when refusals are scanned, so a refusal is always decided before a match that follows it (it must win: it falls
  * back instead of retrying). Meta commentary waits 24 more: "I'm sorry, but I" and "As an AI,"
  * often start a refusal ("... I can't help with that"); it also sees the word after "I'm an AI".
  * A leaked heading's prompt text may follow a blank line: the blank line (a code marker) waits
- * for it. A bare first line looks at a CRLF after it.
+ * for it (up to 8 blanks, "always apologize" and the character after it: 25). A bare first line
+ * looks at a CRLF after it.
  */
 function settleOf(category: PatternCategory, refusals: boolean): number {
   const behind = refusals ? REFUSAL_SETTLE : 0;
@@ -129,12 +157,13 @@ export interface PatternRuleConfig {
 /**
  * Flags known-bad phrases as they stream, each family with its severity: meta commentary ("As an
  * AI language model", "I'm an AI.", "I'm sorry, but I can't": `error`), refusals in the first 300
- * characters ("I cannot provide", not "I cannot provide a definitive answer, but here...": `error`,
- * not recoverable, so the run falls back instead of asking again), instruction leaks (`[system]`,
- * `<|im_start|>` outside Markdown code, a "### System" heading followed by prompt text ("You
- * are..."): `error`), placeholders (`[insert name]`, `[TODO]` outside Markdown code:
- * `error`), a bare "Sure!" first line (hedging, `warning`) and "Here is the response"
- * openers (format collapse, `warning`). Only the new text is scanned (O(delta) per token), and the
+ * characters ("I cannot provide", not "I cannot provide a definitive answer, but here..." nor
+ * "I cannot generate images, so here is a description": `error`, not recoverable, so the run falls
+ * back instead of asking again), instruction leaks (`[system]`, `<|im_start|>` outside Markdown
+ * code, a "### System" heading followed by prompt text ("You are..."): `error`), placeholders
+ * (`[insert name]`, `[TODO]` outside Markdown code: `error`), a bare "Sure!" first line
+ * (hedging, `warning`) and "Here is the response:" openers, not "Here is the output of the
+ * command:" (format collapse, `warning`). Only the new text is scanned (O(delta) per token), and the
  * first match of each family is reported.
  *
  *   -a-b-c|       tokens "As an ", "AI language", " model"
