@@ -2,6 +2,7 @@
 import { firstValueFrom, lastValueFrom, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import {
+  accumulate,
   createMemoryEventStore,
   replayEvents,
   serializeError,
@@ -39,6 +40,16 @@ describe('replayEvents', () => {
     testScheduler().run(({ expectObservable }) => {
       expectObservable(replayEvents(storeWith([values.a!, { type: 'error', error: serializeError(error) }]), 'r')).toBe('(a#)', values, error);
     });
+  });
+
+  it('should replay a log without its end as far as it goes and complete, the last state saying streaming (rule 4)', async () => {
+    // a run still recording, or whose process died: no complete event, no recorded error
+    const store = storeWith([values.s!, values.a!, values.b!]);
+    testScheduler().run(({ expectObservable }) => {
+      expectObservable(replayEvents(store, 'r')).toBe('(sab|)', values);
+    });
+    const state = await lastValueFrom(replayEvents(store, 'r').pipe(accumulate()));
+    expect(state).toMatchObject({ status: 'streaming', content: 'ab' });
   });
 
   it('should replay the range fromSeq..toSeq, both inclusive', () => {

@@ -52,6 +52,11 @@ const ROOT = /*#__PURE__*/ optionPath('replayEvents', 'store, streamId, ');
  * 3. With `speed > 0` the first event comes at once and each next one after
  *    `(its ts - previous ts) / speed` ms on `scheduler`, at most 2147483647 ms (about 24.8 days,
  *    the longest a timer waits: a longer gap, or a tiny `speed`, waits that long).
+ * 4. A log without its end (no `complete` event and no recorded error: the run is still being
+ *    recorded, its events are still on their way to the store, or its process died before the
+ *    recorder could end it) replays what it holds and completes: `accumulate()`'s last state is
+ *    then `'streaming'`, which says so. Wait for `recordEvents`' `onRecorded` before replaying a
+ *    run you have just recorded; follow a live one with `store.follow` (or an SSE store replay).
  *
  * @example
  * import { accumulate, createMemoryEventStore, replayEvents } from 'l0-rx';
