@@ -3,10 +3,20 @@ import type { L0Event } from '../events/eventTypes.js';
 import type { SerializedError } from '../errors/serializeError.js';
 
 /** The response headers of an SSE stream (no buffering by proxies, no caching). */
-export const SSE_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+export const SSE_HEADERS: Readonly<Record<string, string>> = /*#__PURE__*/ Object.freeze({
   'content-type': 'text/event-stream; charset=utf-8',
   'cache-control': 'no-cache, no-transform',
   connection: 'keep-alive',
+  'x-accel-buffering': 'no',
+});
+
+/**
+ * The same without `connection`, for an HTTP/2 response (Node's `http2` compatibility API):
+ * HTTP/2 forbids connection-specific headers, and Node warns on each response that sets one.
+ */
+export const SSE_HEADERS_HTTP2: Readonly<Record<string, string>> = /*#__PURE__*/ Object.freeze({
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-cache, no-transform',
   'x-accel-buffering': 'no',
 });
 

@@ -6,7 +6,7 @@ import { serializeError } from '../errors/serializeError.js';
 import { checkBag, checkKeys, isSchedulerLike, optionError, optionKeys, optionPath } from '../internal/options.js';
 import { checkTimerDelay } from '../internal/timerDelay.js';
 import { EVENT_TYPES } from '../sources/validateEvent.js';
-import { END_FRAME_TEXT, errorFrame, eventFrame, HEARTBEAT_FRAME, parseLastEventId, RUN_TAG, SSE_HEADERS } from './sseFrames.js';
+import { END_FRAME_TEXT, errorFrame, eventFrame, HEARTBEAT_FRAME, parseLastEventId, RUN_TAG, SSE_HEADERS, SSE_HEADERS_HTTP2 } from './sseFrames.js';
 import type { SequencedEvent } from './sseReplayBuffer.js';
 
 /** Options of {@link toServerSentEvents}. */
@@ -30,7 +30,7 @@ export interface ToServerSentEventsConfig {
   readonly scheduler?: SchedulerLike;
 }
 
-/** The subset of `node:http`'s ServerResponse (and Express/Fastify `reply.raw`) that {@link ServerSentEvents.writeTo} uses. */
+/** The subset of `node:http`'s ServerResponse (and `node:http2`'s, Express/Fastify `reply.raw`) that {@link ServerSentEvents.writeTo} uses. */
 export interface SseResponseLike {
   readonly headersSent?: boolean;
   /** True once the socket is gone (node:http); a response already closed unsubscribes at once. */
@@ -41,6 +41,8 @@ export interface SseResponseLike {
   end(): unknown;
   /** `'close'` unsubscribes; `'drain'` is listened to only after `write` returned `false`. */
   once(event: 'close' | 'drain', listener: () => void): unknown;
+  /** node:http2's `Http2ServerResponse` has its stream here: the response then gets no `connection` header (HTTP/2 forbids it). */
+  readonly stream?: unknown;
   /** Cuts a client more than `maxQueuedBytes` behind (`end()` when absent): node:http's frees the socket of one that never reads again. */
   destroy?(): unknown;
 }
@@ -52,7 +54,7 @@ export interface ServerSentEvents {
   /** The response headers of an SSE stream (`content-type: text/event-stream`, no caching or proxy buffering). */
   readonly headers: Readonly<Record<string, string>>;
   /**
-   * Streams into a `node:http` response and ends it; the response closing (the client went away) unsubscribes.
+   * Streams into a `node:http` (or `node:http2` compatibility) response and ends it; the response closing (the client went away) unsubscribes.
    * While `write()` returns false, until `'drain'`, frames wait in order in a queue and heartbeats are skipped;
    * past `maxQueuedBytes` of them, the response is destroyed and the events unsubscribed.
    */
@@ -164,7 +166,8 @@ export function toServerSentEvents(events$: Observable<L0Event | SequencedEvent>
     writeTo(response) {
       // the client left before we started: 'close' has been and gone, so never start the run
       if (response.destroyed === true) return Subscription.EMPTY;
-      if (!response.headersSent) response.writeHead(200, { ...SSE_HEADERS });
+      // an HTTP/2 response (node:http2's compatibility API: it has the stream) gets no `connection` header
+      if (!response.headersSent) response.writeHead(200, { ...(response.stream === undefined ? SSE_HEADERS : SSE_HEADERS_HTTP2) });
       const subscription = writeFrames(frames, response, maxQueuedBytes);
       response.once('close', () => subscription.unsubscribe());
       return subscription;
