@@ -1,13 +1,14 @@
 /** @test {withOpenTelemetry} */
-import { SpanStatusCode } from '@opentelemetry/api';
+import { context, SpanStatusCode, trace } from '@opentelemetry/api';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { take } from 'rxjs';
+import { Observable, take, type SchedulerLike } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { syncSource } from '../internal/checklistHarness.js';
 import { l0, type L0Event } from 'l0-rx';
 import { withOpenTelemetry } from 'l0-rx/opentelemetry';
 import { fakeModel } from 'l0-rx/testing';
 import { testScheduler } from '../helpers/testScheduler.js';
+import { useAsyncLocalStorageContext } from '../helpers/otelContext.js';
 
 function tracing() {
   const exporter = new InMemorySpanExporter();
@@ -115,6 +116,24 @@ describe('withOpenTelemetry (real sdk-trace-base, in-memory exporter)', () => {
     expect(named(spans, 'l0.run')[0]!.events.map((e) => e.name)).toContain('exception');
   });
 
+  it('should end the last attempt\'s span with that attempt\'s own error when every stream failed, and the run span with the run\'s', () => {
+    const { exporter, tracer } = tracing();
+    testScheduler().run(() => {
+      l0({
+        stream: fakeModel({ items: [{ error: { status: 503 } }] }),
+        fallbackStreams: [fakeModel({ items: ['a', { error: { status: 401 } }] })],
+        retry: { maxRetries: 0 },
+        runOperators: [withOpenTelemetry({ tracer })],
+      }).subscribe({ error: () => undefined });
+    });
+    const spans = exporter.getFinishedSpans();
+    expect(named(spans, 'l0.attempt').map((s) => [s.attributes['l0.fallback_index'], s.attributes['error.type'], s.status.message?.split(':')[0]])).toEqual([
+      [0, 'SERVER_ERROR', 'SERVER_ERROR'],
+      [1, 'AUTH_ERROR', 'AUTH_ERROR'],
+    ]);
+    expect(named(spans, 'l0.run')[0]!.attributes['error.type']).toBe('ALL_STREAMS_EXHAUSTED');
+  });
+
   it('should end every span, marked cancelled, when the consumer unsubscribes', () => {
     const { exporter, tracer } = tracing();
     const scheduler = testScheduler();
@@ -149,5 +168,71 @@ describe('withOpenTelemetry (real sdk-trace-base, in-memory exporter)', () => {
     flood.source.pipe(withOpenTelemetry({ tracer }), take(2)).subscribe();
     expect(flood.pushed()).toBe(2);
     expect(named(exporter.getFinishedSpans(), 'l0.run')[0]!.attributes).toMatchObject({ 'l0.cancelled': true });
+  });
+
+  it('should make the run span the active span while the source is subscribed and in the async work it starts (an instrumented HTTP client nests under it), retries included', async () => {
+    const restore = useAsyncLocalStorageContext();
+    try {
+      const { exporter, tracer } = tracing();
+      const request = tracer.startSpan('POST /chat');
+      const active = () => (trace.getActiveSpan() as unknown as ReadableSpan | undefined)?.name;
+      const seen: (string | undefined)[] = [];
+      const http = (attempt: number) => tracer.startSpan(`POST /v1/chat/completions #${attempt}`).end(); // what an HTTP instrumentation does
+      await new Promise<void>((done) => {
+        context.with(trace.setSpan(context.active(), request), () => {
+          l0({
+            stream: async (ctx) => {
+              seen.push(active());
+              await Promise.resolve();
+              http(ctx.attempt);
+              return fakeModel(ctx.attempt === 1 ? { items: [{ error: { status: 503 } }] } : 'ab|')(ctx);
+            },
+            retry: { backoff: 'fixed', baseDelay: 1, maxRetries: 1 },
+            runOperators: [withOpenTelemetry({ tracer })],
+          }).subscribe({ complete: done });
+          seen.push(active()); // after the subscribe: the caller's span again, nothing leaks out
+        });
+      });
+      const spans = exporter.getFinishedSpans();
+      const run = named(spans, 'l0.run')[0]!;
+      expect(seen).toEqual(['l0.run', 'POST /chat', 'l0.run']);
+      expect(run.parentSpanContext?.spanId).toBe(request.spanContext().spanId);
+      expect(spans.filter((s) => s.name.startsWith('POST /v1')).map((s) => s.parentSpanContext?.spanId)).toEqual([run.spanContext().spanId, run.spanContext().spanId]);
+    } finally {
+      restore();
+    }
+  });
+
+  it('should read the clock a bounded number of times per run, not once per token', () => {
+    const { tracer } = tracing();
+    let reads = 0;
+    const scheduler = testScheduler();
+    const clock: SchedulerLike = { now: () => (reads++, scheduler.now()), schedule: scheduler.schedule.bind(scheduler) as SchedulerLike['schedule'] };
+    new Observable<L0Event>((subscriber) => {
+      subscriber.next(values['s']!);
+      for (let i = 0; i < 1000; i++) subscriber.next(values['a']!);
+      subscriber.next(values['x']!);
+      subscriber.complete();
+    }).pipe(withOpenTelemetry({ tracer, scheduler: clock })).subscribe();
+    expect(reads).toBeLessThan(20);
+  });
+
+  it('should name the provider with gen_ai.provider.name, and keep gen_ai.system (its deprecated name)', () => {
+    const { exporter, tracer } = tracing();
+    testScheduler().run(({ cold }) => {
+      cold('s-a-x|', values).pipe(withOpenTelemetry({ tracer, system: 'openai' })).subscribe();
+    });
+    expect(named(exporter.getFinishedSpans(), 'l0.run')[0]!.attributes).toMatchObject({ 'gen_ai.provider.name': 'openai', 'gen_ai.system': 'openai' });
+  });
+
+  it('should keep the error\'s stack in the exception it records', () => {
+    const { exporter, tracer } = tracing();
+    const error = new Error('boom');
+    new Observable<L0Event>((subscriber) => {
+      subscriber.next(values['s']!);
+      subscriber.error(error);
+    }).pipe(withOpenTelemetry({ tracer })).subscribe({ error: () => undefined });
+    const exception = named(exporter.getFinishedSpans(), 'l0.run')[0]!.events.find((e) => e.name === 'exception')!;
+    expect(exception.attributes).toMatchObject({ 'exception.type': 'Error', 'exception.message': 'boom', 'exception.stacktrace': error.stack });
   });
 });

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { l0, type L0Event } from 'l0-rx';
 import { withSentry } from 'l0-rx/sentry';
 import { fakeModel } from 'l0-rx/testing';
-import type { SchedulerLike } from 'rxjs';
+import { getActiveSpan, spanToJSON, startInactiveSpan } from '@sentry/core';
+import { defer, EMPTY, type SchedulerLike } from 'rxjs';
 import type { TestScheduler } from 'rxjs/testing';
 import { testScheduler } from '../helpers/testScheduler.js';
 import { sentry } from '../helpers/sentryClient.js';
@@ -79,5 +80,81 @@ describe('withSentry (real @sentry/core client, in-memory transport)', () => {
   it('should name a bad config', () => {
     expect(() => withSentry({ client: {} as never })).toThrow('withSentry({client}) must be a Sentry Client');
     expect(() => withSentry({ clinet: 1 } as never)).toThrow(/unknown option `clinet`/);
+  });
+
+  it('should attach the captured error to the run span (its trace and span ids)', async () => {
+    const { client, items } = sentry();
+    testScheduler().run(() => {
+      l0({ stream: fakeModel({ items: [{ error: { status: 401 } }] }), runOperators: [withSentry({ client })] }).subscribe({ error: () => undefined });
+    });
+    const [event] = await items('event');
+    const [transaction] = await items('transaction');
+    expect(event!.contexts.trace).toMatchObject({ trace_id: transaction!.contexts.trace.trace_id, span_id: transaction!.contexts.trace.span_id });
+  });
+
+  it('should make the run span the active span while the source is subscribed, so the spans it starts (an instrumented HTTP call) are its children', async () => {
+    const { client, items } = sentry();
+    let active: string | undefined;
+    defer(() => {
+      const span = getActiveSpan();
+      active = span && spanToJSON(span).name;
+      startInactiveSpan({ name: 'POST /v1/chat/completions', op: 'http.client' }).end();
+      return EMPTY;
+    }).pipe(withSentry({ client })).subscribe();
+    expect(active).toBe('l0.run');
+    expect(getActiveSpan()).toBeUndefined(); // nothing leaks out of the subscribe
+    const [transaction] = await items('transaction');
+    expect(transaction!.spans.map((s: { description: string; parent_span_id: string }) => [s.description, s.parent_span_id])).toEqual([['POST /v1/chat/completions', transaction!.contexts.trace.span_id]]);
+  });
+
+  it('should keep the breadcrumbs and tags of concurrent runs apart', async () => {
+    const { client, items } = sentry();
+    testScheduler().run(() => {
+      for (const status of [503, 429]) {
+        l0({
+          stream: fakeModel([{ items: [{ error: { status } }] }, { items: ['-', { error: { status: 401 } }] }]),
+          retry: { backoff: 'fixed', baseDelay: 2, maxRetries: 1 },
+          runOperators: [withSentry({ client })],
+        }).subscribe({ error: () => undefined });
+      }
+    });
+    const events = await items('event');
+    expect(events.map((e) => e.breadcrumbs.map((b: { data: { code: string } }) => b.data.code))).toEqual([['SERVER_ERROR'], ['RATE_LIMITED']]);
+  });
+
+  it('should send the run span through the given client as that client sends spans (Sentry 11 streams them by default), not as another client would', async () => {
+    const { client, items } = sentry({ traceLifecycle: 'stream' });
+    await new Promise((done) => l0({ stream: fakeModel({ items: ['a', { error: { status: 401 } }] }), runOperators: [withSentry({ client })] }).subscribe({ error: done }));
+    expect(await items('transaction')).toEqual([]);
+    const spans = (await items('span')).flatMap((container) => container.items as { name: string; status: string; span_id: string; attributes: Record<string, { value: unknown }> }[]);
+    expect(spans.map((s) => [s.name, s.status, s.attributes['l0.error_code']?.value])).toEqual([['l0.run', 'error', 'AUTH_ERROR']]);
+    const [event] = await items('event');
+    expect(event!.contexts.trace.span_id).toBe(spans[0]!.span_id);
+  });
+
+  it('should pass events and the error through untouched when Sentry is not initialised (no client anywhere)', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      expectObservable(cold('s-a-#', values).pipe(withSentry())).toBe('s-a-#', values);
+      expectObservable(cold('s-a-x|', values).pipe(withSentry()), '^-!').toBe('s-', values);
+      expectObservable(cold('s-a-x|', values).pipe(withSentry())).toBe('s-a-x|', values);
+    });
+  });
+
+  it('should pass its breadcrumbs through the client\'s beforeBreadcrumb and maxBreadcrumbs, as Sentry.addBreadcrumb does', async () => {
+    const run = (client: ReturnType<typeof sentry>['client']) => testScheduler().run(() => {
+      l0({
+        stream: fakeModel([{ items: [{ error: { status: 503 } }] }]),
+        fallbackStreams: [fakeModel({ items: [{ error: { status: 401 } }] })],
+        retry: { backoff: 'fixed', baseDelay: 5, maxRetries: 1 },
+        runOperators: [withSentry({ client })],
+      }).subscribe({ error: () => undefined });
+    });
+    const filtered = sentry({ beforeBreadcrumb: (b) => (b.category === 'l0.retry' ? null : { ...b, message: 'scrubbed' }) });
+    run(filtered.client);
+    const [event] = await filtered.items('event');
+    expect(event!.breadcrumbs.map((b: { category: string; message: string }) => [b.category, b.message])).toEqual([['l0.fallback', 'scrubbed']]);
+    const none = sentry({ maxBreadcrumbs: 0 });
+    run(none.client);
+    expect((await none.items('event'))[0]!.breadcrumbs).toBeUndefined();
   });
 });

@@ -10,7 +10,7 @@ import { RunMetricsFold, type RunMetrics } from '../runMetrics.js';
 export interface WithOpenTelemetryConfig {
   /** The tracer spans are made with, e.g. `trace.getTracer('my-app')`. */
   readonly tracer: Tracer;
-  /** `gen_ai.system` (`openai`, `anthropic`...). @default undefined (not set) */
+  /** `gen_ai.provider.name` (`openai`, `anthropic`...), also set as `gen_ai.system`, its deprecated name. @default undefined (not set) */
   readonly system?: string;
   /**
    * `gen_ai.request.model` of the run span and of the primary's attempt spans (`fallbackIndex` 0);
@@ -53,7 +53,9 @@ const KEYS = ['tracer', 'system', 'model', 'spanName', 'attributes', 'scheduler'
  *    `l0()` run) the entrants' spans are its children. A race that a `retryWithBackoff` or
  *    `fallbackTo` subscribes later (a retry's timer) is traced the same way; one subscribed after
  *    another asynchronous step (`subscribeOn`, a factory's promise) by its winner's events only.
- * 4. Import from `l0-rx/opentelemetry`; `@opentelemetry/api` is an optional peer, never imported
+ * 4. The run span is the active span while the source is subscribed, and (AsyncLocalStorage) in the
+ *    async work it starts: an instrumented HTTP client's spans, each attempt's, are its children.
+ * 5. Import from `l0-rx/opentelemetry`; `@opentelemetry/api` is an optional peer, never imported
  *    by the root entry.
  *
  * @example
@@ -93,7 +95,7 @@ export function withOpenTelemetry(config: WithOpenTelemetryConfig): MonoTypeOper
       let done = false;
       const finish = (metrics: RunMetrics, error?: unknown) => {
         done = true;
-        main.end(error === undefined ? 'won' : 'failed', error);
+        main.end(error === undefined ? 'won' : 'failed', attemptError(error));
         run.setAttributes(metricAttributes(metrics));
         if (error !== undefined) failSpan(run, error);
         else if (metrics.outcome === 'complete') run.setStatus({ code: SpanStatusCode.OK });
@@ -131,7 +133,7 @@ export function withOpenTelemetry(config: WithOpenTelemetryConfig): MonoTypeOper
         }
       };
       // the source's subscriber is the consumer's child: a synchronous source stops as soon as the consumer leaves
-      const subscription = withEntrantObserver(observer, () =>
+      const subscription = context.with(parent, () => withEntrantObserver(observer, () =>
         subscribeChild(source, {
           next: (e) => {
             onEvent(e);
@@ -149,7 +151,7 @@ export function withOpenTelemetry(config: WithOpenTelemetryConfig): MonoTypeOper
             subscriber.error(error);
           },
         }, subscriber),
-      );
+      ));
       return () => {
         subscription.unsubscribe(); // a race ends its open entrants as cancelled here, before the run span
         if (done) return;
@@ -163,7 +165,7 @@ export function withOpenTelemetry(config: WithOpenTelemetryConfig): MonoTypeOper
 /**
  * The attempt spans of one sequence of events: the run's own, or one race entrant's. A `start`
  * opens a span (ending the previous one), `retry`/`fallback` end it with an error status, and the
- * lane's end closes the last one with the entrant's outcome.
+ * lane's end closes the last one with the entrant's outcome. Per token: O(1), no clock read but the first.
  */
 class AttemptLane {
   private span: Span | undefined;
@@ -179,9 +181,9 @@ class AttemptLane {
   ) {}
 
   event(e: L0Event): void {
-    const now = this.c.scheduler.now();
     switch (e.type) {
       case 'start': {
+        const now = this.c.scheduler.now();
         this.close(undefined, now);
         this.hasToken = false;
         this.completed = false;
@@ -193,15 +195,16 @@ class AttemptLane {
         return;
       }
       case 'token':
-        if (!this.hasToken) this.span?.addEvent('gen_ai.first_token', {}, now);
+        if (this.hasToken) return;
         this.hasToken = true;
+        this.span?.addEvent('gen_ai.first_token', {}, this.c.scheduler.now());
         return;
       case 'complete':
         this.completed = true;
         return;
       case 'retry':
       case 'fallback':
-        this.close(e.error, now);
+        this.close(e.error, this.c.scheduler.now());
         return;
       default:
         return;
@@ -240,18 +243,33 @@ class AttemptLane {
   }
 }
 
+/** The last attempt's own error: an exhausted fallback chain's (the run's error) last entry, else the run's error. */
+function attemptError(error: unknown): unknown {
+  const errors: unknown = error !== undefined && serializeError(error).code === 'ALL_STREAMS_EXHAUSTED' ? (error as { errors?: unknown }).errors : undefined;
+  return Array.isArray(errors) && errors.length > 0 ? errors[errors.length - 1] : error;
+}
+
 function failSpan(span: Span, error: unknown): void {
   const plain = serializeError(error);
   const code = plain.code ?? plain.name;
   span.setAttribute('error.type', code);
   span.setStatus({ code: SpanStatusCode.ERROR, message: `${code}: ${plain.message}` });
-  span.recordException({ name: plain.name, message: plain.message, code });
+  span.recordException({ name: plain.name, message: plain.message, code, ...stackOf(error) });
+}
+
+/** A live error's `{stack}` (`exception.stacktrace`); `{}` for a serialised one (a retry event's). */
+function stackOf(error: unknown): { stack?: string } {
+  try {
+    return error instanceof Error && typeof error.stack === 'string' ? { stack: error.stack } : {};
+  } catch {
+    return {}; // a throwing getter, a revoked Proxy
+  }
 }
 
 function runAttributes(c: ReturnType<typeof resolve>): Attributes {
   return {
     'gen_ai.operation.name': 'chat',
-    ...(c.system === undefined ? {} : { 'gen_ai.system': c.system }),
+    ...(c.system === undefined ? {} : { 'gen_ai.provider.name': c.system, 'gen_ai.system': c.system }),
     ...(c.model === undefined ? {} : { 'gen_ai.request.model': c.model }),
     ...c.attributes,
   };

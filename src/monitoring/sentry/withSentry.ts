@@ -1,5 +1,5 @@
-import { asyncScheduler, defer, tap, type MonoTypeOperatorFunction, type SchedulerLike } from 'rxjs';
-import { getCurrentScope, spanToJSON, startInactiveSpan, withScope, type Client, type Scope, type Span } from '@sentry/core';
+import { asyncScheduler, Observable, tap, type MonoTypeOperatorFunction, type SchedulerLike } from 'rxjs';
+import { getCurrentScope, spanToJSON, startInactiveSpan, withActiveSpan, withScope, type Breadcrumb, type Client, type Scope, type Span } from '@sentry/core';
 import type { L0Event } from '../../events/eventTypes.js';
 import { serializeError } from '../../errors/serializeError.js';
 import { RunMetricsFold, type RunMetrics } from '../runMetrics.js';
@@ -25,19 +25,22 @@ const STATUS_OK = 1 as const;
 const STATUS_ERROR = 2 as const;
 
 /**
- * Reports each run to Sentry: a breadcrumb per retry and fallback, the run's error captured with
- * its L0 code as the `l0.code` tag and the run's context (`l0`), and a span covering the run with
- * its real duration.
+ * Reports each run to Sentry: a breadcrumb per retry and fallback (through the client's
+ * `beforeBreadcrumb` and `maxBreadcrumbs`), the run's error captured with its L0 code as the
+ * `l0.code` tag and the run's context (`l0`), and a span covering the run with its real duration.
  *
  *   -s-a-r--s-b-#      source (r retry, # AUTH_ERROR)
  *   -s-a-r--s-b-#      withSentry({ client })
  *   breadcrumb at r, captureException at # (tag l0.code: AUTH_ERROR), span l0.run [=========]
  *
- * 1. Each subscription forks its own scope, so breadcrumbs of parallel runs never mix.
+ * 1. Each subscription forks its own scope, so breadcrumbs of parallel runs never mix. The run span
+ *    is that scope's active span, and the active span while the source is subscribed: the captured
+ *    error is attached to it, and spans started there (an instrumented HTTP call) are its children.
  * 2. The span ends on complete (ok), error (error status, the code as `l0.error_code`) and unsubscribe
  *    (`l0.cancelled`), timed with `scheduler`. A user abort is a cancellation, whether by unsubscribe
  *    or by the signal (`STREAM_ABORTED`): `l0.cancelled`, no exception captured. An unsubscribe
- *    right after the `complete` event (`first(complete)`) ends a complete run.
+ *    right after the `complete` event (`first(complete)`) ends a complete run. The span is sent
+ *    through the run's client, as that client sends spans (streamed by default in Sentry 11).
  * 3. Import from `l0-rx/sentry`; `@sentry/core` (which every Sentry SDK re-exports) is an optional
  *    peer, never imported by the root entry.
  *
@@ -51,60 +54,89 @@ const STATUS_ERROR = 2 as const;
 export function withSentry(config: WithSentryConfig = {}): MonoTypeOperatorFunction<L0Event> {
   const c = resolve(config);
   return (source) =>
-    defer(() => {
+    new Observable<L0Event>((subscriber) => {
       const now = () => c.scheduler.now();
       const fold = new RunMetricsFold(now);
-      const scope = (c.scope ?? getCurrentScope()).clone();
-      if (c.client) scope.setClient(c.client);
+      const forked = (c.scope ?? getCurrentScope()).clone();
+      if (c.client) forked.setClient(c.client);
       const started = now();
-      const span: Span = withScope(scope, () => startInactiveSpan({ name: c.spanName, op: 'gen_ai.chat', startTime: started / 1000, forceTransaction: true }));
-      // the end is the span's start as Sentry kept it plus the run's duration on the scheduler: Sentry
-      // takes a start of 0 (virtual time) for "now", and an end of now() / 1000 would then precede it
-      const spanStart = spanToJSON(span).start_timestamp;
-      let last: { attempt: number; fallbackIndex: number; model?: string } = { attempt: 0, fallbackIndex: 0 };
-      const end = (metrics: RunMetrics, status: typeof STATUS_OK | typeof STATUS_ERROR, message?: string) => {
-        span.setAttributes({ 'l0.attempts': metrics.attempts, 'l0.retries': metrics.retries, 'l0.fallbacks': metrics.fallbacks, 'l0.tokens': metrics.tokens });
-        if (metrics.timeToFirstTokenMs !== undefined) span.setAttribute('l0.time_to_first_token_ms', metrics.timeToFirstTokenMs);
-        span.setStatus(message === undefined ? { code: status } : { code: status, message });
-        span.end(spanStart + (now() - started) / 1000);
-      };
-      const onEvent = (e: L0Event) => {
-        fold.event(e);
-        if (e.type === 'start') last = { attempt: e.attempt, fallbackIndex: e.fallbackIndex, ...(e.model === undefined ? {} : { model: e.model }) };
-        else if (e.type === 'retry') {
-          scope.addBreadcrumb({ category: 'l0.retry', level: 'warning', message: `attempt ${e.attempt} failed (${e.error.code ?? e.error.name}), retrying in ${e.delayMs} ms`, data: { reason: e.reason, attempt: e.attempt, delayMs: e.delayMs, code: e.error.code } });
-        } else if (e.type === 'fallback') {
-          scope.addBreadcrumb({ category: 'l0.fallback', level: 'warning', message: `falling back from stream ${e.fromIndex} to ${e.toIndex} (${e.error.code ?? e.error.name})`, data: { fromIndex: e.fromIndex, toIndex: e.toIndex, code: e.error.code } });
-        }
-      };
-      return source.pipe(
-        tap({
-          next: onEvent,
-          complete: () => end(fold.end('complete'), STATUS_OK),
-          error: (error: unknown) => {
-            const metrics = fold.end('error', error);
-            const plain = serializeError(error);
-            // a user abort (the signal) is a cancellation, as an unsubscribe is: no exception, no error status
-            // (a budget() cut, also of category abort, is the run's error: captured as one)
-            if (plain.code === 'STREAM_ABORTED') {
-              span.setAttribute('l0.cancelled', true);
-              return end(metrics, STATUS_OK);
-            }
-            const code = plain.code ?? plain.name;
-            scope.setTag('l0.code', code);
-            scope.setContext('l0', { ...last, retries: metrics.retries, retriesByReason: metrics.retriesByReason, fallbacks: metrics.fallbacks, tokens: metrics.tokens });
-            scope.captureException(error);
-            span.setAttribute('l0.error_code', code);
-            end(metrics, STATUS_ERROR, code);
-          },
-          unsubscribe: () => {
-            // a consumer that stops at the `complete` event (`first(complete)`) unsubscribes a complete run
-            if (!fold.completed) span.setAttribute('l0.cancelled', true);
-            end(fold.end(fold.completed ? 'complete' : 'unsubscribed'), STATUS_OK);
-          },
-        }),
-      );
+      return withScope(forked, () => {
+        const span: Span = startInactiveSpan({ name: c.spanName, op: 'gen_ai.chat', startTime: started / 1000, forceTransaction: true });
+        // the run's scope has the span as its active span: the captured error is attached to it, and
+        // the source is subscribed inside it, so the spans it starts (an HTTP call) are the run span's children
+        return withActiveSpan(span, (scope) => source.pipe(report(c, scope, span, fold, started)).subscribe(subscriber));
+      });
     });
+}
+
+/** The run's breadcrumbs, error and span end, on the run's own scope. */
+function report(c: ReturnType<typeof resolve>, scope: Scope, span: Span, fold: RunMetricsFold, started: number): MonoTypeOperatorFunction<L0Event> {
+  const now = () => c.scheduler.now();
+  // the end is the span's start as Sentry kept it plus the run's duration on the scheduler: Sentry
+  // takes a start of 0 (virtual time) for "now", and an end of now() / 1000 would then precede it
+  const spanStart = spanToJSON(span).start_timestamp;
+  let last: { attempt: number; fallbackIndex: number; model?: string } = { attempt: 0, fallbackIndex: 0 };
+  const end = (metrics: RunMetrics, status: typeof STATUS_OK | typeof STATUS_ERROR, message?: string) => {
+    span.setAttributes({ 'l0.attempts': metrics.attempts, 'l0.retries': metrics.retries, 'l0.fallbacks': metrics.fallbacks, 'l0.tokens': metrics.tokens });
+    if (metrics.timeToFirstTokenMs !== undefined) span.setAttribute('l0.time_to_first_token_ms', metrics.timeToFirstTokenMs);
+    span.setStatus(message === undefined ? { code: status } : { code: status, message });
+    // ended inside the run's scope: Sentry sends a span through the client current at its end (the run's)
+    withScope(scope, () => span.end(spanStart + (now() - started) / 1000));
+  };
+  const onEvent = (e: L0Event) => {
+    fold.event(e);
+    if (e.type === 'start') last = { attempt: e.attempt, fallbackIndex: e.fallbackIndex, ...(e.model === undefined ? {} : { model: e.model }) };
+    else if (e.type === 'retry') {
+      addBreadcrumb(scope, { category: 'l0.retry', level: 'warning', message: `attempt ${e.attempt} failed (${e.error.code ?? e.error.name}), retrying in ${e.delayMs} ms`, data: { reason: e.reason, attempt: e.attempt, delayMs: e.delayMs, code: e.error.code } });
+    } else if (e.type === 'fallback') {
+      addBreadcrumb(scope, { category: 'l0.fallback', level: 'warning', message: `falling back from stream ${e.fromIndex} to ${e.toIndex} (${e.error.code ?? e.error.name})`, data: { fromIndex: e.fromIndex, toIndex: e.toIndex, code: e.error.code } });
+    }
+  };
+  return tap({
+    next: onEvent,
+    complete: () => end(fold.end('complete'), STATUS_OK),
+    error: (error: unknown) => {
+      const metrics = fold.end('error', error);
+      const plain = serializeError(error);
+      // a user abort (the signal) is a cancellation, as an unsubscribe is: no exception, no error status
+      // (a budget() cut, also of category abort, is the run's error: captured as one)
+      if (plain.code === 'STREAM_ABORTED') {
+        span.setAttribute('l0.cancelled', true);
+        return end(metrics, STATUS_OK);
+      }
+      const code = plain.code ?? plain.name;
+      scope.setTag('l0.code', code);
+      scope.setContext('l0', { ...last, retries: metrics.retries, retriesByReason: metrics.retriesByReason, fallbacks: metrics.fallbacks, tokens: metrics.tokens });
+      scope.captureException(error);
+      span.setAttribute('l0.error_code', code);
+      end(metrics, STATUS_ERROR, code);
+    },
+    unsubscribe: () => {
+      // a consumer that stops at the `complete` event (`first(complete)`) unsubscribes a complete run
+      if (!fold.completed) span.setAttribute('l0.cancelled', true);
+      end(fold.end(fold.completed ? 'complete' : 'unsubscribed'), STATUS_OK);
+    },
+  });
+}
+
+/**
+ * Adds a breadcrumb as `Sentry.addBreadcrumb` does, but to the run's scope: through the client's
+ * `beforeBreadcrumb` (a throw drops it, as Sentry does) and within its `maxBreadcrumbs` (0: none).
+ */
+function addBreadcrumb(scope: Scope, breadcrumb: Breadcrumb): void {
+  const client = scope.getClient();
+  if (!client) return;
+  const { beforeBreadcrumb, maxBreadcrumbs = 100 } = client.getOptions();
+  if (maxBreadcrumbs <= 0) return;
+  let kept: Breadcrumb | null = breadcrumb;
+  try {
+    if (beforeBreadcrumb) kept = beforeBreadcrumb(breadcrumb);
+  } catch {
+    kept = null;
+  }
+  if (!kept) return;
+  client.emit('beforeAddBreadcrumb', kept, undefined);
+  scope.addBreadcrumb(kept, maxBreadcrumbs);
 }
 
 function resolve(config: WithSentryConfig) {
