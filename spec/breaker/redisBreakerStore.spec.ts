@@ -48,6 +48,16 @@ describe('redisBreakerStore', () => {
     expect(() => redisBreakerStore(c, { maxRounds: 0 })).toThrow(/maxRounds/);
   });
 
+  it('should name a ttlMs Redis would refuse, instead of a breaker whose every write fails and so never opens', async () => {
+    const c = await connect();
+    // PX 1e+21 (or 100000000000000000000) is refused by Redis: every update failed and the breaker let every call through
+    expect(() => redisBreakerStore(c, { ttlMs: 1e21 })).toThrow('redisBreakerStore(client, {ttlMs}) must be an integer number of ms from 1 to 2^53 - 1, got 1e+21');
+    expect(() => redisBreakerStore(c, { ttlMs: 1e20 })).toThrow('redisBreakerStore(client, {ttlMs}) must be an integer number of ms from 1 to 2^53 - 1, got 100000000000000000000');
+    const breaker = createCircuitBreaker({ key: 'long-ttl', failureThreshold: 1, scheduler, store: redisBreakerStore(c, { ttlMs: Number.MAX_SAFE_INTEGER }) });
+    await call(breaker, true);
+    expect(await call(breaker, false)).toEqual({ outcome: 'CIRCUIT_OPEN', subscribed: false });
+  });
+
   describe('a fleet recording at once', () => {
     const FLEET = 40;
     /** `FLEET` breakers (servers) over 8 connections, each making one failing call at the same moment. */

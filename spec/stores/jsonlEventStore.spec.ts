@@ -1,5 +1,6 @@
 /** @test {createJsonlEventStore} */
-import { appendFile, mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { appendFile, mkdir, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { recordEvents, replayEvents, type EventEnvelope, type L0Event, type RecordedInfo } from 'l0-rx';
 import { createJsonlEventStore } from 'l0-rx/stores/jsonl';
@@ -116,6 +117,46 @@ describe('createJsonlEventStore', () => {
     expect(await store.read('a')).toEqual([env('a', 0)]);
     await store.append([env('b', 0)]);
     expect(await store.read('b')).toEqual([env('b', 0)]);
+  });
+
+  it('should read a log larger than the longest string V8 holds (512 MiB), in memory bounded by its longest line', async () => {
+    const store = createJsonlEventStore(tmp.path);
+    await store.append([env('a', 0)]);
+    // 520 runs of other streams with a 1 MiB answer each, as a long-lived log holds them
+    const other = Buffer.from(`${JSON.stringify(env('other', 0, 'x'.repeat(1 << 20)))}\n`);
+    const handle = await open(tmp.path, 'a');
+    for (let i = 0; i < 520; i++) await handle.write(other);
+    await handle.close();
+    await store.append([env('a', 1)]);
+    // readFile(path, 'utf8') failed with "Invalid string length": every read of every stream failed
+    expect(await store.read('a')).toEqual([env('a', 0), env('a', 1)]);
+  }, 30_000);
+
+  it('should read lines longer than a read chunk, with characters across its edges, and lines of a file saved with a BOM and CRLF', async () => {
+    const long = `é🌍${'日本'.repeat(700_000)}🌍`; // about 4 MiB of UTF-8
+    const store = createJsonlEventStore(tmp.path);
+    await store.append([env('a', 0, long), env('a', 1), env('a', 2, long)]);
+    expect(await store.read('a')).toEqual([env('a', 0, long), env('a', 1), env('a', 2, long)]);
+    await writeFile(tmp.path, `\uFEFF${JSON.stringify(env('b', 0))}\r\n${JSON.stringify(env('b', 1))}\r\n`);
+    // the BOM made the first line not JSON: seq 0 was skipped as a torn line
+    expect(await store.read('b')).toEqual([env('b', 0), env('b', 1)]);
+  });
+
+  it('should keep writing and reading the file it was created with after the process changes its working directory', async () => {
+    const cwd = process.cwd();
+    await mkdir(join(tmp.dir, 'elsewhere'), { recursive: true });
+    process.chdir(tmp.dir);
+    try {
+      const store = createJsonlEventStore('logs/relative.jsonl');
+      await store.append([env('a', 0)]);
+      process.chdir(join(tmp.dir, 'elsewhere'));
+      await store.append([env('a', 1)]);
+      // it wrote seq 1 to elsewhere/logs/relative.jsonl and read [seq 1] from there: a log split in two
+      expect(await store.read('a')).toEqual([env('a', 0), env('a', 1)]);
+      await expect(stat(join(tmp.dir, 'elsewhere', 'logs'))).rejects.toMatchObject({ code: 'ENOENT' });
+    } finally {
+      process.chdir(cwd);
+    }
   });
 
   it('should replay what recordEvents wrote', async () => {

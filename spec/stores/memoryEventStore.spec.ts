@@ -126,6 +126,17 @@ describe('createMemoryEventStore: follow', () => {
     expect([seen, completed]).toEqual([[], true]);
   });
 
+  it('should complete a follower from past the end of a live run once the run ends before fromSeq', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      const store = createMemoryEventStore();
+      cold('--s-a---x|', values).pipe(recordEvents(store, { streamId: 'r' })).subscribe();
+      // it waited forever: the run's end (seq 2) is before fromSeq 5
+      expectObservable(events(store.follow!('r', 5)), '----^').toBe('--------|');
+      expectObservable(events(store.follow!('later', 3))).toBe('-----|');
+      cold('-s---x|', values).pipe(recordEvents(store, { streamId: 'later' })).subscribe();
+    });
+  });
+
   it('should stop tailing on unsubscribe, and keep followers of one stream apart', () => {
     const store = createMemoryEventStore();
     const one: number[] = [];

@@ -84,6 +84,44 @@ describe('createRedisEventStore: follow (against a real redis-server)', () => {
     expect(seqs(await lastValueFrom(store.follow!('a', 5).pipe(toArray(), timeout(3_000))))).toEqual([]);
   });
 
+  it('should complete a follower from past the end of a live run (or of one not recorded yet) once the run ends before fromSeq', async () => {
+    const store = createRedisEventStore(client, { followBlockMs: 60_000 });
+    await store.append([env('a', 0), env('a', 1)]);
+    const pastLive = outcome(store.follow!('a', 5).pipe(timeout(3_000)));
+    const pastUnborn = outcome(store.follow!('b', 5).pipe(timeout(3_000)));
+    await until(async () => (await blockedReaders(client)).length === 2);
+    await store.append([{ ...env('a', 2), event: complete }, env('b', 0), { ...env('b', 1), event: complete }]);
+    // both waited forever (a blocked read for entries after 0-5, which no run that ended at seq 2 or 1 writes)
+    expect([await pastLive, await pastUnborn]).toEqual([{ seqs: [] }, { seqs: [] }]);
+    // a follower from within reach of the end still gets it
+    await store.append([env('c', 0)]);
+    const atEnd = outcome(store.follow!('c', 2).pipe(timeout(3_000)));
+    await until(async () => (await blockedReaders(client)).length === 1);
+    await store.append([env('c', 1), { ...env('c', 2), event: complete }]);
+    expect(await atEnd).toEqual({ seqs: [2] });
+  });
+
+  it('should recover from a drop during the first read of a follower from past seq 0, as from any other', async () => {
+    const store0 = createRedisEventStore(client);
+    await store0.append([env('a', 0), env('a', 1), env('a', 2), { ...env('a', 3), event: complete }]);
+    const real = client.duplicate();
+    let dropped = false;
+    const connection: RedisFollowClient = {
+      connect: () => real.connect(),
+      destroy: () => real.destroy(),
+      sendCommand: async (args) => {
+        if (!dropped) {
+          dropped = true;
+          throw new Error('Socket closed unexpectedly'); // the connection dropped under its first command
+        }
+        return real.sendCommand(args);
+      },
+    };
+    const store = createRedisEventStore({ sendCommand: (args) => client.sendCommand(args), duplicate: () => connection });
+    // that first command (the look at the stream's end) ended the follower with the raw error
+    expect(await outcome(store.follow!('a', 2))).toEqual({ seqs: [2, 3] });
+  });
+
   it('should wait for a stream that is not recorded yet', async () => {
     const store = createRedisEventStore(client, { followBlockMs: 20 });
     const first = firstValueFrom(store.follow!('later'));

@@ -3,7 +3,7 @@ import { createClient } from 'redis';
 import { describe, expect, it } from 'vitest';
 import { recordEvents, replayEvents, type L0Event, type RecordedInfo } from 'l0-rx';
 import { createRedisEventStore } from 'l0-rx/stores/redis';
-import { useRedisServer } from '../helpers/redisServer.js';
+import { until, useRedisServer } from '../helpers/redisServer.js';
 import { env, tokens } from './storeFixtures.js';
 
 describe('createRedisEventStore (against a real redis-server)', () => {
@@ -107,6 +107,32 @@ describe('createRedisEventStore (against a real redis-server)', () => {
     await redis.client.set('l0:events:stream:s', 'not a stream');
     await store.delete('s');
     expect(await redis.client.exists('l0:events:stream:s')).toBe(0);
+  });
+
+  it('should never leave a new run of a deleted id unlisted, however a delete on another connection interleaves with it', async () => {
+    // a connection whose SREM is held, as a busy network or server can delay it behind the commands of other clients
+    let held!: () => void;
+    let holding = false;
+    const gate = new Promise<void>((resolve) => (held = resolve));
+    const slow = createRedisEventStore({
+      sendCommand: async (args) => {
+        if (args[0] === 'SREM') {
+          holding = true;
+          await gate;
+        }
+        return redis.client.sendCommand([...args]);
+      },
+    });
+    const store = createRedisEventStore(redis.client);
+    await store.append([{ ...env('a', 0, 'old'), run: 'old' }]);
+    const deleting = slow.delete('a');
+    await until(async () => holding);
+    const next = await Promise.resolve(store.append([{ ...env('a', 0, 'new'), run: 'new' }])).then(() => 'recorded', (e: { code?: string }) => e.code);
+    held();
+    await deleting;
+    // the new run's seq 0 went in after DEL, and the delayed SREM then unlisted it: streams() [] while read('a') held the run
+    const [listed, log] = [await store.streams(), await store.read('a')];
+    expect({ next, listed, log: log.length }).toEqual(next === 'recorded' ? { next, listed: ['a'], log: 1 } : { next: 'RUN_MISMATCH', listed: [], log: 0 });
   });
 
   it('should name a bad client or option', () => {

@@ -46,7 +46,7 @@ export interface EventEnvelope {
   readonly event: RecordedEvent;
 }
 
-/** An inclusive range of sequence numbers; a missing bound is open. */
+/** An inclusive range of sequence numbers: integers; a missing bound, or one below 0 or past the last `seq` (`Infinity`), is open. */
 export interface SeqRange {
   readonly fromSeq?: number;
   readonly toSeq?: number;
@@ -64,7 +64,10 @@ export type MaybePromise<T> = T | PromiseLike<T>;
  * Contract: `append` gets the envelopes of one stream in `seq` order, one call at a time per
  * recorder (the next call waits for the previous one to settle); a store keeps them in that order
  * and never rewrites what it holds. `read` gives a stream's envelopes in `seq` order, within the
- * range; an unknown stream reads as `[]`.
+ * range; an unknown stream reads as `[]`. The JSONL and Redis stores check their input with a
+ * TypeError naming the method and the field: `append` writes nothing of a batch holding an
+ * envelope without a string `streamId`, an integer `seq` >= 0 and an `event` object; `read`,
+ * `delete` and `follow` take a string `streamId`, and `read` integer bounds (see {@link SeqRange}).
  *
  * Runs (the memory, JSONL and Redis stores; a store of your own may do the same): a log belongs to
  * the run whose `seq` 0 made it until the stream is deleted. The store refuses an envelope with a
@@ -98,8 +101,8 @@ export interface EventStore {
    * Optional live tail, for resuming a run another process is recording: the envelopes of
    * `streamId` from `fromSeq` (inclusive, default 0) in `seq` order, the recorded ones first, then
    * each new one as it is appended; completes after the terminal envelope (a `complete` event or
-   * the recorded error), and at once when the run has ended before `fromSeq` (nothing more can
-   * come). Cold: each subscription tails on its own; unsubscribing stops it. A stream not recorded
+   * the recorded error), and when the run ends before `fromSeq`, at once or later (nothing more
+   * can come). Cold: each subscription tails on its own; unsubscribing stops it. A stream not recorded
    * yet is waited for. The memory and Redis stores have it; the JSONL store does not.
    */
   follow?(streamId: string, fromSeq?: number): Observable<EventEnvelope>;

@@ -87,17 +87,19 @@ export function createMemoryEventStore(): EventStore {
         let next = from;
         const follower: Follower = {
           next(envelope) {
-            if (envelope.seq < next || subscriber.closed) return;
-            next = envelope.seq + 1;
-            subscriber.next(envelope);
+            // (a closed subscriber ignores both calls)
+            if (envelope.seq >= next) {
+              next = envelope.seq + 1;
+              subscriber.next(envelope);
+            } else if (envelope.seq >= from) return;
+            // its terminal envelope, or one before fromSeq (live, or the backlog's last): nothing more can come
             if (isTerminalEnvelope(envelope)) subscriber.complete();
           },
           deleted: () => subscriber.error(new EventLogError('STREAM_NOT_FOUND', streamId, `the followed stream ${JSON.stringify(streamId)} was deleted`)),
         };
         const log = logs.get(streamId);
-        for (let i = 0; log && i < log.events.length && !subscriber.closed; i++) follower.next(log.envelope(i));
-        // a finished run followed from past its end: nothing more can come (a recorder writes nothing after its end)
-        if (!subscriber.closed && log && log.events.length > 0 && isTerminalEnvelope(log.envelope(log.events.length - 1))) subscriber.complete();
+        // what was recorded from fromSeq, and its last envelope: a finished run followed from past its end completes at once
+        for (let i = 0; log && i < log.events.length && !subscriber.closed; i++) if (log.seqs[i]! >= from || i === log.events.length - 1) follower.next(log.envelope(i));
         if (subscriber.closed) return undefined;
         followers.set(streamId, [...(followers.get(streamId) ?? []), follower]);
         return () => {

@@ -16,7 +16,11 @@ export interface RedisBreakerClient {
 export interface RedisBreakerStoreConfig {
   /** Prepended to every breaker key. @default 'l0-rx:breaker:' */
   readonly prefix?: string;
-  /** Each record expires this long after its last write, so unused breakers leave nothing behind, in ms. @default 86400000 (a day) */
+  /**
+   * Each record expires this long after its last write, so unused breakers leave nothing behind, in
+   * ms (1 to 2^53 - 1). An expired record reads as closed: keep it above the breakers' `resetTimeout`
+   * and `windowMs`, or an open breaker closes early. @default 86400000 (a day)
+   */
   readonly ttlMs?: number;
   /** Compare-and-set rounds per update before giving up (the breaker then lets the call through and records nothing). Each round lets at least one writer through. @default 1000 */
   readonly maxRounds?: number;
@@ -68,7 +72,8 @@ export function redisBreakerStore(client: RedisBreakerClient, config: RedisBreak
   checkKeys(PATH, config, KEYS);
   const { prefix = 'l0-rx:breaker:', ttlMs = 86_400_000, maxRounds = 1_000 } = config;
   if (typeof prefix !== 'string') throw optionError(PATH, 'prefix', 'a string', prefix);
-  if (!Number.isInteger(ttlMs) || ttlMs < 1) throw optionError(PATH, 'ttlMs', 'an integer number of ms >= 1', ttlMs);
+  // a ttl Redis refuses (`PX 1e+21`) would fail every write, and a breaker whose store fails lets every call through
+  if (!Number.isSafeInteger(ttlMs) || ttlMs < 1) throw optionError(PATH, 'ttlMs', 'an integer number of ms from 1 to 2^53 - 1', ttlMs);
   if (!Number.isInteger(maxRounds) || maxRounds < 1) throw optionError(PATH, 'maxRounds', 'an integer >= 1', maxRounds);
   const ttl = String(ttlMs);
   return {

@@ -1,14 +1,16 @@
-import { mkdir, open, readFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { mkdir, open } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import type { EventEnvelope, EventStore, SeqRange } from '../../events/eventStore.js';
+import { checkEnvelopes, checkRange, checkStreamId } from '../storeInputs.js';
 import { CheckpointDecoder } from '../../events/checkpointRefs.js';
 import { CheckpointEncoder } from '../../events/checkpointEncoder.js';
 import { asStored } from '../../events/runTag.js';
 import { RunLedger } from './runLedger.js';
+import { eachLine, syncFolder } from './jsonlFile.js';
 
 /** Options of {@link createJsonlEventStore}. */
 export interface JsonlEventStoreOptions {
-  /** `fsync` the file after every append, so an append that resolved survives a power loss. @default false */
+  /** `fsync` the file after every append (and its folder after the first), so an append that resolved survives a power loss. @default false */
   readonly fsync?: boolean;
 }
 
@@ -30,8 +32,10 @@ interface Tombstone {
  * 2. Each batch starts with a newline: a line torn by a crash mid-write is never glued to the
  *    next writer's line. Readers skip blank lines and lines that are not JSON (a torn tail).
  * 3. `delete(id)` appends a deletion marker; the stream's earlier envelopes are no longer read.
- * 4. `read` and `streams` read the whole file: fine for logs of a few hundred MB; rotate files
- *    (one per day or per service) beyond that.
+ * 4. `read` and `streams` read the whole file, 1 MiB at a time (a file of any size, in memory
+ *    bounded by what they return; `read` skips other streams' lines undecoded): each call costs a
+ *    pass over the file, so rotate files (one per day or per service) once that is too slow. A
+ *    byte order mark before the first line (an editor's) is skipped.
  * 5. A `checkpoint` that `recordEvents` proved a prefix of the attempt's recorded text is written as
  *    `{type: 'checkpoint', contentLength, tokenCount}` and rebuilt from the tokens before it when
  *    read: a run with continuation writes its answer about once, not once per checkpoint. Only
@@ -54,7 +58,8 @@ interface Tombstone {
  * import { createJsonlEventStore } from 'l0-rx/stores/jsonl';
  * const store = createJsonlEventStore('./logs/l0-events.jsonl');
  * l0({ stream, record: store }).subscribe();
- * @param path The file; it and its folder are created on the first append.
+ * @param path The file; it and its folder are created on the first append. A relative path is
+ *   resolved against the working directory when the store is created.
  * @param options See {@link JsonlEventStoreOptions}.
  */
 export function createJsonlEventStore(path: string, options: JsonlEventStoreOptions = {}): EventStore {
@@ -65,7 +70,9 @@ export function createJsonlEventStore(path: string, options: JsonlEventStoreOpti
   }
   if (options.fsync !== undefined && typeof options.fsync !== 'boolean') throw new TypeError(`createJsonlEventStore(path, {fsync}) must be a boolean, got ${typeof options.fsync}`);
   const fsync = options.fsync ?? false;
+  const file = resolve(path); // now: a process.chdir later must not move the log
   let folder: Promise<unknown> | undefined;
+  let entrySynced = false;
   /** The bytes of the next write (the appends that arrived while a write was in flight), and their callers. */
   let pending = new PendingBytes();
   let waiters: { resolve: () => void; reject: (e: unknown) => void }[] = [];
@@ -77,11 +84,11 @@ export function createJsonlEventStore(path: string, options: JsonlEventStoreOpti
 
   const writeOnce = async (buffer: Buffer): Promise<void> => {
     // a failed mkdir is not kept: the next write tries again (the obstacle may be gone)
-    await (folder ??= mkdir(dirname(path), { recursive: true }).catch((e: unknown) => {
+    await (folder ??= mkdir(dirname(file), { recursive: true }).catch((e: unknown) => {
       folder = undefined;
       throw e;
     }));
-    const handle = await open(path, 'a');
+    const handle = await open(file, 'a');
     try {
       let offset = 0;
       while (offset < buffer.length) {
@@ -91,6 +98,11 @@ export function createJsonlEventStore(path: string, options: JsonlEventStoreOpti
       if (fsync) await handle.sync();
     } finally {
       await handle.close();
+    }
+    // the file's entry in its folder too, once: a file created since the last power loss is otherwise not sure to survive the next
+    if (fsync && !entrySynced) {
+      await syncFolder(dirname(file));
+      entrySynced = true;
     }
   };
   /** One open/write/close for everything queued since the last write (many streams share one file). */
@@ -124,6 +136,11 @@ export function createJsonlEventStore(path: string, options: JsonlEventStoreOpti
 
   return {
     append(envelopes) {
+      try {
+        checkEnvelopes(NAME, envelopes); // a bad batch writes nothing
+      } catch (e) {
+        return Promise.reject(e);
+      }
       if (envelopes.length === 0) return Promise.resolve();
       const { admitted, refused } = runs.admit(envelopes); // (in call order, which is the order of the lines)
       const written =
@@ -137,21 +154,31 @@ export function createJsonlEventStore(path: string, options: JsonlEventStoreOpti
       return refused === undefined ? written : written.then(() => Promise.reject(refused));
     },
     async read(streamId: string, range?: SeqRange) {
+      checkStreamId(NAME, 'read', streamId);
+      checkRange(NAME, range);
       const from = range?.fromSeq ?? 0;
       const to = range?.toSeq ?? Number.POSITIVE_INFINITY;
       const decoder = new CheckpointDecoder(streamId);
-      return ((await scan(path, streamId)).get(streamId) ?? []).map((e) => decoder.decode(e)).filter((e) => e.seq >= from && e.seq <= to);
+      return ((await scan(file, streamId)).get(streamId) ?? []).map((e) => decoder.decode(e)).filter((e) => e.seq >= from && e.seq <= to);
     },
     async streams() {
-      return [...(await scan(path)).keys()];
+      return [...(await scan(file)).keys()];
     },
     delete: (streamId: string) => {
+      try {
+        checkStreamId(NAME, 'delete', streamId);
+      } catch (e) {
+        return Promise.reject(e);
+      }
       encoder.forget(streamId); // what it writes of the stream from now on follows the marker
       runs.forget(streamId); // a run still writing it is refused; a new run may start it
       return write((to) => to.line(JSON.stringify({ v: 1, streamId, deleted: true } satisfies Tombstone)));
     },
   };
 }
+
+/** How the store names itself in its TypeErrors. */
+const NAME = 'createJsonlEventStore()';
 
 /** How this store starts every line; lines of other streams are skipped without parsing. */
 const LINE_HEAD = '{"v":1,"streamId":';
@@ -239,33 +266,34 @@ function isPlainToken(event: { readonly type: string }): event is { type: 'token
   return i === 2 && Object.getPrototypeOf(event) === Object.prototype;
 }
 
-/** Every live stream's envelopes (or only `only`'s), in file order; torn and blank lines skipped. */
+/** Every live stream's envelopes (or only `only`'s), in file order; torn and blank lines skipped (and a byte order mark before the first). */
 async function scan(path: string, only?: string): Promise<Map<string, EventEnvelope[]>> {
-  const head = only === undefined ? undefined : `${LINE_HEAD}${JSON.stringify(only)},`;
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (e) {
-    if ((e as { code?: unknown }).code === 'ENOENT') return new Map();
-    throw e;
-  }
   const streams = new Map<string, EventEnvelope[]>();
-  for (const line of text.split('\n')) {
-    if (line === '' || (head !== undefined && line.startsWith(LINE_HEAD) && !line.startsWith(head))) continue;
+  // lines of other streams are skipped by their first bytes, without decoding them
+  const own = only === undefined ? undefined : Buffer.from(`${LINE_HEAD}${JSON.stringify(only)},`);
+  let first = true;
+  await eachLine(path, (bytes, start, end) => {
+    if (first && (first = false, startsWith(bytes, start, end, BOM))) start += BOM.length; // a file saved by an editor
+    if (start === end || (own !== undefined && startsWith(bytes, start, end, HEAD) && !startsWith(bytes, start, end, own))) return;
     let record: EventEnvelope | Tombstone;
     try {
-      record = JSON.parse(line) as EventEnvelope | Tombstone;
+      record = JSON.parse(bytes.toString('utf8', start, end)) as EventEnvelope | Tombstone;
     } catch {
-      continue; // a line torn by a crash mid-write
+      return; // a line torn by a crash mid-write
     }
-    if (typeof record !== 'object' || record === null || typeof record.streamId !== 'string' || (only !== undefined && record.streamId !== only)) continue;
-    if ('deleted' in record) {
-      streams.delete(record.streamId);
-      continue;
-    }
+    if (typeof record !== 'object' || record === null || typeof record.streamId !== 'string' || (only !== undefined && record.streamId !== only)) return;
+    if ('deleted' in record) return void streams.delete(record.streamId);
     let log = streams.get(record.streamId);
     if (!log) streams.set(record.streamId, (log = []));
     log.push(record);
-  }
+  });
   return streams;
+}
+
+const HEAD = /*#__PURE__*/ Buffer.from(LINE_HEAD);
+const BOM = /*#__PURE__*/ Buffer.from([0xef, 0xbb, 0xbf]);
+
+/** True when `bytes[start, end)` starts with `prefix`. */
+function startsWith(bytes: Buffer, start: number, end: number, prefix: Buffer): boolean {
+  return end - start >= prefix.length && bytes.compare(prefix, 0, prefix.length, start, start + prefix.length) === 0;
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { checkFromSeq, type EventEnvelope, type EventStore, type SeqRange } from '../../events/eventStore.js';
+import { checkEnvelopes, checkRange, checkStreamId } from '../storeInputs.js';
 import { DELETED_FIELD, envelopesIn, tail, type RedisFollowClient } from './redisTail.js';
 import { CheckpointDecoder, isCompact } from '../../events/checkpointRefs.js';
 import { CheckpointEncoder } from '../../events/checkpointEncoder.js';
@@ -29,6 +30,9 @@ export interface RedisEventStoreOptions {
 
 /** The documented defaults of {@link createRedisEventStore}. */
 export const REDIS_EVENT_STORE_DEFAULTS = /*#__PURE__*/ Object.freeze({ keyPrefix: 'l0:events:', followBlockMs: 5000, followReconnects: 20 } as const);
+
+/** How the store names itself in its TypeErrors. */
+const NAME = 'createRedisEventStore()';
 
 const OPTION_KEYS: readonly string[] = ['keyPrefix', 'followBlockMs', 'followReconnects'];
 
@@ -87,7 +91,7 @@ return {added}`;
  *
  *   append([e0, e1])    EVALSHA <add> 1 <prefix>stream:<id> <run> 0-1 {e0} 0-2 {e1} (XADD each, in order); then SADD <prefix>streams <id>
  *   read(id, {1, 2})    XRANGE <prefix>stream:<id> 0-2 0-3
- *   delete(id)          XADD <prefix>stream:<id> * deleted 1; DEL <prefix>stream:<id>; SREM <prefix>streams <id>
+ *   delete(id)          XADD <prefix>stream:<id> * deleted 1; SREM <prefix>streams <id>; then DEL <prefix>stream:<id>
  *
  * 1. An envelope's entry id is `0-<seq + 1>`: Redis itself rejects a `seq` that is not above the
  *    stream's last one (and a run's envelopes go only into its own log, see 8). Only `seq` 0
@@ -115,7 +119,10 @@ return {added}`;
  * 6. `delete` first appends a marker entry (`deleted 1`) that wakes the stream's followers, which
  *    error with an `EventLogError` `STREAM_NOT_FOUND`, as the memory store's do; a follower that
  *    was between two reads finds the last entry it passed on gone (each read checks it, pipelined).
- *    A stream recorded again under the same id is a new run: no follower joins the two.
+ *    A stream recorded again under the same id is a new run: no follower joins the two. The id
+ *    leaves `<prefix>streams` before the stream is deleted (one more round trip): a new run of the
+ *    id, whose `seq` 0 is refused until the stream is gone, is listed after that, never unlisted by
+ *    a delete that was still under way on another connection.
  * 7. A `checkpoint` that `recordEvents` proved a prefix of the attempt's recorded text is stored as
  *    `{type: 'checkpoint', contentLength, tokenCount}` and rebuilt from the tokens before it when
  *    read or followed: a run with continuation stores its answer about once, not once per checkpoint.
@@ -199,14 +206,24 @@ export function createRedisEventStore(client: RedisCommandClient, options: Redis
 
   return {
     append(envelopes) {
+      try {
+        checkEnvelopes(NAME, envelopes);
+      } catch (e) {
+        return Promise.reject(e);
+      }
       return appendAll(envelopes).catch((e: unknown) => {
         encoder.lost(envelopes);
         throw e;
       });
     },
     async read(streamId: string, range?: SeqRange) {
-      const fromSeq = range?.fromSeq ?? 0;
-      const to = range?.toSeq === undefined ? '+' : `0-${range.toSeq + 1}`;
+      checkStreamId(NAME, 'read', streamId);
+      checkRange(NAME, range);
+      // entry ids are 0-<seq + 1>: a bound below 0 or past any seq is open (or the range empty), never an id Redis refuses
+      const fromSeq = Math.max(0, range?.fromSeq ?? 0);
+      const toSeq = range?.toSeq ?? Number.POSITIVE_INFINITY;
+      if (toSeq < fromSeq || fromSeq > Number.MAX_SAFE_INTEGER) return [];
+      const to = toSeq >= Number.MAX_SAFE_INTEGER ? '+' : `0-${toSeq + 1}`;
       // a delete marker (the stream is being deleted) is left out
       const entries = async (from: string) => envelopesIn((await client.sendCommand(['XRANGE', streamKey(streamId), from, to])) as [string, string[]][], streamId);
       let envelopes = await entries(fromSeq === 0 ? '-' : `0-${fromSeq + 1}`);
@@ -219,15 +236,20 @@ export function createRedisEventStore(client: RedisCommandClient, options: Redis
       return ((await client.sendCommand(['SMEMBERS', idsKey])) as string[]).sort();
     },
     async delete(streamId: string) {
+      checkStreamId(NAME, 'delete', streamId);
       encoder.forget(streamId); // a recorder still writing it is refused (NOMKSTREAM); a new run starts at seq 0
       const key = streamKey(streamId);
       const marker = client.sendCommand(['XADD', key, '*', DELETED_FIELD, '1']).catch((e: unknown) => {
         if (!(e instanceof Error && e.message.startsWith('WRONGTYPE '))) throw e; // a key that holds no stream has no follower
       });
-      await Promise.all([marker, client.sendCommand(['DEL', key]), client.sendCommand(['SREM', idsKey, streamId])]);
+      // the id leaves the set before the stream goes: a new run's seq 0 (which needs the stream gone) is listed after it (see 6)
+      const settled = await Promise.allSettled([marker, client.sendCommand(['SREM', idsKey, streamId])]);
+      await client.sendCommand(['DEL', key]);
+      for (const done of settled) if (done.status === 'rejected') throw done.reason;
     },
     follow(streamId: string, fromSeq?: number) {
-      const from = checkFromSeq('createRedisEventStore()', fromSeq);
+      checkStreamId(NAME, 'follow', streamId);
+      const from = checkFromSeq(NAME, fromSeq);
       if (typeof client.duplicate !== 'function') throw new TypeError('createRedisEventStore(client): follow needs a client with duplicate() (the official redis client has it), for its blocking reads');
       return tail(client.duplicate.bind(client), { streamId, key: streamKey(streamId), fromSeq: from, blockMs: followBlockMs, reconnects: followReconnects });
     },

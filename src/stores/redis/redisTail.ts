@@ -53,6 +53,9 @@ export interface TailTarget {
  *    read ends with the checkpoint's entry as the follower read it, or the stream was deleted
  *    (`STREAM_NOT_FOUND`, no text of a later run), and a drop during it is recovered from as in 1.
  * 6. An envelope of another log format version (`v`) errors it with `INVALID_LOG` naming the version.
+ * 7. A follower from past the stream's end reads from its last entry (from `0-0` when there is no
+ *    stream yet), passing nothing before `fromSeq`: a run that ends before `fromSeq`, already or
+ *    later, completes it (nothing more can come) instead of leaving it waiting forever.
  */
 export function tail(duplicate: () => RedisFollowClient, target: TailTarget): Observable<EventEnvelope> {
   const { streamId, key, blockMs, reconnects } = target;
@@ -108,8 +111,7 @@ export function tail(duplicate: () => RedisFollowClient, target: TailTarget): Ob
     const loop = async (): Promise<void> => {
       await connect();
       if (closed) return;
-      if (target.fromSeq > 0 && (await finishedBefore(connection, key, streamId, target.fromSeq))) return subscriber.complete();
-      let lastId = `0-${target.fromSeq}`; // entry ids are 0-<seq + 1>: everything above this one has seq >= fromSeq
+      let lastId: string | undefined; // the entry id read after; undefined until the start is read
       let lastRaw: string | undefined; // the envelope at lastId as stored: another run's differs
       let failures = 0;
       /** Fed every envelope from seq 0 once primed (at once from seq 0, else at the first compact checkpoint). */
@@ -117,6 +119,9 @@ export function tail(duplicate: () => RedisFollowClient, target: TailTarget): Ob
       read: while (!closed) {
         let entries: readonly [string, string[]][];
         try {
+          // entry ids are 0-<seq + 1>: everything above 0-<fromSeq> has seq >= fromSeq; a run that ends before it is read from its last entry (see 7)
+          lastId ??= target.fromSeq > 0 ? await startOf(connection, key, streamId, target.fromSeq) : '0-0';
+          if (lastId === undefined) return subscriber.complete(); // (a drop during that read is recovered from as in 1)
           const held = lastRaw === undefined ? undefined : connection.sendCommand(['XRANGE', key, lastId, lastId]);
           const read = connection.sendCommand(['XREAD', 'COUNT', '1000', 'BLOCK', String(blockMs), 'STREAMS', key, lastId]);
           if (held) {
@@ -137,6 +142,12 @@ export function tail(duplicate: () => RedisFollowClient, target: TailTarget): Ob
           const { raw } = entry;
           let { envelope } = entry;
           checkLogFormat(envelope, streamId); // another format version is never read as this one (nor primed from)
+          if (envelope.seq < target.fromSeq) {
+            // read only to see whether the run ends before fromSeq: then nothing more can come (see 7)
+            if (isTerminalEnvelope(envelope)) return subscriber.complete();
+            [lastId, lastRaw] = [id, raw];
+            continue;
+          }
           if (decoder === undefined && isCompact(envelope)) {
             // a drop during the priming read is a drop like any other: read again from the last id passed on
             try {
@@ -221,11 +232,18 @@ export function envelopesIn(entries: readonly (readonly [string, readonly string
   return envelopes;
 }
 
-/** True when the stream's last entry is a terminal envelope before `fromSeq`: a finished run followed from past its end. */
-async function finishedBefore(connection: RedisFollowClient, key: string, streamId: string, fromSeq: number): Promise<boolean> {
+/**
+ * The entry id a follower from `fromSeq` reads after: `0-<fromSeq>`, or the stream's last entry
+ * when it is an envelope before that (or `0-0` when there is no stream yet), so the follower sees
+ * the run end if it ends before `fromSeq`; `undefined` when it has: a finished run followed from
+ * past its end.
+ */
+async function startOf(connection: RedisFollowClient, key: string, streamId: string, fromSeq: number): Promise<string | undefined> {
   const [last] = (await connection.sendCommand(['XREVRANGE', key, '+', '-', 'COUNT', '1'])) as [string, string[]][];
-  const entry = last === undefined ? undefined : envelopeOf(last[1], streamId, last[0]);
-  return entry !== undefined && entry.envelope.seq < fromSeq && isTerminalEnvelope(entry.envelope);
+  if (last === undefined) return '0-0';
+  const entry = envelopeOf(last[1], streamId, last[0]); // undefined: a delete marker, which 0-<fromSeq> reads too
+  if (entry === undefined || !(entry.envelope.seq < fromSeq)) return `0-${fromSeq}`;
+  return isTerminalEnvelope(entry.envelope) ? undefined : last[0];
 }
 
 /**

@@ -1,0 +1,94 @@
+/** @test {createRedisEventStore} {createJsonlEventStore}: bad input, and open ranges read as the memory store reads them. */
+import { readFile } from 'node:fs/promises';
+import { lastValueFrom, toArray } from 'rxjs';
+import { describe, expect, it } from 'vitest';
+import { createMemoryEventStore, type EventStore } from 'l0-rx';
+import { createJsonlEventStore } from 'l0-rx/stores/jsonl';
+import { createRedisEventStore } from 'l0-rx/stores/redis';
+import { useRedisServer } from '../helpers/redisServer.js';
+import { useTempDir } from '../helpers/tempDir.js';
+import { env } from './storeFixtures.js';
+
+describe('event stores: bad input and open ranges', () => {
+  const redis = useRedisServer();
+  const tmp = useTempDir('l0-store-inputs-');
+  const durable: [string, () => EventStore][] = [
+    ['createJsonlEventStore()', () => createJsonlEventStore(tmp.path)],
+    ['createRedisEventStore()', () => createRedisEventStore(redis.client)],
+  ];
+  const stores: [string, () => EventStore][] = [['createMemoryEventStore()', () => createMemoryEventStore()], ...durable];
+  /** What `append` does with `envelopes`: its error (thrown or rejected), or undefined. */
+  const appendError = async (store: EventStore, envelopes: unknown) => {
+    try {
+      await store.append(envelopes as never);
+      return undefined;
+    } catch (e) {
+      return e as Error;
+    }
+  };
+
+  it.each(durable)('%s: should append nothing of a batch with a malformed envelope, and name the envelope and its field', async (name, make) => {
+    const store = make();
+    // Redis refused seq -1 and 1.5 as raw ERR replies and created (unlisted) the key of a numeric streamId; JSONL wrote
+    // such lines (and a string's characters) into the file; both crashed on null with "Cannot destructure"
+    const cases: [unknown, string][] = [
+      [[env('a', 0), { ...env('a', 1), seq: -1 }], 'envelopes[1].seq must be an integer >= 0, got -1'],
+      [[env('a', 0), { ...env('a', 1), seq: 1.5 }], 'envelopes[1].seq must be an integer >= 0, got 1.5'],
+      [[{ ...env('a', 0), streamId: 7 }], 'envelopes[0].streamId must be a string, got 7'],
+      [[env('a', 0), null], 'envelopes[1] must be an envelope {v, streamId, seq, ts, event}, got null'],
+      [[{ ...env('a', 0), event: undefined }], 'envelopes[0].event must be an event object, got undefined'],
+      ['x', 'envelopes must be an array of envelopes, got "x"'],
+    ];
+    for (const [envelopes, message] of cases) {
+      const error = await appendError(store, envelopes);
+      expect(error).toBeInstanceOf(TypeError);
+      expect(error?.message).toBe(`${name}.append(envelopes): ${message}`);
+    }
+    expect([await store.streams(), await store.read('a')]).toEqual([[], []]);
+    expect(await redis.client.keys('*')).toEqual([]);
+    if (name.startsWith('createJsonl')) await expect(readFile(tmp.path, 'utf8')).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it.each(durable)('%s: should name a streamId that is not a string and a range bound that is not an integer', async (name, make) => {
+    const store = make();
+    const rejection = async (f: () => unknown) => {
+      try {
+        await f();
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    };
+    // Redis read and deleted the stream "7" for 7; JSONL appended a marker for no stream; a range of NaN or '3' read nothing or what a string compares to
+    expect(await rejection(() => store.read(7 as never))).toEqual(new TypeError(`${name}.read(streamId): streamId must be a string, got 7`));
+    expect(await rejection(() => store.delete(undefined as never))).toEqual(new TypeError(`${name}.delete(streamId): streamId must be a string, got undefined`));
+    if (store.follow) expect(() => store.follow!(null as never)).toThrow(new TypeError(`${name}.follow(streamId): streamId must be a string, got null`));
+    expect(await rejection(() => store.read('a', { fromSeq: Number.NaN }))).toEqual(new TypeError(`${name}.read(streamId, {fromSeq}): fromSeq must be an integer, got NaN`));
+    expect(await rejection(() => store.read('a', { toSeq: '3' as never }))).toEqual(new TypeError(`${name}.read(streamId, {toSeq}): toSeq must be an integer, got "3"`));
+    expect(await rejection(() => store.read('a', null as never))).toEqual(new TypeError(`${name}.read(streamId, range): range must be an object {fromSeq?, toSeq?}, got null`));
+  });
+
+  it.each(stores)('%s: should read bounds below 0 and past any seq as open, and an empty range as []', async (_, make) => {
+    const store = make();
+    await store.append([0, 1, 2, 3].map((s) => env('a', s)));
+    const read = async (range: { fromSeq?: number; toSeq?: number }) => (await store.read('a', range)).map((e) => e.seq);
+    // Redis refused these with "ERR Invalid stream ID specified as stream command argument"
+    expect(await read({ fromSeq: -5 })).toEqual([0, 1, 2, 3]);
+    expect(await read({ fromSeq: -Infinity, toSeq: Infinity })).toEqual([0, 1, 2, 3]);
+    expect(await read({ fromSeq: 2, toSeq: Number.MAX_SAFE_INTEGER })).toEqual([2, 3]);
+    expect(await read({ toSeq: 1e21 })).toEqual([0, 1, 2, 3]);
+    expect(await read({ toSeq: -2 })).toEqual([]);
+    expect(await read({ fromSeq: 3, toSeq: 2 })).toEqual([]);
+    expect(await read({ fromSeq: 4 })).toEqual([]);
+    expect(await read({ fromSeq: Infinity })).toEqual([]);
+    expect(await read({ fromSeq: 3, toSeq: 3 })).toEqual([3]);
+  });
+
+  it('createRedisEventStore(): should follow a stream past a refused malformed batch as if it never came', async () => {
+    const store = createRedisEventStore(redis.client);
+    await store.append([env('a', 0)]);
+    await expect(store.append([env('a', 1), { ...env('a', 2), seq: 'two' } as never])).rejects.toThrow(TypeError);
+    await store.append([env('a', 1), { ...env('a', 2), event: { type: 'complete', finishReason: 'stop' } }]);
+    expect((await lastValueFrom(store.follow!('a').pipe(toArray()))).map((e) => e.seq)).toEqual([0, 1, 2]);
+  });
+});
