@@ -13,7 +13,10 @@ export interface RunMetrics {
   readonly durationMs: number;
   /** From subscription to the run's first token (any attempt); undefined without tokens. */
   readonly timeToFirstTokenMs: number | undefined;
-  /** Tokens of the final attempt (the ones the answer is made of); 0 after a retry or fallback until the next attempt's first. */
+  /**
+   * Tokens of the final attempt (the ones the answer is made of; of a resumed attempt, those after its
+   * checkpoint, as `accumulate()`'s `tokenCount` counts them); 0 after a retry or fallback until the next attempt's first.
+   */
   readonly tokens: number;
   /** Tokens received over every attempt, discarded ones included. */
   readonly tokensReceived: number;
