@@ -1,6 +1,6 @@
 /** @test {tapLifecycle} */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { concat, identity, lastValueFrom, of, throwError, toArray, type Observable } from 'rxjs';
+import { concat, identity, lastValueFrom, of, Subject, takeUntil, throwError, toArray, type Observable } from 'rxjs';
 import {
   AllStreamsExhaustedError,
   ProviderError,
@@ -181,6 +181,30 @@ describe('tapLifecycle', () => {
         flush();
         expect(named(calls, 'onAbort')).toEqual([['onAbort', 1, 1]]);
       });
+    });
+
+    it('should call nothing after onAbort when a callback makes the consumer unsubscribe, the event\'s own callbacks included', () => {
+      testScheduler().run(({ cold, expectObservable, flush }) => {
+        const stop = new Subject<void>();
+        const { calls, callbacks } = recorder({ onEvent: (e) => { calls.push(['onEvent', e.type]); if (e.type === 'complete') stop.next(); } });
+        const source = cold('-s-a-x|', { s: start(), a: tok('ab'), x: complete() });
+        expectObservable(source.pipe(tapLifecycle(callbacks), takeUntil(stop))).toBe('-s-a-|', { s: start(), a: tok('ab') });
+        flush();
+        expect(calls.filter((c) => c[0] !== 'onStart')).toEqual([['onEvent', 'start'], ['onEvent', 'token'], ['onEvent', 'complete'], ['onAbort', 1, 2]]);
+      });
+    });
+
+    it('should call nothing after the run\'s error when a callback causes it mid-event (no onError(e, true), onRetry after it)', () => {
+      const { calls, callbacks } = recorder();
+      const abort = new StreamAbortedError();
+      const source = new Subject<L0Event>();
+      const op = tapLifecycle({ ...callbacks, onEvent: (e) => e.type === 'retry' && source.error(abort) });
+      const errors: unknown[] = [];
+      source.pipe(op).subscribe({ error: (e: unknown) => errors.push(e) });
+      source.next(start());
+      source.next(retryEv(1));
+      expect(errors).toEqual([abort]);
+      expect(calls).toEqual([['onStart', 1, false, false], ['onAbort', 0, 0], ['onError', abort, false, false]]);
     });
 
     it('should not call onAbort when unsubscribed after complete', () => {

@@ -114,6 +114,67 @@ describe('l0() abort and cancellation (A1-A2)', () => {
     expect(onError).not.toHaveBeenCalled();
     expect(model.calls[0]!.aborted).toBe(true);
   });
+
+  it('should call nothing after the abort when a callback aborts the signal: an onError(e, true) that aborts gets no onRetry after the abort\'s onError', () => {
+    const controller = new AbortController();
+    const model = fakeModel(['a#', 'ok|']);
+    const log: unknown[][] = [];
+    const run = runScenario(() =>
+      l0({
+        stream: model,
+        signal: controller.signal,
+        retry: { backoff: 'fixed', baseDelay: 10 },
+        onError: (e, willRetry, willFallback) => {
+          log.push(['error', (e as L0Error).code, willRetry, willFallback]);
+          if (willRetry) controller.abort(); // give up at the first failure
+        },
+        onRetry: (...args) => log.push(['retry', ...args]),
+        onAbort: (...args) => log.push(['abort', ...args]),
+        onComplete: () => log.push(['complete']),
+      }),
+    );
+    expect(run.error).toMatchObject({ code: 'STREAM_ABORTED' });
+    expect(typesOf(run.events)).toEqual(['start', 'token']);
+    expect(model.callCount).toBe(1);
+    expect(log).toEqual([['error', 'NETWORK_ERROR', true, false], ['abort', 0, 0], ['error', 'STREAM_ABORTED', false, false]]);
+  });
+
+  it('should end with complete, and call onComplete only, when the consumer aborts the signal on the complete event', () => {
+    const controller = new AbortController();
+    const log: unknown[][] = [];
+    const run = runScenario(
+      () =>
+        l0({
+          stream: fakeModel('a-b|'),
+          signal: controller.signal,
+          onAbort: (...args) => log.push(['abort', ...args]),
+          onError: (e) => log.push(['error', (e as L0Error).code]),
+          onComplete: (state) => log.push(['complete', state.content]),
+        }),
+      { onEvent: (e) => e.type === 'complete' && controller.abort() }, // cleanup of a finished request
+    );
+    expect(typesOf(run.events)).toEqual(['start', 'token', 'token', 'complete']);
+    expect(run.error).toBeUndefined();
+    expect(run.completeFrame).toBe(3);
+    expect(log).toEqual([['complete', 'ab']]);
+  });
+
+  it('should end with complete when onComplete aborts the signal', () => {
+    const controller = new AbortController();
+    const log: unknown[][] = [];
+    const run = runScenario(() =>
+      l0({
+        stream: fakeModel('a-b|'),
+        signal: controller.signal,
+        onAbort: (...args) => log.push(['abort', ...args]),
+        onError: (e) => log.push(['error', (e as L0Error).code]),
+        onComplete: (state) => (log.push(['complete', state.content]), controller.abort()),
+      }),
+    );
+    expect(typesOf(run.events)).toEqual(['start', 'token', 'token', 'complete']);
+    expect(run.error).toBeUndefined();
+    expect(log).toEqual([['complete', 'ab']]);
+  });
 });
 
 describe('l0() leaves nothing behind after unsubscribe', () => {

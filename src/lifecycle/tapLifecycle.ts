@@ -19,7 +19,7 @@ import { checkBag, checkKeys, optionError, optionKeys, optionPath, type OptionPa
 export interface LifecycleCallbacks {
   /** Every event, first, before the specific callback below. */
   readonly onEvent?: (event: L0Event) => void;
-  /** An attempt begins (`start`): `(1, false, false)`, a retry `(n, true, false)`, a fallback `(1, false, true)`. */
+  /** An attempt begins (`start`): `(1, false, false)`, a retry `(n, true, false)`, a fallback `(1, false, true)`, a fallback's retry `(n, true, true)`. */
   readonly onStart?: (attempt: number, isRetry: boolean, isFallback: boolean) => void;
   /** A retry was decided (`retry`): `attempt` is the attempt that failed, so the first retry is 1; `reason` the classification reason (`rate_limit`...). */
   readonly onRetry?: (attempt: number, reason: string) => void;
@@ -41,9 +41,10 @@ export interface LifecycleCallbacks {
   readonly onAbort?: (tokenCount: number, contentLength: number) => void;
   /**
    * A failure: from a `retry` event `(error, true, false)`, from a `fallback` event
-   * `(error, false, true)`, the run's error `(error, false, false)`. `error` is always a typed
-   * {@link L0Error}: for `retry` and `fallback` events it is rebuilt from the event's plain error
-   * ({@link deserializeError}), so a replayed log calls back exactly as the live run did.
+   * `(error, false, true)`, the run's error `(error, false, false)`. For `retry` and `fallback`
+   * events `error` is a typed {@link L0Error} rebuilt from the event's plain error
+   * ({@link deserializeError}), so a replayed log calls back exactly as the live run did; the run's
+   * error is passed as the stream raised it (typed in `l0()`).
    */
   readonly onError?: (error: unknown, willRetry: boolean, willFallback: boolean) => void;
   /** Once per subscription: the folded {@link L0State} at `complete` (or when a source without `complete` ends). */
@@ -92,7 +93,9 @@ export function checkCallbackTypes(where: OptionPath, callbacks: LifecycleCallba
  * 2. The run's error calls `onTimeout` (a TokenTimeoutError, or AllStreamsExhaustedError whose
  *    last error is one), `onAbort` (an `abort`-category error), then `onError(error, false, false)`.
  * 3. Unsubscribing before `complete` calls `onAbort(tokenCount, contentLength)` of the current
- *    attempt. After `complete` it calls nothing.
+ *    attempt. After `complete` it calls nothing. Nothing is called after the run's error or an
+ *    unsubscribe, even when a callback caused it: an `onError(e, true)` that aborts the signal is
+ *    followed by `onAbort` and `onError(abortError, false, false)`, never by that retry's `onRetry`.
  * 4. Callbacks run before the subscriber receives the event (L0 calls `onComplete` after).
  *    A callback that throws, or returns a promise that rejects (an async callback), is reported to
  *    `onCallbackError` (or warned about once) and never rethrown nor left unhandled: the stream goes
@@ -133,22 +136,7 @@ export function tapLifecycle(callbacks: LifecycleCallbacks): MonoTypeOperatorFun
     warned.add(name);
     console.warn(`l0-rx tapLifecycle: the \`${name}\` callback threw; the stream goes on.`, error);
   };
-  const call = <K extends HookName>(name: K, ...args: Parameters<Hooks[K]>): void => {
-    const fn = callbacks[name] as ((...a: Parameters<Hooks[K]>) => void) | undefined;
-    if (!fn) return;
-    try {
-      const result: unknown = fn.apply(callbacks, args);
-      // an async callback: its rejection is reported like a throw, never left unhandled
-      if (isPromiseLike(result)) result.then(undefined, (e: unknown) => report(e, name));
-    } catch (e) {
-      report(e, name);
-    }
-  };
   const fold = callbacks.onComplete !== undefined;
-  const timeout = (e: unknown) => {
-    const t = isAllStreamsExhaustedError(e) ? e.cause : e;
-    if (isTokenTimeoutError(t)) call('onTimeout', t.info.kind, t.info.elapsedMs);
-  };
 
   return (source) =>
     defer(() => {
@@ -158,6 +146,25 @@ export function tapLifecycle(callbacks: LifecycleCallbacks): MonoTypeOperatorFun
       const text = new AttemptText({ keepText: fold });
       let failedTokens = 0; // tokens of the last attempt that a retry/fallback ended
       let completed = false;
+      // The run ended: its error or an unsubscribe, maybe caused by a callback of the event in
+      // progress (it aborted the signal, or made the consumer unsubscribe). Nothing is called after
+      // that, the event's remaining callbacks included: nothing follows the last onError or onAbort.
+      let ended = false;
+      const call = <K extends HookName>(name: K, ...args: Parameters<Hooks[K]>): void => {
+        const fn = ended ? undefined : (callbacks[name] as ((...a: Parameters<Hooks[K]>) => void) | undefined);
+        if (!fn) return;
+        try {
+          const result: unknown = fn.apply(callbacks, args);
+          // an async callback: its rejection is reported like a throw, never left unhandled
+          if (isPromiseLike(result)) result.then(undefined, (e: unknown) => report(e, name));
+        } catch (e) {
+          report(e, name);
+        }
+      };
+      const timeout = (e: unknown) => {
+        const t = isAllStreamsExhaustedError(e) ? e.cause : e;
+        if (isTokenTimeoutError(t)) call('onTimeout', t.info.kind, t.info.elapsedMs);
+      };
       const fail = (plain: SerializedError, tokens: number): L0Error => {
         failedTokens = tokens;
         const error = deserializeError(plain);
@@ -202,10 +209,12 @@ export function tapLifecycle(callbacks: LifecycleCallbacks): MonoTypeOperatorFun
             timeout(err);
             if (categoryOf(err) === 'abort') call('onAbort', text.tokenCount, text.length);
             call('onError', err, false, false);
+            ended = true;
           },
           complete,
           unsubscribe() {
             if (!completed) call('onAbort', text.tokenCount, text.length);
+            ended = true;
           },
         }),
       );

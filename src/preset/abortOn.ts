@@ -19,6 +19,10 @@ import type { L0Event } from '../events/eventTypes.js';
  * The abort error lists the attempts that failed before it (`attemptErrors`, rebuilt from the
  * `retry` and `fallback` events), so the run's list of failures is complete however it ended.
  *
+ * Once the `complete` event passes, the run has ended: an abort from then on (the consumer's or
+ * an `onComplete` that aborts the request's controller on that event) is ignored, so a completed
+ * run is never followed by, nor turned into, a StreamAbortedError.
+ *
  * @internal Used by the l0() preset.
  */
 export function abortOn(signal: AbortSignal | undefined): MonoTypeOperatorFunction<L0Event> {
@@ -34,6 +38,8 @@ export function abortOn(signal: AbortSignal | undefined): MonoTypeOperatorFuncti
 class AbortWatch extends Relay<L0Event> {
   /** The errors of the attempts that failed so far, for the abort error's `attemptErrors`. */
   private readonly failed: unknown[] = [];
+  /** The `complete` event has passed: an abort now is too late to matter. */
+  private completed = false;
   private readonly leave: () => void;
 
   constructor(
@@ -55,12 +61,13 @@ class AbortWatch extends Relay<L0Event> {
   private handle(e: L0Event): void {
     if (this.isStopped) return;
     if (e.type === 'retry' || e.type === 'fallback') this.failed.push(deserializeError(e.error));
+    else if (e.type === 'complete') this.completed = true; // before it is passed on: the run has ended, whatever its receivers do
     this.out.next(e);
   }
 
   /** The signal aborted: the source stops first (its request is cancelled), then the run errors. */
   private aborted(): void {
-    if (this.isStopped) return;
+    if (this.isStopped || this.completed) return;
     const out = this.out;
     this.unsubscribe();
     out.error(abortError(this.signal, this.failed));

@@ -105,7 +105,7 @@ export interface L0Options extends LifecycleCallbacks, L0ContentOptions {
   readonly deduplicateContinuation?: boolean | Omit<DeduplicateContinuationConfig, 'enabled'>;
   /** Builds the prompt suffix for a resumed attempt; the result is `ctx.continuationPrompt`. */
   readonly buildContinuationPrompt?: (checkpoint: string) => string;
-  /** Aborting it ends the run with StreamAbortedError, without retry or fallback. */
+  /** Aborting it ends the run with StreamAbortedError, without retry or fallback; once the `complete` event has passed, an abort changes nothing. */
   readonly signal?: AbortSignal;
   /** Request metadata handed (frozen) to every factory call as `ctx.context`. @default {} */
   readonly context?: Record<string, unknown>;
