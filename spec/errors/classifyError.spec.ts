@@ -1,8 +1,18 @@
 /** @test {classifyError} */
 import { describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
-import { APICallError, EmptyResponseBodyError, InvalidResponseDataError, JSONParseError } from '@ai-sdk/provider';
-import { RetryError, StreamProviderError } from 'ai';
+import {
+  APICallError,
+  EmptyResponseBodyError,
+  InvalidArgumentError,
+  InvalidPromptError,
+  InvalidResponseDataError,
+  JSONParseError,
+  LoadAPIKeyError,
+  NoSuchModelError,
+  UnsupportedFunctionalityError,
+} from '@ai-sdk/provider';
+import { InvalidMessageRoleError, RetryError, StreamProviderError } from 'ai';
 import {
   AllStreamsExhaustedError,
   classifyError,
@@ -118,6 +128,13 @@ describe('classifyError', () => {
       ['InvalidResponseDataError (no finish reason)', () => new InvalidResponseDataError({ data: undefined, message: 'Response stream ended without a finish reason.' }), c('network', 'incomplete_stream', true)],
       ['InvalidResponseDataError (bad data)', () => new InvalidResponseDataError({ data: { id: 1 } }), c('server', 'malformed_chunk', true)],
       ['EmptyResponseBodyError', () => new EmptyResponseBodyError(), c('network', 'incomplete_stream', true)],
+      // the SDK's checks of the call itself: the same call fails the same way again
+      ['LoadAPIKeyError (no API key)', () => new LoadAPIKeyError({ message: 'OpenAI API key is missing.' }), c('auth', 'auth', false)],
+      ['InvalidPromptError', () => new InvalidPromptError({ prompt: undefined, message: 'prompt or messages must be defined' }), c('bad-request', 'bad_request', false)],
+      ['InvalidMessageRoleError', () => new InvalidMessageRoleError({ role: 'wizard' }), c('bad-request', 'bad_request', false)],
+      ['InvalidArgumentError', () => new InvalidArgumentError({ argument: 'temperature', message: 'temperature must be a number' }), c('bad-request', 'bad_request', false)],
+      ['UnsupportedFunctionalityError', () => new UnsupportedFunctionalityError({ functionality: 'image parts' }), c('bad-request', 'bad_request', false)],
+      ['NoSuchModelError', () => new NoSuchModelError({ modelId: 'gpt-9', modelType: 'languageModel' }), c('bad-request', 'bad_request', false)],
     ];
     it.each(rows)('should classify %s', (_, make, expected) => expect(classifyError(make())).toEqual(expected));
   });

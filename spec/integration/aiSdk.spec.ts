@@ -1,5 +1,6 @@
 /** @test {l0} */
 import { describe, expect, it } from 'vitest';
+import { streamText, type ModelMessage } from 'ai';
 import { isProviderError, isStreamAbortedError, isZeroOutputError } from 'l0-rx';
 import {
   PATIENT,
@@ -17,6 +18,7 @@ import {
   useFaultServer,
   viaAiSdk,
 } from './harness.js';
+import { faultProvider } from '../testing/sdkDrivers.js';
 
 // A representative set of faults through the real `ai` SDK (streamText + @ai-sdk/openai-compatible,
 // maxRetries 0), whose shapes differ from openai's: HTTP errors arrive as `error` parts followed by
@@ -63,6 +65,21 @@ describe('l0() + ai SDK', () => {
     expectFailure(o, isProviderError, { code: 'CONTEXT_LENGTH_EXCEEDED', status: 400, retryable: false }, '');
     expect(retriesOf(o)).toEqual([]);
     expect(ctx.server.requests.length).toBe(1);
+  });
+
+  it('should fail a call the SDK itself rejects (AI_InvalidMessageRoleError) at once with BAD_REQUEST, never retried', async () => {
+    const provider = faultProvider(ctx.server);
+    const messages = [{ role: 'wizard', content: 'Hi' }] as unknown as ModelMessage[];
+    const calls: unknown[] = [];
+    const o = await runL0({
+      stream: ({ signal }) => (calls.push(signal), streamText({ model: provider.chatModel('gpt-test'), messages, abortSignal: signal, maxRetries: 0, onError: () => {} })),
+      retry: RETRY,
+      timeout: PATIENT,
+    });
+    expectFailure(o, isProviderError, { code: 'BAD_REQUEST', category: 'bad-request', retryable: false, cause: { name: 'AI_InvalidMessageRoleError' } }, '');
+    expect(retriesOf(o)).toEqual([]);
+    expect(calls).toHaveLength(1);
+    expect(ctx.server.requests).toHaveLength(0);
   });
 
   it('should fail the attempt on malformed-chunk (AI_JSONParseError part) instead of streaming past it, and retry', async () => {

@@ -104,6 +104,11 @@ describe.each([...SDKS, ...RESPONSES, MASTRA])('errors: l0() + $name', (sdk) => 
       expect(eventsOf(o.events, 'retry')[0]!.error).not.toHaveProperty('retryAfterMs');
     });
 
+    it('should fail quota-429 (insufficient_quota) at once: waiting does not fix billing', async () => {
+      const o = await run(sdk, 'fault:quota-429');
+      expectFailedAtOnce(o, ctx.server.requests.length, { ...RATE_LIMITED, retryable: false });
+    });
+
     it('should fail at once when Retry-After is above maxRetryAfter', async () => {
       const o = await run(sdk, 'fault:rate-limit:5');
       expectFailedAtOnce(o, ctx.server.requests.length, { ...RATE_LIMITED, retryAfterMs: 5000 });

@@ -54,6 +54,17 @@ describe('l0() + openai SDK: fallbacks', () => {
     expect(ctx.server.requests.length).toBe(2);
   });
 
+  it('should fall back on quota-429 (insufficient_quota) without ever retrying it', async () => {
+    const o = await runOpenAIModel(ctx.server, ['fault:quota-429', 'gpt-fallback']);
+    expectComplete(o, 'stop', REPLY);
+    expect(retriesOf(o)).toEqual([]);
+    expect(eventsOf(o.events, 'fallback')).toEqual([
+      expect.objectContaining({ fromIndex: 0, toIndex: 1, error: expect.objectContaining({ code: 'RATE_LIMITED', status: 429, retryable: false }) }),
+    ]);
+    expect(requestsFor(ctx.server, 'fault:quota-429').length).toBe(1);
+    expect(ctx.server.requests.length).toBe(2);
+  });
+
   it('should give the second fallback its own retry budget after the first one fails', async () => {
     const o = await runOpenAIModel(ctx.server, ['fault:context-length-400', 'fault:server-error', 'fault:unavailable*1']);
     expectComplete(o, 'stop', REPLY);

@@ -66,6 +66,7 @@ describe('l0() + openai SDK responses.create: HTTP status faults', () => {
 
   it.each([
     ['fault:auth-401', { code: 'AUTH_ERROR', status: 401, category: 'auth' }],
+    ['fault:quota-429', { code: 'RATE_LIMITED', status: 429, category: 'rate-limit' }],
     ['fault:context-length-400', { code: 'CONTEXT_LENGTH_EXCEEDED', status: 400, reason: 'context_length_exceeded' }],
   ])('should fail %s at once, never retried', async (model, fields) => {
     const o = await runResponsesModel(ctx.server, model);

@@ -66,6 +66,7 @@ describe('startFaultServer responses route (openai SDK)', () => {
       ['fault:unavailable', 503, 'InternalServerError', { type: 'server_error' }],
       ['fault:overloaded-529', 529, 'InternalServerError', { type: 'overloaded_error' }],
       ['fault:auth-401', 401, 'AuthenticationError', { code: 'invalid_api_key' }],
+      ['fault:quota-429', 429, 'RateLimitError', { code: 'insufficient_quota' }],
       ['fault:context-length-400', 400, 'BadRequestError', { code: 'context_length_exceeded' }],
     ] as const)('should answer %s with HTTP %i (%s), as on chat completions', async (model, status, ctor, body) => {
       const { error, events } = await runResponses(ctx.client, model);

@@ -88,6 +88,7 @@ describe('startFaultServer', () => {
       ['fault:unavailable', 503, 'InternalServerError', { type: 'server_error' }],
       ['fault:overloaded-529', 529, 'InternalServerError', { type: 'overloaded_error', message: 'Overloaded' }],
       ['fault:auth-401', 401, 'AuthenticationError', { code: 'invalid_api_key' }],
+      ['fault:quota-429', 429, 'RateLimitError', { code: 'insufficient_quota', type: 'insufficient_quota' }],
       ['fault:context-length-400', 400, 'BadRequestError', { code: 'context_length_exceeded', type: 'invalid_request_error' }],
     ] as const)('should answer %s with HTTP %i (%s)', async (model, status, ctor, body) => {
       const { error } = await runOpenAI(ctx.client, model);

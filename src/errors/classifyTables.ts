@@ -173,7 +173,14 @@ export const NAME_TABLE: ReadonlyMap<string, BaseClassification> = /*#__PURE__*/
   ['BodyTimeoutError', TIMEOUT],
   ['AI_JSONParseError', MALFORMED_CHUNK],
   ['AI_EmptyResponseBodyError', INCOMPLETE_STREAM],
+  ['AI_LoadAPIKeyError', AUTH], // no API key given or in the environment
 ]);
+
+/**
+ * The AI SDK's checks of the call itself (its prompt, messages, arguments, model), made before or
+ * without a request: the same call fails the same way again.
+ */
+const AI_CALL_ERROR = /^AI_(?:Invalid(?:Argument|Prompt|MessageRole|DataContent)|MessageConversion|UnsupportedFunctionality|NoSuch(?:Model|Provider)|LoadSetting)Error$/;
 
 /**
  * The exact default messages of openai's `APIUserAbortError`, `APIConnectionError` and
@@ -189,13 +196,14 @@ export const OPENAI_DEFAULT_MESSAGES: ReadonlyMap<string, BaseClassification> = 
 /** fetch implementations' network failures (undici, browsers, Safari, Firefox, Deno). */
 const FETCH_TYPE_ERROR = /^(?:fetch failed|failed to fetch|load failed|networkerror when attempting to fetch resource\.?|network request failed|network connection was lost\.?)$/i;
 
-/** `TypeError` / `SyntaxError` with a known message, thrown by fetch or an SDK's SSE reader. */
+/** `TypeError` / `SyntaxError` with a known message, thrown by fetch or an SDK's SSE reader; the AI SDK's checks of a call. */
 export function classifyByNameAndMessage(name: string, message: string): BaseClassification | undefined {
   if (name === 'TypeError') {
     if (message === 'terminated') return INCOMPLETE_STREAM; // undici: body cut after the headers
     if (FETCH_TYPE_ERROR.test(message)) return NETWORK;
   }
   if (name === 'SyntaxError' && /\bmalformed server-sent event\b/i.test(message)) return MALFORMED_CHUNK;
+  if (AI_CALL_ERROR.test(name)) return BAD_REQUEST;
   // @ai-sdk/openai-compatible: a body that ended with no finish_reason is a cut stream, not bad data
   if (name === 'AI_InvalidResponseDataError') return /\bwithout a finish reason\b/i.test(message) ? INCOMPLETE_STREAM : MALFORMED_CHUNK;
   return undefined;

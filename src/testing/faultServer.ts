@@ -112,7 +112,8 @@ type MutableRequest = { -readonly [K in keyof FaultRequest]: FaultRequest[K] };
  * 3. Faults: `rate-limit[:s]` 429 + `Retry-After: s` (default 1); `rate-limit-ms[:ms]` 429 +
  *    `retry-after-ms` (default 1000); `rate-limit-date[:s]` 429 + `Retry-After` as an HTTP date s seconds
  *    ahead; `rate-limit-none` 429 without header; `server-error` 500; `unavailable` 503; `overloaded-529`
- *    529 with Anthropic's `overloaded_error` body; `auth-401` 401 `invalid_api_key`; `context-length-400`
+ *    529 with Anthropic's `overloaded_error` body; `auth-401` 401 `invalid_api_key`; `quota-429` 429
+ *    `insufficient_quota` (billing: no retry helps), without a retry header; `context-length-400`
  *    400 `context_length_exceeded`; `reset-before-headers` destroys the socket before any byte;
  *    `no-response` never answers; `slow-first-token[:ms]` waits (default 500) before the first word;
  *    `cut-after-n[:n]` destroys the socket after n words (default 3); `stall[:n]` goes silent after n

@@ -6,7 +6,7 @@
 import { closestName } from '../internal/closestName.js';
 
 /**
- * Every fault the fault server knows, in the order of DESIGN.md section 8 (plus `auth-401` and `cut-tool-call`).
+ * Every fault the fault server knows, in the order of DESIGN.md section 8 (plus `auth-401`, `quota-429` and `cut-tool-call`).
  * See {@link startFaultServer} for what each one does.
  *
  * @example
@@ -15,7 +15,7 @@ import { closestName } from '../internal/closestName.js';
  */
 export const FAULT_NAMES = Object.freeze([
   'rate-limit', 'rate-limit-ms', 'rate-limit-date', 'rate-limit-none',
-  'server-error', 'unavailable', 'overloaded-529', 'auth-401',
+  'server-error', 'unavailable', 'overloaded-529', 'auth-401', 'quota-429',
   'reset-before-headers', 'no-response', 'slow-first-token', 'cut-after-n', 'stall',
   'malformed-chunk', 'no-done', 'error-in-200', 'context-length-400', 'content-filter',
   'flapping', 'truncated-json', 'refusal', 'repetition-loop', 'empty-completion', 'tool-call-fragments',
@@ -38,7 +38,7 @@ export interface FaultSpec {
 type ArgKind = 'none' | 'seconds' | 'ms' | 'count' | 'repeats' | 'fragments' | readonly string[];
 const ARG_KINDS: Readonly<Record<FaultName, ArgKind>> = {
   'rate-limit': 'seconds', 'rate-limit-ms': 'ms', 'rate-limit-date': 'seconds', 'rate-limit-none': 'none',
-  'server-error': 'none', unavailable: 'none', 'overloaded-529': 'none', 'auth-401': 'none',
+  'server-error': 'none', unavailable: 'none', 'overloaded-529': 'none', 'auth-401': 'none', 'quota-429': 'none',
   'reset-before-headers': 'none', 'no-response': 'none', 'slow-first-token': 'ms', 'cut-after-n': 'count',
   stall: 'count', 'malformed-chunk': 'count', 'no-done': 'none', 'error-in-200': 'count',
   'context-length-400': 'none', 'content-filter': 'count', flapping: 'none', 'truncated-json': 'none',
@@ -201,6 +201,8 @@ export function planFault(spec: FaultSpec | undefined, reply: string, requestNum
     case 'overloaded-529':
       return { ...status(529, { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } }), statusText: 'Overloaded' };
     case 'auth-401': return status(401, openAIError('Incorrect API key provided: test.', 'invalid_request_error', 'invalid_api_key'));
+    case 'quota-429':
+      return status(429, openAIError('You exceeded your current quota, please check your plan and billing details.', 'insufficient_quota', 'insufficient_quota'));
     case 'context-length-400':
       return status(400, openAIError("This model's maximum context length is 128000 tokens. However, your messages resulted in 130000 tokens.", 'invalid_request_error', 'context_length_exceeded'));
     case 'reset-before-headers': return { kind: 'reset' };

@@ -111,6 +111,13 @@ describe('ai-sdk adapter (streamText parts)', () => {
     expect((await runError([finish('interrupted')])).error).toMatchObject({ code: 'INCOMPLETE_STREAM', retryable: true });
   });
 
+  it("should fail a provider's own finish reason error, which the SDK reports as other (OpenRouter's failed generation), as SERVER_ERROR", async () => {
+    expect((await runError([{ ...finish('other'), rawFinishReason: 'error' } as Part])).error).toMatchObject({ code: 'SERVER_ERROR', retryable: true });
+    const providerPart = { type: 'finish', usage: { inputTokens: { total: 1 }, outputTokens: { total: 1 } }, finishReason: { unified: 'other', raw: 'error' } };
+    expect((await collectError(fromStream(() => chunksOf<unknown>([providerPart])))).error).toMatchObject({ code: 'SERVER_ERROR', retryable: true });
+    expect((await run([{ ...finish('other'), rawFinishReason: 'eos' } as Part])).at(-1)).toMatchObject({ type: 'complete', finishReason: 'other' });
+  });
+
   it("should fail AI SDK 5's finish reason unknown with no usage (a body that ended before its finish chunk) as INCOMPLETE_STREAM", async () => {
     // AI SDK 7's types no longer list it; AI SDK 5's streams send it (spec/integration/sdkVersions.spec.ts)
     const unknown = { type: 'finish', finishReason: 'unknown', totalUsage: {} } as unknown as Part;

@@ -145,6 +145,20 @@ describe('openai-chat adapter', () => {
     expect(isProviderError(error) && error.code).toBe('SERVER_ERROR');
   });
 
+  it.each([
+    ['an error beside choices (OpenRouter)', { ...chunk({}, 'error' as Finish), error: { code: 429, message: 'Rate limited upstream' } }, { code: 'RATE_LIMITED', retryable: true }],
+    ['an error on the choice', { ...chunk({}), choices: [{ index: 0, delta: {}, finish_reason: 'error', error: { code: 'context_length_exceeded', message: 'too long' } }] }, { code: 'CONTEXT_LENGTH_EXCEEDED', retryable: false }],
+    ['finish_reason error alone', chunk({}, 'error' as Finish), { code: 'SERVER_ERROR', retryable: true }],
+  ])('should fail a generation that failed mid-stream, %s, with the classified error, never completing', async (_, last, fields) => {
+    const { events, error } = await collectError(fromStream(() => chunksOf<unknown>([chunk({ content: 'a' }), last])));
+    expect(events).toEqual([start, tok('a')]);
+    expect(error).toMatchObject({ name: 'ProviderError', ...fields });
+  });
+
+  it('should read a chunk whose `error` is null as an ordinary chunk', async () => {
+    expect((await collect(fromStream(() => chunksOf<unknown>([{ ...chunk({ content: 'a' }), error: null }, chunk({}, 'stop')])))).at(-1)).toEqual({ type: 'complete', finishReason: 'stop' });
+  });
+
   describe('with the real openai SDK parsing SSE', () => {
     const sse = sseText([chunk({ role: 'assistant', content: '' }), chunk({ content: 'Hi' }),
       chunk({ tool_calls: [{ index: 0, id: 'call_1', type: 'function', function: { name: 'f', arguments: '{"a":' } }] }),

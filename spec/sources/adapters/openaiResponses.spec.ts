@@ -154,6 +154,23 @@ describe('openai-responses adapter', () => {
     expect(error).toMatchObject({ code: 'BAD_REQUEST', retryable: false });
   });
 
+  it.each([
+    ['context_length_exceeded', { code: 'CONTEXT_LENGTH_EXCEEDED', category: 'bad-request', reason: 'context_length_exceeded', retryable: false }],
+    ['insufficient_quota', { code: 'RATE_LIMITED', category: 'rate-limit', reason: 'rate_limit', retryable: false }],
+  ])('should type response.failed with %s as every other route does, through the real SDK', async (code, fields) => {
+    const failed: ResponseStreamEvent = {
+      type: 'response.failed', sequence_number: seq++,
+      response: response({ status: 'failed', error: { code, message: 'no' } as unknown as Response['error'] }),
+    };
+    const client = fakeClient(() => sseText([created, text('a'), failed], { done: false }));
+    const { events, error } = await collectError(fromStream(({ signal }) => client.responses.create({ model: 'm', input: 'hi', stream: true }, { signal })));
+    expect(events).toEqual([start, tok('a')]);
+    expect(error).toMatchObject({ name: 'ProviderError', ...fields });
+    // the same failure as an `error` event is typed the same
+    const asEvent = await runError([created, { type: 'error', code, message: 'no', param: null, sequence_number: seq++ }]);
+    expect(asEvent.error).toMatchObject(fields);
+  });
+
   it('should fail an error event with the classified error', async () => {
     const { error } = await runError([created, { type: 'error', code: 'server_error', message: 'oops', param: null, sequence_number: seq++ }]);
     expect(isProviderError(error) && error.code).toBe('SERVER_ERROR');

@@ -49,9 +49,9 @@ const MALFORMED_ERRORS: ReadonlySet<string> = /*#__PURE__*/ new Set(['AI_JSONPar
  *    `AI_TypeValidationError`) fails the attempt at once with a retryable `MALFORMED_CHUNK`, even though the
  *    SDK itself would keep streaming: the answer is missing a piece.
  * 5. `abort` part -> `StreamAbortedError` (our own abort never gets here: fromStream stops reading first).
- * 6. `finish` -> `complete{finishReason, usage}` from `totalUsage`. Finish reason `error` fails with a
- *    retryable `SERVER_ERROR`; `interrupted` (the provider stream ended without a completion signal) is a
- *    cut stream, `INCOMPLETE_STREAM`.
+ * 6. `finish` -> `complete{finishReason, usage}` from `totalUsage`. Finish reason `error` (or a provider
+ *    finish reason `error`, which the SDK reports as `other`) fails with a retryable `SERVER_ERROR`;
+ *    `interrupted` (the provider stream ended without a completion signal) is a cut stream, `INCOMPLETE_STREAM`.
  * 7. A stream that ends without `finish` is cut: `INCOMPLETE_STREAM` (the SDK ends that way after a
  *    failed call: `start`, `error`, end).
  * 8. Everything else (start, steps, text-start/end, tool input deltas, tool results, sources, ping, raw) is ignored.
@@ -176,9 +176,14 @@ function aiErrorOf(name: string, error: unknown, chunk: unknown): unknown {
   return error;
 }
 
+/**
+ * The unified finish reason; `error` when the provider's own was `error` (OpenRouter ends a
+ * generation that failed mid-stream so, which the SDK reports as `other`, with `rawFinishReason`).
+ */
 function finishReasonOf(part: Rec): string | undefined {
-  const raw = part['finishReason'];
-  return typeof raw === 'string' ? raw : str(rec(raw)?.['unified']);
+  const reason = part['finishReason'];
+  const raw = str(part['rawFinishReason']) ?? str(rec(reason)?.['raw']);
+  return raw === 'error' ? 'error' : typeof reason === 'string' ? reason : str(rec(reason)?.['unified']);
 }
 
 /**

@@ -54,14 +54,17 @@ interface PartialCall {
  *    (servers that send every call at index 0) starts a call of its own. A call without a name is `MALFORMED_CHUNK`.
  *    The deprecated `delta.function_call` is handled the same way (its id is its name).
  * 4. `finish_reason`: stop -> stop, length -> length, tool_calls / function_call -> tool-calls,
- *    content_filter -> content-filter, anything else but `""` (sent by some servers on chunks that
- *    are not the last) -> other.
+ *    content_filter -> content-filter, `error` (OpenRouter's end of a generation that failed
+ *    mid-stream) -> the attempt fails like an in-band error frame (step 7), from the choice's `error`
+ *    if it has one (a retryable `SERVER_ERROR` if not), anything else but `""` (sent by some servers
+ *    on chunks that are not the last) -> other.
  * 5. `usage` (the extra chunk with empty `choices` that `stream_options.include_usage` adds after the
  *    finish reason) is kept, so `complete{finishReason, usage}` is emitted when the stream ends.
  * 6. Only choice `index` 0 is read; other choices (`n > 1`) are ignored.
  * 7. The SDK hides `[DONE]`, so a stream that ends without a `finish_reason` is cut: a retryable
- *    `ProviderError` `INCOMPLETE_STREAM`. A chunk with an `error` and no `choices` (an in-band error
- *    frame) fails with the classified error. A chunk of the wrong shape is `MALFORMED_CHUNK`.
+ *    `ProviderError` `INCOMPLETE_STREAM`. A chunk with an `error` (an in-band error frame, with or
+ *    without `choices`), or a choice with one, fails with the classified error. A chunk of the wrong
+ *    shape is `MALFORMED_CHUNK`.
  *
  * Exported on its own so a custom adapter list can use it (custom adapters are tried before the
  * built-in ones, so listing it first makes it win detection):
@@ -89,7 +92,9 @@ class ChatDecoder implements ChunkDecoder {
     const c = rec(chunk);
     if (!c) throw malformedChunk(NAME, 'not an object', chunk);
     const choices = c['choices'];
-    if (choices === undefined && c['error'] !== undefined) throw inBandError('OpenAI chat stream', c['error']);
+    // an in-band error frame: `{error}` alone (OpenAI), or an error object beside `choices` (OpenRouter)
+    const error = c['error'];
+    if (choices === undefined ? error !== undefined : isRecord(error)) throw inBandError('OpenAI chat stream', error);
     if (choices !== undefined && !Array.isArray(choices)) throw malformedChunk(NAME, '`choices` is not an array', chunk);
     const usage = rec(c['usage']);
     if (usage) this.usage = chatUsage(usage);
@@ -103,6 +108,8 @@ class ChatDecoder implements ChunkDecoder {
         this.delta(delta, emit, chunk);
       }
       const finish = ch['finish_reason'];
+      // a generation that failed mid-stream (OpenRouter: finish reason `error`, its error on the choice)
+      if (finish === 'error' || isRecord(ch['error'])) throw inBandError('OpenAI chat stream', ch['error'] ?? { type: 'server_error' });
       // some compatible servers send `""` on chunks that are not the last: no finish
       if (typeof finish === 'string' && finish !== '') {
         this.finish = Object.hasOwn(FINISH, finish) ? FINISH[finish as RawFinish] : 'other';

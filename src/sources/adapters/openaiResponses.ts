@@ -2,6 +2,7 @@ import type { ResponseStreamEvent } from 'openai/resources/responses/responses';
 import type { FinishReason, ToolCallEvent, Usage } from '../../events/eventTypes.js';
 import type { L0Error } from '../../errors/L0Error.js';
 import { ProviderError } from '../../errors/ProviderError.js';
+import { PROVIDER_TYPE_TABLE } from '../../errors/classifyTables.js';
 import type { AdapterEmit, ChunkDecoder, StreamAdapter } from './types.js';
 import { completeEvent, inBandError, incompleteStream, isRecord, malformedChunk, rec, str, usageOf, type Rec } from './shared.js';
 
@@ -43,8 +44,9 @@ const TRANSIENT = /*#__PURE__*/ new Set(['server_error', 'rate_limit_exceeded', 
  *    `stop`; `response.incomplete` -> `complete` with `length` (max_output_tokens), `content-filter`, or `other`.
  *    Both carry `usage` (input, output, total, reasoning and cached tokens).
  * 5. `response.failed` and `error` events fail the attempt with a `ProviderError` classified from the error
- *    `code` (rate limit and server errors are retryable; policy blocks are `CONTENT_FILTERED`; invalid input
- *    is `BAD_REQUEST`).
+ *    `code` as on the other routes (rate limit and server errors are retryable; `context_length_exceeded` is
+ *    `CONTEXT_LENGTH_EXCEEDED`; `insufficient_quota` a `RATE_LIMITED` that is not retryable; policy blocks are
+ *    `CONTENT_FILTERED`; other invalid input is `BAD_REQUEST`).
  * 6. A stream that ends without `response.completed` / `.incomplete` / `.failed` is cut: `INCOMPLETE_STREAM`.
  * 7. Every other event (created, in_progress, content parts, tool progress...) is ignored.
  *
@@ -139,12 +141,18 @@ function responsesUsage(u: Rec | undefined): Usage | undefined {
   });
 }
 
-/** The error of a `response.failed` event as a typed error. */
+/**
+ * The error of a `response.failed` event as a typed error: a transient or missing code is a
+ * retryable in-band error; a policy code is `CONTENT_FILTERED`; a code the provider tables know is
+ * typed as on every other route (`context_length_exceeded` is `CONTEXT_LENGTH_EXCEEDED`,
+ * `insufficient_quota` a non-retryable `RATE_LIMITED`); any other code is bad input, `BAD_REQUEST`.
+ */
 function failure(error: unknown): L0Error {
   const e = rec(error);
   const code = str(e?.['code']);
   const message = `OpenAI response failed: ${str(e?.['message']) ?? 'no message'}${code ? ` (${code})` : ''}`;
-  if (code === undefined || TRANSIENT.has(code)) return inBandError('OpenAI response failed', error ?? { code: 'server_error' });
+  // a code the provider tables know is read as on every other route
+  if (code === undefined || TRANSIENT.has(code) || PROVIDER_TYPE_TABLE.has(code.toLowerCase())) return inBandError('OpenAI response failed', error ?? { code: 'server_error' });
   if (POLICY.test(code)) {
     return new ProviderError(message, { code: 'CONTENT_FILTERED', category: 'bad-request', retryable: false, reason: 'content_filtered', cause: error });
   }
