@@ -18,17 +18,20 @@ const values: Record<string, L0Event> = {
   x: { type: 'complete', finishReason: 'stop' },
 };
 
+/** A run that retries a 503 once, then falls back to a 401 and fails (one retry and one fallback breadcrumb), reported to `client`. */
+const failingRun = (client: ReturnType<typeof sentry>['client']) => testScheduler().run(() => {
+  l0({
+    stream: fakeModel([{ items: [{ error: { status: 503 } }] }]),
+    fallbackStreams: [fakeModel({ items: [{ error: { status: 401 } }] })],
+    retry: { backoff: 'fixed', baseDelay: 5, maxRetries: 1 },
+    runOperators: [withSentry({ client })],
+  }).subscribe({ error: () => undefined });
+});
+
 describe('withSentry (real @sentry/core client, in-memory transport)', () => {
   it('should capture the run error with its L0 code, the run context and breadcrumbs for the retry and the fallback', async () => {
     const { client, items } = sentry();
-    testScheduler().run(() => {
-      l0({
-        stream: fakeModel([{ items: [{ error: { status: 503 } }] }]),
-        fallbackStreams: [fakeModel({ items: [{ error: { status: 401 } }] })],
-        retry: { backoff: 'fixed', baseDelay: 5, maxRetries: 1 },
-        runOperators: [withSentry({ client })],
-      }).subscribe({ error: () => undefined });
-    });
+    failingRun(client);
     const [event] = await items('event');
     expect(event!.tags).toMatchObject({ 'l0.code': 'ALL_STREAMS_EXHAUSTED' });
     expect(event!.contexts.l0).toMatchObject({ attempt: 1, fallbackIndex: 1, retries: 1, fallbacks: 1 });
@@ -141,20 +144,12 @@ describe('withSentry (real @sentry/core client, in-memory transport)', () => {
   });
 
   it('should pass its breadcrumbs through the client\'s beforeBreadcrumb and maxBreadcrumbs, as Sentry.addBreadcrumb does', async () => {
-    const run = (client: ReturnType<typeof sentry>['client']) => testScheduler().run(() => {
-      l0({
-        stream: fakeModel([{ items: [{ error: { status: 503 } }] }]),
-        fallbackStreams: [fakeModel({ items: [{ error: { status: 401 } }] })],
-        retry: { backoff: 'fixed', baseDelay: 5, maxRetries: 1 },
-        runOperators: [withSentry({ client })],
-      }).subscribe({ error: () => undefined });
-    });
     const filtered = sentry({ beforeBreadcrumb: (b) => (b.category === 'l0.retry' ? null : { ...b, message: 'scrubbed' }) });
-    run(filtered.client);
+    failingRun(filtered.client);
     const [event] = await filtered.items('event');
     expect(event!.breadcrumbs.map((b: { category: string; message: string }) => [b.category, b.message])).toEqual([['l0.fallback', 'scrubbed']]);
     const none = sentry({ maxBreadcrumbs: 0 });
-    run(none.client);
+    failingRun(none.client);
     expect((await none.items('event'))[0]!.breadcrumbs).toBeUndefined();
   });
 });
