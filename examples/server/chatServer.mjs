@@ -69,7 +69,8 @@ export async function startChatServer({ baseURL, apiKey = 'offline', model = 'gp
     // a first connection (no Last-Event-ID: a new question, or a client's retry after a failed run)
     // starts a new run, replacing any earlier one of the id; a reconnect (Last-Event-ID) resumes its
     // run here, or from the store when another server runs it, or gets STREAM_NOT_FOUND as its error
-    // frame (which the client retries as a whole new answer)
+    // frame (the client's run then fails with the retryable INCOMPLETE_STREAM: a client with a
+    // retryWithBackoff after fromServerSentEvents asks again as a new answer; the Angular example has none)
     if (after === 0) {
       // the store's log of an earlier run under the id goes first: the new run records from seq 0, and
       // a reconnect to another server must never be served the old run's events as this one's (an

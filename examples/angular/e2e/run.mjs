@@ -117,7 +117,16 @@ const scenarios = [
   ['a connection dropped mid-answer resumes with Last-Event-ID, with no text repeated', async ({ page, stack, pageErrors }) => {
     const faults = await stack.use({ model: 'gpt-4o-mini' });
     stack.dropNextConnectionAfter(4); // start + 3 tokens reach the browser, then the socket dies
-    await askAndSettle(page, 'Tell me about the fox', 'complete');
+    // the reconnection (it sends Last-Event-ID) is answered 500 ms late: the page says it is reconnecting meanwhile
+    await page.route('**/chat/**', async (route) => {
+      if (route.request().headers()['last-event-id'] !== undefined) await new Promise((r) => setTimeout(r, 500));
+      await route.fallback();
+    });
+    await ask(page, 'Tell me about the fox');
+    const reconnecting = page.getByRole('status').getByText(/^Reconnecting: the connection dropped after event [1-9]\d*; resuming from there$/);
+    await reconnecting.waitFor(WAIT);
+    assertEqual(await page.getByTestId('answer').getAttribute('aria-busy'), 'true', 'aria-busy while reconnecting');
+    await settle(page, 'Tell me about the fox', 'complete');
     assertEqual(await text(page, 'answer'), REPLY, 'the answer (once, not twice)');
     const shown = await onlyPrefixesShown(page);
     assert(shown.some((t) => t !== '' && t !== REPLY), `part of the answer was shown before the drop: ${JSON.stringify(shown)}`);
@@ -125,6 +134,9 @@ const scenarios = [
     assert(resumed.length === 1 && /^Connection lost after event [1-9]\d*; resuming from there$/.test(resumed[0] ?? ''), `resume note: ${JSON.stringify(resumed)}`);
     assertEqual(await notes(page, 'retry'), [], 'retries (a dropped connection to the backend is not a failed attempt)');
     assertEqual(faults.requests.length, 1, 'model requests (the backend run was resumed, not restarted)');
+    const statuses = await page.evaluate(() => /** @type {string[]} */ (/** @type {any} */ (window).__statuses));
+    assertEqual(statuses.filter((t) => !t.startsWith('Reconnecting')), ['Ask something.', 'Connecting…', 'Streaming: attempt 1, primary model', 'Complete: attempt 1, primary model, 9 tokens'], 'status lines announced');
+    assertEqual(statuses.filter((t) => t.startsWith('Reconnecting')).length, 1, `reconnections announced in ${JSON.stringify(statuses)}`);
     // the browser itself saw the connection break (and logged it): expected here, nowhere else
     const dropped = pageErrors.findIndex((m) => m.includes('ERR_INCOMPLETE_CHUNKED_ENCODING'));
     assert(dropped >= 0, `the browser saw the connection drop: ${JSON.stringify(pageErrors)}`);
@@ -142,6 +154,30 @@ const scenarios = [
     // well before the backend's 10 s inter-token timeout, which would abort the stalled request too
     await eventually(() => faults.requests[0]?.closedByClient === true, 'the first answer\'s model request was aborted (closedByClient)', 3_000);
     assertEqual(faults.requests.map((r) => r.fault ?? 'clean'), ['stall', 'clean'], 'model requests');
+  }],
+
+  ['a double-submit streams one answer, never two at once', async ({ page, stack }) => {
+    const faults = await stack.use({ model: 'gpt-4o-mini', keepAliveMs: 300 });
+    await page.getByLabel('Question').fill('Tell me about the fox');
+    await page.getByRole('button', { name: 'Ask' }).dblclick();
+    await settle(page, 'Tell me about the fox', 'complete');
+    assertEqual(await text(page, 'answer'), REPLY, 'the answer (once)');
+    await onlyPrefixesShown(page);
+    assertEqual(await notes(page, 'retry'), [], 'retries');
+    // measured: the resource sees only the second question (both clicks land before its effect runs), so
+    // there is one model request; were there two, the first must be aborted
+    await eventually(() => faults.requests.slice(0, -1).every((r) => r.closedByClient === true), 'every model request but the last was aborted', 3_000);
+    assertEqual(faults.requests.at(-1)?.closedByClient, false, 'the answer\'s own model request (not aborted)');
+  }],
+
+  ['an answer the content filter stopped is shown as cut short, not as complete', async ({ page, stack }) => {
+    const faults = await stack.use({ model: 'fault:content-filter:3' }); // 3 words, then finish_reason 'content_filter'
+    await askAndSettle(page, 'Tell me about the fox', 'complete');
+    assertEqual(await text(page, 'answer'), 'The quick brown', 'the text the model sent');
+    assertEqual(await text(page, 'status'), 'Cut short: the content filter stopped the model (attempt 1, primary model, 3 tokens)', 'status');
+    assertEqual(await page.getByTestId('answer').getAttribute('class'), 'answer cut-short', 'the answer marked as cut short');
+    assertEqual(await notes(page, 'retry'), [], 'retries (a filtered answer is not a failed attempt)');
+    assertEqual(faults.requests.length, 1, 'model requests');
   }],
 
   ['a run that gives up shows its last attempt as failed, not as an answer', async ({ page, stack }) => {

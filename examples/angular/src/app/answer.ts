@@ -1,6 +1,6 @@
 // What the chat component renders, as one pure fold: the L0State snapshots of accumulate() plus
 // the notes a reader wants to see (a retracted attempt, a fallback, a resumed connection).
-import { defer, finalize, map, merge, scan, startWith, Subject, type Observable } from 'rxjs';
+import { concatWith, defer, finalize, map, merge, of, scan, startWith, Subject, type Observable } from 'rxjs';
 import { accumulate, fromServerSentEvents, serializeError, type L0State, type SerializedError } from 'l0-rx';
 
 /** One question sent to the backend; `id` names its run there (and lets a reconnect resume it). */
@@ -25,13 +25,19 @@ export interface AnswerView {
   readonly attempt: number;
   readonly fallbackIndex: number;
   readonly tokenCount: number;
+  /** Why the model stopped, once `complete`: `length` and `content-filter` mean the text is cut short. */
+  readonly finishReason: L0State['finishReason'];
+  /** The last event received before the connection dropped, while it reconnects (until the next state, or the end). */
+  readonly reconnectingAfter: string | undefined;
   readonly notes: readonly Note[];
   readonly error: SerializedError | undefined;
 }
 
-export const IDLE: AnswerView = { question: '', status: 'idle', content: '', attempt: 0, fallbackIndex: 0, tokenCount: 0, notes: [], error: undefined };
+export const IDLE: AnswerView = { question: '', status: 'idle', content: '', attempt: 0, fallbackIndex: 0, tokenCount: 0, finishReason: undefined, reconnectingAfter: undefined, notes: [], error: undefined };
 
-type Input = { readonly state: L0State } | { readonly resumedAfter: string };
+/** The end of the stream: a reconnection that found nothing more to send (the run had ended) is over too. */
+const END = { end: true } as const;
+type Input = { readonly state: L0State } | { readonly resumedAfter: string } | typeof END;
 
 /**
  * The answer to `question`, streamed from `GET /chat/<id>?q=...` (examples/server). It starts with
@@ -53,6 +59,7 @@ export function answer$(question: Question, options: { readonly reconnectDelay?:
     const states = fromServerSentEvents(url, { fetch: noteReconnects, reconnectDelay: options.reconnectDelay ?? 250 }).pipe(
       accumulate({ errorsAsState: true }),
       map((state): Input => ({ state })),
+      concatWith(of(END)),
       finalize(() => resumed.complete()),
     );
     const connecting: AnswerView = { ...IDLE, question: question.text, status: 'connecting' };
@@ -66,8 +73,10 @@ export function failedView(question: string, error: unknown): AnswerView {
 }
 
 function fold(view: AnswerView, input: Input): AnswerView {
+  if ('end' in input) return view.reconnectingAfter === undefined ? view : { ...view, reconnectingAfter: undefined };
   if ('resumedAfter' in input) {
-    return { ...view, notes: [...view.notes, { kind: 'resumed', text: `Connection lost after event ${input.resumedAfter}; resuming from there` }] };
+    const note: Note = { kind: 'resumed', text: `Connection lost after event ${input.resumedAfter}; resuming from there` };
+    return { ...view, reconnectingAfter: input.resumedAfter, notes: [...view.notes, note] };
   }
   const s = input.state;
   const notes = s.status === 'retrying' && view.status !== 'retrying' ? [...view.notes, retraction(view, s)] : view.notes;
@@ -78,6 +87,8 @@ function fold(view: AnswerView, input: Input): AnswerView {
     attempt: s.attempt,
     fallbackIndex: s.fallbackIndex,
     tokenCount: s.tokenCount,
+    finishReason: s.finishReason,
+    reconnectingAfter: undefined,
     notes,
     error: s.error,
   };

@@ -21,6 +21,7 @@ import { answer$, failedView, IDLE, type AnswerView, type Question } from './ans
         [attr.aria-busy]="busy()"
         [class.retrying]="view().status === 'retrying'"
         [class.failed]="view().status === 'error'"
+        [class.cut-short]="cutShort()"
       >{{ view().content }}</p>
       <ol class="notes" data-testid="notes">
         @for (note of view().notes; track $index) {
@@ -46,13 +47,20 @@ export class ChatComponent {
   /** Reading `value()` of a resource in error throws, so an error is turned into a view first. */
   protected readonly view = computed<AnswerView>(() => (this.answer.status() === 'error' ? failedView(this.question()?.text ?? '', this.answer.error()) : this.answer.value()));
 
-  protected readonly busy = computed(() => ['connecting', 'streaming', 'retrying'].includes(this.view().status));
+  protected readonly busy = computed(() => ['connecting', 'streaming', 'retrying'].includes(this.view().status) || this.view().reconnectingAfter !== undefined);
+
+  /** A `complete` whose model stopped at its length limit or its content filter: a cut-short text, not the answer. */
+  protected readonly cutShort = computed(() => {
+    const v = this.view();
+    return v.status === 'complete' && (v.finishReason === 'length' || v.finishReason === 'content-filter');
+  });
 
   /** The live status: one line per phase, so no token count while streaming (it would be read out at every token). */
   protected readonly statusLine = computed(() => {
     const v = this.view();
     const model = v.fallbackIndex === 0 ? 'primary model' : `fallback model ${v.fallbackIndex}`;
     const tokens = `${v.tokenCount} token${v.tokenCount === 1 ? '' : 's'}`;
+    if (v.reconnectingAfter !== undefined) return `Reconnecting: the connection dropped after event ${v.reconnectingAfter}; resuming from there`;
     switch (v.status) {
       case 'idle':
         return 'Ask something.';
@@ -61,8 +69,14 @@ export class ChatComponent {
       case 'streaming':
         return `Streaming: attempt ${v.attempt}, ${model}`;
       case 'retrying':
-        return 'Retrying: the failed attempt was retracted';
+        // a fallback's state is 'retrying' too, with the next model's index already
+        return v.notes.at(-1)?.kind === 'fallback'
+          ? `Falling back to ${model}: the failed attempt was retracted`
+          : 'Retrying: the failed attempt was retracted';
       case 'complete':
+        // a model that stopped at its limit or its filter completed, but the text is not a whole answer
+        if (v.finishReason === 'length') return `Cut short: the model hit its length limit (attempt ${v.attempt}, ${model}, ${tokens})`;
+        if (v.finishReason === 'content-filter') return `Cut short: the content filter stopped the model (attempt ${v.attempt}, ${model}, ${tokens})`;
         return `Complete: attempt ${v.attempt}, ${model}, ${tokens}`;
       case 'error':
         return v.content === '' ? 'Failed' : 'Failed: the text shown is an incomplete attempt, not an answer';
