@@ -128,6 +128,28 @@ describe('consensus', () => {
       expect(result.agreement).toBe(1);
     });
 
+    it('should never take a minority\'s shape: one model\'s [] or {} is not the consensus of four objects', () => {
+      const four = json({ a: 1, b: 2, c: 3 });
+      for (const odd of ['[]', '{}', '"none"']) {
+        const { result } = run((answer) => consensus([answer(four), answer(four), answer(odd), answer(four), answer(four)], { parse: (t) => JSON.parse(t) as unknown }));
+        expect([result.consensus, result.dissent]).toEqual([{ a: 1, b: 2, c: 3 }, ['']]);
+      }
+    });
+
+    it('should merge a field that is a value in some outputs and an object in others by the heavier side, in any order', () => {
+      const nested = json({ a: { x: 1 }, b: 1 });
+      const flat = json({ a: 5, b: 1 });
+      const parse = (t: string) => JSON.parse(t) as unknown;
+      for (const texts of [[nested, nested, flat], [flat, nested, nested]]) {
+        const { result, error } = run((answer) => consensus(texts.map((t) => answer(t)), { parse, minimumAgreement: 0 }));
+        expect([error, result.consensus]).toEqual([undefined, { a: { x: 1 }, b: 1 }]);
+      }
+      const { result } = run((answer) => consensus([answer(nested), answer(flat), answer(flat)], { parse, minimumAgreement: 0 }));
+      expect(result.consensus).toEqual({ a: 5, b: 1 });
+      const weighted = run((answer) => consensus([answer(nested), answer(flat), answer(flat)], { parse, strategy: 'weighted', weights: [3, 1, 1], minimumAgreement: 0 }));
+      expect(weighted.result.consensus).toEqual({ a: { x: 1 }, b: 1 });
+    });
+
     it('should count an output whose parse throws as failed', () => {
       const { result } = run((answer) => consensus([answer('{"a":1}'), answer('not json'), answer('{"a":1}')], { parse: (t) => JSON.parse(t) as unknown }));
       expect([result.status, result.outputs[1]!.status, result.consensus]).toEqual(['partial', 'error', { a: 1 }]);

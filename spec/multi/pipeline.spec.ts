@@ -1,6 +1,6 @@
 /** @test {pipeline} */
 import { describe, expect, it } from 'vitest';
-import { concatMap, defer, NEVER, Observable, of, timer } from 'rxjs';
+import { concatMap, defer, lastValueFrom, NEVER, Observable, of, throwError, timer } from 'rxjs';
 import { isInvalidStreamError, isStreamAbortedError, isTokenTimeoutError, pipeline, type L0Event, type PipelineResult, type PipelineStep, type PipelineUpdate } from 'l0-rx';
 import { testScheduler } from '../helpers/testScheduler.js';
 
@@ -100,6 +100,59 @@ describe('pipeline', () => {
     it('should fail the step when its transform throws', () => {
       const { result } = run([{ ...textStep('s1', (s) => s), transform: () => { throw new Error('transform'); } }], 'in');
       expect([result.status, (result.error as Error).message]).toEqual(['error', 'transform']);
+    });
+
+    it('should fail the pipeline, and stop, when a step fails with undefined (a `throw undefined` is still a failure)', () => {
+      const steps = (fail: PipelineStep) => [fail, textStep('after', (s) => `${s}!`)];
+      for (const fail of [{ name: 'bad', run: () => throwError(() => undefined) }, { ...textStep('bad', (s) => s), transform: () => { throw undefined; } }]) {
+        const { result } = run(steps(fail), 'in');
+        expect([result.status, statuses(result), 'error' in result, result.error, result.output]).toEqual(['error', ['error'], true, undefined, 'in']);
+        const partial = run(steps(fail), 'in', { stopOnError: false }).result;
+        expect([partial.status, statuses(partial), partial.output]).toEqual(['partial', ['error', 'success'], 'in!']);
+      }
+    });
+
+    it('should await an async condition and transform (L0\'s were async): a promise of false skips, a promised output is the output', async () => {
+      const steps: PipelineStep[] = [
+        { ...textStep('skip', () => 'never'), condition: () => Promise.resolve(false) },
+        { ...textStep('upper', (s) => s), condition: async () => true, transform: async (state) => state.content.toUpperCase() },
+      ];
+      const { result } = (await lastValueFrom(pipeline(steps, 'in'))) as Extract<PipelineUpdate, { type: 'result' }>;
+      expect([statuses(result), result.output]).toEqual([['skipped', 'success'], 'IN']);
+    });
+
+    it('should fail the step when an async condition or transform rejects, with nothing left unhandled', async () => {
+      const unhandled: unknown[] = [];
+      const onUnhandled = (e: unknown) => unhandled.push(e);
+      process.on('unhandledRejection', onUnhandled);
+      try {
+        for (const step of [{ ...textStep('c', (s) => s), condition: () => Promise.reject(new Error('async')) }, { ...textStep('t', (s) => s), transform: () => Promise.reject(new Error('async')) }]) {
+          const { result } = (await lastValueFrom(pipeline([step], 'in'))) as Extract<PipelineUpdate, { type: 'result' }>;
+          expect([result.status, statuses(result), (result.error as Error).message]).toEqual(['error', ['error'], 'async']);
+        }
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      } finally {
+        process.off('unhandledRejection', onUnhandled);
+      }
+      expect(unhandled).toEqual([]);
+    });
+
+    it('should cut an async transform at the timeout: the step ends in error, and its late rejection is not unhandled', async () => {
+      let reject!: (e: Error) => void;
+      const unhandled: unknown[] = [];
+      const onUnhandled = (e: unknown) => unhandled.push(e);
+      process.on('unhandledRejection', onUnhandled);
+      try {
+        const step: PipelineStep = { ...textStep('slow-transform', (s) => s), transform: () => new Promise((_, r) => (reject = r)) };
+        const { updates, result } = run([step], 'in', { timeout: 10 });
+        expect(updates.map((u) => (u.type === 'step-end' ? `end:${u.step.status}` : u.type))).toEqual(['step-start', 'event', 'event', 'end:error', 'result']);
+        expect([result.status, isTokenTimeoutError(result.error)]).toEqual(['error', true]);
+        reject(new Error('late'));
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      } finally {
+        process.off('unhandledRejection', onUnhandled);
+      }
+      expect(unhandled).toEqual([]);
     });
 
     it('should end with a total-timeout error at the deadline and unsubscribe the running step', () => {

@@ -61,6 +61,15 @@ describe('createWindow', () => {
     it('should throw a TypeError for an overlap not below the size', () => {
       expect(() => createWindow('x', { size: 10, overlap: 10 })).toThrow(/overlap/);
     });
+
+    it('should throw a TypeError naming estimateTokens when it returns no finite count, instead of cutting empty NaN windows', () => {
+      for (const bad of [NaN, undefined, '3', -1, Infinity]) {
+        for (const strategy of ['token', 'paragraph', 'sentence'] as const) {
+          expect(() => createWindow('alpha beta gamma delta epsilon', { size: 2, overlap: 0, strategy, estimateTokens: () => bad as number }))
+            .toThrow(new TypeError(`createWindow(document, {estimateTokens}) returned ${typeof bad === 'string' ? JSON.stringify(bad) : String(bad)} for a piece of text; it must return a finite number of tokens >= 0`));
+        }
+      }
+    });
   });
 
   // L0 W2

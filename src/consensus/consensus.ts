@@ -84,7 +84,8 @@ const PATH = /*#__PURE__*/ optionPath('consensus', 'sources, ');
  *    the most supported output (ties: the larger weighted similarity sum, then input order); `best`
  *    the highest `score`, else weight. The consensus is always one of the outputs, never a blend.
  * 3. Structured: every field (dotted path; arrays are values) is voted by weight, values compared
- *    with sorted keys; the consensus is each field's winner (`best`: the best whole output).
+ *    with sorted keys; the consensus is each field's winner (`best`: the best whole output). A field
+ *    that is a value in some outputs and an object in others takes the heavier side's shape.
  * 4. Outputs below `threshold` (text) or fields below it among the finished outputs (structured;
  *    a source `earlyExit` cancelled is never a conflict) are conflicts, handled by
  *    `resolveConflicts`; `unanimous` with a conflict and `fail` errors. Then an agreement below

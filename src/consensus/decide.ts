@@ -5,7 +5,7 @@
  */
 import type { L0State } from '../events/reduceState.js';
 import { ConsensusError } from './ConsensusError.js';
-import { buildFromFields, fieldName, voteFields, type FieldConsensus } from './fieldConsensus.js';
+import { buildFromFields, fieldName, mergeableFields, voteFields, type FieldConsensus } from './fieldConsensus.js';
 
 /** One source's outcome. */
 export interface ConsensusOutput<T = string> {
@@ -100,7 +100,7 @@ export function decide<T>(outputs: readonly ConsensusOutput<T>[], o: DecideOptio
     const whole = o.strategy === 'best' || (dissent.length > 0 && o.resolveConflicts === 'best') ? best(ok.map((x) => x.index), agreeing) : undefined;
     const fields = Object.freeze(Object.fromEntries(list.map(([p, f]) => [fieldName(p), f])));
     return Object.freeze({
-      type: 'structured', consensus: (whole === undefined ? buildFromFields(internal) : outputs[whole]!.value) as T, chosenIndex: whole,
+      type: 'structured', consensus: (whole === undefined ? buildFromFields(mergeableFields(internal, weight)) : outputs[whole]!.value) as T, chosenIndex: whole,
       agreement, similarities: undefined, fields, dissent: Object.freeze(dissent), ...common,
     });
   }

@@ -57,6 +57,30 @@ export function buildFromFields(fields: Readonly<Record<string, FieldConsensus>>
   return root;
 }
 
+/**
+ * The fields a merged value can hold together. Where some outputs have a value at a path and others
+ * an object with fields under it (`{a: 5}` against `{a: {x: 1}}`; `[]` or `{}` against `{a: 1}` at
+ * the top), the side with more weight (`weight(i)` per source position; a tie: the side of the first
+ * output in input order) keeps its fields and the other side's are left out, shallowest paths
+ * first. So the merge never takes a minority's shape, nor sets a key on a primitive.
+ */
+export function mergeableFields(fields: Readonly<Record<string, FieldConsensus>>, weight: (i: number) => number): Record<string, FieldConsensus> {
+  const entries = Object.entries(fields).map(([path, field]) => ({ path, keys: path === '' ? [] : (JSON.parse(path) as string[]), field }));
+  const isUnder = (a: readonly string[], b: readonly string[]) => b.length > a.length && a.every((k, j) => k === b[j]);
+  const voters = (list: readonly (typeof entries)[number][]) => new Set(list.flatMap((e) => e.field.votes.flatMap((v) => v.indices)));
+  const sum = (set: Set<number>) => [...set].reduce((t, i) => t + weight(i), 0);
+  let kept = entries;
+  for (const leaf of [...entries].sort((x, y) => x.keys.length - y.keys.length)) {
+    const below = kept.includes(leaf) ? kept.filter((e) => isUnder(leaf.keys, e.keys)) : [];
+    if (below.length === 0) continue;
+    const [asLeaf, asObject] = [voters([leaf]), voters(below)];
+    const [a, b] = [sum(asLeaf), sum(asObject)];
+    const leafWins = a > b || (a === b && Math.min(...asLeaf) < Math.min(...asObject));
+    kept = kept.filter((e) => (leafWins ? !below.includes(e) : e !== leaf));
+  }
+  return Object.fromEntries(kept.map((e) => [e.path, e.field]));
+}
+
 /** Path keys are JSON arrays of keys (`["a","b"]`), so a key containing a dot stays one key. */
 export const fieldName = (path: string): string => (path === '' ? '' : (JSON.parse(path) as string[]).join('.'));
 

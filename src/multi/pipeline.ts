@@ -1,10 +1,11 @@
-import { asyncScheduler, catchError, concat, defer, EMPTY, fromEvent, isObservable, map, merge, NEVER, of, takeUntil, tap, timer, type Observable, type SchedulerLike } from 'rxjs';
+import { asyncScheduler, catchError, concat, concatMap, defer, EMPTY, from, fromEvent, isObservable, map, merge, NEVER, of, takeUntil, tap, timer, type Observable, type SchedulerLike } from 'rxjs';
 import { describeValue, InvalidStreamError } from '../errors/InvalidStreamError.js';
 import { StreamAbortedError } from '../errors/StreamAbortedError.js';
 import { TokenTimeoutError } from '../errors/TokenTimeoutError.js';
 import type { L0Event } from '../events/eventTypes.js';
 import { INITIAL_L0_STATE, reduceL0State, type L0State } from '../events/reduceState.js';
 import { checkBag, checkKeys, describeOption, isSchedulerLike, optionError, optionKeys, optionPath } from '../internal/options.js';
+import { isPromiseLike } from '../internal/isPromiseLike.js';
 import { checkTimerDelay } from '../internal/timerDelay.js';
 
 /** What a step's callbacks are given. */
@@ -20,9 +21,9 @@ export interface PipelineStep {
   readonly name: string;
   /** Builds the step's stream from its input (the pipeline's input, or the previous output). */
   readonly run: (input: any, ctx: StepContext) => Observable<L0Event>;
-  /** Return false to skip the step: it is `skipped` and passes its input on. @default undefined (always run) */
-  readonly condition?: (input: any, ctx: StepContext) => boolean;
-  /** The step's output from its final state. A throw fails the step. @default (state) => state.content */
+  /** Return false (or a promise of false) to skip the step: it is `skipped` and passes its input on. A throw or rejection fails the step. @default undefined (always run) */
+  readonly condition?: (input: any, ctx: StepContext) => boolean | PromiseLike<boolean>;
+  /** The step's output from its final state; a promise is awaited. A throw or rejection fails the step. @default (state) => state.content */
   readonly transform?: (state: L0State, ctx: StepContext) => unknown;
 }
 
@@ -79,6 +80,7 @@ const PATH = /*#__PURE__*/ optionPath('pipeline', 'steps, input, ');
  * 1. For each step: `condition(input)` false records it `skipped` (output = input); else
  *    `step-start`, then `run(input)` is subscribed and each event is emitted as `event`; at its
  *    completion `transform(finalState)` (default: the text) is the output and input of the next.
+ *    `condition` and `transform` may return a promise: it is awaited, and a rejection fails the step.
  * 2. A failing step (its stream, `condition` or `transform` throwing, or a `run` that returns no
  *    Observable: an `InvalidStreamError` naming the step) is recorded with its error;
  *    with `stopOnError` (default) no later step runs and the status is `error`; without it the next
@@ -118,7 +120,8 @@ export function pipeline(steps: readonly PipelineStep[], input: unknown, config:
     const done: StepResult[] = [];
     let current = input;
     let lastGood = input;
-    let failure: unknown;
+    /** The first failure, boxed: a step may fail with `undefined` (`throw undefined`), which is still a failure. */
+    let failure: { readonly error: unknown } | undefined;
     let running: { stepIndex: number; input: unknown; state: L0State } | undefined;
 
     const record = (r: StepResult): PipelineUpdate => (done.push(r), { type: 'step-end', step: Object.freeze(r) });
@@ -130,8 +133,10 @@ export function pipeline(steps: readonly PipelineStep[], input: unknown, config:
         const ctx: StepContext = Object.freeze({ stepIndex: i, totalSteps: total, previous: Object.freeze([...done]) });
         const stepInput = current;
         const base = { name, stepIndex: i, input: stepInput };
-        const body = defer(() => {
-          if (step.condition && !step.condition(stepInput, ctx)) return of(record({ ...base, output: stepInput, state: null, status: 'skipped' }));
+        // `condition` and `transform` may be async (as L0's were): awaited, so a rejection fails the step
+        // (never an unhandled rejection) and a timeout or abort while one is pending cuts the pipeline there
+        const body = defer(() => settle(step.condition ? step.condition(stepInput, ctx) : true)).pipe(concatMap((go) => {
+          if (!go) return of(record({ ...base, output: stepInput, state: null, status: 'skipped' }));
           const run = (running = { stepIndex: i, input: stepInput, state: INITIAL_L0_STATE });
           const start: PipelineUpdate = { type: 'step-start', stepIndex: i, totalSteps: total, name };
           // called after `step-start` is out, so a run() that throws ends a step that started
@@ -144,17 +149,18 @@ export function pipeline(steps: readonly PipelineStep[], input: unknown, config:
             tap((event) => (run.state = reduceL0State(run.state, event))),
             map((event): PipelineUpdate => ({ type: 'event', stepIndex: i, name, event })),
           );
-          const end = defer(() => {
-            const output = step.transform ? step.transform(run.state, ctx) : run.state.content;
-            running = undefined;
-            current = lastGood = output;
-            return of(record({ ...base, output, state: run.state, status: 'success' }));
-          });
+          const end = defer(() => settle(step.transform ? step.transform(run.state, ctx) : run.state.content)).pipe(
+            map((output) => {
+              running = undefined;
+              current = lastGood = output;
+              return record({ ...base, output, state: run.state, status: 'success' });
+            }),
+          );
           return concat(of(start), events, end);
-        });
+        }));
         return body.pipe(
           catchError((error: unknown) => {
-            failure ??= error;
+            failure ??= { error };
             const state = running?.state ?? null;
             running = undefined;
             return of(record({ ...base, output: undefined, state, status: 'error', error }));
@@ -166,11 +172,11 @@ export function pipeline(steps: readonly PipelineStep[], input: unknown, config:
     const finish = (cut: unknown): PipelineUpdate[] => {
       const updates: PipelineUpdate[] = [];
       if (cut !== undefined) {
-        failure = cut;
+        failure = { error: cut };
         if (running) updates.push(record({ name: steps[running.stepIndex]!.name, stepIndex: running.stepIndex, input: running.input, output: undefined, state: running.state, status: 'error', error: cut }));
       }
       const status = failure === undefined ? 'success' : cut !== undefined || stopOnError ? 'error' : 'partial';
-      const result: PipelineResult = Object.freeze({ output: lastGood, steps: Object.freeze([...done]), status, ...(failure === undefined ? {} : { error: failure }) });
+      const result: PipelineResult = Object.freeze({ output: lastGood, steps: Object.freeze([...done]), status, ...(failure === undefined ? {} : { error: failure.error }) });
       updates.push({ type: 'result', result });
       return updates;
     };
@@ -184,6 +190,9 @@ export function pipeline(steps: readonly PipelineStep[], input: unknown, config:
     return concat(concat(...steps.map((_, i) => runStep(i))).pipe(takeUntil(cuts)), defer(() => of(...finish(cut))));
   });
 }
+
+/** A value, or a promise's value once it settles (its rejection an error notification, never unhandled). */
+const settle = <X>(v: X | PromiseLike<X>): Observable<X> => (isPromiseLike(v) ? from(Promise.resolve(v)) : of(v));
 
 function checkSteps(steps: unknown): asserts steps is readonly PipelineStep[] {
   if (!Array.isArray(steps)) throw new TypeError(`pipeline(steps, input): steps must be an array, got ${describeOption(steps)}`);

@@ -1,7 +1,7 @@
 import { defer, tap, type Observable } from 'rxjs';
 import type { L0Event } from '../events/eventTypes.js';
 import { INITIAL_L0_STATE, reduceL0State, type L0State } from '../events/reduceState.js';
-import { checkBag, checkKeys, optionError, optionKeys, optionPath } from '../internal/options.js';
+import { checkBag, checkKeys, describeOption, optionError, optionKeys, optionPath } from '../internal/options.js';
 import { runAll, type ParallelResult } from '../multi/runAll.js';
 import { chunkSpans, type WindowStrategy } from './chunking.js';
 import { joinResults } from './mergeText.js';
@@ -29,7 +29,7 @@ export interface CreateWindowConfig {
   readonly overlap?: number;
   /** `token`: whole words; `char`: fixed characters; `paragraph`/`sentence`: whole ones, split by words when too big. @default 'token' */
   readonly strategy?: WindowStrategy;
-  /** Token count of a piece of text, used by every strategy but `char`. @default (text) => Math.ceil(text.length / 4) */
+  /** Token count of a piece of text, used by every strategy but `char`: a finite number >= 0 (anything else throws a TypeError naming it). @default (text) => Math.ceil(text.length / 4) */
   readonly estimateTokens?: (text: string) => number;
 }
 
@@ -288,5 +288,16 @@ function resolveWindow(config: CreateWindowConfig) {
   if (!Number.isInteger(overlap) || overlap < 0 || overlap >= size) throw optionError(PATH, 'overlap', `an integer >= 0 and below size (${size})`, overlap);
   if (!STRATEGIES.includes(strategy)) throw optionError(PATH, 'strategy', "'token', 'char', 'paragraph' or 'sentence'", strategy);
   if (typeof estimateTokens !== 'function') throw optionError(PATH, 'estimateTokens', 'a function', estimateTokens);
-  return { size, overlap, strategy, estimateTokens };
+  return { size, overlap, strategy, estimateTokens: checkedEstimate(estimateTokens) };
+}
+
+/** A user's `estimateTokens` whose answers are checked: NaN or a string would cut NaN-positioned, empty windows and drop the document unseen. */
+function checkedEstimate(estimateTokens: (text: string) => number): (text: string) => number {
+  return (text) => {
+    const v = estimateTokens(text);
+    if (typeof v !== 'number' || !(v >= 0) || !Number.isFinite(v)) {
+      throw new TypeError(`createWindow(document, {estimateTokens}) returned ${describeOption(v)} for a piece of text; it must return a finite number of tokens >= 0`);
+    }
+    return v;
+  };
 }
