@@ -111,6 +111,43 @@ describe('structured()', () => {
     });
   });
 
+  it.each([
+    ['[[]]', z.array(z.array(z.number()))],
+    ['[{}]', z.array(z.object({}))],
+    ['{"":""}', z.record(z.string(), z.string())],
+  ])('should keep a validated answer of punctuation only (%s) as one result, not retry it as zero output', (text, schema) => {
+    const model = fakeModel(answer(text));
+    const run = runScenario(() => structured({ schema, stream: model, retry: { attempts: 2, ...fast } }));
+    expect([model.callCount, run.error, run.events.filter((e) => e.type === 'result').length, run.events.at(-2)?.type]).toEqual([1, undefined, 1, 'result']);
+  });
+
+  describe('a length finish after JSON that closed', () => {
+    const cut = (text: string) => ({ items: [text], finishReason: 'length' as const });
+    it.each([
+      ['a cut root after it', 'Example {"name":"x"}. Answer: {"name":"Ad'],
+      ['a cut second root', '{"name":"Ada"} {"name":"Bo'],
+    ])('should treat %s as truncated and retry, not return the first root', (_, text) => {
+      const model = fakeModel([cut(text), answer('{"name": "Bo"}')]);
+      const run = runScenario(() => structured({ schema: named, stream: model, retry: fast }));
+      expect([model.callCount, resultOf(run.events)?.data]).toEqual([2, { name: 'Bo' }]);
+    });
+
+    it("should flag it truncated with onTruncated: 'accept' and fail it with 'reject'", () => {
+      const text = 'Example {"name":"x"}. Answer: {"name":"Ad';
+      const accepted = runScenario(() => structured({ schema: named, stream: fakeModel(cut(text)), onTruncated: 'accept' }));
+      expect(resultOf(accepted.events)).toMatchObject({ data: { name: 'x' }, truncated: true });
+      const rejected = runScenario(() => structured({ schema: named, stream: fakeModel(cut(text)), onTruncated: 'reject', retry: fast }));
+      expect(isSchemaValidationError(rejected.error) && [rejected.error.code, rejected.error.info.truncated, rejected.error.retryable]).toEqual(['INVALID_JSON', true, false]);
+    });
+
+    it('should treat a bare number as cut (12 of 1234), and keep JSON followed by cut prose', () => {
+      const number = fakeModel([cut('12'), answer('1234')]);
+      expect(resultOf(runScenario(() => structured({ schema: z.number(), stream: number, retry: fast })).events)?.data).toBe(1234);
+      const prose = fakeModel(cut('```json\n{"name": "Ada"}\n```\nNote: the na'));
+      expect([resultOf(runScenario(() => structured({ schema: named, stream: prose })).events)?.truncated, prose.callCount]).toEqual([false, 1]);
+    });
+  });
+
   it('should still retry network errors like l0()', () => {
     const model = fakeModel([{ items: [{ error: { network: 'ECONNRESET' } }] }, answer('{"name": "N"}')]);
     const run = runScenario(() => structured({ schema: named, stream: model, retry: fast }));

@@ -71,6 +71,11 @@ describe('detectZeroOutput', () => {
   });
 
   describe('non-text output', () => {
+    it('should accept punctuation-only text that parseStructured validated (a result event)', () => {
+      const result: L0Event = { type: 'result', data: [{}], corrected: false, corrections: [], truncated: false, raw: '[{}]' };
+      expect(run([tok('[{}]'), result, done()]).error).toBeUndefined();
+    });
+
     it('should accept a tool-call-only answer', () => {
       expect(run([{ type: 'tool-call', id: '1', name: 'f', arguments: '{}' }, done('tool-calls')]).error).toBeUndefined();
     });

@@ -6,7 +6,7 @@ import { subscribeChild } from '../attempt/attemptContext.js';
 import { isSchemaValidationError, SchemaValidationError } from '../errors/SchemaValidationError.js';
 import { isPromiseLike } from '../internal/isPromiseLike.js';
 import { checkBag, checkKeys, optionError, optionKeys, optionPath, type OptionPath } from '../internal/options.js';
-import { findJson } from './extractJson.js';
+import { findJson, looksLikeJson, matchingEnd } from './extractJson.js';
 import { PartialJsonParser } from './partialJson.js';
 import { frozenCopy } from './partialJsonFrames.js';
 import { repairJson, type RepairJsonResult } from './repairJson.js';
@@ -24,7 +24,8 @@ export interface ParseStructuredConfig<S extends StandardSchemaV1 = StandardSche
   /** Extract and repair malformed JSON; `false` accepts only an answer that is valid JSON as a whole. @default true */
   readonly autoCorrect?: boolean;
   /**
-   * Cut JSON (repair closed an unfinished structure): `retry` fails the attempt with a retryable
+   * Cut JSON (repair closed an unfinished structure, or a `length` finish cut what followed closed
+   * JSON: a bare number, an object or array that never closes): `retry` fails the attempt with a retryable
    * SchemaValidationError, `reject` with a non-retryable one, `accept` validates the closed value and
    * reports `truncated: true`. Without `autoCorrect` nothing is repaired: a cut answer is an `INVALID_JSON` like any other. @default 'retry'
    */
@@ -97,10 +98,24 @@ function strictParse(text: string): RepairJsonResult {
   }
 }
 
+/**
+ * Whether an answer the model stopped on `length` was cut although its JSON closed: a bare number
+ * (`12` of `1234`), or an object or array after the JSON that never closes (`{"a": 1} {"a": `,
+ * an example before the cut answer). Closed JSON followed by cut prose is no cut JSON.
+ */
+function cutAfter(raw: string, parsed: RepairJsonResult): boolean {
+  if (typeof parsed.value === 'number') return true;
+  const at = raw.indexOf(parsed.json);
+  if (at === -1) return false;
+  const next = findJson(raw.slice(at + parsed.json.length));
+  return next !== undefined && looksLikeJson(next.json) && matchingEnd(next.json, 0) === -1;
+}
+
 /** The value of an attempt's whole text, parsed (and repaired) as `onTruncated` allows, or the SchemaValidationError that fails it. */
-function parseAnswer(o: Resolved<StandardSchemaV1>, raw: string, tools: readonly string[]): RepairJsonResult {
+function parseAnswer(o: Resolved<StandardSchemaV1>, raw: string, tools: readonly string[], length: boolean): RepairJsonResult {
   if (tools.length > 0 && findJson(raw) === undefined) throw toolCallError(tools, raw);
-  const parsed = o.autoCorrect ? repaired(o, raw) : strictParse(raw);
+  let parsed = o.autoCorrect ? repaired(o, raw) : strictParse(raw);
+  if (length && o.autoCorrect && !parsed.truncated && cutAfter(raw, parsed)) parsed = { ...parsed, truncated: true };
   if (parsed.truncated && o.onTruncated !== 'accept') throw truncatedError(o, raw);
   return parsed;
 }
@@ -133,7 +148,9 @@ function finish<T>(o: Resolved<StandardSchemaV1<unknown, T>>, raw: string, parse
  *    fences and prose and repaired with jsonrepair (`corrections` says what changed). A parsed
  *    value that is not the last partial's (repair made it: single quotes, a cut number closed)
  *    is sent as one more `partial` before validation, so the last partial holds the result's value.
- * 3. Cut JSON follows `onTruncated`; the value is validated with the schema (async schemas too);
+ * 3. Cut JSON follows `onTruncated`; so does, after a `complete{finishReason: 'length'}`, JSON
+ *    that closed but was cut all the same (a bare number, or a root after it that never closes:
+ *    `Example {"a": 1}. Answer: {"a": `); the value is validated with the schema (async schemas too);
  *    `result` then `complete` are emitted; a failure errors with SchemaValidationError
  *    (`INVALID_JSON` or `SCHEMA_VALIDATION_FAILED` with `{message, path}` issues). A schema that
  *    throws or rejects fails validation the same way, with what it threw as the `cause`.
@@ -175,7 +192,7 @@ export function parseResolved<S extends StandardSchemaV1>(o: Resolved<S>): Opera
         if (parser?.end()) subscriber.next({ type: 'partial', value: parser.snapshot() as DeepPartial<T> });
         let out: ResultEvent<T> | Promise<ResultEvent<T>>;
         try {
-          const parsed = parseAnswer(o, text.text, tools);
+          const parsed = parseAnswer(o, text.text, tools, e.type === 'complete' && e.finishReason === 'length');
           // what repair made (a cut number closed, single quotes, a fence the parser stopped in) is the last partial
           if (parser?.differs(parsed.value)) subscriber.next({ type: 'partial', value: frozenCopy(parsed.json, parsed.value) as DeepPartial<T> });
           out = finish(o as Resolved<StandardSchemaV1<unknown, T>>, text.text, parsed);

@@ -34,7 +34,8 @@ const EMPTY_JSON: ReadonlySet<string> = /*#__PURE__*/ new Set(['{}', '[]']);
  *    "###", "---"). Any answer with a letter, a digit or an emoji is an answer, however short or
  *    repetitive ("4", "999", "AAA", "No", "OK."); so are the JSON answers `{}` and `[]`. Runaway
  *    repetition is drift detection's business, not this operator's.
- * 2. A `tool-call` or `data` event is meaningful output on its own. `reasoning` and `progress` are not.
+ * 2. A `tool-call` or `data` event is meaningful output on its own, and so is a `result` (the answer
+ *    parseStructured validated: `[{}]` passed the schema). `reasoning` and `progress` are not.
  * 3. The text follows the attempt rule ({@link attemptTextChange}): `start`, `retry` and `fallback`
  *    begin a new attempt's text; `resume{checkpoint}` counts its checkpoint as text.
  * 4. The check runs on the `complete` event (which is then replaced by the error) or, if the source
@@ -93,7 +94,7 @@ class ZeroOutputWatch extends Relay<L0Event> {
         this.addText((event as ResumeEvent).checkpoint);
         break;
       default:
-        if (event.type === 'tool-call' || event.type === 'data') this.markMeaningful();
+        if (event.type === 'tool-call' || event.type === 'data' || event.type === 'result') this.markMeaningful();
         else if (event.type === 'complete' && !this.checked) {
           this.checked = true;
           const empty = event.finishReason === 'content-filter' ? undefined : this.check();
