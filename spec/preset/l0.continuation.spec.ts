@@ -1,6 +1,6 @@
 /** @test {l0} */
 import { describe, expect, it, vi } from 'vitest';
-import { l0, type CheckpointEvent, type L0Options } from 'l0-rx';
+import { isInvalidStreamError, l0, type CheckpointEvent, type L0Options } from 'l0-rx';
 import { fakeModel } from 'l0-rx/testing';
 import { finalState, runScenario, subsequence, typesOf } from '../helpers/runScenario.js';
 
@@ -132,5 +132,46 @@ describe('l0() checkpoints and continuation (C1-C7)', () => {
       { type: 'token', value: 'G' },
       { type: 'complete', finishReason: 'stop' },
     ]);
+  });
+});
+
+describe('l0() buildContinuationPrompt that cannot give a prompt', () => {
+  const resumed = () => fakeModel([{ items: [...'ABCDEF', { error: { network: 'ECONNRESET' } }] }, { items: ['G'] }]);
+  const runWith = (build: unknown) => {
+    const model = resumed();
+    const prompts: unknown[] = [];
+    const run = runScenario(() =>
+      l0({
+        stream: (ctx) => (prompts.push(ctx.continuationPrompt), model(ctx)),
+        continueFromLastKnownGoodToken: true,
+        checkpointInterval: 5,
+        buildContinuationPrompt: build as (checkpoint: string) => string,
+        retry: fast,
+      }),
+    );
+    return { run, prompts, model };
+  };
+
+  it('should fail the resumed attempt with an InvalidStreamError, never handing the factory a promise, when the builder is async', () => {
+    const { run, prompts, model } = runWith(async (checkpoint: string) => `Continue after: ${checkpoint}`);
+    expect(prompts).toEqual([undefined]); // the factory never saw "[object Promise]"
+    expect(model.calls).toHaveLength(1);
+    expect(isInvalidStreamError(run.error)).toBe(true);
+    expect((run.error as Error).message).toMatch(/buildContinuationPrompt.*must return a string/);
+    expect(String((run.error as Error).cause)).toMatch(/Promise/);
+  });
+
+  it('should fail at once with an InvalidStreamError holding the throw, not retry a builder that throws on the same checkpoint', () => {
+    const boom = new Error('boom');
+    const build = vi.fn(() => {
+      throw boom;
+    });
+    const { run, model } = runWith(build);
+    expect(build).toHaveBeenCalledTimes(1);
+    expect(build).toHaveBeenCalledWith('ABCDE');
+    expect(model.calls).toHaveLength(1);
+    expect(isInvalidStreamError(run.error)).toBe(true);
+    expect((run.error as Error).cause).toBe(boom);
+    expect((run.error as Error).message).toMatch(/buildContinuationPrompt/);
   });
 });

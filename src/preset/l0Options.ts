@@ -3,6 +3,7 @@ import type { L0Event } from '../events/eventTypes.js';
 import type { StreamAdapter } from '../sources/adapters/types.js';
 import { checkAdapters, type StreamContext, type StreamFactory, type StreamInput } from '../sources/fromStream.js';
 import { extendStreamContext } from '../sources/attemptSignal.js';
+import { describeValue, InvalidStreamError } from '../errors/InvalidStreamError.js';
 import {
   RETRY_WITH_BACKOFF_DEFAULTS,
   resolveRetryConfig,
@@ -103,7 +104,7 @@ export interface L0Options extends LifecycleCallbacks, L0ContentOptions {
   readonly checkpointInterval?: number;
   /** Remove the overlap between a checkpoint and the resumed attempt's head. @default true */
   readonly deduplicateContinuation?: boolean | Omit<DeduplicateContinuationConfig, 'enabled'>;
-  /** Builds the prompt suffix for a resumed attempt; the result is `ctx.continuationPrompt`. */
+  /** Builds the prompt suffix for a resumed attempt; the result is `ctx.continuationPrompt`. It must return a string (not a promise); one that throws or returns anything else fails the attempt with an InvalidStreamError, never retried. */
   readonly buildContinuationPrompt?: (checkpoint: string) => string;
   /** Aborting it ends the run with StreamAbortedError, without retry or fallback; once the `complete` event has passed, an abort changes nothing. */
   readonly signal?: AbortSignal;
@@ -161,7 +162,7 @@ export function resolveL0Options(o: L0Options) {
   const context = o.context === undefined ? NO_CONTEXT : deepFreeze(cloneContext(o.context));
   const { buildContinuationPrompt: build, scheduler, random } = o;
   const wrap = (factory: L0StreamFactory): StreamFactory => (ctx) =>
-    factory(extendStreamContext(ctx, build && ctx.checkpoint ? { context, continuationPrompt: build(ctx.checkpoint) } : { context }));
+    factory(extendStreamContext(ctx, build && ctx.checkpoint ? { context, continuationPrompt: continuationPrompt(build, ctx.checkpoint) } : { context }));
   const retry: ResolvedRetryConfig = resolveRetryConfig(retryConfigOf(o.retry), childPath(L0, 'retry'), { scheduler, random });
   const dedupe = o.deduplicateContinuation ?? L0_DEFAULTS.deduplicateContinuation;
   // The fields are passed (and so validated) even when continuation is off.
@@ -291,4 +292,20 @@ function deepFreeze<T>(value: T): T {
     for (const v of Object.values(value)) deepFreeze(v);
   }
   return value;
+}
+
+/**
+ * `build(checkpoint)`, checked: a prompt that is not a string (an `async` builder's promise would
+ * reach the model as "[object Promise]") or a throw is a programming error that no retry can fix
+ * (the next attempt resumes from the same checkpoint): the attempt fails with an InvalidStreamError,
+ * never retried, whose cause is what was thrown (or a TypeError naming the value returned).
+ */
+function continuationPrompt(build: (checkpoint: string) => string, checkpoint: string): string {
+  try {
+    const prompt: unknown = build(checkpoint);
+    if (typeof prompt === 'string') return prompt;
+    throw new TypeError(`got ${describeValue(prompt)}`);
+  } catch (e) {
+    throw new InvalidStreamError('l0({buildContinuationPrompt}) must return a string', e);
+  }
 }
