@@ -85,6 +85,17 @@ describe('fakeError', () => {
     expect(() => fakeError(spec as never)).toThrow(message);
   });
 
+  it.each([
+    [{ status: 429, message: 5 }, /fakeError: message must be a string, got 5/],
+    [{ status: 400, code: { id: 1 } }, /fakeError: code must be a string, got \{"id":1\}/],
+    [{ status: 500, type: null }, /fakeError: type must be a string, got null/],
+    [{ status: 429, headers: { 'retry-after': { s: 2 } } }, /fakeError: headers\["retry-after"\] must be a string, got \{"s":2\}/],
+    [{ inBand: { type: 'server_error', message: 7 } }, /fakeError: inBand.message must be a string, got 7/],
+    [{ inBand: { type: 'server_error', code: 1 } }, /fakeError: inBand.code must be a string, got 1/],
+  ])('should throw a TypeError naming a field of the wrong type, never build a body the SDK could not: %j', (spec, message) => {
+    expect(() => fakeError(spec as never)).toThrow(message);
+  });
+
   it('should name the conflicting keys where a spec is nested, as options.error of fakeModel', () => {
     expect(() => fakeModel('a#', { error: { status: 429, network: 'ECONNRESET' } as never })).toThrow(/fakeModel: options.error: conflicting keys "status"/);
   });

@@ -58,6 +58,12 @@ describe('fakeModel', () => {
       });
     });
 
+    it('should read a time progression at the end of the script as tokens, as cold() does (rxjs needs a space after it)', () => {
+      testScheduler().run(({ expectObservable }) => {
+        expectObservable(fakeModel('a 2m')(ctx())).toBe('a 2m', { a: tok('a'), 2: tok('2'), m: tok('m') });
+      });
+    });
+
     it('should keep digits and letters next to other characters as tokens', () => {
       testScheduler().run(({ expectObservable }) => {
         expectObservable(fakeModel('a10ms|')(ctx())).toBe('a10ms(c|)', { a: tok('a'), 1: tok('1'), 0: tok('0'), m: tok('m'), s: tok('s'), c: done() });

@@ -182,7 +182,7 @@ describe('startFaultServer', () => {
       [{ tokenDelayMs: -1 }, /options.tokenDelayMs/],
       [{ port: 70_000 }, /options.port/],
       [{ host: '0.0.0.0' as never }, /options.host must be a loopback address/],
-      [{ reply: 3 as never }, /options.reply/],
+      [{ reply: 3 as never }, /options.reply must be a string, got 3/],
       [{ tokenDelay: 5 } as never, /unknown option "tokenDelay" \(did you mean "tokenDelayMs"\?\); allowed: reply, tokenDelayMs, port, host$/],
       [{ tokenDelay: 5, hots: 'x' } as never, /unknown options "tokenDelay" \(did you mean "tokenDelayMs"\?\), "hots" \(did you mean "host"\?\)/],
       [{ zzz: 1 } as never, /unknown option "zzz"; allowed: reply/],

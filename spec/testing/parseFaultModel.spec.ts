@@ -24,6 +24,7 @@ describe('parseFaultModel', () => {
     expect(parseFaultModel('fault:repetition-loop:10000')).toEqual({ name: 'repetition-loop', arg: '10000' });
     expect(parseFaultModel('fault:tool-call-fragments:47')).toEqual({ name: 'tool-call-fragments', arg: '47' });
     expect(parseFaultModel('fault:cut-after-n:0')).toEqual({ name: 'cut-after-n', arg: '0' });
+    expect(parseFaultModel('fault:cut-tool-call:4')).toEqual({ name: 'cut-tool-call', arg: '4' });
     expect(parseFaultModel('fault:rate-limit-date:3600')).toEqual({ name: 'rate-limit-date', arg: '3600' });
     expect(parseFaultModel('fault:rate-limit-ms:3600000')).toEqual({ name: 'rate-limit-ms', arg: '3600000' });
   });
@@ -55,6 +56,7 @@ describe('parseFaultModel', () => {
     ['fault:rate-limit-date:99999999999999', /rate-limit-date takes at most 3600 seconds/],
     ['fault:rate-limit-ms:3600001', /rate-limit-ms takes at most 3600000 ms/],
     ['fault:slow-first-token:1e9', /slow-first-token takes a number >= 0/],
+    ['fault:cut-tool-call:5', /cut-tool-call takes a whole number of at most 4 \(the call has 4 argument fragments\), got "5"/],
   ])('should throw a TypeError naming the problem in %s', (model, message) => {
     expect(() => parseFaultModel(model)).toThrow(message);
   });

@@ -204,12 +204,21 @@ export function describeFakeErrorProblem(spec: unknown): string | undefined {
     const s = o.status;
     if (typeof s !== 'number' || !Number.isInteger(s) || s < 100 || s > 999) return `status must be an HTTP status (100-999), got ${String(s)}`;
     if (o.headers !== undefined && (typeof o.headers !== 'object' || o.headers === null)) return 'headers must be a record of strings';
-    return undefined;
+    const badHeader = Object.entries((o.headers ?? {}) as object).find(([, v]) => typeof v !== 'string');
+    if (badHeader) return `headers[${JSON.stringify(badHeader[0])}] must be a string, got ${JSON.stringify(badHeader[1])}`;
+    return notStrings(o, ['message', 'code', 'type'], '');
   }
   if ('network' in o) return typeof o.network === 'string' && o.network !== '' ? undefined : 'network must be a non-empty error code string';
   if ('inBand' in o) {
     const ib = o.inBand as { type?: unknown } | null;
-    return ib && typeof ib === 'object' && typeof ib.type === 'string' ? undefined : 'inBand must be {type: string, message?}';
+    if (!ib || typeof ib !== 'object' || typeof ib.type !== 'string') return 'inBand must be {type: string, message?, code?}';
+    return notStrings(ib as Record<string, unknown>, ['message', 'code'], 'inBand.');
   }
   return `unknown error spec with keys {${Object.keys(o).join(', ')}} (use {status}, {network}, {inBand} or an Error)`;
+}
+
+/** Names the first of `keys` that is present in `o` but not a string (an SDK error body holds strings there). */
+function notStrings(o: Record<string, unknown>, keys: readonly string[], prefix: string): string | undefined {
+  const key = keys.find((k) => o[k] !== undefined && typeof o[k] !== 'string');
+  return key === undefined ? undefined : `${prefix}${key} must be a string, got ${JSON.stringify(o[key])}`;
 }

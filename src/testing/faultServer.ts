@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { Socket } from 'node:net';
 import { MAX_DELAY_MS, parseFaultHeader, parseFaultModel, planFault, type FaultName, type FaultSpec } from './faults.js';
 import { closestName } from '../internal/closestName.js';
+import { describeOption } from '../internal/options.js';
 import { chatContext, internalError, listen, readJson, responsesContext, sendError, type RequestBody } from './faultServerIO.js';
 import { responsesUnsupported, writeResponsesObject, writeResponsesStream } from './responsesSse.js';
 import { writeCompletion, writeStatus, writeStream, type ResponseIO } from './sse.js';
@@ -284,7 +285,7 @@ function resolveOptions(options: FaultServerOptions): Required<FaultServerOption
   }
   const resolved = { ...FAULT_SERVER_DEFAULTS, ...stripUndefined(options) };
   const { reply, tokenDelayMs, port, host } = resolved;
-  if (typeof reply !== 'string') throw new TypeError('startFaultServer: options.reply must be a string');
+  if (typeof reply !== 'string') throw new TypeError(`startFaultServer: options.reply must be a string, got ${describeOption(reply)}`);
   if (typeof tokenDelayMs !== 'number' || !Number.isFinite(tokenDelayMs) || tokenDelayMs < 0) {
     throw new TypeError(`startFaultServer: options.tokenDelayMs must be a finite number >= 0, got ${String(tokenDelayMs)}`);
   }

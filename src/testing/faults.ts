@@ -46,6 +46,8 @@ const ARG_KINDS: Readonly<Record<FaultName, ArgKind>> = {
   'cut-tool-call': 'count',
 };
 
+/** The number of argument fragments `cut-tool-call` splits its call into (its argument: how many are sent). */
+const CUT_TOOL_CALL_FRAGMENTS = 4;
 /** @internal The largest count argument (tokens, repeats, fragments) a fault accepts. */
 export const MAX_FAULT_COUNT = 10_000;
 /** @internal The largest time argument a fault accepts, in seconds (`rate-limit*`; milliseconds arguments: x1000). */
@@ -62,7 +64,7 @@ export const MAX_FAULT_SECONDS = 3600;
  * at most 3600; `rate-limit-ms`: milliseconds, at most 3 600 000) and `slow-first-token` (ms, at most
  * 3 600 000; the server still waits 10 s at most), a whole count of at most 10 000 for `cut-after-n`,
  * `stall`, `malformed-chunk`, `error-in-200`, `content-filter` (tokens before the fault) and
- * `cut-tool-call` (argument fragments sent before the cut), 1 to 10 000 for `repetition-loop`
+ * `cut-tool-call` (argument fragments sent before the cut, at most its 4), 1 to 10 000 for `repetition-loop`
  * (repeats), 1 to 47 for `tool-call-fragments` (fragments; its arguments are 47 characters), `content` or `delta` for
  * `refusal`, and not allowed for the others; `*<k>` is a whole number >= 1.
  *
@@ -118,8 +120,10 @@ function checkArg(name: FaultName, arg: string | undefined, original: string): v
   if (kind === 'count' || kind === 'repeats' || kind === 'fragments') {
     const min = kind === 'count' ? 0 : 1;
     if (!/^\d+$/.test(arg) || Number(arg) < min) throw bad(`takes a whole number >= ${min}`);
-    const max = kind === 'fragments' ? TOOL_ARGS.length : MAX_FAULT_COUNT;
-    if (Number(arg) > max) throw bad(`takes a whole number of at most ${max}${kind === 'fragments' ? ' (one character of the arguments each)' : ''}`);
+    const [max, why] = kind === 'fragments' ? [TOOL_ARGS.length, ' (one character of the arguments each)']
+      : name === 'cut-tool-call' ? [CUT_TOOL_CALL_FRAGMENTS, ` (the call has ${CUT_TOOL_CALL_FRAGMENTS} argument fragments)`]
+        : [MAX_FAULT_COUNT, ''];
+    if (Number(arg) > max) throw bad(`takes a whole number of at most ${max}${why}`);
     return;
   }
   const [unit, max] = kind === 'seconds' ? (['seconds', MAX_FAULT_SECONDS] as const) : (['ms', MAX_FAULT_SECONDS * 1000] as const);
@@ -231,7 +235,7 @@ export function planFault(spec: FaultSpec | undefined, reply: string, requestNum
     case 'empty-completion': return { kind: 'stream', parts: [], finish: 'stop', ending: 'done' };
     case 'tool-call-fragments': return toolCallFragments(Math.max(1, num(arg, 4)));
     // the call's head and its first k argument fragments of 4, then the socket is destroyed: no finish reason
-    case 'cut-tool-call': return { ...toolCallFragments(4, num(arg, 2)), finish: null, ending: 'cut' };
+    case 'cut-tool-call': return { ...toolCallFragments(CUT_TOOL_CALL_FRAGMENTS, num(arg, 2)), finish: null, ending: 'cut' };
   }
 }
 

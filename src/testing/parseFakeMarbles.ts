@@ -25,8 +25,11 @@ export interface FakeMarbleValues {
 
 const TOKEN_CHAR = /^[A-Za-z0-9]$/;
 const WHITESPACE = /^[ \t\n]$/;
-/** rxjs's time progression: `10ms`, `1.5s`, `2m`, then whitespace or the end (sticky: matched at `lastIndex`). */
-const TIME_PROGRESSION = /(\d+(?:\.\d+)?)(ms|s|m)(?=[ \t\n]|$)/y;
+/**
+ * rxjs's time progression: `10ms`, `1.5s`, `2m`, then whitespace (sticky: matched at `lastIndex`). As in
+ * rxjs, one at the very end is not a progression: `cold('a 2m')` emits `a`, `2`, `m`, and so does the fake.
+ */
+const TIME_PROGRESSION = /(\d+(?:\.\d+)?)(ms|s|m)(?=[ \t\n])/y;
 const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000 };
 
 /** The time progression starting at `i` (at the start or after whitespace, as rxjs reads one): its length and ms. */
@@ -78,7 +81,7 @@ export function checkMarbleValues(values: unknown, where: string): void {
  * whole code point) and its position (every character before it is ASCII, so the index counts
  * characters). Rules, as in rxjs marbles (run mode): every character but whitespace takes one frame; a group
  * `(ab)` emits its content at the frame of `(` and then advances by its full length; a time progression
- * (`10ms`, `1.5s`, `2m`, at the start or after whitespace and followed by whitespace or the end) advances
+ * (`10ms`, `1.5s`, `2m`, at the start or after whitespace and followed by whitespace) advances
  * by that many ms (one frame is 1 ms), never a run of tokens.
  */
 export function parseFakeMarbles(marbles: string, where: string, options: FakeMarbleValues = {}): FakeStep[] {
