@@ -99,8 +99,7 @@ export class VerdictBuilder {
   /** Whether `f` fails the attempt once added (as {@link #addOne} decides: a redaction the consumer has not received is a warning). */
   #fails(rule: GuardRule, f: GuardFinding): boolean {
     if (typeof f !== 'object' || f === null || typeof f.message !== 'string') return rule.onRuleError === 'closed';
-    if ((f.severity ?? rule.severity ?? 'error') === 'warning') return false;
-    return !(f.redact && f.position !== undefined && f.redact.length > 0 && f.position >= this.#sink.released);
+    return (f.severity ?? rule.severity ?? 'error') !== 'warning' && !redacts(f, this.#sink.released);
   }
 
   #addOne(rule: GuardRule, f: GuardFinding): boolean {
@@ -111,7 +110,7 @@ export class VerdictBuilder {
     const late = f.redact !== undefined && f.position !== undefined && f.position < this.#sink.released;
     const base = { ruleId: rule.name, message: late ? `${f.message} too late: the text was already released` : f.message };
     let extra: { position?: number; redacted?: number } = f.position === undefined ? {} : { position: f.position };
-    if (f.redact && f.position !== undefined && f.redact.length > 0 && !late) {
+    if (redacts(f, this.#sink.released)) {
       const redactions = (this.#sink.redactions ??= []);
       redactions.push({ position: f.position, length: f.redact.length, replacement: f.redact.replacement });
       redactions.sort((a, b) => a.position - b.position);
@@ -127,6 +126,11 @@ export class VerdictBuilder {
     this.failing.push(v);
     return true;
   }
+}
+
+/** Whether `f` redacts text the consumer, who has `released` characters, has not received yet (one it has is too late: a warning no more). */
+function redacts(f: GuardFinding, released: number): f is GuardFinding & Required<Pick<GuardFinding, 'redact' | 'position'>> {
+  return !!f.redact && f.redact.length > 0 && f.position !== undefined && f.position >= released;
 }
 
 /**

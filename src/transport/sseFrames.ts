@@ -2,23 +2,19 @@
 import type { L0Event } from '../events/eventTypes.js';
 import type { SerializedError } from '../errors/serializeError.js';
 
-/** The response headers of an SSE stream (no buffering by proxies, no caching). */
-export const SSE_HEADERS: Readonly<Record<string, string>> = /*#__PURE__*/ Object.freeze({
-  'content-type': 'text/event-stream; charset=utf-8',
-  'cache-control': 'no-cache, no-transform',
-  connection: 'keep-alive',
-  'x-accel-buffering': 'no',
-});
-
 /**
- * The same without `connection`, for an HTTP/2 response (Node's `http2` compatibility API):
- * HTTP/2 forbids connection-specific headers, and Node warns on each response that sets one.
+ * The response headers of an SSE stream for an HTTP/2 response (Node's `http2` compatibility API):
+ * no buffering by proxies, no caching; no `connection` header, which HTTP/2 forbids (Node warns on
+ * each response that sets one).
  */
 export const SSE_HEADERS_HTTP2: Readonly<Record<string, string>> = /*#__PURE__*/ Object.freeze({
   'content-type': 'text/event-stream; charset=utf-8',
   'cache-control': 'no-cache, no-transform',
   'x-accel-buffering': 'no',
 });
+
+/** The response headers of an SSE stream: the same, kept alive over HTTP/1.1. */
+export const SSE_HEADERS: Readonly<Record<string, string>> = /*#__PURE__*/ Object.freeze({ ...SSE_HEADERS_HTTP2, connection: 'keep-alive' });
 
 /** The `event:` name of the frame carrying the run's terminal error. */
 export const ERROR_FRAME = 'error';

@@ -295,7 +295,7 @@ function resolveWindow(config: CreateWindowConfig) {
 function checkedEstimate(estimateTokens: (text: string) => number): (text: string) => number {
   return (text) => {
     const v = estimateTokens(text);
-    if (typeof v !== 'number' || !(v >= 0) || !Number.isFinite(v)) {
+    if (!(Number.isFinite(v) && v >= 0)) {
       throw new TypeError(`createWindow(document, {estimateTokens}) returned ${describeOption(v)} for a piece of text; it must return a finite number of tokens >= 0`);
     }
     return v;

@@ -245,7 +245,8 @@ class AttemptLane {
 
 /** The last attempt's own error: an exhausted fallback chain's (the run's error) last entry, else the run's error. */
 function attemptError(error: unknown): unknown {
-  const errors: unknown = error !== undefined && serializeError(error).code === 'ALL_STREAMS_EXHAUSTED' ? (error as { errors?: unknown }).errors : undefined;
+  const e = error as { code?: unknown; errors?: unknown } | null | undefined;
+  const errors: unknown = typeof e === 'object' && e?.code === 'ALL_STREAMS_EXHAUSTED' ? e.errors : undefined;
   return Array.isArray(errors) && errors.length > 0 ? errors[errors.length - 1] : error;
 }
 
