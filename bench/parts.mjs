@@ -7,7 +7,9 @@
 // less `l0()`'s, so the pieces of one layer add up to about that layer's cost (the layer's own
 // subscriber is in every one of its rows: `guard (engine only)` and `drift (no detectors)` show it).
 // Usage: npm run build && node bench/parts.mjs [-- --runs 20 --warmup 3 --tokens 20000 --seed 42]
-import { accumulate, jsonRule, l0, latexRule, markdownRule, patternRule, recommendedGuardrails, zeroOutputRule } from 'l0-rx';
+import { from, map } from 'rxjs';
+import { accumulate, DRIFT_DETECTORS, jsonRule, l0, latexRule, markdownRule, patternRule, recommendedGuardrails, zeroOutputRule } from 'l0-rx';
+import { onePassFloor } from './floor.mjs';
 import { median, prng } from './stats.mjs';
 
 const WORDS = ['the ', 'quick ', 'brown ', 'fox ', 'jumps ', 'over ', 'the ', 'lazy ', 'dog ', 'while ',
@@ -40,6 +42,14 @@ configs['continuation'] = (n) => l0({ stream: () => prose(n), continueFromLastKn
 configs['guard + drift'] = (n) => l0({ stream: () => prose(n), guardrails: recommendedGuardrails, detectDrift: true });
 configs['content stack (bench/run.mjs, without accumulate)'] = (n) => l0({ stream: () => prose(n), guardrails: recommendedGuardrails, detectDrift: true, continueFromLastKnownGoodToken: true });
 configs['accumulate() on l0()'] = (n) => l0({ stream: () => prose(n) }).pipe(accumulate());
+configs['content stack with accumulate (bench/run.mjs)'] = (n) => l0({ stream: () => prose(n), guardrails: recommendedGuardrails, detectDrift: true, continueFromLastKnownGoodToken: true }).pipe(accumulate());
+// the baseline of bench/run.mjs's content rows, and the one-pass floor (bench/floor.mjs): the checks with no pipeline around them
+configs['baseline: from() + map'] = (n) => from(prose(n)).pipe(map((value) => ({ type: 'token', value })));
+const DETECTORS = Object.values(DRIFT_DETECTORS);
+configs['one-pass floor: no checks'] = (n) => onePassFloor(() => prose(n), {});
+configs['one-pass floor: recommendedGuardrails'] = (n) => onePassFloor(() => prose(n), { rules: recommendedGuardrails });
+configs['one-pass floor: the seven drift detectors'] = (n) => onePassFloor(() => prose(n), { detectors: DETECTORS });
+configs['one-pass floor: both'] = (n) => onePassFloor(() => prose(n), { rules: recommendedGuardrails, detectors: DETECTORS });
 
 /** CPU microseconds to drain one run. */
 function drain(observable) {
@@ -67,3 +77,7 @@ for (const name of names) {
   const ns = median(samples[name]);
   console.log(`${name.padEnd(52)} ${ns.toFixed(0).padStart(5)}${name === 'l0()' ? '' : `  +${(ns - base).toFixed(0)}`}`);
 }
+// the ratios bench/run.mjs reports, here in CPU time: the baseline's per-token cost over the row's
+const baseline = median(samples['baseline: from() + map']);
+console.log(`against the baseline (${baseline.toFixed(0)} ns): ${['content stack with accumulate (bench/run.mjs)', 'one-pass floor: both']
+  .map((name) => `${name} ${(baseline / median(samples[name])).toFixed(2)}x`).join(', ')} (target 0.40x)`);
