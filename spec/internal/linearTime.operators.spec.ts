@@ -4,6 +4,7 @@
  * @test {parseStructured} @test {raceModels} @test {hedge} @test {parallel} @test {consensus}
  * @test {toServerSentEvents} @test {withOpenTelemetry} @test {withSentry}
  */
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { from, type Observable, type OperatorFunction } from 'rxjs';
 import { describe, it } from 'vitest';
@@ -74,6 +75,7 @@ describe('per-token paths on a long answer', () => {
   it('should run withOpenTelemetry in linear time', () => {
     const tracer = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(new InMemorySpanExporter())] }).getTracer('linear');
     linear('withOpenTelemetry', through(() => withOpenTelemetry({ tracer })));
+    linear('withOpenTelemetry with a meter', through(() => withOpenTelemetry({ tracer, meter: new MeterProvider().getMeter('linear') })));
   });
   it('should run withSentry in linear time', () => {
     const { client } = sentry();

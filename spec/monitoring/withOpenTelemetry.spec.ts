@@ -1,6 +1,7 @@
 /** @test {withOpenTelemetry} */
 import { context, SpanStatusCode, trace } from '@opentelemetry/api';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { Observable, take, type SchedulerLike } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { syncSource } from '../internal/checklistHarness.js';
@@ -203,7 +204,10 @@ describe('withOpenTelemetry (real sdk-trace-base, in-memory exporter)', () => {
     }
   });
 
-  it('should read the clock a bounded number of times per run, not once per token', () => {
+  it.each([
+    ['spans only', undefined],
+    ['with a meter', new MeterProvider().getMeter('l0-rx-spec')],
+  ])('should read the clock a bounded number of times per run, not once per token (%s)', (_, meter) => {
     const { tracer } = tracing();
     let reads = 0;
     const scheduler = testScheduler();
@@ -213,7 +217,7 @@ describe('withOpenTelemetry (real sdk-trace-base, in-memory exporter)', () => {
       for (let i = 0; i < 1000; i++) subscriber.next(values['a']!);
       subscriber.next(values['x']!);
       subscriber.complete();
-    }).pipe(withOpenTelemetry({ tracer, scheduler: clock })).subscribe();
+    }).pipe(withOpenTelemetry({ tracer, scheduler: clock, ...(meter === undefined ? {} : { meter }) })).subscribe();
     expect(reads).toBeLessThan(20);
   });
 

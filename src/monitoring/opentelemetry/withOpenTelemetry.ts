@@ -1,42 +1,28 @@
-import { asyncScheduler, Observable, type MonoTypeOperatorFunction, type SchedulerLike } from 'rxjs';
-import { context, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
+import { Observable, type MonoTypeOperatorFunction } from 'rxjs';
+import { context, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span } from '@opentelemetry/api';
 import { withEntrantObserver, type EntrantObserver, type EntrantOutcome } from '../../internal/entrantObserver.js';
 import { subscribeChild } from '../../attempt/attemptContext.js';
 import type { L0Event } from '../../events/eventTypes.js';
 import { serializeError } from '../../errors/serializeError.js';
 import { RunMetricsFold, type RunMetrics } from '../runMetrics.js';
+import { RunInstruments } from './runInstruments.js';
+import { genAiAttributes, resolveOpenTelemetryConfig, runAttributes, type ResolvedOpenTelemetryConfig, type WithOpenTelemetryConfig } from './openTelemetryConfig.js';
 
-/** Options of {@link withOpenTelemetry}. */
-export interface WithOpenTelemetryConfig {
-  /** The tracer spans are made with, e.g. `trace.getTracer('my-app')`. */
-  readonly tracer: Tracer;
-  /** `gen_ai.provider.name` (`openai`, `anthropic`...), also set as `gen_ai.system`, its deprecated name. @default undefined (not set) */
-  readonly system?: string;
-  /**
-   * `gen_ai.request.model` of the run span and of the primary's attempt spans (`fallbackIndex` 0);
-   * an attempt span uses its `start.model` when there is one. A fallback's or a race entrant's
-   * attempt without one gets no model: it is another model, not this one. @default undefined
-   */
-  readonly model?: string;
-  /** The run span's name. @default 'l0.run' */
-  readonly spanName?: string;
-  /** Extra attributes on the run span. @default {} */
-  readonly attributes?: Attributes;
-  /** The clock of span times and time to first token. @default asyncScheduler */
-  readonly scheduler?: SchedulerLike;
-}
+export type { WithOpenTelemetryConfig } from './openTelemetryConfig.js';
 
-const KEYS = ['tracer', 'system', 'model', 'spanName', 'attributes', 'scheduler'];
 
 /**
  * Traces each run with OpenTelemetry: a run span, a child span per attempt (retries and
  * fallbacks each get one), gen_ai semantic-convention attributes, time to first token, retry and
- * fallback reasons as span events, and an error status with the error's code on failure.
+ * fallback reasons as span events, and an error status with the error's code on failure; with a
+ * `meter`, the run's GenAI and `l0.*` metrics as well.
  *
  *   -s-a-r--s-b-x|     source (r retry, x complete)
- *   -s-a-r--s-b-x|     withOpenTelemetry({ tracer })
+ *   -s-a-r--s-b-x|     withOpenTelemetry({ tracer, meter })
  *   l0.run   [=============]   events: gen_ai.first_token, l0.retry
  *   attempt   [===]  [====]    the first ends with status error at r
+ *   -----r-------R     metrics: l0.retries +1 at r; at the run's end R (1 ms frames):
+ *                      operation.duration 0.013 s, time_to_first_chunk 0.003 s, token.usage
  *
  * 1. Every span ends on complete, error and unsubscribe (an unsubscribed run gets
  *    `l0.cancelled: true`), with times from `scheduler`. A user abort through the signal
@@ -57,16 +43,39 @@ const KEYS = ['tracer', 'system', 'model', 'spanName', 'attributes', 'scheduler'
  *    async work it starts: an instrumented HTTP client's spans, each attempt's, are its children.
  * 5. Import from `l0-rx/opentelemetry`; `@opentelemetry/api` is an optional peer, never imported
  *    by the root entry.
+ * 6. Metrics, only with `meter` (none without it). The instruments are made once per meter, at its
+ *    first `withOpenTelemetry`, and shared by every run. When a run ends, from the numbers its
+ *    span gets (no clock read per token, nothing recorded per token):
+ *    `gen_ai.client.operation.duration` (s: the whole run, retries and fallbacks included; with
+ *    `error.type` when it failed, `l0.cancelled: true` when it was unsubscribed or aborted),
+ *    `gen_ai.client.operation.time_to_first_chunk` (s: from subscription to the run's first token)
+ *    and `gen_ai.client.token.usage` (`gen_ai.token.type` `input`/`output`, only what the provider
+ *    reported); `l0.errors` counts the failed runs by `error.type`. As their events pass, the
+ *    counters `l0.retries` (`l0.reason`, `error.type`), `l0.fallbacks` (`l0.from_index`,
+ *    `l0.to_index`, `error.type`), `l0.violations` (`l0.rule_id`, `l0.severity`) and `l0.drifts`
+ *    (`l0.drift_type`, one per type). Every record has the run span's `gen_ai.operation.name`,
+ *    `gen_ai.provider.name` (and `gen_ai.system`) and `gen_ai.request.model`, never its
+ *    `attributes` (a user id there would make a time series per user). As `measureRun`, the metrics
+ *    are the run the consumer reads: a race's winner. `time_per_output_chunk` is not recorded: it
+ *    is one record, and one clock read, per token.
  *
  * @example
  * import { trace } from '@opentelemetry/api';
  * import { l0 } from 'l0-rx';
  * import { withOpenTelemetry } from 'l0-rx/opentelemetry';
  * l0({ stream, runOperators: [withOpenTelemetry({ tracer: trace.getTracer('chat'), system: 'openai' })] }).subscribe();
+ * @example
+ * import { metrics, trace } from '@opentelemetry/api';
+ * import { l0 } from 'l0-rx';
+ * import { withOpenTelemetry } from 'l0-rx/opentelemetry';
+ * // with a meter: spans and metrics
+ * const telemetry = { tracer: trace.getTracer('chat'), meter: metrics.getMeter('chat'), system: 'openai', model: 'gpt-4o' };
+ * l0({ stream, runOperators: [withOpenTelemetry(telemetry)] }).subscribe();
  * @param config See {@link WithOpenTelemetryConfig}.
  */
 export function withOpenTelemetry(config: WithOpenTelemetryConfig): MonoTypeOperatorFunction<L0Event> {
-  const c = resolve(config);
+  const c = resolveOpenTelemetryConfig(config);
+  const instruments = c.meter === undefined ? undefined : new RunInstruments(c.meter, genAiAttributes(c));
   return (source) =>
     new Observable<L0Event>((subscriber) => {
       const now = () => c.scheduler.now();
@@ -93,35 +102,47 @@ export function withOpenTelemetry(config: WithOpenTelemetryConfig): MonoTypeOper
         },
       };
       let done = false;
-      const finish = (metrics: RunMetrics, error?: unknown) => {
+      const finish = (metrics: RunMetrics, error?: unknown, cancelled = false) => {
         done = true;
         main.end(error === undefined ? 'won' : 'failed', attemptError(error));
         run.setAttributes(metricAttributes(metrics));
         if (error !== undefined) failSpan(run, error);
         else if (metrics.outcome === 'complete') run.setStatus({ code: SpanStatusCode.OK });
+        instruments?.end(metrics, cancelled);
         run.end(now());
       };
       const cancel = (metrics: RunMetrics) => {
         run.setAttribute('l0.cancelled', true);
         main.end('cancelled');
-        finish(metrics);
+        finish(metrics, undefined, true);
       };
       const onEvent = (e: L0Event) => {
         if (fold.event(e)) run.addEvent('gen_ai.first_token', {}, now());
         // while a race reports its entrants, their lanes trace the attempts (the winner's events arrive here too)
         if (openEntrants === 0) main.event(e);
         switch (e.type) {
-          case 'retry':
-            run.addEvent('l0.retry', { 'l0.attempt': e.attempt, 'l0.reason': e.reason, 'l0.delay_ms': e.delayMs, 'error.type': e.error.code ?? e.error.name }, now());
+          // the span event's low-cardinality attributes are the counter's too
+          case 'retry': {
+            const cause = { 'l0.reason': e.reason, 'error.type': e.error.code ?? e.error.name };
+            run.addEvent('l0.retry', { 'l0.attempt': e.attempt, ...cause, 'l0.delay_ms': e.delayMs }, now());
+            instruments?.add('retries', cause);
             return;
-          case 'fallback':
-            run.addEvent('l0.fallback', { 'l0.from_index': e.fromIndex, 'l0.to_index': e.toIndex, 'error.type': e.error.code ?? e.error.name }, now());
+          }
+          case 'fallback': {
+            const cause = { 'l0.from_index': e.fromIndex, 'l0.to_index': e.toIndex, 'error.type': e.error.code ?? e.error.name };
+            run.addEvent('l0.fallback', cause, now());
+            instruments?.add('fallbacks', cause);
             return;
-          case 'violation':
-            run.addEvent('l0.violation', { 'l0.rule_id': e.violation.ruleId, 'l0.severity': e.violation.severity }, now());
+          }
+          case 'violation': {
+            const rule = { 'l0.rule_id': e.violation.ruleId, 'l0.severity': e.violation.severity };
+            run.addEvent('l0.violation', rule, now());
+            instruments?.add('violations', rule);
             return;
+          }
           case 'drift':
             run.addEvent('l0.drift', { 'l0.drift_types': [...e.types], 'l0.confidence': e.confidence }, now());
+            for (const type of e.types) instruments?.add('drifts', { 'l0.drift_type': type });
             return;
           case 'complete':
             run.setAttribute('gen_ai.response.finish_reasons', [e.finishReason]);
@@ -173,7 +194,7 @@ class AttemptLane {
   private completed = false;
 
   constructor(
-    private readonly c: ReturnType<typeof resolve>,
+    private readonly c: ResolvedOpenTelemetryConfig,
     private readonly parent: Context,
     private readonly attributes: Attributes,
     /** The model of the primary's attempts that name none (the config's `model`). */
@@ -267,36 +288,9 @@ function stackOf(error: unknown): { stack?: string } {
   }
 }
 
-function runAttributes(c: ReturnType<typeof resolve>): Attributes {
-  return {
-    'gen_ai.operation.name': 'chat',
-    ...(c.system === undefined ? {} : { 'gen_ai.provider.name': c.system, 'gen_ai.system': c.system }),
-    ...(c.model === undefined ? {} : { 'gen_ai.request.model': c.model }),
-    ...c.attributes,
-  };
-}
-
 function metricAttributes(m: RunMetrics): Attributes {
   const a: Attributes = { 'l0.attempts': m.attempts, 'l0.retries': m.retries, 'l0.fallbacks': m.fallbacks, 'l0.violations': m.violations, 'l0.tokens': m.tokens };
   if (m.timeToFirstTokenMs !== undefined) a['l0.time_to_first_token_ms'] = m.timeToFirstTokenMs;
   if (m.tokensPerSecond !== undefined) a['l0.tokens_per_second'] = m.tokensPerSecond;
   return a;
-}
-
-function resolve(config: WithOpenTelemetryConfig) {
-  if (typeof config !== 'object' || config === null) throw new TypeError(`withOpenTelemetry(config) must be an object, got ${config === null ? 'null' : typeof config}`);
-  for (const key of Object.keys(config)) {
-    if (!KEYS.includes(key)) throw new TypeError(`withOpenTelemetry(config): unknown option \`${key}\`; the options are ${KEYS.map((k) => `\`${k}\``).join(', ')}`);
-  }
-  const { tracer, system, model, spanName = 'l0.run', attributes = {}, scheduler = asyncScheduler } = config;
-  if (typeof tracer?.startSpan !== 'function') throw new TypeError('withOpenTelemetry({tracer}) must be an OpenTelemetry Tracer (with startSpan)');
-  for (const [name, value] of [['system', system], ['model', model]] as const) {
-    if (value !== undefined && typeof value !== 'string') throw new TypeError(`withOpenTelemetry({${name}}) must be a string, got ${typeof value}`);
-  }
-  if (typeof spanName !== 'string' || spanName === '') throw new TypeError('withOpenTelemetry({spanName}) must be a non-empty string');
-  if (typeof attributes !== 'object' || attributes === null || Array.isArray(attributes)) {
-    throw new TypeError(`withOpenTelemetry({attributes}) must be a record of span attributes, got ${attributes === null ? 'null' : Array.isArray(attributes) ? 'an array' : typeof attributes}`);
-  }
-  if (typeof scheduler?.now !== 'function') throw new TypeError('withOpenTelemetry({scheduler}) must be a SchedulerLike');
-  return { tracer, system, model, spanName, attributes, scheduler };
 }

@@ -1,0 +1,68 @@
+import { asyncScheduler, type SchedulerLike } from 'rxjs';
+import type { Attributes, Meter, Tracer } from '@opentelemetry/api';
+
+/** Options of {@link withOpenTelemetry}. */
+export interface WithOpenTelemetryConfig {
+  /** The tracer spans are made with, e.g. `trace.getTracer('my-app')`. */
+  readonly tracer: Tracer;
+  /** `gen_ai.provider.name` (`openai`, `anthropic`...), also set as `gen_ai.system`, its deprecated name. @default undefined (not set) */
+  readonly system?: string;
+  /**
+   * `gen_ai.request.model` of the run span and of the primary's attempt spans (`fallbackIndex` 0);
+   * an attempt span uses its `start.model` when there is one. A fallback's or a race entrant's
+   * attempt without one gets no model: it is another model, not this one. @default undefined
+   */
+  readonly model?: string;
+  /** The run span's name. @default 'l0.run' */
+  readonly spanName?: string;
+  /** Extra attributes on the run span. @default {} */
+  readonly attributes?: Attributes;
+  /** The clock of span times, durations and time to first token. @default asyncScheduler */
+  readonly scheduler?: SchedulerLike;
+  /**
+   * The meter of the run metrics, e.g. `metrics.getMeter('l0-rx')`: the GenAI client histograms
+   * and the `l0.*` counters, made once here and shared by every run. @default undefined (no
+   * instruments, nothing recorded: spans only)
+   */
+  readonly meter?: Meter;
+}
+
+const KEYS = ['tracer', 'system', 'model', 'spanName', 'attributes', 'scheduler', 'meter'];
+
+/** Checks the config eagerly (a TypeError naming the option) and applies the defaults. */
+export function resolveOpenTelemetryConfig(config: WithOpenTelemetryConfig) {
+  if (typeof config !== 'object' || config === null) throw new TypeError(`withOpenTelemetry(config) must be an object, got ${config === null ? 'null' : typeof config}`);
+  for (const key of Object.keys(config)) {
+    if (!KEYS.includes(key)) throw new TypeError(`withOpenTelemetry(config): unknown option \`${key}\`; the options are ${KEYS.map((k) => `\`${k}\``).join(', ')}`);
+  }
+  const { tracer, system, model, spanName = 'l0.run', attributes = {}, scheduler = asyncScheduler, meter } = config;
+  if (typeof tracer?.startSpan !== 'function') throw new TypeError('withOpenTelemetry({tracer}) must be an OpenTelemetry Tracer (with startSpan)');
+  for (const [name, value] of [['system', system], ['model', model]] as const) {
+    if (value !== undefined && typeof value !== 'string') throw new TypeError(`withOpenTelemetry({${name}}) must be a string, got ${typeof value}`);
+  }
+  if (typeof spanName !== 'string' || spanName === '') throw new TypeError('withOpenTelemetry({spanName}) must be a non-empty string');
+  if (typeof attributes !== 'object' || attributes === null || Array.isArray(attributes)) {
+    throw new TypeError(`withOpenTelemetry({attributes}) must be a record of span attributes, got ${attributes === null ? 'null' : Array.isArray(attributes) ? 'an array' : typeof attributes}`);
+  }
+  if (typeof scheduler?.now !== 'function') throw new TypeError('withOpenTelemetry({scheduler}) must be a SchedulerLike');
+  if (meter !== undefined && (typeof meter?.createHistogram !== 'function' || typeof meter.createCounter !== 'function')) {
+    throw new TypeError(`withOpenTelemetry({meter}) must be an OpenTelemetry Meter (with createHistogram and createCounter), got ${meter === null ? 'null' : typeof meter === 'object' ? 'an object without them' : typeof meter}`);
+  }
+  return { tracer, system, model, spanName, attributes, scheduler, meter };
+}
+
+export type ResolvedOpenTelemetryConfig = ReturnType<typeof resolveOpenTelemetryConfig>;
+
+/** The run's `gen_ai.*` attributes: its span's and every metric record's. */
+export function genAiAttributes(c: ResolvedOpenTelemetryConfig): Attributes {
+  return {
+    'gen_ai.operation.name': 'chat',
+    ...(c.system === undefined ? {} : { 'gen_ai.provider.name': c.system, 'gen_ai.system': c.system }),
+    ...(c.model === undefined ? {} : { 'gen_ai.request.model': c.model }),
+  };
+}
+
+/** The run span's attributes: the `gen_ai.*` ones and the config's `attributes`. */
+export function runAttributes(c: ResolvedOpenTelemetryConfig): Attributes {
+  return { ...genAiAttributes(c), ...c.attributes };
+}
