@@ -1,16 +1,20 @@
 /** @test {replayEvents} @test {recordEvents}: damaged logs and followers that feed the source. */
 import { Subject } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { createMemoryEventStore, isEventLogError, recordEvents, replayEvents, type EventEnvelope, type L0Event } from 'l0-rx';
+import { createMemoryEventStore, isEventLogError, recordEvents, replayEvents, type EventEnvelope, type EventStore, type L0Event } from 'l0-rx';
 
 const tok = (value: string): L0Event => ({ type: 'token', value });
 const complete: L0Event = { type: 'complete', finishReason: 'stop' };
 const env = (seq: number, event: unknown): EventEnvelope => ({ v: 1, streamId: 's', seq, ts: seq, event }) as EventEnvelope;
 
-/** The error a synchronous replay ends with (undefined when it completes), and what it emitted first. */
-function replayOf(envelopes: EventEnvelope[], config?: Parameters<typeof replayEvents>[2]) {
-  const store = createMemoryEventStore();
-  store.append(envelopes);
+/**
+ * The error a synchronous replay ends with (undefined when it completes), and what it emitted first.
+ * `asGiven`: envelopes the memory store refuses (a TypeError), read as given, as a store of your own,
+ * or a JSONL file edited by hand, can hold them.
+ */
+function replayOf(envelopes: EventEnvelope[], config?: Parameters<typeof replayEvents>[2], asGiven = false) {
+  const store: EventStore = asGiven ? { append: () => undefined, read: () => envelopes, streams: () => ['s'], delete: () => undefined } : createMemoryEventStore();
+  if (!asGiven) store.append(envelopes);
   const events: L0Event[] = [];
   let error: unknown;
   replayEvents(store, 's', config).subscribe({ next: (e) => events.push(e), error: (e) => (error = e) });
@@ -37,7 +41,7 @@ describe('replayEvents: a damaged log', () => {
   });
 
   it('should error with INVALID_LOG (not a raw TypeError) for an envelope without an event', () => {
-    const { error } = replayOf([env(0, tok('a')), { v: 1, streamId: 's', seq: 1, ts: 1 } as EventEnvelope, env(2, complete)]);
+    const { error } = replayOf([env(0, tok('a')), { v: 1, streamId: 's', seq: 1, ts: 1 } as EventEnvelope, env(2, complete)], {}, true);
     expect(error).not.toBeInstanceOf(TypeError);
     expect(isEventLogError(error) && (error as { code: string }).code).toBe('INVALID_LOG');
   });
@@ -49,7 +53,7 @@ describe('replayEvents: a damaged log', () => {
   });
 
   it('should error with INVALID_LOG for a seq that is not an integer', () => {
-    const { error } = replayOf([env(0, tok('a')), { ...env(1, tok('b')), seq: '1' } as unknown as EventEnvelope, env(2, complete)]);
+    const { error } = replayOf([env(0, tok('a')), { ...env(1, tok('b')), seq: '1' } as unknown as EventEnvelope, env(2, complete)], {}, true);
     expect(isEventLogError(error) && (error as { code: string }).code).toBe('INVALID_LOG');
   });
 });

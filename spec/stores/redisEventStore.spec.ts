@@ -1,5 +1,6 @@
 /** @test {createRedisEventStore} */
 import { createClient } from 'redis';
+import { lastValueFrom } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { recordEvents, replayEvents, type L0Event, type RecordedInfo } from 'l0-rx';
 import { createRedisEventStore } from 'l0-rx/stores/redis';
@@ -36,6 +37,19 @@ describe('createRedisEventStore (against a real redis-server)', () => {
     await store.delete('a');
     expect(await store.streams()).toEqual(['b']);
     expect(await store.read('a')).toEqual([]);
+  });
+
+  it('should stop listing a stream whose key went outside the store (deleted by another client, expired), and list it again when recorded again', async () => {
+    const store = createRedisEventStore(redis.client);
+    await store.append([env('a', 0), env('b', 0), env('c', 0)]);
+    await redis.client.del('l0:events:stream:a');
+    await redis.client.sendCommand(['PEXPIREAT', 'l0:events:stream:b', '1']); // expired (a time in the past)
+    // ['a', 'b', 'c'] before, for good: replayEvents then said STREAM_EMPTY, not STREAM_NOT_FOUND, for a log that is gone
+    expect(await store.streams()).toEqual(['c']);
+    expect(await redis.client.sMembers('l0:events:streams')).toEqual(['c']); // unlisted for good, not filtered at every call
+    await expect(lastValueFrom(replayEvents(store, 'a'))).rejects.toMatchObject({ name: 'EventLogError', code: 'STREAM_NOT_FOUND' });
+    await store.append([env('a', 0, 'new')]);
+    expect(await store.streams()).toEqual(['a', 'c']);
   });
 
   it('should keep stores with different key prefixes apart', async () => {

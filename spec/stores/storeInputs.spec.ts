@@ -1,4 +1,4 @@
-/** @test {createRedisEventStore} {createJsonlEventStore}: bad input, and open ranges read as the memory store reads them. */
+/** @test {createRedisEventStore} {createJsonlEventStore} {createMemoryEventStore}: bad input, and open ranges read as the memory store reads them. */
 import { readFile } from 'node:fs/promises';
 import { lastValueFrom, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
@@ -27,10 +27,11 @@ describe('event stores: bad input and open ranges', () => {
     }
   };
 
-  it.each(durable)('%s: should append nothing of a batch with a malformed envelope, and name the envelope and its field', async (name, make) => {
+  it.each(stores)('%s: should append nothing of a batch with a malformed envelope, and name the envelope and its field', async (name, make) => {
     const store = make();
     // Redis refused seq -1 and 1.5 as raw ERR replies and created (unlisted) the key of a numeric streamId; JSONL wrote
-    // such lines (and a string's characters) into the file; both crashed on null with "Cannot destructure"
+    // such lines (and a string's characters) into the file; both crashed on null with "Cannot destructure"; the memory
+    // store appended envelopes[0] (listing the stream 7, keeping seq -1 and an undefined event) before it crashed on null
     const cases: [unknown, string][] = [
       [[env('a', 0), { ...env('a', 1), seq: -1 }], 'envelopes[1].seq must be an integer >= 0, got -1'],
       [[env('a', 0), { ...env('a', 1), seq: 1.5 }], 'envelopes[1].seq must be an integer >= 0, got 1.5'],

@@ -71,4 +71,32 @@ describe('createStoreReplaySource: the tail', () => {
     run.next(values.d!);
     expect(await done).toEqual(['4:c', '5:d', '6:e']);
   });
+  it.each([['answered at once', false], ['answered in a promise', true]])('should give a reconnect from any event, at any point of the run up to its end, each event after it once (reads %s)', async (_, later) => {
+    // the backlog is read apart from the tail, which starts at its last envelope: a run that goes on, or ends, between the two loses or repeats nothing
+    const events = [values.s!, ...['a', 'b', 'c', 'd', 'e'].map((v) => values[v]!), values.x!];
+    const cases: unknown[] = [];
+    for (let at = 1; at <= events.length; at++) {
+      for (let after = 0; after <= at; after++) {
+        for (const inside of [false, true]) {
+          const memory = createMemoryEventStore();
+          const store: EventStore = later ? { ...memory, read: async (id, range) => memory.read(id, range), follow: memory.follow!.bind(memory), append: memory.append.bind(memory), delete: memory.delete.bind(memory) } : memory;
+          const run = new Subject<L0Event>();
+          run.pipe(recordEvents(store, record)).subscribe();
+          const got: unknown[] = [];
+          const reconnect = () => void createStoreReplaySource(store).replay('chat', after).subscribe({ next: (e) => got.push(e.seq), complete: () => got.push('end'), error: (e: unknown) => got.push(e) });
+          for (let i = 0; i <= events.length; i++) {
+            // once seq at - 1 is recorded: after its append, or inside it (from its delivery to another follower)
+            if (inside && i === at - 1) memory.follow!('chat', at - 1).pipe(take(1)).subscribe(reconnect);
+            if (!inside && i === at) reconnect();
+            if (i < events.length) run.next(events[i]!);
+            for (let k = 0; later && k < 5; k++) await Promise.resolve();
+          }
+          for (let k = 0; k < 10; k++) await Promise.resolve();
+          cases.push({ at, after, inside, got });
+        }
+      }
+    }
+    const want = (after: number) => [...Array.from({ length: events.length - after }, (_, i) => after + i + 1), 'end'];
+    expect(cases).toEqual(cases.map((c) => ({ ...(c as object), got: want((c as { after: number }).after) })));
+  });
 });

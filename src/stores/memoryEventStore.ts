@@ -2,6 +2,7 @@ import { Observable } from 'rxjs';
 import { checkFromSeq, EVENT_LOG_VERSION, inRange, isTerminalEnvelope, type EventEnvelope, type EventStore, type RecordedEvent, type SeqRange } from '../events/eventStore.js';
 import { EventLogError } from '../events/EventLogError.js';
 import { runOf, runRefusal } from '../events/runTag.js';
+import { checkEnvelopes } from './storeInputs.js';
 
 /**
  * An {@link EventStore} in memory, answering synchronously: for tests, for replays under a
@@ -26,6 +27,10 @@ import { runOf, runRefusal } from '../events/runTag.js';
  * after its stream was deleted and recorded again writes nothing into the new run's log.
  * Envelopes without a run tag are appended as given.
  *
+ * `append` throws a TypeError naming the envelope and its field, appending nothing of the batch,
+ * for an envelope that is no object or has no string `streamId`, integer `seq` >= 0 or `event`
+ * object, as the JSONL and Redis stores reject it.
+ *
  * @example
  * import { lastValueFrom } from 'rxjs';
  * import { accumulate, createMemoryEventStore, l0, replayEvents } from 'l0-rx';
@@ -46,6 +51,7 @@ export function createMemoryEventStore(): EventStore {
   let serving = false;
   return {
     append(envelopes) {
+      checkEnvelopes(NAME, envelopes); // a bad batch appends nothing
       try {
         for (const envelope of envelopes) {
           const run = runOf(envelope);
@@ -82,7 +88,7 @@ export function createMemoryEventStore(): EventStore {
       }
     },
     follow(streamId: string, fromSeq?: number) {
-      const from = checkFromSeq('createMemoryEventStore()', fromSeq);
+      const from = checkFromSeq(NAME, fromSeq);
       return new Observable<EventEnvelope>((subscriber) => {
         let next = from;
         const follower: Follower = {
@@ -125,6 +131,9 @@ export function createMemoryEventStore(): EventStore {
     },
   };
 }
+
+/** How the store names itself in its TypeErrors. */
+const NAME = 'createMemoryEventStore()';
 
 interface Follower {
   next(envelope: EventEnvelope): void;

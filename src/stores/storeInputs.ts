@@ -1,4 +1,4 @@
-/* Input checks of the durable stores (JSONL, Redis): a TypeError naming the store, the method and the field. @internal */
+/* Input checks of the stores (memory: its envelopes; JSONL, Redis): a TypeError naming the store, the method and the field. @internal */
 import type { EventEnvelope, SeqRange } from '../events/eventStore.js';
 import { describeOption } from '../internal/options.js';
 
@@ -37,5 +37,17 @@ export function checkRange(name: string, range: unknown): asserts range is SeqRa
     if (value !== undefined && !(Number.isInteger(value) || value === Infinity || value === -Infinity)) {
       throw new TypeError(`${name}.read(streamId, {${key}}): ${key} must be an integer, got ${describeOption(value)}`);
     }
+  }
+}
+
+/**
+ * `run()`'s promise, or what it threw synchronously (an input check's TypeError, a batch that cannot
+ * be serialized) as a rejected promise: a durable store's methods reject, never throw.
+ */
+export function rejecting<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return run();
+  } catch (e) {
+    return Promise.reject(e);
   }
 }

@@ -1,9 +1,10 @@
 import { defer, from, mergeMap, Observable, of, throwError, type Subscriber } from 'rxjs';
-import type { EventEnvelope, EventStore } from '../events/eventStore.js';
+import { isTerminalEnvelope, type EventEnvelope, type EventStore, type SeqRange } from '../events/eventStore.js';
 import { RUN_TAG } from '../events/runTag.js';
 import { deserializeError } from '../errors/deserializeError.js';
 import { isPromiseLike } from '../internal/isPromiseLike.js';
 import { Relay } from '../internal/relay.js';
+import { BACKLOG } from './replayBacklog.js';
 import { checkAfterSeq, resumeError, type SequencedEvent, type SseReplaySource } from './sseReplayBuffer.js';
 
 /**
@@ -16,14 +17,15 @@ import { checkAfterSeq, resumeError, type SequencedEvent, type SseReplaySource }
  *
  * 1. `replay(id, afterSeq)` gives the envelopes from `seq = afterSeq` on (the SSE `id:` of an event
  *    is its envelope's `seq + 1`, the numbering `toServerSentEvents` gives the recorded run). It
- *    follows the store from the client's last event (`seq = afterSeq - 1`), not sent again, so a
- *    client that already has the run's `complete` (a drop before the `end` frame) ends at once.
+ *    reads the log from the client's last event (`seq = afterSeq - 1`, not sent again), its backlog,
+ *    then follows the store from the backlog's last envelope: a client that already has the run's
+ *    `complete` (a drop before the `end` frame) ends at once, and a finished run opens no tail.
  * 2. The recorded terminal error becomes the replay's error (typed, through `deserializeError`), so
  *    the client gets it as an `error` frame; the run's `complete` event ends the replay.
  * 3. A stream the store does not hold errors with an L0Error `STREAM_NOT_FOUND`, as the replay
- *    buffer does, so a forged id costs no live tail. It takes one range read of one envelope (the
- *    client's last), two when the store does not hold that one: an id beyond what was recorded
- *    (forged, or not written yet) follows from the start, sending nothing up to it, so a finished
+ *    buffer does, so a forged id costs no live tail. The backlog is read from the client's last
+ *    event, and from the start when the store does not hold that one: an id beyond what was recorded
+ *    (forged, or not written yet) replays from the start, sending nothing up to it, so a finished
  *    run ends at once (with its recorded error, if it failed) and a live one when it does.
  * 4. A run whose recorder was unsubscribed ends its log with a `StreamAbortedError` envelope, so its
  *    replay errors with it; a recorder that never ends (its process died) leaves the replay open until the client leaves.
@@ -31,12 +33,15 @@ import { checkAfterSeq, resumeError, type SequencedEvent, type SseReplaySource }
  *    SSE id is `<run>:<seq>`: a client that read another run of the stream id (its log deleted and
  *    the id taken by a new run meanwhile) fails with `INCOMPLETE_STREAM` at the first event instead
  *    of splicing two answers. A run whose replay buffer has the same tag (`add(id, events$, {run})`)
- *    has the same ids on both paths. A tail that starts past `seq` 0 reads the tag with one more
- *    range read (of `seq` 0), once the tail has given the client's last event: a log replaced in
- *    between gives the new run's tag, so the resume fails rather than splices; a log gone by then
- *    is `STREAM_NOT_FOUND`. A log without a tag (written before run tags), or whose tag cannot be
- *    an SSE id's (envelopes of your own; `recordEvents` refuses such a `runTag`), gives plain ids
- *    `<seq>`, compared by number only.
+ *    has the same ids on both paths. The tag is read with one more range read (of `seq` 0), once
+ *    the tail has given the backlog's last envelope again: a log replaced in between gives the new
+ *    run's tag, so the resume fails rather than splices; a log gone by then is `STREAM_NOT_FOUND`.
+ *    A log without a tag (written before run tags), or whose tag cannot be an SSE id's (envelopes of
+ *    your own; `recordEvents` refuses such a `runTag`), gives plain ids `<seq>`, compared by number only.
+ * 6. The backlog's events are marked as such for `toServerSentEvents`, which holds them against
+ *    `maxQueuedBytes` only once the client has read them (its rule 9), as it does a backlog sent at
+ *    once: a store that answers later (Redis) sends it after the subscription, and a reconnect to a
+ *    long run is not cut as "too far behind" for a backlog it has not been offered yet.
  *
  * @example
  * import { createMemoryEventStore, createStoreReplaySource, parseLastEventId, toServerSentEvents } from 'l0-rx';
@@ -50,22 +55,30 @@ import { checkAfterSeq, resumeError, type SequencedEvent, type SseReplaySource }
 export function createStoreReplaySource(store: EventStore): SseReplaySource {
   if (typeof store !== 'object' || store === null || typeof store.read !== 'function') throw new TypeError(`createStoreReplaySource(store) needs an EventStore, got ${store === null ? 'null' : typeof store}`);
   if (typeof store.follow !== 'function') throw new TypeError('createStoreReplaySource(store): this store has no live tail (`follow`); the memory and Redis stores have one, the JSONL store does not');
-  /** Envelope `seq` of the stream, if the store holds it, passed on synchronously when the store answers so (memory: marbles hold). */
-  const at = <T>(streamId: string, seq: number, next: (envelope: EventEnvelope | undefined) => Observable<T>): Observable<T> => {
-    const read = store.read(streamId, { fromSeq: seq, toSeq: seq });
-    return isPromiseLike(read) ? from(read).pipe(mergeMap((envelopes) => next(envelopes[0]))) : next(read[0]);
+  /** The stream's envelopes in `range`, passed on synchronously when the store answers so (memory: marbles hold). */
+  const read = <T>(streamId: string, range: SeqRange, next: (envelopes: readonly EventEnvelope[]) => Observable<T>): Observable<T> => {
+    const envelopes = store.read(streamId, range);
+    return isPromiseLike(envelopes) ? from(envelopes).pipe(mergeMap(next)) : next(envelopes);
   };
-  /** The log's envelopes from `fromSeq` on, those from `afterSeq` (and a recorded error) as SSE events (see {@link Tail}). */
-  const tail = (streamId: string, fromSeq: number, afterSeq: number): Observable<SequencedEvent> =>
-    new Observable<SequencedEvent>((subscriber) => store.follow!(streamId, fromSeq).subscribe(new Tail(subscriber, afterSeq, () => at(streamId, 0, (head) => {
-      if (head === undefined) throw notFound(streamId); // deleted since the tail's first envelope
-      return of(head);
-    }))));
-  const fromStart = (streamId: string, afterSeq: number): Observable<SequencedEvent> =>
-    at(streamId, 0, (head) => (head ? tail(streamId, 0, afterSeq) : throwError(() => notFound(streamId))));
+  /** The log's seq 0 envelope (its run tag); STREAM_NOT_FOUND when it is gone (deleted since the backlog was read). */
+  const head = (streamId: string): Observable<EventEnvelope> => read(streamId, { fromSeq: 0, toSeq: 0 }, ([envelope]) => (envelope ? of(envelope) : throwError(() => notFound(streamId))));
+  /** The backlog read from `fromSeq` (where it must start), those from `afterSeq` (and a recorded error) as SSE events, then the live tail after it (see {@link Tail}); `orElse` when the store does not hold `fromSeq`. */
+  const replay = (streamId: string, fromSeq: number, afterSeq: number, orElse: () => Observable<SequencedEvent>): Observable<SequencedEvent> =>
+    read(streamId, { fromSeq }, (backlog) => {
+      const last = backlog[backlog.length - 1];
+      if (backlog[0]?.seq !== fromSeq || last === undefined) return orElse();
+      // a finished run's backlog is all there is: no live tail to open (a Redis connection of its own)
+      const tail = isTerminalEnvelope(last) ? of(last) : store.follow!(streamId, last.seq);
+      return new Observable<SequencedEvent>((subscriber) => tail.subscribe(new Tail(subscriber, afterSeq, backlog, () => head(streamId))));
+    });
+  const missing = (streamId: string) => () => throwError(() => notFound(streamId));
   return {
     replay: (streamId, afterSeq) =>
-      defer(() => (checkAfterSeq('createStoreReplaySource', afterSeq), afterSeq === 0 ? fromStart(streamId, 0) : at(streamId, afterSeq - 1, (last) => (last ? tail(streamId, afterSeq - 1, afterSeq) : fromStart(streamId, afterSeq))))),
+      defer(() => {
+        checkAfterSeq('createStoreReplaySource', afterSeq);
+        // from the client's last event (not sent again); from seq 0 when the store does not hold it (rule 3)
+        return afterSeq === 0 ? replay(streamId, 0, 0, missing(streamId)) : replay(streamId, afterSeq - 1, afterSeq, () => replay(streamId, 0, afterSeq, missing(streamId)));
+      }),
   };
 }
 
@@ -78,51 +91,63 @@ function tagOf(envelope: EventEnvelope): string | undefined {
 }
 
 /**
- * The store replay's tail: its own subscriber of `follow` rather than a `concatMap`, as only the first
- * envelope may wait (for the log's run tag, rule 5), so no inner observable per event. A relay, so a
- * consumer that leaves stops the store's synchronous backlog at once, and a throw (a read, a malformed
- * recorded error) ends the replay with it. Envelopes that come while seq 0 is read (or while the held
- * ones are sent: a consumer that records) wait in order.
+ * The store replay's backlog and tail: its own subscriber of `follow` rather than a `concatMap`, as
+ * only the start waits (for the log's run tag, rule 5), so no inner observable per event. The backlog
+ * (read apart, so marked as such for `toServerSentEvents`' `maxQueuedBytes`, rule 6) is held until
+ * the log's seq 0 is read, which happens once the tail has given its first envelope (the backlog's
+ * last again, not sent twice): a log replaced before the tail began gives the new run's tag, so the
+ * resume fails rather than splices. Envelopes that come meanwhile (or while the held ones are sent:
+ * a consumer that records) wait behind the backlog, in order. A relay, so a consumer that leaves
+ * stops the backlog at once, and a throw (a read, a malformed recorded error) ends the replay with it.
  */
 class Tail extends Relay<EventEnvelope, SequencedEvent> {
   private run: string | undefined;
-  private first = true;
-  /** Envelopes the tail gave while the log's seq 0 was being read (the tail started past it), in order. */
+  private started = false;
+  /** The backlog, then what the tail gave while the log's seq 0 was being read, in order; undefined once sent. */
   private waiting: EventEnvelope[] | undefined;
+  private readonly backlog: number;
+  /** The backlog's last seq: the tail gives it (and nothing before it) again. */
+  private readonly last: number;
   private ended = false;
 
-  constructor(out: Subscriber<SequencedEvent>, private readonly afterSeq: number, private readonly head: () => Observable<EventEnvelope>) {
+  constructor(out: Subscriber<SequencedEvent>, private readonly afterSeq: number, backlog: readonly EventEnvelope[], private readonly head: () => Observable<EventEnvelope>) {
     super(out);
+    this.waiting = [...backlog];
+    this.backlog = backlog.length;
+    this.last = backlog[backlog.length - 1]!.seq;
   }
 
   next(envelope: EventEnvelope): void {
     if (this.isStopped) return;
     try {
+      this.start();
+      if (envelope.seq <= this.last || this.isStopped) return;
       if (this.waiting !== undefined) return void this.waiting.push(envelope);
-      if (this.first) {
-        this.first = false;
-        if (envelope.seq !== 0) {
-          this.waiting = [envelope];
-          return void this.add(this.head().subscribe({ next: (head) => (this.run = tagOf(head)), error: (e: unknown) => this.error(e), complete: () => this.flush() }));
-        }
-        this.run = tagOf(envelope);
-      }
-      this.pass(envelope);
+      this.pass(envelope, false);
     } catch (e) {
       this.raise(e);
     }
   }
 
   override complete(): void {
+    if (this.isStopped) return;
+    this.ended = true;
+    this.start(); // (a tail that ended without an envelope: the log was replaced by a shorter, finished run)
     if (this.waiting === undefined) super.complete();
-    else this.ended = true;
+  }
+
+  /** Reads the log's seq 0 for its run tag, once; the held envelopes go out after it. */
+  private start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.add(this.head().subscribe({ next: (head) => (this.run = tagOf(head)), error: (e: unknown) => this.error(e), complete: () => this.flush() }));
   }
 
   /** Sends the held envelopes on, in order (one that comes meanwhile joins them), then the end if it came. */
   private flush(): void {
     const queued = this.waiting!;
     try {
-      for (let i = 0; i < queued.length && !this.isStopped; i++) this.pass(queued[i]!);
+      for (let i = 0; i < queued.length && !this.isStopped; i++) this.pass(queued[i]!, i < this.backlog);
     } catch (e) {
       return this.raise(e);
     }
@@ -130,14 +155,17 @@ class Tail extends Relay<EventEnvelope, SequencedEvent> {
     if (this.ended) super.complete();
   }
 
-  /** Sends one envelope on; a recorded error ends the replay (it reaches every replay, as with the buffer). */
-  private pass(envelope: EventEnvelope): void {
+  /** Sends one envelope on (marked when it is of the backlog); a recorded error ends the replay (it reaches every replay, as with the buffer). */
+  private pass(envelope: EventEnvelope, backlog: boolean): void {
     const { event } = envelope;
     if (event.type === 'error') {
       const error = deserializeError(event.error);
       this.isStopped = true;
       return this.out.error(error);
     }
-    if (envelope.seq >= this.afterSeq) this.out.next(this.run === undefined ? { seq: envelope.seq + 1, event } : { seq: envelope.seq + 1, event, run: this.run });
+    if (envelope.seq < this.afterSeq) return;
+    const item: SequencedEvent = this.run === undefined ? { seq: envelope.seq + 1, event } : { seq: envelope.seq + 1, event, run: this.run };
+    if (backlog) BACKLOG.add(item);
+    this.out.next(item);
   }
 }

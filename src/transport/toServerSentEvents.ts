@@ -8,6 +8,7 @@ import { checkTimerDelay } from '../internal/timerDelay.js';
 import { EVENT_TYPES } from '../sources/validateEvent.js';
 import { END_FRAME_TEXT, errorFrame, eventFrame, HEARTBEAT_FRAME, parseLastEventId, RUN_TAG, SSE_HEADERS, SSE_HEADERS_HTTP2 } from './sseFrames.js';
 import type { SequencedEvent } from './sseReplayBuffer.js';
+import { BACKLOG } from './replayBacklog.js';
 
 /** Options of {@link toServerSentEvents}. */
 export interface ToServerSentEventsConfig {
@@ -22,8 +23,8 @@ export interface ToServerSentEventsConfig {
   /**
    * How far a client may fall behind before it is cut (rule 9): the frames waiting for it, as the
    * length of their text in `writeTo` (bytes for ASCII text), in bytes in `toReadableStream()`.
-   * What `events$` sends at once when subscribed (a replay's backlog on a reconnect) is not counted
-   * until the client has read it. A whole number from 1; `Infinity`: no bound. @default 8388608 (8 MiB)
+   * What `events$` sends at once when subscribed (a replay's backlog on a reconnect), and a store
+   * replay's backlog, is not counted until the client has read it. A whole number from 1; `Infinity`: no bound. @default 8388608 (8 MiB)
    */
   readonly maxQueuedBytes?: number;
   /** Time source of the heartbeats. @default asyncScheduler */
@@ -116,6 +117,8 @@ const KEYS = /*#__PURE__*/ optionKeys<ToServerSentEventsConfig>()(['heartbeatMs'
  *    without one answers 204: the client's run fails with the retryable `INCOMPLETE_STREAM`).
  *    The frames `events$` sends synchronously when subscribed (a replay's backlog) count only once
  *    the client has read them: a backlog longer than the bound is sent whole, not cut at every reconnect.
+ *    So do the backlog events of `createStoreReplaySource`, which a store that answers later (Redis)
+ *    sends after the subscription.
  *
  * @example
  * import { l0, toServerSentEvents } from 'l0-rx';
@@ -130,7 +133,8 @@ const KEYS = /*#__PURE__*/ optionKeys<ToServerSentEventsConfig>()(['heartbeatMs'
 export function toServerSentEvents(events$: Observable<L0Event | SequencedEvent>, config: ToServerSentEventsConfig = {}): ServerSentEvents {
   if (!isObservable(events$)) throw new TypeError(`toServerSentEvents(events$) needs an Observable, got ${typeof events$}`);
   const { heartbeatMs, after, maxQueuedBytes, scheduler } = resolveConfig(config);
-  const frames = defer(() => {
+  /** The frames; `backlog.frame` set as an event frame goes out: whether it is of a replay source's backlog (rule 9), for the writer to read and clear. */
+  const framesOf = (backlog: Backlog) => defer(() => {
     let seq = 0;
     /** The last run tag checked: a replay source tags every event of a run alike, so each tag is tested once. */
     let checked: string | undefined;
@@ -145,7 +149,8 @@ export function toServerSentEvents(events$: Observable<L0Event | SequencedEvent>
       }),
       // numbered, then dropped (rule 6): the ids stay the recorded envelopes' seq + 1 that createStoreReplaySource resumes by
       filter((item) => item.seq > after && item.event.type !== 'checkpoint'),
-      map(({ seq, event, run }) => {
+      map((item) => {
+        const { seq, event, run } = item;
         // the client rejects an unknown type, and a line break in the type (written into the `event:` line) or
         // the tag (the `id:` line) would corrupt the frame, as a colon in a tag would misplace its seq (rule 7)
         if (!EVENT_TYPES.has(event.type)) throw malformed('an event `type` must be one of L0_EVENT_TYPES', event.type);
@@ -153,6 +158,7 @@ export function toServerSentEvents(events$: Observable<L0Event | SequencedEvent>
           if (!(typeof run === 'string' && RUN_TAG.test(run))) throw malformed(`a run tag must match ${RUN_TAG}`, run);
           checked = run;
         }
+        backlog.frame = BACKLOG.has(item);
         return eventFrame(seq, event, run);
       }),
       endWith(END_FRAME_TEXT),
@@ -160,6 +166,7 @@ export function toServerSentEvents(events$: Observable<L0Event | SequencedEvent>
     );
     return heartbeatMs === 0 ? body : withHeartbeats(body, heartbeatMs, scheduler);
   });
+  const frames = framesOf({ frame: false });
   return {
     frames,
     headers: SSE_HEADERS,
@@ -168,7 +175,8 @@ export function toServerSentEvents(events$: Observable<L0Event | SequencedEvent>
       if (response.destroyed === true) return Subscription.EMPTY;
       // an HTTP/2 response (node:http2's compatibility API: it has the stream) gets no `connection` header
       if (!response.headersSent) response.writeHead(200, { ...(response.stream === undefined ? SSE_HEADERS : SSE_HEADERS_HTTP2) });
-      const subscription = writeFrames(frames, response, maxQueuedBytes);
+      const backlog: Backlog = { frame: false };
+      const subscription = writeFrames(framesOf(backlog), response, maxQueuedBytes, backlog);
       response.once('close', () => subscription.unsubscribe());
       return subscription;
     },
@@ -181,6 +189,7 @@ export function toServerSentEvents(events$: Observable<L0Event | SequencedEvent>
       /** Bytes enqueued since the first read's subscription returned and since the last `pull` (the queue is empty then): a synchronous backlog is not held against the reader (see writeFrames). */
       let live = 0;
       let subscribing = false;
+      const backlog: Backlog = { frame: false };
       const encoder = new TextEncoder();
       const stream: ReadableStream<Uint8Array> = new ReadableStream<Uint8Array>(
         {
@@ -190,8 +199,10 @@ export function toServerSentEvents(events$: Observable<L0Event | SequencedEvent>
             live = 0;
             if (started) return;
             started = subscribing = true;
-            subscription.add(frames.subscribe({
+            subscription.add(framesOf(backlog).subscribe({
               next: (frame) => {
+                const ofBacklog = backlog.frame; // (a replay's backlog is held against the reader only once read)
+                backlog.frame = false;
                 if (subscription.closed) return; // cut while the events came synchronously
                 // an event frame always goes in (queued past the high-water mark if need be); a heartbeat
                 // for a consumer that is not reading would only pile up (rule 8), as it would for a read
@@ -200,7 +211,7 @@ export function toServerSentEvents(events$: Observable<L0Event | SequencedEvent>
                   const bytes = encoder.encode(frame);
                   controller.enqueue(bytes);
                   // (a frame a waiting read took at once was never queued)
-                  if (!subscribing && !reading) live += bytes.byteLength;
+                  if (!subscribing && !reading && !ofBacklog) live += bytes.byteLength;
                 }
                 reading = false;
                 // desiredSize: the high-water mark, 0, less the bytes queued; reads take the backlog first
@@ -233,7 +244,7 @@ export function toServerSentEvents(events$: Observable<L0Event | SequencedEvent>
  * `end()` waits for the queue. Past `maxQueued` of them the client is cut (rule 9). Unsubscribing
  * before the end drops the queue: nothing more is written.
  */
-function writeFrames(frames: Observable<string>, response: SseResponseLike, maxQueued: number): Subscription {
+function writeFrames(frames: Observable<string>, response: SseResponseLike, maxQueued: number, backlog: Backlog): Subscription {
   let queue: string[] = [];
   /** The next queued frame to write (a cursor, so a long queue is not shifted frame by frame). */
   let head = 0;
@@ -273,12 +284,14 @@ function writeFrames(frames: Observable<string>, response: SseResponseLike, maxQ
   };
   subscription.add(frames.subscribe({
     next: (frame) => {
+      const ofBacklog = backlog.frame; // (a replay's backlog, as what came synchronously, is held against the client only once read)
+      backlog.frame = false;
       if (subscription.closed) return; // cut while the frames came synchronously
       if (!waiting) write(frame);
       else if (frame !== HEARTBEAT_FRAME) {
         queue.push(frame);
         queued += frame.length;
-        if (subscribing || Math.min(queued, (live += frame.length)) <= maxQueued) return;
+        if (subscribing || ofBacklog || Math.min(queued, (live += frame.length)) <= maxQueued) return;
         subscription.unsubscribe();
         if (typeof response.destroy === 'function') response.destroy();
         else response.end();
@@ -293,6 +306,11 @@ function writeFrames(frames: Observable<string>, response: SseResponseLike, maxQ
   }));
   subscribing = false;
   return subscription;
+}
+
+/** Whether the frame going out is of a replay source's backlog (rule 9): set by the frames, read and cleared by the writer. */
+interface Backlog {
+  frame: boolean;
 }
 
 /** An {@link InvalidStreamError} for an item that would corrupt its frame, naming the field's value. */

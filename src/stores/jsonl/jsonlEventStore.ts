@@ -1,7 +1,7 @@
 import { mkdir, open } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { EventEnvelope, EventStore, SeqRange } from '../../events/eventStore.js';
-import { checkEnvelopes, checkRange, checkStreamId } from '../storeInputs.js';
+import { checkEnvelopes, checkRange, checkStreamId, rejecting } from '../storeInputs.js';
 import { CheckpointDecoder } from '../../events/checkpointRefs.js';
 import { CheckpointEncoder } from '../../events/checkpointEncoder.js';
 import { asStored } from '../../events/runTag.js';
@@ -120,39 +120,33 @@ export function createJsonlEventStore(path: string, options: JsonlEventStoreOpti
       else writing = false;
     });
   };
-  const write = (add: (to: LineSink) => void): Promise<void> => {
-    // all of a batch's lines or none: an envelope that cannot be written fails its append alone
-    const lines: string[] = [];
-    try {
+  const write = (add: (to: LineSink) => void): Promise<void> =>
+    rejecting(() => {
+      // all of a batch's lines or none: an envelope that cannot be written fails its append alone
+      const lines: string[] = [];
       add({ line: (line) => void lines.push(line) });
-    } catch (e) {
-      return Promise.reject(e);
-    }
-    for (const line of lines) pending.line(line);
-    const done = new Promise<void>((resolve, reject) => waiters.push({ resolve, reject }));
-    if (!writing) flush();
-    return done;
-  };
+      for (const line of lines) pending.line(line);
+      const done = new Promise<void>((resolve, reject) => waiters.push({ resolve, reject }));
+      if (!writing) flush();
+      return done;
+    });
 
   return {
-    append(envelopes) {
-      try {
+    append: (envelopes) =>
+      rejecting(() => {
         checkEnvelopes(NAME, envelopes); // a bad batch writes nothing
-      } catch (e) {
-        return Promise.reject(e);
-      }
-      if (envelopes.length === 0) return Promise.resolve();
-      const { admitted, refused } = runs.admit(envelopes); // (in call order, which is the order of the lines)
-      const written =
-        admitted.length === 0
-          ? Promise.resolve()
-          : write((to) => serialize(admitted, to, encoder)).catch((e: unknown) => {
-              encoder.lost(admitted);
-              runs.lost(admitted);
-              throw e;
-            });
-      return refused === undefined ? written : written.then(() => Promise.reject(refused));
-    },
+        if (envelopes.length === 0) return Promise.resolve();
+        const { admitted, refused } = runs.admit(envelopes); // (in call order, which is the order of the lines)
+        const written =
+          admitted.length === 0
+            ? Promise.resolve()
+            : write((to) => serialize(admitted, to, encoder)).catch((e: unknown) => {
+                encoder.lost(admitted);
+                runs.lost(admitted);
+                throw e;
+              });
+        return refused === undefined ? written : written.then(() => Promise.reject(refused));
+      }),
     async read(streamId: string, range?: SeqRange) {
       checkStreamId(NAME, 'read', streamId);
       checkRange(NAME, range);
@@ -164,16 +158,13 @@ export function createJsonlEventStore(path: string, options: JsonlEventStoreOpti
     async streams() {
       return [...(await scan(file)).keys()];
     },
-    delete: (streamId: string) => {
-      try {
+    delete: (streamId: string) =>
+      rejecting(() => {
         checkStreamId(NAME, 'delete', streamId);
-      } catch (e) {
-        return Promise.reject(e);
-      }
-      encoder.forget(streamId); // what it writes of the stream from now on follows the marker
-      runs.forget(streamId); // a run still writing it is refused; a new run may start it
-      return write((to) => to.line(JSON.stringify({ v: 1, streamId, deleted: true } satisfies Tombstone)));
-    },
+        encoder.forget(streamId); // what it writes of the stream from now on follows the marker
+        runs.forget(streamId); // a run still writing it is refused; a new run may start it
+        return write((to) => to.line(JSON.stringify({ v: 1, streamId, deleted: true } satisfies Tombstone)));
+      }),
   };
 }
 

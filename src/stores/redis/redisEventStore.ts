@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { checkFromSeq, type EventEnvelope, type EventStore, type SeqRange } from '../../events/eventStore.js';
-import { checkEnvelopes, checkRange, checkStreamId } from '../storeInputs.js';
+import { checkEnvelopes, checkRange, checkStreamId, rejecting } from '../storeInputs.js';
 import { DELETED_FIELD, envelopesIn, tail, type RedisFollowClient } from './redisTail.js';
 import { CheckpointDecoder, isCompact } from '../../events/checkpointRefs.js';
 import { CheckpointEncoder } from '../../events/checkpointEncoder.js';
@@ -85,6 +85,13 @@ for i = 2, #ARGV, 2 do
 end
 return {added}`;
 
+/** Keeps the ids ARGV[i] whose stream KEYS[i + 1] exists and removes the others from the set KEYS[1], atomically (see 9). */
+const LIST_SCRIPT = `local kept = {}
+for i = 1, #ARGV do
+  if redis.call('EXISTS', KEYS[i + 1]) == 1 then kept[#kept + 1] = ARGV[i] else redis.call('SREM', KEYS[1], ARGV[i]) end
+end
+return kept`;
+
 /**
  * An {@link EventStore} on Redis Streams: one Redis stream per recorded stream, so a fleet of
  * servers shares one log and any of them can replay a run another recorded.
@@ -92,6 +99,7 @@ return {added}`;
  *   append([e0, e1])    EVALSHA <add> 1 <prefix>stream:<id> <run> 0-1 {e0} 0-2 {e1} (XADD each, in order); then SADD <prefix>streams <id>
  *   read(id, {1, 2})    XRANGE <prefix>stream:<id> 0-2 0-3
  *   delete(id)          XADD <prefix>stream:<id> * deleted 1; SREM <prefix>streams <id>; then DEL <prefix>stream:<id>
+ *   streams()           SMEMBERS <prefix>streams; then EVALSHA <list> (EXISTS each stream, SREM the gone)
  *
  * 1. An envelope's entry id is `0-<seq + 1>`: Redis itself rejects a `seq` that is not above the
  *    stream's last one (and a run's envelopes go only into its own log, see 8). Only `seq` 0
@@ -139,6 +147,10 @@ return {added}`;
  *    a `seq` 0 whose stream exists. So a run still recording after its stream was deleted and
  *    recorded again by a new run, on any server, adds nothing to the new run's log (Redis alone
  *    would take its `seq` above the new run's last). Envelopes without a run tag are not checked.
+ * 9. `streams` lists an id only while its stream's key exists: one whose key went outside the store
+ *    (`DEL` by another client, an expiry) is dropped from `<prefix>streams` when a listing finds it
+ *    gone, by a script that checks the key and removes the id in one atomic step, so an id whose new
+ *    run's `seq` 0 went in meanwhile stays listed.
  *
  * Node only; import it from `l0-rx/stores/redis`; `redis` is an optional peer you install.
  *
@@ -168,14 +180,20 @@ export function createRedisEventStore(client: RedisCommandClient, options: Redis
   const idsKey = `${keyPrefix}streams`;
   /** What this store stored of each open stream: a checkpoint is stored compact only over text it stored. */
   const encoder = new CheckpointEncoder();
-  const addSha = createHash('sha1').update(ADD_SCRIPT).digest('hex');
-
-  /** Runs the add script on one stream's `entries` of `run` (see 2): `EVALSHA`, and `EVAL` if Redis has not cached it. */
-  const add = (key: string, run: string, entries: readonly string[]): Promise<unknown> =>
-    client.sendCommand(['EVALSHA', addSha, '1', key, run, ...entries]).catch((e: unknown) => {
-      if (!(e instanceof Error && e.message.startsWith('NOSCRIPT'))) throw e;
-      return client.sendCommand(['EVAL', ADD_SCRIPT, '1', key, run, ...entries]);
-    });
+  /** A Lua script run on `keys` and `args`: `EVALSHA`, and `EVAL` if Redis has not cached it. */
+  const script = (source: string) => {
+    const sha = createHash('sha1').update(source).digest('hex');
+    return (keys: readonly string[], args: readonly string[]): Promise<unknown> => {
+      const rest = [String(keys.length), ...keys, ...args];
+      return client.sendCommand(['EVALSHA', sha, ...rest]).catch((e: unknown) => {
+        if (!(e instanceof Error && e.message.startsWith('NOSCRIPT'))) throw e;
+        return client.sendCommand(['EVAL', source, ...rest]);
+      });
+    };
+  };
+  /** Runs the add script on one stream's `entries` of `run` (see 2). */
+  const add = script(ADD_SCRIPT);
+  const list = script(LIST_SCRIPT);
 
   /** Adds `envelopes`, one script per stream (one per run of it, in order, when a batch holds several), pipelined (see 1, 2 and 8). */
   const appendAll = async (envelopes: readonly EventEnvelope[]): Promise<void> => {
@@ -193,7 +211,7 @@ export function createRedisEventStore(client: RedisCommandClient, options: Redis
     const started: string[] = []; // streams whose seq 0 was added: listed once Redis took it
     const writes = [...streams].map(async ([streamId, parts]) => {
       for (const part of parts) {
-        const [count, why, detail] = (await add(streamKey(streamId), part.run, part.entries)) as [unknown, string?, string?];
+        const [count, why, detail] = (await add([streamKey(streamId)], [part.run, ...part.entries])) as [unknown, string?, string?];
         const added = Number(count);
         if (part.envelopes.some((e, i) => i < added && e.seq === 0)) started.push(streamId);
         if (why !== undefined) throw refusal(streamId, part, part.envelopes[added]!.seq, why, detail);
@@ -205,17 +223,14 @@ export function createRedisEventStore(client: RedisCommandClient, options: Redis
   };
 
   return {
-    append(envelopes) {
-      try {
+    append: (envelopes) =>
+      rejecting(() => {
         checkEnvelopes(NAME, envelopes);
-      } catch (e) {
-        return Promise.reject(e);
-      }
-      return appendAll(envelopes).catch((e: unknown) => {
-        encoder.lost(envelopes);
-        throw e;
-      });
-    },
+        return appendAll(envelopes).catch((e: unknown) => {
+          encoder.lost(envelopes);
+          throw e;
+        });
+      }),
     async read(streamId: string, range?: SeqRange) {
       checkStreamId(NAME, 'read', streamId);
       checkRange(NAME, range);
@@ -233,7 +248,9 @@ export function createRedisEventStore(client: RedisCommandClient, options: Redis
       return envelopes.map((e) => decoder.decode(e)).filter((e) => e.seq >= fromSeq);
     },
     async streams() {
-      return ((await client.sendCommand(['SMEMBERS', idsKey])) as string[]).sort();
+      const ids = (await client.sendCommand(['SMEMBERS', idsKey])) as string[];
+      // an id whose key went outside the store (DEL, expiry) is dropped, and unlisted (see 9)
+      return ids.length === 0 ? [] : ((await list([idsKey, ...ids.map(streamKey)], ids)) as string[]).sort();
     },
     async delete(streamId: string) {
       checkStreamId(NAME, 'delete', streamId);
