@@ -10,6 +10,21 @@ const values = {
 };
 
 describe('circuitBreaker with an isFailure that throws', () => {
+  it.each([['undefined', undefined], ['"yes"', 'yes'], ['0', 0]])('should count a call as failed when isFailure returns %s (a missing return would never open the breaker)', (_, bad) => {
+    const ts = testScheduler();
+    const serverError = new ProviderError('upstream 503', { code: 'SERVER_ERROR', category: 'server', retryable: true, status: 503 });
+    const breaker = createCircuitBreaker({ key: 'm', failureThreshold: 2, scheduler: ts as SchedulerLike, isFailure: () => bad as unknown as boolean });
+    const log: string[] = [];
+    ts.run(({ cold, flush }) => {
+      for (const at of [0, 5, 10]) {
+        ts.schedule(() => cold<L0Event>('-#', undefined, serverError).pipe(circuitBreaker(breaker)).subscribe({ error: (e) => log.push(isCircuitOpenError(e) ? 'open' : 'failed') }), at);
+      }
+      flush();
+    });
+    expect(log).toEqual(['failed', 'failed', 'open']);
+  });
+
+
   it('should count the call as failed and free the half-open probe slot, failing the call with its own error', () => {
     const ts = testScheduler();
     const serverError = new ProviderError('upstream 503', { code: 'SERVER_ERROR', category: 'server', retryable: true, status: 503 });

@@ -35,8 +35,15 @@ const mixed = [{ x: 1, y: 2, z: 7 }, { x: 1, y: 4, z: 5 }, { x: 3, y: 2, z: 5 }]
 
 describe('consensus: concurrency, earlyExit, schema', () => {
   describe('creation', () => {
-    it('should throw a TypeError naming a concurrency below 1', () => {
-      expect(() => consensus([NEVER, NEVER], { concurrency: 0 })).toThrow(/consensus\(sources, \{concurrency\}\) must be an integer >= 1/);
+    it('should throw a TypeError naming a concurrency that is not an integer >= 1 or Infinity', () => {
+      for (const bad of [0, -1, NaN, 1.5, -Infinity]) {
+        expect(() => consensus([NEVER, NEVER], { concurrency: bad })).toThrow(new TypeError(`consensus(sources, {concurrency}) must be an integer >= 1 or Infinity (no limit), got ${bad}`));
+      }
+    });
+
+    it('should take concurrency: Infinity as no limit', () => {
+      const { result } = run((answer) => consensus([answer('A', 2), answer('A', 2), answer('B', 2)], { concurrency: Infinity }));
+      expect([result.consensus, result.successCount]).toEqual(['A', 3]);
     });
 
     it('should throw a TypeError naming an onInvalidMerge it does not know, and a schema that is not one', () => {

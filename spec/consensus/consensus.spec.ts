@@ -35,6 +35,11 @@ describe('consensus', () => {
       expect(isAllStreamsExhaustedError(error) && error.errors).toEqual([bad, bad]);
     });
 
+    it('should take the default of an option given as undefined', () => {
+      const { result } = run((answer) => consensus([answer('Paris'), answer('Paris'), answer('London')], { strategy: undefined, threshold: undefined, resolveConflicts: undefined, minimumAgreement: undefined }));
+      expect([result.consensus, result.agreement]).toEqual(['Paris', 2 / 3]);
+    });
+
     it('should throw a TypeError for an unknown option, with a suggestion', () => {
       expect(() => consensus([NEVER, NEVER], { treshold: 0.5 } as never)).toThrow(/did you mean `threshold`/);
     });
@@ -48,6 +53,11 @@ describe('consensus', () => {
   it('should choose the answer most outputs agree with (L0 K2)', () => {
     const { result } = run((answer) => consensus([answer('Paris'), answer('Paris', 2), answer('London')]));
     expect([result.consensus, result.status, result.agreement, result.dissent]).toEqual(['Paris', 'success', 2 / 3, [2]]);
+  });
+
+  it('should not let two different punctuation-only answers agree ("..." and "!!!")', () => {
+    const { error } = run((answer) => consensus([answer('...'), answer('!!!')]));
+    expect(isConsensusError(error) && [error.info.kind, error.info.agreement]).toEqual(['below-minimum-agreement', 0.5]);
   });
 
   // L0 K3
@@ -66,6 +76,15 @@ describe('consensus', () => {
 
     it('should throw a TypeError for the weighted strategy without weights', () => {
       expect(() => consensus([NEVER, NEVER], { strategy: 'weighted' })).toThrow(/weights/);
+    });
+
+    it('should throw a TypeError naming the strategies for weights with majority or unanimous, which count one vote per source', () => {
+      for (const strategy of [undefined, 'majority', 'unanimous'] as const) {
+        expect(() => consensus([NEVER, NEVER], { strategy, weights: [5, 1] })).toThrow(
+          new TypeError(`consensus(sources, {weights}) needs strategy 'weighted' (or 'best'): '${strategy ?? 'majority'}' counts one vote per source`),
+        );
+      }
+      expect(() => consensus([NEVER, NEVER], { strategy: 'best', weights: [5, 1] })).not.toThrow();
     });
 
     it('should unsubscribe unfinished sources at the timeout and fail when none finished', () => {

@@ -46,9 +46,15 @@ describe('textSimilarity', () => {
     expect(textSimilarity('yes', 'no')).toBe(0);
   });
 
-  it('should treat two texts without words as alike and one empty text as unlike', () => {
-    expect(textSimilarity('', '...')).toBe(1);
+  it('should compare two texts without words symbol by symbol: "..." and "!!!" are different answers', () => {
+    expect(textSimilarity('...', '!!!')).toBe(0);
+    expect(textSimilarity('👍', '👎')).toBe(0);
+    expect(textSimilarity('...', ' . . . ')).toBe(1);
+    expect(textSimilarity('...', '....')).toBe(0.75);
+    expect(textSimilarity('', '')).toBe(1);
+    expect(textSimilarity('', '...')).toBe(0);
     expect(textSimilarity('', 'word')).toBe(0);
+    expect(textSimilarity('...', 'word')).toBe(0);
   });
 
   it('should be symmetric', () => {

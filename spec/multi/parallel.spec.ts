@@ -1,6 +1,6 @@
 /** @test {parallel} */
 import { describe, expect, it } from 'vitest';
-import { last, lastValueFrom, NEVER, type Observable } from 'rxjs';
+import { last, lastValueFrom, map, NEVER, type Observable } from 'rxjs';
 import { parallel, PARALLEL_DEFAULTS, type L0Event, type ParallelResult } from 'l0-rx';
 import { testScheduler } from '../helpers/testScheduler.js';
 
@@ -22,8 +22,18 @@ describe('parallel', () => {
       expect(PARALLEL_DEFAULTS.concurrency).toBe(5);
     });
 
-    it('should throw a TypeError naming a concurrency below 1', () => {
-      expect(() => parallel([], { concurrency: 0 })).toThrow(/parallel\(sources, \{concurrency\}\) must be an integer >= 1/);
+    it('should throw a TypeError naming a concurrency that is not an integer >= 1 or Infinity', () => {
+      for (const bad of [0, -1, NaN, 1.5, -Infinity, '2']) {
+        expect(() => parallel([], { concurrency: bad as number })).toThrow(new TypeError(`parallel(sources, {concurrency}) must be an integer >= 1 or Infinity (no limit), got ${typeof bad === 'string' ? '"2"' : String(bad)}`));
+      }
+    });
+
+    it('should take concurrency: Infinity as no limit: every run subscribed at once', () => {
+      testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+        const runs = Array.from({ length: 7 }, () => cold<L0Event>('--(ax|)', values));
+        expectObservable(parallel(runs, { concurrency: Infinity }).pipe(last(), map((r) => r.successCount))).toBe('--(n|)', { n: 7 });
+        for (const r of runs) expectSubscriptions(r.subscriptions).toBe('^-!');
+      });
     });
 
     it('should throw a TypeError naming a timeout longer than a timer waits (2147483647 ms)', () => {

@@ -82,6 +82,12 @@ describe('pipeline', () => {
       expect([statuses(result), result.steps[0]!.output, result.output]).toEqual([['skipped', 'success'], 'in', 'in!']);
     });
 
+    it.each([['undefined', undefined], ['"no"', 'no'], ['0', 0]])('should fail the step with a TypeError naming it when its condition returns %s, never skip it unseen', (shown, bad) => {
+      const { updates, result } = run([{ ...textStep('s1', () => 'never'), condition: () => bad as unknown as boolean }, textStep('s2', (s) => `${s}!`)], 'in');
+      expect(updates.map((u) => u.type)).toEqual(['step-end', 'result']);
+      expect([result.status, statuses(result), result.error]).toEqual(['error', ['error'], new TypeError(`pipeline: step 0 (s1) condition returned ${shown}; it must return a boolean (or a promise of one)`)]);
+    });
+
     it('should start a step before failing it when its run() throws synchronously (every step-end has its step-start)', () => {
       const { updates, result } = run([{ name: 'boom', run: () => { throw new Error('run'); } }], 'in');
       expect(updates.map((u) => u.type)).toEqual(['step-start', 'step-end', 'result']);

@@ -14,6 +14,16 @@ const values = {
 };
 
 describe('races at their edges', () => {
+  it.each([['undefined', undefined], ['"yes"', 'yes'], ['1', 1]])('should error the race with a TypeError naming it when winOn returns %s, unsubscribing every source then', (shown, bad) => {
+    testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+      const a = cold('s-a-x|', values);
+      const b = cold('s--b-x|', values);
+      expectObservable(raceModels([a, b], { winOn: () => bad as unknown as boolean })).toBe('--#', undefined, new TypeError(`raceModels(sources, {winOn}) returned ${shown}; it must return a boolean`));
+      expectSubscriptions(a.subscriptions).toBe('^-!');
+      expectSubscriptions(b.subscriptions).toBe('^-!');
+    });
+  });
+
   it('should error the race when winOn throws, with nothing escaping as an unhandled error', () => {
     let error: unknown;
     let completed = false;

@@ -96,6 +96,13 @@ describe('startFaultServer', () => {
       expect(error).toMatchObject({ status, error: body });
     });
 
+    it('should name no API key in the auth-401 message: the server never read one (the client sent another)', async () => {
+      const client = new OpenAI({ apiKey: 'sk-mine', baseURL: ctx.server.url, maxRetries: 0 });
+      const { error } = await runOpenAI(client, 'fault:auth-401');
+      expect(error).toBeInstanceOf(OpenAI.AuthenticationError);
+      expect(error.error).toMatchObject({ message: 'Incorrect API key provided.', code: 'invalid_api_key' });
+    });
+
     it('should make exactly one HTTP request per call with maxRetries 0', async () => {
       const before = ctx.server.requests.length;
       await runOpenAI(ctx.client, 'fault:unavailable');
@@ -132,6 +139,19 @@ describe('startFaultServer', () => {
       expect(error.message).toContain('unknown fault "explode"');
       expect(lastRequest()).toMatchObject({ model: 'fault:explode', closedByClient: false });
       expect(lastRequest().fault).toBeUndefined();
+    });
+
+    it.each([['Fault:stall'], ['fault:STALL']])('should answer %s with HTTP 400 naming the lower-case fault, not as an ordinary model', async (model) => {
+      const { error } = await runOpenAI(ctx.client, model);
+      expect(error).toMatchObject({ status: 400, code: 'unknown_fault' });
+      expect(error.message).toContain('lower-case (did you mean "fault:stall"?)');
+      expect(lastRequest()).toMatchObject({ model, closedByClient: false });
+    });
+
+    it('should take an x-fault header in another case for no fault either', async () => {
+      const { error } = await runOpenAI(ctx.client, 'gpt-header', { headers: { 'x-fault': 'Stall' } });
+      expect(error).toMatchObject({ status: 400, code: 'unknown_fault' });
+      expect(error.message).toContain('did you mean "stall"?');
     });
 
     it.each([

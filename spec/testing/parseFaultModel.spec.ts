@@ -34,6 +34,12 @@ describe('parseFaultModel', () => {
     expect(() => parseFaultModel('fault:explode:3')).toThrow(/unknown fault "explode" in "fault:explode:3" \(known faults: rate-limit, /);
   });
 
+  it('should throw a TypeError naming the lower-case spelling for a fault name or prefix in another case, never an ordinary model', () => {
+    for (const model of ['Fault:stall', 'FAULT:STALL', 'fault:Stall', 'fault:STALL:2*1']) {
+      expect(() => parseFaultModel(model)).toThrow(new TypeError(`fault "${model}": fault names and the fault: prefix are lower-case (did you mean "${model.toLowerCase()}"?)`));
+    }
+  });
+
   it('should suggest the closest fault name for a misspelled one', () => {
     expect(() => parseFaultModel('fault:rate-limt:2')).toThrow(/unknown fault "rate-limt" in "fault:rate-limt:2" \(did you mean "rate-limit"\? known faults:/);
     expect(() => parseFaultModel('fault:cut-after:3')).toThrow(/did you mean "cut-after-n"\?/);

@@ -97,6 +97,20 @@ describe('createWindow', () => {
       expect(peak).toBe(2);
     });
 
+    it('should take concurrency: Infinity as no limit, and refuse 0, negatives, NaN and fractions', () => {
+      const w = createWindow('a b c d e f g', { size: 1, overlap: 0, estimateTokens: words });
+      let running = 0;
+      let peak = 0;
+      testScheduler().run(({ flush }) => {
+        w.processAll((c) => { running++; peak = Math.max(peak, running); return answer(c.content, 5).pipe(last(), concatMap((e) => { running--; return of(e); })); }, { concurrency: Infinity }).subscribe();
+        flush();
+      });
+      expect(peak).toBe(7);
+      for (const bad of [0, -1, NaN, 1.5]) {
+        expect(() => w.processAll(() => answer('x'), { concurrency: bad })).toThrow(new TypeError(`processAll(fn, {concurrency}) must be an integer >= 1 or Infinity (no limit), got ${bad}`));
+      }
+    });
+
     it('should carry context from each chunk to the next chunk\'s prompt', () => {
       const w = createWindow('one two three', { size: 1, overlap: 0, estimateTokens: words });
       const prompts: (string | undefined)[] = [];

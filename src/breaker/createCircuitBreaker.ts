@@ -26,8 +26,8 @@ export interface CircuitBreakerConfig {
   /** Successful probes that close it again. @default 1 */
   readonly successThreshold?: number;
   /**
-   * Which errors count as failures (a throw counts the call as a failure; the call still fails with
-   * its own error). @default provider health only: network, server, timeout and rate-limit categories
+   * Which errors count as failures (a throw, or a value that is not a boolean, counts the call as a
+   * failure; the call still fails with its own error). @default provider health only: network, server, timeout and rate-limit categories
    * (never a 400, context length, auth, content or abort)
    */
   readonly isFailure?: (error: unknown, classification: ErrorClassification) => boolean;
@@ -138,7 +138,8 @@ export class CircuitBreaker {
       let outcome: CallOutcome = 'success';
       if (result !== undefined) {
         try {
-          outcome = this.isFailure(result.error, classifyError(result.error)) ? 'failure' : 'neutral';
+          // only `false` spares a call: undefined (a missing `return`) would never open the breaker
+          outcome = this.isFailure(result.error, classifyError(result.error)) === false ? 'neutral' : 'failure';
         } catch {
           // a throwing `isFailure` counts the call as failed, so the probe slot is settled and freed
           outcome = 'failure';

@@ -6,7 +6,7 @@ import { ZeroOutputError } from '../errors/ZeroOutputError.js';
 import { checkSchema } from '../structured/validateSchema.js';
 import type { L0Event } from '../events/eventTypes.js';
 import type { L0State } from '../events/reduceState.js';
-import { checkBag, checkKeys, describeOption, isSchedulerLike, optionError, optionKeys, optionPath } from '../internal/options.js';
+import { checkBag, checkKeys, CONCURRENCY, describeOption, isConcurrency, isSchedulerLike, optionError, optionKeys, optionPath } from '../internal/options.js';
 import { checkTimerDelay } from '../internal/timerDelay.js';
 import { runAll, type ParallelResult } from '../multi/runAll.js';
 import { decide, type ConsensusOutput, type ConsensusResult } from './decide.js';
@@ -29,7 +29,7 @@ export interface ConsensusConfig<T = string> {
   readonly threshold?: number;
   /** On dissent: `vote` keeps the chosen output; `merge` (structured) takes each field's winner; `best` switches to the best-scored output; `fail` errors with {@link ConsensusError}. @default 'vote' */
   readonly resolveConflicts?: ConflictResolution;
-  /** One weight (>= 0) per source, by source position; required by `weighted`. @default undefined (all 1) */
+  /** One weight (>= 0) per source, by source position; required by `weighted`, used by `best` without `score`, refused (TypeError) with `majority` and `unanimous`, which count one vote per source. @default undefined (all 1) */
   readonly weights?: readonly number[];
   /** Below this agreement the run errors with {@link ConsensusError}; 0 turns the check off. @default 0.6 */
   readonly minimumAgreement?: number;
@@ -37,13 +37,13 @@ export interface ConsensusConfig<T = string> {
   readonly timeout?: number;
   /** Time source for `timeout`. @default asyncScheduler */
   readonly scheduler?: SchedulerLike;
-  /** Turns an output's text into a value (JSON.parse, a schema's parse) for structured, per-field consensus. A throw fails that output. @default undefined (text consensus) */
-  readonly parse?: (text: string, state: L0State) => T;
+  /** Turns an output's text into a value (JSON.parse, a schema's parse) for structured, per-field consensus. A promise is awaited (no `earlyExit` on its value). A throw or rejection fails that output. @default undefined (text consensus) */
+  readonly parse?: (text: string, state: L0State) => T | PromiseLike<T>;
   /** Text similarity in [0, 1] (anything else errors the run with a TypeError naming it). @default textSimilarity (word-level, linear memory) */
   readonly similarity?: (a: string, b: string) => number;
   /** A quality score for `best` (higher wins). @default undefined (the weight decides) */
   readonly score?: (output: ConsensusOutput<T>) => number;
-  /** Sources subscribed at once, at most. @default all of them */
+  /** Sources subscribed at once, at most (an integer >= 1, or `Infinity`: no limit). @default all of them */
   readonly concurrency?: number;
   /**
    * Stop as soon as the outcome is decided: one finished output agrees (text: within `threshold`;
@@ -77,7 +77,7 @@ const PATH = /*#__PURE__*/ optionPath('consensus', 'sources, ');
  *   ---(r|)                consensus(sources)   (r.consensus "Paris", r.agreement 2/3)
  *
  * 1. Each source is folded with `accumulate()`; a failing source, an empty (or whitespace-only)
- *    answer ({@link ZeroOutputError}: it agrees with nothing) and a `parse` that throws are outputs
+ *    answer ({@link ZeroOutputError}: it agrees with nothing) and a `parse` that throws (or rejects) are outputs
  *    with `status: 'error'`, and the result's status is `partial`.
  * 2. Text: pairwise {@link textSimilarity} (linear memory); an output's support is the weight of the
  *    outputs within `threshold` of it (its own included). `majority`/`weighted`/`unanimous` choose
@@ -114,7 +114,7 @@ const PATH = /*#__PURE__*/ optionPath('consensus', 'sources, ');
  * @param config See {@link ConsensusConfig}.
  */
 export function consensus(sources: readonly Observable<L0Event>[], config?: ConsensusConfig<string> & { parse?: undefined }): Observable<ConsensusResult<string>>;
-export function consensus<T>(sources: readonly Observable<L0Event>[], config: ConsensusConfig<T> & { parse: (text: string, state: L0State) => T }): Observable<ConsensusResult<T>>;
+export function consensus<T>(sources: readonly Observable<L0Event>[], config: ConsensusConfig<T> & { parse: (text: string, state: L0State) => T | PromiseLike<T> }): Observable<ConsensusResult<T>>;
 export function consensus<T>(sources: readonly Observable<L0Event>[], config: ConsensusConfig<T> & { schema: StandardSchemaV1<unknown, T> }): Observable<ConsensusResult<T>>;
 export function consensus<T>(sources: readonly Observable<L0Event>[], config: ConsensusConfig<T> = {}): Observable<ConsensusResult<T | string>> {
   const options = resolveConsensus(sources, config);
@@ -184,7 +184,8 @@ function toOutputs<T>(n: number, latest: ParallelResult | undefined, early: bool
     if (!hasText(state.content)) return { index, status: 'error', weight, state, text: state.content, error: new ZeroOutputError({ content: state.content }) };
     if (!o.parse) return { index, status: 'success', weight, state, text: state.content };
     try {
-      return { index, status: 'success', weight, state, text: state.content, value: o.parse(state.content, state) };
+      // a promise stays in `value` until validateOutputs settles it
+      return { index, status: 'success', weight, state, text: state.content, value: o.parse(state.content, state) as T };
     } catch (error) {
       return { index, status: 'error', weight, state, text: state.content, error };
     }
@@ -198,16 +199,22 @@ function resolveConsensus<T>(sources: readonly Observable<L0Event>[], config: Co
   });
   checkBag(PATH, config);
   checkKeys(PATH, config, KEYS);
-  const { strategy, threshold, resolveConflicts, minimumAgreement } = { ...CONSENSUS_DEFAULTS, ...config };
+  // an option given as undefined takes its default, as everywhere else (a spread would keep the undefined)
+  const D = CONSENSUS_DEFAULTS;
+  const { strategy = D.strategy, threshold = D.threshold, resolveConflicts = D.resolveConflicts, minimumAgreement = D.minimumAgreement } = config;
   const { weights, timeout, scheduler = asyncScheduler, similarity = textSimilarity, score, concurrency = sources.length, earlyExit = false, onInvalidMerge = 'best' } = config;
   const schema = config.schema === undefined ? undefined : (checkSchema(PATH, config.schema) as StandardSchemaV1<unknown, T>);
-  const parse = config.parse ?? (schema ? (text: string) => JSON.parse(text) as T : undefined);
+  const parse: ((text: string, state: L0State) => T | PromiseLike<T>) | undefined = config.parse ?? (schema ? (text: string) => JSON.parse(text) as T : undefined);
   if (!['majority', 'unanimous', 'weighted', 'best'].includes(strategy)) throw optionError(PATH, 'strategy', "'majority', 'unanimous', 'weighted' or 'best'", strategy);
   if (!['vote', 'merge', 'best', 'fail'].includes(resolveConflicts)) throw optionError(PATH, 'resolveConflicts', "'vote', 'merge', 'best' or 'fail'", resolveConflicts);
   for (const [key, v] of [['threshold', threshold], ['minimumAgreement', minimumAgreement]] as const) {
     if (typeof v !== 'number' || !(v >= 0 && v <= 1)) throw optionError(PATH, key, 'a number in [0, 1]', v);
   }
   if (strategy === 'weighted' && weights === undefined) throw optionError(PATH, 'weights', "one weight per source with strategy 'weighted'", weights);
+  // majority and unanimous count one vote per source: weights given with them would be ignored unseen
+  if (weights !== undefined && (strategy === 'majority' || strategy === 'unanimous')) {
+    throw new TypeError(`consensus(sources, {weights}) needs strategy 'weighted' (or 'best'): '${strategy}' counts one vote per source`);
+  }
   if (weights !== undefined && (!Array.isArray(weights) || weights.length !== sources.length || !weights.every((w) => typeof w === 'number' && w >= 0 && Number.isFinite(w)))) {
     throw optionError(PATH, 'weights', `an array of ${sources.length} finite numbers >= 0 (one per source)`, weights);
   }
@@ -217,17 +224,24 @@ function resolveConsensus<T>(sources: readonly Observable<L0Event>[], config: Co
   for (const [key, fn] of [['parse', config.parse], ['similarity', similarity], ['score', score]] as const) {
     if (fn !== undefined && typeof fn !== 'function') throw optionError(PATH, key, 'a function', fn);
   }
-  if (!Number.isInteger(concurrency) || concurrency < 1) throw optionError(PATH, 'concurrency', 'an integer >= 1', concurrency);
+  if (!isConcurrency(concurrency)) throw optionError(PATH, 'concurrency', CONCURRENCY, concurrency);
   if (typeof earlyExit !== 'boolean') throw optionError(PATH, 'earlyExit', 'a boolean', earlyExit);
   if (onInvalidMerge !== 'best' && onInvalidMerge !== 'error') throw optionError(PATH, 'onInvalidMerge', "'best' or 'error'", onInvalidMerge);
-  return { strategy, threshold, resolveConflicts, minimumAgreement, weights, timeout, scheduler, parse, similarity: similarity === textSimilarity ? similarity : inUnitRange(similarity), score, concurrency, earlyExit, schema, onInvalidMerge };
+  return {
+    strategy, threshold, resolveConflicts, minimumAgreement, weights, timeout, scheduler, parse, concurrency, earlyExit, schema, onInvalidMerge,
+    similarity: similarity === textSimilarity ? similarity : checked('similarity', similarity, (v) => v >= 0 && v <= 1, 'a number in [0, 1]'),
+    score: score && checked('score', score, (v) => !Number.isNaN(v), 'a number (higher wins)'),
+  };
 }
 
-/** A user's similarity whose result is checked: NaN (never at or above a threshold) or 1.5 would skew every vote unseen. */
-function inUnitRange(similarity: (a: string, b: string) => number): (a: string, b: string) => number {
-  return (a, b) => {
-    const v = similarity(a, b);
-    if (typeof v !== 'number' || !(v >= 0 && v <= 1)) throw new TypeError(`consensus({similarity}) returned ${describeOption(v)}; it must return a number in [0, 1]`);
+/**
+ * A user's similarity or score whose result is checked: a similarity of NaN (never at or above a
+ * threshold) or 1.5 would skew every vote unseen, a NaN or string score pick the first output.
+ */
+function checked<A extends unknown[]>(key: string, fn: (...args: A) => number, ok: (v: number) => boolean, what: string): (...args: A) => number {
+  return (...args) => {
+    const v = fn(...args);
+    if (typeof v !== 'number' || !ok(v)) throw new TypeError(`consensus({${key}}) returned ${describeOption(v)}; it must return ${what}`);
     return v;
   };
 }

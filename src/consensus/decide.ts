@@ -59,7 +59,7 @@ export interface DecideOptions<T> {
   readonly threshold: number;
   readonly resolveConflicts: 'vote' | 'merge' | 'best' | 'fail';
   readonly minimumAgreement: number;
-  readonly parse: ((text: string, state: L0State) => T) | undefined;
+  readonly parse: ((text: string, state: L0State) => T | PromiseLike<T>) | undefined;
   readonly similarity: (a: string, b: string) => number;
   readonly score: ((output: ConsensusOutput<T>) => number) | undefined;
 }

@@ -4,7 +4,7 @@
  * Internal: never re-exported from an entry point.
  */
 import type { StandardSchemaV1 } from '@standard-schema/spec';
-import { defer, forkJoin, from, map, of, catchError, throwError, type Observable } from 'rxjs';
+import { concatMap, defer, forkJoin, from, map, of, catchError, throwError, type Observable } from 'rxjs';
 import { SchemaValidationError } from '../errors/SchemaValidationError.js';
 import { isPromiseLike } from '../internal/isPromiseLike.js';
 import type { ParallelResult } from '../multi/runAll.js';
@@ -37,6 +37,12 @@ export function decided<T>(o: Resolved<T>): (r: ParallelResult) => boolean {
       if (!keys.has(i)) {
         try {
           const value = o.parse!(content(i), r.results[i]!);
+          // an async parse: its value is not known yet, so no early exit on it (its rejection is toOutputs' to report)
+          if (isPromiseLike(value)) {
+            value.then(undefined, () => undefined);
+            keys.set(i, undefined);
+            return undefined;
+          }
           const checked = o.schema?.['~standard'].validate(value);
           // an output that does not parse or validate agrees with nothing (an async schema: not known yet, so no early exit on it)
           if (checked === undefined) keys.set(i, canonical(value));
@@ -67,14 +73,18 @@ const lift = <X>(get: () => X | PromiseLike<X>): Observable<X> =>
     return isPromiseLike(v) ? from(Promise.resolve(v)) : of(v);
   });
 
-/** Each successful output's parsed value through `schema` (its output replaces the value); an invalid one becomes an `error` output. */
+/**
+ * Each successful output's parsed value, awaited when `parse` gave a promise, through `schema` (its
+ * output replaces the value); a rejected or invalid one becomes an `error` output.
+ */
 export function validateOutputs<T>(outputs: ConsensusOutput<T>[], schema: StandardSchemaV1<unknown, T> | undefined): Observable<ConsensusOutput<T>[]> {
-  if (!schema) return of(outputs);
+  if (!schema && !outputs.some((o) => isPromiseLike(o.value))) return of(outputs);
   return forkJoin(
     outputs.map((out) =>
       out.status !== 'success'
         ? of(out)
-        : lift(() => validateSchema(schema, out.value, out.text ?? '')).pipe(
+        : lift(() => out.value as T | PromiseLike<T>).pipe(
+            concatMap((value) => (schema ? lift(() => validateSchema(schema, value, out.text ?? '')) : of(value))),
             map((value): ConsensusOutput<T> => ({ ...out, value })),
             catchError((error: unknown) => of<ConsensusOutput<T>>({ index: out.index, status: 'error', weight: out.weight, state: out.state, text: out.text!, error })),
           ),

@@ -11,7 +11,10 @@
  * interned to an integer once, and the distance is computed bit-parallel (Myers/Hyyrö), 32 cells
  * per operation. Two 16,000-character texts (about 4,000 words each) compare in a few
  * milliseconds with a few kilobytes, where L0's full character matrix takes 256 million cells
- * (13 s, 3 GB). Two texts without words (empty, or only punctuation) are alike (1).
+ * (13 s, 3 GB). Two texts without words (only punctuation, symbols or emoji) are compared the
+ * same way symbol by symbol (non-space characters), so "..." and "!!!" are unlike (0) and "..."
+ * and ". . ." alike (1); two empty texts are alike (1), a text without words and one with words
+ * unlike (0).
  *
  * @example
  * import { textSimilarity } from 'l0-rx';
@@ -23,8 +26,10 @@
  */
 export function textSimilarity(a: string, b: string): number {
   const ids = new Map<string, number>();
-  let x = wordIds(a, ids);
-  let y = wordIds(b, ids);
+  let x = wordIds(a, WORD, ids);
+  let y = wordIds(b, WORD, ids);
+  // no words on either side: "..." and "!!!", or 👍 and 👎, are not the same answer: compare their symbols
+  if (x.length === 0 && y.length === 0) [x, y] = [wordIds(a, SYMBOL, ids), wordIds(b, SYMBOL, ids)];
   if (x.length < y.length) [x, y] = [y, x]; // x the longer, y the pattern
   if (x.length === 0) return 1;
   if (y.length === 0) return 0;
@@ -75,9 +80,11 @@ function editDistance(x: Int32Array, y: Int32Array, peq: Int32Array): number {
 
 /* Letters with their combining marks (NFD accents, Indic vowel signs) and digits. */
 const WORD = /[\p{L}\p{N}][\p{L}\p{M}\p{N}]*/gu;
+/* For texts without words: each non-space character with its combining marks. */
+const SYMBOL = /[^\s\p{M}]\p{M}*/gu;
 
-function wordIds(text: string, ids: Map<string, number>): Int32Array {
-  const words = text.normalize('NFC').toLowerCase().match(WORD) ?? [];
+function wordIds(text: string, token: RegExp, ids: Map<string, number>): Int32Array {
+  const words = text.normalize('NFC').toLowerCase().match(token) ?? [];
   const out = new Int32Array(words.length);
   words.forEach((w, i) => {
     let id = ids.get(w);

@@ -1,4 +1,4 @@
-import { CODE_TABLE, MESSAGE_RULES, type BaseClassification } from './classifyTables.js';
+import { CODE_TABLE, MESSAGE_RULES, QUOTA_EXHAUSTED, type BaseClassification } from './classifyTables.js';
 import { classifyNode, honourRetryable, messageOf, statusOf } from './classifyNode.js';
 import { isErrorObject, safeGet } from './inspect.js';
 import { isL0Error, type ErrorCategory } from './L0Error.js';
@@ -58,7 +58,9 @@ const UNKNOWN: ErrorClassification = /*#__PURE__*/ Object.freeze({
  *    exact default message); fetch's `TypeError`s and the SDK's malformed-SSE `SyntaxError`. The
  *    first level that matches wins, except that a plain `network_error` level keeps looking down
  *    the chain for a more specific Node / undici `code` (a TLS failure is not retryable, an
- *    `UND_ERR_ABORTED` is an abort).
+ *    `UND_ERR_ABORTED` is an abort). OpenAI's `x-should-retry` header on the matched levels is the
+ *    server's verdict on retrying (the OpenAI SDK obeys it too), except over a spent quota
+ *    (`insufficient_quota`): that is never retryable, whatever the header says.
  * 3. Only if no level matched: word-bounded message phrases ("socket hang up", "rate limit",
  *    "SSL certificate problem"...). Anything else is `unknown` (retryable, like {@link UnknownError}, and counts toward attempts).
  * 4. `retryAfterMs` comes from `retry-after-ms`, `retry-after` (seconds; an HTTP date only with
@@ -140,8 +142,10 @@ function finish(base: BaseClassification, nodes: readonly unknown[], now: number
     headers.push(get);
     shouldRetry ??= get('x-should-retry');
   }
-  // OpenAI's `x-should-retry` header: the server's own verdict, which the OpenAI SDK obeys too.
-  const verdict = base.category === 'abort' ? undefined : shouldRetry === 'true' ? true : shouldRetry === 'false' ? false : undefined;
+  // OpenAI's `x-should-retry` header: the server's own verdict, which the OpenAI SDK obeys too,
+  // except over a spent quota (`insufficient_quota`), which does not come back in seconds.
+  const heard = shouldRetry === 'true' || shouldRetry === 'false';
+  const verdict = heard && base.category !== 'abort' && base !== QUOTA_EXHAUSTED ? shouldRetry === 'true' : undefined;
   const decided = honourRetryable(base, verdict, true);
   let retryAfterMs: number | undefined;
   for (const get of headers) retryAfterMs ??= retryAfterFromHeaders(get, now, decided.category === 'rate-limit');

@@ -52,6 +52,8 @@ export const BAD_REQUEST = /*#__PURE__*/ cls('bad-request');
 export const CONTEXT_LENGTH = /*#__PURE__*/ cls('bad-request', 'context_length_exceeded');
 export const CONTENT_FILTERED = /*#__PURE__*/ cls('bad-request', 'content_filtered');
 export const ABORT = /*#__PURE__*/ cls('abort');
+/** A spent quota (billing): a 429 that waiting does not fix, whatever `x-should-retry` or `isRetryable` say. */
+export const QUOTA_EXHAUSTED = /*#__PURE__*/ cls('rate-limit', 'rate_limit', false);
 /** TLS / certificate failures: a network failure that a retry cannot fix. */
 export const TLS = /*#__PURE__*/ cls('network', 'network_error', false);
 
@@ -142,8 +144,7 @@ export const PROVIDER_TYPE_TABLE: ReadonlyMap<string, BaseClassification> = /*#_
   ['rate_limit_exceeded', RATE_LIMIT],
   ['rate_limited', RATE_LIMIT],
   ['too_many_requests', RATE_LIMIT],
-  // billing: a 429 that waiting does not fix
-  ['insufficient_quota', cls('rate-limit', 'rate_limit', false)],
+  ['insufficient_quota', QUOTA_EXHAUSTED],
   ['authentication_error', AUTH],
   ['permission_error', AUTH],
   ['invalid_api_key', AUTH],

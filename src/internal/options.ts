@@ -42,6 +42,11 @@ export function optionError(path: OptionPath, key: string, what: string, value: 
   return new TypeError(`${optionLabel(path, key)} must be ${what}, got ${describeOption(value)}`);
 }
 
+/** What a `concurrency` option accepts: an integer >= 1, or `Infinity` for no limit (as `mergeMap`'s). */
+export const CONCURRENCY = 'an integer >= 1 or Infinity (no limit)';
+/** A valid `concurrency`: see {@link CONCURRENCY}; 0, negatives, NaN and fractions are not. */
+export const isConcurrency = (v: unknown): v is number => v === Infinity || (Number.isInteger(v) && (v as number) >= 1);
+
 /** Throws unless `value` is a plain options object (not null, not an array, not a function). */
 export function checkBag(path: OptionPath, value: unknown, what = 'an object'): asserts value is object {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {

@@ -21,7 +21,7 @@ export interface PipelineStep {
   readonly name: string;
   /** Builds the step's stream from its input (the pipeline's input, or the previous output). */
   readonly run: (input: any, ctx: StepContext) => Observable<L0Event>;
-  /** Return false (or a promise of false) to skip the step: it is `skipped` and passes its input on. A throw or rejection fails the step. @default undefined (always run) */
+  /** Return false (or a promise of false) to skip the step: it is `skipped` and passes its input on. A throw, a rejection or a value that is not a boolean (a missing `return`) fails the step. @default undefined (always run) */
   readonly condition?: (input: any, ctx: StepContext) => boolean | PromiseLike<boolean>;
   /** The step's output from its final state; a promise is awaited. A throw or rejection fails the step. @default (state) => state.content */
   readonly transform?: (state: L0State, ctx: StepContext) => unknown;
@@ -135,7 +135,9 @@ export function pipeline(steps: readonly PipelineStep[], input: unknown, config:
         const base = { name, stepIndex: i, input: stepInput };
         // `condition` and `transform` may be async (as L0's were): awaited, so a rejection fails the step
         // (never an unhandled rejection) and a timeout or abort while one is pending cuts the pipeline there
-        const body = defer(() => settle(step.condition ? step.condition(stepInput, ctx) : true)).pipe(concatMap((go) => {
+        const body = defer(() => settle(step.condition ? step.condition(stepInput, ctx) : true)).pipe(concatMap((go: unknown) => {
+          // undefined (a condition without `return`) would skip the step unseen
+          if (typeof go !== 'boolean') throw new TypeError(`pipeline: step ${i} (${name}) condition returned ${describeOption(go)}; it must return a boolean (or a promise of one)`);
           if (!go) return of(record({ ...base, output: stepInput, state: null, status: 'skipped' }));
           const run = (running = { stepIndex: i, input: stepInput, state: INITIAL_L0_STATE });
           const start: PipelineUpdate = { type: 'step-start', stepIndex: i, totalSteps: total, name };

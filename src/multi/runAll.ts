@@ -11,7 +11,7 @@ import { TokenTimeoutError } from '../errors/TokenTimeoutError.js';
 import { accumulate } from '../events/accumulate.js';
 import type { L0Event } from '../events/eventTypes.js';
 import { INITIAL_L0_STATE, type L0State } from '../events/reduceState.js';
-import { checkBag, checkKeys, describeOption, isSchedulerLike, optionError, optionKeys, type OptionPath } from '../internal/options.js';
+import { checkBag, checkKeys, CONCURRENCY, describeOption, isConcurrency, isSchedulerLike, optionError, optionKeys, type OptionPath } from '../internal/options.js';
 import { checkTimerDelay } from '../internal/timerDelay.js';
 
 /** Where one run of a {@link ParallelResult} stands. */
@@ -39,7 +39,7 @@ export interface ParallelResult {
 
 /** Options of `parallel`, `sequential` and `batched`. */
 export interface ParallelConfig {
-  /** Runs subscribed at once, at most. @default 5 (`sequential`: 1; `batched`: the batch size) */
+  /** Runs subscribed at once, at most (an integer >= 1, or `Infinity`: no limit). @default 5 (`sequential`: 1; `batched`: the batch size) */
   readonly concurrency?: number;
   /** On the first failure, unsubscribe the runs in flight (their requests abort) and start no more; they end `cancelled`. @default false */
   readonly failFast?: boolean;
@@ -82,7 +82,7 @@ export function checkParallel(path: OptionPath, sources: unknown, config: unknow
   checkBag(path, config);
   checkKeys(path, config, keys);
   const { concurrency, failFast, timeout, signal, scheduler } = config as ParallelConfig;
-  if (concurrency !== undefined && (!Number.isInteger(concurrency) || concurrency < 1)) throw optionError(path, 'concurrency', 'an integer >= 1', concurrency);
+  if (concurrency !== undefined && !isConcurrency(concurrency)) throw optionError(path, 'concurrency', CONCURRENCY, concurrency);
   if (failFast !== undefined && typeof failFast !== 'boolean') throw optionError(path, 'failFast', 'a boolean', failFast);
   if (timeout !== undefined && !(typeof timeout === 'number' && timeout > 0 && Number.isFinite(timeout))) throw optionError(path, 'timeout', 'a finite number of ms > 0', timeout);
   if (timeout !== undefined) checkTimerDelay(path, 'timeout', timeout);

@@ -1,7 +1,7 @@
 import { EMPTY, isObservable, type Observable } from 'rxjs';
 import type { AttemptText } from '../attempt/attemptText.js';
 import type { ContentEvent, L0Event } from '../events/eventTypes.js';
-import { checkBag, checkKeys, childPath, optionError, optionKeys, optionPath } from '../internal/options.js';
+import { checkBag, checkKeys, childPath, describeOption, optionError, optionKeys, optionLabel, optionPath } from '../internal/options.js';
 import { isMeaningful, raceCore, type RaceEntrant, type RaceWinInfo, type WinTest } from './raceCore.js';
 
 /**
@@ -9,7 +9,8 @@ import { isMeaningful, raceCore, type RaceEntrant, type RaceWinInfo, type WinTes
  * reasoning, a tool call or data; `start`, checkpoints and `progress` never win). `{minChars}`:
  * once its current attempt's text is at least that long (a tool call or data still wins at once).
  * A `partial` (structured output) counts only toward the text's length, as a token does.
- * A function: the first content event for which it returns true, given the attempt's text so far.
+ * A function: the first content event for which it returns true, given the attempt's text so far
+ * (anything but a boolean errors the race with a TypeError naming it, as a throw does).
  */
 export type RaceWinCondition = 'first-content' | { readonly minChars: number } | ((event: ContentEvent, text: AttemptText) => boolean);
 
@@ -94,7 +95,14 @@ export function resolveRaceModels(config: RaceModelsConfig, path = PATH): { wins
 
 function winTest(winOn: unknown, path: typeof PATH): WinTest {
   if (winOn === 'first-content') return isMeaningful;
-  if (typeof winOn === 'function') return winOn as WinTest;
+  if (typeof winOn === 'function') {
+    // undefined (a predicate without `return`) would never win: every source would wait for its completion unseen
+    return (e, text) => {
+      const won: unknown = (winOn as WinTest)(e, text);
+      if (typeof won !== 'boolean') throw new TypeError(`${optionLabel(path, 'winOn')} returned ${describeOption(won)}; it must return a boolean`);
+      return won;
+    };
+  }
   if (typeof winOn === 'object' && winOn !== null && !Array.isArray(winOn)) {
     checkKeys(childPath(path, 'winOn'), winOn, ['minChars']);
     const { minChars } = winOn as { minChars?: unknown };

@@ -108,7 +108,8 @@ type MutableRequest = { -readonly [K in keyof FaultRequest]: FaultRequest[K] };
  *    `response.output_item.done`, then `response.completed` with `usage`; otherwise one `response` object.
  * 2. The model name `fault:<name>[:<arg>][*<k>]` (or an `x-fault: <name>[:<arg>][*<k>]` header, which
  *    wins) picks a fault from {@link FAULT_NAMES}; `*k` limits it to the first k requests for that
- *    model. An unknown fault or a bad argument (a count above 10 000, a time above an hour) is answered
+ *    model. Names and the `fault:` prefix are lower-case. An unknown fault, one in another case
+ *    (`Fault:stall`), or a bad argument (a count above 10 000, a time above an hour) is answered
  *    with HTTP 400 naming it.
  * 3. Faults: `rate-limit[:s]` 429 + `Retry-After: s` (default 1); `rate-limit-ms[:ms]` 429 +
  *    `retry-after-ms` (default 1000); `rate-limit-date[:s]` 429 + `Retry-After` as an HTTP date s seconds

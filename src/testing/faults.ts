@@ -50,6 +50,13 @@ const ARG_KINDS: Readonly<Record<FaultName, ArgKind>> = {
 const CUT_TOOL_CALL_FRAGMENTS = 4;
 /** @internal The largest count argument (tokens, repeats, fragments) a fault accepts. */
 export const MAX_FAULT_COUNT = 10_000;
+/** The arguments of the tool call that `tool-call-fragments` and `cut-tool-call` stream. */
+const TOOL_ARGS = '{"city": "Paris", "unit": "celsius", "days": 3}';
+/** The count arguments with a smaller limit than {@link MAX_FAULT_COUNT}, and why (said in the error). */
+const COUNT_LIMITS: Partial<Readonly<Record<FaultName, readonly [max: number, why: string]>>> = {
+  'tool-call-fragments': [TOOL_ARGS.length, ' (one character of the arguments each)'],
+  'cut-tool-call': [CUT_TOOL_CALL_FRAGMENTS, ` (the call has ${CUT_TOOL_CALL_FRAGMENTS} argument fragments)`],
+};
 /** @internal The largest time argument a fault accepts, in seconds (`rate-limit*`; milliseconds arguments: x1000). */
 export const MAX_FAULT_SECONDS = 3600;
 
@@ -60,7 +67,8 @@ export const MAX_FAULT_SECONDS = 3600;
  *   'fault:rate-limit:2*1'     model
  *   {name: 'rate-limit', arg: '2', limit: 1}
  *
- * Rules: the name must be one of {@link FAULT_NAMES}; `:<arg>` is a number for `rate-limit*` (seconds,
+ * Rules: the name must be one of {@link FAULT_NAMES}, lower-case like the `fault:` prefix (a model
+ * named `Fault:stall` or `fault:STALL` throws, naming the lower-case spelling); `:<arg>` is a number for `rate-limit*` (seconds,
  * at most 3600; `rate-limit-ms`: milliseconds, at most 3 600 000) and `slow-first-token` (ms, at most
  * 3 600 000; the server still waits 10 s at most), a whole count of at most 10 000 for `cut-after-n`,
  * `stall`, `malformed-chunk`, `error-in-200`, `content-filter` (tokens before the fault) and
@@ -73,18 +81,29 @@ export const MAX_FAULT_SECONDS = 3600;
  * parseFaultModel('fault:cut-after-n:5'); // {name: 'cut-after-n', arg: '5'}
  * parseFaultModel('gpt-4o-mini');         // undefined
  * @param model The request's model name. @returns The fault, or `undefined` for an ordinary model.
- * @throws TypeError for an unknown fault name, a bad or too large argument (naming the limit) or a bad `*k`.
+ * @throws TypeError for an unknown fault name, one in another case, a bad or too large argument (naming the limit) or a bad `*k`.
  */
 export function parseFaultModel(model: string): FaultSpec | undefined {
   if (typeof model !== 'string') throw new TypeError(`parseFaultModel: model must be a string, got ${typeof model}`);
-  if (!model.startsWith('fault:')) return undefined;
-  return parseFaultText(model.slice('fault:'.length), model);
+  if (!hasPrefix(model)) return undefined;
+  return parseFaultText(model.slice(PREFIX.length), model);
 }
 
 /** @internal Parses an `x-fault` header value: the same grammar, with or without the `fault:` prefix. */
 export function parseFaultHeader(value: string): FaultSpec {
-  return parseFaultText(value.startsWith('fault:') ? value.slice('fault:'.length) : value, value);
+  return parseFaultText(hasPrefix(value) ? value.slice(PREFIX.length) : value, value);
 }
+
+const PREFIX = 'fault:';
+/** Fault names are lower-case, their `fault:` prefix too: `Fault:stall` is refused, never taken for an ordinary model. */
+function hasPrefix(text: string): boolean {
+  if (text.startsWith(PREFIX)) return true;
+  if (text.slice(0, PREFIX.length).toLowerCase() === PREFIX) throw lowerCase(text);
+  return false;
+}
+
+const lowerCase = (original: string) =>
+  new TypeError(`fault "${original}": fault names and the fault: prefix are lower-case (did you mean "${original.toLowerCase()}"?)`);
 
 function parseFaultText(text: string, original: string): FaultSpec {
   let rest = text;
@@ -100,6 +119,7 @@ function parseFaultText(text: string, original: string): FaultSpec {
   const name = colon >= 0 ? rest.slice(0, colon) : rest;
   const arg = colon >= 0 ? rest.slice(colon + 1) : undefined;
   if (!(FAULT_NAMES as readonly string[]).includes(name)) {
+    if ((FAULT_NAMES as readonly string[]).includes(name.toLowerCase())) throw lowerCase(original);
     const guess = closestName(name, FAULT_NAMES);
     throw new TypeError(`unknown fault "${name}" in "${original}" (${guess ? `did you mean "${guess}"? ` : ''}known faults: ${FAULT_NAMES.join(', ')})`);
   }
@@ -120,9 +140,7 @@ function checkArg(name: FaultName, arg: string | undefined, original: string): v
   if (kind === 'count' || kind === 'repeats' || kind === 'fragments') {
     const min = kind === 'count' ? 0 : 1;
     if (!/^\d+$/.test(arg) || Number(arg) < min) throw bad(`takes a whole number >= ${min}`);
-    const [max, why] = kind === 'fragments' ? [TOOL_ARGS.length, ' (one character of the arguments each)']
-      : name === 'cut-tool-call' ? [CUT_TOOL_CALL_FRAGMENTS, ` (the call has ${CUT_TOOL_CALL_FRAGMENTS} argument fragments)`]
-        : [MAX_FAULT_COUNT, ''];
+    const [max, why] = COUNT_LIMITS[name] ?? [MAX_FAULT_COUNT, ''];
     if (Number(arg) > max) throw bad(`takes a whole number of at most ${max}${why}`);
     return;
   }
@@ -181,7 +199,6 @@ const clean = (reply: string): Extract<FaultPlan, { kind: 'stream' }> => ({ kind
 const TRUNCATED_JSON = ['{"', 'name', '": "', 'Ada', ' Lovelace', '", "', 'born', '": ', '1815', ', "', 'languages', '": ["', 'en', '", "'];
 const IN_BAND_ERROR = JSON.stringify(openAIError('The server had an error while processing your request. Sorry about that!', 'server_error', null));
 const MALFORMED_JSON = '{"id":"chatcmpl-broken","choices":[{"index":0,"delta":{"content":';
-const TOOL_ARGS = '{"city": "Paris", "unit": "celsius", "days": 3}';
 
 /** @internal Splits a reply into word chunks (`'a b'` -> `['a', ' b']`), keeping all whitespace. */
 export const splitWords = words;
@@ -204,7 +221,8 @@ export function planFault(spec: FaultSpec | undefined, reply: string, requestNum
     case 'unavailable': return status(503, openAIError('The service is temporarily unavailable.', 'server_error', null));
     case 'overloaded-529':
       return { ...status(529, { type: 'error', error: { type: 'overloaded_error', message: 'Overloaded' } }), statusText: 'Overloaded' };
-    case 'auth-401': return status(401, openAIError('Incorrect API key provided: test.', 'invalid_request_error', 'invalid_api_key'));
+    // the server checks no key, so it names none (it would name a key the client never sent)
+    case 'auth-401': return status(401, openAIError('Incorrect API key provided.', 'invalid_request_error', 'invalid_api_key'));
     case 'quota-429':
       return status(429, openAIError('You exceeded your current quota, please check your plan and billing details.', 'insufficient_quota', 'insufficient_quota'));
     case 'context-length-400':

@@ -1,7 +1,7 @@
 import { defer, tap, type Observable } from 'rxjs';
 import type { L0Event } from '../events/eventTypes.js';
 import { INITIAL_L0_STATE, reduceL0State, type L0State } from '../events/reduceState.js';
-import { checkBag, checkKeys, describeOption, optionError, optionKeys, optionPath } from '../internal/options.js';
+import { checkBag, checkKeys, CONCURRENCY, describeOption, isConcurrency, optionError, optionKeys, optionPath } from '../internal/options.js';
 import { runAll, type ParallelResult } from '../multi/runAll.js';
 import { chunkSpans, type WindowStrategy } from './chunking.js';
 import { joinResults } from './mergeText.js';
@@ -204,7 +204,7 @@ export function createWindow(document: string, config: CreateWindowConfig = {}):
       checkKeys(PROCESS_ALL_PATH, options, ['concurrency']);
       if (typeof fn !== 'function') throw new TypeError(`processAll(fn): fn must be a function, got ${typeof fn}`);
       const { concurrency = 5 } = options;
-      if (!Number.isInteger(concurrency) || concurrency < 1) throw new TypeError(`processAll(fn, {concurrency}) must be an integer >= 1, got ${String(concurrency)}`);
+      if (!isConcurrency(concurrency)) throw optionError(PROCESS_ALL_PATH, 'concurrency', CONCURRENCY, concurrency);
       return runAll(chunks.map((c) => defer(() => fn(c, { context: undefined }))), { concurrency, failFast: false });
     },
     processSequential: (fn, options = {}) => {
