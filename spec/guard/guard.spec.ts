@@ -137,7 +137,7 @@ describe('guard', () => {
       const complete = vi.fn(() => undefined);
       runSync(text('a', 'b', 'c'), guard([{ name: 'end', complete }]));
       expect(complete).toHaveBeenCalledTimes(1);
-      expect(complete).toHaveBeenCalledWith('abc');
+      expect(complete).toHaveBeenCalledWith('abc', 'stop'); // the text and the complete event's finish reason
     });
 
     it('should run an interval-2 rule at tokens 2, 4, 6 with every delta since its last check, then on the rest before its completion check', () => {

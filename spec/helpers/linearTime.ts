@@ -23,10 +23,17 @@ export function expectLinearTime(label: string, timeFor: (size: number) => numbe
 /** A start event of attempt 1, the head of the token streams below. */
 export const START: L0Event = { type: 'start', attempt: 1, fallbackIndex: 0, isRetry: false, isFallback: false };
 
-/** `size` characters of prose that never repeats a sentence (a loop is drift): each one numbered. */
+/** Words that vary the sentences of {@link prose}. */
+const KINDS = ['ordinary', 'plain', 'simple', 'common', 'usual', 'regular', 'typical'];
+
+/**
+ * `size` characters of prose that never repeats a sentence (a loop is drift): each one numbered,
+ * and not one template counting along by one ("Sentence 7 is ordinary prose. Sentence 8 is
+ * ordinary prose." is a loop too): its word varies, so each template's numbers step by 7.
+ */
 export function prose(size: number): string {
   const parts: string[] = [];
-  for (let i = 0, length = 0; length < size; i++) length += parts[parts.push(`Sentence ${i} is ordinary prose, with an emoji 🙂. `) - 1]!.length;
+  for (let i = 0, length = 0; length < size; i++) length += parts[parts.push(`Sentence ${i} is ${KINDS[i % 7]} prose, with an emoji 🙂. `) - 1]!.length;
   return parts.join('').slice(0, size);
 }
 

@@ -1,7 +1,23 @@
 import type { DriftCheck } from './driftDetector.js';
+import { isData } from './dataRows.js';
+import { Fences } from './windowChecks.js';
 
 /** Sentences longer than this count toward repetition. */
 const MIN_SENTENCE = 20;
+/** A sentence with a digit counts from a shorter length ("Number 7 is next."; see {@link COUNTING}). */
+const MIN_DIGIT_SENTENCE = 8;
+/**
+ * Digits are one digit to the sentence keys ("Number 7 is next." and "Number 8 is next." share
+ * one) and their number is kept apart (the digits read as one number, modulo 2^32): such a key
+ * repeats when its last 3 times had the same number (an exact repeat, "Step 1: open the file."
+ * again and again), or its last 50 counted along by one ("Number 7 is next. Number 8 is next.
+ * ..."): a loop that counts, well above a numbered list or a short report that shares a key
+ * ("Test 3 passed."), and not text that only carries a number that grows otherwise (a running
+ * total, a page count).
+ */
+const COUNTING = 50;
+/** A repeating unit that is data (see {@link isData}) is a loop only once it has repeated over this many characters. */
+const DATA_SPAN = 4096;
 const TAIL = 480;
 /** The tail check's positions: every multiple of 64 of the text's length, from the first that has 480 characters before it (512). */
 const EVERY = 64;
@@ -21,16 +37,21 @@ const PROBE = 32;
  * @internal
  */
 export function hasPeriodAtMost(s: string, maxPeriod: number): boolean {
+  return periodAtMost(s, maxPeriod) > 0;
+}
+
+/** A period of `s` of at most `maxPeriod` characters (see {@link hasPeriodAtMost}), or 0 when it has none. @internal */
+export function periodAtMost(s: string, maxPeriod: number): number {
   const probe = Math.min(PROBE, s.length - maxPeriod);
-  if (probe <= 0) return s.length > 0;
+  if (probe <= 0) return s.length; // its whole length is a period
   const end = s.slice(s.length - probe);
   const last = s.length - probe;
   // forward `indexOf` from the farthest candidate (a fast native search; `lastIndexOf` is a slow runtime call)
   for (let q = s.indexOf(end, last - maxPeriod); q >= 0 && q < last; q = s.indexOf(end, q + 1)) {
     const d = last - q;
-    if (s.slice(d) === s.slice(0, s.length - d)) return true;
+    if (s.slice(d) === s.slice(0, s.length - d)) return d;
   }
-  return false;
+  return 0;
 }
 
 /**
@@ -38,11 +59,16 @@ export function hasPeriodAtMost(s: string, maxPeriod: number): boolean {
  * (normalised: case and spacing), counted as each sentence completes, when the text since its
  * time before last is mostly repeats: the characters of sentences seen before at least twice those
  * of new ones (a loop, even one with a varying sentence; not a song's chorus between its verses, a
- * step list's "Save the file." between new steps, a contract's recurring clause); (2) at every
- * multiple of 64 of the text's length, the 480 characters ending there repeating one unit at least
- * 3 times (smallest period <= 160), which catches a loop without sentence punctuation. Both look at fixed
- * places in the text, so the verdict does not depend on where tokens or batches end, and both are
- * O(delta) amortised, whatever the text's length.
+ * step list's "Save the file." between new steps, a contract's recurring clause); a sentence with
+ * digits is keyed with its digits all one and counts from 9 characters, a loop at its third time
+ * in a row with the same number or its 50th counting along by one ("Number 7 is next. Number 8
+ * is next. ...", see {@link COUNTING}); (2) at every multiple of 64 of the text's length, the 480
+ * characters ending there repeating one unit at least 3 times (smallest period <= 160), which
+ * catches a loop without sentence punctuation; when that unit is rows of data or in a ``` fence
+ * (a zero matrix's rows, identical CSV rows or table rows, a code line: see {@link isData}), only
+ * once it has repeated over 4096 characters (such rows are ordinary, a runaway is not). Both look
+ * at fixed places in the text, so the verdict does not depend on where tokens or batches end, and
+ * both are O(delta) amortised, whatever the text's length.
  *
  * Sentences are never built as strings: one pass over each delta's characters finds the ends and
  * hashes each sentence as it goes, normalised on the fly (whitespace trimmed and runs of it made
@@ -55,16 +81,19 @@ export class RepetitionCheck implements DriftCheck {
   /** Each sentence key's slot in {@link marks}. */
   private readonly seen = new Map<number, number>();
   /**
-   * Per slot, the {@link balance} right after the sentence's time before last and its last time
-   * (NaN: not seen that often): one typed array, nothing allocated per sentence.
+   * Per slot ({@link SLOT} numbers), the {@link balance} right after the sentence's time before
+   * last and its last time (NaN: not seen that often), its last number (see {@link COUNTING}),
+   * and its times in a row with the same number and counting along by one: one typed array,
+   * nothing allocated per sentence.
    */
   private marks = new Float64Array(64);
   /** Characters of repeated sentences minus twice those of new ones (and of short ones), so far. */
   private balance = 0;
-  /** The current sentence's two hashes and normalised length so far. */
+  /** The current sentence's two hashes and normalised length so far, and its digits as one number (-1: none, see {@link COUNTING}). */
   private h1 = H1;
   private h2 = H2;
   private length = 0;
+  private digits = -1;
   /** Whitespace followed the current sentence's last character (one space joins the key if more follows). */
   private gap = false;
   /** The last character seen was `.`, `!` or `?`: whitespace next ends the sentence. */
@@ -73,6 +102,10 @@ export class RepetitionCheck implements DriftCheck {
   private tailText = '';
   /** The text's length so far. */
   private total = 0;
+  /** Where the text is inside a ``` fence, 64 characters at a time (at the tail check's positions and those before the first). */
+  private readonly fences = new Fences();
+  /** The tail checks in a row, up to the last, that found a loop of data (see {@link isData}). */
+  private dataRun = 0;
 
   check(delta: string): boolean {
     return this.sentences(delta, false) || this.tail(delta);
@@ -84,18 +117,17 @@ export class RepetitionCheck implements DriftCheck {
    * have the model continue it).
    */
   get held(): number {
-    return Math.min(this.total, TAIL + (this.total % EVERY));
+    return Math.min(this.total, TAIL + (this.total % EVERY) + Math.max(0, this.dataRun - 1) * EVERY);
   }
 
-  /** Counts the checkpoint's sentences and keeps its tail, reporting nothing: drift inside it was the earlier attempt's to report. */
+  /** Counts the checkpoint's sentences and runs its tail checks, reporting nothing: drift inside it was the earlier attempt's to report. */
   resume(checkpoint: string): void {
     this.sentences(checkpoint, true);
-    this.total = checkpoint.length;
-    this.tailText = checkpoint.slice(-TAIL);
+    this.tail(checkpoint, true);
   }
 
   complete(): boolean {
-    return this.count(this.h1, this.h2, this.length);
+    return this.count(this.h1, this.h2, this.length, this.digits);
   }
 
   /**
@@ -103,20 +135,25 @@ export class RepetitionCheck implements DriftCheck {
    * up to a space); each is counted once, when it ends. `priming`: counted, never reported.
    */
   private sentences(delta: string, priming: boolean): boolean {
-    let { h1, h2, length, gap, punct } = this;
+    let { h1, h2, length, gap, punct, digits } = this;
     for (let i = 0; i < delta.length; i++) {
       const c = delta.charCodeAt(i);
       if (punct && c <= 32) {
-        if (this.count(h1, h2, length) && !priming) return true;
+        if (this.count(h1, h2, length, digits) && !priming) return true;
         h1 = H1;
         h2 = H2;
         length = 0;
         gap = false;
+        digits = -1;
       }
       let u: number;
       if (c < 128) {
         const k = ASCII[c]!;
-        punct = k > 0xff;
+        // a sentence end or a digit: one comparison for the letters and spaces
+        if (k > 0xff) {
+          punct = k < DIGIT;
+          if (!punct) digits = (Math.imul(digits < 0 ? 0 : digits, 10) + c - 48) >>> 0;
+        } else punct = false;
         if (k < 0) {
           gap = length > 0;
           continue;
@@ -155,16 +192,18 @@ export class RepetitionCheck implements DriftCheck {
     this.length = length;
     this.gap = gap;
     this.punct = punct;
+    this.digits = digits;
     return false;
   }
 
   /**
-   * Counts a finished sentence by its hashes; true at its third time or later when, since its time
-   * before last, repeated sentences have at least twice the characters of new ones.
+   * Counts a finished sentence by its hashes; true at its third time or later (with digits: its
+   * third in a row with the same number, or its 50th counting along, see {@link COUNTING}) when,
+   * since its time before last, repeated sentences have at least twice the characters of new ones.
    */
-  private count(h1: number, h2: number, length: number): boolean {
+  private count(h1: number, h2: number, length: number, digits: number): boolean {
     // a short sentence is not told apart from others ("Yes."): it counts as new text
-    if (length <= MIN_SENTENCE) {
+    if (length <= (digits >= 0 ? MIN_DIGIT_SENTENCE : MIN_SENTENCE)) {
       this.balance -= 2 * length;
       return false;
     }
@@ -173,38 +212,66 @@ export class RepetitionCheck implements DriftCheck {
     if (seen.size >= MAX_SENTENCES) seen.clear();
     let slot = seen.get(key);
     if (slot === undefined) {
-      slot = 2 * seen.size;
+      slot = SLOT * seen.size;
       seen.set(key, slot);
-      if (slot === marks.length) (this.marks = new Float64Array(2 * slot)).set(marks);
-      this.marks[slot] = NaN;
-      this.marks[slot + 1] = this.balance -= 2 * length;
+      if (slot + SLOT > marks.length) (this.marks = new Float64Array(2 * marks.length)).set(marks);
+      const m = this.marks;
+      m[slot] = NaN;
+      m[slot + 1] = this.balance -= 2 * length;
+      m[slot + 2] = digits;
+      m[slot + 3] = 1;
+      m[slot + 4] = 1;
       return false;
     }
     const before = marks[slot]!;
     marks[slot] = marks[slot + 1]!;
     marks[slot + 1] = this.balance += length;
-    return this.balance >= before;
+    if (digits < 0) return this.balance >= before;
+    const last = marks[slot + 2]!;
+    marks[slot + 2] = digits;
+    const same = (marks[slot + 3] = last === digits ? marks[slot + 3]! + 1 : 1);
+    const counting = (marks[slot + 4] = digits === (last + 1) >>> 0 ? marks[slot + 4]! + 1 : 1);
+    return this.balance >= before && (same >= 3 || counting >= COUNTING);
   }
 
   /**
-   * Checks the 480 characters ending at each multiple of 64 that `delta` reaches (one check per 64
-   * characters, whatever the delta's size). The tail stays short: a delta that reaches no multiple
-   * adds under 64 characters to at most 512 (before the first check) or 480 (after one).
+   * Checks the 480 characters ending at each multiple of 64 that `delta` reaches from 512 on (one
+   * check per 64 characters, whatever the delta's size), after following the fences of the 64
+   * characters before each multiple (from the text's start: one `indexOf` when they have no
+   * backtick). The tail stays short: a delta that reaches no multiple adds under 64 characters to
+   * at most 480. `priming`: checked, never reported.
    */
-  private tail(delta: string): boolean {
+  private tail(delta: string, priming = false): boolean {
     const from = this.total;
     const total = (this.total += delta.length);
     const tail = (this.tailText += delta);
-    const base = total - tail.length;
-    let end = Math.max(FIRST, from - (from % EVERY) + EVERY);
+    let end = from - (from % EVERY) + EVERY;
     if (end > total) return false;
+    const base = total - tail.length;
     let hit = false;
-    for (; !hit && end <= total; end += EVERY) hit = hasPeriodAtMost(tail.slice(end - TAIL - base, end - base), TAIL / 3);
+    for (; !hit && end <= total; end += EVERY) {
+      this.fences.next(tail.slice(end - EVERY - base, end - base));
+      if (end >= FIRST) hit = this.loops(tail.slice(end - TAIL - base, end - base)) && !priming;
+    }
     // keep only what the next positions need: the next check copies TAIL + EVERY characters, not up to 2 * TAIL
     this.tailText = tail.slice(-TAIL);
     return hit;
   }
+
+  /** Whether the 480-character `window` is a loop: one of prose at once, one of data once it has run over {@link DATA_SPAN} characters. */
+  private loops(window: string): boolean {
+    const period = periodAtMost(window, TAIL / 3);
+    if (period === 0) {
+      this.dataRun = 0;
+      return false;
+    }
+    if (!isData(window, period, this.fences.open)) return true;
+    return TAIL + this.dataRun++ * EVERY >= DATA_SPAN;
+  }
 }
+
+/** Numbers per sentence in {@link RepetitionCheck}'s `marks`. */
+const SLOT = 5;
 
 /** FNV-1a's offset basis, and another start for the second hash. */
 const H1 = 0x811c9dc5 | 0;
@@ -221,12 +288,16 @@ function step2(h: number, u: number): number {
   return h ^ (h >>> 15);
 }
 
+/** {@link ASCII}'s flag of a digit (0x100 is a sentence end's). */
+const DIGIT = 0x200;
+
 /**
  * Per ASCII code unit: -1 for whitespace (tab to carriage return, space), else its lower case, plus
- * 0x100 for the sentence ends `.`, `!` and `?`: one table read instead of a chain of comparisons.
+ * 0x100 for the sentence ends `.`, `!` and `?`; a digit is `0` plus {@link DIGIT}: one table read
+ * instead of a chain of comparisons.
  */
 const ASCII = /*#__PURE__*/ Int16Array.from({ length: 128 }, (_, c) =>
-  c === 32 || (c >= 9 && c <= 13) ? -1 : (c >= 65 && c <= 90 ? c + 32 : c) | (c === 46 || c === 33 || c === 63 ? 0x100 : 0),
+  c === 32 || (c >= 9 && c <= 13) ? -1 : c >= 48 && c <= 57 ? 48 | DIGIT : (c >= 65 && c <= 90 ? c + 32 : c) | (c === 46 || c === 33 || c === 63 ? 0x100 : 0),
 );
 
 /** JavaScript's non-ASCII whitespace (`\s` beyond the ASCII tab, line breaks and space). */

@@ -68,8 +68,9 @@ abstract class WindowCheck implements DriftCheck {
  * window that holds its third backtick, with the last characters of the window before for its
  * line's start, and counts once its line ends, in a later window if need be. A window without a
  * backtick costs one `indexOf`.
+ * @internal
  */
-class Fences {
+export class Fences {
   /** Inside a fenced block at the end of the last window. */
   open = false;
   /** Offsets in the last window where the state flipped (each fence's newline), in order: one array, reused. */

@@ -1,4 +1,4 @@
-import type { ViolationSeverity } from '../events/eventTypes.js';
+import type { FinishReason, ViolationSeverity } from '../events/eventTypes.js';
 
 /**
  * What a rule reports: one finding becomes one `violation` event. `severity` and `recoverable`
@@ -34,8 +34,12 @@ export interface GuardRuleRun {
    * on every call (O(n^2) over a run); read `text` only at completion or rarely.
    */
   check?(delta: string, text: string): GuardFindings;
-  /** The completion check on the whole text. May be async (bounded by the rule's `timeout`). */
-  complete?(text: string): GuardFindings | Promise<GuardFindings>;
+  /**
+   * The completion check on the whole text. May be async (bounded by the rule's `timeout`).
+   * `finishReason` is the `complete` event's (undefined when the source ended without one): a
+   * `length` answer was cut by the token limit, which its finish reason already reports.
+   */
+  complete?(text: string, finishReason?: FinishReason): GuardFindings | Promise<GuardFindings>;
   /**
    * The attempt resumed from `checkpoint`, text the rules already passed: bring the state up to it
    * without reporting anything. Without it, the rule's incremental check starts after the checkpoint.

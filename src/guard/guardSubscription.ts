@@ -312,6 +312,7 @@ export class GuardSubscription extends Relay<L0Event> implements RedactionSink {
     // meta commentary a rule before it found in the same words), as when more text follows
     const verdict = new VerdictBuilder(this, true);
     const all = this.#base;
+    const reason = complete?.type === 'complete' ? complete.finishReason : undefined;
     const pending: Observable<unknown>[] = [];
     const phases = onPhase && phaseReporter(onPhase, scheduler, runs.filter((run) => run.complete).length, this.#tokens);
     runs.forEach((run, index) => {
@@ -320,7 +321,7 @@ export class GuardSubscription extends Relay<L0Event> implements RedactionSink {
       const ruleEnd = phases?.rule(index, rule);
       let failed: boolean;
       try {
-        const result = run.complete(all);
+        const result = run.complete(all, reason);
         if (isPromiseLike(result)) return void pending.push(settle(rule, result as Promise<GuardFindings>, verdict, scheduler, ruleEnd));
         failed = verdict.add(rule, result);
       } catch (e) {

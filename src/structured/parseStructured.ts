@@ -1,11 +1,13 @@
-import { Observable, type OperatorFunction } from 'rxjs';
+import { from, Observable, timeout, type OperatorFunction, type SchedulerLike } from 'rxjs';
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import type { L0Event, PartialEvent, ResultEvent } from '../events/eventTypes.js';
 import { AttemptText } from '../attempt/attemptText.js';
 import { subscribeChild } from '../attempt/attemptContext.js';
 import { isSchemaValidationError, SchemaValidationError } from '../errors/SchemaValidationError.js';
 import { isPromiseLike } from '../internal/isPromiseLike.js';
-import { checkBag, checkKeys, optionError, optionKeys, optionPath, type OptionPath } from '../internal/options.js';
+import { checkBag, checkKeys, isSchedulerLike, optionError, optionKeys, optionPath, type OptionPath } from '../internal/options.js';
+import { MAX_TIMER_DELAY, TIMER_DELAY_LIMIT } from '../internal/timerDelay.js';
+import { BareString, GREW, NOT } from './bareString.js';
 import { findJson, looksLikeJson, matchingEnd } from './extractJson.js';
 import { PartialJsonParser } from './partialJson.js';
 import { frozenCopy } from './partialJsonFrames.js';
@@ -30,10 +32,19 @@ export interface ParseStructuredConfig<S extends StandardSchemaV1 = StandardSche
    * reports `truncated: true`. Without `autoCorrect` nothing is repaired: a cut answer is an `INVALID_JSON` like any other. @default 'retry'
    */
   readonly onTruncated?: TruncatedPolicy;
+  /**
+   * How long an async schema's `validate` may take, in ms ({@link MAX_TIMER_DELAY} at most), or
+   * `Infinity` for no bound: one that has not settled by then fails the attempt with a retryable
+   * SchemaValidationError saying so (a promise that never settles would hang the run). A schema
+   * that validates synchronously is never timed. @default 5000 (the guard rules' `timeout`)
+   */
+  readonly validateTimeout?: number;
+  /** The time source of `validateTimeout` (`structured()` passes its run's). @default asyncScheduler */
+  readonly scheduler?: SchedulerLike;
 }
 
 /** Every key of {@link ParseStructuredConfig}. @internal */
-export const PARSE_STRUCTURED_KEYS = /*#__PURE__*/ optionKeys<ParseStructuredConfig>()(['schema', 'partials', 'autoCorrect', 'onTruncated']);
+export const PARSE_STRUCTURED_KEYS = /*#__PURE__*/ optionKeys<ParseStructuredConfig>()(['schema', 'partials', 'autoCorrect', 'onTruncated', 'validateTimeout', 'scheduler']);
 const POLICIES: readonly TruncatedPolicy[] = ['retry', 'accept', 'reject'];
 
 /** A deep-partial of `T`: what a `partial` event can hold while `T` streams. */
@@ -51,11 +62,15 @@ export function resolveParseStructured<S extends StandardSchemaV1>(config: Parse
   checkBag(path, config);
   checkKeys(path, config, PARSE_STRUCTURED_KEYS);
   const schema = checkSchema(path, config.schema) as S;
-  const { partials = true, autoCorrect = true, onTruncated = 'retry' } = config;
+  const { partials = true, autoCorrect = true, onTruncated = 'retry', validateTimeout = 5000, scheduler } = config;
   if (typeof partials !== 'boolean') throw optionError(path, 'partials', 'a boolean', partials);
   if (typeof autoCorrect !== 'boolean') throw optionError(path, 'autoCorrect', 'a boolean', autoCorrect);
   if (!POLICIES.includes(onTruncated)) throw optionError(path, 'onTruncated', `one of ${POLICIES.map((p) => `'${p}'`).join(', ')}`, onTruncated);
-  return { schema, partials, autoCorrect, onTruncated };
+  if (typeof validateTimeout !== 'number' || !(validateTimeout >= 0) || (validateTimeout > MAX_TIMER_DELAY && validateTimeout !== Infinity)) {
+    throw optionError(path, 'validateTimeout', `a number of ms from 0, ${TIMER_DELAY_LIMIT}, or Infinity`, validateTimeout);
+  }
+  if (scheduler !== undefined && !isSchedulerLike(scheduler)) throw optionError(path, 'scheduler', 'a SchedulerLike', scheduler);
+  return { schema, partials, autoCorrect, onTruncated, validateTimeout, scheduler };
 }
 
 type Resolved<S extends StandardSchemaV1> = ReturnType<typeof resolveParseStructured<S>>;
@@ -67,6 +82,12 @@ function truncatedError(o: Resolved<StandardSchemaV1>, raw: string, cause?: unkn
     `Truncated JSON: the answer was cut (onTruncated: '${o.onTruncated}')`,
     cause,
   );
+}
+
+/** The error for an async schema whose `validate` did not settle within `validateTimeout`. */
+function validateTimedOut(ms: number, raw: string): SchemaValidationError {
+  const message = `the schema's validate did not settle within ${ms} ms (validateTimeout)`;
+  return new SchemaValidationError({ kind: 'SCHEMA_VALIDATION_FAILED', issues: [{ message, path: [] }], text: raw }, `Schema validation failed: ${message}`);
 }
 
 /**
@@ -138,7 +159,9 @@ function finish<T>(o: Resolved<StandardSchemaV1<unknown, T>>, raw: string, parse
  *
  * 1. Each token goes to an incremental parser (O(delta)); a `partial` follows the token when the
  *    deep-partial value changed, so no two in a row are deep-equal (a closing quote or bracket
- *    adds none: the string was shown as it grew). `start`, `retry`, `fallback` and `resume` start it over
+ *    adds none: the string was shown as it grew). An answer that is one JSON string (`"` first)
+ *    shows its decoded prefix as it grows; a bare number or literal shows when complete, at
+ *    `complete` (its prefix is another number). `start`, `retry`, `fallback` and `resume` start it over
  *    (a `resume` is followed at once by its checkpoint's `partial`, when it holds a value). The
  *    answer's first object shows from its first key (`{}`); a root that replaces a shown one (a
  *    JSON fence after JSON in prose) shows once it holds a value, so partials never step back to
@@ -153,7 +176,9 @@ function finish<T>(o: Resolved<StandardSchemaV1<unknown, T>>, raw: string, parse
  *    `Example {"a": 1}. Answer: {"a": `); the value is validated with the schema (async schemas too);
  *    `result` then `complete` are emitted; a failure errors with SchemaValidationError
  *    (`INVALID_JSON` or `SCHEMA_VALIDATION_FAILED` with `{message, path}` issues). A schema that
- *    throws or rejects fails validation the same way, with what it threw as the `cause`.
+ *    throws or rejects fails validation the same way, with what it threw as the `cause`; an async
+ *    one that has not settled after `validateTimeout` ms (default 5000) fails it with an issue
+ *    saying so, instead of hanging the run.
  * 4. An attempt that called a tool and has no JSON in its text fails with a non-retryable
  *    `INVALID_JSON` naming the tools (`info.toolCalls`): read the call with parseToolArguments.
  * 5. Only a `complete` event ends an answer: a source that ends without one (never `fromStream` or
@@ -181,6 +206,23 @@ export function parseResolved<S extends StandardSchemaV1>(o: Resolved<S>): Opera
       /** The current attempt's tool calls, by name. */
       let tools: string[] = [];
       let parser = o.partials ? new PartialJsonParser() : undefined;
+      /** While the answer may be one JSON string (its first character `"`): its prefix is shown, and the parser waits. */
+      let bare = o.partials ? new BareString() : undefined;
+      const partial = (value: unknown) => subscriber.next({ type: 'partial', value: value as DeepPartial<T> });
+      /** Feeds `delta` to the bare string while it may be the answer, else to the parser (all the text at once when the bare string turns out not to be). */
+      const feed = (delta: string): void => {
+        if (bare) {
+          const found = bare.feed(delta);
+          if (found === GREW) {
+            parser!.showOutside(bare.value);
+            return partial(bare.value);
+          }
+          if (found !== NOT) return;
+          bare = undefined;
+          delta = text.text;
+        }
+        if (parser?.feed(delta)) partial(parser.snapshot());
+      };
       let finishing = false;
       let sourceDone = false;
       const complete = (e: L0Event, result: ResultEvent<T>) => {
@@ -202,11 +244,22 @@ export function parseResolved<S extends StandardSchemaV1>(o: Resolved<S>): Opera
         }
         if (!isPromiseLike(out)) return complete(e, out);
         finishing = true;
-        out.then((result) => {
-          complete(e, result);
-          finishing = false;
-          if (sourceDone) subscriber.complete();
-        }, (err: unknown) => subscriber.error(err));
+        const raw = text.text;
+        const settled = from(out);
+        // Infinity: no bound (never handed to a timer, which would fire it at once)
+        const bounded = o.validateTimeout === Infinity ? settled : settled.pipe(timeout({
+          first: o.validateTimeout,
+          ...(o.scheduler === undefined ? {} : { scheduler: o.scheduler }),
+          with: () => { throw validateTimedOut(o.validateTimeout, raw); },
+        }));
+        subscriber.add(bounded.subscribe({
+          next: (result) => {
+            complete(e, result);
+            finishing = false;
+            if (sourceDone) subscriber.complete();
+          },
+          error: (err: unknown) => subscriber.error(err),
+        }));
       };
       // the source's subscriber is the consumer's child: a synchronous source stops as soon as the consumer leaves
       return subscribeChild(source, {
@@ -214,20 +267,29 @@ export function parseResolved<S extends StandardSchemaV1>(o: Resolved<S>): Opera
           const change = text.observe(e);
           if (change === 'token') {
             subscriber.next(e as StructuredEvent<T>);
-            if (parser?.feed(e.type === 'token' ? e.value : '')) subscriber.next({ type: 'partial', value: parser.snapshot() as DeepPartial<T> });
+            if (parser) feed(e.type === 'token' ? e.value : '');
             return;
           }
           let resumed = false;
           if (change !== undefined) {
             if (tools.length > 0) tools = [];
-            if (parser) parser = new PartialJsonParser();
-            if (change === 'resume') resumed = parser?.feed(text.text) ?? false;
+            if (parser) {
+              parser = new PartialJsonParser();
+              bare = new BareString();
+            }
+            if (change === 'resume' && parser) {
+              // a checkpoint that is a bare string's start shows its prefix; else the parser reads it
+              const found = bare!.feed(text.text);
+              if (found === NOT) bare = undefined;
+              resumed = found === NOT ? parser.feed(text.text) : found === GREW;
+              if (bare && resumed) parser.showOutside(bare.value);
+            }
           }
           if (e.type === 'tool-call') tools.push(e.name);
           if (e.type === 'complete') onComplete(e);
           else subscriber.next(e as StructuredEvent<T>);
           // a resumed attempt shows its checkpoint's value at once, not at its first token
-          if (resumed) subscriber.next({ type: 'partial', value: parser!.snapshot() as DeepPartial<T> });
+          if (resumed) partial(bare ? bare.value : parser!.snapshot());
         },
         error: (err: unknown) => subscriber.error(err),
         complete() {

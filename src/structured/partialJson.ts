@@ -119,6 +119,14 @@ export class PartialJsonParser extends JsonReader {
     return this.due(true);
   }
 
+  /**
+   * A value shown for the answer before this parser read any of it (a bare JSON string's prefix,
+   * see BareString): the last snapshot that `differs` and a root that replaces it compare with.
+   */
+  showOutside(value: unknown): void {
+    this.last = value;
+  }
+
   /** True when the answer's value at its end (what repair made of it) is not the last snapshot's, which it then follows. */
   differs(value: unknown): boolean {
     return !sameJson(value, this.last);

@@ -47,8 +47,9 @@ const STRUCTURED = /*#__PURE__*/ optionPath('structured', '', 'options');
 export function structured<S extends StandardSchemaV1>(options: StructuredOptions<S>): Observable<StructuredEvent<StandardSchemaV1.InferOutput<S>>> {
   checkBag(STRUCTURED, options);
   checkKeys(STRUCTURED, options, [...L0_OPTION_KEYS, ...PARSE_STRUCTURED_KEYS]);
-  const { schema, partials, autoCorrect, onTruncated, ...rest } = options;
-  const given = Object.fromEntries(Object.entries({ partials, autoCorrect, onTruncated }).filter(([, v]) => v !== undefined));
+  const { schema, partials, autoCorrect, onTruncated, validateTimeout, ...rest } = options;
+  // the run's scheduler (an l0 option, kept in `rest`) times validation too
+  const given = Object.fromEntries(Object.entries({ partials, autoCorrect, onTruncated, validateTimeout, scheduler: rest.scheduler }).filter(([, v]) => v !== undefined));
   const parse = parseResolved(resolveParseStructured({ schema, ...given }, STRUCTURED)) as MonoTypeOperatorFunction<L0Event>;
   const ops = rest.attemptOperators; // anything but an array is left for l0 to reject
   const attemptOperators = ops === undefined ? [parse] : Array.isArray(ops) ? [...ops, parse] : ops;

@@ -1,3 +1,4 @@
+import type { FinishReason } from '../../events/eventTypes.js';
 import { builtInRule, SCAN_INTERVAL } from './builtInRule.js';
 import { DECIDED, type GuardFinding, type GuardRule, type GuardRuleRun } from '../guardRule.js';
 import { fenceIndent } from './codeSpans.js';
@@ -41,10 +42,19 @@ class MarkdownRun extends LineReader implements GuardRuleRun {
     this.check(checkpoint);
   }
 
-  complete(): GuardFinding[] {
+  /**
+   * An open fence at the end: an `error` when the model ended the answer there, a `warning` when
+   * the token limit cut it (`length`: the finish reason reports the cut, and a retry under the
+   * same limit would be cut again, so failing the attempt only spends attempts).
+   */
+  complete(_text: string, finishReason?: FinishReason): GuardFinding[] {
     this.flush();
     const found = this.takeFindings() ?? [];
-    if (this.#fence !== undefined) found.push({ message: 'the answer ends inside a code fence', severity: 'error' });
+    if (this.#fence !== undefined) {
+      found.push(finishReason === 'length'
+        ? { message: 'the answer ends inside a code fence (cut by the token limit: finishReason length)', severity: 'warning' }
+        : { message: 'the answer ends inside a code fence', severity: 'error' });
+    }
     return found;
   }
 
@@ -103,7 +113,8 @@ class MarkdownRun extends LineReader implements GuardRuleRun {
 
 /**
  * Checks Markdown structure as it streams: code fences (an answer that ends inside a fence is an
- * `error`), tables whose rows disagree with their header (`warning`), and lists that switch between
+ * `error`; only a `warning` when it ends with `finishReason: 'length'`: the token limit cut it, the
+ * finish reason says so, and a retry under the same limit would be cut again), tables whose rows disagree with their header (`warning`), and lists that switch between
  * ordered and unordered items at one level (`warning`; sublists of different parents are different
  * lists). Each line is read once, when it completes; CRLF line ends are read as LF. A line such as
  * ```npm install``` is inline code, not a fence. Text without Markdown never triggers it.

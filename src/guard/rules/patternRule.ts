@@ -26,6 +26,17 @@ const PARTIAL_LONGEST = 25;
 const REFUSAL_LOOK = 60;
 /** The characters after a refusal that decide it: its look, then the longest signal and the character after it (`\\b`). */
 const REFUSAL_SETTLE = REFUSAL_LOOK + PARTIAL_LONGEST;
+/**
+ * A bare "I can't do that." (cannot, can not, won't, will not; "do that", "do this", "help with
+ * that", maybe "for you") opening the answer, maybe after "Sorry,", "I'm sorry,", "No," or
+ * "Unfortunately,", and ending its sentence there (`.`, `!`, a line break or the text's end): at
+ * the text's start only (a non-multiline `^`), so "If I can't do that, I'll...", "You can't do that
+ * in Python" and "I can't do that justice in one paragraph, but..." are not refusals. The longest
+ * match, 47 characters, fits the family's span.
+ */
+const SHORT_REFUSAL =
+  `^[ \\t\\r\\n]{0,4}(?:(?:I${APOS}m sorry|sorry|no|unfortunately)[,.!]?[ \\t]{1,3})?` +
+  `I (?:cannot|can${APOS}t|can not|won${APOS}t|will not) (?:do (?:that|this)|help with that)(?: for you)?(?=[ \\t]{0,8}(?:[.!\\r\\n]|$))`;
 /** White space a phrase may hold where a pattern allows some: bounded, so that every match fits its family's `span`. */
 const WS = '[ \\t]{0,8}';
 
@@ -54,7 +65,7 @@ export const BUILT_IN_PATTERNS: Readonly<Record<PatternCategory, PatternSpec>> =
     pattern: new RegExp(
       `(?:\\bI${unquotedAfter(1)}(?: (?:cannot|can${APOS}t|will not|won${APOS}t) (?:provide|help with|assist with|comply|fulfill|create|write|generate)\\b` +
         `|${APOS}m (?:not able|unable) to (?:provide|help|assist|comply|fulfill|do that|create|write|share|give|answer|discuss)\\b)` +
-        `|\\bthat${unquotedAfter(4)} would be inappropriate\\b)(?![^.!?\\n]{0,${REFUSAL_LOOK}}\\b(?:${PARTIAL})\\b)`, 'i'),
+        `|${SHORT_REFUSAL}|\\bthat${unquotedAfter(4)} would be inappropriate\\b)(?![^.!?\\n]{0,${REFUSAL_LOOK}}\\b(?:${PARTIAL})\\b)`, 'i'),
     span: 48,
     within: 300,
   },
