@@ -1,5 +1,5 @@
 /** @test {ofType} */
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ofType, type L0Event } from 'l0-rx';
 import { testScheduler } from '../helpers/testScheduler.js';
 
@@ -35,5 +35,13 @@ describe('ofType', () => {
     testScheduler().run(({ cold, expectObservable }) => {
       expectObservable(cold<L0Event>('-#').pipe(ofType('token'))).toBe('-#');
     });
+  });
+
+  it.each([
+    ['a misspelt type', ['tokens'], '`types[0]` must be one of L0_EVENT_TYPES, got "tokens"'],
+    ['an array of types', [['token', 'complete']], '`types[0]` must be one of L0_EVENT_TYPES, got an array'],
+    ['a later bad type', ['token', undefined], '`types[1]` must be one of L0_EVENT_TYPES, got undefined'],
+  ])('should throw a TypeError naming %s, which would drop every event of it silently', (_, types, message) => {
+    expect(() => ofType(...(types as ['token']))).toThrow(new TypeError(`ofType: ${message}`));
   });
 });

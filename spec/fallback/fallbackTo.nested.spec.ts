@@ -1,6 +1,6 @@
 /** @test {fallbackTo} nested in another loop's attempt (a whole l0() run with fallbacks inside a fallback, a race, a retry) */
 import { describe, expect, it } from 'vitest';
-import { asapScheduler, catchError, concat, lastValueFrom, of, throwError, toArray } from 'rxjs';
+import { asapScheduler, catchError, concat, lastValueFrom, of, throwError, toArray, type Observable } from 'rxjs';
 import { fallbackTo, fromServerSentEvents, l0, ProviderError, raceModels, retryWithBackoff, serializeError, type AttemptContext, type L0Event } from 'l0-rx';
 import { fakeModel, type FakeModel } from 'l0-rx/testing';
 import { attemptSource, ev } from '../helpers/attemptSource.js';
@@ -105,6 +105,17 @@ describe('fallbackTo nested in another loop\'s attempt', () => {
       .pipe(fallbackTo(raceModels([inner]), attemptSource(() => of(ev.tok('b'), ev.complete()))))
       .subscribe((e) => events.push(e));
     expect(numbering(events)).toEqual(['start 1/0', 'fallback 0->1', 'start 1/1', 'fallback 1->2', 'start 1/2', 'fallback 2->3', 'start 1/3']);
+  });
+
+  it('should number on when a nested loop\'s primary fails inside its subscribe before any start (an open circuit breaker)', () => {
+    // its fallback's start (stream 2) reached the outer loop while the outer still expected stream 1's: an InvalidStreamError
+    for (const wrap of [(o: Observable<L0Event>) => o, (o: Observable<L0Event>) => raceModels([o])]) {
+      const events: L0Event[] = [];
+      let completed = false;
+      const inner = throwError(auth).pipe(fallbackTo(attemptSource(() => of(ev.tok('a'), ev.complete()))));
+      throwError(auth).pipe(fallbackTo(wrap(inner))).subscribe({ next: (e) => events.push(e), complete: () => (completed = true) });
+      expect([numbering(events), completed]).toEqual([['fallback 0->1', 'fallback 1->2', 'start 1/2'], true]);
+    }
   });
 
   it('should number its first fallback after the fallbacks of an inner l0() that is its primary', () => {

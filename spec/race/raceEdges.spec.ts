@@ -1,7 +1,7 @@
 /** @test {raceModels} @test {hedge} */
 import { describe, expect, it } from 'vitest';
-import { config as rxConfig, NEVER, Observable, take, type SchedulerLike } from 'rxjs';
-import { hedge, raceModels, type L0Event } from 'l0-rx';
+import { config as rxConfig, defer, NEVER, Observable, take, throwError, type SchedulerLike } from 'rxjs';
+import { AllStreamsExhaustedError, hedge, ProviderError, raceModels, type L0Event } from 'l0-rx';
 import { testScheduler } from '../helpers/testScheduler.js';
 
 const values = {
@@ -83,6 +83,30 @@ describe('races at their edges', () => {
       expectObservable(raceModels([thinker, answerer], { winOn: { minChars: 3 } })).toBe('----(sh)x|', values);
       expectSubscriptions(thinker.subscriptions).toBe('^---!');
     });
+  });
+});
+
+describe('races over entrants that fail while being subscribed', () => {
+  const reset = () => new ProviderError('reset', { code: 'NETWORK_ERROR', category: 'network', retryable: true });
+
+  it('should end a race of 5,000 entrants that each fail inside their subscribe with AllStreamsExhaustedError', () => {
+    // the next entrant was subscribed inside the failing one's subscribe: about 800 overflowed the stack
+    let error: unknown;
+    raceModels(Array.from({ length: 5000 }, () => throwError(reset))).subscribe({ error: (e) => (error = e) });
+    expect(error).toBeInstanceOf(AllStreamsExhaustedError);
+    expect((error as AllStreamsExhaustedError).errors).toHaveLength(5000);
+  });
+
+  it('should subscribe 5,000 synchronously failing backups at once, one after another, and end with their errors', () => {
+    const ts = testScheduler();
+    let subscribed = 0;
+    const failing = defer(() => (subscribed++, throwError(reset)));
+    ts.run(({ expectObservable }) => {
+      // every started entrant failed: the next is subscribed at once, without waiting its delay
+      expectObservable(failing.pipe(hedge(failing, { delay: 4, maxHedges: 5000, scheduler: ts as SchedulerLike })))
+        .toBe('#', undefined, new AllStreamsExhaustedError(Array.from({ length: 5001 }, reset)));
+    });
+    expect(subscribed).toBe(5001);
   });
 });
 

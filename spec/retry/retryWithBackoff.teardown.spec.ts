@@ -37,6 +37,16 @@ describe('retryWithBackoff teardown', () => {
     expect(calls[1]!.signal.aborted).toBe(true);
   });
 
+  it('should end 2,000 attempts that fail inside their subscribe, with 0 ms waits a synchronous scheduler runs inline', () => {
+    let error: unknown;
+    let attempts = 0;
+    fromStream(() => (attempts++, throwError(reset)))
+      .pipe(retryWithBackoff({ attempts: 1, maxRetries: 1999, backoff: 'fixed', baseDelay: 0, scheduler: queueScheduler }))
+      .subscribe({ error: (e: unknown) => (error = e) });
+    expect(attempts).toBe(2000);
+    expect(error).toMatchObject({ name: 'ProviderError', attempt: 2000 });
+  });
+
   it('should stop listening to a synchronous source when the consumer leaves during its subscribe', () => {
     const f = flood();
     const seen: L0Event[] = [];

@@ -38,22 +38,23 @@ function run(politely: boolean) {
 }
 
 describe('withTimeouts against a synchronous flood', () => {
-  it('should error with a total TokenTimeoutError at the deadline although the source never yields', () => {
+  // token n is read at frame n: the one at the deadline (100) is in time, the first one read after it (101) the last passed on
+  it('should error with a total TokenTimeoutError past the deadline although the source never yields', () => {
     const { error, completed, received } = run(true);
     expect(completed).toBe(false);
     expect(isTokenTimeoutError(error)).toBe(true);
-    expect(error).toMatchObject({ code: 'TOTAL_TIMEOUT', info: { kind: 'total', timeoutMs: 100, elapsedMs: 100, tokenCount: 100 } });
-    expect(received).toBe(100);
+    expect(error).toMatchObject({ code: 'TOTAL_TIMEOUT', info: { kind: 'total', timeoutMs: 100, elapsedMs: 101, tokenCount: 101 } });
+    expect(received).toBe(101);
   });
 
   it('should close the source subscriber inside its subscribe, so a source that checks `closed` stops', () => {
-    expect(run(true).emitted).toBe(100);
+    expect(run(true).emitted).toBe(101);
   });
 
   it('should pass nothing on after the timeout when the source ignores `closed`', () => {
     const { error, received, emitted } = run(false);
     expect(error).toMatchObject({ code: 'TOTAL_TIMEOUT' });
-    expect(received).toBe(100);
+    expect(received).toBe(101);
     expect(emitted).toBe(TOKENS);
   });
 

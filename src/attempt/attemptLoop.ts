@@ -7,14 +7,19 @@ import type { L0Event, StartEvent } from '../events/eventTypes.js';
 import { currentEntrantObserver, withEntrantObserver, type EntrantObserver } from '../internal/entrantObserver.js';
 import { isRelayed, subscribeWithHolder, type AttemptContext, type Holder } from './attemptContext.js';
 
+/** A stream to subscribe next, with its context. */
+type Queued = [Observable<L0Event>, AttemptContext | undefined];
+
 /**
  * One subscription of an operator that runs a stream, and on its error decides what comes next
  * (another attempt after a wait, another stream, or the end). What it owns:
  *
  * 1. Steps: every stream, wait and veto is a step; only the latest one is kept for teardown. A
- *    synchronous error inside `subscribe` may already have started a later step (which then owns
- *    `active`, and the context check of 3), and the consumer may leave during a synchronous
- *    subscribe (teardown found nothing to cancel yet): both are handled in {@link run}. A stream's
+ *    synchronous error inside `subscribe` may already have started a later step (a wait or a veto,
+ *    which then owns `active`; a later stream is queued until that subscribe returns, so a chain of
+ *    streams failing inside their subscribe is a loop, see {@link subscribe}), and the consumer may
+ *    leave during a synchronous subscribe (teardown found nothing to cancel yet): both are handled
+ *    in {@link run}, and a queued stream is never subscribed once the consumer left. A stream's
  *    subscriber is also a child of the operator's subscriber while it runs, so a synchronous
  *    source whose consumer leaves during its subscribe sees `closed` and stops, as with rxjs's own operators.
  * 2. The latest checkpoint seen on any stream (`checkpoint.content`, `resume.checkpoint`), for
@@ -23,7 +28,8 @@ import { isRelayed, subscribeWithHolder, type AttemptContext, type Holder } from
  *    (`''` after a completion check rejected the whole text: the next attempt starts over).
  * 3. Context delivery: a stream is subscribed with its {@link AttemptContext}. When the context
  *    says more than "attempt 1 of the primary" and the stream did not take it during its
- *    synchronous subscribe, the stream's first `start` must still match it; one that reports
+ *    synchronous subscribe (a `start` passing while that subscribe runs is checked only when
+ *    nothing took it yet), the stream's first `start` must still match it; one that reports
  *    another attempt subscribed its source asynchronously and lost the context: the run fails
  *    with an {@link InvalidStreamError} that says so.
  * 4. Errors: the handler runs guarded; if it throws, the run fails with that, typed. Nothing hangs.
@@ -40,6 +46,8 @@ export abstract class AttemptLoop implements Observer<L0Event>, Unsubscribable {
   private holder: Holder | undefined = undefined;
   /** The tracer's entrant observer at the loop's subscription, for the streams it subscribes later. */
   private readonly observer: EntrantObserver | undefined = currentEntrantObserver();
+  /** The stream to subscribe when the running subscribe returns; `null` while one runs with none queued (see {@link subscribe}). */
+  private queued: Queued | null | undefined = undefined;
 
   /**
    * The loop is itself the observer of every stream it runs and the teardown its operator returns:
@@ -96,14 +104,31 @@ export abstract class AttemptLoop implements Observer<L0Event>, Unsubscribable {
     this.subscriber.complete();
   }
 
+  /**
+   * Subscribes `source` as the next stream. Called while a stream's subscribe still runs (it failed
+   * inside it: `throwError`, a factory that throws), it only queues it, and the running call
+   * subscribes it once that subscribe has returned: a thousand such streams are a loop, never a
+   * recursion. (A throw ends the run, so nothing is restored.)
+   */
   subscribe(source: Observable<L0Event>, ctx?: AttemptContext): void {
+    const idle = this.queued === undefined;
+    this.queued = [source, ctx];
+    if (!idle) return;
+    for (let q: Queued | null | undefined = this.queued; q && !this.subscriber.closed; q = this.queued) {
+      this.queued = null;
+      this.subscribeNow(...q);
+    }
+    this.queued = undefined;
+  }
+
+  private subscribeNow(source: Observable<L0Event>, ctx?: AttemptContext): void {
     const expected = ctx && (ctx.attempt > 1 || ctx.fallbackIndex > 0 || ctx.checkpoint) ? ctx : undefined;
     this.expected = expected;
     // set first: a nested loop's start may pass during the subscribe (its primary failed inside it, its fallback started)
     const holder = (this.holder = ctx && { ctx, taken: false });
     this.run(() => {
       const { subscription, taken } = withEntrantObserver(this.observer, () => subscribeWithHolder(source, this, holder, this.subscriber));
-      // a stream that failed inside its subscribe may have subscribed the next one already: its expectation stays
+      // a `start` that passed during the subscribe may have checked (and cleared) it already
       if (taken && this.expected === expected) this.expected = undefined;
       return subscription;
     });
@@ -126,7 +151,8 @@ export abstract class AttemptLoop implements Observer<L0Event>, Unsubscribable {
   private matches(e: StartEvent): boolean {
     const ctx = this.expected!;
     this.expected = undefined;
-    if (e.attempt === ctx.attempt && e.fallbackIndex === ctx.fallbackIndex) return true;
+    // taken during the subscribe still running: by the source, or by a loop nested in it whose primary failed before any start
+    if (this.holder?.taken || (e.attempt === ctx.attempt && e.fallbackIndex === ctx.fallbackIndex)) return true;
     this.step++;
     this.active?.unsubscribe();
     this.subscriber.error(new InvalidStreamError(

@@ -37,7 +37,9 @@ import { FIRST_ATTEMPT, takeAttemptContext } from '../attempt/attemptContext.js'
  * 4. When the last stream fails, errors with {@link AllStreamsExhaustedError} holding every
  *    recorded attempt's error, oldest first.
  * 5. A source that completes never subscribes a fallback; unsubscribing unsubscribes the current
- *    stream only. State (recorded errors, checkpoint) is per subscription.
+ *    stream only. State (recorded errors, checkpoint) is per subscription. A stream that fails
+ *    while being subscribed (`throwError`, an open circuit breaker, a factory that throws) has the
+ *    next one subscribed once its subscribe returned: thousands of them are a loop, not a recursion.
  *
  * Give each fallback its own retry budget by piping its own `retryWithBackoff`, as `l0()` does.
  * Without fallbacks the operator is the identity (the source's own error is passed on).

@@ -95,7 +95,8 @@ export function raceCore(entrants: readonly RaceEntrant[], config: RaceCoreConfi
     const win = (i: number): void => {
       winner = i;
       // the winner's own retry or fallback loop took the context: the loop around the race numbers on from its starts
-      if (holders[i]?.nested) outer!.nested = true;
+      // (taken: it may win inside its subscribe, a `start` of a later stream first)
+      if (holders[i]?.nested) outer!.nested = outer!.taken = true;
       timer?.unsubscribe();
       subs.forEach((s, j) => {
         if (j === i) return;
@@ -122,8 +123,22 @@ export function raceCore(entrants: readonly RaceEntrant[], config: RaceCoreConfi
       held[i] = [];
       failed++;
       if (failed < started) return;
-      if (started < n) return launchNext();
+      if (started < n) return launch();
       subscriber.error(new AllStreamsExhaustedError(errors));
+    };
+
+    // an entrant that fails inside its subscribe has the next one subscribed when that returns: a loop, never a recursion
+    let launching = false;
+    let again = false;
+    const launch = (): void => {
+      again = true;
+      if (launching) return;
+      launching = true;
+      while (again && started < n && winner === -1 && !subscriber.closed) {
+        again = !stagger;
+        launchNext();
+      }
+      launching = false;
     };
 
     const launchNext = (): void => {
@@ -181,15 +196,14 @@ export function raceCore(entrants: readonly RaceEntrant[], config: RaceCoreConfi
         sub.unsubscribe();
       }
       else subs[i] = sub;
-      if (winner === -1 && stagger && started < n && started === i + 1) {
+      if (winner === -1 && stagger && started < n && started === i + 1 && !again) {
         timer = stagger.scheduler.schedule(() => {
           if (winner === -1 && started === i + 1) launchNext();
         }, stagger.delay);
       }
     };
 
-    if (stagger) launchNext();
-    else while (started < n && winner === -1 && !subscriber.closed) launchNext();
+    launch();
 
     return () => {
       timer?.unsubscribe();

@@ -34,6 +34,7 @@ export interface WithTimeoutsConfig {
  *   ----a-b---------c|      source (a, b, c: tokens)
  *   ---#                    withTimeouts({ initialToken: 3 })
  *   ----a-b----#            withTimeouts({ interToken: 5 })
+ *   ----a-b---------c|      withTimeouts({ initialToken: 4, interToken: 10 })   (a token at a deadline is in time)
  *
  * Rules:
  * 1. Activity is a content event: `token`, `reasoning`, `tool-call`, `data`, `progress`. Control
@@ -41,16 +42,21 @@ export interface WithTimeoutsConfig {
  * 2. `initialToken` counts from subscription until the first content event; `interToken` counts from
  *    each content event (the gap before the first one is `initialToken`'s business); `total` counts
  *    from subscription and never moves.
- * 3. Silence is the source's, never the consumer's: the clock restarts when the downstream `next`
+ * 3. A deadline is the last moment a content event may arrive: each budget is the longest wait
+ *    allowed (as the options say, and as L0 fails only a wait over it). One due exactly at it passes
+ *    and restarts the clock; for `total` a `complete` at it completes. The timeout fires only once
+ *    the deadline passed in silence: the action that reaches it looks again after the work due at
+ *    that moment (with a virtual clock, whatever the same frame holds, scheduled before or after it).
+ * 4. Silence is the source's, never the consumer's: the clock restarts when the downstream `next`
  *    returns, and time spent downstream on control events is not counted, so a slow subscriber never
  *    causes a timeout.
- * 4. A `complete` event (or the source ending) stops all timing.
- * 5. One scheduled action per subscription, re-armed lazily: a token only stores a timestamp; when
+ * 5. A `complete` event (or the source ending) stops all timing.
+ * 6. One scheduled action per subscription, re-armed lazily: a token only stores a timestamp; when
  *    the action fires early because tokens moved the deadline, it reschedules itself for the rest.
- * 6. `total` is also checked on each content event, with the clock read the event already costs,
+ * 7. `total` is also checked on each content event, with the clock read the event already costs,
  *    so it holds against a source that floods synchronously and never lets the scheduled action
- *    run: the content event read at or after the deadline is the last one passed on.
- * 7. On timeout: the source is unsubscribed (even in the middle of its synchronous subscribe, so a
+ *    run: the first content event read after the deadline is the last one passed on.
+ * 8. On timeout: the source is unsubscribed (even in the middle of its synchronous subscribe, so a
  *    flooding source that checks `subscriber.closed` stops), then the error is
  *    `TokenTimeoutError{kind, timeoutMs, elapsedMs, tokenCount}` (`total` wins a tie).
  *
@@ -90,6 +96,8 @@ class TimeoutWatch extends Relay<L0Event> {
   private tokenCount = 0;
   private timing = true;
   private armedAt = Infinity;
+  /** The action reached its deadline and looks again once the work due at that moment ran (rule 3). */
+  private graced = false;
   private action: Subscription | undefined = undefined;
 
   constructor(
@@ -126,7 +134,7 @@ class TimeoutWatch extends Relay<L0Event> {
         const now = (this.base = this.budgets.scheduler.now());
         this.tokenCount++;
         // A source that never yields starves the scheduled action: `total` is also checked here.
-        if (now >= this.end) return this.timeOut(now);
+        if (now > this.end) return this.timeOut(now);
         if (this.tokenCount === 1) {
           const at = this.deadline();
           if (at < this.armedAt || at === Infinity) this.arm(at);
@@ -166,7 +174,10 @@ class TimeoutWatch extends Relay<L0Event> {
     const at = this.deadline();
     this.armedAt = at;
     if (at === Infinity) return void (this.action = undefined);
-    if (now < at) return void (this.action = action.schedule(this, at - now));
+    if (now < at || (now === at && !this.graced)) {
+      this.graced = now === at;
+      return void (this.action = action.schedule(this, at - now));
+    }
     this.action = undefined;
     this.timeOut(now);
   }
