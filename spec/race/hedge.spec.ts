@@ -34,6 +34,14 @@ describe('hedge', () => {
       expect(() => hedge(NEVER, { delay: 5, maxHedges: 0 })).toThrow(/maxHedges/);
     });
 
+    it('should refuse maxHedges Infinity, saying why, where concurrency takes it as no limit', () => {
+      // it said only "must be an integer >= 1", as if Infinity were a typo, while parallel and consensus take concurrency: Infinity
+      expect(() => hedge(NEVER, { delay: 5, maxHedges: Infinity })).toThrow(
+        new TypeError('hedge(backup, {maxHedges}) must be an integer >= 1 (a bound on the requests of `backup`: no limit would replace failed ones without end), got Infinity'),
+      );
+      expect(() => hedge(NEVER, { delay: 5, maxHedges: 1.5 })).toThrow(new TypeError('hedge(backup, {maxHedges}) must be an integer >= 1, got 1.5'));
+    });
+
     it('should throw a TypeError for an unknown option, with a suggestion', () => {
       expect(() => hedge(NEVER, { delay: 5, maxHedge: 2 } as never)).toThrow(/did you mean `maxHedges`/);
     });

@@ -126,4 +126,18 @@ describe('minChars with structured output', () => {
       expectSubscriptions(slow.subscriptions).toBe('^-----!');
     });
   });
+
+  it('should end a hedge with AllStreamsExhaustedError when thousands of backups fail as they are subscribed, and a race of as many sources', () => {
+    // each failed entrant subscribed the next inside its own error: 2000 of them overflowed the stack and the race never ended
+    const failing = new Observable<L0Event>((s) => s.error(new Error('down')));
+    const outcome = (race: Observable<L0Event>) => {
+      let error: unknown;
+      race.subscribe({ error: (e: unknown) => (error = e) });
+      return error as { name: string; errors: unknown[] } | undefined;
+    };
+    const hedged = outcome(failing.pipe(hedge(failing, { delay: 5, maxHedges: 5_000 })));
+    expect([hedged?.name, hedged?.errors.length]).toEqual(['AllStreamsExhaustedError', 5_001]);
+    const raced = outcome(raceModels(Array.from({ length: 5_000 }, () => failing)));
+    expect([raced?.name, raced?.errors.length]).toEqual(['AllStreamsExhaustedError', 5_000]);
+  });
 });

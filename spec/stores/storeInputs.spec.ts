@@ -50,7 +50,7 @@ describe('event stores: bad input and open ranges', () => {
     if (name.startsWith('createJsonl')) await expect(readFile(tmp.path, 'utf8')).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
-  it.each(durable)('%s: should name a streamId that is not a string and a range bound that is not an integer', async (name, make) => {
+  it.each(stores)('%s: should name a streamId that is not a string and a range bound that is not an integer', async (name, make) => {
     const store = make();
     const rejection = async (f: () => unknown) => {
       try {
@@ -60,13 +60,17 @@ describe('event stores: bad input and open ranges', () => {
       }
       return undefined;
     };
-    // Redis read and deleted the stream "7" for 7; JSONL appended a marker for no stream; a range of NaN or '3' read nothing or what a string compares to
+    // Redis read and deleted the stream "7" for 7; JSONL appended a marker for no stream; a range of NaN or '3' read nothing or what a string compares to;
+    // the memory store read NaN as nothing, '3' as a number, and a null range as the whole log, and took any streamId as a Map key
+    await store.append([env('a', 0), env('a', 1)]);
     expect(await rejection(() => store.read(7 as never))).toEqual(new TypeError(`${name}.read(streamId): streamId must be a string, got 7`));
     expect(await rejection(() => store.delete(undefined as never))).toEqual(new TypeError(`${name}.delete(streamId): streamId must be a string, got undefined`));
     if (store.follow) expect(() => store.follow!(null as never)).toThrow(new TypeError(`${name}.follow(streamId): streamId must be a string, got null`));
     expect(await rejection(() => store.read('a', { fromSeq: Number.NaN }))).toEqual(new TypeError(`${name}.read(streamId, {fromSeq}): fromSeq must be an integer, got NaN`));
     expect(await rejection(() => store.read('a', { toSeq: '3' as never }))).toEqual(new TypeError(`${name}.read(streamId, {toSeq}): toSeq must be an integer, got "3"`));
     expect(await rejection(() => store.read('a', null as never))).toEqual(new TypeError(`${name}.read(streamId, range): range must be an object {fromSeq?, toSeq?}, got null`));
+    expect(await rejection(() => store.read('a', { fromSeq: 1.5 }))).toEqual(new TypeError(`${name}.read(streamId, {fromSeq}): fromSeq must be an integer, got 1.5`));
+    expect((await store.read('a')).map((e) => e.seq)).toEqual([0, 1]); // nothing was deleted
   });
 
   it.each(stores)('%s: should read bounds below 0 and past any seq as open, and an empty range as []', async (_, make) => {

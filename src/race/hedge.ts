@@ -9,7 +9,12 @@ import { resolveRaceModels, type RaceWinCondition } from './raceModels.js';
 export interface HedgeConfig {
   /** How long the primary may go without a win (meaningful content, or what `winOn` asks for) before a backup is subscribed, in ms (> 0, at most 2147483647). Required. */
   readonly delay: number;
-  /** How many backups at most, each `delay` after the previous one. @default 1 */
+  /**
+   * How many backups at most, each `delay` after the previous one: a whole number from 1. Not
+   * `Infinity` (unlike `parallel`'s `concurrency`, which only paces a finite list): each hedge is
+   * one more request of `backup`, and one starts at once when every started entrant failed, so no
+   * bound would be requests without end, never `AllStreamsExhaustedError`. @default 1
+   */
   readonly maxHedges?: number;
   /** When an entrant has won, as in `raceModels` (a tool call always wins at once). @default 'first-content' */
   readonly winOn?: RaceWinCondition;
@@ -57,7 +62,8 @@ export function hedge<B extends L0Event = L0Event>(backup: Observable<B>, config
   const { delay, maxHedges = 1, winOn, onWin, scheduler = asyncScheduler } = config;
   if (typeof delay !== 'number' || !Number.isFinite(delay) || delay <= 0) throw optionError(PATH, 'delay', 'a finite number of ms > 0', delay);
   checkTimerDelay(PATH, 'delay', delay);
-  if (!Number.isInteger(maxHedges) || maxHedges < 1) throw optionError(PATH, 'maxHedges', 'an integer >= 1', maxHedges);
+  // no Infinity (see HedgeConfig): every hedge is a request, and a failed one is replaced at once
+  if (!Number.isInteger(maxHedges) || maxHedges < 1) throw optionError(PATH, 'maxHedges', `an integer >= 1${maxHedges === Infinity ? ' (a bound on the requests of `backup`: no limit would replace failed ones without end)' : ''}`, maxHedges);
   if (!isSchedulerLike(scheduler)) throw optionError(PATH, 'scheduler', 'a SchedulerLike', scheduler);
   const race = resolveRaceModels({ ...(winOn === undefined ? {} : { winOn }), ...(onWin === undefined ? {} : { onWin }) }, PATH);
   const wins = race.wins;

@@ -2,7 +2,7 @@ import { Observable } from 'rxjs';
 import { checkFromSeq, EVENT_LOG_VERSION, inRange, isTerminalEnvelope, type EventEnvelope, type EventStore, type RecordedEvent, type SeqRange } from '../events/eventStore.js';
 import { EventLogError } from '../events/EventLogError.js';
 import { runOf, runRefusal } from '../events/runTag.js';
-import { checkEnvelopes } from './storeInputs.js';
+import { checkEnvelopes, checkRange, checkStreamId } from './storeInputs.js';
 
 /**
  * An {@link EventStore} in memory, answering synchronously: for tests, for replays under a
@@ -29,7 +29,11 @@ import { checkEnvelopes } from './storeInputs.js';
  *
  * `append` throws a TypeError naming the envelope and its field, appending nothing of the batch,
  * for an envelope that is no object or has no string `streamId`, integer `seq` >= 0 or `event`
- * object, as the JSONL and Redis stores reject it.
+ * object, as the JSONL and Redis stores reject it; `read`, `follow` and `delete` throw one for a
+ * `streamId` that is not a string, and `read` for a range bound that is not an integer or ±Infinity.
+ *
+ * A log recorded as `seq` 0, 1, 2... (as `recordEvents` writes it) is found by `seq` at once: a
+ * `follow` or `read` from `seq` n costs what it gives, not the whole log before n.
  *
  * @example
  * import { lastValueFrom } from 'rxjs';
@@ -88,6 +92,7 @@ export function createMemoryEventStore(): EventStore {
       }
     },
     follow(streamId: string, fromSeq?: number) {
+      checkStreamId(NAME, 'follow', streamId);
       const from = checkFromSeq(NAME, fromSeq);
       return new Observable<EventEnvelope>((subscriber) => {
         let next = from;
@@ -105,7 +110,9 @@ export function createMemoryEventStore(): EventStore {
         };
         const log = logs.get(streamId);
         // what was recorded from fromSeq, and its last envelope: a finished run followed from past its end completes at once
-        for (let i = 0; log && i < log.events.length && !subscriber.closed; i++) if (log.seqs[i]! >= from || i === log.events.length - 1) follower.next(log.envelope(i));
+        const end = log?.events.length ?? 0;
+        // (a dense log is entered at fromSeq, or at its last envelope when fromSeq is past it)
+        for (let i = log ? Math.max(0, Math.min(log.first(from), end - 1)) : 0; i < end && !subscriber.closed; i++) if (log!.seqs[i]! >= from || i === end - 1) follower.next(log!.envelope(i));
         if (subscriber.closed) return undefined;
         followers.set(streamId, [...(followers.get(streamId) ?? []), follower]);
         return () => {
@@ -117,13 +124,17 @@ export function createMemoryEventStore(): EventStore {
       });
     },
     read(streamId: string, range?: SeqRange) {
+      checkStreamId(NAME, 'read', streamId);
+      checkRange(NAME, range);
       const log = logs.get(streamId);
       const out: EventEnvelope[] = [];
-      for (let i = 0; log && i < log.events.length; i++) if (range === undefined || inRange(log.seqs[i]!, range)) out.push(log.envelope(i));
+      const end = log ? log.end(range?.toSeq) : 0;
+      for (let i = log ? log.first(range?.fromSeq) : 0; i < end; i++) if (range === undefined || inRange(log!.seqs[i]!, range)) out.push(log!.envelope(i));
       return out;
     },
     streams: () => [...logs.keys()],
     delete(streamId: string) {
+      checkStreamId(NAME, 'delete', streamId);
       logs.delete(streamId);
       const live = followers.get(streamId);
       followers.delete(streamId);
@@ -151,6 +162,8 @@ class Log {
   readonly events: RecordedEvent[] = [];
   /** Envelopes kept whole, by index: of another schema version (so a replay can reject them), and a run's first (its tag). */
   private odd: Map<number, EventEnvelope> | undefined;
+  /** Whether every envelope's `seq` is its index (0, 1, 2...: a recorded run): then `seq` n is found at index n. */
+  private dense = true;
 
   /** @param run The run tag of the envelope that made the log (its seq 0), if it had one: the log's run. */
   constructor(
@@ -160,9 +173,20 @@ class Log {
 
   push(envelope: EventEnvelope): void {
     if (envelope.v !== EVENT_LOG_VERSION || (this.run !== undefined && this.events.length === 0)) (this.odd ??= new Map()).set(this.events.length, envelope);
+    if (envelope.seq !== this.seqs.length) this.dense = false;
     this.seqs.push(envelope.seq);
     this.times.push(envelope.ts);
     this.events.push(envelope.event);
+  }
+
+  /** The first index whose `seq` can be `fromSeq` or more: `fromSeq` itself in a dense log (at most the length), else 0 (the log is scanned). */
+  first(fromSeq = 0): number {
+    return this.dense ? Math.min(Math.max(fromSeq, 0), this.seqs.length) : 0;
+  }
+
+  /** The index after the last whose `seq` can be `toSeq` or less: `toSeq + 1` in a dense log (at least 0, at most the length), else the length. */
+  end(toSeq = Number.POSITIVE_INFINITY): number {
+    return this.dense ? Math.max(Math.min(toSeq + 1, this.seqs.length), 0) : this.seqs.length;
   }
 
   envelope(i: number): EventEnvelope {

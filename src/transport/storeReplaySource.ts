@@ -103,17 +103,17 @@ function tagOf(envelope: EventEnvelope): string | undefined {
 class Tail extends Relay<EventEnvelope, SequencedEvent> {
   private run: string | undefined;
   private started = false;
-  /** The backlog, then what the tail gave while the log's seq 0 was being read, in order; undefined once sent. */
-  private waiting: EventEnvelope[] | undefined;
-  private readonly backlog: number;
+  /** The backlog as the store read it (not copied: a long run's is held once), sent once the log's seq 0 was read; empty once sent. */
+  private backlog: readonly EventEnvelope[];
+  /** What the tail gave while the backlog waited, in order; undefined once all was sent. */
+  private waiting: EventEnvelope[] | undefined = [];
   /** The backlog's last seq: the tail gives it (and nothing before it) again. */
   private readonly last: number;
   private ended = false;
 
   constructor(out: Subscriber<SequencedEvent>, private readonly afterSeq: number, backlog: readonly EventEnvelope[], private readonly head: () => Observable<EventEnvelope>) {
     super(out);
-    this.waiting = [...backlog];
-    this.backlog = backlog.length;
+    this.backlog = backlog;
     this.last = backlog[backlog.length - 1]!.seq;
   }
 
@@ -143,11 +143,14 @@ class Tail extends Relay<EventEnvelope, SequencedEvent> {
     this.add(this.head().subscribe({ next: (head) => (this.run = tagOf(head)), error: (e: unknown) => this.error(e), complete: () => this.flush() }));
   }
 
-  /** Sends the held envelopes on, in order (one that comes meanwhile joins them), then the end if it came. */
+  /** Sends the backlog on, then what the tail gave meanwhile, in order (one that comes meanwhile joins them), then the end if it came. */
   private flush(): void {
+    const { backlog } = this;
     const queued = this.waiting!;
+    this.backlog = [];
     try {
-      for (let i = 0; i < queued.length && !this.isStopped; i++) this.pass(queued[i]!, i < this.backlog);
+      for (let i = 0; i < backlog.length && !this.isStopped; i++) this.pass(backlog[i]!, true);
+      for (let i = 0; i < queued.length && !this.isStopped; i++) this.pass(queued[i]!, false);
     } catch (e) {
       return this.raise(e);
     }

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { checkFromSeq, type EventEnvelope, type EventStore, type SeqRange } from '../../events/eventStore.js';
 import { checkEnvelopes, checkRange, checkStreamId, rejecting } from '../storeInputs.js';
-import { DELETED_FIELD, envelopesIn, tail, type RedisFollowClient } from './redisTail.js';
-import { CheckpointDecoder, isCompact } from '../../events/checkpointRefs.js';
+import { DELETED_FIELD, tail, type RedisFollowClient } from './redisTail.js';
+import { readRange } from './redisRead.js';
 import { CheckpointEncoder } from '../../events/checkpointEncoder.js';
 import { asStored, runMismatch, runOf } from '../../events/runTag.js';
 
@@ -97,7 +97,7 @@ return kept`;
  * servers shares one log and any of them can replay a run another recorded.
  *
  *   append([e0, e1])    EVALSHA <add> 1 <prefix>stream:<id> <run> 0-1 {e0} 0-2 {e1} (XADD each, in order); then SADD <prefix>streams <id>
- *   read(id, {1, 2})    XRANGE <prefix>stream:<id> 0-2 0-3
+ *   read(id, {1, 2})    XRANGE <prefix>stream:<id> 0-2 0-3 COUNT 1000 (then from the last entry read, while a page comes full)
  *   delete(id)          XADD <prefix>stream:<id> * deleted 1; SREM <prefix>streams <id>; then DEL <prefix>stream:<id>
  *   streams()           SMEMBERS <prefix>streams; then EVALSHA <list> (EXISTS each stream, SREM the gone)
  *
@@ -114,7 +114,10 @@ return kept`;
  *    only), so a stream whose first append failed is not listed. The client's user needs `EVAL`
  *    and `EVALSHA` (ACL `+@scripting`).
  * 3. `read` ranges by entry id (`XRANGE`), so reading a window of a long run costs only the window
- *    (a window holding a compact checkpoint, below, is read from the run's start).
+ *    (a window holding a compact checkpoint, below, is read from the run's start). It reads 1000
+ *    entries per `XRANGE` (`COUNT`), so a long run is never one huge reply; a stream deleted
+ *    between two of them (the entry the next one starts at is gone, or another run's) fails the
+ *    read with an `EventLogError` `STREAM_NOT_FOUND` instead of splicing two runs.
  * 4. `follow(id, fromSeq)` (the live tail another server resumes a run from) opens its own
  *    connection with `client.duplicate()` and loops `XREAD BLOCK` from entry id `0-<fromSeq>`: the
  *    recorded envelopes and then the new ones come through one command, so none is missed or sent
@@ -239,13 +242,8 @@ export function createRedisEventStore(client: RedisCommandClient, options: Redis
       const toSeq = range?.toSeq ?? Number.POSITIVE_INFINITY;
       if (toSeq < fromSeq || fromSeq > Number.MAX_SAFE_INTEGER) return [];
       const to = toSeq >= Number.MAX_SAFE_INTEGER ? '+' : `0-${toSeq + 1}`;
-      // a delete marker (the stream is being deleted) is left out
-      const entries = async (from: string) => envelopesIn((await client.sendCommand(['XRANGE', streamKey(streamId), from, to])) as [string, string[]][], streamId);
-      let envelopes = await entries(fromSeq === 0 ? '-' : `0-${fromSeq + 1}`);
-      // a compact checkpoint is rebuilt from the tokens before it: a window that holds one is read from the run's start
-      if (fromSeq > 0 && envelopes.some(isCompact)) envelopes = await entries('-');
-      const decoder = new CheckpointDecoder(streamId);
-      return envelopes.map((e) => decoder.decode(e)).filter((e) => e.seq >= fromSeq);
+      // a page of entries per XRANGE; a delete marker (the stream is being deleted) is left out (see 3)
+      return readRange((args) => client.sendCommand(args), streamKey(streamId), streamId, fromSeq, to);
     },
     async streams() {
       const ids = (await client.sendCommand(['SMEMBERS', idsKey])) as string[];
