@@ -43,8 +43,9 @@ describe('detectDrift repetition: prose loops are still found', () => {
     expect(fails('I will keep saying the same thing. '.repeat(20))).toBe(true);
   });
 
-  it('should fire on a prose loop inside a code fence, and on one without sentence ends', () => {
-    expect(fails(`\`\`\`\n${'We need to consider the implications of this. '.repeat(5)}`)).toBe(true);
+  it('should fire on a prose loop inside a code fence once it runs past the bar of data, and at once on one without sentence ends', () => {
+    // sentences in a fence are not counted (code repeats its comments: see fenceSentences.spec.ts)
+    expect(fails(`\`\`\`\n${'We need to consider the implications of this. '.repeat(100)}`)).toBe(true);
     expect(fails(`Result: ${'and then the model keeps going on '.repeat(20)}`)).toBe(true);
   });
 

@@ -11,7 +11,8 @@ import good from './corpus/good.json' with { type: 'json' };
  * spec/guard/corpus/good.json (ordinary answers: prose, code in 15 languages, JSON, Markdown with
  * tables and fences, LaTeX, lists, 19 languages) and bad.json (refusals, meta commentary, leaked
  * instructions, placeholders, loops, broken JSON/Markdown/LaTeX, drift). "Fires" means the attempt
- * fails (a warning is not a failure). Each text streams in 3-character tokens.
+ * fails (a warning is not a failure). Each text streams in 3-character tokens. No good answer may
+ * fire and every bad one must: a text added for a fixed false positive or a missed case stays caught.
  */
 
 const stack = (source: ReturnType<typeof from<L0Event[]>>) => source.pipe(guard(recommendedGuardrails), detectDrift({ action: 'retry' }));
@@ -31,15 +32,13 @@ describe('recommendedGuardrails + detectDrift on the corpora', () => {
     expect(bad.length).toBeGreaterThanOrEqual(100);
   });
 
-  it('should fire on at most 1% of ordinary answers', () => {
+  it('should fire on none of the ordinary answers', () => {
     const falsePositives = good.filter(fires);
-    console.info(`false positives: ${falsePositives.length}/${good.length}`, falsePositives.map((t) => t.slice(0, 60)));
-    expect(falsePositives.length / good.length).toBeLessThanOrEqual(0.01);
+    expect(falsePositives.map((t) => t.slice(0, 60)), `false positives: ${falsePositives.length}/${good.length}`).toEqual([]);
   });
 
-  it('should fire on at least 95% of known-bad outputs', () => {
+  it('should fire on every known-bad output', () => {
     const missed = bad.filter((t) => !fires(t));
-    console.info(`recall: ${bad.length - missed.length}/${bad.length}`, missed.map((t) => t.slice(0, 60)));
-    expect((bad.length - missed.length) / bad.length).toBeGreaterThanOrEqual(0.95);
+    expect(missed.map((t) => t.slice(0, 60)), `missed: ${missed.length}/${bad.length}`).toEqual([]);
   });
 });

@@ -1,5 +1,6 @@
 import type { DriftCheck } from './driftDetector.js';
 import { isData } from './dataRows.js';
+import { FenceLines } from './fenceLines.js';
 import { Fences } from './windowChecks.js';
 
 /** Sentences longer than this count toward repetition. */
@@ -56,6 +57,7 @@ export function periodAtMost(s: string, maxPeriod: number): number {
 
 /**
  * Runaway repetition, as it streams: (1) a sentence of more than 20 characters seen 3 times
+ * outside ``` fences (code repeats its comments and docstrings; a loop in a fence is (2)'s, as data)
  * (normalised: case and spacing), counted as each sentence completes, when the text since its
  * time before last is mostly repeats: the characters of sentences seen before at least twice those
  * of new ones (a loop, even one with a varying sentence; not a song's chorus between its verses, a
@@ -106,6 +108,10 @@ export class RepetitionCheck implements DriftCheck {
   private readonly fences = new Fences();
   /** The tail checks in a row, up to the last, that found a loop of data (see {@link isData}). */
   private dataRun = 0;
+  /** The sentence check's own fence state: inside a ``` fence at the last character read. */
+  private inFence = false;
+  /** Where the sentence check's fence lines are (made at the first backtick: most answers have none, and fan-in pays per open stream). */
+  private lines: FenceLines | undefined = undefined;
 
   check(delta: string): boolean {
     return this.sentences(delta, false) || this.tail(delta);
@@ -127,65 +133,89 @@ export class RepetitionCheck implements DriftCheck {
   }
 
   complete(): boolean {
-    return this.count(this.h1, this.h2, this.length, this.digits);
+    return !this.inFence && this.count(this.h1, this.h2, this.length, this.digits);
   }
 
   /**
    * A sentence ends at `.`, `!` or `?` followed by whitespace or a control character (any code unit
-   * up to a space); each is counted once, when it ends. `priming`: counted, never reported.
+   * up to a space); each is counted once, when it ends, unless it ends inside a ``` fence (code's
+   * comments and docstrings repeat across functions; a loop in a fence is the tail check's, held to
+   * its data bar). A fence opens or closes at its line's newline (as {@link Fences} reads it), where
+   * the sentence in progress is dropped. The fences are followed from the backticks the loop meets
+   * (a flag in {@link ASCII}'s digit branch, see {@link FenceLines}: no work per character of text without backticks).
+   * `priming`: counted, never reported.
    */
   private sentences(delta: string, priming: boolean): boolean {
     let { h1, h2, length, gap, punct, digits } = this;
-    for (let i = 0; i < delta.length; i++) {
-      const c = delta.charCodeAt(i);
-      if (punct && c <= 32) {
-        if (this.count(h1, h2, length, digits) && !priming) return true;
-        h1 = H1;
-        h2 = H2;
-        length = 0;
-        gap = false;
-        digits = -1;
-      }
-      let u: number;
-      if (c < 128) {
-        const k = ASCII[c]!;
-        // a sentence end or a digit: one comparison for the letters and spaces
-        if (k > 0xff) {
-          punct = k < DIGIT;
-          if (!punct) digits = (Math.imul(digits < 0 ? 0 : digits, 10) + c - 48) >>> 0;
-        } else punct = false;
-        if (k < 0) {
-          gap = length > 0;
+    // where the fence state flips next in this delta (a fence line's newline), else its length
+    const lines = this.lines;
+    let end = lines === undefined || lines.pending === 0 ? delta.length : lines.left(delta);
+    for (let i = 0; ; ) {
+      for (; i < end; i++) {
+        const c = delta.charCodeAt(i);
+        if (punct && c <= 32) {
+          if (!this.inFence && this.count(h1, h2, length, digits) && !priming) return true;
+          h1 = H1;
+          h2 = H2;
+          length = 0;
+          gap = false;
+          digits = -1;
+        }
+        let u: number;
+        if (c < 128) {
+          const k = ASCII[c]!;
+          // a sentence end, a digit or a backtick: one comparison for the letters and spaces
+          if (k > 0xff) {
+            punct = k < DIGIT;
+            if (!punct) {
+              if (k < TICK) digits = (Math.imul(digits < 0 ? 0 : digits, 10) + c - 48) >>> 0;
+              else end = (this.lines ??= new FenceLines()).tick(delta, i, end, this.tailText, this.total);
+            }
+          } else punct = false;
+          if (k < 0) {
+            gap = length > 0;
+            continue;
+          }
+          u = k & 0xff;
+        } else {
+          punct = false;
+          if (c >= 160 && isWideSpace(c)) {
+            gap = length > 0;
+            continue;
+          }
+          u = lowerUnit(c);
+        }
+        if (gap) {
+          h1 = step1(h1, 32);
+          h2 = step2(h2, 32);
+          length++;
+          gap = false;
+        }
+        if (u < 0) {
+          // a character whose lower case is longer than one code unit (U+0130)
+          const lower = String.fromCharCode(c).toLowerCase();
+          for (let k = 0; k < lower.length; k++) {
+            h1 = step1(h1, lower.charCodeAt(k));
+            h2 = step2(h2, lower.charCodeAt(k));
+          }
+          length += lower.length;
           continue;
         }
-        u = k & 0xff;
-      } else {
-        punct = false;
-        if (c >= 160 && isWideSpace(c)) {
-          gap = length > 0;
-          continue;
-        }
-        u = lowerUnit(c);
-      }
-      if (gap) {
-        h1 = step1(h1, 32);
-        h2 = step2(h2, 32);
+        h1 = step1(h1, u);
+        h2 = step2(h2, u);
         length++;
-        gap = false;
       }
-      if (u < 0) {
-        // a character whose lower case is longer than one code unit (U+0130)
-        const lower = String.fromCharCode(c).toLowerCase();
-        for (let k = 0; k < lower.length; k++) {
-          h1 = step1(h1, lower.charCodeAt(k));
-          h2 = step2(h2, lower.charCodeAt(k));
-        }
-        length += lower.length;
-        continue;
-      }
-      h1 = step1(h1, u);
-      h2 = step2(h2, u);
-      length++;
+      if (end === delta.length) break;
+      // a fence's newline: the fence opens or closes, and the sentence in progress (code, or the
+      // prose that led into the fence) is dropped; the newline is read in the new state
+      this.inFence = !this.inFence;
+      h1 = H1;
+      h2 = H2;
+      length = 0;
+      gap = false;
+      punct = false;
+      digits = -1;
+      end = delta.length;
     }
     this.h1 = h1;
     this.h2 = h2;
@@ -288,16 +318,18 @@ function step2(h: number, u: number): number {
   return h ^ (h >>> 15);
 }
 
-/** {@link ASCII}'s flag of a digit (0x100 is a sentence end's). */
+/** {@link ASCII}'s flag of a digit (0x100 is a sentence end's), and of a backtick. */
 const DIGIT = 0x200;
+const TICK = 0x400;
 
 /**
  * Per ASCII code unit: -1 for whitespace (tab to carriage return, space), else its lower case, plus
- * 0x100 for the sentence ends `.`, `!` and `?`; a digit is `0` plus {@link DIGIT}: one table read
- * instead of a chain of comparisons.
+ * 0x100 for the sentence ends `.`, `!` and `?`; a digit is `0` plus {@link DIGIT}, a backtick itself
+ * plus {@link TICK}: one table read instead of a chain of comparisons.
  */
 const ASCII = /*#__PURE__*/ Int16Array.from({ length: 128 }, (_, c) =>
-  c === 32 || (c >= 9 && c <= 13) ? -1 : c >= 48 && c <= 57 ? 48 | DIGIT : (c >= 65 && c <= 90 ? c + 32 : c) | (c === 46 || c === 33 || c === 63 ? 0x100 : 0),
+  c === 32 || (c >= 9 && c <= 13) ? -1 : c >= 48 && c <= 57 ? 48 | DIGIT : c === 96 ? c | TICK
+    : (c >= 65 && c <= 90 ? c + 32 : c) | (c === 46 || c === 33 || c === 63 ? 0x100 : 0),
 );
 
 /** JavaScript's non-ASCII whitespace (`\s` beyond the ASCII tab, line breaks and space). */

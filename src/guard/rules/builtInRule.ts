@@ -11,6 +11,14 @@ import type { GuardRule } from '../guardRule.js';
  */
 export const SCAN_INTERVAL = 10;
 
+/**
+ * What a completion finding that the token limit's cut explains (an open fence, brackets or an
+ * environment left open) adds to its message when the answer ends with `finishReason: 'length'`:
+ * it is then a `warning`, since the finish reason reports the cut and a retry under the same limit
+ * would be cut again. @internal
+ */
+export const CUT = ' (cut by the token limit: finishReason length)';
+
 /** Freezes a built-in rule with the guard engine attached (see GUARD_ENGINE); `holds: false` for one whose runs have no `held`. @internal */
 export function builtInRule<R extends GuardRule>(rule: R, holds = true): R {
   Object.defineProperty(rule, GUARD_ENGINE, { value: guardEngine });

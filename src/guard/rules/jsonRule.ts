@@ -1,4 +1,5 @@
-import { builtInRule, SCAN_INTERVAL } from './builtInRule.js';
+import type { FinishReason } from '../../events/eventTypes.js';
+import { builtInRule, CUT, SCAN_INTERVAL } from './builtInRule.js';
 import { DECIDED, type DecidedFinding, type GuardFinding, type GuardRule, type GuardRuleRun } from '../guardRule.js';
 
 const CLOSER: Record<string, string> = { '}': '{', ']': '[' };
@@ -109,7 +110,9 @@ export class JsonScanner {
 /**
  * Checks that output that starts with `{` or `[` is well-formed JSON: while streaming, brackets
  * that close what is not open and empty slots (`,,`, `{,`, `,}`), never a violation for an
- * unfinished prefix; at completion, unclosed brackets or strings and a `JSON.parse` failure.
+ * unfinished prefix; at completion, unclosed brackets or strings (only a `warning` when the
+ * answer ends with `finishReason: 'length'`: the token limit cut it, the finish reason says so, and
+ * a retry under the same limit would be cut again) and a `JSON.parse` failure.
  * Anything else (prose, code) is not its business, nor is what only starts with a bracket: once
  * the first value closes, a next character other than `{ [ } ] , : "` ("[1] Smith, J.",
  * "[Paris](https://...) is", `{"a": 1}` and an explanation), or a word outside brackets later
@@ -147,11 +150,19 @@ class JsonRun extends JsonScanner implements GuardRuleRun {
     this.feed(checkpoint);
   }
 
-  complete(text: string): GuardFinding | undefined {
+  /**
+   * An unfinished value at the end (inside a string, brackets left open): an `error` when the model
+   * ended the answer there, a `warning` when the token limit cut it (`length`: the finish reason
+   * reports the cut, and a retry under the same limit would be cut again), as markdownRule's open
+   * fence. A closed value that does not parse is an `error` whatever the reason: no cut made it.
+   */
+  complete(text: string, finishReason?: FinishReason): GuardFinding | undefined {
     if (!this.isJson) return undefined;
-    if (this.inString) return { message: 'the JSON ends inside a string' };
     const open = this.stack?.length ?? 0;
-    if (open > 0) return { message: `the JSON ends with ${open} unclosed bracket(s)` };
+    if (this.inString || open > 0) {
+      const message = this.inString ? 'the JSON ends inside a string' : `the JSON ends with ${open} unclosed bracket(s)`;
+      return finishReason === 'length' ? { message: `${message}${CUT}`, severity: 'warning' } : { message, severity: 'error' };
+    }
     const records = this.records;
     if (records === undefined) return parseFailure(text);
     for (let i = 0; i < records.length; i++) {

@@ -1,4 +1,5 @@
-import { builtInRule, SCAN_INTERVAL } from './builtInRule.js';
+import type { FinishReason } from '../../events/eventTypes.js';
+import { builtInRule, CUT, SCAN_INTERVAL } from './builtInRule.js';
 import { DECIDED, type GuardFinding, type GuardRule, type GuardRuleRun } from '../guardRule.js';
 import { TailScanner } from '../tailScanner.js';
 import { CODE_MARKERS, CODE_TRIGGERS, CodeSpans } from './codeSpans.js';
@@ -48,16 +49,24 @@ class LatexRun extends TailScanner implements GuardRuleRun {
     this.check(checkpoint);
   }
 
-  complete(): GuardFinding[] {
+  /**
+   * What is left open at the end (an environment, more `\\[` or `\\(` than closers, an odd `$$`):
+   * an `error` when the model ended the answer there, a `warning` when the token limit cut it
+   * (`length`, as markdownRule's open fence); more closers than openers are an `error` whatever the reason.
+   */
+  complete(_text: string, finishReason?: FinishReason): GuardFinding[] {
     // the tokens held back at the end of the text (`$$`, `\frac` waiting for the next character)
     this.finish();
     this.#code?.end();
     const found = this.takeFindings() ?? [];
-    for (const env of this.#envs ?? []) found.push({ message: `unclosed environment ${env.name}`, position: env.position });
+    const cut = finishReason === 'length';
+    const open = (message: string, position?: number): GuardFinding =>
+      ({ message: cut ? `${message}${CUT}` : message, severity: cut ? 'warning' : 'error', ...(position === undefined ? {} : { position }) });
+    for (const env of this.#envs ?? []) found.push(open(`unclosed environment ${env.name}`, env.position));
     if (this.#latex) {
-      if (this.#display !== 0) found.push({ message: 'unbalanced \\[ and \\]' });
-      if (this.#inline !== 0) found.push({ message: 'unbalanced \\( and \\)' });
-      if (this.#dollars % 2 !== 0) found.push({ message: 'an odd number of $$' });
+      if (this.#display !== 0) found.push(this.#display > 0 ? open('unbalanced \\[ and \\]') : { message: 'unbalanced \\[ and \\]' });
+      if (this.#inline !== 0) found.push(this.#inline > 0 ? open('unbalanced \\( and \\)') : { message: 'unbalanced \\( and \\)' });
+      if (this.#dollars % 2 !== 0) found.push(open('an odd number of $$'));
     }
     return found;
   }
@@ -97,7 +106,8 @@ class LatexRun extends TailScanner implements GuardRuleRun {
 /**
  * Checks LaTeX as it streams: `\end{x}` that does not close the open `\begin{x}` is an `error` at
  * once; at completion, unclosed environments, unbalanced `\[ \]` and `\( \)` and an odd number of
- * `$$` are `error`s, the delimiters only when the text has LaTeX commands (so shell's `$$` or a
+ * `$$` are `error`s (what is left open only a `warning` when the answer ends with
+ * `finishReason: 'length'`: the token limit cut it), the delimiters only when the text has LaTeX commands (so shell's `$$` or a
  * regex's `\[` in code are text). A single `$` is never checked: prices are prose. LaTeX inside
  * Markdown code (an inline span, a fenced block) does not count: it shows LaTeX, it is not the answer's.
  *

@@ -37,6 +37,17 @@ const REFUSAL_SETTLE = REFUSAL_LOOK + PARTIAL_LONGEST;
 const SHORT_REFUSAL =
   `^[ \\t\\r\\n]{0,4}(?:(?:I${APOS}m sorry|sorry|no|unfortunately)[,.!]?[ \\t]{1,3})?` +
   `I (?:cannot|can${APOS}t|can not|won${APOS}t|will not) (?:do (?:that|this)|help with that)(?: for you)?(?=[ \\t]{0,8}(?:[.!\\r\\n]|$))`;
+/**
+ * Not a condition: "If I can't help with that, I'll point you to someone who can", "When I cannot
+ * provide it, ...", "In case I'm unable to answer, ..." say what happens then, they do not decline.
+ * A look-behind placed after the refusal's "I " or "I'm" (so it runs only there, not at every word
+ * that starts with an i: see unquotedAfter), reading them back, then up to 3 blanks, the
+ * conjunction and the non-letter before it (no `\\b`): at most {@link REFUSAL_BEHIND} characters
+ * before the match.
+ */
+const NOT_CONDITIONAL = `(?<!(?:^|[^a-z])(?:if|when|whenever|in case|unless)[ \\t]{1,3}I(?: |${APOS}m))`;
+/** The most characters before a refusal's "I" {@link NOT_CONDITIONAL} reads: a non-letter, "whenever" and 3 blanks. */
+const REFUSAL_BEHIND = 12;
 /** White space a phrase may hold where a pattern allows some: bounded, so that every match fits its family's `span`. */
 const WS = '[ \\t]{0,8}';
 
@@ -63,8 +74,8 @@ export const BUILT_IN_PATTERNS: Readonly<Record<PatternCategory, PatternSpec>> =
     // so here is a description": see PARTIAL) is a hedge; one in quotes ("the API answers "I
     // cannot comply"") is quoted, not said
     pattern: new RegExp(
-      `(?:\\bI${unquotedAfter(1)}(?: (?:cannot|can${APOS}t|will not|won${APOS}t) (?:provide|help with|assist with|comply|fulfill|create|write|generate)\\b` +
-        `|${APOS}m (?:not able|unable) to (?:provide|help|assist|comply|fulfill|do that|create|write|share|give|answer|discuss)\\b)` +
+      `(?:\\bI${unquotedAfter(1)}(?: ${NOT_CONDITIONAL}(?:cannot|can${APOS}t|will not|won${APOS}t) (?:provide|help with|assist with|comply|fulfill|create|write|generate)\\b` +
+        `|${APOS}m${NOT_CONDITIONAL} (?:not able|unable) to (?:provide|help|assist|comply|fulfill|do that|create|write|share|give|answer|discuss)\\b)` +
         `|${SHORT_REFUSAL}|\\bthat${unquotedAfter(4)} would be inappropriate\\b)(?![^.!?\\n]{0,${REFUSAL_LOOK}}\\b(?:${PARTIAL})\\b)`, 'i'),
     span: 48,
     within: 300,
@@ -169,7 +180,8 @@ export interface PatternRuleConfig {
  * Flags known-bad phrases as they stream, each family with its severity: meta commentary ("As an
  * AI language model", "I'm an AI.", "I'm sorry, but I can't": `error`), refusals in the first 300
  * characters ("I cannot provide", not "I cannot provide a definitive answer, but here..." nor
- * "I cannot generate images, so here is a description": `error`, not recoverable, so the run falls
+ * "I cannot generate images, so here is a description", nor a condition, "If I can't help with
+ * that, I'll point you to someone who can": `error`, not recoverable, so the run falls
  * back instead of asking again), instruction leaks (`[system]`, `<|im_start|>` outside Markdown
  * code, a "### System" heading followed by prompt text ("You are..."): `error`), placeholders
  * (`[insert name]`, `[TODO]` outside Markdown code: `error`), a bare "Sure!" first line
@@ -205,6 +217,6 @@ export function patternRule(config: PatternRuleConfig = {}): GuardRule {
   // hold-back keeps back what a held match may cover: its span and the characters it waits for
   const span = all.reduce((max, s, i) => Math.max(max, (s.span ?? 100) + (settles[i] ?? 0)), 0);
   const compiled = compilePatterns(all, categories.map((c) => TRIGGERS[c]), categories.map((c) => LINE_END.includes(c)), settles, categories.map((c) => CODE_AWARE.includes(c)),
-    categories.map((c) => (c === 'meta-commentary' ? META_BEHIND : undefined)));
+    categories.map((c) => (c === 'meta-commentary' ? META_BEHIND : c === 'refusal' ? REFUSAL_BEHIND : undefined)));
   return builtInRule({ name: 'pattern-detection', severity: 'error', span, interval: SCAN_INTERVAL, create: () => new PatternRun(compiled) } satisfies GuardRule);
 }

@@ -1,0 +1,104 @@
+/** @test {detectDrift} */
+import { describe, expect, it } from 'vitest';
+import { detectDrift } from 'l0-rx';
+import { failsAtEverySize, runSync, text } from '../guard/helpers.js';
+
+/*
+ * Code repeats its comments: a docstring paragraph across the methods of a client, a JSDoc block
+ * across the methods of a class. Sentences that end inside a ``` fence are not the repetition
+ * detector's sentence check's to count (a loop in a fence is its tail check's, held to the bar of
+ * data, see repetitionData.spec.ts); prose around the fences still is. Each text streams in 1-, 3-
+ * and 17-character tokens; the verdict must not depend on them.
+ */
+const fails = (s: string): boolean => failsAtEverySize(s, () => detectDrift({ action: 'retry', types: ['repetition'] }));
+const fence = '```';
+
+const POLICY = `
+        Requests are retried up to three times with exponential backoff.
+        The client raises AuthError when the token has expired.
+        Responses are cached for sixty seconds per endpoint.
+        All timestamps are returned in UTC.`;
+const method = (name: string) => `    def list_${name}(self):
+        """List the ${name}.
+${POLICY}
+        """
+        return self._get("/${name}")
+`;
+const PYTHON = `Here is the client:
+
+${fence}python
+class Client:
+${['users', 'orders', 'invoices', 'refunds'].map(method).join('\n')}${fence}
+
+Each method wraps one endpoint.`;
+
+const DOC = `  /**
+   * Initialize the counter to zero before the loop starts.
+   * The input string is never modified by this method.
+   * Runs in linear time over the length of the input text.
+   * Returns zero for an empty string or one of only spaces.
+   * It allocates nothing beyond the match state of the regular expression.
+   * Safe to call from any number of workers at the same time.
+   */`;
+const TYPESCRIPT = `Here are the counters:
+
+${fence}ts
+export class Counters {
+${DOC}
+  words(t: string) { return count(t, /\\w+/g); }
+
+${DOC}
+  lines(t: string) { return count(t, /\\n/g); }
+
+${DOC}
+  vowels(t: string) { return count(t, /[aeiou]/g); }
+}
+${fence}
+
+Use \`new Counters().words(text)\`.`;
+
+/** The same code with its fences removed: the text the sentence check counted before. */
+const unfenced = (s: string) => s.replaceAll(/^```.*$/gm, '');
+
+describe('detectDrift repetition: repeated sentences in code', () => {
+  it.each([
+    ['a docstring paragraph repeated across the methods of a Python client', PYTHON],
+    ['a JSDoc block repeated across the methods of a TypeScript class', TYPESCRIPT],
+  ])('should not fire on %s', (_, s) => {
+    expect(fails(s)).toBe(false);
+  });
+
+  it.each([
+    ['the Python docstrings', PYTHON],
+    ['the TypeScript JSDoc blocks', TYPESCRIPT],
+  ])('should still fire on %s as prose (no fence): the sentences themselves repeat', (_, s) => {
+    expect(fails(unfenced(s))).toBe(true);
+  });
+
+  it('should count the prose after a fence closes, and the prose before one opens', () => {
+    const loop = 'I will keep saying the same thing again. '.repeat(4);
+    expect(fails(`${fence}js\nconst a = 1;\n${fence}\n\n${loop}`)).toBe(true);
+    expect(fails(`${loop}\n\n${fence}js\nconst a = 1;\n${fence}\n`)).toBe(true);
+    // a fence that is no fence: backticks after the run, more than 3 spaces before it, inline code
+    expect(fails(`${fence}js \`x\`\n${loop}`)).toBe(true);
+    expect(fails(`    ${fence}\n${loop}`)).toBe(true);
+    expect(fails(`Run \`${fence}\` then:\n${loop}`)).toBe(true);
+  });
+
+  it('should not count a loop of sentences inside a fence until the tail check\'s data bar (4096 characters)', () => {
+    const loop = 'We need to consider the implications of this. ';
+    expect(fails(`${fence}\n${loop.repeat(5)}`)).toBe(false);
+    expect(fails(`${fence}\n${loop.repeat(100)}`)).toBe(true);
+    expect(fails(`Text:\n  ${fence}\n${loop.repeat(5)}`)).toBe(false);
+  });
+
+  it('should give the same verdict for every split of the text in two (a fence line cut anywhere)', () => {
+    const loop = 'I will keep saying the same thing again. '.repeat(4);
+    for (const [s, verdict] of [[`${fence}js\nconst a = 1;\n  ${fence}\n\n${loop}`, true], [`Code:\n ${fence}\n${loop}`, false]] as const) {
+      for (let i = 1; i < s.length; i++) {
+        const r = runSync(text(s.slice(0, i), s.slice(i)), detectDrift({ action: 'retry', types: ['repetition'] }));
+        expect(r.error !== undefined, `split at ${i}`).toBe(verdict);
+      }
+    }
+  });
+});
