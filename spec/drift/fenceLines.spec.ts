@@ -1,14 +1,25 @@
 /** @test {detectDrift} */
 import { describe, expect, it } from 'vitest';
-import { FenceLines } from '../../src/drift/fenceLines.js';
-import { Fences } from '../../src/drift/windowChecks.js';
+import { FenceLines, Fences } from '../../src/drift/fenceLines.js';
 
 /*
- * The repetition detector's sentence check follows ``` fences from the backticks its character loop
- * meets (FenceLines); its tail check reads them 64 characters at a time (Fences). Both must see the
- * same fences, wherever the deltas end: random texts of fence-like pieces, cut at random, flip at
- * the same newlines.
+ * Drift's one reader of ``` fences (FenceLines) is driven two ways: from the backticks the repetition
+ * detector's sentence check meets in its character loop, and by Fences (tone_shift,
+ * markdown_collapse) window by window. Both must find the fences a plain line-by-line reading finds,
+ * wherever the deltas or windows end: random texts of fence-like pieces, cut at random.
  */
+
+/** The reference: a line of at most 3 spaces, 3 or more backticks and no other backtick flips the state at its newline. */
+function referenceFlips(text: string): number[] {
+  const flips: number[] = [];
+  let at = 0;
+  for (const line of text.split('\n')) {
+    at += line.length;
+    if (at < text.length && /^ {0,3}`{3,}[^`]*$/.test(line)) flips.push(at);
+    at++;
+  }
+  return flips;
+}
 
 /** The offsets where FenceLines flips, driven as the sentence check drives it: `tick` at each backtick, `left` at a delta's start. */
 function lineFlips(chunks: readonly string[]): number[] {
@@ -30,13 +41,14 @@ function lineFlips(chunks: readonly string[]): number[] {
   return flips;
 }
 
-/** The offsets where Fences flips, fed 64 characters at a time. */
-function windowFlips(text: string): number[] {
+/** The offsets where Fences flips, fed `size` characters at a time, and whether each window ended inside a block as the flips say. */
+function windowFlips(text: string, size: number): number[] {
   const fences = new Fences();
   const flips: number[] = [];
-  for (let at = 0; at < text.length; at += 64) {
-    fences.next(text.slice(at, at + 64));
+  for (let at = 0; at < text.length; at += size) {
+    fences.next(text.slice(at, at + size));
     for (const f of fences.flips) flips.push(at + f);
+    expect(fences.open).toBe(flips.length % 2 === 1);
   }
   return flips;
 }
@@ -53,7 +65,7 @@ function random(seed: number): () => number {
 
 const PIECES = ['```', '````', '``', '`', '```js', ' ', '   ', '    ', '\n', '\n\n', 'text. ', 'x', 'code();', '`inline`', 'More words here. '];
 
-describe('FenceLines: the same fences as Fences, whatever the deltas', () => {
+describe('FenceLines: the fences of a line-by-line reading, whatever the deltas or windows', () => {
   it('should flip at the same newlines on 500 random texts cut at random', () => {
     const next = random(7);
     let flipped = 0;
@@ -65,9 +77,11 @@ describe('FenceLines: the same fences as Fences, whatever the deltas', () => {
         chunks.push(text.slice(at, at + size));
         at += size;
       }
-      expect(lineFlips(chunks), JSON.stringify(text)).toEqual(windowFlips(text));
-      expect(lineFlips([...text]), JSON.stringify(text)).toEqual(windowFlips(text));
-      flipped += windowFlips(text).length;
+      const expected = referenceFlips(text);
+      expect(lineFlips(chunks), JSON.stringify(text)).toEqual(expected);
+      expect(lineFlips([...text]), JSON.stringify(text)).toEqual(expected);
+      for (const size of [64, 200, 500, 4 + Math.floor(next() * 10)]) expect(windowFlips(text, size), `${size}: ${JSON.stringify(text)}`).toEqual(expected);
+      flipped += expected.length;
     }
     expect(flipped).toBeGreaterThan(200);
   });

@@ -5,13 +5,14 @@ const SPACE = 32;
 const NEWLINE = 10;
 
 /**
- * Finds the ``` fence lines of a streamed text from the backticks a character loop meets, for the
- * repetition detector's sentence check: a fence is a line that starts with a run of 3 or more
- * backticks (after at most 3 spaces) and has no other backtick, and it opens or closes a block at
- * its newline, as {@link Fences} reads it, whatever the deltas. The loop calls {@link tick} at each
- * backtick and {@link left} at a delta's start while a fence line is {@link pending}; each returns
- * where the state flips next in the delta (the fence line's newline), or the delta's length. Text
- * without backticks never reaches it.
+ * Finds the ``` fence lines of a streamed text from its backticks, whatever the deltas: drift's one
+ * reader of fences. A fence is a line that starts with a run of 3 or more backticks (after at most
+ * 3 spaces) and has no other backtick (a line of inline ```code``` is no fence); each one opens or
+ * closes a block at its newline. The caller calls {@link tick} at each backtick of a delta and
+ * {@link left} at a delta's start while a fence line is {@link pending}; each returns where the
+ * state flips next in the delta (the fence line's newline), or the delta's length. The repetition
+ * detector's sentence check calls it from its character loop (text without backticks never reaches
+ * it); {@link Fences} from `indexOf`, window by window.
  * @internal
  */
 export class FenceLines {
@@ -68,5 +69,36 @@ export class FenceLines {
     if (nl >= 0) return nl;
     this.pending = IN_LINE;
     return delta.length;
+  }
+}
+
+/**
+ * Follows ``` fences (see {@link FenceLines}) across consecutive windows of a text, for the window
+ * checks: {@link open} at each window's end and the offsets where the state flipped in it. A window
+ * without a backtick costs one `indexOf`.
+ * @internal
+ */
+export class Fences extends FenceLines {
+  /** Inside a fenced block at the end of the last window. */
+  open = false;
+  /** Offsets in the last window where the state flipped (each fence's newline), in order: one array, reused. */
+  readonly flips: number[] = [];
+  /** The last window (its last characters hold a fence's line start), and the text's length before `window`. */
+  private last = '';
+  private total = 0;
+
+  /** Follows the fences of `window` (4 characters or more: the last holds a fence's line start), the text right after the last window; returns how often the state flipped in it. */
+  next(window: string): number {
+    const { flips, last, total } = this;
+    flips.length = 0;
+    this.last = window;
+    this.total += window.length;
+    let end = this.pending === 0 ? window.length : this.left(window);
+    for (let i = 0; ; i = end, end = window.length) {
+      for (i = window.indexOf('`', i); i >= 0 && i < end; i = window.indexOf('`', i + 1)) end = this.tick(window, i, end, last, total);
+      if (end === window.length) return flips.length;
+      flips.push(end);
+      this.open = !this.open;
+    }
   }
 }

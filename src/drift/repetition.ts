@@ -1,7 +1,6 @@
 import type { DriftCheck } from './driftDetector.js';
 import { isData } from './dataRows.js';
 import { FenceLines } from './fenceLines.js';
-import { Fences } from './windowChecks.js';
 
 /** Sentences longer than this count toward repetition. */
 const MIN_SENTENCE = 20;
@@ -104,14 +103,14 @@ export class RepetitionCheck implements DriftCheck {
   private tailText = '';
   /** The text's length so far. */
   private total = 0;
-  /** Where the text is inside a ``` fence, 64 characters at a time (at the tail check's positions and those before the first). */
-  private readonly fences = new Fences();
   /** The tail checks in a row, up to the last, that found a loop of data (see {@link isData}). */
   private dataRun = 0;
-  /** The sentence check's own fence state: inside a ``` fence at the last character read. */
+  /** Inside a ``` fence at the last character the sentence check read (the tail check asks it too, see {@link inFenceAt}). */
   private inFence = false;
-  /** Where the sentence check's fence lines are (made at the first backtick: most answers have none, and fan-in pays per open stream). */
+  /** Where the fence lines are (made at the first backtick: most answers have none, and fan-in pays per open stream). */
   private lines: FenceLines | undefined = undefined;
+  /** The text's offsets where the fence state flipped in the last delta (each fence's newline), for the tail check. */
+  private readonly flips: number[] = [];
 
   check(delta: string): boolean {
     return this.sentences(delta, false) || this.tail(delta);
@@ -140,16 +139,20 @@ export class RepetitionCheck implements DriftCheck {
    * A sentence ends at `.`, `!` or `?` followed by whitespace or a control character (any code unit
    * up to a space); each is counted once, when it ends, unless it ends inside a ``` fence (code's
    * comments and docstrings repeat across functions; a loop in a fence is the tail check's, held to
-   * its data bar). A fence opens or closes at its line's newline (as {@link Fences} reads it), where
-   * the sentence in progress is dropped. The fences are followed from the backticks the loop meets
-   * (a flag in {@link ASCII}'s digit branch, see {@link FenceLines}: no work per character of text without backticks).
-   * `priming`: counted, never reported.
+   * its data bar). A fence opens or closes at its line's newline (see {@link FenceLines}), where the
+   * sentence in progress is dropped; the flips are kept for the tail check. The fences are followed
+   * from the backticks the loop meets (a flag in {@link ASCII}'s digit branch: no work per character
+   * of text without backticks). `priming`: counted, never reported.
    */
   private sentences(delta: string, priming: boolean): boolean {
     let { h1, h2, length, gap, punct, digits } = this;
     // where the fence state flips next in this delta (a fence line's newline), else its length
     const lines = this.lines;
-    let end = lines === undefined || lines.pending === 0 ? delta.length : lines.left(delta);
+    let end = delta.length;
+    if (lines !== undefined) {
+      this.flips.length = 0;
+      if (lines.pending !== 0) end = lines.left(delta);
+    }
     for (let i = 0; ; ) {
       for (; i < end; i++) {
         const c = delta.charCodeAt(i);
@@ -209,6 +212,7 @@ export class RepetitionCheck implements DriftCheck {
       // a fence's newline: the fence opens or closes, and the sentence in progress (code, or the
       // prose that led into the fence) is dropped; the newline is read in the new state
       this.inFence = !this.inFence;
+      this.flips.push(this.total + end);
       h1 = H1;
       h2 = H2;
       length = 0;
@@ -266,10 +270,10 @@ export class RepetitionCheck implements DriftCheck {
 
   /**
    * Checks the 480 characters ending at each multiple of 64 that `delta` reaches from 512 on (one
-   * check per 64 characters, whatever the delta's size), after following the fences of the 64
-   * characters before each multiple (from the text's start: one `indexOf` when they have no
-   * backtick). The tail stays short: a delta that reaches no multiple adds under 64 characters to
-   * at most 480. `priming`: checked, never reported.
+   * check per 64 characters, whatever the delta's size); whether a loop found is in a ``` fence is
+   * the sentence check's (see {@link inFenceAt}), which has read the delta first. The tail stays
+   * short: a delta that reaches no multiple adds under 64 characters to at most 480. `priming`:
+   * checked, never reported.
    */
   private tail(delta: string, priming = false): boolean {
     const from = this.total;
@@ -280,23 +284,32 @@ export class RepetitionCheck implements DriftCheck {
     const base = total - tail.length;
     let hit = false;
     for (; !hit && end <= total; end += EVERY) {
-      this.fences.next(tail.slice(end - EVERY - base, end - base));
-      if (end >= FIRST) hit = this.loops(tail.slice(end - TAIL - base, end - base)) && !priming;
+      if (end >= FIRST) hit = this.loops(tail.slice(end - TAIL - base, end - base), end) && !priming;
     }
     // keep only what the next positions need: the next check copies TAIL + EVERY characters, not up to 2 * TAIL
     this.tailText = tail.slice(-TAIL);
     return hit;
   }
 
-  /** Whether the 480-character `window` is a loop: one of prose at once, one of data once it has run over {@link DATA_SPAN} characters. */
-  private loops(window: string): boolean {
+  /**
+   * Whether the 480-character `window`, ending at the text's offset `end`, is a loop: one of prose
+   * at once, one of data once it has run over {@link DATA_SPAN} characters.
+   */
+  private loops(window: string, end: number): boolean {
     const period = periodAtMost(window, TAIL / 3);
     if (period === 0) {
       this.dataRun = 0;
       return false;
     }
-    if (!isData(window, period, this.fences.open)) return true;
+    if (!isData(window, period, this.inFenceAt(end))) return true;
     return TAIL + this.dataRun++ * EVERY >= DATA_SPAN;
+  }
+
+  /** Inside a ``` fence at the text's offset `at`, in the last delta: the sentence check read all of it, so its flips from `at` on are undone. */
+  private inFenceAt(at: number): boolean {
+    let open = this.inFence;
+    for (const f of this.flips) if (f >= at) open = !open;
+    return open;
   }
 }
 

@@ -1,4 +1,5 @@
 import type { DriftCheck } from './driftDetector.js';
+import { Fences } from './fenceLines.js';
 
 /**
  * Formal markers (group 1), slang (group 2) and the milder informal words, in one pass over a
@@ -13,14 +14,6 @@ const TONE = /\b(?:(therefore|thus|hence|moreover|furthermore|consequently)|(gon
  */
 const INLINE_MARKDOWN = /```|\*\*[^*\n]+\*\*|\[[^\]\n]+\]\([^)\s]+\)/g;
 const LINE_MARKDOWN = /#{1,6} |\s*(?:[-*+]|\d+\.) /y;
-/** The last characters of a window kept for the next: a fence cut by the window's end (2) and the 3 spaces and newline before it. */
-const CARRY = 6;
-const BACKTICK = 96;
-/** {@link Fences}' `pending`: no fence line open, one running past the window, one whose backticks do. */
-const NONE = 0;
-const LINE = 1;
-const IN_RUN = 2;
-
 /**
  * A check that runs `test` on each completed fixed-size window of the text, in order, built from
  * the deltas (slicing the whole growing text would make V8 flatten it on every call: O(n^2)).
@@ -59,75 +52,6 @@ abstract class WindowCheck implements DriftCheck {
 
   /** Whether `window`, the text's next window, drifts; each window is tested once, in order. */
   protected abstract test(window: string): boolean;
-}
-
-/**
- * Follows ``` code fences across consecutive windows of a text: a fence is a line that starts with
- * a run of 3 or more backticks (after at most 3 spaces) and has no other backtick (a line of inline
- * ```code``` is no fence); each one opens or closes a block, at its newline. A fence is found in the
- * window that holds its third backtick, with the last characters of the window before for its
- * line's start, and counts once its line ends, in a later window if need be. A window without a
- * backtick costs one `indexOf`.
- * @internal
- */
-export class Fences {
-  /** Inside a fenced block at the end of the last window. */
-  open = false;
-  /** Offsets in the last window where the state flipped (each fence's newline), in order: one array, reused. */
-  readonly flips: number[] = [];
-  private carry = '';
-  /** A fence's line runs past the last window ({@link IN_RUN}: its backticks reach that window's end). */
-  private pending = NONE;
-
-  /** Follows the fences of `window`, the text right after the last window; returns how often the state flipped in it. */
-  next(window: string): number {
-    const { carry } = this;
-    this.flips.length = 0;
-    this.carry = window.slice(-CARRY);
-    if (this.pending !== NONE) {
-      let k = 0;
-      if (this.pending === IN_RUN) while (window.charCodeAt(k) === BACKTICK) k++;
-      if (k === window.length) return 0;
-      this.pending = this.endLine(window, k, 0);
-      if (this.pending !== NONE) return this.flips.length;
-    }
-    if (window.indexOf('`') < 0) return this.flips.length;
-    const s = carry + window;
-    for (let i = s.indexOf('```'); i >= 0; i = s.indexOf('```', i)) {
-      const start = i;
-      for (i += 3; s.charCodeAt(i) === BACKTICK; i++);
-      // one whose third backtick is in the carried characters was the last window's
-      if (start + 3 <= carry.length || !atLineStart(s, start)) continue;
-      this.pending = this.endLine(s, i, carry.length);
-      if (this.pending !== NONE) {
-        if (i === s.length) this.pending = IN_RUN;
-        break;
-      }
-      i = Math.max(s.indexOf('\n', i), i);
-    }
-    return this.flips.length;
-  }
-
-  /**
-   * The rest of a fence's line, in `s` from `at` (the window starts at `s` offset `offset`): a flip
-   * at its newline, no fence at a backtick, or {@link LINE} when it runs on past `s`.
-   */
-  private endLine(s: string, at: number, offset: number): number {
-    const nl = s.indexOf('\n', at);
-    const tick = s.indexOf('`', at);
-    if (tick >= 0 && (nl < 0 || tick < nl)) return NONE;
-    if (nl < 0) return LINE;
-    this.flips.push(nl - offset);
-    this.open = !this.open;
-    return NONE;
-  }
-}
-
-/** Whether only up to 3 spaces stand between `s[i]` and the start of its line (or of `s`: only the text's start has no carry). */
-function atLineStart(s: string, i: number): boolean {
-  let k = i - 1;
-  while (k >= i - 3 && k >= 0 && s.charCodeAt(k) === 32) k--;
-  return k < 0 || s.charCodeAt(k) === 10;
 }
 
 /**
