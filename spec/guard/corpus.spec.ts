@@ -1,4 +1,5 @@
 /** @test {recommendedGuardrails} */
+import { readFileSync } from 'node:fs';
 import { from } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { detectDrift, guard, recommendedGuardrails, type L0Event } from 'l0-rx';
@@ -40,5 +41,11 @@ describe('recommendedGuardrails + detectDrift on the corpora', () => {
   it('should fire on every known-bad output', () => {
     const missed = bad.filter((t) => !fires(t));
     expect(missed.map((t) => t.slice(0, 60)), `missed: ${missed.length}/${bad.length}`).toEqual([]);
+  });
+
+  it("should be the corpora the README's figures count", () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8').replace(/\s+/g, ' ');
+    const figures = /corpus\/: (\d+) ordinary answers .*? (\d+) known-bad outputs.*?\*\*0 of (\d+)\*\* ordinary answers.*?\*\*(\d+) of (\d+)\*\* bad ones/.exec(readme);
+    expect(figures?.slice(1).map(Number)).toEqual([good.length, bad.length, good.length, bad.length, bad.length]);
   });
 });

@@ -1,7 +1,7 @@
 /** @test {jsonRule} @test {latexRule} @test {strictJsonRule} */
 import { pipe } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { budget, guard, isGuardrailViolationError, jsonRule, l0, latexRule, recommendedGuardrails, strictJsonRule, type FinishReason, type GuardRule, type L0Event } from 'l0-rx';
+import { budget, defineGuardrailRule, guard, isGuardrailViolationError, jsonRule, l0, latexRule, markdownRule, recommendedGuardrails, strictJsonRule, type FinishReason, type GuardRule, type L0Event } from 'l0-rx';
 import { fakeModel } from 'l0-rx/testing';
 import { runScenario } from '../helpers/runScenario.js';
 import { done, runSync, start, tok } from './helpers.js';
@@ -79,5 +79,40 @@ describe('jsonRule, latexRule: an answer left open at the end, by finish reason'
     expect(out.filter((e) => e.type === 'retry' || e.type === 'fallback')).toEqual([]);
     expect(out.at(-1)).toMatchObject({ type: 'complete', finishReason: 'length' });
     expect(out.filter((e) => e.type === 'violation').map((e) => e.type === 'violation' && e.violation.severity)).toEqual(['warning']);
+  });
+});
+
+describe('a rule\'s complete(text, finishReason) on every path of l0()', () => {
+  const FENCE = ['Here:\n', '```js\n', 'const a = 1;\n', 'const b = 2;\n'];
+  const warned = (out: readonly L0Event[]) => out.flatMap((e) => (e.type === 'violation' ? [[e.violation.ruleId, e.violation.severity]] : []));
+
+  it('should give hold-back mode the finish reason: a cut answer warns once, not retried', () => {
+    const model = fakeModel({ items: FENCE, finishReason: 'length' });
+    const { events: out, error } = runScenario(() => l0({ stream: model, guardrails: recommendedGuardrails, guardMode: 'hold-back' }));
+    expect(error).toBeUndefined();
+    expect(model.callCount).toBe(1);
+    expect(warned(out)).toEqual([['markdown-structure', 'warning']]);
+    expect(out.at(-1)).toEqual({ type: 'complete', finishReason: 'length' });
+  });
+
+  it('should give a resumed attempt the finish reason of its own complete', () => {
+    const model = fakeModel([{ items: [...FENCE.slice(0, 3), { error: { status: 503 } }] }, { items: ['const b = 2;\n'], finishReason: 'length' }]);
+    const { events: out, error } = runScenario(() => l0({
+      stream: model, guardrails: [markdownRule()], continueFromLastKnownGoodToken: true, checkpointInterval: 1, retry: { backoff: 'fixed', baseDelay: 1 },
+    }));
+    expect(error).toBeUndefined();
+    expect(out.some((e) => e.type === 'resume')).toBe(true);
+    expect(warned(out)).toEqual([['markdown-structure', 'warning']]);
+  });
+
+  it('should pass it to a rule of your own, sync or async, and undefined when the source ends without a complete event', () => {
+    const seen: unknown[] = [];
+    const sync = defineGuardrailRule({ name: 'sync', complete: (_text: string, reason?: FinishReason) => void seen.push(['sync', reason]) });
+    const later = defineGuardrailRule({ name: 'async', create: () => ({ complete: (_text: string, reason?: FinishReason) => Promise.resolve(void seen.push(['async', reason])) }) });
+    runScenario(() => l0({ stream: fakeModel({ items: ['a'], finishReason: 'length' }), guardrails: [sync, later], guardMode: 'hold-back' }));
+    expect(seen).toEqual([['sync', 'length'], ['async', 'length']]);
+    seen.length = 0;
+    runSync([tok('a')], guard([sync]));
+    expect(seen).toEqual([['sync', undefined]]);
   });
 });

@@ -158,7 +158,7 @@ describe('withOpenTelemetry({meter}) (real sdk-metrics, manual reader)', () => {
   it('should count drift once per type it names, and violations from the events as they pass', async () => {
     const { meter, collect, points } = metering();
     testScheduler().run(({ cold }) => {
-      cold('s-a-v-d-d-y|', values).pipe(withOpenTelemetry({ tracer, meter })).subscribe();
+      cold('s-a-v-d-s-d-y|', values).pipe(withOpenTelemetry({ tracer, meter })).subscribe();
     });
     const got = await points();
     const base = { 'gen_ai.operation.name': 'chat' };
@@ -168,6 +168,22 @@ describe('withOpenTelemetry({meter}) (real sdk-metrics, manual reader)', () => {
     ]);
     expect(got['l0.violations']).toEqual([{ attributes: { ...base, 'l0.rule_id': 'pii', 'l0.severity': 'warning' }, value: 1 }]);
     expect(unitsOf(await collect())).toMatchObject({ 'l0.drifts': '{drift}', 'l0.violations': '{violation}' });
+  });
+
+  it('should count each drift type once per attempt: a drift event lists every type the attempt found so far', async () => {
+    const { meter, points } = metering();
+    const opening = 'As an AI language model, I will answer the question about caches in full detail now. ';
+    const loop = Array.from({ length: 30 }, () => 'The cache is warm again. ');
+    testScheduler().run(() => {
+      l0({
+        // meta commentary first, then a loop: the second drift event names both types
+        stream: fakeModel({ items: [opening, ...loop] }),
+        detectDrift: { action: 'warn' },
+        runOperators: [withOpenTelemetry({ tracer, meter })],
+      }).subscribe();
+    });
+    const got = await points();
+    expect(got['l0.drifts']!.map((p) => [p.attributes['l0.drift_type'], p.value])).toEqual([['meta_commentary', 1], ['repetition', 1]]);
   });
 
   it('should put error.type on a failed run\'s duration and count it in l0.errors, with no token usage', async () => {

@@ -24,8 +24,9 @@ export type { GuardPhaseEvent } from './guardPhase.js';
  *    and the text so far; the tokens in between cost O(1) each, whatever the number of rules. At
  *    the end (a `complete` event or the source's end), each `check` first gets what its interval
  *    left unchecked (a failing finding there ends the attempt, as it would have while streaming),
- *    then each rule's `complete` runs on the whole text, async ones within their `timeout`; only
- *    then does `complete` pass.
+ *    then each rule's `complete` runs on the whole text and the `complete` event's `finishReason`
+ *    (undefined when the source ended without one), async ones within their `timeout`; only then
+ *    does `complete` pass.
  * 3. Findings become `violation` events, in order with the tokens. A round reports the built-in
  *    rules' findings in the order the text decided them (a pattern match once the characters it
  *    waits for follow it, a JSON character at once, a Markdown row at its line's end), and the

@@ -1,6 +1,7 @@
 import { guardEngine } from '../guard.js';
 import { GUARD_ENGINE, HOLDS_NOTHING } from '../guardEngineKey.js';
-import type { GuardRule } from '../guardRule.js';
+import type { FinishReason } from '../../events/eventTypes.js';
+import type { GuardFinding, GuardRule } from '../guardRule.js';
 
 /**
  * Tokens between the incremental checks of the built-in scanning rules: each check scans the text
@@ -12,12 +13,16 @@ import type { GuardRule } from '../guardRule.js';
 export const SCAN_INTERVAL = 10;
 
 /**
- * What a completion finding that the token limit's cut explains (an open fence, brackets or an
- * environment left open) adds to its message when the answer ends with `finishReason: 'length'`:
- * it is then a `warning`, since the finish reason reports the cut and a retry under the same limit
- * would be cut again. @internal
+ * A completion finding for what the answer left open at its end (a fence, brackets or a string, an
+ * environment): an `error` when the model ended the answer there, a `warning` whose message says so
+ * when the token limit cut it (`finishReason: 'length'`), since the finish reason reports the cut
+ * and a retry under the same limit would be cut again. @internal
  */
-export const CUT = ' (cut by the token limit: finishReason length)';
+export function openAtEnd(message: string, finishReason: FinishReason | undefined, position?: number): GuardFinding {
+  const cut = finishReason === 'length';
+  const found: GuardFinding = { message: cut ? `${message} (cut by the token limit: finishReason length)` : message, severity: cut ? 'warning' : 'error' };
+  return position === undefined ? found : { ...found, position };
+}
 
 /** Freezes a built-in rule with the guard engine attached (see GUARD_ENGINE); `holds: false` for one whose runs have no `held`. @internal */
 export function builtInRule<R extends GuardRule>(rule: R, holds = true): R {

@@ -1,5 +1,5 @@
 import type { FinishReason } from '../../events/eventTypes.js';
-import { builtInRule, CUT, SCAN_INTERVAL } from './builtInRule.js';
+import { builtInRule, openAtEnd, SCAN_INTERVAL } from './builtInRule.js';
 import { DECIDED, type DecidedFinding, type GuardFinding, type GuardRule, type GuardRuleRun } from '../guardRule.js';
 
 const CLOSER: Record<string, string> = { '}': '{', ']': '[' };
@@ -159,10 +159,7 @@ class JsonRun extends JsonScanner implements GuardRuleRun {
   complete(text: string, finishReason?: FinishReason): GuardFinding | undefined {
     if (!this.isJson) return undefined;
     const open = this.stack?.length ?? 0;
-    if (this.inString || open > 0) {
-      const message = this.inString ? 'the JSON ends inside a string' : `the JSON ends with ${open} unclosed bracket(s)`;
-      return finishReason === 'length' ? { message: `${message}${CUT}`, severity: 'warning' } : { message, severity: 'error' };
-    }
+    if (this.inString || open > 0) return openAtEnd(this.inString ? 'the JSON ends inside a string' : `the JSON ends with ${open} unclosed bracket(s)`, finishReason);
     const records = this.records;
     if (records === undefined) return parseFailure(text);
     for (let i = 0; i < records.length; i++) {

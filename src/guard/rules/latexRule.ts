@@ -1,5 +1,5 @@
 import type { FinishReason } from '../../events/eventTypes.js';
-import { builtInRule, CUT, SCAN_INTERVAL } from './builtInRule.js';
+import { builtInRule, openAtEnd, SCAN_INTERVAL } from './builtInRule.js';
 import { DECIDED, type GuardFinding, type GuardRule, type GuardRuleRun } from '../guardRule.js';
 import { TailScanner } from '../tailScanner.js';
 import { CODE_MARKERS, CODE_TRIGGERS, CodeSpans } from './codeSpans.js';
@@ -59,14 +59,11 @@ class LatexRun extends TailScanner implements GuardRuleRun {
     this.finish();
     this.#code?.end();
     const found = this.takeFindings() ?? [];
-    const cut = finishReason === 'length';
-    const open = (message: string, position?: number): GuardFinding =>
-      ({ message: cut ? `${message}${CUT}` : message, severity: cut ? 'warning' : 'error', ...(position === undefined ? {} : { position }) });
-    for (const env of this.#envs ?? []) found.push(open(`unclosed environment ${env.name}`, env.position));
+    for (const env of this.#envs ?? []) found.push(openAtEnd(`unclosed environment ${env.name}`, finishReason, env.position));
     if (this.#latex) {
-      if (this.#display !== 0) found.push(this.#display > 0 ? open('unbalanced \\[ and \\]') : { message: 'unbalanced \\[ and \\]' });
-      if (this.#inline !== 0) found.push(this.#inline > 0 ? open('unbalanced \\( and \\)') : { message: 'unbalanced \\( and \\)' });
-      if (this.#dollars % 2 !== 0) found.push(open('an odd number of $$'));
+      if (this.#display !== 0) found.push(this.#display > 0 ? openAtEnd('unbalanced \\[ and \\]', finishReason) : { message: 'unbalanced \\[ and \\]' });
+      if (this.#inline !== 0) found.push(this.#inline > 0 ? openAtEnd('unbalanced \\( and \\)', finishReason) : { message: 'unbalanced \\( and \\)' });
+      if (this.#dollars % 2 !== 0) found.push(openAtEnd('an odd number of $$', finishReason));
     }
     return found;
   }

@@ -1,5 +1,5 @@
 import type { FinishReason } from '../../events/eventTypes.js';
-import { builtInRule, CUT, SCAN_INTERVAL } from './builtInRule.js';
+import { builtInRule, openAtEnd, SCAN_INTERVAL } from './builtInRule.js';
 import { DECIDED, type GuardFinding, type GuardRule, type GuardRuleRun } from '../guardRule.js';
 import { fenceIndent } from './codeSpans.js';
 import { LineReader } from './lineReader.js';
@@ -50,11 +50,7 @@ class MarkdownRun extends LineReader implements GuardRuleRun {
   complete(_text: string, finishReason?: FinishReason): GuardFinding[] {
     this.flush();
     const found = this.takeFindings() ?? [];
-    if (this.#fence !== undefined) {
-      found.push(finishReason === 'length'
-        ? { message: `the answer ends inside a code fence${CUT}`, severity: 'warning' }
-        : { message: 'the answer ends inside a code fence', severity: 'error' });
-    }
+    if (this.#fence !== undefined) found.push(openAtEnd('the answer ends inside a code fence', finishReason));
     return found;
   }
 

@@ -6,7 +6,7 @@ const COUNTERS = {
   retries: ['l0.retries', '{retry}', 'Retries of a run.'],
   fallbacks: ['l0.fallbacks', '{fallback}', 'Moves to a fallback stream.'],
   violations: ['l0.violations', '{violation}', 'Guardrail violations.'],
-  drifts: ['l0.drifts', '{drift}', 'Drift detections, one per type.'],
+  drifts: ['l0.drifts', '{drift}', 'Drift detections, once per type an attempt found.'],
   errors: ['l0.errors', '{error}', 'Failed runs.'],
 } as const;
 

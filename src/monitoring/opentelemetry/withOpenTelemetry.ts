@@ -53,7 +53,8 @@ export type { WithOpenTelemetryConfig } from './openTelemetryConfig.js';
  *    reported); `l0.errors` counts the failed runs by `error.type`. As their events pass, the
  *    counters `l0.retries` (`l0.reason`, `error.type`), `l0.fallbacks` (`l0.from_index`,
  *    `l0.to_index`, `error.type`), `l0.violations` (`l0.rule_id`, `l0.severity`) and `l0.drifts`
- *    (`l0.drift_type`, one per type). Every record has the run span's `gen_ai.operation.name`,
+ *    (`l0.drift_type`, once per type an attempt found: a drift event lists the types found before
+ *    it too). Every record has the run span's `gen_ai.operation.name`,
  *    `gen_ai.provider.name` (and `gen_ai.system`) and `gen_ai.request.model`, never its
  *    `attributes` (a user id there would make a time series per user). As `measureRun`, the metrics
  *    are the run the consumer reads: a race's winner. `time_per_output_chunk` is not recorded: it
@@ -116,6 +117,8 @@ export function withOpenTelemetry(config: WithOpenTelemetryConfig): MonoTypeOper
         main.end('cancelled');
         finish(metrics, undefined, true);
       };
+      /** The types the attempt's last drift event named: the next one lists them again (every type found so far). */
+      let drifted: readonly string[] = [];
       const onEvent = (e: L0Event) => {
         if (fold.event(e)) run.addEvent('gen_ai.first_token', {}, now());
         // while a race reports its entrants, their lanes trace the attempts (the winner's events arrive here too)
@@ -142,7 +145,12 @@ export function withOpenTelemetry(config: WithOpenTelemetryConfig): MonoTypeOper
           }
           case 'drift':
             run.addEvent('l0.drift', { 'l0.drift_types': [...e.types], 'l0.confidence': e.confidence }, now());
-            for (const type of e.types) instruments?.add('drifts', { 'l0.drift_type': type });
+            for (const type of e.types) if (!drifted.includes(type)) instruments?.add('drifts', { 'l0.drift_type': type });
+            drifted = e.types;
+            return;
+          case 'start':
+          case 'resume':
+            drifted = []; // a new attempt's detectors start over
             return;
           case 'complete':
             run.setAttribute('gen_ai.response.finish_reasons', [e.finishReason]);
