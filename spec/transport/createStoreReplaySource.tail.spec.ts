@@ -99,4 +99,18 @@ describe('createStoreReplaySource: the tail', () => {
     const want = (after: number) => [...Array.from({ length: events.length - after }, (_, i) => after + i + 1), 'end'];
     expect(cases).toEqual(cases.map((c) => ({ ...(c as object), got: want((c as { after: number }).after) })));
   });
+  it('should not give a fresh replay the backlog of a log replaced before its tail began, spliced to the new run', async () => {
+    // the backlog (run r1) is read in a promise; the stream is deleted and recorded again (run r2) before the tail starts
+    const memory = createMemoryEventStore();
+    const store: EventStore = { ...memory, read: async (id, range) => memory.read(id, range), follow: memory.follow!.bind(memory), append: memory.append.bind(memory), delete: memory.delete.bind(memory) };
+    const r2 = (seq: number, event: unknown) => ({ ...envelope(seq, event), ...(seq === 0 ? { run: 'r2' } : {}) });
+    memory.append([envelope(0, values.s), envelope(1, values.a)]);
+    const got: unknown[] = [];
+    createStoreReplaySource(store).replay('chat', 0).subscribe({ next: (e) => got.push(`${e.run}:${e.seq}`), complete: () => got.push('end'), error: (e: unknown) => got.push(e) });
+    memory.delete('chat');
+    memory.append([r2(0, values.s), r2(1, values.b), r2(2, values.c), r2(3, values.x)]);
+    for (let k = 0; k < 10; k++) await Promise.resolve();
+    // it gave r2:1 r2:2 (run r1's s and a under r2's tag), then r2:3 r2:4 (r2's c and complete): two runs as one
+    expect(got).toEqual([expect.objectContaining({ code: 'STREAM_NOT_FOUND' })]);
+  });
 });

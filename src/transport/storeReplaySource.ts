@@ -35,7 +35,8 @@ import { checkAfterSeq, resumeError, type SequencedEvent, type SseReplaySource }
  *    of splicing two answers. A run whose replay buffer has the same tag (`add(id, events$, {run})`)
  *    has the same ids on both paths. The tag is read with one more range read (of `seq` 0), once
  *    the tail has given the backlog's last envelope again: a log replaced in between gives the new
- *    run's tag, so the resume fails rather than splices; a log gone by then is `STREAM_NOT_FOUND`.
+ *    run's tag, so the resume fails rather than splices; a log gone by then is `STREAM_NOT_FOUND`, and
+ *    so is one whose seq 0 is no longer the backlog's (a replay from the start has no tag to compare).
  *    A log without a tag (written before run tags), or whose tag cannot be an SSE id's (envelopes of
  *    your own; `recordEvents` refuses such a `runTag`), gives plain ids `<seq>`, compared by number only.
  * 6. The backlog's events are marked as such for `toServerSentEvents`, which holds them against
@@ -60,8 +61,10 @@ export function createStoreReplaySource(store: EventStore): SseReplaySource {
     const envelopes = store.read(streamId, range);
     return isPromiseLike(envelopes) ? from(envelopes).pipe(mergeMap(next)) : next(envelopes);
   };
-  /** The log's seq 0 envelope (its run tag); STREAM_NOT_FOUND when it is gone (deleted since the backlog was read). */
-  const head = (streamId: string): Observable<EventEnvelope> => read(streamId, { fromSeq: 0, toSeq: 0 }, ([envelope]) => (envelope ? of(envelope) : throwError(() => notFound(streamId))));
+  /** The log's seq 0 envelope (its run tag); STREAM_NOT_FOUND when it is gone, or not of `read0`'s run (the backlog's seq 0): deleted, or replaced, since the backlog was read. */
+  const head = (streamId: string, read0: EventEnvelope | undefined): Observable<EventEnvelope> =>
+    // (a fresh replay has no tag to compare: a backlog of the run replaced would be spliced to the new run's tail)
+    read(streamId, { fromSeq: 0, toSeq: 0 }, ([envelope]) => (envelope && (!read0 || (read0 as { run?: unknown }).run === (envelope as { run?: unknown }).run) ? of(envelope) : throwError(() => notFound(streamId))));
   /** The backlog read from `fromSeq` (where it must start), those from `afterSeq` (and a recorded error) as SSE events, then the live tail after it (see {@link Tail}); `orElse` when the store does not hold `fromSeq`. */
   const replay = (streamId: string, fromSeq: number, afterSeq: number, orElse: () => Observable<SequencedEvent>): Observable<SequencedEvent> =>
     read(streamId, { fromSeq }, (backlog) => {
@@ -69,7 +72,7 @@ export function createStoreReplaySource(store: EventStore): SseReplaySource {
       if (backlog[0]?.seq !== fromSeq || last === undefined) return orElse();
       // a finished run's backlog is all there is: no live tail to open (a Redis connection of its own)
       const tail = isTerminalEnvelope(last) ? of(last) : store.follow!(streamId, last.seq);
-      return new Observable<SequencedEvent>((subscriber) => tail.subscribe(new Tail(subscriber, afterSeq, backlog, () => head(streamId))));
+      return new Observable<SequencedEvent>((subscriber) => tail.subscribe(new Tail(subscriber, afterSeq, backlog, () => head(streamId, fromSeq ? undefined : backlog[0]))));
     });
   const missing = (streamId: string) => () => throwError(() => notFound(streamId));
   return {

@@ -116,8 +116,9 @@ return kept`;
  * 3. `read` ranges by entry id (`XRANGE`), so reading a window of a long run costs only the window
  *    (a window holding a compact checkpoint, below, is read from the run's start). It reads 1000
  *    entries per `XRANGE` (`COUNT`), so a long run is never one huge reply; a stream deleted
- *    between two of them (the entry the next one starts at is gone, or another run's) fails the
- *    read with an `EventLogError` `STREAM_NOT_FOUND` instead of splicing two runs.
+ *    between two of them (the entry the next one starts at is gone, or another run's) starts the
+ *    read over, so it gives one run's log (or none), never two runs spliced; a stream replaced under
+ *    3 reads in a row fails it with an `EventLogError` `STREAM_NOT_FOUND`.
  * 4. `follow(id, fromSeq)` (the live tail another server resumes a run from) opens its own
  *    connection with `client.duplicate()` and loops `XREAD BLOCK` from entry id `0-<fromSeq>`: the
  *    recorded envelopes and then the new ones come through one command, so none is missed or sent
