@@ -144,6 +144,34 @@ describe('RepetitionCheck (sentences)', () => {
   });
 });
 
+describe('RepetitionCheck (many sentences)', () => {
+  /** `n` distinct sentences of 30 to 40 characters, no digits (letters name each: "item bcd"). */
+  const distinct = (n: number): string[] =>
+    Array.from({ length: n }, (_, i) => {
+      let name = '';
+      for (let k = i + 1; k > 0; k = Math.floor(k / 26)) name += String.fromCharCode(97 + (k % 26));
+      return `The item called ${name} is on the shelf. `;
+    });
+
+  it('should remember hundreds of sentences: a third pass over 300 fires where the plain rule does, not a sentence earlier', () => {
+    const all = distinct(300);
+    const twice = all.join('').repeat(2);
+    const thrice = all.join('').repeat(3);
+    expect(sentencesRepeat(twice)).toBe(false);
+    expect(fires(twice, [37, 5, 64])).toBe(false);
+    // at the third pass's 101st sentence, the text since its first time is at least two thirds repeats
+    expect(sentencesRepeat(thrice)).toBe(true);
+    expect(fires(thrice, [37, 5, 64])).toBe(true);
+    expect(fires(all.join('') + all.join('') + all.slice(0, 100).join(''), [37, 5, 64])).toBe(false);
+    expect(fires(all.join('') + all.join('') + all.slice(0, 101).join(''), [37, 5, 64])).toBe(true);
+  });
+
+  it('should start over after 1,000 distinct sentences: three passes over 999 fire, over 1,000 they do not', () => {
+    expect(fires(distinct(999).join('').repeat(3), [64])).toBe(true);
+    expect(fires(distinct(1000).join('').repeat(3), [64])).toBe(false);
+  });
+});
+
 describe('RepetitionCheck (tail)', () => {
   /** The tail check written plainly: the 480 characters ending at each multiple of 64 of the text's length. */
   const tailLoops = (text: string): boolean => {
