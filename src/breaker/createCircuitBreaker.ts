@@ -1,6 +1,7 @@
 import { asyncScheduler, catchError, concatMap, defer, map, Observable, of, ReplaySubject, Subject, type SchedulerLike } from 'rxjs';
 import { classifyError, type ErrorClassification } from '../errors/classifyError.js';
 import { checkBag, checkKeys, isSchedulerLike, optionError, optionKeys, optionPath } from '../internal/options.js';
+import { isPromiseLike } from '../internal/isPromiseLike.js';
 import { checkTimerDelay } from '../internal/timerDelay.js';
 import { defer$, RoundQueue, withinStoreTimeout } from './storeRounds.js';
 import { acquire, current, release, settle } from './breakerState.js';
@@ -27,7 +28,7 @@ export interface CircuitBreakerConfig {
   readonly successThreshold?: number;
   /**
    * Which errors count as failures (a throw, or a value that is not a boolean, counts the call as a
-   * failure; the call still fails with its own error). @default provider health only: network, server, timeout and rate-limit categories
+   * failure: a promise too, and its rejection is that failure, never unhandled; the call still fails with its own error). @default provider health only: network, server, timeout and rate-limit categories
    * (never a 400, context length, auth, content or abort)
    */
   readonly isFailure?: (error: unknown, classification: ErrorClassification) => boolean;
@@ -138,8 +139,11 @@ export class CircuitBreaker {
       let outcome: CallOutcome = 'success';
       if (result !== undefined) {
         try {
+          const verdict: unknown = this.isFailure(result.error, classifyError(result.error));
+          // an async isFailure's promise is no boolean (a failure); its rejection, like a throw, is that failure, never unhandled
+          if (isPromiseLike(verdict)) verdict.then(undefined, () => undefined);
           // only `false` spares a call: undefined (a missing `return`) would never open the breaker
-          outcome = this.isFailure(result.error, classifyError(result.error)) === false ? 'neutral' : 'failure';
+          outcome = verdict === false ? 'neutral' : 'failure';
         } catch {
           // a throwing `isFailure` counts the call as failed, so the probe slot is settled and freed
           outcome = 'failure';

@@ -1,5 +1,5 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
-import { asyncScheduler, concat, concatMap, defer, ignoreElements, takeUntil, takeWhile, tap, throwError, timer, type Observable, type SchedulerLike } from 'rxjs';
+import { asyncScheduler, concat, concatMap, defer, ignoreElements, map, NEVER, takeUntil, takeWhile, tap, throwError, timer, type Observable, type SchedulerLike } from 'rxjs';
 import { AllStreamsExhaustedError } from '../errors/AllStreamsExhaustedError.js';
 import { TokenTimeoutError } from '../errors/TokenTimeoutError.js';
 import { ZeroOutputError } from '../errors/ZeroOutputError.js';
@@ -10,7 +10,7 @@ import { checkBag, checkKeys, CONCURRENCY, describeOption, isConcurrency, isSche
 import { checkTimerDelay } from '../internal/timerDelay.js';
 import { runAll, type ParallelResult } from '../multi/runAll.js';
 import { decide, type ConsensusOutput, type ConsensusResult } from './decide.js';
-import { decided, hasText, validateMerged, validateOutputs } from './schemaCheck.js';
+import { decided, hasText, parseOnce, validateMerged, validateOutputs, type Parsed } from './schemaCheck.js';
 import { textSimilarity } from './textSimilarity.js';
 
 export type { ConsensusOutput, ConsensusResult } from './decide.js';
@@ -33,11 +33,11 @@ export interface ConsensusConfig<T = string> {
   readonly weights?: readonly number[];
   /** Below this agreement the run errors with {@link ConsensusError}; 0 turns the check off. @default 0.6 */
   readonly minimumAgreement?: number;
-  /** Budget in ms (at most 2147483647) for all sources: at the deadline the unfinished ones are unsubscribed and count as failed (`TOTAL_TIMEOUT`; one `concurrency` never started is `skipped`). @default undefined (none) */
+  /** Budget in ms (at most 2147483647) for all sources: at the deadline the unfinished ones are unsubscribed and count as failed (`TOTAL_TIMEOUT`; one `concurrency` never started is `skipped`), and so does a finished one whose async `parse` or `schema` has not settled. @default undefined (none) */
   readonly timeout?: number;
   /** Time source for `timeout`. @default asyncScheduler */
   readonly scheduler?: SchedulerLike;
-  /** Turns an output's text into a value (JSON.parse, a schema's parse) for structured, per-field consensus. A promise is awaited (no `earlyExit` on its value). A throw or rejection fails that output. @default undefined (text consensus) */
+  /** Turns an output's text into a value (JSON.parse, a schema's parse) for structured, per-field consensus; called once per finished output. A promise is awaited (no `earlyExit` on its value; `timeout` bounds it). A throw or rejection fails that output. @default undefined (text consensus) */
   readonly parse?: (text: string, state: L0State) => T | PromiseLike<T>;
   /** Text similarity in [0, 1] (anything else errors the run with a TypeError naming it). @default textSimilarity (word-level, linear memory) */
   readonly similarity?: (a: string, b: string) => number;
@@ -93,7 +93,8 @@ const PATH = /*#__PURE__*/ optionPath('consensus', 'sources, ');
  * 5. All failed (all empty included): {@link AllStreamsExhaustedError} with every error in input order. `timeout`
  *    unsubscribes the unfinished sources (their requests abort) and uses the finished ones: each
  *    unfinished one is an `error` output, a `TOTAL_TIMEOUT` {@link TokenTimeoutError} whose info
- *    has the tokens it streamed and how long it ran; one `concurrency` never let start is `skipped`
+ *    has the tokens it streamed and how long it ran (a finished one whose async `parse` is still
+ *    pending at the deadline fails the same way); one `concurrency` never let start is `skipped`
  *    (no request, no error), and it makes the result `partial` too.
  * 6. `concurrency` limits the sources subscribed at once. `earlyExit` stops once one output has a
  *    strict majority of all the weight (see the option): the rest are unsubscribed, `cancelled`,
@@ -120,6 +121,8 @@ export function consensus<T>(sources: readonly Observable<L0Event>[], config: Co
   const options = resolveConsensus(sources, config);
   const { timeout, scheduler, concurrency, earlyExit } = options;
   return defer(() => {
+    const start = scheduler.now();
+    const parsed = options.parse && parseOnce(options.parse);
     let latest: ParallelResult | undefined;
     let early = false;
     // where each source stands, for the unfinished ones at the timeout: undefined until it is subscribed
@@ -130,7 +133,7 @@ export function consensus<T>(sources: readonly Observable<L0Event>[], config: Co
     };
     let all = runAll(sources, { concurrency, failFast: false, onState });
     if (earlyExit) {
-      const isDecided = decided(options);
+      const isDecided = decided(options, parsed!);
       all = all.pipe(takeWhile((r) => !(early = isDecided(r)), true));
     }
     const run = (timeout === undefined ? all : all.pipe(takeUntil(timer(timeout, scheduler)))).pipe(
@@ -141,7 +144,16 @@ export function consensus<T>(sources: readonly Observable<L0Event>[], config: Co
     );
     const outputs = defer(() => {
       live.end = scheduler.now();
-      return validateOutputs(toOutputs(sources.length, latest, early, live, options), options.schema);
+      // an async parse (or schema) still pending when `timeout` is up fails its output as a source still streaming would
+      const late = (out: ConsensusOutput<T>): Observable<never> =>
+        timeout === undefined
+          ? NEVER
+          : timer(Math.max(0, start + timeout - live.end), scheduler).pipe(
+              map(() => {
+                throw timedOut(timeout, scheduler.now() - live.since[out.index]!, out.state!.tokenCount);
+              }),
+            );
+      return validateOutputs(toOutputs(sources.length, latest, early, live, options, parsed), options.schema, late);
     });
     return concat(run, outputs).pipe(
       concatMap((outputs) => {
@@ -165,7 +177,9 @@ interface Live {
   end: number;
 }
 
-function toOutputs<T>(n: number, latest: ParallelResult | undefined, early: boolean, live: Live, o: Resolved<T>): ConsensusOutput<T>[] {
+const timedOut = (timeoutMs: number, elapsedMs: number, tokenCount: number) => new TokenTimeoutError({ kind: 'total', timeoutMs, elapsedMs, tokenCount });
+
+function toOutputs<T>(n: number, latest: ParallelResult | undefined, early: boolean, live: Live, o: Resolved<T>, parsed: ((i: number, state: L0State) => Parsed<T>) | undefined): ConsensusOutput<T>[] {
   return Array.from({ length: n }, (_, index): ConsensusOutput<T> => {
     const weight = o.weights?.[index] ?? 1;
     const state = latest?.results[index] ?? null;
@@ -177,18 +191,14 @@ function toOutputs<T>(n: number, latest: ParallelResult | undefined, early: bool
       // `timeout` stopped the run: a source `concurrency` never let start sent no request, so it did not time out
       const seen = live.states[index];
       if (seen === undefined) return { index, status: 'skipped', weight, state };
-      const error = new TokenTimeoutError({ kind: 'total', timeoutMs: o.timeout ?? 0, elapsedMs: live.end - live.since[index]!, tokenCount: seen.tokenCount });
-      return { index, status: 'error', weight, state, error };
+      return { index, status: 'error', weight, state, error: timedOut(o.timeout ?? 0, live.end - live.since[index]!, seen.tokenCount) };
     }
     // an empty answer agrees with nothing: two of them are not a consensus (nor a vote for one)
     if (!hasText(state.content)) return { index, status: 'error', weight, state, text: state.content, error: new ZeroOutputError({ content: state.content }) };
-    if (!o.parse) return { index, status: 'success', weight, state, text: state.content };
-    try {
-      // a promise stays in `value` until validateOutputs settles it
-      return { index, status: 'success', weight, state, text: state.content, value: o.parse(state.content, state) as T };
-    } catch (error) {
-      return { index, status: 'error', weight, state, text: state.content, error };
-    }
+    if (!parsed) return { index, status: 'success', weight, state, text: state.content };
+    const p = parsed(index, state);
+    // a promise stays in `value` until validateOutputs settles it
+    return 'error' in p ? { index, status: 'error', weight, state, text: state.content, error: p.error } : { index, status: 'success', weight, state, text: state.content, value: p.value as T };
   });
 }
 

@@ -4,7 +4,8 @@
  * Internal: never re-exported from an entry point.
  */
 import type { StandardSchemaV1 } from '@standard-schema/spec';
-import { concatMap, defer, forkJoin, from, map, of, catchError, throwError, type Observable } from 'rxjs';
+import { concatMap, defer, forkJoin, from, map, of, catchError, race, throwError, type Observable } from 'rxjs';
+import type { L0State } from '../events/reduceState.js';
 import { SchemaValidationError } from '../errors/SchemaValidationError.js';
 import { isPromiseLike } from '../internal/isPromiseLike.js';
 import type { ParallelResult } from '../multi/runAll.js';
@@ -17,12 +18,33 @@ const NON_SPACE = /\S/;
 /** An answer with text in it: an empty or whitespace-only one agrees with nothing (not even another empty one). */
 export const hasText = (text: string): boolean => NON_SPACE.test(text);
 
+/** What `parse` gave for an output: its value (maybe a promise) or what it threw. */
+export type Parsed<T> = { readonly value: T | PromiseLike<T> } | { readonly error: unknown };
+
+/**
+ * `parse`, run once per output of a run: `earlyExit`'s check and the outputs share its result (a
+ * parse with a cost or a side effect ran twice). Only a finished output is parsed, so its text is final.
+ */
+export function parseOnce<T>(parse: (text: string, state: L0State) => T | PromiseLike<T>): (i: number, state: L0State) => Parsed<T> {
+  const seen: Parsed<T>[] = [];
+  return (i, state) => {
+    if (!seen[i]) {
+      try {
+        seen[i] = { value: parse(state.content, state) };
+      } catch (error) {
+        seen[i] = { error };
+      }
+    }
+    return seen[i];
+  };
+}
+
 /**
  * A predicate over `parallel`'s snapshots, state per subscription: true once one finished output
  * agrees with a strict majority of all the sources' weight (and `minimumAgreement` is met), so no
  * later output can outvote it. Similarities and parsed keys are computed once per pair and output.
  */
-export function decided<T>(o: Resolved<T>): (r: ParallelResult) => boolean {
+export function decided<T>(o: Resolved<T>, parsed: (i: number, state: L0State) => Parsed<T>): (r: ParallelResult) => boolean {
   if (o.strategy === 'unanimous' || o.strategy === 'best') return () => false;
   const sims = new Map<number, number>();
   const keys = new Map<number, string | undefined>();
@@ -36,7 +58,9 @@ export function decided<T>(o: Resolved<T>): (r: ParallelResult) => boolean {
     const key = (i: number): string | undefined => {
       if (!keys.has(i)) {
         try {
-          const value = o.parse!(content(i), r.results[i]!);
+          const p = parsed(i, r.results[i]!);
+          if ('error' in p) throw p.error;
+          const value = p.value;
           // an async parse: its value is not known yet, so no early exit on it (its rejection is toOutputs' to report)
           if (isPromiseLike(value)) {
             value.then(undefined, () => undefined);
@@ -75,16 +99,19 @@ const lift = <X>(get: () => X | PromiseLike<X>): Observable<X> =>
 
 /**
  * Each successful output's parsed value, awaited when `parse` gave a promise, through `schema` (its
- * output replaces the value); a rejected or invalid one becomes an `error` output.
+ * output replaces the value); a rejected or invalid one becomes an `error` output, and so does one
+ * still pending when `late(output)` errors (the deadline).
  */
-export function validateOutputs<T>(outputs: ConsensusOutput<T>[], schema: StandardSchemaV1<unknown, T> | undefined): Observable<ConsensusOutput<T>[]> {
+export function validateOutputs<T>(outputs: ConsensusOutput<T>[], schema: StandardSchemaV1<unknown, T> | undefined, late: (out: ConsensusOutput<T>) => Observable<never>): Observable<ConsensusOutput<T>[]> {
   if (!schema && !outputs.some((o) => isPromiseLike(o.value))) return of(outputs);
   return forkJoin(
     outputs.map((out) =>
       out.status !== 'success'
         ? of(out)
-        : lift(() => out.value as T | PromiseLike<T>).pipe(
-            concatMap((value) => (schema ? lift(() => validateSchema(schema, value, out.text ?? '')) : of(value))),
+        : race(
+            lift(() => out.value as T | PromiseLike<T>).pipe(concatMap((value) => (schema ? lift(() => validateSchema(schema, value, out.text ?? '')) : of(value)))),
+            late(out),
+          ).pipe(
             map((value): ConsensusOutput<T> => ({ ...out, value })),
             catchError((error: unknown) => of<ConsensusOutput<T>>({ index: out.index, status: 'error', weight: out.weight, state: out.state, text: out.text!, error })),
           ),
