@@ -279,13 +279,11 @@ export class RepetitionCheck implements DriftCheck {
     const from = this.total;
     const total = (this.total += delta.length);
     const tail = (this.tailText += delta);
-    let end = from - (from % EVERY) + EVERY;
+    let end = Math.max(FIRST, from - (from % EVERY) + EVERY);
     if (end > total) return false;
     const base = total - tail.length;
     let hit = false;
-    for (; !hit && end <= total; end += EVERY) {
-      if (end >= FIRST) hit = this.loops(tail.slice(end - TAIL - base, end - base), end) && !priming;
-    }
+    for (; !hit && end <= total; end += EVERY) hit = this.loops(tail.slice(end - TAIL - base, end - base), end) && !priming;
     // keep only what the next positions need: the next check copies TAIL + EVERY characters, not up to 2 * TAIL
     this.tailText = tail.slice(-TAIL);
     return hit;
