@@ -1,27 +1,17 @@
 /** @test {detectDrift} */
 import { describe, expect, it } from 'vitest';
 import { FenceLines, Fences } from '../../src/drift/fenceLines.js';
+import { fenceFlips as referenceFlips } from '../helpers/fenceFlips.js';
 
 /*
- * Drift's one reader of ``` fences (FenceLines) is driven two ways: from the backticks the repetition
+ * Drift's one reader of code fences (FenceLines: ``` and ~~~, a block closed only by a run of its
+ * character at least as long) is driven two ways: from the backticks and tildes the repetition
  * detector's sentence check meets in its character loop, and by Fences (tone_shift,
  * markdown_collapse) window by window. Both must find the fences a plain line-by-line reading finds,
  * wherever the deltas or windows end: random texts of fence-like pieces, cut at random.
  */
 
-/** The reference: a line of at most 3 spaces, 3 or more backticks and no other backtick flips the state at its newline. */
-function referenceFlips(text: string): number[] {
-  const flips: number[] = [];
-  let at = 0;
-  for (const line of text.split('\n')) {
-    at += line.length;
-    if (at < text.length && /^ {0,3}`{3,}[^`]*$/.test(line)) flips.push(at);
-    at++;
-  }
-  return flips;
-}
-
-/** The offsets where FenceLines flips, driven as the sentence check drives it: `tick` at each backtick, `left` at a delta's start. */
+/** The offsets where FenceLines flips, driven as the sentence check drives it: `tick` at each backtick and tilde, `left` at a delta's start. */
 function lineFlips(chunks: readonly string[]): number[] {
   const lines = new FenceLines();
   const flips: number[] = [];
@@ -30,7 +20,7 @@ function lineFlips(chunks: readonly string[]): number[] {
   for (const delta of chunks) {
     let end = lines.pending === 0 ? delta.length : lines.left(delta);
     for (let i = 0; ; ) {
-      for (; i < end; i++) if (delta.charCodeAt(i) === 96) end = lines.tick(delta, i, end, before, total);
+      for (; i < end; i++) if (delta.charCodeAt(i) === 96 || delta.charCodeAt(i) === 126) end = lines.tick(delta, i, end, before, total);
       if (end === delta.length) break;
       flips.push(total + end);
       end = delta.length;
@@ -63,7 +53,7 @@ function random(seed: number): () => number {
   };
 }
 
-const PIECES = ['```', '````', '``', '`', '```js', ' ', '   ', '    ', '\n', '\n\n', 'text. ', 'x', 'code();', '`inline`', 'More words here. '];
+const PIECES = ['```', '````', '``', '`', '```js', '~~~', '~~~~', '~', '~~~py `x`', ' ', '   ', '    ', '\t', '\r', '\n', '\n\n', 'text. ', 'x', 'code();', '`inline`', 'More words here. '];
 
 describe('FenceLines: the fences of a line-by-line reading, whatever the deltas or windows', () => {
   it('should flip at the same newlines on 500 random texts cut at random', () => {

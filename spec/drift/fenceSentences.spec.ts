@@ -69,6 +69,24 @@ describe('detectDrift repetition: repeated sentences in code', () => {
   });
 
   it.each([
+    ['a ~~~ fence (CommonMark\'s other fence)', PYTHON.replaceAll(fence, '~~~')],
+    ['a ```` fence around a Markdown example whose own ``` fences do not close it', `Here is the README section:\n\n\`\`\`\`markdown\n${PYTHON}\n\`\`\`\`\n\nPaste it as is.`],
+    ['a ~~~ fence whose code holds a ``` line (no closer of a ~~~ fence)', `~~~python\nREADME = """\n${fence}\n"""\n${PYTHON.slice(PYTHON.indexOf('class'), PYTHON.lastIndexOf(fence))}~~~\n`],
+  ])('should not fire on the docstrings in %s', (_, s) => {
+    expect(fails(s)).toBe(false);
+  });
+
+  it('should count the prose after a ~~~ or ```` fence closes (by a fence of its character, at least as long, with nothing after it)', () => {
+    const loop = 'I will keep saying the same thing again. '.repeat(4);
+    expect(fails(`~~~js\nconst a = 1;\n  ~~~~\n\n${loop}`)).toBe(true);
+    expect(fails(`\`\`\`\`md\n${fence}\n\`\`\`\` \r\n${loop}`)).toBe(true);
+    // no closer: a shorter run, the other character, an info string
+    expect(fails(`\`\`\`\`md\n${fence}\n${loop}`)).toBe(false);
+    expect(fails(`~~~\n${fence}\n${loop}`)).toBe(false);
+    expect(fails(`~~~\n~~~ js\n${loop}`)).toBe(false);
+  });
+
+  it.each([
     ['the Python docstrings', PYTHON],
     ['the TypeScript JSDoc blocks', TYPESCRIPT],
   ])('should still fire on %s as prose (no fence): the sentences themselves repeat', (_, s) => {

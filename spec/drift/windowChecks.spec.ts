@@ -4,12 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { detectDrift, type L0Event } from 'l0-rx';
 import { countMarkdown, MarkdownCollapseCheck, ToneShiftCheck } from '../../src/drift/windowChecks.js';
 import { runSync, text } from '../guard/helpers.js';
+import { fenceFlips } from '../helpers/fenceFlips.js';
 
 const TONE = /\b(?:(therefore|thus|hence|moreover|furthermore|consequently)|(gonna|wanna|yep|nope|lol|dude)|yeah|ok|okay)\b/gi;
 const driftTypes = (out: readonly L0Event[]) => out.flatMap((e) => (e.type === 'drift' ? e.types : []));
 
-/** Where the text enters or leaves a ``` fence, the plain way: a line of up to 3 spaces, 3+ backticks and no other backtick flips the state at its newline. */
-const flipsOf = (s: string) => [...s.matchAll(/(?<![^\n]) {0,3}`{3,}[^`\n]*\n/g)].map((m) => m.index + m[0].length - 1);
+/** Where the text enters or leaves a code fence, the plain way (see fenceFlips). */
+const flipsOf = fenceFlips;
 const fencedAt = (flips: readonly number[], p: number) => flips.filter((f) => f <= p).length % 2 === 1;
 const windowsOf = (s: string, size: number) => Array.from({ length: Math.floor(s.length / size) }, (_, i) => s.slice(i * size, (i + 1) * size));
 
@@ -61,13 +62,19 @@ function fires(check: { check(delta: string): boolean }, s: string, sizes: reado
 
 describe('the window detectors (tone_shift, markdown_collapse)', () => {
   /** Blocks that make shifts, markdown and fences (real ones, indented too far, inline) meet window ends anywhere. */
-  const block = fc.constantFrom(
-    'Therefore it holds; moreover, thus it is shown. ', 'yeah ok so we gonna do it lol, yep. ', 'nope dude, wanna? lol. ', 'ok ', 'the plain middle of a sentence ',
-    '\n```go\n', '\n```\n', '\n  ````\n', '\n    ```\n', 'use ``` inline ', '\n```', '`', '\n', '# Title\n- one\n**bold** [a](b)\n', 'v, ok := m[k]\n',
-    '\n```ok``` yeah\n', '\n```` so therefore ```\n', '\n```python ok\r\n', '\n``````````````` ok\n', 'click OK, ', 'Okay, yeah, ',
+  const block = fc.oneof(
+    { weight: 2, arbitrary: fc.constantFrom(
+      'Therefore it holds; moreover, thus it is shown. ', 'yeah ok so we gonna do it lol, yep. ', 'nope dude, wanna? lol. ', 'ok ', 'the plain middle of a sentence ',
+      'v, ok := m[k]\n', 'click OK, ', 'Okay, yeah, ', '# Title\n- one\n**bold** [a](b)\n', '\n',
+    ) },
+    // fences: real ones (``` and ~~~, closed only by a run of their character at least as long, without info), indented too far, inline
+    { weight: 1, arbitrary: fc.constantFrom(
+      '\n```go\n', '\n```\n', '\n  ````\n', '\n    ```\n', 'use ``` inline ', '\n```', '`', '\n```ok``` yeah\n', '\n```` so therefore ```\n', '\n```python ok\r\n',
+      '\n``````````````` ok\n', '\n````````````````\n', '\n~~~\n', '\n~~~ so `ok`\n', '\n ~~~~~\n', '\n````\n', '~',
+    ) },
   );
 
-  it('should count tone markers only outside ``` fences, as the plain rule over the whole text does, for any chunking', () => {
+  it('should count tone markers only outside code fences, as the plain rule over the whole text does, for any chunking', () => {
     let found = 0;
     fc.assert(
       fc.property(fc.array(block, { minLength: 20, maxLength: 120 }), fc.array(fc.integer({ min: 1, max: 300 }), { minLength: 1, maxLength: 5 }), (blocks, sizes) => {
@@ -82,7 +89,7 @@ describe('the window detectors (tone_shift, markdown_collapse)', () => {
     expect(found).toBeGreaterThan(20);
   });
 
-  it('should find markdown collapse only outside ``` fences, as the plain rule over the whole text does, for any chunking', () => {
+  it('should find markdown collapse only outside code fences, as the plain rule over the whole text does, for any chunking', () => {
     let found = 0;
     // runs of one block each: markdown, then bare prose, with fences (real and not) in between
     const run = fc.tuple(fc.oneof(block, fc.constant('plain words without any markup at all. ')), fc.integer({ min: 1, max: 40 })).map(([b, n]) => b.repeat(n));
@@ -110,6 +117,11 @@ describe('the window detectors (tone_shift, markdown_collapse)', () => {
     const prose = 'A map lookup can miss; therefore the second value must be checked. The cache is thus consulted first, and hence a miss falls through to the store, which is slower but authoritative for every key.\n\n';
     const code = '```go\nfunc get(key string) (Value, error) {\n\tv, ok := cache[key]\n\tif !ok {\n\t\tv, ok = store.Get(key)\n\t}\n\tif !ok {\n\t\treturn Value{}, ErrNotFound\n\t}\n\treturn v, nil\n}\n```\n\nThe function returns ErrNotFound when neither has the key.';
     expect(driftTypes(runSync(text(prose, code), detectDrift()).out)).toEqual([]);
+    // in a ~~~ fence, or a ```` one with a ``` line in it, the code is code as well
+    const informal = code.replace('v, ok := cache[key]', 'v, ok := cache[key] // yep, lol, gonna miss, dude');
+    expect(driftTypes(runSync(text(prose, informal.replace(/```/g, '~~~')), detectDrift()).out)).toEqual([]);
+    expect(driftTypes(runSync(text(prose, informal.replace('```go\n', '````go\n```\n').replace('}\n```\n', '}\n````\n')), detectDrift()).out)).toEqual([]);
+    expect(driftTypes(runSync(text(prose, informal.replace(/```go\n|```\n/g, '')), detectDrift()).out)).toEqual(['tone_shift']);
     // unfenced, the three `ok`s are still no informal window: no slang among them
     expect(driftTypes(runSync(text(prose, code.replace(/```go\n|```\n/g, '')), detectDrift()).out)).toEqual([]);
   });

@@ -44,4 +44,8 @@ describe('ofType', () => {
   ])('should throw a TypeError naming %s, which would drop every event of it silently', (_, types, message) => {
     expect(() => ofType(...(types as ['token']))).toThrow(new TypeError(`ofType: ${message}`));
   });
+
+  it('should throw a TypeError for no types at all, which would drop every event silently', () => {
+    expect(() => ofType()).toThrow(new TypeError('ofType: `types` must list at least one of L0_EVENT_TYPES, got none'));
+  });
 });

@@ -1,6 +1,6 @@
 /** @test {patternRule} */
 import { describe, expect, it } from 'vitest';
-import { guard, patternRule, type PatternCategory } from 'l0-rx';
+import { BUILT_IN_PATTERNS, guard, patternRule, type GuardRule, type PatternCategory } from 'l0-rx';
 import { runSync, text } from './helpers.js';
 
 /*
@@ -20,8 +20,13 @@ const cuts = (t: string): string[][] => [
 
 /** The refusal verdict of every cut of `t` under `categories` (asserted the same), and that verdict. */
 function refuses(t: string, categories?: PatternCategory[]): boolean {
+  return refusesWith(t, () => patternRule(categories ? { categories } : {}));
+}
+
+/** The refusal verdict of every cut of `t` under the rule `make` makes (asserted the same), and that verdict. */
+function refusesWith(t: string, make: () => GuardRule): boolean {
   const verdicts = cuts(t).map((c) => {
-    const v = runSync(text(...c), guard([patternRule(categories ? { categories } : {})])).violations;
+    const v = runSync(text(...c), guard([make()])).violations;
     return v.some((x) => x.message.startsWith('refusal:') && x.recoverable === false);
   });
   expect(new Set(verdicts).size, `the same verdict for every cut of ${JSON.stringify(t)}`).toBe(1);
@@ -56,5 +61,30 @@ describe('patternRule: a refusal phrase in a condition', () => {
   ])('should still fail %j as a refusal', (t) => {
     expect(refuses(t)).toBe(true);
     expect(refuses(t, ['refusal'])).toBe(true);
+  });
+});
+
+describe('patternRule: the refusal family listed in `patterns`', () => {
+  // a copy of BUILT_IN_PATTERNS.refusal with a severity of one's own: its scan comes with it, the characters its look-behind
+  // reads before a match (a condition's conjunction) and the rest of the sentence it waits for (a "but here is" makes it a hedge)
+  const own = () => patternRule({ categories: [], patterns: [{ ...BUILT_IN_PATTERNS.refusal, severity: 'fatal' }] });
+  const asIs = () => patternRule({ categories: ['meta-commentary'], patterns: [BUILT_IN_PATTERNS.refusal] });
+
+  it.each([
+    `${FILLER}If I can't help with that, I'll point you to someone who can. ${FILLER}`,
+    `${FILLER.slice(0, 150)} Whenever I cannot provide a source, I say so. ${FILLER}`,
+    'I cannot provide a definitive answer, but here is an outline of the options.',
+    "I can't write the whole essay, so here is a summary of its argument.",
+  ])('should pass %j, as the category does, for every cut', (t) => {
+    expect(refusesWith(t, own)).toBe(false);
+    expect(refusesWith(t, asIs)).toBe(false);
+  });
+
+  it.each([
+    "Sorry, I can't help with that request.",
+    `${FILLER}Even so, I cannot provide that information. ${FILLER}`,
+  ])('should still fail %j as a refusal', (t) => {
+    expect(refusesWith(t, own)).toBe(true);
+    expect(refusesWith(t, asIs)).toBe(true);
   });
 });

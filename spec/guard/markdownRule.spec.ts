@@ -19,6 +19,14 @@ describe('markdownRule', () => {
     for (let i = 1; i < md.length; i++) expect(check(md.slice(0, i), md.slice(i)).violations).toEqual([]);
   });
 
+  it('should close a fence only with its own character, at least as long, without info (a ``` line in a ```` or ~~~ block is code)', () => {
+    const ends = (md: string) => check(md).violations.map((v) => v.message);
+    expect(ends('````md\n```py\nprint(1)\n```\n````\nEnd.')).toEqual([]);
+    expect(ends('````md\n```py\nprint(1)\n```\nEnd.')).toEqual(['the answer ends inside a code fence']);
+    expect(ends('~~~\n```\nx\n')).toEqual(['the answer ends inside a code fence']);
+    expect(ends('```\nx\n```js\n')).toEqual(['the answer ends inside a code fence']);
+  });
+
   it('should warn about a table row with the wrong number of cells, not fail', () => {
     const r = check('| a | b |\n|---|---|\n| 1 | 2 |\n| 3 |\n');
     expect(r.violations).toEqual([expect.objectContaining({ severity: 'warning', message: 'a table row has 1 cells, the header 2', position: 30 })]);

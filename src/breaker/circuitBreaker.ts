@@ -16,7 +16,8 @@ import { CircuitBreaker, type BreakerStateChange, type BreakerTicket } from './c
  *    Half-open: at most `halfOpenMaxProbes` calls go through as probes, the rest fail fast.
  * 2. The source's `complete` event (or its completion, when it sends none) records a success; its
  *    error records a failure when `isFailure` says so (provider health by default: a 400, a
- *    context-length error or auth never count). Either is passed on once recorded.
+ *    context-length error or auth never count; an async `isFailure` is awaited, up to the breaker's
+ *    `storeTimeout`). Either is passed on once recorded.
  *    Unsubscribing records nothing (a probe frees its slot).
  * 3. `breaker{key, from, to}` events: a change seen when the call was let through comes right
  *    after the source's `start` (open to half-open: this call is the probe); a change the call's

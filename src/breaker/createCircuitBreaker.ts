@@ -28,14 +28,16 @@ export interface CircuitBreakerConfig {
   readonly successThreshold?: number;
   /**
    * Which errors count as failures (a throw, or a value that is not a boolean, counts the call as a
-   * failure: a promise too, and its rejection is that failure, never unhandled; the call still fails with its own error). @default provider health only: network, server, timeout and rate-limit categories
+   * failure; the call still fails with its own error). May be async: its promise is awaited up to
+   * `storeTimeout` (the call's end waits for it), and a rejection, or no answer by then, counts the
+   * call as a failure. @default provider health only: network, server, timeout and rate-limit categories
    * (never a 400, context length, auth, content or abort)
    */
-  readonly isFailure?: (error: unknown, classification: ErrorClassification) => boolean;
+  readonly isFailure?: (error: unknown, classification: ErrorClassification) => boolean | PromiseLike<boolean>;
   /** Where the state lives. @default memoryBreakerStore() (this breaker only) */
   readonly store?: BreakerStore;
   /**
-   * How long a store answer is waited for, in ms of `scheduler` time; past it the breaker acts as on
+   * How long a store answer (or an async `isFailure`'s) is waited for, in ms of `scheduler` time; past it the breaker acts as on
    * a store that fails (a call is let through, a call's end is not held back) and applies the answer
    * when it comes (a probe slot it took is given back). A store that hangs (a Redis client queueing
    * commands while it reconnects) never holds a call. `Infinity` waits forever; a finite one is at
@@ -89,7 +91,7 @@ export class CircuitBreaker {
   private readonly store: BreakerStore;
   private readonly scheduler: SchedulerLike;
   private readonly storeTimeout: number;
-  private readonly isFailure: (error: unknown, c: ErrorClassification) => boolean;
+  private readonly isFailure: NonNullable<CircuitBreakerConfig['isFailure']>;
   private readonly onStateChange: ((change: BreakerStateChange) => void) | undefined;
 
   /** @internal Use {@link createCircuitBreaker}. */
@@ -136,25 +138,32 @@ export class CircuitBreaker {
    */
   settle(ticket: BreakerTicket, result: { error: unknown } | undefined): Observable<readonly BreakerStateChange[]> {
     return defer(() => {
-      let outcome: CallOutcome = 'success';
-      if (result !== undefined) {
-        try {
-          const verdict: unknown = this.isFailure(result.error, classifyError(result.error));
-          // an async isFailure's promise is no boolean (a failure); its rejection, like a throw, is that failure, never unhandled
-          if (isPromiseLike(verdict)) verdict.then(undefined, () => undefined);
-          // only `false` spares a call: undefined (a missing `return`) would never open the breaker
-          outcome = verdict === false ? 'neutral' : 'failure';
-        } catch {
-          // a throwing `isFailure` counts the call as failed, so the probe slot is settled and freed
-          outcome = 'failure';
-        }
-      }
       const done = new ReplaySubject<readonly BreakerStateChange[]>(1);
-      this.update((rec, now) => [settle(rec, now, this.rules, outcome, ticket.probe), undefined], undefined)
+      this.outcome(result)
+        .pipe(concatMap((outcome) => this.update((rec, now) => [settle(rec, now, this.rules, outcome, ticket.probe), undefined], undefined)))
         .pipe(map(([, changes]) => changes))
         .subscribe(done);
       return done;
     });
+  }
+
+  /**
+   * What a call's end counts as: `isFailure`'s answer (only `false` spares a call: undefined, a
+   * missing `return`, would never open the breaker). A throw is a failure, so a probe slot is settled
+   * and freed. An async answer is awaited up to storeTimeout; a rejection, or no answer by then, is a failure.
+   */
+  private outcome(result: { error: unknown } | undefined): Observable<CallOutcome> {
+    if (result === undefined) return of('success');
+    const counted = (verdict: unknown): CallOutcome => (verdict === false ? 'neutral' : 'failure');
+    let verdict: unknown;
+    try {
+      verdict = this.isFailure(result.error, classifyError(result.error));
+    } catch {
+      return of('failure');
+    }
+    if (!isPromiseLike(verdict)) return of(counted(verdict));
+    const answer = defer$(() => verdict).pipe(map(counted), catchError(() => of<CallOutcome>('failure')));
+    return withinStoreTimeout(answer, this.storeTimeout, this.scheduler, 'failure', undefined, false);
   }
 
   /** @internal A call unsubscribed before it ended. */

@@ -135,7 +135,7 @@ export const DRIFT_DETECTORS: Readonly<Record<DriftType, DriftDetector>> = /*#__
    * words"), scanned on each batch of new text plus the phrase length.
    */
   meta_commentary: detector('meta_commentary', 0.9, () => new MetaCheck()),
-  /** A sentence of more than 20 characters 3 times amid mostly repeated text (not a chorus between verses; not inside a ``` fence), or the tail looping one phrase (checked every 64 characters). */
+  /** A sentence of more than 20 characters 3 times amid mostly repeated text (not a chorus between verses; not inside a ``` or ~~~ fence), or the tail looping one phrase (checked every 64 characters). */
   repetition: detector('repetition', 0.8, () => new RepetitionCheck()),
   /**
    * A meta opener in the first 100 characters: "Here is the response:", "Here's my answer.", "Here
@@ -143,9 +143,9 @@ export const DRIFT_DETECTORS: Readonly<Record<DriftType, DriftDetector>> = /*#__
    * that names what follows ("Here is the output of the command:").
    */
   format_collapse: detector('format_collapse', 0.8, () => new FormatCollapseCheck()),
-  /** A 200-character window with 3+ formal markers after one with 3+ informal ones (slang among them), or the reverse (``` fenced code not counted). */
+  /** A 200-character window with 3+ formal markers after one with 3+ informal ones (slang among them), or the reverse (``` or ~~~ fenced code not counted). */
   tone_shift: detector('tone_shift', 0.7, () => new ToneShiftCheck()),
-  /** Markdown-rich text (two 500-character windows with more than 3 elements) followed by 1000 characters with none, outside ``` fences. */
+  /** Markdown-rich text (two 500-character windows with more than 3 elements) followed by 1000 characters with none, outside ``` or ~~~ fences. */
   markdown_collapse: detector('markdown_collapse', 0.7, () => new MarkdownCollapseCheck()),
   /** A first line (after any blank ones) that is only "Sure!", "Certainly.", "Of course", "Absolutely!". */
   hedging: detector('hedging', 0.5, () => new HedgingCheck()),

@@ -1,30 +1,39 @@
-/** A fence line whose backticks are read and whose newline is not (see {@link FenceLines.pending}). */
+/** {@link FenceLines.pending}: a fence line whose run is read and whose newline is not. */
 const IN_LINE = -1;
 const BACKTICK = 96;
 const SPACE = 32;
 const NEWLINE = 10;
 
 /**
- * Finds the ``` fence lines of a streamed text from its backticks, whatever the deltas: drift's one
- * reader of fences. A fence is a line that starts with a run of 3 or more backticks (after at most
- * 3 spaces) and has no other backtick (a line of inline ```code``` is no fence); each one opens or
- * closes a block at its newline. The caller calls {@link tick} at each backtick of a delta and
- * {@link left} at a delta's start while a fence line is {@link pending}; each returns where the
- * state flips next in the delta (the fence line's newline), or the delta's length. The repetition
- * detector's sentence check calls it from its character loop (text without backticks never reaches
+ * Finds the code fences of a streamed text from its backticks and tildes, whatever the deltas:
+ * drift's one reader of fences, CommonMark's fences as answers write them. A fence line starts
+ * with a run of 3 or more backticks or tildes (after at most 3 spaces). Outside a block, one opens
+ * a block at its newline (a backtick fence's info string has no backtick: a line of inline
+ * ```code``` is no fence); inside, only a run of the opening character, at least as long, with
+ * nothing but spaces after it closes the block at its newline (a ``` line in a ```` or ~~~ block
+ * is its code). The caller calls {@link tick} at each backtick and tilde of a delta and {@link left}
+ * at a delta's start while a fence line is {@link pending}; each returns where the state flips next
+ * in the delta (the fence line's newline), or the delta's length. The repetition detector's
+ * sentence check calls it from its character loop (text without backticks or tildes never reaches
  * it); {@link Fences} from `indexOf`, window by window.
  * @internal
  */
 export class FenceLines {
   /**
    * A fence line the last delta left unfinished: {@link IN_LINE} (its newline not seen yet), or the
-   * backticks of a run at a line's start that reached the delta's end; 0: none.
+   * length of a run at a line's start that reached the delta's end; 0: none.
    */
   pending = 0;
+  /** The open block's fence character and run length; 0: outside a block. */
+  #char = 0;
+  #length = 0;
+  /** The character of the run or fence line {@link pending} holds, and its run's length. */
+  #runChar = 0;
+  #runLength = 0;
 
   /**
-   * A backtick at `delta[i]` (the text before the delta ends with `before`, the last of its `total`
-   * characters): when it starts a run of 3 or more at a line's start, where the fence line's
+   * A backtick or tilde at `delta[i]` (the text before the delta ends with `before`, the last of its
+   * `total` characters): when it starts a run of 3 or more at a line's start, where the fence line's
    * newline flips the state (see {@link fenceEnd}), else `end`. A run that reaches the delta's end
    * is carried to the next one.
    */
@@ -34,13 +43,15 @@ export class FenceLines {
     while (k >= i - 3 && total + k >= 0 && at(k) === SPACE) k--;
     // the text's start is a line's start
     if (total + k >= 0 && at(k) !== NEWLINE) return end;
+    const c = delta.charCodeAt(i);
     let j = i + 1;
-    while (delta.charCodeAt(j) === BACKTICK) j++;
+    while (delta.charCodeAt(j) === c) j++;
+    this.#runChar = c;
     if (j === delta.length) {
       this.pending = j - i;
       return end;
     }
-    return j - i < 3 ? end : this.#fenceEnd(delta, j);
+    return this.#fence(delta, j, j - i, end);
   }
 
   /** The fence line the last delta left unfinished, read from this delta's start: where its newline flips the state, else the delta's length. */
@@ -48,34 +59,49 @@ export class FenceLines {
     const pending = this.pending;
     this.pending = 0;
     if (pending === IN_LINE) return this.#fenceEnd(delta, 0);
+    const c = this.#runChar;
     let j = 0;
-    while (delta.charCodeAt(j) === BACKTICK) j++;
+    while (delta.charCodeAt(j) === c) j++;
     if (j === delta.length) {
       this.pending = pending + j;
       return delta.length;
     }
-    return pending + j < 3 ? delta.length : this.#fenceEnd(delta, j);
+    return this.#fence(delta, j, pending + j, delta.length);
+  }
+
+  /** A run of `length` ends at `delta` offset `at`: a fence line's opening or closing run, or `end` (no fence). */
+  #fence(delta: string, at: number, length: number, end: number): number {
+    if (length < 3 || (this.#char !== 0 && (this.#runChar !== this.#char || length < this.#length))) return end;
+    this.#runLength = length;
+    return this.#fenceEnd(delta, at);
   }
 
   /**
-   * The rest of a fence line from `delta` offset `at`: its newline's offset (the flip), or the
-   * delta's length when a backtick on it makes it no fence, or when it runs past the delta (then
-   * {@link IN_LINE} is carried).
+   * The rest of a fence line from `delta` offset `at`: its newline's offset (the flip, applied to
+   * the state here), or the delta's length when what is on it makes it no fence (a backtick after an
+   * opening backtick run, anything but spaces after a closing run), or when it runs past the delta
+   * (then {@link IN_LINE} is carried).
    */
   #fenceEnd(delta: string, at: number): number {
     const nl = delta.indexOf('\n', at);
-    const tick = delta.indexOf('`', at);
-    if (tick >= 0 && (nl < 0 || tick < nl)) return delta.length;
-    if (nl >= 0) return nl;
-    this.pending = IN_LINE;
-    return delta.length;
+    // the line's rest in this delta (a fence line is short, and rare)
+    const rest = delta.slice(at, nl < 0 ? delta.length : nl);
+    if (this.#char !== 0 ? /[^ \t\r]/.test(rest) : this.#runChar === BACKTICK && rest.includes('`')) return delta.length;
+    if (nl < 0) {
+      this.pending = IN_LINE;
+      return delta.length;
+    }
+    const opens = this.#char === 0;
+    this.#char = opens ? this.#runChar : 0;
+    this.#length = opens ? this.#runLength : 0;
+    return nl;
   }
 }
 
 /**
- * Follows ``` fences (see {@link FenceLines}) across consecutive windows of a text, for the window
+ * Follows fences (see {@link FenceLines}) across consecutive windows of a text, for the window
  * checks: {@link open} at each window's end and the offsets where the state flipped in it. A window
- * without a backtick costs one `indexOf`.
+ * without a backtick or tilde costs two `indexOf`.
  * @internal
  */
 export class Fences extends FenceLines {
@@ -94,11 +120,19 @@ export class Fences extends FenceLines {
     this.last = window;
     this.total += window.length;
     let end = this.pending === 0 ? window.length : this.left(window);
-    for (let i = 0; ; i = end, end = window.length) {
-      for (i = window.indexOf('`', i); i >= 0 && i < end; i = window.indexOf('`', i + 1)) end = this.tick(window, i, end, last, total);
+    // the next backtick and the next tilde from where the reading is
+    let tick = window.indexOf('`');
+    let tilde = window.indexOf('~');
+    for (;;) {
+      for (let i = tilde < 0 || (tick >= 0 && tick < tilde) ? tick : tilde; i >= 0 && i < end; i = tilde < 0 || (tick >= 0 && tick < tilde) ? tick : tilde) {
+        end = this.tick(window, i, end, last, total);
+        if (i === tick) tick = window.indexOf('`', i + 1);
+        else tilde = window.indexOf('~', i + 1);
+      }
       if (end === window.length) return flips.length;
       flips.push(end);
       this.open = !this.open;
+      end = window.length;
     }
   }
 }

@@ -56,7 +56,7 @@ export function periodAtMost(s: string, maxPeriod: number): number {
 
 /**
  * Runaway repetition, as it streams: (1) a sentence of more than 20 characters seen 3 times
- * outside ``` fences (code repeats its comments and docstrings; a loop in a fence is (2)'s, as data)
+ * outside code fences (``` or ~~~: code repeats its comments and docstrings; a loop in a fence is (2)'s, as data)
  * (normalised: case and spacing), counted as each sentence completes, when the text since its
  * time before last is mostly repeats: the characters of sentences seen before at least twice those
  * of new ones (a loop, even one with a varying sentence; not a song's chorus between its verses, a
@@ -65,7 +65,7 @@ export function periodAtMost(s: string, maxPeriod: number): number {
  * in a row with the same number or its 50th counting along by one ("Number 7 is next. Number 8
  * is next. ...", see {@link COUNTING}); (2) at every multiple of 64 of the text's length, the 480
  * characters ending there repeating one unit at least 3 times (smallest period <= 160), which
- * catches a loop without sentence punctuation; when that unit is rows of data or in a ``` fence
+ * catches a loop without sentence punctuation; when that unit is rows of data or in a code fence
  * (a zero matrix's rows, identical CSV rows or table rows, a code line: see {@link isData}), only
  * once it has repeated over 4096 characters (such rows are ordinary, a runaway is not). Both look
  * at fixed places in the text, so the verdict does not depend on where tokens or batches end, and
@@ -105,9 +105,9 @@ export class RepetitionCheck implements DriftCheck {
   private total = 0;
   /** The tail checks in a row, up to the last, that found a loop of data (see {@link isData}). */
   private dataRun = 0;
-  /** Inside a ``` fence at the last character the sentence check read (the tail check asks it too, see {@link inFenceAt}). */
+  /** Inside a code fence at the last character the sentence check read (the tail check asks it too, see {@link inFenceAt}). */
   private inFence = false;
-  /** Where the fence lines are (made at the first backtick: most answers have none, and fan-in pays per open stream). */
+  /** Where the fence lines are (made at the first backtick or tilde: most answers have none, and fan-in pays per open stream). */
   private lines: FenceLines | undefined = undefined;
   /** The text's offsets where the fence state flipped in the last delta (each fence's newline), for the tail check. */
   private readonly flips: number[] = [];
@@ -137,12 +137,12 @@ export class RepetitionCheck implements DriftCheck {
 
   /**
    * A sentence ends at `.`, `!` or `?` followed by whitespace or a control character (any code unit
-   * up to a space); each is counted once, when it ends, unless it ends inside a ``` fence (code's
+   * up to a space); each is counted once, when it ends, unless it ends inside a code fence (code's
    * comments and docstrings repeat across functions; a loop in a fence is the tail check's, held to
    * its data bar). A fence opens or closes at its line's newline (see {@link FenceLines}), where the
    * sentence in progress is dropped; the flips are kept for the tail check. The fences are followed
-   * from the backticks the loop meets (a flag in {@link ASCII}'s digit branch: no work per character
-   * of text without backticks). `priming`: counted, never reported.
+   * from the backticks and tildes the loop meets (a flag in {@link ASCII}'s digit branch: no work
+   * per character of text without them). `priming`: counted, never reported.
    */
   private sentences(delta: string, priming: boolean): boolean {
     let { h1, h2, length, gap, punct, digits } = this;
@@ -167,7 +167,7 @@ export class RepetitionCheck implements DriftCheck {
         let u: number;
         if (c < 128) {
           const k = ASCII[c]!;
-          // a sentence end, a digit or a backtick: one comparison for the letters and spaces
+          // a sentence end, a digit, a backtick or a tilde: one comparison for the letters and spaces
           if (k > 0xff) {
             punct = k < DIGIT;
             if (!punct) {
@@ -270,7 +270,7 @@ export class RepetitionCheck implements DriftCheck {
 
   /**
    * Checks the 480 characters ending at each multiple of 64 that `delta` reaches from 512 on (one
-   * check per 64 characters, whatever the delta's size); whether a loop found is in a ``` fence is
+   * check per 64 characters, whatever the delta's size); whether a loop found is in a code fence is
    * the sentence check's (see {@link inFenceAt}), which has read the delta first. The tail stays
    * short: a delta that reaches no multiple adds under 64 characters to at most 480. `priming`:
    * checked, never reported.
@@ -303,7 +303,7 @@ export class RepetitionCheck implements DriftCheck {
     return TAIL + this.dataRun++ * EVERY >= DATA_SPAN;
   }
 
-  /** Inside a ``` fence at the text's offset `at`, in the last delta: the sentence check read all of it, so its flips from `at` on are undone. */
+  /** Inside a code fence at the text's offset `at`, in the last delta: the sentence check read all of it, so its flips from `at` on are undone. */
   private inFenceAt(at: number): boolean {
     let open = this.inFence;
     for (const f of this.flips) if (f >= at) open = !open;
@@ -329,17 +329,17 @@ function step2(h: number, u: number): number {
   return h ^ (h >>> 15);
 }
 
-/** {@link ASCII}'s flag of a digit (0x100 is a sentence end's), and of a backtick. */
+/** {@link ASCII}'s flag of a digit (0x100 is a sentence end's), and of a backtick or tilde (a fence's characters). */
 const DIGIT = 0x200;
 const TICK = 0x400;
 
 /**
  * Per ASCII code unit: -1 for whitespace (tab to carriage return, space), else its lower case, plus
- * 0x100 for the sentence ends `.`, `!` and `?`; a digit is `0` plus {@link DIGIT}, a backtick itself
- * plus {@link TICK}: one table read instead of a chain of comparisons.
+ * 0x100 for the sentence ends `.`, `!` and `?`; a digit is `0` plus {@link DIGIT}, a backtick or a
+ * tilde itself plus {@link TICK}: one table read instead of a chain of comparisons.
  */
 const ASCII = /*#__PURE__*/ Int16Array.from({ length: 128 }, (_, c) =>
-  c === 32 || (c >= 9 && c <= 13) ? -1 : c >= 48 && c <= 57 ? 48 | DIGIT : c === 96 ? c | TICK
+  c === 32 || (c >= 9 && c <= 13) ? -1 : c >= 48 && c <= 57 ? 48 | DIGIT : c === 96 || c === 126 ? c | TICK
     : (c >= 65 && c <= 90 ? c + 32 : c) | (c === 46 || c === 33 || c === 63 ? 0x100 : 0),
 );
 

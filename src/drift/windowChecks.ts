@@ -21,7 +21,7 @@ const LINE_MARKDOWN = /#{1,6} |\s*(?:[-*+]|\d+\.) /y;
  */
 abstract class WindowCheck implements DriftCheck {
   private buf = '';
-  /** Where the text is inside a ``` fence, window by window. */
+  /** Where the text is inside a code fence (``` or ~~~), window by window. */
   protected readonly fences = new Fences();
 
   constructor(private readonly size: number) {}
@@ -57,7 +57,7 @@ abstract class WindowCheck implements DriftCheck {
 /**
  * A 200-character window with 3+ formal markers after one with 3+ informal ones, or the reverse;
  * the informal ones must include slang (gonna, lol, dude...): "Okay, that's it! Yeah, good luck,
- * ok?" after a formal explanation is a friendly sign-off, not a shift. Markers inside ``` fenced
+ * ok?" after a formal explanation is a friendly sign-off, not a shift. Markers inside ``` or ~~~ fenced
  * code do not count (`v, ok := m[k]` in Go is not a tone).
  * @internal
  */
@@ -101,7 +101,7 @@ export class ToneShiftCheck extends WindowCheck {
 
 /**
  * Markdown-rich text (two 500-character windows with more than 3 elements) followed by 1000
- * characters of one unbroken run of text: no element and no line break. A window in ``` fenced
+ * characters of one unbroken run of text: no element and no line break. A window in ``` or ~~~ fenced
  * code is not bare (an answer may end in a long block), nor is prose in paragraphs (an answer that
  * opens with headings and lists and closes with a few paragraphs is an ordinary shape; the collapse
  * is the formatting giving way to a wall of text).

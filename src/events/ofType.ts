@@ -14,9 +14,10 @@ import { describeOption } from '../internal/options.js';
  * events$.pipe(ofType('token')).subscribe((t) => process.stdout.write(t.value));
  * @param types The event types to keep.
  * @throws TypeError naming a type that is not one of {@link L0_EVENT_TYPES} (`'tokens'`, an array of
- * types): no event has it, so every event would be dropped without a word.
+ * types), or for no types at all: no event has it, so every event would be dropped without a word.
  */
 export function ofType<K extends L0EventType, E extends L0Event = L0Event>(...types: readonly K[]): OperatorFunction<E, Extract<E, { type: K }>> {
+  if (types.length === 0) throw new TypeError('ofType: `types` must list at least one of L0_EVENT_TYPES, got none');
   types.forEach((t, i) => {
     if (!L0_EVENT_TYPES.includes(t)) throw new TypeError(`ofType: \`types[${i}]\` must be one of L0_EVENT_TYPES, got ${describeOption(t)}`);
   });

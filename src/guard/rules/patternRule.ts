@@ -165,6 +165,16 @@ function settleOf(category: PatternCategory, refusals: boolean): number {
   }
 }
 
+/**
+ * The built-in family whose regex `spec` has (one listed in `patterns`, as it is or a copy with
+ * its own severity): its scan comes with it, the characters its look-behinds read before a match
+ * and those it waits for after one (without them a condition cut from its conjunction, or a refusal
+ * whose "but here is" had not arrived, would be judged a refusal).
+ */
+function familyOf(spec: PatternSpec): PatternCategory | undefined {
+  return (Object.keys(BUILT_IN_PATTERNS) as PatternCategory[]).find((c) => BUILT_IN_PATTERNS[c].pattern === spec.pattern);
+}
+
 /** The names of the built-in families. */
 export type PatternCategory = 'meta-commentary' | 'refusal' | 'instruction-leak' | 'placeholder' | 'hedging' | 'format-collapse';
 
@@ -172,7 +182,11 @@ export type PatternCategory = 'meta-commentary' | 'refusal' | 'instruction-leak'
 export interface PatternRuleConfig {
   /** The built-in families to use. @default all of {@link BUILT_IN_PATTERNS} */
   readonly categories?: readonly PatternCategory[];
-  /** More families of your own, scanned the same way. @default [] */
+  /**
+   * More families of your own, scanned the same way. A family of {@link BUILT_IN_PATTERNS} listed
+   * here (or a copy with its own severity, `{ ...BUILT_IN_PATTERNS.refusal, severity: 'warning' }`)
+   * is scanned as its category is. @default []
+   */
   readonly patterns?: readonly PatternSpec[];
 }
 
@@ -212,11 +226,13 @@ export function patternRule(config: PatternRuleConfig = {}): GuardRule {
     if (!(p?.pattern instanceof RegExp) || typeof p.name !== 'string') throw new TypeError('patternRule({patterns}): each pattern needs a `name` and a RegExp `pattern`');
   }
   const all = Object.freeze([...specs, ...(config.patterns ?? [])]);
-  const refusals = categories.includes('refusal');
-  const settles = categories.map((c) => settleOf(c, refusals));
+  // a built-in family listed in `patterns` (a copy with a severity of its own) is scanned as its category is
+  const families = all.map((s, i) => (i < categories.length ? categories[i] : familyOf(s)));
+  const refusals = families.includes('refusal');
+  const settles = families.map((c) => (c === undefined ? 0 : settleOf(c, refusals)));
   // hold-back keeps back what a held match may cover: its span and the characters it waits for
-  const span = all.reduce((max, s, i) => Math.max(max, (s.span ?? 100) + (settles[i] ?? 0)), 0);
-  const compiled = compilePatterns(all, categories.map((c) => TRIGGERS[c]), categories.map((c) => LINE_END.includes(c)), settles, categories.map((c) => CODE_AWARE.includes(c)),
-    categories.map((c) => (c === 'meta-commentary' ? META_BEHIND : c === 'refusal' ? REFUSAL_BEHIND : undefined)));
+  const span = all.reduce((max, s, i) => Math.max(max, (s.span ?? 100) + settles[i]!), 0);
+  const compiled = compilePatterns(all, families.map((c) => c && TRIGGERS[c]), families.map((c) => c === undefined || LINE_END.includes(c)), settles,
+    families.map((c) => c !== undefined && CODE_AWARE.includes(c)), families.map((c) => (c === 'meta-commentary' ? META_BEHIND : c === 'refusal' ? REFUSAL_BEHIND : undefined)));
   return builtInRule({ name: 'pattern-detection', severity: 'error', span, interval: SCAN_INTERVAL, create: () => new PatternRun(compiled) } satisfies GuardRule);
 }

@@ -1,0 +1,25 @@
+/**
+ * Where a text enters or leaves a code fence, the plain way, line by line (CommonMark's fences as
+ * drift reads them): a line of at most 3 spaces and a run of 3 or more backticks or tildes opens a
+ * block at its newline (a backtick run's info string has no backtick); in a block, only a run of
+ * the opening character, at least as long, with nothing but spaces (or a CR) after it closes it.
+ * A last line without a newline flips nothing.
+ */
+export function fenceFlips(text: string): number[] {
+  const flips: number[] = [];
+  let open: string | undefined;
+  let at = 0;
+  for (const line of text.split('\n')) {
+    at += line.length;
+    const fence = at < text.length ? /^ {0,3}(`{3,}|~{3,})([^]*)$/.exec(line) : null;
+    if (fence) {
+      const [, run, rest] = fence as unknown as [string, string, string];
+      if (open === undefined ? run[0] === '~' || !rest.includes('`') : run[0] === open[0] && run.length >= open.length && /^[ \t\r]*$/.test(rest)) {
+        open = open === undefined ? run : undefined;
+        flips.push(at);
+      }
+    }
+    at++;
+  }
+  return flips;
+}
