@@ -95,6 +95,19 @@ describe('budget', () => {
     });
   });
 
+  // a tool call is output too: an agent's answer made of tool calls was never counted without provider usage
+  it('should count a tool call\'s name and arguments, and not emit the one that would cross the limit', () => {
+    const call = (args: string): L0Event => ({ type: 'tool-call', id: '1', name: 'write', arguments: args });
+    testScheduler().run(({ cold, expectObservable }) => {
+      const v = { ...values, t: call('{"a":1}'), T: call(JSON.stringify({ code: 'x'.repeat(100) })) };
+      // 'write{"a":1}': 12 characters, 3 tokens; the second call 28 more
+      expectObservable(cold('s-t-T-x|', v).pipe(budget({ maxOutputTokens: 10 }))).toBe('s-t-#', v, over('maxOutputTokens', 10, 3 + 29));
+    });
+    const ledger = createBudget({ maxOutputTokens: 100 });
+    of(values.s, call('{"a":1}'), values.x).pipe(budget(ledger)).subscribe();
+    expect(ledger.outputTokens).toBe(3);
+  });
+
   it('should use the provider\'s usage in place of the estimate when the attempt completes', () => {
     testScheduler().run(({ cold, expectObservable }) => {
       const u: L0Event = { type: 'complete', finishReason: 'stop', usage: { inputTokens: 100, outputTokens: 2 } };

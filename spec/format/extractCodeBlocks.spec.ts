@@ -1,6 +1,7 @@
 /** @test {extractCodeBlocks} */
 import { describe, expect, it } from 'vitest';
 import { extractCode, extractCodeBlocks } from 'l0-rx';
+import { expectLinearTime } from '../helpers/linearTime.js';
 
 describe('extractCodeBlocks', () => {
   it.each([
@@ -14,6 +15,21 @@ describe('extractCodeBlocks', () => {
     ['- a\n  ~~~\n  b\n', [{ language: '', code: 'b\n', unclosed: true }]],
   ])('should find the blocks of %j', (text, expected) => {
     expect(extractCodeBlocks(text)).toEqual(expected);
+  });
+
+  // the opening-fence pattern split the info string into a word and the rest, both able to take its letters: a long
+  // one ending in a backtick (not a fence) was tried at every split, quadratic (a second at 20 KB)
+  it.each([
+    ['a long info word', (n: number) => `\`\`\`${'a'.repeat(n)}\``],
+    ['long spaces', (n: number) => `\`\`\`${' '.repeat(n)}x\``],
+  ])('should read a line that is not a fence for %s ending in a backtick in linear time', (_name, line) => {
+    expect(extractCodeBlocks(`${line(10)}\nx\n\`\`\``)).toEqual([{ language: '', code: '', unclosed: true }]);
+    expectLinearTime('extractCodeBlocks', (n) => {
+      const text = line(n);
+      const t0 = performance.now();
+      extractCodeBlocks(text);
+      return performance.now() - t0;
+    }, 10_000);
   });
 
   it('should filter by language, case-insensitively', () => {

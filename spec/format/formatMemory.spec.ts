@@ -32,4 +32,19 @@ describe('formatMemory (M1)', () => {
   ])('should throw a TypeError for %j', (config, message) => {
     expect(() => formatMemory(chat, config as never)).toThrow(message);
   });
+
+  // a missing content printed "User: undefined" (or "null", an OpenAI tool-call message's), and failed with no name in the structured style
+  it.each([
+    ['formatMemory(entries): entries[0].content must be a string, got undefined', [{ role: 'user' }], {}],
+    ['formatMemory(entries): entries[3].content must be a string, got null', [...chat, { role: 'assistant', content: null }], { style: 'structured' }],
+    ['formatMemory(entries): entries[1].role must be a string, got undefined', [chat[0], { content: 'x' }], { style: 'compact' }],
+    ['formatMemory(entries): entries[1] must be { role, content }, got null', [chat[0], null], {}],
+    ['formatMemory(entries): entries[0].timestamp must be a string, got 5', [{ role: 'user', content: 'x', timestamp: 5 }], { includeTimestamps: true, style: 'structured' }],
+  ])('should throw %s', (message, entries, config) => {
+    expect(() => formatMemory(entries as never, config as never)).toThrow(new TypeError(message));
+  });
+
+  it('should check only the entries it formats', () => {
+    expect(formatMemory([{ role: 'user' } as never, ...chat], { maxEntries: 1 })).toBe('User: Bye');
+  });
 });

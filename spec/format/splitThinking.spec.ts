@@ -39,6 +39,17 @@ describe('splitThinking', () => {
     expect(split(chunks)).toMatchObject({ text, reasoning, last: done });
   });
 
+  // every "<" that started no tag was an event of its own: "a < b" came out as three tokens, which accumulate,
+  // measureRun and budget's estimate (at least 1 a delta) counted as three
+  it('should keep a token whole when its "<" starts no tag, and hand on one event per run of text or thinking', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      const source = cold('-a-b------x|', { a: tok('if (a < b && c <d) <b>x</b>'), b: tok('y<think>p < q</think>z'), x: done });
+      expectObservable(source.pipe(splitThinking())).toBe('-a-(brz)--x|', {
+        a: tok('if (a < b && c <d) <b>x</b>'), b: tok('y'), r: why('p < q'), z: tok('z'), x: done,
+      });
+    });
+  });
+
   it('should start inside a block with startInside, for templates that open it', () => {
     expect(split(['plan', '</think>', 'answer'], { startInside: true })).toMatchObject({ text: 'answer', reasoning: 'plan' });
   });

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { last, of, timer, concatMap, throwError, type Observable } from 'rxjs';
 import { createWindow, type DocumentChunk, type L0Event, type L0State, type ParallelResult, type WindowContext } from 'l0-rx';
 import { testScheduler } from '../helpers/testScheduler.js';
+import { expectLinearTime } from '../helpers/linearTime.js';
 
 const doc1389 = Array.from({ length: 1389 }, (_, i) => 'abcdefghij'[i % 10]).join('');
 const words = (t: string) => t.trim().split(/\s+/).filter(Boolean).length;
@@ -47,6 +48,25 @@ describe('createWindow', () => {
       expect(w.chunks.map((c) => c.content.trim())).toEqual(['Dr. Smith arrived.', 'then he left!', '東京に行った。', '次に大阪。']);
     });
 
+    it('should end a sentence at a run of marks, and read a long run not followed by space in linear time', () => {
+      const w = createWindow('Wait... what?! "Yes." ok', { strategy: 'sentence', size: 1, overlap: 0, estimateTokens: () => 1 });
+      expect(w.chunks.map((c) => c.content)).toEqual(['Wait... ', 'what?! ', '"Yes." ', 'ok']);
+      // the sentence end was tried from every mark of the run, each one scanning to its end: quadratic (1.4 s at 20 KB)
+      expectLinearTime('sentence strategy', (n) => {
+        const text = `${'.'.repeat(n)}x`;
+        const t0 = performance.now();
+        expect(createWindow(text, { strategy: 'sentence', size: n, overlap: 0 }).totalChunks).toBe(1);
+        return performance.now() - t0;
+      }, 10_000);
+    });
+
+    it.each(['token', 'paragraph', 'sentence'] as const)('should fill %s windows up to the size by the default estimate, not by its rounding of every word', (strategy) => {
+      // 6-character words: 1.5 tokens each, which rounding up once a word made 2 (windows of 75 tokens for a size of 100)
+      const w = createWindow('abcde '.repeat(1000), { strategy, size: 100, overlap: 10 });
+      expect(w.chunks.slice(0, -1).map((c) => c.tokenCount)).toEqual(Array(16).fill(99)); // 66 words, a 67th would make 100.5
+      expect(w.totalChunks).toBe(17); // 23 before
+    });
+
     it('should pack whole paragraphs and split a too-large one by words, sized in tokens', () => {
       const big = 'word '.repeat(30).trim();
       const w = createWindow(`first para\n\nsecond para\n\n${big}`, { strategy: 'paragraph', size: 10, overlap: 0, estimateTokens: (t) => t.trim().split(/\s+/).filter(Boolean).length });
@@ -59,7 +79,14 @@ describe('createWindow', () => {
     });
 
     it('should throw a TypeError for an overlap not below the size', () => {
-      expect(() => createWindow('x', { size: 10, overlap: 10 })).toThrow(/overlap/);
+      expect(() => createWindow('x', { size: 10, overlap: 10 })).toThrow(new TypeError('createWindow(document, {overlap}) must be an integer >= 0 and below size (10), got 10'));
+    });
+
+    it('should say so when the overlap not below a size given alone is the default', () => {
+      expect(() => createWindow('x', { size: 100 })).toThrow(
+        new TypeError('createWindow(document, {overlap}) must be an integer >= 0 and below size (100), got 200 (the default overlap: give one with a size of 200 or less)'),
+      );
+      expect(createWindow('x', { size: 100, overlap: 10, strategy: undefined, estimateTokens: undefined }).totalChunks).toBe(1);
     });
 
     it('should throw a TypeError naming estimateTokens when it returns no finite count, instead of cutting empty NaN windows', () => {

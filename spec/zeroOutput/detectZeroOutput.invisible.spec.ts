@@ -15,6 +15,20 @@ describe('detectZeroOutput on invisible characters and flags', () => {
     }
   });
 
+  it('should accept an emoji or a letter beyond the BMP whose two UTF-16 halves arrive in different tokens (as zeroOutputRule does)', () => {
+    for (const [high, low] of [['\uD83D', '\uDC4D'], ['\uD835', '\uDC00']]) { // 👍, 𝐀 (MATHEMATICAL BOLD CAPITAL A)
+      testScheduler().run(({ cold, expectObservable }) => {
+        const values: Record<string, L0Event> = { a: t(high!), b: t(low!), x: { type: 'complete', finishReason: 'stop' } };
+        expectObservable(cold('-a-b-x|', values).pipe(detectZeroOutput())).toBe('-a-b-x|', values);
+      });
+    }
+    // a lone half stays noise
+    testScheduler().run(({ cold, expectObservable }) => {
+      const values: Record<string, L0Event> = { a: t('\uD83D'), b: t('.'), x: { type: 'complete', finishReason: 'stop' } };
+      expectObservable(cold('-a-b-x|', values).pipe(detectZeroOutput())).toBe('-a-b-#', values, new ZeroOutputError({ content: '\uD83D.' }));
+    });
+  });
+
   it('should accept an emoji-only answer that is a flag (the README: an emoji is an answer)', () => {
     testScheduler().run(({ cold, expectObservable }) => {
       const values: Record<string, L0Event> = { a: t('🇫🇷'), x: { type: 'complete', finishReason: 'stop' } };

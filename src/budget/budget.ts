@@ -14,7 +14,7 @@ export interface BudgetPricing {
 
 /** Options of {@link budget}. At least one limit is required. */
 export interface BudgetConfig {
-  /** Output tokens over every attempt (retries and fallbacks included: they were paid for). @default undefined (no limit) */
+  /** Output tokens over every attempt (retries and fallbacks included: they were paid for), text, reasoning and tool calls. @default undefined (no limit) */
   readonly maxOutputTokens?: number;
   /** Input plus output tokens; input is known from provider usage or `inputTokens`. @default undefined (no limit) */
   readonly maxTotalTokens?: number;
@@ -26,7 +26,7 @@ export interface BudgetConfig {
   /** `error`: end with {@link BudgetExceededError}; `complete`: end with `complete{finishReason: 'length'}` and the partial result. @default 'error' */
   readonly onExceeded?: 'error' | 'complete';
   /**
-   * Tokens in a delta when the provider has not reported usage. A throw, or a value that is not a
+   * Tokens in a delta (or a tool call's name and arguments) when the provider has not reported usage. A throw, or a value that is not a
    * finite number >= 0 (it would turn the limits off), errors the run (a TypeError naming the value).
    * @default (text) => Math.max(1, Math.ceil(text.length / 4))
    */
@@ -45,11 +45,12 @@ const estimate = (text: string) => Math.max(1, Math.ceil(text.length / 4));
  *   s-a-b-c-#         budget({ maxOutputTokens: 3 })   (BudgetExceededError when d would make 4)
  *   s-a-b-c-(L|)      budget({ maxOutputTokens: 3, onExceeded: 'complete' })   (L complete{finishReason: 'length'})
  *
- * 1. Each `token` and `reasoning` delta adds `estimateTokens(value)` output tokens. A `complete`
- *    with `usage` replaces the current attempt's estimate with the provider's numbers.
+ * 1. Each `token` and `reasoning` delta adds `estimateTokens(value)` output tokens, and each
+ *    `tool-call` `estimateTokens(name + arguments)`. A `complete` with `usage` replaces the current
+ *    attempt's estimate with the provider's numbers.
  * 2. Tokens of failed attempts stay counted (`retry` and `fallback` start a new attempt, and the
  *    prompt is counted again for it): you paid for them.
- * 3. The delta that would cross a limit is not emitted: the source is unsubscribed (its request
+ * 3. The delta (or tool call) that would cross a limit is not emitted: the source is unsubscribed (its request
  *    aborts) and the run ends with {@link BudgetExceededError} (category `abort`: never retried,
  *    never falls back) or, with `onExceeded: 'complete'`, with `complete{finishReason: 'length'}`
  *    whose `usage` is this run's own tokens, over its attempts.
@@ -121,9 +122,10 @@ class BudgetWatch extends Relay<L0Event> {
     let dOutput = 0;
     let dInput = 0;
     const newAttempt = e.type === 'retry' || e.type === 'fallback';
-    if (e.type === 'token' || e.type === 'reasoning') {
+    if (e.type === 'token' || e.type === 'reasoning' || e.type === 'tool-call') {
       try {
-        dOutput = c.estimateTokens(e.value);
+        // a tool call's name and arguments are output the model wrote (an agent's whole answer, often)
+        dOutput = c.estimateTokens(e.type === 'tool-call' ? e.name + e.arguments : e.value);
       } catch (err) {
         return this.fail(err);
       }

@@ -7,8 +7,14 @@ export interface CodeBlock {
   readonly unclosed: boolean;
 }
 
-/* As in CommonMark, a backtick fence's info string has no backtick ("```js```" on one line is inline code, not a fence). */
-const OPEN = /^([ \t]*)(?:(`{3,})[ \t]*([^\s`]*)[^`\n]*|(~{3,})[ \t]*([^\s`]*)[^\n]*)$/;
+/*
+ * A line that opens a fence: its indentation, the fence, the rest (the info string). As in CommonMark, a backtick
+ * fence's info string has no backtick ("```js```" on one line is inline code, not a fence): checked apart, since a
+ * pattern that also splits the info into words backtracks quadratically on a long info string ending in a backtick.
+ */
+const OPEN = /^([ \t]*)(`{3,}|~{3,})([\s\S]*)$/;
+/** The info string's first word. */
+const INFO = /^[ \t]*([^\s`]*)/;
 
 /** The line without up to `n` characters of its leading spaces and tabs. */
 function outdent(line: string, n: number): string {
@@ -38,10 +44,10 @@ export function extractCodeBlocks(text: string, language?: string): CodeBlock[] 
   const blocks: CodeBlock[] = [];
   for (let i = 0; i < lines.length; i++) {
     const open = OPEN.exec(lines[i]!);
-    if (!open) continue;
+    if (!open || (open[2]![0] === '`' && open[3]!.includes('`'))) continue;
     const indent = open[1]!;
-    const fence = (open[2] ?? open[4])!;
-    const info = (open[3] ?? open[5])!;
+    const fence = open[2]!;
+    const info = INFO.exec(open[3]!)![1]!;
     const close = new RegExp(`^[ \\t]*${fence[0] === '`' ? '`' : '~'}{${fence.length},}[ \\t]*$`);
     let j = i + 1;
     while (j < lines.length && !close.test(lines[j]!)) j++;

@@ -1,4 +1,4 @@
-import { checkBag, checkKeys, optionError, optionKeys, optionPath } from '../internal/options.js';
+import { checkBag, checkKeys, describeOption, optionError, optionKeys, optionPath } from '../internal/options.js';
 import { escapeDelimiters } from './formatContext.js';
 
 /** One message of a conversation's memory. */
@@ -28,6 +28,17 @@ const STYLES = ['conversational', 'compact', 'structured'] as const;
 
 const title = (role: string) => role.charAt(0).toUpperCase() + role.slice(1);
 
+/** A TypeError naming the entry and its field, for one that would print `undefined` or fail in a string method. */
+function checkEntry(e: MemoryEntry, at: number, timestamps: boolean): void {
+  if (typeof e !== 'object' || e === null) throw new TypeError(`formatMemory(entries): entries[${at}] must be { role, content }, got ${describeOption(e)}`);
+  for (const key of timestamps ? (['role', 'content', 'timestamp'] as const) : (['role', 'content'] as const)) {
+    const v = e[key];
+    if (typeof v !== 'string' && !(key === 'timestamp' && v === undefined)) {
+      throw new TypeError(`formatMemory(entries): entries[${at}].${key} must be a string, got ${describeOption(v)}`);
+    }
+  }
+}
+
 /**
  * A conversation's memory as prompt text, optionally only its last `maxEntries` entries. The
  * structured style escapes content and roles, so a message cannot close its element.
@@ -52,6 +63,7 @@ export function formatMemory(entries: readonly MemoryEntry[], config: FormatMemo
   if (maxEntries !== undefined && !(Number.isInteger(maxEntries) && maxEntries >= 0)) throw optionError(PATH, 'maxEntries', 'a non-negative integer', maxEntries);
   if (typeof includeTimestamps !== 'boolean') throw optionError(PATH, 'includeTimestamps', 'a boolean', includeTimestamps);
   const kept = maxEntries === undefined ? entries : entries.slice(Math.max(0, entries.length - maxEntries));
+  kept.forEach((e, i) => checkEntry(e, entries.length - kept.length + i, includeTimestamps));
   const stamp = (e: MemoryEntry) => (includeTimestamps && e.timestamp ? `[${e.timestamp}] ` : '');
   switch (style) {
     case 'compact':

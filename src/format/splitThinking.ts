@@ -96,11 +96,22 @@ class Splitter {
   private skipSpace = false;
   /** No text yet, or it ends in whitespace: whitespace right after a block is then dropped, not doubled. */
   private atLineStart = true;
+  /** The chunk's output not handed on yet, all of one kind (reasoning when `pendingInside`): one event per run of a kind. */
+  private pending = '';
+  private pendingInside = false;
 
   constructor(private inside: boolean) {}
 
-  /** Splits `chunk` into text and thinking, handing each non-empty piece to `emit` (O(chunk), plus a held tag). */
+  /**
+   * Splits `chunk` into text and thinking, handing `emit` one piece per run of one kind (O(chunk), plus a held
+   * tag): a `<` that starts no tag stays in its token ("a < b" is one token, not three that count as three).
+   */
   feed(chunk: string, emit: (value: string, asReasoning: boolean) => void): void {
+    this.scan(chunk, emit);
+    this.drain(emit);
+  }
+
+  private scan(chunk: string, emit: (value: string, asReasoning: boolean) => void): void {
     let s = this.held + chunk;
     this.held = '';
     while (s !== '') {
@@ -133,6 +144,13 @@ class Splitter {
     const { held } = this;
     this.held = '';
     if (held !== '') this.out(held, emit);
+    this.drain(emit);
+  }
+
+  private drain(emit: (value: string, asReasoning: boolean) => void): void {
+    const { pending } = this;
+    this.pending = '';
+    if (pending !== '') emit(pending, this.pendingInside);
   }
 
   private out(value: string, emit: (value: string, asReasoning: boolean) => void): void {
@@ -142,6 +160,8 @@ class Splitter {
     }
     if (value === '') return;
     if (!this.inside) this.atLineStart = SPACE_CHAR.test(value[value.length - 1]!);
-    emit(value, this.inside);
+    if (this.pendingInside !== this.inside) this.drain(emit);
+    this.pending += value;
+    this.pendingInside = this.inside;
   }
 }

@@ -125,7 +125,8 @@ function paragraphs(text: string): Span[] {
 /** Sentences end at . ! ? (or their CJK forms) followed by whitespace, whatever the next letter's case; common abbreviations do not end one. */
 function sentences(text: string): Span[] {
   const out: Span[] = [];
-  const re = /[.!?]+["')\]]*\s+|[。！？]+/g;
+  // a run of marks is tried from its first only: from each of them, a long run not followed by space was quadratic
+  const re = /(?<![.!?])[.!?]+["')\]]*\s+|[。！？]+/g;
   let start = 0;
   let m: RegExpExecArray | null;
   while ((m = re.exec(text)) !== null) {

@@ -127,8 +127,9 @@ const STRATEGIES: readonly string[] = ['token', 'char', 'paragraph', 'sentence']
  *                       |--- 2 ---|
  *
  * 1. Chunks are exact slices (`document.slice(startPos, endPos)`), so positions are never
- *    recovered by searching; `token`, `paragraph` and `sentence` pack whole pieces while
- *    `estimateTokens` stays within `size`, and the next window starts with the trailing pieces
+ *    recovered by searching; `token`, `paragraph` and `sentence` pack whole pieces while their
+ *    `estimateTokens` counts add up to at most `size` (the default's, unrounded: a window is
+ *    filled to `size` by it), and the next window starts with the trailing pieces
  *    that fit `overlap` and leave room for a new piece, so every window reaches further than the
  *    one before. A piece larger than `size` is split by words (and a giant word by length).
  *    No cut ever falls inside a surrogate pair (an emoji stays whole, in `char` windows too);
@@ -162,8 +163,8 @@ const STRATEGIES: readonly string[] = ['token', 'char', 'paragraph', 'sentence']
  */
 export function createWindow(document: string, config: CreateWindowConfig = {}): DocumentWindow {
   if (typeof document !== 'string') throw new TypeError(`createWindow(document): document must be a string, got ${typeof document}`);
-  const { size, overlap, strategy, estimateTokens } = resolveWindow(config);
-  const spans = chunkSpans(document, strategy, size, overlap, estimateTokens);
+  const { size, overlap, strategy, estimateTokens, pieceTokens } = resolveWindow(config);
+  const spans = chunkSpans(document, strategy, size, overlap, pieceTokens);
   const chunks: readonly DocumentChunk[] = Object.freeze(
     spans.map((s, index) => {
       const content = document.slice(s.start, s.end);
@@ -283,13 +284,25 @@ function resolveMerge(options: MergeResultsOptions) {
 function resolveWindow(config: CreateWindowConfig) {
   checkBag(PATH, config);
   checkKeys(PATH, config, KEYS);
-  const { size = 2000, overlap = 200, strategy = 'token', estimateTokens = (t: string) => Math.ceil(t.length / 4) } = config;
+  const { size = 2000, overlap = 200, strategy = 'token', estimateTokens = estimateByLength } = config;
   if (!Number.isInteger(size) || size < 1) throw optionError(PATH, 'size', 'an integer >= 1', size);
-  if (!Number.isInteger(overlap) || overlap < 0 || overlap >= size) throw optionError(PATH, 'overlap', `an integer >= 0 and below size (${size})`, overlap);
+  if (!Number.isInteger(overlap) || overlap < 0 || overlap >= size) {
+    // a size of 200 or less given alone: the overlap it is blamed on is the default, which the message must say
+    const fix = config.overlap === undefined ? ' (the default overlap: give one with a size of 200 or less)' : '';
+    throw new TypeError(`${optionError(PATH, 'overlap', `an integer >= 0 and below size (${size})`, overlap).message}${fix}`);
+  }
   if (!STRATEGIES.includes(strategy)) throw optionError(PATH, 'strategy', "'token', 'char', 'paragraph' or 'sentence'", strategy);
   if (typeof estimateTokens !== 'function') throw optionError(PATH, 'estimateTokens', 'a function', estimateTokens);
-  return { size, overlap, strategy, estimateTokens: checkedEstimate(estimateTokens) };
+  const checked = checkedEstimate(estimateTokens);
+  // windows are packed by adding up their pieces' tokens: the default's rounding up, once a word, would add up to
+  // a window of about 1,600 tokens for a size of 2,000 (English words are 5 to 6 characters), so its pieces count unrounded
+  return { size, overlap, strategy, estimateTokens: checked, pieceTokens: estimateTokens === estimateByLength ? quarterLength : checked };
 }
+
+/** The default `estimateTokens`: about four characters a token. */
+const estimateByLength = (text: string): number => Math.ceil(text.length / 4);
+/** {@link estimateByLength} unrounded, so that the pieces of a window add up to the window's count. */
+const quarterLength = (text: string): number => text.length / 4;
 
 /** A user's `estimateTokens` whose answers are checked: NaN or a string would cut NaN-positioned, empty windows and drop the document unseen. */
 function checkedEstimate(estimateTokens: (text: string) => number): (text: string) => number {

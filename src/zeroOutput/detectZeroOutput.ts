@@ -4,6 +4,7 @@ import { ZeroOutputError } from '../errors/ZeroOutputError.js';
 import type { L0Event, ResumeEvent, TokenEvent } from '../events/eventTypes.js';
 import { attemptTextChange } from '../attempt/attemptText.js';
 import { checkBag, optionPath } from '../internal/options.js';
+import { isHighSurrogate } from '../internal/surrogate.js';
 
 /**
  * Options of {@link detectZeroOutput}: none yet. (The former `minRepeat` is gone: a run of one
@@ -43,7 +44,7 @@ const EMPTY_JSON: ReadonlySet<string> = /*#__PURE__*/ new Set(['{}', '[]']);
  *    zero output: the provider said why, and the `complete` passes so the reason is reported, not
  *    hidden. Any other finish reason (`'length'` included) with no meaningful text is zero output.
  * 5. The text is tracked incrementally (O(delta) per token, nothing once it is known to be
- *    meaningful), never rescanned.
+ *    meaningful), never rescanned; an emoji whose two UTF-16 halves arrive in different tokens counts.
  *
  * @example
  * import { detectZeroOutput, fromStream } from 'l0-rx';
@@ -70,6 +71,8 @@ export function detectZeroOutput(config: DetectZeroOutputConfig = {}): MonoTypeO
 class ZeroOutputWatch extends Relay<L0Event> {
   private meaningful = false;
   private content = '';
+  /** The high surrogate the last delta ended with: its character ends in the next delta. */
+  private high = '';
   private checked = false;
 
   next(event: L0Event): void {
@@ -115,10 +118,13 @@ class ZeroOutputWatch extends Relay<L0Event> {
 
   private addText(delta: string): void {
     if (this.meaningful) return;
+    // an emoji (or a letter beyond the BMP) whose two UTF-16 halves arrive in different tokens is read whole
+    // (the half kept apart: reading the end of `content`, a concatenation, would flatten it at every token)
+    const text = this.high + delta;
     this.content += delta;
-    for (const ch of delta) {
-      if (!NOISE.test(ch) || EMOJI.test(ch)) return this.markMeaningful();
-    }
+    let ch = '';
+    for (ch of text) if (!NOISE.test(ch) || EMOJI.test(ch)) return this.markMeaningful();
+    this.high = isHighSurrogate(ch.charCodeAt(ch.length - 1)) ? ch : '';
   }
 
   private markMeaningful(): void {
@@ -129,6 +135,7 @@ class ZeroOutputWatch extends Relay<L0Event> {
   private reset(): void {
     this.meaningful = false;
     this.content = '';
+    this.high = '';
   }
 
   /** The error for an answer with nothing meaningful in it (an empty JSON container counts as content). */
