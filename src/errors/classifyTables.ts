@@ -197,6 +197,12 @@ export const OPENAI_DEFAULT_MESSAGES: ReadonlyMap<string, BaseClassification> = 
 /** fetch implementations' network failures (undici, browsers, Safari, Firefox, Deno). */
 const FETCH_TYPE_ERROR = /^(?:fetch failed|failed to fetch|load failed|networkerror when attempting to fetch resource\.?|network request failed|network connection was lost\.?)$/i;
 
+/**
+ * openai's stream helpers (`chat.completions.stream()`, `responses.stream()`) end a body cut before its
+ * finish reason, or empty, with a plain `OpenAIError` saying so.
+ */
+const OPENAI_HELPER_CUT = /^(?:missing finish_reason for choice \d+|request ended without sending any (?:chunks|events))$/;
+
 /** `TypeError` / `SyntaxError` with a known message, thrown by fetch or an SDK's SSE reader; the AI SDK's checks of a call. */
 export function classifyByNameAndMessage(name: string, message: string): BaseClassification | undefined {
   if (name === 'TypeError') {
@@ -204,6 +210,7 @@ export function classifyByNameAndMessage(name: string, message: string): BaseCla
     if (FETCH_TYPE_ERROR.test(message)) return NETWORK;
   }
   if (name === 'SyntaxError' && /\bmalformed server-sent event\b/i.test(message)) return MALFORMED_CHUNK;
+  if (name === 'Error' && OPENAI_HELPER_CUT.test(message)) return INCOMPLETE_STREAM;
   if (AI_CALL_ERROR.test(name)) return BAD_REQUEST;
   // @ai-sdk/openai-compatible: a body that ended with no finish_reason is a cut stream, not bad data
   if (name === 'AI_InvalidResponseDataError') return /\bwithout a finish reason\b/i.test(message) ? INCOMPLETE_STREAM : MALFORMED_CHUNK;

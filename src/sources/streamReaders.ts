@@ -35,7 +35,20 @@ export function controllerOf(input: object): AbortControllerLike | undefined {
   return c as unknown as AbortControllerLike;
 }
 
-export function openReader(source: object): ChunkReader | undefined {
+/**
+ * The sources read so far that can be read only once but do not say so when read again: iterators
+ * that are their own iterable (an async generator object) and SDK streams (the openai `Stream`).
+ * Weak: an entry goes with its stream.
+ */
+const READ_ONCE = /*#__PURE__*/ new WeakSet<object>();
+const READ_ONCE_HINT = 'a stream can be read once, so the factory must return a new one on every call';
+
+/**
+ * A reader for `source`, or undefined if it is neither a ReadableStream nor an AsyncIterable. `sdkStream`:
+ * it carries its own controller. Throws an {@link InvalidStreamError} for a source an earlier subscription
+ * read (a factory that returns the same generator or SDK stream every time: a retry would read it exhausted).
+ */
+export function openReader(source: object, sdkStream = false): ChunkReader | undefined {
   let handle: unknown;
   let opened: string;
   try {
@@ -51,9 +64,15 @@ export function openReader(source: object): ChunkReader | undefined {
   } catch (e) {
     throw new InvalidStreamError(
       `fromStream: could not start reading ${describeValue(source)} (${describeThrown(e)}); ` +
-        'a stream can be read once, so the factory must return a new one on every call',
+        READ_ONCE_HINT,
       e,
     );
+  }
+  if (handle === source || (sdkStream && opened !== 'getReader()')) {
+    if (READ_ONCE.has(source)) {
+      throw new InvalidStreamError(`fromStream: the factory returned ${describeValue(source)}, which an earlier subscription already read; ${READ_ONCE_HINT}`);
+    }
+    READ_ONCE.add(source);
   }
   const method = opened === 'getReader()' ? 'read' : 'next';
   if (typeof safeGet(handle, method) !== 'function') {

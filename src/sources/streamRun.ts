@@ -94,7 +94,7 @@ export class StreamRun {
           return this.resolve(inner, depth + 1);
         }
       }
-      const reader = openReader(input);
+      const reader = openReader(input, this.inputController !== undefined);
       if (reader) {
         this.reader = reader;
         this.next();

@@ -174,6 +174,14 @@ describe('openai-chat adapter', () => {
       ]);
     });
 
+    it("should read Groq's usage under x_groq on its last chunk", async () => {
+      const groqUsage = { queue_time: 0.07, prompt_tokens: 23, prompt_time: 0.006, completion_tokens: 19, completion_time: 0.022, total_tokens: 42, total_time: 0.028 };
+      const last = { ...chunk({}, 'stop'), x_groq: { id: 'req_1', usage: groqUsage } };
+      const client = fakeClient(() => sseText([chunk({ role: 'assistant', content: 'Hi' }), last]));
+      const events = await collect(fromStream(({ signal }) => client.chat.completions.create({ model: 'llama-3.3-70b-versatile', messages: [], stream: true }, { signal })));
+      expect(events).toEqual([start, tok('Hi'), { type: 'complete', finishReason: 'stop', usage: { inputTokens: 23, outputTokens: 19, totalTokens: 42 } }]);
+    });
+
     it('should fail a body that ends without [DONE] or a finish_reason with INCOMPLETE_STREAM', async () => {
       const client = fakeClient(() => sseText([chunk({ content: 'Hi' })], { done: false }));
       const { error } = await collectError(fromStream(() => client.chat.completions.create({ model: 'm', messages: [], stream: true })));

@@ -35,4 +35,25 @@ describe('text adapter', () => {
     expect(isInvalidStreamError(error)).toBe(true);
     expect(error.message).toContain('an object with keys [x]');
   });
+
+  it.each([
+    ['an HTTP body of chat chunks', 'data: {"id":"chatcmpl-1","object":"chat.completion.chunk","choices":[]}\n\n'],
+    ['an HTTP body of Responses events', 'event: response.created\ndata: {"type":"response.created","sequence_number":0}\n\n'],
+    ['server-sent events after a comment line', ': OPENROUTER PROCESSING\n\ndata: {"choices":[]}\n\n'],
+    ["openai's toReadableStream() JSON lines", '{"id":"chatcmpl-1","object":"chat.completion.chunk","created":1,"choices":[]}\n'],
+  ])('should refuse %s, with InvalidStreamError naming it, instead of streaming it as the answer', async (_, wire) => {
+    for (const chunk of [wire, new TextEncoder().encode(wire)]) {
+      const { events, error } = await collectError(fromStream(() => readableOf([chunk])));
+      expect(events).toEqual([start]);
+      expect(isInvalidStreamError(error)).toBe(true);
+      expect(error.message).toContain(`began with an SDK's wire format, ${JSON.stringify(wire.slice(0, 80))}`);
+    }
+  });
+
+  it('should stream text that only mentions data: or JSON, and a later chunk that looks like the wire format', async () => {
+    const chunks = ['data: the answer', '\n{"object":"chat.completion.chunk"}', '\ndata: {"a":1}'];
+    expect(await collect(fromStream(() => chunksOf(chunks)))).toEqual([start, ...chunks.map(tok), stop]);
+    expect(await collect(fromStream(() => chunksOf(['{"answer":"data: {"}'])))).toEqual([start, tok('{"answer":"data: {"}'), stop]);
+  });
 });
+

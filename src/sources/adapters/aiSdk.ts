@@ -48,7 +48,9 @@ const MALFORMED_ERRORS: ReadonlySet<string> = /*#__PURE__*/ new Set(['AI_JSONPar
  *    retryable `ProviderError` `RATE_LIMITED`, and so on). A malformed provider chunk (`AI_JSONParseError`,
  *    `AI_TypeValidationError`) fails the attempt at once with a retryable `MALFORMED_CHUNK`, even though the
  *    SDK itself would keep streaming: the answer is missing a piece.
- * 5. `abort` part -> `StreamAbortedError` (our own abort never gets here: fromStream stops reading first).
+ * 5. `abort` part -> `StreamAbortedError` (our own abort never gets here: fromStream stops reading first),
+ *    unless a timeout caused it (its `reason` starts with `TimeoutError`: the SDK's own `timeout` option,
+ *    an `AbortSignal.timeout()`): then a retryable `ProviderError` with category `timeout`.
  * 6. `finish` -> `complete{finishReason, usage}` from `totalUsage`. Finish reason `error` (or a provider
  *    finish reason `error`, which the SDK reports as `other`) fails with a retryable `SERVER_ERROR`;
  *    `interrupted` (the provider stream ended without a completion signal) is a cut stream, `INCOMPLETE_STREAM`.
@@ -126,10 +128,8 @@ export function pushAiPart(source: AiPartSource, part: Rec, emit: AdapterEmit, c
       return;
     case 'error':
       throw aiErrorOf(name, part['error'], chunk);
-    case 'abort': {
-      const reason = str(part['reason']);
-      throw new StreamAbortedError(`The ${source.label} stream was aborted${reason ? `: ${reason}` : ''}`);
-    }
+    case 'abort':
+      throw abortError(source, str(part['reason']));
     case 'finish': {
       const usage = aiUsage(part['totalUsage'] ?? part['usage']);
       emit(completeEvent(aiFinishReason(finishReasonOf(part), usage), usage));
@@ -138,6 +138,19 @@ export function pushAiPart(source: AiPartSource, part: Rec, emit: AdapterEmit, c
     default:
       return;
   }
+}
+
+/**
+ * What an `abort` part we did not cause means. The SDK's own timeouts (`streamText({ timeout })`: total,
+ * step, first chunk, chunk) and an `AbortSignal.timeout()` abort with a `TimeoutError` DOMException,
+ * which the part's `reason` names first (AI SDK 6+): a retryable timeout, like a timeout on every other
+ * route, not the user's cancel. Any other abort is the user's: never retried.
+ */
+function abortError(source: AiPartSource, reason: string | undefined): Error {
+  if (reason?.startsWith('TimeoutError')) {
+    return new ProviderError(`The ${source.label} stream timed out (${reason})`, { code: 'NETWORK_ERROR', category: 'timeout', retryable: true, reason: 'timeout' });
+  }
+  return new StreamAbortedError(`The ${source.label} stream was aborted${reason ? `: ${reason}` : ''}`);
 }
 
 function toolCall(name: string, part: Rec, emit: AdapterEmit, chunk: unknown): void {

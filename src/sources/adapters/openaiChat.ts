@@ -51,7 +51,8 @@ interface PartialCall {
  *    there looks whole through the SDK, which hides `[DONE]`, and completes with its calls);
  *    without `index` (some compatible servers send whole parallel calls), a new `id` starts a call
  *    and a fragment without one continues the last; a new `id` at an index another call holds
- *    (servers that send every call at index 0) starts a call of its own. A call without a name is `MALFORMED_CHUNK`.
+ *    (servers that send every call at index 0) starts a call of its own. An empty `id` or `name` (`""`, sent
+ *    on continuation fragments by some compatible servers) counts as absent. A call without a name is `MALFORMED_CHUNK`.
  *    The deprecated `delta.function_call` is handled the same way (its id is its name).
  * 4. `finish_reason`: stop -> stop, length -> length, tool_calls / function_call -> tool-calls,
  *    content_filter -> content-filter, `error` (OpenRouter's end of a generation that failed
@@ -59,7 +60,8 @@ interface PartialCall {
  *    if it has one (a retryable `SERVER_ERROR` if not), anything else but `""` (sent by some servers
  *    on chunks that are not the last) -> other.
  * 5. `usage` (the extra chunk with empty `choices` that `stream_options.include_usage` adds after the
- *    finish reason) is kept, so `complete{finishReason, usage}` is emitted when the stream ends.
+ *    finish reason; Groq's `x_groq.usage` on its last chunk) is kept, so `complete{finishReason, usage}`
+ *    is emitted when the stream ends.
  * 6. Only choice `index` 0 is read; other choices (`n > 1`) are ignored.
  * 7. The SDK hides `[DONE]`, so a stream that ends without a `finish_reason` is cut: a retryable
  *    `ProviderError` `INCOMPLETE_STREAM`. A chunk with an `error` (an in-band error frame, with or
@@ -96,7 +98,8 @@ class ChatDecoder implements ChunkDecoder {
     const error = c['error'];
     if (choices === undefined ? error !== undefined : isRecord(error)) throw inBandError('OpenAI chat stream', error);
     if (choices !== undefined && !Array.isArray(choices)) throw malformedChunk(NAME, '`choices` is not an array', chunk);
-    const usage = rec(c['usage']);
+    // Groq reports usage under `x_groq` on its last chunk unless asked for the usage chunk
+    const usage = rec(c['usage']) ?? rec(rec(c['x_groq'])?.['usage']);
     if (usage) this.usage = chatUsage(usage);
     for (const choice of (choices ?? []) as unknown[]) {
       const ch = rec(choice);
@@ -140,16 +143,16 @@ class ChatDecoder implements ChunkDecoder {
       for (const call of toolCalls as unknown[]) this.toolFragment(call, chunk);
     }
     const legacy = rec(d['function_call']);
-    if (legacy) this.fragment(-1, str(legacy['name']), str(legacy['name']), str(legacy['arguments']));
+    if (legacy) this.fragment(-1, filled(legacy['name']), filled(legacy['name']), str(legacy['arguments']));
   }
 
   private toolFragment(call: unknown, chunk: unknown): void {
     const tc = rec(call);
     if (!tc) throw malformedChunk(NAME, 'a tool call is not an object', chunk);
-    const id = str(tc['id']);
+    const id = filled(tc['id']);
     const fn = rec(tc['function']);
     const custom = rec(tc['custom']);
-    const name = str(fn?.['name']) ?? str(custom?.['name']);
+    const name = filled(fn?.['name']) ?? filled(custom?.['name']);
     const args = str(fn?.['arguments']) ?? str(custom?.['input']);
     this.fragment(typeof tc['index'] === 'number' ? this.indexed(tc['index'], id) : this.slotOf(id), id, name, args);
   }
@@ -202,6 +205,15 @@ class ChatDecoder implements ChunkDecoder {
     }
     this.calls.clear();
   }
+}
+
+/**
+ * A tool call's `id` or `name`, with `""` read as absent: compatible servers send `id: ""` on every
+ * fragment after the first (DashScope / Qwen), or `name: ""` before the real name (vLLM) or after it
+ * (Volcengine Ark); taken as values, they split one call in two or name it `""`.
+ */
+function filled(value: unknown): string | undefined {
+  return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
 function chatUsage(u: Rec): Usage | undefined {

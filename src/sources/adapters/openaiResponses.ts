@@ -19,6 +19,9 @@ const DELTAS: ReadonlyMap<Kind, 'token' | 'reasoning'> = /*#__PURE__*/ new Map<K
   ['response.reasoning_summary_text.delta', 'reasoning'],
 ]);
 
+/** Output items that are calls of built-in tools the client carries out: `<tool>_call`. */
+const CLIENT_ACTION = /^(?:computer|local_shell|shell|apply_patch)_call$/;
+
 /** `response.failed` codes a retry cannot fix that are policy blocks, not bad input. */
 const POLICY = /_policy(?:_violation)?$/;
 /** `response.failed` codes a retry may fix. */
@@ -38,8 +41,12 @@ const TRANSIENT = /*#__PURE__*/ new Set(['server_error', 'rate_limit_exceeded', 
  * 3. `response.output_item.done` with a `function_call` (or `custom_tool_call`) item -> one `tool-call`
  *    (`id` is the `call_id`), held back until `response.completed` / `.incomplete` and emitted right
  *    before `complete` (as chat calls wait for the stream's end after the finish reason), so a
- *    response that fails or is cut emits none of its calls; with an `image_generation_call` that
- *    has a result -> `data` (base64 image).
+ *    response that fails or is cut emits none of its calls. The built-in tools' calls the client must
+ *    carry out are held and emitted the same way, named after their tool, with the item's fields but
+ *    `type`, `id`, `call_id` and `status` as `arguments` (JSON): `computer_call` -> `computer`
+ *    (`{action or actions, pending_safety_checks}`), `local_shell_call` -> `local_shell`, `shell_call` ->
+ *    `shell` (not one that ran in a hosted container), `apply_patch_call` -> `apply_patch` (`{operation}`).
+ *    An `image_generation_call` that has a result -> `data` (base64 image).
  * 4. `response.completed` -> `complete` with `finishReason` `tool-calls` if a tool call was emitted, else
  *    `stop`; `response.incomplete` -> `complete` with `length` (max_output_tokens), `content-filter`, or `other`.
  *    Both carry `usage` (input, output, total, reasoning and cached tokens).
@@ -48,7 +55,8 @@ const TRANSIENT = /*#__PURE__*/ new Set(['server_error', 'rate_limit_exceeded', 
  *    `CONTEXT_LENGTH_EXCEEDED`; `insufficient_quota` a `RATE_LIMITED` that is not retryable; policy blocks are
  *    `CONTENT_FILTERED`; other invalid input is `BAD_REQUEST`).
  * 6. A stream that ends without `response.completed` / `.incomplete` / `.failed` is cut: `INCOMPLETE_STREAM`.
- * 7. Every other event (created, in_progress, content parts, tool progress...) is ignored.
+ * 7. Every other event (created, in_progress, content parts, annotations, tool progress, the calls of tools
+ *    the provider runs itself: web and file search, code interpreter, MCP...) is ignored.
  *
  * Exported on its own so a custom adapter list can use it (custom adapters are tried before the
  * built-in ones, so listing it first makes it win detection):
@@ -117,6 +125,11 @@ class ResponsesDecoder implements ChunkDecoder {
         throw malformedChunk(NAME, `a ${kind} item without ${id === undefined ? 'a call id' : name === undefined ? 'a name' : kind === 'function_call' ? 'string arguments' : 'a string input'}`, item);
       }
       this.calls.push({ type: 'tool-call', id, name, arguments: args });
+    } else if (typeof kind === 'string' && CLIENT_ACTION.test(kind) && rec(item['environment'])?.['type'] !== 'container_reference') {
+      this.sawToolCall = true;
+      const { type: _type, id: _id, call_id: id, status: _status, ...action } = item;
+      if (typeof id !== 'string') throw malformedChunk(NAME, `a ${kind} item without a call id`, item);
+      this.calls.push({ type: 'tool-call', id, name: kind.slice(0, -5), arguments: JSON.stringify(action) });
     } else if (kind === 'image_generation_call' && typeof item['result'] === 'string' && item['result'] !== '') {
       const format = str(item['output_format']) ?? 'png';
       emit({ type: 'data', payload: { contentType: 'image', mimeType: `image/${format}`, base64: item['result'] } });

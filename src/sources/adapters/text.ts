@@ -11,7 +11,9 @@ function isBytes(chunk: unknown): chunk is ArrayBufferView | ArrayBuffer {
  *
  * Every string is a `token` (empty ones are dropped). Plain text has no terminal marker, so a source
  * that ends normally completes with `finishReason: 'stop'`. A chunk that is neither a string nor bytes
- * fails the run with an `InvalidStreamError` naming it.
+ * fails the run with an `InvalidStreamError` naming it, and so does a first chunk that is an SDK's wire
+ * format rather than text (server-sent events carrying JSON, `data: {...}`, as an HTTP response body
+ * is; the JSON lines of openai's `toReadableStream()`), which would otherwise be streamed as the answer.
  *
  * Exported on its own so a custom adapter list can use it (custom adapters are tried before the
  * built-in ones, so listing it first makes it win detection):
@@ -25,22 +27,43 @@ export const textAdapter: StreamAdapter = /*#__PURE__*/ Object.freeze({
   create: (): ChunkDecoder => new TextChunks(),
 });
 
+/**
+ * The start of an SDK's wire format rather than text: server-sent events carrying JSON (an HTTP body:
+ * `data: {...}`, maybe after `event:` / `id:` / comment lines), or the newline-delimited JSON chunks of
+ * openai's `Stream.toReadableStream()`.
+ */
+const WIRE_FORMAT = /^(?:(?:event|id|retry)?:[^\n]*\n|\r?\n)*data: ?[[{]|^\{(?:"type":"response\.|[^\n]*"object":"chat\.completion\.chunk")/;
+
 /** One stream's decoder state: a class, not closures, since fan-in keeps one per open stream. */
 class TextChunks implements ChunkDecoder {
   private decoder: TextDecoder | undefined = undefined;
+  private started = false;
 
   push(chunk: unknown, emit: AdapterEmit): void {
+    let text: string;
     if (typeof chunk === 'string') {
-      emit({ type: 'token', value: chunk });
+      text = chunk;
     } else if (isBytes(chunk)) {
       this.decoder ??= new TextDecoder();
-      emit({ type: 'token', value: this.decoder.decode(chunk, { stream: true }) });
+      text = this.decoder.decode(chunk, { stream: true });
     } else {
       throw new InvalidStreamError(`fromStream: a text stream yielded ${describeValue(chunk)}, expected a string or bytes`);
     }
+    if (!this.started && text !== '') {
+      this.started = true;
+      if (WIRE_FORMAT.test(text)) throw wireFormat(text);
+    }
+    emit({ type: 'token', value: text });
   }
 
   end(emit: AdapterEmit): void {
     if (this.decoder) emit({ type: 'token', value: this.decoder.decode() });
   }
+}
+
+function wireFormat(text: string): InvalidStreamError {
+  return new InvalidStreamError(
+    `fromStream: a text stream began with an SDK's wire format, ${JSON.stringify(text.slice(0, 80))}: return the SDK's stream, ` +
+      "not its HTTP body, or parse the body first (openai's Stream.fromSSEResponse; l0-rx's fromServerSentEvents)",
+  );
 }
