@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import OpenAI from 'openai';
 import { APICallError } from '@ai-sdk/provider';
+import { RetryError } from 'ai';
 import { classifyError, ProviderError } from 'l0-rx';
 import { toL0Error } from '../../src/errors/normalizeError.js';
 
@@ -27,6 +28,8 @@ describe('classifyError Retry-After', () => {
     ['the longer reset when both sides are exhausted', { 'x-ratelimit-reset-requests': '20ms', 'x-ratelimit-reset-tokens': '1.5s', 'x-ratelimit-remaining-requests': '0', 'x-ratelimit-remaining-tokens': '0' }, 1500],
     ['retry-after over the rate-limit resets', { 'retry-after': '3', 'x-ratelimit-reset-requests': '1s' }, 3000],
     ['no headers', {}, undefined],
+    ['a retry-after too long for a double, as the longest finite delay (never as none)', { 'retry-after': '9'.repeat(400) }, Number.MAX_VALUE],
+    ['a retry-after-ms too long for a double, likewise', { 'retry-after-ms': '9'.repeat(400) }, Number.MAX_VALUE],
   ])('should read %s', (_, headers, expected) => {
     expect(retryAfter(rateLimited(headers))).toBe(expected);
   });
@@ -115,6 +118,15 @@ describe('classifyError Retry-After', () => {
       const normalised = toL0Error(e) as ProviderError;
       expect(normalised).toBeInstanceOf(ProviderError);
       expect(normalised.retryAfterMs).toBeUndefined();
+      expect(classifyError(normalised, { now: NOW })).toMatchObject({ category: 'rate-limit', status: 429, retryAfterMs: 5000 });
+    });
+
+    it('should read the HTTP date behind an AI SDK RetryError (its lastError) once the clock is known, after toL0Error ran without one', () => {
+      const call = new APICallError({ message: 'x', url: 'u', requestBodyValues: {}, statusCode: 429, responseHeaders: { 'retry-after': new Date(NOW + 5000).toUTCString() } });
+      const e = new RetryError({ message: 'Failed after 3 attempts', reason: 'maxRetriesExceeded', errors: [call, call, call] });
+      const normalised = toL0Error(e) as ProviderError;
+      expect(normalised).toMatchObject({ code: 'RATE_LIMITED', status: 429, retryAfterMs: undefined });
+      expect(retryAfter(e, NOW)).toBe(5000);
       expect(classifyError(normalised, { now: NOW })).toMatchObject({ category: 'rate-limit', status: 429, retryAfterMs: 5000 });
     });
 

@@ -8,9 +8,13 @@ import {
   isTokenTimeoutError,
   ProviderError,
   serializeError,
+  retryWithBackoff,
   TokenTimeoutError,
+  UnknownError,
+  type L0Event,
   type SerializedError,
 } from 'l0-rx';
+import { Observable, queueScheduler } from 'rxjs';
 
 describe('serializeError', () => {
   it('should serialise an L0Error through its toJSON', () => {
@@ -65,6 +69,26 @@ describe('serializeError', () => {
       expect(back).toMatchObject({ name: 'TypeError', code: 'UNKNOWN_ERROR', category: 'unknown', retryable: true, reason: 'unknown' });
       expect(deserializeError({ name: 'E', message: 'm', code: 'X', category: 'server', reason: 'nonsense' as never }).reason).toBe('unknown');
     });
+  });
+
+  it('should leave out a cause\'s info that JSON.stringify cannot write (a BigInt, a cycle), keeping one it can', () => {
+    const cyclic: Record<string, unknown> = { id: 1 };
+    cyclic['self'] = cyclic;
+    const withInfo = (info: object) => Object.assign(new Error('rpc failed'), { code: 'CALL_EXCEPTION', info });
+    for (const info of [{ value: 10n }, cyclic]) {
+      const s = serializeError(new UnknownError(withInfo(info)));
+      expect(() => JSON.stringify(s)).not.toThrow();
+      expect(s.cause).toEqual({ name: 'Error', message: 'rpc failed', code: 'CALL_EXCEPTION' });
+    }
+    expect(serializeError(new UnknownError(withInfo({ id: 1 }))).cause).toMatchObject({ info: { id: 1 } });
+  });
+
+  it('should give a retry event that JSON.stringify can write when the failed attempt\'s cause has such an info', () => {
+    const failing = new Observable<L0Event>((s) => s.error(new UnknownError(Object.assign(new Error('rpc failed'), { info: { value: 10n } }))));
+    const events: L0Event[] = [];
+    failing.pipe(retryWithBackoff({ maxRetries: 1, baseDelay: 0, backoff: 'fixed', scheduler: queueScheduler })).subscribe({ next: (e) => events.push(e), error: () => {} });
+    expect(events.map((e) => e.type)).toEqual(['retry']);
+    expect(() => JSON.stringify(events)).not.toThrow();
   });
 
   it('should read error-like objects and stringify anything else', () => {

@@ -32,6 +32,22 @@ describe("l0() + the SDKs' own default retries", () => {
     expect(ctx.server.requests).toHaveLength(6);
   });
 
+  it("should read an HTTP-date Retry-After behind the ai SDK's RetryError and, being over maxRetryAfter, fall back without retrying", async () => {
+    // 90 s ahead: over the SDK's 60 s limit, so it waits its own 2 s backoff, asks again, and reports
+    // AI_RetryError; the date is on its lastError's headers, read with the scheduler's clock
+    const provider = faultProvider(ctx.server);
+    const o = await runL0({
+      stream: ({ signal }) => streamText({ model: provider.chatModel('fault:rate-limit-date:90'), prompt: 'Hi', abortSignal: signal, maxRetries: 1, onError: () => {} }),
+      fallbackStreams: [viaDefaultAiSdk(ctx.server, 'gpt-fallback')],
+      retry: { maxRetries: 2, backoff: 'fixed', baseDelay: 5, maxRetryAfter: 2000 },
+      timeout: { initialToken: 5000, interToken: 2000 },
+    });
+    expect(retriesOf(o)).toEqual([]); // unread, the 5 ms backoff would have retried it twice
+    expect(o.events.find((e) => e.type === 'fallback')).toMatchObject({ error: { code: 'RATE_LIMITED', status: 429 } });
+    expect(o.events.at(-1)).toMatchObject({ type: 'complete', finishReason: 'stop' });
+    expect(ctx.server.requests.map((r) => r.model)).toEqual(['fault:rate-limit-date:90', 'fault:rate-limit-date:90', 'gpt-fallback']);
+  }, 15_000);
+
   it.each([
     ['openai', viaDefaultOpenAI],
     ['ai', viaDefaultAiSdk],

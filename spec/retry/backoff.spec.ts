@@ -26,6 +26,21 @@ describe('computeDelay', () => {
     expect(computeDelay('full-jitter', 5000, params(fixedRandom(0.5)))).toBe(5000);
   });
 
+  it('should stay 0, never NaN, for a zero baseDelay from the 1024th retry on (2^i is Infinity there)', () => {
+    const zero = { ...params(fixedRandom(0.5)), baseDelay: 0 };
+    for (const kind of ['exponential', 'full-jitter'] as const) {
+      expect([1023, 1024, 5000].map((i) => computeDelay(kind, i, zero))).toEqual([0, 0, 0]);
+    }
+  });
+
+  it.each([[Number.NaN], [1], [-0.5], ['0.5']])('should refuse a random() that returns %s, naming the option', (r) => {
+    for (const kind of ['full-jitter', 'fixed-jitter', 'decorrelated-jitter'] as const) {
+      expect(() => computeDelay(kind, 0, params(() => r as number))).toThrow(
+        new TypeError(`retryWithBackoff({random}) must return a number in [0, 1), got ${typeof r === 'string' ? '"0.5"' : r}`),
+      );
+    }
+  });
+
   it('should scale the capped exponential by random() with full-jitter', () => {
     expect(computeDelay('full-jitter', 2, params(fixedRandom(0)))).toBe(0);
     expect(computeDelay('full-jitter', 2, params(fixedRandom(0.5)))).toBe(2000);

@@ -1,6 +1,9 @@
 /** @test {retryWithBackoff} */
 import { describe, expect, it, vi } from 'vitest';
-import { retryWithBackoff, toL0Error, type RetryDelayContext, type RetryWithBackoffConfig } from 'l0-rx';
+import { AllStreamsExhaustedError, classifyError, fallbackTo, retryWithBackoff, serializeError, toL0Error, type L0Event, type RetryDelayContext, type RetryWithBackoffConfig } from 'l0-rx';
+import { map } from 'rxjs';
+import { APICallError } from '@ai-sdk/provider';
+import { RetryError } from 'ai';
 import { testScheduler } from '../helpers/testScheduler.js';
 import { alwaysFailing, collect, networkError, rateLimitError, retries, retryEvent, values, virtualScheduler } from './retryHelpers.js';
 
@@ -46,6 +49,20 @@ describe('retryWithBackoff delays (R3)', () => {
     expect(run.delays).toEqual([100, 125, 149, 112]);
   });
 
+  it('should end the run with a typed error naming random when it returns NaN, never waiting a NaN delay', () => {
+    const run = delays({ maxRetries: 3, random: () => Number.NaN });
+    expect(run.delays).toEqual([]);
+    expect(run.subscribedAt).toEqual([0]);
+    expect(run.error).toMatchObject({ name: 'UnknownError', attempt: 1, cause: new TypeError('retryWithBackoff({random}) must return a number in [0, 1), got NaN') });
+  });
+
+  it('should retry a zero baseDelay at once, not after a NaN delay, past the 1024th retry', () => {
+    const run = delays({ backoff: 'exponential', baseDelay: 0, maxRetries: 1030 });
+    expect(run.delays).toHaveLength(1030);
+    expect(new Set(run.delays)).toEqual(new Set([0]));
+    expect(run.error).toMatchObject({ code: 'NETWORK_ERROR', attempt: 1031 });
+  });
+
   it('should grow decorrelated jitter from the previous delay', () => {
     expect(delays({ backoff: 'decorrelated-jitter', baseDelay: 1000, maxRetries: 3, random: () => 0.5 }).delays).toEqual([
       2000, 3500, 5750,
@@ -80,6 +97,46 @@ describe('retryWithBackoff Retry-After', () => {
     expect(run.delays).toEqual([7]);
   });
 
+  it.each([[Number.NaN], [-5]])('should wait the backoff when the error says its Retry-After is %s (built by hand, or relayed)', (retryAfterMs) => {
+    const run = delays({ maxRetries: 2, backoff: 'fixed', baseDelay: 7 }, () => rateLimitError(retryAfterMs));
+    expect(run.delays).toEqual([7, 7]);
+    expect(run.subscribedAt).toEqual([0, 7, 14]);
+    expect(classifyError(rateLimitError(retryAfterMs))).not.toHaveProperty('retryAfterMs');
+  });
+
+  it('should give up on an error whose Retry-After is Infinity (longer than any maxRetryAfter)', () => {
+    const run = delays({ maxRetries: 2 }, () => rateLimitError(Infinity));
+    expect(run.subscribedAt).toEqual([0]);
+    expect(run.error).toMatchObject({ code: 'RATE_LIMITED', retryAfterMs: Infinity });
+  });
+
+  it('should wait the HTTP-date Retry-After behind an AI SDK RetryError, read with the scheduler\'s clock', () => {
+    // the virtual clock starts at 0: the date is 5 s after it
+    const call = new APICallError({ message: 'x', url: 'u', requestBodyValues: {}, statusCode: 429, responseHeaders: { 'retry-after': new Date(5000).toUTCString() } });
+    const exhausted = () => toL0Error(new RetryError({ message: 'Failed after 3 attempts', reason: 'maxRetriesExceeded', errors: [call, call, call] }));
+    const run = delays({ maxRetries: 1, backoff: 'fixed', baseDelay: 7 }, exhausted);
+    expect(run.delays).toEqual([5000]);
+    expect(run.subscribedAt).toEqual([0, 5000]);
+  });
+
+  it('should wait the last stream\'s Retry-After when it runs a fallback chain that failed on every stream again', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      const primary = cold<L0Event>('-#', {}, networkError());
+      const fallback = cold<L0Event>('-#', {}, rateLimitError(5));
+      const run$ = primary.pipe(fallbackTo(fallback), retryWithBackoff({ maxRetries: 1, backoff: 'fixed', baseDelay: 1 }));
+      // f: fallback at frame 1; r: retry at frame 2, waiting the 429's 5 ms (not the 1 ms backoff): the chain again at frame 7
+      expectObservable(run$.pipe(map((e) => e.type))).toBe('-fr-----f#', { f: 'fallback', r: 'retry' }, expect.objectContaining({ name: 'AllStreamsExhaustedError' }));
+    });
+  });
+
+  it('should give up on a fallback chain whose last stream asked for longer than maxRetryAfter', () => {
+    const exhausted = () => new AllStreamsExhaustedError([networkError(), rateLimitError(30_000)]);
+    expect(classifyError(exhausted())).toMatchObject({ category: 'rate-limit', retryAfterMs: 30_000 });
+    const run = delays({ maxRetries: 3, maxRetryAfter: 20_000 }, exhausted);
+    expect(run.subscribedAt).toEqual([0]);
+    expect(run.error).toMatchObject({ name: 'AllStreamsExhaustedError' });
+  });
+
   it('should show the wait as a marble', () => {
     testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
       const err = rateLimitError(4);
@@ -105,6 +162,25 @@ describe('retryWithBackoff calculateDelay (R4)', () => {
 
   it.each([[undefined], [-1], [Number.NaN], [Infinity]])('should keep the computed delay when it returns %s', (value) => {
     expect(delays({ backoff: 'fixed', baseDelay: 30, maxRetries: 1, calculateDelay: () => value }).delays).toEqual([30]);
+  });
+
+  it.each([
+    ['resolves', () => Promise.resolve(50)],
+    ['rejects', () => Promise.reject(new Error('no delay'))],
+  ])('should end the run with a TypeError naming an async calculateDelay (one that %s), not keep the computed delay silently', async (_, calculateDelay) => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const run = delays({ backoff: 'fixed', baseDelay: 30, maxRetries: 2, calculateDelay: calculateDelay as unknown as () => number });
+      expect(run.delays).toEqual([]);
+      expect(run.subscribedAt).toEqual([0]);
+      expect(run.error).toMatchObject({ name: 'UnknownError', attempt: 1, cause: expect.objectContaining({ name: 'TypeError', message: expect.stringMatching(/^retryWithBackoff\(\{calculateDelay\}\) must return a number, got a promise/) }) });
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
   });
 
   it('should not be called when a Retry-After is honoured', () => {
@@ -138,6 +214,13 @@ describe('retryWithBackoff and the longest wait a timer holds (2^31 - 1 ms; Node
   it('should refuse a maxRetryAfter that would let such a Retry-After reach a timer', () => {
     expect(() => retryWithBackoff({ maxRetryAfter: 1e12 })).toThrow(TypeError);
     expect(() => retryWithBackoff({ maxRetryAfter: 1e12 })).toThrow(/^retryWithBackoff\(\{maxRetryAfter\}\) must be at most 2147483647 ms/);
+  });
+
+  it('should give up, not wait the backoff, on a Retry-After too long for a double (400 digits of seconds)', () => {
+    const run = delays({ maxRetries: 5, maxRetryAfter: MAX }, () => tooManyRequests('9'.repeat(400)));
+    expect(run.subscribedAt).toEqual([0]);
+    expect(run.error).toMatchObject({ code: 'RATE_LIMITED', retryAfterMs: Number.MAX_VALUE });
+    expect(JSON.parse(JSON.stringify(serializeError(run.error)))).toMatchObject({ retryAfterMs: Number.MAX_VALUE });
   });
 
   it('should wait a Retry-After just under the limit in full', () => {

@@ -37,12 +37,12 @@ describe('toServerSentEvents', () => {
       });
     });
 
-    it('should still end with an error frame when the error does not survive JSON.stringify (a BigInt or a cycle in an `info`)', () => {
+    it('should still end with an error frame, its cause kept without the `info` JSON.stringify cannot write (a BigInt, a cycle)', () => {
       testScheduler().run(({ cold, expectObservable }) => {
         const cyclic: Record<string, unknown> = {};
         cyclic['self'] = cyclic;
         const error = new L0Error('upstream failed', { code: 'SERVER_ERROR', category: 'server', retryable: true, cause: Object.assign(new Error('driver'), { info: { count: 1n, cyclic } }) });
-        const data = JSON.stringify({ name: 'L0Error', message: 'upstream failed', code: 'SERVER_ERROR', category: 'server', retryable: true, reason: 'unknown' });
+        const data = JSON.stringify({ name: 'L0Error', message: 'upstream failed', code: 'SERVER_ERROR', category: 'server', retryable: true, reason: 'unknown', cause: { name: 'Error', message: 'driver' } });
         expectObservable(toServerSentEvents(cold('-a-#', events, error), { heartbeatMs: 3 }).frames).toBe('-1-(x|)', { 1: frame(1, events['a']!), x: `event: error\ndata: ${data}\n\n` });
       });
     });

@@ -6,7 +6,7 @@ import { serializeError, type SerializedError } from './serializeError.js';
  * The primary and every fallback failed. `errors` holds every attempt's error, oldest first. Its
  * `category` and `retryable` are the last error's (a non-L0 error is `unknown` and retryable, as an
  * {@link UnknownError}), so a retry around a race or a fallback chain runs it again when that
- * failure may pass.
+ * failure may pass, after that failure's Retry-After when it has one ({@link classifyError} reads it).
  *
  * @example
  * import { isAllStreamsExhaustedError } from 'l0-rx';

@@ -118,7 +118,9 @@ export class L0Error extends Error {
   /**
    * A plain, serialisable view: `{name, code, category, message, ...}`, with the subclass's `info`
    * and the cause chain serialised (at most 8 links; a link back into the chain becomes the string
-   * `[Circular]`). Never throws. {@link deserializeError} turns it back into a typed error.
+   * `[Circular]`). An `info` that JSON.stringify cannot write (a foreign cause's, with a BigInt or a
+   * cycle) is left out, so the view always stringifies. Never throws. {@link deserializeError} turns
+   * it back into a typed error.
    */
   toJSON(): SerializedError {
     return errorToJSON(this, new Set(), true);
@@ -149,10 +151,23 @@ function errorToJSON(e: object, seen: Set<unknown>, l0: boolean): SerializedErro
     if (typeof value === type) out[key] = value;
   }
   const info = safeGet(e, 'info');
-  if (typeof info === 'object' && info !== null) out['info'] = info;
+  if (typeof info === 'object' && info !== null && writable(info)) out['info'] = info;
   const cause = safeGet(e, 'cause');
   if (cause !== undefined) out['cause'] = causeToJSON(cause, seen);
   return out as unknown as SerializedError;
+}
+
+/**
+ * Whether JSON.stringify can write `info`: a foreign error's `info` (a cause's) may hold a BigInt, a
+ * cycle or a throwing getter, and the result goes into events that stores and transports stringify.
+ */
+function writable(info: object): boolean {
+  try {
+    JSON.stringify(info);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function causeToJSON(cause: unknown, seen: Set<unknown>): SerializedError | string {

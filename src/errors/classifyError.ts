@@ -46,8 +46,9 @@ const UNKNOWN: ErrorClassification = /*#__PURE__*/ Object.freeze({
  *
  * Rules:
  * 1. An {@link L0Error} (from any copy of the package) is read as is; only a missing `retryAfterMs`
- *    of one with an HTTP `status` is looked up on its cause's headers when `options.now` is given
- *    (an HTTP-date `Retry-After` that fromStream, having no clock, could not read).
+ *    of one with an HTTP `status` is looked up on its cause chain's headers (an AI SDK `RetryError`'s
+ *    `lastError` too) when `options.now` is given (an HTTP-date `Retry-After` that fromStream, having
+ *    no clock, could not read); an AllStreamsExhaustedError without one has its last error's.
  * 2. Otherwise, for the error and then each `cause` (AI SDK `RetryError`: its `lastError`), up to
  *    5 levels: HTTP `status` / `statusCode` / `response.status` (with the AI SDK's `isRetryable`
  *    honoured, so a 200 cut mid-stream is a retryable `incomplete_stream`); the Node / undici

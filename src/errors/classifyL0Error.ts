@@ -62,11 +62,20 @@ export function categoryOf(e: unknown): ErrorCategory {
 /**
  * An L0Error as it classified itself. Its `retryAfterMs` was read without a clock (fromStream has
  * none), so with `now` an HTTP-date `Retry-After` on the headers of its cause chain is read here.
+ * A `retryAfterMs` that is NaN or negative (an error built by hand, or relayed) is no delay. An
+ * AllStreamsExhaustedError has its last error's delay, as it has that error's category.
  */
 export function classifyL0Error(e: L0Error, now: number | undefined): ErrorClassification {
   const category = categoryOf(e);
   const status = asNumber(safeGet(e, 'status'));
-  const retryAfterMs = asNumber(safeGet(e, 'retryAfterMs')) ?? (now === undefined || status === undefined ? undefined : causeRetryAfter(e, now));
+  // a delay is a number >= 0 (Infinity: never, so too long to wait); NaN or a negative one (a hand-made or relayed error) is no delay
+  const own = asNumber(safeGet(e, 'retryAfterMs'));
+  const last = safeGet(e, 'name') === 'AllStreamsExhaustedError' ? safeGet(e, 'cause') : undefined;
+  const retryAfterMs =
+    (own !== undefined && own >= 0 ? own : undefined) ??
+    (now === undefined || status === undefined ? undefined : causeRetryAfter(e, now)) ??
+    // every stream failed: a retry of them all waits as the last failure asks (its category and retryable are that one's too)
+    (isL0Error(last) ? classifyL0Error(last, now).retryAfterMs : undefined);
   return Object.freeze({
     category,
     reason: toErrorReason(safeString(e, 'reason')),
@@ -81,14 +90,17 @@ function asNumber(v: unknown): number | undefined {
   return typeof v === 'number' ? v : undefined;
 }
 
-/** The first Retry-After found on the headers of `e`'s cause chain (an HTTP date needs `now`). */
+/**
+ * The first Retry-After found on the headers of `e`'s cause chain (an HTTP date needs `now`), to the
+ * first L0Error. An AI SDK RetryError's link is its `lastError`, as {@link classifyError} reads it.
+ */
 function causeRetryAfter(e: L0Error, now: number): number | undefined {
   let node = safeGet(e, 'cause');
   for (let depth = 0; depth < MAX_CAUSE_DEPTH && typeof node === 'object' && node !== null && !isL0Error(node); depth++) {
     const get = errorHeaders(node);
     const ms = get ? retryAfterFromHeaders(get, now, safeGet(e, 'category') === 'rate-limit') : undefined;
     if (ms !== undefined) return ms;
-    node = safeGet(node, 'cause');
+    node = safeGet(node, safeGet(node, 'name') === 'AI_RetryError' ? 'lastError' : 'cause');
   }
   return undefined;
 }

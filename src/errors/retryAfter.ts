@@ -42,8 +42,12 @@ export function headerGetter(headers: unknown): HeaderGetter | undefined {
 
 const NUMBER = /^\s*\d+(?:\.\d+)?\s*$/;
 
+/**
+ * A delay in whole ms. One too long for a double (a 400-digit `retry-after`) is the longest finite
+ * one, so it still gives up (beyond any `maxRetryAfter`) and survives JSON, instead of reading as no delay.
+ */
 function nonNegative(ms: number): number | undefined {
-  return Number.isFinite(ms) && ms >= 0 ? Math.ceil(ms) : undefined;
+  return ms >= 0 ? Math.ceil(Math.min(ms, Number.MAX_VALUE)) : undefined;
 }
 
 /** `"1s"`, `"6m0s"`, `"20ms"`, `"1h2m3.5s"` -> ms; undefined when not in that form. */

@@ -1,3 +1,5 @@
+import { describeOption } from '../internal/options.js';
+
 /** How the wait before a retry grows. */
 export type BackoffKind = 'fixed' | 'linear' | 'exponential' | 'full-jitter' | 'fixed-jitter' | 'decorrelated-jitter';
 
@@ -36,7 +38,9 @@ export interface BackoffParams {
  * | `decorrelated-jitter` | `base + random() * (3 * previous - base)`, `previous` = the last delay (first: `base`) |
  *
  * Every kind is capped at `maxDelay` (a Retry-After from the server is not computed here and may
- * exceed it). Jittered results are rounded down to whole milliseconds; the result is never negative.
+ * exceed it). Jittered results are rounded down to whole milliseconds; the result is never negative
+ * and never NaN (a `baseDelay` of 0 stays 0 however many retries).
+ * @throws TypeError when `random` returns anything but a number in [0, 1).
  *
  * @example
  * import { computeDelay } from './backoff.js';
@@ -57,19 +61,31 @@ export function computeDelay(kind: BackoffKind, retryIndex: number, params: Back
       delay = base * (retryIndex + 1);
       break;
     case 'exponential':
-      delay = base * 2 ** retryIndex;
+      delay = doubled(base, retryIndex);
       break;
     case 'full-jitter':
-      delay = Math.floor(random() * Math.min(max, base * 2 ** retryIndex));
+      delay = Math.floor(draw(random) * Math.min(max, doubled(base, retryIndex)));
       break;
     case 'fixed-jitter':
-      delay = Math.floor(base + (random() * base) / 2);
+      delay = Math.floor(base + (draw(random) * base) / 2);
       break;
     case 'decorrelated-jitter': {
       const previous = params.previousDelay ?? base;
-      delay = Math.floor(base + random() * Math.max(0, previous * 3 - base));
+      delay = Math.floor(base + draw(random) * Math.max(0, previous * 3 - base));
       break;
     }
   }
   return Math.max(0, Math.min(max, delay));
+}
+
+/** `base * 2^i`; 0 for a zero base (from the 1024th retry on, 2^i is Infinity and 0 * Infinity is NaN). */
+function doubled(base: number, i: number): number {
+  return base === 0 ? 0 : base * 2 ** i;
+}
+
+/** One number from `random`, which must be in [0, 1): NaN or a value out of range would make a NaN or wrong wait. */
+function draw(random: () => number): number {
+  const r = random();
+  if (typeof r === 'number' && r >= 0 && r < 1) return r;
+  throw new TypeError(`retryWithBackoff({random}) must return a number in [0, 1), got ${describeOption(r)}`);
 }

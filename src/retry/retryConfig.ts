@@ -70,7 +70,8 @@ export interface RetryWithBackoffConfig {
   /**
    * Overrides the computed delay: a finite number >= 0 is used as is, up to 2147483647 ms (a
    * longer one waits that long, the longest a timer can); anything else (such as `undefined`)
-   * keeps `defaultDelay`. Not called when a Retry-After is honoured.
+   * keeps `defaultDelay`, except a promise: it is called synchronously, so an async one ends the run
+   * with a TypeError naming it (only `shouldRetry` may be async). Not called when a Retry-After is honoured.
    * @default undefined
    */
   readonly calculateDelay?: (ctx: RetryDelayContext) => number | undefined;
@@ -83,7 +84,10 @@ export interface RetryWithBackoffConfig {
   readonly maxRetryAfter?: number;
   /** Where the waits are scheduled. @default asyncScheduler */
   readonly scheduler?: SchedulerLike;
-  /** Uniform random numbers in [0, 1) for jitter. @default crypto.getRandomValues based */
+  /**
+   * Uniform random numbers in [0, 1) for jitter; a result outside that range (NaN, 1, a string) ends the
+   * run with a TypeError naming `random`, as a throwing `calculateDelay` does. @default crypto.getRandomValues based
+   */
   readonly random?: () => number;
 }
 

@@ -1,5 +1,6 @@
 /* The retry decision as pure functions of the classification, the budgets used so far and the config. */
 import type { ErrorClassification } from '../errors/classifyError.js';
+import { isPromiseLike } from '../internal/isPromiseLike.js';
 import { clampTimerDelay } from '../internal/timerDelay.js';
 import { computeDelay } from './backoff.js';
 import type { ResolvedRetryConfig } from './retryConfig.js';
@@ -64,9 +65,10 @@ export interface RetryDelayInput {
 /**
  * The wait before the retry, in ms: the server's Retry-After as given when honoured; else the
  * `backoff` for the retry's 0-based index over all retries; then `calculateDelay` may override it
- * with a finite number >= 0 (anything else keeps the computed one). Whatever its source, the wait
- * is at most 2147483647 ms, the longest a timer holds (a longer one would fire at once). Pure,
- * apart from calling the user's `calculateDelay`, whose throw propagates.
+ * with a finite number >= 0 (anything else keeps the computed one, but a promise, which would never
+ * be awaited, is a TypeError). Whatever its source, the wait is at most 2147483647 ms, the longest a
+ * timer holds (a longer one would fire at once). Pure, apart from calling the user's `calculateDelay`,
+ * whose throw propagates.
  */
 export function retryDelay(
   input: RetryDelayInput,
@@ -86,6 +88,10 @@ export function retryDelay(
       defaultDelay,
     }),
   );
+  if (isPromiseLike(custom)) {
+    custom.then(undefined, () => {}); // its rejection is not unhandled: the TypeError below says what went wrong
+    throw new TypeError('retryWithBackoff({calculateDelay}) must return a number, got a promise (only shouldRetry may be async)');
+  }
   return typeof custom === 'number' && Number.isFinite(custom) && custom >= 0 ? clampTimerDelay(custom) : defaultDelay;
 }
 

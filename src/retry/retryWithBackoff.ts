@@ -45,7 +45,8 @@ import {
  *    returns, if it is a finite number >= 0; else the `backoff` (0-based retry index over all
  *    retries), which `calculateDelay` receives as `defaultDelay`; never more than 2147483647 ms
  *    (about 24.8 days, the longest a timer holds; the options that set a wait are checked against
- *    it). A throwing `calculateDelay` ends the run with its error, typed.
+ *    it). A throwing `calculateDelay` ends the run with its error, typed; so does a `random` that
+ *    returns anything but a number in [0, 1) (a TypeError naming it), rather than wait a NaN delay.
  * 6. Emits `retry{attempt, delayMs, error, reason, countsTowardAttempts}` (`error` serialised, with
  *    its `attempt` and `fallbackIndex`), then waits `timer(delayMs, scheduler)` (a delay of 0
  *    still goes through the scheduler, so a retry is never a synchronous loop), then subscribes
