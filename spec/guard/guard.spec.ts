@@ -57,12 +57,51 @@ describe('guard', () => {
       expect(r.violations[0]).toEqual({ ruleId: 'boom', message: 'Rule execution failed: kaput', severity: 'warning', recoverable: true });
     });
 
+    it('should report a check or create that returns a promise as its rule\'s failure, naming it, and handle the rejection', async () => {
+      const unhandled: unknown[] = [];
+      const onRejection = (e: unknown) => void unhandled.push(e);
+      process.on('unhandledRejection', onRejection);
+      try {
+        // an `async check` is a natural slip: its findings would be lost, and its rejection would end a Node process
+        const asyncCheck = { name: 'async-check', check: () => Promise.reject(new Error('late')) } as unknown as GuardRule;
+        const asyncCreate = { name: 'async-create', onRuleError: 'closed', create: () => Promise.reject(new Error('late')) } as unknown as GuardRule;
+        const open = runSync(text('a'), guard([asyncCheck]));
+        expect(open.violations).toEqual([{ ruleId: 'async-check', message: expect.stringContaining('check() returned a promise: only `complete` may be async') as never, severity: 'warning', recoverable: true }]);
+        expect(open.completed).toBe(true);
+        const closed = runSync(text('a'), guard([asyncCreate]));
+        expect(closed.violations.map((v) => [v.severity, v.message])).toEqual([['error', expect.stringContaining('create() returned a promise')]]);
+        expect(isGuardrailViolationError(closed.error)).toBe(true);
+        await new Promise((resolve) => setImmediate(resolve));
+        expect(unhandled).toEqual([]);
+      } finally {
+        process.off('unhandledRejection', onRejection);
+      }
+    });
+
     it('should report a malformed finding as its rule\'s failure while streaming too, among the round\'s findings', () => {
       const odd: GuardRule = { name: 'odd', severity: 'warning', check: (d) => (d === 'b' ? ([null, { message: 'fine' }, { message: 7 }] as never) : undefined) };
       const r = runSync(text('a', 'b', 'c'), guard([odd]));
       const failed = 'Rule execution failed: rule odd returned a finding without a string `message`';
       expect(r.violations.map((v) => v.message)).toEqual([failed, 'fine', failed]);
       expect(r.completed).toBe(true);
+    });
+
+    it('should report a finding with a malformed redact, position or severity as its rule\'s failure, never garbling the released text', () => {
+      const malformed = [
+        { message: 'no replacement', position: 6, redact: { length: 3 } }, // would release "undefined"
+        { message: 'string position', position: '6', redact: { length: 3, replacement: '[x]' } }, // '6' + 3: would drop text
+        { message: 'string length', position: 6, redact: { length: '3', replacement: '[x]' } },
+        { message: 'fractional', position: 6.5 },
+        { message: 'unknown severity', severity: 'critical' }, // would reach the consumer as a violation's severity
+      ];
+      for (const finding of malformed) {
+        const rule = { name: 'odd', check: (d: string) => (d.includes('sk-') ? finding : undefined) } as unknown as GuardRule;
+        for (const mode of ['hold-back', 'stream-first'] as const) {
+          const r = runSync(text('key: ', 'sk-1 and more'), guard([rule], mode === 'hold-back' ? { mode, holdBack: 4 } : { mode }));
+          expect(r.released, `${finding.message} (${mode})`).toBe('key: sk-1 and more');
+          expect(r.violations, finding.message).toEqual([{ ruleId: 'odd', message: expect.stringMatching(/^Rule execution failed: rule odd returned a finding whose `(redact|position|severity)`/) as never, severity: 'warning', recoverable: true }]);
+        }
+      }
     });
 
     it('should error the stream when onViolation throws, as tap does', () => {
@@ -73,12 +112,23 @@ describe('guard', () => {
     it('should throw at creation for an invalid config, naming the option', () => {
       expect(() => guard([flag()], { mode: 'later' as never })).toThrow("guard(rules, {mode}) must be 'stream-first' or 'hold-back', got \"later\"");
       expect(() => guard([flag()], { hodlBack: 3 } as never)).toThrow('did you mean `holdBack`?');
+      // holdBack only means something in hold-back mode: given without it, it would be ignored without a word
+      expect(() => guard([flag()], { holdBack: 3 })).toThrow("guard(rules, {holdBack}) applies only with `mode: 'hold-back'` (stream-first releases tokens at once): add it, or drop holdBack");
+      expect(() => guard([flag()], { mode: 'stream-first', holdBack: 'sentence' })).toThrow(/applies only with `mode: 'hold-back'`/);
       expect(() => guard([{ name: '', check: () => undefined }])).toThrow('rules[0] needs a non-empty string `name`');
       expect(() => guard([flag('error', { interval: 0 })])).toThrow('`interval` must be a positive integer, got 0');
       // a timer fires a longer delay at once: the async check would time out at once
       expect(() => guard([flag('error', { timeout: 3e9 })])).toThrow('`timeout` must be a positive number of ms, at most 2147483647 ms (about 24.8 days), or Infinity, got 3000000000');
       expect(() => guard([flag('error', { timeout: 0 })])).toThrow('`timeout` must be a positive number of ms');
       expect(() => guard('json' as never)).toThrow('`rules` must be an array');
+    });
+
+    it('should take `held` on a rule without `create` (its own run), and hold that much back', () => {
+      // GuardRule extends GuardRuleRun: `held` type-checks on a rule, and must not be an unknown option
+      const tail: GuardRule = { name: 'tail', check: () => undefined, held: 3 };
+      const r = runSync(text('abcdef', 'gh'), guard([tail], { mode: 'hold-back', holdBack: 0 }));
+      expect(r.out.filter((e) => e.type === 'token')).toEqual([tok('abc'), tok('de'), tok('fgh')]);
+      expect(() => guard([{ ...tail, held: -1 }])).toThrow('rules[0] (tail): `held` must be a whole number, got -1');
     });
 
     it('should check a rule list that can change at every call, and a frozen one (a preset) as well', () => {

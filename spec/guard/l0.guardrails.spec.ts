@@ -163,6 +163,37 @@ describe('l0({guardrails}) (G1-G8)', () => {
     expect(() => defineGuardrailRule({ name: 'x' })).toThrow('defineGuardrailRule(rule) (x) needs `check`, `complete` or `create`');
   });
 
+  it('should run the methods of a class rule with private fields on the instance (a copy cannot read them: the rule failed open)', () => {
+    class NoWord implements GuardRule {
+      readonly name = 'no-word';
+      readonly #word: string;
+      constructor(word: string) {
+        this.#word = word;
+      }
+      create() {
+        const word = this.#word;
+        return { check: (delta: string) => (delta.includes(word) ? { message: `saw ${word}` } : undefined) };
+      }
+    }
+    /** A rule that is its own run: its state, and so its `held`, in private fields. */
+    class Tail implements GuardRule {
+      readonly name = 'tail';
+      #seen = 0;
+      check(delta: string): undefined {
+        this.#seen += delta.length;
+      }
+      get held(): number {
+        return Math.min(this.#seen, 2);
+      }
+    }
+    const run = runScenario(() => l0({ stream: fakeModel([items('a', 'BAD'), items('ok')]), guardrails: [defineGuardrailRule(new NoWord('BAD'))], retry: fast }));
+    expect(violations(run.events)).toEqual([expect.objectContaining({ ruleId: 'no-word', message: 'saw BAD', severity: 'error' })]);
+    expect(finalState(run.events).content).toBe('ok');
+    const held = runScenario(() => l0({ stream: fakeModel([items('abc', 'def')]), guardrails: [defineGuardrailRule(new Tail())], guardMode: 'hold-back' }));
+    expect(violations(held.events)).toEqual([]);
+    expect(tokenText(held.events)).toBe('abcdef');
+  });
+
   it('should reject custom-only guardrails with a hint naming defineGuardrailRule, and a bad guardMode, at call time', () => {
     const stream = fakeModel('a|');
     expect(() => l0({ stream, guardrails: [flagBad('error')] })).toThrow('l0({guardrails}) holds only custom rules: wrap them with defineGuardrailRule');

@@ -2,6 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { customPatternRule, guard, isGuardrailViolationError, patternRule } from 'l0-rx';
+import { testScheduler } from '../helpers/testScheduler.js';
 import { runSync, text } from './helpers.js';
 
 const check = (...chunks: string[]) => runSync(text(...chunks), guard([patternRule()]));
@@ -157,7 +158,37 @@ describe('customPatternRule', () => {
     expect(r.violations.map((v) => v.redacted)).toEqual([8, 8]);
   });
 
+  it('should behave as its marble diagram says: checked at the end, failing or redacting there', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      const values = { a: { type: 'token', value: 'my key is ' }, b: { type: 'token', value: 'sk-123' }, c: { type: 'token', value: '.' } } as const;
+      const v = { type: 'violation', violation: { ruleId: 'pattern-custom', message: 'API key: "sk-123"', severity: 'error', recoverable: true, position: 10 } } as const;
+      expectObservable(cold('-a-b-c|', values).pipe(guard([customPatternRule(/sk-\d+/, 'API key')]))).toBe('-a-b-c(v#)', { ...values, v }, expect.anything() as never);
+      const redacted = { type: 'violation', violation: { ruleId: 'pattern-custom', message: 'API key: redacted', severity: 'warning', recoverable: true, position: 10, redacted: 6 } } as const;
+      const rule = customPatternRule(/sk-\d+/, 'API key', 'error', { redact: '[key]' });
+      expectObservable(cold('-a-b-c|', values).pipe(guard([rule], { mode: 'hold-back', holdBack: 0 }))).toBe('------(vt|)', { v: redacted, t: { type: 'token', value: 'my key is [key].' } });
+    });
+  });
+
+  it('should redact a match the final newline completes only up to the end of the text, and say how much it replaced', () => {
+    // at the end a pattern also runs on a final newline (a line's end can complete a match): /secret\s/ matches "secret\n"
+    const r = runSync(text('my secret'), guard([customPatternRule(/secret\s/, 'secret', 'error', { redact: '[r]' })], { mode: 'hold-back' }));
+    expect(r.released).toBe('my [r]');
+    expect(r.violations).toEqual([{ ruleId: 'pattern-custom', message: 'secret: redacted', severity: 'warning', recoverable: true, position: 3, redacted: 6 }]);
+    expect(r.completed).toBe(true);
+  });
+
   it('should reject a non-RegExp pattern', () => {
     expect(() => customPatternRule('sk-' as never)).toThrow('`patterns` must be a RegExp');
+  });
+
+  it('should reject at creation a pattern whose findings would be malformed (the engine would report them as the rule\'s failure, fail-open)', () => {
+    expect(() => customPatternRule(/sk-\d+/, 'key', 'error', { redact: 42 as never })).toThrow('pattern "key": `redact` must be a string, got 42');
+    const pattern = (extra: object) => patternRule({ categories: [], patterns: [{ name: 'secret', pattern: /open sesame/, severity: 'error', ...extra }] });
+    expect(() => pattern({ severity: 'critical' })).toThrow("pattern \"secret\": `severity` must be 'warning', 'error' or 'fatal', got critical");
+    expect(() => pattern({ redact: 0 })).toThrow('pattern "secret": `redact` must be a string, got 0');
+    expect(() => pattern({ recoverable: 'no' })).toThrow('pattern "secret": `recoverable` must be a boolean');
+    // a valid one blocks: it never turns into a fail-open rule failure
+    const r = runSync(text('say open sesame now'), guard([pattern({ recoverable: false })]));
+    expect(r.violations.map((v) => [v.severity, v.recoverable])).toEqual([['error', false]]);
   });
 });

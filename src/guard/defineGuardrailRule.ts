@@ -1,5 +1,5 @@
 import type { GuardRule } from './guardRule.js';
-import { checkRule } from './guardConfig.js';
+import { checkRule, RULE_KEYS } from './guardConfig.js';
 import { builtInRule } from './rules/builtInRule.js';
 
 /**
@@ -19,9 +19,16 @@ import { builtInRule } from './rules/builtInRule.js';
  *   check: (delta) => (delta.includes('BAD') ? { message: 'saw BAD' } : undefined),
  * });
  * l0({ stream, guardrails: [noBad] });
- * @param rule See {@link GuardRule}. Its prototype and every own property are kept.
+ * @param rule See {@link GuardRule}. Its prototype and every own property are kept; its methods
+ *   run on `rule` itself (a class's `#private` fields are the instance's), and `held` is read from it.
  */
 export function defineGuardrailRule<R extends GuardRule>(rule: R): R {
   checkRule(rule, 'defineGuardrailRule(rule)');
-  return builtInRule(Object.create(Object.getPrototypeOf(rule) as object, Object.getOwnPropertyDescriptors(rule)) as R);
+  const fields: PropertyDescriptorMap = Object.getOwnPropertyDescriptors(rule);
+  for (const key of RULE_KEYS) {
+    const value: unknown = rule[key];
+    // a method called on the copy would not reach the instance's private fields (a TypeError: the rule failing open)
+    if (value !== undefined) fields[key] = key === 'held' ? { get: () => rule.held, enumerable: true } : { value: typeof value === 'function' ? (value as () => unknown).bind(rule) : value, enumerable: true };
+  }
+  return builtInRule(Object.create(Object.getPrototypeOf(rule) as object, fields) as R);
 }

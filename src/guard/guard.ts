@@ -39,7 +39,8 @@ export type { GuardPhaseEvent } from './guardPhase.js';
  *    `error`: the attempt fails with a recoverable GuardrailViolationError (retried through the
  *    content budget `attempts`; when it is spent the run fails or falls back, never accepting the
  *    text). `fatal`, or `recoverable: false`: a non-recoverable one (never retried, may fall back).
- *    A rule that throws or times out is a `warning` (`onRuleError: 'closed'` makes it an `error`).
+ *    A rule that throws or times out, returns a promise from `check` or `create`, or a malformed
+ *    finding, is a `warning` (`onRuleError: 'closed'` makes it an `error`).
  * 4. `stream-first` (default) passes each token once the rules checked it; a later verdict still
  *    fails the attempt, and the `retry` event retracts the text. `hold-back` releases text only
  *    `holdBack` characters behind the checked text (or up to the last sentence boundary), so text

@@ -30,16 +30,24 @@ export interface GuardConfig {
 }
 
 const GUARD_KEYS = /*#__PURE__*/ optionKeys<GuardConfig>()(['mode', 'holdBack', 'onViolation', 'onPhase', 'scheduler']);
-const RULE_KEYS = ['name', 'severity', 'interval', 'timeout', 'onRuleError', 'span', 'create', 'check', 'complete', 'resume'];
-const SEVERITIES: unknown[] = ['warning', 'error', 'fatal'];
+/** A rule's fields (`held`: a rule without `create` is its own run, GuardRule extends GuardRuleRun). @internal */
+export const RULE_KEYS: readonly (keyof GuardRule)[] = ['name', 'severity', 'interval', 'timeout', 'onRuleError', 'span', 'create', 'check', 'complete', 'resume', 'held'];
+/** A field's check: its key, whether a value is right, and what it must be. @internal */
+export type FieldCheck = readonly [key: string, valid: (value: unknown) => boolean, what: string];
 const isFunction = (v: unknown) => typeof v === 'function';
+/** Whether `v` is an integer of at least `min` (a whole number by default). @internal */
+export const isWhole = (v: unknown, min = 0): boolean => Number.isInteger(v) && (v as number) >= min;
+/** The checks of `severity` and `recoverable`, on a rule, a finding and a pattern. @internal */
+export const SEVERITY_CHECK: FieldCheck = ['severity', (v) => v === 'warning' || v === 'error' || v === 'fatal', "'warning', 'error' or 'fatal'"];
+export const RECOVERABLE_CHECK: FieldCheck = ['recoverable', (v) => typeof v === 'boolean', 'a boolean'];
 /** Each optional field of a rule: how to test it and what it must be. */
-const FIELD_CHECKS: readonly (readonly [keyof GuardRule, (value: unknown) => boolean, string])[] = [
-  ['severity', (v) => SEVERITIES.includes(v), "'warning', 'error' or 'fatal'"],
-  ['interval', (v) => Number.isInteger(v) && (v as number) >= 1, 'a positive integer'],
+const FIELD_CHECKS: readonly FieldCheck[] = [
+  SEVERITY_CHECK,
+  ['interval', (v) => isWhole(v, 1), 'a positive integer'],
   ['timeout', (v) => typeof v === 'number' && v > 0 && (v <= MAX_TIMER_DELAY || v === Infinity), `a positive number of ms, ${TIMER_DELAY_LIMIT}, or Infinity`],
   ['onRuleError', (v) => v === 'open' || v === 'closed', "'open' or 'closed'"],
-  ['span', (v) => Number.isInteger(v) && (v as number) >= 0, 'a whole number'],
+  ['span', isWhole, 'a whole number'],
+  ['held', isWhole, 'a whole number'],
   ['create', isFunction, 'a function'],
   ['check', isFunction, 'a function'],
   ['complete', isFunction, 'a function'],
@@ -64,6 +72,10 @@ export function resolveGuardConfig(rules: readonly GuardRule[], config: GuardCon
   if (holdBack !== undefined && holdBack !== 'sentence' && !(Number.isInteger(holdBack) && holdBack >= 0)) {
     throw optionError(path, 'holdBack', "a whole number of characters or 'sentence'", holdBack);
   }
+  // stream-first releases every token at once: a holdBack there would be ignored without a word
+  if (holdBack !== undefined && mode === 'stream-first') {
+    throw new TypeError(`${path.open}holdBack${path.close} applies only with \`mode: 'hold-back'\` (stream-first releases tokens at once): add it, or drop holdBack`);
+  }
   if (onViolation !== undefined && typeof onViolation !== 'function') throw optionError(path, 'onViolation', 'a function', onViolation);
   if (onPhase !== undefined && typeof onPhase !== 'function') throw optionError(path, 'onPhase', 'a function', onPhase);
   if (scheduler !== undefined && !isSchedulerLike(scheduler)) throw optionError(path, 'scheduler', 'a SchedulerLike', scheduler);
@@ -80,9 +92,16 @@ export function checkRule(rule: GuardRule, label: string): void {
   if (typeof rule.name !== 'string' || rule.name === '') throw new TypeError(`${label} needs a non-empty string \`name\``);
   checkKeys({ ...at, self: `${label} (${rule.name})` }, rule, RULE_KEYS);
   const where = `${label} (${rule.name})`;
-  for (const [field, valid, what] of FIELD_CHECKS) {
-    const value = rule[field];
-    if (value !== undefined && !valid(value)) throw new TypeError(`${where}: \`${field}\` must be ${what}${what === 'a function' ? '' : `, got ${String(value)}`}`);
-  }
+  const wrong = wrongField(rule, FIELD_CHECKS);
+  if (wrong) throw new TypeError(`${where}: ${wrong}`);
   if (!rule.create && !rule.check && !rule.complete) throw new TypeError(`${where} needs \`check\`, \`complete\` or \`create\``);
+}
+
+/** What is wrong with the first field of `o` that fails its check ("`key` must be ..., got ..."), if any; an absent field passes. @internal */
+export function wrongField(o: object, checks: readonly FieldCheck[]): string | undefined {
+  for (const [key, valid, what] of checks) {
+    const value: unknown = (o as Record<string, unknown>)[key];
+    if (value !== undefined && !valid(value)) return `\`${key}\` must be ${what}${what === 'a function' ? '' : `, got ${String(value)}`}`;
+  }
+  return undefined;
 }

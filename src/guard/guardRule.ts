@@ -3,7 +3,8 @@ import type { FinishReason, ViolationSeverity } from '../events/eventTypes.js';
 /**
  * What a rule reports: one finding becomes one `violation` event. `severity` and `recoverable`
  * default to the rule's; `position` is the offset in the attempt's text where the offending text
- * starts.
+ * starts. A finding of another shape (a `position` outside the text the check judged, a `redact`
+ * that is not `{length, replacement}`) is reported as the rule's failure (see `onRuleError`).
  */
 export interface GuardFinding {
   readonly message: string;
@@ -13,7 +14,8 @@ export interface GuardFinding {
   readonly position?: number;
   /**
    * Replace `length` characters from `position` in the released text by `replacement` instead of
-   * failing the attempt (the finding is then reported as a `warning` with `redacted` set).
+   * failing the attempt (the finding is then reported as a `warning` with `redacted` set: the
+   * characters replaced, no more than the text the check judged holds from `position`).
    */
   readonly redact?: { readonly length: number; readonly replacement: string };
 }
@@ -31,7 +33,8 @@ export interface GuardRuleRun {
    * whatever the interval; at the end of the attempt, before `complete`, it gets what its interval
    * left unchecked), `text` the attempt's text so far. Do O(delta) work on `delta` and state
    * of your own: a regex, `slice` or `charCodeAt` on `text` makes V8 copy the whole growing string
-   * on every call (O(n^2) over a run); read `text` only at completion or rarely.
+   * on every call (O(n^2) over a run); read `text` only at completion or rarely. Synchronous: a
+   * promise it returns is the rule's failure (see `onRuleError`); only `complete` may be async.
    */
   check?(delta: string, text: string): GuardFindings;
   /**
@@ -87,7 +90,7 @@ export interface GuardRule extends GuardRuleRun {
   readonly span?: number;
   /**
    * A fresh per-attempt state, made when the attempt's first check is due (or at completion); a
-   * throw is a rule failure (see `onRuleError`). Without it the rule object itself is used (a
+   * throw, or a promise, is a rule failure (see `onRuleError`). Without it the rule object itself is used (a
    * stateless rule).
    */
   create?(): GuardRuleRun;

@@ -1,5 +1,6 @@
 import { catchError, from, map, of, timeout, type Observable, type SchedulerLike } from 'rxjs';
 import type { Violation, ViolationSeverity } from '../events/eventTypes.js';
+import { isWhole, RECOVERABLE_CHECK, SEVERITY_CHECK, wrongField, type FieldCheck } from './guardConfig.js';
 import { DECIDED, findingsOf, type DecidedFinding, type GuardFinding, type GuardFindings, type GuardRule } from './guardRule.js';
 
 /** A pending in-flight replacement, in raw-text offsets. @internal */
@@ -49,13 +50,17 @@ export class VerdictBuilder {
   }
 
   /**
-   * Adds a rule's findings; true when one of them fails the attempt (when ordered, one that would
-   * if {@link decide} reaches it: a rule's own verdict, for its phase event).
+   * Adds a rule's findings on a text `length` long; true when one of them fails the attempt (when
+   * ordered, one that would if {@link decide} reaches it: a rule's own verdict, for its phase
+   * event). A malformed finding is the rule's failure, named (see {@link findingProblem}).
    */
-  add(rule: GuardRule, result: GuardFindings): boolean {
+  add(rule: GuardRule, result: GuardFindings, length: number): boolean {
     if (result === undefined || result === null) return false;
     let failed = false;
-    for (const f of findingsOf(result)) failed = this.#take(rule, f) || failed;
+    for (const f of findingsOf(result)) {
+      const problem = findingProblem(f, length);
+      failed = (problem === undefined ? this.#take(rule, f) : this.ruleFailed(rule, new TypeError(`rule ${rule.name} returned ${problem}`))) || failed;
+    }
     return failed;
   }
 
@@ -78,14 +83,14 @@ export class VerdictBuilder {
     const found = this.#found;
     this.#found = undefined;
     if (found === undefined) return this;
-    // `?.`: a rule may return anything (#addOne reports a malformed finding as the rule's failure)
-    const at = ([, f]: Found): number => (atEnd ? length : (f?.[DECIDED] ?? length));
-    const rank = ([rule, f]: Found): number => ((f?.severity ?? rule.severity) === 'fatal' || f?.recoverable === false ? 0 : 1);
-    found.sort((a, b) => at(a) - at(b) || rank(a) - rank(b) || (a[1]?.position ?? length) - (b[1]?.position ?? length));
+    // every finding here is well-formed (`add` reports a malformed one as the rule's failure)
+    const at = ([, f]: Found): number => (atEnd ? length : (f[DECIDED] ?? length));
+    const rank = ([rule, f]: Found): number => ((f.severity ?? rule.severity) === 'fatal' || f.recoverable === false ? 0 : 1);
+    found.sort((a, b) => at(a) - at(b) || rank(a) - rank(b) || (a[1].position ?? length) - (b[1].position ?? length));
     let end = NO_END;
     for (const d of found) {
       if (at(d) > end) break;
-      if (this.#addOne(d[0], d[1])) end = at(d);
+      if (this.#addOne(d[0], d[1], length)) end = at(d);
     }
     return this;
   }
@@ -98,24 +103,25 @@ export class VerdictBuilder {
 
   /** Whether `f` fails the attempt once added (as {@link #addOne} decides: a redaction the consumer has not received is a warning). */
   #fails(rule: GuardRule, f: GuardFinding): boolean {
-    if (typeof f !== 'object' || f === null || typeof f.message !== 'string') return rule.onRuleError === 'closed';
     return (f.severity ?? rule.severity ?? 'error') !== 'warning' && !redacts(f, this.#sink.released);
   }
 
-  #addOne(rule: GuardRule, f: GuardFinding): boolean {
-    if (typeof f !== 'object' || f === null || typeof f.message !== 'string') {
-      return this.ruleFailed(rule, new TypeError(`rule ${rule.name} returned a finding without a string \`message\``));
-    }
+  /** Adds a finding on a text `length` long (a redaction covers only the text). */
+  #addOne(rule: GuardRule, f: GuardFinding, length = NO_END): boolean {
     let severity = f.severity ?? rule.severity ?? 'error';
     const late = f.redact !== undefined && f.position !== undefined && f.position < this.#sink.released;
     const base = { ruleId: rule.name, message: late ? `${f.message} too late: the text was already released` : f.message };
     let extra: { position?: number; redacted?: number } = f.position === undefined ? {} : { position: f.position };
     if (redacts(f, this.#sink.released)) {
-      const redactions = (this.#sink.redactions ??= []);
-      redactions.push({ position: f.position, length: f.redact.length, replacement: f.redact.replacement });
-      redactions.sort((a, b) => a.position - b.position);
+      // a match the final newline completed (a pattern's `lineEnd` run at the end) may end past the text
+      const redacted = Math.min(f.redact.length, length - f.position);
+      if (redacted > 0) {
+        const redactions = (this.#sink.redactions ??= []);
+        redactions.push({ position: f.position, length: redacted, replacement: f.redact.replacement });
+        redactions.sort((a, b) => a.position - b.position);
+      }
       severity = 'warning';
-      extra = { ...extra, redacted: f.redact.length };
+      extra = { ...extra, redacted };
     }
     const recoverable = severity === 'fatal' ? false : (f.recoverable ?? true);
     const v: Violation = Object.freeze({ ...base, severity, recoverable, ...extra });
@@ -126,6 +132,26 @@ export class VerdictBuilder {
     this.failing.push(v);
     return true;
   }
+}
+
+/** A finding's fields (its `position` must also be within the text judged). */
+const FINDING_CHECKS: readonly FieldCheck[] = [
+  SEVERITY_CHECK,
+  RECOVERABLE_CHECK,
+  ['position', isWhole, 'a whole number'],
+  ['redact', (v) => isWhole((v as Redaction | null)?.length) && typeof (v as Redaction | null)?.replacement === 'string', '{ length, replacement }'],
+];
+
+/**
+ * What is wrong with a finding a rule returned on a text `length` long (a rule may return anything),
+ * or undefined: a `redact` that is not `{length, replacement}` would put "undefined" in the released
+ * text, a string `position` or `length` would drop text, and a `severity` not in the union would
+ * reach the consumer's violation events.
+ */
+function findingProblem(f: GuardFinding, length: number): string | undefined {
+  if (typeof f !== 'object' || f === null || typeof f.message !== 'string') return 'a finding without a string `message`';
+  const wrong = wrongField(f, FINDING_CHECKS) ?? (f.position! > length ? `\`position\` must be within the ${length} characters judged, got ${f.position}` : undefined);
+  return wrong && `a finding whose ${wrong}`;
 }
 
 /** Whether `f` redacts text the consumer, who has `released` characters, has not received yet (one it has is too late: a warning no more). */
@@ -163,13 +189,13 @@ export function releaseTarget(length: number, limit: number, released: number, r
   return target;
 }
 
-/** An async completion check within the rule's time budget; a throw or a timeout is a rule failure. Tells `ended` whether it passed. @internal */
-export function settle(rule: GuardRule, result: Promise<GuardFindings>, verdict: VerdictBuilder, scheduler: SchedulerLike, ended?: (passed: boolean) => void): Observable<unknown> {
+/** An async completion check of a text `length` long, within the rule's time budget; a throw or a timeout is a rule failure. Tells `ended` whether it passed. @internal */
+export function settle(rule: GuardRule, result: Promise<GuardFindings>, verdict: VerdictBuilder, length: number, scheduler: SchedulerLike, ended?: (passed: boolean) => void): Observable<unknown> {
   const budget = rule.timeout ?? 5000;
   const settled = from(result);
   // Infinity: no time limit (never handed to a timer, which would fire it at once)
   return (budget === Infinity ? settled : settled.pipe(timeout({ first: budget, scheduler, with: () => { throw new Error(`timed out after ${budget} ms`); } }))).pipe(
-    map((findings) => verdict.add(rule, findings)),
+    map((findings) => verdict.add(rule, findings, length)),
     catchError((e: unknown) => of(verdict.ruleFailed(rule, e))),
     map((failed) => ended?.(!failed)),
   );

@@ -15,6 +15,17 @@ import { isHighSurrogate } from '../internal/surrogate.js';
 /** Rule `i`'s bit in a mask: rules from the 32nd on share the last one. */
 const bit = (i: number): number => 1 << (i < 31 ? i : 31);
 
+/**
+ * `result` unless it is a promise: `check` and `create` are synchronous (only `complete` may be
+ * async), so a promise is the rule's failure, named as such, and its rejection is handled here (an
+ * unhandled one would end a Node process).
+ */
+function notAsync<T>(result: T, what: 'check' | 'create'): T {
+  if (!isPromiseLike(result)) return result;
+  result.then(undefined, () => undefined);
+  throw new TypeError(`${what}() returned a promise: only \`complete\` may be async`);
+}
+
 /** A rule whose `create()` threw: reported once as a rule failure, then it checks nothing this attempt. */
 const NO_RUN: GuardRuleRun = Object.freeze({});
 
@@ -214,7 +225,7 @@ export class GuardSubscription extends Relay<L0Event> implements RedactionSink {
   #check(run: GuardRuleRun, rule: GuardRule, delta: string, all: string): void {
     try {
       const result = run.check!(delta, all);
-      if (result !== undefined && result !== null) this.#found().add(rule, result);
+      if (result !== undefined && result !== null) this.#found().add(rule, notAsync(result, 'check'), all.length);
     } catch (e) {
       this.#found().ruleFailed(rule, e);
     }
@@ -227,7 +238,7 @@ export class GuardSubscription extends Relay<L0Event> implements RedactionSink {
     // `map`, not `push`: an array of exactly the rules' number, no spare capacity per stream
     return (this.#runs = this.#plan.rules.map((rule, i) => {
       try {
-        const run = rule.create ? rule.create() : rule;
+        const run = rule.create ? notAsync(rule.create(), 'create') : rule;
         if (typeof run !== 'object' || run === null) throw new TypeError('create() returned no object');
         if (resumed !== undefined) run.resume?.(resumed);
         // read `held` from every run but the built-in ones that never hold (a property most runs lack costs a slow lookup per round)
@@ -322,8 +333,8 @@ export class GuardSubscription extends Relay<L0Event> implements RedactionSink {
       let failed: boolean;
       try {
         const result = run.complete(all, reason);
-        if (isPromiseLike(result)) return void pending.push(settle(rule, result as Promise<GuardFindings>, verdict, scheduler, ruleEnd));
-        failed = verdict.add(rule, result);
+        if (isPromiseLike(result)) return void pending.push(settle(rule, result as Promise<GuardFindings>, verdict, all.length, scheduler, ruleEnd));
+        failed = verdict.add(rule, result, all.length);
       } catch (e) {
         failed = verdict.ruleFailed(rule, e);
       }

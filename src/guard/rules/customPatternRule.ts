@@ -16,9 +16,9 @@ export interface CustomPatternRuleConfig {
 /**
  * Flags (or redacts) any match of your patterns as the text streams, scanning only the new text.
  *
- *   -a-b-c|       tokens "my key is ", "sk-123", "."
- *   -a-b-(v#)     guard([customPatternRule(/sk-\d+/, 'API key')])
- *   -----(av)c|   guard([customPatternRule(/sk-\d+/, 'API key', 'error', { redact: '[key]' })], { mode: 'hold-back', holdBack: 0 })
+ *   -a-b-c|        tokens "my key is ", "sk-123", "." (it checks every 10 tokens, and at the end)
+ *   -a-b-c(v#)     guard([customPatternRule(/sk-\d+/, 'API key')])
+ *   ------(vt|)    guard([customPatternRule(/sk-\d+/, 'API key', 'error', { redact: '[key]' })], { mode: 'hold-back', holdBack: 0 })   (t: "my key is [key].")
  *
  * @example
  * import { guard, customPatternRule } from 'l0-rx';

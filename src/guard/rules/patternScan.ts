@@ -1,6 +1,7 @@
 import type { ViolationSeverity } from '../../events/eventTypes.js';
 import { DECIDED, type DecidedFinding, type GuardRuleRun } from '../guardRule.js';
 import { TailScanner, type ScanPattern } from '../tailScanner.js';
+import { RECOVERABLE_CHECK, SEVERITY_CHECK, wrongField, type FieldCheck } from '../guardConfig.js';
 import { CODE_MARKERS, CODE_TRIGGERS, CodeSpans, MARKER_SPAN } from './codeSpans.js';
 
 /** One phrase family a pattern rule looks for. */
@@ -19,6 +20,9 @@ export interface PatternSpec {
   /** Replace every match by this text in the released output instead of failing the attempt. */
   readonly redact?: string;
 }
+
+/** The fields of a pattern that its findings carry: a wrong one would make them malformed, which the engine reports as the rule's failure (fail-open) instead of the match. */
+const PATTERN_CHECKS: readonly FieldCheck[] = [SEVERITY_CHECK, RECOVERABLE_CHECK, ['redact', (v) => typeof v === 'string', 'a string']];
 
 /** A global copy of `re` (sticky removed), so `lastIndex` scanning works whatever flags it had. @internal */
 export function globalCopy(re: RegExp): RegExp {
@@ -42,6 +46,7 @@ export interface CompiledPatterns {
  * matches of spec `i` inside Markdown code (its regex is run with the code markers before it, in
  * multiline mode: for built-in patterns, whose `^` means a line's start and that have no groups);
  * `behinds[i]`, the characters before a match of spec `i` its look-behinds read (see {@link ScanPattern}).
+ * Throws a TypeError naming a spec whose `severity`, `recoverable` or `redact` is wrong.
  * @internal
  */
 export function compilePatterns(
@@ -53,6 +58,8 @@ export function compilePatterns(
   behinds: readonly (number | undefined)[] = [],
 ): CompiledPatterns {
   const scans = specs.map((spec, i) => {
+    const wrong = wrongField(spec, PATTERN_CHECKS);
+    if (wrong) throw new TypeError(`pattern ${JSON.stringify(spec.name)}: ${wrong}`);
     const { source, flags } = spec.pattern;
     const inCode = code[i] === true;
     const trigger = inCode ? (triggers[i] ?? '') + CODE_TRIGGERS : triggers[i];
