@@ -83,10 +83,12 @@ describe('the window detectors (tone_shift, markdown_collapse)', () => {
         if (expected) found++;
         expect(fires(new ToneShiftCheck(), s, sizes)).toBe(expected);
       }),
-      { numRuns: 500 },
+      { numRuns: 1500 },
     );
-    // shifts were compared, not only their absence (since an informal window needs slang, about 35-50 of 500 runs find one)
-    expect(found).toBeGreaterThan(20);
+    // shifts were compared, not only their absence (an informal window needs slang, and the fences take their share of the
+    // blocks: about 6% of the runs find one, 60-120 of 1500; the runs are not seeded, so the bound sits far below: at 500
+    // runs and a bound of 20, one run in a few dozen failed)
+    expect(found).toBeGreaterThan(30);
   });
 
   it('should find markdown collapse only outside code fences, as the plain rule over the whole text does, for any chunking', () => {
