@@ -7,6 +7,7 @@ import * as jsonl from 'l0-rx/stores/jsonl';
 import * as redis from 'l0-rx/stores/redis';
 import * as opentelemetry from 'l0-rx/opentelemetry';
 import * as sentry from 'l0-rx/sentry';
+import * as breakersRedis from 'l0-rx/breakers/redis';
 
 // The public surface, sorted. Adding or removing a runtime export must show up here as a deliberate diff.
 describe('public exports', () => {
@@ -201,5 +202,6 @@ describe('public exports', () => {
     expect(Object.keys(redis).sort()).toEqual(['REDIS_EVENT_STORE_DEFAULTS', 'createRedisEventStore']);
     expect(Object.keys(opentelemetry).sort()).toEqual(['withOpenTelemetry']);
     expect(Object.keys(sentry).sort()).toEqual(['withSentry']);
+    expect(Object.keys(breakersRedis).sort()).toEqual(['redisBreakerStore']);
   });
 });

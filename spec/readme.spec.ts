@@ -55,6 +55,31 @@ describe('README', () => {
     expect(missing).toEqual([]);
   });
 
+  it('should name each export in a row of the entry point that exports it', () => {
+    // A row's entry is the `(\`l0-rx/...\`)` in its first cell, else the one in its `###` heading, else l0-rx.
+    const modules: Readonly<Record<string, Record<string, unknown>>> = {
+      'l0-rx': root,
+      'l0-rx/operators': operators,
+      'l0-rx/testing': testing,
+      'l0-rx/stores/jsonl': jsonl,
+      'l0-rx/stores/redis': redis,
+      'l0-rx/opentelemetry': opentelemetry,
+      'l0-rx/sentry': sentry,
+      'l0-rx/breakers/redis': breakersRedis,
+    };
+    const wrong: string[] = [];
+    for (const block of section('API reference').split('\n### ').slice(1)) {
+      const headingEntry = /^[^\n]*\(`(l0-rx\/[\w/]+)`\)/.exec(block)?.[1];
+      for (const [first] of rows(block)) {
+        const entry = /\(`(l0-rx\/[\w/]+)`\)/.exec(first ?? '')?.[1] ?? headingEntry ?? 'l0-rx';
+        const module = modules[entry];
+        if (!module) wrong.push(`${first}: no entry ${entry}`);
+        for (const name of leadingNames(first ?? '', false)) if (module && !(name in module)) wrong.push(`${name} is not in ${entry}`);
+      }
+    }
+    expect(wrong).toEqual([]);
+  });
+
   it('should mark exactly the operators of l0-rx/operators as *op* in the API reference', () => {
     const marked = rows(section('API reference'))
       .filter(([first]) => first?.includes('*op*'))
@@ -73,6 +98,20 @@ describe('README', () => {
     const named = rows(section('Migrating from L0')).flatMap(([, ours]) => leadingNames(ours ?? '', true));
     expect(named.length).toBeGreaterThan(30);
     expect(named.filter((name) => !known.has(name))).toEqual([]);
+  });
+
+  it("should map every name of L0's README in the migration table's L0 column", () => {
+    // The functions, options, callbacks, result fields and import paths L0's own README shows a user.
+    const L0_NAMES = [
+      'l0(', 'structured(', 'parallel(', 'pipe(', 'openaiStream', 'mastraStream', 'recommendedGuardrails', 'recommendedRetry',
+      'minimalRetry', 'strictRetry', 'exponentialRetry', 'fallbackStreams', 'guardrails', 'retry:', 'attempts', 'maxRetries',
+      'baseDelay', 'maxDelay', 'backoff', 'timeout:', 'initialToken', 'interToken', 'autoCorrect', 'concurrency', 'onStart',
+      'onComplete', 'onError', 'onEvent', 'onViolation', 'onRetry', 'onFallback', 'onToolCall', 'result.stream', 'result.raw',
+      'operations', 'pipe(steps, input)', 'race(', 'consensus(', 'createWindow(', '@ai2070/l0', '/core', '/structured',
+      '/consensus', '/parallel', '/window', 'L0OpenTelemetry', 'L0Sentry', 'replay(',
+    ];
+    const l0Column = rows(section('Migrating from L0')).map(([theirs]) => theirs ?? '').join('\n');
+    expect(L0_NAMES.filter((name) => !l0Column.includes(name))).toEqual([]);
   });
 
   // Each exported defaults object against the API reference row of the function it belongs to.

@@ -198,7 +198,14 @@ const BRAND = /*#__PURE__*/ Symbol.for('l0-rx.budget.v1');
 /** True for a {@link Budget} from any copy of the package. */
 const isBudget = (x: unknown): x is Budget => typeof x === 'object' && x !== null && (x as Record<symbol, unknown>)[BRAND] === true;
 
-/** The tokens counted so far, against the limits of one {@link BudgetConfig}. Create with {@link createBudget}. */
+/**
+ * The tokens counted so far, against the limits of one {@link BudgetConfig}. Create with {@link createBudget}.
+ *
+ * @example
+ * import { budget, createBudget, l0 } from 'l0-rx';
+ * const ledger = createBudget({ maxCost: 0.5, pricing: { inputPerMillion: 2.5, outputPerMillion: 10 } });
+ * l0({ stream }).pipe(budget(ledger)).subscribe({ complete: () => console.log(ledger.outputTokens, ledger.cost) });
+ */
 export class Budget {
   outputTokens = 0;
   inputTokens = 0;
