@@ -76,6 +76,18 @@ describe('detectDrift repetition: repeated sentences in code', () => {
     expect(fails(s)).toBe(false);
   });
 
+  // a numbered step's code block is indented (4 spaces, a tab): the guard's markdownRule and code-aware patterns read it as
+  // a fence, and so must drift, or the docstrings in it count as prose repeating
+  it.each([['4 spaces', '    '], ['a tab', '\t'], ['8 spaces', '        ']])('should not fire on the docstrings in a fence nested in a list item, indented by %s', (_, indent) => {
+    const nested = PYTHON.replace(/^([\s\S]*?\n\n)([\s\S]*)(\n\nEach[\s\S]*)$/, (_m, head: string, code: string, end: string) => `${head}1. Write the client:\n\n${code.replace(/^(?=.)/gm, indent)}${end}`);
+    expect(nested).toContain(`\n${indent}${fence}python\n`);
+    expect(fails(nested)).toBe(false);
+    // closed only by a fence less than 4 deeper than it: a deeper one is the code's own (Markdown in a docstring)
+    const loop = 'I will keep saying the same thing again. '.repeat(4);
+    expect(fails(`1. Code:\n${indent}${fence}\n${indent}x = 1\n${indent}${fence}\n${loop}`)).toBe(true);
+    expect(fails(`1. Code:\n${indent}${fence}\n${indent}x = 1\n${indent}    ${fence}\n${loop}`)).toBe(false);
+  });
+
   it('should count the prose after a ~~~ or ```` fence closes (by a fence of its character, at least as long, with nothing after it)', () => {
     const loop = 'I will keep saying the same thing again. '.repeat(4);
     expect(fails(`~~~js\nconst a = 1;\n  ~~~~\n\n${loop}`)).toBe(true);
@@ -97,9 +109,9 @@ describe('detectDrift repetition: repeated sentences in code', () => {
     const loop = 'I will keep saying the same thing again. '.repeat(4);
     expect(fails(`${fence}js\nconst a = 1;\n${fence}\n\n${loop}`)).toBe(true);
     expect(fails(`${loop}\n\n${fence}js\nconst a = 1;\n${fence}\n`)).toBe(true);
-    // a fence that is no fence: backticks after the run, more than 3 spaces before it, inline code
+    // a fence that is no fence: backticks after the run, more than 8 spaces before it, inline code
     expect(fails(`${fence}js \`x\`\n${loop}`)).toBe(true);
-    expect(fails(`    ${fence}\n${loop}`)).toBe(true);
+    expect(fails(`         ${fence}\n${loop}`)).toBe(true);
     expect(fails(`Run \`${fence}\` then:\n${loop}`)).toBe(true);
   });
 

@@ -67,9 +67,9 @@ describe('the window detectors (tone_shift, markdown_collapse)', () => {
       'Therefore it holds; moreover, thus it is shown. ', 'yeah ok so we gonna do it lol, yep. ', 'nope dude, wanna? lol. ', 'ok ', 'the plain middle of a sentence ',
       'v, ok := m[k]\n', 'click OK, ', 'Okay, yeah, ', '# Title\n- one\n**bold** [a](b)\n', '\n',
     ) },
-    // fences: real ones (``` and ~~~, closed only by a run of their character at least as long, without info), indented too far, inline
+    // fences: real ones (``` and ~~~, closed only by a run of their character at least as long, without info; a list item's, indented), indented too far (9), inline
     { weight: 1, arbitrary: fc.constantFrom(
-      '\n```go\n', '\n```\n', '\n  ````\n', '\n    ```\n', 'use ``` inline ', '\n```', '`', '\n```ok``` yeah\n', '\n```` so therefore ```\n', '\n```python ok\r\n',
+      '\n```go\n', '\n```\n', '\n  ````\n', '\n    ```\n', '\n\t```\n', '\n         ```\n', 'use ``` inline ', '\n```', '`', '\n```ok``` yeah\n', '\n```` so therefore ```\n', '\n```python ok\r\n',
       '\n``````````````` ok\n', '\n````````````````\n', '\n~~~\n', '\n~~~ so `ok`\n', '\n ~~~~~\n', '\n````\n', '~',
     ) },
   );

@@ -3,6 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 import {
   customPatternRule,
   defineGuardrailRule,
+  guard,
   isGuardrailViolationError,
   jsonRule,
   l0,
@@ -15,6 +16,7 @@ import {
 } from 'l0-rx';
 import { fakeModel } from 'l0-rx/testing';
 import { finalState, runScenario, subsequence, tokenText } from '../helpers/runScenario.js';
+import { runSync, text, tok } from './helpers.js';
 
 /* Scenarios G1-G8 of l0-tests-and-bench.md section 7.8, through l0() under virtual time, [decide] items the spec-faithful way. */
 
@@ -192,6 +194,29 @@ describe('l0({guardrails}) (G1-G8)', () => {
     const held = runScenario(() => l0({ stream: fakeModel([items('abc', 'def')]), guardrails: [defineGuardrailRule(new Tail())], guardMode: 'hold-back' }));
     expect(violations(held.events)).toEqual([]);
     expect(tokenText(held.events)).toBe('abcdef');
+  });
+
+  it('should hold back what a rule that is its own run says it holds, through defineGuardrailRule as without it', () => {
+    // `held` assigned by the rule's check, absent before: the bound methods set it on the rule, and the copy must read it there
+    type Own = GuardRule & { held?: number };
+    const make = (): GuardRule => ({ name: 'tail', span: 0, check(this: Own, delta: string) { (this as { held?: number }).held = delta.includes('x') ? 5 : 0; } });
+    const tokens = (rule: GuardRule) => runSync(text('abcx', 'def', 'ghi'), guard([rule], { mode: 'hold-back', holdBack: 0 })).out.filter((e) => e.type === 'token');
+    // "abcx" is held (5 characters) until "def" says nothing is
+    expect(tokens(make())).toEqual([tok('abcxdef'), tok('ghi')]);
+    expect(tokens(defineGuardrailRule(make()))).toEqual([tok('abcxdef'), tok('ghi')]);
+    // a class rule's `held` getter over a private field, read on every round (not once, at definition)
+    class Tail implements GuardRule {
+      readonly name = 'tail';
+      readonly span = 0;
+      #held = 0;
+      check(delta: string): undefined {
+        this.#held = delta.includes('x') ? 5 : 0;
+      }
+      get held(): number {
+        return this.#held;
+      }
+    }
+    expect(tokens(defineGuardrailRule(new Tail()))).toEqual([tok('abcxdef'), tok('ghi')]);
   });
 
   it('should reject custom-only guardrails with a hint naming defineGuardrailRule, and a bad guardMode, at call time', () => {

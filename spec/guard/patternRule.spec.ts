@@ -86,6 +86,9 @@ describe('patternRule on ordinary answers', () => {
       "## System Prompt\n\nHere's a system prompt you could use: You are a helpful assistant that answers cooking questions.",
       '### System prompt\n\nHere is one you can start from:\n\n> You are a friendly support agent for Acme.',
       '## System Prompt\n\n```text\nYou are a helpful assistant. Respond in JSON only.\n```\n',
+      // a ~~~ fence's info string may hold backticks (CommonMark; markdownRule and drift read it so): still a fence
+      'A ChatML turn:\n~~~text `chatml`\n<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n~~~\nDone.',
+      'The letter:\n~~~md `letter.md`\nDear [INSERT NAME],\n~~~\nDone.',
     ]) expect(verdicts(t)).toEqual(new Set(['[]']));
   });
 

@@ -2,18 +2,23 @@
 const IN_LINE = -1;
 const BACKTICK = 96;
 const SPACE = 32;
+const TAB = 9;
 const NEWLINE = 10;
+/** The most spaces and tabs before a fence's run: a fence nested in a list item is indented (the guard's rules read it so, see `fenceIndent`). */
+const MOST_INDENT = 8;
 
 /**
  * Finds the code fences of a streamed text from its backticks and tildes, whatever the deltas:
  * drift's one reader of fences, CommonMark's fences as answers write them. A fence line starts
- * with a run of 3 or more backticks or tildes (after at most 3 spaces). Outside a block, one opens
- * a block at its newline (a backtick fence's info string has no backtick: a line of inline
- * ```code``` is no fence); inside, only a run of the opening character, at least as long, with
- * nothing but spaces after it closes the block at its newline (a ``` line in a ```` or ~~~ block
- * is its code). The caller calls {@link tick} at each backtick and tilde of a delta and {@link left}
- * at a delta's start while a fence line is {@link pending}; each returns where the state flips next
- * in the delta (the fence line's newline), or the delta's length. The repetition detector's
+ * with a run of 3 or more backticks or tildes, after at most 8 spaces or tabs (in answers an
+ * indented fence is one nested in a list item, as the guard's markdownRule and code-aware patterns
+ * read it; a tab counts 4). Outside a block, one opens a block at its newline (a backtick fence's
+ * info string has no backtick: a line of inline ```code``` is no fence); inside, only a run of the
+ * opening character, at least as long, indented less than 4 more than the opening one, with
+ * nothing but spaces after it closes the block at its newline (a ``` line in a ```` or ~~~ block,
+ * or a deeper one, is its code). The caller calls {@link tick} at each backtick and tilde of a
+ * delta and {@link left} at a delta's start while a fence line is {@link pending}; each returns
+ * where the state flips next in the delta (the fence line's newline), or the delta's length. The repetition detector's
  * sentence check calls it from its character loop (text without backticks or tildes never reaches
  * it); {@link Fences} from `indexOf`, window by window.
  * @internal
@@ -24,29 +29,37 @@ export class FenceLines {
    * length of a run at a line's start that reached the delta's end; 0: none.
    */
   pending = 0;
-  /** The open block's fence character and run length; 0: outside a block. */
+  /** The open block's fence character, run length and indent; 0: outside a block. */
   #char = 0;
   #length = 0;
-  /** The character of the run or fence line {@link pending} holds, and its run's length. */
+  #indent = 0;
+  /** The character of the run or fence line {@link pending} holds, its run's length and its indent. */
   #runChar = 0;
   #runLength = 0;
+  #runIndent = 0;
 
   /**
    * A backtick or tilde at `delta[i]` (the text before the delta ends with `before`, the last of its
-   * `total` characters): when it starts a run of 3 or more at a line's start, where the fence line's
-   * newline flips the state (see {@link fenceEnd}), else `end`. A run that reaches the delta's end
-   * is carried to the next one.
+   * `total` characters, at least 9 of them when there are): when it starts a run of 3 or more at a
+   * line's start, where the fence line's newline flips the state (see {@link fenceEnd}), else
+   * `end`. A run that reaches the delta's end is carried to the next one.
    */
   tick(delta: string, i: number, end: number, before: string, total: number): number {
     const at = (k: number): number => (k >= 0 ? delta.charCodeAt(k) : before.charCodeAt(before.length + k));
     let k = i - 1;
-    while (k >= i - 3 && total + k >= 0 && at(k) === SPACE) k--;
+    let indent = 0;
+    for (; k >= i - MOST_INDENT && total + k >= 0; k--) {
+      const s = at(k);
+      if (s !== SPACE && s !== TAB) break;
+      indent += s === TAB ? 4 : 1;
+    }
     // the text's start is a line's start
     if (total + k >= 0 && at(k) !== NEWLINE) return end;
     const c = delta.charCodeAt(i);
     let j = i + 1;
     while (delta.charCodeAt(j) === c) j++;
     this.#runChar = c;
+    this.#runIndent = indent;
     if (j === delta.length) {
       this.pending = j - i;
       return end;
@@ -71,7 +84,7 @@ export class FenceLines {
 
   /** A run of `length` ends at `delta` offset `at`: a fence line's opening or closing run, or `end` (no fence). */
   #fence(delta: string, at: number, length: number, end: number): number {
-    if (length < 3 || (this.#char !== 0 && (this.#runChar !== this.#char || length < this.#length))) return end;
+    if (length < 3 || (this.#char !== 0 && (this.#runChar !== this.#char || length < this.#length || this.#runIndent >= this.#indent + 4))) return end;
     this.#runLength = length;
     return this.#fenceEnd(delta, at);
   }
@@ -94,6 +107,7 @@ export class FenceLines {
     const opens = this.#char === 0;
     this.#char = opens ? this.#runChar : 0;
     this.#length = opens ? this.#runLength : 0;
+    this.#indent = opens ? this.#runIndent : 0;
     return nl;
   }
 }
@@ -113,7 +127,7 @@ export class Fences extends FenceLines {
   private last = '';
   private total = 0;
 
-  /** Follows the fences of `window` (4 characters or more: the last holds a fence's line start), the text right after the last window; returns how often the state flipped in it. */
+  /** Follows the fences of `window` (9 characters or more: the last holds a fence's line start, its indent and the newline before), the text right after the last window; returns how often the state flipped in it. */
   next(window: string): number {
     const { flips, last, total } = this;
     flips.length = 0;

@@ -28,7 +28,10 @@ export function defineGuardrailRule<R extends GuardRule>(rule: R): R {
   for (const key of RULE_KEYS) {
     const value: unknown = rule[key];
     // a method called on the copy would not reach the instance's private fields (a TypeError: the rule failing open)
-    if (value !== undefined) fields[key] = key === 'held' ? { get: () => rule.held, enumerable: true } : { value: typeof value === 'function' ? (value as () => unknown).bind(rule) : value, enumerable: true };
+    if (value !== undefined && key !== 'held') fields[key] = { value: typeof value === 'function' ? (value as () => unknown).bind(rule) : value, enumerable: true };
   }
+  // a rule without `create` is its own run: its methods, bound to `rule`, set the `held` the engine reads (one they
+  // assign, absent until then, as well as a getter or a field)
+  if (rule.create === undefined) fields.held = { get: () => rule.held, enumerable: true };
   return builtInRule(Object.create(Object.getPrototypeOf(rule) as object, fields) as R);
 }

@@ -2,14 +2,15 @@
  * The Markdown code markers, as regex source for a multiline regex that also holds a rule's own
  * alternatives (one regex, so markers and matches arrive in text order): group 1 a fence line's
  * run of backticks or tildes (it matches only a whole line: a backtick fence's info string, group
- * 2, has no backtick, so "```npm install```" is inline code), group 3 a run of backticks, group 4
+ * 2, has no backtick, so "```npm install```" is inline code; a tilde fence's may, as in CommonMark,
+ * markdownRule and drift), group 3 a run of backticks, group 4
  * a blank line. Every marker is at most {@link MARKER_SPAN} long, so a scanner that keeps that much
  * finds the same markers however the text streams: a fence line with an info string longer than
  * 50 characters is read as inline backticks (and a run of more than 20 backticks as several). A
  * fence line may be indented up to 8 (a fence nested in a list item, see {@link fenceIndent}).
  * @internal
  */
-export const CODE_MARKERS = '^[ \\t]{0,8}(`{3,20}|~{3,20})([^`\\n]{0,50})(?![^\\n])|(`{1,20})|(\\n[ \\t]{0,60}\\n)';
+export const CODE_MARKERS = '^[ \\t]{0,8}(`{3,20}|~{3,20})((?<=~)[^\\n]{0,50}|[^`\\n]{0,50})(?![^\\n])|(`{1,20})|(\\n[ \\t]{0,60}\\n)';
 /** The longest code marker: a fence line, 8 spaces, 20 backticks and a 50-character info string. @internal */
 export const MARKER_SPAN = 78;
 /** One of these is in every code marker. @internal */
