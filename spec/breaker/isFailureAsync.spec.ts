@@ -53,4 +53,19 @@ describe('circuitBreaker with an async isFailure', () => {
     expect(log).toEqual(['upstream 503 at 100']);
     expect(events).toEqual([{ type: 'breaker', key: 'm', from: 'closed', to: 'open' }]);
   });
+
+  it('should ignore an answer that comes after storeTimeout (the call was counted as failed then), unlike a late store answer', async () => {
+    const ts = new TestScheduler(() => undefined);
+    let answer: (failed: boolean) => void = () => undefined;
+    const breaker = createCircuitBreaker({ key: 'm', failureThreshold: 1, storeTimeout: 100, scheduler: ts, isFailure: () => new Promise<boolean>((resolve) => (answer = resolve)) });
+    throwError(() => serverError).pipe(circuitBreaker(breaker)).subscribe({ error: () => undefined });
+    await microtasks();
+    ts.flush();
+    answer(false);
+    await microtasks();
+    const log: string[] = [];
+    throwError(() => serverError).pipe(circuitBreaker(breaker)).subscribe({ error: (e) => log.push(isCircuitOpenError(e) ? 'open' : (e as Error).message) });
+    await microtasks();
+    expect(log).toEqual(['open']);
+  });
 });

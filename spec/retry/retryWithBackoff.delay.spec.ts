@@ -137,6 +137,20 @@ describe('retryWithBackoff Retry-After', () => {
     expect(run.error).toMatchObject({ name: 'AllStreamsExhaustedError' });
   });
 
+  it("should wait a nested chain's last Retry-After, and retry a chain whose cause leads back into it on its category (no stack overflow)", () => {
+    const nested = () => new AllStreamsExhaustedError([networkError(), new AllStreamsExhaustedError([rateLimitError(9)])]);
+    expect(delays({ maxRetries: 1, backoff: 'fixed', baseDelay: 7 }, nested).delays).toEqual([9]);
+    const cyclic = () => {
+      const e = new AllStreamsExhaustedError([rateLimitError()]);
+      Object.defineProperty(e, 'cause', { value: e }); // a link back into the chain, as serializeError's [Circular] allows for
+      return e;
+    };
+    expect(classifyError(cyclic())).toMatchObject({ category: 'rate-limit', retryable: true });
+    const run = delays({ maxRetries: 2, backoff: 'fixed', baseDelay: 7 }, cyclic);
+    expect(run.delays).toEqual([7, 7]);
+    expect(run.error).toMatchObject({ name: 'AllStreamsExhaustedError', category: 'rate-limit', attempt: 3 });
+  });
+
   it('should show the wait as a marble', () => {
     testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
       const err = rateLimitError(4);

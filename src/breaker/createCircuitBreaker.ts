@@ -37,11 +37,12 @@ export interface CircuitBreakerConfig {
   /** Where the state lives. @default memoryBreakerStore() (this breaker only) */
   readonly store?: BreakerStore;
   /**
-   * How long a store answer (or an async `isFailure`'s) is waited for, in ms of `scheduler` time; past it the breaker acts as on
+   * How long a store answer is waited for, in ms of `scheduler` time; past it the breaker acts as on
    * a store that fails (a call is let through, a call's end is not held back) and applies the answer
    * when it comes (a probe slot it took is given back). A store that hangs (a Redis client queueing
-   * commands while it reconnects) never holds a call. `Infinity` waits forever; a finite one is at
-   * most 2147483647 (about 24.8 days, the longest a timer waits). @default 1000
+   * commands while it reconnects) never holds a call. An async `isFailure` is waited for as long:
+   * past it the call counts as failed, and its answer, when it comes, is ignored. `Infinity` waits
+   * forever; a finite one is at most 2147483647 (about 24.8 days, the longest a timer waits). @default 1000
    */
   readonly storeTimeout?: number;
   /** Time source (`resetTimeout`, the window). @default asyncScheduler */

@@ -63,19 +63,20 @@ export function categoryOf(e: unknown): ErrorCategory {
  * An L0Error as it classified itself. Its `retryAfterMs` was read without a clock (fromStream has
  * none), so with `now` an HTTP-date `Retry-After` on the headers of its cause chain is read here.
  * A `retryAfterMs` that is NaN or negative (an error built by hand, or relayed) is no delay. An
- * AllStreamsExhaustedError has its last error's delay, as it has that error's category.
+ * AllStreamsExhaustedError has its last error's delay, as it has that error's category (a nested
+ * chain's is followed down at most MAX_CAUSE_DEPTH links, so a cause that leads back into it ends).
  */
-export function classifyL0Error(e: L0Error, now: number | undefined): ErrorClassification {
+export function classifyL0Error(e: L0Error, now: number | undefined, depth = 0): ErrorClassification {
   const category = categoryOf(e);
   const status = asNumber(safeGet(e, 'status'));
   // a delay is a number >= 0 (Infinity: never, so too long to wait); NaN or a negative one (a hand-made or relayed error) is no delay
   const own = asNumber(safeGet(e, 'retryAfterMs'));
-  const last = safeGet(e, 'name') === 'AllStreamsExhaustedError' ? safeGet(e, 'cause') : undefined;
+  const last = depth < MAX_CAUSE_DEPTH && safeGet(e, 'name') === 'AllStreamsExhaustedError' ? safeGet(e, 'cause') : undefined;
   const retryAfterMs =
     (own !== undefined && own >= 0 ? own : undefined) ??
     (now === undefined || status === undefined ? undefined : causeRetryAfter(e, now)) ??
     // every stream failed: a retry of them all waits as the last failure asks (its category and retryable are that one's too)
-    (isL0Error(last) ? classifyL0Error(last, now).retryAfterMs : undefined);
+    (isL0Error(last) ? classifyL0Error(last, now, depth + 1).retryAfterMs : undefined);
   return Object.freeze({
     category,
     reason: toErrorReason(safeString(e, 'reason')),

@@ -76,7 +76,8 @@ const ROOT = /*#__PURE__*/ optionPath('fromStream', 'factory, ');
  *    thrown or rejected with (a user `Error`, a string, `undefined`, an odd object) is an `UnknownError` with
  *    the value as `cause`; a value or a first chunk no adapter knows, and invalid events, are an
  *    `InvalidStreamError` naming what was received (a non-streaming SDK result says what to change; so is a
- *    generator or SDK stream an earlier subscription read: the factory must make a new one per call);
+ *    generator or SDK stream an earlier subscription read: the factory must make a new one per call; and a text
+ *    stream whose first chunk is an SDK's wire format, a raw HTTP body of server-sent events carrying JSON objects);
  *    a malformed chunk of a known format is a retryable `ProviderError` `MALFORMED_CHUNK`.
  * 6. Unsubscribing (or an error) aborts `signal` at once, even while a read is pending, and also cancels the
  *    reader / returns the iterator (and aborts an openai `Stream`'s own `controller`). Nothing is emitted after.

@@ -50,10 +50,27 @@ describe('text adapter', () => {
     }
   });
 
+  it("should name what reads l0-rx's own server-sent events (fromServerSentEvents takes a URL, never a provider's body)", async () => {
+    const ownFrames = 'id: 1\nevent: start\ndata: {"type":"start","attempt":1}\n\n';
+    const { error } = await collectError(fromStream(() => readableOf([ownFrames])));
+    expect(isInvalidStreamError(error)).toBe(true);
+    expect(error.message).toMatch(/parse the body first \(openai's Stream\.fromSSEResponse\); l0-rx's own events: fromServerSentEvents\(url\)$/);
+  });
+
   it('should stream text that only mentions data: or JSON, and a later chunk that looks like the wire format', async () => {
     const chunks = ['data: the answer', '\n{"object":"chat.completion.chunk"}', '\ndata: {"a":1}'];
     expect(await collect(fromStream(() => chunksOf(chunks)))).toEqual([start, ...chunks.map(tok), stop]);
     expect(await collect(fromStream(() => chunksOf(['{"answer":"data: {"}'])))).toEqual([start, tok('{"answer":"data: {"}'), stop]);
+  });
+
+  it.each([
+    ['a YAML file read whole (a flow sequence)', 'data: [1, 2, 3]\nname: primes\n'],
+    ['a YAML document after an id key (a flow mapping)', 'id: 7\ndata: {x: 1, y: 2}\n'],
+    ['an answer in set-builder notation', 'data: {x | x > 0} is the set of positive readings.'],
+  ])('should stream %s that begins with data: [ or data: { (no JSON object, so no server-sent events)', async (_, text) => {
+    for (const chunk of [text, new TextEncoder().encode(text)]) {
+      expect(await collect(fromStream(() => readableOf([chunk])))).toEqual([start, tok(text), stop]);
+    }
   });
 });
 

@@ -12,7 +12,7 @@ function isBytes(chunk: unknown): chunk is ArrayBufferView | ArrayBuffer {
  * Every string is a `token` (empty ones are dropped). Plain text has no terminal marker, so a source
  * that ends normally completes with `finishReason: 'stop'`. A chunk that is neither a string nor bytes
  * fails the run with an `InvalidStreamError` naming it, and so does a first chunk that is an SDK's wire
- * format rather than text (server-sent events carrying JSON, `data: {...}`, as an HTTP response body
+ * format rather than text (server-sent events carrying a JSON object, `data: {"...`, as an HTTP response body
  * is; the JSON lines of openai's `toReadableStream()`), which would otherwise be streamed as the answer.
  *
  * Exported on its own so a custom adapter list can use it (custom adapters are tried before the
@@ -28,11 +28,12 @@ export const textAdapter: StreamAdapter = /*#__PURE__*/ Object.freeze({
 });
 
 /**
- * The start of an SDK's wire format rather than text: server-sent events carrying JSON (an HTTP body:
- * `data: {...}`, maybe after `event:` / `id:` / comment lines), or the newline-delimited JSON chunks of
- * openai's `Stream.toReadableStream()`.
+ * The start of an SDK's wire format rather than text: server-sent events carrying a JSON object (an
+ * HTTP body: `data: {"...`, maybe after `event:` / `id:` / comment lines), or the newline-delimited JSON
+ * chunks of openai's `Stream.toReadableStream()`. Only a JSON object with a quoted key: text that begins
+ * `data: [1, 2]` or `data: {x: 1}` (YAML) or `data: {x | x > 0}` is text.
  */
-const WIRE_FORMAT = /^(?:(?:event|id|retry)?:[^\n]*\n|\r?\n)*data: ?[[{]|^\{(?:"type":"response\.|[^\n]*"object":"chat\.completion\.chunk")/;
+const WIRE_FORMAT = /^(?:(?:event|id|retry)?:[^\n]*\n|\r?\n)*data: ?\{"|^\{(?:"type":"response\.|[^\n]*"object":"chat\.completion\.chunk")/;
 
 /** One stream's decoder state: a class, not closures, since fan-in keeps one per open stream. */
 class TextChunks implements ChunkDecoder {
@@ -64,6 +65,6 @@ class TextChunks implements ChunkDecoder {
 function wireFormat(text: string): InvalidStreamError {
   return new InvalidStreamError(
     `fromStream: a text stream began with an SDK's wire format, ${JSON.stringify(text.slice(0, 80))}: return the SDK's stream, ` +
-      "not its HTTP body, or parse the body first (openai's Stream.fromSSEResponse; l0-rx's fromServerSentEvents)",
+      "not its HTTP body, or parse the body first (openai's Stream.fromSSEResponse); l0-rx's own events: fromServerSentEvents(url)",
   );
 }
