@@ -26,6 +26,15 @@ describe('l0() retry and backoff (R1-R7)', () => {
     expect(run.errorFrame).toBe(20);
   });
 
+  it('should give attempts above the default maxRetries all their retries (the default cap of 6 cut them short without a word)', () => {
+    const model = zeroOutput();
+    runScenario(() => l0({ stream: model, retry: { attempts: 10, backoff: 'fixed', baseDelay: 1 } }));
+    expect(model.callCount).toBe(11);
+    const capped = zeroOutput();
+    runScenario(() => l0({ stream: capped, retry: { attempts: 10, maxRetries: 4, backoff: 'fixed', baseDelay: 1 } }));
+    expect(capped.callCount).toBe(5); // a maxRetries given is a cap kept as given
+  });
+
   it('should call the source once with attempts 0 (R1)', () => {
     const model = zeroOutput();
     const run = runScenario(() => l0({ stream: model, retry: { attempts: 0 } }));

@@ -64,6 +64,14 @@ describe('resolveRetryConfig', () => {
     expect(resolveRetryConfig(0)).toMatchObject({ attempts: 0, maxRetries: 6 });
   });
 
+  it('should raise the default maxRetries to attempts above it (it cut them at 6 without a word), and keep a maxRetries given', () => {
+    expect(resolveRetryConfig(10)).toMatchObject({ attempts: 10, maxRetries: 10 });
+    expect(resolveRetryConfig({ attempts: 8 })).toMatchObject({ attempts: 8, maxRetries: 8 });
+    expect(resolveRetryConfig({ attempts: 8, maxRetries: undefined })).toMatchObject({ attempts: 8, maxRetries: 8 });
+    expect(resolveRetryConfig({ attempts: 8, maxRetries: 4 })).toMatchObject({ attempts: 8, maxRetries: 4 });
+    expect(resolveRetryConfig({ attempts: 2 })).toMatchObject({ attempts: 2, maxRetries: 6 });
+  });
+
   it('should resolve the L0 presets by name', () => {
     expect(resolveRetryConfig('minimal')).toMatchObject({ attempts: 2, maxRetries: 4, backoff: 'linear', baseDelay: 1000 });
     expect(resolveRetryConfig('recommended')).toMatchObject({ attempts: 3, maxRetries: 6, backoff: 'fixed-jitter' });

@@ -42,7 +42,7 @@ export interface RetryDelayContext {
 export interface RetryWithBackoffConfig {
   /** Retries allowed for content failures (zero output, guardrail, drift, schema) and unknown errors. @default 3 */
   readonly attempts?: number;
-  /** Absolute cap on retries of any kind, for one subscription. @default 6 */
+  /** Absolute cap on retries of any kind, for one subscription. @default 6, or `attempts` when that is larger */
   readonly maxRetries?: number;
   /** How the wait grows. @default 'fixed-jitter' */
   readonly backoff?: BackoffKind;
@@ -225,6 +225,9 @@ function resolveFresh(
     if (c.baseDelay === undefined) resolved['baseDelay'] = max;
     else throw c.maxDelay === undefined ? optionError(where, 'baseDelay', `at most maxDelay (${max})`, base) : optionError(where, 'maxDelay', `at least baseDelay (${base})`, max);
   }
+  // `attempts: 10` alone asks for 10 content retries: the default cap is raised to it (as a `maxDelay` given alone lowers the
+  // default base), where it would have cut them at 6 without a word; a `maxRetries` given below `attempts` is a cap kept as given
+  if (c.maxRetries === undefined && (resolved['attempts'] as number) > (resolved['maxRetries'] as number)) resolved['maxRetries'] = resolved['attempts'];
   resolved['random'] ??= inherited.random ?? defaultRandom;
   return Object.freeze(resolved) as unknown as ResolvedRetryConfig;
 }
