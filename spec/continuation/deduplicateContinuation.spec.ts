@@ -30,6 +30,20 @@ describe('deduplicateContinuation', () => {
     });
   });
 
+  // whitespace runs match each other, so one character and a line break would match a head that
+  // merely starts with that character: a coincidence, not a repetition (minOverlap counts the rest)
+  it.each([
+    ['a markdown table resumed at a row', '| a | b |\n', ['| c | d |\n'], '| a | b |\n| c | d |\n'],
+    ['a quotation resumed at its closing mark', 'He said "\n', ['" and left'], 'He said "\n" and left'],
+    ['a CR after a character', 'x<\r', ['\n<\na'], 'x<\r\n<\na'],
+  ] as const)('should keep a head that shares only one character and whitespace with the checkpoint: %s', async (_name, checkpoint, tokens, expected) => {
+    expect(await content(checkpoint, tokens)).toBe(expected);
+  });
+
+  it('should still remove two characters and whitespace ("|x\n" + "|x | y")', async () => {
+    expect(await content('| a |x\n', ['|x | y'])).toBe('| a |x\n| y');
+  });
+
   it('should hold the head back until the overlap is decided, then release the rest', () => {
     testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
       const values = { s: start(2), r: resume('Hello world'), a: tok('world'), b: tok(' is'), c: tok(' great'), x: complete() };

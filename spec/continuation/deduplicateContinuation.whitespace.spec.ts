@@ -22,8 +22,19 @@ describe('deduplicateContinuation with heads that differ from the checkpoint onl
     ['a trailing newline re-emitted as a space', 'Hello world\n', ['world is', ' great'], 'Hello world\nis great'],
     ['a leading blank line before the repeated words', 'Hello world', ['\n\nworld', ' is great'], 'Hello world is great'],
     ['whitespace runs split across tokens', 'one two\n\nthree', ['two', ' ', ' three', ' four'], 'one two\n\nthree four'],
-    ['a trailing space re-emitted as two', 'Hello world ', ['world  is'], 'Hello world is'],
+    ['a trailing space re-emitted as a newline and a space', 'Hello world ', ['world\n is'], 'Hello world is'],
   ] as const)('should remove the overlap when %s', async (_name, checkpoint, tokens, expected) => {
+    expect(await content(checkpoint, tokens)).toBe(expected);
+  });
+
+  // the checkpoint cut inside a whitespace run: a head that repeats the run exactly and goes on
+  // with more whitespace wrote that whitespace (the same text, only cut at another token)
+  it.each([
+    ['a CRLF cut between its CR and LF', 'Line one.\r', ['Line one.\r', '\nLine two'], 'Line one.\r\nLine two'],
+    ['a paragraph break cut after its first newline', 'Para one.\n', ['Para one.\n\n', 'Para two'], 'Para one.\n\nPara two'],
+    ['two spaces cut after the first', 'Hello world ', ['world  is'], 'Hello world  is'],
+    ['a run longer than the checkpoint\'s, cut in a token', 'Hello world\n', ['wor', 'ld\n', '\n\n', 'is'], 'Hello world\n\n\nis'],
+  ] as const)('should keep the whitespace that goes on after the checkpoint\'s own run: %s', async (_name, checkpoint, tokens, expected) => {
     expect(await content(checkpoint, tokens)).toBe(expected);
   });
 

@@ -69,12 +69,15 @@ function collapse(text: string): { text: string; ends: number[] } {
   return { text: out, ends };
 }
 
-/** The checkpoint suffixes that may be an overlap (>= 2 chars, starting a word), whitespace runs collapsed. */
+/** Characters that are not whitespace: what `minOverlap` counts (a whitespace run matches any other, so it proves nothing). */
+const significant = (s: string) => s.replace(/\s/g, '').length;
+
+/** The checkpoint suffixes that may be an overlap (>= 2 characters that are not whitespace, starting a word), whitespace runs collapsed. */
 function suffixes(checkpoint: string): string[] {
   const out: string[] = [];
   for (let i = 0; i <= checkpoint.length - 2; i++) {
     const startsWord = i === 0 || !isWordChar(checkpoint[i - 1]) || !isWordChar(checkpoint[i]);
-    if (startsWord) out.push(collapse(checkpoint.slice(i)).text);
+    if (startsWord && significant(checkpoint.slice(i)) >= 2) out.push(collapse(checkpoint.slice(i)).text);
   }
   return out;
 }
@@ -94,6 +97,12 @@ function overlapOf(checkpoint: string, head: string): number {
     const h = collapse(head.slice(skip));
     for (const s of suffixes(checkpoint)) if (h.text.startsWith(s)) best = Math.max(best, skip + h.ends[s.length - 1]!);
   }
+  // an overlap ending in a whitespace run that repeats the checkpoint's trailing run exactly and goes on keeps the rest as new
+  // text ("a\r" + "a\r\nb" keeps its "\n"): a run written otherwise (a newline re-sent as a space) is all overlap
+  const tail = /\s*$/.exec(checkpoint)![0];
+  let run = best;
+  while (run > 0 && /\s/.test(head[run - 1]!)) run--;
+  if (tail !== '' && best - run > tail.length && head.startsWith(tail, run)) best = run + tail.length;
   return best;
 }
 
@@ -112,7 +121,7 @@ function undecided(checkpoint: string, head: string): boolean {
  * held tokens are discarded when the attempt fails first.
  */
 function deduplicated(checkpoint: string | undefined, tokens: readonly string[], completes: boolean): string[] {
-  if (checkpoint === undefined || checkpoint.length < 2) return [...tokens];
+  if (checkpoint === undefined || significant(checkpoint) < 2) return [...tokens];
   let head = '';
   for (let j = 0; j < tokens.length; j++) {
     head += tokens[j];

@@ -13,8 +13,8 @@ export interface DeduplicateContinuationConfig {
   /** Compare letters case-sensitively. @default true */
   readonly caseSensitive?: boolean;
   /**
-   * Shortest overlap removed, in characters (UTF-16 code units); a positive integer. Shorter
-   * coincidences ("abc" + "cd") are kept. @default 2
+   * Shortest overlap removed, in characters (UTF-16 code units) other than whitespace; a positive
+   * integer. Shorter coincidences ("abc" + "cd", "| a |\n" + "| b |") are kept. @default 2
    */
   readonly minOverlap?: number;
   /**

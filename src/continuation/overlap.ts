@@ -8,7 +8,7 @@
 
 /** Resolved matching options (see DeduplicateContinuationConfig for the documented defaults). */
 export interface OverlapOptions {
-  /** Shortest overlap that counts, in UTF-16 code units. */
+  /** Shortest overlap that counts, in UTF-16 code units other than whitespace. */
   readonly minOverlap: number;
   /** Longest overlap searched for: only the checkpoint's last `maxOverlap` characters are compared. */
   readonly maxOverlap: number;
@@ -54,7 +54,9 @@ function sameChar(a: string, b: string): boolean {
  * Creates an incremental matcher for `checkpoint`.
  *
  * 1. Candidates are the start positions in the checkpoint's last `maxOverlap` characters whose
- *    suffix is at least `minOverlap` long (and, with `wordBoundary`, starts a word).
+ *    suffix holds at least `minOverlap` characters other than whitespace (and, with `wordBoundary`,
+ *    starts a word): one character and a line break ("|\n") is a coincidence ("| next row"), since
+ *    whitespace runs match each other.
  * 2. Each character pushed removes the candidates it contradicts. A run of whitespace matches any
  *    run of whitespace (a model re-emitting the tail often turns a newline into a space, or two
  *    spaces into one), so each candidate keeps its own position in the checkpoint; whitespace never
@@ -62,7 +64,8 @@ function sameChar(a: string, b: string): boolean {
  *    block) removes no candidate, and is part of the overlap when one is found. A candidate whose
  *    whole suffix has been matched is complete: an overlap of the head characters read so far is
  *    confirmed (a checkpoint ending in whitespace goes on taking the head's whitespace run into
- *    the overlap).
+ *    the overlap, unless that run repeats the checkpoint's own exactly and goes on: the rest of it
+ *    is new text, "\r" + "\n", "\n" + "\n").
  * 3. The overlap is decided when no incomplete candidate is left: it is the longest complete one
  *    (0 if none). Incomplete candidates are always longer than complete ones, so deciding earlier
  *    could cut a longer repetition short (L0 releases at the first overlap with text after it).
@@ -81,20 +84,37 @@ export function createOverlapMatcher(checkpoint: string, options: OverlapOptions
   let best = 0;
   let decided: number | undefined;
 
+  // a suffix must hold minOverlap characters besides whitespace: "|\n" is not repeated by "| c |" (whitespace matches any run)
   const candidates = (): number[] => {
     const out: number[] = [];
-    for (let i = from; i <= checkpoint.length - minOverlap; i++) {
-      if (!wordBoundary || startsWord(checkpoint, i)) out.push(i * 2);
+    let text = 0;
+    for (let i = checkpoint.length - 1; i >= from; i--) {
+      if (!isSpace(checkpoint[i]!)) text++;
+      if (text >= minOverlap && (!wordBoundary || startsWord(checkpoint, i))) out.push(i * 2);
     }
-    return out;
+    return out.reverse();
   };
 
   const end = checkpoint.length;
   const headLimit = 2 * maxOverlap;
+  // the checkpoint's trailing whitespace run ('' if none), and how the head's current run compares with it
+  let tailAt = end;
+  while (tailAt > from && isSpace(checkpoint[tailAt - 1]!)) tailAt--;
+  let run = 0; // characters of the head's current whitespace run so far
+  let runRepeats = true; // whether they are the trailing run's first characters exactly
   const step = (ch: string): void => {
     const list = live!;
     const space = isSpace(ch);
-    if (!space) worded = true;
+    // a head whose run repeats the trailing one exactly and goes on has not re-emitted it: the rest is new
+    // text ("a\r" + "\nb" keeps its "\n", ".\n" + "\nNext" its paragraph break)
+    let takes = true;
+    if (!space) {
+      worded = true;
+      run = 0;
+      runRepeats = true;
+    } else if (runRepeats && tailAt + run >= end) takes = false;
+    else if (runRepeats && ch !== checkpoint[tailAt + run]) runRepeats = false;
+    if (space) run++;
     let kept = 0;
     for (let k = 0; k < list.length; k++) {
       let at = list[k]! >> 1;
@@ -110,7 +130,7 @@ export function createOverlapMatcher(checkpoint: string, options: OverlapOptions
         at++;
         inSpace = false;
       }
-      if (at === end) best = seen + 1;
+      if (at === end && takes) best = seen + 1;
       // a complete candidate stays only to take in the rest of a whitespace run it ends in
       if (at < end || inSpace) list[kept++] = at * 2 + (inSpace ? 1 : 0);
     }

@@ -1,0 +1,63 @@
+/** @test {deduplicateContinuation} */
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { concat, of, throwError, type Observable } from 'rxjs';
+import { l0, type L0Event, type StreamContext } from 'l0-rx';
+import { finalState, runScenario } from '../helpers/runScenario.js';
+
+const fast = { backoff: 'fixed', baseDelay: 1, attempts: 3 } as const;
+const WORDS = ['a', 'b', 'the', ' ', '  ', '\n', '\r\n', '\u{1F389}', 'é', '.', 'x y', 'Hello', 'world', ',', '<', '|'];
+const WORD_EDGE = /[\p{L}\p{N}]/u;
+/** `text` as token events, cut after 1 + each of `cuts` characters (emoji halves included). */
+const tokens = (text: string, cuts: readonly number[]): L0Event[] => {
+  const out: L0Event[] = [];
+  let at = 0;
+  for (const c of cuts) if (at < text.length) out.push({ type: 'token', value: text.slice(at, (at += c + 1)) });
+  if (at < text.length) out.push({ type: 'token', value: text.slice(at) });
+  return out;
+};
+/** Whether `rest` itself starts with words the checkpoint ends with (an honest "the the": ambiguous, left out). */
+const startsLikeTail = (checkpoint: string, rest: string): boolean => {
+  const flat = (t: string) => t.replace(/\s+/g, ' ');
+  const head = flat(rest.trimStart());
+  for (let i = 0; i < checkpoint.length; i++) {
+    const tail = flat(checkpoint.slice(i).trimStart());
+    if (tail.replace(/\s/g, '').length >= 2 && head.startsWith(tail.trimEnd())) return true;
+  }
+  return false;
+};
+
+describe('a resumed l0() run: the checkpoint plus the continuation, whatever the token boundaries', () => {
+  it('should end with the whole text when the resumed model repeats any whole-word suffix of the checkpoint (or all, or none)', () => {
+    fc.assert(fc.property(
+      fc.array(fc.constantFrom(...WORDS), { minLength: 2, maxLength: 14 }),
+      fc.array(fc.nat({ max: 5 }), { maxLength: 14 }),
+      fc.array(fc.nat({ max: 5 }), { maxLength: 14 }),
+      fc.nat(), fc.integer({ min: 1, max: 4 }), fc.nat(),
+      (words, firstCuts, secondCuts, failAt, interval, pick) => {
+        const text = `${words.join('')} QQQ end`;
+        const first = tokens(text, firstCuts);
+        let calls = 0;
+        let checkpoint = '';
+        let repeated = '';
+        const stream = (ctx: StreamContext): Observable<L0Event> => {
+          if (calls++ === 0) return concat(of(...first.slice(0, failAt % first.length)), throwError(() => Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' })));
+          checkpoint = ctx.checkpoint ?? '';
+          const starts = [checkpoint.length];
+          for (let i = 0; i < checkpoint.length; i++) {
+            if (i === 0 || !(WORD_EDGE.test(checkpoint[i - 1]!) && WORD_EDGE.test(checkpoint[i]!))) starts.push(i);
+          }
+          repeated = checkpoint.slice(starts[pick % starts.length]);
+          return of(...tokens(repeated + text.slice(checkpoint.length), secondCuts), { type: 'complete', finishReason: 'stop' } as L0Event);
+        };
+        const run = runScenario(() => l0({ stream, continueFromLastKnownGoodToken: true, checkpointInterval: interval, retry: fast }));
+        expect(run.error).toBeUndefined();
+        expect(text.startsWith(checkpoint)).toBe(true);
+        fc.pre(!startsLikeTail(checkpoint, text.slice(checkpoint.length)));
+        const content = finalState(run.events).content;
+        // a repeat of fewer than two characters besides whitespace may be kept (minOverlap)
+        if (repeated.replace(/\s/g, '').length >= 2 && /^\S/.test(repeated)) expect(content).toBe(text);
+        else expect([text, checkpoint + repeated + text.slice(checkpoint.length)]).toContain(content);
+      }), { numRuns: 1000 });
+  });
+});
