@@ -77,7 +77,8 @@ describe('parseStructured edges', () => {
       ['{"a": 1, "b": 12', { a: 1, b: 12 }],
       ['{"a": 1.5e', { a: 1.5 }],
       ['{"a": [1, tr', { a: [1, true] }],
-      ['{"a": 1, "b', { a: 1, b: null }],
+      ['{"a": 1, "b": "x", "c', { a: 1, b: 'x' }],
+      ['{"a": 1, "name": ', { a: 1 }],
     ])("should end its partials on the closed value of %j with onTruncated: 'accept'", (answer, value) => {
       for (const chunks of [[...answer], [answer]]) {
         const { partials, result } = run(chunks, { onTruncated: 'accept' });

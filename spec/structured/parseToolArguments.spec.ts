@@ -25,6 +25,18 @@ describe('parseToolArguments', () => {
     expect(isSchemaValidationError(error) && [error.code, error.info.truncated]).toEqual(['INVALID_JSON', true]);
   });
 
+  it.each(['{"city":"Paris"}{"city":"London"}', '{"city": "Paris"}\n{"city": "Lon', "{'city': 'Paris'} {'city': 'London'}"])(
+    'should reject two calls\' arguments merged into one (%j) with INVALID_JSON, not run the first alone',
+    async (text) => {
+      const error: unknown = await parseToolArguments(call(text), schema).catch((e: unknown) => e);
+      expect(isSchemaValidationError(error) && [error.code, error.message]).toEqual(['INVALID_JSON', expect.stringMatching(/more than one JSON value/)]);
+    },
+  );
+
+  it('should still read arguments with prose after them', async () => {
+    expect(await parseToolArguments(call('{"city": "Paris"} (see [1])'), schema)).toEqual({ city: 'Paris', days: 1 });
+  });
+
   it('should keep what a throwing schema threw as the cause', async () => {
     const boom = new Error('boom');
     const throwing = { '~standard': { version: 1, vendor: 'x', validate: () => { throw boom; } } } as const;

@@ -47,8 +47,15 @@ const CORPUS: readonly (readonly [string, unknown])[] = [
   ['Here:\n```json\n{"readme": "Run:\\n```sh\\nnpm i\\n```"}\n```', { readme: 'Run:\n```sh\nnpm i\n```' }],
   // truncated
   ['{"a": 1, "b": "tw', { a: 1, b: 'tw' }],
-  ['{"a": 1, "b":', { a: 1, b: null }],
-  ['{"a": 1, "b', { a: 1, b: null }],
+  // a key cut, or cut before its value, is dropped: no invented key, no null the model never wrote
+  ['{"a": 1, "b":', { a: 1 }],
+  ['{"a": 1, "b', { a: 1 }],
+  ['{"a": 1, "name" ', { a: 1 }],
+  ['{"a": {"b": 1, "c', { a: { b: 1 } }],
+  ['[{"a": 1}, {"b', [{ a: 1 }, {}]],
+  ["{'a': 1, 'na", { a: 1 }],
+  ['{"a": 1, "b": [1, 2], "c": ', { a: 1, b: [1, 2] }],
+  ['[1, "x', [1, 'x']],
   ['{"a": [1, {"b": [2, [3', { a: [1, { b: [2, [3]] }] }],
   ['[1, 2, 3', [1, 2, 3]],
   ['{"a": tru', { a: true }],
@@ -57,7 +64,8 @@ const CORPUS: readonly (readonly [string, unknown])[] = [
   ['{"e": "\\ud83d', { e: '' }],
   ['{"e": "\\ud83d\\u', { e: '' }],
   ['{"e": "\\ud83d\\ude', { e: '' }],
-  ['{"a": 1, "b": -', { a: 1, b: null }],
+  ['{"a": 1, "b": -', { a: 1 }],
+  ['{"a": 1, "b": n', { a: 1, b: null }],
   ['[1, -', [1]],
   ['{"a": 1.', { a: 1 }],
   ['{"a": 0.5e-', { a: 0.5 }],
@@ -185,6 +193,23 @@ describe('repairJson on cut documents (properties)', () => {
       const cut = text.slice(0, 1 + (k % (text.length - 1)));
       expect(repairJson(cut).truncated).toBe(true);
     }), { numRuns: 500 });
+  });
+
+  it('should close a cut document to a prefix of its value: no key or null it does not hold, strings as prefixes (property)', () => {
+    /** `p` is what `r` began with: its keys and elements are `r`'s, strings prefixes, numbers numbers (`12` of `123`). */
+    const prefix = (p: unknown, r: unknown): boolean => {
+      if (typeof p === 'string') return typeof r === 'string' && r.startsWith(p);
+      if (typeof p === 'number') return typeof r === 'number';
+      if (typeof p !== 'object' || p === null) return p === r;
+      if (typeof r !== 'object' || r === null || Array.isArray(p) !== Array.isArray(r)) return false;
+      if (Array.isArray(p)) return p.length <= (r as unknown[]).length && p.every((v, i) => prefix(v, (r as unknown[])[i]));
+      return Object.entries(p).every(([k, v]) => Object.hasOwn(r, k) && prefix(v, (r as Record<string, unknown>)[k]));
+    };
+    fc.assert(fc.property(containers, fc.nat(), fc.boolean(), (value, k, pretty) => {
+      const text = JSON.stringify(value, null, pretty ? 2 : undefined);
+      const { value: closed } = repairJson(text.slice(0, 1 + (k % text.length)));
+      expect(prefix(closed, value), JSON.stringify(closed)).toBe(true);
+    }), { numRuns: 1000 });
   });
 
   it('should give back the exact value of a document cut right before its last closer', () => {

@@ -2,7 +2,7 @@
 import { from } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { parseStructured, type L0Event } from 'l0-rx';
+import { isSchemaValidationError, parseStructured, repairJson, type L0Event, type TruncatedPolicy } from 'l0-rx';
 
 /*
  * A whole answer that is one JSON string streams its partials as an object's or an array's value
@@ -59,6 +59,42 @@ describe('parseStructured: a whole answer that is a JSON string', () => {
     const r = run(z.object({ a: z.number() }), '"Note" first. ', 'Then: {"a": ', '1}');
     expect(r.data).toEqual({ a: 1 });
     expect(r.partials.at(-1)).toEqual({ a: 1 });
+  });
+});
+
+describe('a whole answer that is a JSON string cut before its closing quote', () => {
+  /** `chunks` ending on a `length` finish, under `onTruncated`. */
+  function cut(onTruncated: TruncatedPolicy, ...chunks: string[]) {
+    const out: L0Event[] = [];
+    let error: unknown;
+    const length: L0Event = { type: 'complete', finishReason: 'length' };
+    from([start, ...chunks.map(tok), length]).pipe(parseStructured({ schema: z.string(), onTruncated })).subscribe({ next: (e) => out.push(e), error: (e: unknown) => (error = e) });
+    return { out, error, partials: out.flatMap((e) => (e.type === 'partial' ? [e.value] : [])), result: out.find((e) => e.type === 'result') };
+  }
+
+  it('should be closed and accepted as truncated under onTruncated: accept, its last partial the result', () => {
+    const r = cut('accept', '"The quick', ' bro');
+    expect(r.error).toBeUndefined();
+    expect(r.result).toEqual({ type: 'result', data: 'The quick bro', corrected: true, corrections: ['close-string'], truncated: true, raw: '"The quick bro' });
+    expect(r.partials.at(-1)).toBe('The quick bro');
+  });
+
+  it.each([['retry', true], ['reject', false]] as const)('should fail as truncated JSON under onTruncated: %s (retryable: %s)', (policy, retryable) => {
+    const { error } = cut(policy, '"The quick', ' bro');
+    expect(isSchemaValidationError(error) && [error.code, error.info.truncated, error.retryable]).toEqual(['INVALID_JSON', true, retryable]);
+  });
+
+  it.each([
+    ['"abc ', 'abc ', ['close-string']],
+    ['  "caf\\u00', 'caf', ['close-string']],
+    ['"line\nnext', 'line\nnext', ['escape-control-chars', 'close-string']],
+    ['"say \\"hi', 'say "hi', ['close-string']],
+  ])('should close %j in repairJson, flagged truncated', (text, value, corrections) => {
+    expect(repairJson(text)).toMatchObject({ value, truncated: true, corrected: true, corrections });
+  });
+
+  it('should still reject a closed string followed by prose, which is no cut string', () => {
+    expect(() => repairJson('"done" and more')).toThrow(/no object or array/);
   });
 });
 

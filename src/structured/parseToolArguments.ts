@@ -2,6 +2,7 @@ import type { StandardSchemaV1 } from '@standard-schema/spec';
 import type { ToolCallEvent } from '../events/eventTypes.js';
 import { SchemaValidationError } from '../errors/SchemaValidationError.js';
 import { optionPath } from '../internal/options.js';
+import { findJson, looksLikeJson } from './extractJson.js';
 import { repairJson } from './repairJson.js';
 import { checkSchema, validateSchema } from './validateSchema.js';
 
@@ -17,6 +18,8 @@ const PATH = /*#__PURE__*/ optionPath('parseToolArguments', 'call, ', 'schema');
  *
  * Cut arguments (repair would have to close a string, object or array) are never run with: they
  * reject with `INVALID_JSON` and `info.truncated: true`, so a tool never sees `{ city: 'Par' }`.
+ * Neither are two calls' arguments merged into one (`{"city": "Paris"}{"city": "London"}`): they
+ * reject with `INVALID_JSON` instead of running the first and dropping the second.
  *
  * @example
  * import { z } from 'zod';
@@ -30,7 +33,15 @@ export async function parseToolArguments<S extends StandardSchemaV1>(call: ToolC
   const checked = checkSchema({ ...PATH, open: 'parseToolArguments(call, {', close: '})' }, schema);
   const text = typeof call === 'string' ? call : call.arguments;
   if (typeof text !== 'string') throw new TypeError('parseToolArguments(call) must be a tool-call event or its arguments string');
-  const { value, truncated } = repairJson(text.trim() === '' ? '{}' : text);
+  const { value, truncated, corrections } = repairJson(text.trim() === '' ? '{}' : text);
   if (truncated) throw new SchemaValidationError({ kind: 'INVALID_JSON', text, truncated: true }, 'Truncated tool arguments: the JSON was cut');
+  if (corrections[0] === 'extract-text') {
+    // `{"city": "Paris"}{"city": "London"}`: two calls' arguments merged into one; the first alone would drop the other call
+    const first = findJson(text)!.json;
+    const next = findJson(text.slice(text.indexOf(first) + first.length));
+    if (next !== undefined && looksLikeJson(next.json)) {
+      throw new SchemaValidationError({ kind: 'INVALID_JSON', text }, 'Invalid tool arguments: more than one JSON value (calls merged into one?); none is run');
+    }
+  }
   return validateSchema(checked, value, text) as StandardSchemaV1.InferOutput<S> | Promise<StandardSchemaV1.InferOutput<S>>;
 }

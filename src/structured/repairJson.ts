@@ -1,6 +1,6 @@
 import { jsonrepair } from 'jsonrepair';
 import { SchemaValidationError } from '../errors/SchemaValidationError.js';
-import { findJson, looksLikeJson } from './extractJson.js';
+import { findJson, looksLikeJson, type ExtractedJson } from './extractJson.js';
 
 /**
  * What repair changed, in the order found:
@@ -47,6 +47,8 @@ interface Diagnosis {
   quote: string;
   /** Where a comma goes to keep jsonrepair from splitting a string (see {@link needsGuard}). */
   guards: number[];
+  /** Where a key the text ends in or right after starts (`{"a": 1, "na`, `{"a": 1, "name":`, `"name": -`), else -1. */
+  key: number;
 }
 
 /**
@@ -70,6 +72,7 @@ function diagnose(json: string): Diagnosis {
   let open = 0;
   let afterValue = false;
   let expectKey = false;
+  let key = -1;
   for (let i = 0; i < json.length; i++) {
     const ch = json[i]!;
     if (quote !== '') {
@@ -88,12 +91,14 @@ function diagnose(json: string): Diagnosis {
       i = end <= 0 ? json.length : end;
       continue;
     }
+    if (ch !== ':' && !(ch === '-' && i === json.length - 1)) key = -1; // a lone `-` at the end is no value (closeTail)
     const startsValue = ch === '"' || ch === "'" || ch === '\u201c' || ch === '{' || ch === '[' || /[\w-]/.test(ch);
     if (afterValue && startsValue) found.add('insert-comma');
     afterValue = false;
     if (ch === '"' || ch === "'" || ch === '\u201c') {
       if (ch === "'") found.add('single-quotes');
       if (ch === '\u201c') found.add('fix-quotes');
+      if (expectKey) key = i;
       quote = ch;
       open = i;
       expectKey = false;
@@ -124,7 +129,7 @@ function diagnose(json: string): Diagnosis {
   }
   if (quote !== '') found.add('close-string');
   if (stack.length > 0) found.add('close-structure');
-  return { corrections: [...found], truncated: quote !== '' || stack.length > 0, quote, guards };
+  return { corrections: [...found], truncated: quote !== '' || stack.length > 0, quote, guards, key };
 }
 
 /** {@link Diagnosis.guards} applied. */
@@ -165,10 +170,27 @@ function parse(json: string): unknown {
 }
 
 /**
+ * An answer that is one JSON string the text ends inside (`"The quick bro`, cut by the token
+ * limit), to be closed as a cut string in an object is; undefined when the string closes.
+ */
+function cutString(text: string): ExtractedJson | undefined {
+  const json = text.trimStart(); // white space at the end may be the string's own
+  if (json[0] !== '"') return undefined;
+  for (let i = 1; i < json.length; i++) {
+    if (json[i] === '\\') i++;
+    else if (json[i] === '"') return undefined;
+  }
+  return { json, from: 'whole' };
+}
+
+/**
  * Parses a model's JSON answer, repairing it when needed and saying what was changed. Valid JSON
  * is parsed as is, with no corrections. Otherwise: {@link extractJson} (fences, prose), then
  * `jsonrepair` (missing brackets and quotes, trailing commas, single quotes, comments outside
  * strings, unquoted keys, Python literals), never touching the content of valid strings.
+ * In cut text, a key cut or left without its value is dropped (`{"a": 1, "na` -> `{a: 1}`, never a
+ * `null` the model did not write), and an answer that is one JSON string cut before its closing
+ * quote is closed (both `truncated`).
  * Unrepairable text throws a {@link SchemaValidationError} with code `INVALID_JSON`.
  *
  *   '{"a": [1, 2'        ->  { value: {a: [1, 2]}, corrections: ['close-structure'], truncated: true }
@@ -185,8 +207,10 @@ export function repairJson(text: string): RepairJsonResult {
   } catch {
     // not valid as it stands: extract, then repair
   }
-  const found = findJson(text);
-  if (found === undefined || !/^[[{]/.test(found.json) || (found.from === 'text' && !looksLikeJson(found.json))) {
+  let found = findJson(text);
+  if (found === undefined) found = cutString(text);
+  else if (!/^[[{]/.test(found.json) || (found.from === 'text' && !looksLikeJson(found.json))) found = undefined;
+  if (found === undefined) {
     throw new SchemaValidationError({ kind: 'INVALID_JSON', text }, 'Invalid JSON: no object or array in the answer');
   }
   const { json, from } = found;
@@ -200,7 +224,8 @@ export function repairJson(text: string): RepairJsonResult {
   if (seen.corrections.length === 0) seen.corrections.push('repair');
   corrections.push(...seen.corrections);
   const { truncated } = seen;
-  const closed = truncated ? closeTail(guard(json, seen.guards), seen.quote) : guard(json, seen.guards);
+  // a key cut, or cut before its value, is dropped: its name may be cut too, and it has no value (never `null`)
+  const closed = !truncated ? guard(json, seen.guards) : seen.key === -1 ? closeTail(guard(json, seen.guards), seen.quote) : guard(json.slice(0, seen.key), seen.guards);
   try {
     const repaired = jsonrepair(closed);
     const value = parse(repaired);
