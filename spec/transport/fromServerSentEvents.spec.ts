@@ -73,6 +73,19 @@ describe('fromServerSentEvents', () => {
     expect([isProviderError(e), (e as { code: string }).code, (e as { status: number }).status, wire.requests.length]).toEqual([true, 'SERVER_ERROR', 503, 1]);
   });
 
+  it.each([
+    [408, 'NETWORK_ERROR', 'timeout', true], // a proxy's idle cut: retried, as the library's status table types it
+    [409, 'SERVER_ERROR', 'server', true],
+    [425, 'SERVER_ERROR', 'server', true],
+    [402, 'AUTH_ERROR', 'auth', false],
+    [404, 'BAD_REQUEST', 'bad-request', false],
+  ])('should type an HTTP %i as the library types that status (%s, %s, retryable %s), as classifyError does', async (status, code, category, retryable) => {
+    serve((_req, res) => res.writeHead(status).end());
+    const e = await failure(lastValueFrom(fromServerSentEvents(wire.url)));
+    expect(e).toMatchObject({ code, category, retryable, status });
+    expect(classifyError(e)).toMatchObject({ category, retryable });
+  });
+
   it('should type a 401 as AUTH_ERROR', async () => {
     serve((_req, res) => res.writeHead(401).end());
     expect((await failure(lastValueFrom(fromServerSentEvents(wire.url))) as { code: string }).code).toBe('AUTH_ERROR');
