@@ -33,6 +33,11 @@ export class FenceLines {
   #char = 0;
   #length = 0;
   #indent = 0;
+  /** Inside a fenced block at the last flip read (the open block's character is known). */
+  get inBlock(): boolean {
+    return this.#char !== 0;
+  }
+
   /** The character of the run or fence line {@link pending} holds, its run's length and its indent. */
   #runChar = 0;
   #runLength = 0;
@@ -120,7 +125,10 @@ export class FenceLines {
  */
 export class Fences extends FenceLines {
   /** Inside a fenced block at the end of the last window. */
-  open = false;
+  get open(): boolean {
+    return this.inBlock;
+  }
+
   /** Offsets in the last window where the state flipped (each fence's newline), in order: one array, reused. */
   readonly flips: number[] = [];
   /** The last window (its last characters hold a fence's line start), and the text's length before `window`. */
@@ -145,7 +153,6 @@ export class Fences extends FenceLines {
       }
       if (end === window.length) return flips.length;
       flips.push(end);
-      this.open = !this.open;
       end = window.length;
     }
   }
