@@ -33,11 +33,6 @@ export class FenceLines {
   #char = 0;
   #length = 0;
   #indent = 0;
-  /** Inside a fenced block at the last flip read (the open block's character is known). */
-  get inBlock(): boolean {
-    return this.#char !== 0;
-  }
-
   /** The character of the run or fence line {@link pending} holds, its run's length and its indent. */
   #runChar = 0;
   #runLength = 0;
@@ -125,10 +120,7 @@ export class FenceLines {
  */
 export class Fences extends FenceLines {
   /** Inside a fenced block at the end of the last window. */
-  get open(): boolean {
-    return this.inBlock;
-  }
-
+  open = false;
   /** Offsets in the last window where the state flipped (each fence's newline), in order: one array, reused. */
   readonly flips: number[] = [];
   /** The last window (its last characters hold a fence's line start), and the text's length before `window`. */
@@ -153,6 +145,7 @@ export class Fences extends FenceLines {
       }
       if (end === window.length) return flips.length;
       flips.push(end);
+      this.open = !this.open;
       end = window.length;
     }
   }
