@@ -11,6 +11,7 @@ import {
   tapLifecycle,
   type EventEnvelope,
   type EventStore,
+  type L0Error,
   type L0Event,
   type L0State,
   type LifecycleCallbacks,
@@ -135,5 +136,21 @@ describe('event log scenarios (E1-E5)', () => {
     replayEvents(store, 'f').subscribe({ error: (e: unknown) => replayErrors.push(e) });
     expect(serializeError(replayErrors[0])).toEqual(serializeError(liveErrors[0]));
     expect(replayErrors[0]).toMatchObject({ name: 'TokenTimeoutError', code: 'INTER_TOKEN_TIMEOUT' });
+  });
+
+  it('E5: should replay a run that used up its retries into the same error, every failed attempt\'s error included (attemptErrors)', () => {
+    const store = createMemoryEventStore();
+    let live: L0Error | undefined;
+    testScheduler().run(() => {
+      l0({ stream: fakeModel(['ab#']), retry: { attempts: 2, maxRetries: 2, baseDelay: 1 }, record: { store, streamId: 'x' } }).subscribe({ error: (e: L0Error) => (live = e) });
+    });
+    // through JSON, as a durable store keeps it
+    const jsonStore = createMemoryEventStore();
+    jsonStore.append(JSON.parse(JSON.stringify(store.read('x'))) as EventEnvelope[]);
+    let replayed: L0Error | undefined;
+    replayEvents(jsonStore, 'x').subscribe({ error: (e: L0Error) => (replayed = e) });
+    expect(live!.attemptErrors).toHaveLength(3);
+    expect(replayed!.attemptErrors.map(serializeError)).toEqual(live!.attemptErrors.map(serializeError));
+    expect(replayed).toMatchObject({ name: 'ProviderError', code: 'NETWORK_ERROR', attempt: 3 });
   });
 });

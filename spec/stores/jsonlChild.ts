@@ -25,7 +25,13 @@ await Promise.all(Array.from({ length: Number(writers) }, async (_, w) => {
 process.stdout.write('done\\n');
 `;
 
-/** A folder holding the transpiled store (with the modules it imports, at their paths under src/) and the writer script; returns the script's path. */
+/** Prints the streams the store lists in the file at argv[2], as JSON. */
+const LISTER = `
+import { createJsonlEventStore } from './stores/jsonl/jsonlEventStore.js';
+process.stdout.write(JSON.stringify(await createJsonlEventStore(process.argv[2]).streams()) + '\\n');
+`;
+
+/** A folder holding the transpiled store (with the modules it imports, at their paths under src/) and the writer and lister scripts; returns the writer's path. */
 export async function buildWriter(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'l0-jsonl-writer-'));
   const src = fileURLToPath(new URL('../../src/', import.meta.url));
@@ -43,7 +49,16 @@ export async function buildWriter(): Promise<string> {
   await transpile('stores/jsonl/jsonlEventStore.js');
   await writeFile(join(dir, 'package.json'), '{"type":"module","dependencies":{}}');
   await writeFile(join(dir, 'writer.mjs'), WRITER);
+  await writeFile(join(dir, 'lister.mjs'), LISTER);
   return join(dir, 'writer.mjs');
+}
+
+/** Lists the streams of the file at `path` in a process of its own whose heap is `heapMb` MiB (`script`: buildWriter's); its exit code and output. */
+export function listStreams(script: string, path: string, heapMb: number): Promise<{ code: number | null; out: string }> {
+  const child = spawn(process.execPath, [`--max-old-space-size=${heapMb}`, join(dirname(script), 'lister.mjs'), path], { stdio: ['ignore', 'pipe', 'ignore'] });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  return exited(child).then((code) => ({ code, out }));
 }
 
 /** Starts a writer process: `writers` streams named `<prefix>-<i>`, `events` envelopes each, `batch` per append. */

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { recordEvents, replayEvents, type EventEnvelope, type L0Event, type RecordedInfo } from 'l0-rx';
 import { createJsonlEventStore } from 'l0-rx/stores/jsonl';
-import { buildWriter, exited, startWriter } from './jsonlChild.js';
+import { buildWriter, exited, listStreams, startWriter } from './jsonlChild.js';
 import { env, tokens } from './storeFixtures.js';
 import { useTempDir } from '../helpers/tempDir.js';
 
@@ -130,6 +130,19 @@ describe('createJsonlEventStore', () => {
     await store.append([env('a', 1)]);
     // readFile(path, 'utf8') failed with "Invalid string length": every read of every stream failed
     expect(await store.read('a')).toEqual([env('a', 0), env('a', 1)]);
+  }, 30_000);
+
+  it('should list the streams of a log far larger than its heap, holding no envelope (a replay of an unknown id lists them)', async () => {
+    const store = createJsonlEventStore(tmp.path);
+    await store.append([env('a', 0)]);
+    // 200 MiB: 200 runs of another stream with a 1 MiB answer each
+    const other = Buffer.from(`${JSON.stringify(env('other', 0, 'x'.repeat(1 << 20)))}\n`);
+    const handle = await open(tmp.path, 'a');
+    for (let i = 0; i < 200; i++) await handle.write(other);
+    await handle.close();
+    await store.delete('a');
+    // it kept every envelope of every stream to list their ids: a process whose heap is smaller than the file ran out of memory
+    expect(await listStreams(await buildWriter(), tmp.path, 64)).toEqual({ code: 0, out: '["other"]\n' });
   }, 30_000);
 
   it('should read lines longer than a read chunk, with characters across its edges, and lines of a file saved with a BOM and CRLF', async () => {

@@ -24,6 +24,11 @@ export interface SerializedError {
   readonly cause?: SerializedError | string;
   /** An {@link AllStreamsExhaustedError}'s `errors`: every attempt's error, oldest first. */
   readonly errors?: readonly SerializedError[];
+  /**
+   * The run's failed attempts (`attemptErrors`), oldest first, on a run's terminal error as
+   * `recordEvents` logs it (not `serializeError`'s): `replayEvents` rethrows the error with them.
+   */
+  readonly attemptErrors?: readonly SerializedError[];
 }
 
 /**

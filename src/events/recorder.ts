@@ -4,7 +4,8 @@ import type { L0Event } from './eventTypes.js';
 import { EVENT_LOG_VERSION, type EventEnvelope, type EventStore, type RecordedEvent } from './eventStore.js';
 import { EventLogError, isEventLogError } from './EventLogError.js';
 import type { RecordedInfo } from './recordEvents.js';
-import { serializeError } from '../errors/serializeError.js';
+import { serializeError, type SerializedError } from '../errors/serializeError.js';
+import { safeGet } from '../errors/inspect.js';
 import { StreamAbortedError } from '../errors/StreamAbortedError.js';
 import { isPromiseLike } from '../internal/isPromiseLike.js';
 import { Relay } from '../internal/relay.js';
@@ -114,7 +115,7 @@ export class Recorder extends Relay<L0Event> {
     const failed = held !== undefined && held !== COMPLETE;
     const cut = !this.ended && !this.completed && (!this.isStopped || failed);
     super.unsubscribe();
-    if (cut) this.push({ type: 'error', error: serializeError(failed ? held.error : new StreamAbortedError('The run was unsubscribed before its end (recorded by recordEvents)')) });
+    if (cut) this.push({ type: 'error', error: recordedError(failed ? held.error : new StreamAbortedError('The run was unsubscribed before its end (recorded by recordEvents)')) });
     this.end();
   }
 
@@ -137,7 +138,7 @@ export class Recorder extends Relay<L0Event> {
       this.end();
       this.out.complete();
     } else {
-      this.push({ type: 'error', error: serializeError(how.error) });
+      this.push({ type: 'error', error: recordedError(how.error) });
       this.end();
       this.out.error(how.error);
     }
@@ -247,4 +248,15 @@ export class Recorder extends Relay<L0Event> {
     this.failure = new EventLogError(other ? 'RUN_MISMATCH' : code, this.streamId, `recording stream ${this.streamId}: ${why}`, cause);
     this.report(this.failure);
   }
+}
+
+/**
+ * The run's terminal error as the log keeps it: `serializeError`'s, with the run's failed attempts
+ * (`attemptErrors`, each serialised) when it carries them, so the replay rethrows the error the run
+ * ended with, its list of failures included (an `AllStreamsExhaustedError` has them as `errors`).
+ */
+function recordedError(e: unknown): SerializedError {
+  const plain = serializeError(e);
+  const attempts = safeGet(e, 'attemptErrors'); // an L0Error's (safeGet: a hostile error must not throw here)
+  return Array.isArray(attempts) && attempts.length > 0 && !plain.errors ? { ...plain, attemptErrors: attempts.map(serializeError) } : plain;
 }

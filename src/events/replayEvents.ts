@@ -1,8 +1,9 @@
 import { asyncScheduler, concat, concatMap, defer, from, mergeMap, of, throwError, timer, type Observable, type SchedulerLike } from 'rxjs';
 import type { L0Event } from './eventTypes.js';
-import { EVENT_LOG_VERSION, type EventEnvelope, type EventStore } from './eventStore.js';
+import { EVENT_LOG_VERSION, type EventEnvelope, type EventStore, type RecordedErrorEvent } from './eventStore.js';
 import { EventLogError } from './EventLogError.js';
 import { deserializeTypedError as deserializeError } from '../errors/deserializeTypedError.js';
+import type { L0Error } from '../errors/L0Error.js';
 import { isPromiseLike } from '../internal/isPromiseLike.js';
 import { checkBag, checkKeys, describeOption, isSchedulerLike, optionError, optionKeys, optionPath } from '../internal/options.js';
 import { clampTimerDelay } from '../internal/timerDelay.js';
@@ -31,9 +32,10 @@ const ROOT = /*#__PURE__*/ optionPath('replayEvents', 'store, streamId, ');
 
 /**
  * The recorded events of one stream as a cold `Observable<L0Event>`; a recorded terminal error
- * is rethrown as the typed error it was ({@link deserializeError}). Piping the replay through the
- * same operators (accumulate, tapLifecycle, guardrails, drift detection) reproduces the live
- * run's output, so new rules can be tried on old runs.
+ * is rethrown as the typed error it was ({@link deserializeError}), with the run's failed attempts
+ * (`attemptErrors`). Piping the replay through the same operators (accumulate, tapLifecycle,
+ * guardrails, drift detection) reproduces the live run's output, so new rules can be tried on old
+ * runs.
  *
  *   log: s(0) a(1) b(2) x(3), 10 ms apart
  *   (sabx|)          replayEvents(store, id)
@@ -46,9 +48,10 @@ const ROOT = /*#__PURE__*/ optionPath('replayEvents', 'store, streamId, ');
  * 2. An unknown stream errors with `EventLogError` `STREAM_NOT_FOUND`; a known stream with no
  *    envelope in the range with `STREAM_EMPTY`; a damaged log with `INVALID_LOG`, before any event:
  *    an envelope of another schema version or malformed (no integer `seq`, finite `ts`, `event`
- *    with a string `type`, or recorded error with a string `name` and `message`), or a `seq` that
- *    does not run `fromSeq`, `fromSeq + 1`... (a lost, repeated or reordered envelope; a log
- *    trimmed at its head), the message naming the envelope and the missing `seq`.
+ *    with a string `type`, or recorded error with a string `name` and `message`, and
+ *    `attemptErrors`, if any, a list of such), or a `seq` that does not run `fromSeq`,
+ *    `fromSeq + 1`... (a lost, repeated or reordered envelope; a log trimmed at its head), the
+ *    message naming the envelope and the missing `seq`.
  * 3. With `speed > 0` the first event comes at once and each next one after
  *    `(its ts - previous ts) / speed` ms on `scheduler`, at most 2147483647 ms (about 24.8 days,
  *    the longest a timer waits: a longer gap, or a tiny `speed`, waits that long).
@@ -93,8 +96,7 @@ function play(streamId: string, envelopes: readonly EventEnvelope[], first: numb
     if (wrong !== undefined) throw invalid(streamId, wrong);
     previous = e;
   }
-  const emit = (e: EventEnvelope): Observable<L0Event> =>
-    e.event.type === 'error' ? throwError(() => deserializeError((e.event as { error: Parameters<typeof deserializeError>[0] }).error)) : of(e.event);
+  const emit = (e: EventEnvelope): Observable<L0Event> => (e.event.type === 'error' ? throwError(() => replayedError(e.event as RecordedErrorEvent)) : of(e.event));
   if (speed === 0) {
     const last = envelopes[envelopes.length - 1]!;
     const events = (last.event.type === 'error' ? envelopes.slice(0, -1) : envelopes).map((e) => e.event as L0Event);
@@ -123,7 +125,18 @@ function malformed(e: EventEnvelope, previous: EventEnvelope | undefined): strin
   if (typeof error !== 'object' || error === null) return `the error event at seq ${e.seq} has no error object (error is ${describeOption(error)})`;
   if (typeof error.name !== 'string') return `the recorded error at seq ${e.seq} has name ${describeOption(error.name)}, not a string`;
   if (typeof error.message !== 'string') return `the recorded error at seq ${e.seq} has message ${describeOption(error.message)}, not a string`;
+  const { attemptErrors } = error as { attemptErrors?: unknown };
+  if (attemptErrors !== undefined && !(Array.isArray(attemptErrors) && attemptErrors.every((a: { name?: unknown; message?: unknown } | null) => typeof a?.name === 'string' && typeof a.message === 'string'))) {
+    return `the recorded error at seq ${e.seq} has attemptErrors ${describeOption(attemptErrors)}, not a list of errors`;
+  }
   return undefined;
+}
+
+/** The recorded terminal error as the typed error the run ended with, its failed attempts (`attemptErrors`) rebuilt too. */
+function replayedError({ error }: RecordedErrorEvent): L0Error {
+  const typed = deserializeError(error);
+  const attempts = error.attemptErrors;
+  return attempts === undefined || attempts.length === 0 ? typed : typed.withRunInfo({ attemptErrors: attempts.map(deserializeError) });
 }
 
 function after(previous: EventEnvelope | undefined): string {

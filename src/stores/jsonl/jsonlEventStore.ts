@@ -33,9 +33,10 @@ interface Tombstone {
  *    next writer's line. Readers skip blank lines and lines that are not JSON (a torn tail).
  * 3. `delete(id)` appends a deletion marker; the stream's earlier envelopes are no longer read.
  * 4. `read` and `streams` read the whole file, 1 MiB at a time (a file of any size, in memory
- *    bounded by what they return; `read` skips other streams' lines undecoded): each call costs a
- *    pass over the file, so rotate files (one per day or per service) once that is too slow. A
- *    byte order mark before the first line (an editor's) is skipped.
+ *    bounded by what they return: `streams` keeps the ids only, `read` skips other streams' lines
+ *    undecoded): each call costs a pass over the file, so rotate files (one per day or per
+ *    service) once that is too slow. A byte order mark before the first line (an editor's) is
+ *    skipped.
  * 5. A `checkpoint` that `recordEvents` proved a prefix of the attempt's recorded text is written as
  *    `{type: 'checkpoint', contentLength, tokenCount}` and rebuilt from the tokens before it when
  *    read: a run with continuation writes its answer about once, not once per checkpoint. Only
@@ -153,10 +154,15 @@ export function createJsonlEventStore(path: string, options: JsonlEventStoreOpti
       const from = range?.fromSeq ?? 0;
       const to = range?.toSeq ?? Number.POSITIVE_INFINITY;
       const decoder = new CheckpointDecoder(streamId);
-      return ((await scan(file, streamId)).get(streamId) ?? []).map((e) => decoder.decode(e)).filter((e) => e.seq >= from && e.seq <= to);
+      let log: EventEnvelope[] = [];
+      await scan(file, streamId, (record) => ('deleted' in record ? (log = []) : log.push(record)));
+      return log.map((e) => decoder.decode(e)).filter((e) => e.seq >= from && e.seq <= to);
     },
     async streams() {
-      return [...(await scan(file)).keys()];
+      // the ids only: a listing holds no envelope (replayEvents lists the streams to name an unknown one)
+      const ids = new Set<string>();
+      await scan(file, undefined, (record) => ('deleted' in record ? ids.delete(record.streamId) : ids.add(record.streamId)));
+      return [...ids];
     },
     delete: (streamId: string) =>
       rejecting(() => {
@@ -257,9 +263,8 @@ function isPlainToken(event: { readonly type: string }): event is { type: 'token
   return i === 2 && Object.getPrototypeOf(event) === Object.prototype;
 }
 
-/** Every live stream's envelopes (or only `only`'s), in file order; torn and blank lines skipped (and a byte order mark before the first). */
-async function scan(path: string, only?: string): Promise<Map<string, EventEnvelope[]>> {
-  const streams = new Map<string, EventEnvelope[]>();
+/** Passes each record (an envelope or a deletion marker) of every stream (or only `only`'s) to `each`, in file order; torn and blank lines skipped (and a byte order mark before the first). */
+async function scan(path: string, only: string | undefined, each: (record: EventEnvelope | Tombstone) => void): Promise<void> {
   // lines of other streams are skipped by their first bytes, without decoding them
   const own = only === undefined ? undefined : Buffer.from(`${LINE_HEAD}${JSON.stringify(only)},`);
   let first = true;
@@ -273,12 +278,8 @@ async function scan(path: string, only?: string): Promise<Map<string, EventEnvel
       return; // a line torn by a crash mid-write
     }
     if (typeof record !== 'object' || record === null || typeof record.streamId !== 'string' || (only !== undefined && record.streamId !== only)) return;
-    if ('deleted' in record) return void streams.delete(record.streamId);
-    let log = streams.get(record.streamId);
-    if (!log) streams.set(record.streamId, (log = []));
-    log.push(record);
+    each(record);
   });
-  return streams;
 }
 
 const HEAD = /*#__PURE__*/ Buffer.from(LINE_HEAD);
