@@ -55,8 +55,10 @@ describe('a resumed l0() run: the checkpoint plus the continuation, whatever the
         expect(text.startsWith(checkpoint)).toBe(true);
         fc.pre(!startsLikeTail(checkpoint, text.slice(checkpoint.length)));
         const content = finalState(run.events).content;
-        // a repeat of fewer than two characters besides whitespace may be kept (minOverlap)
-        if (repeated.replace(/\s/g, '').length >= 2 && /^\S/.test(repeated)) expect(content).toBe(text);
+        // a repeat of fewer than two characters besides whitespace may be kept (minOverlap), and so may a lone word
+        // set apart from the checkpoint by whitespace ("I had" + " had enough" is English)
+        const loneApart = /\s$/.test(checkpoint) && /^\s*[\p{L}\p{M}\p{N}_]+\s*$/u.test(repeated);
+        if (repeated.replace(/\s/g, '').length >= 2 && /^\S/.test(repeated) && !loneApart) expect(content).toBe(text);
         else expect([text, checkpoint + repeated + text.slice(checkpoint.length)]).toContain(content);
       }), { numRuns: 1000 });
   });

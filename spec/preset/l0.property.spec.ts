@@ -72,21 +72,29 @@ function collapse(text: string): { text: string; ends: number[] } {
 /** Characters that are not whitespace: what `minOverlap` counts (a whitespace run matches any other, so it proves nothing). */
 const significant = (s: string) => s.replace(/\s/g, '').length;
 
-/** The checkpoint suffixes that may be an overlap (>= 2 characters that are not whitespace, starting a word), whitespace runs collapsed. */
-function suffixes(checkpoint: string): string[] {
+/**
+ * The checkpoint suffixes that may be an overlap for `head` (>= 2 characters that are not whitespace, starting a word),
+ * whitespace runs collapsed. A lone word is none when whitespace sets the head apart from the checkpoint (the head's
+ * or the checkpoint's own): the text may really repeat it ("I had" + " had enough").
+ */
+function suffixes(checkpoint: string, head: string): string[] {
+  const apart = leadOf(head) > 0 || /\s$/.test(checkpoint);
   const out: string[] = [];
   for (let i = 0; i <= checkpoint.length - 2; i++) {
     const startsWord = i === 0 || !isWordChar(checkpoint[i - 1]) || !isWordChar(checkpoint[i]);
-    if (startsWord && significant(checkpoint.slice(i)) >= 2) out.push(collapse(checkpoint.slice(i)).text);
+    const lone = /^\s*[\p{L}\p{M}\p{N}_]+\s*$/u.test(checkpoint.slice(i));
+    if (startsWord && significant(checkpoint.slice(i)) >= 2 && !(apart && lone)) out.push(collapse(checkpoint.slice(i)).text);
   }
   return out;
 }
 
 /** The whitespace that starts `head`: it removes no overlap candidate, and is part of the overlap when one is found. */
-const leadOf = (head: string) => /^\s*/.exec(head)![0].length;
+function leadOf(head: string): number {
+  return /^\s*/.exec(head)![0].length;
+}
 
 /**
- * Reference de-duplication: the longest checkpoint suffix (>= 2 chars, starting a word) that `head`
+ * Reference de-duplication: the longest checkpoint suffix (>= 2 chars, starting a word, see `suffixes`) that `head`
  * starts with, a whitespace run matching any whitespace run, or that it starts with after its
  * leading whitespace (the blank lines after a thinking block); in head characters.
  */
@@ -95,7 +103,7 @@ function overlapOf(checkpoint: string, head: string): number {
   let best = 0;
   for (const skip of lead > 0 ? [0, lead] : [0]) {
     const h = collapse(head.slice(skip));
-    for (const s of suffixes(checkpoint)) if (h.text.startsWith(s)) best = Math.max(best, skip + h.ends[s.length - 1]!);
+    for (const s of suffixes(checkpoint, head)) if (h.text.startsWith(s)) best = Math.max(best, skip + h.ends[s.length - 1]!);
   }
   // an overlap ending in a whitespace run that repeats the checkpoint's trailing run exactly and goes on keeps the rest as new
   // text ("a\r" + "a\r\nb" keeps its "\n"): a run written otherwise (a newline re-sent as a space) is all overlap
@@ -111,7 +119,7 @@ function undecided(checkpoint: string, head: string): boolean {
   const lead = leadOf(head);
   return (lead > 0 ? [0, lead] : [0]).some((skip) => {
     const h = collapse(head.slice(skip)).text;
-    return suffixes(checkpoint).some((s) => (s.length > h.length && s.startsWith(h)) || (s === h && s.endsWith(' ')));
+    return suffixes(checkpoint, head).some((s) => (s.length > h.length && s.startsWith(h)) || (s === h && s.endsWith(' ')));
   });
 }
 

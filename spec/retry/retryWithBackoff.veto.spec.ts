@@ -96,6 +96,43 @@ describe('retryWithBackoff shouldRetry (R5)', () => {
       expect(run.error).toMatchObject({ code: 'NETWORK_ERROR' });
     });
 
+    // a veto that never settles would hold the run forever: it is awaited as long as this policy would wait before a retry
+    it('should end the run with an error naming shouldRetry when its promise has not settled within maxRetryAfter', () => {
+      const { ts, run, calls } = start({ shouldRetry: () => new Promise<boolean>(() => {}), maxRetryAfter: 5000, maxDelay: 100 });
+      let before: unknown = 'not read';
+      ts.schedule(() => (before = run.error), 4999);
+      ts.flush();
+      expect(before).toBeUndefined();
+      expect(ts.now()).toBe(5000);
+      expect(calls()).toBe(1);
+      expect(retries(run.events)).toEqual([]);
+      expect(run.error).toMatchObject({
+        name: 'UnknownError',
+        attempt: 1,
+        attemptErrors: [expect.objectContaining({ code: 'NETWORK_ERROR' })],
+        cause: expect.objectContaining({ message: 'retryWithBackoff({shouldRetry}) did not settle within 5000 ms' }),
+      });
+    });
+
+    it('should wait maxDelay for it when that is longer than maxRetryAfter', () => {
+      const { ts, run } = start({ shouldRetry: () => new Promise<boolean>(() => {}), maxRetryAfter: 0, baseDelay: 10, maxDelay: 300 });
+      ts.flush();
+      expect(ts.now()).toBe(300);
+      expect(run.error).toMatchObject({ cause: expect.objectContaining({ message: expect.stringContaining('within 300 ms') }) });
+      const defaults = start({ shouldRetry: () => new Promise<boolean>(() => {}) });
+      defaults.ts.flush();
+      expect(defaults.ts.now()).toBe(60_000); // maxRetryAfter's default
+      expect(defaults.run.error).toMatchObject({ name: 'UnknownError' });
+    });
+
+    it('should not time out a verdict that settled in time', async () => {
+      const { ts, run, calls } = start({ shouldRetry: async () => true, maxRetries: 1, maxRetryAfter: 5000 });
+      await settle();
+      ts.flush();
+      expect(calls()).toBe(2);
+      expect(run.error).toMatchObject({ code: 'NETWORK_ERROR' });
+    });
+
     it('should drop a pending verdict when unsubscribed', async () => {
       const { ts, run, calls } = start({ shouldRetry: async () => true });
       run.subscription.unsubscribe();

@@ -48,6 +48,34 @@ describe('createWindow', () => {
       expect(w.chunks.map((c) => c.content.trim())).toEqual(['Dr. Smith arrived.', 'then he left!', '東京に行った。', '次に大阪。']);
     });
 
+    it.each([
+      'Smith et al. found it.',
+      'See e.g. the table.',
+      'Apples, pears, etc. are fruit.',
+      'That is, i.e. the rest.',
+      'Cats vs. dogs is old.',
+      'Dr. Mr. Mrs. Ms. Prof. Jones came.',
+      'He lives on Main St. near us.',
+      'Call No. 5 now.',
+      'See Fig. 2 below.',
+      'Compare cf. the appendix.',
+      'It weighs approx. 5 kg.',
+      'Read vol. 2 first.',
+      'Read pp. 10-12 first.',
+      'Gen. Grant and Col. Lee met.',
+      'Lt. Dan and Sgt. Pepper and Capt. Kirk met.',
+      'They climbed Mt. Fuji.',
+      'The Rev. Green said so.',
+    ])('should not end a sentence at an abbreviation: %j', (sentence) => {
+      const w = createWindow(`${sentence} Next one.`, { strategy: 'sentence', size: 1, overlap: 0, estimateTokens: () => 1 });
+      expect(w.chunks.map((c) => c.content)).toEqual([`${sentence} `, 'Next one.']);
+    });
+
+    it('should still end a sentence at a word that only ends like an abbreviation', () => {
+      const w = createWindow('I saw the dal. Then the papp. Then more.', { strategy: 'sentence', size: 1, overlap: 0, estimateTokens: () => 1 });
+      expect(w.chunks.map((c) => c.content)).toEqual(['I saw the dal. ', 'Then the papp. ', 'Then more.']);
+    });
+
     it('should end a sentence at a run of marks, and read a long run not followed by space in linear time', () => {
       const w = createWindow('Wait... what?! "Yes." ok', { strategy: 'sentence', size: 1, overlap: 0, estimateTokens: () => 1 });
       expect(w.chunks.map((c) => c.content)).toEqual(['Wait... ', 'what?! ', '"Yes." ', 'ok']);
@@ -82,11 +110,19 @@ describe('createWindow', () => {
       expect(() => createWindow('x', { size: 10, overlap: 10 })).toThrow(new TypeError('createWindow(document, {overlap}) must be an integer >= 0 and below size (10), got 10'));
     });
 
-    it('should say so when the overlap not below a size given alone is the default', () => {
-      expect(() => createWindow('x', { size: 100 })).toThrow(
-        new TypeError('createWindow(document, {overlap}) must be an integer >= 0 and below size (100), got 200 (the default overlap: give one with a size of 200 or less)'),
+    it('should default the overlap to 200, or a tenth of a smaller size (as every L0 preset has it), so a size alone works', () => {
+      expect(createWindow('x').getStats().overlapSize).toBe(200);
+      expect(createWindow('x', { size: 4000 }).getStats().overlapSize).toBe(200);
+      expect(createWindow('x', { size: 100 }).getStats().overlapSize).toBe(10);
+      expect(createWindow('x', { size: 9, overlap: undefined }).getStats().overlapSize).toBe(0);
+      const w = createWindow('a'.repeat(250), { strategy: 'char', size: 100 });
+      expect(w.chunks.map((c) => [c.startPos, c.endPos])).toEqual([[0, 100], [90, 190], [180, 250]]);
+    });
+
+    it('should still throw for an overlap given not below the size', () => {
+      expect(() => createWindow('x', { size: 100, overlap: 200 })).toThrow(
+        new TypeError('createWindow(document, {overlap}) must be an integer >= 0 and below size (100), got 200'),
       );
-      expect(createWindow('x', { size: 100, overlap: 10, strategy: undefined, estimateTokens: undefined }).totalChunks).toBe(1);
     });
 
     it('should throw a TypeError naming estimateTokens when it returns no finite count, instead of cutting empty NaN windows', () => {

@@ -10,7 +10,7 @@ import { ThinkingLead } from './thinkingLead.js';
 export interface DeduplicateContinuationConfig {
   /** `false` makes the operator the identity. `undefined` means on. @default true */
   readonly enabled?: boolean;
-  /** Compare letters case-sensitively. @default true */
+  /** Compare letters case-sensitively (`false` folds case, surrogate pairs included: Deseret, Adlam). @default true */
   readonly caseSensitive?: boolean;
   /**
    * Shortest overlap removed, in characters (UTF-16 code units) other than whitespace; a positive
@@ -54,7 +54,9 @@ export const DEDUPLICATE_CONTINUATION_DEFAULTS: Readonly<Required<DeduplicateCon
  * 2. While armed, `token` events are held back and their text is matched against the checkpoint's
  *    tail (the longest suffix that the head repeats, at least `minOverlap` and at most `maxOverlap`
  *    characters, starting at a word boundary; see `wordBoundary`, `caseSensitive`). A run of
- *    whitespace matches any run of whitespace ("world\n" and "world " repeat the same words).
+ *    whitespace matches any run of whitespace ("world\n" and "world " repeat the same words). A
+ *    lone word that whitespace sets apart from the checkpoint is kept: "She had" + " had enough"
+ *    is English (glued, "Hello world" + "world is", it is cut).
  *    Thinking blocks a reasoning model writes inline at the head (`<think>…</think>`, see
  *    `THINKING_TAGS`) are not text: they pass on uncut as soon as they are known to be one, and
  *    the head is matched from the text after them (as `splitThinking` later shows it).
@@ -196,7 +198,7 @@ class Deduplication extends Relay<L0Event> {
     this.thinking = start - this.heldAt;
     const { held } = this;
     const text = held.length === 1 ? held[0]!.value : held.map((t) => t.value).join('');
-    return this.matcher!.push(text.slice(this.thinking));
+    return this.matcher!.push(text.slice(this.thinking), start > 0);
   }
 
   private passThinking(): void {

@@ -22,8 +22,10 @@ export interface OverlapMatcher {
   /**
    * Adds text to the head. Returns the overlap length once it is decided (it never changes after
    * that; later text is not examined), or `undefined` while a longer overlap is still possible.
+   * `afterThinking` (read at the first push only): the head follows a thinking block, so the
+   * whitespace it starts with is the block's, not a space set before a word.
    */
-  push(text: string): number | undefined;
+  push(text: string, afterThinking?: boolean): number | undefined;
   /** The head ended (or something other than text arrived): the overlap decided with what was seen. */
   finish(): number;
 }
@@ -46,8 +48,13 @@ function isSpace(ch: string): boolean {
   return ch === ' ' || ch === '\n' || (ch > ' ' ? ch > '~' && SPACE.test(ch) : SPACE.test(ch));
 }
 
-function sameChar(a: string, b: string): boolean {
-  return a === b || a.toLowerCase() === b.toLowerCase();
+/**
+ * `unit` lower-cased for a match that ignores case; the second half of a surrogate pair (0xdc00-0xdfff:
+ * a Deseret letter, say) with the unit `before` it, so the pair folds whole. First halves fold alone:
+ * no case pair differs in its first half.
+ */
+function folded(unit: string, before = ''): string {
+  return (unit.charCodeAt(0) >> 10 === 0x37 ? before + unit : unit).toLowerCase();
 }
 
 /**
@@ -56,7 +63,11 @@ function sameChar(a: string, b: string): boolean {
  * 1. Candidates are the start positions in the checkpoint's last `maxOverlap` characters whose
  *    suffix holds at least `minOverlap` characters other than whitespace (and, with `wordBoundary`,
  *    starts a word): one character and a line break ("|\n") is a coincidence ("| next row"), since
- *    whitespace runs match each other.
+ *    whitespace runs match each other. When whitespace sets the head apart from the checkpoint (it
+ *    starts the head, but not after a thinking block, or ends the checkpoint), a suffix that is one
+ *    word alone (letters or digits of a spaced script, whitespace aside) is no candidate: the text
+ *    may really repeat it ("She had" + " had enough"), and cutting would lose a word where keeping
+ *    only shows a repeat. Glued to the checkpoint it is one ("I saw the" + "the dog": "thethe").
  * 2. Each character pushed removes the candidates it contradicts. A run of whitespace matches any
  *    run of whitespace (a model re-emitting the tail often turns a newline into a space, or two
  *    spaces into one), so each candidate keeps its own position in the checkpoint; whitespace never
@@ -84,13 +95,21 @@ export function createOverlapMatcher(checkpoint: string, options: OverlapOptions
   let best = 0;
   let decided: number | undefined;
 
-  // a suffix must hold minOverlap characters besides whitespace: "|\n" is not repeated by "| c |" (whitespace matches any run)
-  const candidates = (): number[] => {
+  // a suffix must hold minOverlap characters besides whitespace: "|\n" is not repeated by "| c |" (whitespace matches any run);
+  // `apart`: whitespace sets the head apart from the checkpoint, so a lone word is a word written again ("I had" + " had")
+  const candidates = (apart: boolean): number[] => {
     const out: number[] = [];
     let text = 0;
+    let lone = apart; // the suffix, whitespace aside, is one word (letters or digits of a spaced script)
+    let gap = false;
     for (let i = checkpoint.length - 1; i >= from; i--) {
-      if (!isSpace(checkpoint[i]!)) text++;
-      if (text >= minOverlap && (!wordBoundary || startsWord(checkpoint, i))) out.push(i * 2);
+      const ch = checkpoint[i]!;
+      if (isSpace(ch)) gap ||= text > 0;
+      else {
+        text++;
+        if (gap || !isWordChar(ch)) lone = false;
+      }
+      if (text >= minOverlap && !lone && (!wordBoundary || startsWord(checkpoint, i))) out.push(i * 2);
     }
     return out.reverse();
   };
@@ -102,6 +121,7 @@ export function createOverlapMatcher(checkpoint: string, options: OverlapOptions
   while (tailAt > from && isSpace(checkpoint[tailAt - 1]!)) tailAt--;
   let run = 0; // characters of the head's current whitespace run so far
   let runRepeats = true; // whether they are the trailing run's first characters exactly
+  let prev = ''; // the head's last character (the first half of a surrogate pair, when a token ends there)
   const step = (ch: string): void => {
     const list = live!;
     const space = isSpace(ch);
@@ -126,7 +146,7 @@ export function createOverlapMatcher(checkpoint: string, options: OverlapOptions
         } else if (!inSpace && worded) continue; // whitespace leading the head ("</think>\n\n") waits with every candidate
       } else {
         const c = checkpoint[at];
-        if (c === undefined || (c !== ch && (caseSensitive || !sameChar(c, ch)))) continue;
+        if (c === undefined || (c !== ch && (caseSensitive || folded(c, checkpoint[at - 1]) !== folded(ch, prev)))) continue;
         at++;
         inSpace = false;
       }
@@ -138,11 +158,12 @@ export function createOverlapMatcher(checkpoint: string, options: OverlapOptions
   };
 
   return {
-    push(text) {
+    push(text, afterThinking) {
       if (decided !== undefined) return decided;
       for (let j = 0; j < text.length; j++) {
-        live ??= candidates();
+        live ??= candidates(tailAt < end || (!afterThinking && isSpace(text[j]!)));
         step(text[j]!);
+        prev = text[j]!;
         seen++;
         // whitespace runs match at any length: the head examined stays bounded all the same
         if (live.length === 0 || seen >= headLimit) return (decided = best);

@@ -63,7 +63,10 @@ export interface RetryWithBackoffConfig {
   readonly retryOn?: readonly RetryOnItem[];
   /**
    * A veto, consulted last, only for a retry that would otherwise happen. A falsy result, a throw or a
-   * rejected promise vetoes. A promise is awaited (and dropped if the subscriber unsubscribes).
+   * rejected promise vetoes. A promise is awaited (and dropped if the subscriber unsubscribes) for
+   * `maxRetryAfter` ms, or `maxDelay` when longer (on `scheduler`): one that has not settled by then
+   * ends the run with an UnknownError whose cause names `shouldRetry` (a promise that never settles
+   * would hang the run).
    * @default undefined (no veto)
    */
   readonly shouldRetry?: (error: unknown, ctx: ShouldRetryContext) => boolean | Promise<boolean>;
@@ -143,6 +146,11 @@ export interface ResolvedRetryConfig extends Readonly<Defaults> {
 const defaultRandom = (): number => crypto.getRandomValues(new Uint32Array(1))[0]! / 2 ** 32;
 const ROOT = /*#__PURE__*/ optionPath('retryWithBackoff');
 const list = (items: readonly string[]): string => items.map((s) => `'${s}'`).join(', ');
+/** ` (did you mean 'x'?)` for a string a typo away from one of `names` (see {@link closestName}), else ''. */
+const didYouMean = (value: unknown, names: readonly string[]): string => {
+  const guess = typeof value === 'string' ? closestName(value, names) : undefined;
+  return guess ? ` (did you mean '${guess}'?)` : '';
+};
 
 /** Every key of {@link RetryWithBackoffConfig}. @internal */
 export const RETRY_WITH_BACKOFF_KEYS = /*#__PURE__*/ optionKeys<RetryWithBackoffConfig>()([
@@ -156,7 +164,7 @@ export const RETRY_WITH_BACKOFF_KEYS = /*#__PURE__*/ optionKeys<RetryWithBackoff
  * @throws TypeError naming the option, for an unknown key (with the closest valid one), a negative
  * or fractional count, a negative or non-finite delay, a delay above 2147483647 ms (the longest a
  * timer waits), a `baseDelay` above `maxDelay` (naming both values), an unknown preset, backoff or
- * `retryOn` entry, or a callback that is not a function.
+ * `retryOn` entry (with the closest valid one, when one is close), or a callback that is not a function.
  * @internal
  */
 export function resolveRetryConfig(
@@ -187,8 +195,7 @@ function resolveFresh(
   else if (typeof config === 'string') {
     if (!Object.hasOwn(RETRY_PRESETS, config)) {
       const presets = Object.keys(RETRY_PRESETS);
-      const guess = closestName(config, presets);
-      throw new TypeError(`${where.self}: unknown preset ${describeOption(config)}${guess ? ` (did you mean '${guess}'?)` : ''}; the presets are ${list(presets)}`);
+      throw new TypeError(`${where.self}: unknown preset ${describeOption(config)}${didYouMean(config, presets)}; the presets are ${list(presets)}`);
     }
     c = RETRY_PRESETS[config];
   } else {
@@ -201,13 +208,14 @@ function resolveFresh(
   // `undefined` is "not given"; `null` is a value, checked like any other (as l0's own options are)
   const backoff = c.backoff === undefined ? RETRY_WITH_BACKOFF_DEFAULTS.backoff : c.backoff;
   if (!BACKOFF_KINDS.includes(backoff)) {
-    throw new TypeError(`${optionLabel(where, 'backoff')}: unknown backoff ${describeOption(backoff)}; expected one of ${list(BACKOFF_KINDS)}`);
+    throw new TypeError(`${optionLabel(where, 'backoff')}: unknown backoff ${describeOption(backoff)}${didYouMean(backoff, BACKOFF_KINDS)}; expected one of ${list(BACKOFF_KINDS)}`);
   }
   const retryOn = c.retryOn === undefined ? RETRY_WITH_BACKOFF_DEFAULTS.retryOn : c.retryOn;
   if (!Array.isArray(retryOn)) throw optionError(where, 'retryOn', 'an array', retryOn);
   for (const item of retryOn) {
     if (!ERROR_CATEGORIES.has(item) && !ERROR_REASONS.has(item)) {
-      throw new TypeError(`${optionLabel(where, 'retryOn')} has unknown entry ${describeOption(item)}; expected categories or reasons such as ${list([...RETRY_WITH_BACKOFF_DEFAULTS.retryOn, 'zero_output'])}`);
+      const names = [...ERROR_CATEGORIES, ...ERROR_REASONS] as string[];
+      throw new TypeError(`${optionLabel(where, 'retryOn')} has unknown entry ${describeOption(item)}${didYouMean(item, names)}; expected categories or reasons such as ${list([...RETRY_WITH_BACKOFF_DEFAULTS.retryOn, 'zero_output'])}`);
     }
   }
   const resolved: Record<string, unknown> = { backoff, retryOn: Object.freeze([...retryOn]) };

@@ -40,7 +40,9 @@ import {
  *    retried when `retryOn` lists `'unknown'`, as it does by default); when `maxRetries` retries
  *    were made; when it counts toward attempts (content, unknown) and `attempts` such retries were
  *    made; when its Retry-After exceeds `maxRetryAfter` (a fallback takes it instead of waiting).
- * 4. Then `shouldRetry` may veto (a falsy result, a throw or a rejection vetoes; a promise is awaited).
+ * 4. Then `shouldRetry` may veto (a falsy result, a throw or a rejection vetoes; a promise is awaited,
+ *    as long as the policy would wait before a retry: `maxRetryAfter`, or `maxDelay` when longer; one
+ *    that has not settled by then ends the run with an UnknownError whose cause names `shouldRetry`).
  * 5. The delay: the Retry-After as given (with `respectRetryAfter`); else what `calculateDelay`
  *    returns, if it is a finite number >= 0; else the `backoff` (0-based retry index over all
  *    retries), which `calculateDelay` receives as `defaultDelay`; never more than 2147483647 ms
@@ -132,12 +134,14 @@ class RetryRun extends AttemptLoop {
     const c = classifyL0Error(failed, now);
     const verdict = retryVerdict(c, this.budgets, cfg);
     if (!verdict.retry) return giveUp();
+    // a callback's failure (a throwing calculateDelay, a veto that never settles) ends the run, typed
+    const fail = (e: unknown): void => subscriber.error(asL0Error(e).withRunInfo({ attempt, fallbackIndex, attemptErrors: errors }));
     const retry = (): void => {
       let delayMs: number;
       try {
         delayMs = retryDelay({ classification: c, attempt, error: failed, retryAfterMs: verdict.retryAfterMs }, this.budgets, cfg);
       } catch (callbackError) {
-        return subscriber.error(asL0Error(callbackError).withRunInfo({ attempt, fallbackIndex, attemptErrors: errors }));
+        return fail(callbackError);
       }
       this.budgets = spendRetry(this.budgets, verdict.countsTowardAttempts, delayMs);
       const error = serializeError(failed);
@@ -158,11 +162,18 @@ class RetryRun extends AttemptLoop {
       return giveUp();
     }
     if (!isPromiseLike(ok)) return ok ? retry() : giveUp();
-    this.run(() =>
-      from(ok).subscribe({
-        next: (yes) => (yes ? retry() : giveUp()),
-        error: () => giveUp(),
-      }),
-    );
+    // awaited as long as this policy waits before a retry at most: a promise that never settles must not hold the run
+    const wait = Math.max(cfg.maxRetryAfter, cfg.maxDelay);
+    this.run(() => {
+      // the clock's end drops a verdict still to come; a verdict stops the clock
+      const clock = timer(wait, cfg.scheduler).subscribe(() => fail(new Error(`retryWithBackoff({shouldRetry}) did not settle within ${wait} ms`)));
+      const verdict = (yes: boolean): void => {
+        clock.unsubscribe();
+        if (yes) retry();
+        else giveUp();
+      };
+      clock.add(from(ok).subscribe({ next: verdict, error: () => verdict(false) }));
+      return clock;
+    });
   }
 }

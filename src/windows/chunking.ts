@@ -15,7 +15,8 @@ interface Piece extends Span {
   readonly tokens: number;
 }
 
-const ABBREVIATIONS = /(?:^|\s)(?:dr|mr|mrs|ms|prof|st|jr|sr|vs|etc|e\.g|i\.e|no|fig)\.$/i;
+/** Common English abbreviations that end in a period inside a sentence (titles, Latin, references); the longest has 6 letters. */
+const ABBREVIATIONS = /(?:^|\s)(?:dr|mr|mrs|ms|prof|st|jr|sr|vs|etc|e\.g|i\.e|no|fig|al|cf|viz|approx|vol|pp|gen|col|lt|sgt|capt|mt|rev)\.$/i;
 
 /** Spans of `text` for a strategy; sizes in characters for `char`, else in tokens by `estimate`. */
 export function chunkSpans(text: string, strategy: WindowStrategy, size: number, overlap: number, estimate: (s: string) => number): Span[] {
@@ -131,7 +132,8 @@ function sentences(text: string): Span[] {
   let m: RegExpExecArray | null;
   while ((m = re.exec(text)) !== null) {
     const end = m.index + m[0].length;
-    if (m[0].startsWith('.') && ABBREVIATIONS.test(text.slice(Math.max(start, m.index - 6), m.index + 1))) continue;
+    // the period, the longest abbreviation and the whitespace before it
+    if (m[0].startsWith('.') && ABBREVIATIONS.test(text.slice(Math.max(start, m.index - 7), m.index + 1))) continue;
     out.push({ start, end });
     start = end;
   }

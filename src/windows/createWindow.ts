@@ -25,7 +25,10 @@ export interface DocumentChunk {
 export interface CreateWindowConfig {
   /** Window size: characters for `char`, tokens (by `estimateTokens`) otherwise. @default 2000 */
   readonly size?: number;
-  /** How much each window repeats of the previous one, in the same unit (whole words, sentences or paragraphs). @default 200 */
+  /**
+   * How much each window repeats of the previous one, in the same unit (whole words, sentences or
+   * paragraphs); below `size`. @default 200, or a tenth of `size` (rounded down) when that is less
+   */
   readonly overlap?: number;
   /** `token`: whole words; `char`: fixed characters; `paragraph`/`sentence`: whole ones, split by words when too big. @default 'token' */
   readonly strategy?: WindowStrategy;
@@ -135,7 +138,7 @@ const STRATEGIES: readonly string[] = ['token', 'char', 'paragraph', 'sentence']
  *    No cut ever falls inside a surrogate pair (an emoji stays whole, in `char` windows too);
  *    paragraphs end at a blank line, `\n` or `\r\n`.
  * 2. Sentences end at `.`, `!`, `?` (and `。！？`) followed by space, whatever comes next, except
- *    after common abbreviations (Dr., e.g.). An empty document has no chunks.
+ *    after common abbreviations (Dr., e.g., et al., approx.). An empty document has no chunks.
  * 3. `processAll(fn, {concurrency})` subscribes at most `concurrency` chunk runs at once
  *    (default 5) and emits `parallel`'s progress snapshots; `processSequential(fn, {carry})` runs
  *    in order and hands `carry(previousState, previousChunk)` to the next chunk's `fn` as
@@ -284,13 +287,11 @@ function resolveMerge(options: MergeResultsOptions) {
 function resolveWindow(config: CreateWindowConfig) {
   checkBag(PATH, config);
   checkKeys(PATH, config, KEYS);
-  const { size = 2000, overlap = 200, strategy = 'token', estimateTokens = estimateByLength } = config;
+  const { size = 2000, strategy = 'token', estimateTokens = estimateByLength } = config;
   if (!Number.isInteger(size) || size < 1) throw optionError(PATH, 'size', 'an integer >= 1', size);
-  if (!Number.isInteger(overlap) || overlap < 0 || overlap >= size) {
-    // a size of 200 or less given alone: the overlap it is blamed on is the default, which the message must say
-    const fix = config.overlap === undefined ? ' (the default overlap: give one with a size of 200 or less)' : '';
-    throw new TypeError(`${optionError(PATH, 'overlap', `an integer >= 0 and below size (${size})`, overlap).message}${fix}`);
-  }
+  // L0's 200, or a tenth of a smaller size (every L0 preset's ratio): a size given alone never contradicts its default overlap
+  const { overlap = Math.min(200, Math.floor(size / 10)) } = config;
+  if (!Number.isInteger(overlap) || overlap < 0 || overlap >= size) throw optionError(PATH, 'overlap', `an integer >= 0 and below size (${size})`, overlap);
   if (!STRATEGIES.includes(strategy)) throw optionError(PATH, 'strategy', "'token', 'char', 'paragraph' or 'sentence'", strategy);
   if (typeof estimateTokens !== 'function') throw optionError(PATH, 'estimateTokens', 'a function', estimateTokens);
   const checked = checkedEstimate(estimateTokens);
