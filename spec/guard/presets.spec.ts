@@ -43,6 +43,11 @@ describe('zeroOutputRule', () => {
     for (const ok of ['4', 'No', '👍', '🇫🇷', '{}', ' [ ] ']) expect(runSync(text(ok), guard([zeroOutputRule()])).violations).toEqual([]);
   });
 
+  it('should accept empty JSON in a code fence without a language tag, as detectZeroOutput does', () => {
+    for (const ok of ['```\n{}\n```', '```\n[ ]\n```', '`{}`']) expect(runSync(text(ok), guard([zeroOutputRule()])).violations).toEqual([]);
+    for (const noise of ['```\n```', '```\n{}{}\n```']) expect(runSync(text(noise), guard([zeroOutputRule()])).violations).toHaveLength(1);
+  });
+
   it('should accept an emoji whose two halves arrive in different checks', () => {
     // nine tokens, then the emoji's high surrogate ends the first check (interval 10) and its low one starts the next
     const r = runSync(text(...'.........'.split(''), '\uD83D', '\uDE00'), guard([zeroOutputRule()]));

@@ -60,6 +60,8 @@ describe('tapLifecycle', () => {
       new TypeError('tapLifecycle(callbacks): unknown option `onRetries` (did you mean `onRetry`?)'),
     );
     expect(() => tapLifecycle({ oncomplete: () => {} } as LifecycleCallbacks)).toThrow('did you mean `onComplete`?');
+    // a capital On (a C# or React habit) was ignored as state, so the callback never ran
+    expect(() => tapLifecycle({ OnComplete: () => {} } as LifecycleCallbacks)).toThrow('unknown option `OnComplete` (did you mean `onComplete`?)');
   });
 
   it('should ignore keys that are not `onX` names, as tap does', () => {

@@ -32,6 +32,14 @@ describe('l0() unknown options', () => {
     expect(messageOf(options)).toBe(message);
   });
 
+  it.each([
+    ['a per-fallback option l0 does not take', { fallbackStreams: [stream, { stream, model: 'b', retry: 2 }] }, 'l0({fallbackStreams[1]}): unknown option `retry`; the options are `stream`, `model`'],
+    ['a misspelled key next to stream and model', { fallbackStreams: [{ stream, model: 'b', modle: 'c' }] }, 'l0({fallbackStreams[0]}): unknown option `modle` (did you mean `model`?)'],
+    ['a misspelled model', { fallbackStreams: [{ stream, modle: 'b' }] }, 'l0({fallbackStreams[0]}): unknown option `modle` (did you mean `model`?)'],
+  ])('should reject %s in a named fallback', (_, options, message) => {
+    expect(messageOf(options)).toBe(message);
+  });
+
   it('should list the options when nothing is close', () => {
     expect(messageOf({ timeout: { zzz: 1 } })).toBe(
       'l0({timeout}): unknown option `zzz`; the options are `initialToken`, `interToken`, `total`',
@@ -83,8 +91,11 @@ describe('l0() options of the wrong type', () => {
     ['random: null', { random: null }, 'l0({random}) must be a function, got null'],
     ['scheduler: {}', { scheduler: {} }, 'l0({scheduler}) must be a SchedulerLike, got an object'],
     ['signal: "stop"', { signal: 'stop' }, 'l0({signal}) must be an AbortSignal, got "stop"'],
+    // eslint-disable-next-line no-sparse-arrays
+    ['fallbackStreams with a hole', { fallbackStreams: [, stream] }, 'l0({fallbackStreams[0]}) must be a factory function or { stream, model }, got undefined'],
     ['fallbackStreams: ["gpt-4o"]', { fallbackStreams: ['gpt-4o'] }, 'l0({fallbackStreams[0]}) must be a factory function or { stream, model }, got "gpt-4o"'],
     ['detectZeroTokens: "no"', { detectZeroTokens: 'no' }, 'l0({detectZeroTokens}) must be a boolean, got "no"'],
+    ['context: ["user-1"]', { context: ['user-1'] }, 'l0({context}) must be an object, got an array'],
   ])('should throw a TypeError naming the option as written for %s', (_, options, message) => {
     if (typeof message === 'string') expect(messageOf(options)).toBe(message);
     else expect(messageOf(options)).toMatch(message);

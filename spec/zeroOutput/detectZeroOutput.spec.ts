@@ -32,7 +32,8 @@ const text = (...chunks: string[]) => [...chunks.map(tok), done()];
 
 describe('detectZeroOutput', () => {
   describe('classification at completion (Z1)', () => {
-    it.each([[''], ['   \n\t'], ['...'], ['!!!'], ['###'], ['---'], ['@@@@'], ['. . .'], ['{'], ['{}{}'], ['[}']])(
+    it.each([[''], ['   \n\t'], ['...'], ['!!!'], ['###'], ['---'], ['@@@@'], ['. . .'], ['{'], ['{}{}'], ['[}'],
+      ['```\n```'], ['``'], ['```\n{}{}\n```'], ['```\n...\n```']])(
       'should treat %j as zero output',
       (content) => {
         const { error, out } = run(content === '' ? [done()] : text(content));
@@ -43,7 +44,9 @@ describe('detectZeroOutput', () => {
     );
 
     it.each([['4'], ['No'], ['OK.'], ['Hi!'], ['abc'], ['  x  '], ['11'], ['aab'], ['é'], ['日本'], ['👍'],
-      ['999'], ['111'], ['AAA'], ['aaa'], ['a a a'], ['{}'], ['[]'], [' { } '], ['[\n]']])(
+      ['999'], ['111'], ['AAA'], ['aaa'], ['a a a'], ['{}'], ['[]'], [' { } '], ['[\n]'],
+      // the empty JSON answers in a code fence without a language tag, or in inline code
+      ['```\n{}\n```'], ['```\n[]\n```'], ['~~~\n{ }\n~~~'], ['`{}`'], ['```\n{}']])(
       'should accept %j',
       (content) => {
         const { error, completed, out } = run(text(content));

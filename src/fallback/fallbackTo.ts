@@ -36,7 +36,8 @@ import { FIRST_ATTEMPT, takeAttemptContext } from '../attempt/attemptContext.js'
  *    loop's `start`s do: a run relayed by `fromServerSentEvents` numbers its own.
  * 4. When the last stream fails, errors with {@link AllStreamsExhaustedError} holding every
  *    recorded attempt's error, oldest first.
- * 5. A source that completes never subscribes a fallback; unsubscribing unsubscribes the current
+ * 5. A source that completes never subscribes a fallback (one that errors after passing its `complete`
+ *    event does: check at the event, see {@link retryWithBackoff}); unsubscribing unsubscribes the current
  *    stream only. State (recorded errors, checkpoint) is per subscription. A stream that fails
  *    while being subscribed (`throwError`, an open circuit breaker, a factory that throws) has the
  *    next one subscribed once its subscribe returned: thousands of them are a loop, not a recursion.

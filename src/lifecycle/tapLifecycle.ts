@@ -10,6 +10,7 @@ import type { L0Error } from '../errors/L0Error.js';
 import { AttemptText } from '../attempt/attemptText.js';
 import { isPromiseLike } from '../internal/isPromiseLike.js';
 import { checkBag, checkKeys, optionError, optionKeys, optionPath, type OptionPath } from '../internal/options.js';
+import { InvalidStreamError } from '../errors/InvalidStreamError.js';
 
 /**
  * L0's lifecycle callbacks, with L0's argument shapes. Each is optional and called synchronously,
@@ -92,6 +93,8 @@ export function checkCallbackTypes(where: OptionPath, callbacks: LifecycleCallba
  *    fallback the order is onError -> onFallback -> onStart -> onResume -> ... -> onComplete.
  * 2. The run's error calls `onTimeout` (a TokenTimeoutError, or AllStreamsExhaustedError whose
  *    last error is one), `onAbort` (an `abort`-category error), then `onError(error, false, false)`.
+ *    An event it cannot read (a `retry` without its error, a `token` without a value) ends the run
+ *    so too, with an InvalidStreamError naming it, as `accumulate()` does.
  * 3. Unsubscribing before `complete` calls `onAbort(tokenCount, contentLength)` of the current
  *    attempt. After `complete` it calls nothing. Nothing is called after the run's error or an
  *    unsubscribe, even when a callback caused it: an `onError(e, true)` that aborts the signal is
@@ -102,7 +105,7 @@ export function checkCallbackTypes(where: OptionPath, callbacks: LifecycleCallba
  *    on as if nothing happened. Callbacks are not awaited. `onCallbackError` throwing is ignored.
  * 5. State (the folded L0State for `onComplete`, counters) is per subscription; the state is only
  *    folded when `onComplete` is given. With no callbacks the operator is the identity.
- * 6. A key starting with `on` that is not a callback above (`onRetries`) is a TypeError suggesting
+ * 6. A key starting with `on` (any case) that is not a callback above (`onRetries`, `OnStart`) is a TypeError suggesting
  *    the closest one; other keys are ignored, as rxjs `tap` ignores them, so an object that holds
  *    state next to its callbacks (or the whole `l0()` options) can be passed.
  *
@@ -118,7 +121,7 @@ export function checkCallbackTypes(where: OptionPath, callbacks: LifecycleCallba
  */
 export function tapLifecycle(callbacks: LifecycleCallbacks): MonoTypeOperatorFunction<L0Event> {
   checkBag(ROOT, callbacks);
-  checkKeys(ROOT, callbacks, LIFECYCLE_CALLBACK_KEYS, /^on/);
+  checkKeys(ROOT, callbacks, LIFECYCLE_CALLBACK_KEYS, /^on/i);
   checkCallbackTypes(ROOT, callbacks);
   if (!HOOKS.some((name) => callbacks[name])) return identity;
   const warned = new Set<string>(); // per operator instance, see onCallbackError
@@ -176,41 +179,52 @@ export function tapLifecycle(callbacks: LifecycleCallbacks): MonoTypeOperatorFun
         completed = true;
         call('onComplete', state);
       };
+      const end = (err: unknown) => {
+        timeout(err);
+        if (categoryOf(err) === 'abort') call('onAbort', text.tokenCount, text.length);
+        call('onError', err, false, false);
+        ended = true;
+      };
+      const observe = (e: L0Event) => {
+        const tokens = text.tokenCount; // the attempt a retry or fallback ends
+        const change = text.observe(e);
+        if (fold) state = change === 'token' ? reduceL0State(state, e, text.text) : reduceL0State(state, e);
+        if (callbacks.onEvent) call('onEvent', e); // the only per-token call: no argument list when unused
+        if (e.type === 'retry' || e.type === 'fallback') {
+          const error = fail(e.error, tokens);
+          if (e.type === 'retry') {
+            call('onError', error, true, false);
+            call('onRetry', e.attempt, e.reason);
+          } else {
+            call('onError', error, false, true);
+            call('onFallback', e.toIndex - 1, error.reason);
+          }
+          return;
+        }
+        if (change === 'token') return;
+        switch (e.type) {
+          case 'start': call('onStart', e.attempt, e.isRetry, e.isFallback); break;
+          case 'resume': call('onResume', e.checkpoint, failedTokens); break;
+          case 'checkpoint': call('onCheckpoint', e.content, e.tokenCount); break;
+          case 'violation': call('onViolation', e.violation); break;
+          case 'drift': call('onDrift', e.types, e.confidence); break;
+          case 'tool-call': call('onToolCall', e.name, e.id, e.arguments); break;
+          case 'complete': complete(); break;
+        }
+      };
       return source.pipe(
         tap({
           next(e) {
-            const tokens = text.tokenCount; // the attempt a retry or fallback ends
-            const change = text.observe(e);
-            if (fold) state = change === 'token' ? reduceL0State(state, e, text.text) : reduceL0State(state, e);
-            if (callbacks.onEvent) call('onEvent', e); // the only per-token call: no argument list when unused
-            if (e.type === 'retry' || e.type === 'fallback') {
-              const error = fail(e.error, tokens);
-              if (e.type === 'retry') {
-                call('onError', error, true, false);
-                call('onRetry', e.attempt, e.reason);
-              } else {
-                call('onError', error, false, true);
-                call('onFallback', e.toIndex - 1, error.reason);
-              }
-              return;
-            }
-            if (change === 'token') return;
-            switch (e.type) {
-              case 'start': call('onStart', e.attempt, e.isRetry, e.isFallback); break;
-              case 'resume': call('onResume', e.checkpoint, failedTokens); break;
-              case 'checkpoint': call('onCheckpoint', e.content, e.tokenCount); break;
-              case 'violation': call('onViolation', e.violation); break;
-              case 'drift': call('onDrift', e.types, e.confidence); break;
-              case 'tool-call': call('onToolCall', e.name, e.id, e.arguments); break;
-              case 'complete': complete(); break;
+            try {
+              observe(e);
+            } catch (thrown) {
+              // a malformed event (a retry without its error, a token without a value) ends the run as any error does
+              const error = new InvalidStreamError(`tapLifecycle: a malformed ${String((e as { type?: unknown } | null)?.type)} event`, thrown);
+              end(error);
+              throw error;
             }
           },
-          error(err: unknown) {
-            timeout(err);
-            if (categoryOf(err) === 'abort') call('onAbort', text.tokenCount, text.length);
-            call('onError', err, false, false);
-            ended = true;
-          },
+          error: end,
           complete,
           unsubscribe() {
             if (!completed) call('onAbort', text.tokenCount, text.length);

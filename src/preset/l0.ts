@@ -37,7 +37,8 @@ let zeroOutput: MonoTypeOperatorFunction<L0Event> | undefined;
  * const attempt = (factory, model) => fromStream(factory, { model }).pipe(
  *   withTimeouts(timeout),              // per attempt: silence of the source fails the attempt
  *   deduplicateContinuation(dedupe),    // a resumed attempt's head loses its overlap with the checkpoint
- *   ...attemptOperators,                // yours: guardrails, drift, validation (their errors are retried)
+ *   ...attemptOperators,                // yours: guardrails, drift, validation (their errors are retried;
+ *                                       //   the attempt's `complete` is held until their stream ends)
  *   detectZeroOutput(),                 // an empty answer fails the attempt (a content failure)
  *   checkpointEvery(checkpointInterval),// last-known-good points, only with continuation, after the checks
  *   retryWithBackoff(retry),            // resubscribes `attempt`: a fresh factory call, ctx.attempt + 1

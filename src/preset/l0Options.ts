@@ -17,6 +17,7 @@ import { checkCallbackTypes, LIFECYCLE_CALLBACK_KEYS, type LifecycleCallbacks } 
 import type { EventStore } from '../events/eventStore.js';
 import { RECORD_EVENTS_KEYS, recordEvents, resolveRecordEvents, type RecordEventsConfig } from '../events/recordEvents.js';
 import { contentOperators, type L0ContentOptions } from './contentOptions.js';
+import { holdComplete } from '../attempt/holdComplete.js';
 import {
   checkBag,
   checkKeys,
@@ -64,7 +65,9 @@ export interface L0Options extends LifecycleCallbacks, L0ContentOptions {
    * Operators applied to every attempt of every stream, after timeouts and continuation
    * de-duplication and before zero-output detection, checkpoints and retries: guardrails, drift
    * detection, structured-output validation. An error they raise fails the attempt and is retried
-   * or falls back like any other. Each attempt subscribes them anew, so their state is per attempt.
+   * or falls back like any other, one raised at the source's completion included: the attempt's
+   * `complete` is passed on once their stream has ended (so an operator must end it after `complete`).
+   * Each attempt subscribes them anew, so their state is per attempt.
    * @default []
    */
   readonly attemptOperators?: readonly MonoTypeOperatorFunction<L0Event>[];
@@ -128,12 +131,15 @@ export const L0_OPTION_KEYS = /*#__PURE__*/ optionKeys<L0Options>()([
   'checkpointInterval', 'deduplicateContinuation', 'buildContinuationPrompt', 'signal', 'context', 'adapters',
   'scheduler', 'random', 'guardrails', 'guardMode', 'detectDrift', ...LIFECYCLE_CALLBACK_KEYS,
 ]);
+const NAMED_STREAM_KEYS = /*#__PURE__*/ optionKeys<L0NamedStream>()(['stream', 'model']);
 const TIMEOUT_KEYS = /*#__PURE__*/ optionKeys<Exclude<L0Options['timeout'], false | undefined>>()(['initialToken', 'interToken', 'total']);
 const DEDUPLICATE_KEYS = /*#__PURE__*/ optionKeys<Exclude<L0Options['deduplicateContinuation'], boolean | undefined>>()([
   'caseSensitive', 'minOverlap', 'maxOverlap', 'wordBoundary',
 ]);
 const L0 = /*#__PURE__*/ optionPath('l0', '', 'options');
 const RETRY_OFF: RetryWithBackoffConfig = Object.freeze({ attempts: 0, maxRetries: 0 });
+/** The `complete` hold after the user's attempt operators: one stateless operator for every call. */
+let heldComplete: MonoTypeOperatorFunction<L0Event> | undefined;
 
 /** The documented defaults of {@link l0}. `retry` is {@link RETRY_WITH_BACKOFF_DEFAULTS}, the same object. */
 export const L0_DEFAULTS = /*#__PURE__*/ Object.freeze({
@@ -152,11 +158,14 @@ export function resolveL0Options(o: L0Options) {
   if (typeof o.stream !== 'function') throw optionError(L0, 'stream', 'a factory function', o.stream);
   checkOptions(o);
   checkCallbackTypes(L0, o);
-  const fallbackStreams = (o.fallbackStreams ?? []).map(namedStream);
+  const fallbackStreams = Array.from(o.fallbackStreams ?? [], namedStream); // a hole is an entry too (map skips it)
   // guardrails, then drift, then the user's own: each sees the text the previous ones passed
   const continuation = o.continueFromLastKnownGoodToken ?? L0_DEFAULTS.continueFromLastKnownGoodToken;
   const checkpointInterval = continuation ? (o.checkpointInterval ?? L0_DEFAULTS.checkpointInterval) : undefined;
-  const attemptOperators = [...contentOperators(o, L0, o.scheduler, checkpointInterval), ...operatorList('attemptOperators', o.attemptOperators)];
+  const own = operatorList('attemptOperators', o.attemptOperators);
+  // an attempt ends when its stream does: an operator of the user's that fails at its source's
+  // completion fails the attempt before its `complete` is passed on (the built-in checks fail at the event)
+  const attemptOperators = [...contentOperators(o, L0, o.scheduler, checkpointInterval), ...own, ...(own.length > 0 ? [(heldComplete ??= holdComplete())] : [])];
   const record = recordOperator(o.record, o.scheduler);
   const runOperators = record ? Object.freeze([record, ...operatorList('runOperators', o.runOperators)]) : operatorList('runOperators', o.runOperators);
   const context = o.context === undefined ? NO_CONTEXT : deepFreeze(cloneContext(o.context));
@@ -202,12 +211,14 @@ function checkOptions(o: L0Options): void {
   if (signal !== undefined && (typeof signal?.aborted !== 'boolean' || typeof signal.addEventListener !== 'function')) fail('signal', 'an AbortSignal', signal);
   if (scheduler !== undefined && !isSchedulerLike(scheduler)) fail('scheduler', 'a SchedulerLike', scheduler);
   if (random !== undefined && typeof random !== 'function') fail('random', 'a function', random);
-  if (o.context !== undefined && (typeof o.context !== 'object' || o.context === null)) fail('context', 'an object', o.context);
+  if (o.context !== undefined && (typeof o.context !== 'object' || o.context === null || Array.isArray(o.context))) fail('context', 'an object', o.context);
   if (o.model !== undefined && (typeof o.model !== 'string' || o.model === '')) fail('model', 'a non-empty string', o.model);
 }
 
 function namedStream(entry: L0StreamFactory | L0NamedStream, i: number): { stream: L0StreamFactory; model: string | undefined } {
   if (typeof entry === 'function') return { stream: entry, model: undefined };
+  // a per-fallback `retry` or `timeout` is not taken: say so rather than ignore it
+  if (typeof entry === 'object' && entry !== null && !Array.isArray(entry)) checkKeys(childPath(L0, `fallbackStreams[${i}]`), entry, NAMED_STREAM_KEYS);
   if (typeof entry === 'object' && entry !== null && typeof entry.stream === 'function' && typeof entry.model === 'string' && entry.model !== '') {
     return { stream: entry.stream, model: entry.model };
   }

@@ -57,6 +57,11 @@ import {
  *    carrying `attempt`, `fallbackIndex` and `attemptErrors` (every attempt's error, oldest
  *    first, the last one included). Counters are never reset, so a flapping source cannot retry forever.
  *
+ * An attempt ends at its `complete` event for the consumer: an operator between the source and
+ * this one that fails after passing `complete` (at the source's completion) is retried after the
+ * consumer received that `complete`. Check at the `complete` event instead (emit it or the error),
+ * as detectZeroOutput does; `l0()` holds its `attemptOperators`' `complete` until they end.
+ *
  * `maxRetries: 0` or an empty `retryOn` retries nothing but still types the error and attaches
  * `attemptErrors`, so the run's list of failures is always complete. A number is the `attempts` shorthand
  * (network, rate-limit, server and timeout retries stay capped by `maxRetries` only); a string

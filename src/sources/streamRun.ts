@@ -5,6 +5,7 @@ import { describeValue, InvalidStreamError } from '../errors/InvalidStreamError.
 import { toL0Error } from '../errors/normalizeError.js';
 import { StreamAbortedError } from '../errors/StreamAbortedError.js';
 import { incompleteStream, unreadableChunk } from './adapters/shared.js';
+import { tellSourceActive } from '../internal/sourceActivity.js';
 import type { AdapterEmit, ChunkDecoder, StreamAdapter } from './adapters/types.js';
 import { checkEvent } from './validateEvent.js';
 import { isPromiseLike } from '../internal/isPromiseLike.js';
@@ -40,6 +41,8 @@ export class StreamRun {
   private unwrappedBy: StreamAdapter | undefined;
   private decoder: ChunkDecoder | undefined;
   private sink: AdapterEmit = (e) => this.emit(e);
+  /** Whether the chunk being decoded produced an event. */
+  private emitted = false;
 
   constructor(
     private readonly subscriber: Subscriber<L0Event>,
@@ -193,7 +196,10 @@ export class StreamRun {
       }
       this.use(adapter);
     }
+    this.emitted = false;
     this.decoder!.push(chunk, this.sink);
+    // a chunk held back (a tool call's argument fragment): the provider is not silent (see sourceActivity)
+    if (!this.emitted) tellSourceActive(this.subscriber);
   }
 
   private end(): void {
@@ -228,6 +234,7 @@ export class StreamRun {
         return;
       case 'token':
         if (e.value === '') return;
+        this.emitted = true;
         // a source fed from inside another run's delivery (a Subject relayed by its consumer) starts
         // its own chain: that run's unchecked count is not this one's (see uncheckedTail)
         return nextWithUncheckedTail(this.subscriber, e, 0, true);
@@ -242,6 +249,7 @@ export class StreamRun {
       default:
         break;
     }
+    this.emitted = true;
     this.subscriber.next(e);
   }
 }

@@ -13,6 +13,7 @@ import { Relay } from '../internal/relay.js';
 import type { L0Event } from '../events/eventTypes.js';
 import { checkBag, checkKeys, isSchedulerLike, optionError, optionKeys, optionPath, type OptionPath } from '../internal/options.js';
 import { checkTimerDelay } from '../internal/timerDelay.js';
+import { SOURCE_ACTIVE } from '../internal/sourceActivity.js';
 
 /** Budgets of {@link withTimeouts}, in ms, each at most 2147483647 (about 24.8 days). `undefined` disables one; 0 is invalid. */
 export interface WithTimeoutsConfig {
@@ -39,6 +40,9 @@ export interface WithTimeoutsConfig {
  * Rules:
  * 1. Activity is a content event: `token`, `reasoning`, `tool-call`, `data`, `progress`. Control
  *    events (`start`, `resume`, `checkpoint`, `retry`...) pass through without restarting the clock.
+ *    Right after `fromStream` (as in `l0()`), so is a provider chunk that produced no event yet (a
+ *    tool call's argument fragments, held until the call is whole): it restarts the clock without
+ *    ending the `initialToken` phase.
  * 2. `initialToken` counts from subscription until the first content event; `interToken` counts from
  *    each content event (the gap before the first one is `initialToken`'s business); `total` counts
  *    from subscription and never moves.
@@ -150,6 +154,16 @@ class TimeoutWatch extends Relay<L0Event> {
         this.base += this.budgets.scheduler.now() - before;
       }
     }
+  }
+
+  /**
+   * The source read a chunk that produced no event (a tool call's argument fragment, held until the
+   * call is whole): it is not silent. The clock restarts in the current phase (see sourceActivity).
+   */
+  [SOURCE_ACTIVE](): void {
+    if (this.isStopped || !this.timing) return;
+    const now = (this.base = this.budgets.scheduler.now());
+    if (now > this.end) this.timeOut(now);
   }
 
   override error(err: unknown): void {

@@ -5,6 +5,7 @@ import type { L0Event, ResumeEvent, TokenEvent } from '../events/eventTypes.js';
 import { attemptTextChange } from '../attempt/attemptText.js';
 import { checkBag, optionPath } from '../internal/options.js';
 import { isHighSurrogate } from '../internal/surrogate.js';
+import { isEmptyJson } from './emptyJson.js';
 
 /**
  * Options of {@link detectZeroOutput}: none yet. (The former `minRepeat` is gone: a run of one
@@ -21,8 +22,6 @@ const ROOT = /*#__PURE__*/ optionPath('detectZeroOutput');
  */
 const NOISE = /^[\s\p{P}\p{S}\p{Cc}\p{Cf}\p{Co}\p{Cn}\p{Cs}]$/u;
 const EMOJI = /^[\p{Extended_Pictographic}\p{Regional_Indicator}]$/u;
-/** The empty JSON answers, whitespace removed. */
-const EMPTY_JSON: ReadonlySet<string> = /*#__PURE__*/ new Set(['{}', '[]']);
 
 /**
  * Errors with {@link ZeroOutputError} instead of completing when a run produced no meaningful output.
@@ -33,7 +32,8 @@ const EMPTY_JSON: ReadonlySet<string> = /*#__PURE__*/ new Set(['{}', '[]']);
  * Rules:
  * 1. Zero output is text that is empty, whitespace only, or punctuation and symbols only ("...",
  *    "###", "---"). Any answer with a letter, a digit or an emoji is an answer, however short or
- *    repetitive ("4", "999", "AAA", "No", "OK."); so are the JSON answers `{}` and `[]`. Runaway
+ *    repetitive ("4", "999", "AAA", "No", "OK."); so are the JSON answers `{}` and `[]`, also in a
+ *    code fence without a language tag or in inline code (` ```\n{}\n``` `). Runaway
  *    repetition is drift detection's business, not this operator's.
  * 2. A `tool-call` or `data` event is meaningful output on its own, and so is a `result` (the answer
  *    parseStructured validated: `[{}]` passed the schema). `reasoning` and `progress` are not.
@@ -140,7 +140,7 @@ class ZeroOutputWatch extends Relay<L0Event> {
 
   /** The error for an answer with nothing meaningful in it (an empty JSON container counts as content). */
   private check(): ZeroOutputError | undefined {
-    if (this.meaningful || EMPTY_JSON.has(this.content.replace(/\s+/g, ''))) return undefined;
+    if (this.meaningful || isEmptyJson(this.content)) return undefined;
     return new ZeroOutputError({ content: this.content });
   }
 }

@@ -1,13 +1,14 @@
 import { builtInRule, SCAN_INTERVAL } from './builtInRule.js';
 import type { GuardFinding, GuardRule, GuardRuleRun } from '../guardRule.js';
 import { isHighSurrogate } from '../../internal/surrogate.js';
+import { isEmptyJson } from '../../zeroOutput/emptyJson.js';
 
 const MEANING = /[\p{L}\p{N}\p{M}\p{Extended_Pictographic}\p{Regional_Indicator}]/u;
 
 /**
  * At completion, flags an answer with no meaningful content (empty, whitespace, or punctuation
  * noise such as "..." or "---") as an `error`, the rule form of `detectZeroOutput`: any letter, digit
- * or emoji is an answer, and so are `{}` and `[]`. Tracks only whether meaning has appeared; an
+ * or emoji is an answer, and so are `{}` and `[]` (bare, or in a code fence without a language tag). Tracks only whether meaning has appeared; an
  * emoji whose two UTF-16 halves arrive in different tokens counts.
  *
  *   -a-b-x|      tokens ".", "..", x complete
@@ -47,7 +48,6 @@ class ZeroOutputRun implements GuardRuleRun {
 
   complete(text: string): GuardFinding | undefined {
     if (this.#meaningful) return undefined;
-    const compact = text.replace(/\s+/g, '');
-    return compact === '{}' || compact === '[]' ? undefined : { message: 'the answer has no meaningful content' };
+    return isEmptyJson(text) ? undefined : { message: 'the answer has no meaningful content' };
   }
 }
