@@ -109,6 +109,30 @@ describe('guard', () => {
       expect((r.error as Error).message).toBe('cb');
     });
 
+    it('should error the stream with the rejection of an async onViolation, as with a throw, and leave none unhandled', async () => {
+      const unhandled: unknown[] = [];
+      const record = (e: unknown) => unhandled.push(e);
+      process.on('unhandledRejection', record);
+      try {
+        const events$ = new Subject<L0Event>();
+        let error: unknown;
+        events$.pipe(guard([flag('warning')], { onViolation: () => Promise.reject(new Error('cb')) })).subscribe({ error: (e: unknown) => (error = e) });
+        events$.next(tok('BAD'));
+        expect(error).toBeUndefined();
+        await Promise.resolve();
+        expect((error as Error).message).toBe('cb');
+        // the error unsubscribed the source
+        expect(events$.observed).toBe(false);
+        // a promise that rejects after the stream ended has nothing left to fail: handled, not a crash
+        const r = runSync(text('BAD'), guard([flag('warning')], { onViolation: () => Promise.reject(new Error('late')) }));
+        expect(r.completed).toBe(true);
+        await new Promise((resolve) => setImmediate(resolve));
+        expect(unhandled).toEqual([]);
+      } finally {
+        process.off('unhandledRejection', record);
+      }
+    });
+
     it('should throw at creation for an invalid config, naming the option', () => {
       expect(() => guard([flag()], { mode: 'later' as never })).toThrow("guard(rules, {mode}) must be 'stream-first' or 'hold-back', got \"later\"");
       expect(() => guard([flag()], { hodlBack: 3 } as never)).toThrow('did you mean `holdBack`?');

@@ -52,6 +52,27 @@ describe('guard({onPhase}) (G5)', () => {
     expect(phases.filter((e) => e.type === 'rule-end').map((e) => e.type === 'rule-end' && e.ruleId)).toEqual(['first', 'slow']);
   });
 
+  it('should fail the attempt with the rejection of an async onPhase while the checks run, and leave none unhandled', async () => {
+    const unhandled: unknown[] = [];
+    const record = (e: unknown) => unhandled.push(e);
+    process.on('unhandledRejection', record);
+    try {
+      let finish!: () => void;
+      const slow: GuardRule = { name: 'slow', complete: () => new Promise<undefined>((resolve) => (finish = () => resolve(undefined))) };
+      let error: unknown;
+      from(text('a')).pipe(guard([slow], { onPhase: (e) => (e.type === 'phase-start' ? Promise.reject(new Error('observer')) : undefined) })).subscribe({ error: (e: unknown) => (error = e) });
+      await Promise.resolve();
+      expect((error as Error).message).toBe('observer');
+      finish();
+      // a rejection after the attempt ended (a synchronous phase) has nothing left to fail
+      expect(runSync(text('a'), guard([passing], { onPhase: () => Promise.reject(new Error('late')) })).completed).toBe(true);
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', record);
+    }
+  });
+
   it('should fail the attempt with the error of an onPhase that throws, and tell it nothing more', () => {
     const seen: string[] = [];
     const r = runSync(text('a'), guard([passing], { onPhase: (e) => { seen.push(e.type); throw new Error('observer'); } }));

@@ -1,6 +1,8 @@
 /** @test {markdownRule} */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { guard, isGuardrailViolationError, markdownRule } from 'l0-rx';
+import { fenceFlips } from '../helpers/fenceFlips.js';
 import { runSync, text } from './helpers.js';
 
 const check = (...chunks: string[]) => runSync(text(...chunks), guard([markdownRule()]));
@@ -44,6 +46,31 @@ describe('markdownRule', () => {
 
   it('should not take sublists of different parents for one list that switches', () => {
     expect(check('- a\n  1. one\n  2. two\n- b\n  - x\n  - y\n').violations).toEqual([]);
+  });
+
+  it('should read a fence indented up to 8 spaces or tabs (a list item\'s), and no deeper one, as drift and the code-aware patterns do', () => {
+    const ends = (md: string) => check(md).violations.map((v) => v.message);
+    expect(ends('1. Steps:\n\n        ```sh\n        make\n')).toEqual(['the answer ends inside a code fence']);
+    expect(ends('Some prose, then a quoted line\n            ``` not a fence\nand more prose.\n')).toEqual([]);
+    expect(ends('text\n\t\t\t```\nstill prose\n')).toEqual(['the answer ends inside a code fence']);
+    expect(ends('text\n \t \t \t \t ```\nstill prose\n')).toEqual([]);
+  });
+
+  it('should find the fences drift finds, on random texts of fence-like lines, whatever the chunks (property)', () => {
+    const PIECES = ['```', '````', '``', '`', '```js', '~~~', '~~~~', '~~~py `x`', ' ', '   ', '    ', '\t', '\t\t\t', '        ', '         ', '\r', '\n', '\n\n', 'text. ', 'x', '`inline`'];
+    let open = 0;
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...PIECES), { minLength: 1, maxLength: 60 }), fc.integer({ min: 1, max: 12 }), (pieces, size) => {
+        const md = `${pieces.join('')}\n`;
+        const opened = fenceFlips(md).length % 2 === 1;
+        open += opened ? 1 : 0;
+        for (const chunks of [[md], md.match(new RegExp(`[\\s\\S]{1,${size}}`, 'g'))!]) {
+          expect(check(...chunks).violations.some((v) => v.message === 'the answer ends inside a code fence'), JSON.stringify(md)).toBe(opened);
+        }
+      }),
+      { numRuns: 1000 },
+    );
+    expect(open).toBeGreaterThan(100);
   });
 
   it('should read a line of inline ```code``` as text, not as a fence that never closes', () => {

@@ -45,7 +45,13 @@ export type { GuardPhaseEvent } from './guardPhase.js';
  *    fails the attempt, and the `retry` event retracts the text. `hold-back` releases text only
  *    `holdBack` characters behind the checked text (or up to the last sentence boundary), so text
  *    a rule blocks never reaches the consumer, whatever the chunk boundaries; released tokens may
- *    be merged. A finding with `redact` replaces its text in the released output.
+ *    be merged. Text is checked once every rule that can block it has judged it: a rule with a
+ *    `complete` and no `check` holds the whole answer until its verdict, one whose run sets `held`
+ *    holds that much (zeroOutputRule, while no letter or digit has come); a `complete` beside a
+ *    `check` judges the answer as a whole, after its text went out. A finding with `redact`
+ *    replaces its text in the released output; overlapping redactions replace the union of their
+ *    spans (with the first one's replacement), and none is released before the rules have checked
+ *    past its end.
  * 5. `resume{checkpoint}`: the checkpoint is text the rules already passed; it is not checked again
  *    (rules with a `resume` hook rebuild their state from it).
  *

@@ -10,7 +10,10 @@ export type GuardMode = 'stream-first' | 'hold-back';
 
 /** Options of {@link guard}. */
 export interface GuardConfig {
-  /** `stream-first` passes tokens at once; `hold-back` releases only text the rules have checked. @default 'stream-first' */
+  /**
+   * `stream-first` passes tokens at once; `hold-back` releases only text every rule that can block it
+   * has checked (a rule with only `complete` holds the whole answer until completion). @default 'stream-first'
+   */
   readonly mode?: GuardMode;
   /**
    * Hold-back only: characters kept back behind the checked text, or `'sentence'` to release up to
@@ -18,11 +21,16 @@ export interface GuardConfig {
    * across a boundary: an e-mail address, "As an AI."). @default the longest `span` of the rules, at least 32
    */
   readonly holdBack?: number | 'sentence';
-  /** Called with each violation, after its event. A throw errors the stream (as in `tap`). */
+  /**
+   * Called with each violation, after its event. A throw errors the stream (as in `tap`). A promise
+   * it returns is not awaited: its rejection errors the stream as a throw would while the guard
+   * runs, and is dropped after its end (never an unhandled rejection).
+   */
   readonly onViolation?: (violation: Violation) => void;
   /**
    * Observes the completion checks: phase start, each rule's start and end, phase end with the
-   * verdict and its duration (L0's guardrail phase events). A throw fails the attempt with it.
+   * verdict and its duration (L0's guardrail phase events). A throw fails the attempt with it, and
+   * so does the rejection of a promise it returns while the checks run (dropped after the end).
    */
   readonly onPhase?: (event: GuardPhaseEvent) => void;
   /** Time source of the async rules' `timeout` and the phase durations. @default asyncScheduler */

@@ -1,6 +1,7 @@
 import type { SchedulerLike } from 'rxjs';
 import type { Violation } from '../events/eventTypes.js';
 import type { GuardRule } from './guardRule.js';
+import { isPromiseLike } from '../internal/isPromiseLike.js';
 
 /**
  * What {@link guard}'s `onPhase` observer is told about the completion checks (L0's guardrail phase
@@ -24,14 +25,21 @@ export interface PhaseReporter {
   error?: { readonly cause: unknown };
 }
 
-/** Starts a completion phase (tells `onPhase` its start) and returns its reporter. @internal */
-export function phaseReporter(onPhase: (event: GuardPhaseEvent) => void, scheduler: SchedulerLike, ruleCount: number, tokenCount: number): PhaseReporter {
+/** Starts a completion phase (tells `onPhase` its start) and returns its reporter; a promise `onPhase` returns goes to `async`. @internal */
+export function phaseReporter(
+  onPhase: (event: GuardPhaseEvent) => void,
+  scheduler: SchedulerLike,
+  ruleCount: number,
+  tokenCount: number,
+  async: (result: PromiseLike<unknown>) => void,
+): PhaseReporter {
   const since = (t: number) => scheduler.now() - t;
   const started = scheduler.now();
   const tell = (event: GuardPhaseEvent): void => {
     if (reporter.error) return;
     try {
-      onPhase(event);
+      const result: unknown = onPhase(event);
+      if (isPromiseLike(result)) async(result);
     } catch (cause) {
       reporter.error = { cause };
     }

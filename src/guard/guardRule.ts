@@ -40,7 +40,9 @@ export interface GuardRuleRun {
   /**
    * The completion check on the whole text. May be async (bounded by the rule's `timeout`).
    * `finishReason` is the `complete` event's (undefined when the source ended without one): a
-   * `length` answer was cut by the token limit, which its finish reason already reports.
+   * `length` answer was cut by the token limit, which its finish reason already reports. A run
+   * with `complete` and no `check` has judged nothing before then: hold-back releases none of
+   * the text until its verdict.
    */
   complete?(text: string, finishReason?: FinishReason): GuardFindings | Promise<GuardFindings>;
   /**
@@ -50,7 +52,8 @@ export interface GuardRuleRun {
   resume?(checkpoint: string): void;
   /**
    * Characters at the end of the text this run has seen but not judged yet (a match it waits to
-   * see the end of): hold-back does not release them until it has, and no checkpoint holds them
+   * see the end of; all of it, for a verdict that may still block the whole answer, as
+   * zeroOutputRule's while no letter has come): hold-back does not release them until it has, and no checkpoint holds them
    * (the engine keeps the rule's `span` back as well). @default 0
    */
   readonly held?: number;

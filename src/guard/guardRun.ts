@@ -179,12 +179,19 @@ export function releaseText(pending: string, from: number, to: number, redaction
   return out + pending.slice(cursor - from, to - from);
 }
 
-/** Where hold-back may release up to: `text.length - window`, never into a pending redaction. @internal */
+/**
+ * Where hold-back may release up to: `limit`, the checked text less the hold-back, or the start of a
+ * pending redaction that runs past it (its replacement goes out whole, once the rules have checked
+ * past its end: a redaction another finding overlaps, found later, still applies). The redactions
+ * are in position order; one that starts before `released` was already applied. @internal
+ */
 export function releaseTarget(length: number, limit: number, released: number, redactions: readonly Redaction[] | undefined): number {
   let target = Math.max(released, Math.min(length, limit));
   if (redactions === undefined) return target;
-  for (const r of redactions) {
-    if (r.position < target && r.position + r.length > target) target = Math.min(length, r.position + r.length);
+  // from the last: pulling back to one's start may put the target inside an earlier one
+  for (let i = redactions.length - 1; i >= 0; i--) {
+    const r = redactions[i]!;
+    if (r.position < target && r.position + r.length > target) target = Math.max(released, r.position);
   }
   return target;
 }

@@ -50,7 +50,11 @@ export class GuardSubscription extends Relay<L0Event> implements RedactionSink {
   #owed = '';
   /** The token count of the next round. */
   #nextDue: number;
-  /** How far every incremental rule has checked: hold-back releases nothing beyond it, a checkpoint holds nothing beyond it. */
+  /**
+   * How far every incremental rule has checked: hold-back releases nothing beyond it, a checkpoint
+   * holds nothing beyond it. {@link NEVER} once no rule checks any more text (all of it counts as
+   * checked); in hold-back a run with only `complete` keeps it at 0 (it judges the text at the end).
+   */
   #checked = 0;
   /** Bit `i`: run `i` may hold text back, its `held` is read (bit 31: every run from the 32nd on). */
   #holding = 0;
@@ -151,13 +155,15 @@ export class GuardSubscription extends Relay<L0Event> implements RedactionSink {
     }
     this.#pending += value;
     if (verdict && !this.#report(verdict)) return;
-    const checked = this.#nextDue === NEVER ? length : this.#checked;
+    // before any round `#checked` is 0: a list of rules that only judge at completion releases nothing before it
+    const all = this.#checked === NEVER;
+    const checked = all ? length : this.#checked;
     let to: number;
     if (holdBack === 'sentence') {
       const i = lastBoundary(value);
       if (i >= 0) (this.#boundaries ??= []).push(length - value.length + i + 1);
       // a sentence goes once the rules have checked `span` past its end: a match may run across a boundary
-      const limit = this.#nextDue === NEVER ? length : checked - span;
+      const limit = all ? length : checked - span;
       const ends = this.#boundaries;
       while (ends !== undefined && ends.length > 0 && ends[0]! <= limit) this.#boundary = ends.shift()!;
       to = releaseTarget(length, this.#boundary, this.#released, this.redactions);
@@ -168,7 +174,7 @@ export class GuardSubscription extends Relay<L0Event> implements RedactionSink {
       to = releaseTarget(length, to, this.#released, this.redactions);
     }
     // a hold-back shorter than `span` releases text a phrase may still run through: no checkpoint holds it
-    this.#emitText(to, undefined, this.#nextDue === NEVER ? 0 : to - Math.max(0, checked - span));
+    this.#emitText(to, undefined, all ? 0 : to - Math.max(0, checked - span));
   }
 
   /**
@@ -185,14 +191,18 @@ export class GuardSubscription extends Relay<L0Event> implements RedactionSink {
     const all = batch === '' ? this.#base : this.#base + batch;
     this.#base = all;
     this.#owed = '';
-    const { rules, intervals, checkAllEvery } = this.#plan;
+    const { rules, intervals, checkAllEvery, holdBack } = this.#plan;
     const c = count ?? 0;
     const everyRule = count === undefined || (checkAllEvery !== undefined && c % checkAllEvery === 0);
     let next = NEVER;
     let behind = 0;
     for (let i = 0; i < runs.length; i++) {
       const run = runs[i]!;
-      if (!run.check) continue;
+      if (!run.check) {
+        // a run that judges the text only at completion: hold-back releases none of it before then
+        if (run.complete && holdBack !== undefined) behind = all.length;
+        continue;
+      }
       const interval = intervals[i]!;
       if (everyRule || c % interval === 0) {
         const arrears = this.#arrears?.[i];
@@ -210,7 +220,8 @@ export class GuardSubscription extends Relay<L0Event> implements RedactionSink {
     }
     if (next !== NEVER && checkAllEvery !== undefined) next = Math.min(next, c - (c % checkAllEvery) + checkAllEvery);
     this.#nextDue = count === undefined ? NEVER : next;
-    this.#checked = all.length - behind;
+    // no rule checks any more text: all of it counts as checked, unless a completion-only run holds it all
+    this.#checked = next === NEVER && behind === 0 ? NEVER : all.length - behind;
     // every round ends here (a throw ends the subscription): the next starts without a verdict
     const verdict = this.#verdict?.decide(all.length);
     this.#verdict = undefined;
@@ -296,7 +307,8 @@ export class GuardSubscription extends Relay<L0Event> implements RedactionSink {
     for (const v of violations) {
       this.out.next({ type: 'violation', violation: v });
       try {
-        onViolation?.(v);
+        const result: unknown = onViolation?.(v);
+        if (isPromiseLike(result)) this.#settleCallback(result);
       } catch (e) {
         this.#ended = true;
         this.out.error(e);
@@ -308,6 +320,16 @@ export class GuardSubscription extends Relay<L0Event> implements RedactionSink {
     // a completion check judged the whole text: no checkpoint of it is known good, the next attempt starts over
     this.out.error(new GuardrailViolationError({ violations: failing }, whole ? '' : undefined));
     return false;
+  }
+
+  /** An async `onViolation`'s or `onPhase`'s promise: its rejection errors the stream as a throw would while the guard runs, and is never left unhandled (it would end Node). */
+  #settleCallback(result: PromiseLike<unknown>): void {
+    result.then(undefined, (e: unknown) => {
+      if (this.#ended || this.closed) return;
+      this.#ended = true;
+      this.#finishing?.unsubscribe();
+      this.out.error(e);
+    });
   }
 
   /**
@@ -325,7 +347,7 @@ export class GuardSubscription extends Relay<L0Event> implements RedactionSink {
     const all = this.#base;
     const reason = complete?.type === 'complete' ? complete.finishReason : undefined;
     const pending: Observable<unknown>[] = [];
-    const phases = onPhase && phaseReporter(onPhase, scheduler, runs.filter((run) => run.complete).length, this.#tokens);
+    const phases = onPhase && phaseReporter(onPhase, scheduler, runs.filter((run) => run.complete).length, this.#tokens, (result) => this.#settleCallback(result));
     runs.forEach((run, index) => {
       if (!run.complete) return;
       const rule = rules[index]!;

@@ -1,4 +1,12 @@
 /**
+ * A fence line's start, as regex source: at most 8 spaces or tabs before its run (in answers a
+ * fence indented that far is one nested in a list item, see {@link fenceIndent}; a deeper one is
+ * text), as drift's fence reader (FenceLines) reads it too. Shared by {@link CODE_MARKERS} and
+ * markdownRule. @internal
+ */
+export const FENCE_INDENT = '^[ \\t]{0,8}';
+
+/**
  * The Markdown code markers, as regex source for a multiline regex that also holds a rule's own
  * alternatives (one regex, so markers and matches arrive in text order): group 1 a fence line's
  * run of backticks or tildes (it matches only a whole line: a backtick fence's info string, group
@@ -10,7 +18,7 @@
  * fence line may be indented up to 8 (a fence nested in a list item, see {@link fenceIndent}).
  * @internal
  */
-export const CODE_MARKERS = '^[ \\t]{0,8}(`{3,20}|~{3,20})((?<=~)[^\\n]{0,50}|[^`\\n]{0,50})(?![^\\n])|(`{1,20})|(\\n[ \\t]{0,60}\\n)';
+export const CODE_MARKERS = `${FENCE_INDENT}(\`{3,20}|~{3,20})((?<=~)[^\\n]{0,50}|[^\`\\n]{0,50})(?![^\\n])|(\`{1,20})|(\\n[ \\t]{0,60}\\n)`;
 /** The longest code marker: a fence line, 8 spaces, 20 backticks and a 50-character info string. @internal */
 export const MARKER_SPAN = 78;
 /** One of these is in every code marker. @internal */

@@ -7,7 +7,13 @@ import { compilePatterns, PatternRun } from './patternScan.js';
 export interface CustomPatternRuleConfig {
   /** Replace each match by this text in the released output (a `warning` with `redacted`), instead of failing. */
   readonly redact?: string;
-  /** The longest text one match covers; the scan looks this far back. @default 200 */
+  /**
+   * The longest text one match covers, and the most its regex reads past a match (a look-ahead);
+   * the scan looks this far back. A regex that may read past its match (a look-ahead, a group, `|`,
+   * a varying count before another atom) is reported once this many characters follow the match
+   * (or at the end), so the verdict does not depend on the chunks: a smaller span reports sooner.
+   * A run of single characters whose last one alone varies (`sk-\d+`) needs one character after it. @default 200
+   */
   readonly span?: number;
   /** The rule's `name`, the `ruleId` of its violations. @default 'pattern-custom' */
   readonly name?: string;
@@ -15,6 +21,7 @@ export interface CustomPatternRuleConfig {
 
 /**
  * Flags (or redacts) any match of your patterns as the text streams, scanning only the new text.
+ * The verdict is the whole text's, however it was cut into tokens (see `span`).
  *
  *   -a-b-c|        tokens "my key is ", "sk-123", "." (it checks every 10 tokens, and at the end)
  *   -a-b-c(v#)     guard([customPatternRule(/sk-\d+/, 'API key')])

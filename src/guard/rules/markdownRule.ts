@@ -1,15 +1,18 @@
 import type { FinishReason } from '../../events/eventTypes.js';
 import { builtInRule, openAtEnd, SCAN_INTERVAL } from './builtInRule.js';
 import { DECIDED, type GuardFinding, type GuardRule, type GuardRuleRun } from '../guardRule.js';
-import { fenceIndent } from './codeSpans.js';
+import { FENCE_INDENT, fenceIndent } from './codeSpans.js';
 import { LineReader } from './lineReader.js';
 
 /**
  * A fence line; a backtick fence's info string has no backtick (CommonMark), so a line of inline
- * ```code``` is text. Indented any amount (a list item's fence), and closed only by a fence
- * indented less than 4 more than it (see fenceIndent).
+ * ```code``` is text. Indented up to 8 spaces or tabs (a list item's fence; deeper, it is text),
+ * and closed only by a fence indented less than 4 more than it (see fenceIndent): the fences drift
+ * and the code-aware patterns read. A CR inside the line is part of it, as there.
  */
-const FENCE = /^[ \t]*(`{3,}(?=[^`]*$)|~{3,})(.*)$/;
+const FENCE = /*#__PURE__*/ new RegExp(`${FENCE_INDENT}(\`{3,}(?=[^\`]*$)|~{3,})([^]*)$`);
+/** What a closing fence line may hold after its run. */
+const BLANK = /^[ \t\r]*$/;
 const TABLE_SEPARATOR = /^\s*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)+\|?\s*$/;
 const LIST_ITEM = /^(\s*)(?:([-*+])|(\d{1,9})[.)])\s/;
 
@@ -58,7 +61,7 @@ class MarkdownRun extends LineReader implements GuardRuleRun {
     const fence = FENCE.exec(text);
     if (this.#fence !== undefined) {
       const run = fence?.[1];
-      if (run && run[0] === this.#fence[0] && run.length >= this.#fence.length && fence![2]!.trim() === '' && fenceIndent(text) < this.#fenceIndent + 4) this.#fence = undefined;
+      if (run && run[0] === this.#fence[0] && run.length >= this.#fence.length && BLANK.test(fence![2]!) && fenceIndent(text) < this.#fenceIndent + 4) this.#fence = undefined;
       return;
     }
     if (fence) {

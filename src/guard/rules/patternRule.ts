@@ -229,10 +229,11 @@ export function patternRule(config: PatternRuleConfig = {}): GuardRule {
   // a built-in family listed in `patterns` (a copy with a severity of its own) is scanned as its category is
   const families = all.map((s, i) => (i < categories.length ? categories[i] : familyOf(s)));
   const refusals = families.includes('refusal');
-  const settles = families.map((c) => (c === undefined ? 0 : settleOf(c, refusals)));
-  // hold-back keeps back what a held match may cover: its span and the characters it waits for
-  const span = all.reduce((max, s, i) => Math.max(max, (s.span ?? 100) + settles[i]!), 0);
+  // a family of your own: what its regex reads past a match (see compilePatterns)
+  const settles = families.map((c) => c && settleOf(c, refusals));
   const compiled = compilePatterns(all, families.map((c) => c && TRIGGERS[c]), families.map((c) => c === undefined || LINE_END.includes(c)), settles,
     families.map((c) => c !== undefined && CODE_AWARE.includes(c)), families.map((c) => (c === 'meta-commentary' ? META_BEHIND : c === 'refusal' ? REFUSAL_BEHIND : undefined)));
+  // hold-back keeps back what a held match may cover: its span and the characters it waits for
+  const span = all.reduce((max, s, i) => Math.max(max, (s.span ?? 100) + compiled.scans[i]!.settle!), 0);
   return builtInRule({ name: 'pattern-detection', severity: 'error', span, interval: SCAN_INTERVAL, create: () => new PatternRun(compiled) } satisfies GuardRule);
 }

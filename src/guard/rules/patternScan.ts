@@ -3,6 +3,7 @@ import { DECIDED, type DecidedFinding, type GuardRuleRun } from '../guardRule.js
 import { TailScanner, type ScanPattern } from '../tailScanner.js';
 import { RECOVERABLE_CHECK, SEVERITY_CHECK, wrongField, type FieldCheck } from '../guardConfig.js';
 import { CODE_MARKERS, CODE_TRIGGERS, CodeSpans, MARKER_SPAN } from './codeSpans.js';
+import { patternReads } from './patternReads.js';
 
 /** One phrase family a pattern rule looks for. */
 export interface PatternSpec {
@@ -13,7 +14,12 @@ export interface PatternSpec {
   readonly severity: ViolationSeverity;
   /** @default severity !== 'fatal' */
   readonly recoverable?: boolean;
-  /** The longest text one match covers; longer matches may be missed. @default 100 */
+  /**
+   * The longest text one match covers, and the most its regex reads past a match (a look-ahead):
+   * longer matches may be missed. A family of your own whose regex may read past its match is
+   * reported once this many characters follow it (or at the end), so its verdict does not depend
+   * on the chunks (see customPatternRule). @default 100
+   */
   readonly span?: number;
   /** Only look in the first `within` characters of the answer. @default Infinity */
   readonly within?: number;
@@ -46,6 +52,10 @@ export interface CompiledPatterns {
  * matches of spec `i` inside Markdown code (its regex is run with the code markers before it, in
  * multiline mode: for built-in patterns, whose `^` means a line's start and that have no groups);
  * `behinds[i]`, the characters before a match of spec `i` its look-behinds read (see {@link ScanPattern}).
+ * A spec without a `settles[i]` (not a built-in family) is the user's: its regex may read up to its
+ * whole `span` past a match (a look-ahead, an optional tail, a greedy run that gives back), so its
+ * matches wait for that many characters after them, unless its shape shows that the character
+ * after a match settles it (see patternReads).
  * Throws a TypeError naming a spec whose `severity`, `recoverable` or `redact` is wrong.
  * @internal
  */
@@ -53,7 +63,7 @@ export function compilePatterns(
   specs: readonly PatternSpec[],
   triggers: readonly (string | undefined)[] = [],
   lineEnds: readonly boolean[] = [],
-  settles: readonly number[] = [],
+  settles: readonly (number | undefined)[] = [],
   code: readonly boolean[] = [],
   behinds: readonly (number | undefined)[] = [],
 ): CompiledPatterns {
@@ -63,12 +73,13 @@ export function compilePatterns(
     const { source, flags } = spec.pattern;
     const inCode = code[i] === true;
     const trigger = inCode ? (triggers[i] ?? '') + CODE_TRIGGERS : triggers[i];
+    const span = spec.span ?? 100;
     return Object.freeze({
       re: inCode ? new RegExp(`${CODE_MARKERS}|(?:${source})`, flags.replace(/[gmy]/g, '') + 'gm') : globalCopy(spec.pattern),
       // a fence line the markers find may be longer than the spec's phrases
-      span: Math.max(spec.span ?? 100, inCode ? MARKER_SPAN : 0),
+      span: Math.max(span, inCode ? MARKER_SPAN : 0),
+      settle: settles[i] ?? patternReads(spec.pattern, span),
       lineEnd: lineEnds[i] ?? true,
-      settle: settles[i] ?? 0,
       ...(spec.within === undefined ? {} : { limit: spec.within }),
       ...(trigger === undefined ? {} : { trigger }),
       ...(behinds[i] === undefined ? {} : { behind: behinds[i] }),

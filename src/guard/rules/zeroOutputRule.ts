@@ -8,8 +8,11 @@ const MEANING = /[\p{L}\p{N}\p{M}\p{Extended_Pictographic}\p{Regional_Indicator}
 /**
  * At completion, flags an answer with no meaningful content (empty, whitespace, or punctuation
  * noise such as "..." or "---") as an `error`, the rule form of `detectZeroOutput`: any letter, digit
- * or emoji is an answer, and so are `{}` and `[]` (bare, or in a code fence without a language tag). Tracks only whether meaning has appeared; an
- * emoji whose two UTF-16 halves arrive in different tokens counts.
+ * or emoji is an answer, and so are `{}` and `[]` (bare, or in a code fence without a language
+ * tag). Tracks only whether meaning has appeared; an emoji whose two UTF-16 halves arrive in
+ * different tokens counts. Until it has, the text so far
+ * is one the rule may still block, so it holds it (`held`): hold-back releases none of it, and no
+ * checkpoint holds it.
  *
  *   -a-b-x|      tokens ".", "..", x complete
  *   -a-b-(v#)    guard([zeroOutputRule()])
@@ -25,7 +28,7 @@ export function zeroOutputRule(): GuardRule {
     // its verdict comes at completion, after the engine's catch-up check: batching costs nothing
     interval: SCAN_INTERVAL,
     create: (): GuardRuleRun => new ZeroOutputRun(),
-  } satisfies GuardRule, false);
+  } satisfies GuardRule);
 }
 
 /** Whether meaning has appeared; it stops looking once it has. */
@@ -33,11 +36,14 @@ class ZeroOutputRun implements GuardRuleRun {
   #meaningful = false;
   /** The high surrogate the last delta ended with: its emoji ends in the next delta. */
   #high = '';
+  /** The text the completion verdict may still block: all of it until meaning appears, then none. */
+  held = 0;
 
   check(delta: string): undefined {
     if (this.#meaningful) return undefined;
     const text = this.#high === '' ? delta : this.#high + delta;
     this.#meaningful = MEANING.test(text);
+    this.held = this.#meaningful ? 0 : this.held + delta.length;
     this.#high = isHighSurrogate(text.charCodeAt(text.length - 1)) ? text.slice(-1) : '';
     return undefined;
   }
