@@ -1,12 +1,13 @@
 /** @test {circuitBreaker} */
 import { describe, expect, it } from 'vitest';
-import { NEVER, timer, type Observable, type SchedulerLike } from 'rxjs';
+import { lastValueFrom, NEVER, of, throwError, timer, type Observable, type SchedulerLike } from 'rxjs';
 import type { TestScheduler } from 'rxjs/testing';
 import {
   circuitBreaker, CircuitOpenError, createCircuitBreaker, fallbackTo, isCircuitOpenError, ProviderError, retryWithBackoff,
   type BreakerStateChange, type CircuitBreakerConfig, type L0Event,
 } from 'l0-rx';
 import { testScheduler } from '../helpers/testScheduler.js';
+import { unhandledDuring } from '../helpers/unhandled.js';
 
 const values = {
   s: { type: 'start', attempt: 1, fallbackIndex: 0, isRetry: false, isFallback: false } as L0Event,
@@ -223,6 +224,17 @@ describe('circuitBreaker', () => {
         flush();
         expect(out).toEqual(['0:SERVER_ERROR@1', '5:CIRCUIT_OPEN@5']);
       });
+    });
+
+    it('should ignore an async onStateChange whose promise rejects, leaving nothing unhandled', async () => {
+      const seen: string[] = [];
+      const breaker = createCircuitBreaker({ key: 'm', failureThreshold: 1, onStateChange: async (c) => { seen.push(`${c.from}>${c.to}`); throw new Error('log down'); } });
+      const unhandled = await unhandledDuring(async () => {
+        const first = await lastValueFrom(throwError(() => serverError).pipe(circuitBreaker(breaker))).catch((e: unknown) => e);
+        const second = await lastValueFrom(of(values.x).pipe(circuitBreaker(breaker))).catch((e: unknown) => e);
+        expect([first, isCircuitOpenError(second)]).toEqual([serverError, true]);
+      });
+      expect([seen, unhandled]).toEqual([['closed>open'], []]);
     });
   });
 });

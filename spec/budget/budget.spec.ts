@@ -1,8 +1,9 @@
 /** @test {budget} */
 import { describe, expect, it } from 'vitest';
-import { concatMap, NEVER, of, take, timer } from 'rxjs';
+import { concatMap, lastValueFrom, NEVER, of, take, timer } from 'rxjs';
 import { budget, BudgetExceededError, createBudget, hedge, isBudgetExceededError, raceModels, type L0Event } from 'l0-rx';
 import { flood } from '../helpers/flood.js';
+import { unhandledDuring } from '../helpers/unhandled.js';
 import { testScheduler } from '../helpers/testScheduler.js';
 
 const tok = (value: string): L0Event => ({ type: 'token', value });
@@ -250,6 +251,14 @@ describe('budget', () => {
         const out = cold('s-a|', values).pipe(budget({ maxOutputTokens: 100, estimateTokens: () => bad as number }));
         expectObservable(out).toBe('s-#', values, new TypeError(`budget({estimateTokens}): returned ${String(bad)} for a delta; it must return a finite number of tokens >= 0`));
       });
+    });
+
+    it('should error with a TypeError naming an async estimateTokens, and leave its rejection handled', async () => {
+      const unhandled = await unhandledDuring(async () => {
+        const error = await lastValueFrom(of(values.s, values.a).pipe(budget({ maxOutputTokens: 100, estimateTokens: (() => Promise.reject(new Error('no'))) as never }))).catch((e: unknown) => e);
+        expect(error).toEqual(new TypeError('budget({estimateTokens}): returned a Promise for a delta; it must return a finite number of tokens >= 0'));
+      });
+      expect(unhandled).toEqual([]);
     });
 
     it('should stop listening to a synchronous source when the consumer leaves during its subscribe', () => {

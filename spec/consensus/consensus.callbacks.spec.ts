@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { lastValueFrom, of, type Observable } from 'rxjs';
 import { consensus, isConsensusError, type L0Event } from 'l0-rx';
 import { runConsensus } from './runConsensus.js';
+import { unhandledDuring } from '../helpers/unhandled.js';
 
 /** A source that answers `text` synchronously (an async `parse` settles after the scheduler's flush, so these run on promises). */
 const now = (text: string): Observable<L0Event> => of<L0Event[]>({ type: 'token', value: text }, { type: 'complete', finishReason: 'stop' });
@@ -36,6 +37,16 @@ describe('consensus callbacks (rxjs checklist: a callback that misbehaves)', () 
     it.each([['NaN', NaN], ['"5"', '5'], ['undefined', undefined]])('should error with a TypeError naming it when score returns %s', (shown, bad) => {
       const { error } = runConsensus((answer) => consensus([answer('short'), answer('a much longer answer')], { strategy: 'best', score: () => bad as number, minimumAgreement: 0 }));
       expect(error).toEqual(new TypeError(`consensus({score}) returned ${shown}; it must return a number (higher wins)`));
+    });
+
+    it.each(['similarity', 'score'] as const)('should error with a TypeError naming an async %s, and leave its rejection handled', async (key) => {
+      const unhandled = await unhandledDuring(async () => {
+        const bad = (() => Promise.reject(new Error('no'))) as never;
+        const run = consensus([now('a'), now('b')], { strategy: 'best', minimumAgreement: 0, [key]: bad });
+        const error = await lastValueFrom(run).catch((e: unknown) => e);
+        expect(error).toEqual(new TypeError(`consensus({${key}}) returned a Promise; it must return ${key === 'score' ? 'a number (higher wins)' : 'a number in [0, 1]'}`));
+      });
+      expect(unhandled).toEqual([]);
     });
 
     it('should still rank by a score of Infinity or a negative one', () => {

@@ -87,6 +87,21 @@ describe('consensus', () => {
       expect(() => consensus([NEVER, NEVER], { strategy: 'best', weights: [5, 1] })).not.toThrow();
     });
 
+    it('should throw a TypeError naming an option its other options would ignore unseen', () => {
+      const score = () => 1;
+      expect(() => consensus([NEVER, NEVER], { score })).toThrow(
+        new TypeError("consensus(sources, {score}) needs strategy or resolveConflicts 'best' (nothing else scores outputs)"),
+      );
+      expect(() => consensus([NEVER, NEVER], { score, strategy: 'best' })).not.toThrow();
+      expect(() => consensus([NEVER, NEVER], { score, resolveConflicts: 'best' })).not.toThrow();
+      expect(() => consensus([NEVER, NEVER], { onInvalidMerge: 'error' })).toThrow(
+        new TypeError('consensus(sources, {onInvalidMerge}) needs a schema'),
+      );
+      expect(() => consensus([NEVER, NEVER], { parse: (text: string) => text.length, similarity: () => 1 })).toThrow(
+        new TypeError('consensus(sources, {similarity}) is for text: parse and schema vote fields by value'),
+      );
+    });
+
     it('should unsubscribe unfinished sources at the timeout and fail when none finished', () => {
       testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
         const late = new TokenTimeoutError({ kind: 'total', timeoutMs: 100, elapsedMs: 100, tokenCount: 0 });

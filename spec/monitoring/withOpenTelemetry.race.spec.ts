@@ -188,6 +188,24 @@ describe('withOpenTelemetry with raceModels and hedge (real sdk-trace-base)', ()
       .toEqual([[undefined, undefined, 0], ['slow', 'lost', 1], ['fast', 'won', 1]]);
   });
 
+  it.each([
+    // onWin: the loser was unsubscribed at the win, before the callback ran
+    ['onWin', { onWin: () => { throw new Error('callback'); } }, [[1, 'lost'], [0, 'cancelled']]],
+    ['winOn', { winOn: () => { throw new Error('callback'); } }, [[0, 'cancelled'], [1, 'cancelled']]],
+  ] as const)('should end the entrants\' spans before the run span when the race errors because %s throws', (_, config, entrants) => {
+    const { exporter, tracer } = tracing();
+    const scheduler = testScheduler();
+    scheduler.run(({ cold, expectObservable }) => {
+      const race = raceModels([cold('s-a-x|', values), cold('s---b|', values)], config);
+      expectObservable(race.pipe(withOpenTelemetry({ tracer, scheduler: epochClock(scheduler) }))).toBe('--#', undefined, new Error('callback'));
+    });
+    const outcome = (s: ReadableSpan) => (s.attributes['l0.cancelled'] === true ? 'cancelled' : s.attributes['l0.race.outcome']);
+    expect(exporter.getFinishedSpans().map((s) => [s.name, s.attributes['l0.race.entrant'], outcome(s), s.status.code])).toEqual([
+      ...entrants.map(([entrant, ended]) => ['l0.attempt', entrant, ended, SpanStatusCode.UNSET]),
+      ['l0.run', undefined, undefined, SpanStatusCode.ERROR],
+    ]);
+  });
+
   it('should trace the attempts of a plain source after a race ended as it always did', () => {
     const { exporter, tracer } = tracing();
     const scheduler = testScheduler();

@@ -1,10 +1,11 @@
 /** @test {raceModels} */
 import { describe, expect, it } from 'vitest';
-import { EMPTY, NEVER, type Observable } from 'rxjs';
+import { EMPTY, lastValueFrom, NEVER, of, Subject, toArray, type Observable } from 'rxjs';
 import { AllStreamsExhaustedError, fromStream, raceModels, ZeroOutputError, type L0Event, type StartEvent } from 'l0-rx';
 import { fakeModel } from 'l0-rx/testing';
 import { testScheduler } from '../helpers/testScheduler.js';
 import { runScenario } from '../helpers/runScenario.js';
+import { unhandledDuring } from '../helpers/unhandled.js';
 
 const tok = (value: string): L0Event => ({ type: 'token', value });
 const start = (model?: string): StartEvent => ({ type: 'start', attempt: 1, fallbackIndex: 0, isRetry: false, isFallback: false, ...(model ? { model } : {}) });
@@ -79,6 +80,14 @@ describe('raceModels', () => {
       });
     });
 
+    it('should error with a TypeError naming a predicate that returns a promise, and leave its rejection handled', async () => {
+      const unhandled = await unhandledDuring(async () => {
+        const error = await lastValueFrom(raceModels([of(values.s, values.a, values.x)], { winOn: (() => Promise.reject(new Error('no'))) as never })).catch((e: unknown) => e);
+        expect(error).toEqual(new TypeError('raceModels(sources, {winOn}) returned a Promise; it must return a boolean'));
+      });
+      expect(unhandled).toEqual([]);
+    });
+
     it('should let a predicate decide, given the event and the text so far', () => {
       testScheduler().run(({ cold, expectObservable }) => {
         const winOn = (_e: unknown, text: { text: string }) => text.text.includes('c');
@@ -135,6 +144,31 @@ describe('raceModels', () => {
         raceModels({ slow: cold('s---a|', values), fast: cold('s-b-c|', values) }, { onWin: (info) => wins.push(info) }).subscribe();
       });
       expect(wins).toEqual([{ index: 1, name: 'fast' }]);
+    });
+
+    it('should error the race when an async onWin rejects while the winner streams, leaving nothing unhandled', async () => {
+      const boom = new Error('win log down');
+      const winner = new Subject<L0Event>();
+      const seen: string[] = [];
+      const unhandled = await unhandledDuring(async () => {
+        raceModels([winner, NEVER], { onWin: (async () => { throw boom; }) as never }).subscribe({
+          next: (e) => seen.push(e.type),
+          error: (e: unknown) => seen.push(e === boom ? 'error: boom' : 'error: other'),
+        });
+        winner.next(values.s);
+        winner.next(values.a);
+        await Promise.resolve();
+        expect(winner.observed).toBe(false); // the teardown unsubscribed the winner
+      });
+      expect([seen, unhandled]).toEqual([['start', 'token', 'error: boom'], []]);
+    });
+
+    it('should leave no rejection unhandled when an async onWin rejects after the race ended', async () => {
+      const unhandled = await unhandledDuring(async () => {
+        const events = await lastValueFrom(raceModels([of(values.s, values.a, values.x)], { onWin: (async () => { throw new Error('late'); }) as never }).pipe(toArray()));
+        expect(events).toEqual([values.s, values.a, values.x]);
+      });
+      expect(unhandled).toEqual([]);
     });
 
     it('should error the race when onWin throws', () => {

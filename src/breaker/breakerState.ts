@@ -23,6 +23,13 @@ export interface BreakerRecord {
   /** Half-open: probes in flight, and probes that succeeded. */
   readonly probes: number;
   readonly successes: number;
+  /**
+   * Half-open: when the last probe was let through (scheduler time, ms). Slots taken longer than
+   * `resetTimeout` ago are given back, so a probe whose end was never recorded (its server
+   * crashed, the store failed the write) cannot hold the breaker half-open for good. Missing in a
+   * record written by a version without it: the half-open period's start is read instead.
+   */
+  readonly probedAt?: number;
   /** The failure-ratio window: its start, and the calls and counted failures in it. */
   readonly windowStart: number;
   readonly windowCalls: number;
@@ -46,10 +53,15 @@ export const closedRecord = (now: number, period = 0): BreakerRecord =>
 /** The record's period number: 0 when missing (a record written before it existed). */
 const periodOf = (rec: BreakerRecord): number => rec.period ?? 0;
 
-/** The record as of `now`: an open breaker whose reset timeout has passed is half-open. */
+/**
+ * The record as of `now`: an open breaker whose reset timeout has passed is half-open, and a
+ * half-open one whose probe slots were all taken more than `resetTimeout` ago has them back (a
+ * probe still running and ending later counts as before: it probes the same period).
+ */
 export function current(rec: BreakerRecord | undefined, now: number, rules: BreakerRules): BreakerRecord {
   if (!rec) return closedRecord(now);
   if (rec.state === 'open' && now - rec.openedAt >= rules.resetTimeout) return { ...rec, state: 'half-open', probes: 0, successes: 0 };
+  if (rec.state === 'half-open' && rec.probes > 0 && now - (rec.probedAt ?? rec.openedAt + rules.resetTimeout) >= rules.resetTimeout) return { ...rec, probes: 0 };
   return rec;
 }
 
@@ -69,7 +81,7 @@ export function acquire(rec: BreakerRecord, now: number, rules: BreakerRules): {
   if (rec.state === 'open') return { rec, allowed: false, probe: undefined, retryInMs: Math.max(0, rec.openedAt + rules.resetTimeout - now) };
   if (rec.state === 'half-open') {
     if (rec.probes >= rules.halfOpenMaxProbes) return { rec, allowed: false, probe: undefined, retryInMs: 0 };
-    return { rec: { ...rec, probes: rec.probes + 1 }, allowed: true, probe: { period: periodOf(rec), openedAt: rec.openedAt }, retryInMs: 0 };
+    return { rec: { ...rec, probes: rec.probes + 1, probedAt: now }, allowed: true, probe: { period: periodOf(rec), openedAt: rec.openedAt }, retryInMs: 0 };
   }
   return { rec, allowed: true, probe: undefined, retryInMs: 0 };
 }

@@ -1,4 +1,5 @@
-import { concatMap, defer, dematerialize, finalize, from, materialize, throwError, type MonoTypeOperatorFunction, type Observable, type ObservableNotification } from 'rxjs';
+import { concatMap, defer, dematerialize, finalize, from, materialize, Observable, throwError, type MonoTypeOperatorFunction, type ObservableNotification } from 'rxjs';
+import { peekAttemptContext, subscribeWithHolder, type Holder } from '../attempt/attemptContext.js';
 import type { L0Event } from '../events/eventTypes.js';
 import { CircuitOpenError } from './CircuitOpenError.js';
 import { CircuitBreaker, type BreakerStateChange, type BreakerTicket } from './createCircuitBreaker.js';
@@ -24,7 +25,9 @@ import { CircuitBreaker, type BreakerStateChange, type BreakerTicket } from './c
  *    end made comes right before its `complete` event or its error. A call that fails fast emits
  *    no event (only the error); `onStateChange` and `breaker.stateChanges` see every change.
  * 4. `CircuitOpenError` is not retryable: put the breaker inside `retryWithBackoff` so each
- *    attempt is counted, and `fallbackTo` then moves to the next model at once.
+ *    attempt is counted, and `fallbackTo` then moves to the next model at once. The attempt they
+ *    hand down (its number, stream index and checkpoint) reaches the source also when the store
+ *    answers later (Redis), which subscribes the source after the breaker's own subscribe.
  *
  * @example
  * import { circuitBreaker, createCircuitBreaker, fallbackTo, fromStream, ofType, retryWithBackoff } from 'l0-rx';
@@ -39,14 +42,30 @@ import { CircuitBreaker, type BreakerStateChange, type BreakerTicket } from './c
 export function circuitBreaker(breaker: CircuitBreaker): MonoTypeOperatorFunction<L0Event> {
   if (!(breaker instanceof CircuitBreaker)) throw new TypeError('circuitBreaker(breaker): breaker must come from createCircuitBreaker()');
   return (source) =>
-    breaker.acquire().pipe(
-      concatMap(([ticket, changes]) =>
-        ticket.allowed
-          ? guarded(source, breaker, ticket, changes)
-          : throwError(() => new CircuitOpenError({ key: breaker.key, state: ticket.state === 'open' ? 'open' : 'half-open', retryInMs: ticket.retryInMs })),
-      ),
-    );
+    new Observable<L0Event>((subscriber) => {
+      // the attempt a retryWithBackoff or fallbackTo around the breaker hands down, read now: a store
+      // that answers later (Redis) subscribes the source after this subscribe returned
+      const handed = peekAttemptContext();
+      const attempt = handed === undefined ? source : handing(source, handed);
+      return breaker.acquire().pipe(
+        concatMap(([ticket, changes]) =>
+          ticket.allowed
+            ? guarded(attempt, breaker, ticket, changes)
+            : throwError(() => new CircuitOpenError({ key: breaker.key, state: ticket.state === 'open' ? 'open' : 'half-open', retryInMs: ticket.retryInMs })),
+        ),
+      ).subscribe(subscriber);
+    });
 }
+
+/**
+ * `source`, subscribed with the attempt context `holder` (the very one its loop made, so the loop sees
+ * it taken) when that is no longer in the slot (an asynchronous store answered); as it was when it
+ * still is (the memory store: the source takes it there) or something took it already.
+ */
+const handing = (source: Observable<L0Event>, holder: Holder): Observable<L0Event> =>
+  new Observable<L0Event>((subscriber) =>
+    holder.taken || peekAttemptContext() === holder ? source.subscribe(subscriber) : subscribeWithHolder(source, subscriber, holder, subscriber).subscription,
+  );
 
 const toEvent = (c: BreakerStateChange): ObservableNotification<L0Event> => ({ kind: 'N', value: { type: 'breaker', key: c.key, from: c.from, to: c.to } });
 

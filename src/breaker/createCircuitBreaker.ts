@@ -1,7 +1,7 @@
 import { asyncScheduler, catchError, concatMap, defer, map, Observable, of, ReplaySubject, Subject, type SchedulerLike } from 'rxjs';
 import { classifyError, type ErrorClassification } from '../errors/classifyError.js';
 import { checkBag, checkKeys, isSchedulerLike, optionError, optionKeys, optionPath } from '../internal/options.js';
-import { isPromiseLike } from '../internal/isPromiseLike.js';
+import { isPromiseLike, quiet } from '../internal/isPromiseLike.js';
 import { checkTimerDelay } from '../internal/timerDelay.js';
 import { defer$, RoundQueue, withinStoreTimeout } from './storeRounds.js';
 import { acquire, current, release, settle } from './breakerState.js';
@@ -22,7 +22,12 @@ export interface CircuitBreakerConfig {
   readonly windowMs?: number;
   /** How long it stays open before letting probes through (half-open), in ms. @default 30000 */
   readonly resetTimeout?: number;
-  /** Probes at once while half-open. @default 1 */
+  /**
+   * Probes at once while half-open. A slot is held for at most `resetTimeout` from the last probe let
+   * through: then it is given back, so a probe whose end was never recorded (its server crashed, a
+   * store write failed) cannot hold the breaker half-open, failing every call, for good; a slow probe
+   * that ends later still counts. @default 1
+   */
   readonly halfOpenMaxProbes?: number;
   /** Successful probes that close it again. @default 1 */
   readonly successThreshold?: number;
@@ -47,7 +52,7 @@ export interface CircuitBreakerConfig {
   readonly storeTimeout?: number;
   /** Time source (`resetTimeout`, the window). @default asyncScheduler */
   readonly scheduler?: SchedulerLike;
-  /** Called on every state change this process sees. A throw is ignored. @default undefined */
+  /** Called on every state change this process sees. A throw is ignored, and so is the rejection of the promise an async one returns. @default undefined */
   readonly onStateChange?: (change: BreakerStateChange) => void;
 }
 
@@ -227,7 +232,8 @@ export class CircuitBreaker {
   private emit(from: BreakerState, to: BreakerState, at: number): BreakerStateChange {
     const change = Object.freeze({ key: this.key, from, to, at });
     try {
-      this.onStateChange?.(change);
+      // an async callback (`async (c) => log.write(c)`): its rejection is ignored as a throw is, never left unhandled
+      quiet(this.onStateChange?.(change));
     } catch {
       /* a callback that throws never breaks a call */
     }

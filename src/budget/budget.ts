@@ -1,5 +1,6 @@
 import { Observable, type MonoTypeOperatorFunction, type Subscriber } from 'rxjs';
 import { Relay } from '../internal/relay.js';
+import { quiet } from '../internal/isPromiseLike.js';
 import type { L0Event } from '../events/eventTypes.js';
 import { checkBag, checkKeys, describeOption, optionError, optionKeys, optionPath } from '../internal/options.js';
 import { BudgetExceededError, type BudgetExceededInfo } from './BudgetExceededError.js';
@@ -130,6 +131,7 @@ class BudgetWatch extends Relay<L0Event> {
         return this.fail(err);
       }
       if (!(Number.isFinite(dOutput) && dOutput >= 0)) {
+        quiet(dOutput); // an async estimator's rejection is not unhandled: the TypeError says what went wrong
         return this.fail(new TypeError(`budget({estimateTokens}): returned ${describeOption(dOutput)} for a delta; it must return a finite number of tokens >= 0`));
       }
     } else if (e.type === 'complete' && e.usage) {

@@ -7,6 +7,7 @@ import { checkSchema } from '../structured/validateSchema.js';
 import type { L0Event } from '../events/eventTypes.js';
 import type { L0State } from '../events/reduceState.js';
 import { checkBag, checkKeys, CONCURRENCY, describeOption, isConcurrency, isSchedulerLike, optionError, optionKeys, optionPath } from '../internal/options.js';
+import { quiet } from '../internal/isPromiseLike.js';
 import { checkTimerDelay } from '../internal/timerDelay.js';
 import { runAll, type ParallelResult } from '../multi/runAll.js';
 import { decide, type ConsensusOutput, type ConsensusResult } from './decide.js';
@@ -39,9 +40,9 @@ export interface ConsensusConfig<T = string> {
   readonly scheduler?: SchedulerLike;
   /** Turns an output's text into a value (JSON.parse, a schema's parse) for structured, per-field consensus; called once per finished output. A promise is awaited (no `earlyExit` on its value; `timeout` bounds it). A throw or rejection fails that output. @default undefined (text consensus) */
   readonly parse?: (text: string, state: L0State) => T | PromiseLike<T>;
-  /** Text similarity in [0, 1] (anything else errors the run with a TypeError naming it). @default textSimilarity (word-level, linear memory) */
+  /** Text similarity in [0, 1] (anything else errors the run with a TypeError naming it). Text consensus only: refused (TypeError) with `parse` or `schema`. @default textSimilarity (word-level, linear memory) */
   readonly similarity?: (a: string, b: string) => number;
-  /** A quality score for `best` (higher wins). @default undefined (the weight decides) */
+  /** A quality score for strategy `best` or resolveConflicts `best` (higher wins); refused (TypeError) with neither, which score nothing. @default undefined (the weight decides) */
   readonly score?: (output: ConsensusOutput<T>) => number;
   /** Sources subscribed at once, at most (an integer >= 1, or `Infinity`: no limit). @default all of them */
   readonly concurrency?: number;
@@ -58,7 +59,7 @@ export interface ConsensusConfig<T = string> {
    * value merged from the fields' winners, which can be a mix no output had. @default undefined
    */
   readonly schema?: StandardSchemaV1<unknown, T>;
-  /** A merged value that fails `schema`: `'best'` returns the valid output agreeing with the most fields instead (the failure in `mergeError`); `'error'` errors with a non-retryable {@link SchemaValidationError}. @default 'best' */
+  /** A merged value that fails `schema`: `'best'` returns the valid output agreeing with the most fields instead (the failure in `mergeError`); `'error'` errors with a non-retryable {@link SchemaValidationError}. Needs `schema` (a TypeError without one). @default 'best' */
   readonly onInvalidMerge?: 'best' | 'error';
 }
 
@@ -237,6 +238,14 @@ function resolveConsensus<T>(sources: readonly Observable<L0Event>[], config: Co
   if (!isConcurrency(concurrency)) throw optionError(PATH, 'concurrency', CONCURRENCY, concurrency);
   if (typeof earlyExit !== 'boolean') throw optionError(PATH, 'earlyExit', 'a boolean', earlyExit);
   if (onInvalidMerge !== 'best' && onInvalidMerge !== 'error') throw optionError(PATH, 'onInvalidMerge', "'best' or 'error'", onInvalidMerge);
+  // options the others would ignore unseen, as weights with majority would be
+  if (score !== undefined && strategy !== 'best' && resolveConflicts !== 'best') {
+    throw new TypeError("consensus(sources, {score}) needs strategy or resolveConflicts 'best' (nothing else scores outputs)");
+  }
+  if (config.onInvalidMerge !== undefined && schema === undefined) throw new TypeError('consensus(sources, {onInvalidMerge}) needs a schema');
+  if (config.similarity !== undefined && parse !== undefined) {
+    throw new TypeError('consensus(sources, {similarity}) is for text: parse and schema vote fields by value');
+  }
   return {
     strategy, threshold, resolveConflicts, minimumAgreement, weights, timeout, scheduler, parse, concurrency, earlyExit, schema, onInvalidMerge,
     similarity: similarity === textSimilarity ? similarity : checked('similarity', similarity, (v) => v >= 0 && v <= 1, 'a number in [0, 1]'),
@@ -251,6 +260,7 @@ function resolveConsensus<T>(sources: readonly Observable<L0Event>[], config: Co
 function checked<A extends unknown[]>(key: string, fn: (...args: A) => number, ok: (v: number) => boolean, what: string): (...args: A) => number {
   return (...args) => {
     const v = fn(...args);
+    quiet(v); // an async one's rejection is not unhandled: the TypeError below says what went wrong
     if (typeof v !== 'number' || !ok(v)) throw new TypeError(`consensus({${key}}) returned ${describeOption(v)}; it must return ${what}`);
     return v;
   };

@@ -18,7 +18,7 @@ export interface HedgeConfig {
   readonly maxHedges?: number;
   /** When an entrant has won, as in `raceModels` (a tool call always wins at once). @default 'first-content' */
   readonly winOn?: RaceWinCondition;
-  /** Called with the winner (index 0 the primary, k the k-th backup) before its events are released. @default undefined */
+  /** Called with the winner (index 0 the primary, k the k-th backup) before its events are released; a throw (or an async one's rejection while the race streams) errors the race. @default undefined */
   readonly onWin?: (info: RaceWinInfo) => void;
   /** Time source for `delay`. @default asyncScheduler */
   readonly scheduler?: SchedulerLike;

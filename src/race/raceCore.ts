@@ -11,6 +11,7 @@ import { ZeroOutputError } from '../errors/ZeroOutputError.js';
 import type { ContentEvent, L0Event } from '../events/eventTypes.js';
 import { isContentEvent } from '../events/eventTypes.js';
 import { currentEntrantObserver, withEntrantObserver, type EntrantOutcome, type EntrantTrace } from '../internal/entrantObserver.js';
+import { isPromiseLike } from '../internal/isPromiseLike.js';
 
 /** Decides whether an entrant has won: sees each content event and the entrant's current attempt text. */
 export type WinTest = (event: ContentEvent, text: AttemptText) => boolean;
@@ -50,7 +51,8 @@ export function isMeaningful(event: L0Event): boolean {
  *    released in order and the winner streams live (a missing `start.model` filled from the
  *    entrant's name, its later retries' included), its completion or error ending the race.
  *    A tracer that installed an entrant observer (withOpenTelemetry) sees every entrant's events
- *    live and how each ended, losers included; entrants are subscribed without it (no nesting).
+ *    live and how each ended, losers included (when the race errors on its own, `onWin` or the
+ *    win test throwing, the entrants still open end as cancelled first); entrants are subscribed without it (no nesting).
  * 3. An entrant that completes before winning wins at its completion if its current attempt
  *    produced meaningful content (a short answer is an answer; content a `retry` or `fallback`
  *    retracted is none), else it fails with {@link ZeroOutputError}.
@@ -92,6 +94,13 @@ export function raceCore(entrants: readonly RaceEntrant[], config: RaceCoreConfi
       lane?.end(outcome, err);
     };
 
+    /** The race's own error (a callback's): the open entrants end as stopped first, so a tracer ends their spans before the run's. */
+    const stop = (err: unknown): void => {
+      if (subscriber.closed) return;
+      for (let j = 0; j < n; j++) endLane(j, 'cancelled');
+      subscriber.error(err);
+    };
+
     const win = (i: number): void => {
       winner = i;
       // the winner's own retry or fallback loop took the context: the loop around the race numbers on from its starts
@@ -107,9 +116,11 @@ export function raceCore(entrants: readonly RaceEntrant[], config: RaceCoreConfi
       for (let j = 0; j < n; j++) held[j] = [];
       const name = entrants[i]!.name ?? modelOf(events);
       try {
-        onWin?.({ index: i, name });
+        const result: unknown = onWin?.({ index: i, name });
+        // an async onWin: its rejection errors the race as a throw does (nothing to error once the race has ended), never left unhandled
+        if (isPromiseLike(result)) result.then(undefined, stop);
       } catch (err) {
-        subscriber.error(err);
+        stop(err);
         return;
       }
       for (const e of events) {
@@ -169,7 +180,7 @@ export function raceCore(entrants: readonly RaceEntrant[], config: RaceCoreConfi
             won = wins(e, texts[i]!);
           } catch (err) {
             // a throwing `winOn` errors the race (the teardown unsubscribes every entrant), as `onWin` does
-            return subscriber.error(err);
+            return stop(err);
           }
           if (won) win(i);
         },

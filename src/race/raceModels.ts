@@ -2,6 +2,7 @@ import { EMPTY, isObservable, type Observable } from 'rxjs';
 import type { AttemptText } from '../attempt/attemptText.js';
 import type { ContentEvent, L0Event } from '../events/eventTypes.js';
 import { checkBag, checkKeys, childPath, describeOption, optionError, optionKeys, optionLabel, optionPath } from '../internal/options.js';
+import { quiet } from '../internal/isPromiseLike.js';
 import { isMeaningful, raceCore, type RaceEntrant, type RaceWinInfo, type WinTest } from './raceCore.js';
 
 /**
@@ -18,7 +19,7 @@ export type RaceWinCondition = 'first-content' | { readonly minChars: number } |
 export interface RaceModelsConfig {
   /** When a source has won. @default 'first-content' */
   readonly winOn?: RaceWinCondition;
-  /** Called once with the winner, before its events are released. A throw errors the race. @default undefined (none) */
+  /** Called once with the winner, before its events are released. A throw errors the race, and so does the rejection of the promise an async one returns, while the race still streams. @default undefined (none) */
   readonly onWin?: (info: RaceWinInfo) => void;
 }
 
@@ -99,6 +100,7 @@ function winTest(winOn: unknown, path: typeof PATH): WinTest {
     // undefined (a predicate without `return`) would never win: every source would wait for its completion unseen
     return (e, text) => {
       const won: unknown = (winOn as WinTest)(e, text);
+      quiet(won); // its rejection is not unhandled: the TypeError below says what went wrong
       if (typeof won !== 'boolean') throw new TypeError(`${optionLabel(path, 'winOn')} returned ${describeOption(won)}; it must return a boolean`);
       return won;
     };
