@@ -75,7 +75,7 @@ const PATH = /*#__PURE__*/ optionPath('consensus', 'sources, ');
  * on (text), or each field's majority value (structured, with `parse`).
  *
  *   --a|  ---a|  -b|       three sources (a: "Paris", b: "London")
- *   ---(r|)                consensus(sources)   (r.consensus "Paris", r.agreement 2/3)
+ *   ----(r|)               consensus(sources)   (r.consensus "Paris", r.agreement 2/3)
  *
  * 1. Each source is folded with `accumulate()`; a failing source, an empty (or whitespace-only)
  *    answer ({@link ZeroOutputError}: it agrees with nothing) and a `parse` that throws (or rejects) are outputs
@@ -104,7 +104,7 @@ const PATH = /*#__PURE__*/ optionPath('consensus', 'sources, ');
  *    never returned as valid (`onInvalidMerge`: the best valid output, or the error).
  *
  *   --a|  ---a|  -----b|   three sources, earlyExit: true
- *   ---(r|)                consensus(sources, { earlyExit: true })   (2 of 3 agree at frame 3: the third is unsubscribed)
+ *   ----(r|)               consensus(sources, { earlyExit: true })   (2 of 3 agree at frame 4: the third is unsubscribed)
  *
  * @example
  * import { consensus, fromStream, type StreamFactory } from 'l0-rx';

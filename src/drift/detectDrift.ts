@@ -59,7 +59,7 @@ export function resolveDetectDrift(config: DetectDriftConfig, path: OptionPath =
  * `action: 'retry'` a detection of at least `minConfidence` then fails the attempt with
  * {@link DriftDetectedError}, so a model looping one phrase is stopped while it streams.
  *
- *   -s-a-b-A-c-x|      source (A: "As an AI language model")
+ *   -s-a-b-A---c-x|    source (A: "As an AI language model...", the delta that takes the text past 64 characters)
  *   -s-a-b-(Ad)c-x|    detectDrift()                     (d: drift{['meta_commentary'], 0.9})
  *   -s-a-b-(Ad#)       detectDrift({ action: 'retry' })
  *

@@ -6,7 +6,7 @@ import { describeOption } from '../internal/options.js';
  * Keeps only events of the given types, typed accordingly (on a structured run, `result` keeps
  * the schema's output type).
  *
- *   -s-a-r-b-c|      events (s start, r retry, a/b token)
+ *   -s-a-r-b-c|      events (s start, r retry, a/b tokens, c complete)
  *   ---a---b--|      ofType('token')
  *
  * @example

@@ -12,7 +12,7 @@ import { FIRST_ATTEMPT, takeAttemptContext } from '../attempt/attemptContext.js'
  * and subscribes the next stream, which starts with `start{isFallback: true}`.
  *
  *   -s-a-#            source (the primary, its own retries already spent)
- *        S-b-x-|      fallback1, subscribed at the error (S start{isFallback: true}, x complete)
+ *        S---b-x-|    fallback1, subscribed at the error (S start{isFallback: true}, x complete)
  *   -s-a-(fS)b-x-|    fallbackTo(fallback1)   (f fallback{fromIndex: 0, toIndex: 1})
  *
  * 1. Events of the current stream pass through. The latest `checkpoint` content (or `resume`

@@ -12,7 +12,7 @@ const PATH = /*#__PURE__*/ optionPath('batched', 'sources, batchSize, ');
  * batch has ended. Emits a {@link ParallelResult} snapshot after each run.
  *
  *   --a|  -b|  -c|        three sources
- *   -y-x-(z|)             batched(sources, 2)   (the third starts when both of the first batch ended)
+ *   --yx-(z|)             batched(sources, 2)   (the third starts when both of the first batch ended)
  *
  * With `failFast`, a failure stops the current batch (in-flight runs unsubscribed) and every later one.
  * `timeout` bounds each run and `signal` cancels everything, as in {@link parallel}.

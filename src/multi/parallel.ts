@@ -14,8 +14,8 @@ const PATH = /*#__PURE__*/ optionPath('parallel', 'sources, ');
  * snapshot each time one ends (progress), the last with `done: true`, results in input order.
  *
  *   --a|  ----b|  -c|     three sources (concurrency: 2; the third starts when the first ends)
- *   --x-y--z|             parallel(sources, { concurrency: 2 })   (z.done, z.results[i]: each run's L0State)
- *   --x-(yz|)             parallel(sources, { concurrency: 2, timeout: 4 })   (the second run times out at 4: y.errors[1] is a TokenTimeoutError)
+ *   ---x-(yz|)            parallel(sources, { concurrency: 2 })   (z.done, z.results[i]: each run's L0State)
+ *   ---xy(z|)             parallel(sources, { concurrency: 2, timeout: 4 })   (the second run times out at 4: y.errors[1] is a TokenTimeoutError)
  *
  * 1. Runs are subscribed in input order, `concurrency` at a time; the next starts as soon as one
  *    ends. Each run is folded with `accumulate()`: `results[i]` is its final {@link L0State}.

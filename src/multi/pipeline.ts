@@ -74,8 +74,8 @@ const PATH = /*#__PURE__*/ optionPath('pipeline', 'steps, input, ');
  * Runs steps one after another, each built from the previous step's output, streaming every
  * step's events as they come and ending with a {@link PipelineResult}.
  *
- *   --a-b|  -c|                  step 1 ('ab'), then step 2 built from 'ab'
- *   (S)-a-b(E)(S)c(E)(R|)        pipeline([s1, s2], input)   (S step-start, E step-end, R result)
+ *   --a-b|  ----c|               step 1 ('ab'), then step 2 built from 'ab'
+ *   S-a-b(ES)c(ER|)              pipeline([s1, s2], input)   (S step-start, a/b/c their events, E step-end, R result)
  *
  * 1. For each step: `condition(input)` false records it `skipped` (output = input); else
  *    `step-start`, then `run(input)` is subscribed and each event is emitted as `event`; at its

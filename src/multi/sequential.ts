@@ -11,7 +11,7 @@ const PATH = /*#__PURE__*/ optionPath('sequential', 'sources, ');
  * Runs streams one after another, in input order; emits a {@link ParallelResult} snapshot after each.
  *
  *   --a|  ---b|         two sources
- *   --x---(y|)          sequential(sources)   (the second is subscribed when the first ends)
+ *   ---x---(y|)         sequential(sources)   (the second is subscribed when the first ends)
  *
  * The same as `parallel(sources, { ...config, concurrency: 1 })`: `timeout` bounds each run,
  * `signal` cancels the run in flight and the rest.

@@ -51,8 +51,8 @@ let zeroOutput: MonoTypeOperatorFunction<L0Event> | undefined;
  * );
  * ```
  *
- *   -s-a-b-#                      primary attempt 1 (s start, # ECONNRESET)
- *   -s-a-b-r 1000ms -s-c-d-x|     l0({ stream })   (r retry, x complete)
+ *   s-a-b-#                       primary attempt 1 (s start, # ECONNRESET)
+ *   s-a-b-r 999ms s-c-d(x|)       l0({ stream, retry: { backoff: 'fixed' } })   (r retry, x complete; the default 'fixed-jitter' waits 1000 to 1500 ms)
  *
  * The run ends with exactly one of: a `complete` event (with `finishReason`, which reports
  * `length` and `content-filter` truthfully) or an error whose type says what happened. Without

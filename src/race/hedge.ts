@@ -32,7 +32,7 @@ const PATH = /*#__PURE__*/ optionPath('hedge', 'backup, ');
  * then the first to produce content wins and the other is unsubscribed (its request aborts).
  *
  *   s--------a-x|     source (the primary; s start, a/b tokens, x complete)
- *       s-b-x|        backup, subscribed at frame 4 (delay: 4)
+ *       s-b---x|      backup, subscribed at frame 4 (delay: 4)
  *   ------(sb)x|      hedge(backup, { delay: 4 })   (the primary unsubscribed at frame 6)
  *
  * 1. The primary is subscribed at once. Its events are held until it produces meaningful content

@@ -33,7 +33,7 @@ const PATH = /*#__PURE__*/ optionPath('raceModels', 'sources, ');
  * and every other source is unsubscribed at that moment, so its request aborts.
  *
  *   s-----a-x|        source 0 (s start, a/b tokens, x complete)
- *   s--b--c-x|        source 1
+ *   s--b---c-x|       source 1
  *   ---(sb)c-x|       raceModels([source0, source1])   (source 0 unsubscribed at frame 3)
  *
  * 1. Each source's events are held until it wins, so the consumer never sees a loser's `start`,

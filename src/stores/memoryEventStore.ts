@@ -11,9 +11,9 @@ import { checkEnvelopes, checkRange, checkStreamId } from './storeInputs.js';
  * envelopes in a fresh array (a run's first envelope, which holds its tag, and an envelope of
  * another log format version are kept, and given, whole).
  *
- *   --s-a-b-x|     recordEvents(store)      (s start, x complete)
- *   (sabx|)        replayEvents(store, id)
- *   ----(sa)b-x|   store.follow(id), subscribed at frame 4: what was recorded, then live to the end
+ *   --s-a---b-x|     recordEvents(store)      (s start, x complete)
+ *   (sabx|)          replayEvents(store, id)
+ *   ----(sa)b-(x|)   store.follow(id), subscribed at frame 4: what was recorded, then live to the end
  *
  * `follow` delivers synchronously inside `append`; an `append` made by a follower (or by a
  * recorder whose source a follower feeds) is delivered after the envelopes being delivered, so

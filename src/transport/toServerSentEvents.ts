@@ -87,7 +87,7 @@ const KEYS = /*#__PURE__*/ optionKeys<ToServerSentEventsConfig>()(['heartbeatMs'
  * `data:` the JSON event; heartbeats while idle; the terminal error as a last `event: error` frame.
  *
  *   a---b------c|        events$                                  (heartbeatMs: 3)
- *   a---b--h---c(e|)     toServerSentEvents(events$, { heartbeatMs: 3 }).frames   (h heartbeat, e end)
+ *   a---b----h-c(e|)     toServerSentEvents(events$, { heartbeatMs: 3 }).frames   (h heartbeat, e end)
  *
  * Rules:
  * 1. `events$` is `Observable<L0Event>` (numbered 1, 2, ... per subscription) or the

@@ -26,7 +26,7 @@ const EMOJI = /^[\p{Extended_Pictographic}\p{Regional_Indicator}]$/u;
 /**
  * Errors with {@link ZeroOutputError} instead of completing when a run produced no meaningful output.
  *
- *   --a--b--c|            source (text "...", then complete)
+ *   --a--b--c|            source (a '.', b '..': the text "..."; c complete)
  *   --a--b--#             detectZeroOutput()
  *
  * Rules:
