@@ -60,3 +60,38 @@ describe('openai-chat adapter: tool-call fragments with empty fields', () => {
     expect(events).toEqual([start, { type: 'tool-call', id: 'lookup', name: 'lookup', arguments: '{"q":1}' }, { type: 'complete', finishReason: 'tool-calls' }]);
   });
 });
+
+// Servers that send no tool-call id at all (vLLM, NVIDIA NIM, GLM, StepFun: "Expected 'id' to be a
+// string" in older AI SDKs): a retry gets the same stream, so failing would make tools unusable there.
+describe('openai-chat adapter: tool calls without an id', () => {
+  it('should give each call without an id the stand-in id call_<n>, n its position', async () => {
+    const events = await viaSdk([
+      chunk([{ index: 0, type: 'function', function: { name: 'get_weather', arguments: '{"city":' } }]),
+      chunk([{ index: 0, function: { arguments: '"Paris"}' } }]),
+      chunk([{ index: 1, type: 'function', function: { name: 'get_time', arguments: '{}' } }]),
+      chunk(undefined, 'tool_calls'),
+    ]);
+    expect(events).toEqual([
+      start,
+      { type: 'tool-call', id: 'call_0', name: 'get_weather', arguments: '{"city":"Paris"}' },
+      { type: 'tool-call', id: 'call_1', name: 'get_time', arguments: '{}' },
+      { type: 'complete', finishReason: 'tool-calls' },
+    ]);
+  });
+
+  it('should keep whole calls sent with neither index nor id apart: a named fragment starts a call, as the AI SDK reads it', async () => {
+    const events = await viaSdk([
+      chunk([{ type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }, { type: 'function', function: { name: 'get_time', arguments: '{}' } }] as ToolDelta[]),
+      chunk([{ type: 'function', function: { name: 'get_news', arguments: '{"q":' } }] as ToolDelta[]),
+      chunk([{ function: { arguments: '1}' } }] as ToolDelta[]),
+      chunk(undefined, 'tool_calls'),
+    ]);
+    expect(events).toEqual([
+      start,
+      { type: 'tool-call', id: 'call_0', name: 'get_weather', arguments: '{"city":"Paris"}' },
+      { type: 'tool-call', id: 'call_1', name: 'get_time', arguments: '{}' },
+      { type: 'tool-call', id: 'call_2', name: 'get_news', arguments: '{"q":1}' },
+      { type: 'complete', finishReason: 'tool-calls' },
+    ]);
+  });
+});

@@ -1,7 +1,7 @@
 /** @test {fromStream} */
 import { describe, expect, it } from 'vitest';
 import type { ResponseOutputItem, ResponseStreamEvent } from 'openai/resources/responses/responses';
-import { fromStream, type L0Event } from 'l0-rx';
+import { detectZeroOutput, fromStream, type L0Event } from 'l0-rx';
 import { collect } from '../streamHelpers.js';
 import { fakeClient, sseText } from './openaiFake.js';
 
@@ -11,7 +11,7 @@ const start: L0Event = { type: 'start', attempt: 1, fallbackIndex: 0, isRetry: f
 const usage = { input_tokens: 10, output_tokens: 5, total_tokens: 15, input_tokens_details: { cached_tokens: 0, cache_write_tokens: 0 }, output_tokens_details: { reasoning_tokens: 0 } };
 
 /** The events of a response whose output is `items` (each added, then done), read by the real SDK. */
-function respond(items: readonly ResponseOutputItem[]): Promise<L0Event[]> {
+function respond(items: readonly ResponseOutputItem[], zeroOutput = false): Promise<L0Event[]> {
   let sequence_number = 0;
   const response = { id: 'resp_1', object: 'response', status: 'in_progress', output: [] };
   const events = [
@@ -23,7 +23,8 @@ function respond(items: readonly ResponseOutputItem[]): Promise<L0Event[]> {
     { type: 'response.completed', response: { ...response, status: 'completed', output: items, usage }, sequence_number: sequence_number++ },
   ] as ResponseStreamEvent[];
   const client = fakeClient(() => sseText(events, { done: false }));
-  return collect(fromStream(({ signal }) => client.responses.create({ model: 'm', input: 'Open the settings.', stream: true }, { signal })));
+  const events$ = fromStream(({ signal }) => client.responses.create({ model: 'm', input: 'Open the settings.', stream: true }, { signal }));
+  return collect(zeroOutput ? events$.pipe(detectZeroOutput()) : events$);
 }
 
 const complete = { type: 'complete', finishReason: 'tool-calls', usage: { inputTokens: 10, outputTokens: 5, totalTokens: 15, reasoningTokens: 0, cachedInputTokens: 0 } };
@@ -64,5 +65,25 @@ describe('openai-responses adapter: calls of built-in tools the client runs', ()
       { type: 'shell_call', id: 'sh_1', call_id: 'call_sh', action: commands, environment: { type: 'container_reference', container_id: 'cntr_1' }, status: 'completed' },
     ]);
     expect(events.map((e) => e.type)).toEqual(['start', 'complete']);
+  });
+
+  it('should emit an mcp_approval_request as an mcp_approval_request call (its id, the tool, server and arguments), not as an empty answer', async () => {
+    // the request waits for the client's mcp_approval_response: a zero-output retry would ask again and again
+    const request = { type: 'mcp_approval_request', id: 'mcpr_1', arguments: '{"sides":6}', name: 'roll', server_label: 'dice' } as const;
+    const events = await respond([request], true);
+    expect(events).toEqual([
+      start,
+      { type: 'tool-call', id: 'mcpr_1', name: 'mcp_approval_request', arguments: JSON.stringify({ arguments: '{"sides":6}', name: 'roll', server_label: 'dice' }) },
+      complete,
+    ]);
+  });
+
+  it('should emit a tool_search_call the client runs as a tool_search call, and leave out one the server ran', async () => {
+    const search = { query: 'weather tools' };
+    const events = await respond([
+      { type: 'tool_search_call', id: 'ts_1', call_id: 'call_ts', arguments: search, execution: 'server', status: 'completed' },
+      { type: 'tool_search_call', id: 'ts_2', call_id: null, arguments: search, execution: 'client', status: 'completed' },
+    ]);
+    expect(events).toEqual([start, { type: 'tool-call', id: 'ts_2', name: 'tool_search', arguments: JSON.stringify({ arguments: search, execution: 'client' }) }, complete]);
   });
 });

@@ -42,7 +42,13 @@ const MALFORMED_ERRORS: ReadonlySet<string> = /*#__PURE__*/ new Set(['AI_JSONPar
  *    held back until its step's `finish-step` with `tool-calls` (or right before `complete`): a stream cut inside a step
  *    emits none of its calls (the SDK flushes an unfinished call, cut arguments and all, when a body
  *    ends early), and a finished step's calls still come before the next step's text. Calls the
- *    provider executed itself (`providerExecuted: true`) are not emitted: there is nothing to run.
+ *    provider executed itself (`providerExecuted: true`) are not emitted: there is nothing to run, but
+ *    the `tool-approval-request` of one (OpenAI MCP through `@ai-sdk/openai` asks so) is a `tool-call`
+ *    named `tool-approval-request`, `id` the `approvalId`, `arguments` the `toolCall` it is for (the
+ *    provider level: `{toolCallId}`), so an answer that only asks for approval is no empty answer; a
+ *    client tool's request (its call was emitted) is not emitted. A call
+ *    without `toolCallId` or `toolName` is `MALFORMED_CHUNK` (the SDK always sets both: its providers make
+ *    an id up for a server that sends none).
  * 3. `file` -> `data` (`contentType` from the media type: image, audio, json, text or file; base64 or url).
  * 4. `error` part -> the attempt fails with that error, normalised (an `APICallError` 429 becomes a
  *    retryable `ProviderError` `RATE_LIMITED`, and so on). A malformed provider chunk (`AI_JSONParseError`,
@@ -56,7 +62,8 @@ const MALFORMED_ERRORS: ReadonlySet<string> = /*#__PURE__*/ new Set(['AI_JSONPar
  *    `interrupted` (the provider stream ended without a completion signal) is a cut stream, `INCOMPLETE_STREAM`.
  * 7. A stream that ends without `finish` is cut: `INCOMPLETE_STREAM` (the SDK ends that way after a
  *    failed call: `start`, `error`, end).
- * 8. Everything else (start, steps, text-start/end, tool input deltas, tool results, sources, ping, raw) is ignored.
+ * 8. Everything else (start, steps, text-start/end, tool input deltas, tool results, ping, raw) is ignored,
+ *    and so are `source` parts (citations: no L0 event carries them; `result.sources` still resolves).
  *
  * Exported on its own so a custom adapter list can use it (custom adapters are tried before the
  * built-in ones, so listing it first makes it win detection):
@@ -123,6 +130,15 @@ export function pushAiPart(source: AiPartSource, part: Rec, emit: AdapterEmit, c
     case 'tool-call':
       toolCall(name, part, emit, chunk);
       return;
+    case 'tool-approval-request': {
+      // the only sign of a call the provider runs that waits for approval (its call is not emitted);
+      // a client tool's request (the SDK's own, automatic ones included) follows its call, emitted already
+      const call = rec(part['toolCall']);
+      if (!call || call['providerExecuted'] === true) {
+        toolCall(name, { toolCallId: part['approvalId'], toolName: type, input: call ?? { toolCallId: part['toolCallId'] } }, emit, chunk);
+      }
+      return;
+    }
     case 'file':
       emit({ type: 'data', payload: filePayload(name, part, chunk) });
       return;

@@ -50,9 +50,12 @@ interface PartialCall {
  *    which a consumer running tools would otherwise run again on the retry (a body that closes cleanly
  *    there looks whole through the SDK, which hides `[DONE]`, and completes with its calls);
  *    without `index` (some compatible servers send whole parallel calls), a new `id` starts a call
- *    and a fragment without one continues the last; a new `id` at an index another call holds
- *    (servers that send every call at index 0) starts a call of its own. An empty `id` or `name` (`""`, sent
- *    on continuation fragments by some compatible servers) counts as absent. A call without a name is `MALFORMED_CHUNK`.
+ *    and a fragment without one continues the last, unless it has a name and the last call has one
+ *    (servers that send neither `id` nor `index`: the AI SDK reads such a fragment as a new call too);
+ *    a new `id` at an index another call holds (servers that send every call at index 0) starts a call
+ *    of its own. An empty `id` or `name` (`""`, sent on continuation fragments by some compatible
+ *    servers) counts as absent. A call without a name is `MALFORMED_CHUNK`; one without an id (vLLM,
+ *    NVIDIA NIM, GLM send none: a retry would get the same stream) gets `call_<n>`, n its position.
  *    The deprecated `delta.function_call` is handled the same way (its id is its name).
  * 4. `finish_reason`: stop -> stop, length -> length, tool_calls / function_call -> tool-calls,
  *    content_filter -> content-filter, `error` (OpenRouter's end of a generation that failed
@@ -154,7 +157,7 @@ class ChatDecoder implements ChunkDecoder {
     const custom = rec(tc['custom']);
     const name = filled(fn?.['name']) ?? filled(custom?.['name']);
     const args = str(fn?.['arguments']) ?? str(custom?.['input']);
-    this.fragment(typeof tc['index'] === 'number' ? this.indexed(tc['index'], id) : this.slotOf(id), id, name, args);
+    this.fragment(typeof tc['index'] === 'number' ? this.indexed(tc['index'], id) : this.slotOf(id, name), id, name, args);
   }
 
   /** The slot of a fragment with `index`: its own, or a new one after the others when a new `id` comes at an index another call holds. */
@@ -169,12 +172,14 @@ class ChatDecoder implements ChunkDecoder {
 
   /**
    * The slot of a fragment without `index` (compatible servers that send whole parallel calls):
-   * a new `id` starts a call of its own, a fragment without one continues the last call.
+   * a new `id` starts a call of its own, and so does a name without an id after a named call (as
+   * the AI SDK reads them: servers that send neither id nor index); anything else continues the last call.
    */
-  private slotOf(id: string | undefined): number {
+  private slotOf(id: string | undefined, name: string | undefined): number {
     const last = this.unindexed;
-    if (last !== undefined && (id === undefined || this.calls.get(last)?.id === undefined || this.calls.get(last)!.id === id)) return last;
-    let slot = last === undefined && !this.calls.has(0) ? 0 : this.calls.size;
+    const held = this.calls.get(last!);
+    if (held && (id === undefined ? name === undefined || held.name === undefined : held.id === undefined || held.id === id)) return last!;
+    let slot = held || this.calls.has(0) ? this.calls.size : 0;
     while (this.calls.has(slot)) slot++;
     return (this.unindexed = slot);
   }
@@ -190,20 +195,15 @@ class ChatDecoder implements ChunkDecoder {
     if (args) call.fragments.push(args);
   }
 
+  /** Emits the calls, in index order (once: `end` is the decoder's last call). */
   private flushCalls(emit: AdapterEmit): void {
-    if (this.calls.size === 0) return;
-    const indexes = [...this.calls.keys()].sort((a, b) => a - b);
-    for (const index of indexes) {
-      const call = this.calls.get(index)!;
-      if (call.name === undefined) throw malformedChunk(NAME, `tool call ${call.id ?? index} has no name`, { id: call.id, arguments: call.fragments.join('') });
-      emit({
-        type: 'tool-call',
-        id: call.id ?? `call_${index}`,
-        name: call.name ?? '',
-        arguments: call.fragments.join(''),
-      });
+    for (const index of [...this.calls.keys()].sort((a, b) => a - b)) {
+      const { id, name, fragments } = this.calls.get(index)!;
+      const args = fragments.join('');
+      if (name === undefined) throw malformedChunk(NAME, `tool call ${id ?? index} has no name`, { id, arguments: args });
+      // servers that send no id (vLLM, NVIDIA NIM, GLM): a retry would get the same stream
+      emit({ type: 'tool-call', id: id ?? `call_${index}`, name, arguments: args });
     }
-    this.calls.clear();
   }
 }
 

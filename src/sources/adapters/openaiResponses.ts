@@ -19,8 +19,8 @@ const DELTAS: ReadonlyMap<Kind, 'token' | 'reasoning'> = /*#__PURE__*/ new Map<K
   ['response.reasoning_summary_text.delta', 'reasoning'],
 ]);
 
-/** Output items that are calls of built-in tools the client carries out: `<tool>_call`. */
-const CLIENT_ACTION = /^(?:computer|local_shell|shell|apply_patch)_call$/;
+/** Output items the client acts on: calls of built-in tools it carries out (`<tool>_call`), MCP approval requests. */
+const CLIENT_ACTION = /^(?:(?:computer|local_shell|shell|apply_patch|tool_search)_call|mcp_approval_request)$/;
 
 /** `response.failed` codes a retry cannot fix that are policy blocks, not bad input. */
 const POLICY = /_policy(?:_violation)?$/;
@@ -39,13 +39,18 @@ const TRANSIENT = /*#__PURE__*/ new Set(['server_error', 'rate_limit_exceeded', 
  *    payload, not a fragment to splice. Audio bytes with no transcript are no output.
  * 2. `response.reasoning_text.delta` and `response.reasoning_summary_text.delta` -> `reasoning`.
  * 3. `response.output_item.done` with a `function_call` (or `custom_tool_call`) item -> one `tool-call`
- *    (`id` is the `call_id`), held back until `response.completed` / `.incomplete` and emitted right
- *    before `complete` (as chat calls wait for the stream's end after the finish reason), so a
- *    response that fails or is cut emits none of its calls. The built-in tools' calls the client must
+ *    (`id` is the `call_id`, else the item's `id`; with neither, or without a name, `MALFORMED_CHUNK`),
+ *    held back until `response.completed` / `.incomplete` and emitted right before `complete` (as chat
+ *    calls wait for the stream's end after the finish reason), so a response that fails or is cut emits
+ *    none of its calls. The built-in tools' calls the client must
  *    carry out are held and emitted the same way, named after their tool, with the item's fields but
  *    `type`, `id`, `call_id` and `status` as `arguments` (JSON): `computer_call` -> `computer`
  *    (`{action or actions, pending_safety_checks}`), `local_shell_call` -> `local_shell`, `shell_call` ->
- *    `shell` (not one that ran in a hosted container), `apply_patch_call` -> `apply_patch` (`{operation}`).
+ *    `shell` (not one that ran in a hosted container), `apply_patch_call` -> `apply_patch` (`{operation}`),
+ *    `tool_search_call` -> `tool_search` (not one with `execution: 'server'`). So is an `mcp_approval_request`
+ *    (a call of an MCP tool that waits for the client's `mcp_approval_response`): a `tool-call` named
+ *    `mcp_approval_request`, `id` the request's, `arguments` `{arguments, name, server_label}`; ignored, a
+ *    response that only asks for approval would look empty and be retried as `ZERO_OUTPUT`.
  *    An `image_generation_call` that has a result -> `data` (base64 image).
  * 4. `response.completed` -> `complete` with `finishReason` `tool-calls` if a tool call was emitted, else
  *    `stop`; `response.incomplete` -> `complete` with `length` (max_output_tokens), `content-filter`, or `other`.
@@ -55,8 +60,9 @@ const TRANSIENT = /*#__PURE__*/ new Set(['server_error', 'rate_limit_exceeded', 
  *    `CONTEXT_LENGTH_EXCEEDED`; `insufficient_quota` a `RATE_LIMITED` that is not retryable; policy blocks are
  *    `CONTENT_FILTERED`; other invalid input is `BAD_REQUEST`).
  * 6. A stream that ends without `response.completed` / `.incomplete` / `.failed` is cut: `INCOMPLETE_STREAM`.
- * 7. Every other event (created, in_progress, content parts, annotations, tool progress, the calls of tools
- *    the provider runs itself: web and file search, code interpreter, MCP...) is ignored.
+ * 7. Every other event (created, in_progress, content parts, tool progress, the calls of tools the provider
+ *    runs itself: web and file search, code interpreter, MCP...) is ignored, and so are citations
+ *    (`response.output_text.annotation.added`: no L0 event carries them; the text citing them streams as usual).
  *
  * Exported on its own so a custom adapter list can use it (custom adapters are tried before the
  * built-in ones, so listing it first makes it win detection):
@@ -73,7 +79,6 @@ export const openaiResponsesAdapter: StreamAdapter = /*#__PURE__*/ Object.freeze
 });
 
 class ResponsesDecoder implements ChunkDecoder {
-  private sawToolCall = false;
   /** Finished calls, held until the response completes: a failed or cut response runs none of them. */
   private readonly calls: ToolCallEvent[] = [];
 
@@ -95,8 +100,8 @@ class ResponsesDecoder implements ChunkDecoder {
       case 'response.completed':
       case 'response.incomplete': {
         const response = rec(c['response']);
+        // nothing is decoded after `complete`, so the calls need no clearing
         for (const call of this.calls) emit(call);
-        this.calls.length = 0;
         emit(completeEvent(this.finishReason(type, response), responsesUsage(rec(response?.['usage']))));
         return;
       }
@@ -114,10 +119,9 @@ class ResponsesDecoder implements ChunkDecoder {
   }
 
   private itemDone(item: Rec | undefined, emit: AdapterEmit): void {
-    const kind = item?.['type'];
+    const kind = str(item?.['type']);
     if (!item) return;
     if (kind === 'function_call' || kind === 'custom_tool_call') {
-      this.sawToolCall = true;
       const id = str(item['call_id']) ?? str(item['id']);
       const name = str(item['name']);
       const args = str(kind === 'function_call' ? item['arguments'] : item['input']);
@@ -125,11 +129,12 @@ class ResponsesDecoder implements ChunkDecoder {
         throw malformedChunk(NAME, `a ${kind} item without ${id === undefined ? 'a call id' : name === undefined ? 'a name' : kind === 'function_call' ? 'string arguments' : 'a string input'}`, item);
       }
       this.calls.push({ type: 'tool-call', id, name, arguments: args });
-    } else if (typeof kind === 'string' && CLIENT_ACTION.test(kind) && rec(item['environment'])?.['type'] !== 'container_reference') {
-      this.sawToolCall = true;
-      const { type: _type, id: _id, call_id: id, status: _status, ...action } = item;
+    } else if (kind && CLIENT_ACTION.test(kind) && rec(item['environment'])?.['type'] !== 'container_reference' && item['execution'] !== 'server') {
+      const { type: _type, id: itemId, call_id: callId, status: _status, ...action } = item;
+      const id = callId ?? itemId;
       if (typeof id !== 'string') throw malformedChunk(NAME, `a ${kind} item without a call id`, item);
-      this.calls.push({ type: 'tool-call', id, name: kind.slice(0, -5), arguments: JSON.stringify(action) });
+      // named `<tool>` for a `<tool>_call`; `mcp_approval_request` keeps its name
+      this.calls.push({ type: 'tool-call', id, name: kind.split('_call')[0]!, arguments: JSON.stringify(action) });
     } else if (kind === 'image_generation_call' && typeof item['result'] === 'string' && item['result'] !== '') {
       const format = str(item['output_format']) ?? 'png';
       emit({ type: 'data', payload: { contentType: 'image', mimeType: `image/${format}`, base64: item['result'] } });
@@ -137,7 +142,7 @@ class ResponsesDecoder implements ChunkDecoder {
   }
 
   private finishReason(type: Kind, response: Rec | undefined): FinishReason {
-    if (type === 'response.completed') return this.sawToolCall ? 'tool-calls' : 'stop';
+    if (type === 'response.completed') return this.calls.length > 0 ? 'tool-calls' : 'stop';
     const reason = rec(response?.['incomplete_details'])?.['reason'];
     return reason === 'max_output_tokens' ? 'length' : reason === 'content_filter' ? 'content-filter' : 'other';
   }

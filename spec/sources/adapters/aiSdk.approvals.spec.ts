@@ -1,0 +1,56 @@
+/** @test {fromStream} */
+import { describe, expect, it } from 'vitest';
+import type { LanguageModelV4StreamPart } from '@ai-sdk/provider';
+import { jsonSchema, simulateReadableStream, streamText, tool } from 'ai';
+import { MockLanguageModelV4 } from 'ai/test';
+import { detectZeroOutput, fromStream, type L0Event } from 'l0-rx';
+import { chunksOf, collect } from '../streamHelpers.js';
+
+// Tool calls that wait for the user's approval, through the real streamText.
+const start: L0Event = { type: 'start', attempt: 1, fallbackIndex: 0, isRetry: false, isFallback: false };
+const finish = (unified: 'stop' | 'tool-calls'): LanguageModelV4StreamPart => ({
+  type: 'finish', usage: { inputTokens: { total: 3, noCache: 3, cacheRead: 0, cacheWrite: 0 }, outputTokens: { total: 2, text: 2, reasoning: 0 } }, finishReason: { unified, raw: unified },
+});
+const model = (parts: LanguageModelV4StreamPart[]) =>
+  new MockLanguageModelV4({ doStream: { stream: simulateReadableStream({ chunks: parts, initialDelayInMs: null, chunkDelayInMs: null }) } });
+
+describe('ai-sdk adapter: tool approval requests', () => {
+  it('should emit the approval request of a call the provider runs (OpenAI MCP through @ai-sdk/openai) as a tool call, not an empty answer', async () => {
+    // the provider's call is not emitted (nothing for the client to run), so the request was all the answer held: ZERO_OUTPUT, retried
+    const m = model([
+      { type: 'stream-start', warnings: [] },
+      { type: 'tool-call', toolCallId: 'mcp_1', toolName: 'mcp', input: '{"sides":6}', providerExecuted: true },
+      { type: 'tool-approval-request', approvalId: 'mcpr_1', toolCallId: 'mcp_1' },
+      finish('stop'),
+    ]);
+    const events = await collect(fromStream(({ signal }) => streamText({ model: m, prompt: 'p', abortSignal: signal, maxRetries: 0 })).pipe(detectZeroOutput()));
+    const toolCall = { type: 'tool-call', toolCallId: 'mcp_1', toolName: 'mcp', input: { sides: 6 }, providerExecuted: true };
+    expect(events.slice(0, 2)).toEqual([start, { type: 'tool-call', id: 'mcpr_1', name: 'tool-approval-request', arguments: expect.any(String) }]);
+    expect(JSON.parse((events[1] as { arguments: string }).arguments)).toMatchObject(toolCall);
+    expect(events.slice(2)).toMatchObject([{ type: 'complete', finishReason: 'stop' }]);
+  });
+
+  it('should emit the call of a client tool that needs approval once, not its approval request beside it', async () => {
+    const m = () => model([
+      { type: 'stream-start', warnings: [] },
+      { type: 'tool-call', toolCallId: 'call_1', toolName: 'delete_file', input: '{"path":"a.txt"}' },
+      finish('tool-calls'),
+    ]);
+    const tools = { delete_file: tool({ inputSchema: jsonSchema<{ path: string }>({ type: 'object', properties: { path: { type: 'string' } } }), needsApproval: true }) };
+    const parts: string[] = [];
+    for await (const part of streamText({ model: m(), prompt: 'p', tools, maxRetries: 0 }).stream) parts.push(part.type);
+    expect(parts).toContain('tool-approval-request'); // the SDK asks, after the call
+    const events = await collect(fromStream(({ signal }) => streamText({ model: m(), prompt: 'p', tools, abortSignal: signal, maxRetries: 0 })));
+    expect(events.filter((e) => e.type === 'tool-call')).toEqual([{ type: 'tool-call', id: 'call_1', name: 'delete_file', arguments: '{"path":"a.txt"}' }]);
+  });
+
+  it('should emit a provider-level approval request (doStream parts) with the id of the call it is for', async () => {
+    const events = await collect(fromStream(() => chunksOf<LanguageModelV4StreamPart>([
+      { type: 'stream-start', warnings: [] },
+      { type: 'tool-call', toolCallId: 'mcp_1', toolName: 'mcp', input: '{}', providerExecuted: true },
+      { type: 'tool-approval-request', approvalId: 'mcpr_1', toolCallId: 'mcp_1' },
+      finish('stop'),
+    ])));
+    expect(events.slice(0, 2)).toEqual([start, { type: 'tool-call', id: 'mcpr_1', name: 'tool-approval-request', arguments: '{"toolCallId":"mcp_1"}' }]);
+  });
+});
