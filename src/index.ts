@@ -143,7 +143,8 @@ export { RETRY_PRESETS, RETRY_WITH_BACKOFF_DEFAULTS } from './retry/retryConfig.
 export { parseStructured } from './operators/index.js';
 export { structured } from './structured/structured.js';
 export type { StructuredOptions } from './structured/structured.js';
-export type { DeepPartial, ParseStructuredConfig, StructuredEvent, TruncatedPolicy } from './structured/parseStructured.js';
+export type { ParseStructuredConfig, TruncatedPolicy } from './structured/parseStructured.js';
+export type { DeepPartial, StructuredEvent } from './structured/structuredEvent.js';
 export { repairJson } from './structured/repairJson.js';
 export type { JsonCorrection, RepairJsonResult } from './structured/repairJson.js';
 export { extractJson } from './structured/extractJson.js';

@@ -33,6 +33,21 @@ describe('parseToolArguments', () => {
     },
   );
 
+  it.each([
+    '```json\n{"city": "Paris"}\n{"city": "London"}\n```',
+    '```json\n{"city": "Paris"}{"city": "London"}\n```',
+    '```json\n{"city": "Paris"}\n```\n```json\n{"city": "London"}\n```',
+    '```json\n{"city": "Paris"}\n``` {"city": "London"}',
+    "```json\n{'city': 'Paris'}\n```\n{'city': 'Lon",
+  ])('should reject two calls\' fenced arguments (%j) with INVALID_JSON, not run the first alone', async (text) => {
+    const error: unknown = await parseToolArguments(call(text), schema).catch((e: unknown) => e);
+    expect(isSchemaValidationError(error) && [error.code, error.message]).toEqual(['INVALID_JSON', expect.stringMatching(/more than one JSON value/)]);
+  });
+
+  it('should still read one fenced call, with a note after its fence', async () => {
+    expect(await parseToolArguments(call('```json\n{"city": "Paris"}\n```\nThis gets the weather.'), schema)).toEqual({ city: 'Paris', days: 1 });
+  });
+
   it('should still read arguments with prose after them', async () => {
     expect(await parseToolArguments(call('{"city": "Paris"} (see [1])'), schema)).toEqual({ city: 'Paris', days: 1 });
   });

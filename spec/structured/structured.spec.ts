@@ -1,8 +1,9 @@
 /** @test {structured} */
-import { from, lastValueFrom, type Observable } from 'rxjs';
+import { from, lastValueFrom, type Observable, type OperatorFunction } from 'rxjs';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { z } from 'zod';
-import { accumulate, isSchemaValidationError, ofType, splitThinking, structured, type L0State, type L0Event, type ResultEvent } from 'l0-rx';
+import type { StandardSchemaV1 } from '@standard-schema/spec';
+import { accumulate, isSchemaValidationError, ofType, parseStructured, splitThinking, structured, type L0State, type L0Event, type PartialEvent, type ResultEvent, type StructuredEvent } from 'l0-rx';
 import { fakeModel } from 'l0-rx/testing';
 import { runScenario } from '../helpers/runScenario.js';
 
@@ -186,6 +187,18 @@ describe('structured()', () => {
     events$.pipe(ofType('result')).subscribe((r) => expectTypeOf(r.data).toEqualTypeOf<{ name: string; age: number; adult: boolean }>());
     events$.pipe(ofType('partial')).subscribe((p) => expectTypeOf(p.value.name).toEqualTypeOf<string | undefined>());
     expectTypeOf(events$.pipe(ofType('token'))).toEqualTypeOf<Observable<{ readonly type: 'token'; readonly value: string }>>();
+  });
+
+  it('should type partials as the deep-partial of the schema input (the JSON before transforms), data as its output', () => {
+    const schema = z.object({ date: z.string().transform((s) => new Date(s)), n: z.number() });
+    const events$ = structured({ schema, stream: fakeModel('|') });
+    events$.pipe(ofType('partial')).subscribe((p) => expectTypeOf(p.value.date).toEqualTypeOf<string | undefined>());
+    events$.pipe(ofType('result')).subscribe((r) => expectTypeOf(r.data.date).toEqualTypeOf<Date>());
+    expectTypeOf(parseStructured({ schema })).toEqualTypeOf<OperatorFunction<L0Event, StructuredEvent<{ date: Date; n: number }, { date: string; n: number }>>>();
+    // a schema whose input type says nothing (a JSON Schema, a preprocess) types partials by its output, as before
+    type Opaque = StandardSchemaV1<unknown, { n: number }>;
+    expectTypeOf<ReturnType<typeof structured<Opaque>>>().toEqualTypeOf<Observable<StructuredEvent<{ n: number }>>>();
+    expectTypeOf<StructuredEvent<Date, string>>().extract<{ type: 'partial' }>().toEqualTypeOf<PartialEvent<string>>();
   });
 
   describe('options', () => {

@@ -53,7 +53,8 @@ export type { LifecycleCallbacks } from '../lifecycle/tapLifecycle.js';
 
 /* Structured output */
 export { parseStructured } from '../structured/parseStructured.js';
-export type { DeepPartial, ParseStructuredConfig, StructuredEvent, TruncatedPolicy } from '../structured/parseStructured.js';
+export type { ParseStructuredConfig, TruncatedPolicy } from '../structured/parseStructured.js';
+export type { DeepPartial, StructuredEvent } from '../structured/structuredEvent.js';
 
 /* Formatting */
 export { splitThinking } from '../format/splitThinking.js';

@@ -235,7 +235,9 @@ function fromProse(text: string): string | undefined {
  * is/are..., an inline code span's opening backticks: `` ids `[1, 2]` ``, `` ```[1,2]``` ``), and a
  * one-number array only when no words follow it on its line. An empty `[]` or
  * `{}` in prose counts only when no other JSON follows it ('Return [] if none. Result: {"a": 1}'
- * gives the object). With no JSON found, the trimmed text comes back as `whole`.
+ * gives the object). Only when none of these is found, the body of the first closed fence that is
+ * one JSON scalar (```` ```json\n42\n``` ````, `"red"`: the schema decides; prose holding a number
+ * is none). With no JSON found, the trimmed text comes back as `whole`.
  *
  *   'Sure! ```json\n{"a":1}\n``` Enjoy'   ->  { json: '{"a":1}', from: 'fence' }
  *   'Use {curly} then {"a":1}.'          ->  { json: '{"a":1}', from: 'text' }
@@ -249,7 +251,16 @@ export function extractJson(text: string): ExtractedJson {
   return findJson(text) ?? { json: text.trim(), from: 'whole' };
 }
 
-/** {@link extractJson}, or `undefined` when the answer holds no object or array (citations aside). @internal */
+/** A one-line code span (skipped), or a fence and its body up to the next "```". */
+const FENCED = /```[^`\n]*```|```[^`\n]*\n([^`]*)```/g;
+
+/** The body of the first fence that is one JSON value (```` ```json\n42\n``` ````, `"red"`), trimmed. */
+function fencedScalar(text: string): string | undefined {
+  for (const [, body] of text.matchAll(FENCED)) if (body !== undefined && isJson(body)) return body.trim();
+  return undefined;
+}
+
+/** {@link extractJson}, or `undefined` when the answer holds no object or array (citations aside) nor a fence that is one JSON scalar. @internal */
 export function findJson(text: string): ExtractedJson | undefined {
   const trimmed = text.trim();
   if (isJson(trimmed)) return { json: trimmed, from: 'whole' };
@@ -262,5 +273,7 @@ export function findJson(text: string): ExtractedJson | undefined {
   const found = fromProse(text);
   // a start that runs to the end (`{1: 2}`, a cut `{`) is the whole answer, unless prose like `[it's] ... {"a": 1}` hid JSON
   if (whole && (found === undefined || !looksLikeJson(found))) return { json: trimmed, from: 'whole' };
-  return found === undefined ? undefined : { json: found, from: 'text' };
+  if (found !== undefined) return { json: found, from: 'text' };
+  const scalar = fencedScalar(text);
+  return scalar === undefined ? undefined : { json: scalar, from: 'fence' };
 }

@@ -1,6 +1,6 @@
 import { from, Observable, timeout, type OperatorFunction, type SchedulerLike } from 'rxjs';
 import type { StandardSchemaV1 } from '@standard-schema/spec';
-import type { L0Event, PartialEvent, ResultEvent } from '../events/eventTypes.js';
+import type { L0Event, ResultEvent } from '../events/eventTypes.js';
 import { AttemptText } from '../attempt/attemptText.js';
 import { subscribeChild } from '../attempt/attemptContext.js';
 import { isSchemaValidationError, SchemaValidationError } from '../errors/SchemaValidationError.js';
@@ -13,6 +13,7 @@ import { PartialJsonParser } from './partialJson.js';
 import { frozenCopy } from './partialJsonFrames.js';
 import { repairJson, type RepairJsonResult } from './repairJson.js';
 import { checkSchema, validateSchema } from './validateSchema.js';
+import type { DeepPartial, EventsOf, PartialOf } from './structuredEvent.js';
 
 /** What to do with JSON that was cut (repair had to close a string, object or array). */
 export type TruncatedPolicy = 'retry' | 'accept' | 'reject';
@@ -26,8 +27,9 @@ export interface ParseStructuredConfig<S extends StandardSchemaV1 = StandardSche
   /** Extract and repair malformed JSON; `false` accepts only an answer that is valid JSON as a whole. @default true */
   readonly autoCorrect?: boolean;
   /**
-   * Cut JSON (repair closed an unfinished structure, or a `length` finish cut what followed closed
-   * JSON: a bare number, an object or array that never closes): `retry` fails the attempt with a retryable
+   * Cut JSON (repair closed an unfinished structure or completed a bare literal or number cut short,
+   * `tr` or `1.`; or a `length` finish cut what followed closed JSON: a bare number outside a fence,
+   * an object or array that never closes): `retry` fails the attempt with a retryable
    * SchemaValidationError, `reject` with a non-retryable one, `accept` validates the closed value and
    * reports `truncated: true`. Without `autoCorrect` nothing is repaired: a cut answer is an `INVALID_JSON` like any other. @default 'retry'
    */
@@ -46,16 +48,6 @@ export interface ParseStructuredConfig<S extends StandardSchemaV1 = StandardSche
 /** Every key of {@link ParseStructuredConfig}. @internal */
 export const PARSE_STRUCTURED_KEYS = /*#__PURE__*/ optionKeys<ParseStructuredConfig>()(['schema', 'partials', 'autoCorrect', 'onTruncated', 'validateTimeout', 'scheduler']);
 const POLICIES: readonly TruncatedPolicy[] = ['retry', 'accept', 'reject'];
-
-/** A deep-partial of `T`: what a `partial` event can hold while `T` streams. */
-export type DeepPartial<T> = T extends readonly (infer U)[]
-  ? readonly DeepPartial<U>[]
-  : T extends object
-    ? { readonly [K in keyof T]?: DeepPartial<T[K]> }
-    : T;
-
-/** The events of a structured run: the L0 events, with `partial` and `result` typed by the schema's output. */
-export type StructuredEvent<T> = Exclude<L0Event, PartialEvent | ResultEvent> | PartialEvent<DeepPartial<T>> | ResultEvent<T>;
 
 /** Validated, defaulted config. @internal */
 export function resolveParseStructured<S extends StandardSchemaV1>(config: ParseStructuredConfig<S>, path: OptionPath = optionPath('parseStructured')) {
@@ -125,7 +117,7 @@ function strictParse(text: string): RepairJsonResult {
  * an example before the cut answer). Closed JSON followed by cut prose is no cut JSON.
  */
 function cutAfter(raw: string, parsed: RepairJsonResult): boolean {
-  if (typeof parsed.value === 'number') return true;
+  if (typeof parsed.value === 'number') return !parsed.corrected; // a fenced one's fence closed
   const at = raw.indexOf(parsed.json);
   if (at === -1) return false;
   const next = findJson(raw.slice(at + parsed.json.length));
@@ -157,11 +149,16 @@ function finish<T>(o: Resolved<StandardSchemaV1<unknown, T>>, raw: string, parse
  *   -s-a-b-c-x|              events (s start, a '{"n":', b '1', c '}', x complete)
  *   -s-(ap)-b-(cq)-(Rx)|     parseStructured({ schema })   (p partial {}, q partial {n: 1}, R result {data: {n: 1}})
  *
+ * Partials are typed by the schema's input (the JSON before transforms), `result` by its output:
+ * see `StructuredEvent`.
+ *
  * 1. Each token goes to an incremental parser (O(delta)); a `partial` follows the token when the
  *    deep-partial value changed, so no two in a row are deep-equal (a closing quote or bracket
  *    adds none: the string was shown as it grew). An answer that is one JSON string (`"` first)
- *    shows its decoded prefix as it grows; a bare number or literal shows when complete, at
- *    `complete` (its prefix is another number). `start`, `retry`, `fallback` and `resume` start it over
+ *    shows its decoded prefix as it grows; a bare number or literal, or a scalar alone in a fence,
+ *    shows when complete, at `complete` (its prefix is another number). A key written twice keeps
+ *    its first value until the second is complete (the result keeps the last, as JSON.parse): a key's
+ *    partials never step back. `start`, `retry`, `fallback` and `resume` start it over
  *    (a `resume` is followed at once by its checkpoint's `partial`, when it holds a value). The
  *    answer's first object shows from its first key (`{}`); a root that replaces a shown one (a
  *    JSON fence after JSON in prose) shows once it holds a value, so partials never step back to
@@ -172,7 +169,7 @@ function finish<T>(o: Resolved<StandardSchemaV1<unknown, T>>, raw: string, parse
  *    value that is not the last partial's (repair made it: single quotes, a cut number closed)
  *    is sent as one more `partial` before validation, so the last partial holds the result's value.
  * 3. Cut JSON follows `onTruncated`; so does, after a `complete{finishReason: 'length'}`, JSON
- *    that closed but was cut all the same (a bare number, or a root after it that never closes:
+ *    that closed but was cut all the same (a bare number outside a fence, or a root after it that never closes:
  *    `Example {"a": 1}. Answer: {"a": `); the value is validated with the schema (async schemas too);
  *    `result` then `complete` are emitted; a failure errors with SchemaValidationError
  *    (`INVALID_JSON` or `SCHEMA_VALIDATION_FAILED` with `{message, path}` issues). A schema that
@@ -193,22 +190,23 @@ function finish<T>(o: Resolved<StandardSchemaV1<unknown, T>>, raw: string, parse
  */
 export function parseStructured<S extends StandardSchemaV1>(
   config: ParseStructuredConfig<S>,
-): OperatorFunction<L0Event, StructuredEvent<StandardSchemaV1.InferOutput<S>>> {
+): OperatorFunction<L0Event, EventsOf<S>> {
   return parseResolved(resolveParseStructured(config));
 }
 
 /** {@link parseStructured} with a config already resolved (by structured()). @internal */
-export function parseResolved<S extends StandardSchemaV1>(o: Resolved<S>): OperatorFunction<L0Event, StructuredEvent<StandardSchemaV1.InferOutput<S>>> {
+export function parseResolved<S extends StandardSchemaV1>(o: Resolved<S>): OperatorFunction<L0Event, EventsOf<S>> {
   type T = StandardSchemaV1.InferOutput<S>;
+  type P = DeepPartial<PartialOf<S>>;
   return (source) =>
-    new Observable<StructuredEvent<T>>((subscriber) => {
+    new Observable<EventsOf<S>>((subscriber) => {
       const text = new AttemptText();
       /** The current attempt's tool calls, by name. */
       let tools: string[] = [];
       let parser = o.partials ? new PartialJsonParser() : undefined;
       /** While the answer may be one JSON string (its first character `"`): its prefix is shown, and the parser waits. */
       let bare = o.partials ? new BareString() : undefined;
-      const partial = (value: unknown) => subscriber.next({ type: 'partial', value: value as DeepPartial<T> });
+      const partial = (value: unknown) => subscriber.next({ type: 'partial', value: value as P });
       /** Feeds `delta` to the bare string while it may be the answer, else to the parser (all the text at once when the bare string turns out not to be). */
       const feed = (delta: string): void => {
         if (bare) {
@@ -227,16 +225,16 @@ export function parseResolved<S extends StandardSchemaV1>(o: Resolved<S>): Opera
       let sourceDone = false;
       const complete = (e: L0Event, result: ResultEvent<T>) => {
         subscriber.next(result);
-        subscriber.next(e as StructuredEvent<T>);
+        subscriber.next(e as EventsOf<S>);
       };
       const onComplete = (e: L0Event) => {
         // the answer ended: a root held back for what might follow (`[2]`) is settled and shown before the result
-        if (parser?.end()) subscriber.next({ type: 'partial', value: parser.snapshot() as DeepPartial<T> });
+        if (parser?.end()) subscriber.next({ type: 'partial', value: parser.snapshot() as P });
         let out: ResultEvent<T> | Promise<ResultEvent<T>>;
         try {
           const parsed = parseAnswer(o, text.text, tools, e.type === 'complete' && e.finishReason === 'length');
           // what repair made (a cut number closed, single quotes, a fence the parser stopped in) is the last partial
-          if (parser?.differs(parsed.value)) subscriber.next({ type: 'partial', value: frozenCopy(parsed.json, parsed.value) as DeepPartial<T> });
+          if (parser?.differs(parsed.value)) subscriber.next({ type: 'partial', value: frozenCopy(parsed.json, parsed.value) as P });
           out = finish(o as Resolved<StandardSchemaV1<unknown, T>>, text.text, parsed);
         } catch (err) {
           subscriber.error(err);
@@ -266,7 +264,7 @@ export function parseResolved<S extends StandardSchemaV1>(o: Resolved<S>): Opera
         next(e) {
           const change = text.observe(e);
           if (change === 'token') {
-            subscriber.next(e as StructuredEvent<T>);
+            subscriber.next(e as EventsOf<S>);
             if (parser) feed(e.type === 'token' ? e.value : '');
             return;
           }
@@ -287,7 +285,7 @@ export function parseResolved<S extends StandardSchemaV1>(o: Resolved<S>): Opera
           }
           if (e.type === 'tool-call') tools.push(e.name);
           if (e.type === 'complete') onComplete(e);
-          else subscriber.next(e as StructuredEvent<T>);
+          else subscriber.next(e as EventsOf<S>);
           // a resumed attempt shows its checkpoint's value at once, not at its first token
           if (resumed) partial(bare ? bare.value : parser!.snapshot());
         },

@@ -18,8 +18,9 @@ const PATH = /*#__PURE__*/ optionPath('parseToolArguments', 'call, ', 'schema');
  *
  * Cut arguments (repair would have to close a string, object or array) are never run with: they
  * reject with `INVALID_JSON` and `info.truncated: true`, so a tool never sees `{ city: 'Par' }`.
- * Neither are two calls' arguments merged into one (`{"city": "Paris"}{"city": "London"}`): they
- * reject with `INVALID_JSON` instead of running the first and dropping the second.
+ * Neither are two calls' arguments merged into one (`{"city": "Paris"}{"city": "London"}`, in a
+ * Markdown fence or not, or a fenced object with another after it): they reject with `INVALID_JSON`
+ * instead of running the first and dropping the second.
  *
  * @example
  * import { z } from 'zod';
@@ -35,8 +36,8 @@ export async function parseToolArguments<S extends StandardSchemaV1>(call: ToolC
   if (typeof text !== 'string') throw new TypeError('parseToolArguments(call) must be a tool-call event or its arguments string');
   const { value, truncated, corrections } = repairJson(text.trim() === '' ? '{}' : text);
   if (truncated) throw new SchemaValidationError({ kind: 'INVALID_JSON', text, truncated: true }, 'Truncated tool arguments: the JSON was cut');
-  if (corrections[0] === 'extract-text') {
-    // `{"city": "Paris"}{"city": "London"}`: two calls' arguments merged into one; the first alone would drop the other call
+  if (corrections[0] === 'extract-text' || corrections[0] === 'extract-fence') {
+    // `{"city": "Paris"}{"city": "London"}`, fenced or not: two calls' arguments merged into one; the first alone would drop the other call
     const first = findJson(text)!.json;
     const next = findJson(text.slice(text.indexOf(first) + first.length));
     if (next !== undefined && looksLikeJson(next.json)) {

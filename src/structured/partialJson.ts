@@ -44,7 +44,9 @@
  *    would be that empty root (see `masked`).
  * 5. A snapshot is due only when the value changed: a value or container added, a value string
  *    grown. A closing quote or bracket changes nothing shown (a growing string is shown whole) and
- *    asks for none, but for the lone high surrogate a quote may end a string on (step 3).
+ *    asks for none, but for the lone high surrogate a quote may end a string on (step 3). A key
+ *    written twice keeps its first value until the second is complete (a string closed, a
+ *    container closed: JsonReader's `hidden`), which then replaces it, as JSON.parse keeps the last.
  *    `snapshot()` copies only the open containers (the path from the root to the growing value)
  *    and shares every closed one, so partials are immutable and each is a new object. To keep
  *    that copying O(delta) overall on huge documents, `feed` asks for a snapshot only once the
@@ -136,14 +138,15 @@ export class PartialJsonParser extends JsonReader {
    * A snapshot is due: the value changed (the reader's flag) and may be shown (`committed`). The
    * flag is all it takes while the root stays the shown one; a root that replaces it (step 4) is
    * compared with the last snapshot once, when it would first show, and is not due when it shows
-   * the same (`[]` in prose, then a fence holding `[]`): at most three roots are ever shown. An
+   * the same (`[]` in prose, then a fence holding `[]`): at most three roots are ever shown; so is
+   * a root whose duplicate key replaced a value (the reader's `replaced`: it may have changed back). An
    * empty root never shown and masked by a root after it that may not show yet is due (`masked`).
    */
   private due(paid: boolean): boolean {
     if (!this.dirty || !paid) return false;
     if (!this.committed()) return this.masked();
-    if (this.root === this.shown || !sameJson(this.copy(), this.last)) return true;
-    this.dirty = false;
+    if ((this.root === this.shown && !this.replaced) || !sameJson(this.copy(), this.last)) return true;
+    this.dirty = this.replaced = false;
     this.shown = this.root;
     return false;
   }
@@ -175,6 +178,7 @@ export class PartialJsonParser extends JsonReader {
   snapshot(): unknown {
     const masked = this.masked();
     this.dirty = masked; // the root after a masked one is still to show (a `[2]` settled at the end, say)
+    this.replaced = false;
     this.credit = 0;
     this.shown = masked ? this.empty : this.root;
     return (this.last = masked ? this.empty : this.copy());
@@ -182,7 +186,8 @@ export class PartialJsonParser extends JsonReader {
 
   private copy(): unknown {
     const { stack } = this;
-    return stack.length === 0 ? this.root : copyOpenPath(stack, this.inValueString() ? this.buf : undefined);
+    // a duplicate key's open container is not shown yet (see JsonReader's `hidden`)
+    return stack.length === 0 ? this.root : copyOpenPath(this.quiet() ? stack.slice(0, this.hidden) : stack, this.inValueString() ? this.buf : undefined);
   }
 
   /** Consumes input from `i`; returns the next index. */

@@ -25,6 +25,19 @@ export abstract class JsonReader {
   protected dirty = false;
   /** Slots held by open containers: what a snapshot copies. */
   protected openSize = 0;
+  /**
+   * The depth of a duplicate key's container while it is open (else Infinity): attached to its
+   * object only once it closes, so the key's first value stays shown until the last replaces it
+   * (JSON.parse keeps the last); nothing inside it changes a snapshot before then.
+   */
+  protected hidden = Infinity;
+  /** The value string in progress is a duplicate key's, or inside such a container: shown once closed. */
+  private quietStr = false;
+  /**
+   * A duplicate key's value replaced the first since the last snapshot: the value may have changed
+   * and changed back (`"b": [], "b": false, "b": []` in one delta), so a snapshot is due only if it differs.
+   */
+  protected replaced = false;
 
   /** Closes the top container at `s[i]` (see {@link pop}); returns the next index. */
   protected abstract close(i: number): number;
@@ -70,7 +83,7 @@ export abstract class JsonReader {
   }
 
   protected inValueString(): boolean {
-    return !this.strIsKey && (this.mode === Mode.Str || this.mode === Mode.Escape || this.mode === Mode.Unicode);
+    return !this.strIsKey && !this.quietStr && (this.mode === Mode.Str || this.mode === Mode.Escape || this.mode === Mode.Unicode);
   }
 
   private string(s: string, i: number): number {
@@ -110,7 +123,7 @@ export abstract class JsonReader {
   private append(text: string): void {
     this.buf += this.high + text;
     this.high = '';
-    if (!this.strIsKey) this.dirty = true;
+    if (!this.strIsKey && !this.quietStr) this.dirty = true;
   }
 
   private endString(): void {
@@ -126,7 +139,7 @@ export abstract class JsonReader {
     }
     const dirty = this.dirty;
     this.assign(this.buf);
-    this.dirty = dirty || high !== '';
+    if (!this.quietStr) this.dirty = dirty || high !== '';
   }
 
   /** Assigns the finished number or literal; false when it is neither. */
@@ -186,7 +199,7 @@ export abstract class JsonReader {
     this.buf = '';
     this.strIsKey = isKey;
     this.mode = Mode.Str;
-    if (!isKey) this.dirty = true;
+    if (!isKey) this.dirty = !(this.quietStr = this.quiet() || this.duplicate()) || this.dirty;
     return i + 1;
   }
 
@@ -194,21 +207,42 @@ export abstract class JsonReader {
     const c: Container = isArray ? [] : {};
     const parent = this.stack[this.stack.length - 1];
     let slot: string | number = '';
-    if (parent === undefined) this.root = c;
-    else slot = this.assign(c);
+    if (parent === undefined) {
+      this.root = c;
+      this.hidden = Infinity;
+    } else if (!this.quiet() && this.duplicate()) {
+      // a duplicate key's container: its slot keeps the first value until it closes (see `pop`)
+      slot = this.assign((parent.c as Record<string, unknown>)[parent.key]);
+      this.hidden = this.stack.length;
+    } else slot = this.assign(c);
     this.stack.push({ c, isArray, slot, expect: isArray ? Expect.ValueOrEnd : Expect.KeyOrEnd, key: '', size: 0 });
-    this.dirty = true;
+    if (!this.quiet()) this.dirty = true;
+  }
+
+  /** The top container is a duplicate key's, or inside one (see `hidden`). */
+  protected quiet(): boolean {
+    return this.stack.length > this.hidden;
+  }
+
+  /** The top container is an object that holds the key whose value comes next: a duplicate. */
+  private duplicate(): boolean {
+    const top = this.stack[this.stack.length - 1]!;
+    return !top.isArray && Object.hasOwn(top.c, top.key);
   }
 
   /** Adds a value to the top container; returns the slot it took. */
   private assign(value: unknown): string | number {
     const top = this.stack[this.stack.length - 1]!;
+    const c = top.c as Record<string, unknown>;
     top.expect = Expect.CommaOrEnd;
-    this.dirty = true;
+    if (!this.quiet()) {
+      this.dirty = true;
+      this.replaced ||= Object.hasOwn(c, top.key);
+    }
     this.openSize++;
     top.size++;
     if (top.isArray) return (top.c as unknown[]).push(value) - 1;
-    setOwn(top.c as Record<string, unknown>, top.key, value);
+    setOwn(c, top.key, value);
     return top.key;
   }
 
@@ -217,6 +251,12 @@ export abstract class JsonReader {
     const f = this.stack.pop()!;
     this.openSize -= f.size;
     Object.freeze(f.c);
+    if (this.stack.length === this.hidden) {
+      // a duplicate key's value closed: it replaces the first, as JSON.parse's last wins
+      setOwn(this.stack[this.hidden - 1]!.c as Record<string, unknown>, f.slot as string, f.c);
+      this.hidden = Infinity;
+      this.dirty = this.replaced = true;
+    }
     return f;
   }
 }

@@ -34,7 +34,7 @@ export interface RepairJsonResult {
   readonly json: string;
   readonly corrected: boolean;
   readonly corrections: readonly JsonCorrection[];
-  /** The text ended inside a string or an unclosed object or array, which repair closed. */
+  /** The text ended inside a string, an unclosed object or array, or a literal or number (a whole answer `tr` or `1.`), which repair closed. */
   readonly truncated: boolean;
 }
 
@@ -183,14 +183,19 @@ function cutString(text: string): ExtractedJson | undefined {
   return { json, from: 'whole' };
 }
 
+/** A whole answer that may be a literal or number cut short (`tr`, `nul`, `1.`, `2e+`, `-`). */
+const ATOM = /^[-\dtfn][\w.+-]*$/;
+
 /**
  * Parses a model's JSON answer, repairing it when needed and saying what was changed. Valid JSON
  * is parsed as is, with no corrections. Otherwise: {@link extractJson} (fences, prose), then
  * `jsonrepair` (missing brackets and quotes, trailing commas, single quotes, comments outside
  * strings, unquoted keys, Python literals), never touching the content of valid strings.
  * In cut text, a key cut or left without its value is dropped (`{"a": 1, "na` -> `{a: 1}`, never a
- * `null` the model did not write), and an answer that is one JSON string cut before its closing
- * quote is closed (both `truncated`).
+ * `null` the model did not write), an answer that is one JSON string cut before its closing
+ * quote is closed, and one that is a cut literal or number is completed (`tr` -> `true`, `1.` -> `1`,
+ * `repair`; all `truncated`). A scalar alone in a fence (```` ```json\n42\n``` ````) is the answer when
+ * no object or array is (`extract-fence`); prose that holds one (`The answer is 42.`) is no JSON.
  * Unrepairable text throws a {@link SchemaValidationError} with code `INVALID_JSON`.
  *
  *   '{"a": [1, 2'        ->  { value: {a: [1, 2]}, corrections: ['close-structure'], truncated: true }
@@ -209,8 +214,18 @@ export function repairJson(text: string): RepairJsonResult {
   }
   let found = findJson(text);
   if (found === undefined) found = cutString(text);
-  else if (!/^[[{]/.test(found.json) || (found.from === 'text' && !looksLikeJson(found.json))) found = undefined;
+  // a fence's JSON is its object or array, or a scalar alone in it; elsewhere only an object or array is an answer
+  else if (found.from !== 'fence' && (!/^[[{]/.test(found.json) || (found.from === 'text' && !looksLikeJson(found.json)))) found = undefined;
   if (found === undefined) {
+    // a cut literal or number is completed as a cut one in an object is (`tr` -> `true`, `1.` -> `1`); a lone `-` holds no value
+    let cut: unknown[] | undefined;
+    try {
+      if (ATOM.test(text.trim())) cut = parse(`${closeTail(`[${text.trim()}`, '')}]`) as unknown[];
+    } catch {
+      // no cut literal or number either
+    }
+    if (cut?.length) return { value: cut[0], json: String(cut[0]), corrected: true, corrections: ['repair'], truncated: true };
+    if (cut) throw new SchemaValidationError({ kind: 'INVALID_JSON', text, truncated: true }, 'Invalid JSON: the answer was cut before its value');
     throw new SchemaValidationError({ kind: 'INVALID_JSON', text }, 'Invalid JSON: no object or array in the answer');
   }
   const { json, from } = found;

@@ -9,8 +9,8 @@ import {
   parseResolved,
   resolveParseStructured,
   type ParseStructuredConfig,
-  type StructuredEvent,
 } from './parseStructured.js';
+import type { EventsOf } from './structuredEvent.js';
 
 /** Options of {@link structured}: the schema and parsing options of {@link parseStructured}, plus every {@link l0} option. */
 export interface StructuredOptions<S extends StandardSchemaV1 = StandardSchemaV1> extends L0Options, ParseStructuredConfig<S> {}
@@ -20,7 +20,8 @@ const STRUCTURED = /*#__PURE__*/ optionPath('structured', '', 'options');
 /**
  * Structured output with the reliability preset: {@link l0}'s events plus `partial` events while
  * the JSON streams and exactly one `result{data, corrected, corrections, truncated, raw}` right
- * before `complete`. `data` is the schema's output type. A schema or JSON failure retries through
+ * before `complete`. `data` is the schema's output type, a partial the deep-partial of its input
+ * (see `StructuredEvent`). A schema or JSON failure retries through
  * `retry`'s budget and backoff (each retry a fresh request whose text alone is parsed), then
  * moves to `fallbackStreams`; network failures retry as in `l0`. An attempt that only called a
  * tool (no JSON in its text) fails at once with a non-retryable `INVALID_JSON` naming the tools.
@@ -44,7 +45,7 @@ const STRUCTURED = /*#__PURE__*/ optionPath('structured', '', 'options');
  * }).pipe(ofType('result')));
  * @see {@link parseStructured}  @param options See {@link StructuredOptions}.
  */
-export function structured<S extends StandardSchemaV1>(options: StructuredOptions<S>): Observable<StructuredEvent<StandardSchemaV1.InferOutput<S>>> {
+export function structured<S extends StandardSchemaV1>(options: StructuredOptions<S>): Observable<EventsOf<S>> {
   checkBag(STRUCTURED, options);
   checkKeys(STRUCTURED, options, [...L0_OPTION_KEYS, ...PARSE_STRUCTURED_KEYS]);
   const { schema, partials, autoCorrect, onTruncated, validateTimeout, ...rest } = options;
@@ -53,7 +54,5 @@ export function structured<S extends StandardSchemaV1>(options: StructuredOption
   const parse = parseResolved(resolveParseStructured({ schema, ...given }, STRUCTURED)) as MonoTypeOperatorFunction<L0Event>;
   const ops = rest.attemptOperators; // anything but an array is left for l0 to reject
   const attemptOperators = ops === undefined ? [parse] : Array.isArray(ops) ? [...ops, parse] : ops;
-  return l0({ ...rest, attemptOperators }) as Observable<
-    StructuredEvent<StandardSchemaV1.InferOutput<S>>
-  >;
+  return l0({ ...rest, attemptOperators }) as Observable<EventsOf<S>>;
 }
