@@ -3,6 +3,7 @@ import { Subject } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { detectDrift, DriftDetectedError, isDriftDetectedError, type DriftDetector, type L0Event } from 'l0-rx';
 import { testScheduler } from '../helpers/testScheduler.js';
+import { unhandledDuring } from '../helpers/unhandled.js';
 import { done, runSync, start, text, tok } from '../guard/helpers.js';
 
 /** Longer than a batch (64 characters), so it is looked at on arrival. */
@@ -50,6 +51,34 @@ describe('detectDrift', () => {
     it('should error the stream when onDrift throws, as tap does', () => {
       const r = runSync(text(META), detectDrift({ onDrift: () => { throw new Error('cb'); } }));
       expect((r.error as Error).message).toBe('cb');
+    });
+
+    it('should error the stream with an async onDrift\'s rejection, leaving none unhandled (it would end Node)', async () => {
+      const source = new Subject<L0Event>();
+      let error: unknown;
+      let completed = false;
+      const unhandled = await unhandledDuring(async () => {
+        source.pipe(detectDrift({ onDrift: () => Promise.reject(new Error('async cb')) })).subscribe({ error: (e) => (error = e), complete: () => (completed = true) });
+        source.next(start());
+        source.next(tok(META));
+        await Promise.resolve();
+        await Promise.resolve();
+        source.next(tok(' more'));
+      });
+      expect((error as Error).message).toBe('async cb');
+      expect(completed).toBe(false);
+      expect(unhandled).toEqual([]);
+    });
+
+    it('should drop an async onDrift\'s rejection that comes after the stream ended, leaving none unhandled', async () => {
+      let r: ReturnType<typeof runSync> | undefined;
+      const unhandled = await unhandledDuring(() => {
+        r = runSync(text(META), detectDrift({ onDrift: () => Promise.reject(new Error('late')) }));
+      });
+      expect(r!.error).toBeUndefined();
+      expect(r!.completed).toBe(true);
+      expect(driftOf(r!.out)).toHaveLength(1);
+      expect(unhandled).toEqual([]);
     });
 
     it('should throw at creation for an invalid config, naming the option', () => {

@@ -3,6 +3,7 @@ import type { L0Event, ResumeEvent, TokenEvent } from '../events/eventTypes.js';
 import { AttemptText } from '../attempt/attemptText.js';
 import { DriftDetectedError } from '../errors/DriftDetectedError.js';
 import { Relay } from '../internal/relay.js';
+import { isPromiseLike } from '../internal/isPromiseLike.js';
 import { isListenedTo, nextWithUncheckedTail } from '../attempt/uncheckedTail.js';
 import { checkBag, checkKeys, optionError, optionKeys, optionPath, type OptionPath } from '../internal/options.js';
 import type { DriftCheck, DriftDetector, DriftType } from './driftDetector.js';
@@ -20,7 +21,7 @@ export interface DetectDriftConfig {
   readonly types?: readonly DriftType[];
   /** Detectors of your own, run after the built-in ones. @default [] */
   readonly detectors?: readonly DriftDetector[];
-  /** Called with each `drift` event's types and confidence, after the event. A throw errors the stream. */
+  /** Called with each `drift` event's types and confidence, after the event. A throw errors the stream; so does a returned promise's rejection while the stream runs (after its end it is dropped, never left unhandled). */
   readonly onDrift?: (types: readonly string[], confidence: number) => void;
 }
 
@@ -191,6 +192,17 @@ class DriftSubscription extends Relay<L0Event> {
     return this.look('', true);
   }
 
+  /**
+   * An async `onDrift`'s rejection: it errors the stream as a throw would while the stream runs, and
+   * is never left unhandled (it would end Node); after the stream's end it is dropped.
+   */
+  private rejected(e: unknown): void {
+    if (this.closed || this.isStopped || this.done) return;
+    this.done = true;
+    this.isStopped = true;
+    this.out.error(e);
+  }
+
   /** Runs each detector's check (or, `final`, its completion check); false (after erroring) when the attempt fails. */
   private look(delta: string, final: boolean): boolean {
     const { checks, reported, plan, out } = this;
@@ -212,7 +224,8 @@ class DriftSubscription extends Relay<L0Event> {
     const { found, confidence } = this;
     out.next({ type: 'drift', types: found, confidence });
     try {
-      plan.onDrift?.(found, confidence);
+      const result: unknown = plan.onDrift?.(found, confidence);
+      if (isPromiseLike(result)) result.then(undefined, (e: unknown) => this.rejected(e));
     } catch (e) {
       out.error(e);
       return false;
