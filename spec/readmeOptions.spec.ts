@@ -11,6 +11,15 @@ import { LIFECYCLE_CALLBACK_KEYS } from '../src/lifecycle/tapLifecycle.js';
 // none made up. The names are read from the types (with the options they extend), so a new option
 // or field fails here until the README lists it.
 const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+/** The README with each run of white space one space: sentences are looked up in it, so rewrapping a paragraph fails nothing. */
+const flat = readme.replace(/\s+/g, ' ');
+
+/** The first group of `pattern` in the README's prose ({@link flat}); an error quoting the pattern when the README no longer says it. */
+function said(pattern: RegExp): string {
+  const found = pattern.exec(flat)?.[1];
+  if (found === undefined) throw new Error(`README no longer matches ${pattern} (the sentence this spec reads was reworded: update the pattern)`);
+  return found;
+}
 
 /** The properties of each exported type of the entry points, by type name (a union of string literals: its members). */
 function optionsByType(): ReadonlyMap<string, readonly string[]> {
@@ -143,7 +152,7 @@ describe('README option tables', () => {
   });
 
   it('should describe a guardrail rule with every field of GuardRule', () => {
-    const fields = /A rule is a frozen description `\{([^}]*)\}`/.exec(readme)![1]!.split(',').map((f) => f.trim().replace(/\?$/, ''));
+    const fields = said(/A rule is a frozen description `\{([^}]*)\}`/).split(',').map((f) => f.trim().replace(/\?$/, ''));
     expect(fields.sort()).toEqual(keys('GuardRule'));
   });
 
@@ -159,41 +168,41 @@ describe('README option tables', () => {
   });
 
   it('should describe StreamAdapter and its decoder with every member', () => {
-    const sentence = /Custom\nadapters implement `StreamAdapter` \(([^]*?)\) and are passed/.exec(readme)![1]!;
+    const sentence = said(/Custom adapters implement `StreamAdapter` \(([^]*?)\) and are passed/);
     const named = [...sentence.matchAll(/`(\w+)/g)].map((m) => m[1]!);
     expect(named.sort()).toEqual([...keys('StreamAdapter'), ...keys('ChunkDecoder')].sort());
   });
 
   it("should give classifyError's result every field of ErrorClassification, wherever it is shown", () => {
-    const shown = [...readme.matchAll(/`classifyError\(e(?:, options\?)?\)`(?: returns| \|) `\{([^}]*)\}`/g)].map((m) => m[1]!);
+    const shown = [...flat.matchAll(/`classifyError\(e(?:, options\?)?\)`(?: returns| \|) `\{([^}]*)\}`/g)].map((m) => m[1]!);
     expect(shown).toHaveLength(2);
     for (const fields of shown) expect(fields.split(',').map((f) => f.trim().replace(/\?$/, '')).sort()).toEqual(keys('ErrorClassification'));
   });
 
   it.each([
     ['RunMetrics', 'gives the same numbers as a `RunMetrics` object:', 'once per run'],
-    ['ParallelResult', 'emits a `ParallelResult` snapshot each time one ends', '`failFast`\nunsubscribes'],
+    ['ParallelResult', 'emits a `ParallelResult` snapshot each time one ends', '`failFast` unsubscribes'],
     ['ConsensusResult', 'runs every source and emits one `ConsensusResult`:', 'Each output has'],
   ])('should name every field of %s where the README describes it', (type, from, to) => {
-    const start = readme.indexOf(from);
-    const text = readme.slice(start, readme.indexOf(to, start));
+    const start = flat.indexOf(from);
+    const text = flat.slice(start, flat.indexOf(to, start));
     expect(start).toBeGreaterThanOrEqual(0);
     expect(keys(type).filter((k) => !text.includes(`\`${k}\``) && !text.includes(`\`${k}: `))).toEqual([]);
   });
 
   it("should show every field of the fault server's requests, the server itself and a fake model's calls", () => {
     const fields = (shown: string) => shown.split(',').map((f) => f.trim().replace(/\(\)$/, '')).sort();
-    expect(fields(/each request records `\{([^}]*)\}`/.exec(readme)![1]!)).toEqual(keys('FaultRequest'));
-    expect(fields(/It resolves to\n {2}`\{([^}]*)\}`/.exec(readme)![1]!)).toEqual(keys('FaultServer'));
-    expect(fields(/`model\.calls` records each call's `\{([^}]*)\}`/.exec(readme)![1]!)).toEqual(keys('FakeModelCall'));
+    expect(fields(said(/each request records `\{([^}]*)\}`/))).toEqual(keys('FaultRequest'));
+    expect(fields(said(/It resolves to `\{([^}]*)\}`/))).toEqual(keys('FaultServer'));
+    expect(fields(said(/`model\.calls` records each call's `\{([^}]*)\}`/))).toEqual(keys('FakeModelCall'));
   });
 
   it('should show every field of an envelope and of RecordedInfo, and every member of EventStore and ServerSentEvents', () => {
     const fields = (shown: string) => shown.split(',').map((f) => f.trim().replace(/[:?].*$/, '')).sort();
-    expect(fields(/appends each event as an envelope\n`\{([^}]*)\}`/.exec(readme)![1]!)).toEqual(keys('EventEnvelope'));
-    expect(fields(/\| `onRecorded` \| \| `\(\{([^}]*)\}\)/.exec(readme)![1]!)).toEqual(keys('RecordedInfo'));
-    expect(fields(/`EventStore \{([^}]*)\}`/.exec(readme)![1]!)).toEqual(keys('EventStore'));
-    expect(fields(/It returns `\{ ([^}]*) \}`/.exec(readme)![1]!.replace(/\([^)]*\)/g, ''))).toEqual(keys('ServerSentEvents'));
+    expect(fields(said(/appends each event as an envelope `\{([^}]*)\}`/))).toEqual(keys('EventEnvelope'));
+    expect(fields(said(/\| `onRecorded` \| \| `\(\{([^}]*)\}\)/))).toEqual(keys('RecordedInfo'));
+    expect(fields(said(/`EventStore \{([^}]*)\}`/))).toEqual(keys('EventStore'));
+    expect(fields(said(/It returns `\{ ([^}]*) \}`/).replace(/\([^)]*\)/g, ''))).toEqual(keys('ServerSentEvents'));
   });
 
   it.each(ROWS)('should name no option %s does not have in its API reference row (%s)', (call, type) => {

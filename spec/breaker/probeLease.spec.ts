@@ -77,4 +77,21 @@ describe('circuitBreaker probe slots', () => {
       expect(changes).toEqual(['0:closed>open', '100:open>half-open', '350:half-open>closed']);
     });
   });
+
+  it('should read the half-open start as the probe time of a record an earlier version stored without probedAt', () => {
+    const ts = testScheduler();
+    ts.run(({ cold, flush }) => {
+      const { store, records } = flakyStore();
+      // half-open since 100 (opened at 0), its one slot held by a probe whose end was lost, as an earlier version left it
+      records.set('m', { state: 'half-open', failures: 0, openedAt: 0, period: 1, probes: 1, successes: 0, windowStart: 0, windowCalls: 0, windowFailures: 0 });
+      const breaker = createCircuitBreaker({ ...config, store, scheduler: ts as SchedulerLike });
+      const out: string[] = [];
+      callAt(ts, breaker, 150, cold('s 9ms (x|)', values), out); // within resetTimeout of the half-open start: the slot is still held
+      callAt(ts, breaker, 200, cold('s 9ms (x|)', values), out); // resetTimeout after it: the slot is given back, and the probe closes it
+      flush();
+      expect(out).toEqual(['150:CIRCUIT_OPEN@150', '200:ok@210']);
+      expect(records.get('m')).toMatchObject({ state: 'closed', probes: 0 });
+    });
+  });
 });
+

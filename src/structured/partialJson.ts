@@ -148,6 +148,9 @@ export class PartialJsonParser extends JsonReader {
     if ((this.root === this.shown && !this.replaced) || !sameJson(this.copy(), this.last)) return true;
     this.dirty = this.replaced = false;
     this.shown = this.root;
+    // the comparison copied the open containers, as a snapshot does: it is paid for alike, or a key
+    // written again with its value on every delta (`"a": 0, "a": 0, ...`) would compare the whole root per delta
+    this.credit -= this.openSize;
     return false;
   }
 
