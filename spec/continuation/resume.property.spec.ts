@@ -16,11 +16,14 @@ const tokens = (text: string, cuts: readonly number[]): L0Event[] => {
   if (at < text.length) out.push({ type: 'token', value: text.slice(at) });
   return out;
 };
-/** Whether `rest` itself starts with words the checkpoint ends with (an honest "the the": ambiguous, left out). */
-const startsLikeTail = (checkpoint: string, rest: string): boolean => {
+/**
+ * Whether `rest` itself starts with words the checkpoint ends with (an honest "the the": ambiguous, left out), its
+ * leading whitespace aside; with `before`, only the checkpoint's tails that start before it.
+ */
+const startsLikeTail = (checkpoint: string, rest: string, before = checkpoint.length): boolean => {
   const flat = (t: string) => t.replace(/\s+/g, ' ');
   const head = flat(rest.trimStart());
-  for (let i = 0; i < checkpoint.length; i++) {
+  for (let i = 0; i < before; i++) {
     const tail = flat(checkpoint.slice(i).trimStart());
     if (tail.replace(/\s/g, '').length >= 2 && head.startsWith(tail.trimEnd())) return true;
   }
@@ -54,12 +57,15 @@ describe('a resumed l0() run: the checkpoint plus the continuation, whatever the
         expect(run.error).toBeUndefined();
         expect(text.startsWith(checkpoint)).toBe(true);
         fc.pre(!startsLikeTail(checkpoint, text.slice(checkpoint.length)));
+        // nor may the repeat and what follows read as a repeat of a longer tail: "a<  <" + "  <" + "\n<aa" is "<  <"
+        // written again after blank space, whitespace runs matching each other (the text holds no "  <" repeat to tell)
+        fc.pre(!startsLikeTail(checkpoint, repeated + text.slice(checkpoint.length), checkpoint.length - repeated.length));
         const content = finalState(run.events).content;
         // a repeat of fewer than two characters besides whitespace may be kept (minOverlap), and so may a lone word
         // set apart from the checkpoint by whitespace ("I had" + " had enough" is English)
         const loneApart = /\s$/.test(checkpoint) && /^\s*[\p{L}\p{M}\p{N}_]+\s*$/u.test(repeated);
         if (repeated.replace(/\s/g, '').length >= 2 && /^\S/.test(repeated) && !loneApart) expect(content).toBe(text);
         else expect([text, checkpoint + repeated + text.slice(checkpoint.length)]).toContain(content);
-      }), { numRuns: 1000 });
+      }), { numRuns: 1000, examples: [[['a', '<', '  ', '<', '\n', '<', 'a', 'a'], [2, 1], [], 891419732, 1, 461226945]] });
   });
 });

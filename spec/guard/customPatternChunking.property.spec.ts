@@ -28,6 +28,14 @@ const textAndSplit = fc.tuple(fc.array(fc.constantFrom(...PIECES), { minLength: 
   return { all, chunks };
 });
 
+/**
+ * Whether every match of the patterns in `all` covers at most `span` characters: a longer one "may be missed"
+ * (see `span`), so its verdict may depend on the chunks ("sk-1255" under a span of 6, one character a chunk).
+ */
+const fits = (all: string, span = 200) => PATTERNS.every((re) => [...all.matchAll(new RegExp(re.source, 'g'))].every((m) => m[0].length <= span));
+/** A text with a match longer than a span of 6, cut into single characters (it once failed the property by chance). */
+const longMatch = { all: 'foosk-1255foo', chunks: [...'foosk-1255foo'] };
+
 const shown = (v: Violation) => ({ ...v });
 
 /** Every violation, the error's code and violations, and (hold-back) the released text of an answer that passed. */
@@ -41,6 +49,7 @@ describe('customPatternRule / patternRule({patterns}): the verdict whatever the 
   it('should flag the same matches, in the same order, for every split, in either mode', () => {
     fc.assert(
       fc.property(textAndSplit, fc.constantFrom(undefined, 6, 10), fc.constantFrom<GuardMode>('stream-first', 'hold-back'), ({ all, chunks }, span, mode) => {
+        fc.pre(fits(all, span));
         expect(verdict(chunks, flags(span), mode)).toEqual(verdict([all], flags(span), mode));
         expect(verdict([...all], flags(span), mode)).toEqual(verdict([all], flags(span), mode));
       }),
@@ -51,12 +60,13 @@ describe('customPatternRule / patternRule({patterns}): the verdict whatever the 
   it('should redact the same text for every split in hold-back, one rule or one family of several', () => {
     fc.assert(
       fc.property(textAndSplit, fc.constantFrom(6, 10), ({ all, chunks }, span) => {
+        fc.pre(fits(all, span));
         for (const rule of [redacts(span), families(span)]) {
           expect(verdict(chunks, rule, 'hold-back')).toEqual(verdict([all], rule, 'hold-back'));
           expect(verdict([...all], rule, 'hold-back')).toEqual(verdict([all], rule, 'hold-back'));
         }
       }),
-      { numRuns: 1500 },
+      { numRuns: 1500, examples: [[longMatch, 6]] },
     );
   });
 

@@ -97,8 +97,9 @@ describe('retryWithBackoff shouldRetry (R5)', () => {
     });
 
     // a veto that never settles would hold the run forever: it is awaited as long as this policy would wait before a retry
-    it('should end the run with an error naming shouldRetry when its promise has not settled within maxRetryAfter', () => {
+    it('should end the run with an error naming shouldRetry when its promise has not settled within maxRetryAfter', async () => {
       const { ts, run, calls } = start({ shouldRetry: () => new Promise<boolean>(() => {}), maxRetryAfter: 5000, maxDelay: 100 });
+      await settle(); // the clock starts once the promise had its microtasks
       let before: unknown = 'not read';
       ts.schedule(() => (before = run.error), 4999);
       ts.flush();
@@ -114,12 +115,14 @@ describe('retryWithBackoff shouldRetry (R5)', () => {
       });
     });
 
-    it('should wait maxDelay for it when that is longer than maxRetryAfter', () => {
+    it('should wait maxDelay for it when that is longer than maxRetryAfter', async () => {
       const { ts, run } = start({ shouldRetry: () => new Promise<boolean>(() => {}), maxRetryAfter: 0, baseDelay: 10, maxDelay: 300 });
+      await settle();
       ts.flush();
       expect(ts.now()).toBe(300);
       expect(run.error).toMatchObject({ cause: expect.objectContaining({ message: expect.stringContaining('within 300 ms') }) });
       const defaults = start({ shouldRetry: () => new Promise<boolean>(() => {}) });
+      await settle();
       defaults.ts.flush();
       expect(defaults.ts.now()).toBe(60_000); // maxRetryAfter's default
       expect(defaults.run.error).toMatchObject({ name: 'UnknownError' });
@@ -131,6 +134,19 @@ describe('retryWithBackoff shouldRetry (R5)', () => {
       ts.flush();
       expect(calls()).toBe(2);
       expect(run.error).toMatchObject({ code: 'NETWORK_ERROR' });
+    });
+
+    // a virtual scheduler's flush drains every action at once: a clock armed with the veto's call would beat a
+    // promise settling on its own microtasks (a failure inside a flush, then an async veto: flush, settle, flush)
+    it('should let a veto asked during a virtual flush settle before its clock starts', async () => {
+      const { ts, run, calls } = start({ shouldRetry: async () => true, maxRetries: 2, maxRetryAfter: 5000 });
+      await settle();
+      ts.flush(); // the first retry: the second attempt fails inside this flush and its veto is asked there
+      await settle();
+      ts.flush();
+      expect(calls()).toBe(3);
+      expect(retries(run.events).length).toBe(2);
+      expect(run.error).toMatchObject({ code: 'NETWORK_ERROR', attempt: 3 });
     });
 
     it('should drop a pending verdict when unsubscribed', async () => {

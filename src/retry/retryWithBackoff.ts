@@ -1,4 +1,4 @@
-import { from, Observable, timer, type MonoTypeOperatorFunction, type Subscriber } from 'rxjs';
+import { from, Observable, Subscription, timer, type MonoTypeOperatorFunction, type Subscriber } from 'rxjs';
 import { asL0Error, classifyL0Error } from '../errors/classifyL0Error.js';
 import { serializeError } from '../errors/serializeError.js';
 import type { L0Event, StartEvent } from '../events/eventTypes.js';
@@ -41,8 +41,9 @@ import {
  *    were made; when it counts toward attempts (content, unknown) and `attempts` such retries were
  *    made; when its Retry-After exceeds `maxRetryAfter` (a fallback takes it instead of waiting).
  * 4. Then `shouldRetry` may veto (a falsy result, a throw or a rejection vetoes; a promise is awaited,
- *    as long as the policy would wait before a retry: `maxRetryAfter`, or `maxDelay` when longer; one
- *    that has not settled by then ends the run with an UnknownError whose cause names `shouldRetry`).
+ *    as long as the policy would wait before a retry: `maxRetryAfter`, or `maxDelay` when longer, counted
+ *    once the promise's own microtasks ran, so a virtual scheduler's flush does not beat it; one that
+ *    has not settled by then ends the run with an UnknownError whose cause names `shouldRetry`).
  * 5. The delay: the Retry-After as given (with `respectRetryAfter`); else what `calculateDelay`
  *    returns, if it is a finite number >= 0; else the `backoff` (0-based retry index over all
  *    retries), which `calculateDelay` receives as `defaultDelay`; never more than 2147483647 ms
@@ -171,14 +172,17 @@ class RetryRun extends AttemptLoop {
     const wait = Math.max(cfg.maxRetryAfter, cfg.maxDelay);
     this.run(() => {
       // the clock's end drops a verdict still to come; a verdict stops the clock
-      const clock = timer(wait, cfg.scheduler).subscribe(() => fail(new Error(`retryWithBackoff({shouldRetry}) did not settle within ${wait} ms`)));
+      const waiting = new Subscription();
       const verdict = (yes: boolean): void => {
-        clock.unsubscribe();
+        waiting.unsubscribe();
         if (yes) retry();
         else giveUp();
       };
-      clock.add(from(ok).subscribe({ next: verdict, error: () => verdict(false) }));
-      return clock;
+      waiting.add(from(ok).subscribe({ next: verdict, error: () => verdict(false) }));
+      // the clock starts after the promise's own reactions (queued first): a virtual scheduler's flush runs
+      // every action at once, and a clock armed in it would beat a promise that settles on its own
+      void Promise.resolve().then(() => waiting.closed || waiting.add(timer(wait, cfg.scheduler).subscribe(() => fail(new Error(`retryWithBackoff({shouldRetry}) did not settle within ${wait} ms`)))));
+      return waiting;
     });
   }
 }
