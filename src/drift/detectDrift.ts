@@ -3,7 +3,7 @@ import type { L0Event, ResumeEvent, TokenEvent } from '../events/eventTypes.js';
 import { AttemptText } from '../attempt/attemptText.js';
 import { DriftDetectedError } from '../errors/DriftDetectedError.js';
 import { Relay } from '../internal/relay.js';
-import { isPromiseLike } from '../internal/isPromiseLike.js';
+import { quiet } from '../internal/isPromiseLike.js';
 import { isListenedTo, nextWithUncheckedTail } from '../attempt/uncheckedTail.js';
 import { checkBag, checkKeys, optionError, optionKeys, optionPath, type OptionPath } from '../internal/options.js';
 import type { DriftCheck, DriftDetector, DriftType } from './driftDetector.js';
@@ -224,8 +224,7 @@ class DriftSubscription extends Relay<L0Event> {
     const { found, confidence } = this;
     out.next({ type: 'drift', types: found, confidence });
     try {
-      const result: unknown = plan.onDrift?.(found, confidence);
-      if (isPromiseLike(result)) result.then(undefined, (e: unknown) => this.rejected(e));
+      quiet(plan.onDrift?.(found, confidence), (e) => this.rejected(e));
     } catch (e) {
       out.error(e);
       return false;

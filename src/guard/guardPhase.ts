@@ -1,7 +1,7 @@
 import type { SchedulerLike } from 'rxjs';
 import type { Violation } from '../events/eventTypes.js';
 import type { GuardRule } from './guardRule.js';
-import { isPromiseLike } from '../internal/isPromiseLike.js';
+import { quiet } from '../internal/isPromiseLike.js';
 
 /**
  * What {@link guard}'s `onPhase` observer is told about the completion checks (L0's guardrail phase
@@ -25,21 +25,20 @@ export interface PhaseReporter {
   error?: { readonly cause: unknown };
 }
 
-/** Starts a completion phase (tells `onPhase` its start) and returns its reporter; a promise `onPhase` returns goes to `async`. @internal */
+/** Starts a completion phase (tells `onPhase` its start) and returns its reporter; the rejection of a promise `onPhase` returns goes to `rejected`. @internal */
 export function phaseReporter(
   onPhase: (event: GuardPhaseEvent) => void,
   scheduler: SchedulerLike,
   ruleCount: number,
   tokenCount: number,
-  async: (result: PromiseLike<unknown>) => void,
+  rejected: (reason: unknown) => void,
 ): PhaseReporter {
   const since = (t: number) => scheduler.now() - t;
   const started = scheduler.now();
   const tell = (event: GuardPhaseEvent): void => {
     if (reporter.error) return;
     try {
-      const result: unknown = onPhase(event);
-      if (isPromiseLike(result)) async(result);
+      quiet(onPhase(event), rejected);
     } catch (cause) {
       reporter.error = { cause };
     }

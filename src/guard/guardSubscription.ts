@@ -2,7 +2,7 @@ import { forkJoin, type Observable, type Subscriber, type Subscription } from 'r
 import type { L0Event, ResumeEvent, TokenEvent } from '../events/eventTypes.js';
 import { attemptTextChange } from '../attempt/attemptText.js';
 import { GuardrailViolationError } from '../errors/GuardrailViolationError.js';
-import { isPromiseLike } from '../internal/isPromiseLike.js';
+import { isPromiseLike, quiet } from '../internal/isPromiseLike.js';
 import { Relay } from '../internal/relay.js';
 import { isListenedTo, nextWithUncheckedTail, uncheckedTail } from '../attempt/uncheckedTail.js';
 import type { GuardFindings, GuardRule, GuardRuleRun } from './guardRule.js';
@@ -307,8 +307,7 @@ export class GuardSubscription extends Relay<L0Event> implements RedactionSink {
     for (const v of violations) {
       this.out.next({ type: 'violation', violation: v });
       try {
-        const result: unknown = onViolation?.(v);
-        if (isPromiseLike(result)) this.#settleCallback(result);
+        quiet(onViolation?.(v), (e) => this.#rejected(e));
       } catch (e) {
         this.#ended = true;
         this.out.error(e);
@@ -322,14 +321,12 @@ export class GuardSubscription extends Relay<L0Event> implements RedactionSink {
     return false;
   }
 
-  /** An async `onViolation`'s or `onPhase`'s promise: its rejection errors the stream as a throw would while the guard runs, and is never left unhandled (it would end Node). */
-  #settleCallback(result: PromiseLike<unknown>): void {
-    result.then(undefined, (e: unknown) => {
-      if (this.#ended || this.closed) return;
-      this.#ended = true;
-      this.#finishing?.unsubscribe();
-      this.out.error(e);
-    });
+  /** An async `onViolation`'s or `onPhase`'s rejection: it errors the stream as a throw would while the guard runs (see `quiet`: never left unhandled, which would end Node). */
+  #rejected(e: unknown): void {
+    if (this.#ended || this.closed) return;
+    this.#ended = true;
+    this.#finishing?.unsubscribe();
+    this.out.error(e);
   }
 
   /**
@@ -347,7 +344,7 @@ export class GuardSubscription extends Relay<L0Event> implements RedactionSink {
     const all = this.#base;
     const reason = complete?.type === 'complete' ? complete.finishReason : undefined;
     const pending: Observable<unknown>[] = [];
-    const phases = onPhase && phaseReporter(onPhase, scheduler, runs.filter((run) => run.complete).length, this.#tokens, (result) => this.#settleCallback(result));
+    const phases = onPhase && phaseReporter(onPhase, scheduler, runs.filter((run) => run.complete).length, this.#tokens, (e) => this.#rejected(e));
     runs.forEach((run, index) => {
       if (!run.complete) return;
       const rule = rules[index]!;

@@ -3,7 +3,10 @@ export function isPromiseLike<T = unknown>(value: T | PromiseLike<T>): value is 
   return (typeof value === 'object' || typeof value === 'function') && value !== null && typeof (value as PromiseLike<T>).then === 'function';
 }
 
-/** Leaves no rejection of `value` unhandled, when it is a promise (a callback that was to return a plain value). @internal */
-export function quiet(value: unknown): void {
-  if (isPromiseLike(value)) value.then(undefined, () => undefined);
+/**
+ * Leaves no rejection of `value` unhandled, when it is a promise (what a callback that was to return
+ * a plain value returned): the rejection goes to `onRejected`, or is dropped. @internal
+ */
+export function quiet(value: unknown, onRejected: (reason: unknown) => void = () => undefined): void {
+  if (isPromiseLike(value)) value.then(undefined, onRejected);
 }

@@ -8,7 +8,7 @@ import { deserializeError } from '../errors/deserializeError.js';
 import type { SerializedError } from '../errors/serializeError.js';
 import type { L0Error } from '../errors/L0Error.js';
 import { AttemptText } from '../attempt/attemptText.js';
-import { isPromiseLike } from '../internal/isPromiseLike.js';
+import { quiet } from '../internal/isPromiseLike.js';
 import { checkBag, checkKeys, optionError, optionKeys, optionPath, type OptionPath } from '../internal/options.js';
 import { InvalidStreamError } from '../errors/InvalidStreamError.js';
 
@@ -128,8 +128,7 @@ export function tapLifecycle(callbacks: LifecycleCallbacks): MonoTypeOperatorFun
   const report = (error: unknown, name: string) => {
     try {
       if (callbacks.onCallbackError) {
-        const result: unknown = callbacks.onCallbackError(error, name);
-        if (isPromiseLike(result)) result.then(undefined, () => {}); // ignored, like a throw
+        quiet(callbacks.onCallbackError(error, name)); // a rejection is ignored, like a throw
         return;
       }
     } catch {
@@ -157,9 +156,8 @@ export function tapLifecycle(callbacks: LifecycleCallbacks): MonoTypeOperatorFun
         const fn = ended ? undefined : (callbacks[name] as ((...a: Parameters<Hooks[K]>) => void) | undefined);
         if (!fn) return;
         try {
-          const result: unknown = fn.apply(callbacks, args);
           // an async callback: its rejection is reported like a throw, never left unhandled
-          if (isPromiseLike(result)) result.then(undefined, (e: unknown) => report(e, name));
+          quiet(fn.apply(callbacks, args), (e) => report(e, name));
         } catch (e) {
           report(e, name);
         }

@@ -1,7 +1,7 @@
 import { asyncScheduler, defer, tap, type MonoTypeOperatorFunction, type SchedulerLike } from 'rxjs';
 import type { FinishReason, L0Event, Usage } from '../events/eventTypes.js';
 import { serializeError } from '../errors/serializeError.js';
-import { isPromiseLike } from '../internal/isPromiseLike.js';
+import { quiet } from '../internal/isPromiseLike.js';
 import { isSchedulerLike } from '../internal/options.js';
 
 /** How a measured run ended. */
@@ -169,9 +169,8 @@ export function measureRun(onMetrics: (metrics: RunMetrics) => void, config: Mea
       const fold = new RunMetricsFold(() => scheduler.now());
       const report = (outcome: RunOutcome, error?: unknown) => {
         try {
-          const result: unknown = onMetrics(fold.end(outcome, error));
           // an async onMetrics (`async (m) => db.save(m)`): its rejection is swallowed too, never left unhandled
-          if (isPromiseLike(result)) result.then(undefined, () => {});
+          quiet(onMetrics(fold.end(outcome, error)));
         } catch {
           // metrics never break the stream
         }

@@ -11,7 +11,7 @@ import { ZeroOutputError } from '../errors/ZeroOutputError.js';
 import type { ContentEvent, L0Event } from '../events/eventTypes.js';
 import { isContentEvent } from '../events/eventTypes.js';
 import { currentEntrantObserver, withEntrantObserver, type EntrantOutcome, type EntrantTrace } from '../internal/entrantObserver.js';
-import { isPromiseLike } from '../internal/isPromiseLike.js';
+import { quiet } from '../internal/isPromiseLike.js';
 
 /** Decides whether an entrant has won: sees each content event and the entrant's current attempt text. */
 export type WinTest = (event: ContentEvent, text: AttemptText) => boolean;
@@ -116,9 +116,8 @@ export function raceCore(entrants: readonly RaceEntrant[], config: RaceCoreConfi
       for (let j = 0; j < n; j++) held[j] = [];
       const name = entrants[i]!.name ?? modelOf(events);
       try {
-        const result: unknown = onWin?.({ index: i, name });
         // an async onWin: its rejection errors the race as a throw does (nothing to error once the race has ended), never left unhandled
-        if (isPromiseLike(result)) result.then(undefined, stop);
+        quiet(onWin?.({ index: i, name }), stop);
       } catch (err) {
         stop(err);
         return;

@@ -4,7 +4,7 @@
  */
 import { describeThrown, safeGet, safeHas } from '../errors/inspect.js';
 import { describeValue, InvalidStreamError } from '../errors/InvalidStreamError.js';
-import { isPromiseLike } from '../internal/isPromiseLike.js';
+import { quiet } from '../internal/isPromiseLike.js';
 import { isAsyncIterable, isReadableStreamLike, isRecord } from './adapters/shared.js';
 
 /** Pull-based reading we own, so unsubscribing can cancel a read that is still pending. */
@@ -21,8 +21,7 @@ export interface AbortControllerLike {
 /** Runs `f`, swallowing a synchronous throw or a rejection of the promise it returns. */
 export function settle(f: () => unknown): void {
   try {
-    const result = f();
-    if (isPromiseLike(result)) result.then(undefined, () => undefined);
+    quiet(f());
   } catch {
     /* cleanup is best effort */
   }

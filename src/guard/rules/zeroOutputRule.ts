@@ -10,9 +10,8 @@ const MEANING = /[\p{L}\p{N}\p{M}\p{Extended_Pictographic}\p{Regional_Indicator}
  * noise such as "..." or "---") as an `error`, the rule form of `detectZeroOutput`: any letter, digit
  * or emoji is an answer, and so are `{}` and `[]` (bare, or in a code fence without a language
  * tag). Tracks only whether meaning has appeared; an emoji whose two UTF-16 halves arrive in
- * different tokens counts. Until it has, the text so far
- * is one the rule may still block, so it holds it (`held`): hold-back releases none of it, and no
- * checkpoint holds it.
+ * different tokens counts. Until it has, the text so far is one the rule may still block, so it
+ * holds it (`held`): hold-back releases none of it, and no checkpoint holds it.
  *
  *   -a-b-x|      tokens ".", "..", x complete
  *   -a-b-(v#)    guard([zeroOutputRule()])
