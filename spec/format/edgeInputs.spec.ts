@@ -1,8 +1,8 @@
-/** @test {formatContext} @test {cleanOutput} @test {formatMemory} @test {createWindow} @test {truncate} @test {textSimilarity} @test {extractCodeBlocks} */
+/** @test {formatContext} @test {cleanOutput} @test {formatMemory} @test {createWindow} @test {truncate} @test {textSimilarity} @test {extractCodeBlocks} @test {stripThinking} */
 /* Option checks and edge inputs a review found: non-boolean switches, unchecked window options, a cut emoji in a suffix, NFD accents, a one-line fence. */
 import { describe, expect, it } from 'vitest';
 import { concatMap, of, timer, type Observable } from 'rxjs';
-import { cleanOutput, createWindow, formatContext, formatMemory, textSimilarity, truncate, type L0Event } from 'l0-rx';
+import { cleanOutput, createWindow, extractCode, extractCodeBlocks, formatContext, formatMemory, stripThinking, textSimilarity, truncate, type L0Event } from 'l0-rx';
 
 const words = (t: string) => t.trim().split(/\s+/).filter(Boolean).length;
 const answer = (text: string, delay = 1): Observable<L0Event> => timer(delay).pipe(concatMap(() => of({ type: 'token', value: text } as L0Event, { type: 'complete', finishReason: 'stop' } as L0Event)));
@@ -49,5 +49,22 @@ describe('extractCodeBlocks', () => {
     const { extractCodeBlocks } = await import('l0-rx');
     expect(extractCodeBlocks('```py print(1)```\ntext\n```js\nx\n```')).toEqual([{ language: 'js', code: 'x', unclosed: false }]);
     expect(extractCodeBlocks('~~~ a`b\ny\n~~~')).toEqual([{ language: 'a', code: 'y', unclosed: false }]);
+  });
+});
+
+// a text that is not a string failed inside a string method ("text.replace is not a function"), naming nothing
+describe('text arguments that are not strings', () => {
+  it.each([
+    ['cleanOutput(text)', () => cleanOutput(undefined as never)],
+    ['cleanOutput(text)', () => cleanOutput({ text: 'a' } as never, {})],
+    ['extractCodeBlocks(text)', () => extractCodeBlocks(null as never)],
+    ['extractCodeBlocks(text, language)', () => extractCodeBlocks('```js\nx\n```', 1 as never)],
+    ['extractCode(text)', () => extractCode(42 as never)],
+    ['extractCode(text, language)', () => extractCode('```js\nx\n```', ['js'] as never)],
+    ['stripThinking(text)', () => stripThinking(undefined as never)],
+    ['formatContext(content)', () => formatContext(null as never)],
+  ])('should throw a TypeError naming %s', (name, call) => {
+    expect(call).toThrow(TypeError);
+    expect(call).toThrow(`${name} must be a string, got `);
   });
 });

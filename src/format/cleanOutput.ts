@@ -1,4 +1,4 @@
-import { checkBag, checkKeys, optionError, optionKeys, optionPath } from '../internal/options.js';
+import { checkBag, checkKeys, checkText, optionError, optionKeys, optionPath } from '../internal/options.js';
 import { normalizeNewlines } from './text.js';
 
 /** Options of {@link cleanOutput}; every step is on by default except `collapseWhitespace`. */
@@ -59,6 +59,7 @@ function trimLineEnd(line: string): string {
  * @param config See {@link CleanOutputConfig}.
  */
 export function cleanOutput(text: string, config: CleanOutputConfig = {}): string {
+  checkText('cleanOutput(text)', text);
   checkBag(PATH, config);
   checkKeys(PATH, config, KEYS);
   const { normalizeNewlines: newlines = true, stripFences = true, trimLines = true, collapseWhitespace = false, trim = true } = config;

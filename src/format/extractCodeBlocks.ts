@@ -1,3 +1,5 @@
+import { checkText } from '../internal/options.js';
+
 /** A fenced code block found by {@link extractCodeBlocks}. */
 export interface CodeBlock {
   /** The info string's first word, lower-cased (`''` when none). */
@@ -40,6 +42,13 @@ function outdent(line: string, n: number): string {
  * @param language Keep only blocks of this language.
  */
 export function extractCodeBlocks(text: string, language?: string): CodeBlock[] {
+  return findBlocks(text, language, 'extractCodeBlocks');
+}
+
+/** The blocks, after a TypeError naming `call`'s argument when `text` or `language` is not a string. */
+function findBlocks(text: string, language: string | undefined, call: string): CodeBlock[] {
+  checkText(`${call}(text)`, text);
+  if (language !== undefined) checkText(`${call}(text, language)`, language);
   const lines = text.replace(/\r\n?/g, '\n').split('\n');
   const blocks: CodeBlock[] = [];
   for (let i = 0; i < lines.length; i++) {
@@ -66,5 +75,5 @@ export function extractCodeBlocks(text: string, language?: string): CodeBlock[] 
  * const sql = extractCode(answer, 'sql');
  */
 export function extractCode(text: string, language?: string): string | undefined {
-  return extractCodeBlocks(text, language)[0]?.code;
+  return findBlocks(text, language, 'extractCode')[0]?.code;
 }

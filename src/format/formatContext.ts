@@ -1,4 +1,4 @@
-import { checkBag, checkKeys, optionError, optionKeys, optionPath } from '../internal/options.js';
+import { checkBag, checkKeys, checkText, optionError, optionKeys, optionPath } from '../internal/options.js';
 import { dedent } from './text.js';
 
 /** How {@link formatContext} wraps text. */
@@ -99,7 +99,7 @@ export function formatContext(content: string, config: FormatContextConfig = {})
   checkBag(PATH, config);
   checkKeys(PATH, config, KEYS);
   const { label = 'Context', delimiter = 'xml', dedent: undent = true, escape = true } = config;
-  if (typeof content !== 'string') throw new TypeError(`formatContext(content) must be a string, got ${typeof content}`);
+  checkText('formatContext(content)', content);
   if (!DELIMITERS.includes(delimiter)) throw optionError(PATH, 'delimiter', DELIMITERS.map((d) => `'${d}'`).join(', '), delimiter);
   if (typeof label !== 'string' || label.trim() === '') throw optionError(PATH, 'label', 'a non-empty string', label);
   for (const [key, v] of [['dedent', undent], ['escape', escape]] as const) if (typeof v !== 'boolean') throw optionError(PATH, key, 'a boolean', v);

@@ -26,7 +26,9 @@ const KEYS = /*#__PURE__*/ optionKeys<FormatMemoryConfig>()(['style', 'maxEntrie
 const PATH = /*#__PURE__*/ optionPath('formatMemory', 'entries, ');
 const STYLES = ['conversational', 'compact', 'structured'] as const;
 
-const title = (role: string) => role.charAt(0).toUpperCase() + role.slice(1);
+/** The role's first character: a whole code point, never half a surrogate pair (`'🤖bot'` gives `'🤖'`). */
+const head = (role: string) => role.slice(0, (role.codePointAt(0) ?? 0) > 0xffff ? 2 : 1);
+const title = (role: string) => head(role).toUpperCase() + role.slice(head(role).length);
 
 /** A TypeError naming the entry and its field, for one that would print `undefined` or fail in a string method. */
 function checkEntry(e: MemoryEntry, at: number, timestamps: boolean): void {
@@ -67,7 +69,7 @@ export function formatMemory(entries: readonly MemoryEntry[], config: FormatMemo
   const stamp = (e: MemoryEntry) => (includeTimestamps && e.timestamp ? `[${e.timestamp}] ` : '');
   switch (style) {
     case 'compact':
-      return kept.map((e) => `${stamp(e)}${e.role.charAt(0).toUpperCase()}: ${e.content}`).join('\n');
+      return kept.map((e) => `${stamp(e)}${head(e.role).toUpperCase()}: ${e.content}`).join('\n');
     case 'structured': {
       const esc = (t: string) => escapeDelimiters(t, 'xml').replace(/"/g, '&quot;');
       const items = kept.map((e) => {

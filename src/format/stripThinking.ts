@@ -1,3 +1,5 @@
+import { checkText } from '../internal/options.js';
+
 /** The thinking tags recognised (case-insensitive): `<think>`, `<thinking>`, `<thought>`, `<reasoning>`. */
 export const THINKING_TAGS: readonly string[] = /*#__PURE__*/ Object.freeze(['think', 'thinking', 'thought', 'reasoning']);
 
@@ -22,6 +24,7 @@ const ONE_SPACE = /\s/;
  * stripThinking('<thinking>Let me see.</thinking>Paris'); // 'Paris'
  */
 export function stripThinking(text: string): string {
+  checkText('stripThinking(text)', text);
   let out = '';
   let from = 0; // start of the text not yet copied to out
   let open: string | undefined; // name of the block being skipped

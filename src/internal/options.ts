@@ -42,6 +42,14 @@ export function optionError(path: OptionPath, key: string, what: string, value: 
   return new TypeError(`${optionLabel(path, key)} must be ${what}, got ${describeOption(value)}`);
 }
 
+/**
+ * Throws a TypeError `<where> must be a string, got <type>` unless `value` is a string: a text
+ * argument that is not one fails here, named, not later inside a string method.
+ */
+export function checkText(where: string, value: unknown): asserts value is string {
+  if (typeof value !== 'string') throw new TypeError(`${where} must be a string, got ${value === null ? 'null' : typeof value}`);
+}
+
 /** What a `concurrency` option accepts: an integer >= 1, or `Infinity` for no limit (as `mergeMap`'s). */
 export const CONCURRENCY = 'an integer >= 1 or Infinity (no limit)';
 /** A valid `concurrency`: see {@link CONCURRENCY}; 0, negatives, NaN and fractions are not. */

@@ -142,7 +142,8 @@ function networkError(code: string): Error {
  * 4. An `Error` instance is returned unchanged.
  * 5. A spec is of one kind only: `{status: 429, network: 'ECONNRESET'}` or `{network, headers}` throws
  *    a TypeError naming the conflicting keys, and so does a key of no kind next to a known one
- *    (`{status: 429, header: {...}}`: a typo that would otherwise be ignored).
+ *    (`{status: 429, header: {...}}`: a typo that would otherwise be ignored), a key `inBand` has not,
+ *    and a header name or value a real `Headers` refuses (`'retry after'`).
  *
  * @example
  * import { fakeError } from 'l0-rx/testing';
@@ -188,6 +189,8 @@ function mixedKinds(o: object): string | undefined {
   return `conflicting keys ${named.join(' with ')}: ${SHAPES}`;
 }
 
+const IN_BAND_KEYS: readonly string[] = ['type', 'message', 'code'];
+
 /** @internal Returns why `spec` is not a valid {@link FakeErrorSpec}, or `undefined` when it is. */
 export function describeFakeErrorProblem(spec: unknown): string | undefined {
   if (spec instanceof Error) return undefined;
@@ -206,12 +209,20 @@ export function describeFakeErrorProblem(spec: unknown): string | undefined {
     if (o.headers !== undefined && (typeof o.headers !== 'object' || o.headers === null)) return 'headers must be a record of strings';
     const badHeader = Object.entries((o.headers ?? {}) as object).find(([, v]) => typeof v !== 'string');
     if (badHeader) return `headers[${JSON.stringify(badHeader[0])}] must be a string, got ${JSON.stringify(badHeader[1])}`;
+    // a name or value a real Headers refuses (`'retry after'`, a newline) would fail only when the error is built
+    try {
+      new Headers(o.headers as Record<string, string> | undefined);
+    } catch (e) {
+      return `headers: ${(e as Error).message}`;
+    }
     return notStrings(o, ['message', 'code', 'type'], '');
   }
   if ('network' in o) return typeof o.network === 'string' && o.network !== '' ? undefined : 'network must be a non-empty error code string';
   if ('inBand' in o) {
     const ib = o.inBand as { type?: unknown } | null;
     if (!ib || typeof ib !== 'object' || typeof ib.type !== 'string') return 'inBand must be {type: string, message?, code?}';
+    const stray = Object.keys(ib).find((k) => !IN_BAND_KEYS.includes(k));
+    if (stray !== undefined) return `inBand has an unknown key "${stray}" (allowed: ${IN_BAND_KEYS.join(', ')})`;
     return notStrings(ib as Record<string, unknown>, ['message', 'code'], 'inBand.');
   }
   return `unknown error spec with keys {${Object.keys(o).join(', ')}} (use {status}, {network}, {inBand} or an Error)`;

@@ -18,6 +18,7 @@ import type { StreamContext } from '../sources/fromStream.js';
 import { describeFakeErrorProblem } from './fakeError.js';
 import { compileScript, finishReasonProblem, usageProblem, type FakeScript, type FakeStep } from './fakeScript.js';
 import { checkMarbleValues, parseFakeMarbles, type FakeMarbleValues } from './parseFakeMarbles.js';
+import { checkKeys, optionKeys, optionPath } from '../internal/options.js';
 
 /** One attempt's script: a marble string (`'ab-c|'`) or an object script. */
 export type FakeAttempt = string | FakeScript;
@@ -79,7 +80,8 @@ export interface FakeModel {
  *    the Observable completes with no further events, as the openai SDK ends iteration after an abort.
  * 5. Scripts and options are validated eagerly: a bad marble character (named whole, with its code
  *    point when not ASCII: `'😀' (U+1F600)`), an unknown item kind, an invalid error spec, a `usage`
- *    that is not a record of whole token counts, or a `values` key that is not one letter or digit
+ *    that is not a record of whole token counts, a `values` key that is not one letter or digit, or an
+ *    unknown key of the options, of a script or of a `toolCall` (a typo such as `finishreason`)
  *    throws a `TypeError` naming the attempt and position or the option.
  *
  * @example
@@ -119,8 +121,13 @@ function compileAttempt(attempt: FakeAttempt, where: string, options: FakeModelO
   return typeof attempt === 'string' ? parseFakeMarbles(attempt, where, options) : compileScript(attempt, where);
 }
 
+const OPTION_KEYS = /*#__PURE__*/ optionKeys<FakeModelOptions>()(['scheduler', 'values', 'error', 'finishReason', 'usage']);
+const OPTIONS_PATH = /*#__PURE__*/ optionPath('fakeModel', 'attempts, ', 'options');
+
 function validateOptions(options: FakeModelOptions): void {
   if (typeof options !== 'object' || options === null) throw new TypeError('fakeModel: options must be an object');
+  // a misspelt option (`schedular`, `finishreason`) is named, never silently left at its default
+  checkKeys(OPTIONS_PATH, options, OPTION_KEYS);
   const { scheduler, error, finishReason, usage, values } = options;
   if (scheduler !== undefined && (typeof scheduler.schedule !== 'function' || typeof scheduler.now !== 'function')) {
     throw new TypeError('fakeModel: options.scheduler must be a SchedulerLike');

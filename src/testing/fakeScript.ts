@@ -4,6 +4,7 @@
  */
 import { FINISH_REASONS, type DataPayload, type FinishReason, type L0Event, type Usage } from '../events/eventTypes.js';
 import { describeFakeErrorProblem, fakeError, type FakeErrorSpec } from './fakeError.js';
+import { checkKeys, optionKeys } from '../internal/options.js';
 
 /** A scripted tool call. `arguments` may be an object (sent as its JSON text). */
 export interface FakeToolCall {
@@ -97,11 +98,17 @@ export function usageProblem(value: unknown): string | undefined {
   return undefined;
 }
 
+const SCRIPT_KEYS = /*#__PURE__*/ optionKeys<FakeScript>()(['items', 'finishReason', 'usage']);
+const TOOL_CALL_KEYS = /*#__PURE__*/ optionKeys<FakeToolCall>()(['id', 'name', 'arguments', 'fragments']);
+/** `where` as the path {@link checkKeys} names: `fakeModel: attempts[0]: unknown option ...`. */
+const pathOf = (where: string) => ({ self: where, open: '', close: '' });
+
 /** @internal Compiles an object script into steps; throws a TypeError prefixed with `where`. */
 export function compileScript(script: FakeScript, where: string): FakeStep[] {
   if (typeof script !== 'object' || script === null || !Array.isArray(script.items)) {
     throw new TypeError(`${where}: a script must be a marble string or {items: [...]}`);
   }
+  checkKeys(pathOf(where), script, SCRIPT_KEYS);
   const reasonProblem = finishReasonProblem(script.finishReason);
   if (reasonProblem) throw new TypeError(`${where}: ${reasonProblem}`);
   const badUsage = usageProblem(script.usage);
@@ -190,6 +197,7 @@ function toolCallEvent(value: unknown, index: number, at: string): L0Event {
   if (typeof call !== 'object' || call === null || typeof call.name !== 'string' || call.name === '') {
     throw new TypeError(`${at}: toolCall must be {id?, name, arguments}`);
   }
+  checkKeys(pathOf(`${at}: toolCall`), call, TOOL_CALL_KEYS);
   const args = call.arguments;
   if (typeof args !== 'string' && (typeof args !== 'object' || args === null)) throw new TypeError(`${at}: toolCall.arguments must be a string or an object`);
   if (call.id !== undefined && typeof call.id !== 'string') throw new TypeError(`${at}: toolCall.id must be a string`);
