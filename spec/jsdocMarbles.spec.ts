@@ -40,18 +40,11 @@ import {
 import { fakeError, fakeModel } from 'l0-rx/testing';
 import { attemptSource, ev } from './helpers/attemptSource.js';
 import { testScheduler } from './helpers/testScheduler.js';
+import { drawn } from './helpers/drawnMarble.js';
 
 // The marble lines the JSDoc of the public operators draws, run as drawn: each line is read from
 // the source file (by the words after it), so a diagram that no longer shows what its operator
 // emits fails here. The legends name the values; `expect.anything()` stands for an error.
-
-/** The marble of the JSDoc line of `file` (under src/) whose description contains `label`. */
-function drawn(file: string, label: string): string {
-  const source = readFileSync(new URL(`../src/${file}`, import.meta.url), 'utf8');
-  const line = source.split('\n').find((l) => /^\s*\*\s{2,}\S/.test(l) && l.includes(label));
-  if (!line) throw new Error(`${file} draws no marble line labelled "${label}"`);
-  return /^\s*\*\s+(.*?)\s{2,}/.exec(line)![1]!;
-}
 
 /** The marbles of a line that draws several sources side by side (`--a|  ---a|  -b|   three sources`). */
 function drawnSources(file: string, label: string): string[] {

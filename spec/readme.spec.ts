@@ -100,6 +100,16 @@ describe('README', () => {
     expect(named.filter((name) => !known.has(name))).toEqual([]);
   });
 
+  it('should list the built-in adapters in the order fromStream tries them (BUILT_IN_ADAPTERS), wherever it lists them all', () => {
+    const adapterNames = Object.keys(root).filter((name) => name.endsWith('Adapter'));
+    const lists = [...readme.matchAll(/(?:`\w+Adapter`, )+`\w+Adapter`/g)]
+      .map((m) => [...m[0].matchAll(/`(\w+)`/g)].map((n) => n[1]!))
+      .filter((names) => names.every((n) => adapterNames.includes(n)) && names.length === adapterNames.length);
+    expect(lists.length).toBeGreaterThanOrEqual(2);
+    const order = root.BUILT_IN_ADAPTERS.map((adapter) => adapterNames.find((name) => (root as Record<string, unknown>)[name] === adapter));
+    for (const names of lists) expect(names).toEqual(order);
+  });
+
   it("should map every name of L0's README in the migration table's L0 column", () => {
     // The functions, options, callbacks, result fields and import paths L0's own README shows a user.
     const L0_NAMES = [

@@ -5,7 +5,7 @@ import {
   DRIFT_DETECTORS, jsonOnlyGuardrails, latexOnlyGuardrails, markdownOnlyGuardrails, minimalGuardrails, recommendedGuardrails,
   strictGuardrails, type GuardRule,
 } from 'l0-rx';
-import { FAULT_NAMES } from 'l0-rx/testing';
+import { FAULT_NAMES, FAULT_SERVER_DEFAULTS } from 'l0-rx/testing';
 
 // The README's lists that name the library's values rather than its types: the drift detectors'
 // confidences, the guardrail presets' rules, the fault server's faults, the dependencies of
@@ -48,6 +48,12 @@ describe('README rule, detector and fault tables', () => {
     const names = rowsOf('| fault | what the server does | argument (default) |').flatMap(([cell]) => [...cell!.matchAll(/`([\w-]+)`/g)].map((m) => m[1]!));
     expect(names.sort()).toEqual([...FAULT_NAMES].sort());
   });
+
+  it("should quote the fault server's default reply as it is, wherever it quotes it", () => {
+    const flat = readme.replace(/\s+/g, ' ');
+    expect(flat).toContain(`It streams "${FAULT_SERVER_DEFAULTS.reply}" to any model name`);
+    expect(flat).toContain(`\`reply\` (default "${FAULT_SERVER_DEFAULTS.reply}"`);
+  });
 });
 
 describe('README dependencies', () => {
@@ -57,6 +63,18 @@ describe('README dependencies', () => {
     const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
     const names = ['dependencies', 'peerDependencies', 'devDependencies'].flatMap((field) => Object.keys(pkg[field] ?? {}));
     expect(names.filter((name) => !section.includes(`\`${name}\``) && !(name === 'rxjs' && section.includes('the `rxjs` peer')))).toEqual([]);
+  });
+});
+
+describe('README install', () => {
+  it('should name the tarball `npm pack` writes, and the Node and RxJS versions package.json requires', () => {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { name: string; version: string; engines: { node: string }; peerDependencies: Record<string, string> };
+    const install = readme.slice(readme.indexOf('\n## Install\n'), readme.indexOf('\n## Contents\n'));
+    const tarballs = [...install.matchAll(/l0-rx-[\w.-]+?\.tgz/g)].map((m) => m[0]);
+    expect(tarballs.length).toBeGreaterThanOrEqual(2);
+    expect(new Set(tarballs)).toEqual(new Set([`${pkg.name}-${pkg.version}.tgz`]));
+    expect(install).toContain(`Node ${pkg.engines.node.replace('>=', '')} or newer`);
+    expect(install).toContain(`RxJS ${pkg.peerDependencies.rxjs!.replace(/^\^(\d+\.\d+)\.0$/, '$1')}`);
   });
 });
 

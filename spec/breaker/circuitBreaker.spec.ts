@@ -1,4 +1,5 @@
 /** @test {circuitBreaker} */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { lastValueFrom, NEVER, of, throwError, timer, type Observable, type SchedulerLike } from 'rxjs';
 import type { TestScheduler } from 'rxjs/testing';
@@ -50,6 +51,13 @@ describe('circuitBreaker', () => {
 
     it('should throw a TypeError for a failureRatio outside (0, 1]', () => {
       expect(() => createCircuitBreaker({ key: 'm', failureRatio: 1.5 })).toThrow(/failureRatio/);
+    });
+
+    it('should take failureThreshold 0 (that trigger off) only with a failureRatio, as README and JSDoc say', () => {
+      expect(() => createCircuitBreaker({ key: 'm', failureThreshold: 0 })).toThrow(/failureThreshold\}\) must be above 0 when failureRatio is not set/);
+      expect(() => createCircuitBreaker({ key: 'm', failureThreshold: 0, failureRatio: 0.5 })).not.toThrow();
+      const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+      expect(readme).toContain('| `failureThreshold` | 5 | consecutive counted failures that open it (0: off, with `failureRatio` set; without it a `TypeError`, since nothing would open the breaker) |');
     });
 
     it('should throw a TypeError for an unknown option, with a suggestion', () => {

@@ -1,4 +1,5 @@
 /** @test {repairJson} */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';
 import { isSchemaValidationError, repairJson } from 'l0-rx';
@@ -127,6 +128,23 @@ describe('repairJson corpus', () => {
 
   it('should hold at least 60 cases', () => {
     expect(CORPUS.length).toBeGreaterThanOrEqual(60);
+  });
+
+  it('should be counted in the README as it is', () => {
+    const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8').replace(/\s+/g, ' ');
+    const valid = CORPUS.filter(([text]) => {
+      try {
+        JSON.parse(text);
+        return true;
+      } catch {
+        return false;
+      }
+    }).length;
+    const listed = CORPUS.length + KNOWN_GAPS.length;
+    expect(readme).toContain(`${CORPUS.length} model outputs, ${CORPUS.length - valid} of them malformed`);
+    expect(readme).toContain(`and ${valid} valid ones`);
+    expect(readme).toContain(`for all ${CORPUS.length} and`);
+    expect(readme).toContain(`so ${CORPUS.length} of the ${listed} listed outputs (${Math.round((100 * CORPUS.length) / listed)}%)`);
   });
 
   it.each(CORPUS)('should repair %j', (text, expected) => {

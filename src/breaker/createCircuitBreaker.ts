@@ -12,7 +12,7 @@ import { memoryBreakerStore, type BreakerStore } from './breakerStore.js';
 export interface CircuitBreakerConfig {
   /** The breaker's name in the store: one per model (`'openai:gpt-4o'`). Required. */
   readonly key: string;
-  /** Consecutive counted failures that open the breaker; 0 turns this trigger off. @default 5 */
+  /** Consecutive counted failures that open the breaker; 0 turns this trigger off (only with `failureRatio` set: alone, a TypeError). @default 5 */
   readonly failureThreshold?: number;
   /** Share of counted failures in the window that opens it, in (0, 1]. @default undefined (off) */
   readonly failureRatio?: number;

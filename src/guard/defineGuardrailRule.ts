@@ -10,7 +10,7 @@ import { builtInRule } from './rules/builtInRule.js';
  * next to any built-in rule, and this is only needed for a list of custom rules alone.
  *
  *   -a-B-x|       tokens (B: "BAD")
- *   -a-(Bv#)      l0({ guardrails: [defineGuardrailRule(noBad)] })   (v: violation, #: retried)
+ *   sa-(Bvr)      l0({ guardrails: [defineGuardrailRule(noBad)] })   (s start, v violation, r retry: the attempt failed)
  *
  * @example
  * import { defineGuardrailRule, l0 } from 'l0-rx';

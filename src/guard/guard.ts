@@ -14,7 +14,7 @@ export type { GuardPhaseEvent } from './guardPhase.js';
  *
  *   -s-a-b-B-c-x|      source (s start, B a token a rule flags as error, x complete)
  *   -s-a-b-(Bv#)       guard(rules)                 stream-first: B passes, then v violation, then the error
- *   -s----(abv#)       guard(rules, {mode: 'hold-back'})   nothing the rules flagged is ever released
+ *   -s-----(v#)        guard(rules, {mode: 'hold-back'})   a and b are still held when B fails the attempt: none of it is released
  *
  * 1. Per subscription, and again at every `start`, `retry` and `fallback`, each rule gets a fresh
  *    state (`rule.create()`), so one rule list or preset serves any number of runs. The state is

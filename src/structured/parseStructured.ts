@@ -146,8 +146,8 @@ function finish<T>(o: Resolved<StandardSchemaV1<unknown, T>>, raw: string, parse
  * `result` right before `complete`, or a {@link SchemaValidationError} that fails the attempt. Put
  * it before `retryWithBackoff` (in `l0`'s `attemptOperators`) so a failure retries like any other.
  *
- *   -s-a-b-c-x|              events (s start, a '{"n":', b '1', c '}', x complete)
- *   -s-(ap)-b-(cq)-(Rx)|     parseStructured({ schema })   (p partial {}, q partial {n: 1}, R result {data: {n: 1}})
+ *   -s-a---b-c---x---|       events (s start, a '{"n":', b '1', c '}', x complete)
+ *   -s-(ap)b-(cq)(Rx)|       parseStructured({ schema })   (p partial {}, q partial {n: 1}, R result {data: {n: 1}})
  *
  * Partials are typed by the schema's input (the JSON before transforms), `result` by its output:
  * see `StructuredEvent`.

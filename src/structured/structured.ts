@@ -26,8 +26,8 @@ const STRUCTURED = /*#__PURE__*/ optionPath('structured', '', 'options');
  * moves to `fallbackStreams`; network failures retry as in `l0`. An attempt that only called a
  * tool (no JSON in its text) fails at once with a non-retryable `INVALID_JSON` naming the tools.
  *
- *   -s-a-b-c-x|                  model (s start, a '{"n":', b '1', c '}', x complete)
- *   -s-(ap)-b-(cq)-(Rx)|         structured({ schema, stream })  (p, q partials, R result)
+ *   ---a---b-c---|               model (a '{"n":', b '1', c '}', then complete)
+ *   s--(ap)b-(cq)(Rx|)           structured({ schema, stream })  (s start, p, q partials, R result, x complete)
  *
  * It is `l0({...options, attemptOperators: [...options.attemptOperators, parseStructured(options)]})`.
  * For a promise of the result: `lastValueFrom(structured(options).pipe(ofType('result')))`.

@@ -60,7 +60,7 @@ export interface FakeModel {
  *
  *   fakeModel(['a-b-#', 'ok|'])      call 1 plays 'a-b-#', call 2 and later play 'ok|'
  *   a-b-#                            call 1: token 'a', token 'b', then a retryable ECONNRESET
- *   ok(c|)                           call 2+: tokens 'o', 'k', then complete{finishReason: 'stop'}
+ *   ok(c|)                           call 2+: tokens 'o', 'k', then c, complete{finishReason: 'stop'}
  *
  * Rules:
  * 1. Marble strings: each letter or digit is a one-character `token` (or its item in `options.values`,

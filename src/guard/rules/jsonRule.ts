@@ -120,8 +120,8 @@ export class JsonScanner {
  * requires exactly one value). JSON Lines (each value after the first on a new line) pass
  * when each value parses alone.
  *
- *   -{-"a"-:-1-,-,-|     tokens
- *   -------------(v#)     guard([jsonRule()])   (v: "empty value before `,`")
+ *   -{-"a"-:-1-,-,-|      tokens (it checks every 10 tokens, and at the end)
+ *   -{-"a"-:-1-,-,-(v#)   guard([jsonRule()])   (v: "empty value before `,`")
  *
  * @example
  * import { guard, jsonRule } from 'l0-rx';

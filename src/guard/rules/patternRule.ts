@@ -203,8 +203,8 @@ export interface PatternRuleConfig {
  * command:" (format collapse, `warning`). Only the new text is scanned (O(delta) per token), and the
  * first match of each family is reported.
  *
- *   -a-b-c|       tokens "As an ", "AI language", " model"
- *   -a-b-(v#)     guard([patternRule()])   (v: meta-commentary)
+ *   -a-b-c|       tokens "As an ", "AI language", " model" (it checks every 10 tokens, and at the end)
+ *   -a-b-c(v#)    guard([patternRule()])   (v: meta-commentary)
  *
  * @example
  * import { guard, patternRule } from 'l0-rx';

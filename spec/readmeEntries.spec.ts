@@ -1,0 +1,63 @@
+/** @test {README.md} */
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+
+// The README's entry table ("imports at run time") and its "Node only" sentence against the
+// `node:*` modules each entry point's source really imports, following its relative imports.
+const root = fileURLToPath(new URL('..', import.meta.url));
+const readme = readFileSync(`${root}README.md`, 'utf8');
+const flat = readme.replace(/\s+/g, ' ');
+const ENTRIES: Readonly<Record<string, string>> = {
+  'l0-rx': 'src/index.ts',
+  'l0-rx/operators': 'src/operators/index.ts',
+  'l0-rx/testing': 'src/testing/index.ts',
+  'l0-rx/stores/jsonl': 'src/stores/jsonl/index.ts',
+  'l0-rx/stores/redis': 'src/stores/redis/index.ts',
+  'l0-rx/opentelemetry': 'src/monitoring/opentelemetry/index.ts',
+  'l0-rx/sentry': 'src/monitoring/sentry/index.ts',
+  'l0-rx/breakers/redis': 'src/breaker/redis/index.ts',
+};
+
+/** The `node:*` modules (`node:fs/promises` as `node:fs`) that `file` and the files it imports at run time import. */
+function nodeModules(file: string, seen = new Set<string>()): Set<string> {
+  const found = new Set<string>();
+  if (seen.has(file)) return found;
+  seen.add(file);
+  const code = readFileSync(file, 'utf8').replace(/\/\*[\s\S]*?\*\/|^\s*\/\/.*$/gm, '');
+  // runtime imports and re-exports only: `import type` and `export type` bring in nothing
+  for (const m of code.matchAll(/^(?:import|export)(?!\s+type\b)[^;]*?from\s+'([^']+)'/gm)) {
+    const specifier = m[1]!;
+    if (specifier.startsWith('node:')) found.add(specifier.replace(/\/.*$/, ''));
+    else if (specifier.startsWith('.')) {
+      const target = resolve(dirname(file), specifier.replace(/\.js$/, '.ts'));
+      if (existsSync(target)) for (const n of nodeModules(target, seen)) found.add(n);
+    }
+  }
+  return found;
+}
+
+describe("README's entry points", () => {
+  const lines = readme.slice(readme.indexOf('| entry | holds | imports at run time |')).split('\n');
+  const rows = lines.slice(2, lines.findIndex((line) => !line.startsWith('|'))).map((line) => line.slice(1, -1).split(' | ').map((c) => c.trim()));
+
+  it('should give every entry point a row', () => {
+    const listed = rows.flatMap(([entries]) => [...entries!.matchAll(/`(l0-rx[\w/]*)`/g)].map((m) => m[1]!));
+    expect(listed.sort()).toEqual(Object.keys(ENTRIES).sort());
+  });
+
+  it.each(rows)('should name exactly the node: modules %s imports at run time', (entries, _holds, imports) => {
+    const used = new Set([...entries.matchAll(/`(l0-rx[\w/]*)`/g)].flatMap((m) => [...nodeModules(root + ENTRIES[m[1]!]!)]));
+    const named = [...imports.matchAll(/`(node:[\w]+)/g)].map((m) => m[1]!);
+    expect(named.sort()).toEqual([...used].sort());
+  });
+
+  it('should say which entry points are Node only', () => {
+    const nodeOnly = Object.keys(ENTRIES).filter((entry) => nodeModules(root + ENTRIES[entry]!).size > 0);
+    const sentence = /Node only, like ([^:]*): the root entry and the other entries use no `node:\*` module/.exec(flat);
+    expect(sentence).not.toBeNull();
+    const named = [...sentence![1]!.matchAll(/`(l0-rx[\w/]*)`/g)].map((m) => m[1]!);
+    expect(['l0-rx/testing', ...named].sort()).toEqual(nodeOnly.sort());
+  });
+});
