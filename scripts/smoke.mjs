@@ -1,7 +1,8 @@
 // Imports the BUILT package by its name, as ESM, and runs a tiny pipeline.
 import assert from 'node:assert/strict';
-import { lastValueFrom, of, toArray } from 'rxjs';
-import { accumulate, fromStream, isL0Error, l0, InvalidStreamError } from 'l0-rx';
+import { createRequire } from 'node:module';
+import { from, lastValueFrom, of, toArray } from 'rxjs';
+import { accumulate, AttemptText, detectDrift, fromStream, isL0Error, l0, InvalidStreamError } from 'l0-rx';
 import { retryWithBackoff, withTimeouts } from 'l0-rx/operators';
 import { fakeModel, startFaultServer } from 'l0-rx/testing';
 import { createJsonlEventStore } from 'l0-rx/stores/jsonl';
@@ -35,4 +36,25 @@ assert.ok(await lastValueFrom(of(1)));
 const jsonl = createJsonlEventStore(join(mkdtempSync(join(tmpdir(), 'l0-smoke-')), 'events.jsonl'));
 await jsonl.append([{ v: 1, streamId: 's', seq: 0, ts: 0, event: { type: 'token', value: 'a' } }]);
 assert.deepEqual((await jsonl.read('s')).map((e) => e.event.value), ['a']);
+// The per-token slots on globalThis (the attempt text's last change, the unchecked tail, the
+// checkpoint refs) are shared by the ESM and CJS copies: a process loading both (an ESM app with a
+// CJS dependency on l0-rx) builds one text per token and narrows checkpoints across the copies.
+const cjs = createRequire(import.meta.url)('l0-rx');
+assert.notEqual(cjs.AttemptText, AttemptText);
+const mine = new AttemptText();
+const theirs = new cjs.AttemptText();
+for (let i = 0; i < 20; i++) {
+  const token = { type: 'token', value: `t${i} ` };
+  mine.observe(token);
+  theirs.observe(token);
+  assert.equal(theirs.version, mine.version);
+}
+assert.equal(theirs.text, mine.text);
+const start = { type: 'start', attempt: 1, fallbackIndex: 0, isRetry: false, isFallback: false };
+const words5 = [start, ...Array.from({ length: 6 }, () => ({ type: 'token', value: 'word ' }))];
+// 30 characters, under drift's 64-character batch: nothing is judged, so no checkpoint of the CJS copy holds it
+const checked = await lastValueFrom(from(words5).pipe(detectDrift({ action: 'retry' }), cjs.checkpointEvery(1), toArray()));
+assert.equal(checked.filter((e) => e.type === 'checkpoint').length, 0);
+const plain = await lastValueFrom(from(words5).pipe(cjs.checkpointEvery(1), toArray()));
+assert.equal(plain.filter((e) => e.type === 'checkpoint').length, 6);
 console.log('smoke (esm): ok');

@@ -1,4 +1,5 @@
 import type { L0Event, ResumeEvent, TokenEvent } from '../events/eventTypes.js';
+import { globalSlot } from '../internal/globalSlot.js';
 
 /**
  * How an event changes the current attempt's text, the one rule every text-reading operator
@@ -68,13 +69,8 @@ interface LastChange {
 const KEY = /*#__PURE__*/ Symbol.for('l0-rx.attemptText.lastChange.v3');
 /** Characters of latest tokens after which they are flattened into one piece of the text. */
 const SETTLE = 64;
-/** Shared through `globalThis`, like the attempt context, so the ESM and CJS copies share it too; looked up once. */
-let shared: LastChange | undefined;
-function lastChange(): LastChange {
-  if (shared) return shared;
-  const host = globalThis as unknown as Record<symbol, LastChange | undefined>;
-  return (shared = host[KEY] ??= { event: undefined, from: 0, id: 0, owner: undefined, nextId: 1 });
-}
+/** Shared through `globalThis`, like the attempt context, so the ESM and CJS copies share it too. */
+const LAST: LastChange = /*#__PURE__*/ globalSlot(KEY, { event: undefined, from: 0, id: 0, owner: undefined, nextId: 1 });
 /**
  * The version (see AttemptText's `version`) of the text an AttemptText made from the text
  * `from` (`-1`: any, for `resume`) with the event `e`, if that was the last change anywhere; else
@@ -83,7 +79,7 @@ function lastChange(): LastChange {
  * @internal
  */
 export function followVersion(e: L0Event, from: number): number {
-  const last = lastChange();
+  const last = LAST;
   return last.event === e && last.from === from ? last.id : -1;
 }
 
@@ -180,7 +176,7 @@ export class AttemptText {
    * was the last change and its maker still holds it (not reset since).
    */
   private reuse(e: L0Event, from: number): boolean {
-    const last = lastChange();
+    const last = LAST;
     if (last.event !== e || last.from !== from) return false;
     const owner = last.owner!;
     if (owner.id !== last.id) return false;
@@ -193,7 +189,7 @@ export class AttemptText {
 
   /** Sets the text to `text` (`base + tail`), made from text `from` by `e`, and remembers the change. */
   private become(e: L0Event, from: number, text: string, base: string, tail: string): void {
-    const last = lastChange();
+    const last = LAST;
     this.current = text;
     this.base = base;
     this.tail = tail;

@@ -1,5 +1,6 @@
 import type { Subscriber } from 'rxjs';
 import type { L0Event } from '../events/eventTypes.js';
+import { globalSlot } from '../internal/globalSlot.js';
 
 /*
  * How a content check tells the checkpoints downstream what it has not passed yet.
@@ -29,12 +30,7 @@ import type { L0Event } from '../events/eventTypes.js';
  */
 interface Slot { tail: number; listening: number }
 const KEY = /*#__PURE__*/ Symbol.for('l0-rx.uncheckedTail.v3');
-let shared: Slot | undefined;
-function slotOf(): Slot {
-  if (shared) return shared;
-  const host = globalThis as unknown as Record<symbol, Slot | undefined>;
-  return (shared = host[KEY] ??= { tail: 0, listening: 0 });
-}
+const SLOT: Slot = /*#__PURE__*/ globalSlot(KEY, { tail: 0, listening: 0 });
 
 /**
  * Passes `event` to `out` saying that the last `tail` characters of the attempt's text, this
@@ -44,7 +40,7 @@ function slotOf(): Slot {
  * @internal
  */
 export function nextWithUncheckedTail(out: Subscriber<L0Event>, event: L0Event, tail: number, own = false): void {
-  const slot = slotOf();
+  const slot = SLOT;
   const outer = slot.tail;
   if (own ? tail === outer : tail <= outer) return out.next(event);
   slot.tail = tail;
@@ -57,7 +53,7 @@ export function nextWithUncheckedTail(out: Subscriber<L0Event>, event: L0Event, 
 
 /** While a token is being handed on: the characters at the end of the text the checks around the call have not passed (0 otherwise). @internal */
 export function uncheckedTail(): number {
-  return slotOf().tail;
+  return SLOT.tail;
 }
 
 /**
@@ -66,7 +62,7 @@ export function uncheckedTail(): number {
  * the chain, so the checks before a `checkpointEvery` are made during this call. @internal
  */
 export function listenForUncheckedTails<T>(subscribe: () => T): T {
-  const slot = slotOf();
+  const slot = SLOT;
   slot.listening++;
   try {
     return subscribe();
@@ -81,5 +77,5 @@ export function listenForUncheckedTails<T>(subscribe: () => T): T {
  * its own (after `subscribeOn`), finds none and does not narrow the checkpoints. @internal
  */
 export function isListenedTo(): boolean {
-  return slotOf().listening > 0;
+  return SLOT.listening > 0;
 }

@@ -28,6 +28,7 @@ import type { CheckpointEvent, L0Event } from './eventTypes.js';
 import { EVENT_LOG_VERSION, type EventEnvelope } from './eventStore.js';
 import { attemptTextChange } from '../attempt/attemptText.js';
 import { EventLogError } from './EventLogError.js';
+import { globalSlot } from '../internal/globalSlot.js';
 
 /** A checkpoint as a durable store writes it when the content is a prefix of the attempt's logged text. */
 export interface CompactCheckpoint {
@@ -46,16 +47,11 @@ const KEY = /*#__PURE__*/ Symbol.for('l0-rx.eventLog.checkpointRefs.v1');
 /** The mark on an envelope whose checkpoint content the recorder proved a prefix of the logged attempt text (non-enumerable: no user sees it). */
 const PREFIX = /*#__PURE__*/ Symbol.for('l0-rx.eventLog.prefixCheckpoint.v1');
 /** Shared through `globalThis`, as the attempt text's last change is, so the ESM and CJS copies agree. */
-let shared: Shared | undefined;
-function refs(): Shared {
-  if (shared) return shared;
-  const host = globalThis as unknown as Record<symbol, Shared | undefined>;
-  return (shared = host[KEY] ??= { event: undefined, textId: -1 });
-}
+const REFS: Shared = /*#__PURE__*/ globalSlot(KEY, { event: undefined, textId: -1 });
 
 /** `checkpointEvery`: `event` (about to be emitted) holds a prefix of the attempt text whose id is `textId`. */
 export function noteCheckpoint(event: CheckpointEvent, textId: number): void {
-  const r = refs();
+  const r = REFS;
   r.event = event;
   r.textId = textId;
 }
@@ -65,7 +61,7 @@ export function noteCheckpoint(event: CheckpointEvent, textId: number): void {
  * text version `textId` (the recorder's own), so a durable store may write it compact.
  */
 export function markIfPrefix(envelope: EventEnvelope, event: L0Event, textId: number): void {
-  const r = refs();
+  const r = REFS;
   // a hidden own property, not a WeakSet: a log of many checkpoints kept in memory would make every
   // major garbage collection walk a WeakSet entry per checkpoint (measured: 2-3% of the full stack)
   if (r.event === event && r.textId === textId) Object.defineProperty(envelope, PREFIX, { value: true });
