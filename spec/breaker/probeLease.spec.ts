@@ -1,6 +1,6 @@
 /** @test {createCircuitBreaker} @test {circuitBreaker} */
 import { describe, expect, it } from 'vitest';
-import { timer, type Observable, type SchedulerLike } from 'rxjs';
+import { Subscription, timer, type Observable, type SchedulerLike } from 'rxjs';
 import type { TestScheduler } from 'rxjs/testing';
 import { circuitBreaker, createCircuitBreaker, ProviderError, type BreakerRecord, type BreakerStore, type L0Event } from 'l0-rx';
 import { testScheduler } from '../helpers/testScheduler.js';
@@ -14,6 +14,7 @@ const values = {
   x: { type: 'complete', finishReason: 'stop' } as L0Event,
 };
 const serverError = new ProviderError('upstream 503', { code: 'SERVER_ERROR', category: 'server', retryable: true, status: 503 });
+const badRequest = new ProviderError('bad request', { code: 'BAD_REQUEST', category: 'bad-request', retryable: false, status: 400 });
 const config = { key: 'm', failureThreshold: 1, resetTimeout: 100 } as const;
 
 /** A memory store whose writes fail while `down` is true (a Redis blip). */
@@ -75,6 +76,40 @@ describe('circuitBreaker probe slots', () => {
       expect(out).toEqual(['0:SERVER_ERROR@0', '150:CIRCUIT_OPEN@150', '200:ok@210', '100:ok@350']);
       // the slow probe's success is the period's second: it closes the breaker
       expect(changes).toEqual(['0:closed>open', '100:open>half-open', '350:half-open>closed']);
+    });
+  });
+
+  it('should not let a probe whose slot was given back free the slot of the probe let in since, when it ends late', () => {
+    const ts = testScheduler();
+    ts.run(({ cold, flush }) => {
+      const { store, records } = flakyStore();
+      const breaker = createCircuitBreaker({ ...config, successThreshold: 2, store, scheduler: ts as SchedulerLike });
+      const out: string[] = [];
+      callAt(ts, breaker, 0, cold('#', values, serverError), out); // opens it at 0
+      callAt(ts, breaker, 100, cold('s 149ms #', values, badRequest), out); // probe A, past resetTimeout: its slot is given back at 200
+      callAt(ts, breaker, 200, cold('s 99ms (x|)', values), out); // probe B, in the one slot until 300
+      // A ends at 250 with an error that counts for nothing: it held no slot, so B still holds the only one
+      callAt(ts, breaker, 260, cold('s 9ms (x|)', values), out);
+      flush();
+      expect(out).toEqual(['0:SERVER_ERROR@0', '100:BAD_REQUEST@250', '260:CIRCUIT_OPEN@260', '200:ok@300']);
+      expect(records.get('m')).toMatchObject({ state: 'half-open', probes: 0, successes: 1 });
+    });
+  });
+
+  it('should not let a probe whose slot was given back free another\'s when it is unsubscribed', () => {
+    const ts = testScheduler();
+    ts.run(({ cold, flush }) => {
+      const breaker = createCircuitBreaker({ ...config, scheduler: ts as SchedulerLike });
+      const out: string[] = [];
+      callAt(ts, breaker, 0, cold('#', values, serverError), out);
+      const slow = cold('s', values).pipe(circuitBreaker(breaker)); // probe A, never ends
+      const probeA = new Subscription();
+      timer(100, ts).subscribe(() => probeA.add(slow.subscribe()));
+      timer(250, ts).subscribe(() => probeA.unsubscribe()); // A leaves at 250, its slot given back at 200
+      callAt(ts, breaker, 200, cold('s 99ms (x|)', values), out); // probe B, in the one slot until 300
+      callAt(ts, breaker, 260, cold('s 9ms (x|)', values), out);
+      flush();
+      expect(out).toEqual(['0:SERVER_ERROR@0', '260:CIRCUIT_OPEN@260', '200:ok@300']);
     });
   });
 

@@ -2,7 +2,7 @@
 import { defer, from, lastValueFrom, NEVER, throwError } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
-import { circuitBreaker, createCircuitBreaker, ProviderError, type BreakerRecord, type BreakerStore, type L0Event } from 'l0-rx';
+import { circuitBreaker, createCircuitBreaker, L0Error, ProviderError, type BreakerRecord, type BreakerStore, type L0Event } from 'l0-rx';
 import { testScheduler } from '../helpers/testScheduler.js';
 
 /* A store that does not answer (a Redis client queueing commands while it reconnects) never holds a
@@ -75,6 +75,30 @@ describe('createCircuitBreaker({storeTimeout})', () => {
     // the slot was given back: the next call is the probe, not refused with CircuitOpenError for good
     const outcome = await lastValueFrom(from([token, done]).pipe(circuitBreaker(breaker))).then(() => 'ok', (e: { code?: string }) => e.code ?? 'error');
     expect([outcome, records.get('m')?.state]).toEqual(['ok', 'closed']);
+  });
+
+  it('should error state() with BREAKER_STORE_TIMEOUT once the store has not answered for storeTimeout', () => {
+    testScheduler().run(({ expectObservable }) => {
+      const hung = createCircuitBreaker({ key: 'm', store: { get: () => never(), set: () => never() }, storeTimeout: 100 });
+      const timedOut = new L0Error('createCircuitBreaker: no store answer for the state of "m" within storeTimeout (100 ms)', {
+        code: 'BREAKER_STORE_TIMEOUT',
+        category: 'timeout',
+        retryable: true,
+        reason: 'timeout',
+      });
+      expectObservable(hung.state()).toBe('100ms #', undefined, timedOut);
+      // a store that answers at once schedules nothing; Infinity still waits forever
+      expectObservable(createCircuitBreaker({ key: 's', storeTimeout: 100 }).state()).toBe('(c|)', { c: 'closed' });
+      expectObservable(createCircuitBreaker({ key: 'i', store: { get: () => never(), set: () => never() }, storeTimeout: Infinity }).state()).toBe('');
+    });
+  });
+
+  it('should give state() the answer of a store that answers within storeTimeout, or its error', async () => {
+    const failing = createCircuitBreaker({ key: 'f', store: { get: () => Promise.reject(new Error('down')), set: () => undefined }, storeTimeout: 100 });
+    await expect(lastValueFrom(failing.state())).rejects.toThrow('down');
+    const records = new Map<string, BreakerRecord>([['a', { state: 'open', failures: 0, openedAt: 0, probes: 0, successes: 0, windowStart: 0, windowCalls: 0, windowFailures: 0 }]]);
+    const slow = createCircuitBreaker({ key: 'a', store: { get: async (k) => records.get(k), set: () => undefined }, storeTimeout: 100, resetTimeout: 1e15 });
+    expect(await lastValueFrom(slow.state())).toBe('open');
   });
 
   it('should schedule nothing for a store that answers at once, and wait forever with Infinity', () => {

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { NEVER, type Observable } from 'rxjs';
 import {
-  AllStreamsExhaustedError, consensus, ConsensusError, isAllStreamsExhaustedError, isConsensusError, isTokenTimeoutError, TokenTimeoutError,
+  AllStreamsExhaustedError, consensus, ConsensusError, isAllStreamsExhaustedError, isConsensusError, isTokenTimeoutError, textSimilarity, TokenTimeoutError,
   type ConsensusResult, type L0Event,
 } from 'l0-rx';
 import { testScheduler } from '../helpers/testScheduler.js';
@@ -95,11 +95,29 @@ describe('consensus', () => {
       expect(() => consensus([NEVER, NEVER], { score, strategy: 'best' })).not.toThrow();
       expect(() => consensus([NEVER, NEVER], { score, resolveConflicts: 'best' })).not.toThrow();
       expect(() => consensus([NEVER, NEVER], { onInvalidMerge: 'error' })).toThrow(
-        new TypeError('consensus(sources, {onInvalidMerge}) needs a schema'),
+        new TypeError("consensus(sources, {onInvalidMerge: 'error'}) needs a schema (nothing is validated without one)"),
       );
       expect(() => consensus([NEVER, NEVER], { parse: (text: string) => text.length, similarity: () => 1 })).toThrow(
         new TypeError('consensus(sources, {similarity}) is for text: parse and schema vote fields by value'),
       );
+    });
+
+    it('should take an option given as its default as an omitted one, not refuse it', () => {
+      // each is what the omitted option means, so nothing the caller asked for is ignored
+      expect(() => consensus([NEVER, NEVER], { onInvalidMerge: 'best' })).not.toThrow();
+      expect(() => consensus([NEVER, NEVER], { parse: (text: string) => text.length, similarity: textSimilarity })).not.toThrow();
+      for (const strategy of [undefined, 'majority', 'unanimous'] as const) expect(() => consensus([NEVER, NEVER], { strategy, weights: [1, 1] })).not.toThrow();
+    });
+
+    it('should decide the same with an explicit default as without it', () => {
+      const three = (answer: (text: string) => Observable<L0Event>) => [answer('Paris'), answer('Paris'), answer('London')];
+      const omitted = run((answer) => consensus(three(answer))).result;
+      const explicit = run((answer) => consensus(three(answer), { onInvalidMerge: 'best', similarity: textSimilarity, weights: [1, 1, 1] })).result;
+      expect([explicit, explicit.consensus]).toEqual([omitted, 'Paris']);
+      const json = (answer: (text: string) => Observable<L0Event>) => [answer('{"a":1}'), answer('{"a":1}'), answer('{"a":2}')];
+      const parsed = run((answer) => consensus(json(answer), { parse: (t: string) => JSON.parse(t) as unknown })).result;
+      const parsedExplicit = run((answer) => consensus(json(answer), { parse: (t: string) => JSON.parse(t) as unknown, similarity: textSimilarity, onInvalidMerge: 'best' })).result;
+      expect([parsedExplicit, parsedExplicit.consensus]).toEqual([parsed, { a: 1 }]);
     });
 
     it('should unsubscribe unfinished sources at the timeout and fail when none finished', () => {

@@ -31,7 +31,16 @@ export const FIRST_ATTEMPT: AttemptContext = /*#__PURE__*/ Object.freeze({ attem
  * A context in the slot, whether a source took it, and whether a loop nested in the attempt took it
  * (a retry or fallback loop: its later `start`s continue the handing loop's numbers). @internal
  */
-export interface Holder { readonly ctx: AttemptContext; taken: boolean; nested?: boolean }
+export interface Holder {
+  readonly ctx: AttemptContext;
+  taken: boolean;
+  nested?: boolean;
+  /**
+   * The loop that handed it: one object for every attempt of one run (a `budget()` inside a retry
+   * loop counts over them; a fallback loop's streams are each attempt 1, so never continue one).
+   */
+  readonly run?: object;
+}
 /** `relayed`: the `start`s another run numbered (see {@link markRelayed}), made on first use. */
 interface Slot { current: Holder | undefined; relayed?: WeakSet<object> }
 const KEY = /*#__PURE__*/ Symbol.for('l0-rx.attemptContext.v2');

@@ -125,7 +125,7 @@ export abstract class AttemptLoop implements Observer<L0Event>, Unsubscribable {
     const expected = ctx && (ctx.attempt > 1 || ctx.fallbackIndex > 0 || ctx.checkpoint) ? ctx : undefined;
     this.expected = expected;
     // set first: a nested loop's start may pass during the subscribe (its primary failed inside it, its fallback started)
-    const holder = (this.holder = ctx && { ctx, taken: false });
+    const holder = (this.holder = ctx && { ctx, taken: false, run: this });
     this.run(() => {
       const { subscription, taken } = withEntrantObserver(this.observer, () => subscribeWithHolder(source, this, holder, this.subscriber));
       // a `start` that passed during the subscribe may have checked (and cleared) it already

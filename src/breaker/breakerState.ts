@@ -30,6 +30,12 @@ export interface BreakerRecord {
    * record written by a version without it: the half-open period's start is read instead.
    */
   readonly probedAt?: number;
+  /**
+   * Half-open: when the probe slots were last given back for being held past `resetTimeout`. A
+   * probe let through before it holds no slot any more: its late end counts, but frees none (it
+   * would free the slot of a probe let through since, one probe too many). Missing: never.
+   */
+  readonly leasesSince?: number;
   /** The failure-ratio window: its start, and the calls and counted failures in it. */
   readonly windowStart: number;
   readonly windowCalls: number;
@@ -61,27 +67,31 @@ const periodOf = (rec: BreakerRecord): number => rec.period ?? 0;
 export function current(rec: BreakerRecord | undefined, now: number, rules: BreakerRules): BreakerRecord {
   if (!rec) return closedRecord(now);
   if (rec.state === 'open' && now - rec.openedAt >= rules.resetTimeout) return { ...rec, state: 'half-open', probes: 0, successes: 0 };
-  if (rec.state === 'half-open' && rec.probes > 0 && now - (rec.probedAt ?? rec.openedAt + rules.resetTimeout) >= rules.resetTimeout) return { ...rec, probes: 0 };
+  if (rec.state === 'half-open' && rec.probes > 0 && now - (rec.probedAt ?? rec.openedAt + rules.resetTimeout) >= rules.resetTimeout) return { ...rec, probes: 0, leasesSince: now };
   return rec;
 }
 
 /**
  * A half-open probe's ticket: the `period` number of the half-open period it probes, and that
  * period's `openedAt` (so a record whose counter was lost, or never written by an earlier version,
- * still tells periods apart by time as before). `undefined`: not a probe.
+ * still tells periods apart by time as before), and when it was let through (`at`). `undefined`: not a probe.
  */
-export type Probe = { readonly period: number; readonly openedAt: number } | undefined;
+export type Probe = { readonly period: number; readonly openedAt: number; readonly at: number } | undefined;
 
 /** True when `probe` probes the record's current half-open period (not one that ended since). */
 const isCurrentProbe = (rec: BreakerRecord, probe: Probe): boolean =>
   probe !== undefined && rec.state === 'half-open' && periodOf(rec) === probe.period && rec.openedAt === probe.openedAt;
+
+/** The probe slots once a current probe has ended: one fewer, unless its slot was given back already (held past resetTimeout). */
+const freed = (rec: BreakerRecord, probe: NonNullable<Probe>): number =>
+  rec.leasesSince !== undefined && probe.at < rec.leasesSince ? rec.probes : Math.max(0, rec.probes - 1);
 
 /** Asks to make a call. `probe` says the call is a half-open probe (release it if it ends unsettled). */
 export function acquire(rec: BreakerRecord, now: number, rules: BreakerRules): { rec: BreakerRecord; allowed: boolean; probe: Probe; retryInMs: number } {
   if (rec.state === 'open') return { rec, allowed: false, probe: undefined, retryInMs: Math.max(0, rec.openedAt + rules.resetTimeout - now) };
   if (rec.state === 'half-open') {
     if (rec.probes >= rules.halfOpenMaxProbes) return { rec, allowed: false, probe: undefined, retryInMs: 0 };
-    return { rec: { ...rec, probes: rec.probes + 1, probedAt: now }, allowed: true, probe: { period: periodOf(rec), openedAt: rec.openedAt }, retryInMs: 0 };
+    return { rec: { ...rec, probes: rec.probes + 1, probedAt: now }, allowed: true, probe: { period: periodOf(rec), openedAt: rec.openedAt, at: now }, retryInMs: 0 };
   }
   return { rec, allowed: true, probe: undefined, retryInMs: 0 };
 }
@@ -96,7 +106,7 @@ export type CallOutcome = 'success' | 'failure' | 'neutral';
 export function settle(rec: BreakerRecord, now: number, rules: BreakerRules, outcome: CallOutcome, probe: Probe): BreakerRecord {
   if (rec.state === 'half-open') {
     if (!isCurrentProbe(rec, probe)) return rec;
-    const probes = Math.max(0, rec.probes - 1);
+    const probes = freed(rec, probe!);
     if (outcome === 'failure') return open(rec, now);
     if (outcome === 'neutral') return { ...rec, probes };
     const successes = rec.successes + 1;
@@ -116,10 +126,11 @@ export function settle(rec: BreakerRecord, now: number, rules: BreakerRules, out
 
 /** A probe of the current half-open period that ended without a verdict (unsubscribed) frees its slot. */
 export function release(rec: BreakerRecord, probe: Probe): BreakerRecord {
-  return isCurrentProbe(rec, probe) ? { ...rec, probes: Math.max(0, rec.probes - 1) } : rec;
+  const probes = isCurrentProbe(rec, probe) ? freed(rec, probe!) : rec.probes;
+  return probes === rec.probes ? rec : { ...rec, probes };
 }
 
 /** Opens the breaker: a new period, numbered one above the last. */
-function open(rec: BreakerRecord, now: number): BreakerRecord {
+function open({ leasesSince: _, ...rec }: BreakerRecord, now: number): BreakerRecord {
   return { ...rec, state: 'open', openedAt: now, period: periodOf(rec) + 1, probes: 0, successes: 0, failures: 0, windowCalls: 0, windowFailures: 0, windowStart: now };
 }

@@ -1,5 +1,6 @@
 import { asyncScheduler, catchError, concatMap, defer, map, Observable, of, ReplaySubject, Subject, type SchedulerLike } from 'rxjs';
 import { classifyError, type ErrorClassification } from '../errors/classifyError.js';
+import { L0Error } from '../errors/L0Error.js';
 import { checkBag, checkKeys, isSchedulerLike, optionError, optionKeys, optionPath } from '../internal/options.js';
 import { isPromiseLike, quiet } from '../internal/isPromiseLike.js';
 import { checkTimerDelay } from '../internal/timerDelay.js';
@@ -26,7 +27,8 @@ export interface CircuitBreakerConfig {
    * Probes at once while half-open. A slot is held for at most `resetTimeout` from the last probe let
    * through: then it is given back, so a probe whose end was never recorded (its server crashed, a
    * store write failed) cannot hold the breaker half-open, failing every call, for good; a slow probe
-   * that ends later still counts. @default 1
+   * that ends later still counts (and frees no slot: its own was given back, and one taken since is
+   * not its to free). @default 1
    */
   readonly halfOpenMaxProbes?: number;
   /** Successful probes that close it again. @default 1 */
@@ -46,7 +48,8 @@ export interface CircuitBreakerConfig {
    * a store that fails (a call is let through, a call's end is not held back) and applies the answer
    * when it comes (a probe slot it took is given back). A store that hangs (a Redis client queueing
    * commands while it reconnects) never holds a call. An async `isFailure` is waited for as long:
-   * past it the call counts as failed, and its answer, when it comes, is ignored. `Infinity` waits
+   * past it the call counts as failed, and its answer, when it comes, is ignored. `state()` errors
+   * past it (`BREAKER_STORE_TIMEOUT`), as it does with the error of a store that fails. `Infinity` waits
    * forever; a finite one is at most 2147483647 (about 24.8 days, the longest a timer waits). @default 1000
    */
   readonly storeTimeout?: number;
@@ -112,9 +115,26 @@ export class CircuitBreaker {
     this.stateChanges = this.changes.asObservable();
   }
 
-  /** The state now (an open breaker past its reset timeout reads as half-open). Synchronous with the memory store. */
+  /**
+   * The state now (an open breaker past its reset timeout reads as half-open). Synchronous with the
+   * memory store. A store that fails errors it with the store's error, and one that has not answered
+   * within `storeTimeout` with an {@link L0Error} `BREAKER_STORE_TIMEOUT` (category `timeout`), so a
+   * health check never hangs on a store that is away.
+   */
   state(): Observable<BreakerState> {
-    return this.read().pipe(map((rec) => current(rec, this.scheduler.now(), this.rules).state));
+    return defer(() => {
+      const read = this.read().pipe(map((rec): BreakerState | undefined => current(rec, this.scheduler.now(), this.rules).state));
+      return withinStoreTimeout(read, this.storeTimeout, this.scheduler, undefined, undefined, true);
+    }).pipe(map((state) => state ?? this.hung()));
+  }
+
+  private hung(): never {
+    throw new L0Error(`createCircuitBreaker: no store answer for the state of ${JSON.stringify(this.key)} within storeTimeout (${this.storeTimeout} ms)`, {
+      code: 'BREAKER_STORE_TIMEOUT',
+      category: 'timeout',
+      retryable: true,
+      reason: 'timeout',
+    });
   }
 
   /**

@@ -1,5 +1,6 @@
 import { Observable, type MonoTypeOperatorFunction, type Subscriber } from 'rxjs';
 import { Relay } from '../internal/relay.js';
+import { peekAttemptContext } from '../attempt/attemptContext.js';
 import { quiet } from '../internal/isPromiseLike.js';
 import type { L0Event } from '../events/eventTypes.js';
 import { checkBag, checkKeys, describeOption, optionError, optionKeys, optionPath } from '../internal/options.js';
@@ -63,7 +64,10 @@ const estimate = (text: string) => Math.max(1, Math.ceil(text.length / 4));
  *    at once with the {@link BudgetExceededError} of that one token, or with
  *    `complete{finishReason: 'length'}` and zero usage.
  * 5. Place it after `retryWithBackoff`/`fallbackTo` (or in `runOperators` of `l0()`) so it sees
- *    every attempt. State is per subscription, unless given a {@link createBudget} ledger: then
+ *    every attempt. Inside the retry loop (before `retryWithBackoff`, in `attemptOperators`), where
+ *    each attempt subscribes it again, a later attempt continues the count of the run's attempt
+ *    before (it would otherwise start from zero and never cut a run that keeps retrying); each
+ *    fallback's loop counts afresh there. State is per run, unless given a {@link createBudget} ledger: then
  *    every stream piped through it counts into it (the entrants of a race or hedge, several calls):
  *    the limits hold for the ledger's total (and the error's `info` reports it), while each run's
  *    `complete{finishReason: 'length'}` reports that run's usage only. A ledger is told from
@@ -77,36 +81,71 @@ const estimate = (text: string) => Math.max(1, Math.ceil(text.length / 4));
 export function budget(config: BudgetConfig | Budget): MonoTypeOperatorFunction<L0Event> {
   const shared = isBudget(config) ? config : undefined;
   const c = shared ? shared.rules : resolveBudget(config as BudgetConfig);
-  return (source) => new Observable<L0Event>((subscriber) => {
-    const ledger = shared ?? new Budget(c);
-    // a request that could not stream one token within the limits (a spent shared ledger, a prompt over them) is never sent
-    const spent = ledger.exceeds(1, c.inputTokens);
-    if (spent) {
-      if (c.onExceeded === 'error') return subscriber.error(new BudgetExceededError(spent));
-      subscriber.next({ type: 'complete', finishReason: 'length', usage: { outputTokens: 0, inputTokens: 0 } });
-      return subscriber.complete();
-    }
-    // the watch is the source's subscriber itself: a cut inside a synchronous flood closes it, and a source that checks `closed` stops
-    return source.subscribe(new BudgetWatch(subscriber, c, ledger));
-  });
+  return (source) => {
+    /** Inside a retry loop (per attempt): each run's count, kept from one attempt to the next, by the loop that runs them. */
+    const runs = new WeakMap<object, Tally>();
+    return new Observable<L0Event>((subscriber) => {
+      const tally = shared ? fresh(shared) : runTally(runs, c);
+      // a request that could not stream one token within the limits (a spent ledger, a prompt over them) is never sent
+      const spent = tally.ledger.exceeds(1, c.inputTokens);
+      if (spent) {
+        if (c.onExceeded === 'error') return subscriber.error(new BudgetExceededError(spent));
+        subscriber.next({ type: 'complete', finishReason: 'length', usage: { outputTokens: tally.output, inputTokens: tally.input } });
+        return subscriber.complete();
+      }
+      // the watch is the source's subscriber itself: a cut inside a synchronous flood closes it, and a source that checks `closed` stops
+      return source.subscribe(new BudgetWatch(subscriber, c, tally));
+    });
+  };
+}
+
+/** A run's count: the ledger it counts into, and its own tokens over its attempts (a shared ledger also holds other runs'). */
+interface Tally {
+  readonly ledger: Budget;
+  output: number;
+  input: number;
+  /** The attempt of its retry loop it last counted. */
+  attempt: number;
+}
+
+const fresh = (ledger: Budget, attempt = 1): Tally => ({ ledger, output: 0, input: 0, attempt });
+
+/**
+ * The count of the run this subscription belongs to. A budget the retry loop resubscribes (it sits
+ * inside the loop: before `retryWithBackoff`, in `l0()`'s `attemptOperators`) would otherwise start
+ * from zero at every attempt and never cut the run: a later attempt of the same loop run continues
+ * the count of the one before. Anything else (no loop, the first attempt, a second subscription in
+ * the same attempt, the streams of a fallback loop, each its attempt 1) counts afresh.
+ */
+function runTally(runs: WeakMap<object, Tally>, c: ResolvedBudget): Tally {
+  const holder = peekAttemptContext();
+  const attempt = holder?.ctx.attempt ?? 1;
+  const run = holder?.run;
+  const prior = run && runs.get(run);
+  if (prior && attempt > prior.attempt) {
+    prior.attempt = attempt;
+    return prior;
+  }
+  const tally = fresh(new Budget(c), attempt);
+  if (run && !prior) runs.set(run, tally);
+  return tally;
 }
 
 /** One subscription's count against its ledger (its own, or one shared on purpose). */
 class BudgetWatch extends Relay<L0Event> {
   /** This subscription's current attempt, as counted in the ledger. */
   private attemptOutput = 0;
-  /** This subscription's own tokens over all its attempts: a shared ledger also holds other runs'. */
-  private output = 0;
-  private input: number;
+  private readonly ledger: Budget;
 
   constructor(
     out: Subscriber<L0Event>,
     private readonly c: ResolvedBudget,
-    private readonly ledger: Budget,
+    private readonly tally: Tally,
   ) {
     super(out);
-    this.input = c.inputTokens;
-    ledger.inputTokens += c.inputTokens; // the request is made: its prompt is paid for
+    this.ledger = tally.ledger;
+    tally.input += c.inputTokens;
+    tally.ledger.inputTokens += c.inputTokens; // the request is made: its prompt is paid for
   }
 
   next(e: L0Event): void {
@@ -144,8 +183,8 @@ class BudgetWatch extends Relay<L0Event> {
     if (!over) {
       ledger.outputTokens += dOutput;
       ledger.inputTokens += dInput;
-      this.output += dOutput;
-      this.input += dInput;
+      this.tally.output += dOutput;
+      this.tally.input += dInput;
       this.attemptOutput = newAttempt ? 0 : this.attemptOutput + dOutput;
       return this.out.next(e);
     }
@@ -166,7 +205,8 @@ class BudgetWatch extends Relay<L0Event> {
    * crossed the limit), reporting this run's own usage, never a shared ledger's total.
    */
   private cut(retraction: L0Event | undefined): void {
-    const { out, output, input } = this;
+    const { out } = this;
+    const { output, input } = this.tally;
     this.unsubscribe();
     if (retraction) out.next(retraction);
     out.next({ type: 'complete', finishReason: 'length', usage: { outputTokens: output, inputTokens: input } });

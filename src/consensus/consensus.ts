@@ -30,7 +30,7 @@ export interface ConsensusConfig<T = string> {
   readonly threshold?: number;
   /** On dissent: `vote` keeps the chosen output; `merge` (structured) takes each field's winner; `best` switches to the best-scored output; `fail` errors with {@link ConsensusError}. @default 'vote' */
   readonly resolveConflicts?: ConflictResolution;
-  /** One weight (>= 0) per source, by source position; required by `weighted`, used by `best` without `score`, refused (TypeError) with `majority` and `unanimous`, which count one vote per source. @default undefined (all 1) */
+  /** One weight (>= 0) per source, by source position; required by `weighted`, used by `best` without `score`, refused (TypeError) with `majority` and `unanimous`, which count one vote per source (unless all 1, the default). @default undefined (all 1) */
   readonly weights?: readonly number[];
   /** Below this agreement the run errors with {@link ConsensusError}; 0 turns the check off. @default 0.6 */
   readonly minimumAgreement?: number;
@@ -40,7 +40,7 @@ export interface ConsensusConfig<T = string> {
   readonly scheduler?: SchedulerLike;
   /** Turns an output's text into a value (JSON.parse, a schema's parse) for structured, per-field consensus; called once per finished output. A promise is awaited (no `earlyExit` on its value; `timeout` bounds it). A throw or rejection fails that output. @default undefined (text consensus) */
   readonly parse?: (text: string, state: L0State) => T | PromiseLike<T>;
-  /** Text similarity in [0, 1] (anything else errors the run with a TypeError naming it). Text consensus only: refused (TypeError) with `parse` or `schema`. @default textSimilarity (word-level, linear memory) */
+  /** Text similarity in [0, 1] (anything else errors the run with a TypeError naming it). Text consensus only: a custom one is refused (TypeError) with `parse` or `schema` (`textSimilarity`, the default, is accepted). @default textSimilarity (word-level, linear memory) */
   readonly similarity?: (a: string, b: string) => number;
   /** A quality score for strategy `best` or resolveConflicts `best` (higher wins); refused (TypeError) with neither, which score nothing. @default undefined (the weight decides) */
   readonly score?: (output: ConsensusOutput<T>) => number;
@@ -59,7 +59,7 @@ export interface ConsensusConfig<T = string> {
    * value merged from the fields' winners, which can be a mix no output had. @default undefined
    */
   readonly schema?: StandardSchemaV1<unknown, T>;
-  /** A merged value that fails `schema`: `'best'` returns the valid output agreeing with the most fields instead (the failure in `mergeError`); `'error'` errors with a non-retryable {@link SchemaValidationError}. Needs `schema` (a TypeError without one). @default 'best' */
+  /** A merged value that fails `schema`: `'best'` returns the valid output agreeing with the most fields instead (the failure in `mergeError`); `'error'` errors with a non-retryable {@link SchemaValidationError}. `'error'` needs `schema` (a TypeError without one: nothing would be validated); `'best'`, the default, is accepted anywhere. @default 'best' */
   readonly onInvalidMerge?: 'best' | 'error';
 }
 
@@ -222,12 +222,13 @@ function resolveConsensus<T>(sources: readonly Observable<L0Event>[], config: Co
     if (typeof v !== 'number' || !(v >= 0 && v <= 1)) throw optionError(PATH, key, 'a number in [0, 1]', v);
   }
   if (strategy === 'weighted' && weights === undefined) throw optionError(PATH, 'weights', "one weight per source with strategy 'weighted'", weights);
-  // majority and unanimous count one vote per source: weights given with them would be ignored unseen
-  if (weights !== undefined && (strategy === 'majority' || strategy === 'unanimous')) {
-    throw new TypeError(`consensus(sources, {weights}) needs strategy 'weighted' (or 'best'): '${strategy}' counts one vote per source`);
-  }
   if (weights !== undefined && (!Array.isArray(weights) || weights.length !== sources.length || !weights.every((w) => typeof w === 'number' && w >= 0 && Number.isFinite(w)))) {
     throw optionError(PATH, 'weights', `an array of ${sources.length} finite numbers >= 0 (one per source)`, weights);
+  }
+  // majority and unanimous count one vote per source: weights given with them would be ignored unseen
+  // (all 1, the default, is what they count: an explicit default behaves as an omitted one)
+  if (weights !== undefined && (strategy === 'majority' || strategy === 'unanimous') && !weights.every((w) => w === 1)) {
+    throw new TypeError(`consensus(sources, {weights}) needs strategy 'weighted' (or 'best'): '${strategy}' counts one vote per source`);
   }
   if (timeout !== undefined && !(typeof timeout === 'number' && timeout > 0 && Number.isFinite(timeout))) throw optionError(PATH, 'timeout', 'a finite number of ms > 0', timeout);
   if (timeout !== undefined) checkTimerDelay(PATH, 'timeout', timeout);
@@ -242,8 +243,11 @@ function resolveConsensus<T>(sources: readonly Observable<L0Event>[], config: Co
   if (score !== undefined && strategy !== 'best' && resolveConflicts !== 'best') {
     throw new TypeError("consensus(sources, {score}) needs strategy or resolveConflicts 'best' (nothing else scores outputs)");
   }
-  if (config.onInvalidMerge !== undefined && schema === undefined) throw new TypeError('consensus(sources, {onInvalidMerge}) needs a schema');
-  if (config.similarity !== undefined && parse !== undefined) {
+  // 'best', the default, is refused no more than an omitted one; 'error' would never error without a schema
+  if (onInvalidMerge === 'error' && schema === undefined) {
+    throw new TypeError("consensus(sources, {onInvalidMerge: 'error'}) needs a schema (nothing is validated without one)");
+  }
+  if (config.similarity !== undefined && config.similarity !== textSimilarity && parse !== undefined) {
     throw new TypeError('consensus(sources, {similarity}) is for text: parse and schema vote fields by value');
   }
   return {

@@ -158,7 +158,7 @@ export function raceCore(entrants: readonly RaceEntrant[], config: RaceCoreConfi
       if (observer) lanes[i] = observer.entrant(i, entrants[i]!.name);
       // the entrant's subscriber is the consumer's child: a synchronous entrant stops as soon as the consumer leaves
       // made first: an entrant may win during its subscribe, with a start its own loop numbered
-      const holder = (holders[i] = ctx && { ctx, taken: false });
+      const holder = (holders[i] = ctx && { ctx, taken: false, run: outer!.run });
       const { subscription: sub, taken } = withEntrantObserver(undefined, () => subscribeWithHolder(entrants[i]!.source, {
         next: (e) => {
           lanes[i]?.next(e);

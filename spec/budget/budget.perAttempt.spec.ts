@@ -1,0 +1,101 @@
+/** @test {budget} */
+import { describe, expect, it } from 'vitest';
+import type { Observable } from 'rxjs';
+import { budget, BudgetExceededError, fromStream, l0, raceModels, retryWithBackoff, type L0Event, type StreamContext } from 'l0-rx';
+import { testScheduler } from '../helpers/testScheduler.js';
+
+/*
+ * A budget inside the retry loop (before retryWithBackoff, or in l0()'s attemptOperators) is
+ * subscribed again at every attempt: it used to start from zero each time, so a run that kept
+ * retrying was never cut. It now continues the count of the same run's previous attempt.
+ */
+
+const tok = (value: string): L0Event => ({ type: 'token', value });
+const reset = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
+const start = (attempt: number): L0Event => ({ type: 'start', attempt, fallbackIndex: 0, isRetry: attempt > 1, isFallback: false });
+const values = { s: start(1), t: start(2), a: tok('a'), b: tok('b'), c: tok('c'), d: tok('d'), x: { type: 'complete', finishReason: 'stop' } as L0Event };
+const over = (max: number, reached: number, outputTokens = reached) => new BudgetExceededError({ limit: 'maxOutputTokens', max, reached, outputTokens });
+const fast = { backoff: 'fixed', baseDelay: 1 } as const;
+
+/** A factory whose attempt n streams `attempts[n - 1]` (marbles, `#` an ECONNRESET), and the attempts it was called for. */
+function attempts(cold: (marbles: string, values?: Record<string, L0Event>, error?: unknown) => Observable<L0Event>, ...marbles: string[]) {
+  const calls: number[] = [];
+  const factory = (ctx: StreamContext) => (calls.push(ctx.attempt), cold(marbles[ctx.attempt - 1]!, values, reset));
+  return { factory, calls };
+}
+
+/** The retry event of attempt n failing with ECONNRESET after `fast`'s wait. */
+const retried = (attempt: number) => expect.objectContaining({ type: 'retry', attempt, delayMs: 1, reason: 'network_error' });
+
+describe('budget inside the retry loop (per attempt)', () => {
+  it('should count over the attempts of one run, and cut the later attempt at the delta that crosses the limit', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      const { factory } = attempts(cold, '-a-b-#', '-c-d-(x|)');
+      const run = fromStream(factory).pipe(budget({ maxOutputTokens: 3 }), retryWithBackoff(fast));
+      // attempt 1: a, b (2 tokens), fails at 5; attempt 2 from 6: c makes 3, d would make 4
+      expectObservable(run).toBe('sa-b-rtc-#', { ...values, r: retried(1) }, over(3, 4));
+    });
+  });
+
+  it('should never send an attempt that could not stream one token, and report the run\'s usage with onExceeded complete', () => {
+    testScheduler().run(({ cold, expectObservable, flush }) => {
+      const { factory, calls } = attempts(cold, '-a-b-#', '-c-(x|)');
+      const run = fromStream(factory).pipe(budget({ maxTotalTokens: 22, inputTokens: 10, onExceeded: 'complete' }), retryWithBackoff(fast));
+      // attempt 1: 10 + 2; attempt 2 would send the prompt again (22) and stream a token (23)
+      const cut: L0Event = { type: 'complete', finishReason: 'length', usage: { outputTokens: 2, inputTokens: 10 } };
+      expectObservable(run).toBe('sa-b-r(L|)', { ...values, r: retried(1), L: cut });
+      flush();
+      expect(calls).toEqual([1]);
+    });
+  });
+
+  it('should cut a run of l0() whose budget is in attemptOperators, across its retries', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      const { factory } = attempts(cold, '-a-b-#', '-c-#', '-d-b-(x|)');
+      const run = l0({ stream: factory, retry: { ...fast, attempts: 5 }, attemptOperators: [budget({ maxOutputTokens: 4 })] });
+      // 2 tokens, then 1 (3), then d (4), and b would make 5: before, each attempt counted from 0 and the third completed the run
+      expectObservable(run).toBe('sa-b-rtc-qud-#', { ...values, r: retried(1), q: retried(2), u: start(3) }, over(4, 5));
+    });
+  });
+
+  it('should start a count of its own for each fallback stream of l0(), whose loop is its own', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ cold, flush }) => {
+      const primary = () => cold('-a-b-c-#', values, reset);
+      const backup = () => cold('-d-c-(x|)', values);
+      const run = l0({ stream: primary, fallbackStreams: [backup], retry: false, attemptOperators: [budget({ maxOutputTokens: 3 })] });
+      const log: string[] = [];
+      run.subscribe({ next: (e) => log.push(`${scheduler.now()}:${e.type === 'token' ? e.value : e.type}`), complete: () => log.push('done') });
+      flush();
+      // the backup's 2 tokens after the primary's 3 are under the limit: its loop counts from 0 (put the budget after fallbackTo to count both)
+      expect(log).toEqual(['0:start', '1:a', '3:b', '5:c', '7:fallback', '7:start', '8:d', '10:c', '12:complete', 'done']);
+    });
+  });
+
+  it('should keep each run\'s count its own: two subscriptions of one run count apart', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      const { factory } = attempts(cold, '-a-b-#', '-c-(x|)', '-a-b-#', '-c-(x|)');
+      const once = fromStream(factory).pipe(budget({ maxOutputTokens: 3 }), retryWithBackoff(fast));
+      expectObservable(once).toBe('sa-b-rtc-(x|)', { ...values, r: retried(1) });
+      expectObservable(once).toBe('sa-b-rtc-(x|)', { ...values, r: retried(1) });
+    });
+  });
+
+  it('should count each race entrant\'s attempts apart, each continuing its own count', () => {
+    const scheduler = testScheduler();
+    const time = () => scheduler.now();
+    scheduler.run(({ cold, flush }) => {
+      const cap = budget({ maxOutputTokens: 3 });
+      const entrant = (marbles: string[]) => {
+        let n = 0;
+        return fromStream(() => cold(marbles[n++]!, values, reset)).pipe(cap);
+      };
+      const run = raceModels([entrant(['-a-b-#', '-c-d-(x|)']), entrant(['--d-#', '---d-(x|)'])]).pipe(retryWithBackoff(fast));
+      const log: string[] = [];
+      run.subscribe({ next: (e) => log.push(`${time()}:${e.type === 'token' ? e.value : e.type}`), error: (e: unknown) => log.push(`${time()}:${(e as Error).message}`) });
+      flush();
+      // the first entrant wins both attempts: a, b, then c (3), and d would make 4; the loser's own count, 1 token an attempt, never adds to it
+      expect(log).toEqual(['1:start', '1:a', '3:b', '5:retry', '7:start', '7:c', '9:Budget exceeded: maxOutputTokens 3 (would reach 4)']);
+    });
+  });
+});
