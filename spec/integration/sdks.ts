@@ -96,7 +96,7 @@ export const RESPONSES: readonly Sdk[] = [
 
 /** A fault applied to a response body's SSE events, for faults the server cannot combine (a tool call cut mid-arguments). */
 export interface BodyFault {
-  /** Rewrites each event's `data:` payload. @default unchanged */
+  /** Rewrites each event's `data:` payload (chat completions and Responses events). @default unchanged */
   readonly edit?: (data: string) => string;
   /** Keep only the first `keep` events (the role chunk is event 0), then end as `ending` says. @default all */
   readonly keep?: number;
@@ -129,7 +129,8 @@ export function faultyFetch({ edit = (d) => d, keep = Infinity, ending = 'cut', 
           }
           const event = buffer.slice(0, at);
           buffer = buffer.slice(at + 2);
-          controller.enqueue(event.startsWith('data: ') ? `data: ${edit(event.slice('data: '.length))}\n\n` : `${event}\n\n`);
+          // the data line, first (chat) or after an `event:` line (Responses)
+          controller.enqueue(`${event.replace(/^data: (.*)$/m, (_, data: string) => `data: ${edit(data)}`)}\n\n`);
         }
       },
     });

@@ -113,6 +113,24 @@ describe('fromStream inputs', () => {
       expect(error.message).toContain('the custom adapter "shout"');
     });
 
+    it.each([
+      ['an approvalId that is not a string', { approvalId: 5 }, '`approvalId` must be a string'],
+      ['a truncated flag that is not true', { truncated: 'yes' }, '`truncated` true'],
+    ])('should error with InvalidStreamError when a custom adapter emits a tool call with %s', async (_, extra, problem) => {
+      const call = { type: 'tool-call', id: 'c1', name: 'f', arguments: '{}', ...extra };
+      const broken: StreamAdapter = { ...shout, create: () => ({ push: (_c, emit) => emit(call as never), end: () => {} }) };
+      const { error } = await collectError(fromStream(() => chunksOf(['a']), { adapters: [broken] }));
+      expect(isInvalidStreamError(error)).toBe(true);
+      expect(error.message).toContain(problem);
+    });
+
+    it('should pass a custom adapter\'s tool call with approvalId and truncated', async () => {
+      const call = { type: 'tool-call', id: 'c1', name: 'f', arguments: '{"a":', approvalId: 'ap1', truncated: true } as const;
+      const ok: StreamAdapter = { ...shout, create: () => ({ push: (_c, emit) => emit(call), end: () => {} }) };
+      const events = await collect(fromStream(() => chunksOf(['a']), { adapters: [ok] }));
+      expect(events).toContainEqual(call);
+    });
+
     it('should let a custom adapter unwrap a top-level object', async () => {
       const wrapper: StreamAdapter = { ...shout, unwrap: (input) => (input as { words?: unknown }).words };
       const events = await collect(fromStream(() => ({ words: chunksOf(['hi']) }), { adapters: [wrapper] }));

@@ -25,6 +25,12 @@ describe('parseToolArguments', () => {
     expect(isSchemaValidationError(error) && [error.code, error.info.truncated]).toEqual(['INVALID_JSON', true]);
   });
 
+  it('should reject a call the token limit cut (marked truncated) even when its arguments parse, naming it', async () => {
+    // Mastra makes cut arguments `{}`; a cut at a value's end can also look whole
+    const error: unknown = await parseToolArguments({ ...call('{"city": "Paris"}'), truncated: true }, schema).catch((e: unknown) => e);
+    expect(isSchemaValidationError(error) && [error.code, error.info.truncated, error.message]).toEqual(['INVALID_JSON', true, expect.stringContaining('weather (c1)')]);
+  });
+
   it.each(['{"city":"Paris"}{"city":"London"}', '{"city": "Paris"}\n{"city": "Lon', "{'city': 'Paris'} {'city': 'London'}"])(
     'should reject two calls\' arguments merged into one (%j) with INVALID_JSON, not run the first alone',
     async (text) => {

@@ -27,6 +27,14 @@ export interface ToolCallEvent {
   readonly id: string;
   readonly name: string;
   readonly arguments: string;
+  /**
+   * Set when the call waits for the user's approval: what to answer it with (AI SDK `needsApproval`:
+   * the `approvalId` of its `tool-approval-request`; Mastra `requireApproval` or a suspended tool: the run's
+   * id, for `agent.approveToolCall({ runId: approvalId, toolCallId: id })`).
+   */
+  readonly approvalId?: string;
+  /** Set when the token limit (finish reason `length`) cut the call: its `arguments` are not whole, even if they parse. Never run it. */
+  readonly truncated?: true;
 }
 /** Multimodal output: images, audio, files or JSON. */
 export interface DataPayload {

@@ -91,8 +91,10 @@ export function reduceL0State(s: L0State, e: L0Event, content?: string): L0State
   switch (e.type) {
     case 'reasoning':
       return { ...s, reasoning: s.reasoning + e.value };
-    case 'tool-call':
-      return { ...s, toolCalls: [...s.toolCalls, { id: e.id, name: e.name, arguments: e.arguments }] };
+    case 'tool-call': {
+      const { type: _type, ...call } = e; // `approvalId` and `truncated` kept
+      return { ...s, toolCalls: [...s.toolCalls, call] };
+    }
     case 'data':
       return { ...s, data: [...s.data, e.payload] };
     case 'progress':

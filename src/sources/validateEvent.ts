@@ -23,9 +23,10 @@ function fieldProblem(type: string, e: Rec): string | undefined {
     case 'reasoning':
       return isString(e['value']) ? undefined : '`value` is not a string';
     case 'tool-call':
-      return isString(e['id']) && isString(e['name']) && isString(e['arguments'])
+      if (!(isString(e['id']) && isString(e['name']) && isString(e['arguments']))) return '`id`, `name` and `arguments` must be strings';
+      return (e['approvalId'] === undefined || isString(e['approvalId'])) && (e['truncated'] === undefined || e['truncated'] === true)
         ? undefined
-        : '`id`, `name` and `arguments` must be strings';
+        : '`approvalId` must be a string, `truncated` true';
     case 'data':
       return isRecord(e['payload']) && isString(e['payload']['contentType']) ? undefined : '`payload.contentType` is not a string';
     case 'complete':

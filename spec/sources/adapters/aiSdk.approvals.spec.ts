@@ -1,9 +1,10 @@
 /** @test {fromStream} */
 import { describe, expect, it } from 'vitest';
 import type { LanguageModelV4StreamPart } from '@ai-sdk/provider';
+import { lastValueFrom } from 'rxjs';
 import { jsonSchema, simulateReadableStream, streamText, tool } from 'ai';
 import { MockLanguageModelV4 } from 'ai/test';
-import { detectZeroOutput, fromStream, type L0Event } from 'l0-rx';
+import { accumulate, detectZeroOutput, fromStream, type L0Event } from 'l0-rx';
 import { chunksOf, collect } from '../streamHelpers.js';
 
 // Tool calls that wait for the user's approval, through the real streamText.
@@ -25,12 +26,12 @@ describe('ai-sdk adapter: tool approval requests', () => {
     ]);
     const events = await collect(fromStream(({ signal }) => streamText({ model: m, prompt: 'p', abortSignal: signal, maxRetries: 0 })).pipe(detectZeroOutput()));
     const toolCall = { type: 'tool-call', toolCallId: 'mcp_1', toolName: 'mcp', input: { sides: 6 }, providerExecuted: true };
-    expect(events.slice(0, 2)).toEqual([start, { type: 'tool-call', id: 'mcpr_1', name: 'tool-approval-request', arguments: expect.any(String) }]);
+    expect(events.slice(0, 2)).toEqual([start, { type: 'tool-call', id: 'mcpr_1', name: 'tool-approval-request', arguments: expect.any(String), approvalId: 'mcpr_1' }]);
     expect(JSON.parse((events[1] as { arguments: string }).arguments)).toMatchObject(toolCall);
     expect(events.slice(2)).toMatchObject([{ type: 'complete', finishReason: 'stop' }]);
   });
 
-  it('should emit the call of a client tool that needs approval once, not its approval request beside it', async () => {
+  it('should emit the call of a client tool that needs approval once, carrying the approvalId of its request (the UI answers with it)', async () => {
     const m = () => model([
       { type: 'stream-start', warnings: [] },
       { type: 'tool-call', toolCallId: 'call_1', toolName: 'delete_file', input: '{"path":"a.txt"}' },
@@ -40,8 +41,10 @@ describe('ai-sdk adapter: tool approval requests', () => {
     const parts: string[] = [];
     for await (const part of streamText({ model: m(), prompt: 'p', tools, maxRetries: 0 }).stream) parts.push(part.type);
     expect(parts).toContain('tool-approval-request'); // the SDK asks, after the call
-    const events = await collect(fromStream(({ signal }) => streamText({ model: m(), prompt: 'p', tools, abortSignal: signal, maxRetries: 0 })));
-    expect(events.filter((e) => e.type === 'tool-call')).toEqual([{ type: 'tool-call', id: 'call_1', name: 'delete_file', arguments: '{"path":"a.txt"}' }]);
+    const state = await lastValueFrom(fromStream(({ signal }) => streamText({ model: m(), prompt: 'p', tools, abortSignal: signal, maxRetries: 0 })).pipe(accumulate()));
+    // the SDK makes the approval id up: a UI answers `{ type: 'tool-approval-response', approvalId, approved }` with it
+    expect(state.toolCalls).toEqual([{ id: 'call_1', name: 'delete_file', arguments: '{"path":"a.txt"}', approvalId: expect.stringMatching(/^aitxt-/) }]);
+    expect(state.finishReason).toBe('tool-calls');
   });
 
   it('should emit a provider-level approval request (doStream parts) with the id of the call it is for', async () => {
@@ -51,6 +54,6 @@ describe('ai-sdk adapter: tool approval requests', () => {
       { type: 'tool-approval-request', approvalId: 'mcpr_1', toolCallId: 'mcp_1' },
       finish('stop'),
     ])));
-    expect(events.slice(0, 2)).toEqual([start, { type: 'tool-call', id: 'mcpr_1', name: 'tool-approval-request', arguments: '{"toolCallId":"mcp_1"}' }]);
+    expect(events.slice(0, 2)).toEqual([start, { type: 'tool-call', id: 'mcpr_1', name: 'tool-approval-request', arguments: '{"toolCallId":"mcp_1"}', approvalId: 'mcpr_1' }]);
   });
 });

@@ -67,13 +67,13 @@ describe('openai-responses adapter: calls of built-in tools the client runs', ()
     expect(events.map((e) => e.type)).toEqual(['start', 'complete']);
   });
 
-  it('should emit an mcp_approval_request as an mcp_approval_request call (its id, the tool, server and arguments), not as an empty answer', async () => {
+  it('should emit an mcp_approval_request as an mcp_approval_request call (its id, as approvalId too, the tool, server and arguments), not as an empty answer', async () => {
     // the request waits for the client's mcp_approval_response: a zero-output retry would ask again and again
     const request = { type: 'mcp_approval_request', id: 'mcpr_1', arguments: '{"sides":6}', name: 'roll', server_label: 'dice' } as const;
     const events = await respond([request], true);
     expect(events).toEqual([
       start,
-      { type: 'tool-call', id: 'mcpr_1', name: 'mcp_approval_request', arguments: JSON.stringify({ arguments: '{"sides":6}', name: 'roll', server_label: 'dice' }) },
+      { type: 'tool-call', id: 'mcpr_1', name: 'mcp_approval_request', arguments: JSON.stringify({ arguments: '{"sides":6}', name: 'roll', server_label: 'dice' }), approvalId: 'mcpr_1' },
       complete,
     ]);
   });

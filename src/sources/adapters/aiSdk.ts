@@ -44,9 +44,11 @@ const MALFORMED_ERRORS: ReadonlySet<string> = /*#__PURE__*/ new Set(['AI_JSONPar
  *    ends early), and a finished step's calls still come before the next step's text. Calls the
  *    provider executed itself (`providerExecuted: true`) are not emitted: there is nothing to run, but
  *    the `tool-approval-request` of one (OpenAI MCP through `@ai-sdk/openai` asks so) is a `tool-call`
- *    named `tool-approval-request`, `id` the `approvalId`, `arguments` the `toolCall` it is for (the
+ *    named `tool-approval-request`, `id` and `approvalId` the `approvalId`, `arguments` the `toolCall` it is for (the
  *    provider level: `{toolCallId}`), so an answer that only asks for approval is no empty answer; a
- *    client tool's request (its call was emitted) is not emitted. A call
+ *    client tool's request (`needsApproval`) is not a call of its own: its call carries its `approvalId`
+ *    (answer with a `tool-approval-response` of that id). A step that finished with `length` has its
+ *    last call marked `truncated: true` (the token limit cut its arguments; the SDK emits it anyway). A call
  *    without `toolCallId` or `toolName` is `MALFORMED_CHUNK` (the SDK always sets both: its providers make
  *    an id up for a server that sends none).
  * 3. `file` -> `data` (`contentType` from the media type: image, audio, json, text or file; base64 or url).
@@ -62,8 +64,10 @@ const MALFORMED_ERRORS: ReadonlySet<string> = /*#__PURE__*/ new Set(['AI_JSONPar
  *    `interrupted` (the provider stream ended without a completion signal) is a cut stream, `INCOMPLETE_STREAM`.
  * 7. A stream that ends without `finish` is cut: `INCOMPLETE_STREAM` (the SDK ends that way after a
  *    failed call: `start`, `error`, end).
- * 8. Everything else (start, steps, text-start/end, tool input deltas, tool results, ping, raw) is ignored,
- *    and so are `source` parts (citations: no L0 event carries them; `result.sources` still resolves).
+ * 8. Everything else (start, steps, text-start/end, tool input deltas, tool results, errors and denials,
+ *    approval responses, steering messages, provider `custom` parts, ping, raw) is ignored, and so are
+ *    `source` parts (citations: no L0 event carries them; `result.sources` still resolves) and
+ *    `reasoning-file` parts (reasoning is text only; a `data` event would count as the answer).
  *
  * Exported on its own so a custom adapter list can use it (custom adapters are tried before the
  * built-in ones, so listing it first makes it win detection):
@@ -102,7 +106,7 @@ export function createAiSdkDecoder(name: string): ChunkDecoder {
     end(): void {
       throw incompleteStream('AI SDK stream ended without a finish part');
     },
-  }, (part) => part['type'] === 'finish-step' && finishReasonOf(part) === 'tool-calls');
+  }, (part) => (part['type'] === 'finish-step' ? finishReasonOf(part) : undefined));
 }
 
 /** Who decodes a part: the adapter name (in malformed-chunk messages) and the label of the abort message. */
@@ -132,11 +136,14 @@ export function pushAiPart(source: AiPartSource, part: Rec, emit: AdapterEmit, c
       return;
     case 'tool-approval-request': {
       // the only sign of a call the provider runs that waits for approval (its call is not emitted);
-      // a client tool's request (the SDK's own, automatic ones included) follows its call, emitted already
+      // a client tool's request (the SDK's own, automatic ones included) follows its call, held still:
+      // the call again, with its `approvalId`, replaces it
       const call = rec(part['toolCall']);
+      const approvalId = part['approvalId'];
       if (!call || call['providerExecuted'] === true) {
-        toolCall(name, { toolCallId: part['approvalId'], toolName: type, input: call ?? { toolCallId: part['toolCallId'] } }, emit, chunk);
-      }
+        toolCall(name, { toolCallId: approvalId, toolName: type, input: call ?? { toolCallId: part['toolCallId'] }, approvalId }, emit, chunk);
+      } else if (typeof approvalId === 'string') toolCall(name, { ...call, approvalId }, emit, chunk);
+      else throw malformedChunk(name, 'approval request without `approvalId`', chunk);
       return;
     }
     case 'file':
@@ -174,7 +181,8 @@ function toolCall(name: string, part: Rec, emit: AdapterEmit, chunk: unknown): v
   const id = str(part['toolCallId']);
   const tool = str(part['toolName']);
   if (id === undefined || tool === undefined) throw malformedChunk(name, 'tool call without `toolCallId` / `toolName`', chunk);
-  emit({ type: 'tool-call', id, name: tool, arguments: argumentsText(part['input']) });
+  const approvalId = str(part['approvalId']);
+  emit({ type: 'tool-call', id, name: tool, arguments: argumentsText(part['input']), ...(approvalId === undefined ? {} : { approvalId }) });
 }
 
 function filePayload(name: string, part: Rec, chunk: unknown): DataPayload {

@@ -14,14 +14,21 @@ const SOURCE: AiPartSource = { name: NAME, label: 'Mastra' };
  * 1. `text-delta` -> `token` (`payload.text`), `reasoning-delta` -> `reasoning`.
  * 2. `tool-call` -> `tool-call` (`payload.args` as JSON, without Mastra's `__mastraMetadata`), held back
  *    until its step's `step-finish` with `tool-calls` (or `finish`) as in the `ai-sdk` adapter (Mastra turns cut arguments
- *    into `{}`); calls the provider executed are skipped.
+ *    into `{}`); calls the provider executed are skipped. A step whose provider reason (`rawReason`) is the
+ *    token limit (`length`, `max_tokens`...) finished with `length`, which Mastra reports as `tool-calls`: its
+ *    last call is marked `truncated: true` (its arguments were cut; Mastra made them `{}`).
+ *    `tool-call-approval` (a `requireApproval` tool) and `tool-call-suspended` (a tool that called `suspend()`):
+ *    the run stops to wait for the user, and the stream ends without `finish`. The call is emitted again
+ *    with `approvalId` the run's id (answer with `agent.approveToolCall({ runId: approvalId, toolCallId: id })`
+ *    or `declineToolCall`; a suspended one with `resumeStream(data, { runId, toolCallId })`), replacing the
+ *    held call, and the run completes with `tool-calls` instead of failing as a cut stream.
  * 3. `file` -> `data` (`payload.mimeType`, `payload.base64` or the bytes in `payload.data`).
  * 4. `error` -> the attempt fails with `payload.error`, normalised; `abort` -> `StreamAbortedError`.
  * 5. `finish` -> `complete` with `payload.stepResult.reason` mapped like the AI SDK's (`error` fails,
  *    `interrupted` is a cut stream, Mastra's `tripwire` is `content-filter`, `retry` is `other`) and usage
  *    from `payload.output.usage`. A `tripwire` chunk (an output processor blocked the answer) ends the run
  *    at once with `content-filter`.
- * 6. A stream that ends without `finish` is cut: `INCOMPLETE_STREAM`.
+ * 6. A stream that ends without `finish` (nor stops for a tool waiting for the user, step 2) is cut: `INCOMPLETE_STREAM`.
  * 7. Every other chunk (steps, workflow, network and tool progress events...) is ignored.
  *
  * Exported on its own so a custom adapter list can use it (custom adapters are tried before the
@@ -34,26 +41,32 @@ export const mastraAdapter: StreamAdapter = /*#__PURE__*/ Object.freeze({
   name: NAME,
   detect: (chunk: unknown): boolean =>
     isRecord(chunk) && typeof chunk['type'] === 'string' && typeof chunk['runId'] === 'string' && typeof chunk['from'] === 'string',
-  create: (): ChunkDecoder => holdingToolCalls({
-    push(chunk: unknown, emit: AdapterEmit): void {
-      const c = rec(chunk);
-      const type = str(c?.['type']);
-      if (!c || type === undefined) throw malformedChunk(NAME, 'no string `type`', chunk);
-      const payload = rec(c['payload']) ?? {};
-      if (type === 'tripwire') {
-        emit({ type: 'complete', finishReason: 'content-filter' });
-      } else if (type === 'finish') {
-        const usage = aiUsage(rec(payload['output'])?.['usage'] ?? payload['totalUsage'] ?? payload['usage']);
-        emit(completeEvent(mastraFinish(payload, usage), usage));
-      } else {
-        const part = aiPartOf(type, payload);
-        if (part) pushAiPart(SOURCE, part, emit, chunk);
-      }
-    },
-    end(): void {
-      throw incompleteStream('Mastra stream ended without a finish chunk');
-    },
-  }, (c) => c['type'] === 'step-finish' && rec(rec(c['payload'])?.['stepResult'])?.['reason'] === 'tool-calls'),
+  create: (): ChunkDecoder => {
+    // a tool that waits for approval (or resume data) suspends the run: the stream ends without `finish`
+    let paused = false;
+    return holdingToolCalls({
+      push(chunk: unknown, emit: AdapterEmit): void {
+        const c = rec(chunk);
+        const type = str(c?.['type']);
+        if (!c || type === undefined) throw malformedChunk(NAME, 'no string `type`', chunk);
+        const payload = rec(c['payload']) ?? {};
+        if (type === 'tripwire') {
+          emit({ type: 'complete', finishReason: 'content-filter' });
+        } else if (type === 'finish') {
+          const usage = aiUsage(rec(payload['output'])?.['usage'] ?? payload['totalUsage'] ?? payload['usage']);
+          emit(completeEvent(mastraFinish(payload, usage), usage));
+        } else {
+          paused ||= type === 'tool-call-approval' || type === 'tool-call-suspended';
+          const part = aiPartOf(type, payload, c['runId']);
+          if (part) pushAiPart(SOURCE, part, emit, chunk);
+        }
+      },
+      end(emit: AdapterEmit): void {
+        if (!paused) throw incompleteStream('Mastra stream ended without a finish chunk');
+        emit({ type: 'complete', finishReason: 'tool-calls' });
+      },
+    }, (c) => (c['type'] === 'step-finish' ? stepReason(rec(c['payload'])) : undefined));
+  },
 });
 
 /** Mastra's `abort` payload carries nothing the message shows. */
@@ -63,14 +76,18 @@ const ABORT: Rec = /*#__PURE__*/ Object.freeze({ type: 'abort' });
  * The AI SDK part a Mastra payload mirrors, with only the fields the AI SDK decoder reads (so a
  * `payload.delta` is not taken for text); undefined for chunks with nothing to decode.
  */
-function aiPartOf(type: string, payload: Rec): Rec | undefined {
+function aiPartOf(type: string, payload: Rec, runId: unknown): Rec | undefined {
   switch (type) {
     case 'text-delta':
     case 'reasoning-delta':
       return { type, text: payload['text'] };
-    case 'tool-call': {
+    case 'tool-call':
+    case 'tool-call-approval':
+    case 'tool-call-suspended': {
       const { toolCallId, toolName, providerExecuted } = payload;
-      return { type, toolCallId, toolName, providerExecuted, input: withoutMastraMetadata(payload['args']) };
+      const part = { type: 'tool-call', toolCallId, toolName, providerExecuted, input: withoutMastraMetadata(payload['args']) };
+      // answered with `agent.approveToolCall({ runId, toolCallId })` (a suspended tool: `resumeStream(data, { runId, toolCallId })`)
+      return type === 'tool-call' ? part : { ...part, approvalId: runId };
     }
     case 'file':
       return { type, mediaType: payload['mimeType'], data: { type: 'data', data: str(payload['base64']) ?? payload['data'] } };
@@ -89,8 +106,21 @@ function withoutMastraMetadata(args: unknown): unknown {
   return rest;
 }
 
+/** Token-limit finish reasons as providers name them (`rawReason`): OpenAI, Anthropic, Gemini, the Responses API. */
+const LIMIT = /^(?:length|max_(?:output_)?tokens)$/i;
+
+/**
+ * A step's reason: `length` when the provider's own (`rawReason`) was the token limit, which Mastra
+ * reports as `tool-calls` when the step has a call (the one the limit cut, whose arguments it made `{}`).
+ */
+function stepReason(payload: Rec | undefined): string | undefined {
+  const step = rec(payload?.['stepResult']);
+  const raw = str(step?.['rawReason']);
+  return raw !== undefined && LIMIT.test(raw) ? 'length' : str(step?.['reason']);
+}
+
 function mastraFinish(payload: Rec, usage: Usage | undefined): FinishReason {
-  const reason = str(rec(payload['stepResult'])?.['reason']) ?? str(payload['finishReason']);
+  const reason = stepReason(payload) ?? str(payload['finishReason']);
   if (reason === 'tripwire') return 'content-filter';
   if (reason === 'retry') return 'other';
   return aiFinishReason(reason, usage);

@@ -56,7 +56,8 @@ interface PartialCall {
  *    of its own. An empty `id` or `name` (`""`, sent on continuation fragments by some compatible
  *    servers) counts as absent. A call without a name is `MALFORMED_CHUNK`; one without an id (vLLM,
  *    NVIDIA NIM, GLM send none: a retry would get the same stream) gets `call_<n>`, n its position.
- *    The deprecated `delta.function_call` is handled the same way (its id is its name).
+ *    The deprecated `delta.function_call` is handled the same way (its id is its name). With finish
+ *    reason `length` the last call is marked `truncated: true`: the token limit cut its arguments.
  * 4. `finish_reason`: stop -> stop, length -> length, tool_calls / function_call -> tool-calls,
  *    content_filter -> content-filter, `error` (OpenRouter's end of a generation that failed
  *    mid-stream) -> the attempt fails like an in-band error frame (step 7), from the choice's `error`
@@ -177,8 +178,8 @@ class ChatDecoder implements ChunkDecoder {
    */
   private slotOf(id: string | undefined, name: string | undefined): number {
     const last = this.unindexed;
-    const held = this.calls.get(last!);
-    if (held && (id === undefined ? name === undefined || held.name === undefined : held.id === undefined || held.id === id)) return last!;
+    const held = last === undefined ? undefined : this.calls.get(last);
+    if (last !== undefined && held && (id === undefined ? name === undefined || held.name === undefined : held.id === undefined || held.id === id)) return last;
     let slot = held || this.calls.has(0) ? this.calls.size : 0;
     while (this.calls.has(slot)) slot++;
     return (this.unindexed = slot);
@@ -195,14 +196,16 @@ class ChatDecoder implements ChunkDecoder {
     if (args) call.fragments.push(args);
   }
 
-  /** Emits the calls, in index order (once: `end` is the decoder's last call). */
+  /** Emits the calls, in index order (once: `end` is the decoder's last call); the token limit cut the last one of a `length` answer. */
   private flushCalls(emit: AdapterEmit): void {
-    for (const index of [...this.calls.keys()].sort((a, b) => a - b)) {
+    const slots = [...this.calls.keys()].sort((a, b) => a - b);
+    const cut = this.finish === 'length' ? slots.at(-1) : undefined;
+    for (const index of slots) {
       const { id, name, fragments } = this.calls.get(index)!;
       const args = fragments.join('');
       if (name === undefined) throw malformedChunk(NAME, `tool call ${id ?? index} has no name`, { id, arguments: args });
       // servers that send no id (vLLM, NVIDIA NIM, GLM): a retry would get the same stream
-      emit({ type: 'tool-call', id: id ?? `call_${index}`, name, arguments: args });
+      emit({ type: 'tool-call', id: id ?? `call_${index}`, name, arguments: args, ...(index === cut ? { truncated: true } : {}) });
     }
   }
 }

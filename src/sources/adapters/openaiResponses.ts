@@ -42,14 +42,14 @@ const TRANSIENT = /*#__PURE__*/ new Set(['server_error', 'rate_limit_exceeded', 
  *    (`id` is the `call_id`, else the item's `id`; with neither, or without a name, `MALFORMED_CHUNK`),
  *    held back until `response.completed` / `.incomplete` and emitted right before `complete` (as chat
  *    calls wait for the stream's end after the finish reason), so a response that fails or is cut emits
- *    none of its calls. The built-in tools' calls the client must
+ *    none of its calls; one whose item is `incomplete` (the token limit cut it) is marked `truncated: true`. The built-in tools' calls the client must
  *    carry out are held and emitted the same way, named after their tool, with the item's fields but
  *    `type`, `id`, `call_id` and `status` as `arguments` (JSON): `computer_call` -> `computer`
  *    (`{action or actions, pending_safety_checks}`), `local_shell_call` -> `local_shell`, `shell_call` ->
  *    `shell` (not one that ran in a hosted container), `apply_patch_call` -> `apply_patch` (`{operation}`),
  *    `tool_search_call` -> `tool_search` (not one with `execution: 'server'`). So is an `mcp_approval_request`
  *    (a call of an MCP tool that waits for the client's `mcp_approval_response`): a `tool-call` named
- *    `mcp_approval_request`, `id` the request's, `arguments` `{arguments, name, server_label}`; ignored, a
+ *    `mcp_approval_request`, `id` and `approvalId` the request's, `arguments` `{arguments, name, server_label}`; ignored, a
  *    response that only asks for approval would look empty and be retried as `ZERO_OUTPUT`.
  *    An `image_generation_call` that has a result -> `data` (base64 image).
  * 4. `response.completed` -> `complete` with `finishReason` `tool-calls` if a tool call was emitted, else
@@ -128,13 +128,15 @@ class ResponsesDecoder implements ChunkDecoder {
       if (id === undefined || name === undefined || args === undefined) {
         throw malformedChunk(NAME, `a ${kind} item without ${id === undefined ? 'a call id' : name === undefined ? 'a name' : kind === 'function_call' ? 'string arguments' : 'a string input'}`, item);
       }
-      this.calls.push({ type: 'tool-call', id, name, arguments: args });
+      // an item the token limit cut (`max_output_tokens`) is closed `incomplete`
+      this.calls.push({ type: 'tool-call', id, name, arguments: args, ...(item['status'] === 'incomplete' ? { truncated: true } : {}) });
     } else if (kind && CLIENT_ACTION.test(kind) && rec(item['environment'])?.['type'] !== 'container_reference' && item['execution'] !== 'server') {
       const { type: _type, id: itemId, call_id: callId, status: _status, ...action } = item;
       const id = callId ?? itemId;
       if (typeof id !== 'string') throw malformedChunk(NAME, `a ${kind} item without a call id`, item);
       // named `<tool>` for a `<tool>_call`; `mcp_approval_request` keeps its name
-      this.calls.push({ type: 'tool-call', id, name: kind.split('_call')[0]!, arguments: JSON.stringify(action) });
+      const call = { type: 'tool-call', id, name: kind.split('_call')[0]!, arguments: JSON.stringify(action) } as const;
+      this.calls.push(kind === 'mcp_approval_request' ? { ...call, approvalId: id } : call);
     } else if (kind === 'image_generation_call' && typeof item['result'] === 'string' && item['result'] !== '') {
       const format = str(item['output_format']) ?? 'png';
       emit({ type: 'data', payload: { contentType: 'image', mimeType: `image/${format}`, base64: item['result'] } });

@@ -152,31 +152,39 @@ export function argumentsText(input: unknown): string {
 
 /**
  * `decoder` with its `tool-call` events held back until the step that made them finished with
- * `tool-calls` (the chunk `stepEnd` recognises; AI SDK 5 also finishes a cut step, as `unknown`) or
- * right before `complete`, so a stream cut inside a step never emits
+ * `tool-calls` or `length` (the reason `stepEnd` reads from a step's last chunk; AI SDK 5 also finishes a cut step,
+ * as `unknown`) or right before `complete`, so a stream cut inside a step never emits
  * its calls (OpenAI chat calls are only emitted right before `complete`). The AI SDK emits a call as
  * soon as its arguments parse and flushes an unfinished one, cut arguments and all (Mastra makes
  * them `{}`), when a body ends early: a cut stream's call would run, and run again after the retry.
- * A finished step's calls come before the next step's text, as they did.
+ * A finished step's calls come before the next step's text, as they did. A step (or answer) that
+ * ended on the token limit has its last call marked `truncated`: the limit cut it. A call with an
+ * `approvalId` replaces the held call of its id that has none (the approval request follows its call).
  */
-export function holdingToolCalls(decoder: ChunkDecoder, stepEnd: (chunk: Rec) => boolean): ChunkDecoder {
+export function holdingToolCalls(decoder: ChunkDecoder, stepEnd: (chunk: Rec) => string | undefined): ChunkDecoder {
   let held: ToolCallEvent[] = [];
-  const flush = (emit: AdapterEmit) => {
+  const flush = (emit: AdapterEmit, reason: string | undefined) => {
+    const last = held.length - 1;
+    if (reason === 'length' && last >= 0) held[last] = { ...held[last]!, truncated: true };
     for (const call of held) emit(call);
     held = [];
   };
+  const holding = (emit: AdapterEmit): AdapterEmit => (event) => {
+    if (event.type === 'tool-call') {
+      const at = event.approvalId === undefined ? -1 : held.findIndex((c) => c.id === event.id && c.approvalId === undefined);
+      if (at < 0) held.push(event);
+      else held[at] = event;
+    } else {
+      if (event.type === 'complete') flush(emit, event.finishReason);
+      emit(event);
+    }
+  };
   return {
     push: (chunk, emit) => {
-      decoder.push(chunk, (event) => {
-        if (event.type === 'tool-call') held.push(event);
-        else {
-          if (event.type === 'complete') flush(emit);
-          emit(event);
-        }
-      });
-      if (held.length > 0 && isRecord(chunk) && stepEnd(chunk)) flush(emit);
+      decoder.push(chunk, holding(emit));
+      const reason = held.length > 0 && isRecord(chunk) ? stepEnd(chunk) : undefined;
+      if (reason === 'tool-calls' || reason === 'length') flush(emit, reason);
     },
-    // the AI SDK and Mastra decoders' `end` only throws (it never emits) and neither uses `this`
-    end: decoder.end,
+    end: (emit) => decoder.end(holding(emit)),
   };
 }

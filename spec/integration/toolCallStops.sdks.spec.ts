@@ -1,0 +1,127 @@
+/** @test {fromStream} */
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
+import { z } from 'zod';
+import { jsonSchema, streamText as streamText7, tool as tool7 } from 'ai';
+import { streamText as streamText6, tool as tool6 } from 'ai6';
+import { createOpenAICompatible as compatible3 } from '@ai-sdk/openai-compatible';
+import { createOpenAICompatible as compatible2 } from 'openai-compatible2';
+import { Mastra } from '@mastra/core';
+import { Agent } from '@mastra/core/agent';
+import type { MastraModelConfig } from '@mastra/core/llm';
+import { createTool } from '@mastra/core/tools';
+import { isSchemaValidationError, parseToolArguments, type ToolCallEvent } from 'l0-rx';
+import type { FaultServer } from 'l0-rx/testing';
+import { eventsOf, expectComplete, PATIENT, RETRY, runL0, useFaultServer, type Outcome } from './harness.js';
+import { MASTRA } from './mastraSdk.js';
+import { faultyFetch, RESPONSES, SDKS, type Sdk } from './sdks.js';
+
+// Tool calls where the model's answer stops: on a call that waits for the user's approval, and on
+// the token limit in the middle of a call. The server's tool-call-fragments fault streams one
+// get_weather call, `{"city": "Paris", "unit": "celsius", "days": 3}` in 4 fragments, finish tool_calls.
+
+const ctx = useFaultServer(1);
+const Weather = z.object({ city: z.string(), unit: z.string(), days: z.number().optional() });
+const callsOf = (o: Outcome): ToolCallEvent[] => eventsOf(o.events, 'tool-call');
+
+/** The body of a call the token limit cut: its last fragment gone, the finish reason `length`. */
+const lengthCut = (data: string) => data.replace(' \\"days\\": 3}', '').replace('"finish_reason":"tool_calls"', '"finish_reason":"length"');
+
+/** The same cut on the Responses route: the item closed `incomplete`, the response `response.incomplete` (max_output_tokens). */
+const lengthCutResponse = (data: string) => {
+  const cut = data.replaceAll(' \\"days\\": 3}', '').replaceAll('"status":"completed"', '"status":"incomplete"');
+  return cut.includes('"type":"response.completed"')
+    ? cut.replace('"type":"response.completed"', '"type":"response.incomplete"').replace('"incomplete_details":null', '"incomplete_details":{"reason":"max_output_tokens"}')
+    : cut;
+};
+
+const CUTS = [...SDKS, MASTRA].map((sdk) => ({ sdk, edit: lengthCut })).concat(RESPONSES.map((sdk) => ({ sdk, edit: lengthCutResponse })));
+
+describe.each(CUTS)('a tool call cut by the token limit + $sdk.name', ({ sdk, edit }: { sdk: Sdk; edit: (data: string) => string }) => {
+  it('should complete with length and its call marked truncated, which parseToolArguments refuses to run', async () => {
+    // Mastra says why it makes cut arguments `{}` on the console
+    const quiet = vi.spyOn(console, 'error').mockImplementation(() => {});
+    onTestFinished(() => quiet.mockRestore());
+    const o = await runL0({ stream: sdk.via(ctx.server, 'fault:tool-call-fragments', { fetch: faultyFetch({ edit }) }), retry: RETRY, timeout: PATIENT });
+    expectComplete(o, 'length', '');
+    // openai and the AI SDK keep the cut text, Mastra makes it `{}`, which parses and would run (Responses: the item is `incomplete`)
+    expect(callsOf(o)).toMatchObject([{ id: 'call_fault_1', name: 'get_weather', truncated: true }]);
+    expect(o.state.toolCalls).toMatchObject([{ id: 'call_fault_1', truncated: true }]);
+    const error = await parseToolArguments(callsOf(o)[0]!, Weather).then(() => undefined, (e: unknown) => e);
+    expect(isSchemaValidationError(error) && [error.code, error.info.truncated, error.message]).toEqual(['INVALID_JSON', true, expect.stringContaining('get_weather (call_fault_1)')]);
+  });
+
+  it('should not mark the call of an answer that finished with tool_calls', async () => {
+    const o = await runL0({ stream: sdk.via(ctx.server, 'fault:tool-call-fragments'), retry: RETRY, timeout: PATIENT });
+    expectComplete(o, 'tool-calls', '');
+    expect(callsOf(o)[0]).not.toHaveProperty('truncated');
+    expect(await parseToolArguments(callsOf(o)[0]!, Weather)).toEqual({ city: 'Paris', unit: 'celsius', days: 3 });
+  });
+});
+
+const weatherSchema = jsonSchema<{ city: string }>({ type: 'object', properties: { city: { type: 'string' } } });
+const AI_SDKS = [
+  { name: 'ai 7 + @ai-sdk/openai-compatible 3', streamText: streamText7, tool: tool7, compatible: compatible3 },
+  // ai 6's functions, typed as 7's: the options these specs pass are the same
+  { name: 'ai 6 + @ai-sdk/openai-compatible 2', streamText: streamText6 as unknown as typeof streamText7, tool: tool6 as unknown as typeof tool7, compatible: compatible2 as unknown as typeof compatible3 },
+];
+
+describe.each(AI_SDKS)('a client tool that needs approval + $name', ({ streamText, tool, compatible }) => {
+  it('should emit its call once, with the approvalId of its tool-approval-request, and complete with tool-calls', async () => {
+    const provider = compatible({ name: 'fault', baseURL: ctx.server.url, apiKey: 'x', includeUsage: true });
+    const tools = { get_weather: tool({ inputSchema: weatherSchema, needsApproval: true }) };
+    const approvals: string[] = [];
+    const o = await runL0({
+      stream: ({ signal }) => {
+        const result = streamText({ model: provider.chatModel('fault:tool-call-fragments'), prompt: 'p', tools, abortSignal: signal, maxRetries: 0 });
+        // the approval ids the SDK made up, read from its own stream
+        void (async () => {
+          for await (const part of result.fullStream as AsyncIterable<{ type: string; approvalId?: string }>) if (part.type === 'tool-approval-request') approvals.push(part.approvalId!);
+        })();
+        return result;
+      },
+      retry: RETRY,
+      timeout: PATIENT,
+    });
+    expectComplete(o, 'tool-calls', '');
+    expect(approvals).toHaveLength(1);
+    expect(callsOf(o)).toEqual([{ type: 'tool-call', id: 'call_fault_1', name: 'get_weather', arguments: '{"city":"Paris","unit":"celsius","days":3}', approvalId: approvals[0] }]);
+    expect(o.state.toolCalls[0]?.approvalId).toBe(approvals[0]);
+  });
+});
+
+/** A Mastra agent on the fault server with a get_weather tool that needs approval or suspends itself. */
+function weatherAgent(server: FaultServer, waits: 'approval' | 'suspend'): Agent {
+  const provider = createOpenAICompatible3(server);
+  const get_weather = createTool({
+    id: 'get_weather',
+    description: 'The weather in a city',
+    inputSchema: Weather,
+    ...(waits === 'approval' ? { requireApproval: true } : {}),
+    execute: async (_input, context) => (waits === 'suspend' ? context?.agent?.suspend?.({ ask: 'which day?' }) : { sunny: true }),
+  });
+  const agent = new Agent({ id: 'fox', name: 'fox', instructions: 'Answer briefly.', model: provider as unknown as MastraModelConfig, tools: { get_weather }, maxRetries: 0 });
+  new Mastra({ agents: { fox: agent }, logger: false });
+  return agent;
+}
+const createOpenAICompatible3 = (server: FaultServer) =>
+  compatible3({ name: 'fault', baseURL: server.url, apiKey: 'x', includeUsage: true }).chatModel('fault:tool-call-fragments');
+
+describe('a Mastra tool that waits for the user', () => {
+  it.each(['approval', 'suspend'] as const)('should complete with tool-calls and the call carrying the run id (%s), not fail as a cut stream', async (waits) => {
+    const agent = weatherAgent(ctx.server, waits);
+    const runs: string[] = [];
+    const o = await runL0({
+      stream: async ({ signal }) => {
+        const output = await agent.stream('Weather in Paris?', { abortSignal: signal, maxSteps: 2 });
+        runs.push(output.runId);
+        return output;
+      },
+      retry: RETRY,
+      timeout: PATIENT,
+    });
+    // before: the stream ends without `finish`, an INCOMPLETE_STREAM that was retried, asking again each time
+    expectComplete(o, 'tool-calls', '');
+    expect(runs).toHaveLength(1);
+    expect(callsOf(o)).toEqual([{ type: 'tool-call', id: 'call_fault_1', name: 'get_weather', arguments: '{"city":"Paris","unit":"celsius","days":3}', approvalId: runs[0] }]);
+  });
+});
