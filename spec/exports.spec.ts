@@ -36,6 +36,7 @@ describe('public exports', () => {
       'PARALLEL_DEFAULTS',
       'ProviderError',
       'RECORD_EVENTS_DEFAULTS',
+      'REPLAY_EVENTS_DEFAULTS',
       'RETRY_PRESETS',
       'RETRY_WITH_BACKOFF_DEFAULTS',
       'SSE_REPLAY_BUFFER_DEFAULTS',

@@ -85,6 +85,7 @@ describe('README reference tables', () => {
   const TIMEOUTS: Record<TimeoutKind, true> = { initial: true, inter: true, total: true };
   const LOG_CODES: Record<EventLogErrorCode, true> = {
     STREAM_NOT_FOUND: true, STREAM_EMPTY: true, INVALID_LOG: true, RECORD_FAILED: true, RECORD_OVERFLOW: true, RUN_MISMATCH: true, STORE_UNAVAILABLE: true,
+    STORE_TIMEOUT: true, STORE_FAILED: true,
   };
   const PROVIDER_CODES: Record<ProviderErrorCode, true> = {
     NETWORK_ERROR: true, RATE_LIMITED: true, SERVER_ERROR: true, AUTH_ERROR: true, BAD_REQUEST: true,

@@ -37,7 +37,7 @@ export type { EventEnvelope, EventStore, MaybePromise, RecordedErrorEvent, Recor
 export { EventLogError, isEventLogError } from './events/EventLogError.js';
 export type { EventLogErrorCode } from './events/EventLogError.js';
 export { RECORD_EVENTS_DEFAULTS } from './events/recordEvents.js';
-export { replayEvents } from './events/replayEvents.js';
+export { replayEvents, REPLAY_EVENTS_DEFAULTS } from './events/replayEvents.js';
 export type { ReplayEventsConfig } from './events/replayEvents.js';
 export { createMemoryEventStore } from './stores/memoryEventStore.js';
 
@@ -229,6 +229,7 @@ export { createSseReplayBuffer, SSE_REPLAY_BUFFER_DEFAULTS } from './transport/s
 export type { SequencedEvent, SseReplayBuffer, SseReplayBufferConfig, SseReplayRunOptions, SseReplaySource } from './transport/sseReplayBuffer.js';
 export { parseLastEventId } from './transport/sseFrames.js';
 export { createStoreReplaySource } from './transport/storeReplaySource.js';
+export type { StoreReplaySourceConfig } from './transport/storeReplaySource.js';
 
 /* Preset */
 export { l0, L0_DEFAULTS } from './preset/l0.js';

@@ -35,14 +35,15 @@ async function freePort(): Promise<number> {
 
 /**
  * Starts `redis-server` on 127.0.0.1 and a free port, without persistence, and waits until it
- * answers PING (up to 5 s). Throws, loudly, when it cannot: a suite that needs Redis must not
- * pass silently without it.
+ * answers PING (up to 5 s; a server still loading a dataset answers it with `LOADING`, which counts).
+ * `args` are passed on after the defaults (a `--dir` and `--dbfilename` to load). Throws, loudly,
+ * when it cannot: a suite that needs Redis must not pass silently without it.
  */
-export async function startRedisServer(): Promise<RedisServer> {
+export async function startRedisServer(args: readonly string[] = []): Promise<RedisServer> {
   const port = await freePort();
   const child: ChildProcess = spawn(
     'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes'],
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes', ...args],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   let stderr = '';
@@ -58,7 +59,9 @@ export async function startRedisServer(): Promise<RedisServer> {
       client.on('error', () => undefined);
       try {
         await client.connect();
-        await client.ping();
+        await client.ping().catch((e: unknown) => {
+          if (!(e instanceof Error && e.message.startsWith('LOADING '))) throw e; // up, still loading its dataset
+        });
         await client.quit();
         return;
       } catch {

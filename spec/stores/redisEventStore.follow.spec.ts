@@ -228,9 +228,11 @@ describe('createRedisEventStore: follow (against a real redis-server)', () => {
     expect(reads).toBe(3);
   });
 
-  it('should not retry an error reply (the key holds no stream)', async () => {
+  it('should not retry an error reply (the key holds no stream), and end with it typed: STORE_FAILED, the reply as cause', async () => {
     await client.set('l0:events:stream:s', 'not a stream');
-    expect(await outcome(createRedisEventStore(client).follow!('s'))).toMatchObject({ error: { message: expect.stringMatching(/^WRONGTYPE/) } });
+    expect(await outcome(createRedisEventStore(client).follow!('s'))).toMatchObject({
+      error: { name: 'EventLogError', code: 'STORE_FAILED', retryable: false, streamId: 's', cause: { message: expect.stringMatching(/^WRONGTYPE/) } },
+    });
   });
 
   it('should error a follower that was between two reads when its stream was deleted, not splice the next run of that id onto it', async () => {

@@ -1,7 +1,13 @@
 import { isL0Error, L0Error } from '../errors/L0Error.js';
 
 /** Why an event log could not be read or written. */
-export type EventLogErrorCode = 'STREAM_NOT_FOUND' | 'STREAM_EMPTY' | 'INVALID_LOG' | 'RECORD_FAILED' | 'RECORD_OVERFLOW' | 'RUN_MISMATCH' | 'STORE_UNAVAILABLE';
+export type EventLogErrorCode =
+  | 'STREAM_NOT_FOUND' | 'STREAM_EMPTY' | 'INVALID_LOG' | 'RECORD_FAILED' | 'RECORD_OVERFLOW' | 'RUN_MISMATCH'
+  | 'STORE_UNAVAILABLE' | 'STORE_TIMEOUT' | 'STORE_FAILED';
+
+const NETWORK = { category: 'network', retryable: true, reason: 'network_error' } as const;
+const TIMEOUT = { category: 'timeout', retryable: true, reason: 'timeout' } as const;
+const FATAL = { category: 'bad-request', retryable: false, reason: 'bad_request' } as const;
 
 /**
  * An event log could not be replayed (`STREAM_NOT_FOUND`, `STREAM_EMPTY`, `INVALID_LOG`: a damaged
@@ -10,10 +16,15 @@ export type EventLogErrorCode = 'STREAM_NOT_FOUND' | 'STREAM_EMPTY' | 'INVALID_L
  * store rejected an append; `RECORD_OVERFLOW`: more envelopes waited than `maxPending`;
  * `RUN_MISMATCH`: the stream's log belongs to another run, so the store refused this run's
  * envelopes: the stream was deleted, and perhaps taken by a new run, while this one recorded, or
- * it already held a run when this one began). Never retried,
- * except `STORE_UNAVAILABLE` (a `network` error, retryable): the store's connection was lost and
- * did not come back (a Redis follower after its reconnects), the connection's error as `cause`.
- * `streamId` names the stream (also `info.streamId`, so a deserialised one has it too).
+ * it already held a run when this one began). Never retried, except `STORE_UNAVAILABLE` (a
+ * `network` error, retryable): the store's connection was lost and did not come back (a Redis
+ * follower after its reconnects), or the store answered with a transient refusal (a Redis server
+ * still loading its dataset, `LOADING`; `BUSY`, `TRYAGAIN`, a failover's `READONLY`...), its error
+ * as `cause`; and `STORE_TIMEOUT` (a `timeout` error, retryable): the store did not answer a call
+ * within `storeTimeout` (the message names the call and the time). `STORE_FAILED` (not retried):
+ * the store refused a call for good (a Redis error reply such as `NOPERM` or `WRONGTYPE`), its
+ * error as `cause`. `streamId` names the stream (`''` for a call about no one stream: `streams()`;
+ * also `info.streamId`, so a deserialised one has it too).
  *
  * @example
  * import { isEventLogError } from 'l0-rx';
@@ -28,8 +39,8 @@ export class EventLogError extends L0Error {
   readonly info: { readonly streamId: string };
 
   constructor(code: EventLogErrorCode, streamId: string, message: string, cause?: unknown) {
-    const lost = code === 'STORE_UNAVAILABLE';
-    super(message, { code, category: lost ? 'network' : 'bad-request', retryable: lost, reason: lost ? 'network_error' : 'bad_request', ...(cause === undefined ? {} : { cause }) });
+    const kind = code === 'STORE_UNAVAILABLE' ? NETWORK : code === 'STORE_TIMEOUT' ? TIMEOUT : FATAL;
+    super(message, { code, ...kind, ...(cause === undefined ? {} : { cause }) });
     this.streamId = streamId;
     this.info = Object.freeze({ streamId });
   }

@@ -95,6 +95,13 @@ export interface EventStore {
   read(streamId: string, range?: SeqRange): MaybePromise<readonly EventEnvelope[]>;
   /** Every stream id the store holds. */
   streams(): MaybePromise<readonly string[]>;
+  /**
+   * Optional: whether the store holds `streamId`, as `streams().includes(streamId)` would say,
+   * without listing every stream. `replayEvents` asks it on an empty read (to tell
+   * `STREAM_NOT_FOUND` from `STREAM_EMPTY`), and lists the streams only for a store without it. The
+   * memory, JSONL and Redis stores have it (Redis: one key's check, not the whole listing).
+   */
+  has?(streamId: string): MaybePromise<boolean>;
   /** Removes a stream; removing an unknown stream does nothing. */
   delete(streamId: string): MaybePromise<void>;
   /**

@@ -4,6 +4,7 @@ import type { EventStore } from './eventStore.js';
 import type { EventLogError } from './EventLogError.js';
 import { Recorder } from './recorder.js';
 import { checkRunTag, newRunTag } from './runTag.js';
+import { checkStoreTimeout, STORE_TIMEOUT } from './storeCall.js';
 import { checkBag, checkKeys, describeOption, isSchedulerLike, optionError, optionKeys, optionPath, type OptionPath } from '../internal/options.js';
 
 /** What {@link RecordEventsConfig.onRecorded} receives once a subscription's log is written. */
@@ -34,8 +35,18 @@ export interface RecordEventsConfig {
    * (`createSseReplayBuffer`'s `add(id, events$, {run})`). @default 64 random bits from `crypto.getRandomValues`
    */
   readonly runTag?: () => string;
-  /** Source of each envelope's `ts`. @default asyncScheduler */
+  /** Source of each envelope's `ts`, and the clock of `storeTimeout`. @default asyncScheduler */
   readonly scheduler?: SchedulerLike;
+  /**
+   * How long one `append` is waited for, in ms of `scheduler` time. A store that has not answered
+   * by then stops recording for that subscription (the stream goes on, as it never waits for the
+   * store) with an `EventLogError` `STORE_TIMEOUT` naming the call and the time (`onRecordError`,
+   * then `onRecorded`), so a store that hangs never holds `onRecorded` back. The unanswered batch
+   * may still land later; nothing after it is written, so the log stays a gap-free prefix, and
+   * `count` leaves it out. A store that answers synchronously (the memory store) is never timed.
+   * `Infinity` waits forever; a finite one is at most 2147483647 (about 24.8 days). @default 30000
+   */
+  readonly storeTimeout?: number;
   /**
    * Envelopes that may wait for a slow store. One more stops recording for that subscription
    * (the stream goes on) and reports a `RECORD_OVERFLOW` {@link EventLogError}; the envelopes
@@ -43,7 +54,8 @@ export interface RecordEventsConfig {
    */
   readonly maxPending?: number;
   /**
-   * Called once per subscription when the store rejects an append (`RECORD_FAILED`), refuses it
+   * Called once per subscription when the store rejects an append (`RECORD_FAILED`), does not
+   * answer one within `storeTimeout` (`STORE_TIMEOUT`), refuses it
    * because the stream's log belongs to another run (`RUN_MISMATCH`: the stream was deleted, and
    * perhaps taken by a new run, while this one recorded) or the queue overflows (`RECORD_OVERFLOW`);
    * recording then stops, so the log stays an ordered prefix.
@@ -55,10 +67,10 @@ export interface RecordEventsConfig {
 }
 
 /** The documented defaults of {@link recordEvents}. */
-export const RECORD_EVENTS_DEFAULTS = /*#__PURE__*/ Object.freeze({ maxPending: 10_000 } as const);
+export const RECORD_EVENTS_DEFAULTS = /*#__PURE__*/ Object.freeze({ maxPending: 10_000, storeTimeout: STORE_TIMEOUT } as const);
 
 /** Every key of {@link RecordEventsConfig}. @internal The l0 preset's `record` option takes them too. */
-export const RECORD_EVENTS_KEYS = /*#__PURE__*/ optionKeys<RecordEventsConfig>()(['streamId', 'runTag', 'scheduler', 'maxPending', 'onRecordError', 'onRecorded']);
+export const RECORD_EVENTS_KEYS = /*#__PURE__*/ optionKeys<RecordEventsConfig>()(['streamId', 'runTag', 'scheduler', 'storeTimeout', 'maxPending', 'onRecordError', 'onRecorded']);
 const ROOT = /*#__PURE__*/ optionPath('recordEvents', 'store, ');
 
 /**
@@ -68,6 +80,8 @@ const ROOT = /*#__PURE__*/ optionPath('recordEvents', 'store, ');
  *
  *   -s-a-b-x|       source (s start, x complete)
  *   -s-a-b-x|       recordEvents(store)    log: s a b x, seq 0..3
+ *   -s-a-b-x|       recordEvents(hung, { storeTimeout: 50, scheduler })   (an append that never settles)
+ *   --------------------------------------------------r   onRecorded 50 ms after the append of s: STORE_TIMEOUT
  *
  * 1. Each subscription gets its own stream id, `seq` from 0 and run tag `run` (64 random bits, from
  *    `crypto.getRandomValues`); `ts` is `scheduler.now()`. The stores keep one run per log: a run
@@ -77,7 +91,8 @@ const ROOT = /*#__PURE__*/ optionPath('recordEvents', 'store, ');
  * 3. An error notification is recorded as `{type: 'error', error}` (plain {@link SerializedError})
  *    and then passed on; {@link replayEvents} turns it back into the typed error.
  * 4. A store that rejects (`RECORD_FAILED`; `RUN_MISMATCH` when it refused the envelopes of this
- *    run), or a queue past `maxPending`, stops recording for that subscription and
+ *    run), an append not answered within `storeTimeout` (`STORE_TIMEOUT`, 30 s by default: a store
+ *    that hangs never holds `onRecorded` back), or a queue past `maxPending`, stops recording for that subscription and
  *    calls `onRecordError` once; the stream is never affected. After an overflow (the store works,
  *    slowly) what waited is written, then the `RECORD_OVERFLOW` error as an error envelope, so a
  *    follower or replay of the run ends with it instead of waiting for an end never written.
@@ -119,7 +134,7 @@ export function recordEvents(store: EventStore, config: RecordEventsConfig = {})
       const run = c.runTag();
       if (typeof streamId !== 'string' || streamId === '') throw new TypeError(`recordEvents(store, {streamId}) must return a non-empty string, got ${describeOption(streamId)}`);
       checkRunTag('recordEvents(store, {runTag}) must return', run); // also the <run> of a store replay's SSE ids: refused here, not there
-      return source.subscribe(new Recorder(subscriber, store, streamId, run, c.scheduler, c.maxPending, report, c.onRecorded));
+      return source.subscribe(new Recorder(subscriber, store, streamId, run, c, report));
     });
 }
 
@@ -130,15 +145,16 @@ export function resolveRecordEvents(store: EventStore, config: RecordEventsConfi
   }
   checkBag(path, config);
   checkKeys(path, config, extraKeys.length === 0 ? RECORD_EVENTS_KEYS : [...RECORD_EVENTS_KEYS, ...extraKeys]);
-  const { streamId, runTag = newRunTag, scheduler = asyncScheduler, maxPending = RECORD_EVENTS_DEFAULTS.maxPending, onRecordError, onRecorded } = config;
+  const { streamId, runTag = newRunTag, scheduler = asyncScheduler, storeTimeout = RECORD_EVENTS_DEFAULTS.storeTimeout, maxPending = RECORD_EVENTS_DEFAULTS.maxPending, onRecordError, onRecorded } = config;
   if (streamId !== undefined && typeof streamId !== 'function' && (typeof streamId !== 'string' || streamId === '')) {
     throw optionError(path, 'streamId', 'a non-empty string or a function', streamId);
   }
   if (typeof runTag !== 'function') throw optionError(path, 'runTag', 'a function', runTag);
   if (!isSchedulerLike(scheduler)) throw optionError(path, 'scheduler', 'a SchedulerLike', scheduler);
+  checkStoreTimeout(path, storeTimeout);
   if (!(Number.isInteger(maxPending) && maxPending >= 1)) throw optionError(path, 'maxPending', 'a positive integer', maxPending);
   if (onRecordError !== undefined && typeof onRecordError !== 'function') throw optionError(path, 'onRecordError', 'a function', onRecordError);
   if (onRecorded !== undefined && typeof onRecorded !== 'function') throw optionError(path, 'onRecorded', 'a function', onRecorded);
   const nextId = typeof streamId === 'function' ? streamId : streamId === undefined ? () => crypto.randomUUID() : () => streamId;
-  return { streamId: nextId, runTag, scheduler, maxPending, onRecordError, onRecorded };
+  return { streamId: nextId, runTag, scheduler, storeTimeout, maxPending, onRecordError, onRecorded };
 }

@@ -1,5 +1,5 @@
 /* The recorder behind recordEvents: one subscription's log writer and the source's subscriber. @internal */
-import type { SchedulerLike, Subscriber } from 'rxjs';
+import type { SchedulerLike, Subscriber, Subscription } from 'rxjs';
 import type { L0Event } from './eventTypes.js';
 import { EVENT_LOG_VERSION, type EventEnvelope, type EventStore, type RecordedEvent } from './eventStore.js';
 import { EventLogError, isEventLogError } from './EventLogError.js';
@@ -11,6 +11,7 @@ import { isPromiseLike } from '../internal/isPromiseLike.js';
 import { Relay } from '../internal/relay.js';
 import { attemptTextChange, followVersion } from '../attempt/attemptText.js';
 import { markIfPrefix } from './checkpointRefs.js';
+import { noAnswer } from './storeCall.js';
 
 const COMPLETE = 'complete';
 
@@ -40,18 +41,31 @@ export class Recorder extends Relay<L0Event> {
    * compact by durable stores (see checkpointRefs).
    */
   private textVersion = 0;
+  /** The batch of the append under way (an async store's), until it settles or is given up at `storeTimeout`. */
+  private inFlight: EventEnvelope[] | undefined = undefined;
+  /** When that append was sent (`scheduler.now()`). */
+  private sentAt = 0;
+  /**
+   * The `storeTimeout` watch: one timer for the appends that follow each other, rescheduled for
+   * what the append under way has left (a timer per append would cost one per token); `null`
+   * while it waits to be armed.
+   */
+  private watch: Subscription | null | undefined = undefined;
+  private readonly scheduler: SchedulerLike;
+  private readonly storeTimeout: number;
+  private readonly maxPending: number;
+  private readonly onRecorded: ((info: RecordedInfo) => void) | undefined;
 
   constructor(
     out: Subscriber<L0Event>,
     private readonly store: EventStore,
     private readonly streamId: string,
     private readonly run: string,
-    private readonly scheduler: SchedulerLike,
-    private readonly maxPending: number,
+    config: RecorderConfig,
     private readonly report: (error: EventLogError) => void,
-    private readonly onRecorded: ((info: RecordedInfo) => void) | undefined,
   ) {
     super(out);
+    ({ scheduler: this.scheduler, storeTimeout: this.storeTimeout, maxPending: this.maxPending, onRecorded: this.onRecorded } = config);
   }
 
   /**
@@ -196,6 +210,7 @@ export class Recorder extends Relay<L0Event> {
     }
     if (this.ended && !this.busy && !this.done) {
       this.done = true;
+      this.watch?.unsubscribe();
       try {
         this.onRecorded?.(Object.freeze({ streamId: this.streamId, run: this.run, count: this.count, error: this.failure }));
       } catch {
@@ -218,18 +233,62 @@ export class Recorder extends Relay<L0Event> {
       return;
     }
     this.busy = true;
+    this.inFlight = batch;
+    if (this.storeTimeout !== Infinity) {
+      this.sentAt = this.scheduler.now();
+      if (this.watch === undefined) {
+        this.watch = null;
+        // armed once the promise had its own reactions (as retryWithBackoff's shouldRetry bound): a virtual
+        // scheduler's flush runs every action at once, and a watch armed in it would beat a real store's answer
+        void Promise.resolve().then(() => this.arm());
+      }
+    }
     result.then(
       () => {
+        if (this.inFlight !== batch) return; // given up at storeTimeout: a late answer changes nothing
         this.busy = false;
+        this.inFlight = undefined;
         this.count += batch.length;
         this.drain();
       },
       (e: unknown) => {
+        if (this.inFlight !== batch) return;
         this.busy = false;
+        this.inFlight = undefined;
         this.fail('RECORD_FAILED', 'the store rejected an append', e);
         this.drain();
       },
     );
+  }
+
+  /** Arms the watch for the append under way (a microtask after it was sent). */
+  private arm(): void {
+    this.watch = undefined;
+    if (this.inFlight === undefined || this.done) return;
+    // counted from here at the latest: the append may have been sent in a virtual flush, on another clock
+    this.sentAt = Math.max(this.sentAt, this.scheduler.now());
+    this.watch = this.scheduler.schedule(() => this.check(), this.storeTimeout);
+  }
+
+  /**
+   * The watch's timer: an append pending for `storeTimeout` is given up (recording stops with
+   * `STORE_TIMEOUT`, and `onRecorded` is called once nothing else is pending); one sent later is
+   * watched for what it has left; with none pending, the watch ends until the next append.
+   */
+  private check(): void {
+    this.watch = undefined;
+    const batch = this.inFlight;
+    if (batch === undefined || this.done) return;
+    const waited = this.scheduler.now() - this.sentAt;
+    if (waited < this.storeTimeout) {
+      this.watch = this.scheduler.schedule(() => this.check(), this.storeTimeout - waited);
+      return;
+    }
+    this.busy = false;
+    this.inFlight = undefined;
+    const seqs = batch.length === 1 ? `seq ${batch[0]!.seq}` : `seq ${batch[0]!.seq} to ${batch[batch.length - 1]!.seq}`;
+    this.fail('STORE_TIMEOUT', noAnswer(`append([${batch.length} envelope${batch.length === 1 ? '' : 's'}: ${seqs}])`, this.storeTimeout));
+    this.drain();
   }
 
   /**
@@ -237,9 +296,9 @@ export class Recorder extends Relay<L0Event> {
    * refusal of this run's envelopes (their stream's log is another run's) is reported as its own
    * `RUN_MISMATCH`, not as a `RECORD_FAILED`.
    */
-  private fail(code: 'RECORD_FAILED' | 'RECORD_OVERFLOW', why: string, cause?: unknown): void {
+  private fail(code: 'RECORD_FAILED' | 'RECORD_OVERFLOW' | 'STORE_TIMEOUT', why: string, cause?: unknown): void {
     // (also after an overflow, whose queue must not be written past a rejected append: a hole in the log)
-    if (code === 'RECORD_FAILED') {
+    if (code !== 'RECORD_OVERFLOW') {
       this.broken = true;
       this.queue = [];
     }
@@ -248,6 +307,14 @@ export class Recorder extends Relay<L0Event> {
     this.failure = new EventLogError(other ? 'RUN_MISMATCH' : code, this.streamId, `recording stream ${this.streamId}: ${why}`, cause);
     this.report(this.failure);
   }
+}
+
+/** What a recorder takes of `recordEvents`' resolved options. */
+export interface RecorderConfig {
+  readonly scheduler: SchedulerLike;
+  readonly storeTimeout: number;
+  readonly maxPending: number;
+  readonly onRecorded: ((info: RecordedInfo) => void) | undefined;
 }
 
 /**

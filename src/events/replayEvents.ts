@@ -5,6 +5,7 @@ import { EventLogError } from './EventLogError.js';
 import { deserializeTypedError as deserializeError } from '../errors/deserializeTypedError.js';
 import type { L0Error } from '../errors/L0Error.js';
 import { isPromiseLike } from '../internal/isPromiseLike.js';
+import { callName, checkStoreTimeout, STORE_TIMEOUT, storeAnswer } from './storeCall.js';
 import { checkBag, checkKeys, describeOption, isSchedulerLike, optionError, optionKeys, optionPath } from '../internal/options.js';
 import { clampTimerDelay } from '../internal/timerDelay.js';
 
@@ -23,11 +24,23 @@ export interface ReplayEventsConfig {
   readonly fromSeq?: number;
   /** Last `seq` to replay (inclusive). @default the last recorded */
   readonly toSeq?: number;
-  /** Time source for the gaps when `speed > 0`. @default asyncScheduler */
+  /**
+   * How long each store call of the replay (its `read`; on an empty read, the `has` or `streams`
+   * that tells an unknown stream from an empty range) is waited for, in ms of `scheduler` time: a
+   * store that has not answered by then errors the replay with an `EventLogError` `STORE_TIMEOUT`
+   * (retryable) naming the call and the time, so a store that hangs never hangs the replay. A
+   * store that answers synchronously (the memory store) is never timed. `Infinity` waits forever;
+   * a finite one is at most 2147483647 (about 24.8 days). @default 30000
+   */
+  readonly storeTimeout?: number;
+  /** Time source for the gaps when `speed > 0`, and for `storeTimeout`. @default asyncScheduler */
   readonly scheduler?: SchedulerLike;
 }
 
-const KEYS = /*#__PURE__*/ optionKeys<ReplayEventsConfig>()(['speed', 'fromSeq', 'toSeq', 'scheduler']);
+/** The documented defaults of {@link replayEvents}. */
+export const REPLAY_EVENTS_DEFAULTS = /*#__PURE__*/ Object.freeze({ speed: 0, storeTimeout: STORE_TIMEOUT } as const);
+
+const KEYS = /*#__PURE__*/ optionKeys<ReplayEventsConfig>()(['speed', 'fromSeq', 'toSeq', 'storeTimeout', 'scheduler']);
 const ROOT = /*#__PURE__*/ optionPath('replayEvents', 'store, streamId, ');
 
 /**
@@ -43,6 +56,8 @@ const ROOT = /*#__PURE__*/ optionPath('replayEvents', 'store, streamId, ');
  *   (ab|)            replayEvents(store, id, { fromSeq: 1, toSeq: 2 })
  *   log: s(0) b(2) x(3)   (seq 1 lost)
  *   #                replayEvents(store, id): INVALID_LOG, "seq 1 is missing"
+ *   store.read never answers
+ *   50ms #           replayEvents(store, id, { storeTimeout: 50, scheduler }): STORE_TIMEOUT
  *
  * 1. The store is read on subscription; every subscription reads it again.
  * 2. An unknown stream errors with `EventLogError` `STREAM_NOT_FOUND`; a known stream with no
@@ -55,7 +70,10 @@ const ROOT = /*#__PURE__*/ optionPath('replayEvents', 'store, streamId, ');
  * 3. With `speed > 0` the first event comes at once and each next one after
  *    `(its ts - previous ts) / speed` ms on `scheduler`, at most 2147483647 ms (about 24.8 days,
  *    the longest a timer waits: a longer gap, or a tiny `speed`, waits that long).
- * 4. A log without its end (no `complete` event and no recorded error: the run is still being
+ * 4. Each store call that answers with a promise is waited for at most `storeTimeout` (30 s by
+ *    default): then the replay errors with `STORE_TIMEOUT`, naming the call (`read("id")`) and
+ *    the time, and a later answer is ignored.
+ * 5. A log without its end (no `complete` event and no recorded error: the run is still being
  *    recorded, its events are still on their way to the store, or its process died before the
  *    recorder could end it) replays what it holds and completes: `accumulate()`'s last state is
  *    then `'streaming'`, which says so. Wait for `recordEvents`' `onRecorded` before replaying a
@@ -75,18 +93,22 @@ export function replayEvents(store: EventStore, streamId: string, config: Replay
     throw new TypeError(`replayEvents(store) must be an EventStore (an object with append, read, streams and delete), got ${describeOption(store)}`);
   }
   if (typeof streamId !== 'string' || streamId === '') throw new TypeError(`replayEvents(store, streamId) must be a non-empty string, got ${describeOption(streamId)}`);
-  const { speed, range, scheduler } = resolveReplay(config);
+  const { speed, range, scheduler, storeTimeout } = resolveReplay(config);
+  /** `next` of the store's answer to `call`: at once for a value, within storeTimeout for a promise. */
+  const then = <T>(value: T | PromiseLike<T>, call: () => string, next: (v: T) => Observable<L0Event>): Observable<L0Event> =>
+    isPromiseLike(value) ? storeAnswer(value, storeTimeout, scheduler, streamId, call).pipe(mergeMap(next)) : next(value);
+  const known$ = (isKnown: boolean): Observable<L0Event> => isKnown
+    ? throwError(() => new EventLogError('STREAM_EMPTY', streamId, `Stream ${streamId} has no events${range.fromSeq === undefined && range.toSeq === undefined ? '' : ` from seq ${range.fromSeq ?? 0} to ${range.toSeq ?? 'the end'}`}`))
+    : throwError(() => new EventLogError('STREAM_NOT_FOUND', streamId, `Stream ${streamId} not found`));
+  // an unknown stream or an empty range: the store's `has` when it has one (one key), else its listing
   const whenEmpty = (): Observable<L0Event> =>
-    defer(() => then(store.streams(), (ids) => ids.includes(streamId)
-      ? throwError(() => new EventLogError('STREAM_EMPTY', streamId, `Stream ${streamId} has no events${range.fromSeq === undefined && range.toSeq === undefined ? '' : ` from seq ${range.fromSeq ?? 0} to ${range.toSeq ?? 'the end'}`}`))
-      : throwError(() => new EventLogError('STREAM_NOT_FOUND', streamId, `Stream ${streamId} not found`))));
+    defer(() => {
+      if (typeof store.has !== 'function') return then(store.streams(), () => 'streams()', (ids) => known$(ids.includes(streamId)));
+      return then(store.has(streamId), () => callName('has', streamId), (isKnown) => known$(isKnown === true));
+    });
   return defer(() =>
-    then(store.read(streamId, range), (envelopes) => (envelopes.length === 0 ? whenEmpty() : play(streamId, envelopes, range.fromSeq ?? 0, speed, scheduler))),
+    then(store.read(streamId, range), () => callName('read', streamId, Object.keys(range).length === 0 ? undefined : range), (envelopes) => (envelopes.length === 0 ? whenEmpty() : play(streamId, envelopes, range.fromSeq ?? 0, speed, scheduler))),
   );
-}
-
-function then<T>(value: T | PromiseLike<T>, next: (v: T) => Observable<L0Event>): Observable<L0Event> {
-  return isPromiseLike(value) ? from(value).pipe(mergeMap(next)) : next(value);
 }
 
 function play(streamId: string, envelopes: readonly EventEnvelope[], first: number, speed: number, scheduler: SchedulerLike): Observable<L0Event> {
@@ -162,13 +184,14 @@ function invalid(streamId: string, why: string): EventLogError {
 function resolveReplay(config: ReplayEventsConfig) {
   checkBag(ROOT, config);
   checkKeys(ROOT, config, KEYS);
-  const { speed = 0, fromSeq, toSeq, scheduler = asyncScheduler } = config;
+  const { speed = REPLAY_EVENTS_DEFAULTS.speed, fromSeq, toSeq, storeTimeout = REPLAY_EVENTS_DEFAULTS.storeTimeout, scheduler = asyncScheduler } = config;
   if (typeof speed !== 'number' || !(speed >= 0) || speed === Infinity) throw optionError(ROOT, 'speed', 'a finite number >= 0', speed);
   for (const [name, value] of [['fromSeq', fromSeq], ['toSeq', toSeq]] as const) {
     if (value !== undefined && !(Number.isInteger(value) && value >= 0)) throw optionError(ROOT, name, 'an integer >= 0', value);
   }
   if (fromSeq !== undefined && toSeq !== undefined && fromSeq > toSeq) throw optionError(ROOT, 'toSeq', `at least fromSeq (${fromSeq})`, toSeq);
+  checkStoreTimeout(ROOT, storeTimeout);
   if (!isSchedulerLike(scheduler)) throw optionError(ROOT, 'scheduler', 'a SchedulerLike', scheduler);
   const range = { ...(fromSeq === undefined ? {} : { fromSeq }), ...(toSeq === undefined ? {} : { toSeq }) };
-  return { speed, range, scheduler };
+  return { speed, range, scheduler, storeTimeout };
 }

@@ -29,7 +29,7 @@ import { checkEnvelopes, checkRange, checkStreamId } from './storeInputs.js';
  *
  * `append` throws a TypeError naming the envelope and its field, appending nothing of the batch,
  * for an envelope that is no object or has no string `streamId`, integer `seq` >= 0 or `event`
- * object, as the JSONL and Redis stores reject it; `read`, `follow` and `delete` throw one for a
+ * object, as the JSONL and Redis stores reject it; `read`, `has`, `follow` and `delete` throw one for a
  * `streamId` that is not a string, and `read` for a range bound that is not an integer or ±Infinity.
  *
  * A log recorded as `seq` 0, 1, 2... (as `recordEvents` writes it) is found by `seq` at once: a
@@ -133,6 +133,10 @@ export function createMemoryEventStore(): EventStore {
       return out;
     },
     streams: () => [...logs.keys()],
+    has(streamId: string) {
+      checkStreamId(NAME, 'has', streamId);
+      return logs.has(streamId);
+    },
     delete(streamId: string) {
       checkStreamId(NAME, 'delete', streamId);
       logs.delete(streamId);

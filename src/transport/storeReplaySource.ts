@@ -1,11 +1,31 @@
-import { defer, from, mergeMap, Observable, of, throwError, type Subscriber } from 'rxjs';
+import { asyncScheduler, defer, mergeMap, Observable, of, throwError, type SchedulerLike, type Subscriber } from 'rxjs';
 import { isTerminalEnvelope, type EventEnvelope, type EventStore, type SeqRange } from '../events/eventStore.js';
 import { RUN_TAG } from '../events/runTag.js';
+import { callName, checkStoreTimeout, STORE_TIMEOUT, storeAnswer } from '../events/storeCall.js';
 import { deserializeError } from '../errors/deserializeError.js';
 import { isPromiseLike } from '../internal/isPromiseLike.js';
+import { checkBag, checkKeys, isSchedulerLike, optionError, optionKeys, optionPath } from '../internal/options.js';
 import { Relay } from '../internal/relay.js';
 import { BACKLOG } from './replayBacklog.js';
 import { checkAfterSeq, resumeError, type SequencedEvent, type SseReplaySource } from './sseReplayBuffer.js';
+
+/** Options of {@link createStoreReplaySource}. Every field is optional. */
+export interface StoreReplaySourceConfig {
+  /**
+   * How long each `read` of the store (the backlog, the log's `seq` 0) is waited for, in ms of
+   * `scheduler` time: a store that has not answered by then ends the replay with an
+   * `EventLogError` `STORE_TIMEOUT` (retryable) naming the read and the time, sent to the client
+   * as the error frame, instead of holding the reconnect open. The live tail (`follow`) is not
+   * bounded: it waits for a run that is still recording. A synchronous store is never timed.
+   * `Infinity` waits forever; a finite one is at most 2147483647 (about 24.8 days). @default 30000
+   */
+  readonly storeTimeout?: number;
+  /** The clock of `storeTimeout`. @default asyncScheduler */
+  readonly scheduler?: SchedulerLike;
+}
+
+const KEYS = /*#__PURE__*/ optionKeys<StoreReplaySourceConfig>()(['storeTimeout', 'scheduler']);
+const ROOT = /*#__PURE__*/ optionPath('createStoreReplaySource', 'store, ');
 
 /**
  * An {@link SseReplaySource} that resumes from an event store's live tail (`store.follow`), so
@@ -14,6 +34,7 @@ import { checkAfterSeq, resumeError, type SequencedEvent, type SseReplaySource }
  *
  *   s-a-b-c-x|        the run on server A, recorded as seq 0..4 with run tag r (its SSE ids r:1..r:5)
  *   ------c-(x|)      source.replay('chat-1', 3) on server B: after SSE id r:3 (b), then live
+ *   50ms #            the same with { storeTimeout: 50 } on a store whose read never answers: STORE_TIMEOUT
  *
  * 1. `replay(id, afterSeq)` gives the envelopes from `seq = afterSeq` on (the SSE `id:` of an event
  *    is its envelope's `seq + 1`, the numbering `toServerSentEvents` gives the recorded run). It
@@ -39,7 +60,9 @@ import { checkAfterSeq, resumeError, type SequencedEvent, type SseReplaySource }
  *    so is one whose seq 0 is no longer the backlog's (a replay from the start has no tag to compare).
  *    A log without a tag (written before run tags), or whose tag cannot be an SSE id's (envelopes of
  *    your own; `recordEvents` refuses such a `runTag`), gives plain ids `<seq>`, compared by number only.
- * 6. The backlog's events are marked as such for `toServerSentEvents`, which holds them against
+ * 6. Each `read` is waited for at most `storeTimeout` (30 s by default): a store that hangs ends
+ *    the replay with an `EventLogError` `STORE_TIMEOUT` naming the read and the time.
+ * 7. The backlog's events are marked as such for `toServerSentEvents`, which holds them against
  *    `maxQueuedBytes` only once the client has read them (its rule 9), as it does a backlog sent at
  *    once: a store that answers later (Redis) sends it after the subscription, and a reconnect to a
  *    long run is not cut as "too far behind" for a backlog it has not been offered yet.
@@ -50,16 +73,22 @@ import { checkAfterSeq, resumeError, type SequencedEvent, type SseReplaySource }
  * const after = parseLastEventId('12');
  * toServerSentEvents(source.replay('chat-1', after), { resumeFrom: after });
  * @param store An event store with `follow` (the memory and Redis stores; the JSONL store has none).
- * @throws TypeError when the store has no `follow`.
+ * @param config See {@link StoreReplaySourceConfig}.
+ * @throws TypeError when the store has no `follow`, or for a bad option.
  * @see {@link createSseReplayBuffer} {@link toServerSentEvents}
  */
-export function createStoreReplaySource(store: EventStore): SseReplaySource {
+export function createStoreReplaySource(store: EventStore, config: StoreReplaySourceConfig = {}): SseReplaySource {
   if (typeof store !== 'object' || store === null || typeof store.read !== 'function') throw new TypeError(`createStoreReplaySource(store) needs an EventStore, got ${store === null ? 'null' : typeof store}`);
   if (typeof store.follow !== 'function') throw new TypeError('createStoreReplaySource(store): this store has no live tail (`follow`); the memory and Redis stores have one, the JSONL store does not');
-  /** The stream's envelopes in `range`, passed on synchronously when the store answers so (memory: marbles hold). */
+  checkBag(ROOT, config);
+  checkKeys(ROOT, config, KEYS);
+  const { storeTimeout = STORE_TIMEOUT, scheduler = asyncScheduler } = config;
+  checkStoreTimeout(ROOT, storeTimeout);
+  if (!isSchedulerLike(scheduler)) throw optionError(ROOT, 'scheduler', 'a SchedulerLike', scheduler);
+  /** The stream's envelopes in `range`, passed on synchronously when the store answers so (memory: marbles hold), within storeTimeout when it answers later. */
   const read = <T>(streamId: string, range: SeqRange, next: (envelopes: readonly EventEnvelope[]) => Observable<T>): Observable<T> => {
     const envelopes = store.read(streamId, range);
-    return isPromiseLike(envelopes) ? from(envelopes).pipe(mergeMap(next)) : next(envelopes);
+    return isPromiseLike(envelopes) ? storeAnswer(envelopes, storeTimeout, scheduler, streamId, () => callName('read', streamId, range)).pipe(mergeMap(next)) : next(envelopes);
   };
   /** The log's seq 0 envelope (its run tag); STREAM_NOT_FOUND when it is gone, or not of `read0`'s run (the backlog's seq 0): deleted, or replaced, since the backlog was read. */
   const head = (streamId: string, read0: EventEnvelope | undefined): Observable<EventEnvelope> =>

@@ -32,9 +32,9 @@ interface Tombstone {
  * 2. Each batch starts with a newline: a line torn by a crash mid-write is never glued to the
  *    next writer's line. Readers skip blank lines and lines that are not JSON (a torn tail).
  * 3. `delete(id)` appends a deletion marker; the stream's earlier envelopes are no longer read.
- * 4. `read` and `streams` read the whole file, 1 MiB at a time (a file of any size, in memory
- *    bounded by what they return: `streams` keeps the ids only, `read` skips other streams' lines
- *    undecoded): each call costs a pass over the file, so rotate files (one per day or per
+ * 4. `read`, `streams` and `has` read the whole file, 1 MiB at a time (a file of any size, in
+ *    memory bounded by what they return: `streams` keeps the ids only, `read` and `has` skip other
+ *    streams' lines undecoded): each call costs a pass over the file, so rotate files (one per day or per
  *    service) once that is too slow. A byte order mark before the first line (an editor's) is
  *    skipped.
  * 5. A `checkpoint` that `recordEvents` proved a prefix of the attempt's recorded text is written as
@@ -49,7 +49,8 @@ interface Tombstone {
  *    `seq` 0 this store did not write, or whose stream was deleted or taken by a new run since,
  *    and a `seq` 0 of a stream whose run records, or ended, through this store and was not deleted
  *    since. The file is not read to append, so the store knows the runs that went through it (this
- *    object; the last 10,000 ended ones): give each run its own stream id when several processes
+ *    object; the last 10,000 ended ones, a run whose append failed counting as ended: its recorder
+ *    stops there, so its entry is never kept for good): give each run its own stream id when several processes
  *    record one file. Envelopes without a run tag are written as given.
  *
  * Node only (`node:fs`); import it from `l0-rx/stores/jsonl`.
@@ -163,6 +164,13 @@ export function createJsonlEventStore(path: string, options: JsonlEventStoreOpti
       const ids = new Set<string>();
       await scan(file, undefined, (record) => ('deleted' in record ? ids.delete(record.streamId) : ids.add(record.streamId)));
       return [...ids];
+    },
+    async has(streamId: string) {
+      checkStreamId(NAME, 'has', streamId);
+      // as streams() would say, holding no id of another stream (their lines are skipped undecoded)
+      let known = false;
+      await scan(file, streamId, (record) => (known = !('deleted' in record)));
+      return known;
     },
     delete: (streamId: string) =>
       rejecting(() => {

@@ -22,9 +22,16 @@ export interface Admission {
  *    `seq` 0 this store did not write.
  * 3. A run's terminal envelope closes its stream (the stream id is remembered as ended, the last
  *    {@link MAX_ENDED} of them); `delete` forgets the stream, so a new run may open it.
- * 4. An envelope without a run tag is admitted as it is and changes nothing.
+ * 4. A run whose append failed after its `seq` 0 was written (a full disk, an event that cannot
+ *    be serialised) is closed as if it had ended there: its recorder writes nothing more (it stops
+ *    at the first failure), so it would otherwise stay open, one entry per failed run for as long as
+ *    the store lives. Its log is a prefix of that run, so the stream is still its until it is
+ *    deleted or forgotten among the last {@link MAX_ENDED}; a run whose `seq` 0 was not written
+ *    opened nothing and is forgotten.
+ * 5. An envelope without a run tag is admitted as it is and changes nothing.
  *
- * O(1) per envelope: two map lookups.
+ * O(1) per envelope: two map lookups. The ledger holds the runs recording through the store and at
+ * most {@link MAX_ENDED} others.
  */
 export class RunLedger {
   /** The run recording each stream, by stream id. */
@@ -46,12 +53,17 @@ export class RunLedger {
     return { admitted: envelopes, refused: undefined };
   }
 
-  /** The appended `envelopes` were not written: a run whose `seq` 0 was among them opened nothing. */
+  /**
+   * The appended `envelopes` were not written: a run whose `seq` 0 was among them opened nothing;
+   * a run whose later envelopes were lost ends there (see 4).
+   */
   lost(envelopes: readonly EventEnvelope[]): void {
     for (const e of envelopes) {
-      if (e.seq !== 0 || e.run === undefined) continue;
-      if (this.open.get(e.streamId) === e.run) this.open.delete(e.streamId);
-      if (this.ended.get(e.streamId) === e.run) this.ended.delete(e.streamId);
+      if (e.run === undefined) continue;
+      if (e.seq === 0) {
+        if (this.open.get(e.streamId) === e.run) this.open.delete(e.streamId);
+        if (this.ended.get(e.streamId) === e.run) this.ended.delete(e.streamId);
+      } else if (this.open.get(e.streamId) === e.run) this.close(e.streamId, e.run);
     }
   }
 
@@ -71,11 +83,15 @@ export class RunLedger {
     const refused = runRefusal(streamId, seq, run, owner);
     if (refused) return refused;
     if (seq === 0) this.open.set(streamId, run);
-    if (typeof envelope.event === 'object' && envelope.event !== null && isTerminalEnvelope(envelope)) {
-      this.open.delete(streamId);
-      if (this.ended.size >= MAX_ENDED) this.ended.delete(this.ended.keys().next().value!);
-      this.ended.set(streamId, run);
-    }
+    if (typeof envelope.event === 'object' && envelope.event !== null && isTerminalEnvelope(envelope)) this.close(streamId, run);
     return undefined;
+  }
+
+  /** The run of `streamId` ended (or failed): remembered among the last {@link MAX_ENDED} ended runs. */
+  private close(streamId: string, run: string): void {
+    this.open.delete(streamId);
+    this.ended.delete(streamId); // (re-inserted: the newest)
+    if (this.ended.size >= MAX_ENDED) this.ended.delete(this.ended.keys().next().value!);
+    this.ended.set(streamId, run);
   }
 }

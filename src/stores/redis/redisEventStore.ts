@@ -3,6 +3,7 @@ import { checkFromSeq, type EventEnvelope, type EventStore, type SeqRange } from
 import { checkEnvelopes, checkRange, checkStreamId, rejecting } from '../storeInputs.js';
 import { DELETED_FIELD, tail, type RedisFollowClient } from './redisTail.js';
 import { readRange } from './redisRead.js';
+import { replyCode, storeError } from './redisErrors.js';
 import { CheckpointEncoder } from '../../events/checkpointEncoder.js';
 import { asStored, runMismatch, runOf } from '../../events/runTag.js';
 
@@ -92,6 +93,15 @@ for i = 1, #ARGV do
 end
 return kept`;
 
+/** Whether the id ARGV[1] is listed in the set KEYS[1] and its stream KEYS[2] exists (1 or 0); a listed id whose key is gone is unlisted, as a listing does (see 9). */
+const HAS_SCRIPT = `if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 0 then return 0 end
+if redis.call('EXISTS', KEYS[2]) == 1 then return 1 end
+redis.call('SREM', KEYS[1], ARGV[1])
+return 0`;
+
+/** Stream ids `streams()` checks per script call (one `SSCAN` page asks for as many): Redis is never blocked by one check of every stream. */
+const LIST_PAGE = 1000;
+
 /**
  * An {@link EventStore} on Redis Streams: one Redis stream per recorded stream, so a fleet of
  * servers shares one log and any of them can replay a run another recorded.
@@ -99,7 +109,8 @@ return kept`;
  *   append([e0, e1])    EVALSHA <add> 1 <prefix>stream:<id> <run> 0-1 {e0} 0-2 {e1} (XADD each, in order); then SADD <prefix>streams <id>
  *   read(id, {1, 2})    XRANGE <prefix>stream:<id> 0-2 0-3 COUNT 1000 (then from the last entry read, while a page comes full)
  *   delete(id)          XADD <prefix>stream:<id> * deleted 1; SREM <prefix>streams <id>; then DEL <prefix>stream:<id>
- *   streams()           SMEMBERS <prefix>streams; then EVALSHA <list> (EXISTS each stream, SREM the gone)
+ *   streams()           SSCAN <prefix>streams, a page at a time; EVALSHA <list> per page (EXISTS each stream, SREM the gone)
+ *   has(id)             EVALSHA <has> <prefix>streams <prefix>stream:<id> <id> (SISMEMBER, EXISTS: O(1))
  *
  * 1. An envelope's entry id is `0-<seq + 1>`: Redis itself rejects a `seq` that is not above the
  *    stream's last one (and a run's envelopes go only into its own log, see 8). Only `seq` 0
@@ -154,7 +165,21 @@ return kept`;
  * 9. `streams` lists an id only while its stream's key exists: one whose key went outside the store
  *    (`DEL` by another client, an expiry) is dropped from `<prefix>streams` when a listing finds it
  *    gone, by a script that checks the key and removes the id in one atomic step, so an id whose new
- *    run's `seq` 0 went in meanwhile stays listed.
+ *    run's `seq` 0 went in meanwhile stays listed. The set is read with `SSCAN` and checked
+ *    {@link LIST_PAGE} ids per script call, so no reply and no script holds every id. `has(id)`
+ *    answers for one id the same way (its set membership and its key, one script call, O(1)):
+ *    `replayEvents` asks it on an empty read instead of listing every stream. The set has been kept
+ *    by every version of this store (an id is added with its run's `seq` 0), so logs written before
+ *    `has` are found by it without a migration; a stream written into Redis by hand, without the
+ *    set, is neither listed nor found (`replayEvents` says `STREAM_NOT_FOUND` for it only when it
+ *    holds nothing in the range).
+ * 10. A Redis failure is the event log's error, the client's error as `cause`: a reply that
+ *    reports the server's state (`LOADING`: still loading its dataset after a restart; `BUSY`,
+ *    `TRYAGAIN`, `CLUSTERDOWN`, `MASTERDOWN`, `READONLY` after a failover, `NOREPLICAS`, `MISCONF`)
+ *    or a lost connection is an `EventLogError` `STORE_UNAVAILABLE` (retryable), another error reply
+ *    (`NOPERM`, `WRONGTYPE`...) `STORE_FAILED`; the message names the command and the stream. A
+ *    follower ends with them too (a dropped connection is still waited for, see 5). Recording
+ *    reports them as the `cause` of its `RECORD_FAILED`.
  *
  * Node only; import it from `l0-rx/stores/redis`; `redis` is an optional peer you install.
  *
@@ -184,20 +209,26 @@ export function createRedisEventStore(client: RedisCommandClient, options: Redis
   const idsKey = `${keyPrefix}streams`;
   /** What this store stored of each open stream: a checkpoint is stored compact only over text it stored. */
   const encoder = new CheckpointEncoder();
-  /** A Lua script run on `keys` and `args`: `EVALSHA`, and `EVAL` if Redis has not cached it. */
+  /** `args` sent for `streamId`'s log (`''`: none), a failure as the event log's error (see 10). */
+  const send = (streamId: string, args: readonly string[]): Promise<unknown> =>
+    client.sendCommand(args).catch((e: unknown) => {
+      throw storeError(e, streamId, args[0]!);
+    });
+  /** A Lua script run on `keys` and `args` for `streamId`'s log: `EVALSHA`, and `EVAL` if Redis has not cached it. */
   const script = (source: string) => {
     const sha = createHash('sha1').update(source).digest('hex');
-    return (keys: readonly string[], args: readonly string[]): Promise<unknown> => {
+    return (streamId: string, keys: readonly string[], args: readonly string[]): Promise<unknown> => {
       const rest = [String(keys.length), ...keys, ...args];
       return client.sendCommand(['EVALSHA', sha, ...rest]).catch((e: unknown) => {
-        if (!(e instanceof Error && e.message.startsWith('NOSCRIPT'))) throw e;
-        return client.sendCommand(['EVAL', source, ...rest]);
+        if (replyCode(e) !== 'NOSCRIPT') throw storeError(e, streamId, 'EVALSHA');
+        return send(streamId, ['EVAL', source, ...rest]);
       });
     };
   };
   /** Runs the add script on one stream's `entries` of `run` (see 2). */
   const add = script(ADD_SCRIPT);
   const list = script(LIST_SCRIPT);
+  const exists = script(HAS_SCRIPT);
 
   /** Adds `envelopes`, one script per stream (one per run of it, in order, when a batch holds several), pipelined (see 1, 2 and 8). */
   const appendAll = async (envelopes: readonly EventEnvelope[]): Promise<void> => {
@@ -215,14 +246,14 @@ export function createRedisEventStore(client: RedisCommandClient, options: Redis
     const started: string[] = []; // streams whose seq 0 was added: listed once Redis took it
     const writes = [...streams].map(async ([streamId, parts]) => {
       for (const part of parts) {
-        const [count, why, detail] = (await add([streamKey(streamId)], [part.run, ...part.entries])) as [unknown, string?, string?];
+        const [count, why, detail] = (await add(streamId, [streamKey(streamId)], [part.run, ...part.entries])) as [unknown, string?, string?];
         const added = Number(count);
         if (part.envelopes.some((e, i) => i < added && e.seq === 0)) started.push(streamId);
         if (why !== undefined) throw refusal(streamId, part, part.envelopes[added]!.seq, why, detail);
       }
     });
     const settled = await Promise.allSettled(writes);
-    if (started.length > 0) await client.sendCommand(['SADD', idsKey, ...started]);
+    if (started.length > 0) await send(started[0]!, ['SADD', idsKey, ...started]);
     for (const write of settled) if (write.status === 'rejected') throw write.reason;
   };
 
@@ -244,23 +275,34 @@ export function createRedisEventStore(client: RedisCommandClient, options: Redis
       if (toSeq < fromSeq || fromSeq > Number.MAX_SAFE_INTEGER) return [];
       const to = toSeq >= Number.MAX_SAFE_INTEGER ? '+' : `0-${toSeq + 1}`;
       // a page of entries per XRANGE; a delete marker (the stream is being deleted) is left out (see 3)
-      return readRange((args) => client.sendCommand(args), streamKey(streamId), streamId, fromSeq, to);
+      return readRange((args) => send(streamId, args), streamKey(streamId), streamId, fromSeq, to);
     },
     async streams() {
-      const ids = (await client.sendCommand(['SMEMBERS', idsKey])) as string[];
-      // an id whose key went outside the store (DEL, expiry) is dropped, and unlisted (see 9)
-      return ids.length === 0 ? [] : ((await list([idsKey, ...ids.map(streamKey)], ids)) as string[]).sort();
+      // a page of the set at a time; an id whose key went outside the store (DEL, expiry) is dropped, and unlisted (see 9)
+      const kept = new Set<string>();
+      let cursor = '0';
+      do {
+        const [next, ids] = (await send('', ['SSCAN', idsKey, cursor, 'COUNT', String(LIST_PAGE)])) as [string, string[]];
+        cursor = next;
+        if (ids.length > 0) for (const id of (await list('', [idsKey, ...ids.map(streamKey)], ids)) as string[]) kept.add(id);
+      } while (cursor !== '0');
+      return [...kept].sort();
+    },
+    async has(streamId: string) {
+      checkStreamId(NAME, 'has', streamId);
+      // the listing's check for one id, in one call: listed in the set, and its key there (see 9)
+      return Number(await exists(streamId, [idsKey, streamKey(streamId)], [streamId])) === 1;
     },
     async delete(streamId: string) {
       checkStreamId(NAME, 'delete', streamId);
       encoder.forget(streamId); // a recorder still writing it is refused (NOMKSTREAM); a new run starts at seq 0
       const key = streamKey(streamId);
       const marker = client.sendCommand(['XADD', key, '*', DELETED_FIELD, '1']).catch((e: unknown) => {
-        if (!(e instanceof Error && e.message.startsWith('WRONGTYPE '))) throw e; // a key that holds no stream has no follower
+        if (replyCode(e) !== 'WRONGTYPE') throw storeError(e, streamId, 'XADD'); // a key that holds no stream has no follower
       });
       // the id leaves the set before the stream goes: a new run's seq 0 (which needs the stream gone) is listed after it (see 6)
-      const settled = await Promise.allSettled([marker, client.sendCommand(['SREM', idsKey, streamId])]);
-      await client.sendCommand(['DEL', key]);
+      const settled = await Promise.allSettled([marker, send(streamId, ['SREM', idsKey, streamId])]);
+      await send(streamId, ['DEL', key]);
       for (const done of settled) if (done.status === 'rejected') throw done.reason;
     },
     follow(streamId: string, fromSeq?: number) {

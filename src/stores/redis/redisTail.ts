@@ -3,6 +3,7 @@ import { Observable } from 'rxjs';
 import { isTerminalEnvelope, type EventEnvelope } from '../../events/eventStore.js';
 import { EventLogError } from '../../events/EventLogError.js';
 import { CheckpointDecoder, checkLogFormat, isCompact } from '../../events/checkpointRefs.js';
+import { replyCode, storeError } from './redisErrors.js';
 
 /** The connection `follow` blocks on: what `client.duplicate()` gives. */
 export interface RedisFollowClient {
@@ -39,8 +40,10 @@ export interface TailTarget {
  *    to be ready again (the client reconnects, with its own backoff) and is sent again from the
  *    last entry id it passed on, so no envelope is missed or repeated. After `reconnects` failed
  *    attempts in a row, or when the client gives up, the follower errors with an `EventLogError`
- *    `STORE_UNAVAILABLE` (retryable) whose `cause` is the connection's last error. An error reply (the key holds
- *    no stream) is no drop: it errors the follower as it is.
+ *    `STORE_UNAVAILABLE` (retryable) whose `cause` is the connection's last error. An error reply is
+ *    no drop: it ends the follower as the event log's error, the reply as `cause` (`STORE_UNAVAILABLE`,
+ *    retryable, for a passing server state such as `LOADING` after a restart; `STORE_FAILED` for
+ *    another, such as `WRONGTYPE`: the key holds no stream).
  * 2. The delete marker (an entry with the {@link DELETED_FIELD} field) errors it with `STREAM_NOT_FOUND`.
  * 3. Once an envelope has been passed on, each read is preceded, pipelined, by an `XRANGE` of that
  *    one entry: a follower that missed the marker (between two reads, or reconnecting) finds the
@@ -131,7 +134,8 @@ export function tail(duplicate: () => RedisFollowClient, target: TailTarget): Ob
           }
           entries = xreadEntries(await read);
         } catch (e) {
-          if (closed || e instanceof EventLogError || isErrorReply(e)) throw e;
+          if (closed || e instanceof EventLogError) throw e;
+          if (isErrorReply(e)) throw storeError(e, streamId, 'XREAD'); // (LOADING after a restart: STORE_UNAVAILABLE, retryable)
           failures = await recover(e, failures + 1);
           continue;
         }
@@ -153,7 +157,8 @@ export function tail(duplicate: () => RedisFollowClient, target: TailTarget): Ob
             try {
               decoder = await primed(connection, key, streamId, id, raw);
             } catch (e) {
-              if (closed || e instanceof EventLogError || isErrorReply(e)) throw e;
+              if (closed || e instanceof EventLogError) throw e;
+              if (isErrorReply(e)) throw storeError(e, streamId, 'XRANGE');
               failures = await recover(e, failures + 1);
               continue read;
             }
@@ -187,7 +192,7 @@ export function tail(duplicate: () => RedisFollowClient, target: TailTarget): Ob
 
 /** An error reply of the server (`WRONGTYPE ...`, `ERR ...`: its message starts with an upper-case code), not a connection failure. */
 function isErrorReply(e: unknown): boolean {
-  return e instanceof Error && /^[A-Z][A-Z0-9_]* /.test(e.message);
+  return replyCode(e) !== undefined;
 }
 
 function describe(e: unknown): string {

@@ -1,0 +1,85 @@
+/** @test {createRedisEventStore}: Redis failures as the event log's errors, against a real redis-server (one still loading its dataset). */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createClient } from 'redis';
+import { lastValueFrom, Subject, toArray } from 'rxjs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { recordEvents, replayEvents, type L0Event, type RecordedInfo } from 'l0-rx';
+import { createRedisEventStore } from 'l0-rx/stores/redis';
+import { startRedisServer, useRedisServer, type RedisServer } from '../helpers/redisServer.js';
+import { env } from './storeFixtures.js';
+
+const unavailable = (streamId: string, command: string) => ({
+  name: 'EventLogError', code: 'STORE_UNAVAILABLE', category: 'network', retryable: true, streamId,
+  message: expect.stringContaining(`Redis answered ${command}`),
+  cause: expect.objectContaining({ message: expect.stringMatching(/^LOADING /) }),
+});
+
+describe('createRedisEventStore on a Redis server still loading its dataset (a restart: LOADING)', () => {
+  let dir = '';
+  let server: RedisServer | undefined;
+  let client: ReturnType<typeof createClient> | undefined;
+  beforeAll(async () => {
+    // a dump of 30,000 keys, loaded at 1 ms a key: the server answers LOADING for about 30 s
+    dir = await mkdtemp(join(tmpdir(), 'l0-redis-loading-'));
+    const writer = await startRedisServer(['--dir', dir]);
+    const writing = await createClient({ url: writer.url }).connect();
+    for (let i = 0; i < 30_000; i += 1000) await Promise.all(Array.from({ length: 1000 }, (_, j) => writing.sendCommand(['SET', `k${i + j}`, 'v'])));
+    await writing.sendCommand(['SAVE']);
+    await writing.quit();
+    await writer.stop();
+    server = await startRedisServer(['--dir', dir, '--dbfilename', 'dump.rdb', '--key-load-delay', '1000', '--loading-process-events-interval-bytes', '1024']);
+    client = createClient({ url: server.url });
+    client.on('error', () => undefined);
+    await client.connect();
+  });
+  afterAll(async () => {
+    client?.destroy();
+    await server?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('should reject every call with STORE_UNAVAILABLE (retryable) naming the command, the LOADING reply as cause', async () => {
+    const store = createRedisEventStore(client!);
+    // each of them rejected with the client's bare SimpleError: not an L0Error, not retryable
+    await expect(store.read('a')).rejects.toMatchObject(unavailable('a', 'XRANGE'));
+    await expect(store.append([env('a', 0)])).rejects.toMatchObject(unavailable('a', 'EVALSHA'));
+    await expect(store.streams()).rejects.toMatchObject(unavailable('', 'SSCAN'));
+    await expect(store.has!('a')).rejects.toMatchObject(unavailable('a', 'EVALSHA'));
+    await expect(store.delete('a')).rejects.toMatchObject(unavailable('a', 'DEL'));
+  });
+
+  it('should fail a replay and a follower with it, and give it to a recorder as its failure\'s cause', async () => {
+    const store = createRedisEventStore(client!);
+    await expect(lastValueFrom(replayEvents(store, 'a'))).rejects.toMatchObject(unavailable('a', 'XRANGE'));
+    await expect(lastValueFrom(store.follow!('a').pipe(toArray()))).rejects.toMatchObject(unavailable('a', 'XREAD'));
+    const source = new Subject<L0Event>();
+    const recorded = new Promise<RecordedInfo>((onRecorded) => source.pipe(recordEvents(store, { streamId: 'a', onRecorded, onRecordError: () => undefined })).subscribe());
+    source.next({ type: 'token', value: 'x' });
+    source.complete();
+    expect((await recorded).error).toMatchObject({ code: 'RECORD_FAILED', cause: unavailable('a', 'EVALSHA') });
+  });
+});
+
+describe('createRedisEventStore: other Redis failures as the event log\'s errors (against a real redis-server)', () => {
+  const redis = useRedisServer();
+
+  it('should reject a call Redis refuses for good with STORE_FAILED (not retryable), the reply as cause', async () => {
+    await redis.client.set('l0:events:stream:s', 'not a stream');
+    const store = createRedisEventStore(redis.client);
+    await expect(store.read('s')).rejects.toMatchObject({
+      name: 'EventLogError', code: 'STORE_FAILED', retryable: false, streamId: 's',
+      message: expect.stringMatching(/^Redis refused XRANGE for stream "s": WRONGTYPE/), cause: { message: expect.stringMatching(/^WRONGTYPE/) },
+    });
+  });
+
+  it('should reject a call on a closed client with STORE_UNAVAILABLE (retryable), the client\'s error as cause', async () => {
+    const closed = await redis.client.duplicate().connect();
+    closed.destroy();
+    await expect(createRedisEventStore(closed).read('a')).rejects.toMatchObject({
+      name: 'EventLogError', code: 'STORE_UNAVAILABLE', retryable: true, message: expect.stringContaining("the Redis event store's connection failed during XRANGE"),
+      cause: { message: 'The client is closed' },
+    });
+  });
+});

@@ -1,0 +1,62 @@
+/* The event log's bound on a store that does not answer: `storeTimeout`, in scheduler time. @internal */
+import { Observable, Subscription, type SchedulerLike } from 'rxjs';
+import { EventLogError } from './EventLogError.js';
+import { optionError, type OptionPath } from '../internal/options.js';
+import { checkTimerDelay } from '../internal/timerDelay.js';
+
+/**
+ * How long the event log waits for one store call, in ms, by default: far above what a healthy
+ * store takes (a Redis round trip, a JSONL append with `fsync`, a JSONL read of a file of some
+ * hundreds of MiB), far below forever. Events never wait for the store, so a finite bound costs a
+ * live run nothing; it only ends what would otherwise hang.
+ */
+export const STORE_TIMEOUT = 30_000;
+
+/** What `storeTimeout` accepts, in its TypeError. */
+const WHAT = 'a number of ms > 0 (Infinity: wait for the store forever)';
+
+/** Checks a `storeTimeout` option: > 0, at most the longest timer delay, or `Infinity`. */
+export function checkStoreTimeout(path: OptionPath, value: unknown): number {
+  if (typeof value !== 'number' || !(value > 0)) throw optionError(path, 'storeTimeout', WHAT, value);
+  checkTimerDelay(path, 'storeTimeout', value);
+  return value;
+}
+
+/** Why a call timed out, for a message: `the event store did not answer read("a") within 50 ms (storeTimeout)`. */
+export function noAnswer(call: string, ms: number): string {
+  return `the event store did not answer ${call} within ${ms} ms (storeTimeout)`;
+}
+
+/**
+ * A store's answer as an Observable: a value at once (a synchronous store stays synchronous and
+ * schedules nothing), a promise's value when it resolves, or an `EventLogError` `STORE_TIMEOUT`
+ * naming `call()` when it has not settled within `ms` of `scheduler` time (`Infinity`: never).
+ * The clock starts once the promise had its own reactions (a microtask later, as
+ * `retryWithBackoff`'s `shouldRetry` bound): a virtual scheduler's flush runs every action at
+ * once, and a clock armed in it would beat a real store's answer.
+ */
+export function storeAnswer<T>(answer: PromiseLike<T>, ms: number, scheduler: SchedulerLike, streamId: string, call: () => string): Observable<T> {
+  return new Observable<T>((subscriber) => {
+    const clock = new Subscription();
+    answer.then(
+      (value) => {
+        clock.unsubscribe();
+        subscriber.next(value);
+        subscriber.complete();
+      },
+      (e: unknown) => {
+        clock.unsubscribe();
+        subscriber.error(e);
+      },
+    );
+    if (ms !== Infinity) {
+      void Promise.resolve().then(() => clock.closed || clock.add(scheduler.schedule(() => subscriber.error(new EventLogError('STORE_TIMEOUT', streamId, `Stream ${streamId}: ${noAnswer(call(), ms)}`)), ms)));
+    }
+    return clock;
+  });
+}
+
+/** How a call is named in a `STORE_TIMEOUT` message: `read("a", {"fromSeq":3})`, as the user would write it. */
+export function callName(method: string, ...args: readonly unknown[]): string {
+  return `${method}(${args.filter((a) => a !== undefined).map((a) => JSON.stringify(a)).join(', ')})`;
+}

@@ -1,0 +1,34 @@
+/* The Redis event store's failures as the event log's errors: retryable where Redis says its state is passing. @internal */
+import { EventLogError } from '../../events/EventLogError.js';
+import { isL0Error } from '../../errors/L0Error.js';
+
+/**
+ * Error-reply codes that report the server's state, not the command's (the official client's
+ * `defaultErrorFilter` list, and `TRYAGAIN` of a cluster moving a slot): the same command may
+ * succeed a moment later. `LOADING`: the server is still loading its dataset (a restart);
+ * `BUSY`: a script runs; `READONLY`: the connection reached a replica (a failover).
+ */
+const TRANSIENT: ReadonlySet<string> = /*#__PURE__*/ new Set(['LOADING', 'BUSY', 'TRYAGAIN', 'CLUSTERDOWN', 'MASTERDOWN', 'READONLY', 'NOREPLICAS', 'MISCONF']);
+
+/** The code of a server error reply (`LOADING Redis is loading...`: `LOADING`), `undefined` for another failure (a connection's). */
+export function replyCode(e: unknown): string | undefined {
+  return e instanceof Error ? /^([A-Z][A-Z0-9_]*) /.exec(e.message)?.[1] : undefined;
+}
+
+/**
+ * What the Redis store's `call` (`XRANGE`, `EVALSHA`...) on `streamId`'s log (`''`: none) failed
+ * with, as the event log's error, the original as `cause`: a transient error reply (see
+ * {@link TRANSIENT}) or a lost connection (the client closed, offline, a socket closed or timed
+ * out) is an `EventLogError` `STORE_UNAVAILABLE` (retryable); another error reply (`NOPERM`,
+ * `WRONGTYPE`, `ERR ...`) is `STORE_FAILED`. An `L0Error` or a `TypeError` (an input check) is
+ * given back as it is.
+ */
+export function storeError(e: unknown, streamId: string, call: string): unknown {
+  if (isL0Error(e) || e instanceof TypeError) return e;
+  const code = replyCode(e);
+  const on = streamId === '' ? '' : ` for stream ${JSON.stringify(streamId)}`;
+  const text = e instanceof Error ? e.message : String(e);
+  if (code === undefined) return new EventLogError('STORE_UNAVAILABLE', streamId, `the Redis event store's connection failed during ${call}${on}: ${text}`, e);
+  if (TRANSIENT.has(code)) return new EventLogError('STORE_UNAVAILABLE', streamId, `Redis answered ${call}${on} with ${code}, a passing state of the server (retry later): ${text}`, e);
+  return new EventLogError('STORE_FAILED', streamId, `Redis refused ${call}${on}: ${text}`, e);
+}
