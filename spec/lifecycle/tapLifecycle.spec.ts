@@ -126,11 +126,14 @@ describe('tapLifecycle', () => {
     const violation = { ruleId: 'r', message: 'm', severity: 'warning', recoverable: true } as const;
     const { calls, callbacks } = recorder();
     const events: L0Event[] = [start(), checkpoint('ab', 2), { type: 'violation', violation }, { type: 'drift', types: ['tone'], confidence: 0.8 },
-      { type: 'tool-call', id: 'c1', name: 'get', arguments: '{"a":1}' }];
+      { type: 'tool-call', id: 'c1', name: 'get', arguments: '{"a":1}' }, { type: 'tool-call', id: 'c2', name: 'pay', arguments: '{"n":', approvalId: 'ap', truncated: true }];
     await drain(of(...events).pipe(tapLifecycle(callbacks)));
     expect(named(calls, 'onCheckpoint', 'onViolation', 'onDrift', 'onToolCall')).toEqual([
-      ['onCheckpoint', 'ab', 2], ['onViolation', violation], ['onDrift', ['tone'], 0.8], ['onToolCall', 'get', 'c1', '{"a":1}'],
+      ['onCheckpoint', 'ab', 2], ['onViolation', violation], ['onDrift', ['tone'], 0.8], ['onToolCall', 'get', 'c1', '{"a":1}', events[4]],
+      ['onToolCall', 'pay', 'c2', '{"n":', events[5]],
     ]);
+    // the call itself: a callback user sees a call waiting for approval and one the token limit cut
+    expect(named(calls, 'onToolCall')[1]![4]).toMatchObject({ approvalId: 'ap', truncated: true });
   });
 
   it('should call onTimeout for retried, fallen-back and final token timeouts', async () => {

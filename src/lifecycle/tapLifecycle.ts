@@ -1,5 +1,5 @@
 import { defer, identity, tap, type MonoTypeOperatorFunction } from 'rxjs';
-import type { L0Event, Violation } from '../events/eventTypes.js';
+import type { L0Event, ToolCallEvent, Violation } from '../events/eventTypes.js';
 import { INITIAL_L0_STATE, reduceL0State, type L0State } from '../events/reduceState.js';
 import { categoryOf } from '../errors/classifyL0Error.js';
 import { isAllStreamsExhaustedError } from '../errors/AllStreamsExhaustedError.js';
@@ -34,8 +34,11 @@ export interface LifecycleCallbacks {
   readonly onViolation?: (violation: Violation) => void;
   /** Drift was detected (`drift` event). */
   readonly onDrift?: (types: readonly string[], confidence: number) => void;
-  /** A complete tool call; `args` is the raw JSON text (L0 passes it parsed). */
-  readonly onToolCall?: (name: string, id: string, args: string) => void;
+  /**
+   * A tool call; `args` is the raw JSON text (L0 passes it parsed). `call` is the whole event: its
+   * `approvalId` (the call waits for the user's approval) and `truncated` (the token limit cut it: never run it).
+   */
+  readonly onToolCall?: (name: string, id: string, args: string, call: ToolCallEvent) => void;
   /** An attempt or the run failed with a TokenTimeoutError (read from the event's error, so a replayed log calls it too). */
   readonly onTimeout?: (kind: TimeoutKind, elapsedMs: number) => void;
   /** The run was aborted (an `abort`-category error) or unsubscribed before `complete`: the current attempt's tokens and text length. */
@@ -206,7 +209,7 @@ export function tapLifecycle(callbacks: LifecycleCallbacks): MonoTypeOperatorFun
           case 'checkpoint': call('onCheckpoint', e.content, e.tokenCount); break;
           case 'violation': call('onViolation', e.violation); break;
           case 'drift': call('onDrift', e.types, e.confidence); break;
-          case 'tool-call': call('onToolCall', e.name, e.id, e.arguments); break;
+          case 'tool-call': call('onToolCall', e.name, e.id, e.arguments, e); break;
           case 'complete': complete(); break;
         }
       };
