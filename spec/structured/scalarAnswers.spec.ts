@@ -105,3 +105,36 @@ describe('a JSON scalar alone in a fence', () => {
     },
   );
 });
+
+describe('a scalar cut inside a fence that never closed, at a length finish', () => {
+  it.each([
+    ['retry', true],
+    ['reject', false],
+  ] as const)('should fail as truncated JSON under onTruncated: %s (retryable: %s), as a bare cut scalar does', (policy, retryable) => {
+    for (const text of ['```json\n12', '```json\n"abc', 'Here:\n```json\n"ab\\u00', '```\ntr', '```json\n1.']) {
+      const { error } = run(z.unknown(), text, 'length', policy);
+      expect(isSchemaValidationError(error) && [text, error.code, error.info.truncated, error.retryable, error.message]).toEqual([
+        text,
+        'INVALID_JSON',
+        true,
+        retryable,
+        `Truncated JSON: the answer was cut (onTruncated: '${policy}')`,
+      ]);
+    }
+  });
+
+  it.each([
+    ['```json\n12', z.number(), 12, ['extract-fence']],
+    ['```json\n"abc', z.string(), 'abc', ['extract-fence', 'close-string']],
+    ['```json\ntr', z.boolean(), true, ['extract-fence', 'repair']],
+  ] as const)('should accept %j as truncated under onTruncated: accept, its body read as a whole answer', (text, schema, data, corrections) => {
+    const r = run(schema, text, 'length', 'accept');
+    expect(r.error).toBeUndefined();
+    expect([r.result?.data, r.result?.truncated, r.result?.corrections]).toEqual([data, true, corrections]);
+  });
+
+  it.each(['```json\n```\n12', '```json\nhello', 'It is ```12'])('should keep refusing %j: a fence that closed, a body that is no JSON, or no fence body', (text) => {
+    const { error } = run(z.unknown(), text, 'length');
+    expect(isSchemaValidationError(error) && [error.code, error.info.truncated, error.message]).toEqual(['INVALID_JSON', undefined, expect.stringMatching(/no object or array/)]);
+  });
+});

@@ -9,7 +9,8 @@ import { retryResolved } from '../retry/retryWithBackoff.js';
 import { fallbackTo } from '../fallback/fallbackTo.js';
 import { tapLifecycle } from '../lifecycle/tapLifecycle.js';
 import { abortOn } from './abortOn.js';
-import { resolveL0Options, type L0Options } from './l0Options.js';
+import type { L0Options } from './l0Options.js';
+import { resolveL0Options } from './resolveL0Options.js';
 
 export { L0_DEFAULTS } from './l0Options.js';
 export type { L0NamedStream, L0Options, L0StreamContext, L0StreamFactory } from './l0Options.js';

@@ -29,9 +29,9 @@ export interface ParseStructuredConfig<S extends StandardSchemaV1 = StandardSche
   /**
    * Cut JSON (repair closed an unfinished structure or completed a bare literal or number cut short,
    * `tr` or `1.`; or a `length` finish cut what followed closed JSON: a bare number outside a fence,
-   * an object or array that never closes): `retry` fails the attempt with a retryable
-   * SchemaValidationError, `reject` with a non-retryable one, `accept` validates the closed value and
-   * reports `truncated: true`. Without `autoCorrect` nothing is repaired: a cut answer is an `INVALID_JSON` like any other. @default 'retry'
+   * a scalar in a fence that never closed, an object or array that never closes): `retry` fails the
+   * attempt with a retryable SchemaValidationError, `reject` with a non-retryable one, `accept`
+   * validates the closed value and reports `truncated: true`. Without `autoCorrect` nothing is repaired: a cut answer is an `INVALID_JSON` like any other. @default 'retry'
    */
   readonly onTruncated?: TruncatedPolicy;
   /**
@@ -93,11 +93,22 @@ function toolCallError(names: readonly string[], raw: string): SchemaValidationE
   );
 }
 
-/** The repaired JSON; cut text that repair could not close still follows `onTruncated` (`accept` has no value to keep). */
-function repaired(o: Resolved<StandardSchemaV1>, raw: string): RepairJsonResult {
+/**
+ * The repaired JSON; cut text that repair could not close still follows `onTruncated` (`accept` has no value to keep). At a
+ * `length` finish inside a fence never closed (an odd number of "```"), the fence's body read as a whole answer is cut JSON.
+ */
+function repaired(o: Resolved<StandardSchemaV1>, raw: string, length: boolean): RepairJsonResult {
   try {
     return repairJson(raw);
   } catch (e) {
+    if (length && raw.split('```').length % 2 === 0) {
+      try {
+        const cut = repairJson(raw.slice(raw.indexOf('\n', raw.lastIndexOf('```')) + 1));
+        return { ...cut, corrected: true, corrections: ['extract-fence', ...cut.corrections], truncated: true };
+      } catch {
+        // its body is no JSON either
+      }
+    }
     if (isSchemaValidationError(e) && e.info.truncated === true && o.onTruncated !== 'accept') throw truncatedError(o, raw, e);
     throw e;
   }
@@ -127,7 +138,7 @@ function cutAfter(raw: string, parsed: RepairJsonResult): boolean {
 /** The value of an attempt's whole text, parsed (and repaired) as `onTruncated` allows, or the SchemaValidationError that fails it. */
 function parseAnswer(o: Resolved<StandardSchemaV1>, raw: string, tools: readonly string[], length: boolean): RepairJsonResult {
   if (tools.length > 0 && findJson(raw) === undefined) throw toolCallError(tools, raw);
-  let parsed = o.autoCorrect ? repaired(o, raw) : strictParse(raw);
+  let parsed = o.autoCorrect ? repaired(o, raw, length) : strictParse(raw);
   if (length && o.autoCorrect && !parsed.truncated && cutAfter(raw, parsed)) parsed = { ...parsed, truncated: true };
   if (parsed.truncated && o.onTruncated !== 'accept') throw truncatedError(o, raw);
   return parsed;
@@ -169,8 +180,8 @@ function finish<T>(o: Resolved<StandardSchemaV1<unknown, T>>, raw: string, parse
  *    value that is not the last partial's (repair made it: single quotes, a cut number closed)
  *    is sent as one more `partial` before validation, so the last partial holds the result's value.
  * 3. Cut JSON follows `onTruncated`; so does, after a `complete{finishReason: 'length'}`, JSON
- *    that closed but was cut all the same (a bare number outside a fence, or a root after it that never closes:
- *    `Example {"a": 1}. Answer: {"a": `); the value is validated with the schema (async schemas too);
+ *    that closed but was cut all the same (a bare number outside a fence, a scalar in a fence that never
+ *    closed, or a root after it that never closes: `Example {"a": 1}. Answer: {"a": `); the value is validated with the schema (async schemas too);
  *    `result` then `complete` are emitted; a failure errors with SchemaValidationError
  *    (`INVALID_JSON` or `SCHEMA_VALIDATION_FAILED` with `{message, path}` issues). A schema that
  *    throws or rejects fails validation the same way, with what it threw as the `cause`; an async

@@ -23,7 +23,8 @@
  *    included, may span deltas (a high surrogate waits for its low half). A value string in
  *    progress is shown in snapshots as its prefix (never half a raw surrogate pair); a key in
  *    progress, and a number or literal until its delimiter, are not shown. Steps 2 and 3 are the
- *    grammar, {@link JsonReader}; this class finds the root and takes the snapshots.
+ *    grammar, {@link JsonReader}; RootFinder (partialJsonRoot.ts) finds the root (steps 1 and 4);
+ *    this class takes the snapshots (step 5).
  * 4. After the root closes the rest (a closing fence, prose) is ignored, but as extractJson
  *    prefers, a later root replaces an empty one (`[]` in prose; not a later empty one: the first
  *    stays), and the body of a later JSON fence (its first non-space character `{` or `[`)
@@ -52,49 +53,17 @@
  *    that copying O(delta) overall on huge documents, `feed` asks for a snapshot only once the
  *    characters received since the last one pay for the open containers' size.
  */
-import { FenceScanner, introduces, MARK_GAP } from './extractJson.js';
-import { copyOpenPath, Expect, isWhitespace, Mode, sameJson, type Container, type Frame } from './partialJsonFrames.js';
-import { JsonReader } from './partialJsonReader.js';
+import { copyOpenPath, Expect, Mode, sameJson } from './partialJsonFrames.js';
+import { RootFinder } from './partialJsonRoot.js';
 
-const ROOT = /[[{]/g;
-/** Text before a root, cut to its last 12 characters, led by `\0` when it went on further back (see extractJson's `textBefore`). */
-const clip = (t: string) => (t.length > 12 ? `\0${t.slice(-12)}` : t);
 /** Characters of copying paid for by one received character (see step 5). */
 const CREDIT_PER_CHAR = 8;
 
-/** Incremental JSON parser with deep-partial snapshots. @internal */
-export class PartialJsonParser extends JsonReader {
+/** Incremental JSON parser with deep-partial snapshots (steps 2 and 3 are JsonReader's, 1 and 4 RootFinder's). @internal */
+export class PartialJsonParser extends RootFinder {
   private credit = 0;
-  /** An empty root that closed (`[]`, `{}`): shown, but a later root replaces it. */
-  private empty: Container | undefined = undefined;
-  /** The last (up to 12) characters of prose before the root, led by `\0` when there was more. */
-  private tail = '';
-  /** The root is an array no prose introduced, nothing but white space in it yet: a citation if a number comes first (see `step`). */
-  private loose = false;
-  /** Spaces and tabs read after a closed `[1]` root (see `mark`). */
-  private trail = 0;
-  /** extractJson's fences, read in the text outside the root (step 4). */
-  private readonly fence = new FenceScanner();
-  /** The root is the body of the first JSON fence: it stays, even empty. */
-  private fenced = false;
-  /** The root of the last snapshot: a root that replaces it waits for a value (step 4). */
-  private shown: Container | undefined = undefined;
   /** The last snapshot, which a root that replaces the shown one must differ from (see `due`). */
   private last: unknown = undefined;
-  /**
-   * While no member of the root has begun: the text before it and its own text up to this delta,
-   * as `tail` holds it; with `leadFrom`, where the root's text in this delta starts, it is the
-   * prose before a root that turns out prose (see `before`).
-   */
-  private lead = '';
-  private leadFrom = 0;
-  /** A root outside a fence stopped at text that is not JSON: its open brackets, read on to its close (see `skipTo`). */
-  private skip = 0;
-  /** The quote `skipTo` is in ('' when none), and whether a backslash escapes the next character. */
-  private quote = '';
-  private escaped = false;
-  /** Such a root came first: extraction's answer unless valid JSON follows, so a later empty root never replaces it. */
-  private failed = false;
 
   /** True once the root value closed (an empty one, or one outside a fence, may still be replaced: step 4). */
   get done(): boolean {
@@ -191,168 +160,5 @@ export class PartialJsonParser extends JsonReader {
     const { stack } = this;
     // a duplicate key's open container is not shown yet (see JsonReader's `hidden`)
     return stack.length === 0 ? this.root : copyOpenPath(this.quiet() ? stack.slice(0, this.hidden) : stack, this.inValueString() ? this.buf : undefined);
-  }
-
-  /** Consumes input from `i`; returns the next index. */
-  private step(s: string, i: number): number {
-    if (this.mode === Mode.Before) {
-      ROOT.lastIndex = i; // one scan for either bracket: prose full of `[1]` stays linear
-      const at = ROOT.exec(s)?.index ?? -1;
-      const end = at === -1 ? s.length : at;
-      const fenced = this.fence.scan(s, i, at === -1 ? end : at + 1) !== -1;
-      const keep = Math.max(i, end - 12);
-      this.tail = clip((keep > i ? '\0' : this.tail) + s.slice(keep, end));
-      return at === -1 ? s.length : this.begin(s, at, fenced);
-    }
-    // the scanner reads past the root, and the root's text while it is a fence's info string (`` ```json [\n{ ``)
-    const scan = this.mode === Mode.Done || this.mode === Mode.Failed || this.fence.opening;
-    const j = this.read(s, i);
-    // a JSON fence after a root outside one, or whose body starts in such a root: its body replaces the root (step 4)
-    const at = scan ? this.fence.scan(s, i, j) : -1;
-    if (at === -1) return j;
-    this.reset(at);
-    return this.begin(s, at, true);
-  }
-
-  /** Reads on from `i` in (or after) the root; returns the next index. */
-  private read(s: string, i: number): number {
-    switch (this.mode) {
-      case Mode.Done:
-        return s.length;
-      case Mode.Failed:
-        return this.skip > 0 ? this.skipTo(s, i) : s.length;
-      case Mode.Probe:
-        return this.probe(s, i);
-      case Mode.Mark:
-        return this.mark(s, i);
-      default:
-        if (this.loose && !isWhitespace(s[i]!)) {
-          // a citation (`See [1, 2]`) is prose: the search goes on from its first value, as extractJson's does
-          if (/[-\d]/.test(s[i]!)) return this.reset(i);
-          this.loose = false;
-        }
-        return this.value(s, i);
-    }
-  }
-
-  /** Opens the root at `s[at]`; one that is a fence's body is never a citation. */
-  private begin(s: string, at: number, fenced: boolean): number {
-    this.mode = Mode.Value;
-    this.fenced = fenced;
-    this.lead = this.tail;
-    this.leadFrom = at;
-    this.open(s[at] === '[');
-    this.loose = s[at] === '[' && !fenced && !introduces(this.tail);
-    return at + 1;
-  }
-
-  protected close(i: number): number {
-    const f = this.pop();
-    if (this.stack.length > 0) return i + 1;
-    this.trail = 0;
-    if (f.size > 0 || this.fenced) this.mode = this.isMark(f) ? Mode.Mark : Mode.Done;
-    else if (this.empty !== undefined || this.failed) return this.reset(i + 1); // a later empty root: the first stays, as in extractJson
-    else {
-      this.empty = f.c;
-      this.mode = Mode.Before;
-      this.tail = '\0'; // the prose before the next root starts after this one (`{}[1]` is no answer's start)
-    }
-    return i + 1;
-  }
-
-  /** A root of one integer (`[1]`) outside a fence: once closed, a footnote mark if words follow it on its line (extractJson's rule). */
-  private isMark(f: Frame): boolean {
-    return !this.fenced && f.isArray && f.size === 1 && /^-?\d+$/.test(this.buf) && typeof (f.c as unknown[])[0] === 'number';
-  }
-
-  /** After a `[1]` root: up to `MARK_GAP` spaces or tabs, then a letter or digit make it a footnote mark (prose); anything else, the answer. */
-  private mark(s: string, i: number): number {
-    let j = i;
-    for (; j < s.length && this.trail < MARK_GAP && (s[j] === ' ' || s[j] === '\t'); j++) this.trail++;
-    if (j === s.length) return j;
-    if (/[\p{L}\p{N}]/u.test(s[j]!)) return this.reset(j);
-    this.mode = Mode.Done;
-    return j;
-  }
-
-  /**
-   * Stops the parser, unless no member of the root has begun and `s[i]` is no JSON-like start:
-   * then the root was prose (`[see below]`, `{curly}`), and the search for the root resumes at
-   * `i`. A word opening an object is probed first: `{name:` is JSON with an unquoted key (stop).
-   * Stopped, it reads on from `at` for a fence (step 4).
-   */
-  protected fail(s: string, i = -1, at = i < 0 ? s.length : i): number {
-    if (i >= 0 && !this.fenced && this.unbegun() && s[i] !== "'") {
-      if (this.stack[0]!.isArray || !/[A-Za-z_$]/.test(s[i]!)) return this.reset(i, this.before(s, i));
-      this.buf = '';
-      this.mode = Mode.Probe;
-      return i;
-    }
-    return this.stop(at, i < 0 ? '"' : ''); // a bad escape stops it in a string
-  }
-
-  /**
-   * Stops at text that is not JSON (single quotes, `{key:`, a trailing comma). A JSON fence's body
-   * stays stopped (extraction takes it); a root outside one is read on to its close, as
-   * extractJson's balanced scan reads it, and the search goes on after it (`{'q': 1} or {"q": 1}`):
-   * valid JSON after it is extraction's answer. `quote` is the string the reader stopped in.
-   */
-  private stop(at: number, quote: string): number {
-    this.mode = Mode.Failed;
-    this.skip = this.fenced ? 0 : this.stack.length;
-    this.quote = quote;
-    this.escaped = false;
-    return at;
-  }
-
-  /** Reads a stopped root to its close (quotes of either kind and escapes skipped, as extractJson's matchingEnd); then the search goes on. */
-  private skipTo(s: string, i: number): number {
-    for (; i < s.length; i++) {
-      const ch = s[i]!;
-      if (this.quote !== '') {
-        if (this.escaped) this.escaped = false;
-        else if (ch === '\\') this.escaped = true;
-        else if (ch === this.quote) this.quote = '';
-      } else if (ch === '"' || ch === "'") this.quote = ch;
-      else if (ch === '{' || ch === '[') this.skip++;
-      else if ((ch === '}' || ch === ']') && --this.skip === 0) {
-        this.failed = true;
-        return this.reset(i + 1);
-      }
-    }
-    return i;
-  }
-
-  /** A word after `{` (`buf` is ' ' once past it): a `:` after it stops the parser, anything else makes it prose. */
-  private probe(s: string, i: number): number {
-    let j = i;
-    if (this.buf === '') while (j < s.length && /[\w$]/.test(s[j]!)) j++;
-    for (; j < s.length && isWhitespace(s[j]!); j++) this.buf = ' ';
-    if (j === s.length) return j;
-    if (s[j] !== ':') return this.reset(j, this.before(s, j));
-    return this.stop(j, '');
-  }
-
-  /** The (up to 12) characters before `s[i]`, as `tail` holds them: the prose before the root and the root's text, which may have come in earlier deltas. */
-  private before(s: string, i: number): string {
-    return clip(this.lead + s.slice(Math.max(this.leadFrom, i - 13), i));
-  }
-
-  /**
-   * Drops the root for prose: back to the empty root before it, which is due if it was not shown
-   * yet. `before` is the text before `s[i]` (see `before`), the root's own included, which decides
-   * whether the next root is introduced (`{\n  [1, 2]` is, as in extractJson) or a backtick at `i`
-   * opens a code span (`` [`[1]` `` does, `` [tru`[1]` `` does not; see extractJson's `introduces`).
-   */
-  private reset(i: number, before = '\0'): number {
-    this.stack.length = 0;
-    this.root = this.empty;
-    this.openSize = 0;
-    this.dirty = this.root !== this.shown;
-    this.mode = Mode.Before;
-    this.tail = before;
-    this.loose = false;
-    this.fenced = false;
-    return i;
   }
 }

@@ -80,7 +80,7 @@ interface Received {
  *    one whose data is not a serialised error is an `InvalidStreamError`, never a dropped connection.
  * 5. A non-2xx response errors with a `ProviderError` carrying `status`, typed as the library's status
  *    table types it (`SERVER_ERROR` for 5xx, 409 and 425, `RATE_LIMITED` for 429, a `timeout`
- *    `NETWORK_ERROR` for 408, all retryable; `AUTH_ERROR` for 401/402/403, `BAD_REQUEST` otherwise) and the
+ *    `NETWORK_ERROR` for 408, all retryable; `AUTH_ERROR` for 401/402/403/407, `BAD_REQUEST` otherwise) and the
  *    `Retry-After` as `retryAfterMs` (in seconds, or `retry-after-ms`; not an HTTP date, read
  *    without a clock as `fromStream` does), never reconnected. So does a 2xx that is not
  *    `text/event-stream` (a login page, a JSON error), as a `BAD_REQUEST` that is not retryable
@@ -232,14 +232,14 @@ function connect(url: string | URL | Request, init: Omit<RequestInit, 'signal'>,
       // a 2xx that is not text/event-stream (rule 5) falls through to BAD_REQUEST, not retryable
       if (!ok || body === null || !/^\s*text\/event-stream\s*(;|$)/i.test(type)) {
         await body?.cancel().catch(() => undefined);
-        // as the library's status table reads them (classifyTables.ts, not imported: the browser path stays light): 408 a
-        // timeout (a proxy's idle cut), 409 and 425 a server's, 402 auth (fetch never hands over a 407); 408, 409, 425, 429 and 5xx are retryable
-        // (by retryWithBackoff: this never reconnects on an HTTP error)
+        // as the library's status table reads them (classifyTables.ts, not imported: the browser path stays light; a spec
+        // compares the two for every status): 408 a timeout (a proxy's idle cut), 409 and 425 a server's, 402 and 407 auth
+        // (a fetch of the app's own may hand over a 407); 408, 409, 425, 429 and 5xx are retryable (by retryWithBackoff: this never reconnects on an HTTP error)
         const [code, category] =
           status === 429 ? (['RATE_LIMITED', 'rate-limit'] as const)
           : status === 408 ? (['NETWORK_ERROR', 'timeout'] as const)
           : status >= 500 || status === 409 || status === 425 ? (['SERVER_ERROR', 'server'] as const)
-          : status === 401 || status === 402 || status === 403 ? (['AUTH_ERROR', 'auth'] as const)
+          : (status > 400 && status < 404) || status === 407 ? (['AUTH_ERROR', 'auth'] as const)
           : (['BAD_REQUEST', 'bad-request'] as const);
         throw new ProviderError(`fromServerSentEvents: the server answered HTTP ${status}${ok && body ? ` with content-type ${JSON.stringify(type)}, not text/event-stream` : ''}`, {
           code,
