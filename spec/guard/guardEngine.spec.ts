@@ -87,6 +87,13 @@ describe('guard: check rounds', () => {
     events$.next(tok('c'));
     expect(seen).toEqual(['a', 'BAD', 'c', 'violation', 'error GuardrailViolationError']);
   });
+
+  it('should give a new attempt\'s first round only its own tokens, when the last attempt ended between rounds', () => {
+    const calls: [string, string][] = [];
+    const rule: GuardRule = { name: 'r', interval: 3, check: (d, t) => void calls.push([d, t]) };
+    runSync([start(1), tok('a'), tok('b'), start(2), tok('c'), tok('d'), tok('e'), tok('f'), done()], guard([rule]));
+    expect(calls).toEqual([['cde', 'cde'], ['f', 'cdef']]);
+  });
 });
 
 describe('guard: lazy rule runs', () => {

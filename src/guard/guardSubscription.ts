@@ -46,8 +46,9 @@ export class GuardSubscription extends Relay<L0Event> implements RedactionSink {
   #resumedFrom: string | undefined = undefined;
   /** The attempt's text up to the last round (the checkpoint after a resume); the text is `base + owed`. */
   #base = '';
-  /** The text since the last round: the batch the next round's due rules get. */
-  #owed = '';
+  /** The tokens since the last round (the first `#owedCount`): the next round's batch. A list, not a string per token (in fan-in those outlived scavenges). */
+  #owed: string[] | undefined = undefined;
+  #owedCount = 0;
   /** The token count of the next round. */
   #nextDue: number;
   /**
@@ -133,7 +134,7 @@ export class GuardSubscription extends Relay<L0Event> implements RedactionSink {
     const { value } = event;
     const length = (this.#length += value.length);
     const tokenCount = ++this.#tokens;
-    this.#owed += value;
+    (this.#owed ??= [])[this.#owedCount++] = value;
     const passed = this.#checked;
     const verdict = tokenCount >= this.#nextDue ? this.#round(tokenCount) : undefined;
     const { holdBack, span } = this.#plan;
@@ -184,13 +185,19 @@ export class GuardSubscription extends Relay<L0Event> implements RedactionSink {
    */
   #round(count: number | undefined): VerdictBuilder | undefined {
     const runs = this.#runs ?? this.#startRuns();
-    const batch = this.#owed;
-    // V8 flattens a concatenated string on `charCodeAt`: the batch's per-token links die young
-    // instead of living on in the text, which otherwise keeps one link per token (GC about halved)
-    if (batch.length > 1) batch.charCodeAt(0);
+    // the batch: the tokens since the last round, flattened (`charCodeAt`) so that its per-token
+    // links die young instead of living on in the text (GC about halved)
+    const owed = this.#owed;
+    const n = this.#owedCount;
+    let batch = '';
+    for (let i = 0; i < n; i++) {
+      batch += owed![i]!;
+      owed![i] = ''; // the list keeps no token alive
+    }
+    this.#owedCount = 0;
+    if (n > 1) batch.charCodeAt(0);
     const all = batch === '' ? this.#base : this.#base + batch;
     this.#base = all;
-    this.#owed = '';
     const { rules, intervals, checkAllEvery, holdBack } = this.#plan;
     const c = count ?? 0;
     const everyRule = count === undefined || (checkAllEvery !== undefined && c % checkAllEvery === 0);
@@ -264,8 +271,8 @@ export class GuardSubscription extends Relay<L0Event> implements RedactionSink {
 
   #reset(): void {
     this.#runs = this.#arrears = this.redactions = this.#resumedFrom = this.#boundaries = undefined;
-    this.#released = this.#boundary = this.#checked = this.#length = this.#tokens = this.#grown = 0;
-    this.#pending = this.#base = this.#owed = '';
+    this.#released = this.#boundary = this.#checked = this.#length = this.#tokens = this.#grown = this.#owedCount = 0;
+    this.#pending = this.#base = '';
     this.#nextDue = this.#plan.firstDue;
   }
 
