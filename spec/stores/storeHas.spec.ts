@@ -49,6 +49,25 @@ describe('EventStore.has', () => {
     expect(Math.max(...sent.map((args) => args.length))).toBeLessThan(10);
   });
 
+  it('redis: should check a page larger than COUNT asked for a thousand ids at a time (COUNT is only a hint to Redis)', async () => {
+    const scripts: string[][] = [];
+    // Redis may answer SSCAN with more than COUNT (a whole small set, a table being rehashed): here, every id in one page
+    const bigPages: RedisCommandClient = {
+      sendCommand: async (args) => {
+        if (args[0] === 'SSCAN') return ['0', await redis.client.sendCommand(['SMEMBERS', args[1]!])];
+        if (args[0] === 'EVALSHA' || args[0] === 'EVAL') scripts.push([...args]);
+        return redis.client.sendCommand([...args]);
+      },
+    };
+    const store = createRedisEventStore(bigPages);
+    const ids = Array.from({ length: 2500 }, (_, i) => `s${i}`);
+    await store.append(ids.map((id) => env(id, 0)));
+    scripts.length = 0;
+    expect(await store.streams()).toEqual([...ids].sort());
+    expect(scripts.length).toBe(3);
+    expect(Math.max(...scripts.map((args) => args.length))).toBeLessThan(2 * 1000 + 10);
+  });
+
   it('redis: should list every stream a page at a time: no reply and no script holds them all', async () => {
     const sent: string[][] = [];
     const counting: RedisCommandClient = { sendCommand: (args) => (sent.push([...args]), redis.client.sendCommand([...args])) };

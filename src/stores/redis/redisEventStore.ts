@@ -284,7 +284,11 @@ export function createRedisEventStore(client: RedisCommandClient, options: Redis
       do {
         const [next, ids] = (await send('', ['SSCAN', idsKey, cursor, 'COUNT', String(LIST_PAGE)])) as [string, string[]];
         cursor = next;
-        if (ids.length > 0) for (const id of (await list('', [idsKey, ...ids.map(streamKey)], ids)) as string[]) kept.add(id);
+        // COUNT is a hint: a page may hold more (a whole small set, a rehashing table), checked LIST_PAGE at a time
+        for (let at = 0; at < ids.length; at += LIST_PAGE) {
+          const part = ids.slice(at, at + LIST_PAGE);
+          for (const id of (await list('', [idsKey, ...part.map(streamKey)], part)) as string[]) kept.add(id);
+        }
       } while (cursor !== '0');
       return [...kept].sort();
     },
