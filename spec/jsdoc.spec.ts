@@ -2,20 +2,11 @@
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
+import { ENTRY_SOURCES as ENTRIES } from './helpers/entryPoints.js';
 
 // STYLE.md section 5: every public export has JSDoc; every exported function and class has an
 // `@example`; every function that returns a stream or an operator draws it in a marble line.
 // Read from the sources of every entry point of package.json's "exports".
-const ENTRIES: Readonly<Record<string, string>> = {
-  'l0-rx': 'src/index.ts',
-  'l0-rx/operators': 'src/operators/index.ts',
-  'l0-rx/testing': 'src/testing/index.ts',
-  'l0-rx/stores/jsonl': 'src/stores/jsonl/index.ts',
-  'l0-rx/stores/redis': 'src/stores/redis/index.ts',
-  'l0-rx/opentelemetry': 'src/monitoring/opentelemetry/index.ts',
-  'l0-rx/sentry': 'src/monitoring/sentry/index.ts',
-  'l0-rx/breakers/redis': 'src/breaker/redis/index.ts',
-};
 
 interface PublicDoc {
   readonly name: string;

@@ -3,22 +3,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { ENTRY_SOURCES as ENTRIES } from './helpers/entryPoints.js';
 
 // The README's entry table ("imports at run time") and its "Node only" sentence against the
 // `node:*` modules each entry point's source really imports, following its relative imports.
 const root = fileURLToPath(new URL('..', import.meta.url));
 const readme = readFileSync(`${root}README.md`, 'utf8');
 const flat = readme.replace(/\s+/g, ' ');
-const ENTRIES: Readonly<Record<string, string>> = {
-  'l0-rx': 'src/index.ts',
-  'l0-rx/operators': 'src/operators/index.ts',
-  'l0-rx/testing': 'src/testing/index.ts',
-  'l0-rx/stores/jsonl': 'src/stores/jsonl/index.ts',
-  'l0-rx/stores/redis': 'src/stores/redis/index.ts',
-  'l0-rx/opentelemetry': 'src/monitoring/opentelemetry/index.ts',
-  'l0-rx/sentry': 'src/monitoring/sentry/index.ts',
-  'l0-rx/breakers/redis': 'src/breaker/redis/index.ts',
-};
 
 /** The `node:*` modules (`node:fs/promises` as `node:fs`) that `file` and the files it imports at run time import. */
 function nodeModules(file: string, seen = new Set<string>()): Set<string> {
