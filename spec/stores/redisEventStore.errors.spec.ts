@@ -74,6 +74,35 @@ describe('createRedisEventStore: other Redis failures as the event log\'s errors
     });
   });
 
+  it('should name the command a follower\'s error reply answered: the start\'s XREVRANGE, the check\'s XRANGE, the XREAD', async () => {
+    await redis.client.set('l0:events:stream:s', 'not a stream');
+    const store = createRedisEventStore(redis.client, { followBlockMs: 20 });
+    const refused = (command: string, streamId: string) => ({
+      name: 'EventLogError', code: 'STORE_FAILED', streamId, message: expect.stringMatching(new RegExp(`^Redis refused ${command} for stream "${streamId}": WRONGTYPE`)),
+    });
+    // from seq 3: the stream's last entry is read first (was named XREAD)
+    await expect(lastValueFrom(store.follow!('s', 3))).rejects.toMatchObject(refused('XREVRANGE', 's'));
+    await expect(lastValueFrom(store.follow!('s'))).rejects.toMatchObject(refused('XREAD', 's'));
+    // a follower that passed an envelope checks it is still there before each read: the key now holds a string (was named XREAD)
+    await store.append([env('h', 0)]);
+    let passed: () => void = () => undefined;
+    const first = new Promise<void>((resolve) => (passed = resolve));
+    const ended = new Promise<unknown>((resolve) => store.follow!('h').subscribe({ next: () => passed(), error: resolve, complete: () => resolve('completed') }));
+    await first;
+    await redis.client.del('l0:events:stream:h');
+    await redis.client.set('l0:events:stream:h', 'not a stream');
+    expect(await ended).toMatchObject(refused('XRANGE', 'h'));
+  });
+
+  it('should name the stream of a failed SADD only when the batch started one stream', async () => {
+    await redis.client.set('l0:events:streams', 'not a set');
+    const store = createRedisEventStore(redis.client);
+    const refusedSadd = (streamId: string, on: string) => ({ code: 'STORE_FAILED', streamId, message: expect.stringMatching(new RegExp(`^Redis refused SADD${on}: WRONGTYPE`)) });
+    await expect(store.append([env('a', 0)])).rejects.toMatchObject(refusedSadd('a', ' for stream "a"'));
+    // one SADD for b and c: not "for stream b" (was)
+    await expect(store.append([env('b', 0), env('c', 0)])).rejects.toMatchObject(refusedSadd('', ''));
+  });
+
   it('should reject a call on a closed client with STORE_UNAVAILABLE (retryable), the client\'s error as cause', async () => {
     const closed = await redis.client.duplicate().connect();
     closed.destroy();

@@ -119,12 +119,15 @@ export class CircuitBreaker {
    * The state now (an open breaker past its reset timeout reads as half-open). Synchronous with the
    * memory store. A store that fails errors it with the store's error, and one that has not answered
    * within `storeTimeout` with an {@link L0Error} `BREAKER_STORE_TIMEOUT` (category `timeout`), so a
-   * health check never hangs on a store that is away.
+   * health check never hangs on a store that is away. That bound starts a microtask after the read
+   * (as the event log's `storeTimeout`): a virtual flush (`TestScheduler.run`) does not fail it before
+   * a real store answers.
    */
   state(): Observable<BreakerState> {
     return defer(() => {
       const read = this.read().pipe(map((rec): BreakerState | undefined => current(rec, this.scheduler.now(), this.rules).state));
-      return withinStoreTimeout(read, this.storeTimeout, this.scheduler, undefined, undefined, true);
+      // armed a microtask later: a state() read in a virtual flush (TestScheduler.run) is not failed before a real store answers
+      return withinStoreTimeout(read, this.storeTimeout, this.scheduler, undefined, undefined, true, true);
     }).pipe(map((state) => state ?? this.hung()));
   }
 

@@ -59,10 +59,11 @@ const estimate = (text: string) => Math.max(1, Math.ceil(text.length / 4));
  *    When a `retry` or `fallback` crosses it (the prompt sent again), the failed attempt is no
  *    partial result: with `onExceeded: 'complete'` that event still passes, retracting the
  *    attempt's text, right before the `complete`. A synchronous source is stopped at once.
- * 4. A run that could not stream one token within the limits (a shared ledger already spent, a
- *    prompt, `inputTokens`, over them) is never subscribed, so its request is never sent: it ends
- *    at once with the {@link BudgetExceededError} of that one token, or with
- *    `complete{finishReason: 'length'}` and zero usage.
+ * 4. A run (inside the retry loop: a later attempt) that could not stream one token within the
+ *    limits (a shared ledger already spent, a prompt, `inputTokens`, over them) is never subscribed,
+ *    so its request is never sent: it ends at once with the {@link BudgetExceededError} of that one
+ *    token, or with `complete{finishReason: 'length'}` and the run's usage so far (zero when it
+ *    sent nothing before).
  * 5. Place it after `retryWithBackoff`/`fallbackTo` (or in `runOperators` of `l0()`) so it sees
  *    every attempt. Inside the retry loop (before `retryWithBackoff`, in `attemptOperators`), where
  *    each attempt subscribes it again, a later attempt continues the count of the run's attempt

@@ -253,7 +253,8 @@ export function createRedisEventStore(client: RedisCommandClient, options: Redis
       }
     });
     const settled = await Promise.allSettled(writes);
-    if (started.length > 0) await send(started[0]!, ['SADD', idsKey, ...started]);
+    // (one SADD for the batch's streams: its failure names the stream only when there is one)
+    if (started.length > 0) await send(started.length === 1 ? started[0]! : '', ['SADD', idsKey, ...started]);
     for (const write of settled) if (write.status === 'rejected') throw write.reason;
   };
 

@@ -121,6 +121,7 @@ export function tail(duplicate: () => RedisFollowClient, target: TailTarget): Ob
       let decoder: CheckpointDecoder | undefined = target.fromSeq === 0 ? new CheckpointDecoder(streamId) : undefined;
       read: while (!closed) {
         let entries: readonly [string, string[]][];
+        let call = 'XREVRANGE'; // the command whose error reply ends the follower, named in its error
         try {
           // entry ids are 0-<seq + 1>: everything above 0-<fromSeq> has seq >= fromSeq; a run that ends before it is read from its last entry (see 7)
           lastId ??= target.fromSeq > 0 ? await startOf(connection, key, streamId, target.fromSeq) : '0-0';
@@ -128,14 +129,16 @@ export function tail(duplicate: () => RedisFollowClient, target: TailTarget): Ob
           const held = lastRaw === undefined ? undefined : connection.sendCommand(['XRANGE', key, lastId, lastId]);
           const read = connection.sendCommand(['XREAD', 'COUNT', '1000', 'BLOCK', String(blockMs), 'STREAMS', key, lastId]);
           if (held) {
+            call = 'XRANGE';
             read.catch(() => undefined); // settled by the close that follows a failed check
             const entry = (await held as [string, string[]][])[0];
             if (entry === undefined || fieldOf(entry[1], 'envelope') !== lastRaw) throw notFound('was deleted');
           }
+          call = 'XREAD';
           entries = xreadEntries(await read);
         } catch (e) {
           if (closed || e instanceof EventLogError) throw e;
-          if (isErrorReply(e)) throw storeError(e, streamId, 'XREAD'); // (LOADING after a restart: STORE_UNAVAILABLE, retryable)
+          if (isErrorReply(e)) throw storeError(e, streamId, call); // (LOADING after a restart: STORE_UNAVAILABLE, retryable)
           failures = await recover(e, failures + 1);
           continue;
         }
