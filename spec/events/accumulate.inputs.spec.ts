@@ -68,3 +68,21 @@ describe('accumulate options', () => {
     expect(() => accumulate(null as never)).toThrow(new TypeError('accumulate(config) must be an object, got null'));
   });
 });
+
+describe('accumulate: the tool calls it keeps', () => {
+  it('should keep a call\'s id, name, arguments, approvalId and truncated, and nothing else a source put on its event', async () => {
+    // a custom source's event carrying its raw chunk (or a replayed log's newer fields): none of it stays in every snapshot
+    const calls = [
+      { type: 'tool-call', id: 'c1', name: 'f', arguments: '{}', approvalId: 'a1', raw: { huge: 'chunk' } },
+      { type: 'tool-call', id: 'c2', name: 'g', arguments: '{"a":', truncated: true, providerMetadata: {} },
+      { type: 'tool-call', id: 'c3', name: 'h', arguments: '{}', approvalId: undefined },
+    ];
+    const states = (await fold(calls)) as L0State[];
+    expect(states.at(-1)!.toolCalls.map((c) => Object.keys(c))).toEqual([
+      ['id', 'name', 'arguments', 'approvalId'],
+      ['id', 'name', 'arguments', 'truncated'],
+      ['id', 'name', 'arguments'],
+    ]);
+    expect(states.at(-1)!.toolCalls[1]).toEqual({ id: 'c2', name: 'g', arguments: '{"a":', truncated: true });
+  });
+});

@@ -270,7 +270,8 @@ export class GuardSubscription extends Relay<L0Event> implements RedactionSink {
   }
 
   #reset(): void {
-    this.#runs = this.#arrears = this.redactions = this.#resumedFrom = this.#boundaries = undefined;
+    // the list goes too: a retracted attempt's tokens since its last round (all of them when only completion rules judge) stay in no slot
+    this.#runs = this.#arrears = this.redactions = this.#resumedFrom = this.#boundaries = this.#owed = undefined;
     this.#released = this.#boundary = this.#checked = this.#length = this.#tokens = this.#grown = this.#owedCount = 0;
     this.#pending = this.#base = '';
     this.#nextDue = this.#plan.firstDue;

@@ -2,14 +2,14 @@
 import { describe, expect, it } from 'vitest';
 import type { LanguageModelV4StreamPart } from '@ai-sdk/provider';
 import { lastValueFrom } from 'rxjs';
-import { jsonSchema, simulateReadableStream, streamText, tool } from 'ai';
+import { isStepCount, jsonSchema, simulateReadableStream, streamText, tool } from 'ai';
 import { MockLanguageModelV4 } from 'ai/test';
 import { accumulate, detectZeroOutput, fromStream, type L0Event } from 'l0-rx';
 import { chunksOf, collect } from '../streamHelpers.js';
 
 // Tool calls that wait for the user's approval, through the real streamText.
 const start: L0Event = { type: 'start', attempt: 1, fallbackIndex: 0, isRetry: false, isFallback: false };
-const finish = (unified: 'stop' | 'tool-calls'): LanguageModelV4StreamPart => ({
+const finish = (unified: 'stop' | 'tool-calls' | 'length'): LanguageModelV4StreamPart => ({
   type: 'finish', usage: { inputTokens: { total: 3, noCache: 3, cacheRead: 0, cacheWrite: 0 }, outputTokens: { total: 2, text: 2, reasoning: 0 } }, finishReason: { unified, raw: unified },
 });
 const model = (parts: LanguageModelV4StreamPart[]) =>
@@ -45,6 +45,21 @@ describe('ai-sdk adapter: tool approval requests', () => {
     // the SDK makes the approval id up: a UI answers `{ type: 'tool-approval-response', approvalId, approved }` with it
     expect(state.toolCalls).toEqual([{ id: 'call_1', name: 'delete_file', arguments: '{"path":"a.txt"}', approvalId: expect.stringMatching(/^aitxt-/) }]);
     expect(state.finishReason).toBe('tool-calls');
+  });
+
+  it.each(['approved', 'denied'] as const)('should emit a call the SDK %s itself (toolApproval, an automatic request) without an approvalId: it waits for nobody', async (verdict) => {
+    const m = () => new MockLanguageModelV4({ doStream: [
+      { stream: simulateReadableStream({ chunks: [{ type: 'stream-start', warnings: [] }, { type: 'tool-call', toolCallId: 'call_1', toolName: 'weather', input: '{"city":"Paris"}' }, finish('tool-calls')] as LanguageModelV4StreamPart[], initialDelayInMs: null, chunkDelayInMs: null }) },
+      { stream: simulateReadableStream({ chunks: [{ type: 'stream-start', warnings: [] }, { type: 'text-start', id: 't' }, { type: 'text-delta', id: 't', delta: 'Sunny' }, finish('stop')] as LanguageModelV4StreamPart[], initialDelayInMs: null, chunkDelayInMs: null }) },
+    ] });
+    const tools = { weather: tool({ inputSchema: jsonSchema<{ city: string }>({ type: 'object', properties: { city: { type: 'string' } } }), execute: async () => ({ sunny: true }) }) };
+    const options = { prompt: 'p', tools, toolApproval: { weather: verdict }, stopWhen: isStepCount(2), maxRetries: 0 };
+    const requests: unknown[] = [];
+    for await (const part of streamText({ model: m(), ...options }).stream) if (part.type === 'tool-approval-request') requests.push(part.isAutomatic);
+    expect(requests).toEqual([true]); // the SDK asks and answers at once
+    const state = await lastValueFrom(fromStream(({ signal }) => streamText({ model: m(), ...options, abortSignal: signal })).pipe(accumulate()));
+    expect(state.toolCalls).toEqual([{ id: 'call_1', name: 'weather', arguments: '{"city":"Paris"}' }]);
+    expect([state.content, state.finishReason]).toEqual(['Sunny', 'stop']);
   });
 
   it('should emit a provider-level approval request (doStream parts) with the id of the call it is for', async () => {

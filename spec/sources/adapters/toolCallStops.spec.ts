@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import type { LanguageModelV4StreamPart } from '@ai-sdk/provider';
 import type { ChatCompletionChunk } from 'openai/resources/chat/completions';
 import type { Response, ResponseStreamEvent } from 'openai/resources/responses/responses';
+import { isStepCount, jsonSchema, simulateReadableStream, streamText, tool } from 'ai';
+import { MockLanguageModelV4 } from 'ai/test';
 import { fromStream, isProviderError, type L0Event } from 'l0-rx';
 import { chunksOf, collect, collectError, readableOf } from '../streamHelpers.js';
 import { fakeClient, sseText } from './openaiFake.js';
@@ -55,7 +57,7 @@ describe('openai-responses adapter: an incomplete function_call item', () => {
 });
 
 describe('ai-sdk adapters: finish reason length and approval requests', () => {
-  const finish = (unified: 'length' | 'tool-calls'): LanguageModelV4StreamPart => ({
+  const finish = (unified: 'length' | 'tool-calls' | 'stop'): LanguageModelV4StreamPart => ({
     type: 'finish', usage: { inputTokens: { total: 3, noCache: 3, cacheRead: 0, cacheWrite: 0 }, outputTokens: { total: 2, text: 2, reasoning: 0 } }, finishReason: { unified, raw: unified },
   });
 
@@ -70,6 +72,33 @@ describe('ai-sdk adapters: finish reason length and approval requests', () => {
       { type: 'tool-call', id: 'c1', name: 'f', arguments: '{"a":1}' },
       { type: 'tool-call', id: 'c2', name: 'f', arguments: '{"a":', truncated: true },
     ]);
+  });
+
+  it('should not mark a whole call of a step that finished with stop when the next step is cut by the limit (streamText), and emit it before that step\'s text', async () => {
+    // a compatible server that finishes a step with calls as `stop` (the SDK runs them all the same)
+    const stream = (chunks: LanguageModelV4StreamPart[]) => ({ stream: simulateReadableStream({ chunks, initialDelayInMs: null, chunkDelayInMs: null }) });
+    const model = new MockLanguageModelV4({ doStream: [
+      stream([{ type: 'stream-start', warnings: [] }, { type: 'tool-call', toolCallId: 'c1', toolName: 'weather', input: '{"city":"Paris"}' }, finish('stop')]),
+      stream([{ type: 'stream-start', warnings: [] }, { type: 'text-start', id: 't' }, { type: 'text-delta', id: 't', delta: 'Sunny and' }, finish('length')]),
+    ] });
+    const tools = { weather: tool({ inputSchema: jsonSchema<{ city: string }>({ type: 'object' }), execute: async () => ({ sunny: true }) }) };
+    const events = await collect(fromStream(({ signal }) => streamText({ model, prompt: 'p', tools, stopWhen: isStepCount(2), abortSignal: signal, maxRetries: 0 })));
+    expect(events.slice(1).map((e) => e.type)).toEqual(['tool-call', 'token', 'complete']);
+    expect(calls(events)).toEqual([{ type: 'tool-call', id: 'c1', name: 'weather', arguments: '{"city":"Paris"}' }]);
+    expect(events.at(-1)).toMatchObject({ type: 'complete', finishReason: 'length' });
+  });
+
+  it('should mark no call held past a step of another reason when the length step made none', async () => {
+    const events = await collect(fromStream(() => chunksOf([
+      { type: 'start' },
+      { type: 'tool-call', toolCallId: 'c1', toolName: 'f', input: { a: 1 } },
+      { type: 'finish-step', finishReason: 'other' },
+      { type: 'text-delta', id: 't', text: 'cut' },
+      { type: 'finish-step', finishReason: 'length' },
+      { type: 'finish', finishReason: 'length', totalUsage: {} },
+    ])));
+    expect(calls(events)).toEqual([{ type: 'tool-call', id: 'c1', name: 'f', arguments: '{"a":1}' }]);
+    expect(events.at(-1)).toMatchObject({ type: 'complete', finishReason: 'length' });
   });
 
   it('should keep two calls that share an id apart (only an approval request replaces its call)', async () => {
@@ -119,5 +148,31 @@ describe('mastra adapter: calls that wait for the user, and the token limit', ()
       { type: 'tool-call', id: 'c1', name: 'get_weather', arguments: '{}', truncated: true },
       { type: 'complete', finishReason: 'length' },
     ]);
+  });
+
+  it.each([
+    ['tripwire', 'content-filter'],
+    ['retry', 'other'],
+  ])('should keep Mastra\'s own %s verdict on a step the provider ended on the token limit (%s)', async (reason, finishReason) => {
+    // Mastra's step reason is `retry`, `tripwire` or `error` before the model's, which stays in `rawReason`
+    const step = { stepResult: { reason, rawReason: 'length' }, output: { usage: {} }, metadata: {} };
+    const events = await collect(fromStream(() => readableOf([
+      env('text-delta', { text: 'Cut sho' }),
+      env('step-finish', step),
+      env('finish', { ...step, messages: {} }),
+    ])));
+    expect(events.slice(1)).toEqual([{ type: 'token', value: 'Cut sho' }, { type: 'complete', finishReason }]);
+  });
+
+  it('should fail a step Mastra says errored even when the provider\'s own reason was the token limit', async () => {
+    const step = { stepResult: { reason: 'error', rawReason: 'max_tokens' }, output: { usage: {} }, metadata: {} };
+    const { events, error } = await collectError(fromStream(() => readableOf([
+      env('tool-call', { toolCallId: 'c1', toolName: 'get_weather', args: {} }),
+      env('step-finish', step),
+      env('finish', { ...step, messages: {} }),
+    ])));
+    // a failed step's call is never run: the attempt fails as a retryable server error, its held call unsent
+    expect(calls(events)).toEqual([]);
+    expect(isProviderError(error) && [error.code, error.retryable]).toEqual(['SERVER_ERROR', true]);
   });
 });

@@ -47,7 +47,8 @@ const MALFORMED_ERRORS: ReadonlySet<string> = /*#__PURE__*/ new Set(['AI_JSONPar
  *    named `tool-approval-request`, `id` and `approvalId` the `approvalId`, `arguments` the `toolCall` it is for (the
  *    provider level: `{toolCallId}`), so an answer that only asks for approval is no empty answer; a
  *    client tool's request (`needsApproval`) is not a call of its own: its call carries its `approvalId`
- *    (answer with a `tool-approval-response` of that id). A step that finished with `length` has its
+ *    (answer with a `tool-approval-response` of that id). A request the SDK answered itself (`isAutomatic`:
+ *    `toolApproval` approved or denied the call) is ignored: it waits for nobody. A step that finished with `length` has its
  *    last call marked `truncated: true` (the token limit cut its arguments; the SDK emits it anyway). A call
  *    without `toolCallId` or `toolName` is `MALFORMED_CHUNK` (the SDK always sets both: its providers make
  *    an id up for a server that sends none).
@@ -136,8 +137,10 @@ export function pushAiPart(source: AiPartSource, part: Rec, emit: AdapterEmit, c
       return;
     case 'tool-approval-request': {
       // the only sign of a call the provider runs that waits for approval (its call is not emitted);
-      // a client tool's request (the SDK's own, automatic ones included) follows its call, held still:
-      // the call again, with its `approvalId`, replaces it
+      // a client tool's request follows its call, held still: the call again, with its `approvalId`,
+      // replaces it. One the SDK answered itself (`isAutomatic`: `toolApproval` approved or denied the
+      // call, its response follows) waits for nobody
+      if (part['isAutomatic'] === true) return;
       const call = rec(part['toolCall']);
       const approvalId = part['approvalId'];
       if (!call || call['providerExecuted'] === true) {

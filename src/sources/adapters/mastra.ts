@@ -112,11 +112,13 @@ const LIMIT = /^(?:length|max_(?:output_)?tokens)$/i;
 /**
  * A step's reason: `length` when the provider's own (`rawReason`) was the token limit, which Mastra
  * reports as `tool-calls` when the step has a call (the one the limit cut, whose arguments it made `{}`).
+ * Mastra's own verdicts on the step (`tripwire`, `retry`, `error`) stand whatever the provider's reason.
  */
 function stepReason(payload: Rec | undefined): string | undefined {
   const step = rec(payload?.['stepResult']);
+  const reason = str(step?.['reason']);
   const raw = str(step?.['rawReason']);
-  return raw !== undefined && LIMIT.test(raw) ? 'length' : str(step?.['reason']);
+  return reason === 'tool-calls' && raw !== undefined && LIMIT.test(raw) ? 'length' : reason;
 }
 
 function mastraFinish(payload: Rec, usage: Usage | undefined): FinishReason {

@@ -152,22 +152,26 @@ export function argumentsText(input: unknown): string {
 
 /**
  * `decoder` with its `tool-call` events held back until the step that made them finished with
- * `tool-calls` or `length` (the reason `stepEnd` reads from a step's last chunk; AI SDK 5 also finishes a cut step,
+ * `tool-calls`, `stop` or `length` (the reason `stepEnd` reads from a step's last chunk; AI SDK 5 also finishes a cut step,
  * as `unknown`) or right before `complete`, so a stream cut inside a step never emits
  * its calls (OpenAI chat calls are only emitted right before `complete`). The AI SDK emits a call as
  * soon as its arguments parse and flushes an unfinished one, cut arguments and all (Mastra makes
  * them `{}`), when a body ends early: a cut stream's call would run, and run again after the retry.
  * A finished step's calls come before the next step's text, as they did. A step (or answer) that
- * ended on the token limit has its last call marked `truncated`: the limit cut it. A call with an
+ * ended on the token limit has its last call marked `truncated`: the limit cut it (not a call of an
+ * earlier step, held past a step end of another reason, when the length step made none). A call with an
  * `approvalId` replaces the held call of its id that has none (the approval request follows its call).
  */
 export function holdingToolCalls(decoder: ChunkDecoder, stepEnd: (chunk: Rec) => string | undefined): ChunkDecoder {
   let held: ToolCallEvent[] = [];
+  /** The held calls before it are an earlier step's: a later step's token limit cut none of them. */
+  let stepFrom = 0;
   const flush = (emit: AdapterEmit, reason: string | undefined) => {
     const last = held.length - 1;
-    if (reason === 'length' && last >= 0) held[last] = { ...held[last]!, truncated: true };
+    if (reason === 'length' && last >= stepFrom) held[last] = { ...held[last]!, truncated: true };
     for (const call of held) emit(call);
     held = [];
+    stepFrom = 0;
   };
   const holding = (emit: AdapterEmit): AdapterEmit => (event) => {
     if (event.type === 'tool-call') {
@@ -183,7 +187,9 @@ export function holdingToolCalls(decoder: ChunkDecoder, stepEnd: (chunk: Rec) =>
     push: (chunk, emit) => {
       decoder.push(chunk, holding(emit));
       const reason = held.length > 0 && isRecord(chunk) ? stepEnd(chunk) : undefined;
-      if (reason === 'tool-calls' || reason === 'length') flush(emit, reason);
+      // a compatible server may finish a step that made calls with `stop` (the SDK runs them all the same)
+      if (reason === 'tool-calls' || reason === 'stop' || reason === 'length') flush(emit, reason);
+      else if (reason !== undefined) stepFrom = held.length;
     },
     end: (emit) => decoder.end(holding(emit)),
   };
