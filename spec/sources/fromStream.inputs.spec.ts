@@ -115,13 +115,19 @@ describe('fromStream inputs', () => {
 
     it.each([
       ['an approvalId that is not a string', { approvalId: 5 }, '`approvalId` must be a string'],
-      ['a truncated flag that is not true', { truncated: 'yes' }, '`truncated` true'],
+      ['a truncated flag that is not a boolean', { truncated: 'yes' }, '`truncated` a boolean'],
     ])('should error with InvalidStreamError when a custom adapter emits a tool call with %s', async (_, extra, problem) => {
       const call = { type: 'tool-call', id: 'c1', name: 'f', arguments: '{}', ...extra };
       const broken: StreamAdapter = { ...shout, create: () => ({ push: (_c, emit) => emit(call as never), end: () => {} }) };
       const { error } = await collectError(fromStream(() => chunksOf(['a']), { adapters: [broken] }));
       expect(isInvalidStreamError(error)).toBe(true);
       expect(error.message).toContain(problem);
+    });
+
+    it('should pass a custom adapter\'s tool call with truncated: false (a JavaScript adapter writing `truncated: cut`)', async () => {
+      const call = { type: 'tool-call', id: 'c1', name: 'f', arguments: '{}', truncated: false } as const;
+      const ok: StreamAdapter = { ...shout, create: () => ({ push: (_c, emit) => emit(call as never), end: () => {} }) };
+      expect(await collect(fromStream(() => chunksOf(['a']), { adapters: [ok] }))).toContainEqual(call);
     });
 
     it('should pass a custom adapter\'s tool call with approvalId and truncated', async () => {

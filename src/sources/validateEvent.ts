@@ -24,9 +24,9 @@ function fieldProblem(type: string, e: Rec): string | undefined {
       return isString(e['value']) ? undefined : '`value` is not a string';
     case 'tool-call':
       if (!(isString(e['id']) && isString(e['name']) && isString(e['arguments']))) return '`id`, `name` and `arguments` must be strings';
-      return (e['approvalId'] === undefined || isString(e['approvalId'])) && (e['truncated'] === undefined || e['truncated'] === true)
+      return (e['approvalId'] === undefined || isString(e['approvalId'])) && (e['truncated'] === undefined || typeof e['truncated'] === 'boolean')
         ? undefined
-        : '`approvalId` must be a string, `truncated` true';
+        : '`approvalId` must be a string, `truncated` a boolean';
     case 'data':
       return isRecord(e['payload']) && isString(e['payload']['contentType']) ? undefined : '`payload.contentType` is not a string';
     case 'complete':
