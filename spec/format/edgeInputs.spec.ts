@@ -1,8 +1,8 @@
-/** @test {formatContext} @test {cleanOutput} @test {formatMemory} @test {createWindow} @test {truncate} @test {textSimilarity} @test {extractCodeBlocks} @test {stripThinking} */
+/** @test {formatContext} @test {cleanOutput} @test {formatMemory} @test {createWindow} @test {truncate} @test {textSimilarity} @test {extractCodeBlocks} @test {stripThinking} @test {dedent} @test {toolParameters} */
 /* Option checks and edge inputs a review found: non-boolean switches, unchecked window options, a cut emoji in a suffix, NFD accents, a one-line fence. */
 import { describe, expect, it } from 'vitest';
 import { concatMap, of, timer, type Observable } from 'rxjs';
-import { cleanOutput, createWindow, extractCode, extractCodeBlocks, formatContext, formatMemory, stripThinking, textSimilarity, truncate, type L0Event } from 'l0-rx';
+import { cleanOutput, createWindow, dedent, escapeHtml, escapeRegex, extractCode, extractCodeBlocks, formatContext, formatMemory, normalizeNewlines, removeAnsi, sanitize, stripThinking, textSimilarity, toolDefinition, toolParameters, truncate, type L0Event } from 'l0-rx';
 
 const words = (t: string) => t.trim().split(/\s+/).filter(Boolean).length;
 const answer = (text: string, delay = 1): Observable<L0Event> => timer(delay).pipe(concatMap(() => of({ type: 'token', value: text } as L0Event, { type: 'complete', finishReason: 'stop' } as L0Event)));
@@ -54,6 +54,12 @@ describe('extractCodeBlocks', () => {
 
 // a text that is not a string failed inside a string method ("text.replace is not a function"), naming nothing
 describe('text arguments that are not strings', () => {
+  it('should name toolParameters(parameters), or toolDefinition({parameters}) when given there, for a value that is no schema', () => {
+    expect(() => toolParameters('city' as never)).toThrow("toolParameters(parameters) must be a JSON Schema object or a Standard JSON Schema");
+    expect(() => toolDefinition({ name: 'f', parameters: [] as never })).toThrow('toolDefinition({parameters}) must be a JSON Schema object');
+  });
+
+
   it.each([
     ['cleanOutput(text)', () => cleanOutput(undefined as never)],
     ['cleanOutput(text)', () => cleanOutput({ text: 'a' } as never, {})],
@@ -63,6 +69,14 @@ describe('text arguments that are not strings', () => {
     ['extractCode(text, language)', () => extractCode('```js\nx\n```', ['js'] as never)],
     ['stripThinking(text)', () => stripThinking(undefined as never)],
     ['formatContext(content)', () => formatContext(null as never)],
+    ['normalizeNewlines(text)', () => normalizeNewlines(undefined as never)],
+    ['dedent(text)', () => dedent(3 as never)],
+    ['truncate(text)', () => truncate(null as never, 3)],
+    ['truncate(text, max, suffix)', () => truncate('Hello world', 5, 1 as never)],
+    ['escapeHtml(text)', () => escapeHtml({} as never)],
+    ['escapeRegex(text)', () => escapeRegex(undefined as never)],
+    ['removeAnsi(text)', () => removeAnsi(Buffer.from('x') as never)],
+    ['sanitize(text)', () => sanitize(null as never)],
   ])('should throw a TypeError naming %s', (name, call) => {
     expect(call).toThrow(TypeError);
     expect(call).toThrow(`${name} must be a string, got `);

@@ -1,19 +1,23 @@
-/* String utilities for prompts and model output. Pure, total (any string in, a string out). */
+/* String utilities for prompts and model output. Pure, total (any string in, a string out; anything else is a TypeError naming the argument). */
 import { isHighSurrogate } from '../internal/surrogate.js';
+import { checkText } from '../internal/options.js';
 
 /**
  * `\r\n` and lone `\r` become `\n`.
  * @example import { normalizeNewlines } from 'l0-rx'; normalizeNewlines('a\r\nb'); // 'a\nb'
  */
 export function normalizeNewlines(text: string): string {
+  checkText('normalizeNewlines(text)', text);
   return text.replace(/\r\n?/g, '\n');
 }
 
 /**
- * Removes the indentation common to every non-blank line; other whitespace is kept.
+ * Removes the indentation common to every non-blank line; other whitespace is kept, and line ends
+ * come out as `\n` (as {@link normalizeNewlines} gives them).
  * @example import { dedent } from 'l0-rx'; dedent('  a\n    b'); // 'a\n  b'
  */
 export function dedent(text: string): string {
+  checkText('dedent(text)', text);
   const lines = normalizeNewlines(text).split('\n');
   let common = Infinity;
   for (const line of lines) if (line.trim() !== '') common = Math.min(common, /^[ \t]*/.exec(line)![0].length);
@@ -26,6 +30,8 @@ export function dedent(text: string): string {
  * @example import { truncate } from 'l0-rx'; truncate('Hello world', 8); // 'Hello w…'
  */
 export function truncate(text: string, max: number, suffix = '…'): string {
+  checkText('truncate(text)', text);
+  checkText('truncate(text, max, suffix)', suffix);
   if (!Number.isInteger(max) || max < 0) throw new TypeError(`truncate(text, max) must have a non-negative integer max, got ${String(max)}`);
   if (text.length <= max) return text;
   let end = Math.max(0, max - suffix.length);
@@ -39,6 +45,7 @@ const HTML: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>':
 
 /** Escapes `& < > " '` for HTML. @example import { escapeHtml } from 'l0-rx'; escapeHtml('<b>'); // '&lt;b&gt;' */
 export function escapeHtml(text: string): string {
+  checkText('escapeHtml(text)', text);
   return text.replace(/[&<>"']/g, (c) => HTML[c]!);
 }
 
@@ -50,6 +57,7 @@ export function escapeHtml(text: string): string {
  * @example import { escapeRegex } from 'l0-rx'; new RegExp(escapeRegex('a.b')); escapeRegex('a-b'); // 'a\\x2db'
  */
 export function escapeRegex(text: string): string {
+  checkText('escapeRegex(text)', text);
   return text.replace(/[.*+?^${}()|[\]\\/-]/g, (c) => (c === '-' ? '\\x2d' : `\\${c}`));
 }
 
@@ -59,12 +67,14 @@ export function escapeRegex(text: string): string {
  * @example import { removeAnsi } from 'l0-rx'; removeAnsi('\u001b[31mred\u001b[0m'); // 'red'
  */
 export function removeAnsi(text: string): string {
+  checkText('removeAnsi(text)', text);
   // eslint-disable-next-line no-control-regex
   return text.replace(/\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)/g, '');
 }
 
 /** Removes control characters except newline and tab. @example import { sanitize } from 'l0-rx'; sanitize('a\u0000b'); // 'ab' */
 export function sanitize(text: string): string {
+  checkText('sanitize(text)', text);
   // eslint-disable-next-line no-control-regex
   return text.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, '');
 }

@@ -1,5 +1,5 @@
 import type { StandardJSONSchemaV1 } from '@standard-schema/spec';
-import { checkBag, checkKeys, optionError, optionKeys, optionPath } from '../internal/options.js';
+import { checkBag, checkKeys, describeOption, optionError, optionKeys, optionLabel, optionPath } from '../internal/options.js';
 
 /** A tool as the caller describes it. */
 export interface ToolSpec {
@@ -51,13 +51,18 @@ function isStandardJsonSchema(p: unknown): p is StandardJSONSchemaV1 {
  * toolParameters(z.object({ city: z.string() })); // { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] }
  */
 export function toolParameters(parameters: ToolSpec['parameters']): Record<string, unknown> {
+  return schemaOf(parameters, 'toolParameters(parameters)');
+}
+
+/** {@link toolParameters}, its TypeError naming the argument as the caller wrote it (`where`). */
+function schemaOf(parameters: ToolSpec['parameters'], where: string): Record<string, unknown> {
   if (parameters === undefined) return { type: 'object', properties: {} };
   if (isStandardJsonSchema(parameters)) {
     const { $schema: _, ...schema } = parameters['~standard'].jsonSchema.input({ target: 'draft-07' });
     return schema;
   }
   if (typeof parameters === 'object' && parameters !== null && !('~standard' in parameters) && !Array.isArray(parameters)) return { ...parameters };
-  throw optionError(PATH, 'parameters', 'a JSON Schema object or a Standard JSON Schema (this schema has no ~standard.jsonSchema; convert it to JSON Schema first)', parameters);
+  throw new TypeError(`${where} must be a JSON Schema object or a Standard JSON Schema (this schema has no ~standard.jsonSchema; convert it to JSON Schema first), got ${describeOption(parameters)}`);
 }
 
 /**
@@ -84,7 +89,7 @@ export function toolDefinition(tool: ToolSpec): OpenAIToolDefinition {
     function: {
       name: tool.name,
       ...(tool.description === undefined ? {} : { description: tool.description }),
-      parameters: tool.strict === true ? strictSchema(toolParameters(tool.parameters), 'parameters') : toolParameters(tool.parameters),
+      parameters: tool.strict === true ? strictSchema(schemaOf(tool.parameters, optionLabel(PATH, 'parameters')), 'parameters') : schemaOf(tool.parameters, optionLabel(PATH, 'parameters')),
       ...(tool.strict === undefined ? {} : { strict: tool.strict }),
     },
   };
