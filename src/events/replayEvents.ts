@@ -1,11 +1,10 @@
-import { asyncScheduler, concat, concatMap, defer, from, mergeMap, of, throwError, timer, type Observable, type SchedulerLike } from 'rxjs';
+import { asyncScheduler, concat, concatMap, defer, from, of, throwError, timer, type Observable, type SchedulerLike } from 'rxjs';
 import type { L0Event } from './eventTypes.js';
 import { EVENT_LOG_VERSION, type EventEnvelope, type EventStore, type RecordedErrorEvent } from './eventStore.js';
 import { EventLogError } from './EventLogError.js';
 import { deserializeTypedError as deserializeError } from '../errors/deserializeTypedError.js';
 import type { L0Error } from '../errors/L0Error.js';
-import { isPromiseLike } from '../internal/isPromiseLike.js';
-import { callName, checkStoreTimeout, STORE_TIMEOUT, storeAnswer } from './storeCall.js';
+import { afterStore, callName, checkStoreTimeout, STORE_TIMEOUT } from './storeCall.js';
 import { checkBag, checkKeys, describeOption, isSchedulerLike, optionError, optionKeys, optionPath } from '../internal/options.js';
 import { clampTimerDelay } from '../internal/timerDelay.js';
 
@@ -96,7 +95,7 @@ export function replayEvents(store: EventStore, streamId: string, config: Replay
   const { speed, range, scheduler, storeTimeout } = resolveReplay(config);
   /** `next` of the store's answer to `call`: at once for a value, within storeTimeout for a promise. */
   const then = <T>(value: T | PromiseLike<T>, call: () => string, next: (v: T) => Observable<L0Event>): Observable<L0Event> =>
-    isPromiseLike(value) ? storeAnswer(value, storeTimeout, scheduler, streamId, call).pipe(mergeMap(next)) : next(value);
+    afterStore(value, storeTimeout, scheduler, streamId, call, next);
   const known$ = (isKnown: boolean): Observable<L0Event> => isKnown
     ? throwError(() => new EventLogError('STREAM_EMPTY', streamId, `Stream ${streamId} has no events${range.fromSeq === undefined && range.toSeq === undefined ? '' : ` from seq ${range.fromSeq ?? 0} to ${range.toSeq ?? 'the end'}`}`))
     : throwError(() => new EventLogError('STREAM_NOT_FOUND', streamId, `Stream ${streamId} not found`));

@@ -1,5 +1,6 @@
 /* The event log's bound on a store that does not answer: `storeTimeout`, in scheduler time. @internal */
-import { Observable, Subscription, type SchedulerLike } from 'rxjs';
+import { mergeMap, Observable, Subscription, type SchedulerLike } from 'rxjs';
+import { isPromiseLike } from '../internal/isPromiseLike.js';
 import { EventLogError } from './EventLogError.js';
 import { optionError, type OptionPath } from '../internal/options.js';
 import { checkTimerDelay } from '../internal/timerDelay.js';
@@ -35,7 +36,7 @@ export function noAnswer(call: string, ms: number): string {
  * `retryWithBackoff`'s `shouldRetry` bound): a virtual scheduler's flush runs every action at
  * once, and a clock armed in it would beat a real store's answer.
  */
-export function storeAnswer<T>(answer: PromiseLike<T>, ms: number, scheduler: SchedulerLike, streamId: string, call: () => string): Observable<T> {
+function storeAnswer<T>(answer: PromiseLike<T>, ms: number, scheduler: SchedulerLike, streamId: string, call: () => string): Observable<T> {
   return new Observable<T>((subscriber) => {
     const clock = new Subscription();
     answer.then(
@@ -54,6 +55,21 @@ export function storeAnswer<T>(answer: PromiseLike<T>, ms: number, scheduler: Sc
     }
     return clock;
   });
+}
+
+/**
+ * `next` of a store call's result: at once for a value (a synchronous store stays synchronous, so
+ * marbles hold), within `ms` for a promise ({@link storeAnswer}).
+ */
+export function afterStore<T, R>(
+  result: T | PromiseLike<T>,
+  ms: number,
+  scheduler: SchedulerLike,
+  streamId: string,
+  call: () => string,
+  next: (value: T) => Observable<R>,
+): Observable<R> {
+  return isPromiseLike(result) ? storeAnswer(result, ms, scheduler, streamId, call).pipe(mergeMap(next)) : next(result);
 }
 
 /** How a call is named in a `STORE_TIMEOUT` message: `read("a", {"fromSeq":3})`, as the user would write it. */

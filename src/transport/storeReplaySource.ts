@@ -1,9 +1,8 @@
-import { asyncScheduler, defer, mergeMap, Observable, of, throwError, type SchedulerLike, type Subscriber } from 'rxjs';
+import { asyncScheduler, defer, Observable, of, throwError, type SchedulerLike, type Subscriber } from 'rxjs';
 import { isTerminalEnvelope, type EventEnvelope, type EventStore, type SeqRange } from '../events/eventStore.js';
 import { RUN_TAG } from '../events/runTag.js';
-import { callName, checkStoreTimeout, STORE_TIMEOUT, storeAnswer } from '../events/storeCall.js';
+import { afterStore, callName, checkStoreTimeout, STORE_TIMEOUT } from '../events/storeCall.js';
 import { deserializeError } from '../errors/deserializeError.js';
-import { isPromiseLike } from '../internal/isPromiseLike.js';
 import { checkBag, checkKeys, isSchedulerLike, optionError, optionKeys, optionPath } from '../internal/options.js';
 import { Relay } from '../internal/relay.js';
 import { BACKLOG } from './replayBacklog.js';
@@ -87,8 +86,7 @@ export function createStoreReplaySource(store: EventStore, config: StoreReplaySo
   if (!isSchedulerLike(scheduler)) throw optionError(ROOT, 'scheduler', 'a SchedulerLike', scheduler);
   /** The stream's envelopes in `range`, passed on synchronously when the store answers so (memory: marbles hold), within storeTimeout when it answers later. */
   const read = <T>(streamId: string, range: SeqRange, next: (envelopes: readonly EventEnvelope[]) => Observable<T>): Observable<T> => {
-    const envelopes = store.read(streamId, range);
-    return isPromiseLike(envelopes) ? storeAnswer(envelopes, storeTimeout, scheduler, streamId, () => callName('read', streamId, range)).pipe(mergeMap(next)) : next(envelopes);
+    return afterStore(store.read(streamId, range), storeTimeout, scheduler, streamId, () => callName('read', streamId, range), next);
   };
   /** The log's seq 0 envelope (its run tag); STREAM_NOT_FOUND when it is gone, or not of `read0`'s run (the backlog's seq 0): deleted, or replaced, since the backlog was read. */
   const head = (streamId: string, read0: EventEnvelope | undefined): Observable<EventEnvelope> =>
