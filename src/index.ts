@@ -215,7 +215,7 @@ export { memoryBreakerStore } from './breaker/breakerStore.js';
 export type { BreakerRecord, BreakerState, BreakerStore } from './breaker/breakerStore.js';
 export { CircuitOpenError, isCircuitOpenError } from './breaker/CircuitOpenError.js';
 export type { CircuitOpenInfo } from './breaker/CircuitOpenError.js';
-export { Budget, createBudget } from './budget/budget.js';
+export { Budget, createBudget } from './budget/budgetLedger.js';
 export { BudgetExceededError, isBudgetExceededError } from './budget/BudgetExceededError.js';
 export type { BudgetExceededInfo } from './budget/BudgetExceededError.js';
 export { createWindow, largeWindow, mediumWindow, paragraphWindow, sentenceWindow, smallWindow } from './windows/createWindow.js';

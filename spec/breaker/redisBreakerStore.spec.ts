@@ -1,6 +1,6 @@
 /** @test {redisBreakerStore} */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClient } from 'redis';
+import { createClient, RESP_TYPES } from 'redis';
 import { asyncScheduler, defer, lastValueFrom, of, throwError, type SchedulerLike } from 'rxjs';
 import { circuitBreaker, createCircuitBreaker, ProviderError, type BreakerRecord, type BreakerStateChange, type BreakerStore, type L0Event } from 'l0-rx';
 import { redisBreakerStore, type RedisBreakerClient } from 'l0-rx/breakers/redis';
@@ -155,6 +155,36 @@ describe('redisBreakerStore', () => {
     await c.set('l0-rx:breaker:garbled', 'not json');
     const breaker = createCircuitBreaker({ key: 'garbled', scheduler, store: redisBreakerStore(c) });
     expect(await lastValueFrom(breaker.state())).toBe('closed');
+  });
+
+  it('should read and compare-and-set through a client whose type mapping returns Buffers, as through one returning strings', async () => {
+    const c = await connect();
+    // node-redis's RESP type mapping: every bulk string (GET's reply included) comes back as a Buffer
+    const buffers = c.withTypeMapping({ [RESP_TYPES.BLOB_STRING]: Buffer });
+    expect(Buffer.isBuffer(await buffers.get('l0-rx:breaker:missing') ?? Buffer.alloc(0))).toBe(true);
+    const store = redisBreakerStore(buffers, { maxRounds: 5 });
+    const breaker = createCircuitBreaker({ key: 'buffers', failureThreshold: 2, scheduler, store });
+    await call(breaker, true); // no record yet: written
+    // the record now read back as a Buffer: was read as missing, and the compare-and-set (expecting none) conflicted every round
+    await call(breaker, true);
+    expect(JSON.parse((await c.get('l0-rx:breaker:buffers'))!)).toMatchObject({ state: 'open', period: 1 });
+    expect(await lastValueFrom(breaker.state())).toBe('open');
+    expect(await call(breaker, false)).toEqual({ outcome: 'CIRCUIT_OPEN', subscribed: false });
+    await expect(store.update!('buffers', (r) => ({ ...r!, failures: 7 }))).resolves.toBeUndefined();
+    expect(JSON.parse((await c.get('l0-rx:breaker:buffers'))!)).toMatchObject({ failures: 7 });
+  });
+
+  it('should name a reply that is neither a string nor bytes, and bytes that are not UTF-8, instead of spending every compare-and-set round', async () => {
+    const c = await connect();
+    const closed: BreakerRecord = { state: 'closed', failures: 0, openedAt: 0, probes: 0, successes: 0, windowStart: 0, windowCalls: 0, windowFailures: 0 };
+    const odd: RedisBreakerClient = { get: async () => 42, set: (k, v) => c.set(k, v), eval: (script, o) => c.eval(script, o) };
+    await expect(redisBreakerStore(odd).update!('odd', () => closed))
+      .rejects.toThrow(new TypeError('redisBreakerStore: GET "l0-rx:breaker:odd" returned 42; it must return a string, bytes (a Buffer) or null'));
+    await c.set('l0-rx:breaker:latin1', Buffer.from([0x7b, 0xe9, 0x7d])); // `{é}` in Latin-1: no UTF-8
+    const buffers = redisBreakerStore(c.withTypeMapping({ [RESP_TYPES.BLOB_STRING]: Buffer }));
+    expect(await buffers.get('latin1')).toBeUndefined(); // read as closed, as an unreadable record is
+    await expect(buffers.update!('latin1', () => closed))
+      .rejects.toThrow(new TypeError('redisBreakerStore: "l0-rx:breaker:latin1" holds bytes that are not UTF-8 text, so no breaker record: delete the key or choose another prefix'));
   });
 
   it('should let calls through when Redis is unreachable (fail open)', async () => {

@@ -1,45 +1,61 @@
 /** @test {createCircuitBreaker} @test {circuitBreaker} */
-import { defer, from, lastValueFrom, NEVER, throwError } from 'rxjs';
+import { concat, defer, EMPTY, from, lastValueFrom, map, NEVER, throwError, timer } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
 import { circuitBreaker, createCircuitBreaker, L0Error, ProviderError, type BreakerRecord, type BreakerStore, type L0Event } from 'l0-rx';
 import { testScheduler } from '../helpers/testScheduler.js';
 
 /* A store that does not answer (a Redis client queueing commands while it reconnects) never holds a
-   call: past storeTimeout the breaker acts as on a failing store, and applies a late answer. */
+   call: past storeTimeout the breaker acts as on a failing store, and applies a late answer. Every
+   clock is armed a microtask after its store call (see storeTimeoutVirtual.spec.ts), so these specs
+   drive a TestScheduler by hand (runArmed), not with marbles: a marble run() is one flush. */
 
 const serverError = new ProviderError('upstream 503', { code: 'SERVER_ERROR', category: 'server', retryable: true, status: 503 });
 const token: L0Event = { type: 'token', value: 'ok' };
 const done: L0Event = { type: 'complete', finishReason: 'stop' };
 const never = <T>() => new Promise<T>(() => undefined);
 
+/**
+ * Runs `ts`'s virtual time to its end, letting the microtasks run first and between flushes: each
+ * storeTimeout clock is armed a microtask after its store call (so a virtual flush never beats a
+ * real store), which a marble `run()`, one synchronous flush, never lets happen.
+ */
+async function runArmed(ts: TestScheduler): Promise<void> {
+  for (;;) {
+    await new Promise((resolve) => setImmediate(resolve));
+    if (ts.actions.length === 0) return;
+    ts.flush();
+  }
+}
+
 describe('createCircuitBreaker({storeTimeout})', () => {
-  it('should let a call through, and its end pass, once the store has not answered for storeTimeout', () => {
-    testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
-      const hung: BreakerStore = { get: () => never(), set: () => never() };
-      const breaker = createCircuitBreaker({ key: 'm', store: hung, storeTimeout: 100 });
-      const source = cold('-a-(c|)', { a: token, c: done });
-      // the ticket waits 100 ms, the end (the success to record) another 100
-      expectObservable(source.pipe(circuitBreaker(breaker))).toBe('101ms a 101ms (c|)', { a: token, c: done });
-      expectSubscriptions(source.subscriptions).toBe('100ms ^--!');
-    });
+  it('should let a call through, and its end pass, once the store has not answered for storeTimeout', async () => {
+    const ts = new TestScheduler(() => undefined);
+    const hung: BreakerStore = { get: () => never(), set: () => never() };
+    const breaker = createCircuitBreaker({ key: 'm', store: hung, storeTimeout: 100, scheduler: ts });
+    const log: string[] = [];
+    const at = (what: string) => log.push(`${ts.now()}:${what}`);
+    const source = defer(() => (at('subscribed'), concat(timer(1, ts).pipe(map(() => token)), timer(2, ts).pipe(map(() => done)))));
+    source.pipe(circuitBreaker(breaker)).subscribe({ next: (e) => at(e.type), complete: () => at('end') });
+    await runArmed(ts);
+    // the ticket waits 100 ms, the end (the success to record, at 103) another 100
+    expect(log).toEqual(['100:subscribed', '101:token', '203:complete', '203:end']);
   });
 
-  it('should drop a hung read-then-write round at the timeout, so the rounds queued behind it run', () => {
-    testScheduler().run(({ cold, expectSubscriptions }) => {
-      const records = new Map<string, BreakerRecord>();
-      let reads = 0;
-      // the first read hangs, the others answer at once
-      const store: BreakerStore = { get: (key) => (reads++ === 0 ? never() : records.get(key)), set: (key, r) => void records.set(key, r) };
-      const breaker = createCircuitBreaker({ key: 'm', store, storeTimeout: 100 });
-      const first = cold<L0Event>('-|');
-      const second = cold<L0Event>('-|');
-      first.pipe(circuitBreaker(breaker)).subscribe();
-      cold('10ms x').subscribe(() => second.pipe(circuitBreaker(breaker)).subscribe());
-      expectSubscriptions(first.subscriptions).toBe('100ms ^!');
-      // at 100, when the first round is dropped: not at 110, its own timeout behind a round that never ends
-      expectSubscriptions(second.subscriptions).toBe('100ms ^!');
-    });
+  it('should drop a hung read-then-write round at the timeout, so the rounds queued behind it run', async () => {
+    const ts = new TestScheduler(() => undefined);
+    const records = new Map<string, BreakerRecord>();
+    let reads = 0;
+    // the first read hangs, the others answer at once
+    const store: BreakerStore = { get: (key) => (reads++ === 0 ? never() : records.get(key)), set: (key, r) => void records.set(key, r) };
+    const breaker = createCircuitBreaker({ key: 'm', store, storeTimeout: 100, scheduler: ts });
+    const subscribed: string[] = [];
+    const call = (name: string) => defer(() => (subscribed.push(`${name}@${ts.now()}`), EMPTY)).pipe(circuitBreaker(breaker)).subscribe();
+    call('first');
+    ts.schedule(() => void call('second'), 10);
+    await runArmed(ts);
+    // at 100, when the first round is dropped: not later, at the second's own timeout behind a round that never ends
+    expect(subscribed.sort()).toEqual(['first@100', 'second@100']);
   });
 
   it('should give back the half-open probe slot a late answer took for a call that went on without it', async () => {
@@ -66,7 +82,7 @@ describe('createCircuitBreaker({storeTimeout})', () => {
     paused = true;
     let ran = false;
     defer(() => ((ran = true), NEVER)).pipe(circuitBreaker(breaker)).subscribe();
-    scheduler.flush(); // the store has not answered for 100 ms: the call goes on, as on a failing store
+    await runArmed(scheduler); // the store has not answered for 100 ms: the call goes on, as on a failing store
     expect(ran).toBe(true);
     paused = false;
     for (const answer of held.splice(0)) answer(); // the late answer: it took the probe slot

@@ -7,9 +7,9 @@ import { testScheduler } from '../helpers/testScheduler.js';
 const values = MARBLE_VALUES;
 
 /** A second copy of the module, as an app that loads both the ESM and the CJS build has. */
-async function otherCopy(): Promise<typeof import('../../src/budget/budget.js')> {
+async function otherCopy(): Promise<typeof import('../../src/budget/budget.js') & typeof import('../../src/budget/budgetLedger.js')> {
   vi.resetModules();
-  return import('../../src/budget/budget.js');
+  return { ...(await import('../../src/budget/budget.js')), ...(await import('../../src/budget/budgetLedger.js')) };
 }
 
 describe('budget with a ledger from another copy of the package', () => {

@@ -36,8 +36,9 @@ export interface Holder {
   taken: boolean;
   nested?: boolean;
   /**
-   * The loop that handed it: one object for every attempt of one run (a `budget()` inside a retry
-   * loop counts over them; a fallback loop's streams are each attempt 1, so never continue one).
+   * The run it belongs to: one object for every attempt and stream of one run, the outermost loop
+   * that handed a context (a loop nested in another loop's attempt belongs to that loop's run), so a
+   * `budget()` inside the loops counts over the run's attempts.
    */
   readonly run?: object;
 }

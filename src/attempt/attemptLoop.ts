@@ -5,7 +5,7 @@ import { asL0Error } from '../errors/classifyL0Error.js';
 import { isL0Error } from '../errors/L0Error.js';
 import type { L0Event, StartEvent } from '../events/eventTypes.js';
 import { currentEntrantObserver, withEntrantObserver, type EntrantObserver } from '../internal/entrantObserver.js';
-import { isRelayed, subscribeWithHolder, type AttemptContext, type Holder } from './attemptContext.js';
+import { isRelayed, peekAttemptContext, subscribeWithHolder, type AttemptContext, type Holder } from './attemptContext.js';
 
 /** A stream to subscribe next, with its context. */
 type Queued = [Observable<L0Event>, AttemptContext | undefined];
@@ -50,16 +50,20 @@ export abstract class AttemptLoop implements Observer<L0Event>, Unsubscribable {
   private queued: Queued | null | undefined = undefined;
 
   /**
+   * The run its streams' contexts name ({@link Holder.run}): nested in another loop's attempt, that
+   * loop's run, read from the context handed (a loop is made before it takes its context), so the
+   * whole run is one however many times the outer loop restarts this one; else this loop.
+   */
+  private readonly runOf: object = peekAttemptContext()?.run ?? this;
+
+  /**
    * The loop is itself the observer of every stream it runs and the teardown its operator returns:
    * one object per subscription, no closures (fan-in keeps one per open stream).
    */
   constructor(
     protected readonly subscriber: Subscriber<L0Event>,
     private readonly who: string,
-    checkpoint?: string,
-  ) {
-    this.checkpoint = checkpoint;
-  }
+  ) {}
 
   /** Decides what follows a stream's error: another attempt, another stream, or the end. A throw ends the run with it, typed. */
   protected abstract failed(err: unknown): void;
@@ -125,7 +129,7 @@ export abstract class AttemptLoop implements Observer<L0Event>, Unsubscribable {
     const expected = ctx && (ctx.attempt > 1 || ctx.fallbackIndex > 0 || ctx.checkpoint) ? ctx : undefined;
     this.expected = expected;
     // set first: a nested loop's start may pass during the subscribe (its primary failed inside it, its fallback started)
-    const holder = (this.holder = ctx && { ctx, taken: false, run: this });
+    const holder = (this.holder = ctx && { ctx, taken: false, run: this.runOf });
     this.run(() => {
       const { subscription, taken } = withEntrantObserver(this.observer, () => subscribeWithHolder(source, this, holder, this.subscriber));
       // a `start` that passed during the subscribe may have checked (and cleared) it already

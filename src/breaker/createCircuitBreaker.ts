@@ -50,7 +50,10 @@ export interface CircuitBreakerConfig {
    * commands while it reconnects) never holds a call. An async `isFailure` is waited for as long:
    * past it the call counts as failed, and its answer, when it comes, is ignored. `state()` errors
    * past it (`BREAKER_STORE_TIMEOUT`), as it does with the error of a store that fails. `Infinity` waits
-   * forever; a finite one is at most 2147483647 (about 24.8 days, the longest a timer waits). @default 1000
+   * forever; a finite one is at most 2147483647 (about 24.8 days, the longest a timer waits). Each
+   * clock starts a microtask after its store call (or `isFailure` call), once the promise had its
+   * own reactions, as the event log's `storeTimeout`: a virtual flush (`TestScheduler.run`) never
+   * beats a real store's answer, so a test flushes (or awaits) again to see a bound pass. @default 1000
    */
   readonly storeTimeout?: number;
   /** Time source (`resetTimeout`, the window). @default asyncScheduler */
@@ -119,15 +122,13 @@ export class CircuitBreaker {
    * The state now (an open breaker past its reset timeout reads as half-open). Synchronous with the
    * memory store. A store that fails errors it with the store's error, and one that has not answered
    * within `storeTimeout` with an {@link L0Error} `BREAKER_STORE_TIMEOUT` (category `timeout`), so a
-   * health check never hangs on a store that is away. That bound starts a microtask after the read
-   * (as the event log's `storeTimeout`): a virtual flush (`TestScheduler.run`) does not fail it before
-   * a real store answers.
+   * health check never hangs on a store that is away (its clock starts a microtask after the read,
+   * as every `storeTimeout` clock does).
    */
   state(): Observable<BreakerState> {
     return defer(() => {
       const read = this.read().pipe(map((rec): BreakerState | undefined => current(rec, this.scheduler.now(), this.rules).state));
-      // armed a microtask later: a state() read in a virtual flush (TestScheduler.run) is not failed before a real store answers
-      return withinStoreTimeout(read, this.storeTimeout, this.scheduler, undefined, undefined, true, true);
+      return withinStoreTimeout(read, this.storeTimeout, this.scheduler, undefined, undefined, true);
     }).pipe(map((state) => state ?? this.hung()));
   }
 

@@ -1,6 +1,7 @@
 /* The breaker's store rounds: promise-or-value answers, one read-then-write round at a time, and the wait for a store that does not answer. @internal */
 import { from, Observable, ReplaySubject, Subscription, type SchedulerLike } from 'rxjs';
 import { isPromiseLike } from '../internal/isPromiseLike.js';
+import { armClockLater } from '../internal/laterClock.js';
 
 /** A store answer, a value or a promise of one, as an Observable (synchronous for a value). */
 export function defer$<T>(get: () => T | PromiseLike<T>): Observable<T> {
@@ -68,10 +69,10 @@ export class RoundQueue {
  * none came within `ms` of `scheduler` time (a store that hangs: a Redis client queueing commands
  * while it reconnects). An answer that comes after the fallback goes to `late`; `abandon` drops the
  * round at the timeout instead (a queued read-then-write round, so the rounds behind it may run).
- * A round answered synchronously (the memory store) schedules nothing. `armLater`: the clock starts
- * a microtask later, once the store's promise had its own reactions (as the event log's
- * `storeTimeout`): a virtual scheduler's flush runs every action at once, and a clock armed in it
- * would beat a real store's answer (`state()`, which errors at the bound).
+ * A round answered synchronously (the memory store) schedules nothing. The clock starts a
+ * microtask after the answer is listened for, once the store's promise had its own reactions
+ * ({@link armClockLater}, as the event log's `storeTimeout`): a virtual scheduler's flush runs every
+ * action at once, and a clock armed in it would beat a real store's answer.
  */
 export function withinStoreTimeout<T>(
   round: Observable<T>,
@@ -80,7 +81,6 @@ export function withinStoreTimeout<T>(
   fallback: T,
   late: ((value: T) => void) | undefined,
   abandon: boolean,
-  armLater = false,
 ): Observable<T> {
   const answer = new ReplaySubject<T>(1);
   let answered = false;
@@ -92,15 +92,6 @@ export function withinStoreTimeout<T>(
   if (answered || ms === Infinity) return answer;
   return new Observable<T>((subscriber) => {
     const timer = new Subscription();
-    // (a timer added once `timer` is closed is unsubscribed at once)
-    const arm = () => timer.add(scheduler.schedule(() => {
-      relay.unsubscribe();
-      if (abandon) running.unsubscribe();
-      else if (late) answer.subscribe({ next: late, error: () => undefined });
-      subscriber.next(fallback);
-      subscriber.complete();
-    }, ms));
-    void (armLater ? Promise.resolve().then(arm) : arm());
     const relay = answer.subscribe({
       next: (v) => subscriber.next(v),
       error: (e: unknown) => subscriber.error(e),
@@ -108,6 +99,13 @@ export function withinStoreTimeout<T>(
         timer.unsubscribe();
         subscriber.complete();
       },
+    });
+    armClockLater(timer, scheduler, ms, () => {
+      relay.unsubscribe();
+      if (abandon) running.unsubscribe();
+      else if (late) answer.subscribe({ next: late, error: () => undefined });
+      subscriber.next(fallback);
+      subscriber.complete();
     });
     return () => {
       timer.unsubscribe();

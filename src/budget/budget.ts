@@ -1,43 +1,11 @@
 import { Observable, type MonoTypeOperatorFunction, type Subscriber } from 'rxjs';
 import { Relay } from '../internal/relay.js';
-import { peekAttemptContext } from '../attempt/attemptContext.js';
+import { peekAttemptContext, type AttemptContext } from '../attempt/attemptContext.js';
 import { quiet } from '../internal/isPromiseLike.js';
 import type { L0Event } from '../events/eventTypes.js';
-import { checkBag, checkKeys, describeOption, optionError, optionKeys, optionPath } from '../internal/options.js';
-import { BudgetExceededError, type BudgetExceededInfo } from './BudgetExceededError.js';
-
-/** Prices in currency units per million tokens, each a finite number >= 0 (a TypeError names another). With `maxCost`, at least one is needed. */
-export interface BudgetPricing {
-  /** @default 0 */
-  readonly inputPerMillion?: number;
-  /** @default 0 */
-  readonly outputPerMillion?: number;
-}
-
-/** Options of {@link budget}. At least one limit is required. */
-export interface BudgetConfig {
-  /** Output tokens over every attempt (retries and fallbacks included: they were paid for), text, reasoning and tool calls. @default undefined (no limit) */
-  readonly maxOutputTokens?: number;
-  /** Input plus output tokens; input is known from provider usage or `inputTokens`. @default undefined (no limit) */
-  readonly maxTotalTokens?: number;
-  /** Cost limit, in the units of `pricing`. Needs `pricing`. @default undefined (no limit) */
-  readonly maxCost?: number;
-  readonly pricing?: BudgetPricing;
-  /** The prompt's size in tokens, counted once per attempt until the provider reports usage. @default 0 */
-  readonly inputTokens?: number;
-  /** `error`: end with {@link BudgetExceededError}; `complete`: end with `complete{finishReason: 'length'}` and the partial result. @default 'error' */
-  readonly onExceeded?: 'error' | 'complete';
-  /**
-   * Tokens in a delta (or a tool call's name and arguments) when the provider has not reported usage. A throw, or a value that is not a
-   * finite number >= 0 (it would turn the limits off), errors the run (a TypeError naming the value).
-   * @default (text) => Math.max(1, Math.ceil(text.length / 4))
-   */
-  readonly estimateTokens?: (text: string) => number;
-}
-
-const KEYS = /*#__PURE__*/ optionKeys<BudgetConfig>()(['maxOutputTokens', 'maxTotalTokens', 'maxCost', 'pricing', 'inputTokens', 'onExceeded', 'estimateTokens']);
-const PATH = /*#__PURE__*/ optionPath('budget');
-const estimate = (text: string) => Math.max(1, Math.ceil(text.length / 4));
+import { describeOption } from '../internal/options.js';
+import { BudgetExceededError } from './BudgetExceededError.js';
+import { Budget, isBudget, resolveBudget, type BudgetConfig, type ResolvedBudget } from './budgetLedger.js';
 
 /**
  * Enforces token and cost limits while the run streams, over every attempt, and cuts the run at
@@ -65,13 +33,15 @@ const estimate = (text: string) => Math.max(1, Math.ceil(text.length / 4));
  *    token, or with `complete{finishReason: 'length'}` and the run's usage so far (zero when it
  *    sent nothing before).
  * 5. Place it after `retryWithBackoff`/`fallbackTo` (or in `runOperators` of `l0()`) so it sees
- *    every attempt. Inside the retry loop (before `retryWithBackoff`, in `attemptOperators`), where
- *    each attempt subscribes it again, a later attempt continues the count of the run's attempt
- *    before (it would otherwise start from zero and never cut a run that keeps retrying); each
- *    fallback's loop counts afresh there. State is per run, unless given a {@link createBudget} ledger: then
+ *    every attempt. Inside the loops (before `retryWithBackoff`, in `attemptOperators`, in a
+ *    `fallbackTo` that is itself inside a retry loop), where each attempt subscribes it again, a
+ *    later attempt continues the count of the run's attempt before (it would otherwise start from
+ *    zero and never cut a run that keeps retrying); each of `l0()`'s fallback streams, piped
+ *    through its own copy of `attemptOperators`, counts afresh there. State is per run, unless given a {@link createBudget} ledger: then
  *    every stream piped through it counts into it (the entrants of a race or hedge, several calls):
  *    the limits hold for the ledger's total (and the error's `info` reports it), while each run's
- *    `complete{finishReason: 'length'}` reports that run's usage only. A ledger is told from
+ *    `complete{finishReason: 'length'}` reports that run's usage only (over its attempts, inside
+ *    the loops too). A ledger is told from
  *    options by a registered brand, so one made by another copy of the package (ESM and CJS) counts.
  *
  * @example
@@ -83,10 +53,11 @@ export function budget(config: BudgetConfig | Budget): MonoTypeOperatorFunction<
   const shared = isBudget(config) ? config : undefined;
   const c = shared ? shared.rules : resolveBudget(config as BudgetConfig);
   return (source) => {
-    /** Inside a retry loop (per attempt): each run's count, kept from one attempt to the next, by the loop that runs them. */
+    /** Inside the loops (per attempt): each run's count, kept from one attempt to the next. */
     const runs = new WeakMap<object, Tally>();
+    const ledger = shared ? () => shared : () => new Budget(c);
     return new Observable<L0Event>((subscriber) => {
-      const tally = shared ? fresh(shared) : runTally(runs, c);
+      const tally = runTally(runs, ledger);
       // a request that could not stream one token within the limits (a spent ledger, a prompt over them) is never sent
       const spent = tally.ledger.exceeds(1, c.inputTokens);
       if (spent) {
@@ -105,29 +76,28 @@ interface Tally {
   readonly ledger: Budget;
   output: number;
   input: number;
-  /** The attempt of its retry loop it last counted. */
-  attempt: number;
+  /** The attempt it last counted: the context its loop handed (one object per attempt). */
+  attempt: AttemptContext | undefined;
 }
 
-const fresh = (ledger: Budget, attempt = 1): Tally => ({ ledger, output: 0, input: 0, attempt });
-
 /**
- * The count of the run this subscription belongs to. A budget the retry loop resubscribes (it sits
- * inside the loop: before `retryWithBackoff`, in `l0()`'s `attemptOperators`) would otherwise start
- * from zero at every attempt and never cut the run: a later attempt of the same loop run continues
- * the count of the one before. Anything else (no loop, the first attempt, a second subscription in
- * the same attempt, the streams of a fallback loop, each its attempt 1) counts afresh.
+ * The count of the run this subscription belongs to. A budget the loops resubscribe (it sits inside
+ * them: before `retryWithBackoff`, in `l0()`'s `attemptOperators`, in a `fallbackTo` inside a retry
+ * loop) would otherwise start from zero at every attempt and never cut the run: a later attempt of
+ * the same run (another context handed by its loops, which name the outermost loop as the run)
+ * continues the count of the one before, into its own ledger or the shared one, so a `length`
+ * completion reports the run's usage over its attempts either way. Anything else (no loop, the
+ * first attempt, a second subscription in the same attempt: a race's entrants) counts afresh.
  */
-function runTally(runs: WeakMap<object, Tally>, c: ResolvedBudget): Tally {
+function runTally(runs: WeakMap<object, Tally>, ledger: () => Budget): Tally {
   const holder = peekAttemptContext();
-  const attempt = holder?.ctx.attempt ?? 1;
   const run = holder?.run;
   const prior = run && runs.get(run);
-  if (prior && attempt > prior.attempt) {
-    prior.attempt = attempt;
+  if (prior && prior.attempt !== holder!.ctx) {
+    prior.attempt = holder!.ctx;
     return prior;
   }
-  const tally = fresh(new Budget(c), attempt);
+  const tally: Tally = { ledger: ledger(), output: 0, input: 0, attempt: holder?.ctx };
   if (run && !prior) runs.set(run, tally);
   return tally;
 }
@@ -213,92 +183,4 @@ class BudgetWatch extends Relay<L0Event> {
     out.next({ type: 'complete', finishReason: 'length', usage: { outputTokens: output, inputTokens: input } });
     out.complete();
   }
-}
-
-/**
- * A spending ledger shared on purpose: every stream piped through `budget(sharedBudget)` counts
- * into it, so one limit covers the entrants of a race or a hedge, or several calls.
- *
- * @example
- * import { budget, createBudget, hedge, l0 } from 'l0-rx';
- * const perRequest = createBudget({ maxOutputTokens: 4_000 });
- * l0({ stream: gpt4o }).pipe(budget(perRequest), hedge(l0({ stream: claude }).pipe(budget(perRequest)), { delay: 1_000 }));
- * @see {@link budget}
- * @param config See {@link BudgetConfig}.
- */
-export function createBudget(config: BudgetConfig): Budget {
-  return new Budget(resolveBudget(config));
-}
-
-/**
- * The brand of a {@link Budget}: `budget()` tells a ledger from options by it, not by `instanceof`,
- * so a ledger made by another copy of the package (the ESM and the CJS build) is still one.
- * Registered (`Symbol.for`) so every copy agrees; versioned with the ledger's shape (`rules`,
- * `exceeds`, the two counts), which every copy that carries it must share.
- */
-const BRAND = /*#__PURE__*/ Symbol.for('l0-rx.budget.v1');
-
-/** True for a {@link Budget} from any copy of the package. */
-const isBudget = (x: unknown): x is Budget => typeof x === 'object' && x !== null && (x as Record<symbol, unknown>)[BRAND] === true;
-
-/**
- * The tokens counted so far, against the limits of one {@link BudgetConfig}. Create with {@link createBudget}.
- *
- * @example
- * import { budget, createBudget, l0 } from 'l0-rx';
- * const ledger = createBudget({ maxCost: 0.5, pricing: { inputPerMillion: 2.5, outputPerMillion: 10 } });
- * l0({ stream }).pipe(budget(ledger)).subscribe({ complete: () => console.log(ledger.outputTokens, ledger.cost) });
- */
-export class Budget {
-  outputTokens = 0;
-  inputTokens = 0;
-  /** @internal Use {@link createBudget}. */
-  constructor(readonly rules: ResolvedBudget) {
-    Object.defineProperty(this, BRAND, { value: true });
-  }
-
-  /** The cost so far, in the units of `pricing` (0 without pricing). */
-  get cost(): number {
-    return (this.inputTokens * this.rules.inputPrice + this.outputTokens * this.rules.outputPrice) / 1e6;
-  }
-
-  /** @internal What adding these tokens would exceed, if anything. */
-  exceeds(dOutput: number, dInput: number): BudgetExceededInfo | undefined {
-    const c = this.rules;
-    const output = this.outputTokens + dOutput;
-    const input = this.inputTokens + dInput;
-    const total = output + input;
-    if (c.maxOutputTokens !== undefined && output > c.maxOutputTokens) return { limit: 'maxOutputTokens', max: c.maxOutputTokens, reached: output, outputTokens: output };
-    if (c.maxTotalTokens !== undefined && total > c.maxTotalTokens) return { limit: 'maxTotalTokens', max: c.maxTotalTokens, reached: total, outputTokens: output };
-    const cost = (input * c.inputPrice + output * c.outputPrice) / 1e6;
-    if (c.maxCost !== undefined && cost > c.maxCost) return { limit: 'maxCost', max: c.maxCost, reached: cost, outputTokens: output };
-    return undefined;
-  }
-}
-
-type ResolvedBudget = ReturnType<typeof resolveBudget>;
-
-function resolveBudget(config: BudgetConfig) {
-  checkBag(PATH, config);
-  checkKeys(PATH, config, KEYS);
-  const { maxOutputTokens, maxTotalTokens, maxCost, pricing, inputTokens = 0, onExceeded = 'error', estimateTokens = estimate } = config;
-  const { inputPerMillion, outputPerMillion } = pricing ?? {};
-  // a negative, NaN or string price would turn maxCost off (a NaN cost is never over it); keys as childPath names them
-  const numbers = { maxOutputTokens, maxTotalTokens, maxCost, inputTokens, 'pricing: {inputPerMillion}': inputPerMillion, 'pricing: {outputPerMillion}': outputPerMillion };
-  for (const [key, v] of Object.entries(numbers)) {
-    if (v !== undefined && !(typeof v === 'number' && v >= 0 && Number.isFinite(v))) throw optionError(PATH, key, 'a finite number >= 0', v);
-  }
-  if (maxOutputTokens === undefined && maxTotalTokens === undefined && maxCost === undefined) {
-    throw new TypeError('budget(config) needs at least one limit: maxOutputTokens, maxTotalTokens or maxCost');
-  }
-  if (pricing !== undefined) {
-    checkBag(optionPath('budget', '', 'pricing'), pricing);
-    checkKeys(optionPath('budget', '', 'pricing'), pricing, ['inputPerMillion', 'outputPerMillion']);
-  }
-  if (maxCost !== undefined && inputPerMillion === undefined && outputPerMillion === undefined) {
-    throw optionError(PATH, 'pricing', '{inputPerMillion, outputPerMillion} (at least one) when maxCost is set', pricing);
-  }
-  if (onExceeded !== 'error' && onExceeded !== 'complete') throw optionError(PATH, 'onExceeded', "'error' or 'complete'", onExceeded);
-  if (typeof estimateTokens !== 'function') throw optionError(PATH, 'estimateTokens', 'a function', estimateTokens);
-  return { maxOutputTokens, maxTotalTokens, maxCost, inputTokens, onExceeded, estimateTokens, inputPrice: inputPerMillion ?? 0, outputPrice: outputPerMillion ?? 0 };
 }

@@ -12,7 +12,7 @@ import { checkTimerDelay } from '../internal/timerDelay.js';
 import { runAll, type ParallelResult } from '../multi/runAll.js';
 import { decide, type ConsensusOutput, type ConsensusResult } from './decide.js';
 import { decided, hasText, parseOnce, validateMerged, validateOutputs, type Parsed } from './schemaCheck.js';
-import { textSimilarity } from './textSimilarity.js';
+import { isTextSimilarity, textSimilarity } from './textSimilarity.js';
 
 export type { ConsensusOutput, ConsensusResult } from './decide.js';
 export type { FieldConsensus } from './fieldConsensus.js';
@@ -40,7 +40,7 @@ export interface ConsensusConfig<T = string> {
   readonly scheduler?: SchedulerLike;
   /** Turns an output's text into a value (JSON.parse, a schema's parse) for structured, per-field consensus; called once per finished output. A promise is awaited (no `earlyExit` on its value; `timeout` bounds it). A throw or rejection fails that output. @default undefined (text consensus) */
   readonly parse?: (text: string, state: L0State) => T | PromiseLike<T>;
-  /** Text similarity in [0, 1] (anything else errors the run with a TypeError naming it). Text consensus only: a custom one is refused (TypeError) with `parse` or `schema` (`textSimilarity`, the default, is accepted). @default textSimilarity (word-level, linear memory) */
+  /** Text similarity in [0, 1] (anything else errors the run with a TypeError naming it). Text consensus only: a custom one is refused (TypeError) with `parse` or `schema` (`textSimilarity`, the default, is accepted, from any copy of the package: ESM and CJS). @default textSimilarity (word-level, linear memory) */
   readonly similarity?: (a: string, b: string) => number;
   /** A quality score for strategy `best` or resolveConflicts `best` (higher wins); refused (TypeError) with neither, which score nothing. @default undefined (the weight decides) */
   readonly score?: (output: ConsensusOutput<T>) => number;
@@ -247,12 +247,13 @@ function resolveConsensus<T>(sources: readonly Observable<L0Event>[], config: Co
   if (onInvalidMerge === 'error' && schema === undefined) {
     throw new TypeError("consensus(sources, {onInvalidMerge: 'error'}) needs a schema (nothing is validated without one)");
   }
-  if (config.similarity !== undefined && config.similarity !== textSimilarity && parse !== undefined) {
+  // the default from any copy of the package (ESM and CJS side by side) is accepted, as it is from this one
+  if (config.similarity !== undefined && !isTextSimilarity(config.similarity) && parse !== undefined) {
     throw new TypeError('consensus(sources, {similarity}) is for text: parse and schema vote fields by value');
   }
   return {
     strategy, threshold, resolveConflicts, minimumAgreement, weights, timeout, scheduler, parse, concurrency, earlyExit, schema, onInvalidMerge,
-    similarity: similarity === textSimilarity ? similarity : checked('similarity', similarity, (v) => v >= 0 && v <= 1, 'a number in [0, 1]'),
+    similarity: isTextSimilarity(similarity) ? similarity : checked('similarity', similarity, (v) => v >= 0 && v <= 1, 'a number in [0, 1]'),
     score: score && checked('score', score, (v) => !Number.isNaN(v), 'a number (higher wins)'),
   };
 }

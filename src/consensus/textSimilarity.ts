@@ -37,6 +37,17 @@ export function textSimilarity(a: string, b: string): number {
 }
 
 /**
+ * The mark of {@link textSimilarity}: `consensus` tells the default from a custom similarity by it,
+ * not by identity, so the textSimilarity of another copy of the package (the ESM and the CJS build
+ * loaded side by side) is the default too. Registered (`Symbol.for`) so every copy agrees.
+ */
+const DEFAULT = /*#__PURE__*/ Symbol.for('l0-rx.textSimilarity.v1');
+Object.defineProperty(textSimilarity, DEFAULT, { value: true });
+
+/** True for {@link textSimilarity} from any copy of the package. @internal */
+export const isTextSimilarity = (fn: unknown): boolean => typeof fn === 'function' && (fn as unknown as Record<symbol, unknown>)[DEFAULT] === true;
+
+/**
  * Edit distance between two id sequences (`x` at least as long as `y`, `y` not empty) by Myers'
  * bit-parallel algorithm in Hyyrö's multi-block form, as in the `fastest-levenshtein` package:
  * the pattern `y` in blocks of 32 bits, `x` scanned once per block, so O(|x|·|y|/32) time and

@@ -4,6 +4,7 @@ import { isPromiseLike } from '../internal/isPromiseLike.js';
 import { EventLogError } from './EventLogError.js';
 import { optionError, type OptionPath } from '../internal/options.js';
 import { checkTimerDelay } from '../internal/timerDelay.js';
+import { armClockLater } from '../internal/laterClock.js';
 
 /**
  * How long the event log waits for one store call, in ms, by default: far above what a healthy
@@ -32,7 +33,7 @@ export function noAnswer(call: string, ms: number): string {
  * A store's answer as an Observable: a value at once (a synchronous store stays synchronous and
  * schedules nothing), a promise's value when it resolves, or an `EventLogError` `STORE_TIMEOUT`
  * naming `call()` when it has not settled within `ms` of `scheduler` time (`Infinity`: never).
- * The clock starts once the promise had its own reactions (a microtask later, as
+ * The clock starts once the promise had its own reactions ({@link armClockLater}, as
  * `retryWithBackoff`'s `shouldRetry` bound): a virtual scheduler's flush runs every action at
  * once, and a clock armed in it would beat a real store's answer.
  */
@@ -50,9 +51,7 @@ function storeAnswer<T>(answer: PromiseLike<T>, ms: number, scheduler: Scheduler
         subscriber.error(e);
       },
     );
-    if (ms !== Infinity) {
-      void Promise.resolve().then(() => clock.closed || clock.add(scheduler.schedule(() => subscriber.error(new EventLogError('STORE_TIMEOUT', streamId, `Stream ${streamId}: ${noAnswer(call(), ms)}`)), ms)));
-    }
+    armClockLater(clock, scheduler, ms, () => subscriber.error(new EventLogError('STORE_TIMEOUT', streamId, `Stream ${streamId}: ${noAnswer(call(), ms)}`)));
     return clock;
   });
 }

@@ -32,7 +32,7 @@ export { hedge } from '../race/hedge.js';
 export type { HedgeConfig } from '../race/hedge.js';
 export { circuitBreaker } from '../breaker/circuitBreaker.js';
 export { budget } from '../budget/budget.js';
-export type { BudgetConfig, BudgetPricing } from '../budget/budget.js';
+export type { BudgetConfig, BudgetPricing } from '../budget/budgetLedger.js';
 
 /* Continuation */
 export { checkpointEvery } from '../continuation/checkpointEvery.js';

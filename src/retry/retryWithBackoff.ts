@@ -105,8 +105,9 @@ class RetryRun extends AttemptLoop {
     subscriber: Subscriber<L0Event>,
     private readonly cfg: ResolvedRetryConfig,
   ) {
+    super(subscriber, 'retryWithBackoff'); // reads the run of the context handed, still in the slot
     const outer = takeAttemptContext(true);
-    super(subscriber, 'retryWithBackoff', outer?.checkpoint);
+    this.checkpoint = outer?.checkpoint;
     this.fallbackIndex = outer?.fallbackIndex ?? 0;
     // nested in another loop's attempt n (an l0() run raced inside a retried race), its first attempt is that attempt n
     this.attempt = (outer?.attempt ?? 1) - 1;

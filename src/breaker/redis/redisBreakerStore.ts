@@ -1,5 +1,5 @@
 import type { BreakerRecord, BreakerStore } from '../breakerStore.js';
-import { checkBag, checkKeys, optionError, optionKeys, optionPath } from '../../internal/options.js';
+import { checkBag, checkKeys, describeOption, optionError, optionKeys, optionPath } from '../../internal/options.js';
 
 /**
  * The part of a Redis client the store uses: what `createClient()` of the official `redis`
@@ -47,7 +47,9 @@ const PATH = /*#__PURE__*/ optionPath('redisBreakerStore', 'client, ');
  *   server A: 503 503 503 -> open      server B: next call -> CircuitOpenError, no request
  *
  * 1. `get` reads and parses the record (a missing or unreadable one reads as closed; one written
- *    by an earlier version, without the `period` counter, reads as period 0).
+ *    by an earlier version, without the `period` counter, reads as period 0). A client whose type
+ *    mapping returns bulk strings as Buffers works as one returning strings (the bytes are decoded
+ *    as UTF-8); a reply that is neither (nor null), or bytes that are not UTF-8, is a TypeError naming it.
  * 2. `update` (what the breaker uses) is atomic across servers: it reads the raw record, computes
  *    the next one with the breaker's pure state function, and writes it with a compare-and-set
  *    Lua script (`EVAL`) that succeeds only if the record is still the one read; on a conflict it
@@ -76,27 +78,47 @@ export function redisBreakerStore(client: RedisBreakerClient, config: RedisBreak
   if (!Number.isSafeInteger(ttlMs) || ttlMs < 1) throw optionError(PATH, 'ttlMs', 'an integer number of ms from 1 to 2^53 - 1', ttlMs);
   if (!Number.isInteger(maxRounds) || maxRounds < 1) throw optionError(PATH, 'maxRounds', 'an integer >= 1', maxRounds);
   const ttl = String(ttlMs);
+  /**
+   * The key's value as text: a client whose type mapping returns bulk strings as Buffers gives
+   * bytes, decoded here. Bytes that are not UTF-8 are no record (the store writes JSON text): read
+   * as closed, as an unreadable record is, and refused by `update` (`strict`), whose compare-and-set
+   * could never match them as text.
+   */
+  const read = async (key: string, strict: boolean): Promise<string | undefined> => {
+    const raw = await client.get(key);
+    if (raw === null || raw === undefined || typeof raw === 'string') return raw ?? undefined;
+    if (!(raw instanceof Uint8Array)) throw new TypeError(`redisBreakerStore: GET ${JSON.stringify(key)} returned ${describeOption(raw)}; it must return a string, bytes (a Buffer) or null`);
+    try {
+      return UTF8.decode(raw);
+    } catch (e) {
+      if (!strict) return undefined;
+      throw new TypeError(`redisBreakerStore: ${JSON.stringify(key)} holds bytes that are not UTF-8 text, so no breaker record: delete the key or choose another prefix`, { cause: e });
+    }
+  };
   return {
-    get: async (key) => parse(await client.get(prefix + key)),
+    get: async (key) => parse(await read(prefix + key, false)),
     set: async (key, record) => {
       await client.set(prefix + key, JSON.stringify(record), { PX: ttlMs });
     },
     update: async (key, change) => {
       for (let round = 0; round < maxRounds; round++) {
-        const raw = await client.get(prefix + key);
+        const raw = await read(prefix + key, true);
         const stored = parse(raw);
         const next = change(stored);
         if (next === stored) return;
-        const read = typeof raw === 'string' ? ['1', raw] : ['0', ''];
-        if (Number(await client.eval(CAS, { keys: [prefix + key], arguments: [...read, JSON.stringify(next), ttl] })) === 1) return;
+        const was = raw === undefined ? ['0', ''] : ['1', raw];
+        if (Number(await client.eval(CAS, { keys: [prefix + key], arguments: [...was, JSON.stringify(next), ttl] })) === 1) return;
       }
       throw new Error(`redisBreakerStore: ${maxRounds} compare-and-set rounds on ${JSON.stringify(prefix + key)} all conflicted`);
     },
   };
 }
 
-function parse(raw: unknown): BreakerRecord | undefined {
-  if (typeof raw !== 'string') return undefined;
+/** UTF-8, as the client sends what the store writes; `fatal`: bytes that are not UTF-8 throw, never decode to another text. */
+const UTF8 = /*#__PURE__*/ new TextDecoder('utf-8', { fatal: true });
+
+function parse(raw: string | undefined): BreakerRecord | undefined {
+  if (raw === undefined) return undefined;
   try {
     const rec = JSON.parse(raw) as BreakerRecord;
     return typeof rec === 'object' && rec !== null && ['closed', 'open', 'half-open'].includes(rec.state) ? rec : undefined;
