@@ -58,6 +58,28 @@ describe.each(CUTS)('a tool call cut by the token limit + $sdk.name', ({ sdk, ed
   });
 });
 
+/** The Responses route's cut call (its last fragment gone) with less said about it: only the response's own status or reason, or the item never closed. */
+const cutArgs = (data: string) => data.replaceAll(' \\"days\\": 3}', '');
+const maxTokens = (data: string) => data.replace('"incomplete_details":null', '"incomplete_details":{"reason":"max_output_tokens"}');
+const RESPONSE_CUTS = [
+  // the item closed `completed`, as the fault server closes it: the response says max_output_tokens
+  ['response.incomplete, its item closed completed', (d: string) => maxTokens(cutArgs(d).replace('"type":"response.completed"', '"type":"response.incomplete"'))],
+  // a server that ends an incomplete response with `response.completed`, its status `incomplete`
+  ['response.completed with status incomplete', (d: string) => maxTokens(cutArgs(d).replace(/("object":"response","created_at":\d+,"status":)"completed"/, '$1"incomplete"'))],
+  // the cut item never closed: no output_item.done, only the response's `output` holds it
+  ['no output_item.done for the cut item', (d: string) => RESPONSE_CUTS[0]![1](d).replace(/^\{"type":"response\.output_item\.done"(.*"type":"function_call")/, '{"type":"response.output_item.unknown"$1')],
+] as const;
+
+describe.each(RESPONSES)('a Responses call cut by the token limit, said otherwise + $name', (sdk) => {
+  it.each(RESPONSE_CUTS)('should complete with length and mark the call truncated: %s', async (_, edit) => {
+    const o = await runL0({ stream: sdk.via(ctx.server, 'fault:tool-call-fragments', { fetch: faultyFetch({ edit }) }), retry: RETRY, timeout: PATIENT });
+    // before: not marked (or lost, or finished tool-calls), and parseToolArguments would run the cut arguments
+    expectComplete(o, 'length', '');
+    expect(callsOf(o)).toMatchObject([{ id: 'call_fault_1', name: 'get_weather', truncated: true }]);
+    expect(callsOf(o)[0]!.arguments).toMatch(/^\{"city": "Paris", "unit": "celsius",?$/);
+  });
+});
+
 const weatherSchema = jsonSchema<{ city: string }>({ type: 'object', properties: { city: { type: 'string' } } });
 const AI_SDKS = [
   { name: 'ai 7 + @ai-sdk/openai-compatible 3', streamText: streamText7, tool: tool7, compatible: compatible3 },
@@ -90,14 +112,20 @@ describe.each(AI_SDKS)('a client tool that needs approval + $name', ({ streamTex
 });
 
 /** A Mastra agent on the fault server with a get_weather tool that needs approval or suspends itself. */
-function weatherAgent(server: FaultServer, waits: 'approval' | 'suspend'): Agent {
+function weatherAgent(server: FaultServer, waits: 'approval' | 'suspend' | 'nested'): Agent {
   const provider = createOpenAICompatible3(server);
   const get_weather = createTool({
     id: 'get_weather',
     description: 'The weather in a city',
     inputSchema: Weather,
     ...(waits === 'approval' ? { requireApproval: true } : {}),
-    execute: async (_input, context) => (waits === 'suspend' ? context?.agent?.suspend?.({ ask: 'which day?' }) : { sunny: true }),
+    execute: async (_input, context) =>
+      waits === 'suspend'
+        ? context?.agent?.suspend?.({ ask: 'which day?' })
+        : waits === 'nested'
+          // what an agent-as-tool does when a tool of its own needs approval: the inner call asks through the outer one
+          ? context?.agent?.suspend?.({}, { requireToolApproval: { toolName: 'delete_file', args: { path: 'a.txt' } } } as never)
+          : { sunny: true },
   });
   const agent = new Agent({ id: 'fox', name: 'fox', instructions: 'Answer briefly.', model: provider as unknown as MastraModelConfig, tools: { get_weather }, maxRetries: 0 });
   new Mastra({ agents: { fox: agent }, logger: false });
@@ -107,6 +135,26 @@ const createOpenAICompatible3 = (server: FaultServer) =>
   compatible3({ name: 'fault', baseURL: server.url, apiKey: 'x', includeUsage: true }).chatModel('fault:tool-call-fragments');
 
 describe('a Mastra tool that waits for the user', () => {
+  it('should keep the outer call of an approval asked from inside it, the inner call carried as suspendPayload', async () => {
+    const agent = weatherAgent(ctx.server, 'nested');
+    const runs: string[] = [];
+    const o = await runL0({
+      stream: async ({ signal }) => {
+        const output = await agent.stream('Weather in Paris?', { abortSignal: signal, maxSteps: 2 });
+        runs.push(output.runId);
+        return output;
+      },
+      retry: RETRY,
+      timeout: PATIENT,
+    });
+    expectComplete(o, 'tool-calls', '');
+    // before: the call under get_weather's id was named delete_file, with the inner arguments
+    expect(callsOf(o)).toEqual([{
+      type: 'tool-call', id: 'call_fault_1', name: 'get_weather', arguments: '{"city":"Paris","unit":"celsius","days":3}', approvalId: runs[0],
+      suspendPayload: { toolName: 'delete_file', arguments: '{"path":"a.txt"}' },
+    }]);
+  });
+
   it.each(['approval', 'suspend'] as const)('should complete with tool-calls and the call carrying the run id (%s), not fail as a cut stream', async (waits) => {
     const agent = weatherAgent(ctx.server, waits);
     const runs: string[] = [];
@@ -122,6 +170,10 @@ describe('a Mastra tool that waits for the user', () => {
     // before: the stream ends without `finish`, an INCOMPLETE_STREAM that was retried, asking again each time
     expectComplete(o, 'tool-calls', '');
     expect(runs).toHaveLength(1);
-    expect(callsOf(o)).toEqual([{ type: 'tool-call', id: 'call_fault_1', name: 'get_weather', arguments: '{"city":"Paris","unit":"celsius","days":3}', approvalId: runs[0] }]);
+    // a suspended tool's question comes with it (before: left out)
+    expect(callsOf(o)).toEqual([{
+      type: 'tool-call', id: 'call_fault_1', name: 'get_weather', arguments: '{"city":"Paris","unit":"celsius","days":3}', approvalId: runs[0],
+      ...(waits === 'suspend' ? { suspendPayload: { ask: 'which day?' } } : {}),
+    }]);
   });
 });

@@ -33,6 +33,13 @@ export interface ToolCallEvent {
    * id, for `agent.approveToolCall({ runId: approvalId, toolCallId: id })`).
    */
   readonly approvalId?: string;
+  /**
+   * Set when the call waits for the user and says what it asks them (JSON data, shown as it is): a
+   * suspended Mastra tool's `suspendPayload` (answered with `resumeStream(data, { runId, toolCallId })`);
+   * for a Mastra approval asked by a tool inside this one (an agent-as-tool, a workflow step), the
+   * inner call that waits, `{ toolName, arguments }` (`arguments` JSON text, as on this event).
+   */
+  readonly suspendPayload?: unknown;
   /** Set when the token limit (finish reason `length`) cut the call: its `arguments` are not whole, even if they parse. Never run it. */
   readonly truncated?: true;
 }

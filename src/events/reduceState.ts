@@ -60,7 +60,7 @@ export const INITIAL_L0_STATE: L0State = /*#__PURE__*/ Object.freeze({
 });
 
 /** The fields of a {@link ToolCall}. */
-const CALL_KEYS = ['id', 'name', 'arguments', 'approvalId', 'truncated'] as const satisfies readonly (keyof ToolCall)[];
+const CALL_KEYS = ['id', 'name', 'arguments', 'approvalId', 'suspendPayload', 'truncated'] as const satisfies readonly (keyof ToolCall)[];
 
 /**
  * Everything an attempt owns, cleared when {@link attemptTextChange} says `reset` (a new attempt
@@ -95,7 +95,7 @@ export function reduceL0State(s: L0State, e: L0Event, content?: string): L0State
     case 'reasoning':
       return { ...s, reasoning: s.reasoning + e.value };
     case 'tool-call': {
-      // the call's fields, `approvalId` and `truncated` included; nothing else an untyped source put on the event
+      // the call's fields, `approvalId`, `suspendPayload` and `truncated` included; nothing else an untyped source put on the event
       const call: Record<string, unknown> = {};
       for (const key of CALL_KEYS) if (e[key] !== undefined) call[key] = e[key];
       return { ...s, toolCalls: [...s.toolCalls, call as ToolCall] };

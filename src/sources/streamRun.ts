@@ -197,9 +197,9 @@ export class StreamRun {
       this.use(adapter);
     }
     this.emitted = false;
-    this.decoder!.push(chunk, this.sink);
-    // a chunk held back (a tool call's argument fragment): the provider is not silent (see sourceActivity)
-    if (!this.emitted) tellSourceActive(this.subscriber);
+    // a chunk held back (a tool call's argument fragment): the provider is not silent (see sourceActivity);
+    // one with nothing in it (a keep-alive, an empty delta, usage) is silence
+    if (this.decoder!.push(chunk, this.sink) === true && !this.emitted) tellSourceActive(this.subscriber);
   }
 
   private end(): void {

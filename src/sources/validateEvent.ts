@@ -6,6 +6,8 @@ import { isRecord, type Rec } from './adapters/shared.js';
 /** Every event type. @internal Shared with accumulate's guard. */
 export const EVENT_TYPES: ReadonlySet<unknown> = /*#__PURE__*/ new Set(L0_EVENT_TYPES);
 
+/** `typeof` of values no JSON text holds (`suspendPayload` is JSON data). */
+const NOT_JSON: ReadonlySet<string> = /*#__PURE__*/ new Set(['function', 'symbol', 'bigint']);
 const isString = (v: unknown): boolean => typeof v === 'string';
 const isNumber = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v);
 
@@ -24,9 +26,10 @@ function fieldProblem(type: string, e: Rec): string | undefined {
       return isString(e['value']) ? undefined : '`value` is not a string';
     case 'tool-call':
       if (!(isString(e['id']) && isString(e['name']) && isString(e['arguments']))) return '`id`, `name` and `arguments` must be strings';
-      return (e['approvalId'] === undefined || isString(e['approvalId'])) && (e['truncated'] === undefined || typeof e['truncated'] === 'boolean')
+      return (e['approvalId'] === undefined || isString(e['approvalId'])) && (e['truncated'] === undefined || typeof e['truncated'] === 'boolean') &&
+        !NOT_JSON.has(typeof e['suspendPayload'])
         ? undefined
-        : '`approvalId` must be a string, `truncated` a boolean';
+        : '`approvalId` must be a string, `truncated` a boolean, `suspendPayload` JSON data';
     case 'data':
       return isRecord(e['payload']) && isString(e['payload']['contentType']) ? undefined : '`payload.contentType` is not a string';
     case 'complete':

@@ -78,6 +78,12 @@ describe('openai-responses adapter: calls of built-in tools the client runs', ()
     ]);
   });
 
+  it('should emit an mcp_approval_request once when its output_item.done comes twice (a replayed event)', async () => {
+    const request = { type: 'mcp_approval_request', id: 'mcpr_1', arguments: '{}', name: 'roll', server_label: 'dice' } as const;
+    const events = await respond([request, request]);
+    expect(events.filter((e) => e.type === 'tool-call')).toEqual([{ type: 'tool-call', id: 'mcpr_1', name: 'mcp_approval_request', arguments: expect.any(String), approvalId: 'mcpr_1' }]);
+  });
+
   it('should emit a tool_search_call the client runs as a tool_search call, and leave out one the server ran', async () => {
     const search = { query: 'weather tools' };
     const events = await respond([

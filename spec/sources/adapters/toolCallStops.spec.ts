@@ -132,7 +132,7 @@ describe('mastra adapter: calls that wait for the user, and the token limit', ()
       env(type, { toolCallId: 'c1', toolName: 'get_weather', args, resumeSchema: '{}', ...(type === 'tool-call-suspended' ? { suspendPayload: {} } : {}) }),
     ])));
     expect(events.slice(1)).toEqual([
-      { type: 'tool-call', id: 'c1', name: 'get_weather', arguments: '{"city":"Paris"}', approvalId: 'run-7' },
+      { type: 'tool-call', id: 'c1', name: 'get_weather', arguments: '{"city":"Paris"}', approvalId: 'run-7', ...(type === 'tool-call-suspended' ? { suspendPayload: {} } : {}) },
       { type: 'complete', finishReason: 'tool-calls' },
     ]);
   });

@@ -30,6 +30,16 @@ const PART_TYPES: Readonly<Record<TextStreamPart<ToolSet>['type'], true>> = {
 };
 
 
+/**
+ * Parts (of either level, and Mastra's envelopes of them) that carry nothing: keep-alives and the
+ * bounds of steps and texts. Every other part that emits no event (tool input, a tool's result,
+ * sources...) is the provider's activity (ChunkDecoder rule 6).
+ */
+export const SILENT_PARTS: ReadonlySet<unknown> = /*#__PURE__*/ new Set([
+  'start', 'start-step', 'step-start', 'stream-start', 'response-metadata', 'text-start', 'text-end',
+  'reasoning-start', 'reasoning-end', 'finish-step', 'step-finish', 'ping', 'raw',
+]);
+
 /** Error names that mean the provider sent a chunk the SDK could not parse or validate. */
 const MALFORMED_ERRORS: ReadonlySet<string> = /*#__PURE__*/ new Set(['AI_JSONParseError', 'AI_TypeValidationError']);
 
@@ -47,7 +57,8 @@ const MALFORMED_ERRORS: ReadonlySet<string> = /*#__PURE__*/ new Set(['AI_JSONPar
  *    named `tool-approval-request`, `id` and `approvalId` the `approvalId`, `arguments` the `toolCall` it is for (the
  *    provider level: `{toolCallId}`), so an answer that only asks for approval is no empty answer; a
  *    client tool's request (`needsApproval`) is not a call of its own: its call carries its `approvalId`
- *    (answer with a `tool-approval-response` of that id). A request the SDK answered itself (`isAutomatic`:
+ *    (answer with a `tool-approval-response` of that id; the same request again adds nothing, another
+ *    `approvalId` for the call is `MALFORMED_CHUNK`). A request the SDK answered itself (`isAutomatic`:
  *    `toolApproval` approved or denied the call) is ignored: it waits for nobody. A step that finished with `length` has its
  *    last call marked `truncated: true` (the token limit cut its arguments; the SDK emits it anyway). A call
  *    without `toolCallId` or `toolName` is `MALFORMED_CHUNK` (the SDK always sets both: its providers make
@@ -68,7 +79,9 @@ const MALFORMED_ERRORS: ReadonlySet<string> = /*#__PURE__*/ new Set(['AI_JSONPar
  * 8. Everything else (start, steps, text-start/end, tool input deltas, tool results, errors and denials,
  *    approval responses, steering messages, provider `custom` parts, ping, raw) is ignored, and so are
  *    `source` parts (citations: no L0 event carries them; `result.sources` still resolves) and
- *    `reasoning-file` parts (reasoning is text only; a `data` event would count as the answer).
+ *    `reasoning-file` parts (reasoning is text only; a `data` event would count as the answer). Those that
+ *    carry something (tool input, results...; not `ping`, `raw` or the bounds of steps and texts) tell
+ *    `withTimeouts` the provider is not silent.
  *
  * Exported on its own so a custom adapter list can use it (custom adapters are tried before the
  * built-in ones, so listing it first makes it win detection):
@@ -99,10 +112,10 @@ export const aiSdkAdapter: StreamAdapter = /*#__PURE__*/ Object.freeze({
 export function createAiSdkDecoder(name: string): ChunkDecoder {
   const source: AiPartSource = { name, label: 'AI SDK' };
   return holdingToolCalls({
-    push(chunk: unknown, emit: AdapterEmit): void {
+    push(chunk: unknown, emit: AdapterEmit): boolean {
       const part = rec(chunk);
       if (!part || str(part['type']) === undefined) throw malformedChunk(name, 'no string `type`', chunk);
-      pushAiPart(source, part, emit, chunk);
+      return pushAiPart(source, part, emit, chunk);
     },
     end(): void {
       throw incompleteStream('AI SDK stream ended without a finish part');
@@ -119,9 +132,10 @@ export interface AiPartSource {
 /**
  * Decodes one AI SDK part (steps 1-6 of the `ai-sdk` adapter; other types are ignored). Error messages
  * describe `chunk`: the part itself, or the envelope it was translated from (the Mastra adapter hands its
- * payloads here as AI SDK parts). Internal.
+ * payloads here as AI SDK parts). True for an ignored part that carries something (ChunkDecoder rule 6:
+ * not one of {@link SILENT_PARTS}, not an empty tool input delta). Internal.
  */
-export function pushAiPart(source: AiPartSource, part: Rec, emit: AdapterEmit, chunk: unknown): void {
+export function pushAiPart(source: AiPartSource, part: Rec, emit: AdapterEmit, chunk: unknown): boolean {
   const { name } = source;
   const type = part['type'];
   switch (type) {
@@ -130,28 +144,28 @@ export function pushAiPart(source: AiPartSource, part: Rec, emit: AdapterEmit, c
       const value = str(part['text']) ?? str(part['delta']);
       if (value === undefined) throw malformedChunk(name, 'no string `text` / `delta`', chunk);
       emit({ type: type === 'text-delta' ? 'token' : 'reasoning', value });
-      return;
+      return false;
     }
     case 'tool-call':
       toolCall(name, part, emit, chunk);
-      return;
+      return false;
     case 'tool-approval-request': {
       // the only sign of a call the provider runs that waits for approval (its call is not emitted);
       // a client tool's request follows its call, held still: the call again, with its `approvalId`,
       // replaces it. One the SDK answered itself (`isAutomatic`: `toolApproval` approved or denied the
       // call, its response follows) waits for nobody
-      if (part['isAutomatic'] === true) return;
+      if (part['isAutomatic'] === true) return false;
       const call = rec(part['toolCall']);
       const approvalId = part['approvalId'];
       if (!call || call['providerExecuted'] === true) {
         toolCall(name, { toolCallId: approvalId, toolName: type, input: call ?? { toolCallId: part['toolCallId'] }, approvalId }, emit, chunk);
       } else if (typeof approvalId === 'string') toolCall(name, { ...call, approvalId }, emit, chunk);
       else throw malformedChunk(name, 'approval request without `approvalId`', chunk);
-      return;
+      return false;
     }
     case 'file':
       emit({ type: 'data', payload: filePayload(name, part, chunk) });
-      return;
+      return false;
     case 'error':
       throw aiErrorOf(name, part['error'], chunk);
     case 'abort':
@@ -159,10 +173,10 @@ export function pushAiPart(source: AiPartSource, part: Rec, emit: AdapterEmit, c
     case 'finish': {
       const usage = aiUsage(part['totalUsage'] ?? part['usage']);
       emit(completeEvent(aiFinishReason(finishReasonOf(part), usage), usage));
-      return;
+      return false;
     }
     default:
-      return;
+      return !SILENT_PARTS.has(type) && part['delta'] !== '';
   }
 }
 
@@ -185,7 +199,12 @@ function toolCall(name: string, part: Rec, emit: AdapterEmit, chunk: unknown): v
   const tool = str(part['toolName']);
   if (id === undefined || tool === undefined) throw malformedChunk(name, 'tool call without `toolCallId` / `toolName`', chunk);
   const approvalId = str(part['approvalId']);
-  emit({ type: 'tool-call', id, name: tool, arguments: argumentsText(part['input']), ...(approvalId === undefined ? {} : { approvalId }) });
+  const { suspendPayload } = part;
+  emit({
+    type: 'tool-call', id, name: tool, arguments: argumentsText(part['input']),
+    ...(approvalId === undefined ? {} : { approvalId }),
+    ...(suspendPayload === undefined ? {} : { suspendPayload }),
+  });
 }
 
 function filePayload(name: string, part: Rec, chunk: unknown): DataPayload {

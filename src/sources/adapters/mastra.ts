@@ -1,5 +1,5 @@
 import type { FinishReason, Usage } from '../../events/eventTypes.js';
-import { aiFinishReason, pushAiPart, type AiPartSource } from './aiSdk.js';
+import { aiFinishReason, pushAiPart, SILENT_PARTS, type AiPartSource } from './aiSdk.js';
 import type { AdapterEmit, ChunkDecoder, StreamAdapter } from './types.js';
 import { aiUsage, completeEvent, holdingToolCalls, incompleteStream, isRecord, malformedChunk, rec, str, type Rec } from './shared.js';
 
@@ -18,10 +18,12 @@ const SOURCE: AiPartSource = { name: NAME, label: 'Mastra' };
  *    token limit (`length`, `max_tokens`...) finished with `length`, which Mastra reports as `tool-calls`: its
  *    last call is marked `truncated: true` (its arguments were cut; Mastra made them `{}`).
  *    `tool-call-approval` (a `requireApproval` tool) and `tool-call-suspended` (a tool that called `suspend()`):
- *    the run stops to wait for the user, and the stream ends without `finish`. The call is emitted again
- *    with `approvalId` the run's id (answer with `agent.approveToolCall({ runId: approvalId, toolCallId: id })`
- *    or `declineToolCall`; a suspended one with `resumeStream(data, { runId, toolCallId })`), replacing the
- *    held call, and the run completes with `tool-calls` instead of failing as a cut stream.
+ *    the run stops to wait for the user, and the stream ends without `finish`. The held call of that id gets
+ *    `approvalId`, the run's id (answer with `agent.approveToolCall({ runId: approvalId, toolCallId: id })`
+ *    or `declineToolCall`; a suspended one with `resumeStream(data, { runId, toolCallId })`), and a suspended
+ *    tool's `suspendPayload` (what it asks the user); it keeps its own name and arguments when the request
+ *    names a tool waiting inside it (an agent-as-tool, a workflow step), carried as
+ *    `suspendPayload: { toolName, arguments }`. The run completes with `tool-calls` instead of failing as a cut stream.
  * 3. `file` -> `data` (`payload.mimeType`, `payload.base64` or the bytes in `payload.data`).
  * 4. `error` -> the attempt fails with `payload.error`, normalised; `abort` -> `StreamAbortedError`.
  * 5. `finish` -> `complete` with `payload.stepResult.reason` mapped like the AI SDK's (`error` fails,
@@ -29,7 +31,8 @@ const SOURCE: AiPartSource = { name: NAME, label: 'Mastra' };
  *    from `payload.output.usage`. A `tripwire` chunk (an output processor blocked the answer) ends the run
  *    at once with `content-filter`.
  * 6. A stream that ends without `finish` (nor stops for a tool waiting for the user, step 2) is cut: `INCOMPLETE_STREAM`.
- * 7. Every other chunk (steps, workflow, network and tool progress events...) is ignored.
+ * 7. Every other chunk (steps, workflow, network and tool progress events...) is ignored; those that carry
+ *    something (all but the bounds of steps and texts) still tell `withTimeouts` the run is not silent.
  *
  * Exported on its own so a custom adapter list can use it (custom adapters are tried before the
  * built-in ones, so listing it first makes it win detection):
@@ -45,7 +48,7 @@ export const mastraAdapter: StreamAdapter = /*#__PURE__*/ Object.freeze({
     // a tool that waits for approval (or resume data) suspends the run: the stream ends without `finish`
     let paused = false;
     return holdingToolCalls({
-      push(chunk: unknown, emit: AdapterEmit): void {
+      push(chunk: unknown, emit: AdapterEmit): boolean | void {
         const c = rec(chunk);
         const type = str(c?.['type']);
         if (!c || type === undefined) throw malformedChunk(NAME, 'no string `type`', chunk);
@@ -58,7 +61,9 @@ export const mastraAdapter: StreamAdapter = /*#__PURE__*/ Object.freeze({
         } else {
           paused ||= type === 'tool-call-approval' || type === 'tool-call-suspended';
           const part = aiPartOf(type, payload, c['runId']);
-          if (part) pushAiPart(SOURCE, part, emit, chunk);
+          if (part) return pushAiPart(SOURCE, part, emit, chunk);
+          // tool input and output, workflow and network progress: the run is not silent (ChunkDecoder rule 6)
+          return !SILENT_PARTS.has(type) && payload['argsTextDelta'] !== '';
         }
       },
       end(emit: AdapterEmit): void {
@@ -86,8 +91,9 @@ function aiPartOf(type: string, payload: Rec, runId: unknown): Rec | undefined {
     case 'tool-call-suspended': {
       const { toolCallId, toolName, providerExecuted } = payload;
       const part = { type: 'tool-call', toolCallId, toolName, providerExecuted, input: withoutMastraMetadata(payload['args']) };
-      // answered with `agent.approveToolCall({ runId, toolCallId })` (a suspended tool: `resumeStream(data, { runId, toolCallId })`)
-      return type === 'tool-call' ? part : { ...part, approvalId: runId };
+      // answered with `agent.approveToolCall({ runId, toolCallId })` (a suspended tool: `resumeStream(data, { runId, toolCallId })`,
+      // its `suspendPayload` what it asks the user)
+      return type === 'tool-call' ? part : { ...part, approvalId: runId, suspendPayload: payload['suspendPayload'] };
     }
     case 'file':
       return { type, mediaType: payload['mimeType'], data: { type: 'data', data: str(payload['base64']) ?? payload['data'] } };

@@ -66,7 +66,9 @@ interface PartialCall {
  * 5. `usage` (the extra chunk with empty `choices` that `stream_options.include_usage` adds after the
  *    finish reason; Groq's `x_groq.usage` on its last chunk) is kept, so `complete{finishReason, usage}`
  *    is emitted when the stream ends.
- * 6. Only choice `index` 0 is read; other choices (`n > 1`) are ignored.
+ * 6. Only choice `index` 0 is read; other choices (`n > 1`) are ignored. A chunk that only holds content
+ *    back (tool call fragments with a name or arguments, audio bytes) tells `withTimeouts` the provider is
+ *    not silent; one with nothing in it (a role, an empty delta, usage) does not.
  * 7. The SDK hides `[DONE]`, so a stream that ends without a `finish_reason` is cut: a retryable
  *    `ProviderError` `INCOMPLETE_STREAM`. A chunk with an `error` (an in-band error frame, with or
  *    without `choices`), or a choice with one, fails with the classified error. A chunk of the wrong
@@ -94,7 +96,8 @@ class ChatDecoder implements ChunkDecoder {
   private usage: Usage | undefined;
   private readonly calls = new Map<number, PartialCall>();
 
-  push(chunk: unknown, emit: AdapterEmit): void {
+  /** True when the chunk held content back: a tool call's fragment, audio bytes (see ChunkDecoder rule 6). */
+  push(chunk: unknown, emit: AdapterEmit): boolean {
     const c = rec(chunk);
     if (!c) throw malformedChunk(NAME, 'not an object', chunk);
     const choices = c['choices'];
@@ -105,6 +108,7 @@ class ChatDecoder implements ChunkDecoder {
     // Groq reports usage under `x_groq` on its last chunk unless asked for the usage chunk
     const usage = rec(c['usage']) ?? rec(rec(c['x_groq'])?.['usage']);
     if (usage) this.usage = chatUsage(usage);
+    let held = false;
     for (const choice of (choices ?? []) as unknown[]) {
       const ch = rec(choice);
       if (!ch) throw malformedChunk(NAME, 'a choice is not an object', chunk);
@@ -112,7 +116,7 @@ class ChatDecoder implements ChunkDecoder {
       const delta = ch['delta'];
       if (delta !== undefined && delta !== null) {
         if (!isRecord(delta)) throw malformedChunk(NAME, '`delta` is not an object', chunk);
-        this.delta(delta, emit, chunk);
+        held = this.delta(delta, emit, chunk);
       }
       const finish = ch['finish_reason'];
       // a generation that failed mid-stream (OpenRouter: finish reason `error`, its error on the choice)
@@ -122,6 +126,7 @@ class ChatDecoder implements ChunkDecoder {
         this.finish = Object.hasOwn(FINISH, finish) ? FINISH[finish as RawFinish] : 'other';
       }
     }
+    return held;
   }
 
   end(emit: AdapterEmit): void {
@@ -131,7 +136,8 @@ class ChatDecoder implements ChunkDecoder {
     emit(completeEvent(this.finish, this.usage));
   }
 
-  private delta(d: Rec, emit: AdapterEmit, chunk: unknown): void {
+  /** Emits a delta's text; true if it held content back (tool call fragments, audio bytes). */
+  private delta(d: Rec, emit: AdapterEmit, chunk: unknown): boolean {
     const reasoning = str(d['reasoning_content']) ?? str(d['reasoning']);
     if (reasoning !== undefined) emit({ type: 'reasoning', value: reasoning });
     const content = d['content'];
@@ -139,18 +145,21 @@ class ChatDecoder implements ChunkDecoder {
     else if (content !== undefined && content !== null) throw malformedChunk(NAME, '`delta.content` is not a string', chunk);
     const refusal = str(d['refusal']);
     if (refusal !== undefined) emit({ type: 'token', value: refusal });
-    const transcript = str(rec(d['audio'])?.['transcript']);
+    const audio = rec(d['audio']);
+    const transcript = str(audio?.['transcript']);
     if (transcript !== undefined) emit({ type: 'token', value: transcript });
+    let held = !!str(audio?.['data']);
     const toolCalls = d['tool_calls'];
     if (toolCalls !== undefined && toolCalls !== null) {
       if (!Array.isArray(toolCalls)) throw malformedChunk(NAME, '`delta.tool_calls` is not an array', chunk);
-      for (const call of toolCalls as unknown[]) this.toolFragment(call, chunk);
+      for (const call of toolCalls as unknown[]) held = this.toolFragment(call, chunk) || held;
     }
     const legacy = rec(d['function_call']);
-    if (legacy) this.fragment(-1, filled(legacy['name']), filled(legacy['name']), str(legacy['arguments']));
+    if (legacy) held = this.fragment(-1, filled(legacy['name']), filled(legacy['name']), str(legacy['arguments'])) || held;
+    return held;
   }
 
-  private toolFragment(call: unknown, chunk: unknown): void {
+  private toolFragment(call: unknown, chunk: unknown): boolean {
     const tc = rec(call);
     if (!tc) throw malformedChunk(NAME, 'a tool call is not an object', chunk);
     const id = filled(tc['id']);
@@ -158,7 +167,7 @@ class ChatDecoder implements ChunkDecoder {
     const custom = rec(tc['custom']);
     const name = filled(fn?.['name']) ?? filled(custom?.['name']);
     const args = str(fn?.['arguments']) ?? str(custom?.['input']);
-    this.fragment(typeof tc['index'] === 'number' ? this.indexed(tc['index'], id) : this.slotOf(id, name), id, name, args);
+    return this.fragment(typeof tc['index'] === 'number' ? this.indexed(tc['index'], id) : this.slotOf(id, name), id, name, args);
   }
 
   /** The slot of a fragment with `index`: its own, or a new one after the others when a new `id` comes at an index another call holds. */
@@ -185,7 +194,8 @@ class ChatDecoder implements ChunkDecoder {
     return (this.unindexed = slot);
   }
 
-  private fragment(index: number, id: string | undefined, name: string | undefined, args: string | undefined): void {
+  /** Adds a fragment to its call; true if it carried a name or arguments (an id alone, repeated, is nothing new). */
+  private fragment(index: number, id: string | undefined, name: string | undefined, args: string | undefined): boolean {
     let call = this.calls.get(index);
     if (!call) {
       call = { id: undefined, name: undefined, fragments: [] };
@@ -194,6 +204,7 @@ class ChatDecoder implements ChunkDecoder {
     call.id ??= id;
     call.name ??= name;
     if (args) call.fragments.push(args);
+    return !!(name || args);
   }
 
   /** Emits the calls, in index order (once: `end` is the decoder's last call); the token limit cut the last one of a `length` answer. */

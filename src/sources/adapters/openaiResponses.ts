@@ -22,6 +22,8 @@ const DELTAS: ReadonlyMap<Kind, 'token' | 'reasoning'> = /*#__PURE__*/ new Map<K
 /** Output items the client acts on: calls of built-in tools it carries out (`<tool>_call`), MCP approval requests. */
 const CLIENT_ACTION = /^(?:(?:computer|local_shell|shell|apply_patch|tool_search)_call|mcp_approval_request)$/;
 
+/** A hosted tool's progress event (`response.web_search_call.searching`, `response.mcp_call.in_progress`...). */
+const TOOL_PROGRESS = /^response\.\w+_call\./;
 /** `response.failed` codes a retry cannot fix that are policy blocks, not bad input. */
 const POLICY = /_policy(?:_violation)?$/;
 /** `response.failed` codes a retry may fix. */
@@ -42,14 +44,16 @@ const TRANSIENT = /*#__PURE__*/ new Set(['server_error', 'rate_limit_exceeded', 
  *    (`id` is the `call_id`, else the item's `id`; with neither, or without a name, `MALFORMED_CHUNK`),
  *    held back until `response.completed` / `.incomplete` and emitted right before `complete` (as chat
  *    calls wait for the stream's end after the finish reason), so a response that fails or is cut emits
- *    none of its calls; one whose item is `incomplete` (the token limit cut it) is marked `truncated: true`. The built-in tools' calls the client must
+ *    none of its calls; one whose item is `incomplete` (the token limit cut it) is marked `truncated: true`,
+ *    and so is the last one of a response that ended on the limit (its `incomplete_details`, whatever the
+ *    event) when no item came after it or its item never closed (it is taken from the response's `output`). The built-in tools' calls the client must
  *    carry out are held and emitted the same way, named after their tool, with the item's fields but
  *    `type`, `id`, `call_id` and `status` as `arguments` (JSON): `computer_call` -> `computer`
  *    (`{action or actions, pending_safety_checks}`), `local_shell_call` -> `local_shell`, `shell_call` ->
  *    `shell` (not one that ran in a hosted container), `apply_patch_call` -> `apply_patch` (`{operation}`),
  *    `tool_search_call` -> `tool_search` (not one with `execution: 'server'`). So is an `mcp_approval_request`
  *    (a call of an MCP tool that waits for the client's `mcp_approval_response`): a `tool-call` named
- *    `mcp_approval_request`, `id` and `approvalId` the request's, `arguments` `{arguments, name, server_label}`; ignored, a
+ *    `mcp_approval_request`, `id` and `approvalId` the request's, `arguments` `{arguments, name, server_label}` (the same request again adds nothing); ignored, a
  *    response that only asks for approval would look empty and be retried as `ZERO_OUTPUT`.
  *    An `image_generation_call` that has a result -> `data` (base64 image).
  * 4. `response.completed` -> `complete` with `finishReason` `tool-calls` if a tool call was emitted, else
@@ -63,6 +67,8 @@ const TRANSIENT = /*#__PURE__*/ new Set(['server_error', 'rate_limit_exceeded', 
  * 7. Every other event (created, in_progress, content parts, tool progress, the calls of tools the provider
  *    runs itself: web and file search, code interpreter, MCP...) is ignored, and so are citations
  *    (`response.output_text.annotation.added`: no L0 event carries them; the text citing them streams as usual).
+ *    Argument, code and audio deltas, items added and hosted tools' progress still tell `withTimeouts` the
+ *    provider is not silent; `response.in_progress`, content part bounds and empty deltas do not.
  *
  * Exported on its own so a custom adapter list can use it (custom adapters are tried before the
  * built-in ones, so listing it first makes it win detection):
@@ -81,8 +87,12 @@ export const openaiResponsesAdapter: StreamAdapter = /*#__PURE__*/ Object.freeze
 class ResponsesDecoder implements ChunkDecoder {
   /** Finished calls, held until the response completes: a failed or cut response runs none of them. */
   private readonly calls: ToolCallEvent[] = [];
+  /** The output index of the last function call held, and the highest one seen: the token limit cut a call only if nothing came after it. */
+  private callAt = -1;
+  private lastAt = -1;
 
-  push(chunk: unknown, emit: AdapterEmit): void {
+  /** True for an event whose content is held back, or that says a hosted tool is at work (ChunkDecoder rule 6). */
+  push(chunk: unknown, emit: AdapterEmit): boolean {
     const c = rec(chunk);
     const type = str(c?.['type']) as Kind | undefined;
     if (!c || type === undefined) throw malformedChunk(NAME, 'no string `type`', chunk);
@@ -91,34 +101,55 @@ class ResponsesDecoder implements ChunkDecoder {
       const value = c['delta'];
       if (typeof value !== 'string') throw malformedChunk(NAME, '`delta` is not a string', chunk);
       emit({ type: delta, value });
-      return;
+      return false;
     }
+    const at = c['output_index'];
+    if (typeof at === 'number' && at > this.lastAt) this.lastAt = at;
     switch (type) {
       case 'response.output_item.done':
-        this.itemDone(rec(c['item']), emit);
-        return;
+        this.itemDone(rec(c['item']), emit, at);
+        return true;
       case 'response.completed':
       case 'response.incomplete': {
         const response = rec(c['response']);
+        const reason = this.finishReason(type, response);
+        if (reason === 'length') this.markCut(response, emit);
         // nothing is decoded after `complete`, so the calls need no clearing
         for (const call of this.calls) emit(call);
-        emit(completeEvent(this.finishReason(type, response), responsesUsage(rec(response?.['usage']))));
-        return;
+        emit(completeEvent(reason, responsesUsage(rec(response?.['usage']))));
+        return false;
       }
       case 'response.failed':
         throw failure(rec(c['response'])?.['error']);
       case 'error':
         throw inBandError('OpenAI response stream error', c);
       default:
-        return;
+        // argument, code and audio deltas; an item added; a hosted tool's progress (`response.web_search_call.searching`)
+        return typeof c['delta'] === 'string' ? c['delta'] !== '' : type === 'response.output_item.added' || TOOL_PROGRESS.test(type);
     }
+  }
+
+  /**
+   * The response ended on the token limit: the call it cut is marked `truncated`, the last one, if an
+   * item never closed (only the response's `output` holds it: it is emitted) or no item came after it
+   * (as on the chat route: a server may close the cut item `completed`).
+   */
+  private markCut(response: Rec | undefined, emit: AdapterEmit): void {
+    const held = new Set(this.calls.map((c) => c.id));
+    const before = this.calls.length;
+    for (const item of Array.isArray(response?.['output']) ? (response['output'] as unknown[]) : []) {
+      const i = rec(item);
+      if ((i?.['type'] === 'function_call' || i?.['type'] === 'custom_tool_call') && !held.has((i['call_id'] ?? i['id']) as string)) this.itemDone(i, emit, Infinity);
+    }
+    const last = this.calls.length - 1;
+    if (last >= 0 && (last >= before || this.callAt >= this.lastAt)) this.calls[last] = { ...this.calls[last]!, truncated: true };
   }
 
   end(): void {
     throw incompleteStream('OpenAI response stream ended without response.completed');
   }
 
-  private itemDone(item: Rec | undefined, emit: AdapterEmit): void {
+  private itemDone(item: Rec | undefined, emit: AdapterEmit, at: unknown): void {
     const kind = str(item?.['type']);
     if (!item) return;
     if (kind === 'function_call' || kind === 'custom_tool_call') {
@@ -130,22 +161,26 @@ class ResponsesDecoder implements ChunkDecoder {
       }
       // an item the token limit cut (`max_output_tokens`) is closed `incomplete`
       this.calls.push({ type: 'tool-call', id, name, arguments: args, ...(item['status'] === 'incomplete' ? { truncated: true } : {}) });
+      this.callAt = typeof at === 'number' ? at : this.lastAt;
     } else if (kind && CLIENT_ACTION.test(kind) && rec(item['environment'])?.['type'] !== 'container_reference' && item['execution'] !== 'server') {
       const { type: _type, id: itemId, call_id: callId, status: _status, ...action } = item;
       const id = callId ?? itemId;
       if (typeof id !== 'string') throw malformedChunk(NAME, `a ${kind} item without a call id`, item);
       // named `<tool>` for a `<tool>_call`; `mcp_approval_request` keeps its name
       const call = { type: 'tool-call', id, name: kind.split('_call')[0]!, arguments: JSON.stringify(action) } as const;
-      this.calls.push(kind === 'mcp_approval_request' ? { ...call, approvalId: id } : call);
+      if (kind !== 'mcp_approval_request') this.calls.push(call);
+      // the same request again (a replayed event) is no second call
+      else if (!this.calls.some((c) => c.approvalId === id)) this.calls.push({ ...call, approvalId: id });
     } else if (kind === 'image_generation_call' && typeof item['result'] === 'string' && item['result'] !== '') {
       const format = str(item['output_format']) ?? 'png';
       emit({ type: 'data', payload: { contentType: 'image', mimeType: `image/${format}`, base64: item['result'] } });
     }
   }
 
+  /** From the response's own status too: a server may end an `incomplete` one with `response.completed`. */
   private finishReason(type: Kind, response: Rec | undefined): FinishReason {
-    if (type === 'response.completed') return this.calls.length > 0 ? 'tool-calls' : 'stop';
     const reason = rec(response?.['incomplete_details'])?.['reason'];
+    if (type === 'response.completed' && response?.['status'] !== 'incomplete' && reason === undefined) return this.calls.length > 0 ? 'tool-calls' : 'stop';
     return reason === 'max_output_tokens' ? 'length' : reason === 'content_filter' ? 'content-filter' : 'other';
   }
 }

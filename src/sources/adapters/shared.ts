@@ -150,6 +150,13 @@ export function argumentsText(input: unknown): string {
   return JSON.stringify(input ?? {});
 }
 
+/** A second approval request for a call that waits for another: which one answers it cannot be told. */
+function approvalAgain(id: string, first: string, second: string): ProviderError {
+  return malformed(`tool call ${id} asked for approval as "${first}", then as "${second}"`, undefined);
+}
+
+const ignore: AdapterEmit = () => {};
+
 /**
  * `decoder` with its `tool-call` events held back until the step that made them finished with
  * `tool-calls`, `stop` or `length` (the reason `stepEnd` reads from a step's last chunk; AI SDK 5 also finishes a cut step,
@@ -159,38 +166,65 @@ export function argumentsText(input: unknown): string {
  * them `{}`), when a body ends early: a cut stream's call would run, and run again after the retry.
  * A finished step's calls come before the next step's text, as they did. A step (or answer) that
  * ended on the token limit has its last call marked `truncated`: the limit cut it (not a call of an
- * earlier step, held past a step end of another reason, when the length step made none). A call with an
- * `approvalId` replaces the held call of its id that has none (the approval request follows its call).
+ * earlier step, held past a step end of another reason, when the length step made none).
+ * A call with an `approvalId` is the approval request of the held call of its id that has none (it
+ * follows its call): that call takes the `approvalId` (and `suspendPayload`) and keeps its own name
+ * and arguments; a request naming another tool (Mastra: a tool waiting inside an agent-as-tool or a
+ * workflow step) is carried as `suspendPayload: {toolName, arguments}`. The same request again (a
+ * replayed part) is dropped; another `approvalId` for a call that has one is `MALFORMED_CHUNK`.
+ * A chunk whose call was held counts as held content (the decoder's `push` returns true).
+ * The wrapper emit is made once per subscription: `push` and `end` only swap the emit it forwards to.
  */
 export function holdingToolCalls(decoder: ChunkDecoder, stepEnd: (chunk: Rec) => string | undefined): ChunkDecoder {
   let held: ToolCallEvent[] = [];
   /** The held calls before it are an earlier step's: a later step's token limit cut none of them. */
   let stepFrom = 0;
-  const flush = (emit: AdapterEmit, reason: string | undefined) => {
+  /** The `approvalId` each call waiting for approval asked with, made on the first request. */
+  let asked: Map<string, string> | undefined;
+  /** Where the current `push` / `end` emits to. */
+  let out = ignore;
+  /** The current chunk held a call. */
+  let holds = false;
+  const flush = (reason: string | undefined) => {
     const last = held.length - 1;
     if (reason === 'length' && last >= stepFrom) held[last] = { ...held[last]!, truncated: true };
-    for (const call of held) emit(call);
+    for (const call of held) out(call);
     held = [];
     stepFrom = 0;
   };
-  const holding = (emit: AdapterEmit): AdapterEmit => (event) => {
-    if (event.type === 'tool-call') {
-      const at = event.approvalId === undefined ? -1 : held.findIndex((c) => c.id === event.id && c.approvalId === undefined);
-      if (at < 0) held.push(event);
-      else held[at] = event;
-    } else {
-      if (event.type === 'complete') flush(emit, event.finishReason);
-      emit(event);
-    }
+  const hold = (event: ToolCallEvent) => {
+    holds = true;
+    const { id, approvalId } = event;
+    if (approvalId === undefined) return void held.push(event);
+    const first = (asked ??= new Map()).get(id);
+    if (first === approvalId) return;
+    if (first !== undefined) throw approvalAgain(id, first, approvalId);
+    asked.set(id, approvalId);
+    const at = held.findIndex((c) => c.id === id && c.approvalId === undefined);
+    if (at < 0) return void held.push(event);
+    const call = held[at]!;
+    const payload = event.suspendPayload ?? (event.name === call.name ? undefined : { toolName: event.name, arguments: event.arguments });
+    held[at] = { ...call, approvalId, ...(payload === undefined ? {} : { suspendPayload: payload }) };
+  };
+  const holding: AdapterEmit = (event) => {
+    if (event.type === 'tool-call') return hold(event);
+    if (event.type === 'complete') flush(event.finishReason);
+    out(event);
   };
   return {
     push: (chunk, emit) => {
-      decoder.push(chunk, holding(emit));
+      out = emit;
+      holds = false;
+      const carried = decoder.push(chunk, holding) === true || holds;
       const reason = held.length > 0 && isRecord(chunk) ? stepEnd(chunk) : undefined;
       // a compatible server may finish a step that made calls with `stop` (the SDK runs them all the same)
-      if (reason === 'tool-calls' || reason === 'stop' || reason === 'length') flush(emit, reason);
+      if (reason === 'tool-calls' || reason === 'stop' || reason === 'length') flush(reason);
       else if (reason !== undefined) stepFrom = held.length;
+      return carried;
     },
-    end: (emit) => decoder.end(holding(emit)),
+    end: (emit) => {
+      out = emit;
+      decoder.end(holding);
+    },
   };
 }

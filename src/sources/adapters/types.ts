@@ -36,10 +36,14 @@ export type AdapterEmit = (event: L0Event) => void;
  *    answer. If the protocol has no marker, emit nothing and fromStream adds `complete{finishReason: 'stop'}`.
  *    `end` may also emit a deferred `complete` (OpenAI chat does: its usage chunk follows the finish reason).
  * 5. Keep per-chunk work proportional to the chunk: no rescans of accumulated text.
+ * 6. `push` returns `true` for a chunk whose content it holds back without emitting it yet (a tool
+ *    call's argument fragment): right after fromStream, `withTimeouts` hears the provider is not
+ *    silent. Any other chunk that emits nothing (a keep-alive, an empty delta, a usage-only chunk) is
+ *    silence, so a stream of them never keeps a stalled answer alive.
  */
 export interface ChunkDecoder {
-  /** Decodes one chunk, emitting the events it carries. Throw to fail the attempt. */
-  push(chunk: unknown, emit: AdapterEmit): void;
+  /** Decodes one chunk, emitting the events it carries; `true`: it held content back (rule 6). Throw to fail the attempt. */
+  push(chunk: unknown, emit: AdapterEmit): boolean | void;
   /** The source ended normally and `complete` was not emitted yet: emit it, throw, or emit nothing. */
   end(emit: AdapterEmit): void;
 }

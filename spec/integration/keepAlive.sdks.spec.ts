@@ -1,0 +1,73 @@
+/** @test {withTimeouts} */
+import { describe, expect, it } from 'vitest';
+import OpenAI from 'openai';
+import { streamText } from 'ai';
+import { createOpenAICompatible } from '@ai-sdk/openai-compatible';
+import { fromStream, isTokenTimeoutError, withTimeouts, type L0Event, type StreamFactory } from 'l0-rx';
+
+// A provider that answers one word, then only chunks with nothing in them (empty deltas and
+// usage-only chunks, 20 ms apart) for as long as the connection stays open: a stalled answer kept
+// looking alive. Only chunks that hold content back (a tool call's fragments) restart the clock of
+// withTimeouts (toolCallSilence.sdks.spec.ts); before, these did too, and only `total` ended the run.
+
+const chunk = (choices: unknown[], usage?: unknown) =>
+  `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'm', choices, ...(usage ? { usage } : {}) })}\n\n`;
+const EMPTY = chunk([{ index: 0, delta: { content: '' }, finish_reason: null }]);
+const USAGE = chunk([], { prompt_tokens: 3, completion_tokens: 1, total_tokens: 4 });
+
+/** A `fetch` whose every answer is that stream; `state.cancelled` once the client let it go. */
+function keepAliveFetch() {
+  const state = { cancelled: false };
+  const fetch: typeof globalThis.fetch = async () => {
+    let timer: ReturnType<typeof setInterval> | undefined;
+    let n = 0;
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        const enc = new TextEncoder();
+        controller.enqueue(enc.encode(chunk([{ index: 0, delta: { role: 'assistant', content: 'Hi' }, finish_reason: null }])));
+        timer = setInterval(() => controller.enqueue(enc.encode(n++ % 2 === 0 ? EMPTY : USAGE)), 20);
+      },
+      cancel() {
+        state.cancelled = true;
+        clearInterval(timer);
+      },
+    });
+    return new Response(body, { status: 200, headers: { 'content-type': 'text/event-stream' } });
+  };
+  return { fetch, state };
+}
+
+const BASE = 'http://127.0.0.1:9/v1'; // never dialled: the fetch above answers
+const ROUTES: readonly { name: string; via: (fetch: typeof globalThis.fetch) => StreamFactory }[] = [
+  {
+    name: 'openai chat',
+    via: (fetch) => {
+      const client = new OpenAI({ apiKey: 'x', baseURL: BASE, fetch, maxRetries: 0 });
+      return ({ signal }) => client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'p' }], stream: true }, { signal });
+    },
+  },
+  {
+    name: 'ai 7 streamText with raw chunks',
+    via: (fetch) => {
+      const model = createOpenAICompatible({ name: 'k', baseURL: BASE, apiKey: 'x', fetch, includeUsage: true }).chatModel('m');
+      return ({ signal }) => streamText({ model, prompt: 'p', abortSignal: signal, maxRetries: 0, includeRawChunks: true, onError: () => {} });
+    },
+  },
+];
+
+describe.each(ROUTES)('a stalled answer that keeps sending empty chunks + $name', ({ via }) => {
+  it('should time out on interToken, not live on until total', async () => {
+    const { fetch, state } = keepAliveFetch();
+    const events: L0Event[] = [];
+    const error = await new Promise<unknown>((resolve) => {
+      fromStream(via(fetch)).pipe(withTimeouts({ interToken: 150, total: 3000 })).subscribe({
+        next: (e) => events.push(e),
+        error: resolve,
+        complete: () => resolve(undefined),
+      });
+    });
+    expect(events.filter((e) => e.type === 'token')).toEqual([{ type: 'token', value: 'Hi' }]);
+    expect(isTokenTimeoutError(error) && error.code).toBe('INTER_TOKEN_TIMEOUT');
+    await expect.poll(() => state.cancelled).toBe(true);
+  });
+});
