@@ -10,6 +10,7 @@ import * as redis from 'l0-rx/stores/redis';
 import * as opentelemetry from 'l0-rx/opentelemetry';
 import * as sentry from 'l0-rx/sentry';
 import * as breakersRedis from 'l0-rx/breakers/redis';
+import { DEDUPLICATE_CONTINUATION_DEFAULTS } from '../src/continuation/deduplicateContinuation.js';
 import { LIFECYCLE_CALLBACK_KEYS } from '../src/lifecycle/tapLifecycle.js';
 
 // Keeps the README honest about the public surface: the API reference lists every runtime export,
@@ -136,6 +137,9 @@ describe('README', () => {
     ['SSE_REPLAY_BUFFER_DEFAULTS', 'createSseReplayBuffer', root.SSE_REPLAY_BUFFER_DEFAULTS],
     ['FAULT_SERVER_DEFAULTS', 'startFaultServer', testing.FAULT_SERVER_DEFAULTS],
     ['REDIS_EVENT_STORE_DEFAULTS', 'createRedisEventStore', redis.REDIS_EVENT_STORE_DEFAULTS],
+    ['REPLAY_EVENTS_DEFAULTS', 'replayEvents', root.REPLAY_EVENTS_DEFAULTS],
+    // not exported, but the defaults deduplicateContinuation (and l0's continuation) resolves against
+    ['DEDUPLICATE_CONTINUATION_DEFAULTS', 'deduplicateContinuation', DEDUPLICATE_CONTINUATION_DEFAULTS],
   ];
 
   it.each(DEFAULTS)('should give the values of %s as the defaults of %s() in the API reference', (_, fn, defaults) => {

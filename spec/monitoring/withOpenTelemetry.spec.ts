@@ -163,6 +163,33 @@ describe('withOpenTelemetry (real sdk-trace-base, in-memory exporter)', () => {
     expect(() => withOpenTelemetry({ tracer: tracing().tracer, attributes: 'team=a' } as never)).toThrow(/got string/);
   });
 
+  // a Map spread into the span's attributes adds nothing; a value OpenTelemetry refuses it drops with a diag warning
+  it.each([
+    [{ attributes: new Map([['team', 'a']]) }, 'withOpenTelemetry({attributes}) must be a record of span attributes, got a Map (pass Object.fromEntries(map))'],
+    [{ attributes: new Date(0) }, 'withOpenTelemetry({attributes}) must be a record of span attributes, got a Date'],
+    [{ attributes: { user: { id: 1 } } }, 'withOpenTelemetry({attributes}): attributes["user"] must be a string, number, boolean or an array of one of these, got an object'],
+    [{ attributes: { tags: ['a', 1] } }, 'withOpenTelemetry({attributes}): attributes["tags"] must be a string, number, boolean or an array of one of these, got an array'],
+    [{ attributes: { team: null } }, /attributes\["team"\] must be .*, got null$/],
+    [{ model: '' }, "withOpenTelemetry({model}) must be a non-empty string, got ''"],
+    [{ system: 42 }, 'withOpenTelemetry({system}) must be a non-empty string, got number'],
+  ])('should refuse %o, which the spans would silently lose, naming the option', (config, message) => {
+    expect(() => withOpenTelemetry({ tracer: tracing().tracer, ...config } as never)).toThrow(TypeError);
+    expect(() => withOpenTelemetry({ tracer: tracing().tracer, ...config } as never)).toThrow(message);
+  });
+
+  it('should put every accepted attribute on the run span: primitives, arrays of one type with holes, and a record with no prototype', () => {
+    const { exporter, tracer } = tracing();
+    const bare = Object.assign(Object.create(null) as Record<string, string>, { 'team.name': 'a' });
+    testScheduler().run(({ cold }) => {
+      cold<L0Event>('x|', values).pipe(withOpenTelemetry({ tracer, attributes: { n: 1, ok: true, tags: ['a', null, 'b'], skipped: undefined } as never })).subscribe();
+      cold<L0Event>('x|', values).pipe(withOpenTelemetry({ tracer, attributes: bare })).subscribe();
+    });
+    const runs = named(exporter.getFinishedSpans(), 'l0.run');
+    expect(runs[0]!.attributes).toMatchObject({ n: 1, ok: true, tags: ['a', null, 'b'] });
+    expect('skipped' in runs[0]!.attributes).toBe(false);
+    expect(runs[1]!.attributes).toMatchObject({ 'team.name': 'a' });
+  });
+
   it('should stop a synchronous source as soon as the consumer leaves (take), ending the span as a complete-less cancel', () => {
     const { exporter, tracer } = tracing();
     const flood = syncSource(Array.from({ length: 1000 }, (_, i) => (i === 0 ? values['s']! : values['a']!)));

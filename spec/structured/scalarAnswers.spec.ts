@@ -138,3 +138,41 @@ describe('a scalar cut inside a fence that never closed, at a length finish', ()
     expect(isSchemaValidationError(error) && [error.code, error.info.truncated, error.message]).toEqual(['INVALID_JSON', undefined, expect.stringMatching(/no object or array/)]);
   });
 });
+
+describe('a scalar cut in a fence, by the finish that ended it', () => {
+  it.each([
+    ['```json\n"hel\n```', 'length'],
+    ['```json\n"hel\n```', 'stop'],
+    ['```json\n{"a": "hel\n```', 'length'],
+    ['```json\n"abc', 'stop'],
+    ['Here:\n```\ntr', 'stop'],
+    ['```json\n1.', 'stop'],
+  ] as const)('should fail %j at a %s finish as truncated JSON: its text shows the cut (a closed fence\'s "```" may be its string\'s)', (text, finish) => {
+    const { error } = run(z.unknown(), text, finish, 'reject');
+    expect(isSchemaValidationError(error) && [error.code, error.info.truncated, error.retryable, error.message]).toEqual([
+      'INVALID_JSON',
+      true,
+      false,
+      "Truncated JSON: the answer was cut (onTruncated: 'reject')",
+    ]);
+  });
+
+  it.each(['length', 'stop'] as const)('should accept a string cut in a closed fence at a %s finish as truncated, without the fence\'s line break', (finish) => {
+    const r = run(z.string(), 'Sure:\n```json\n"hel\n```', finish, 'accept');
+    expect([r.error, r.result?.data, r.result?.truncated, r.result?.corrections]).toEqual([undefined, 'hel', true, ['extract-fence', 'close-string']]);
+  });
+
+  it('should refuse a whole scalar in a fence that never closed at a stop finish, naming it and why it is not taken as cut', () => {
+    const { error } = run(z.number(), '```json\n12', 'stop', 'accept');
+    expect(isSchemaValidationError(error) && [error.code, error.info.truncated, error.message]).toEqual([
+      'INVALID_JSON',
+      undefined,
+      "Invalid JSON: no object or array in the answer; its fence holding 12 never closes, and a 'stop' finish is no sign of a cut",
+    ]);
+  });
+
+  it.each(['```\ntr\n```', '```json\n1.\n```', '```\nhello\n```'])('should keep refusing %j at a length finish: a closed fence holding no cut string', (text) => {
+    const { error } = run(z.unknown(), text, 'length');
+    expect(isSchemaValidationError(error) && [error.code, error.info.truncated, error.message]).toEqual(['INVALID_JSON', undefined, 'Invalid JSON: no object or array in the answer']);
+  });
+});

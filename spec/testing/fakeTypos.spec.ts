@@ -1,7 +1,7 @@
 /** @test {fakeModel} @test {fakeError} */
 /* Inputs the fake model and fake errors took silently, or checked only when the script played: a misspelt key
    left at its default (a test asserting on a finish reason the fake never sent), a header Headers refuses. */
-import { lastValueFrom } from 'rxjs';
+import { lastValueFrom, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { fakeError, fakeModel, type FakeAttempt, type FakeModelOptions } from 'l0-rx/testing';
 
@@ -39,5 +39,28 @@ describe('fakeModel and fakeError: misspelt keys and bad headers', () => {
 
   it('should throw a TypeError naming an unknown key of an in-band error', () => {
     expect(() => fakeError({ inBand: { type: 'server_error', mesage: 'x' } } as never)).toThrow(/fakeError: inBand has an unknown key "mesage"/);
+  });
+});
+
+describe('fakeModel: a tool call\'s fragments', () => {
+  const script = (fragments: unknown, args: string | object = '{"a":1}') => ({ items: [{ toolCall: { name: 'f', arguments: args, fragments } }] }) as FakeAttempt;
+
+  it.each([
+    [['{"a":', '1}'], /attempts\[0\] item 0: toolCall\.fragments must be a whole number from 1 to 7 \(one per character of the arguments at most\), got an array \(a count of pieces, as the fault server's tool-call-fragments:k, not the pieces\)/],
+    ['2', /toolCall\.fragments must be a whole number from 1 to 7 .*, got "2"$/],
+    [0, /toolCall\.fragments must be a whole number from 1 to 7 .*, got 0$/],
+    [1.5, /got 1\.5$/],
+    [Number.NaN, /got NaN$/],
+    [8, /from 1 to 7 .*, got 8$/],
+  ])('should throw a TypeError naming fragments %j, which no count of the arguments\' pieces is', (fragments, message) => {
+    expect(() => fakeModel(script(fragments))).toThrow(TypeError);
+    expect(() => fakeModel(script(fragments))).toThrow(message);
+  });
+
+  it('should count an object\'s arguments by their JSON text, and take one piece for empty arguments', async () => {
+    expect(() => fakeModel(script(3, { a: 1 }))).not.toThrow();
+    expect(() => fakeModel(script(8, { a: 1 }))).toThrow(/from 1 to 7/);
+    const events = await lastValueFrom(fakeModel(script(1, ''))(ctx).pipe(toArray()));
+    expect(events[0]).toEqual({ type: 'tool-call', id: 'call_0', name: 'f', arguments: '' });
   });
 });

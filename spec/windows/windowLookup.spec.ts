@@ -84,6 +84,14 @@ describe('createWindow: lookups and merging', () => {
       expect(w.mergeResults(r, { removeOverlap: true, maxOverlap: 100_000 }).endsWith(`${shared} tail`)).toBe(true);
     });
 
+    // the default maxOverlap was 4000 whatever minOverlap: a minOverlap above it alone threw, blaming maxOverlap
+    it('should take a minOverlap above 4000 given alone, its default maxOverlap raised to it', async () => {
+      const shared = `${Array.from({ length: 2000 }, (_, i) => `w${i}`).join(' ').slice(0, 4999)}x`; // 5,000 characters, no period
+      const r = await resultOf([`head ${shared}`, `${shared} tail`]);
+      expect(w.mergeResults(r, { removeOverlap: true, minOverlap: 5000 })).toBe(`head ${shared} tail`);
+      expect(() => w.mergeResults(r, { minOverlap: 5000, maxOverlap: 4000 })).toThrow(/mergeResults\(result, \{maxOverlap\}\) must be an integer >= minOverlap \(5000\), got 4000/);
+    });
+
     it('should throw a TypeError naming a bad option', async () => {
       const r = await resultOf(['a']);
       expect(() => w.mergeResults(r, { minOverlap: 0 })).toThrow(/mergeResults\(result, \{minOverlap\}\) must be an integer >= 1/);

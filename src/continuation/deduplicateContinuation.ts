@@ -21,7 +21,7 @@ export interface DeduplicateContinuationConfig {
    * Longest overlap searched for: only the checkpoint's last `maxOverlap` characters are compared,
    * which also bounds how much of the resumed head is held back (twice this at most: whitespace runs
    * match at any length). An integer >= `minOverlap`.
-   * @default 500
+   * @default 500 (or `minOverlap`, if larger)
    */
   readonly maxOverlap?: number;
   /**

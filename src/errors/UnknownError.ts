@@ -7,7 +7,7 @@ import { isL0Error, L0Error } from './L0Error.js';
  * plain object, an odd proxy...). The original value is the `cause`; the message names it, shortened.
  * Category `unknown`: retryable, and a retry counts against `attempts` (see {@link retryWithBackoff}).
  *
- *   --a--#                 a factory's stream rejects with `'boom'`
+ *   --a--#                 a factory's stream errors with `'boom'`
  *   s-a--#                 fromStream(factory): errors with UnknownError('Unclassified failure: a string "boom"')
  *
  * @example

@@ -3,20 +3,19 @@ import type { StandardSchemaV1 } from '@standard-schema/spec';
 import type { L0Event, ResultEvent } from '../events/eventTypes.js';
 import { AttemptText } from '../attempt/attemptText.js';
 import { subscribeChild } from '../attempt/attemptContext.js';
-import { isSchemaValidationError, SchemaValidationError } from '../errors/SchemaValidationError.js';
+import { SchemaValidationError } from '../errors/SchemaValidationError.js';
 import { isPromiseLike } from '../internal/isPromiseLike.js';
 import { checkBag, checkKeys, isSchedulerLike, optionError, optionKeys, optionPath, type OptionPath } from '../internal/options.js';
 import { MAX_TIMER_DELAY, TIMER_DELAY_LIMIT } from '../internal/timerDelay.js';
 import { BareString, GREW, NOT } from './bareString.js';
-import { findJson, looksLikeJson, matchingEnd } from './extractJson.js';
 import { PartialJsonParser } from './partialJson.js';
 import { frozenCopy } from './partialJsonFrames.js';
-import { repairJson, type RepairJsonResult } from './repairJson.js';
+import { parseAnswer, type TruncatedPolicy } from './parseAnswer.js';
+import type { RepairJsonResult } from './repairJson.js';
 import { checkSchema, validateSchema } from './validateSchema.js';
 import type { DeepPartial, EventsOf, PartialOf } from './structuredEvent.js';
 
-/** What to do with JSON that was cut (repair had to close a string, object or array). */
-export type TruncatedPolicy = 'retry' | 'accept' | 'reject';
+export type { TruncatedPolicy } from './parseAnswer.js';
 
 /** Options of {@link parseStructured}; every field but `schema` is optional. */
 export interface ParseStructuredConfig<S extends StandardSchemaV1 = StandardSchemaV1> {
@@ -27,9 +26,10 @@ export interface ParseStructuredConfig<S extends StandardSchemaV1 = StandardSche
   /** Extract and repair malformed JSON; `false` accepts only an answer that is valid JSON as a whole. @default true */
   readonly autoCorrect?: boolean;
   /**
-   * Cut JSON (repair closed an unfinished structure or completed a bare literal or number cut short,
-   * `tr` or `1.`; or a `length` finish cut what followed closed JSON: a bare number outside a fence,
-   * a scalar in a fence that never closed, an object or array that never closes): `retry` fails the
+   * Cut JSON (repair closed an unfinished structure or string or completed a literal or number cut
+   * short, `tr` or `1.`, bare or alone in a fence; or a `length` finish cut what followed closed JSON:
+   * a bare number outside a fence, a scalar in a fence that never closed, an object or array that
+   * never closes): `retry` fails the
    * attempt with a retryable SchemaValidationError, `reject` with a non-retryable one, `accept`
    * validates the closed value and reports `truncated: true`. Without `autoCorrect` nothing is repaired: a cut answer is an `INVALID_JSON` like any other. @default 'retry'
    */
@@ -67,81 +67,10 @@ export function resolveParseStructured<S extends StandardSchemaV1>(config: Parse
 
 type Resolved<S extends StandardSchemaV1> = ReturnType<typeof resolveParseStructured<S>>;
 
-/** The error for cut JSON under `onTruncated: 'retry'` or `'reject'`. */
-function truncatedError(o: Resolved<StandardSchemaV1>, raw: string, cause?: unknown): SchemaValidationError {
-  return new SchemaValidationError(
-    { kind: 'INVALID_JSON', text: raw, truncated: true, retryable: o.onTruncated === 'retry' },
-    `Truncated JSON: the answer was cut (onTruncated: '${o.onTruncated}')`,
-    cause,
-  );
-}
-
 /** The error for an async schema whose `validate` did not settle within `validateTimeout`. */
 function validateTimedOut(ms: number, raw: string): SchemaValidationError {
   const message = `the schema's validate did not settle within ${ms} ms (validateTimeout)`;
   return new SchemaValidationError({ kind: 'SCHEMA_VALIDATION_FAILED', issues: [{ message, path: [] }], text: raw }, `Schema validation failed: ${message}`);
-}
-
-/**
- * The error for an answer that is a tool call with no JSON in its text: the same request would
- * call the tool again, so it is not retried (a fallback model may still answer in text).
- */
-function toolCallError(names: readonly string[], raw: string): SchemaValidationError {
-  return new SchemaValidationError(
-    { kind: 'INVALID_JSON', text: raw, retryable: false, toolCalls: Object.freeze([...names]) },
-    `Invalid JSON: the model answered with a tool call (${names.join(', ')}) and no JSON text; read it with parseToolArguments`,
-  );
-}
-
-/**
- * The repaired JSON; cut text that repair could not close still follows `onTruncated` (`accept` has no value to keep). At a
- * `length` finish inside a fence never closed (an odd number of "```"), the fence's body read as a whole answer is cut JSON.
- */
-function repaired(o: Resolved<StandardSchemaV1>, raw: string, length: boolean): RepairJsonResult {
-  try {
-    return repairJson(raw);
-  } catch (e) {
-    if (length && raw.split('```').length % 2 === 0) {
-      try {
-        const cut = repairJson(raw.slice(raw.indexOf('\n', raw.lastIndexOf('```')) + 1));
-        return { ...cut, corrected: true, corrections: ['extract-fence', ...cut.corrections], truncated: true };
-      } catch {
-        // its body is no JSON either
-      }
-    }
-    if (isSchemaValidationError(e) && e.info.truncated === true && o.onTruncated !== 'accept') throw truncatedError(o, raw, e);
-    throw e;
-  }
-}
-
-function strictParse(text: string): RepairJsonResult {
-  try {
-    return { value: JSON.parse(text.trim()) as unknown, json: text, corrected: false, corrections: [], truncated: false };
-  } catch (e) {
-    throw new SchemaValidationError({ kind: 'INVALID_JSON', text }, `Invalid JSON (autoCorrect is off): ${e instanceof Error ? e.message : String(e)}`);
-  }
-}
-
-/**
- * Whether an answer the model stopped on `length` was cut although its JSON closed: a bare number
- * (`12` of `1234`), or an object or array after the JSON that never closes (`{"a": 1} {"a": `,
- * an example before the cut answer). Closed JSON followed by cut prose is no cut JSON.
- */
-function cutAfter(raw: string, parsed: RepairJsonResult): boolean {
-  if (typeof parsed.value === 'number') return !parsed.corrected; // a fenced one's fence closed
-  const at = raw.indexOf(parsed.json);
-  if (at === -1) return false;
-  const next = findJson(raw.slice(at + parsed.json.length));
-  return next !== undefined && looksLikeJson(next.json) && matchingEnd(next.json, 0) === -1;
-}
-
-/** The value of an attempt's whole text, parsed (and repaired) as `onTruncated` allows, or the SchemaValidationError that fails it. */
-function parseAnswer(o: Resolved<StandardSchemaV1>, raw: string, tools: readonly string[], length: boolean): RepairJsonResult {
-  if (tools.length > 0 && findJson(raw) === undefined) throw toolCallError(tools, raw);
-  let parsed = o.autoCorrect ? repaired(o, raw, length) : strictParse(raw);
-  if (length && o.autoCorrect && !parsed.truncated && cutAfter(raw, parsed)) parsed = { ...parsed, truncated: true };
-  if (parsed.truncated && o.onTruncated !== 'accept') throw truncatedError(o, raw);
-  return parsed;
 }
 
 /** The `result` event for the parsed answer, or the SchemaValidationError that fails it. */
@@ -181,7 +110,10 @@ function finish<T>(o: Resolved<StandardSchemaV1<unknown, T>>, raw: string, parse
  *    is sent as one more `partial` before validation, so the last partial holds the result's value.
  * 3. Cut JSON follows `onTruncated`; so does, after a `complete{finishReason: 'length'}`, JSON
  *    that closed but was cut all the same (a bare number outside a fence, a scalar in a fence that never
- *    closed, or a root after it that never closes: `Example {"a": 1}. Answer: {"a": `); the value is validated with the schema (async schemas too);
+ *    closed, or a root after it that never closes: `Example {"a": 1}. Answer: {"a": `). A scalar
+ *    whose text shows the cut (`"hel`, `tr`, `1.`) is cut at any finish, bare or in a fence (one that
+ *    closed too when the scalar is a string: its "```" may be the string's); a whole one in a fence that
+ *    never closed (`12`) at another finish is an `INVALID_JSON` saying so. The value is validated with the schema (async schemas too);
  *    `result` then `complete` are emitted; a failure errors with SchemaValidationError
  *    (`INVALID_JSON` or `SCHEMA_VALIDATION_FAILED` with `{message, path}` issues). A schema that
  *    throws or rejects fails validation the same way, with what it threw as the `cause`; an async
@@ -243,7 +175,7 @@ export function parseResolved<S extends StandardSchemaV1>(o: Resolved<S>): Opera
         if (parser?.end()) subscriber.next({ type: 'partial', value: parser.snapshot() as P });
         let out: ResultEvent<T> | Promise<ResultEvent<T>>;
         try {
-          const parsed = parseAnswer(o, text.text, tools, e.type === 'complete' && e.finishReason === 'length');
+          const parsed = parseAnswer(o, text.text, tools, e.type === 'complete' ? e.finishReason : undefined);
           // what repair made (a cut number closed, single quotes, a fence the parser stopped in) is the last partial
           if (parser?.differs(parsed.value)) subscriber.next({ type: 'partial', value: frozenCopy(parsed.json, parsed.value) as P });
           out = finish(o as Resolved<StandardSchemaV1<unknown, T>>, text.text, parsed);

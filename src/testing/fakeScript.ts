@@ -4,7 +4,7 @@
  */
 import { FINISH_REASONS, type DataPayload, type FinishReason, type L0Event, type Usage } from '../events/eventTypes.js';
 import { describeFakeErrorProblem, fakeError, type FakeErrorSpec } from './fakeError.js';
-import { checkKeys, optionKeys } from '../internal/options.js';
+import { checkKeys, describeOption, optionKeys } from '../internal/options.js';
 
 /** A scripted tool call. `arguments` may be an object (sent as its JSON text). */
 export interface FakeToolCall {
@@ -12,7 +12,11 @@ export interface FakeToolCall {
   readonly id?: string;
   readonly name: string;
   readonly arguments: string | Readonly<Record<string, unknown>>;
-  /** Accepted for symmetry with the fault server; a fake model always emits one complete `tool-call` event. */
+  /**
+   * How many pieces the arguments would stream in, for symmetry with the fault server's
+   * `tool-call-fragments:k`: a whole number from 1 to the arguments' length in characters (a
+   * TypeError otherwise). A fake model always emits one complete `tool-call` event.
+   */
   readonly fragments?: number;
 }
 
@@ -201,10 +205,15 @@ function toolCallEvent(value: unknown, index: number, at: string): L0Event {
   const args = call.arguments;
   if (typeof args !== 'string' && (typeof args !== 'object' || args === null)) throw new TypeError(`${at}: toolCall.arguments must be a string or an object`);
   if (call.id !== undefined && typeof call.id !== 'string') throw new TypeError(`${at}: toolCall.id must be a string`);
-  return {
-    type: 'tool-call',
-    id: call.id ?? `call_${index}`,
-    name: call.name,
-    arguments: typeof args === 'string' ? args : JSON.stringify(args),
-  };
+  const text = typeof args === 'string' ? args : JSON.stringify(args);
+  fragmentsCheck(call.fragments, text, at);
+  return { type: 'tool-call', id: call.id ?? `call_${index}`, name: call.name, arguments: text };
+}
+
+/** `fragments`: a count of pieces, at most one per character of the arguments (as the fault server's). */
+function fragmentsCheck(fragments: unknown, text: string, at: string): void {
+  const most = Math.max(1, text.length);
+  if (fragments === undefined || (Number.isInteger(fragments) && (fragments as number) >= 1 && (fragments as number) <= most)) return;
+  const hint = Array.isArray(fragments) ? ' (a count of pieces, as the fault server\'s tool-call-fragments:k, not the pieces)' : '';
+  throw new TypeError(`${at}: toolCall.fragments must be a whole number from 1 to ${most} (one per character of the arguments at most), got ${describeOption(fragments)}${hint}`);
 }

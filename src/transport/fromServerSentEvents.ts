@@ -56,8 +56,8 @@ interface Received {
  * `eventsource-parser`).
  *
  *   a-b-c-X                    connection 1 drops after c (id 3)
- *          ---d-e-end          connection 2, sent `Last-Event-ID: 3` (reconnectDelay: 3)
- *   a-b-c-----d-e|             fromServerSentEvents(url, { reconnectDelay: 3 })
+ *            d-e-end           connection 2, requested reconnectDelay after the drop with `Last-Event-ID: 3`
+ *   a-b-c----d-e-|             fromServerSentEvents(url, { reconnectDelay: 3 })
  *
  * Rules:
  * 1. Each subscription makes its own request; unsubscribing cancels the fetch and its body. A

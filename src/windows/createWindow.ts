@@ -95,7 +95,7 @@ export interface MergeResultsOptions {
   readonly removeOverlap?: boolean;
   /** The shortest repetition removed, in characters, so a common word is never taken for overlap. @default 20 */
   readonly minOverlap?: number;
-  /** The longest repetition looked for, in characters. @default 4000 */
+  /** The longest repetition looked for, in characters: at least `minOverlap`. @default 4000 (or `minOverlap`, if larger) */
   readonly maxOverlap?: number;
 }
 
@@ -276,10 +276,12 @@ export function createWindow(document: string, config: CreateWindowConfig = {}):
 function resolveMerge(options: MergeResultsOptions) {
   checkBag(MERGE_PATH, options);
   checkKeys(MERGE_PATH, options, MERGE_KEYS);
-  const { separator = '\n\n', removeOverlap = false, minOverlap = 20, maxOverlap = 4000 } = options;
+  const { separator = '\n\n', removeOverlap = false, minOverlap = 20 } = options;
   if (typeof separator !== 'string') throw optionError(MERGE_PATH, 'separator', 'a string', separator);
   if (typeof removeOverlap !== 'boolean') throw optionError(MERGE_PATH, 'removeOverlap', 'a boolean', removeOverlap);
   if (!Number.isInteger(minOverlap) || minOverlap < 1) throw optionError(MERGE_PATH, 'minOverlap', 'an integer >= 1', minOverlap);
+  // a minOverlap given alone never contradicts the default maxOverlap
+  const { maxOverlap = Math.max(4000, minOverlap) } = options;
   if (!Number.isInteger(maxOverlap) || maxOverlap < minOverlap) throw optionError(MERGE_PATH, 'maxOverlap', `an integer >= minOverlap (${minOverlap})`, maxOverlap);
   return { separator, removeOverlap, minOverlap, maxOverlap };
 }

@@ -1,5 +1,6 @@
 import { asyncScheduler, type SchedulerLike } from 'rxjs';
 import type { Attributes, Meter, Tracer } from '@opentelemetry/api';
+import { describeOption } from '../../internal/options.js';
 
 /** Options of {@link withOpenTelemetry}. */
 export interface WithOpenTelemetryConfig {
@@ -15,7 +16,11 @@ export interface WithOpenTelemetryConfig {
   readonly model?: string;
   /** The run span's name. @default 'l0.run' */
   readonly spanName?: string;
-  /** Extra attributes on the run span. @default {} */
+  /**
+   * Extra attributes on the run span: a plain record whose values are strings, numbers, booleans or
+   * arrays of one of these (`undefined` leaves one out); a Map or any other value is a TypeError,
+   * not an attribute OpenTelemetry would drop. @default {}
+   */
   readonly attributes?: Attributes;
   /** The clock of span times, durations and time to first token. @default asyncScheduler */
   readonly scheduler?: SchedulerLike;
@@ -38,17 +43,38 @@ export function resolveOpenTelemetryConfig(config: WithOpenTelemetryConfig) {
   const { tracer, system, model, spanName = 'l0.run', attributes = {}, scheduler = asyncScheduler, meter } = config;
   if (typeof tracer?.startSpan !== 'function') throw new TypeError('withOpenTelemetry({tracer}) must be an OpenTelemetry Tracer (with startSpan)');
   for (const [name, value] of [['system', system], ['model', model]] as const) {
-    if (value !== undefined && typeof value !== 'string') throw new TypeError(`withOpenTelemetry({${name}}) must be a string, got ${typeof value}`);
+    if (value !== undefined && (typeof value !== 'string' || value === '')) throw new TypeError(`withOpenTelemetry({${name}}) must be a non-empty string, got ${typeof value === 'string' ? "''" : typeof value}`);
   }
   if (typeof spanName !== 'string' || spanName === '') throw new TypeError('withOpenTelemetry({spanName}) must be a non-empty string');
-  if (typeof attributes !== 'object' || attributes === null || Array.isArray(attributes)) {
-    throw new TypeError(`withOpenTelemetry({attributes}) must be a record of span attributes, got ${attributes === null ? 'null' : Array.isArray(attributes) ? 'an array' : typeof attributes}`);
-  }
+  checkAttributes(attributes);
   if (typeof scheduler?.now !== 'function') throw new TypeError('withOpenTelemetry({scheduler}) must be a SchedulerLike');
   if (meter !== undefined && (typeof meter?.createHistogram !== 'function' || typeof meter.createCounter !== 'function')) {
     throw new TypeError(`withOpenTelemetry({meter}) must be an OpenTelemetry Meter (with createHistogram and createCounter), got ${meter === null ? 'null' : typeof meter === 'object' ? 'an object without them' : typeof meter}`);
   }
   return { tracer, system, model, spanName, attributes, scheduler, meter };
+}
+
+/** True for a value OpenTelemetry keeps as an attribute: a string, a number, a boolean. */
+const isPrimitive = (v: unknown): boolean => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
+
+/**
+ * Refuses what the run span would silently lose: a Map or class instance (spread, it adds
+ * nothing), and a value OpenTelemetry drops (an object, `null`, an array of mixed or
+ * non-primitive items).
+ */
+function checkAttributes(attributes: unknown): void {
+  const proto: unknown = typeof attributes === 'object' && attributes !== null ? Object.getPrototypeOf(attributes) : undefined;
+  if (typeof attributes !== 'object' || attributes === null || Array.isArray(attributes) || (proto !== Object.prototype && proto !== null)) {
+    const got = attributes === null ? 'null' : typeof attributes === 'object' ? describeOption(attributes) : typeof attributes;
+    const hint = attributes instanceof Map ? ' (pass Object.fromEntries(map))' : '';
+    throw new TypeError(`withOpenTelemetry({attributes}) must be a record of span attributes, got ${got}${hint}`);
+  }
+  for (const [key, v] of Object.entries(attributes)) {
+    if (v === undefined || isPrimitive(v)) continue;
+    const kind = Array.isArray(v) ? typeof v.find((item) => item != null) : undefined;
+    if (Array.isArray(v) && v.every((item) => item == null || (isPrimitive(item) && typeof item === kind))) continue;
+    throw new TypeError(`withOpenTelemetry({attributes}): attributes[${JSON.stringify(key)}] must be a string, number, boolean or an array of one of these, got ${describeOption(v)}`);
+  }
 }
 
 export type ResolvedOpenTelemetryConfig = ReturnType<typeof resolveOpenTelemetryConfig>;

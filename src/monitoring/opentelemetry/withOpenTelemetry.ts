@@ -19,8 +19,8 @@ export type { WithOpenTelemetryConfig } from './openTelemetryConfig.js';
  *
  *   -s-a-r--s-b-x|     source (r retry, x complete)
  *   -s-a-r--s-b-x|     withOpenTelemetry({ tracer, meter })
- *   l0.run   [=============]   events: gen_ai.first_token, l0.retry
- *   attempt   [===]  [====]    the first ends with status error at r
+ *   [------------]     span l0.run, from subscription to the end; events gen_ai.first_token at a, l0.retry at r
+ *   -[---]--[----]     spans l0.attempt, from each start; the first ends with status error at r
  *   -----r-------R     metrics: l0.retries +1 at r; at the run's end R (1 ms frames):
  *                      operation.duration 0.013 s, time_to_first_chunk 0.003 s, token.usage
  *
