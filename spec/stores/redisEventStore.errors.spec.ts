@@ -10,7 +10,7 @@ import { createRedisEventStore } from 'l0-rx/stores/redis';
 import { startRedisServer, useRedisServer, type RedisServer } from '../helpers/redisServer.js';
 import { env } from './storeFixtures.js';
 
-const unavailable = (streamId: string, command: string) => ({
+const unavailable = (streamId: string | undefined, command: string) => ({
   name: 'EventLogError', code: 'STORE_UNAVAILABLE', category: 'network', retryable: true, streamId,
   message: expect.stringContaining(`Redis answered ${command}`),
   cause: expect.objectContaining({ message: expect.stringMatching(/^LOADING /) }),
@@ -45,7 +45,7 @@ describe('createRedisEventStore on a Redis server still loading its dataset (a r
     // each of them rejected with the client's bare SimpleError: not an L0Error, not retryable
     await expect(store.read('a')).rejects.toMatchObject(unavailable('a', 'XRANGE'));
     await expect(store.append([env('a', 0)])).rejects.toMatchObject(unavailable('a', 'EVALSHA'));
-    await expect(store.streams()).rejects.toMatchObject(unavailable('', 'SSCAN'));
+    await expect(store.streams()).rejects.toMatchObject(unavailable(undefined, 'SSCAN'));
     await expect(store.has!('a')).rejects.toMatchObject(unavailable('a', 'EVALSHA'));
     await expect(store.delete('a')).rejects.toMatchObject(unavailable('a', 'DEL'));
   });
@@ -97,10 +97,10 @@ describe('createRedisEventStore: other Redis failures as the event log\'s errors
   it('should name the stream of a failed SADD only when the batch started one stream', async () => {
     await redis.client.set('l0:events:streams', 'not a set');
     const store = createRedisEventStore(redis.client);
-    const refusedSadd = (streamId: string, on: string) => ({ code: 'STORE_FAILED', streamId, message: expect.stringMatching(new RegExp(`^Redis refused SADD${on}: WRONGTYPE`)) });
+    const refusedSadd = (streamId: string | undefined, on: string) => ({ code: 'STORE_FAILED', streamId, message: expect.stringMatching(new RegExp(`^Redis refused SADD${on}: WRONGTYPE`)) });
     await expect(store.append([env('a', 0)])).rejects.toMatchObject(refusedSadd('a', ' for stream "a"'));
     // one SADD for b and c: not "for stream b" (was)
-    await expect(store.append([env('b', 0), env('c', 0)])).rejects.toMatchObject(refusedSadd('', ''));
+    await expect(store.append([env('b', 0), env('c', 0)])).rejects.toMatchObject(refusedSadd(undefined, ''));
   });
 
   it('should reject a call on a closed client with STORE_UNAVAILABLE (retryable), the client\'s error as cause', async () => {

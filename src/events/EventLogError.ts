@@ -23,8 +23,9 @@ const FATAL = { category: 'bad-request', retryable: false, reason: 'bad_request'
  * as `cause`; and `STORE_TIMEOUT` (a `timeout` error, retryable): the store did not answer a call
  * within `storeTimeout` (the message names the call and the time). `STORE_FAILED` (not retried):
  * the store refused a call for good (a Redis error reply such as `NOPERM` or `WRONGTYPE`), its
- * error as `cause`. `streamId` names the stream (`''` for a call about no one stream: `streams()`;
- * also `info.streamId`, so a deserialised one has it too).
+ * error as `cause`. `streamId` names the stream (also `info.streamId`, so a deserialised one has it
+ * too); it is `undefined` for a call about no one stream (a Redis store's `streams()` listing, or
+ * its one `SADD` for the several streams a batch started), whose message says what was called.
  *
  * @example
  * import { isEventLogError } from 'l0-rx';
@@ -34,15 +35,16 @@ const FATAL = { category: 'bad-request', retryable: false, reason: 'bad_request'
 export class EventLogError extends L0Error {
   override readonly name = 'EventLogError';
   declare readonly code: EventLogErrorCode;
-  readonly streamId: string;
-  /** `streamId` again, as plain data: it is serialised with the error (a recorded or transported one keeps it). */
-  readonly info: { readonly streamId: string };
+  /** The stream the failed call was about; `undefined` for a call about no one stream (a listing). */
+  readonly streamId: string | undefined;
+  /** `streamId` again, as plain data: it is serialised with the error (a recorded or transported one keeps it); absent with it. */
+  readonly info: { readonly streamId?: string };
 
-  constructor(code: EventLogErrorCode, streamId: string, message: string, cause?: unknown) {
+  constructor(code: EventLogErrorCode, streamId: string | undefined, message: string, cause?: unknown) {
     const kind = code === 'STORE_UNAVAILABLE' ? NETWORK : code === 'STORE_TIMEOUT' ? TIMEOUT : FATAL;
     super(message, { code, ...kind, ...(cause === undefined ? {} : { cause }) });
     this.streamId = streamId;
-    this.info = Object.freeze({ streamId });
+    this.info = Object.freeze(streamId === undefined ? {} : { streamId });
   }
 }
 

@@ -4,8 +4,8 @@ import type { EventStore } from './eventStore.js';
 import type { EventLogError } from './EventLogError.js';
 import { Recorder } from './recorder.js';
 import { checkRunTag, newRunTag } from './runTag.js';
-import { checkStoreTimeout, STORE_TIMEOUT } from './storeCall.js';
-import { checkBag, checkKeys, describeOption, isSchedulerLike, optionError, optionKeys, optionPath, type OptionPath } from '../internal/options.js';
+import { checkStoreCall, STORE_TIMEOUT } from './storeCall.js';
+import { checkBag, checkKeys, describeOption, optionError, optionKeys, optionPath, type OptionPath } from '../internal/options.js';
 
 /** What {@link RecordEventsConfig.onRecorded} receives once a subscription's log is written. */
 export interface RecordedInfo {
@@ -42,8 +42,9 @@ export interface RecordEventsConfig {
    * by then stops recording for that subscription (the stream goes on, as it never waits for the
    * store) with an `EventLogError` `STORE_TIMEOUT` naming the call and the time (`onRecordError`,
    * then `onRecorded`), so a store that hangs never holds `onRecorded` back. The unanswered batch
-   * may still land later; nothing after it is written, so the log stays a gap-free prefix, and
-   * `count` leaves it out. A store that answers synchronously (the memory store) is never timed.
+   * may still land later; nothing of the run after it is written, so the log stays a gap-free
+   * prefix, and `count` leaves it out. Should it land, that `STORE_TIMEOUT` error is appended after
+   * it as the log's end, so a follower or replay of the run ends with it instead of waiting. A store that answers synchronously (the memory store) is never timed.
    * `Infinity` waits forever; a finite one is at most 2147483647 (about 24.8 days). @default 30000
    */
   readonly storeTimeout?: number;
@@ -95,7 +96,8 @@ const ROOT = /*#__PURE__*/ optionPath('recordEvents', 'store, ');
  *    that hangs never holds `onRecorded` back), or a queue past `maxPending`, stops recording for that subscription and
  *    calls `onRecordError` once; the stream is never affected. After an overflow (the store works,
  *    slowly) what waited is written, then the `RECORD_OVERFLOW` error as an error envelope, so a
- *    follower or replay of the run ends with it instead of waiting for an end never written.
+ *    follower or replay of the run ends with it instead of waiting for an end never written; so,
+ *    after the append it gave up lands, does the `STORE_TIMEOUT` error.
  * 5. Unsubscribing stops recording new events; what was queued is still written, then an error
  *    envelope with a `StreamAbortedError` ends the log (a follower or replay of the run ends too),
  *    unless the run's `complete` event is logged already (a consumer's `first()`): nothing follows it.
@@ -150,8 +152,7 @@ export function resolveRecordEvents(store: EventStore, config: RecordEventsConfi
     throw optionError(path, 'streamId', 'a non-empty string or a function', streamId);
   }
   if (typeof runTag !== 'function') throw optionError(path, 'runTag', 'a function', runTag);
-  if (!isSchedulerLike(scheduler)) throw optionError(path, 'scheduler', 'a SchedulerLike', scheduler);
-  checkStoreTimeout(path, storeTimeout);
+  checkStoreCall(path, storeTimeout, scheduler);
   if (!(Number.isInteger(maxPending) && maxPending >= 1)) throw optionError(path, 'maxPending', 'a positive integer', maxPending);
   if (onRecordError !== undefined && typeof onRecordError !== 'function') throw optionError(path, 'onRecordError', 'a function', onRecordError);
   if (onRecorded !== undefined && typeof onRecorded !== 'function') throw optionError(path, 'onRecorded', 'a function', onRecorded);

@@ -4,8 +4,8 @@ import { EVENT_LOG_VERSION, type EventEnvelope, type EventStore, type RecordedEr
 import { EventLogError } from './EventLogError.js';
 import { deserializeTypedError as deserializeError } from '../errors/deserializeTypedError.js';
 import type { L0Error } from '../errors/L0Error.js';
-import { afterStore, callName, checkStoreTimeout, STORE_TIMEOUT } from './storeCall.js';
-import { checkBag, checkKeys, describeOption, isSchedulerLike, optionError, optionKeys, optionPath } from '../internal/options.js';
+import { afterStore, callName, checkStoreCall, STORE_TIMEOUT } from './storeCall.js';
+import { checkBag, checkKeys, describeOption, optionError, optionKeys, optionPath } from '../internal/options.js';
 import { clampTimerDelay } from '../internal/timerDelay.js';
 
 /** Options of {@link replayEvents}. Every field is optional. */
@@ -189,8 +189,7 @@ function resolveReplay(config: ReplayEventsConfig) {
     if (value !== undefined && !(Number.isInteger(value) && value >= 0)) throw optionError(ROOT, name, 'an integer >= 0', value);
   }
   if (fromSeq !== undefined && toSeq !== undefined && fromSeq > toSeq) throw optionError(ROOT, 'toSeq', `at least fromSeq (${fromSeq})`, toSeq);
-  checkStoreTimeout(ROOT, storeTimeout);
-  if (!isSchedulerLike(scheduler)) throw optionError(ROOT, 'scheduler', 'a SchedulerLike', scheduler);
+  checkStoreCall(ROOT, storeTimeout, scheduler);
   const range = { ...(fromSeq === undefined ? {} : { fromSeq }), ...(toSeq === undefined ? {} : { toSeq }) };
   return { speed, range, scheduler, storeTimeout };
 }

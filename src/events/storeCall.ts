@@ -2,7 +2,7 @@
 import { mergeMap, Observable, Subscription, type SchedulerLike } from 'rxjs';
 import { isPromiseLike } from '../internal/isPromiseLike.js';
 import { EventLogError } from './EventLogError.js';
-import { optionError, type OptionPath } from '../internal/options.js';
+import { isSchedulerLike, optionError, type OptionPath } from '../internal/options.js';
 import { checkTimerDelay } from '../internal/timerDelay.js';
 import { armClockLater } from '../internal/laterClock.js';
 
@@ -17,11 +17,21 @@ export const STORE_TIMEOUT = 30_000;
 /** What `storeTimeout` accepts, in its TypeError. */
 const WHAT = 'a number of ms > 0 (Infinity: wait for the store forever)';
 
-/** Checks a `storeTimeout` option: > 0, at most the longest timer delay, or `Infinity`. */
-export function checkStoreTimeout(path: OptionPath, value: unknown): number {
-  if (typeof value !== 'number' || !(value > 0)) throw optionError(path, 'storeTimeout', WHAT, value);
-  checkTimerDelay(path, 'storeTimeout', value);
+/** Checks a `storeTimeout` option (or another bound on the store, `name`): > 0, at most the longest timer delay, or `Infinity`. */
+export function checkStoreTimeout(path: OptionPath, value: unknown, name = 'storeTimeout'): number {
+  if (typeof value !== 'number' || !(value > 0)) throw optionError(path, name, WHAT, value);
+  checkTimerDelay(path, name, value);
   return value;
+}
+
+/**
+ * Checks the options every store call of the event log is bounded by: `storeTimeout` (see
+ * {@link checkStoreTimeout}), then `scheduler`, its clock. One check for `recordEvents`,
+ * `replayEvents` and `createStoreReplaySource`, so they refuse the same values with the same words.
+ */
+export function checkStoreCall(path: OptionPath, storeTimeout: unknown, scheduler: unknown): void {
+  checkStoreTimeout(path, storeTimeout);
+  if (!isSchedulerLike(scheduler)) throw optionError(path, 'scheduler', 'a SchedulerLike', scheduler);
 }
 
 /** Why a call timed out, for a message: `the event store did not answer read("a") within 50 ms (storeTimeout)`. */

@@ -1,9 +1,10 @@
-import { asyncScheduler, defer, Observable, of, throwError, type SchedulerLike, type Subscriber } from 'rxjs';
+import { asyncScheduler, defer, Observable, of, throwError, type SchedulerAction, type SchedulerLike, type Subscriber } from 'rxjs';
 import { isTerminalEnvelope, type EventEnvelope, type EventStore, type SeqRange } from '../events/eventStore.js';
 import { RUN_TAG } from '../events/runTag.js';
-import { afterStore, callName, checkStoreTimeout, STORE_TIMEOUT } from '../events/storeCall.js';
+import { afterStore, callName, checkStoreCall, checkStoreTimeout, STORE_TIMEOUT } from '../events/storeCall.js';
+import { EventLogError } from '../events/EventLogError.js';
 import { deserializeError } from '../errors/deserializeError.js';
-import { checkBag, checkKeys, isSchedulerLike, optionError, optionKeys, optionPath } from '../internal/options.js';
+import { checkBag, checkKeys, optionKeys, optionPath } from '../internal/options.js';
 import { Relay } from '../internal/relay.js';
 import { BACKLOG } from './replayBacklog.js';
 import { checkAfterSeq, resumeError, type SequencedEvent, type SseReplaySource } from './sseReplayBuffer.js';
@@ -19,11 +20,26 @@ export interface StoreReplaySourceConfig {
    * `Infinity` waits forever; a finite one is at most 2147483647 (about 24.8 days). @default 30000
    */
   readonly storeTimeout?: number;
-  /** The clock of `storeTimeout`. @default asyncScheduler */
+  /**
+   * How long the live tail may go without a new envelope, in ms of `scheduler` time: a run whose
+   * log stopped growing before its end (its recorder's process died; its store failed it, as a
+   * rejected append or a `STORE_TIMEOUT` whose batch never landed) ends the replay with an
+   * `EventLogError` `STORE_TIMEOUT` (retryable) naming the stream, the `seq` it waited for and
+   * the time, sent to the client as the error frame, instead of holding the reconnect open on
+   * heartbeats. Keep it above the longest silence of a live run (with `l0()`'s default timeouts an
+   * attempt silent for 10 s fails and is retried, so its longest silence is a retry's wait: at most
+   * 60 s, a server's `Retry-After`). `Infinity` waits forever; a finite one is at
+   * most 2147483647 (about 24.8 days). @default 300000
+   */
+  readonly idleTimeout?: number;
+  /** The clock of `storeTimeout` and `idleTimeout`. @default asyncScheduler */
   readonly scheduler?: SchedulerLike;
 }
 
-const KEYS = /*#__PURE__*/ optionKeys<StoreReplaySourceConfig>()(['storeTimeout', 'scheduler']);
+const KEYS = /*#__PURE__*/ optionKeys<StoreReplaySourceConfig>()(['storeTimeout', 'idleTimeout', 'scheduler']);
+
+/** How long the live tail may go without an envelope by default (`idleTimeout`): 5 minutes. */
+const IDLE_TIMEOUT = 300_000;
 const ROOT = /*#__PURE__*/ optionPath('createStoreReplaySource', 'store, ');
 
 /**
@@ -34,6 +50,7 @@ const ROOT = /*#__PURE__*/ optionPath('createStoreReplaySource', 'store, ');
  *   s-a-b-c-x|        the run on server A, recorded as seq 0..4 with run tag r (its SSE ids r:1..r:5)
  *   ------c-(x|)      source.replay('chat-1', 3) on server B: after SSE id r:3 (b), then live
  *   50ms #            the same with { storeTimeout: 50 } on a store whose read never answers: STORE_TIMEOUT
+ *   ------c 50ms #    the same with { idleTimeout: 50 } when the run's log stops growing after c: STORE_TIMEOUT
  *
  * 1. `replay(id, afterSeq)` gives the envelopes from `seq = afterSeq` on (the SSE `id:` of an event
  *    is its envelope's `seq + 1`, the numbering `toServerSentEvents` gives the recorded run). It
@@ -48,7 +65,9 @@ const ROOT = /*#__PURE__*/ optionPath('createStoreReplaySource', 'store, ');
  *    (forged, or not written yet) replays from the start, sending nothing up to it, so a finished
  *    run ends at once (with its recorded error, if it failed) and a live one when it does.
  * 4. A run whose recorder was unsubscribed ends its log with a `StreamAbortedError` envelope, so its
- *    replay errors with it; a recorder that never ends (its process died) leaves the replay open until the client leaves.
+ *    replay errors with it; so does a run whose append was given up at its recorder's `storeTimeout` and landed later
+ *    (that error ends the log). A log that stops growing without an end (its recorder's process died, or
+ *    its store failed an append) ends the replay at `idleTimeout` (rule 8).
  * 5. Every event carries the log's run tag (`run`, kept with its `seq` 0 by `recordEvents`), so its
  *    SSE id is `<run>:<seq>`: a client that read another run of the stream id (its log deleted and
  *    the id taken by a new run meanwhile) fails with `INCOMPLETE_STREAM` at the first event instead
@@ -65,6 +84,10 @@ const ROOT = /*#__PURE__*/ optionPath('createStoreReplaySource', 'store, ');
  *    `maxQueuedBytes` only once the client has read them (its rule 9), as it does a backlog sent at
  *    once: a store that answers later (Redis) sends it after the subscription, and a reconnect to a
  *    long run is not cut as "too far behind" for a backlog it has not been offered yet.
+ * 8. The live tail may go `idleTimeout` (5 minutes by default) without a new envelope: then the
+ *    replay ends with an `EventLogError` `STORE_TIMEOUT` (retryable) naming the stream and the last
+ *    `seq` it had, sent to the client as the error frame, so no reconnect is held open for a run
+ *    whose log will never end.
  *
  * @example
  * import { createMemoryEventStore, createStoreReplaySource, parseLastEventId, toServerSentEvents } from 'l0-rx';
@@ -81,9 +104,9 @@ export function createStoreReplaySource(store: EventStore, config: StoreReplaySo
   if (typeof store.follow !== 'function') throw new TypeError('createStoreReplaySource(store): this store has no live tail (`follow`); the memory and Redis stores have one, the JSONL store does not');
   checkBag(ROOT, config);
   checkKeys(ROOT, config, KEYS);
-  const { storeTimeout = STORE_TIMEOUT, scheduler = asyncScheduler } = config;
-  checkStoreTimeout(ROOT, storeTimeout);
-  if (!isSchedulerLike(scheduler)) throw optionError(ROOT, 'scheduler', 'a SchedulerLike', scheduler);
+  const { storeTimeout = STORE_TIMEOUT, idleTimeout = IDLE_TIMEOUT, scheduler = asyncScheduler } = config;
+  checkStoreCall(ROOT, storeTimeout, scheduler);
+  checkStoreTimeout(ROOT, idleTimeout, 'idleTimeout');
   /** The stream's envelopes in `range`, passed on synchronously when the store answers so (memory: marbles hold), within storeTimeout when it answers later. */
   const read = <T>(streamId: string, range: SeqRange, next: (envelopes: readonly EventEnvelope[]) => Observable<T>): Observable<T> => {
     return afterStore(store.read(streamId, range), storeTimeout, scheduler, streamId, () => callName('read', streamId, range), next);
@@ -98,8 +121,9 @@ export function createStoreReplaySource(store: EventStore, config: StoreReplaySo
       const last = backlog[backlog.length - 1];
       if (backlog[0]?.seq !== fromSeq || last === undefined) return orElse();
       // a finished run's backlog is all there is: no live tail to open (a Redis connection of its own)
-      const tail = isTerminalEnvelope(last) ? of(last) : store.follow!(streamId, last.seq);
-      return new Observable<SequencedEvent>((subscriber) => tail.subscribe(new Tail(subscriber, afterSeq, backlog, () => head(streamId, fromSeq ? undefined : backlog[0]))));
+      if (isTerminalEnvelope(last)) return new Observable<SequencedEvent>((subscriber) => of(last).subscribe(new Tail(subscriber, afterSeq, backlog, () => head(streamId, fromSeq ? undefined : backlog[0]))));
+      const idle = idleTimeout === Infinity ? undefined : { ms: idleTimeout, scheduler, streamId };
+      return new Observable<SequencedEvent>((subscriber) => store.follow!(streamId, last.seq).subscribe(new Tail(subscriber, afterSeq, backlog, () => head(streamId, fromSeq ? undefined : backlog[0]), idle)));
     });
   const missing = (streamId: string) => () => throwError(() => notFound(streamId));
   return {
@@ -110,6 +134,18 @@ export function createStoreReplaySource(store: EventStore, config: StoreReplaySo
         return afterSeq === 0 ? replay(streamId, 0, 0, missing(streamId)) : replay(streamId, afterSeq - 1, afterSeq, () => replay(streamId, 0, afterSeq, missing(streamId)));
       }),
   };
+}
+
+/** What the tail's `idleTimeout` watch needs (rule 8). */
+interface Idle {
+  readonly ms: number;
+  readonly scheduler: SchedulerLike;
+  readonly streamId: string;
+}
+
+/** The `idleTimeout` timer's work: its tail watches its own silence. */
+function silence(this: SchedulerAction<Tail>, tail?: Tail): void {
+  tail!.watch(this);
 }
 
 const notFound = (streamId: string) => resumeError('STREAM_NOT_FOUND', `no stream ${JSON.stringify(streamId)} to resume in the event store`);
@@ -140,15 +176,26 @@ class Tail extends Relay<EventEnvelope, SequencedEvent> {
   /** The backlog's last seq: the tail gives it (and nothing before it) again. */
   private readonly last: number;
   private ended = false;
+  /** When the tail last gave an envelope (or began), and that envelope's seq, for `idleTimeout`. */
+  private heardAt = 0;
+  private heardSeq: number;
 
-  constructor(out: Subscriber<SequencedEvent>, private readonly afterSeq: number, backlog: readonly EventEnvelope[], private readonly head: () => Observable<EventEnvelope>) {
+  constructor(out: Subscriber<SequencedEvent>, private readonly afterSeq: number, backlog: readonly EventEnvelope[], private readonly head: () => Observable<EventEnvelope>, private readonly idle?: Idle) {
     super(out);
     this.backlog = backlog;
-    this.last = backlog[backlog.length - 1]!.seq;
+    this.heardSeq = this.last = backlog[backlog.length - 1]!.seq;
+    if (idle) {
+      this.heardAt = idle.scheduler.now();
+      this.add(idle.scheduler.schedule(silence, idle.ms, this));
+    }
   }
 
   next(envelope: EventEnvelope): void {
     if (this.isStopped) return;
+    if (this.idle) {
+      this.heardAt = this.idle.scheduler.now();
+      this.heardSeq = envelope.seq;
+    }
     try {
       this.start();
       if (envelope.seq <= this.last || this.isStopped) return;
@@ -186,6 +233,19 @@ class Tail extends Relay<EventEnvelope, SequencedEvent> {
     }
     this.waiting = undefined;
     if (this.ended) super.complete();
+  }
+
+  /**
+   * The `idleTimeout` watch (one timer, rescheduled for what is left since the last envelope, not
+   * one per envelope): a tail silent that long ends the replay with `STORE_TIMEOUT`.
+   */
+  watch(action: SchedulerAction<Tail>): void {
+    const idle = this.idle!;
+    const left = idle.ms - (idle.scheduler.now() - this.heardAt);
+    if (this.ended || this.isStopped) return;
+    if (left > 0) return void action.schedule(this, left);
+    const { streamId, ms } = idle;
+    this.error(new EventLogError('STORE_TIMEOUT', streamId, `Stream ${streamId}: its live tail gave no envelope after seq ${this.heardSeq} within ${ms} ms (idleTimeout): the run's recorder stopped without writing its end`));
   }
 
   /** Sends one envelope on (marked when it is of the backlog); a recorded error ends the replay (it reaches every replay, as with the buffer). */

@@ -6,9 +6,12 @@ import { isL0Error } from '../../errors/L0Error.js';
  * Error-reply codes that report the server's state, not the command's (the official client's
  * `defaultErrorFilter` list, and `TRYAGAIN` of a cluster moving a slot): the same command may
  * succeed a moment later. `LOADING`: the server is still loading its dataset (a restart);
- * `BUSY`: a script runs; `READONLY`: the connection reached a replica (a failover).
+ * `BUSY`: a script runs; `READONLY`: the connection reached a replica (a failover). `OOM`: the
+ * server is at `maxmemory` and evicts nothing (`noeviction`), so it refuses every write; as with
+ * `MISCONF` (it cannot persist), the same write goes through once that passes (keys expire or are
+ * deleted, a log is trimmed, the limit is raised), with nothing wrong in the call itself.
  */
-const TRANSIENT: ReadonlySet<string> = /*#__PURE__*/ new Set(['LOADING', 'BUSY', 'TRYAGAIN', 'CLUSTERDOWN', 'MASTERDOWN', 'READONLY', 'NOREPLICAS', 'MISCONF']);
+const TRANSIENT: ReadonlySet<string> = /*#__PURE__*/ new Set(['LOADING', 'BUSY', 'TRYAGAIN', 'CLUSTERDOWN', 'MASTERDOWN', 'READONLY', 'NOREPLICAS', 'MISCONF', 'OOM']);
 
 /** The code of a server error reply (`LOADING Redis is loading...`: `LOADING`), `undefined` for another failure (a connection's). */
 export function replyCode(e: unknown): string | undefined {
@@ -16,19 +19,31 @@ export function replyCode(e: unknown): string | undefined {
 }
 
 /**
- * What the Redis store's `call` (`XRANGE`, `EVALSHA`...) on `streamId`'s log (`''`: none) failed
+ * What the Redis store's `call` (`XRANGE`, `EVALSHA`...) on `streamId`'s log (`undefined`: none) failed
  * with, as the event log's error, the original as `cause`: a transient error reply (see
  * {@link TRANSIENT}) or a lost connection (the client closed, offline, a socket closed or timed
  * out) is an `EventLogError` `STORE_UNAVAILABLE` (retryable); another error reply (`NOPERM`,
  * `WRONGTYPE`, `ERR ...`) is `STORE_FAILED`. An `L0Error` or a `TypeError` (an input check) is
  * given back as it is.
  */
-export function storeError(e: unknown, streamId: string, call: string): unknown {
+export function storeError(e: unknown, streamId: string | undefined, call: string): unknown {
   if (isL0Error(e) || e instanceof TypeError) return e;
   const code = replyCode(e);
-  const on = streamId === '' ? '' : ` for stream ${JSON.stringify(streamId)}`;
+  const on = streamId === undefined ? '' : ` for stream ${JSON.stringify(streamId)}`;
   const text = e instanceof Error ? e.message : String(e);
   if (code === undefined) return new EventLogError('STORE_UNAVAILABLE', streamId, `the Redis event store's connection failed during ${call}${on}: ${text}`, e);
   if (TRANSIENT.has(code)) return new EventLogError('STORE_UNAVAILABLE', streamId, `Redis answered ${call}${on} with ${code}, a passing state of the server (retry later): ${text}`, e);
   return new EventLogError('STORE_FAILED', streamId, `Redis refused ${call}${on}: ${text}`, e);
+}
+
+/**
+ * An error reply a Lua script of the store met (a `redis.pcall`: `XADD` refused with `OOM` or an
+ * out-of-order id) as the event log's error, classified as {@link storeError} classifies a reply,
+ * `what` telling what was refused; the reply as an `Error` is the `cause`.
+ */
+export function scriptRefusal(reply: string, streamId: string, what: string): EventLogError {
+  const cause = new Error(reply);
+  const code = replyCode(cause);
+  const passing = code !== undefined && TRANSIENT.has(code);
+  return new EventLogError(passing ? 'STORE_UNAVAILABLE' : 'STORE_FAILED', streamId, `Redis refused ${what}${passing ? ` with ${code}, a passing state of the server (retry later)` : ''}: ${reply}`, cause);
 }

@@ -4,8 +4,9 @@ import { checkEnvelopes, checkRange, checkStreamId, rejecting } from '../storeIn
 import { DELETED_FIELD, tail, type RedisFollowClient } from './redisTail.js';
 import { readRange } from './redisRead.js';
 import { replyCode, storeError } from './redisErrors.js';
+import { ADD_SCRIPT, HAS_SCRIPT, LIST_PAGE, LIST_SCRIPT, refusal, type Part } from './redisScripts.js';
 import { CheckpointEncoder } from '../../events/checkpointEncoder.js';
-import { asStored, runMismatch, runOf } from '../../events/runTag.js';
+import { asStored, runOf } from '../../events/runTag.js';
 
 export type { RedisFollowClient } from './redisTail.js';
 
@@ -36,71 +37,6 @@ export const REDIS_EVENT_STORE_DEFAULTS = /*#__PURE__*/ Object.freeze({ keyPrefi
 const NAME = 'createRedisEventStore()';
 
 const OPTION_KEYS: readonly string[] = ['keyPrefix', 'followBlockMs', 'followReconnects'];
-
-/**
- * Adds one stream's entries of a batch (ARGV: the run tag, `''` for none, then entry id, envelope
- * JSON, ...) in order and stops at the first one refused: returns `{added}`, or `{added, why, detail}`:
- * `'refused'` (Redis refused it; detail: its error), `'missing'` (the stream is not in Redis, or it
- * holds no seq 0 for a run's envelope to belong to), `'other'` (the stream's seq 0 is of another
- * run; detail: that run's tag, `''` for none) or `'taken'` (a run's seq 0, and the stream holds a
- * seq 0; detail: the same). A stream without a seq 0 (a delete's marker left by a dropped
- * connection, entries deleted by hand) is no run's: the add is left to Redis, which refuses an
- * id below the stream's last (`'refused'`, so a warned failure, not another run's log). Only `seq` 0 (entry id `0-1`) may create the stream, and a run's seq 0 stores
- * its tag in the entry's `run` field, which its later envelopes are checked against once per call.
- */
-const ADD_SCRIPT = `local key, run = KEYS[1], ARGV[1]
-local checked = run == ''
-local function owner()
-  local r = redis.pcall('XRANGE', key, '0-1', '0-1')
-  if r.err then return nil, r.err end
-  if not r[1] then return nil end
-  local fields = r[1][2]
-  for j = 1, #fields, 2 do if fields[j] == 'run' then return fields[j + 1] end end
-  return ''
-end
-local added = 0
-for i = 2, #ARGV, 2 do
-  local r
-  if ARGV[i] == '0-1' then
-    if checked then r = redis.pcall('XADD', key, ARGV[i], 'envelope', ARGV[i + 1])
-    else
-      local o, err
-      if redis.call('EXISTS', key) == 1 then o, err = owner() end
-      if err then return {added, 'refused', err} end
-      if o then return {added, 'taken', o} end
-      r = redis.pcall('XADD', key, ARGV[i], 'envelope', ARGV[i + 1], 'run', run)
-    end
-  else
-    if not checked then
-      local o, err = owner()
-      if err then return {added, 'refused', err} end
-      if o == nil then return {added, 'missing'} end
-      if o ~= run then return {added, 'other', o} end
-    end
-    r = redis.pcall('XADD', key, 'NOMKSTREAM', ARGV[i], 'envelope', ARGV[i + 1])
-  end
-  if type(r) == 'table' and r.err then return {added, 'refused', r.err} end
-  if not r then return {added, 'missing'} end
-  checked = true
-  added = added + 1
-end
-return {added}`;
-
-/** Keeps the ids ARGV[i] whose stream KEYS[i + 1] exists and removes the others from the set KEYS[1], atomically (see 9). */
-const LIST_SCRIPT = `local kept = {}
-for i = 1, #ARGV do
-  if redis.call('EXISTS', KEYS[i + 1]) == 1 then kept[#kept + 1] = ARGV[i] else redis.call('SREM', KEYS[1], ARGV[i]) end
-end
-return kept`;
-
-/** Whether the id ARGV[1] is listed in the set KEYS[1] and its stream KEYS[2] exists (1 or 0); a listed id whose key is gone is unlisted, as a listing does (see 9). */
-const HAS_SCRIPT = `if redis.call('SISMEMBER', KEYS[1], ARGV[1]) == 0 then return 0 end
-if redis.call('EXISTS', KEYS[2]) == 1 then return 1 end
-redis.call('SREM', KEYS[1], ARGV[1])
-return 0`;
-
-/** Stream ids `streams()` checks per script call (one `SSCAN` page asks for as many): Redis is never blocked by one check of every stream. */
-const LIST_PAGE = 1000;
 
 /**
  * An {@link EventStore} on Redis Streams: one Redis stream per recorded stream, so a fleet of
@@ -166,7 +102,7 @@ const LIST_PAGE = 1000;
  *    (`DEL` by another client, an expiry) is dropped from `<prefix>streams` when a listing finds it
  *    gone, by a script that checks the key and removes the id in one atomic step, so an id whose new
  *    run's `seq` 0 went in meanwhile stays listed. The set is read with `SSCAN` and checked
- *    {@link LIST_PAGE} ids per script call, so no reply and no script holds every id. `has(id)`
+ *    `LIST_PAGE` (1000) ids per script call, so no reply and no script holds every id. `has(id)`
  *    answers for one id the same way (its set membership and its key, one script call, O(1)):
  *    `replayEvents` asks it on an empty read instead of listing every stream. The set has been kept
  *    by every version of this store (an id is added with its run's `seq` 0), so logs written before
@@ -175,9 +111,11 @@ const LIST_PAGE = 1000;
  *    holds nothing in the range).
  * 10. A Redis failure is the event log's error, the client's error as `cause`: a reply that
  *    reports the server's state (`LOADING`: still loading its dataset after a restart; `BUSY`,
- *    `TRYAGAIN`, `CLUSTERDOWN`, `MASTERDOWN`, `READONLY` after a failover, `NOREPLICAS`, `MISCONF`)
- *    or a lost connection is an `EventLogError` `STORE_UNAVAILABLE` (retryable), another error reply
- *    (`NOPERM`, `WRONGTYPE`...) `STORE_FAILED`; the message names the command and the stream. A
+ *    `TRYAGAIN`, `CLUSTERDOWN`, `MASTERDOWN`, `READONLY` after a failover, `NOREPLICAS`, `MISCONF`,
+ *    `OOM` at `maxmemory`) or a lost connection is an `EventLogError` `STORE_UNAVAILABLE` (retryable),
+ *    another error reply (`NOPERM`, `WRONGTYPE`, an out-of-order `seq`...) `STORE_FAILED`, a reply the
+ *    add script met too; the message names the command and the stream (`streamId` is `undefined`
+ *    for a listing, about no one stream). A
  *    follower ends with them too (a dropped connection is still waited for, see 5). Recording
  *    reports them as the `cause` of its `RECORD_FAILED`.
  *
@@ -209,15 +147,15 @@ export function createRedisEventStore(client: RedisCommandClient, options: Redis
   const idsKey = `${keyPrefix}streams`;
   /** What this store stored of each open stream: a checkpoint is stored compact only over text it stored. */
   const encoder = new CheckpointEncoder();
-  /** `args` sent for `streamId`'s log (`''`: none), a failure as the event log's error (see 10). */
-  const send = (streamId: string, args: readonly string[]): Promise<unknown> =>
+  /** `args` sent for `streamId`'s log (`undefined`: none), a failure as the event log's error (see 10). */
+  const send = (streamId: string | undefined, args: readonly string[]): Promise<unknown> =>
     client.sendCommand(args).catch((e: unknown) => {
       throw storeError(e, streamId, args[0]!);
     });
   /** A Lua script run on `keys` and `args` for `streamId`'s log: `EVALSHA`, and `EVAL` if Redis has not cached it. */
   const script = (source: string) => {
     const sha = createHash('sha1').update(source).digest('hex');
-    return (streamId: string, keys: readonly string[], args: readonly string[]): Promise<unknown> => {
+    return (streamId: string | undefined, keys: readonly string[], args: readonly string[]): Promise<unknown> => {
       const rest = [String(keys.length), ...keys, ...args];
       return client.sendCommand(['EVALSHA', sha, ...rest]).catch((e: unknown) => {
         if (replyCode(e) !== 'NOSCRIPT') throw storeError(e, streamId, 'EVALSHA');
@@ -246,15 +184,15 @@ export function createRedisEventStore(client: RedisCommandClient, options: Redis
     const started: string[] = []; // streams whose seq 0 was added: listed once Redis took it
     const writes = [...streams].map(async ([streamId, parts]) => {
       for (const part of parts) {
-        const [count, why, detail] = (await add(streamId, [streamKey(streamId)], [part.run, ...part.entries])) as [unknown, string?, string?];
+        const [count, why, detail, command] = (await add(streamId, [streamKey(streamId)], [part.run, ...part.entries])) as [unknown, string?, string?, string?];
         const added = Number(count);
         if (part.envelopes.some((e, i) => i < added && e.seq === 0)) started.push(streamId);
-        if (why !== undefined) throw refusal(streamId, part, part.envelopes[added]!.seq, why, detail);
+        if (why !== undefined) throw refusal(streamId, part, part.envelopes[added]!.seq, why, detail, command);
       }
     });
     const settled = await Promise.allSettled(writes);
     // (one SADD for the batch's streams: its failure names the stream only when there is one)
-    if (started.length > 0) await send(started.length === 1 ? started[0]! : '', ['SADD', idsKey, ...started]);
+    if (started.length > 0) await send(started.length === 1 ? started[0] : undefined, ['SADD', idsKey, ...started]);
     for (const write of settled) if (write.status === 'rejected') throw write.reason;
   };
 
@@ -283,12 +221,12 @@ export function createRedisEventStore(client: RedisCommandClient, options: Redis
       const kept = new Set<string>();
       let cursor = '0';
       do {
-        const [next, ids] = (await send('', ['SSCAN', idsKey, cursor, 'COUNT', String(LIST_PAGE)])) as [string, string[]];
+        const [next, ids] = (await send(undefined, ['SSCAN', idsKey, cursor, 'COUNT', String(LIST_PAGE)])) as [string, string[]];
         cursor = next;
         // COUNT is a hint: a page may hold more (a whole small set, a rehashing table), checked LIST_PAGE at a time
         for (let at = 0; at < ids.length; at += LIST_PAGE) {
           const part = ids.slice(at, at + LIST_PAGE);
-          for (const id of (await list('', [idsKey, ...part.map(streamKey)], part)) as string[]) kept.add(id);
+          for (const id of (await list(undefined, [idsKey, ...part.map(streamKey)], part)) as string[]) kept.add(id);
         }
       } while (cursor !== '0');
       return [...kept].sort();
@@ -317,18 +255,4 @@ export function createRedisEventStore(client: RedisCommandClient, options: Redis
       return tail(client.duplicate.bind(client), { streamId, key: streamKey(streamId), fromSeq: from, blockMs: followBlockMs, reconnects: followReconnects });
     },
   };
-}
-
-/** Consecutive envelopes of one stream and one run (`''`: no run tag) in a batch: one script call. */
-interface Part {
-  readonly run: string;
-  readonly envelopes: EventEnvelope[];
-  readonly entries: string[];
-}
-
-/** Why the add script stopped at envelope `seq` of `part` (see ADD_SCRIPT): a run's refusal is an `EventLogError` `RUN_MISMATCH`. */
-function refusal(streamId: string, part: Part, seq: number, why: string, detail: string | undefined): Error {
-  if (part.run !== '' && why !== 'refused') return runMismatch(streamId, seq, part.run, why === 'missing' ? undefined : (detail ?? ''));
-  if (why === 'missing') return new Error(`createRedisEventStore: stream ${JSON.stringify(streamId)} is not in Redis (deleted, or its seq 0 was never appended), so seq ${seq} is not appended`);
-  return new Error(`createRedisEventStore: Redis refused seq ${seq} of stream ${JSON.stringify(streamId)}, so it and the rest of its batch are not appended: ${detail ?? why}`);
 }
