@@ -96,6 +96,18 @@ describe('TailScanner: the rescan window, the kept text and the trigger search (
     expect(found.map((f) => [f.message, f.position])).toEqual([['placeholder: "[your company here]"', 400]]);
   });
 
+  it('should report at completion a match the earlier attempt held at the checkpoint\'s end when the resumed attempt adds no text', () => {
+    const checkpoint = `${'x'.repeat(400)}[your company here]${' filler'.repeat(3)}`;
+    const run = patternRule().create!();
+    run.resume!(checkpoint);
+    const found = [...(findingsOf(run.complete!('') as GuardFindings))];
+    expect(found.map((f) => [f.message, f.position])).toEqual([['placeholder: "[your company here]"', 400]]);
+    // one the earlier attempt reported (settled inside the checkpoint) is not reported again
+    const settled = patternRule().create!();
+    settled.resume!(`${checkpoint}${' and more text after it, long enough to settle it.'.repeat(2)}`);
+    expect(findingsOf(settled.complete!('') as GuardFindings)).toEqual([]);
+  });
+
   it('should give latexRule() the findings of the whole text at once, for every chunking', () => {
     let found = 0;
     fc.assert(

@@ -65,6 +65,8 @@ export class TailScanner extends FindingRun {
    * a line's end can complete (`lineEnd`) on a final newline.
    */
   protected finish(found?: MatchSink): void {
+    // nothing scanned since a resumed checkpoint: the matches its end held are judged here, as a scan would
+    if (this.#floor > 0 && this.#scanned === this.#floor) this.#run('', found, STREAMING);
     this.#run('', found, HELD);
     this.#run('\n', found, LINE_END);
   }
