@@ -3,7 +3,7 @@ import { concat, defer, EMPTY, from, lastValueFrom, map, NEVER, throwError, time
 import { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
 import { circuitBreaker, createCircuitBreaker, L0Error, ProviderError, type BreakerRecord, type BreakerStore, type L0Event } from 'l0-rx';
-import { testScheduler } from '../helpers/testScheduler.js';
+import { runArmed, testScheduler } from '../helpers/testScheduler.js';
 
 /* A store that does not answer (a Redis client queueing commands while it reconnects) never holds a
    call: past storeTimeout the breaker acts as on a failing store, and applies a late answer. Every
@@ -14,19 +14,6 @@ const serverError = new ProviderError('upstream 503', { code: 'SERVER_ERROR', ca
 const token: L0Event = { type: 'token', value: 'ok' };
 const done: L0Event = { type: 'complete', finishReason: 'stop' };
 const never = <T>() => new Promise<T>(() => undefined);
-
-/**
- * Runs `ts`'s virtual time to its end, letting the microtasks run first and between flushes: each
- * storeTimeout clock is armed a microtask after its store call (so a virtual flush never beats a
- * real store), which a marble `run()`, one synchronous flush, never lets happen.
- */
-async function runArmed(ts: TestScheduler): Promise<void> {
-  for (;;) {
-    await new Promise((resolve) => setImmediate(resolve));
-    if (ts.actions.length === 0) return;
-    ts.flush();
-  }
-}
 
 describe('createCircuitBreaker({storeTimeout})', () => {
   it('should let a call through, and its end pass, once the store has not answered for storeTimeout', async () => {

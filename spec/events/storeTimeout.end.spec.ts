@@ -2,12 +2,11 @@
  * @test {recordEvents} its `storeTimeout` and the log's end: an append given up at the bound that
  * lands later leaves a log that ends (its followers, replays and the JSONL store's run ledger end too).
  */
-import type { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
 import type { SchedulerLike } from 'rxjs';
 import { createMemoryEventStore, createStoreReplaySource, recordEvents, replayEvents, type EventEnvelope, type EventStore, type L0Event } from 'l0-rx';
 import { createJsonlEventStore } from 'l0-rx/stores/jsonl';
-import { testScheduler } from '../helpers/testScheduler.js';
+import { runArmed, testScheduler } from '../helpers/testScheduler.js';
 import { useTempDir } from '../helpers/tempDir.js';
 
 // As in storeTimeout.spec.ts: the bound is armed a microtask after the call, so each spec runs its
@@ -15,13 +14,6 @@ import { useTempDir } from '../helpers/tempDir.js';
 const settle = async () => {
   for (let i = 0; i < 10; i++) await Promise.resolve();
 };
-async function drain(ts: TestScheduler): Promise<void> {
-  ts.maxFrames = Number.POSITIVE_INFINITY;
-  do {
-    ts.flush();
-    await settle();
-  } while (ts.actions.length > 0);
-}
 
 const values: Record<string, L0Event> = {
   s: { type: 'start', attempt: 1, fallbackIndex: 0, isRetry: false, isFallback: false },
@@ -57,11 +49,11 @@ describe('recordEvents({storeTimeout}): a given-up append that lands later', () 
       const operator = recordEvents(store, { streamId: 'r', runTag: () => 'run1', scheduler: ts, storeTimeout: 50, onRecordError: () => undefined, onRecorded: (info) => recorded.push([ts.now(), info.error?.code, info.count]) });
       expectObservable(cold('-s-a-x|', values).pipe(operator)).toBe('-s-a-x|', values);
     });
-    await drain(ts);
+    await runArmed(ts);
     expect(recorded).toEqual([[56, 'STORE_TIMEOUT', 0]]);
     expect(followed).toEqual([]);
     ts.schedule(() => land(), 20); // the store answers again: seq 0 lands at 76
-    await drain(ts);
+    await runArmed(ts);
     await settle();
     // it had seq 0 and then waited forever for an end never written
     expect(followed).toEqual([[76, 0, values['s']], [76, 1, TIMEOUT_END], [76, '|']]);
@@ -89,7 +81,7 @@ describe('recordEvents({storeTimeout}): a given-up append that lands later', () 
     });
     await settle();
     ts.schedule(() => held[0]!(), 10); // seq 0 in time; seq 1, the complete event, is sent then and given up at 60
-    await drain(ts);
+    await runArmed(ts);
     expect(held).toHaveLength(2);
     held[1]!();
     answers[0]!(false);

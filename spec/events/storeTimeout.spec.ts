@@ -4,7 +4,7 @@ import type { TestScheduler } from 'rxjs/testing';
 import { describe, expect, it } from 'vitest';
 import { createMemoryEventStore, createStoreReplaySource, l0, recordEvents, replayEvents, type EventEnvelope, type EventStore, type L0Event } from 'l0-rx';
 import { createJsonlEventStore } from 'l0-rx/stores/jsonl';
-import { testScheduler } from '../helpers/testScheduler.js';
+import { runArmed, testScheduler } from '../helpers/testScheduler.js';
 import { useTempDir } from '../helpers/tempDir.js';
 
 /*
@@ -16,14 +16,6 @@ import { useTempDir } from '../helpers/tempDir.js';
 const settle = async () => {
   for (let i = 0; i < 10; i++) await Promise.resolve();
 };
-/** Flushes `ts`, lets promise reactions run (arming a bound), and again, until no action is left. */
-async function drain(ts: TestScheduler): Promise<void> {
-  ts.maxFrames = Number.POSITIVE_INFINITY; // (outside run(), a TestScheduler stops at 750 frames)
-  do {
-    ts.flush();
-    await settle();
-  } while (ts.actions.length > 0);
-}
 
 const values: Record<string, L0Event> = {
   s: { type: 'start', attempt: 1, fallbackIndex: 0, isRetry: false, isFallback: false },
@@ -72,7 +64,7 @@ describe('recordEvents({storeTimeout})', () => {
     ts.run(({ cold, expectObservable }) => {
       expectObservable(cold('-s-a-b-x|', values).pipe(operator)).toBe('-s-a-b-x|', values);
     });
-    await drain(ts);
+    await runArmed(ts);
     // it waited forever: onRecorded was never called (the bound counts from the end of the flush, frame 8)
     expect(recorded).toEqual([[58, 'STORE_TIMEOUT', 0]]);
     expect(errors).toEqual([expect.objectContaining({ name: 'EventLogError', code: 'STORE_TIMEOUT', category: 'timeout', retryable: true, streamId: 'r' })]);
@@ -128,7 +120,7 @@ describe('recordEvents({storeTimeout})', () => {
     ts.run(({ cold, expectObservable }) => {
       for (const { operator } of [byDefault, forever, memory]) expectObservable(cold('-s|', values).pipe(operator)).toBe('-s|', values);
     });
-    await drain(ts);
+    await runArmed(ts);
     expect(byDefault.recorded).toEqual([[30_002, 'STORE_TIMEOUT', 0]]);
     expect(forever.recorded).toEqual([]);
     expect(memory.recorded).toEqual([[2, undefined, 1]]);
@@ -166,7 +158,7 @@ describe('replayEvents({storeTimeout})', () => {
   it('should error with STORE_TIMEOUT naming the read and the time when the store does not answer it', async () => {
     const ts = testScheduler();
     const seen = timed(ts, replayEvents({ ...createMemoryEventStore(), read: () => never() }, 'r', { storeTimeout: 50, fromSeq: 2, scheduler: ts }));
-    await drain(ts);
+    await runArmed(ts);
     // it waited forever
     expect(seen).toEqual([[50, expect.objectContaining({ name: 'EventLogError', code: 'STORE_TIMEOUT', retryable: true, category: 'timeout', reason: 'timeout', streamId: 'r' })]]);
     expect((seen[0] as [number, Error])[1].message).toBe('Stream r: the event store did not answer read("r", {"fromSeq":2}) within 50 ms (storeTimeout)');
@@ -178,7 +170,7 @@ describe('replayEvents({storeTimeout})', () => {
     const viaHas = timed(ts, replayEvents({ ...empty, has: () => never() }, 'r', { storeTimeout: 50, scheduler: ts }));
     const { has: _, ...withoutHas } = empty;
     const viaStreams = timed(ts, replayEvents({ ...withoutHas, streams: () => never() }, 'r', { storeTimeout: 50, scheduler: ts }));
-    await drain(ts);
+    await runArmed(ts);
     expect(viaHas).toEqual([[50, expect.objectContaining({ code: 'STORE_TIMEOUT', message: 'Stream r: the event store did not answer has("r") within 50 ms (storeTimeout)' })]]);
     expect(viaStreams).toEqual([[50, expect.objectContaining({ code: 'STORE_TIMEOUT', message: 'Stream r: the event store did not answer streams() within 50 ms (storeTimeout)' })]]);
   });
@@ -189,7 +181,7 @@ describe('replayEvents({storeTimeout})', () => {
     inner.append([at(0, values['a']!), at(1, values['x']!)]);
     const answered = timed(ts, replayEvents({ ...inner, read: (id, range) => Promise.resolve(inner.read(id, range)) }, 'r', { storeTimeout: 50, scheduler: ts }));
     const hung = timed(ts, replayEvents({ ...inner, read: () => never() }, 'r', { scheduler: ts }));
-    await drain(ts);
+    await runArmed(ts);
     expect(answered).toEqual([[0, values['a']], [0, values['x']], [0, '|']]);
     expect(hung).toEqual([[30_000, expect.objectContaining({ code: 'STORE_TIMEOUT' })]]);
   });
@@ -210,7 +202,7 @@ describe('createStoreReplaySource(store, {storeTimeout})', () => {
     inner.append([at(0, values['a']!, 'run1'), at(1, values['x']!)]);
     const hung = timed(ts, createStoreReplaySource({ ...inner, read: () => never() }, { storeTimeout: 50, scheduler: ts }).replay('r', 1));
     const answering = timed(ts, createStoreReplaySource({ ...inner, read: (id, range) => Promise.resolve(inner.read(id, range)) }, { storeTimeout: 50, scheduler: ts }).replay('r', 1));
-    await drain(ts);
+    await runArmed(ts);
     // it stayed open until the client left
     expect(hung).toEqual([[50, expect.objectContaining({ code: 'STORE_TIMEOUT', message: 'Stream r: the event store did not answer read("r", {"fromSeq":0}) within 50 ms (storeTimeout)' })]]);
     expect(answering).toEqual([[0, { seq: 2, event: values['x'], run: 'run1' }], [0, '|']]);

@@ -84,12 +84,15 @@ export async function startRedisServer(args: readonly string[] = []): Promise<Re
   };
 }
 
-/** A connected client of a fresh redis-server for the suite it is called in: started before all, flushed before each spec, stopped after all. */
-export function useRedisServer(): { readonly server: RedisServer; readonly client: ReturnType<typeof createClient> } {
+/**
+ * A connected client of a fresh redis-server for the suite it is called in: started (with `args`)
+ * before all, flushed before each spec, stopped after all.
+ */
+export function useRedisServer(args: readonly string[] = []): { readonly server: RedisServer; readonly client: ReturnType<typeof createClient> } {
   let server: RedisServer | undefined;
   let client: ReturnType<typeof createClient> | undefined;
   beforeAll(async () => {
-    server = await startRedisServer();
+    server = await startRedisServer(args);
     client = createClient({ url: server.url });
     await client.connect();
   });

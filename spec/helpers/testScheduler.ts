@@ -11,3 +11,18 @@ export function testScheduler(): TestScheduler {
 export function expectEqual(actual: unknown, expected: unknown): void {
   expect(actual).toEqual(expected);
 }
+
+/**
+ * Runs `ts`'s virtual time to its end outside `run()`, letting every pending microtask and promise
+ * reaction run before each flush: the store bounds (`storeTimeout`) and `shouldRetry`'s are armed a
+ * microtask after their call, so a virtual flush never beats a real store, which a marble `run()`
+ * (one synchronous flush) never lets happen. No frame limit (outside `run()` a TestScheduler stops at 750).
+ */
+export async function runArmed(ts: TestScheduler): Promise<void> {
+  ts.maxFrames = Number.POSITIVE_INFINITY;
+  for (;;) {
+    await new Promise((resolve) => setImmediate(resolve));
+    if (ts.actions.length === 0) return;
+    ts.flush();
+  }
+}

@@ -4,37 +4,25 @@
  * the command, against a real redis-server; and a listing's errors, about no one stream.
  */
 import { Subject } from 'rxjs';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createClient } from 'redis';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { isEventLogError, recordEvents, type EventEnvelope, type L0Event, type RecordedInfo } from 'l0-rx';
 import { createRedisEventStore } from 'l0-rx/stores/redis';
-import { startRedisServer, until, useRedisServer, type RedisServer } from '../helpers/redisServer.js';
+import { until, useRedisServer } from '../helpers/redisServer.js';
 import { env } from './storeFixtures.js';
 
 const tagged = (streamId: string, seq: number): EventEnvelope => ({ ...env(streamId, seq), run: 'run1' });
 const OOM = /^OOM command not allowed when used memory > 'maxmemory'/;
 
 describe('createRedisEventStore on a server at maxmemory that evicts nothing (OOM)', () => {
-  let server: RedisServer | undefined;
-  let client: ReturnType<typeof createClient> | undefined;
-  beforeAll(async () => {
-    server = await startRedisServer(['--maxmemory-policy', 'noeviction']);
-    client = createClient({ url: server.url });
-    await client.connect();
-  });
-  afterAll(async () => {
-    await client?.quit();
-    await server?.stop();
-  });
+  const redis = useRedisServer(['--maxmemory-policy', 'noeviction']);
   beforeEach(async () => {
-    await client!.sendCommand(['CONFIG', 'SET', 'maxmemory', '0']);
-    await client!.flushAll();
+    await redis.client.sendCommand(['CONFIG', 'SET', 'maxmemory', '0']);
   });
   /** From now on every write is refused: the server is past its limit (1 byte), and evicts nothing. */
-  const fill = () => client!.sendCommand(['CONFIG', 'SET', 'maxmemory', '1']);
+  const fill = () => redis.client.sendCommand(['CONFIG', 'SET', 'maxmemory', '1']);
 
   it('should reject an append whose XADD the add script met refused with STORE_UNAVAILABLE (retryable), naming XADD and the seq, the OOM reply as cause', async () => {
-    const store = createRedisEventStore(client!);
+    const store = createRedisEventStore(redis.client);
     await store.append([tagged('a', 0)]);
     await fill();
     const refused = await Promise.resolve(store.append([tagged('a', 1), tagged('a', 2)])).then(() => undefined, (e: unknown) => e);
@@ -46,17 +34,17 @@ describe('createRedisEventStore on a server at maxmemory that evicts nothing (OO
       cause: expect.objectContaining({ message: expect.stringMatching(OOM) }),
     });
     // it passes: the same append goes through once the server has room again
-    await client!.sendCommand(['CONFIG', 'SET', 'maxmemory', '0']);
+    await redis.client.sendCommand(['CONFIG', 'SET', 'maxmemory', '0']);
     await store.append([tagged('a', 1), tagged('a', 2)]);
     expect(((await store.read('a')) as EventEnvelope[]).map((e) => e.seq)).toEqual([0, 1, 2]);
   });
 
   it('should give a recorder that typed error as its RECORD_FAILED\'s cause', async () => {
-    const store = createRedisEventStore(client!);
+    const store = createRedisEventStore(redis.client);
     const source = new Subject<L0Event>();
     const recorded = new Promise<RecordedInfo>((onRecorded) => source.pipe(recordEvents(store, { streamId: 'r', onRecorded, onRecordError: () => undefined })).subscribe());
     source.next({ type: 'token', value: 'x' });
-    await until(async () => Number(await client!.sendCommand(['SISMEMBER', 'l0:events:streams', 'r'])) === 1); // seq 0 is in, and listed
+    await until(async () => Number(await redis.client.sendCommand(['SISMEMBER', 'l0:events:streams', 'r'])) === 1); // seq 0 is in, and listed
     await fill();
     source.next({ type: 'token', value: 'y' });
     source.complete();
@@ -65,11 +53,11 @@ describe('createRedisEventStore on a server at maxmemory that evicts nothing (OO
   });
 
   it('should name the XADD of the delete marker that Redis refused (the DEL after it goes through)', async () => {
-    const store = createRedisEventStore(client!);
+    const store = createRedisEventStore(redis.client);
     await store.append([tagged('d', 0)]);
     await fill();
     await expect(store.delete('d')).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE', streamId: 'd', message: expect.stringMatching(/^Redis answered XADD for stream "d" with OOM/) });
-    expect(await client!.exists('l0:events:stream:d')).toBe(0);
+    expect(await redis.client.exists('l0:events:stream:d')).toBe(0);
   });
 });
 
