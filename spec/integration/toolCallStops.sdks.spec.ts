@@ -134,19 +134,24 @@ function weatherAgent(server: FaultServer, waits: 'approval' | 'suspend' | 'nest
 const createOpenAICompatible3 = (server: FaultServer) =>
   compatible3({ name: 'fault', baseURL: server.url, apiKey: 'x', includeUsage: true }).chatModel('fault:tool-call-fragments');
 
+/** Asks `agent` for the weather through l0(), keeping each attempt's Mastra run id. */
+async function askWeather(agent: ReturnType<typeof weatherAgent>) {
+  const runs: string[] = [];
+  const o = await runL0({
+    stream: async ({ signal }) => {
+      const output = await agent.stream('Weather in Paris?', { abortSignal: signal, maxSteps: 2 });
+      runs.push(output.runId);
+      return output;
+    },
+    retry: RETRY,
+    timeout: PATIENT,
+  });
+  return { o, runs };
+}
+
 describe('a Mastra tool that waits for the user', () => {
   it('should keep the outer call of an approval asked from inside it, the inner call carried as suspendPayload', async () => {
-    const agent = weatherAgent(ctx.server, 'nested');
-    const runs: string[] = [];
-    const o = await runL0({
-      stream: async ({ signal }) => {
-        const output = await agent.stream('Weather in Paris?', { abortSignal: signal, maxSteps: 2 });
-        runs.push(output.runId);
-        return output;
-      },
-      retry: RETRY,
-      timeout: PATIENT,
-    });
+    const { o, runs } = await askWeather(weatherAgent(ctx.server, 'nested'));
     expectComplete(o, 'tool-calls', '');
     // before: the call under get_weather's id was named delete_file, with the inner arguments
     expect(callsOf(o)).toEqual([{
@@ -156,17 +161,7 @@ describe('a Mastra tool that waits for the user', () => {
   });
 
   it.each(['approval', 'suspend'] as const)('should complete with tool-calls and the call carrying the run id (%s), not fail as a cut stream', async (waits) => {
-    const agent = weatherAgent(ctx.server, waits);
-    const runs: string[] = [];
-    const o = await runL0({
-      stream: async ({ signal }) => {
-        const output = await agent.stream('Weather in Paris?', { abortSignal: signal, maxSteps: 2 });
-        runs.push(output.runId);
-        return output;
-      },
-      retry: RETRY,
-      timeout: PATIENT,
-    });
+    const { o, runs } = await askWeather(weatherAgent(ctx.server, waits));
     // before: the stream ends without `finish`, an INCOMPLETE_STREAM that was retried, asking again each time
     expectComplete(o, 'tool-calls', '');
     expect(runs).toHaveLength(1);
