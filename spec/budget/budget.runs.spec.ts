@@ -1,7 +1,7 @@
 /** @test {budget} */
 import { describe, expect, it } from 'vitest';
 import type { Observable } from 'rxjs';
-import { budget, createBudget, fallbackTo, fromStream, retryWithBackoff, type L0Event, type StreamContext } from 'l0-rx';
+import { budget, createBudget, fallbackTo, fromStream, hedge, retryWithBackoff, type L0Event, type StreamContext } from 'l0-rx';
 import { testScheduler } from '../helpers/testScheduler.js';
 
 /*
@@ -88,6 +88,30 @@ describe('budget counting over a run\'s attempts', () => {
       const log = logOf(run, () => scheduler.now());
       flush();
       expect(log).toEqual(['0:start', '1:fallback', '1:start', '2:a', '4:b', '6:retry', '7:start', '8:fallback', '8:start', '9:c', '11:Budget exceeded: maxOutputTokens 3 (would reach 4)']);
+    });
+  });
+
+  it('should count a hedge of the same request apart from its primary inside a retry loop, each over its own attempts', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ cold, flush }) => {
+      let calls = 0;
+      // the primary streams 3 tokens from frame 3; the hedge (the same request again, at frame 2) 3 from frame 0 of its own
+      const call = fromStream(() => (calls++ === 0 ? cold<L0Event>('---a-b-c-(x|)', values) : cold<L0Event>('a-b-c-(x|)', values))).pipe(budget({ maxOutputTokens: 4 }), retryWithBackoff(fast));
+      const log = logOf(call.pipe(hedge(call, { delay: 2, scheduler, winOn: { minChars: 3 } }), retryWithBackoff(fast)), () => scheduler.now());
+      flush();
+      // 3 tokens each, 6 in all: within 4 each (the hedge's loop counted on from the primary's count, and failed the run at 5)
+      expect(log).toEqual(['6:start', '6:a', '6:b', '6:c', '8:complete', '8:end']);
+    });
+  });
+
+  it('should count an entrant of a race over the attempts of the loop around the race', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ cold, flush }) => {
+      const primary = attempts(cold, '-a-b-#', '-c-d-(x|)');
+      const run = fromStream(primary.factory).pipe(budget({ maxOutputTokens: 3 }), hedge(fromStream(() => cold<L0Event>('-#', values, reset)), { delay: 100, scheduler }), retryWithBackoff(fast));
+      const log = logOf(run, () => scheduler.now());
+      flush();
+      expect(log).toEqual(['1:start', '1:a', '3:b', '5:retry', '7:start', '7:c', '9:Budget exceeded: maxOutputTokens 3 (would reach 4)']);
     });
   });
 

@@ -37,8 +37,8 @@ export interface Holder {
   nested?: boolean;
   /**
    * The run it belongs to: one object for every attempt and stream of one run, the outermost loop
-   * that handed a context (a loop nested in another loop's attempt belongs to that loop's run), so a
-   * `budget()` inside the loops counts over the run's attempts.
+   * that handed a context (a loop nested in another loop's attempt belongs to that loop's run; a race's
+   * entrant, a lane of it: see raceCore), so a `budget()` inside the loops counts over the run's attempts.
    */
   readonly run?: object;
 }

@@ -87,7 +87,8 @@ interface Tally {
  * the same run (another context handed by its loops, which name the outermost loop as the run)
  * continues the count of the one before, into its own ledger or the shared one, so a `length`
  * completion reports the run's usage over its attempts either way. Anything else (no loop, the
- * first attempt, a second subscription in the same attempt: a race's entrants) counts afresh.
+ * first attempt, a second subscription in the same attempt) counts afresh; the entrants of a race
+ * are each a run of their own (a lane: the same source raced twice never shares a count).
  */
 function runTally(runs: WeakMap<object, Tally>, ledger: () => Budget): Tally {
   const holder = peekAttemptContext();

@@ -21,7 +21,9 @@ const FATAL = { category: 'bad-request', retryable: false, reason: 'bad_request'
  * follower after its reconnects), or the store answered with a transient refusal (a Redis server
  * still loading its dataset, `LOADING`; `BUSY`, `TRYAGAIN`, a failover's `READONLY`...), its error
  * as `cause`; and `STORE_TIMEOUT` (a `timeout` error, retryable): the store did not answer a call
- * within `storeTimeout` (the message names the call and the time). `STORE_FAILED` (not retried):
+ * within `storeTimeout` (the message names the call and the time), or a store replay's live tail
+ * gave no envelope for `idleTimeout` (`createStoreReplaySource`: the message names the last `seq`
+ * and the time). `STORE_FAILED` (not retried):
  * the store refused a call for good (a Redis error reply such as `NOPERM` or `WRONGTYPE`), its
  * error as `cause`. `streamId` names the stream (also `info.streamId`, so a deserialised one has it
  * too); it is `undefined` for a call about no one stream (a Redis store's `streams()` listing, or

@@ -13,6 +13,20 @@ import { isContentEvent } from '../events/eventTypes.js';
 import { currentEntrantObserver, withEntrantObserver, type EntrantOutcome, type EntrantTrace } from '../internal/entrantObserver.js';
 import { quiet } from '../internal/isPromiseLike.js';
 
+/**
+ * Each entrant's run inside the run that handed the race its context: one object per run and
+ * entrant index, so a loop or `budget()` inside entrant i counts over the run's attempts (the race
+ * subscribed again by each) that lane's requests only, never a sibling's (one source raced twice:
+ * a hedge of the same request).
+ */
+const entrantRuns = /*#__PURE__*/ new WeakMap<object, object[]>();
+function laneOf(run: object | undefined, i: number): object | undefined {
+  if (run === undefined) return undefined;
+  let of = entrantRuns.get(run);
+  if (!of) entrantRuns.set(run, (of = []));
+  return (of[i] ??= {});
+}
+
 /** Decides whether an entrant has won: sees each content event and the entrant's current attempt text. */
 export type WinTest = (event: ContentEvent, text: AttemptText) => boolean;
 
@@ -158,7 +172,7 @@ export function raceCore(entrants: readonly RaceEntrant[], config: RaceCoreConfi
       if (observer) lanes[i] = observer.entrant(i, entrants[i]!.name);
       // the entrant's subscriber is the consumer's child: a synchronous entrant stops as soon as the consumer leaves
       // made first: an entrant may win during its subscribe, with a start its own loop numbered
-      const holder = (holders[i] = ctx && { ctx, taken: false, run: outer!.run });
+      const holder = (holders[i] = ctx && { ctx, taken: false, run: laneOf(outer!.run, i) });
       const { subscription: sub, taken } = withEntrantObserver(undefined, () => subscribeWithHolder(entrants[i]!.source, {
         next: (e) => {
           lanes[i]?.next(e);
