@@ -71,3 +71,39 @@ describe.each(ROUTES)('a stalled answer that keeps sending empty chunks + $name'
     await expect.poll(() => state.cancelled).toBe(true);
   });
 });
+
+// n: 2: the first choice answers one word and finishes, the second one streams on (20 ms apart, 300 ms
+// in all) before the stream ends. Its chunks are not read, but they are the provider at work: the
+// run completes (before: an INTER_TOKEN_TIMEOUT at 150 ms, its second choice taken for silence).
+describe('an answer whose second choice (n: 2) streams on after the first finished + openai chat', () => {
+  it('should complete with the first choice, the second one\'s chunks keeping withTimeouts from firing', async () => {
+    const fetch: typeof globalThis.fetch = async () => {
+      let timer: ReturnType<typeof setInterval> | undefined;
+      let n = 0;
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          const enc = new TextEncoder();
+          controller.enqueue(enc.encode(chunk([{ index: 0, delta: { role: 'assistant', content: 'Hi' }, finish_reason: null }])));
+          controller.enqueue(enc.encode(chunk([{ index: 0, delta: {}, finish_reason: 'stop' }])));
+          timer = setInterval(() => {
+            if (n++ < 15) return controller.enqueue(enc.encode(chunk([{ index: 1, delta: { content: 'word ' }, finish_reason: null }])));
+            clearInterval(timer);
+            controller.enqueue(enc.encode(`${chunk([{ index: 1, delta: {}, finish_reason: 'stop' }])}data: [DONE]\n\n`));
+            controller.close();
+          }, 20);
+        },
+        cancel: () => clearInterval(timer),
+      });
+      return new Response(body, { status: 200, headers: { 'content-type': 'text/event-stream' } });
+    };
+    const client = new OpenAI({ apiKey: 'x', baseURL: BASE, fetch, maxRetries: 0 });
+    const events: L0Event[] = [];
+    const error = await new Promise<unknown>((resolve) => {
+      fromStream(({ signal }) => client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'p' }], n: 2, stream: true }, { signal }))
+        .pipe(withTimeouts({ interToken: 150, total: 3000 }))
+        .subscribe({ next: (e) => events.push(e), error: resolve, complete: () => resolve(undefined) });
+    });
+    expect(error).toBeUndefined();
+    expect(events.filter((e) => e.type === 'token' || e.type === 'complete')).toEqual([{ type: 'token', value: 'Hi' }, { type: 'complete', finishReason: 'stop' }]);
+  });
+});

@@ -1,4 +1,5 @@
 /** @test {withOpenTelemetry} */
+import { runInNewContext } from 'node:vm';
 import { context, SpanStatusCode, trace } from '@opentelemetry/api';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
@@ -170,6 +171,7 @@ describe('withOpenTelemetry (real sdk-trace-base, in-memory exporter)', () => {
     [{ attributes: { user: { id: 1 } } }, 'withOpenTelemetry({attributes}): attributes["user"] must be a string, number, boolean or an array of one of these, got an object'],
     [{ attributes: { tags: ['a', 1] } }, 'withOpenTelemetry({attributes}): attributes["tags"] must be a string, number, boolean or an array of one of these, got an array'],
     [{ attributes: { team: null } }, /attributes\["team"\] must be .*, got null$/],
+    [{ attributes: { '': 'x', team: 'a' } }, 'withOpenTelemetry({attributes}) has an empty key, which OpenTelemetry drops'],
     [{ model: '' }, "withOpenTelemetry({model}) must be a non-empty string, got ''"],
     [{ system: 42 }, 'withOpenTelemetry({system}) must be a non-empty string, got number'],
   ])('should refuse %o, which the spans would silently lose, naming the option', (config, message) => {
@@ -188,6 +190,19 @@ describe('withOpenTelemetry (real sdk-trace-base, in-memory exporter)', () => {
     expect(runs[0]!.attributes).toMatchObject({ n: 1, ok: true, tags: ['a', null, 'b'] });
     expect('skipped' in runs[0]!.attributes).toBe(false);
     expect(runs[1]!.attributes).toMatchObject({ 'team.name': 'a' });
+  });
+
+  // a prototype check refused both, though spread keeps them whole (they were on the span before it)
+  it('should put a class instance\'s own fields and a record made in another realm on the run span', () => {
+    const { exporter, tracer } = tracing();
+    class RunAttributes {
+      readonly team = 'a';
+    }
+    testScheduler().run(({ cold }) => {
+      cold<L0Event>('x|', values).pipe(withOpenTelemetry({ tracer, attributes: new RunAttributes() as never })).subscribe(); // (no index signature: a cast in TypeScript)
+      cold<L0Event>('x|', values).pipe(withOpenTelemetry({ tracer, attributes: runInNewContext('({ team: "b", n: [1, 2] })') as never })).subscribe();
+    });
+    expect(named(exporter.getFinishedSpans(), 'l0.run').map((s) => s.attributes)).toMatchObject([{ team: 'a' }, { team: 'b', n: [1, 2] }]);
   });
 
   it('should stop a synchronous source as soon as the consumer leaves (take), ending the span as a complete-less cancel', () => {

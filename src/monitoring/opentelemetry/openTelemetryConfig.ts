@@ -18,8 +18,8 @@ export interface WithOpenTelemetryConfig {
   readonly spanName?: string;
   /**
    * Extra attributes on the run span: a plain record whose values are strings, numbers, booleans or
-   * arrays of one of these (`undefined` leaves one out); a Map or any other value is a TypeError,
-   * not an attribute OpenTelemetry would drop. @default {}
+   * arrays of one of these (`undefined` leaves one out); a Map, an empty key or any other value is
+   * a TypeError, not an attribute OpenTelemetry would drop. @default {}
    */
   readonly attributes?: Attributes;
   /** The clock of span times, durations and time to first token. @default asyncScheduler */
@@ -58,18 +58,19 @@ export function resolveOpenTelemetryConfig(config: WithOpenTelemetryConfig) {
 const isPrimitive = (v: unknown): boolean => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
 
 /**
- * Refuses what the run span would silently lose: a Map or class instance (spread, it adds
- * nothing), and a value OpenTelemetry drops (an object, `null`, an array of mixed or
+ * Refuses what the run span would silently lose: a Map, a Date (spread, it adds nothing; a class
+ * instance's own fields, or a record of another realm, are spread like any record), a key
+ * OpenTelemetry drops (`''`) and a value it drops (an object, `null`, an array of mixed or
  * non-primitive items).
  */
 function checkAttributes(attributes: unknown): void {
-  const proto: unknown = typeof attributes === 'object' && attributes !== null ? Object.getPrototypeOf(attributes) : undefined;
-  if (typeof attributes !== 'object' || attributes === null || Array.isArray(attributes) || (proto !== Object.prototype && proto !== null)) {
+  if (Object.prototype.toString.call(attributes) !== '[object Object]') {
     const got = attributes === null ? 'null' : typeof attributes === 'object' ? describeOption(attributes) : typeof attributes;
     const hint = attributes instanceof Map ? ' (pass Object.fromEntries(map))' : '';
     throw new TypeError(`withOpenTelemetry({attributes}) must be a record of span attributes, got ${got}${hint}`);
   }
-  for (const [key, v] of Object.entries(attributes)) {
+  for (const [key, v] of Object.entries(attributes as object)) {
+    if (key === '') throw new TypeError('withOpenTelemetry({attributes}) has an empty key, which OpenTelemetry drops');
     if (v === undefined || isPrimitive(v)) continue;
     const kind = Array.isArray(v) ? typeof v.find((item) => item != null) : undefined;
     if (Array.isArray(v) && v.every((item) => item == null || (isPrimitive(item) && typeof item === kind))) continue;

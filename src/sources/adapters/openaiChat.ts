@@ -67,8 +67,8 @@ interface PartialCall {
  *    finish reason; Groq's `x_groq.usage` on its last chunk) is kept, so `complete{finishReason, usage}`
  *    is emitted when the stream ends.
  * 6. Only choice `index` 0 is read; other choices (`n > 1`) are ignored. A chunk that only holds content
- *    back (tool call fragments with a name or arguments, audio bytes) tells `withTimeouts` the provider is
- *    not silent; one with nothing in it (a role, an empty delta, usage) does not.
+ *    back (tool call fragments with a name or arguments, audio bytes), or carries another choice's, tells
+ *    `withTimeouts` the provider is not silent; one with nothing in it (a role, an empty delta, usage) does not.
  * 7. The SDK hides `[DONE]`, so a stream that ends without a `finish_reason` is cut: a retryable
  *    `ProviderError` `INCOMPLETE_STREAM`. A chunk with an `error` (an in-band error frame, with or
  *    without `choices`), or a choice with one, fails with the classified error. A chunk of the wrong
@@ -112,7 +112,11 @@ class ChatDecoder implements ChunkDecoder {
     for (const choice of (choices ?? []) as unknown[]) {
       const ch = rec(choice);
       if (!ch) throw malformedChunk(NAME, 'a choice is not an object', chunk);
-      if ((ch['index'] ?? 0) !== 0) continue;
+      // another choice (`n > 1`) is not read, but while it streams the provider is not silent
+      if ((ch['index'] ?? 0) !== 0) {
+        held ||= says(ch['delta']);
+        continue;
+      }
       const delta = ch['delta'];
       if (delta !== undefined && delta !== null) {
         if (!isRecord(delta)) throw malformedChunk(NAME, '`delta` is not an object', chunk);
@@ -219,6 +223,13 @@ class ChatDecoder implements ChunkDecoder {
       emit({ type: 'tool-call', id: id ?? `call_${index}`, name, arguments: args, ...(index === cut ? { truncated: true } : {}) });
     }
   }
+}
+
+/** A delta with something in it (not only a role, nulls or empty text). */
+function says(delta: unknown): boolean {
+  const d = rec(delta);
+  if (d) for (const key in d) if (key !== 'role' && d[key] != null && d[key] !== '') return true;
+  return false;
 }
 
 /**

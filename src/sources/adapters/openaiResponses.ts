@@ -22,8 +22,8 @@ const DELTAS: ReadonlyMap<Kind, 'token' | 'reasoning'> = /*#__PURE__*/ new Map<K
 /** Output items the client acts on: calls of built-in tools it carries out (`<tool>_call`), MCP approval requests. */
 const CLIENT_ACTION = /^(?:(?:computer|local_shell|shell|apply_patch|tool_search)_call|mcp_approval_request)$/;
 
-/** A hosted tool's progress event (`response.web_search_call.searching`, `response.mcp_call.in_progress`...). */
-const TOOL_PROGRESS = /^response\.\w+_call\./;
+/** A hosted tool's progress event (`response.web_search_call.searching`, `response.mcp_call.in_progress`, `response.mcp_list_tools.in_progress`...). */
+const TOOL_PROGRESS = /^response\.(?:\w+_call|mcp_list_tools)\./;
 /** `response.failed` codes a retry cannot fix that are policy blocks, not bad input. */
 const POLICY = /_policy(?:_violation)?$/;
 /** `response.failed` codes a retry may fix. */
