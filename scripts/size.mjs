@@ -28,16 +28,16 @@ const RULE_CODE = ['json-structure', 'markdown-structure', 'pattern-detection', 
  */
 
 const cases = [
-  { label: "import { l0 } from 'l0-rx'", code: `export { l0 } from '${dist}/index.mjs';`, budget: 36.15, mustNotContain: [...RULE_CODE, ...STRUCTURED_CODE] },
-  { label: "import { structured } from 'l0-rx' (with jsonrepair)", code: `export { structured } from '${dist}/index.mjs';`, budget: 46.15 },
-  { label: "import { parseStructured } from 'l0-rx/operators' (with jsonrepair)", code: `export { parseStructured } from '${dist}/operators/index.mjs';`, budget: 12.74, mustNotContain: PROVIDER_CODE },
+  { label: "import { l0 } from 'l0-rx'", code: `export { l0 } from '${dist}/index.mjs';`, budget: 36.95, mustNotContain: [...RULE_CODE, ...STRUCTURED_CODE] },
+  { label: "import { structured } from 'l0-rx' (with jsonrepair)", code: `export { structured } from '${dist}/index.mjs';`, budget: 47.09 },
+  { label: "import { parseStructured } from 'l0-rx/operators' (with jsonrepair)", code: `export { parseStructured } from '${dist}/operators/index.mjs';`, budget: 12.86, mustNotContain: PROVIDER_CODE },
   { label: "import { formatContext, stripThinking, extractCode } from 'l0-rx'", code: `export { formatContext, stripThinking, extractCode } from '${dist}/index.mjs';`, budget: 2.22, mustNotContain: [...PROVIDER_CODE, ...STRUCTURED_CODE] },
-  { label: "import * from 'l0-rx' (whole root entry)", code: `export * from '${dist}/index.mjs';`, budget: 86.62 },
-  { label: "import * from 'l0-rx/operators'", code: `export * from '${dist}/operators/index.mjs';`, budget: 45.82 },
+  { label: "import * from 'l0-rx' (whole root entry)", code: `export * from '${dist}/index.mjs';`, budget: 87.87 },
+  { label: "import * from 'l0-rx/operators'", code: `export * from '${dist}/operators/index.mjs';`, budget: 46.16 },
   {
     label: 'a browser consuming a backend stream (accumulate, ofType, withTimeouts, retryWithBackoff, fallbackTo, tapLifecycle)',
     code: `export { accumulate, ofType, withTimeouts, retryWithBackoff, fallbackTo, tapLifecycle } from '${dist}/index.mjs';`,
-    budget: 11.22,
+    budget: 11.25,
     mustNotContain: [...PROVIDER_CODE, ...STRUCTURED_CODE],
   },
   {
@@ -49,17 +49,17 @@ const cases = [
   {
     label: "l0 with guardrails (import { l0, recommendedGuardrails } from 'l0-rx')",
     code: `export { l0, recommendedGuardrails } from '${dist}/index.mjs';`,
-    budget: 45.15,
+    budget: 45.99,
   },
   {
     label: 'a browser reading a backend over SSE (fromServerSentEvents, accumulate, retryWithBackoff)',
     code: `export { fromServerSentEvents, accumulate, retryWithBackoff } from '${dist}/index.mjs';`,
-    budget: 12.56,
+    budget: 12.63,
     // issue #13's target; the README's design decisions ("Deviation: the SSE browser bundle") say what reaching it would remove
     target: 6,
     mustNotContain: PROVIDER_CODE,
   },
-  { label: "import { accumulate } from 'l0-rx'", code: `export { accumulate } from '${dist}/index.mjs';`, budget: 4.0, mustNotContain: PROVIDER_CODE },
+  { label: "import { accumulate } from 'l0-rx'", code: `export { accumulate } from '${dist}/index.mjs';`, budget: 4.01, mustNotContain: PROVIDER_CODE },
 ];
 
 /** Runtime dependencies are bundled into the figures, as an app's bundler does (only rxjs is the app's already). */
