@@ -28,11 +28,11 @@ const RULE_CODE = ['json-structure', 'markdown-structure', 'pattern-detection', 
  */
 
 const cases = [
-  { label: "import { l0 } from 'l0-rx'", code: `export { l0 } from '${dist}/index.mjs';`, budget: 36.95, mustNotContain: [...RULE_CODE, ...STRUCTURED_CODE] },
+  { label: "import { l0 } from 'l0-rx'", code: `export { l0 } from '${dist}/index.mjs';`, budget: 36.96, mustNotContain: [...RULE_CODE, ...STRUCTURED_CODE] },
   { label: "import { structured } from 'l0-rx' (with jsonrepair)", code: `export { structured } from '${dist}/index.mjs';`, budget: 47.09 },
   { label: "import { parseStructured } from 'l0-rx/operators' (with jsonrepair)", code: `export { parseStructured } from '${dist}/operators/index.mjs';`, budget: 12.86, mustNotContain: PROVIDER_CODE },
   { label: "import { formatContext, stripThinking, extractCode } from 'l0-rx'", code: `export { formatContext, stripThinking, extractCode } from '${dist}/index.mjs';`, budget: 2.22, mustNotContain: [...PROVIDER_CODE, ...STRUCTURED_CODE] },
-  { label: "import * from 'l0-rx' (whole root entry)", code: `export * from '${dist}/index.mjs';`, budget: 87.87 },
+  { label: "import * from 'l0-rx' (whole root entry)", code: `export * from '${dist}/index.mjs';`, budget: 87.88 },
   { label: "import * from 'l0-rx/operators'", code: `export * from '${dist}/operators/index.mjs';`, budget: 46.16 },
   {
     label: 'a browser consuming a backend stream (accumulate, ofType, withTimeouts, retryWithBackoff, fallbackTo, tapLifecycle)',

@@ -45,15 +45,17 @@ describe('which chunks that emit nothing are the provider\'s activity', () => {
     expect(pushed(openaiResponsesAdapter, [{ type, sequence_number: 1, item_id: 'i', output_index: 0 }]).said).toEqual([active]);
   });
 
-  it('should take an AI SDK tool result as activity, a ping or a step bound as silence', () => {
+  it('should take an AI SDK tool result and a call the provider runs itself as activity, a ping or a step bound as silence', () => {
     const { said } = pushed(aiSdkAdapter, [
       { type: 'start-step', request: {}, warnings: [] },
       { type: 'tool-input-delta', id: 't', delta: '' },
       { type: 'tool-input-delta', id: 't', delta: '{"a"' },
       { type: 'tool-result', toolCallId: 't', toolName: 'f', input: {}, output: 1 },
       { type: 'ping' },
+      // a call the provider runs itself (a hosted web search): not emitted, but the provider is at work (before: silence)
+      { type: 'tool-call', toolCallId: 'ws', toolName: 'web_search', input: {}, providerExecuted: true },
     ]);
-    expect(said).toEqual([false, false, true, true, false]);
+    expect(said).toEqual([false, false, true, true, false, true]);
   });
 
   it('should take a Mastra tool\'s output as activity, a step bound as silence', () => {

@@ -148,7 +148,8 @@ export function pushAiPart(source: AiPartSource, part: Rec, emit: AdapterEmit, c
     }
     case 'tool-call':
       toolCall(name, part, emit, chunk);
-      return false;
+      // a call the provider runs itself emits nothing: the provider is at work (a client's call is held)
+      return part['providerExecuted'] === true;
     case 'tool-approval-request': {
       // the only sign of a call the provider runs that waits for approval (its call is not emitted);
       // a client tool's request follows its call, held still: the call again, with its `approvalId`,
