@@ -15,8 +15,11 @@ const chunk = (choices: unknown[], usage?: unknown) =>
 const EMPTY = chunk([{ index: 0, delta: { content: '' }, finish_reason: null }]);
 const USAGE = chunk([], { prompt_tokens: 3, completion_tokens: 1, total_tokens: 4 });
 
-/** A `fetch` whose every answer is that stream; `state.cancelled` once the client let it go. */
-function keepAliveFetch() {
+/**
+ * A `fetch` whose every answer sends `first`, then `next(n)` every 20 ms (n from 0) until it gives
+ * undefined (the body ends there); `state.cancelled` once the client let it go.
+ */
+function tickingFetch(first: string, next: (n: number) => string | undefined) {
   const state = { cancelled: false };
   const fetch: typeof globalThis.fetch = async () => {
     let timer: ReturnType<typeof setInterval> | undefined;
@@ -24,8 +27,13 @@ function keepAliveFetch() {
     const body = new ReadableStream<Uint8Array>({
       start(controller) {
         const enc = new TextEncoder();
-        controller.enqueue(enc.encode(chunk([{ index: 0, delta: { role: 'assistant', content: 'Hi' }, finish_reason: null }])));
-        timer = setInterval(() => controller.enqueue(enc.encode(n++ % 2 === 0 ? EMPTY : USAGE)), 20);
+        controller.enqueue(enc.encode(first));
+        timer = setInterval(() => {
+          const frame = next(n++);
+          if (frame !== undefined) return controller.enqueue(enc.encode(frame));
+          clearInterval(timer);
+          controller.close();
+        }, 20);
       },
       cancel() {
         state.cancelled = true;
@@ -36,6 +44,9 @@ function keepAliveFetch() {
   };
   return { fetch, state };
 }
+const HI = chunk([{ index: 0, delta: { role: 'assistant', content: 'Hi' }, finish_reason: null }]);
+/** That stream: one word, then empty chunks for as long as the connection stays open. */
+const keepAliveFetch = () => tickingFetch(HI, (n) => (n % 2 === 0 ? EMPTY : USAGE));
 
 const BASE = 'http://127.0.0.1:9/v1'; // never dialled: the fetch above answers
 const ROUTES: readonly { name: string; via: (fetch: typeof globalThis.fetch) => StreamFactory }[] = [
@@ -77,25 +88,10 @@ describe.each(ROUTES)('a stalled answer that keeps sending empty chunks + $name'
 // run completes (before: an INTER_TOKEN_TIMEOUT at 150 ms, its second choice taken for silence).
 describe('an answer whose second choice (n: 2) streams on after the first finished + openai chat', () => {
   it('should complete with the first choice, the second one\'s chunks keeping withTimeouts from firing', async () => {
-    const fetch: typeof globalThis.fetch = async () => {
-      let timer: ReturnType<typeof setInterval> | undefined;
-      let n = 0;
-      const body = new ReadableStream<Uint8Array>({
-        start(controller) {
-          const enc = new TextEncoder();
-          controller.enqueue(enc.encode(chunk([{ index: 0, delta: { role: 'assistant', content: 'Hi' }, finish_reason: null }])));
-          controller.enqueue(enc.encode(chunk([{ index: 0, delta: {}, finish_reason: 'stop' }])));
-          timer = setInterval(() => {
-            if (n++ < 15) return controller.enqueue(enc.encode(chunk([{ index: 1, delta: { content: 'word ' }, finish_reason: null }])));
-            clearInterval(timer);
-            controller.enqueue(enc.encode(`${chunk([{ index: 1, delta: {}, finish_reason: 'stop' }])}data: [DONE]\n\n`));
-            controller.close();
-          }, 20);
-        },
-        cancel: () => clearInterval(timer),
-      });
-      return new Response(body, { status: 200, headers: { 'content-type': 'text/event-stream' } });
-    };
+    const { fetch } = tickingFetch(`${HI}${chunk([{ index: 0, delta: {}, finish_reason: 'stop' }])}`, (n) => {
+      if (n < 15) return chunk([{ index: 1, delta: { content: 'word ' }, finish_reason: null }]);
+      return n === 15 ? `${chunk([{ index: 1, delta: {}, finish_reason: 'stop' }])}data: [DONE]\n\n` : undefined;
+    });
     const client = new OpenAI({ apiKey: 'x', baseURL: BASE, fetch, maxRetries: 0 });
     const events: L0Event[] = [];
     const error = await new Promise<unknown>((resolve) => {
