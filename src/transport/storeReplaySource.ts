@@ -121,9 +121,11 @@ export function createStoreReplaySource(store: EventStore, config: StoreReplaySo
       const last = backlog[backlog.length - 1];
       if (backlog[0]?.seq !== fromSeq || last === undefined) return orElse();
       // a finished run's backlog is all there is: no live tail to open (a Redis connection of its own)
-      if (isTerminalEnvelope(last)) return new Observable<SequencedEvent>((subscriber) => of(last).subscribe(new Tail(subscriber, afterSeq, backlog, () => head(streamId, fromSeq ? undefined : backlog[0]))));
-      const idle = idleTimeout === Infinity ? undefined : { ms: idleTimeout, scheduler, streamId };
-      return new Observable<SequencedEvent>((subscriber) => store.follow!(streamId, last.seq).subscribe(new Tail(subscriber, afterSeq, backlog, () => head(streamId, fromSeq ? undefined : backlog[0]), idle)));
+      const finished = isTerminalEnvelope(last);
+      const tail = finished ? of(last) : store.follow!(streamId, last.seq);
+      // (a finished run's backlog has no tail to wait for)
+      const idle = finished || idleTimeout === Infinity ? undefined : { ms: idleTimeout, scheduler, streamId };
+      return new Observable<SequencedEvent>((subscriber) => tail.subscribe(new Tail(subscriber, afterSeq, backlog, () => head(streamId, fromSeq ? undefined : backlog[0]), idle)));
     });
   const missing = (streamId: string) => () => throwError(() => notFound(streamId));
   return {
