@@ -174,6 +174,20 @@ describe('redisBreakerStore', () => {
     expect(JSON.parse((await c.get('l0-rx:breaker:buffers'))!)).toMatchObject({ failures: 7 });
   });
 
+  it('should read a value that starts with a BOM through a Buffer client as a string client reads it: kept, so unreadable (closed), and replaced by update', async () => {
+    const c = await connect();
+    const closed: BreakerRecord = { state: 'closed', failures: 0, openedAt: 0, probes: 0, successes: 0, windowStart: 0, windowCalls: 0, windowFailures: 0 };
+    const open: BreakerRecord = { ...closed, state: 'open', failures: 3, openedAt: 1 };
+    const bom = '\uFEFF' + JSON.stringify(open); // not what the store writes (JSON.parse refuses it): a value of another writer
+    await c.set('l0-rx:breaker:bom', bom);
+    const buffers = c.withTypeMapping({ [RESP_TYPES.BLOB_STRING]: Buffer });
+    expect(await redisBreakerStore(c).get('bom')).toBeUndefined();
+    // the decoder dropped the BOM: read as an open record (one server's breaker open, a string client's closed), kept by update
+    expect(await redisBreakerStore(buffers).get('bom')).toBeUndefined();
+    await expect(redisBreakerStore(buffers, { maxRounds: 3 }).update!('bom', (r) => r ?? closed)).resolves.toBeUndefined();
+    expect(JSON.parse((await c.get('l0-rx:breaker:bom'))!)).toEqual(closed);
+  });
+
   it('should name a reply that is neither a string nor bytes, and bytes that are not UTF-8, instead of spending every compare-and-set round', async () => {
     const c = await connect();
     const closed: BreakerRecord = { state: 'closed', failures: 0, openedAt: 0, probes: 0, successes: 0, windowStart: 0, windowCalls: 0, windowFailures: 0 };

@@ -87,7 +87,10 @@ const ROOT = /*#__PURE__*/ optionPath('createStoreReplaySource', 'store, ');
  * 8. The live tail may go `idleTimeout` (5 minutes by default) without a new envelope: then the
  *    replay ends with an `EventLogError` `STORE_TIMEOUT` (retryable) naming the stream and the last
  *    `seq` it had, sent to the client as the error frame, so no reconnect is held open for a run
- *    whose log will never end.
+ *    whose log will never end. It counts on the replay's `scheduler`, from when the tail opens and
+ *    from each new envelope's arrival, never from the envelopes' `ts` (the writer's clock, which may
+ *    be skewed or virtual): a reconnect to a log whose writer died minutes ago waits it once; a
+ *    finished log, however old, opens no tail.
  *
  * @example
  * import { createMemoryEventStore, createStoreReplaySource, parseLastEventId, toServerSentEvents } from 'l0-rx';

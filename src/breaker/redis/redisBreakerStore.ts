@@ -114,8 +114,12 @@ export function redisBreakerStore(client: RedisBreakerClient, config: RedisBreak
   };
 }
 
-/** UTF-8, as the client sends what the store writes; `fatal`: bytes that are not UTF-8 throw, never decode to another text. */
-const UTF8 = /*#__PURE__*/ new TextDecoder('utf-8', { fatal: true });
+/**
+ * UTF-8, as the client sends what the store writes; `fatal`: bytes that are not UTF-8 throw, never
+ * decode to another text; `ignoreBOM`: a leading BOM is kept, as a client that returns strings keeps
+ * it (dropped, the text would be another than Redis holds, and the compare-and-set never matches it).
+ */
+const UTF8 = /*#__PURE__*/ new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 function parse(raw: string | undefined): BreakerRecord | undefined {
   if (raw === undefined) return undefined;

@@ -20,30 +20,36 @@ export function replyCode(e: unknown): string | undefined {
 
 /**
  * What the Redis store's `call` (`XRANGE`, `EVALSHA`...) on `streamId`'s log (`undefined`: none) failed
- * with, as the event log's error, the original as `cause`: a transient error reply (see
- * {@link TRANSIENT}) or a lost connection (the client closed, offline, a socket closed or timed
- * out) is an `EventLogError` `STORE_UNAVAILABLE` (retryable); another error reply (`NOPERM`,
- * `WRONGTYPE`, `ERR ...`) is `STORE_FAILED`. An `L0Error` or a `TypeError` (an input check) is
+ * with, as the event log's error, the original as `cause`: a lost connection (the client closed,
+ * offline, a socket closed or timed out) is an `EventLogError` `STORE_UNAVAILABLE` (retryable); an
+ * error reply is classified by {@link replyError}. An `L0Error` or a `TypeError` (an input check) is
  * given back as it is.
  */
 export function storeError(e: unknown, streamId: string | undefined, call: string): unknown {
   if (isL0Error(e) || e instanceof TypeError) return e;
-  const code = replyCode(e);
   const on = streamId === undefined ? '' : ` for stream ${JSON.stringify(streamId)}`;
-  const text = e instanceof Error ? e.message : String(e);
-  if (code === undefined) return new EventLogError('STORE_UNAVAILABLE', streamId, `the Redis event store's connection failed during ${call}${on}: ${text}`, e);
-  if (TRANSIENT.has(code)) return new EventLogError('STORE_UNAVAILABLE', streamId, `Redis answered ${call}${on} with ${code}, a passing state of the server (retry later): ${text}`, e);
-  return new EventLogError('STORE_FAILED', streamId, `Redis refused ${call}${on}: ${text}`, e);
+  if (replyCode(e) !== undefined) return replyError(e as Error, streamId, 'answered', call + on);
+  return new EventLogError('STORE_UNAVAILABLE', streamId, `the Redis event store's connection failed during ${call}${on}: ${e instanceof Error ? e.message : String(e)}`, e);
 }
 
 /**
  * An error reply a Lua script of the store met (a `redis.pcall`: `XADD` refused with `OOM` or an
- * out-of-order id) as the event log's error, classified as {@link storeError} classifies a reply,
+ * out-of-order id) as the event log's error, classified as a call's reply ({@link replyError}),
  * `what` telling what was refused; the reply as an `Error` is the `cause`.
  */
 export function scriptRefusal(reply: string, streamId: string, what: string): EventLogError {
-  const cause = new Error(reply);
-  const code = replyCode(cause);
+  return replyError(new Error(reply), streamId, 'refused', what);
+}
+
+/**
+ * The one classification of an error reply `e` (a call's or a script's): a transient code (see
+ * {@link TRANSIENT}) is `STORE_UNAVAILABLE` (retryable), `Redis <verb> <what> with <code>, a passing
+ * state of the server (retry later): <reply>`; another reply (`NOPERM`, `WRONGTYPE`, `ERR ...`, or
+ * none of a code) is `STORE_FAILED`, `Redis refused <what>: <reply>`.
+ */
+function replyError(e: Error, streamId: string | undefined, verb: 'answered' | 'refused', what: string): EventLogError {
+  const code = replyCode(e);
   const passing = code !== undefined && TRANSIENT.has(code);
-  return new EventLogError(passing ? 'STORE_UNAVAILABLE' : 'STORE_FAILED', streamId, `Redis refused ${what}${passing ? ` with ${code}, a passing state of the server (retry later)` : ''}: ${reply}`, cause);
+  const why = passing ? ` with ${code}, a passing state of the server (retry later)` : '';
+  return new EventLogError(passing ? 'STORE_UNAVAILABLE' : 'STORE_FAILED', streamId, `Redis ${passing ? verb : 'refused'} ${what}${why}: ${e.message}`, e);
 }
