@@ -16,10 +16,10 @@ const EMPTY = chunk([{ index: 0, delta: { content: '' }, finish_reason: null }])
 const USAGE = chunk([], { prompt_tokens: 3, completion_tokens: 1, total_tokens: 4 });
 
 /**
- * A `fetch` whose every answer sends `first`, then `next(n)` every 20 ms (n from 0) until it gives
+ * A `fetch` whose every answer sends `first`, then `next(n)` every `ms` (n from 0) until it gives
  * undefined (the body ends there); `state.cancelled` once the client let it go.
  */
-function tickingFetch(first: string, next: (n: number) => string | undefined) {
+function tickingFetch(first: string, next: (n: number) => string | undefined, ms = 20) {
   const state = { cancelled: false };
   const fetch: typeof globalThis.fetch = async () => {
     let timer: ReturnType<typeof setInterval> | undefined;
@@ -33,7 +33,7 @@ function tickingFetch(first: string, next: (n: number) => string | undefined) {
           if (frame !== undefined) return controller.enqueue(enc.encode(frame));
           clearInterval(timer);
           controller.close();
-        }, 20);
+        }, ms);
       },
       cancel() {
         state.cancelled = true;
@@ -97,6 +97,29 @@ describe('an answer whose second choice (n: 2) streams on after the first finish
     const error = await new Promise<unknown>((resolve) => {
       fromStream(({ signal }) => client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'p' }], n: 2, stream: true }, { signal }))
         .pipe(withTimeouts({ interToken: 150, total: 3000 }))
+        .subscribe({ next: (e) => events.push(e), error: resolve, complete: () => resolve(undefined) });
+    });
+    expect(error).toBeUndefined();
+    expect(events.filter((e) => e.type === 'token' || e.type === 'complete')).toEqual([{ type: 'token', value: 'Hi' }, { type: 'complete', finishReason: 'stop' }]);
+  });
+});
+
+// llama.cpp reading a long prompt (`return_progress: true`): role-only chunks with `prompt_progress`, 40 ms
+// apart and `processed` growing, 800 ms in all, before the first token. The server reports its work: the run
+// completes under a 400 ms initialToken (before: INITIAL_TOKEN_TIMEOUT, every chunk taken for silence).
+describe('a local server reporting its prompt processing before the first token + openai chat', () => {
+  it('should complete: growing prompt_progress keeps initialToken from firing', async () => {
+    const progress = (processed: number) =>
+      `data: ${JSON.stringify({ id: 'c', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [{ index: 0, delta: { role: 'assistant', content: null }, finish_reason: null }], prompt_progress: { total: 20_480, cache: 0, processed, time_ms: processed } })}\n\n`;
+    const { fetch } = tickingFetch(progress(0), (n) => {
+      if (n < 20) return progress((n + 1) * 1024);
+      return n === 20 ? `${HI}${chunk([{ index: 0, delta: {}, finish_reason: 'stop' }])}data: [DONE]\n\n` : undefined;
+    }, 40);
+    const client = new OpenAI({ apiKey: 'x', baseURL: BASE, fetch, maxRetries: 0 });
+    const events: L0Event[] = [];
+    const error = await new Promise<unknown>((resolve) => {
+      fromStream(({ signal }) => client.chat.completions.create({ model: 'm', messages: [{ role: 'user', content: 'p' }], stream: true }, { signal }))
+        .pipe(withTimeouts({ initialToken: 400, total: 5000 }))
         .subscribe({ next: (e) => events.push(e), error: resolve, complete: () => resolve(undefined) });
     });
     expect(error).toBeUndefined();

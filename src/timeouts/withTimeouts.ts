@@ -41,9 +41,10 @@ export interface WithTimeoutsConfig {
  * 1. Activity is a content event: `token`, `reasoning`, `tool-call`, `data`, `progress`. Control
  *    events (`start`, `resume`, `checkpoint`, `retry`...) pass through without restarting the clock.
  *    Right after `fromStream` (as in `l0()`), so is a provider chunk that produced no event yet but
- *    held content back (a tool call's argument fragments, held until the call is whole): it restarts
- *    the clock without ending the `initialToken` phase. A chunk with nothing in it (a keep-alive, an
- *    empty delta, usage) is silence.
+ *    held content back (a tool call's argument fragments, held until the call is whole) or shows the
+ *    provider at work (a hosted tool's progress, a local server's growing prompt progress): it restarts
+ *    the clock without ending the `initialToken` phase. A chunk with nothing new in it (a keep-alive, an
+ *    empty delta, usage, a status such as `response.queued`, a `*.done` bound repeating what streamed) is silence.
  * 2. `initialToken` counts from subscription until the first content event; `interToken` counts from
  *    each content event (the gap before the first one is `initialToken`'s business); `total` counts
  *    from subscription and never moves.

@@ -53,6 +53,44 @@ describe('an approval request asked again for one call', () => {
   });
 });
 
+describe('an approval request that comes after its call was emitted (its step had ended)', () => {
+  // before: the request was held as a call of its own, and the call came out twice (once without, once with its approvalId)
+  it('should emit the call once, then fail with MALFORMED_CHUNK naming it (AI SDK parts)', async () => {
+    const toolCall = { type: 'tool-call', toolCallId: 'c1', toolName: 'delete_file', input: { path: 'a.txt' } };
+    const { events, error } = await collectError(fromStream(() => chunksOf([
+      { type: 'start' }, toolCall,
+      { type: 'finish-step', finishReason: 'tool-calls', usage: {} },
+      { type: 'tool-approval-request', approvalId: 'a1', toolCall },
+      { type: 'finish', finishReason: 'tool-calls', totalUsage: {} },
+    ])));
+    expect(calls(events)).toEqual([{ type: 'tool-call', id: 'c1', name: 'delete_file', arguments: '{"path":"a.txt"}' }]);
+    expect(isProviderError(error) && [error.code, error.retryable]).toEqual(['MALFORMED_CHUNK', true]);
+    expect(error.message).toMatch(/tool call c1 asked for approval \(a1\) after it was emitted/);
+  });
+
+  it('should do the same for a Mastra tool-call-approval after its step-finish', async () => {
+    const args = { path: 'a.txt' };
+    const { events, error } = await collectError(fromStream(() => readableOf([
+      env('tool-call', { toolCallId: 'c1', toolName: 'delete_file', args }),
+      env('step-finish', { stepResult: { reason: 'tool-calls' } }),
+      env('tool-call-approval', { toolCallId: 'c1', toolName: 'delete_file', args }),
+    ])));
+    expect(calls(events)).toEqual([{ type: 'tool-call', id: 'c1', name: 'delete_file', arguments: '{"path":"a.txt"}' }]);
+    expect(isProviderError(error) && error.code).toBe('MALFORMED_CHUNK');
+  });
+
+  it('should still take a request that comes before its step ended (the usual order)', async () => {
+    const toolCall = { type: 'tool-call', toolCallId: 'c1', toolName: 'delete_file', input: {} };
+    const events = await collect(fromStream(() => chunksOf([
+      { type: 'start' }, toolCall, { type: 'tool-approval-request', approvalId: 'a1', toolCall },
+      { type: 'finish-step', finishReason: 'tool-calls', usage: {} },
+      { type: 'tool-approval-request', approvalId: 'a1', toolCall },
+      { type: 'finish', finishReason: 'tool-calls', totalUsage: {} },
+    ])));
+    expect(calls(events)).toEqual([{ type: 'tool-call', id: 'c1', name: 'delete_file', arguments: '{}', approvalId: 'a1' }]);
+  });
+});
+
 describe('mastra adapter: what a waiting call asks the user', () => {
   it('should keep the outer call of a nested approval (a tool waiting inside an agent-as-tool) and carry the inner call', async () => {
     // Mastra's raiseToolSuspension (dist/agent-*.js): the outer call's `toolCallId`, the inner tool's name and args
@@ -63,6 +101,18 @@ describe('mastra adapter: what a waiting call asks the user', () => {
     // before: the call was named delete_file with its arguments, under the outer call's id
     expect(events.slice(1)).toEqual([
       { type: 'tool-call', id: 'c1', name: 'agent-helper', arguments: '{"prompt":"Tidy up"}', approvalId: 'run-7', suspendPayload: { toolName: 'delete_file', arguments: '{"path":"a.txt"}' } },
+      { type: 'complete', finishReason: 'tool-calls' },
+    ]);
+  });
+
+  // resumeStream restarts the run at its tool step: the outer call's chunk was in the first stream. The request
+  // alone cannot tell a tool waiting inside the call from the call itself, so it is taken as the call
+  it('should take a request with no call before it (a resumed stream) as the call it names, waiting for the run', async () => {
+    const events = await collect(fromStream(() => readableOf([
+      env('tool-call-approval', { toolCallId: 'c1', toolName: 'delete_file', args: { path: 'a.txt' }, resumeSchema: '{}' }),
+    ])));
+    expect(events.slice(1)).toEqual([
+      { type: 'tool-call', id: 'c1', name: 'delete_file', arguments: '{"path":"a.txt"}', approvalId: 'run-7' },
       { type: 'complete', finishReason: 'tool-calls' },
     ]);
   });

@@ -41,8 +41,42 @@ describe('which chunks that emit nothing are the provider\'s activity', () => {
     ['response.mcp_list_tools.completed', true],
     ['response.in_progress', false],
     ['response.content_part.added', false],
+    // a citation, a shell command added, a context compaction at work: new from the provider (before: silence)
+    ['response.output_text.annotation.added', true],
+    ['response.shell_call_command.added', true],
+    ['response.compaction.compacting', true],
+    // the response's status, and the bounds that repeat what streamed: silence
+    ['response.queued', false],
+    ['response.output_text.done', false],
+    ['response.function_call_arguments.done', false],
+    ['response.reasoning_summary_part.done', false],
+    ['response.mcp_call_arguments.done', false],
   ])('should take the Responses event %s as activity: %s', (type, active) => {
     expect(pushed(openaiResponsesAdapter, [{ type, sequence_number: 1, item_id: 'i', output_index: 0 }]).said).toEqual([active]);
+  });
+
+  it('should take a hosted shell\'s output (a `{stdout, stderr}` delta) as activity (before: silence)', () => {
+    const output = { type: 'response.shell_call_output_content.delta', sequence_number: 1, item_id: 'i', output_index: 0, command_index: 0 };
+    expect(pushed(openaiResponsesAdapter, [{ ...output, delta: { stdout: 'a.txt\n', stderr: '' } }, { ...output, delta: '' }]).said).toEqual([true, false]);
+  });
+
+  // llama.cpp with `return_progress`: the chunks it sends while it reads a long prompt (before: silence, an initialToken timeout)
+  it('should count llama.cpp\'s prompt_progress as activity while `processed` grows, not when it repeats', () => {
+    const progress = (processed: number) => ({ ...chat(0, { role: 'assistant', content: null }), prompt_progress: { total: 9000, cache: 0, processed, time_ms: processed } });
+    const { said, events } = pushed(openaiChatAdapter, [progress(0), progress(2048), progress(2048), progress(4096), chat(0, {})]);
+    expect(said).toEqual([false, true, false, true, false]);
+    expect(events).toEqual([]);
+  });
+
+  it('should count OpenRouter\'s reasoning_details alone (encrypted reasoning) as activity, an empty list as silence', () => {
+    const { said, events } = pushed(openaiChatAdapter, [
+      chat(0, { role: 'assistant', content: '', reasoning: null, reasoning_details: [{ type: 'reasoning.encrypted', data: 'gAAAA', format: 'openai-responses-v1', index: 0 }] }),
+      chat(0, { content: '', reasoning_details: [] }),
+      // a second choice before the first: its activity is kept (before: the first choice's silence replaced it)
+      { ...chat(1, { content: 'b' }), choices: [{ index: 1, delta: { content: 'b' }, finish_reason: null }, { index: 0, delta: { content: '' }, finish_reason: null }] },
+    ]);
+    expect(said).toEqual([true, false, true]);
+    expect(events.filter((e) => e.type !== 'token' || e.value !== '')).toEqual([]);
   });
 
   it('should take an AI SDK tool result and a call the provider runs itself as activity, a ping or a step bound as silence', () => {

@@ -23,7 +23,10 @@ const SOURCE: AiPartSource = { name: NAME, label: 'Mastra' };
  *    or `declineToolCall`; a suspended one with `resumeStream(data, { runId, toolCallId })`), and a suspended
  *    tool's `suspendPayload` (what it asks the user); it keeps its own name and arguments when the request
  *    names a tool waiting inside it (an agent-as-tool, a workflow step), carried as
- *    `suspendPayload: { toolName, arguments }`. The run completes with `tool-calls` instead of failing as a cut stream.
+ *    `suspendPayload: { toolName, arguments }`. A request with no call before it (a `resumeStream` stream: the
+ *    call was in the first one) is the call, named after the tool it names, inner or not: the chunk does
+ *    not tell them apart. One after its call's `step-finish` (the call was emitted) is `MALFORMED_CHUNK`.
+ *    The run completes with `tool-calls` instead of failing as a cut stream.
  * 3. `file` -> `data` (`payload.mimeType`, `payload.base64` or the bytes in `payload.data`).
  * 4. `error` -> the attempt fails with `payload.error`, normalised; `abort` -> `StreamAbortedError`.
  * 5. `finish` -> `complete` with `payload.stepResult.reason` mapped like the AI SDK's (`error` fails,

@@ -67,8 +67,11 @@ interface PartialCall {
  *    finish reason; Groq's `x_groq.usage` on its last chunk) is kept, so `complete{finishReason, usage}`
  *    is emitted when the stream ends.
  * 6. Only choice `index` 0 is read; other choices (`n > 1`) are ignored. A chunk that only holds content
- *    back (tool call fragments with a name or arguments, audio bytes), or carries another choice's, tells
- *    `withTimeouts` the provider is not silent; one with nothing in it (a role, an empty delta, usage) does not.
+ *    back (tool call fragments with a name or arguments, audio bytes), carries another choice's or
+ *    OpenRouter's `reasoning_details` (not emitted: `reasoning` carries their text), or reports llama.cpp's
+ *    prompt processing going on (`prompt_progress` with more tokens `processed`: a long prompt is read
+ *    before the first token) tells `withTimeouts` the provider is not silent; one with nothing in it (a
+ *    role, an empty delta, usage, a progress that did not move) does not.
  * 7. The SDK hides `[DONE]`, so a stream that ends without a `finish_reason` is cut: a retryable
  *    `ProviderError` `INCOMPLETE_STREAM`. A chunk with an `error` (an in-band error frame, with or
  *    without `choices`), or a choice with one, fails with the classified error. A chunk of the wrong
@@ -95,6 +98,8 @@ class ChatDecoder implements ChunkDecoder {
   private readonly moved = new Map<number, number>();
   private usage: Usage | undefined;
   private readonly calls = new Map<number, PartialCall>();
+  /** The prompt tokens llama.cpp's `prompt_progress` last reported processed. */
+  private processed = 0;
 
   /** True when the chunk held content back: a tool call's fragment, audio bytes (see ChunkDecoder rule 6). */
   push(chunk: unknown, emit: AdapterEmit): boolean {
@@ -108,7 +113,10 @@ class ChatDecoder implements ChunkDecoder {
     // Groq reports usage under `x_groq` on its last chunk unless asked for the usage chunk
     const usage = rec(c['usage']) ?? rec(rec(c['x_groq'])?.['usage']);
     if (usage) this.usage = chatUsage(usage);
-    let held = false;
+    // llama.cpp reading a long prompt (`return_progress`): at work while `processed` grows, not when it repeats
+    const processed = Number(rec(c['prompt_progress'])?.['processed']);
+    let held = processed > this.processed;
+    if (held) this.processed = processed;
     for (const choice of (choices ?? []) as unknown[]) {
       const ch = rec(choice);
       if (!ch) throw malformedChunk(NAME, 'a choice is not an object', chunk);
@@ -120,7 +128,7 @@ class ChatDecoder implements ChunkDecoder {
       const delta = ch['delta'];
       if (delta !== undefined && delta !== null) {
         if (!isRecord(delta)) throw malformedChunk(NAME, '`delta` is not an object', chunk);
-        held = this.delta(delta, emit, chunk);
+        held = this.delta(delta, emit, chunk) || held;
       }
       const finish = ch['finish_reason'];
       // a generation that failed mid-stream (OpenRouter: finish reason `error`, its error on the choice)
@@ -152,7 +160,8 @@ class ChatDecoder implements ChunkDecoder {
     const audio = rec(d['audio']);
     const transcript = str(audio?.['transcript']);
     if (transcript !== undefined) emit({ type: 'token', value: transcript });
-    let held = !!str(audio?.['data']);
+    // OpenRouter's `reasoning_details` (encrypted reasoning has no `reasoning` text beside them)
+    let held = !!str(audio?.['data']) || (d['reasoning_details'] as unknown[] | undefined)?.[0] != null;
     const toolCalls = d['tool_calls'];
     if (toolCalls !== undefined && toolCalls !== null) {
       if (!Array.isArray(toolCalls)) throw malformedChunk(NAME, '`delta.tool_calls` is not an array', chunk);

@@ -22,8 +22,12 @@ const DELTAS: ReadonlyMap<Kind, 'token' | 'reasoning'> = /*#__PURE__*/ new Map<K
 /** Output items the client acts on: calls of built-in tools it carries out (`<tool>_call`), MCP approval requests. */
 const CLIENT_ACTION = /^(?:(?:computer|local_shell|shell|apply_patch|tool_search)_call|mcp_approval_request)$/;
 
-/** A hosted tool's progress event (`response.web_search_call.searching`, `response.mcp_call.in_progress`, `response.mcp_list_tools.in_progress`...). */
-const TOOL_PROGRESS = /^response\.(?:\w+_call|mcp_list_tools)\./;
+/**
+ * Events with no `delta` that still show the provider at work (ChunkDecoder rule 6): an item or a shell
+ * command added, a citation, a hosted tool's progress (`response.web_search_call.searching`,
+ * `response.mcp_list_tools.in_progress`...) and a context compaction's.
+ */
+const AT_WORK = /(?:item|command|annotation)\.added$|^response\.(?:compaction|\w+_call|mcp_list_tools)\./;
 /** `response.failed` codes a retry cannot fix that are policy blocks, not bad input. */
 const POLICY = /_policy(?:_violation)?$/;
 /** `response.failed` codes a retry may fix. */
@@ -67,8 +71,11 @@ const TRANSIENT = /*#__PURE__*/ new Set(['server_error', 'rate_limit_exceeded', 
  * 7. Every other event (created, in_progress, content parts, tool progress, the calls of tools the provider
  *    runs itself: web and file search, code interpreter, MCP...) is ignored, and so are citations
  *    (`response.output_text.annotation.added`: no L0 event carries them; the text citing them streams as usual).
- *    Argument, code and audio deltas, items added and hosted tools' progress still tell `withTimeouts` the
- *    provider is not silent; `response.in_progress`, content part bounds and empty deltas do not.
+ *    Those that carry something new still tell `withTimeouts` the provider is not silent: argument, code,
+ *    command and audio deltas, a hosted shell's output, items and shell commands added, citations, hosted
+ *    tools' and a context compaction's progress. The response's status (`created`, `queued`, `in_progress`:
+ *    a queued response waits within `initialToken`), the bounds of content parts and the `*.done` events
+ *    that close a text, arguments or a part (they repeat what streamed) and empty deltas do not.
  *
  * Exported on its own so a custom adapter list can use it (custom adapters are tried before the
  * built-in ones, so listing it first makes it win detection):
@@ -124,8 +131,10 @@ class ResponsesDecoder implements ChunkDecoder {
       case 'error':
         throw inBandError('OpenAI response stream error', c);
       default:
-        // argument, code and audio deltas; an item added; a hosted tool's progress (`response.web_search_call.searching`)
-        return typeof c['delta'] === 'string' ? c['delta'] !== '' : type === 'response.output_item.added' || TOOL_PROGRESS.test(type);
+        // argument, code, command and audio deltas, a hosted shell's output (`{stdout, stderr}`); see AT_WORK.
+        // The response's status (`created`, `queued`, `in_progress`) and bounds (content parts, every `*.done`
+        // but an item's, which only repeat what streamed) are silence
+        return typeof c['delta'] === 'string' ? c['delta'] !== '' : isRecord(c['delta']) || AT_WORK.test(type);
     }
   }
 

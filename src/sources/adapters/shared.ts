@@ -150,9 +150,12 @@ export function argumentsText(input: unknown): string {
   return JSON.stringify(input ?? {});
 }
 
-/** A second approval request for a call that waits for another: which one answers it cannot be told. */
+/**
+ * A second approval request for a call that waits for another: which one answers it cannot be told.
+ * `first` empty: the call was emitted without one (its step had ended), so a consumer may have run it.
+ */
 function approvalAgain(id: string, first: string, second: string): ProviderError {
-  return malformed(`tool call ${id} asked for approval as "${first}", then as "${second}"`, undefined);
+  return malformed(`tool call ${id} asked for approval ${first ? `as "${first}", then as "${second}"` : `(${second}) after it was emitted`}`, undefined);
 }
 
 const ignore: AdapterEmit = () => {};
@@ -171,7 +174,11 @@ const ignore: AdapterEmit = () => {};
  * follows its call): that call takes the `approvalId` (and `suspendPayload`) and keeps its own name
  * and arguments; a request naming another tool (Mastra: a tool waiting inside an agent-as-tool or a
  * workflow step) is carried as `suspendPayload: {toolName, arguments}`. The same request again (a
- * replayed part) is dropped; another `approvalId` for a call that has one is `MALFORMED_CHUNK`.
+ * replayed part) is dropped; another `approvalId` for a call that has one is `MALFORMED_CHUNK`, and so
+ * is a request for a call already emitted without one (after its step ended: a consumer may have run
+ * it; emitted again, with the request, it would run twice). A request with no call of its id before it
+ * (a resumed Mastra stream: the call was in the first) is the call itself, named and with the arguments
+ * the request gives: whether it names a tool waiting inside another cannot be told without the call.
  * A chunk whose call was held counts as held content (the decoder's `push` returns true).
  * The wrapper emit is made once per subscription: `push` and `end` only swap the emit it forwards to.
  */
@@ -179,7 +186,7 @@ export function holdingToolCalls(decoder: ChunkDecoder, stepEnd: (chunk: Rec) =>
   let held: ToolCallEvent[] = [];
   /** The held calls before it are an earlier step's: a later step's token limit cut none of them. */
   let stepFrom = 0;
-  /** The `approvalId` each call waiting for approval asked with, made on the first request. */
+  /** The `approvalId` each call waiting for approval asked with (`''`: a call emitted without one), made on the first request or flush. */
   let asked: Map<string, string> | undefined;
   /** Where the current `push` / `end` emits to. */
   let out = ignore;
@@ -188,7 +195,10 @@ export function holdingToolCalls(decoder: ChunkDecoder, stepEnd: (chunk: Rec) =>
   const flush = (reason: string | undefined) => {
     const last = held.length - 1;
     if (reason === 'length' && last >= stepFrom) held[last] = { ...held[last]!, truncated: true };
-    for (const call of held) out(call);
+    for (const call of held) {
+      out(call);
+      (asked ??= new Map()).set(call.id, call.approvalId ?? '');
+    }
     held = [];
     stepFrom = 0;
   };

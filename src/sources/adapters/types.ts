@@ -37,9 +37,10 @@ export type AdapterEmit = (event: L0Event) => void;
  *    `end` may also emit a deferred `complete` (OpenAI chat does: its usage chunk follows the finish reason).
  * 5. Keep per-chunk work proportional to the chunk: no rescans of accumulated text.
  * 6. `push` returns `true` for a chunk whose content it holds back without emitting it yet (a tool
- *    call's argument fragment), or that otherwise shows the provider at work (a hosted tool's
- *    progress, a tool's result): right after fromStream, `withTimeouts` hears the provider is not
- *    silent. Any other chunk that emits nothing (a keep-alive, an empty delta, a usage-only chunk) is
+ *    call's argument fragment, a citation no event carries), or that otherwise shows the provider at
+ *    work (a hosted tool's progress, a tool's result, a prompt's processing that advanced): right after
+ *    fromStream, `withTimeouts` hears the provider is not silent. Any other chunk that emits nothing (a
+ *    keep-alive, an empty delta, a usage-only chunk, a status, a bound that repeats what streamed) is
  *    silence, so a stream of them never keeps a stalled answer alive. A decoder that returns nothing
  *    (written before this rule) has all such chunks taken for silence.
  */
