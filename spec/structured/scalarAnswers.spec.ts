@@ -176,3 +176,27 @@ describe('a scalar cut in a fence, by the finish that ended it', () => {
     expect(isSchemaValidationError(error) && [error.code, error.info.truncated, error.message]).toEqual(['INVALID_JSON', undefined, 'Invalid JSON: no object or array in the answer']);
   });
 });
+
+describe('a lone `-`, bare or in a fence', () => {
+  it.each([
+    ['-', 'stop'],
+    ['-', 'length'],
+    ['```json\n-', 'stop'],
+    ['```json\n-', 'length'],
+    ['Here:\n```\n-', 'length'],
+  ] as const)('should fail %j at a %s finish as truncated, cut before its value, under every policy', (text, finish) => {
+    for (const [policy, message] of [
+      ['accept', 'Invalid JSON: the answer was cut before its value'],
+      ['retry', "Truncated JSON: the answer was cut (onTruncated: 'retry')"],
+      ['reject', "Truncated JSON: the answer was cut (onTruncated: 'reject')"],
+    ] as const) {
+      const { error } = run(z.number(), text, finish, policy);
+      expect(isSchemaValidationError(error) && [policy, error.code, error.info.truncated, error.info.text, error.message]).toEqual([policy, 'INVALID_JSON', true, text, message]);
+    }
+  });
+
+  it('should keep refusing one in a fence that closed, as `1.` in one: a closed fence holding no cut string', () => {
+    const { error } = run(z.number(), '```json\n-\n```', 'length');
+    expect(isSchemaValidationError(error) && [error.code, error.info.truncated, error.message]).toEqual(['INVALID_JSON', undefined, 'Invalid JSON: no object or array in the answer']);
+  });
+});

@@ -2,6 +2,7 @@
  * Finding the JSON in a model's answer: inside a Markdown fence, or between prose. String-aware
  * throughout, so braces and brackets inside strings never end a document early.
  */
+import { FenceScanner, fenceClose, fences, proseView } from './fences.js';
 
 /** Where the JSON came from: the whole text, a fence, or the middle of prose. */
 export type JsonSource = 'whole' | 'fence' | 'text';
@@ -100,77 +101,6 @@ function isJson(text: string): boolean {
   }
 }
 
-// what a FenceScanner is reading
-const SEEK = 0; // text outside fences, up to a "```"
-const OPENER = 1; // the rest of the opener's line (its info string; with a "```" on it, inline code)
-const LEAD = 2; // white space before the body's first character
-const BODY = 3; // a body that holds no object or array, up to its closing "```"
-const FOUND = 4;
-
-/**
- * Markdown fences as {@link extractJson} reads them, fed a piece at a time: "```" opens a fence
- * and, as in CommonMark, the rest of its line is the info string, never the body, which starts on
- * the next line (`` ```json [ `` then `{"a": 1},` is a fence whose JSON is `{"a": 1}`); the first
- * character of the body that is not white space decides it: `{` or `[` opens the JSON (the first such fence is the answer); anything
- * else is code or prose, skipped to the next "```" (its close). A "```" with another "```" after it
- * on its line is an inline code span (`` ```[1, 2]``` ``), whose inside is prose: no fence. A "```"
- * after an odd number of `"` on its line (escapes aside) is inside a string (`"code": "```js`),
- * never a fence. @internal Shared with the partial parser, which feeds it the text outside its root,
- * and a root's own text while that is an opener's line.
- */
-export class FenceScanner {
-  private state = SEEK;
-  /** Backticks in a row (a "```" may arrive in pieces). */
-  private ticks = 0;
-  /** An odd number of `"` since the line break. */
-  private quoted = false;
-  private escaped = false;
-
-  /** True once the first JSON fence opened: nothing more is read. */
-  get found(): boolean {
-    return this.state === FOUND;
-  }
-
-  /** True on an opener's line (its info string) or the white space before its body's first character. */
-  get opening(): boolean {
-    return this.state === OPENER || this.state === LEAD;
-  }
-
-  /** Reads `s` from `i` up to `end`; returns where the first JSON fence's body opens (its `{` or `[`), else -1. */
-  scan(s: string, i: number, end: number): number {
-    for (; i < end && this.state !== FOUND; i++) {
-      const ch = s[i]!;
-      if (this.state === OPENER) {
-        this.ticks = ch === '`' ? this.ticks + 1 : 0;
-        if (this.ticks === 3) {
-          // three more on the line close an inline code span (`` ```[1, 2]``` ``): no fence
-          this.ticks = 0;
-          this.state = SEEK;
-        } else if (ch === '\n') this.state = LEAD;
-        continue;
-      }
-      if (this.state === LEAD) {
-        if (/\s/.test(ch)) continue;
-        if (ch === '{' || ch === '[') {
-          this.state = FOUND;
-          return i;
-        }
-        this.state = BODY; // this character may begin the close
-      }
-      this.ticks = ch === '`' && !this.quoted ? this.ticks + 1 : 0;
-      if (this.escaped) this.escaped = false;
-      else if (ch === '\\') this.escaped = true;
-      else if (ch === '"') this.quoted = !this.quoted;
-      if (ch === '\n') this.quoted = false;
-      if (this.ticks === 3) {
-        this.ticks = 0;
-        this.state = this.state === SEEK ? OPENER : SEEK;
-      }
-    }
-    return -1;
-  }
-}
-
 /**
  * The JSON of the first fence that holds an object or array (see {@link FenceScanner}): its object
  * or array, up to where that closes, as in prose; what follows it in the fence (a note, another
@@ -182,8 +112,9 @@ function fromFence(text: string): string | undefined {
   if (open === -1) return undefined;
   const end = matchingEnd(text, open);
   if (end !== -1) return text.slice(open, end);
-  const close = text.indexOf('```', open);
-  return text.slice(open, close === -1 ? text.length : close).trim();
+  const close = fenceClose(text, open);
+  // cut by the end of the text, its white space may be a cut string's own
+  return close === -1 ? text.slice(open) : text.slice(open, close).trim();
 }
 
 /**
@@ -226,6 +157,29 @@ function fromProse(text: string): string | undefined {
 }
 
 /**
+ * True when `text` ends inside an object or array that looks like JSON ({@link looksLikeJson};
+ * citations aside): a root the end of the text cut, wherever it starts. Roots that close are read
+ * past, never inside (`{"a": 1} {"a": 2} {"a": ` ends in one; `[it's] done` does not). The scan
+ * stops, finding none, at the budget of {@link fromProse}. @internal
+ */
+export function endsInRoot(text: string): boolean {
+  let budget = SCAN_PER_CHAR * text.length + SCAN_FLOOR;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (ch !== '{' && ch !== '[') continue;
+    const end = matchingEnd(text, i);
+    budget -= (end === -1 ? text.length : end) - i;
+    if (budget < 0) return false;
+    if (isCitation(text, i, end)) continue;
+    const candidate = end === -1 ? text.slice(i) : text.slice(i, end);
+    if (end === -1) {
+      if (looksLikeJson(candidate)) return true;
+    } else if (looksLikeJson(candidate) || isJson(candidate)) i = end - 1;
+  }
+  return false;
+}
+
+/**
  * The JSON in an answer. Valid JSON as a whole is returned untouched; then the object or array of
  * the first fenced block holding one, up to where it closes (any language tag, closed or not; the
  * opener's line is its info string, never its body; a "```" inside a double-quoted string is no
@@ -235,9 +189,11 @@ function fromProse(text: string): string | undefined {
  * is/are..., an inline code span's opening backticks: `` ids `[1, 2]` ``, `` ```[1,2]``` ``), and a
  * one-number array only when no words follow it on its line. An empty `[]` or
  * `{}` in prose counts only when no other JSON follows it ('Return [] if none. Result: {"a": 1}'
- * gives the object). Only when none of these is found, the body of the first closed fence that is
- * one JSON scalar (```` ```json\n42\n``` ````, `"red"`: the schema decides; prose holding a number
- * is none). With no JSON found, the trimmed text comes back as `whole`.
+ * gives the object). After these, before prose that holds nothing like JSON (`{curly}`), the body of
+ * the first closed fence that is one JSON scalar (```` ```json\n42\n``` ````, `"red"`: the schema
+ * decides; prose holding a number is none; a "```" inside its string is the string's). A bracket in
+ * a string in a fence's body (`"use {x}"`, `print("[1]")`) is the string's, never prose. With no JSON
+ * found, the trimmed text comes back as `whole`.
  *
  *   'Sure! ```json\n{"a":1}\n``` Enjoy'   ->  { json: '{"a":1}', from: 'fence' }
  *   'Use {curly} then {"a":1}.'          ->  { json: '{"a":1}', from: 'text' }
@@ -251,13 +207,9 @@ export function extractJson(text: string): ExtractedJson {
   return findJson(text) ?? { json: text.trim(), from: 'whole' };
 }
 
-/** A one-line code span (skipped), or a fence and its body up to the next "```". */
-const FENCED = /```[^`\n]*```|```[^`\n]*\n([^`]*)```/g;
-
-/** The body of the first fence that is one JSON value (```` ```json\n42\n``` ````, `"red"`), trimmed. */
-function fencedScalar(text: string): string | undefined {
-  for (const [, body] of text.matchAll(FENCED)) if (body !== undefined && isJson(body)) return body.trim();
-  return undefined;
+/** The fences that are one JSON value (```` ```json\n42\n``` ````, `"red"`, `` "`a`" ``): their trimmed bodies. */
+function fencedScalars(text: string): string[] {
+  return fences(text).flatMap(({ body, close }) => (close !== -1 && isJson(text.slice(body, close)) ? [text.slice(body, close).trim()] : []));
 }
 
 /** {@link extractJson}, or `undefined` when the answer holds no object or array (citations aside) nor a fence that is one JSON scalar. @internal */
@@ -269,11 +221,15 @@ export function findJson(text: string): ExtractedJson | undefined {
   const end = trimmed.startsWith('{') || trimmed.startsWith('[') ? matchingEnd(trimmed, 0) : -2;
   const whole = end === -1 || end === trimmed.length;
   // a leading `[1] Smith` or `[Note]` is prose: look further
-  if (looksLikeJson(trimmed) && (whole || !(isCitation(trimmed, 0, end) || EMPTY.test(trimmed.slice(0, end))))) return whole ? { json: trimmed, from: 'whole' } : { json: trimmed.slice(0, end), from: 'text' };
-  const found = fromProse(text);
+  // a cut one keeps its end's white space, which may be a cut string's own
+  const cut = end === -1 ? text.trimStart() : trimmed;
+  if (looksLikeJson(trimmed) && (whole || !(isCitation(trimmed, 0, end) || EMPTY.test(trimmed.slice(0, end))))) return whole ? { json: cut, from: 'whole' } : { json: trimmed.slice(0, end), from: 'text' };
+  const scalars = fencedScalars(text);
+  const found = fromProse(proseView(text));
   // a start that runs to the end (`{1: 2}`, a cut `{`) is the whole answer, unless prose like `[it's] ... {"a": 1}` hid JSON
-  if (whole && (found === undefined || !looksLikeJson(found))) return { json: trimmed, from: 'whole' };
-  if (found !== undefined) return { json: found, from: 'text' };
-  const scalar = fencedScalar(text);
-  return scalar === undefined ? undefined : { json: scalar, from: 'fence' };
+  if (whole && (found === undefined || !looksLikeJson(found))) return { json: cut, from: 'whole' };
+  // a fenced scalar comes after JSON in prose, before prose that is no JSON (`{curly}`, which repair would refuse)
+  if (found !== undefined && (scalars.length === 0 || looksLikeJson(found))) return { json: found, from: 'text' };
+  if (scalars.length > 0) return { json: scalars[0]!, from: 'fence' };
+  return found === undefined ? undefined : { json: found, from: 'text' };
 }

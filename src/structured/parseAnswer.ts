@@ -4,7 +4,8 @@
  */
 import type { FinishReason } from '../events/eventTypes.js';
 import { isSchemaValidationError, SchemaValidationError } from '../errors/SchemaValidationError.js';
-import { findJson, looksLikeJson, matchingEnd } from './extractJson.js';
+import { endsInRoot, findJson } from './extractJson.js';
+import { fences } from './fences.js';
 import { repairJson, type RepairJsonResult } from './repairJson.js';
 
 /** What to do with JSON that was cut (repair had to close a string, object or array). */
@@ -36,25 +37,42 @@ function toolCallError(names: readonly string[], raw: string): SchemaValidationE
   );
 }
 
+/** A closing "```" cut short (`` ` `` or two) on the line after a fence's body. */
+const CUT_CLOSER = /\n[ \t]*`{1,2}$/;
+
+/** The repaired body of a fence; one that never closed is read without a closing "```" the cut left short. */
+function repairBody(body: string, open: boolean): RepairJsonResult {
+  try {
+    return repairJson(body);
+  } catch (e) {
+    const closer = open ? CUT_CLOSER.exec(body) : null;
+    if (closer === null) throw e;
+    return repairJson(body.slice(0, closer.index));
+  }
+}
+
 /**
  * An answer with no object or array (`repairJson` threw `e`) whose fence holds a scalar: the fence
  * the answer ends in (an odd number of "```"), else the first one when it holds a string that never
  * closes (its closing "```" may be the string's own text). Cut JSON when its text shows the cut (a
- * string that never closes, `tr`, `1.`: at any finish, as a bare one is) or when a `length` finish
- * stopped it in a fence that never closed (`12`); else an `INVALID_JSON` that names the scalar and
- * why it is not taken as cut.
+ * string that never closes, `tr`, `1.`, a lone `-` that holds no value yet: at any finish, as a bare
+ * one is) or when a `length` finish stopped it in a fence that never closed (`12`); else an
+ * `INVALID_JSON` that names the scalar and why it is not taken as cut.
  */
 function fencedCut(raw: string, finish: FinishReason | undefined, e: unknown): RepairJsonResult {
-  const parts = raw.split('```');
-  const open = parts.length % 2 === 0;
-  const fence = parts[open ? parts.length - 1 : 1] ?? '';
-  const line = fence.indexOf('\n');
-  if (line < 0) throw e;
+  const all = fences(raw);
+  const open = all.at(-1)?.close === -1;
+  const fence = open ? all.at(-1) : all[0];
+  if (fence === undefined || fence.body === -1) throw e;
   let cut: RepairJsonResult;
   try {
     // a closed fence's last line break is the fence's
-    cut = repairJson(open ? fence.slice(line + 1) : fence.slice(line + 1).trimEnd());
-  } catch {
+    cut = repairBody(open ? raw.slice(fence.body) : raw.slice(fence.body, fence.close).trimEnd(), open);
+  } catch (inner) {
+    // a lone `-` in a fence that never closed is cut before its value, as a bare one is
+    if (open && isSchemaValidationError(inner) && inner.info.truncated === true) {
+      throw new SchemaValidationError({ kind: 'INVALID_JSON', text: raw, truncated: true }, inner.message, inner);
+    }
     throw e; // its body is no JSON either
   }
   if (!open && !(cut.truncated && typeof cut.value === 'string')) throw e;
@@ -62,12 +80,27 @@ function fencedCut(raw: string, finish: FinishReason | undefined, e: unknown): R
   throw new SchemaValidationError({ kind: 'INVALID_JSON', text: raw }, `Invalid JSON: no object or array in the answer; its fence holding ${cut.json} never closes, and a '${finish}' finish is no sign of a cut`);
 }
 
-/** The repaired JSON; cut text that repair could not close still follows `onTruncated` (`accept` has no value to keep). */
+/**
+ * Text that ends in an opening bracket, alone or before a literal's start (`{`, `[tr`, `[true`): an
+ * object or array the cut stopped as it opened, too short for {@link looksLikeJson} to tell from prose.
+ */
+const CUT_START = /[{[]\s*(?:t(?:r(?:ue?)?)?|f(?:a(?:l(?:se?)?)?)?|n(?:u(?:ll?)?)?)?\s*$/;
+
+/**
+ * The repaired JSON; cut text that repair could not close still follows `onTruncated` (`accept` has
+ * no value to keep). Prose a `length` finish cut right after an opening bracket (`Sure! {`, `ids: [tr`)
+ * is cut JSON as a bare one is: closed (`{}`, `[true]`), truncated.
+ */
 function repaired(o: AnswerOptions, raw: string, finish: FinishReason | undefined): RepairJsonResult {
   try {
     try {
       return repairJson(raw);
     } catch (e) {
+      const start = finish === 'length' && !(isSchemaValidationError(e) && e.info.truncated === true) ? CUT_START.exec(raw) : null;
+      if (start !== null) {
+        const cut = repairJson(raw.slice(start.index));
+        return { ...cut, corrections: Object.freeze(['extract-text' as const, ...cut.corrections]) };
+      }
       return fencedCut(raw, finish, e);
     }
   } catch (e) {
@@ -85,16 +118,38 @@ function strictParse(text: string): RepairJsonResult {
 }
 
 /**
+ * True when the text ends in a fence opened after `from` that never closes and holds a JSON scalar,
+ * whole or cut (`2`, `"ab`, `-`): the model was cut writing it, as it would be in the answer's own fence.
+ */
+function cutFence(raw: string, from: number): boolean {
+  const last = fences(raw).at(-1);
+  if (last === undefined || last.close !== -1 || last.at < from || last.body === -1) return false;
+  const body = raw.slice(last.body);
+  if (body.trim() === '') return false;
+  try {
+    const { value } = repairBody(body, true);
+    return value === null || typeof value !== 'object'; // a cut object or array is endsInRoot's
+  } catch (e) {
+    return isSchemaValidationError(e) && e.info.truncated === true;
+  }
+}
+
+/**
  * Whether an answer the model stopped on `length` was cut although its JSON closed: a bare number
- * (`12` of `1234`), or an object or array after the JSON that never closes (`{"a": 1} {"a": `,
- * an example before the cut answer). Closed JSON followed by cut prose is no cut JSON.
+ * (`12` of `1234`), or, after the JSON, an object or array that never closes (`{"a": 1} {"a": `,
+ * an example before the cut answer; after other closed ones too) or a fence that never closes
+ * holding a scalar (`` ```json\n2 ``, as one would be in the answer's own fence). Closed JSON
+ * followed by cut prose is no cut JSON.
  */
 function cutAfter(raw: string, parsed: RepairJsonResult): boolean {
-  if (typeof parsed.value === 'number') return !parsed.corrected; // a fenced one's fence closed
-  const at = raw.indexOf(parsed.json);
+  if (typeof parsed.value === 'number' && !parsed.corrected) return true; // a fenced one's fence closed
+  // where the answer's JSON sits: the text repair read (its own `json` is what repair made of it)
+  const source = findJson(raw)?.json ?? parsed.json;
+  const at = raw.indexOf(source);
   if (at === -1) return false;
-  const next = findJson(raw.slice(at + parsed.json.length));
-  return next !== undefined && looksLikeJson(next.json) && matchingEnd(next.json, 0) === -1;
+  const end = at + source.length;
+  const rest = raw.slice(end);
+  return CUT_START.test(rest) || endsInRoot(rest) || cutFence(raw, end);
 }
 
 /**

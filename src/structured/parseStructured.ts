@@ -28,8 +28,8 @@ export interface ParseStructuredConfig<S extends StandardSchemaV1 = StandardSche
   /**
    * Cut JSON (repair closed an unfinished structure or string or completed a literal or number cut
    * short, `tr` or `1.`, bare or alone in a fence; or a `length` finish cut what followed closed JSON:
-   * a bare number outside a fence, a scalar in a fence that never closed, an object or array that
-   * never closes): `retry` fails the
+   * a bare number outside a fence, a scalar in a fence that never closed (the answer's or one after
+   * it), an object or array that never closes, or that the cut stopped as it opened: `Sure! {`): `retry` fails the
    * attempt with a retryable SchemaValidationError, `reject` with a non-retryable one, `accept`
    * validates the closed value and reports `truncated: true`. Without `autoCorrect` nothing is repaired: a cut answer is an `INVALID_JSON` like any other. @default 'retry'
    */
@@ -110,8 +110,10 @@ function finish<T>(o: Resolved<StandardSchemaV1<unknown, T>>, raw: string, parse
  *    is sent as one more `partial` before validation, so the last partial holds the result's value.
  * 3. Cut JSON follows `onTruncated`; so does, after a `complete{finishReason: 'length'}`, JSON
  *    that closed but was cut all the same (a bare number outside a fence, a scalar in a fence that never
- *    closed, or a root after it that never closes: `Example {"a": 1}. Answer: {"a": `). A scalar
- *    whose text shows the cut (`"hel`, `tr`, `1.`) is cut at any finish, bare or in a fence (one that
+ *    closed, the answer's or one after it, or a root after it that never closes, after any closed ones:
+ *    `Example {"a": 1}. Answer: {"a": `), and prose cut right after an opening bracket (`Sure! {`,
+ *    `[tr`), closed as a bare one is. A scalar
+ *    whose text shows the cut (`"hel`, `tr`, `1.`, a lone `-`) is cut at any finish, bare or in a fence (one that
  *    closed too when the scalar is a string: its "```" may be the string's); a whole one in a fence that
  *    never closed (`12`) at another finish is an `INVALID_JSON` saying so. The value is validated with the schema (async schemas too);
  *    `result` then `complete` are emitted; a failure errors with SchemaValidationError

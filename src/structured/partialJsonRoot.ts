@@ -4,7 +4,8 @@
  * marks, JSON fences, a root that turns out prose, and one stopped at text that is not JSON,
  * read on to its close. Internal: never re-exported.
  */
-import { FenceScanner, introduces, MARK_GAP } from './extractJson.js';
+import { introduces, MARK_GAP } from './extractJson.js';
+import { FenceScanner } from './fences.js';
 import { isWhitespace, Mode, type Container, type Frame } from './partialJsonFrames.js';
 import { JsonReader } from './partialJsonReader.js';
 
@@ -52,7 +53,9 @@ export abstract class RootFinder extends JsonReader {
       const fenced = this.fence.scan(s, i, at === -1 ? end : at + 1) !== -1;
       const keep = Math.max(i, end - 12);
       this.tail = clip((keep > i ? '\0' : this.tail) + s.slice(keep, end));
-      return at === -1 ? s.length : this.begin(s, at, fenced);
+      if (at === -1) return s.length;
+      // a bracket in a string in a fence's body (`"use {x}"`) is the string's, as extractJson's proseView reads it
+      return !fenced && this.fence.quotedInBody ? at + 1 : this.begin(s, at, fenced);
     }
     // the scanner reads past the root, and the root's text while it is a fence's info string (`` ```json [\n{ ``)
     const scan = this.mode === Mode.Done || this.mode === Mode.Failed || this.fence.opening;

@@ -193,7 +193,7 @@ const ATOM = /^[-\dtfn][\w.+-]*$/;
  * strings, unquoted keys, Python literals), never touching the content of valid strings.
  * In cut text, a key cut or left without its value is dropped (`{"a": 1, "na` -> `{a: 1}`, never a
  * `null` the model did not write), an answer that is one JSON string cut before its closing
- * quote is closed, and one that is a cut literal or number is completed (`tr` -> `true`, `1.` -> `1`,
+ * quote is closed (whatever brackets it holds: `"ids: [1, 2` is a string), and one that is a cut literal or number is completed (`tr` -> `true`, `1.` -> `1`,
  * `repair`; all `truncated`). A scalar alone in a fence (```` ```json\n42\n``` ````) is the answer when
  * no object or array is (`extract-fence`); prose that holds one (`The answer is 42.`) is no JSON.
  * Unrepairable text throws a {@link SchemaValidationError} with code `INVALID_JSON`.
@@ -213,9 +213,10 @@ export function repairJson(text: string): RepairJsonResult {
     // not valid as it stands: extract, then repair
   }
   let found = findJson(text);
-  if (found === undefined) found = cutString(text);
   // a fence's JSON is its object or array, or a scalar alone in it; elsewhere only an object or array is an answer
-  else if (found.from !== 'fence' && (!/^[[{]/.test(found.json) || (found.from === 'text' && !looksLikeJson(found.json)))) found = undefined;
+  if (found !== undefined && found.from !== 'fence' && (!/^[[{]/.test(found.json) || (found.from === 'text' && !looksLikeJson(found.json)))) found = undefined;
+  // an answer that is one cut string is that string, whatever brackets it holds (`"ids: [1, 2] and`): only a fence comes first
+  if (found?.from !== 'fence') found = cutString(text) ?? found;
   if (found === undefined) {
     // a cut literal or number is completed as a cut one in an object is (`tr` -> `true`, `1.` -> `1`); a lone `-` holds no value
     let cut: unknown[] | undefined;

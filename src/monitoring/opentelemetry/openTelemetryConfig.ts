@@ -18,8 +18,10 @@ export interface WithOpenTelemetryConfig {
   readonly spanName?: string;
   /**
    * Extra attributes on the run span: a plain record whose values are strings, numbers, booleans or
-   * arrays of one of these (`undefined` leaves one out); a Map, an empty key or any other value is
-   * a TypeError, not an attribute OpenTelemetry would drop. @default {}
+   * arrays of one of these; `undefined` or `null` leaves one out (no value: OpenTelemetry's own
+   * `span.setAttribute(key, null)` ignores it, as it does `undefined`, and no other tracer is handed
+   * it); a Map, an empty key or any other value is a TypeError, not an attribute OpenTelemetry would
+   * drop with a diag warning. @default {}
    */
   readonly attributes?: Attributes;
   /** The clock of span times, durations and time to first token. @default asyncScheduler */
@@ -47,11 +49,13 @@ export function resolveOpenTelemetryConfig(config: WithOpenTelemetryConfig) {
   }
   if (typeof spanName !== 'string' || spanName === '') throw new TypeError('withOpenTelemetry({spanName}) must be a non-empty string');
   checkAttributes(attributes);
+  // no value, left out (see `attributes`)
+  const kept: Attributes = Object.fromEntries(Object.entries(attributes).filter(([, v]) => v != null));
   if (typeof scheduler?.now !== 'function') throw new TypeError('withOpenTelemetry({scheduler}) must be a SchedulerLike');
   if (meter !== undefined && (typeof meter?.createHistogram !== 'function' || typeof meter.createCounter !== 'function')) {
     throw new TypeError(`withOpenTelemetry({meter}) must be an OpenTelemetry Meter (with createHistogram and createCounter), got ${meter === null ? 'null' : typeof meter === 'object' ? 'an object without them' : typeof meter}`);
   }
-  return { tracer, system, model, spanName, attributes, scheduler, meter };
+  return { tracer, system, model, spanName, attributes: kept, scheduler, meter };
 }
 
 /** True for a value OpenTelemetry keeps as an attribute: a string, a number, a boolean. */
@@ -60,8 +64,8 @@ const isPrimitive = (v: unknown): boolean => typeof v === 'string' || typeof v =
 /**
  * Refuses what the run span would silently lose: a Map, a Date (spread, it adds nothing; a class
  * instance's own fields, or a record of another realm, are spread like any record), a key
- * OpenTelemetry drops (`''`) and a value it drops (an object, `null`, an array of mixed or
- * non-primitive items).
+ * OpenTelemetry drops (`''`) and a value it drops with a diag warning (an object, an array of mixed
+ * or non-primitive items). `null`, like `undefined`, is no value: left out, as OpenTelemetry does.
  */
 function checkAttributes(attributes: unknown): void {
   if (Object.prototype.toString.call(attributes) !== '[object Object]') {
@@ -71,7 +75,7 @@ function checkAttributes(attributes: unknown): void {
   }
   for (const [key, v] of Object.entries(attributes as object)) {
     if (key === '') throw new TypeError('withOpenTelemetry({attributes}) has an empty key, which OpenTelemetry drops');
-    if (v === undefined || isPrimitive(v)) continue;
+    if (v == null || isPrimitive(v)) continue;
     const kind = Array.isArray(v) ? typeof v.find((item) => item != null) : undefined;
     if (Array.isArray(v) && v.every((item) => item == null || (isPrimitive(item) && typeof item === kind))) continue;
     throw new TypeError(`withOpenTelemetry({attributes}): attributes[${JSON.stringify(key)}] must be a string, number, boolean or an array of one of these, got ${describeOption(v)}`);

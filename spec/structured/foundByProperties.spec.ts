@@ -1,0 +1,73 @@
+/** @test {parseStructured} */
+import { from } from 'rxjs';
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { extractJson, isSchemaValidationError, parseStructured, type L0Event } from 'l0-rx';
+
+/*
+ * Answers the properties of properties.spec.ts found mishandled: strings in fences holding
+ * backticks, brackets or a "```", cut strings holding brackets or ending in white space, and
+ * answers cut right after an opening bracket or in a fence's closing "```".
+ */
+const start: L0Event = { type: 'start', attempt: 1, fallbackIndex: 0, isRetry: false, isFallback: false };
+
+/** The partials, result and error of `text` fed one character at a time and whole, under onTruncated: 'accept' (the same for both feeds). */
+function run(text: string, finishReason: 'stop' | 'length' = 'stop') {
+  const runs = [[...text], [text]].map((chunks) => {
+    const out: L0Event[] = [];
+    let error: unknown;
+    const events: L0Event[] = [start, ...chunks.map((value): L0Event => ({ type: 'token', value })), { type: 'complete', finishReason }];
+    from(events).pipe(parseStructured({ schema: z.any(), onTruncated: 'accept' })).subscribe({ next: (e) => out.push(e), error: (e: unknown) => (error = e) });
+    const result = out.find((e) => e.type === 'result');
+    return { error, result: result?.type === 'result' ? result : undefined, partials: out.flatMap((e) => (e.type === 'partial' ? [e.value as unknown] : [])) };
+  });
+  expect([runs[1]!.result?.data, runs[1]!.error]).toEqual([runs[0]!.result?.data, runs[0]!.error]);
+  return runs[0]!;
+}
+
+describe('a JSON string alone in a fence', () => {
+  it.each([
+    ['```json\n"`a`"\n```', '`a`'],
+    ['```json\n"```"\n```', '```'],
+    ['Here:\n```\n"use {x} and [y]"\n```\nHope it helps.', 'use {x} and [y]'],
+    ['```\n"["\n```\nHope it helps [1].', '['],
+  ])('should be the answer of %j, its backticks and brackets the string\'s, with no partial of another value', (text, data) => {
+    const { error, result, partials } = run(text);
+    expect([error, result?.data, result?.truncated, partials]).toEqual([undefined, data, false, [data]]);
+    expect(extractJson(text)).toEqual({ json: JSON.stringify(data), from: 'fence' });
+  });
+
+  it('should come before prose that holds no JSON (`{curly}`), which repair refuses', () => {
+    expect(run('Use {curly} style.\n```json\n42\n```').result?.data).toBe(42);
+  });
+});
+
+describe('an answer cut at a length finish', () => {
+  it.each([
+    ['a bare string holding an array', '"ids: [1, 2] and', 'ids: [1, 2] and'],
+    ['a bare string holding a bracket', '"[', '['],
+    ['a string in an array, at its white space', '[{}, " ', [{}, ' ']],
+    ['a string holding "```" in a fenced object', '```\n{"k": "``` -', { k: '``` -' }],
+    ['a fenced string holding "```"', '```json\n"``````', '``````'],
+    ['a fenced string before its closing "```"', '```\n""\n`', ''],
+    ['prose right after an opening bracket', 'Sure! {', {}],
+    ['prose in an array\'s first literal', 'The flags: [tr', [true]],
+  ])('should be truncated for %s (%j), its partials growing toward the closed value', (_, text, data) => {
+    const { error, result, partials } = run(text, 'length');
+    expect([error, result?.data, result?.truncated]).toEqual([undefined, data, true]);
+    expect(partials.at(-1)).toEqual(data);
+  });
+
+  it('should fail each of them as truncated JSON under the default onTruncated', () => {
+    for (const text of ['"ids: [1, 2] and', '```json\n"``````', '```\n""\n`', 'Sure! {']) {
+      let error: unknown;
+      const events: L0Event[] = [start, { type: 'token', value: text }, { type: 'complete', finishReason: 'length' }];
+      from(events).pipe(parseStructured({ schema: z.any() })).subscribe({ error: (e: unknown) => (error = e) });
+      expect(isSchemaValidationError(error) && [text, error.info.truncated, error.retryable]).toEqual([text, true, true]);
+    }
+  });
+
+  it('should keep prose cut after an opening bracket at a stop finish no JSON', () => {
+    expect(isSchemaValidationError(run('Sure! {').error)).toBe(true);
+  });
+});
