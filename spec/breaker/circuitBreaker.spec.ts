@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { lastValueFrom, NEVER, of, throwError, timer, type Observable, type SchedulerLike } from 'rxjs';
 import type { TestScheduler } from 'rxjs/testing';
 import {
-  circuitBreaker, CircuitOpenError, createCircuitBreaker, fallbackTo, isCircuitOpenError, ProviderError, retryWithBackoff,
+  circuitBreaker, CircuitOpenError, createCircuitBreaker, fallbackTo, isCircuitOpenError, memoryBreakerStore, ProviderError, retryWithBackoff,
   type BreakerStateChange, type CircuitBreakerConfig, type L0Event,
 } from 'l0-rx';
 import { testScheduler } from '../helpers/testScheduler.js';
@@ -58,6 +58,11 @@ describe('circuitBreaker', () => {
       expect(() => createCircuitBreaker({ key: 'm', failureThreshold: 0, failureRatio: 0.5 })).not.toThrow();
       const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
       expect(readme).toContain('| `failureThreshold` | 5 | consecutive counted failures that open it (0: off, with `failureRatio` set; without it a `TypeError`, since nothing would open the breaker) |');
+    });
+
+    it('should throw a TypeError for a store whose `update` is not a function (every round would fail and the breaker never open)', () => {
+      const store = { ...memoryBreakerStore(), update: true };
+      expect(() => createCircuitBreaker({ key: 'm', store } as never)).toThrow(new TypeError('createCircuitBreaker({store}) must be a BreakerStore ({get, set, update?}), got an object'));
     });
 
     it('should throw a TypeError for an unknown option, with a suggestion', () => {

@@ -1,7 +1,8 @@
 /** @test {detectDrift} */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { hasPeriodAtMost, RepetitionCheck } from '../../src/drift/repetition.js';
+import { hasPeriodAtMost } from '../../src/drift/periodAtMost.js';
+import { RepetitionCheck } from '../../src/drift/repetition.js';
 
 /** The textbook smallest period: length minus the longest proper border (the prefix function). */
 function smallestPeriod(s: string): number {

@@ -2,7 +2,7 @@ import { concatMap, defer, dematerialize, finalize, from, materialize, Observabl
 import { peekAttemptContext, subscribeWithHolder, type Holder } from '../attempt/attemptContext.js';
 import type { L0Event } from '../events/eventTypes.js';
 import { CircuitOpenError } from './CircuitOpenError.js';
-import { CircuitBreaker, type BreakerStateChange, type BreakerTicket } from './createCircuitBreaker.js';
+import { CircuitBreaker, type BreakerStateChange, type BreakerTicket } from './breakerInstance.js';
 
 /**
  * Guards each subscription (each attempt) with a shared {@link CircuitBreaker}: an open breaker

@@ -1,6 +1,8 @@
 import type { DriftCheck } from './driftDetector.js';
 import { isData } from './dataRows.js';
 import { FenceLines } from './fenceLines.js';
+import { periodAtMost } from './periodAtMost.js';
+import { ASCII, DIGIT, H1, H2, isWideSpace, lowerUnit, step1, step2, TICK } from './sentenceHash.js';
 
 /** Sentences longer than this count toward repetition. */
 const MIN_SENTENCE = 20;
@@ -25,34 +27,6 @@ const FIRST = Math.ceil(TAIL / EVERY) * EVERY;
 /** Distinct sentences remembered; the map starts over beyond it (a loop repeats at once, so it is still caught). */
 const MAX_SENTENCES = 1000;
 
-/** Characters of the tail's end looked up to find the candidate periods. */
-const PROBE = 32;
-
-/**
- * Whether `s` repeats one unit of at most `maxPeriod` characters all along (has a period
- * `p <= maxPeriod`: `s[i] === s[i + p]` throughout), with native string search instead of a
- * character loop: a period p puts the last `PROBE` characters again p characters earlier, so only
- * the offsets where `indexOf` finds them are candidates, each confirmed by one comparison of
- * `s` with itself shifted. Ordinary text has no candidate, or one that fails at once.
- * @internal
- */
-export function hasPeriodAtMost(s: string, maxPeriod: number): boolean {
-  return periodAtMost(s, maxPeriod) > 0;
-}
-
-/** A period of `s` of at most `maxPeriod` characters (see {@link hasPeriodAtMost}), or 0 when it has none. @internal */
-export function periodAtMost(s: string, maxPeriod: number): number {
-  const probe = Math.min(PROBE, s.length - maxPeriod);
-  if (probe <= 0) return s.length; // its whole length is a period
-  const end = s.slice(s.length - probe);
-  const last = s.length - probe;
-  // forward `indexOf` from the farthest candidate (a fast native search; `lastIndexOf` is a slow runtime call)
-  for (let q = s.indexOf(end, last - maxPeriod); q >= 0 && q < last; q = s.indexOf(end, q + 1)) {
-    const d = last - q;
-    if (s.slice(d) === s.slice(0, s.length - d)) return d;
-  }
-  return 0;
-}
 
 /**
  * Runaway repetition, as it streams: (1) a sentence of more than 20 characters seen 3 times
@@ -313,55 +287,3 @@ export class RepetitionCheck implements DriftCheck {
 
 /** Numbers per sentence in {@link RepetitionCheck}'s `marks`. */
 const SLOT = 5;
-
-/** FNV-1a's offset basis, and another start for the second hash. */
-const H1 = 0x811c9dc5 | 0;
-const H2 = 0x2f5a3c91;
-
-/** FNV-1a, one code unit at a time. */
-function step1(h: number, u: number): number {
-  return Math.imul(h ^ u, 0x01000193);
-}
-
-/** A multiply-xorshift step (MurmurHash2's constant): independent of {@link step1}. */
-function step2(h: number, u: number): number {
-  h = Math.imul(h + u, 0x5bd1e995);
-  return h ^ (h >>> 15);
-}
-
-/** {@link ASCII}'s flag of a digit (0x100 is a sentence end's), and of a backtick or tilde (a fence's characters). */
-const DIGIT = 0x200;
-const TICK = 0x400;
-
-/**
- * Per ASCII code unit: -1 for whitespace (tab to carriage return, space), else its lower case, plus
- * 0x100 for the sentence ends `.`, `!` and `?`; a digit is `0` plus {@link DIGIT}, a backtick or a
- * tilde itself plus {@link TICK}: one table read instead of a chain of comparisons.
- */
-const ASCII = /*#__PURE__*/ Int16Array.from({ length: 128 }, (_, c) =>
-  c === 32 || (c >= 9 && c <= 13) ? -1 : c >= 48 && c <= 57 ? 48 | DIGIT : c === 96 || c === 126 ? c | TICK
-    : (c >= 65 && c <= 90 ? c + 32 : c) | (c === 46 || c === 33 || c === 63 ? 0x100 : 0),
-);
-
-/** JavaScript's non-ASCII whitespace (`\s` beyond the ASCII tab, line breaks and space). */
-function isWideSpace(c: number): boolean {
-  return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
-}
-
-/** Lower-case code units of non-ASCII characters, 256 at a time as they are first needed (-1: more than one unit). */
-const LOWER: Int32Array[] = [];
-
-/** `c`'s lower case as one code unit (`toLowerCase`'s, code unit by code unit), or -1 when it takes more. */
-function lowerUnit(c: number): number {
-  const page = (LOWER[c >> 8] ??= lowerPage(c >> 8));
-  return page[c & 255]!;
-}
-
-function lowerPage(high: number): Int32Array {
-  const page = new Int32Array(256);
-  for (let k = 0; k < 256; k++) {
-    const lower = String.fromCharCode((high << 8) | k).toLowerCase();
-    page[k] = lower.length === 1 ? lower.charCodeAt(0) : -1;
-  }
-  return page;
-}

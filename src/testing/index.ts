@@ -12,8 +12,10 @@ export { fakeError } from './fakeError.js';
 export type { FakeApiError, FakeErrorSpec, FakeHttpErrorSpec, FakeNetworkCode } from './fakeError.js';
 
 /* Fault server */
-export { FAULT_SERVER_DEFAULTS, startFaultServer } from './faultServer.js';
-export type { FaultRequest, FaultRoute, FaultServer, FaultServerOptions } from './faultServer.js';
+export { startFaultServer } from './faultServer.js';
+export type { FaultRequest, FaultRoute, FaultServer } from './faultServer.js';
+export { FAULT_SERVER_DEFAULTS } from './faultServerOptions.js';
+export type { FaultServerOptions } from './faultServerOptions.js';
 export { FAULT_NAMES, parseFaultModel } from './faults.js';
 export type { FaultName, FaultSpec } from './faults.js';
 

@@ -1,16 +1,9 @@
-import { asyncScheduler, concatWith, defer, EMPTY, filter, map, Observable, retry, throwError, timer, type SchedulerLike, type Subscriber } from 'rxjs';
-import { createParser, type EventSourceMessage } from 'eventsource-parser';
+import { asyncScheduler, concatWith, defer, EMPTY, filter, map, Observable, retry, throwError, timer, type SchedulerLike } from 'rxjs';
 import type { L0Event } from '../events/eventTypes.js';
-import { deserializeError } from '../errors/deserializeError.js';
-import { describeValue, InvalidStreamError } from '../errors/InvalidStreamError.js';
 import { markRelayed, waiveAttemptContext } from '../attempt/attemptContext.js';
-import { ProviderError, type ProviderErrorOptions } from '../errors/ProviderError.js';
-import { retryAfterFromHeaders } from '../errors/retryAfter.js';
-import type { SerializedError } from '../errors/serializeError.js';
 import { checkBag, checkKeys, isSchedulerLike, optionError, optionKeys, optionPath } from '../internal/options.js';
 import { checkTimerDelay } from '../internal/timerDelay.js';
-import { eventProblem } from '../sources/validateEvent.js';
-import { END_FRAME, ERROR_FRAME } from './sseFrames.js';
+import { connect, DROPPED, incomplete } from './sseConnection.js';
 
 /** Options of {@link fromServerSentEvents}. */
 export interface FromServerSentEventsConfig {
@@ -42,13 +35,6 @@ export const FROM_SERVER_SENT_EVENTS_DEFAULTS: Readonly<Required<Pick<FromServer
 const PATH = /*#__PURE__*/ optionPath('fromServerSentEvents', 'url, ');
 const INIT_PATH = /*#__PURE__*/ optionPath('fromServerSentEvents', 'url, ', 'config.init');
 const KEYS = /*#__PURE__*/ optionKeys<FromServerSentEventsConfig>()(['init', 'reconnectAttempts', 'reconnectDelay', 'lastEventId', 'fetch', 'scheduler']);
-
-interface Received {
-  readonly id: string | undefined;
-  readonly event: L0Event;
-  /** The frame's data as sent, whose hash tells an event sent again from another run's (rule 3). */
-  readonly data: string;
-}
 
 /**
  * The events a backend streams with {@link toServerSentEvents}, as the same typed
@@ -181,134 +167,9 @@ function idOf(id: string | undefined): [string | undefined, number] | undefined 
   return Number.isSafeInteger(n) ? [match![1], n] : undefined;
 }
 
-/** The run the server sent cannot be the answer (rules 3 and 8): retryable, a retry asks for the whole run again. */
-function incomplete(what: string, cause?: unknown): ProviderError {
-  return new ProviderError(`fromServerSentEvents: the server ${what}`, { code: 'INCOMPLETE_STREAM', category: 'network', retryable: true, cause });
-}
-
 /** FNV-1a, 32 bits: tells two events under one id apart (rule 3). */
 function hashOf(text: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193);
   return h;
-}
-
-/** The errors of a dropped connection (reconnected), as opposed to a terminal one (an error frame, an HTTP error). */
-const DROPPED: WeakSet<object> = /*#__PURE__*/ new WeakSet();
-
-function dropped(message: string, options: Omit<ProviderErrorOptions, 'category' | 'retryable'>): ProviderError {
-  const error = new ProviderError(`fromServerSentEvents: the connection ${message}`, { category: 'network', retryable: true, ...options });
-  DROPPED.add(error);
-  return error;
-}
-
-/** One request; `completed` tells whether the client has the whole run (rule 5's 204). */
-function connect(url: string | URL | Request, init: Omit<RequestInit, 'signal'>, lastId: string | undefined, fetchFn: typeof fetch, completed: () => boolean): Observable<Received> {
-  return new Observable<Received>((subscriber) => {
-    const controller = new AbortController();
-    const headers = new Headers(url instanceof URL || typeof url === 'string' ? undefined : url.headers);
-    new Headers(init.headers).forEach((value, key) => headers.set(key, value));
-    headers.set('accept', 'text/event-stream');
-    if (lastId !== undefined) {
-      try {
-        headers.set('last-event-id', lastId);
-      } catch (e) {
-        // a header holds bytes: an id with a character above U+00FF cannot be sent back (rule 6)
-        throw new InvalidStreamError(`fromServerSentEvents: the server's event id ${JSON.stringify(lastId)} cannot be sent back as Last-Event-ID`, e);
-      }
-    }
-    let done = false;
-    const parser = createParser({
-      onEvent: (message) => {
-        if (!done) done = onMessage(message, subscriber, lastId === undefined ? undefined : completed);
-      },
-    });
-    const read = async (): Promise<void> => {
-      const response = await fetchFn(url, { ...init, headers, signal: controller.signal });
-      const { body, headers: got, ok, status } = response;
-      const type = got.get('content-type') ?? '';
-      // a server that cannot resume (rule 5): the end of the stream, which rule 8 fails inside a run
-      if (status === 204 && lastId !== undefined) return completed() ? subscriber.complete() : subscriber.error(incomplete('refused to resume it (HTTP 204)'));
-      // a 2xx that is not text/event-stream (rule 5) falls through to BAD_REQUEST, not retryable
-      if (!ok || body === null || !/^\s*text\/event-stream\s*(;|$)/i.test(type)) {
-        await body?.cancel().catch(() => undefined);
-        // as the library's status table reads them (classifyTables.ts, not imported: the browser path stays light; a spec
-        // compares the two for every status): 408 a timeout (a proxy's idle cut), 409 and 425 a server's, 402 and 407 auth
-        // (a fetch of the app's own may hand over a 407); 408, 409, 425, 429 and 5xx are retryable (by retryWithBackoff: this never reconnects on an HTTP error)
-        const [code, category] =
-          status === 429 ? (['RATE_LIMITED', 'rate-limit'] as const)
-          : status === 408 ? (['NETWORK_ERROR', 'timeout'] as const)
-          : status >= 500 || status === 409 || status === 425 ? (['SERVER_ERROR', 'server'] as const)
-          : (status > 400 && status < 404) || status === 407 ? (['AUTH_ERROR', 'auth'] as const)
-          : (['BAD_REQUEST', 'bad-request'] as const);
-        throw new ProviderError(`fromServerSentEvents: the server answered HTTP ${status}${ok && body ? ` with content-type ${JSON.stringify(type)}, not text/event-stream` : ''}`, {
-          code,
-          category,
-          retryable: category !== 'auth' && category !== 'bad-request',
-          status,
-          retryAfterMs: retryAfterFromHeaders((name) => got.get(name) ?? undefined, undefined, status === 429),
-        });
-      }
-      const reader = body.pipeThrough(new TextDecoderStream()).getReader();
-      /** Whether the text so far ends with a CR, which the parser holds until it sees whether an LF follows. */
-      let cr = false;
-      while (!done) {
-        const { value, done: ended } = await reader.read();
-        if (ended) break;
-        if (value) cr = value.endsWith('\r');
-        parser.feed(value);
-      }
-      // a CR that ends the body ends its line (an `end` frame's blank line, in a stream of bare CRs)
-      if (cr && !done) parser.feed('\n');
-      if (done) await reader.cancel().catch(() => undefined);
-      else subscriber.error(dropped('closed before the stream ended', { code: 'INCOMPLETE_STREAM' }));
-    };
-    read().catch((e: unknown) => {
-      if (controller.signal.aborted) return;
-      const cause = (e as { cause?: { code?: unknown } } | null)?.cause?.code;
-      const what = typeof cause === 'string' ? cause : e instanceof Error ? e.message : String(e);
-      subscriber.error(e instanceof ProviderError ? e : dropped(`failed (${what})`, { code: 'NETWORK_ERROR', cause: e }));
-    });
-    return () => controller.abort();
-  });
-}
-
-/** Delivers one SSE message; true when it ended the stream. `completed`: on a reconnect, whether the client has the whole run. */
-function onMessage(message: EventSourceMessage, subscriber: Subscriber<Received>, completed: (() => boolean) | undefined): boolean {
-  if (message.event === END_FRAME) {
-    subscriber.complete();
-    return true;
-  }
-  let data: unknown;
-  try {
-    data = JSON.parse(message.data);
-  } catch (e) {
-    subscriber.error(new InvalidStreamError(`fromServerSentEvents: a frame's data is not JSON: ${message.data.slice(0, 60)}`, e));
-    return true;
-  }
-  if (message.event === ERROR_FRAME) {
-    let error: Error | undefined;
-    try {
-      // (a throw here would read as a dropped connection, and reconnect)
-      if (typeof (data as SerializedError).name === 'string' && typeof (data as SerializedError).message === 'string') error = deserializeError(data as SerializedError);
-    } catch {
-      // null, or nested errors that are not serialised errors
-    }
-    const code = (error as { code?: unknown } | undefined)?.code;
-    // a reconnect the server cannot serve (a replay source's STREAM_NOT_FOUND or RESUME_GAP): as its 204 (rule 5)
-    if (completed && (code === 'STREAM_NOT_FOUND' || code === 'RESUME_GAP')) {
-      if (completed()) subscriber.complete();
-      else subscriber.error(incomplete(`could not resume it (${code as string})`, error));
-      return true;
-    }
-    subscriber.error(error ?? new InvalidStreamError('fromServerSentEvents: an error frame that is not a serialised error'));
-    return true;
-  }
-  const problem = eventProblem(data);
-  if (problem === undefined) {
-    subscriber.next({ id: message.id, event: data as L0Event, data: message.data });
-    return false;
-  }
-  subscriber.error(new InvalidStreamError(`fromServerSentEvents: the server sent an invalid event (${problem}): ${describeValue(data)}`));
-  return true;
 }

@@ -1,0 +1,207 @@
+import { catchError, concatMap, defer, map, Observable, of, ReplaySubject, Subject, type SchedulerLike } from 'rxjs';
+import { classifyError } from '../errors/classifyError.js';
+import { L0Error } from '../errors/L0Error.js';
+import { isPromiseLike, quiet } from '../internal/isPromiseLike.js';
+import { defer$, RoundQueue, withinStoreTimeout } from './storeRounds.js';
+import { acquire, current, release, settle } from './breakerState.js';
+import type { BreakerRecord, BreakerRules, BreakerState, CallOutcome, Probe } from './breakerState.js';
+import type { BreakerStore } from './breakerStore.js';
+import type { CircuitBreakerConfig } from './createCircuitBreaker.js';
+
+/** A state change, as seen by this process. */
+export interface BreakerStateChange {
+  readonly key: string;
+  readonly from: BreakerState;
+  readonly to: BreakerState;
+  /** Scheduler time of the change, in ms. */
+  readonly at: number;
+}
+
+/** A ticket for one call. @internal */
+export interface BreakerTicket {
+  readonly allowed: boolean;
+  /** The half-open period this call probes (its `period` number and `openedAt`); `undefined`: not a probe. */
+  readonly probe: Probe;
+  readonly state: BreakerState;
+  readonly retryInMs: number;
+}
+
+/** A circuit breaker for one model, shared by every call that pipes {@link circuitBreaker} with it. */
+export class CircuitBreaker {
+  readonly key: string;
+  /** Every state change this process sees (a change made by another server shows when this one next reads it). */
+  readonly stateChanges: Observable<BreakerStateChange>;
+  private readonly changes = new Subject<BreakerStateChange>();
+  /** The state this process last saw, so a change made by another server is reported when read. */
+  private lastSeen: BreakerState = 'closed';
+  /** Rounds numbered as the store applies them, and the newest one reported: an older answer arriving late is stale. */
+  private rounds = 0;
+  private reported = 0;
+  /** Read-then-write rounds, one at a time (a store without `update`). */
+  private readonly queue = new RoundQueue();
+  private readonly rules: BreakerRules;
+  private readonly store: BreakerStore;
+  private readonly scheduler: SchedulerLike;
+  private readonly storeTimeout: number;
+  private readonly isFailure: NonNullable<CircuitBreakerConfig['isFailure']>;
+  private readonly onStateChange: ((change: BreakerStateChange) => void) | undefined;
+
+  /** @internal Use {@link createCircuitBreaker}. */
+  constructor(key: string, rules: BreakerRules, options: Required<Pick<CircuitBreakerConfig, 'store' | 'scheduler' | 'storeTimeout' | 'isFailure'>> & Pick<CircuitBreakerConfig, 'onStateChange'>) {
+    this.key = key;
+    this.rules = rules;
+    this.store = options.store;
+    this.scheduler = options.scheduler;
+    this.storeTimeout = options.storeTimeout;
+    this.isFailure = options.isFailure;
+    this.onStateChange = options.onStateChange;
+    this.stateChanges = this.changes.asObservable();
+  }
+
+  /**
+   * The state now (an open breaker past its reset timeout reads as half-open). Synchronous with the
+   * memory store. A store that fails errors it with the store's error, and one that has not answered
+   * within `storeTimeout` with an {@link L0Error} `BREAKER_STORE_TIMEOUT` (category `timeout`), so a
+   * health check never hangs on a store that is away (its clock starts a microtask after the read,
+   * as every `storeTimeout` clock does).
+   */
+  state(): Observable<BreakerState> {
+    return defer(() => {
+      const read = this.read().pipe(map((rec): BreakerState | undefined => current(rec, this.scheduler.now(), this.rules).state));
+      return withinStoreTimeout(read, this.storeTimeout, this.scheduler, undefined, undefined, true);
+    }).pipe(map((state) => state ?? this.hung()));
+  }
+
+  private hung(): never {
+    throw new L0Error(`createCircuitBreaker: no store answer for the state of ${JSON.stringify(this.key)} within storeTimeout (${this.storeTimeout} ms)`, {
+      code: 'BREAKER_STORE_TIMEOUT',
+      category: 'timeout',
+      retryable: true,
+      reason: 'timeout',
+    });
+  }
+
+  /**
+   * @internal Asks to make a call; a failing store lets it through. Also gives the state changes this read saw.
+   * The store's answer is awaited even when the caller unsubscribes first: a probe slot taken for a
+   * caller that has gone is released (else an asynchronous store would keep it taken for good).
+   */
+  acquire(): Observable<[BreakerTicket, readonly BreakerStateChange[]]> {
+    return new Observable((subscriber) => {
+      const answer = new ReplaySubject<[BreakerTicket, readonly BreakerStateChange[]]>(1);
+      this.update<BreakerTicket>((rec, now) => {
+        const r = acquire(rec, now, this.rules);
+        return [r.rec, { allowed: r.allowed, probe: r.probe, state: r.rec.state, retryInMs: r.retryInMs }];
+      }, { allowed: true, probe: undefined, state: 'closed', retryInMs: 0 }, (late) => this.release(late)).subscribe(answer);
+      let delivered = false;
+      const sub = answer.subscribe({ next: (v) => ((delivered = true), subscriber.next(v)), complete: () => subscriber.complete() });
+      return () => {
+        sub.unsubscribe();
+        if (!delivered) answer.subscribe(([ticket]) => this.release(ticket));
+      };
+    });
+  }
+
+  /**
+   * @internal Records how a call ended; gives the state changes it made or saw. The write runs to
+   * its end even when the caller unsubscribes (so a probe slot is never lost).
+   */
+  settle(ticket: BreakerTicket, result: { error: unknown } | undefined): Observable<readonly BreakerStateChange[]> {
+    return defer(() => {
+      const done = new ReplaySubject<readonly BreakerStateChange[]>(1);
+      this.outcome(result)
+        .pipe(concatMap((outcome) => this.update((rec, now) => [settle(rec, now, this.rules, outcome, ticket.probe), undefined], undefined)))
+        .pipe(map(([, changes]) => changes))
+        .subscribe(done);
+      return done;
+    });
+  }
+
+  /**
+   * What a call's end counts as: `isFailure`'s answer (only `false` spares a call: undefined, a
+   * missing `return`, would never open the breaker). A throw is a failure, so a probe slot is settled
+   * and freed. An async answer is awaited up to storeTimeout; a rejection, or no answer by then, is a failure.
+   */
+  private outcome(result: { error: unknown } | undefined): Observable<CallOutcome> {
+    if (result === undefined) return of('success');
+    const counted = (verdict: unknown): CallOutcome => (verdict === false ? 'neutral' : 'failure');
+    let verdict: unknown;
+    try {
+      verdict = this.isFailure(result.error, classifyError(result.error));
+    } catch {
+      return of('failure');
+    }
+    if (!isPromiseLike(verdict)) return of(counted(verdict));
+    const answer = defer$(() => verdict).pipe(map(counted), catchError(() => of<CallOutcome>('failure')));
+    return withinStoreTimeout(answer, this.storeTimeout, this.scheduler, 'failure', undefined, false);
+  }
+
+  /** @internal A call unsubscribed before it ended. */
+  release(ticket: BreakerTicket): void {
+    if (ticket.probe !== undefined) this.update((rec) => [release(rec, ticket.probe), undefined], undefined).subscribe();
+  }
+
+  private read(): Observable<BreakerRecord | undefined> {
+    return defer$(() => this.store.get(this.key));
+  }
+
+  /**
+   * Applies `fn` to the record as of now, through the store's atomic `update` when it has one
+   * (`fn` may then run more than once: only the last run counts), else read then write, one round
+   * at a time (an asynchronous store would otherwise let two rounds read the same record and one
+   * write over the other: a lost count, a probe too many).
+   * Emits `fn`'s result and the state changes seen, once reported to the callback and `stateChanges`.
+   * A round applied before one already reported (an answer arriving out of order) reports nothing:
+   * the state this process has seen never goes backwards.
+   */
+  private update<R>(fn: (rec: BreakerRecord, now: number) => [BreakerRecord, R], onStoreError: R, late?: (result: R) => void): Observable<[R, readonly BreakerStateChange[]]> {
+    let round: { before: BreakerRecord; next: BreakerRecord; result: R; now: number; seq: number } | undefined;
+    const change = (stored: BreakerRecord | undefined): BreakerRecord => {
+      const now = this.scheduler.now();
+      const before = current(stored, now, this.rules);
+      const [next, result] = fn(before, now);
+      round = { before, next, result, now, seq: ++this.rounds };
+      return next === stored ? stored : Object.freeze(next);
+    };
+    const store = this.store;
+    const written: Observable<unknown> = store.update
+      ? defer$(() => store.update!(this.key, change))
+      : this.queue.run(() =>
+          this.read().pipe(
+            concatMap((stored) => {
+              const next = change(stored);
+              return next === stored ? of(undefined) : defer$(() => store.set(this.key, next));
+            }),
+          ),
+        );
+    const answered = written.pipe(
+      map(() => {
+        const { before, next, result, now, seq } = round!;
+        if (seq < this.reported) return [result, []] as [R, readonly BreakerStateChange[]];
+        // recorded before the callbacks run: one that calls through the breaker at once sees this round as reported
+        const seen = this.lastSeen;
+        this.reported = seq;
+        this.lastSeen = next.state;
+        const changes: BreakerStateChange[] = [];
+        if (seen !== before.state) changes.push(this.emit(seen, before.state, now));
+        if (before.state !== next.state) changes.push(this.emit(before.state, next.state, now));
+        return [result, changes] as [R, readonly BreakerStateChange[]];
+      }),
+      catchError(() => of<[R, readonly BreakerStateChange[]]>([onStoreError, []])),
+    );
+    // a store that does not answer within storeTimeout is one that fails (its late answer is still applied)
+    return withinStoreTimeout(answered, this.storeTimeout, this.scheduler, [onStoreError, []], late && (([result]) => late(result)), store.update === undefined);
+  }
+
+  private emit(from: BreakerState, to: BreakerState, at: number): BreakerStateChange {
+    const change = Object.freeze({ key: this.key, from, to, at });
+    try {
+      // an async callback (`async (c) => log.write(c)`): its rejection is ignored as a throw is, never left unhandled
+      quiet(this.onStateChange?.(change));
+    } catch {
+      /* a callback that throws never breaks a call */
+    }
+    this.changes.next(change);
+    return change;
+  }
+}

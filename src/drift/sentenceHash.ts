@@ -1,0 +1,53 @@
+/* The per-code-unit pieces of {@link RepetitionCheck}'s sentence keys: two hash steps, a class table for ASCII, wide whitespace and lower case. */
+
+/** FNV-1a's offset basis, and another start for the second hash. */
+export const H1 = 0x811c9dc5 | 0;
+export const H2 = 0x2f5a3c91;
+
+/** FNV-1a, one code unit at a time. */
+export function step1(h: number, u: number): number {
+  return Math.imul(h ^ u, 0x01000193);
+}
+
+/** A multiply-xorshift step (MurmurHash2's constant): independent of {@link step1}. */
+export function step2(h: number, u: number): number {
+  h = Math.imul(h + u, 0x5bd1e995);
+  return h ^ (h >>> 15);
+}
+
+/** {@link ASCII}'s flag of a digit (0x100 is a sentence end's), and of a backtick or tilde (a fence's characters). */
+export const DIGIT = 0x200;
+export const TICK = 0x400;
+
+/**
+ * Per ASCII code unit: -1 for whitespace (tab to carriage return, space), else its lower case, plus
+ * 0x100 for the sentence ends `.`, `!` and `?`; a digit is `0` plus {@link DIGIT}, a backtick or a
+ * tilde itself plus {@link TICK}: one table read instead of a chain of comparisons.
+ */
+export const ASCII = /*#__PURE__*/ Int16Array.from({ length: 128 }, (_, c) =>
+  c === 32 || (c >= 9 && c <= 13) ? -1 : c >= 48 && c <= 57 ? 48 | DIGIT : c === 96 || c === 126 ? c | TICK
+    : (c >= 65 && c <= 90 ? c + 32 : c) | (c === 46 || c === 33 || c === 63 ? 0x100 : 0),
+);
+
+/** JavaScript's non-ASCII whitespace (`\s` beyond the ASCII tab, line breaks and space). */
+export function isWideSpace(c: number): boolean {
+  return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
+}
+
+/** Lower-case code units of non-ASCII characters, 256 at a time as they are first needed (-1: more than one unit). */
+const LOWER: Int32Array[] = [];
+
+/** `c`'s lower case as one code unit (`toLowerCase`'s, code unit by code unit), or -1 when it takes more. */
+export function lowerUnit(c: number): number {
+  const page = (LOWER[c >> 8] ??= lowerPage(c >> 8));
+  return page[c & 255]!;
+}
+
+function lowerPage(high: number): Int32Array {
+  const page = new Int32Array(256);
+  for (let k = 0; k < 256; k++) {
+    const lower = String.fromCharCode((high << 8) | k).toLowerCase();
+    page[k] = lower.length === 1 ? lower.charCodeAt(0) : -1;
+  }
+  return page;
+}
