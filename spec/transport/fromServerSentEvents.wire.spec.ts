@@ -96,6 +96,17 @@ describe('fromServerSentEvents on the wire', () => {
       });
     }
 
+    it('should ask a retry for the whole run, without the configured lastEventId (a reload that resumes a run the server lost)', async () => {
+      const refused = `event: error\ndata: ${JSON.stringify(serializeError(new L0Error('cannot resume', { code: 'STREAM_NOT_FOUND', category: 'bad-request', retryable: false })))}\n\n`;
+      serve((req, res) => {
+        if (req.headers['last-event-id'] !== undefined) return void (sse(res, refused), res.end());
+        sse(res, frame(1, START), frame(2, tok('ab')), frame(3, COMPLETE), END);
+        res.end();
+      });
+      const state = await lastValueFrom(fromServerSentEvents(wire.url, { lastEventId: '7', reconnectDelay: 0 }).pipe(retryWithBackoff({ baseDelay: 0 }), accumulate()));
+      expect([state.status, state.content, wire.requests.map((r) => r.headers['last-event-id'])]).toEqual(['complete', 'ab', ['7', undefined]]);
+    });
+
     it('should keep such an error frame to a first request (no Last-Event-ID) the error it is', async () => {
       serve((_req, res) => { sse(res, `event: error\ndata: ${JSON.stringify(serializeError(new L0Error('gone', { code: 'STREAM_NOT_FOUND', category: 'bad-request', retryable: false })))}\n\n`); res.end(); });
       const e = await failure(lastValueFrom(fromServerSentEvents(wire.url)));

@@ -80,11 +80,14 @@ export function peekAttemptContext(): Holder | undefined {
  * clearing it: for a source that numbers its attempts itself (`fromServerSentEvents`, whose
  * server's `start` says attempt 1), so the loop does not check its `start` against the context,
  * while a sibling subscribed after it in the same synchronous subscribe (a `fromStream` in a
- * `merge`) still takes it. @internal
+ * `merge`) still takes it. Returns its attempt (1 without one): from 2 on, a retry, for which
+ * `fromServerSentEvents` asks for the whole run again. @internal
  */
-export function waiveAttemptContext(): void {
+export function waiveAttemptContext(): number {
   const holder = slotOf().current;
-  if (holder) holder.taken = true;
+  if (!holder) return 1;
+  holder.taken = true;
+  return holder.ctx.attempt;
 }
 
 /**

@@ -13,7 +13,7 @@ export interface FromServerSentEventsConfig {
   readonly reconnectAttempts?: number;
   /** Wait before each reconnection, in milliseconds (at most 2147483647). @default 1000 */
   readonly reconnectDelay?: number;
-  /** Resume after this event id on the first connection too. @default undefined (from the start) */
+  /** Resume after this event id on the first connection too (not on a `retryWithBackoff` retry, which asks for the whole run). @default undefined (from the start) */
   readonly lastEventId?: string;
   /** The fetch to use (a test double, an instrumented one). @default globalThis.fetch */
   readonly fetch?: typeof fetch;
@@ -78,7 +78,8 @@ const KEYS = /*#__PURE__*/ optionKeys<FromServerSentEventsConfig>()(['init', 're
  *    replay buffer or store that no longer holds the run, after a restart or an eviction).
  * 6. Every event is validated: an invalid one errors with `InvalidStreamError`, and so does a
  *    reconnect after an event id that no header can carry (a character above U+00FF).
- * 7. A `retryWithBackoff` or `fallbackTo` after it requests the whole run again on a retry; the
+ * 7. A `retryWithBackoff` or `fallbackTo` after it requests the whole run again on a retry (without
+ *    `lastEventId`, which only the first attempt resumes after); the
  *    server's events number their attempts themselves (its `start` says attempt 1), which those
  *    operators accept from this source (they check the attempt of a `fromStream` source) and never
  *    number their own attempts or streams by, however they nest. Their attempt context stays for a
@@ -109,9 +110,9 @@ export function fromServerSentEvents(url: string | URL | Request, config: FromSe
   return defer(() => {
     // each subscription is a new request for a whole run, whose own starts number its attempts: a
     // retryWithBackoff or fallbackTo around it hands a context the server never sees (rule 7); it is
-    // left in place for a fromStream merged after this one, which does use it
-    waiveAttemptContext();
-    let lastId = lastEventId;
+    // left in place for a fromStream merged after this one, which does use it; a retry's (attempt 2 on)
+    // asks for the whole run again, so `lastEventId` is only the first attempt's
+    let lastId = waiveAttemptContext() > 1 ? undefined : lastEventId;
     /** `lastId` as a run tag and sequence number (rule 3), kept with it. */
     let last = idOf(lastId);
     /** The hash of each numbered event's data, by id (rule 3). */
