@@ -8,26 +8,13 @@ import { isListenedTo, nextWithUncheckedTail, uncheckedTail } from '../attempt/u
 import type { GuardFindings, GuardRule, GuardRuleRun } from './guardRule.js';
 import { lastBoundary, releaseTarget, releaseText, settle, VerdictBuilder, type Redaction, type RedactionSink } from './guardRun.js';
 import { phaseReporter } from './guardPhase.js';
+import { notAsync, NO_RUN } from './guardRuleCalls.js';
 import { NEVER, type GuardPlan } from './guardPlan.js';
 import { HOLDS_NOTHING } from './guardEngineKey.js';
 import { isHighSurrogate } from '../internal/surrogate.js';
 
 /** Rule `i`'s bit in a mask: rules from the 32nd on share the last one. */
 const bit = (i: number): number => 1 << (i < 31 ? i : 31);
-
-/**
- * `result` unless it is a promise: `check` and `create` are synchronous (only `complete` may be
- * async), so a promise is the rule's failure, named as such, and its rejection is handled here (an
- * unhandled one would end a Node process).
- */
-function notAsync<T>(result: T, what: 'check' | 'create'): T {
-  if (!isPromiseLike(result)) return result;
-  result.then(undefined, () => undefined);
-  throw new TypeError(`${what}() returned a promise: only \`complete\` may be async`);
-}
-
-/** A rule whose `create()` threw: reported once as a rule failure, then it checks nothing this attempt. */
-const NO_RUN: GuardRuleRun = Object.freeze({});
 
 /**
  * One subscription of the guard, the source's subscriber itself (fan-in keeps thousands open: no
