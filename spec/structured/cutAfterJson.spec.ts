@@ -48,3 +48,20 @@ describe('a length finish after JSON that closed', () => {
     expect([r.error, r.result?.data, r.result?.truncated]).toEqual([undefined, 1, false]);
   });
 });
+
+describe('a length finish after JSON and a code fence that closed', () => {
+  // a bracket in the code's strings opens no root the cut stopped: the fence closed after it
+  it.each([
+    ['JSON in prose, then code printing a brace', '{"a": 1}\n\nUsage:\n```py\nprint("{")\n```\nMore about'],
+    ['JSON in a fence, then code printing a bracket', '```json\n{"a": 1}\n```\n```js\nconsole.log("[");\n```\nThis logs'],
+    ['JSON in prose, then code with an unclosed object', '{"a": 1}\n```js\nconst x = {"b": 1\n```\nThat is'],
+  ])('should keep %s whole, not truncated', (_, text) => {
+    const r = run(text, 'length', 'reject');
+    expect([r.error, r.result?.data, r.result?.truncated]).toEqual([undefined, { a: 1 }, false]);
+  });
+
+  it('should still take a root cut after such a fence as truncated', () => {
+    const r = run('{"a": 1}\n```py\nprint("{")\n```\n{"b": ', 'length', 'accept');
+    expect([r.error, r.result?.data, r.result?.truncated]).toEqual([undefined, { a: 1 }, true]);
+  });
+});

@@ -42,6 +42,18 @@ describe('a JSON string alone in a fence', () => {
   });
 });
 
+// the brackets of a fence body's strings are no roots, but a root found there keeps them: they are its strings' text
+describe('JSON in a fence whose body does not start with it', () => {
+  it.each([
+    ['```json\n// result\n{"greeting": "Hi {name}"}\n```', { greeting: 'Hi {name}' }],
+    ['```js\nconst x = {"tags": ["[a]"], "s": "{b}"};\n```', { tags: ['[a]'], s: '{b}' }],
+  ])('should keep the brackets in the strings of %j, in the result and the last partial', (text, data) => {
+    const { error, result, partials } = run(text);
+    expect([error, result?.data, partials.at(-1)]).toEqual([undefined, data, data]);
+    expect(extractJson(text)).toEqual({ json: text.slice(text.indexOf('{'), text.lastIndexOf('}') + 1), from: 'text' });
+  });
+});
+
 describe('an answer cut at a length finish', () => {
   it.each([
     ['a bare string holding an array', '"ids: [1, 2] and', 'ids: [1, 2] and'],
@@ -52,6 +64,7 @@ describe('an answer cut at a length finish', () => {
     ['a fenced string before its closing "```"', '```\n""\n`', ''],
     ['prose right after an opening bracket', 'Sure! {', {}],
     ['prose in an array\'s first literal', 'The flags: [tr', [true]],
+    ['prose in an object\'s first key, unquoted', 'Sure! {tr', {}],
   ])('should be truncated for %s (%j), its partials growing toward the closed value', (_, text, data) => {
     const { error, result, partials } = run(text, 'length');
     expect([error, result?.data, result?.truncated]).toEqual([undefined, data, true]);

@@ -46,7 +46,8 @@ const around = (container: boolean) =>
     ['', ''],
     ['```json\n', '\n```'],
     ['Here it is:\n```\n', '\n```\nHope it helps.'],
-    ...(container ? ([['The answer is ', '.'], ['Sure! ', '\n\nHope this helps [1].'], ['See [1] and (Smith, 2020). Result = ', '']] as [string, string][]) : []),
+    // a fence whose body starts with a comment: its JSON is found as in prose, its strings' brackets its own
+    ...(container ? ([['The answer is ', '.'], ['Sure! ', '\n\nHope this helps [1].'], ['See [1] and (Smith, 2020). Result = ', ''], ['```json\n// the result\n', '\n```']] as [string, string][]) : []),
   );
 const answers = fc.oneof(
   fc.tuple(root, fc.constantFrom(undefined, 2)).chain(([value, indent]) => fc.tuple(fc.constant(JSON.stringify(value, null, indent)), around(true))),

@@ -55,6 +55,10 @@ const CORPUS: readonly (readonly [string, unknown])[] = [
   ['{"a": {"b": 1, "c', { a: { b: 1 } }],
   ['[{"a": 1}, {"b', [{ a: 1 }, {}]],
   ["{'a': 1, 'na", { a: 1 }],
+  // unquoted too: a cut `n` is a key's start, never `"null": null`
+  ['{"a": 1, n', { a: 1 }],
+  ['{"a": 1, name: ', { a: 1 }],
+  ['{a: 1, b', { a: 1 }],
   ['{"a": 1, "b": [1, 2], "c": ', { a: 1, b: [1, 2] }],
   ['[1, "x', [1, 'x']],
   ['{"a": [1, {"b": [2, [3', { a: [1, { b: [2, [3]] }] }],

@@ -127,15 +127,17 @@ function fromFence(text: string): string | undefined {
  * JSON and closes is read on after its end, never inside (a valid `["x"]` in `{name: "Ada",
  * tags: ["x"]}` is a member, not the answer). The scan stops
  * once it has read {@link SCAN_PER_CHAR} times the text plus {@link SCAN_FLOOR} characters
- * (nested brackets in prose would make it quadratic), keeping what it found so far.
+ * (nested brackets in prose would make it quadratic), keeping what it found so far. A root starts
+ * only at a bracket of `view` ({@link proseView}: none in a fence body's strings); the candidate is
+ * `text`'s, so a root's own strings keep their brackets (`{"s": "Hi {name}"}`).
  */
-function fromProse(text: string): string | undefined {
+function fromProse(text: string, view = text): string | undefined {
   let plausible: string | undefined;
   let empty: string | undefined;
   let first: string | undefined;
   let budget = SCAN_PER_CHAR * text.length + SCAN_FLOOR;
   for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
+    const ch = view[i];
     if (ch !== '{' && ch !== '[') continue;
     const end = matchingEnd(text, i);
     budget -= 2 * ((end === -1 ? text.length : end) - i); // the scan, then JSON.parse
@@ -159,10 +161,11 @@ function fromProse(text: string): string | undefined {
 /**
  * True when `text` ends inside an object or array that looks like JSON ({@link looksLikeJson};
  * citations aside): a root the end of the text cut, wherever it starts. Roots that close are read
- * past, never inside (`{"a": 1} {"a": 2} {"a": ` ends in one; `[it's] done` does not). The scan
- * stops, finding none, at the budget of {@link fromProse}. @internal
+ * past, never inside (`{"a": 1} {"a": 2} {"a": ` ends in one; `[it's] done` does not); one that
+ * starts where `fenced(i)` holds (in a code fence that closed after it: `print("{")`) was not cut.
+ * The scan stops, finding none, at the budget of {@link fromProse}. @internal
  */
-export function endsInRoot(text: string): boolean {
+export function endsInRoot(text: string, fenced: (i: number) => boolean = () => false): boolean {
   let budget = SCAN_PER_CHAR * text.length + SCAN_FLOOR;
   for (let i = 0; i < text.length; i++) {
     const ch = text[i];
@@ -173,7 +176,7 @@ export function endsInRoot(text: string): boolean {
     if (isCitation(text, i, end)) continue;
     const candidate = end === -1 ? text.slice(i) : text.slice(i, end);
     if (end === -1) {
-      if (looksLikeJson(candidate)) return true;
+      if (looksLikeJson(candidate) && !fenced(i)) return true;
     } else if (looksLikeJson(candidate) || isJson(candidate)) i = end - 1;
   }
   return false;
@@ -225,7 +228,7 @@ export function findJson(text: string): ExtractedJson | undefined {
   const cut = end === -1 ? text.trimStart() : trimmed;
   if (looksLikeJson(trimmed) && (whole || !(isCitation(trimmed, 0, end) || EMPTY.test(trimmed.slice(0, end))))) return whole ? { json: cut, from: 'whole' } : { json: trimmed.slice(0, end), from: 'text' };
   const scalars = fencedScalars(text);
-  const found = fromProse(proseView(text));
+  const found = fromProse(text, proseView(text));
   // a start that runs to the end (`{1: 2}`, a cut `{`) is the whole answer, unless prose like `[it's] ... {"a": 1}` hid JSON
   if (whole && (found === undefined || !looksLikeJson(found))) return { json: cut, from: 'whole' };
   // a fenced scalar comes after JSON in prose, before prose that is no JSON (`{curly}`, which repair would refuse)

@@ -109,8 +109,10 @@ export interface Fence {
  */
 export function fences(text: string): Fence[] {
   const found: Fence[] = [];
+  // the first line break after an opener, kept while it is still ahead (a search per "```" on a long line is quadratic)
+  let line = 0;
   for (let at = text.indexOf('```'); at !== -1; ) {
-    const line = text.indexOf('\n', at + 3);
+    if (line !== -1 && line < at + 3) line = text.indexOf('\n', at + 3);
     const span = text.indexOf('```', at + 3);
     if (span !== -1 && (line === -1 || span < line)) {
       at = text.indexOf('```', span + 3);

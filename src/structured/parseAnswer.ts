@@ -83,8 +83,10 @@ function fencedCut(raw: string, finish: FinishReason | undefined, e: unknown): R
 /**
  * Text that ends in an opening bracket, alone or before a literal's start (`{`, `[tr`, `[true`): an
  * object or array the cut stopped as it opened, too short for {@link looksLikeJson} to tell from prose.
+ * The white space after a missing literal is the bracket's own (`\s*\s*` would try every split of a
+ * long run: quadratic), so a failed match costs the run once.
  */
-const CUT_START = /[{[]\s*(?:t(?:r(?:ue?)?)?|f(?:a(?:l(?:se?)?)?)?|n(?:u(?:ll?)?)?)?\s*$/;
+const CUT_START = /[{[]\s*(?:(?:t(?:r(?:ue?)?)?|f(?:a(?:l(?:se?)?)?)?|n(?:u(?:ll?)?)?)\s*)?$/;
 
 /**
  * The repaired JSON; cut text that repair could not close still follows `onTruncated` (`accept` has
@@ -137,7 +139,8 @@ function cutFence(raw: string, from: number): boolean {
 /**
  * Whether an answer the model stopped on `length` was cut although its JSON closed: a bare number
  * (`12` of `1234`), or, after the JSON, an object or array that never closes (`{"a": 1} {"a": `,
- * an example before the cut answer; after other closed ones too) or a fence that never closes
+ * an example before the cut answer; after other closed ones too; not one in the body of a code fence
+ * that closed after it, `print("{")`) or a fence that never closes
  * holding a scalar (`` ```json\n2 ``, as one would be in the answer's own fence). Closed JSON
  * followed by cut prose is no cut JSON.
  */
@@ -149,7 +152,14 @@ function cutAfter(raw: string, parsed: RepairJsonResult): boolean {
   if (at === -1) return false;
   const end = at + source.length;
   const rest = raw.slice(end);
-  return CUT_START.test(rest) || endsInRoot(rest) || cutFence(raw, end);
+  // a root in the body of a fence that closed after it was never cut (`print("{")`); asked in order, so one pass over the fences
+  const closed = fences(raw).filter((f) => f.close !== -1 && f.body !== -1);
+  let k = 0;
+  const fenced = (i: number): boolean => {
+    while (k < closed.length && closed[k]!.close <= end + i) k++;
+    return k < closed.length && closed[k]!.body <= end + i;
+  };
+  return CUT_START.test(rest) || endsInRoot(rest, fenced) || cutFence(raw, end);
 }
 
 /**

@@ -117,7 +117,11 @@ function diagnose(json: string): Diagnosis {
       expectKey = stack[stack.length - 1] === '{';
     } else if (/[A-Za-z_$]/.test(ch)) {
       const word = /^[\w$]+/.exec(json.slice(i, i + 64))![0];
-      if (expectKey) found.add('quote-keys');
+      // an unquoted key is a key too: cut, or cut before its value, it is dropped (`{"a": 1, n`, never `"null": null`)
+      if (expectKey) {
+        found.add('quote-keys');
+        key = i;
+      }
       else if (LITERALS.has(word)) found.add('fix-literals');
       i += word.length - 1;
       afterValue = !expectKey;
