@@ -45,6 +45,22 @@ describe('createCircuitBreaker({storeTimeout})', () => {
     expect(subscribed.sort()).toEqual(['first@100', 'second@100']);
   });
 
+  // `update: null` passes the store check (`update ?? set`) and is read then written, but was not abandoned as such a
+  // round: the second call waited behind the hung round for its own timeout (second@200)
+  it('should drop a hung round of a store whose update is null as of one without update', async () => {
+    const ts = new TestScheduler(() => undefined);
+    const records = new Map<string, BreakerRecord>();
+    let reads = 0;
+    const store = { get: (key: string) => (reads++ === 0 ? never<BreakerRecord>() : records.get(key)), set: (key: string, r: BreakerRecord) => void records.set(key, r), update: null };
+    const breaker = createCircuitBreaker({ key: 'm', store: store as unknown as BreakerStore, storeTimeout: 100, scheduler: ts });
+    const subscribed: string[] = [];
+    const call = (name: string) => defer(() => (subscribed.push(`${name}@${ts.now()}`), EMPTY)).pipe(circuitBreaker(breaker)).subscribe();
+    call('first');
+    ts.schedule(() => void call('second'), 10);
+    await runArmed(ts);
+    expect(subscribed.sort()).toEqual(['first@100', 'second@100']);
+  });
+
   it('should give back the half-open probe slot a late answer took for a call that went on without it', async () => {
     const scheduler = new TestScheduler(() => undefined);
     const records = new Map<string, BreakerRecord>();

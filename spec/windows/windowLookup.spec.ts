@@ -56,6 +56,15 @@ describe('createWindow: lookups and merging', () => {
     it('should throw a TypeError for a range that ends before it starts', () => {
       expect(() => w.getChunksInRange(5, 1)).toThrow(/startPos <= endPos/);
     });
+
+    // before: an empty range gave the chunks strictly around p, leaving out the chunk that starts at p
+    it('should give the chunks holding position p for an empty range [p, p), the chunk that starts at p included', () => {
+      const gamma = w.get(1)!;
+      expect(w.getChunksInRange(gamma.startPos, gamma.startPos).map((c) => c.index)).toEqual([1]);
+      expect(w.getChunksInRange(gamma.startPos + 1, gamma.startPos + 1).map((c) => c.index)).toEqual([1]);
+      expect(w.getChunksInRange(gamma.endPos - 1, gamma.endPos - 1).map((c) => c.index)).toEqual([1]);
+      expect(w.getChunksInRange(10_000, 10_000)).toEqual([]);
+    });
   });
 
   describe('mergeResults', () => {
@@ -70,6 +79,14 @@ describe('createWindow: lookups and merging', () => {
       const r = await resultOf(['It was the end', 'the end of it all']);
       expect(w.mergeResults(r, { removeOverlap: true, separator: ' | ' })).toBe('It was the end | the end of it all');
       expect(w.mergeResults(r, { removeOverlap: true, minOverlap: 7 })).toBe('It was the end of it all');
+    });
+
+    // before: a raw "Cannot read properties of undefined (reading 'results')" from inside the merge
+    it('should throw a TypeError naming result when it is not a parallel result', () => {
+      for (const bad of [undefined, null, 'text', {}, { results: [] }]) {
+        expect(() => w.mergeResults(bad as never)).toThrow(TypeError);
+        expect(() => w.mergeResults(bad as never)).toThrow(/mergeResults\(result\): result must be a ParallelResult/);
+      }
     });
 
     it('should leave results untouched without removeOverlap, and skip failed ones', async () => {

@@ -190,7 +190,7 @@ export class CircuitBreaker {
       catchError(() => of<[R, readonly BreakerStateChange[]]>([onStoreError, []])),
     );
     // a store that does not answer within storeTimeout is one that fails (its late answer is still applied)
-    return withinStoreTimeout(answered, this.storeTimeout, this.scheduler, [onStoreError, []], late && (([result]) => late(result)), store.update === undefined);
+    return withinStoreTimeout(answered, this.storeTimeout, this.scheduler, [onStoreError, []], late && (([result]) => late(result)), !store.update);
   }
 
   private emit(from: BreakerState, to: BreakerState, at: number): BreakerStateChange {

@@ -79,7 +79,9 @@ const KEYS = /*#__PURE__*/ optionKeys<FromServerSentEventsConfig>()(['init', 're
  * 6. Every event is validated: an invalid one errors with `InvalidStreamError`, and so does a
  *    reconnect after an event id that no header can carry (a character above U+00FF).
  * 7. A `retryWithBackoff` or `fallbackTo` after it requests the whole run again on a retry (without
- *    `lastEventId`, which only the first attempt resumes after); the
+ *    `lastEventId`, which only the first attempt resumes after: a retry is told by the attempt the
+ *    loop hands on subscribing, so a retry subscribed later, after `subscribeOn` or inside an
+ *    asynchronous `switchMap`, and a fallback to this same source still resume after it); the
  *    server's events number their attempts themselves (its `start` says attempt 1), which those
  *    operators accept from this source (they check the attempt of a `fromStream` source) and never
  *    number their own attempts or streams by, however they nest. Their attempt context stays for a

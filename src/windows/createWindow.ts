@@ -1,7 +1,7 @@
 import { defer, tap, type Observable } from 'rxjs';
 import type { L0Event } from '../events/eventTypes.js';
 import { INITIAL_L0_STATE, reduceL0State, type L0State } from '../events/reduceState.js';
-import { checkBag, checkKeys, CONCURRENCY, isConcurrency, optionError, optionKeys, optionPath } from '../internal/options.js';
+import { checkBag, checkKeys, CONCURRENCY, describeOption, isConcurrency, optionError, optionKeys, optionPath } from '../internal/options.js';
 import { runAll, type ParallelResult } from '../multi/runAll.js';
 import { chunkSpans, type WindowStrategy } from './chunking.js';
 import { joinResults } from './mergeText.js';
@@ -84,7 +84,7 @@ export interface DocumentWindow {
   getContext(index: number, options?: { readonly before?: number; readonly after?: number }): string | null;
   /** The chunks whose content contains `text` (case-insensitive unless `caseSensitive`). */
   findChunks(text: string, options?: { readonly caseSensitive?: boolean }): DocumentChunk[];
-  /** The chunks that overlap the document range [`startPos`, `endPos`). */
+  /** The chunks that overlap the document range [`startPos`, `endPos`); for an empty range (`startPos === endPos`), the chunks that hold the character at `startPos`. */
   getChunksInRange(startPos: number, endPos: number): DocumentChunk[];
 }
 
@@ -146,7 +146,8 @@ const SEQUENTIAL_PATH = /*#__PURE__*/ optionPath('processSequential', 'fn, ', 'o
  *    after a failure) shows the gap. Carries are per subscription.
  * 4. `getContext(i, {before, after})` is the exact document slice around a chunk (neighbours
  *    included, overlap never repeated); `findChunks(text)` and `getChunksInRange(start, end)`
- *    look chunks up; `mergeResults(result, {removeOverlap: true})` drops a result's start that
+ *    (the chunks overlapping `[start, end)`; `getChunksInRange(p, p)`: the chunks holding position
+ *    `p`) look chunks up; `mergeResults(result, {removeOverlap: true})` drops a result's start that
  *    repeats the previous result's end (at least `minOverlap` characters, found in linear time).
  *    Presets: `smallWindow`, `mediumWindow`, `largeWindow`, `paragraphWindow`, `sentenceWindow`.
  *
@@ -235,6 +236,9 @@ export function createWindow(document: string, config: CreateWindowConfig = {}):
       });
     },
     mergeResults: (result, options = {}) => {
+      if (!Array.isArray(result?.results) || !Array.isArray(result.statuses)) {
+        throw new TypeError(`mergeResults(result): result must be a ParallelResult (processAll's or processSequential's), got ${describeOption(result)}`);
+      }
       const o = resolveMerge(typeof options === 'string' ? { separator: options } : options);
       const texts = result.results.flatMap((s, i) => (s && result.statuses[i] === 'success' ? [s.content] : []));
       return joinResults(texts, o.separator, o.removeOverlap ? o.minOverlap : 0, o.maxOverlap);
@@ -265,7 +269,9 @@ export function createWindow(document: string, config: CreateWindowConfig = {}):
       if (typeof startPos !== 'number' || typeof endPos !== 'number' || !(startPos <= endPos)) {
         throw new TypeError(`getChunksInRange(startPos, endPos): two numbers with startPos <= endPos, got ${String(startPos)} and ${String(endPos)}`);
       }
-      return chunks.filter((c) => c.startPos < endPos && c.endPos > startPos);
+      // an empty range [p, p) asks for position p: the chunks that hold its character
+      const empty = startPos === endPos;
+      return chunks.filter((c) => (empty ? c.startPos <= startPos : c.startPos < endPos) && c.endPos > startPos);
     },
   };
 }

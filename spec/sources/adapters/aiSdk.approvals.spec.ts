@@ -62,6 +62,25 @@ describe('ai-sdk adapter: tool approval requests', () => {
     expect([state.content, state.finishReason]).toEqual(['Sunny', 'stop']);
   });
 
+  // a compatible server that numbers its calls per step (`call_0` in every step): before, the approval of step 2's
+  // call_0 was taken for a late request of step 1's call_0, already emitted, and the run failed MALFORMED_CHUNK
+  it('should take the approval of a later step\'s call that reuses an earlier step\'s call id', async () => {
+    const step = (toolName: string, input: string, reason: 'tool-calls' | 'stop') => ({ stream: simulateReadableStream({ chunks: [
+      { type: 'stream-start', warnings: [] }, { type: 'tool-call', toolCallId: 'call_0', toolName, input }, finish(reason),
+    ] as LanguageModelV4StreamPart[], initialDelayInMs: null, chunkDelayInMs: null }) });
+    const m = () => new MockLanguageModelV4({ doStream: [step('weather', '{"city":"Paris"}', 'tool-calls'), step('delete_file', '{"path":"a.txt"}', 'tool-calls')] });
+    const tools = {
+      weather: tool({ inputSchema: jsonSchema<{ city: string }>({ type: 'object', properties: { city: { type: 'string' } } }), execute: async () => ({ sunny: true }) }),
+      delete_file: tool({ inputSchema: jsonSchema<{ path: string }>({ type: 'object', properties: { path: { type: 'string' } } }), needsApproval: true }),
+    };
+    const state = await lastValueFrom(fromStream(({ signal }) => streamText({ model: m(), prompt: 'p', tools, stopWhen: isStepCount(3), abortSignal: signal, maxRetries: 0 })).pipe(accumulate()));
+    expect(state.toolCalls).toEqual([
+      { id: 'call_0', name: 'weather', arguments: '{"city":"Paris"}' },
+      { id: 'call_0', name: 'delete_file', arguments: '{"path":"a.txt"}', approvalId: expect.stringMatching(/^aitxt-/) },
+    ]);
+    expect([state.status, state.finishReason]).toEqual(['complete', 'tool-calls']);
+  });
+
   it('should emit a provider-level approval request (doStream parts) with the id of the call it is for', async () => {
     const events = await collect(fromStream(() => chunksOf<LanguageModelV4StreamPart>([
       { type: 'stream-start', warnings: [] },

@@ -60,6 +60,18 @@ describe('which chunks that emit nothing are the provider\'s activity', () => {
     expect(pushed(openaiResponsesAdapter, [{ ...output, delta: { stdout: 'a.txt\n', stderr: '' } }, { ...output, delta: '' }]).said).toEqual([true, false]);
   });
 
+  // before: every copy counted, so a stalled server repeating one citation (or an empty shell output) never hit interToken
+  it('should take the same citation, item or command added again, and an empty shell output, as silence', () => {
+    const cite = (annotation_index: number) => ({ type: 'response.output_text.annotation.added', sequence_number: 1, item_id: 'i', output_index: 0, content_index: 0, annotation_index, annotation: { type: 'url_citation', url: 'https://a.example' } });
+    const item = { type: 'response.output_item.added', sequence_number: 1, output_index: 1, item: { type: 'web_search_call', id: 'ws' } };
+    const command = (command_index: number) => ({ type: 'response.shell_call_command.added', sequence_number: 1, output_index: 2, command_index, command: 'ls' });
+    const output = (delta: unknown) => ({ type: 'response.shell_call_output_content.delta', sequence_number: 1, item_id: 's', output_index: 2, command_index: 0, delta });
+    expect(pushed(openaiResponsesAdapter, [cite(0), cite(0), cite(1), cite(0), item, item, command(0), command(0), command(1)]).said)
+      .toEqual([true, false, true, false, true, false, true, false, true]);
+    expect(pushed(openaiResponsesAdapter, [output({ stdout: '', stderr: '' }), output({ stdout: '', stderr: 'x' }), output({ stdout: '', stderr: '' })]).said)
+      .toEqual([false, true, false]);
+  });
+
   // llama.cpp with `return_progress`: the chunks it sends while it reads a long prompt (before: silence, an initialToken timeout)
   it('should count llama.cpp\'s prompt_progress as activity while `processed` grows, not when it repeats', () => {
     const progress = (processed: number) => ({ ...chat(0, { role: 'assistant', content: null }), prompt_progress: { total: 9000, cache: 0, processed, time_ms: processed } });

@@ -75,7 +75,8 @@ const TRANSIENT = /*#__PURE__*/ new Set(['server_error', 'rate_limit_exceeded', 
  *    command and audio deltas, a hosted shell's output, items and shell commands added, citations, hosted
  *    tools' and a context compaction's progress. The response's status (`created`, `queued`, `in_progress`:
  *    a queued response waits within `initialToken`), the bounds of content parts and the `*.done` events
- *    that close a text, arguments or a part (they repeat what streamed) and empty deltas do not.
+ *    that close a text, arguments or a part (they repeat what streamed), empty deltas (a shell output with
+ *    no text) and an item, command or citation added again at the same place do not.
  *
  * Exported on its own so a custom adapter list can use it (custom adapters are tried before the
  * built-in ones, so listing it first makes it win detection):
@@ -97,6 +98,8 @@ class ResponsesDecoder implements ChunkDecoder {
   /** The output index of the last function call held, and the highest one seen: the token limit cut a call only if nothing came after it. */
   private callAt = -1;
   private lastAt = -1;
+  /** Where each item, command and citation was added (rule 7), made on the first. */
+  private added: Set<string> | undefined;
 
   /** True for an event whose content is held back, or that says a hosted tool is at work (ChunkDecoder rule 6). */
   push(chunk: unknown, emit: AdapterEmit): boolean {
@@ -134,8 +137,21 @@ class ResponsesDecoder implements ChunkDecoder {
         // argument, code, command and audio deltas, a hosted shell's output (`{stdout, stderr}`); see AT_WORK.
         // The response's status (`created`, `queued`, `in_progress`) and bounds (content parts, every `*.done`
         // but an item's, which only repeat what streamed) are silence
-        return typeof c['delta'] === 'string' ? c['delta'] !== '' : isRecord(c['delta']) || AT_WORK.test(type);
+        return this.atWork(c, type);
     }
+  }
+
+  /** Rule 7's activity of an event that emits nothing: what it carries is new (an empty delta, the same thing added again are not). */
+  private atWork(c: Rec, type: string): boolean {
+    const d = c['delta'];
+    if (typeof d === 'string') return d !== '';
+    // a hosted shell's output (`{stdout, stderr}`): some text in it
+    if (isRecord(d)) return Object.values(d).join('') !== '';
+    if (!AT_WORK.test(type)) return false;
+    if (!type.endsWith('.added')) return true;
+    // an item, a command or a citation added: by where it goes, so one sent again (a stalled server repeating it) is silence
+    const added = (this.added ??= new Set());
+    return added.size < added.add(JSON.stringify([type, c['output_index'], c['content_index'], c['annotation_index'], c['command_index']])).size;
   }
 
   /**

@@ -176,7 +176,8 @@ const ignore: AdapterEmit = () => {};
  * workflow step) is carried as `suspendPayload: {toolName, arguments}`. The same request again (a
  * replayed part) is dropped; another `approvalId` for a call that has one is `MALFORMED_CHUNK`, and so
  * is a request for a call already emitted without one (after its step ended: a consumer may have run
- * it; emitted again, with the request, it would run twice). A request with no call of its id before it
+ * it; emitted again, with the request, it would run twice), until a later step makes a new call of that
+ * id (a server that numbers its calls per step). A request with no call of its id before it
  * (a resumed Mastra stream: the call was in the first) is the call itself, named and with the arguments
  * the request gives: whether it names a tool waiting inside another cannot be told without the call.
  * A chunk whose call was held counts as held content (the decoder's `push` returns true).
@@ -205,7 +206,11 @@ export function holdingToolCalls(decoder: ChunkDecoder, stepEnd: (chunk: Rec) =>
   const hold = (event: ToolCallEvent) => {
     holds = true;
     const { id, approvalId } = event;
-    if (approvalId === undefined) return void held.push(event);
+    if (approvalId === undefined) {
+      // an id an emitted call had (a server that numbers its calls per step: `call_0` again) is a new call, asked anew
+      if (asked && !held.some((c) => c.id === id)) asked.delete(id);
+      return void held.push(event);
+    }
     const first = (asked ??= new Map()).get(id);
     if (first === approvalId) return;
     if (first !== undefined) throw approvalAgain(id, first, approvalId);
