@@ -4,15 +4,10 @@ import fc from 'fast-check';
 import { concat, concatMap, map, of, throwError, timer, type Observable } from 'rxjs';
 import { customPatternRule, l0, type L0Event, type StreamContext } from 'l0-rx';
 import { finalState, runScenario } from '../helpers/runScenario.js';
+import { cutTokens } from '../helpers/scriptedAnswers.js';
 
 /** `text` as token events, cut after 1 + each of `cuts` characters. */
-const tokens = (text: string, cuts: readonly number[]): L0Event[] => {
-  const out: L0Event[] = [];
-  let at = 0;
-  for (const c of cuts) if (at < text.length) out.push({ type: 'token', value: text.slice(at, (at += c + 1)) });
-  if (at < text.length) out.push({ type: 'token', value: text.slice(at) });
-  return out;
-};
+const tokens = cutTokens;
 const reset = () => Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
 
 /** One attempt's script: its own words (a tag per attempt, so nothing repeats by chance), a BAD, where it fails. */

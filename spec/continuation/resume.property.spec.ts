@@ -4,18 +4,13 @@ import fc from 'fast-check';
 import { concat, of, throwError, type Observable } from 'rxjs';
 import { l0, type L0Event, type StreamContext } from 'l0-rx';
 import { finalState, runScenario } from '../helpers/runScenario.js';
+import { cutTokens } from '../helpers/scriptedAnswers.js';
 
 const fast = { backoff: 'fixed', baseDelay: 1, attempts: 3 } as const;
 const WORDS = ['a', 'b', 'the', ' ', '  ', '\n', '\r\n', '\u{1F389}', 'é', '.', 'x y', 'Hello', 'world', ',', '<', '|'];
 const WORD_EDGE = /[\p{L}\p{N}]/u;
 /** `text` as token events, cut after 1 + each of `cuts` characters (emoji halves included). */
-const tokens = (text: string, cuts: readonly number[]): L0Event[] => {
-  const out: L0Event[] = [];
-  let at = 0;
-  for (const c of cuts) if (at < text.length) out.push({ type: 'token', value: text.slice(at, (at += c + 1)) });
-  if (at < text.length) out.push({ type: 'token', value: text.slice(at) });
-  return out;
-};
+const tokens = cutTokens;
 /**
  * Whether `rest` itself starts with words the checkpoint ends with (an honest "the the": ambiguous, left out), its
  * leading whitespace aside; with `before`, only the checkpoint's tails that start before it.

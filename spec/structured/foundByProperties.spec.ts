@@ -2,6 +2,7 @@
 import { from } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { START, parseRun } from '../helpers/scriptedAnswers.js';
 import { extractJson, isSchemaValidationError, parseStructured, type L0Event } from 'l0-rx';
 
 /*
@@ -9,18 +10,10 @@ import { extractJson, isSchemaValidationError, parseStructured, type L0Event } f
  * backticks, brackets or a "```", cut strings holding brackets or ending in white space, and
  * answers cut right after an opening bracket or in a fence's closing "```".
  */
-const start: L0Event = { type: 'start', attempt: 1, fallbackIndex: 0, isRetry: false, isFallback: false };
 
 /** The partials, result and error of `text` fed one character at a time and whole, under onTruncated: 'accept' (the same for both feeds). */
 function run(text: string, finishReason: 'stop' | 'length' = 'stop') {
-  const runs = [[...text], [text]].map((chunks) => {
-    const out: L0Event[] = [];
-    let error: unknown;
-    const events: L0Event[] = [start, ...chunks.map((value): L0Event => ({ type: 'token', value })), { type: 'complete', finishReason }];
-    from(events).pipe(parseStructured({ schema: z.any(), onTruncated: 'accept' })).subscribe({ next: (e) => out.push(e), error: (e: unknown) => (error = e) });
-    const result = out.find((e) => e.type === 'result');
-    return { error, result: result?.type === 'result' ? result : undefined, partials: out.flatMap((e) => (e.type === 'partial' ? [e.value as unknown] : [])) };
-  });
+  const runs = [[...text], [text]].map((chunks) => parseRun(chunks, finishReason));
   expect([runs[1]!.result?.data, runs[1]!.error]).toEqual([runs[0]!.result?.data, runs[0]!.error]);
   return runs[0]!;
 }
@@ -74,7 +67,7 @@ describe('an answer cut at a length finish', () => {
   it('should fail each of them as truncated JSON under the default onTruncated', () => {
     for (const text of ['"ids: [1, 2] and', '```json\n"``````', '```\n""\n`', 'Sure! {']) {
       let error: unknown;
-      const events: L0Event[] = [start, { type: 'token', value: text }, { type: 'complete', finishReason: 'length' }];
+      const events: L0Event[] = [START, { type: 'token', value: text }, { type: 'complete', finishReason: 'length' }];
       from(events).pipe(parseStructured({ schema: z.any() })).subscribe({ error: (e: unknown) => (error = e) });
       expect(isSchemaValidationError(error) && [text, error.info.truncated, error.retryable]).toEqual([text, true, true]);
     }

@@ -1,24 +1,14 @@
 /** @test {parseStructured} */
-import { from } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { z } from 'zod';
-import { extractJson, isSchemaValidationError, parseStructured, type L0Event } from 'l0-rx';
+import { parseRun } from '../helpers/scriptedAnswers.js';
+import { extractJson, isSchemaValidationError } from 'l0-rx';
 
 /*
  * Properties of structured output over any JSON value: whatever the chunking, the result is the
  * value, partials only grow toward it, and an answer cut by the token limit is never a whole value.
  */
-const start: L0Event = { type: 'start', attempt: 1, fallbackIndex: 0, isRetry: false, isFallback: false };
-
-function run(chunks: readonly string[], finishReason: 'stop' | 'length' = 'stop') {
-  const out: L0Event[] = [];
-  let error: unknown;
-  const events: L0Event[] = [start, ...chunks.map((value): L0Event => ({ type: 'token', value })), { type: 'complete', finishReason }];
-  from(events).pipe(parseStructured({ schema: z.any(), onTruncated: 'accept' })).subscribe({ next: (e) => out.push(e), error: (e: unknown) => (error = e) });
-  const result = out.find((e) => e.type === 'result');
-  return { error, result: result?.type === 'result' ? result : undefined, partials: out.flatMap((e) => (e.type === 'partial' ? [e.value as unknown] : [])) };
-}
+const run = parseRun;
 
 /** `p` is a deep-partial view of `r`: every shown key and element is in `r` with a value `p` shows a view of, strings as prefixes. */
 function prefix(p: unknown, r: unknown): boolean {
