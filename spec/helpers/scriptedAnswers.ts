@@ -1,4 +1,4 @@
-/** Runs of `parseStructured` over scripted answers, for the structured specs. */
+/** Scripted answers for the specs: `parseStructured` runs over chunks (structured) and texts cut into tokens (continuation). */
 import { from } from 'rxjs';
 import { z } from 'zod';
 import { parseStructured, type L0Event } from 'l0-rx';

@@ -72,6 +72,14 @@ describe('which chunks that emit nothing are the provider\'s activity', () => {
       .toEqual([false, true, false]);
   });
 
+  // a compatible server that sends no indexes: before, every item after the first was taken for the first added again
+  it('should tell items and citations added with no indexes apart by what they are', () => {
+    const item = (id: string, type: string) => ({ type: 'response.output_item.added', sequence_number: 1, item: { type, id } });
+    const cite = (url: string) => ({ type: 'response.output_text.annotation.added', item_id: 'i', annotation: { type: 'url_citation', url } });
+    expect(pushed(openaiResponsesAdapter, [item('ws', 'web_search_call'), item('fc', 'function_call'), { ...item('ws', 'web_search_call'), sequence_number: 9 }]).said).toEqual([true, true, false]);
+    expect(pushed(openaiResponsesAdapter, [cite('https://a.example'), cite('https://b.example'), cite('https://a.example')]).said).toEqual([true, true, false]);
+  });
+
   // llama.cpp with `return_progress`: the chunks it sends while it reads a long prompt (before: silence, an initialToken timeout)
   it('should count llama.cpp\'s prompt_progress as activity while `processed` grows, not when it repeats', () => {
     const progress = (processed: number) => ({ ...chat(0, { role: 'assistant', content: null }), prompt_progress: { total: 9000, cache: 0, processed, time_ms: processed } });

@@ -58,7 +58,8 @@ const MALFORMED_ERRORS: ReadonlySet<string> = /*#__PURE__*/ new Set(['AI_JSONPar
  *    provider level: `{toolCallId}`), so an answer that only asks for approval is no empty answer; a
  *    client tool's request (`needsApproval`) is not a call of its own: its call carries its `approvalId`
  *    (answer with a `tool-approval-response` of that id; the same request again adds nothing, another
- *    `approvalId` for the call, or a request after the step that emitted the call, is `MALFORMED_CHUNK`).
+ *    `approvalId` for the call, or a request after the step that emitted the call, is `MALFORMED_CHUNK`,
+ *    unless a later step made a new call of its id: the request is then that call's).
  *    A request the SDK answered itself (`isAutomatic`: `toolApproval` approved or denied the call) is
  *    ignored: it waits for nobody. A step that finished with `length` has its
  *    last call marked `truncated: true` (the token limit cut its arguments; the SDK emits it anyway). A call

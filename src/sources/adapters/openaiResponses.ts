@@ -76,7 +76,7 @@ const TRANSIENT = /*#__PURE__*/ new Set(['server_error', 'rate_limit_exceeded', 
  *    tools' and a context compaction's progress. The response's status (`created`, `queued`, `in_progress`:
  *    a queued response waits within `initialToken`), the bounds of content parts and the `*.done` events
  *    that close a text, arguments or a part (they repeat what streamed), empty deltas (a shell output with
- *    no text) and an item, command or citation added again at the same place do not.
+ *    no text) and the same item, command or citation added again do not.
  *
  * Exported on its own so a custom adapter list can use it (custom adapters are tried before the
  * built-in ones, so listing it first makes it win detection):
@@ -98,7 +98,7 @@ class ResponsesDecoder implements ChunkDecoder {
   /** The output index of the last function call held, and the highest one seen: the token limit cut a call only if nothing came after it. */
   private callAt = -1;
   private lastAt = -1;
-  /** Where each item, command and citation was added (rule 7), made on the first. */
+  /** Each item, command and citation added (rule 7), made on the first. */
   private added: Set<string> | undefined;
 
   /** True for an event whose content is held back, or that says a hosted tool is at work (ChunkDecoder rule 6). */
@@ -149,9 +149,10 @@ class ResponsesDecoder implements ChunkDecoder {
     if (isRecord(d)) return Object.values(d).join('') !== '';
     if (!AT_WORK.test(type)) return false;
     if (!type.endsWith('.added')) return true;
-    // an item, a command or a citation added: by where it goes, so one sent again (a stalled server repeating it) is silence
+    // an item, a command or a citation added: by what it is, its place included (a compatible server may send no
+    // indexes), so one sent again (a stalled server repeating it, its sequence number aside) is silence
     const added = (this.added ??= new Set());
-    return added.size < added.add(JSON.stringify([type, c['output_index'], c['content_index'], c['annotation_index'], c['command_index']])).size;
+    return added.size < added.add(JSON.stringify({ ...c, sequence_number: 0 })).size;
   }
 
   /**

@@ -174,7 +174,9 @@ const ignore: AdapterEmit = () => {};
  * follows its call): that call takes the `approvalId` (and `suspendPayload`) and keeps its own name
  * and arguments; a request naming another tool (Mastra: a tool waiting inside an agent-as-tool or a
  * workflow step) is carried as `suspendPayload: {toolName, arguments}`. The same request again (a
- * replayed part) is dropped; another `approvalId` for a call that has one is `MALFORMED_CHUNK`, and so
+ * replayed part) is dropped, unless a later step made a new call of its id in between (it is then
+ * that call's: Mastra's `approvalId` is the run's, the same for every call, so a replay cannot be told
+ * from the new call's own request); another `approvalId` for a call that has one is `MALFORMED_CHUNK`, and so
  * is a request for a call already emitted without one (after its step ended: a consumer may have run
  * it; emitted again, with the request, it would run twice), until a later step makes a new call of that
  * id (a server that numbers its calls per step). A request with no call of its id before it
