@@ -58,6 +58,9 @@ describe('an answer cut at a length finish', () => {
     ['prose right after an opening bracket', 'Sure! {', {}],
     ['prose in an array\'s first literal', 'The flags: [tr', [true]],
     ['prose in an object\'s first key, unquoted', 'Sure! {tr', {}],
+    // the first high surrogate is alone (a whole escape follows it), as JSON.parse keeps it; only the last may wait for its pair
+    ['a bare string ending in two high surrogates', '"`\\ud83d\\ud83d', '`\ud83d'],
+    ['a string in an object ending in two high surrogates', '{"e": "\\ud83d\\ud83d', { e: '\ud83d' }],
   ])('should be truncated for %s (%j), its partials growing toward the closed value', (_, text, data) => {
     const { error, result, partials } = run(text, 'length');
     expect([error, result?.data, result?.truncated]).toEqual([undefined, data, true]);

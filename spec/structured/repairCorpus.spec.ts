@@ -69,6 +69,9 @@ const CORPUS: readonly (readonly [string, unknown])[] = [
   ['{"e": "\\ud83d', { e: '' }],
   ['{"e": "\\ud83d\\u', { e: '' }],
   ['{"e": "\\ud83d\\ude', { e: '' }],
+  // a high surrogate before a whole one is alone, as JSON.parse keeps it: only the cut last one goes
+  ['{"e": "a\\ud83d\\ud83d', { e: 'a\ud83d' }],
+  ['{"e": "a\\ud83d\\ud83d\\u', { e: 'a\ud83d' }],
   ['{"a": 1, "b": -', { a: 1 }],
   ['{"a": 1, "b": n', { a: 1, b: null }],
   ['[1, -', [1]],

@@ -154,10 +154,11 @@ const CUT_NUMBER = /(?<=[:[,]\s*)-$|(?<=[:[,]\s*-?\d+(?:\.\d+)?)(?:\.|[eE][+-]?)
 const LITERAL_OF: Readonly<Record<string, string>> = { t: 'true', f: 'false', n: 'null' };
 
 /**
- * A cut escape ending a string: a lone `\`, `\u` with under four hex digits, or a high surrogate
- * without its pair, which may itself be a cut escape (`\ud83d\u`).
+ * A cut escape ending a string: a lone `\`, `\u` with under four hex digits (with the high
+ * surrogate before it, whose pair it may be: `\ud83d\u`), or a high surrogate without its pair.
+ * A high surrogate followed by a whole one stays: it is alone, as `JSON.parse` keeps it.
  */
-const CUT_ESCAPE = /(?<=(?<!\\)(?:\\\\)*)(?:\\u[dD][89abAB][0-9a-fA-F]{2})?\\(?:u(?:[0-9a-fA-F]{0,3}|[dD][89abAB][0-9a-fA-F]{2}))?$/;
+const CUT_ESCAPE = /(?<=(?<!\\)(?:\\\\)*)(?:(?:\\u[dD][89abAB][0-9a-fA-F]{2})?\\(?:u[0-9a-fA-F]{0,3})?|\\u[dD][89abAB][0-9a-fA-F]{2})$/;
 
 /**
  * The end of a cut text made whole before jsonrepair: an open string is closed (a cut escape,
