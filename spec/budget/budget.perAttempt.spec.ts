@@ -58,6 +58,28 @@ describe('budget inside the retry loop (per attempt)', () => {
     });
   });
 
+  it('should end an l0() run with its length completion when a budget in attemptOperators leaves the next attempt no token, never retrying it as zero output', () => {
+    testScheduler().run(({ cold, expectObservable, flush }) => {
+      const { factory, calls } = attempts(cold, '-a-b-c-#', '-d-(x|)');
+      const run = l0({ stream: factory, retry: fast, attemptOperators: [budget({ maxOutputTokens: 3, onExceeded: 'complete' })] });
+      // attempt 2 could not stream one token: never sent, and its `length` completion ends the run (it was retried as zero output, then failed with ZeroOutputError)
+      const cut: L0Event = { type: 'complete', finishReason: 'length', usage: { outputTokens: 3, inputTokens: 0 } };
+      expectObservable(run).toBe('sa-b-c-r(L|)', { ...values, r: retried(1), L: cut });
+      flush();
+      expect(calls).toEqual([1]);
+    });
+  });
+
+  it('should end an l0() run with its length completion when a budget in attemptOperators cuts an attempt at its first delta', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      const scripts = ['-a-b-#', '-L-(x|)'];
+      const long = { ...values, L: tok('twelve chars') }; // 3 tokens by the default estimate: 2 + 3 would make 5
+      const run = l0({ stream: (ctx) => cold(scripts[ctx.attempt - 1]!, long, reset), retry: fast, attemptOperators: [budget({ maxOutputTokens: 4, onExceeded: 'complete' })] });
+      const cut: L0Event = { type: 'complete', finishReason: 'length', usage: { outputTokens: 2, inputTokens: 0 } };
+      expectObservable(run).toBe('sa-b-rt(L|)', { ...values, r: retried(1), L: cut });
+    });
+  });
+
   it('should start a count of its own for each fallback stream of l0(), whose loop is its own', () => {
     const scheduler = testScheduler();
     scheduler.run(({ cold, flush }) => {

@@ -3,6 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { isInvalidStreamError, l0, type CheckpointEvent, type L0Options } from 'l0-rx';
 import { fakeModel } from 'l0-rx/testing';
 import { finalState, runScenario, subsequence, typesOf } from '../helpers/runScenario.js';
+import { unhandledDuring } from '../helpers/unhandled.js';
 
 /* L0 acceptance scenarios C1-C7 (reference/l0-tests-and-bench.md 7.7), through the l0() preset on virtual time. */
 
@@ -159,6 +160,15 @@ describe('l0() buildContinuationPrompt that cannot give a prompt', () => {
     expect(isInvalidStreamError(run.error)).toBe(true);
     expect((run.error as Error).message).toMatch(/buildContinuationPrompt.*must return a string/);
     expect(String((run.error as Error).cause)).toMatch(/Promise/);
+  });
+
+  it('should leave the rejection of an async builder handled (the InvalidStreamError says what went wrong)', async () => {
+    let error: unknown;
+    const unhandled = await unhandledDuring(() => {
+      error = runWith(() => Promise.reject(new Error('no prompt'))).run.error;
+    });
+    expect(isInvalidStreamError(error)).toBe(true);
+    expect(unhandled).toEqual([]);
   });
 
   it('should fail at once with an InvalidStreamError holding the throw, not retry a builder that throws on the same checkpoint', () => {

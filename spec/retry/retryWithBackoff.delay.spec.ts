@@ -5,6 +5,7 @@ import { map } from 'rxjs';
 import { APICallError } from '@ai-sdk/provider';
 import { RetryError } from 'ai';
 import { testScheduler } from '../helpers/testScheduler.js';
+import { unhandledDuring } from '../helpers/unhandled.js';
 import { alwaysFailing, collect, networkError, rateLimitError, retries, retryEvent, values, virtualScheduler } from './retryHelpers.js';
 
 /** The `delayMs` of every retry of an always-failing source, and the virtual times it was subscribed at. */
@@ -54,6 +55,15 @@ describe('retryWithBackoff delays (R3)', () => {
     expect(run.delays).toEqual([]);
     expect(run.subscribedAt).toEqual([0]);
     expect(run.error).toMatchObject({ name: 'UnknownError', attempt: 1, cause: new TypeError('retryWithBackoff({random}) must return a number in [0, 1), got NaN') });
+  });
+
+  it('should leave the rejection of an async random handled, ending the run with the TypeError naming it', async () => {
+    let run: ReturnType<typeof delays> | undefined;
+    const unhandled = await unhandledDuring(() => {
+      run = delays({ maxRetries: 3, random: (() => Promise.reject(new Error('no entropy'))) as never });
+    });
+    expect(run!.error).toMatchObject({ name: 'UnknownError', cause: new TypeError('retryWithBackoff({random}) must return a number in [0, 1), got a Promise') });
+    expect(unhandled).toEqual([]);
   });
 
   it('should retry a zero baseDelay at once, not after a NaN delay, past the 1024th retry', () => {

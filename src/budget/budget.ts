@@ -4,6 +4,7 @@ import { peekAttemptContext, type AttemptContext } from '../attempt/attemptConte
 import { quiet } from '../internal/isPromiseLike.js';
 import type { L0Event } from '../events/eventTypes.js';
 import { describeOption } from '../internal/options.js';
+import { markLimitCut } from '../internal/limitCut.js';
 import { BudgetExceededError } from './BudgetExceededError.js';
 import { Budget, isBudget, resolveBudget, type BudgetConfig, type ResolvedBudget } from './budgetLedger.js';
 
@@ -26,7 +27,9 @@ import { Budget, isBudget, resolveBudget, type BudgetConfig, type ResolvedBudget
  *    whose `usage` is this run's own tokens, over its attempts.
  *    When a `retry` or `fallback` crosses it (the prompt sent again), the failed attempt is no
  *    partial result: with `onExceeded: 'complete'` that event still passes, retracting the
- *    attempt's text, right before the `complete`. A synchronous source is stopped at once.
+ *    attempt's text, right before the `complete`. A synchronous source is stopped at once. That
+ *    `complete` is never zero output to a `detectZeroOutput` after it (the limit is the caller's):
+ *    inside the loops, a cut before the attempt's first token ends the run, never a retry.
  * 4. A run (inside the retry loop: a later attempt) that could not stream one token within the
  *    limits (a shared ledger already spent, a prompt, `inputTokens`, over them) is never subscribed,
  *    so its request is never sent: it ends at once with the {@link BudgetExceededError} of that one
@@ -62,7 +65,7 @@ export function budget(config: BudgetConfig | Budget): MonoTypeOperatorFunction<
       const spent = tally.ledger.exceeds(1, c.inputTokens);
       if (spent) {
         if (c.onExceeded === 'error') return subscriber.error(new BudgetExceededError(spent));
-        subscriber.next({ type: 'complete', finishReason: 'length', usage: { outputTokens: tally.output, inputTokens: tally.input } });
+        subscriber.next(markLimitCut({ type: 'complete', finishReason: 'length', usage: { outputTokens: tally.output, inputTokens: tally.input } }));
         return subscriber.complete();
       }
       // the watch is the source's subscriber itself: a cut inside a synchronous flood closes it, and a source that checks `closed` stops
@@ -181,7 +184,7 @@ class BudgetWatch extends Relay<L0Event> {
     const { output, input } = this.tally;
     this.unsubscribe();
     if (retraction) out.next(retraction);
-    out.next({ type: 'complete', finishReason: 'length', usage: { outputTokens: output, inputTokens: input } });
+    out.next(markLimitCut({ type: 'complete', finishReason: 'length', usage: { outputTokens: output, inputTokens: input } }));
     out.complete();
   }
 }

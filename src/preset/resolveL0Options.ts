@@ -15,6 +15,7 @@ import { RECORD_EVENTS_KEYS, recordEvents, resolveRecordEvents } from '../events
 import { contentOperators } from './contentOptions.js';
 import { holdComplete } from '../attempt/holdComplete.js';
 import { checkBag, checkKeys, childPath, isSchedulerLike, optionError, optionLabel } from '../internal/options.js';
+import { quiet } from '../internal/isPromiseLike.js';
 import {
   DEDUPLICATE_KEYS,
   L0_DEFAULTS,
@@ -195,6 +196,7 @@ function continuationPrompt(build: (checkpoint: string) => string, checkpoint: s
   try {
     const prompt: unknown = build(checkpoint);
     if (typeof prompt === 'string') return prompt;
+    quiet(prompt); // an async builder's rejection is not unhandled: the error says what went wrong
     throw new TypeError(`got ${describeValue(prompt)}`);
   } catch (e) {
     throw new InvalidStreamError('l0({buildContinuationPrompt}) must return a string', e);

@@ -1,4 +1,5 @@
 import { describeOption } from '../internal/options.js';
+import { quiet } from '../internal/isPromiseLike.js';
 
 /** How the wait before a retry grows. */
 export type BackoffKind = 'fixed' | 'linear' | 'exponential' | 'full-jitter' | 'fixed-jitter' | 'decorrelated-jitter';
@@ -87,5 +88,6 @@ function doubled(base: number, i: number): number {
 function draw(random: () => number): number {
   const r = random();
   if (typeof r === 'number' && r >= 0 && r < 1) return r;
+  quiet(r); // an async random's rejection is not unhandled: the TypeError says what went wrong
   throw new TypeError(`retryWithBackoff({random}) must return a number in [0, 1), got ${describeOption(r)}`);
 }

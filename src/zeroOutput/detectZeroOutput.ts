@@ -6,6 +6,7 @@ import { attemptTextChange } from '../attempt/attemptText.js';
 import { checkBag, optionPath } from '../internal/options.js';
 import { isHighSurrogate } from '../internal/surrogate.js';
 import { isEmptyJson } from './emptyJson.js';
+import { isLimitCut } from '../internal/limitCut.js';
 
 /**
  * Options of {@link detectZeroOutput}: none yet. (The former `minRepeat` is gone: a run of one
@@ -42,7 +43,9 @@ const EMOJI = /^[\p{Extended_Pictographic}\p{Regional_Indicator}]$/u;
  * 4. The check runs on the `complete` event (which is then replaced by the error) or, if the source
  *    ends without one, on completion. A `complete` with `finishReason: 'content-filter'` is never
  *    zero output: the provider said why, and the `complete` passes so the reason is reported, not
- *    hidden. Any other finish reason (`'length'` included) with no meaningful text is zero output.
+ *    hidden; nor is the `length` completion of a `budget({onExceeded: 'complete'})` that cut the run (the
+ *    caller's limit, not an empty answer: inside the retry loop it would be retried with no request sent).
+ *    Any other finish reason (`'length'` included) with no meaningful text is zero output.
  * 5. The text is tracked incrementally (O(delta) per token, nothing once it is known to be
  *    meaningful), never rescanned; an emoji whose two UTF-16 halves arrive in different tokens counts.
  *
@@ -100,7 +103,7 @@ class ZeroOutputWatch extends Relay<L0Event> {
         if (event.type === 'tool-call' || event.type === 'data' || event.type === 'result') this.markMeaningful();
         else if (event.type === 'complete' && !this.checked) {
           this.checked = true;
-          const empty = event.finishReason === 'content-filter' ? undefined : this.check();
+          const empty = event.finishReason === 'content-filter' || isLimitCut(event) ? undefined : this.check();
           if (empty) return this.error(empty);
         }
     }
