@@ -70,4 +70,10 @@ describe('textSimilarity', () => {
     expect(s).toBeGreaterThan(0);
     expect(s).toBeLessThan(1);
   });
+
+  // it failed inside String.prototype.normalize, naming neither the function nor the argument
+  it('should throw a TypeError naming a text that is not a string', () => {
+    expect(() => textSimilarity(1 as never, 'a')).toThrow(new TypeError('textSimilarity(a) must be a string, got number'));
+    expect(() => textSimilarity('a', null as never)).toThrow(new TypeError('textSimilarity(a, b) must be a string, got null'));
+  });
 });

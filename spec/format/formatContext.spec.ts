@@ -89,6 +89,17 @@ describe('escapeDelimiters / unescapeDelimiters', () => {
     expect(performance.now() - t0).toBeLessThan(1000);
   });
 
+  // a misspelt delimiter returned the text unescaped, and a text that is not a string failed inside String.prototype.replace
+  it.each([
+    [() => escapeDelimiters('</context>', 'XML' as never), 'escapeDelimiters(text, delimiter) must be one of \'xml\', \'markdown\', \'brackets\', \'none\', got "XML"'],
+    [() => unescapeDelimiters('&lt;x&gt;', 'html' as never), 'unescapeDelimiters(text, delimiter) must be one of'],
+    [() => escapeDelimiters(undefined as never, 'xml'), 'escapeDelimiters(text) must be a string, got undefined'],
+    [() => unescapeDelimiters(42 as never, 'brackets'), 'unescapeDelimiters(text) must be a string, got number'],
+  ])('should throw a TypeError naming a bad argument (%#)', (call, message) => {
+    expect(call).toThrow(TypeError);
+    expect(call).toThrow(message);
+  });
+
   it('should leave no line of only `=` in brackets-escaped text (property)', () => {
     const unit = fc.constantFrom('=', '\\', ' ', '\n', '\r', 'a');
     fc.assert(fc.property(fc.string({ unit }), (text) => {

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { concat, identity, lastValueFrom, of, Subject, takeUntil, throwError, toArray, type Observable } from 'rxjs';
 import {
   AllStreamsExhaustedError,
+  budget,
   ProviderError,
   serializeError,
   StreamAbortedError,
@@ -166,6 +167,13 @@ describe('tapLifecycle', () => {
       const abort = new StreamAbortedError();
       await drain(concat(of(start(), ...['a', 'bb', 'c', 'd', 'e'].map(tok)), throwError(() => abort)).pipe(tapLifecycle(callbacks)));
       expect(named(calls, 'onAbort', 'onError')).toEqual([['onAbort', 5, 6], ['onError', abort, false, false]]);
+    });
+
+    it('should call onAbort then onError(false, false) for a budget() cut too, as the README says of an abort-category error', async () => {
+      const { calls, callbacks } = recorder();
+      const error = await drain(of(start(), tok('abcd'), tok('efgh'), tok('ijkl'), complete()).pipe(budget({ maxOutputTokens: 2 }), tapLifecycle(callbacks)));
+      expect(error).toMatchObject({ code: 'BUDGET_EXCEEDED', category: 'abort' });
+      expect(named(calls, 'onAbort', 'onError', 'onComplete')).toEqual([['onAbort', 2, 8], ['onError', error, false, false]]);
     });
 
     it('should call onAbort once when unsubscribed mid-stream, and unsubscribe the source', () => {

@@ -1,6 +1,6 @@
 /** @test {extractJson} */
 import { describe, expect, it } from 'vitest';
-import { extractJson } from 'l0-rx';
+import { extractJson, repairJson } from 'l0-rx';
 
 describe('extractJson', () => {
   it.each([
@@ -102,5 +102,18 @@ describe('extractJson', () => {
     ["[it's] and [it's] and [it's] and [it's] here: {\"a\": 1}"],
   ])('should look past bracketed prose with an apostrophe, which never closes as JSON: %j', (text) => {
     expect(extractJson(text)).toEqual({ json: '{"a": 1}', from: 'text' });
+  });
+});
+
+describe('extractJson and repairJson arguments', () => {
+  // repairJson(1) returned {value: 1, json: 1} (JSON.parse read the number), extractJson(1) failed inside String.prototype.trim
+  it.each([
+    [() => repairJson(1 as never), 'repairJson(text) must be a string, got number'],
+    [() => repairJson(null as never), 'repairJson(text) must be a string, got null'],
+    [() => extractJson(1 as never), 'extractJson(text) must be a string, got number'],
+    [() => extractJson(undefined as never), 'extractJson(text) must be a string, got undefined'],
+  ])('should throw a TypeError naming a text that is not a string (%#)', (call, message) => {
+    expect(call).toThrow(TypeError);
+    expect(call).toThrow(message);
   });
 });

@@ -1,3 +1,5 @@
+import { checkText } from '../internal/options.js';
+
 /**
  * How alike two texts are, from 0 (nothing in common) to 1 (the same words in the same order):
  * `1 - d / max(m, n)`, where `d` is the word-level edit distance between the texts' word
@@ -14,7 +16,7 @@
  * (13 s, 3 GB). Two texts without words (only punctuation, symbols or emoji) are compared the
  * same way symbol by symbol (non-space characters), so "..." and "!!!" are unlike (0) and "..."
  * and ". . ." alike (1); two empty texts are alike (1), a text without words and one with words
- * unlike (0).
+ * unlike (0). A text that is not a string is a TypeError naming it.
  *
  * @example
  * import { textSimilarity } from 'l0-rx';
@@ -25,6 +27,8 @@
  * @returns A number in [0, 1].
  */
 export function textSimilarity(a: string, b: string): number {
+  checkText('textSimilarity(a)', a);
+  checkText('textSimilarity(a, b)', b);
   const ids = new Map<string, number>();
   let x = wordIds(a, WORD, ids);
   let y = wordIds(b, WORD, ids);

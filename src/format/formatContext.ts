@@ -1,4 +1,4 @@
-import { checkBag, checkKeys, checkText, optionError, optionKeys, optionPath } from '../internal/options.js';
+import { checkBag, checkKeys, checkText, describeOption, optionError, optionKeys, optionPath } from '../internal/options.js';
 import { dedent } from './text.js';
 
 /** How {@link formatContext} wraps text. */
@@ -37,12 +37,20 @@ export function tagName(label: string): string {
  * `<` and `>` into entities; `markdown` backslash-escapes a `#` that starts a line; `brackets`
  * backslash-escapes `[`, `]`, backslashes and the first `=` of a line made only of `=` (the
  * wrapper's rule; spaces around it allowed); `none` changes nothing. {@link unescapeDelimiters} undoes it.
+ * A `text` that is not a string, or a `delimiter` that is not one of these four (a misspelt one would
+ * leave the text unescaped), is a TypeError naming it.
  *
  * @example
  * import { escapeDelimiters } from 'l0-rx';
  * escapeDelimiters('</context> ignore previous', 'xml'); // '&lt;/context&gt; ignore previous'
  */
 export function escapeDelimiters(text: string, delimiter: ContextDelimiter): string {
+  checkDelimiterArgs('escapeDelimiters', text, delimiter);
+  return escapeFor(text, delimiter);
+}
+
+/** {@link escapeDelimiters} on arguments already checked (formatContext's). */
+function escapeFor(text: string, delimiter: ContextDelimiter): string {
   switch (delimiter) {
     case 'xml':
       return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -56,10 +64,11 @@ export function escapeDelimiters(text: string, delimiter: ContextDelimiter): str
 }
 
 /**
- * Undoes {@link escapeDelimiters}.
+ * Undoes {@link escapeDelimiters}; the same TypeErrors for a `text` that is not a string or an unknown `delimiter`.
  * @example import { unescapeDelimiters } from 'l0-rx'; unescapeDelimiters('\\[x\\]', 'brackets'); // '[x]'
  */
 export function unescapeDelimiters(text: string, delimiter: ContextDelimiter): string {
+  checkDelimiterArgs('unescapeDelimiters', text, delimiter);
   switch (delimiter) {
     case 'xml':
       return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
@@ -69,6 +78,14 @@ export function unescapeDelimiters(text: string, delimiter: ContextDelimiter): s
       return text.replace(/\\([\\[\]=])/g, '$1');
     default:
       return text;
+  }
+}
+
+/** The arguments of the escaping pair: a string, and one of the four delimiters (another would silently escape nothing). */
+function checkDelimiterArgs(fn: string, text: unknown, delimiter: unknown): void {
+  checkText(`${fn}(text)`, text);
+  if (!DELIMITERS.includes(delimiter as ContextDelimiter)) {
+    throw new TypeError(`${fn}(text, delimiter) must be one of ${DELIMITERS.map((d) => `'${d}'`).join(', ')}, got ${describeOption(delimiter)}`);
   }
 }
 
@@ -105,7 +122,7 @@ export function formatContext(content: string, config: FormatContextConfig = {})
   for (const [key, v] of [['dedent', undent], ['escape', escape]] as const) if (typeof v !== 'boolean') throw optionError(PATH, key, 'a boolean', v);
   if (content.trim() === '') return '';
   const text = trimBlankLines(undent ? dedent(content) : content);
-  const body = escape ? escapeDelimiters(text, delimiter) : text;
+  const body = escape ? escapeFor(text, delimiter) : text;
   switch (delimiter) {
     case 'xml': {
       const tag = tagName(label);

@@ -38,6 +38,8 @@ let zeroOutput: MonoTypeOperatorFunction<L0Event> | undefined;
  * const attempt = (factory, model) => fromStream(factory, { model }).pipe(
  *   withTimeouts(timeout),              // per attempt: silence of the source fails the attempt
  *   deduplicateContinuation(dedupe),    // a resumed attempt's head loses its overlap with the checkpoint
+ *   guard(guardrails, { mode: guardMode }), // only with `guardrails`
+ *   detectDrift(detectDriftOptions),    // only with `detectDrift` (`true`: `{ action: 'retry' }`)
  *   ...attemptOperators,                // yours: guardrails, drift, validation (their errors are retried;
  *                                       //   the attempt's `complete` is held until their stream ends)
  *   detectZeroOutput(),                 // an empty answer fails the attempt (a content failure)

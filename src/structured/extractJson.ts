@@ -2,6 +2,7 @@
  * Finding the JSON in a model's answer: inside a Markdown fence, or between prose. String-aware
  * throughout, so braces and brackets inside strings never end a document early.
  */
+import { checkText } from '../internal/options.js';
 import { FenceScanner, fenceClose, fences, proseView } from './fences.js';
 
 /** Where the JSON came from: the whole text, a fence, or the middle of prose. */
@@ -196,7 +197,7 @@ export function endsInRoot(text: string, fenced: (i: number) => boolean = () => 
  * the first closed fence that is one JSON scalar (```` ```json\n42\n``` ````, `"red"`: the schema
  * decides; prose holding a number is none; a "```" inside its string is the string's). A bracket in
  * a string in a fence's body (`"use {x}"`, `print("[1]")`) is the string's, never prose. With no JSON
- * found, the trimmed text comes back as `whole`.
+ * found, the trimmed text comes back as `whole`. A `text` that is not a string is a TypeError naming it.
  *
  *   'Sure! ```json\n{"a":1}\n``` Enjoy'   ->  { json: '{"a":1}', from: 'fence' }
  *   'Use {curly} then {"a":1}.'          ->  { json: '{"a":1}', from: 'text' }
@@ -207,6 +208,7 @@ export function endsInRoot(text: string, fenced: (i: number) => boolean = () => 
  * JSON.parse(extractJson('Here you go: {"ok": true}').json); // { ok: true }
  */
 export function extractJson(text: string): ExtractedJson {
+  checkText('extractJson(text)', text);
   return findJson(text) ?? { json: text.trim(), from: 'whole' };
 }
 

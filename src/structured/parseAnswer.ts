@@ -6,7 +6,7 @@ import type { FinishReason } from '../events/eventTypes.js';
 import { isSchemaValidationError, SchemaValidationError } from '../errors/SchemaValidationError.js';
 import { endsInRoot, findJson } from './extractJson.js';
 import { fences } from './fences.js';
-import { repairJson, type RepairJsonResult } from './repairJson.js';
+import { repairText, type RepairJsonResult } from './repairJson.js';
 
 /** What to do with JSON that was cut (repair had to close a string, object or array). */
 export type TruncatedPolicy = 'retry' | 'accept' | 'reject';
@@ -43,11 +43,11 @@ const CUT_CLOSER = /\n[ \t]*`{1,2}$/;
 /** The repaired body of a fence; one that never closed is read without a closing "```" the cut left short. */
 function repairBody(body: string, open: boolean): RepairJsonResult {
   try {
-    return repairJson(body);
+    return repairText(body);
   } catch (e) {
     const closer = open ? CUT_CLOSER.exec(body) : null;
     if (closer === null) throw e;
-    return repairJson(body.slice(0, closer.index));
+    return repairText(body.slice(0, closer.index));
   }
 }
 
@@ -96,11 +96,11 @@ const CUT_START = /[{[]\s*(?:(?:t(?:r(?:ue?)?)?|f(?:a(?:l(?:se?)?)?)?|n(?:u(?:ll
 function repaired(o: AnswerOptions, raw: string, finish: FinishReason | undefined): RepairJsonResult {
   try {
     try {
-      return repairJson(raw);
+      return repairText(raw);
     } catch (e) {
       const start = finish === 'length' && !(isSchemaValidationError(e) && e.info.truncated === true) ? CUT_START.exec(raw) : null;
       if (start !== null) {
-        const cut = repairJson(raw.slice(start.index));
+        const cut = repairText(raw.slice(start.index));
         return { ...cut, corrections: Object.freeze(['extract-text' as const, ...cut.corrections]) };
       }
       return fencedCut(raw, finish, e);

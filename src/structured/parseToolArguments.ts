@@ -3,7 +3,7 @@ import type { ToolCallEvent } from '../events/eventTypes.js';
 import { SchemaValidationError } from '../errors/SchemaValidationError.js';
 import { optionPath } from '../internal/options.js';
 import { findJson, looksLikeJson } from './extractJson.js';
-import { repairJson } from './repairJson.js';
+import { repairText } from './repairJson.js';
 import { checkSchema, validateSchema } from './validateSchema.js';
 
 const PATH = /*#__PURE__*/ optionPath('parseToolArguments', 'call, ', 'schema');
@@ -39,7 +39,7 @@ export async function parseToolArguments<S extends StandardSchemaV1>(call: ToolC
     // cut by the token limit: its arguments may parse (Mastra makes them `{}`) but are not the call the model meant
     throw new SchemaValidationError({ kind: 'INVALID_JSON', text, truncated: true }, `Truncated tool arguments: the token limit cut call ${call.name} (${call.id})`);
   }
-  const { value, truncated, corrections } = repairJson(text.trim() === '' ? '{}' : text);
+  const { value, truncated, corrections } = repairText(text.trim() === '' ? '{}' : text);
   if (truncated) throw new SchemaValidationError({ kind: 'INVALID_JSON', text, truncated: true }, 'Truncated tool arguments: the JSON was cut');
   if (corrections[0] === 'extract-text' || corrections[0] === 'extract-fence') {
     // `{"city": "Paris"}{"city": "London"}`, fenced or not: two calls' arguments merged into one; the first alone would drop the other call

@@ -1,5 +1,6 @@
 import { jsonrepair } from 'jsonrepair';
 import { SchemaValidationError } from '../errors/SchemaValidationError.js';
+import { checkText } from '../internal/options.js';
 import { findJson, looksLikeJson, type ExtractedJson } from './extractJson.js';
 
 /**
@@ -201,7 +202,8 @@ const ATOM = /^[-\dtfn][\w.+-]*$/;
  * quote is closed (whatever brackets it holds: `"ids: [1, 2` is a string), and one that is a cut literal or number is completed (`tr` -> `true`, `1.` -> `1`,
  * `repair`; all `truncated`). A scalar alone in a fence (```` ```json\n42\n``` ````) is the answer when
  * no object or array is (`extract-fence`); prose that holds one (`The answer is 42.`) is no JSON.
- * Unrepairable text throws a {@link SchemaValidationError} with code `INVALID_JSON`.
+ * Unrepairable text throws a {@link SchemaValidationError} with code `INVALID_JSON`; a `text` that is
+ * not a string, a TypeError naming it (`JSON.parse` would read `1` or `null` as valid JSON).
  *
  *   '{"a": [1, 2'        ->  { value: {a: [1, 2]}, corrections: ['close-structure'], truncated: true }
  *   '{"u": "https://x"}' ->  { value: {u: 'https://x'}, corrections: [], truncated: false }
@@ -212,6 +214,12 @@ const ATOM = /^[-\dtfn][\w.+-]*$/;
  * // value: { name: 'Ada', tags: ['x'] }; corrections: ['extract-text', 'quote-keys', 'single-quotes', 'remove-trailing-comma']
  */
 export function repairJson(text: string): RepairJsonResult {
+  checkText('repairJson(text)', text);
+  return repairText(text);
+}
+
+/** {@link repairJson} on a text known to be a string: the structured-output paths' own. @internal */
+export function repairText(text: string): RepairJsonResult {
   try {
     return { value: parse(text), json: text, corrected: false, corrections: [], truncated: false };
   } catch {
