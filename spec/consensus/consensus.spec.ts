@@ -74,6 +74,13 @@ describe('consensus', () => {
       expect(isConsensusError(error) && error.info.kind).toBe('conflict');
     });
 
+    it.each(['weighted', 'best'] as const)('should throw a TypeError naming weights that are all 0 (%s), which agree with nothing, before any request', (strategy) => {
+      expect(() => consensus([NEVER, NEVER], { strategy, weights: [0, 0] })).toThrow(/consensus\(sources, \{weights\}\) must be weights not all 0/);
+      // one weight above 0 is a consensus of that source
+      const { result } = run((answer) => consensus([answer('Paris'), answer('London')], { strategy, weights: [0, 1] }));
+      expect(result.consensus).toBe('London');
+    });
+
     it('should throw a TypeError for the weighted strategy without weights', () => {
       expect(() => consensus([NEVER, NEVER], { strategy: 'weighted' })).toThrow(/weights/);
     });

@@ -29,6 +29,23 @@ describe('raceModels', () => {
       expect(() => raceModels([NEVER, {} as Observable<L0Event>])).toThrow(/sources\["1"\]/);
     });
 
+    it.each([
+      ['a Map', () => new Map([['gpt', NEVER]]), /sources must be an array or a record of Observables, got a Map/],
+      ['one Observable', () => of(start()), /got an Observable/],
+      ['a promise', () => Promise.resolve([NEVER]), /got a Promise/],
+      ['a string', () => 'gpt', /got "gpt"/],
+      ['null', () => null, /sources must be an array or a record of Observables, got null/],
+    ])('should throw a TypeError naming sources given as %s, never race nothing and complete at once', (_, make, message) => {
+      expect(() => raceModels(make() as never)).toThrow(message);
+    });
+
+    it('should take a record with no prototype', () => {
+      const sources = Object.assign(Object.create(null) as Record<string, Observable<L0Event>>, { gpt: of(start(), tok('a')) });
+      const events: L0Event[] = [];
+      raceModels(sources).subscribe((e) => events.push(e));
+      expect(events).toEqual([start('gpt'), tok('a')]);
+    });
+
     it('should throw a TypeError for an unknown option, with a suggestion', () => {
       expect(() => raceModels([NEVER], { winon: 'first-content' } as never)).toThrow(/did you mean `winOn`/);
     });

@@ -30,7 +30,7 @@ export interface ConsensusConfig<T = string> {
   readonly threshold?: number;
   /** On dissent: `vote` keeps the chosen output; `merge` (structured) takes each field's winner; `best` switches to the best-scored output; `fail` errors with {@link ConsensusError}. @default 'vote' */
   readonly resolveConflicts?: ConflictResolution;
-  /** One weight (>= 0) per source, by source position; required by `weighted`, used by `best` without `score`, refused (TypeError) with `majority` and `unanimous`, which count one vote per source (unless all 1, the default). @default undefined (all 1) */
+  /** One weight (>= 0, at least one above 0) per source, by source position; required by `weighted`, used by `best` without `score`, refused (TypeError) with `majority` and `unanimous`, which count one vote per source (unless all 1, the default). @default undefined (all 1) */
   readonly weights?: readonly number[];
   /** Below this agreement the run errors with {@link ConsensusError}; 0 turns the check off. @default 0.6 */
   readonly minimumAgreement?: number;
@@ -225,6 +225,8 @@ function resolveConsensus<T>(sources: readonly Observable<L0Event>[], config: Co
   if (weights !== undefined && (!Array.isArray(weights) || weights.length !== sources.length || !weights.every((w) => typeof w === 'number' && w >= 0 && Number.isFinite(w)))) {
     throw optionError(PATH, 'weights', `an array of ${sources.length} finite numbers >= 0 (one per source)`, weights);
   }
+  // all 0: every agreement is 0/0, so the run would spend every request and then fail minimumAgreement
+  if (weights !== undefined && !weights.some((w) => w > 0)) throw optionError(PATH, 'weights', 'weights not all 0', weights);
   // majority and unanimous count one vote per source: weights given with them would be ignored unseen
   // (all 1, the default, is what they count: an explicit default behaves as an omitted one)
   if (weights !== undefined && (strategy === 'majority' || strategy === 'unanimous') && !weights.every((w) => w === 1)) {

@@ -90,7 +90,11 @@ export function decide<T>(outputs: readonly ConsensusOutput<T>[], o: DecideOptio
   if (o.parse) {
     const internal = voteFields(ok.map((x) => ({ index: x.index, value: x.value, weight: weight(x.index) })), absent);
     const list = Object.entries(internal);
-    const agreement = list.length === 0 ? 1 : list.reduce((s, [, f]) => s + f.agreement, 0) / list.length;
+    // the winners' weights over every field's total, summed in path order: the mean of the fields' agreements without
+    // their rounding, so the order of an output's keys never moves it across `minimumAgreement` (2/5 is 0.4, not 0.39999999999999997)
+    const all = ok.reduce((s, x) => s + weight(x.index), absent) * list.length;
+    const won = list.map(([p, f]) => [p, f.votes[0]!.indices.reduce((s, i) => s + weight(i), 0)] as const).sort(([a], [b]) => (a < b ? -1 : 1)); // paths are unique
+    const agreement = list.length === 0 ? 1 : all > 0 ? won.reduce((s, [, w]) => s + w, 0) / all : 0;
     // a conflict is a finished output voting otherwise: the weight `earlyExit` cancelled lowers `agreement`, never makes one
     const finished = ok.reduce((s, x) => s + weight(x.index), 0);
     const share = (f: FieldConsensus) => (finished > 0 ? f.votes[0]!.indices.reduce((s, i) => s + weight(i), 0) / finished : 0);

@@ -2,6 +2,7 @@
  * Per-field voting for structured consensus.
  * Internal: never re-exported from an entry point.
  */
+import { setOwn } from '../structured/partialJsonFrames.js';
 
 /** How one field (a dotted path) was voted. */
 export interface FieldConsensus {
@@ -44,15 +45,22 @@ export function voteFields(values: readonly { index: number; value: unknown; wei
   return out;
 }
 
-/** Rebuilds an object from winning leaf values (the inverse of `leaves`). */
+/**
+ * Rebuilds an object from winning leaf values (the inverse of `leaves`). Every key is an own
+ * property, as `JSON.parse` makes it: a model's `"__proto__"` key is a field like any other, never
+ * an assignment to the prototype (of the result, or through it of `Object.prototype`).
+ */
 export function buildFromFields(fields: Readonly<Record<string, FieldConsensus>>): unknown {
   if ('' in fields) return fields['']!.value;
   const root: Record<string, unknown> = {};
   for (const [path, field] of Object.entries(fields)) {
     const keys = JSON.parse(path) as string[];
     let node = root;
-    keys.slice(0, -1).forEach((k) => (node = (node[k] ??= {}) as Record<string, unknown>));
-    node[keys[keys.length - 1]!] = field.value;
+    for (const k of keys.slice(0, -1)) {
+      if (!Object.hasOwn(node, k)) setOwn(node, k, {});
+      node = node[k] as Record<string, unknown>;
+    }
+    setOwn(node, keys[keys.length - 1]!, field.value);
   }
   return root;
 }

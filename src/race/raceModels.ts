@@ -59,7 +59,8 @@ const PATH = /*#__PURE__*/ optionPath('raceModels', 'sources, ');
  * raceModels({ 'gpt-4o': fromStream(gpt4o), claude: fromStream(claude) }, { winOn: { minChars: 20 } })
  *   .subscribe((e) => console.log(e));
  * @see {@link hedge}
- * @param sources Cold `Observable<L0Event>`s, as an array or a record keyed by model name. Their event type is kept
+ * @param sources Cold `Observable<L0Event>`s, as an array or a record keyed by model name (a plain object: a `Map`
+ *   or a lone Observable is refused with a TypeError, never raced as no sources). Their event type is kept
  *   (racing two `structured()` runs gives their typed `result` events).
  * @param config See {@link RaceModelsConfig}.
  */
@@ -75,11 +76,11 @@ export function raceModels<E extends L0Event = L0Event>(
 }
 
 function toEntrants(sources: unknown): RaceEntrant[] {
-  if (typeof sources !== 'object' || sources === null) {
-    throw new TypeError(`raceModels(sources): sources must be an array or a record of Observables, got ${sources === null ? 'null' : typeof sources}`);
-  }
   const named = !Array.isArray(sources);
-  return Object.entries(sources).map(([key, source]) => {
+  const proto: unknown = typeof sources === 'object' && sources !== null ? Object.getPrototypeOf(sources) : undefined;
+  // a Map, a single Observable or a promise has no entries Object.entries reads: refused, never a race of nothing that completes at once
+  if (named && proto !== Object.prototype && proto !== null) throw new TypeError(`raceModels(sources): sources must be an array or a record of Observables, got ${describeOption(sources)}`);
+  return Object.entries(sources as object).map(([key, source]) => {
     if (!isObservable(source)) throw new TypeError(`raceModels(sources): \`sources[${JSON.stringify(key)}]\` must be an Observable<L0Event>`);
     return named ? { source: source as Observable<L0Event>, name: key } : { source: source as Observable<L0Event> };
   });
