@@ -48,4 +48,13 @@ describe('deserializeError: typed classes', () => {
   it('should not treat a name inherited from Object.prototype as a class', () => {
     expect(deserializeError({ name: 'toString', message: 'm', info: {} }).name).toBe('toString');
   });
+
+  it.each([
+    [null, 'null'],
+    [1, '1'],
+    [{ name: 'Error' }, 'an object'],
+    [{ message: 'm' }, 'an object'],
+  ])('should refuse %j with a TypeError naming it (null crashed, 1 gave an empty message)', (plain, described) => {
+    expect(() => deserializeError(plain as unknown as SerializedError)).toThrow(new TypeError(`deserializeError(plain) must be a SerializedError (an object with a string name and message), got ${described}`));
+  });
 });

@@ -40,6 +40,16 @@ describe('createTestScheduler', () => {
     ).toThrow();
   });
 
+  it('should fail when values differ only under an own __proto__ key (a parsed answer\'s), never drop it', () => {
+    const frame = (n: number) => ({ type: 'result', data: JSON.parse(`{"__proto__": {"n": ${n}}}`) as unknown });
+    expect(() =>
+      createTestScheduler().run(({ cold, expectObservable }) => {
+        expectObservable(cold('a|', { a: frame(1) })).toBe('a|', { a: frame(2) });
+      }),
+    ).toThrow();
+    createTestScheduler().run(({ cold, expectObservable }) => expectObservable(cold('a|', { a: frame(1) })).toBe('a|', { a: frame(1) }));
+  });
+
   it('should pass equal Dates, and Maps and Sets whose errors match by name, code and message', () => {
     createTestScheduler().run(({ cold, expectObservable }) => {
       const value = () => ({ at: new Date(5), byId: new Map([['x', fakeError({ status: 503 })]]), seen: new Set([1, 2]) });

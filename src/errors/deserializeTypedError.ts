@@ -7,6 +7,7 @@ import { CircuitOpenError } from '../breaker/CircuitOpenError.js';
 import { BudgetExceededError } from '../budget/BudgetExceededError.js';
 import { ConsensusError } from '../consensus/ConsensusError.js';
 import { deserializeWith } from './deserializeError.js';
+import { describeOption } from '../internal/options.js';
 import type { L0Error } from './L0Error.js';
 import type { SerializedError } from './serializeError.js';
 
@@ -18,7 +19,8 @@ import type { SerializedError } from './serializeError.js';
  * {@link ConsensusError} comes back as its own class with its `info` (so `instanceof` holds too),
  * keeping the recorded message, cause, attempt and fallback index. Other errors are `L0Error`s
  * with the recorded name; the cause chain stays serialised, as `cause`. A plain error without a
- * `code` comes back as `UNKNOWN_ERROR` of category `unknown`.
+ * `code` comes back as `UNKNOWN_ERROR` of category `unknown`. A value that is not an object with a string
+ * `name` and `message` is a TypeError naming it.
  *
  *   {name: 'CircuitOpenError', info: {...}}   a serialised error (a retry event's `error`)
  *   CircuitOpenError                           deserializeError(plain)
@@ -31,6 +33,11 @@ import type { SerializedError } from './serializeError.js';
  * });
  */
 export function deserializeTypedError(plain: SerializedError): L0Error {
+  // the events' validators check a transported error; a caller's own value is checked here (null crashed, 1 gave an empty message)
+  const p = plain as unknown as Record<string, unknown> | null;
+  if (typeof p !== 'object' || p === null || typeof p['name'] !== 'string' || typeof p['message'] !== 'string') {
+    throw new TypeError(`deserializeError(plain) must be a SerializedError (an object with a string name and message), got ${describeOption(plain)}`);
+  }
   return deserializeWith(plain, rebuild);
 }
 

@@ -1,5 +1,6 @@
 import { deepStrictEqual } from 'node:assert';
 import { TestScheduler } from 'rxjs/testing';
+import { setOwn } from '../structured/partialJsonFrames.js';
 
 /**
  * A `TestScheduler` for marble tests of l0-rx pipelines, whose matcher compares errors by
@@ -57,7 +58,8 @@ export function normalizeForMatch(value: unknown, seen: WeakSet<object> = new We
     if (value instanceof Map) return new Map([...value].map(([k, v]) => [k, normalizeForMatch(v, seen)]));
     if (value instanceof Set) return new Set([...value].map((v) => normalizeForMatch(v, seen)));
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = normalizeForMatch(v, seen);
+    // an own `__proto__` key (JSON.parse makes one from a model's answer) stays a key, never the copy's prototype
+    for (const [k, v] of Object.entries(value)) if (v !== undefined) setOwn(out, k, normalizeForMatch(v, seen));
     return out;
   } finally {
     seen.delete(value);
