@@ -34,9 +34,15 @@ export class CircuitBreaker {
   private readonly changes = new Subject<BreakerStateChange>();
   /** The state this process last saw, so a change made by another server is reported when read. */
   private lastSeen: BreakerState = 'closed';
-  /** Rounds numbered as the store applies them, and the newest one reported: an older answer arriving late is stale. */
+  /** Rounds numbered as their change is computed, and the newest one reported: an older answer arriving late is stale... */
   private rounds = 0;
   private reported = 0;
+  /**
+   * ...unless it wrote over the very record the rounds reported had seen last (`storeView`: what the
+   * store held as of them): a compare-and-set store (Redis) computes a change between its read and
+   * its write, so a round computed first can land after a later round's read.
+   */
+  private storeView: BreakerRecord | undefined = undefined;
   /** Read-then-write rounds, one at a time (a store without `update`). */
   private readonly queue = new RoundQueue();
   private readonly rules: BreakerRules;
@@ -152,16 +158,19 @@ export class CircuitBreaker {
    * write over the other: a lost count, a probe too many).
    * Emits `fn`'s result and the state changes seen, once reported to the callback and `stateChanges`.
    * A round applied before one already reported (an answer arriving out of order) reports nothing:
-   * the state this process has seen never goes backwards.
+   * the state this process has seen never goes backwards. A round computed earlier whose write
+   * landed after the reported rounds' read (a compare-and-set after another round's `GET`) is not
+   * stale: it wrote over what they saw, and reports its change.
    */
   private update<R>(fn: (rec: BreakerRecord, now: number) => [BreakerRecord, R], onStoreError: R, late?: (result: R) => void): Observable<[R, readonly BreakerStateChange[]]> {
-    let round: { before: BreakerRecord; next: BreakerRecord; result: R; now: number; seq: number } | undefined;
+    let round: { stored: BreakerRecord | undefined; wrote: BreakerRecord; before: BreakerRecord; next: BreakerRecord; result: R; now: number; seq: number } | undefined;
     const change = (stored: BreakerRecord | undefined): BreakerRecord => {
       const now = this.scheduler.now();
       const before = current(stored, now, this.rules);
       const [next, result] = fn(before, now);
-      round = { before, next, result, now, seq: ++this.rounds };
-      return next === stored ? stored : Object.freeze(next);
+      const wrote = next === stored ? stored : Object.freeze(next);
+      round = { stored, wrote, before, next, result, now, seq: ++this.rounds };
+      return wrote;
     };
     const store = this.store;
     const written: Observable<unknown> = store.update
@@ -176,11 +185,13 @@ export class CircuitBreaker {
         );
     const answered = written.pipe(
       map(() => {
-        const { before, next, result, now, seq } = round!;
-        if (seq < this.reported) return [result, []] as [R, readonly BreakerStateChange[]];
+        const { stored, wrote, before, next, result, now, seq } = round!;
+        // the same record: the same object (a store in memory), or the same fields (one that keeps JSON, read twice); only on a late answer
+        if (seq < this.reported && (wrote === stored || JSON.stringify(stored) !== JSON.stringify(this.storeView))) return [result, []] as [R, readonly BreakerStateChange[]];
         // recorded before the callbacks run: one that calls through the breaker at once sees this round as reported
         const seen = this.lastSeen;
-        this.reported = seq;
+        this.reported = Math.max(this.reported, seq);
+        this.storeView = wrote;
         this.lastSeen = next.state;
         const changes: BreakerStateChange[] = [];
         if (seen !== before.state) changes.push(this.emit(seen, before.state, now));

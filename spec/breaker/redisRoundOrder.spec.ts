@@ -1,0 +1,48 @@
+/** @test {circuitBreaker} @test {redisBreakerStore} */
+import { describe, expect, it } from 'vitest';
+import { asyncScheduler, Subject, type SchedulerLike } from 'rxjs';
+import { circuitBreaker, createCircuitBreaker, ProviderError, type L0Event } from 'l0-rx';
+import { redisBreakerStore } from 'l0-rx/breakers/redis';
+import { useRedisServer } from '../helpers/redisServer.js';
+
+/*
+ * A Redis round's change is computed between its GET and its compare-and-set: a round computed
+ * first can land after a later round's read. Rounds were ordered by when their change was computed,
+ * so a read-only round that read the record before the other's write, answered first, made the
+ * writer's answer look stale: the change it made (closed -> open) was never reported, in its call's
+ * stream nor to onStateChange, until some later call read it.
+ */
+
+const serverError = new ProviderError('upstream 503', { code: 'SERVER_ERROR', category: 'server', retryable: true, status: 503 });
+const badRequest = new ProviderError('bad request', { code: 'BAD_REQUEST', category: 'bad-request', retryable: false, status: 400 });
+const scheduler = { now: () => 0, schedule: asyncScheduler.schedule.bind(asyncScheduler) } as SchedulerLike;
+
+/** A call through `breaker` whose source the test fails by hand; resolves to its breaker events and its error's code. */
+function call(breaker: ReturnType<typeof createCircuitBreaker>) {
+  const source = new Subject<L0Event>();
+  const log: string[] = [];
+  const ended = new Promise<string[]>((resolve) =>
+    source.pipe(circuitBreaker(breaker)).subscribe({
+      next: (e) => e.type === 'breaker' && log.push(`${e.from}>${e.to}`),
+      error: (e: { code?: string }) => resolve([...log, e.code ?? 'error']),
+    }),
+  );
+  return { source, ended };
+}
+
+describe('circuitBreaker with the Redis store: rounds in the order Redis applied them', () => {
+  const redis = useRedisServer();
+
+  it('should report the change of a round whose compare-and-set lands after another round read the record', async () => {
+    const seen: string[] = [];
+    const breaker = createCircuitBreaker({ key: 'm', failureThreshold: 1, scheduler, store: redisBreakerStore(redis.client), onStateChange: (c) => seen.push(`${c.from}>${c.to}`) });
+    const failing = call(breaker);
+    const spared = call(breaker);
+    while (!failing.source.observed || !spared.source.observed) await new Promise((resolve) => setImmediate(resolve)); // both tickets answered
+    failing.source.error(serverError); // opens the breaker: GET, then the compare-and-set
+    spared.source.error(badRequest); // counts for nothing: a GET, no write, answered before the other's compare-and-set
+    expect(await failing.ended).toEqual(['closed>open', 'SERVER_ERROR']);
+    expect(await spared.ended).toEqual(['BAD_REQUEST']);
+    expect(seen).toEqual(['closed>open']);
+  });
+});
