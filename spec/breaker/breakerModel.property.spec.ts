@@ -153,8 +153,14 @@ function scenario(rules: Rules, calls: readonly Call[], store: BreakerStore, sto
             sub.complete();
           } else if (call.ending !== 'leave') {
             const outcome = call.ending === 'spared' ? 'neutral' : 'failure';
-            const c = model.settle(id, probe, now, outcome);
-            want.push(`${id}:${[...m.changes, ...c].join(',')}|E@${now}`);
+            const settle = () => {
+              const c = model.settle(id, probe, now, outcome);
+              want.push(`${id}:${[...m.changes, ...c].join(',')}|E@${now}`);
+            };
+            // an async verdict is read after the frame's synchronous ends (a success ending on the same frame settles first),
+            // in the order the errors came: the model settles it a microtask later, still before the breaker reads the verdict
+            if (asyncVerdict) queueMicrotask(settle);
+            else settle();
             sub.error(Object.assign(new ProviderError('boom', { code: 'SERVER_ERROR', category: 'server', retryable: true, status: 503 }), { verdict: VERDICT[call.ending] }));
           }
         }, call.length);
