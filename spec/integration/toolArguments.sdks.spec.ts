@@ -83,6 +83,17 @@ describe.each(SDKS)('tool-call arguments + $name', (sdk) => {
     expect(callsOf(o)).toHaveLength(1);
   });
 
+  it('should retry a fragment whose arguments are not a string, as a compatible server may send (read as absent, the call completed with its JSON cut)', async () => {
+    let edited = false;
+    // the first fragment after the call's id and name: `"arguments":"..."` becomes `"arguments":["..."]`
+    const edit = (data: string) => (edited ? data : data.replace(/\{"arguments":("(?:[^"\\]|\\.)*")\}/, (_, piece: string) => ((edited = true), `{"arguments":[${piece}]}`)));
+    const o = await run(sdk, 'fault:tool-call-fragments', { edit });
+    expectComplete(o, 'tool-calls', '');
+    expect([edited, eventsOf(o.events, 'retry').map((r) => r.error.code)]).toEqual([true, ['MALFORMED_CHUNK']]);
+    expect(callsOf(o)).toHaveLength(1);
+    expect(await parseToolArguments(callsOf(o)[0]!, Weather)).toEqual(WEATHER);
+  });
+
   it('should leave a tool-call answer to parseToolArguments: structured() parses the text, so it is INVALID_JSON', async () => {
     const events: L0Event[] = [];
     const run$ = structured({ schema: Weather, stream: sdk.via(ctx.server, 'fault:tool-call-fragments'), retry: RETRY, timeout: PATIENT });

@@ -204,7 +204,7 @@ function toolCall(name: string, part: Rec, emit: AdapterEmit, chunk: unknown): v
   const approvalId = str(part['approvalId']);
   const { suspendPayload } = part;
   emit({
-    type: 'tool-call', id, name: tool, arguments: argumentsText(part['input']),
+    type: 'tool-call', id, name: tool, arguments: argumentsText(part['input'], name, chunk),
     ...(approvalId === undefined ? {} : { approvalId }),
     ...(suspendPayload === undefined ? {} : { suspendPayload }),
   });

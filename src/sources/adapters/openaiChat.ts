@@ -75,7 +75,9 @@ interface PartialCall {
  * 7. The SDK hides `[DONE]`, so a stream that ends without a `finish_reason` is cut: a retryable
  *    `ProviderError` `INCOMPLETE_STREAM`. A chunk with an `error` (an in-band error frame, with or
  *    without `choices`), or a choice with one, fails with the classified error. A chunk of the wrong
- *    shape is `MALFORMED_CHUNK`.
+ *    shape is `MALFORMED_CHUNK`: a choice's or a tool call's `index` that is not an integer >= 0, a `delta`, `function` or `custom` that is not an object,
+ *    content, reasoning, a tool call's `id` or arguments that are not strings (read as absent, they would
+ *    lose text, cut a call's JSON or splice two calls; the AI SDK refuses such chunks too).
  *
  * Exported on its own so a custom adapter list can use it (custom adapters are tried before the
  * built-in ones, so listing it first makes it win detection):
@@ -110,6 +112,8 @@ class ChatDecoder implements ChunkDecoder {
     const error = c['error'];
     if (choices === undefined ? error !== undefined : isRecord(error)) throw inBandError('OpenAI chat stream', error);
     if (choices !== undefined && !Array.isArray(choices)) throw malformedChunk(NAME, '`choices` is not an array', chunk);
+    // a typed chunk without choices (a proxy's `{"type": "ping"}` keep-alive) is skipped, as the other formats skip unknown events:
+    // refusing it would fail healthy streams for a mix of formats no server sends
     // Groq reports usage under `x_groq` on its last chunk unless asked for the usage chunk
     const usage = rec(c['usage']) ?? rec(rec(c['x_groq'])?.['usage']);
     if (usage) this.usage = chatUsage(usage);
@@ -121,7 +125,7 @@ class ChatDecoder implements ChunkDecoder {
       const ch = rec(choice);
       if (!ch) throw malformedChunk(NAME, 'a choice is not an object', chunk);
       // another choice (`n > 1`) is not read, but while it streams the provider is not silent
-      if ((ch['index'] ?? 0) !== 0) {
+      if ((indexOf(ch, chunk) ?? 0) !== 0) {
         held ||= says(ch['delta']);
         continue;
       }
@@ -150,7 +154,7 @@ class ChatDecoder implements ChunkDecoder {
 
   /** Emits a delta's text; true if it held content back (tool call fragments, audio bytes). */
   private delta(d: Rec, emit: AdapterEmit, chunk: unknown): boolean {
-    const reasoning = str(d['reasoning_content']) ?? str(d['reasoning']);
+    const reasoning = text(d, 'reasoning_content', chunk) ?? text(d, 'reasoning', chunk);
     if (reasoning !== undefined) emit({ type: 'reasoning', value: reasoning });
     const content = d['content'];
     if (typeof content === 'string') emit({ type: 'token', value: content });
@@ -167,20 +171,21 @@ class ChatDecoder implements ChunkDecoder {
       if (!Array.isArray(toolCalls)) throw malformedChunk(NAME, '`delta.tool_calls` is not an array', chunk);
       for (const call of toolCalls as unknown[]) held = this.toolFragment(call, chunk) || held;
     }
-    const legacy = rec(d['function_call']);
-    if (legacy) held = this.fragment(-1, filled(legacy['name']), filled(legacy['name']), str(legacy['arguments'])) || held;
+    const legacy = part(d, 'function_call', chunk);
+    if (legacy) held = this.fragment(-1, filled(legacy['name']), filled(legacy['name']), text(legacy, 'arguments', chunk)) || held;
     return held;
   }
 
   private toolFragment(call: unknown, chunk: unknown): boolean {
     const tc = rec(call);
     if (!tc) throw malformedChunk(NAME, 'a tool call is not an object', chunk);
-    const id = filled(tc['id']);
-    const fn = rec(tc['function']);
-    const custom = rec(tc['custom']);
+    const id = filled(text(tc, 'id', chunk));
+    const fn = part(tc, 'function', chunk);
+    const custom = part(tc, 'custom', chunk);
     const name = filled(fn?.['name']) ?? filled(custom?.['name']);
-    const args = str(fn?.['arguments']) ?? str(custom?.['input']);
-    return this.fragment(typeof tc['index'] === 'number' ? this.indexed(tc['index'], id) : this.slotOf(id, name), id, name, args);
+    const args = text(fn, 'arguments', chunk) ?? text(custom, 'input', chunk);
+    const index = indexOf(tc, chunk);
+    return this.fragment(index === undefined ? this.slotOf(id, name) : this.indexed(index, id), id, name, args);
   }
 
   /** The slot of a fragment with `index`: its own, or a new one after the others when a new `id` comes at an index another call holds. */
@@ -232,6 +237,28 @@ class ChatDecoder implements ChunkDecoder {
       emit({ type: 'tool-call', id: id ?? `call_${index}`, name, arguments: args, ...(index === cut ? { truncated: true } : {}) });
     }
   }
+}
+
+/**
+ * `o[key]` as a string (absent or null: undefined). Any other value is `MALFORMED_CHUNK` naming it: dropped,
+ * an argument fragment would leave its call's JSON cut and the answer whole-looking (the AI SDK rejects such a chunk too).
+ */
+const text = (o: Rec | undefined, key: string, chunk: unknown) => field(o, key, chunk, (v): v is string => typeof v === 'string', 'a string');
+
+/** `o[key]` as an object (absent or null: undefined); any other value is `MALFORMED_CHUNK` naming it, as {@link text}. */
+const part = (o: Rec, key: string, chunk: unknown) => field(o, key, chunk, isRecord, 'an object');
+
+/**
+ * `o.index` (of a choice, a tool call) as an integer >= 0 (absent or null: undefined); any other value is
+ * `MALFORMED_CHUNK`: a choice at `"0"` taken for another would lose its text, a fragment at `"1"` go on another call.
+ */
+const indexOf = (o: Rec, chunk: unknown) => field(o, 'index', chunk, (v): v is number => Number.isSafeInteger(v) && (v as number) >= 0, 'an integer >= 0');
+
+function field<T>(o: Rec | undefined, key: string, chunk: unknown, is: (value: unknown) => value is T, what: string): T | undefined {
+  const value = o?.[key];
+  if (value === undefined || value === null) return undefined;
+  if (is(value)) return value;
+  throw malformedChunk(NAME, `\`${key}\` is not ${what}`, chunk);
 }
 
 /** A delta with something in it (not only a role, nulls or empty text). */

@@ -45,7 +45,9 @@ const TRANSIENT = /*#__PURE__*/ new Set(['server_error', 'rate_limit_exceeded', 
  *    payload, not a fragment to splice. Audio bytes with no transcript are no output.
  * 2. `response.reasoning_text.delta` and `response.reasoning_summary_text.delta` -> `reasoning`.
  * 3. `response.output_item.done` with a `function_call` (or `custom_tool_call`) item -> one `tool-call`
- *    (`id` is the `call_id`, else the item's `id`; with neither, or without a name, `MALFORMED_CHUNK`),
+ *    (`id` is the `call_id`, else, without one, the item's `id`; with neither, or without a name, `MALFORMED_CHUNK`,
+ *    as is an `output_item.done` whose `item` is no object with a string `type`; the same call again, a replayed
+ *    event, adds nothing, and another call under its call id is `MALFORMED_CHUNK`),
  *    held back until `response.completed` / `.incomplete` and emitted right before `complete` (as chat
  *    calls wait for the stream's end after the finish reason), so a response that fails or is cut emits
  *    none of its calls; one whose item is `incomplete` (the token limit cut it) is marked `truncated: true`,
@@ -57,7 +59,7 @@ const TRANSIENT = /*#__PURE__*/ new Set(['server_error', 'rate_limit_exceeded', 
  *    `shell` (not one that ran in a hosted container), `apply_patch_call` -> `apply_patch` (`{operation}`),
  *    `tool_search_call` -> `tool_search` (not one with `execution: 'server'`). So is an `mcp_approval_request`
  *    (a call of an MCP tool that waits for the client's `mcp_approval_response`): a `tool-call` named
- *    `mcp_approval_request`, `id` and `approvalId` the request's, `arguments` `{arguments, name, server_label}` (the same request again adds nothing); ignored, a
+ *    `mcp_approval_request`, `id` and `approvalId` the request's, `arguments` `{arguments, name, server_label}`; ignored, a
  *    response that only asks for approval would look empty and be retried as `ZERO_OUTPUT`.
  *    An `image_generation_call` that has a result -> `data` (base64 image).
  * 4. `response.completed` -> `complete` with `finishReason` `tool-calls` if a tool call was emitted, else
@@ -116,9 +118,13 @@ class ResponsesDecoder implements ChunkDecoder {
     const at = c['output_index'];
     if (typeof at === 'number' && at > this.lastAt) this.lastAt = at;
     switch (type) {
-      case 'response.output_item.done':
-        this.itemDone(rec(c['item']), emit, at);
+      case 'response.output_item.done': {
+        const item = rec(c['item']);
+        // ignored, an item that is not one (or of no type) would drop a call and complete the answer without it
+        if (!item || typeof item['type'] !== 'string') throw malformedChunk(NAME, 'an item with no `type`', chunk);
+        this.itemDone(item, emit, at);
         return true;
+      }
       case 'response.completed':
       case 'response.incomplete': {
         const response = rec(c['response']);
@@ -175,32 +181,42 @@ class ResponsesDecoder implements ChunkDecoder {
     throw incompleteStream('OpenAI response stream ended without response.completed');
   }
 
-  private itemDone(item: Rec | undefined, emit: AdapterEmit, at: unknown): void {
-    const kind = str(item?.['type']);
-    if (!item) return;
+  private itemDone(item: Rec, emit: AdapterEmit, at: unknown): void {
+    const kind = str(item['type']);
     if (kind === 'function_call' || kind === 'custom_tool_call') {
-      const id = str(item['call_id']) ?? str(item['id']);
+      // a `call_id` of another type is no call id: the item's own `id` would answer the wrong call
+      const id = item['call_id'] == null ? str(item['id']) : str(item['call_id']);
       const name = str(item['name']);
       const args = str(kind === 'function_call' ? item['arguments'] : item['input']);
       if (id === undefined || name === undefined || args === undefined) {
         throw malformedChunk(NAME, `a ${kind} item without ${id === undefined ? 'a call id' : name === undefined ? 'a name' : kind === 'function_call' ? 'string arguments' : 'a string input'}`, item);
       }
       // an item the token limit cut (`max_output_tokens`) is closed `incomplete`
-      this.calls.push({ type: 'tool-call', id, name, arguments: args, ...(item['status'] === 'incomplete' ? { truncated: true } : {}) });
-      this.callAt = typeof at === 'number' ? at : this.lastAt;
+      if (this.hold({ type: 'tool-call', id, name, arguments: args, ...(item['status'] === 'incomplete' ? { truncated: true } : {}) }, item)) {
+        this.callAt = typeof at === 'number' ? at : this.lastAt;
+      }
     } else if (kind && CLIENT_ACTION.test(kind) && rec(item['environment'])?.['type'] !== 'container_reference' && item['execution'] !== 'server') {
       const { type: _type, id: itemId, call_id: callId, status: _status, ...action } = item;
       const id = callId ?? itemId;
       if (typeof id !== 'string') throw malformedChunk(NAME, `a ${kind} item without a call id`, item);
       // named `<tool>` for a `<tool>_call`; `mcp_approval_request` keeps its name
       const call = { type: 'tool-call', id, name: kind.split('_call')[0]!, arguments: JSON.stringify(action) } as const;
-      if (kind !== 'mcp_approval_request') this.calls.push(call);
-      // the same request again (a replayed event) is no second call
-      else if (!this.calls.some((c) => c.approvalId === id)) this.calls.push({ ...call, approvalId: id });
+      this.hold(kind === 'mcp_approval_request' ? { ...call, approvalId: id } : call, item);
     } else if (kind === 'image_generation_call' && typeof item['result'] === 'string' && item['result'] !== '') {
       const format = str(item['output_format']) ?? 'png';
       emit({ type: 'data', payload: { contentType: 'image', mimeType: `image/${format}`, base64: item['result'] } });
     }
+  }
+
+  /**
+   * Holds a call; true if it is new. The same call again (a replayed event) is none: emitted twice, its tool
+   * would run twice. Another call under a held call's id cannot be told from it: `MALFORMED_CHUNK`.
+   */
+  private hold(call: ToolCallEvent, item: Rec): boolean {
+    const held = this.calls.find((c) => c.id === call.id);
+    if (!held) return this.calls.push(call) > 0;
+    if (held.name !== call.name || held.arguments !== call.arguments) throw malformedChunk(NAME, `a second call under the call id ${call.id}`, item);
+    return false;
   }
 
   /** From the response's own status too: a server may end an `incomplete` one with `response.completed`. */

@@ -144,10 +144,20 @@ export function bytesToBase64(bytes: Uint8Array): string {
   return btoa(binary);
 }
 
-/** A tool call's arguments as JSON text: strings are taken as already-encoded JSON. */
-export function argumentsText(input: unknown): string {
+/**
+ * A tool call's arguments as JSON text: strings are taken as already-encoded JSON. An input no JSON
+ * holds (a BigInt, a cycle, a function: a custom model's parts) is `MALFORMED_CHUNK` naming the chunk.
+ */
+export function argumentsText(input: unknown, adapter: string, chunk: unknown): string {
   if (typeof input === 'string') return input;
-  return JSON.stringify(input ?? {});
+  let cause: unknown;
+  try {
+    const text: unknown = JSON.stringify(input ?? {});
+    if (typeof text === 'string') return text;
+  } catch (e) {
+    cause = e;
+  }
+  throw malformedChunk(adapter, 'a tool input that is not JSON data', chunk, cause);
 }
 
 /**
