@@ -4,6 +4,7 @@ import { withEntrantObserver, type EntrantObserver, type EntrantOutcome } from '
 import { subscribeChild } from '../../attempt/attemptContext.js';
 import type { L0Event } from '../../events/eventTypes.js';
 import { serializeError } from '../../errors/serializeError.js';
+import { InvalidStreamError } from '../../errors/InvalidStreamError.js';
 import { RunMetricsFold, type RunMetrics } from '../runMetrics.js';
 import { RunInstruments } from './runInstruments.js';
 import { genAiAttributes, resolveOpenTelemetryConfig, runAttributes, type ResolvedOpenTelemetryConfig, type WithOpenTelemetryConfig } from './openTelemetryConfig.js';
@@ -27,7 +28,8 @@ export type { WithOpenTelemetryConfig } from './openTelemetryConfig.js';
  * 1. Every span ends on complete, error and unsubscribe (an unsubscribed run gets
  *    `l0.cancelled: true`), with times from `scheduler`. A user abort through the signal
  *    (`STREAM_ABORTED`) is a cancellation too, not an error status; an unsubscribe right after the
- *    `complete` event (`first(complete)`) ends a complete run, status OK.
+ *    `complete` event (`first(complete)`) ends a complete run, status OK. A malformed event (a `retry`
+ *    without its error) ends the run with an InvalidStreamError naming it, as `tapLifecycle` does.
  * 2. On `complete`: `gen_ai.response.finish_reasons`, `gen_ai.usage.input_tokens` and
  *    `gen_ai.usage.output_tokens` (as the provider reported them), and the run's metrics as `l0.*`.
  * 3. Races: a `raceModels` or `hedge` subscribed within this operator's subscription (the usual
@@ -165,7 +167,12 @@ export function withOpenTelemetry(config: WithOpenTelemetryConfig): MonoTypeOper
       const subscription = context.with(parent, () => withEntrantObserver(observer, () =>
         subscribeChild(source, {
           next: (e) => {
-            onEvent(e);
+            try {
+              onEvent(e);
+            } catch (thrown) {
+              // a malformed event (a retry without its error) ends the run, typed as tapLifecycle types it; the span records that error
+              throw new InvalidStreamError(`withOpenTelemetry: a malformed ${String((e as { type?: unknown } | null)?.type)} event`, thrown);
+            }
             subscriber.next(e);
           },
           complete: () => {

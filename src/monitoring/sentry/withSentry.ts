@@ -2,6 +2,7 @@ import { asyncScheduler, Observable, tap, type MonoTypeOperatorFunction, type Sc
 import { getCurrentScope, spanToJSON, startInactiveSpan, withActiveSpan, withScope, type Breadcrumb, type Client, type Scope, type Span } from '@sentry/core';
 import type { L0Event } from '../../events/eventTypes.js';
 import { serializeError } from '../../errors/serializeError.js';
+import { InvalidStreamError } from '../../errors/InvalidStreamError.js';
 import { RunMetricsFold, type RunMetrics } from '../runMetrics.js';
 
 /** Options of {@link withSentry}. */
@@ -41,6 +42,8 @@ const STATUS_ERROR = 2 as const;
  *    or by the signal (`STREAM_ABORTED`): `l0.cancelled`, no exception captured. An unsubscribe
  *    right after the `complete` event (`first(complete)`) ends a complete run. The span is sent
  *    through the run's client, as that client sends spans (streamed by default in Sentry 11).
+ *    A malformed event (a `retry` without its error) ends the run with an InvalidStreamError naming
+ *    it, captured as the run's error, as `tapLifecycle` ends it.
  * 3. Import from `l0-rx/sentry`; `@sentry/core` (which every Sentry SDK re-exports) is an optional
  *    peer, never imported by the root entry.
  *
@@ -75,8 +78,10 @@ function report(c: ReturnType<typeof resolve>, scope: Scope, span: Span, fold: R
   // the end is the span's start as Sentry kept it plus the run's duration on the scheduler: Sentry
   // takes a start of 0 (virtual time) for "now", and an end of now() / 1000 would then precede it
   const spanStart = spanToJSON(span).start_timestamp;
+  let ended = false;
   let last: { attempt: number; fallbackIndex: number; model?: string } = { attempt: 0, fallbackIndex: 0 };
   const end = (metrics: RunMetrics, status: typeof STATUS_OK | typeof STATUS_ERROR, message?: string) => {
+    ended = true;
     span.setAttributes({ 'l0.attempts': metrics.attempts, 'l0.retries': metrics.retries, 'l0.fallbacks': metrics.fallbacks, 'l0.tokens': metrics.tokens });
     if (metrics.timeToFirstTokenMs !== undefined) span.setAttribute('l0.time_to_first_token_ms', metrics.timeToFirstTokenMs);
     span.setStatus(message === undefined ? { code: status } : { code: status, message });
@@ -92,26 +97,38 @@ function report(c: ReturnType<typeof resolve>, scope: Scope, span: Span, fold: R
       addBreadcrumb(scope, { category: 'l0.fallback', level: 'warning', message: `falling back from stream ${e.fromIndex} to ${e.toIndex} (${e.error.code ?? e.error.name})`, data: { fromIndex: e.fromIndex, toIndex: e.toIndex, code: e.error.code } });
     }
   };
+  const fail = (error: unknown) => {
+    const metrics = fold.end('error', error);
+    const plain = serializeError(error);
+    // a user abort (the signal) is a cancellation, as an unsubscribe is: no exception, no error status
+    // (a budget() cut, also of category abort, is the run's error: captured as one)
+    if (plain.code === 'STREAM_ABORTED') {
+      span.setAttribute('l0.cancelled', true);
+      return end(metrics, STATUS_OK);
+    }
+    const code = plain.code ?? plain.name;
+    scope.setTag('l0.code', code);
+    scope.setContext('l0', { ...last, retries: metrics.retries, retriesByReason: metrics.retriesByReason, fallbacks: metrics.fallbacks, tokens: metrics.tokens });
+    scope.captureException(error);
+    span.setAttribute('l0.error_code', code);
+    end(metrics, STATUS_ERROR, code);
+  };
   return tap({
-    next: onEvent,
-    complete: () => end(fold.end('complete'), STATUS_OK),
-    error: (error: unknown) => {
-      const metrics = fold.end('error', error);
-      const plain = serializeError(error);
-      // a user abort (the signal) is a cancellation, as an unsubscribe is: no exception, no error status
-      // (a budget() cut, also of category abort, is the run's error: captured as one)
-      if (plain.code === 'STREAM_ABORTED') {
-        span.setAttribute('l0.cancelled', true);
-        return end(metrics, STATUS_OK);
+    next: (e) => {
+      try {
+        onEvent(e);
+      } catch (thrown) {
+        // a malformed event (a retry without its error) ends the run, typed as tapLifecycle types it, and is reported as its error:
+        // rxjs's tap sends a throw of `next` downstream without its `error` callback, and the span would have ended as cancelled
+        const error = new InvalidStreamError(`withSentry: a malformed ${String((e as { type?: unknown } | null)?.type)} event`, thrown);
+        fail(error);
+        throw error;
       }
-      const code = plain.code ?? plain.name;
-      scope.setTag('l0.code', code);
-      scope.setContext('l0', { ...last, retries: metrics.retries, retriesByReason: metrics.retriesByReason, fallbacks: metrics.fallbacks, tokens: metrics.tokens });
-      scope.captureException(error);
-      span.setAttribute('l0.error_code', code);
-      end(metrics, STATUS_ERROR, code);
     },
+    complete: () => end(fold.end('complete'), STATUS_OK),
+    error: fail,
     unsubscribe: () => {
+      if (ended) return;
       // a consumer that stops at the `complete` event (`first(complete)`) unsubscribes a complete run
       if (!fold.completed) span.setAttribute('l0.cancelled', true);
       end(fold.end(fold.completed ? 'complete' : 'unsubscribed'), STATUS_OK);
