@@ -1,5 +1,5 @@
 /** @test {tapLifecycle} */
-import { of } from 'rxjs';
+import { concat, of, throwError } from 'rxjs';
 import { describe, expect, it, vi } from 'vitest';
 import { isInvalidStreamError, tapLifecycle, type L0Event } from 'l0-rx';
 
@@ -31,5 +31,15 @@ describe('tapLifecycle with a malformed event', () => {
     expect(calls).toEqual(['onError(false, false)']);
     expect(onError.mock.calls[0]![0]).toBe(error);
     expect(seen).toEqual([]);
+  });
+
+  it('should call back one end for a source that errors after its complete event: onComplete, never onError after it', () => {
+    const calls: string[] = [];
+    let error: unknown;
+    const complete: L0Event = { type: 'complete', finishReason: 'stop' };
+    concat(of(complete), throwError(() => new Error('socket closed late'))).pipe(
+      tapLifecycle({ onComplete: () => calls.push('onComplete'), onError: () => calls.push('onError'), onAbort: () => calls.push('onAbort') }),
+    ).subscribe({ error: (e: unknown) => (error = e) });
+    expect([calls, (error as Error).message]).toEqual([['onComplete'], 'socket closed late']);
   });
 });

@@ -225,7 +225,8 @@ export function tapLifecycle(callbacks: LifecycleCallbacks): MonoTypeOperatorFun
               throw error;
             }
           },
-          error: end,
+          // the run's end was its `complete` event: a source you wrote that errors after it gets no second end (onError after onComplete)
+          error: (err: unknown) => completed || end(err),
           complete,
           unsubscribe() {
             if (!completed) call('onAbort', text.tokenCount, text.length);
