@@ -99,7 +99,7 @@ export function checkCallbackTypes(where: OptionPath, callbacks: LifecycleCallba
  *    An event it cannot read (a `retry` without its error, a `token` without a value) ends the run
  *    so too, with an InvalidStreamError naming it, as `accumulate()` does.
  * 3. Unsubscribing before `complete` calls `onAbort(tokenCount, contentLength)` of the current
- *    attempt. After `complete` it calls nothing. Nothing is called after the run's error or an
+ *    attempt. After `complete` it calls nothing, not even for an error that follows it. Nothing is called after the run's error or an
  *    unsubscribe, even when a callback caused it: an `onError(e, true)` that aborts the signal is
  *    followed by `onAbort` and `onError(abortError, false, false)`, never by that retry's `onRetry`.
  * 4. Callbacks run before the subscriber receives the event (L0 calls `onComplete` after).
