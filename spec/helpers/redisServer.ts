@@ -40,7 +40,17 @@ async function freePort(): Promise<number> {
  * when it cannot: a suite that needs Redis must not pass silently without it.
  */
 export async function startRedisServer(args: readonly string[] = []): Promise<RedisServer> {
-  const port = await freePort();
+  // the free port is closed before redis-server binds it: another suite starting at once may take it first (then start again)
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOn(await freePort(), args);
+    } catch (e) {
+      if (attempt >= 5 || !(e instanceof Error && /Address already in use/i.test(e.message))) throw e;
+    }
+  }
+}
+
+async function startOn(port: number, args: readonly string[]): Promise<RedisServer> {
   const child: ChildProcess = spawn(
     'redis-server',
     ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--protected-mode', 'yes', ...args],
@@ -62,6 +72,8 @@ export async function startRedisServer(args: readonly string[] = []): Promise<Re
         await client.ping().catch((e: unknown) => {
           if (!(e instanceof Error && e.message.startsWith('LOADING '))) throw e; // up, still loading its dataset
         });
+        // the server on the port is this one, not another suite's that took the port first (this one then exits: start again)
+        if (!(await client.info('server')).includes(`process_id:${child.pid}\r\n`)) throw new Error('another redis-server');
         await client.quit();
         return;
       } catch {
