@@ -90,11 +90,7 @@ export function decide<T>(outputs: readonly ConsensusOutput<T>[], o: DecideOptio
   if (o.parse) {
     const internal = voteFields(ok.map((x) => ({ index: x.index, value: x.value, weight: weight(x.index) })), absent);
     const list = Object.entries(internal);
-    // the winners' weights over every field's total, summed in path order: the mean of the fields' agreements without
-    // their rounding, so the order of an output's keys never moves it across `minimumAgreement` (2/5 is 0.4, not 0.39999999999999997)
-    const all = ok.reduce((s, x) => s + weight(x.index), absent) * list.length;
-    const won = list.map(([p, f]) => [p, f.votes[0]!.indices.reduce((s, i) => s + weight(i), 0)] as const).sort(([a], [b]) => (a < b ? -1 : 1)); // paths are unique
-    const agreement = list.length === 0 ? 1 : all > 0 ? won.reduce((s, [, w]) => s + w, 0) / all : 0;
+    const agreement = list.length === 0 ? 1 : meanAgreement(list, ok, cancelled, weight);
     // a conflict is a finished output voting otherwise: the weight `earlyExit` cancelled lowers `agreement`, never makes one
     const finished = ok.reduce((s, x) => s + weight(x.index), 0);
     const share = (f: FieldConsensus) => (finished > 0 ? f.votes[0]!.indices.reduce((s, i) => s + weight(i), 0) / finished : 0);
@@ -131,6 +127,31 @@ export function decide<T>(outputs: readonly ConsensusOutput<T>[], o: DecideOptio
     type: 'text', consensus: outputs[chosen]!.text!, chosenIndex: chosen, agreement,
     similarities: Object.freeze(sim.map((r) => Object.freeze(r))), fields: undefined, dissent: Object.freeze(dissent), ...common,
   });
+}
+
+/**
+ * The mean field agreement: the winners' weights over every field's total, summed in path order: the
+ * mean of the fields' agreements without their rounding, so the order of an output's keys never moves
+ * it across `minimumAgreement` (2/5 is 0.4, not 0.39999999999999997). Weights near `Number.MAX_VALUE`
+ * overflow those sums (and Infinity / Infinity is NaN, which no `minimumAgreement` refuses): they are
+ * then summed in units of the largest weight.
+ */
+function meanAgreement(
+  list: readonly (readonly [string, FieldConsensus])[],
+  ok: readonly ConsensusOutput<unknown>[],
+  cancelled: readonly ConsensusOutput<unknown>[],
+  weight: (i: number) => number,
+): number {
+  const winners = list.map(([p, f]) => [p, f.votes[0]!.indices] as const).sort(([a], [b]) => (a < b ? -1 : 1)); // paths are unique
+  const mean = (w: (i: number) => number): number => {
+    const all = ok.reduce((s, x) => s + w(x.index), cancelled.reduce((s, x) => s + w(x.index), 0)) * winners.length;
+    const won = winners.reduce((s, [, indices]) => s + indices.reduce((t, i) => t + w(i), 0), 0);
+    return !Number.isFinite(all) || !Number.isFinite(won) ? NaN : all > 0 ? won / all : 0;
+  };
+  const exact = mean(weight);
+  if (!Number.isNaN(exact)) return exact;
+  const unit = Math.max(...ok.map((x) => weight(x.index)), ...cancelled.map((x) => weight(x.index)));
+  return mean((i) => weight(i) / unit);
 }
 
 /** The candidate with the largest key (compared element by element); ties keep the first. */

@@ -1,0 +1,29 @@
+/** @test {consensus} */
+import { describe, expect, it } from 'vitest';
+import { consensus, isConsensusError } from 'l0-rx';
+import { runConsensus } from './runConsensus.js';
+
+/*
+ * Weights are any finite numbers >= 0. The structured agreement is the winners' weight over every
+ * field's total, summed whole: with weights near Number.MAX_VALUE that sum (and the total times the
+ * field count) overflowed to Infinity, and the agreement was NaN, which no minimumAgreement refuses.
+ */
+describe('structured consensus with weights near Number.MAX_VALUE', () => {
+  const parse = (t: string) => JSON.parse(t) as unknown;
+  const big = Number.MAX_VALUE;
+
+  it('should give the mean field agreement (1 when the outputs agree), never NaN', () => {
+    const { result, error } = runConsensus((answer) => consensus([answer('{"a":1,"b":2}'), answer('{"a":1,"b":2}')], { strategy: 'weighted', weights: [big, 1], parse }));
+    expect(error).toBeUndefined();
+    expect(result!.agreement).toBe(1);
+  });
+
+  it('should fail minimumAgreement when the winners hold less of the weight than it asks', () => {
+    // every field won by the first output, 0.55 of the weight: below the default 0.6
+    const sources = (answer: (t: string) => never) => [answer('{"a":1,"b":2,"c":3}'), answer('{"a":0,"b":0,"c":0}')];
+    const { result, error } = runConsensus((answer) => consensus(sources(answer as never), { strategy: 'weighted', weights: [big * 0.55, big * 0.45], parse }));
+    expect(result).toBeUndefined();
+    expect(isConsensusError(error)).toBe(true);
+    expect((error as { info: { agreement: number } }).info.agreement).toBeCloseTo(0.55, 12);
+  });
+});
