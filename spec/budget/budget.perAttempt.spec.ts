@@ -1,7 +1,9 @@
 /** @test {budget} */
 import { describe, expect, it } from 'vitest';
 import type { Observable } from 'rxjs';
-import { budget, BudgetExceededError, fromStream, l0, raceModels, retryWithBackoff, type L0Event, type StreamContext } from 'l0-rx';
+import { filter, tap } from 'rxjs';
+import { z } from 'zod';
+import { budget, BudgetExceededError, createMemoryEventStore, fromStream, l0, raceModels, recommendedGuardrails, retryWithBackoff, structured, type L0Event, type StreamContext } from 'l0-rx';
 import { testScheduler } from '../helpers/testScheduler.js';
 
 /*
@@ -77,6 +79,54 @@ describe('budget inside the retry loop (per attempt)', () => {
       const run = l0({ stream: (ctx) => cold(scripts[ctx.attempt - 1]!, long, reset), retry: fast, attemptOperators: [budget({ maxOutputTokens: 4, onExceeded: 'complete' })] });
       const cut: L0Event = { type: 'complete', finishReason: 'length', usage: { outputTokens: 2, inputTokens: 0 } };
       expectObservable(run).toBe('sa-b-rt(L|)', { ...values, r: retried(1), L: cut });
+    });
+  });
+
+  it('should keep the cut\'s length completion through the operators between budget and zero-output detection, and those around the loop', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      const { factory } = attempts(cold, '-a-b-c-#', '-d-(x|)');
+      const seen: L0Event[] = [];
+      // guardrails before the budget, an operator of the user's after it (the complete then held), a recorder and a run operator around the loop
+      const run = l0({
+        stream: factory, retry: fast, guardrails: recommendedGuardrails, record: createMemoryEventStore(),
+        attemptOperators: [budget({ maxOutputTokens: 3, onExceeded: 'complete' }), tap((e) => seen.push(e))], runOperators: [tap(() => undefined)], onComplete: () => undefined,
+      });
+      const cut: L0Event = { type: 'complete', finishReason: 'length', usage: { outputTokens: 3, inputTokens: 0 } };
+      expectObservable(run).toBe('sa-b-c-r(L|)', { ...values, r: retried(1), L: cut });
+    });
+  });
+
+  it('should end a structured() run with its length completion, no result, when a budget in attemptOperators leaves the next attempt no token', () => {
+    testScheduler().run(({ cold, expectObservable, flush }) => {
+      const json = { a: tok('{"n'), b: tok('ame"'), c: tok(': "x'), d: tok('{"name":"y"}') };
+      const { factory, calls } = attempts((m, _v, err) => cold(m, { ...values, ...json }, err), '-a-b-c-#', '-d-(x|)');
+      const run = structured({ stream: factory, schema: z.object({ name: z.string() }), retry: fast, attemptOperators: [budget({ maxOutputTokens: 3, onExceeded: 'complete' })] });
+      const cut: L0Event = { type: 'complete', finishReason: 'length', usage: { outputTokens: 3, inputTokens: 0 } };
+      // read as an empty answer (INVALID_JSON), the attempt was retried three times with no request sent, and the run failed with INVALID_JSON
+      expectObservable(run.pipe(filter((e) => e.type !== 'partial'))).toBe('sa-b-c-r(L|)', { ...values, ...json, r: retried(1), L: cut });
+      flush();
+      expect(calls).toEqual([1]);
+    });
+  });
+
+  it('should still read the cut text of a structured() run as a length answer (onTruncated: accept gives its repaired result)', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      const json = { a: tok('{"n'), b: tok('ame"'), c: tok(': "x'), d: tok('", "more": 1}') };
+      const stream = () => cold('-a-b-c-d-(x|)', { ...values, ...json });
+      const run = structured({ stream, schema: z.object({ name: z.string() }), onTruncated: 'accept', retry: fast, attemptOperators: [budget({ maxOutputTokens: 3, onExceeded: 'complete' })] });
+      const cut: L0Event = { type: 'complete', finishReason: 'length', usage: { outputTokens: 3, inputTokens: 0 } };
+      const result = expect.objectContaining({ type: 'result', data: { name: 'x' }, truncated: true });
+      expectObservable(run.pipe(filter((e) => e.type !== 'partial'))).toBe('sa-b-c-(RL|)', { ...values, ...json, R: result, L: cut });
+    });
+  });
+
+  it('should still fail a provider\'s own length completion with no text as zero output, a budget in attemptOperators or not', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      const empty: L0Event = { type: 'complete', finishReason: 'length', usage: { outputTokens: 4, inputTokens: 1 } };
+      const stream = () => cold('-(L|)', { L: empty });
+      const zero = expect.objectContaining({ code: 'ZERO_OUTPUT' });
+      expectObservable(l0({ stream, retry: false, attemptOperators: [budget({ maxOutputTokens: 100, onExceeded: 'complete' })] })).toBe('s#', values, zero);
+      expectObservable(l0({ stream, retry: false })).toBe('s#', values, zero);
     });
   });
 

@@ -5,6 +5,7 @@ import { AttemptText } from '../attempt/attemptText.js';
 import { subscribeChild } from '../attempt/attemptContext.js';
 import { SchemaValidationError } from '../errors/SchemaValidationError.js';
 import { isPromiseLike } from '../internal/isPromiseLike.js';
+import { isLimitCut } from '../internal/limitCut.js';
 import { checkBag, checkKeys, isSchedulerLike, optionError, optionKeys, optionPath, type OptionPath } from '../internal/options.js';
 import { MAX_TIMER_DELAY, TIMER_DELAY_LIMIT } from '../internal/timerDelay.js';
 import { BareString, GREW, NOT } from './bareString.js';
@@ -124,7 +125,10 @@ function finish<T>(o: Resolved<StandardSchemaV1<unknown, T>>, raw: string, parse
  * 4. An attempt that called a tool and has no JSON in its text fails with a non-retryable
  *    `INVALID_JSON` naming the tools (`info.toolCalls`): read the call with parseToolArguments.
  * 5. Only a `complete` event ends an answer: a source that ends without one (never `fromStream` or
- *    `l0()`, which always end with `complete` or an error) ends with no `result`.
+ *    `l0()`, which always end with `complete` or an error) ends with no `result`. The
+ *    `complete{finishReason: 'length'}` of a `budget({onExceeded: 'complete'})` before it that cut
+ *    the run is read as any `length` answer, but its text failing makes no error: it passes with no
+ *    `result`, as when the budget sits after the retry loop (retried, no request would be sent).
  *
  * @example
  * import { z } from 'zod';
@@ -172,6 +176,11 @@ export function parseResolved<S extends StandardSchemaV1>(o: Resolved<S>): Opera
         subscriber.next(result);
         subscriber.next(e as EventsOf<S>);
       };
+      /*
+       * The answer failed. The `complete` of a budget({onExceeded: 'complete'}) before this that cut the run passes with no
+       * result, as when the budget sits after the loop: failed, its next attempt (left no token) was retried with no request sent.
+       */
+      const failed = (e: L0Event, err: unknown) => (isLimitCut(e) ? subscriber.next(e as EventsOf<S>) : subscriber.error(err));
       const onComplete = (e: L0Event) => {
         // the answer ended: a root held back for what might follow (`[2]`) is settled and shown before the result
         if (parser?.end()) subscriber.next({ type: 'partial', value: parser.snapshot() as P });
@@ -182,8 +191,7 @@ export function parseResolved<S extends StandardSchemaV1>(o: Resolved<S>): Opera
           if (parser?.differs(parsed.value)) subscriber.next({ type: 'partial', value: frozenCopy(parsed.json, parsed.value) as P });
           out = finish(o as Resolved<StandardSchemaV1<unknown, T>>, text.text, parsed);
         } catch (err) {
-          subscriber.error(err);
-          return;
+          return failed(e, err);
         }
         if (!isPromiseLike(out)) return complete(e, out);
         finishing = true;
@@ -201,7 +209,11 @@ export function parseResolved<S extends StandardSchemaV1>(o: Resolved<S>): Opera
             finishing = false;
             if (sourceDone) subscriber.complete();
           },
-          error: (err: unknown) => subscriber.error(err),
+          error: (err: unknown) => {
+            failed(e, err);
+            finishing = false;
+            if (sourceDone) subscriber.complete();
+          },
         }));
       };
       // the source's subscriber is the consumer's child: a synchronous source stops as soon as the consumer leaves

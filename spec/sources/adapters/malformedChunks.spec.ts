@@ -55,8 +55,37 @@ describe('openai-chat: a field of the wrong type', () => {
     await malformed([call, withField(more, ['choices', 0, 'delta', 'tool_calls', 0, ...path], value), chat({}, 'tool_calls')], detail);
   });
 
-  it('should fail reasoning that is not a string, as the AI SDK does', async () => {
-    await malformed([chat({ content: 'a' }), chat({ reasoning_content: { text: 'hmm' } } as never), chat({}, 'stop')], '`reasoning_content` is not a string');
+  it('should read the nulls real servers send as absent: vLLM\'s `id`, `type` and `name` null on later fragments, Gemini\'s calls without `index`', async () => {
+    const vllm: unknown[] = [
+      { object: 'chat.completion.chunk', choices: [{ index: 0, delta: { tool_calls: [{ id: 'chatcmpl-tool-1', type: 'function', index: 0, function: { name: 'record', arguments: null } }] }, finish_reason: null }] },
+      { object: 'chat.completion.chunk', choices: [{ index: 0, delta: { tool_calls: [{ id: null, type: null, index: 0, function: { name: null, arguments: '{"amount": 300}' } }] }, logprobs: null, finish_reason: 'tool_calls', stop_reason: 154829, token_ids: null }] },
+    ];
+    const gemini: unknown[] = [
+      { object: 'chat.completion.chunk', choices: [{ index: 0, delta: { role: 'assistant', tool_calls: [{ id: 'f1', type: 'function', function: { name: 'record', arguments: '{"amount":300}' } }] }, finish_reason: 'tool_calls' }] },
+    ];
+    for (const [chunks, id] of [[vllm, 'chatcmpl-tool-1'], [gemini, 'f1']] as const) {
+      expect(await collect(fromStream(() => chunksOf(chunks)))).toEqual([
+        start, { type: 'tool-call', id, name: 'record', arguments: expect.stringMatching(/^\{"amount": ?300\}$/) }, { type: 'complete', finishReason: 'tool-calls' },
+      ]);
+    }
+  });
+
+  it("should read Envoy AI Gateway's Bedrock reasoning objects, never failing a healthy answer over reasoning", async () => {
+    // Envoy AI Gateway streams Bedrock's reasoning as `reasoning_content: {text, signature, redacted_content}`
+    // (its AWS Bedrock guide): refused as MALFORMED_CHUNK, every attempt of such an answer failed the same way
+    const bedrock = (reasoning: object) => ({ object: 'chat.completion.chunk', choices: [{ index: 0, delta: { role: 'assistant', reasoning_content: reasoning } }] });
+    const events = await collect(fromStream(() => chunksOf([
+      bedrock({ text: 'I need to calculate', signature: null, redacted_content: null }),
+      bedrock({ text: ' 27 * 453.' }),
+      bedrock({ signature: 'abc123' }),
+      bedrock({ redacted_content: 'ZW5jcnlwdGVk' }),
+      chat({ reasoning: ['a shape no format documents'] } as never),
+      chat({ content: '12231' }),
+      chat({}, 'stop'),
+    ])));
+    expect(events).toEqual([
+      start, { type: 'reasoning', value: 'I need to calculate' }, { type: 'reasoning', value: ' 27 * 453.' }, tok('12231'), { type: 'complete', finishReason: 'stop' },
+    ]);
   });
 
   it('should skip a typed chunk without choices (a proxy\'s keep-alive ping, or another format\'s event), as the other formats skip unknown events', async () => {

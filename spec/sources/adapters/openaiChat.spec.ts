@@ -182,6 +182,27 @@ describe('openai-chat adapter', () => {
       expect(events).toEqual([start, tok('Hi'), { type: 'complete', finishReason: 'stop', usage: { inputTokens: 23, outputTokens: 19, totalTokens: 42 } }]);
     });
 
+    it("should read Mistral's content parts (its reasoning models stream `delta.content` as thinking, then text parts)", async () => {
+      // the chunks of api.mistral.ai for magistral-medium-2509 (LiteLLM issue 16272): refused as MALFORMED_CHUNK, every attempt failed
+      const mistral = (content: unknown, finish_reason: string | null = null) =>
+        ({ id: 'c3c7', object: 'chat.completion.chunk', created: 1762355135, model: 'magistral-medium-2509', choices: [{ index: 0, delta: { content }, finish_reason }] });
+      const client = fakeClient(() => sseText([
+        { ...mistral(''), choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] },
+        mistral([{ type: 'thinking', thinking: [{ type: 'text', text: "'s a greeting" }] }]),
+        mistral([{ type: 'thinking', thinking: [{ type: 'text', text: ', I should' }] }]),
+        mistral([{ type: 'text', text: 'Hello' }]),
+        mistral('!'),
+        mistral([{ type: 'reference', reference_ids: [1] }], 'stop'),
+      ]));
+      const events = await collect(fromStream(({ signal }) => client.chat.completions.create({ model: 'magistral-medium-2509', messages: [], stream: true }, { signal })));
+      expect(events).toEqual([
+        start, { type: 'reasoning', value: "'s a greeting" }, { type: 'reasoning', value: ', I should' }, tok('Hello'), tok('!'), { type: 'complete', finishReason: 'stop' },
+      ]);
+      const broken = fakeClient(() => sseText([mistral(['Hello']), mistral([], 'stop')]));
+      const { error } = await collectError(fromStream(() => broken.chat.completions.create({ model: 'm', messages: [], stream: true })));
+      expect([isProviderError(error) && error.code, error.message]).toEqual(['MALFORMED_CHUNK', expect.stringContaining('a `delta.content` part is not an object')]);
+    });
+
     it('should fail a body that ends without [DONE] or a finish_reason with INCOMPLETE_STREAM', async () => {
       const client = fakeClient(() => sseText([chunk({ content: 'Hi' })], { done: false }));
       const { error } = await collectError(fromStream(() => client.chat.completions.create({ model: 'm', messages: [], stream: true })));

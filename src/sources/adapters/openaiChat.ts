@@ -34,7 +34,8 @@ interface PartialCall {
  * OpenAI Chat Completions streams (`Stream<ChatCompletionChunk>` from
  * `client.chat.completions.create({ stream: true })`), and OpenAI-compatible servers' chunks.
  *
- * 1. `delta.content` -> `token`. `delta.refusal` -> `token` too: a refusal is the model's answer, so
+ * 1. `delta.content` -> `token` (given as parts, as Mistral's reasoning models stream it: `text` parts ->
+ *    `token`, `thinking` parts' text -> `reasoning`). `delta.refusal` -> `token` too: a refusal is the model's answer, so
  *    it is shown, accumulated and counted as output like any text. `delta.audio.transcript` (audio
  *    output, `modalities: ['text', 'audio']`, where `content` stays null) -> `token` as well: it is
  *    the text of the spoken answer, so guardrails, drift and zero-output checks read it (ignored, an
@@ -42,7 +43,8 @@ interface PartialCall {
  *    (`delta.audio.data`: pieces of one PCM stream in the format the request chose, which no chunk
  *    names), `id` and `expires_at` are not emitted: a `data` event is a whole payload, not a
  *    fragment to splice.
- * 2. `delta.reasoning_content` (DeepSeek, vLLM) or else `delta.reasoning` (OpenRouter, Ollama) -> `reasoning`.
+ * 2. `delta.reasoning_content` (DeepSeek, vLLM) or else `delta.reasoning` (OpenRouter, Ollama) -> `reasoning`
+ *    (a string, or an object's `text`: Envoy AI Gateway streams Bedrock's as `{text, signature}`).
  * 3. `delta.tool_calls[]` fragments are keyed by `index` (`id` and `name` arrive once, `arguments` in
  *    pieces) and emitted as one `tool-call` each, in index order, right before `complete`: only once the
  *    stream has ended after its `finish_reason`, so a stream cut after the finish reason (before the
@@ -76,8 +78,10 @@ interface PartialCall {
  *    `ProviderError` `INCOMPLETE_STREAM`. A chunk with an `error` (an in-band error frame, with or
  *    without `choices`), or a choice with one, fails with the classified error. A chunk of the wrong
  *    shape is `MALFORMED_CHUNK`: a choice's or a tool call's `index` that is not an integer >= 0, a `delta`, `function` or `custom` that is not an object,
- *    content, reasoning, a tool call's `id` or arguments that are not strings (read as absent, they would
- *    lose text, cut a call's JSON or splice two calls; the AI SDK refuses such chunks too).
+ *    content, a tool call's `id` or arguments that are not strings (read as absent, they would
+ *    lose text, cut a call's JSON or splice two calls; the AI SDK refuses such chunks too). Reasoning is
+ *    not the answer: an object's `text` is read (Envoy AI Gateway's `{text, signature}` for Bedrock) and
+ *    any other shape is not, never failing the chunk.
  *
  * Exported on its own so a custom adapter list can use it (custom adapters are tried before the
  * built-in ones, so listing it first makes it win detection):
@@ -154,18 +158,19 @@ class ChatDecoder implements ChunkDecoder {
 
   /** Emits a delta's text; true if it held content back (tool call fragments, audio bytes). */
   private delta(d: Rec, emit: AdapterEmit, chunk: unknown): boolean {
-    const reasoning = text(d, 'reasoning_content', chunk) ?? text(d, 'reasoning', chunk);
+    const reasoning = thought(d['reasoning_content']) ?? thought(d['reasoning']);
     if (reasoning !== undefined) emit({ type: 'reasoning', value: reasoning });
     const content = d['content'];
     if (typeof content === 'string') emit({ type: 'token', value: content });
-    else if (content !== undefined && content !== null) throw malformedChunk(NAME, '`delta.content` is not a string', chunk);
+    else if (Array.isArray(content)) contentParts(content as unknown[], emit, chunk);
+    else if (content !== undefined && content !== null) throw malformedChunk(NAME, '`delta.content` is not a string or an array of parts', chunk);
     const refusal = str(d['refusal']);
     if (refusal !== undefined) emit({ type: 'token', value: refusal });
     const audio = rec(d['audio']);
     const transcript = str(audio?.['transcript']);
     if (transcript !== undefined) emit({ type: 'token', value: transcript });
-    // OpenRouter's `reasoning_details` (encrypted reasoning has no `reasoning` text beside them)
-    let held = !!str(audio?.['data']) || (d['reasoning_details'] as unknown[] | undefined)?.[0] != null;
+    // OpenRouter's `reasoning_details` (encrypted reasoning has no `reasoning` text beside them), reasoning with no text (a signature)
+    let held = !!str(audio?.['data']) || (d['reasoning_details'] as unknown[] | undefined)?.[0] != null || (reasoning === undefined && unread(d));
     const toolCalls = d['tool_calls'];
     if (toolCalls !== undefined && toolCalls !== null) {
       if (!Array.isArray(toolCalls)) throw malformedChunk(NAME, '`delta.tool_calls` is not an array', chunk);
@@ -259,6 +264,39 @@ function field<T>(o: Rec | undefined, key: string, chunk: unknown, is: (value: u
   if (value === undefined || value === null) return undefined;
   if (is(value)) return value;
   throw malformedChunk(NAME, `\`${key}\` is not ${what}`, chunk);
+}
+
+/**
+ * Reasoning text: a string, or the `text` of an object (Envoy AI Gateway streams Bedrock's reasoning as
+ * `reasoning_content: {text, signature, redacted_content}`). Reasoning of another shape is not read,
+ * never `MALFORMED_CHUNK`: it is no part of the answer, and failing it would fail a healthy answer on every attempt.
+ */
+function thought(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : str(rec(value)?.['text']);
+}
+
+/** Reasoning the delta holds but no text was read from (a signature, redacted reasoning): the provider is at work. */
+const unread = (d: Rec): boolean => (d['reasoning_content'] ?? d['reasoning']) != null;
+
+/**
+ * `delta.content` as parts (Mistral's reasoning models: `{type: 'thinking', thinking: [{type: 'text', text}]}`, then
+ * `{type: 'text', text}`): text parts -> `token`, thinking parts' text -> `reasoning`, in order. A part of another
+ * type is skipped, as the AI SDK skips it; one that is no object with a string `type` is `MALFORMED_CHUNK`.
+ */
+function contentParts(parts: readonly unknown[], emit: AdapterEmit, chunk: unknown): void {
+  for (const p of parts) {
+    const part = rec(p);
+    if (typeof part?.['type'] !== 'string') throw malformedChunk(NAME, 'a `delta.content` part is not an object with a string `type`', chunk);
+    if (part['type'] === 'text') {
+      const value = text(part, 'text', chunk);
+      if (value !== undefined) emit({ type: 'token', value });
+    } else if (part['type'] === 'thinking' && Array.isArray(part['thinking'])) {
+      for (const t of part['thinking'] as unknown[]) {
+        const step = rec(t);
+        if (step?.['type'] === 'text') emit({ type: 'reasoning', value: text(step, 'text', chunk) ?? '' });
+      }
+    }
+  }
 }
 
 /** A delta with something in it (not only a role, nulls or empty text). */
