@@ -129,7 +129,7 @@ class ChatDecoder implements ChunkDecoder {
       const ch = rec(choice);
       if (!ch) throw malformedChunk(NAME, 'a choice is not an object', chunk);
       // another choice (`n > 1`) is not read, but while it streams the provider is not silent
-      if ((indexOf(ch, chunk) ?? 0) !== 0) {
+      if (ch['index'] !== 0 && (indexOf(ch, chunk) ?? 0) !== 0) { // index 0, the common case, needs no check
         held ||= says(ch['delta']);
         continue;
       }
@@ -176,7 +176,7 @@ class ChatDecoder implements ChunkDecoder {
       if (!Array.isArray(toolCalls)) throw malformedChunk(NAME, '`delta.tool_calls` is not an array', chunk);
       for (const call of toolCalls as unknown[]) held = this.toolFragment(call, chunk) || held;
     }
-    const legacy = part(d, 'function_call', chunk);
+    const legacy = d['function_call'] == null ? undefined : part(d, 'function_call', chunk);
     if (legacy) held = this.fragment(-1, filled(legacy['name']), filled(legacy['name']), text(legacy, 'arguments', chunk)) || held;
     return held;
   }
