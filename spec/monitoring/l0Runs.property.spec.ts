@@ -2,22 +2,13 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { SpanStatusCode } from '@opentelemetry/api';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan, type Span, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { SchedulerLike } from 'rxjs';
 import { circuitBreaker, createCircuitBreaker, l0, type L0Event } from 'l0-rx';
 import { withOpenTelemetry } from 'l0-rx/opentelemetry';
 import { fakeModel } from 'l0-rx/testing';
 import { testScheduler } from '../helpers/testScheduler.js';
-
-/** Counts each span's starts and ends. */
-class Ledger implements SpanProcessor {
-  started = new Set<Span>();
-  ends = new Map<Span, number>();
-  onStart(span: Span): void { this.started.add(span); }
-  onEnd(span: ReadableSpan): void { this.ends.set(span as Span, (this.ends.get(span as Span) ?? 0) + 1); }
-  forceFlush = () => Promise.resolve();
-  shutdown = () => Promise.resolve();
-}
+import { SpanLedger } from '../helpers/spanLedger.js';
 
 const script = fc.constantFrom('ab|', 'a-#', 'abcdefgh|', '--#', 'a', 'ab-cd-ef-gh|', '#', '|');
 interface RunPlan { readonly primary: string[]; readonly fallback: string[] | undefined; readonly at: number; readonly stop: 'none' | 'leave' | 'abort'; readonly stopAt: number; readonly resume: boolean }
@@ -34,7 +25,7 @@ function check(plans: RunPlan[], throwing: boolean): void {
   const ts = testScheduler();
   ts.maxFrames = Number.POSITIVE_INFINITY;
   const exporter = new InMemorySpanExporter();
-  const ledger = new Ledger();
+  const ledger = new SpanLedger();
   const tracer = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter), ledger] }).getTracer('fuzz');
   const breaker = createCircuitBreaker({ key: 'm', failureThreshold: 2, resetTimeout: 10, scheduler: ts as SchedulerLike });
   const outcomes: { calls: string[]; events: L0Event[]; end: string }[] = [];

@@ -2,13 +2,14 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { SpanStatusCode } from '@opentelemetry/api';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan, type Span, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { Observable, takeWhile, type SchedulerLike } from 'rxjs';
 import { ProviderError, serializeError, StreamAbortedError, tapLifecycle, TokenTimeoutError, type L0Event } from 'l0-rx';
 import { withOpenTelemetry } from 'l0-rx/opentelemetry';
 import { withSentry } from 'l0-rx/sentry';
 import { sentry } from '../helpers/sentryClient.js';
 import { testScheduler } from '../helpers/testScheduler.js';
+import { SpanLedger } from '../helpers/spanLedger.js';
 
 const server = new ProviderError('upstream 503', { code: 'SERVER_ERROR', category: 'server', retryable: true, status: 503 });
 const timeout = new TokenTimeoutError({ kind: 'inter', timeoutMs: 5, elapsedMs: 6, tokenCount: 1 });
@@ -44,20 +45,10 @@ const endingArb: fc.Arbitrary<Ending> = fc.oneof(
   fc.constant({ kind: 'firstComplete' as const }),
 );
 
-/** Counts the spans started and ended, so one never ended (or ended twice) shows. */
-class Ledger implements SpanProcessor {
-  started = new Set<Span>();
-  ends = new Map<Span, number>();
-  onStart(span: Span): void { this.started.add(span); }
-  onEnd(span: ReadableSpan): void { this.ends.set(span as Span, (this.ends.get(span as Span) ?? 0) + 1); }
-  forceFlush = () => Promise.resolve();
-  shutdown = () => Promise.resolve();
-}
-
 function check(events: L0Event[], ending: Ending, throwing: boolean): void {
   const ts = testScheduler();
   const exporter = new InMemorySpanExporter();
-  const ledger = new Ledger();
+  const ledger = new SpanLedger();
   const tracer = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter), ledger] }).getTracer('fuzz');
   const calls: string[] = [];
   const cb = (name: string) => (...args: unknown[]) => {

@@ -1,22 +1,13 @@
 /** @test {withOpenTelemetry} */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan, type Span, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { defer, type Observable, type SchedulerLike } from 'rxjs';
 import { fromStream, hedge, raceModels, retryWithBackoff, type L0Event } from 'l0-rx';
 import { withOpenTelemetry } from 'l0-rx/opentelemetry';
 import { fakeModel } from 'l0-rx/testing';
 import { testScheduler } from '../helpers/testScheduler.js';
-
-/** Counts each span's starts and ends. */
-class Ledger implements SpanProcessor {
-  started = new Set<Span>();
-  ends = new Map<Span, number>();
-  onStart(span: Span): void { this.started.add(span); }
-  onEnd(span: ReadableSpan): void { this.ends.set(span as Span, (this.ends.get(span as Span) ?? 0) + 1); }
-  forceFlush = () => Promise.resolve();
-  shutdown = () => Promise.resolve();
-}
+import { SpanLedger } from '../helpers/spanLedger.js';
 
 const script = fc.constantFrom('ab|', '-a-b|', '--#', '#', 'a', '---ab|', '|', 'a-#');
 
@@ -26,7 +17,7 @@ describe('withOpenTelemetry over races and hedges (properties)', () => {
       const ts = testScheduler();
       ts.maxFrames = Number.POSITIVE_INFINITY;
       const exporter = new InMemorySpanExporter();
-      const ledger = new Ledger();
+      const ledger = new SpanLedger();
       const tracer = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter), ledger] }).getTracer('fuzz');
       const entrants = scripts.map((s) => fromStream(fakeModel(s, { scheduler: ts })));
       let source: Observable<L0Event>;
