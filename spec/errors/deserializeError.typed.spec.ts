@@ -55,6 +55,11 @@ describe('deserializeError: typed classes', () => {
     [{ name: 'Error' }, 'an object'],
     [{ message: 'm' }, 'an object'],
   ])('should refuse %j with a TypeError naming it (null crashed, 1 gave an empty message)', (plain, described) => {
-    expect(() => deserializeError(plain as unknown as SerializedError)).toThrow(new TypeError(`deserializeError(plain) must be a SerializedError (an object with a string name and message), got ${described}`));
+    expect(() => deserializeError(plain as unknown as SerializedError)).toThrow(new TypeError(`deserializeError(plain): plain must be a SerializedError (an object with a string name and message), got ${described}`));
+  });
+
+  it('should name an error of an AllStreamsExhaustedError\'s errors that is no serialised error (it crashed unnamed)', () => {
+    const plain = { name: 'AllStreamsExhaustedError', message: 'x', errors: [{ name: 'Error', message: 'a' }, null] } as unknown as SerializedError;
+    expect(() => deserializeError(plain)).toThrow(new TypeError('deserializeError(plain): plain.errors[1] must be a SerializedError (an object with a string name and message), got null'));
   });
 });

@@ -8,7 +8,7 @@ import { setOwn } from '../structured/partialJsonFrames.js';
 export interface FieldConsensus {
   /** The winning value (most weight; ties: the first seen in input order). */
   readonly value: unknown;
-  /** The winning value's weight over the total weight of the successful outputs. */
+  /** The winning value's weight over the total weight of the successful outputs and of those `earlyExit` cancelled. */
   readonly agreement: number;
   /** Every output voted this field, for the same value. */
   readonly unanimous: boolean;

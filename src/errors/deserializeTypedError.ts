@@ -34,11 +34,17 @@ import type { SerializedError } from './serializeError.js';
  */
 export function deserializeTypedError(plain: SerializedError): L0Error {
   // the events' validators check a transported error; a caller's own value is checked here (null crashed, 1 gave an empty message)
-  const p = plain as unknown as Record<string, unknown> | null;
-  if (typeof p !== 'object' || p === null || typeof p['name'] !== 'string' || typeof p['message'] !== 'string') {
-    throw new TypeError(`deserializeError(plain) must be a SerializedError (an object with a string name and message), got ${describeOption(plain)}`);
-  }
+  checkSerialized(plain, 'plain');
   return deserializeWith(plain, rebuild);
+}
+
+/** `plain` and every error of its `errors` (rebuilt too) as serialised errors: a TypeError naming the first that is not. */
+function checkSerialized(plain: unknown, path: string): void {
+  const p = plain as Record<string, unknown> | null;
+  if (typeof p !== 'object' || p === null || typeof p['name'] !== 'string' || typeof p['message'] !== 'string') {
+    throw new TypeError(`deserializeError(plain): ${path} must be a SerializedError (an object with a string name and message), got ${describeOption(plain)}`);
+  }
+  if (Array.isArray(p['errors'])) p['errors'].forEach((e: unknown, i) => checkSerialized(e, `${path}.errors[${i}]`));
 }
 
 const isNum = (v: unknown): v is number => typeof v === 'number';
