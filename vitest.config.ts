@@ -18,6 +18,8 @@ export default defineConfig({
   },
   test: {
     include: ['spec/**/*.spec.ts'],
+    // one fixed fast-check seed unless L0_PROPERTY_SEED says otherwise (spec/helpers/propertySeed.ts)
+    setupFiles: ['spec/helpers/propertySeed.ts'],
     testTimeout: 20_000,
     reporters: ['default', 'json'],
     outputFile: { json: '.vitest/results.json' },
