@@ -92,6 +92,14 @@ describe('consensus: concurrency, earlyExit, schema', () => {
       expect([subs[4], result.consensus, result.outputs.map((o) => o.status)]).toEqual([[[0, 5]], mixed[0], ['error', 'error', 'error', 'success', 'success']]);
     });
 
+    it('should count a source concurrency never started as cancelled, not skipped: the answer was decided, nothing failed', () => {
+      // documented: `cancelled` is every source earlyExit stopped, started or not; `skipped` is a `timeout`'s, and makes the result partial
+      const { result, subs } = run((answer) => consensus([answer('Paris', 1), answer('London', 1), answer('Rome', 1)], { strategy: 'weighted', weights: [3, 1, 1], concurrency: 1, earlyExit: true }));
+      expect(subs).toEqual([[[0, 1]], [], []]); // no request sent for the other two
+      expect(result.outputs.map((o) => [o.status, o.state])).toEqual([['success', expect.anything()], ['cancelled', null], ['cancelled', null]]);
+      expect([result.status, result.cancelledCount, result.skippedCount, result.agreement]).toEqual(['success', 2, 0, 3 / 5]);
+    });
+
     it('should keep its state per subscription', () => {
       const first = run((answer) => {
         const c = consensus([answer('P', 1), answer('P', 2), answer('L', 9)], { earlyExit: true });

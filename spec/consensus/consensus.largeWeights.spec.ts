@@ -27,3 +27,29 @@ describe('structured consensus with weights near Number.MAX_VALUE', () => {
     expect((error as { info: { agreement: number } }).info.agreement).toBeCloseTo(0.55, 12);
   });
 });
+
+/*
+ * Text consensus summed its weights whole too: two outputs weighing Number.MAX_VALUE each made a
+ * total of Infinity, and the agreement of two identical answers was MAX_VALUE / Infinity = 0 (a
+ * ConsensusError below minimumAgreement); the supports also overflowed alike, so the larger one no
+ * longer won.
+ */
+describe('text consensus with weights near Number.MAX_VALUE', () => {
+  const big = Number.MAX_VALUE;
+
+  it('should give agreement 1 when the outputs agree, never 0', () => {
+    const { result, error } = runConsensus((answer) => consensus([answer('Paris is the capital.'), answer('Paris is the capital.')], { strategy: 'weighted', weights: [big, big] }));
+    expect(error).toBeUndefined();
+    expect(result!.agreement).toBe(1);
+  });
+
+  it('should choose the output with the larger support and give its share of the weight', () => {
+    // both supports overflowed to Infinity: a tie, which the first output won with the smaller one
+    const [lyon, paris] = ['Lyon is the capital of a country far away', 'Paris'];
+    const sources = (answer: (t: string) => never) => [answer(lyon), answer(lyon), answer(paris), answer(paris)];
+    const { result, error } = runConsensus((answer) => consensus(sources(answer as never), { strategy: 'weighted', weights: [big * 0.9, big * 0.9, big, big], minimumAgreement: 0 }));
+    expect(error).toBeUndefined();
+    expect(result!.chosenIndex).toBe(2);
+    expect(result!.agreement).toBeCloseTo(2 / 3.8, 12);
+  });
+});

@@ -34,7 +34,14 @@ export class CircuitBreaker {
   private readonly changes = new Subject<BreakerStateChange>();
   /** The state this process last saw, so a change made by another server is reported when read. */
   private lastSeen: BreakerState = 'closed';
-  /** Rounds numbered as their change is computed, and the newest one reported: an older answer arriving late is stale... */
+  /**
+   * The `version` of the record the rounds reported had seen last (they read it, or wrote it): a
+   * round whose record is older is stale, whenever its answer comes (a client whose replies come
+   * back out of order answers a read Redis ran before another round's write after that round).
+   * `undefined`: none reported yet, or a record without a version (written by an earlier version).
+   */
+  private reportedVersion: number | undefined = undefined;
+  /** Rounds of the same version (or without one) are ordered as their change is computed, the newest one reported: an older answer arriving late is stale... */
   private rounds = 0;
   private reported = 0;
   /**
@@ -158,9 +165,9 @@ export class CircuitBreaker {
    * write over the other: a lost count, a probe too many).
    * Emits `fn`'s result and the state changes seen, once reported to the callback and `stateChanges`.
    * A round applied before one already reported (an answer arriving out of order) reports nothing:
-   * the state this process has seen never goes backwards. A round computed earlier whose write
-   * landed after the reported rounds' read (a compare-and-set after another round's `GET`) is not
-   * stale: it wrote over what they saw, and reports its change.
+   * the state this process has seen never goes backwards (`stale`: by the record's `version`). A
+   * round computed earlier whose write landed after the reported rounds' read (a compare-and-set
+   * after another round's `GET`) is not stale: it wrote over what they saw, and reports its change.
    */
   private update<R>(fn: (rec: BreakerRecord, now: number) => [BreakerRecord, R], onStoreError: R, late?: (result: R) => void): Observable<[R, readonly BreakerStateChange[]]> {
     let round: { stored: BreakerRecord | undefined; wrote: BreakerRecord; before: BreakerRecord; next: BreakerRecord; result: R; now: number; seq: number } | undefined;
@@ -168,7 +175,8 @@ export class CircuitBreaker {
       const now = this.scheduler.now();
       const before = current(stored, now, this.rules);
       const [next, result] = fn(before, now);
-      const wrote = next === stored ? stored : Object.freeze(next);
+      // one above the record replaced, and at least the clock: after an expired or reset key the count goes on from there
+      const wrote = next === stored ? stored : Object.freeze({ ...next, version: Math.max((versionOf(stored) ?? 0) + 1, now) });
       round = { stored, wrote, before, next, result, now, seq: ++this.rounds };
       return wrote;
     };
@@ -186,11 +194,11 @@ export class CircuitBreaker {
     const answered = written.pipe(
       map(() => {
         const { stored, wrote, before, next, result, now, seq } = round!;
-        // the same record: the same object (a store in memory), or the same fields (one that keeps JSON, read twice); only on a late answer
-        if (seq < this.reported && (wrote === stored || JSON.stringify(stored) !== JSON.stringify(this.storeView))) return [result, []] as [R, readonly BreakerStateChange[]];
+        if (this.stale(wrote, stored, seq)) return [result, []] as [R, readonly BreakerStateChange[]];
         // recorded before the callbacks run: one that calls through the breaker at once sees this round as reported
         const seen = this.lastSeen;
         this.reported = Math.max(this.reported, seq);
+        this.reportedVersion = versionOf(wrote);
         this.storeView = wrote;
         this.lastSeen = next.state;
         const changes: BreakerStateChange[] = [];
@@ -202,6 +210,18 @@ export class CircuitBreaker {
     );
     // a store that does not answer within storeTimeout is one that fails (its late answer is still applied)
     return withinStoreTimeout(answered, this.storeTimeout, this.scheduler, [onStoreError, []], late && (([result]) => late(result)), !store.update);
+  }
+
+  /**
+   * Whether a round's answer is older than what the rounds reported had seen: by the `version` of
+   * the record it read (no write) or wrote, when both have one and they differ; else (one version,
+   * or a record from an earlier version) by when its change was computed, unless it wrote over the
+   * very record they saw last (the same object in memory, or the same fields in a store that keeps JSON).
+   */
+  private stale(wrote: BreakerRecord | undefined, stored: BreakerRecord | undefined, seq: number): boolean {
+    const version = versionOf(wrote);
+    if (version !== undefined && this.reportedVersion !== undefined && version !== this.reportedVersion) return version < this.reportedVersion;
+    return seq < this.reported && (wrote === stored || JSON.stringify(stored) !== JSON.stringify(this.storeView));
   }
 
   private emit(from: BreakerState, to: BreakerState, at: number): BreakerStateChange {
@@ -216,3 +236,6 @@ export class CircuitBreaker {
     return change;
   }
 }
+
+/** A record's place in the store's history: 0 for none stored yet; `undefined` for one written by a version without the counter. */
+const versionOf = (rec: BreakerRecord | undefined): number | undefined => (rec === undefined ? 0 : rec.version);

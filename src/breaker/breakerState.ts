@@ -36,6 +36,14 @@ export interface BreakerRecord {
    * would free the slot of a probe let through since, one probe too many). Missing: never.
    */
   readonly leasesSince?: number;
+  /**
+   * The record's place in the store's history: every write gives it one above the record it
+   * replaces, and at least the writer's clock (ms), so a record written after the key expired or
+   * was reset still comes after the ones before. The breaker orders store answers that come back
+   * out of order by it (a connection pool). Missing in a record written by a version without it:
+   * such answers are ordered as before, by when their change was computed.
+   */
+  readonly version?: number;
   /** The failure-ratio window: its start, and the calls and counted failures in it. */
   readonly windowStart: number;
   readonly windowCalls: number;

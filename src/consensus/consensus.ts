@@ -50,7 +50,7 @@ export interface ConsensusConfig<T = string> {
    * Stop as soon as the outcome is decided: one finished output agrees (text: within `threshold`;
    * structured: the same value) with a strict majority of every source's weight, meeting
    * `minimumAgreement`. The unfinished sources are unsubscribed (their requests abort) and are
-   * `cancelled` outputs. Not with `unanimous` or `best`, which need every output. @default false
+   * `cancelled` outputs, as are those `concurrency` never started (no request sent). Not with `unanimous` or `best`, which need every output. @default false
    */
   readonly earlyExit?: boolean;
   /**
@@ -98,7 +98,8 @@ const PATH = /*#__PURE__*/ optionPath('consensus', 'sources, ');
  *    pending at the deadline fails the same way); one `concurrency` never let start is `skipped`
  *    (no request, no error), and it makes the result `partial` too.
  * 6. `concurrency` limits the sources subscribed at once. `earlyExit` stops once one output has a
- *    strict majority of all the weight (see the option): the rest are unsubscribed, `cancelled`,
+ *    strict majority of all the weight (see the option): the rest are unsubscribed (or, held back
+ *    by `concurrency`, never started: no request), `cancelled` (not `skipped`: nothing failed),
  *    and their weight still counts in `agreement` (a lower bound).
  * 7. `schema`: each parsed output is validated, then the merged value; a merge that fails it is
  *    never returned as valid (`onInvalidMerge`: the best valid output, or the error).

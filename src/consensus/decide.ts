@@ -12,7 +12,8 @@ export interface ConsensusOutput<T = string> {
   /** The source's position. */
   readonly index: number;
   /**
-   * `cancelled`: unsubscribed by `earlyExit` once the outcome was decided. `skipped`: never
+   * `cancelled`: stopped by `earlyExit` once the outcome was decided, unsubscribed or, held back by
+   * `concurrency`, never started (no request sent; `state` null). `skipped`: never
    * subscribed (no request sent), because `timeout` stopped the run while `concurrency` held it
    * back; like a failure it gives no answer (the result is `partial`), but it has no `error`.
    */
@@ -46,7 +47,7 @@ export interface ConsensusResult<T = string> {
   readonly status: 'success' | 'partial';
   readonly successCount: number;
   readonly failureCount: number;
-  /** Sources unsubscribed by `earlyExit`. */
+  /** Sources `earlyExit` stopped: unsubscribed, or never started (held back by `concurrency`). */
   readonly cancelledCount: number;
   /** Sources never started: `timeout` came while `concurrency` held them back. */
   readonly skippedCount: number;
@@ -112,9 +113,14 @@ export function decide<T>(outputs: readonly ConsensusOutput<T>[], o: DecideOptio
     for (const b of ok.slice(x + 1)) sim[a.index]![b.index] = sim[b.index]![a.index] = o.similarity(a.text!, b.text!);
   });
   const idx = ok.map((x) => x.index);
-  const total = idx.reduce((s, i) => s + weight(i), absent);
-  const support = (i: number) => idx.reduce((s, j) => s + (sim[i]![j]! >= o.threshold ? weight(j) : 0), 0);
-  const simSum = (i: number) => idx.reduce((s, j) => s + sim[i]![j]! * weight(j), 0);
+  // weights near Number.MAX_VALUE overflow the total (Infinity: every agreement 0 or NaN, every support a tie):
+  // then summed in units of the largest weight, as the structured agreement is; every sum below is at most the total
+  const sum = (f: (i: number) => number) => [...cancelled, ...ok].reduce((s, x) => s + f(x.index), 0);
+  const unit = Number.isFinite(sum(weight)) ? 1 : Math.max(...outputs.map((x) => weight(x.index)));
+  const w = (i: number) => weight(i) / unit;
+  const total = sum(w);
+  const support = (i: number) => idx.reduce((s, j) => s + (sim[i]![j]! >= o.threshold ? w(j) : 0), 0);
+  const simSum = (i: number) => idx.reduce((s, j) => s + sim[i]![j]! * w(j), 0);
   let chosen = o.strategy === 'best' ? best(idx, support) : argmax(idx, (i) => [support(i), simSum(i)]);
   let dissent = idx.filter((j) => sim[chosen]![j]! < o.threshold);
   if (dissent.length > 0 && o.resolveConflicts === 'best' && o.strategy !== 'best') {

@@ -88,6 +88,17 @@ export function checkKeys(path: OptionPath, value: object, allowed: readonly str
 }
 
 /**
+ * True for a plain object: prototype `null`, or an `Object.prototype` of any realm (a record made in
+ * a `node:vm` context or an iframe has its own), never a Map, an array, a class instance or an object
+ * whose prototype is another record.
+ */
+export function isPlainRecord(value: unknown): boolean {
+  const proto: unknown = typeof value === 'object' && value !== null ? Object.getPrototypeOf(value) : 0;
+  // another realm's Object.prototype: a root prototype whose own constructor is named Object
+  return proto === null || proto === Object.prototype || (typeof proto === 'object' && Object.getPrototypeOf(proto) === null && Object.hasOwn(proto, 'constructor') && (proto as { constructor?: { name?: unknown } }).constructor?.name === 'Object');
+}
+
+/**
  * A wrong value, shortened for a message: strings quoted and cut to about 60 characters, a
  * function as the start of its source, an object as its type (`an object`, `an array`,
  * `an AbortSignal`). Never throws, whatever the value (a revoked proxy, throwing getters).

@@ -1,7 +1,7 @@
 import { EMPTY, isObservable, type Observable } from 'rxjs';
 import type { AttemptText } from '../attempt/attemptText.js';
 import type { ContentEvent, L0Event } from '../events/eventTypes.js';
-import { checkBag, checkKeys, childPath, describeOption, optionError, optionKeys, optionLabel, optionPath } from '../internal/options.js';
+import { checkBag, checkKeys, childPath, describeOption, isPlainRecord, optionError, optionKeys, optionLabel, optionPath } from '../internal/options.js';
 import { quiet } from '../internal/isPromiseLike.js';
 import { isMeaningful, raceCore, type RaceEntrant, type RaceWinInfo, type WinTest } from './raceCore.js';
 
@@ -77,9 +77,8 @@ export function raceModels<E extends L0Event = L0Event>(
 
 function toEntrants(sources: unknown): RaceEntrant[] {
   const named = !Array.isArray(sources);
-  const proto: unknown = typeof sources === 'object' && sources !== null ? Object.getPrototypeOf(sources) : undefined;
   // a Map, a single Observable or a promise has no entries Object.entries reads: refused, never a race of nothing that completes at once
-  if (named && proto !== Object.prototype && proto !== null) throw new TypeError(`raceModels(sources): sources must be an array or a record of Observables, got ${describeOption(sources)}`);
+  if (named && !isPlainRecord(sources)) throw new TypeError(`raceModels(sources): sources must be an array or a record of Observables, got ${describeOption(sources)}`);
   return Object.entries(sources as object).map(([key, source]) => {
     if (!isObservable(source)) throw new TypeError(`raceModels(sources): \`sources[${JSON.stringify(key)}]\` must be an Observable<L0Event>`);
     return named ? { source: source as Observable<L0Event>, name: key } : { source: source as Observable<L0Event> };

@@ -3,7 +3,7 @@
  * Timing follows rxjs's own marble syntax (run mode), so a fake's marble lines up with `cold()` and
  * `expectObservable(...).toBe()` marbles.
  */
-import { describeOption } from '../internal/options.js';
+import { describeOption, isPlainRecord } from '../internal/options.js';
 import type { FinishReason, Usage } from '../events/eventTypes.js';
 import type { FakeErrorSpec } from './fakeError.js';
 import { compileItem, completeEvent, errorStep, pushEvent, pushWait, type FakeItem, type FakeStep } from './fakeScript.js';
@@ -58,9 +58,8 @@ function quoteChar(c: string): string {
  */
 export function checkMarbleValues(values: unknown, where: string): void {
   if (values === undefined) return;
-  const proto: unknown = typeof values === 'object' && values !== null ? Object.getPrototypeOf(values) : undefined;
   // a Set, an array or a class instance has no entries Object.entries reads: refused, never silently empty
-  if (!(values instanceof Map) && proto !== Object.prototype && proto !== null) {
+  if (!(values instanceof Map) && !isPlainRecord(values)) {
     throw new TypeError(`${where} must be a record or a Map of marble characters to items, got ${describeOption(values)}`);
   }
   const entries: [unknown, FakeItem][] = values instanceof Map ? [...values] : Object.entries(values as object);

@@ -47,7 +47,8 @@ const PATH = /*#__PURE__*/ optionPath('redisBreakerStore', 'client, ');
  *   server A: 503 503 503 -> open      server B: next call -> CircuitOpenError, no request
  *
  * 1. `get` reads and parses the record (a missing or unreadable one reads as closed; one written
- *    by an earlier version, without the `period` counter, reads as period 0). A client whose type
+ *    by an earlier version, without the `period` counter, reads as period 0, and without the write
+ *    counter `version` is ordered by when it was read). A client whose type
  *    mapping returns bulk strings as Buffers works as one returning strings (the bytes are decoded
  *    as UTF-8); a reply that is neither (nor null), or bytes that are not UTF-8, is a TypeError naming it.
  * 2. `update` (what the breaker uses) is atomic across servers: it reads the raw record, computes
