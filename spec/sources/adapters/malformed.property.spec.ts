@@ -97,8 +97,10 @@ describe('a broken chunk fails the run with a typed error or is read as document
           const path = all[breakage.path % all.length]!;
           const value = ODD[breakage.value];
           // a tool input of any JSON value is its arguments (documented), not another type; a chat
-          // content of an array is a list of content parts (Mistral, documented), read as such
-          const documented = path.some((k) => k === 'input' || k === 'args') || (name === 'openai-chat' && path.at(-1) === 'content' && Array.isArray(value));
+          // content of an array is a list of content parts (Mistral, documented), read as such, and a chat
+          // call's arguments of an object is their JSON (some compatible gateways, documented)
+          const documented = path.some((k) => k === 'input' || k === 'args') ||
+            (name === 'openai-chat' && ((path.at(-1) === 'content' && Array.isArray(value)) || (path.at(-1) === 'arguments' && kindOf(value) === 'object')));
           if (!breakage.remove && value !== null && kindOf(value) !== kindOf(valueAt(list[at], path)) && !documented) kept = format.text(list[at]);
           list[at] = broken(list[at], path, value, breakage.remove);
         } else if (breakage.kind === 'insert') {

@@ -64,7 +64,8 @@ const MALFORMED_ERRORS: ReadonlySet<string> = /*#__PURE__*/ new Set(['AI_JSONPar
  *    ignored: it waits for nobody. A step that finished with `length` has its
  *    last call marked `truncated: true` (the token limit cut its arguments; the SDK emits it anyway). A call
  *    without `toolCallId` or `toolName` is `MALFORMED_CHUNK` (the SDK always sets both: its providers make
- *    an id up for a server that sends none).
+ *    an id up for a server that sends none). The same call again in its step (a replayed part: same id, name and
+ *    input) is emitted once; two calls with other ids are two.
  * 3. `file` -> `data` (`contentType` from the media type: image, audio, json, text or file; base64 or url).
  * 4. `error` part -> the attempt fails with that error, normalised (an `APICallError` 429 becomes a
  *    retryable `ProviderError` `RATE_LIMITED`, and so on). A malformed provider chunk (`AI_JSONParseError`,
@@ -73,7 +74,8 @@ const MALFORMED_ERRORS: ReadonlySet<string> = /*#__PURE__*/ new Set(['AI_JSONPar
  * 5. `abort` part -> `StreamAbortedError` (our own abort never gets here: fromStream stops reading first),
  *    unless a timeout caused it (its `reason` starts with `TimeoutError`: the SDK's own `timeout` option,
  *    an `AbortSignal.timeout()`): then a retryable `ProviderError` with category `timeout`.
- * 6. `finish` -> `complete{finishReason, usage}` from `totalUsage`. Finish reason `error` (or a provider
+ * 6. `finish` -> `complete{finishReason, usage}` from `totalUsage`; none is `other` (as the SDK's `result.finishReason`),
+ *    one that is no string (nor a provider-level `{unified}` with a string) `MALFORMED_CHUNK`. Finish reason `error` (or a provider
  *    finish reason `error`, which the SDK reports as `other`) fails with a retryable `SERVER_ERROR`;
  *    `interrupted` (the provider stream ended without a completion signal) is a cut stream, `INCOMPLETE_STREAM`.
  * 7. A stream that ends without `finish` is cut: `INCOMPLETE_STREAM` (the SDK ends that way after a
@@ -175,7 +177,7 @@ export function pushAiPart(source: AiPartSource, part: Rec, emit: AdapterEmit, c
       throw abortError(source, str(part['reason']));
     case 'finish': {
       const usage = aiUsage(part['totalUsage'] ?? part['usage']);
-      emit(completeEvent(aiFinishReason(finishReasonOf(part), usage), usage));
+      emit(completeEvent(aiFinishReason(finishReasonOf(part), usage, name, chunk), usage));
       return false;
     }
     default:
@@ -239,13 +241,13 @@ function aiErrorOf(name: string, error: unknown, chunk: unknown): unknown {
 }
 
 /**
- * The unified finish reason; `error` when the provider's own was `error` (OpenRouter ends a
- * generation that failed mid-stream so, which the SDK reports as `other`, with `rawFinishReason`).
+ * The unified finish reason (`finishReason`, or its `unified` at the provider level), as sent; `error` when
+ * the provider's own was `error` (OpenRouter ends a generation that failed mid-stream so, which the SDK
+ * reports as `other`, with `rawFinishReason`).
  */
-function finishReasonOf(part: Rec): string | undefined {
+function finishReasonOf(part: Rec): unknown {
   const reason = part['finishReason'];
-  const raw = str(part['rawFinishReason']) ?? str(rec(reason)?.['raw']);
-  return raw === 'error' ? 'error' : typeof reason === 'string' ? reason : str(rec(reason)?.['unified']);
+  return (str(part['rawFinishReason']) ?? str(rec(reason)?.['raw'])) === 'error' ? 'error' : (rec(reason)?.['unified'] ?? reason);
 }
 
 /**
@@ -253,9 +255,12 @@ function finishReasonOf(part: Rec): string | undefined {
  * 5's `unknown` ("the model has not transmitted a finish reason") is a cut stream when no usage came
  * either (@ai-sdk/openai-compatible 1 reports a body that ended before its finish chunk so), and
  * `other` with usage (it also maps a finish reason it does not know, as `"eos"`, to `unknown`).
- * Internal (also used by Mastra).
+ * None (absent or null) is `other`, as the SDK resolves `result.finishReason` when no finish reason
+ * was recorded; one that is no string is `MALFORMED_CHUNK` naming it (the SDK's own schema of the
+ * finish chunk, `z.optional(z.enum([...]))`, refuses it): read as `other`, a broken finish would
+ * look like a whole answer. Internal (also used by Mastra).
  */
-export function aiFinishReason(reason: string | undefined, usage?: Usage): FinishReason {
+export function aiFinishReason(reason: unknown, usage: Usage | undefined, name: string, chunk: unknown): FinishReason {
   if (reason === 'error') {
     throw new ProviderError('The model stopped with finish reason "error"', {
       code: 'SERVER_ERROR',
@@ -267,5 +272,6 @@ export function aiFinishReason(reason: string | undefined, usage?: Usage): Finis
   if (reason === 'interrupted' || (reason === 'unknown' && usage === undefined)) {
     throw incompleteStream(`AI SDK stream finished with finish reason "${reason}"${reason === 'unknown' ? ' and no usage' : ''}`);
   }
-  return reason !== undefined && FINISH.has(reason) ? (reason as FinishReason) : 'other';
+  if (reason != null && typeof reason !== 'string') throw malformedChunk(name, '`finishReason` is not a string', chunk);
+  return FINISH.has(reason as string) ? (reason as FinishReason) : 'other';
 }

@@ -14,7 +14,7 @@ const SOURCE: AiPartSource = { name: NAME, label: 'Mastra' };
  * 1. `text-delta` -> `token` (`payload.text`), `reasoning-delta` -> `reasoning`.
  * 2. `tool-call` -> `tool-call` (`payload.args` as JSON, without Mastra's `__mastraMetadata`), held back
  *    until its step's `step-finish` with `tool-calls` (or `finish`) as in the `ai-sdk` adapter (Mastra turns cut arguments
- *    into `{}`); calls the provider executed are skipped. A step whose provider reason (`rawReason`) is the
+ *    into `{}`; the same chunk again in its step is one call); calls the provider executed are skipped. A step whose provider reason (`rawReason`) is the
  *    token limit (`length`, `max_tokens`...) finished with `length`, which Mastra reports as `tool-calls`: its
  *    last call is marked `truncated: true` (its arguments were cut; Mastra made them `{}`).
  *    `tool-call-approval` (a `requireApproval` tool) and `tool-call-suspended` (a tool that called `suspend()`):
@@ -31,7 +31,7 @@ const SOURCE: AiPartSource = { name: NAME, label: 'Mastra' };
  * 4. `error` -> the attempt fails with `payload.error`, normalised; `abort` -> `StreamAbortedError`.
  * 5. `finish` -> `complete` with `payload.stepResult.reason` mapped like the AI SDK's (`error` fails,
  *    `interrupted` is a cut stream, Mastra's `tripwire` is `content-filter`, `retry` is `other`) and usage
- *    from `payload.output.usage`. A `tripwire` chunk (an output processor blocked the answer) ends the run
+ *    from `payload.output.usage` (a reason that is no string is `MALFORMED_CHUNK`). A `tripwire` chunk (an output processor blocked the answer) ends the run
  *    at once with `content-filter`.
  * 6. A stream that ends without `finish` (nor stops for a tool waiting for the user, step 2) is cut: `INCOMPLETE_STREAM`.
  * 7. Every other chunk (steps, workflow, network and tool progress events...) is ignored; those that carry
@@ -60,7 +60,7 @@ export const mastraAdapter: StreamAdapter = /*#__PURE__*/ Object.freeze({
           emit({ type: 'complete', finishReason: 'content-filter' });
         } else if (type === 'finish') {
           const usage = aiUsage(rec(payload['output'])?.['usage'] ?? payload['totalUsage'] ?? payload['usage']);
-          emit(completeEvent(mastraFinish(payload, usage), usage));
+          emit(completeEvent(mastraFinish(payload, usage, chunk), usage));
         } else {
           paused ||= type === 'tool-call-approval' || type === 'tool-call-suspended';
           const part = aiPartOf(type, payload, c['runId']);
@@ -123,16 +123,16 @@ const LIMIT = /^(?:length|max_(?:output_)?tokens)$/i;
  * reports as `tool-calls` when the step has a call (the one the limit cut, whose arguments it made `{}`).
  * Mastra's own verdicts on the step (`tripwire`, `retry`, `error`) stand whatever the provider's reason.
  */
-function stepReason(payload: Rec | undefined): string | undefined {
+function stepReason(payload: Rec | undefined): unknown {
   const step = rec(payload?.['stepResult']);
-  const reason = str(step?.['reason']);
-  const raw = str(step?.['rawReason']);
-  return reason === 'tool-calls' && raw !== undefined && LIMIT.test(raw) ? 'length' : reason;
+  const reason = step?.['reason'];
+  return reason === 'tool-calls' && LIMIT.test(str(step?.['rawReason']) ?? '') ? 'length' : reason;
 }
 
-function mastraFinish(payload: Rec, usage: Usage | undefined): FinishReason {
-  const reason = stepReason(payload) ?? str(payload['finishReason']);
+/** As the AI SDK's (a reason that is no string is `MALFORMED_CHUNK`), with Mastra's own verdicts. */
+function mastraFinish(payload: Rec, usage: Usage | undefined, chunk: unknown): FinishReason {
+  const reason = stepReason(payload) ?? payload['finishReason'];
   if (reason === 'tripwire') return 'content-filter';
   if (reason === 'retry') return 'other';
-  return aiFinishReason(reason, usage);
+  return aiFinishReason(reason, usage, NAME, chunk);
 }

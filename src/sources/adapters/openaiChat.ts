@@ -1,19 +1,8 @@
 import type { ChatCompletionChunk } from 'openai/resources/chat/completions';
 import type { FinishReason, Usage } from '../../events/eventTypes.js';
 import type { AdapterEmit, ChunkDecoder, StreamAdapter } from './types.js';
-import {
-  completeEvent,
-  inBandError,
-  incompleteStream,
-  isRecord,
-  malformedChunk,
-  rec,
-  str,
-  usageOf,
-  type Rec,
-} from './shared.js';
-
-const NAME = 'openai-chat';
+import { completeEvent, inBandError, incompleteStream, isRecord, malformedChunk, rec, str, type Rec } from './shared.js';
+import { args, chatUsage, contentParts, filled, indexOf, NAME, part, says, text, thought, unread } from './openaiChatFields.js';
 
 type RawFinish = NonNullable<ChatCompletionChunk.Choice['finish_reason']>;
 const FINISH: Readonly<Record<RawFinish, FinishReason>> = {
@@ -25,8 +14,8 @@ const FINISH: Readonly<Record<RawFinish, FinishReason>> = {
 };
 
 interface PartialCall {
-  id: string | undefined;
-  name: string | undefined;
+  id?: string | undefined;
+  name?: string | undefined;
   readonly fragments: string[];
 }
 
@@ -35,7 +24,7 @@ interface PartialCall {
  * `client.chat.completions.create({ stream: true })`), and OpenAI-compatible servers' chunks.
  *
  * 1. `delta.content` -> `token` (given as parts, as Mistral's reasoning models stream it: `text` parts ->
- *    `token`, `thinking` parts' text -> `reasoning`). `delta.refusal` -> `token` too: a refusal is the model's answer, so
+ *    `token`, `thinking` parts' text -> `reasoning`; a part without text emits nothing). `delta.refusal` -> `token` too: a refusal is the model's answer, so
  *    it is shown, accumulated and counted as output like any text. `delta.audio.transcript` (audio
  *    output, `modalities: ['text', 'audio']`, where `content` stays null) -> `token` as well: it is
  *    the text of the spoken answer, so guardrails, drift and zero-output checks read it (ignored, an
@@ -56,7 +45,8 @@ interface PartialCall {
  *    (servers that send neither `id` nor `index`: the AI SDK reads such a fragment as a new call too);
  *    a new `id` at an index another call holds (servers that send every call at index 0) starts a call
  *    of its own. An empty `id` or `name` (`""`, sent on continuation fragments by some compatible
- *    servers) counts as absent. A call without a name is `MALFORMED_CHUNK`; one without an id (vLLM,
+ *    servers) counts as absent. `arguments` sent as an object (some compatible gateways stream it so instead of
+ *    its JSON text) is read as that text, made once per fragment. A call without a name is `MALFORMED_CHUNK`; one without an id (vLLM,
  *    NVIDIA NIM, GLM send none: a retry would get the same stream) gets `call_<n>`, n its position.
  *    The deprecated `delta.function_call` is handled the same way (its id is its name). With finish
  *    reason `length` the last call is marked `truncated: true`: the token limit cut its arguments.
@@ -78,7 +68,7 @@ interface PartialCall {
  *    `ProviderError` `INCOMPLETE_STREAM`. A chunk with an `error` (an in-band error frame, with or
  *    without `choices`), or a choice with one, fails with the classified error. A chunk of the wrong
  *    shape is `MALFORMED_CHUNK`: a choice's or a tool call's `index` that is not an integer >= 0, a `delta`, `function` or `custom` that is not an object,
- *    content, a tool call's `id` or arguments that are not strings (read as absent, they would
+ *    content, a `finish_reason`, a tool call's `id` or arguments that are not strings (arguments: nor objects; read as absent, they would
  *    lose text, cut a call's JSON or splice two calls; the AI SDK refuses such chunks too). Reasoning is
  *    not the answer: an object's `text` is read (Envoy AI Gateway's `{text, signature}` for Bedrock) and
  *    any other shape is not, never failing the chunk.
@@ -99,7 +89,7 @@ export const openaiChatAdapter: StreamAdapter = /*#__PURE__*/ Object.freeze({
 class ChatDecoder implements ChunkDecoder {
   private finish: FinishReason | undefined;
   /** The slot the last fragment without `index` went to. */
-  private unindexed: number | undefined = undefined;
+  private unindexed: number | undefined;
   /** Where an `index` now goes: a new `id` at an index another call holds (servers that send every call at index 0, or a finish reason per call) starts a call of its own. */
   private readonly moved = new Map<number, number>();
   private usage: Usage | undefined;
@@ -138,13 +128,12 @@ class ChatDecoder implements ChunkDecoder {
         if (!isRecord(delta)) throw malformedChunk(NAME, '`delta` is not an object', chunk);
         held = this.delta(delta, emit, chunk) || held;
       }
-      const finish = ch['finish_reason'];
+      // a finish reason of another type is `MALFORMED_CHUNK`, as the AI SDK's (ignored, the answer would end as a cut stream)
+      const finish = text(ch, 'finish_reason', chunk);
       // a generation that failed mid-stream (OpenRouter: finish reason `error`, its error on the choice)
       if (finish === 'error' || isRecord(ch['error'])) throw inBandError('OpenAI chat stream', ch['error'] ?? { type: 'server_error' });
       // some compatible servers send `""` on chunks that are not the last: no finish
-      if (typeof finish === 'string' && finish !== '') {
-        this.finish = Object.hasOwn(FINISH, finish) ? FINISH[finish as RawFinish] : 'other';
-      }
+      if (finish) this.finish = Object.hasOwn(FINISH, finish) ? FINISH[finish as RawFinish] : 'other';
     }
     return held;
   }
@@ -177,7 +166,7 @@ class ChatDecoder implements ChunkDecoder {
       for (const call of toolCalls as unknown[]) held = this.toolFragment(call, chunk) || held;
     }
     const legacy = d['function_call'] == null ? undefined : part(d, 'function_call', chunk);
-    if (legacy) held = this.fragment(-1, filled(legacy['name']), filled(legacy['name']), text(legacy, 'arguments', chunk)) || held;
+    if (legacy) held = this.fragment(-1, filled(legacy['name']), filled(legacy['name']), args(legacy, chunk)) || held;
     return held;
   }
 
@@ -188,9 +177,8 @@ class ChatDecoder implements ChunkDecoder {
     const fn = part(tc, 'function', chunk);
     const custom = part(tc, 'custom', chunk);
     const name = filled(fn?.['name']) ?? filled(custom?.['name']);
-    const args = text(fn, 'arguments', chunk) ?? text(custom, 'input', chunk);
     const index = indexOf(tc, chunk);
-    return this.fragment(index === undefined ? this.slotOf(id, name) : this.indexed(index, id), id, name, args);
+    return this.fragment(index === undefined ? this.slotOf(id, name) : this.indexed(index, id), id, name, args(fn, chunk) ?? text(custom, 'input', chunk));
   }
 
   /** The slot of a fragment with `index`: its own, or a new one after the others when a new `id` comes at an index another call holds. */
@@ -221,7 +209,7 @@ class ChatDecoder implements ChunkDecoder {
   private fragment(index: number, id: string | undefined, name: string | undefined, args: string | undefined): boolean {
     let call = this.calls.get(index);
     if (!call) {
-      call = { id: undefined, name: undefined, fragments: [] };
+      call = { fragments: [] };
       this.calls.set(index, call);
     }
     call.id ??= id;
@@ -242,85 +230,4 @@ class ChatDecoder implements ChunkDecoder {
       emit({ type: 'tool-call', id: id ?? `call_${index}`, name, arguments: args, ...(index === cut ? { truncated: true } : {}) });
     }
   }
-}
-
-/**
- * `o[key]` as a string (absent or null: undefined). Any other value is `MALFORMED_CHUNK` naming it: dropped,
- * an argument fragment would leave its call's JSON cut and the answer whole-looking (the AI SDK rejects such a chunk too).
- */
-const text = (o: Rec | undefined, key: string, chunk: unknown) => field(o, key, chunk, (v): v is string => typeof v === 'string', 'a string');
-
-/** `o[key]` as an object (absent or null: undefined); any other value is `MALFORMED_CHUNK` naming it, as {@link text}. */
-const part = (o: Rec, key: string, chunk: unknown) => field(o, key, chunk, isRecord, 'an object');
-
-/**
- * `o.index` (of a choice, a tool call) as an integer >= 0 (absent or null: undefined); any other value is
- * `MALFORMED_CHUNK`: a choice at `"0"` taken for another would lose its text, a fragment at `"1"` go on another call.
- */
-const indexOf = (o: Rec, chunk: unknown) => field(o, 'index', chunk, (v): v is number => Number.isSafeInteger(v) && (v as number) >= 0, 'an integer >= 0');
-
-function field<T>(o: Rec | undefined, key: string, chunk: unknown, is: (value: unknown) => value is T, what: string): T | undefined {
-  const value = o?.[key];
-  if (value === undefined || value === null) return undefined;
-  if (is(value)) return value;
-  throw malformedChunk(NAME, `\`${key}\` is not ${what}`, chunk);
-}
-
-/**
- * Reasoning text: a string, or the `text` of an object (Envoy AI Gateway streams Bedrock's reasoning as
- * `reasoning_content: {text, signature, redacted_content}`). Reasoning of another shape is not read,
- * never `MALFORMED_CHUNK`: it is no part of the answer, and failing it would fail a healthy answer on every attempt.
- */
-function thought(value: unknown): string | undefined {
-  return typeof value === 'string' ? value : str(rec(value)?.['text']);
-}
-
-/** Reasoning the delta holds but no text was read from (a signature, redacted reasoning): the provider is at work. */
-const unread = (d: Rec): boolean => (d['reasoning_content'] ?? d['reasoning']) != null;
-
-/**
- * `delta.content` as parts (Mistral's reasoning models: `{type: 'thinking', thinking: [{type: 'text', text}]}`, then
- * `{type: 'text', text}`): text parts -> `token`, thinking parts' text -> `reasoning`, in order. A part of another
- * type is skipped, as the AI SDK skips it; one that is no object with a string `type` is `MALFORMED_CHUNK`.
- */
-function contentParts(parts: readonly unknown[], emit: AdapterEmit, chunk: unknown): void {
-  for (const p of parts) {
-    const part = rec(p);
-    if (typeof part?.['type'] !== 'string') throw malformedChunk(NAME, 'a `delta.content` part is not an object with a string `type`', chunk);
-    if (part['type'] === 'text') {
-      const value = text(part, 'text', chunk);
-      if (value !== undefined) emit({ type: 'token', value });
-    } else if (part['type'] === 'thinking' && Array.isArray(part['thinking'])) {
-      for (const t of part['thinking'] as unknown[]) {
-        const step = rec(t);
-        if (step?.['type'] === 'text') emit({ type: 'reasoning', value: text(step, 'text', chunk) ?? '' });
-      }
-    }
-  }
-}
-
-/** A delta with something in it (not only a role, nulls or empty text). */
-function says(delta: unknown): boolean {
-  const d = rec(delta);
-  if (d) for (const key in d) if (key !== 'role' && d[key] != null && d[key] !== '') return true;
-  return false;
-}
-
-/**
- * A tool call's `id` or `name`, with `""` read as absent: compatible servers send `id: ""` on every
- * fragment after the first (DashScope / Qwen), or `name: ""` before the real name (vLLM) or after it
- * (Volcengine Ark); taken as values, they split one call in two or name it `""`.
- */
-function filled(value: unknown): string | undefined {
-  return typeof value === 'string' && value !== '' ? value : undefined;
-}
-
-function chatUsage(u: Rec): Usage | undefined {
-  return usageOf({
-    inputTokens: u['prompt_tokens'],
-    outputTokens: u['completion_tokens'],
-    totalTokens: u['total_tokens'],
-    reasoningTokens: rec(u['completion_tokens_details'])?.['reasoning_tokens'],
-    cachedInputTokens: rec(u['prompt_tokens_details'])?.['cached_tokens'],
-  });
 }

@@ -4,7 +4,7 @@ import type { L0Error } from '../../errors/L0Error.js';
 import { ProviderError } from '../../errors/ProviderError.js';
 import { PROVIDER_TYPE_TABLE } from '../../errors/classifyTables.js';
 import type { AdapterEmit, ChunkDecoder, StreamAdapter } from './types.js';
-import { completeEvent, inBandError, incompleteStream, isRecord, malformedChunk, rec, str, usageOf, type Rec } from './shared.js';
+import { argumentsText, completeEvent, inBandError, incompleteStream, isRecord, malformedChunk, rec, sameCall, str, usageOf, type Rec } from './shared.js';
 
 const NAME = 'openai-responses';
 
@@ -54,7 +54,7 @@ const TRANSIENT = /*#__PURE__*/ new Set(['server_error', 'rate_limit_exceeded', 
  *    and so is the last one of a response that ended on the limit (its `incomplete_details`, whatever the
  *    event) when no item came after it or its item never closed (it is taken from the response's `output`). The built-in tools' calls the client must
  *    carry out are held and emitted the same way, named after their tool, with the item's fields but
- *    `type`, `id`, `call_id` and `status` as `arguments` (JSON): `computer_call` -> `computer`
+ *    `type`, `id`, `call_id` and `status` as `arguments` (JSON; fields no JSON holds, in-process: `MALFORMED_CHUNK`): `computer_call` -> `computer`
  *    (`{action or actions, pending_safety_checks}`), `local_shell_call` -> `local_shell`, `shell_call` ->
  *    `shell` (not one that ran in a hosted container), `apply_patch_call` -> `apply_patch` (`{operation}`),
  *    `tool_search_call` -> `tool_search` (not one with `execution: 'server'`). So is an `mcp_approval_request`
@@ -75,7 +75,7 @@ const TRANSIENT = /*#__PURE__*/ new Set(['server_error', 'rate_limit_exceeded', 
  *    (`response.output_text.annotation.added`: no L0 event carries them; the text citing them streams as usual).
  *    Those that carry something new still tell `withTimeouts` the provider is not silent: argument, code,
  *    command and audio deltas, a hosted shell's output, items and shell commands added, citations, hosted
- *    tools' and a context compaction's progress. The response's status (`created`, `queued`, `in_progress`:
+ *    tools' and a context compaction's progress (an in-process event no JSON holds, a BigInt, counts as new). The response's status (`created`, `queued`, `in_progress`:
  *    a queued response waits within `initialToken`), the bounds of content parts and the `*.done` events
  *    that close a text, arguments or a part (they repeat what streamed), empty deltas (a shell output with
  *    no text) and the same item, command or citation added again do not.
@@ -158,7 +158,11 @@ class ResponsesDecoder implements ChunkDecoder {
     // an item, a command or a citation added: by what it is, its place included (a compatible server may send no
     // indexes), so one sent again (a stalled server repeating it, its sequence number aside) is silence
     const added = (this.added ??= new Set());
-    return added.size < added.add(JSON.stringify({ ...c, sequence_number: 0 })).size;
+    try {
+      return added.size < added.add(JSON.stringify({ ...c, sequence_number: 0 })).size;
+    } catch {
+      return true; // an in-process event no JSON holds (a BigInt, a cycle): no server repeats it
+    }
   }
 
   /**
@@ -200,7 +204,7 @@ class ResponsesDecoder implements ChunkDecoder {
       const id = callId ?? itemId;
       if (typeof id !== 'string') throw malformedChunk(NAME, `a ${kind} item without a call id`, item);
       // named `<tool>` for a `<tool>_call`; `mcp_approval_request` keeps its name
-      const call = { type: 'tool-call', id, name: kind.split('_call')[0]!, arguments: JSON.stringify(action) } as const;
+      const call = { type: 'tool-call', id, name: kind.split('_call')[0]!, arguments: argumentsText(action, NAME, item) } as const;
       this.hold(kind === 'mcp_approval_request' ? { ...call, approvalId: id } : call, item);
     } else if (kind === 'image_generation_call' && typeof item['result'] === 'string' && item['result'] !== '') {
       const format = str(item['output_format']) ?? 'png';
@@ -215,7 +219,7 @@ class ResponsesDecoder implements ChunkDecoder {
   private hold(call: ToolCallEvent, item: Rec): boolean {
     const held = this.calls.find((c) => c.id === call.id);
     if (!held) return this.calls.push(call) > 0;
-    if (held.name !== call.name || held.arguments !== call.arguments) throw malformedChunk(NAME, `a second call under the call id ${call.id}`, item);
+    if (!sameCall(held, call)) throw malformedChunk(NAME, `a second call under the call id ${call.id}`, item);
     return false;
   }
 

@@ -171,6 +171,12 @@ function approvalAgain(id: string, first: string, second: string): ProviderError
 const ignore: AdapterEmit = () => {};
 
 /**
+ * The same call: one id, name and arguments (a replayed part or event; its approval aside). The one replay
+ * rule of `holdingToolCalls` and the Responses decoder, which differ in what another call under a held id is.
+ */
+export const sameCall = (a: ToolCallEvent, b: ToolCallEvent): boolean => a.id === b.id && a.name === b.name && a.arguments === b.arguments;
+
+/**
  * `decoder` with its `tool-call` events held back until the step that made them finished with
  * `tool-calls`, `stop` or `length` (the reason `stepEnd` reads from a step's last chunk; AI SDK 5 also finishes a cut step,
  * as `unknown`) or right before `complete`, so a stream cut inside a step never emits
@@ -180,6 +186,8 @@ const ignore: AdapterEmit = () => {};
  * A finished step's calls come before the next step's text, as they did. A step (or answer) that
  * ended on the token limit has its last call marked `truncated`: the limit cut it (not a call of an
  * earlier step, held past a step end of another reason, when the length step made none).
+ * The same call again in its step (same id, name and arguments: a replayed part) is held once, its chunk
+ * silence; in a later step it is a new call (as a call again under an emitted call's id is: see below).
  * A call with an `approvalId` is the approval request of the held call of its id that has none (it
  * follows its call): that call takes the `approvalId` (and `suspendPayload`) and keeps its own name
  * and arguments; a request naming another tool (Mastra: a tool waiting inside an agent-as-tool or a
@@ -195,7 +203,7 @@ const ignore: AdapterEmit = () => {};
  * A chunk whose call was held counts as held content (the decoder's `push` returns true).
  * The wrapper emit is made once per subscription: `push` and `end` only swap the emit it forwards to.
  */
-export function holdingToolCalls(decoder: ChunkDecoder, stepEnd: (chunk: Rec) => string | undefined): ChunkDecoder {
+export function holdingToolCalls(decoder: ChunkDecoder, stepEnd: (chunk: Rec) => unknown): ChunkDecoder {
   let held: ToolCallEvent[] = [];
   /** The held calls before it are an earlier step's: a later step's token limit cut none of them. */
   let stepFrom = 0;
@@ -205,7 +213,7 @@ export function holdingToolCalls(decoder: ChunkDecoder, stepEnd: (chunk: Rec) =>
   let out = ignore;
   /** The current chunk held a call. */
   let holds = false;
-  const flush = (reason: string | undefined) => {
+  const flush = (reason: unknown) => {
     const last = held.length - 1;
     if (reason === 'length' && last >= stepFrom) held[last] = { ...held[last]!, truncated: true };
     for (const call of held) {
@@ -216,11 +224,13 @@ export function holdingToolCalls(decoder: ChunkDecoder, stepEnd: (chunk: Rec) =>
     stepFrom = 0;
   };
   const hold = (event: ToolCallEvent) => {
-    holds = true;
     const { id, approvalId } = event;
+    // the same call again in its step (a replayed part) is held once, and is no news (silence)
+    if (approvalId === undefined && held.some((c, i) => i >= stepFrom && sameCall(c, event))) return;
+    holds = true;
     if (approvalId === undefined) {
       // an id an emitted call had (a server that numbers its calls per step: `call_0` again) is a new call, asked anew
-      if (asked && !held.some((c) => c.id === id)) asked.delete(id);
+      if (!held.some((c) => c.id === id)) asked?.delete(id);
       return void held.push(event);
     }
     const first = (asked ??= new Map()).get(id);

@@ -13,7 +13,9 @@ function isBytes(chunk: unknown): chunk is ArrayBufferView | ArrayBuffer {
  * that ends normally completes with `finishReason: 'stop'`. A chunk that is neither a string nor bytes
  * fails the run with an `InvalidStreamError` naming it, and so does a first chunk that is an SDK's wire
  * format rather than text (server-sent events carrying a JSON object, `data: {"...`, as an HTTP response body
- * is; the JSON lines of openai's `toReadableStream()`), which would otherwise be streamed as the answer.
+ * is; the JSON lines of openai's `toReadableStream()`), which would otherwise be streamed as the answer; a body
+ * whose first chunks hold only SSE lines without data (comments, keep-alives, `event:` lines) has the chunk
+ * after them checked. Later text that looks like the wire format is the answer's (an answer may quote it).
  *
  * Exported on its own so a custom adapter list can use it (custom adapters are tried before the
  * built-in ones, so listing it first makes it win detection):
@@ -34,10 +36,16 @@ export const textAdapter: StreamAdapter = /*#__PURE__*/ Object.freeze({
  * `data: [1, 2]` or `data: {x: 1}` (YAML) or `data: {x | x > 0}` is text.
  */
 const WIRE_FORMAT = /^(?:(?:event|id|retry)?:[^\n]*\n|\r?\n)*data: ?\{"|^\{(?:"type":"response\.|[^\n]*"object":"chat\.completion\.chunk")/;
+/**
+ * Only whole server-sent-event lines that carry no data: comments (OpenRouter's `: OPENROUTER PROCESSING`
+ * keep-alives, sent before the first token), `event:` / `id:` / `retry:` fields, blank lines. A body can
+ * begin with chunks of them, its first `data:` line in a later one: that chunk is checked too.
+ */
+const PREAMBLE = /^(?:(?:event|id|retry)?:[^\n]*\n|\r?\n)*$/;
 
 /** One stream's decoder state: a class, not closures, since fan-in keeps one per open stream. */
 class TextChunks implements ChunkDecoder {
-  private decoder: TextDecoder | undefined = undefined;
+  private decoder: TextDecoder | undefined;
   private started = false;
 
   push(chunk: unknown, emit: AdapterEmit): void {
@@ -50,9 +58,10 @@ class TextChunks implements ChunkDecoder {
     } else {
       throw new InvalidStreamError(`fromStream: a text stream yielded ${describeValue(chunk)}, expected a string or bytes`);
     }
+    // the chunks up to the first one that is more than SSE lines without data (each read once: O(delta))
     if (!this.started && text !== '') {
-      this.started = true;
       if (WIRE_FORMAT.test(text)) throw wireFormat(text);
+      this.started = !PREAMBLE.test(text);
     }
     emit({ type: 'token', value: text });
   }
