@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Observable } from 'rxjs';
 import { filter, tap } from 'rxjs';
 import { z } from 'zod';
-import { budget, BudgetExceededError, createMemoryEventStore, fromStream, l0, raceModels, recommendedGuardrails, retryWithBackoff, structured, type L0Event, type StreamContext } from 'l0-rx';
+import { budget, BudgetExceededError, defineGuardrailRule, guard, createMemoryEventStore, fromStream, l0, raceModels, recommendedGuardrails, retryWithBackoff, structured, type L0Event, type StreamContext } from 'l0-rx';
 import { testScheduler } from '../helpers/testScheduler.js';
 
 /*
@@ -15,7 +15,7 @@ import { testScheduler } from '../helpers/testScheduler.js';
 const tok = (value: string): L0Event => ({ type: 'token', value });
 const reset = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
 const start = (attempt: number): L0Event => ({ type: 'start', attempt, fallbackIndex: 0, isRetry: attempt > 1, isFallback: false });
-const values = { s: start(1), t: start(2), a: tok('a'), b: tok('b'), c: tok('c'), d: tok('d'), x: { type: 'complete', finishReason: 'stop' } as L0Event };
+const values = { s: start(1), t: start(2), a: tok('a'), b: tok('b'), c: tok('c'), d: tok('d'), X: tok('X'), x: { type: 'complete', finishReason: 'stop' } as L0Event };
 const over = (max: number, reached: number, outputTokens = reached) => new BudgetExceededError({ limit: 'maxOutputTokens', max, reached, outputTokens });
 const fast = { backoff: 'fixed', baseDelay: 1 } as const;
 
@@ -57,6 +57,45 @@ describe('budget inside the retry loop (per attempt)', () => {
       const run = l0({ stream: factory, retry: { ...fast, attempts: 5 }, attemptOperators: [budget({ maxOutputTokens: 4 })] });
       // 2 tokens, then 1 (3), then d (4), and b would make 5: before, each attempt counted from 0 and the third completed the run
       expectObservable(run).toBe('sa-b-rtc-qud-#', { ...values, r: retried(1), q: retried(2), u: start(3) }, over(4, 5));
+    });
+  });
+
+  describe('after a hold-back guard (l0() guardrails, then attemptOperators)', () => {
+    const noBad = defineGuardrailRule({ name: 'no-bad', severity: 'error', check: (delta: string) => (delta.includes('X') ? { message: 'bad' } : undefined) });
+    /** One token a character, so the held text counts as its tokens did. */
+    const chars = (text: string) => text.length;
+
+    it.each([
+      ['its own violation', '-a-b-c-X-(x|)'],
+      ['an error from upstream', '-a-b-c-#'],
+    ])('should count the tokens it held back from an attempt that failed by %s, and so never send an attempt the limit leaves no token', (_, first) => {
+      testScheduler().run(({ cold, expectObservable, flush }) => {
+        const { factory, calls } = attempts(cold, first, '-d-(x|)');
+        const run = l0({ stream: factory, guardrails: [noBad], guardMode: 'hold-back', retry: fast, attemptOperators: [budget({ maxOutputTokens: 3, estimateTokens: chars })] });
+        // attempt 1's a, b, c were written and held back, never released: they spent the 3 tokens (before, the budget saw none, and attempt 2 was sent and completed)
+        const r = expect.objectContaining({ type: 'retry', attempt: 1 });
+        expectObservable(run.pipe(filter((e) => e.type !== 'violation'))).toBe('s------r#', { s: start(1), r }, expect.objectContaining({ code: 'BUDGET_EXCEEDED' }));
+        flush();
+        expect(calls).toEqual([1]);
+      });
+    });
+
+    it('should end the attempt with the TypeError naming estimateTokens when it cannot count the held text', () => {
+      testScheduler().run(({ cold, expectObservable }) => {
+        // each one-character delta counts; the held text 'ab' gets NaN
+        const estimateTokens = (text: string) => (text.length > 1 ? Number.NaN : 1);
+        const run = cold('-a-b-#', values, reset).pipe(guard([noBad], { mode: 'hold-back' }), budget({ maxOutputTokens: 100, estimateTokens }));
+        expectObservable(run).toBe('-----#', values, new TypeError('budget({estimateTokens}): returned NaN for a delta; it must return a finite number of tokens >= 0'));
+      });
+    });
+
+    it('should count nothing more for an attempt whose held tokens it released', () => {
+      testScheduler().run(({ cold, expectObservable }) => {
+        const { factory } = attempts(cold, '-a-b-c-(x|)');
+        const run = l0({ stream: factory, guardrails: [noBad], guardMode: 'hold-back', retry: fast, attemptOperators: [budget({ maxOutputTokens: 3, estimateTokens: chars })] });
+        // released at the end as one token of 3: exactly the limit, so nothing was counted twice
+        expectObservable(run).toBe('s------(Tx|)', { ...values, T: tok('abc') });
+      });
     });
   });
 

@@ -261,6 +261,14 @@ describe('budget', () => {
       expect(unhandled).toEqual([]);
     });
 
+    it('should error with the TypeError naming estimateTokens, not the throw of its then, when it returns a thenable whose then throws', () => {
+      testScheduler().run(({ cold, expectObservable }) => {
+        const thenable = { then: () => { throw new Error('then broke'); } };
+        const out = cold('s-a|', values).pipe(budget({ maxOutputTokens: 100, estimateTokens: (() => thenable) as never }));
+        expectObservable(out).toBe('s-#', values, new TypeError('budget({estimateTokens}): returned an object for a delta; it must return a finite number of tokens >= 0'));
+      });
+    });
+
     it('should stop listening to a synchronous source when the consumer leaves during its subscribe', () => {
       const f = flood(values.a);
       const seen: L0Event[] = [];

@@ -66,6 +66,15 @@ describe('retryWithBackoff delays (R3)', () => {
     expect(unhandled).toEqual([]);
   });
 
+  it.each([
+    ['whose then throws', { then: () => { throw new Error('then broke'); } }],
+    ['whose then getter throws', { get then(): never { throw new Error('getter broke'); } }],
+  ])('should end the run with the TypeError naming random when it returns a thenable %s, not with that throw', (_, thenable) => {
+    const run = delays({ maxRetries: 3, random: (() => thenable) as never });
+    expect(run.subscribedAt).toEqual([0]);
+    expect(run.error).toMatchObject({ name: 'UnknownError', attempt: 1, cause: new TypeError('retryWithBackoff({random}) must return a number in [0, 1), got an object') });
+  });
+
   it('should retry a zero baseDelay at once, not after a NaN delay, past the 1024th retry', () => {
     const run = delays({ backoff: 'exponential', baseDelay: 0, maxRetries: 1030 });
     expect(run.delays).toHaveLength(1030);

@@ -4,6 +4,7 @@ import { last, of, timer, concatMap, throwError, type Observable } from 'rxjs';
 import { createWindow, type DocumentChunk, type L0Event, type L0State, type ParallelResult, type WindowContext } from 'l0-rx';
 import { testScheduler } from '../helpers/testScheduler.js';
 import { expectLinearTime } from '../helpers/linearTime.js';
+import { unhandledDuring } from '../helpers/unhandled.js';
 
 const doc1389 = Array.from({ length: 1389 }, (_, i) => 'abcdefghij'[i % 10]).join('');
 const words = (t: string) => t.trim().split(/\s+/).filter(Boolean).length;
@@ -132,6 +133,20 @@ describe('createWindow', () => {
             .toThrow(new TypeError(`createWindow(document, {estimateTokens}) returned ${typeof bad === 'string' ? JSON.stringify(bad) : String(bad)} for a piece of text; it must return a finite number of tokens >= 0`));
         }
       }
+    });
+
+    it('should throw the TypeError naming an async estimateTokens, and leave its rejection handled (an unhandled one ends Node)', async () => {
+      const unhandled = await unhandledDuring(() => {
+        expect(() => createWindow('alpha beta', { size: 2, overlap: 0, estimateTokens: (() => Promise.reject(new Error('no'))) as never }))
+          .toThrow(new TypeError('createWindow(document, {estimateTokens}) returned a Promise for a piece of text; it must return a finite number of tokens >= 0'));
+      });
+      expect(unhandled).toEqual([]);
+    });
+
+    it('should throw that TypeError, not the throw of its then, for an estimateTokens returning a thenable whose then throws', () => {
+      const thenable = { then: () => { throw new Error('then broke'); } };
+      expect(() => createWindow('alpha beta', { size: 2, overlap: 0, estimateTokens: (() => thenable) as never }))
+        .toThrow(new TypeError('createWindow(document, {estimateTokens}) returned an object for a piece of text; it must return a finite number of tokens >= 0'));
     });
   });
 

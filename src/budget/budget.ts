@@ -5,6 +5,7 @@ import { quiet } from '../internal/isPromiseLike.js';
 import type { L0Event } from '../events/eventTypes.js';
 import { describeOption } from '../internal/options.js';
 import { markLimitCut } from '../internal/limitCut.js';
+import { heldOutput } from '../internal/heldOutput.js';
 import { BudgetExceededError } from './BudgetExceededError.js';
 import { Budget, isBudget, resolveBudget, type BudgetConfig, type ResolvedBudget } from './budgetLedger.js';
 
@@ -20,7 +21,9 @@ import { Budget, isBudget, resolveBudget, type BudgetConfig, type ResolvedBudget
  *    `tool-call` `estimateTokens(name + arguments)`. A `complete` with `usage` replaces the current
  *    attempt's estimate with the provider's numbers.
  * 2. Tokens of failed attempts stay counted (`retry` and `fallback` start a new attempt, and the
- *    prompt is counted again for it): you paid for them.
+ *    prompt is counted again for it): you paid for them. So do the tokens a hold-back guard before it
+ *    (`l0()`'s `guardrails` before `attemptOperators`) held back from an attempt that failed, never
+ *    passed on: the attempt's error brings them, counted as one delta.
  * 3. The delta (or tool call) that would cross a limit is not emitted: the source is unsubscribed (its request
  *    aborts) and the run ends with {@link BudgetExceededError} (category `abort`: never retried,
  *    never falls back) or, with `onExceeded: 'complete'`, with `complete{finishReason: 'length'}`
@@ -140,13 +143,9 @@ class BudgetWatch extends Relay<L0Event> {
     if (e.type === 'token' || e.type === 'reasoning' || e.type === 'tool-call') {
       try {
         // a tool call's name and arguments are output the model wrote (an agent's whole answer, often)
-        dOutput = c.estimateTokens(e.type === 'tool-call' ? e.name + e.arguments : e.value);
+        dOutput = this.estimate(e.type === 'tool-call' ? e.name + e.arguments : e.value);
       } catch (err) {
         return this.fail(err);
-      }
-      if (!(Number.isFinite(dOutput) && dOutput >= 0)) {
-        quiet(dOutput); // an async estimator's rejection is not unhandled: the TypeError says what went wrong
-        return this.fail(new TypeError(`budget({estimateTokens}): returned ${describeOption(dOutput)} for a delta; it must return a finite number of tokens >= 0`));
       }
     } else if (e.type === 'complete' && e.usage) {
       dOutput = (e.usage.outputTokens ?? this.attemptOutput) - this.attemptOutput;
@@ -166,6 +165,34 @@ class BudgetWatch extends Relay<L0Event> {
     if (c.onExceeded === 'error') return this.fail(new BudgetExceededError(over));
     // the failed attempt's text is no partial result: its retraction passes before the run completes
     this.cut(newAttempt ? e : undefined);
+  }
+
+  /**
+   * The attempt failed: the output a check before it held back and dropped (a hold-back guard's
+   * last tokens, see heldOutput) was written and paid for, so it counts, as one delta (rule 2);
+   * the next attempt of the run is not sent when it spent the limit (rule 4).
+   */
+  override error(err: unknown): void {
+    if (this.isStopped) return;
+    const held = heldOutput(err);
+    if (held !== '') {
+      try {
+        const d = this.estimate(held);
+        this.ledger.outputTokens += d;
+        this.tally.output += d;
+      } catch (e) {
+        err = e; // a broken estimator, named: the next delta would fail the same way
+      }
+    }
+    super.error(err);
+  }
+
+  /** `estimateTokens(text)`, which must be a finite count >= 0. */
+  private estimate(text: string): number {
+    const n = this.c.estimateTokens(text);
+    if (Number.isFinite(n) && n >= 0) return n;
+    quiet(n); // an async estimator's rejection is not unhandled: the TypeError says what went wrong
+    throw new TypeError(`budget({estimateTokens}): returned ${describeOption(n)} for a delta; it must return a finite number of tokens >= 0`);
   }
 
   /** Stops the source (its request aborts), then errors. */

@@ -12,6 +12,7 @@ import { notAsync, NO_RUN } from './guardRuleCalls.js';
 import { NEVER, type GuardPlan } from './guardPlan.js';
 import { HOLDS_NOTHING } from './guardEngineKey.js';
 import { isHighSurrogate } from '../internal/surrogate.js';
+import { markHeldOutput } from '../internal/heldOutput.js';
 
 /** Rule `i`'s bit in a mask: rules from the 32nd on share the last one. */
 const bit = (i: number): number => 1 << (i < 31 ? i : 31);
@@ -104,6 +105,12 @@ export class GuardSubscription extends Relay<L0Event> implements RedactionSink {
     this.#sourceDone = true;
     if (this.#ended) this.out.complete();
     else if (!this.#finishing) this.#finish(undefined);
+  }
+
+  /** An error from upstream ends the attempt: the text held back goes with it (see heldOutput). */
+  override error(e: unknown): void {
+    if (!this.isStopped && !this.#ended) markHeldOutput(e, this.#pending);
+    super.error(e);
   }
 
   /** Cancels asynchronous completion checks in flight and unsubscribes the source. */
@@ -304,24 +311,31 @@ export class GuardSubscription extends Relay<L0Event> implements RedactionSink {
       try {
         quiet(onViolation?.(v), (e) => this.#rejected(e));
       } catch (e) {
-        this.#ended = true;
-        this.out.error(e);
+        this.#fail(e);
         return false;
       }
     }
     if (failing.length === 0) return true;
-    this.#ended = true;
     // a completion check judged the whole text: no checkpoint of it is known good, the next attempt starts over
-    this.out.error(new GuardrailViolationError({ violations: failing }, whole ? '' : undefined));
+    this.#fail(new GuardrailViolationError({ violations: failing }, whole ? '' : undefined));
     return false;
+  }
+
+  /**
+   * Ends the attempt with `e`. The text held back and never released goes with it (see heldOutput):
+   * the model wrote it, so a `budget()` after the guard counts it, as it counts the released tokens.
+   */
+  #fail(e: unknown): void {
+    this.#ended = true;
+    markHeldOutput(e, this.#pending);
+    this.out.error(e);
   }
 
   /** An async `onViolation`'s or `onPhase`'s rejection: it errors the stream as a throw would while the guard runs (see `quiet`: never left unhandled, which would end Node). */
   #rejected(e: unknown): void {
     if (this.#ended || this.closed) return;
-    this.#ended = true;
     this.#finishing?.unsubscribe();
-    this.out.error(e);
+    this.#fail(e);
   }
 
   /**
@@ -359,10 +373,7 @@ export class GuardSubscription extends Relay<L0Event> implements RedactionSink {
       verdict.decide(all.length, true);
       if (phases) {
         phases.end(verdict.violations, verdict.failing.length === 0);
-        if (phases.error) {
-          this.#ended = true;
-          return this.out.error(phases.error.cause);
-        }
+        if (phases.error) return this.#fail(phases.error.cause);
       }
       if (!this.#report(verdict, true)) return;
       this.#emitText(all.length);

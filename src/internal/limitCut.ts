@@ -3,7 +3,8 @@ import type { CompleteEvent } from '../events/eventTypes.js';
 /*
  * The `complete{finishReason: 'length'}` that `budget({onExceeded: 'complete'})` makes when it cuts a
  * run carries a hidden mark (a non-enumerable registered symbol, shared by the package's ESM and CJS
- * copies; no user and no serialisation sees it), so that `detectZeroOutput` downstream does not read
+ * copies; no user and no serialisation sees it, but for the SSE frame, which carries it as `"limitCut": true`
+ * and `fromServerSentEvents` turns back into the mark), so that `detectZeroOutput` downstream does not read
  * the caller's own limit as an empty answer: a budget inside the retry loop that cut an attempt before
  * its first token would otherwise be retried as zero output until `attempts` ran out, with no request
  * sent, and the run would end with a ZeroOutputError instead of its `length` completion.

@@ -77,7 +77,10 @@ const KEYS = /*#__PURE__*/ optionKeys<FromServerSentEventsConfig>()(['init', 're
  *    So is an error frame coded `STREAM_NOT_FOUND` or `RESUME_GAP` answering such a request (a
  *    replay buffer or store that no longer holds the run, after a restart or an eviction).
  * 6. Every event is validated: an invalid one errors with `InvalidStreamError`, and so does a
- *    reconnect after an event id that no header can carry (a character above U+00FF).
+ *    reconnect after an event id that no header can carry (a character above U+00FF). A `complete`
+ *    with `"limitCut": true` (a server's `budget()` cut: see `toServerSentEvents`) is passed without
+ *    the field, marked as the cut it was, so `detectZeroOutput` and `parseStructured` after it read
+ *    the caller's limit, not an empty answer; `limitCut` of another value or on another event is invalid.
  * 7. A `retryWithBackoff` or `fallbackTo` after it requests the whole run again on a retry (without
  *    `lastEventId`, which only the first attempt resumes after: a retry is told by the attempt the
  *    loop hands on subscribing, so a retry subscribed later, after `subscribeOn` or inside an

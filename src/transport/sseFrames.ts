@@ -1,6 +1,7 @@
 /* SSE wire format shared by both ends of the transport. @internal Never re-exported except `parseLastEventId`. */
 import type { L0Event } from '../events/eventTypes.js';
 import type { SerializedError } from '../errors/serializeError.js';
+import { isLimitCut } from '../internal/limitCut.js';
 
 /**
  * The response headers of an SSE stream for an HTTP/2 response (Node's `http2` compatibility API):
@@ -26,9 +27,17 @@ export const END_FRAME = 'end';
  * or a store replay's tagged log, so a client can tell two runs of one stream id apart), `event:` its type, `data:` its JSON.
  */
 export function eventFrame(seq: number, event: L0Event, run?: string): string {
-  // JSON.stringify never emits a raw line break, so one `data:` line always holds the whole event
-  return `id: ${run === undefined ? '' : `${run}:`}${seq}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
+  // JSON.stringify never emits a raw line break, so one `data:` line always holds the whole event;
+  // a budget's cut carries a mark JSON leaves out (a symbol): it crosses as `"limitCut": true`, which the client turns back into the mark
+  return `id: ${run === undefined ? '' : `${run}:`}${seq}\nevent: ${event.type}\ndata: ${JSON.stringify(isLimitCut(event) ? { ...event, [LIMIT_CUT]: true } : event)}\n\n`;
 }
+
+/**
+ * The field of a `complete` event's JSON that says a limit of the caller's cut the run (a
+ * `budget({onExceeded: 'complete'})`): `true` or absent, read back by `fromServerSentEvents` as
+ * the hidden mark `detectZeroOutput` and `parseStructured` read, and removed from the event.
+ */
+export const LIMIT_CUT = 'limitCut';
 
 /**
  * The terminal error as a frame without an `id:`, so a reconnect resumes after the last event.

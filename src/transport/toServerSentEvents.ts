@@ -93,6 +93,8 @@ const KEYS = /*#__PURE__*/ optionKeys<ToServerSentEventsConfig>()(['heartbeatMs'
  * Rules:
  * 1. `events$` is `Observable<L0Event>` (numbered 1, 2, ... per subscription) or the
  *    `Observable<SequencedEvent>` of a replay source, whose numbers are kept (and run tags: `id: <run>:<seq>`).
+ *    The `complete` a `budget({onExceeded: 'complete'})` cut is sent with `"limitCut": true`, so the
+ *    client's zero-output and structured checks read it as the caller's limit (`fromServerSentEvents`).
  * 2. Events numbered up to `resumeFrom` are not sent, so a reconnect gets each event once.
  * 3. Completion sends `event: end`; an error sends `event: error` with `serializeError(e)` as data
  *    (the client's `fromServerSentEvents` rethrows it typed). A client that sees neither reconnects.

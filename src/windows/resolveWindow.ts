@@ -1,3 +1,4 @@
+import { quiet } from '../internal/isPromiseLike.js';
 import { checkBag, checkKeys, describeOption, optionError, optionKeys, optionPath } from '../internal/options.js';
 import type { CreateWindowConfig } from './createWindow.js';
 
@@ -32,6 +33,7 @@ function checkedEstimate(estimateTokens: (text: string) => number): (text: strin
   return (text) => {
     const v = estimateTokens(text);
     if (!(Number.isFinite(v) && v >= 0)) {
+      quiet(v); // an async estimator's rejection is not unhandled: the TypeError says what went wrong
       throw new TypeError(`createWindow(document, {estimateTokens}) returned ${describeOption(v)} for a piece of text; it must return a finite number of tokens >= 0`);
     }
     return v;
