@@ -49,6 +49,19 @@ describe('a length finish after JSON that closed', () => {
   });
 });
 
+describe('a string cut after JSON that closed', () => {
+  // the README's onTruncated: outside a fence a scalar after the JSON is prose, and at a stop finish nothing after closed JSON was cut
+  it.each([
+    ['{"a": 1} "and so', 'stop'],
+    ['{"a": 1} "and so', 'length'],
+    ['```json\n{"a": 1}\n```\n"Note: the', 'stop'],
+    ['```json\n{"a": 1}\n```\n"Note: the', 'length'],
+  ] as const)('should keep %j whole, not truncated, at a %s finish', (text, finish) => {
+    const r = run(text, finish, 'reject');
+    expect([r.error, r.result?.data, r.result?.truncated]).toEqual([undefined, { a: 1 }, false]);
+  });
+});
+
 describe('a length finish after JSON and a code fence that closed', () => {
   // a bracket in the code's strings opens no root the cut stopped: the fence closed after it
   it.each([

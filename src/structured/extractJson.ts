@@ -106,14 +106,15 @@ function isJson(text: string): boolean {
  * The JSON of the first fence that holds an object or array (see {@link FenceScanner}): its object
  * or array, up to where that closes, as in prose; what follows it in the fence (a note, another
  * value, the opener of a next fence when this one was never closed) is not the answer's. One that
- * never closes (a cut answer) runs to the next "```" or the end.
+ * never closes (a cut answer) runs to the next "```" (or "~~~" for a "~~~" fence) or the end.
  */
 function fromFence(text: string): string | undefined {
-  const open = new FenceScanner().scan(text, 0, text.length);
+  const fence = new FenceScanner();
+  const open = fence.scan(text, 0, text.length);
   if (open === -1) return undefined;
   const end = matchingEnd(text, open);
   if (end !== -1) return text.slice(open, end);
-  const close = fenceClose(text, open);
+  const close = fenceClose(text, open, fence.mark);
   // cut by the end of the text, its white space may be a cut string's own
   return close === -1 ? text.slice(open) : text.slice(open, close).trim();
 }
@@ -197,7 +198,9 @@ export function endsInRoot(text: string, fenced: (i: number) => boolean = () => 
  * the first closed fence that is one JSON scalar (```` ```json\n42\n``` ````, `"red"`: the schema
  * decides; prose holding a number is none; a "```" inside its string is the string's). A bracket in
  * a string in a fence's body (`"use {x}"`, `print("[1]")`) is the string's, never prose. With no JSON
- * found, the trimmed text comes back as `whole`. A `text` that is not a string is a TypeError naming it.
+ * found, the trimmed text comes back as `whole`. An answer that is one JSON string cut before its
+ * closing quote (`"ids: [1, 2`) is that string, `whole` (no `[1, 2` from prose), as repair and
+ * parseStructured read it; only a fence comes first. A `text` that is not a string is a TypeError naming it.
  *
  *   'Sure! ```json\n{"a":1}\n``` Enjoy'   ->  { json: '{"a":1}', from: 'fence' }
  *   'Use {curly} then {"a":1}.'          ->  { json: '{"a":1}', from: 'text' }
@@ -209,7 +212,30 @@ export function endsInRoot(text: string, fenced: (i: number) => boolean = () => 
  */
 export function extractJson(text: string): ExtractedJson {
   checkText('extractJson(text)', text);
-  return findJson(text) ?? { json: text.trim(), from: 'whole' };
+  return answerJson(text) ?? { json: text.trim(), from: 'whole' };
+}
+
+/**
+ * An answer that is one JSON string the text ends inside (`"The quick bro`, cut by the token
+ * limit), to be closed as a cut string in an object is; undefined when the string closes.
+ */
+function cutString(text: string): ExtractedJson | undefined {
+  const json = text.trimStart(); // white space at the end may be the string's own
+  if (json[0] !== '"') return undefined;
+  for (let i = 1; i < json.length; i++) {
+    if (json[i] === '\\') i++;
+    else if (json[i] === '"') return undefined;
+  }
+  return { json, from: 'whole' };
+}
+
+/**
+ * {@link findJson}, but an answer that is one JSON string cut before its closing quote is that string,
+ * whatever brackets it holds (`"ids: [1, 2` is no `[1, 2`), as repair closes it: only a fence comes first. @internal
+ */
+export function answerJson(text: string): ExtractedJson | undefined {
+  const found = findJson(text);
+  return found?.from === 'fence' ? found : cutString(text) ?? found;
 }
 
 /** The fences that are one JSON value (```` ```json\n42\n``` ````, `"red"`, `` "`a`" ``): their trimmed bodies. */

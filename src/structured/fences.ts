@@ -5,27 +5,34 @@
  */
 
 // what a FenceScanner is reading
-const SEEK = 0; // text outside fences, up to a "```"
-const OPENER = 1; // the rest of the opener's line (its info string; with a "```" on it, inline code)
+const SEEK = 0; // text outside fences, up to a "```" or "~~~"
+const OPENER = 1; // the rest of the opener's line (its info string; with its marker again on it, inline code)
 const LEAD = 2; // white space before the body's first character
 const BODY = 3; // a body that holds no object or array, up to its closing "```"
 const FOUND = 4;
 
 /**
- * Markdown fences as {@link extractJson} reads them, fed a piece at a time: "```" opens a fence
- * and, as in CommonMark, the rest of its line is the info string, never the body, which starts on
- * the next line (`` ```json [ `` then `{"a": 1},` is a fence whose JSON is `{"a": 1}`); the first
+ * Markdown fences as {@link extractJson} reads them, fed a piece at a time: "```" or "~~~" opens a fence
+ * (a longer run too: its first three are the marker) and, as in CommonMark, the rest of its line is the
+ * info string, never the body, which starts on the next line (`` ```json [ `` then `{"a": 1},` is a fence whose JSON is `{"a": 1}`); the first
  * character of the body that is not white space decides it: `{` or `[` opens the JSON (the first such fence is the answer); anything
- * else is code or prose, skipped to the next "```" (its close). A "```" with another "```" after it
- * on its line is an inline code span (`` ```[1, 2]``` ``), whose inside is prose: no fence. A "```"
- * after an odd number of `"` on its line (escapes aside) is inside a string (`"code": "```js`),
- * never a fence. @internal Shared with the partial parser, which feeds it the text outside its root,
+ * else is code or prose, skipped to the next three of its marker's character (its close: "~~~" never
+ * closes a "```" fence; a "```" closes a "````" one, where CommonMark wants a run as long). A marker with another after it on its line is an inline code span
+ * (`` ```[1, 2]``` ``), whose inside is prose: no fence. A marker after an odd number of `"` on its
+ * line is inside a string (`"code": "```js`, `Type "```"`), never a fence. As {@link fenceClose} and
+ * {@link fences} read them: a backslash escapes the character after it, in a string or out (an escaped
+ * backtick is no marker's), and a `"` right after a digit opens no string (`The 5" screen`: an inch
+ * mark). @internal Shared with the partial parser, which feeds it the text outside its root,
  * and a root's own text while that is an opener's line.
  */
 export class FenceScanner {
   private state = SEEK;
-  /** Backticks in a row (a "```" may arrive in pieces). */
+  /** Marker characters in a row (a "```" may arrive in pieces). */
   private ticks = 0;
+  /** The marker's character: the fence's from its opener to its close; outside fences, the last of '`' and '~' read. */
+  mark = '`';
+  /** The character read before this one. */
+  private prev = '';
   /** An odd number of `"` since the line break. */
   private quoted = false;
   private escaped = false;
@@ -49,8 +56,10 @@ export class FenceScanner {
   scan(s: string, i: number, end: number): number {
     for (; i < end && this.state !== FOUND; i++) {
       const ch = s[i]!;
+      const prev = this.prev;
+      this.prev = ch;
       if (this.state === OPENER) {
-        this.ticks = ch === '`' ? this.ticks + 1 : 0;
+        this.ticks = ch === this.mark ? this.ticks + 1 : 0;
         if (this.ticks === 3) {
           // three more on the line close an inline code span (`` ```[1, 2]``` ``): no fence
           this.ticks = 0;
@@ -66,10 +75,14 @@ export class FenceScanner {
         }
         this.state = BODY; // this character may begin the close
       }
-      this.ticks = ch === '`' && !this.quoted ? this.ticks + 1 : 0;
+      if (this.state === SEEK && ch !== this.mark && (ch === '`' || ch === '~')) {
+        this.mark = ch;
+        this.ticks = 0;
+      }
+      this.ticks = ch === this.mark && !this.quoted && !this.escaped ? this.ticks + 1 : 0;
       if (this.escaped) this.escaped = false;
       else if (ch === '\\') this.escaped = true;
-      else if (ch === '"') this.quoted = !this.quoted;
+      else if (ch === '"' && (this.quoted || !/\d/.test(prev))) this.quoted = !this.quoted;
       if (ch === '\n') this.quoted = false;
       if (this.ticks === 3) {
         this.ticks = 0;
@@ -81,22 +94,23 @@ export class FenceScanner {
 }
 
 /**
- * Where the first "```" from `from` that closes a fence starts, else -1: as {@link FenceScanner} reads
- * it, one after an odd number of `"` on its line (escapes aside) is inside a string (`{"s": "```js`). @internal
+ * Where the first marker from `from` starts ("```" or "~~~"; with `mark`, of that character only:
+ * a fence's close), else -1: as {@link FenceScanner} reads it, one after an odd number of `"` on its
+ * line is inside a string (`{"s": "```js`), and one after a `\\` is escaped. @internal
  */
-export function fenceClose(text: string, from: number): number {
+export function fenceClose(text: string, from: number, mark = '`~'): number {
   let quoted = false;
   for (let i = from; i < text.length; i++) {
-    const ch = text[i];
+    const ch = text[i]!;
     if (ch === '\\') i += text[i + 1] === '\n' ? 0 : 1;
-    else if (ch === '"') quoted = !quoted;
+    else if (ch === '"' && (quoted || !/\d/.test(text[i - 1]!))) quoted = !quoted;
     else if (ch === '\n') quoted = false;
-    else if (ch === '`' && !quoted && text.startsWith('```', i)) return i;
+    else if (!quoted && mark.includes(ch) && text.startsWith(ch + ch + ch, i)) return i;
   }
   return -1;
 }
 
-/** A fence: where its "```" starts, its body (after the opener's line; -1 before that line ends) and its close (-1: it never closes). @internal */
+/** A fence: where its "```" or "~~~" starts, its body (after the opener's line; -1 before that line ends) and its close (-1: it never closes). @internal */
 export interface Fence {
   readonly at: number;
   readonly body: number;
@@ -104,24 +118,25 @@ export interface Fence {
 }
 
 /**
- * The fences of `text` in order, each up to its close ({@link fenceClose}: a "```" inside a string
- * is the string's); a one-line code span (`` ```42``` ``) is none. The last may never close. @internal
+ * The fences of `text` in order, as {@link FenceScanner} reads them: each from a marker outside a
+ * string ({@link fenceClose}) up to the next of its character outside one; a one-line code span
+ * (`` ```42``` ``) is none. The last may never close. @internal
  */
 export function fences(text: string): Fence[] {
   const found: Fence[] = [];
   // the first line break after an opener, kept while it is still ahead (a search per "```" on a long line is quadratic)
   let line = 0;
-  for (let at = text.indexOf('```'); at !== -1; ) {
+  for (let at = fenceClose(text, 0); at !== -1; ) {
     if (line !== -1 && line < at + 3) line = text.indexOf('\n', at + 3);
-    const span = text.indexOf('```', at + 3);
+    const span = text.indexOf(text.slice(at, at + 3), at + 3);
     if (span !== -1 && (line === -1 || span < line)) {
-      at = text.indexOf('```', span + 3);
+      at = fenceClose(text, span + 3);
       continue;
     }
-    const close = line === -1 ? -1 : fenceClose(text, line + 1);
+    const close = line === -1 ? -1 : fenceClose(text, line + 1, text[at]);
     found.push({ at, body: line === -1 ? -1 : line + 1, close });
     if (close === -1) break;
-    at = text.indexOf('```', close + 3);
+    at = fenceClose(text, close + 3);
   }
   return found;
 }
@@ -131,7 +146,7 @@ export function fences(text: string): Fence[] {
  * `print("[1]")`) made spaces: a string's, never a root (the partial parser skips them the same way). @internal
  */
 export function proseView(text: string): string {
-  if (!text.includes('```')) return text;
+  if (!/```|~~~/.test(text)) return text;
   const fence = new FenceScanner();
   const out: string[] = [];
   let from = 0;

@@ -142,7 +142,8 @@ function cutFence(raw: string, from: number): boolean {
  * an example before the cut answer; after other closed ones too; not one in the body of a code fence
  * that closed after it, `print("{")`) or a fence that never closes
  * holding a scalar (`` ```json\n2 ``, as one would be in the answer's own fence). Closed JSON
- * followed by cut prose is no cut JSON.
+ * followed by cut prose is no cut JSON, a cut string too (`{"a": 1} "and so`: outside a fence a
+ * scalar after the JSON is prose; at a `stop` finish nothing is cut after closed JSON).
  */
 function cutAfter(raw: string, parsed: RepairJsonResult): boolean {
   if (typeof parsed.value === 'number' && !parsed.corrected) return true; // a fenced one's fence closed

@@ -1,13 +1,15 @@
 import { jsonrepair } from 'jsonrepair';
 import { SchemaValidationError } from '../errors/SchemaValidationError.js';
 import { checkText } from '../internal/options.js';
-import { findJson, looksLikeJson, type ExtractedJson } from './extractJson.js';
+import { answerJson, looksLikeJson } from './extractJson.js';
 
 /**
  * What repair changed, in the order found:
  * `extract-fence` (the JSON sat in a Markdown fence), `extract-text` (prose around it was
- * dropped), `remove-comments`, `single-quotes`, `quote-keys` (unquoted keys), `fix-literals`
- * (`None`, `True`, `undefined`, `NaN`...), `remove-trailing-comma`, `insert-comma` (a missing
+ * dropped), `remove-comments` (line, block and Python `# ` comments outside strings), `single-quotes`,
+ * `quote-keys` (unquoted keys), `fix-literals` (`None`, `True`, `undefined`...; `NaN` and `Infinity`,
+ * which JSON has no number for, become strings as jsonrepair makes them, `"NaN"`, so a schema that
+ * wants a number rejects them), `remove-trailing-comma`, `insert-comma` (a missing
  * comma), `escape-control-chars` (raw newlines or tabs in strings), `fix-quotes` (smart quotes),
  * `close-string` and `close-structure` (the text was cut: `truncated`), and `repair` for anything
  * else jsonrepair fixed.
@@ -46,7 +48,7 @@ interface Diagnosis {
   truncated: boolean;
   /** The quote of the string the text was cut in ('' when none). */
   quote: string;
-  /** Where a comma goes to keep jsonrepair from splitting a string (see {@link needsGuard}). */
+  /** Where a comma goes to keep jsonrepair from splitting a string (see {@link needsGuard}); at `i + 0.5`, a `//` before the `#` at `i`. */
   guards: number[];
   /** Where a key the text ends in or right after starts (`{"a": 1, "na`, `{"a": 1, "name":`, `"name": -`), else -1. */
   key: number;
@@ -86,9 +88,10 @@ function diagnose(json: string): Diagnosis {
       continue;
     }
     if (ch === ' ' || ch === '\n' || ch === '\r' || ch === '\t') continue;
-    if (ch === '/' && (json[i + 1] === '/' || json[i + 1] === '*')) {
+    if ((ch === '/' && (json[i + 1] === '/' || json[i + 1] === '*')) || (ch === '#' && /\s/.test(json[i + 1]!))) {
       found.add('remove-comments');
-      const end = json[i + 1] === '/' ? json.indexOf('\n', i) : json.indexOf('*/', i + 2) + 1;
+      if (ch === '#') guards.push(i + 0.5); // a Python comment (`# note`; `#fff` is a value): jsonrepair reads it as `//#`
+      const end = json[i + 1] === '*' ? json.indexOf('*/', i + 2) + 1 : json.indexOf('\n', i);
       i = end <= 0 ? json.length : end;
       continue;
     }
@@ -143,7 +146,7 @@ function guard(json: string, guards: readonly number[]): string {
   let out = '';
   let from = 0;
   for (const at of guards) {
-    out += `${json.slice(from, at)},`;
+    out += json.slice(from, at) + (at % 1 ? '//' : ',');
     from = at;
   }
   return out + json.slice(from);
@@ -173,20 +176,6 @@ function closeTail(json: string, quote: string): string {
 
 function parse(json: string): unknown {
   return JSON.parse(json) as unknown;
-}
-
-/**
- * An answer that is one JSON string the text ends inside (`"The quick bro`, cut by the token
- * limit), to be closed as a cut string in an object is; undefined when the string closes.
- */
-function cutString(text: string): ExtractedJson | undefined {
-  const json = text.trimStart(); // white space at the end may be the string's own
-  if (json[0] !== '"') return undefined;
-  for (let i = 1; i < json.length; i++) {
-    if (json[i] === '\\') i++;
-    else if (json[i] === '"') return undefined;
-  }
-  return { json, from: 'whole' };
 }
 
 /** A whole answer that may be a literal or number cut short (`tr`, `nul`, `1.`, `2e+`, `-`). */
@@ -225,11 +214,9 @@ export function repairText(text: string): RepairJsonResult {
   } catch {
     // not valid as it stands: extract, then repair
   }
-  let found = findJson(text);
-  // a fence's JSON is its object or array, or a scalar alone in it; elsewhere only an object or array is an answer
-  if (found !== undefined && found.from !== 'fence' && (!/^[[{]/.test(found.json) || (found.from === 'text' && !looksLikeJson(found.json)))) found = undefined;
-  // an answer that is one cut string is that string, whatever brackets it holds (`"ids: [1, 2] and`): only a fence comes first
-  if (found?.from !== 'fence') found = cutString(text) ?? found;
+  let found = answerJson(text);
+  // a fence's JSON is its object or array, or a scalar alone in it; elsewhere only an object or array (or a cut string: answerJson) is an answer
+  if (found !== undefined && found.from !== 'fence' && (!/^[[{"]/.test(found.json) || (found.from === 'text' && !looksLikeJson(found.json)))) found = undefined;
   if (found === undefined) {
     // a cut literal or number is completed as a cut one in an object is (`tr` -> `true`, `1.` -> `1`); a lone `-` holds no value
     let cut: unknown[] | undefined;

@@ -1,0 +1,88 @@
+/** @test {extractJson} */
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { parseRun } from '../helpers/scriptedAnswers.js';
+import { extractJson, repairJson } from 'l0-rx';
+import { FenceScanner, fences } from '../../src/structured/fences.js';
+
+/*
+ * One reading of fences for objects (FenceScanner: extraction and the partial parser) and for
+ * scalars and cuts (fences(): a fenced scalar, a fence a `length` finish cut): a marker inside a
+ * string on its line is none, a backslash escapes the character after it, a `"` after a digit is an
+ * inch mark, "~~~" fences as CommonMark has them.
+ */
+const F = '```';
+
+/** extractJson, repairJson and parseStructured (one character a token, so the partial parser reads it too) on `text`. */
+function readings(text: string) {
+  const { error, result } = parseRun([...text]);
+  return { extracted: extractJson(text), repaired: repairJson(text).value, error, data: result?.data };
+}
+
+describe('fences: the scalar and the object readings agree', () => {
+  it.each([
+    // fences() opened at a quoted marker (the object path never did): the scalar fence after it was lost
+    ['a marker quoted in prose before the fence', `Type "${F}" to start.\n${F}json\n`],
+    // both opened at an escaped marker: its line was taken for a fence's info string
+    ['a backslash-escaped marker in prose before the fence', `Write \\${F} for a literal one:\n${F}json\n`],
+    // the inch mark opened a string that hid the fence from extraction (the object came from prose)
+    ['an inch mark before the fence on its line', `The 5" screen: ${F}json\n`],
+    // "~~~" was no fence: a scalar in one was lost, an object came from prose
+    ['a tilde fence', `Sure!\n~~~json\n`],
+    ['a four-backtick fence', `Sure!\n${F}\`json\n`],
+  ])('should read a fenced scalar and a fenced object after %s', (_, before) => {
+    const close = before.includes('~~~') ? '~~~' : before.includes(`${F}\``) ? `${F}\`` : F;
+    const scalar = readings(`${before}42\n${close}`);
+    expect(scalar).toEqual({ extracted: { json: '42', from: 'fence' }, repaired: 42, error: undefined, data: 42 });
+    const object = readings(`${before}{"a": 1}\n${close}`);
+    expect(object).toEqual({ extracted: { json: '{"a": 1}', from: 'fence' }, repaired: { a: 1 }, error: undefined, data: { a: 1 } });
+  });
+
+  it('should close a "~~~" fence only with "~~~" (a "```" in it is its text), and a "```" fence never with "~~~"', () => {
+    expect(extractJson('~~~\nRun ```sh x```? no:\n```\n~~~\n~~~json\n7\n~~~')).toEqual({ json: '7', from: 'fence' });
+    expect(extractJson(`${F}md\n~~~\n${F}\n${F}json\n"x"\n${F}`)).toEqual({ json: '"x"', from: 'fence' });
+  });
+
+  it('should read an inch mark in a code fence as no string: the JSON after it on its line is found', () => {
+    expect(readings(`${F}\nThe 5" screen: {"a": 1}\n${F}`)).toMatchObject({ extracted: { json: '{"a": 1}', from: 'text' }, repaired: { a: 1 }, data: { a: 1 } });
+  });
+
+  it('should still take a quoted bracket in a code fence for the string\'s', () => {
+    expect(extractJson(`${F}py\nprint("{x}")\n${F}\nResult: {"a": 1}`)).toEqual({ json: '{"a": 1}', from: 'text' });
+  });
+
+  // the property: wherever FenceScanner opens the first JSON fence, fences() has that fence, and no earlier one holding an object or array
+  const piece = fc.constantFrom(F, '~~~', '`', '\\', '"', '5"', '\n', ' ', 'json', 'x', '{"a": 1}', '[1]', '42', '"s"');
+  it('should find the first JSON fence where fences() has it, for any text of markers, quotes, escapes and values (property)', () => {
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 24 }), (pieces) => {
+        const text = pieces.join('');
+        const open = new FenceScanner().scan(text, 0, text.length);
+        const first = fences(text).find(({ body, close }) => {
+          if (body === -1) return false;
+          const at = text.slice(body).search(/\S/);
+          return at !== -1 && /[[{]/.test(text[body + at]!) && (close === -1 || body + at < close);
+        });
+        expect(open).toBe(first === undefined ? -1 : first.body + text.slice(first.body).search(/\S/));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
+
+describe('a cut bare string holding brackets', () => {
+  it.each([
+    ['"ids: [1, 2]', 'ids: [1, 2]'],
+    ['"ids: [1, 2', 'ids: [1, 2'],
+    ['  "see {a: 1} and ', 'see {a: 1} and '],
+  ])('should be that string to extractJson as to repair and parseStructured: %j', (text, value) => {
+    expect(extractJson(text)).toEqual({ json: text.trimStart(), from: 'whole' });
+    const r = repairJson(text);
+    expect([r.value, r.truncated]).toEqual([value, true]);
+    for (const finish of ['stop', 'length'] as const) expect(parseRun([text], finish).result).toMatchObject({ data: value, truncated: true });
+  });
+
+  it('should still come after a fence', () => {
+    expect(extractJson(`"note\n${F}json\n[1, 2]\n${F}`)).toEqual({ json: '[1, 2]', from: 'fence' });
+  });
+});
