@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { runsTimeout } from './spec/helpers/propertyRuns.js';
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
@@ -20,7 +21,8 @@ export default defineConfig({
     include: ['spec/**/*.spec.ts'],
     // one fixed fast-check seed unless L0_PROPERTY_SEED says otherwise (spec/helpers/propertySeed.ts)
     setupFiles: ['spec/helpers/propertySeed.ts'],
-    testTimeout: 20_000,
+    // longer when L0_PROPERTY_RUNS draws more inputs (spec/helpers/propertyRuns.ts)
+    testTimeout: runsTimeout(20_000),
     reporters: ['default', 'json'],
     outputFile: { json: '.vitest/results.json' },
   },

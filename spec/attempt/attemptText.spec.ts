@@ -2,6 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { AttemptText, attemptTextChange, L0_EVENT_TYPES, type AttemptTextChange, type L0Event, type L0EventType } from 'l0-rx';
+import { runs } from '../helpers/propertyRuns.js';
 
 const error = { name: 'ProviderError', message: 'reset', code: 'NETWORK_ERROR' };
 
@@ -192,7 +193,7 @@ describe('AttemptText', () => {
             expect(texts[who]!.text).toBe(fold(seen[who]!));
           }
         }),
-        { numRuns: 2000 },
+        { numRuns: runs(2000) },
       );
     });
 

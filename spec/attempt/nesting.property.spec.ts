@@ -7,6 +7,7 @@ import { fakeModel, type FakeItem } from 'l0-rx/testing';
 import { finalState } from '../helpers/runScenario.js';
 import { testScheduler } from '../helpers/testScheduler.js';
 import { runWatched, watchedRequests } from '../helpers/watchedRequests.js';
+import { runs } from '../helpers/propertyRuns.js';
 
 /*
  * Property: however the reliability operators nest (retry inside fallback, fallback inside retry,
@@ -119,7 +120,7 @@ function check(n: Node, unsubscribeAt: number): void {
   expect(run.leftover, log).toEqual({ actions: 0, open: 0 });
 }
 
-const numRuns = Number(process.env['L0_PROPERTY_RUNS'] ?? 300);
+const numRuns = runs(300);
 
 describe('nested retries, fallbacks, l0() runs, budgets and timeouts (property)', () => {
   it('should number, retract and clean up as one flat run would, whatever the nesting', () => {

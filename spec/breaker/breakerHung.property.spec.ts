@@ -5,6 +5,7 @@ import { Observable, type SchedulerLike } from 'rxjs';
 import type { TestScheduler } from 'rxjs/testing';
 import { circuitBreaker, createCircuitBreaker, ProviderError, type BreakerRecord, type BreakerStore, type L0Event } from 'l0-rx';
 import { testScheduler } from '../helpers/testScheduler.js';
+import { runs } from '../helpers/propertyRuns.js';
 
 const start: L0Event = { type: 'start', attempt: 1, fallbackIndex: 0, isRetry: false, isFallback: false };
 const done: L0Event = { type: 'complete', finishReason: 'stop' };
@@ -101,7 +102,7 @@ describe('circuitBreaker with a store that answers late or never', () => {
         await stepped(ts);
         expect(after).toEqual(['ok', 'closed']);
       }),
-      { numRuns: Number(process.env['L0_PROPERTY_RUNS'] ?? 150) },
+      { numRuns: runs(150) },
     );
   });
 });

@@ -7,6 +7,7 @@ import type { TestScheduler } from 'rxjs/testing';
 import { redisBreakerStore } from 'l0-rx/breakers/redis';
 import { testScheduler } from '../helpers/testScheduler.js';
 import { useRedisServer } from '../helpers/redisServer.js';
+import { runs, runsTimeout } from '../helpers/propertyRuns.js';
 
 /** How a call ends: its source completes (with or without a `complete` event), errors with an `isFailure` verdict, or the caller leaves. */
 type Ending = 'ok' | 'okBare' | 'fail' | 'spared' | 'throws' | 'undefined' | 'leave';
@@ -193,7 +194,7 @@ function verify(model: Model, changes: string[], got: string[], want: string[], 
   for (const [t, [real, ref]] of byTime) expect(`${t}:${real}`).toBe(`${t}:${ref}`);
 }
 
-const numRuns = Number(process.env['L0_PROPERTY_RUNS'] ?? 300);
+const numRuns = runs(300);
 
 /** Runs virtual time frame by frame, letting every store answer (counted by `busy`) arrive before the next frame. */
 async function stepped(ts: TestScheduler, busy: () => number): Promise<void> {
@@ -286,5 +287,5 @@ describe('circuitBreaker against a reference model', () => {
       await stepped(ts, busy);
       verify();
     }), { numRuns: Math.ceil(numRuns / 10) });
-  }, 60_000);
+  }, runsTimeout(60_000));
 });

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { AllStreamsExhaustedError, consensus, fromStream, isConsensusError, type ConsensusConfig, type ConsensusResult, type StreamContext } from 'l0-rx';
 import { fakeModel, type FakeItem } from 'l0-rx/testing';
 import { testScheduler } from '../helpers/testScheduler.js';
+import { runs } from '../helpers/propertyRuns.js';
 
 /*
  * Property: for random answers (agreeing, differing, empty, failing or hanging) that end at random
@@ -67,7 +68,8 @@ function run(sources: readonly Source[], config: ConsensusConfig, split: (s: Sou
 }
 
 const configArb: fc.Arbitrary<ConsensusConfig> = fc.record({
-  minimumAgreement: fc.constantFrom(0, 0.5),
+  // above 0.5 (0.6 is the default), a split vote is a ConsensusError
+  minimumAgreement: fc.constantFrom(0, 0.5, 0.6, 0.75),
   threshold: fc.constantFrom(0.8, 1),
   resolveConflicts: fc.constantFrom('vote' as const, 'best' as const),
   concurrency: fc.constantFrom(1, 2, Infinity),
@@ -81,6 +83,7 @@ const summary = (r: ReturnType<typeof run>) => ({
 
 describe('consensus (property)', () => {
   it('should choose one model\'s own text, abort every open source at the decision, and leave nothing scheduled', () => {
+    const ends = { result: 0, exhausted: 0, noConsensus: 0 };
     fc.assert(fc.property(fc.array(sourceArb, { minLength: 2, maxLength: 5 }), configArb, fc.boolean(), (sources, config, earlyExit) => {
       const r = run(sources, { ...config, earlyExit }, (s) => s.split);
       expect(r.leftover).toBe(0);
@@ -90,6 +93,7 @@ describe('consensus (property)', () => {
         if (lane.started !== undefined && (own === undefined || own > r.ended!)) expect(lane.aborted, `source ${i}`).toBe(r.ended);
       });
       if (r.result) {
+        ends.result++;
         const chosen = r.result.chosenIndex!;
         expect(r.result.consensus).toBe(sources[chosen]!.answer);
         r.result.outputs.forEach((o, i) => {
@@ -98,19 +102,25 @@ describe('consensus (property)', () => {
         return;
       }
       if (r.error instanceof AllStreamsExhaustedError) {
+        ends.exhausted++;
         // every failed source's error, in input order: a 500, an empty answer's ZeroOutputError or a timeout
         const started = r.lanes.filter((l) => l.started !== undefined).length;
         expect(r.error.errors).toHaveLength(started);
         return;
       }
+      ends.noConsensus++;
       expect(isConsensusError(r.error), String(r.error)).toBe(true);
-    }), { numRuns: 400 });
+    }), { numRuns: runs(400) });
+    // each ending was checked: a result, every source failed, agreement under minimumAgreement
+    expect(ends.result, 'runs with a result').toBeGreaterThan(runs(100));
+    expect(ends.exhausted, 'runs where every source failed').toBeGreaterThan(runs(40));
+    expect(ends.noConsensus, 'runs below minimumAgreement').toBeGreaterThan(runs(10));
   });
 
   it('should not depend on the order in which answers ending on one frame arrive (no earlyExit)', () => {
     fc.assert(fc.property(fc.array(sourceArb, { minLength: 2, maxLength: 5 }), configArb, (sources, config) => {
       expect(summary(run(sources, config, (s) => s.split))).toEqual(summary(run(sources, config, () => [])));
-    }), { numRuns: 400 });
+    }), { numRuns: runs(400) });
   });
 });
 
@@ -134,7 +144,7 @@ describe('structured consensus (property)', () => {
         return { consensus: r.result === undefined ? undefined : sorted(r.result.consensus), chosen: r.result?.chosenIndex, agreement: r.result?.agreement, dissent: [...(r.result?.dissent ?? [])].sort(), error: (r.error as Error | undefined)?.name };
       };
       expect(decide(values.map(reversed))).toEqual(decide(values));
-    }), { numRuns: 300 });
+    }), { numRuns: runs(300) });
   });
 });
 

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { textSimilarity } from 'l0-rx';
+import { runs } from '../helpers/propertyRuns.js';
 
 /** A 16,000-character text of pseudo-random words (seeded, so the same every run). */
 function words16k(seed: number): string {
@@ -30,7 +31,7 @@ describe('textSimilarity', () => {
     const words = fc.array(fc.constantFrom('a', 'b', 'c', 'd', 'e'), { maxLength: 140 });
     fc.assert(fc.property(words, words, (a, b) => {
       expect(textSimilarity(a.join(' '), b.join(' '))).toBeCloseTo(referenceSimilarity(a, b), 12);
-    }), { numRuns: 300 });
+    }), { numRuns: runs(300) });
   });
 
   it('should be 1 for the same words, whatever the case, punctuation and spacing', () => {

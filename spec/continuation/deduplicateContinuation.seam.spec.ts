@@ -5,6 +5,7 @@ import { lastValueFrom, of, toArray } from 'rxjs';
 import { deduplicateContinuation, l0, type L0Event } from 'l0-rx';
 import { fakeModel } from 'l0-rx/testing';
 import { finalState, runScenario } from '../helpers/runScenario.js';
+import { runs } from '../helpers/propertyRuns.js';
 
 const fast = { backoff: 'fixed', baseDelay: 1 } as const;
 const cut = { error: { network: 'ECONNRESET' } } as const;
@@ -48,7 +49,7 @@ describe('deduplicateContinuation at the seam: no character doubled or lost, wha
         const removable = repeated.replace(/\s/g, '').length >= 2 && /^\S/.test(repeated) && !(apart && lone);
         const allowed = removable ? [checkpoint + rest] : [checkpoint + rest, checkpoint + repeated + rest, checkpoint + whitespaceLead + repeated + rest];
         expect(allowed.map(spaces)).toContain(joined);
-      }), { numRuns: 500 });
+      }), { numRuns: runs(500) });
   });
 });
 

@@ -5,6 +5,7 @@ import { concat, concatMap, map, of, throwError, timer, type Observable } from '
 import { customPatternRule, l0, type L0Event, type StreamContext } from 'l0-rx';
 import { finalState, runScenario } from '../helpers/runScenario.js';
 import { cutTokens } from '../helpers/scriptedAnswers.js';
+import { runs } from '../helpers/propertyRuns.js';
 
 /** `text` as token events, cut after 1 + each of `cuts` characters. */
 const tokens = cutTokens;
@@ -96,7 +97,7 @@ describe('a resumed l0() run with guardrails: checkpoints hold only checked text
         }
         // the answer: the last checkpoint, then the last attempt's text once (its repeated head removed, nothing of a retracted attempt)
         expect(finalState(run.events).content).toBe((seen.at(-1) ?? '') + bodies.at(-1));
-      }), { numRuns: 600 });
+      }), { numRuns: runs(600) });
   });
 
   it('should never show or checkpoint a redacted secret, and end with the last checkpoint plus the last attempt redacted', () => {
@@ -129,6 +130,6 @@ describe('a resumed l0() run with guardrails: checkpoints hold only checked text
         expect(run.error).toBeUndefined();
         for (const e of run.events) expect(e.type === 'token' ? e.value : e.type === 'checkpoint' ? e.content : '').not.toMatch(/sk-\d/);
         expect(finalState(run.events).content).toBe((seen.at(-1) ?? '') + bodies.at(-1)!.replace(/sk-\d+/g, '[key]'));
-      }), { numRuns: 300 });
+      }), { numRuns: runs(300) });
   });
 });

@@ -5,6 +5,7 @@ import { concat, of, throwError, type Observable } from 'rxjs';
 import { l0, type L0Event, type StreamContext } from 'l0-rx';
 import { finalState, runScenario } from '../helpers/runScenario.js';
 import { cutTokens } from '../helpers/scriptedAnswers.js';
+import { runs } from '../helpers/propertyRuns.js';
 
 const fast = { backoff: 'fixed', baseDelay: 1, attempts: 3 } as const;
 const WORDS = ['a', 'b', 'the', ' ', '  ', '\n', '\r\n', '\u{1F389}', 'é', '.', 'x y', 'Hello', 'world', ',', '<', '|'];
@@ -61,6 +62,6 @@ describe('a resumed l0() run: the checkpoint plus the continuation, whatever the
         const loneApart = /\s$/.test(checkpoint) && /^\s*[\p{L}\p{M}\p{N}_]+\s*$/u.test(repeated);
         if (repeated.replace(/\s/g, '').length >= 2 && /^\S/.test(repeated) && !loneApart) expect(content).toBe(text);
         else expect([text, checkpoint + repeated + text.slice(checkpoint.length)]).toContain(content);
-      }), { numRuns: 1000, examples: [[['a', '<', '  ', '<', '\n', '<', 'a', 'a'], [2, 1], [], 891419732, 1, 461226945]] });
+      }), { numRuns: runs(1000), examples: [[['a', '<', '  ', '<', '\n', '<', 'a', 'a'], [2, 1], [], 891419732, 1, 461226945]] });
   });
 });

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { detectDrift } from 'l0-rx';
 import { EntropyCheck } from '../../src/drift/entropy.js';
 import { runSync, text } from '../guard/helpers.js';
+import { runs } from '../helpers/propertyRuns.js';
 
 /** The textbook form: each 64-character block's Shannon entropy against the mean and deviation of the previous (up to 50) blocks. */
 function firstSpike(text: string): number {
@@ -52,9 +53,9 @@ describe('the entropy_spike detector', () => {
         if (expected > 0) spikes++;
         expect(fedSpike(text, sizes)).toBe(expected);
       }),
-      { numRuns: 300 },
+      { numRuns: runs(300) },
     );
-    expect(spikes).toBeGreaterThan(30); // the property compared real detections, not only silence
+    expect(spikes).toBeGreaterThan(runs(30)); // the property compared real detections, not only silence
   });
 
   it('should keep 50 blocks of history: a spike against a long calm run is still found after 100 blocks', () => {

@@ -2,6 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { countMarkdown } from '../../src/drift/windowChecks.js';
+import { runs } from '../helpers/propertyRuns.js';
 
 /** The markdown_collapse detector's element count as one multiline regex (its first form, kept as the reference). */
 const REFERENCE = /^#{1,6} |^\s*(?:[-*+]|\d+\.) |```|\*\*[^*\n]+\*\*|\[[^\]\n]+\]\([^)\s]+\)/gm;
@@ -18,9 +19,9 @@ describe('the markdown_collapse element count', () => {
         found += n;
         expect(countMarkdown(s)).toBe(n);
       }),
-      { numRuns: 3000 },
+      { numRuns: runs(3000) },
     );
-    expect(found).toBeGreaterThan(1000); // the property compared real elements, not only empty counts
+    expect(found).toBeGreaterThan(runs(1000)); // the property compared real elements, not only empty counts
   });
 
   it('should count headings, list items across blank lines, fences, bold and links', () => {

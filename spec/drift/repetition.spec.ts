@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { hasPeriodAtMost } from '../../src/drift/periodAtMost.js';
 import { RepetitionCheck } from '../../src/drift/repetition.js';
+import { runs } from '../helpers/propertyRuns.js';
 
 /** The textbook smallest period: length minus the longest proper border (the prefix function). */
 function smallestPeriod(s: string): number {
@@ -71,7 +72,7 @@ describe('hasPeriodAtMost (the repetition tail check)', () => {
       fc.property(tail, (s) => {
         expect(hasPeriodAtMost(s, 160)).toBe(smallestPeriod(s) <= 160);
       }),
-      { numRuns: 2000 },
+      { numRuns: runs(2000) },
     );
   });
 
@@ -103,10 +104,10 @@ describe('RepetitionCheck (sentences)', () => {
         if (whole) found++;
         expect(fires(text, sizes)).toBe(whole);
       }),
-      { numRuns: 1000 },
+      { numRuns: runs(1000) },
     );
     // repetitions were found, not only their absence (about 120 of the 1,000 on average, 91 the least in 200 runs)
-    expect(found).toBeGreaterThan(40);
+    expect(found).toBeGreaterThan(runs(40));
   });
 
   it('should count sentences as the plain rule does: case and spacing folded, Unicode letters and spaces included (hashed keys, no strings)', () => {
@@ -129,10 +130,10 @@ describe('RepetitionCheck (sentences)', () => {
         if (expected) found++;
         expect(fires(text, sizes)).toBe(expected);
       }),
-      { numRuns: 2000 },
+      { numRuns: runs(2000) },
     );
-    expect(found).toBeGreaterThan(100); // both verdicts are common
-    expect(found).toBeLessThan(1800);
+    expect(found).toBeGreaterThan(runs(100)); // both verdicts are common
+    expect(found).toBeLessThan(runs(1800));
   });
 
   it('should tell apart sentences that differ in one character, wherever it is', () => {
@@ -193,11 +194,11 @@ describe('RepetitionCheck (tail)', () => {
         expect(whole).toBe(sentencesRepeat(text) || tailLoops(text));
         expect(fires(text, sizes)).toBe(whole);
       }),
-      { numRuns: 500 },
+      { numRuns: runs(500) },
     );
     // both verdicts are common: about 425 of the 500 loop (405-440 in 8 runs; 450 as the bound failed now and then)
-    expect(found).toBeGreaterThan(100);
-    expect(found).toBeLessThan(490);
+    expect(found).toBeGreaterThan(runs(100));
+    expect(found).toBeLessThan(runs(490));
   });
 
   it('should check a delta of any size at every multiple of 64 it reaches, not only at its end', () => {

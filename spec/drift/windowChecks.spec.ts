@@ -5,6 +5,7 @@ import { detectDrift, type L0Event } from 'l0-rx';
 import { countMarkdown, MarkdownCollapseCheck, ToneShiftCheck } from '../../src/drift/windowChecks.js';
 import { runSync, text } from '../guard/helpers.js';
 import { fenceFlips } from '../helpers/fenceFlips.js';
+import { runs } from '../helpers/propertyRuns.js';
 
 const TONE = /\b(?:(therefore|thus|hence|moreover|furthermore|consequently)|(gonna|wanna|yep|nope|lol|dude)|yeah|ok|okay)\b/gi;
 const driftTypes = (out: readonly L0Event[]) => out.flatMap((e) => (e.type === 'drift' ? e.types : []));
@@ -83,12 +84,12 @@ describe('the window detectors (tone_shift, markdown_collapse)', () => {
         if (expected) found++;
         expect(fires(new ToneShiftCheck(), s, sizes)).toBe(expected);
       }),
-      { numRuns: 1500 },
+      { numRuns: runs(1500) },
     );
     // shifts were compared, not only their absence (an informal window needs slang, and the fences take their share of the
     // blocks: about 6% of the runs find one, 60-120 of 1500; the runs are not seeded, so the bound sits far below: at 500
     // runs and a bound of 20, one run in a few dozen failed)
-    expect(found).toBeGreaterThan(30);
+    expect(found).toBeGreaterThan(runs(30));
   });
 
   it('should find markdown collapse only outside code fences, as the plain rule over the whole text does, for any chunking', () => {
@@ -102,9 +103,9 @@ describe('the window detectors (tone_shift, markdown_collapse)', () => {
         if (expected) found++;
         expect(fires(new MarkdownCollapseCheck(), s, sizes)).toBe(expected);
       }),
-      { numRuns: 300 },
+      { numRuns: runs(300) },
     );
-    expect(found).toBeGreaterThan(20);
+    expect(found).toBeGreaterThan(runs(20));
   });
 
   it('should not find markdown collapse in a Markdown answer that ends in a long fenced code block', () => {

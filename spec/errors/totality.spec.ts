@@ -14,6 +14,7 @@ import {
 } from 'l0-rx';
 import { describeValue } from '../../src/errors/InvalidStreamError.js';
 import { toL0Error } from '../../src/errors/normalizeError.js';
+import { runs } from '../helpers/propertyRuns.js';
 
 /*
  * Classification, serialisation and message building run inside error handlers: if one throws, a run
@@ -141,7 +142,7 @@ function build(b: Blueprint): unknown {
 
 /** Blueprints, not the values: fast-check inspects generated values, which a revoked Proxy forbids. */
 const hostile = blueprint;
-const RUNS = { numRuns: 400 };
+const RUNS = { numRuns: runs(400) };
 
 describe('error handling totality', () => {
   describe('properties over anything and hostile objects', () => {
@@ -246,7 +247,7 @@ describe('error handling totality', () => {
             .subscribe({ next: (e) => seen.push(e.type), error: () => seen.push('error'), complete: () => seen.push('done') });
           expect(seen).toEqual(['fallback', 'complete', 'done']);
         }),
-        { numRuns: 100 },
+        { numRuns: runs(100) },
       );
     });
   });

@@ -12,6 +12,7 @@ import { createJsonlEventStore } from 'l0-rx/stores/jsonl';
 import { createRedisEventStore } from 'l0-rx/stores/redis';
 import { useRedisServer } from '../helpers/redisServer.js';
 import { useTempDir } from '../helpers/tempDir.js';
+import { runs, runsTimeout } from '../helpers/propertyRuns.js';
 
 /** JSON data as a store keeps it (no -0, no undefined, no NaN: what JSON cannot hold is no event field). */
 const json = fc.jsonValue().map((v) => JSON.parse(JSON.stringify(v)) as unknown);
@@ -113,20 +114,20 @@ describe('a recorded run of every event type, replayed and followed', () => {
   it('should give back the live events through the memory store', async () => {
     const store = createMemoryEventStore();
     let id = 0;
-    await fc.assert(fc.asyncProperty(run, (events) => roundTrip(store, events, id++)), { numRuns: 100 });
-  }, 60_000);
+    await fc.assert(fc.asyncProperty(run, (events) => roundTrip(store, events, id++)), { numRuns: runs(100) });
+  }, runsTimeout(60_000));
 
   it('should give back the live events through the JSONL store', async () => {
     const store = createJsonlEventStore(tmp.path);
     let id = 0;
-    await fc.assert(fc.asyncProperty(run, (events) => roundTrip(store, events, id++)), { numRuns: 60 });
+    await fc.assert(fc.asyncProperty(run, (events) => roundTrip(store, events, id++)), { numRuns: runs(60) });
     // the generator proves checkpoints: some were written as a length, and read back whole
     expect(await readFile(tmp.path, 'utf8')).toContain('"contentLength"');
-  }, 60_000);
+  }, runsTimeout(60_000));
 
   it('should give back the live events through the Redis store', async () => {
     const store = createRedisEventStore(redis.client);
     let id = 0;
-    await fc.assert(fc.asyncProperty(run, (events) => roundTrip(store, events, id++)), { numRuns: 40 });
-  }, 60_000);
+    await fc.assert(fc.asyncProperty(run, (events) => roundTrip(store, events, id++)), { numRuns: runs(40) });
+  }, runsTimeout(60_000));
 });

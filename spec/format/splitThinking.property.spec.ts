@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { from } from 'rxjs';
 import { splitThinking, stripThinking, THINKING_TAGS, type L0Event } from 'l0-rx';
+import { runs } from '../helpers/propertyRuns.js';
 
 const tok = (value: string): L0Event => ({ type: 'token', value });
 
@@ -36,7 +37,7 @@ describe('splitThinking (properties)', () => {
   it('should make the same text and reasoning whatever positions the chunks end at', () => {
     fc.assert(fc.property(chunked, fc.boolean(), ([text, chunks], startInside) => {
       expect(split(chunks, startInside)).toEqual(split([text], startInside));
-    }), { numRuns: 500 });
+    }), { numRuns: runs(500) });
   });
 
   it('should leave the text stripThinking leaves, for an answer with no closing tag before its first opening one', () => {
@@ -44,6 +45,6 @@ describe('splitThinking (properties)', () => {
       const lower = text.toLowerCase();
       fc.pre(!(firstIndex(lower, THINKING_TAGS.map((t) => `</${t}>`)) < firstIndex(lower, THINKING_TAGS.map((t) => `<${t}>`))));
       expect(split(chunks).text).toBe(stripThinking(text));
-    }), { numRuns: 500 });
+    }), { numRuns: runs(500) });
   });
 });

@@ -5,6 +5,7 @@ import { guard, isL0Error, l0, recommendedGuardrails, type GuardMode, type L0Eve
 import { fakeModel } from 'l0-rx/testing';
 import { runScenario } from '../helpers/runScenario.js';
 import { runSync, text } from './helpers.js';
+import { runs } from '../helpers/propertyRuns.js';
 
 /*
  * A guard's verdict is a function of the text, not of how a provider cut it into tokens. Each
@@ -62,11 +63,11 @@ describe('guard(recommendedGuardrails): the verdict whatever the chunking (prope
         expect(verdict(chunks, mode)).toEqual(whole);
         expect(verdict([...all], mode)).toEqual(whole);
       }),
-      { numRuns: 3000 },
+      { numRuns: runs(3000) },
     );
     // the property compared real verdicts of both kinds, not only clean texts
-    expect(failed).toBeGreaterThan(1000);
-    expect(fatal).toBeGreaterThan(200);
+    expect(failed).toBeGreaterThan(runs(1000));
+    expect(fatal).toBeGreaterThan(runs(200));
   });
 
   it('should end an l0() run the same way for every token split, with continuation checkpoints too', () => {
@@ -80,7 +81,7 @@ describe('guard(recommendedGuardrails): the verdict whatever the chunking (prope
       fc.property(textAndSplit, fc.boolean(), ({ all, chunks }, continuation) => {
         expect(run(chunks, continuation)).toEqual(run([all], continuation));
       }),
-      { numRuns: 300 },
+      { numRuns: runs(300) },
     );
   });
 });

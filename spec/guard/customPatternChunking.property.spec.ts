@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { customPatternRule, guard, patternRule, type GuardMode, type GuardRule, type Violation } from 'l0-rx';
 import { runSync, text } from './helpers.js';
+import { runs } from '../helpers/propertyRuns.js';
 
 /*
  * A pattern of your own may read past the end of its match: a look-ahead (`foo(?!bar)`,
@@ -53,7 +54,7 @@ describe('customPatternRule / patternRule({patterns}): the verdict whatever the 
         expect(verdict(chunks, flags(span), mode)).toEqual(verdict([all], flags(span), mode));
         expect(verdict([...all], flags(span), mode)).toEqual(verdict([all], flags(span), mode));
       }),
-      { numRuns: 1500 },
+      { numRuns: runs(1500) },
     );
   });
 
@@ -66,7 +67,7 @@ describe('customPatternRule / patternRule({patterns}): the verdict whatever the 
           expect(verdict([...all], rule, 'hold-back')).toEqual(verdict([all], rule, 'hold-back'));
         }
       }),
-      { numRuns: 1500, examples: [[longMatch, 6]] },
+      { numRuns: runs(1500), examples: [[longMatch, 6]] },
     );
   });
 

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { from } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { customPatternRule, guard, patternRule, type L0Event } from 'l0-rx';
+import { runs } from '../helpers/propertyRuns.js';
 
 /* Hold-back: no released text ever contains a phrase a blocking rule matches, for any split into chunks. */
 
@@ -46,7 +47,7 @@ describe('guard hold-back (property)', () => {
         if (!failed) expect(released).toBe(text);
         else expect(text.startsWith(released)).toBe(true);
       }),
-      { numRuns: 500 },
+      { numRuns: runs(500) },
     );
   });
 });

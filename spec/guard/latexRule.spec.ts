@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { guard, latexRule } from 'l0-rx';
 import { runSync, text } from './helpers.js';
+import { runs } from '../helpers/propertyRuns.js';
 
 const messages = (...chunks: string[]) => runSync(text(...chunks), guard([latexRule()])).violations.map((v) => v.message);
 /** `s` as a `first`-character token, then one token a character: the rule's checks (every 10 tokens) end at first + 9, first + 19... */
@@ -69,7 +70,7 @@ describe('latexRule', () => {
         for (let at = 0, k = 0; at < all.length; k++) chunks.push(all.slice(at, (at += sizes[k % sizes.length]!)));
         expect(messages(...chunks)[0]).toEqual(messages(all)[0]);
       }),
-      { numRuns: 1500 },
+      { numRuns: runs(1500) },
     );
   });
 });

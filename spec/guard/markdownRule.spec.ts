@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { guard, isGuardrailViolationError, markdownRule } from 'l0-rx';
 import { fenceFlips } from '../helpers/fenceFlips.js';
 import { runSync, text } from './helpers.js';
+import { runs } from '../helpers/propertyRuns.js';
 
 const check = (...chunks: string[]) => runSync(text(...chunks), guard([markdownRule()]));
 /** `s` as a `first`-character token, then one token a character: the rule's checks (every 10 tokens) end at first + 9, first + 19... */
@@ -68,9 +69,9 @@ describe('markdownRule', () => {
           expect(check(...chunks).violations.some((v) => v.message === 'the answer ends inside a code fence'), JSON.stringify(md)).toBe(opened);
         }
       }),
-      { numRuns: 1000 },
+      { numRuns: runs(1000) },
     );
-    expect(open).toBeGreaterThan(100);
+    expect(open).toBeGreaterThan(runs(100));
   });
 
   it('should read a line of inline ```code``` as text, not as a fence that never closes', () => {

@@ -5,6 +5,7 @@ import { customPatternRule, guard, isGuardrailViolationError, patternRule, type 
 import { BUILT_IN_PATTERNS } from '../../src/guard/rules/patternRule.js';
 import { compilePatterns, PatternRun } from '../../src/guard/rules/patternScan.js';
 import { runSync, text } from './helpers.js';
+import { runs } from '../helpers/propertyRuns.js';
 
 const SPECS = Object.values(BUILT_IN_PATTERNS);
 /** As patternRule() compiles them, and the same families all scanned again on the final newline. */
@@ -36,9 +37,9 @@ describe('patternRule at completion', () => {
         found += expected.length;
         expect(findings(pruned, chunks)).toEqual(expected);
       }),
-      { numRuns: 2000 },
+      { numRuns: runs(2000) },
     );
-    expect(found).toBeGreaterThan(1000); // the property compared real findings, not only silence
+    expect(found).toBeGreaterThan(runs(1000)); // the property compared real findings, not only silence
   });
 
   it('should find a hedging first line and a leaked heading that the end of the answer completes', () => {

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { customPatternRule, guard, isGuardrailViolationError, patternRule } from 'l0-rx';
 import { testScheduler } from '../helpers/testScheduler.js';
 import { runSync, text } from './helpers.js';
+import { runs } from '../helpers/propertyRuns.js';
 
 const check = (...chunks: string[]) => runSync(text(...chunks), guard([patternRule()]));
 /** `t` whole, split in two at every position, and a character a token (checked every 10 tokens). */
@@ -142,7 +143,7 @@ describe('patternRule on ordinary answers', () => {
         const failing = whole.violations.filter((v) => v.severity !== 'warning').sort((a, b) => a.position! - b.position!);
         if (failing[0]?.recoverable === false) expect((streamedRun.error as { code: string }).code).toBe('FATAL_GUARDRAIL_VIOLATION');
       }),
-      { numRuns: 1500 },
+      { numRuns: runs(1500) },
     );
   });
 });

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { latexRule, patternRule, type GuardRule, type GuardRuleRun } from 'l0-rx';
 import { compilePatterns, PatternRun, type PatternSpec } from '../../src/guard/rules/patternScan.js';
 import { DECIDED, findingsOf, type GuardFinding, type GuardFindings } from '../../src/guard/guardRule.js';
+import { runs } from '../helpers/propertyRuns.js';
 
 /*
  * A scan looks again only at the starts an earlier scan may have failed for want of text (within a
@@ -65,9 +66,9 @@ describe('TailScanner: the rescan window, the kept text and the trigger search (
         found += whole.length;
         expect(findings(patternRule(), chunks)).toEqual(whole);
       }),
-      { numRuns: 600 },
+      { numRuns: runs(600) },
     );
-    expect(found).toBeGreaterThan(150);
+    expect(found).toBeGreaterThan(runs(150));
   });
 
   it('should give patternRule() resumed from a checkpoint the findings of the rest at once, for every chunking of the rest', () => {
@@ -83,7 +84,7 @@ describe('TailScanner: the rescan window, the kept text and the trigger search (
         const rest = split(all.slice(at), chunks.map((c) => c.length));
         expect(findings(resumed(all.slice(0, at)), rest)).toEqual(findings(resumed(all.slice(0, at)), [all.slice(at)]));
       }),
-      { numRuns: 400 },
+      { numRuns: runs(400) },
     );
   });
 
@@ -116,9 +117,9 @@ describe('TailScanner: the rescan window, the kept text and the trigger search (
         found += whole.length;
         expect(findings(latexRule(), chunks)).toEqual(whole);
       }),
-      { numRuns: 400 },
+      { numRuns: runs(400) },
     );
-    expect(found).toBeGreaterThan(40);
+    expect(found).toBeGreaterThan(runs(40));
   });
 
   it('should find with a trigger gate what the same patterns find ungated, whatever the trigger characters (a class\'s `[ ] \\ ^ -`)', () => {
@@ -135,7 +136,7 @@ describe('TailScanner: the rescan window, the kept text and the trigger search (
         const chunks = split(pieces.join(''), sizes);
         expect(findings(() => new PatternRun(gated), chunks)).toEqual(findings(() => new PatternRun(ungated), chunks));
       }),
-      { numRuns: 800 },
+      { numRuns: runs(800) },
     );
   });
 });

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { runs } from './propertyRuns.js';
 
 /*
  * Every fast-check property runs from one fixed seed, so `npm test` (and CI, which runs it) checks
@@ -9,6 +10,9 @@ import fc from 'fast-check';
  * arbitraries do, so the fixed inputs are not frozen for good.
  */
 const DEFAULT_SEED = 20_261_207;
+
+// a property that names no run count draws fast-check's 100, scaled by L0_PROPERTY_RUNS like every other (propertyRuns.ts)
+fc.configureGlobal({ ...fc.readConfigureGlobal(), numRuns: runs(100) });
 
 const given = process.env['L0_PROPERTY_SEED'];
 if (given !== 'random') {

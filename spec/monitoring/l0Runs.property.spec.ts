@@ -9,6 +9,7 @@ import { withOpenTelemetry } from 'l0-rx/opentelemetry';
 import { fakeModel } from 'l0-rx/testing';
 import { testScheduler } from '../helpers/testScheduler.js';
 import { SpanLedger } from '../helpers/spanLedger.js';
+import { runs, runsTimeout } from '../helpers/propertyRuns.js';
 
 const script = fc.constantFrom('ab|', 'a-#', 'abcdefgh|', '--#', 'a', 'ab-cd-ef-gh|', '#', '|');
 interface RunPlan { readonly primary: string[]; readonly fallback: string[] | undefined; readonly at: number; readonly stop: 'none' | 'leave' | 'abort'; readonly stopAt: number; readonly resume: boolean }
@@ -61,8 +62,8 @@ function check(plans: RunPlan[], throwing: boolean): void {
   });
   ts.flush();
   expect([...ledger.started].filter((s) => ledger.ends.get(s) !== 1).map((s) => s.name)).toEqual([]);
-  const runs = exporter.getFinishedSpans().filter((s) => s.name === 'l0.run');
-  expect(runs).toHaveLength(plans.length);
+  const runSpans = exporter.getFinishedSpans().filter((s) => s.name === 'l0.run');
+  expect(runSpans).toHaveLength(plans.length);
   const starts = outcomes.reduce((n, o) => n + o.events.filter((e) => e.type === 'start').length, 0);
   expect(exporter.getFinishedSpans().filter((s) => s.name === 'l0.attempt')).toHaveLength(starts);
   for (const o of outcomes) {
@@ -80,13 +81,13 @@ function check(plans: RunPlan[], throwing: boolean): void {
       expect(o.calls.filter((c) => c === 'onComplete' || c === 'onAbort' || c === 'onError:falsefalse')).toEqual(['onAbort']);
     }
   }
-  const statuses = runs.map((s) => (s.attributes['l0.cancelled'] ? 'cancelled' : s.status.code === SpanStatusCode.OK ? 'ok' : s.status.code === SpanStatusCode.ERROR ? 'error' : 'unset'));
+  const statuses = runSpans.map((s) => (s.attributes['l0.cancelled'] ? 'cancelled' : s.status.code === SpanStatusCode.OK ? 'ok' : s.status.code === SpanStatusCode.ERROR ? 'error' : 'unset'));
   const wanted = outcomes.map((o) => (o.end === 'complete' || (o.end === 'left' && o.events.some((e) => e.type === 'complete')) ? 'ok' : o.end === 'left' || o.end === 'error:STREAM_ABORTED' ? 'cancelled' : 'error'));
   expect(statuses.sort()).toEqual(wanted.sort());
 }
 
 describe('l0() runs with a breaker, retries, fallbacks, aborts and unsubscribes, traced', () => {
   it('should end every span once and call every run\'s end back once, last', () => {
-    fc.assert(fc.property(fc.array(runArb, { minLength: 1, maxLength: 4 }), fc.boolean(), (plans, throwing) => check(plans, throwing)), { numRuns: Number(process.env['L0_PROPERTY_RUNS'] ?? 100) });
-  }, 120_000);
+    fc.assert(fc.property(fc.array(runArb, { minLength: 1, maxLength: 4 }), fc.boolean(), (plans, throwing) => check(plans, throwing)), { numRuns: runs(100) });
+  }, runsTimeout(120_000));
 });

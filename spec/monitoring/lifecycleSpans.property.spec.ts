@@ -10,6 +10,7 @@ import { withSentry } from 'l0-rx/sentry';
 import { sentry } from '../helpers/sentryClient.js';
 import { testScheduler } from '../helpers/testScheduler.js';
 import { SpanLedger } from '../helpers/spanLedger.js';
+import { runs } from '../helpers/propertyRuns.js';
 
 const server = new ProviderError('upstream 503', { code: 'SERVER_ERROR', category: 'server', retryable: true, status: 503 });
 const timeout = new TokenTimeoutError({ kind: 'inter', timeoutMs: 5, elapsedMs: 6, tokenCount: 1 });
@@ -112,7 +113,7 @@ function check(events: L0Event[], ending: Ending, throwing: boolean): void {
 
 describe('tapLifecycle and withOpenTelemetry over random event sequences', () => {
   it('should call each end back once, last, and end every span exactly once', () => {
-    fc.assert(fc.property(fc.array(eventArb, { maxLength: 12 }), endingArb, fc.boolean(), (events, ending, throwing) => check(events, ending, throwing)), { numRuns: Number(process.env['L0_PROPERTY_RUNS'] ?? 300) });
+    fc.assert(fc.property(fc.array(eventArb, { maxLength: 12 }), endingArb, fc.boolean(), (events, ending, throwing) => check(events, ending, throwing)), { numRuns: runs(300) });
   });
 });
 
@@ -146,6 +147,6 @@ describe('withSentry over random event sequences', () => {
       const cancelled = (ending.kind === 'leave' && !passed.some((e) => e.type === 'complete')) || (ending.kind === 'error' && ending.error === 'abort');
       expect(trace.data['l0.cancelled'] === true).toBe(cancelled);
       if (failed) expect((captured[0]!.breadcrumbs ?? []).length).toBe(passed.filter((e) => e.type === 'retry' || e.type === 'fallback').length);
-    }), { numRuns: Number(process.env['L0_PROPERTY_RUNS'] ?? 100) / 2 });
+    }), { numRuns: runs(50) });
   });
 });

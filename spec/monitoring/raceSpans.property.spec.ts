@@ -8,6 +8,7 @@ import { withOpenTelemetry } from 'l0-rx/opentelemetry';
 import { fakeModel } from 'l0-rx/testing';
 import { testScheduler } from '../helpers/testScheduler.js';
 import { SpanLedger } from '../helpers/spanLedger.js';
+import { runs } from '../helpers/propertyRuns.js';
 
 const script = fc.constantFrom('ab|', '-a-b|', '--#', '#', 'a', '---ab|', '|', 'a-#');
 
@@ -36,6 +37,6 @@ describe('withOpenTelemetry over races and hedges (properties)', () => {
       // every attempt span is the run's child, or a child of one of its attempts
       const ids = new Set(spans.map((s) => s.spanContext().spanId));
       expect(spans.filter((s) => s !== run[0] && !ids.has(s.parentSpanContext?.spanId ?? '')).map((s) => s.name)).toEqual([]);
-    }), { numRuns: 300 });
+    }), { numRuns: runs(300) });
   });
 });

@@ -5,6 +5,7 @@ import { defer, type Observable } from 'rxjs';
 import { AllStreamsExhaustedError, fromStream, hedge, isZeroOutputError, raceModels, type L0Event, type StreamContext } from 'l0-rx';
 import { fakeModel, type FakeItem } from 'l0-rx/testing';
 import { runScenario, tokenText } from '../helpers/runScenario.js';
+import { runs } from '../helpers/propertyRuns.js';
 
 /*
  * Property: for random fake-model scripts (tokens at random frames, then a completion, an error of
@@ -60,6 +61,7 @@ function race(scripts: readonly Script[], build: (sources: Observable<L0Event>[]
 
 describe('raceModels (property)', () => {
   it('should stream the earliest model\'s own text, abort every other open model at the win, and leave nothing scheduled', () => {
+    const reached = { won: 0, exhausted: 0 };
     fc.assert(fc.property(fc.array(scriptArb, { minLength: 1, maxLength: 5 }), (scripts) => {
       const { lanes, result } = race(scripts, (sources) => raceModels(sources));
       const times = scripts.map(timing);
@@ -74,6 +76,7 @@ describe('raceModels (property)', () => {
         expect(result.error).toBeInstanceOf(AllStreamsExhaustedError);
         const errors = (result.error as AllStreamsExhaustedError).errors;
         expect(errors).toHaveLength(scripts.length);
+        reached.exhausted++;
         scripts.forEach((s, i) => {
           if (s.steps.length === 0 && s.end === 'complete') expect(isZeroOutputError(errors[i])).toBe(true);
           else expect(errors[i]).toBeInstanceOf(Error);
@@ -87,6 +90,7 @@ describe('raceModels (property)', () => {
       const won = winners.find((i) => times[i]!.text === winnerText);
       expect(won, `text ${JSON.stringify(winnerText)} from one of ${JSON.stringify(winners)}`).toBeDefined();
       const w = won!;
+      reached.won++;
       // every other model still open at the win is aborted then, never later; a model that ended before is not touched
       lanes.forEach((lane, i) => {
         // a model a synchronous winner kept from being subscribed sent no request
@@ -102,23 +106,31 @@ describe('raceModels (property)', () => {
       // no event lost or duplicated: one start, then the tokens of the winner in order
       expect(result.events.filter((e) => e.type === 'start')).toHaveLength(1);
       expect(result.events.filter((e) => e.type === 'token').map((e) => (e as { value: string }).value)).toEqual(scripts[w]!.steps.map((x) => x.token));
-    }), { numRuns: 300 });
+    }), { numRuns: runs(300) });
+    // a winner in about 90% of the races, every model failed in about 5%
+    expect(reached.won, 'races won').toBeGreaterThan(runs(150));
+    expect(reached.exhausted, 'races every model lost').toBeGreaterThan(runs(3));
   });
 
   it('should abort every open model and leave nothing scheduled when the consumer leaves at any frame', () => {
+    let left = 0;
     fc.assert(fc.property(fc.array(scriptArb, { minLength: 1, maxLength: 5 }), fc.integer({ min: 0, max: 12 }), (scripts, at) => {
       const { lanes, result, leftover } = race(scripts, (sources) => raceModels(sources), at);
       if (result.completeFrame !== undefined || result.errorFrame !== undefined) return;
+      left++;
       expect(leftover).toBe(0);
       lanes.forEach((lane, i) => {
         const end = timing(scripts[i]!).end;
         if (lane.model.callCount > 0 && (end === undefined || end > at)) expect(lane.abortedAt ?? at, `model ${i}`).toBeLessThanOrEqual(at);
         if (lane.model.callCount > 0 && (end === undefined || end > at)) expect(lane.model.calls[0]!.aborted, `model ${i}`).toBe(true);
       });
-    }), { numRuns: 200 });
+    }), { numRuns: runs(200) });
+    // the consumer left a race still running in about 60% of the runs (the rest had ended)
+    expect(left, 'runs left while racing').toBeGreaterThan(runs(50));
   });
 
   it('should hedge: each backup starts a delay after the last (at once when every started one failed), the first to produce content wins and every other open one aborts then', () => {
+    let hedged = 0;
     fc.assert(fc.property(fc.array(scriptArb, { minLength: 2, maxLength: 4 }), fc.integer({ min: 1, max: 4 }), (scripts, delay) => {
       // the schedule a hedge should follow; ties between a timer and a token on one frame are left out
       const times = scripts.map(timing);
@@ -144,12 +156,14 @@ describe('raceModels (property)', () => {
       expect(result.scheduler.actions).toHaveLength(0);
       expect(lanes.filter((l) => l.model.callCount > 0)).toHaveLength(starts.length);
       if (!win) return;
+      hedged++;
       expect(tokenText(result.events)).toBe(times[win.i]!.text);
       lanes.forEach((lane, i) => {
         if (i === win.i || i >= starts.length) return;
         const end = times[i]!.end === undefined ? undefined : starts[i]! + times[i]!.end!;
         if (end === undefined || end > win.at) expect(lane.abortedAt, `entrant ${i}`).toBe(win.at);
       });
-    }), { numRuns: 300 });
+    }), { numRuns: runs(300) });
+    expect(hedged, 'hedges won').toBeGreaterThan(runs(100));
   });
 });

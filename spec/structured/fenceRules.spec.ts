@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { parseRun } from '../helpers/scriptedAnswers.js';
+import { runs } from '../helpers/propertyRuns.js';
 import { extractJson, repairJson } from 'l0-rx';
 import { FenceScanner, fences } from '../../src/structured/fences.js';
 
@@ -65,7 +66,7 @@ describe('fences: the scalar and the object readings agree', () => {
         });
         expect(open).toBe(first === undefined ? -1 : first.body + text.slice(first.body).search(/\S/));
       }),
-      { numRuns: 2000 },
+      { numRuns: runs(2000) },
     );
   });
 });

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { z } from 'zod';
 import { parseStructured, type L0Event, type ParseStructuredConfig } from 'l0-rx';
+import { runs } from '../helpers/propertyRuns.js';
 
 const tok = (value: string): L0Event => ({ type: 'token', value });
 const done: L0Event = { type: 'complete', finishReason: 'stop' };
@@ -40,7 +41,7 @@ describe('parseStructured edges', () => {
         expect(partials.filter((p, k) => k > 0 && isDeepStrictEqual(p, partials[k - 1]))).toEqual([]);
         if (result !== undefined) expect(partials.at(-1)).toEqual(result.data);
       }),
-      { numRuns: 1500 },
+      { numRuns: runs(1500) },
     );
   });
 
@@ -68,7 +69,7 @@ describe('parseStructured edges', () => {
         expect(partials.filter((p) => !prefix(p, value))).toEqual([]);
         expect(partials.at(-1)).toEqual(value);
       }),
-      { numRuns: 1000 },
+      { numRuns: runs(1000) },
     );
   });
 

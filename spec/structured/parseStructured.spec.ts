@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { z } from 'zod';
 import { isSchemaValidationError, parseStructured, type L0Event, type ParseStructuredConfig } from 'l0-rx';
 import { testScheduler } from '../helpers/testScheduler.js';
+import { runs } from '../helpers/propertyRuns.js';
 
 const schema = z.object({ name: z.string(), n: z.number() });
 const tok = (value: string): L0Event => ({ type: 'token', value });
@@ -156,7 +157,7 @@ describe('parseStructured', () => {
           const result = resultOf(out) as { data: unknown; corrections: string[] } | undefined;
           if (result !== undefined) expect(partials.at(-1)).toEqual(result.data); // what repair made of it included
         }),
-        { numRuns: 1000 },
+        { numRuns: runs(1000) },
       );
     });
 

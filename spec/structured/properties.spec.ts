@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { parseRun } from '../helpers/scriptedAnswers.js';
 import { extractJson, isSchemaValidationError } from 'l0-rx';
+import { runs } from '../helpers/propertyRuns.js';
 
 /*
  * Properties of structured output over any JSON value: whatever the chunking, the result is the
@@ -53,7 +54,7 @@ describe('structured output properties', () => {
         expect(partials.filter((p, k) => !prefix(p, partials[k + 1] ?? value))).toEqual([]);
         if (partials.length > 0) expect(partials.at(-1)).toEqual(value);
       }),
-      { numRuns: 3000 },
+      { numRuns: runs(3000) },
     );
   });
 
@@ -62,7 +63,7 @@ describe('structured output properties', () => {
       fc.property(answers, ({ value, answer }) => {
         expect(JSON.parse(extractJson(answer).json)).toEqual(value);
       }),
-      { numRuns: 3000 },
+      { numRuns: runs(3000) },
     );
   });
 
@@ -77,7 +78,7 @@ describe('structured output properties', () => {
         // a cut number is closed as written (`4.2` cut at `4.` is 4): partials grow toward the closed value
         expect(partials.filter((p, k) => !prefix(p, partials[k + 1] ?? result?.data ?? p))).toEqual([]);
       }),
-      { numRuns: 3000 },
+      { numRuns: runs(3000) },
     );
   });
 
@@ -89,7 +90,7 @@ describe('structured output properties', () => {
         expect(error).toBeUndefined();
         if (!result!.truncated) expect(result!.data).toEqual(value);
       }),
-      { numRuns: 3000 },
+      { numRuns: runs(3000) },
     );
   });
 });

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';
 import { isSchemaValidationError, repairJson } from 'l0-rx';
+import { runs } from '../helpers/propertyRuns.js';
 
 /*
  * The repair corpus: malformed model outputs with the value each must give. It includes every
@@ -202,7 +203,7 @@ describe('repairJson on cut documents (properties)', () => {
       const text = JSON.stringify(value);
       const cut = text.slice(0, 1 + (k % (text.length - 1)));
       expect(repairJson(cut).truncated).toBe(true);
-    }), { numRuns: 500 });
+    }), { numRuns: runs(500) });
   });
 
   it('should close a cut document to a prefix of its value: no key or null it does not hold, strings as prefixes (property)', () => {
@@ -219,14 +220,14 @@ describe('repairJson on cut documents (properties)', () => {
       const text = JSON.stringify(value, null, pretty ? 2 : undefined);
       const { value: closed } = repairJson(text.slice(0, 1 + (k % text.length)));
       expect(prefix(closed, value), JSON.stringify(closed)).toBe(true);
-    }), { numRuns: 1000 });
+    }), { numRuns: runs(1000) });
   });
 
   it('should give back the exact value of a document cut right before its last closer', () => {
     fc.assert(fc.property(containers, (value) => {
       const text = JSON.stringify(value);
       expect(repairJson(text.slice(0, -1)).value).toEqual(JSON.parse(text));
-    }), { numRuns: 500 });
+    }), { numRuns: runs(500) });
   });
 });
 

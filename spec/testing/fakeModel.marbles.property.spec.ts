@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { map } from 'rxjs';
 import { TestScheduler } from 'rxjs/testing';
 import { fakeModel } from 'l0-rx/testing';
+import { runs } from '../helpers/propertyRuns.js';
 
 const atom = fc.oneof(
   fc.constantFrom('a', 'b', '7', '-', '---', ' ', '  ', ' 3ms ', ' 1.5ms ', ' 2ms'),
@@ -33,6 +34,6 @@ describe('fakeModel marbles (property)', () => {
       const withoutCompleteEvent = actual.filter((f) => !(f.notification.kind === 'N' && f.notification.value === 'complete'));
       expect(withoutCompleteEvent).toEqual(expected);
       expect(actual.length).toBeGreaterThanOrEqual(expected.length);
-    }), { numRuns: 300 });
+    }), { numRuns: runs(300) });
   });
 });

@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { lastValueFrom, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { fromServerSentEvents, type L0Event } from 'l0-rx';
+import { runs } from '../helpers/propertyRuns.js';
 
 /*
  * Any split of a valid SSE body into network chunks (inside a UTF-8 sequence, between a CR and its LF,
@@ -61,6 +62,6 @@ describe('fromServerSentEvents reads any split of a body alike', () => {
       }), { headers: { 'content-type': 'text/event-stream' } });
       const events = await lastValueFrom(fromServerSentEvents('http://127.0.0.1/sse', { fetch, reconnectAttempts: 0 }).pipe(toArray()));
       expect(events).toEqual(frames.map((f) => f.event));
-    }), { numRuns: 300 });
+    }), { numRuns: runs(300) });
   });
 });

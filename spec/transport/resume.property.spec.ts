@@ -8,6 +8,7 @@ import {
   createMemoryEventStore, createSseReplayBuffer, createStoreReplaySource, fromServerSentEvents, parseLastEventId,
   recordEvents, retryWithBackoff, toServerSentEvents, type L0Event, type SseResponseLike,
 } from 'l0-rx';
+import { runs, runsTimeout } from '../helpers/propertyRuns.js';
 
 /** One run's events: a start, tokens with checkpoints among them, maybe a retry and a resumed attempt, a complete. */
 const runArb = fc.array(fc.oneof(
@@ -46,7 +47,7 @@ let connection = 0;
 let id = 0;
 const store = createMemoryEventStore();
 const recorded = createStoreReplaySource(store);
-const runs = createSseReplayBuffer({ keepAliveMs: 5_000 });
+const buffer = createSseReplayBuffer({ keepAliveMs: 5_000 });
 
 /** The response, destroyed after the plan's number of writes for this connection (the last one written in part). */
 function cutting(res: ServerResponse, cut: number | undefined): SseResponseLike {
@@ -84,9 +85,9 @@ beforeAll(async () => {
       const run = `r${streamId}-${connection}`;
       const source: Observable<L0Event> = plan.gap === 0 ? of(...plan.events) : of(...plan.events).pipe(concatMap((e) => timer(plan.gap).pipe(map(() => e))));
       // (an earlier run of the id, replaced, still going for keepAliveMs, has its appends refused: RUN_MISMATCH, as designed)
-      runs.add(streamId, source.pipe(recordEvents(store, { streamId, runTag: () => run, onRecordError: () => undefined })), { run });
+      buffer.add(streamId, source.pipe(recordEvents(store, { streamId, runTag: () => run, onRecordError: () => undefined })), { run });
     }
-    const events$ = plan.fromStore && after > 0 ? recorded.replay(streamId, after) : runs.replay(streamId, after);
+    const events$ = plan.fromStore && after > 0 ? recorded.replay(streamId, after) : buffer.replay(streamId, after);
     const sse = toServerSentEvents(events$, { resumeFrom: after, heartbeatMs: 0 });
     if (!plan.web) return void sse.writeTo(cutting(res, cut));
     res.writeHead(200, sse.headers);
@@ -123,6 +124,6 @@ describe('an SSE run across dropped connections', () => {
         const config = { reconnectDelay: 0, reconnectAttempts: 10, ...(reload ? { lastEventId: 'gone:3' } : {}) };
         const got = await lastValueFrom(fromServerSentEvents(`${url}/${++id}`, config).pipe(retryWithBackoff({ baseDelay: 0, maxRetries: 1 }), toArray()));
         expect(got.filter((e) => e.type !== 'retry' || got.indexOf(e) >= (reload ? 1 : 0))).toEqual(events.filter((e) => e.type !== 'checkpoint'));
-      }), { numRuns: 150 });
-  }, 120_000);
+      }), { numRuns: runs(150) });
+  }, runsTimeout(120_000));
 });

@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { createWindow, type WindowStrategy } from 'l0-rx';
+import { runs } from '../helpers/propertyRuns.js';
 
 /** A lone surrogate: half of a character such as an emoji. */
 const LONE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -29,7 +30,7 @@ describe('createWindow chunking (properties)', () => {
         expect(c.endPos).toBeGreaterThan(before.endPos); // no window wholly inside the previous one
       });
       if (overlap === 0) expect(chunks.map((c) => c.content).join('')).toBe(doc);
-    }), { numRuns: 500 });
+    }), { numRuns: runs(500) });
   });
 
   it('should never cut a character in two (surrogate pairs stay together)', () => {
@@ -37,7 +38,7 @@ describe('createWindow chunking (properties)', () => {
       for (const c of createWindow(doc, { size, overlap, strategy, estimateTokens: (t) => t.length }).chunks) {
         expect(LONE.test(c.content), JSON.stringify(c.content)).toBe(false);
       }
-    }), { numRuns: 500 });
+    }), { numRuns: runs(500) });
   });
 
   it('should keep emoji whole in char windows', () => {

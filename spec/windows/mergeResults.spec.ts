@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { createWindow, type ParallelResult } from 'l0-rx';
+import { runs } from '../helpers/propertyRuns.js';
 
 /** A finished result whose successful runs produced `texts` (only what mergeResults reads). */
 const resultOf = (texts: readonly string[]) =>
@@ -36,7 +37,7 @@ describe('mergeResults with removeOverlap', () => {
         const maxOverlap = minOverlap + extra;
         expect(w.mergeResults(resultOf(texts), { removeOverlap: true, minOverlap, maxOverlap, separator }))
           .toBe(reference(texts, separator, minOverlap, maxOverlap));
-      }), { numRuns: 2000 });
+      }), { numRuns: runs(2000) });
   });
 
   it('should merge 12,000 results in linear time', () => {

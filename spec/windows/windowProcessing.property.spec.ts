@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { Observable } from 'rxjs';
 import { createWindow, type L0Event, type WindowStrategy } from 'l0-rx';
 import { testScheduler } from '../helpers/testScheduler.js';
+import { runs } from '../helpers/propertyRuns.js';
 
 const unit = fc.constantFrom('a', 'bb', ' ', '\n', '\n\n', '. ', '! ', '😀', '\r\n');
 const strategies: readonly WindowStrategy[] = ['char', 'token', 'paragraph', 'sentence'];
@@ -23,7 +24,7 @@ describe('createWindow with the default estimateTokens (properties)', () => {
         if (strategy === 'char') expect(c.charCount).toBeLessThanOrEqual(size + 1);
         if (i > 0) expect(c.startPos).toBeLessThanOrEqual(chunks[i - 1]!.endPos);
       });
-    }), { numRuns: 500 });
+    }), { numRuns: runs(500) });
   });
 });
 
@@ -52,6 +53,6 @@ describe('processAll (properties)', () => {
       expect(running).toBe(0); // every chunk subscribed was torn down, also when the consumer left
       expect(torn.sort((a, b) => a - b)).toEqual([...subscribed].sort((a, b) => a - b));
       if (leaveAt === undefined) expect(last).toMatchObject({ done: true, completed: w.totalChunks });
-    }), { numRuns: 300 });
+    }), { numRuns: runs(300) });
   });
 });

@@ -5,6 +5,7 @@ import { fromStream, isInvalidStreamError, isL0Error, isProviderError, isUnknown
 import { eventProblem } from '../../../src/sources/validateEvent.js';
 import { chunksOf, tick } from '../streamHelpers.js';
 import { aiSdkParts, chatChunks, Dice, diceArb, mastraChunks, responsesEvents, scriptArb, type Script } from './streamScripts.js';
+import { runs } from '../../helpers/propertyRuns.js';
 
 /*
  * One chunk of a valid stream broken (a field set to a value of another type, null, a huge or negative
@@ -84,6 +85,7 @@ async function settle(chunks: readonly unknown[]) {
 describe('a broken chunk fails the run with a typed error or is read as documented', () => {
   for (const [name, format] of Object.entries(FORMATS)) {
     it(`${name}: settles with valid events, the text of every chunk left whole, or a typed error naming the problem`, async () => {
+      const ends = { complete: 0, kept: 0, error: 0 };
       await fc.assert(fc.asyncProperty(scriptArb, diceArb, fc.nat(), breakageArb, async (script, rolls, where, breakage) => {
         const chunks = format.chunks(script, new Dice(rolls));
         // the first chunk picks the format: break the ones after it
@@ -111,6 +113,7 @@ describe('a broken chunk fails the run with a typed error or is read as document
         } else if (breakage.kind === 'twice') list.splice(at, 0, list[at]);
         else list.splice(at, 0, [null, 5, 'text', []][breakage.value]);
         const { events, outcome } = await settle(list);
+        ends[outcome === 'complete' ? (kept === undefined ? 'complete' : 'kept') : 'error']++;
         expect(outcome, 'the run settles').toBeDefined();
         for (const e of events) expect(eventProblem(e), JSON.stringify(e)).toBeUndefined();
         if (outcome === 'complete') {
@@ -130,7 +133,11 @@ describe('a broken chunk fails the run with a typed error or is read as document
           expect(isProviderError(error) || isInvalidStreamError(error), String(error)).toBe(true);
           expect((error as Error).message.length).toBeGreaterThan(20);
         }
-      }), { numRuns: 500 });
+      }), { numRuns: runs(500) });
+      // each outcome was checked: a whole text, a broken chunk's own text kept, a typed error
+      expect(ends.complete, 'runs that completed').toBeGreaterThan(runs(80));
+      expect(ends.kept, 'runs that kept a broken chunk\'s text').toBeGreaterThan(runs(20));
+      expect(ends.error, 'runs that failed').toBeGreaterThan(runs(60));
     });
   }
 });

@@ -7,6 +7,7 @@ import { fakeClient, sseText } from './openaiFake.js';
 import {
   aiSdkParts, chatChunks, cut, Dice, diceArb, expectedEvents, joined, mastraChunks, responsesEvents, responsesFinish, scriptArb, type Script,
 } from './streamScripts.js';
+import { runs } from '../../helpers/propertyRuns.js';
 
 /*
  * Each format's chunks for one answer (text and reasoning, tool calls with their arguments in fragments,
@@ -14,7 +15,7 @@ import {
  * joined, and they are the answer's (its text, its calls whole, its finish reason and usage).
  */
 
-const RUNS = 150;
+const RUNS = runs(150);
 const decoded = async (chunks: readonly unknown[]) => joined(await collect(fromStream(() => chunksOf(chunks))));
 const plainUsage = (s: Script, extra: Partial<Usage> = {}): Usage | undefined =>
   s.usage && { inputTokens: s.usage.input, outputTokens: s.usage.output, totalTokens: s.usage.input + s.usage.output, ...extra };
@@ -40,7 +41,7 @@ describe('any cut of a stream gives the answer it describes', () => {
       const client = fakeClient(() => readableOf(pieces));
       const events = joined(await collect(fromStream(({ signal }) => client.chat.completions.create({ model: 'm', messages: [], stream: true }, { signal }))));
       expect(events).toEqual(expectedEvents(script, script.finish, plainUsage(script)));
-    }), { numRuns: 60 });
+    }), { numRuns: runs(60) });
   });
 
   it('openai-responses: text, reasoning and argument deltas cut anywhere, text between the calls, completed or incomplete', async () => {
