@@ -175,8 +175,9 @@ export class CircuitBreaker {
       const now = this.scheduler.now();
       const before = current(stored, now, this.rules);
       const [next, result] = fn(before, now);
-      // one above the record replaced, and at least the clock: after an expired or reset key the count goes on from there
-      const wrote = next === stored ? stored : Object.freeze({ ...next, version: Math.max((versionOf(stored) ?? 0) + 1, now) });
+      // one above the record replaced, and at least the clock: after an expired or reset key the count goes on from there;
+      // and above the record reported (a clock behind it, virtual or lagging: a record written over nothing would read as stale)
+      const wrote = next === stored ? stored : Object.freeze({ ...next, version: Math.max((versionOf(stored) ?? 0) + 1, now, (this.reportedVersion ?? 0) + 1) });
       round = { stored, wrote, before, next, result, now, seq: ++this.rounds };
       return wrote;
     };

@@ -38,8 +38,9 @@ export interface BreakerRecord {
   readonly leasesSince?: number;
   /**
    * The record's place in the store's history: every write gives it one above the record it
-   * replaces, and at least the writer's clock (ms), so a record written after the key expired or
-   * was reset still comes after the ones before. The breaker orders store answers that come back
+   * replaces, and at least the writer's clock (ms) and one above the version the writer reported
+   * last, so a record written after the key expired or was reset still comes after the ones before
+   * (for the writer, whatever its clock; for another process, once its clock or a write of its own passes them). The breaker orders store answers that come back
    * out of order by it (a connection pool). Missing in a record written by a version without it:
    * such answers are ordered as before, by when their change was computed.
    */

@@ -65,7 +65,8 @@ const MALFORMED_ERRORS: ReadonlySet<string> = /*#__PURE__*/ new Set(['AI_JSONPar
  *    last call marked `truncated: true` (the token limit cut its arguments; the SDK emits it anyway). A call
  *    without `toolCallId` or `toolName` is `MALFORMED_CHUNK` (the SDK always sets both: its providers make
  *    an id up for a server that sends none). The same call again in its step (a replayed part: same id, name and
- *    input) is emitted once; two calls with other ids are two.
+ *    input) is emitted once; two calls with other ids are two, and so are two under one id each streamed
+ *    with its own `tool-input-start` (parallel calls of a server that gives them one id).
  * 3. `file` -> `data` (`contentType` from the media type: image, audio, json, text or file; base64 or url).
  * 4. `error` part -> the attempt fails with that error, normalised (an `APICallError` 429 becomes a
  *    retryable `ProviderError` `RATE_LIMITED`, and so on). A malformed provider chunk (`AI_JSONParseError`,
@@ -124,7 +125,7 @@ export function createAiSdkDecoder(name: string): ChunkDecoder {
     end(): void {
       throw incompleteStream('AI SDK stream ended without a finish part');
     },
-  }, (part) => (part['type'] === 'finish-step' ? finishReasonOf(part) : undefined));
+  }, (part) => (part['type'] === 'finish-step' ? finishReasonOf(part) : undefined), (part) => (part['type'] === 'tool-input-start' ? str(part['id']) : undefined));
 }
 
 /** Who decodes a part: the adapter name (in malformed-chunk messages) and the label of the abort message. */

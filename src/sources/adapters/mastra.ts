@@ -14,7 +14,7 @@ const SOURCE: AiPartSource = { name: NAME, label: 'Mastra' };
  * 1. `text-delta` -> `token` (`payload.text`), `reasoning-delta` -> `reasoning`.
  * 2. `tool-call` -> `tool-call` (`payload.args` as JSON, without Mastra's `__mastraMetadata`), held back
  *    until its step's `step-finish` with `tool-calls` (or `finish`) as in the `ai-sdk` adapter (Mastra turns cut arguments
- *    into `{}`; the same chunk again in its step is one call); calls the provider executed are skipped. A step whose provider reason (`rawReason`) is the
+ *    into `{}`; the same chunk again in its step is one call, unless its input streaming started again in between); calls the provider executed are skipped. A step whose provider reason (`rawReason`) is the
  *    token limit (`length`, `max_tokens`...) finished with `length`, which Mastra reports as `tool-calls`: its
  *    last call is marked `truncated: true` (its arguments were cut; Mastra made them `{}`).
  *    `tool-call-approval` (a `requireApproval` tool) and `tool-call-suspended` (a tool that called `suspend()`):
@@ -73,7 +73,7 @@ export const mastraAdapter: StreamAdapter = /*#__PURE__*/ Object.freeze({
         if (!paused) throw incompleteStream('Mastra stream ended without a finish chunk');
         emit({ type: 'complete', finishReason: 'tool-calls' });
       },
-    }, (c) => (c['type'] === 'step-finish' ? stepReason(rec(c['payload'])) : undefined));
+    }, (c) => (c['type'] === 'step-finish' ? stepReason(rec(c['payload'])) : undefined), (c) => (c['type'] === 'tool-call-input-streaming-start' ? str(rec(c['payload'])?.['toolCallId']) : undefined));
   },
 });
 

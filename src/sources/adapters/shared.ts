@@ -187,7 +187,9 @@ export const sameCall = (a: ToolCallEvent, b: ToolCallEvent): boolean => a.id ==
  * ended on the token limit has its last call marked `truncated`: the limit cut it (not a call of an
  * earlier step, held past a step end of another reason, when the length step made none).
  * The same call again in its step (same id, name and arguments: a replayed part) is held once, its chunk
- * silence; in a later step it is a new call (as a call again under an emitted call's id is: see below).
+ * silence; in a later step it is a new call (as a call again under an emitted call's id is: see below), and
+ * so it is after an input start of its id (`inputStart` reads a chunk's): a parallel call of a server that
+ * gives every call of a step one id (DeepSeek, GLM, Kimi), streamed with its own input, is no replay.
  * A call with an `approvalId` is the approval request of the held call of its id that has none (it
  * follows its call): that call takes the `approvalId` (and `suspendPayload`) and keeps its own name
  * and arguments; a request naming another tool (Mastra: a tool waiting inside an agent-as-tool or a
@@ -203,8 +205,10 @@ export const sameCall = (a: ToolCallEvent, b: ToolCallEvent): boolean => a.id ==
  * A chunk whose call was held counts as held content (the decoder's `push` returns true).
  * The wrapper emit is made once per subscription: `push` and `end` only swap the emit it forwards to.
  */
-export function holdingToolCalls(decoder: ChunkDecoder, stepEnd: (chunk: Rec) => unknown): ChunkDecoder {
+export function holdingToolCalls(decoder: ChunkDecoder, stepEnd: (chunk: Rec) => unknown, inputStart?: (chunk: Rec) => string | undefined): ChunkDecoder {
   let held: ToolCallEvent[] = [];
+  /** The ids whose input started since their last call was held: their next call is a new one, not a replay. */
+  let started: Set<string> | undefined;
   /** The held calls before it are an earlier step's: a later step's token limit cut none of them. */
   let stepFrom = 0;
   /** The `approvalId` each call waiting for approval asked with (`''`: a call emitted without one), made on the first request or flush. */
@@ -226,9 +230,10 @@ export function holdingToolCalls(decoder: ChunkDecoder, stepEnd: (chunk: Rec) =>
   const hold = (event: ToolCallEvent) => {
     const { id, approvalId } = event;
     // the same call again in its step (a replayed part) is held once, and is no news (silence)
-    if (approvalId === undefined && held.some((c, i) => i >= stepFrom && sameCall(c, event))) return;
+    if (approvalId === undefined && !started?.has(id) && held.some((c, i) => i >= stepFrom && sameCall(c, event))) return;
     holds = true;
     if (approvalId === undefined) {
+      started?.delete(id);
       // an id an emitted call had (a server that numbers its calls per step: `call_0` again) is a new call, asked anew
       if (!held.some((c) => c.id === id)) asked?.delete(id);
       return void held.push(event);
@@ -252,6 +257,8 @@ export function holdingToolCalls(decoder: ChunkDecoder, stepEnd: (chunk: Rec) =>
     push: (chunk, emit) => {
       out = emit;
       holds = false;
+      const start = inputStart && isRecord(chunk) ? inputStart(chunk) : undefined;
+      if (start !== undefined) (started ??= new Set()).add(start);
       const carried = decoder.push(chunk, holding) === true || holds;
       const reason = held.length > 0 && isRecord(chunk) ? stepEnd(chunk) : undefined;
       // a compatible server may finish a step that made calls with `stop` (the SDK runs them all the same)
