@@ -1,9 +1,9 @@
 /** @test {budget} */
 import { describe, expect, it } from 'vitest';
 import type { Observable } from 'rxjs';
-import { filter, tap } from 'rxjs';
+import { catchError, concat, EMPTY, filter, tap } from 'rxjs';
 import { z } from 'zod';
-import { budget, BudgetExceededError, defineGuardrailRule, guard, createMemoryEventStore, fromStream, l0, raceModels, recommendedGuardrails, retryWithBackoff, structured, type L0Event, type StreamContext } from 'l0-rx';
+import { budget, BudgetExceededError, createBudget, defineGuardrailRule, guard, createMemoryEventStore, fromStream, l0, raceModels, recommendedGuardrails, retryWithBackoff, structured, type L0Event, type StreamContext } from 'l0-rx';
 import { testScheduler } from '../helpers/testScheduler.js';
 
 /*
@@ -86,6 +86,18 @@ describe('budget inside the retry loop (per attempt)', () => {
         const estimateTokens = (text: string) => (text.length > 1 ? Number.NaN : 1);
         const run = cold('-a-b-#', values, reset).pipe(guard([noBad], { mode: 'hold-back' }), budget({ maxOutputTokens: 100, estimateTokens }));
         expectObservable(run).toBe('-----#', values, new TypeError('budget({estimateTokens}): returned NaN for a delta; it must return a finite number of tokens >= 0'));
+      });
+    });
+
+    it('should count the held tokens of a run once, when an earlier run failed with the same error object', () => {
+      testScheduler().run(({ cold, expectObservable, flush }) => {
+        const ledger = createBudget({ maxOutputTokens: 100, estimateTokens: chars });
+        // the guard on the source itself: the source's own error (one object for every run) reaches the budget
+        const run = (marbles: string) => cold(marbles, values, reset).pipe(guard([noBad], { mode: 'hold-back' }), budget(ledger), catchError(() => EMPTY));
+        expectObservable(concat(run('-a-b-#'), run('-c-#'))).toBe('--------|');
+        flush();
+        // 'ab' then 'c' held back: 3 tokens (before, the second run's error still held 'ab' as well: 2 + 3)
+        expect(ledger.outputTokens).toBe(3);
       });
     });
 

@@ -80,4 +80,12 @@ describe('guard({onPhase}) (G5)', () => {
     expect(seen).toEqual(['phase-start']);
     expect(() => guard([passing], { onPhase: 'log' as never })).toThrow('guard(rules, {onPhase}) must be a function');
   });
+
+  it('should fail the attempt with the throw of the then of a thenable onPhase returns as with a throwing onPhase, and tell it nothing more', () => {
+    const seen: string[] = [];
+    const thenable = { then: () => { throw new Error('then broke'); } };
+    const r = runSync(text('a'), guard([passing, { ...passing, name: 'second' }], { onPhase: (e) => (seen.push(e.type), thenable as never) }));
+    // before, the throw was read as a rejection while the checks ran: the attempt failed, and every later phase was still told
+    expect([(r.error as Error).message, seen]).toEqual(['then broke', ['phase-start']]);
+  });
 });

@@ -48,6 +48,14 @@ describe('fences: the scalar and the object readings agree', () => {
     expect(readings(`${F}\nThe 5" screen: {"a": 1}\n${F}`)).toMatchObject({ extracted: { json: '{"a": 1}', from: 'text' }, repaired: { a: 1 }, data: { a: 1 } });
   });
 
+  it.each([
+    ['a quote right after a digit that opens a string', `Use size 2"x": ${F}json\n{"x": 1,}\n${F} not {"x": 2}`],
+    ['a photo size', `A 5"x7" print: ${F}json\n{"x": 1,}\n${F} not {"x": 2}`],
+  ])('should read %s as a quote, no inch mark: the fence after it on its line is the answer', (_, text) => {
+    // before, every `"` after a digit was an inch mark: the closing quote opened a string that hid the fence, and prose's {"x": 2} was taken
+    expect(readings(text)).toEqual({ extracted: { json: '{"x": 1,}', from: 'fence' }, repaired: { x: 1 }, error: undefined, data: { x: 1 } });
+  });
+
   it('should still take a quoted bracket in a code fence for the string\'s', () => {
     expect(extractJson(`${F}py\nprint("{x}")\n${F}\nResult: {"a": 1}`)).toEqual({ json: '{"a": 1}', from: 'text' });
   });
@@ -67,6 +75,20 @@ describe('fences: the scalar and the object readings agree', () => {
         expect(open).toBe(first === undefined ? -1 : first.body + text.slice(first.body).search(/\S/));
       }),
       { numRuns: runs(2000) },
+    );
+  });
+
+  it('should open the first JSON fence at the same place however the text is cut into pieces (property)', () => {
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 24 }), fc.array(fc.nat(), { maxLength: 8 }), (pieces, cuts) => {
+        const text = pieces.join('');
+        const at = [...new Set(cuts.map((c) => c % (text.length + 1)))].sort((a, b) => a - b);
+        const scanner = new FenceScanner();
+        let open = -1;
+        for (const [from, to] of [0, ...at].map((c, k, all) => [c, all[k + 1] ?? text.length] as const)) if (open === -1) open = scanner.scan(text, from, to);
+        expect(open).toBe(new FenceScanner().scan(text, 0, text.length));
+      }),
+      { numRuns: 2000 },
     );
   });
 });

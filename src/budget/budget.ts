@@ -5,7 +5,7 @@ import { quiet } from '../internal/isPromiseLike.js';
 import type { L0Event } from '../events/eventTypes.js';
 import { describeOption } from '../internal/options.js';
 import { markLimitCut } from '../internal/limitCut.js';
-import { heldOutput } from '../internal/heldOutput.js';
+import { heldOutput, heldSince } from '../internal/heldOutput.js';
 import { BudgetExceededError } from './BudgetExceededError.js';
 import { Budget, isBudget, resolveBudget, type BudgetConfig, type ResolvedBudget } from './budgetLedger.js';
 
@@ -114,6 +114,8 @@ class BudgetWatch extends Relay<L0Event> {
   /** This subscription's current attempt, as counted in the ledger. */
   private attemptOutput = 0;
   private readonly ledger: Budget;
+  /** Holds made before this subscription are another attempt's (an error object may end several: see heldOutput). */
+  private readonly since = heldSince();
 
   constructor(
     out: Subscriber<L0Event>,
@@ -174,7 +176,7 @@ class BudgetWatch extends Relay<L0Event> {
    */
   override error(err: unknown): void {
     if (this.isStopped) return;
-    const held = heldOutput(err);
+    const held = heldOutput(err, this.since);
     if (held !== '') {
       try {
         const d = this.estimate(held);

@@ -8,16 +8,38 @@ import { globalSlot } from './globalSlot.js';
  * `attemptOperators`) never saw them as deltas; it reads them here from the error and counts
  * them, so the next attempt of the run is not sent when they spent the limit. The texts are kept
  * by error in a weak map (no user's error is written to, a frozen one too), on `globalThis` under
- * a registered symbol, so the package's ESM and CJS copies share it.
+ * a registered symbol, so the package's ESM and CJS copies share it (v2: numbered holds).
+ * Each hold is numbered: an error object that ends several attempts or runs (a source's constant
+ * error, a rethrown one) carries them all, and a budget counts only those made since it subscribed.
  */
-const HELD: WeakMap<object, string> = /*#__PURE__*/ globalSlot(Symbol.for('l0-rx.heldOutput.v1'), new WeakMap<object, string>());
+interface Holds {
+  readonly byError: WeakMap<object, { readonly text: string; readonly n: number }[]>;
+  /** The number of the last hold made. */
+  n: number;
+}
+
+const HOLDS: Holds = /*#__PURE__*/ globalSlot(Symbol.for('l0-rx.heldOutput.v2'), { byError: new WeakMap(), n: 0 });
 
 /** Adds `text` (held back, never passed on) to `error`, the error that ends the attempt; checks nested in one attempt add theirs. @internal */
 export function markHeldOutput(error: unknown, text: string): void {
-  if (text !== '' && error === Object(error)) HELD.set(error as object, heldOutput(error) + text);
+  if (text === '' || error !== Object(error)) return;
+  const hold = { text, n: ++HOLDS.n };
+  const held = HOLDS.byError.get(error as object);
+  if (held) held.push(hold);
+  else HOLDS.byError.set(error as object, [hold]);
 }
 
-/** The text the checks before it held back from the attempt `error` ended ('' for none: a weak map gets nothing for a primitive). @internal */
-export function heldOutput(error: unknown): string {
-  return HELD.get(error as object) ?? '';
+/** The number of the last hold made: a reader of holds made after now keeps it (see {@link heldOutput}). @internal */
+export function heldSince(): number {
+  return HOLDS.n;
+}
+
+/**
+ * The text the checks before it held back from the attempts `error` ended, counting only the holds
+ * made after `since` (a {@link heldSince} taken on subscribing): '' for none (a weak map gets nothing for a primitive). @internal
+ */
+export function heldOutput(error: unknown, since: number): string {
+  let text = '';
+  for (const hold of HOLDS.byError.get(error as object) ?? []) if (hold.n > since) text += hold.text;
+  return text;
 }

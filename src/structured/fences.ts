@@ -21,8 +21,8 @@ const FOUND = 4;
  * (`` ```[1, 2]``` ``), whose inside is prose: no fence. A marker after an odd number of `"` on its
  * line is inside a string (`"code": "```js`, `Type "```"`), never a fence. As {@link fenceClose} and
  * {@link fences} read them: a backslash escapes the character after it, in a string or out (an escaped
- * backtick is no marker's), and a `"` right after a digit opens no string (`The 5" screen`: an inch
- * mark). @internal Shared with the partial parser, which feeds it the text outside its root,
+ * backtick is no marker's), and a `"` right after a digit and before no letter or digit opens no
+ * string (`The 5" screen`: an inch mark; `Option 2"x"` and `5"x7"` quote). @internal Shared with the partial parser, which feeds it the text outside its root,
  * and a root's own text while that is an opener's line.
  */
 export class FenceScanner {
@@ -35,6 +35,8 @@ export class FenceScanner {
   private prev = '';
   /** An odd number of `"` since the line break. */
   private quoted = false;
+  /** The last character was a `"` after a digit: an inch mark, unless a letter or digit follows (then it opened a string). */
+  private inch = false;
   private escaped = false;
 
   /** True once the first JSON fence opened: nothing more is read. */
@@ -75,6 +77,10 @@ export class FenceScanner {
         }
         this.state = BODY; // this character may begin the close
       }
+      if (this.inch) {
+        this.inch = false;
+        if (WORD.test(ch)) this.quoted = true; // `Option 2"x"`: the quote opened a string
+      }
       if (this.state === SEEK && ch !== this.mark && (ch === '`' || ch === '~')) {
         this.mark = ch;
         this.ticks = 0;
@@ -82,7 +88,10 @@ export class FenceScanner {
       this.ticks = ch === this.mark && !this.quoted && !this.escaped ? this.ticks + 1 : 0;
       if (this.escaped) this.escaped = false;
       else if (ch === '\\') this.escaped = true;
-      else if (ch === '"' && (this.quoted || !/\d/.test(prev))) this.quoted = !this.quoted;
+      else if (ch === '"') {
+        if (!this.quoted && /\d/.test(prev)) this.inch = true; // decided by the next character, which may come in the next piece
+        else this.quoted = !this.quoted;
+      }
       if (ch === '\n') this.quoted = false;
       if (this.ticks === 3) {
         this.ticks = 0;
@@ -91,6 +100,14 @@ export class FenceScanner {
     }
     return -1;
   }
+}
+
+/** A letter or digit: after a `"` that follows a digit, it makes that `"` a string's opening quote, no inch mark. */
+const WORD = /[\p{L}\p{N}]/u;
+
+/** Whether the unquoted `"` at `i` is an inch mark: a digit before it, and no letter or digit after it (as {@link FenceScanner} reads it). */
+function isInch(text: string, i: number): boolean {
+  return /\d/.test(text[i - 1] ?? '') && !WORD.test(text[i + 1] ?? '');
 }
 
 /**
@@ -103,7 +120,7 @@ export function fenceClose(text: string, from: number, mark = '`~'): number {
   for (let i = from; i < text.length; i++) {
     const ch = text[i]!;
     if (ch === '\\') i += text[i + 1] === '\n' ? 0 : 1;
-    else if (ch === '"' && (quoted || !/\d/.test(text[i - 1]!))) quoted = !quoted;
+    else if (ch === '"' && (quoted || !isInch(text, i))) quoted = !quoted;
     else if (ch === '\n') quoted = false;
     else if (!quoted && mark.includes(ch) && text.startsWith(ch + ch + ch, i)) return i;
   }
