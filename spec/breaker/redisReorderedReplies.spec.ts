@@ -1,9 +1,10 @@
 /** @test {circuitBreaker} @test {redisBreakerStore} */
 import { describe, expect, it } from 'vitest';
-import { asyncScheduler, Subject, type SchedulerLike } from 'rxjs';
-import { circuitBreaker, createCircuitBreaker, ProviderError, type L0Event } from 'l0-rx';
+import { asyncScheduler, type SchedulerLike } from 'rxjs';
+import { createCircuitBreaker, ProviderError } from 'l0-rx';
 import { redisBreakerStore, type RedisBreakerClient } from 'l0-rx/breakers/redis';
 import { useRedisServer } from '../helpers/redisServer.js';
+import { breakerCall as call } from '../helpers/breakerCall.js';
 
 /*
  * A Redis client whose replies can come back out of order (a pool of connections behind one object)
@@ -60,18 +61,6 @@ function memoryRedis(): RedisBreakerClient {
   };
 }
 
-/** A call through `breaker` whose source the test fails by hand; `ended` resolves to its breaker events and its error's code. */
-function call(breaker: ReturnType<typeof createCircuitBreaker>) {
-  const source = new Subject<L0Event>();
-  const log: string[] = [];
-  const ended = new Promise<string[]>((resolve) =>
-    source.pipe(circuitBreaker(breaker)).subscribe({
-      next: (e) => e.type === 'breaker' && log.push(`${e.from}>${e.to}`),
-      error: (e: { code?: string }) => resolve([...log, e.code ?? 'error']),
-    }),
-  );
-  return { source, ended, log };
-}
 
 /** A read answered after a later write was reported: reported once, never undone by the stale read. */
 async function lateRead(inner: RedisBreakerClient) {

@@ -1,9 +1,10 @@
 /** @test {circuitBreaker} @test {redisBreakerStore} */
 import { describe, expect, it } from 'vitest';
-import { asyncScheduler, Subject, type SchedulerLike } from 'rxjs';
-import { circuitBreaker, createCircuitBreaker, ProviderError, type L0Event } from 'l0-rx';
+import { asyncScheduler, type SchedulerLike } from 'rxjs';
+import { createCircuitBreaker, ProviderError } from 'l0-rx';
 import { redisBreakerStore } from 'l0-rx/breakers/redis';
 import { useRedisServer } from '../helpers/redisServer.js';
+import { breakerCall as call } from '../helpers/breakerCall.js';
 
 /*
  * A Redis round's change is computed between its GET and its compare-and-set: a round computed
@@ -20,18 +21,6 @@ const scheduler = { now: () => 0, schedule: asyncScheduler.schedule.bind(asyncSc
 // machine stalls past it fails that round, so the call reports no closed>open: this spec's own failure, no defect.
 const storeTimeout = Number.POSITIVE_INFINITY;
 
-/** A call through `breaker` whose source the test fails by hand; resolves to its breaker events and its error's code. */
-function call(breaker: ReturnType<typeof createCircuitBreaker>) {
-  const source = new Subject<L0Event>();
-  const log: string[] = [];
-  const ended = new Promise<string[]>((resolve) =>
-    source.pipe(circuitBreaker(breaker)).subscribe({
-      next: (e) => e.type === 'breaker' && log.push(`${e.from}>${e.to}`),
-      error: (e: { code?: string }) => resolve([...log, e.code ?? 'error']),
-    }),
-  );
-  return { source, ended };
-}
 
 describe('circuitBreaker with the Redis store: rounds in the order Redis applied them', () => {
   const redis = useRedisServer();

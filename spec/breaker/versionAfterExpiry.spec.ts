@@ -1,7 +1,8 @@
 /** @test {circuitBreaker} @test {redisBreakerStore} */
 import { describe, expect, it } from 'vitest';
-import { asyncScheduler, Subject, type SchedulerLike } from 'rxjs';
-import { circuitBreaker, createCircuitBreaker, ProviderError, type BreakerRecord, type BreakerStore, type L0Event } from 'l0-rx';
+import { asyncScheduler, type SchedulerLike } from 'rxjs';
+import { createCircuitBreaker, ProviderError, type BreakerRecord, type BreakerStore } from 'l0-rx';
+import { breakerCall } from '../helpers/breakerCall.js';
 
 /*
  * A record's `version` is one above the record it replaces and at least the writer's clock. After the
@@ -32,14 +33,7 @@ function expiringStore() {
 }
 
 async function failingCall(breaker: ReturnType<typeof createCircuitBreaker>): Promise<string[]> {
-  const source = new Subject<L0Event>();
-  const log: string[] = [];
-  const ended = new Promise<string[]>((resolve) =>
-    source.pipe(circuitBreaker(breaker)).subscribe({
-      next: (e) => e.type === 'breaker' && log.push(`${e.from}>${e.to}`),
-      error: (e: { code?: string }) => resolve([...log, e.code ?? 'error']),
-    }),
-  );
+  const { source, ended } = breakerCall(breaker);
   for (let i = 0; !source.observed && i < 1_000; i++) await flush();
   if (source.observed) source.error(serverError);
   return ended;
