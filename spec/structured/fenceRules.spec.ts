@@ -88,7 +88,7 @@ describe('fences: the scalar and the object readings agree', () => {
         for (const [from, to] of [0, ...at].map((c, k, all) => [c, all[k + 1] ?? text.length] as const)) if (open === -1) open = scanner.scan(text, from, to);
         expect(open).toBe(new FenceScanner().scan(text, 0, text.length));
       }),
-      { numRuns: 2000 },
+      { numRuns: runs(2000) },
     );
   });
 });
