@@ -28,16 +28,10 @@ export const END_FRAME = 'end';
  */
 export function eventFrame(seq: number, event: L0Event, run?: string): string {
   // JSON.stringify never emits a raw line break, so one `data:` line always holds the whole event;
-  // a budget's cut carries a mark JSON leaves out (a symbol): it crosses as `"limitCut": true`, which the client turns back into the mark
-  return `id: ${run === undefined ? '' : `${run}:`}${seq}\nevent: ${event.type}\ndata: ${JSON.stringify(isLimitCut(event) ? { ...event, [LIMIT_CUT]: true } : event)}\n\n`;
+  // a budget's cut carries a mark JSON leaves out (a symbol): it crosses as `"limitCut": true` (`true` or absent, on a
+  // `complete` only), which `fromServerSentEvents` turns back into the mark and removes from the event
+  return `id: ${run === undefined ? '' : `${run}:`}${seq}\nevent: ${event.type}\ndata: ${JSON.stringify(isLimitCut(event) ? { ...event, limitCut: true } : event)}\n\n`;
 }
-
-/**
- * The field of a `complete` event's JSON that says a limit of the caller's cut the run (a
- * `budget({onExceeded: 'complete'})`): `true` or absent, read back by `fromServerSentEvents` as
- * the hidden mark `detectZeroOutput` and `parseStructured` read, and removed from the event.
- */
-export const LIMIT_CUT = 'limitCut';
 
 /**
  * The terminal error as a frame without an `id:`, so a reconnect resumes after the last event.
