@@ -125,6 +125,29 @@ describe('circuitBreaker and the order of store answers', () => {
     expect(seen).toEqual(['closed>open']);
   });
 
+  it('should report a change in the stream of the call that made it when a round queued behind it reads it at once', async () => {
+    // a store without update whose get answers at once and whose set is acknowledged later (a write-through cache):
+    // the round queued behind the write started, read and reported the opening before the write's own round did
+    const time = clock();
+    const records = new Map<string, BreakerRecord>();
+    const acks: (() => void)[] = [];
+    const store: BreakerStore = { get: (key) => records.get(key), set: (key, record) => (records.set(key, record), new Promise<void>((resolve) => acks.push(resolve))) };
+    const seen: string[] = [];
+    const breaker = createCircuitBreaker({ key: 'm', failureThreshold: 1, storeTimeout: Number.POSITIVE_INFINITY, scheduler: time.scheduler, store, onStateChange: (c) => seen.push(`${c.from}>${c.to}`) });
+    const events: string[] = [];
+    const failing = new Subject<L0Event>();
+    failing.pipe(circuitBreaker(breaker)).subscribe({ next: (e) => e.type === 'breaker' && events.push(`${e.from}>${e.to}`), error: (e: { code?: string }) => events.push(e.code ?? 'error') });
+    acks.shift()!(); // its ticket's write: a closed record
+    await new Promise((resolve) => setImmediate(resolve));
+    failing.error(serverError); // opens the breaker: written at once, acknowledged later
+    const refused = call(breaker); // its read waits for that round
+    acks.shift()!();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(events).toEqual(['closed>open', 'SERVER_ERROR']);
+    expect(refused.outcome).toBe('refused');
+    expect(seen).toEqual(['closed>open']);
+  });
+
   it('should report a change once when a state-change callback makes a call through the breaker at once', () => {
     const time = clock();
     const seen: string[] = [];

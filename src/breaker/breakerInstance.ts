@@ -2,6 +2,7 @@ import { catchError, concatMap, defer, map, Observable, of, ReplaySubject, Subje
 import { classifyError } from '../errors/classifyError.js';
 import { L0Error } from '../errors/L0Error.js';
 import { isPromiseLike, quiet } from '../internal/isPromiseLike.js';
+import { describeOption } from '../internal/options.js';
 import { defer$, RoundQueue, withinStoreTimeout } from './storeRounds.js';
 import { acquire, current, release, settle } from './breakerState.js';
 import type { BreakerRecord, BreakerRules, BreakerState, CallOutcome, Probe } from './breakerState.js';
@@ -45,6 +46,12 @@ export class CircuitBreaker {
   private rounds = 0;
   private reported = 0;
   /**
+   * Rounds reported so far. A round sent after the last reported one was answered reads the store as
+   * of after it: never stale, whatever its version (a record another process wrote after the key
+   * expired, versioned by a clock behind the one of the records reported before, or one it only read).
+   */
+  private reports = 0;
+  /**
    * ...unless it wrote over the very record the rounds reported had seen last (`storeView`: what the
    * store held as of them): a compare-and-set store (Redis) computes a change between its read and
    * its write, so a round computed first can land after a later round's read.
@@ -73,14 +80,15 @@ export class CircuitBreaker {
 
   /**
    * The state now (an open breaker past its reset timeout reads as half-open). Synchronous with the
-   * memory store. A store that fails errors it with the store's error, and one that has not answered
+   * memory store. A store that fails errors it with the store's error (a scheduler whose `now()` reads
+   * no finite number, with a TypeError naming the reading), and one that has not answered
    * within `storeTimeout` with an {@link L0Error} `BREAKER_STORE_TIMEOUT` (category `timeout`), so a
    * health check never hangs on a store that is away (its clock starts a microtask after the read,
    * as every `storeTimeout` clock does).
    */
   state(): Observable<BreakerState> {
     return defer(() => {
-      const read = this.read().pipe(map((rec): BreakerState | undefined => current(rec, this.scheduler.now(), this.rules).state));
+      const read = this.read().pipe(map((rec): BreakerState | undefined => current(rec, this.now(), this.rules).state));
       return withinStoreTimeout(read, this.storeTimeout, this.scheduler, undefined, undefined, true);
     }).pipe(map((state) => state ?? this.hung()));
   }
@@ -154,6 +162,16 @@ export class CircuitBreaker {
     if (ticket.probe !== undefined) this.update((rec) => [release(rec, ticket.probe), undefined], undefined).subscribe();
   }
 
+  /**
+   * The scheduler's time. A reading that is no finite number (NaN would open the breaker for good, at
+   * NaN, and version every write after it NaN) is a TypeError: the round fails, as on a store that fails.
+   */
+  private now(): number {
+    const now = this.scheduler.now();
+    if (Number.isFinite(now)) return now;
+    throw new TypeError(`createCircuitBreaker({scheduler}).now() returned ${describeOption(now)}; it must return a finite number of ms`);
+  }
+
   private read(): Observable<BreakerRecord | undefined> {
     return defer$(() => this.store.get(this.key));
   }
@@ -168,11 +186,13 @@ export class CircuitBreaker {
    * the state this process has seen never goes backwards (`stale`: by the record's `version`). A
    * round computed earlier whose write landed after the reported rounds' read (a compare-and-set
    * after another round's `GET`) is not stale: it wrote over what they saw, and reports its change.
+   * Nor is a round sent once the last reported one was answered: the store ran it after that one.
    */
   private update<R>(fn: (rec: BreakerRecord, now: number) => [BreakerRecord, R], onStoreError: R, late?: (result: R) => void): Observable<[R, readonly BreakerStateChange[]]> {
+    const sent = this.reports;
     let round: { stored: BreakerRecord | undefined; wrote: BreakerRecord; before: BreakerRecord; next: BreakerRecord; result: R; now: number; seq: number } | undefined;
     const change = (stored: BreakerRecord | undefined): BreakerRecord => {
-      const now = this.scheduler.now();
+      const now = this.now();
       const before = current(stored, now, this.rules);
       const [next, result] = fn(before, now);
       // one above the record replaced, and at least the clock: after an expired or reset key the count goes on from there;
@@ -195,10 +215,11 @@ export class CircuitBreaker {
     const answered = written.pipe(
       map(() => {
         const { stored, wrote, before, next, result, now, seq } = round!;
-        if (this.stale(wrote, stored, seq)) return [result, []] as [R, readonly BreakerStateChange[]];
+        if (sent < this.reports && this.stale(wrote, stored, seq)) return [result, []] as [R, readonly BreakerStateChange[]];
         // recorded before the callbacks run: one that calls through the breaker at once sees this round as reported
         const seen = this.lastSeen;
         this.reported = Math.max(this.reported, seq);
+        this.reports++;
         this.reportedVersion = versionOf(wrote);
         this.storeView = wrote;
         this.lastSeen = next.state;
@@ -238,5 +259,14 @@ export class CircuitBreaker {
   }
 }
 
-/** A record's place in the store's history: 0 for none stored yet; `undefined` for one written by a version without the counter. */
-const versionOf = (rec: BreakerRecord | undefined): number | undefined => (rec === undefined ? 0 : rec.version);
+/**
+ * A record's place in the store's history: 0 for none stored yet; `undefined` for one written by a
+ * version without the counter, or by another writer with one that is no number from 0 to 2^53 - 1
+ * (a string, null, NaN, a negative one, one that `+ 1` no longer raises): it would be compared as text,
+ * as 0, or as never older, and written over with itself. Read as missing, it is replaced at the next write.
+ */
+const versionOf = (rec: BreakerRecord | undefined): number | undefined => {
+  if (rec === undefined) return 0;
+  const v = rec.version;
+  return typeof v === 'number' && v >= 0 && v <= Number.MAX_SAFE_INTEGER ? v : undefined;
+};

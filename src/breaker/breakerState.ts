@@ -40,9 +40,12 @@ export interface BreakerRecord {
    * The record's place in the store's history: every write gives it one above the record it
    * replaces, and at least the writer's clock (ms) and one above the version the writer reported
    * last, so a record written after the key expired or was reset still comes after the ones before
-   * (for the writer, whatever its clock; for another process, once its clock or a write of its own passes them). The breaker orders store answers that come back
-   * out of order by it (a connection pool). Missing in a record written by a version without it:
-   * such answers are ordered as before, by when their change was computed.
+   * for the writer, whatever its clock. The breaker orders store answers that come back out of
+   * order by it (a connection pool), except an answer to a round sent once the last reported one
+   * was answered: it is newer whatever its version (another process's record written after the key
+   * expired, versioned by a clock behind). Missing in a record written by a version without it, or
+   * no number from 0 to 2^53 - 1 (a string, null, NaN, a negative or a huge one: read as missing,
+   * and replaced at the next write): such answers are ordered as before, by when their change was computed.
    */
   readonly version?: number;
   /** The failure-ratio window: its start, and the calls and counted failures in it. */

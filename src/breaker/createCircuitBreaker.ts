@@ -53,7 +53,11 @@ export interface CircuitBreakerConfig {
    * beats a real store's answer, so a test flushes (or awaits) again to see a bound pass. @default 1000
    */
   readonly storeTimeout?: number;
-  /** Time source (`resetTimeout`, the window). @default asyncScheduler */
+  /**
+   * Time source (`resetTimeout`, the window). A `now()` that reads no finite number (NaN) is a
+   * TypeError naming it, handled as a store that fails: the call is let through, nothing is
+   * written, and `state()` errors with it. @default asyncScheduler
+   */
   readonly scheduler?: SchedulerLike;
   /** Called on every state change this process sees. A throw is ignored, and so is the rejection of the promise an async one returns. @default undefined */
   readonly onStateChange?: (change: BreakerStateChange) => void;

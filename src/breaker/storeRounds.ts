@@ -24,7 +24,9 @@ export class RoundQueue {
   /**
    * Runs `work` once the round under way has ended (at once when none is: a synchronous store stays
    * synchronous). Its values are passed on after the next round may start, so a callback reacting
-   * to a change can start a call of its own.
+   * to a change can start a call of its own, but before a round queued behind it starts: one whose
+   * store answers at once (a synchronous `get`, nothing to write) would otherwise report first the
+   * change this round made, in its own call's stream (none, for a call it refuses).
    */
   run<T>(work: () => Observable<T>): Observable<T> {
     return new Observable<T>((subscriber) => {
@@ -46,8 +48,10 @@ export class RoundQueue {
           next: (v) => values.push(v),
           error: (err: unknown) => (end(), subscriber.error(err)),
           complete: () => {
-            end();
+            // a round queued behind starts once these are passed on (answered at once, it would report first)
+            if (this.waiting!.length === 0) end();
             for (const v of values) subscriber.next(v);
+            end();
             subscriber.complete();
           },
         });
