@@ -76,7 +76,7 @@ const MALFORMED_ERRORS: ReadonlySet<string> = /*#__PURE__*/ new Set(['AI_JSONPar
  *    unless a timeout caused it (its `reason` starts with `TimeoutError`: the SDK's own `timeout` option,
  *    an `AbortSignal.timeout()`): then a retryable `ProviderError` with category `timeout`.
  * 6. `finish` -> `complete{finishReason, usage}` from `totalUsage`; none is `other` (as the SDK's `result.finishReason`),
- *    one that is no string (nor a provider-level `{unified}` with a string) `MALFORMED_CHUNK`. Finish reason `error` (or a provider
+ *    one that is no string (nor a provider-level `{unified}` with a string, also inside another) `MALFORMED_CHUNK`. Finish reason `error` (or a provider
  *    finish reason `error`, which the SDK reports as `other`) fails with a retryable `SERVER_ERROR`;
  *    `interrupted` (the provider stream ended without a completion signal) is a cut stream, `INCOMPLETE_STREAM`.
  * 7. A stream that ends without `finish` is cut: `INCOMPLETE_STREAM` (the SDK ends that way after a
@@ -244,11 +244,17 @@ function aiErrorOf(name: string, error: unknown, chunk: unknown): unknown {
 /**
  * The unified finish reason (`finishReason`, or its `unified` at the provider level), as sent; `error` when
  * the provider's own was `error` (OpenRouter ends a generation that failed mid-stream so, which the SDK
- * reports as `other`, with `rawFinishReason`).
+ * reports as `other`, with `rawFinishReason`). A `{unified}` inside another is read too (up to 3 deep): the SDK's v2
+ * compatibility wraps whatever a model that says it is v2 sends, a v3 `{unified, raw}` included (mastra#23746).
  */
 function finishReasonOf(part: Rec): unknown {
-  const reason = part['finishReason'];
-  return (str(part['rawFinishReason']) ?? str(rec(reason)?.['raw'])) === 'error' ? 'error' : (rec(reason)?.['unified'] ?? reason);
+  let reason = part['finishReason'];
+  let raw = str(part['rawFinishReason']);
+  for (let depth = 0, r; depth < 3 && (r = rec(reason)) && r['unified'] != null; depth++) {
+    raw ??= str(r['raw']);
+    reason = r['unified'];
+  }
+  return raw === 'error' ? 'error' : reason;
 }
 
 /**

@@ -16,6 +16,8 @@ const FINISH: Readonly<Record<RawFinish, FinishReason>> = {
 interface PartialCall {
   id?: string | undefined;
   name?: string | undefined;
+  /** Its arguments came as objects (set by its first arguments): `fragments` holds the last one's JSON, each a whole value. */
+  whole?: boolean;
   readonly fragments: string[];
 }
 
@@ -46,7 +48,9 @@ interface PartialCall {
  *    a new `id` at an index another call holds (servers that send every call at index 0) starts a call
  *    of its own. An empty `id` or `name` (`""`, sent on continuation fragments by some compatible
  *    servers) counts as absent. `arguments` sent as an object (some compatible gateways stream it so instead of
- *    its JSON text) is read as that text, made once per fragment. A call without a name is `MALFORMED_CHUNK`; one without an id (vLLM,
+ *    its JSON text) is a whole value, read as that text: a later object for the call replaces it (a server that resends
+ *    it, whole or grown, in every chunk), never follows it; a call given both objects and text is `MALFORMED_CHUNK`
+ *    (`""` is no text). A call without a name is `MALFORMED_CHUNK`; one without an id (vLLM,
  *    NVIDIA NIM, GLM send none: a retry would get the same stream) gets `call_<n>`, n its position.
  *    The deprecated `delta.function_call` is handled the same way (its id is its name). With finish
  *    reason `length` the last call is marked `truncated: true`: the token limit cut its arguments.
@@ -166,7 +170,7 @@ class ChatDecoder implements ChunkDecoder {
       for (const call of toolCalls as unknown[]) held = this.toolFragment(call, chunk) || held;
     }
     const legacy = d['function_call'] == null ? undefined : part(d, 'function_call', chunk);
-    if (legacy) held = this.fragment(-1, filled(legacy['name']), filled(legacy['name']), args(legacy, chunk)) || held;
+    if (legacy) held = this.fragment(-1, filled(legacy['name']), filled(legacy['name']), args(legacy, chunk), legacy, chunk) || held;
     return held;
   }
 
@@ -178,7 +182,7 @@ class ChatDecoder implements ChunkDecoder {
     const custom = part(tc, 'custom', chunk);
     const name = filled(fn?.['name']) ?? filled(custom?.['name']);
     const index = indexOf(tc, chunk);
-    return this.fragment(index === undefined ? this.slotOf(id, name) : this.indexed(index, id), id, name, args(fn, chunk) ?? text(custom, 'input', chunk));
+    return this.fragment(index === undefined ? this.slotOf(id, name) : this.indexed(index, id), id, name, args(fn, chunk) ?? text(custom, 'input', chunk), fn, chunk);
   }
 
   /** The slot of a fragment with `index`: its own, or a new one after the others when a new `id` comes at an index another call holds. */
@@ -205,8 +209,11 @@ class ChatDecoder implements ChunkDecoder {
     return (this.unindexed = slot);
   }
 
-  /** Adds a fragment to its call; true if it carried a name or arguments (an id alone, repeated, is nothing new). */
-  private fragment(index: number, id: string | undefined, name: string | undefined, args: string | undefined): boolean {
+  /**
+   * Adds a fragment to its call; true if it carried a name or arguments (an id alone, repeated, is nothing new).
+   * Arguments that `fn` held as an object are the whole value: they replace the last object, and never mix with text.
+   */
+  private fragment(index: number, id: string | undefined, name: string | undefined, args: string | undefined, fn: Rec | undefined, chunk: unknown): boolean {
     let call = this.calls.get(index);
     if (!call) {
       call = { fragments: [] };
@@ -214,7 +221,14 @@ class ChatDecoder implements ChunkDecoder {
     }
     call.id ??= id;
     call.name ??= name;
-    if (args) call.fragments.push(args);
+    if (args) {
+      const whole = isRecord(fn?.['arguments']);
+      // `whole` is set by the call's first arguments
+      if (call.whole === !whole) throw malformedChunk(NAME, `tool call ${call.id ?? index}: \`arguments\` as text and as an object`, chunk);
+      call.whole = whole;
+      if (whole) call.fragments[0] = args;
+      else call.fragments.push(args);
+    }
     return !!(name || args);
   }
 

@@ -13,8 +13,8 @@ export const text = (o: Rec | undefined, key: string, chunk: unknown) => field(o
 
 /**
  * A call's `arguments` (of `function`, `function_call`): a string fragment, or an object, which some compatible
- * gateways stream whole instead of its JSON text (rig#1829): read as that text, made once, as the fragment it
- * is (an object no JSON holds, in-process, is `MALFORMED_CHUNK`). Any other value is `MALFORMED_CHUNK`, as {@link text}.
+ * gateways stream whole instead of its JSON text (rig#1829): read as that text, made once, a whole value that a later
+ * object replaces (an object no JSON holds, in-process, is `MALFORMED_CHUNK`). Any other value is `MALFORMED_CHUNK`, as {@link text}.
  */
 export const args = (o: Rec | undefined, chunk: unknown) => (isRecord(o?.['arguments']) ? argumentsText(o['arguments'], NAME, chunk) : text(o, 'arguments', chunk));
 

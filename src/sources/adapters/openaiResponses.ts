@@ -64,7 +64,8 @@ const TRANSIENT = /*#__PURE__*/ new Set(['server_error', 'rate_limit_exceeded', 
  *    An `image_generation_call` that has a result -> `data` (base64 image).
  * 4. `response.completed` -> `complete` with `finishReason` `tool-calls` if a tool call was emitted, else
  *    `stop`; `response.incomplete` -> `complete` with `length` (max_output_tokens), `content-filter`, or `other`.
- *    Both carry `usage` (input, output, total, reasoning and cached tokens).
+ *    Both carry `usage` (input, output, total, reasoning and cached tokens). An `incomplete_details` that is no
+ *    object, or whose `reason` is no string, is `MALFORMED_CHUNK` (a null one is none).
  * 5. `response.failed` and `error` events fail the attempt with a `ProviderError` classified from the error
  *    `code` as on the other routes (rate limit and server errors are retryable; `context_length_exceeded` is
  *    `CONTEXT_LENGTH_EXCEEDED`; `insufficient_quota` a `RATE_LIMITED` that is not retryable; policy blocks are
@@ -128,7 +129,7 @@ class ResponsesDecoder implements ChunkDecoder {
       case 'response.completed':
       case 'response.incomplete': {
         const response = rec(c['response']);
-        const reason = this.finishReason(type, response);
+        const reason = this.finishReason(type, response, chunk);
         if (reason === 'length') this.markCut(response, emit);
         // nothing is decoded after `complete`, so the calls need no clearing
         for (const call of this.calls) emit(call);
@@ -223,9 +224,15 @@ class ResponsesDecoder implements ChunkDecoder {
     return false;
   }
 
-  /** From the response's own status too: a server may end an `incomplete` one with `response.completed`. */
-  private finishReason(type: Kind, response: Rec | undefined): FinishReason {
-    const reason = rec(response?.['incomplete_details'])?.['reason'];
+  /**
+   * From the response's own status too: a server may end an `incomplete` one with `response.completed`. A wrongly typed
+   * `incomplete_details` or `reason` is `MALFORMED_CHUNK` naming it (read as `other`, a response the limit cut would not be `length`).
+   */
+  private finishReason(type: Kind, response: Rec | undefined, chunk: unknown): FinishReason {
+    const details = response?.['incomplete_details'] ?? undefined;
+    const reason = rec(details)?.['reason'] ?? undefined;
+    if (details !== undefined && !isRecord(details)) throw malformedChunk(NAME, '`incomplete_details` is not an object', chunk);
+    if (reason !== undefined && typeof reason !== 'string') throw malformedChunk(NAME, '`incomplete_details.reason` is not a string', chunk);
     if (type === 'response.completed' && response?.['status'] !== 'incomplete' && reason === undefined) return this.calls.length > 0 ? 'tool-calls' : 'stop';
     return reason === 'max_output_tokens' ? 'length' : reason === 'content_filter' ? 'content-filter' : 'other';
   }

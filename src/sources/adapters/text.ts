@@ -15,7 +15,9 @@ function isBytes(chunk: unknown): chunk is ArrayBufferView | ArrayBuffer {
  * format rather than text (server-sent events carrying a JSON object, `data: {"...`, as an HTTP response body
  * is; the JSON lines of openai's `toReadableStream()`), which would otherwise be streamed as the answer; a body
  * whose first chunks hold only SSE lines without data (comments, keep-alives, `event:` lines) has the chunk
- * after them checked. Later text that looks like the wire format is the answer's (an answer may quote it).
+ * after them checked, and a line split across chunks (`: pi` then `ng\n`, `data: ` then `{"...`: a network splits
+ * a body anywhere) is read whole: of a field line only its name is kept (the rest does not matter), of any other
+ * line its first 256 characters. Later text that looks like the wire format is the answer's (an answer may quote it).
  *
  * Exported on its own so a custom adapter list can use it (custom adapters are tried before the
  * built-in ones, so listing it first makes it win detection):
@@ -32,21 +34,26 @@ export const textAdapter: StreamAdapter = /*#__PURE__*/ Object.freeze({
 /**
  * The start of an SDK's wire format rather than text: server-sent events carrying a JSON object (an
  * HTTP body: `data: {"...`, maybe after `event:` / `id:` / comment lines), or the newline-delimited JSON
- * chunks of openai's `Stream.toReadableStream()`. Only a JSON object with a quoted key: text that begins
- * `data: [1, 2]` or `data: {x: 1}` (YAML) or `data: {x | x > 0}` is text.
+ * chunks of openai's `Stream.toReadableStream()` (after such lines too: a body split after them is read so).
+ * Only a JSON object with a quoted key: text that begins `data: [1, 2]` or `data: {x: 1}` (YAML) or
+ * `data: {x | x > 0}` is text.
  */
-const WIRE_FORMAT = /^(?:(?:event|id|retry)?:[^\n]*\n|\r?\n)*data: ?\{"|^\{(?:"type":"response\.|[^\n]*"object":"chat\.completion\.chunk")/;
+const WIRE_FORMAT = /^(?:(?:event|id|retry)?:[^\n]*\n|\r?\n)*(?:data: ?\{"|\{(?:"type":"response\.|[^\n]*"object":"chat\.completion\.chunk"))/;
 /**
  * Only whole server-sent-event lines that carry no data: comments (OpenRouter's `: OPENROUTER PROCESSING`
  * keep-alives, sent before the first token), `event:` / `id:` / `retry:` fields, blank lines. A body can
  * begin with chunks of them, its first `data:` line in a later one: that chunk is checked too.
  */
 const PREAMBLE = /^(?:(?:event|id|retry)?:[^\n]*\n|\r?\n)*$/;
+/** A field (or comment) line: of an unfinished one, only its name (`$1`) matters to the next chunk. */
+const FIELD = /^((?:event|id|retry)?:).*/s;
 
 /** One stream's decoder state: a class, not closures, since fan-in keeps one per open stream. */
 class TextChunks implements ChunkDecoder {
   private decoder: TextDecoder | undefined;
   private started = false;
+  /** The unfinished last line of the chunks checked so far, which the next one continues (bounded: see `push`). */
+  private line = '';
 
   push(chunk: unknown, emit: AdapterEmit): void {
     let text: string;
@@ -58,10 +65,15 @@ class TextChunks implements ChunkDecoder {
     } else {
       throw new InvalidStreamError(`fromStream: a text stream yielded ${describeValue(chunk)}, expected a string or bytes`);
     }
-    // the chunks up to the first one that is more than SSE lines without data (each read once: O(delta))
-    if (!this.started && text !== '') {
-      if (WIRE_FORMAT.test(text)) throw wireFormat(text);
-      this.started = !PREAMBLE.test(text);
+    // the chunks up to the first one that is more than SSE lines without data, each read once with the unfinished
+    // line before it, which is bounded: of a field line only its name, any other up to 256 characters (a longer one
+    // is text): O(delta)
+    if (!this.started) {
+      const head = this.line + text;
+      if (WIRE_FORMAT.test(head)) throw wireFormat(head);
+      const end = head.lastIndexOf('\n') + 1;
+      this.line = head.slice(end).replace(FIELD, '$1');
+      this.started = !PREAMBLE.test(head.slice(0, end)) || this.line.length > 255;
     }
     emit({ type: 'token', value: text });
   }
