@@ -23,7 +23,9 @@ import { Budget, isBudget, resolveBudget, type BudgetConfig, type ResolvedBudget
  * 2. Tokens of failed attempts stay counted (`retry` and `fallback` start a new attempt, and the
  *    prompt is counted again for it): you paid for them. So do the tokens a hold-back guard before it
  *    (`l0()`'s `guardrails` before `attemptOperators`) held back from an attempt that failed, never
- *    passed on: the attempt's error brings them, counted as one delta.
+ *    passed on: the attempt's error brings them, counted as one delta; after the loops (in
+ *    `runOperators`), the `retry` or `fallback` event that follows the attempt (or the error that
+ *    ends the run) brings them, each hold counted once.
  * 3. The delta (or tool call) that would cross a limit is not emitted: the source is unsubscribed (its request
  *    aborts) and the run ends with {@link BudgetExceededError} (category `abort`: never retried,
  *    never falls back) or, with `onExceeded: 'complete'`, with `complete{finishReason: 'length'}`
@@ -115,7 +117,7 @@ class BudgetWatch extends Relay<L0Event> {
   private attemptOutput = 0;
   private readonly ledger: Budget;
   /** Holds made before this subscription are another attempt's (an error object may end several: see heldOutput). */
-  private readonly since = heldSince();
+  private since = heldSince();
 
   constructor(
     out: Subscriber<L0Event>,
@@ -154,6 +156,9 @@ class BudgetWatch extends Relay<L0Event> {
       dInput = (e.usage.inputTokens ?? c.inputTokens) - c.inputTokens;
     } else if (newAttempt) {
       dInput = c.inputTokens; // the next attempt sends the prompt again
+      // after the loops: the failed attempt's held-back output comes with the event that announces the next one (rule 2)
+      const err = this.payHeld(e);
+      if (err) return this.fail(err);
     }
     const over = e.type === 'complete' ? undefined : ledger.exceeds(dOutput, dInput);
     if (!over) {
@@ -169,24 +174,30 @@ class BudgetWatch extends Relay<L0Event> {
     this.cut(newAttempt ? e : undefined);
   }
 
-  /**
-   * The attempt failed: the output a check before it held back and dropped (a hold-back guard's
-   * last tokens, see heldOutput) was written and paid for, so it counts, as one delta (rule 2);
-   * the next attempt of the run is not sent when it spent the limit (rule 4).
-   */
+  /** The attempt failed: its held-back output is counted (rule 2); the next attempt of the run is not sent when it spent the limit (rule 4). */
   override error(err: unknown): void {
-    if (this.isStopped) return;
-    const held = heldOutput(err, this.since);
-    if (held !== '') {
-      try {
-        const d = this.estimate(held);
-        this.ledger.outputTokens += d;
-        this.tally.output += d;
-      } catch (e) {
-        err = e; // a broken estimator, named: the next delta would fail the same way
-      }
+    // (a broken estimator's error, named: the next delta would fail the same way)
+    if (!this.isStopped) super.error(this.payHeld(err) ?? err);
+  }
+
+  /**
+   * Counts, as one delta, the output a check before it held back from the attempts `from` ended (a
+   * hold-back guard's last tokens, see heldOutput: written and paid for, never passed on), `from`
+   * being the error, or the `retry` or `fallback` event a loop before it handed them on with; each
+   * hold once. The estimator's error, if it fails.
+   */
+  private payHeld(from: unknown): unknown {
+    const held = heldOutput(from, this.since);
+    if (held === '') return undefined;
+    this.since = heldSince(); // (a copy of the error that ends the run carries them again)
+    try {
+      const d = this.estimate(held);
+      this.ledger.outputTokens += d;
+      this.tally.output += d;
+    } catch (e) {
+      return e;
     }
-    super.error(err);
+    return undefined;
   }
 
   /** `estimateTokens(text)`, which must be a finite count >= 0. */

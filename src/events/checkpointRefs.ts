@@ -29,6 +29,7 @@ import { EVENT_LOG_VERSION, type EventEnvelope } from './eventStore.js';
 import { attemptTextChange } from '../attempt/attemptText.js';
 import { EventLogError } from './EventLogError.js';
 import { globalSlot } from '../internal/globalSlot.js';
+import { readCutField } from '../internal/limitCut.js';
 
 /** A checkpoint as a durable store writes it when the content is a prefix of the attempt's logged text. */
 export interface CompactCheckpoint {
@@ -73,15 +74,19 @@ export function isPrefixMarked(envelope: EventEnvelope): boolean {
 }
 
 /**
- * Throws an `INVALID_LOG` {@link EventLogError} naming the version when `envelope` is not of log
- * format version 1: a later format may store events differently (other compact forms), and a
- * reader that does not know it must not read it as this one.
+ * The check of every envelope a durable store reads, parsed from its JSON (so changed in place):
+ * throws an `INVALID_LOG` {@link EventLogError} naming the version when it is not of log format
+ * version 1 (a later format may store events differently, other compact forms, and a reader that
+ * does not know it must not read it as this one); turns a budget's cut, stored as
+ * `"limitCut": true` on its `complete` (asStored), back into the mark, and throws `INVALID_LOG`
+ * for a `limitCut` of another value or on another event.
  */
 export function checkLogFormat(envelope: EventEnvelope, streamId: string): void {
   const { v } = envelope as { v?: unknown };
-  if (v === EVENT_LOG_VERSION) return;
-  const version = typeof v === 'number' ? String(v) : v === undefined ? 'none' : JSON.stringify(v);
-  throw new EventLogError('INVALID_LOG', streamId, `Stream ${streamId} is not a valid event log: the envelope at seq ${String(envelope.seq)} has log format version ${version}, and this l0-rx reads version ${EVENT_LOG_VERSION}`);
+  const invalid = (why: string) => new EventLogError('INVALID_LOG', streamId, `Stream ${streamId} is not a valid event log: the envelope at seq ${String(envelope.seq)} ${why}`);
+  if (v !== EVENT_LOG_VERSION) throw invalid(`has log format version ${typeof v === 'number' ? String(v) : v === undefined ? 'none' : JSON.stringify(v)}, and this l0-rx reads version ${EVENT_LOG_VERSION}`);
+  const problem = readCutField(envelope.event);
+  if (problem !== undefined) throw invalid(`holds an invalid event (${problem})`);
 }
 
 /** True for an envelope read from a store whose checkpoint was written compact. */

@@ -10,7 +10,8 @@ import type { SerializedError } from '../errors/serializeError.js';
  * The log format version written in every envelope (`v`). Version 1 includes the compact
  * checkpoints of the durable stores (`{type: 'checkpoint', contentLength, tokenCount}`).
  * `replayEvents` and the JSONL and Redis stores' `read` and `follow` reject any other with
- * `INVALID_LOG` naming it: a later format is never read as this one. The run tag (`run`, on a
+ * `INVALID_LOG` naming it: a later format is never read as this one. A `budget()` cut's `complete`
+ * is stored with `"limitCut": true` (its mark, which JSON leaves out) and read back marked. The run tag (`run`, on a
  * log's `seq` 0) is part of version 1 too: it changes no event, so a reader that does not know it
  * reads the log the same, and a log without it (written before it) reads as before.
  */

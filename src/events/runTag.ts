@@ -13,6 +13,7 @@
 import type { EventEnvelope } from './eventStore.js';
 import { EventLogError } from './EventLogError.js';
 import { describeOption } from '../internal/options.js';
+import { withCutField } from '../internal/limitCut.js';
 
 /**
  * A run tag that fits an SSE id (the `<run>` of `<run>:<seq>`): 1 to 40 letters, digits, `.`, `_`
@@ -62,7 +63,11 @@ export function runRefusal(streamId: string, seq: number, run: string, owner: st
   return (seq === 0 ? owner !== undefined : owner !== run) ? runMismatch(streamId, seq, run, owner) : undefined;
 }
 
-/** What a durable store writes for `envelope`: the run tag with `seq` 0 only. */
-export function asStored<E extends EventEnvelope | { readonly seq: number; readonly run?: string }>(envelope: E): E {
-  return envelope.run === undefined || envelope.seq === 0 ? envelope : { ...envelope, run: undefined };
+/**
+ * What a durable store writes for `envelope`: the run tag with `seq` 0 only, and a budget's cut
+ * with `"limitCut": true` on its `complete` (the mark JSON leaves out; checkLogFormat reads it back).
+ */
+export function asStored<E extends { readonly seq: number; readonly run?: string; readonly event: object }>(envelope: E): E {
+  const event = withCutField(envelope.event);
+  return event === envelope.event && (envelope.run === undefined || envelope.seq === 0) ? envelope : { ...envelope, event, run: envelope.seq === 0 ? envelope.run : undefined };
 }

@@ -5,6 +5,7 @@ import { isL0Error, type L0Error } from '../errors/L0Error.js';
 import { asL0Error, categoryOf } from '../errors/classifyL0Error.js';
 import { serializeError } from '../errors/serializeError.js';
 import { AttemptLoop } from '../attempt/attemptLoop.js';
+import { passHeldOutput } from '../internal/heldOutput.js';
 import { FIRST_ATTEMPT, takeAttemptContext } from '../attempt/attemptContext.js';
 
 /**
@@ -96,13 +97,14 @@ class FallbackRun extends AttemptLoop {
     if (abort && errors.length === 0) return subscriber.error(raw);
     const failed = asL0Error(raw);
     errors.push(...attemptsOf(failed, index));
-    if (abort) return subscriber.error(failed.withRunInfo({ fallbackIndex: failed.fallbackIndex ?? index, attemptErrors: errors }));
+    // what ends the run, or announces the next stream, carries the stream's held-back output on (a budget after the loop counts it)
+    if (abort) return subscriber.error(passHeldOutput(raw, failed.withRunInfo({ fallbackIndex: failed.fallbackIndex ?? index, attemptErrors: errors })));
     if (this.used === this.fallbacks.length) {
-      return subscriber.error(new AllStreamsExhaustedError(errors, { fallbackIndex: index }));
+      return subscriber.error(passHeldOutput(raw, new AllStreamsExhaustedError(errors, { fallbackIndex: index })));
     }
     const toIndex = index + 1;
     const error = serializeError(failed.fallbackIndex === undefined ? failed.withRunInfo({ fallbackIndex: index }) : failed);
-    subscriber.next({ type: 'fallback', fromIndex: index, toIndex, error });
+    subscriber.next(passHeldOutput<L0Event>(raw, { type: 'fallback', fromIndex: index, toIndex, error }));
     this.index = toIndex;
     if (subscriber.closed) return;
     const { checkpoint } = this;

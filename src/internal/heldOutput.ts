@@ -10,7 +10,10 @@ import { globalSlot } from './globalSlot.js';
  * by error in a weak map (no user's error is written to, a frozen one too), on `globalThis` under
  * a registered symbol, so the package's ESM and CJS copies share it (v2: numbered holds).
  * Each hold is numbered: an error object that ends several attempts or runs (a source's constant
- * error, a rethrown one) carries them all, and a budget counts only those made since it subscribed.
+ * error, a rethrown one) carries them all, and a budget counts only those made since it subscribed
+ * (or since it last counted some). The retry and fallback loops hand an attempt's holds on with
+ * what they emit for its failure (the `retry` or `fallback` event, the copy of the error that ends
+ * the run), so a budget after the loops counts them too.
  */
 interface Holds {
   readonly byError: WeakMap<object, { readonly text: string; readonly n: number }[]>;
@@ -27,6 +30,13 @@ export function markHeldOutput(error: unknown, text: string): void {
   const held = HOLDS.byError.get(error as object);
   if (held) held.push(hold);
   else HOLDS.byError.set(error as object, [hold]);
+}
+
+/** Hands the holds `error` carries on to `to` (what a loop emits for that failure), keeping their numbers; returns `to`. @internal */
+export function passHeldOutput<T extends object>(error: unknown, to: T): T {
+  const held = HOLDS.byError.get(error as object);
+  if (held) HOLDS.byError.set(to, [...held]);
+  return to;
 }
 
 /** The number of the last hold made: a reader of holds made after now keeps it (see {@link heldOutput}). @internal */

@@ -5,6 +5,7 @@ import type { L0Event, StartEvent } from '../events/eventTypes.js';
 import { takeAttemptContext } from '../attempt/attemptContext.js';
 import { AttemptLoop } from '../attempt/attemptLoop.js';
 import { isPromiseLike } from '../internal/isPromiseLike.js';
+import { passHeldOutput } from '../internal/heldOutput.js';
 import { FRESH_BUDGETS, retryDelay, retryVerdict, spendRetry } from './retryDecision.js';
 import {
   resolveRetryConfig,
@@ -137,12 +138,13 @@ class RetryRun extends AttemptLoop {
     const failed = asL0Error(raw).withRunInfo({ attempt, fallbackIndex });
     const errors = (this.errors ??= []);
     errors.push(failed);
-    const giveUp = (): void => subscriber.error(failed.withRunInfo({ attemptErrors: errors }));
+    // what ends the run, or announces the next attempt, carries the attempt's held-back output on (a budget after the loop counts it)
+    const giveUp = (): void => subscriber.error(passHeldOutput(raw, failed.withRunInfo({ attemptErrors: errors })));
     const c = classifyL0Error(failed, now);
     const verdict = retryVerdict(c, this.budgets, cfg);
     if (!verdict.retry) return giveUp();
     // a callback's failure (a throwing calculateDelay, a veto that never settles) ends the run, typed
-    const fail = (e: unknown): void => subscriber.error(asL0Error(e).withRunInfo({ attempt, fallbackIndex, attemptErrors: errors }));
+    const fail = (e: unknown): void => subscriber.error(passHeldOutput(raw, asL0Error(e).withRunInfo({ attempt, fallbackIndex, attemptErrors: errors })));
     const retry = (): void => {
       let delayMs: number;
       try {
@@ -152,7 +154,7 @@ class RetryRun extends AttemptLoop {
       }
       this.budgets = spendRetry(this.budgets, verdict.countsTowardAttempts, delayMs);
       const error = serializeError(failed);
-      subscriber.next({ type: 'retry', attempt, delayMs, error, reason: c.reason, countsTowardAttempts: verdict.countsTowardAttempts });
+      subscriber.next(passHeldOutput<L0Event>(raw, { type: 'retry', attempt, delayMs, error, reason: c.reason, countsTowardAttempts: verdict.countsTowardAttempts }));
       if (!subscriber.closed) this.run(() => timer(delayMs, cfg.scheduler).subscribe(() => this.start()));
     };
     if (!cfg.shouldRetry) return retry();

@@ -1,13 +1,13 @@
 import { Observable, type Subscriber } from 'rxjs';
 import { createParser, type EventSourceMessage } from 'eventsource-parser';
-import type { CompleteEvent, L0Event } from '../events/eventTypes.js';
+import type { L0Event } from '../events/eventTypes.js';
 import { deserializeError } from '../errors/deserializeError.js';
 import { describeValue, InvalidStreamError } from '../errors/InvalidStreamError.js';
 import { ProviderError, type ProviderErrorOptions } from '../errors/ProviderError.js';
 import { retryAfterFromHeaders } from '../errors/retryAfter.js';
 import type { SerializedError } from '../errors/serializeError.js';
 import { eventProblem } from '../sources/validateEvent.js';
-import { markLimitCut } from '../internal/limitCut.js';
+import { readCutField } from '../internal/limitCut.js';
 import { END_FRAME, ERROR_FRAME } from './sseFrames.js';
 
 /* One connection of `fromServerSentEvents`: its request, HTTP answer and frames (the rules named are its rules). */
@@ -135,13 +135,8 @@ function onMessage(message: EventSourceMessage, subscriber: Subscriber<Received>
     subscriber.error(error ?? new InvalidStreamError('fromServerSentEvents: an error frame that is not a serialised error'));
     return true;
   }
-  let problem = eventProblem(data);
   // a budget's cut made on the server (see eventFrame): the mark again, the field gone, so the event is the server's
-  if (problem === undefined && 'limitCut' in (data as object)) {
-    const { limitCut, ...event } = data as CompleteEvent & { limitCut: unknown };
-    if (limitCut === true && event.type === 'complete') data = markLimitCut(event);
-    else problem = '`limitCut` is not true on a complete event';
-  }
+  const problem = eventProblem(data) ?? readCutField(data);
   if (problem === undefined) {
     subscriber.next({ id: message.id, event: data as L0Event, data: message.data });
     return false;

@@ -1,7 +1,7 @@
 /* SSE wire format shared by both ends of the transport. @internal Never re-exported except `parseLastEventId`. */
 import type { L0Event } from '../events/eventTypes.js';
 import type { SerializedError } from '../errors/serializeError.js';
-import { isLimitCut } from '../internal/limitCut.js';
+import { withCutField } from '../internal/limitCut.js';
 
 /**
  * The response headers of an SSE stream for an HTTP/2 response (Node's `http2` compatibility API):
@@ -30,7 +30,7 @@ export function eventFrame(seq: number, event: L0Event, run?: string): string {
   // JSON.stringify never emits a raw line break, so one `data:` line always holds the whole event;
   // a budget's cut carries a mark JSON leaves out (a symbol): it crosses as `"limitCut": true` (`true` or absent, on a
   // `complete` only), which `fromServerSentEvents` turns back into the mark and removes from the event
-  return `id: ${run === undefined ? '' : `${run}:`}${seq}\nevent: ${event.type}\ndata: ${JSON.stringify(isLimitCut(event) ? { ...event, limitCut: true } : event)}\n\n`;
+  return `id: ${run === undefined ? '' : `${run}:`}${seq}\nevent: ${event.type}\ndata: ${JSON.stringify(withCutField(event))}\n\n`;
 }
 
 /**

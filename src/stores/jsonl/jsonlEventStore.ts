@@ -5,6 +5,7 @@ import { checkEnvelopes, checkRange, checkStreamId, rejecting } from '../storeIn
 import { CheckpointDecoder } from '../../events/checkpointRefs.js';
 import { CheckpointEncoder } from '../../events/checkpointEncoder.js';
 import { asStored } from '../../events/runTag.js';
+import { withCutField } from '../../internal/limitCut.js';
 import { RunLedger } from './runLedger.js';
 import { eachLine, syncFolder } from './jsonlFile.js';
 
@@ -42,7 +43,8 @@ interface Tombstone {
  *    read: a run with continuation writes its answer about once, not once per checkpoint. Only
  *    when this store wrote every envelope of that attempt itself (a store of your own around it
  *    that forwards only some, a failed append, a `delete` meanwhile: the checkpoint is written
- *    whole). `read` fails with `INVALID_LOG` for an envelope of another log format version (`v`).
+ *    whole). `read` fails with `INVALID_LOG` for an envelope of another log format version (`v`),
+ *    or a `limitCut` but the `true` a `budget()` cut's `complete` is written with (read back as its mark).
  * 6. A log belongs to the run whose `seq` 0 made it (its run tag, `run`, written on that line
  *    only) until it is deleted: `append` rejects with an `EventLogError` `RUN_MISMATCH` (after
  *    writing the envelopes before it) an envelope of another run: a `seq` above 0 of a run whose
@@ -189,10 +191,9 @@ const NAME = 'createJsonlEventStore()';
 const LINE_HEAD = '{"v":1,"streamId":';
 
 /**
- * One line per envelope, byte for byte what `JSON.stringify(envelope)` gives (the run tag on
- * `seq` 0 only), built by hand for the common shape (a token event in a version-1 envelope): about
- * half the cost of the generic serializer, which dominated recording (and its per-token growth) in
- * the benchmark.
+ * One line per envelope, byte for byte what `JSON.stringify(asStored(envelope))` gives, built by
+ * hand for the common shape (a token event in a version-1 envelope): about half the cost of the
+ * generic serializer, which dominated recording (and its per-token growth) in the benchmark.
  */
 function serialize(envelopes: readonly EventEnvelope[], to: LineSink, encoder: CheckpointEncoder): void {
   let streamId: unknown;
@@ -215,7 +216,7 @@ function serialize(envelopes: readonly EventEnvelope[], to: LineSink, encoder: C
       tsText = JSON.stringify(e.ts);
     }
     const run = e.seq === 0 && e.run !== undefined ? `"run":${JSON.stringify(e.run)},` : '';
-    to.line(`${head}${e.seq},"ts":${tsText},${run}"event":${isPlainToken(event) ? `{"type":"token","value":${JSON.stringify(event.value)}}` : JSON.stringify(event)}}`);
+    to.line(`${head}${e.seq},"ts":${tsText},${run}"event":${isPlainToken(event) ? `{"type":"token","value":${JSON.stringify(event.value)}}` : JSON.stringify(withCutField(event))}}`);
   }
 }
 

@@ -89,7 +89,9 @@ const OPTION_KEYS: readonly string[] = ['keyPrefix', 'followBlockMs', 'followRec
  *    it that forwards only some, a failed append, a `delete` meanwhile, another process writing
  *    part of the stream: the checkpoint is stored whole); a compact checkpoint of a batch is never
  *    stored after an envelope of its batch that was refused (see 2). `read` and `follow` fail with
- *    `INVALID_LOG` for an envelope of another log format version (`v`).
+ *    `INVALID_LOG` for an envelope of another log format version (`v`). A `budget()` cut's
+ *    `complete` is stored with `"limitCut": true` (its mark, which JSON leaves out) and read and
+ *    followed back marked, without it; another `limitCut` is `INVALID_LOG`.
  * 8. A log belongs to the run whose `seq` 0 made it until it is deleted: a run's `seq` 0 entry
  *    holds its run tag (in the envelope, and as a `run` field), and the add script checks a run's
  *    envelopes against it in the same atomic call (one `XRANGE` of that entry per call, O(1) per

@@ -1,0 +1,83 @@
+/** @test {budget} */
+import { describe, expect, it } from 'vitest';
+import { filter, type Observable } from 'rxjs';
+import { budget, createBudget, defineGuardrailRule, l0, ProviderError, type L0Event, type StreamContext } from 'l0-rx';
+import { testScheduler } from '../helpers/testScheduler.js';
+
+/*
+ * A budget after the loops (l0()'s runOperators, or piped after retryWithBackoff/fallbackTo) saw
+ * only the `retry` and `fallback` events of a failed attempt, whose error is serialised: the
+ * tokens a hold-back guard held back from that attempt (written, paid for, never passed on) came
+ * with the attempt's error, which the loop keeps, so that budget never counted them.
+ */
+
+const tok = (value: string): L0Event => ({ type: 'token', value });
+const reset = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
+const start = (attempt: number, fallbackIndex = 0): L0Event => ({ type: 'start', attempt, fallbackIndex, isRetry: attempt > 1, isFallback: fallbackIndex > 0 });
+const values = { s: start(1), t: start(2), a: tok('a'), b: tok('b'), c: tok('c'), d: tok('d'), X: tok('X'), x: { type: 'complete', finishReason: 'stop' } as L0Event };
+const fast = { backoff: 'fixed', baseDelay: 1 } as const;
+const noBad = defineGuardrailRule({ name: 'no-bad', severity: 'error', check: (delta: string) => (delta.includes('X') ? { message: 'bad' } : undefined) });
+/** One token a character, so the held text counts as its tokens did. */
+const chars = (text: string) => text.length;
+const noViolations = filter((e: L0Event) => e.type !== 'violation');
+
+/** A factory whose attempt n streams `attempts[n - 1]` (marbles, `#` an ECONNRESET), and the attempts it was called for. */
+function attempts(cold: (marbles: string, values?: Record<string, L0Event>, error?: unknown) => Observable<L0Event>, ...marbles: string[]) {
+  const calls: number[] = [];
+  const factory = (ctx: StreamContext) => (calls.push(ctx.attempt), cold(marbles[ctx.attempt - 1]!, values, reset));
+  return { factory, calls };
+}
+
+describe('budget after the retry and fallback loops (l0() runOperators), behind a hold-back guard', () => {
+  it.each([
+    ['its own violation', '-a-b-c-X-(x|)', 4],
+    ['an error from upstream', '-a-b-c-#', 3],
+  ])('should count the tokens held back from an attempt that failed by %s, with its retry event, and cut the next attempt at its first token', (_, first, held) => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      const { factory } = attempts(cold, first, '-d-(x|)');
+      const run = l0({ stream: factory, guardrails: [noBad], guardMode: 'hold-back', retry: fast, runOperators: [budget({ maxOutputTokens: held, estimateTokens: chars })] });
+      // the held and dropped a, b, c (and X) spent the limit: d, held until attempt 2 completes, would cross it (before, the budget had counted none, and the run completed with d)
+      const r = expect.objectContaining({ type: 'retry', attempt: 1 });
+      expectObservable(run.pipe(noViolations)).toBe('s------rt--#', { s: start(1), t: start(2), r }, expect.objectContaining({ code: 'BUDGET_EXCEEDED', message: `Budget exceeded: maxOutputTokens ${held} (would reach ${held + 1})` }));
+    });
+  });
+
+  it('should cut the run at the retry when the held tokens spent the limit, with onExceeded complete, so the next attempt is never sent', () => {
+    testScheduler().run(({ cold, expectObservable, flush }) => {
+      const { factory, calls } = attempts(cold, '-a-b-c-#', '-d-(x|)');
+      const run = l0({ stream: factory, guardrails: [noBad], guardMode: 'hold-back', retry: fast, runOperators: [budget({ maxOutputTokens: 2, estimateTokens: chars, onExceeded: 'complete' })] });
+      // the retry passes (it retracts the attempt), then the length completion with the run's 3 tokens (before: attempt 2 was sent and the run completed with d)
+      const L: L0Event = { type: 'complete', finishReason: 'length', usage: { outputTokens: 3, inputTokens: 0 } };
+      expectObservable(run).toBe('s------(rL|)', { s: start(1), r: expect.objectContaining({ type: 'retry', attempt: 1 }), L });
+      flush();
+      expect(calls).toEqual([1]);
+    });
+  });
+
+  it('should count the tokens held back from a primary that failed, with its fallback event', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      const primary = () => cold('-a-b-c-#', values, reset);
+      const fallback = () => cold('----d-(x|)', values);
+      const run = l0({ stream: primary, fallbackStreams: [fallback], guardrails: [noBad], guardMode: 'hold-back', retry: { maxRetries: 0 }, runOperators: [budget({ maxOutputTokens: 3, estimateTokens: chars })] });
+      // before: the fallback's d passed and the run completed
+      const f = expect.objectContaining({ type: 'fallback', fromIndex: 0, toIndex: 1 });
+      // (d is held until the fallback completes)
+      expectObservable(run).toBe('s------(fS)--#', { s: start(1), f, S: start(1, 1) }, expect.objectContaining({ code: 'BUDGET_EXCEEDED' }));
+    });
+  });
+
+  it('should count every attempt\'s held tokens once into a shared ledger when the run fails for good (the last with the error that ends it)', () => {
+    testScheduler().run(({ cold, expectObservable, flush }) => {
+      const ledger = createBudget({ maxOutputTokens: 100, estimateTokens: chars });
+      // one typed error object for every attempt (the loops pass it on as it is): each attempt's holds are counted once (1: a b, 2: c d)
+      const dropped = new ProviderError('read ECONNRESET', { code: 'NETWORK_ERROR', category: 'network', retryable: true });
+      const scripts = ['-a-b-#', '-c-d-#'];
+      const factory = (ctx: StreamContext) => cold(scripts[ctx.attempt - 1]!, values, dropped);
+      const run = l0({ stream: factory, guardrails: [noBad], guardMode: 'hold-back', retry: { ...fast, maxRetries: 1 }, runOperators: [budget(ledger)] });
+      expectObservable(run).toBe('s----rt----#', { s: start(1), t: start(2), r: expect.objectContaining({ type: 'retry' }) }, expect.objectContaining({ code: 'NETWORK_ERROR' }));
+      flush();
+      // before: 0
+      expect(ledger.outputTokens).toBe(4);
+    });
+  });
+});
