@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
-  DRIFT_DETECTORS, jsonOnlyGuardrails, latexOnlyGuardrails, markdownOnlyGuardrails, minimalGuardrails, recommendedGuardrails,
+  DRIFT_DETECTORS, escapeDelimiters, jsonOnlyGuardrails, latexOnlyGuardrails, markdownOnlyGuardrails, minimalGuardrails, recommendedGuardrails,
   strictGuardrails, type GuardRule,
 } from 'l0-rx';
 import { FAULT_NAMES, FAULT_SERVER_DEFAULTS } from 'l0-rx/testing';
@@ -53,6 +53,18 @@ describe('README rule, detector and fault tables', () => {
     const flat = readme.replace(/\s+/g, ' ');
     expect(flat).toContain(`It streams "${FAULT_SERVER_DEFAULTS.reply}" to any model name`);
     expect(flat).toContain(`\`reply\` (default "${FAULT_SERVER_DEFAULTS.reply}"`);
+  });
+});
+
+describe("README's formatting table", () => {
+  it('should name every character escapeDelimiters changes', () => {
+    const row = readme.split('\n').find((line) => line.startsWith('| `escapeDelimiters(text, d)`'))!;
+    const printable = Array.from({ length: 95 }, (_, i) => String.fromCharCode(32 + i));
+    // a character changed alone (at a line start) or after another one
+    const changed = (['xml', 'markdown', 'brackets', 'none'] as const).flatMap((d) =>
+      printable.filter((c) => escapeDelimiters(c, d) !== c || escapeDelimiters(`x${c}`, d) !== `x${c}`));
+    expect(changed.length).toBeGreaterThan(0);
+    expect([...new Set(changed)].filter((c) => !row.includes(`\`${c}\``))).toEqual([]);
   });
 });
 

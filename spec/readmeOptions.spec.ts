@@ -3,7 +3,13 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import { RETRY_PRESETS } from 'l0-rx';
+import { asyncScheduler } from 'rxjs';
+import { createWindow, customPatternRule, measureRun, patternRule, RETRY_PRESETS, withTimeouts } from 'l0-rx';
+import { createJsonlEventStore } from 'l0-rx/stores/jsonl';
+import { createRedisEventStore } from 'l0-rx/stores/redis';
+import { withOpenTelemetry } from 'l0-rx/opentelemetry';
+import { withSentry } from 'l0-rx/sentry';
+import { redisBreakerStore } from 'l0-rx/breakers/redis';
 import { LIFECYCLE_CALLBACK_KEYS } from '../src/lifecycle/tapLifecycle.js';
 
 // The README's option tables, the options cells of its API reference and the fields it lists
@@ -205,6 +211,13 @@ describe('README option tables', () => {
     expect(fields(said(/It returns `\{ ([^}]*) \}`/).replace(/\([^)]*\)/g, ''))).toEqual(keys('ServerSentEvents'));
   });
 
+  it("should spell out EventStore and StreamAdapter with every member in the migration table", () => {
+    const members = (shown: string) => shown.split(',').map((f) => f.trim().replace(/[(?].*$/, '')).sort();
+    const migration = readme.slice(readme.indexOf('\n## Migrating from L0\n'), readme.indexOf('\n## Design decisions\n')).replace(/\s+/g, ' ');
+    expect(members(/`EventStore` is `\{([^}]*)\}`/.exec(migration)?.[1] ?? '')).toEqual(keys('EventStore'));
+    expect(members(/a `StreamAdapter` is `\{([^}]*)\}`/.exec(migration)?.[1] ?? '')).toEqual(keys('StreamAdapter'));
+  });
+
   it.each(ROWS)('should name no option %s does not have in its API reference row (%s)', (call, type) => {
     const options = apiRow(call).split(' | ').slice(2).join(' | ');
     // the comma-separated items outside parentheses, each opened by the option it describes
@@ -226,6 +239,33 @@ describe('README option tables', () => {
     // structured() takes every l0() option; customPatternRule(patterns, message?, severity?, config?) two arguments before its config
     const known = new Set([...keys(type), ...(call === 'structured(' ? keys('L0Options') : []), ...(call === 'customPatternRule(' ? ['message', 'severity'] : [])]);
     expect(named.filter((n) => !known.has(n))).toEqual([]);
+  });
+
+  it('should say which calls list their options instead of suggesting the closest one for a misspelt key', () => {
+    const intro = flat.slice(flat.indexOf('## API reference'), flat.indexOf('| entry | holds |'));
+    // [the call, a call with a misspelt option, the option it means]
+    const CALLS: readonly (readonly [string, () => unknown, string])[] = [
+      ['measureRun', () => measureRun(() => undefined, { schedular: asyncScheduler } as never), 'scheduler'],
+      ['patternRule', () => patternRule({ categorys: [] } as never), 'categories'],
+      ['createJsonlEventStore', () => createJsonlEventStore('/nonexistent/x.jsonl', { fsynk: true } as never), 'fsync'],
+      ['createRedisEventStore', () => createRedisEventStore({ sendCommand: async () => null } as never, { keyprefix: 'x' } as never), 'keyPrefix'],
+      ['withOpenTelemetry', () => withOpenTelemetry({ tracer: { startSpan: () => undefined } as never, spanname: 'x' } as never), 'spanName'],
+      ['withSentry', () => withSentry({ spanname: 'x' } as never), 'spanName'],
+      ['customPatternRule', () => customPatternRule(/x/, 'x', 'error', { spn: 3 } as never), 'span'],
+      ['withTimeouts', () => withTimeouts({ intialToken: 5 } as never), 'initialToken'],
+      ['createWindow', () => createWindow('text', { sze: 3 } as never), 'size'],
+      ['redisBreakerStore', () => redisBreakerStore({ get: () => null, set: () => null, eval: () => null } as never, { prefx: 'x' } as never), 'prefix'],
+    ];
+    for (const [call, make, meant] of CALLS) {
+      let message = '';
+      try {
+        make();
+      } catch (e) {
+        message = (e as Error).message;
+      }
+      expect(message, call).toContain(`\`${meant}\``);
+      if (!message.includes('did you mean')) expect(intro, call).toContain(`\`${call}\``);
+    }
   });
 
   it('should give each retry preset the values of RETRY_PRESETS', () => {

@@ -8,6 +8,9 @@ import {
   BudgetExceededError,
   CircuitOpenError,
   ConsensusError,
+  createMemoryEventStore,
+  createSseReplayBuffer,
+  createStoreReplaySource,
   DriftDetectedError,
   EventLogError,
   GuardrailViolationError,
@@ -18,11 +21,15 @@ import {
   TokenTimeoutError,
   UnknownError,
   ZeroOutputError,
+  classifyError,
+  type ErrorClassification,
   type EventLogErrorCode,
   type L0Error,
   type ProviderErrorCode,
+  type SseReplaySource,
   type TimeoutKind,
 } from 'l0-rx';
+import { fakeError } from 'l0-rx/testing';
 import { INITIAL_L0_STATE } from '../src/events/reduceState.js';
 
 // The README's reference tables against the code: the event table against eventTypes.ts, the
@@ -137,6 +144,43 @@ describe('README reference tables', () => {
       const all = [...samples, new AllStreamsExhaustedError([new UnknownError('boom')])];
       const known = name === 'ProviderError' ? Object.keys(PROVIDER_CODES) : all.filter((s) => s.name === name).map((s) => s.code);
       expect([...new Set(listed)].sort(), name).toEqual([...new Set(known)].sort());
+    }
+  });
+
+  it('should name in the L0Error row each source of a plain L0Error code, with its category and retryable flag', () => {
+    /** The error a replay of a stream its source does not hold fails with (a memory store answers synchronously). */
+    const replayError = (source: SseReplaySource): L0Error => {
+      let error: unknown;
+      source.replay('never-recorded', 1).subscribe({ error: (e: unknown) => (error = e) });
+      return error as L0Error;
+    };
+    const [, , codes, flags] = rowOf('L0Error')!;
+    for (const [source, e] of [
+      ['replay buffer', replayError(createSseReplayBuffer())],
+      ['`createStoreReplaySource`', replayError(createStoreReplaySource(createMemoryEventStore()))],
+    ] as const) {
+      expect([e.name, e.code, e.category, e.retryable], source).toEqual(['L0Error', 'STREAM_NOT_FOUND', 'bad-request', false]);
+      // the codes cell says who raises it
+      expect(codes!.slice(codes!.indexOf(`\`${e.code}\``)), source).toContain(source);
+    }
+    expect(flags).toContain("`bad-request`, `false` for the replay sources'");
+  });
+
+  it("should say in the category table whether each category is retried, naming each of its failures that is not", () => {
+    const rows = tableAfter('| `category` | typical failures | by default |');
+    const cellOf = (category: string) => rows.find(([first]) => words(first!).includes(category))?.[2];
+    // [an error as the library classifies it, the words its row names it by when its category is otherwise retried]
+    const cases: readonly (readonly [ErrorClassification | L0Error, string])[] = [
+      ...samples.map((e) => [e, e.code] as const),
+      [classifyError(Object.assign(new Error('certificate has expired'), { code: 'CERT_HAS_EXPIRED' })), 'TLS certificate failure'],
+      [classifyError(fakeError({ status: 429, code: 'insufficient_quota', type: 'insufficient_quota' })), '`insufficient_quota`'],
+    ];
+    for (const [e, named] of cases) {
+      const cell = cellOf(e.category);
+      expect(cell, e.category).toBeDefined();
+      if (e.retryable) expect(cell, `${e.category} ${named}`).toMatch(/^retried/);
+      // a category never retried says so first; a retried one names the failure it does not retry
+      else if (!cell!.startsWith('never retried')) expect(cell!.slice(cell!.indexOf('; ')), `${e.category} ${named}`).toContain(named);
     }
   });
 

@@ -181,6 +181,13 @@ describe('customPatternRule', () => {
     expect(r.completed).toBe(true);
   });
 
+  it('should check its options at creation: an unknown or misspelt key, a config that is no object', () => {
+    // a misspelt `redact` was ignored: the key it should have hidden failed the attempt instead
+    expect(() => customPatternRule(/sk-\d+/, 'key', 'error', { redcat: '[key]' } as never)).toThrow('customPatternRule(patterns, message, severity, config): unknown option `redcat` (did you mean `redact`?)');
+    expect(() => customPatternRule(/sk-\d+/, 'key', 'error', null as never)).toThrow('customPatternRule(patterns, message, severity, config) must be an object, got null');
+    expect(() => customPatternRule(/sk-\d+/, 'key', 'error', { span: 0 })).toThrow('customPatternRule(patterns, message, severity, {span}) must be a positive integer, got 0');
+  });
+
   it('should reject a non-RegExp pattern', () => {
     expect(() => customPatternRule('sk-' as never)).toThrow('`patterns` must be a RegExp');
   });

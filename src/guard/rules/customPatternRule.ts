@@ -2,6 +2,7 @@ import { builtInRule, SCAN_INTERVAL } from './builtInRule.js';
 import type { ViolationSeverity } from '../../events/eventTypes.js';
 import type { GuardRule } from '../guardRule.js';
 import { compilePatterns, PatternRun } from './patternScan.js';
+import { checkBag, checkKeys, optionError, optionKeys, optionPath } from '../../internal/options.js';
 
 /** Options of {@link customPatternRule}. */
 export interface CustomPatternRuleConfig {
@@ -19,6 +20,9 @@ export interface CustomPatternRuleConfig {
   readonly name?: string;
 }
 
+const PATH = /*#__PURE__*/ optionPath('customPatternRule', 'patterns, message, severity, ');
+const KEYS = /*#__PURE__*/ optionKeys<CustomPatternRuleConfig>()(['redact', 'span', 'name']);
+
 /**
  * Flags (or redacts) any match of your patterns as the text streams, scanning only the new text.
  * The verdict is the whole text's, however it was cut into tokens (see `span`).
@@ -33,6 +37,8 @@ export interface CustomPatternRuleConfig {
  * @param patterns One regex or several (keep them linear: no nested quantifiers).
  * @param message The violation's message. @default 'custom pattern matched'
  * @param severity @default 'error'
+ * @throws TypeError naming the argument or option: a pattern that is no RegExp, an unknown severity,
+ * a config that is no object or has an unknown key, a `span` that is no positive integer.
  */
 export function customPatternRule(
   patterns: RegExp | readonly RegExp[],
@@ -43,8 +49,10 @@ export function customPatternRule(
   const list = Array.isArray(patterns) ? patterns : [patterns];
   if (list.length === 0 || !list.every((p) => p instanceof RegExp)) throw new TypeError('customPatternRule(patterns): `patterns` must be a RegExp or a non-empty array of them');
   if (!['warning', 'error', 'fatal'].includes(severity)) throw new TypeError(`customPatternRule(patterns, message, severity): \`severity\` must be 'warning', 'error' or 'fatal', got ${String(severity)}`);
+  checkBag(PATH, config);
+  checkKeys(PATH, config, KEYS);
   const { redact, span = 200, name = 'pattern-custom' } = config;
-  if (!(Number.isInteger(span) && span > 0)) throw new TypeError(`customPatternRule(..., {span}) must be a positive integer, got ${String(span)}`);
+  if (!(Number.isInteger(span) && span > 0)) throw optionError(PATH, 'span', 'a positive integer', span);
   const compiled = compilePatterns(Object.freeze(list.map((pattern) => ({ name: message, pattern, severity, span, ...(redact === undefined ? {} : { redact }) }))));
   return builtInRule({ name, severity, span, interval: SCAN_INTERVAL, create: () => new PatternRun(compiled) } satisfies GuardRule);
 }
