@@ -47,6 +47,9 @@ describe('patternRule (G7)', () => {
   it('should take only the categories asked for, and reject unknown ones', () => {
     expect(runSync(text('I cannot provide that'), guard([patternRule({ categories: ['hedging'] })])).violations).toEqual([]);
     expect(() => patternRule({ categories: ['rude' as never] })).toThrow('unknown category "rude"');
+    // a single category or pattern where a list goes: a TypeError naming the option, not one from inside the rule
+    expect(() => patternRule({ categories: 'refusal' as never })).toThrow('patternRule({categories}) must be an array, got "refusal"');
+    expect(() => patternRule({ patterns: 5 as never })).toThrow('patternRule({patterns}) must be an array, got 5');
   });
 });
 

@@ -1,4 +1,5 @@
 import { builtInRule, SCAN_INTERVAL } from './builtInRule.js';
+import { describeOption } from '../../internal/options.js';
 import type { GuardRule } from '../guardRule.js';
 import { compilePatterns, PatternRun, type PatternSpec } from './patternScan.js';
 import { FORMAT_COLLAPSE } from '../../internal/formatCollapse.js';
@@ -215,6 +216,9 @@ export function patternRule(config: PatternRuleConfig = {}): GuardRule {
   if (typeof config !== 'object' || config === null) throw new TypeError('patternRule(config) must be an object');
   for (const key of Object.keys(config)) {
     if (key !== 'categories' && key !== 'patterns') throw new TypeError(`patternRule(config): unknown option \`${key}\` (the options are \`categories\`, \`patterns\`)`);
+    // (a string or a number was read as a list: "categories.map is not a function")
+    const list: unknown = config[key];
+    if (list !== undefined && !Array.isArray(list)) throw new TypeError(`patternRule({${key}}) must be an array, got ${describeOption(list)}`);
   }
   const categories = config.categories ?? (Object.keys(BUILT_IN_PATTERNS) as PatternCategory[]);
   const specs = categories.map((c) => {
