@@ -44,6 +44,21 @@ describe('fences: the scalar and the object readings agree', () => {
     expect(extractJson(`${F}md\n~~~\n${F}\n${F}json\n"x"\n${F}`)).toEqual({ json: '"x"', from: 'fence' });
   });
 
+  it.each([
+    ['backticks', '`'],
+    ['tildes', '~'],
+  ])('should close a fence of four %s only at a run of four or more, as CommonMark does: a run of three in it is its text', (_, c) => {
+    const [three, four] = [c.repeat(3), c.repeat(4)];
+    // a Markdown example showing a JSON fence's opener: its "```json" line closed the "````" fence, and no JSON fence was left
+    const example = `${four}md\nStart it with:\n${three}json\n${four}\n`;
+    // so prose's {"b": 2} was taken
+    expect(readings(`Not {"b": 2}.\n${example}${three}json\n{"a": 1}\n${three}`)).toEqual({ extracted: { json: '{"a": 1}', from: 'fence' }, repaired: { a: 1 }, error: undefined, data: { a: 1 } });
+    // the scalar path (fences()): the fenced 42 after it was lost
+    expect(readings(`${example}${three}json\n42\n${three}`)).toEqual({ extracted: { json: '42', from: 'fence' }, repaired: 42, error: undefined, data: 42 });
+    // a longer run closes it too, and a JSON fence of four reads to its own close
+    expect(readings(`${four}md\n${three}\n${c.repeat(5)}\n${four}json\n{"a": 1}\n${four}`)).toEqual({ extracted: { json: '{"a": 1}', from: 'fence' }, repaired: { a: 1 }, error: undefined, data: { a: 1 } });
+  });
+
   it('should read an inch mark in a code fence as no string: the JSON after it on its line is found', () => {
     expect(readings(`${F}\nThe 5" screen: {"a": 1}\n${F}`)).toMatchObject({ extracted: { json: '{"a": 1}', from: 'text' }, repaired: { a: 1 }, data: { a: 1 } });
   });
@@ -61,7 +76,7 @@ describe('fences: the scalar and the object readings agree', () => {
   });
 
   // the property: wherever FenceScanner opens the first JSON fence, fences() has that fence, and no earlier one holding an object or array
-  const piece = fc.constantFrom(F, '~~~', '`', '\\', '"', '5"', '\n', ' ', 'json', 'x', '{"a": 1}', '[1]', '42', '"s"');
+  const piece = fc.constantFrom(F, '~~~', `${F}\``, '~~~~', '`', '\\', '"', '5"', '\n', ' ', 'json', 'x', '{"a": 1}', '[1]', '42', '"s"');
   it('should find the first JSON fence where fences() has it, for any text of markers, quotes, escapes and values (property)', () => {
     fc.assert(
       fc.property(fc.array(piece, { maxLength: 24 }), (pieces) => {

@@ -55,6 +55,8 @@ describe('an answer cut at a length finish', () => {
     ['a string holding "```" in a fenced object', '```\n{"k": "``` -', { k: '``` -' }],
     ['a fenced string holding "```"', '```json\n"``````', '``````'],
     ['a fenced string before its closing "```"', '```\n""\n`', ''],
+    // a "```" was taken for the close of a "````" fence: the number was whole, never truncated
+    ['a fenced number in a four-backtick fence\'s closing "````"', '````json\n42\n```', 42],
     ['prose right after an opening bracket', 'Sure! {', {}],
     ['prose in an array\'s first literal', 'The flags: [tr', [true]],
     ['prose in an object\'s first key, unquoted', 'Sure! {tr', {}],

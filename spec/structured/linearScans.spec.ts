@@ -36,6 +36,8 @@ describe('the scans of a whole answer on adversarial text', () => {
   it.each([
     ['one line of inline code spans after the JSON', (n: number) => `{"a": 1}\n${'```a```'.repeat(n / 7)}`],
     ['a run of backticks in a fence after the JSON', (n: number) => `{"a": 1}\n\`\`\`\n${'`'.repeat(n)}`],
+    // its close must be a run as long as its opener: each position of a shorter run is no close, read once
+    ['a fence of a long run of backticks after the JSON, holding a run one shorter', (n: number) => `{"a": 1}\n${'`'.repeat(n / 4)}\n${'`'.repeat(n / 4 - 1)}\n${'x'.repeat(n / 2)}`],
   ])('should find the fences of %s in linear time', (label, text) => expectLinearTime(label, (n) => timeOf(text(n), false), 256 * KB));
 });
 

@@ -75,8 +75,25 @@ function isCitation(text: string, start: number, end: number): boolean {
 }
 
 /**
+ * Where a comment at `text[i]` ends, as repair removes it: a `//`, or a Python `#` before white
+ * space (`#fff` is a value), at the line break after it, a `/*` at the `/` of its `*\/`, either at
+ * the end of the text when that comes first; `i` when none starts there (the `//` after a letter or
+ * digit and a `:` is a URL's: `https://x`). @internal Shared with repair and the partial parser.
+ */
+export function commentEnd(text: string, i: number): number {
+  const ch = text[i];
+  const next = text[i + 1];
+  const block = ch === '/' && next === '*';
+  const line = ch === '#' ? /\s/.test(next!) : ch === '/' && next === '/' && !/\w:$/.test(text.slice(i < 2 ? 0 : i - 2, i));
+  if (!block && !line) return i;
+  const end = block ? text.indexOf('*/', i + 2) + 1 : text.indexOf('\n', i);
+  return end > 0 ? end : text.length;
+}
+
+/**
  * The end (exclusive) of the object or array starting at `start`, or -1 when the text ends
- * before it closes. Strings in double or single quotes are skipped, escapes included.
+ * before it closes. Strings in double or single quotes are skipped, escapes included, and so are
+ * comments ({@link commentEnd}): a bracket in `# ] note` is the comment's.
  */
 export function matchingEnd(text: string, start: number): number {
   let depth = 0;
@@ -87,6 +104,7 @@ export function matchingEnd(text: string, start: number): number {
       if (ch === '\\') i++;
       else if (ch === quote) quote = '';
     } else if (ch === '"' || ch === "'") quote = ch;
+    else if (ch === '/' || ch === '#') i = commentEnd(text, i);
     else if (ch === '{' || ch === '[') depth++;
     else if ((ch === '}' || ch === ']') && --depth === 0) return i + 1;
   }
@@ -106,7 +124,8 @@ function isJson(text: string): boolean {
  * The JSON of the first fence that holds an object or array (see {@link FenceScanner}): its object
  * or array, up to where that closes, as in prose; what follows it in the fence (a note, another
  * value, the opener of a next fence when this one was never closed) is not the answer's. One that
- * never closes (a cut answer) runs to the next "```" (or "~~~" for a "~~~" fence) or the end.
+ * never closes (a cut answer) runs to its close (a run of its marker's character as long as its
+ * opener: "````" for a "````" fence) or the end.
  */
 function fromFence(text: string): string | undefined {
   const fence = new FenceScanner();
@@ -114,7 +133,7 @@ function fromFence(text: string): string | undefined {
   if (open === -1) return undefined;
   const end = matchingEnd(text, open);
   if (end !== -1) return text.slice(open, end);
-  const close = fenceClose(text, open, fence.mark);
+  const close = fenceClose(text, open, fence.mark, fence.len);
   // cut by the end of the text, its white space may be a cut string's own
   return close === -1 ? text.slice(open) : text.slice(open, close).trim();
 }

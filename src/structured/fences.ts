@@ -13,11 +13,11 @@ const FOUND = 4;
 
 /**
  * Markdown fences as {@link extractJson} reads them, fed a piece at a time: "```" or "~~~" opens a fence
- * (a longer run too: its first three are the marker) and, as in CommonMark, the rest of its line is the
+ * (a longer run too, all of it the opener: "````") and, as in CommonMark, the rest of its line is the
  * info string, never the body, which starts on the next line (`` ```json [ `` then `{"a": 1},` is a fence whose JSON is `{"a": 1}`); the first
  * character of the body that is not white space decides it: `{` or `[` opens the JSON (the first such fence is the answer); anything
- * else is code or prose, skipped to the next three of its marker's character (its close: "~~~" never
- * closes a "```" fence; a "```" closes a "````" one, where CommonMark wants a run as long). A marker with another after it on its line is an inline code span
+ * else is code or prose, skipped to its close, the next run of its marker's character at least as long
+ * as its opener, as in CommonMark ("~~~" never closes a "```" fence, nor "```" a "````" one). A marker with another after it on its line is an inline code span
  * (`` ```[1, 2]``` ``), whose inside is prose: no fence. A marker after an odd number of `"` on its
  * line is inside a string (`"code": "```js`, `Type "```"`), never a fence. As {@link fenceClose} and
  * {@link fences} read them: a backslash escapes the character after it, in a string or out (an escaped
@@ -31,6 +31,8 @@ export class FenceScanner {
   private ticks = 0;
   /** The marker's character: the fence's from its opener to its close; outside fences, the last of '`' and '~' read. */
   mark = '`';
+  /** The opener's run of marks ("````": 4), which its close must match or pass; 3 outside fences. */
+  len = 3;
   /** The character read before this one. */
   private prev = '';
   /** An odd number of `"` since the line break. */
@@ -61,12 +63,10 @@ export class FenceScanner {
       const prev = this.prev;
       this.prev = ch;
       if (this.state === OPENER) {
-        this.ticks = ch === this.mark ? this.ticks + 1 : 0;
-        if (this.ticks === 3) {
-          // three more on the line close an inline code span (`` ```[1, 2]``` ``): no fence
-          this.ticks = 0;
-          this.state = SEEK;
-        } else if (ch === '\n') this.state = LEAD;
+        // the opener's run goes on ("````"); after it, three more on the line close an inline code span (`` ```[1, 2]``` ``): no fence
+        if (!this.ticks && ch === prev && ch === this.mark) this.len++;
+        else if ((this.ticks = ch === this.mark ? this.ticks + 1 : 0) === 3) this.close();
+        else if (ch === '\n') this.state = LEAD;
         continue;
       }
       if (this.state === LEAD) {
@@ -93,12 +93,21 @@ export class FenceScanner {
         else this.quoted = !this.quoted;
       }
       if (ch === '\n') this.quoted = false;
-      if (this.ticks === 3) {
-        this.ticks = 0;
-        this.state = this.state === SEEK ? OPENER : SEEK;
+      if (this.ticks === this.len) {
+        if (this.state === SEEK) {
+          this.ticks = 0;
+          this.state = OPENER;
+        } else this.close();
       }
     }
     return -1;
+  }
+
+  /** Back to text outside fences: a fence or an inline code span closed. */
+  private close(): void {
+    this.ticks = 0;
+    this.len = 3;
+    this.state = SEEK;
   }
 }
 
@@ -111,20 +120,31 @@ function isInch(text: string, i: number): boolean {
 }
 
 /**
- * Where the first marker from `from` starts ("```" or "~~~"; with `mark`, of that character only:
- * a fence's close), else -1: as {@link FenceScanner} reads it, one after an odd number of `"` on its
- * line is inside a string (`{"s": "```js`), and one after a `\\` is escaped. @internal
+ * Where the first marker from `from` starts ("```" or "~~~"; with `mark`, of that character only, and
+ * a run of at least `len`: a fence's close), else -1: as {@link FenceScanner} reads it, one after an
+ * odd number of `"` on its line is inside a string (`{"s": "```js`), and one after a `\\` is escaped. @internal
  */
-export function fenceClose(text: string, from: number, mark = '`~'): number {
+export function fenceClose(text: string, from: number, mark = '`~', len = 3): number {
   let quoted = false;
   for (let i = from; i < text.length; i++) {
     const ch = text[i]!;
     if (ch === '\\') i += text[i + 1] === '\n' ? 0 : 1;
     else if (ch === '"' && (quoted || !isInch(text, i))) quoted = !quoted;
     else if (ch === '\n') quoted = false;
-    else if (!quoted && mark.includes(ch) && text.startsWith(ch + ch + ch, i)) return i;
+    else if (!quoted && mark.includes(ch)) {
+      const run = runOf(text, i);
+      if (run >= len) return i;
+      i += run - 1; // a run too short is read once (a long fence's body of shorter runs stays linear)
+    }
   }
   return -1;
+}
+
+/** How many of `text[i]` run from `i`. */
+function runOf(text: string, i: number): number {
+  let j = i;
+  while (text[j] === text[i]) j++;
+  return j - i;
 }
 
 /** A fence: where its "```" or "~~~" starts, its body (after the opener's line; -1 before that line ends) and its close (-1: it never closes). @internal */
@@ -144,16 +164,18 @@ export function fences(text: string): Fence[] {
   // the first line break after an opener, kept while it is still ahead (a search per "```" on a long line is quadratic)
   let line = 0;
   for (let at = fenceClose(text, 0); at !== -1; ) {
-    if (line !== -1 && line < at + 3) line = text.indexOf('\n', at + 3);
-    const span = text.indexOf(text.slice(at, at + 3), at + 3);
+    // the opener is its whole run ("````"), which its close must match or pass
+    const len = runOf(text, at);
+    if (line !== -1 && line < at + len) line = text.indexOf('\n', at + len);
+    const span = text.indexOf(text.slice(at, at + 3), at + len);
     if (span !== -1 && (line === -1 || span < line)) {
       at = fenceClose(text, span + 3);
       continue;
     }
-    const close = line === -1 ? -1 : fenceClose(text, line + 1, text[at]);
+    const close = line === -1 ? -1 : fenceClose(text, line + 1, text[at], len);
     found.push({ at, body: line === -1 ? -1 : line + 1, close });
     if (close === -1) break;
-    at = fenceClose(text, close + 3);
+    at = fenceClose(text, close + len);
   }
   return found;
 }

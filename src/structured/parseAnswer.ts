@@ -37,8 +37,8 @@ function toolCallError(names: readonly string[], raw: string): SchemaValidationE
   );
 }
 
-/** A closing "```" cut short (`` ` `` or two) on the line after a fence's body. */
-const CUT_CLOSER = /\n[ \t]*`{1,2}$/;
+/** A closing "```" cut short on the line after a fence's body: backticks fewer than its opener's (`` ` `` or two; up to three of a "````" one). */
+const CUT_CLOSER = /\n[ \t]*`+$/;
 
 /** The repaired body of a fence; one that never closed is read without a closing "```" the cut left short. */
 function repairBody(body: string, open: boolean): RepairJsonResult {

@@ -34,7 +34,8 @@
  *    body's `{"a": 1}` replaces the `[`). A root that is the first JSON fence's body
  *    stays, even empty. Input that is not JSON (single quotes, comments, `{key:`...) stops the
  *    parser: no more partials from that root (parseStructured shows what repair makes of it at
- *    the end). Outside a fence the stopped root is read to its close, then the search goes on,
+ *    the end). Outside a fence the stopped root is read to its close (a bracket in
+ *    a comment is the comment's, as in extraction), then the search goes on,
  *    as extraction prefers valid JSON after it (`{'q': 1}. As JSON: {"q": 1}`); a later empty
  *    root never replaces it. A root that replaces one already shown is shown once it holds a
  *    value (or grows a value string, or closes): until then the old one stays, so the partials never step back to an empty `{}`
@@ -78,6 +79,8 @@ export class PartialJsonParser extends RootFinder {
     this.leadFrom = 0;
     while (i < n && !(this.fence.found && (this.mode === Mode.Done || this.mode === Mode.Failed))) i = this.step(chunk, i);
     if (this.stack.length === 1 && this.unbegun()) this.lead = this.before(chunk, n);
+    // the delta itself when it holds two characters: no string made per token
+    this.prior = chunk.length > 1 ? chunk : (this.prior + chunk).slice(-2);
     return this.due(this.credit >= this.openSize);
   }
 

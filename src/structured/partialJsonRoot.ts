@@ -4,7 +4,7 @@
  * marks, JSON fences, a root that turns out prose, and one stopped at text that is not JSON,
  * read on to its close. Internal: never re-exported.
  */
-import { introduces, MARK_GAP } from './extractJson.js';
+import { commentEnd, introduces, MARK_GAP } from './extractJson.js';
 import { FenceScanner } from './fences.js';
 import { isWhitespace, Mode, type Container, type Frame } from './partialJsonFrames.js';
 import { JsonReader } from './partialJsonReader.js';
@@ -41,6 +41,11 @@ export abstract class RootFinder extends JsonReader {
   /** The quote `skipTo` is in ('' when none), and whether a backslash escapes the next character. */
   private quote = '';
   private escaped = false;
+  /** What ends the comment `skipTo` is in (`\n`, `*\/`; '' when none), and the last (up to 4) characters it read, the 2 before it first: a comment's start, as commentEnd sees it. */
+  private comment = '';
+  private back = '';
+  /** Text ending with the last 2 characters before this delta (the subclass keeps it): the start of `back`. */
+  protected prior = '';
   /** Such a root came first: extraction's answer unless valid JSON follows, so a later empty root never replaces it. */
   private failed = false;
 
@@ -141,7 +146,7 @@ export abstract class RootFinder extends JsonReader {
       this.mode = Mode.Probe;
       return i;
     }
-    return this.stop(at, i < 0 ? '"' : ''); // a bad escape stops it in a string
+    return this.stop(s, at, i < 0 ? '"' : ''); // a bad escape stops it in a string
   }
 
   /**
@@ -150,22 +155,34 @@ export abstract class RootFinder extends JsonReader {
    * extractJson's balanced scan reads it, and the search goes on after it (`{'q': 1} or {"q": 1}`):
    * valid JSON after it is extraction's answer. `quote` is the string the reader stopped in.
    */
-  private stop(at: number, quote: string): number {
+  private stop(s: string, at: number, quote: string): number {
     this.mode = Mode.Failed;
     this.skip = this.fenced ? 0 : this.stack.length;
     this.quote = quote;
     this.escaped = false;
+    this.comment = '';
+    this.back = (this.prior + s.slice(at < 2 ? 0 : at - 2, at)).slice(-2);
     return at;
   }
 
-  /** Reads a stopped root to its close (quotes of either kind and escapes skipped, as extractJson's matchingEnd); then the search goes on. */
+  /**
+   * Reads a stopped root to its close (quotes of either kind and escapes skipped, and comments, as
+   * extractJson's matchingEnd skips them: a comment is known at its second character); then the search goes on.
+   */
   private skipTo(s: string, i: number): number {
     for (; i < s.length; i++) {
       const ch = s[i]!;
-      if (this.quote !== '') {
+      const back = (this.back = (this.back + ch).slice(-4));
+      if (this.comment !== '') {
+        if (back.endsWith(this.comment)) this.comment = this.back = ''; // after its end, a `/` opens no comment with the `*\/`'s
+      } else if (this.quote !== '') {
         if (this.escaped) this.escaped = false;
         else if (ch === '\\') this.escaped = true;
         else if (ch === this.quote) this.quote = '';
+      } else if (commentEnd(back, back.length - 2) === back.length) {
+        // `//`, `/*` or `# ` (not `#` and its line break): its own `*` closes no `/*`
+        this.comment = ch === '*' ? '*/' : '\n';
+        this.back = '';
       } else if (ch === '"' || ch === "'") this.quote = ch;
       else if (ch === '{' || ch === '[') this.skip++;
       else if ((ch === '}' || ch === ']') && --this.skip === 0) {
@@ -183,7 +200,7 @@ export abstract class RootFinder extends JsonReader {
     for (; j < s.length && isWhitespace(s[j]!); j++) this.buf = ' ';
     if (j === s.length) return j;
     if (s[j] !== ':') return this.reset(j, this.before(s, j));
-    return this.stop(j, '');
+    return this.stop(s, j, '');
   }
 
   /** The (up to 12) characters before `s[i]`, as `tail` holds them: the prose before the root and the root's text, which may have come in earlier deltas. */

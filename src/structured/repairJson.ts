@@ -1,14 +1,16 @@
 import { jsonrepair } from 'jsonrepair';
 import { SchemaValidationError } from '../errors/SchemaValidationError.js';
 import { checkText } from '../internal/options.js';
-import { answerJson, looksLikeJson } from './extractJson.js';
+import { answerJson, commentEnd, looksLikeJson } from './extractJson.js';
 
 /**
  * What repair changed, in the order found:
  * `extract-fence` (the JSON sat in a Markdown fence), `extract-text` (prose around it was
- * dropped), `remove-comments` (line, block and Python `# ` comments outside strings), `single-quotes`,
- * `quote-keys` (unquoted keys), `fix-literals` (`None`, `True`, `undefined`...; `NaN` and `Infinity`,
- * which JSON has no number for, become strings as jsonrepair makes them, `"NaN"`, so a schema that
+ * dropped), `remove-comments` (line, block and Python `# ` comments outside strings; a line one runs to
+ * its line's end, so a bracket on that line is its own: `{"a": 1, # note}` is cut, as jsonrepair reads
+ * `// note}`; the `//` of `https://` is a URL's), `single-quotes`,
+ * `quote-keys` (unquoted keys), `fix-literals` (`None`, `True`, `undefined`...; `NaN`, `Infinity` and `-Infinity`,
+ * which JSON has no number for, become strings as jsonrepair makes them, `"NaN"`, `"-Infinity"`, so a schema that
  * wants a number rejects them), `remove-trailing-comma`, `insert-comma` (a missing
  * comma), `escape-control-chars` (raw newlines or tabs in strings), `fix-quotes` (smart quotes),
  * `close-string` and `close-structure` (the text was cut: `truncated`), and `repair` for anything
@@ -88,11 +90,11 @@ function diagnose(json: string): Diagnosis {
       continue;
     }
     if (ch === ' ' || ch === '\n' || ch === '\r' || ch === '\t') continue;
-    if ((ch === '/' && (json[i + 1] === '/' || json[i + 1] === '*')) || (ch === '#' && /\s/.test(json[i + 1]!))) {
+    const end = commentEnd(json, i);
+    if (end !== i) {
       found.add('remove-comments');
       if (ch === '#') guards.push(i + 0.5); // a Python comment (`# note`; `#fff` is a value): jsonrepair reads it as `//#`
-      const end = json[i + 1] === '*' ? json.indexOf('*/', i + 2) + 1 : json.indexOf('\n', i);
-      i = end <= 0 ? json.length : end;
+      i = end;
       continue;
     }
     if (ch !== ':' && !(ch === '-' && i === json.length - 1)) key = -1; // a lone `-` at the end is no value (closeTail)
@@ -131,8 +133,9 @@ function diagnose(json: string): Diagnosis {
       afterValue = !expectKey;
       expectKey = false;
     } else if (/[\d-]/.test(ch)) {
-      i += /^[-\d.eE+]+/.exec(json.slice(i, i + 64))![0].length - 1;
-      afterValue = true;
+      const n = /^[-\d.eE+]+/.exec(json.slice(i, i + 64))![0];
+      i += n.length - 1;
+      afterValue = n !== '-'; // a lone `-` is no value yet: `-Infinity` is one, with no comma missing
     }
   }
   if (quote !== '') found.add('close-string');
