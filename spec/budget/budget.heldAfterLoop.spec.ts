@@ -1,7 +1,7 @@
 /** @test {budget} */
 import { describe, expect, it } from 'vitest';
 import { filter, type Observable } from 'rxjs';
-import { budget, createBudget, defineGuardrailRule, l0, ProviderError, type L0Event, type StreamContext } from 'l0-rx';
+import { budget, createBudget, defineGuardrailRule, l0, ProviderError, raceModels, type L0Event, type StreamContext } from 'l0-rx';
 import { testScheduler } from '../helpers/testScheduler.js';
 
 /*
@@ -78,6 +78,41 @@ describe('budget after the retry and fallback loops (l0() runOperators), behind 
       flush();
       // before: 0
       expect(ledger.outputTokens).toBe(4);
+    });
+  });
+});
+
+describe('budget after a race whose winner retried behind a hold-back guard', () => {
+  it("should count each of the winner's failed attempts' held tokens once, when the race releases its retry events only at the win", () => {
+    testScheduler().run(({ cold, expectObservable, flush }) => {
+      const ledger = createBudget({ maxOutputTokens: 100, estimateTokens: chars });
+      // attempt 1 holds a, attempt 2 b c: both holds are made before the win releases either retry event
+      const { factory } = attempts(cold, '-a-#', '-b-c-#', '-d-(x|)');
+      const run = raceModels([l0({ stream: factory, guardrails: [noBad], guardMode: 'hold-back', retry: fast })]).pipe(budget(ledger));
+      const u = start(3);
+      expectObservable(run).toBe('-------------(srtRudx|)', { s: start(1), r: expect.objectContaining({ type: 'retry', attempt: 1 }), t: start(2), R: expect.objectContaining({ type: 'retry', attempt: 2 }), u, d: tok('d'), x: values.x });
+      flush();
+      // a (1), b c (2), d (1); before: 2 (the count of a moved past the hold of b c, made already)
+      expect(ledger.outputTokens).toBe(4);
+    });
+  });
+});
+
+describe('budget after the loops, with an estimator that throws a value no Error wraps', () => {
+  it('should end the run with what it threw (0) at the retry event that brings held tokens, as at a token, never pass the retry uncounted', () => {
+    testScheduler().run(({ cold, flush }) => {
+      const { factory, calls } = attempts(cold, '-a-b-c-#', '-d-(x|)');
+      // the held a b c come as one text: the estimator throws 0 for it (one token a character otherwise)
+      const estimateTokens = (text: string) => {
+        if (text.length > 1) throw 0;
+        return text.length;
+      };
+      const run = l0({ stream: factory, guardrails: [noBad], guardMode: 'hold-back', retry: fast, runOperators: [budget({ maxOutputTokens: 100, estimateTokens })] });
+      const seen: unknown[] = [];
+      run.subscribe({ next: (e) => seen.push(e.type), error: (e: unknown) => seen.push(['error', e]), complete: () => seen.push('complete') });
+      flush();
+      // before: the throw was taken for no error, the retry passed uncounted and attempt 2 completed the run
+      expect([seen, calls]).toEqual([['start', ['error', 0]], [1]]);
     });
   });
 });

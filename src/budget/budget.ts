@@ -116,8 +116,8 @@ class BudgetWatch extends Relay<L0Event> {
   /** This subscription's current attempt, as counted in the ledger. */
   private attemptOutput = 0;
   private readonly ledger: Budget;
-  /** Holds made before this subscription are another attempt's (an error object may end several: see heldOutput). */
-  private since = heldSince();
+  /** The last hold counted: holds made before this subscription are another attempt's (an error object may end several: see heldOutput). */
+  since = heldSince();
 
   constructor(
     out: Subscriber<L0Event>,
@@ -157,8 +157,7 @@ class BudgetWatch extends Relay<L0Event> {
     } else if (newAttempt) {
       dInput = c.inputTokens; // the next attempt sends the prompt again
       // after the loops: the failed attempt's held-back output comes with the event that announces the next one (rule 2)
-      const err = this.payHeld(e);
-      if (err) return this.fail(err);
+      this.payHeld(e); // (an estimator's throw ends the run: next raises it, and the loop sends no next attempt)
     }
     const over = e.type === 'complete' ? undefined : ledger.exceeds(dOutput, dInput);
     if (!over) {
@@ -176,28 +175,27 @@ class BudgetWatch extends Relay<L0Event> {
 
   /** The attempt failed: its held-back output is counted (rule 2); the next attempt of the run is not sent when it spent the limit (rule 4). */
   override error(err: unknown): void {
-    // (a broken estimator's error, named: the next delta would fail the same way)
-    if (!this.isStopped) super.error(this.payHeld(err) ?? err);
+    if (this.isStopped) return;
+    try {
+      this.payHeld(err);
+    } catch (e) {
+      err = e; // a broken estimator, named: the next delta would fail the same way
+    }
+    super.error(err);
   }
 
   /**
    * Counts, as one delta, the output a check before it held back from the attempts `from` ended (a
    * hold-back guard's last tokens, see heldOutput: written and paid for, never passed on), `from`
    * being the error, or the `retry` or `fallback` event a loop before it handed them on with; each
-   * hold once. The estimator's error, if it fails.
+   * hold once (a copy of the error that ends the run carries them again). Throws the estimator's error.
    */
-  private payHeld(from: unknown): unknown {
-    const held = heldOutput(from, this.since);
-    if (held === '') return undefined;
-    this.since = heldSince(); // (a copy of the error that ends the run carries them again)
-    try {
-      const d = this.estimate(held);
-      this.ledger.outputTokens += d;
-      this.tally.output += d;
-    } catch (e) {
-      return e;
-    }
-    return undefined;
+  private payHeld(from: unknown): void {
+    const held = heldOutput(from, this);
+    if (held === '') return;
+    const d = this.estimate(held);
+    this.ledger.outputTokens += d;
+    this.tally.output += d;
   }
 
   /** `estimateTokens(text)`, which must be a finite count >= 0. */

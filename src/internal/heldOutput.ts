@@ -11,7 +11,7 @@ import { globalSlot } from './globalSlot.js';
  * a registered symbol, so the package's ESM and CJS copies share it (v2: numbered holds).
  * Each hold is numbered: an error object that ends several attempts or runs (a source's constant
  * error, a rethrown one) carries them all, and a budget counts only those made since it subscribed
- * (or since it last counted some). The retry and fallback loops hand an attempt's holds on with
+ * (or after the last it counted). The retry and fallback loops hand an attempt's holds on with
  * what they emit for its failure (the `retry` or `fallback` event, the copy of the error that ends
  * the run), so a budget after the loops counts them too.
  */
@@ -46,10 +46,18 @@ export function heldSince(): number {
 
 /**
  * The text the checks before it held back from the attempts `error` ended, counting only the holds
- * made after `since` (a {@link heldSince} taken on subscribing): '' for none (a weak map gets nothing for a primitive). @internal
+ * numbered after `reader.since` (a {@link heldSince} taken on subscribing), which moves on to the last
+ * one counted (not to the last made: another attempt's hold may be made before its event arrives,
+ * a race releases a winner's events late): '' for none (a weak map gets nothing for a primitive). @internal
  */
-export function heldOutput(error: unknown, since: number): string {
+export function heldOutput(error: unknown, reader: { since: number }): string {
   let text = '';
-  for (const hold of HOLDS.byError.get(error as object) ?? []) if (hold.n > since) text += hold.text;
+  // (an error's holds are in the order made, so numbered upwards)
+  for (const hold of HOLDS.byError.get(error as object) ?? []) {
+    if (hold.n > reader.since) {
+      text += hold.text;
+      reader.since = hold.n;
+    }
+  }
   return text;
 }
