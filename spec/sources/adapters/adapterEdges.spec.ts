@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { LanguageModelV2, LanguageModelV2StreamPart } from '@ai-sdk/provider';
 import type { Response, ResponseStreamEvent } from 'openai/resources/responses/responses';
 import { simulateReadableStream, streamText, wrapLanguageModel } from 'ai';
-import { fromStream, isInvalidStreamError, isProviderError, type L0Event } from 'l0-rx';
+import { fromStream, isInvalidStreamError, isProviderError, openaiChatAdapter, type L0Event } from 'l0-rx';
 import { chunksOf, collect, collectError, readableOf } from '../streamHelpers.js';
 import { fakeClient, sseText } from './openaiFake.js';
 import { cut, Dice, diceArb, joined } from './streamScripts.js';
@@ -46,6 +46,12 @@ describe('openai-chat: tool call `arguments` sent as a whole object', () => {
   ])('should fail a call given %s with MALFORMED_CHUNK naming it (it was spliced into JSON no tool can read)', async (_, fns) => {
     const chunks = [...fns.map((fn) => chunk(fn)), chunk({}, 'tool_calls')];
     expect(await failure(viaSdk(chunks))).toEqual(malformed('tool call call_x: `arguments` as text and as an object'));
+  });
+
+  it('should take the same object sent again as silence, a grown one as activity (ChunkDecoder rule 6: a stalled server repeating it never keeps the answer alive)', () => {
+    const decoder = openaiChatAdapter.create();
+    const said = [{ name: 'f', arguments: { city: 'Lon' } }, { arguments: { city: 'London' } }, { arguments: { city: 'London' } }].map((fn) => decoder.push(chunk(fn), () => {}));
+    expect(said).toEqual([true, true, false]);
   });
 });
 
@@ -138,6 +144,14 @@ describe('ai-sdk: a finish reason nested in `{unified}` twice (the SDK wraps a v
   ])('should still fail %s with MALFORMED_CHUNK naming the finish reason (never a loop without end)', async (_, finishReason) => {
     const parts = [{ type: 'stream-start', warnings: [] }, { type: 'text-delta', id: 't', delta: 'Hi' }, { type: 'finish', usage: {}, finishReason }];
     expect(await failure(fromStream(() => chunksOf(parts)))).toEqual(malformed('`finishReason` is not a string'));
+  });
+
+  it.each([
+    ['without `unified`', { raw: 'error' }],
+    ['with a null `unified`', { unified: null, raw: 'error' }],
+  ])("should fail a provider finish reason `error` %s with SERVER_ERROR, as before the nesting was read (the provider's own verdict first)", async (_, finishReason) => {
+    const parts = [{ type: 'stream-start', warnings: [] }, { type: 'text-delta', id: 't', delta: 'Hi' }, { type: 'finish', usage: {}, finishReason }];
+    expect(await failure(fromStream(() => chunksOf(parts)))).toEqual(['SERVER_ERROR', true, 'The model stopped with finish reason "error"']);
   });
 });
 

@@ -250,9 +250,10 @@ function aiErrorOf(name: string, error: unknown, chunk: unknown): unknown {
 function finishReasonOf(part: Rec): unknown {
   let reason = part['finishReason'];
   let raw = str(part['rawFinishReason']);
-  for (let depth = 0, r; depth < 3 && (r = rec(reason)) && r['unified'] != null; depth++) {
+  // `raw` read at every level, with a `unified` or without (a provider's `error` stands whatever its `unified`)
+  for (let depth = 0, r; depth < 3 && (r = rec(reason)); depth++) {
     raw ??= str(r['raw']);
-    reason = r['unified'];
+    reason = r['unified'] ?? reason;
   }
   return raw === 'error' ? 'error' : reason;
 }

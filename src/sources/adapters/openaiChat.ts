@@ -210,7 +210,7 @@ class ChatDecoder implements ChunkDecoder {
   }
 
   /**
-   * Adds a fragment to its call; true if it carried a name or arguments (an id alone, repeated, is nothing new).
+   * Adds a fragment to its call; true if it carried a name or arguments (an id alone, repeated, is nothing new, and so is an object equal to the last).
    * Arguments that `fn` held as an object are the whole value: they replace the last object, and never mix with text.
    */
   private fragment(index: number, id: string | undefined, name: string | undefined, args: string | undefined, fn: Rec | undefined, chunk: unknown): boolean {
@@ -226,8 +226,9 @@ class ChatDecoder implements ChunkDecoder {
       // `whole` is set by the call's first arguments
       if (call.whole === !whole) throw malformedChunk(NAME, `tool call ${call.id ?? index}: \`arguments\` as text and as an object`, chunk);
       call.whole = whole;
-      if (whole) call.fragments[0] = args;
-      else call.fragments.push(args);
+      if (!whole) call.fragments.push(args);
+      else if (call.fragments[0] !== args) call.fragments[0] = args;
+      else args = ''; // the same object again is nothing new (rule 6: a stalled server repeating it is silence)
     }
     return !!(name || args);
   }
