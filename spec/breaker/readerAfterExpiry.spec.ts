@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { asyncScheduler, timer, type Observable, type SchedulerLike } from 'rxjs';
 import type { TestScheduler } from 'rxjs/testing';
 import { circuitBreaker, createCircuitBreaker, ProviderError, type BreakerRecord, type BreakerStore, type L0Event } from 'l0-rx';
-import { redisBreakerStore } from 'l0-rx/breakers/redis';
+import { redisBreakerStore, type RedisBreakerClient } from 'l0-rx/breakers/redis';
 import { breakerCall } from '../helpers/breakerCall.js';
 import { useRedisServer } from '../helpers/redisServer.js';
 import { testScheduler } from '../helpers/testScheduler.js';
@@ -114,5 +114,103 @@ describe('circuitBreaker with the Redis store: a server that only reads a record
     t = 30;
     expect(await end(breakerCall(b), badRequest)).toEqual(['open>closed', 'BAD_REQUEST']); // B only reads it
     expect(seen).toEqual(['1000:closed>open', '1030:open>closed']);
+  });
+});
+
+describe('circuitBreaker: a late answer from before the key expired, once a read after it was reported', () => {
+  it('should not report the state going backwards when the older answer has the higher version', async () => {
+    // a pooled client: the read sent first ran before the key expired (the open record, version 1000) and
+    // answers last; the one sent after it read the closed record another server wrote since (version 20)
+    let stored: BreakerRecord | undefined = { state: 'open', failures: 0, openedAt: 0, period: 1, probes: 0, successes: 0, windowStart: 0, windowCalls: 0, windowFailures: 0, version: 1_000 };
+    const held: (() => void)[] = [];
+    const store: BreakerStore = {
+      get: () => stored,
+      set: (_key, rec) => void (stored = rec),
+      update: (_key, change) => ((stored = change(stored)), new Promise<void>((resolve) => held.push(resolve))),
+    };
+    const flush = () => new Promise((resolve) => setImmediate(resolve));
+    const seen: string[] = [];
+    const scheduler = { now: () => 0, schedule: asyncScheduler.schedule.bind(asyncScheduler) } as SchedulerLike;
+    const b = createCircuitBreaker({ key: 'm', failureThreshold: 1, resetTimeout: 1e9, storeTimeout: Number.POSITIVE_INFINITY, scheduler, store, onStateChange: (c) => seen.push(`${c.from}>${c.to}`) });
+    const first = breakerCall(b);
+    held[0]!();
+    expect(await first.ended).toEqual(['CIRCUIT_OPEN']); // reported: the open record, version 1000
+    const older = breakerCall(b); // reads the open record (version 1000): its answer comes last
+    stored = { ...stored!, state: 'closed', openedAt: 0, version: 20 }; // the key expired; another server wrote a closed record
+    const newer = breakerCall(b); // reads the closed one (version 20)
+    held[2]!();
+    await flush();
+    expect(newer.source.observed).toBe(true);
+    held[1]!();
+    expect(await older.ended).toEqual(['CIRCUIT_OPEN']); // its own ticket, computed on what it read
+    expect(seen).toEqual(['closed>open', 'open>closed']); // never back to open: that read is older than the closed one
+    newer.source.error(badRequest);
+    held[3]?.();
+    expect(await newer.ended).toEqual(['open>closed', 'BAD_REQUEST']);
+  });
+});
+
+describe('circuitBreaker with the Redis store: a late reply from before the key expired, once a read after it was reported', () => {
+  const redis = useRedisServer();
+
+  it('should not report the state going backwards, with a real redis-server whose replies come back out of order', async () => {
+    // a pool of connections behind one client: each GET runs at once, its reply held until the test releases it
+    const held: (() => void)[] = [];
+    const client: RedisBreakerClient = {
+      get: (key) => redis.client.get(key).then((v) => new Promise((resolve) => held.push(() => resolve(v)))),
+      set: (key, value, options) => redis.client.set(key, value, options),
+      eval: (script, options) => redis.client.eval(script, options),
+    };
+    const flush = () => new Promise((resolve) => setImmediate(resolve));
+    const reply = async (n: number) => {
+      for (let i = 0; held.length <= n; i++) if (i > 1_000) throw new Error(`expected ${n + 1} GETs`); else await flush();
+      held[n]!();
+    };
+    const put = (rec: Partial<BreakerRecord>) => redis.client.set('l0-rx:breaker:m', JSON.stringify({ failures: 0, openedAt: 0, period: 1, probes: 0, successes: 0, windowStart: 0, windowCalls: 0, windowFailures: 0, ...rec }));
+    const seen: string[] = [];
+    const scheduler = { now: () => 0, schedule: asyncScheduler.schedule.bind(asyncScheduler) } as SchedulerLike;
+    const b = createCircuitBreaker({ key: 'm', failureThreshold: 1, resetTimeout: 1e9, storeTimeout: Number.POSITIVE_INFINITY, scheduler, store: redisBreakerStore(client), onStateChange: (c) => seen.push(`${c.from}>${c.to}`) });
+    await put({ state: 'open', version: 1_000 });
+    const first = breakerCall(b);
+    await reply(0);
+    expect(await first.ended).toEqual(['CIRCUIT_OPEN']); // reported: the open record, version 1000
+    const older = breakerCall(b);
+    for (let i = 0; held.length < 2; i++) await flush(); // its GET ran: the open record
+    await put({ state: 'closed', version: 20 }); // the key expired; another server wrote a closed record
+    const newer = breakerCall(b); // its GET reads that
+    await reply(2);
+    await flush();
+    expect(newer.source.observed).toBe(true);
+    await reply(1);
+    expect(await older.ended).toEqual(['CIRCUIT_OPEN']);
+    expect(seen).toEqual(['closed>open', 'open>closed']);
+  });
+});
+
+describe('circuitBreaker without an atomic update: a round queued behind a read after the key expired', () => {
+  it('should report what it reads: it ran after that read', async () => {
+    let stored: BreakerRecord | undefined = { state: 'open', failures: 0, openedAt: 0, period: 1, probes: 0, successes: 0, windowStart: 0, windowCalls: 0, windowFailures: 0, version: 1_000 };
+    const gets: (() => void)[] = [];
+    const store: BreakerStore = {
+      get: () => new Promise<BreakerRecord | undefined>((resolve) => gets.push(() => resolve(stored))), // answers what the store holds when released
+      set: (_key, rec) => void (stored = rec),
+    };
+    const flush = () => new Promise((resolve) => setImmediate(resolve));
+    const seen: string[] = [];
+    const scheduler = { now: () => 0, schedule: asyncScheduler.schedule.bind(asyncScheduler) } as SchedulerLike;
+    const b = createCircuitBreaker({ key: 'm', failureThreshold: 1, resetTimeout: 1e9, storeTimeout: Number.POSITIVE_INFINITY, scheduler, store, onStateChange: (c) => seen.push(`${c.from}>${c.to}`) });
+    const first = breakerCall(b);
+    gets.shift()!();
+    expect(await first.ended).toEqual(['CIRCUIT_OPEN']); // reported: the open record, version 1000
+    stored = { ...stored!, state: 'closed', version: 20 }; // the key expired; another server wrote a closed record
+    const reader = breakerCall(b); // reads it (version 20)
+    const queued = breakerCall(b); // waits for that round
+    gets.shift()!();
+    await flush();
+    expect(reader.source.observed).toBe(true);
+    stored = { ...stored, state: 'open', openedAt: 0, period: 2, version: 30 }; // the other server opened it again
+    gets.shift()!();
+    expect(await queued.ended).toEqual(['CIRCUIT_OPEN']);
+    expect(seen).toEqual(['closed>open', 'open>closed', 'closed>open']);
   });
 });

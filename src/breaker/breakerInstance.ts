@@ -52,6 +52,14 @@ export class CircuitBreaker {
    */
   private reports = 0;
   /**
+   * `reports` once a round so reported went back in version (the key expired, and another process
+   * versions by a clock behind): an atomic update sent before it (a pooled client's) read either
+   * history, so its version orders nothing (a read from before the expiry has the higher one); it is
+   * stale unless it wrote over the very record reported. Read-then-write rounds run one at a time:
+   * one queued behind read after it.
+   */
+  private restarted = 0;
+  /**
    * ...unless it wrote over the very record the rounds reported had seen last (`storeView`: what the
    * store held as of them): a compare-and-set store (Redis) computes a change between its read and
    * its write, so a round computed first can land after a later round's read.
@@ -215,12 +223,14 @@ export class CircuitBreaker {
     const answered = written.pipe(
       map(() => {
         const { stored, wrote, before, next, result, now, seq } = round!;
-        if (sent < this.reports && this.stale(wrote, stored, seq)) return [result, []] as [R, readonly BreakerStateChange[]];
+        if (sent < this.reports && this.stale(wrote, stored, seq, !!store.update && sent < this.restarted)) return [result, []] as [R, readonly BreakerStateChange[]];
         // recorded before the callbacks run: one that calls through the breaker at once sees this round as reported
         const seen = this.lastSeen;
+        const version = versionOf(wrote);
         this.reported = Math.max(this.reported, seq);
+        if (version! < this.reportedVersion!) this.restarted = this.reports + 1; // never with either missing (undefined compares false)
         this.reports++;
-        this.reportedVersion = versionOf(wrote);
+        this.reportedVersion = version;
         this.storeView = wrote;
         this.lastSeen = next.state;
         const changes: BreakerStateChange[] = [];
@@ -239,11 +249,12 @@ export class CircuitBreaker {
    * the record it read (no write) or wrote, when both have one and they differ; else (one version,
    * or a record from an earlier version) by when its change was computed, unless it wrote over the
    * very record they saw last (the same object in memory, or the same fields in a store that keeps JSON).
+   * `unordered` (sent before the version went back): by that last test alone.
    */
-  private stale(wrote: BreakerRecord | undefined, stored: BreakerRecord | undefined, seq: number): boolean {
+  private stale(wrote: BreakerRecord | undefined, stored: BreakerRecord | undefined, seq: number, unordered: boolean): boolean {
     const version = versionOf(wrote);
-    if (version !== undefined && this.reportedVersion !== undefined && version !== this.reportedVersion) return version < this.reportedVersion;
-    return seq < this.reported && (wrote === stored || JSON.stringify(stored) !== JSON.stringify(this.storeView));
+    if (!unordered && version !== undefined && this.reportedVersion !== undefined && version !== this.reportedVersion) return version < this.reportedVersion;
+    return (unordered || seq < this.reported) && (wrote === stored || JSON.stringify(stored) !== JSON.stringify(this.storeView));
   }
 
   private emit(from: BreakerState, to: BreakerState, at: number): BreakerStateChange {
