@@ -10,7 +10,8 @@ import { fakeClient, sseText } from './openaiFake.js';
 import { cut, Dice, diceArb, joined } from './streamScripts.js';
 import { runs } from '../../helpers/propertyRuns.js';
 
-// Edge cases of the provider adapters, each proven by a stream that went wrong before its fix.
+// Edge cases of the provider adapters: streams that went wrong before their fix, and the guards beside them
+// (what must stay text, what must still fail, the real SDK's own reading).
 const start: L0Event = { type: 'start', attempt: 1, fallbackIndex: 0, isRetry: false, isFallback: false };
 const tok = (value: string): L0Event => ({ type: 'token', value });
 const failure = async (events$: ReturnType<typeof fromStream>) => {
@@ -132,6 +133,7 @@ describe('ai-sdk: a finish reason nested in `{unified}` twice (the SDK wraps a v
     expect(await failure(provider([...text, v3Finish('other', 'error')]))).toEqual(['SERVER_ERROR', true, expect.any(String)]);
   });
 
+  // a guard, not the fix's proof: streamText unwraps one level itself (its full stream), so this passed before
   it('should read it through the real streamText as well', async () => {
     const events = await collect(fromStream(({ signal }) => streamText({ model: v2Model([...text, v3Finish('length', 'length')]), prompt: 'p', abortSignal: signal, maxRetries: 0 })));
     expect(events.at(-1)).toMatchObject({ type: 'complete', finishReason: 'length' });
