@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { parseRun } from '../helpers/scriptedAnswers.js';
 import { runs } from '../helpers/propertyRuns.js';
-import { extractJson, repairJson } from 'l0-rx';
+import { extractJson, isSchemaValidationError, repairJson } from 'l0-rx';
 import { FenceScanner, fences } from '../../src/structured/fences.js';
 
 /*
@@ -57,6 +57,20 @@ describe('fences: the scalar and the object readings agree', () => {
     expect(readings(`${example}${three}json\n42\n${three}`)).toEqual({ extracted: { json: '42', from: 'fence' }, repaired: 42, error: undefined, data: 42 });
     // a longer run closes it too, and a JSON fence of four reads to its own close
     expect(readings(`${four}md\n${three}\n${c.repeat(5)}\n${four}json\n{"a": 1}\n${four}`)).toEqual({ extracted: { json: '{"a": 1}', from: 'fence' }, repaired: { a: 1 }, error: undefined, data: { a: 1 } });
+  });
+
+  it.each([
+    ['tilde', '~~~', '```'],
+    ['backtick', F, '~~~'],
+  ])('should take a run of a %s fence\'s own marker on its last line for its cut close at a length finish, a run of the other for its text', (_, own, other) => {
+    // a tilde fence's cut "~~" was read as its body's text (no JSON), and the "```" in one was cut off as its close: 42 taken
+    const cut = parseRun([`${own}json\n42\n${own.slice(1)}`], 'length');
+    expect([cut.error, cut.result?.data, cut.result?.truncated]).toEqual([undefined, 42, true]);
+    const text = parseRun([`${own}json\n42\n${other}`], 'length');
+    expect([isSchemaValidationError(text.error) && text.error.info, text.result]).toEqual([{ kind: 'INVALID_JSON', text: `${own}json\n42\n${other}` }, undefined]);
+    // after the answer's closed JSON, such a fence is cut as the answer's own is, and only such
+    const after = [own.slice(1), other].map((last) => parseRun([`{"a": 1}\n${own}json\n42\n${last}`], 'length').result);
+    expect(after.map((r) => [r?.data, r?.truncated])).toEqual([[{ a: 1 }, true], [{ a: 1 }, false]]);
   });
 
   it('should read an inch mark in a code fence as no string: the JSON after it on its line is found', () => {

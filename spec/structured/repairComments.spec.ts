@@ -73,8 +73,18 @@ describe('a bracket in a comment', () => {
     for (const chunks of [[...text], ['Sure: {"u": ftp', '://x/y} {"c": 3}']]) expect(streamed(chunks).at(-1)).toEqual({ c: 3 });
   });
 
+  it.each(['s3', 'sftp', 'postgres'])('should read the `//` after `%s:`, a scheme jsonrepair knows no URL by, as the comment jsonrepair makes of it: cut, flagged', (scheme) => {
+    // any word before `://` made a URL: jsonrepair's comment still ate the value's rest and its `}`, and repair said nothing was removed or cut
+    const r = repairJson(`{"u": ${scheme}://h/x}`);
+    expect([r.value, r.corrections, r.truncated]).toEqual([{ u: `${scheme}:` }, ['remove-comments', 'close-structure'], true]);
+    // so the partials, as extraction, read no root after it
+    const text = `Sure: {"u": ${scheme}://h/x} {"c": 3}`;
+    expect(extractJson(text)).toEqual({ json: text.slice(6), from: 'text' });
+    expect(streamed([...text]).at(-1)).toEqual({});
+  });
+
   // a root the parser stops (a single quote, an unquoted value) is read to its close as extraction reads it, comments and URLs alike
-  const piece = fc.constantFrom('#', ' ', '\n', '/', '//', '*', '[', ']', '{', '}', 'x', '1', ':', ',', 'ftp:');
+  const piece = fc.constantFrom('#', ' ', '\n', '/', '//', '*', '[', ']', '{', '}', 'x', '1', ':', ',', 'ftp:', 'mailto:', 'sftp:');
   it('should stream the object after a stopped root exactly when extraction takes it, whatever the chunking (property)', () => {
     fc.assert(
       fc.property(fc.constantFrom("{'a': 1, ", '{"a": '), fc.array(piece, { maxLength: 20 }), fc.array(fc.nat(), { maxLength: 6 }), (head, pieces, cuts) => {

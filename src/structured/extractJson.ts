@@ -74,17 +74,22 @@ function isCitation(text: string, start: number, end: number): boolean {
   return end !== -1 && CONTINUES.test(text.slice(end, end + MARK_GAP + 1)) && ONE_NUMBER.test(text.slice(start, end));
 }
 
+/** The text before a `//` that makes it a URL's, as jsonrepair reads one: a scheme it knows, as a word of its own (`s3://` and `sftp://` are comments to it). */
+const URL_SCHEME = /(?:^|\W)(?:https?|ftp|mailto|file|data|irc):$/;
+/** How far before a `//` {@link URL_SCHEME} looks: `mailto:` and the character before it. @internal Shared with the partial parser. */
+export const SCHEME_GAP = 8;
+
 /**
  * Where a comment at `text[i]` ends, as repair removes it: a `//`, or a Python `#` before white
  * space (`#fff` is a value), at the line break after it, a `/*` at the `/` of its `*\/`, either at
- * the end of the text when that comes first; `i` when none starts there (the `//` after a letter or
- * digit and a `:` is a URL's: `https://x`). @internal Shared with repair and the partial parser.
+ * the end of the text when that comes first; `i` when none starts there (the `//` of a URL, as
+ * jsonrepair reads one: `https://x`, never `s3://x`). @internal Shared with repair and the partial parser.
  */
 export function commentEnd(text: string, i: number): number {
   const ch = text[i];
   const next = text[i + 1];
   const block = ch === '/' && next === '*';
-  const line = ch === '#' ? /\s/.test(next!) : ch === '/' && next === '/' && !/\w:$/.test(text.slice(i < 2 ? 0 : i - 2, i));
+  const line = ch === '#' ? /\s/.test(next!) : ch === '/' && next === '/' && !URL_SCHEME.test(text.slice(Math.max(0, i - SCHEME_GAP), i));
   if (!block && !line) return i;
   const end = block ? text.indexOf('*/', i + 2) + 1 : text.indexOf('\n', i);
   return end > 0 ? end : text.length;
@@ -124,7 +129,7 @@ function isJson(text: string): boolean {
  * The JSON of the first fence that holds an object or array (see {@link FenceScanner}): its object
  * or array, up to where that closes, as in prose; what follows it in the fence (a note, another
  * value, the opener of a next fence when this one was never closed) is not the answer's. One that
- * never closes (a cut answer) runs to its close (a run of its marker's character as long as its
+ * never closes (a cut answer) runs to its close (a run of its marker's character at least as long as its
  * opener: "````" for a "````" fence) or the end.
  */
 function fromFence(text: string): string | undefined {

@@ -156,7 +156,7 @@ export interface Fence {
 
 /**
  * The fences of `text` in order, as {@link FenceScanner} reads them: each from a marker outside a
- * string ({@link fenceClose}) up to the next of its character outside one; a one-line code span
+ * string ({@link fenceClose}) up to the next run of its character at least as long outside one; a one-line code span
  * (`` ```42``` ``) is none. The last may never close. @internal
  */
 export function fences(text: string): Fence[] {

@@ -37,16 +37,17 @@ function toolCallError(names: readonly string[], raw: string): SchemaValidationE
   );
 }
 
-/** A closing "```" cut short on the line after a fence's body: backticks fewer than its opener's (`` ` `` or two; up to three of a "````" one). */
-const CUT_CLOSER = /\n[ \t]*`+$/;
+/** A close cut short on the line after a fence's body: a run of one marker character (of its own, and shorter than its opener, closes no fence: `` ` `` or `~~`). */
+const CUT_CLOSER = /\n[ \t]*([`~])\1*$/;
 
-/** The repaired body of a fence; one that never closed is read without a closing "```" the cut left short. */
-function repairBody(body: string, open: boolean): RepairJsonResult {
+/** The repaired body of a fence; one that never closed (`mark`, its marker's character; '' for a closed one) is read without the close the cut left short. */
+function repairBody(body: string, mark: string): RepairJsonResult {
   try {
     return repairText(body);
   } catch (e) {
-    const closer = open ? CUT_CLOSER.exec(body) : null;
-    if (closer === null) throw e;
+    const closer = CUT_CLOSER.exec(body);
+    // a run of the other marker's character is the body's text ("```" in a "~~~" fence)
+    if (closer === null || closer[1] !== mark) throw e;
     return repairText(body.slice(0, closer.index));
   }
 }
@@ -67,7 +68,7 @@ function fencedCut(raw: string, finish: FinishReason | undefined, e: unknown): R
   let cut: RepairJsonResult;
   try {
     // a closed fence's last line break is the fence's
-    cut = repairBody(open ? raw.slice(fence.body) : raw.slice(fence.body, fence.close).trimEnd(), open);
+    cut = repairBody(open ? raw.slice(fence.body) : raw.slice(fence.body, fence.close).trimEnd(), open ? raw[fence.at]! : '');
   } catch (inner) {
     // a lone `-` in a fence that never closed is cut before its value, as a bare one is
     if (open && isSchemaValidationError(inner) && inner.info.truncated === true) {
@@ -129,7 +130,7 @@ function cutFence(raw: string, from: number): boolean {
   const body = raw.slice(last.body);
   if (body.trim() === '') return false;
   try {
-    const { value } = repairBody(body, true);
+    const { value } = repairBody(body, raw[last.at]!);
     return value === null || typeof value !== 'object'; // a cut object or array is endsInRoot's
   } catch (e) {
     return isSchemaValidationError(e) && e.info.truncated === true;

@@ -54,6 +54,7 @@
  *    that copying O(delta) overall on huge documents, `feed` asks for a snapshot only once the
  *    characters received since the last one pay for the open containers' size.
  */
+import { SCHEME_GAP } from './extractJson.js';
 import { copyOpenPath, Expect, Mode, sameJson } from './partialJsonFrames.js';
 import { RootFinder } from './partialJsonRoot.js';
 
@@ -79,8 +80,8 @@ export class PartialJsonParser extends RootFinder {
     this.leadFrom = 0;
     while (i < n && !(this.fence.found && (this.mode === Mode.Done || this.mode === Mode.Failed))) i = this.step(chunk, i);
     if (this.stack.length === 1 && this.unbegun()) this.lead = this.before(chunk, n);
-    // the delta itself when it holds two characters: no string made per token
-    this.prior = chunk.length > 1 ? chunk : (this.prior + chunk).slice(-2);
+    // the delta itself when it holds SCHEME_GAP characters: no string made for such a token
+    this.prior = chunk.length >= SCHEME_GAP ? chunk : (this.prior + chunk).slice(-SCHEME_GAP);
     return this.due(this.credit >= this.openSize);
   }
 

@@ -4,7 +4,7 @@
  * marks, JSON fences, a root that turns out prose, and one stopped at text that is not JSON,
  * read on to its close. Internal: never re-exported.
  */
-import { commentEnd, introduces, MARK_GAP } from './extractJson.js';
+import { commentEnd, introduces, MARK_GAP, SCHEME_GAP } from './extractJson.js';
 import { FenceScanner } from './fences.js';
 import { isWhitespace, Mode, type Container, type Frame } from './partialJsonFrames.js';
 import { JsonReader } from './partialJsonReader.js';
@@ -41,10 +41,10 @@ export abstract class RootFinder extends JsonReader {
   /** The quote `skipTo` is in ('' when none), and whether a backslash escapes the next character. */
   private quote = '';
   private escaped = false;
-  /** What ends the comment `skipTo` is in (`\n`, `*\/`; '' when none), and the last (up to 4) characters it read, the 2 before it first: a comment's start, as commentEnd sees it. */
+  /** What ends the comment `skipTo` is in (`\n`, `*\/`; '' when none), and the last characters it read (SCHEME_GAP and 2), those before it first: a comment's start, as commentEnd sees it. */
   private comment = '';
   private back = '';
-  /** Text ending with the last 2 characters before this delta (the subclass keeps it): the start of `back`. */
+  /** Text ending with the last SCHEME_GAP characters before this delta (the subclass keeps it): the start of `back`. */
   protected prior = '';
   /** Such a root came first: extraction's answer unless valid JSON follows, so a later empty root never replaces it. */
   private failed = false;
@@ -161,7 +161,7 @@ export abstract class RootFinder extends JsonReader {
     this.quote = quote;
     this.escaped = false;
     this.comment = '';
-    this.back = (this.prior + s.slice(at < 2 ? 0 : at - 2, at)).slice(-2);
+    this.back = (this.prior + s.slice(Math.max(0, at - SCHEME_GAP), at)).slice(-SCHEME_GAP);
     return at;
   }
 
@@ -172,7 +172,7 @@ export abstract class RootFinder extends JsonReader {
   private skipTo(s: string, i: number): number {
     for (; i < s.length; i++) {
       const ch = s[i]!;
-      const back = (this.back = (this.back + ch).slice(-4));
+      const back = (this.back = (this.back + ch).slice(-SCHEME_GAP - 2));
       if (this.comment !== '') {
         if (back.endsWith(this.comment)) this.comment = this.back = ''; // after its end, a `/` opens no comment with the `*\/`'s
       } else if (this.quote !== '') {

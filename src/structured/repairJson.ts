@@ -8,7 +8,7 @@ import { answerJson, commentEnd, looksLikeJson } from './extractJson.js';
  * `extract-fence` (the JSON sat in a Markdown fence), `extract-text` (prose around it was
  * dropped), `remove-comments` (line, block and Python `# ` comments outside strings; a line one runs to
  * its line's end, so a bracket on that line is its own: `{"a": 1, # note}` is cut, as jsonrepair reads
- * `// note}`; the `//` of `https://` is a URL's), `single-quotes`,
+ * `// note}`; the `//` of `https://` is a URL's, not of `s3://`, as jsonrepair reads them), `single-quotes`,
  * `quote-keys` (unquoted keys), `fix-literals` (`None`, `True`, `undefined`...; `NaN`, `Infinity` and `-Infinity`,
  * which JSON has no number for, become strings as jsonrepair makes them, `"NaN"`, `"-Infinity"`, so a schema that
  * wants a number rejects them), `remove-trailing-comma`, `insert-comma` (a missing
