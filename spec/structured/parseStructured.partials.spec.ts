@@ -1,11 +1,11 @@
 /** @test {parseStructured} */
 import { isDeepStrictEqual } from 'node:util';
-import { from } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { z } from 'zod';
-import { isSchemaValidationError, parseStructured, type L0Event, type ParseStructuredConfig } from 'l0-rx';
+import { isSchemaValidationError, parseStructured } from 'l0-rx';
 import { testScheduler } from '../helpers/testScheduler.js';
+import { done, resultOf, run, start, text, tok } from './parseStructuredRun.js';
 import { runs } from '../helpers/propertyRuns.js';
 
 /*
@@ -13,21 +13,6 @@ import { runs } from '../helpers/propertyRuns.js';
  * the result, its errors and the operator's contract): none for prose, citations or footnote
  * marks before the answer, none for a change nobody sees, and a last one that is the result's value.
  */
-const schema = z.object({ name: z.string(), n: z.number() });
-const tok = (value: string): L0Event => ({ type: 'token', value });
-const done: L0Event = { type: 'complete', finishReason: 'stop' };
-const start: L0Event = { type: 'start', attempt: 1, fallbackIndex: 0, isRetry: false, isFallback: false };
-
-/** Runs events synchronously through the operator. */
-function run(events: readonly L0Event[], config: Partial<ParseStructuredConfig> = {}) {
-  const out: L0Event[] = [];
-  let error: unknown;
-  from(events).pipe(parseStructured({ schema, ...config })).subscribe({ next: (e) => out.push(e), error: (e: unknown) => (error = e) });
-  return { out, error, types: out.map((e) => e.type) };
-}
-const text = (...chunks: string[]) => [start, ...chunks.map(tok), done];
-const resultOf = (events: readonly L0Event[]) => events.find((e) => e.type === 'result');
-
 describe('parseStructured partials', () => {
   describe('partials before the answer', () => {
     const partialsOf = (...chunks: string[]) => run(text(...chunks), { schema: z.any() }).out.filter((e) => e.type === 'partial').map((e) => (e as { value: unknown }).value);

@@ -2,33 +2,14 @@
 import { EMPTY, from, NEVER, Observable, Subject, throwError } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { isSchemaValidationError, parseStructured, type L0Event, type ParseStructuredConfig } from 'l0-rx';
+import { isSchemaValidationError, parseStructured, type L0Event } from 'l0-rx';
 import { testScheduler } from '../helpers/testScheduler.js';
+import { done, resultOf, run, schema, start, text, tok } from './parseStructuredRun.js';
 
 /*
  * parseStructured's result, errors and operator contract (parseStructured.partials.spec.ts has
  * which partials it streams on the way).
  */
-const schema = z.object({ name: z.string(), n: z.number() });
-const tok = (value: string): L0Event => ({ type: 'token', value });
-const done: L0Event = { type: 'complete', finishReason: 'stop' };
-const start: L0Event = { type: 'start', attempt: 1, fallbackIndex: 0, isRetry: false, isFallback: false };
-
-/** Runs events synchronously through the operator. */
-function run(events: readonly L0Event[], config: Partial<ParseStructuredConfig> = {}) {
-  const out: L0Event[] = [];
-  let error: unknown;
-  let completed = false;
-  from(events).pipe(parseStructured({ schema, ...config })).subscribe({
-    next: (e) => out.push(e),
-    error: (e: unknown) => (error = e),
-    complete: () => (completed = true),
-  });
-  return { out, error, completed, types: out.map((e) => e.type) };
-}
-const text = (...chunks: string[]) => [start, ...chunks.map(tok), done];
-const resultOf = (events: readonly L0Event[]) => events.find((e) => e.type === 'result');
-
 describe('parseStructured', () => {
   it('should emit partials while the JSON grows, then one result right before complete (marbles)', () => {
     testScheduler().run(({ cold, expectObservable }) => {
