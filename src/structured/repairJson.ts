@@ -52,8 +52,10 @@ interface Diagnosis {
   quote: string;
   /** Where a comma goes to keep jsonrepair from splitting a string (see {@link needsGuard}); at `i + 0.5`, a `//` before the `#` at `i`. */
   guards: number[];
-  /** Where a key the text ends in or right after starts (`{"a": 1, "na`, `{"a": 1, "name":`, `"name": -`), else -1. */
+  /** Where a key the text ends in or right after starts (`{"a": 1, "na`, `{"a": 1, "name":`, `"name": -`), or a `-` it ends in (`[1, -`), else -1. */
   key: number;
+  /** Where a `-` with no number after it is, not at the end (`[1, - 5]`; `-Infinity` is a word), else -1. */
+  minus: number;
 }
 
 /**
@@ -78,6 +80,10 @@ function diagnose(json: string): Diagnosis {
   let afterValue = false;
   let expectKey = false;
   let key = -1;
+  let minus = -1;
+  // in a word jsonrepair reads to its delimiter as an unquoted string: a `-` there is the string's (`Part - 2`)
+  let inWord = false;
+  const last = json.trimEnd().length - 1;
   for (let i = 0; i < json.length; i++) {
     const ch = json[i]!;
     if (quote !== '') {
@@ -89,6 +95,7 @@ function diagnose(json: string): Diagnosis {
       } else if (ch === '\n' || ch === '\t' || ch === '\r') found.add('escape-control-chars');
       continue;
     }
+    if (/[,[\]{}/+\n"'\u201c]/.test(ch)) inWord = false;
     if (ch === ' ' || ch === '\n' || ch === '\r' || ch === '\t') continue;
     const end = commentEnd(json, i);
     if (end !== i) {
@@ -97,7 +104,7 @@ function diagnose(json: string): Diagnosis {
       i = end;
       continue;
     }
-    if (ch !== ':' && !(ch === '-' && i === json.length - 1)) key = -1; // a lone `-` at the end is no value (closeTail)
+    if (ch !== ':' && !(ch === '-' && i === last)) key = -1; // a lone `-` at the end is no value (closeTail)
     const startsValue = ch === '"' || ch === "'" || ch === '\u201c' || ch === '{' || ch === '[' || /[\w-]/.test(ch);
     if (afterValue && startsValue) found.add('insert-comma');
     afterValue = false;
@@ -128,11 +135,19 @@ function diagnose(json: string): Diagnosis {
         found.add('quote-keys');
         key = i;
       }
-      else if (LITERALS.has(word)) found.add('fix-literals');
+      else {
+        if (LITERALS.has(word)) found.add('fix-literals');
+        inWord = !/^([tT]rue|[fF]alse|null|None)$/.test(word);
+      }
       i += word.length - 1;
       afterValue = !expectKey;
       expectKey = false;
     } else if (/[\d-]/.test(ch)) {
+      // a `-` before no digit, `.5` or word (`[1, - 5]`, `{"a": -}`): jsonrepair makes it `-0`; at the end it is cut before its value
+      if (ch === '-' && !inWord && !/^-(\.\d|[\w$])/.test(json.slice(i, i + 3))) {
+        if (i !== last) minus = i;
+        else if (key < 0) key = i;
+      }
       const n = /^[-\d.eE+]+/.exec(json.slice(i, i + 64))![0];
       i += n.length - 1;
       afterValue = n !== '-'; // a lone `-` is no value yet: `-Infinity` is one, with no comma missing
@@ -140,7 +155,7 @@ function diagnose(json: string): Diagnosis {
   }
   if (quote !== '') found.add('close-string');
   if (stack.length > 0) found.add('close-structure');
-  return { corrections: [...found], truncated: quote !== '' || stack.length > 0, quote, guards, key };
+  return { corrections: [...found], truncated: quote !== '' || stack.length > 0, quote, guards, key, minus };
 }
 
 /** {@link Diagnosis.guards} applied. */
@@ -194,7 +209,9 @@ const ATOM = /^[-\dtfn][\w.+-]*$/;
  * quote is closed (whatever brackets it holds: `"ids: [1, 2` is a string), and one that is a cut literal or number is completed (`tr` -> `true`, `1.` -> `1`,
  * `repair`; all `truncated`). A scalar alone in a fence (```` ```json\n42\n``` ````) is the answer when
  * no object or array is (`extract-fence`); prose that holds one (`The answer is 42.`) is no JSON.
- * Unrepairable text throws a {@link SchemaValidationError} with code `INVALID_JSON`; a `text` that is
+ * Unrepairable text throws a {@link SchemaValidationError} with code `INVALID_JSON`, as does a `-` with no
+ * number after it (`[1, - 5]`, `{"a": -}`: never the `-0` jsonrepair makes of it; at a cut text's end it is
+ * cut before its value, `[1, -` -> `[1]`); a `text` that is
  * not a string, a TypeError naming it (`JSON.parse` would read `1` or `null` as valid JSON).
  *
  *   '{"a": [1, 2'        ->  { value: {a: [1, 2]}, corrections: ['close-structure'], truncated: true }
@@ -246,6 +263,8 @@ export function repairText(text: string): RepairJsonResult {
   // a key cut, or cut before its value, is dropped: its name may be cut too, and it has no value (never `null`)
   const closed = !truncated ? guard(json, seen.guards) : seen.key === -1 ? closeTail(guard(json, seen.guards), seen.quote) : guard(json.slice(0, seen.key), seen.guards);
   try {
+    // never the `-0` jsonrepair makes of it: a number the model did not write
+    if (seen.minus !== -1) throw new Error(`No number after "-" at position ${seen.minus}`);
     const repaired = jsonrepair(closed);
     const value = parse(repaired);
     return { value, json: repaired, corrected: true, corrections: Object.freeze(corrections), truncated };
