@@ -80,8 +80,7 @@ export class PartialJsonParser extends RootFinder {
     this.leadFrom = 0;
     while (i < n && !(this.fence.found && (this.mode === Mode.Done || this.mode === Mode.Failed))) i = this.step(chunk, i);
     if (this.stack.length === 1 && this.unbegun()) this.lead = this.before(chunk, n);
-    // the delta itself when it holds SCHEME_GAP characters: no string made for such a token
-    this.prior = chunk.length >= SCHEME_GAP ? chunk : (this.prior + chunk).slice(-SCHEME_GAP);
+    if (chunk !== '') this.recent[this.deltas++ % SCHEME_GAP] = chunk;
     return this.due(this.credit >= this.openSize);
   }
 

@@ -44,8 +44,12 @@ export abstract class RootFinder extends JsonReader {
   /** What ends the comment `skipTo` is in (`\n`, `*\/`; '' when none), and the last characters it read (SCHEME_GAP and 2), those before it first: a comment's start, as commentEnd sees it. */
   private comment = '';
   private back = '';
-  /** Text ending with the last SCHEME_GAP characters before this delta (the subclass keeps it): the start of `back`. */
-  protected prior = '';
+  /**
+   * The last SCHEME_GAP deltas, a ring (`deltas` counts them; the subclass adds each after reading it): the text
+   * before a delta, read only when a root stops (the start of `back`), with no string made per token.
+   */
+  protected readonly recent: string[] = [];
+  protected deltas = 0;
   /** Such a root came first: extraction's answer unless valid JSON follows, so a later empty root never replaces it. */
   private failed = false;
 
@@ -161,7 +165,9 @@ export abstract class RootFinder extends JsonReader {
     this.quote = quote;
     this.escaped = false;
     this.comment = '';
-    this.back = (this.prior + s.slice(Math.max(0, at - SCHEME_GAP), at)).slice(-SCHEME_GAP);
+    let back = s.slice(Math.max(0, at - SCHEME_GAP), at);
+    for (let k = this.deltas; back.length < SCHEME_GAP && k > 0 && k > this.deltas - SCHEME_GAP; ) back = this.recent[--k % SCHEME_GAP] + back;
+    this.back = back.slice(-SCHEME_GAP);
     return at;
   }
 
