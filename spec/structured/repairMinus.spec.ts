@@ -67,6 +67,12 @@ describe('repairJson on a `-` with no number after it', () => {
     expect([r.value, r.truncated]).toEqual([value, true]);
   });
 
+  it('should report no comma put in before the `-` a cut dropped', () => {
+    expect(repairJson('[1 -').corrections).toEqual(['close-structure']);
+    expect(repairJson('{"a": 1 -').corrections).toEqual(['close-structure']);
+    expect(repairJson('[1 -5]').corrections).toEqual(['insert-comma']); // a number after it: the comma does go in
+  });
+
   it('should refuse a `-` wherever a value may be, whatever follows it (property)', () => {
     // a number of an array or object replaced by `-` and what may follow it: a space, a number after it, a line break
     fc.assert(

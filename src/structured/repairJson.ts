@@ -106,7 +106,7 @@ function diagnose(json: string): Diagnosis {
     }
     if (ch !== ':' && !(ch === '-' && i === last)) key = -1; // a lone `-` at the end is no value (closeTail)
     const startsValue = ch === '"' || ch === "'" || ch === '\u201c' || ch === '{' || ch === '[' || /[\w-]/.test(ch);
-    if (afterValue && startsValue) found.add('insert-comma');
+    if (afterValue && startsValue && !(ch === '-' && i === last)) found.add('insert-comma'); // (a cut text's last `-` is dropped: no comma goes in)
     afterValue = false;
     if (ch === '"' || ch === "'" || ch === '\u201c') {
       if (ch === "'") found.add('single-quotes');
