@@ -117,11 +117,14 @@ describe('circuitBreaker with the Redis store: a server that only reads a record
   });
 });
 
+/** The open record another server wrote before the key expired, versioned by its clock. */
+const OPEN_BEFORE_EXPIRY: BreakerRecord = { state: 'open', failures: 0, openedAt: 0, period: 1, probes: 0, successes: 0, windowStart: 0, windowCalls: 0, windowFailures: 0, version: 1_000 };
+
 describe('circuitBreaker: a late answer from before the key expired, once a read after it was reported', () => {
   it('should not report the state going backwards when the older answer has the higher version', async () => {
     // a pooled client: the read sent first ran before the key expired (the open record, version 1000) and
     // answers last; the one sent after it read the closed record another server wrote since (version 20)
-    let stored: BreakerRecord | undefined = { state: 'open', failures: 0, openedAt: 0, period: 1, probes: 0, successes: 0, windowStart: 0, windowCalls: 0, windowFailures: 0, version: 1_000 };
+    let stored: BreakerRecord | undefined = OPEN_BEFORE_EXPIRY;
     const held: (() => void)[] = [];
     const store: BreakerStore = {
       get: () => stored,
@@ -189,7 +192,7 @@ describe('circuitBreaker with the Redis store: a late reply from before the key 
 
 describe('circuitBreaker without an atomic update: a round queued behind a read after the key expired', () => {
   it('should report what it reads: it ran after that read', async () => {
-    let stored: BreakerRecord | undefined = { state: 'open', failures: 0, openedAt: 0, period: 1, probes: 0, successes: 0, windowStart: 0, windowCalls: 0, windowFailures: 0, version: 1_000 };
+    let stored: BreakerRecord | undefined = OPEN_BEFORE_EXPIRY;
     const gets: (() => void)[] = [];
     const store: BreakerStore = {
       get: () => new Promise<BreakerRecord | undefined>((resolve) => gets.push(() => resolve(stored))), // answers what the store holds when released

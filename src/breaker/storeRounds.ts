@@ -48,7 +48,8 @@ export class RoundQueue {
           next: (v) => values.push(v),
           error: (err: unknown) => (end(), subscriber.error(err)),
           complete: () => {
-            // a round queued behind starts once these are passed on (answered at once, it would report first)
+            // a round queued behind starts once these are passed on (answered at once, it would report first); with
+            // none queued the round ends first, so a callback can start a call of its own at once (the second end() is then a no-op)
             if (this.waiting!.length === 0) end();
             for (const v of values) subscriber.next(v);
             end();
