@@ -1,7 +1,7 @@
 /** @test {budget} */
 import { describe, expect, it } from 'vitest';
 import { filter, type Observable } from 'rxjs';
-import { budget, createBudget, defineGuardrailRule, l0, ProviderError, raceModels, type L0Event, type StreamContext } from 'l0-rx';
+import { budget, createBudget, defineGuardrailRule, guard, l0, ProviderError, raceModels, type L0Event, type StreamContext } from 'l0-rx';
 import { testScheduler } from '../helpers/testScheduler.js';
 
 /*
@@ -14,7 +14,7 @@ import { testScheduler } from '../helpers/testScheduler.js';
 const tok = (value: string): L0Event => ({ type: 'token', value });
 const reset = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' });
 const start = (attempt: number, fallbackIndex = 0): L0Event => ({ type: 'start', attempt, fallbackIndex, isRetry: attempt > 1, isFallback: fallbackIndex > 0 });
-const values = { s: start(1), t: start(2), a: tok('a'), b: tok('b'), c: tok('c'), d: tok('d'), X: tok('X'), x: { type: 'complete', finishReason: 'stop' } as L0Event };
+const values = { s: start(1), t: start(2), a: tok('a'), b: tok('b'), c: tok('c'), d: tok('d'), D: tok('dd'), X: tok('X'), x: { type: 'complete', finishReason: 'stop' } as L0Event };
 const fast = { backoff: 'fixed', baseDelay: 1 } as const;
 const noBad = defineGuardrailRule({ name: 'no-bad', severity: 'error', check: (delta: string) => (delta.includes('X') ? { message: 'bad' } : undefined) });
 /** One token a character, so the held text counts as its tokens did. */
@@ -34,11 +34,11 @@ describe('budget after the retry and fallback loops (l0() runOperators), behind 
     ['an error from upstream', '-a-b-c-#', 3],
   ])('should count the tokens held back from an attempt that failed by %s, with its retry event, and cut the next attempt at its first token', (_, first, held) => {
     testScheduler().run(({ cold, expectObservable }) => {
-      const { factory } = attempts(cold, first, '-d-(x|)');
-      const run = l0({ stream: factory, guardrails: [noBad], guardMode: 'hold-back', retry: fast, runOperators: [budget({ maxOutputTokens: held, estimateTokens: chars })] });
-      // the held and dropped a, b, c (and X) spent the limit: d, held until attempt 2 completes, would cross it (before, the budget had counted none, and the run completed with d)
+      const { factory } = attempts(cold, first, '-D-(x|)');
+      const run = l0({ stream: factory, guardrails: [noBad], guardMode: 'hold-back', retry: fast, runOperators: [budget({ maxOutputTokens: held + 1, estimateTokens: chars })] });
+      // the held and dropped a, b, c (and X) leave room for one token: dd (2), held until attempt 2 completes, would cross it (before, the budget had counted none, and the run completed with dd)
       const r = expect.objectContaining({ type: 'retry', attempt: 1 });
-      expectObservable(run.pipe(noViolations)).toBe('s------rt--#', { s: start(1), t: start(2), r }, expect.objectContaining({ code: 'BUDGET_EXCEEDED', message: `Budget exceeded: maxOutputTokens ${held} (would reach ${held + 1})` }));
+      expectObservable(run.pipe(noViolations)).toBe('s------rt--#', { s: start(1), t: start(2), r }, expect.objectContaining({ code: 'BUDGET_EXCEEDED', message: `Budget exceeded: maxOutputTokens ${held + 1} (would reach ${held + 2})` }));
     });
   });
 
@@ -57,11 +57,12 @@ describe('budget after the retry and fallback loops (l0() runOperators), behind 
   it('should count the tokens held back from a primary that failed, with its fallback event', () => {
     testScheduler().run(({ cold, expectObservable }) => {
       const primary = () => cold('-a-b-c-#', values, reset);
-      const fallback = () => cold('----d-(x|)', values);
-      const run = l0({ stream: primary, fallbackStreams: [fallback], guardrails: [noBad], guardMode: 'hold-back', retry: { maxRetries: 0 }, runOperators: [budget({ maxOutputTokens: 3, estimateTokens: chars })] });
-      // before: the fallback's d passed and the run completed
+      const fallback = () => cold('----D-(x|)', values);
+      // a, b, c leave room for one token: the fallback is sent, and its dd would cross the limit
+      const run = l0({ stream: primary, fallbackStreams: [fallback], guardrails: [noBad], guardMode: 'hold-back', retry: { maxRetries: 0 }, runOperators: [budget({ maxOutputTokens: 4, estimateTokens: chars })] });
+      // before: the fallback's dd passed and the run completed
       const f = expect.objectContaining({ type: 'fallback', fromIndex: 0, toIndex: 1 });
-      // (d is held until the fallback completes)
+      // (dd is held until the fallback completes)
       expectObservable(run).toBe('s------(fS)--#', { s: start(1), f, S: start(1, 1) }, expect.objectContaining({ code: 'BUDGET_EXCEEDED' }));
     });
   });
@@ -78,6 +79,36 @@ describe('budget after the retry and fallback loops (l0() runOperators), behind 
       flush();
       // before: 0
       expect(ledger.outputTokens).toBe(4);
+    });
+  });
+});
+
+describe('budget after the loops, when an attempt that failed spent the limit exactly', () => {
+  // a b c, held and dropped, make exactly 3 of 3: the next attempt could not stream one token
+  it.each([['attemptOperators'], ['runOperators']] as const)('should never send the next attempt, as in %s, and end with that token\'s error', (where) => {
+    testScheduler().run(({ cold, expectObservable, flush }) => {
+      const { factory, calls } = attempts(cold, '-a-b-c-#', '-d-(x|)');
+      const run = l0({ stream: factory, guardrails: [noBad], guardMode: 'hold-back', retry: fast, [where]: [budget({ maxOutputTokens: 3, estimateTokens: chars })] });
+      const error = expect.objectContaining({ code: 'BUDGET_EXCEEDED', message: 'Budget exceeded: maxOutputTokens 3 (would reach 4)' });
+      // inside the loop the retry passes and attempt 2 is refused before its request; after it, the retry is where the run ends
+      // (before: after the loop the retry passed, attempt 2's request was sent and cut at d)
+      expectObservable(run).toBe(where === 'runOperators' ? 's------#' : 's------r#', { s: start(1), r: expect.objectContaining({ type: 'retry', attempt: 1 }) }, error);
+      flush();
+      expect(calls).toEqual([1]);
+    });
+  });
+
+  it('should cut the run at the retry with onExceeded complete, when the tokens released and those held make the limit', () => {
+    testScheduler().run(({ cold, expectObservable, flush }) => {
+      const { factory, calls } = attempts(cold, '-a-b-c-#', '-d-(x|)');
+      // one character held back: a and b are released, c is held when the attempt fails (2 + 1 of 3)
+      const holdOne = guard([noBad], { mode: 'hold-back', holdBack: 1 });
+      const run = l0({ stream: factory, retry: fast, attemptOperators: [holdOne], runOperators: [budget({ maxOutputTokens: 3, estimateTokens: chars, onExceeded: 'complete' })] });
+      const L: L0Event = { type: 'complete', finishReason: 'length', usage: { outputTokens: 3, inputTokens: 0 } };
+      // before: the retry passed and attempt 2 was sent, cut at d
+      expectObservable(run).toBe('s--a-b-(rL|)', { s: start(1), a: tok('a'), b: tok('b'), r: expect.objectContaining({ type: 'retry', attempt: 1 }), L });
+      flush();
+      expect(calls).toEqual([1]);
     });
   });
 });

@@ -176,11 +176,21 @@ function predict(c: Case): Expected {
       failures++;
       const after = c.respectRetryAfter ? outcome.retryAfterMs : undefined;
       const giveUp = outcome.never || retried >= c.maxRetries || (outcome.content && counted >= c.attempts) || (after !== undefined && after > c.maxRetryAfter);
+      // after the loops, the `retry` or `fallback` that announces an attempt which could not stream one token ends the run there
+      const cut = c.budget?.where === 'run' && (!giveUp || index < c.streams.length - 1) && tokens.used + 1 > c.budget.max;
+      const ended = (): Expected => ({ starts, retries, calls, outcome: { ok: true, at, text: '', cut: { complete: c.budget!.complete, used: tokens.used } }, failures });
       if (giveUp) {
         calls.push(attempt);
+        if (cut) return ended();
         break;
       }
       const delay = after ?? backoffDelay(c, retried, previous, random);
+      if (cut) {
+        // with onExceeded complete the retry passes (retracting the attempt) before the length completion
+        if (c.budget!.complete) retries.push([at, attempt, delay]);
+        calls.push(attempt);
+        return ended();
+      }
       retries.push([at, attempt, delay]);
       retried++;
       if (outcome.content) counted++;

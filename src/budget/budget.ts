@@ -39,7 +39,9 @@ import { Budget, isBudget, resolveBudget, type BudgetConfig, type ResolvedBudget
  *    limits (a shared ledger already spent, a prompt, `inputTokens`, over them) is never subscribed,
  *    so its request is never sent: it ends at once with the {@link BudgetExceededError} of that one
  *    token, or with `complete{finishReason: 'length'}` and the run's usage so far (zero when it
- *    sent nothing before).
+ *    sent nothing before). After the loops, the `retry` or `fallback` that announces such an
+ *    attempt ends the run so (with `onExceeded: 'complete'` it passes first, as in 3): the
+ *    attempt is never sent, as inside them.
  * 5. Place it after `retryWithBackoff`/`fallbackTo` (or in `runOperators` of `l0()`) so it sees
  *    every attempt. Inside the loops (before `retryWithBackoff`, in `attemptOperators`, in a
  *    `fallbackTo` that is itself inside a retry loop), where each attempt subscribes it again, a
@@ -159,7 +161,8 @@ class BudgetWatch extends Relay<L0Event> {
       // after the loops: the failed attempt's held-back output comes with the event that announces the next one (rule 2)
       this.payHeld(e); // (an estimator's throw ends the run: next raises it, and the loop sends no next attempt)
     }
-    const over = e.type === 'complete' ? undefined : ledger.exceeds(dOutput, dInput);
+    // a retry or fallback whose attempt could not stream one token (rule 4) ends the run here: that request is never sent
+    const over = e.type === 'complete' ? undefined : ledger.exceeds(newAttempt ? 1 : dOutput, dInput);
     if (!over) {
       ledger.outputTokens += dOutput;
       ledger.inputTokens += dInput;
