@@ -79,9 +79,58 @@ describe('text adapter: a wire-format line split across chunks', () => {
   it.each([
     ['a word that begins like a field name', ['e', 'very', 'thing is fine.\ndata: {"a":1}']],
     ['a JSON answer', ['{', '"answer": 42', '}']],
-    ['a JSON answer longer than the check looks back', ['{"a":"', 'x'.repeat(300), '","object":"chat.completion.chunk"}']],
-  ])('should stream %s split into pieces as text', async (_, chunks) => {
-    expect(await collect(fromStream(() => chunksOf(chunks)))).toEqual([start, ...chunks.map(tok), { type: 'complete', finishReason: 'stop' }]);
+    ['a JSON line that names a chat chunk past the first 4096 characters', ['{"a":"', 'x'.repeat(4100), '","object":"chat.completion.chunk"}']],
+    // of a long line the check keeps its first character and its last 31: a space between them, so no `{"type":"response.`
+    ['a JSON answer whose first piece ends in a Responses event', [`{"a":"${'x'.repeat(40)}","b":{"type":"response.created","z":1`, '}}']],
+  ])('should stream %s split into pieces as text, as it streams whole', async (_, chunks) => {
+    for (const body of [chunks, [chunks.join('')]]) {
+      expect(await collect(fromStream(() => chunksOf(body)))).toEqual([start, ...body.map(tok), { type: 'complete', finishReason: 'stop' }]);
+    }
+  });
+});
+
+describe('text adapter: a first line split anywhere, refused as it is whole, with the same quote', () => {
+  const chatChunk = (id: string) => `{"id":"${id}","object":"chat.completion.chunk","created":1,"model":"m","choices":[]}\n`;
+  /** The error a body gets, cut at `cuts` (positions, any order), as strings. */
+  const refusal = async (body: string, cuts: readonly number[] = []) => {
+    const at = [...new Set([0, ...cuts, body.length])].sort((a, b) => a - b);
+    const chunks = at.slice(1).map((end, i) => body.slice(at[i], end));
+    const { error } = await collectError(fromStream(() => chunksOf(chunks))).catch(() => ({ error: undefined }));
+    return error !== undefined && isInvalidStreamError(error) ? error.message : undefined;
+  };
+
+  it.each([
+    ['a long id', chatChunk(`chatcmpl-${'x'.repeat(300)}`)],
+    // keys in alphabetical order (Azure's newer API versions, microsoft/autogen#6465): the delta's text comes first
+    ['the choices first', `{"choices":[{"delta":{"content":"${'Hello. '.repeat(100)}","role":"assistant"},"index":0}],"created":1,"id":"c","model":"m","object":"chat.completion.chunk"}\n`],
+  ])("should refuse openai's toReadableStream() JSON line whose `object` key comes after 256 characters (%s), cut anywhere", async (_, line) => {
+    const whole = await refusal(line);
+    expect(whole).toContain("began with an SDK's wire format");
+    for (const cuts of [[300], [100, 400], Array.from({ length: line.length }, (__, i) => i)]) expect(await refusal(line, cuts)).toBe(whole);
+  });
+
+  it.each([
+    ['a keep-alive comment', ': OPENROUTER PROCESSING\n\ndata: {"id":"gen-1","choices":[]}\n\n', [4, 30]],
+    ['a CR LF between chunks', ': ping\r\n\r\ndata: {"id":"chatcmpl-1","object":"chat.completion.chunk","choices":[]}\r\n\r\n', [7, 9]],
+    ['an event line', 'event: response.created\ndata: {"type":"response.created","sequence_number":0}\n\n', [2, 24]],
+  ])('should quote the body as it was received, as whole, after %s split across chunks (it quoted a line rebuilt from a field name)', async (_, body, cuts) => {
+    const whole = await refusal(body);
+    expect(whole).toContain(JSON.stringify(body.slice(0, 80)));
+    expect(await refusal(body, cuts)).toBe(whole);
+  });
+
+  it('should refuse a JSON line exactly when it is refused whole, and quote the start of what was received, for any cut', async () => {
+    // the bound is 4096 characters before the key: n past 4088 is text, split or whole
+    const body = fc.tuple(fc.nat(5000), fc.constantFrom('', ': ping\r\n\r\n', 'event: x\n'))
+      .map(([n, before]) => `${before}{"id":"${'x'.repeat(n)}","object":"chat.completion.chunk"}\n`);
+    await fc.assert(fc.asyncProperty(body, fc.uniqueArray(fc.nat(6000), { maxLength: 4 }), async (text, cuts) => {
+      const inside = cuts.filter((c) => c > 0 && c < text.length);
+      const [whole, split] = [await refusal(text), await refusal(text, inside)];
+      expect(split === undefined).toBe(whole === undefined);
+      // refused on a piece that ends before character 80, it quotes what it has (the rest is yet to come)
+      const quotes = [...inside, text.length].map((end) => whole?.replace(JSON.stringify(text.slice(0, 80)), JSON.stringify(text.slice(0, Math.min(80, end)))));
+      expect(quotes).toContain(split);
+    }), { numRuns: runs(60) });
   });
 });
 

@@ -17,7 +17,10 @@ function isBytes(chunk: unknown): chunk is ArrayBufferView | ArrayBuffer {
  * whose first chunks hold only SSE lines without data (comments, keep-alives, `event:` lines) has the chunk
  * after them checked, and a line split across chunks (`: pi` then `ng\n`, `data: ` then `{"...`: a network splits
  * a body anywhere) is read whole: of a field line only its name is kept (the rest does not matter), of any other
- * line its first 256 characters. Later text that looks like the wire format is the answer's (an answer may quote it).
+ * line its start and its last 31 characters, up to 4096 characters (a longer line is text), so a chat chunk's
+ * `"object"` key is found in the first 4096 characters of a JSON line, whole or split alike. The error quotes the
+ * body's first 80 characters as received, split or not.
+ * Later text that looks like the wire format is the answer's (an answer may quote it).
  *
  * Exported on its own so a custom adapter list can use it (custom adapters are tried before the
  * built-in ones, so listing it first makes it win detection):
@@ -38,7 +41,15 @@ export const textAdapter: StreamAdapter = /*#__PURE__*/ Object.freeze({
  * Only a JSON object with a quoted key: text that begins `data: [1, 2]` or `data: {x: 1}` (YAML) or
  * `data: {x | x > 0}` is text.
  */
-const WIRE_FORMAT = /^(?:(?:event|id|retry)?:[^\n]*\n|\r?\n)*(?:data: ?\{"|\{(?:"type":"response\.|[^\n]*"object":"chat\.completion\.chunk"))/;
+const WIRE_FORMAT = /^(?:(?:event|id|retry)?:[^\n]*\n|\r?\n)*(?:data: ?\{"|\{(?:"type":"response\.|([^\n]*?)"object":"chat\.completion\.chunk"))/;
+/**
+ * How far into a JSON line (after its `{`) a chat chunk's `"object"` key may begin, whole or split, and how long
+ * any first line is read. openai's own chunks have the key second, after the id; a server that sorts its keys
+ * (Azure's newer API versions) puts `choices` first, with the delta's text and content-filter results: hundreds
+ * of characters. Only a line's last 31 characters are carried between chunks, so the bound costs no work per
+ * chunk: it is how long an answer's first line stays under the check.
+ */
+const JSON_LINE = 4096;
 /**
  * Only whole server-sent-event lines that carry no data: comments (OpenRouter's `: OPENROUTER PROCESSING`
  * keep-alives, sent before the first token), `event:` / `id:` / `retry:` fields, blank lines. A body can
@@ -47,6 +58,12 @@ const WIRE_FORMAT = /^(?:(?:event|id|retry)?:[^\n]*\n|\r?\n)*(?:data: ?\{"|\{(?:
 const PREAMBLE = /^(?:(?:event|id|retry)?:[^\n]*\n|\r?\n)*$/;
 /** A field (or comment) line: of an unfinished one, only its name (`$1`) matters to the next chunk. */
 const FIELD = /^((?:event|id|retry)?:).*/s;
+/**
+ * Any other line of 33 characters or more, whose start has been read (`data: {"`, `{"type":"response.`): of an
+ * unfinished one only its first character and its last 31 (a key one character short of
+ * `"object":"chat.completion.chunk"`) matter to the next chunk, with a space between (so no `{"type"`).
+ */
+const LONG_LINE = /^(.).+(.{31})$/s;
 
 /** One stream's decoder state: a class, not closures, since fan-in keeps one per open stream. */
 class TextChunks implements ChunkDecoder {
@@ -54,6 +71,10 @@ class TextChunks implements ChunkDecoder {
   private started = false;
   /** The unfinished last line of the chunks checked so far, which the next one continues (bounded: see `push`). */
   private line = '';
+  /** The characters of the unfinished line cut out of `line` (which keeps its first, a space and its last 31). */
+  private cut = 0;
+  /** The body's first 80 characters as received, which an error quotes. */
+  private seen = '';
 
   push(chunk: unknown, emit: AdapterEmit): void {
     let text: string;
@@ -66,14 +87,18 @@ class TextChunks implements ChunkDecoder {
       throw new InvalidStreamError(`fromStream: a text stream yielded ${describeValue(chunk)}, expected a string or bytes`);
     }
     // the chunks up to the first one that is more than SSE lines without data, each read once with the unfinished
-    // line before it, which is bounded: of a field line only its name, any other up to 256 characters (a longer one
-    // is text): O(delta)
+    // line before it, which is bounded: of a field line only its name, of any other its first character, a space and
+    // its last 31 (`cut` counts the rest, up to JSON_LINE: a longer one is text): O(delta)
     if (!this.started) {
       const head = this.line + text;
-      if (WIRE_FORMAT.test(head)) throw wireFormat(head);
+      const wire = WIRE_FORMAT.exec(head);
+      this.seen = (this.seen + text).slice(0, 80);
+      if (wire && this.cut + (wire[1] ?? '').length <= JSON_LINE) throw wireFormat(this.seen);
       const end = head.lastIndexOf('\n') + 1;
-      this.line = head.slice(end).replace(FIELD, '$1');
-      this.started = !PREAMBLE.test(head.slice(0, end)) || this.line.length > 255;
+      const line = head.slice(end).replace(FIELD, '$1');
+      this.line = line.replace(LONG_LINE, '$1 $2');
+      this.cut = (end ? 0 : this.cut) + line.length - this.line.length;
+      this.started = !PREAMBLE.test(head.slice(0, end)) || this.cut > JSON_LINE;
     }
     emit({ type: 'token', value: text });
   }
@@ -85,7 +110,7 @@ class TextChunks implements ChunkDecoder {
 
 function wireFormat(text: string): InvalidStreamError {
   return new InvalidStreamError(
-    `fromStream: a text stream began with an SDK's wire format, ${JSON.stringify(text.slice(0, 80))}: return the SDK's stream, ` +
+    `fromStream: a text stream began with an SDK's wire format, ${JSON.stringify(text)}: return the SDK's stream, ` +
       "not its HTTP body, or parse the body first (openai's Stream.fromSSEResponse); l0-rx's own events: fromServerSentEvents(url)",
   );
 }
