@@ -30,6 +30,18 @@ describe('consensus', () => {
       expect(() => consensus([NEVER])).toThrow(/at least 2 sources, got 1/);
     });
 
+    it('should throw a TypeError naming a hole in the sources, never count it a skipped source', () => {
+      // the hole was skipped: the run went on with outputs[0] 'skipped' and no error
+      // eslint-disable-next-line no-sparse-arrays
+      expect(() => consensus([, NEVER, NEVER] as unknown as Observable<L0Event>[])).toThrow(new TypeError('consensus(sources): sources[0] must be an Observable<L0Event>, got undefined'));
+    });
+
+    it('should throw a TypeError naming a source that has a subscribe method but is no Observable, as parallel does', () => {
+      // it was taken, and its output failed with "sources[i].pipe is not a function"
+      const subscribable = { subscribe: () => ({ unsubscribe: () => undefined }) };
+      expect(() => consensus([subscribable as unknown as Observable<L0Event>, NEVER])).toThrow(new TypeError('consensus(sources): sources[0] must be an Observable<L0Event>, got an object'));
+    });
+
     it('should error with AllStreamsExhaustedError holding every error when every source fails', () => {
       const { error } = run((_, failing) => consensus([failing(), failing(2)]));
       expect(isAllStreamsExhaustedError(error) && error.errors).toEqual([bad, bad]);

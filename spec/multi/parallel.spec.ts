@@ -1,7 +1,7 @@
 /** @test {parallel} */
 import { describe, expect, it } from 'vitest';
 import { last, lastValueFrom, map, NEVER, type Observable } from 'rxjs';
-import { parallel, PARALLEL_DEFAULTS, type L0Event, type ParallelResult } from 'l0-rx';
+import { batched, parallel, PARALLEL_DEFAULTS, sequential, type L0Event, type ParallelResult } from 'l0-rx';
 import { testScheduler } from '../helpers/testScheduler.js';
 
 const values = {
@@ -42,6 +42,16 @@ describe('parallel', () => {
 
     it('should throw a TypeError naming a source that is not an Observable', () => {
       expect(() => parallel([NEVER, 'x' as unknown as Observable<L0Event>])).toThrow(/sources\[1\]/);
+    });
+
+    it('should throw a TypeError naming a hole in the sources, as an undefined entry is', () => {
+      // the hole was skipped: a done snapshot said statuses ['pending', 'success'], no error, allSucceeded false
+      // eslint-disable-next-line no-sparse-arrays
+      const holey = [, NEVER] as unknown as Observable<L0Event>[];
+      const message = (fn: string) => new TypeError(`${fn}: sources[0] must be an Observable<L0Event>, got undefined`);
+      expect(() => parallel(holey)).toThrow(message('parallel'));
+      expect(() => sequential(holey)).toThrow(message('sequential'));
+      expect(() => batched(holey, 2)).toThrow(message('batched'));
     });
 
     it('should throw a TypeError for an unknown option', () => {

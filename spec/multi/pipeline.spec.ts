@@ -32,6 +32,12 @@ describe('pipeline', () => {
       expect(() => pipeline([{ name: 'x' } as PipelineStep], '')).toThrow(/steps\[0\]\.run must be a function/);
     });
 
+    it('should throw a TypeError naming a hole in the steps, as an undefined step is', () => {
+      // the hole was skipped here, and the pipeline itself errored at the step with rxjs's "You provided 'undefined' where a stream was expected"
+      // eslint-disable-next-line no-sparse-arrays
+      expect(() => pipeline([, textStep('s', (s) => s)] as unknown as PipelineStep[], '')).toThrow(new TypeError('pipeline(steps, input): steps[0] must be an object, got undefined'));
+    });
+
     it('should throw a TypeError for a timeout that is not positive', () => {
       expect(() => pipeline([], '', { timeout: -1 })).toThrow(/pipeline\(steps, input, \{timeout\}\)/);
       expect(() => pipeline([], '', { timeout: 3e9 })).toThrow(new TypeError('pipeline(steps, input, {timeout}) must be at most 2147483647 ms (about 24.8 days), got 3000000000'));
@@ -159,6 +165,17 @@ describe('pipeline', () => {
         process.off('unhandledRejection', onUnhandled);
       }
       expect(unhandled).toEqual([]);
+    });
+
+    it('should end a step whose async condition is pending at the timeout in error, recorded in the result\'s steps', () => {
+      // the step was left out: no step-end and steps [] in the result, where the README says a cut while a condition is pending ends that step in error
+      let called = false;
+      const gate: PipelineStep = { name: 'gate', run: () => ((called = true), NEVER), condition: () => new Promise<boolean>(() => undefined) };
+      const { updates, result } = run([textStep('s1', (s) => s, 2), gate, textStep('s3', (s) => s)], 'in', { timeout: 10 });
+      expect(updates.map((u) => (u.type === 'step-end' ? `end:${u.step.name}:${u.step.status}` : u.type === 'event' ? 'event' : u.type)))
+        .toEqual(['step-start', 'event', 'event', 'end:s1:success', 'end:gate:error', 'result']);
+      const gateEnd = result.steps[1]!;
+      expect([gateEnd.input, gateEnd.state, isTokenTimeoutError(gateEnd.error), result.status, result.output, called]).toEqual(['in', null, true, 'error', 'in', false]);
     });
 
     it('should end with a total-timeout error at the deadline and unsubscribe the running step', () => {

@@ -1,6 +1,6 @@
 /** @test {raceModels} @test {hedge} */
 import { describe, expect, it } from 'vitest';
-import { config as rxConfig, defer, NEVER, Observable, take, throwError, type SchedulerLike } from 'rxjs';
+import { config as rxConfig, defer, NEVER, Observable, Subject, take, tap, throwError, type SchedulerLike } from 'rxjs';
 import { AllStreamsExhaustedError, hedge, ProviderError, raceModels, type L0Event } from 'l0-rx';
 import { testScheduler } from '../helpers/testScheduler.js';
 
@@ -55,6 +55,47 @@ describe('races at their edges', () => {
       flush();
     });
     expect(backupUnsubscribed).toBe(true);
+  });
+
+  it.each([
+    ['completes', (subject: Subject<L0Event>) => subject.complete(), '(sab|)'],
+    ['errors', (subject: Subject<L0Event>) => subject.error(new Error('cut')), '(sab#)'],
+  ])('should release the winner\'s held events before what it sends, or how it ends, while a consumer\'s next makes it emit (it %s)', (_, end, expected) => {
+    testScheduler().run(({ expectObservable }) => {
+      const subject = new Subject<L0Event>();
+      // a source fed from the consumer's side (a Subject): its start and first token on subscription, the rest when the consumer reacts
+      const fed = new Observable<L0Event>((sub) => {
+        const inner = subject.subscribe(sub);
+        sub.next(values.s);
+        sub.next(values.a);
+        return inner;
+      });
+      const consumer = raceModels([fed]).pipe(tap((e) => {
+        if (e.type !== 'start') return;
+        subject.next(values.b);
+        end(subject);
+      }));
+      // the live 'b' overtook the held 'a', and the end closed the race before 'a' came out: (sb|), (sb#)
+      expectObservable(consumer).toBe(expected, values, new Error('cut'));
+    });
+  });
+
+  it('should subscribe no further backup once a backup that emits on subscription has errored the race through winOn', () => {
+    testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+      const primary = cold('s-------', values);
+      const open = cold('-'); // the backup's request, opened by its subscribe after its content on subscription (a cache)
+      const backup = new Observable<L0Event>((sub) => {
+        sub.next(values.s);
+        sub.next(values.a);
+        return open.subscribe();
+      });
+      const boom = new Error('boom');
+      // the race ended at 4, and at 8 the timer it had just armed subscribed a second backup after the end
+      // (its subscribe ran, its tracer lane opened; fromStream sends no request to a closed subscriber)
+      expectObservable(primary.pipe(hedge(backup, { delay: 4, maxHedges: 2, winOn: () => { throw boom; } }))).toBe('----#', undefined, boom);
+      expectSubscriptions(primary.subscriptions).toBe('^---!');
+      expectSubscriptions(open.subscriptions).toBe(['----(^!)']);
+    });
   });
 
   it('should unsubscribe a synchronously winning backup when onWin throws', () => {

@@ -29,6 +29,12 @@ describe('raceModels', () => {
       expect(() => raceModels([NEVER, {} as Observable<L0Event>])).toThrow(/sources\["1"\]/);
     });
 
+    it('should throw a TypeError naming a hole in an array of sources, never race the others under shifted indices', () => {
+      // the hole was skipped: the source at position 1 raced alone and won as index 0
+      // eslint-disable-next-line no-sparse-arrays
+      expect(() => raceModels([, NEVER] as unknown as Observable<L0Event>[])).toThrow(new TypeError('raceModels(sources): `sources["0"]` must be an Observable<L0Event>'));
+    });
+
     it.each([
       ['a Map', () => new Map([['gpt', NEVER]]), /sources must be an array or a record of Observables, got a Map/],
       ['one Observable', () => of(start()), /got an Observable/],

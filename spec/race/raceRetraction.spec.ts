@@ -48,4 +48,15 @@ describe('races and retracted content', () => {
       expectObservable(raceModels([primary, other])).toBe('--(sh)--f-h-x|', { ...values, s: start('gpt'), f: fallback });
     });
   });
+
+  it("should not name an unnamed winner's held fallback start after its first start's model, nor its first after a fallback's", () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      // the held starts took the first model found among them: the fallback's start came out as model 'gpt', and in the second race the primary's as 'claude'
+      const fallback: StartEvent = { type: 'start', attempt: 1, fallbackIndex: 1, isRetry: false, isFallback: true };
+      const named = { ...values, g: start('gpt'), f: fallback, c: { ...fallback, model: 'claude' } };
+      const other = cold('-----------h|', values);
+      expectObservable(raceModels([cold('g-f-h------x|', named), other])).toBe('----(gfh)--x|', named);
+      expectObservable(raceModels([cold('s-c-h------x|', named), other])).toBe('----(sch)--x|', named);
+    });
+  });
 });

@@ -1,5 +1,5 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
-import { asyncScheduler, concat, concatMap, defer, ignoreElements, map, NEVER, takeUntil, takeWhile, tap, throwError, timer, type Observable, type SchedulerLike } from 'rxjs';
+import { asyncScheduler, concat, concatMap, defer, ignoreElements, isObservable, map, NEVER, takeUntil, takeWhile, tap, throwError, timer, type Observable, type SchedulerLike } from 'rxjs';
 import { AllStreamsExhaustedError } from '../errors/AllStreamsExhaustedError.js';
 import { TokenTimeoutError } from '../errors/TokenTimeoutError.js';
 import { ZeroOutputError } from '../errors/ZeroOutputError.js';
@@ -206,8 +206,9 @@ function toOutputs<T>(n: number, latest: ParallelResult | undefined, early: bool
 
 function resolveConsensus<T>(sources: readonly Observable<L0Event>[], config: ConsensusConfig<T>) {
   if (!Array.isArray(sources) || sources.length < 2) throw new TypeError(`consensus(sources): needs at least 2 sources, got ${Array.isArray(sources) ? sources.length : describeOption(sources)}`);
-  sources.forEach((s, i) => {
-    if (typeof (s as { subscribe?: unknown })?.subscribe !== 'function') throw new TypeError(`consensus(sources): sources[${i}] must be an Observable<L0Event>, got ${describeOption(s)}`);
+  [...sources].forEach((s, i) => { // a hole too (forEach skips it): never a source silently `skipped`
+    // isObservable, as parallel: a bare `{subscribe}` passed here and failed its output with "sources[i].pipe is not a function"
+    if (!isObservable(s)) throw new TypeError(`consensus(sources): sources[${i}] must be an Observable<L0Event>, got ${describeOption(s)}`);
   });
   checkBag(PATH, config);
   checkKeys(PATH, config, KEYS);

@@ -88,7 +88,8 @@ const PATH = /*#__PURE__*/ optionPath('pipeline', 'steps, input, ');
  * 3. `timeout` and `signal` unsubscribe the current step at once (so its request aborts) and end
  *    with status `error` ({@link TokenTimeoutError} `TOTAL_TIMEOUT` or {@link StreamAbortedError});
  *    the stopped step's `step-end` (status `error`) comes before the result, as every started
- *    step's does. The timer is an rxjs timer, released on completion or unsubscribe.
+ *    step's does, and so does that of a step whose async `condition` was pending (in `steps`,
+ *    state null, as one whose condition rejects). The timer is an rxjs timer, released on completion or unsubscribe.
  * 4. The Observable itself never errors: failures are in the result. Unsubscribing aborts the step.
  *
  * @example
@@ -122,7 +123,8 @@ export function pipeline(steps: readonly PipelineStep[], input: unknown, config:
     let lastGood = input;
     /** The first failure, boxed: a step may fail with `undefined` (`throw undefined`), which is still a failure. */
     let failure: { readonly error: unknown } | undefined;
-    let running: { stepIndex: number; input: unknown; state: L0State } | undefined;
+    /** The step being evaluated, from its `condition` on (null state until its stream is subscribed): a cut ends it. */
+    let running: { base: { name: string; stepIndex: number; input: unknown }; state: L0State | null } | undefined;
 
     const record = (r: StepResult): PipelineUpdate => (done.push(r), { type: 'step-end', step: Object.freeze(r) });
     const runStep = (i: number): Observable<PipelineUpdate> =>
@@ -134,12 +136,13 @@ export function pipeline(steps: readonly PipelineStep[], input: unknown, config:
         const stepInput = current;
         const base = { name, stepIndex: i, input: stepInput };
         // `condition` and `transform` may be async (as L0's were): awaited, so a rejection fails the step
-        // (never an unhandled rejection) and a timeout or abort while one is pending cuts the pipeline there
+        // (never an unhandled rejection) and a timeout or abort while one is pending ends the step there, in error
+        const run: { base: typeof base; state: L0State | null } = (running = { base, state: null });
         const body = defer(() => settle(step.condition ? step.condition(stepInput, ctx) : true)).pipe(concatMap((go: unknown) => {
           // undefined (a condition without `return`) would skip the step unseen
           if (typeof go !== 'boolean') throw new TypeError(`pipeline: step ${i} (${name}) condition returned ${describeOption(go)}; it must return a boolean (or a promise of one)`);
-          if (!go) return of(record({ ...base, output: stepInput, state: null, status: 'skipped' }));
-          const run = (running = { stepIndex: i, input: stepInput, state: INITIAL_L0_STATE });
+          if (!go) return (running = undefined), of(record({ ...base, output: stepInput, state: null, status: 'skipped' }));
+          run.state = INITIAL_L0_STATE;
           const start: PipelineUpdate = { type: 'step-start', stepIndex: i, totalSteps: total, name };
           // called after `step-start` is out, so a run() that throws ends a step that started
           const events = defer(() => {
@@ -148,10 +151,10 @@ export function pipeline(steps: readonly PipelineStep[], input: unknown, config:
             if (!isObservable(out)) throw new InvalidStreamError(`pipeline: step ${i} (${name}) run() returned ${describeValue(out)}, not an Observable<L0Event> (wrap a stream in fromStream)`);
             return out as Observable<L0Event>;
           }).pipe(
-            tap((event) => (run.state = reduceL0State(run.state, event))),
+            tap((event) => (run.state = reduceL0State(run.state!, event))),
             map((event): PipelineUpdate => ({ type: 'event', stepIndex: i, name, event })),
           );
-          const end = defer(() => settle(step.transform ? step.transform(run.state, ctx) : run.state.content)).pipe(
+          const end = defer(() => settle(step.transform ? step.transform(run.state!, ctx) : run.state!.content)).pipe(
             map((output) => {
               running = undefined;
               current = lastGood = output;
@@ -170,12 +173,12 @@ export function pipeline(steps: readonly PipelineStep[], input: unknown, config:
         );
       });
 
-    /** The result, after the `step-end` of a step the cut stopped (every `step-start` has its `step-end`). */
+    /** The result, after the `step-end` of a step the cut stopped (every `step-start` has its `step-end`, and a pending `condition`'s step one too). */
     const finish = (cut: unknown): PipelineUpdate[] => {
       const updates: PipelineUpdate[] = [];
       if (cut !== undefined) {
         failure = { error: cut };
-        if (running) updates.push(record({ name: steps[running.stepIndex]!.name, stepIndex: running.stepIndex, input: running.input, output: undefined, state: running.state, status: 'error', error: cut }));
+        if (running) updates.push(record({ ...running.base, output: undefined, state: running.state, status: 'error', error: cut }));
       }
       const status = failure === undefined ? 'success' : cut !== undefined || stopOnError ? 'error' : 'partial';
       const result: PipelineResult = Object.freeze({ output: lastGood, steps: Object.freeze([...done]), status, ...(failure === undefined ? {} : { error: failure.error }) });
@@ -186,7 +189,7 @@ export function pipeline(steps: readonly PipelineStep[], input: unknown, config:
     if (signal?.aborted) return of(...finish(new StreamAbortedError('The pipeline was aborted before it started', signal.reason)));
     let cut: unknown;
     const cuts = merge(
-      timeout === undefined ? NEVER : timer(timeout, scheduler).pipe(map(() => new TokenTimeoutError({ kind: 'total', timeoutMs: timeout, elapsedMs: timeout, tokenCount: running?.state.tokenCount ?? 0 }))),
+      timeout === undefined ? NEVER : timer(timeout, scheduler).pipe(map(() => new TokenTimeoutError({ kind: 'total', timeoutMs: timeout, elapsedMs: timeout, tokenCount: running?.state?.tokenCount ?? 0 }))),
       signal === undefined ? NEVER : fromEvent(signal, 'abort').pipe(map(() => new StreamAbortedError('The pipeline was aborted', signal.reason))),
     ).pipe(tap((e) => (cut = e)));
     return concat(concat(...steps.map((_, i) => runStep(i))).pipe(takeUntil(cuts)), defer(() => of(...finish(cut))));
@@ -198,7 +201,8 @@ const settle = <X>(v: X | PromiseLike<X>): Observable<X> => (isPromiseLike(v) ? 
 
 function checkSteps(steps: unknown): asserts steps is readonly PipelineStep[] {
   if (!Array.isArray(steps)) throw new TypeError(`pipeline(steps, input): steps must be an array, got ${describeOption(steps)}`);
-  steps.forEach((s: Partial<PipelineStep> | null, i) => {
+  // a hole is a step too (forEach skips it): refused here, never an error of the pipeline itself
+  [...steps].forEach((s: Partial<PipelineStep> | null, i) => {
     if (typeof s !== 'object' || s === null) throw new TypeError(`pipeline(steps, input): steps[${i}] must be an object, got ${describeOption(s)}`);
     if (typeof s.name !== 'string') throw new TypeError(`pipeline(steps, input): steps[${i}].name must be a string, got ${describeOption(s.name)}`);
     for (const fn of ['run', 'condition', 'transform'] as const) {

@@ -76,7 +76,8 @@ export const planOf = (config: Omit<ParallelConfig, 'concurrency'>): Omit<RunPla
 export function checkParallel(path: OptionPath, sources: unknown, config: unknown, keys: readonly string[]): void {
   const fn = path.open.slice(0, path.open.indexOf('('));
   if (!Array.isArray(sources)) throw new TypeError(`${fn}: sources must be an array of Observable<L0Event>, got ${describeOption(sources)}`);
-  sources.forEach((s, i) => {
+  // a hole is an entry too (forEach skips it): refused, never a run left pending in a done snapshot
+  [...sources].forEach((s, i) => {
     if (!isObservable(s)) throw new TypeError(`${fn}: sources[${i}] must be an Observable<L0Event>, got ${describeOption(s)}`);
   });
   checkBag(path, config);

@@ -62,8 +62,10 @@ export function isMeaningful(event: L0Event): boolean {
  *    and its attempt text kept, until `wins(event, text)` says yes for one of its content events.
  * 2. The first to win: every other entrant is unsubscribed at once (their requests abort) and
  *    pending staggered subscriptions are cancelled; `onWin` is called; the held events are
- *    released in order and the winner streams live (a missing `start.model` filled from the
- *    entrant's name, its later retries' included), its completion or error ending the race.
+ *    released in order and the winner streams live after them (a missing `start.model` filled from
+ *    the entrant's `name`, its record key, never from another start: its later retries' included),
+ *    its completion or error ending the race. What it sends while they are released (a consumer's
+ *    `next` may make it emit), its end included, queues behind them.
  *    A tracer that installed an entrant observer (withOpenTelemetry) sees every entrant's events
  *    live and how each ended, losers included (when the race errors on its own, `onWin` or the
  *    win test throwing, the entrants still open end as cancelled first); entrants are subscribed without it (no nesting).
@@ -97,8 +99,14 @@ export function raceCore(entrants: readonly RaceEntrant[], config: RaceCoreConfi
     let failed = 0;
     let started = 0;
     let winner = -1;
-    /** A `start` without a `model` gets the winner's `name`: the held ones and those of its later retries (a relayed one stays relayed). */
-    const named = (e: L0Event, name: string | undefined): L0Event => (e.type === 'start' && e.model === undefined && name !== undefined ? relayedLike(e, { ...e, model: name }) : e);
+    /** The winner's end, when it came while its held events were being released: run after them. */
+    let after: (() => void) | undefined;
+    const end = (f: () => void): void => (held[winner]!.length ? void (after = f) : f());
+    /**
+     * A `start` without a `model` gets the winner's `name` (its record key): the held ones and those of its later retries
+     * (a relayed one stays relayed). Never another start's model: a fallback's start would be mislabelled.
+     */
+    const named = (e: L0Event, name = entrants[winner]!.name): L0Event => (e.type === 'start' && e.model === undefined && name !== undefined ? relayedLike(e, { ...e, model: name }) : e);
     let timer: Subscription | undefined;
     const observer = currentEntrantObserver();
     const lanes: (EntrantTrace | undefined)[] = new Array(n);
@@ -126,8 +134,10 @@ export function raceCore(entrants: readonly RaceEntrant[], config: RaceCoreConfi
         endLane(j, 'lost');
         s?.unsubscribe();
       });
+      // the winner's stay held while they are released: an event it sends meanwhile (a consumer's next that makes it
+      // emit) queues behind them, and so does its end, never overtaking them
       const events = held[i]!;
-      for (let j = 0; j < n; j++) held[j] = [];
+      for (let j = 0; j < n; j++) if (j !== i) held[j] = [];
       const name = entrants[i]!.name ?? modelOf(events);
       try {
         // an async onWin: its rejection errors the race as a throw does (nothing to error once the race has ended), never left unhandled
@@ -138,8 +148,10 @@ export function raceCore(entrants: readonly RaceEntrant[], config: RaceCoreConfi
       }
       for (const e of events) {
         if (subscriber.closed) return;
-        subscriber.next(named(e, name));
+        subscriber.next(named(e));
       }
+      held[i] = [];
+      after?.();
     };
 
     const fail = (i: number, err: unknown): void => {
@@ -176,9 +188,7 @@ export function raceCore(entrants: readonly RaceEntrant[], config: RaceCoreConfi
       const { subscription: sub, taken } = withEntrantObserver(undefined, () => subscribeWithHolder(entrants[i]!.source, {
         next: (e) => {
           lanes[i]?.next(e);
-          // the winner's later starts (its retries, its fallbacks) take the record key only: a model read
-          // from its first start would mislabel a fallback to another model
-          if (winner === i) return subscriber.next(named(e, entrants[i]!.name));
+          if (winner === i) return held[i]!.length ? void held[i]!.push(e) : subscriber.next(named(e));
           if (winner !== -1) return;
           held[i]!.push(e);
           texts[i]!.observe(e);
@@ -199,15 +209,12 @@ export function raceCore(entrants: readonly RaceEntrant[], config: RaceCoreConfi
         },
         error: (err: unknown) => {
           endLane(i, 'failed', err);
-          if (winner === i) subscriber.error(err);
+          if (winner === i) end(() => subscriber.error(err));
           else if (winner === -1) fail(i, err);
         },
         complete: () => {
           if (winner === -1 && meaningful[i]) win(i);
-          if (winner === i) {
-            endLane(i, 'won');
-            return subscriber.complete();
-          }
+          if (winner === i) return end(() => (endLane(i, 'won'), subscriber.complete()));
           if (winner !== -1) return;
           const err = new ZeroOutputError({ content: texts[i]!.text });
           endLane(i, 'failed', err);
@@ -218,12 +225,14 @@ export function raceCore(entrants: readonly RaceEntrant[], config: RaceCoreConfi
       if (subscriber.closed || (winner !== -1 && winner !== i)) {
         endLane(i, 'lost');
         sub.unsubscribe();
-      }
-      else subs[i] = sub;
-      if (winner === -1 && stagger && started < n && started === i + 1 && !again) {
-        timer = stagger.scheduler.schedule(() => {
-          if (winner === -1 && started === i + 1) launchNext();
-        }, stagger.delay);
+      } else {
+        subs[i] = sub;
+        // not when the race ended during this subscribe (a throwing winOn): no request after the end
+        if (winner === -1 && stagger && started < n && started === i + 1 && !again) {
+          timer = stagger.scheduler.schedule(() => {
+            if (winner === -1 && started === i + 1) launchNext();
+          }, stagger.delay);
+        }
       }
     };
 

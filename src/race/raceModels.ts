@@ -79,7 +79,8 @@ function toEntrants(sources: unknown): RaceEntrant[] {
   const named = !Array.isArray(sources);
   // a Map, a single Observable or a promise has no entries Object.entries reads: refused, never a race of nothing that completes at once
   if (named && !isPlainRecord(sources)) throw new TypeError(`raceModels(sources): sources must be an array or a record of Observables, got ${describeOption(sources)}`);
-  return Object.entries(sources as object).map(([key, source]) => {
+  // an array's hole is a source too (entries skips it): refused, never a race of the others under shifted indices
+  return Object.entries(named ? (sources as object) : [...(sources as unknown[])]).map(([key, source]) => {
     if (!isObservable(source)) throw new TypeError(`raceModels(sources): \`sources[${JSON.stringify(key)}]\` must be an Observable<L0Event>`);
     return named ? { source: source as Observable<L0Event>, name: key } : { source: source as Observable<L0Event> };
   });
