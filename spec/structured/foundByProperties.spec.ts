@@ -3,7 +3,7 @@ import { from } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { START, parseRun } from '../helpers/scriptedAnswers.js';
-import { extractJson, isSchemaValidationError, parseStructured, type L0Event } from 'l0-rx';
+import { extractJson, isSchemaValidationError, parseStructured, repairJson, type L0Event } from 'l0-rx';
 
 /*
  * Answers the properties of properties.spec.ts found mishandled: strings in fences holding
@@ -80,5 +80,56 @@ describe('an answer cut at a length finish', () => {
 
   it('should keep prose cut after an opening bracket at a stop finish no JSON', () => {
     expect(isSchemaValidationError(run('Sure! {').error)).toBe(true);
+  });
+});
+
+/** The partials of `text` fed one character at a time, before the answer ends (the end adds what repair made of it). */
+function streamed(text: string): unknown[] {
+  const out: unknown[] = [];
+  from([START, ...[...text].map((value): L0Event => ({ type: 'token', value }))]).pipe(parseStructured({ schema: z.any() })).subscribe((e) => e.type === 'partial' && out.push(e.value));
+  return out;
+}
+
+// jsonrepair reads U+00A0, U+180E, U+2000-U+200B, U+202F, U+205F, U+3000 and U+FEFF as white space; JSON.parse none of them
+describe('white space JSON does not allow, between tokens', () => {
+  it('should be white space to the partials, as to repair: no inner root streamed', () => {
+    // the parser took `[\u00a0` for prose and streamed [""], ["x"]: no view of the result
+    const text = '[\u00a0["x"], true]';
+    expect(run(text).result?.data).toEqual([['x'], true]);
+    expect(streamed(text)).toEqual([[[]], [['']], [['x']], [['x'], true]]);
+  });
+
+  it.each([
+    ['Sure: [\u200b{}]', [{}]],
+    ['Sure: {\u200b}', {}],
+    ['Sure: [true\u180e]', [true]],
+  ])('should leave %j the root jsonrepair reads (U+180E and U+200B are no `\\s`)', (text, data) => {
+    // extraction took the inner {} for the answer, or found none: `{\u200b}` was no JSON
+    expect([run(text).result?.data, streamed(text).at(-1)]).toEqual([data, data]);
+  });
+
+  it('should end no number: jsonrepair reads `1\u00a0` as the string "1\u00a0", which the partials never show as 1', () => {
+    const text = '{"a": 1\u00a0}';
+    expect(run(text).result?.data).toEqual({ a: '1\u00a0' });
+    expect(streamed(text)).toEqual([{}]);
+  });
+
+  it('should keep a missing comma reported: insert-comma, not repair', () => {
+    expect(repairJson('{"a": "x"\u00a0"b": 1}').corrections).toEqual(['insert-comma']);
+  });
+});
+
+describe('control characters raw in a string', () => {
+  it('should read an answer that is one string holding a raw line break as that string, as jsonrepair does', () => {
+    // the partials showed "a\nb" and repair refused it: no object or array in the answer
+    const r = repairJson('"a\nb [1]"\n');
+    expect([r.value, r.corrections]).toEqual(['a\nb [1]', ['escape-control-chars']]);
+    expect([run('"a\nb"').result?.data, streamed('"a\nb"').at(-1)]).toEqual(['a\nb', 'a\nb']);
+  });
+
+  it.each(['["a\u0001b"]', '"a\u0001b"', '{"k\u001f": 1}'])('should stop the partials at one jsonrepair refuses, as repair does (%j)', (text) => {
+    // the partials grew past it (["a\u0001b"]) to an answer that then failed
+    expect(isSchemaValidationError(run(text).error)).toBe(true);
+    expect(JSON.stringify(streamed(text))).not.toMatch(/\\u00(01|1f)/); // (JSON.stringify escapes it)
   });
 });

@@ -1,8 +1,11 @@
 /** @test {parseStructured} */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { parseRun } from '../helpers/scriptedAnswers.js';
-import { extractJson, isSchemaValidationError } from 'l0-rx';
+import { jsonrepair } from 'jsonrepair';
+import { from } from 'rxjs';
+import { z } from 'zod';
+import { parseRun, START } from '../helpers/scriptedAnswers.js';
+import { extractJson, isSchemaValidationError, parseStructured, type L0Event } from 'l0-rx';
 import { runs } from '../helpers/propertyRuns.js';
 
 /*
@@ -91,6 +94,50 @@ describe('structured output properties', () => {
         if (!result!.truncated) expect(result!.data).toEqual(value);
       }),
       { numRuns: runs(3000) },
+    );
+  });
+
+  /** The partials streamed before the answer ends (the end adds what repair made of it, which `result` holds). */
+  function streamed(chunks: readonly string[]): unknown[] {
+    const out: unknown[] = [];
+    from([START, ...chunks.map((value): L0Event => ({ type: 'token', value }))]).pipe(parseStructured({ schema: z.any() })).subscribe((e) => e.type === 'partial' && out.push(e.value));
+    return out;
+  }
+  /** The white space JSON does not allow that jsonrepair reads as white space (U+00A0...), JSON's own, and none. */
+  const gap = fc.array(fc.constantFrom('\u00a0', '\u180e', '\u2003', '\u200b', '\u202f', '\u205f', '\u3000', '\ufeff', ' ', '\n'), { maxLength: 2 }).map((g) => g.join(''));
+  /** Strings holding control characters, raw in the answer (jsonrepair escapes `\n`, `\t`...; `\u0001` it refuses) or escaped. */
+  const controls = fc.string({ unit: fc.constantFrom('a', ' ', '\u00a0', '\u2028', '\n', '\r', '\t', '\b', '\f', '\u0001', '\u001f', '\u007f') });
+  const loose = fc.letrec((tie) => ({
+    v: fc.oneof({ maxDepth: 2 }, controls, fc.integer(), fc.boolean(), fc.constant(null), fc.array(tie('v'), { maxLength: 3 }), fc.dictionary(controls, tie('v'), { maxKeys: 3 })),
+  })).v;
+  /** `value` written with `gaps` between its tokens, its strings' control characters raw when `raw` holds. */
+  function write(value: unknown, gaps: Iterator<string>, raw: boolean): string {
+    const g = () => gaps.next().value as string;
+    if (typeof value === 'string') return raw ? JSON.stringify(value).replace(/\\(?:u00[01][0-9a-f]|[bfnrt])/g, (e) => JSON.parse(`"${e}"`) as string) : JSON.stringify(value);
+    if (Array.isArray(value)) return `[${g()}${value.map((v) => write(v, gaps, raw)).join(`${g()},${g()}`)}${g()}]`;
+    if (typeof value !== 'object' || value === null) return JSON.stringify(value);
+    return `{${g()}${Object.entries(value).map(([k, v]) => `${write(k, gaps, raw)}${g()}:${g()}${write(v, gaps, raw)}`).join(`${g()},${g()}`)}${g()}}`;
+  }
+
+  it('should stream partials that grow toward the value jsonrepair reads in an object or array with U+00A0 and the like between its tokens and control characters in its strings (property)', () => {
+    // U+00A0 stopped the parser (`[\u00a0["x"], 1]` streamed the inner ["x"]) and a U+200B hid the root from extraction (`[\u200b{}]` gave {})
+    fc.assert(
+      fc.property(loose.filter((v) => typeof v === 'object' && v !== null), fc.infiniteStream(gap), fc.boolean(), around(true), fc.array(fc.nat()), (value, gaps, raw, [before, after], cuts) => {
+        const json = write(value, gaps, raw);
+        let expected: unknown;
+        try {
+          expected = JSON.parse(jsonrepair(json));
+        } catch {
+          expected = 'refused'; // a raw `\u0001` in a string
+        }
+        const answer = before + json + after;
+        for (const chunks of [chunked(answer, cuts), [answer]]) {
+          const { error, result } = parseRun(chunks);
+          expect([chunks, error === undefined ? result?.data : 'refused']).toEqual([chunks, expected]);
+          if (result) expect(streamed(chunks).filter((p) => !prefix(p, result.data))).toEqual([]);
+        }
+      }),
+      { numRuns: runs(1000) },
     );
   });
 });

@@ -73,6 +73,27 @@ describe('a bracket in a comment', () => {
     for (const chunks of [[...text], ['Sure: {"u": ftp', '://x/y} {"c": 3}']]) expect(streamed(chunks).at(-1)).toEqual({ c: 3 });
   });
 
+  it.each([
+    ['a `//` after the host', 'https://x.com//a'],
+    ['a `//` in the path', 'https://x.com/a//b'],
+    ['a `/*`', 'ftp://x/a/*b'],
+    ['a quote', "https://x.com/it's"],
+  ])('should read %s later in a URL as the URL\'s, as jsonrepair reads the URL on over its characters', (_, url) => {
+    // jsonrepair reads `{"u": https://x.com//a}` whole; the second `//` read as a comment flagged it cut (close-structure) and hid the `}`
+    const r = repairJson(`{"u": ${url}}`);
+    expect([r.value, r.corrections, r.truncated]).toEqual([{ u: url }, ['repair'], false]);
+    expect(repairJson(`{"u": ${url} "v": 1}`).corrections).toEqual(['insert-comma']);
+    // extraction and the partials read its `}` as the root's close, and take the root after it
+    const text = `Sure: {"u": ${url}} {"c": 3}`;
+    expect(extractJson(text)).toEqual({ json: '{"c": 3}', from: 'text' });
+    for (const chunks of [[...text], [text]]) expect(streamed(chunks).at(-1)).toEqual({ c: 3 });
+  });
+
+  it('should read a `//` after a URL and white space as the comment jsonrepair makes of it', () => {
+    const r = repairJson('{"u": https://x.com/a //b}\n}');
+    expect([r.value, r.corrections, r.truncated]).toEqual([{ u: 'https://x.com/a' }, ['remove-comments'], false]);
+  });
+
   it.each(['s3', 'sftp', 'postgres'])('should read the `//` after `%s:`, a scheme jsonrepair knows no URL by, as the comment jsonrepair makes of it: cut, flagged', (scheme) => {
     // any word before `://` made a URL: jsonrepair's comment still ate the value's rest and its `}`, and repair said nothing was removed or cut
     const r = repairJson(`{"u": ${scheme}://h/x}`);
@@ -84,7 +105,7 @@ describe('a bracket in a comment', () => {
   });
 
   // a root the parser stops (a single quote, an unquoted value) is read to its close as extraction reads it, comments and URLs alike
-  const piece = fc.constantFrom('#', ' ', '\n', '/', '//', '*', '[', ']', '{', '}', 'x', '1', ':', ',', 'ftp:', 'mailto:', 'sftp:');
+  const piece = fc.constantFrom('#', ' ', '\n', '/', '//', '*', '[', ']', '{', '}', 'x', '1', ':', ',', "'", 'ftp:', 'mailto:', 'sftp:', 'https://x');
   it('should stream the object after a stopped root exactly when extraction takes it, whatever the chunking (property)', () => {
     fc.assert(
       fc.property(fc.constantFrom("{'a': 1, ", '{"a": '), fc.array(piece, { maxLength: 20 }), fc.array(fc.nat(), { maxLength: 6 }), (head, pieces, cuts) => {

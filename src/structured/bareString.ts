@@ -1,6 +1,6 @@
 /* A whole answer that is one JSON string, read as it streams. Internal: never re-exported. */
 import { isHighSurrogate } from '../internal/surrogate.js';
-import { ESCAPES } from './partialJsonFrames.js';
+import { ESCAPES, isBadControl } from './partialJsonFrames.js';
 
 /** What {@link BareString.feed} found: nothing new, a longer prefix to show, or no bare string after all (numbers: see partialJsonFrames). */
 export const SAME = 0;
@@ -44,8 +44,9 @@ export class BareString {
           break;
         case IN: {
           let j = i;
-          while (j < s.length && s[j] !== '"' && s[j] !== '\\') j++;
+          while (j < s.length && s[j] !== '"' && s[j] !== '\\' && !isBadControl(s[j]!)) j++;
           if (j > i) this.add(s.slice(i, j));
+          if (j < s.length && isBadControl(s[j]!)) return NOT; // jsonrepair refuses it (`"a\u0001"`)
           if (j < s.length) {
             if (s[j] === '"') {
               this.value += this.high; // a high surrogate the string ends on stays alone, as JSON.parse keeps it

@@ -3,6 +3,7 @@
  * throughout, so braces and brackets inside strings never end a document early.
  */
 import { checkText } from '../internal/options.js';
+import { commentEnd } from './comments.js';
 import { FenceScanner, fenceClose, fences, proseView } from './fences.js';
 
 /** Where the JSON came from: the whole text, a fence, or the middle of prose. */
@@ -14,8 +15,9 @@ export interface ExtractedJson {
   readonly from: JsonSource;
 }
 
-const LOOKS_LIKE_OBJECT = /^\{\s*(?:["'}\u201c]|[A-Za-z_$][\w$]*\s*:)/;
-const LOOKS_LIKE_ARRAY = /^\[\s*(?:["'\d{[\]\u201c-]|(?:true|false|null|True|False|None|NaN|undefined)\s*[,\]])/;
+// white space as jsonrepair reads it: `\s` and U+180E, U+200B (`[\u200b{}]` is an array to it)
+const LOOKS_LIKE_OBJECT = /^\{[\s\u180e\u200b]*(?:["'}\u201c]|[A-Za-z_$][\w$]*\s*:)/;
+const LOOKS_LIKE_ARRAY = /^\[[\s\u180e\u200b]*(?:["'\d{[\]\u201c-]|(?:true|false|null|True|False|None|NaN|undefined)[\s\u180e\u200b]*[,\]])/;
 /** An array led by a number (`[1]`, `[2, 3]`): the shape of a citation or a footnote mark. */
 const NUMBER_LED = /^\[\s*[-\d]/;
 /**
@@ -33,7 +35,7 @@ const CONTINUES = /^[ \t]*[\p{L}\p{N}]/u;
 export const MARK_GAP = 7;
 const LOOKBACK = 12;
 /** An empty object or array: an answer only when nothing else is (see {@link fromProse}). */
-const EMPTY = /^[[{]\s*[\]}]$/;
+const EMPTY = /^[[{][\s\u180e\u200b]*[\]}]$/;
 /** Work allowed for the prose scan, per character of the answer (see {@link fromProse}). */
 const SCAN_PER_CHAR = 4;
 /** Work always allowed, so a short answer with a few `[it's]` asides (each read to the end) is read whole. */
@@ -72,27 +74,6 @@ function isCitation(text: string, start: number, end: number): boolean {
   if (!NUMBER_LED.test(text.slice(start, start + 16))) return false;
   if (!introduces(textBefore(text, start))) return true;
   return end !== -1 && CONTINUES.test(text.slice(end, end + MARK_GAP + 1)) && ONE_NUMBER.test(text.slice(start, end));
-}
-
-/** The text before a `//` that makes it a URL's, as jsonrepair reads one: a scheme it knows, as a word of its own (`s3://` and `sftp://` are comments to it). */
-const URL_SCHEME = /(?:^|\W)(?:https?|ftp|mailto|file|data|irc):$/;
-/** How far before a `//` {@link URL_SCHEME} looks: `mailto:` and the character before it. @internal Shared with the partial parser. */
-export const SCHEME_GAP = 8;
-
-/**
- * Where a comment at `text[i]` ends, as repair removes it: a `//`, or a Python `#` before white
- * space (`#fff` is a value), at the line break after it, a `/*` at the `/` of its `*\/`, either at
- * the end of the text when that comes first; `i` when none starts there (the `//` of a URL, as
- * jsonrepair reads one: `https://x`, never `s3://x`). @internal Shared with repair and the partial parser.
- */
-export function commentEnd(text: string, i: number): number {
-  const ch = text[i];
-  const next = text[i + 1];
-  const block = ch === '/' && next === '*';
-  const line = ch === '#' ? /\s/.test(next!) : ch === '/' && next === '/' && !URL_SCHEME.test(text.slice(Math.max(0, i - SCHEME_GAP), i));
-  if (!block && !line) return i;
-  const end = block ? text.indexOf('*/', i + 2) + 1 : text.indexOf('\n', i);
-  return end > 0 ? end : text.length;
 }
 
 /**
@@ -223,8 +204,8 @@ export function endsInRoot(text: string, fenced: (i: number) => boolean = () => 
  * decides; prose holding a number is none; a "```" inside its string is the string's). A bracket in
  * a string in a fence's body (`"use {x}"`, `print("[1]")`) is the string's, never prose. With no JSON
  * found, the trimmed text comes back as `whole`. An answer that is one JSON string cut before its
- * closing quote (`"ids: [1, 2`) is that string, `whole` (no `[1, 2` from prose), as repair and
- * parseStructured read it; only a fence comes first. A `text` that is not a string is a TypeError naming it.
+ * closing quote (`"ids: [1, 2`), or closed with nothing after it but a raw line break in it (`"a\nb [1]"`),
+ * is that string, `whole` (no `[1, 2` from prose), as repair and parseStructured read it; only a fence comes first. A `text` that is not a string is a TypeError naming it.
  *
  *   'Sure! ```json\n{"a":1}\n``` Enjoy'   ->  { json: '{"a":1}', from: 'fence' }
  *   'Use {curly} then {"a":1}.'          ->  { json: '{"a":1}', from: 'text' }
@@ -241,20 +222,21 @@ export function extractJson(text: string): ExtractedJson {
 
 /**
  * An answer that is one JSON string the text ends inside (`"The quick bro`, cut by the token
- * limit), to be closed as a cut string in an object is; undefined when the string closes.
+ * limit), to be closed as a cut string in an object is, or that closes with only white space after
+ * it (when it is no valid JSON, a raw line break in it, which repair escapes); undefined when something follows it.
  */
 function cutString(text: string): ExtractedJson | undefined {
   const json = text.trimStart(); // white space at the end may be the string's own
   if (json[0] !== '"') return undefined;
   for (let i = 1; i < json.length; i++) {
     if (json[i] === '\\') i++;
-    else if (json[i] === '"') return undefined;
+    else if (json[i] === '"') return json.slice(i + 1).trim() === '' ? { json: json.trimEnd(), from: 'whole' } : undefined;
   }
   return { json, from: 'whole' };
 }
 
 /**
- * {@link findJson}, but an answer that is one JSON string cut before its closing quote is that string,
+ * {@link findJson}, but an answer that is one JSON string cut before its closing quote (or closed, see {@link cutString}) is that string,
  * whatever brackets it holds (`"ids: [1, 2` is no `[1, 2`), as repair closes it: only a fence comes first. @internal
  */
 export function answerJson(text: string): ExtractedJson | undefined {

@@ -54,7 +54,7 @@
  *    that copying O(delta) overall on huge documents, `feed` asks for a snapshot only once the
  *    characters received since the last one pay for the open containers' size.
  */
-import { SCHEME_GAP } from './extractJson.js';
+import { SCHEME_GAP } from './comments.js';
 import { copyOpenPath, Expect, Mode, sameJson } from './partialJsonFrames.js';
 import { RootFinder } from './partialJsonRoot.js';
 

@@ -5,7 +5,7 @@
  * JSON means, is the subclass's. Internal: never re-exported.
  */
 import { isHighSurrogate } from '../internal/surrogate.js';
-import { ESCAPES, Expect, isWhitespace, Mode, NUMBER, setOwn, type Container, type Frame } from './partialJsonFrames.js';
+import { ESCAPES, Expect, isBadControl, isOtherSpace, isWhitespace, Mode, NUMBER, setOwn, type Container, type Frame } from './partialJsonFrames.js';
 
 /** Containers, strings, numbers and literals, fed a run at a time (steps 2 and 3 of the parser). @internal */
 export abstract class JsonReader {
@@ -68,7 +68,8 @@ export abstract class JsonReader {
         let j = i;
         while (j < s.length && /[\w.+-]/.test(s[j]!)) j++;
         this.buf += s.slice(i, j);
-        if (j < s.length && !this.endAtom()) return this.fail(s, j);
+        // jsonrepair reads a number run into white space JSON does not allow (`1\u00a0,`) as the word "1\u00a0": no number
+        if (j < s.length && ((isOtherSpace(s[j]!) && /\d$/.test(this.buf)) || !this.endAtom())) return this.fail(s, j);
         return j;
       }
       default:
@@ -88,7 +89,7 @@ export abstract class JsonReader {
 
   private string(s: string, i: number): number {
     let j = i;
-    while (j < s.length && s[j] !== '"' && s[j] !== '\\') j++;
+    while (j < s.length && s[j] !== '"' && s[j] !== '\\' && !isBadControl(s[j]!)) j++;
     // a raw pair split across deltas: its first half waits for the second, as a decoded one does
     const end = j === s.length && j > i && isHighSurrogate(s.charCodeAt(j - 1)) ? j - 1 : j;
     if (end > i) this.append(s.slice(i, end));
@@ -97,6 +98,7 @@ export abstract class JsonReader {
       this.high = s[end]!;
     }
     if (j === s.length) return j;
+    if (isBadControl(s[j]!)) return this.fail(s, -1, j + 1); // jsonrepair refuses it (`"a\u0001"`): no more partials
     if (s[j] === '\\') {
       this.mode = Mode.Escape;
       return j + 1;

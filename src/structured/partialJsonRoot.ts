@@ -4,7 +4,8 @@
  * marks, JSON fences, a root that turns out prose, and one stopped at text that is not JSON,
  * read on to its close. Internal: never re-exported.
  */
-import { commentEnd, introduces, MARK_GAP, SCHEME_GAP } from './extractJson.js';
+import { commentEnd, SCHEME_GAP, URL_CHAR, urlAt } from './comments.js';
+import { introduces, MARK_GAP } from './extractJson.js';
 import { FenceScanner } from './fences.js';
 import { isWhitespace, Mode, type Container, type Frame } from './partialJsonFrames.js';
 import { JsonReader } from './partialJsonReader.js';
@@ -44,6 +45,8 @@ export abstract class RootFinder extends JsonReader {
   /** What ends the comment `skipTo` is in (`\n`, `*\/`; '' when none), and the last characters it read (SCHEME_GAP and 2), those before it first: a comment's start, as commentEnd sees it. */
   private comment = '';
   private back = '';
+  /** `skipTo` is in a URL (see commentEnd): it reads on over the URL's characters. */
+  private url = false;
   /**
    * The last SCHEME_GAP deltas, a ring (`deltas` counts them; the subclass adds each after reading it): the text
    * before a delta, read only when a root stops (the start of `back`), with no string made per token.
@@ -144,7 +147,8 @@ export abstract class RootFinder extends JsonReader {
    * Stopped, it reads on from `at` for a fence (step 4).
    */
   protected fail(s: string, i = -1, at = i < 0 ? s.length : i): number {
-    if (i >= 0 && !this.fenced && this.unbegun() && s[i] !== "'") {
+    // (a number run into U+00A0, still an atom, is JSON to extraction: `[1\u00a0` stops it, see JsonReader)
+    if (i >= 0 && !this.fenced && this.unbegun() && s[i] !== "'" && this.mode !== Mode.Atom) {
       if (this.stack[0]!.isArray || !/[A-Za-z_$]/.test(s[i]!)) return this.reset(i, this.before(s, i));
       this.buf = '';
       this.mode = Mode.Probe;
@@ -165,6 +169,7 @@ export abstract class RootFinder extends JsonReader {
     this.quote = quote;
     this.escaped = false;
     this.comment = '';
+    this.url = false;
     let back = s.slice(Math.max(0, at - SCHEME_GAP), at);
     for (let k = this.deltas; back.length < SCHEME_GAP && k > 0 && k > this.deltas - SCHEME_GAP; ) back = this.recent[--k % SCHEME_GAP] + back;
     this.back = back.slice(-SCHEME_GAP);
@@ -179,6 +184,8 @@ export abstract class RootFinder extends JsonReader {
     for (; i < s.length; i++) {
       const ch = s[i]!;
       const back = (this.back = (this.back + ch).slice(-SCHEME_GAP - 2));
+      if (this.url && URL_CHAR.test(ch)) continue; // a `//`, `#` or quote in a URL is the URL's (`https://x.com//a`)
+      this.url = false;
       if (this.comment !== '') {
         if (back.endsWith(this.comment)) this.comment = this.back = ''; // after its end, a `/` opens no comment with the `*\/`'s
       } else if (this.quote !== '') {
@@ -194,7 +201,7 @@ export abstract class RootFinder extends JsonReader {
       else if ((ch === '}' || ch === ']') && --this.skip === 0) {
         this.failed = true;
         return this.reset(i + 1);
-      }
+      } else this.url = urlAt(back, back.length - 2);
     }
     return i;
   }

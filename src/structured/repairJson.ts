@@ -1,7 +1,9 @@
 import { jsonrepair } from 'jsonrepair';
 import { SchemaValidationError } from '../errors/SchemaValidationError.js';
 import { checkText } from '../internal/options.js';
-import { answerJson, commentEnd, looksLikeJson } from './extractJson.js';
+import { commentEnd, urlAt } from './comments.js';
+import { answerJson, looksLikeJson } from './extractJson.js';
+import { isWhitespace } from './partialJsonFrames.js';
 
 /**
  * What repair changed, in the order found:
@@ -96,10 +98,11 @@ function diagnose(json: string): Diagnosis {
       continue;
     }
     if (/[,[\]{}/+\n"'\u201c]/.test(ch)) inWord = false;
-    if (ch === ' ' || ch === '\n' || ch === '\r' || ch === '\t') continue;
+    if (isWhitespace(ch)) continue; // U+00A0 and the like too, as jsonrepair reads them
     const end = commentEnd(json, i);
     if (end !== i) {
-      found.add('remove-comments');
+      if (urlAt(json, i)) afterValue = true; // a URL read whole (`https://x.com//a`): a value, no comment
+      else found.add('remove-comments');
       if (ch === '#') guards.push(i + 0.5); // a Python comment (`# note`; `#fff` is a value): jsonrepair reads it as `//#`
       i = end;
       continue;
