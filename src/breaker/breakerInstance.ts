@@ -41,7 +41,7 @@ export class CircuitBreaker {
    * back out of order answers a read Redis ran before another round's write after that round).
    * `undefined`: none reported yet, or a record without a version (written by an earlier version).
    */
-  private reportedVersion: number | undefined = undefined;
+  private reportedVersion: number | undefined;
   /** Rounds of the same version (or without one) are ordered as their change is computed, the newest one reported: an older answer arriving late is stale... */
   private rounds = 0;
   private reported = 0;
@@ -53,10 +53,11 @@ export class CircuitBreaker {
   private reports = 0;
   /**
    * `reports` once a round so reported went back in version (the key expired, and another process
-   * versions by a clock behind): an atomic update sent before it (a pooled client's) read either
-   * history, so its version orders nothing (a read from before the expiry has the higher one); it is
-   * stale unless it wrote over the very record reported. Read-then-write rounds run one at a time:
-   * one queued behind read after it.
+   * versions by a clock behind), or to a malformed one: an atomic update sent before it (a pooled
+   * client's) read either history, so its version orders nothing (a read from before the expiry has
+   * the higher one); it is stale unless it wrote over the very record reported, or its version is
+   * below the one reported when it was sent (a record read after that one is so only once versions
+   * started again: ordered by them). Read-then-write rounds run one at a time: one queued behind read after it.
    */
   private restarted = 0;
   /**
@@ -64,7 +65,7 @@ export class CircuitBreaker {
    * store held as of them): a compare-and-set store (Redis) computes a change between its read and
    * its write, so a round computed first can land after a later round's read.
    */
-  private storeView: BreakerRecord | undefined = undefined;
+  private storeView: BreakerRecord | undefined;
   /** Read-then-write rounds, one at a time (a store without `update`). */
   private readonly queue = new RoundQueue();
   private readonly rules: BreakerRules;
@@ -197,15 +198,16 @@ export class CircuitBreaker {
    * Nor is a round sent once the last reported one was answered: the store ran it after that one.
    */
   private update<R>(fn: (rec: BreakerRecord, now: number) => [BreakerRecord, R], onStoreError: R, late?: (result: R) => void): Observable<[R, readonly BreakerStateChange[]]> {
+    const was = this.reportedVersion;
     const sent = this.reports;
     let round: { stored: BreakerRecord | undefined; wrote: BreakerRecord; before: BreakerRecord; next: BreakerRecord; result: R; now: number; seq: number } | undefined;
     const change = (stored: BreakerRecord | undefined): BreakerRecord => {
       const now = this.now();
       const before = current(stored, now, this.rules);
       const [next, result] = fn(before, now);
-      // one above the record replaced, and at least the clock: after an expired or reset key the count goes on from there;
+      // one above the record replaced (1 over none, or a malformed version), and at least the clock: after an expired or reset key the count goes on from there;
       // and above the record reported (a clock behind it, virtual or lagging: a record written over nothing would read as stale)
-      const wrote = next === stored ? stored : Object.freeze({ ...next, version: Math.max((versionOf(stored) ?? 0) + 1, now, (this.reportedVersion ?? 0) + 1) });
+      const wrote = next === stored ? stored : Object.freeze({ ...next, version: Math.max(versionOf(stored)! + 1 || 1, now, this.reportedVersion! + 1 || 1) });
       round = { stored, wrote, before, next, result, now, seq: ++this.rounds };
       return wrote;
     };
@@ -223,12 +225,13 @@ export class CircuitBreaker {
     const answered = written.pipe(
       map(() => {
         const { stored, wrote, before, next, result, now, seq } = round!;
-        if (sent < this.reports && this.stale(wrote, stored, seq, !!store.update && sent < this.restarted)) return [result, []] as [R, readonly BreakerStateChange[]];
+        const version = versionOf(wrote);
+        if (sent < this.reports && this.stale(wrote, stored, seq, !!store.update && sent < this.restarted && !(version! < was!), version! - this.reportedVersion!)) return [result, []] as [R, readonly BreakerStateChange[]];
         // recorded before the callbacks run: one that calls through the breaker at once sees this round as reported
         const seen = this.lastSeen;
-        const version = versionOf(wrote);
         this.reported = Math.max(this.reported, seq);
-        if (version! < this.reportedVersion!) this.restarted = this.reports + 1; // never with either missing (undefined compares false)
+        // a malformed version after a well-formed one goes back too; never with none reported yet (undefined compares false)
+        if ((version ?? -1) < this.reportedVersion!) this.restarted = this.reports + 1;
         this.reports++;
         this.reportedVersion = version;
         this.storeView = wrote;
@@ -249,11 +252,11 @@ export class CircuitBreaker {
    * the record it read (no write) or wrote, when both have one and they differ; else (one version,
    * or a record from an earlier version) by when its change was computed, unless it wrote over the
    * very record they saw last (the same object in memory, or the same fields in a store that keeps JSON).
-   * `unordered` (sent before the version went back): by that last test alone.
+   * `unordered` (sent before the version went back): by that last test alone. `newer`: its version
+   * less the one reported (NaN when either is missing).
    */
-  private stale(wrote: BreakerRecord | undefined, stored: BreakerRecord | undefined, seq: number, unordered: boolean): boolean {
-    const version = versionOf(wrote);
-    if (!unordered && version !== undefined && this.reportedVersion !== undefined && version !== this.reportedVersion) return version < this.reportedVersion;
+  private stale(wrote: BreakerRecord | undefined, stored: BreakerRecord | undefined, seq: number, unordered: boolean, newer: number): boolean {
+    if (!unordered && newer) return newer < 0;
     return (unordered || seq < this.reported) && (wrote === stored || JSON.stringify(stored) !== JSON.stringify(this.storeView));
   }
 
