@@ -85,6 +85,7 @@ describe('public exports', () => {
       'fromStream',
       'guard',
       'hedge',
+      'injectFaults',
       'isAllStreamsExhaustedError',
       'isBudgetExceededError',
       'isCircuitOpenError',

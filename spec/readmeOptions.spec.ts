@@ -98,6 +98,7 @@ describe('README option tables', () => {
     ['| option | default | meaning |\n|---|---|---|\n| `key`', 'CircuitBreakerConfig'],
     ['| option | default | meaning |\n|---|---|---|\n| `maxOutputTokens`', 'BudgetConfig'],
     ['| `mergeResults` option |', 'MergeResultsOptions'],
+    ['| option | default | meaning |\n|---|---|---|\n| `faults`', 'InjectFaultsOptions'],
   ];
 
   it.each(TABLES)('should list in the table headed %j exactly the options of %s', (header, type, without) => {
@@ -123,7 +124,7 @@ describe('README option tables', () => {
     ['createRedisEventStore(', 'RedisEventStoreOptions'], ['redisBreakerStore(', 'RedisBreakerStoreConfig'], ['withOpenTelemetry(', 'WithOpenTelemetryConfig'],
     ['withSentry(', 'WithSentryConfig'], ['patternRule(', 'PatternRuleConfig'], ['customPatternRule(', 'CustomPatternRuleConfig'],
     ['formatContext(', 'FormatContextConfig'], ['formatMemory(', 'FormatMemoryConfig'], ['cleanOutput(', 'CleanOutputConfig'],
-    ['fakeModel(', 'FakeModelOptions'], ['startFaultServer(', 'FaultServerOptions'],
+    ['fakeModel(', 'FakeModelOptions'], ['injectFaults(', 'InjectFaultsOptions'], ['startFaultServer(', 'FaultServerOptions'],
   ];
 
   it.each(ROWS)('should name every option of %s in its API reference row (%s)', (call, type) => {

@@ -232,6 +232,11 @@ export { parseLastEventId } from './transport/sseFrames.js';
 export { createStoreReplaySource } from './transport/storeReplaySource.js';
 export type { StoreReplaySourceConfig } from './transport/storeReplaySource.js';
 
+/* Chaos tests: a stream factory whose calls fail as a real provider would */
+export { injectFaults } from './chaos/injectFaults.js';
+export type { InjectedFault, InjectFaultsOptions } from './chaos/injectFaults.js';
+export type { FaultName, InjectFaultName } from './chaos/faults.js';
+
 /* Preset */
 export { l0, L0_DEFAULTS } from './preset/l0.js';
 export type { L0NamedStream, L0Options, L0StreamContext, L0StreamFactory } from './preset/l0.js';

@@ -143,7 +143,8 @@ export interface ResolvedRetryConfig extends Readonly<Defaults> {
   readonly random: () => number;
 }
 
-const defaultRandom = (): number => crypto.getRandomValues(new Uint32Array(1))[0]! / 2 ** 32;
+/** @internal The library's default uniform draw in [0, 1) (crypto-based); injectFaults reuses it. */
+export const defaultRandom = (): number => crypto.getRandomValues(new Uint32Array(1))[0]! / 2 ** 32;
 const ROOT = /*#__PURE__*/ optionPath('retryWithBackoff');
 const list = (items: readonly string[]): string => items.map((s) => `'${s}'`).join(', ');
 /** ` (did you mean 'x'?)` for a string a typo away from one of `names` (see {@link closestName}), else ''. */

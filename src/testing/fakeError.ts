@@ -2,6 +2,10 @@
  * Builds errors shaped exactly like the ones real SDKs and Node's network stack throw, so that
  * `classifyError` and the adapters meet realistic input in unit tests.
  */
+import { apiError } from '../chaos/sdkErrors.js';
+import type { FakeApiError } from '../chaos/sdkErrors.js';
+
+export type { FakeApiError } from '../chaos/sdkErrors.js';
 
 /** An HTTP error response, as the openai SDK reports it (`APIError` and its subclasses). */
 export interface FakeHttpErrorSpec {
@@ -41,17 +45,6 @@ export type FakeErrorSpec =
   | { readonly inBand: { readonly type: string; readonly message?: string; readonly code?: string } }
   | Error;
 
-/** The fields an openai `APIError` carries; every error built from a status or in-band spec has them. */
-export interface FakeApiError extends Error {
-  readonly status: number | undefined;
-  readonly headers: Headers;
-  readonly error: { readonly message: string; readonly type: string; readonly code: string | null; readonly param: null };
-  readonly code: string | null;
-  readonly type: string;
-  readonly param: null;
-  readonly requestID: string | null;
-}
-
 interface StatusDefaults { name: string; type: string; code: string | null; message: string }
 
 function statusDefaults(status: number): StatusDefaults {
@@ -69,25 +62,6 @@ function statusDefaults(status: number): StatusDefaults {
         ? { name: 'InternalServerError', type: 'server_error', code: null, message: 'The server had an error while processing your request.' }
         : { name: 'APIError', type: 'invalid_request_error', code: null, message: `Request failed with status ${status}.` };
   }
-}
-
-/** One `Error` subclass per SDK class name, made once: `constructor.name` is the class, `name` stays `'Error'`, as the SDK's. */
-type ErrorClass = new (message: string) => Error;
-const CLASSES = new Map<string, ErrorClass>();
-function classNamed(name: string): ErrorClass {
-  let c = CLASSES.get(name);
-  // the computed key names the class (ES2015 function name inference)
-  if (!c) CLASSES.set(name, (c = { [name]: class extends Error {} }[name]!));
-  return c;
-}
-
-function apiError(name: string, status: number | undefined, headers: Headers, body: FakeApiError['error']): FakeApiError {
-  const Class = classNamed(name);
-  const e = new Class(status === undefined ? body.message : `${status} ${body.message}`) as Error & Record<string, unknown>;
-  Object.assign(e, {
-    status, headers, error: body, code: body.code, type: body.type, param: null, requestID: headers.get('x-request-id'),
-  });
-  return e as unknown as FakeApiError;
 }
 
 const SYSTEM_ERRORS: Readonly<Record<string, readonly [syscall: string, errno: number, message: string]>> = {
