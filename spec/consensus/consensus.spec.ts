@@ -161,6 +161,15 @@ describe('consensus', () => {
       expect([result.consensus, result.agreement]).toEqual(['London', 5 / 7]);
     });
 
+    it('should throw a TypeError naming a hole in the weights, never weigh that source 1 unseen', () => {
+      // the hole passed (every skips it) and its source was weighed 1, the default: London won 5/7 with [5, , 1]
+      // eslint-disable-next-line no-sparse-arrays
+      const holey = [5, , 1] as number[];
+      expect(() => consensus([NEVER, NEVER, NEVER], { strategy: 'weighted', weights: holey })).toThrow(
+        new TypeError('consensus(sources, {weights}) must be an array of 3 finite numbers >= 0 (one per source), got an array'),
+      );
+    });
+
     it('should keep weights on source positions when an earlier source fails', () => {
       const { result } = run((answer, failing) => consensus([failing(), answer('London'), answer('Paris')], { strategy: 'weighted', weights: [9, 1, 3], minimumAgreement: 0 }));
       expect(result.consensus).toBe('Paris');

@@ -168,7 +168,7 @@ describe('pipeline', () => {
     });
 
     it('should end a step whose async condition is pending at the timeout in error, recorded in the result\'s steps', () => {
-      // the step was left out: no step-end and steps [] in the result, where the README says a cut while a condition is pending ends that step in error
+      // the step was left out: no step-end and only s1 in the result's steps, where the README says a cut while a condition is pending ends that step in error
       let called = false;
       const gate: PipelineStep = { name: 'gate', run: () => ((called = true), NEVER), condition: () => new Promise<boolean>(() => undefined) };
       const { updates, result } = run([textStep('s1', (s) => s, 2), gate, textStep('s3', (s) => s)], 'in', { timeout: 10 });

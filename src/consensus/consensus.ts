@@ -224,7 +224,8 @@ function resolveConsensus<T>(sources: readonly Observable<L0Event>[], config: Co
     if (typeof v !== 'number' || !(v >= 0 && v <= 1)) throw optionError(PATH, key, 'a number in [0, 1]', v);
   }
   if (strategy === 'weighted' && weights === undefined) throw optionError(PATH, 'weights', "one weight per source with strategy 'weighted'", weights);
-  if (weights !== undefined && (!Array.isArray(weights) || weights.length !== sources.length || !weights.every((w) => typeof w === 'number' && w >= 0 && Number.isFinite(w)))) {
+  // spread: a hole is a weight too (every skips it), never the default 1 unseen
+  if (weights !== undefined && (!Array.isArray(weights) || weights.length !== sources.length || ![...weights].every((w) => typeof w === 'number' && w >= 0 && Number.isFinite(w)))) {
     throw optionError(PATH, 'weights', `an array of ${sources.length} finite numbers >= 0 (one per source)`, weights);
   }
   // all 0: every agreement is 0/0, so the run would spend every request and then fail minimumAgreement
