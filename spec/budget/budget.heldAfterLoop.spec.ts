@@ -113,6 +113,21 @@ describe('budget after the loops, when an attempt that failed spent the limit ex
   });
 });
 
+describe('budget after the loops, at a retry whose attempt would resume from a checkpoint', () => {
+  it('should end the run at the retry with no resume, the checkpoint not restored, as inside the loops', () => {
+    testScheduler().run(({ cold, flush }) => {
+      const { factory, calls } = attempts(cold, '-a-b-c-#', '-d-(x|)');
+      const limit = budget({ maxOutputTokens: 3, estimateTokens: chars, onExceeded: 'complete' });
+      const run = l0({ stream: factory, continueFromLastKnownGoodToken: true, checkpointInterval: 2, retry: fast, runOperators: [limit] });
+      const seen: string[] = [];
+      run.subscribe((e) => seen.push(e.type));
+      flush();
+      // before: attempt 2 was sent, resumed from "ab" (the run's text again) and cut at d
+      expect([seen, calls]).toEqual([['start', 'token', 'token', 'checkpoint', 'token', 'retry', 'complete'], [1]]);
+    });
+  });
+});
+
 describe('budget after a race whose winner retried behind a hold-back guard', () => {
   it("should count each of the winner's failed attempts' held tokens once, when the race releases its retry events only at the win", () => {
     testScheduler().run(({ cold, expectObservable, flush }) => {
@@ -125,6 +140,18 @@ describe('budget after a race whose winner retried behind a hold-back guard', ()
       flush();
       // a (1), b c (2), d (1); before: 2 (the count of a moved past the hold of b c, made already)
       expect(ledger.outputTokens).toBe(4);
+    });
+  });
+  it('should end the run at a retry the race releases only at the win, when the held tokens spent the limit (that attempt was sent, and won)', () => {
+    testScheduler().run(({ cold, expectObservable, flush }) => {
+      // attempt 1 holds a, attempt 2 b c: 3 of 3 when the win releases the second retry
+      const { factory, calls } = attempts(cold, '-a-#', '-b-c-#', '-d-(x|)');
+      const run = raceModels([l0({ stream: factory, guardrails: [noBad], guardMode: 'hold-back', retry: fast })]).pipe(budget({ maxOutputTokens: 3, estimateTokens: chars }));
+      const error = expect.objectContaining({ code: 'BUDGET_EXCEEDED', message: 'Budget exceeded: maxOutputTokens 3 (would reach 4)' });
+      // before: the retry and attempt 3's start passed, and the run ended at d
+      expectObservable(run).toBe('-------------(srt#)', { s: start(1), r: expect.objectContaining({ type: 'retry', attempt: 1 }), t: start(2) }, error);
+      flush();
+      expect(calls).toEqual([1, 2, 3]);
     });
   });
 });

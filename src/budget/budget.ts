@@ -41,7 +41,9 @@ import { Budget, isBudget, resolveBudget, type BudgetConfig, type ResolvedBudget
  *    token, or with `complete{finishReason: 'length'}` and the run's usage so far (zero when it
  *    sent nothing before). After the loops, the `retry` or `fallback` that announces such an
  *    attempt ends the run so (with `onExceeded: 'complete'` it passes first, as in 3): the
- *    attempt is never sent, as inside them.
+ *    attempt is never sent, as inside them, nor resumed (no `resume` restores a checkpoint). A race
+ *    that holds its entrants' events releases a winner's `retry` from before the win only at the
+ *    win, its attempt sent already: the run ends there all the same (the token that won would cross).
  * 5. Place it after `retryWithBackoff`/`fallbackTo` (or in `runOperators` of `l0()`) so it sees
  *    every attempt. Inside the loops (before `retryWithBackoff`, in `attemptOperators`, in a
  *    `fallbackTo` that is itself inside a retry loop), where each attempt subscribes it again, a

@@ -132,6 +132,16 @@ describe('text adapter: a first line split anywhere, refused as it is whole, wit
       expect(quotes).toContain(split);
     }), { numRuns: runs(60) });
   });
+
+  it('should refuse a JSON line whose `object` key begins 4096 characters after its `{`, and stream it as text one character further, whole or split', async () => {
+    // `"id":"`, n x and `",` come before the key: it begins n + 8 characters in (the property above rarely draws n near 4088)
+    const line = (n: number) => `{"id":"${'x'.repeat(n)}","object":"chat.completion.chunk"}\n`;
+    for (const cuts of [[], [100], [4000, 4090], [4095, 4097]]) {
+      expect(await refusal(line(4088), cuts)).toContain("began with an SDK's wire format");
+      const text = [0, ...cuts, line(4089).length].map((end, i, at) => line(4089).slice(at[i - 1] ?? 0, end)).slice(1);
+      expect(await collect(fromStream(() => chunksOf(text)))).toEqual([start, ...text.map(tok), { type: 'complete', finishReason: 'stop' }]);
+    }
+  });
 });
 
 describe('text adapter: any cut of a body', () => {
