@@ -55,9 +55,10 @@ export class CircuitBreaker {
    * `reports` once a round so reported went back in version (the key expired, and another process
    * versions by a clock behind), or to a malformed one: an atomic update sent before it (a pooled
    * client's) read either history, so its version orders nothing (a read from before the expiry has
-   * the higher one); it is stale unless it wrote over the very record reported, or its version is
-   * below the one reported when it was sent (a record read after that one is so only once versions
-   * started again: ordered by them). Read-then-write rounds run one at a time: one queued behind read after it.
+   * the higher one); it is stale unless it wrote over the very record reported. One whose version is
+   * below the one reported when it was sent read after versions started again: it is ordered by
+   * version (right when they started again once while it was in flight; after two restarts a read
+   * between them looks newer than one after the second). Read-then-write rounds run one at a time: one queued behind read after it.
    */
   private restarted = 0;
   /**
@@ -252,7 +253,7 @@ export class CircuitBreaker {
    * the record it read (no write) or wrote, when both have one and they differ; else (one version,
    * or a record from an earlier version) by when its change was computed, unless it wrote over the
    * very record they saw last (the same object in memory, or the same fields in a store that keeps JSON).
-   * `unordered` (sent before the version went back): by that last test alone. `newer`: its version
+   * `unordered` (sent before the version went back, its version not below the one reported then): by that last test alone. `newer`: its version
    * less the one reported (NaN when either is missing).
    */
   private stale(wrote: BreakerRecord | undefined, stored: BreakerRecord | undefined, seq: number, unordered: boolean, newer: number): boolean {
