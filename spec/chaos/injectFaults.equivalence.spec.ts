@@ -1,11 +1,12 @@
 /** @test {injectFaults} */
 // The equivalence proof: every fault injected by the wrapper ends exactly as the fault server's `fault:<name>`
-// model does through the real openai SDK and fromStream (error class, code, category, retryable,
-// retryAfterMs, finish reason, text, tool calls). Stalls compare under a short real withTimeouts: the only
+// model does through the real openai SDK and fromStream (error class, code, category, reason, retryable,
+// retryAfterMs, finish reason, text, tool calls; for an HTTP fault the SDK error too: its class, status, body and
+// retry-after headers), by the Chat Completions route and the Responses one. Stalls compare under a short real withTimeouts: the only
 // honest way to observe "silent with the socket open" through the real SDK is to wait for a timer.
 import { catchError, lastValueFrom, of, toArray, type Observable } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { fromStream, injectFaults, withTimeouts, type L0Event, type StreamContext } from 'l0-rx';
+import { fromStream, injectFaults, withTimeouts, type L0Event, type StreamContext, type StreamFactory } from 'l0-rx';
 import { FAULT_NAMES } from 'l0-rx/testing';
 import { eventually, useSharedFaultServer } from '../testing/sdkDrivers.js';
 
@@ -15,12 +16,13 @@ const STALLS = new Set(['stall', 'no-response']);
 
 const call = (model: string) => ({ signal }: StreamContext) =>
   shared.client.chat.completions.create({ model, messages: [{ role: 'user', content: 'hi' }], stream: true }, { signal });
+const callResponses = (model: string) => ({ signal }: StreamContext) => shared.client.responses.create({ model, input: 'hi', stream: true }, { signal });
 
 interface Outcome {
   readonly text: string;
   readonly finish?: string;
   readonly tools: unknown[];
-  readonly error?: { cls: string; code: unknown; category: unknown; retryable: unknown; retryAfterMs: unknown };
+  readonly error?: { cls: string; code: unknown; category: unknown; reason: unknown; retryable: unknown; retryAfterMs: unknown; sdk?: unknown };
   readonly retryAfterDate?: number;
 }
 
@@ -38,26 +40,38 @@ async function outcome(events$: Observable<L0Event>, stall: boolean): Promise<Ou
     else if (ev.type === 'tool-call') tools.push(ev);
     else if (ev.type === 'error') {
       const e = ev.e;
-      error = { cls: e.constructor.name, code: e.code, category: e.category, retryable: e.retryable, retryAfterMs: e.retryAfterMs };
-      const date = e.cause?.headers?.get?.('retry-after');
+      const c = e.cause;
+      // the SDK's APIError of an HTTP fault: its class, status, body and retry-after headers (not the transport's own;
+      // a date is compared below, within the clocks' rounding)
+      const sdk = c?.status && {
+        cls: c.constructor.name, status: c.status, body: c.error,
+        headers: [...c.headers].filter(([k, v]: [string, string]) => k.startsWith('retry-after') && !Number.isNaN(Number(v))),
+      };
+      error = { cls: e.constructor.name, code: e.code, category: e.category, reason: e.reason, retryable: e.retryable, retryAfterMs: e.retryAfterMs, ...(sdk ? { sdk } : {}) };
+      const date = c?.headers?.get?.('retry-after');
       if (date && Number.isNaN(Number(date))) retryAfterDate = Date.parse(date);
     }
   }
   return { text, tools, ...(finish ? { finish } : {}), ...(error ? { error } : {}), ...(retryAfterDate ? { retryAfterDate } : {}) };
 }
 
-const viaServer = (fault: string) => outcome(fromStream(call(`fault:${fault}`)), STALLS.has(fault.split(':')[0]!));
-const viaWrapper = (fault: string, factory = call('gpt-clean')) =>
+const viaServer = (fault: string, route: (model: string) => StreamFactory = call) => outcome(fromStream(route(`fault:${fault}`)), STALLS.has(fault.split(':')[0]!));
+const viaWrapper = (fault: string, factory: StreamFactory = call('gpt-clean')) =>
   outcome(fromStream(injectFaults(factory, { faults: [fault], seed: 1 })), STALLS.has(fault.split(':')[0]!));
+const FAULTS = [...FAULT_NAMES.filter((n) => n !== 'rate-limit-date'), 'cut-after-n:5', 'stall:0', 'malformed-chunk:4', 'error-in-200:0', 'content-filter:1',
+  'refusal:delta', 'repetition-loop:2', 'tool-call-fragments:7', 'cut-tool-call:1', 'rate-limit:2', 'rate-limit-ms:1500', 'slow-first-token:50'];
 
 describe('injectFaults: the same outcome as the fault server through the real openai SDK', () => {
-  it.each([...FAULT_NAMES.filter((n) => n !== 'rate-limit-date'), 'cut-after-n:5', 'stall:0', 'malformed-chunk:4', 'error-in-200:0', 'content-filter:1',
-    'refusal:delta', 'repetition-loop:2', 'tool-call-fragments:7', 'cut-tool-call:1', 'rate-limit:2', 'rate-limit-ms:1500', 'slow-first-token:50'])(
-    'should end %s as the server does', async (fault) => {
-      const [server, wrapped] = await Promise.all([viaServer(fault), viaWrapper(fault)]);
-      expect(wrapped).toEqual(server);
-    },
-  );
+  it.each(FAULTS)('should end %s as the server does', async (fault) => {
+    const [server, wrapped] = await Promise.all([viaServer(fault), viaWrapper(fault)]);
+    expect(wrapped).toEqual(server);
+  });
+
+  // flapping counts the server's requests per model, and the test above made the first of fault:flapping
+  it.each(FAULTS.filter((f) => f !== 'flapping'))('should end %s as the server does by the Responses API', async (fault) => {
+    const [server, wrapped] = await Promise.all([viaServer(fault, callResponses), viaWrapper(fault, callResponses('gpt-clean'))]);
+    expect(wrapped).toEqual(server);
+  });
 
   it('should date rate-limit-date from the scheduler as the server does from its clock (within its 1 s rounding)', async () => {
     const [server, wrapped] = await Promise.all([viaServer('rate-limit-date:30'), viaWrapper('rate-limit-date:30')]);

@@ -129,6 +129,11 @@ describe('injectFaults: rate, seed, *k and enabled', () => {
     expect(() => injectFaults(() => CLEAN, { faults: FAULTS, random: () => { throw new RangeError('rng down'); } })(ctx())).toThrow('rng down');
   });
 
+  it('should fail the call with the error of a throwing enabled', () => {
+    const factory = injectFaults(() => CLEAN, { faults: ['stall'], enabled: () => { throw new RangeError('switch down'); } });
+    expect(() => factory(ctx())).toThrow('switch down');
+  });
+
   it('should never fault with rate 0 nor when disabled, returning the factory\'s own value', () => {
     const value = { own: true };
     for (const options of [{ rate: 0 }, { enabled: false }, { enabled: () => false }]) {
@@ -173,6 +178,13 @@ describe('injectFaults: flapping and rejects-prefill', () => {
     fromStream(() => factory(ctx({ checkpoint: 'Hel' }))).subscribe({ next: (e) => events.push(e), error: (e: unknown) => (error = e) });
     expect(error).toMatchObject({ code: 'BAD_REQUEST', category: 'bad-request', retryable: false });
   });
+
+  it('should use rejects-prefill*k only on the calls it rejects (the fresh first attempt does not use it up)', () => {
+    const factory = injectFaults(() => CLEAN, { faults: ['rejects-prefill*1'] });
+    expect(factory(ctx())).toBe(CLEAN);
+    expect(() => factory(ctx({ checkpoint: 'Hel' }))).toThrow(expect.objectContaining({ status: 400 }));
+    expect(factory(ctx({ checkpoint: 'Hel' }))).toBe(CLEAN);
+  });
 });
 
 describe('injectFaults: the rxjs checklist', () => {
@@ -183,6 +195,16 @@ describe('injectFaults: the rxjs checklist', () => {
     expect(() => factory(ctx())).toThrow(expect.objectContaining({ status: 503 }));
     expect(warn).toHaveBeenCalledTimes(1);
     expect(warn.mock.calls[0]![0]).toContain('`onFault` callback threw');
+  });
+
+  it('should warn once about an onFault that rejects, as about one that throws', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const factory = injectFaults(() => CLEAN, { faults: ['unavailable'], onFault: () => Promise.reject(new Error('async hook bug')) as never });
+    expect(() => factory(ctx())).toThrow(expect.objectContaining({ status: 503 }));
+    expect(() => factory(ctx())).toThrow(expect.objectContaining({ status: 503 }));
+    await Promise.resolve();
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(warn.mock.calls[0]![1]).toMatchObject({ message: 'async hook bug' });
   });
 
   it('should pass a throwing factory\'s error through, on a clean call and on a mid-stream fault', () => {
@@ -204,6 +226,8 @@ describe('injectFaults: the rxjs checklist', () => {
   it.each<[unknown, string]>([
     [{ faults: ['rate-limit'], rat: 1 }, 'injectFaults(factory, options): unknown option `rat` (did you mean `rate`?)'],
     [{ faults: [] }, 'injectFaults(factory, {faults}) must be a non-empty array of fault names, got an array'],
+    // eslint-disable-next-line no-sparse-arrays
+    [{ faults: [, 'stall'] }, 'injectFaults(factory, {faults}) must be a non-empty array of fault names, got an array'],
     [{ faults: ['stal'] }, 'unknown fault "stal" in "stal" (did you mean "stall"?'],
     [{ faults: ['cut-after-n:x'] }, 'fault "cut-after-n:x": cut-after-n takes a whole number >= 0, got "x"'],
     [{ faults: ['stall*0'] }, 'fault "stall*0": *<k> must be a whole number >= 1, got "*0"'],

@@ -5,21 +5,21 @@
  * Internal: never re-exported.
  */
 import { concat, concatMap, defer, EMPTY, filter, from, map, NEVER, of, takeWhile, throwError, timer, type Observable, type SchedulerLike } from 'rxjs';
-import type { FinishReason, L0Event } from '../events/eventTypes.js';
+import type { L0Event } from '../events/eventTypes.js';
+import { FINISH } from '../sources/adapters/openaiChat.js';
 import { completeEvent, inBandError, incompleteStream, malformedChunk } from '../sources/adapters/shared.js';
-import type { FaultPlan, OpenAIFinishReason } from './faults.js';
-import { apiError, classNamed } from './sdkErrors.js';
+import type { FaultPlan } from './faults.js';
+import { apiError, classNamed, type FakeApiError } from './sdkErrors.js';
 
 type StreamPlan = Extract<FaultPlan, { kind: 'stream' }>;
 
-const FINISH: Readonly<Record<OpenAIFinishReason, FinishReason>> = { stop: 'stop', length: 'length', content_filter: 'content-filter', tool_calls: 'tool-calls' };
 /** The openai SDK's error class per status (others of 500 and up: `InternalServerError`). */
 const SDK_CLASS: Readonly<Record<number, string>> = { 400: 'BadRequestError', 401: 'AuthenticationError', 429: 'RateLimitError' };
 
 /** The error the openai SDK throws for an answer of `status` with `headers` and the JSON `body` (`{error: {...}}`). */
 export function statusError(status: number, headers: Readonly<Record<string, string>>, body: unknown): Error {
-  const e = (body as { error: { message: string; type: string; code?: string | null } }).error;
-  return apiError(SDK_CLASS[status] ?? 'InternalServerError', status, new Headers(headers), { message: e.message, type: e.type, code: e.code ?? null, param: null });
+  // the body's error as sent, as the SDK keeps it (Anthropic's 529 has no code nor param)
+  return apiError(SDK_CLASS[status] ?? 'InternalServerError', status, new Headers(headers), (body as { error: FakeApiError['error'] }).error);
 }
 
 /** openai's `APIConnectionError` for a socket reset before any header: its message, the `fetch failed` TypeError as cause. */
@@ -33,23 +33,18 @@ const cut = (fault: string) => incompleteStream(`injectFaults ${fault}`);
 
 /**
  * A synthesized stream (content faults): its parts as the openai chat adapter would emit them (text and
- * refusal deltas as tokens, a tool call's fragments as one `tool-call` before `complete`), then its ending.
+ * refusal deltas as tokens, the tool call's fragments as one `tool-call` before `complete`), then its ending.
+ * The plans of content faults hold no `raw` part, and one tool call at most, its id and name in its first part.
  */
 export function planEvents(plan: StreamPlan, fault: string): Observable<L0Event> {
   const events: L0Event[] = [];
-  const calls: { type: 'tool-call'; id: string; name: string; arguments: string }[] = [];
+  let call: { type: 'tool-call'; id: string; name: string; arguments: string } | undefined;
   for (const p of plan.parts) {
-    if ('content' in p) events.push({ type: 'token', value: p.content });
-    else if ('refusal' in p) events.push({ type: 'token', value: p.refusal });
-    else if ('tool' in p) {
-      const call = (calls[p.tool.index] ??= { type: 'tool-call', id: '', name: '', arguments: '' });
-      call.id ||= p.tool.id ?? '';
-      call.name ||= p.tool.name ?? '';
-      call.arguments += p.tool.args;
-    }
+    if ('tool' in p) (call ??= { type: 'tool-call', id: p.tool.id!, name: p.tool.name!, arguments: '' }).arguments += p.tool.args;
+    else events.push({ type: 'token', value: 'content' in p ? p.content : (p as { refusal: string }).refusal });
   }
   if (plan.ending !== 'done') return concat(from(events), throwError(() => cut(fault)));
-  return from([...events, ...calls, completeEvent(FINISH[plan.finish!], undefined)]);
+  return from([...events, ...(call ? [call] : []), completeEvent(FINISH[plan.finish!], undefined)]);
 }
 
 /**

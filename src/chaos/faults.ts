@@ -45,15 +45,12 @@ export interface FaultSpec<N extends string = FaultName> {
 }
 
 /** `count`: a whole number >= 0; `repeats` and `fragments`: >= 1 (`fragments` at most one per character of the call's arguments). */
-type ArgKind = 'none' | 'seconds' | 'ms' | 'count' | 'repeats' | 'fragments' | readonly string[];
-const ARG_KINDS: Readonly<Record<InjectFaultName, ArgKind>> = {
-  'rate-limit': 'seconds', 'rate-limit-ms': 'ms', 'rate-limit-date': 'seconds', 'rate-limit-none': 'none',
-  'server-error': 'none', unavailable: 'none', 'overloaded-529': 'none', 'auth-401': 'none', 'quota-429': 'none',
-  'reset-before-headers': 'none', 'no-response': 'none', 'slow-first-token': 'ms', 'cut-after-n': 'count',
-  stall: 'count', 'malformed-chunk': 'count', 'no-done': 'none', 'error-in-200': 'count',
-  'context-length-400': 'none', 'content-filter': 'count', flapping: 'none', 'truncated-json': 'none',
-  refusal: ['content', 'delta'], 'repetition-loop': 'repeats', 'empty-completion': 'none', 'tool-call-fragments': 'fragments',
-  'cut-tool-call': 'count', 'rejects-prefill': 'none',
+type ArgKind = 'seconds' | 'ms' | 'count' | 'repeats' | 'fragments' | readonly string[];
+/** The argument each fault takes; a fault not named here takes none. */
+const ARG_KINDS: Partial<Readonly<Record<InjectFaultName, ArgKind>>> = {
+  'rate-limit': 'seconds', 'rate-limit-ms': 'ms', 'rate-limit-date': 'seconds', 'slow-first-token': 'ms', 'cut-after-n': 'count',
+  stall: 'count', 'malformed-chunk': 'count', 'error-in-200': 'count', 'content-filter': 'count',
+  refusal: ['content', 'delta'], 'repetition-loop': 'repeats', 'tool-call-fragments': 'fragments', 'cut-tool-call': 'count',
 };
 
 /** The number of argument fragments `cut-tool-call` splits its call into (its argument: how many are sent). */
@@ -147,7 +144,7 @@ function checkArg(name: InjectFaultName, arg: string | undefined, original: stri
   if (arg === undefined) return;
   const kind = ARG_KINDS[name];
   const bad = (what: string) => new TypeError(`fault "${original}": ${name} ${what}, got "${arg}"`);
-  if (kind === 'none') throw bad('takes no argument');
+  if (!kind) throw bad('takes no argument');
   if (Array.isArray(kind)) {
     if (!kind.includes(arg)) throw bad(`takes one of ${kind.join(', ')}`);
     return;
@@ -248,7 +245,8 @@ export function planFaultAt(spec: FaultSpec | undefined, reply: string, requestN
       return status(400, openAIError("This model's maximum context length is 128000 tokens. However, your messages resulted in 130000 tokens.", 'invalid_request_error', 'context_length_exceeded'));
     case 'reset-before-headers': return { kind: 'reset' };
     case 'no-response': return { kind: 'hang' };
-    case 'slow-first-token': return { ...clean(reply), firstDelayMs: num(arg, 500) } // (the server's planFault caps it at MAX_DELAY_MS; injectFaults waits it whole);
+    // the server's planFault caps the delay at MAX_DELAY_MS; injectFaults waits it whole
+    case 'slow-first-token': return { ...clean(reply), firstDelayMs: num(arg, 500) };
     case 'cut-after-n': return { kind: 'stream', parts: firstN(), finish: null, ending: 'cut' };
     case 'stall': return { kind: 'stream', parts: firstN(), finish: null, ending: 'stall' };
     case 'malformed-chunk': {

@@ -4,7 +4,7 @@ import type { StreamAdapter } from '../sources/adapters/types.js';
 import { checkBag, checkKeys, describeOption, optionError, optionKeys, optionPath, isSchedulerLike } from '../internal/options.js';
 import { quiet } from '../internal/isPromiseLike.js';
 import { defaultRandom } from '../retry/retryConfig.js';
-import { parseInjectedFault, planFaultAt, TOKENS_BEFORE, type FaultSpec, type InjectFaultName } from './faults.js';
+import { parseInjectedFault, planFaultAt, TOKENS_BEFORE, type FaultName, type FaultSpec, type InjectFaultName } from './faults.js';
 import { afterTokens, connectionError, delayFirst, planEvents, statusError } from './faultEvents.js';
 
 /** What {@link InjectFaultsOptions.onFault} is told for each injected fault. */
@@ -24,18 +24,19 @@ export interface InjectedFault {
 export interface InjectFaultsOptions {
   /**
    * The faults, `name[:arg][*k]` as the fault server's model names without `fault:` (see `FAULT_NAMES` of
-   * `l0-rx/testing`), plus `rejects-prefill`. A faulted call draws one of those not used up; `*k`: at most k times.
+   * `l0-rx/testing`), plus `rejects-prefill`. A faulted call draws one of those not used up; `*k`: at most k times
+   * (`rejects-prefill`: k rejections; a fresh call it leaves clean uses none).
    */
   readonly faults: readonly string[];
   /** The share of calls that get a fault, in [0, 1]. @default 1 */
   readonly rate?: number;
   /** Seeds the draws (a safe integer; mulberry32): the same seed, the same faults. Not with `random`. @default a crypto-random draw */
   readonly seed?: number;
-  /** Draws a number in [0, 1) (checked); not with `seed`. @default the library's crypto-based uniform */
+  /** Draws a number in [0, 1) (checked: another value, or a throw, fails that call); not with `seed`. @default the library's crypto-based uniform */
   readonly random?: () => number;
   /** Runs `slow-first-token`'s delay and dates `rate-limit-date`'s header. @default asyncScheduler */
   readonly scheduler?: SchedulerLike;
-  /** Off (or a function returning false for this call): every call is clean, nothing is drawn. @default true */
+  /** Off (or a function returning false for this call; a throw fails that call): every call is clean, nothing is drawn. @default true */
   readonly enabled?: boolean | (() => boolean);
   /** Told about each injected fault, before it strikes; a throw (or rejection) is warned about once and ignored. */
   readonly onFault?: (info: InjectedFault) => void;
@@ -45,8 +46,6 @@ export interface InjectFaultsOptions {
 
 const KEYS = /*#__PURE__*/ optionKeys<InjectFaultsOptions>()(['faults', 'rate', 'seed', 'random', 'scheduler', 'enabled', 'onFault', 'adapters']);
 const ROOT = /*#__PURE__*/ optionPath('injectFaults', 'factory, ', 'options');
-/** Faults read after `count` tokens of the real reply (`no-done`: all of them). */
-const MID_STREAM: readonly InjectFaultName[] = ['cut-after-n', 'stall', 'malformed-chunk', 'no-done', 'error-in-200', 'content-filter'];
 const PREFILL_MESSAGE = 'This model does not support assistant message prefill. The conversation must end with a user message.';
 
 /**
@@ -72,7 +71,8 @@ const PREFILL_MESSAGE = 'This model does not support assistant message prefill. 
  *    error, `content-filter` completes `content-filter`; `no-done` fails `INCOMPLETE_STREAM` at the end.
  *    `slow-first-token:ms` holds the first event back `ms` on `scheduler`, the whole of it (the server caps its real wait at 10 s).
  * 5. `flapping`: the wrapper's odd-numbered calls get a 503, even ones run clean. `rejects-prefill`: a
- *    400 `invalid_request_error` when `ctx.checkpoint` is set (a continuation or fallback resuming), else clean.
+ *    400 `invalid_request_error` when `ctx.checkpoint` is set (a continuation or fallback resuming), else clean
+ *    (such a clean call does not use up a `rejects-prefill*k`).
  * 6. `onFault` is called for each injected fault (not for `flapping`'s or `rejects-prefill`'s clean calls).
  *
  * @example
@@ -95,7 +95,8 @@ export function injectFaults<C extends StreamContext>(
   checkBag(ROOT, options);
   checkKeys(ROOT, options, KEYS);
   const { faults, rate = 1, seed, random, scheduler = asyncScheduler, enabled = true, onFault } = options;
-  if (!Array.isArray(faults) || faults.length === 0 || !faults.every((f) => typeof f === 'string')) {
+  // a hole is an entry too (every skips it): refused, never a fault silently dropped
+  if (!Array.isArray(faults) || faults.length === 0 || ![...faults].every((f) => typeof f === 'string')) {
     throw optionError(ROOT, 'faults', 'a non-empty array of fault names', faults);
   }
   const specs = faults.map(parseInjectedFault);
@@ -116,22 +117,27 @@ export function injectFaults<C extends StreamContext>(
   const used = specs.map(() => 0);
   let calls = 0;
   let warned = false;
+  const warn = (e: unknown) => {
+    if (!warned && typeof console !== 'undefined') console.warn('l0-rx injectFaults: the `onFault` callback threw; the fault is injected anyway.', e);
+    warned = true;
+  };
 
   return (ctx) => {
     const call = ++calls;
     const left = specs.flatMap((s, i) => (s.limit === undefined || used[i]! < s.limit ? [i] : []));
     if (left.length === 0 || !(typeof enabled === 'function' ? enabled() : enabled) || (rate < 1 && draw() >= rate)) return factory(ctx);
     const picked = left[Math.floor(draw() * left.length)]!;
-    used[picked]!++;
     const spec = specs[picked]!;
     const { name, arg } = spec;
-    if ((name === 'flapping' && call % 2 === 0) || (name === 'rejects-prefill' && !ctx.checkpoint)) return factory(ctx);
+    // a fresh call runs clean without using rejects-prefill up: its *k counts rejections
+    if (name === 'rejects-prefill' && !ctx.checkpoint) return factory(ctx);
+    used[picked]!++;
+    if (name === 'flapping' && call % 2 === 0) return factory(ctx);
     if (onFault) {
       try {
-        quiet(onFault({ fault: name, ...(arg === undefined ? {} : { arg }), call, attempt: ctx.attempt, fallbackIndex: ctx.fallbackIndex }));
+        quiet(onFault({ fault: name, ...(arg === undefined ? {} : { arg }), call, attempt: ctx.attempt, fallbackIndex: ctx.fallbackIndex }), warn);
       } catch (e) {
-        if (!warned && typeof console !== 'undefined') console.warn('l0-rx injectFaults: the `onFault` callback threw; the fault is injected anyway.', e);
-        warned = true;
+        warn(e);
       }
     }
     if (name === 'rejects-prefill') {
@@ -141,10 +147,12 @@ export function injectFaults<C extends StreamContext>(
     if (plan.kind === 'status') throw statusError(plan.status, plan.headers, plan.body);
     if (plan.kind === 'reset') throw connectionError();
     if (plan.kind === 'hang') return NEVER;
-    if (name !== 'slow-first-token' && !MID_STREAM.includes(name)) return planEvents(plan, name);
+    // mid-stream faults read the real reply up to `count` tokens (no-done: all of it); content faults replace it
+    const count = name === 'no-done' ? Infinity : TOKENS_BEFORE[name as FaultName];
+    if (count === undefined && plan.firstDelayMs === undefined) return planEvents(plan, name);
     const real$ = fromStream((inner) => factory({ ...ctx, signal: inner.signal }), { adapters });
     if (plan.firstDelayMs !== undefined) return delayFirst(real$, plan.firstDelayMs, scheduler);
-    return afterTokens(real$, name === 'no-done' ? Infinity : arg === undefined ? TOKENS_BEFORE[name as 'stall']! : Number(arg), plan, name);
+    return afterTokens(real$, arg === undefined ? count! : Number(arg), plan, name);
   };
 }
 

@@ -5,7 +5,8 @@ import { completeEvent, inBandError, incompleteStream, isRecord, malformedChunk,
 import { args, chatUsage, contentParts, filled, indexOf, NAME, part, says, text, thought, unread } from './openaiChatFields.js';
 
 type RawFinish = NonNullable<ChatCompletionChunk.Choice['finish_reason']>;
-const FINISH: Readonly<Record<RawFinish, FinishReason>> = {
+/** @internal A Chat Completions finish reason as an event's (injectFaults' synthesized replies read it too). */
+export const FINISH: Readonly<Record<RawFinish, FinishReason>> = {
   stop: 'stop',
   length: 'length',
   tool_calls: 'tool-calls',
