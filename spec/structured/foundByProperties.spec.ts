@@ -108,10 +108,36 @@ describe('white space JSON does not allow, between tokens', () => {
     expect([run(text).result?.data, streamed(text).at(-1)]).toEqual([data, data]);
   });
 
+  it.each(['See [\u200b1, 2] for details.', 'Result: [\u180e1] Smith, J.'])('should leave %j a citation, as it is with a space there (no answer)', (text) => {
+    // LOOKS_LIKE_ARRAY took U+200B for white space, the citation test did not: [1, 2] became the answer
+    for (const t of [text, text.replace(/[\u180e\u200b]/, ' ')]) {
+      expect(isSchemaValidationError(run(t).error)).toBe(true);
+      expect(streamed(t)).toEqual([]);
+    }
+  });
+
+  it.each([
+    ['Sure: {"a":\u00a01} {"z": 1}', { z: 1 }],
+    ['Sure: [\u200b1, 2] and ["x"]', ['x']],
+  ])('should leave the valid JSON after a root that holds one the answer, in the partials as in extraction (%j)', (text, data) => {
+    // JSON.parse refuses the first root, so extraction takes the valid one after it; the partials stayed on the first
+    expect([run(text).result?.data, streamed(text).at(-1)]).toEqual([data, data]);
+  });
+
   it('should end no number: jsonrepair reads `1\u00a0` as the string "1\u00a0", which the partials never show as 1', () => {
     const text = '{"a": 1\u00a0}';
     expect(run(text).result?.data).toEqual({ a: '1\u00a0' });
     expect(streamed(text)).toEqual([{}]);
+  });
+
+  it.each([
+    ['{"a": 50%}', { a: '50%' }, [{}]],
+    ['{"t": 20\u00b0C}', { t: '20\u00b0C' }, [{}]],
+    ['{"p": 5\u20ac, "n": 1}', { p: '5\u20ac', n: 1 }, [{}]],
+    ['[1, 2\u2028]', [1, '2\u2028'], [[1]]],
+  ])('should end no number at a character jsonrepair ends none at: %j is a string to it, never shown as a number', (text, data, partials) => {
+    // the fix above took only jsonrepair's other spaces: `50%` showed {a: 50}, then the result {a: '50%'}
+    expect([run(text).result?.data, streamed(text)]).toEqual([data, partials]);
   });
 
   it('should keep a missing comma reported: insert-comma, not repair', () => {
@@ -125,6 +151,16 @@ describe('control characters raw in a string', () => {
     const r = repairJson('"a\nb [1]"\n');
     expect([r.value, r.corrections]).toEqual(['a\nb [1]', ['escape-control-chars']]);
     expect([run('"a\nb"').result?.data, streamed('"a\nb"').at(-1)]).toEqual(['a\nb', 'a\nb']);
+  });
+
+  it('should stop the partials of an answer that is one string at one, never showing a root from inside it (`"a\\u0001: [1, 2]"`)', () => {
+    // the bare string gave up at the \u0001 and the parser read its inside: [1], [1, 2] streamed, then the INVALID_JSON
+    for (const text of ['"a\u0001: [1, 2]"', '"a\u0001: [1, 2]']) {
+      expect(isSchemaValidationError(run(text).error)).toBe(true);
+      expect(streamed(text)).toEqual(['a']);
+    }
+    // something after its close makes it no bare string: the root after it is the answer, and streams
+    expect([run('"a\u0001" {"a": 1}').result?.data, streamed('"a\u0001" {"a": 1}').at(-1)]).toEqual([{ a: 1 }, { a: 1 }]);
   });
 
   it.each(['["a\u0001b"]', '"a\u0001b"', '{"k\u001f": 1}'])('should stop the partials at one jsonrepair refuses, as repair does (%j)', (text) => {

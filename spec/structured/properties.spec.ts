@@ -140,4 +140,15 @@ describe('structured output properties', () => {
       { numRuns: runs(1000) },
     );
   });
+
+  it('should end the partials on the JSON extraction takes when valid JSON follows such an object or array, which JSON.parse refuses when U+00A0 and the like are in it (property)', () => {
+    // the partials read U+00A0 as white space and stayed on `{"a":\u00a01}`; extraction passes over it for the valid `{"z": 1}` after it
+    fc.assert(
+      fc.property(loose.filter((v) => typeof v === 'object' && v !== null), fc.infiniteStream(gap), fc.array(fc.nat()), (value, gaps, cuts) => {
+        const answer = `Sure: ${write(value, gaps, false)} then {"z": 1}`;
+        for (const chunks of [chunked(answer, cuts), [answer]]) expect([chunks, streamed(chunks).at(-1)]).toEqual([chunks, parseRun(chunks).result?.data]);
+      }),
+      { numRuns: runs(500) },
+    );
+  });
 });

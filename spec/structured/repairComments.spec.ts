@@ -89,6 +89,14 @@ describe('a bracket in a comment', () => {
     for (const chunks of [[...text], [text]]) expect(streamed(chunks).at(-1)).toEqual({ c: 3 });
   });
 
+  it('should read a URL ending in `#` before white space whole, its `#` no comment, in the partials as in extraction and repair', () => {
+    // the partials took the URL's last `#` and the space after it for a `# ` comment, which hid the `}`: no {"c": 3}
+    expect(repairJson('{"u": https://x.com/a# }').value).toEqual({ u: 'https://x.com/a#' });
+    const text = `Sure: {'u': https://x.com/a# } {"c": 3}`;
+    expect(extractJson(text)).toEqual({ json: '{"c": 3}', from: 'text' });
+    for (const chunks of [[...text], [text]]) expect(streamed(chunks).at(-1)).toEqual({ c: 3 });
+  });
+
   it('should read a `//` after a URL and white space as the comment jsonrepair makes of it', () => {
     const r = repairJson('{"u": https://x.com/a //b}\n}');
     expect([r.value, r.corrections, r.truncated]).toEqual([{ u: 'https://x.com/a' }, ['remove-comments'], false]);

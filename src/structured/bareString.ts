@@ -19,7 +19,7 @@ const CLOSED = 4;
  * included, may span deltas, and a high surrogate (raw or escaped) waits for its low half, so the
  * prefix never ends in half a pair. Anything but white space after the closing quote, a first
  * character other than `"`, or a bad escape makes it {@link NOT}: the answer is read as any
- * other. O(delta) per feed.
+ * other. A raw control character jsonrepair refuses stops the prefix where it was. O(delta) per feed.
  * @internal
  */
 export class BareString {
@@ -28,6 +28,8 @@ export class BareString {
   private state = BEFORE;
   private high = '';
   private hex = '';
+  /** A control character jsonrepair refuses came in the string: its prefix grows no more (the answer is an INVALID_JSON). */
+  private bad = false;
 
   feed(s: string): number {
     const before = this.value.length;
@@ -46,13 +48,13 @@ export class BareString {
           let j = i;
           while (j < s.length && s[j] !== '"' && s[j] !== '\\' && !isBadControl(s[j]!)) j++;
           if (j > i) this.add(s.slice(i, j));
-          if (j < s.length && isBadControl(s[j]!)) return NOT; // jsonrepair refuses it (`"a\u0001"`)
           if (j < s.length) {
             if (s[j] === '"') {
               this.value += this.high; // a high surrogate the string ends on stays alone, as JSON.parse keeps it
               this.high = '';
               this.state = CLOSED;
-            } else this.state = ESCAPE;
+            } else if (s[j] === '\\') this.state = ESCAPE;
+            else this.bad = true; // jsonrepair refuses it (`"a\u0001: [1]"`): no more partials, and none of a root inside
           }
           i = j + 1;
           break;
@@ -79,7 +81,7 @@ export class BareString {
           }
       }
     }
-    return this.value.length > before ? GREW : SAME;
+    return this.value.length > before && !this.bad ? GREW : SAME;
   }
 
   /** Appends decoded text after any waiting high surrogate, keeping back a high surrogate it ends on. */

@@ -15,11 +15,11 @@ export interface ExtractedJson {
   readonly from: JsonSource;
 }
 
-// white space as jsonrepair reads it: `\s` and U+180E, U+200B (`[\u200b{}]` is an array to it)
+// white space as jsonrepair reads it: `\s` and U+180E, U+200B (`[\u200b{}]` is an array to it); so in NUMBER_LED and ONE_NUMBER (`[\u200b1]` is a citation as `[ 1]` is)
 const LOOKS_LIKE_OBJECT = /^\{[\s\u180e\u200b]*(?:["'}\u201c]|[A-Za-z_$][\w$]*\s*:)/;
 const LOOKS_LIKE_ARRAY = /^\[[\s\u180e\u200b]*(?:["'\d{[\]\u201c-]|(?:true|false|null|True|False|None|NaN|undefined)[\s\u180e\u200b]*[,\]])/;
 /** An array led by a number (`[1]`, `[2, 3]`): the shape of a citation or a footnote mark. */
-const NUMBER_LED = /^\[\s*[-\d]/;
+const NUMBER_LED = /^\[[\s\u180e\u200b]*[-\d]/;
 /**
  * Prose that introduces a value: the text's start, a line break, `:`, `=`, `>` (`->`), `!` (`Sure!`),
  * is/are/was/were/be/equals/returns, or the backticks opening an inline code span (`` `[1, 2]` ``,
@@ -28,7 +28,7 @@ const NUMBER_LED = /^\[\s*[-\d]/;
  */
 const INTRODUCES = /(?:^|[\n:=>!]|(?<![\p{L}\p{N}_])(?:is|are|was|were|be|equals|returns)|(?:^|[\s([{:=>!*])`+)[ \t]*$/iu;
 /** A one-number array (`[1]`): a footnote mark when prose goes on after it on its line. */
-const ONE_NUMBER = /^\[\s*-?\d+\s*\]$/;
+const ONE_NUMBER = /^\[[\s\u180e\u200b]*-?\d+[\s\u180e\u200b]*\]$/;
 /** Prose going on after a value on its line (`[1] Smith`, `[2] shows`). */
 const CONTINUES = /^[ \t]*[\p{L}\p{N}]/u;
 /** How far after a `[1]` {@link CONTINUES} looks: up to this many spaces or tabs, then the letter or digit. @internal Shared with the partial parser. */

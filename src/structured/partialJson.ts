@@ -37,7 +37,8 @@
  *    the end). Outside a fence the stopped root is read to its close (a bracket in
  *    a comment is the comment's, as in extraction), then the search goes on,
  *    as extraction prefers valid JSON after it (`{'q': 1}. As JSON: {"q": 1}`); a later empty
- *    root never replaces it. A root that replaces one already shown is shown once it holds a
+ *    root never replaces it. So too, once closed, a root the parser read whole but JSON.parse refuses
+ *    for the white space jsonrepair reads in it (`{"a":\u00a01}`): shown, then replaced by a later root that holds a value. A root that replaces one already shown is shown once it holds a
  *    value (or grows a value string, or closes): until then the old one stays, so the partials never step back to an empty `{}`
  *    (`{a: 1}`, then `{b: 2}`). The answer's first root shows at its first key, as step 1 says:
  *    from nothing, `{}` is no step back. One that shows the same value as the last snapshot

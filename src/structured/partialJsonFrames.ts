@@ -39,12 +39,9 @@ function put(c: Container, slot: string | number, value: unknown): void {
   else setOwn(c, slot as string, value);
 }
 
-/** The white space JSON does not allow that jsonrepair reads as white space (its isSpecialWhitespace: U+00A0, U+200B, U+3000...). */
-export const isOtherSpace = (ch: string): boolean => /[\u00a0\u180e\u2000-\u200b\u202f\u205f\u3000\ufeff]/.test(ch);
-
-/** JSON's white space, and {@link isOtherSpace}'s (`{\u00a0"a": 1}` is `{"a": 1}` to repair). */
+/** JSON's white space, and the white space JSON does not allow that jsonrepair reads as such (its isSpecialWhitespace: U+00A0, U+200B, U+3000...; `{\u00a0"a": 1}` is `{"a": 1}` to repair). */
 export function isWhitespace(ch: string): boolean {
-  return ch === ' ' || ch === '\n' || ch === '\r' || ch === '\t' || (ch > '\u009f' && isOtherSpace(ch));
+  return ch === ' ' || ch === '\n' || ch === '\r' || ch === '\t' || (ch > '\u009f' && /[\u00a0\u180e\u2000-\u200b\u202f\u205f\u3000\ufeff]/.test(ch));
 }
 
 /** A control character JSON allows in no string and jsonrepair escapes in none (all but `\b`, `\f`, `\n`, `\r`, `\t`): it throws on it. */

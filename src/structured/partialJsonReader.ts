@@ -5,7 +5,7 @@
  * JSON means, is the subclass's. Internal: never re-exported.
  */
 import { isHighSurrogate } from '../internal/surrogate.js';
-import { ESCAPES, Expect, isBadControl, isOtherSpace, isWhitespace, Mode, NUMBER, setOwn, type Container, type Frame } from './partialJsonFrames.js';
+import { ESCAPES, Expect, isBadControl, isWhitespace, Mode, NUMBER, setOwn, type Container, type Frame } from './partialJsonFrames.js';
 
 /** Containers, strings, numbers and literals, fed a run at a time (steps 2 and 3 of the parser). @internal */
 export abstract class JsonReader {
@@ -38,6 +38,8 @@ export abstract class JsonReader {
    * and changed back (`"b": [], "b": false, "b": []` in one delta), so a snapshot is due only if it differs.
    */
   protected replaced = false;
+  /** The root holds white space JSON does not allow (U+00A0...), which jsonrepair reads: no valid JSON, as extraction sees it. */
+  protected odd = false;
 
   /** Closes the top container at `s[i]` (see {@link pop}); returns the next index. */
   protected abstract close(i: number): number;
@@ -68,8 +70,8 @@ export abstract class JsonReader {
         let j = i;
         while (j < s.length && /[\w.+-]/.test(s[j]!)) j++;
         this.buf += s.slice(i, j);
-        // jsonrepair reads a number run into white space JSON does not allow (`1\u00a0,`) as the word "1\u00a0": no number
-        if (j < s.length && ((isOtherSpace(s[j]!) && /\d$/.test(this.buf)) || !this.endAtom())) return this.fail(s, j);
+        // jsonrepair ends a number only at white space or a delimiter: `50%`, `1\u00a0` are the words "50%", "1\u00a0", no numbers
+        if (j < s.length && ((/\d$/.test(this.buf) && !/[ \t\n\r,:[\]{}()/]/.test(s[j]!)) || !this.endAtom())) return this.fail(s, j);
         return j;
       }
       default:
@@ -159,7 +161,10 @@ export abstract class JsonReader {
   /** Punctuation, whitespace and the start of values, by what the top container expects. */
   private structural(s: string, i: number): number {
     const ch = s[i]!;
-    if (isWhitespace(ch)) return i + 1;
+    if (isWhitespace(ch)) {
+      this.odd ||= ch > '~';
+      return i + 1;
+    }
     const top = this.stack[this.stack.length - 1]!;
     switch (top.expect) {
       case Expect.KeyOrEnd:

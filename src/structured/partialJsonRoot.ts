@@ -107,6 +107,7 @@ export abstract class RootFinder extends JsonReader {
     this.lead = this.tail;
     this.leadFrom = at;
     this.open(s[at] === '[');
+    this.odd = false;
     this.loose = s[at] === '[' && !fenced && !introduces(this.tail);
     return at + 1;
   }
@@ -115,14 +116,25 @@ export abstract class RootFinder extends JsonReader {
     const f = this.pop();
     if (this.stack.length > 0) return i + 1;
     this.trail = 0;
-    if (f.size > 0 || this.fenced) this.mode = this.isMark(f) ? Mode.Mark : Mode.Done;
-    else if (this.empty !== undefined || this.failed) return this.reset(i + 1); // a later empty root: the first stays, as in extractJson
+    if (!this.isMark(f)) return this.settle(f.size, i + 1);
+    this.mode = Mode.Mark;
+    return i + 1;
+  }
+
+  /**
+   * The root closed (a `[1]` once no words follow it): the answer, or, empty or one JSON.parse refuses
+   * (`{"a":\u00a01}`, see `odd`), shown until a root after it replaces it, as in extractJson.
+   */
+  private settle(size: number, i: number): number {
+    if ((size > 0 && !this.odd) || this.fenced) this.mode = Mode.Done;
+    else if (this.failed || (size === 0 && this.empty !== undefined)) return this.reset(i); // a later empty root: the first stays, as in extractJson
     else {
-      this.empty = f.c;
+      this.failed = size > 0;
+      this.empty = this.root;
       this.mode = Mode.Before;
       this.tail = '\0'; // the prose before the next root starts after this one (`{}[1]` is no answer's start)
     }
-    return i + 1;
+    return i;
   }
 
   /** A root of one integer (`[1]`) outside a fence: once closed, a footnote mark if words follow it on its line (extractJson's rule). */
@@ -136,8 +148,7 @@ export abstract class RootFinder extends JsonReader {
     for (; j < s.length && this.trail < MARK_GAP && (s[j] === ' ' || s[j] === '\t'); j++) this.trail++;
     if (j === s.length) return j;
     if (/[\p{L}\p{N}]/u.test(s[j]!)) return this.reset(j);
-    this.mode = Mode.Done;
-    return j;
+    return this.settle(1, j);
   }
 
   /**
@@ -147,7 +158,7 @@ export abstract class RootFinder extends JsonReader {
    * Stopped, it reads on from `at` for a fence (step 4).
    */
   protected fail(s: string, i = -1, at = i < 0 ? s.length : i): number {
-    // (a number run into U+00A0, still an atom, is JSON to extraction: `[1\u00a0` stops it, see JsonReader)
+    // (a number run into a character jsonrepair ends none at, still an atom, is JSON to extraction: `[1\u00a0`, `[50%` stop it, see JsonReader)
     if (i >= 0 && !this.fenced && this.unbegun() && s[i] !== "'" && this.mode !== Mode.Atom) {
       if (this.stack[0]!.isArray || !/[A-Za-z_$]/.test(s[i]!)) return this.reset(i, this.before(s, i));
       this.buf = '';
@@ -183,8 +194,9 @@ export abstract class RootFinder extends JsonReader {
   private skipTo(s: string, i: number): number {
     for (; i < s.length; i++) {
       const ch = s[i]!;
-      const back = (this.back = (this.back + ch).slice(-SCHEME_GAP - 2));
       if (this.url && URL_CHAR.test(ch)) continue; // a `//`, `#` or quote in a URL is the URL's (`https://x.com//a`)
+      // after a URL, its characters start no comment with this one (`https://x# `)
+      const back = (this.back = ((this.url ? '' : this.back) + ch).slice(-SCHEME_GAP - 2));
       this.url = false;
       if (this.comment !== '') {
         if (back.endsWith(this.comment)) this.comment = this.back = ''; // after its end, a `/` opens no comment with the `*\/`'s
