@@ -50,6 +50,7 @@ const WIRE_FORMAT = /^(?:(?:event|id|retry)?:[^\n]*\n|\r?\n)*(?:data: ?\{"|\{(?:
  * chunk: it is how long an answer's first line stays under the check.
  */
 const JSON_LINE = 4096;
+const CHUNK_KEY = '"object":"chat.completion.chunk"';
 /**
  * Only whole server-sent-event lines that carry no data: comments (OpenRouter's `: OPENROUTER PROCESSING`
  * keep-alives, sent before the first token), `event:` / `id:` / `retry:` fields, blank lines. A body can
@@ -90,15 +91,26 @@ class TextChunks implements ChunkDecoder {
     // line before it, which is bounded: of a field line only its name, of any other its first character, a space and
     // its last 31 (`cut` counts the rest, up to JSON_LINE: a longer one is text): O(delta)
     if (!this.started) {
+      if (this.seen.length < 80) this.seen = (this.seen + text).slice(0, 80);
+      if (this.cut > 0 && this.line[0] === '{' && !text.includes('\n')) {
+        // a JSON line past its start (a structured answer's, often): only the chat chunk's key can make it the wire
+        // format now, found as WIRE_FORMAT finds it (`$1` is the space and what follows it) at a string search's cost
+        const tail = this.line.slice(2) + text;
+        const at = tail.indexOf(CHUNK_KEY);
+        if (at >= 0 && this.cut + 1 + at <= JSON_LINE) throw wireFormat(this.seen);
+        this.line = '{ ' + tail.slice(-31);
+        this.started = (this.cut += text.length) > JSON_LINE;
+        return emit({ type: 'token', value: text });
+      }
       const head = this.line + text;
       const wire = WIRE_FORMAT.exec(head);
-      this.seen = (this.seen + text).slice(0, 80);
       if (wire && this.cut + (wire[1] ?? '').length <= JSON_LINE) throw wireFormat(this.seen);
       const end = head.lastIndexOf('\n') + 1;
       const line = head.slice(end).replace(FIELD, '$1');
       this.line = line.replace(LONG_LINE, '$1 $2');
       this.cut = (end ? 0 : this.cut) + line.length - this.line.length;
-      this.started = !PREAMBLE.test(head.slice(0, end)) || this.cut > JSON_LINE;
+      // (only a JSON line is read up to JSON_LINE: any other is text past 256 characters, so prose pays the check that long)
+      this.started = !PREAMBLE.test(head.slice(0, end)) || this.cut > (this.line[0] === '{' ? JSON_LINE : 223);
     }
     emit({ type: 'token', value: text });
   }
