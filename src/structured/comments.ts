@@ -3,7 +3,7 @@
  * reading for extraction's balanced scan, repair's diagnosis and the partial parser's skip. Internal.
  */
 
-/** The text before a `//` that makes it a URL's, as jsonrepair reads one: a scheme it knows, as a word of its own (`s3://` and `sftp://` are comments to it). */
+/** The text before a `//` that makes it a URL's, as jsonrepair reads one: a scheme it knows, as a word of its own (`s3://` and `sftp://` are comments to it); jsonrepair also wants the scheme to begin the value (`see https://x` is a comment to it): a known difference. */
 const URL_SCHEME = /(?:^|\W)(?:https?|ftp|mailto|file|data|irc):$/;
 /** How far before a `//` {@link URL_SCHEME} looks: `mailto:` and the character before it. @internal Shared with the partial parser. */
 export const SCHEME_GAP = 8;
