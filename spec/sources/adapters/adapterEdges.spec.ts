@@ -82,6 +82,8 @@ describe('text adapter: a wire-format line split across chunks', () => {
     ['a JSON line that names a chat chunk past the first 4096 characters', ['{"a":"', 'x'.repeat(4100), '","object":"chat.completion.chunk"}']],
     // of a long line the check keeps its first character and its last 31: a space between them, so no `{"type":"response.`
     ['a JSON answer whose first piece ends in a Responses event', [`{"a":"${'x'.repeat(40)}","b":{"type":"response.created","z":1`, '}}']],
+    // the key on the answer's second line, in the piece that ends its first (a long JSON line)
+    ['a JSON answer whose second line is a chat chunk', [`{"a":"${'x'.repeat(40)}"}`, '\n{"id":"c","object":"chat.completion.chunk"}']],
   ])('should stream %s split into pieces as text, as it streams whole', async (_, chunks) => {
     for (const body of [chunks, [chunks.join('')]]) {
       expect(await collect(fromStream(() => chunksOf(body)))).toEqual([start, ...body.map(tok), { type: 'complete', finishReason: 'stop' }]);
@@ -120,10 +122,14 @@ describe('text adapter: a first line split anywhere, refused as it is whole, wit
   });
 
   it('should refuse a JSON line exactly when it is refused whole, and quote the start of what was received, for any cut', async () => {
-    // the bound is 4096 characters before the key: n past 4088 is text, split or whole
-    const body = fc.tuple(fc.nat(5000), fc.constantFrom('', ': ping\r\n\r\n', 'event: x\n'))
-      .map(([n, before]) => `${before}{"id":"${'x'.repeat(n)}","object":"chat.completion.chunk"}\n`);
-    await fc.assert(fc.asyncProperty(body, fc.uniqueArray(fc.nat(6000), { maxLength: 4 }), async (text, cuts) => {
+    // the bound is 4096 characters before the key: n past 4088 is text, split or whole; n and the cuts often near it, and
+    // the line's `\n` not always right after the key (a piece without one is read past the line's start by a string search)
+    const body = fc.tuple(fc.oneof(fc.nat(5000), fc.integer({ min: 4086, max: 4091 })), fc.constantFrom('', ': ping\r\n\r\n', 'event: x\n'), fc.constantFrom('}\n', '}', ',"created":1}\r\n'))
+      .map(([n, before, end]) => `${before}{"id":"${'x'.repeat(n)}","object":"chat.completion.chunk"${end}`);
+    // cuts anywhere, and some from 8 before the key to 40 after its start (inside it, right after it)
+    const cutsArb = fc.tuple(fc.uniqueArray(fc.nat(6000), { maxLength: 4 }), fc.uniqueArray(fc.integer({ min: -8, max: 40 }), { maxLength: 2 }));
+    await fc.assert(fc.asyncProperty(body, cutsArb, async (text, [anywhere, nearKey]) => {
+      const cuts = [...anywhere, ...nearKey.map((d) => text.indexOf('"object"') + d)];
       const inside = cuts.filter((c) => c > 0 && c < text.length);
       const [whole, split] = [await refusal(text), await refusal(text, inside)];
       expect(split === undefined).toBe(whole === undefined);
@@ -136,7 +142,9 @@ describe('text adapter: a first line split anywhere, refused as it is whole, wit
   it('should refuse a JSON line whose `object` key begins 4096 characters after its `{`, and stream it as text one character further, whole or split', async () => {
     // `"id":"`, n x and `",` come before the key: it begins n + 8 characters in (the property above rarely draws n near 4088)
     const line = (n: number) => `{"id":"${'x'.repeat(n)}","object":"chat.completion.chunk"}\n`;
-    for (const cuts of [[], [100], [4000, 4090], [4095, 4097]]) {
+    // a cut at 4130 leaves the key's piece without the line's `\n` (read past the line's start by a string search): the key
+    // there whole, and straddling two pieces
+    for (const cuts of [[], [100], [4000, 4090], [4095, 4097], [100, 4130], [4100, 4130]]) {
       expect(await refusal(line(4088), cuts)).toContain("began with an SDK's wire format");
       const text = [0, ...cuts, line(4089).length].map((end, i, at) => line(4089).slice(at[i - 1] ?? 0, end)).slice(1);
       expect(await collect(fromStream(() => chunksOf(text)))).toEqual([start, ...text.map(tok), { type: 'complete', finishReason: 'stop' }]);

@@ -17,9 +17,9 @@ function isBytes(chunk: unknown): chunk is ArrayBufferView | ArrayBuffer {
  * whose first chunks hold only SSE lines without data (comments, keep-alives, `event:` lines) has the chunk
  * after them checked, and a line split across chunks (`: pi` then `ng\n`, `data: ` then `{"...`: a network splits
  * a body anywhere) is read whole: of a field line only its name is kept (the rest does not matter), of any other
- * line its start and its last 31 characters, up to 4096 characters (a longer line is text), so a chat chunk's
- * `"object"` key is found in the first 4096 characters of a JSON line, whole or split alike. The error quotes the
- * body's first 80 characters as received, split or not.
+ * line its start and its last 31 characters, up to 4096 characters for a JSON line and 256 for any other (a longer
+ * line is text), so a chat chunk's `"object"` key is found in the first 4096 characters of a JSON line, whole or
+ * split alike. The error quotes the body's first 80 characters as received, split or not.
  * Later text that looks like the wire format is the answer's (an answer may quote it).
  *
  * Exported on its own so a custom adapter list can use it (custom adapters are tried before the
@@ -44,7 +44,7 @@ export const textAdapter: StreamAdapter = /*#__PURE__*/ Object.freeze({
 const WIRE_FORMAT = /^(?:(?:event|id|retry)?:[^\n]*\n|\r?\n)*(?:data: ?\{"|\{(?:"type":"response\.|([^\n]*?)"object":"chat\.completion\.chunk"))/;
 /**
  * How far into a JSON line (after its `{`) a chat chunk's `"object"` key may begin, whole or split, and how long
- * any first line is read. openai's own chunks have the key second, after the id; a server that sorts its keys
+ * a first JSON line is read (any other is text past 256 characters). openai's own chunks have the key second, after the id; a server that sorts its keys
  * (Azure's newer API versions) puts `choices` first, with the delta's text and content-filter results: hundreds
  * of characters. Only a line's last 31 characters are carried between chunks, so the bound costs no work per
  * chunk: it is how long an answer's first line stays under the check.
