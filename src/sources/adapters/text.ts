@@ -46,8 +46,8 @@ const WIRE_FORMAT = /^(?:(?:event|id|retry)?:[^\n]*\n|\r?\n)*(?:data: ?\{"|\{(?:
  * How far into a JSON line (after its `{`) a chat chunk's `"object"` key may begin, whole or split, and how long
  * a first JSON line is read (any other is text past 256 characters). openai's own chunks have the key second, after the id; a server that sorts its keys
  * (Azure's newer API versions) puts `choices` first, with the delta's text and content-filter results: hundreds
- * of characters. Only a line's last 31 characters are carried between chunks, so the bound costs no work per
- * chunk: it is how long an answer's first line stays under the check.
+ * of characters. Only a line's last 31 characters are carried between chunks, so the bound costs a string search
+ * per chunk (see `push`): it is how long an answer's first JSON line stays under the check.
  */
 const JSON_LINE = 4096;
 const CHUNK_KEY = '"object":"chat.completion.chunk"';
@@ -109,8 +109,9 @@ class TextChunks implements ChunkDecoder {
       const line = head.slice(end).replace(FIELD, '$1');
       this.line = line.replace(LONG_LINE, '$1 $2');
       this.cut = (end ? 0 : this.cut) + line.length - this.line.length;
-      // (only a JSON line is read up to JSON_LINE: any other is text past 256 characters, so prose pays the check that long)
-      this.started = !PREAMBLE.test(head.slice(0, end)) || this.cut > (this.line[0] === '{' ? JSON_LINE : 223);
+      // (only a JSON line is read up to JSON_LINE: any other is text past about 256 characters, the 33 carried and
+      // 256 - 33 cut, so prose pays the check that long)
+      this.started = !PREAMBLE.test(head.slice(0, end)) || this.cut > (this.line[0] === '{' ? JSON_LINE : 256 - 33);
     }
     emit({ type: 'token', value: text });
   }
