@@ -1,5 +1,5 @@
 /** @test {accumulate} @test {ofType} @test {withTimeouts} @test {retryWithBackoff} @test {fallbackTo} @test {guard} */
-import { describe, it } from 'vitest';
+import { describe, it, vi } from 'vitest';
 import { type Observable, type OperatorFunction } from 'rxjs';
 import { z } from 'zod';
 import {
@@ -214,10 +214,16 @@ const CASES: OpCase[] = [
     name: 'measureRun',
     op: () => measureRun(() => {}),
     callbackThrows: () => {
-      // "A throwing onMetrics is swallowed: metrics never break the stream."
-      const r = drain((cold) => cold('-s-t-x|', EV).pipe(measureRun(() => { throw boom; })));
-      expect(types(r.values)).toEqual(['start', 'token', 'complete']);
-      expect(r.completed).toBe(true);
+      // "A throwing onMetrics is warned about once, never rethrown: metrics never break the stream."
+      const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+      try {
+        const r = drain((cold) => cold('-s-t-x|', EV).pipe(measureRun(() => { throw boom; })));
+        expect(types(r.values)).toEqual(['start', 'token', 'complete']);
+        expect(r.completed).toBe(true);
+        expect(warn.mock.calls.map((c) => c[1])).toEqual([boom]);
+      } finally {
+        warn.mockRestore();
+      }
     },
   },
   {

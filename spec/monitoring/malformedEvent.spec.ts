@@ -31,6 +31,9 @@ describe('monitoring: a malformed event', () => {
     expect([isInvalidStreamError(error), (error as Error).message, seen]).toEqual([true, 'withOpenTelemetry: a malformed retry event', ['start']]);
     const run = exporter.getFinishedSpans().find((s) => s.name === 'l0.run')!;
     expect([run.status.code, run.events.find((e) => e.name === 'exception')?.attributes?.['exception.type']]).toEqual([SpanStatusCode.ERROR, 'INVALID_STREAM']);
+    // the attempt the malformed retry ended failed with that error too (it was ended OK by the retry before the error was read)
+    const attempt = exporter.getFinishedSpans().find((s) => s.name === 'l0.attempt')!;
+    expect([attempt.status.code, attempt.attributes['error.type']]).toEqual([SpanStatusCode.ERROR, 'INVALID_STREAM']);
   });
 
   it('should end a withSentry run with an InvalidStreamError naming it, captured and its span failed, not cancelled', async () => {

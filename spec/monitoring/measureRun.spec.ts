@@ -1,6 +1,6 @@
 /** @test {measureRun} */
-import { lastValueFrom, of, toArray } from 'rxjs';
-import { describe, expect, it } from 'vitest';
+import { concatWith, lastValueFrom, of, throwError, toArray } from 'rxjs';
+import { describe, expect, it, vi } from 'vitest';
 import { l0, measureRun, type L0Event, type RunMetrics } from 'l0-rx';
 import { fakeModel } from 'l0-rx/testing';
 import { testScheduler } from '../helpers/testScheduler.js';
@@ -46,6 +46,14 @@ describe('measureRun', () => {
     expect(metrics[0]).toMatchObject({ outcome: 'error', errorCode: 'AUTH_ERROR', timeToFirstTokenMs: undefined, tokensPerSecond: undefined });
   });
 
+  it('should give a run that failed with an undefined error an errorCode, as any failed run', () => {
+    const metrics: RunMetrics[] = [];
+    testScheduler().run(({ cold }) => {
+      cold<L0Event>('s-a-|', values).pipe(concatWith(throwError(() => undefined)), measureRun((m) => metrics.push(m))).subscribe({ error: () => undefined });
+    });
+    expect(metrics.map((m) => [m.outcome, m.errorCode])).toEqual([['error', 'Error']]);
+  });
+
   it('should report an unsubscribed run once, and nothing for a never source still running', () => {
     const metrics: RunMetrics[] = [];
     testScheduler().run(({ cold, expectObservable }) => {
@@ -55,26 +63,50 @@ describe('measureRun', () => {
     expect(metrics.map((m) => m.outcome)).toEqual(['unsubscribed']);
   });
 
-  it('should swallow a throwing onMetrics', () => {
-    testScheduler().run(({ cold, expectObservable }) => {
-      expectObservable(cold('a|', values).pipe(measureRun(() => { throw new Error('boom'); }))).toBe('a|', values);
-    });
+  // a broken onMetrics (`m.usage.inputTokens` of a run without usage) lost every run's metrics without a word
+  it('should warn once per measureRun() about a throwing onMetrics, and never rethrow it', () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      const boom = new Error('boom');
+      const op = measureRun(() => { throw boom; });
+      testScheduler().run(({ cold, expectObservable }) => {
+        expectObservable(cold('a|', values).pipe(op)).toBe('a|', values);
+        expectObservable(cold('a|', values).pipe(op)).toBe('a|', values);
+      });
+      expect(warn.mock.calls).toEqual([['l0-rx measureRun: the `onMetrics` callback threw; the stream goes on.', boom]]);
+    } finally {
+      warn.mockRestore();
+    }
   });
 
-  it('should swallow an async onMetrics whose promise rejects, never leaving the rejection unhandled', async () => {
+  it('should warn about an async onMetrics whose promise rejects, never leaving the rejection unhandled', async () => {
     const unhandled: unknown[] = [];
     const onUnhandled = (e: unknown) => unhandled.push(e);
     process.on('unhandledRejection', onUnhandled);
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
     try {
       const seen: RunMetrics[] = [];
-      const events = await lastValueFrom(of(values['s']!, values['x']!).pipe(measureRun(async (m) => { seen.push(m); throw new Error('db down'); }), toArray()));
+      const down = new Error('db down');
+      const events = await lastValueFrom(of(values['s']!, values['x']!).pipe(measureRun(async (m) => { seen.push(m); throw down; }), toArray()));
       expect(events).toEqual([values['s'], values['x']]);
       await new Promise((resolve) => setImmediate(resolve)); // past the microtasks where an unhandled rejection is detected
       expect(seen.map((m) => m.outcome)).toEqual(['complete']);
       expect(unhandled).toEqual([]);
+      expect(warn.mock.calls.map((c) => c[1])).toEqual([down]);
     } finally {
       process.off('unhandledRejection', onUnhandled);
+      warn.mockRestore();
     }
+  });
+
+  // it failed the run with a bare TypeError of its own, and reported that run as unsubscribed
+  it('should pass an event it cannot read (null) through untouched and report the run\'s real end', () => {
+    const metrics: RunMetrics[] = [];
+    const seen: unknown[] = [];
+    let completed = false;
+    of(values['s']!, null as unknown as L0Event, values['x']!).pipe(measureRun((m) => metrics.push(m))).subscribe({ next: (e) => seen.push(e), complete: () => (completed = true) });
+    expect([seen, completed]).toEqual([[values['s'], null, values['x']], true]);
+    expect(metrics.map((m) => [m.outcome, m.attempts, m.finishReason])).toEqual([['complete', 1, 'stop']]);
   });
 
   it('should name a bad argument', () => {

@@ -3,6 +3,7 @@ import { metrics, type Attributes, type Meter } from '@opentelemetry/api';
 import { BasicTracerProvider } from '@opentelemetry/sdk-trace-base';
 import { DataPointType, MeterProvider, MetricReader, type MetricData } from '@opentelemetry/sdk-metrics';
 import { afterEach, describe, expect, it } from 'vitest';
+import { concatWith, throwError } from 'rxjs';
 import { defineGuardrailRule, l0, type L0Event } from 'l0-rx';
 import { withOpenTelemetry } from 'l0-rx/opentelemetry';
 import { fakeModel } from 'l0-rx/testing';
@@ -198,6 +199,17 @@ describe('withOpenTelemetry({meter}) (real sdk-metrics, manual reader)', () => {
     expect(unitsOf(await collect())['l0.errors']).toBe('{error}');
     expect(got['gen_ai.client.token.usage']).toBeUndefined();
     expect(got['gen_ai.client.operation.time_to_first_chunk']).toBeUndefined();
+  });
+
+  it('should count a run whose error is undefined (a `Promise.reject()`) as failed, in l0.errors and on its duration', async () => {
+    const { meter, points } = metering();
+    testScheduler().run(({ cold }) => {
+      cold<L0Event>('s-a-|', values).pipe(concatWith(throwError(() => undefined)), withOpenTelemetry({ tracer, meter })).subscribe({ error: () => undefined });
+    });
+    const got = await points();
+    const failed = { 'gen_ai.operation.name': 'chat', 'error.type': 'Error' };
+    expect(got['gen_ai.client.operation.duration']).toEqual([{ attributes: failed, value: histogram(1, s(4)) }]);
+    expect(got['l0.errors']).toEqual([{ attributes: failed, value: 1 }]);
   });
 
   it('should mark an unsubscribed run l0.cancelled, with its duration up to the unsubscribe and no error', async () => {

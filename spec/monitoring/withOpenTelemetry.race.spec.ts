@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { fallbackTo, fromAttempt, fromStream, hedge, l0, raceModels, retryWithBackoff, type L0Event } from 'l0-rx';
 import { fakeModel } from 'l0-rx/testing';
 import { withOpenTelemetry } from 'l0-rx/opentelemetry';
-import type { SchedulerLike } from 'rxjs';
+import { concat, ignoreElements, mergeMap, of, tap, throwError, type SchedulerLike } from 'rxjs';
 import type { TestScheduler } from 'rxjs/testing';
 import { testScheduler } from '../helpers/testScheduler.js';
 
@@ -204,6 +204,35 @@ describe('withOpenTelemetry with raceModels and hedge (real sdk-trace-base)', ()
       ...entrants.map(([entrant, ended]) => ['l0.attempt', entrant, ended, SpanStatusCode.UNSET]),
       ['l0.run', undefined, undefined, SpanStatusCode.ERROR],
     ]);
+  });
+
+  // l0 sends its `start` within the subscribe, while the operator's observer is installed: the consumer's race took it
+  it('should not trace a race the consumer subscribes on the run\'s start as this run\'s entrants, nor stop tracing the run\'s own attempt', () => {
+    const { exporter, tracer } = tracing();
+    const scheduler = testScheduler();
+    const elsewhere: L0Event[] = [];
+    scheduler.run(({ cold }) => {
+      l0({ stream: fakeModel('ab-|'), scheduler, runOperators: [withOpenTelemetry({ tracer, scheduler: epochClock(scheduler) })] }).pipe(
+        mergeMap((e) => (e.type === 'start' ? raceModels({ fast: cold('s-a-x|', values), slow: cold('s---b|', values) }).pipe(tap((r) => elsewhere.push(r)), ignoreElements()) : of(e))),
+      ).subscribe();
+    });
+    expect(elsewhere.map((e) => e.type)).toEqual(['start', 'token', 'complete']); // the consumer's race ran
+    const spans = exporter.getFinishedSpans();
+    expect(spans.map((span) => [span.name, span.attributes['l0.race.entrant']])).toEqual([['l0.attempt', undefined], ['l0.run', undefined]]);
+    expect(spans[0]!.events.map((e) => e.name)).toEqual(['gen_ai.first_token']); // its own tokens, traced
+  });
+
+  it.each([
+    ['completes', of(values['s']!, values['x']!), 'complete'],
+    ['fails', concat(of(values['s']!), throwError(() => new Error('cut'))), 'error'],
+  ] as const)('should not trace a race the consumer subscribes when a run that ended within its subscribe %s as that run\'s', (_, source, end) => {
+    const { exporter, tracer } = tracing();
+    const scheduler = testScheduler();
+    scheduler.run(({ cold }) => {
+      const race = raceModels({ fast: cold('s-a-x|', values), slow: cold('s---b|', values) });
+      source.pipe(withOpenTelemetry({ tracer, scheduler: epochClock(scheduler) })).subscribe({ [end]: () => race.subscribe() });
+    });
+    expect(exporter.getFinishedSpans().map((span) => [span.name, span.attributes['l0.race.entrant']])).toEqual([['l0.attempt', undefined], ['l0.run', undefined]]);
   });
 
   it('should trace the attempts of a plain source after a race ended as it always did', () => {

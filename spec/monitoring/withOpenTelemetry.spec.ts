@@ -3,7 +3,7 @@ import { runInNewContext } from 'node:vm';
 import { context, SpanStatusCode, trace } from '@opentelemetry/api';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { MeterProvider } from '@opentelemetry/sdk-metrics';
-import { Observable, take, type SchedulerLike } from 'rxjs';
+import { concatWith, Observable, take, throwError, type SchedulerLike } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { syncSource } from '../internal/checklistHarness.js';
 import { l0, type L0Event } from 'l0-rx';
@@ -116,6 +116,19 @@ describe('withOpenTelemetry (real sdk-trace-base, in-memory exporter)', () => {
       expect(span.attributes['error.type']).toBe('AUTH_ERROR');
     }
     expect(named(spans, 'l0.run')[0]!.events.map((e) => e.name)).toContain('exception');
+  });
+
+  // a source that fails with no error value (`from(Promise.reject())`, `throwError(() => undefined)`) failed all the same
+  it('should end the spans of a run whose error is undefined as failed, not the attempt OK and the run unset', () => {
+    const { exporter, tracer } = tracing();
+    testScheduler().run(({ cold }) => {
+      cold<L0Event>('s-a-|', values).pipe(concatWith(throwError(() => undefined)), withOpenTelemetry({ tracer })).subscribe({ error: () => undefined });
+    });
+    const spans = exporter.getFinishedSpans();
+    expect(spans.map((s) => [s.name, s.status.code, s.attributes['error.type']])).toEqual([
+      ['l0.attempt', SpanStatusCode.ERROR, 'Error'],
+      ['l0.run', SpanStatusCode.ERROR, 'Error'],
+    ]);
   });
 
   it('should end the last attempt\'s span with that attempt\'s own error when every stream failed, and the run span with the run\'s', () => {

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { l0, type L0Event } from 'l0-rx';
 import { withSentry } from 'l0-rx/sentry';
 import { fakeModel } from 'l0-rx/testing';
+import * as SentryModule from '@sentry/core';
 import { getActiveSpan, spanToJSON, startInactiveSpan } from '@sentry/core';
 import { defer, EMPTY, type SchedulerLike } from 'rxjs';
 import type { TestScheduler } from 'rxjs/testing';
@@ -83,6 +84,12 @@ describe('withSentry (real @sentry/core client, in-memory transport)', () => {
   it('should name a bad config', () => {
     expect(() => withSentry({ client: {} as never })).toThrow('withSentry({client}) must be a Sentry Client');
     expect(() => withSentry({ clinet: 1 } as never)).toThrow(/unknown option `clinet`/);
+  });
+
+  // L0's L0Sentry({sentry}) takes the module: accepted here, it failed every run at its start (`getClient(...)?.emit is not a function`)
+  it('should refuse the Sentry module passed as the client, pointing to Sentry.getClient()', () => {
+    expect(() => withSentry({ client: SentryModule as never })).toThrow(TypeError);
+    expect(() => withSentry({ client: SentryModule as never })).toThrow('withSentry({client}) must be a Sentry Client, such as `Sentry.getClient()`, not the Sentry module');
   });
 
   it('should attach the captured error to the run span (its trace and span ids)', async () => {

@@ -63,7 +63,8 @@ export class RunMetricsFold {
 
   /** Folds one event; returns true when it is the run's first token. */
   event(e: L0Event): boolean {
-    switch (e.type) {
+    // an event it cannot read (null) passes untouched: the run's real end is reported, not a TypeError of its own
+    switch (e?.type) {
       case 'start':
         this.attempts++;
         this.tokens = 0;
@@ -124,7 +125,7 @@ export class RunMetricsFold {
       drifts: this.drifts,
       finishReason: this.finishReason,
       usage: this.usage,
-      errorCode: error === undefined ? undefined : codeOf(error),
+      errorCode: outcome === 'error' ? codeOf(error) : undefined,
     });
   }
 }
@@ -143,14 +144,15 @@ export interface MeasureRunConfig {
 /**
  * Calls `onMetrics` once per subscription with the run's {@link RunMetrics} (time to first token,
  * tokens per second, retries by reason, fallbacks, violations) when it completes, fails or is
- * unsubscribed. Events pass through untouched; the work per event is O(1).
+ * unsubscribed. Events pass through untouched (one it cannot read too); the work per event is O(1).
  *
  *   -s-a-b-x|      source
  *   -s-a-b-x|      measureRun(onMetrics)   onMetrics({ outcome: 'complete', tokens: 2, ... }) at x
  *
  * An unsubscribe right after the `complete` event (`first(complete)`) reports a complete run. A
- * throwing `onMetrics`, or an async one whose promise rejects, is swallowed (never left unhandled):
- * metrics never break the stream nor the process.
+ * throwing `onMetrics`, or an async one whose promise rejects, is warned about once per
+ * `measureRun()` call (`console.warn`), never rethrown nor left unhandled: metrics never break the
+ * stream nor the process, and a broken `onMetrics` does not lose them silently.
  *
  * @example
  * import { l0, measureRun } from 'l0-rx';
@@ -164,15 +166,20 @@ export function measureRun(onMetrics: (metrics: RunMetrics) => void, config: Mea
   for (const key of Object.keys(config)) if (key !== 'scheduler') throw new TypeError(`measureRun(onMetrics, config): unknown option \`${key}\`; the options are \`scheduler\``);
   const { scheduler = asyncScheduler } = config;
   if (!isSchedulerLike(scheduler)) throw new TypeError('measureRun(onMetrics, {scheduler}) must be a SchedulerLike');
+  let warned = false; // per operator, as tapLifecycle warns
+  const warn = (e: unknown) => {
+    if (!warned && typeof console !== 'undefined') console.warn('l0-rx measureRun: the `onMetrics` callback threw; the stream goes on.', e);
+    warned = true;
+  };
   return (source) =>
     defer(() => {
       const fold = new RunMetricsFold(() => scheduler.now());
       const report = (outcome: RunOutcome, error?: unknown) => {
         try {
-          // an async onMetrics (`async (m) => db.save(m)`): its rejection is swallowed too, never left unhandled
-          quiet(onMetrics(fold.end(outcome, error)));
-        } catch {
-          // metrics never break the stream
+          // an async onMetrics (`async (m) => db.save(m)`): its rejection is warned about too, never left unhandled
+          quiet(onMetrics(fold.end(outcome, error)), warn);
+        } catch (e) {
+          warn(e); // metrics never break the stream
         }
       };
       return source.pipe(

@@ -1,6 +1,6 @@
 import { Observable, type MonoTypeOperatorFunction } from 'rxjs';
 import { context, SpanKind, SpanStatusCode, trace, type Attributes } from '@opentelemetry/api';
-import { withEntrantObserver, type EntrantObserver } from '../../internal/entrantObserver.js';
+import { currentEntrantObserver, withEntrantObserver, type EntrantObserver } from '../../internal/entrantObserver.js';
 import { subscribeChild } from '../../attempt/attemptContext.js';
 import type { L0Event } from '../../events/eventTypes.js';
 import { serializeError } from '../../errors/serializeError.js';
@@ -40,7 +40,8 @@ export type { WithOpenTelemetryConfig } from './openTelemetryConfig.js';
  *    with `l0.race.outcome: 'won'`. Inside an open attempt of the run (a race as the stream of an
  *    `l0()` run) the entrants' spans are its children. A race that a `retryWithBackoff` or
  *    `fallbackTo` subscribes later (a retry's timer) is traced the same way; one subscribed after
- *    another asynchronous step (`subscribeOn`, a factory's promise) by its winner's events only.
+ *    another asynchronous step (`subscribeOn`, a factory's promise) by its winner's events only. A
+ *    race the consumer subscribes on a notification of the run (a `mergeMap` on its `start`) is not the run's.
  * 4. The run span is the active span while the source is subscribed, and (AsyncLocalStorage) in the
  *    async work it starts: an instrumented HTTP client's spans, each attempt's, are its children.
  * 5. Import from `l0-rx/opentelemetry`; `@opentelemetry/api` is an optional peer, never imported
@@ -107,9 +108,11 @@ export function withOpenTelemetry(config: WithOpenTelemetryConfig): MonoTypeOper
       let done = false;
       const finish = (metrics: RunMetrics, error?: unknown, cancelled = false) => {
         done = true;
-        main.end(error === undefined ? 'won' : 'failed', attemptError(error));
+        // failed by its outcome, not by the error's value: `error(undefined)` (a `Promise.reject()`) fails the run too
+        const failed = !cancelled && metrics.outcome === 'error';
+        main.end(failed ? 'failed' : 'won', attemptError(error));
         run.setAttributes(metricAttributes(metrics));
-        if (error !== undefined) failSpan(run, error);
+        if (failed) failSpan(run, error);
         else if (metrics.outcome === 'complete') run.setStatus({ code: SpanStatusCode.OK });
         instruments?.end(metrics, cancelled);
         run.end(now());
@@ -123,8 +126,6 @@ export function withOpenTelemetry(config: WithOpenTelemetryConfig): MonoTypeOper
       let drifted: readonly string[] = [];
       const onEvent = (e: L0Event) => {
         if (fold.event(e)) run.addEvent('gen_ai.first_token', {}, now());
-        // while a race reports its entrants, their lanes trace the attempts (the winner's events arrive here too)
-        if (openEntrants === 0) main.event(e);
         switch (e.type) {
           // the span event's low-cardinality attributes are the counter's too
           case 'retry': {
@@ -163,28 +164,36 @@ export function withOpenTelemetry(config: WithOpenTelemetryConfig): MonoTypeOper
             return;
         }
       };
+      // what the consumer does on a notification is not this run's: a race it subscribes then (on a
+      // `start`, sent within a subscribe) must not report its entrants here
+      // (only a synchronous delivery inside a subscribe has a hook to switch off: a token's costs no closure)
+      const out = (notify: () => void) => (currentEntrantObserver() === undefined ? notify() : withEntrantObserver(undefined, notify));
       // the source's subscriber is the consumer's child: a synchronous source stops as soon as the consumer leaves
       const subscription = context.with(parent, () => withEntrantObserver(observer, () =>
         subscribeChild(source, {
           next: (e) => {
             try {
               onEvent(e);
+              // after onEvent has read the event: a malformed retry fails its attempt's span, never ends it OK first
+              // (while a race reports its entrants, their lanes trace the attempts: the winner's events arrive here too)
+              if (openEntrants === 0) main.event(e);
             } catch (thrown) {
               // a malformed event (a retry without its error) ends the run, typed as tapLifecycle types it; the span records that error
               throw new InvalidStreamError(`withOpenTelemetry: a malformed ${String((e as { type?: unknown } | null)?.type)} event`, thrown);
             }
-            subscriber.next(e);
+            if (currentEntrantObserver() === undefined) subscriber.next(e);
+            else out(() => subscriber.next(e));
           },
           complete: () => {
             finish(fold.end('complete'));
-            subscriber.complete();
+            out(() => subscriber.complete());
           },
           error: (error: unknown) => {
             // a user abort (the signal) is a cancellation, as an unsubscribe is: not an application error
             // (a budget() cut, also of category abort, is the run's error: traced as one)
             if (serializeError(error).code === 'STREAM_ABORTED') cancel(fold.end('error', error));
             else finish(fold.end('error', error), error);
-            subscriber.error(error);
+            out(() => subscriber.error(error));
           },
         }, subscriber),
       ));

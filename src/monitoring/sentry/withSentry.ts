@@ -162,7 +162,8 @@ function resolve(config: WithSentryConfig) {
     if (!KEYS.includes(key)) throw new TypeError(`withSentry(config): unknown option \`${key}\`; the options are ${KEYS.map((k) => `\`${k}\``).join(', ')}`);
   }
   const { client, scope, spanName = 'l0.run', scheduler = asyncScheduler } = config;
-  if (client !== undefined && typeof client?.captureException !== 'function') throw new TypeError('withSentry({client}) must be a Sentry Client');
+  // the Sentry module (L0's `L0Sentry({sentry})`) has a captureException too, but no getOptions: every run would fail at its start
+  if (client !== undefined && (typeof client?.captureException !== 'function' || typeof client.getOptions !== 'function')) throw new TypeError('withSentry({client}) must be a Sentry Client, such as `Sentry.getClient()`, not the Sentry module');
   if (scope !== undefined && typeof scope?.clone !== 'function') throw new TypeError('withSentry({scope}) must be a Sentry Scope');
   if (typeof spanName !== 'string' || spanName === '') throw new TypeError('withSentry({spanName}) must be a non-empty string');
   if (typeof scheduler?.now !== 'function') throw new TypeError('withSentry({scheduler}) must be a SchedulerLike');
