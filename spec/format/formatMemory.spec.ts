@@ -46,6 +46,9 @@ describe('formatMemory (M1)', () => {
     ['formatMemory(entries): entries[3].content must be a string, got null', [...chat, { role: 'assistant', content: null }], { style: 'structured' }],
     ['formatMemory(entries): entries[1].role must be a string, got undefined', [chat[0], { content: 'x' }], { style: 'compact' }],
     ['formatMemory(entries): entries[1] must be { role, content }, got null', [chat[0], null], {}],
+    // a hole was skipped by the check and printed as an empty message ('User: Hello\n\n\n\nAssistant: Hi there!')
+    ['formatMemory(entries): entries[1] must be { role, content }, got undefined', [chat[0], , chat[1]], {}], // eslint-disable-line no-sparse-arrays
+    ['formatMemory(entries): entries[2] must be { role, content }, got undefined', [chat[0], chat[1], , chat[2]], { maxEntries: 2, style: 'structured' }], // eslint-disable-line no-sparse-arrays
     ['formatMemory(entries): entries[0].timestamp must be a string, got 5', [{ role: 'user', content: 'x', timestamp: 5 }], { includeTimestamps: true, style: 'structured' }],
   ])('should throw %s', (message, entries, config) => {
     expect(() => formatMemory(entries as never, config as never)).toThrow(new TypeError(message));

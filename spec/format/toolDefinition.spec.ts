@@ -74,6 +74,18 @@ describe('toolDefinition', () => {
     });
   });
 
+  // OpenAI answers a tool whose parameters are not an object with a 400: "Invalid schema for function 'json':
+  // schema must be a JSON Schema of 'type: "object"', got 'type: "None"'" (browserbase/stagehand#1159)
+  it.each([
+    ['a string schema', { type: 'string' }, 'got type "string"'],
+    ['z.string()', z.string(), 'got type "string"'],
+    ['properties without a type', { properties: { q: { type: 'string' } }, required: ['q'] }, 'got type undefined'],
+    ['a union of objects (anyOf)', z.union([z.object({ a: z.string() }), z.object({ b: z.string() })]), 'got type undefined'],
+  ] as const)('should name parameters that do not describe an object (%s), which OpenAI refuses', (_, parameters, got) => {
+    expect(() => toolDefinition({ name: 'f', parameters })).toThrow(new TypeError(`toolDefinition({parameters}) must have type: 'object', as OpenAI requires, ${got}`));
+    expect(() => toolParameters(parameters)).toThrow(`toolParameters(parameters) must have type: 'object', as OpenAI requires, ${got}`);
+  });
+
   it('should default to an empty object schema', () => {
     expect(toolParameters(undefined)).toEqual({ type: 'object', properties: {} });
   });

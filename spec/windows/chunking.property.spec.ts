@@ -41,6 +41,23 @@ describe('createWindow chunking (properties)', () => {
     }), { numRuns: runs(500) });
   });
 
+  it('should overlap windows over a text without spaces, cut by length, as over words', () => {
+    const solid = fc.string({ unit: fc.constantFrom('a', 'b', '東'), minLength: 1, maxLength: 80 });
+    fc.assert(fc.property(solid, config.filter((c) => c.overlap > 0 && c.strategy !== 'char'), (doc, { size, overlap, strategy }) => {
+      const { chunks } = createWindow(doc, { size, overlap, strategy, estimateTokens: (t) => t.length });
+      // one word of doc.length tokens, cut into pieces of min(overlap, size - overlap): every window repeats one at least
+      chunks.slice(1).forEach((c, i) => expect(c.startPos).toBeLessThan(chunks[i]!.endPos));
+    }), { numRuns: runs(300) });
+  });
+
+  it('should repeat the asked overlap between token windows of Japanese text (no spaces to cut at)', () => {
+    const doc = '東京は日本の首都であり人口が多い都市です'.repeat(50);
+    const byChar = createWindow(doc, { size: 50, overlap: 10, estimateTokens: (t) => t.length });
+    expect(byChar.chunks.slice(0, 3).map((c) => [c.startPos, c.endPos])).toEqual([[0, 50], [40, 90], [80, 130]]);
+    const byDefault = createWindow(doc, { size: 50, overlap: 10 }); // 4 characters a token: 10 tokens are 40 characters
+    expect(byDefault.chunks.slice(0, 3).map((c) => [c.startPos, c.endPos])).toEqual([[0, 200], [160, 360], [320, 520]]);
+  });
+
   it('should keep emoji whole in char windows', () => {
     const w = createWindow('😀😀😀', { strategy: 'char', size: 3, overlap: 0 });
     expect(w.chunks.map((c) => c.content)).toEqual(['😀', '😀', '😀']);

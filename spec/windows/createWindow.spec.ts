@@ -72,9 +72,23 @@ describe('createWindow', () => {
       expect(w.chunks.map((c) => c.content)).toEqual([`${sentence} `, 'Next one.']);
     });
 
+    it.each([
+      ['Fruit (e.g. apples) is good.', ['Fruit (e.g. apples) is good.']],
+      ['See [cf. the table] here.', ['See [cf. the table] here.']],
+      ['He met “Dr. Who” there.', ['He met “Dr. Who” there.']],
+      ['He came 1st. Then he left.', ['He came 1st. ', 'Then he left.']],
+    ])('should read an abbreviation after a bracket or a quote as one: %j', (text, sentences) => {
+      expect(createWindow(text, { strategy: 'sentence', size: 1, overlap: 0, estimateTokens: () => 1 }).chunks.map((c) => c.content)).toEqual(sentences);
+    });
+
     it('should still end a sentence at a word that only ends like an abbreviation', () => {
       const w = createWindow('I saw the dal. Then the papp. Then more.', { strategy: 'sentence', size: 1, overlap: 0, estimateTokens: () => 1 });
       expect(w.chunks.map((c) => c.content)).toEqual(['I saw the dal. ', 'Then the papp. ', 'Then more.']);
+    });
+
+    it('should end a sentence before a closing typographic quote, as before a straight one', () => {
+      const w = createWindow('He said “Stop.” Then he left. ‘Go!’ she said. «Non.» Fin.', { strategy: 'sentence', size: 1, overlap: 0, estimateTokens: () => 1 });
+      expect(w.chunks.map((c) => c.content)).toEqual(['He said “Stop.” ', 'Then he left. ', '‘Go!’ ', 'she said. ', '«Non.» ', 'Fin.']);
     });
 
     it('should end a sentence at a run of marks, and read a long run not followed by space in linear time', () => {
@@ -87,6 +101,19 @@ describe('createWindow', () => {
         expect(createWindow(text, { strategy: 'sentence', size: n, overlap: 0 }).totalChunks).toBe(1);
         return performance.now() - t0;
       }, 10_000);
+    });
+
+    it('should split long CJK sentences (no space after 。) by length in linear time', () => {
+      // each sentence too large for a window was split by words matched in the whole text: a word ran on through
+      // every following sentence (no space to stop at), so each one read the rest of the document (5 s at 500 KB)
+      const sentence = `${'東京は日本の首都であり人口が多い都市です'.repeat(3)}。`; // 61 characters
+      expectLinearTime('CJK sentences', (n) => {
+        const doc = sentence.repeat(Math.ceil(n / sentence.length));
+        const t0 = performance.now();
+        const w = createWindow(doc, { strategy: 'sentence', size: 50, overlap: 5, estimateTokens: (t) => t.length });
+        expect(w.chunks.at(-1)!.endPos).toBe(doc.length);
+        return performance.now() - t0;
+      }, 60_000);
     });
 
     it.each(['token', 'paragraph', 'sentence'] as const)('should fill %s windows up to the size by the default estimate, not by its rounding of every word', (strategy) => {

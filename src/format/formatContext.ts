@@ -20,9 +20,12 @@ const KEYS = /*#__PURE__*/ optionKeys<FormatContextConfig>()(['label', 'delimite
 const DELIMITERS: readonly ContextDelimiter[] = ['xml', 'markdown', 'brackets', 'none'];
 const PATH = /*#__PURE__*/ optionPath('formatContext', 'content, ');
 const RULE = '='.repeat(20);
-/* A `#` after a line's whitespace and backslashes; whitespace within the line only (`^\s*` across lines is quadratic). */
-const HEADING = /^([^\S\n\r\u2028\u2029]*)(\\*)#/gm;
-const ESCAPED_HEADING = /^([^\S\n\r\u2028\u2029]*)(\\*)\\#/gm;
+/*
+ * A heading's start after a line's whitespace and backslashes: a `#`, or a line of only `=` (the underline that makes
+ * the line before a heading like the wrapper's); whitespace within the line only (`^\s*` across lines is quadratic).
+ */
+const HEADING = /^([^\S\n\r\u2028\u2029]*)(\\*)(#|=+[ \t]*$)/gm;
+const ESCAPED_HEADING = /^([^\S\n\r\u2028\u2029]*)(\\*)\\(#|=+[ \t]*$)/gm;
 /** A line made only of `=` (spaces and tabs around it allowed), which could pass for the `brackets` rule. */
 const RULE_LINE = /^([ \t]*)(=+[ \t]*)$/gm;
 
@@ -34,7 +37,8 @@ export function tagName(label: string): string {
 
 /**
  * Escapes text for a wrapper so it can neither close it nor fake another one: `xml` turns `&`,
- * `<` and `>` into entities; `markdown` backslash-escapes a `#` that starts a line; `brackets`
+ * `<` and `>` into entities; `markdown` backslash-escapes a `#` that starts a line and the first
+ * `=` of a line made only of `=` (it would make the line above a heading); `brackets`
  * backslash-escapes `[`, `]`, backslashes and the first `=` of a line made only of `=` (the
  * wrapper's rule; spaces around it allowed); `none` changes nothing. {@link unescapeDelimiters} undoes it.
  * A `text` that is not a string, or a `delimiter` that is not one of these four (a misspelt one would
@@ -55,7 +59,7 @@ function escapeFor(text: string, delimiter: ContextDelimiter): string {
     case 'xml':
       return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
     case 'markdown':
-      return text.replace(HEADING, '$1$2\\#');
+      return text.replace(HEADING, '$1$2\\$3');
     case 'brackets':
       return text.replace(/[\\[\]]/g, '\\$&').replace(RULE_LINE, '$1\\$2');
     default:
@@ -73,7 +77,7 @@ export function unescapeDelimiters(text: string, delimiter: ContextDelimiter): s
     case 'xml':
       return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
     case 'markdown':
-      return text.replace(ESCAPED_HEADING, '$1$2#');
+      return text.replace(ESCAPED_HEADING, '$1$2$3');
     case 'brackets':
       return text.replace(/\\([\\[\]=])/g, '$1');
     default:

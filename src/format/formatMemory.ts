@@ -65,7 +65,8 @@ export function formatMemory(entries: readonly MemoryEntry[], config: FormatMemo
   if (maxEntries !== undefined && !(Number.isInteger(maxEntries) && maxEntries >= 0)) throw optionError(PATH, 'maxEntries', 'a non-negative integer', maxEntries);
   if (typeof includeTimestamps !== 'boolean') throw optionError(PATH, 'includeTimestamps', 'a boolean', includeTimestamps);
   const kept = maxEntries === undefined ? entries : entries.slice(Math.max(0, entries.length - maxEntries));
-  kept.forEach((e, i) => checkEntry(e, entries.length - kept.length + i, includeTimestamps));
+  // a hole is an entry too (forEach skips it, join prints it as an empty message): refused by its index
+  [...kept].forEach((e, i) => checkEntry(e, entries.length - kept.length + i, includeTimestamps));
   const stamp = (e: MemoryEntry) => (includeTimestamps && e.timestamp ? `[${e.timestamp}] ` : '');
   switch (style) {
     case 'compact':

@@ -8,7 +8,8 @@ export interface ToolSpec {
   readonly description?: string;
   /**
    * The arguments: a JSON Schema object, or a schema implementing Standard JSON Schema
-   * (`~standard.jsonSchema`: Zod 4.2+, ArkType...), converted with its input type. @default an empty object schema
+   * (`~standard.jsonSchema`: Zod 4.2+, ArkType...), converted with its input type; either way of `type: 'object'`
+   * (OpenAI refuses any other: a TypeError). @default an empty object schema
    */
   readonly parameters?: Readonly<Record<string, unknown>> | StandardJSONSchemaV1;
   /**
@@ -43,7 +44,8 @@ function isStandardJsonSchema(p: unknown): p is StandardJSONSchemaV1 {
 /**
  * The JSON Schema of a tool's parameters: a JSON Schema object as given, or the input JSON Schema
  * (draft-07, without `$schema`) of a Standard JSON Schema. A schema library without JSON Schema
- * export (Valibot, Effect: use their own converters) is a TypeError that says so.
+ * export (Valibot, Effect: use their own converters) is a TypeError that says so, and so is a schema
+ * whose root is not `type: 'object'` (a string, a union: OpenAI refuses such tool parameters).
  *
  * @example
  * import { z } from 'zod';
@@ -57,12 +59,15 @@ export function toolParameters(parameters: ToolSpec['parameters']): Record<strin
 /** {@link toolParameters}, its TypeError naming the argument as the caller wrote it (`where`). */
 function schemaOf(parameters: ToolSpec['parameters'], where: string): Record<string, unknown> {
   if (parameters === undefined) return { type: 'object', properties: {} };
+  let schema: Record<string, unknown>;
   if (isStandardJsonSchema(parameters)) {
-    const { $schema: _, ...schema } = parameters['~standard'].jsonSchema.input({ target: 'draft-07' });
-    return schema;
-  }
-  if (typeof parameters === 'object' && parameters !== null && !('~standard' in parameters) && !Array.isArray(parameters)) return { ...parameters };
-  throw new TypeError(`${where} must be a JSON Schema object or a Standard JSON Schema (this schema has no ~standard.jsonSchema; convert it to JSON Schema first), got ${describeOption(parameters)}`);
+    const { $schema: _, ...rest } = parameters['~standard'].jsonSchema.input({ target: 'draft-07' });
+    schema = rest;
+  } else if (typeof parameters === 'object' && parameters !== null && !('~standard' in parameters) && !Array.isArray(parameters)) schema = { ...parameters };
+  else throw new TypeError(`${where} must be a JSON Schema object or a Standard JSON Schema (this schema has no ~standard.jsonSchema; convert it to JSON Schema first), got ${describeOption(parameters)}`);
+  // OpenAI answers any other root with a 400 ("schema must be a JSON Schema of 'type: \"object\"'"), as Anthropic's input_schema does
+  if (schema['type'] !== 'object') throw new TypeError(`${where} must have type: 'object', as OpenAI requires, got type ${describeOption(schema['type'])}`);
+  return schema;
 }
 
 /**

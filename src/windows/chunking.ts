@@ -15,8 +15,11 @@ interface Piece extends Span {
   readonly tokens: number;
 }
 
-/** Common English abbreviations that end in a period inside a sentence (titles, Latin, references); the longest has 6 letters. */
-const ABBREVIATIONS = /(?:^|\s)(?:dr|mr|mrs|ms|prof|st|jr|sr|vs|etc|e\.g|i\.e|no|fig|al|cf|viz|approx|vol|pp|gen|col|lt|sgt|capt|mt|rev)\.$/i;
+/**
+ * Common English abbreviations that end in a period inside a sentence (titles, Latin, references); the longest has 6
+ * letters. Any character but a letter or digit may come before one: "(e.g. apples)", "“Dr. Who”" (not "1st.").
+ */
+const ABBREVIATIONS = /(?:^|[^a-z0-9])(?:dr|mr|mrs|ms|prof|st|jr|sr|vs|etc|e\.g|i\.e|no|fig|al|cf|viz|approx|vol|pp|gen|col|lt|sgt|capt|mt|rev)\.$/i;
 
 /** Spans of `text` for a strategy; sizes in characters for `char`, else in tokens by `estimate`. */
 export function chunkSpans(text: string, strategy: WindowStrategy, size: number, overlap: number, estimate: (s: string) => number): Span[] {
@@ -24,10 +27,12 @@ export function chunkSpans(text: string, strategy: WindowStrategy, size: number,
   if (strategy === 'char') return charSpans(text, size, overlap);
   const base = strategy === 'paragraph' ? paragraphs(text) : strategy === 'sentence' ? sentences(text) : words(text, 0, text.length);
   const pieces: Piece[] = [];
+  // a word over `size` is cut into pieces small enough that the next window can repeat one (text without spaces, CJK)
+  const grain = overlap > 0 ? Math.min(overlap, size - overlap) : size;
   for (const span of base) {
     const tokens = estimate(text.slice(span.start, span.end));
     if (tokens <= size) pieces.push({ ...span, tokens });
-    else for (const w of words(text, span.start, span.end)) pushWord(pieces, text, w, size, estimate);
+    else for (const w of words(text, span.start, span.end)) pushWord(pieces, text, w, size, grain, estimate);
   }
   return pack(pieces, size, overlap);
 }
@@ -87,22 +92,29 @@ function pack(pieces: readonly Piece[], size: number, overlap: number): Span[] {
   return spans;
 }
 
-/** Whitespace-delimited words in [from, to), each with its trailing whitespace (the first also takes leading whitespace). */
+/**
+ * Whitespace-delimited words in [from, to), each with its trailing whitespace (the first also takes leading whitespace).
+ * Matched in the span's own slice: matched in the text, a word ran on past `to`, and CJK sentences (`。` with no space
+ * after) each read the rest of the document: quadratic.
+ */
 function words(text: string, from: number, to: number): Span[] {
   const out: Span[] = [];
   const re = /\S+\s*/g;
-  re.lastIndex = from;
+  const span = text.slice(from, to);
   let m: RegExpExecArray | null;
-  while ((m = re.exec(text)) !== null && m.index < to) out.push({ start: out.length === 0 ? from : m.index, end: Math.min(m.index + m[0].length, to) });
+  while ((m = re.exec(span)) !== null) out.push({ start: out.length === 0 ? from : from + m.index, end: from + re.lastIndex });
   if (out.length === 0 && to > from) out.push({ start: from, end: to });
   return out;
 }
 
-/** A word longer than `size` tokens is cut into pieces of about `size` tokens (4 characters each). */
-function pushWord(pieces: Piece[], text: string, w: Span, size: number, estimate: (s: string) => number): void {
+/**
+ * A word longer than `size` tokens is cut by length into pieces of about `grain` tokens: at most the
+ * overlap and leaving room for it, so windows over a text without spaces overlap too (pieces of `size` left none).
+ */
+function pushWord(pieces: Piece[], text: string, w: Span, size: number, grain: number, estimate: (s: string) => number): void {
   const tokens = estimate(text.slice(w.start, w.end));
   if (tokens <= size) return void pieces.push({ ...w, tokens });
-  const step = Math.max(1, Math.floor(((w.end - w.start) * size) / tokens));
+  const step = Math.max(1, Math.floor(((w.end - w.start) * grain) / tokens));
   for (let s = w.start; s < w.end; ) {
     const e = cutAt(text, Math.min(s + step, w.end), s); // never inside a surrogate pair
     pieces.push({ start: s, end: e, tokens: estimate(text.slice(s, e)) });
@@ -123,16 +135,16 @@ function paragraphs(text: string): Span[] {
   return out;
 }
 
-/** Sentences end at . ! ? (or their CJK forms) followed by whitespace, whatever the next letter's case; common abbreviations do not end one. */
+/** Sentences end at . ! ? (or their CJK forms) followed by whitespace (closing quotes and brackets between), whatever the next letter's case; common abbreviations do not end one. */
 function sentences(text: string): Span[] {
   const out: Span[] = [];
   // a run of marks is tried from its first only: from each of them, a long run not followed by space was quadratic
-  const re = /(?<![.!?])[.!?]+["')\]]*\s+|[。！？]+/g;
+  const re = /(?<![.!?])[.!?]+["')\]”’»]*\s+|[。！？]+/g; // closing quotes, typographic ones too
   let start = 0;
   let m: RegExpExecArray | null;
   while ((m = re.exec(text)) !== null) {
     const end = m.index + m[0].length;
-    // the period, the longest abbreviation and the whitespace before it
+    // the period, the longest abbreviation and the character before it
     if (m[0].startsWith('.') && ABBREVIATIONS.test(text.slice(Math.max(start, m.index - 7), m.index + 1))) continue;
     out.push({ start, end });
     start = end;
