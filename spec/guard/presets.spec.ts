@@ -9,6 +9,7 @@ import {
   recommendedGuardrails,
   strictGuardrails,
   zeroOutputRule,
+  type L0Event,
 } from 'l0-rx';
 import { runSync, text } from './helpers.js';
 
@@ -46,6 +47,14 @@ describe('zeroOutputRule', () => {
   it('should accept empty JSON in a code fence without a language tag, as detectZeroOutput does', () => {
     for (const ok of ['```\n{}\n```', '```\n[ ]\n```', '`{}`']) expect(runSync(text(ok), guard([zeroOutputRule()])).violations).toEqual([]);
     for (const noise of ['```\n```', '```\n{}{}\n```']) expect(runSync(text(noise), guard([zeroOutputRule()])).violations).toHaveLength(1);
+  });
+
+  it('should accept a tool-call-only answer, as detectZeroOutput does', () => {
+    // it flagged the empty text: every tool call of a run with recommendedGuardrails failed as zero output
+    const call: L0Event = { type: 'tool-call', id: 'call_1', name: 'get_weather', arguments: '{"city":"Paris"}' };
+    const r = runSync([call, { type: 'complete', finishReason: 'tool-calls' }], guard([zeroOutputRule()]));
+    expect([r.violations, r.error, r.completed]).toEqual([[], undefined, true]);
+    expect(runSync(text('..'), guard([zeroOutputRule()])).violations).toHaveLength(1); // a text answer is still judged
   });
 
   it('should accept an emoji whose two halves arrive in different checks', () => {

@@ -77,7 +77,7 @@ describe('l0() options of the wrong type', () => {
     [
       'timeout: {initialToken: 0}',
       { timeout: { initialToken: 0 } },
-      'l0({timeout: {initialToken}}) must be a finite number of ms > 0 (use undefined to disable), got 0',
+      'l0({timeout: {initialToken}}) must be a finite number of ms > 0 (timeout: false turns them off), got 0',
     ],
     ['timeout: {total: "1s"}', { timeout: { total: '1s' } }, /^l0\(\{timeout: \{total\}\}\) must be a finite number of ms > 0.*got "1s"$/],
     [
@@ -117,6 +117,15 @@ describe('l0() options of the wrong type', () => {
     const message = messageOf({ signal: (reason: string) => `${reason} `.repeat(50) + 'a very long function body indeed, far beyond sixty characters' });
     expect(message).toMatch(/^l0\(\{signal\}\) must be an AbortSignal, got a function \(reason\) => .{1,60}…$/);
     expect(messageOf({ retry: 'x'.repeat(5000) }).length).toBeLessThan(250);
+  });
+
+  it('should say how to turn a timeout off in l0(), where a budget left undefined takes the default', () => {
+    // it said "use undefined to disable", as withTimeouts does: here that is the 5000 ms default, which fires
+    expect(messageOf({ timeout: { initialToken: 0 } })).not.toMatch(/undefined/);
+    const advised = runScenario(() => l0({ stream: fakeModel('-'), retry: false, timeout: { initialToken: undefined } }));
+    expect([advised.error, advised.errorFrame]).toMatchObject([{ code: 'INITIAL_TOKEN_TIMEOUT' }, 5000]);
+    const off = runScenario(() => l0({ stream: fakeModel('-'), retry: false, timeout: false }), { unsubscribeAt: 60_000 });
+    expect(off.error).toBeUndefined();
   });
 
   it('should accept undefined for any option (the default)', () => {

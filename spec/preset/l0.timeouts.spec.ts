@@ -1,7 +1,7 @@
 /** @test {l0} */
 import { of } from 'rxjs';
 import { describe, expect, it, vi } from 'vitest';
-import { l0, type L0Event, type RetryEvent } from 'l0-rx';
+import { l0, recommendedGuardrails, type L0Event, type RetryEvent } from 'l0-rx';
 import { fakeModel } from 'l0-rx/testing';
 import { finalState, framesOf, runScenario, tokenText, typesOf } from '../helpers/runScenario.js';
 
@@ -107,6 +107,17 @@ describe('l0() zero output (Z1-Z4)', () => {
     expect(model.callCount).toBe(1);
     expect(run.error).toBeUndefined();
     expect(finalState(run.events).content).toBe(text);
+  });
+
+  it('should accept a tool-call-only answer in one request, with the guardrail presets too (Z1)', () => {
+    // with recommendedGuardrails its zero-output rule failed it: four requests, then a GuardrailViolationError
+    for (const guardrails of [undefined, recommendedGuardrails]) {
+      const model = fakeModel({ items: [{ toolCall: { id: 'call_1', name: 'get_weather', arguments: '{"city":"Paris"}' } }], finishReason: 'tool-calls' });
+      const run = runScenario(() => l0({ stream: model, ...(guardrails ? { guardrails } : {}), random }));
+      expect(model.callCount).toBe(1);
+      expect(run.error).toBeUndefined();
+      expect(typesOf(run.events)).toEqual(['start', 'tool-call', 'complete']);
+    }
   });
 
   it('should report finishReason content-filter with no text as a complete run, not zero output (Z1)', () => {

@@ -53,6 +53,47 @@ describe('withTimeouts scheduling', () => {
     expect(got).toEqual(['t0', 't1', 't2', 't3', 't4', '|']);
   });
 
+  it('should not count a slow subscriber\'s time against total either', () => {
+    // it failed TOTAL_TIMEOUT after 1 token: the source took 50 ms, its consumer 750
+    const ts = testScheduler();
+    ts.maxFrames = Infinity;
+    const got: string[] = [];
+    let error: unknown;
+    pullSource(ts, 5, 10)
+      .pipe(withTimeouts({ total: 100, scheduler: ts }))
+      .subscribe({
+        next: (e) => {
+          got.push(e.type === 'token' ? e.value : e.type);
+          ts.frame += 150;
+        },
+        error: (e: unknown) => (error = e),
+        complete: () => got.push('|'),
+      });
+    ts.flush();
+    expect(error).toBeUndefined();
+    expect(got).toEqual(['t0', 't1', 't2', 't3', 't4', '|']);
+  });
+
+  it('should still end a slow subscriber\'s run at total once the source has used it up', () => {
+    const ts = testScheduler();
+    ts.maxFrames = Infinity;
+    let received = 0;
+    let error: unknown;
+    pullSource(ts, 20, 10)
+      .pipe(withTimeouts({ total: 100, scheduler: ts }))
+      .subscribe({
+        next: () => {
+          received++;
+          ts.frame += 150;
+        },
+        error: (e: unknown) => (error = e),
+      });
+    ts.flush();
+    // the source's 10th token came at 100 ms of its own time (in time), its 11th would come at 110
+    expect(received).toBe(10);
+    expect(isTokenTimeoutError(error) && error.info).toEqual({ kind: 'total', timeoutMs: 100, elapsedMs: 100, tokenCount: 10 });
+  });
+
   it('should still time out a silent source whose consumer is fast', () => {
     const ts = testScheduler();
     let error: unknown;

@@ -1,7 +1,8 @@
 /** @test {detectZeroOutput} */
-import { from, Observable, type Observer } from 'rxjs';
+import { concat, from, Observable, of, throwError, type Observer } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { detectZeroOutput, isZeroOutputError, ZeroOutputError, type FinishReason, type L0Event } from 'l0-rx';
+import { detectZeroOutput, isZeroOutputError, retryWithBackoff, ZeroOutputError, type FinishReason, type L0Event } from 'l0-rx';
+import { attemptSource } from '../helpers/attemptSource.js';
 import { testScheduler } from '../helpers/testScheduler.js';
 
 const tok = (value: string): L0Event => ({ type: 'token', value });
@@ -100,6 +101,23 @@ describe('detectZeroOutput', () => {
     it('should start over at a new attempt', () => {
       const start = values['s']!;
       expect(isZeroOutputError(run([start, tok('good'), start, tok(' '), done()]).error)).toBe(true);
+    });
+
+    it('should check the complete of every attempt after the retry loop, also one that follows an attempt which failed once its complete had passed', () => {
+      // it passed '...': the first attempt's complete was checked, and nothing after it ever was
+      const ts = testScheduler();
+      let calls = 0;
+      // attempt 1 answers and passes its complete, then fails at its source's end (an operator of yours between the source and the loop)
+      const attempts = attemptSource(() => (calls++ === 0 ? concat(of(tok('Paris'), done()), throwError(() => new Error('late'))) : of(tok('...'), done())));
+      const types: string[] = [];
+      let error: unknown;
+      attempts.pipe(retryWithBackoff({ backoff: 'fixed', baseDelay: 0, scheduler: ts }), detectZeroOutput()).subscribe({
+        next: (e) => types.push(e.type),
+        error: (e: unknown) => (error = e),
+      });
+      ts.flush();
+      expect(types).toEqual(['start', 'token', 'complete', 'retry', 'start', 'token']);
+      expect(isZeroOutputError(error) && error.info.content).toBe('...');
     });
   });
 

@@ -7,7 +7,11 @@ export interface TokenTimeoutInfo {
   readonly kind: TimeoutKind;
   /** The configured budget that ran out, in ms. */
   readonly timeoutMs: number;
-  /** Time since the attempt started (initial, total) or since the last token (inter), in ms. */
+  /**
+   * The wait that ran out, in ms, time spent downstream left out: for `total`, since the attempt
+   * started; for `initial` and `inter`, since the source last showed life (the attempt's start or its
+   * last content event, or a chunk it held back, see {@link withTimeouts}).
+   */
   readonly elapsedMs: number;
   /** Content events seen before the timeout. */
   readonly tokenCount: number;

@@ -17,11 +17,11 @@ import { SOURCE_ACTIVE } from '../internal/sourceActivity.js';
 
 /** Budgets of {@link withTimeouts}, in ms, each at most 2147483647 (about 24.8 days). `undefined` disables one; 0 is invalid. */
 export interface WithTimeoutsConfig {
-  /** Longest wait from subscription to the first content event. @default undefined (no limit) */
+  /** Longest wait from subscription to the first content event (a chunk the source held back restarts it: rule 1). @default undefined (no limit) */
   readonly initialToken?: number;
   /** Longest silence between content events, measured from the first one on. @default undefined (no limit) */
   readonly interToken?: number;
-  /** Longest time from subscription to `complete`, whatever the source does. @default undefined (no limit) */
+  /** Longest time from subscription to `complete`, whatever the source does (time spent downstream not counted: rule 4). @default undefined (no limit) */
   readonly total?: number;
   /** Where the deadline is scheduled and `now()` is read. @default asyncScheduler */
   readonly scheduler?: SchedulerLike;
@@ -47,19 +47,20 @@ export interface WithTimeoutsConfig {
  *    empty delta, usage, a status such as `response.queued`, a `*.done` bound repeating what streamed) is silence.
  * 2. `initialToken` counts from subscription until the first content event; `interToken` counts from
  *    each content event (the gap before the first one is `initialToken`'s business); `total` counts
- *    from subscription and never moves.
+ *    from subscription, and only time spent downstream moves it (rule 4).
  * 3. A deadline is the last moment a content event may arrive: each budget is the longest wait
  *    allowed (as the options say, and as L0 fails only a wait over it). One due exactly at it passes
  *    and restarts the clock; for `total` a `complete` at it completes. The timeout fires only once
  *    the deadline passed in silence: the action that reaches it looks again after the work due at
  *    that moment (with a virtual clock, whatever the same frame holds, scheduled before or after it).
  * 4. Silence is the source's, never the consumer's: the clock restarts when the downstream `next`
- *    returns, and time spent downstream on control events is not counted, so a slow subscriber never
- *    causes a timeout.
+ *    returns, time spent downstream on control events is not counted, and no time spent downstream
+ *    counts against `total` (the clock is then read before each content event too), so a slow
+ *    subscriber never causes a timeout.
  * 5. A `complete` event (or the source ending) stops all timing.
  * 6. One scheduled action per subscription, re-armed lazily: a token only stores a timestamp; when
  *    the action fires early because tokens moved the deadline, it reschedules itself for the rest.
- * 7. `total` is also checked on each content event, with the clock read the event already costs,
+ * 7. `total` is also checked on each content event, with the clock read after it,
  *    so it holds against a source that floods synchronously and never lets the scheduled action
  *    run: the first content event read after the deadline is the last one passed on.
  * 8. On timeout: the source is unsubscribed (even in the middle of its synchronous subscribe, so a
@@ -95,8 +96,8 @@ export function withTimeouts(config: WithTimeoutsConfig): MonoTypeOperatorFuncti
  * closure and context per stream.
  */
 class TimeoutWatch extends Relay<L0Event> {
-  private readonly start: number;
-  private readonly end: number;
+  /** When `total` runs out: subscription + total, shifted by time spent downstream (rule 4). */
+  private end: number;
   /** When the current silence began (shifted by time spent downstream). */
   private base: number;
   private tokenCount = 0;
@@ -111,9 +112,8 @@ class TimeoutWatch extends Relay<L0Event> {
     private readonly budgets: ResolvedTimeouts,
   ) {
     super(out);
-    this.start = budgets.scheduler.now();
-    this.end = this.start + budgets.total;
-    this.base = this.start;
+    this.base = budgets.scheduler.now();
+    this.end = this.base + budgets.total;
     this.arm(this.deadline());
   }
 
@@ -135,9 +135,12 @@ class TimeoutWatch extends Relay<L0Event> {
       case 'tool-call':
       case 'data':
       case 'progress': {
+        // the clock is read before the event only for `total`: the time downstream is not the source's
+        const before = this.end === Infinity ? 0 : this.budgets.scheduler.now();
         subscriber.next(event);
         if (!this.timing || subscriber.closed) return;
         const now = (this.base = this.budgets.scheduler.now());
+        this.end += now - before;
         this.tokenCount++;
         // A source that never yields starves the scheduled action: `total` is also checked here.
         if (now > this.end) return this.timeOut(now);
@@ -153,7 +156,9 @@ class TimeoutWatch extends Relay<L0Event> {
       default: {
         const before = this.budgets.scheduler.now();
         subscriber.next(event);
-        this.base += this.budgets.scheduler.now() - before;
+        const downstream = this.budgets.scheduler.now() - before;
+        this.base += downstream;
+        this.end += downstream;
       }
     }
   }
@@ -217,7 +222,7 @@ class TimeoutWatch extends Relay<L0Event> {
     const { initialToken, interToken, total } = this.budgets;
     const kind: TimeoutKind = now >= this.end ? 'total' : this.tokenCount === 0 ? 'initial' : 'inter';
     const timeoutMs = kind === 'total' ? total : kind === 'initial' ? initialToken : interToken;
-    const elapsedMs = now - (kind === 'total' ? this.start : this.base);
+    const elapsedMs = now - (kind === 'total' ? this.end - total : this.base);
     // the source stops (and the clock is disarmed) before the downstream hears of it: a retry may subscribe again at once
     const out = this.out;
     this.unsubscribe();
@@ -244,29 +249,30 @@ const ROOT = /*#__PURE__*/ optionPath('withTimeouts');
 
 /**
  * Validates a {@link WithTimeoutsConfig} eagerly. `where` names the bag in messages (the l0 preset
- * passes `l0({timeout})`).
+ * passes `l0({timeout})`), and `off` says how to turn a budget off there (in `l0()` a budget left
+ * out, or `undefined`, takes the default: only `timeout: false` turns them off).
  * @throws TypeError naming the option, for unknown keys, a budget that is not a finite number > 0
  * or is above 2147483647 ms, or a scheduler that is not a SchedulerLike.
  * @internal
  */
-export function resolveWithTimeouts(config: WithTimeoutsConfig, where: OptionPath = ROOT): ResolvedTimeouts {
+export function resolveWithTimeouts(config: WithTimeoutsConfig, where: OptionPath = ROOT, off = 'use undefined to disable'): ResolvedTimeouts {
   checkBag(where, config);
   checkKeys(where, config, WITH_TIMEOUTS_KEYS);
   const { scheduler = asyncScheduler } = config;
   if (!isSchedulerLike(scheduler)) throw optionError(where, 'scheduler', 'a SchedulerLike', scheduler);
   return {
-    initialToken: budget(where, 'initialToken', config.initialToken),
-    interToken: budget(where, 'interToken', config.interToken),
-    total: budget(where, 'total', config.total),
+    initialToken: budget(where, off, 'initialToken', config.initialToken),
+    interToken: budget(where, off, 'interToken', config.interToken),
+    total: budget(where, off, 'total', config.total),
     scheduler,
   };
 }
 
 /** Validates one budget; `undefined` becomes `Infinity` (no limit). */
-function budget(where: OptionPath, option: keyof WithTimeoutsConfig, value: number | undefined): number {
+function budget(where: OptionPath, off: string, option: keyof WithTimeoutsConfig, value: number | undefined): number {
   if (value === undefined) return Infinity;
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw optionError(where, option, 'a finite number of ms > 0 (use undefined to disable)', value);
+    throw optionError(where, option, `a finite number of ms > 0 (${off})`, value);
   }
   checkTimerDelay(where, option, value);
   return value;

@@ -40,8 +40,8 @@ const EMOJI = /^[\p{Extended_Pictographic}\p{Regional_Indicator}]$/u;
  *    parseStructured validated: `[{}]` passed the schema). `reasoning` and `progress` are not.
  * 3. The text follows the attempt rule ({@link attemptTextChange}): `start`, `retry` and `fallback`
  *    begin a new attempt's text; `resume{checkpoint}` counts its checkpoint as text.
- * 4. The check runs on the `complete` event (which is then replaced by the error) or, if the source
- *    ends without one, on completion. A `complete` with `finishReason: 'content-filter'` is never
+ * 4. The check runs on each attempt's `complete` event (which is then replaced by the error) or, if
+ *    the source ends without one, on completion. A `complete` with `finishReason: 'content-filter'` is never
  *    zero output: the provider said why, and the `complete` passes so the reason is reported, not
  *    hidden; nor is the `length` completion of a `budget({onExceeded: 'complete'})` that cut the run (the
  *    caller's limit, not an empty answer: inside the retry loop it would be retried with no request sent).
@@ -135,8 +135,12 @@ class ZeroOutputWatch extends Relay<L0Event> {
     this.content = '';
   }
 
+  /**
+   * A new attempt: its text and its `complete` are checked anew (after a retry loop, an attempt that
+   * failed once its `complete` had passed is followed by another one's).
+   */
   private reset(): void {
-    this.meaningful = false;
+    this.meaningful = this.checked = false;
     this.content = '';
     this.high = '';
   }
