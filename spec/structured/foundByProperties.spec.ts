@@ -134,7 +134,6 @@ describe('white space JSON does not allow, between tokens', () => {
     ['{"a": 50%}', { a: '50%' }, [{}]],
     ['{"t": 20\u00b0C}', { t: '20\u00b0C' }, [{}]],
     ['{"p": 5\u20ac, "n": 1}', { p: '5\u20ac', n: 1 }, [{}]],
-    ['[1, 2\u2028]', [1, '2\u2028'], [[1]]],
   ])('should end no number at a character jsonrepair ends none at: %j is a string to it, never shown as a number', (text, data, partials) => {
     // the fix above took only jsonrepair's other spaces: `50%` showed {a: 50}, then the result {a: '50%'}
     expect([run(text).result?.data, streamed(text)]).toEqual([data, partials]);

@@ -1,6 +1,6 @@
 /* A whole answer that is one JSON string, read as it streams. Internal: never re-exported. */
 import { isHighSurrogate } from '../internal/surrogate.js';
-import { ESCAPES, isBadControl } from './partialJsonFrames.js';
+import { ESCAPES, isBadControl, isWhitespace } from './partialJsonFrames.js';
 
 /** What {@link BareString.feed} found: nothing new, a longer prefix to show, or no bare string after all (numbers: see partialJsonFrames). */
 export const SAME = 0;
@@ -15,7 +15,7 @@ const CLOSED = 4;
 
 /**
  * The decoded prefix of an answer whose first character past white space is `"`: a JSON string
- * that may be the whole answer. Runs of plain characters are copied at once; escapes, `\uXXXX`
+ * that may be the whole answer (white space around it as extraction trims it: U+00A0 and U+200B too). Runs of plain characters are copied at once; escapes, `\uXXXX`
  * included, may span deltas, and a high surrogate (raw or escaped) waits for its low half, so the
  * prefix never ends in half a pair. Anything but white space after the closing quote, a first
  * character other than `"`, or a bad escape makes it {@link NOT}: the answer is read as any
@@ -38,7 +38,7 @@ export class BareString {
       switch (this.state) {
         case BEFORE:
         case CLOSED:
-          if (ch !== ' ' && ch !== '\t' && ch !== '\n' && ch !== '\r') {
+          if (!isWhitespace(ch)) {
             if (this.state === CLOSED || ch !== '"') return NOT;
             this.state = IN;
           }

@@ -5,6 +5,7 @@
 import { checkText } from '../internal/options.js';
 import { commentEnd } from './comments.js';
 import { FenceScanner, fenceClose, fences, proseView } from './fences.js';
+import { isWhitespace } from './partialJsonFrames.js';
 
 /** Where the JSON came from: the whole text, a fence, or the middle of prose. */
 export type JsonSource = 'whole' | 'fence' | 'text';
@@ -16,7 +17,7 @@ export interface ExtractedJson {
 }
 
 // white space as jsonrepair reads it: `\s` and U+180E, U+200B (`[\u200b{}]` is an array to it); so in NUMBER_LED and ONE_NUMBER (`[\u200b1]` is a citation as `[ 1]` is)
-const LOOKS_LIKE_OBJECT = /^\{[\s\u180e\u200b]*(?:["'}\u201c]|[A-Za-z_$][\w$]*\s*:)/;
+const LOOKS_LIKE_OBJECT = /^\{[\s\u180e\u200b]*(?:["'}\u201c]|[A-Za-z_$][\w$]*[\s\u180e\u200b]*:)/;
 const LOOKS_LIKE_ARRAY = /^\[[\s\u180e\u200b]*(?:["'\d{[\]\u201c-]|(?:true|false|null|True|False|None|NaN|undefined)[\s\u180e\u200b]*[,\]])/;
 /** An array led by a number (`[1]`, `[2, 3]`): the shape of a citation or a footnote mark. */
 const NUMBER_LED = /^\[[\s\u180e\u200b]*[-\d]/;
@@ -24,18 +25,21 @@ const NUMBER_LED = /^\[[\s\u180e\u200b]*[-\d]/;
  * Prose that introduces a value: the text's start, a line break, `:`, `=`, `>` (`->`), `!` (`Sure!`),
  * is/are/was/were/be/equals/returns, or the backticks opening an inline code span (`` `[1, 2]` ``,
  * `` ```[1,2]``` ``): a run of them at the start or after white space, `(`, `[`, `{`, `:`, `=`, `>`, `!`
- * or `*`, never after a word or a closing bracket (`` `fetch()`[1] `` closes a span: a citation).
+ * or `*`, never after a word or a closing bracket (`` `fetch()`[1] `` closes a span: a citation);
+ * any white space may follow (`ids:\u00a0[1, 2]`, as `ids: [1, 2]`).
  */
-const INTRODUCES = /(?:^|[\n:=>!]|(?<![\p{L}\p{N}_])(?:is|are|was|were|be|equals|returns)|(?:^|[\s([{:=>!*])`+)[ \t]*$/iu;
+const INTRODUCES = /(?:^|[\n:=>!]|(?<![\p{L}\p{N}_])(?:is|are|was|were|be|equals|returns)|(?:^|[\s([{:=>!*])`+)[\s\u180e\u200b]*$/iu;
 /** A one-number array (`[1]`): a footnote mark when prose goes on after it on its line. */
 const ONE_NUMBER = /^\[[\s\u180e\u200b]*-?\d+[\s\u180e\u200b]*\]$/;
 /** Prose going on after a value on its line (`[1] Smith`, `[2] shows`). */
-const CONTINUES = /^[ \t]*[\p{L}\p{N}]/u;
-/** How far after a `[1]` {@link CONTINUES} looks: up to this many spaces or tabs, then the letter or digit. @internal Shared with the partial parser. */
+const CONTINUES = /^(?:[^\S\n\r\u2028\u2029]|[\u180e\u200b])*[\p{L}\p{N}]/u;
+/** White space that breaks no line (a space, a tab, U+00A0, U+200B...: `[1]\u00a0Smith` is a mark as `[1] Smith` is). @internal Shared with the partial parser. */
+export const LINE_SPACE = /[^\S\n\r\u2028\u2029]|[\u180e\u200b]/;
+/** How far after a `[1]` {@link CONTINUES} looks: up to this many {@link LINE_SPACE} characters, then the letter or digit. @internal Shared with the partial parser. */
 export const MARK_GAP = 7;
 const LOOKBACK = 12;
-/** An empty object or array: an answer only when nothing else is (see {@link fromProse}). */
-const EMPTY = /^[[{][\s\u180e\u200b]*[\]}]$/;
+/** An empty object or array (`[\u00a0]` too, which JSON.parse refuses): an answer only when nothing else is (see {@link fromProse}). */
+const EMPTY = /^(?:\[[\s\u180e\u200b]*\]|\{[\s\u180e\u200b]*\})$/;
 /** Work allowed for the prose scan, per character of the answer (see {@link fromProse}). */
 const SCAN_PER_CHAR = 4;
 /** Work always allowed, so a short answer with a few `[it's]` asides (each read to the end) is read whole. */
@@ -97,6 +101,18 @@ export function matchingEnd(text: string, start: number): number {
   return -1;
 }
 
+/**
+ * `text` without the white space at its start, and at its end unless `end` is false: `trim()`'s and
+ * U+180E, U+200B, which jsonrepair reads as white space too (`\u200b"a"` is the string "a" to it). @internal
+ */
+export function trimSpace(text: string, end = true): string {
+  let from = 0;
+  let to = text.length;
+  while (from < to && isWhitespace(text[from]!)) from++;
+  while (end && to > from && isWhitespace(text[to - 1]!)) to--;
+  return text.slice(from, to);
+}
+
 function isJson(text: string): boolean {
   try {
     JSON.parse(text);
@@ -151,8 +167,9 @@ function fromProse(text: string, view = text): string | undefined {
     if (budget < 0) break;
     if (isCitation(text, i, end)) continue;
     const candidate = end === -1 ? text.slice(i) : text.slice(i, end);
-    if (end !== -1 && isJson(candidate)) {
-      if (!EMPTY.test(candidate)) return candidate;
+    const blank = EMPTY.test(candidate);
+    if (end !== -1 && (blank || isJson(candidate))) {
+      if (!blank) return candidate;
       empty ??= candidate;
       continue;
     }
@@ -217,7 +234,7 @@ export function endsInRoot(text: string, fenced: (i: number) => boolean = () => 
  */
 export function extractJson(text: string): ExtractedJson {
   checkText('extractJson(text)', text);
-  return answerJson(text) ?? { json: text.trim(), from: 'whole' };
+  return answerJson(text) ?? { json: trimSpace(text), from: 'whole' };
 }
 
 /**
@@ -226,11 +243,11 @@ export function extractJson(text: string): ExtractedJson {
  * it (when it is no valid JSON, a raw line break in it, which repair escapes); undefined when something follows it.
  */
 function cutString(text: string): ExtractedJson | undefined {
-  const json = text.trimStart(); // white space at the end may be the string's own
+  const json = trimSpace(text, false); // white space at the end may be the string's own
   if (json[0] !== '"') return undefined;
   for (let i = 1; i < json.length; i++) {
     if (json[i] === '\\') i++;
-    else if (json[i] === '"') return json.slice(i + 1).trim() === '' ? { json: json.trimEnd(), from: 'whole' } : undefined;
+    else if (json[i] === '"') return trimSpace(json.slice(i + 1)) === '' ? { json: json.slice(0, i + 1), from: 'whole' } : undefined;
   }
   return { json, from: 'whole' };
 }
@@ -251,7 +268,7 @@ function fencedScalars(text: string): string[] {
 
 /** {@link extractJson}, or `undefined` when the answer holds no object or array (citations aside) nor a fence that is one JSON scalar. @internal */
 export function findJson(text: string): ExtractedJson | undefined {
-  const trimmed = text.trim();
+  const trimmed = trimSpace(text);
   if (isJson(trimmed)) return { json: trimmed, from: 'whole' };
   const fenced = fromFence(text);
   if (fenced !== undefined) return { json: fenced, from: 'fence' };
@@ -259,7 +276,7 @@ export function findJson(text: string): ExtractedJson | undefined {
   const whole = end === -1 || end === trimmed.length;
   // a leading `[1] Smith` or `[Note]` is prose: look further
   // a cut one keeps its end's white space, which may be a cut string's own
-  const cut = end === -1 ? text.trimStart() : trimmed;
+  const cut = end === -1 ? trimSpace(text, false) : trimmed;
   if (looksLikeJson(trimmed) && (whole || !(isCitation(trimmed, 0, end) || EMPTY.test(trimmed.slice(0, end))))) return whole ? { json: cut, from: 'whole' } : { json: trimmed.slice(0, end), from: 'text' };
   const scalars = fencedScalars(text);
   const found = fromProse(text, proseView(text));

@@ -84,10 +84,11 @@ function fencedCut(raw: string, finish: FinishReason | undefined, e: unknown): R
 /**
  * Text that ends in an opening bracket, alone or before a literal's start (`{`, `[tr`, `[true`): an
  * object or array the cut stopped as it opened, too short for {@link looksLikeJson} to tell from prose.
- * The white space after a missing literal is the bracket's own (`\s*\s*` would try every split of a
- * long run: quadratic), so a failed match costs the run once.
+ * White space is `\s` and U+180E, U+200B, as jsonrepair reads it (`Sure! {\u200b`). The white space
+ * after a missing literal is the bracket's own (`\s*\s*` would try every split of a long run:
+ * quadratic), so a failed match costs the run once.
  */
-const CUT_START = /[{[]\s*(?:(?:t(?:r(?:ue?)?)?|f(?:a(?:l(?:se?)?)?)?|n(?:u(?:ll?)?)?)\s*)?$/;
+const CUT_START = /[{[][\s\u180e\u200b]*(?:(?:t(?:r(?:ue?)?)?|f(?:a(?:l(?:se?)?)?)?|n(?:u(?:ll?)?)?)[\s\u180e\u200b]*)?$/;
 
 /**
  * The repaired JSON; cut text that repair could not close still follows `onTruncated` (`accept` has

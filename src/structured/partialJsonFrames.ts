@@ -39,10 +39,18 @@ function put(c: Container, slot: string | number, value: unknown): void {
   else setOwn(c, slot as string, value);
 }
 
-/** JSON's white space, and the white space JSON does not allow that jsonrepair reads as such (its isSpecialWhitespace: U+00A0, U+200B, U+3000...; `{\u00a0"a": 1}` is `{"a": 1}` to repair). */
+/**
+ * JSON's white space, and the white space JSON does not allow: JavaScript's (`\s`, as `trim()` reads
+ * it) and jsonrepair's (its isSpecialWhitespace adds U+180E and U+200B; `{\u00a0"a": 1}` is `{"a": 1}`
+ * to repair). Of JavaScript's, jsonrepair reads `\v`, `\f`, U+1680, U+2028 and U+2029 as no white
+ * space (`[1,\f2]` is `[1, "\f2"]` to it): repair makes them spaces first ({@link UNREAD_SPACE}).
+ */
 export function isWhitespace(ch: string): boolean {
-  return ch === ' ' || ch === '\n' || ch === '\r' || ch === '\t' || (ch > '\u009f' && /[\u00a0\u180e\u2000-\u200b\u202f\u205f\u3000\ufeff]/.test(ch));
+  return ch === ' ' || ch === '\n' || ch === '\r' || ch === '\t' || ((ch < ' ' || ch > '\u009f') && /[\s\u180e\u200b]/.test(ch));
 }
+
+/** White space that jsonrepair reads as no white space (`\v`, `\f`, U+1680, U+2028, U+2029): repair makes each a space outside strings first, so it ends a number as a space does. */
+export const UNREAD_SPACE = /[\v\f\u1680\u2028\u2029]/;
 
 /** A control character JSON allows in no string and jsonrepair escapes in none (all but `\b`, `\f`, `\n`, `\r`, `\t`): it throws on it. */
 export const isBadControl = (ch: string): boolean => ch < ' ' && !'\b\f\n\r\t'.includes(ch);

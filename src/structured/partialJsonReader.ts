@@ -71,7 +71,8 @@ export abstract class JsonReader {
         while (j < s.length && /[\w.+-]/.test(s[j]!)) j++;
         this.buf += s.slice(i, j);
         // jsonrepair ends a number only at white space or a delimiter: `50%`, `1\u00a0` are the words "50%", "1\u00a0", no numbers
-        if (j < s.length && ((/\d$/.test(this.buf) && !/[ \t\n\r,:[\]{}()/]/.test(s[j]!)) || !this.endAtom())) return this.fail(s, j);
+        // (`1\u2028` is a number: repair makes UNREAD_SPACE a space first)
+        if (j < s.length && ((/\d$/.test(this.buf) && !/[ \t\n\r\v\f\u1680\u2028\u2029,:[\]{}()/]/.test(s[j]!)) || !this.endAtom())) return this.fail(s, j);
         return j;
       }
       default:
@@ -162,7 +163,7 @@ export abstract class JsonReader {
   private structural(s: string, i: number): number {
     const ch = s[i]!;
     if (isWhitespace(ch)) {
-      this.odd ||= ch > '~';
+      this.odd ||= ch > '~' || ch === '\v' || ch === '\f';
       return i + 1;
     }
     const top = this.stack[this.stack.length - 1]!;

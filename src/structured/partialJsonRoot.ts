@@ -5,7 +5,7 @@
  * read on to its close. Internal: never re-exported.
  */
 import { commentEnd, SCHEME_GAP, URL_CHAR, urlAt } from './comments.js';
-import { introduces, MARK_GAP } from './extractJson.js';
+import { introduces, LINE_SPACE, MARK_GAP } from './extractJson.js';
 import { FenceScanner } from './fences.js';
 import { isWhitespace, Mode, type Container, type Frame } from './partialJsonFrames.js';
 import { JsonReader } from './partialJsonReader.js';
@@ -22,7 +22,7 @@ export abstract class RootFinder extends JsonReader {
   private tail = '';
   /** The root is an array no prose introduced, nothing but white space in it yet: a citation if a number comes first (see `step`). */
   private loose = false;
-  /** Spaces and tabs read after a closed `[1]` root (see `mark`). */
+  /** Spaces and tabs (LINE_SPACE) read after a closed `[1]` root (see `mark`). */
   private trail = 0;
   /** extractJson's fences, read in the text outside the root (step 4). */
   protected readonly fence = new FenceScanner();
@@ -142,10 +142,10 @@ export abstract class RootFinder extends JsonReader {
     return !this.fenced && f.isArray && f.size === 1 && /^-?\d+$/.test(this.buf) && typeof (f.c as unknown[])[0] === 'number';
   }
 
-  /** After a `[1]` root: up to `MARK_GAP` spaces or tabs, then a letter or digit make it a footnote mark (prose); anything else, the answer. */
+  /** After a `[1]` root: up to `MARK_GAP` spaces, tabs or other LINE_SPACE, then a letter or digit make it a footnote mark (prose); anything else, the answer. */
   private mark(s: string, i: number): number {
     let j = i;
-    for (; j < s.length && this.trail < MARK_GAP && (s[j] === ' ' || s[j] === '\t'); j++) this.trail++;
+    for (; j < s.length && this.trail < MARK_GAP && LINE_SPACE.test(s[j]!); j++) this.trail++;
     if (j === s.length) return j;
     if (/[\p{L}\p{N}]/u.test(s[j]!)) return this.reset(j);
     return this.settle(1, j);

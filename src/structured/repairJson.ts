@@ -2,8 +2,8 @@ import { jsonrepair } from 'jsonrepair';
 import { SchemaValidationError } from '../errors/SchemaValidationError.js';
 import { checkText } from '../internal/options.js';
 import { commentEnd, urlAt } from './comments.js';
-import { answerJson, looksLikeJson } from './extractJson.js';
-import { isWhitespace } from './partialJsonFrames.js';
+import { answerJson, looksLikeJson, trimSpace } from './extractJson.js';
+import { isWhitespace, UNREAD_SPACE } from './partialJsonFrames.js';
 
 /**
  * What repair changed, in the order found:
@@ -52,7 +52,7 @@ interface Diagnosis {
   truncated: boolean;
   /** The quote of the string the text was cut in ('' when none). */
   quote: string;
-  /** Where a comma goes to keep jsonrepair from splitting a string (see {@link needsGuard}); at `i + 0.5`, a `//` before the `#` at `i`. */
+  /** Where a comma goes to keep jsonrepair from splitting a string (see {@link needsGuard}); at `i + 0.5`, a `//` before the `#` at `i`; at `i + 0.25`, a space for the UNREAD_SPACE at `i`. */
   guards: number[];
   /** Where a key the text ends in or right after starts (`{"a": 1, "na`, `{"a": 1, "name":`, `"name": -`), or a `-` it ends in (`[1, -`), else -1. */
   key: number;
@@ -67,7 +67,7 @@ interface Diagnosis {
  */
 function needsGuard(json: string, open: number, close: number): boolean {
   let next = close + 1;
-  while (next < json.length && /\s/.test(json[next]!)) next++;
+  while (next < json.length && isWhitespace(json[next]!)) next++;
   const closer = json[next];
   return (closer === ']' || closer === '}') && json.slice(open + 1, close).includes(closer === ']' ? '[' : '{');
 }
@@ -85,7 +85,8 @@ function diagnose(json: string): Diagnosis {
   let minus = -1;
   // in a word jsonrepair reads to its delimiter as an unquoted string: a `-` there is the string's (`Part - 2`)
   let inWord = false;
-  const last = json.trimEnd().length - 1;
+  let last = json.length - 1;
+  while (last >= 0 && isWhitespace(json[last]!)) last--; // U+200B too: `[1, -\u200b` ends in its `-`
   for (let i = 0; i < json.length; i++) {
     const ch = json[i]!;
     if (quote !== '') {
@@ -98,7 +99,11 @@ function diagnose(json: string): Diagnosis {
       continue;
     }
     if (/[,[\]{}/+\n"'\u201c]/.test(ch)) inWord = false;
-    if (isWhitespace(ch)) continue; // U+00A0 and the like too, as jsonrepair reads them
+    if (isWhitespace(ch)) {
+      // U+00A0 and the like too, as jsonrepair reads them; `\f`, U+2028 and the like it reads as values (`[1,\f2]` is `[1, "\f2"]` to it): made spaces
+      if (UNREAD_SPACE.test(ch)) guards.push(i + 0.25);
+      continue;
+    }
     const end = commentEnd(json, i);
     if (end !== i) {
       if (urlAt(json, i)) afterValue = true; // a URL read whole (`https://x.com//a`): a value, no comment
@@ -129,7 +134,7 @@ function diagnose(json: string): Diagnosis {
       afterValue = true;
       expectKey = false;
     } else if (ch === ',') {
-      if (/^\s*[}\]]/.test(json.slice(i + 1, i + 64))) found.add('remove-trailing-comma');
+      if (/^[\s\u180e\u200b]*[}\]]/.test(json.slice(i + 1, i + 64))) found.add('remove-trailing-comma'); // `[1,\u200b]` too
       expectKey = stack[stack.length - 1] === '{';
     } else if (/[A-Za-z_$]/.test(ch)) {
       const word = /^[\w$]+/.exec(json.slice(i, i + 64))![0];
@@ -167,15 +172,17 @@ function guard(json: string, guards: readonly number[]): string {
   let out = '';
   let from = 0;
   for (const at of guards) {
-    out += json.slice(from, at) + (at % 1 ? '//' : ',');
-    from = at;
+    const mark = at % 1;
+    out += json.slice(from, at) + (mark === 0.5 ? '//' : mark ? ' ' : ',');
+    from = mark === 0.25 ? at + 1 : at; // (slice truncates: `at + 1` is past the character replaced)
   }
   return out + json.slice(from);
 }
 
-const CUT_LITERAL = /([:[,]\s*)(tr?u?|fa?l?s?|nu?l?)$/;
+/** A literal cut after its container's punctuation and any white space (`[\u200btr`, as `[ tr`). */
+const CUT_LITERAL = /([:[,][\s\u180e\u200b]*)(tr?u?|fa?l?s?|nu?l?)$/;
 /** A number cut before it means anything (`-`) or in its fraction or exponent (`1.`, `1e`, `1e+`): the part to drop. */
-const CUT_NUMBER = /(?<=[:[,]\s*)-$|(?<=[:[,]\s*-?\d+(?:\.\d+)?)(?:\.|[eE][+-]?)$/;
+const CUT_NUMBER = /(?<=[:[,][\s\u180e\u200b]*)-$|(?<=[:[,][\s\u180e\u200b]*-?\d+(?:\.\d+)?)(?:\.|[eE][+-]?)$/;
 const LITERAL_OF: Readonly<Record<string, string>> = { t: 'true', f: 'false', n: 'null' };
 
 /**
@@ -238,13 +245,14 @@ export function repairText(text: string): RepairJsonResult {
     // not valid as it stands: extract, then repair
   }
   let found = answerJson(text);
-  // a fence's JSON is its object or array, or a scalar alone in it; elsewhere only an object or array (or a cut string: answerJson) is an answer
-  if (found !== undefined && found.from !== 'fence' && (!/^[[{"]/.test(found.json) || (found.from === 'text' && !looksLikeJson(found.json)))) found = undefined;
+  // a fence's JSON is its object or array, or a scalar alone in it; elsewhere only an object or array (or a cut string: answerJson),
+  // or the whole text, JSON once white space JSON does not allow is trimmed (`\u00a042`: no cut `42`)
+  if (found?.from === 'text' && !looksLikeJson(found.json)) found = undefined;
   if (found === undefined) {
     // a cut literal or number is completed as a cut one in an object is (`tr` -> `true`, `1.` -> `1`); a lone `-` holds no value
     let cut: unknown[] | undefined;
     try {
-      if (ATOM.test(text.trim())) cut = parse(`${closeTail(`[${text.trim()}`, '')}]`) as unknown[];
+      if (ATOM.test(trimSpace(text))) cut = parse(`${closeTail(`[${trimSpace(text)}`, '')}]`) as unknown[];
     } catch {
       // no cut literal or number either
     }
