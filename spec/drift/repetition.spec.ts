@@ -1,7 +1,7 @@
 /** @test {detectDrift} */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { hasPeriodAtMost } from '../../src/drift/periodAtMost.js';
+import { hasPeriodAtMost, periodAtMost } from '../../src/drift/periodAtMost.js';
 import { RepetitionCheck } from '../../src/drift/repetition.js';
 import { runs } from '../helpers/propertyRuns.js';
 
@@ -74,6 +74,42 @@ describe('hasPeriodAtMost (the repetition tail check)', () => {
       }),
       { numRuns: runs(2000) },
     );
+  });
+
+  it('should say only of windows with no loop that they have none, the windows it skips (near-loops, prose with a counter)', () => {
+    // a unit repeated with a counter every `every` units, up to where a loop of it (or of another unit, up to 160 characters) starts:
+    // candidates whose shifted texts differ near either end, and loops starting anywhere
+    const unit = fc.string({ unit: fc.constantFrom('a', 'b', ' ', '.'), minLength: 1, maxLength: 160 });
+    const text = fc.tuple(unit, fc.integer({ min: 1, max: 6 }), fc.nat(1200), fc.option(unit))
+      .map(([unit, every, loopFrom, other]) => {
+        let t = '';
+        for (let i = 0; t.length < loopFrom; i++) t += (i % every === 0 ? `${i}. ` : '') + unit;
+        const loop = other ?? unit;
+        return t + loop.repeat(Math.ceil(1600 / loop.length));
+      });
+    let skipped = 0;
+    fc.assert(
+      fc.property(text, (t) => {
+        for (let end = 480; end <= t.length; end += 64) {
+          const r = periodAtMost(t.slice(end - 480, end), 160, 64);
+          expect(r > 0).toBe(smallestPeriod(t.slice(end - 480, end)) <= 160);
+          for (let k = 1; k <= -r && end + 64 * k <= t.length; k++, skipped++) expect(smallestPeriod(t.slice(end + 64 * k - 480, end + 64 * k))).toBeGreaterThan(160);
+        }
+      }),
+      { numRuns: runs(300) },
+    );
+    expect(skipped).toBeGreaterThan(runs(1500)); // most windows without a loop let the next ones go
+  });
+
+  it('should let no more windows go than its pairs rule out: a 150-character loop starting 300 characters into a window is found 5 windows on', () => {
+    const words = Array.from({ length: 200 }, (_, i) => `w${i}`).join(' ');
+    const unit = Array.from({ length: 40 }, (_, i) => `u${i + 10}`).join(' ').slice(0, 150);
+    const t = words.slice(0, 600) + unit.repeat(8);
+    // the window ending 180 characters into the loop: 150 is no candidate (its pair is 298-330 characters in), nor is any other
+    const window = (end: number): string => t.slice(end - 480, end);
+    expect(periodAtMost(window(780), 160, 64)).toBe(-4);
+    expect(smallestPeriod(window(780 + 4 * 64))).toBeGreaterThan(160);
+    expect(smallestPeriod(window(780 + 5 * 64))).toBe(150);
   });
 
   it('should find a one-character and a 160-character loop, and no loop in varied text', () => {
@@ -199,6 +235,37 @@ describe('RepetitionCheck (tail)', () => {
     // both verdicts are common: about 425 of the 500 loop (405-440 in 8 runs; 450 as the bound failed now and then)
     expect(found).toBeGreaterThan(runs(100));
     expect(found).toBeLessThan(runs(490));
+  });
+
+  it('should fire at the 64-character delta the plain tail rule fires at, when a loop follows words with a counter', () => {
+    // no sentence ends: the tail check alone decides
+    const words = fc.array(fc.constantFrom('the ', 'quick ', 'brown ', 'fox ', 'a', 'b '), { minLength: 1, maxLength: 16 }).map((w) => w.join(''));
+    const text = fc.tuple(words, fc.integer({ min: 1, max: 4 }), fc.integer({ min: 300, max: 1500 }), fc.string({ unit: fc.constantFrom('a', 'b', ' ', 'x'), minLength: 1, maxLength: 120 }))
+      .map(([unit, every, loopFrom, loop]) => {
+        let t = '';
+        for (let i = 0; t.length < loopFrom; i++) t += (i % every === 0 ? `${i} ` : '') + unit;
+        return t + loop.repeat(Math.ceil(1200 / loop.length));
+      });
+    /** The first 64-character delta after which the plain rule finds a loop (-1: none). */
+    const plainAt = (t: string): number => {
+      for (let end = 64; end <= t.length; end += 64) if (tailLoops(t.slice(0, end))) return end / 64 - 1;
+      return -1;
+    };
+    const firesAt = (t: string): number => {
+      const check = new RepetitionCheck();
+      for (let at = 0; at + 64 <= t.length; at += 64) if (check.check(t.slice(at, at + 64))) return at / 64;
+      return -1;
+    };
+    let found = 0;
+    fc.assert(
+      fc.property(text, (t) => {
+        const at = plainAt(t);
+        if (at >= 0) found++;
+        expect(firesAt(t)).toBe(at);
+      }),
+      { numRuns: runs(200) },
+    );
+    expect(found).toBeGreaterThan(runs(150)); // the loops were found, not only missed alike
   });
 
   it('should check a delta of any size at every multiple of 64 it reaches, not only at its end', () => {

@@ -79,6 +79,8 @@ export class RepetitionCheck implements DriftCheck {
   private total = 0;
   /** The tail checks in a row, up to the last, that found a loop of data (see {@link isData}). */
   private dataRun = 0;
+  /** The next tail positions known to find no loop (see {@link periodAtMost}): skipped. */
+  private free = 0;
   /** Inside a code fence at the last character the sentence check read (the tail check asks it too, see {@link inFenceAt}). */
   private inFence = false;
   /** Where the fence lines are (made at the first backtick or tilde: most answers have none, and fan-in pays per open stream). */
@@ -244,10 +246,10 @@ export class RepetitionCheck implements DriftCheck {
 
   /**
    * Checks the 480 characters ending at each multiple of 64 that `delta` reaches from 512 on (one
-   * check per 64 characters, whatever the delta's size); whether a loop found is in a code fence is
+   * check per 64 characters, whatever the delta's size; the next ones a check without a loop shows
+   * to have none are skipped, see {@link periodAtMost}); whether a loop found is in a code fence is
    * the sentence check's (see {@link inFenceAt}), which has read the delta first. The tail stays
-   * short: a delta that reaches no multiple adds under 64 characters to at most 480. `priming`:
-   * checked, never reported.
+   * short: 480 characters and at most 5 positions' deltas. `priming`: checked, never reported.
    */
   private tail(delta: string, priming = false): boolean {
     const from = this.total;
@@ -257,9 +259,17 @@ export class RepetitionCheck implements DriftCheck {
     if (end > total) return false;
     const base = total - tail.length;
     let hit = false;
-    for (; !hit && end <= total; end += EVERY) hit = this.loops(tail.slice(end - TAIL - base, end - base), end) && !priming;
-    // keep only what the next positions need: the next check copies TAIL + EVERY characters, not up to 2 * TAIL
-    this.tailText = tail.slice(-TAIL);
+    let cut = false;
+    for (; !hit && end <= total; end += EVERY) {
+      if (this.free > 0) this.free--;
+      else {
+        hit = this.loops(tail.slice(end - TAIL - base, end - base), end) && !priming;
+        cut = true;
+      }
+    }
+    // keep only what the next positions need once a window was cut from the tail (it is flat: no copy); the deltas
+    // of skipped positions are appended uncopied (a check comes within 5 positions)
+    if (cut) this.tailText = tail.slice(-TAIL);
     return hit;
   }
 
@@ -268,9 +278,10 @@ export class RepetitionCheck implements DriftCheck {
    * at once, one of data once it has run over {@link DATA_SPAN} characters.
    */
   private loops(window: string, end: number): boolean {
-    const period = periodAtMost(window, TAIL / 3);
-    if (period === 0) {
+    const period = periodAtMost(window, TAIL / 3, EVERY);
+    if (period <= 0) {
       this.dataRun = 0;
+      this.free = -period;
       return false;
     }
     if (!isData(window, period, this.inFenceAt(end))) return true;
