@@ -13,13 +13,15 @@ function isBytes(chunk: unknown): chunk is ArrayBufferView | ArrayBuffer {
  * that ends normally completes with `finishReason: 'stop'`. A chunk that is neither a string nor bytes
  * fails the run with an `InvalidStreamError` naming it, and so does a first chunk that is an SDK's wire
  * format rather than text (server-sent events carrying a JSON object, `data: {"...`, as an HTTP response body
- * is; the JSON lines of openai's `toReadableStream()`), which would otherwise be streamed as the answer; a body
+ * is, its lines ended by CR, LF or both; the JSON lines of openai's `toReadableStream()`, Azure's prompt-filter chunk
+ * among them), which would otherwise be streamed as the answer; a byte order mark that begins the body is dropped
+ * (`TextDecoder` drops it from bytes; a string's goes too); a body
  * whose first chunks hold only SSE lines without data (comments, keep-alives, `event:` lines) has the chunk
  * after them checked, and a line split across chunks (`: pi` then `ng\n`, `data: ` then `{"...`: a network splits
  * a body anywhere) is read whole: of a field line only its name is kept (the rest does not matter), of any other
  * line its start and its last 31 characters, up to 4096 characters for a JSON line and 256 for any other (a longer
  * line is text), so a chat chunk's `"object"` key is found in the first 4096 characters of a JSON line, whole or
- * split alike. The error quotes the body's first 80 characters as received, split or not.
+ * split alike. The error quotes the body's first 80 characters as received (after a byte order mark), split or not.
  * Later text that looks like the wire format is the answer's (an answer may quote it).
  *
  * Exported on its own so a custom adapter list can use it (custom adapters are tried before the
@@ -37,11 +39,13 @@ export const textAdapter: StreamAdapter = /*#__PURE__*/ Object.freeze({
 /**
  * The start of an SDK's wire format rather than text: server-sent events carrying a JSON object (an
  * HTTP body: `data: {"...`, maybe after `event:` / `id:` / comment lines), or the newline-delimited JSON
- * chunks of openai's `Stream.toReadableStream()` (after such lines too: a body split after them is read so).
+ * chunks of openai's `Stream.toReadableStream()` (after such lines too: a body split after them is read so): a chat
+ * chunk, or Azure's prompt-filter chunk before it (`"object":""`, named by its `"prompt_filter_results"`).
  * Only a JSON object with a quoted key: text that begins `data: [1, 2]` or `data: {x: 1}` (YAML) or
- * `data: {x | x > 0}` is text.
+ * `data: {x | x > 0}` is text. A line ends at CR or LF, as in SSE (CR LF reads as a line end and a blank line);
+ * SSE drops one space after `data:`, JSON any more: up to 25 are read (the line's start is carried whole, split or not).
  */
-const WIRE_FORMAT = /^(?:(?:event|id|retry)?:[^\n]*\n|\r?\n)*(?:data: ?\{"|\{(?:"type":"response\.|([^\n]*?)"object":"chat\.completion\.chunk"))/;
+const WIRE_FORMAT = /^(?:(?:(?:event|id|retry)?:[^\r\n]*)?[\r\n])*(?:data:[ \t]{0,25}\{"|\{(?:"type":"response\.|([^\r\n]*?)"(?:object":"chat\.completion\.chunk|prompt_filter_results)"))/;
 /**
  * How far into a JSON line (after its `{`) a chat chunk's `"object"` key may begin, whole or split, and how long
  * a first JSON line is read (any other is text past 256 characters). openai's own chunks have the key second, after the id; a server that sorts its keys
@@ -50,13 +54,14 @@ const WIRE_FORMAT = /^(?:(?:event|id|retry)?:[^\n]*\n|\r?\n)*(?:data: ?\{"|\{(?:
  * per chunk (see `push`): it is how long an answer's first JSON line stays under the check.
  */
 const JSON_LINE = 4096;
-const CHUNK_KEY = '"object":"chat.completion.chunk"';
+/** The keys WIRE_FORMAT finds in a JSON line (the 31 characters carried are one short of the longer); both hold `omp`. */
+const CHUNK_KEY = /"(?:object":"chat\.completion\.chunk|prompt_filter_results)"/;
 /**
  * Only whole server-sent-event lines that carry no data: comments (OpenRouter's `: OPENROUTER PROCESSING`
  * keep-alives, sent before the first token), `event:` / `id:` / `retry:` fields, blank lines. A body can
  * begin with chunks of them, its first `data:` line in a later one: that chunk is checked too.
  */
-const PREAMBLE = /^(?:(?:event|id|retry)?:[^\n]*\n|\r?\n)*$/;
+const PREAMBLE = /^(?:(?:(?:event|id|retry)?:[^\r\n]*)?[\r\n])*$/;
 /** A field (or comment) line: of an unfinished one, only its name (`$1`) matters to the next chunk. */
 const FIELD = /^((?:event|id|retry)?:).*/s;
 /**
@@ -70,11 +75,13 @@ const LONG_LINE = /^(.).+(.{31})$/s;
 class TextChunks implements ChunkDecoder {
   private decoder: TextDecoder | undefined;
   private started = false;
+  /** No character has come yet (the body's first one may be a byte order mark). */
+  private fresh = true;
   /** The unfinished last line of the chunks checked so far, which the next one continues (bounded: see `push`). */
   private line = '';
   /** The characters of the unfinished line cut out of `line` (which keeps its first, a space and its last 31). */
   private cut = 0;
-  /** The body's first 80 characters as received, which an error quotes. */
+  /** The body's first 80 characters as received (after a byte order mark), which an error quotes. */
   private seen = '';
 
   push(chunk: unknown, emit: AdapterEmit): void {
@@ -91,12 +98,19 @@ class TextChunks implements ChunkDecoder {
     // line before it, which is bounded: of a field line only its name, of any other its first character, a space and
     // its last 31 (`cut` counts the rest, up to JSON_LINE: a longer one is text): O(delta)
     if (!this.started) {
+      if (this.fresh && text) {
+        // a byte order mark is not the body's: TextDecoder drops one that begins bytes, so one that begins strings goes too
+        this.fresh = false;
+        if (typeof chunk === 'string' && text[0] === '\uFEFF') text = text.slice(1);
+      }
       if (this.seen.length < 80) this.seen = (this.seen + text).slice(0, 80);
-      if (this.cut > 0 && this.line[0] === '{' && !text.includes('\n')) {
-        // a JSON line past its start (a structured answer's, often): only the chat chunk's key can make it the wire
+      if (this.cut > 0 && this.line[0] === '{' && !text.includes('\n') && !text.includes('\r')) {
+        // a JSON line past its start (a structured answer's, often): only a chunk's key can make it the wire
         // format now, found as WIRE_FORMAT finds it (`$1` is the space and what follows it) at a string search's cost
         const tail = this.line.slice(2) + text;
-        const at = tail.indexOf(CHUNK_KEY);
+        // (first a search for `omp`, which both keys hold and JSON answers seldom do: searching for the keys in every chunk
+        // cost 30-55% of the adapter's time a token)
+        const at = tail.includes('omp') ? tail.search(CHUNK_KEY) : -1;
         if (at >= 0 && this.cut + 1 + at <= JSON_LINE) throw wireFormat(this.seen);
         this.line = '{ ' + tail.slice(-31);
         this.started = (this.cut += text.length) > JSON_LINE;
@@ -105,7 +119,7 @@ class TextChunks implements ChunkDecoder {
       const head = this.line + text;
       const wire = WIRE_FORMAT.exec(head);
       if (wire && this.cut + (wire[1] ?? '').length <= JSON_LINE) throw wireFormat(this.seen);
-      const end = head.lastIndexOf('\n') + 1;
+      const end = Math.max(head.lastIndexOf('\n'), head.lastIndexOf('\r')) + 1;
       const line = head.slice(end).replace(FIELD, '$1');
       this.line = line.replace(LONG_LINE, '$1 $2');
       this.cut = (end ? 0 : this.cut) + line.length - this.line.length;
