@@ -90,6 +90,24 @@ describe('toolDefinition', () => {
     expect(toolParameters(undefined)).toEqual({ type: 'object', properties: {} });
   });
 
+  // `{}` allows any arguments object, as the empty object schema does; Anthropic refuses it ("input_schema.type: Field
+  // required"), and so do OpenAI-compatible servers such as DeepSeek: it was refused here as "got type undefined"
+  it.each([['{}', {}], ['z.any()', z.any()]])('should take %s as the empty object schema of a tool without arguments', (_, parameters) => {
+    expect(toolParameters(parameters)).toEqual({ type: 'object', properties: {} });
+    expect(toolDefinition({ name: 'now', parameters, strict: true }).function.parameters).toEqual({ type: 'object', properties: {}, additionalProperties: false });
+  });
+
+  it('should take a root $ref (what Zod 4.5+ gives for a schema with an id) as the object it points to', () => {
+    // { $ref: '#/definitions/Weather', definitions: { Weather: {...} } }: z.object refused as "got type undefined"
+    const Weather = z.object({ city: z.string() }).meta({ id: 'Weather' });
+    const weather = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] };
+    expect(toolParameters(Weather)).toEqual({ ...weather, definitions: { Weather: weather } });
+    expect(toolDefinition({ name: 'w', parameters: Weather, strict: true }).function.parameters).toMatchObject({ type: 'object', additionalProperties: false, required: ['city'] });
+    const node = { type: 'object', properties: { kids: { type: 'array', items: { $ref: '#/$defs/Node' } } } };
+    expect(toolParameters({ $ref: '#/$defs/Node', $defs: { Node: node } })).toEqual({ ...node, $defs: { Node: node } });
+    expect(() => toolParameters({ $ref: '#/$defs/Missing', $defs: {} })).toThrow("toolParameters(parameters) must have type: 'object', as OpenAI requires, got type undefined");
+  });
+
   it.each([
     [{ name: 'has space' }, /name/],
     [{ name: 'x'.repeat(65) }, /name/],

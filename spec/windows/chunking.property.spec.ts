@@ -58,6 +58,13 @@ describe('createWindow chunking (properties)', () => {
     expect(byDefault.chunks.slice(0, 3).map((c) => [c.startPos, c.endPos])).toEqual([[0, 200], [160, 360], [320, 520]]);
   });
 
+  it.each([[100, 34], [1000, 150], [100, 49], [100, 60]])('should fill windows over a text without spaces to the size %i, an overlap of %i or not', (size, overlap) => {
+    // pieces of the overlap itself fill a window only to a multiple of it: 68 tokens of 100 (34), 900 of 1000 (150)
+    const { chunks } = createWindow('東'.repeat(20 * size), { size, overlap, estimateTokens: (t) => t.length });
+    chunks.slice(0, -1).forEach((c) => expect(c.endPos - c.startPos).toBeGreaterThanOrEqual(0.95 * size));
+    chunks.slice(1).forEach((c, i) => expect(c.startPos).toBeLessThan(chunks[i]!.endPos)); // and still overlapping
+  });
+
   it('should keep emoji whole in char windows', () => {
     const w = createWindow('😀😀😀', { strategy: 'char', size: 3, overlap: 0 });
     expect(w.chunks.map((c) => c.content)).toEqual(['😀', '😀', '😀']);

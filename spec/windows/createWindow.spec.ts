@@ -86,9 +86,32 @@ describe('createWindow', () => {
       expect(w.chunks.map((c) => c.content)).toEqual(['I saw the dal. ', 'Then the papp. ', 'Then more.']);
     });
 
+    it.each([
+      // a letter outside a-z before the abbreviation's letters made one of any word ending in them ("gelö|st.", "hä|lt.")
+      ['Das Problem ist gelöst. Dann geht es weiter.', ['Das Problem ist gelöst. ', 'Dann geht es weiter.']],
+      ['Das Wetter hält. Morgen regnet es.', ['Das Wetter hält. ', 'Morgen regnet es.']],
+      ["C'est idéal. Alors on part.", ["C'est idéal. ", 'Alors on part.']],
+      ['Es ist gelo\u0308st. Dann.', ['Es ist gelo\u0308st. ', 'Dann.']], // ö as o and a combining mark (NFD)
+    ])('should end a sentence at a word whose last letters only look like an abbreviation, in any script: %j', (text, sentences) => {
+      expect(createWindow(text, { strategy: 'sentence', size: 1, overlap: 0, estimateTokens: () => 1 }).chunks.map((c) => c.content)).toEqual(sentences);
+    });
+
     it('should end a sentence before a closing typographic quote, as before a straight one', () => {
       const w = createWindow('He said “Stop.” Then he left. ‘Go!’ she said. «Non.» Fin.', { strategy: 'sentence', size: 1, overlap: 0, estimateTokens: () => 1 });
       expect(w.chunks.map((c) => c.content)).toEqual(['He said “Stop.” ', 'Then he left. ', '‘Go!’ ', 'she said. ', '«Non.» ', 'Fin.']);
+    });
+
+    it.each([
+      ['„Nein.“ Er ging.', ['„Nein.“ ', 'Er ging.']], // German closing quotes are “ and ‘
+      ['»Nein!« Er ging.', ['»Nein!« ', 'Er ging.']],
+      ['‹Non.› Fin.', ['‹Non.› ', 'Fin.']],
+      ['{x.} Next.', ['{x.} ', 'Next.']],
+      // a closing bracket after 。 closes that sentence: it began the next one, or was a chunk of its own
+      ['「はい。」「いいえ。」', ['「はい。」', '「いいえ。」']],
+      ['“你好。”他说。（对。）', ['“你好。”', '他说。', '（对。）']],
+      ['はい。「次」', ['はい。', '「次」']], // an opening bracket begins the next one
+    ])('should end a sentence after the closing quotes and brackets of any language: %j', (text, sentences) => {
+      expect(createWindow(text, { strategy: 'sentence', size: 1, overlap: 0, estimateTokens: () => 1 }).chunks.map((c) => c.content)).toEqual(sentences);
     });
 
     it('should end a sentence at a run of marks, and read a long run not followed by space in linear time', () => {

@@ -21,11 +21,12 @@ const DELIMITERS: readonly ContextDelimiter[] = ['xml', 'markdown', 'brackets', 
 const PATH = /*#__PURE__*/ optionPath('formatContext', 'content, ');
 const RULE = '='.repeat(20);
 /*
- * A heading's start after a line's whitespace and backslashes: a `#`, or a line of only `=` (the underline that makes
- * the line before a heading like the wrapper's); whitespace within the line only (`^\s*` across lines is quadratic).
+ * A heading's start after a line's whitespace and backslashes: a `#`, or a line of only `=` or only `-` (the underline
+ * that makes the line before a heading, like the wrapper's or `## x`); whitespace within the line only (`^\s*` across
+ * lines is quadratic).
  */
-const HEADING = /^([^\S\n\r\u2028\u2029]*)(\\*)(#|=+[ \t]*$)/gm;
-const ESCAPED_HEADING = /^([^\S\n\r\u2028\u2029]*)(\\*)\\(#|=+[ \t]*$)/gm;
+const HEADING = /^([^\S\n\r\u2028\u2029]*)(\\*)(#|(?:=+|-+)[ \t]*$)/gm;
+const ESCAPED_HEADING = /^([^\S\n\r\u2028\u2029]*)(\\*)\\(#|(?:=+|-+)[ \t]*$)/gm;
 /** A line made only of `=` (spaces and tabs around it allowed), which could pass for the `brackets` rule. */
 const RULE_LINE = /^([ \t]*)(=+[ \t]*)$/gm;
 
@@ -38,7 +39,7 @@ export function tagName(label: string): string {
 /**
  * Escapes text for a wrapper so it can neither close it nor fake another one: `xml` turns `&`,
  * `<` and `>` into entities; `markdown` backslash-escapes a `#` that starts a line and the first
- * `=` of a line made only of `=` (it would make the line above a heading); `brackets`
+ * `=` or `-` of a line made only of `=` or of `-` (it would make the line above a heading); `brackets`
  * backslash-escapes `[`, `]`, backslashes and the first `=` of a line made only of `=` (the
  * wrapper's rule; spaces around it allowed); `none` changes nothing. {@link unescapeDelimiters} undoes it.
  * A `text` that is not a string, or a `delimiter` that is not one of these four (a misspelt one would

@@ -9,7 +9,8 @@ export interface ToolSpec {
   /**
    * The arguments: a JSON Schema object, or a schema implementing Standard JSON Schema
    * (`~standard.jsonSchema`: Zod 4.2+, ArkType...), converted with its input type; either way of `type: 'object'`
-   * (OpenAI refuses any other: a TypeError). @default an empty object schema
+   * (OpenAI refuses any other: a TypeError), at the root or where a root `$ref` points; `{}` is the empty object
+   * schema. @default an empty object schema
    */
   readonly parameters?: Readonly<Record<string, unknown>> | StandardJSONSchemaV1;
   /**
@@ -45,7 +46,8 @@ function isStandardJsonSchema(p: unknown): p is StandardJSONSchemaV1 {
  * The JSON Schema of a tool's parameters: a JSON Schema object as given, or the input JSON Schema
  * (draft-07, without `$schema`) of a Standard JSON Schema. A schema library without JSON Schema
  * export (Valibot, Effect: use their own converters) is a TypeError that says so, and so is a schema
- * whose root is not `type: 'object'` (a string, a union: OpenAI refuses such tool parameters).
+ * whose root is not `type: 'object'` (a string, a union: OpenAI refuses such tool parameters). A root
+ * `$ref` (Zod's for a schema with an `id`) becomes the definition it points to, and `{}` the empty object schema.
  *
  * @example
  * import { z } from 'zod';
@@ -58,13 +60,20 @@ export function toolParameters(parameters: ToolSpec['parameters']): Record<strin
 
 /** {@link toolParameters}, its TypeError naming the argument as the caller wrote it (`where`). */
 function schemaOf(parameters: ToolSpec['parameters'], where: string): Record<string, unknown> {
-  if (parameters === undefined) return { type: 'object', properties: {} };
-  let schema: Record<string, unknown>;
+  let schema: Schema = {};
   if (isStandardJsonSchema(parameters)) {
     const { $schema: _, ...rest } = parameters['~standard'].jsonSchema.input({ target: 'draft-07' });
     schema = rest;
   } else if (typeof parameters === 'object' && parameters !== null && !('~standard' in parameters) && !Array.isArray(parameters)) schema = { ...parameters };
-  else throw new TypeError(`${where} must be a JSON Schema object or a Standard JSON Schema (this schema has no ~standard.jsonSchema; convert it to JSON Schema first), got ${describeOption(parameters)}`);
+  else if (parameters !== undefined) throw new TypeError(`${where} must be a JSON Schema object or a Standard JSON Schema (this schema has no ~standard.jsonSchema; convert it to JSON Schema first), got ${describeOption(parameters)}`);
+  // a root $ref (Zod 4.5+ gives one for a schema with an id) stands for its definition, where the type is
+  const ref = /^#\/(definitions|\$defs)\/([^/]+)$/.exec(schema['$ref'] as string);
+  if (ref) {
+    const { $ref: _, ...rest } = schema;
+    schema = { ...((rest[ref[1]!] as Schema | undefined)?.[ref[2]!] as Schema), ...rest };
+  }
+  // {} (or none) allows any arguments object, as the empty object schema does: the one OpenAI and Anthropic take
+  if (!Object.keys(schema).length) return { type: 'object', properties: {} };
   // OpenAI answers any other root with a 400 ("schema must be a JSON Schema of 'type: \"object\"'"), as Anthropic's input_schema does
   if (schema['type'] !== 'object') throw new TypeError(`${where} must have type: 'object', as OpenAI requires, got type ${describeOption(schema['type'])}`);
   return schema;

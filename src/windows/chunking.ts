@@ -17,9 +17,10 @@ interface Piece extends Span {
 
 /**
  * Common English abbreviations that end in a period inside a sentence (titles, Latin, references); the longest has 6
- * letters. Any character but a letter or digit may come before one: "(e.g. apples)", "“Dr. Who”" (not "1st.").
+ * letters. Any character but a letter (of any script, or its accent) or digit may come before one: "(e.g. apples)",
+ * "“Dr. Who”" (not "1st.", nor German "gelöst." and "hält.").
  */
-const ABBREVIATIONS = /(?:^|[^a-z0-9])(?:dr|mr|mrs|ms|prof|st|jr|sr|vs|etc|e\.g|i\.e|no|fig|al|cf|viz|approx|vol|pp|gen|col|lt|sgt|capt|mt|rev)\.$/i;
+const ABBREVIATIONS = /(?<![\p{L}\p{M}\p{N}])(?:dr|mr|mrs|ms|prof|st|jr|sr|vs|etc|e\.g|i\.e|no|fig|al|cf|viz|approx|vol|pp|gen|col|lt|sgt|capt|mt|rev)\.$/iu;
 
 /** Spans of `text` for a strategy; sizes in characters for `char`, else in tokens by `estimate`. */
 export function chunkSpans(text: string, strategy: WindowStrategy, size: number, overlap: number, estimate: (s: string) => number): Span[] {
@@ -27,8 +28,9 @@ export function chunkSpans(text: string, strategy: WindowStrategy, size: number,
   if (strategy === 'char') return charSpans(text, size, overlap);
   const base = strategy === 'paragraph' ? paragraphs(text) : strategy === 'sentence' ? sentences(text) : words(text, 0, text.length);
   const pieces: Piece[] = [];
-  // a word over `size` is cut into pieces small enough that the next window can repeat one (text without spaces, CJK)
-  const grain = overlap > 0 ? Math.min(overlap, size - overlap) : size;
+  // a word over `size` is cut into pieces small enough that the next window can repeat one (text without spaces, CJK),
+  // and that fill a window: pieces of the overlap itself (34 tokens) filled one of 100 tokens to 68
+  const grain = overlap > 0 ? size / Math.ceil(size / Math.min(overlap, size - overlap)) : size;
   for (const span of base) {
     const tokens = estimate(text.slice(span.start, span.end));
     if (tokens <= size) pieces.push({ ...span, tokens });
@@ -135,11 +137,15 @@ function paragraphs(text: string): Span[] {
   return out;
 }
 
-/** Sentences end at . ! ? (or their CJK forms) followed by whitespace (closing quotes and brackets between), whatever the next letter's case; common abbreviations do not end one. */
+/**
+ * Sentences end at . ! ? followed by whitespace (closing quotes and brackets between, of any language: German ends a
+ * quote with “ or «), or at their CJK forms (and the closing brackets after them), whatever the next letter's case;
+ * common abbreviations do not end one.
+ */
 function sentences(text: string): Span[] {
   const out: Span[] = [];
   // a run of marks is tried from its first only: from each of them, a long run not followed by space was quadratic
-  const re = /(?<![.!?])[.!?]+["')\]”’»]*\s+|[。！？]+/g; // closing quotes, typographic ones too
+  const re = /(?<![.!?])[.!?]+["'\p{Pe}\p{Pf}\p{Pi}]*\s+|[。！？]+[\p{Pe}\p{Pf}]*/gu; // closing quotes, typographic ones too
   let start = 0;
   let m: RegExpExecArray | null;
   while ((m = re.exec(text)) !== null) {

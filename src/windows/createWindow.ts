@@ -132,12 +132,12 @@ const SEQUENTIAL_PATH = /*#__PURE__*/ optionPath('processSequential', 'fn, ', 'o
  *    filled to `size` by it), and the next window starts with the trailing pieces
  *    that fit `overlap` and leave room for a new piece, so every window reaches further than the
  *    one before. A piece larger than `size` is split by words, and a word larger than `size` (a text
- *    without spaces: Chinese, Japanese) by length into pieces of at most `overlap` and `size - overlap`
- *    tokens, so its windows overlap too.
+ *    without spaces: Chinese, Japanese) by length into equal pieces of at most `overlap` and `size - overlap`
+ *    tokens that fill `size`, so its windows overlap too.
  *    No cut ever falls inside a surrogate pair (an emoji stays whole, in `char` windows too);
  *    paragraphs end at a blank line, `\n` or `\r\n`.
- * 2. Sentences end at `.`, `!`, `?` (and `。！？`) followed by space (closing quotes, `”` and `’`
- *    too, may come between), whatever comes next, except
+ * 2. Sentences end at `.`, `!`, `?` followed by space (closing quotes and brackets, `”`, `“`, `»`
+ *    too, may come between) and at `。！？` (and the closing brackets after them), whatever comes next, except
  *    after common abbreviations (Dr., e.g., et al., approx.). An empty document has no chunks.
  * 3. `processAll(fn, {concurrency})` subscribes at most `concurrency` chunk runs at once
  *    (default 5) and emits `parallel`'s progress snapshots; `processSequential(fn, {carry})` runs
