@@ -76,6 +76,20 @@ describe('monitoring: a user abort is a cancellation, not an application error',
     expect(exporter.getFinishedSpans().every((s) => s.status.code !== SpanStatusCode.ERROR)).toBe(true);
   });
 
+  // measureRun reports how the stream ended (the consumer gets the StreamAbortedError, tapLifecycle calls onError):
+  // the abort is told apart by its code, while the tracers, in the same run, translate it into a cancellation
+  it('should report a signal abort to measureRun as an error with the STREAM_ABORTED code, while withOpenTelemetry marks it cancelled', () => {
+    const { exporter, tracer } = tracing();
+    const metrics: RunMetrics[] = [];
+    const controller = new AbortController();
+    testScheduler().run(({ cold }) => {
+      l0({ stream: fakeModel('a----b|'), signal: controller.signal, runOperators: [measureRun((m) => metrics.push(m)), withOpenTelemetry({ tracer })] }).subscribe({ error: () => undefined });
+      cold('--x').subscribe(() => controller.abort());
+    });
+    expect(metrics.map((m) => [m.outcome, m.errorCode])).toEqual([['error', 'STREAM_ABORTED']]);
+    expect(exporter.getFinishedSpans().find((s) => s.name === 'l0.run')!.attributes['l0.cancelled']).toBe(true);
+  });
+
   it('should count no retracted tokens in measureRun\'s tokens when the run is aborted during a retry\'s wait', () => {
     const metrics: RunMetrics[] = [];
     testScheduler().run(({ cold }) => {

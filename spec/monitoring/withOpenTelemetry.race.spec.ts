@@ -222,6 +222,37 @@ describe('withOpenTelemetry with raceModels and hedge (real sdk-trace-base)', ()
     expect(spans[0]!.events.map((e) => e.name)).toEqual(['gen_ai.first_token']); // its own tokens, traced
   });
 
+  // the consumer's race was switched to no tracer at all: one it subscribes under another withOpenTelemetry is that one's
+  it('should trace a race subscribed on an inner run\'s start, under an outer withOpenTelemetry, as the outer run\'s', () => {
+    const inner = tracing();
+    const outer = tracing();
+    const scheduler = testScheduler();
+    scheduler.run(({ cold }) => {
+      l0({ stream: fakeModel('ab-|'), scheduler, runOperators: [withOpenTelemetry({ tracer: inner.tracer, scheduler: epochClock(scheduler) })] }).pipe(
+        mergeMap((e) => (e.type === 'start' ? raceModels({ fast: cold('s-a-x|', values), slow: cold('s---b|', values) }).pipe(ignoreElements()) : of(e))),
+        withOpenTelemetry({ tracer: outer.tracer, scheduler: epochClock(scheduler) }),
+      ).subscribe();
+    });
+    expect(inner.exporter.getFinishedSpans().map((span) => [span.name, span.attributes['l0.race.entrant']])).toEqual([['l0.attempt', undefined], ['l0.run', undefined]]);
+    expect(summarize(outer.exporter)).toEqual([
+      [1, 0, 2, 'lost', SpanStatusCode.UNSET],
+      [0, 0, 5, 'won', SpanStatusCode.OK],
+    ]);
+  });
+
+  it('should leave a race subscribed on an inner run\'s later token, under an outer withOpenTelemetry, to its winner\'s events (an asynchronous step)', () => {
+    const inner = tracing();
+    const outer = tracing();
+    const scheduler = testScheduler();
+    scheduler.run(({ cold }) => {
+      l0({ stream: fakeModel('ab-|'), scheduler, runOperators: [withOpenTelemetry({ tracer: inner.tracer, scheduler: epochClock(scheduler) })] }).pipe(
+        mergeMap((e) => (e.type === 'token' && e.value === 'b' ? raceModels({ fast: cold('s-a-x|', values), slow: cold('s---b|', values) }).pipe(ignoreElements()) : of(e))),
+        withOpenTelemetry({ tracer: outer.tracer, scheduler: epochClock(scheduler) }),
+      ).subscribe();
+    });
+    expect(outer.exporter.getFinishedSpans().map((span) => [span.name, span.attributes['l0.race.entrant']])).toEqual([['l0.attempt', undefined], ['l0.run', undefined]]);
+  });
+
   it.each([
     ['completes', of(values['s']!, values['x']!), 'complete'],
     ['fails', concat(of(values['s']!), throwError(() => new Error('cut'))), 'error'],

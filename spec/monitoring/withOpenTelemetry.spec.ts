@@ -273,6 +273,48 @@ describe('withOpenTelemetry (real sdk-trace-base, in-memory exporter)', () => {
     }
   });
 
+  // the run span was active in the consumer's callbacks: within the subscribe (l0's `start`, a synchronous source's
+  // every event) and, with a context manager, in every event the source's async work delivered; spans the consumer
+  // started there (an instrumented database write on `complete`) nested under the run instead of the request
+  it('should notify the consumer in the context it subscribed in, not the run span\'s, synchronously and from the source\'s async work', async () => {
+    const restore = useAsyncLocalStorageContext();
+    try {
+      const { tracer } = tracing();
+      const request = tracer.startSpan('POST /chat');
+      const active = () => (trace.getActiveSpan() as unknown as ReadableSpan | undefined)?.name;
+      const seen: string[] = [];
+      const inSource: (string | undefined)[] = [];
+      await new Promise<void>((done) => {
+        context.with(trace.setSpan(context.active(), request), () => {
+          const sync = new Observable<L0Event>((subscriber) => {
+            inSource.push(active());
+            subscriber.next(values['s']!);
+            subscriber.next(values['x']!);
+            subscriber.complete();
+          });
+          sync.pipe(withOpenTelemetry({ tracer })).subscribe({ next: (e) => seen.push(`sync ${e.type}: ${active()}`), complete: () => seen.push(`sync end: ${active()}`) });
+          const later = new Observable<L0Event>((subscriber) => {
+            inSource.push(active());
+            void Promise.resolve().then(() => {
+              inSource.push(active()); // the run's async work, still under the run span
+              subscriber.next(values['s']!);
+              subscriber.next(values['a']!);
+              subscriber.error(new Error('cut'));
+            });
+          });
+          later.pipe(withOpenTelemetry({ tracer })).subscribe({ next: (e) => seen.push(`async ${e.type}: ${active()}`), error: () => (seen.push(`async end: ${active()}`), done()) });
+        });
+      });
+      expect(inSource).toEqual(['l0.run', 'l0.run', 'l0.run']);
+      expect(seen).toEqual([
+        'sync start: POST /chat', 'sync complete: POST /chat', 'sync end: POST /chat',
+        'async start: POST /chat', 'async token: POST /chat', 'async end: POST /chat',
+      ]);
+    } finally {
+      restore();
+    }
+  });
+
   it.each([
     ['spans only', undefined],
     ['with a meter', new MeterProvider().getMeter('l0-rx-spec')],

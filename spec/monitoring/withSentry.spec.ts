@@ -4,8 +4,9 @@ import { l0, type L0Event } from 'l0-rx';
 import { withSentry } from 'l0-rx/sentry';
 import { fakeModel } from 'l0-rx/testing';
 import * as SentryModule from '@sentry/core';
-import { getActiveSpan, spanToJSON, startInactiveSpan } from '@sentry/core';
-import { defer, EMPTY, type SchedulerLike } from 'rxjs';
+import { captureException, getActiveSpan, getCurrentScope, spanToJSON, startInactiveSpan, withActiveSpan, withScope } from '@sentry/core';
+import { defer, EMPTY, of, take, type SchedulerLike } from 'rxjs';
+import { syncSource } from '../internal/checklistHarness.js';
 import type { TestScheduler } from 'rxjs/testing';
 import { testScheduler } from '../helpers/testScheduler.js';
 import { sentry } from '../helpers/sentryClient.js';
@@ -115,6 +116,44 @@ describe('withSentry (real @sentry/core client, in-memory transport)', () => {
     expect(getActiveSpan()).toBeUndefined(); // nothing leaks out of the subscribe
     const [transaction] = await items('transaction');
     expect(transaction!.spans.map((s: { description: string; parent_span_id: string }) => [s.description, s.parent_span_id])).toEqual([['POST /v1/chat/completions', transaction!.contexts.trace.span_id]]);
+  });
+
+  // the run's scope and span were current in the consumer's synchronous reactions (l0's `start`, a synchronous
+  // source's every event): a tag the consumer set there went to the run's scope, its captured error to the run span
+  it('should notify the consumer in its own scope and active span, not the run\'s', async () => {
+    const { client, items } = sentry();
+    const actives: (string | undefined)[] = [];
+    const active = () => { const span = getActiveSpan(); return span && spanToJSON(span).name; };
+    const request = withScope((mine) => {
+      mine.setClient(client);
+      const request = startInactiveSpan({ name: 'POST /chat', forceTransaction: true });
+      withActiveSpan(request, () => {
+        of(values['s']!, values['x']!).pipe(withSentry({ client })).subscribe({
+          next: (e) => {
+            actives.push(active());
+            if (e.type === 'start') getCurrentScope().setTag('screen', 'chat');
+          },
+          complete: () => {
+            actives.push(active());
+            captureException(new Error('render failed'));
+          },
+        });
+      });
+      return request;
+    });
+    request.end();
+    expect(actives).toEqual(['POST /chat', 'POST /chat', 'POST /chat']);
+    const [event] = await items('event');
+    expect([event!.tags, event!.contexts.trace.span_id]).toEqual([{ screen: 'chat' }, request.spanContext().spanId]);
+  });
+
+  it('should stop a synchronous source as soon as the consumer leaves (take), ending the span cancelled', async () => {
+    const { client, items } = sentry();
+    const flood = syncSource(Array.from({ length: 1000 }, (_, i) => (i === 0 ? values['s']! : values['a']!)));
+    flood.source.pipe(withSentry({ client }), take(2)).subscribe();
+    expect(flood.pushed()).toBe(2);
+    const [transaction] = await items('transaction');
+    expect(transaction!.contexts.trace.data['l0.cancelled']).toBe(true);
   });
 
   it('should keep the breadcrumbs and tags of concurrent runs apart', async () => {

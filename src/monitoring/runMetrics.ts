@@ -4,7 +4,7 @@ import { serializeError } from '../errors/serializeError.js';
 import { quiet } from '../internal/isPromiseLike.js';
 import { isSchedulerLike } from '../internal/options.js';
 
-/** How a measured run ended. */
+/** How a measured run's stream ended: a signal abort is an `'error'` (its `errorCode` is `STREAM_ABORTED`). */
 export type RunOutcome = 'complete' | 'error' | 'unsubscribed';
 
 /** The summary of one run, from its events and the scheduler's clock (ms). */

@@ -41,9 +41,11 @@ export type { WithOpenTelemetryConfig } from './openTelemetryConfig.js';
  *    `l0()` run) the entrants' spans are its children. A race that a `retryWithBackoff` or
  *    `fallbackTo` subscribes later (a retry's timer) is traced the same way; one subscribed after
  *    another asynchronous step (`subscribeOn`, a factory's promise) by its winner's events only. A
- *    race the consumer subscribes on a notification of the run (a `mergeMap` on its `start`) is not the run's.
+ *    race the consumer subscribes on a notification of the run (a `mergeMap` on its `start`) is not the run's
+ *    (an outer `withOpenTelemetry`'s, if any).
  * 4. The run span is the active span while the source is subscribed, and (AsyncLocalStorage) in the
- *    async work it starts: an instrumented HTTP client's spans, each attempt's, are its children.
+ *    async work it starts: an instrumented HTTP client's spans, each attempt's, are its children. The
+ *    consumer is notified in the context it subscribed in: its own spans are not the run's.
  * 5. Import from `l0-rx/opentelemetry`; `@opentelemetry/api` is an optional peer, never imported
  *    by the root entry.
  * 6. Metrics, only with `meter` (none without it). The instruments are made once per meter, at its
@@ -164,10 +166,16 @@ export function withOpenTelemetry(config: WithOpenTelemetryConfig): MonoTypeOper
             return;
         }
       };
-      // what the consumer does on a notification is not this run's: a race it subscribes then (on a
-      // `start`, sent within a subscribe) must not report its entrants here
-      // (only a synchronous delivery inside a subscribe has a hook to switch off: a token's costs no closure)
-      const out = (notify: () => void) => (currentEntrantObserver() === undefined ? notify() : withEntrantObserver(undefined, notify));
+      // what the consumer does on a notification is not this run's: it runs in the context the consumer
+      // subscribed in (not the run span's, which a context manager carries into the source's async work),
+      // and a race it subscribes while this run's hook is on (a `start` sent within a subscribe) sees the
+      // hook that was there before it: an outer tracer's, if any (a token costs a closure only then)
+      const outer = currentEntrantObserver();
+      const consumer = context.active();
+      const out = (notify: () => void) => {
+        const hook = currentEntrantObserver();
+        context.with(consumer, () => withEntrantObserver(hook === observer ? outer : hook, notify));
+      };
       // the source's subscriber is the consumer's child: a synchronous source stops as soon as the consumer leaves
       const subscription = context.with(parent, () => withEntrantObserver(observer, () =>
         subscribeChild(source, {
@@ -181,7 +189,7 @@ export function withOpenTelemetry(config: WithOpenTelemetryConfig): MonoTypeOper
               // a malformed event (a retry without its error) ends the run, typed as tapLifecycle types it; the span records that error
               throw new InvalidStreamError(`withOpenTelemetry: a malformed ${String((e as { type?: unknown } | null)?.type)} event`, thrown);
             }
-            if (currentEntrantObserver() === undefined) subscriber.next(e);
+            if (currentEntrantObserver() !== observer && context.active() === consumer) subscriber.next(e);
             else out(() => subscriber.next(e));
           },
           complete: () => {

@@ -1,4 +1,4 @@
-import { asyncScheduler, Observable, tap, type MonoTypeOperatorFunction, type SchedulerLike } from 'rxjs';
+import { asyncScheduler, Observable, Subscriber, tap, type MonoTypeOperatorFunction, type SchedulerLike } from 'rxjs';
 import { getCurrentScope, spanToJSON, startInactiveSpan, withActiveSpan, withScope, type Breadcrumb, type Client, type Scope, type Span } from '@sentry/core';
 import type { L0Event } from '../../events/eventTypes.js';
 import { serializeError } from '../../errors/serializeError.js';
@@ -37,6 +37,7 @@ const STATUS_ERROR = 2 as const;
  * 1. Each subscription forks its own scope, so breadcrumbs of parallel runs never mix. The run span
  *    is that scope's active span, and the active span while the source is subscribed: the captured
  *    error is attached to it, and spans started there (an instrumented HTTP call) are its children.
+ *    The consumer is notified in its own scope: what it captures or tags is not the run's.
  * 2. The span ends on complete (ok), error (error status, the code as `l0.error_code`) and unsubscribe
  *    (`l0.cancelled`), timed with `scheduler`. A user abort is a cancellation, whether by unsubscribe
  *    or by the signal (`STREAM_ABORTED`): `l0.cancelled`, no exception captured. An unsubscribe
@@ -63,13 +64,39 @@ export function withSentry(config: WithSentryConfig = {}): MonoTypeOperatorFunct
       const forked = (c.scope ?? getCurrentScope()).clone();
       if (c.client) forked.setClient(c.client);
       const started = now();
+      const outer = getCurrentScope();
       return withScope(forked, () => {
         const span: Span = startInactiveSpan({ name: c.spanName, op: 'gen_ai.chat', startTime: started / 1000, forceTransaction: true });
         // the run's scope has the span as its active span: the captured error is attached to it, and
         // the source is subscribed inside it, so the spans it starts (an HTTP call) are the run span's children
-        return withActiveSpan(span, (scope) => source.pipe(report(c, scope, span, fold, started)).subscribe(subscriber));
+        return withActiveSpan(span, (scope) => source.pipe(report(c, scope, span, fold, started)).subscribe(new InScope(subscriber, outer)));
       });
     });
+}
+
+/**
+ * The consumer's subscriber (its child: a synchronous source stops as soon as it leaves), notified in the
+ * consumer's own scope: what it does then (a captureException, a tag, a span) is not the run's. A token
+ * costs a closure only where the run's scope is current (within the subscribe, and in the source's async
+ * work under an async context strategy such as @sentry/node's).
+ */
+class InScope extends Subscriber<L0Event> {
+  constructor(destination: Subscriber<L0Event>, private readonly scope: Scope) {
+    super(destination);
+  }
+
+  protected override _next(e: L0Event): void {
+    if (getCurrentScope() === this.scope) super._next(e);
+    else withScope(this.scope, () => super._next(e));
+  }
+
+  protected override _error(e: unknown): void {
+    withScope(this.scope, () => super._error(e));
+  }
+
+  protected override _complete(): void {
+    withScope(this.scope, () => super._complete());
+  }
 }
 
 /** The run's breadcrumbs, error and span end, on the run's own scope. */
