@@ -52,6 +52,7 @@ describe('repairJson on a `-` with no number after it', () => {
     ['-Infinity, the string jsonrepair makes of it', '{"a": -Infinity}', { a: '-Infinity' }],
     ['a word, the unquoted string jsonrepair makes of it', '{"a": -e5,}', { a: '-e5' }],
     ['a `-` inside an unquoted string', '{"t": Part - 2}', { t: 'Part - 2' }],
+    ['a `-` inside an unquoted key', '{Part - 2: 1}', { 'Part - 2': 1 }], // (was refused: a key's word was no word to the `-` rule)
     ['a `-` inside a quoted string', '{"t": "a - ", "n": -3,}', { t: 'a - ', n: -3 }],
   ])('should keep %s', (_, text, value) => {
     expect(repairJson(text).value).toEqual(value);

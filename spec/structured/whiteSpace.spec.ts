@@ -62,6 +62,17 @@ describe('white space jsonrepair reads as a value (\\v, \\f, U+1680, U+2028, U+2
     expect([run(text).result?.data, streamed(text).at(-1)]).toEqual([{ z: 1 }, { z: 1 }]);
   });
 
+  it.each([
+    ['[Line one\u2028Line two]', ['Line one\u2028Line two']],
+    ['{"note": see\fbelow, "n": 1}', { note: 'see\fbelow', n: 1 }],
+    ['{"a": `x\u2029y`}', { a: 'x\u2029y' }],
+    ['[abc\v, 2]', ['abc\v', 2]],
+    ['{x\u2028y: 1}', { 'x\u2028y': 1 }],
+  ])('should keep it in a word jsonrepair reads as an unquoted string or key (%j), as jsonrepair does', (text, data) => {
+    // made a space there too: `[Line one\u2028Line two]` was ["Line one Line two"], a text the model never wrote
+    expect([run(text).result?.data, JSON.parse(jsonrepair(text))]).toEqual([data, data]);
+  });
+
   it('should leave U+0085 (NEL) a value, as jsonrepair reads it: no white space to JSON or JavaScript', () => {
     expect([run('[1,\u00852]').result?.data, streamed('[1,\u00852]')]).toEqual([[1, '\u00852'], [[1]]]);
   });
@@ -144,18 +155,23 @@ describe('white space of every kind, against jsonrepair', () => {
   const token = fc.constantFrom('{', '}', '[', ']', ',', ':', '"a"', '1', '-', '.', 'true', 'tr', 'x', ...GAPS);
   const answer = fc.tuple(fc.constantFrom('', ...GAPS), fc.constantFrom('[', '{'), fc.array(token, { maxLength: 8 })).map(([g, open, rest]) => g + open + rest.join(''));
   const unread = /[\v\f\u1680\u2028\u2029]/g;
+  /** UNREAD after no word on its stretch of an unquoted string (jsonrepair's delimiters and quotes end one). */
+  const unreadOutsideWords = /(?<![A-Za-z_$][^,[\]{}/+\n"']*)[\v\f\u1680\u2028\u2029]/g;
   /**
-   * What jsonrepair makes of `text` as repair feeds it (the known differences): UNREAD made spaces, and
+   * What jsonrepair makes of `text` as repair feeds it (the known differences): UNREAD made spaces (or, after
+   * a word, kept as the unquoted string's own, as U+00A0 is: `[x\fx]` is ["x\fx"], `[true\f` [true]), and
    * white space at the ends trimmed as `trim()` and jsonrepair do, or, for a text cut in its root, kept at
    * the end (a cut string's own, which repair keeps: `[x\u200b` is ["x\u200b"]).
    */
   function readings(text: string): string[] {
-    const start = text.replace(/^[\s\u180e\u200b]+/, '').replace(unread, ' ');
-    return [start, start.replace(/[\s\u180e\u200b]+$/, '')].flatMap((t) => {
+    const start = text.replace(/^[\s\u180e\u200b]+/, '');
+    const spaced = start.replace(unread, ' ');
+    const kept = start.replace(unreadOutsideWords, ' ');
+    return [spaced, kept].flatMap((s) => [s, s.replace(/[\s\u180e\u200b]+$/, '')]).flatMap((t, i) => {
       try {
         return [JSON.stringify(JSON.parse(jsonrepair(t)))];
       } catch {
-        return [];
+        return i > 1 && kept !== spaced ? ['refused'] : []; // a `\v` kept in a word jsonrepair reads into a string (`["a"tr\v`): refused there
       }
     });
   }

@@ -84,7 +84,7 @@ function fencedCut(raw: string, finish: FinishReason | undefined, e: unknown): R
 /**
  * Text that ends in an opening bracket, alone or before a literal's start (`{`, `[tr`, `[true`): an
  * object or array the cut stopped as it opened, too short for {@link looksLikeJson} to tell from prose.
- * White space is `\s` and U+180E, U+200B, as jsonrepair reads it (`Sure! {\u200b`). The white space
+ * White space is `\s` and U+180E, U+200B, as repair reads it (`Sure! {\u200b`; jsonrepair reads `\f`, U+2028... as values: repair makes them spaces). The white space
  * after a missing literal is the bracket's own (`\s*\s*` would try every split of a long run:
  * quadratic), so a failed match costs the run once.
  */

@@ -49,7 +49,7 @@ export function isWhitespace(ch: string): boolean {
   return ch === ' ' || ch === '\n' || ch === '\r' || ch === '\t' || ((ch < ' ' || ch > '\u009f') && /[\s\u180e\u200b]/.test(ch));
 }
 
-/** White space that jsonrepair reads as no white space (`\v`, `\f`, U+1680, U+2028, U+2029): repair makes each a space outside strings first, so it ends a number as a space does. */
+/** White space that jsonrepair reads as no white space (`\v`, `\f`, U+1680, U+2028, U+2029): repair makes each a space outside strings and unquoted words first, so it ends a number as a space does. */
 export const UNREAD_SPACE = /[\v\f\u1680\u2028\u2029]/;
 
 /** A control character JSON allows in no string and jsonrepair escapes in none (all but `\b`, `\f`, `\n`, `\r`, `\t`): it throws on it. */

@@ -100,8 +100,9 @@ function diagnose(json: string): Diagnosis {
     }
     if (/[,[\]{}/+\n"'\u201c]/.test(ch)) inWord = false;
     if (isWhitespace(ch)) {
-      // U+00A0 and the like too, as jsonrepair reads them; `\f`, U+2028 and the like it reads as values (`[1,\f2]` is `[1, "\f2"]` to it): made spaces
-      if (UNREAD_SPACE.test(ch)) guards.push(i + 0.25);
+      // U+00A0 and the like too, as jsonrepair reads them; `\f`, U+2028 and the like it reads as values (`[1,\f2]` is `[1, "\f2"]` to it): made spaces,
+      // but in a word, the unquoted string's own (`[a\fb]` is ["a\fb"], as `[a\u00a0b]` is ["a\u00a0b"])
+      if (!inWord && UNREAD_SPACE.test(ch)) guards.push(i + 0.25);
       continue;
     }
     const end = commentEnd(json, i);
@@ -143,10 +144,8 @@ function diagnose(json: string): Diagnosis {
         found.add('quote-keys');
         key = i;
       }
-      else {
-        if (LITERALS.has(word)) found.add('fix-literals');
-        inWord = !/^([tT]rue|[fF]alse|null|None)$/.test(word);
-      }
+      else if (LITERALS.has(word)) found.add('fix-literals');
+      inWord = !/^([tT]rue|[fF]alse|null|None)$/.test(word); // a key's too: jsonrepair reads it to its `:` (`{Part - 2: 1}`)
       i += word.length - 1;
       afterValue = !expectKey;
       expectKey = false;
