@@ -11,7 +11,7 @@ import {
   zeroOutputRule,
   type L0Event,
 } from 'l0-rx';
-import { runSync, text } from './helpers.js';
+import { done, runSync, start, text, tok } from './helpers.js';
 
 describe('guardrail presets', () => {
   it('should hold L0s rules', () => {
@@ -55,6 +55,20 @@ describe('zeroOutputRule', () => {
     const r = runSync([call, { type: 'complete', finishReason: 'tool-calls' }], guard([zeroOutputRule()]));
     expect([r.violations, r.error, r.completed]).toEqual([[], undefined, true]);
     expect(runSync(text('..'), guard([zeroOutputRule()])).violations).toHaveLength(1); // a text answer is still judged
+  });
+
+  it('should accept a tool call or data without text whatever the finish reason, as detectZeroOutput does', () => {
+    // it read the finish reason only: OpenAI streams a forced call (tool_choice naming a function) with `stop`, as do some
+    // compatible servers, and a source may end with no `complete`; an answer of `data` alone was flagged too
+    const call: L0Event = { type: 'tool-call', id: 'call_1', name: 'get_weather', arguments: '{"city":"Paris"}' };
+    const data: L0Event = { type: 'data', payload: { contentType: 'image', url: 'https://example.com/paris.png' } };
+    for (const events of [[call, done('stop')], [call], [data, done()], [tok(' '), call, done('other')]]) {
+      const r = runSync(events, guard([zeroOutputRule()]));
+      expect([r.violations, r.error, r.completed]).toEqual([[], undefined, true]);
+    }
+    // per attempt: a call of the attempt a retry dropped is not the next one's answer, and a finish reason alone is none
+    expect(runSync([call, start(2), ...text('..')], guard([zeroOutputRule()])).violations).toHaveLength(1);
+    expect(runSync([tok('..'), done('tool-calls')], guard([zeroOutputRule()])).violations).toHaveLength(1);
   });
 
   it('should accept an emoji whose two halves arrive in different checks', () => {

@@ -120,6 +120,13 @@ describe('l0() zero output (Z1-Z4)', () => {
     }
   });
 
+  it('should accept a tool-call-only answer finished with stop, with the guardrail presets too (Z1)', () => {
+    // OpenAI finishes a forced call (tool_choice naming a function) with `stop`: the zero-output rule failed it, four requests
+    const model = fakeModel({ items: [{ toolCall: { id: 'call_1', name: 'get_weather', arguments: '{}' } }], finishReason: 'stop' });
+    const run = runScenario(() => l0({ stream: model, guardrails: recommendedGuardrails, random }));
+    expect([model.callCount, run.error, typesOf(run.events)]).toEqual([1, undefined, ['start', 'tool-call', 'complete']]);
+  });
+
   it('should report finishReason content-filter with no text as a complete run, not zero output (Z1)', () => {
     const model = fakeModel({ items: [], finishReason: 'content-filter' });
     const run = runScenario(() => l0({ stream: model }));

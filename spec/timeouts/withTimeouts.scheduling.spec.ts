@@ -94,6 +94,59 @@ describe('withTimeouts scheduling', () => {
     expect(isTokenTimeoutError(error) && error.info).toEqual({ kind: 'total', timeoutMs: 100, elapsedMs: 100, tokenCount: 10 });
   });
 
+  it('should count the time of a consumer whose next makes the source emit again (re-entrant) once, and as the consumer\'s', () => {
+    // it failed TOTAL_TIMEOUT at t1 (inside t0's next, before t0's time was taken off), or, t1 emitted first, counted
+    // t1's 150 ms twice and let t2 through at 450
+    for (const reentersFirst of [false, true]) {
+      const ts = testScheduler();
+      ts.maxFrames = Infinity;
+      const source = new Subject<L0Event>();
+      const got: string[] = [];
+      let error: unknown;
+      let erroredAt = -1;
+      source.pipe(withTimeouts({ total: 100, scheduler: ts })).subscribe({
+        next: (e) => {
+          const value = e.type === 'token' ? e.value : e.type;
+          got.push(value);
+          if (value === 't0' && reentersFirst) source.next(tok('t1'));
+          ts.frame += 150;
+          if (value === 't0' && !reentersFirst) source.next(tok('t1'));
+        },
+        error: (e: unknown) => ((error = e), (erroredAt = ts.frame)),
+      });
+      ts.schedule(() => {
+        source.next(tok('t0'));
+        ts.schedule(() => source.next(tok('t2')), 150);
+      });
+      ts.flush();
+      // t0 and t1 came at 0 ms of the source's time, the consumer took 300: total runs out at 400, before t2
+      expect([got, erroredAt, isTokenTimeoutError(error) && error.info]).toEqual([
+        ['t0', 't1'],
+        400,
+        { kind: 'total', timeoutMs: 100, elapsedMs: 100, tokenCount: 2 },
+      ]);
+    }
+  });
+
+  it('should restart the silence when the consumer of a control event returns, if the source emitted content from inside it', () => {
+    // it shifted the silence t0 began by the whole time of the start's next, 40 ms of it before t0: the timeout came at 210
+    const ts = testScheduler();
+    const source = new Subject<L0Event>();
+    let error: unknown;
+    let erroredAt = -1;
+    source.pipe(withTimeouts({ initialToken: 50, interToken: 50, scheduler: ts })).subscribe({
+      next: (e) => {
+        ts.frame += 40;
+        if (e.type === 'start') source.next(tok('t0'));
+      },
+      error: (e: unknown) => ((error = e), (erroredAt = ts.frame)),
+    });
+    ts.schedule(() => source.next({ type: 'start', attempt: 1, fallbackIndex: 0, isRetry: false, isFallback: false }));
+    ts.flush();
+    // both nexts returned at 80: the source's silence since then runs out at 130
+    expect([erroredAt, isTokenTimeoutError(error) && error.info]).toEqual([130, { kind: 'inter', timeoutMs: 50, elapsedMs: 50, tokenCount: 1 }]);
+  });
+
   it('should still time out a silent source whose consumer is fast', () => {
     const ts = testScheduler();
     let error: unknown;

@@ -18,6 +18,12 @@ export const GUARD_ENGINE: unique symbol = Symbol.for('l0-rx.guard') as never;
  */
 export const HOLDS_NOTHING: unique symbol = Symbol.for('l0-rx.guard.holdsNothing') as never;
 
+/**
+ * A built-in run's method the engine calls before `complete` when the attempt made a tool call or
+ * sent data, an answer without text (zeroOutputRule's; a rule of yours never hears of it). @internal
+ */
+export const ANSWERED: unique symbol = Symbol.for('l0-rx.guard.answered') as never;
+
 /** The engine's signature. @internal */
 export type GuardEngine = (rules: readonly GuardRule[], config?: GuardConfig, checkAllEvery?: number) => MonoTypeOperatorFunction<L0Event>;
 

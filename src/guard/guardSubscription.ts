@@ -10,7 +10,7 @@ import { lastBoundary, releaseTarget, releaseText, settle, VerdictBuilder, type 
 import { phaseReporter } from './guardPhase.js';
 import { notAsync, NO_RUN } from './guardRuleCalls.js';
 import { NEVER, type GuardPlan } from './guardPlan.js';
-import { HOLDS_NOTHING } from './guardEngineKey.js';
+import { ANSWERED, HOLDS_NOTHING } from './guardEngineKey.js';
 import { isHighSurrogate } from '../internal/surrogate.js';
 import { markHeldOutput } from '../internal/heldOutput.js';
 
@@ -62,6 +62,8 @@ export class GuardSubscription extends Relay<L0Event> implements RedactionSink {
   #boundary = 0;
   #boundaries: number[] | undefined = undefined;
   #finishing: Subscription | undefined = undefined;
+  /** The attempt made a tool call or sent data: an answer without text (see {@link ANSWERED}). */
+  #answered = false;
   #sourceDone = false;
   #ended = false;
 
@@ -96,6 +98,7 @@ export class GuardSubscription extends Relay<L0Event> implements RedactionSink {
       this.#released = this.#checked = this.#length = checkpoint.length;
     }
     if (event.type === 'complete') return this.#finish(event);
+    if (event.type === 'tool-call' || event.type === 'data') this.#answered = true;
     this.out.next(event);
   }
 
@@ -268,6 +271,7 @@ export class GuardSubscription extends Relay<L0Event> implements RedactionSink {
     this.#runs = this.#arrears = this.redactions = this.#resumedFrom = this.#boundaries = this.#owed = undefined;
     this.#released = this.#boundary = this.#checked = this.#length = this.#tokens = this.#grown = this.#owedCount = 0;
     this.#pending = this.#base = '';
+    this.#answered = false;
     this.#nextDue = this.#plan.firstDue;
   }
 
@@ -360,6 +364,7 @@ export class GuardSubscription extends Relay<L0Event> implements RedactionSink {
       const ruleEnd = phases?.rule(index, rule);
       let failed: boolean;
       try {
+        if (this.#answered) (run as { [ANSWERED]?(): void })[ANSWERED]?.();
         const result = run.complete(all, reason);
         if (isPromiseLike(result)) return void pending.push(settle(rule, result as Promise<GuardFindings>, verdict, all.length, scheduler, ruleEnd));
         failed = verdict.add(rule, result, all.length);

@@ -56,7 +56,8 @@ export interface WithTimeoutsConfig {
  * 4. Silence is the source's, never the consumer's: the clock restarts when the downstream `next`
  *    returns, time spent downstream on control events is not counted, and no time spent downstream
  *    counts against `total` (the clock is then read before each content event too), so a slow
- *    subscriber never causes a timeout.
+ *    subscriber never causes a timeout. An event the source emits from inside a downstream `next`
+ *    (re-entrant) comes in that time: the outer event counts it once, as downstream's.
  * 5. A `complete` event (or the source ending) stops all timing.
  * 6. One scheduled action per subscription, re-armed lazily: a token only stores a timestamp; when
  *    the action fires early because tokens moved the deadline, it reschedules itself for the rest.
@@ -102,6 +103,8 @@ class TimeoutWatch extends Relay<L0Event> {
   private base: number;
   private tokenCount = 0;
   private timing = true;
+  /** Inside the downstream `next` of an event: the time is downstream's, and so is an event the source emits then (rule 4). */
+  private inside = false;
   private armedAt = Infinity;
   /** The action reached its deadline and looks again once the work due at that moment ran (rule 3). */
   private graced = false;
@@ -136,14 +139,16 @@ class TimeoutWatch extends Relay<L0Event> {
       case 'data':
       case 'progress': {
         // the clock is read before the event only for `total`: the time downstream is not the source's
+        const { inside } = this;
         const before = this.end === Infinity ? 0 : this.budgets.scheduler.now();
+        this.inside = true;
         subscriber.next(event);
+        this.inside = inside;
         if (!this.timing || subscriber.closed) return;
         const now = (this.base = this.budgets.scheduler.now());
-        this.end += now - before;
         this.tokenCount++;
         // A source that never yields starves the scheduled action: `total` is also checked here.
-        if (now > this.end) return this.timeOut(now);
+        if (!inside && now > (this.end += now - before)) return this.timeOut(now);
         if (this.tokenCount === 1) {
           const at = this.deadline();
           if (at < this.armedAt || at === Infinity) this.arm(at);
@@ -154,11 +159,16 @@ class TimeoutWatch extends Relay<L0Event> {
         this.stop();
         return subscriber.next(event);
       default: {
+        const { inside } = this;
         const before = this.budgets.scheduler.now();
+        this.inside = true;
         subscriber.next(event);
-        const downstream = this.budgets.scheduler.now() - before;
-        this.base += downstream;
-        this.end += downstream;
+        this.inside = inside;
+        const now = this.budgets.scheduler.now();
+        if (inside) return; // re-entrant: the outer event counts this time (rule 4)
+        // shifted, or restarted now if a content event came from inside the next
+        this.base = Math.min(this.base + now - before, now);
+        this.end += now - before;
       }
     }
   }

@@ -1,6 +1,6 @@
 import { builtInRule, SCAN_INTERVAL } from './builtInRule.js';
 import type { GuardFinding, GuardRule, GuardRuleRun } from '../guardRule.js';
-import type { FinishReason } from '../../events/eventTypes.js';
+import { ANSWERED } from '../guardEngineKey.js';
 import { isHighSurrogate } from '../../internal/surrogate.js';
 import { isEmptyJson } from '../../zeroOutput/emptyJson.js';
 
@@ -10,8 +10,8 @@ const MEANING = /[\p{L}\p{N}\p{M}\p{Extended_Pictographic}\p{Regional_Indicator}
  * At completion, flags an answer with no meaningful content (empty, whitespace, or punctuation
  * noise such as "..." or "---") as an `error`, the rule form of `detectZeroOutput`: any letter, digit
  * or emoji is an answer, and so are `{}` and `[]` (bare, or in a code fence without a language
- * tag), and so is a tool-call answer (finish reason `tool-calls`: the rule reads text only, so an
- * answer of `data` alone is flagged, unlike detectZeroOutput's). Tracks only whether meaning has
+ * tag), and so is an attempt that made a tool call or sent `data`, whatever its finish reason (OpenAI
+ * finishes a forced call with `stop`). Tracks only whether meaning has
  * appeared; an emoji whose two UTF-16 halves arrive in different tokens counts. Until it has, the
  * text so far is one the rule may still block, so it holds it (`held`): hold-back releases none of
  * it, and no checkpoint holds it.
@@ -54,9 +54,13 @@ class ZeroOutputRun implements GuardRuleRun {
     this.check(checkpoint);
   }
 
-  complete(text: string, finishReason?: FinishReason): GuardFinding | undefined {
-    // a tool call is an answer (the rule sees text only: the finish reason says the model called tools)
-    if (this.#meaningful || finishReason === 'tool-calls') return undefined;
+  /** The attempt made a tool call or sent data: the engine saw the events this rule's text leaves out. */
+  [ANSWERED](): void {
+    this.#meaningful = true;
+  }
+
+  complete(text: string): GuardFinding | undefined {
+    if (this.#meaningful) return undefined;
     return isEmptyJson(text) ? undefined : { message: 'the answer has no meaningful content' };
   }
 }
