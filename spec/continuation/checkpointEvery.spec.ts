@@ -58,6 +58,14 @@ describe('checkpointEvery', () => {
     expect(() => checkpointEvery(n)).toThrow(/checkpointInterval/);
   });
 
+  it.each([
+    ['3', 'got "3"'],
+    [{ every: 3 }, 'got an object'],
+    [[3], 'got an array'],
+  ])('should say what it got, as the other options do, for %j (String() showed "3" and [3] as 3, an object as [object Object])', (n, got) => {
+    expect(() => checkpointEvery(n as never)).toThrow(`checkpointEvery: \`interval\` (l0's \`checkpointInterval\`) must be a positive integer, ${got}`);
+  });
+
   describe('rxjs checklist', () => {
     it('should never emit for a never source', () => {
       testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {

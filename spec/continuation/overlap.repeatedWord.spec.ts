@@ -75,3 +75,24 @@ describe('createOverlapMatcher with caseSensitive: false and letters beyond the 
     expect(findOverlap('Hello 𐐀𐐁', '𐐨𐐪 more', insensitive)).toBe(0);
   });
 });
+
+// A letter beyond the BMP (Adlam, Deseret, the mathematical 𝐛𝐨𝐥𝐝 a model writes for emphasis) is two
+// UTF-16 units: read one unit at a time, none is a letter, so every position inside such a word was a
+// word boundary, and a word written again after a space was no word at all.
+describe('createOverlapMatcher and words of letters beyond the BMP', () => {
+  it('should not cut a coincidence inside such a word', () => {
+    expect(findOverlap('The c𝐚𝐭', '𝐭 home', DEFAULTS)).toBe(0);
+    expect(findOverlap('Say 𐐨𐐯𐐻', '𐐯𐐻 more', DEFAULTS)).toBe(0);
+    expect(findOverlap('Say 𐐨𐐯𐐻', '𐐯𐐻 more', { ...DEFAULTS, wordBoundary: false })).toBe(4);
+  });
+
+  it('should still cut the repeat that starts where the word starts', () => {
+    expect(findOverlap('Say 𐐨𐐯𐐻', '𐐨𐐯𐐻 more', DEFAULTS)).toBe(6);
+    expect(findOverlap('The 𝐜𝐚𝐭', '𝐜𝐚𝐭 sat', DEFAULTS)).toBe(6);
+  });
+
+  it('should keep such a lone word set apart by whitespace, as it keeps "She had" + " had enough"', async () => {
+    expect(findOverlap('𞤀𞤣𞤤𞤢𞤥 𞤢𞤥𞤢', ' 𞤢𞤥𞤢 more', DEFAULTS)).toBe(0);
+    expect(await resumed('She 𝐡𝐚𝐝', [' 𝐡𝐚', '𝐝 enough'])).toBe('She 𝐡𝐚𝐝 𝐡𝐚𝐝 enough');
+  });
+});

@@ -23,7 +23,8 @@ import { Budget, isBudget, resolveBudget, type BudgetConfig, type ResolvedBudget
  * 2. Tokens of failed attempts stay counted (`retry` and `fallback` start a new attempt, and the
  *    prompt is counted again for it): you paid for them. So do the tokens a hold-back guard before it
  *    (`l0()`'s `guardrails` before `attemptOperators`) held back from an attempt that failed, never
- *    passed on: the attempt's error brings them, counted as one delta; after the loops (in
+ *    passed on (and a resumed head `deduplicateContinuation` held back or cut as overlap): the
+ *    attempt's error brings them, counted as one delta; after the loops (in
  *    `runOperators`), the `retry` or `fallback` event that follows the attempt (or the error that
  *    ends the run) brings them, each hold counted once.
  * 3. The delta (or tool call) that would cross a limit is not emitted: the source is unsubscribed (its request

@@ -5,6 +5,7 @@ import { AttemptText } from '../attempt/attemptText.js';
 import { Relay } from '../internal/relay.js';
 import { listenForUncheckedTails, uncheckedTail } from '../attempt/uncheckedTail.js';
 import { isHighSurrogate } from '../internal/surrogate.js';
+import { describeOption } from '../internal/options.js';
 
 /**
  * Emits a `checkpoint{content, tokenCount}` after every `interval`-th token of an attempt: the
@@ -45,7 +46,7 @@ import { isHighSurrogate } from '../internal/surrogate.js';
 export function checkpointEvery(interval: number): MonoTypeOperatorFunction<L0Event> {
   if (!Number.isInteger(interval) || interval < 1) {
     throw new TypeError(
-      `checkpointEvery: \`interval\` (l0's \`checkpointInterval\`) must be a positive integer, got ${String(interval)}`,
+      `checkpointEvery: \`interval\` (l0's \`checkpointInterval\`) must be a positive integer, got ${describeOption(interval)}`,
     );
   }
   return (source) => new Observable<L0Event>((subscriber) => listenForUncheckedTails(() => source.subscribe(new Checkpoints(subscriber, interval))));

@@ -5,6 +5,7 @@ import { attemptTextChange } from '../attempt/attemptText.js';
 import { checkBag, checkKeys, optionError, optionKeys, optionPath, type OptionPath } from '../internal/options.js';
 import { createOverlapMatcher, type OverlapMatcher, type OverlapOptions } from './overlap.js';
 import { ThinkingLead } from './thinkingLead.js';
+import { markHeldOutput } from '../internal/heldOutput.js';
 
 /** Options of {@link deduplicateContinuation}. */
 export interface DeduplicateContinuationConfig {
@@ -69,7 +70,8 @@ export const DEDUPLICATE_CONTINUATION_DEFAULTS: Readonly<Required<DeduplicateCon
  *    `tool-call`, `data`...) and the source completing decide the overlap with the text seen so
  *    far, release, then pass on.
  * 5. `start`, `retry` and `fallback` discard held tokens (the attempt they belonged to is
- *    retracted) and disarm; an error discards them and is passed on.
+ *    retracted) and disarm; an error discards them and is passed on, carrying them and the
+ *    overlap cut from the head (written and paid for) to a `budget()` after it.
  *
  * Use it per attempt, before anything that reads the text (zero-output detection, guardrails,
  * checkpoints), as the `l0()` preset does. The state is per subscription.
@@ -101,6 +103,8 @@ class Deduplication extends Relay<L0Event> {
   private heldAt = 0;
   /** How many held characters are thinking, passed on uncut before the overlap. */
   private thinking = 0;
+  /** The overlap cut from the attempt's head: written (and paid for), never passed on. */
+  private dropped = '';
 
   constructor(
     out: Subscriber<L0Event>,
@@ -149,7 +153,9 @@ class Deduplication extends Relay<L0Event> {
     this.out.next(event);
   }
 
+  /** The attempt failed: the head held back and the overlap cut go with the error, so a `budget()` after counts them (see heldOutput). */
   override error(err: unknown): void {
+    if (!this.isStopped) markHeldOutput(err, this.dropped + this.heldText());
     this.disarm();
     super.error(err);
   }
@@ -166,6 +172,13 @@ class Deduplication extends Relay<L0Event> {
     this.lead = undefined;
     this.heldAt = 0;
     this.thinking = 0;
+    this.dropped = ''; // (release sets it after this)
+  }
+
+  /** The text of the held tokens. */
+  private heldText(): string {
+    const { held } = this;
+    return held.length === 1 ? held[0]!.value : held.map((t) => t.value).join('');
   }
 
   /**
@@ -196,8 +209,7 @@ class Deduplication extends Relay<L0Event> {
     this.lead = undefined;
     if (start < 0) return undefined;
     this.thinking = start - this.heldAt;
-    const { held } = this;
-    const text = held.length === 1 ? held[0]!.value : held.map((t) => t.value).join('');
+    const text = this.heldText();
     return this.matcher!.push(text.slice(this.thinking), start > 0);
   }
 
@@ -224,6 +236,7 @@ class Deduplication extends Relay<L0Event> {
         continue;
       }
       const cut = Math.min(skip, value.length - keep);
+      if (cut > 0) this.dropped += value.slice(keep, keep + cut);
       if (cut === 0) this.out.next(t);
       else if (cut < value.length) this.out.next({ type: 'token', value: value.slice(0, keep) + value.slice(keep + cut) });
       skip -= cut;

@@ -34,13 +34,18 @@ const WORD = /[\p{L}\p{M}\p{N}_]/u;
 /** Scripts written without spaces between words: every position is a word boundary there. */
 const UNSPACED = /[\p{sc=Han}\p{sc=Hiragana}\p{sc=Katakana}\p{sc=Thai}\p{sc=Lao}\p{sc=Khmer}\p{sc=Myanmar}]/u;
 
-function isWordChar(ch: string): boolean {
+/** Whether the character at `at` in `text` (a whole surrogate pair when one starts there: a Deseret or Adlam letter, 𝐛𝐨𝐥𝐝) is a letter or digit of a spaced script. */
+function isWordAt(text: string, at: number): boolean {
+  const ch = String.fromCodePoint(text.codePointAt(at)!);
   return WORD.test(ch) && !UNSPACED.test(ch);
 }
 
-/** True when a match may start at `at` in `text`: not between two letters/digits of one word. */
+/** Whether UTF-16 unit `code` is the second half of a surrogate pair (0xdc00-0xdfff). */
+const isLow = (code: number): boolean => code >> 10 === 0x37;
+
+/** True when a match may start at `at` in `text`: not between two letters/digits of one word (surrogate pairs read whole). */
 function startsWord(text: string, at: number): boolean {
-  return at === 0 || !isWordChar(text[at - 1]!) || !isWordChar(text[at]!);
+  return at === 0 || !isWordAt(text, at - (at > 1 && isLow(text.charCodeAt(at - 1)) ? 2 : 1)) || !isWordAt(text, at);
 }
 
 const SPACE = /\s/;
@@ -54,7 +59,7 @@ function isSpace(ch: string): boolean {
  * no case pair differs in its first half.
  */
 function folded(unit: string, before = ''): string {
-  return (unit.charCodeAt(0) >> 10 === 0x37 ? before + unit : unit).toLowerCase();
+  return (isLow(unit.charCodeAt(0)) ? before + unit : unit).toLowerCase();
 }
 
 /**
@@ -104,12 +109,14 @@ export function createOverlapMatcher(checkpoint: string, options: OverlapOptions
     let gap = false;
     for (let i = checkpoint.length - 1; i >= from; i--) {
       const ch = checkpoint[i]!;
+      // a pair is read whole at its first half; a suffix that starts at its second is no word
+      const low = isLow(ch.charCodeAt(0));
       if (isSpace(ch)) gap ||= text > 0;
       else {
         text++;
-        if (gap || !isWordChar(ch)) lone = false;
+        if (gap || !(low || isWordAt(checkpoint, i))) lone = false;
       }
-      if (text >= minOverlap && !lone && (!wordBoundary || startsWord(checkpoint, i))) out.push(i * 2);
+      if (text >= minOverlap && (low || !lone) && (!wordBoundary || startsWord(checkpoint, i))) out.push(i * 2);
     }
     return out.reverse();
   };
