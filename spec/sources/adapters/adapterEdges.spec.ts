@@ -172,13 +172,17 @@ describe('text adapter: any cut of a body', () => {
       const chunks = cut(body, new Dice(rolls));
       const whole = await refused([body]);
       const bytes = chunks.map((c) => new TextEncoder().encode(c));
+      // strings and bytes in turn (a `ReadableStream<string | Uint8Array>` may mix them): the decoder is made at the first bytes
+      const mixed = chunks.map((c, i) => (i % 2 ? bytes[i]! : c));
       expect(await refused(chunks)).toBe(whole);
       expect(await refused(bytes)).toBe(whole);
+      expect(await refused(mixed)).toBe(whole);
       const text = body.replace(/^\uFEFF/, '');
       if (!whole && text !== '') {
         const streamed = [start, tok(text), { type: 'complete', finishReason: 'stop' }];
         expect(joined(await collect(fromStream(() => chunksOf(chunks))))).toEqual(streamed);
         expect(joined(await collect(fromStream(() => readableOf(bytes))))).toEqual(streamed);
+        expect(joined(await collect(fromStream(() => readableOf(mixed))))).toEqual(streamed);
       }
     }), { numRuns: runs(200) });
   });

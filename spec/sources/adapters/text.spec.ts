@@ -112,6 +112,13 @@ describe('text adapter: the wire format as SSE and the SDKs write it', () => {
         }
       }
     });
+
+    it('should keep a mark that begins bytes read after strings, as it keeps one in a later string (only the body\'s first goes)', async () => {
+      // the decoder is made at the first bytes, so TextDecoder's own dropping took a mark from the middle of the body
+      expect(await outcome(['Hi', enc('\uFEFFthere')])).toEqual([start, tok('Hi\uFEFFthere'), stop]);
+      expect(await outcome([mark, enc('\uFEFFHi')])).toEqual([start, tok('\uFEFFHi'), stop]);
+      expect(await outcome([enc(mark), '\uFEFFHi'])).toEqual([start, tok('\uFEFFHi'), stop]);
+    });
   });
 
   it.each([
@@ -162,6 +169,11 @@ describe('text adapter: the wire format as SSE and the SDKs write it', () => {
     // a guard, not the fix's proof: the key named is Azure's `prompt_filter_results`, never an empty `object`, which an answer may hold
     it('should stream a JSON answer with an empty `object` of its own', async () => {
       const answer = '{"subject":"Alice","predicate":"waved","object":""}\n';
+      for (const chunks of cuts(answer)) expect(await outcome(chunks)).toEqual([start, tok(answer), stop]);
+    });
+
+    it('should stream a JSON answer that holds `"prompt_filter_results"` as a value, not a key (the chunk is named by its key)', async () => {
+      const answer = '{"fields":["id","object","prompt_filter_results"]}\n';
       for (const chunks of cuts(answer)) expect(await outcome(chunks)).toEqual([start, tok(answer), stop]);
     });
   });

@@ -15,7 +15,7 @@ function isBytes(chunk: unknown): chunk is ArrayBufferView | ArrayBuffer {
  * format rather than text (server-sent events carrying a JSON object, `data: {"...`, as an HTTP response body
  * is, its lines ended by CR, LF or both; the JSON lines of openai's `toReadableStream()`, Azure's prompt-filter chunk
  * among them), which would otherwise be streamed as the answer; a byte order mark that begins the body is dropped
- * (`TextDecoder` drops it from bytes; a string's goes too); a body
+ * (as `TextDecoder` drops it from a body of bytes), of strings or bytes alike, and no later one; a body
  * whose first chunks hold only SSE lines without data (comments, keep-alives, `event:` lines) has the chunk
  * after them checked, and a line split across chunks (`: pi` then `ng\n`, `data: ` then `{"...`: a network splits
  * a body anywhere) is read whole: of a field line only its name is kept (the rest does not matter), of any other
@@ -40,12 +40,12 @@ export const textAdapter: StreamAdapter = /*#__PURE__*/ Object.freeze({
  * The start of an SDK's wire format rather than text: server-sent events carrying a JSON object (an
  * HTTP body: `data: {"...`, maybe after `event:` / `id:` / comment lines), or the newline-delimited JSON
  * chunks of openai's `Stream.toReadableStream()` (after such lines too: a body split after them is read so): a chat
- * chunk, or Azure's prompt-filter chunk before it (`"object":""`, named by its `"prompt_filter_results"`).
+ * chunk, or Azure's prompt-filter chunk before it (`"object":""`, named by its `"prompt_filter_results"` key, never a value).
  * Only a JSON object with a quoted key: text that begins `data: [1, 2]` or `data: {x: 1}` (YAML) or
  * `data: {x | x > 0}` is text. A line ends at CR or LF, as in SSE (CR LF reads as a line end and a blank line);
  * SSE drops one space after `data:`, JSON any more: up to 25 are read (the line's start is carried whole, split or not).
  */
-const WIRE_FORMAT = /^(?:(?:(?:event|id|retry)?:[^\r\n]*)?[\r\n])*(?:data:[ \t]{0,25}\{"|\{(?:"type":"response\.|([^\r\n]*?)"(?:object":"chat\.completion\.chunk|prompt_filter_results)"))/;
+const WIRE_FORMAT = /^(?:(?:(?:event|id|retry)?:[^\r\n]*)?[\r\n])*(?:data:[ \t]{0,25}\{"|\{(?:"type":"response\.|([^\r\n]*?)"(?:object":"chat\.completion\.chunk"|prompt_filter_results":)))/;
 /**
  * How far into a JSON line (after its `{`) a chat chunk's `"object"` key may begin, whole or split, and how long
  * a first JSON line is read (any other is text past 256 characters). openai's own chunks have the key second, after the id; a server that sorts its keys
@@ -55,7 +55,7 @@ const WIRE_FORMAT = /^(?:(?:(?:event|id|retry)?:[^\r\n]*)?[\r\n])*(?:data:[ \t]{
  */
 const JSON_LINE = 4096;
 /** The keys WIRE_FORMAT finds in a JSON line (the 31 characters carried are one short of the longer); both hold `omp`. */
-const CHUNK_KEY = /"(?:object":"chat\.completion\.chunk|prompt_filter_results)"/;
+const CHUNK_KEY = /"(?:object":"chat\.completion\.chunk"|prompt_filter_results":)/;
 /**
  * Only whole server-sent-event lines that carry no data: comments (OpenRouter's `: OPENROUTER PROCESSING`
  * keep-alives, sent before the first token), `event:` / `id:` / `retry:` fields, blank lines. A body can
@@ -89,7 +89,8 @@ class TextChunks implements ChunkDecoder {
     if (typeof chunk === 'string') {
       text = chunk;
     } else if (isBytes(chunk)) {
-      this.decoder ??= new TextDecoder();
+      // (a byte order mark kept: only the body's first character is dropped, below, not one that begins bytes after strings)
+      this.decoder ??= new TextDecoder(undefined, { ignoreBOM: true });
       text = this.decoder.decode(chunk, { stream: true });
     } else {
       throw new InvalidStreamError(`fromStream: a text stream yielded ${describeValue(chunk)}, expected a string or bytes`);
@@ -99,9 +100,9 @@ class TextChunks implements ChunkDecoder {
     // its last 31 (`cut` counts the rest, up to JSON_LINE: a longer one is text): O(delta)
     if (!this.started) {
       if (this.fresh && text) {
-        // a byte order mark is not the body's: TextDecoder drops one that begins bytes, so one that begins strings goes too
+        // a byte order mark is not the body's (TextDecoder drops one that begins a body of bytes), of strings or bytes alike
         this.fresh = false;
-        if (typeof chunk === 'string' && text[0] === '\uFEFF') text = text.slice(1);
+        if (text[0] === '\uFEFF') text = text.slice(1);
       }
       if (this.seen.length < 80) this.seen = (this.seen + text).slice(0, 80);
       if (this.cut > 0 && this.line[0] === '{' && !text.includes('\n') && !text.includes('\r')) {
