@@ -1,15 +1,20 @@
 /** @test {withSentry} */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { l0, type L0Event } from 'l0-rx';
 import { withSentry } from 'l0-rx/sentry';
 import { fakeModel } from 'l0-rx/testing';
 import * as SentryModule from '@sentry/core';
 import { captureException, getActiveSpan, getCurrentScope, spanToJSON, startInactiveSpan, withActiveSpan, withScope } from '@sentry/core';
-import { defer, EMPTY, of, take, type SchedulerLike } from 'rxjs';
+import { defer, EMPTY, from, of, take, type SchedulerLike } from 'rxjs';
 import { syncSource } from '../internal/checklistHarness.js';
 import type { TestScheduler } from 'rxjs/testing';
 import { testScheduler } from '../helpers/testScheduler.js';
 import { sentry } from '../helpers/sentryClient.js';
+
+/** `n` token events, each after a microtask (an SDK stream's pace, with no timer). */
+async function* asyncTokens(n: number): AsyncGenerator<L0Event> {
+  for (let i = 0; i < n; i++) yield { type: 'token', value: 'a' };
+}
 
 /** Virtual time on a wall-clock epoch: Sentry reads a 0 timestamp as "not given". */
 const epoch = (scheduler: TestScheduler): SchedulerLike => ({ now: () => 1_700_000_000_000 + scheduler.now(), schedule: scheduler.schedule.bind(scheduler) as SchedulerLike['schedule'] });
@@ -145,6 +150,39 @@ describe('withSentry (real @sentry/core client, in-memory transport)', () => {
     expect(actives).toEqual(['POST /chat', 'POST /chat', 'POST /chat']);
     const [event] = await items('event');
     expect([event!.tags, event!.contexts.trace.span_id]).toEqual([{ screen: 'chat' }, request.spanContext().spanId]);
+  });
+
+  // the error is sent after the run's scope got its l0.code tag and the run span: a consumer reporting it in its
+  // error callback (the usual way) must not send it as the run's
+  it('should notify the consumer of the run\'s error in its own scope and active span, not the run\'s', async () => {
+    const { client, items } = sentry();
+    const request = withScope((mine) => {
+      mine.setClient(client);
+      const request = startInactiveSpan({ name: 'POST /chat', forceTransaction: true });
+      withActiveSpan(request, () => {
+        defer(() => { throw new Error('down'); }).pipe(withSentry({ client })).subscribe({ error: () => captureException(new Error('render failed')) });
+      });
+      return request;
+    });
+    request.end();
+    const mine = (await items('event')).find((e) => e.exception.values[0].value === 'render failed');
+    expect([mine!.tags, mine!.contexts.trace.span_id]).toEqual([undefined, request.spanContext().spanId]);
+  });
+
+  // withScope clones the current scope at every call: switching scopes for every asynchronous token cost 2-3 us a
+  // token; only a delivery where the run span is active (the run's context leaking) is switched
+  it('should pass asynchronous tokens on without a scope switch where the run span is not active', async () => {
+    const { client } = sentry();
+    const clones = vi.spyOn(SentryModule.Scope.prototype, 'clone');
+    const seen: [unknown, number][] = []; // each token's active span and the clones made by then
+    await new Promise<void>((resolve) => {
+      withScope((mine) => {
+        mine.setClient(client);
+        from(asyncTokens(50)).pipe(withSentry({ client })).subscribe({ next: () => seen.push([getActiveSpan(), clones.mock.calls.length]), complete: resolve });
+      });
+    });
+    clones.mockRestore();
+    expect([seen.length, seen.every(([span]) => span === undefined), seen.at(-1)![1] - seen[0]![1]]).toEqual([50, true, 0]);
   });
 
   it('should stop a synchronous source as soon as the consumer leaves (take), ending the span cancelled', async () => {

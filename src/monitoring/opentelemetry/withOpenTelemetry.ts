@@ -169,7 +169,9 @@ export function withOpenTelemetry(config: WithOpenTelemetryConfig): MonoTypeOper
       // what the consumer does on a notification is not this run's: it runs in the context the consumer
       // subscribed in (not the run span's, which a context manager carries into the source's async work),
       // and a race it subscribes while this run's hook is on (a `start` sent within a subscribe) sees the
-      // hook that was there before it: an outer tracer's, if any (a token costs a closure only then)
+      // hook that was there before it: an outer tracer's, if any. A token costs two closures and a
+      // context.with where either is not the consumer's: within the subscribe and, with a context manager
+      // (AsyncLocalStorage), in all of the source's async work; a context.active() read everywhere else
       const outer = currentEntrantObserver();
       const consumer = context.active();
       const out = (notify: () => void) => {
