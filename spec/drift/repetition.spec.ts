@@ -268,6 +268,37 @@ describe('RepetitionCheck (tail)', () => {
     expect(found).toBeGreaterThan(runs(150)); // the loops were found, not only missed alike
   });
 
+  it('should fire in the delta that reaches the plain rule\'s first loop, for deltas of any size and after a resume (loops of up to 170 characters after text with none)', () => {
+    // no sentence end, newline or fence: the tail check alone decides; letters of many kinds: no loop before the loop, so
+    // the check reads the windows starting at 32 + 320 j and lets the 4 after each go. Units near 160 (a loop starting past
+    // the windows let go), and a character changed 255 characters into the read window where the loop starts (a candidate
+    // whose only pair is one character before the window 4 on, which loops)
+    const letters = fc.constantFrom(...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ '.split(''));
+    const unit = fc.oneof(fc.string({ unit: letters, minLength: 1, maxLength: 160 }), fc.string({ unit: letters, minLength: 120, maxLength: 170 }));
+    const text = fc.tuple(fc.string({ unit: letters, minLength: 400, maxLength: 1500 }), unit, fc.option(letters), fc.string({ unit: letters, maxLength: 300 }))
+      .map(([before, unit, change, after]) => {
+        const t = before + unit.repeat(Math.ceil(1000 / unit.length)) + after;
+        const at = 320 * Math.ceil((before.length - 288) / 320) + 287;
+        return change === null ? t : t.slice(0, at) + change + t.slice(at + 1);
+      });
+    let found = 0;
+    fc.assert(
+      fc.property(text, fc.array(fc.integer({ min: 1, max: 300 }), { minLength: 1, maxLength: 5 }), fc.nat(1200), (t, sizes, resumed) => {
+        // the plain rule's first position past the checkpoint, and the delta that reaches it (by its end)
+        let loop = Math.max(512, resumed - (resumed % 64) + 64);
+        while (loop <= t.length && smallestPeriod(t.slice(loop - 480, loop)) > 160) loop += 64;
+        const ends: number[] = [];
+        for (let at = resumed, k = 0; at < t.length; k++) ends.push((at = Math.min(t.length, at + sizes[k % sizes.length]!)));
+        const check = new RepetitionCheck();
+        check.resume(t.slice(0, resumed));
+        if (loop <= t.length) found++;
+        expect(ends.find((end, k) => check.check(t.slice(k === 0 ? resumed : ends[k - 1], end)))).toBe(loop <= t.length ? ends.find((end) => end >= loop) : undefined);
+      }),
+      { numRuns: runs(300), endOnFailure: true }, // its first failing text is reported: shrinking texts of 2,000 characters takes minutes
+    );
+    expect(found).toBeGreaterThan(runs(250)); // the loops were found (about 280 of the 300), not only missed alike
+  });
+
   it('should check a delta of any size at every multiple of 64 it reaches, not only at its end', () => {
     const loop = 'and again '.repeat(60); // 600 characters
     const text = `${'x'.repeat(40)}${loop}${Array.from({ length: 200 }, (_, i) => `w${i}`).join(' ')}`;
