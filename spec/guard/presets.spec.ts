@@ -71,6 +71,15 @@ describe('zeroOutputRule', () => {
     expect(runSync([tok('..'), done('tool-calls')], guard([zeroOutputRule()])).violations).toHaveLength(1);
   });
 
+  it('should not flag an answer the provider filtered (finishReason content-filter), as detectZeroOutput does not', () => {
+    // it flagged it: l0() with a guardrail preset sent the filtered request four times, then hid the reason behind a violation
+    for (const events of [[done('content-filter')], [tok('..'), done('content-filter')]]) {
+      const r = runSync(events, guard([zeroOutputRule()]));
+      expect([r.violations, r.error, r.completed]).toEqual([[], undefined, true]);
+    }
+    expect(runSync([tok('..'), done('length')], guard([zeroOutputRule()])).violations).toHaveLength(1); // only that reason
+  });
+
   it('should accept an emoji whose two halves arrive in different checks', () => {
     // nine tokens, then the emoji's high surrogate ends the first check (interval 10) and its low one starts the next
     const r = runSync(text(...'.........'.split(''), '\uD83D', '\uDE00'), guard([zeroOutputRule()]));

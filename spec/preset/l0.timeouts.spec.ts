@@ -135,6 +135,13 @@ describe('l0() zero output (Z1-Z4)', () => {
     expect(finalState(run.events)).toMatchObject({ content: '', finishReason: 'content-filter', status: 'complete' });
   });
 
+  it('should report finishReason content-filter with no text as a complete run with the guardrail presets too (Z1)', () => {
+    // the zero-output rule failed it: four requests, and a guardrail violation instead of the provider's reason
+    const model = fakeModel({ items: [], finishReason: 'content-filter' });
+    const run = runScenario(() => l0({ stream: model, guardrails: recommendedGuardrails, random }));
+    expect([model.callCount, run.error, run.events.at(-1)]).toEqual([1, undefined, { type: 'complete', finishReason: 'content-filter' }]);
+  });
+
   it('should report finishReason length on a truncated answer (Z1)', () => {
     const run = runScenario(() => l0({ stream: fakeModel({ items: ['Once upon a'], finishReason: 'length', usage: { outputTokens: 3 } }) }));
     expect(finalState(run.events)).toMatchObject({ content: 'Once upon a', finishReason: 'length', usage: { outputTokens: 3 } });

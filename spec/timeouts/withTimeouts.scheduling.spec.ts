@@ -128,6 +128,52 @@ describe('withTimeouts scheduling', () => {
     }
   });
 
+  it('should count a re-entrant event nested twice, and the events after it in the same next, once', () => {
+    // t0's next emits t1, whose next emits t2; back in t0's next come a checkpoint and t3 (each next takes 50 ms). No spec
+    // failed when a control event inside a next added its time again, or an event restored "inside" as false for the next one
+    const ts = testScheduler();
+    const source = new Subject<L0Event>();
+    const checkpoint: L0Event = { type: 'checkpoint', content: '', tokenCount: 0 };
+    let error: unknown;
+    let erroredAt = -1;
+    source.pipe(withTimeouts({ total: 100, scheduler: ts })).subscribe({
+      next: (e) => {
+        ts.frame += 50;
+        if (e.type !== 'token') return;
+        if (e.value === 't0') [tok('t1'), checkpoint, tok('t3')].forEach((inner) => source.next(inner));
+        if (e.value === 't1') source.next(tok('t2'));
+      },
+      error: (e: unknown) => ((error = e), (erroredAt = ts.frame)),
+    });
+    ts.schedule(() => source.next(tok('t0')));
+    ts.flush();
+    // all came at 0 ms of the source's time; t0's next returned at 250: total runs out at 350
+    expect([erroredAt, isTokenTimeoutError(error) && error.info]).toEqual([350, { kind: 'total', timeoutMs: 100, elapsedMs: 100, tokenCount: 4 }]);
+  });
+
+  it('should stop timing when the source completes, or the consumer unsubscribes, from inside a next', () => {
+    for (const inside of ['complete', 'unsubscribe'] as const) {
+      const ts = testScheduler();
+      const source = new Subject<L0Event>();
+      const got: string[] = [];
+      let error: unknown;
+      const subscription = source.pipe(withTimeouts({ initialToken: 50, interToken: 50, total: 100, scheduler: ts })).subscribe({
+        next: (e) => {
+          got.push(e.type === 'token' ? e.value : e.type);
+          ts.frame += 10;
+          if (e.type !== 'token') return;
+          if (inside === 'complete') source.next({ type: 'complete', finishReason: 'stop' });
+          else subscription.unsubscribe();
+        },
+        error: (e: unknown) => (error = e),
+      });
+      ts.schedule(() => source.next(tok('t0')), 20);
+      ts.flush();
+      // the next that was running when timing stopped re-armed no deadline (an inter timeout at 90 after the complete)
+      expect([got, error, source.observed]).toEqual([inside === 'complete' ? ['t0', 'complete'] : ['t0'], undefined, inside === 'complete']);
+    }
+  });
+
   it('should restart the silence when the consumer of a control event returns, if the source emitted content from inside it', () => {
     // it shifted the silence t0 began by the whole time of the start's next, 40 ms of it before t0: the timeout came at 210
     const ts = testScheduler();

@@ -1,5 +1,6 @@
 import { builtInRule, SCAN_INTERVAL } from './builtInRule.js';
 import type { GuardFinding, GuardRule, GuardRuleRun } from '../guardRule.js';
+import type { FinishReason } from '../../events/eventTypes.js';
 import { ANSWERED } from '../guardEngineKey.js';
 import { isHighSurrogate } from '../../internal/surrogate.js';
 import { isEmptyJson } from '../../zeroOutput/emptyJson.js';
@@ -11,7 +12,8 @@ const MEANING = /[\p{L}\p{N}\p{M}\p{Extended_Pictographic}\p{Regional_Indicator}
  * noise such as "..." or "---") as an `error`, the rule form of `detectZeroOutput`: any letter, digit
  * or emoji is an answer, and so are `{}` and `[]` (bare, or in a code fence without a language
  * tag), and so is an attempt that made a tool call or sent `data`, whatever its finish reason (OpenAI
- * finishes a forced call with `stop`). Tracks only whether meaning has
+ * finishes a forced call with `stop`); a `content-filter` finish is never flagged (the provider said
+ * why, as for detectZeroOutput: retried, it hid the reason). Tracks only whether meaning has
  * appeared; an emoji whose two UTF-16 halves arrive in different tokens counts. Until it has, the
  * text so far is one the rule may still block, so it holds it (`held`): hold-back releases none of
  * it, and no checkpoint holds it.
@@ -59,8 +61,8 @@ class ZeroOutputRun implements GuardRuleRun {
     this.#meaningful = true;
   }
 
-  complete(text: string): GuardFinding | undefined {
-    if (this.#meaningful) return undefined;
+  complete(text: string, finishReason?: FinishReason): GuardFinding | undefined {
+    if (this.#meaningful || finishReason === 'content-filter') return undefined;
     return isEmptyJson(text) ? undefined : { message: 'the answer has no meaningful content' };
   }
 }
