@@ -67,6 +67,8 @@ describe('white space jsonrepair reads as a value (\\v, \\f, U+1680, U+2028, U+2
     ['{"note": see\fbelow, "n": 1}', { note: 'see\fbelow', n: 1 }],
     ['{"a": `x\u2029y`}', { a: 'x\u2029y' }],
     ['[abc\v, 2]', ['abc\v', 2]],
+    // a literal inside a running word is the word's (`true` after `tr\u1680` is no literal to jsonrepair)
+    ['[tr\u1680true\u1680true]', ['tr\u1680true\u1680true']],
     ['{x\u2028y: 1}', { 'x\u2028y': 1 }],
   ])('should keep it in a word jsonrepair reads as an unquoted string or key (%j), as jsonrepair does', (text, data) => {
     // made a space there too: `[Line one\u2028Line two]` was ["Line one Line two"], a text the model never wrote
@@ -155,8 +157,16 @@ describe('white space of every kind, against jsonrepair', () => {
   const token = fc.constantFrom('{', '}', '[', ']', ',', ':', '"a"', '1', '-', '.', 'true', 'tr', 'x', ...GAPS);
   const answer = fc.tuple(fc.constantFrom('', ...GAPS), fc.constantFrom('[', '{'), fc.array(token, { maxLength: 8 })).map(([g, open, rest]) => g + open + rest.join(''));
   const unread = /[\v\f\u1680\u2028\u2029]/g;
-  /** UNREAD after no word on its stretch of an unquoted string (jsonrepair's delimiters and quotes end one). */
-  const unreadOutsideWords = /(?<![A-Za-z_$][^,[\]{}/+\n"']*)[\v\f\u1680\u2028\u2029]/g;
+  /**
+   * UNREAD after no word on its stretch of an unquoted string (jsonrepair's delimiters and quotes end one); a literal
+   * that begins the stretch is no word (`[true\u2029x` is `[true, x`), one after a word goes on with it.
+   */
+  const unreadOutsideWords = /[\v\f\u1680\u2028\u2029]/g;
+  const inWordAt = (text: string, at: number): boolean => {
+    const before = text.slice(0, at);
+    const stretch = before.slice(Math.max(...[...',[]{}/+\n"\''].map((d) => before.lastIndexOf(d))) + 1);
+    return /[A-Za-z_$]/.test(stretch.replace(/^[\s\u180e\u200b]*(?:(?:[tT]rue|[fF]alse|null|None)(?![A-Za-z_$\d]))?[\s\u180e\u200b]*/, ''));
+  };
   /**
    * What jsonrepair makes of `text` as repair feeds it (the known differences): UNREAD made spaces (or, after
    * a word, kept as the unquoted string's own, as U+00A0 is: `[x\fx]` is ["x\fx"], `[true\f` [true]), and
@@ -166,7 +176,7 @@ describe('white space of every kind, against jsonrepair', () => {
   function readings(text: string): string[] {
     const start = text.replace(/^[\s\u180e\u200b]+/, '');
     const spaced = start.replace(unread, ' ');
-    const kept = start.replace(unreadOutsideWords, ' ');
+    const kept = start.replace(unreadOutsideWords, (ch, at: number) => (inWordAt(start, at) ? ch : ' '));
     return [spaced, kept].flatMap((s) => [s, s.replace(/[\s\u180e\u200b]+$/, '')]).flatMap((t, i) => {
       try {
         return [JSON.stringify(JSON.parse(jsonrepair(t)))];

@@ -145,7 +145,8 @@ function diagnose(json: string): Diagnosis {
         key = i;
       }
       else if (LITERALS.has(word)) found.add('fix-literals');
-      inWord = !/^([tT]rue|[fF]alse|null|None)$/.test(word); // a key's too: jsonrepair reads it to its `:` (`{Part - 2: 1}`)
+      // a key's too: jsonrepair reads it to its `:` (`{Part - 2: 1}`); a literal goes on a word already running (`[tr\u1680true\u1680true]` is one string)
+      inWord ||= !/^([tT]rue|[fF]alse|null|None)$/.test(word);
       i += word.length - 1;
       afterValue = !expectKey;
       expectKey = false;
