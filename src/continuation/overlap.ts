@@ -5,6 +5,7 @@
  *
  * @internal Used by deduplicateContinuation; never re-exported.
  */
+import { isLowSurrogate } from '../internal/surrogate.js';
 
 /** Resolved matching options (see DeduplicateContinuationConfig for the documented defaults). */
 export interface OverlapOptions {
@@ -40,12 +41,9 @@ function isWordAt(text: string, at: number): boolean {
   return WORD.test(ch) && !UNSPACED.test(ch);
 }
 
-/** Whether UTF-16 unit `code` is the second half of a surrogate pair (0xdc00-0xdfff). */
-const isLow = (code: number): boolean => code >> 10 === 0x37;
-
 /** True when a match may start at `at` in `text`: not between two letters/digits of one word (surrogate pairs read whole). */
 function startsWord(text: string, at: number): boolean {
-  return at === 0 || !isWordAt(text, at - (at > 1 && isLow(text.charCodeAt(at - 1)) ? 2 : 1)) || !isWordAt(text, at);
+  return at === 0 || !isWordAt(text, at - (at > 1 && isLowSurrogate(text.charCodeAt(at - 1)) ? 2 : 1)) || !isWordAt(text, at);
 }
 
 const SPACE = /\s/;
@@ -59,7 +57,7 @@ function isSpace(ch: string): boolean {
  * no case pair differs in its first half.
  */
 function folded(unit: string, before = ''): string {
-  return (isLow(unit.charCodeAt(0)) ? before + unit : unit).toLowerCase();
+  return (isLowSurrogate(unit.charCodeAt(0)) ? before + unit : unit).toLowerCase();
 }
 
 /**
@@ -110,7 +108,7 @@ export function createOverlapMatcher(checkpoint: string, options: OverlapOptions
     for (let i = checkpoint.length - 1; i >= from; i--) {
       const ch = checkpoint[i]!;
       // a pair is read whole at its first half; a suffix that starts at its second is no word
-      const low = isLow(ch.charCodeAt(0));
+      const low = isLowSurrogate(ch.charCodeAt(0));
       if (isSpace(ch)) gap ||= text > 0;
       else {
         text++;

@@ -251,8 +251,9 @@ export function repairText(text: string): RepairJsonResult {
   if (found === undefined) {
     // a cut literal or number is completed as a cut one in an object is (`tr` -> `true`, `1.` -> `1`); a lone `-` holds no value
     let cut: unknown[] | undefined;
+    const atom = trimSpace(text);
     try {
-      if (ATOM.test(trimSpace(text))) cut = parse(`${closeTail(`[${trimSpace(text)}`, '')}]`) as unknown[];
+      if (ATOM.test(atom)) cut = parse(`${closeTail(`[${atom}`, '')}]`) as unknown[];
     } catch {
       // no cut literal or number either
     }

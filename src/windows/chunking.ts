@@ -2,7 +2,7 @@
  * Splitting a document into windows, with exact positions (every chunk is document.slice(start, end)).
  * Internal: never re-exported from an entry point.
  */
-import { isHighSurrogate } from '../internal/surrogate.js';
+import { isHighSurrogate, isLowSurrogate } from '../internal/surrogate.js';
 
 export type WindowStrategy = 'token' | 'char' | 'paragraph' | 'sentence';
 
@@ -60,8 +60,7 @@ function charSpans(text: string, size: number, overlap: number): Span[] {
 
 /** Whether `i` falls between the two halves of a surrogate pair. */
 function isInsidePair(text: string, i: number): boolean {
-  const c = text.charCodeAt(i);
-  return i > 0 && c >= 0xdc00 && c <= 0xdfff && isHighSurrogate(text.charCodeAt(i - 1));
+  return i > 0 && isLowSurrogate(text.charCodeAt(i)) && isHighSurrogate(text.charCodeAt(i - 1));
 }
 
 
