@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { fromStream, injectFaults, l0, ProviderError, type InjectedFault, type L0Event, type RetryEvent, type StreamContext } from 'l0-rx';
 import { createTestScheduler, fakeModel } from 'l0-rx/testing';
 import { runScenario, tokenText } from '../helpers/runScenario.js';
+import { unhandledDuring } from '../helpers/unhandled.js';
 
 const CLEAN = { clean: true };
 const START = { type: 'start', attempt: 1, fallbackIndex: 0, isRetry: false, isFallback: false } as const;
@@ -82,6 +83,14 @@ describe('injectFaults: each fault through l0() on virtual time (the model plays
     });
   });
 
+  // the real stream's failure overtook the held first event: its tokens were lost and the error came before the delay
+  it('should hold back everything after slow-first-token\'s first event, the real stream\'s failure included', () => {
+    const run = runScenario((scheduler) => fromStream(injectFaults(fakeModel('ab-#'), { faults: ['slow-first-token:5'], scheduler })));
+    expect(run.timeline).toEqual([[0, START], [5, tok('a')], [5, tok('b')]]);
+    expect(run.errorFrame).toBe(5);
+    expect(run.error).toMatchObject({ code: 'NETWORK_ERROR' });
+  });
+
   it('should wait slow-first-token\'s whole argument, past the fault server\'s 10 s cap (failoverbench S07: 20 s)', () => {
     createTestScheduler().run(({ expectObservable }) => {
       expectObservable(fromStream(injectFaults(fakeModel('ab|'), { faults: ['slow-first-token:20000'] }))).toBe('s 19999ms (abc|)', { s: START, a: tok('a'), b: tok('b'), c: stop });
@@ -118,6 +127,16 @@ describe('injectFaults: rate, seed, *k and enabled', () => {
     expect(drawn({ faults: FAULTS, rate: 0.5, seed: 7 })).toEqual(a);
     expect(drawn({ faults: FAULTS, rate: 0.5, seed: 8 })).not.toEqual(a);
     expect(new Set(a)).toEqual(new Set([...FAULTS, undefined]));
+  });
+
+  it('should keep its draws, *k counts and call numbers across runs: a second run continues them, a new wrapper of the same seed replays them', () => {
+    const run = (factory: ReturnType<typeof injectFaults>) => runScenario(() => l0({ stream: factory, retry: { backoff: 'fixed', baseDelay: 10 } })).events.filter((e) => e.type === 'retry').map((e) => e.error.code);
+    const options = { faults: ['rate-limit-none*2', 'unavailable*1', 'cut-after-n:1*1'], seed: 5 };
+    const wrapped = injectFaults(fakeModel('ab|'), options);
+    const first = run(wrapped);
+    expect(first).toHaveLength(4);
+    expect(run(wrapped)).toEqual([]); // every *k used up by the first run
+    expect(run(injectFaults(fakeModel('ab|'), options))).toEqual(first);
   });
 
   it('should draw from random, checking each value', () => {
@@ -207,6 +226,19 @@ describe('injectFaults: the rxjs checklist', () => {
     expect(warn.mock.calls[0]![1]).toMatchObject({ message: 'async hook bug' });
   });
 
+  // some test set-ups make console.warn throw: the call failed with that throw instead of the 503
+  it('should inject the fault when console.warn throws, for a throwing and a rejecting onFault alike', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => { throw new Error('warnings fail this test'); });
+    const unhandled = await unhandledDuring(() => {
+      for (const onFault of [() => { throw new Error('hook bug'); }, () => Promise.reject(new Error('async hook bug')) as never]) {
+        const factory = injectFaults(() => CLEAN, { faults: ['unavailable'], onFault });
+        expect(() => factory(ctx())).toThrow(expect.objectContaining({ status: 503 }));
+      }
+    });
+    expect(unhandled).toEqual([]);
+    expect(warn).toHaveBeenCalledTimes(2);
+  });
+
   it('should pass a throwing factory\'s error through, on a clean call and on a mid-stream fault', () => {
     const boom = () => { throw new RangeError('factory bug'); };
     for (const faults of [['rate-limit*1'], ['cut-after-n']]) {
@@ -229,6 +261,8 @@ describe('injectFaults: the rxjs checklist', () => {
     // eslint-disable-next-line no-sparse-arrays
     [{ faults: [, 'stall'] }, 'injectFaults(factory, {faults}) must be a non-empty array of fault names, got an array'],
     [{ faults: ['stal'] }, 'unknown fault "stal" in "stal" (did you mean "stall"?'],
+    // the server's model name copied whole was an unknown fault "fault"
+    [{ faults: ['fault:rate-limit:2'] }, 'fault "fault:rate-limit:2": injectFaults takes the fault without its fault: prefix (did you mean "rate-limit:2"?)'],
     [{ faults: ['cut-after-n:x'] }, 'fault "cut-after-n:x": cut-after-n takes a whole number >= 0, got "x"'],
     [{ faults: ['stall*0'] }, 'fault "stall*0": *<k> must be a whole number >= 1, got "*0"'],
     [{ faults: ['stall'], rate: 1.5 }, 'injectFaults(factory, {rate}) must be a number in [0, 1], got 1.5'],

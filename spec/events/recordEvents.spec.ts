@@ -299,6 +299,17 @@ describe('recordEvents', () => {
       warn.mockRestore();
     });
 
+    // some test set-ups make console.warn throw: the throw escaped into the stream
+    it('should keep the stream\'s outcome when the default console.warn throws', () => {
+      const warn = vi.spyOn(console, 'warn').mockImplementation(() => { throw new Error('warnings fail this test'); });
+      const store: EventStore = { ...createMemoryEventStore(), append: () => { throw new Error('sync'); } };
+      testScheduler().run(({ cold, expectObservable }) => {
+        expectObservable(cold('-a|', values).pipe(recordEvents(store, { streamId: 'r' }))).toBe('-a|', values);
+      });
+      expect(warn).toHaveBeenCalledTimes(1);
+      warn.mockRestore();
+    });
+
     it('should never let a throwing onRecordError or onRecorded break the stream', () => {
       const store: EventStore = { ...createMemoryEventStore(), append: () => { throw new Error('sync'); } };
       const boom = () => { throw new Error('callback'); };

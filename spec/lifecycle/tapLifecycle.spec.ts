@@ -17,6 +17,7 @@ import {
 } from 'l0-rx';
 import { testScheduler } from '../helpers/testScheduler.js';
 import { ev } from '../helpers/attemptSource.js';
+import { unhandledDuring } from '../helpers/unhandled.js';
 
 const { start, tok, resume, checkpoint, complete } = ev;
 const boom = new Error('boom');
@@ -282,6 +283,18 @@ describe('tapLifecycle', () => {
       await new Promise((resolve) => setImmediate(resolve));
       expect(warn).toHaveBeenCalledTimes(1);
       expect(String(warn.mock.calls[0]![0])).toContain('`onEvent`');
+    });
+
+    // some test set-ups make console.warn throw: the throw became the stream's error ("a malformed start event")
+    it('should keep the stream\'s outcome when the default console.warn throws, for a throw and a rejection alike', async () => {
+      const warn = vi.spyOn(console, 'warn').mockImplementation(() => { throw new Error('warnings fail this test'); });
+      const unhandled = await unhandledDuring(async () => {
+        const op = tapLifecycle({ onStart: () => { throw boom; }, onComplete: () => Promise.reject(boom) } as LifecycleCallbacks);
+        expect(await drain(of(start(), tok('a'), complete()).pipe(op))).toEqual([start(), tok('a'), complete()]);
+        expect(await drain(throwError(() => boom).pipe(tapLifecycle({ onError: () => { throw boom; } })))).toBe(boom);
+      });
+      expect(unhandled).toEqual([]);
+      expect(warn).toHaveBeenCalledTimes(3);
     });
 
     it('should ignore an onCallbackError that throws', async () => {

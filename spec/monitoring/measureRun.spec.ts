@@ -4,6 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { l0, measureRun, type L0Event, type RunMetrics } from 'l0-rx';
 import { fakeModel } from 'l0-rx/testing';
 import { testScheduler } from '../helpers/testScheduler.js';
+import { unhandledDuring } from '../helpers/unhandled.js';
 
 const values: Record<string, L0Event> = {
   s: { type: 'start', attempt: 1, fallbackIndex: 0, isRetry: false, isFallback: false },
@@ -74,6 +75,23 @@ describe('measureRun', () => {
         expectObservable(cold('a|', values).pipe(op)).toBe('a|', values);
       });
       expect(warn.mock.calls).toEqual([['l0-rx measureRun: the `onMetrics` callback threw; the stream goes on.', boom]]);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  // some test set-ups make console.warn throw: the throw turned a complete run into an error
+  it('should keep the stream\'s outcome when console.warn throws', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => { throw new Error('warnings fail this test'); });
+    try {
+      const unhandled = await unhandledDuring(async () => {
+        testScheduler().run(({ cold, expectObservable }) => {
+          expectObservable(cold('a|', values).pipe(measureRun(() => { throw new Error('boom'); }))).toBe('a|', values);
+        });
+        await lastValueFrom(of(values['s']!).pipe(measureRun(() => Promise.reject(new Error('db down')) as never)));
+      });
+      expect(unhandled).toEqual([]);
+      expect(warn).toHaveBeenCalledTimes(2);
     } finally {
       warn.mockRestore();
     }

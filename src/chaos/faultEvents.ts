@@ -4,7 +4,7 @@
  * real stream cut, stalled or ended the way the fault would.
  * Internal: never re-exported.
  */
-import { concat, concatMap, defer, EMPTY, filter, from, map, NEVER, of, takeWhile, throwError, timer, type Observable, type SchedulerLike } from 'rxjs';
+import { concat, concatMap, defer, dematerialize, EMPTY, filter, from, map, materialize, NEVER, of, takeWhile, throwError, timer, type Observable, type SchedulerLike } from 'rxjs';
 import type { L0Event } from '../events/eventTypes.js';
 import { FINISH } from '../sources/adapters/openaiChat.js';
 import { completeEvent, inBandError, incompleteStream, malformedChunk } from '../sources/adapters/shared.js';
@@ -70,8 +70,11 @@ export function afterTokens(real$: Observable<L0Event>, count: number, plan: Str
   return concat(count > 0 ? head : EMPTY, end);
 }
 
-/** The real stream with its first event held back `ms` on `scheduler` (`slow-first-token`); the rest follow it, in order. */
+/**
+ * The real stream with its first notification held back `ms` on `scheduler` (`slow-first-token`); the rest
+ * follow it, in order: its end too (a failure no longer overtakes the held events).
+ */
 export const delayFirst = (real$: Observable<L0Event>, ms: number, scheduler: SchedulerLike): Observable<L0Event> =>
-  own(real$).pipe(concatMap((e, i) => (i > 0 ? of(e) : timer(ms, scheduler).pipe(map(() => e)))));
+  own(real$).pipe(materialize(), concatMap((n, i) => (i > 0 ? of(n) : timer(ms, scheduler).pipe(map(() => n)))), dematerialize());
 
 const own = (real$: Observable<L0Event>) => real$.pipe(filter((e) => e.type !== 'start' && e.type !== 'resume'));

@@ -114,6 +114,7 @@ const lowerCase = (original: string) =>
 
 /** @internal One `name[:arg][*k]` entry of {@link injectFaults}' `faults` (no `fault:` prefix), checked as the server checks a model. */
 export function parseInjectedFault(text: string): FaultSpec<InjectFaultName> {
+  if (text.startsWith(PREFIX)) throw new TypeError(`fault "${text}": injectFaults takes the fault without its fault: prefix (did you mean "${text.slice(PREFIX.length)}"?)`);
   return parseFaultText(text, text, INJECT_FAULT_NAMES);
 }
 

@@ -3,6 +3,7 @@ import { fromStream, checkAdapters, type StreamContext, type StreamInput } from 
 import type { StreamAdapter } from '../sources/adapters/types.js';
 import { checkBag, checkKeys, describeOption, optionError, optionKeys, optionPath, isSchedulerLike } from '../internal/options.js';
 import { quiet } from '../internal/isPromiseLike.js';
+import { warn } from '../internal/warn.js';
 import { defaultRandom } from '../retry/retryConfig.js';
 import { parseInjectedFault, planFaultAt, TOKENS_BEFORE, type FaultName, type FaultSpec, type InjectFaultName } from './faults.js';
 import { afterTokens, connectionError, delayFirst, planEvents, statusError } from './faultEvents.js';
@@ -59,6 +60,7 @@ const PREFILL_MESSAGE = 'This model does not support assistant message prefill. 
  * Rules:
  * 1. Each call: when enabled and a fault is left, one draw against `rate`, then one picks among the faults
  *    not used up; no fault returns `factory(ctx)` itself (no wrapping, no cost). `*k` caps a fault's uses.
+ *    The draws, `*k` counts and call numbers are the wrapper's: a second run through it continues them.
  * 2. Every fault ends as the fault server's model `fault:<name>` does through `fromStream` and the openai SDK:
  *    HTTP faults (`rate-limit*`, `server-error`, `unavailable`, `overloaded-529`, `auth-401`, `quota-429`,
  *    `context-length-400`, `flapping`'s odd calls) throw the SDK's `APIError` and `reset-before-headers` its
@@ -69,7 +71,8 @@ const PREFILL_MESSAGE = 'This model does not support assistant message prefill. 
  *    (or at its end) it is unsubscribed (its request aborted), then `cut-after-n` fails `INCOMPLETE_STREAM`,
  *    `stall` stays silent, `malformed-chunk` fails `MALFORMED_CHUNK`, `error-in-200` fails with the in-band
  *    error, `content-filter` completes `content-filter`; `no-done` fails `INCOMPLETE_STREAM` at the end.
- *    `slow-first-token:ms` holds the first event back `ms` on `scheduler`, the whole of it (the server caps its real wait at 10 s).
+ *    `slow-first-token:ms` holds the first event back `ms` on `scheduler`, the whole of it (the server caps its real wait at 10 s);
+ *    the rest, the stream's end included, follows it.
  * 5. `flapping`: the wrapper's odd-numbered calls get a 503, even ones run clean. `rejects-prefill`: a
  *    400 `invalid_request_error` when `ctx.checkpoint` is set (a continuation or fallback resuming), else clean
  *    (such a clean call does not use up a `rejects-prefill*k`).
@@ -117,8 +120,8 @@ export function injectFaults<C extends StreamContext>(
   const used = specs.map(() => 0);
   let calls = 0;
   let warned = false;
-  const warn = (e: unknown) => {
-    if (!warned && typeof console !== 'undefined') console.warn('l0-rx injectFaults: the `onFault` callback threw; the fault is injected anyway.', e);
+  const warnOnce = (e: unknown) => {
+    if (!warned) warn('l0-rx injectFaults: the `onFault` callback threw; the fault is injected anyway.', e);
     warned = true;
   };
 
@@ -135,9 +138,9 @@ export function injectFaults<C extends StreamContext>(
     if (name === 'flapping' && call % 2 === 0) return factory(ctx);
     if (onFault) {
       try {
-        quiet(onFault({ fault: name, ...(arg === undefined ? {} : { arg }), call, attempt: ctx.attempt, fallbackIndex: ctx.fallbackIndex }), warn);
+        quiet(onFault({ fault: name, ...(arg === undefined ? {} : { arg }), call, attempt: ctx.attempt, fallbackIndex: ctx.fallbackIndex }), warnOnce);
       } catch (e) {
-        warn(e);
+        warnOnce(e);
       }
     }
     if (name === 'rejects-prefill') {

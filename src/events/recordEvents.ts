@@ -6,6 +6,7 @@ import { Recorder } from './recorder.js';
 import { checkRunTag, newRunTag } from './runTag.js';
 import { checkStoreCall, STORE_TIMEOUT } from './storeCall.js';
 import { checkBag, checkKeys, describeOption, optionError, optionKeys, optionPath, type OptionPath } from '../internal/options.js';
+import { warn } from '../internal/warn.js';
 
 /** What {@link RecordEventsConfig.onRecorded} receives once a subscription's log is written. */
 export interface RecordedInfo {
@@ -123,11 +124,11 @@ export function recordEvents(store: EventStore, config: RecordEventsConfig = {})
       } catch {
         // the report channel itself failed; the stream must not
       }
-    } else if (!warned && typeof console !== 'undefined') {
+    } else if (!warned) {
       warned = true;
       const message = `l0-rx recordEvents: ${error.message}; recording stopped, the stream goes on.`;
-      if (error.cause === undefined) console.warn(message);
-      else console.warn(message, error.cause);
+      if (error.cause === undefined) warn(message);
+      else warn(message, error.cause);
     }
   };
   return (source) =>

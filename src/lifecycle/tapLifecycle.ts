@@ -9,6 +9,7 @@ import type { SerializedError } from '../errors/serializeError.js';
 import type { L0Error } from '../errors/L0Error.js';
 import { AttemptText } from '../attempt/attemptText.js';
 import { quiet } from '../internal/isPromiseLike.js';
+import { warn } from '../internal/warn.js';
 import { checkBag, checkKeys, optionError, optionKeys, optionPath, type OptionPath } from '../internal/options.js';
 import { InvalidStreamError } from '../errors/InvalidStreamError.js';
 
@@ -105,7 +106,8 @@ export function checkCallbackTypes(where: OptionPath, callbacks: LifecycleCallba
  * 4. Callbacks run before the subscriber receives the event (L0 calls `onComplete` after).
  *    A callback that throws, or returns a promise that rejects (an async callback), is reported to
  *    `onCallbackError` (or warned about once) and never rethrown nor left unhandled: the stream goes
- *    on as if nothing happened. Callbacks are not awaited. `onCallbackError` throwing is ignored.
+ *    on as if nothing happened. Callbacks are not awaited. `onCallbackError` throwing is ignored, so is
+ *    a `console.warn` that throws (a test set-up failing on warnings): the stream's outcome stays its own.
  * 5. State (the folded L0State for `onComplete`, counters) is per subscription; the state is only
  *    folded when `onComplete` is given. With no callbacks the operator is the identity.
  * 6. A key starting with `on` (any case) that is not a callback above (`onRetries`, `OnStart`) is a TypeError suggesting
@@ -137,9 +139,9 @@ export function tapLifecycle(callbacks: LifecycleCallbacks): MonoTypeOperatorFun
     } catch {
       return;
     }
-    if (warned.has(name) || typeof console === 'undefined') return;
+    if (warned.has(name)) return;
     warned.add(name);
-    console.warn(`l0-rx tapLifecycle: the \`${name}\` callback threw; the stream goes on.`, error);
+    warn(`l0-rx tapLifecycle: the \`${name}\` callback threw; the stream goes on.`, error);
   };
   const fold = callbacks.onComplete !== undefined;
 

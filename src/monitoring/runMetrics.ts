@@ -3,6 +3,7 @@ import type { FinishReason, L0Event, Usage } from '../events/eventTypes.js';
 import { serializeError } from '../errors/serializeError.js';
 import { quiet } from '../internal/isPromiseLike.js';
 import { isSchedulerLike } from '../internal/options.js';
+import { warn } from '../internal/warn.js';
 
 /** How a measured run's stream ended: a signal abort is an `'error'` (its `errorCode` is `STREAM_ABORTED`). */
 export type RunOutcome = 'complete' | 'error' | 'unsubscribed';
@@ -167,8 +168,8 @@ export function measureRun(onMetrics: (metrics: RunMetrics) => void, config: Mea
   const { scheduler = asyncScheduler } = config;
   if (!isSchedulerLike(scheduler)) throw new TypeError('measureRun(onMetrics, {scheduler}) must be a SchedulerLike');
   let warned = false; // per operator, as tapLifecycle warns
-  const warn = (e: unknown) => {
-    if (!warned && typeof console !== 'undefined') console.warn('l0-rx measureRun: the `onMetrics` callback threw; the stream goes on.', e);
+  const warnOnce = (e: unknown) => {
+    if (!warned) warn('l0-rx measureRun: the `onMetrics` callback threw; the stream goes on.', e);
     warned = true;
   };
   return (source) =>
@@ -177,9 +178,9 @@ export function measureRun(onMetrics: (metrics: RunMetrics) => void, config: Mea
       const report = (outcome: RunOutcome, error?: unknown) => {
         try {
           // an async onMetrics (`async (m) => db.save(m)`): its rejection is warned about too, never left unhandled
-          quiet(onMetrics(fold.end(outcome, error)), warn);
+          quiet(onMetrics(fold.end(outcome, error)), warnOnce);
         } catch (e) {
-          warn(e); // metrics never break the stream
+          warnOnce(e); // metrics never break the stream
         }
       };
       return source.pipe(

@@ -1,0 +1,12 @@
+/**
+ * `console.warn(...args)`. One that throws (a test set-up that turns warnings into failures), or a
+ * runtime without a console, is ignored: a warning that could not be printed never changes the
+ * stream's outcome, now or later. The library's one way to warn. @internal
+ */
+export function warn(...args: unknown[]): void {
+  try {
+    console.warn(...args);
+  } catch {
+    // the warning's own channel failed (or there is no console); the stream must not
+  }
+}
