@@ -1,6 +1,7 @@
 /** @test {l0} */
 import { describe, expect, it, vi } from 'vitest';
-import { isInvalidStreamError, l0, type CheckpointEvent, type L0Options } from 'l0-rx';
+import { concat, from, of, throwError, type Observable } from 'rxjs';
+import { isInvalidStreamError, l0, ProviderError, type CheckpointEvent, type L0Event, type L0Options } from 'l0-rx';
 import { fakeModel } from 'l0-rx/testing';
 import { finalState, runScenario, subsequence, typesOf } from '../helpers/runScenario.js';
 import { unhandledDuring } from '../helpers/unhandled.js';
@@ -119,6 +120,29 @@ describe('l0() checkpoints and continuation (C1-C7)', () => {
       l0({ stream: fakeModel(['ABCDEF#', 'G|']), checkpointInterval: 5, buildContinuationPrompt: build, retry: fast }),
     );
     expect(build).not.toHaveBeenCalled();
+  });
+
+  it('should start every retry and fallback over with continuation off, even from a stream that relays checkpoint events', () => {
+    // a factory whose Observable relays another run (a server's run read with fromServerSentEvents, a nested l0() with
+    // continuation on) passes that run's checkpoints on: with continuation off they must not make the next attempt resume
+    const cut = new ProviderError('cut', { code: 'INCOMPLETE_STREAM', category: 'network', retryable: true, reason: 'incomplete_stream' });
+    const head: L0Event[] = [{ type: 'token', value: 'Hel' }, { type: 'checkpoint', content: 'Hel', tokenCount: 1 }, { type: 'token', value: 'lo' }];
+    const end: L0Event = { type: 'complete', finishReason: 'stop' };
+    const relayed = (fail: boolean): Observable<L0Event> => concat(from(head), fail ? throwError(() => cut) : of(end));
+    const contexts: (string | undefined)[] = [];
+    const build = vi.fn(() => 'prompt');
+    const run = runScenario(() =>
+      l0({
+        stream: (ctx) => (contexts.push(ctx.checkpoint), relayed(true)),
+        fallbackStreams: [(ctx) => (contexts.push(ctx.checkpoint), relayed(false))],
+        buildContinuationPrompt: build,
+        retry: { ...fast, maxRetries: 1 },
+      }),
+    );
+    expect(contexts).toEqual([undefined, undefined, undefined]); // primary, its retry, the fallback
+    expect(build).not.toHaveBeenCalled();
+    expect(typesOf(run.events)).not.toContain('resume');
+    expect(finalState(run.events)).toMatchObject({ content: 'Hello', fallbackIndex: 1, status: 'complete' });
   });
 
   it('should tell the consumer about the re-sent state with a resume event and never re-send it as a token (C7)', () => {

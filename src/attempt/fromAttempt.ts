@@ -81,15 +81,18 @@ class BodyEvents extends Relay<L0Event> {
 
 /**
  * Takes the attempt context and emits the attempt's `start` (and `resume`). Returns the context.
+ * `resume: false` (l0() with continuation off): the attempt starts over, without the checkpoint its
+ * loop hands it (one a relayed run's `checkpoint` events left there).
  * @internal Shared by fromAttempt and fromStream.
  */
-export function openAttempt(subscriber: Subscriber<L0Event>, model: string | undefined): AttemptContext {
+export function openAttempt(subscriber: Subscriber<L0Event>, model: string | undefined, resume = true): AttemptContext {
   const ctx = takeAttemptContext() ?? FIRST_ATTEMPT;
   const { attempt, fallbackIndex, checkpoint } = ctx;
   const start: StartEvent = model === undefined
     ? { type: 'start', attempt, fallbackIndex, isRetry: attempt > 1, isFallback: fallbackIndex > 0 }
     : { type: 'start', attempt, fallbackIndex, isRetry: attempt > 1, isFallback: fallbackIndex > 0, model };
   subscriber.next(start);
+  if (!resume) return checkpoint === undefined ? ctx : { attempt, fallbackIndex };
   if (typeof checkpoint === 'string' && checkpoint !== '') subscriber.next({ type: 'resume', checkpoint });
   return ctx;
 }

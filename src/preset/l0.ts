@@ -1,6 +1,6 @@
 import { identity, pipe, type MonoTypeOperatorFunction, type Observable } from 'rxjs';
 import type { L0Event } from '../events/eventTypes.js';
-import { fromStream } from '../sources/fromStream.js';
+import { streamSource } from '../sources/fromStream.js';
 import { withTimeouts } from '../timeouts/withTimeouts.js';
 import { deduplicateContinuation } from '../continuation/deduplicateContinuation.js';
 import { detectZeroOutput } from '../zeroOutput/detectZeroOutput.js';
@@ -77,7 +77,8 @@ let zeroOutput: MonoTypeOperatorFunction<L0Event> | undefined;
 export function l0(options: L0Options): Observable<L0Event> {
   const o = resolveL0Options(options);
   const attempt = ({ factory, model }: (typeof o)['primary']) =>
-    fromStream(factory, { adapters: o.adapters, model }).pipe(
+    // continuation off (no checkpointInterval): every attempt starts over, even after a relayed run's checkpoint events
+    streamSource(factory, model, o.adapters, o.checkpointInterval !== undefined).pipe(
       shared(o.timeout, withTimeouts),
       deduplicateContinuation(o.dedupe),
       o.attemptOperators.length === 0 ? identity : pipe(...(o.attemptOperators as [typeof identity])),

@@ -84,7 +84,11 @@ export interface L0Options extends LifecycleCallbacks, L0ContentOptions {
   readonly timeout?: Omit<WithTimeoutsConfig, 'scheduler'> | false;
   /** Error with ZeroOutputError (retried) when a run completes with no meaningful output. @default true */
   readonly detectZeroTokens?: boolean;
-  /** Resume a retry or fallback from the last checkpoint instead of starting over. @default false */
+  /**
+   * Resume a retry or fallback from the last checkpoint instead of starting over. Off, every attempt
+   * starts over (no `resume`, no `ctx.checkpoint`), even after `checkpoint` events its stream relays
+   * from another run (a server's run read with fromServerSentEvents, a nested l0()). @default false
+   */
   readonly continueFromLastKnownGoodToken?: boolean;
   /** Tokens between checkpoints when continuation is on. @default 10 */
   readonly checkpointInterval?: number;

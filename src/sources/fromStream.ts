@@ -111,12 +111,17 @@ export function fromStream(factory: StreamFactory, config: FromStreamConfig = {}
   if (typeof factory !== 'function') throw new TypeError(`fromStream(factory) must be a function, got ${describeOption(factory)}`);
   checkBag(ROOT, config);
   checkKeys(ROOT, config, FROM_STREAM_KEYS);
-  const model = checkModel(ROOT, config);
-  const custom = checkAdapters(ROOT, config.adapters);
-  const adapters: readonly StreamAdapter[] = Object.freeze([...custom, ...BUILT_IN_ADAPTERS]);
+  return streamSource(factory, checkModel(ROOT, config), checkAdapters(ROOT, config.adapters));
+}
 
+/**
+ * {@link fromStream} with its options checked. `resume: false` (l0() with continuation off): every
+ * attempt starts over, whatever checkpoint its loop hands it (see openAttempt). @internal
+ */
+export function streamSource(factory: StreamFactory, model: string | undefined, custom: readonly StreamAdapter[], resume?: boolean): Observable<L0Event> {
+  const adapters: readonly StreamAdapter[] = Object.freeze([...custom, ...BUILT_IN_ADAPTERS]);
   return new Observable<L0Event>((subscriber) => {
-    const attemptContext = openAttempt(subscriber, model);
+    const attemptContext = openAttempt(subscriber, model, resume);
     const abort = new AttemptSignal();
     const run = new StreamRun(subscriber, abort, adapters, custom.length);
     const ctx = streamContext(abort, attemptContext);
