@@ -287,6 +287,26 @@ describe('recordEvents', () => {
       expect(onRecordError).toHaveBeenCalledTimes(1);
     });
 
+    it('should report a store whose append answers a thenable whose then throws, and keep the stream going', async () => {
+      const cause = new Error('then threw');
+      const store: EventStore = { ...createMemoryEventStore(), append: () => ({ then: () => { throw cause; } }) };
+      const errors: EventLogError[] = [];
+      const source = new Subject<L0Event>();
+      const seen: L0Event[] = [];
+      let ended: unknown = 'open';
+      const recorded = new Promise<RecordedInfo>((onRecorded) => {
+        source.pipe(recordEvents(store, { streamId: 'r', onRecordError: (e) => errors.push(e), onRecorded })).subscribe({ next: (e) => seen.push(e), error: (e: unknown) => (ended = e), complete: () => (ended = 'complete') });
+      });
+      source.next(values.a!);
+      source.next(values.b!);
+      source.complete();
+      const info = await recorded;
+      expect([seen, ended]).toEqual([[values.a, values.b], 'complete']);
+      expect(errors).toHaveLength(1);
+      expect(errors[0]).toMatchObject({ code: 'RECORD_FAILED', cause });
+      expect(info).toMatchObject({ count: 0, error: errors[0] });
+    });
+
     it('should warn once per recordEvents() call without onRecordError', () => {
       const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
       const store: EventStore = { ...createMemoryEventStore(), append: () => { throw new Error('sync'); } };

@@ -146,6 +146,15 @@ describe('replayEvents', () => {
         });
       });
     });
+
+    it('should error with a TypeError naming the call for a store of your own whose read or streams answers no array', async () => {
+      // `read: (id) => logs.get(id)`: undefined for an unknown stream, where the contract says []
+      const logs = new Map<string, EventEnvelope[]>();
+      const store: EventStore = { append: () => undefined, read: (id) => logs.get(id) as never, streams: () => [...logs.keys()], delete: () => undefined };
+      await expect(lastValueFrom(replayEvents(store, 'nope'))).rejects.toThrow(new TypeError('replayEvents(store): store.read("nope") must answer an array, got undefined'));
+      const listing: EventStore = { ...createMemoryEventStore(), has: undefined, streams: () => Promise.resolve(new Set(['r']) as never) };
+      await expect(lastValueFrom(replayEvents(listing, 'r'))).rejects.toThrow(new TypeError('replayEvents(store): store.streams() must answer an array, got a Set'));
+    });
   });
 
   describe('validation at creation', () => {

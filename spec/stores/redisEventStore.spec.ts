@@ -107,6 +107,17 @@ describe('createRedisEventStore (against a real redis-server)', () => {
     expect(await store.read('a')).toEqual([env('a', 0, 'new')]);
   });
 
+  it('should refuse an untagged envelope of a stream gone from Redis (deleted, expired) with a typed EventLogError naming it', async () => {
+    const store = createRedisEventStore(redis.client);
+    await store.append([env('a', 0), env('a', 1)]);
+    await redis.client.sendCommand(['PEXPIRE', 'l0:events:stream:a', '1']);
+    await until(async () => (await redis.client.exists('l0:events:stream:a')) === 0);
+    await expect(store.append([env('a', 2)])).rejects.toMatchObject({
+      name: 'EventLogError', code: 'STREAM_NOT_FOUND', streamId: 'a', retryable: false,
+      message: 'createRedisEventStore: stream "a" is not in Redis (deleted, or its seq 0 was never appended), so seq 2 is not appended',
+    });
+  });
+
   it('should list a stream once its seq 0 is stored, even when a later envelope of the batch is refused', async () => {
     const store = createRedisEventStore(redis.client);
     await expect(store.append([env('a', 0), env('a', 1), env('a', 1, 'again')])).rejects.toThrow(/equal or smaller/);

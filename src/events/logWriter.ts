@@ -97,22 +97,24 @@ export abstract class LogWriter extends Relay<L0Event> {
         void Promise.resolve().then(() => this.arm());
       }
     }
-    result.then(
-      () => {
+    const rejected = (e: unknown): void => {
+      if (this.inFlight !== batch) return;
+      this.busy = false;
+      this.inFlight = undefined;
+      this.fail('RECORD_FAILED', 'the store rejected an append', e);
+      this.drain();
+    };
+    try {
+      result.then(() => {
         if (this.inFlight !== batch) return this.endLate(batch); // given up at storeTimeout (its only way out before an answer)
         this.busy = false;
         this.inFlight = undefined;
         this.count += batch.length;
         this.drain();
-      },
-      (e: unknown) => {
-        if (this.inFlight !== batch) return;
-        this.busy = false;
-        this.inFlight = undefined;
-        this.fail('RECORD_FAILED', 'the store rejected an append', e);
-        this.drain();
-      },
-    );
+      }, rejected);
+    } catch (e) {
+      rejected(e); // a thenable whose `then` throws: a rejection, never the stream's error
+    }
   }
 
   /** Arms the watch for the append under way (a microtask after it was sent). */

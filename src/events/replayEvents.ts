@@ -65,7 +65,8 @@ const ROOT = /*#__PURE__*/ optionPath('replayEvents', 'store, streamId, ');
  *    with a string `type`, or recorded error with a string `name` and `message`, and
  *    `attemptErrors`, if any, a list of such), or a `seq` that does not run `fromSeq`,
  *    `fromSeq + 1`... (a lost, repeated or reordered envelope; a log trimmed at its head), the
- *    message naming the envelope and the missing `seq`.
+ *    message naming the envelope and the missing `seq`. A store whose `read` (or `streams`) answers
+ *    no array (`undefined` for an unknown stream) errors it with a TypeError naming the call.
  * 3. With `speed > 0` the first event comes at once and each next one after
  *    `(its ts - previous ts) / speed` ms on `scheduler`, at most 2147483647 ms (about 24.8 days,
  *    the longest a timer waits: a longer gap, or a tiny `speed`, waits that long).
@@ -102,12 +103,19 @@ export function replayEvents(store: EventStore, streamId: string, config: Replay
   // an unknown stream or an empty range: the store's `has` when it has one (one key), else its listing
   const whenEmpty = (): Observable<L0Event> =>
     defer(() => {
-      if (typeof store.has !== 'function') return then(store.streams(), () => 'streams()', (ids) => known$(ids.includes(streamId)));
+      if (typeof store.has !== 'function') return then(store.streams(), () => 'streams()', (ids) => known$(answered(ids, 'streams()').includes(streamId)));
       return then(store.has(streamId), () => callName('has', streamId), (isKnown) => known$(isKnown === true));
     });
+  const read = callName('read', streamId, Object.keys(range).length === 0 ? undefined : range);
   return defer(() =>
-    then(store.read(streamId, range), () => callName('read', streamId, Object.keys(range).length === 0 ? undefined : range), (envelopes) => (envelopes.length === 0 ? whenEmpty() : play(streamId, envelopes, range.fromSeq ?? 0, speed, scheduler))),
+    then(store.read(streamId, range), () => read, (envelopes) => (answered(envelopes, read).length === 0 ? whenEmpty() : play(streamId, envelopes, range.fromSeq ?? 0, speed, scheduler))),
   );
+}
+
+/** A store's answer to `call` when it is an array (the contract), else a TypeError naming the call (a store of your own answering `undefined` for an unknown stream). */
+function answered<T>(value: readonly T[], call: string): readonly T[] {
+  if (Array.isArray(value)) return value;
+  throw new TypeError(`replayEvents(store): store.${call} must answer an array, got ${describeOption(value)}`);
 }
 
 function play(streamId: string, envelopes: readonly EventEnvelope[], first: number, speed: number, scheduler: SchedulerLike): Observable<L0Event> {

@@ -51,7 +51,8 @@ const OPTION_KEYS: readonly string[] = ['keyPrefix', 'followBlockMs', 'followRec
  * 1. An envelope's entry id is `0-<seq + 1>`: Redis itself rejects a `seq` that is not above the
  *    stream's last one (and a run's envelopes go only into its own log, see 8). Only `seq` 0
  *    creates the stream (`NOMKSTREAM` for the others; Redis 6.2 or newer): a recorder still writing
- *    a deleted stream gets a rejected append instead of bringing back the rest of its run.
+ *    a deleted (or expired) stream gets a rejected append instead of bringing back the rest of its
+ *    run: `RUN_MISMATCH` (see 8), or `STREAM_NOT_FOUND` for an envelope without a run tag.
  * 2. A batch's envelopes of one stream are added by one Lua script (`EVALSHA`, `EVAL` when Redis
  *    does not have it cached), in order, atomically, and none after the first Redis refuses: a
  *    failed append leaves its stream a gap-free prefix of the run, as the recorder promises (it

@@ -1,5 +1,6 @@
 /* The Redis event store's Lua scripts (adding a batch's entries, listing ids, checking one), and what the add script's refusals mean. @internal */
 import type { EventEnvelope } from '../../events/eventStore.js';
+import { EventLogError } from '../../events/EventLogError.js';
 import { runMismatch } from '../../events/runTag.js';
 import { scriptRefusal } from './redisErrors.js';
 
@@ -78,10 +79,11 @@ export interface Part {
 
 /**
  * Why the add script stopped at envelope `seq` of `part` (see ADD_SCRIPT): a run's refusal is an
- * `EventLogError` `RUN_MISMATCH`, a refusal by Redis one as its reply says (see 10).
+ * `EventLogError` `RUN_MISMATCH`, an untagged envelope of a stream not in Redis one `STREAM_NOT_FOUND`,
+ * a refusal by Redis one as its reply says (see 10).
  */
 export function refusal(streamId: string, part: Part, seq: number, why: string, detail: string | undefined, command = 'XADD'): Error {
   if (part.run !== '' && why !== 'refused') return runMismatch(streamId, seq, part.run, why === 'missing' ? undefined : (detail ?? ''));
-  if (why === 'missing') return new Error(`createRedisEventStore: stream ${JSON.stringify(streamId)} is not in Redis (deleted, or its seq 0 was never appended), so seq ${seq} is not appended`);
+  if (why === 'missing') return new EventLogError('STREAM_NOT_FOUND', streamId, `createRedisEventStore: stream ${JSON.stringify(streamId)} is not in Redis (deleted, or its seq 0 was never appended), so seq ${seq} is not appended`);
   return scriptRefusal(detail ?? why, streamId, `${command} in the add script for stream ${JSON.stringify(streamId)} at seq ${seq} (it and the rest of its batch are not appended)`);
 }
