@@ -225,6 +225,14 @@ describe('pipeline', () => {
       expect(updates.map((u) => u.type)).toEqual(['step-start']);
     });
 
+    it('should run a thousand synchronous steps after an asynchronous one to their result (a loop, never a recursion)', () => {
+      // each step after the first was subscribed from inside the last one's end: about 220 overflowed the stack, and the
+      // pipeline stopped there unseen, with no result and no error
+      const steps = [textStep('slow', (s) => s), ...Array.from({ length: 1000 }, (_, i): PipelineStep => ({ name: `s${i}`, run: (input: string) => of(tok(`${input.length + 1}`)) }))];
+      const { result } = run(steps, '');
+      expect([result?.status, result?.steps.length, result?.output]).toEqual(['success', 1001, '2']);
+    });
+
     it('should keep state per subscription', () => {
       const p = [textStep('s1', (s) => `${s}!`)];
       expect(run(p, 'a').result.output).toBe('a!');

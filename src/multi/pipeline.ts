@@ -7,6 +7,7 @@ import { INITIAL_L0_STATE, reduceL0State, type L0State } from '../events/reduceS
 import { checkBag, checkKeys, describeOption, isSchedulerLike, optionError, optionKeys, optionPath } from '../internal/options.js';
 import { isPromiseLike } from '../internal/isPromiseLike.js';
 import { checkTimerDelay } from '../internal/timerDelay.js';
+import { inOrder } from './runAll.js';
 
 /** What a step's callbacks are given. */
 export interface StepContext {
@@ -192,7 +193,7 @@ export function pipeline(steps: readonly PipelineStep[], input: unknown, config:
       timeout === undefined ? NEVER : timer(timeout, scheduler).pipe(map(() => new TokenTimeoutError({ kind: 'total', timeoutMs: timeout, elapsedMs: timeout, tokenCount: running?.state?.tokenCount ?? 0 }))),
       signal === undefined ? NEVER : fromEvent(signal, 'abort').pipe(map(() => new StreamAbortedError('The pipeline was aborted', signal.reason))),
     ).pipe(tap((e) => (cut = e)));
-    return concat(concat(...steps.map((_, i) => runStep(i))).pipe(takeUntil(cuts)), defer(() => of(...finish(cut))));
+    return concat(inOrder(total, runStep, 1).pipe(takeUntil(cuts)), defer(() => of(...finish(cut))));
   });
 }
 

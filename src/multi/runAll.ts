@@ -3,8 +3,8 @@
  * Internal: never re-exported from an entry point.
  */
 import {
-  asyncScheduler, catchError, concat, concatMap, defer, EMPTY, from, fromEvent, isObservable, last, map, mergeMap, NEVER, of, takeUntil, takeWhile, tap, throwError, timeout as rxTimeout,
-  type Observable, type SchedulerLike,
+  asyncScheduler, catchError, concat, defer, EMPTY, fromEvent, isObservable, last, map, NEVER, Observable, of, takeUntil, takeWhile, tap, throwError, timeout as rxTimeout,
+  type SchedulerLike,
 } from 'rxjs';
 import { isStreamAbortedError } from '../errors/StreamAbortedError.js';
 import { TokenTimeoutError } from '../errors/TokenTimeoutError.js';
@@ -139,10 +139,7 @@ export function runAll(sources: readonly Observable<L0Event>[], plan: RunPlan): 
 
     if (signal?.aborted) return of(snapshot(undefined, true));
     const aborted = signal === undefined ? NEVER : fromEvent(signal, 'abort');
-    const indices = from(sources.map((_, i) => i));
-    const runs = plan.batchSize
-      ? from(batches(n, plan.batchSize)).pipe(concatMap((batch) => from(batch).pipe(mergeMap(one))))
-      : indices.pipe(mergeMap(one, plan.concurrency));
+    const runs = inOrder(n, one, plan.concurrency, plan.batchSize);
     return concat(
       runs.pipe(
         takeUntil(aborted),
@@ -158,8 +155,32 @@ export function runAll(sources: readonly Observable<L0Event>[], plan: RunPlan): 
   });
 }
 
-function batches(n: number, size: number): number[][] {
-  const out: number[][] = [];
-  for (let i = 0; i < n; i += size) out.push(Array.from({ length: Math.min(size, n - i) }, (_, k) => i + k));
-  return out;
+/**
+ * `project(0)`, `project(1)`, ... subscribed in order and merged, at most `limit` at once (with `batch`, a batch of that
+ * many once the whole last one ended); the next starts once one has ended and been torn down (its request closed).
+ * A loop, never a recursion: one that ends inside its subscribe has the next subscribed when that returns (concat's
+ * and mergeMap's queues subscribe the next from inside the last one's end, so a run of sources failing as they are
+ * subscribed behind a slow one overflowed the stack, and the batch stalled unseen). @internal
+ */
+export function inOrder<T>(n: number, project: (i: number) => Observable<T>, limit: number, batch?: number): Observable<T> {
+  return new Observable<T>((out) => {
+    let next = 0;
+    let active = 0;
+    let pumping = false;
+    const pump = (): void => {
+      if (pumping) return;
+      pumping = true;
+      // (no batch: `next % undefined` is NaN, never 0)
+      while (!out.closed && next < n && active < limit && !(active && next % batch! === 0)) {
+        active++;
+        // `project`'s Observables never error (runAll's runs and the pipeline's steps catch their errors)
+        const sub = project(next++).subscribe((v) => out.next(v));
+        out.add(sub);
+        sub.add(() => (active--, pump()));
+      }
+      pumping = false;
+      if (!active && next === n) out.complete();
+    };
+    pump();
+  });
 }

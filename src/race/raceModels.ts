@@ -44,7 +44,8 @@ const PATH = /*#__PURE__*/ optionPath('raceModels', 'sources, ');
  *    `onWin` also gets the index and name.
  * 3. A source that fails before winning drops out (the others race on); a source that completes
  *    with content before anyone won wins; one that completes empty (or with only content its own
- *    `retry` or `fallback` retracted) fails with `ZeroOutputError`.
+ *    `retry` or `fallback` retracted) fails with `ZeroOutputError`. A winner that fails later
+ *    errors the race with its own error: the others were unsubscribed when it won, so none takes over.
  * 4. When every source failed: {@link AllStreamsExhaustedError} with every error in input order.
  * 5. No sources: completes at once.
  *
