@@ -338,6 +338,27 @@ describe('fromServerSentEvents', () => {
       expect(() => fromServerSentEvents(42 as never)).toThrow('fromServerSentEvents(url) must be a string, a URL or a Request, got number');
     });
 
+    it('should refuse at once, naming config.init, a request fetch would refuse (before: a dropped connection, reconnected, then a retryable NETWORK_ERROR)', () => {
+      serve((_req, res) => { sse(res, END); res.end(); });
+      const stream = new ReadableStream<Uint8Array>({ start: (c) => c.close() });
+      const refused = (init: RequestInit) => () => fromServerSentEvents(wire.url, { init, reconnectDelay: 0 });
+      expect(refused({ body: 'q' })).toThrow(/^fromServerSentEvents\(url, config\.init\) cannot make a request: .*GET\/HEAD/);
+      expect(refused({ method: 'CONNECT' })).toThrow(/^fromServerSentEvents\(url, config\.init\) cannot make a request: .*CONNECT/);
+      expect(refused({ headers: { 'x y': '1' } })).toThrow(/^fromServerSentEvents\(url, config\.init\) cannot make a request: .*x y/);
+      expect(refused({ method: 'POST', body: stream, duplex: 'half' } as RequestInit)).toThrow("fromServerSentEvents: a Request's body or a stream body cannot be resent on reconnect; pass the url and `init: { method, body }` with a string body");
+      expect(() => fromServerSentEvents(new Request(wire.url, { method: 'POST' }), { init: { body: 'q' } })).not.toThrow(); // a POST Request's method holds
+      expect(wire.requests.length).toBe(0);
+    });
+
+    it('should refuse at once, naming it, a lastEventId no Last-Event-ID header can carry (before: an InvalidStreamError blaming the server\'s id, at subscription)', () => {
+      serve((_req, res) => { sse(res, END); res.end(); });
+      for (const [id, shown] of [['r:\u20ac1', '"r:€1"'], ['1\n2', '"1\\n2"'], ['1\r', '"1\\r"'], ['\u00001', '"\\u00001"']]) {
+        expect(() => fromServerSentEvents(wire.url, { lastEventId: id! })).toThrow(`fromServerSentEvents(url, {lastEventId}) must be a header value (Latin-1, no CR, LF or NUL), got ${shown!}`);
+      }
+      expect(() => fromServerSentEvents(wire.url, { lastEventId: 'r\u00e9sum\u00e9:1\t' })).not.toThrow(); // Latin-1 and a tab: a header carries them
+      expect(wire.requests.length).toBe(0);
+    });
+
     it('should reject a Request with a body, which a reconnect could not resend', () => {
       expect(() => fromServerSentEvents(new Request(wire.url, { method: 'POST', body: 'q' }))).toThrow(/cannot be resent on reconnect/);
     });

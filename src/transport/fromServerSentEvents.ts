@@ -13,7 +13,7 @@ export interface FromServerSentEventsConfig {
   readonly reconnectAttempts?: number;
   /** Wait before each reconnection, in milliseconds (at most 2147483647). @default 1000 */
   readonly reconnectDelay?: number;
-  /** Resume after this event id on the first connection too (not on a `retryWithBackoff` retry, which asks for the whole run). @default undefined (from the start) */
+  /** Resume after this event id on the first connection too (not on a `retryWithBackoff` retry, which asks for the whole run); sent as a header, so no line break, NUL or character above U+00FF. @default undefined (from the start) */
   readonly lastEventId?: string;
   /** The fetch to use (a test double, an instrumented one). @default globalThis.fetch */
   readonly fetch?: typeof fetch;
@@ -47,7 +47,9 @@ const KEYS = /*#__PURE__*/ optionKeys<FromServerSentEventsConfig>()(['init', 're
  *
  * Rules:
  * 1. Each subscription makes its own request; unsubscribing cancels the fetch and its body. A
- *    `Request` is accepted without a body only (a reconnect resends it); its headers are kept.
+ *    `Request` is accepted without a body only (a reconnect resends it), and `init` without a
+ *    stream body; its headers are kept. An `init` fetch would refuse (a `GET` with a body, a bad
+ *    method or header) throws a TypeError naming `config.init` at once, never a dropped connection.
  * 2. A body that ends without the server's `end` or `error` frame, or a failed fetch, is a dropped
  *    connection: it reconnects after `reconnectDelay`, sending `Last-Event-ID`, up to
  *    `reconnectAttempts` times in a row (a new event resets the count); then it errors with a
@@ -101,15 +103,23 @@ const KEYS = /*#__PURE__*/ optionKeys<FromServerSentEventsConfig>()(['init', 're
 export function fromServerSentEvents(url: string | URL | Request, config: FromServerSentEventsConfig = {}): Observable<L0Event> {
   const isRequest = typeof Request === 'function' && url instanceof Request;
   if (typeof url !== 'string' && !(url instanceof URL) && !isRequest) throw new TypeError(`fromServerSentEvents(url) must be a string, a URL or a Request, got ${typeof url}`);
-  if (isRequest && url.body !== null) throw new TypeError('fromServerSentEvents(request): a Request with a body cannot be resent on reconnect; pass the url and `init: { method, body }` with a string body');
   checkBag(PATH, config);
   checkKeys(PATH, config, KEYS);
   const { init = {}, reconnectAttempts = FROM_SERVER_SENT_EVENTS_DEFAULTS.reconnectAttempts, reconnectDelay = FROM_SERVER_SENT_EVENTS_DEFAULTS.reconnectDelay, lastEventId, fetch: fetchFn = globalThis.fetch, scheduler = asyncScheduler } = config;
   checkBag(INIT_PATH, init);
+  // a body goes with the first request: a reconnect could not resend a Request's or a stream (rule 1)
+  if ((isRequest && url.body !== null) || init.body instanceof ReadableStream) throw new TypeError("fromServerSentEvents: a Request's body or a stream body cannot be resent on reconnect; pass the url and `init: { method, body }` with a string body");
+  try {
+    // a request fetch refuses to make (a GET with a body, a bad method or header) is the caller's, never a dropped connection to reconnect
+    if (typeof Request === 'function') new Request(isRequest ? url : 'http://localhost/', init); // (fetch(request, init) makes this request)
+  } catch (e) {
+    throw new TypeError(`${INIT_PATH.self} cannot make a request: ${(e as Error).message}`, { cause: e });
+  }
   need(Number.isSafeInteger(reconnectAttempts) && reconnectAttempts >= 0, 'reconnectAttempts', 'an integer >= 0', reconnectAttempts);
   need(Number.isFinite(reconnectDelay) && reconnectDelay >= 0, 'reconnectDelay', 'a finite number of milliseconds >= 0', reconnectDelay);
   checkTimerDelay(PATH, 'reconnectDelay', reconnectDelay);
-  need(lastEventId === undefined || typeof lastEventId === 'string', 'lastEventId', 'a string', lastEventId);
+  // (sent as a header: not the server's id that rule 6 fails at the reconnect)
+  need(lastEventId === undefined || (typeof lastEventId === 'string' && !/[^\0-\xff]|[\0\n\r]/.test(lastEventId)), 'lastEventId', 'a header value (Latin-1, no CR, LF or NUL)', lastEventId);
   need(typeof fetchFn === 'function', 'fetch', 'a fetch function (none is global here)', fetchFn);
   need(isSchedulerLike(scheduler), 'scheduler', 'a SchedulerLike', scheduler);
   return defer(() => {
