@@ -20,7 +20,8 @@ export const HOLDS_NOTHING: unique symbol = Symbol.for('l0-rx.guard.holdsNothing
 
 /**
  * A built-in run's method the engine calls before `complete` when the attempt made a tool call or
- * sent data, an answer without text (zeroOutputRule's; a rule of yours never hears of it). @internal
+ * sent data or a result, an answer without text, or a budget's `length` cut ended it (zeroOutputRule's;
+ * a rule of yours never hears of it). @internal
  */
 export const ANSWERED: unique symbol = Symbol.for('l0-rx.guard.answered') as never;
 

@@ -1,18 +1,20 @@
-import { forkJoin, type Observable, type Subscriber, type Subscription } from 'rxjs';
+import { forkJoin, type Subscriber, type Subscription } from 'rxjs';
 import type { L0Event, ResumeEvent, TokenEvent } from '../events/eventTypes.js';
 import { attemptTextChange } from '../attempt/attemptText.js';
 import { GuardrailViolationError } from '../errors/GuardrailViolationError.js';
-import { isPromiseLike, quiet } from '../internal/isPromiseLike.js';
+import { quiet } from '../internal/isPromiseLike.js';
 import { Relay } from '../internal/relay.js';
 import { isListenedTo, nextWithUncheckedTail, uncheckedTail } from '../attempt/uncheckedTail.js';
-import type { GuardFindings, GuardRule, GuardRuleRun } from './guardRule.js';
-import { lastBoundary, releaseTarget, releaseText, settle, VerdictBuilder, type Redaction, type RedactionSink } from './guardRun.js';
+import type { GuardRule, GuardRuleRun } from './guardRule.js';
+import { lastBoundary, releaseTarget, releaseText, VerdictBuilder, type Redaction, type RedactionSink } from './guardRun.js';
 import { phaseReporter } from './guardPhase.js';
 import { notAsync, NO_RUN } from './guardRuleCalls.js';
 import { NEVER, type GuardPlan } from './guardPlan.js';
-import { ANSWERED, HOLDS_NOTHING } from './guardEngineKey.js';
+import { HOLDS_NOTHING } from './guardEngineKey.js';
+import { completeRuns } from './guardCompletion.js';
 import { isHighSurrogate } from '../internal/surrogate.js';
 import { markHeldOutput } from '../internal/heldOutput.js';
+import { isLimitCut } from '../internal/limitCut.js';
 
 /** Rule `i`'s bit in a mask: rules from the 32nd on share the last one. */
 const bit = (i: number): number => 1 << (i < 31 ? i : 31);
@@ -62,7 +64,7 @@ export class GuardSubscription extends Relay<L0Event> implements RedactionSink {
   #boundary = 0;
   #boundaries: number[] | undefined = undefined;
   #finishing: Subscription | undefined = undefined;
-  /** The attempt made a tool call or sent data: an answer without text (see {@link ANSWERED}). */
+  /** The attempt made a tool call, sent data or a validated result: an answer without text (see completeRuns). */
   #answered = false;
   #sourceDone = false;
   #ended = false;
@@ -97,8 +99,9 @@ export class GuardSubscription extends Relay<L0Event> implements RedactionSink {
       this.#base = this.#resumedFrom = checkpoint;
       this.#released = this.#checked = this.#length = checkpoint.length;
     }
-    if (event.type === 'complete') return this.#finish(event);
-    if (event.type === 'tool-call' || event.type === 'data') this.#answered = true;
+    // a budget's own cut is no empty answer (the limit is the caller's), as for detectZeroOutput
+    if (event.type === 'complete') return this.#finish(event, this.#answered || isLimitCut(event));
+    if (event.type === 'tool-call' || event.type === 'data' || event.type === 'result') this.#answered = true;
     this.out.next(event);
   }
 
@@ -347,32 +350,16 @@ export class GuardSubscription extends Relay<L0Event> implements RedactionSink {
    * unchecked, reported as a round while streaming would be: a failing finding ends the attempt
    * there), then each rule's `complete` on the whole text, async ones within their `timeout`.
    */
-  #finish(complete: L0Event | undefined): void {
+  #finish(complete: L0Event | undefined, answered = this.#answered): void {
     if (!this.#report(this.#round(undefined))) return;
-    const { rules, onPhase, scheduler } = this.#plan;
+    const plan = this.#plan;
     const runs = this.#runs!;
     // ordered, all of it decided at the text's end: a fatal finding first (a refusal, not the
     // meta commentary a rule before it found in the same words), as when more text follows
     const verdict = new VerdictBuilder(this, true);
     const all = this.#base;
-    const reason = complete?.type === 'complete' ? complete.finishReason : undefined;
-    const pending: Observable<unknown>[] = [];
-    const phases = onPhase && phaseReporter(onPhase, scheduler, runs.filter((run) => run.complete).length, this.#tokens, (e) => this.#rejected(e));
-    runs.forEach((run, index) => {
-      if (!run.complete) return;
-      const rule = rules[index]!;
-      const ruleEnd = phases?.rule(index, rule);
-      let failed: boolean;
-      try {
-        if (this.#answered) (run as { [ANSWERED]?(): void })[ANSWERED]?.();
-        const result = run.complete(all, reason);
-        if (isPromiseLike(result)) return void pending.push(settle(rule, result as Promise<GuardFindings>, verdict, all.length, scheduler, ruleEnd));
-        failed = verdict.add(rule, result, all.length);
-      } catch (e) {
-        failed = verdict.ruleFailed(rule, e);
-      }
-      ruleEnd?.(!failed);
-    });
+    const phases = plan.onPhase && phaseReporter(plan.onPhase, plan.scheduler, runs.filter((run) => run.complete).length, this.#tokens, (e) => this.#rejected(e));
+    const pending = completeRuns(plan, runs, all, complete?.type === 'complete' ? complete.finishReason : undefined, answered, verdict, phases);
     const conclude = (): void => {
       this.#finishing = undefined;
       verdict.decide(all.length, true);

@@ -11,9 +11,11 @@ const MEANING = /[\p{L}\p{N}\p{M}\p{Extended_Pictographic}\p{Regional_Indicator}
  * At completion, flags an answer with no meaningful content (empty, whitespace, or punctuation
  * noise such as "..." or "---") as an `error`, the rule form of `detectZeroOutput`: any letter, digit
  * or emoji is an answer, and so are `{}` and `[]` (bare, or in a code fence without a language
- * tag), and so is an attempt that made a tool call or sent `data`, whatever its finish reason (OpenAI
- * finishes a forced call with `stop`); a `content-filter` finish is never flagged (the provider said
- * why, as for detectZeroOutput: retried, it hid the reason). Tracks only whether meaning has
+ * tag), and so is an attempt that made a tool call, sent `data` or a `result` (the guard after
+ * `parseStructured`), whatever its finish reason (OpenAI finishes a forced call with `stop`); a
+ * `content-filter` finish is never flagged (the provider said why, as for detectZeroOutput:
+ * retried, it hid the reason), nor the `length` cut of a `budget({onExceeded: 'complete'})` before
+ * the guard (the caller's limit: retried, no request would be sent). Tracks only whether meaning has
  * appeared; an emoji whose two UTF-16 halves arrive in different tokens counts. Until it has, the
  * text so far is one the rule may still block, so it holds it (`held`): hold-back releases none of
  * it, and no checkpoint holds it.
@@ -56,7 +58,7 @@ class ZeroOutputRun implements GuardRuleRun {
     this.check(checkpoint);
   }
 
-  /** The attempt made a tool call or sent data: the engine saw the events this rule's text leaves out. */
+  /** The attempt made a tool call, sent data or a result, or a budget cut it: the engine saw the events this rule's text leaves out. */
   [ANSWERED](): void {
     this.#meaningful = true;
   }
