@@ -97,6 +97,19 @@ describe('toolDefinition', () => {
     expect(toolDefinition({ name: 'now', parameters, strict: true }).function.parameters).toEqual({ type: 'object', properties: {}, additionalProperties: false });
   });
 
+  // `{type: 'object'}` without `properties` went out as given: OpenAI has answered it with a 400 ("object schema missing
+  // properties", the Responses API; and strict mode on any object of the schema): `properties: {}` changes no meaning
+  it('should give an object schema without properties an empty properties, at the root and, in strict mode, at every object', () => {
+    expect(toolParameters({ type: 'object' })).toEqual({ type: 'object', properties: {} });
+    expect(toolParameters({ type: 'object', additionalProperties: true })).toEqual({ type: 'object', additionalProperties: true, properties: {} });
+    expect(toolDefinition({ name: 'now', parameters: { type: 'object' }, strict: true }).function.parameters).toEqual({ type: 'object', properties: {}, additionalProperties: false });
+    const nested = { type: 'object', properties: { meta: { type: 'object' }, list: { type: 'array', items: { type: ['object', 'null'] } } }, required: ['meta', 'list'] };
+    expect(toolDefinition({ name: 'n', parameters: nested, strict: true }).function.parameters).toMatchObject({
+      properties: { meta: { type: 'object', properties: {}, additionalProperties: false }, list: { items: { properties: {}, additionalProperties: false } } },
+    });
+    expect(toolParameters(nested)).toEqual(nested); // not strict: a nested free-form object stays as given
+  });
+
   it('should take a root $ref (what Zod 4.5+ gives for a schema with an id) as the object it points to', () => {
     // { $ref: '#/definitions/Weather', definitions: { Weather: {...} } }: z.object refused as "got type undefined"
     const Weather = z.object({ city: z.string() }).meta({ id: 'Weather' });

@@ -81,6 +81,18 @@ describe('createWindow', () => {
       expect(createWindow(text, { strategy: 'sentence', size: 1, overlap: 0, estimateTokens: () => 1 }).chunks.map((c) => c.content)).toEqual(sentences);
     });
 
+    it.each([
+      // "no." was always read as the abbreviation of "number": "I said no. Then..." was one sentence
+      ['I said no. Then he left.', ['I said no. ', 'Then he left.']],
+      ['No. Never again.', ['No. ', 'Never again.']],
+      ['He said "no." Then he left.', ['He said "no." ', 'Then he left.']],
+      ['Call No. 5 now.', ['Call No. 5 now.']], // before a number it is one
+      ['Ask for no. 12, please.', ['Ask for no. 12, please.']],
+      ['I said no. then he left.', ['I said no. then he left.']], // a lower-case word: read as the abbreviation still
+    ])('should end a sentence at "no." before a capitalised word, not before a number: %j', (text, sentences) => {
+      expect(createWindow(text, { strategy: 'sentence', size: 1, overlap: 0, estimateTokens: () => 1 }).chunks.map((c) => c.content)).toEqual(sentences);
+    });
+
     it('should still end a sentence at a word that only ends like an abbreviation', () => {
       const w = createWindow('I saw the dal. Then the papp. Then more.', { strategy: 'sentence', size: 1, overlap: 0, estimateTokens: () => 1 });
       expect(w.chunks.map((c) => c.content)).toEqual(['I saw the dal. ', 'Then the papp. ', 'Then more.']);

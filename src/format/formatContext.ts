@@ -6,7 +6,7 @@ export type ContextDelimiter = 'xml' | 'markdown' | 'brackets' | 'none';
 
 /** Options of {@link formatContext}. */
 export interface FormatContextConfig {
-  /** The wrapper's name: the XML tag (lower-cased, made a valid name), the heading, the bracket label. @default 'Context' */
+  /** The wrapper's name: the XML tag (lower-cased, made a valid name), the heading, the bracket label; one line (a line break is a TypeError). @default 'Context' */
   readonly label?: string;
   /** @default 'xml' */
   readonly delimiter?: ContextDelimiter;
@@ -21,12 +21,13 @@ const DELIMITERS: readonly ContextDelimiter[] = ['xml', 'markdown', 'brackets', 
 const PATH = /*#__PURE__*/ optionPath('formatContext', 'content, ');
 const RULE = '='.repeat(20);
 /*
- * A heading's start after a line's whitespace and backslashes: a `#`, or a line of only `=` or only `-` (the underline
- * that makes the line before a heading, like the wrapper's or `## x`); whitespace within the line only (`^\s*` across
- * lines is quadratic).
+ * A heading's start after a line's whitespace (within the line only: `^\s*` across lines is quadratic), block quote
+ * marks and list markers (a heading in a quote or an item is one too), and backslashes: a `#`, or a line of only `=` or
+ * only `-` (the underline that makes the line before a heading, like the wrapper's or `## x`), but not right after a
+ * list marker (`- -`, `1. ===`: the item's own line is no underline).
  */
-const HEADING = /^([^\S\n\r\u2028\u2029]*)(\\*)(#|(?:=+|-+)[ \t]*$)/gm;
-const ESCAPED_HEADING = /^([^\S\n\r\u2028\u2029]*)(\\*)\\(#|(?:=+|-+)[ \t]*$)/gm;
+const HEADING = /^([^\S\n\r\u2028\u2029]*(?:(?:>|(?:[-+*]|\d+[.)])[ \t])[ \t]*)*)(\\*)(#|(?<![-+*.)][ \t]+)(?:=+|-+)[ \t]*$)/gm;
+const ESCAPED_HEADING = /^([^\S\n\r\u2028\u2029]*(?:(?:>|(?:[-+*]|\d+[.)])[ \t])[ \t]*)*)(\\*)\\(#|(?<![-+*.)][ \t]+)(?:=+|-+)[ \t]*$)/gm;
 /** A line made only of `=` (spaces and tabs around it allowed), which could pass for the `brackets` rule. */
 const RULE_LINE = /^([ \t]*)(=+[ \t]*)$/gm;
 
@@ -39,7 +40,8 @@ export function tagName(label: string): string {
 /**
  * Escapes text for a wrapper so it can neither close it nor fake another one: `xml` turns `&`,
  * `<` and `>` into entities; `markdown` backslash-escapes a `#` that starts a line and the first
- * `=` or `-` of a line made only of `=` or of `-` (it would make the line above a heading); `brackets`
+ * `=` or `-` of a line made only of `=` or of `-` (it would make the line above a heading), also
+ * after block quote marks and list markers (`> # x`, `- # x`, `1. # x`, `> ===`); `brackets`
  * backslash-escapes `[`, `]`, backslashes and the first `=` of a line made only of `=` (the
  * wrapper's rule; spaces around it allowed); `none` changes nothing. {@link unescapeDelimiters} undoes it.
  * A `text` that is not a string, or a `delimiter` that is not one of these four (a misspelt one would
@@ -123,7 +125,8 @@ export function formatContext(content: string, config: FormatContextConfig = {})
   const { label = 'Context', delimiter = 'xml', dedent: undent = true, escape = true } = config;
   checkText('formatContext(content)', content);
   if (!DELIMITERS.includes(delimiter)) throw optionError(PATH, 'delimiter', DELIMITERS.map((d) => `'${d}'`).join(', '), delimiter);
-  if (typeof label !== 'string' || label.trim() === '') throw optionError(PATH, 'label', 'a non-empty string', label);
+  // one line with a non-space (`.` matches no line break): a line break would end the markdown heading or the bracket label early
+  if (typeof label !== 'string' || !/^.*\S.*$/.test(label)) throw optionError(PATH, 'label', 'a non-empty string on one line', label);
   for (const [key, v] of [['dedent', undent], ['escape', escape]] as const) if (typeof v !== 'boolean') throw optionError(PATH, key, 'a boolean', v);
   if (content.trim() === '') return '';
   const text = trimBlankLines(undent ? dedent(content) : content);

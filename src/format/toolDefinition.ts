@@ -15,7 +15,8 @@ export interface ToolSpec {
   readonly parameters?: Readonly<Record<string, unknown>> | StandardJSONSchemaV1;
   /**
    * OpenAI strict function calling. With `true`, every object of the schema is closed
-   * (`additionalProperties: false` added where it says nothing, as Zod's input schemas do) and an
+   * (`additionalProperties: false` added where it says nothing, as Zod's input schemas do, and
+   * `properties: {}` where it has none) and an
    * optional property or an open object is a TypeError naming its path, as OpenAI would reject it.
    * @default undefined (not sent)
    */
@@ -47,7 +48,8 @@ function isStandardJsonSchema(p: unknown): p is StandardJSONSchemaV1 {
  * (draft-07, without `$schema`) of a Standard JSON Schema. A schema library without JSON Schema
  * export (Valibot, Effect: use their own converters) is a TypeError that says so, and so is a schema
  * whose root is not `type: 'object'` (a string, a union: OpenAI refuses such tool parameters). A root
- * `$ref` (Zod's for a schema with an `id`) becomes the definition it points to, and `{}` the empty object schema.
+ * `$ref` (Zod's for a schema with an `id`) becomes the definition it points to, and `{}` the empty object schema;
+ * a root without `properties` gets `properties: {}` (OpenAI has refused one without: "object schema missing properties").
  *
  * @example
  * import { z } from 'zod';
@@ -73,11 +75,15 @@ function schemaOf(parameters: ToolSpec['parameters'], where: string): Record<str
     schema = { ...((rest[ref[1]!] as Schema | undefined)?.[ref[2]!] as Schema), ...rest };
   }
   // {} (or none) allows any arguments object, as the empty object schema does: the one OpenAI and Anthropic take
-  if (!Object.keys(schema).length) return { type: 'object', properties: {} };
+  if (!Object.keys(schema).length) schema = { type: 'object' };
   // OpenAI answers any other root with a 400 ("schema must be a JSON Schema of 'type: \"object\"'"), as Anthropic's input_schema does
   if (schema['type'] !== 'object') throw new TypeError(`${where} must have type: 'object', as OpenAI requires, got type ${describeOption(schema['type'])}`);
-  return schema;
+  // and one without `properties` too ("object schema missing properties"): `properties: {}` changes no meaning
+  return withProperties(schema);
 }
+
+/** `schema` with `properties: {}` when it has none (a copy then). */
+const withProperties = (schema: Schema): Schema => (schema['properties'] === undefined ? { ...schema, properties: {} } : schema);
 
 /**
  * A tool definition in OpenAI's function format, from a name, a description and a JSON Schema or
@@ -114,8 +120,9 @@ const isSchema = (v: unknown): v is Schema => typeof v === 'object' && v !== nul
 
 /**
  * What OpenAI strict mode accepts: every object closed (`additionalProperties: false`, added where
- * the schema says nothing, as Zod's input schemas do) and every property required (an optional one
- * is a TypeError: strict mode wants it nullable). A copy; nested objects, arrays and unions too.
+ * the schema says nothing, as Zod's input schemas do), with `properties` (`{}` added where it has
+ * none), and every property required (an optional one is a TypeError: strict mode wants it
+ * nullable). A copy; nested objects, arrays and unions too.
  */
 function strictSchema(schema: Schema, at: string): Schema {
   const out: Schema = { ...schema };
@@ -125,6 +132,7 @@ function strictSchema(schema: Schema, at: string): Schema {
     if (schema['additionalProperties'] !== undefined && schema['additionalProperties'] !== false) {
       throw new TypeError(`toolDefinition({strict: true}): ${at} allows additional properties; OpenAI strict mode needs additionalProperties: false`);
     }
+    out['properties'] ??= {};
     out['additionalProperties'] = false;
     const required = Array.isArray(schema['required']) ? schema['required'] : [];
     const optional = Object.keys(properties ?? {}).find((key) => !required.includes(key));

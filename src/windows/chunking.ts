@@ -18,9 +18,12 @@ interface Piece extends Span {
 /**
  * Common English abbreviations that end in a period inside a sentence (titles, Latin, references); the longest has 6
  * letters. Any character but a letter (of any script, or its accent) or digit may come before one: "(e.g. apples)",
- * "“Dr. Who”" (not "1st.", nor German "gelöst." and "hält.").
+ * "“Dr. Who”" (not "1st.", nor German "gelöst." and "hält."). "no." (group 1) is the word "no" ending a sentence
+ * when a capitalised word follows ("I said no. Then"), and "number" otherwise ("No. 5").
  */
-const ABBREVIATIONS = /(?<![\p{L}\p{M}\p{N}])(?:dr|mr|mrs|ms|prof|st|jr|sr|vs|etc|e\.g|i\.e|no|fig|al|cf|viz|approx|vol|pp|gen|col|lt|sgt|capt|mt|rev)\.$/iu;
+const ABBREVIATIONS = /(?<![\p{L}\p{M}\p{N}])(?:(no)|dr|mr|mrs|ms|prof|st|jr|sr|vs|etc|e\.g|i\.e|fig|al|cf|viz|approx|vol|pp|gen|col|lt|sgt|capt|mt|rev)\.$/iu;
+/** A capitalised word, maybe after an opening quote or bracket. */
+const CAPITALISED = /^\p{P}?\p{Lu}/u;
 
 /** Spans of `text` for a strategy; sizes in characters for `char`, else in tokens by `estimate`. */
 export function chunkSpans(text: string, strategy: WindowStrategy, size: number, overlap: number, estimate: (s: string) => number): Span[] {
@@ -139,7 +142,7 @@ function paragraphs(text: string): Span[] {
 /**
  * Sentences end at . ! ? followed by whitespace (closing quotes and brackets between, of any language: German ends a
  * quote with “ or «), or at their CJK forms (and the closing brackets after them), whatever the next letter's case;
- * common abbreviations do not end one.
+ * common abbreviations do not end one ("no." does before a capitalised word).
  */
 function sentences(text: string): Span[] {
   const out: Span[] = [];
@@ -150,7 +153,8 @@ function sentences(text: string): Span[] {
   while ((m = re.exec(text)) !== null) {
     const end = m.index + m[0].length;
     // the period, the longest abbreviation and the character before it
-    if (m[0].startsWith('.') && ABBREVIATIONS.test(text.slice(Math.max(start, m.index - 7), m.index + 1))) continue;
+    const a = m[0].startsWith('.') && ABBREVIATIONS.exec(text.slice(Math.max(start, m.index - 7), m.index + 1));
+    if (a && !(a[1] && CAPITALISED.test(text.slice(end, end + 2)))) continue;
     out.push({ start, end });
     start = end;
   }
