@@ -1,7 +1,7 @@
 /** @test {budget} */
 import { describe, expect, it } from 'vitest';
-import type { Observable } from 'rxjs';
-import { budget, createBudget, fallbackTo, fromStream, hedge, retryWithBackoff, type L0Event, type StreamContext } from 'l0-rx';
+import { Subject, type Observable } from 'rxjs';
+import { budget, createBudget, isBudgetExceededError, fallbackTo, fromStream, hedge, retryWithBackoff, type L0Event, type StreamContext } from 'l0-rx';
 import { testScheduler } from '../helpers/testScheduler.js';
 
 /*
@@ -126,5 +126,21 @@ describe('budget counting over a run\'s attempts', () => {
       // the ledger's third token is c; d would make 4: this run streamed 1
       expect(second).toEqual(['0:start', '1:c', '3:length 1+0', '3:end']);
     });
+  });
+
+  it('should give each run that crosses a shared ledger its own error, whose info is that run\'s crossing', () => {
+    // interleaved runs of one ledger: no error object is reused or changed by another run's cut
+    const ledger = createBudget({ maxOutputTokens: 3 });
+    const [a, b] = [new Subject<L0Event>(), new Subject<L0Event>()];
+    const errors: unknown[] = [];
+    for (const run of [a, b]) run.pipe(budget(ledger)).subscribe({ error: (e: unknown) => errors.push(e) });
+    a.next(tok('a'));
+    b.next(tok('b'));
+    a.next(tok('12345678')); // 2 more: 4
+    b.next(tok('c')); // 1 more: 3, within the limit (a's crossing counted nothing)
+    b.next(tok('1234567890123')); // 4 more: 7
+    expect(errors).toHaveLength(2);
+    expect(errors[0]).not.toBe(errors[1]);
+    expect(errors.map((e) => isBudgetExceededError(e) && [e.info.reached, Object.isFrozen(e.info)])).toEqual([[4, true], [7, true]]);
   });
 });

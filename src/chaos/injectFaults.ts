@@ -121,7 +121,7 @@ export function injectFaults<C extends StreamContext>(
   let calls = 0;
   let warned = false;
   const warnOnce = (e: unknown) => {
-    if (!warned) warn('l0-rx injectFaults: the `onFault` callback threw; the fault is injected anyway.', e);
+    if (!warned) warn('l0-rx injectFaults: the `onFault` callback threw or rejected; the fault is injected anyway.', e);
     warned = true;
   };
 

@@ -169,7 +169,7 @@ export function measureRun(onMetrics: (metrics: RunMetrics) => void, config: Mea
   if (!isSchedulerLike(scheduler)) throw new TypeError('measureRun(onMetrics, {scheduler}) must be a SchedulerLike');
   let warned = false; // per operator, as tapLifecycle warns
   const warnOnce = (e: unknown) => {
-    if (!warned) warn('l0-rx measureRun: the `onMetrics` callback threw; the stream goes on.', e);
+    if (!warned) warn('l0-rx measureRun: the `onMetrics` callback threw or rejected; the stream goes on.', e);
     warned = true;
   };
   return (source) =>
