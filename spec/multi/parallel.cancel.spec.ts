@@ -87,6 +87,29 @@ describe('parallel: timeout and cancellation', () => {
       });
     });
 
+    it('should stop a run whose source aborts the signal while being subscribed, and close with it cancelled, never a success', () => {
+      // the run was made the batch's child only once its subscribe returned: its synchronous tokens and completion still
+      // went through, and the closing snapshot called it a success (with no snapshot of its own, completed 0)
+      const ts = testScheduler();
+      const controller = new AbortController();
+      const seen: boolean[] = [];
+      ts.run(({ cold, expectObservable, expectSubscriptions }) => {
+        const aborting = new Observable<L0Event>((s) => {
+          controller.abort();
+          seen.push(s.closed);
+          s.next(values.a);
+          s.next(values.x);
+          s.complete();
+        });
+        const queued = cold('-x|', values);
+        expectObservable(parallel([aborting, queued], { concurrency: 1, signal: controller.signal })).toBe('(z|)', {
+          z: expect.objectContaining({ statuses: ['cancelled', 'cancelled'], results: [null, null], successCount: 0, cancelledCount: 2, done: true }),
+        });
+        expectSubscriptions(queued.subscriptions).toBe([]);
+      });
+      expect(seen).toEqual([true]);
+    });
+
     it('should start nothing when the signal is already aborted', () => {
       const ts = testScheduler();
       ts.run(({ cold, expectObservable, expectSubscriptions }) => {

@@ -1,6 +1,6 @@
 /** @test {pipeline} */
 import { describe, expect, it } from 'vitest';
-import { concatMap, defer, lastValueFrom, NEVER, Observable, of, throwError, timer } from 'rxjs';
+import { concatMap, defer, from, lastValueFrom, NEVER, Observable, of, take, tap, throwError, timer } from 'rxjs';
 import { isInvalidStreamError, isStreamAbortedError, isTokenTimeoutError, pipeline, type L0Event, type PipelineResult, type PipelineStep, type PipelineUpdate } from 'l0-rx';
 import { testScheduler } from '../helpers/testScheduler.js';
 
@@ -231,6 +231,20 @@ describe('pipeline', () => {
       const steps = [textStep('slow', (s) => s), ...Array.from({ length: 1000 }, (_, i): PipelineStep => ({ name: `s${i}`, run: (input: string) => of(tok(`${input.length + 1}`)) }))];
       const { result } = run(steps, '');
       expect([result?.status, result?.steps.length, result?.output]).toEqual(['success', 1001, '2']);
+    });
+
+    it('should stop the step at once, with no run() and no transform, when the consumer leaves at a synchronous update', () => {
+      // a step became the pipeline's child only once its subscribe returned: after a take(1) at its step-start its run()
+      // was still called (its request started, to be aborted at once), and after one at its first event its synchronous
+      // stream was read to the end and its transform called
+      let runs = 0;
+      pipeline([{ name: 'later', run: () => ((runs++), NEVER) }], '').pipe(take(1)).subscribe();
+      let pulled = 0;
+      let transforms = 0;
+      const step: PipelineStep = { name: 'sync', run: () => from([tok('a'), tok('b'), complete]).pipe(tap(() => pulled++)), transform: (s) => ((transforms++), s.content) };
+      const seen: string[] = [];
+      pipeline([step], '').pipe(take(2)).subscribe((u) => seen.push(u.type));
+      expect([runs, seen, pulled, transforms]).toEqual([0, ['step-start', 'event'], 1, 0]);
     });
 
     it('should keep state per subscription', () => {

@@ -6,6 +6,7 @@ import {
   asyncScheduler, catchError, concat, defer, EMPTY, fromEvent, isObservable, last, map, NEVER, Observable, of, takeUntil, takeWhile, tap, throwError, timeout as rxTimeout,
   type SchedulerLike,
 } from 'rxjs';
+import { subscribeChild } from '../attempt/attemptContext.js';
 import { isStreamAbortedError } from '../errors/StreamAbortedError.js';
 import { TokenTimeoutError } from '../errors/TokenTimeoutError.js';
 import { accumulate } from '../events/accumulate.js';
@@ -173,10 +174,10 @@ export function inOrder<T>(n: number, project: (i: number) => Observable<T>, lim
       // (no batch: `next % undefined` is NaN, never 0)
       while (!out.closed && next < n && active < limit && !(active && next % batch! === 0)) {
         active++;
-        // `project`'s Observables never error (runAll's runs and the pipeline's steps catch their errors)
-        const sub = project(next++).subscribe((v) => out.next(v));
-        out.add(sub);
-        sub.add(() => (active--, pump()));
+        // `out`'s child before it is subscribed: a consumer that leaves at a value sent during that subscribe stops it
+        // there (no later step's run(), no success after an abort). runAll's runs catch their errors, but a pipeline whose
+        // steps array lost a step after the call fails in its step's prelude: that error is `out`'s, as with concat
+        subscribeChild(project(next++), { next: (v) => out.next(v), error: (e) => out.error(e) }, out).add(() => (active--, pump()));
       }
       pumping = false;
       if (!active && next === n) out.complete();
