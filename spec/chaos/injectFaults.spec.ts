@@ -91,6 +91,18 @@ describe('injectFaults: each fault through l0() on virtual time (the model plays
     expect(run.error).toMatchObject({ code: 'NETWORK_ERROR' });
   });
 
+  // a real call failing before any event has no token to slow down, yet its error was held too: an initial-token
+  // timeout replaced a fatal 401 with retries
+  it('should let a real failure before slow-first-token\'s first event through at once', () => {
+    const run = runScenario((scheduler) => fromStream(injectFaults(fakeModel('--#'), { faults: ['slow-first-token:5'], scheduler })));
+    expect(run.timeline).toEqual([[0, START]]);
+    expect(run.errorFrame).toBe(2);
+    const model = fakeModel([{ items: [{ error: { status: 401 } }] }]);
+    const l0Run = runScenario((scheduler) => l0({ stream: injectFaults(model, { faults: ['slow-first-token:6000'], scheduler }), timeout: { initialToken: 1000 } }));
+    expect(l0Run.error).toMatchObject({ code: 'AUTH_ERROR' });
+    expect([l0Run.errorFrame, model.callCount]).toEqual([0, 1]);
+  });
+
   it('should wait slow-first-token\'s whole argument, past the fault server\'s 10 s cap (failoverbench S07: 20 s)', () => {
     createTestScheduler().run(({ expectObservable }) => {
       expectObservable(fromStream(injectFaults(fakeModel('ab|'), { faults: ['slow-first-token:20000'] }))).toBe('s 19999ms (abc|)', { s: START, a: tok('a'), b: tok('b'), c: stop });
@@ -264,6 +276,9 @@ describe('injectFaults: the rxjs checklist', () => {
     [{ faults: ['stal'] }, 'unknown fault "stal" in "stal" (did you mean "stall"?'],
     // the server's model name copied whole was an unknown fault "fault"
     [{ faults: ['fault:rate-limit:2'] }, 'fault "fault:rate-limit:2": injectFaults takes the fault without its fault: prefix (did you mean "rate-limit:2"?)'],
+    // a bad fault behind the prefix: its hint was the bad fault ("did you mean "stal"?", "did you mean ""?")
+    [{ faults: ['fault:stal'] }, 'unknown fault "stal" in "fault:stal" (did you mean "stall"?'],
+    [{ faults: ['fault:'] }, 'unknown fault "" in "fault:" (known faults: '],
     [{ faults: ['cut-after-n:x'] }, 'fault "cut-after-n:x": cut-after-n takes a whole number >= 0, got "x"'],
     [{ faults: ['stall*0'] }, 'fault "stall*0": *<k> must be a whole number >= 1, got "*0"'],
     [{ faults: ['stall'], rate: 1.5 }, 'injectFaults(factory, {rate}) must be a number in [0, 1], got 1.5'],

@@ -297,6 +297,26 @@ describe('tapLifecycle', () => {
       expect(warn).toHaveBeenCalledTimes(3);
     });
 
+    // a console.warn replaced by an async logger that rejects: its rejection was left unhandled
+    it('should leave no rejection unhandled when the default console.warn is async and rejects', async () => {
+      // a plain function, not vi.spyOn: a spy handles the promise it records, hiding the rejection
+      const { warn } = console;
+      const calls: unknown[][] = [];
+      console.warn = (...args: unknown[]) => {
+        calls.push(args);
+        return Promise.reject(new Error('logger down'));
+      };
+      try {
+        const unhandled = await unhandledDuring(async () => {
+          expect(await drain(of(start(), complete()).pipe(tapLifecycle({ onStart: () => { throw boom; } })))).toEqual([start(), complete()]);
+        });
+        expect(unhandled).toEqual([]);
+        expect(calls).toHaveLength(1);
+      } finally {
+        console.warn = warn;
+      }
+    });
+
     it('should ignore an onCallbackError that throws', async () => {
       const op = tapLifecycle({ onStart: () => { throw boom; }, onCallbackError: () => { throw boom; } });
       expect(await drain(of(start(), complete()).pipe(op))).toEqual([start(), complete()]);

@@ -71,10 +71,11 @@ export function afterTokens(real$: Observable<L0Event>, count: number, plan: Str
 }
 
 /**
- * The real stream with its first notification held back `ms` on `scheduler` (`slow-first-token`); the rest
- * follow it, in order: its end too (a failure no longer overtakes the held events).
+ * The real stream with its first event held back `ms` on `scheduler` (`slow-first-token`); the rest follow
+ * it, in order: its end too (a failure never overtakes the held events). A failure before any event is not
+ * held: there is no token to slow down, and an initial-token timeout must not replace its error.
  */
 export const delayFirst = (real$: Observable<L0Event>, ms: number, scheduler: SchedulerLike): Observable<L0Event> =>
-  own(real$).pipe(materialize(), concatMap((n, i) => (i > 0 ? of(n) : timer(ms, scheduler).pipe(map(() => n)))), dematerialize());
+  own(real$).pipe(materialize(), concatMap((n, i) => (i > 0 || n.kind !== 'N' ? of(n) : timer(ms, scheduler).pipe(map(() => n)))), dematerialize());
 
 const own = (real$: Observable<L0Event>) => real$.pipe(filter((e) => e.type !== 'start' && e.type !== 'resume'));

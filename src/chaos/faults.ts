@@ -114,8 +114,10 @@ const lowerCase = (original: string) =>
 
 /** @internal One `name[:arg][*k]` entry of {@link injectFaults}' `faults` (no `fault:` prefix), checked as the server checks a model. */
 export function parseInjectedFault(text: string): FaultSpec<InjectFaultName> {
-  if (text.startsWith(PREFIX)) throw new TypeError(`fault "${text}": injectFaults takes the fault without its fault: prefix (did you mean "${text.slice(PREFIX.length)}"?)`);
-  return parseFaultText(text, text, INJECT_FAULT_NAMES);
+  const rest = text.startsWith(PREFIX) ? text.slice(PREFIX.length) : text;
+  const spec = parseFaultText(rest, text, INJECT_FAULT_NAMES); // a bad fault behind the prefix first: the hint below parses
+  if (rest !== text) throw new TypeError(`fault "${text}": injectFaults takes the fault without its fault: prefix (did you mean "${rest}"?)`);
+  return spec;
 }
 
 function parseFaultText<N extends string>(text: string, original: string, names: readonly N[] = FAULT_NAMES as readonly string[] as N[]): FaultSpec<N> {

@@ -72,7 +72,8 @@ const PREFILL_MESSAGE = 'This model does not support assistant message prefill. 
  *    `stall` stays silent, `malformed-chunk` fails `MALFORMED_CHUNK`, `error-in-200` fails with the in-band
  *    error, `content-filter` completes `content-filter`; `no-done` fails `INCOMPLETE_STREAM` at the end.
  *    `slow-first-token:ms` holds the first event back `ms` on `scheduler`, the whole of it (the server caps its real wait at 10 s);
- *    the rest, the stream's end included, follows it.
+ *    the rest, the stream's end included, follows it; a failure of the real call before any event is not held
+ *    (there is no token to slow down).
  * 5. `flapping`: the wrapper's odd-numbered calls get a 503, even ones run clean. `rejects-prefill`: a
  *    400 `invalid_request_error` when `ctx.checkpoint` is set (a continuation or fallback resuming), else clean
  *    (such a clean call does not use up a `rejects-prefill*k`).

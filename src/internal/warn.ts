@@ -1,11 +1,14 @@
+import { quiet } from './isPromiseLike.js';
+
 /**
- * `console.warn(...args)`. One that throws (a test set-up that turns warnings into failures), or a
- * runtime without a console, is ignored: a warning that could not be printed never changes the
- * stream's outcome, now or later. The library's one way to warn. @internal
+ * `console.warn(...args)`. One that throws (a test set-up that turns warnings into failures), one that
+ * returns a promise that rejects (an async logger put in its place), or a runtime without a console, is
+ * ignored: a warning that could not be printed never changes the stream's outcome, now or later. The
+ * library's one way to warn. @internal
  */
 export function warn(...args: unknown[]): void {
   try {
-    console.warn(...args);
+    quiet(console.warn(...args));
   } catch {
     // the warning's own channel failed (or there is no console); the stream must not
   }
