@@ -1,7 +1,7 @@
 /** @test {l0} */
 import { describe, expect, it, vi } from 'vitest';
 import { concat, from, of, throwError, type Observable } from 'rxjs';
-import { isInvalidStreamError, l0, ProviderError, type CheckpointEvent, type L0Event, type L0Options } from 'l0-rx';
+import { checkpointEvery, fallbackTo, fromStream, isInvalidStreamError, l0, ProviderError, type CheckpointEvent, type L0Event, type L0Options } from 'l0-rx';
 import { fakeModel } from 'l0-rx/testing';
 import { finalState, runScenario, subsequence, typesOf } from '../helpers/runScenario.js';
 import { unhandledDuring } from '../helpers/unhandled.js';
@@ -122,11 +122,16 @@ describe('l0() checkpoints and continuation (C1-C7)', () => {
     expect(build).not.toHaveBeenCalled();
   });
 
-  it('should start every retry and fallback over with continuation off, even from a stream that relays checkpoint events', () => {
-    // a factory whose Observable relays another run (a server's run read with fromServerSentEvents, a nested l0() with
-    // continuation on) passes that run's checkpoints on: with continuation off they must not make the next attempt resume
+  // a factory whose Observable relays another run passes that run's checkpoints on: a nested l0() with continuation
+  // on its `checkpoint` events, a server's run read with fromServerSentEvents its `resume` events (the server sends
+  // no checkpoints); with continuation off neither may make the next attempt resume
+  const relays: [string, L0Event][] = [
+    ['checkpoint events', { type: 'checkpoint', content: 'Hel', tokenCount: 1 }],
+    ['resume events', { type: 'resume', checkpoint: 'Hel' }],
+  ];
+  it.each(relays)('should start every retry and fallback over with continuation off, even from a stream that relays %s', (_, relayedEvent) => {
     const cut = new ProviderError('cut', { code: 'INCOMPLETE_STREAM', category: 'network', retryable: true, reason: 'incomplete_stream' });
-    const head: L0Event[] = [{ type: 'token', value: 'Hel' }, { type: 'checkpoint', content: 'Hel', tokenCount: 1 }, { type: 'token', value: 'lo' }];
+    const head: L0Event[] = [{ type: 'token', value: 'Hel' }, relayedEvent, { type: 'token', value: 'lo' }];
     const end: L0Event = { type: 'complete', finishReason: 'stop' };
     const relayed = (fail: boolean): Observable<L0Event> => concat(from(head), fail ? throwError(() => cut) : of(end));
     const contexts: (string | undefined)[] = [];
@@ -141,8 +146,24 @@ describe('l0() checkpoints and continuation (C1-C7)', () => {
     );
     expect(contexts).toEqual([undefined, undefined, undefined]); // primary, its retry, the fallback
     expect(build).not.toHaveBeenCalled();
-    expect(typesOf(run.events)).not.toContain('resume');
+    expect(run.events.filter((e) => e.type === 'resume')).toHaveLength(relayedEvent.type === 'resume' ? 3 : 0); // only the relayed ones
     expect(finalState(run.events)).toMatchObject({ content: 'Hello', fallbackIndex: 1, status: 'complete' });
+  });
+
+  it.each<[boolean, (string | undefined)[], string]>([
+    [false, [undefined], 'X'],
+    [true, ['abcd'], 'abcdX'],
+  ])('should resume an l0() run that is a fallback of a pipe with checkpoints only with its own continuation on (%s)', (continuation, checkpoints, content) => {
+    // the outer loop hands the checkpoint on; the l0() run's own option decides whether its attempt resumes from it
+    const backup = fakeModel(['X|']);
+    const run = runScenario(() =>
+      fromStream(fakeModel(['abcd#'])).pipe(
+        checkpointEvery(2),
+        fallbackTo(l0({ stream: backup, continueFromLastKnownGoodToken: continuation, retry: fast })),
+      ),
+    );
+    expect(backup.calls.map((c) => c.checkpoint)).toEqual(checkpoints);
+    expect(finalState(run.events)).toMatchObject({ content, resumedFrom: checkpoints[0], status: 'complete' });
   });
 
   it('should tell the consumer about the re-sent state with a resume event and never re-send it as a token (C7)', () => {

@@ -92,7 +92,7 @@ export function openAttempt(subscriber: Subscriber<L0Event>, model: string | und
     ? { type: 'start', attempt, fallbackIndex, isRetry: attempt > 1, isFallback: fallbackIndex > 0 }
     : { type: 'start', attempt, fallbackIndex, isRetry: attempt > 1, isFallback: fallbackIndex > 0, model };
   subscriber.next(start);
-  if (!resume) return checkpoint === undefined ? ctx : { attempt, fallbackIndex };
+  if (!resume) return { attempt, fallbackIndex };
   if (typeof checkpoint === 'string' && checkpoint !== '') subscriber.next({ type: 'resume', checkpoint });
   return ctx;
 }

@@ -28,7 +28,8 @@ import { FIRST_ATTEMPT, takeAttemptContext } from '../attempt/attemptContext.js'
  *    changed). If a fallback is left, `fallback{fromIndex, toIndex,
  *    error}` is emitted and fallback `toIndex` is subscribed with the attempt context `{attempt: 1, fallbackIndex: toIndex, checkpoint?}`: `fromStream`
  *    hands it to the factory and emits `start{isFallback: true}` and, with a checkpoint,
- *    `resume{checkpoint}` (so continuation carries across models).
+ *    `resume{checkpoint}` (so continuation carries across models; an `l0()` fallback resumes only
+ *    with its own `continueFromLastKnownGoodToken`).
  *    Nested in another loop's stream k (a whole `l0()` run with fallbacks raced or retried inside
  *    another run's fallback k), the primary is handed that loop's context and the indices are
  *    k, k + 1, ... instead of 0, 1, ...; a `start` of a later stream passing through (a nested

@@ -86,8 +86,9 @@ export interface L0Options extends LifecycleCallbacks, L0ContentOptions {
   readonly detectZeroTokens?: boolean;
   /**
    * Resume a retry or fallback from the last checkpoint instead of starting over. Off, every attempt
-   * starts over (no `resume`, no `ctx.checkpoint`), even after `checkpoint` events its stream relays
-   * from another run (a server's run read with fromServerSentEvents, a nested l0()). @default false
+   * starts over (no `resume`, no `ctx.checkpoint`), even after events its stream relays from another
+   * run (a nested l0()'s `checkpoint`s, the `resume`s of a server's run read with fromServerSentEvents),
+   * and when a loop around the run (a fallbackTo, a race retried) hands it a checkpoint. @default false
    */
   readonly continueFromLastKnownGoodToken?: boolean;
   /** Tokens between checkpoints when continuation is on. @default 10 */
