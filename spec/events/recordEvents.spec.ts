@@ -287,9 +287,12 @@ describe('recordEvents', () => {
       expect(onRecordError).toHaveBeenCalledTimes(1);
     });
 
-    it('should report a store whose append answers a thenable whose then throws, and keep the stream going', async () => {
-      const cause = new Error('then threw');
-      const store: EventStore = { ...createMemoryEventStore(), append: () => ({ then: () => { throw cause; } }) };
+    const cause = new Error('then threw');
+    it.each([
+      ['then', () => ({ then: () => { throw cause; } })],
+      ['then getter', () => ({ get then(): never { throw cause; } })],
+    ])('should report a store whose append answers a thenable whose %s throws, and keep the stream going', async (_, append) => {
+      const store: EventStore = { ...createMemoryEventStore(), append };
       const errors: EventLogError[] = [];
       const source = new Subject<L0Event>();
       const seen: L0Event[] = [];

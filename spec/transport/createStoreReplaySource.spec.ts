@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { lastValueFrom, of, tap, timeout, toArray } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { createJsonlEventStore } from 'l0-rx/stores/jsonl';
-import { createMemoryEventStore, createStoreReplaySource, fromServerSentEvents, L0Error, parseLastEventId, ProviderError, recordEvents, toServerSentEvents, type EventStore, type L0Event, type SequencedEvent } from 'l0-rx';
+import { createMemoryEventStore, createStoreReplaySource, fromServerSentEvents, L0Error, parseLastEventId, ProviderError, recordEvents, toServerSentEvents, type EventStore, type L0Event, type SeqRange, type SequencedEvent } from 'l0-rx';
 import { testScheduler } from '../helpers/testScheduler.js';
 
 const values: Record<string, L0Event> = {
@@ -161,6 +161,15 @@ describe('createStoreReplaySource', () => {
       const store = createMemoryEventStore();
       expectObservable(createStoreReplaySource(store).replay('forged', 4)).toBe('#', undefined, new L0Error('no stream "forged" to resume in the event store', { code: 'STREAM_NOT_FOUND', category: 'bad-request', retryable: false }));
     });
+  });
+
+  it('should error with a TypeError naming the read for a store of your own whose read answers no array', async () => {
+    const memory = createMemoryEventStore();
+    of(values.s!, values.a!, values.b!).pipe(recordEvents(memory, record)).subscribe();
+    // `read: (id) => logs.get(id)`: undefined where the contract says [] (for every read, or only for the run tag's read of seq 0)
+    const store = (answers: (range?: SeqRange) => boolean): EventStore => ({ ...memory, read: (id, range) => (answers(range) ? memory.read(id, range) : undefined as never) });
+    await expect(lastValueFrom(createStoreReplaySource(store(() => false)).replay('chat', 2))).rejects.toThrow(new TypeError('createStoreReplaySource(store): store.read("chat", {"fromSeq":1}) must answer an array, got undefined'));
+    await expect(lastValueFrom(createStoreReplaySource(store((range) => range?.toSeq !== 0)).replay('chat', 2))).rejects.toThrow(new TypeError('createStoreReplaySource(store): store.read("chat", {"fromSeq":0,"toSeq":0}) must answer an array, got undefined'));
   });
 
   it('should error with a TypeError naming an afterSeq that is not a sequence number', () => {

@@ -78,12 +78,13 @@ export abstract class LogWriter extends Relay<L0Event> {
     let result: void | PromiseLike<void>;
     try {
       result = this.store.append(batch);
+      // (inside the try: a thenable whose `then` getter throws is the store's throw, never the stream's error)
+      if (!isPromiseLike(result)) {
+        this.count += batch.length;
+        return;
+      }
     } catch (e) {
       this.fail('RECORD_FAILED', 'the store threw on append', e);
-      return;
-    }
-    if (!isPromiseLike(result)) {
-      this.count += batch.length;
       return;
     }
     this.busy = true;

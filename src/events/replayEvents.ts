@@ -4,7 +4,7 @@ import { EVENT_LOG_VERSION, type EventEnvelope, type EventStore, type RecordedEr
 import { EventLogError } from './EventLogError.js';
 import { deserializeTypedError as deserializeError } from '../errors/deserializeTypedError.js';
 import type { L0Error } from '../errors/L0Error.js';
-import { afterStore, callName, checkStoreCall, STORE_TIMEOUT } from './storeCall.js';
+import { afterStore, answered, callName, checkStoreCall, STORE_TIMEOUT } from './storeCall.js';
 import { checkBag, checkKeys, describeOption, optionError, optionKeys, optionPath } from '../internal/options.js';
 import { clampTimerDelay } from '../internal/timerDelay.js';
 
@@ -103,19 +103,13 @@ export function replayEvents(store: EventStore, streamId: string, config: Replay
   // an unknown stream or an empty range: the store's `has` when it has one (one key), else its listing
   const whenEmpty = (): Observable<L0Event> =>
     defer(() => {
-      if (typeof store.has !== 'function') return then(store.streams(), () => 'streams()', (ids) => known$(answered(ids, 'streams()').includes(streamId)));
+      if (typeof store.has !== 'function') return then(store.streams(), () => 'streams()', (ids) => known$(answered(ids, 'replayEvents', 'streams()').includes(streamId)));
       return then(store.has(streamId), () => callName('has', streamId), (isKnown) => known$(isKnown === true));
     });
   const read = callName('read', streamId, Object.keys(range).length === 0 ? undefined : range);
   return defer(() =>
-    then(store.read(streamId, range), () => read, (envelopes) => (answered(envelopes, read).length === 0 ? whenEmpty() : play(streamId, envelopes, range.fromSeq ?? 0, speed, scheduler))),
+    then(store.read(streamId, range), () => read, (envelopes) => (answered(envelopes, 'replayEvents', read).length === 0 ? whenEmpty() : play(streamId, envelopes, range.fromSeq ?? 0, speed, scheduler))),
   );
-}
-
-/** A store's answer to `call` when it is an array (the contract), else a TypeError naming the call (a store of your own answering `undefined` for an unknown stream). */
-function answered<T>(value: readonly T[], call: string): readonly T[] {
-  if (Array.isArray(value)) return value;
-  throw new TypeError(`replayEvents(store): store.${call} must answer an array, got ${describeOption(value)}`);
 }
 
 function play(streamId: string, envelopes: readonly EventEnvelope[], first: number, speed: number, scheduler: SchedulerLike): Observable<L0Event> {

@@ -2,7 +2,7 @@
 import { mergeMap, Observable, Subscription, type SchedulerLike } from 'rxjs';
 import { isPromiseLike } from '../internal/isPromiseLike.js';
 import { EventLogError } from './EventLogError.js';
-import { isSchedulerLike, optionError, type OptionPath } from '../internal/options.js';
+import { describeOption, isSchedulerLike, optionError, type OptionPath } from '../internal/options.js';
 import { checkTimerDelay } from '../internal/timerDelay.js';
 import { armClockLater } from '../internal/laterClock.js';
 
@@ -84,4 +84,10 @@ export function afterStore<T, R>(
 /** How a call is named in a `STORE_TIMEOUT` message: `read("a", {"fromSeq":3})`, as the user would write it. */
 export function callName(method: string, ...args: readonly unknown[]): string {
   return `${method}(${args.filter((a) => a !== undefined).map((a) => JSON.stringify(a)).join(', ')})`;
+}
+
+/** A store's answer to `call` when it is an array (the contract), else a TypeError naming `who` and the call (a store of your own answering `undefined` for an unknown stream). */
+export function answered<T>(value: readonly T[], who: string, call: string): readonly T[] {
+  if (Array.isArray(value)) return value;
+  throw new TypeError(`${who}(store): store.${call} must answer an array, got ${describeOption(value)}`);
 }

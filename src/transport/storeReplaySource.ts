@@ -1,7 +1,7 @@
 import { asyncScheduler, defer, Observable, of, throwError, type SchedulerAction, type SchedulerLike, type Subscriber } from 'rxjs';
 import { isTerminalEnvelope, type EventEnvelope, type EventStore, type SeqRange } from '../events/eventStore.js';
 import { RUN_TAG } from '../events/runTag.js';
-import { afterStore, callName, checkStoreCall, checkStoreTimeout, STORE_TIMEOUT } from '../events/storeCall.js';
+import { afterStore, answered, callName, checkStoreCall, checkStoreTimeout, STORE_TIMEOUT } from '../events/storeCall.js';
 import { EventLogError } from '../events/EventLogError.js';
 import { deserializeError } from '../errors/deserializeError.js';
 import { checkBag, checkKeys, optionKeys, optionPath } from '../internal/options.js';
@@ -79,7 +79,8 @@ const ROOT = /*#__PURE__*/ optionPath('createStoreReplaySource', 'store, ');
  *    A log without a tag (written before run tags), or whose tag cannot be an SSE id's (envelopes of
  *    your own; `recordEvents` refuses such a `runTag`), gives plain ids `<seq>`, compared by number only.
  * 6. Each `read` is waited for at most `storeTimeout` (30 s by default): a store that hangs ends
- *    the replay with an `EventLogError` `STORE_TIMEOUT` naming the read and the time.
+ *    the replay with an `EventLogError` `STORE_TIMEOUT` naming the read and the time; one that
+ *    answers no array (a store of your own answering `undefined`) with a TypeError naming the read.
  * 7. The backlog's events are marked as such for `toServerSentEvents`, which holds them against
  *    `maxQueuedBytes` only once the client has read them (its rule 9), as it does a backlog sent at
  *    once: a store that answers later (Redis) sends it after the subscription, and a reconnect to a
@@ -112,7 +113,8 @@ export function createStoreReplaySource(store: EventStore, config: StoreReplaySo
   checkStoreTimeout(ROOT, idleTimeout, 'idleTimeout');
   /** The stream's envelopes in `range`, passed on synchronously when the store answers so (memory: marbles hold), within storeTimeout when it answers later. */
   const read = <T>(streamId: string, range: SeqRange, next: (envelopes: readonly EventEnvelope[]) => Observable<T>): Observable<T> => {
-    return afterStore(store.read(streamId, range), storeTimeout, scheduler, streamId, () => callName('read', streamId, range), next);
+    const call = callName('read', streamId, range);
+    return afterStore(store.read(streamId, range), storeTimeout, scheduler, streamId, () => call, (envelopes) => next(answered(envelopes, 'createStoreReplaySource', call)));
   };
   /** The log's seq 0 envelope (its run tag); STREAM_NOT_FOUND when it is gone, or not of `read0`'s run (the backlog's seq 0): deleted, or replaced, since the backlog was read. */
   const head = (streamId: string, read0: EventEnvelope | undefined): Observable<EventEnvelope> =>
