@@ -66,6 +66,13 @@ describe('formatContext', () => {
   ])('should throw a TypeError for %j', (config, message) => {
     expect(() => formatContext('x', config as never)).toThrow(message);
   });
+
+  // the one-line check `^.*\S.*$` backtracked quadratically over a long first line before its line break (3 s at 50 KB)
+  it('should refuse a long label with a line break in linear time', () => {
+    const t0 = performance.now();
+    expect(() => formatContext('x', { label: `${'a'.repeat(50_000)}\n` })).toThrow(/label.*one line/);
+    expect(performance.now() - t0).toBeLessThan(1000);
+  });
 });
 
 describe('escapeDelimiters / unescapeDelimiters', () => {

@@ -125,8 +125,9 @@ export function formatContext(content: string, config: FormatContextConfig = {})
   const { label = 'Context', delimiter = 'xml', dedent: undent = true, escape = true } = config;
   checkText('formatContext(content)', content);
   if (!DELIMITERS.includes(delimiter)) throw optionError(PATH, 'delimiter', DELIMITERS.map((d) => `'${d}'`).join(', '), delimiter);
-  // one line with a non-space (`.` matches no line break): a line break would end the markdown heading or the bracket label early
-  if (typeof label !== 'string' || !/^.*\S.*$/.test(label)) throw optionError(PATH, 'label', 'a non-empty string on one line', label);
+  // one line with a non-space (`.` matches no line break): a line break would end the markdown heading or the bracket label early;
+  // the lookahead is linear (`^.*\S.*$` backtracked quadratically over a long label with a line break)
+  if (typeof label !== 'string' || !/^(?=.*\S).*$/.test(label)) throw optionError(PATH, 'label', 'a non-empty string on one line', label);
   for (const [key, v] of [['dedent', undent], ['escape', escape]] as const) if (typeof v !== 'boolean') throw optionError(PATH, key, 'a boolean', v);
   if (content.trim() === '') return '';
   const text = trimBlankLines(undent ? dedent(content) : content);

@@ -138,8 +138,8 @@ const SEQUENTIAL_PATH = /*#__PURE__*/ optionPath('processSequential', 'fn, ', 'o
  *    paragraphs end at a blank line, `\n` or `\r\n`.
  * 2. Sentences end at `.`, `!`, `?` followed by space (closing quotes and brackets, `”`, `“`, `»`
  *    too, may come between) and at `。！？` (and the closing brackets after them), whatever comes next, except
- *    after common abbreviations (Dr., e.g., et al., approx.; "no." only before a number or a lower-case word:
- *    "I said no. Then" ends one, "No. 5" does not). An empty document has no chunks.
+ *    after common abbreviations (Dr., e.g., et al., approx.; "no." only where no capitalised word follows:
+ *    "I said no. Then" ends one, "No. 5" and "no. then" do not). An empty document has no chunks.
  * 3. `processAll(fn, {concurrency})` subscribes at most `concurrency` chunk runs at once
  *    (default 5) and emits `parallel`'s progress snapshots; `processSequential(fn, {carry})` runs
  *    in order and hands `carry(previousState, previousChunk)` to the next chunk's `fn` as
