@@ -141,7 +141,7 @@ export function tapLifecycle(callbacks: LifecycleCallbacks): MonoTypeOperatorFun
     }
     if (warned.has(name)) return;
     warned.add(name);
-    warn(`l0-rx tapLifecycle: the \`${name}\` callback threw; the stream goes on.`, error);
+    warn(`l0-rx tapLifecycle: the \`${name}\` callback threw or rejected; the stream goes on.`, error);
   };
   const fold = callbacks.onComplete !== undefined;
 
