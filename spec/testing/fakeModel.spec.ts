@@ -140,12 +140,12 @@ describe('fakeModel', () => {
       expect(errors[1]).toMatchObject({ status: undefined, error: { type: 'server_error' } });
     });
 
-    it('should hang on {hang: true} and complete early on {end: true}', () => {
+    it('should hang on {hang: true} and end without a complete event on {end: true}, as documented', () => {
       testScheduler().run(({ expectObservable }) => {
         expectObservable(fakeModel({ items: ['a', { hang: true }] })(ctx()), '^ 20ms !').toBe('a', { a: tok('a') });
-        expectObservable(fakeModel({ items: ['a', { end: true }], finishReason: 'length' })(ctx())).toBe('(ac|)', {
-          a: tok('a'), c: done('length'),
-        });
+        expectObservable(fakeModel({ items: ['a', { end: true }], finishReason: 'length' })(ctx())).toBe('(a|)', { a: tok('a') });
+        // a marble value too: in 'a-e' with e = {end: true} the stream is cut after 'a' (where 'a-|' would complete it)
+        expectObservable(fakeModel('a-e', { values: { e: { end: true } } })(ctx())).toBe('a-|', { a: tok('a') });
       });
     });
   });

@@ -22,7 +22,8 @@ export interface FakeToolCall {
 
 /**
  * One step of an object script. A plain string is a token. `delay` waits (virtual ms under a
- * TestScheduler). `error`, `hang` and `end` are terminal: nothing may follow them.
+ * TestScheduler). `error`, `hang` and `end` are terminal: nothing may follow them. `end` ends the
+ * stream with no `complete` event (a cut stream; through `fromStream` it gets `complete{stop}`).
  */
 export type FakeItem =
   | string
@@ -117,23 +118,22 @@ export function compileScript(script: FakeScript, where: string): FakeStep[] {
   if (reasonProblem) throw new TypeError(`${where}: ${reasonProblem}`);
   const badUsage = usageProblem(script.usage);
   if (badUsage) throw new TypeError(`${where}: ${badUsage}`);
-  const complete = completeEvent(script.finishReason ?? 'stop', script.usage);
   const steps: FakeStep[] = [];
   let ended: string | undefined;
   script.items.forEach((item, index) => {
     const at = `${where} item ${index}`;
     if (ended) throw new TypeError(`${at}: nothing may follow the terminal item {${ended}}`);
-    ended = compileItem(item, index, at, steps, complete);
+    ended = compileItem(item, index, at, steps);
   });
   if (!ended) {
-    pushEvent(steps, complete);
+    pushEvent(steps, completeEvent(script.finishReason ?? 'stop', script.usage));
     steps.push({ kind: 'end' });
   }
   return steps;
 }
 
 /** @internal Compiles one item into `steps`; returns the terminal kind, if the item is terminal. */
-export function compileItem(item: FakeItem, index: number, at: string, steps: FakeStep[], complete: L0Event): string | undefined {
+export function compileItem(item: FakeItem, index: number, at: string, steps: FakeStep[]): string | undefined {
   if (typeof item === 'string') return void pushToken(steps, item, at);
   if (typeof item !== 'object' || item === null) throw new TypeError(`${at}: expected a string or an item object, got ${String(item)}`);
   const keys = Object.keys(item);
@@ -163,9 +163,8 @@ export function compileItem(item: FakeItem, index: number, at: string, steps: Fa
       if (value !== true) throw new TypeError(`${at}: hang must be true`);
       steps.push({ kind: 'hang' });
       return 'hang';
-    case 'end':
+    case 'end': // the stream ends with no `complete` event (a cut stream), as documented
       if (value !== true) throw new TypeError(`${at}: end must be true`);
-      pushEvent(steps, complete);
       steps.push({ kind: 'end' });
       return 'end';
     default:

@@ -71,7 +71,7 @@ export function checkMarbleValues(values: unknown, where: string): void {
   for (const [key, item] of entries) {
     const at = `${where}[${JSON.stringify(key)}]`;
     if (typeof item === 'object' && item !== null && 'delay' in item) throw new TypeError(`${at}: a marble value cannot be a delay (use '-' for time)`);
-    compileItem(item, 0, at, [], { type: 'complete', finishReason: 'stop' });
+    compileItem(item, 0, at, []);
   }
 }
 
@@ -131,7 +131,7 @@ export function parseFakeMarbles(marbles: string, where: string, options: FakeMa
       if (typeof item === 'object' && item !== null && 'delay' in item) {
         throw new TypeError(`${at(i)} ('${c}'): a marble value cannot be a delay (use '-' for time)`);
       }
-      if (compileItem(item, i, `${at(i)} ('${c}')`, steps, completeEvent(options.finishReason ?? 'stop', options.usage))) {
+      if (compileItem(item, i, `${at(i)} ('${c}')`, steps)) {
         ended = true;
       }
     } else {
