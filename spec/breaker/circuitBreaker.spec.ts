@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { lastValueFrom, NEVER, of, throwError, timer, type Observable, type SchedulerLike } from 'rxjs';
 import type { TestScheduler } from 'rxjs/testing';
 import {
-  circuitBreaker, CircuitOpenError, createCircuitBreaker, fallbackTo, isCircuitOpenError, memoryBreakerStore, ProviderError, retryWithBackoff,
+  circuitBreaker, CircuitOpenError, createCircuitBreaker, fallbackTo, GuardrailViolationError, isCircuitOpenError, memoryBreakerStore, ProviderError, retryWithBackoff,
+  StreamAbortedError,
   type BreakerStateChange, type CircuitBreakerConfig, type L0Event,
 } from 'l0-rx';
 import { testScheduler } from '../helpers/testScheduler.js';
@@ -114,6 +115,43 @@ describe('circuitBreaker', () => {
       flush();
       expect(out.at(-1)).toBe('15:ok@17');
       expect(changes).toEqual([]);
+    });
+  });
+
+  it('should never count an abort, a guardrail violation or a DOMException AbortError (content and abort, as README says)', () => {
+    const ts = testScheduler();
+    ts.run(({ cold, flush }) => {
+      const { breaker, changes } = breakerOn(ts, { failureThreshold: 1 });
+      const guardrail = new GuardrailViolationError({ violations: [{ ruleId: 'json', message: 'unbalanced', severity: 'error', recoverable: true }] } as never);
+      // a DOMException's code is a number: AbortError's is 20
+      const errors = [new StreamAbortedError(), guardrail, new DOMException('The user aborted a request.', 'AbortError')];
+      const out = callsAt(ts, breaker, [...errors.map((e, i) => [i * 5, cold('-#', values, e)] as const), [15, cold('-x|', values)]]);
+      flush();
+      expect(out).toEqual(['0:STREAM_ABORTED@1', '5:GUARDRAIL_VIOLATION@6', '10:20@11', '15:ok@17']);
+      expect(changes).toEqual([]);
+    });
+  });
+
+  it("should never count another breaker's CircuitOpenError (no request was made): a provider breaker around a model breaker", () => {
+    const ts = testScheduler();
+    ts.run(({ cold, flush }) => {
+      const model = breakerOn(ts, { key: 'openai:gpt-4o', failureThreshold: 1, resetTimeout: 1000 });
+      const provider = breakerOn(ts, { key: 'openai', failureThreshold: 2, resetTimeout: 1000 });
+      const out: string[] = [];
+      const call = (source: Observable<L0Event>): void => {
+        source.pipe(circuitBreaker(model.breaker), circuitBreaker(provider.breaker)).subscribe({ complete: () => out.push('ok'), error: (e: { code: string }) => out.push(e.code) });
+      };
+      call(cold('-#', values, serverError));
+      flush();
+      const healthy = cold('-x|', values);
+      call(healthy);
+      call(healthy);
+      flush();
+      // one request failed: the model's breaker opened; its two refusals made no request, so the provider's stays closed
+      expect(out).toEqual(['SERVER_ERROR', 'CIRCUIT_OPEN', 'CIRCUIT_OPEN']);
+      expect(model.changes).toEqual(['1:closed>open']);
+      expect(provider.changes).toEqual([]);
+      expect(healthy.subscriptions).toEqual([]);
     });
   });
 

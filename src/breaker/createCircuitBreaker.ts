@@ -4,6 +4,7 @@ import { checkBag, checkKeys, isSchedulerLike, optionError, optionKeys, optionPa
 import { checkTimerDelay } from '../internal/timerDelay.js';
 import type { BreakerRules } from './breakerState.js';
 import { memoryBreakerStore, type BreakerStore } from './breakerStore.js';
+import { isCircuitOpenError } from './CircuitOpenError.js';
 import { CircuitBreaker, type BreakerStateChange } from './breakerInstance.js';
 
 /** Options of {@link createCircuitBreaker}. */
@@ -35,7 +36,8 @@ export interface CircuitBreakerConfig {
    * failure; the call still fails with its own error). May be async: its promise is awaited up to
    * `storeTimeout` (the call's end waits for it), and a rejection, or no answer by then, counts the
    * call as a failure. @default provider health only: network, server, timeout and rate-limit categories
-   * (never a 400, context length, auth, content or abort)
+   * (never a 400, context length, auth, content or abort, nor another breaker's `CircuitOpenError`:
+   * no request was made)
    */
   readonly isFailure?: (error: unknown, classification: ErrorClassification) => boolean | PromiseLike<boolean>;
   /** Where the state lives. @default memoryBreakerStore() (this breaker only) */
@@ -89,7 +91,7 @@ export function createCircuitBreaker(config: CircuitBreakerConfig): CircuitBreak
   checkBag(PATH, config);
   checkKeys(PATH, config, KEYS);
   const { key, failureThreshold = 5, failureRatio, minimumThroughput = 10, windowMs = 60_000, resetTimeout = 30_000, halfOpenMaxProbes = 1, successThreshold = 1 } = config;
-  const { isFailure = (_e: unknown, c: ErrorClassification) => HEALTH.has(c.category), store = memoryBreakerStore(), storeTimeout = 1000, scheduler = asyncScheduler, onStateChange } = config;
+  const { isFailure = (e: unknown, c: ErrorClassification) => HEALTH.has(c.category) && !isCircuitOpenError(e), store = memoryBreakerStore(), storeTimeout = 1000, scheduler = asyncScheduler, onStateChange } = config;
   if (typeof key !== 'string' || key === '') throw optionError(PATH, 'key', 'a non-empty string', key);
   const ints = { failureThreshold, minimumThroughput, halfOpenMaxProbes, successThreshold } as const;
   for (const [name, v] of Object.entries(ints)) {
