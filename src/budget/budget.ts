@@ -19,7 +19,7 @@ import { Budget, isBudget, resolveBudget, type BudgetConfig, type ResolvedBudget
  *
  * 1. Each `token` and `reasoning` delta adds `estimateTokens(value)` output tokens, and each
  *    `tool-call` `estimateTokens(name + arguments)`. A `complete` with `usage` replaces the current
- *    attempt's estimate with the provider's numbers.
+ *    attempt's estimate with the provider's numbers (each a finite count >= 0; another is ignored).
  * 2. Tokens of failed attempts stay counted (`retry` and `fallback` start a new attempt, and the
  *    prompt is counted again for it): you paid for them. So do the tokens a hold-back guard before it
  *    (`l0()`'s `guardrails` before `attemptOperators`) held back from an attempt that failed, never
@@ -83,6 +83,9 @@ export function budget(config: BudgetConfig | Budget): MonoTypeOperatorFunction<
     });
   };
 }
+
+/** A reported usage number, or `estimate` when it is no count (NaN would turn the limits off, a negative credit the ledger). */
+const count = (n: number | undefined, estimate: number) => (Number.isFinite(n) && n! >= 0 ? n! : estimate);
 
 /** A run's count: the ledger it counts into, and its own tokens over its attempts (a shared ledger also holds other runs'). */
 interface Tally {
@@ -157,8 +160,8 @@ class BudgetWatch extends Relay<L0Event> {
         return this.fail(err);
       }
     } else if (e.type === 'complete' && e.usage) {
-      dOutput = (e.usage.outputTokens ?? this.attemptOutput) - this.attemptOutput;
-      dInput = (e.usage.inputTokens ?? c.inputTokens) - c.inputTokens;
+      dOutput = count(e.usage.outputTokens, this.attemptOutput) - this.attemptOutput;
+      dInput = count(e.usage.inputTokens, c.inputTokens) - c.inputTokens;
     } else if (newAttempt) {
       dInput = c.inputTokens; // the next attempt sends the prompt again
       // after the loops: the failed attempt's held-back output comes with the event that announces the next one (rule 2)

@@ -94,7 +94,8 @@ export class Budget {
     if (c.maxOutputTokens !== undefined && output > c.maxOutputTokens) return { limit: 'maxOutputTokens', max: c.maxOutputTokens, reached: output, outputTokens: output };
     if (c.maxTotalTokens !== undefined && total > c.maxTotalTokens) return { limit: 'maxTotalTokens', max: c.maxTotalTokens, reached: total, outputTokens: output };
     const cost = (input * c.inputPrice + output * c.outputPrice) / 1e6;
-    if (c.maxCost !== undefined && cost > c.maxCost) return { limit: 'maxCost', max: c.maxCost, reached: cost, outputTokens: output };
+    // reaching maxCost is no crossing: a price with no exact binary form (0.1) puts 3 tokens' cost an ulp above 3 tokens' worth
+    if (c.maxCost !== undefined && cost > c.maxCost * (1 + 1e-12)) return { limit: 'maxCost', max: c.maxCost, reached: cost, outputTokens: output };
     return undefined;
   }
 }
