@@ -47,8 +47,8 @@ const KEYS = /*#__PURE__*/ optionKeys<FromServerSentEventsConfig>()(['init', 're
  *
  * Rules:
  * 1. Each subscription makes its own request; unsubscribing cancels the fetch and its body. A
- *    `Request` is accepted without a body only (a reconnect resends it), and `init` without a
- *    stream body; its headers are kept. An `init` fetch would refuse (a `GET` with a body, a bad
+ *    `Request` is accepted without a body only (a reconnect resends it; or with one an `init.body`
+ *    replaces), and `init` without a stream body (a `ReadableStream` or an async iterable); its headers are kept. An `init` fetch would refuse (a `GET` with a body, a bad
  *    method or header) throws a TypeError naming `config.init` at once, never a dropped connection.
  * 2. A body that ends without the server's `end` or `error` frame, or a failed fetch, is a dropped
  *    connection: it reconnects after `reconnectDelay`, sending `Last-Event-ID`, up to
@@ -107,14 +107,18 @@ export function fromServerSentEvents(url: string | URL | Request, config: FromSe
   checkKeys(PATH, config, KEYS);
   const { init = {}, reconnectAttempts = FROM_SERVER_SENT_EVENTS_DEFAULTS.reconnectAttempts, reconnectDelay = FROM_SERVER_SENT_EVENTS_DEFAULTS.reconnectDelay, lastEventId, fetch: fetchFn = globalThis.fetch, scheduler = asyncScheduler } = config;
   checkBag(INIT_PATH, init);
-  // a body goes with the first request: a reconnect could not resend a Request's or a stream (rule 1)
-  if ((isRequest && url.body !== null) || init.body instanceof ReadableStream) throw new TypeError("fromServerSentEvents: a Request's body or a stream body cannot be resent on reconnect; pass the url and `init: { method, body }` with a string body");
+  let once: unknown;
   try {
-    // a request fetch refuses to make (a GET with a body, a bad method or header) is the caller's, never a dropped connection to reconnect
-    if (typeof Request === 'function') new Request(isRequest ? url : 'http://localhost/', init); // (fetch(request, init) makes this request)
+    // a body goes with the first request: a reconnect could not resend a stream (a ReadableStream, or an async
+    // iterable undici sends; told by shape, so no global is needed) or a Request's, which building the request
+    // fetch(request, init) builds uses up (Firefox has no `Request.body`; an init body replaces it) (rule 1).
+    // A request fetch refuses to make (a GET with a body, a bad method or header) is the caller's, never a
+    // dropped connection to reconnect
+    once = (init.body as any)?.getReader || (init.body as any)?.[Symbol.asyncIterator] || (typeof Request === 'function' && new Request(isRequest ? url : 'http://localhost/', init) && (url as Request).bodyUsed); // (a string's or a URL's: undefined)
   } catch (e) {
     throw new TypeError(`${INIT_PATH.self} cannot make a request: ${(e as Error).message}`, { cause: e });
   }
+  if (once) throw new TypeError("fromServerSentEvents: a Request's body or a stream body cannot be resent on reconnect; pass the url and `init: { method, body }` with a string body");
   need(Number.isSafeInteger(reconnectAttempts) && reconnectAttempts >= 0, 'reconnectAttempts', 'an integer >= 0', reconnectAttempts);
   need(Number.isFinite(reconnectDelay) && reconnectDelay >= 0, 'reconnectDelay', 'a finite number of milliseconds >= 0', reconnectDelay);
   checkTimerDelay(PATH, 'reconnectDelay', reconnectDelay);
