@@ -53,3 +53,13 @@ describe('text consensus with weights near Number.MAX_VALUE', () => {
     expect(result!.agreement).toBeCloseTo(2 / 3.8, 12);
   });
 });
+
+describe('structured consensus with fractional weights', () => {
+  // the mean summed 0.4 six times (2.4) against 0.4 * 6 (2.4000000000000004): 0.9999999999999998, below minimumAgreement 1
+  it('should give every output agreeing on every field an agreement of 1 (minimumAgreement 1)', () => {
+    const parse = (t: string) => JSON.parse(t) as unknown;
+    const text = JSON.stringify({ a: 1, b: 2, c: 3, d: 4, e: 5, f: 6 });
+    const { result, error } = runConsensus((answer) => consensus([answer(text), answer(text, 2), answer(text, 3)], { strategy: 'weighted', weights: [0.1, 0.1, 0.2], minimumAgreement: 1, parse }));
+    expect([error, result?.agreement]).toEqual([undefined, 1]);
+  });
+});

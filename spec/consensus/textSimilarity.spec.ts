@@ -1,8 +1,9 @@
 /** @test {textSimilarity} */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { textSimilarity } from 'l0-rx';
+import { consensus, textSimilarity } from 'l0-rx';
 import { runs } from '../helpers/propertyRuns.js';
+import { runConsensus } from './runConsensus.js';
 
 /** A 16,000-character text of pseudo-random words (seeded, so the same every run). */
 function words16k(seed: number): string {
@@ -41,6 +42,16 @@ describe('textSimilarity', () => {
   it('should be 1 - edits / words, counting words', () => {
     expect(textSimilarity('the quick brown fox', 'the quick brown dog')).toBe(0.75);
     expect(textSimilarity('a b c d', 'a c d')).toBe(0.75);
+  });
+
+  // 1 - d / n rounded below the exact share: 1 - 8/25 was 0.6799999999999999, under a threshold of 0.68
+  it('should be exactly (n - edits) / n, so a similarity at the threshold meets it', () => {
+    const text = (n: number, changed: number) => Array.from({ length: n }, (_, i) => (i < changed ? `x${i}` : `w${i}`)).join(' ');
+    expect(textSimilarity(text(25, 0), text(25, 8))).toBe(0.68);
+    expect(textSimilarity(text(100, 0), text(100, 7))).toBe(0.93);
+    expect(textSimilarity(text(20, 0), text(20, 11))).toBe(0.45);
+    const { result } = runConsensus((answer) => consensus([answer(text(25, 0)), answer(text(25, 8), 2)], { threshold: 0.68 }));
+    expect([result?.agreement, result?.dissent]).toEqual([1, []]);
   });
 
   it('should be 0 for texts without a word in common', () => {

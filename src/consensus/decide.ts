@@ -70,6 +70,8 @@ export function decide<T>(outputs: readonly ConsensusOutput<T>[], o: DecideOptio
   const failureCount = outputs.filter((x) => x.status === 'error').length;
   const cancelled = outputs.filter((x) => x.status === 'cancelled');
   const skippedCount = outputs.filter((x) => x.status === 'skipped').length;
+  // the outputs every agreement is over, in source order as earlyExit sums them: 0.1 + 0.1 + 0.6 is not 0.1 + 0.6 + 0.1
+  const voters = outputs.filter((x) => x.status === 'success' || x.status === 'cancelled');
   const weight = (i: number) => (o.strategy === 'majority' || o.strategy === 'unanimous' ? 1 : outputs[i]!.weight);
   /** The weight of the sources `earlyExit` cancelled: it counts in every agreement (a lower bound). */
   const absent = cancelled.reduce((s, x) => s + weight(x.index), 0);
@@ -91,7 +93,7 @@ export function decide<T>(outputs: readonly ConsensusOutput<T>[], o: DecideOptio
   if (o.parse) {
     const internal = voteFields(ok.map((x) => ({ index: x.index, value: x.value, weight: weight(x.index) })), absent);
     const list = Object.entries(internal);
-    const agreement = list.length === 0 ? 1 : meanAgreement(list, ok, cancelled, weight);
+    const agreement = list.length === 0 ? 1 : meanAgreement(list, voters, weight);
     // a conflict is a finished output voting otherwise: the weight `earlyExit` cancelled lowers `agreement`, never makes one
     const finished = ok.reduce((s, x) => s + weight(x.index), 0);
     const share = (f: FieldConsensus) => (finished > 0 ? f.votes[0]!.indices.reduce((s, i) => s + weight(i), 0) / finished : 0);
@@ -115,7 +117,7 @@ export function decide<T>(outputs: readonly ConsensusOutput<T>[], o: DecideOptio
   const idx = ok.map((x) => x.index);
   // weights near Number.MAX_VALUE overflow the total (Infinity: every agreement 0 or NaN, every support a tie):
   // then summed in units of the largest weight, as the structured agreement is; every sum below is at most the total
-  const sum = (f: (i: number) => number) => [...cancelled, ...ok].reduce((s, x) => s + f(x.index), 0);
+  const sum = (f: (i: number) => number) => voters.reduce((s, x) => s + f(x.index), 0);
   const unit = Number.isFinite(sum(weight)) ? 1 : Math.max(...outputs.map((x) => weight(x.index)));
   const w = (i: number) => weight(i) / unit;
   const total = sum(w);
@@ -144,19 +146,23 @@ export function decide<T>(outputs: readonly ConsensusOutput<T>[], o: DecideOptio
  */
 function meanAgreement(
   list: readonly (readonly [string, FieldConsensus])[],
-  ok: readonly ConsensusOutput<unknown>[],
-  cancelled: readonly ConsensusOutput<unknown>[],
+  voters: readonly ConsensusOutput<unknown>[],
   weight: (i: number) => number,
 ): number {
   const winners = list.map(([p, f]) => [p, f.votes[0]!.indices] as const).sort(([a], [b]) => (a < b ? -1 : 1)); // paths are unique
   const mean = (w: (i: number) => number): number => {
-    const all = ok.reduce((s, x) => s + w(x.index), cancelled.reduce((s, x) => s + w(x.index), 0)) * winners.length;
-    const won = winners.reduce((s, [, indices]) => s + indices.reduce((t, i) => t + w(i), 0), 0);
-    return !Number.isFinite(all) || !Number.isFinite(won) ? NaN : all > 0 ? won / all : 0;
+    const total = voters.reduce((s, x) => s + w(x.index), 0);
+    const won = winners.map(([, indices]) => indices.reduce((t, i) => t + w(i), 0));
+    const all = total * won.length;
+    const sum = won.reduce((s, v) => s + v, 0);
+    // kept between the fields' own agreements, which rounding can leave: six fields all at 1 are 1, not 0.9999999999999998
+    // (a fold, not a spread: an object of 200,000 fields overflows the stack as arguments)
+    const bound = (f: (a: number, b: number) => number) => won.reduce((a, v) => f(a, v / total), won[0]! / total);
+    return !Number.isFinite(all) || !Number.isFinite(sum) ? NaN : all > 0 ? Math.min(Math.max(sum / all, bound(Math.min)), bound(Math.max)) : 0;
   };
   const exact = mean(weight);
   if (!Number.isNaN(exact)) return exact;
-  const unit = Math.max(...ok.map((x) => weight(x.index)), ...cancelled.map((x) => weight(x.index)));
+  const unit = Math.max(...voters.map((x) => weight(x.index)));
   return mean((i) => weight(i) / unit);
 }
 
