@@ -28,33 +28,33 @@ const RULE_CODE = ['json-structure', 'markdown-structure', 'pattern-detection', 
  */
 
 const cases = [
-  { label: "import { l0 } from 'l0-rx'", code: `export { l0 } from '${dist}/index.mjs';`, budget: 38.54, mustNotContain: [...RULE_CODE, ...STRUCTURED_CODE] },
-  { label: "import { structured } from 'l0-rx' (with jsonrepair)", code: `export { structured } from '${dist}/index.mjs';`, budget: 50.47 },
+  { label: "import { l0 } from 'l0-rx'", code: `export { l0 } from '${dist}/index.mjs';`, budget: 38.47, mustNotContain: [...RULE_CODE, ...STRUCTURED_CODE] },
+  { label: "import { structured } from 'l0-rx' (with jsonrepair)", code: `export { structured } from '${dist}/index.mjs';`, budget: 50.40 },
   { label: "import { parseStructured } from 'l0-rx/operators' (with jsonrepair)", code: `export { parseStructured } from '${dist}/operators/index.mjs';`, budget: 14.62, mustNotContain: PROVIDER_CODE },
-  { label: "import { formatContext, stripThinking, extractCode } from 'l0-rx'", code: `export { formatContext, stripThinking, extractCode } from '${dist}/index.mjs';`, budget: 2.24, mustNotContain: [...PROVIDER_CODE, ...STRUCTURED_CODE] },
-  { label: "import * from 'l0-rx' (whole root entry)", code: `export * from '${dist}/index.mjs';`, budget: 96.29 },
-  { label: "import * from 'l0-rx/operators'", code: `export * from '${dist}/operators/index.mjs';`, budget: 48.88 },
+  { label: "import { formatContext, stripThinking, extractCode } from 'l0-rx'", code: `export { formatContext, stripThinking, extractCode } from '${dist}/index.mjs';`, budget: 2.29, mustNotContain: [...PROVIDER_CODE, ...STRUCTURED_CODE] },
+  { label: "import * from 'l0-rx' (whole root entry)", code: `export * from '${dist}/index.mjs';`, budget: 96.85 },
+  { label: "import * from 'l0-rx/operators'", code: `export * from '${dist}/operators/index.mjs';`, budget: 48.93 },
   {
     label: 'a browser consuming a backend stream (accumulate, ofType, withTimeouts, retryWithBackoff, fallbackTo, tapLifecycle)',
     code: `export { accumulate, ofType, withTimeouts, retryWithBackoff, fallbackTo, tapLifecycle } from '${dist}/index.mjs';`,
-    budget: 11.40,
+    budget: 11.41,
     mustNotContain: [...PROVIDER_CODE, ...STRUCTURED_CODE],
   },
   {
     label: 'guardrails and drift on their own (guard, recommendedGuardrails, detectDrift)',
     code: `export { guard, recommendedGuardrails, detectDrift } from '${dist}/index.mjs';`,
-    budget: 18.62,
+    budget: 18.69,
     mustNotContain: PROVIDER_CODE,
   },
   {
     label: "l0 with guardrails (import { l0, recommendedGuardrails } from 'l0-rx')",
     code: `export { l0, recommendedGuardrails } from '${dist}/index.mjs';`,
-    budget: 47.72,
+    budget: 47.67,
   },
   {
     label: 'a browser reading a backend over SSE (fromServerSentEvents, accumulate, retryWithBackoff)',
     code: `export { fromServerSentEvents, accumulate, retryWithBackoff } from '${dist}/index.mjs';`,
-    budget: 12.83,
+    budget: 12.97,
     // issue #13's target; the README's design decisions ("Deviation: the SSE browser bundle") say what reaching it would remove
     target: 6,
     mustNotContain: PROVIDER_CODE,
