@@ -3,7 +3,7 @@ import { fromStream, checkAdapters, type StreamContext, type StreamInput } from 
 import type { StreamAdapter } from '../sources/adapters/types.js';
 import { checkBag, checkKeys, describeOption, optionError, optionKeys, optionPath, isSchedulerLike } from '../internal/options.js';
 import { quiet } from '../internal/isPromiseLike.js';
-import { warn } from '../internal/warn.js';
+import { warnOnce } from '../internal/warn.js';
 import { defaultRandom } from '../retry/retryConfig.js';
 import { parseInjectedFault, planFaultAt, TOKENS_BEFORE, type FaultName, type FaultSpec, type InjectFaultName } from './faults.js';
 import { afterTokens, connectionError, delayFirst, planEvents, statusError } from './faultEvents.js';
@@ -120,11 +120,7 @@ export function injectFaults<C extends StreamContext>(
   };
   const used = specs.map(() => 0);
   let calls = 0;
-  let warned = false;
-  const warnOnce = (e: unknown) => {
-    if (!warned) warn('l0-rx injectFaults: the `onFault` callback threw or rejected; the fault is injected anyway.', e);
-    warned = true;
-  };
+  const warnFault = warnOnce('l0-rx injectFaults: the `onFault` callback threw or rejected; the fault is injected anyway.');
 
   return (ctx) => {
     const call = ++calls;
@@ -139,9 +135,9 @@ export function injectFaults<C extends StreamContext>(
     if (name === 'flapping' && call % 2 === 0) return factory(ctx);
     if (onFault) {
       try {
-        quiet(onFault({ fault: name, ...(arg === undefined ? {} : { arg }), call, attempt: ctx.attempt, fallbackIndex: ctx.fallbackIndex }), warnOnce);
+        quiet(onFault({ fault: name, ...(arg === undefined ? {} : { arg }), call, attempt: ctx.attempt, fallbackIndex: ctx.fallbackIndex }), warnFault);
       } catch (e) {
-        warnOnce(e);
+        warnFault(e);
       }
     }
     if (name === 'rejects-prefill') {

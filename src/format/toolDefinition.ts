@@ -79,11 +79,10 @@ function schemaOf(parameters: ToolSpec['parameters'], where: string): Record<str
   // OpenAI answers any other root with a 400 ("schema must be a JSON Schema of 'type: \"object\"'"), as Anthropic's input_schema does
   if (schema['type'] !== 'object') throw new TypeError(`${where} must have type: 'object', as OpenAI requires, got type ${describeOption(schema['type'])}`);
   // and one without `properties` too ("object schema missing properties"): `properties: {}` changes no meaning
-  return withProperties(schema);
+  // (`schema` is this call's own copy on every path above)
+  schema['properties'] ??= {};
+  return schema;
 }
-
-/** `schema` with `properties: {}` when it has none (a copy then). */
-const withProperties = (schema: Schema): Schema => (schema['properties'] === undefined ? { ...schema, properties: {} } : schema);
 
 /**
  * A tool definition in OpenAI's function format, from a name, a description and a JSON Schema or

@@ -13,3 +13,15 @@ export function warn(...args: unknown[]): void {
     // the warning's own channel failed (or there is no console); the stream must not
   }
 }
+
+/**
+ * A reporter that warns `message` with the cause it is given, at its first call only: one warning per
+ * operator for a user callback that throws or rejects (measureRun's `onMetrics`, injectFaults' `onFault`). @internal
+ */
+export function warnOnce(message: string): (cause: unknown) => void {
+  let warned = false;
+  return (cause) => {
+    if (!warned) warn(message, cause);
+    warned = true;
+  };
+}

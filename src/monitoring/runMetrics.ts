@@ -3,7 +3,7 @@ import type { FinishReason, L0Event, Usage } from '../events/eventTypes.js';
 import { serializeError } from '../errors/serializeError.js';
 import { quiet } from '../internal/isPromiseLike.js';
 import { isSchedulerLike } from '../internal/options.js';
-import { warn } from '../internal/warn.js';
+import { warnOnce } from '../internal/warn.js';
 
 /** How a measured run's stream ended: a signal abort is an `'error'` (its `errorCode` is `STREAM_ABORTED`). */
 export type RunOutcome = 'complete' | 'error' | 'unsubscribed';
@@ -167,20 +167,17 @@ export function measureRun(onMetrics: (metrics: RunMetrics) => void, config: Mea
   for (const key of Object.keys(config)) if (key !== 'scheduler') throw new TypeError(`measureRun(onMetrics, config): unknown option \`${key}\`; the options are \`scheduler\``);
   const { scheduler = asyncScheduler } = config;
   if (!isSchedulerLike(scheduler)) throw new TypeError('measureRun(onMetrics, {scheduler}) must be a SchedulerLike');
-  let warned = false; // per operator, as tapLifecycle warns
-  const warnOnce = (e: unknown) => {
-    if (!warned) warn('l0-rx measureRun: the `onMetrics` callback threw or rejected; the stream goes on.', e);
-    warned = true;
-  };
+  // once per operator, as tapLifecycle warns
+  const warnMetrics = warnOnce('l0-rx measureRun: the `onMetrics` callback threw or rejected; the stream goes on.');
   return (source) =>
     defer(() => {
       const fold = new RunMetricsFold(() => scheduler.now());
       const report = (outcome: RunOutcome, error?: unknown) => {
         try {
           // an async onMetrics (`async (m) => db.save(m)`): its rejection is warned about too, never left unhandled
-          quiet(onMetrics(fold.end(outcome, error)), warnOnce);
+          quiet(onMetrics(fold.end(outcome, error)), warnMetrics);
         } catch (e) {
-          warnOnce(e); // metrics never break the stream
+          warnMetrics(e); // metrics never break the stream
         }
       };
       return source.pipe(
