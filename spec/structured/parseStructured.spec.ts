@@ -145,6 +145,18 @@ describe('parseStructured', () => {
     expect(isSchemaValidationError(error) && error.cause).toBe(boom);
   });
 
+  it('should fail validation with a SchemaValidationError naming what a schema returned that is no result (undefined, issues not an array)', async () => {
+    const returning = (r: unknown) => ({ '~standard': { version: 1, vendor: 'test', validate: () => r } }) as never;
+    for (const [r, what] of [[undefined, 'undefined'], [null, 'null'], [{ issues: 'bad' }, 'issues "bad"']] as const) {
+      const { error } = run(text('{"a": 1}'), { schema: returning(r) });
+      expect(isSchemaValidationError(error) && [error.code, error.message]).toEqual(['SCHEMA_VALIDATION_FAILED', `Schema validation failed: (root): the schema's validate returned ${what}, not { value } or { issues: [...] }`]);
+    }
+    const error = await new Promise<unknown>((resolve) => {
+      from(text('{"a": 1}')).pipe(parseStructured({ schema: returning(Promise.resolve(undefined)) })).subscribe({ error: resolve });
+    });
+    expect(isSchemaValidationError(error) && error.info.issues).toEqual([{ message: "the schema's validate returned undefined, not { value } or { issues: [...] }", path: [] }]);
+  });
+
   describe('rxjs checklist', () => {
     it('should complete on empty', () => {
       testScheduler().run(({ expectObservable }) => expectObservable(EMPTY.pipe(parseStructured({ schema }))).toBe('|'));

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { isSchemaValidationError, structured, type L0Event, type L0StreamFactory, type ResultEvent, type RetryEvent } from 'l0-rx';
 import { startFaultServer, type FaultServer } from 'l0-rx/testing';
 import { openaiClient } from '../testing/sdkDrivers.js';
+import { expectClosedByClient } from '../integration/harness.js';
 
 /* structured() through the real openai SDK against the loopback fault server's `truncated-json` fault. */
 
@@ -67,6 +68,21 @@ describe('structured() + openai SDK + fault server', () => {
     const { events, error, requests } = await run({ stream: viaOpenAI('fault:tool-call-fragments') });
     expect(isSchemaValidationError(error) && [error.code, error.retryable, error.info.toolCalls]).toEqual(['INVALID_JSON', false, ['get_weather']]);
     expect([events.length, requests]).toEqual([0, 1]);
+  });
+
+  it('should abort the request when the consumer unsubscribes mid-answer (a stalled stream stays open otherwise)', async () => {
+    const events: L0Event[] = [];
+    await new Promise<void>((resolve) => {
+      // the events come after subscribe returns: the stream is an HTTP response
+      const sub = structured({ schema: person, timeout: TIMEOUT, retry: RETRY, stream: viaOpenAI('fault:stall:3') }).subscribe((e) => {
+        events.push(e);
+        if (e.type !== 'partial') return;
+        sub.unsubscribe();
+        resolve();
+      });
+    });
+    await expectClosedByClient(server, 'fault:stall:3');
+    expect(events.map((e) => e.type)).not.toContain('result');
   });
 
   it('should fail with SchemaValidationError once the budget is spent', async () => {

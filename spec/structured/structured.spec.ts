@@ -3,7 +3,7 @@ import { from, lastValueFrom, type Observable, type ObservedValueOf, type Operat
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { z } from 'zod';
 import type { StandardSchemaV1 } from '@standard-schema/spec';
-import { accumulate, isSchemaValidationError, ofType, parseStructured, splitThinking, structured, type L0State, type L0Event, type PartialEvent, type ResultEvent, type StructuredEvent } from 'l0-rx';
+import { accumulate, isGuardrailViolationError, isSchemaValidationError, jsonRule, minimalGuardrails, ofType, recommendedGuardrails, parseStructured, splitThinking, structured, zeroOutputRule, type L0State, type L0Event, type PartialEvent, type ResultEvent, type StructuredEvent } from 'l0-rx';
 import { fakeModel } from 'l0-rx/testing';
 import { runScenario } from '../helpers/runScenario.js';
 
@@ -59,6 +59,31 @@ describe('structured()', () => {
   it('should reject empty output (S4)', () => {
     const run = runScenario(() => structured({ schema: named, stream: fakeModel(answer('  ')), retry: 0 }));
     expect(isSchemaValidationError(run.error) && run.error.code).toBe('INVALID_JSON');
+  });
+
+  it('should pass valid JSON of punctuation only ([{}], {"":""}) through guardrails with zeroOutputRule, which run before the parser', () => {
+    for (const guardrails of [[zeroOutputRule()], minimalGuardrails]) {
+      for (const [text, data] of [['[{}]', [{}]], ['```\n[[], {}]\n```', [[], {}]], ['{"": ""}', { '': '' }]] as const) {
+        const model = fakeModel(answer(text));
+        const run = runScenario(() => structured({ schema: z.unknown(), stream: model, guardrails, retry: 0 }));
+        expect([run.error, resultOf(run.events)?.data, model.callCount]).toEqual([undefined, data, 1]);
+      }
+      const noise = runScenario(() => structured({ schema: z.unknown(), stream: fakeModel(answer('...')), guardrails, retry: 0 }));
+      expect(isGuardrailViolationError(noise.error)).toBe(true); // noise is still zero output
+    }
+  });
+
+  it('should repair JSON that jsonRule flags ({"name": "Ann",}, unquoted keys) on the first call, not retry it before the parser (L0 defect 5)', () => {
+    for (const guardrails of [[jsonRule()], recommendedGuardrails]) {
+      for (const [text, fix] of [['{"name": "Ann",}', 'remove-trailing-comma'], ['{name: "Ann"}', 'quote-keys'], ["{'name': 'Ann'}", 'single-quotes']] as const) {
+        const model = fakeModel(answer(text));
+        const run = runScenario(() => structured({ schema: named, stream: model, guardrails, retry: fast }));
+        expect([run.error, resultOf(run.events)?.data, resultOf(run.events)?.corrections, model.callCount]).toEqual([undefined, { name: 'Ann' }, [fix], 1]);
+      }
+    }
+    // autoCorrect off: the parser takes only valid JSON, and jsonRule keeps its say
+    const strict = runScenario(() => structured({ schema: named, stream: fakeModel(answer('{"name": "Ann",}')), guardrails: [jsonRule()], autoCorrect: false, retry: 0 }));
+    expect(isGuardrailViolationError(strict.error)).toBe(true);
   });
 
   it('should pass on a fresh second attempt and never use the fallback (S5)', () => {
@@ -180,6 +205,11 @@ describe('structured()', () => {
   it('should give the result as a promise in one line', async () => {
     const { data } = await lastValueFrom(structured({ schema: named, stream: () => (async function* () { yield '{"name": "P"}'; })() }).pipe(ofType('result')));
     expect(data.name).toBe('P');
+  });
+
+  it('should reject that promise when the run fails, never leave it pending (L0 defect 6)', async () => {
+    const failing = lastValueFrom(structured({ schema: named, stream: () => (async function* () { yield 'no JSON here'; })(), retry: 0 }).pipe(ofType('result')));
+    await expect(failing).rejects.toSatisfy((e: unknown) => isSchemaValidationError(e) && e.code === 'INVALID_JSON');
   });
 
   it('should type data as the schema output and partials as its deep-partial', () => {

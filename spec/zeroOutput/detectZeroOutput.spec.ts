@@ -47,7 +47,9 @@ describe('detectZeroOutput', () => {
     it.each([['4'], ['No'], ['OK.'], ['Hi!'], ['abc'], ['  x  '], ['11'], ['aab'], ['é'], ['日本'], ['👍'],
       ['999'], ['111'], ['AAA'], ['aaa'], ['a a a'], ['{}'], ['[]'], [' { } '], ['[\n]'],
       // the empty JSON answers in a code fence without a language tag, or in inline code
-      ['```\n{}\n```'], ['```\n[]\n```'], ['~~~\n{ }\n~~~'], ['`{}`'], ['```\n{}']])(
+      ['```\n{}\n```'], ['```\n[]\n```'], ['~~~\n{ }\n~~~'], ['`{}`'], ['```\n{}'],
+      // any JSON object or array of punctuation only: a schema may want just that
+      ['[{}]'], ['[[], {}]'], ['{"": ""}'], ['```\n[{}]\n```']])(
       'should accept %j',
       (content) => {
         const { error, completed, out } = run(text(content));

@@ -2,7 +2,7 @@
 import type { StandardSchemaV1 } from '@standard-schema/spec';
 import { SchemaValidationError, type SchemaIssue } from '../errors/SchemaValidationError.js';
 import { isPromiseLike } from '../internal/isPromiseLike.js';
-import { optionError, type OptionPath } from '../internal/options.js';
+import { describeOption, optionError, type OptionPath } from '../internal/options.js';
 
 /** Throws a TypeError naming the option unless `schema` implements Standard Schema v1. */
 export function checkSchema(path: OptionPath, schema: unknown): StandardSchemaV1 {
@@ -38,7 +38,10 @@ function threw(e: unknown, text: string): SchemaValidationError {
   return failed([{ message: `the schema threw: ${e instanceof Error ? e.message : String(e)}` }], text, e);
 }
 
+/** The schema's result, or its issues thrown; a result that is none (`undefined`, issues that are no array: a broken adapter) is one root issue naming it. */
 function outcome<T>(result: StandardSchemaV1.Result<T>, text: string): T {
+  const got = typeof result !== 'object' || result === null ? describeOption(result) : Array.isArray(result.issues ?? []) ? '' : `issues ${describeOption(result.issues)}`;
+  if (got !== '') throw failed([{ message: `the schema's validate returned ${got}, not { value } or { issues: [...] }` }], text);
   if (result.issues !== undefined) throw failed(result.issues, text);
   return (result as StandardSchemaV1.SuccessResult<T>).value;
 }

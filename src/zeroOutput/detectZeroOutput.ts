@@ -5,7 +5,7 @@ import type { L0Event, ResumeEvent, TokenEvent } from '../events/eventTypes.js';
 import { attemptTextChange } from '../attempt/attemptText.js';
 import { checkBag, optionPath } from '../internal/options.js';
 import { isHighSurrogate } from '../internal/surrogate.js';
-import { isEmptyJson } from './emptyJson.js';
+import { isJsonStructure } from './emptyJson.js';
 import { isLimitCut } from '../internal/limitCut.js';
 
 /**
@@ -33,7 +33,7 @@ const EMOJI = /^[\p{Extended_Pictographic}\p{Regional_Indicator}]$/u;
  * Rules:
  * 1. Zero output is text that is empty, whitespace only, or punctuation and symbols only ("...",
  *    "###", "---"). Any answer with a letter, a digit or an emoji is an answer, however short or
- *    repetitive ("4", "999", "AAA", "No", "OK."); so are the JSON answers `{}` and `[]`, also in a
+ *    repetitive ("4", "999", "AAA", "No", "OK."); so are JSON objects and arrays (`{}`, `[]`, `[{}]`), also in a
  *    code fence without a language tag or in inline code (` ```\n{}\n``` `). Runaway
  *    repetition is drift detection's business, not this operator's.
  * 2. A `tool-call` or `data` event is meaningful output on its own, and so is a `result` (the answer
@@ -147,7 +147,7 @@ class ZeroOutputWatch extends Relay<L0Event> {
 
   /** The error for an answer with nothing meaningful in it (an empty JSON container counts as content). */
   private check(): ZeroOutputError | undefined {
-    if (this.meaningful || isEmptyJson(this.content)) return undefined;
+    if (this.meaningful || isJsonStructure(this.content)) return undefined;
     return new ZeroOutputError({ content: this.content });
   }
 }

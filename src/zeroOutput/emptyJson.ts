@@ -1,12 +1,16 @@
-/** The code fence (or inline code span) an answer may wrap its JSON in, at either end, once whitespace is removed. */
+/** The code fence (or inline code span) an answer may wrap its JSON in, at either end of the trimmed text. */
 const CODE_MARKS = /^(?:`+|~{3,})|(?:`+|~{3,})$/g;
 
 /**
- * Whether `text` is the empty JSON answer `{}` or `[]`, whatever its whitespace, bare or in a code
- * fence without a language tag or inline code (` ```\n{}\n``` `, `` `[]` ``): an answer, not zero
- * output. Shared by detectZeroOutput and zeroOutputRule. @internal
+ * Whether `text`, an answer with no letter or digit, is a JSON object or array (`{}`, `[]`, `[{}]`,
+ * `{"": ""}`), bare or in a code fence without a language tag or inline code (` ```\n[{}]\n``` `,
+ * `` `[]` ``): an answer, not zero output (a guard runs before structured()'s parser, and
+ * `[{}]` may be just what the schema wants). Shared by detectZeroOutput and zeroOutputRule. @internal
  */
-export function isEmptyJson(text: string): boolean {
-  const compact = text.replace(/\s+/g, '').replace(CODE_MARKS, '');
-  return compact === '{}' || compact === '[]';
+export function isJsonStructure(text: string): boolean {
+  try {
+    return typeof JSON.parse(text.trim().replace(CODE_MARKS, '')) === 'object';
+  } catch {
+    return false;
+  }
 }

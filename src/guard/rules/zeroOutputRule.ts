@@ -3,15 +3,15 @@ import type { GuardFinding, GuardRule, GuardRuleRun } from '../guardRule.js';
 import type { FinishReason } from '../../events/eventTypes.js';
 import { ANSWERED } from '../guardEngineKey.js';
 import { isHighSurrogate } from '../../internal/surrogate.js';
-import { isEmptyJson } from '../../zeroOutput/emptyJson.js';
+import { isJsonStructure } from '../../zeroOutput/emptyJson.js';
 
 const MEANING = /[\p{L}\p{N}\p{M}\p{Extended_Pictographic}\p{Regional_Indicator}]/u;
 
 /**
  * At completion, flags an answer with no meaningful content (empty, whitespace, or punctuation
  * noise such as "..." or "---") as an `error`, the rule form of `detectZeroOutput`: any letter, digit
- * or emoji is an answer, and so are `{}` and `[]` (bare, or in a code fence without a language
- * tag), and so is an attempt that made a tool call, sent `data` or a `result` (the guard after
+ * or emoji is an answer, and so is a JSON object or array (`{}`, `[]`, `[{}]`; bare, or in a code fence
+ * without a language tag: in structured() the guard runs before the parser), and so is an attempt that made a tool call, sent `data` or a `result` (the guard after
  * `parseStructured`), whatever its finish reason (OpenAI finishes a forced call with `stop`); a
  * `content-filter` finish is never flagged (the provider said why, as for detectZeroOutput:
  * retried, it hid the reason), nor the `length` cut of a `budget({onExceeded: 'complete'})` before
@@ -65,6 +65,6 @@ class ZeroOutputRun implements GuardRuleRun {
 
   complete(text: string, finishReason?: FinishReason): GuardFinding | undefined {
     if (this.#meaningful || finishReason === 'content-filter') return undefined;
-    return isEmptyJson(text) ? undefined : { message: 'the answer has no meaningful content' };
+    return isJsonStructure(text) ? undefined : { message: 'the answer has no meaningful content' };
   }
 }
