@@ -12,7 +12,7 @@ const input = {
   'breakers/redis/index': 'src/breaker/redis/index.ts',
 };
 const external = (id) =>
-  /^(rxjs|zod|openai|ai|ajv|jsonrepair|eventsource-parser|@standard-schema|redis|@redis|@ai-sdk|@mastra|@opentelemetry|@sentry)(\/|$)/.test(id) || id.startsWith('node:');
+  /^(rxjs|zod|openai|ai|ajv|jsonrepair|@standard-schema|redis|@redis|@ai-sdk|@mastra|@opentelemetry|@sentry)(\/|$)/.test(id) || id.startsWith('node:');
 
 export default [
   {

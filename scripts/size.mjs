@@ -64,7 +64,6 @@ const cases = [
 
 /** Runtime dependencies are bundled into the figures, as an app's bundler does (only rxjs is the app's already). */
 const bundled = {
-  'eventsource-parser': `${root}/node_modules/eventsource-parser/dist/index.js`,
   jsonrepair: fileURLToPath(import.meta.resolve('jsonrepair')),
 };
 

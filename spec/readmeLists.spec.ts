@@ -108,7 +108,7 @@ describe("README's size table", () => {
       '`accumulate` alone': "import { accumulate } from 'l0-rx'",
       '`formatContext`, `stripThinking`, `extractCode`': "import { formatContext, stripThinking, extractCode } from 'l0-rx'",
       '`l0-rx/operators`, everything': "import * from 'l0-rx/operators'",
-      '`l0-rx`, everything (every capability with jsonrepair and eventsource-parser)': "import * from 'l0-rx' (whole root entry)",
+      '`l0-rx`, everything (every capability with jsonrepair)': "import * from 'l0-rx' (whole root entry)",
     };
     const lines = readme.slice(readme.indexOf('  | Import | Size | Budget |')).split('\n');
     const rows = lines.slice(2, lines.findIndex((line) => !line.startsWith('  |'))).map((line) => line.trim().slice(2, -2).split(' | '));

@@ -7,13 +7,13 @@ import { connect, DROPPED, incomplete } from './sseConnection.js';
 
 /** Options of {@link fromServerSentEvents}. */
 export interface FromServerSentEventsConfig {
-  /** Extra request options (headers, credentials, a `POST` body as a string). `signal` is ours. @default {} */
+  /** Extra request options (headers, credentials, a `POST` body as a string). `signal` is ours (one that is not an `AbortSignal` is refused, as fetch refuses it). @default {} */
   readonly init?: Omit<RequestInit, 'signal'>;
   /** Reconnections in a row without a new event before giving up with the connection's error. 0: never reconnect. @default 3 */
   readonly reconnectAttempts?: number;
   /** Wait before each reconnection, in milliseconds (at most 2147483647). @default 1000 */
   readonly reconnectDelay?: number;
-  /** Resume after this event id on the first connection too (not on a `retryWithBackoff` retry, which asks for the whole run); sent as a header, so no line break, NUL or character above U+00FF. @default undefined (from the start) */
+  /** Resume after this event id on the first connection too (not on a `retryWithBackoff` retry, which asks for the whole run); an SSE id (no CR, LF or NUL, not even a trailing line break, which no server's id holds) sent as a header (no character above U+00FF). `''`: from the start. @default undefined (from the start) */
   readonly lastEventId?: string;
   /** The fetch to use (a test double, an instrumented one). @default globalThis.fetch */
   readonly fetch?: typeof fetch;
@@ -38,15 +38,19 @@ const KEYS = /*#__PURE__*/ optionKeys<FromServerSentEventsConfig>()(['init', 're
 
 /**
  * The events a backend streams with {@link toServerSentEvents}, as the same typed
- * `Observable<L0Event>`, in browsers, edge runtimes and Node (fetch + ReadableStream +
- * `eventsource-parser`).
+ * `Observable<L0Event>`, in browsers, edge runtimes and Node (fetch + ReadableStream, read as
+ * WHATWG `EventSource` reads the event stream format).
  *
  *   a-b-c-X                    connection 1 drops after c (id 3)
  *            d-e-end           connection 2, requested reconnectDelay after the drop with `Last-Event-ID: 3`
  *   a-b-c----d-e-|             fromServerSentEvents(url, { reconnectDelay: 3 })
  *
  * Rules:
- * 1. Each subscription makes its own request; unsubscribing cancels the fetch and its body. A
+ * 1. Each subscription makes its own request; unsubscribing cancels the fetch and its body. A `Request`
+ *    or `URL` is told by its shape, so an injected fetch's own (another realm's, a polyfill's) is taken.
+ *    A relative url throws a TypeError naming it at once where the global fetch has no page to resolve
+ *    it against (Node's; a browser's resolves it). An `init.signal` is replaced by ours (one that is not
+ *    an `AbortSignal` is refused, as fetch refuses it). A
  *    `Request` is accepted without a body only (a reconnect resends it; or with one an `init.body`
  *    replaces), and `init` without a stream body (a `ReadableStream` or an async iterable); its headers are kept. An `init` fetch would refuse (a `GET` with a body, a bad
  *    method or header) throws a TypeError naming `config.init` at once, never a dropped connection.
@@ -94,6 +98,9 @@ const KEYS = /*#__PURE__*/ optionKeys<FromServerSentEventsConfig>()(['init', 're
  * 8. An `end` frame that comes inside a run (after a `start` with no `complete` since) is a
  *    `ProviderError` `INCOMPLETE_STREAM`, retryable, never a short answer that looks finished: a
  *    server that resumed another run of the stream id, or ended the stream early, sends one.
+ * 9. As `EventSource`: a block with an `id:` and no `data:` dispatches nothing but sets the last event id
+ *    a reconnect sends (one not above the last numeric id is ignored, as a replay is), and an empty `id:`
+ *    resets it (no `Last-Event-ID`, as on a first connection).
  *
  * @example
  * import { accumulate, fromServerSentEvents } from 'l0-rx';
@@ -101,8 +108,9 @@ const KEYS = /*#__PURE__*/ optionKeys<FromServerSentEventsConfig>()(['init', 're
  * @see {@link toServerSentEvents} {@link accumulate}
  */
 export function fromServerSentEvents(url: string | URL | Request, config: FromServerSentEventsConfig = {}): Observable<L0Event> {
-  const isRequest = typeof Request === 'function' && url instanceof Request;
-  if (typeof url !== 'string' && !(url instanceof URL) && !isRequest) throw new TypeError(`fromServerSentEvents(url) must be a string, a URL or a Request, got ${typeof url}`);
+  // a Request or URL told by shape: an injected fetch (another realm's, a polyfill's) takes its own (rule 1)
+  const isRequest = typeof (url as Request)?.url === 'string';
+  if (typeof url !== 'string' && !isRequest && typeof (url as URL)?.href !== 'string') throw new TypeError(`fromServerSentEvents(url) must be a string, a URL or a Request, got ${typeof url}`);
   checkBag(PATH, config);
   checkKeys(PATH, config, KEYS);
   const { init = {}, reconnectAttempts = FROM_SERVER_SENT_EVENTS_DEFAULTS.reconnectAttempts, reconnectDelay = FROM_SERVER_SENT_EVENTS_DEFAULTS.reconnectDelay, lastEventId, fetch: fetchFn = globalThis.fetch, scheduler = asyncScheduler } = config;
@@ -114,7 +122,9 @@ export function fromServerSentEvents(url: string | URL | Request, config: FromSe
     // fetch(request, init) builds uses up (Firefox has no `Request.body`; an init body replaces it) (rule 1).
     // A request fetch refuses to make (a GET with a body, a bad method or header) is the caller's, never a
     // dropped connection to reconnect
-    once = (init.body as any)?.getReader || (init.body as any)?.[Symbol.asyncIterator] || (typeof Request === 'function' && new Request(isRequest ? url : 'http://localhost/', init) && (url as Request).bodyUsed); // (a string's or a URL's: undefined)
+    // (a Request is rebuilt by its own realm's class; a string's or a URL's bodyUsed: undefined)
+    const R = isRequest ? ((url as Request).constructor as typeof Request) : typeof Request === 'function' && Request;
+    once = (init.body as any)?.getReader || (init.body as any)?.[Symbol.asyncIterator] || (R && new R(isRequest ? url : 'http://localhost/', init) && (url as Request).bodyUsed);
   } catch (e) {
     throw new TypeError(`${INIT_PATH.self} cannot make a request: ${(e as Error).message}`, { cause: e });
   }
@@ -123,8 +133,16 @@ export function fromServerSentEvents(url: string | URL | Request, config: FromSe
   need(Number.isFinite(reconnectDelay) && reconnectDelay >= 0, 'reconnectDelay', 'a finite number of milliseconds >= 0', reconnectDelay);
   checkTimerDelay(PATH, 'reconnectDelay', reconnectDelay);
   // (sent as a header: not the server's id that rule 6 fails at the reconnect)
-  need(lastEventId === undefined || (typeof lastEventId === 'string' && !/[^\0-\xff]|[\0\n\r]/.test(lastEventId)), 'lastEventId', 'a header value (Latin-1, no CR, LF or NUL)', lastEventId);
+  need(lastEventId === undefined || (typeof lastEventId === 'string' && !/[^\0-\xff]|[\0\n\r]/.test(lastEventId)), 'lastEventId', 'an SSE event id a header can carry (Latin-1; no CR, LF or NUL, at its end either)', lastEventId);
   need(typeof fetchFn === 'function', 'fetch', 'a fetch function (none is global here)', fetchFn);
+  // a relative url the runtime's fetch has no page to resolve against (Node's) never connects: no reconnects (a browser's resolves it)
+  if (fetchFn === globalThis.fetch && typeof url === 'string') {
+    try {
+      new URL(url, globalThis.location?.href);
+    } catch {
+      throw new TypeError(`fromServerSentEvents(url) must be an absolute url where there is no page to resolve it against, got ${JSON.stringify(url)}`);
+    }
+  }
   need(isSchedulerLike(scheduler), 'scheduler', 'a SchedulerLike', scheduler);
   return defer(() => {
     // each subscription is a new request for a whole run, whose own starts number its attempts: a
@@ -147,26 +165,26 @@ export function fromServerSentEvents(url: string | URL | Request, config: FromSe
           // another run tag than the last id's (a replay buffer's ids): the server resumed a new run of the stream id
           const other = run !== undefined && last?.[0] !== undefined && run !== last[0];
           if (other || (last !== undefined && n <= last[1])) {
-            if (other || (seen[n] !== undefined && seen[n] !== hash)) {
+            if (other || (event && seen[n] !== undefined && seen[n] !== hash)) {
               throw incomplete(`sent another event ${id} after Last-Event-ID ${lastId}: it restarted the run instead of resuming it`);
             }
-            return false; // a replay of an event already passed on
+            return false; // a replay of an event already passed on (or an id alone the client is past)
           }
           seen[n] = hash;
         }
         if (id !== undefined) [lastId, last] = [id, got];
-        if (event.type === 'start') {
+        if (event?.type === 'start') {
           open = true;
           markRelayed(event); // the server's numbers: no loop around this source counts by them (rule 7)
-        } else if (event.type === 'complete') open = false;
-        return true;
+        } else if (event?.type === 'complete') open = false;
+        return !!event; // an id alone (rule 9) is no event
       }),
       retry({
         count: reconnectAttempts,
         resetOnSuccess: true,
         delay: (e: unknown) => (DROPPED.has(e as object) ? timer(reconnectDelay, scheduler) : throwError(() => e)),
       }),
-      map(({ event }) => event),
+      map(({ event }) => event!),
       // rule 8: an end frame inside a run (a start and no complete after it) ends a short answer
       concatWith(defer(() => (open ? throwError(() => incomplete("ended the stream before the run's complete event")) : EMPTY))),
     );

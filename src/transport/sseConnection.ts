@@ -1,5 +1,4 @@
 import { Observable, type Subscriber } from 'rxjs';
-import { createParser, type EventSourceMessage } from 'eventsource-parser';
 import type { L0Event } from '../events/eventTypes.js';
 import { deserializeError } from '../errors/deserializeError.js';
 import { describeValue, InvalidStreamError } from '../errors/InvalidStreamError.js';
@@ -13,8 +12,10 @@ import { END_FRAME, ERROR_FRAME } from './sseFrames.js';
 /* One connection of `fromServerSentEvents`: its request, HTTP answer and frames (the rules named are its rules). */
 
 export interface Received {
+  /** The block's `id:` field (the last event id is the last one received). */
   readonly id: string | undefined;
-  readonly event: L0Event;
+  /** None for a block with an `id:` and no `data:`, which dispatches nothing but sets the last event id (WHATWG). */
+  readonly event?: L0Event;
   /** The frame's data as sent, whose hash tells an event sent again from another run's (rule 3). */
   readonly data: string;
 }
@@ -37,10 +38,11 @@ function dropped(message: string, options: Omit<ProviderErrorOptions, 'category'
 export function connect(url: string | URL | Request, init: Omit<RequestInit, 'signal'>, lastId: string | undefined, fetchFn: typeof fetch, completed: () => boolean): Observable<Received> {
   return new Observable<Received>((subscriber) => {
     const controller = new AbortController();
-    const headers = new Headers(url instanceof URL || typeof url === 'string' ? undefined : url.headers);
+    const headers = new Headers((url as Request).headers); // (a string's or a URL's: undefined)
     new Headers(init.headers).forEach((value, key) => headers.set(key, value));
     headers.set('accept', 'text/event-stream');
-    if (lastId !== undefined) {
+    // an empty id resets the last event id: no header, as EventSource sends none (WHATWG)
+    if (lastId) {
       try {
         headers.set('last-event-id', lastId);
       } catch (e) {
@@ -49,10 +51,8 @@ export function connect(url: string | URL | Request, init: Omit<RequestInit, 'si
       }
     }
     let done = false;
-    const parser = createParser({
-      onEvent: (message) => {
-        if (!done) done = onMessage(message, subscriber, lastId === undefined ? undefined : completed);
-      },
+    const feed = sseParser((id, type, data) => {
+      if (!done) done = onMessage(id, type, data, subscriber, lastId ? completed : undefined);
     });
     const read = async (): Promise<void> => {
       const response = await fetchFn(url, { ...init, headers, signal: controller.signal });
@@ -80,17 +80,13 @@ export function connect(url: string | URL | Request, init: Omit<RequestInit, 'si
           retryAfterMs: retryAfterFromHeaders((name) => got.get(name) ?? undefined, undefined, status === 429),
         });
       }
+      // (the decoder drops a byte order mark)
       const reader = body.pipeThrough(new TextDecoderStream()).getReader();
-      /** Whether the text so far ends with a CR, which the parser holds until it sees whether an LF follows. */
-      let cr = false;
       while (!done) {
         const { value, done: ended } = await reader.read();
         if (ended) break;
-        if (value) cr = value.endsWith('\r');
-        parser.feed(value);
+        feed(value);
       }
-      // a CR that ends the body ends its line (an `end` frame's blank line, in a stream of bare CRs)
-      if (cr && !done) parser.feed('\n');
       if (done) await reader.cancel().catch(() => undefined);
       else subscriber.error(dropped('closed before the stream ended', { code: 'INCOMPLETE_STREAM' }));
     };
@@ -104,20 +100,61 @@ export function connect(url: string | URL | Request, init: Omit<RequestInit, 'si
   });
 }
 
-/** Delivers one SSE message; true when it ended the stream. `completed`: on a reconnect, whether the client has the whole run. */
-function onMessage(message: EventSourceMessage, subscriber: Subscriber<Received>, completed: (() => boolean) | undefined): boolean {
-  if (message.event === END_FRAME) {
+/**
+ * The WHATWG event stream format, as `EventSource` reads it: lines end at CR LF, LF or CR (a CR ending one
+ * chunk ends its line at once, an LF starting the next is skipped), `:` starts a comment, a field's value
+ * loses one leading space, `data:` lines join with LF, an `id:` holding NUL is ignored, unknown fields and
+ * `retry:` are ignored; a blank line dispatches a block with a `data:` line, or with an `id:` alone (`data`
+ * undefined: it sets the last event id only). Each chunk is scanned once: a line's start waits in `rest`.
+ */
+export function sseParser(onBlock: (id: string | undefined, type: string | undefined, data: string | undefined) => void): (text: string) => void {
+  let rest = '';
+  let skipLf = false;
+  let id: string | undefined;
+  let type: string | undefined;
+  let data: string | undefined;
+  return (text) => {
+    if (!text) return;
+    if (skipLf && text[0] === '\n') text = text.slice(1);
+    skipLf = text.endsWith('\r');
+    if (!/[\r\n]/.test(text)) return void (rest += text);
+    const lines = (rest + text).split(/\r\n?|\n/);
+    rest = lines.pop()!;
+    for (const line of lines) {
+      if (!line) {
+        if (data !== undefined || id !== undefined) onBlock(id, type, data);
+        id = type = data = undefined;
+      } else if (line[0] !== ':') {
+        const colon = line.indexOf(':');
+        const field = colon < 0 ? line : line.slice(0, colon);
+        const value = colon < 0 ? '' : line.slice(colon + (line[colon + 1] === ' ' ? 2 : 1));
+        if (field === 'data') data = data === undefined ? value : `${data}\n${value}`;
+        else if (field === 'event') type = value;
+        else if (field === 'id' && !value.includes('\0')) id = value;
+      }
+    }
+  };
+}
+
+/** Delivers one SSE block; true when it ended the stream. `completed`: on a reconnect, whether the client has the whole run. */
+function onMessage(id: string | undefined, type: string | undefined, text: string | undefined, subscriber: Subscriber<Received>, completed: (() => boolean) | undefined): boolean {
+  // an id without data: no event, the last event id set (WHATWG), as a frame's own id is
+  if (text === undefined) {
+    subscriber.next({ id, data: '' });
+    return false;
+  }
+  if (type === END_FRAME) {
     subscriber.complete();
     return true;
   }
   let data: unknown;
   try {
-    data = JSON.parse(message.data);
+    data = JSON.parse(text);
   } catch (e) {
-    subscriber.error(new InvalidStreamError(`fromServerSentEvents: a frame's data is not JSON: ${message.data.slice(0, 60)}`, e));
+    subscriber.error(new InvalidStreamError(`fromServerSentEvents: a frame's data is not JSON: ${text.slice(0, 60)}`, e));
     return true;
   }
-  if (message.event === ERROR_FRAME) {
+  if (type === ERROR_FRAME) {
     let error: Error | undefined;
     try {
       // (a throw here would read as a dropped connection, and reconnect)
@@ -138,7 +175,7 @@ function onMessage(message: EventSourceMessage, subscriber: Subscriber<Received>
   // a budget's cut made on the server (see eventFrame): the mark again, the field gone, so the event is the server's
   const problem = eventProblem(data) ?? readCutField(data);
   if (problem === undefined) {
-    subscriber.next({ id: message.id, event: data as L0Event, data: message.data });
+    subscriber.next({ id, event: data as L0Event, data: text });
     return false;
   }
   subscriber.error(new InvalidStreamError(`fromServerSentEvents: the server sent an invalid event (${problem}): ${describeValue(data)}`));

@@ -1,0 +1,75 @@
+/**
+ * @test {fromServerSentEvents} read as WHATWG `EventSource` reads a stream (an `id:` without `data:`, an
+ * empty `id:`), and the urls and requests it takes when called: another realm's `Request` with its own
+ * fetch, a relative url where there is no page to resolve it, against a scripted node:http server on loopback.
+ */
+import { lastValueFrom, toArray } from 'rxjs';
+import { Request as UndiciRequest, fetch as undiciFetch } from 'undici';
+import { describe, expect, it, vi } from 'vitest';
+import { fromServerSentEvents, type L0Event } from 'l0-rx';
+import { sse, useScriptedServer } from '../helpers/scriptedServer.js';
+
+const tok = (value: string): L0Event => ({ type: 'token', value });
+const frame = (id: number | string, event: L0Event) => `id: ${id}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
+const END = 'event: end\ndata: {}\n\n';
+const RESENT = "fromServerSentEvents: a Request's body or a stream body cannot be resent on reconnect; pass the url and `init: { method, body }` with a string body";
+
+const wire = useScriptedServer();
+
+/** Serves `first` on the first connection (then drops it), `END` on the next; the Last-Event-ID of each request. */
+async function resumedWith(first: string): Promise<{ events: L0Event[]; ids: (string | undefined)[] }> {
+  wire.serve((_req, res, n) => { sse(res, n === 1 ? first : END); res.end(); });
+  const events = await lastValueFrom(fromServerSentEvents(wire.url, { reconnectDelay: 0 }).pipe(toArray()));
+  return { events, ids: wire.requests.map((r) => r.headers['last-event-id'] as string | undefined) };
+}
+
+describe('fromServerSentEvents, as EventSource reads the stream', () => {
+  it('should resume after an id sent without data, which sets the last event id and dispatches nothing (before: it resumed after the last event\'s id)', async () => {
+    expect(await resumedWith(`${frame(1, tok('a'))}id: 7\n\n`)).toEqual({ events: [tok('a')], ids: [undefined, '7'] });
+    expect(await resumedWith(`${frame('r:1', tok('a'))}: a comment\r\nid: r:9\r\nevent: ignored\r\n\r\n`)).toEqual({ events: [tok('a')], ids: [undefined, 'r:9'] });
+  });
+
+  it('should drop, as a replay is, an event up to an id sent without data, and ignore such an id not above the last', async () => {
+    wire.serve((_req, res) => { sse(res, frame(1, tok('a')), 'id: 3\n\n', frame(2, tok('b')), frame(4, tok('c')), 'id: 2\n\n', END); res.end(); });
+    expect(await lastValueFrom(fromServerSentEvents(wire.url).pipe(toArray()))).toEqual([tok('a'), tok('c')]);
+  });
+
+  it('should send no Last-Event-ID after an empty id, which resets it (before: the last event\'s id)', async () => {
+    expect(await resumedWith(`${frame(1, tok('a'))}id\n\n`)).toEqual({ events: [tok('a')], ids: [undefined, undefined] });
+    expect(await resumedWith(`${frame(1, tok('a'))}id:\ndata: ${JSON.stringify(tok('b'))}\n\n`)).toEqual({ events: [tok('a'), tok('b')], ids: [undefined, undefined] });
+  });
+
+  it('should ignore an id holding NUL, and keep the last event id over events without one', async () => {
+    expect(await resumedWith(`${frame(1, tok('a'))}id: 5\0\ndata: ${JSON.stringify(tok('b'))}\n\n`)).toEqual({ events: [tok('a'), tok('b')], ids: [undefined, '1'] });
+  });
+});
+
+describe('fromServerSentEvents: the url it takes', () => {
+  it("should take another fetch's own Request, with its headers, and refuse one with a body (before: 'must be a string, a URL or a Request, got object')", async () => {
+    wire.serve((_req, res) => { sse(res, frame(1, tok('a')), END); res.end(); });
+    const request = new UndiciRequest(wire.url, { headers: { authorization: 'Bearer t' } });
+    expect(request instanceof Request).toBe(false); // another realm's class, as a polyfill's or an iframe's
+    const events = fromServerSentEvents(request as unknown as Request, { fetch: undiciFetch as unknown as typeof fetch });
+    expect(await lastValueFrom(events.pipe(toArray()))).toEqual([tok('a')]);
+    expect(wire.requests.map((r) => r.headers.authorization)).toEqual(['Bearer t']);
+    expect(() => fromServerSentEvents(new UndiciRequest(wire.url, { method: 'POST', body: 'q' }) as unknown as Request, { fetch: undiciFetch as unknown as typeof fetch })).toThrow(RESENT);
+  });
+
+  it('should refuse at once, naming it, a relative url the global fetch has no page to resolve against (before: three reconnects, then a retryable NETWORK_ERROR)', () => {
+    expect(() => fromServerSentEvents('/chat/42')).toThrow('fromServerSentEvents(url) must be an absolute url where there is no page to resolve it against, got "/chat/42"');
+    expect(() => fromServerSentEvents('/chat/42', { fetch: (input) => fetch(new URL(String(input), wire.url)) })).not.toThrow(); // an injected fetch resolves it its own way
+    vi.stubGlobal('location', { href: wire.url }); // a page (a browser's fetch resolves against it)
+    try {
+      expect(() => fromServerSentEvents('/chat/42')).not.toThrow();
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+
+  it('should refuse an init.signal that is not an AbortSignal, as fetch does, and replace an AbortSignal with its own', async () => {
+    await expect(fetch(wire.url, { signal: {} as AbortSignal })).rejects.toThrow('member signal is not of type AbortSignal');
+    expect(() => fromServerSentEvents(wire.url, { init: { signal: {} } as never })).toThrow(/^fromServerSentEvents\(url, config\.init\) cannot make a request: .*signal is not of type AbortSignal/);
+    wire.serve((_req, res) => { sse(res, frame(1, tok('a')), END); res.end(); });
+    expect(await lastValueFrom(fromServerSentEvents(wire.url, { init: { signal: AbortSignal.abort() } as never }).pipe(toArray()))).toEqual([tok('a')]);
+  });
+});
