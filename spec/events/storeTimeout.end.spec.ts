@@ -92,6 +92,47 @@ describe('recordEvents({storeTimeout}): a given-up append that lands later', () 
   });
 });
 
+describe('recordEvents: a store whose answer calls back twice', () => {
+  /** A memory store whose appends answer with a thenable calling back twice; `late`: the first answers only when `land()` is called. */
+  function twiceAnswering(late: boolean) {
+    const inner = createMemoryEventStore();
+    const sent: number[][] = [];
+    let land: (() => void) | undefined;
+    const store: EventStore = {
+      ...inner,
+      append: (envelopes) => {
+        sent.push(envelopes.map((e) => e.seq));
+        const answer = (resolve: () => void) => (inner.append(envelopes), resolve(), resolve());
+        const first = late && sent.length === 1;
+        return { then: ((resolve: () => void) => void (first ? (land = () => answer(resolve)) : answer(resolve))) as unknown as PromiseLike<void>['then'] };
+      },
+    };
+    return { inner, store, sent, land: () => land!() };
+  }
+
+  // the second call ran endLate again: a second end envelope under the same seq (or, for an answer in time, an end in the
+  // middle of the run and its seq numbers counted again from there)
+  it('should end the log once when a given-up append lands and its answer calls back twice', async () => {
+    const ts = testScheduler();
+    const { inner, store, sent, land } = twiceAnswering(true);
+    ts.run(({ cold }) => void cold('-s-a|', values).pipe(recordEvents(store, { streamId: 'r', scheduler: ts, storeTimeout: 50, onRecordError: () => undefined })).subscribe());
+    await runArmed(ts);
+    land();
+    await settle();
+    expect(sent).toEqual([[0], [1]]);
+    expect((inner.read('r') as EventEnvelope[]).map((e) => [e.seq, e.event.type])).toEqual([[0, 'start'], [1, 'error']]);
+  });
+
+  it('should hear an answer in time once, so the run\'s seq numbers go on and nothing ends the log early', async () => {
+    const ts = testScheduler();
+    const { inner, store, sent } = twiceAnswering(false);
+    ts.run(({ cold }) => void cold('-s-a-x|', values).pipe(recordEvents(store, { streamId: 'r', scheduler: ts, storeTimeout: 50 })).subscribe());
+    await runArmed(ts);
+    expect(sent).toEqual([[0], [1], [2]]);
+    expect((inner.read('r') as EventEnvelope[]).map((e) => [e.seq, e.event.type])).toEqual([[0, 'start'], [1, 'token'], [2, 'complete']]);
+  });
+});
+
 describe('createJsonlEventStore: a run whose append timed out and landed later', () => {
   const tmp = useTempDir('l0-store-timeout-end-');
 

@@ -1,6 +1,6 @@
 /** @test {parallel} per-run timeout and cancellation (also through sequential and batched) */
 import { describe, expect, it } from 'vitest';
-import { from, last, lastValueFrom, Observable, type SchedulerLike } from 'rxjs';
+import { concatMap, from, last, lastValueFrom, Observable, of, timer, type SchedulerLike } from 'rxjs';
 import { batched, isStreamAbortedError, isTokenTimeoutError, l0, parallel, sequential, StreamAbortedError, type L0Event, type TokenTimeoutError } from 'l0-rx';
 import { testScheduler } from '../helpers/testScheduler.js';
 
@@ -37,6 +37,18 @@ describe('parallel: timeout and cancellation', () => {
           z: expect.objectContaining({ statuses: ['error', 'success'], failureCount: 1, errors: [expect.objectContaining({ code: 'TOTAL_TIMEOUT', message: 'Attempt not finished within 4 ms (total timeout after 4 ms)' }), null] }),
         });
         expectSubscriptions(slow.subscriptions).toBe('^---!');
+      });
+    });
+
+    // a run whose end its source scheduled after the deadline's timer (a model streaming chunk by chunk) failed at that
+    // very instant, while one scheduled before it succeeded; a pipeline step failed at it either way
+    it('should let a run that ends at the deadline itself succeed, however its source scheduled that end', () => {
+      const ts = testScheduler();
+      ts.run(({ cold, expectObservable }) => {
+        const marbled = cold('---(ax|)', values); // its end scheduled when subscribed, before the deadline's timer
+        const chunked = timer(1).pipe(concatMap(() => timer(2)), concatMap(() => of(values.a, values.x))); // scheduled at 1, after it
+        const run = parallel([marbled, chunked, cold('----(ax|)', values)], { timeout: 3, scheduler: ts as SchedulerLike }).pipe(last());
+        expectObservable(run).toBe('---(z|)', { z: expect.objectContaining({ statuses: ['success', 'success', 'error'], successCount: 2 }) });
       });
     });
 

@@ -1,6 +1,6 @@
 /** @test {pipeline} */
 import { describe, expect, it } from 'vitest';
-import { concatMap, defer, from, lastValueFrom, NEVER, Observable, of, take, tap, throwError, timer } from 'rxjs';
+import { concatMap, defer, filter, from, lastValueFrom, map, NEVER, Observable, of, take, tap, throwError, timer } from 'rxjs';
 import { isInvalidStreamError, isStreamAbortedError, isTokenTimeoutError, pipeline, type L0Event, type PipelineResult, type PipelineStep, type PipelineUpdate } from 'l0-rx';
 import { testScheduler } from '../helpers/testScheduler.js';
 
@@ -185,6 +185,21 @@ describe('pipeline', () => {
       expect([result.status, statuses(result), isTokenTimeoutError(result.error)]).toEqual(['error', ['success', 'error'], true]);
       expect((result.error as Error).message).toMatch(/timeout/);
       expect(unsubscribed).toBe(true);
+    });
+
+    // a step ending at the deadline failed there (the deadline's timer was armed before the step's), where a parallel run succeeded
+    it('should let a step that ends at the deadline itself succeed, as a parallel run does', () => {
+      const ts = testScheduler();
+      ts.run(({ cold, expectObservable }) => {
+        const marbled: PipelineStep = { name: 'marbled', run: () => cold('--(ax|)', { a: tok('A'), x: complete }) };
+        const chunked: PipelineStep = { name: 'chunked', run: () => timer(1).pipe(concatMap(() => of(tok('B'), complete))) };
+        const outcome = (timeout: number) => pipeline([marbled, chunked], 'in', { timeout, scheduler: ts }).pipe(
+          filter((u): u is Extract<PipelineUpdate, { type: 'result' }> => u.type === 'result'),
+          map((u) => [u.result.status, statuses(u.result)]),
+        );
+        expectObservable(outcome(3)).toBe('---(r|)', { r: ['success', ['success', 'success']] });
+        expectObservable(outcome(2)).toBe('--(r|)', { r: ['error', ['success', 'error']] });
+      });
     });
 
     it('should end the step a timeout stops with its step-end before the result', () => {

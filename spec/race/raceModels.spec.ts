@@ -87,6 +87,19 @@ describe('raceModels', () => {
     });
   });
 
+  // a leading " " won the race: the model that sent it was kept, and the one writing the answer was aborted
+  it('should not let a token or reasoning of whitespace only win, and release it with the winner\'s later text', () => {
+    testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+      const space = { ...values, w: tok(' '), n: tok('\n\n'), r: { type: 'reasoning', value: ' ' } as L0Event };
+      const blank = cold('swr-n-----x|', space);
+      const real = cold('s----a---x|', space);
+      expectObservable(raceModels([blank, real])).toBe('-----(sa)x|', space);
+      expectSubscriptions(blank.subscriptions).toBe('^----!');
+      const late = cold('sw-----a------|', space);
+      expectObservable(raceModels([late, cold('s--------b|', space)])).toBe('-------(swa)--|', space);
+    });
+  });
+
   it('should let a tool call win', () => {
     testScheduler().run(({ cold, expectObservable }) => {
       expectObservable(raceModels([cold('s----a|', values), cold('s-t---x|', values)])).toBe('--(st)x|', values);
@@ -143,6 +156,13 @@ describe('raceModels', () => {
       testScheduler().run(({ cold, expectObservable }) => {
         const run = raceModels([cold('s-x|', values), cold('s--#', values, e2)]);
         expectObservable(run).toBe('---#', undefined, new AllStreamsExhaustedError([new ZeroOutputError({ content: '' }), e2]));
+      });
+    });
+
+    it('should count a source that completes with whitespace only as a ZeroOutputError', () => {
+      testScheduler().run(({ cold, expectObservable }) => {
+        const run = raceModels([cold('sw-x|', { ...values, w: tok(' ') }), cold('s---#', values, e2)]);
+        expectObservable(run).toBe('----#', undefined, new AllStreamsExhaustedError([new ZeroOutputError({ content: ' ' }), e2]));
       });
     });
 

@@ -32,7 +32,8 @@ const TIMEOUT = cls('timeout', 'timeout');
 const ZERO_OUTPUT = cls('content', 'zero_output');
 const GUARDRAIL = cls('content', 'guardrail_violation');
 const FATAL_GUARDRAIL = cls('content', 'fatal_guardrail_violation', { retryable: false });
-const UNKNOWN = cls('unknown', 'unknown', { retryable: false });
+const UNKNOWN = cls('unknown', 'unknown'); // as classifyError and UnknownError make it: retryable
+const UNKNOWN_FINAL = cls('unknown', 'unknown', { retryable: false }); // an L0Error of one's own that says no
 const AUTH = cls('auth', 'auth', { retryable: false });
 const BAD_REQUEST = cls('bad-request', 'bad_request', { retryable: false });
 const ABORT = cls('abort', 'abort', { retryable: false });
@@ -52,7 +53,8 @@ describe('retryVerdict', () => {
       ['timeout', TIMEOUT, 'retry'],
       ['zero output (content)', ZERO_OUTPUT, 'retry'],
       ['recoverable guardrail (content)', GUARDRAIL, 'retry'],
-      ['unknown, even marked not retryable', UNKNOWN, 'retry'],
+      ['unknown', UNKNOWN, 'retry'],
+      ['unknown marked not retryable', UNKNOWN_FINAL, 'not-retryable'],
       ['fatal guardrail', FATAL_GUARDRAIL, 'not-retryable'],
       ['TLS failure (network, not retryable)', TLS, 'not-retryable'],
       ['auth', AUTH, 'never-retried'],

@@ -1,7 +1,7 @@
 /** @test {retryWithBackoff} */
 import { NEVER, Observable, of, throwError } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { fromAttempt, isL0Error, retryWithBackoff, type L0Error, type L0Event } from 'l0-rx';
+import { fromAttempt, isL0Error, L0Error, retryWithBackoff, type L0Event } from 'l0-rx';
 import { subscribeWithContext } from '../../src/attempt/attemptContext.js';
 import { testScheduler } from '../helpers/testScheduler.js';
 import { attemptSource, authError, collect, networkError, retries, retryEvent, tok, values, virtualScheduler } from './retryHelpers.js';
@@ -256,6 +256,19 @@ describe('retryWithBackoff', () => {
       expect(retries(run.events)).toEqual([
         retryEvent(1, 1, 'unknown', { name: 'UnknownError', category: 'unknown', cause: expect.objectContaining({ code: 'ECONNRESET' }) }),
       ]);
+    });
+
+    // an unknown error marked not retryable was retried anyway, through `attempts`: the category overrode the error's own word
+    it('should not retry an error of category unknown that says it is not retryable, while an UnknownError still is', () => {
+      const ts = virtualScheduler();
+      const final = new L0Error('the tool was removed', { code: 'TOOL_GONE', category: 'unknown', retryable: false });
+      const gone = attemptSource([() => throwError(() => final)]);
+      const run = collect(gone.source.pipe(retryWithBackoff({ ...fixed(1, 3), scheduler: ts })));
+      const plain = attemptSource([() => throwError(() => new Error('boom'))]);
+      collect(plain.source.pipe(retryWithBackoff({ ...fixed(1, 3), scheduler: ts })));
+      ts.flush();
+      expect([gone.calls(), retries(run.events), run.error]).toEqual([1, [], expect.objectContaining({ code: 'TOOL_GONE', attempt: 1 })]);
+      expect(plain.calls()).toBe(4);
     });
 
     it('should read a foreign AbortError as an abort: never retried', () => {

@@ -47,6 +47,29 @@ describe('retryWithBackoff shouldRetry (R5)', () => {
     expect(run.error).toMatchObject({ code: 'NETWORK_ERROR' });
   });
 
+  // the veto stood, but its error went nowhere: a bug in the callback read as a deliberate "no retry"
+  it('should warn once per operator, with its error, about a shouldRetry that throws or rejects; the veto stands', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      const bug = new Error('veto bug');
+      const ts = virtualScheduler();
+      const op = retryWithBackoff({ backoff: 'fixed', baseDelay: 10, scheduler: ts, shouldRetry: () => { throw bug; } });
+      const runs = [collect(alwaysFailing(networkError).source.pipe(op)), collect(alwaysFailing(networkError).source.pipe(op))];
+      ts.flush();
+      expect(runs.map((r) => [(r.error as { code?: string }).code, retries(r.events).length])).toEqual([['NETWORK_ERROR', 0], ['NETWORK_ERROR', 0]]);
+      const message = 'l0-rx retryWithBackoff: `shouldRetry` threw or rejected (a veto: no retry)';
+      expect(warn.mock.calls).toEqual([[message, bug]]);
+      const down = new Error('db down');
+      const rejecting = start({ shouldRetry: () => Promise.reject(down) });
+      await settle();
+      rejecting.ts.flush();
+      expect([rejecting.calls(), (rejecting.run.error as { code?: string }).code]).toEqual([1, 'NETWORK_ERROR']);
+      expect(warn.mock.calls).toEqual([[message, bug], [message, down]]);
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
   it('should treat a falsy result as a veto', () => {
     const { ts, calls } = start({ shouldRetry: () => undefined as unknown as boolean });
     ts.flush();

@@ -10,7 +10,13 @@ const TIMEOUT = { category: 'timeout', retryable: true, reason: 'timeout' } as c
 const FATAL = { category: 'bad-request', retryable: false, reason: 'bad_request' } as const;
 
 /**
- * An event log could not be replayed (`STREAM_NOT_FOUND`, `STREAM_EMPTY`, `INVALID_LOG`: a damaged
+ * An event log could not be read, followed or written. `STREAM_NOT_FOUND`: the store does not hold
+ * the stream, which is not only a replay's error (`replayEvents` of an unknown id): a follower
+ * (`store.follow`, of the memory or Redis store) ends with it when its stream is deleted, or its
+ * entries turn out another run's; a Redis store's `read` of a stream replaced under it 3 times in a
+ * row; and a Redis store's `append` of a later `seq` without a run tag to a stream not in Redis (deleted,
+ * or its `seq` 0 never appended), which `recordEvents` reports as the `cause` of a `RECORD_FAILED`.
+ * An event log could not be replayed (`STREAM_EMPTY`, `INVALID_LOG`: a damaged
  * log: an envelope of another schema version or malformed, or a `seq` that does not count up by one
  * from the replay's start: a lost, repeated or reordered envelope) or recorded (`RECORD_FAILED`: the
  * store rejected an append; `RECORD_OVERFLOW`: more envelopes waited than `maxPending`;

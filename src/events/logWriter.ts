@@ -98,8 +98,13 @@ export abstract class LogWriter extends Relay<L0Event> {
         void Promise.resolve().then(() => this.arm());
       }
     }
+    // one answer per append: a store's thenable that calls back again (or both ways) is heard once, so a
+    // second call never ends the log twice (endLate's seq again) nor reads an answer in time as a late one
+    let answered = false;
     const rejected = (e: unknown): void => {
-      if (this.inFlight !== batch) return;
+      const again = answered;
+      answered = true;
+      if (again || this.inFlight !== batch) return;
       this.busy = false;
       this.inFlight = undefined;
       this.fail('RECORD_FAILED', 'the store rejected an append', e);
@@ -107,6 +112,8 @@ export abstract class LogWriter extends Relay<L0Event> {
     };
     try {
       result.then(() => {
+        if (answered) return;
+        answered = true;
         if (this.inFlight !== batch) return this.endLate(batch); // given up at storeTimeout (its only way out before an answer)
         this.busy = false;
         this.inFlight = undefined;

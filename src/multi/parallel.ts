@@ -23,7 +23,8 @@ const PATH = /*#__PURE__*/ optionPath('parallel', 'sources, ');
  * 3. With `failFast`, the first failure unsubscribes the runs in flight (their requests abort)
  *    and starts no more; they end `cancelled`, and one closing snapshot says so.
  * 4. `timeout` bounds each run from its subscription: at the deadline it is unsubscribed (its
- *    request aborts) and fails with a `TOTAL_TIMEOUT` {@link TokenTimeoutError}.
+ *    request aborts) and fails with a `TOTAL_TIMEOUT` {@link TokenTimeoutError}; a run that ends at
+ *    the deadline itself succeeds (as a `pipeline` step does), whichever timer was armed first.
  * 5. Cancellation: aborting `signal` unsubscribes every run in flight and starts no more (they end
  *    `cancelled`, in one closing snapshot; an aborted signal starts none). To cancel one run, give
  *    it its own signal (`l0({stream, signal})`): a run that ends with a {@link StreamAbortedError}

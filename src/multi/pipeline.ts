@@ -1,4 +1,4 @@
-import { asyncScheduler, catchError, concat, concatMap, defer, EMPTY, from, fromEvent, isObservable, map, merge, NEVER, of, takeUntil, tap, timer, type Observable, type SchedulerLike } from 'rxjs';
+import { asyncScheduler, catchError, concat, concatMap, defer, EMPTY, from, fromEvent, isObservable, map, merge, NEVER, of, takeUntil, tap, type Observable, type SchedulerLike } from 'rxjs';
 import { describeValue, InvalidStreamError } from '../errors/InvalidStreamError.js';
 import { StreamAbortedError } from '../errors/StreamAbortedError.js';
 import { TokenTimeoutError } from '../errors/TokenTimeoutError.js';
@@ -7,6 +7,7 @@ import { INITIAL_L0_STATE, reduceL0State, type L0State } from '../events/reduceS
 import { checkBag, checkKeys, describeOption, isSchedulerLike, optionError, optionKeys, optionPath } from '../internal/options.js';
 import { isPromiseLike } from '../internal/isPromiseLike.js';
 import { checkTimerDelay } from '../internal/timerDelay.js';
+import { deadline } from '../internal/deadline.js';
 import { inOrder } from './runAll.js';
 
 /** What a step's callbacks are given. */
@@ -60,7 +61,7 @@ export type PipelineUpdate =
 export interface PipelineConfig {
   /** Stop at the first failing step (status `error`); false runs on with the last good output (status `partial`). @default true */
   readonly stopOnError?: boolean;
-  /** The whole pipeline's budget in ms (at most 2147483647): at the deadline the current step is unsubscribed (aborted). @default undefined (none) */
+  /** The whole pipeline's budget in ms (at most 2147483647): at the deadline the current step is unsubscribed (aborted); one that ends at the deadline itself succeeds. @default undefined (none) */
   readonly timeout?: number;
   /** Aborting it unsubscribes the current step; an already aborted signal runs no step. @default undefined */
   readonly signal?: AbortSignal;
@@ -90,7 +91,9 @@ const PATH = /*#__PURE__*/ optionPath('pipeline', 'steps, input, ');
  *    with status `error` ({@link TokenTimeoutError} `TOTAL_TIMEOUT` or {@link StreamAbortedError});
  *    the stopped step's `step-end` (status `error`) comes before the result, as every started
  *    step's does, and so does that of a step whose async `condition` was pending (in `steps`,
- *    state null, as one whose condition rejects). The timer is an rxjs timer, released on completion or unsubscribe.
+ *    state null, as one whose condition rejects). The timer is released on completion or unsubscribe.
+ *    A step that ends at the deadline itself ended in time (as a `parallel` run does): the cut comes
+ *    after everything else due at that instant, whichever was scheduled first.
  * 4. The Observable itself never errors: failures are in the result. Unsubscribing aborts the step.
  *
  * @example
@@ -190,7 +193,7 @@ export function pipeline(steps: readonly PipelineStep[], input: unknown, config:
     if (signal?.aborted) return of(...finish(new StreamAbortedError('The pipeline was aborted before it started', signal.reason)));
     let cut: unknown;
     const cuts = merge(
-      timeout === undefined ? NEVER : timer(timeout, scheduler).pipe(map(() => new TokenTimeoutError({ kind: 'total', timeoutMs: timeout, elapsedMs: timeout, tokenCount: running?.state?.tokenCount ?? 0 }))),
+      timeout === undefined ? NEVER : deadline(timeout, scheduler).pipe(map(() => new TokenTimeoutError({ kind: 'total', timeoutMs: timeout, elapsedMs: timeout, tokenCount: running?.state?.tokenCount ?? 0 }))),
       signal === undefined ? NEVER : fromEvent(signal, 'abort').pipe(map(() => new StreamAbortedError('The pipeline was aborted', signal.reason))),
     ).pipe(tap((e) => (cut = e)));
     return concat(inOrder(total, runStep, 1).pipe(takeUntil(cuts)), defer(() => of(...finish(cut))));

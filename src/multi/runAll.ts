@@ -3,7 +3,7 @@
  * Internal: never re-exported from an entry point.
  */
 import {
-  asyncScheduler, catchError, concat, defer, EMPTY, fromEvent, isObservable, last, map, NEVER, Observable, of, takeUntil, takeWhile, tap, throwError, timeout as rxTimeout,
+  asyncScheduler, catchError, concat, defer, EMPTY, fromEvent, isObservable, last, map, NEVER, Observable, of, takeUntil, takeWhile, tap, throwIfEmpty,
   type SchedulerLike,
 } from 'rxjs';
 import { subscribeChild } from '../attempt/attemptContext.js';
@@ -14,6 +14,7 @@ import type { L0Event } from '../events/eventTypes.js';
 import { INITIAL_L0_STATE, type L0State } from '../events/reduceState.js';
 import { checkBag, checkKeys, CONCURRENCY, describeOption, isConcurrency, isSchedulerLike, optionError, optionKeys, type OptionPath } from '../internal/options.js';
 import { checkTimerDelay } from '../internal/timerDelay.js';
+import { deadline } from '../internal/deadline.js';
 
 /** Where one run of a {@link ParallelResult} stands. */
 export type ParallelStatus = 'pending' | 'running' | 'success' | 'error' | 'cancelled';
@@ -44,7 +45,7 @@ export interface ParallelConfig {
   readonly concurrency?: number;
   /** On the first failure, unsubscribe the runs in flight (their requests abort) and start no more; they end `cancelled`. @default false */
   readonly failFast?: boolean;
-  /** Each run's budget in ms (at most 2147483647) from its subscription: at the deadline it is unsubscribed (its request aborts) and fails with a `TOTAL_TIMEOUT` {@link TokenTimeoutError}. @default undefined (none) */
+  /** Each run's budget in ms (at most 2147483647) from its subscription: at the deadline it is unsubscribed (its request aborts) and fails with a `TOTAL_TIMEOUT` {@link TokenTimeoutError}; one that ends at the deadline itself succeeds. @default undefined (none) */
   readonly timeout?: number;
   /** Aborting it unsubscribes every run in flight and starts no more: they end `cancelled`, in one closing snapshot. @default undefined */
   readonly signal?: AbortSignal;
@@ -113,8 +114,8 @@ export function runAll(sources: readonly Observable<L0Event>[], plan: RunPlan): 
         let tokenCount = 0;
         const run = sources[i]!.pipe(accumulate(), tap((s) => ((tokenCount = s.tokenCount), onState?.(i, s))), last(undefined, INITIAL_L0_STATE));
         if (timeout === undefined) return run;
-        const expired = () => throwError(() => new TokenTimeoutError({ kind: 'total', timeoutMs: timeout, elapsedMs: timeout, tokenCount }));
-        return run.pipe(rxTimeout({ first: timeout, scheduler, with: expired }));
+        // `run` sends one value, its last state, at its end: none by the deadline (which comes after an end at that very instant) is a timeout
+        return run.pipe(takeUntil(deadline(timeout, scheduler)), throwIfEmpty(() => new TokenTimeoutError({ kind: 'total', timeoutMs: timeout, elapsedMs: timeout, tokenCount })));
       }).pipe(
         map((state) => ((results[i] = state), (statuses[i] = 'success'), i)),
         catchError((error: unknown) => {

@@ -51,9 +51,14 @@ export interface RaceCoreConfig {
   readonly stagger?: { readonly delay: number; readonly scheduler: SchedulerLike };
 }
 
-/** A meaningful content event: output, as opposed to `progress` or a bare `complete`. */
+/**
+ * A meaningful content event: output, as opposed to `progress`, a bare `complete`, or a token or
+ * reasoning delta of whitespace only (a leading `" "` or `"\n"` is no answer yet: a model that sent it
+ * may say nothing more, and `consensus` and `detectZeroOutput` count it as no output too).
+ */
 export function isMeaningful(event: L0Event): boolean {
-  return isContentEvent(event) && event.type !== 'progress' && event.type !== 'complete';
+  return isContentEvent(event) && event.type !== 'progress' && event.type !== 'complete' &&
+    ((event.type !== 'token' && event.type !== 'reasoning') || /\S/.test(event.value));
 }
 
 /**

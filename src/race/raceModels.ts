@@ -7,7 +7,8 @@ import { isMeaningful, raceCore, type RaceEntrant, type RaceWinInfo, type WinTes
 
 /**
  * When a racing source has won. `'first-content'`: its first meaningful content event (a token,
- * reasoning, a tool call or data; `start`, checkpoints and `progress` never win). `{minChars}`:
+ * reasoning, a tool call or data; `start`, checkpoints, `progress` and a token or reasoning of
+ * whitespace only, a leading `" "`, never win, and a source that completes with whitespace only is empty). `{minChars}`:
  * once its current attempt's text is at least that long (a tool call or data still wins at once).
  * A `partial` (structured output) counts only toward the text's length, as a token does.
  * A function: the first content event for which it returns true, given the attempt's text so far

@@ -55,15 +55,17 @@ export interface RetryWithBackoffConfig {
   readonly maxDelay?: number;
   /**
    * Categories or reasons that may be retried. Auth, bad-request, abort and non-retryable errors
-   * (a fatal guardrail, a TLS failure) are never retried even if listed. `unknown` failures (a
-   * factory or a stream that threw something unclassified) are retried through the `attempts`
+   * (a fatal guardrail, a TLS failure, any error whose `retryable` is `false`, of category `unknown`
+   * too) are never retried even if listed. `unknown` failures (a factory or a stream that threw
+   * something unclassified: an UnknownError, retryable) are retried through the `attempts`
    * budget; leave `'unknown'` out to fail on them at once.
    * @default ['network', 'rate-limit', 'server', 'timeout', 'content', 'unknown']
    */
   readonly retryOn?: readonly RetryOnItem[];
   /**
    * A veto, consulted last, only for a retry that would otherwise happen. A falsy result, a throw or a
-   * rejected promise vetoes. A promise is awaited (and dropped if the subscriber unsubscribes) for
+   * rejected promise vetoes (a throw or rejection is also warned about with its error, once per
+   * operator, through `console.warn`). A promise is awaited (and dropped if the subscriber unsubscribes) for
    * `maxRetryAfter` ms, or `maxDelay` when longer (on `scheduler`): one that has not settled by then
    * ends the run with an UnknownError whose cause names `shouldRetry` (a promise that never settles
    * would hang the run).

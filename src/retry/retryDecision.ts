@@ -19,7 +19,7 @@ export interface RetryBudgets {
 export type GiveUpReason =
   | 'never-retried' // auth, bad-request, abort: retrying cannot help
   | 'not-in-retry-on' // neither the category nor the reason is listed in `retryOn`
-  | 'not-retryable' // the error says a retry cannot succeed (a fatal guardrail, TLS, quota)
+  | 'not-retryable' // the error says a retry cannot succeed (a fatal guardrail, TLS, quota, an error of any category marked so)
   | 'max-retries' // `maxRetries` retries were made
   | 'attempts' // a content/unknown failure and `attempts` such retries were made
   | 'retry-after-too-long'; // the server asks for a wait longer than `maxRetryAfter`
@@ -31,8 +31,9 @@ export type RetryVerdict =
 
 /**
  * Whether a failure may be retried, in this order: never-retried categories; `retryOn` (category
- * or reason); `retryable` (an `unknown` error is retryable when `retryOn` lists it); `maxRetries`;
- * `attempts` for failures that count toward it; a Retry-After above `maxRetryAfter`. Pure.
+ * or reason); `retryable`, whatever the category (an UnknownError is retryable; an error marked
+ * `false` is not); `maxRetries`; `attempts` for failures that count toward it; a Retry-After above
+ * `maxRetryAfter`. Pure.
  */
 export function retryVerdict(
   c: ErrorClassification,
@@ -44,7 +45,7 @@ export function retryVerdict(
   const why: GiveUpReason | undefined =
     category === 'auth' || category === 'bad-request' || category === 'abort' ? 'never-retried'
     : !cfg.retryOn.includes(category) && !cfg.retryOn.includes(reason) ? 'not-in-retry-on'
-    : !c.retryable && category !== 'unknown' ? 'not-retryable'
+    : !c.retryable ? 'not-retryable'
     : budgets.retries >= cfg.maxRetries ? 'max-retries'
     : countsTowardAttempts && budgets.countedRetries >= cfg.attempts ? 'attempts'
     : retryAfterMs !== undefined && retryAfterMs > cfg.maxRetryAfter ? 'retry-after-too-long'

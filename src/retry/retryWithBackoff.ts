@@ -6,6 +6,7 @@ import { takeAttemptContext } from '../attempt/attemptContext.js';
 import { AttemptLoop } from '../attempt/attemptLoop.js';
 import { isPromiseLike } from '../internal/isPromiseLike.js';
 import { passHeldOutput } from '../internal/heldOutput.js';
+import { warnOnce } from '../internal/warn.js';
 import { FRESH_BUDGETS, retryDelay, retryVerdict, spendRetry } from './retryDecision.js';
 import {
   resolveRetryConfig,
@@ -37,11 +38,13 @@ import {
  * 3. On an error: makes it a typed L0Error if it is not one, and classifies it
  *    ({@link classifyError}). The error itself is never changed. Then it decides:
  *    no retry for `auth`, `bad-request` or `abort`; when neither its category nor its reason is in
- *    `retryOn`; when it is not retryable (a fatal guardrail, a TLS failure; `unknown` errors are
- *    retried when `retryOn` lists `'unknown'`, as it does by default); when `maxRetries` retries
+ *    `retryOn`; when it is not retryable (a fatal guardrail, a TLS failure, an error of any category,
+ *    `unknown` too, whose `retryable` is `false`; an UnknownError, what an unclassified throw becomes,
+ *    is retryable, so `'unknown'` in `retryOn`, as by default, retries it); when `maxRetries` retries
  *    were made; when it counts toward attempts (content, unknown) and `attempts` such retries were
  *    made; when its Retry-After exceeds `maxRetryAfter` (a fallback takes it instead of waiting).
- * 4. Then `shouldRetry` may veto (a falsy result, a throw or a rejection vetoes; a promise is awaited,
+ * 4. Then `shouldRetry` may veto (a falsy result, a throw or a rejection vetoes, and a throw or rejection
+ *    is warned about, once per operator, with its error: a broken veto is not silent; a promise is awaited,
  *    as long as the policy would wait before a retry: `maxRetryAfter`, or `maxDelay` when longer, counted
  *    once the promise's own microtasks ran, so a virtual scheduler's flush does not beat it; one that
  *    has not settled by then ends the run with an UnknownError whose cause names `shouldRetry`).
@@ -51,6 +54,8 @@ import {
  *    (about 24.8 days, the longest a timer holds; the options that set a wait are checked against
  *    it). A throwing `calculateDelay` ends the run with its error, typed; so does a `random` that
  *    returns anything but a number in [0, 1) (a TypeError naming it), rather than wait a NaN delay.
+ *    No wait at all (0, `calculateDelay` not called) when a `budget()` in the failed attempt (inside
+ *    the loop) has no token left for the next attempt: that attempt ends the run at its subscription.
  * 6. Emits `retry{attempt, delayMs, error, reason, countsTowardAttempts}` (`error` serialised, with
  *    its `attempt` and `fallbackIndex`), then waits `timer(delayMs, scheduler)` (a delay of 0
  *    still goes through the scheduler, so a retry is never a synchronous loop), then subscribes
@@ -90,7 +95,9 @@ export function retryWithBackoff(config?: number | RetryPresetName | RetryWithBa
 
 /** {@link retryWithBackoff} with an already resolved config. @internal Used by the l0() preset. */
 export function retryResolved(cfg: ResolvedRetryConfig): MonoTypeOperatorFunction<L0Event> {
-  return (source) => new Observable<L0Event>((subscriber) => new RetryRun(source, subscriber, cfg).start());
+  // a veto that throws or rejects still vetoes, and says why: one warning per operator, as for the library's other callbacks
+  const vetoFailed = warnOnce('l0-rx retryWithBackoff: `shouldRetry` threw or rejected (a veto: no retry)');
+  return (source) => new Observable<L0Event>((subscriber) => new RetryRun(source, subscriber, cfg, vetoFailed).start());
 }
 
 /** The per-subscription state machine of {@link retryWithBackoff}: the loop is also the teardown. */
@@ -105,6 +112,7 @@ class RetryRun extends AttemptLoop {
     private readonly source: Observable<L0Event>,
     subscriber: Subscriber<L0Event>,
     private readonly cfg: ResolvedRetryConfig,
+    private readonly vetoFailed: (cause: unknown) => void,
   ) {
     super(subscriber, 'retryWithBackoff'); // reads the run of the context handed, still in the slot
     const outer = takeAttemptContext(true);
@@ -135,6 +143,8 @@ class RetryRun extends AttemptLoop {
   protected failed(raw: unknown): void {
     const { cfg, subscriber, attempt, fallbackIndex } = this;
     const now = cfg.scheduler.now();
+    // a budget() in the attempt has no token left for the next one: it would end the run at its subscription, so no wait comes first
+    const spent = this.holder?.spent?.() === true;
     const failed = asL0Error(raw).withRunInfo({ attempt, fallbackIndex });
     const errors = (this.errors ??= []);
     errors.push(failed);
@@ -148,7 +158,7 @@ class RetryRun extends AttemptLoop {
     const retry = (): void => {
       let delayMs: number;
       try {
-        delayMs = retryDelay({ classification: c, attempt, error: failed, retryAfterMs: verdict.retryAfterMs }, this.budgets, cfg);
+        delayMs = spent ? 0 : retryDelay({ classification: c, attempt, error: failed, retryAfterMs: verdict.retryAfterMs }, this.budgets, cfg);
       } catch (callbackError) {
         return fail(callbackError);
       }
@@ -167,7 +177,8 @@ class RetryRun extends AttemptLoop {
     let ok: boolean | Promise<boolean>;
     try {
       ok = cfg.shouldRetry(failed, ctx);
-    } catch {
+    } catch (e) {
+      this.vetoFailed(e);
       return giveUp();
     }
     if (!isPromiseLike(ok)) return ok ? retry() : giveUp();
@@ -181,7 +192,7 @@ class RetryRun extends AttemptLoop {
         if (yes) retry();
         else giveUp();
       };
-      waiting.add(from(ok).subscribe({ next: verdict, error: () => verdict(false) }));
+      waiting.add(from(ok).subscribe({ next: verdict, error: (e: unknown) => (this.vetoFailed(e), verdict(false)) }));
       // the clock starts after the promise's own reactions (queued first): a virtual scheduler's flush runs
       // every action at once, and a clock armed in it would beat a promise that settles on its own
       void Promise.resolve().then(() => waiting.closed || waiting.add(timer(wait, cfg.scheduler).subscribe(() => fail(new Error(`retryWithBackoff({shouldRetry}) did not settle within ${wait} ms`)))));
