@@ -66,10 +66,17 @@ export function accumulate(config: AccumulateConfig = {}): OperatorFunction<L0Ev
  * same string as the attempt operators' texts upstream.
  */
 class Fold extends Relay<L0Event, L0State> {
-  /** The state at the last event that was not a token; `content` and `tokenCount` are stale after tokens (the text has them). */
+  /**
+   * The state at the last event that was not a token; `content` and `tokenCount` are stale after
+   * tokens (the text has them). Its lists are the fold's logs, appended to in place: never emitted.
+   */
   private state: L0State = INITIAL_L0_STATE;
   /** Tokens came since `state` was built. */
   private stale = false;
+  /** `state` as last emitted with lists of its own (copies of the logs): the base of the tokens' states, unless an append came since. */
+  private views = INITIAL_L0_STATE;
+  /** A `tool-call`, `data` or `violation` came since `views` was built. */
+  private appended = false;
   private readonly text = new AttemptText();
 
   constructor(
@@ -95,12 +102,13 @@ class Fold extends Relay<L0Event, L0State> {
       if ((event as Partial<TokenEvent> | null | undefined)?.type === 'token' && typeof (event as TokenEvent).value === 'string') {
         this.text.observe(event);
         // not kept: a consumer that drops it lets it die young, and fan-in's scavenges copy less
-        state = withToken(this.state, this.text.text, this.text.tokenCount);
+        state = withToken(this.appended ? this.shown(true) : this.views, this.text.text, this.text.tokenCount);
         this.stale = true;
       } else {
         checkEvent(event); // throws for a token whose value is not a string
         this.text.observe(event);
-        state = this.state = reduceL0State(this.current(), event);
+        this.state = reduceL0State(this.current(), event);
+        state = this.shown();
       }
     } catch (e) {
       return this.error(e);
@@ -112,7 +120,7 @@ class Fold extends Relay<L0Event, L0State> {
     if (this.isStopped) return;
     this.isStopped = true;
     if (!this.errorsAsState) return this.out.error(error);
-    this.out.next({ ...this.current(), status: 'error', error: serializeError(error) });
+    this.out.next({ ...this.shown(), status: 'error', error: serializeError(error) });
     this.out.complete();
   }
 
@@ -125,7 +133,31 @@ class Fold extends Relay<L0Event, L0State> {
     this.stale = false;
     return (this.state = withToken(this.state, this.text.text, this.text.tokenCount));
   }
+
+  /**
+   * The current state with lists of its own, never the fold's logs: a list as long as its view
+   * (in `views`) is that view; one that grew is a getter that copies it at the first read (O(1) to
+   * emit, so a run of appends copies nothing), or with `eager` a copy; an emptied one is the frozen
+   * empty list. A state with a getter is not kept in `views`, and `appended` says so. Retractions
+   * empty every list, so `views` is renewed at each, and a list as long as its view is that view's.
+   */
+  private shown(eager?: boolean): L0State {
+    const s: Record<string, unknown> = { ...this.current() };
+    let appended = false;
+    for (const key of LISTS) {
+      const log = s[key] as unknown[];
+      const n = log.length;
+      const view = this.views[key];
+      let copied: unknown[] | undefined;
+      if (eager || n <= view.length) s[key] = n === view.length ? view : n ? log.slice() : log;
+      else Object.defineProperty(s, key, { get: () => (copied ??= log.slice(0, n)), enumerable: (appended = true) });
+    }
+    this.appended = appended;
+    return appended ? (s as unknown as L0State) : (this.views = s as unknown as L0State);
+  }
 }
+
+const LISTS = ['toolCalls', 'data', 'violations'] as const;
 
 /**
  * Checks that a value is an L0 event as far as {@link reduceL0State} reads it: a switch on `type`

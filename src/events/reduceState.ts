@@ -82,9 +82,13 @@ function retract(s: L0State): L0State {
 }
 
 /**
- * Folds one event into a state. Pure and O(size of the event): text grows by appending. The
- * attempt-owned fields follow {@link attemptTextChange}: reset on `start`, `retry` and `fallback`,
- * set by `resume`.
+ * Folds one event into a state. O(size of the event): text grows by appending, and so do the
+ * lists (`toolCalls`, `data`, `violations`), in place: a list the fold made is its own log, which
+ * only grows until a retraction replaces it (only the empty lists are shared, frozen). So the fold
+ * must go one way (never two events on one state), and a state whose lists it will append to must
+ * not reach a caller: accumulate gives out copies (see its `shown`); tapLifecycle, pipeline and
+ * the windows give out only a run's last state. The attempt-owned fields follow
+ * {@link attemptTextChange}: reset on `start`, `retry` and `fallback`, set by `resume`.
  * @internal Shared by accumulate and tapLifecycle.
  */
 export function reduceL0State(s: L0State, e: L0Event, content?: string): L0State {
@@ -98,10 +102,10 @@ export function reduceL0State(s: L0State, e: L0Event, content?: string): L0State
       // the call's fields, `approvalId`, `suspendPayload` and `truncated` included; nothing else an untyped source put on the event
       const call: Record<string, unknown> = {};
       for (const key of CALL_KEYS) if (e[key] !== undefined) call[key] = e[key];
-      return { ...s, toolCalls: [...s.toolCalls, call as ToolCall] };
+      return { ...s, toolCalls: append(s.toolCalls, call as ToolCall) };
     }
     case 'data':
-      return { ...s, data: [...s.data, e.payload] };
+      return { ...s, data: append(s.data, e.payload) };
     case 'progress':
       return { ...s, progress: { percent: e.percent, step: e.step, message: e.message } };
     case 'partial':
@@ -124,11 +128,14 @@ export function reduceL0State(s: L0State, e: L0Event, content?: string): L0State
     case 'resume':
       return { ...s, content: e.checkpoint, resumedFrom: e.checkpoint, tokenCount: 0 };
     case 'violation':
-      return { ...s, violations: [...s.violations, e.violation] };
+      return { ...s, violations: append(s.violations, e.violation) };
     default: // checkpoint, drift, and `token`, handled above
       return s;
   }
 }
+
+/** `list` with `item` at its end, in place: O(1) where a copy of the list was O(list) (see {@link reduceL0State}). */
+const append = <T>(list: readonly T[], item: T): readonly T[] => (list.length ? ((list as T[]).push(item), list) : [item]);
 
 /**
  * `s` with the text `content` after `tokenCount` tokens: the per-token path, spelled out field by
