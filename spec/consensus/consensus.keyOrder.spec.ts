@@ -16,6 +16,7 @@ describe('structured consensus and the order of the keys', () => {
     const { result, error } = runConsensus((answer) => consensus(values.map((v) => answer(JSON.stringify(v))), { parse: (t) => JSON.parse(t) as unknown, minimumAgreement: 0.4 }));
     expect(error).toBeUndefined();
     expect(result!.agreement).toBe(0.4);
-    expect(result!.consensus).toEqual({ a: 'x', b: {}, c: [1] });
+    // b and c were written by fewer than half the outputs: a majority's value leaves them out
+    expect(result!.consensus).toEqual({ a: 'x' });
   });
 });

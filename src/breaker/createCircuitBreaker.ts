@@ -1,4 +1,5 @@
 import { asyncScheduler, type SchedulerLike } from 'rxjs';
+import { isAllStreamsExhaustedError } from '../errors/AllStreamsExhaustedError.js';
 import type { ErrorClassification } from '../errors/classifyError.js';
 import { checkBag, checkKeys, isSchedulerLike, optionError, optionKeys, optionPath } from '../internal/options.js';
 import { checkTimerDelay } from '../internal/timerDelay.js';
@@ -13,7 +14,11 @@ export interface CircuitBreakerConfig {
   readonly key: string;
   /** Consecutive counted failures that open the breaker; 0 turns this trigger off (only with `failureRatio` set: alone, a TypeError). @default 5 */
   readonly failureThreshold?: number;
-  /** Share of counted failures in the window that opens it, in (0, 1]. @default undefined (off) */
+  /**
+   * Share of counted failures in the window that opens it, in (0, 1]; checked when a counted failure
+   * is recorded (a success only lowers the share: it never opens the breaker, not even when it brings
+   * the window to `minimumThroughput` with the share already reached). @default undefined (off)
+   */
   readonly failureRatio?: number;
   /** Calls in the window before `failureRatio` applies. @default 10 */
   readonly minimumThroughput?: number;
@@ -37,7 +42,8 @@ export interface CircuitBreakerConfig {
    * `storeTimeout` (the call's end waits for it), and a rejection, or no answer by then, counts the
    * call as a failure. @default provider health only: network, server, timeout and rate-limit categories
    * (never a 400, context length, auth, content or abort, nor another breaker's `CircuitOpenError`:
-   * no request was made)
+   * no request was made; nor an `AllStreamsExhaustedError` that ends with one, as its category is
+   * its last error's)
    */
   readonly isFailure?: (error: unknown, classification: ErrorClassification) => boolean | PromiseLike<boolean>;
   /** Where the state lives. @default memoryBreakerStore() (this breaker only) */
@@ -66,6 +72,8 @@ export interface CircuitBreakerConfig {
 }
 
 const HEALTH: ReadonlySet<string> = /*#__PURE__*/ new Set(['network', 'server', 'timeout', 'rate-limit']);
+/** The error an AllStreamsExhaustedError ends with (its category is that one's), however nested: a chain whose last stream's breaker was open made no last request. */
+const lastOf = (e: unknown): unknown => (isAllStreamsExhaustedError(e) ? lastOf(e.errors[e.errors.length - 1]) : e);
 const KEYS = /*#__PURE__*/ optionKeys<CircuitBreakerConfig>()([
   'key', 'failureThreshold', 'failureRatio', 'minimumThroughput', 'windowMs', 'resetTimeout', 'halfOpenMaxProbes', 'successThreshold', 'isFailure', 'store', 'storeTimeout', 'scheduler', 'onStateChange',
 ]);
@@ -91,7 +99,7 @@ export function createCircuitBreaker(config: CircuitBreakerConfig): CircuitBreak
   checkBag(PATH, config);
   checkKeys(PATH, config, KEYS);
   const { key, failureThreshold = 5, failureRatio, minimumThroughput = 10, windowMs = 60_000, resetTimeout = 30_000, halfOpenMaxProbes = 1, successThreshold = 1 } = config;
-  const { isFailure = (e: unknown, c: ErrorClassification) => HEALTH.has(c.category) && !isCircuitOpenError(e), store = memoryBreakerStore(), storeTimeout = 1000, scheduler = asyncScheduler, onStateChange } = config;
+  const { isFailure = (e: unknown, c: ErrorClassification) => HEALTH.has(c.category) && !isCircuitOpenError(lastOf(e)), store = memoryBreakerStore(), storeTimeout = 1000, scheduler = asyncScheduler, onStateChange } = config;
   if (typeof key !== 'string' || key === '') throw optionError(PATH, 'key', 'a non-empty string', key);
   const ints = { failureThreshold, minimumThroughput, halfOpenMaxProbes, successThreshold } as const;
   for (const [name, v] of Object.entries(ints)) {

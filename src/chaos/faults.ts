@@ -114,7 +114,7 @@ const lowerCase = (original: string) =>
 
 /** @internal One `name[:arg][*k]` entry of {@link injectFaults}' `faults` (no `fault:` prefix), checked as the server checks a model. */
 export function parseInjectedFault(text: string): FaultSpec<InjectFaultName> {
-  const rest = text.startsWith(PREFIX) ? text.slice(PREFIX.length) : text;
+  const rest = text.slice(0, PREFIX.length).toLowerCase() === PREFIX ? text.slice(PREFIX.length) : text;
   const spec = parseFaultText(rest, text, INJECT_FAULT_NAMES); // a bad fault behind the prefix first: the hint below parses
   if (rest !== text) throw new TypeError(`fault "${text}": injectFaults takes the fault without its fault: prefix (did you mean "${rest}"?)`);
   return spec;

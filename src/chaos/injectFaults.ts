@@ -37,7 +37,7 @@ export interface InjectFaultsOptions {
   readonly random?: () => number;
   /** Runs `slow-first-token`'s delay and dates `rate-limit-date`'s header. @default asyncScheduler */
   readonly scheduler?: SchedulerLike;
-  /** Off (or a function returning false for this call; a throw fails that call): every call is clean, nothing is drawn. @default true */
+  /** Off (or a function returning false for this call; a throw, or a value that is not a boolean, fails that call): every call is clean, nothing is drawn. @default true */
   readonly enabled?: boolean | (() => boolean);
   /** Told about each injected fault, before it strikes; a throw (or rejection) is warned about once and ignored. */
   readonly onFault?: (info: InjectedFault) => void;
@@ -118,6 +118,13 @@ export function injectFaults<C extends StreamContext>(
     quiet(r);
     throw new TypeError(`injectFaults({random}) must return a number in [0, 1), got ${describeOption(r)}`);
   };
+  // a function's answer is checked as the option is: 'no' or a promise is not "on"
+  const on = (): boolean => {
+    const v = typeof enabled === 'function' ? enabled() : enabled;
+    if (typeof v === 'boolean') return v;
+    quiet(v);
+    throw new TypeError(`injectFaults({enabled}) must return a boolean, got ${describeOption(v)}`);
+  };
   const used = specs.map(() => 0);
   let calls = 0;
   const warnFault = warnOnce('l0-rx injectFaults: the `onFault` callback threw or rejected; the fault is injected anyway.');
@@ -125,7 +132,7 @@ export function injectFaults<C extends StreamContext>(
   return (ctx) => {
     const call = ++calls;
     const left = specs.flatMap((s, i) => (s.limit === undefined || used[i]! < s.limit ? [i] : []));
-    if (left.length === 0 || !(typeof enabled === 'function' ? enabled() : enabled) || (rate < 1 && draw() >= rate)) return factory(ctx);
+    if (left.length === 0 || !on() || (rate < 1 && draw() >= rate)) return factory(ctx);
     const picked = left[Math.floor(draw() * left.length)]!;
     const spec = specs[picked]!;
     const { name, arg } = spec;

@@ -28,7 +28,7 @@ export interface ConsensusConfig<T = string> {
   readonly strategy?: ConsensusStrategy;
   /** Similarity (text) or field agreement (structured) at which two outputs agree, in [0, 1]. @default 0.8 */
   readonly threshold?: number;
-  /** On dissent: `vote` keeps the chosen output; `merge` (structured) takes each field's winner; `best` switches to the best-scored output; `fail` errors with {@link ConsensusError}. @default 'vote' */
+  /** On dissent: `vote` keeps the chosen output (structured: each field's winner, leaving out a field fewer than half the finished outputs' weight wrote); `merge` (structured) takes every field's winner, such a minority's field too; `best` switches to the best-scored output; `fail` errors with {@link ConsensusError}. @default 'vote' */
   readonly resolveConflicts?: ConflictResolution;
   /** One weight (>= 0, at least one above 0) per source, by source position; required by `weighted`, used by `best` without `score`, refused (TypeError) with `majority` and `unanimous`, which count one vote per source (unless all 1, the default). @default undefined (all 1) */
   readonly weights?: readonly number[];
@@ -38,7 +38,7 @@ export interface ConsensusConfig<T = string> {
   readonly timeout?: number;
   /** Time source for `timeout`. @default asyncScheduler */
   readonly scheduler?: SchedulerLike;
-  /** Turns an output's text into a value (JSON.parse, a schema's parse) for structured, per-field consensus; called once per finished output. A promise is awaited (no `earlyExit` on its value; `timeout` bounds it). A throw or rejection fails that output. @default undefined (text consensus) */
+  /** Turns an output's text into a value (JSON.parse, a schema's parse) for structured, per-field consensus; called once per finished output. A promise is awaited (no `earlyExit` on its value; `timeout` bounds it). A throw or rejection fails that output. Values are voted by their JSON: one JSON cannot hold (a BigInt, a cycle) errors the run with a TypeError naming it. @default undefined (text consensus) */
   readonly parse?: (text: string, state: L0State) => T | PromiseLike<T>;
   /** Text similarity in [0, 1] (anything else errors the run with a TypeError naming it). Text consensus only: a custom one is refused (TypeError) with `parse` or `schema` (`textSimilarity`, the default, is accepted, from any copy of the package: ESM and CJS). @default textSimilarity (word-level, linear memory) */
   readonly similarity?: (a: string, b: string) => number;
@@ -84,9 +84,11 @@ const PATH = /*#__PURE__*/ optionPath('consensus', 'sources, ');
  *    outputs within `threshold` of it (its own included). `majority`/`weighted`/`unanimous` choose
  *    the most supported output (ties: the larger weighted similarity sum, then input order); `best`
  *    the highest `score`, else weight. The consensus is always one of the outputs, never a blend.
- * 3. Structured: every field (dotted path; arrays are values) is voted by weight, values compared
- *    with sorted keys; the consensus is each field's winner (`best`: the best whole output). A field
- *    that is a value in some outputs and an object in others takes the heavier side's shape.
+ * 3. Structured: every field (dotted path, a dot in a key escaped `\.`; arrays are values) is voted
+ *    by weight, values compared with sorted keys; the consensus is each field's winner (`best`: the
+ *    best whole output), without the fields fewer than half the finished outputs' weight wrote
+ *    (`resolveConflicts: 'merge'` keeps them). A field that is a value in some outputs and an
+ *    object in others takes the heavier side's shape.
  * 4. Outputs below `threshold` (text) or fields below it among the finished outputs (structured;
  *    a source `earlyExit` cancelled is never a conflict) are conflicts, handled by
  *    `resolveConflicts`; `unanimous` with a conflict and `fail` errors. Then an agreement below

@@ -39,7 +39,7 @@ export interface ConsensusResult<T = string> {
   readonly outputs: readonly ConsensusOutput<T>[];
   /** Text: pairwise similarity by source position (`null` where a source failed). */
   readonly similarities: readonly (readonly (number | null)[])[] | undefined;
-  /** Structured: every field's vote, keyed by dotted path (`''` for a top-level non-object). */
+  /** Structured: every field's vote, keyed by dotted path (`''` for a top-level non-object; a dot or backslash in a key is escaped with a backslash: `{"a.b": 1}` is `a\.b`, `{a: {b: 1}}` is `a.b`). */
   readonly fields: Readonly<Record<string, FieldConsensus>> | undefined;
   /** Text: positions of the outputs below `threshold` from the chosen one. Structured: fields whose winner has less than `threshold` of the finished outputs' weight. */
   readonly dissent: readonly (number | string)[];
@@ -102,8 +102,11 @@ export function decide<T>(outputs: readonly ConsensusOutput<T>[], o: DecideOptio
     const agreeing = (i: number) => list.filter(([, f]) => f.votes[0]!.indices.includes(i)).length;
     const whole = o.strategy === 'best' || (dissent.length > 0 && o.resolveConflicts === 'best') ? best(ok.map((x) => x.index), agreeing) : undefined;
     const fields = Object.freeze(Object.fromEntries(list.map(([p, f]) => [fieldName(p), f])));
+    // a field fewer than half the finished outputs' weight wrote is a minority's: `merge` takes it (every field's winner), the rest leave it out
+    const wrote = (f: FieldConsensus) => f.votes.reduce((s, v) => s + v.indices.reduce((t, i) => t + weight(i), 0), 0);
+    const merged = o.resolveConflicts === 'merge' ? internal : Object.fromEntries(list.filter(([, f]) => 2 * wrote(f) >= finished));
     return Object.freeze({
-      type: 'structured', consensus: (whole === undefined ? buildFromFields(mergeableFields(internal, weight)) : outputs[whole]!.value) as T, chosenIndex: whole,
+      type: 'structured', consensus: (whole === undefined ? buildFromFields(mergeableFields(merged, weight)) : outputs[whole]!.value) as T, chosenIndex: whole,
       agreement, similarities: undefined, fields, dissent: Object.freeze(dissent), ...common,
     });
   }

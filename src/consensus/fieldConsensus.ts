@@ -89,8 +89,11 @@ export function mergeableFields(fields: Readonly<Record<string, FieldConsensus>>
   return Object.fromEntries(kept.map((e) => [e.path, e.field]));
 }
 
-/** Path keys are JSON arrays of keys (`["a","b"]`), so a key containing a dot stays one key. */
-export const fieldName = (path: string): string => (path === '' ? '' : (JSON.parse(path) as string[]).join('.'));
+/**
+ * A path's public name: its keys joined with dots, a dot or backslash in a key escaped with a
+ * backslash, so `{"a.b": 1}` (`a\.b`) and `{a: {b: 1}}` (`a.b`) are two fields, never one name.
+ */
+export const fieldName = (path: string): string => (path === '' ? '' : (JSON.parse(path) as string[]).map((k) => k.replace(/[.\\]/g, '\\$&')).join('.'));
 
 function* leaves(value: unknown, path: string, keys: string[] = []): Generator<[string, unknown]> {
   if (isPlainObject(value) && Object.keys(value).length > 0) {
@@ -104,9 +107,16 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** JSON with object keys sorted at every depth: `{b:1,a:2}` and `{a:2,b:1}` are one vote. */
+/**
+ * JSON with object keys sorted at every depth: `{b:1,a:2}` and `{a:2,b:1}` are one vote. A value JSON
+ * cannot hold (a BigInt, a cycle) is a TypeError naming it, never the raw one of `JSON.stringify`.
+ */
 export function canonical(value: unknown): string {
-  return JSON.stringify(value, (_k, v: unknown) =>
-    isPlainObject(v) ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, v[k]])) : v,
-  ) ?? 'undefined';
+  try {
+    return JSON.stringify(value, (_k, v: unknown) =>
+      isPlainObject(v) ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, v[k]])) : v,
+    ) ?? 'undefined';
+  } catch (e) {
+    throw new TypeError(`consensus({parse}) gave a value JSON cannot hold (${(e as Error).message}): fields are voted as JSON`, { cause: e });
+  }
 }

@@ -1,5 +1,6 @@
 import { deepStrictEqual } from 'node:assert';
 import { TestScheduler } from 'rxjs/testing';
+import { isPlainRecord } from '../internal/options.js';
 import { setOwn } from '../structured/partialJsonFrames.js';
 
 /**
@@ -13,8 +14,10 @@ import { setOwn } from '../structured/partialJsonFrames.js';
  * Rules:
  * 1. Both sides are normalised before comparison: every `Error` (at any depth) becomes
  *    `{name, code, message}`; object keys whose value is `undefined` are dropped (as `toEqual` does);
- *    Map and Set values are normalised inside a Map or Set; dates, regular expressions and binary
- *    buffers, and asymmetric matchers (objects with `asymmetricMatch`, such as `expect.any(Error)`),
+ *    Map and Set values are normalised inside a Map or Set; an object that keeps its content outside
+ *    its own keys becomes its class name over that content (`{URL: 'https://a/'}`, `{Headers: [['a', '1']]}`:
+ *    its `toJSON()`, or its entries), so two URLs or two Headers never compare as empty; dates,
+ *    regular expressions and binary buffers, and asymmetric matchers (objects with `asymmetricMatch`, such as `expect.any(Error)`),
  *    are kept as is.
  * 2. The normalised frames go to `assertDeepEqual(actual, expected)`, which must throw on a mismatch.
  *    The default is `node:assert`'s `deepStrictEqual`, which does not understand asymmetric matchers:
@@ -57,6 +60,9 @@ export function normalizeForMatch(value: unknown, seen: WeakSet<object> = new We
     if (Array.isArray(value)) return value.map((v) => normalizeForMatch(v, seen));
     if (value instanceof Map) return new Map([...value].map(([k, v]) => [k, normalizeForMatch(v, seen)]));
     if (value instanceof Set) return new Set([...value].map((v) => normalizeForMatch(v, seen)));
+    // a URL, Headers or URLSearchParams keeps its content in internal slots: no own keys, so every two were "equal" ({})
+    const opaque = Object.keys(value).length === 0 && !isPlainRecord(value) ? contentOf(value) : undefined;
+    if (opaque !== undefined) return { [value.constructor?.name ?? 'Object']: normalizeForMatch(opaque, seen) };
     const out: Record<string, unknown> = {};
     // an own `__proto__` key (JSON.parse makes one from a model's answer) stays a key, never the copy's prototype
     for (const [k, v] of Object.entries(value)) if (v !== undefined) setOwn(out, k, normalizeForMatch(v, seen));
@@ -64,4 +70,16 @@ export function normalizeForMatch(value: unknown, seen: WeakSet<object> = new We
   } finally {
     seen.delete(value);
   }
+}
+
+/** What a class instance without own keys holds: `toJSON()` (a URL's href) or its entries (Headers, URLSearchParams, FormData); undefined: neither. */
+function contentOf(value: object): unknown {
+  const { toJSON } = value as { toJSON?: unknown };
+  if (typeof toJSON === 'function') return toJSON.call(value) as unknown;
+  const entries = (value as Partial<Iterable<unknown>>)[Symbol.iterator]?.call(value);
+  // an iterator is its own iterable: read here, a generator's values would be gone from the frame
+  if (entries === undefined || entries === value) return undefined;
+  const out: unknown[] = [];
+  for (let r = entries.next(); r.done !== true; r = entries.next()) out.push(r.value);
+  return out;
 }

@@ -69,8 +69,9 @@ export interface FakeModel {
  *    `complete{finishReason: 'stop'}` and completes. Without `|` or `#` the attempt hangs after its
  *    last item until unsubscribed. Frames follow rxjs marble timing (every character takes one
  *    frame, a frame is 1 ms), so the script lines up with `cold()`; so does rxjs's time progression:
- *    in `'a 10ms b|'` the `10ms` (`s` and `m` too), at the start or between whitespace, waits 10
- *    frames and is not four tokens.
+ *    in `'a 10ms b|'` the `10ms` (`s` and `m` too), at the start or between spaces, waits 10
+ *    frames and is not four tokens. Only a space is white space, as in rxjs (which reads a tab or a
+ *    newline as a value): a tab or a newline is a TypeError.
  * 2. Object scripts (`{items, finishReason?, usage?}`) play `items` in order (see {@link FakeItem}),
  *    then emit `complete` unless an `error`, `hang` or `end` item came first.
  * 3. It emits content events only (token, reasoning, tool-call, data, progress, complete): wrap it in

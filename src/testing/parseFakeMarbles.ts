@@ -24,15 +24,16 @@ export interface FakeMarbleValues {
 }
 
 const TOKEN_CHAR = /^[A-Za-z0-9]$/;
-const WHITESPACE = /^[ \t\n]$/;
+/** rxjs (run mode) skips a space only: a tab or a newline would be a value there, so the fake refuses them. */
+const WHITESPACE = /^ $/;
 /**
- * rxjs's time progression: `10ms`, `1.5s`, `2m`, then whitespace (sticky: matched at `lastIndex`). As in
+ * rxjs's time progression: `10ms`, `1.5s`, `2m`, then a space (sticky: matched at `lastIndex`). As in
  * rxjs, one at the very end is not a progression: `cold('a 2m')` emits `a`, `2`, `m`, and so does the fake.
  */
-const TIME_PROGRESSION = /(\d+(?:\.\d+)?)(ms|s|m)(?=[ \t\n])/y;
+const TIME_PROGRESSION = /(\d+(?:\.\d+)?)(ms|s|m)(?= )/y;
 const UNIT_MS: Readonly<Record<string, number>> = { ms: 1, s: 1000, m: 60_000 };
 
-/** The time progression starting at `i` (at the start or after whitespace, as rxjs reads one): its length and ms. */
+/** The time progression starting at `i` (at the start or after a space, as rxjs reads one): its length and ms. */
 function timeProgressionAt(marbles: string, i: number): { readonly text: string; readonly ms: number } | undefined {
   if (i > 0 && !WHITESPACE.test(marbles[i - 1]!)) return undefined;
   TIME_PROGRESSION.lastIndex = i;
@@ -78,9 +79,9 @@ export function checkMarbleValues(values: unknown, where: string): void {
 /**
  * @internal Parses a fake model marble string into steps. Throws a TypeError naming the character (a
  * whole code point) and its position (every character before it is ASCII, so the index counts
- * characters). Rules, as in rxjs marbles (run mode): every character but whitespace takes one frame; a group
+ * characters). Rules, as in rxjs marbles (run mode): every character but a space takes one frame (a tab or a newline is refused: rxjs reads it as a value); a group
  * `(ab)` emits its content at the frame of `(` and then advances by its full length; a time progression
- * (`10ms`, `1.5s`, `2m`, at the start or after whitespace and followed by whitespace) advances
+ * (`10ms`, `1.5s`, `2m`, at the start or after a space and followed by a space) advances
  * by that many ms (one frame is 1 ms), never a run of tokens.
  */
 export function parseFakeMarbles(marbles: string, where: string, options: FakeMarbleValues = {}): FakeStep[] {
@@ -134,6 +135,8 @@ export function parseFakeMarbles(marbles: string, where: string, options: FakeMa
       if (compileItem(item, i, `${at(i)} ('${c}')`, steps)) {
         ended = true;
       }
+    } else if (/[\t\n\v\f\r]/.test(c)) {
+      throw new TypeError(`${at(i)}: ${quoteChar(c)} is not white space in a marble: rxjs skips only ' ' (and reads this as a value)`);
     } else {
       throw new TypeError(`${at(i)}: ${quoteChar(c)} is not a fake model marble character (use letters, digits, '-', '#', '|', '(' and ')')`);
     }

@@ -46,7 +46,8 @@ const PATH = /*#__PURE__*/ optionPath('redisBreakerStore', 'client, ');
  *
  *   server A: 503 503 503 -> open      server B: next call -> CircuitOpenError, no request
  *
- * 1. `get` reads and parses the record (a missing or unreadable one reads as closed; one written
+ * 1. `get` reads and parses the record (a missing or unreadable one reads as closed, and so does one
+ *    without a finite number in each field the store writes, such as another writer's `{"state":"open"}`; one written
  *    by an earlier version, without the `period` counter, reads as period 0, and without the write
  *    counter `version` is ordered by when it was read). A client whose type
  *    mapping returns bulk strings as Buffers works as one returning strings (the bytes are decoded
@@ -122,11 +123,16 @@ export function redisBreakerStore(client: RedisBreakerClient, config: RedisBreak
  */
 const UTF8 = /*#__PURE__*/ new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
+/** The numbers every record the store writes has (`period`, `probedAt`, `leasesSince` and `version` may be missing). */
+const FIELDS = ['failures', 'openedAt', 'probes', 'successes', 'windowStart', 'windowCalls', 'windowFailures'] as const;
+
 function parse(raw: string | undefined): BreakerRecord | undefined {
   if (raw === undefined) return undefined;
   try {
     const rec = JSON.parse(raw) as BreakerRecord;
-    return typeof rec === 'object' && rec !== null && ['closed', 'open', 'half-open'].includes(rec.state) ? rec : undefined;
+    // every field the breaker's writer writes: a foreign `{"state":"open"}` (no openedAt) stayed open until its TTL
+    const whole = typeof rec === 'object' && rec !== null && FIELDS.every((k) => Number.isFinite(rec[k]));
+    return whole && ['closed', 'open', 'half-open'].includes(rec.state) ? rec : undefined;
   } catch {
     return undefined;
   }
