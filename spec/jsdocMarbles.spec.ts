@@ -66,6 +66,7 @@ describe('JSDoc marble lines', () => {
       expectObservable(source.pipe(withTimeouts({ initialToken: 3 }))).toBe(drawn('timeouts/withTimeouts.ts', 'withTimeouts({ initialToken: 3 })'), values, timeout('INITIAL_TOKEN_TIMEOUT'));
       expectObservable(source.pipe(withTimeouts({ interToken: 5 }))).toBe(drawn('timeouts/withTimeouts.ts', 'withTimeouts({ interToken: 5 })'), values, timeout('INTER_TOKEN_TIMEOUT'));
       expectObservable(source.pipe(withTimeouts({ initialToken: 4, interToken: 10 }))).toBe(drawn('timeouts/withTimeouts.ts', 'withTimeouts({ initialToken: 4, interToken: 10 })'), values);
+      expectObservable(source.pipe(withTimeouts({ initialToken: 4, interToken: false }))).toBe(drawn('timeouts/withTimeouts.ts', 'withTimeouts({ initialToken: 4, interToken: false })'), values);
     });
   });
 

@@ -77,9 +77,9 @@ describe('l0() options of the wrong type', () => {
     [
       'timeout: {initialToken: 0}',
       { timeout: { initialToken: 0 } },
-      'l0({timeout: {initialToken}}) must be a finite number of ms > 0 (timeout: false turns them off), got 0',
+      'l0({timeout: {initialToken}}) must be a number of ms > 0 (false or Infinity: no limit; timeout: false turns them all off), got 0',
     ],
-    ['timeout: {total: "1s"}', { timeout: { total: '1s' } }, /^l0\(\{timeout: \{total\}\}\) must be a finite number of ms > 0.*got "1s"$/],
+    ['timeout: {total: "1s"}', { timeout: { total: '1s' } }, /^l0\(\{timeout: \{total\}\}\) must be a number of ms > 0.*got "1s"$/],
     [
       'deduplicateContinuation: {minOverlap: 0}',
       { deduplicateContinuation: { minOverlap: 0 } },

@@ -32,6 +32,14 @@ describe('l0() timeouts (T1-T4)', () => {
     expect(model.calls[0]!.aborted).toBe(true);
   });
 
+  it.each([false, Infinity] as const)('should keep the default initial-token timeout with only the inter-token one turned off by %s', (off) => {
+    // (before: a budget could only be left out, taking the default, or all turned off with timeout: false)
+    const slow = runScenario(() => l0({ stream: fakeModel({ items: ['a', { delay: 60_000 }, 'b'] }), timeout: { interToken: off }, retry: false }));
+    expect(finalState(slow.events)).toMatchObject({ content: 'ab', status: 'complete' });
+    const silent = runScenario(() => l0({ stream: fakeModel({ items: [{ delay: 60_000 }, 'a'] }), timeout: { interToken: off }, retry: false }));
+    expect([silent.error, silent.errorFrame]).toMatchObject([{ code: 'INITIAL_TOKEN_TIMEOUT' }, 5000]);
+  });
+
   it('should fail with INTER_TOKEN_TIMEOUT 100 ms after the last token, not when the next one arrives (T2)', () => {
     const model = fakeModel({ items: ['a', { delay: 1500 }, 'b'] });
     const run = runScenario(() => l0({ stream: model, timeout: { interToken: 100 }, retry: { maxRetries: 0 } }));

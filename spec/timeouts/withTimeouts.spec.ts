@@ -169,14 +169,29 @@ describe('withTimeouts', () => {
       expect(withTimeouts({ initialToken: undefined, interToken: undefined, total: undefined })).toBe(identity);
     });
 
+    it('should return identity when every budget is false or Infinity', () => {
+      expect(withTimeouts({ initialToken: false, interToken: Infinity, total: false })).toBe(identity);
+    });
+
+    it.each([false, Infinity] as const)('should keep the initial-token budget with the inter-token one turned off by %s', (off) => {
+      testScheduler().run(({ cold, time, expectObservable }) => {
+        const source = cold('  --a----------b|', values);
+        const late = cold('    -----a|', values);
+        const initialToken = time('---|');
+        expectObservable(source.pipe(withTimeouts({ initialToken, interToken: off }))).toBe('--a----------b|', values);
+        expectObservable(late.pipe(withTimeouts({ initialToken, interToken: off }))).toBe('---#', values, timeout('initial', 3, 3, 0));
+      });
+    });
+
     it.each([
       ['initialToken', 0],
       ['interToken', 0],
       ['total', 0],
       ['initialToken', -1],
       ['interToken', Number.NaN],
-      ['total', Infinity],
+      ['total', -Infinity],
       ['interToken', '100'],
+      ['initialToken', true],
     ])('should throw a TypeError naming %s for %s', (option, value) => {
       expect(() => withTimeouts({ [option]: value } as never)).toThrow(TypeError);
       expect(() => withTimeouts({ [option]: value } as never)).toThrow(`withTimeouts({${option}}) must be`);
@@ -189,7 +204,7 @@ describe('withTimeouts', () => {
     });
 
     it('should show a wrong string value quoted', () => {
-      expect(() => withTimeouts({ interToken: '100' } as never)).toThrow('withTimeouts({interToken}) must be a finite number of ms > 0 (use undefined to disable), got "100"');
+      expect(() => withTimeouts({ interToken: '100' } as never)).toThrow('withTimeouts({interToken}) must be a number of ms > 0 (false, Infinity or undefined: no limit), got "100"');
     });
 
     it('should reject a misspelled option and suggest the closest one', () => {

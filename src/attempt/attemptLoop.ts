@@ -3,6 +3,7 @@ import type { Observable, Observer, Subscriber, Subscription, Unsubscribable } f
 import { InvalidStreamError } from '../errors/InvalidStreamError.js';
 import { asL0Error } from '../errors/classifyL0Error.js';
 import { isL0Error } from '../errors/L0Error.js';
+import { claimHeldOutput } from '../internal/heldOutput.js';
 import type { L0Event, StartEvent } from '../events/eventTypes.js';
 import { currentEntrantObserver, withEntrantObserver, type EntrantObserver } from '../internal/entrantObserver.js';
 import { isRelayed, peekAttemptContext, subscribeWithHolder, type AttemptContext, type Holder } from './attemptContext.js';
@@ -94,6 +95,7 @@ export abstract class AttemptLoop implements Observer<L0Event>, Unsubscribable {
   }
 
   error(err: unknown): void {
+    claimHeldOutput(err); // output cut before the check that failed the attempt (see holding): its retry or fallback event carries it on
     const known = isL0Error(err) ? err.checkpoint : undefined;
     if (known !== undefined) this.checkpoint = known === '' ? undefined : known;
     try {

@@ -5,7 +5,7 @@ import { attemptTextChange } from '../attempt/attemptText.js';
 import { checkBag, checkKeys, optionError, optionKeys, optionPath, type OptionPath } from '../internal/options.js';
 import { createOverlapMatcher, type OverlapMatcher, type OverlapOptions } from './overlap.js';
 import { ThinkingLead } from './thinkingLead.js';
-import { markHeldOutput } from '../internal/heldOutput.js';
+import { holding, markHeldOutput } from '../internal/heldOutput.js';
 
 /** Options of {@link deduplicateContinuation}. */
 export interface DeduplicateContinuationConfig {
@@ -71,7 +71,8 @@ export const DEDUPLICATE_CONTINUATION_DEFAULTS: Readonly<Required<DeduplicateCon
  *    far, release, then pass on.
  * 5. `start`, `retry` and `fallback` discard held tokens (the attempt they belonged to is
  *    retracted) and disarm; an error discards them and is passed on, carrying them and the
- *    overlap cut from the head (written and paid for) to a `budget()` after it.
+ *    overlap cut from the head (written and paid for) to a `budget()` after it. A check after it
+ *    that fails the attempt (a guardrail, drift detection) takes the overlap cut with its error too.
  *
  * Use it per attempt, before anything that reads the text (zero-output detection, guardrails,
  * checkpoints), as the `l0()` preset does. The state is per subscription.
@@ -150,7 +151,17 @@ class Deduplication extends Relay<L0Event> {
         // reasoning and progress are channels of their own (a reasoning model thinks before its text): they pass, the match goes on
         if (this.matcher && event.type !== 'reasoning' && event.type !== 'progress') this.release(this.finish());
     }
-    this.out.next(event);
+    this.send(event);
+  }
+
+  /**
+   * Hands `event` on. After a cut, the overlap goes with any error a check after this one fails the
+   * attempt with meanwhile (it never passes here), so a `budget()` counts it (see holding).
+   */
+  private send(event: L0Event): void {
+    const { dropped, out } = this;
+    if (dropped === '') out.next(event);
+    else holding(dropped, () => out.next(event));
   }
 
   /** The attempt failed: the head held back and the overlap cut go with the error, so a `budget()` after counts them (see heldOutput). */
@@ -163,7 +174,7 @@ class Deduplication extends Relay<L0Event> {
   override complete(): void {
     if (this.isStopped) return;
     if (this.matcher) this.release(this.finish());
-    super.complete();
+    holding(this.dropped, () => super.complete());
   }
 
   private disarm(): void {
@@ -237,8 +248,8 @@ class Deduplication extends Relay<L0Event> {
       }
       const cut = Math.min(skip, value.length - keep);
       if (cut > 0) this.dropped += value.slice(keep, keep + cut);
-      if (cut === 0) this.out.next(t);
-      else if (cut < value.length) this.out.next({ type: 'token', value: value.slice(0, keep) + value.slice(keep + cut) });
+      if (cut === 0) this.send(t);
+      else if (cut < value.length) this.send({ type: 'token', value: value.slice(0, keep) + value.slice(keep + cut) });
       skip -= cut;
       keep = 0;
     }

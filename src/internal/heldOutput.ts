@@ -19,9 +19,38 @@ interface Holds {
   readonly byError: WeakMap<object, { readonly text: string; readonly n: number }[]>;
   /** The number of the last hold made. */
   n: number;
+  /** Output cut upstream of the call running now (see {@link holding}), for the error that call may end the attempt with. */
+  cut?: string;
 }
 
 const HOLDS: Holds = /*#__PURE__*/ globalSlot(Symbol.for('l0-rx.heldOutput.v2'), { byError: new WeakMap(), n: 0 });
+
+/**
+ * Runs `call` (an operator handing on an event of its attempt) with `text`, output the operator cut
+ * and never passed on (deduplicateContinuation's overlap), for the error a check after it (a guard,
+ * drift detection, zero output) fails the attempt with during that call: such an error never passes
+ * the operator, and the loop or `budget()` that first takes it ({@link claimHeldOutput}) adds the text
+ * to it. @internal
+ */
+export function holding(text: string, call: () => void): void {
+  const holds = HOLDS;
+  const outer = holds.cut;
+  holds.cut = (outer ?? '') + text;
+  try {
+    call();
+  } finally {
+    holds.cut = outer;
+  }
+}
+
+/** Adds the output cut upstream of the running call (see {@link holding}) to `error`, once. @internal */
+export function claimHeldOutput(error: unknown): void {
+  const { cut } = HOLDS;
+  if (cut) {
+    HOLDS.cut = '';
+    markHeldOutput(error, cut);
+  }
+}
 
 /** Adds `text` (held back, never passed on) to `error`, the error that ends the attempt; checks nested in one attempt add theirs. @internal */
 export function markHeldOutput(error: unknown, text: string): void {
@@ -51,6 +80,7 @@ export function heldSince(): number {
  * a race releases a winner's events late): '' for none (a weak map gets nothing for a primitive). @internal
  */
 export function heldOutput(error: unknown, reader: { since: number }): string {
+  claimHeldOutput(error);
   let text = '';
   // (an error's holds are in the order made, so numbered upwards)
   for (const hold of HOLDS.byError.get(error as object) ?? []) {

@@ -77,7 +77,7 @@ let zeroOutput: MonoTypeOperatorFunction<L0Event> | undefined;
 export function l0(options: L0Options): Observable<L0Event> {
   const o = resolveL0Options(options);
   const attempt = ({ factory, model }: (typeof o)['primary']) =>
-    // continuation off (no checkpointInterval): every attempt starts over, even after a relayed run's checkpoint events
+    // l0()'s source: a relayed run's checkpoints dropped; continuation off (no checkpointInterval): every attempt starts over
     streamSource(factory, model, o.adapters, o.checkpointInterval !== undefined).pipe(
       shared(o.timeout, withTimeouts),
       deduplicateContinuation(o.dedupe),

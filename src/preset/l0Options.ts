@@ -80,15 +80,18 @@ export interface L0Options extends LifecycleCallbacks, L0ContentOptions {
    * @default L0_DEFAULTS.retry
    */
   readonly retry?: number | RetryPresetName | RetryWithBackoffConfig | false;
-  /** Timeouts in ms (each at most 2147483647); `false` disables them. Missing fields take the defaults. @default {initialToken: 5000, interToken: 10000} */
+  /** Timeouts in ms (each at most 2147483647); `false` disables them all, a budget `false` (or `Infinity`) only that one. Missing fields take the defaults. @default {initialToken: 5000, interToken: 10000} */
   readonly timeout?: Omit<WithTimeoutsConfig, 'scheduler'> | false;
   /** Error with ZeroOutputError (retried) when a run completes with no meaningful output. @default true */
   readonly detectZeroTokens?: boolean;
   /**
-   * Resume a retry or fallback from the last checkpoint instead of starting over. Off, every attempt
-   * starts over (no `resume`, no `ctx.checkpoint`), even after events its stream relays from another
-   * run (a nested l0()'s `checkpoint`s, the `resume`s of a server's run read with fromServerSentEvents),
-   * and when a loop around the run (a fallbackTo, a race retried) hands it a checkpoint. @default false
+   * Resume a retry or fallback from the last checkpoint instead of starting over. The checkpoints are
+   * the run's own: a stream that relays another run (a nested l0(), a server's run read with
+   * fromServerSentEvents) has that run's `checkpoint`s dropped, and in a resumed attempt that run's
+   * text follows the checkpoint (its `retry` is followed by `resume{checkpoint}`, its `resume{x}` is
+   * `resume{checkpoint + x}`). Off, every attempt starts over (no `resume`, no `ctx.checkpoint`), even
+   * after the `resume`s a stream relays, and when a loop around the run (a fallbackTo, a race retried)
+   * hands it a checkpoint. @default false
    */
   readonly continueFromLastKnownGoodToken?: boolean;
   /** Tokens between checkpoints when continuation is on. @default 10 */

@@ -142,7 +142,7 @@ function resolvedTimeout(timeout: Exclude<L0Options['timeout'], false>, schedule
   if (timeout) checkKeys(where, timeout, TIMEOUT_KEYS);
   const given = timeout ? Object.fromEntries(Object.entries(timeout).filter(([, v]) => v !== undefined)) : {}; // undefined: not given
   const config = { ...L0_DEFAULTS.timeout, ...given, scheduler };
-  resolveWithTimeouts(config, where, 'timeout: false turns them off');
+  resolveWithTimeouts(config, where, 'false or Infinity: no limit; timeout: false turns them all off');
   return config;
 }
 

@@ -115,15 +115,18 @@ export function fromStream(factory: StreamFactory, config: FromStreamConfig = {}
 }
 
 /**
- * {@link fromStream} with its options checked. `resume: false` (l0() with continuation off): every
- * attempt starts over, whatever checkpoint its loop hands it (see openAttempt). @internal
+ * {@link fromStream} with its options checked. `resume` is given by l0() only: an l0() attempt's
+ * source drops the `checkpoint` events a relayed run (a nested l0()) sends, and with continuation on
+ * (`true`) relays that run's text after the checkpoint the attempt resumed from (see StreamRun's
+ * `resumed`); off (`false`) every attempt starts over, whatever checkpoint its loop hands it (see
+ * openAttempt). @internal
  */
 export function streamSource(factory: StreamFactory, model: string | undefined, custom: readonly StreamAdapter[], resume?: boolean): Observable<L0Event> {
   const adapters: readonly StreamAdapter[] = Object.freeze([...custom, ...BUILT_IN_ADAPTERS]);
   return new Observable<L0Event>((subscriber) => {
     const attemptContext = openAttempt(subscriber, model, resume);
     const abort = new AttemptSignal();
-    const run = new StreamRun(subscriber, abort, adapters, custom.length);
+    const run = new StreamRun(subscriber, abort, adapters, custom.length, resume === undefined ? undefined : (attemptContext.checkpoint ?? ''));
     const ctx = streamContext(abort, attemptContext);
     if (!subscriber.closed) {
       let input: unknown;

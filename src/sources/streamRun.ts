@@ -49,6 +49,11 @@ export class StreamRun {
     private readonly controller: { abort(): void },
     private readonly adapters: readonly StreamAdapter[],
     private readonly customCount: number,
+    /**
+     * l0()'s attempt (else `undefined`: fromStream passes every event on): the checkpoint it resumed
+     * from (`''`: none). See {@link emit}.
+     */
+    private readonly resumed?: string,
   ) {}
 
   /** Starts (or continues, after a promise or an unwrap) with a value the factory produced. */
@@ -226,12 +231,33 @@ export class StreamRun {
     }
   }
 
-  /** The single exit to the subscriber: drops `start` and empty deltas; `complete` ends the run. */
+  /**
+   * The single exit to the subscriber: drops `start` and empty deltas; `complete` ends the run. In
+   * an l0() attempt, a relayed run's `checkpoint` is dropped (it holds that run's text only, unchecked
+   * by the attempt's guardrails: the attempt's own come from its checkpointEvery), and in one that
+   * resumed from `resumed`, that run's text follows it: its `retry` or `fallback` (which retracts
+   * everything since the last `start`) is followed by `resume{resumed}`, and its `resume{x}` becomes
+   * `resume{resumed + x}`.
+   */
   private emit(e: L0Event): void {
     if (this.subscriber.closed) return;
+    const { resumed } = this;
     switch (e.type) {
       case 'start':
         return;
+      case 'checkpoint':
+        if (resumed !== undefined) return;
+        break;
+      case 'retry':
+      case 'fallback':
+        if (resumed) {
+          this.subscriber.next(e);
+          e = { type: 'resume', checkpoint: resumed };
+        }
+        break;
+      case 'resume':
+        if (resumed) e = { type: 'resume', checkpoint: resumed + e.checkpoint };
+        break;
       case 'token':
         if (e.value === '') return;
         this.emitted = true;

@@ -15,14 +15,17 @@ import { checkBag, checkKeys, isSchedulerLike, optionError, optionKeys, optionPa
 import { checkTimerDelay } from '../internal/timerDelay.js';
 import { SOURCE_ACTIVE } from '../internal/sourceActivity.js';
 
-/** Budgets of {@link withTimeouts}, in ms, each at most 2147483647 (about 24.8 days). `undefined` disables one; 0 is invalid. */
+/**
+ * Budgets of {@link withTimeouts}, in ms, each at most 2147483647 (about 24.8 days). `false` or
+ * `Infinity` turns one off (so does `undefined` here; in `l0({timeout})` it takes l0's default); 0 is invalid.
+ */
 export interface WithTimeoutsConfig {
   /** Longest wait from subscription to the first content event (a chunk the source held back restarts it: rule 1). @default undefined (no limit) */
-  readonly initialToken?: number;
+  readonly initialToken?: number | false;
   /** Longest silence between content events, measured from the first one on. @default undefined (no limit) */
-  readonly interToken?: number;
+  readonly interToken?: number | false;
   /** Longest time from subscription to `complete`, whatever the source does (time spent downstream not counted: rule 4). @default undefined (no limit) */
-  readonly total?: number;
+  readonly total?: number | false;
   /** Where the deadline is scheduled and `now()` is read. @default asyncScheduler */
   readonly scheduler?: SchedulerLike;
 }
@@ -36,6 +39,7 @@ export interface WithTimeoutsConfig {
  *   ---#                    withTimeouts({ initialToken: 3 })
  *   ----a-b----#            withTimeouts({ interToken: 5 })
  *   ----a-b---------c|      withTimeouts({ initialToken: 4, interToken: 10 })   (a token at a deadline is in time)
+ *   ----a-b---------c|      withTimeouts({ initialToken: 4, interToken: false })   (only the first token has a deadline)
  *
  * Rules:
  * 1. Activity is a content event: `token`, `reasoning`, `tool-call`, `data`, `progress`. Control
@@ -68,18 +72,21 @@ export interface WithTimeoutsConfig {
  *    flooding source that checks `subscriber.closed` stops), then the error is
  *    `TokenTimeoutError{kind, timeoutMs, elapsedMs, tokenCount}` (`total` wins a tie).
  *
- * With every budget `undefined` it returns `identity`. A budget must be a finite number > 0: 0 is
- * not "no limit" but a `TypeError` (use `undefined` to disable); so is a budget above 2147483647 ms
- * (2^31 - 1, about 24.8 days), which Node's and browsers' timers would fire at once. Unknown keys
- * are a `TypeError` that suggests the closest option (`intialToken` -> `initialToken`).
+ * A budget that is `undefined`, `false` or `Infinity` is off, and with every budget off it returns
+ * `identity`. Any other budget must be a number > 0: 0 is not "no limit" but a `TypeError`; so is a
+ * budget above 2147483647 ms (2^31 - 1, about 24.8 days), which Node's and browsers' timers would
+ * fire at once. Unknown keys are a `TypeError` that suggests the closest option (`intialToken` -> `initialToken`).
  *
  * @example
  * import { fromStream, withTimeouts } from 'l0-rx';
  * fromStream(factory).pipe(withTimeouts({ initialToken: 5_000, interToken: 10_000 }));
+ * @example
+ * import { l0 } from 'l0-rx';
+ * l0({ stream: factory, timeout: { interToken: false } }); // l0's first-token default, no limit between tokens
  * @see {@link TokenTimeoutError} {@link retryWithBackoff}
  * @param config See {@link WithTimeoutsConfig}.
- * @throws TypeError naming the option, for a budget that is 0, negative, NaN, not finite or above
- * 2147483647 ms, an unknown key, or a scheduler that is not a SchedulerLike.
+ * @throws TypeError naming the option, for a budget that is 0, negative, NaN, `-Infinity`, not a
+ * number (`true`, a string) or above 2147483647 ms, an unknown key, or a scheduler that is not a SchedulerLike.
  */
 export function withTimeouts(config: WithTimeoutsConfig): MonoTypeOperatorFunction<L0Event> {
   const { initialToken, interToken, total, scheduler } = resolveWithTimeouts(config);
@@ -260,12 +267,12 @@ const ROOT = /*#__PURE__*/ optionPath('withTimeouts');
 /**
  * Validates a {@link WithTimeoutsConfig} eagerly. `where` names the bag in messages (the l0 preset
  * passes `l0({timeout})`), and `off` says how to turn a budget off there (in `l0()` a budget left
- * out, or `undefined`, takes the default: only `timeout: false` turns them off).
- * @throws TypeError naming the option, for unknown keys, a budget that is not a finite number > 0
- * or is above 2147483647 ms, or a scheduler that is not a SchedulerLike.
+ * out, or `undefined`, takes the default).
+ * @throws TypeError naming the option, for unknown keys, a budget that is not a number > 0, `false`
+ * or `Infinity`, or is above 2147483647 ms, or a scheduler that is not a SchedulerLike.
  * @internal
  */
-export function resolveWithTimeouts(config: WithTimeoutsConfig, where: OptionPath = ROOT, off = 'use undefined to disable'): ResolvedTimeouts {
+export function resolveWithTimeouts(config: WithTimeoutsConfig, where: OptionPath = ROOT, off = 'false, Infinity or undefined: no limit'): ResolvedTimeouts {
   checkBag(where, config);
   checkKeys(where, config, WITH_TIMEOUTS_KEYS);
   const { scheduler = asyncScheduler } = config;
@@ -278,11 +285,11 @@ export function resolveWithTimeouts(config: WithTimeoutsConfig, where: OptionPat
   };
 }
 
-/** Validates one budget; `undefined` becomes `Infinity` (no limit). */
-function budget(where: OptionPath, off: string, option: keyof WithTimeoutsConfig, value: number | undefined): number {
-  if (value === undefined) return Infinity;
+/** Validates one budget; `undefined` and `false` become `Infinity` (no limit). */
+function budget(where: OptionPath, off: string, option: keyof WithTimeoutsConfig, value: number | false | undefined): number {
+  if (value === undefined || value === false || value === Infinity) return Infinity;
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw optionError(where, option, `a finite number of ms > 0 (${off})`, value);
+    throw optionError(where, option, `a number of ms > 0 (${off})`, value);
   }
   checkTimerDelay(where, option, value);
   return value;
