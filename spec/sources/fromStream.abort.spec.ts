@@ -67,10 +67,13 @@ describe('fromStream cancellation', () => {
   });
 
   it('should abort an SDK stream\'s own controller (openai Stream.controller) on unsubscribe', async () => {
-    const { iterable } = hangingIterable(['a']);
+    // one chat completions chunk, then it hangs (an SDK stream's chunks are objects: a string one is MALFORMED_CHUNK)
+    const { iterable } = hangingIterable([{ choices: [{ index: 0, delta: { content: 'a' } }] }]);
     const sdkStream = Object.assign(iterable, { controller: new AbortController() });
-    const sub = fromStream(() => sdkStream).subscribe();
+    const seen: L0Event[] = [];
+    const sub = fromStream(() => sdkStream).subscribe({ next: (e) => seen.push(e) });
     await tick();
+    expect(seen.map((e) => e.type)).toEqual(['start', 'token']);
     sub.unsubscribe();
     expect(sdkStream.controller.signal.aborted).toBe(true);
   });

@@ -66,8 +66,8 @@ const ROOT = /*#__PURE__*/ optionPath('fromStream', 'factory, ');
  * 2. The factory is called once with `{signal, attempt, fallbackIndex, checkpoint?}`. A throw or a rejected
  *    promise becomes the error.
  * 3. The value is read by fromStream itself (`iterator.next()` / `reader.read()`, never rxjs `from()`, which
- *    only notices an unsubscribe when the next chunk arrives). Its first chunk picks an adapter; each chunk
- *    becomes zero or more events. An `Observable<L0Event>` is subscribed and each item validated; its `start`
+ *    only notices an unsubscribe when the next chunk arrives). Its first chunk picks an adapter (a keep-alive
+ *    `{type: 'ping'}` no custom adapter takes picks none: the next chunk does); each chunk becomes zero or more events. An `Observable<L0Event>` is subscribed and each item validated; its `start`
  *    events are dropped and its first `complete` ends the run.
  * 4. Exactly one `complete` is the last event. Plain text and Observables that end without one get
  *    `complete{finishReason: 'stop'}`; provider streams that end without their terminal marker (a finish
@@ -78,7 +78,8 @@ const ROOT = /*#__PURE__*/ optionPath('fromStream', 'factory, ');
  *    `InvalidStreamError` naming what was received (a non-streaming SDK result says what to change; so is a
  *    generator or SDK stream an earlier subscription read: the factory must make a new one per call; and a text
  *    stream whose first chunk is an SDK's wire format, a raw HTTP body of server-sent events carrying JSON objects);
- *    a malformed chunk of a known format is a retryable `ProviderError` `MALFORMED_CHUNK`.
+ *    a malformed chunk of a known format is a retryable `ProviderError` `MALFORMED_CHUNK`, and so is an SDK stream's
+ *    (openai's, which carries its own `controller`) first chunk that is not an object, unless a custom adapter takes it.
  * 6. Unsubscribing (or an error) aborts `signal` at once, even while a read is pending, and also cancels the
  *    reader / returns the iterator (and aborts an openai `Stream`'s own `controller`). Nothing is emitted after.
  *    A successful run does not fire the signal.

@@ -4,7 +4,7 @@ import type { CompleteEvent, L0Event } from '../events/eventTypes.js';
 import { describeValue, InvalidStreamError } from '../errors/InvalidStreamError.js';
 import { toL0Error } from '../errors/normalizeError.js';
 import { StreamAbortedError } from '../errors/StreamAbortedError.js';
-import { incompleteStream, unreadableChunk } from './adapters/shared.js';
+import { incompleteStream, isRecord, malformedChunk, unreadableChunk, type Rec } from './adapters/shared.js';
 import { tellSourceActive } from '../internal/sourceActivity.js';
 import type { AdapterEmit, ChunkDecoder, StreamAdapter } from './adapters/types.js';
 import { checkEvent } from './validateEvent.js';
@@ -23,7 +23,8 @@ const MAX_UNWRAP = 8;
  * 1. `run(value)`: Observable -> subscribed (validated, `complete` ends it); promise or thenable -> its
  *    first callback, then run again; object -> adapters' `unwrap`, then a `ReadableStream` (read with a
  *    reader) or an `AsyncIterable` (read with its iterator); anything else -> `InvalidStreamError`.
- * 2. Chunks: the first picks the adapter (`detect`), every chunk goes to its decoder.
+ * 2. Chunks: the first picks the adapter (`detect`; unless a custom adapter takes it, an SDK stream's chunk that is no
+ *    object is `MALFORMED_CHUNK` and a keep-alive `{type: 'ping'}` is skipped), every chunk goes to its decoder.
  * 3. End: the decoder's `end`, then `complete{stop}` if nobody completed; an SDK stream (one with its
  *    own `controller`) that ends before its first chunk is a retryable `INCOMPLETE_STREAM`.
  * 4. `unsubscribe()` (the teardown): unless the run completed, aborts the factory's signal (and an SDK stream's own
@@ -192,6 +193,12 @@ export class StreamRun {
   private push(chunk: unknown): void {
     if (!this.decoder) {
       const adapter = this.adapters.find((a) => a.detect(chunk));
+      // unless a custom adapter takes it: an SDK stream's chunks are JSON a server sent (its fault, retryable, as
+      // later), and a keep-alive picks no format (the AI SDK's would take a proxy's `{type: 'ping'}`): the next chunk does
+      if (!adapter || this.adapters.indexOf(adapter) >= this.customCount) {
+        if (this.inputController && !isRecord(chunk)) throw malformedChunk('fromStream', 'not an object', chunk);
+        if ((chunk as Rec | undefined)?.['type'] === 'ping') return;
+      }
       if (!adapter) {
         const names = this.adapters.map((a) => a.name).join(', ');
         throw new InvalidStreamError(

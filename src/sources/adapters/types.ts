@@ -63,7 +63,9 @@ export interface ChunkDecoder {
  *    `Observable<L0Event>` or a promise of one).
  * 2. On the first chunk, `detect` is called on each adapter in order; the first that returns `true`
  *    decodes the whole stream (`create()` is called once for this subscription). If none does, the run
- *    fails with an `InvalidStreamError` naming the chunk.
+ *    fails with an `InvalidStreamError` naming the chunk. Unless a custom adapter takes it, a keep-alive
+ *    `{type: 'ping'}` picks no adapter (the next chunk is asked), and an SDK stream's (openai's, which carries its
+ *    own `controller`) chunk that is not an object fails the attempt with a retryable `MALFORMED_CHUNK`.
  * 3. If the stream ends before its first chunk, the adapter that unwrapped it (if any) gets an `end` call,
  *    so an empty provider stream is a cut stream; otherwise the run completes with `finishReason: 'stop'`.
  *
@@ -106,7 +108,7 @@ export interface ChunkDecoder {
 export interface StreamAdapter {
   /** A short, unique, kebab-case name (used in error messages), e.g. `openai-chat`. */
   readonly name: string;
-  /** True if this adapter decodes a stream whose first chunk is `chunk`. Called once per subscription. */
+  /** True if this adapter decodes a stream whose first chunk is `chunk`. Called once per subscription (again after a skipped keep-alive). */
   detect(chunk: unknown): boolean;
   /** A fresh decoder for one subscription. */
   create(): ChunkDecoder;
