@@ -184,9 +184,7 @@ function predict(c: Case): Expected {
         if (cut) return ended();
         break;
       }
-      // a budget in attemptOperators that leaves the next attempt no token: the retry waits nothing (nor draws a random) before that end
-      const spent = c.budget?.where === 'attempt' && tokens.used + 1 > c.budget.max;
-      const delay = spent ? 0 : after ?? backoffDelay(c, retried, previous, random);
+      const delay = after ?? backoffDelay(c, retried, previous, random);
       if (cut) {
         // with onExceeded complete the retry passes (retracting the attempt) before the length completion
         if (c.budget!.complete) retries.push([at, attempt, delay]);

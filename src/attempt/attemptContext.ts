@@ -41,11 +41,6 @@ export interface Holder {
    * entrant, a lane of it: see raceCore), so a `budget()` inside the loops counts over the run's attempts.
    */
   readonly run?: object;
-  /**
-   * Set by a `budget()` subscribed in the attempt: whether the run's next attempt could not stream one
-   * token (the budget would end the run at its subscription), so the retry loop waits no backoff for it.
-   */
-  spent?: () => boolean;
 }
 /** `relayed`: the `start`s another run numbered (see {@link markRelayed}), made on first use. */
 interface Slot { current: Holder | undefined; relayed?: WeakSet<object> }

@@ -1,6 +1,6 @@
 import { Observable, type MonoTypeOperatorFunction, type Subscriber } from 'rxjs';
 import { Relay } from '../internal/relay.js';
-import { peekAttemptContext, type AttemptContext, type Holder } from '../attempt/attemptContext.js';
+import { peekAttemptContext, type AttemptContext } from '../attempt/attemptContext.js';
 import { quiet } from '../internal/isPromiseLike.js';
 import type { L0Event } from '../events/eventTypes.js';
 import { describeOption } from '../internal/options.js';
@@ -40,8 +40,7 @@ import { Budget, isBudget, resolveBudget, type BudgetConfig, type ResolvedBudget
  *    limits (a shared ledger already spent, a prompt, `inputTokens`, over them) is never subscribed,
  *    so its request is never sent: it ends at once with the {@link BudgetExceededError} of that one
  *    token, or with `complete{finishReason: 'length'}` and the run's usage so far (zero when it
- *    sent nothing before); the `retryWithBackoff` that runs the attempt before it asks it when that
- *    attempt fails, so its retry waits no backoff before that end (`retry{delayMs: 0}`). After the loops, the `retry` or `fallback` that announces such an
+ *    sent nothing before). After the loops, the `retry` or `fallback` that announces such an
  *    attempt ends the run so (with `onExceeded: 'complete'` it passes first, as in 3): the
  *    attempt is never sent, as inside them, nor resumed (no `resume` restores a checkpoint). A race
  *    that holds its entrants' events releases a winner's `retry` from before the win only at the
@@ -71,13 +70,7 @@ export function budget(config: BudgetConfig | Budget): MonoTypeOperatorFunction<
     const runs = new WeakMap<object, Tally>();
     const ledger = shared ? () => shared : () => new Budget(c);
     return new Observable<L0Event>((subscriber) => {
-      const holder = peekAttemptContext();
-      const tally = runTally(runs, ledger, holder);
-      // the loop that runs this attempt asks, when the attempt fails, whether the next one could stream a token (rule 4): if not, it waits no backoff
-      if (holder) {
-        const other = holder.spent;
-        holder.spent = () => other?.() || tally.ledger.exceeds(1, c.inputTokens) !== undefined;
-      }
+      const tally = runTally(runs, ledger);
       // a request that could not stream one token within the limits (a spent ledger, a prompt over them) is never sent
       const spent = tally.ledger.exceeds(1, c.inputTokens);
       if (spent) {
@@ -113,7 +106,8 @@ interface Tally {
  * first attempt, a second subscription in the same attempt) counts afresh; the entrants of a race
  * are each a run of their own (a lane: the same source raced twice never shares a count).
  */
-function runTally(runs: WeakMap<object, Tally>, ledger: () => Budget, holder: Holder | undefined): Tally {
+function runTally(runs: WeakMap<object, Tally>, ledger: () => Budget): Tally {
+  const holder = peekAttemptContext();
   const run = holder?.run;
   const prior = run && runs.get(run);
   if (prior && prior.attempt !== holder!.ctx) {

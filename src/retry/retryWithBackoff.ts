@@ -54,8 +54,6 @@ import {
  *    (about 24.8 days, the longest a timer holds; the options that set a wait are checked against
  *    it). A throwing `calculateDelay` ends the run with its error, typed; so does a `random` that
  *    returns anything but a number in [0, 1) (a TypeError naming it), rather than wait a NaN delay.
- *    No wait at all (0, `calculateDelay` not called) when a `budget()` in the failed attempt (inside
- *    the loop) has no token left for the next attempt: that attempt ends the run at its subscription.
  * 6. Emits `retry{attempt, delayMs, error, reason, countsTowardAttempts}` (`error` serialised, with
  *    its `attempt` and `fallbackIndex`), then waits `timer(delayMs, scheduler)` (a delay of 0
  *    still goes through the scheduler, so a retry is never a synchronous loop), then subscribes
@@ -143,8 +141,6 @@ class RetryRun extends AttemptLoop {
   protected failed(raw: unknown): void {
     const { cfg, subscriber, attempt, fallbackIndex } = this;
     const now = cfg.scheduler.now();
-    // a budget() in the attempt has no token left for the next one: it would end the run at its subscription, so no wait comes first
-    const spent = this.holder?.spent?.() === true;
     const failed = asL0Error(raw).withRunInfo({ attempt, fallbackIndex });
     const errors = (this.errors ??= []);
     errors.push(failed);
@@ -158,7 +154,7 @@ class RetryRun extends AttemptLoop {
     const retry = (): void => {
       let delayMs: number;
       try {
-        delayMs = spent ? 0 : retryDelay({ classification: c, attempt, error: failed, retryAfterMs: verdict.retryAfterMs }, this.budgets, cfg);
+        delayMs = retryDelay({ classification: c, attempt, error: failed, retryAfterMs: verdict.retryAfterMs }, this.budgets, cfg);
       } catch (callbackError) {
         return fail(callbackError);
       }
