@@ -1,6 +1,7 @@
 /** @test {consensus} what `timeout` reports about the sources it stopped */
 import { describe, expect, it } from 'vitest';
-import { AllStreamsExhaustedError, consensus, isAllStreamsExhaustedError, isTokenTimeoutError, TokenTimeoutError, type ConsensusResult, type L0Event } from 'l0-rx';
+import { concatMap, of, timer } from 'rxjs';
+import { AllStreamsExhaustedError, consensus, isAllStreamsExhaustedError, isTokenTimeoutError, parallel, TokenTimeoutError, type ConsensusResult, type L0Event, type ParallelResult } from 'l0-rx';
 import { testScheduler } from '../helpers/testScheduler.js';
 
 const values: Record<string, L0Event> = {
@@ -23,6 +24,26 @@ describe('consensus: timeout', () => {
     const late = result!.outputs[2]!;
     expect([late.status, isTokenTimeoutError(late.error) && late.error.info]).toEqual(['error', { kind: 'total', timeoutMs: 100, elapsedMs: 100, tokenCount: 3 }]);
     expect([result!.consensus, result!.status, result!.failureCount, result!.skippedCount]).toEqual(['Paris', 'partial', 1, 0]);
+  });
+
+  // a source ending at the deadline itself timed out here (the timer, armed before the sources, ran first at that instant),
+  // where parallel and pipeline count such a run as finished in time
+  it('should count a source that ends at the deadline itself as finished, as parallel does, and one a frame later as timed out', () => {
+    let result: ConsensusResult | undefined;
+    let same: ParallelResult | undefined;
+    let error: unknown;
+    testScheduler().run(({ cold, flush }) => {
+      const marbled = () => cold('---(ax|)', values); // its end scheduled when subscribed
+      const chunked = () => timer(1).pipe(concatMap(() => timer(2)), concatMap(() => of(values.a!, values.x!))); // scheduled at 1
+      const late = cold('----(ax|)', values);
+      consensus([marbled(), chunked(), late], { timeout: 3 }).subscribe({ next: (r) => (result = r), error: (e: unknown) => (error = e) });
+      parallel([marbled(), chunked(), late], { timeout: 3 }).subscribe((r) => (same = r));
+      flush();
+    });
+    // (before: both timed out with the third, and the run failed with AllStreamsExhaustedError)
+    expect([error, result?.outputs.map((o) => o.status)]).toEqual([undefined, ['success', 'success', 'error']]);
+    expect(isTokenTimeoutError(result!.outputs[2]!.error) && result!.outputs[2]!.error.info).toEqual({ kind: 'total', timeoutMs: 3, elapsedMs: 3, tokenCount: 0 });
+    expect([result!.consensus, result!.status, same!.statuses]).toEqual(['Paris', 'partial', ['success', 'success', 'error']]);
   });
 
   it('should label a source `concurrency` never let start as skipped, not timed out, with no error', () => {

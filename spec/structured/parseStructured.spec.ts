@@ -157,6 +157,12 @@ describe('parseStructured', () => {
     expect(isSchemaValidationError(error) && error.info.issues).toEqual([{ message: "the schema's validate returned undefined, not { value } or { issues: [...] }", path: [] }]);
   });
 
+  it('should take a result whose issues is null as a success, as the check of what validate returned does (it threw a TypeError)', () => {
+    const schema = { '~standard': { version: 1, vendor: 'test', validate: (v: unknown) => ({ value: v, issues: null }) } } as never;
+    const { error, out } = run(text('{"a": 1}'), { schema });
+    expect([error, resultOf(out)]).toMatchObject([undefined, { data: { a: 1 } }]);
+  });
+
   describe('rxjs checklist', () => {
     it('should complete on empty', () => {
       testScheduler().run(({ expectObservable }) => expectObservable(EMPTY.pipe(parseStructured({ schema }))).toBe('|'));

@@ -3,7 +3,7 @@ import { from, lastValueFrom, type Observable, type ObservedValueOf, type Operat
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { z } from 'zod';
 import type { StandardSchemaV1 } from '@standard-schema/spec';
-import { accumulate, isGuardrailViolationError, isSchemaValidationError, jsonRule, minimalGuardrails, ofType, recommendedGuardrails, parseStructured, splitThinking, structured, zeroOutputRule, type L0State, type L0Event, type PartialEvent, type ResultEvent, type StructuredEvent } from 'l0-rx';
+import { accumulate, defineGuardrailRule, isGuardrailViolationError, isSchemaValidationError, jsonRule, minimalGuardrails, ofType, recommendedGuardrails, parseStructured, splitThinking, structured, zeroOutputRule, type GuardRule, type L0State, type L0Event, type PartialEvent, type ResultEvent, type StructuredEvent } from 'l0-rx';
 import { fakeModel } from 'l0-rx/testing';
 import { runScenario } from '../helpers/runScenario.js';
 
@@ -63,7 +63,7 @@ describe('structured()', () => {
 
   it('should pass valid JSON of punctuation only ([{}], {"":""}) through guardrails with zeroOutputRule, which run before the parser', () => {
     for (const guardrails of [[zeroOutputRule()], minimalGuardrails]) {
-      for (const [text, data] of [['[{}]', [{}]], ['```\n[[], {}]\n```', [[], {}]], ['{"": ""}', { '': '' }]] as const) {
+      for (const [text, data] of [['[{}]', [{}]], ['```\n[[], {}]\n```', [[], {}]], ['{"": ""}', { '': '' }], ['{\u00a0}', {}]] as const) {
         const model = fakeModel(answer(text));
         const run = runScenario(() => structured({ schema: z.unknown(), stream: model, guardrails, retry: 0 }));
         expect([run.error, resultOf(run.events)?.data, model.callCount]).toEqual([undefined, data, 1]);
@@ -84,6 +84,15 @@ describe('structured()', () => {
     // autoCorrect off: the parser takes only valid JSON, and jsonRule keeps its say
     const strict = runScenario(() => structured({ schema: named, stream: fakeModel(answer('{"name": "Ann",}')), guardrails: [jsonRule()], autoCorrect: false, retry: 0 }));
     expect(isGuardrailViolationError(strict.error)).toBe(true);
+  });
+
+  it('should keep jsonRule beside rules of yours only when none brings the guard engine (defineGuardrailRule does)', () => {
+    const mine: GuardRule = { name: 'mine', complete: () => undefined };
+    for (const [guardrails, calls] of [[[jsonRule(), defineGuardrailRule(mine)], 1], [[jsonRule(), mine], 2]] as const) {
+      const model = fakeModel([answer('{"name": "Ann",}'), answer('{"name": "Ann"}')]);
+      const run = runScenario(() => structured({ schema: named, stream: model, guardrails, retry: fast }));
+      expect([run.error, resultOf(run.events)?.data, model.callCount]).toEqual([undefined, { name: 'Ann' }, calls]);
+    }
   });
 
   it('should pass on a fresh second attempt and never use the fallback (S5)', () => {

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { detectZeroOutput, isZeroOutputError, retryWithBackoff, ZeroOutputError, type FinishReason, type L0Event } from 'l0-rx';
 import { attemptSource } from '../helpers/attemptSource.js';
 import { testScheduler } from '../helpers/testScheduler.js';
+import { expectLinearTime } from '../helpers/linearTime.js';
 
 const tok = (value: string): L0Event => ({ type: 'token', value });
 const done = (finishReason: FinishReason = 'stop'): L0Event => ({ type: 'complete', finishReason });
@@ -49,7 +50,9 @@ describe('detectZeroOutput', () => {
       // the empty JSON answers in a code fence without a language tag, or in inline code
       ['```\n{}\n```'], ['```\n[]\n```'], ['~~~\n{ }\n~~~'], ['`{}`'], ['```\n{}'],
       // any JSON object or array of punctuation only: a schema may want just that
-      ['[{}]'], ['[[], {}]'], ['{"": ""}'], ['```\n[{}]\n```']])(
+      ['[{}]'], ['[[], {}]'], ['{"": ""}'], ['```\n[{}]\n```'],
+      // white space JSON.parse does not take (a no-break space, a form feed, an ideographic space): answers before isJsonStructure, and the parser's repair takes them
+      ['{\u00a0}'], ['[\f]'], ['```\n[\u3000{}]\n```']])(
       'should accept %j',
       (content) => {
         const { error, completed, out } = run(text(content));
@@ -58,6 +61,18 @@ describe('detectZeroOutput', () => {
         expect(out.at(-1)).toEqual(done());
       },
     );
+
+    it('should look for the code marks around a long run of backticks or tildes in linear time', () => {
+      // each position of a run tried it to its end for the closing mark: 80,000 backticks took seconds
+      for (const mark of ['`', '~']) {
+        expectLinearTime(`a run of ${mark}`, (size) => {
+          const events = text('-' + mark.repeat(size) + '-');
+          const started = performance.now();
+          expect(isZeroOutputError(run(events).error)).toBe(true);
+          return performance.now() - started;
+        }, 8_000);
+      }
+    });
 
     it('should judge text split across tokens as a whole', () => {
       expect(run(text('9', '9', '9')).error).toBeUndefined();

@@ -9,6 +9,7 @@ import type { L0State } from '../events/reduceState.js';
 import { checkBag, checkKeys, CONCURRENCY, describeOption, isConcurrency, isSchedulerLike, optionError, optionKeys, optionPath } from '../internal/options.js';
 import { quiet } from '../internal/isPromiseLike.js';
 import { checkTimerDelay } from '../internal/timerDelay.js';
+import { deadline } from '../internal/deadline.js';
 import { runAll, type ParallelResult } from '../multi/runAll.js';
 import { decide, type ConsensusOutput, type ConsensusResult } from './decide.js';
 import { decided, hasText, parseOnce, validateMerged, validateOutputs, type Parsed } from './schemaCheck.js';
@@ -34,7 +35,7 @@ export interface ConsensusConfig<T = string> {
   readonly weights?: readonly number[];
   /** Below this agreement the run errors with {@link ConsensusError}; 0 turns the check off. @default 0.6 */
   readonly minimumAgreement?: number;
-  /** Budget in ms (at most 2147483647) for all sources: at the deadline the unfinished ones are unsubscribed and count as failed (`TOTAL_TIMEOUT`; one `concurrency` never started is `skipped`), and so does a finished one whose async `parse` or `schema` has not settled. @default undefined (none) */
+  /** Budget in ms (at most 2147483647) for all sources: at the deadline the unfinished ones are unsubscribed and count as failed (`TOTAL_TIMEOUT`; one that ends at the deadline itself finished, as a `parallel` run does; one `concurrency` never started is `skipped`), and so does a finished one whose async `parse` or `schema` has not settled. @default undefined (none) */
   readonly timeout?: number;
   /** Time source for `timeout`. @default asyncScheduler */
   readonly scheduler?: SchedulerLike;
@@ -94,7 +95,8 @@ const PATH = /*#__PURE__*/ optionPath('consensus', 'sources, ');
  *    `resolveConflicts`; `unanimous` with a conflict and `fail` errors. Then an agreement below
  *    `minimumAgreement` errors with {@link ConsensusError}.
  * 5. All failed (all empty included): {@link AllStreamsExhaustedError} with every error in input order. `timeout`
- *    unsubscribes the unfinished sources (their requests abort) and uses the finished ones: each
+ *    unsubscribes the unfinished sources (their requests abort) and uses the finished ones (one that
+ *    ends at the deadline itself finished, as a `parallel` run does): each
  *    unfinished one is an `error` output, a `TOTAL_TIMEOUT` {@link TokenTimeoutError} whose info
  *    has the tokens it streamed and how long it ran (a finished one whose async `parse` is still
  *    pending at the deadline fails the same way); one `concurrency` never let start is `skipped`
@@ -140,7 +142,8 @@ export function consensus<T>(sources: readonly Observable<L0Event>[], config: Co
       const isDecided = decided(options, parsed!);
       all = all.pipe(takeWhile((r) => !(early = isDecided(r)), true));
     }
-    const run = (timeout === undefined ? all : all.pipe(takeUntil(timer(timeout, scheduler)))).pipe(
+    // a source that ends at the deadline itself finished in time, as a parallel run or pipeline step does
+    const run = (timeout === undefined ? all : all.pipe(takeUntil(deadline(timeout, scheduler)))).pipe(
       tap((r: ParallelResult) => {
         latest = r;
       }),

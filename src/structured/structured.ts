@@ -27,7 +27,8 @@ const STRUCTURED = /*#__PURE__*/ optionPath('structured', '', 'options');
  * moves to `fallbackStreams`; network failures retry as in `l0`. An attempt that only called a
  * tool (no JSON in its text) fails at once with a non-retryable `INVALID_JSON` naming the tools.
  * `guardrails` check the text before the parser, so with `autoCorrect` (the default) `jsonRule` is
- * left out of them: it would retry JSON that repair takes (`{"a": 1,}`, unquoted keys).
+ * left out of them: it would retry JSON that repair takes (`{"a": 1,}`, unquoted keys); it stays when
+ * the others are all rules of yours no `defineGuardrailRule` wrapped (it brings them the guard engine).
  *
  *   ---a---b-c---|               model (a '{"n":', b '1', c '}', then complete)
  *   s--(ap)b-(cq)(Rx|)           structured({ schema, stream })  (s start, p, q partials, R result, x complete)

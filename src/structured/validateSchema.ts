@@ -42,7 +42,7 @@ function threw(e: unknown, text: string): SchemaValidationError {
 function outcome<T>(result: StandardSchemaV1.Result<T>, text: string): T {
   const got = typeof result !== 'object' || result === null ? describeOption(result) : Array.isArray(result.issues ?? []) ? '' : `issues ${describeOption(result.issues)}`;
   if (got !== '') throw failed([{ message: `the schema's validate returned ${got}, not { value } or { issues: [...] }` }], text);
-  if (result.issues !== undefined) throw failed(result.issues, text);
+  if (result.issues != null) throw failed(result.issues, text); // null: none, as checked above
   return (result as StandardSchemaV1.SuccessResult<T>).value;
 }
 

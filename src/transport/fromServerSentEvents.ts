@@ -49,7 +49,7 @@ const KEYS = /*#__PURE__*/ optionKeys<FromServerSentEventsConfig>()(['init', 're
  * 1. Each subscription makes its own request; unsubscribing cancels the fetch and its body. A `Request`
  *    or `URL` is told by its shape, so an injected fetch's own (another realm's, a polyfill's) is taken.
  *    A relative url throws a TypeError naming it at once where the global fetch has no page to resolve
- *    it against (Node's; a browser's resolves it). An `init.signal` is replaced by ours (one that is not
+ *    it against (Node's, Deno's without `--location`; a browser's resolves it). An `init.signal` is replaced by ours (one that is not
  *    an `AbortSignal` is refused, as fetch refuses it). A
  *    `Request` is accepted without a body only (a reconnect resends it; or with one an `init.body`
  *    replaces), and `init` without a stream body (a `ReadableStream` or an async iterable); its headers are kept. An `init` fetch would refuse (a `GET` with a body, a bad
@@ -108,8 +108,9 @@ const KEYS = /*#__PURE__*/ optionKeys<FromServerSentEventsConfig>()(['init', 're
  * @see {@link toServerSentEvents} {@link accumulate}
  */
 export function fromServerSentEvents(url: string | URL | Request, config: FromServerSentEventsConfig = {}): Observable<L0Event> {
-  // a Request or URL told by shape: an injected fetch (another realm's, a polyfill's) takes its own (rule 1)
-  const isRequest = typeof (url as Request)?.url === 'string';
+  // a Request or URL told by shape: an injected fetch (another realm's, a polyfill's) takes its own (rule 1); a
+  // Request by its method, which a Response (whose url is a string too) has not
+  const isRequest = typeof (url as Request)?.method === 'string';
   if (typeof url !== 'string' && !isRequest && typeof (url as URL)?.href !== 'string') throw new TypeError(`fromServerSentEvents(url) must be a string, a URL or a Request, got ${typeof url}`);
   checkBag(PATH, config);
   checkKeys(PATH, config, KEYS);
@@ -122,8 +123,9 @@ export function fromServerSentEvents(url: string | URL | Request, config: FromSe
     // fetch(request, init) builds uses up (Firefox has no `Request.body`; an init body replaces it) (rule 1).
     // A request fetch refuses to make (a GET with a body, a bad method or header) is the caller's, never a
     // dropped connection to reconnect
-    // (a Request is rebuilt by its own realm's class; a string's or a URL's bodyUsed: undefined)
-    const R = isRequest ? ((url as Request).constructor as typeof Request) : typeof Request === 'function' && Request;
+    // (a Request is rebuilt by its own realm's class, or by the global one the global fetch rebuilds it with, which
+    // refuses another's, as Node's does; a string's or a URL's bodyUsed: undefined)
+    const R = isRequest && fetchFn !== globalThis.fetch ? ((url as Request).constructor as typeof Request) : typeof Request === 'function' && Request;
     once = (init.body as any)?.getReader || (init.body as any)?.[Symbol.asyncIterator] || (R && new R(isRequest ? url : 'http://localhost/', init) && (url as Request).bodyUsed);
   } catch (e) {
     throw new TypeError(`${INIT_PATH.self} cannot make a request: ${(e as Error).message}`, { cause: e });
@@ -135,12 +137,18 @@ export function fromServerSentEvents(url: string | URL | Request, config: FromSe
   // (sent as a header: not the server's id that rule 6 fails at the reconnect)
   need(lastEventId === undefined || (typeof lastEventId === 'string' && !/[^\0-\xff]|[\0\n\r]/.test(lastEventId)), 'lastEventId', 'an SSE event id a header can carry (Latin-1; no CR, LF or NUL, at its end either)', lastEventId);
   need(typeof fetchFn === 'function', 'fetch', 'a fetch function (none is global here)', fetchFn);
-  // a relative url the runtime's fetch has no page to resolve against (Node's) never connects: no reconnects (a browser's resolves it)
+  // a relative url the runtime's fetch has no page to resolve against (Node's) never connects: no reconnects. Fetch's base:
+  // a page's document base url (an about:srcdoc frame's is its parent's), a worker's location; read for a relative url
+  // only (Deno without --location throws reading `location`)
   if (fetchFn === globalThis.fetch && typeof url === 'string') {
     try {
-      new URL(url, globalThis.location?.href);
+      new URL(url);
     } catch {
-      throw new TypeError(`fromServerSentEvents(url) must be an absolute url where there is no page to resolve it against, got ${JSON.stringify(url)}`);
+      try {
+        new URL(url, globalThis.document?.baseURI ?? location.href);
+      } catch {
+        throw new TypeError(`fromServerSentEvents(url) must be an absolute url where there is no page to resolve it against, got ${JSON.stringify(url)}`);
+      }
     }
   }
   need(isSchedulerLike(scheduler), 'scheduler', 'a SchedulerLike', scheduler);
@@ -170,7 +178,7 @@ export function fromServerSentEvents(url: string | URL | Request, config: FromSe
             }
             return false; // a replay of an event already passed on (or an id alone the client is past)
           }
-          seen[n] = hash;
+          if (event) seen[n] = hash; // (an id alone has no data to tell a later event under it by)
         }
         if (id !== undefined) [lastId, last] = [id, got];
         if (event?.type === 'start') {

@@ -58,8 +58,8 @@ export function connect(url: string | URL | Request, init: Omit<RequestInit, 'si
       const response = await fetchFn(url, { ...init, headers, signal: controller.signal });
       const { body, headers: got, ok, status } = response;
       const type = got.get('content-type') ?? '';
-      // a server that cannot resume (rule 5): the end of the stream, which rule 8 fails inside a run
-      if (status === 204 && lastId !== undefined) return completed() ? subscriber.complete() : subscriber.error(incomplete('refused to resume it (HTTP 204)'));
+      // a server that cannot resume (rule 5; an empty id sends no Last-Event-ID): the end of the stream, which rule 8 fails inside a run
+      if (status === 204 && lastId) return completed() ? subscriber.complete() : subscriber.error(incomplete('refused to resume it (HTTP 204)'));
       // a 2xx that is not text/event-stream (rule 5) falls through to BAD_REQUEST, not retryable
       if (!ok || body === null || !/^\s*text\/event-stream\s*(;|$)/i.test(type)) {
         await body?.cancel().catch(() => undefined);
