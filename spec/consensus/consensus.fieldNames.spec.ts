@@ -60,4 +60,16 @@ describe('structured consensus: a parse that gives what JSON cannot hold', () =>
     expect((error as Error).message).toMatch(/^consensus\(\{parse\}\) gave a value JSON cannot hold \(.*BigInt.*\)/);
     expect(isSchemaValidationError(error)).toBe(false);
   });
+
+  // the walk of its leaves recursed into the cycle for seconds and ended in a RangeError (Maximum call stack size exceeded)
+  it('should error the run with a TypeError naming a cycle through objects', () => {
+    const cyclic = () => {
+      const value: Record<string, unknown> = { a: 1 };
+      value['self'] = value;
+      return value;
+    };
+    const { error } = runConsensus((answer) => consensus([answer('1'), answer('1')], { parse: cyclic }));
+    expect(error).toBeInstanceOf(TypeError);
+    expect((error as Error).message).toMatch(/^consensus\(\{parse\}\) gave a value JSON cannot hold \(.*circular/);
+  });
 });

@@ -34,6 +34,29 @@ describe('structured consensus with weights near Number.MAX_VALUE', () => {
  * ConsensusError below minimumAgreement); the supports also overflowed alike, so the larger one no
  * longer won.
  */
+/*
+ * Which fields a majority wrote, and which share each winner has, summed the weights whole too: with
+ * three outputs of Number.MAX_VALUE, 2 * MAX_VALUE (one output) reached the total (Infinity), so one
+ * output's field was a majority's; and 2 of 3 agreeing was Infinity / Infinity (NaN), never a dissent.
+ */
+describe('structured consensus with weights near Number.MAX_VALUE: majorities and dissent', () => {
+  const parse = (t: string) => JSON.parse(t) as unknown;
+  const big = Number.MAX_VALUE;
+
+  it('should leave out a field only one of three equal outputs wrote', () => {
+    const { result, error } = runConsensus((answer) => consensus([answer('{"a":1,"x":9}'), answer('{"a":1}'), answer('{"a":1}')], { strategy: 'weighted', weights: [big, big, big], parse, minimumAgreement: 0 }));
+    expect(error).toBeUndefined();
+    expect(result!.consensus).toEqual({ a: 1 });
+  });
+
+  it('should report a field two of three equal outputs agree on as a dissent below threshold 0.8', () => {
+    const { result } = runConsensus((answer) => consensus([answer('{"a":1}'), answer('{"a":1}'), answer('{"a":2}')], { strategy: 'weighted', weights: [big, big, big], parse, minimumAgreement: 0 }));
+    expect(result!.dissent).toEqual(['a']);
+    const failing = runConsensus((answer) => consensus([answer('{"a":1}'), answer('{"a":1}'), answer('{"a":2}')], { strategy: 'weighted', weights: [big, big, big], parse, minimumAgreement: 0, resolveConflicts: 'fail' }));
+    expect(isConsensusError(failing.error)).toBe(true);
+  });
+});
+
 describe('text consensus with weights near Number.MAX_VALUE', () => {
   const big = Number.MAX_VALUE;
 

@@ -1,6 +1,7 @@
 /** @test {textSimilarity} */
 import { afterEach, describe, expect, it } from 'vitest';
 import { textSimilarity } from 'l0-rx';
+import { expectLinearTime } from '../helpers/linearTime.js';
 
 const segmenter = Intl.Segmenter;
 
@@ -24,6 +25,25 @@ describe('textSimilarity: scripts written without spaces', () => {
   it('should split a mixed text only where such a script is, leaving Latin words as they were', () => {
     expect(textSimilarity('The answer is 我喜欢吃苹果 today', 'the answer is 我喜欢吃香蕉 today')).toBeGreaterThan(0.6);
     expect(textSimilarity("Don't stop", 'don t stop')).toBe(1);
+  });
+
+  // Intl.Segmenter's cost grows faster than its input: one 66,000-letter Thai run (a model stuck in a loop) took 35 s, 64,000 letters 0.3 s
+  it('should split a long unspaced run in linear time', () => {
+    const thai = (size: number) => 'ฉันชอบกินแอปเปิ้ล'.repeat(Math.ceil(size / 17)).slice(0, size);
+    expectLinearTime('textSimilarity on one Thai run', (size) => {
+      const text = thai(size);
+      const started = performance.now();
+      textSimilarity(text, ''); // no words in the other text: the time is the splitting alone, no edit distance
+      return performance.now() - started;
+    }, 17_000);
+  });
+
+  it('should still find the words of a run longer than what the segmenter is given at once', () => {
+    const a = '我喜欢吃苹果'.repeat(2_000);
+    const b = `${'我喜欢吃苹果'.repeat(1_000)}我喜欢吃香蕉${'我喜欢吃苹果'.repeat(999)}`;
+    const s = textSimilarity(a, b);
+    expect(s).toBeGreaterThan(0.99);
+    expect(s).toBeLessThan(1);
   });
 
   it('should fall back to one word per run where the runtime has no Intl.Segmenter', () => {

@@ -94,16 +94,19 @@ export function decide<T>(outputs: readonly ConsensusOutput<T>[], o: DecideOptio
     const internal = voteFields(ok.map((x) => ({ index: x.index, value: x.value, weight: weight(x.index) })), absent);
     const list = Object.entries(internal);
     const agreement = list.length === 0 ? 1 : meanAgreement(list, voters, weight);
+    // weights summed in units of the largest when their sum overflows (near Number.MAX_VALUE), as the agreement is
+    const unit = Number.isFinite(ok.reduce((s, x) => s + weight(x.index), 0)) ? 1 : Math.max(...ok.map((x) => weight(x.index)));
+    const sum = (indices: readonly number[]) => indices.reduce((s, i) => s + weight(i) / unit, 0);
     // a conflict is a finished output voting otherwise: the weight `earlyExit` cancelled lowers `agreement`, never makes one
-    const finished = ok.reduce((s, x) => s + weight(x.index), 0);
-    const share = (f: FieldConsensus) => (finished > 0 ? f.votes[0]!.indices.reduce((s, i) => s + weight(i), 0) / finished : 0);
+    const finished = sum(ok.map((x) => x.index));
+    const share = (f: FieldConsensus) => (finished > 0 ? sum(f.votes[0]!.indices) / finished : 0);
     const dissent = list.filter(([, f]) => share(f) < o.threshold || (o.strategy === 'unanimous' && !f.unanimous)).map(([p]) => fieldName(p));
     check(agreement, dissent.length > 0);
     const agreeing = (i: number) => list.filter(([, f]) => f.votes[0]!.indices.includes(i)).length;
     const whole = o.strategy === 'best' || (dissent.length > 0 && o.resolveConflicts === 'best') ? best(ok.map((x) => x.index), agreeing) : undefined;
     const fields = Object.freeze(Object.fromEntries(list.map(([p, f]) => [fieldName(p), f])));
     // a field fewer than half the finished outputs' weight wrote is a minority's: `merge` takes it (every field's winner), the rest leave it out
-    const wrote = (f: FieldConsensus) => f.votes.reduce((s, v) => s + v.indices.reduce((t, i) => t + weight(i), 0), 0);
+    const wrote = (f: FieldConsensus) => sum(f.votes.flatMap((v) => v.indices));
     const merged = o.resolveConflicts === 'merge' ? internal : Object.fromEntries(list.filter(([, f]) => 2 * wrote(f) >= finished));
     return Object.freeze({
       type: 'structured', consensus: (whole === undefined ? buildFromFields(mergeableFields(merged, weight)) : outputs[whole]!.value) as T, chosenIndex: whole,

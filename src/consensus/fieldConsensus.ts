@@ -21,6 +21,7 @@ export function voteFields(values: readonly { index: number; value: unknown; wei
   const total = values.reduce((s, v) => s + v.weight, absent);
   const byPath = new Map<string, Map<string, { value: unknown; weight: number; indices: number[] }>>();
   for (const { index, value, weight } of values) {
+    json(value); // a cycle through objects: its TypeError here, never a walk of its leaves down to a RangeError
     for (const [path, leaf] of leaves(value, '')) {
       let votes = byPath.get(path);
       if (!votes) byPath.set(path, (votes = new Map()));
@@ -109,13 +110,16 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 
 /**
  * JSON with object keys sorted at every depth: `{b:1,a:2}` and `{a:2,b:1}` are one vote. A value JSON
- * cannot hold (a BigInt, a cycle) is a TypeError naming it, never the raw one of `JSON.stringify`.
+ * cannot hold (a BigInt) is a TypeError naming it, never the raw one of `JSON.stringify`.
  */
 export function canonical(value: unknown): string {
+  return json(value, (_k, v: unknown) => (isPlainObject(v) ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, v[k]])) : v));
+}
+
+/** `JSON.stringify`, its error a TypeError naming it. Without a replacer it names a cycle (a replacer's copies hide one: a RangeError). */
+function json(value: unknown, replacer?: (k: string, v: unknown) => unknown): string {
   try {
-    return JSON.stringify(value, (_k, v: unknown) =>
-      isPlainObject(v) ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, v[k]])) : v,
-    ) ?? 'undefined';
+    return JSON.stringify(value, replacer) ?? 'undefined';
   } catch (e) {
     throw new TypeError(`consensus({parse}) gave a value JSON cannot hold (${(e as Error).message}): fields are voted as JSON`, { cause: e });
   }
