@@ -1,5 +1,6 @@
 /** @test {deduplicateContinuation} */
 import { describe, expect, it } from 'vitest';
+import { concatMap, filter } from 'rxjs';
 import { budget, checkpointEvery, createBudget, deduplicateContinuation, defineGuardrailRule, detectDrift, fromStream, l0, retryWithBackoff, type L0Event, type L0Options, type StreamContext } from 'l0-rx';
 import { testScheduler } from '../helpers/testScheduler.js';
 
@@ -78,5 +79,25 @@ describe.each(['inside the attempt', 'after the loop'] as const)('deduplicateCon
     });
     // attempt 2 repeats 'one two ' (cut) and writes meta commentary (before: 8 + meta + 5, the cut never counted)
     expect([retried, ledger.outputTokens]).toEqual([['network_error', 'drift'], 8 + 8 + (values.m as { value: string }).value.length + 5]);
+  });
+});
+
+describe('deduplicateContinuation\'s overlap cut and another run started while the resumed text passes', () => {
+  it('should count the cut of a run that completed in no other run, however that one fails', () => {
+    // a next step subscribed on the first run's `complete` (an agent's chain) whose factory throws at once, one ledger for both
+    const ledger = createBudget({ maxOutputTokens: 10_000, estimateTokens: (text: string) => text.length });
+    let failed: unknown;
+    testScheduler().run(({ cold, flush }) => {
+      const first = l0({
+        stream: (ctx) => cold(['-a-b-#', '-c-e-g-(x|)'][ctx.attempt - 1]!, values, reset),
+        continueFromLastKnownGoodToken: true, checkpointInterval: 2, retry: { backoff: 'fixed', baseDelay: 1 }, runOperators: [budget(ledger)],
+      });
+      const next = () => l0({ stream: () => { throw new Error('no API key'); }, retry: false, runOperators: [budget(ledger)] });
+      first.pipe(filter((e) => e.type === 'complete'), concatMap(next)).subscribe({ error: (e: unknown) => (failed = e) });
+      flush();
+    });
+    // the first run: 'one two ' then 'three' (the repeated 'one two ' cut from a run that succeeded); the next step wrote nothing
+    // (before: the next step's error took the first run's cut, 8 more)
+    expect([failed, ledger.outputTokens]).toMatchObject([{ code: 'UNKNOWN_ERROR', cause: { message: 'no API key' } }, 8 + 5]);
   });
 });

@@ -44,6 +44,19 @@ describe('l0() continuation over a nested l0() run', () => {
     expect(finalState(run.events)).toMatchObject({ content: 'all is fine', status: 'complete' });
   });
 
+  it('should resume from nothing after the nested run retracted its text with a retry and then failed', () => {
+    // the nested run (continuation off) retracts "Hello" with its retry, then fails before any text: the outer run
+    // has no text left to resume from (before: its loop kept the checkpoint "Hello" and attempt 2 resumed from it)
+    const model = fakeModel([{ items: ['Hel', 'lo', cut] }, { items: [cut] }, { items: ['Hi'] }]);
+    const inner = () => l0({ stream: model, retry: { maxRetries: 1, ...fast } });
+    const contexts: (string | undefined)[] = [];
+    const run = runScenario(() =>
+      l0({ stream: (ctx) => (contexts.push(ctx.checkpoint), inner()), continueFromLastKnownGoodToken: true, checkpointInterval: 1, retry: fast }),
+    );
+    expect(contexts).toEqual([undefined, undefined]);
+    expect(finalState(run.events)).toMatchObject({ content: 'Hi', status: 'complete' });
+  });
+
   it('should pass on no checkpoint of a nested run with continuation off', () => {
     const run = runScenario(() => l0({ stream: nested(fakeModel({ items: ['a', 'b'] })) }));
     expect(run.events.map((e) => e.type)).toEqual(['start', 'token', 'token', 'complete']);

@@ -25,8 +25,9 @@ type Queued = [Observable<L0Event>, AttemptContext | undefined];
  *    source whose consumer leaves during its subscribe sees `closed` and stops, as with rxjs's own operators.
  * 2. The latest checkpoint seen on any stream (`checkpoint.content`, `resume.checkpoint`), for
  *    the next attempt's context; a `start` clears it (an attempt that does not resume continues
- *    no checkpoint), and so does a failure whose L0Error `checkpoint` says what is known good
- *    (`''` after a completion check rejected the whole text: the next attempt starts over).
+ *    no checkpoint), so do a `retry` and a `fallback` a stream relays (they retract its text), and
+ *    so does a failure whose L0Error `checkpoint` says what is known good (`''` after a completion
+ *    check rejected the whole text: the next attempt starts over).
  * 3. Context delivery: a stream is subscribed with its {@link AttemptContext}. When the context
  *    says more than "attempt 1 of the primary" and the stream did not take it during its
  *    synchronous subscribe (a `start` passing while that subscribe runs is checked only when
@@ -87,15 +88,17 @@ export abstract class AttemptLoop implements Observer<L0Event>, Unsubscribable {
         break;
       case 'start':
         if (this.expected && !this.matches(e)) return;
-        this.checkpoint = undefined;
         if (this.holder?.nested && !isRelayed(e)) this.started(e);
-        break;
+      // falls through: a `retry` or `fallback` the stream relays retracts its text, the checkpoint's too (a resume after it sets it again)
+      case 'retry':
+      case 'fallback':
+        this.checkpoint = undefined;
     }
     this.subscriber.next(e);
   }
 
   error(err: unknown): void {
-    claimHeldOutput(err); // output cut before the check that failed the attempt (see holding): its retry or fallback event carries it on
+    claimHeldOutput(err, this.holder?.ctx); // output its attempt cut before the check that failed it (see holding): its retry or fallback event carries it on
     const known = isL0Error(err) ? err.checkpoint : undefined;
     if (known !== undefined) this.checkpoint = known === '' ? undefined : known;
     try {

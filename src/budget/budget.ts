@@ -200,7 +200,7 @@ class BudgetWatch extends Relay<L0Event> {
    * hold once (a copy of the error that ends the run carries them again). Throws the estimator's error.
    */
   private payHeld(from: unknown): void {
-    const held = heldOutput(from, this);
+    const held = heldOutput(from, this, this.tally.attempt);
     if (held === '') return;
     const d = this.estimate(held);
     this.ledger.outputTokens += d;

@@ -6,6 +6,7 @@ import { checkBag, checkKeys, optionError, optionKeys, optionPath, type OptionPa
 import { createOverlapMatcher, type OverlapMatcher, type OverlapOptions } from './overlap.js';
 import { ThinkingLead } from './thinkingLead.js';
 import { holding, markHeldOutput } from '../internal/heldOutput.js';
+import { peekAttemptContext } from '../attempt/attemptContext.js';
 
 /** Options of {@link deduplicateContinuation}. */
 export interface DeduplicateContinuationConfig {
@@ -105,7 +106,9 @@ class Deduplication extends Relay<L0Event> {
   /** How many held characters are thinking, passed on uncut before the overlap. */
   private thinking = 0;
   /** The overlap cut from the attempt's head: written (and paid for), never passed on. */
-  private dropped = '';
+  dropped = '';
+  /** The attempt's context (its loop's, handed while it subscribes): only that attempt's loop or budget takes the cut (see holding). */
+  readonly attempt = peekAttemptContext()?.ctx;
 
   constructor(
     out: Subscriber<L0Event>,
@@ -159,9 +162,9 @@ class Deduplication extends Relay<L0Event> {
    * attempt with meanwhile (it never passes here), so a `budget()` counts it (see holding).
    */
   private send(event: L0Event): void {
-    const { dropped, out } = this;
-    if (dropped === '') out.next(event);
-    else holding(dropped, () => out.next(event));
+    const { out } = this;
+    if (this.dropped === '') out.next(event);
+    else holding(this, () => out.next(event));
   }
 
   /** The attempt failed: the head held back and the overlap cut go with the error, so a `budget()` after counts them (see heldOutput). */
@@ -174,7 +177,7 @@ class Deduplication extends Relay<L0Event> {
   override complete(): void {
     if (this.isStopped) return;
     if (this.matcher) this.release(this.finish());
-    holding(this.dropped, () => super.complete());
+    holding(this, () => super.complete());
   }
 
   private disarm(): void {

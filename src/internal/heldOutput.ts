@@ -19,23 +19,29 @@ interface Holds {
   readonly byError: WeakMap<object, { readonly text: string; readonly n: number }[]>;
   /** The number of the last hold made. */
   n: number;
-  /** Output cut upstream of the call running now (see {@link holding}), for the error that call may end the attempt with. */
-  cut?: string;
+  /** The operator that cut output upstream of the call running now (see {@link holding}), for the error that call may end its attempt with. */
+  cut?: Cut;
+}
+
+/** An operator's output cut and never passed on (deduplicateContinuation's overlap), and the attempt it belongs to (its loop's context). @internal */
+export interface Cut {
+  dropped: string;
+  readonly attempt: object | undefined;
 }
 
 const HOLDS: Holds = /*#__PURE__*/ globalSlot(Symbol.for('l0-rx.heldOutput.v2'), { byError: new WeakMap(), n: 0 });
 
 /**
- * Runs `call` (an operator handing on an event of its attempt) with `text`, output the operator cut
- * and never passed on (deduplicateContinuation's overlap), for the error a check after it (a guard,
- * drift detection, zero output) fails the attempt with during that call: such an error never passes
- * the operator, and the loop or `budget()` that first takes it ({@link claimHeldOutput}) adds the text
- * to it. @internal
+ * Runs `call` (an operator handing on an event of its attempt) with `by`, whose output cut is for
+ * the error a check after it (a guard, drift detection, zero output) fails the attempt with during
+ * that call: such an error never passes the operator, and the loop or `budget()` of the same attempt
+ * that first takes it ({@link claimHeldOutput}) adds the text to it. Another run's loop or budget
+ * failing inside the call (one the consumer starts, or feeds through a Subject) takes nothing. @internal
  */
-export function holding(text: string, call: () => void): void {
+export function holding(by: Cut, call: () => void): void {
   const holds = HOLDS;
   const outer = holds.cut;
-  holds.cut = (outer ?? '') + text;
+  holds.cut = by;
   try {
     call();
   } finally {
@@ -43,12 +49,12 @@ export function holding(text: string, call: () => void): void {
   }
 }
 
-/** Adds the output cut upstream of the running call (see {@link holding}) to `error`, once. @internal */
-export function claimHeldOutput(error: unknown): void {
-  const { cut } = HOLDS;
-  if (cut) {
-    HOLDS.cut = '';
-    markHeldOutput(error, cut);
+/** Adds the output cut upstream of the running call (see {@link holding}) to `error`, once, when `attempt` (the claimer's context) is the cut's. @internal */
+export function claimHeldOutput(error: unknown, attempt: object | undefined): void {
+  const by = HOLDS.cut;
+  if (by && by.attempt === attempt) {
+    markHeldOutput(error, by.dropped);
+    by.dropped = '';
   }
 }
 
@@ -79,8 +85,8 @@ export function heldSince(): number {
  * one counted (not to the last made: another attempt's hold may be made before its event arrives,
  * a race releases a winner's events late): '' for none (a weak map gets nothing for a primitive). @internal
  */
-export function heldOutput(error: unknown, reader: { since: number }): string {
-  claimHeldOutput(error);
+export function heldOutput(error: unknown, reader: { since: number }, attempt?: object): string {
+  claimHeldOutput(error, attempt);
   let text = '';
   // (an error's holds are in the order made, so numbered upwards)
   for (const hold of HOLDS.byError.get(error as object) ?? []) {

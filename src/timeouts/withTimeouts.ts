@@ -288,7 +288,7 @@ export function resolveWithTimeouts(config: WithTimeoutsConfig, where: OptionPat
 /** Validates one budget; `undefined` and `false` become `Infinity` (no limit). */
 function budget(where: OptionPath, off: string, option: keyof WithTimeoutsConfig, value: number | false | undefined): number {
   if (value === undefined || value === false || value === Infinity) return Infinity;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+  if (typeof value !== 'number' || !(value > 0)) { // (NaN and -Infinity too)
     throw optionError(where, option, `a number of ms > 0 (${off})`, value);
   }
   checkTimerDelay(where, option, value);
