@@ -34,6 +34,7 @@ function expectedLists(events: readonly L0Event[]): { toolCalls: unknown[]; data
 }
 
 const listsOf = (s: L0State) => ({ toolCalls: s.toolCalls, data: s.data, violations: s.violations });
+const LISTS = ['toolCalls', 'data', 'violations'] as const;
 
 describe('accumulate snapshots of tool calls, data and violations', () => {
   it('should keep each snapshot\'s lists as they were at its event, read at once or after later appends and a retry', async () => {
@@ -70,6 +71,28 @@ describe('accumulate snapshots of tool calls, data and violations', () => {
     expect(states[3]!.data).toBe(states[0]!.data);
   });
 
+  it('should keep a list the same array from state to state until it changes, as a fold that copies per append did', () => {
+    const events = [START, call(0), tok, datum(0), { type: 'progress', percent: 1 }, tok, { type: 'reasoning', value: 'r' }, call(1), COMPLETE] as L0Event[];
+    const changes = { toolCalls: 0, data: 0, violations: 0 };
+    const seen: Partial<Record<keyof typeof changes, unknown>> = {};
+    from(events).pipe(accumulate()).subscribe((s) => {
+      for (const key of LISTS) if (seen[key] !== (seen[key] = s[key])) changes[key]++;
+    });
+    // distinctUntilChanged over a list, a memo keyed on it: START gives the empty lists, then one change per append
+    expect(changes).toEqual({ toolCalls: 3, data: 2, violations: 1 });
+  });
+
+  it('should not copy an unchanged list for each event after an append: reasoning after tool calls, read at every state, in linear time', () => {
+    let read = 0;
+    expectLinearTime('accumulate, reasoning events after tool calls, toolCalls read per state', (size) => {
+      const events = [START, ...Array.from({ length: size }, (_, i) => call(i)), ...Array.from({ length: size }, (): L0Event => ({ type: 'reasoning', value: 'r' }))];
+      const started = performance.now();
+      from(events).pipe(accumulate()).subscribe({ next: (s) => s.reasoning && (read = s.toolCalls.length), error: fail });
+      return performance.now() - started;
+    }, 2_500);
+    expect(read).toBe(10_000);
+  });
+
   it('should keep every snapshot as it was, for any run of appends, tokens, retractions and other events', () => {
     const event = fc.oneof(
       fc.nat(99).map(call), fc.nat(99).map(datum), fc.nat(99).map(violation),
@@ -85,6 +108,11 @@ describe('accumulate snapshots of tool calls, data and violations', () => {
         });
         expect(states.map(listsOf)).toEqual(expectedLists(events));
         for (const [s, json] of early) expect(JSON.stringify(listsOf(s))).toBe(json);
+        // a list is a new array exactly where it changed (equal contents, same array), as when each append copied
+        states.forEach((s, i) => {
+          const prev = states[i - 1] ?? listsOf(s);
+          for (const key of LISTS) expect([i, key, s[key] === prev[key]]).toEqual([i, key, JSON.stringify(s[key]) === JSON.stringify(prev[key])]);
+        });
       }),
       { numRuns: runs(200) },
     );

@@ -1,7 +1,7 @@
 /** @test {tapLifecycle} */
 import { concat, of, throwError } from 'rxjs';
 import { describe, expect, it, vi } from 'vitest';
-import { isInvalidStreamError, tapLifecycle, type L0Event } from 'l0-rx';
+import { isInvalidStreamError, tapLifecycle, type L0Event, type L0State } from 'l0-rx';
 
 /* A malformed event (a hand-made source, a log written by other code) ends the run as any error does: typed, through onError. */
 
@@ -41,5 +41,16 @@ describe('tapLifecycle with a malformed event', () => {
       tapLifecycle({ onComplete: () => calls.push('onComplete'), onError: () => calls.push('onError'), onAbort: () => calls.push('onAbort') }),
     ).subscribe({ error: (e: unknown) => (error = e) });
     expect([calls, (error as Error).message]).toEqual([['onComplete'], 'socket closed late']);
+  });
+
+  it('should keep the state it gave onComplete as it was, when a source goes on after its complete event', () => {
+    let done: L0State | undefined;
+    const start: L0Event = { type: 'start', attempt: 1, fallbackIndex: 0, isRetry: false, isFallback: false };
+    const call = (id: string): L0Event => ({ type: 'tool-call', id, name: 'f', arguments: '{}' });
+    const data: L0Event = { type: 'data', payload: { contentType: 'json', json: 'late' } };
+    of(start, call('c0'), { type: 'complete', finishReason: 'stop' } as L0Event, call('c1'), data)
+      .pipe(tapLifecycle({ onComplete: (s) => (done = s) }))
+      .subscribe();
+    expect([done!.toolCalls.map((c) => c.id), done!.data]).toEqual([['c0'], []]);
   });
 });

@@ -73,10 +73,12 @@ class Fold extends Relay<L0Event, L0State> {
   private state: L0State = INITIAL_L0_STATE;
   /** Tokens came since `state` was built. */
   private stale = false;
-  /** `state` as last emitted with lists of its own (copies of the logs): the base of the tokens' states, unless an append came since. */
+  /** The last state emitted for an event that was not a token: the base of the tokens' states. */
   private views = INITIAL_L0_STATE;
-  /** A `tool-call`, `data` or `violation` came since `views` was built. */
-  private appended = false;
+  /** `views` reads a list through a getter (spread once by the next token, so tokens read plain fields). */
+  private lazy = false;
+  /** Per list: the length of its log when last shown, and the copy of that much of it once made (see {@link Fold.shown}). */
+  private readonly copies: Record<string, [number, unknown[]?]> = {};
   private readonly text = new AttemptText();
 
   constructor(
@@ -102,7 +104,11 @@ class Fold extends Relay<L0Event, L0State> {
       if ((event as Partial<TokenEvent> | null | undefined)?.type === 'token' && typeof (event as TokenEvent).value === 'string') {
         this.text.observe(event);
         // not kept: a consumer that drops it lets it die young, and fan-in's scavenges copy less
-        state = withToken(this.appended ? this.shown(true) : this.views, this.text.text, this.text.tokenCount);
+        if (this.lazy) {
+          this.views = { ...this.views };
+          this.lazy = false;
+        }
+        state = withToken(this.views, this.text.text, this.text.tokenCount);
         this.stale = true;
       } else {
         checkEvent(event); // throws for a token whose value is not a string
@@ -135,25 +141,24 @@ class Fold extends Relay<L0Event, L0State> {
   }
 
   /**
-   * The current state with lists of its own, never the fold's logs: a list as long as its view
-   * (in `views`) is that view; one that grew is a getter that copies it at the first read (O(1) to
-   * emit, so a run of appends copies nothing), or with `eager` a copy; an emptied one is the frozen
-   * empty list. A state with a getter is not kept in `views`, and `appended` says so. Retractions
-   * empty every list, so `views` is renewed at each, and a list as long as its view is that view's.
+   * The current state with lists of its own, never the fold's logs. A list is the same array from
+   * state to state until its log grows or a retraction replaces it (logs only grow in between, and
+   * every event that changes one comes here, so its length tells): then a getter that copies that
+   * much of the log at the first read (O(1) to emit, so a run of appends copies nothing), a copy
+   * that every later state of that length shares.
    */
-  private shown(eager?: boolean): L0State {
+  private shown(): L0State {
     const s: Record<string, unknown> = { ...this.current() };
-    let appended = false;
+    this.lazy = false;
     for (const key of LISTS) {
       const log = s[key] as unknown[];
       const n = log.length;
-      const view = this.views[key];
-      let copied: unknown[] | undefined;
-      if (eager || n <= view.length) s[key] = n === view.length ? view : n ? log.slice() : log;
-      else Object.defineProperty(s, key, { get: () => (copied ??= log.slice(0, n)), enumerable: (appended = true) });
+      let c = this.copies[key];
+      if (c?.[0] !== n) c = this.copies[key] = [n, n ? undefined : log];
+      if (c[1]) s[key] = c[1];
+      else Object.defineProperty(s, key, { get: () => (c[1] ??= log.slice(0, n)), enumerable: (this.lazy = true) });
     }
-    this.appended = appended;
-    return appended ? (s as unknown as L0State) : (this.views = s as unknown as L0State);
+    return (this.views = s as unknown as L0State);
   }
 }
 

@@ -86,10 +86,11 @@ function retract(s: L0State): L0State {
  * lists (`toolCalls`, `data`, `violations`), in place: a list the fold made is its own log, which
  * only grows until a retraction replaces it (only the empty lists are shared, frozen). So the fold
  * must go one way (never two events on one state), and a state whose lists it will append to must
- * not reach a caller: accumulate gives out copies (see its `shown`); tapLifecycle, pipeline and
- * the windows give out only a run's last state. The attempt-owned fields follow
- * {@link attemptTextChange}: reset on `start`, `retry` and `fallback`, set by `resume`.
- * @internal Shared by accumulate and tapLifecycle.
+ * not reach a caller: accumulate gives out copies (see its `shown`); tapLifecycle (which stops
+ * folding at `complete`), pipeline and the windows give out only a run's last state. The
+ * attempt-owned fields follow {@link attemptTextChange}: reset on `start`, `retry` and
+ * `fallback`, set by `resume`.
+ * @internal Shared by accumulate, tapLifecycle, pipeline and the windows' processSequential.
  */
 export function reduceL0State(s: L0State, e: L0Event, content?: string): L0State {
   const change = attemptTextChange(e);

@@ -191,7 +191,8 @@ export function tapLifecycle(callbacks: LifecycleCallbacks): MonoTypeOperatorFun
       const observe = (e: L0Event) => {
         const tokens = text.tokenCount; // the attempt a retry or fallback ends
         const change = text.observe(e);
-        if (fold) state = change === 'token' ? reduceL0State(state, e, text.text) : reduceL0State(state, e);
+        // not after `complete`: onComplete has the state, and the fold appends to its lists in place
+        if (fold && !completed) state = change === 'token' ? reduceL0State(state, e, text.text) : reduceL0State(state, e);
         if (callbacks.onEvent) call('onEvent', e); // the only per-token call: no argument list when unused
         if (e.type === 'retry' || e.type === 'fallback') {
           const error = fail(e.error, tokens);
