@@ -78,7 +78,7 @@ class Fold extends Relay<L0Event, L0State> {
   /** `views` reads a list through a getter (spread once by the next token, so tokens read plain fields). */
   private lazy = false;
   /** Per list: the length of its log when last shown, and the copy of that much of it once made (see {@link Fold.shown}). */
-  private readonly copies: Record<string, [number, unknown[]?]> = {};
+  private copies: Record<string, [number, unknown[]?]> = {};
   private readonly text = new AttemptText();
 
   constructor(
@@ -148,8 +148,11 @@ class Fold extends Relay<L0Event, L0State> {
    * that every later state of that length shares.
    */
   private shown(): L0State {
-    const s: Record<string, unknown> = { ...this.current() };
+    const now = this.current();
     this.lazy = false;
+    // no list holds anything (each the frozen empty one): the state itself, no copy (a checkpoint every 10 tokens paid one)
+    if (!now.toolCalls.length && !now.data.length && !now.violations.length) return (this.copies = {}), (this.views = now);
+    const s: Record<string, unknown> = { ...now };
     for (const key of LISTS) {
       const log = s[key] as unknown[];
       const n = log.length;
