@@ -124,10 +124,16 @@ const CASES: OpCase[] = [
     name: 'retryWithBackoff',
     op: () => retryWithBackoff({ backoff: 'fixed', baseDelay: 10 }),
     callbackThrows: () => {
-      // a throwing shouldRetry vetoes: the run ends with the (typed) error itself, nothing retried
-      const veto = drain((cold) => cold('-t-#', EV, networkError()).pipe(retryWithBackoff({ shouldRetry: () => { throw boom; } })));
-      expect(types(veto.values)).toEqual(['token']);
-      expect(veto.error).toMatchObject({ name: 'ProviderError', code: 'NETWORK_ERROR' });
+      // a throwing shouldRetry vetoes: the run ends with the (typed) error itself, nothing retried, and its error is warned about
+      const warned = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+      try {
+        const veto = drain((cold) => cold('-t-#', EV, networkError()).pipe(retryWithBackoff({ shouldRetry: () => { throw boom; } })));
+        expect(types(veto.values)).toEqual(['token']);
+        expect(veto.error).toMatchObject({ name: 'ProviderError', code: 'NETWORK_ERROR' });
+        expect(warned.mock.calls).toEqual([[expect.stringContaining('`shouldRetry` threw or rejected'), boom]]);
+      } finally {
+        warned.mockRestore();
+      }
       // a throwing calculateDelay ends the run with its error, typed
       const delay = drain((cold) => cold('-t-#', EV, networkError()).pipe(retryWithBackoff({ calculateDelay: () => { throw boom; } })));
       expect(types(delay.values)).toEqual(['token']);
