@@ -140,6 +140,7 @@ describe('l0() retry and backoff (R1-R7)', () => {
   });
 
   it('should treat a throwing shouldRetry as a veto (R5)', () => {
+    const warned = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
     const model = networkForever();
     const run = runScenario(() =>
       l0({
@@ -153,6 +154,8 @@ describe('l0() retry and backoff (R1-R7)', () => {
     );
     expect(model.callCount).toBe(1);
     expect(run.error).toMatchObject({ code: 'NETWORK_ERROR' });
+    expect(warned.mock.calls).toEqual([[expect.stringContaining('`shouldRetry` threw or rejected'), expect.objectContaining({ message: 'veto failed' })]]);
+    warned.mockRestore();
   });
 
   it('should not retry when shouldRetry says yes but the budget is 0 (R5)', () => {

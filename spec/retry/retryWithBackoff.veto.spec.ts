@@ -37,14 +37,18 @@ describe('retryWithBackoff shouldRetry (R5)', () => {
   });
 
   it('should treat a throwing shouldRetry as a veto', () => {
+    const warned = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+    const bug = new Error('veto bug');
     const { ts, run, calls } = start({
       shouldRetry: () => {
-        throw new Error('veto bug');
+        throw bug;
       },
     });
     ts.flush();
     expect(calls()).toBe(1);
     expect(run.error).toMatchObject({ code: 'NETWORK_ERROR' });
+    expect(warned.mock.calls).toEqual([[expect.stringContaining('`shouldRetry` threw or rejected'), bug]]);
+    warned.mockRestore();
   });
 
   // the veto stood, but its error went nowhere: a bug in the callback read as a deliberate "no retry"
@@ -112,11 +116,15 @@ describe('retryWithBackoff shouldRetry (R5)', () => {
     });
 
     it('should veto on a rejected promise', async () => {
-      const { ts, run, calls } = start({ shouldRetry: () => Promise.reject(new Error('nope')) });
+      const warned = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+      const nope = new Error('nope');
+      const { ts, run, calls } = start({ shouldRetry: () => Promise.reject(nope) });
       await settle();
       ts.flush();
       expect(calls()).toBe(1);
       expect(run.error).toMatchObject({ code: 'NETWORK_ERROR' });
+      expect(warned.mock.calls).toEqual([[expect.stringContaining('`shouldRetry` threw or rejected'), nope]]);
+      warned.mockRestore();
     });
 
     // a veto that never settles would hold the run forever: it is awaited as long as this policy would wait before a retry
