@@ -1,7 +1,7 @@
 /** @test {toServerSentEvents} writeTo on a node:http2 server (loopback, h2c): no connection-specific header */
-import { connect, createServer, type Http2Server } from 'node:http2';
+import { connect, constants, createServer, type Http2Server } from 'node:http2';
 import type { AddressInfo } from 'node:net';
-import { of } from 'rxjs';
+import { of, Subject } from 'rxjs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { toServerSentEvents, type L0Event } from 'l0-rx';
 
@@ -58,5 +58,33 @@ describe('toServerSentEvents on node:http2', () => {
     expect(body).toBe('id: 1\nevent: start\ndata: {"type":"start","attempt":1,"fallbackIndex":0,"isRetry":false,"isFallback":false}\n\n' +
       'id: 2\nevent: token\ndata: {"type":"token","value":"Hi"}\n\nid: 3\nevent: complete\ndata: {"type":"complete","finishReason":"stop"}\n\nevent: end\ndata: {}\n\n');
     expect(warnings.map((w) => w.message)).toEqual([]);
+  });
+
+  it('should not run the events for a response whose client left before writeTo (node:http2 sets no `destroyed` on it, and its \'close\' has been)', async () => {
+    const source = new Subject<L0Event>();
+    let handled!: () => void;
+    const done = new Promise<void>((resolve) => (handled = resolve));
+    let received!: () => void;
+    const requested = new Promise<void>((resolve) => (received = resolve));
+    // a handler still awaiting something (a store, an auth check) when the client cancels its request
+    server = createServer(async (_req, res) => {
+      received();
+      await new Promise((resolve) => res.once('close', resolve));
+      toServerSentEvents(source, { heartbeatMs: 0 }).writeTo(res);
+      handled();
+    });
+    await new Promise<void>((resolve) => server!.listen(0, '127.0.0.1', resolve));
+    const session = connect(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+    try {
+      const req = session.request({ ':path': '/' });
+      req.on('error', () => undefined);
+      await requested;
+      req.close(constants.NGHTTP2_CANCEL);
+      await done;
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(source.observed).toBe(false); // (the model request would run on, no 'close' to come)
+    } finally {
+      session.close();
+    }
   });
 });

@@ -35,7 +35,7 @@ export interface ToServerSentEventsConfig {
 /** The subset of `node:http`'s ServerResponse (and `node:http2`'s, Express/Fastify `reply.raw`) that {@link ServerSentEvents.writeTo} uses. */
 export interface SseResponseLike {
   readonly headersSent?: boolean;
-  /** True once the socket is gone (node:http); a response already closed unsubscribes at once. */
+  /** True once the socket is gone (node:http; node:http2's `stream.destroyed`); a response already closed unsubscribes at once. */
   readonly destroyed?: boolean;
   writeHead(status: number, headers: Record<string, string>): unknown;
   /** `false` (node:http's backpressure) holds the next frames until `'drain'`; any other result writes on. */
@@ -175,7 +175,8 @@ export function toServerSentEvents(events$: Observable<L0Event | SequencedEvent>
     headers: SSE_HEADERS,
     writeTo(response) {
       // the client left before we started: 'close' has been and gone, so never start the run
-      if (response.destroyed === true) return Subscription.EMPTY;
+      // (node:http2's response has no `destroyed`: its stream does)
+      if (response.destroyed || (response.stream as SseResponseLike | undefined)?.destroyed) return Subscription.EMPTY;
       // an HTTP/2 response (node:http2's compatibility API: it has the stream) gets no `connection` header
       if (!response.headersSent) response.writeHead(200, { ...(response.stream === undefined ? SSE_HEADERS : SSE_HEADERS_HTTP2) });
       const backlog: Backlog = { frame: false };
