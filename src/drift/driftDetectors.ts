@@ -112,7 +112,7 @@ class FormatCollapseCheck extends HeadCheck {
 
 /**
  * A first line that is only "Sure!", "Certainly." and the like (after any leading blank lines, and
- * ended by `\n` or `\r\n`), decided at its newline or 40 characters. Leading whitespace is dropped
+ * ended by `\n` or `\r\n`), decided at its newline, or at 40 characters once it can no longer be one. Leading whitespace is dropped
  * as it comes, so the head stays short.
  */
 class HedgingCheck extends HeadCheck {
@@ -120,7 +120,8 @@ class HedgingCheck extends HeadCheck {
     const head = (this.head = this.head.trimStart());
     if (head === '' && !final) return false;
     const nl = head.indexOf('\n');
-    if (nl < 0 && !final && head.length < 40) return false;
+    // an open line is decided at 40 characters, but not while it is still a hedge and blanks ("Sure!" + 40 spaces): its end decides
+    if (nl < 0 && !final && (head.length < 40 || HEDGE.test(head))) return false;
     this.decided = true;
     return HEDGE.test(nl < 0 ? head : head.slice(0, nl));
   }
