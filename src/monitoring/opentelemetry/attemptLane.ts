@@ -22,7 +22,16 @@ export class AttemptLane {
     private readonly primaryModel: string | undefined,
   ) {}
 
+  /** Traces one event; a tracer that throws (a span processor's onStart or onEnd) is its own fault, never the stream's. */
   event(e: L0Event): void {
+    try {
+      this.step(e); // no closure: this runs per token
+    } catch {
+      // see safely
+    }
+  }
+
+  private step(e: L0Event): void {
     switch (e.type) {
       case 'start': {
         const now = this.c.scheduler.now();
@@ -55,6 +64,10 @@ export class AttemptLane {
 
   /** Ends the open span: `lost` and `cancelled` leave the status unset and say so in `l0.race.outcome` / `l0.cancelled`. */
   end(ended: EntrantOutcome, error?: unknown): void {
+    safely(() => this.stop(ended, error));
+  }
+
+  private stop(ended: EntrantOutcome, error?: unknown): void {
     const span = this.span;
     if (!span) return;
     // a consumer that stops at the `complete` event (l0's fromStream does) unsubscribes a finished answer
@@ -98,6 +111,15 @@ export function failSpan(span: Span, error: unknown): void {
   span.setAttribute('error.type', code);
   span.setStatus({ code: SpanStatusCode.ERROR, message: `${code}: ${plain.message}` });
   span.recordException({ name: plain.name, message: plain.message, code, ...stackOf(error) });
+}
+
+/** Runs a call into the tracer or meter: OpenTelemetry's API never throws, so one that does is its own fault, not the stream's. */
+export function safely(call: () => void): void {
+  try {
+    call();
+  } catch {
+    // the stream goes on as it would without tracing
+  }
 }
 
 /** A live error's `{stack}` (`exception.stacktrace`); `{}` for a serialised one (a retry event's). */

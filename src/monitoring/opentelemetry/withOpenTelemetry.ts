@@ -1,5 +1,5 @@
 import { Observable, type MonoTypeOperatorFunction } from 'rxjs';
-import { context, SpanKind, SpanStatusCode, trace, type Attributes } from '@opentelemetry/api';
+import { context, INVALID_SPAN_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes } from '@opentelemetry/api';
 import { currentEntrantObserver, withEntrantObserver, type EntrantObserver } from '../../internal/entrantObserver.js';
 import { subscribeChild } from '../../attempt/attemptContext.js';
 import type { L0Event } from '../../events/eventTypes.js';
@@ -7,7 +7,7 @@ import { serializeError } from '../../errors/serializeError.js';
 import { InvalidStreamError } from '../../errors/InvalidStreamError.js';
 import { RunMetricsFold, type RunMetrics } from '../runMetrics.js';
 import { RunInstruments } from './runInstruments.js';
-import { AttemptLane, attemptError, failSpan } from './attemptLane.js';
+import { AttemptLane, attemptError, failSpan, safely } from './attemptLane.js';
 import { genAiAttributes, resolveOpenTelemetryConfig, runAttributes, type WithOpenTelemetryConfig } from './openTelemetryConfig.js';
 
 export type { WithOpenTelemetryConfig } from './openTelemetryConfig.js';
@@ -29,7 +29,9 @@ export type { WithOpenTelemetryConfig } from './openTelemetryConfig.js';
  *    `l0.cancelled: true`), with times from `scheduler`. A user abort through the signal
  *    (`STREAM_ABORTED`) is a cancellation too, not an error status; an unsubscribe right after the
  *    `complete` event (`first(complete)`) ends a complete run, status OK. A malformed event (a `retry`
- *    without its error) ends the run with an InvalidStreamError naming it, as `tapLifecycle` does.
+ *    without its error) ends the run with an InvalidStreamError naming it, as `tapLifecycle` does. A
+ *    tracer or meter that throws (a span processor's onStart or onEnd) never changes what the
+ *    consumer gets: the call is left as it failed, and the stream goes on.
  * 2. On `complete`: `gen_ai.response.finish_reasons`, `gen_ai.usage.input_tokens` and
  *    `gen_ai.usage.output_tokens` (as the provider reported them), and the run's metrics as `l0.*`.
  * 3. Races: a `raceModels` or `hedge` subscribed within this operator's subscription (the usual
@@ -86,7 +88,8 @@ export function withOpenTelemetry(config: WithOpenTelemetryConfig): MonoTypeOper
     new Observable<L0Event>((subscriber) => {
       const now = () => c.scheduler.now();
       const fold = new RunMetricsFold(now);
-      const run = c.tracer.startSpan(c.spanName, { kind: SpanKind.CLIENT, startTime: now(), attributes: runAttributes(c) });
+      let run = trace.wrapSpanContext(INVALID_SPAN_CONTEXT); // a tracer that throws (a span processor's onStart) traces nothing
+      safely(() => (run = c.tracer.startSpan(c.spanName, { kind: SpanKind.CLIENT, startTime: now(), attributes: runAttributes(c) })));
       const parent = trace.setSpan(context.active(), run);
       const main = new AttemptLane(c, parent, {}, c.model);
       let openEntrants = 0;
@@ -112,56 +115,65 @@ export function withOpenTelemetry(config: WithOpenTelemetryConfig): MonoTypeOper
         done = true;
         // failed by its outcome, not by the error's value: `error(undefined)` (a `Promise.reject()`) fails the run too
         const failed = !cancelled && metrics.outcome === 'error';
-        main.end(failed ? 'failed' : 'won', attemptError(error));
-        run.setAttributes(metricAttributes(metrics));
-        if (failed) failSpan(run, error);
-        else if (metrics.outcome === 'complete') run.setStatus({ code: SpanStatusCode.OK });
-        instruments?.end(metrics, cancelled);
-        run.end(now());
-      };
-      const cancel = (metrics: RunMetrics) => {
-        run.setAttribute('l0.cancelled', true);
-        main.end('cancelled');
-        finish(metrics, undefined, true);
+        // each step on its own: a tracer or meter that throws (a span processor's onEnd) loses no other span
+        // and never keeps the consumer from the run's end
+        main.end(cancelled ? 'cancelled' : failed ? 'failed' : 'won', attemptError(error));
+        safely(() => {
+          if (cancelled) run.setAttribute('l0.cancelled', true);
+          run.setAttributes(metricAttributes(metrics));
+          if (failed) failSpan(run, error);
+          else if (metrics.outcome === 'complete') run.setStatus({ code: SpanStatusCode.OK });
+          run.end(now());
+        });
+        safely(() => instruments?.end(metrics, cancelled));
       };
       /** The types the attempt's last drift event named: the next one lists them again (every type found so far). */
       let drifted: readonly string[] = [];
       const onEvent = (e: L0Event) => {
-        if (fold.event(e)) run.addEvent('gen_ai.first_token', {}, now());
+        if (fold.event(e)) safely(() => run.addEvent('gen_ai.first_token', {}, now()));
+        // the event is read first (a malformed one throws there), the tracer and meter called through `safely`
         switch (e.type) {
           // the span event's low-cardinality attributes are the counter's too
           case 'retry': {
             const cause = { 'l0.reason': e.reason, 'error.type': e.error.code ?? e.error.name };
-            run.addEvent('l0.retry', { 'l0.attempt': e.attempt, ...cause, 'l0.delay_ms': e.delayMs }, now());
-            instruments?.add('retries', cause);
-            return;
+            return safely(() => {
+              run.addEvent('l0.retry', { 'l0.attempt': e.attempt, ...cause, 'l0.delay_ms': e.delayMs }, now());
+              instruments?.add('retries', cause);
+            });
           }
           case 'fallback': {
             const cause = { 'l0.from_index': e.fromIndex, 'l0.to_index': e.toIndex, 'error.type': e.error.code ?? e.error.name };
-            run.addEvent('l0.fallback', cause, now());
-            instruments?.add('fallbacks', cause);
-            return;
+            return safely(() => {
+              run.addEvent('l0.fallback', cause, now());
+              instruments?.add('fallbacks', cause);
+            });
           }
           case 'violation': {
             const rule = { 'l0.rule_id': e.violation.ruleId, 'l0.severity': e.violation.severity };
-            run.addEvent('l0.violation', rule, now());
-            instruments?.add('violations', rule);
+            return safely(() => {
+              run.addEvent('l0.violation', rule, now());
+              instruments?.add('violations', rule);
+            });
+          }
+          case 'drift': {
+            const types = [...e.types];
+            safely(() => {
+              run.addEvent('l0.drift', { 'l0.drift_types': types, 'l0.confidence': e.confidence }, now());
+              for (const type of types) if (!drifted.includes(type)) instruments?.add('drifts', { 'l0.drift_type': type });
+            });
+            drifted = types;
             return;
           }
-          case 'drift':
-            run.addEvent('l0.drift', { 'l0.drift_types': [...e.types], 'l0.confidence': e.confidence }, now());
-            for (const type of e.types) if (!drifted.includes(type)) instruments?.add('drifts', { 'l0.drift_type': type });
-            drifted = e.types;
-            return;
           case 'start':
           case 'resume':
             drifted = []; // a new attempt's detectors start over
             return;
           case 'complete':
-            run.setAttribute('gen_ai.response.finish_reasons', [e.finishReason]);
-            if (e.usage?.inputTokens !== undefined) run.setAttribute('gen_ai.usage.input_tokens', e.usage.inputTokens);
-            if (e.usage?.outputTokens !== undefined) run.setAttribute('gen_ai.usage.output_tokens', e.usage.outputTokens);
-            return;
+            return safely(() => {
+              run.setAttribute('gen_ai.response.finish_reasons', [e.finishReason]);
+              if (e.usage?.inputTokens !== undefined) run.setAttribute('gen_ai.usage.input_tokens', e.usage.inputTokens);
+              if (e.usage?.outputTokens !== undefined) run.setAttribute('gen_ai.usage.output_tokens', e.usage.outputTokens);
+            });
           default:
             return;
         }
@@ -201,8 +213,7 @@ export function withOpenTelemetry(config: WithOpenTelemetryConfig): MonoTypeOper
           error: (error: unknown) => {
             // a user abort (the signal) is a cancellation, as an unsubscribe is: not an application error
             // (a budget() cut, also of category abort, is the run's error: traced as one)
-            if (serializeError(error).code === 'STREAM_ABORTED') cancel(fold.end('error', error));
-            else finish(fold.end('error', error), error);
+            finish(fold.end('error', error), error, serializeError(error).code === 'STREAM_ABORTED');
             out(() => subscriber.error(error));
           },
         }, subscriber),
@@ -212,7 +223,7 @@ export function withOpenTelemetry(config: WithOpenTelemetryConfig): MonoTypeOper
         if (done) return;
         // a consumer that stops at the `complete` event (`first(complete)`) unsubscribes a complete run
         if (fold.completed) finish(fold.end('complete'));
-        else cancel(fold.end('unsubscribed'));
+        else finish(fold.end('unsubscribed'), undefined, true);
       };
     });
 }
