@@ -32,6 +32,22 @@ describe('extractCodeBlocks', () => {
     }, 10_000);
   });
 
+  // the language is the info string's first word: pandoc, R Markdown and Quarto write it in braces (`{r}`, `{.python}`),
+  // VitePress follows it with line numbers (`js{1,3}`), rustdoc with attributes (`rust,no_run`); all were taken whole, so
+  // extractCode(answer, 'r') or extractCode(answer, 'rust') missed them
+  it.each([
+    ['```{r}\nx <- 1\n```', 'r'],
+    ['```{r setup, include=FALSE}\nx <- 1\n```', 'r'],
+    ['```{python}\nx = 1\n```', 'python'],
+    ['``` {.Python .numberLines startFrom="10"}\nx = 1\n```', 'python'],
+    ['~~~{.haskell}\nx = 1\n~~~', 'haskell'],
+    ['```js{1,3}\nx\n```', 'js'],
+    ['```rust,no_run\nfn main() {}\n```', 'rust'],
+    ['```{}\nx\n```', ''],
+  ])('should read the language of %j as %j', (text, language) => {
+    expect(extractCodeBlocks(text).map((b) => b.language)).toEqual([language]);
+  });
+
   it('should filter by language, case-insensitively', () => {
     expect(extractCodeBlocks('```js\na\n```\n```SQL\nselect 1\n```', 'sql').map((b) => b.code)).toEqual(['select 1']);
   });

@@ -22,6 +22,17 @@ describe('string utilities', () => {
     expect(actual).toBe(expected);
   });
 
+  // the common indentation was taken as a count of characters, a tab and a space alike: '\ta' and '  b' lost a space
+  // that the first line never had (Python's textwrap.dedent: tabs and spaces are both whitespace, but not equal)
+  it.each([
+    ['\ta\n  b', '\ta\n  b'],
+    ['    x = 1\n\ty = 2', '    x = 1\n\ty = 2'],
+    ['\t  a\n\t b\n\n\t\tc', '  a\n b\n\n\tc'],
+    [' \t a\n \t  b\n   ', 'a\n b\n'],
+  ])('should dedent %j by only the indentation its lines have in common', (text, expected) => {
+    expect(dedent(text)).toBe(expected);
+  });
+
   it('should make a regex that matches the text literally', () => {
     const text = 'a.b*c(d)[e]{f}|g^h$i\\j/k+l?m-n';
     expect(new RegExp(`^${escapeRegex(text)}$`).test(text)).toBe(true);

@@ -2,7 +2,7 @@ import { checkText } from '../internal/options.js';
 
 /** A fenced code block found by {@link extractCodeBlocks}. */
 export interface CodeBlock {
-  /** The info string's first word, lower-cased (`''` when none). */
+  /** The info string's first word, lower-cased (`''` when none); `{r}`, `{.python …}`, `js{1,3}` and `rust,no_run` give `r`, `python`, `js` and `rust`. */
   readonly language: string;
   readonly code: string;
   /** The fence was never closed (the answer was cut). */
@@ -15,8 +15,8 @@ export interface CodeBlock {
  * pattern that also splits the info into words backtracks quadratically on a long info string ending in a backtick.
  */
 const OPEN = /^([ \t]*)(`{3,}|~{3,})([\s\S]*)$/;
-/** The info string's first word. */
-const INFO = /^[ \t]*([^\s`]*)/;
+/** The info string's first word, out of pandoc's and R Markdown's braces (`{r}`, `{.python}`), before line numbers (`js{1,3}`) and rustdoc's attributes (`rust,no_run`). */
+const INFO = /^[ \t]*\{?\.?([^\s`{},]*)/;
 
 /** The line without up to `n` characters of its leading spaces and tabs. */
 function outdent(line: string, n: number): string {

@@ -12,16 +12,25 @@ export function normalizeNewlines(text: string): string {
 }
 
 /**
- * Removes the indentation common to every non-blank line; other whitespace is kept, and line ends
+ * Removes the indentation common to every non-blank line (a tab and a space are not the same
+ * indentation: `'\ta\n  b'` stays as it is); other whitespace is kept, and line ends
  * come out as `\n` (as {@link normalizeNewlines} gives them).
  * @example import { dedent } from 'l0-rx'; dedent('  a\n    b'); // 'a\n  b'
  */
 export function dedent(text: string): string {
   checkText('dedent(text)', text);
-  const lines = normalizeNewlines(text).split('\n');
-  let common = Infinity;
-  for (const line of lines) if (line.trim() !== '') common = Math.min(common, /^[ \t]*/.exec(line)![0].length);
-  return common === Infinity || common === 0 ? lines.join('\n') : lines.map((l) => l.slice(Math.min(common, /^[ \t]*/.exec(l)![0].length))).join('\n');
+  const lines = text.replace(/\r\n?/g, '\n').split('\n'); // normalizeNewlines(text), without checking it twice
+  // the longest indentation every non-blank line starts with: a tab and a space are not the same indentation
+  let common: string | undefined;
+  for (const line of lines) {
+    if (line.trim() === '') continue;
+    const ws = /^[ \t]*/.exec(line)![0];
+    let i = 0;
+    while (i < ws.length && (common ?? ws)[i] === ws[i]) i++;
+    common = ws.slice(0, i);
+  }
+  const n = common?.length ?? 0;
+  return lines.map((l) => l.slice(Math.min(n, /^[ \t]*/.exec(l)![0].length))).join('\n');
 }
 
 /**
