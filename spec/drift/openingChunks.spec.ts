@@ -30,20 +30,28 @@ function formatCollapse(s: string): boolean {
   return m !== null && m.index + m[0].length <= 100;
 }
 
+/**
+ * `type`'s verdict on any cut of up to `maxLength` pieces joined is `plain`'s on the whole text, and
+ * `plain` held often enough that drift was compared, not only its absence.
+ */
+function asPlainRule(type: DriftType, piece: fc.Arbitrary<string>, maxLength: number, plain: (s: string) => boolean): void {
+  let hits = 0;
+  fc.assert(
+    fc.property(fc.array(piece, { minLength: 1, maxLength }), sizes, (pieces, sizes) => {
+      const s = pieces.join('');
+      const expected = plain(s);
+      if (expected) hits++;
+      expect(found(type, cut(s, sizes))).toBe(expected);
+    }),
+    { numRuns: runs(1000) },
+  );
+  expect(hits).toBeGreaterThan(runs(20));
+}
+
 describe('detectDrift: the opening and phrase detectors, whatever the tokens', () => {
   it('should find a hedging first line as the plain rule does, for any chunking (blanks after "Sure!" past 40 characters too)', () => {
     const piece = fc.constantFrom('Sure!', 'sure', 'Certainly.', 'Of course', 'Absolutely!', '!', ' ', '\t', ' '.repeat(30), ' \t'.repeat(30), '\n', '\r\n', '\r', 'x', 'Here it is.', 'The capital is Paris. ');
-    let hedges = 0;
-    fc.assert(
-      fc.property(fc.array(piece, { minLength: 1, maxLength: 12 }), sizes, (pieces, sizes) => {
-        const s = pieces.join('');
-        const expected = hedging(s);
-        if (expected) hedges++;
-        expect(found('hedging', cut(s, sizes))).toBe(expected);
-      }),
-      { numRuns: runs(1000) },
-    );
-    expect(hedges).toBeGreaterThan(runs(20)); // hedges were compared, not only their absence
+    asPlainRule('hedging', piece, 12, hedging);
   });
 
   it('should keep "Sure!" and 60 blanks on an open line undecided until the line ends: the same verdict in tokens of 1 and in one', () => {
@@ -56,17 +64,7 @@ describe('detectDrift: the opening and phrase detectors, whatever the tokens', (
 
   it('should find format collapse as the plain rule does, for any chunking', () => {
     const piece = fc.constantFrom('Here is the response', "Here's my answer", 'Here you go', 'Let me check that', ' for you', ' for your', ':', '.', ' ', '\n', '\r', ' of the command', ' you asked for', 'x', 'a'.repeat(20), ' '.repeat(9));
-    let collapses = 0;
-    fc.assert(
-      fc.property(fc.array(piece, { minLength: 1, maxLength: 10 }), sizes, (pieces, sizes) => {
-        const s = pieces.join('');
-        const expected = formatCollapse(s);
-        if (expected) collapses++;
-        expect(found('format_collapse', cut(s, sizes))).toBe(expected);
-      }),
-      { numRuns: runs(1000) },
-    );
-    expect(collapses).toBeGreaterThan(runs(20));
+    asPlainRule('format_collapse', piece, 10, formatCollapse);
   });
 
   it('should find meta commentary as in one token, for any chunking (phrases cut anywhere, quoted, after a connective, near the end)', () => {
