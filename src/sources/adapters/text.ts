@@ -68,8 +68,9 @@ const FIELD = /^((?:event|id|retry)?:).*/s;
  * Any other line of 33 characters or more, whose start has been read (`data: {"`, `{"type":"response.`): of an
  * unfinished one only its first character and its last 31 (a key one character short of
  * `"object":"chat.completion.chunk"`) matter to the next chunk, with a space between (so no `{"type"`).
+ * (Sliced, not matched: `/^(.).+(.{31})$/s` backtracks 31 times at every line end, 2 µs a chunk against 45 ns.)
  */
-const LONG_LINE = /^(.).+(.{31})$/s;
+const carried = (line: string): string => (line.length > 32 ? line[0] + ' ' + line.slice(-31) : line);
 
 /** One stream's decoder state: a class, not closures, since fan-in keeps one per open stream. */
 class TextChunks implements ChunkDecoder {
@@ -122,7 +123,7 @@ class TextChunks implements ChunkDecoder {
       if (wire && this.cut + (wire[1] ?? '').length <= JSON_LINE) throw wireFormat(this.seen);
       const end = Math.max(head.lastIndexOf('\n'), head.lastIndexOf('\r')) + 1;
       const line = head.slice(end).replace(FIELD, '$1');
-      this.line = line.replace(LONG_LINE, '$1 $2');
+      this.line = carried(line);
       this.cut = (end ? 0 : this.cut) + line.length - this.line.length;
       // (only a JSON line is read up to JSON_LINE: any other is text past about 256 characters, the 33 carried and
       // 256 - 33 cut, so prose pays the check that long)
