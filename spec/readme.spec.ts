@@ -119,7 +119,7 @@ describe('README', () => {
       'baseDelay', 'maxDelay', 'backoff', 'timeout:', 'initialToken', 'interToken', 'autoCorrect', 'concurrency', 'onStart',
       'onComplete', 'onError', 'onEvent', 'onViolation', 'onRetry', 'onFallback', 'onToolCall', 'result.stream', 'result.raw',
       'operations', 'pipe(steps, input)', 'race(', 'consensus(', 'createWindow(', '@ai2070/l0', '/core', '/structured',
-      '/consensus', '/parallel', '/window', 'L0OpenTelemetry', 'L0Sentry', 'replay(',
+      '/consensus', '/parallel', '/window', '/guardrails', '/drift', '/monitoring', 'L0OpenTelemetry', 'L0Sentry', 'replay(',
     ];
     const l0Column = rows(section('Migrating from L0')).map(([theirs]) => theirs ?? '').join('\n');
     expect(L0_NAMES.filter((name) => !l0Column.includes(name))).toEqual([]);

@@ -34,6 +34,8 @@ export async function startChatServer({ baseURL, apiKey = 'offline', model = 'gp
   const openai = new OpenAI({ apiKey, baseURL, maxRetries: 0 });
   const runs = createSseReplayBuffer({ keepAliveMs });
   const recorded = store === undefined ? undefined : createStoreReplaySource(store);
+  /** Per chat id, the newest first request's delete of the old log (each waits for the one before it). */
+  const deleting = new Map();
   /** A replaced run still recording is refused by the store (RUN_MISMATCH): expected, the log is the new run's. */
   const onRecordError = (/** @type {import('l0-rx').EventLogError} */ e) => {
     if (e.code !== 'RUN_MISMATCH') console.warn(`chat ${e.streamId}: recording stopped: ${e.message}`);
@@ -75,12 +77,23 @@ export async function startChatServer({ baseURL, apiKey = 'offline', model = 'gp
       // the store's log of an earlier run under the id goes first: the new run records from seq 0, and
       // a reconnect to another server must never be served the old run's events as this one's (an
       // earlier run still recording is refused by the store, RUN_MISMATCH: the log is the new run's)
-      try {
-        if (store !== undefined) await store.delete(id);
-      } catch (e) {
-        // the store is down: answer, retryable (node:http ignores this handler's promise, and an unhandled rejection ends Node)
-        res.writeHead(503, { 'content-type': 'application/json' }).end(JSON.stringify({ error: String(e) }));
-        return;
+      // two first connections of one id at once (a double submit) take turns at the delete, and only
+      // the newer one starts a run: had both deleted first and then both started, the older run,
+      // subscribed first, would take the new log (the newer run's refused, RUN_MISMATCH), the store
+      // holding the run this buffer replaced. The older one gets a 410, not retryable (a client's
+      // retry would replace the newer run in turn); a store that is down a 503, retryable (node:http
+      // ignores this handler's promise, and an unhandled rejection ends Node)
+      if (store !== undefined) {
+        const deleted = Promise.resolve(deleting.get(id)).catch(() => {}).then(() => store.delete(id));
+        deleting.set(id, deleted);
+        const failure = await deleted.then(() => undefined, (e) => ({ e }));
+        const newest = deleting.get(id) === deleted;
+        if (newest) deleting.delete(id);
+        if (failure !== undefined || !newest) {
+          const error = failure === undefined ? `a newer question for chat ${id} replaced this one` : String(failure.e);
+          res.writeHead(failure === undefined ? 410 : 503, { 'content-type': 'application/json' }).end(JSON.stringify({ error }));
+          return;
+        }
       }
       // one tag for the run's buffer and its log: random, so no two servers of a fleet make the same one
       const run = crypto.randomUUID();

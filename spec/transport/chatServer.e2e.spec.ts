@@ -101,6 +101,28 @@ describe('examples/server: l0() events over SSE', () => {
     expect(faults.requests).toHaveLength(0); // no model request for a run whose old log is still there
   });
 
+  it('should start one run for two first connections of a chat id at once (a double submit): the newer, the one the store holds', async () => {
+    // the first request's delete of the old log waits until the second request reached the server (its
+    // own delete, or a later request answered): both are then between their delete and their run
+    const inner = createMemoryEventStore();
+    let deleting!: () => void, arrived!: () => void;
+    const firstDeleting = new Promise<void>((resolve) => (deleting = resolve));
+    const secondArrived = new Promise<void>((resolve) => (arrived = resolve));
+    let deletes = 0;
+    const store = { ...inner, delete: async (id: string) => (deletes++ === 0 ? (deleting(), await secondArrived) : arrived(), inner.delete(id)) };
+    const chat = (backend = await startChatServer({ baseURL: faults.url, store }));
+    const first = fetch(`${chat.url}/chat/twice?q=first`);
+    await firstDeleting;
+    const second = fetch(`${chat.url}/chat/twice?q=second`);
+    expect((await fetch(`${chat.url}/not-a-chat`)).status).toBe(404);
+    arrived();
+    const answers = await Promise.all([first, second].map(async (r) => ({ status: (await r).status, run: /(?:^|\n)id: ([\w.-]+):/.exec(await (await r).text())?.[1] })));
+    // every answer a client got is the store's log, so a reconnect to another server resumes it
+    const log = await inner.read('twice');
+    expect([answers.map((a) => a.status), answers.filter((a) => a.status === 200).map((a) => a.run)]).toEqual([[410, 200], [log[0]?.run]]);
+    expect([faults.requests.map((r) => r.messages), log.at(-1)?.event.type]).toEqual([[[{ role: 'user', content: 'second' }]], 'complete']);
+  });
+
   it('should fail, never splice, a reconnect that finds a new run under the chat id (the one it read was aborted meanwhile)', async () => {
     const chat = (backend = await startChatServer({ baseURL: faults.url, keepAliveMs: 0 }));
     let other: ReadableStreamDefaultReader<Uint8Array> | undefined;
