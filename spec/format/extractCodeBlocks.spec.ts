@@ -48,6 +48,22 @@ describe('extractCodeBlocks', () => {
     expect(extractCodeBlocks(text).map((b) => b.language)).toEqual([language]);
   });
 
+  // a fence in a block quote (`> ```js`) or on a list item's own line (`- ```js`) was not found: the `>` or the marker
+  // before the fence made the line no fence, and its closing line then opened a block that ran to the end
+  it.each([
+    ['Quoted:\n\n> ```js\n> const a = 1;\n>\n>     indented();\n> ```\n\nDone.', [{ language: 'js', code: 'const a = 1;\n\n    indented();', unclosed: false }]],
+    ['>```sh\n>ls\n>```', [{ language: 'sh', code: 'ls', unclosed: false }]],
+    ['> > ~~~py\n> > x = 1\n> > > not a mark\n> > ~~~', [{ language: 'py', code: 'x = 1\n> not a mark', unclosed: false }]],
+    ['> ```js\n> a\n\n```sh\nls\n```', [{ language: 'js', code: 'a', unclosed: true }, { language: 'sh', code: 'ls', unclosed: false }]],
+    ['> ```js\n> a\n```sh\nls\n```', [{ language: 'js', code: 'a', unclosed: true }, { language: 'sh', code: 'ls', unclosed: false }]],
+    ['- ```js\n  x = 1\n  ```\n- next', [{ language: 'js', code: 'x = 1', unclosed: false }]],
+    ['1. ```bash\n   npm i\n     --save\n   ```\n2. Run it.', [{ language: 'bash', code: 'npm i\n  --save', unclosed: false }]],
+    ['> 1. Step:\n>    ```sh\n>    make\n>    ```', [{ language: 'sh', code: 'make', unclosed: false }]],
+    ['- ```js```\n- `x`', []],
+  ])('should find a block in a block quote or on a list item\'s line in %j', (text, expected) => {
+    expect(extractCodeBlocks(text)).toEqual(expected);
+  });
+
   it('should filter by language, case-insensitively', () => {
     expect(extractCodeBlocks('```js\na\n```\n```SQL\nselect 1\n```', 'sql').map((b) => b.code)).toEqual(['select 1']);
   });
@@ -59,6 +75,7 @@ describe('extractCode', () => {
     ['```js\na\n```\n```sql\nb\n```', 'sql', 'b'],
     ['plain', undefined, undefined],
     ['1. Save this:\n   ```py\n   def f():\n       return 1\n   ```', 'py', 'def f():\n    return 1'],
+    ['As the docs say:\n\n> ```js\n> fetch(url)\n> ```', 'js', 'fetch(url)'],
   ])('should return the first block of %j (language %j)', (text, language, expected) => {
     expect(extractCode(text, language)).toBe(expected);
   });

@@ -50,6 +50,14 @@ describe('recommendedGuardrails on ordinary answers (false positives)', () => {
     expectFails('Replace `x` with 1. Call us at [insert phone number] for help.', 'pattern-detection');
   });
 
+  // a quoted fence ("> ~~~") or one that starts a list item ("- ```") was no fence: a placeholder shown in it failed the answer
+  it('should pass a placeholder in a quoted fence or in a fence that starts a list item, and still fail one after the quote', () => {
+    expectPasses('A reply template:\n\n> ~~~\n> Dear [Your Name],\n>\n> Thanks.\n> ~~~\n');
+    expectPasses(`1. ${F}text\n   Dear [Your Name],\n   ${F}\n2. Send it.`);
+    expectPasses('A template:\r\n\r\n> ~~~\r\n> Dear [Your Name],\r\n> ~~~\r\n');
+    expectFails('> ~~~\n> x\n\nDear [Your Name],\n\nThank you for your order.', 'pattern-detection');
+  });
+
   it('should keep a placeholder and a chat token apart in Markdown code: each family reads every code marker once', () => {
     expectFails('A ` backtick and [system] here.', 'pattern-detection');
     expectFails('A ` backtick and [insert name] here.', 'pattern-detection');

@@ -52,6 +52,30 @@ describe('latexRule', () => {
     }
   });
 
+  // a fence that starts a list item ("- ```latex") was read as inline backticks, which its closing fence line then ended
+  // by opening a fence: the LaTeX it showed counted ("unclosed environment align"), and the text after it did not
+  it('should not count LaTeX in a fence that starts a list item, and count it after that fence, split anywhere', () => {
+    const tex = '1. Write:\n- ```latex\n  \\begin{align}\n  ```\n2. Then \\frac{a}{b}.\n';
+    expect(messages(tex)).toEqual([]);
+    for (let i = 1; i < tex.length; i++) expect(messages(tex.slice(0, i), tex.slice(i))).toEqual([]);
+    for (let first = 1; first <= 10; first++) expect(messages(...streamed(tex, first))).toEqual([]);
+    expect(messages(`${tex}\\end{x}`)).toEqual(['\\end{x} without \\begin{x}']);
+  });
+
+  // a quoted tilde fence ("> ~~~tex") was no fence: the LaTeX it showed counted ("unclosed environment proof")
+  it('should not count LaTeX in a quoted fence, and count it again once a blank line ended the quote, split anywhere', () => {
+    const tex = '> ~~~tex\n> \\begin{proof}\n> ~~~\n\n> > ```\n> > \\end{x}\n> > ```\n\nThen \\frac12.';
+    for (let i = 1; i < tex.length; i++) expect(messages(tex.slice(0, i), tex.slice(i))).toEqual([]);
+    for (let first = 1; first <= 10; first++) expect(messages(...streamed(tex, first))).toEqual([]);
+    expect(messages('> ~~~tex\n> \\begin{proof}\n\n\\begin{x}')).toEqual(['unclosed environment x']);
+  });
+
+  // LaTeX shown in a verbatim environment is literal: "\end{verbatim} closes \begin{itemize}" failed a valid document
+  it('should read a verbatim environment\'s text as literal, up to its own \\end', () => {
+    expect(messages('\\begin{verbatim}\n\\begin{itemize} $$ \\[\n\\end{verbatim}\n\\begin{lstlisting}\n\\end{x}\n\\end{lstlisting} \\frac12')).toEqual([]);
+    expect(messages('\\begin{verbatim}\n\\end{itemize}\n')).toEqual(['unclosed environment verbatim']);
+  });
+
   it('should count LaTeX after backticks that no run closes (literal backticks), and after a closed span', () => {
     expect(messages('The ` key, then \\end{proof} here.')).toEqual(['\\end{proof} without \\begin{proof}']);
     expect(messages('a `b\n\n\\end{x} c`')).toEqual(['\\end{x} without \\begin{x}']);

@@ -49,6 +49,22 @@ describe('markdownRule', () => {
     expect(check('- a\n  1. one\n  2. two\n- b\n  - x\n  - y\n').violations).toEqual([]);
   });
 
+  // "## Steps\n1. …\n## Notes\n- …" warned that a list switched: only a blank line ended a list, not a heading or a label
+  it('should not take two lists with a heading, a label or a paragraph line between them for one list that switches', () => {
+    expect(check('## Steps\n1. Install\n2. Run\n## Notes\n- It is fast\n- It is small\n').violations).toEqual([]);
+    expect(check('**Steps:**\n1. Install\n2. Run\n**Notes:**\n- It is fast\n').violations).toEqual([]);
+    expect(check('1. Install\n2. Run\nThen check:\n- the logs\n').violations).toEqual([]);
+    expect(check('1. Install\n   then restart\n- the logs\n').violations[0]).toMatchObject({ severity: 'warning', message: expect.stringContaining('list switches') });
+  });
+
+  // "- ```js" (a fence that starts a list item) was no fence, so its closing "  ```" opened one: "ends inside a code fence", an error
+  it('should read a fence that starts a list item, closed by a fence without a marker, whatever the chunks', () => {
+    const md = '1. ```bash\n   npm i\n   ```\n2. Then:\n   - ~~~py\n     x = 1\n     - ~~~\n     ~~~\n3. Done.\n';
+    for (let i = 1; i < md.length; i++) expect(check(md.slice(0, i), md.slice(i)).violations, `split at ${i}`).toEqual([]);
+    for (let first = 1; first <= 10; first++) expect(check(...streamed(md, first)).violations).toEqual([]);
+    expect(check('- ```js\n  x = 1\n- ```\n').violations.map((v) => v.message)).toEqual(['the answer ends inside a code fence']);
+  });
+
   it('should read a fence indented up to 8 spaces or tabs (a list item\'s), and no deeper one, as drift and the code-aware patterns do', () => {
     const ends = (md: string) => check(md).violations.map((v) => v.message);
     expect(ends('1. Steps:\n\n        ```sh\n        make\n')).toEqual(['the answer ends inside a code fence']);
@@ -72,6 +88,16 @@ describe('markdownRule', () => {
       { numRuns: runs(1000) },
     );
     expect(open).toBeGreaterThan(runs(100));
+  });
+
+  // "> ```js" was no fence: an answer cut inside a quoted fence passed, and a quoted fence's lines could not be told from text
+  it('should read a fence in a block quote, closed at its own depth or by the end of the quote', () => {
+    const ends = (md: string) => check(md).violations.map((v) => v.message);
+    expect(ends('> Quoted:\n> ```js\n> const a = 1;\n')).toEqual(['the answer ends inside a code fence']);
+    expect(ends('> ```js\n> x\n> ```\n\n> > ~~~\n> > y\n> > ~~~\n\nDone.')).toEqual([]);
+    expect(ends('> ```js\n> x\n\nThe quote ended, and its fence.\n')).toEqual([]);
+    expect(ends('```md\n> ```\n```\n')).toEqual([]);
+    expect(ends('> ```md\n> > ```\n> x\n')).toEqual(['the answer ends inside a code fence']);
   });
 
   it('should read a line of inline ```code``` as text, not as a fence that never closes', () => {

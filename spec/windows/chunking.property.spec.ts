@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { createWindow, type WindowStrategy } from 'l0-rx';
 import { runs } from '../helpers/propertyRuns.js';
+import { expectLinearTime } from '../helpers/linearTime.js';
 
 /** A lone surrogate: half of a character such as an emoji. */
 const LONE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
@@ -39,6 +40,35 @@ describe('createWindow chunking (properties)', () => {
         expect(LONE.test(c.content), JSON.stringify(c.content)).toBe(false);
       }
     }), { numRuns: runs(500) });
+  });
+
+  // a char window (or a word cut by length) ended between a CRLF's \r and \n, or between a letter and its combining
+  // accent ('e\u0301' is é): createWindow('a\r\nb', { strategy: 'char', size: 2, overlap: 0 }) gave 'a\r' and '\nb'
+  it('should never cut a CRLF, a letter from its combining marks, or emoji joined by a zero-width joiner', () => {
+    const joined = fc.constantFrom('a', ' ', '.', '\n', '\r\n', 'e\u0301', 'a\u0308\u0301', '\u2764\ufe0f', '\u{1F468}\u200d\u{1F469}', '\u0915\u093f', 'x');
+    /** Whether position p of doc falls inside one of those characters. */
+    const inside = (doc: string, p: number) => /^(?:\n|\p{M}|\u200d)/u.test(doc.slice(p)) && (doc[p] !== '\n' || doc[p - 1] === '\r') || doc[p - 1] === '\u200d';
+    fc.assert(fc.property(fc.string({ unit: joined, maxLength: 60 }), config, (doc, { size, overlap, strategy }) => {
+      for (const c of createWindow(doc, { size, overlap, strategy, estimateTokens: (t) => t.length }).chunks) {
+        for (const p of [c.startPos, c.endPos]) expect(inside(doc, p), `${JSON.stringify(doc)} cut at ${p} (${strategy})`).toBe(false);
+      }
+    }), { numRuns: runs(500) });
+    expect(createWindow('a\r\nb\r\nc', { strategy: 'char', size: 2, overlap: 0 }).chunks.map((c) => c.content)).toEqual(['a', '\r\n', 'b', '\r\n', 'c']);
+    expect(createWindow('e\u0301e\u0301e\u0301', { strategy: 'char', size: 3, overlap: 1 }).chunks.map((c) => c.content)).toEqual(['e\u0301', 'e\u0301', 'e\u0301']);
+  });
+
+  it('should still cut a run of thousands of combining marks ("zalgo" text) into windows near the size, in linear time', () => {
+    const doc = `a e${'\u0301'.repeat(10_000)} b`;
+    const { chunks } = createWindow(doc, { strategy: 'char', size: 100, overlap: 10 });
+    expect(chunks.length).toBeGreaterThan(70);
+    for (const c of chunks) expect(c.charCount).toBeLessThanOrEqual(100 + 32);
+    chunks.slice(1).forEach((c, i) => expect(c.startPos).toBeLessThanOrEqual(chunks[i]!.endPos)); // no text lost
+    expectLinearTime('zalgo char windows', (n) => {
+      const text = `e${'\u0301'.repeat(n)}`;
+      const t0 = performance.now();
+      createWindow(text, { strategy: 'char', size: 100, overlap: 10 });
+      return performance.now() - t0;
+    }, 100_000);
   });
 
   it('should overlap windows over a text without spaces, cut by length, as over words', () => {

@@ -5,18 +5,31 @@ export interface CodeBlock {
   /** The info string's first word, lower-cased (`''` when none); `{r}`, `{.python …}`, `js{1,3}` and `rust,no_run` give `r`, `python`, `js` and `rust`. */
   readonly language: string;
   readonly code: string;
-  /** The fence was never closed (the answer was cut). */
+  /** The fence was never closed (the answer was cut, or the block quote it is in ended first). */
   readonly unclosed: boolean;
 }
 
 /*
- * A line that opens a fence: its indentation, the fence, the rest (the info string). As in CommonMark, a backtick
- * fence's info string has no backtick ("```js```" on one line is inline code, not a fence): checked apart, since a
- * pattern that also splits the info into words backtracks quadratically on a long info string ending in a backtick.
+ * A line that opens a fence, after its block quote marks (QUOTES): its indentation with a list item's marker (`- `, `1. `)
+ * if the fence starts the item, the fence, the rest (the info string). As in CommonMark, a backtick fence's info string
+ * has no backtick ("```js```" on one line is inline code, not a fence): checked apart, since a pattern that also splits
+ * the info into words backtracks quadratically on a long info string ending in a backtick.
  */
-const OPEN = /^([ \t]*)(`{3,}|~{3,})([\s\S]*)$/;
+const OPEN = /^([ \t]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)?)(`{3,}|~{3,})([\s\S]*)$/;
+/** A line's block quote marks: `>`, each after up to 3 spaces and with the one space after it. */
+const QUOTES = /^(?: {0,3}> ?)*/;
 /** The info string's first word, out of pandoc's and R Markdown's braces (`{r}`, `{.python}`), before line numbers (`js{1,3}`) and rustdoc's attributes (`rust,no_run`). */
 const INFO = /^[ \t]*\{?\.?([^\s`{},]*)/;
+
+/** The line without its first `depth` block quote marks, or `undefined` when it has fewer (the quote, and a fence in it, ended). */
+function unquote(line: string, depth: number): string | undefined {
+  for (let d = 0; d < depth; d++) {
+    const mark = /^ {0,3}> ?/.exec(line);
+    if (!mark) return undefined;
+    line = line.slice(mark[0].length);
+  }
+  return line;
+}
 
 /** The line without up to `n` characters of its leading spaces and tabs. */
 function outdent(line: string, n: number): string {
@@ -29,11 +42,14 @@ function outdent(line: string, n: number): string {
  * Every fenced code block in Markdown text, in order: backtick or tilde fences of three or more,
  * closed by a fence of the same character at least as long; a fence still open at the end is
  * returned with `unclosed: true`. With `language`, only blocks of that language (case-insensitive).
- * As in CommonMark, when the opening fence is indented by N spaces or tabs (a fence in a list
- * item), up to N of them are removed from the start of each line of its code.
+ * As in CommonMark, when the opening fence is indented by N spaces or tabs, or starts a list item
+ * (`- ```js`: N is the marker's width), up to N of them are removed from the start of each line of
+ * its code; a fence in a block quote (`> ```js`) takes its code from the quote's lines, without
+ * their `>` marks, and ends with the quote.
  *
  *   'Run:\n```sh\nnpm i\n```'                 ->  [{ language: 'sh', code: 'npm i', unclosed: false }]
  *   '1. Run:\n   ```sh\n   npm i\n   ```'     ->  [{ language: 'sh', code: 'npm i', unclosed: false }]
+ *   '> ```sh\n> npm i\n> ```'                 ->  [{ language: 'sh', code: 'npm i', unclosed: false }]
  *
  * @example
  * import { extractCodeBlocks } from 'l0-rx';
@@ -52,17 +68,20 @@ function findBlocks(text: string, language: string | undefined, call: string): C
   const lines = text.replace(/\r\n?/g, '\n').split('\n');
   const blocks: CodeBlock[] = [];
   for (let i = 0; i < lines.length; i++) {
-    const open = OPEN.exec(lines[i]!);
+    const quotes = QUOTES.exec(lines[i]!)![0];
+    const open = OPEN.exec(lines[i]!.slice(quotes.length));
     if (!open || (open[2]![0] === '`' && open[3]!.includes('`'))) continue;
-    const indent = open[1]!;
-    const fence = open[2]!;
-    const info = INFO.exec(open[3]!)![1]!;
+    const depth = quotes.split('>').length - 1;
+    const [, indent, fence, rest] = open as unknown as [string, string, string, string];
     const close = new RegExp(`^[ \\t]*${fence[0] === '`' ? '`' : '~'}{${fence.length},}[ \\t]*$`);
+    const code: string[] = [];
+    let line: string | undefined;
     let j = i + 1;
-    while (j < lines.length && !close.test(lines[j]!)) j++;
-    const code = lines.slice(i + 1, j).map((line) => outdent(line, indent.length)).join('\n');
-    blocks.push({ language: info.toLowerCase(), code, unclosed: j >= lines.length });
-    i = j;
+    for (; j < lines.length && (line = unquote(lines[j]!, depth)) !== undefined && !close.test(line); j++) code.push(outdent(line, indent.length));
+    const closed = j < lines.length && line !== undefined;
+    blocks.push({ language: INFO.exec(rest)![1]!.toLowerCase(), code: code.join('\n'), unclosed: !closed });
+    // past the closing fence; a line that ended the quote may open a block itself
+    i = closed ? j : j - 1;
   }
   const want = language?.toLowerCase();
   return want === undefined ? blocks : blocks.filter((b) => b.language === want);

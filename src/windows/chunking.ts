@@ -44,9 +44,9 @@ export function chunkSpans(text: string, strategy: WindowStrategy, size: number,
 
 /**
  * Fixed windows of `size` code units, the next one starting `overlap` units before the previous end.
- * A cut never falls inside a surrogate pair: an end moves back to the pair's start, or past the pair when
- * moving back would leave the window empty or inside the previous one (one character over `size`); a
- * start moves past the pair (one unit less overlap).
+ * A cut never falls inside a character (see isInside: a surrogate pair, a CRLF, a letter and its marks): an
+ * end moves back to the character's start, or past it when moving back would leave the window empty or
+ * inside the previous one (a character over `size`); a start moves past it (a little less overlap).
  */
 function charSpans(text: string, size: number, overlap: number): Span[] {
   const spans: Span[] = [];
@@ -57,20 +57,35 @@ function charSpans(text: string, size: number, overlap: number): Span[] {
     spans.push({ start, end });
     if (end === text.length) return spans;
     const next = end - overlap;
-    start = cutAt(text, next > start ? next : start + 1, Infinity); // past a pair's middle, so the next window reaches further
+    // past a character's middle, so the next window reaches further; never past the end (a run of marks cut there)
+    start = Math.min(cutAt(text, next > start ? next : start + 1, Infinity), end);
   }
 }
 
-/** Whether `i` falls between the two halves of a surrogate pair. */
-function isInsidePair(text: string, i: number): boolean {
-  return i > 0 && isLowSurrogate(text.charCodeAt(i)) && isHighSurrogate(text.charCodeAt(i - 1));
+/**
+ * Whether `i` falls inside a character as a reader sees it: between a surrogate pair's halves, a CRLF's `\r` and
+ * `\n`, a letter and its combining marks (`e` + `\u0301`, an emoji and its variation selector), or either side of a
+ * zero-width joiner (the emoji it joins are one).
+ */
+function isInside(text: string, i: number): boolean {
+  if (i <= 0 || i >= text.length) return false;
+  const c = text.charCodeAt(i);
+  const b = text.charCodeAt(i - 1);
+  return (isLowSurrogate(c) && isHighSurrogate(b)) || (c === 10 && b === 13) || c === 0x200d || b === 0x200d || MARK.test(text.slice(i, i + 2));
 }
+const MARK = /^\p{M}/u;
 
-
-/** `i` moved off a surrogate pair's middle: back to the pair's start, or past the pair when back is not above `floor`. */
+/**
+ * `i` moved off the middle of a character (see isInside): back to its start, or past it when back is not above
+ * `floor`; past at most 32 units, so a run of more marks (Unicode's stream-safe limit is 30, "zalgo" text has
+ * thousands) is cut between two of them, not made one giant window (never inside a surrogate pair).
+ */
 function cutAt(text: string, i: number, floor: number): number {
-  if (!isInsidePair(text, i)) return i;
-  return i - 1 > floor ? i - 1 : i + 1;
+  let back = i;
+  while (isInside(text, back) && back - 1 > floor) back--;
+  if (!isInside(text, back)) return back;
+  for (let n = 0; n < 32 && isInside(text, i); n++) i++;
+  return isLowSurrogate(text.charCodeAt(i)) && isHighSurrogate(text.charCodeAt(i - 1)) ? i + 1 : i;
 }
 
 /**
@@ -120,7 +135,7 @@ function pushWord(pieces: Piece[], text: string, w: Span, size: number, grain: n
   if (tokens <= size) return void pieces.push({ ...w, tokens });
   const step = Math.max(1, Math.floor(((w.end - w.start) * grain) / tokens));
   for (let s = w.start; s < w.end; ) {
-    const e = cutAt(text, Math.min(s + step, w.end), s); // never inside a surrogate pair
+    const e = s + step >= w.end ? w.end : Math.min(cutAt(text, s + step, s), w.end); // never inside a character
     pieces.push({ start: s, end: e, tokens: estimate(text.slice(s, e)) });
     s = e;
   }

@@ -134,7 +134,8 @@ const SEQUENTIAL_PATH = /*#__PURE__*/ optionPath('processSequential', 'fn, ', 'o
  *    one before. A piece larger than `size` is split by words, and a word larger than `size` (a text
  *    without spaces: Chinese, Japanese) by length into equal pieces of at most `overlap` and `size - overlap`
  *    tokens that fill `size`, so its windows overlap too.
- *    No cut ever falls inside a surrogate pair (an emoji stays whole, in `char` windows too);
+ *    No cut ever falls inside a character: a surrogate pair, a `\r\n`, a letter and its combining
+ *    marks, emoji joined by a zero-width joiner (an emoji stays whole, in `char` windows too);
  *    paragraphs end at a blank line, `\n` or `\r\n`.
  * 2. Sentences end at `.`, `!`, `?` followed by space (closing quotes and brackets, `”`, `“`, `»`
  *    too, may come between) and at `。！？` (and the closing brackets after them), whatever comes next, except

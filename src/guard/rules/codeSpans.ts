@@ -1,10 +1,15 @@
 /**
- * A fence line's start, as regex source: at most 8 spaces or tabs before its run (in answers a
- * fence indented that far is one nested in a list item, see {@link fenceIndent}; a deeper one is
- * text), as drift's fence reader (FenceLines) reads it too. Shared by {@link CODE_MARKERS} and
- * markdownRule. @internal
+ * A fence line's start, as regex source: up to 4 block quote marks (`> ```js`), at most 8 spaces or tabs before its
+ * run (in answers a fence indented that far is one nested in a list item, see {@link fenceIndent}; a deeper one is
+ * text), as drift's fence reader (FenceLines) reads an unquoted one, then maybe a list item's marker when the fence
+ * starts the item (`- ```js`, `1. ```sh`: such a line opens a fence and never closes one, see {@link bareFence}).
+ * Shared by {@link CODE_MARKERS} and markdownRule. @internal
  */
-export const FENCE_INDENT = '^[ \\t]{0,8}';
+export const FENCE_INDENT = '^(?: {0,4}>){0,4}[ \\t]{0,8}(?:(?:[-*+]|\\d{1,9}[.)])[ \\t]{1,4})?';
+/** Whether a fence line's run comes first on it (after its quote marks, spaces and tabs), not after a list item's marker: only such a line closes a fence. @internal */
+export const bareFence = (line: string): boolean => /^(?: {0,4}>)*[ \t]*[`~]/.test(line);
+/** A line's block quote depth: its `>` marks before anything else. A fence line closes only the fence opened at its own depth. @internal */
+export const quoteDepth = (line: string): number => /^(?: {0,4}>)*/.exec(line)![0].split('>').length - 1;
 
 /**
  * The Markdown code markers, as regex source for a multiline regex that also holds a rule's own
@@ -15,12 +20,13 @@ export const FENCE_INDENT = '^[ \\t]{0,8}';
  * a blank line. Every marker is at most {@link MARKER_SPAN} long, so a scanner that keeps that much
  * finds the same markers however the text streams: a fence line with an info string longer than
  * 50 characters is read as inline backticks (and a run of more than 20 backticks as several). A
- * fence line may be indented up to 8 (a fence nested in a list item, see {@link fenceIndent}).
+ * fence line may be indented up to 8 (a fence nested in a list item, see {@link fenceIndent}), be
+ * quoted and start a list item (see {@link FENCE_INDENT}); a blank line ends a quoted fence with its quote.
  * @internal
  */
-export const CODE_MARKERS = `${FENCE_INDENT}(\`{3,20}|~{3,20})((?<=~)[^\\n]{0,50}|[^\`\\n]{0,50})(?![^\\n])|(\`{1,20})|(\\n[ \\t]{0,60}\\n)`;
-/** The longest code marker: a fence line, 8 spaces, 20 backticks and a 50-character info string. @internal */
-export const MARKER_SPAN = 78;
+export const CODE_MARKERS = `${FENCE_INDENT}(\`{3,20}|~{3,20})((?<=~)[^\\n]{0,50}|[^\`\\n]{0,50})(?![^\\n])|(\`{1,20})|(\\n[ \\t\\r]{0,60}\\n)`;
+/** The longest code marker: a fence line, 4 quote marks after 4 spaces each, 8 spaces, a 9-digit list marker and 4 spaces, 20 backticks and a 50-character info string. @internal */
+export const MARKER_SPAN = 112;
 /** One of these is in every code marker. @internal */
 export const CODE_TRIGGERS = '`~\n';
 /**
@@ -33,6 +39,15 @@ export function fenceIndent(line: string): number {
   let width = 0;
   for (let i = 0; i < line.length && (line[i] === ' ' || line[i] === '\t'); i++) width += line[i] === '\t' ? 4 : 1;
   return width;
+}
+
+/**
+ * Whether a fence line (`line`, its run and what follows the run) closes the open fence (its run, indent and quote
+ * depth): the same character, at least as long, nothing after it, indented less than 4 more, at the same quote depth,
+ * no list marker before it. markdownRule and CodeSpans close fences alike. @internal
+ */
+export function closes(line: string, run: string, rest: string, open: string, indent: number, depth: number): boolean {
+  return run[0] === open[0] && run.length >= open.length && rest.trim() === '' && fenceIndent(line) < indent + 4 && bareFence(line) && quoteDepth(line) === depth;
 }
 
 /** The most matches an open inline span holds back; one more and its backticks were literal after all. */
@@ -53,6 +68,8 @@ export class CodeSpans<T> {
   #fence = '';
   /** The open fence's {@link fenceIndent}. */
   #fenceIndent = 0;
+  /** The open fence's {@link quoteDepth}. */
+  #depth = 0;
   /** The open inline span's backtick count (0 outside one). */
   #ticks = 0;
   #held: T[] | undefined = undefined;
@@ -70,7 +87,8 @@ export class CodeSpans<T> {
         this.#literal();
         this.#fence = fence;
         this.#fenceIndent = fenceIndent(m[0]);
-      } else if (fence[0] === this.#fence[0] && fence.length >= this.#fence.length && m[g + 1]!.trim() === '' && fenceIndent(m[0]) < this.#fenceIndent + 4) this.#fence = '';
+        this.#depth = quoteDepth(m[0]);
+      } else if (closes(m[0], fence, m[g + 1]!, this.#fence, this.#fenceIndent, this.#depth)) this.#fence = '';
       return true;
     }
     const ticks = m[g + 2];
@@ -84,8 +102,9 @@ export class CodeSpans<T> {
       return true;
     }
     if (m[g + 3] === undefined) return false;
-    // a blank line ends a paragraph, and an inline span with it
+    // a blank line ends a paragraph, and an inline span with it; and a block quote, and a fence in it
     if (this.#fence === '') this.#literal();
+    else if (this.#depth > 0) this.#fence = '';
     return true;
   }
 

@@ -2,7 +2,7 @@ import type { FinishReason } from '../../events/eventTypes.js';
 import { builtInRule, openAtEnd, SCAN_INTERVAL } from './builtInRule.js';
 import { DECIDED, type GuardFinding, type GuardRule, type GuardRuleRun } from '../guardRule.js';
 import { TailScanner } from '../tailScanner.js';
-import { CODE_MARKERS, CODE_TRIGGERS, CodeSpans } from './codeSpans.js';
+import { CODE_MARKERS, CODE_TRIGGERS, CodeSpans, MARKER_SPAN } from './codeSpans.js';
 
 /**
  * Markdown code markers first (groups 1-4, see CODE_MARKERS: LaTeX in `code` or a fenced block is
@@ -14,8 +14,10 @@ const TOKENS = new RegExp(
     '|\\\\(?:frac|sum|int|sqrt|alpha|beta|gamma|mathbb|mathrm|left|right|cdot|times|section|textbf|label)(?![A-Za-z])',
   'gm',
 );
-/** At least the longest match: a code marker (MARKER_SPAN, a fence line) or `\\begin{` a 40-letter name `}`. */
-const SPAN = 80;
+/** Environments whose text is literal, as verbatim's: LaTeX shown in them is not the answer's. */
+const VERBATIM = /^(?:[vV]erbatim|lstlisting|minted|comment)\*?$/;
+/** At least the longest match: a code marker (MARKER_SPAN, a fence line), longer than `\\begin{` a 40-letter name `}`. */
+const SPAN = MARKER_SPAN;
 
 /** The scanner's one pattern, shared read-only by every run (see TailScanner); every match has a `\\`, a `$` or a code marker's character. */
 const SCANS = /*#__PURE__*/ Object.freeze([{ re: TOKENS, span: SPAN, trigger: `\\$${CODE_TRIGGERS}`, lineEnd: false }] as const);
@@ -82,6 +84,9 @@ class LatexRun extends TailScanner implements GuardRuleRun {
 
   #token(all: string, kind: string | undefined, name: string | undefined, position: number): void {
     if (all === '\\\\' || all === '\\$') return; // an escape: consumed so that it starts no delimiter
+    const open = this.#envs?.[this.#envs.length - 1]?.name;
+    // a verbatim environment's text is literal (LaTeX shown, not LaTeX) up to its own \end
+    if (open !== undefined && VERBATIM.test(open) && !(kind === 'end' && name === open)) return;
     if (kind === 'begin') {
       this.#latex = true;
       (this.#envs ??= []).push({ name: name!, position });

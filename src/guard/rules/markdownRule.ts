@@ -1,18 +1,17 @@
 import type { FinishReason } from '../../events/eventTypes.js';
 import { builtInRule, openAtEnd, SCAN_INTERVAL } from './builtInRule.js';
 import { DECIDED, type GuardFinding, type GuardRule, type GuardRuleRun } from '../guardRule.js';
-import { FENCE_INDENT, fenceIndent } from './codeSpans.js';
+import { closes, FENCE_INDENT, fenceIndent, quoteDepth } from './codeSpans.js';
 import { LineReader } from './lineReader.js';
 
 /**
  * A fence line; a backtick fence's info string has no backtick (CommonMark), so a line of inline
  * ```code``` is text. Indented up to 8 spaces or tabs (a list item's fence; deeper, it is text),
- * and closed only by a fence indented less than 4 more than it (see fenceIndent): the fences drift
- * and the code-aware patterns read. A CR inside the line is part of it, as there.
+ * maybe quoted (`> ```js`: it ends with its quote) or starting a list item (`- ```js`), and closed
+ * only by a fence indented less than 4 more than it, at its quote depth, with no list marker (see
+ * closes): the fences the code-aware patterns read. A CR inside the line is part of it, as there.
  */
 const FENCE = /*#__PURE__*/ new RegExp(`${FENCE_INDENT}(\`{3,}(?=[^\`]*$)|~{3,})([^]*)$`);
-/** What a closing fence line may hold after its run. */
-const BLANK = /^[ \t\r]*$/;
 const TABLE_SEPARATOR = /^\s*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)+\|?\s*$/;
 const LIST_ITEM = /^(\s*)(?:([-*+])|(\d{1,9})[.)])\s/;
 
@@ -27,8 +26,9 @@ function cells(row: string): number {
 /** Markdown structure, line by line in O(delta): one attempt of {@link markdownRule}. */
 class MarkdownRun extends LineReader implements GuardRuleRun {
   #fence: string | undefined = undefined;
-  /** The open fence's indent, a tab as 4 spaces. */
+  /** The open fence's indent, a tab as 4 spaces, and its block quote depth. */
   #fenceIndent = 0;
+  #depth = 0;
   #previous = '';
   #columns = 0;
   /** Per indent, whether the open list there is ordered (allocated at the first list item). */
@@ -60,13 +60,17 @@ class MarkdownRun extends LineReader implements GuardRuleRun {
   protected line(text: string, position: number): void {
     const fence = FENCE.exec(text);
     if (this.#fence !== undefined) {
-      const run = fence?.[1];
-      if (run && run[0] === this.#fence[0] && run.length >= this.#fence.length && BLANK.test(fence![2]!) && fenceIndent(text) < this.#fenceIndent + 4) this.#fence = undefined;
-      return;
+      if (quoteDepth(text) >= this.#depth) {
+        if (fence && closes(text, fence[1]!, fence[2]!, this.#fence, this.#fenceIndent, this.#depth)) this.#fence = undefined;
+        return;
+      }
+      // a line without the `>` marks ends the block quote, and the fence in it (CommonMark): it is read as any other
+      this.#fence = undefined;
     }
     if (fence) {
       this.#fence = fence[1];
       this.#fenceIndent = fenceIndent(text);
+      this.#depth = quoteDepth(text);
       this.#columns = 0;
       return;
     }
@@ -91,12 +95,12 @@ class MarkdownRun extends LineReader implements GuardRuleRun {
   }
 
   #list(text: string, position: number): GuardFinding | undefined {
-    if (text.trim() === '') {
-      this.#lists?.clear();
+    const item = LIST_ITEM.exec(text);
+    if (!item) {
+      // a blank line, or an unindented line that is no item (a heading, a `**Notes:**` label), ends the lists: one after it is another list
+      if (text.trim() === '' || !/^\s/.test(text)) this.#lists?.clear();
       return undefined;
     }
-    const item = LIST_ITEM.exec(text);
-    if (!item) return undefined;
     const indent = item[1]!.length;
     const ordered = item[3] !== undefined;
     const lists = (this.#lists ??= new Map());
@@ -114,8 +118,8 @@ class MarkdownRun extends LineReader implements GuardRuleRun {
  * Checks Markdown structure as it streams: code fences (an answer that ends inside a fence is an
  * `error`; only a `warning` when it ends with `finishReason: 'length'`: the token limit cut it, the
  * finish reason says so, and a retry under the same limit would be cut again), tables whose rows disagree with their header (`warning`), and lists that switch between
- * ordered and unordered items at one level (`warning`; sublists of different parents are different
- * lists). Each line is read once, when it completes; CRLF line ends are read as LF. A line such as
+ * ordered and unordered items at one level (`warning`; sublists of different parents, and lists
+ * with a blank line, a heading or another unindented line between them, are different lists). Each line is read once, when it completes; CRLF line ends are read as LF. A line such as
  * ```npm install``` is inline code, not a fence. Text without Markdown never triggers it.
  *
  *   -a-b-x|       tokens "```js\n", "x = 1", x complete
