@@ -64,8 +64,21 @@ describe('deduplicateContinuation', () => {
   });
 
   it('should decide at `complete` with what was seen and release before it', async () => {
-    const out = await dedupe([start(2), resume('Hello world'), tok('wor'), complete()]);
-    expect(out.slice(2)).toEqual([tok('wor'), complete()]);
+    const out = await dedupe([start(2), resume('Hello world'), tok('w'), complete()]); // one character: a coincidence (minOverlap)
+    expect(out.slice(2)).toEqual([tok('w'), complete()]);
+  });
+
+  it('should drop a head the attempt ends with while it still repeats the checkpoint (it added nothing)', async () => {
+    const length: L0Event = { type: 'complete', finishReason: 'length' }; // the token limit cut the repeat
+    expect((await dedupe([start(2), resume('Hello world'), tok('Hel'), tok('lo wor'), length])).slice(2)).toEqual([length]);
+    const filtered: L0Event = { type: 'complete', finishReason: 'content-filter' };
+    expect((await dedupe([start(2), resume('Hello world'), tok('wor'), filtered])).slice(2)).toEqual([filtered]);
+  });
+
+  it('should keep a head still repeating the checkpoint when the model ended it itself (stop) or the source just completed', async () => {
+    // "Repeat after me: hello world, hello" + " world" is the model finishing the phrase, not a cut repeat
+    expect(await content('Repeat after me: hello world, hello', [' world'])).toBe('Repeat after me: hello world, hello world');
+    expect(await content('Hello world', ['wor'])).toBe('Hello worldwor');
   });
 
   it('should release before any other content event', async () => {
@@ -77,7 +90,8 @@ describe('deduplicateContinuation', () => {
   });
 
   it('should release when the source completes without a complete event', async () => {
-    expect((await dedupe([start(2), resume('Hello world'), tok('wor')])).slice(2)).toEqual([tok('wor')]);
+    expect((await dedupe([start(2), resume('Hello world'), tok('w')])).slice(2)).toEqual([tok('w')]);
+    expect((await dedupe([start(2), resume('Hello world'), tok('wor')])).slice(2)).toEqual([tok('wor')]); // no finish reason says it was cut
   });
 
   it('should drop held tokens on retry, start and fallback (the attempt is retracted)', async () => {

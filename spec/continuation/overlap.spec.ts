@@ -69,6 +69,24 @@ describe('createOverlapMatcher', () => {
     expect(resumeWith('Hello world', ['wor'])).toBe('Hello worldwor');
   });
 
+  it('should take the whole head as overlap when the attempt ends while it still repeats the checkpoint (finish(true))', () => {
+    const matcher = createOverlapMatcher('Hello world', DEFAULTS);
+    expect(matcher.push('wor')).toBeUndefined();
+    expect(matcher.finish(true)).toBe(3); // cut by the token limit mid-repeat: it added nothing ("Hello worldwor" before)
+    const spaced = createOverlapMatcher('He said hello world', DEFAULTS);
+    expect(spaced.push(' hello')).toBeUndefined();
+    expect(spaced.finish(true)).toBe(6);
+  });
+
+  it.each([
+    ['one character, a coincidence (minOverlap)', 'Hello world', 'w'],
+    ['whitespace only', 'Hello world', '  '],
+    ['a lone word set apart, which may be said again ("She had" + " ha")', 'She had', ' ha'],
+  ])('should keep a head the attempt ends with that is %s', (_name, checkpoint, head) => {
+    const matcher = createOverlapMatcher(checkpoint, DEFAULTS);
+    expect(matcher.push(head) ?? matcher.finish(true)).toBe(0);
+  });
+
   describe('word boundaries', () => {
     it('should not cut a coincidence inside a word', () => {
       expect(findOverlap('The cat', 'at home', DEFAULTS)).toBe(0);

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { concat, of, throwError, type Observable } from 'rxjs';
 import { l0, type L0Event, type StreamContext } from 'l0-rx';
 import { finalState, runScenario } from '../helpers/runScenario.js';
-import { cutTokens } from '../helpers/scriptedAnswers.js';
+import { cutTokens, startsLikeTail } from '../helpers/scriptedAnswers.js';
 import { runs } from '../helpers/propertyRuns.js';
 
 const fast = { backoff: 'fixed', baseDelay: 1, attempts: 3 } as const;
@@ -12,19 +12,6 @@ const WORDS = ['a', 'b', 'the', ' ', '  ', '\n', '\r\n', '\u{1F389}', 'é', '.',
 const WORD_EDGE = /[\p{L}\p{N}]/u;
 /** `text` as token events, cut after 1 + each of `cuts` characters (emoji halves included). */
 const tokens = cutTokens;
-/**
- * Whether `rest` itself starts with words the checkpoint ends with (an honest "the the": ambiguous, left out), its
- * leading whitespace aside; with `before`, only the checkpoint's tails that start before it.
- */
-const startsLikeTail = (checkpoint: string, rest: string, before = checkpoint.length): boolean => {
-  const flat = (t: string) => t.replace(/\s+/g, ' ');
-  const head = flat(rest.trimStart());
-  for (let i = 0; i < before; i++) {
-    const tail = flat(checkpoint.slice(i).trimStart());
-    if (tail.replace(/\s/g, '').length >= 2 && head.startsWith(tail.trimEnd())) return true;
-  }
-  return false;
-};
 
 describe('a resumed l0() run: the checkpoint plus the continuation, whatever the token boundaries', () => {
   it('should end with the whole text when the resumed model repeats any whole-word suffix of the checkpoint (or all, or none)', () => {

@@ -23,3 +23,17 @@ export function cutTokens(text: string, cuts: readonly number[]): L0Event[] {
   if (at < text.length) out.push({ type: 'token', value: text.slice(at) });
   return out;
 }
+
+/**
+ * Whether `rest` itself starts with words the checkpoint ends with (an honest "the the": ambiguous, left out), its
+ * leading whitespace aside; with `before`, only the checkpoint's tails that start before it.
+ */
+export const startsLikeTail = (checkpoint: string, rest: string, before = checkpoint.length): boolean => {
+  const flat = (t: string) => t.replace(/\s+/g, ' ');
+  const head = flat(rest.trimStart());
+  for (let i = 0; i < before; i++) {
+    const tail = flat(checkpoint.slice(i).trimStart());
+    if (tail.replace(/\s/g, '').length >= 2 && head.startsWith(tail.trimEnd())) return true;
+  }
+  return false;
+};

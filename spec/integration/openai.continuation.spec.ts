@@ -67,4 +67,13 @@ describe('l0() + openai SDK: continuation', () => {
     expect(requestsFor(ctx.server, 'fault:cut-after-n:5').length).toBe(3);
     expect(requestsFor(ctx.server, 'gpt-fallback').length).toBe(1);
   });
+
+  it('should end with the checkpoint when the resumed model is stopped while it still repeats it ("The quick brown foxThe quick" before)', async () => {
+    const fallback: Calls = [];
+    // the fallback restarts the reply and the provider stops it after "The quick": it added nothing to the checkpoint
+    const o = await runOpenAIModel(ctx.server, ['fault:cut-after-n:5', 'fault:content-filter:2'], { ...CONTINUATION, retry: false }, [], fallback);
+    expect(fallback.map((c) => c.checkpoint)).toEqual([CHECKPOINT]);
+    expectComplete(o, 'content-filter', CHECKPOINT);
+    expect(eventsOf(o.events.slice(o.events.findIndex((e) => e.type === 'fallback')), 'token')).toEqual([]);
+  });
 });

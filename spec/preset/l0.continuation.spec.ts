@@ -80,6 +80,14 @@ describe('l0() checkpoints and continuation (C1-C7)', () => {
     });
   });
 
+  it('should end with the checkpoint when the resumed answer stops partway through repeating it (C4; L0 read "Hello worldHello wor")', () => {
+    const model = fakeModel([{ items: ['Hello', ' world', { error: { network: 'ECONNRESET' } }] }, { items: ['Hello', ' wor'], finishReason: 'length' }]);
+    const run = runScenario(() => l0({ stream: model, continueFromLastKnownGoodToken: true, checkpointInterval: 1, retry: fast }));
+    expect(model.calls[1]!.checkpoint).toBe('Hello world');
+    expect(run.events.slice(-2)).toEqual([{ type: 'resume', checkpoint: 'Hello world' }, { type: 'complete', finishReason: 'length' }]);
+    expect(finalState(run.events)).toMatchObject({ content: 'Hello world', finishReason: 'length', status: 'complete' });
+  });
+
   it('should continue a fallback from the primary\'s checkpoint: fallback, start, resume, "Primary content here and more" (C5)', () => {
     const primary = fakeModel({ items: ['Primary', ' content', ' here', { error: new Error('primary down') }] });
     const fb = fakeModel({ items: ['here', ' and more'] });

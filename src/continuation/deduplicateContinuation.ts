@@ -1,6 +1,6 @@
 import { identity, Observable, type MonoTypeOperatorFunction, type Subscriber } from 'rxjs';
 import { Relay } from '../internal/relay.js';
-import type { L0Event, ResumeEvent, TokenEvent } from '../events/eventTypes.js';
+import type { CompleteEvent, L0Event, ResumeEvent, TokenEvent } from '../events/eventTypes.js';
 import { attemptTextChange } from '../attempt/attemptText.js';
 import { checkBag, checkKeys, optionError, optionKeys, optionPath, type OptionPath } from '../internal/options.js';
 import { createOverlapMatcher, type OverlapMatcher, type OverlapOptions } from './overlap.js';
@@ -69,7 +69,11 @@ export const DEDUPLICATE_CONTINUATION_DEFAULTS: Readonly<Required<DeduplicateCon
  * 4. `reasoning` and `progress` pass through while armed, ahead of the held tokens (another
  *    channel: a reasoning model thinks before it writes). Any other event (`complete`,
  *    `tool-call`, `data`...) and the source completing decide the overlap with the text seen so
- *    far, release, then pass on.
+ *    far, release, then pass on. An attempt cut off (`complete` with `finishReason` `length` or
+ *    `content-filter`) while its head still repeats the checkpoint's tail ("Hello world" + "wor",
+ *    cut by the token limit mid-repeat) added nothing: the head is dropped whole (at least
+ *    `minOverlap` characters besides whitespace). One the model ended itself (`stop`: "hello world,
+ *    hello" + " world") or a `tool-call` or `data` interrupted is kept.
  * 5. `start`, `retry` and `fallback` discard held tokens (the attempt they belonged to is
  *    retracted) and disarm; an error discards them and is passed on, carrying them and the
  *    overlap cut from the head (written and paid for) to a `budget()` after it. A check after it
@@ -94,6 +98,9 @@ export function deduplicateContinuation(config: DeduplicateContinuationConfig = 
 }
 
 /** One subscription's matcher, the source's subscriber itself (one object per open stream, no closures). */
+/** The finish reasons of a model cut off mid-answer (not its own end): only they make a head still repeating all overlap. */
+const CUT = /^(?:length|content-filter)$/;
+
 class Deduplication extends Relay<L0Event> {
   /** Set while armed (after a `resume`, until the overlap is decided). */
   private matcher: OverlapMatcher | undefined = undefined;
@@ -152,7 +159,8 @@ class Deduplication extends Relay<L0Event> {
         break;
       default:
         // reasoning and progress are channels of their own (a reasoning model thinks before its text): they pass, the match goes on
-        if (this.matcher && event.type !== 'reasoning' && event.type !== 'progress') this.release(this.finish());
+        // (a head still repeating when the model was cut, by the token limit or a filter, is all overlap; one it chose to end with is kept)
+        if (this.matcher && event.type !== 'reasoning' && event.type !== 'progress') this.release(this.finish(CUT.test((event as CompleteEvent).finishReason)));
     }
     this.send(event);
   }
@@ -176,7 +184,7 @@ class Deduplication extends Relay<L0Event> {
 
   override complete(): void {
     if (this.isStopped) return;
-    if (this.matcher) this.release(this.finish());
+    if (this.matcher) this.release(this.finish(false));
     holding(this, () => super.complete());
   }
 
@@ -210,12 +218,12 @@ class Deduplication extends Relay<L0Event> {
     return undefined;
   }
 
-  /** The head ended (or something other than text came): the overlap decided with what was seen. */
-  private finish(): number {
+  /** The head ended (`ended`: with the attempt; else something other than text came): the overlap decided with what was seen. */
+  private finish(ended: boolean): number {
     const { lead } = this;
-    if (lead && lead.pending >= 0) return this.matchFrom(lead.pending) ?? this.matcher!.finish();
+    if (lead && lead.pending >= 0) return this.matchFrom(lead.pending) ?? this.matcher!.finish(ended);
     this.lead = undefined; // (thinking only: passed on already)
-    return this.matcher!.finish();
+    return this.matcher!.finish(ended);
   }
 
   /** The head's text starts at `start` (a head position): the held characters from there are matched. */

@@ -27,8 +27,14 @@ export interface OverlapMatcher {
    * whitespace it starts with is the block's, not a space set before a word.
    */
   push(text: string, afterThinking?: boolean): number | undefined;
-  /** The head ended (or something other than text arrived): the overlap decided with what was seen. */
-  finish(): number;
+  /**
+   * The head ended (or something other than text arrived): the overlap decided with what was seen.
+   * `ended`: the attempt was cut off (its `complete` says `length` or `content-filter`), so a head still
+   * repeating the checkpoint (all of it the start of a longer suffix, `minOverlap` characters besides
+   * whitespace or more) added nothing and is all overlap; otherwise (the model's own end, a tool call
+   * interrupting it) such a head is kept.
+   */
+  finish(ended?: boolean): number;
 }
 
 const WORD = /[\p{L}\p{M}\p{N}_]/u;
@@ -83,6 +89,8 @@ function folded(unit: string, before = ''): string {
  * 3. The overlap is decided when no incomplete candidate is left: it is the longest complete one
  *    (0 if none). Incomplete candidates are always longer than complete ones, so deciding earlier
  *    could cut a longer repetition short (L0 releases at the first overlap with text after it).
+ *    When the attempt is cut off with one left (`finish(true)`), the whole head was repeating: it is all
+ *    overlap, given `minOverlap` characters besides whitespace (L0 kept "Hello world" + "wor").
  *
  * Work is O(candidates) per character (each checkpoint whitespace run skipped once per candidate)
  * and at most O(maxOverlap^2) for a whole head; the head examined is at most `2 * maxOverlap`
@@ -94,7 +102,7 @@ export function createOverlapMatcher(checkpoint: string, options: OverlapOptions
   // per candidate: its next position in `checkpoint` * 2, + 1 while inside a whitespace run; built on the first character
   let live: number[] | undefined;
   let seen = 0; // characters of the head examined so far
-  let worded = false; // whether the head has had a character that is not whitespace
+  let worded = 0; // the head's characters that are not whitespace
   let best = 0;
   let decided: number | undefined;
 
@@ -134,7 +142,7 @@ export function createOverlapMatcher(checkpoint: string, options: OverlapOptions
     // text ("a\r" + "\nb" keeps its "\n", ".\n" + "\nNext" its paragraph break)
     let takes = true;
     if (!space) {
-      worded = true;
+      worded++;
       run = 0;
       runRepeats = true;
     } else if (runRepeats && tailAt + run >= end) takes = false;
@@ -175,7 +183,9 @@ export function createOverlapMatcher(checkpoint: string, options: OverlapOptions
       }
       return undefined;
     },
-    finish() {
+    finish(ended) {
+      // the attempt ended mid-repeat ("Hello world" + "wor"): every character read is the checkpoint's again
+      if (ended && worded >= minOverlap && live!.some((c) => c >> 1 < end)) decided ??= seen;
       return (decided ??= best);
     },
   };
