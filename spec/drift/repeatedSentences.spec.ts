@@ -1,7 +1,7 @@
 /** @test {detectDrift} */
 import { describe, expect, it } from 'vitest';
-import { detectDrift } from 'l0-rx';
-import { failsAtEverySize } from '../guard/helpers.js';
+import { DRIFT_DETECTORS, detectDrift, isDriftDetectedError, type DriftType } from 'l0-rx';
+import { failsAtEverySize, runSync, tokensOf } from '../guard/helpers.js';
 
 /*
  * A sentence seen a third time is a loop when the text around it is mostly repeats, not when it
@@ -63,5 +63,31 @@ describe('detectDrift: a loop of sentences is still stopped', () => {
     ['a chorus sung three times in a row', `${chorus}\n\n${chorus}\n\n${chorus}`],
   ])('should fail %s', (_, s) => {
     expect(fails(s)).toBe(true);
+  });
+});
+
+describe('detectDrift: a block repeated at the end is reported before the text can move on (the documented trade-off)', () => {
+  const closing = 'That is the whole song: it ends on the chorus, sung three times as the record fades out.';
+  /** The song up to its bridge, then its chorus `times` in a row, then a closing line. */
+  const ending = (times: number) => [song.slice(0, song.lastIndexOf('\n\n[Bridge]')), song.slice(song.lastIndexOf('[Bridge]'), song.lastIndexOf('\n\n[Chorus]')), ...Array.from({ length: times }, () => chorus), closing].join('\n\n');
+
+  it.each([2, 3])('should fail a song whose chorus comes %i times in a row after the bridge, when the repeat ends: a loop looks the same then', (times) => {
+    const s = ending(times);
+    expect(fails(s)).toBe(true);
+    const { error, released } = runSync(tokensOf(s, 3), detectDrift({ action: 'retry' }));
+    expect(isDriftDetectedError(error) && error.info.types).toEqual(['repetition']);
+    // where a text that loops on fails: what follows the repeat is not seen yet (within the 64 characters of the detectors' next look)
+    const loopsOn = s.slice(0, s.indexOf(closing)) + `${chorus}\n\n`.repeat(5);
+    expect(released.length).toBe(runSync(tokensOf(loopsOn, 3), detectDrift({ action: 'retry' })).released.length);
+    expect(released.length).toBeLessThan(s.indexOf(closing) + 64);
+  });
+
+  it('should let an app whose answers are lyrics keep the check as a warning or leave it out', () => {
+    const s = ending(3);
+    const warned = runSync(tokensOf(s, 3), detectDrift({ action: 'retry', minConfidence: 0.85 }));
+    expect(warned.error).toBeUndefined();
+    expect(warned.out.filter((e) => e.type === 'drift')).toEqual([{ type: 'drift', types: ['repetition'], confidence: 0.8 }]);
+    const types = (Object.keys(DRIFT_DETECTORS) as DriftType[]).filter((t) => t !== 'repetition');
+    expect(runSync(tokensOf(s, 3), detectDrift({ action: 'retry', types })).out.some((e) => e.type === 'drift')).toBe(false);
   });
 });

@@ -10,7 +10,7 @@ import good from './corpus/good.json' with { type: 'json' };
  * False positives and recall of recommendedGuardrails plus l0()'s default drift detection
  * (detectDrift: true, i.e. action 'retry' at confidence 0.7) on corpora written for this test:
  * spec/guard/corpus/good.json (ordinary answers: prose, code in 15 languages, JSON, Markdown with
- * tables and fences, LaTeX, lists, 19 languages) and bad.json (refusals, meta commentary, leaked
+ * tables and fences, LaTeX, lists, 25 languages) and bad.json (refusals, meta commentary, leaked
  * instructions, placeholders, loops, broken JSON/Markdown/LaTeX, drift). "Fires" means the attempt
  * fails (a warning is not a failure). Each text streams in 3-character tokens. No good answer may
  * fire and every bad one must: a text added for a fixed false positive or a missed case stays caught.

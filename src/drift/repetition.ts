@@ -2,9 +2,9 @@ import type { DriftCheck } from './driftDetector.js';
 import { isData } from './dataRows.js';
 import { FenceLines } from './fenceLines.js';
 import { periodAtMost } from './periodAtMost.js';
-import { ASCII, DIGIT, H1, H2, isWideSpace, lowerUnit, step1, step2, TICK } from './sentenceHash.js';
+import { ASCII, DIGIT, H1, H2, isWide, isWideSpace, lowerUnit, NUMERAL, step1, step2, TICK, WIDE } from './sentenceHash.js';
 
-/** Sentences longer than this count toward repetition. */
+/** Sentences longer than this count toward repetition; a CJK character counts 3 (see {@link isWide}): "我们需要仔细考虑。" is as long as "We need to think it over." */
 const MIN_SENTENCE = 20;
 /** A sentence with a digit counts from a shorter length ("Number 7 is next."; see {@link COUNTING}). */
 const MIN_DIGIT_SENTENCE = 8;
@@ -29,13 +29,13 @@ const MAX_SENTENCES = 1000;
 
 
 /**
- * Runaway repetition, as it streams: (1) a sentence of more than 20 characters seen 3 times
+ * Runaway repetition, as it streams: (1) a sentence of more than 20 characters (a CJK one counting 3) seen 3 times
  * outside code fences (``` or ~~~: code repeats its comments and docstrings; a loop in a fence is (2)'s, as data)
  * (normalised: case and spacing), counted as each sentence completes, when the text since its
  * time before last is mostly repeats: the characters of sentences seen before at least twice those
  * of new ones (a loop, even one with a varying sentence; not a song's chorus between its verses, a
  * step list's "Save the file." between new steps, a contract's recurring clause); a sentence with
- * digits is keyed with its digits all one and counts from 9 characters, a loop at its third time
+ * digits (of any script) is keyed with its digits all one and counts from 9 characters, a loop at its third time
  * in a row with the same number or its 50th counting along by one ("Number 7 is next. Number 8
  * is next. ...", see {@link COUNTING}); (2) at every multiple of 64 of the text's length, the 480
  * characters ending there repeating one unit at least 3 times (smallest period <= 160), which
@@ -71,8 +71,8 @@ export class RepetitionCheck implements DriftCheck {
   private digits = -1;
   /** Whitespace followed the current sentence's last character (one space joins the key if more follows). */
   private gap = false;
-  /** The last character seen was `.`, `!` or `?`: whitespace next ends the sentence. */
-  private punct = false;
+  /** How the last character ends the sentence (see {@link lowerUnit}'s flags): 1 after `.`, `!` or `?`, 2 after `。` and the like, 3 after a Thai letter; 0: it does not. */
+  private punct = 0;
   /** The text's last characters (at least the 480 the next tail check needs), built from the deltas (never a slice of the whole text). */
   private tailText = '';
   /** The text's length so far. */
@@ -113,7 +113,10 @@ export class RepetitionCheck implements DriftCheck {
 
   /**
    * A sentence ends at `.`, `!` or `?` followed by whitespace or a control character (any code unit
-   * up to a space); each is counted once, when it ends, unless it ends inside a code fence (code's
+   * up to a space) or a CJK character; right after another script's end, which no space follows in
+   * Chinese or Japanese (`。！？．`, `।`, `؟`... see {@link lowerUnit}; a run of them is one end); at
+   * whitespace next to a Thai or Lao letter (those scripts end a sentence with a space, and have no
+   * punctuation for it). Each is counted once, when it ends, unless it ends inside a code fence (code's
    * comments and docstrings repeat across functions; a loop in a fence is the tail check's, held to
    * its data bar). A fence opens or closes at its line's newline (see {@link FenceLines}), where the
    * sentence in progress is dropped; the flips are kept for the tail check. The fences are followed
@@ -132,7 +135,8 @@ export class RepetitionCheck implements DriftCheck {
     for (let i = 0; ; ) {
       for (; i < end; i++) {
         const c = delta.charCodeAt(i);
-        if (punct && c <= 32) {
+        // after `.`: whitespace or a CJK character; after `。`: anything; a Thai letter after whitespace, or whitespace after one
+        if (punct > 1 ? punct === 2 || c <= 32 : (punct > 0 && (c <= 32 || isWide(c))) || (gap && c >= 0xe01 && c < 0xf00)) {
           if (!this.inFence && this.count(h1, h2, length, digits) && !priming) return true;
           h1 = H1;
           h2 = H2;
@@ -145,24 +149,32 @@ export class RepetitionCheck implements DriftCheck {
           const k = ASCII[c]!;
           // a sentence end, a digit, a backtick or a tilde: one comparison for the letters and spaces
           if (k > 0xff) {
-            punct = k < DIGIT;
+            punct = k < DIGIT ? 1 : 0;
             if (!punct) {
               if (k < TICK) digits = (Math.imul(digits < 0 ? 0 : digits, 10) + c - 48) >>> 0;
               else end = (this.lines ??= new FenceLines()).tick(delta, i, end, this.tailText, this.total);
             }
-          } else punct = false;
+          } else punct = 0;
           if (k < 0) {
             gap = length > 0;
             continue;
           }
           u = k & 0xff;
         } else {
-          punct = false;
+          punct = 0;
           if (c >= 160 && isWideSpace(c)) {
             gap = length > 0;
             continue;
           }
           u = lowerUnit(c);
+          if (u > 0xffff) {
+            punct = (u >> 16) & 3;
+            // a run of ends ("？！", "。。。"): the first ended the sentence, the rest are dropped
+            if (punct === 2 && length === 0) continue;
+            if (u & NUMERAL) digits = (Math.imul(digits < 0 ? 0 : digits, 10) + (u >>> 20)) >>> 0;
+            if (u & WIDE) length += 2;
+            u &= 0xffff;
+          }
         }
         if (gap) {
           h1 = step1(h1, 32);
@@ -193,7 +205,7 @@ export class RepetitionCheck implements DriftCheck {
       h2 = H2;
       length = 0;
       gap = false;
-      punct = false;
+      punct = 0;
       digits = -1;
       end = delta.length;
     }

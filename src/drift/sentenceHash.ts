@@ -34,10 +34,26 @@ export function isWideSpace(c: number): boolean {
   return c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000 || c === 0xfeff;
 }
 
-/** Lower-case code units of non-ASCII characters, 256 at a time as they are first needed (-1: more than one unit). */
+/**
+ * {@link lowerUnit}'s flags above the code unit (16 bits): how a sentence ends after the character
+ * (its low 2 bits: 2, before the next character, as after `。`; 3, at the next whitespace: a Thai
+ * or Lao letter, whose script ends sentences with a space; 1 is `.`'s, see {@link ASCII}), a CJK character (kana, Hangul: {@link WIDE}), a decimal digit of
+ * any script (the unit is then `0`, its value above {@link NUMERAL}: digits are one in the keys).
+ */
+export const WIDE = 0x40000;
+export const NUMERAL = 0x80000;
+
+/**
+ * Sentence ends of other scripts, ending a sentence by themselves (no space follows them in
+ * Chinese or Japanese): `。` `｡` `．` `！` `？`, the Devanagari danda `।` `॥`, Arabic `؟`, Urdu `۔`,
+ * Armenian `։`, Ethiopic `።` `፧`, Myanmar `။`, Khmer `។` `៕`, Tibetan `།`.
+ */
+const ENDS = '\u3002\uff61\uff0e\uff01\uff1f\u0964\u0965\u061f\u06d4\u0589\u1362\u1367\u104b\u17d4\u17d5\u0f0d';
+
+/** Lower-case code units of non-ASCII characters with their flags, 256 at a time as they are first needed (-1: more than one unit). */
 const LOWER: Int32Array[] = [];
 
-/** `c`'s lower case as one code unit (`toLowerCase`'s, code unit by code unit), or -1 when it takes more. */
+/** `c`'s lower case as one code unit (`toLowerCase`'s, code unit by code unit) with its flags (see {@link WIDE}), or -1 when it takes more. */
 export function lowerUnit(c: number): number {
   const page = (LOWER[c >> 8] ??= lowerPage(c >> 8));
   return page[c & 255]!;
@@ -45,9 +61,20 @@ export function lowerUnit(c: number): number {
 
 function lowerPage(high: number): Int32Array {
   const page = new Int32Array(256);
-  for (let k = 0; k < 256; k++) {
-    const lower = String.fromCharCode((high << 8) | k).toLowerCase();
-    page[k] = lower.length === 1 ? lower.charCodeAt(0) : -1;
+  // a decimal digit's value: its place in its script's run of ten
+  for (let k = 0, digit = 0; k < 256; k++) {
+    const c = (high << 8) | k;
+    const s = String.fromCharCode(c);
+    const lower = s.toLowerCase();
+    digit = /\p{Nd}/u.test(s) ? digit + 1 : 0;
+    page[k] = lower.length > 1 ? -1
+      : digit > 0 ? ((digit - 1) << 20) | NUMERAL | 48
+      : lower.charCodeAt(0) | (ENDS.includes(s) ? 0x20000 : c >= 0xe01 && c < 0xf00 ? 0x30000 : 0) | (isWide(c) ? WIDE : 0);
   }
   return page;
+}
+
+/** A CJK character (kana, ideographs, Yi, Hangul syllables), which carries about what 3 letters do. */
+export function isWide(c: number): boolean {
+  return (c >= 0x3040 && c < 0xa4d0) || (c >= 0xac00 && c < 0xd7b0);
 }

@@ -1,0 +1,43 @@
+/** @test {detectDrift} */
+import { describe, expect, it } from 'vitest';
+import { detectDrift, type L0Event } from 'l0-rx';
+import bad from '../guard/corpus/bad.json' with { type: 'json' };
+import good from '../guard/corpus/good.json' with { type: 'json' };
+import { runSync, text, tokensOf } from '../guard/helpers.js';
+
+/*
+ * Text that is not plain English prose: emoji (surrogate pairs, which a provider may split between
+ * two tokens), right-to-left scripts with their direction marks, combining marks, Windows line ends.
+ * The detectors read code units, so the verdicts must not depend on where a token cuts a pair.
+ */
+
+const typesIn = (out: readonly L0Event[]) => out.flatMap((e) => (e.type === 'drift' ? e.types : []));
+
+/** The drift types found in `s` in one token, asserted the same for `s` cut in two at every code unit (lone surrogates included). */
+function verdict(s: string): string[] {
+  const whole = typesIn(runSync(text(s), detectDrift()).out);
+  for (let at = 1; at < s.length; at++) expect(typesIn(runSync(text(s.slice(0, at), s.slice(at)), detectDrift()).out), `split at ${at}`).toEqual(whole);
+  return whole;
+}
+
+describe('detectDrift on emoji, right-to-left text and combining marks', () => {
+  it.each([
+    ['a loop of emoji sentences', 'We shipped the release 🚀 today and everyone is happy 😀🎉. '.repeat(3), ['repetition']],
+    ['a loop of family emoji (joiners) with no sentence end', '👨‍👩‍👧‍👦 and 🏳️‍🌈 '.repeat(50), ['repetition']],
+    ['a Hebrew loop with direction marks', 'כדי להתקין את החבילה הריצו \u200enpm install\u200f בטרמינל. '.repeat(3), ['repetition']],
+    ['an Arabic loop ending in `؟`', 'هل يجب علينا أن نفكر في هذه المشكلة بعناية؟ '.repeat(3), ['repetition']],
+    ['a French loop with decomposed accents', 'Je crois que la réponse dépend du contexte précis. '.normalize('NFD').repeat(3), ['repetition']],
+    ['an ordinary answer full of emoji', 'Ótima pergunta! 😊 Troque as lâmpadas por LED 💡, desligue os aparelhos da tomada 🔌 e aproveite a luz natural ☀️. Pequenas mudanças fazem diferença! 🌱🇧🇷👍🏽', []],
+    ['an ordinary Arabic answer with direction marks', 'أولًا، حدّد ميزانيتك قبل أن تبدأ البحث.\u200f هل تحتاج إلى برامج تصميم ثقيلة؟ إذا كانت الإجابة لا، فيكفي معالج متوسط.\u200f', []],
+  ])('should find the same drift in %s wherever a token cuts it', (_, s, types) => {
+    expect(verdict(s)).toEqual(types);
+  });
+
+  it('should find the same drift in every corpus text with Windows line ends as with `\\n` (entropy_spike aside, reported only: its 64-character blocks shift)', () => {
+    const failing = (types: string[]) => types.filter((t) => t !== 'entropy_spike');
+    for (const t of [...good, ...bad]) {
+      const crlf = t.replace(/\r?\n/g, '\r\n');
+      expect(failing(typesIn(runSync(tokensOf(crlf, 3), detectDrift()).out)), JSON.stringify(t.slice(0, 60))).toEqual(failing(typesIn(runSync(tokensOf(t, 3), detectDrift()).out)));
+    }
+  });
+});
