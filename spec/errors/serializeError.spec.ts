@@ -63,6 +63,14 @@ describe('serializeError', () => {
       expect(serializeError(back)).toEqual(plain);
     });
 
+    it('should keep the attempt and fallback index of an AllStreamsExhaustedError a retry around its chain numbered', () => {
+      const e = new AllStreamsExhaustedError([new UnknownError('x')], { fallbackIndex: 1 }).withRunInfo({ attempt: 2 });
+      const back = deserializeError(JSON.parse(JSON.stringify(serializeError(e))) as SerializedError);
+      // the attempt was lost (undefined): a replayed or transported run ended on another attempt than the live one
+      expect(back).toMatchObject({ name: 'AllStreamsExhaustedError', attempt: 2, fallbackIndex: 1 });
+      expect(serializeError(back)).toEqual(serializeError(e));
+    });
+
     it('should make a plain error an unknown, retryable L0Error and keep an unknown reason out', () => {
       const back = deserializeError({ name: 'TypeError', message: 'x is undefined' });
       expect(isL0Error(back)).toBe(true);

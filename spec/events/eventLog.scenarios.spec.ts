@@ -7,6 +7,7 @@ import {
   l0,
   recordEvents,
   replayEvents,
+  retryWithBackoff,
   serializeError,
   tapLifecycle,
   type EventEnvelope,
@@ -152,5 +153,25 @@ describe('event log scenarios (E1-E5)', () => {
     expect(live!.attemptErrors).toHaveLength(3);
     expect(replayed!.attemptErrors.map(serializeError)).toEqual(live!.attemptErrors.map(serializeError));
     expect(replayed).toMatchObject({ name: 'ProviderError', code: 'NETWORK_ERROR', attempt: 3 });
+  });
+
+  it('E5: should replay a retry around a fallback chain into the same error: its attempt and its attemptErrors (each chain\'s exhaustion)', () => {
+    const store = createMemoryEventStore();
+    let live: L0Error | undefined;
+    const weird = new Error('weird'); // unknown: each chain's AllStreamsExhaustedError is retryable, so the outer retry runs it again
+    testScheduler().run(() => {
+      l0({ stream: fakeModel('-a#', { error: weird }), fallbackStreams: [fakeModel('-b#', { error: weird })], retry: false })
+        .pipe(retryWithBackoff({ maxRetries: 1, backoff: 'fixed', baseDelay: 1 }), recordEvents(store, { streamId: 'x' }))
+        .subscribe({ error: (e: L0Error) => (live = e) });
+    });
+    const jsonStore = createMemoryEventStore();
+    jsonStore.append(JSON.parse(JSON.stringify(store.read('x'))) as EventEnvelope[]);
+    let replayed: L0Error | undefined;
+    replayEvents(jsonStore, 'x').subscribe({ error: (e: L0Error) => (replayed = e) });
+    expect(live).toMatchObject({ name: 'AllStreamsExhaustedError', attempt: 1, fallbackIndex: 2 }); // (the outer retry's numbers)
+    expect(live!.attemptErrors.map((e) => (e as L0Error).name)).toEqual(['AllStreamsExhaustedError', 'AllStreamsExhaustedError']);
+    // the replay said attempt undefined, and listed the last chain's two errors as the run's attempts
+    expect(replayed).toMatchObject({ name: 'AllStreamsExhaustedError', attempt: 1, fallbackIndex: 2 });
+    expect(replayed!.attemptErrors.map(serializeError)).toEqual(live!.attemptErrors.map(serializeError));
   });
 });

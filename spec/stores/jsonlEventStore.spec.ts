@@ -1,6 +1,7 @@
 /** @test {createJsonlEventStore} */
 import { appendFile, mkdir, open, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { lastValueFrom } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { recordEvents, replayEvents, type EventEnvelope, type L0Event, type RecordedInfo } from 'l0-rx';
 import { createJsonlEventStore } from 'l0-rx/stores/jsonl';
@@ -153,6 +154,21 @@ describe('createJsonlEventStore', () => {
     await writeFile(tmp.path, `\uFEFF${JSON.stringify(env('b', 0))}\r\n${JSON.stringify(env('b', 1))}\r\n`);
     // the BOM made the first line not JSON: seq 0 was skipped as a torn line
     expect(await store.read('b')).toEqual([env('b', 0), env('b', 1)]);
+  });
+
+  it('should fail a read with INVALID_LOG naming the seq of a line whose bytes are not UTF-8, never replaying U+FFFD as the answer', async () => {
+    const store = createJsonlEventStore(tmp.path);
+    await store.append([env('a', 0, 'café'), env('b', 0, 'thé')]);
+    // the same file saved as Latin-1 by an editor: é is one byte, 0xE9, and no UTF-8
+    await writeFile(tmp.path, Buffer.from(await readFile(tmp.path, 'utf8'), 'latin1'));
+    await store.append([env('a', 1)]);
+    // "caf\uFFFD" was read and replayed as the recorded text
+    const invalid = 'Stream a is not a valid event log: the envelope at seq 0 holds bytes that are not UTF-8 (a file saved in another encoding?)';
+    await expect(store.read('a')).rejects.toMatchObject({ name: 'EventLogError', code: 'INVALID_LOG', streamId: 'a', message: invalid });
+    await expect(lastValueFrom(replayEvents(store, 'a'))).rejects.toMatchObject({ code: 'INVALID_LOG', message: invalid });
+    // a stream of plain ASCII lines in that file reads as ever
+    await store.append([env('c', 0, 'tea')]);
+    expect(await store.read('c')).toEqual([env('c', 0, 'tea')]);
   });
 
   it('should keep writing and reading the file it was created with after the process changes its working directory', async () => {

@@ -94,13 +94,29 @@ describe('createRedisEventStore: other Redis failures as the event log\'s errors
     expect(await ended).toMatchObject(refused('XRANGE', 'h'));
   });
 
-  it('should name the stream of a failed SADD only when the batch started one stream', async () => {
+  it('should refuse a stream whose id cannot be listed (the set\'s key of another type) with nothing of it added, naming each stream', async () => {
     await redis.client.set('l0:events:streams', 'not a set');
     const store = createRedisEventStore(redis.client);
-    const refusedSadd = (streamId: string | undefined, on: string) => ({ code: 'STORE_FAILED', streamId, message: expect.stringMatching(new RegExp(`^Redis refused SADD${on}: WRONGTYPE`)) });
-    await expect(store.append([env('a', 0)])).rejects.toMatchObject(refusedSadd('a', ' for stream "a"'));
-    // one SADD for b and c: not "for stream b" (was)
-    await expect(store.append([env('b', 0), env('c', 0)])).rejects.toMatchObject(refusedSadd(undefined, ''));
+    const refusedSadd = (streamId: string) => ({
+      code: 'STORE_FAILED', streamId,
+      message: expect.stringMatching(new RegExp(`^Redis refused SADD in the add script for stream "${streamId}" at seq 0 \\(it and the rest of its batch are not appended\\): WRONGTYPE`)),
+    });
+    await expect(store.append([env('a', 0), env('a', 1)])).rejects.toMatchObject(refusedSadd('a'));
+    // each stream's own script lists it: a failure names its stream, where one SADD for b and c named none
+    await expect(store.append([env('b', 0), env('c', 0)])).rejects.toMatchObject(refusedSadd('b'));
+    expect((await redis.client.keys('l0:events:stream:*')).sort()).toEqual([]);
+  });
+
+  it('should list a stream whose first batch went in though the client closed right after sending it (nothing left unlisted)', async () => {
+    const client = await redis.client.duplicate().connect();
+    const store = createRedisEventStore(client);
+    await store.append([env('warm', 0)]); // the add script is cached: an append is one EVALSHA
+    const appended = Promise.resolve(store.append([env('a', 0), env('a', 1)])).then(() => 'appended', (e: Error) => e.message);
+    await client.quit(); // sent after the append's call, answered after it
+    // the batch went in, then its SADD met the closed client: the append failed, and streams() and has() never found
+    // the stream that read() gave, nor did anything remove it
+    const other = createRedisEventStore(redis.client);
+    expect([await appended, (await other.read('a')).map((e) => e.seq), await other.streams(), await other.has!('a')]).toEqual(['appended', [0, 1], ['a', 'warm'], true]);
   });
 
   it('should reject a call on a closed client with STORE_UNAVAILABLE (retryable), the client\'s error as cause', async () => {

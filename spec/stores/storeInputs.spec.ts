@@ -89,6 +89,33 @@ describe('event stores: bad input and open ranges', () => {
     expect(await read({ fromSeq: 3, toSeq: 3 })).toEqual([3]);
   });
 
+  it.each(stores)('%s: should never give one stream id another\'s log, for ids UTF-8 cannot tell apart (a lone surrogate)', async (name, make) => {
+    const store = make();
+    const [one, two] = ['run\uD800', 'run\uDC00'];
+    const appended = await appendError(store, [env(one, 0, 'first')]);
+    if (name.startsWith('createRedis')) {
+      // Redis stored both under the key "run\uFFFD": the second run's seq 0 was refused as "equal or smaller", a read of
+      // one id gave the other's log, and streams() listed "run\uFFFD", neither id
+      const message = ' must be well-formed Unicode, got "run\\ud800" with a lone surrogate (U+D800) at index 3: Redis keeps keys as UTF-8, where it becomes U+FFFD, so two such ids would share one stream';
+      expect(appended).toEqual(new TypeError(`${name}.append(envelopes): envelopes[0].streamId${message}`));
+      await expect(store.read(one)).rejects.toThrow(new TypeError(`${name}.read(streamId): streamId${message}`));
+      await expect((async () => store.has!(two))()).rejects.toThrow(/has\(streamId\): streamId must be well-formed Unicode, got "run\\udc00" with a lone surrogate \(U\+DC00\) at index 3/);
+      await expect((async () => store.delete(one))()).rejects.toThrow(TypeError);
+      expect(() => store.follow!(one)).toThrow(TypeError);
+      expect(() => createRedisEventStore(redis.client, { keyPrefix: '\uDBFF:' })).toThrow(/\{keyPrefix\}\) must be well-formed Unicode, got "\\udbff:" with a lone surrogate \(U\+DBFF\) at index 0/);
+      expect(await redis.client.keys('*')).toEqual([]);
+      // a well-formed pair is one character, and is kept
+      await store.append([env('run\uD83D\uDE00', 0, 'smile')]);
+      expect([await store.streams(), (await store.read('run\uD83D\uDE00')).map((e) => e.streamId)]).toEqual([['run\uD83D\uDE00'], ['run\uD83D\uDE00']]);
+      return;
+    }
+    expect(appended).toBeUndefined();
+    await store.append([env(two, 0, 'second')]);
+    expect((await store.read(one)).map((e) => [e.streamId, (e.event as { value: string }).value])).toEqual([[one, 'first']]);
+    expect((await store.read(two)).map((e) => [e.streamId, (e.event as { value: string }).value])).toEqual([[two, 'second']]);
+    expect((await store.streams()).slice().sort()).toEqual([one, two].sort());
+  });
+
   it('createRedisEventStore(): should follow a stream past a refused malformed batch as if it never came', async () => {
     const store = createRedisEventStore(redis.client);
     await store.append([env('a', 0)]);

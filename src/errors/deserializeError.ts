@@ -32,8 +32,8 @@ export function deserializeError(plain: SerializedError): L0Error {
  */
 export function deserializeWith(plain: SerializedError, typed: ((plain: SerializedError) => L0Error | undefined) | undefined): L0Error {
   if (plain.name === 'AllStreamsExhaustedError' && Array.isArray(plain.errors) && plain.errors.length > 0) {
-    const run = plain.fallbackIndex === undefined ? {} : { fallbackIndex: plain.fallbackIndex };
-    const exhausted = new AllStreamsExhaustedError(plain.errors.map((e) => deserializeWith(e, typed)), run);
+    // its run info as recorded: a retry around a fallback chain numbers its attempt too (it was lost)
+    const exhausted = new AllStreamsExhaustedError(plain.errors.map((e) => deserializeWith(e, typed))).withRunInfo({ attempt: plain.attempt, fallbackIndex: plain.fallbackIndex });
     Object.defineProperty(exhausted, 'message', { value: plain.message, writable: true, enumerable: false, configurable: true });
     return exhausted;
   }

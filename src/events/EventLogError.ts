@@ -32,8 +32,8 @@ const FATAL = { category: 'bad-request', retryable: false, reason: 'bad_request'
  * and the time). `STORE_FAILED` (not retried):
  * the store refused a call for good (a Redis error reply such as `NOPERM` or `WRONGTYPE`), its
  * error as `cause`. `streamId` names the stream (also `info.streamId`, so a deserialised one has it
- * too); it is `undefined` for a call about no one stream (a Redis store's `streams()` listing, or
- * its one `SADD` for the several streams a batch started), whose message says what was called.
+ * too); it is `undefined` for a call about no one stream (a Redis store's `streams()` listing),
+ * whose message says what was called.
  *
  * @example
  * import { isEventLogError } from 'l0-rx';

@@ -164,10 +164,12 @@ export class Recorder extends LogWriter {
 /**
  * The run's terminal error as the log keeps it: `serializeError`'s, with the run's failed attempts
  * (`attemptErrors`, each serialised) when it carries them, so the replay rethrows the error the run
- * ended with, its list of failures included (an `AllStreamsExhaustedError` has them as `errors`).
+ * ended with, its list of failures included (left out when they are an `AllStreamsExhaustedError`'s
+ * `errors`, rebuilt from those; not a retry around a fallback chain's, whose attempts are each an exhaustion).
  */
 function recordedError(e: unknown): SerializedError {
   const plain = serializeError(e);
   const attempts = safeGet(e, 'attemptErrors'); // an L0Error's (safeGet: a hostile error must not throw here)
-  return Array.isArray(attempts) && attempts.length > 0 && !plain.errors ? { ...plain, attemptErrors: attempts.map(serializeError) } : plain;
+  // (an exhaustion's own attempts start with its first error; those of a retry around its chain with the first chain's exhaustion)
+  return Array.isArray(attempts) && attempts.length > 0 && attempts[0] !== safeGet(safeGet(e, 'errors'), 0) ? { ...plain, attemptErrors: attempts.map(serializeError) } : plain;
 }

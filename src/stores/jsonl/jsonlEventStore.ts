@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { mkdir, open } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { EventEnvelope, EventStore, SeqRange } from '../../events/eventStore.js';
@@ -5,9 +6,10 @@ import { checkEnvelopes, checkRange, checkStreamId, rejecting } from '../storeIn
 import { CheckpointDecoder } from '../../events/checkpointRefs.js';
 import { CheckpointEncoder } from '../../events/checkpointEncoder.js';
 import { asStored } from '../../events/runTag.js';
+import { EventLogError } from '../../events/EventLogError.js';
 import { withCutField } from '../../internal/limitCut.js';
 import { RunLedger } from './runLedger.js';
-import { eachLine, syncFolder } from './jsonlFile.js';
+import { eachLine, startsWith, syncFolder } from './jsonlFile.js';
 
 /** Options of {@link createJsonlEventStore}. */
 export interface JsonlEventStoreOptions {
@@ -44,7 +46,8 @@ interface Tombstone {
  *    when this store wrote every envelope of that attempt itself (a store of your own around it
  *    that forwards only some, a failed append, a `delete` meanwhile: the checkpoint is written
  *    whole). `read` fails with `INVALID_LOG` for an envelope of another log format version (`v`),
- *    or a `limitCut` but the `true` a `budget()` cut's `complete` is written with (read back as its mark).
+ *    a `limitCut` but the `true` a `budget()` cut's `complete` is written with (read back as its mark),
+ *    or a line of the stream with bytes that are not UTF-8 (never replayed as U+FFFD, text the run did not produce).
  * 6. A log belongs to the run whose `seq` 0 made it (its run tag, `run`, written on that line
  *    only) until it is deleted: `append` rejects with an `EventLogError` `RUN_MISMATCH` (after
  *    writing the envelopes before it) an envelope of another run: a `seq` above 0 of a run whose
@@ -287,14 +290,10 @@ async function scan(path: string, only: string | undefined, each: (record: Event
       return; // a line torn by a crash mid-write
     }
     if (typeof record !== 'object' || record === null || typeof record.streamId !== 'string' || (only !== undefined && record.streamId !== only)) return;
+    if (only !== undefined && !isUtf8(bytes.subarray(start, end))) throw new EventLogError('INVALID_LOG', only, `Stream ${only} is not a valid event log: the envelope at seq ${String((record as EventEnvelope).seq)} holds bytes that are not UTF-8 (a file saved in another encoding?)`);
     each(record);
   });
 }
 
 const HEAD = /*#__PURE__*/ Buffer.from(LINE_HEAD);
 const BOM = /*#__PURE__*/ Buffer.from([0xef, 0xbb, 0xbf]);
-
-/** True when `bytes[start, end)` starts with `prefix`. */
-function startsWith(bytes: Buffer, start: number, end: number, prefix: Buffer): boolean {
-  return end - start >= prefix.length && bytes.compare(prefix, 0, prefix.length, start, start + prefix.length) === 0;
-}

@@ -1,4 +1,4 @@
-/* The JSONL store's file access: reading a file line by line, in chunks (a log of any size), and syncing a folder. @internal */
+/* The JSONL store's file access: reading a file line by line, in chunks (a log of any size), comparing a line's first bytes, and syncing a folder. @internal */
 import { open } from 'node:fs/promises';
 
 /** Bytes read per `read` call. */
@@ -59,4 +59,9 @@ export async function syncFolder(path: string): Promise<void> {
   } finally {
     await handle.close();
   }
+}
+
+/** True when `bytes[start, end)` starts with `prefix`. */
+export function startsWith(bytes: Buffer, start: number, end: number, prefix: Buffer): boolean {
+  return end - start >= prefix.length && bytes.compare(prefix, 0, prefix.length, start, start + prefix.length) === 0;
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { checkFromSeq, type EventEnvelope, type EventStore, type SeqRange } from '../../events/eventStore.js';
 import { checkEnvelopes, checkRange, checkStreamId, rejecting } from '../storeInputs.js';
+import { describeOption } from '../../internal/options.js';
 import { DELETED_FIELD, tail, type RedisFollowClient } from './redisTail.js';
 import { readRange } from './redisRead.js';
 import { replyCode, storeError } from './redisErrors.js';
@@ -36,13 +37,28 @@ export const REDIS_EVENT_STORE_DEFAULTS = /*#__PURE__*/ Object.freeze({ keyPrefi
 /** How the store names itself in its TypeErrors. */
 const NAME = 'createRedisEventStore()';
 
+/** Throws a TypeError naming `what` when `text` holds a lone surrogate, which Redis's UTF-8 keys turn into U+FFFD (see 11). */
+function keyable(what: string, text: string): void {
+  const lone = /\p{Cs}/u.exec(text);
+  if (lone) {
+    const unit = `U+${lone[0].charCodeAt(0).toString(16).toUpperCase()}`;
+    throw new TypeError(`${what} must be well-formed Unicode, got ${describeOption(text)} with a lone surrogate (${unit}) at index ${lone.index}: Redis keeps keys as UTF-8, where it becomes U+FFFD, so two such ids would share one stream`);
+  }
+}
+
+/** `streamId` checked for `method`: a string (see checkStreamId) Redis can key (see 11). */
+function checkId(method: string, streamId: unknown): asserts streamId is string {
+  checkStreamId(NAME, method, streamId);
+  keyable(`${NAME}.${method}(streamId): streamId`, streamId);
+}
+
 const OPTION_KEYS: readonly string[] = ['keyPrefix', 'followBlockMs', 'followReconnects'];
 
 /**
  * An {@link EventStore} on Redis Streams: one Redis stream per recorded stream, so a fleet of
  * servers shares one log and any of them can replay a run another recorded.
  *
- *   append([e0, e1])    EVALSHA <add> 1 <prefix>stream:<id> <run> 0-1 {e0} 0-2 {e1} (XADD each, in order); then SADD <prefix>streams <id>
+ *   append([e0, e1])    EVALSHA <add> 2 <prefix>stream:<id> <prefix>streams <run> <id> 0-1 {e0} 0-2 {e1} (SADD the id, XADD each, in order)
  *   read(id, {1, 2})    XRANGE <prefix>stream:<id> 0-2 0-3 COUNT 1000 (then from the last entry read, while a page comes full)
  *   delete(id)          XADD <prefix>stream:<id> * deleted 1; SREM <prefix>streams <id>; then DEL <prefix>stream:<id>
  *   streams()           SSCAN <prefix>streams, a page at a time; EVALSHA <list> per page (EXISTS each stream, SREM the gone)
@@ -58,9 +74,10 @@ const OPTION_KEYS: readonly string[] = ['keyPrefix', 'followBlockMs', 'followRec
  *    failed append leaves its stream a gap-free prefix of the run, as the recorder promises (it
  *    writes nothing more after one), with no other writer's entry between those of one batch. A
  *    batch of many streams sends one script per stream, pipelined. A stream id is added to the set
- *    `<prefix>streams` once its `seq` 0 is stored (one more round trip, for a run's first batch
- *    only), so a stream whose first append failed is not listed. The client's user needs `EVAL`
- *    and `EVALSHA` (ACL `+@scripting`).
+ *    `<prefix>streams` by the script that adds its `seq` 0, right before it: a stream in Redis is
+ *    listed even when the connection is lost right after its first append (a second call, `SADD`,
+ *    then failed, leaving it unlisted for good); an id listed for a `seq` 0 that Redis then refused
+ *    is one of a stream in Redis, or one without a key, which a listing drops (see 9). The client's user needs `EVAL` and `EVALSHA` (ACL `+@scripting`).
  * 3. `read` ranges by entry id (`XRANGE`), so reading a window of a long run costs only the window
  *    (a window holding a compact checkpoint, below, is read from the run's start). It reads 1000
  *    entries per `XRANGE` (`COUNT`), so a long run is never one huge reply; a stream deleted
@@ -121,6 +138,8 @@ const OPTION_KEYS: readonly string[] = ['keyPrefix', 'followBlockMs', 'followRec
  *    for a listing, about no one stream). A
  *    follower ends with them too (a dropped connection is still waited for, see 5). Recording
  *    reports them as the `cause` of its `RECORD_FAILED`.
+ * 11. Redis keeps keys as UTF-8, where a lone surrogate becomes U+FFFD: a stream id (or `keyPrefix`)
+ *    holding one is a TypeError naming it, as `'a\uD800'` and `'a\uDC00'` would share one stream.
  *
  * Node only; import it from `l0-rx/stores/redis`; `redis` is an optional peer you install.
  *
@@ -144,6 +163,7 @@ export function createRedisEventStore(client: RedisCommandClient, options: Redis
   }
   const { keyPrefix = REDIS_EVENT_STORE_DEFAULTS.keyPrefix, followBlockMs = REDIS_EVENT_STORE_DEFAULTS.followBlockMs, followReconnects = REDIS_EVENT_STORE_DEFAULTS.followReconnects } = options;
   if (typeof keyPrefix !== 'string') throw new TypeError(`createRedisEventStore(client, {keyPrefix}) must be a string, got ${typeof keyPrefix}`);
+  keyable('createRedisEventStore(client, {keyPrefix})', keyPrefix);
   if (!Number.isSafeInteger(followBlockMs) || followBlockMs < 1) throw new TypeError(`createRedisEventStore(client, {followBlockMs}) must be an integer number of ms >= 1, got ${String(followBlockMs)}`);
   if (!Number.isSafeInteger(followReconnects) || followReconnects < 0) throw new TypeError(`createRedisEventStore(client, {followReconnects}) must be an integer >= 0, got ${String(followReconnects)}`);
   const streamKey = (id: string) => `${keyPrefix}stream:${id}`;
@@ -184,32 +204,29 @@ export function createRedisEventStore(client: RedisCommandClient, options: Redis
       part.envelopes.push(e);
       part.entries.push(`0-${e.seq + 1}`, JSON.stringify(asStored(encoder.envelope(e))));
     }
-    const started: string[] = []; // streams whose seq 0 was added: listed once Redis took it
+    // (a stream's seq 0 lists it in the same script: a connection lost after it left a stream in Redis that no listing found)
     const writes = [...streams].map(async ([streamId, parts]) => {
       for (const part of parts) {
-        const [count, why, detail, command] = (await add(streamId, [streamKey(streamId)], [part.run, ...part.entries])) as [unknown, string?, string?, string?];
-        const added = Number(count);
-        if (part.envelopes.some((e, i) => i < added && e.seq === 0)) started.push(streamId);
-        if (why !== undefined) throw refusal(streamId, part, part.envelopes[added]!.seq, why, detail, command);
+        const [count, why, detail, command] = (await add(streamId, [streamKey(streamId), idsKey], [part.run, streamId, ...part.entries])) as [unknown, string?, string?, string?];
+        if (why !== undefined) throw refusal(streamId, part, part.envelopes[Number(count)]!.seq, why, detail, command);
       }
     });
-    const settled = await Promise.allSettled(writes);
-    // (one SADD for the batch's streams: its failure names the stream only when there is one)
-    if (started.length > 0) await send(started.length === 1 ? started[0] : undefined, ['SADD', idsKey, ...started]);
-    for (const write of settled) if (write.status === 'rejected') throw write.reason;
+    for (const write of await Promise.allSettled(writes)) if (write.status === 'rejected') throw write.reason;
   };
 
   return {
     append: (envelopes) =>
       rejecting(() => {
         checkEnvelopes(NAME, envelopes);
+        let id: string | undefined; // (a batch is mostly one stream's: each id is checked once in a row)
+        envelopes.forEach((e, i) => e.streamId !== id && keyable(`${NAME}.append(envelopes): envelopes[${i}].streamId`, (id = e.streamId)));
         return appendAll(envelopes).catch((e: unknown) => {
           encoder.lost(envelopes);
           throw e;
         });
       }),
     async read(streamId: string, range?: SeqRange) {
-      checkStreamId(NAME, 'read', streamId);
+      checkId('read', streamId);
       checkRange(NAME, range);
       // entry ids are 0-<seq + 1>: a bound below 0 or past any seq is open (or the range empty), never an id Redis refuses
       const fromSeq = Math.max(0, range?.fromSeq ?? 0);
@@ -235,12 +252,12 @@ export function createRedisEventStore(client: RedisCommandClient, options: Redis
       return [...kept].sort();
     },
     async has(streamId: string) {
-      checkStreamId(NAME, 'has', streamId);
+      checkId('has', streamId);
       // the listing's check for one id, in one call: listed in the set, and its key there (see 9)
       return Number(await exists(streamId, [idsKey, streamKey(streamId)], [streamId])) === 1;
     },
     async delete(streamId: string) {
-      checkStreamId(NAME, 'delete', streamId);
+      checkId('delete', streamId);
       encoder.forget(streamId); // a recorder still writing it is refused (NOMKSTREAM); a new run starts at seq 0
       const key = streamKey(streamId);
       const marker = client.sendCommand(['XADD', key, '*', DELETED_FIELD, '1']).catch((e: unknown) => {
@@ -252,7 +269,7 @@ export function createRedisEventStore(client: RedisCommandClient, options: Redis
       for (const done of settled) if (done.status === 'rejected') throw done.reason;
     },
     follow(streamId: string, fromSeq?: number) {
-      checkStreamId(NAME, 'follow', streamId);
+      checkId('follow', streamId);
       const from = checkFromSeq(NAME, fromSeq);
       if (typeof client.duplicate !== 'function') throw new TypeError('createRedisEventStore(client): follow needs a client with duplicate() (the official redis client has it), for its blocking reads');
       return tail(client.duplicate.bind(client), { streamId, key: streamKey(streamId), fromSeq: from, blockMs: followBlockMs, reconnects: followReconnects });

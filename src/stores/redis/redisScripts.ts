@@ -5,8 +5,8 @@ import { runMismatch } from '../../events/runTag.js';
 import { scriptRefusal } from './redisErrors.js';
 
 /**
- * Adds one stream's entries of a batch (ARGV: the run tag, `''` for none, then entry id, envelope
- * JSON, ...) in order and stops at the first one refused: returns `{added}`, or `{added, why, detail}`:
+ * Adds one stream's entries of a batch (KEYS: the stream, the set of ids; ARGV: the run tag, `''`
+ * for none, the stream id, then entry id, envelope JSON, ...) in order and stops at the first one refused: returns `{added}`, or `{added, why, detail}`:
  * `'refused'` (Redis refused it; detail: its error reply; then the command it answered, `XADD` or
  * the `XRANGE` of the run check), `'missing'` (the stream is not in Redis, or it
  * holds no seq 0 for a run's envelope to belong to), `'other'` (the stream's seq 0 is of another
@@ -15,8 +15,11 @@ import { scriptRefusal } from './redisErrors.js';
  * connection, entries deleted by hand) is no run's: the add is left to Redis, which refuses an
  * id below the stream's last (`'refused'`, so a warned failure, not another run's log). Only `seq` 0 (entry id `0-1`) may create the stream, and a run's seq 0 stores
  * its tag in the entry's `run` field, which its later envelopes are checked against once per call.
+ * The id is added to the set right before its seq 0 (a refused `SADD`: `'refused'`, nothing added), in
+ * the same atomic call: a stream in Redis is always listed, even when the connection is lost after it
+ * (an id listed for a seq 0 that Redis then refused is a stream's in Redis, or keyless: a listing drops it).
  */
-export const ADD_SCRIPT = `local key, run = KEYS[1], ARGV[1]
+export const ADD_SCRIPT = `local key, run, id = KEYS[1], ARGV[1], ARGV[2]
 local checked = run == ''
 local function owner()
   local r = redis.pcall('XRANGE', key, '0-1', '0-1')
@@ -27,9 +30,11 @@ local function owner()
   return ''
 end
 local added = 0
-for i = 2, #ARGV, 2 do
+for i = 3, #ARGV, 2 do
   local r
   if ARGV[i] == '0-1' then
+    local s = redis.pcall('SADD', KEYS[2], id)
+    if type(s) == 'table' and s.err then return {added, 'refused', s.err, 'SADD'} end
     if checked then r = redis.pcall('XADD', key, ARGV[i], 'envelope', ARGV[i + 1])
     else
       local o, err
