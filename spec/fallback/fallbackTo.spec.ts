@@ -40,8 +40,10 @@ describe('fallbackTo', () => {
     expect(fallbackTo()).toBe(identity);
   });
 
-  it('should throw a TypeError naming a fallback that is not an Observable', () => {
-    expect(() => fallbackTo(of(start()), {} as Observable<L0Event>)).toThrow(/fallbacks\[1\]/);
+  it('should throw a TypeError naming a fallback that is not an Observable, with the value', () => {
+    expect(() => fallbackTo(of(start()), {} as Observable<L0Event>)).toThrow(new TypeError('fallbackTo: `fallbacks[1]` must be an Observable, got an object'));
+    // a factory passed where its stream belongs (fromStream forgotten)
+    expect(() => fallbackTo((() => of(start())) as never)).toThrow(/^fallbackTo: `fallbacks\[0\]` must be an Observable, got a function /);
   });
 
   it('should never subscribe a fallback when the primary succeeds (L0 F1)', () => {

@@ -1,6 +1,6 @@
 /** @test {parallel} */
 import { describe, expect, it } from 'vitest';
-import { last, lastValueFrom, map, NEVER, type Observable } from 'rxjs';
+import { last, lastValueFrom, map, NEVER, of, type Observable } from 'rxjs';
 import { batched, parallel, PARALLEL_DEFAULTS, sequential, type L0Event, type ParallelResult } from 'l0-rx';
 import { testScheduler } from '../helpers/testScheduler.js';
 
@@ -56,6 +56,20 @@ describe('parallel', () => {
 
     it('should throw a TypeError for an unknown option', () => {
       expect(() => parallel([], { concurency: 2 } as never)).toThrow(/did you mean `concurrency`/);
+    });
+
+    // the array was read at each subscription: an entry set after the check ran unchecked (a run failing with
+    // "sources[i].pipe is not a function"), and one pushed later became a run the caller never passed
+    it.each([
+      ['parallel', (s: Observable<L0Event>[]) => parallel(s)],
+      ['sequential', (s: Observable<L0Event>[]) => sequential(s)],
+      ['batched', (s: Observable<L0Event>[]) => batched(s, 2)],
+    ])('should run the sources as they were when %s was called, whatever happens to the array afterwards', async (_, make) => {
+      const sources = [of(values.a, values.x)];
+      const runs = make(sources);
+      sources.push('x' as unknown as Observable<L0Event>, of(values.c, values.x));
+      const done = await lastValueFrom(runs);
+      expect([done.total, done.statuses, done.results.map((s) => s?.content)]).toEqual([1, ['success'], ['A']]);
     });
   });
 

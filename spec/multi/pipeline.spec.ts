@@ -46,6 +46,23 @@ describe('pipeline', () => {
     it('should throw a TypeError for an unknown option', () => {
       expect(() => pipeline([], '', { stopOnErrors: true } as never)).toThrow(/did you mean `stopOnError`/);
     });
+
+    // the array was read at the subscription: a step removed after the check made the pipeline itself error
+    // ("Cannot destructure property 'name' of 'step'"), which it never does, and a step set afterwards ran unchecked
+    it('should run the steps as they were when it was called, whatever happens to the array afterwards', () => {
+      const steps = [textStep('s1', (s) => s.toUpperCase()), textStep('s2', (s) => `${s}!`)];
+      const piped = pipeline(steps, 'hi');
+      steps.pop();
+      steps.push({ name: 'late', run: 5 } as unknown as PipelineStep);
+      const updates: PipelineUpdate[] = [];
+      let error: unknown;
+      testScheduler().run(({ flush }) => {
+        piped.subscribe({ next: (u) => updates.push(u), error: (e: unknown) => (error = e) });
+        flush();
+      });
+      const last = updates.at(-1);
+      expect([error, last?.type === 'result' && last.result.output, last?.type === 'result' && statuses(last.result)]).toEqual([undefined, 'HI!', ['success', 'success']]);
+    });
   });
 
   // L0 P4

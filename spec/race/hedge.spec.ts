@@ -1,6 +1,6 @@
 /** @test {hedge} */
 import { describe, expect, it } from 'vitest';
-import { NEVER, type Observable } from 'rxjs';
+import { concatMap, NEVER, of, timer, type Observable } from 'rxjs';
 import { AllStreamsExhaustedError, hedge, type L0Event } from 'l0-rx';
 import { testScheduler } from '../helpers/testScheduler.js';
 
@@ -16,8 +16,9 @@ const e2 = new Error('two');
 
 describe('hedge', () => {
   describe('creation', () => {
-    it('should throw a TypeError when the backup is not an Observable', () => {
-      expect(() => hedge({} as Observable<L0Event>, { delay: 5 })).toThrow(/backup must be an Observable/);
+    it('should throw a TypeError when the backup is not an Observable, with the value', () => {
+      expect(() => hedge({} as Observable<L0Event>, { delay: 5 })).toThrow(new TypeError('hedge(backup, config): backup must be an Observable<L0Event>, got an object'));
+      expect(() => hedge(undefined as never, { delay: 5 })).toThrow(new TypeError('hedge(backup, config): backup must be an Observable<L0Event>, got undefined'));
     });
 
     it('should throw a TypeError naming delay when it is missing or not positive', () => {
@@ -63,6 +64,20 @@ describe('hedge', () => {
       expectObservable(primary.pipe(hedge(backup, { delay: 4 }))).toBe('------(sb)x|', values);
       expectSubscriptions(primary.subscriptions).toBe('^-----!');
       expectSubscriptions(backup.subscriptions).toBe('----^------!');
+    });
+  });
+
+  // the backup was subscribed at the delay, then unsubscribed in that same frame: a request opened and aborted for nothing,
+  // whenever the primary's first token was scheduled after the hedge's timer (a model streaming chunk by chunk)
+  it('should not subscribe the backup when the primary\'s first content comes at the delay itself, however it was scheduled', () => {
+    const ts = testScheduler();
+    ts.run(({ cold, expectObservable, expectSubscriptions }) => {
+      const marbled = cold('----(ax|)', values); // its token scheduled when subscribed, before the hedge's timer
+      const chunked = timer(1).pipe(concatMap(() => timer(3)), concatMap(() => of(values.a, values.x))); // scheduled at 1, after it
+      const backup = cold('s-b-x|', values);
+      expectObservable(marbled.pipe(hedge(backup, { delay: 4 }))).toBe('----(ax|)', values);
+      expectObservable(chunked.pipe(hedge(backup, { delay: 4 }))).toBe('----(ax|)', values);
+      expectSubscriptions(backup.subscriptions).toBe([]);
     });
   });
 

@@ -25,14 +25,15 @@ describe('raceModels', () => {
       expect(raceModels([])).toBe(EMPTY);
     });
 
-    it('should throw a TypeError naming a source that is not an Observable', () => {
-      expect(() => raceModels([NEVER, {} as Observable<L0Event>])).toThrow(/sources\["1"\]/);
+    it('should throw a TypeError naming a source that is not an Observable, with the value', () => {
+      expect(() => raceModels([NEVER, {} as Observable<L0Event>])).toThrow(new TypeError('raceModels(sources): `sources["1"]` must be an Observable<L0Event>, got an object'));
+      expect(() => raceModels({ gpt: NEVER, claude: 'claude-3' as never })).toThrow(new TypeError('raceModels(sources): `sources["claude"]` must be an Observable<L0Event>, got "claude-3"'));
     });
 
     it('should throw a TypeError naming a hole in an array of sources, never race the others under shifted indices', () => {
       // the hole was skipped: the source at position 1 raced alone and won as index 0
       // eslint-disable-next-line no-sparse-arrays
-      expect(() => raceModels([, NEVER] as unknown as Observable<L0Event>[])).toThrow(new TypeError('raceModels(sources): `sources["0"]` must be an Observable<L0Event>'));
+      expect(() => raceModels([, NEVER] as unknown as Observable<L0Event>[])).toThrow(new TypeError('raceModels(sources): `sources["0"]` must be an Observable<L0Event>, got undefined'));
     });
 
     it.each([
@@ -163,6 +164,18 @@ describe('raceModels', () => {
       testScheduler().run(({ cold, expectObservable }) => {
         const run = raceModels([cold('sw-x|', { ...values, w: tok(' ') }), cold('s---#', values, e2)]);
         expectObservable(run).toBe('----#', undefined, new AllStreamsExhaustedError([new ZeroOutputError({ content: ' ' }), e2]));
+      });
+    });
+
+    // it won at its completion with no answer at all, and the model that was answering was aborted
+    it('should count a source that completes with reasoning only as a ZeroOutputError under minChars, never a winner', () => {
+      testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+        const thinking = { ...values, r: { type: 'reasoning', value: 'Let me think about it' } as L0Event, l: tok('The answer is 42.') };
+        const thinker = cold('s-r-x|', thinking);
+        const answerer = cold('s------l-----x|', thinking);
+        expectObservable(raceModels([thinker, answerer], { winOn: { minChars: 10 } })).toBe('-------(sl)--x|', thinking);
+        expectSubscriptions(answerer.subscriptions).toBe('^-------------!');
+        expectObservable(raceModels([thinker], { winOn: () => false })).toBe('-----#', undefined, new AllStreamsExhaustedError([new ZeroOutputError({ content: '' })]));
       });
     });
 

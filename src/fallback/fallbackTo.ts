@@ -7,6 +7,7 @@ import { serializeError } from '../errors/serializeError.js';
 import { AttemptLoop } from '../attempt/attemptLoop.js';
 import { passHeldOutput } from '../internal/heldOutput.js';
 import { FIRST_ATTEMPT, takeAttemptContext } from '../attempt/attemptContext.js';
+import { describeOption } from '../internal/options.js';
 
 /**
  * When the source fails, switches to the next model: emits `fallback{fromIndex, toIndex, error}`
@@ -58,7 +59,7 @@ import { FIRST_ATTEMPT, takeAttemptContext } from '../attempt/attemptContext.js'
  */
 export function fallbackTo(...fallbacks: Observable<L0Event>[]): MonoTypeOperatorFunction<L0Event> {
   fallbacks.forEach((f, i) => {
-    if (!isObservable(f)) throw new TypeError(`fallbackTo: \`fallbacks[${i}]\` must be an Observable`);
+    if (!isObservable(f)) throw new TypeError(`fallbackTo: \`fallbacks[${i}]\` must be an Observable, got ${describeOption(f)}`);
   });
   if (fallbacks.length === 0) return identity;
   return (primary) => new Observable<L0Event>((subscriber) => new FallbackRun(subscriber, fallbacks).start(primary));

@@ -28,7 +28,7 @@ const PATH = /*#__PURE__*/ optionPath('batched', 'sources, batchSize, ');
  * @param config See {@link BatchedConfig}.
  */
 export function batched(sources: readonly Observable<L0Event>[], batchSize: number, config: BatchedConfig = {}): Observable<ParallelResult> {
-  checkParallel(PATH, sources, config, RUN_KEYS);
+  const list = checkParallel(PATH, sources, config, RUN_KEYS);
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new TypeError(`batched(sources, batchSize): batchSize must be an integer >= 1, got ${describeOption(batchSize)}`);
-  return runAll(sources, { ...planOf(config), concurrency: batchSize, batchSize });
+  return runAll(list, { ...planOf(config), concurrency: batchSize, batchSize });
 }

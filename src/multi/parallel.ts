@@ -45,6 +45,5 @@ const PATH = /*#__PURE__*/ optionPath('parallel', 'sources, ');
  * @param config See {@link ParallelConfig}.
  */
 export function parallel(sources: readonly Observable<L0Event>[], config: ParallelConfig = {}): Observable<ParallelResult> {
-  checkParallel(PATH, sources, config, PARALLEL_KEYS);
-  return runAll(sources, { ...planOf(config), concurrency: config.concurrency ?? PARALLEL_DEFAULTS.concurrency });
+  return runAll(checkParallel(PATH, sources, config, PARALLEL_KEYS), { ...planOf(config), concurrency: config.concurrency ?? PARALLEL_DEFAULTS.concurrency });
 }

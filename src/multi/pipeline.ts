@@ -110,7 +110,7 @@ const PATH = /*#__PURE__*/ optionPath('pipeline', 'steps, input, ');
  * @param config See {@link PipelineConfig}.
  */
 export function pipeline(steps: readonly PipelineStep[], input: unknown, config: PipelineConfig = {}): Observable<PipelineUpdate> {
-  checkSteps(steps);
+  const list = checkSteps(steps);
   checkBag(PATH, config);
   checkKeys(PATH, config, KEYS);
   const { stopOnError = true, timeout, signal, scheduler = asyncScheduler } = config;
@@ -119,7 +119,7 @@ export function pipeline(steps: readonly PipelineStep[], input: unknown, config:
   if (timeout !== undefined) checkTimerDelay(PATH, 'timeout', timeout);
   if (signal !== undefined && !(signal instanceof AbortSignal)) throw optionError(PATH, 'signal', 'an AbortSignal', signal);
   if (!isSchedulerLike(scheduler)) throw optionError(PATH, 'scheduler', 'a SchedulerLike', scheduler);
-  const total = steps.length;
+  const total = list.length;
 
   return defer(() => {
     const done: StepResult[] = [];
@@ -134,7 +134,7 @@ export function pipeline(steps: readonly PipelineStep[], input: unknown, config:
     const runStep = (i: number): Observable<PipelineUpdate> =>
       defer(() => {
         if (failure !== undefined && stopOnError) return EMPTY;
-        const step = steps[i]!;
+        const step = list[i]!;
         const { name } = step;
         const ctx: StepContext = Object.freeze({ stepIndex: i, totalSteps: total, previous: Object.freeze([...done]) });
         const stepInput = current;
@@ -203,10 +203,12 @@ export function pipeline(steps: readonly PipelineStep[], input: unknown, config:
 /** A value, or a promise's value once it settles (its rejection an error notification, never unhandled). */
 const settle = <X>(v: X | PromiseLike<X>): Observable<X> => (isPromiseLike(v) ? from(Promise.resolve(v)) : of(v));
 
-function checkSteps(steps: unknown): asserts steps is readonly PipelineStep[] {
+/** The steps as validated: a copy, so a change to the caller's array before a subscription runs no step unchecked. */
+function checkSteps(steps: unknown): readonly PipelineStep[] {
   if (!Array.isArray(steps)) throw new TypeError(`pipeline(steps, input): steps must be an array, got ${describeOption(steps)}`);
   // a hole is a step too (forEach skips it): refused here, never an error of the pipeline itself
-  [...steps].forEach((s: Partial<PipelineStep> | null, i) => {
+  const list: (Partial<PipelineStep> | null)[] = [...steps];
+  list.forEach((s, i) => {
     if (typeof s !== 'object' || s === null) throw new TypeError(`pipeline(steps, input): steps[${i}] must be an object, got ${describeOption(s)}`);
     if (typeof s.name !== 'string') throw new TypeError(`pipeline(steps, input): steps[${i}].name must be a string, got ${describeOption(s.name)}`);
     for (const fn of ['run', 'condition', 'transform'] as const) {
@@ -215,4 +217,5 @@ function checkSteps(steps: unknown): asserts steps is readonly PipelineStep[] {
       }
     }
   });
+  return list as PipelineStep[];
 }

@@ -74,12 +74,13 @@ export const planOf = (config: Omit<ParallelConfig, 'concurrency'>): Omit<RunPla
   failFast: config.failFast ?? false, timeout: config.timeout, signal: config.signal, scheduler: config.scheduler,
 });
 
-/** Validates the sources and a config. */
-export function checkParallel(path: OptionPath, sources: unknown, config: unknown, keys: readonly string[]): void {
+/** Validates the sources and a config; returns the sources as validated (a copy: the caller's array may change before a subscription). */
+export function checkParallel(path: OptionPath, sources: unknown, config: unknown, keys: readonly string[]): Observable<L0Event>[] {
   const fn = path.open.slice(0, path.open.indexOf('('));
   if (!Array.isArray(sources)) throw new TypeError(`${fn}: sources must be an array of Observable<L0Event>, got ${describeOption(sources)}`);
   // a hole is an entry too (forEach skips it): refused, never a run left pending in a done snapshot
-  [...sources].forEach((s, i) => {
+  const list = [...(sources as unknown[])];
+  list.forEach((s, i) => {
     if (!isObservable(s)) throw new TypeError(`${fn}: sources[${i}] must be an Observable<L0Event>, got ${describeOption(s)}`);
   });
   checkBag(path, config);
@@ -91,6 +92,7 @@ export function checkParallel(path: OptionPath, sources: unknown, config: unknow
   if (timeout !== undefined) checkTimerDelay(path, 'timeout', timeout);
   if (signal !== undefined && !(signal instanceof AbortSignal)) throw optionError(path, 'signal', 'an AbortSignal', signal);
   if (scheduler !== undefined && !isSchedulerLike(scheduler)) throw optionError(path, 'scheduler', 'a SchedulerLike', scheduler);
+  return list as Observable<L0Event>[];
 }
 
 /**
@@ -176,8 +178,8 @@ export function inOrder<T>(n: number, project: (i: number) => Observable<T>, lim
       while (!out.closed && next < n && active < limit && !(active && next % batch! === 0)) {
         active++;
         // `out`'s child before it is subscribed: a consumer that leaves at a value sent during that subscribe stops it
-        // there (no later step's run(), no success after an abort). runAll's runs catch their errors, but a pipeline whose
-        // steps array lost a step after the call fails in its step's prelude: that error is `out`'s, as with concat
+        // there (no later step's run(), no success after an abort). runAll's runs and pipeline's steps catch their
+        // errors; one that does not is `out`'s, as with concat
         subscribeChild(project(next++), { next: (v) => out.next(v), error: (e) => out.error(e) }, out).add(() => (active--, pump()));
       }
       pumping = false;

@@ -25,6 +25,5 @@ const PATH = /*#__PURE__*/ optionPath('sequential', 'sources, ');
  * @param config See {@link SequentialConfig}.
  */
 export function sequential(sources: readonly Observable<L0Event>[], config: SequentialConfig = {}): Observable<ParallelResult> {
-  checkParallel(PATH, sources, config, RUN_KEYS);
-  return runAll(sources, { ...planOf(config), concurrency: 1 });
+  return runAll(checkParallel(PATH, sources, config, RUN_KEYS), { ...planOf(config), concurrency: 1 });
 }

@@ -1,6 +1,6 @@
 import { asyncScheduler, isObservable, type Observable, type SchedulerLike } from 'rxjs';
 import type { L0Event } from '../events/eventTypes.js';
-import { checkBag, checkKeys, isSchedulerLike, optionError, optionKeys, optionPath } from '../internal/options.js';
+import { checkBag, checkKeys, describeOption, isSchedulerLike, optionError, optionKeys, optionPath } from '../internal/options.js';
 import { checkTimerDelay } from '../internal/timerDelay.js';
 import { raceCore, type RaceEntrant, type RaceWinInfo } from './raceCore.js';
 import { resolveRaceModels, type RaceWinCondition } from './raceModels.js';
@@ -40,6 +40,8 @@ const PATH = /*#__PURE__*/ optionPath('hedge', 'backup, ');
  *    subscribed and the primary's events flow on live.
  * 2. At `delay` without content, the backup is subscribed (a fresh subscription of the cold
  *    `backup`, so a new request); with `maxHedges > 1`, another after each further `delay`.
+ *    Content that comes at the delay itself is in time: no backup (as a `parallel` run that ends
+ *    at its deadline succeeds), whichever timer was armed first.
  * 3. The first entrant to produce content wins exactly as in {@link raceModels}; a tool call
  *    always wins at once, so no hedge ever starts after a tool call (no tool runs twice).
  * 4. When every started entrant has failed, the next backup starts at once instead of waiting;
@@ -56,7 +58,7 @@ const PATH = /*#__PURE__*/ optionPath('hedge', 'backup, ');
  * @param config See {@link HedgeConfig}.
  */
 export function hedge<B extends L0Event = L0Event>(backup: Observable<B>, config: HedgeConfig): <E extends L0Event>(source: Observable<E>) => Observable<E | B> {
-  if (!isObservable(backup)) throw new TypeError('hedge(backup, config): backup must be an Observable<L0Event>');
+  if (!isObservable(backup)) throw new TypeError(`hedge(backup, config): backup must be an Observable<L0Event>, got ${describeOption(backup)}`);
   checkBag(PATH, config);
   checkKeys(PATH, config, KEYS);
   const { delay, maxHedges = 1, winOn, onWin, scheduler = asyncScheduler } = config;

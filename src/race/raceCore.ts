@@ -12,6 +12,7 @@ import type { ContentEvent, L0Event } from '../events/eventTypes.js';
 import { isContentEvent } from '../events/eventTypes.js';
 import { currentEntrantObserver, withEntrantObserver, type EntrantOutcome, type EntrantTrace } from '../internal/entrantObserver.js';
 import { quiet } from '../internal/isPromiseLike.js';
+import { atDeadline } from '../internal/deadline.js';
 
 /**
  * Each entrant's run inside the run that handed the race its context: one object per run and
@@ -76,7 +77,7 @@ export function isMeaningful(event: L0Event): boolean {
  *    win test throwing, the entrants still open end as cancelled first); entrants are subscribed without it (no nesting).
  * 3. An entrant that completes before winning wins at its completion if its current attempt
  *    produced meaningful content (a short answer is an answer; content a `retry` or `fallback`
- *    retracted is none), else it fails with {@link ZeroOutputError}.
+ *    retracted is none, and so is reasoning alone), else it fails with {@link ZeroOutputError}.
  * 4. When every entrant has failed: {@link AllStreamsExhaustedError} with their errors in input order.
  * 5. The {@link AttemptContext} a `retryWithBackoff` or `fallbackTo` around the race hands down
  *    is handed to every entrant, a staggered one included: each is a request of that attempt, so
@@ -201,7 +202,8 @@ export function raceCore(entrants: readonly RaceEntrant[], config: RaceCoreConfi
           const change = attemptTextChange(e);
           if (change === 'reset') meaningful[i] = false;
           else if (change === 'resume') meaningful[i] = e.type === 'resume' && e.checkpoint !== '';
-          if (isMeaningful(e)) meaningful[i] = true;
+          // reasoning alone is no answer to win with at the completion (detectZeroOutput's rule): it wins only through `wins`
+          if (e.type !== 'reasoning' && isMeaningful(e)) meaningful[i] = true;
           if (!isContentEvent(e)) return;
           let won: boolean;
           try {
@@ -234,9 +236,10 @@ export function raceCore(entrants: readonly RaceEntrant[], config: RaceCoreConfi
         subs[i] = sub;
         // not when the race ended during this subscribe (a throwing winOn): no request after the end
         if (winner === -1 && stagger && started < n && started === i + 1 && !again) {
-          timer = stagger.scheduler.schedule(() => {
+          // after whatever else is due at that instant: content that comes at the delay itself is in time (no backup request)
+          timer = atDeadline(stagger.delay, stagger.scheduler, () => {
             if (winner === -1 && started === i + 1) launchNext();
-          }, stagger.delay);
+          });
         }
       }
     };

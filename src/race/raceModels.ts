@@ -44,8 +44,8 @@ const PATH = /*#__PURE__*/ optionPath('raceModels', 'sources, ');
  *    sources, a winner's `start` that has no `model` gets the record key, so the events say who won;
  *    `onWin` also gets the index and name.
  * 3. A source that fails before winning drops out (the others race on); a source that completes
- *    with content before anyone won wins; one that completes empty (or with only content its own
- *    `retry` or `fallback` retracted) fails with `ZeroOutputError`. A winner that fails later
+ *    with content before anyone won wins; one that completes empty (or with only reasoning, or only
+ *    content its own `retry` or `fallback` retracted) fails with `ZeroOutputError`. A winner that fails later
  *    errors the race with its own error: the others were unsubscribed when it won, so none takes over.
  * 4. When every source failed: {@link AllStreamsExhaustedError} with every error in input order.
  * 5. No sources: completes at once.
@@ -83,7 +83,7 @@ function toEntrants(sources: unknown): RaceEntrant[] {
   if (named && !isPlainRecord(sources)) throw new TypeError(`raceModels(sources): sources must be an array or a record of Observables, got ${describeOption(sources)}`);
   // an array's hole is a source too (entries skips it): refused, never a race of the others under shifted indices
   return Object.entries(named ? (sources as object) : [...(sources as unknown[])]).map(([key, source]) => {
-    if (!isObservable(source)) throw new TypeError(`raceModels(sources): \`sources[${JSON.stringify(key)}]\` must be an Observable<L0Event>`);
+    if (!isObservable(source)) throw new TypeError(`raceModels(sources): \`sources[${JSON.stringify(key)}]\` must be an Observable<L0Event>, got ${describeOption(source)}`);
     return named ? { source: source as Observable<L0Event>, name: key } : { source: source as Observable<L0Event> };
   });
 }
