@@ -80,9 +80,10 @@ export async function startChatServer({ baseURL, apiKey = 'offline', model = 'gp
       // two first connections of one id at once (a double submit) take turns at the delete, and only
       // the newer one starts a run: had both deleted first and then both started, the older run,
       // subscribed first, would take the new log (the newer run's refused, RUN_MISMATCH), the store
-      // holding the run this buffer replaced. The older one gets a 410, not retryable (a client's
-      // retry would replace the newer run in turn); a store that is down a 503, retryable (node:http
-      // ignores this handler's promise, and an unhandled rejection ends Node)
+      // holding the run this buffer replaced. The older one gets a 410, not retryable, even when its
+      // own delete failed (a client's retry would replace the newer run in turn); the newest, when
+      // the store is down, a 503, retryable (node:http ignores this handler's promise, and an
+      // unhandled rejection ends Node)
       if (store !== undefined) {
         const deleted = Promise.resolve(deleting.get(id)).catch(() => {}).then(() => store.delete(id));
         deleting.set(id, deleted);
@@ -90,8 +91,8 @@ export async function startChatServer({ baseURL, apiKey = 'offline', model = 'gp
         const newest = deleting.get(id) === deleted;
         if (newest) deleting.delete(id);
         if (failure !== undefined || !newest) {
-          const error = failure === undefined ? `a newer question for chat ${id} replaced this one` : String(failure.e);
-          res.writeHead(failure === undefined ? 410 : 503, { 'content-type': 'application/json' }).end(JSON.stringify({ error }));
+          const error = newest ? String(failure?.e) : `a newer question for chat ${id} replaced this one`;
+          res.writeHead(newest ? 503 : 410, { 'content-type': 'application/json' }).end(JSON.stringify({ error }));
           return;
         }
       }

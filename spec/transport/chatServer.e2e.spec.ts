@@ -123,6 +123,28 @@ describe('examples/server: l0() events over SSE', () => {
     expect([faults.requests.map((r) => r.messages), log.at(-1)?.event.type]).toEqual([[[{ role: 'user', content: 'second' }]], 'complete']);
   });
 
+  it("should answer the older of a double submit 410 (not retryable) even when its own delete failed: its client's retry would replace the newer run", async () => {
+    // as above, but the first request's delete fails once the second arrived (the store blinked); the second's succeeds
+    const inner = createMemoryEventStore();
+    let deleting!: () => void, arrived!: () => void;
+    const firstDeleting = new Promise<void>((resolve) => (deleting = resolve));
+    const secondArrived = new Promise<void>((resolve) => (arrived = resolve));
+    let deletes = 0;
+    const store = {
+      ...inner,
+      delete: async (id: string) => (deletes++ === 0 ? (deleting(), await secondArrived, Promise.reject(new Error('store blinked'))) : inner.delete(id)),
+    };
+    const chat = (backend = await startChatServer({ baseURL: faults.url, store }));
+    const first = lastValueFrom(fromServerSentEvents(`${chat.url}/chat/blinked?q=first`)).then(() => undefined, (e: unknown) => e);
+    await firstDeleting;
+    const second = fetch(`${chat.url}/chat/blinked?q=second`);
+    expect((await fetch(`${chat.url}/not-a-chat`)).status).toBe(404);
+    arrived();
+    const [older, newer] = await Promise.all([first, second.then(async (r) => [r.status, await r.text()] as const)]);
+    expect([older, newer[0]]).toEqual([expect.objectContaining({ name: 'ProviderError', status: 410, retryable: false }), 200]);
+    expect([faults.requests.map((r) => r.messages), (await inner.read('blinked')).at(-1)?.event.type]).toEqual([[[{ role: 'user', content: 'second' }]], 'complete']);
+  });
+
   it('should fail, never splice, a reconnect that finds a new run under the chat id (the one it read was aborted meanwhile)', async () => {
     const chat = (backend = await startChatServer({ baseURL: faults.url, keepAliveMs: 0 }));
     let other: ReadableStreamDefaultReader<Uint8Array> | undefined;
