@@ -57,6 +57,23 @@ describe('createWindow chunking (properties)', () => {
     expect(createWindow('e\u0301e\u0301e\u0301', { strategy: 'char', size: 3, overlap: 1 }).chunks.map((c) => c.content)).toEqual(['e\u0301', 'e\u0301', 'e\u0301']);
   });
 
+  // the README promises "an emoji stays whole", but a skin tone (an emoji modifier, not a combining mark) and a flag's
+  // second letter were cut off: createWindow('👍🏽👍🏽', { strategy: 'char', size: 2, overlap: 0 }) gave '👍', '🏽', '👍', '🏽'
+  it('should keep an emoji with its skin tone, and a flag\'s two letters, together: every cut falls between two characters', () => {
+    const emoji = ['\u{1F44D}\u{1F3FD}', '\u{1F44B}\u{1F3FB}\u200d\u{1F4BB}', '\u{1F1FA}\u{1F1F8}', '\u{1F1EB}\u{1F1F7}', '\u{1F600}', 'a', ' ', '\n'];
+    fc.assert(fc.property(fc.array(fc.constantFrom(...emoji), { maxLength: 30 }), config, (characters, { size, overlap, strategy }) => {
+      const doc = characters.join('');
+      const between = new Set([0]);
+      characters.reduce((at, c) => (between.add(at + c.length), at + c.length), 0);
+      for (const c of createWindow(doc, { size, overlap, strategy, estimateTokens: (t) => t.length }).chunks) {
+        for (const p of [c.startPos, c.endPos]) expect(between.has(p), `${JSON.stringify(doc)} cut at ${p} (${strategy})`).toBe(true);
+      }
+    }), { numRuns: runs(500) });
+    expect(createWindow('\u{1F44D}\u{1F3FD}\u{1F44D}\u{1F3FD}', { strategy: 'char', size: 2, overlap: 0 }).chunks.map((c) => c.content)).toEqual(['\u{1F44D}\u{1F3FD}', '\u{1F44D}\u{1F3FD}']);
+    expect(createWindow('\u{1F1FA}\u{1F1F8}\u{1F1EB}\u{1F1F7}\u{1F1FA}\u{1F1F8}', { strategy: 'char', size: 6, overlap: 0 }).chunks.map((c) => c.content))
+      .toEqual(['\u{1F1FA}\u{1F1F8}', '\u{1F1EB}\u{1F1F7}', '\u{1F1FA}\u{1F1F8}']);
+  });
+
   it('should still cut a run of thousands of combining marks ("zalgo" text) into windows near the size, in linear time', () => {
     const doc = `a e${'\u0301'.repeat(10_000)} b`;
     const { chunks } = createWindow(doc, { strategy: 'char', size: 100, overlap: 10 });

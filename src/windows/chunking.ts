@@ -64,16 +64,19 @@ function charSpans(text: string, size: number, overlap: number): Span[] {
 
 /**
  * Whether `i` falls inside a character as a reader sees it: between a surrogate pair's halves, a CRLF's `\r` and
- * `\n`, a letter and its combining marks (`e` + `\u0301`, an emoji and its variation selector), or either side of a
- * zero-width joiner (the emoji it joins are one).
+ * `\n`, a letter and its combining marks (`e` + `\u0301`, an emoji and its variation selector or skin tone), either
+ * side of a zero-width joiner (the emoji it joins are one), or a flag's two regional indicator letters.
  */
 function isInside(text: string, i: number): boolean {
   if (i <= 0 || i >= text.length) return false;
   const c = text.charCodeAt(i);
   const b = text.charCodeAt(i - 1);
-  return (isLowSurrogate(c) && isHighSurrogate(b)) || (c === 10 && b === 13) || c === 0x200d || b === 0x200d || MARK.test(text.slice(i, i + 2));
+  return (isLowSurrogate(c) && isHighSurrogate(b)) || (c === 10 && b === 13) || c === 0x200d || b === 0x200d || MARK.test(text.slice(i, i + 2)) ||
+    FLAG.test(text.slice(i > 64 ? i - 64 : 0, i + 2));
 }
-const MARK = /^\p{M}/u;
+const MARK = /^[\p{M}\p{EMod}]/u;
+/** Regional indicators pair up from a run's start (🇺🇸🇫🇷): `i` is inside a flag after an odd number of them (of the last 32). */
+const FLAG = /(?<!\p{RI})(?:\p{RI}\p{RI})+$/u;
 
 /**
  * `i` moved off the middle of a character (see isInside): back to its start, or past it when back is not above

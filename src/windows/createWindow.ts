@@ -135,7 +135,8 @@ const SEQUENTIAL_PATH = /*#__PURE__*/ optionPath('processSequential', 'fn, ', 'o
  *    without spaces: Chinese, Japanese) by length into equal pieces of at most `overlap` and `size - overlap`
  *    tokens that fill `size`, so its windows overlap too.
  *    No cut ever falls inside a character: a surrogate pair, a `\r\n`, a letter and its combining
- *    marks, emoji joined by a zero-width joiner (an emoji stays whole, in `char` windows too);
+ *    marks, an emoji and its skin tone, emoji joined by a zero-width joiner, a flag's two letters (an
+ *    emoji stays whole, in `char` windows too);
  *    paragraphs end at a blank line, `\n` or `\r\n`.
  * 2. Sentences end at `.`, `!`, `?` followed by space (closing quotes and brackets, `”`, `“`, `»`
  *    too, may come between) and at `。！？` (and the closing brackets after them), whatever comes next, except

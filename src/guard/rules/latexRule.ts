@@ -111,7 +111,8 @@ class LatexRun extends TailScanner implements GuardRuleRun {
  * `$$` are `error`s (what is left open only a `warning` when the answer ends with
  * `finishReason: 'length'`: the token limit cut it), the delimiters only when the text has LaTeX commands (so shell's `$$` or a
  * regex's `\[` in code are text). A single `$` is never checked: prices are prose. LaTeX inside
- * Markdown code (an inline span, a fenced block) does not count: it shows LaTeX, it is not the answer's.
+ * Markdown code (an inline span, a fenced block) does not count: it shows LaTeX, it is not the answer's; nor
+ * does the text of a `verbatim`, `lstlisting`, `minted` or `comment` environment, up to its own `\end`.
  *
  *   -a-b-x|       tokens "\begin{align}", "x=1", x complete
  *   -a-b-(v#)     guard([latexRule()])   (v: unclosed environment align)
