@@ -42,6 +42,19 @@ describe('consensus', () => {
       expect(() => consensus([subscribable as unknown as Observable<L0Event>, NEVER])).toThrow(new TypeError('consensus(sources): sources[0] must be an Observable<L0Event>, got an object'));
     });
 
+    // the array was read at the subscription: a source set after the check ran unchecked (its output failed with
+    // "sources[i].pipe is not a function", and that dissent failed minimumAgreement), one pushed later was a request the caller never passed
+    it('should run the sources as they were when it was called, whatever happens to the array afterwards', () => {
+      const { result, error } = run((answer) => {
+        const sources = [answer('Paris'), answer('Paris')];
+        const decided = consensus(sources);
+        sources[1] = 'x' as unknown as Observable<L0Event>;
+        sources.push(answer('London'));
+        return decided;
+      });
+      expect([error, result?.consensus, result?.agreement, result?.outputs.length]).toEqual([undefined, 'Paris', 1, 2]);
+    });
+
     it('should error with AllStreamsExhaustedError holding every error when every source fails', () => {
       const { error } = run((_, failing) => consensus([failing(), failing(2)]));
       expect(isAllStreamsExhaustedError(error) && error.errors).toEqual([bad, bad]);
@@ -168,6 +181,17 @@ describe('consensus', () => {
       expect(() => consensus([NEVER, NEVER, NEVER], { strategy: 'weighted', weights: holey })).toThrow(
         new TypeError('consensus(sources, {weights}) must be an array of 3 finite numbers >= 0 (one per source), got an array'),
       );
+    });
+
+    // the array was read at the subscription: weights set to 0 after the check weighed the run unchecked (all 0: every agreement 0/0)
+    it('should weigh the sources as the weights were when it was called, whatever happens to the array afterwards', () => {
+      const { result } = run((answer) => {
+        const weights = [5, 1, 1];
+        const decided = consensus([answer('London'), answer('Paris'), answer('Paris')], { strategy: 'weighted', weights, minimumAgreement: 0 });
+        weights.fill(0);
+        return decided;
+      });
+      expect([result?.consensus, result?.agreement, result?.outputs.map((o) => o.weight)]).toEqual(['London', 5 / 7, [5, 1, 1]]);
     });
 
     it('should keep weights on source positions when an earlier source fails', () => {

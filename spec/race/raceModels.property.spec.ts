@@ -20,7 +20,7 @@ interface Script { readonly steps: readonly { readonly wait: number; readonly to
 
 const scriptArb: fc.Arbitrary<Script> = fc.record({
   lead: fc.integer({ min: 0, max: 4 }),
-  steps: fc.array(fc.record({ wait: fc.integer({ min: 0, max: 3 }), token: fc.constantFrom('ab', ' cd', 'Ef', 'g') }), { maxLength: 4 }),
+  steps: fc.array(fc.record({ wait: fc.integer({ min: 0, max: 3 }), token: fc.constantFrom('ab', ' cd', 'Ef', 'g', ' ') }), { maxLength: 4 }),
   end: fc.constantFrom<End>('complete', 'network', 'http429', 'http500', 'inBand', 'hang'),
 });
 
@@ -42,7 +42,7 @@ function timing(s: Script): { first: number | undefined; end: number | undefined
   let first: number | undefined;
   for (const { wait, token } of s.steps) {
     t += wait;
-    first ??= token === '' ? undefined : t;
+    first ??= /\S/.test(token) ? t : undefined; // a whitespace-only token wins nothing
   }
   return { first, end: s.end === 'hang' ? undefined : t + 1, text: s.steps.map((x) => x.token).join('') };
 }

@@ -125,7 +125,7 @@ export function consensus<T>(sources: readonly Observable<L0Event>[], config: Co
 export function consensus<T>(sources: readonly Observable<L0Event>[], config: ConsensusConfig<T> & { schema: StandardSchemaV1<unknown, T> }): Observable<ConsensusResult<T>>;
 export function consensus<T>(sources: readonly Observable<L0Event>[], config: ConsensusConfig<T> = {}): Observable<ConsensusResult<T | string>> {
   const options = resolveConsensus(sources, config);
-  const { timeout, scheduler, concurrency, earlyExit } = options;
+  const { list, timeout, scheduler, concurrency, earlyExit } = options;
   return defer(() => {
     const start = scheduler.now();
     const parsed = options.parse && parseOnce(options.parse);
@@ -137,7 +137,7 @@ export function consensus<T>(sources: readonly Observable<L0Event>[], config: Co
       if (live.states[i] === undefined) live.since[i] = scheduler.now();
       live.states[i] = state;
     };
-    let all = runAll(sources, { concurrency, failFast: false, onState });
+    let all = runAll(list, { concurrency, failFast: false, onState });
     if (earlyExit) {
       const isDecided = decided(options, parsed!);
       all = all.pipe(takeWhile((r) => !(early = isDecided(r)), true));
@@ -160,7 +160,7 @@ export function consensus<T>(sources: readonly Observable<L0Event>[], config: Co
                 throw timedOut(timeout, scheduler.now() - live.since[out.index]!, out.state!.tokenCount);
               }),
             );
-      return validateOutputs(toOutputs(sources.length, latest, early, live, options, parsed), options.schema, late);
+      return validateOutputs(toOutputs(list.length, latest, early, live, options, parsed), options.schema, late);
     });
     return concat(run, outputs).pipe(
       concatMap((outputs) => {
@@ -211,7 +211,9 @@ function toOutputs<T>(n: number, latest: ParallelResult | undefined, early: bool
 
 function resolveConsensus<T>(sources: readonly Observable<L0Event>[], config: ConsensusConfig<T>) {
   if (!Array.isArray(sources) || sources.length < 2) throw new TypeError(`consensus(sources): needs at least 2 sources, got ${Array.isArray(sources) ? sources.length : describeOption(sources)}`);
-  [...sources].forEach((s, i) => { // a hole too (forEach skips it): never a source silently `skipped`
+  // a copy, run as validated (the caller's array may change before a subscription), and a hole checked too (forEach skips it): never a source silently `skipped`
+  const list = [...sources];
+  list.forEach((s, i) => {
     // isObservable, as parallel: a bare `{subscribe}` passed here and failed its output with "sources[i].pipe is not a function"
     if (!isObservable(s)) throw new TypeError(`consensus(sources): sources[${i}] must be an Observable<L0Event>, got ${describeOption(s)}`);
   });
@@ -262,7 +264,7 @@ function resolveConsensus<T>(sources: readonly Observable<L0Event>[], config: Co
     throw new TypeError('consensus(sources, {similarity}) is for text: parse and schema vote fields by value');
   }
   return {
-    strategy, threshold, resolveConflicts, minimumAgreement, weights, timeout, scheduler, parse, concurrency, earlyExit, schema, onInvalidMerge,
+    list, strategy, threshold, resolveConflicts, minimumAgreement, weights: weights && [...weights], timeout, scheduler, parse, concurrency, earlyExit, schema, onInvalidMerge,
     similarity: isTextSimilarity(similarity) ? similarity : checked('similarity', similarity, (v) => v >= 0 && v <= 1, 'a number in [0, 1]'),
     score: score && checked('score', score, (v) => !Number.isNaN(v), 'a number (higher wins)'),
   };
