@@ -171,6 +171,20 @@ describe('createJsonlEventStore', () => {
     expect(await store.read('c')).toEqual([env('c', 0, 'tea')]);
   });
 
+  it('should fail only a read whose log holds bytes that are not UTF-8: a deleted run\'s lines are no part of it, and has() answers as streams() does', async () => {
+    const store = createJsonlEventStore(tmp.path);
+    await store.append([env('a', 0, 'café')]);
+    await writeFile(tmp.path, Buffer.from(await readFile(tmp.path, 'utf8'), 'latin1'));
+    // has() rejected with INVALID_LOG where streams() listed the stream
+    expect([await store.streams(), await store.has!('a')]).toEqual([['a'], true]);
+    await store.delete('a');
+    await store.append([env('a', 0, 'tea')]);
+    // the deleted run's Latin-1 line failed the read of the run recorded after it
+    expect([await store.read('a'), await store.has!('a')]).toEqual([[env('a', 0, 'tea')], true]);
+    await store.delete('a');
+    expect(await store.has!('a')).toBe(false);
+  });
+
   it('should keep writing and reading the file it was created with after the process changes its working directory', async () => {
     const cwd = process.cwd();
     await mkdir(join(tmp.dir, 'elsewhere'), { recursive: true });

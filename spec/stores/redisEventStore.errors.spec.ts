@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { createClient } from 'redis';
 import { lastValueFrom, Subject, toArray } from 'rxjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { recordEvents, replayEvents, type L0Event, type RecordedInfo } from 'l0-rx';
+import { recordEvents, replayEvents, type EventEnvelope, type L0Event, type RecordedInfo } from 'l0-rx';
 import { createRedisEventStore } from 'l0-rx/stores/redis';
 import { startRedisServer, useRedisServer, type RedisServer } from '../helpers/redisServer.js';
 import { env } from './storeFixtures.js';
@@ -117,6 +117,21 @@ describe('createRedisEventStore: other Redis failures as the event log\'s errors
     // the stream that read() gave, nor did anything remove it
     const other = createRedisEventStore(redis.client);
     expect([await appended, (await other.read('a')).map((e) => e.seq), await other.streams(), await other.has!('a')]).toEqual(['appended', [0, 1], ['a', 'warm'], true]);
+  });
+
+  it('should leave the set of ids as it was when a stream\'s seq 0 is refused: no stream listed that the store never made', async () => {
+    await redis.client.set('l0:events:stream:a', 'not a stream'); // another program's key
+    await redis.client.sendCommand(['XADD', 'l0:events:stream:b', '*', 'deleted', '1']); // a delete whose DEL was lost
+    const store = createRedisEventStore(redis.client);
+    await store.append([{ ...env('c', 0), run: 'r1' }]);
+    const refused = async (envelopes: EventEnvelope[]) => Promise.resolve(store.append(envelopes)).then(() => 'appended', (e: { code: string }) => e.code);
+    const codes = [await refused([env('a', 0)]), await refused([{ ...env('b', 0), run: 'r2' }]), await refused([env('b', 0)]), await refused([{ ...env('c', 0), run: 'r2' }])];
+    // and a batch whose seq 0 went in before Redis refused a later entry of it (out of order)
+    codes.push(await refused([env('d', 0), env('d', 2), env('d', 1)]));
+    expect(codes).toEqual(['STORE_FAILED', 'STORE_FAILED', 'STORE_FAILED', 'RUN_MISMATCH', 'STORE_FAILED']);
+    // the script's SADD stayed: a and b were listed (has() true), and a replay of b said STREAM_EMPTY, as for a recorded stream
+    expect([await store.streams(), await store.has!('a'), await store.has!('b')]).toEqual([['c', 'd'], false, false]);
+    await expect(lastValueFrom(replayEvents(store, 'b'))).rejects.toMatchObject({ code: 'STREAM_NOT_FOUND' });
   });
 
   it('should reject a call on a closed client with STORE_UNAVAILABLE (retryable), the client\'s error as cause', async () => {

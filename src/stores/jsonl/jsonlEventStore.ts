@@ -47,7 +47,7 @@ interface Tombstone {
  *    that forwards only some, a failed append, a `delete` meanwhile: the checkpoint is written
  *    whole). `read` fails with `INVALID_LOG` for an envelope of another log format version (`v`),
  *    a `limitCut` but the `true` a `budget()` cut's `complete` is written with (read back as its mark),
- *    or a line of the stream with bytes that are not UTF-8 (never replayed as U+FFFD, text the run did not produce).
+ *    or a line of its log (since its last `delete`) with bytes that are not UTF-8 (never replayed as U+FFFD, text the run did not produce).
  * 6. A log belongs to the run whose `seq` 0 made it (its run tag, `run`, written on that line
  *    only) until it is deleted: `append` rejects with an `EventLogError` `RUN_MISMATCH` (after
  *    writing the envelopes before it) an envelope of another run: a `seq` above 0 of a run whose
@@ -161,7 +161,9 @@ export function createJsonlEventStore(path: string, options: JsonlEventStoreOpti
       const to = range?.toSeq ?? Number.POSITIVE_INFINITY;
       const decoder = new CheckpointDecoder(streamId);
       let log: EventEnvelope[] = [];
-      await scan(file, streamId, (record) => ('deleted' in record ? (log = []) : log.push(record)));
+      let bad: EventEnvelope | undefined; // the log's first line that is not UTF-8 (a deleted run's lines are no part of it)
+      await scan(file, streamId, (record, utf8) => ('deleted' in record ? ((log = []), (bad = undefined)) : (log.push(record), utf8 || (bad ??= record))));
+      if (bad) throw new EventLogError('INVALID_LOG', streamId, `Stream ${streamId} is not a valid event log: the envelope at seq ${String(bad.seq)} holds bytes that are not UTF-8 (a file saved in another encoding?)`);
       return log.map((e) => decoder.decode(e)).filter((e) => e.seq >= from && e.seq <= to);
     },
     async streams() {
@@ -275,8 +277,8 @@ function isPlainToken(event: { readonly type: string }): event is { type: 'token
   return i === 2 && Object.getPrototypeOf(event) === Object.prototype;
 }
 
-/** Passes each record (an envelope or a deletion marker) of every stream (or only `only`'s) to `each`, in file order; torn and blank lines skipped (and a byte order mark before the first). */
-async function scan(path: string, only: string | undefined, each: (record: EventEnvelope | Tombstone) => void): Promise<void> {
+/** Passes each record (an envelope or a deletion marker) of every stream (or only `only`'s, with whether its line is UTF-8) to `each`, in file order; torn and blank lines skipped (and a byte order mark before the first). */
+async function scan(path: string, only: string | undefined, each: (record: EventEnvelope | Tombstone, utf8: boolean) => void): Promise<void> {
   // lines of other streams are skipped by their first bytes, without decoding them
   const own = only === undefined ? undefined : Buffer.from(`${LINE_HEAD}${JSON.stringify(only)},`);
   let first = true;
@@ -290,8 +292,7 @@ async function scan(path: string, only: string | undefined, each: (record: Event
       return; // a line torn by a crash mid-write
     }
     if (typeof record !== 'object' || record === null || typeof record.streamId !== 'string' || (only !== undefined && record.streamId !== only)) return;
-    if (only !== undefined && !isUtf8(bytes.subarray(start, end))) throw new EventLogError('INVALID_LOG', only, `Stream ${only} is not a valid event log: the envelope at seq ${String((record as EventEnvelope).seq)} holds bytes that are not UTF-8 (a file saved in another encoding?)`);
-    each(record);
+    each(record, only === undefined || isUtf8(bytes.subarray(start, end)));
   });
 }
 

@@ -76,8 +76,8 @@ const OPTION_KEYS: readonly string[] = ['keyPrefix', 'followBlockMs', 'followRec
  *    batch of many streams sends one script per stream, pipelined. A stream id is added to the set
  *    `<prefix>streams` by the script that adds its `seq` 0, right before it: a stream in Redis is
  *    listed even when the connection is lost right after its first append (a second call, `SADD`,
- *    then failed, leaving it unlisted for good); an id listed for a `seq` 0 that Redis then refused
- *    is one of a stream in Redis, or one without a key, which a listing drops (see 9). The client's user needs `EVAL` and `EVALSHA` (ACL `+@scripting`).
+ *    then failed, leaving it unlisted for good); a `seq` 0 then refused unlists it again (so a refused
+ *    append never lists a key it did not make, see 9). The client's user needs `EVAL` and `EVALSHA` (ACL `+@scripting`).
  * 3. `read` ranges by entry id (`XRANGE`), so reading a window of a long run costs only the window
  *    (a window holding a compact checkpoint, below, is read from the run's start). It reads 1000
  *    entries per `XRANGE` (`COUNT`), so a long run is never one huge reply; a stream deleted

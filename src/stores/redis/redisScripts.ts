@@ -16,11 +16,17 @@ import { scriptRefusal } from './redisErrors.js';
  * id below the stream's last (`'refused'`, so a warned failure, not another run's log). Only `seq` 0 (entry id `0-1`) may create the stream, and a run's seq 0 stores
  * its tag in the entry's `run` field, which its later envelopes are checked against once per call.
  * The id is added to the set right before its seq 0 (a refused `SADD`: `'refused'`, nothing added), in
- * the same atomic call: a stream in Redis is always listed, even when the connection is lost after it
- * (an id listed for a seq 0 that Redis then refused is a stream's in Redis, or keyless: a listing drops it).
+ * the same atomic call: a stream in Redis is always listed, even when the connection is lost after it.
+ * A seq 0 then refused unlists the id this call listed (`stop`): a key of another program, a stream a
+ * delete left behind, another run's log are never listed by a refused append.
  */
 export const ADD_SCRIPT = `local key, run, id = KEYS[1], ARGV[1], ARGV[2]
 local checked = run == ''
+local added, listed = 0
+local function stop(why, detail, command)
+  if listed == 1 then redis.call('SREM', KEYS[2], id) end
+  return {added, why, detail, command}
+end
 local function owner()
   local r = redis.pcall('XRANGE', key, '0-1', '0-1')
   if r.err then return nil, r.err end
@@ -29,18 +35,17 @@ local function owner()
   for j = 1, #fields, 2 do if fields[j] == 'run' then return fields[j + 1] end end
   return ''
 end
-local added = 0
 for i = 3, #ARGV, 2 do
   local r
   if ARGV[i] == '0-1' then
-    local s = redis.pcall('SADD', KEYS[2], id)
-    if type(s) == 'table' and s.err then return {added, 'refused', s.err, 'SADD'} end
+    listed = redis.pcall('SADD', KEYS[2], id)
+    if type(listed) == 'table' and listed.err then return {added, 'refused', listed.err, 'SADD'} end
     if checked then r = redis.pcall('XADD', key, ARGV[i], 'envelope', ARGV[i + 1])
     else
       local o, err
       if redis.call('EXISTS', key) == 1 then o, err = owner() end
-      if err then return {added, 'refused', err, 'XRANGE'} end
-      if o then return {added, 'taken', o} end
+      if err then return stop('refused', err, 'XRANGE') end
+      if o then return stop('taken', o) end
       r = redis.pcall('XADD', key, ARGV[i], 'envelope', ARGV[i + 1], 'run', run)
     end
   else
@@ -52,10 +57,11 @@ for i = 3, #ARGV, 2 do
     end
     r = redis.pcall('XADD', key, 'NOMKSTREAM', ARGV[i], 'envelope', ARGV[i + 1])
   end
-  if type(r) == 'table' and r.err then return {added, 'refused', r.err, 'XADD'} end
-  if not r then return {added, 'missing'} end
+  if type(r) == 'table' and r.err then return stop('refused', r.err, 'XADD') end
+  if not r then return stop('missing') end
   checked = true
   added = added + 1
+  listed = 0
 end
 return {added}`;
 
