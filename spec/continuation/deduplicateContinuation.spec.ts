@@ -75,6 +75,13 @@ describe('deduplicateContinuation', () => {
     expect((await dedupe([start(2), resume('Hello world'), tok('wor'), filtered])).slice(2)).toEqual([filtered]);
   });
 
+  it('should drop a cut head that only begins like a phrase of the checkpoint too: a repeat is all it can tell (README)', async () => {
+    const filtered: L0Event = { type: 'complete', finishReason: 'content-filter' };
+    const head = [start(2), resume('Step 1: mix the flour. Step 2: add'), tok(' the'), tok(' flour')];
+    expect((await dedupe([...head, filtered])).slice(2)).toEqual([filtered]);
+    expect((await dedupe([...head, complete()])).slice(2)).toEqual([tok(' the'), tok(' flour'), complete()]); // its own end: kept
+  });
+
   it('should keep a head still repeating the checkpoint when the model ended it itself (stop) or the source just completed', async () => {
     // "Repeat after me: hello world, hello" + " world" is the model finishing the phrase, not a cut repeat
     expect(await content('Repeat after me: hello world, hello', [' world'])).toBe('Repeat after me: hello world, hello world');

@@ -97,10 +97,10 @@ export function deduplicateContinuation(config: DeduplicateContinuationConfig = 
   return (source) => new Observable<L0Event>((subscriber) => source.subscribe(new Deduplication(subscriber, options)));
 }
 
-/** One subscription's matcher, the source's subscriber itself (one object per open stream, no closures). */
 /** The finish reasons of a model cut off mid-answer (not its own end): only they make a head still repeating all overlap. */
 const CUT = /^(?:length|content-filter)$/;
 
+/** One subscription's matcher, the source's subscriber itself (one object per open stream, no closures). */
 class Deduplication extends Relay<L0Event> {
   /** Set while armed (after a `resume`, until the overlap is decided). */
   private matcher: OverlapMatcher | undefined = undefined;
@@ -218,12 +218,15 @@ class Deduplication extends Relay<L0Event> {
     return undefined;
   }
 
-  /** The head ended (`ended`: with the attempt; else something other than text came): the overlap decided with what was seen. */
-  private finish(ended: boolean): number {
+  /**
+   * The head ended (the attempt did, or something other than text came): the overlap decided with what was seen;
+   * `cut`: the attempt was cut off (`length`, `content-filter`), so a head still repeating the checkpoint is all overlap.
+   */
+  private finish(cut: boolean): number {
     const { lead } = this;
-    if (lead && lead.pending >= 0) return this.matchFrom(lead.pending) ?? this.matcher!.finish(ended);
+    if (lead && lead.pending >= 0) return this.matchFrom(lead.pending) ?? this.matcher!.finish(cut);
     this.lead = undefined; // (thinking only: passed on already)
-    return this.matcher!.finish(ended);
+    return this.matcher!.finish(cut);
   }
 
   /** The head's text starts at `start` (a head position): the held characters from there are matched. */

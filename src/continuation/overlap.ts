@@ -29,12 +29,12 @@ export interface OverlapMatcher {
   push(text: string, afterThinking?: boolean): number | undefined;
   /**
    * The head ended (or something other than text arrived): the overlap decided with what was seen.
-   * `ended`: the attempt was cut off (its `complete` says `length` or `content-filter`), so a head still
+   * `cut`: the attempt was cut off (its `complete` says `length` or `content-filter`), so a head still
    * repeating the checkpoint (all of it the start of a longer suffix, `minOverlap` characters besides
    * whitespace or more) added nothing and is all overlap; otherwise (the model's own end, a tool call
    * interrupting it) such a head is kept.
    */
-  finish(ended?: boolean): number;
+  finish(cut?: boolean): number;
 }
 
 const WORD = /[\p{L}\p{M}\p{N}_]/u;
@@ -183,10 +183,9 @@ export function createOverlapMatcher(checkpoint: string, options: OverlapOptions
       }
       return undefined;
     },
-    finish(ended) {
-      // the attempt ended mid-repeat ("Hello world" + "wor"): every character read is the checkpoint's again
-      if (ended && worded >= minOverlap && live!.some((c) => c >> 1 < end)) decided ??= seen;
-      return (decided ??= best);
+    finish(cut) {
+      // the attempt was cut off mid-repeat ("Hello world" + "wor"): every character read is the checkpoint's again
+      return (decided ??= cut && worded >= minOverlap && live!.some((c) => c >> 1 < end) ? seen : best);
     },
   };
 }
