@@ -71,7 +71,7 @@ export class RepetitionCheck implements DriftCheck {
   private digits = -1;
   /** Whitespace followed the current sentence's last character (one space joins the key if more follows). */
   private gap = false;
-  /** How the last character ends the sentence (see {@link lowerUnit}'s flags): 1 after `.`, `!` or `?`, 2 after `。` and the like, 3 after a Thai letter; 0: it does not. */
+  /** How the last character ends the sentence (see {@link lowerUnit}'s flags): 1 after `.`, `!`, `?` or `．`, 2 after `。` and the like, 3 after a Thai letter or a digit (and the whitespace after it); 0: it does not. */
   private punct = 0;
   /** The text's last characters (at least the 480 the next tail check needs), built from the deltas (never a slice of the whole text). */
   private tailText = '';
@@ -113,12 +113,14 @@ export class RepetitionCheck implements DriftCheck {
 
   /**
    * A sentence ends at `.`, `!` or `?` followed by whitespace or a control character (any code unit
-   * up to a space) or a CJK character; right after another script's end, which no space follows in
-   * Chinese or Japanese (`。！？．`, `।`, `؟`... see {@link lowerUnit}; a run of them is one end); at
-   * whitespace next to a Thai or Lao letter (those scripts end a sentence with a space, and have no
-   * punctuation for it). Each is counted once, when it ends, unless it ends inside a code fence (code's
-   * comments and docstrings repeat across functions; a loop in a fence is the tail check's, held to
-   * its data bar). A fence opens or closes at its line's newline (see {@link FenceLines}), where the
+   * up to a space) or a CJK character (so does the fullwidth `．`, a decimal point in `２．０`);
+   * right after another script's end, which no space follows in Chinese or Japanese (`。！？`, `।`,
+   * `؟`... see {@link lowerUnit}; a run of them is one end); at whitespace between a Thai or Lao
+   * letter or a digit and a Thai or Lao letter (those scripts end a sentence with a space, and have
+   * no punctuation for it; a space beside other text is none: `| สินค้า |`, `คำสั่ง npm i react`
+   * keep a table's cells and a list's English terms in their sentences, as in English). Each is
+   * counted once, when it ends, unless it ends inside a code fence (code's comments and docstrings
+   * repeat across functions; a loop in a fence is the tail check's, held to its data bar). A fence opens or closes at its line's newline (see {@link FenceLines}), where the
    * sentence in progress is dropped; the flips are kept for the tail check. The fences are followed
    * from the backticks and tildes the loop meets (a flag in {@link ASCII}'s digit branch: no work
    * per character of text without them). `priming`: counted, never reported.
@@ -135,13 +137,14 @@ export class RepetitionCheck implements DriftCheck {
     for (let i = 0; ; ) {
       for (; i < end; i++) {
         const c = delta.charCodeAt(i);
-        // after `.`: whitespace or a CJK character; after `。`: anything; a Thai letter after whitespace, or whitespace after one
-        if (punct > 1 ? punct === 2 || c <= 32 : (punct > 0 && (c <= 32 || isWide(c))) || (gap && c >= 0xe01 && c < 0xf00)) {
+        // after `.`: whitespace or a CJK character; after `。`: anything; after a Thai letter or a digit and whitespace: a Thai letter
+        if (punct > 1 ? punct === 2 || (gap && c >= 0xe01 && c < 0xf00) : punct > 0 && (c <= 32 || isWide(c))) {
           if (!this.inFence && this.count(h1, h2, length, digits) && !priming) return true;
           h1 = H1;
           h2 = H2;
           length = 0;
           gap = false;
+          punct = 0;
           digits = -1;
         }
         let u: number;
@@ -151,10 +154,12 @@ export class RepetitionCheck implements DriftCheck {
           if (k > 0xff) {
             punct = k < DIGIT ? 1 : 0;
             if (!punct) {
-              if (k < TICK) digits = (Math.imul(digits < 0 ? 0 : digits, 10) + c - 48) >>> 0;
-              else end = (this.lines ??= new FenceLines()).tick(delta, i, end, this.tailText, this.total);
+              if (k < TICK) {
+                digits = (Math.imul(digits < 0 ? 0 : digits, 10) + c - 48) >>> 0;
+                punct = 3;
+              } else end = (this.lines ??= new FenceLines()).tick(delta, i, end, this.tailText, this.total);
             }
-          } else punct = 0;
+          } else if (k >= 0) punct = 0; // whitespace keeps a Thai letter's or a digit's 3 for the Thai letter after it
           if (k < 0) {
             gap = length > 0;
             continue;

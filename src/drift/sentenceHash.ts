@@ -36,19 +36,21 @@ export function isWideSpace(c: number): boolean {
 
 /**
  * {@link lowerUnit}'s flags above the code unit (16 bits): how a sentence ends after the character
- * (its low 2 bits: 2, before the next character, as after `。`; 3, at the next whitespace: a Thai
- * or Lao letter, whose script ends sentences with a space; 1 is `.`'s, see {@link ASCII}), a CJK character (kana, Hangul: {@link WIDE}), a decimal digit of
- * any script (the unit is then `0`, its value above {@link NUMERAL}: digits are one in the keys).
+ * (its low 2 bits: 2, before the next character, as after `。`; 3, before a Thai or Lao letter after
+ * whitespace: a Thai or Lao letter or a decimal digit, as those scripts end sentences with a space;
+ * 1, `.`'s (see {@link ASCII}) and the fullwidth `．`'s, which is also a decimal point: `２．０`), a
+ * CJK character (kana, Hangul: {@link WIDE}), a decimal digit of any script (the unit is then
+ * `0`, its value above {@link NUMERAL}: digits are one in the keys).
  */
 export const WIDE = 0x40000;
 export const NUMERAL = 0x80000;
 
 /**
  * Sentence ends of other scripts, ending a sentence by themselves (no space follows them in
- * Chinese or Japanese): `。` `｡` `．` `！` `？`, the Devanagari danda `।` `॥`, Arabic `؟`, Urdu `۔`,
+ * Chinese or Japanese): `。` `｡` `！` `？`, the Devanagari danda `।` `॥`, Arabic `؟`, Urdu `۔`,
  * Armenian `։`, Ethiopic `።` `፧`, Myanmar `။`, Khmer `។` `៕`, Tibetan `།`.
  */
-const ENDS = '\u3002\uff61\uff0e\uff01\uff1f\u0964\u0965\u061f\u06d4\u0589\u1362\u1367\u104b\u17d4\u17d5\u0f0d';
+const ENDS = '\u3002\uff61\uff01\uff1f\u0964\u0965\u061f\u06d4\u0589\u1362\u1367\u104b\u17d4\u17d5\u0f0d';
 
 /** Lower-case code units of non-ASCII characters with their flags, 256 at a time as they are first needed (-1: more than one unit). */
 const LOWER: Int32Array[] = [];
@@ -68,8 +70,8 @@ function lowerPage(high: number): Int32Array {
     const lower = s.toLowerCase();
     digit = /\p{Nd}/u.test(s) ? digit + 1 : 0;
     page[k] = lower.length > 1 ? -1
-      : digit > 0 ? ((digit - 1) << 20) | NUMERAL | 48
-      : lower.charCodeAt(0) | (ENDS.includes(s) ? 0x20000 : c >= 0xe01 && c < 0xf00 ? 0x30000 : 0) | (isWide(c) ? WIDE : 0);
+      : digit > 0 ? ((digit - 1) << 20) | NUMERAL | 0x30000 | 48
+      : lower.charCodeAt(0) | (ENDS.includes(s) ? 0x20000 : c === 0xff0e ? 0x10000 : c >= 0xe01 && c < 0xf00 ? 0x30000 : 0) | (isWide(c) ? WIDE : 0);
   }
   return page;
 }
