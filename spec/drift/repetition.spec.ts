@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { hasPeriodAtMost, periodAtMost } from '../../src/drift/periodAtMost.js';
 import { RepetitionCheck } from '../../src/drift/repetition.js';
+import { fires } from '../helpers/repetitionFires.js';
 import { runs } from '../helpers/propertyRuns.js';
 
 /** The textbook smallest period: length minus the longest proper border (the prefix function). */
@@ -17,16 +18,6 @@ function smallestPeriod(s: string): number {
   return s.length === 0 ? 0 : s.length - pi[s.length - 1]!;
 }
 
-/** Whether the check fires on `text` fed in chunks of the given sizes (checks, then the completion check). */
-function fires(text: string, sizes: readonly number[]): boolean {
-  const check = new RepetitionCheck();
-  for (let at = 0, k = 0; at < text.length; k++) {
-    const size = sizes[k % sizes.length]!;
-    if (check.check(text.slice(at, at + size))) return true;
-    at += size;
-  }
-  return check.complete();
-}
 
 /**
  * The rule written plainly: sentences cut at `.`/`!`/`?` + a code unit up to a space, keyed by their

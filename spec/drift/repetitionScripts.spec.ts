@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { detectDrift, l0, type DriftEvent, type L0Event } from 'l0-rx';
 import { fakeModel } from 'l0-rx/testing';
-import { RepetitionCheck } from '../../src/drift/repetition.js';
+import { fires } from '../helpers/repetitionFires.js';
 import { failsAtEverySize } from '../guard/helpers.js';
 import { runs } from '../helpers/propertyRuns.js';
 import { finalState, runScenario, subsequence } from '../helpers/runScenario.js';
@@ -76,16 +76,6 @@ describe('detectDrift: recurring sentences between new material in other scripts
   });
 });
 
-/** Whether the check fires on `text` fed in chunks of the given sizes (checks, then the completion check). */
-function fires(text: string, sizes: readonly number[]): boolean {
-  const check = new RepetitionCheck();
-  for (let at = 0, k = 0; at < text.length; k++) {
-    const size = sizes[k % sizes.length]!;
-    if (check.check(text.slice(at, at + size))) return true;
-    at += size;
-  }
-  return check.complete();
-}
 
 const ENDS = '\u3002\uff61\uff01\uff1f\u0964\u0965\u061f\u06d4\u0589\u1362\u1367\u104b\u17d4\u17d5\u0f0d';
 const WIDE = /[\u3040-\ua4cf\uac00-\ud7af]/g;
