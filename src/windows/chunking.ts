@@ -71,7 +71,7 @@ function isInside(text: string, i: number): boolean {
   if (i <= 0 || i >= text.length) return false;
   const c = text.charCodeAt(i);
   const b = text.charCodeAt(i - 1);
-  return (isLowSurrogate(c) && isHighSurrogate(b)) || (c === 10 && b === 13) || c === 0x200d || b === 0x200d || MARK.test(text.slice(i, i + 2)) ||
+  return insidePair(text, i) || (c === 10 && b === 13) || c === 0x200d || b === 0x200d || MARK.test(text.slice(i, i + 2)) ||
     FLAG.test(text.slice(i > 64 ? i - 64 : 0, i + 2));
 }
 const MARK = /^[\p{M}\p{EMod}]/u;
@@ -88,7 +88,12 @@ function cutAt(text: string, i: number, floor: number): number {
   while (isInside(text, back) && back - 1 > floor) back--;
   if (!isInside(text, back)) return back;
   for (let n = 0; n < 32 && isInside(text, i); n++) i++;
-  return isLowSurrogate(text.charCodeAt(i)) && isHighSurrogate(text.charCodeAt(i - 1)) ? i + 1 : i;
+  return insidePair(text, i) ? i + 1 : i;
+}
+
+/** Whether `i` falls between the two halves of a surrogate pair. */
+function insidePair(text: string, i: number): boolean {
+  return isLowSurrogate(text.charCodeAt(i)) && isHighSurrogate(text.charCodeAt(i - 1));
 }
 
 /**

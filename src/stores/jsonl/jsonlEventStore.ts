@@ -162,7 +162,7 @@ export function createJsonlEventStore(path: string, options: JsonlEventStoreOpti
       const decoder = new CheckpointDecoder(streamId);
       let log: EventEnvelope[] = [];
       let bad: EventEnvelope | undefined; // the log's first line that is not UTF-8 (a deleted run's lines are no part of it)
-      await scan(file, streamId, (record, utf8) => ('deleted' in record ? ((log = []), (bad = undefined)) : (log.push(record), utf8 || (bad ??= record))));
+      await scan(file, streamId, (record, utf8) => ('deleted' in record ? ((log = []), (bad = undefined)) : (log.push(record), utf8 || (bad ??= record))), true);
       if (bad) throw new EventLogError('INVALID_LOG', streamId, `Stream ${streamId} is not a valid event log: the envelope at seq ${String(bad.seq)} holds bytes that are not UTF-8 (a file saved in another encoding?)`);
       return log.map((e) => decoder.decode(e)).filter((e) => e.seq >= from && e.seq <= to);
     },
@@ -278,7 +278,7 @@ function isPlainToken(event: { readonly type: string }): event is { type: 'token
 }
 
 /** Passes each record (an envelope or a deletion marker) of every stream (or only `only`'s, with whether its line is UTF-8) to `each`, in file order; torn and blank lines skipped (and a byte order mark before the first). */
-async function scan(path: string, only: string | undefined, each: (record: EventEnvelope | Tombstone, utf8: boolean) => void): Promise<void> {
+async function scan(path: string, only: string | undefined, each: (record: EventEnvelope | Tombstone, utf8: boolean) => void, checkUtf8 = false): Promise<void> {
   // lines of other streams are skipped by their first bytes, without decoding them
   const own = only === undefined ? undefined : Buffer.from(`${LINE_HEAD}${JSON.stringify(only)},`);
   let first = true;
@@ -292,7 +292,7 @@ async function scan(path: string, only: string | undefined, each: (record: Event
       return; // a line torn by a crash mid-write
     }
     if (typeof record !== 'object' || record === null || typeof record.streamId !== 'string' || (only !== undefined && record.streamId !== only)) return;
-    each(record, only === undefined || isUtf8(bytes.subarray(start, end)));
+    each(record, !checkUtf8 || isUtf8(bytes.subarray(start, end))); // (only `read` asks: `has` and `streams` need no decoding check)
   });
 }
 
