@@ -33,6 +33,11 @@ describe('toL0Error', () => {
     ['a plain object', { reason: 'x' }, 'an object with keys [reason]'],
     ['an object with a message but no name', { message: 'bad' }, 'an object with message "bad"'],
     ['a null-prototype object', Object.assign(Object.create(null) as object, { a: 1 }), 'an object without a prototype with keys [a]'],
+    // the article follows the class name ("a Array", "a Event", "a AbortSignal" read wrong)
+    ['an array', ['x', 'y'], 'an Array with keys [0, 1]'],
+    ['an abort Event', new Event('abort'), 'an Event with keys []'],
+    ['an AbortSignal', new AbortController().signal, 'an AbortSignal with keys []'],
+    ['a Map', new Map(), 'a Map with keys []'],
   ])('should wrap %s in an UnknownError naming it, with the original as cause', (_, e, named) => {
     const out = toL0Error(e);
     expect(isUnknownError(out)).toBe(true);

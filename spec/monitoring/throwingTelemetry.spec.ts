@@ -1,5 +1,5 @@
 /** @test {withOpenTelemetry} */
-import type { Histogram, Meter } from '@opentelemetry/api';
+import type { Histogram, Meter, Span, Tracer } from '@opentelemetry/api';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { describe, expect, it } from 'vitest';
 import type { Observable } from 'rxjs';
@@ -7,6 +7,7 @@ import { l0, raceModels, type L0Event } from 'l0-rx';
 import { withOpenTelemetry } from 'l0-rx/opentelemetry';
 import { fakeModel } from 'l0-rx/testing';
 import { testScheduler } from '../helpers/testScheduler.js';
+import { SpanLedger } from '../helpers/spanLedger.js';
 
 /*
  * OpenTelemetry's API never throws, but the SDK calls a span processor's onEnd inside span.end()
@@ -109,5 +110,50 @@ describe('withOpenTelemetry: a throwing tracer or meter never changes the stream
       expectObservable(cold('s-a-x|', values).pipe(withOpenTelemetry({ tracer, meter, scheduler }))).toBe('s-a-x|', values);
     });
     expect(exporter.getFinishedSpans().map((s) => s.name).sort()).toEqual(['l0.attempt', 'l0.run']);
+  });
+
+  /**
+   * A tracer (a vendor's wrapper, say) whose spans throw at every call but `end`: the SDK's real spans,
+   * counted by a ledger, with their setters replaced.
+   */
+  function throwingSetters() {
+    const ledger = new SpanLedger();
+    const real = new BasicTracerProvider({ spanProcessors: [ledger] }).getTracer('spec');
+    const broken = () => { throw new Error('span broke'); };
+    const tracer = {
+      startSpan: (...args: Parameters<Tracer['startSpan']>): Span =>
+        Object.assign(real.startSpan(...args), { setAttribute: broken, setAttributes: broken, setStatus: broken, recordException: broken, addEvent: broken }),
+    } as unknown as Tracer;
+    return { ledger, tracer };
+  }
+
+  /** Every span the ledger saw start ended exactly once. */
+  const endedOnce = (ledger: SpanLedger) => [...ledger.started].map((span) => ledger.ends.get(span) ?? 0);
+
+  // a failed attempt's span met its failSpan throw before span.end: it never ended (nor did the run span,
+  // whose attributes are set before its end), or the next attempt's start ended it with an OK status
+  it.each([
+    ['retries, falls back and completes', [{ items: [{ error: { status: 503 } }] }], ['ab|'], 4],
+    ['retries and fails', [{ items: [{ error: { status: 503 } }] }, { items: [{ error: { status: 401 } }] }], [], 3],
+  ] as const)('should end every span exactly once, and give the events it gives untraced, when the spans\' setters throw and the run %s', (_, answers, fallback, spans) => {
+    const { ledger, tracer } = throwingSetters();
+    const run = (traced: boolean) => l0({
+      stream: fakeModel(answers as never),
+      fallbackStreams: fallback.map((f) => fakeModel(f)),
+      retry: { backoff: 'fixed', baseDelay: 5, maxRetries: 1 },
+      runOperators: traced ? [withOpenTelemetry({ tracer })] : [],
+    });
+    expect(read(run(true))).toEqual(read(run(false)));
+    expect(ledger.started.size).toBe(spans); // the run span and one per attempt
+    expect(endedOnce(ledger)).toEqual(Array.from({ length: spans }, () => 1));
+  });
+
+  it('should end both spans exactly once when the spans\' setters throw and the consumer unsubscribes', () => {
+    const { ledger, tracer } = throwingSetters();
+    const scheduler = testScheduler();
+    scheduler.run(({ cold, expectObservable }) => {
+      expectObservable(cold('s-a-----x|', values).pipe(withOpenTelemetry({ tracer, scheduler })), '^---!').toBe('s-a-', values);
+    });
+    expect(endedOnce(ledger)).toEqual([1, 1]);
   });
 });

@@ -1,5 +1,5 @@
 import type { ErrorReason } from './errorReason.js';
-import { describeAny, isErrorObject, safeGet, safeString } from './inspect.js';
+import { describeAny, isErrorObject, MAX_DESCRIPTION, safeGet, safeString, shorten } from './inspect.js';
 import type { SerializedError } from './serializeError.js';
 
 /** What kind of failure an error is; drives retry and fallback decisions. */
@@ -117,18 +117,26 @@ export class L0Error extends Error {
 
   /**
    * A plain, serialisable view: `{name, code, category, message, ...}`, with the subclass's `info`
-   * and the cause chain serialised (at most 8 links; a link back into the chain becomes the string
-   * `[Circular]`). An `info` that JSON.stringify cannot write (a foreign cause's, with a BigInt or a
-   * cycle) is left out, so the view always stringifies. Never throws. {@link deserializeError} turns
-   * it back into a typed error.
+   * and the cause chain serialised, an `AggregateError`'s `errors` too. Capped, so that one bad
+   * provider error cannot make a huge event or loop: at most 8 errors deep (a deeper cause is the
+   * string `[Truncated]`, a link back into the chain `[Circular]`), 32 errors in all, a message cut
+   * to 2,000 characters and a name or code to 200 (with `…`); a foreign error's `info` is kept only
+   * when its JSON is at most 2,000 characters. An `info` that JSON.stringify cannot write (a foreign
+   * cause's, with a BigInt or a cycle) is left out, so the view always stringifies. Never throws.
+   * {@link deserializeError} turns it back into a typed error.
    */
   toJSON(): SerializedError {
-    return errorToJSON(this, new Set(), true);
+    return plainError(this, true);
   }
 }
 
-/** How many `cause` links {@link L0Error.toJSON} serialises. */
+/** How many errors deep a serialised error goes: a deeper `cause` is `[Truncated]`. */
 const MAX_CAUSE_DEPTH = 8;
+const TRUNCATED = '[Truncated]';
+/** How many errors one serialised error holds in all (its causes, an AggregateError's `errors` and theirs). */
+const MAX_ERRORS = 32;
+/** How long a serialised message (and a foreign `info`'s JSON) gets: a provider's error page stays a few KB. */
+export const MAX_MESSAGE = 2000;
 
 /** The fields serialised when of the right type, in output order. */
 const FIELD_TYPES: Readonly<Record<string, string>> = {
@@ -136,50 +144,70 @@ const FIELD_TYPES: Readonly<Record<string, string>> = {
   fallbackIndex: 'number', checkpoint: 'string', retryable: 'boolean',
 };
 
+/** `e` as a capped {@link SerializedError} (see {@link L0Error.toJSON}); `l0`: it is an L0Error, so it always gets a code, category, reason and `retryable`. */
+export function plainError(e: object, l0: boolean): SerializedError {
+  return errorToJSON(e, [], { left: MAX_ERRORS }, l0);
+}
+
 /**
- * `e` as plain data: `name`, `message` and the known fields of the right type, its `info`, and
- * its cause chain; `seen` holds the chain above it. An L0Error (from any copy of the package)
- * always has a code, a category, a reason and `retryable`; other errors and plain recorded causes
- * keep only the fields they have.
+ * `e` as plain data: `name`, `message` and the known fields of the right type, its `info`, its
+ * cause chain and its `errors`; `above` holds the errors above it, `walk` how many more may be
+ * written. An L0Error (from any copy of the package) always has a code, a category, a reason and
+ * `retryable`; other errors and plain recorded causes keep only the fields they have.
  */
-function errorToJSON(e: object, seen: Set<unknown>, l0: boolean): SerializedError {
-  seen.add(e);
-  const out: Record<string, unknown> = { name: safeString(e, 'name') ?? (l0 ? 'L0Error' : 'Error'), message: safeString(e, 'message') ?? '' };
+function errorToJSON(e: object, above: readonly unknown[], walk: { left: number }, l0: boolean): SerializedError {
+  walk.left--;
+  const path = [...above, e];
+  const out: Record<string, unknown> = { name: shorten(safeString(e, 'name') ?? (l0 ? 'L0Error' : 'Error')), message: shorten(safeString(e, 'message') ?? '', MAX_MESSAGE) };
   if (l0) Object.assign(out, { code: 'UNKNOWN_ERROR', category: 'unknown', retryable: false, reason: 'unknown' });
   for (const [key, type] of Object.entries(FIELD_TYPES)) {
     const value = safeGet(e, key);
-    if (typeof value === type) out[key] = value;
+    // a checkpoint is the text a retry resumes from: whole, or the replay would not resume like the live run
+    if (typeof value === type) out[key] = typeof value === 'string' && key !== 'checkpoint' ? shorten(value) : value;
   }
   const info = safeGet(e, 'info');
-  if (typeof info === 'object' && info !== null && writable(info)) out['info'] = info;
+  if (typeof info === 'object' && info !== null && writable(info, l0)) out['info'] = info;
   const cause = safeGet(e, 'cause');
-  if (cause !== undefined) out['cause'] = causeToJSON(cause, seen);
+  if (cause !== undefined) out['cause'] = linkToJSON(cause, path, walk);
+  try {
+    const errors = safeGet(e, 'errors');
+    if (Array.isArray(errors)) {
+      const list: unknown[] = (out['errors'] = []);
+      for (const x of errors) {
+        const plain = linkToJSON(x, path, walk);
+        list.push(typeof plain === 'string' ? { name: 'Error', message: plain } : plain);
+        if (plain === TRUNCATED) break; // one mark for the rest of the list
+      }
+    }
+  } catch {
+    // a hostile `errors` (a revoked Proxy, a throwing getter) is left out
+  }
   return out as unknown as SerializedError;
 }
 
 /**
- * Whether JSON.stringify can write `info`: a foreign error's `info` (a cause's) may hold a BigInt, a
- * cycle or a throwing getter, and the result goes into events that stores and transports stringify.
+ * Whether JSON.stringify can write `info` (and, for a foreign error's, within {@link MAX_MESSAGE}): a foreign error's
+ * `info` (a cause's) may hold a BigInt, a cycle, a throwing getter or a whole response, and the result goes into events
+ * that stores and transports stringify.
  */
-function writable(info: object): boolean {
+function writable(info: object, l0: boolean): boolean {
   try {
-    JSON.stringify(info);
-    return true;
+    return JSON.stringify(info).length <= MAX_MESSAGE || l0;
   } catch {
     return false;
   }
 }
 
-function causeToJSON(cause: unknown, seen: Set<unknown>): SerializedError | string {
-  if (seen.has(cause)) return '[Circular]';
-  if (seen.size >= MAX_CAUSE_DEPTH) return '[Truncated]';
-  if (isL0Error(cause)) return errorToJSON(cause, seen, true);
-  if ((typeof cause === 'object' && cause !== null) || typeof cause === 'function') {
+function linkToJSON(link: unknown, path: readonly unknown[], walk: { left: number }): SerializedError | string {
+  if (path.includes(link)) return '[Circular]';
+  if (path.length >= MAX_CAUSE_DEPTH || walk.left <= 0) return TRUNCATED;
+  if (isL0Error(link)) return errorToJSON(link, path, walk, true);
+  if ((typeof link === 'object' && link !== null) || typeof link === 'function') {
     // an Error, or a plain error-like object (a recorded cause rebuilt by deserializeError): its known fields
-    if (isErrorObject(cause) || safeString(cause, 'message') !== undefined) return errorToJSON(cause, seen, false);
-    return describeAny(cause, 200);
+    if (isErrorObject(link) || safeString(link, 'message') !== undefined) return errorToJSON(link, path, walk, false);
+    return describeAny(link, MAX_DESCRIPTION);
   }
-  return String(cause);
+  return shorten(String(link), MAX_MESSAGE);
 }
 
 /**

@@ -6,7 +6,8 @@ import type { SerializedError } from './serializeError.js';
 /**
  * Turns a {@link SerializedError} (from an event or a recorded log) back into a typed
  * {@link L0Error}: same `name` (so `isTokenTimeoutError` and the other guards hold), `code`,
- * `category`, `reason`, `info` and fields. The cause chain stays serialised, as `cause`, except
+ * `category`, `reason`, `info` and fields. The cause chain stays serialised, as `cause` (and an
+ * `AggregateError`'s `errors`, as `errors`), except
  * for an {@link AllStreamsExhaustedError}, which comes back as one, its `errors` rebuilt (its
  * `cause`, the last of them, included), so a replayed run's final error reads like the live one.
  * The root entry's `deserializeError` also rebuilds `CircuitOpenError`, `BudgetExceededError` and
@@ -53,6 +54,7 @@ export function deserializeWith(plain: SerializedError, typed: ((plain: Serializ
     ...(plain.cause === undefined ? {} : { cause: plain.cause }),
   });
   Object.defineProperty(error, 'name', { value: plain.name, writable: false, enumerable: true, configurable: true });
+  if (Array.isArray(plain.errors)) Object.defineProperty(error, 'errors', { value: plain.errors, enumerable: true });
   if (plain.info !== undefined) Object.defineProperty(error, 'info', { value: Object.freeze({ ...plain.info }), enumerable: true });
   // isEventLogError (a name check) promises a `streamId`: a recorded or transported one gets it back from `info`
   if (plain.name === 'EventLogError' && typeof plain.info?.['streamId'] === 'string') Object.defineProperty(error, 'streamId', { value: plain.info['streamId'], enumerable: true });

@@ -48,6 +48,9 @@ export function shorten(text: string, max = MAX_DESCRIPTION): string {
   return `${text.slice(0, end)}…`;
 }
 
+/** `name` after its article: `an Event`, `a Map`. */
+export const withArticle = (name: string): string => `${/^[aeiou]/i.test(name) ? 'an' : 'a'} ${name}`;
+
 /**
  * Names a value for an error message: its type and a shortened view of it (a string's start, a function's
  * source, an object's constructor and first keys). Never throws.
@@ -86,7 +89,7 @@ function describeObject(value: object, max: number): string {
     return 'an object that cannot be inspected (a revoked Proxy?)';
   }
   const ctor = proto === null ? undefined : safeString(safeGet(value, 'constructor'), 'name');
-  const what = proto === null ? 'an object without a prototype' : ctor && ctor !== 'Object' ? `a ${shorten(ctor, 40)}` : 'an object';
+  const what = proto === null ? 'an object without a prototype' : ctor && ctor !== 'Object' ? withArticle(shorten(ctor, 40)) : 'an object';
   const shown = keys.slice(0, 6).map((k) => shorten(k, 40));
   return shorten(`${what} with keys [${shown.join(', ')}${keys.length > 6 ? ', …' : ''}]`, Math.max(max, 80));
 }

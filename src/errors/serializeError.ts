@@ -1,6 +1,6 @@
 import type { ErrorReason } from './errorReason.js';
-import { describeAny, isErrorObject, MAX_DESCRIPTION, safeGet, safeString } from './inspect.js';
-import { isL0Error, type ErrorCategory } from './L0Error.js';
+import { describeAny, isErrorObject, MAX_DESCRIPTION, safeString, shorten } from './inspect.js';
+import { isL0Error, MAX_MESSAGE, plainError, type ErrorCategory } from './L0Error.js';
 
 /**
  * The plain form of an error inside an event or a log: `{name, code, message, ...}`. It holds
@@ -22,7 +22,7 @@ export interface SerializedError {
   /** The error class's `info` (a {@link TokenTimeoutError}'s `kind` and `elapsedMs`...), plain data. */
   readonly info?: Readonly<Record<string, unknown>>;
   readonly cause?: SerializedError | string;
-  /** An {@link AllStreamsExhaustedError}'s `errors`: every attempt's error, oldest first. */
+  /** An {@link AllStreamsExhaustedError}'s `errors` (every attempt's error, oldest first), or an `AggregateError`'s. */
   readonly errors?: readonly SerializedError[];
   /**
    * The run's failed attempts (`attemptErrors`), oldest first, on a run's terminal error as
@@ -33,7 +33,10 @@ export interface SerializedError {
 
 /**
  * Turns any thrown value into a {@link SerializedError}: plain data, nothing hidden. Never throws,
- * whatever the value (throwing getters, a revoked Proxy, a cyclic `cause` chain, a symbol).
+ * whatever the value (throwing getters, a revoked Proxy, a cyclic `cause` chain, a symbol). Any
+ * error keeps its cause chain (an `AggregateError` its `errors`), capped as {@link L0Error.toJSON}
+ * caps it: 8 errors deep, 32 in all, messages cut to 2,000 characters, so one provider error with a
+ * huge message or an endless chain cannot make a huge event, log line or SSE frame.
  *
  *   #                      an error notification carrying `e`
  *   {name, message, ...}   serializeError(e): plain data, safe to JSON.stringify, log and replay
@@ -60,11 +63,8 @@ function toPlain(e: unknown): SerializedError {
       // a foreign object carrying the brand, with a broken toJSON: read it as any error below
     }
   }
-  const message = safeString(e, 'message');
-  if (message !== undefined || isErrorObject(e)) {
-    const code = safeGet(e, 'code');
-    return { name: safeString(e, 'name') ?? 'Error', message: message ?? '', ...(typeof code === 'string' ? { code } : {}) };
-  }
-  if (typeof e === 'string') return { name: 'Error', message: e };
+  // any error (or error-like object) as an L0Error's causes are: its fields, cause chain and `errors`, capped
+  if (isErrorObject(e) || safeString(e, 'message') !== undefined) return plainError(e as object, false);
+  if (typeof e === 'string') return { name: 'Error', message: shorten(e, MAX_MESSAGE) };
   return { name: 'Error', message: (typeof e === 'object' && e !== null) || typeof e === 'function' ? describeAny(e, MAX_DESCRIPTION) : String(e) };
 }

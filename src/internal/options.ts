@@ -5,6 +5,7 @@
  * @internal Never re-exported.
  */
 import { closestName } from './closestName.js';
+import { withArticle } from '../errors/inspect.js';
 
 /**
  * Where an option bag sits in the call the user wrote. Operators validate with their own root
@@ -111,7 +112,7 @@ export function describeOption(value: unknown): string {
     if (typeof value !== 'object' || value === null) return String(value); // number, boolean, undefined, symbol, null
     if (Array.isArray(value)) return 'an array';
     const name: unknown = Object.getPrototypeOf(value)?.constructor?.name;
-    return typeof name === 'string' && name !== '' && name !== 'Object' ? `${/^[AEIOU]/i.test(name) ? 'an' : 'a'} ${cut(name, 40)}` : 'an object';
+    return typeof name === 'string' && name !== '' && name !== 'Object' ? withArticle(cut(name, 40)) : 'an object';
   } catch {
     return 'an unreadable value';
   }

@@ -190,3 +190,15 @@ export function measureRun(onMetrics: (metrics: RunMetrics) => void, config: Mea
       );
     });
 }
+
+/**
+ * Runs a call into a telemetry SDK (a tracer, a meter, a Sentry client and its hooks): one that throws is its
+ * own fault, not the stream's, which goes on as it would without telemetry. @internal
+ */
+export function safely(call: () => void): void {
+  try {
+    call();
+  } catch {
+    // the stream goes on as it would without telemetry
+  }
+}

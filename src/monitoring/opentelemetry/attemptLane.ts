@@ -2,6 +2,7 @@ import { SpanStatusCode, trace, type Attributes, type Context, type Span } from 
 import type { EntrantOutcome } from '../../internal/entrantObserver.js';
 import type { L0Event } from '../../events/eventTypes.js';
 import { serializeError } from '../../errors/serializeError.js';
+import { safely } from '../runMetrics.js';
 import type { ResolvedOpenTelemetryConfig } from './openTelemetryConfig.js';
 
 /**
@@ -73,13 +74,15 @@ export class AttemptLane {
     // a consumer that stops at the `complete` event (l0's fromStream does) unsubscribes a finished answer
     const outcome = ended === 'cancelled' && this.completed ? 'won' : ended;
     if (outcome === 'lost' || outcome === 'cancelled') {
-      span.setAttribute(outcome === 'lost' ? 'l0.race.outcome' : 'l0.cancelled', outcome === 'lost' ? 'lost' : true);
-      span.addEvent(outcome === 'lost' ? 'l0.race.lost' : 'l0.cancelled', {}, this.c.scheduler.now());
-      span.end(this.c.scheduler.now());
       this.span = undefined;
+      safely(() => {
+        span.setAttribute(outcome === 'lost' ? 'l0.race.outcome' : 'l0.cancelled', outcome === 'lost' ? 'lost' : true);
+        span.addEvent(outcome === 'lost' ? 'l0.race.lost' : 'l0.cancelled', {}, this.c.scheduler.now());
+      });
+      span.end(this.c.scheduler.now());
       return;
     }
-    if ('l0.race.entrant' in this.attributes) span.setAttribute('l0.race.outcome', outcome);
+    if ('l0.race.entrant' in this.attributes) safely(() => span.setAttribute('l0.race.outcome', outcome));
     this.close(outcome === 'failed' ? error ?? 'failed' : undefined, this.c.scheduler.now());
   }
 
@@ -91,10 +94,10 @@ export class AttemptLane {
   private close(error: unknown, now: number): void {
     const span = this.span;
     if (!span) return;
-    if (error !== undefined) failSpan(span, error);
-    else span.setStatus({ code: SpanStatusCode.OK });
-    span.end(now);
+    // ended once, whatever the span throws: a span that throws at its status still ends, one that throws at its end is not ended again
     this.span = undefined;
+    safely(() => (error === undefined ? span.setStatus({ code: SpanStatusCode.OK }) : failSpan(span, error)));
+    safely(() => span.end(now)); // a span processor's onEnd that throws: the next attempt still gets its span
   }
 }
 
@@ -111,15 +114,6 @@ export function failSpan(span: Span, error: unknown): void {
   span.setAttribute('error.type', code);
   span.setStatus({ code: SpanStatusCode.ERROR, message: `${code}: ${plain.message}` });
   span.recordException({ name: plain.name, message: plain.message, code, ...stackOf(error) });
-}
-
-/** Runs a call into the tracer or meter: OpenTelemetry's API never throws, so one that does is its own fault, not the stream's. */
-export function safely(call: () => void): void {
-  try {
-    call();
-  } catch {
-    // the stream goes on as it would without tracing
-  }
 }
 
 /** A live error's `{stack}` (`exception.stacktrace`); `{}` for a serialised one (a retry event's). */

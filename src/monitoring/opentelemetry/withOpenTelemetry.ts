@@ -5,9 +5,9 @@ import { subscribeChild } from '../../attempt/attemptContext.js';
 import type { L0Event } from '../../events/eventTypes.js';
 import { serializeError } from '../../errors/serializeError.js';
 import { InvalidStreamError } from '../../errors/InvalidStreamError.js';
-import { RunMetricsFold, type RunMetrics } from '../runMetrics.js';
+import { RunMetricsFold, safely, type RunMetrics } from '../runMetrics.js';
 import { RunInstruments } from './runInstruments.js';
-import { AttemptLane, attemptError, failSpan, safely } from './attemptLane.js';
+import { AttemptLane, attemptError, failSpan } from './attemptLane.js';
 import { genAiAttributes, resolveOpenTelemetryConfig, runAttributes, type WithOpenTelemetryConfig } from './openTelemetryConfig.js';
 
 export type { WithOpenTelemetryConfig } from './openTelemetryConfig.js';
@@ -123,8 +123,8 @@ export function withOpenTelemetry(config: WithOpenTelemetryConfig): MonoTypeOper
           run.setAttributes(metricAttributes(metrics));
           if (failed) failSpan(run, error);
           else if (metrics.outcome === 'complete') run.setStatus({ code: SpanStatusCode.OK });
-          run.end(now());
         });
+        safely(() => run.end(now())); // also when its attributes threw
         safely(() => instruments?.end(metrics, cancelled));
       };
       /** The types the attempt's last drift event named: the next one lists them again (every type found so far). */

@@ -1,9 +1,9 @@
 import { asyncScheduler, Observable, Subscriber, tap, type MonoTypeOperatorFunction, type SchedulerLike } from 'rxjs';
-import { getActiveSpan, getCurrentScope, spanToJSON, startInactiveSpan, withActiveSpan, withScope, type Breadcrumb, type Client, type Scope, type Span } from '@sentry/core';
+import { getActiveSpan, getCurrentScope, SentryNonRecordingSpan, spanToJSON, startInactiveSpan, withActiveSpan, withScope, type Breadcrumb, type Client, type Scope, type Span } from '@sentry/core';
 import type { L0Event } from '../../events/eventTypes.js';
 import { serializeError } from '../../errors/serializeError.js';
 import { InvalidStreamError } from '../../errors/InvalidStreamError.js';
-import { RunMetricsFold, type RunMetrics } from '../runMetrics.js';
+import { RunMetricsFold, safely, type RunMetrics } from '../runMetrics.js';
 
 /** Options of {@link withSentry}. */
 export interface WithSentryConfig {
@@ -46,7 +46,10 @@ const STATUS_ERROR = 2 as const;
  *    through the run's client, as that client sends spans (streamed by default in Sentry 11).
  *    A malformed event (a `retry` without its error) ends the run with an InvalidStreamError naming
  *    it, captured as the run's error, as `tapLifecycle` ends it.
- * 3. Import from `l0-rx/sentry`; `@sentry/core` (which every Sentry SDK re-exports) is an optional
+ * 3. A hook of the client's that throws (`client.on('spanEnd', ...)`, `beforeAddBreadcrumb`,
+ *    `preprocessEvent`...) or a client method that throws is Sentry's failure, never the stream's:
+ *    the run goes on and ends as it would without it (a throwing breadcrumb hook drops that breadcrumb).
+ * 4. Import from `l0-rx/sentry`; `@sentry/core` (which every Sentry SDK re-exports) is an optional
  *    peer, never imported by the root entry.
  *
  * @example
@@ -67,7 +70,9 @@ export function withSentry(config: WithSentryConfig = {}): MonoTypeOperatorFunct
       const started = now();
       const outer = getCurrentScope();
       return withScope(forked, () => {
-        const span: Span = startInactiveSpan({ name: c.spanName, op: 'gen_ai.chat', startTime: started / 1000, forceTransaction: true });
+        // a hook of the client's that throws at the span's start (spanStart) leaves the run without a span, not without its stream
+        let span: Span = new SentryNonRecordingSpan();
+        safely(() => (span = startInactiveSpan({ name: c.spanName, op: 'gen_ai.chat', startTime: started / 1000, forceTransaction: true })));
         // the run's scope has the span as its active span: the captured error is attached to it, and
         // the source is subscribed inside it, so the spans it starts (an HTTP call) are the run span's children
         return withActiveSpan(span, (scope) => source.pipe(report(c, scope, span, fold, started)).subscribe(new InScope(subscriber, outer, span)));
@@ -115,8 +120,9 @@ function report(c: ReturnType<typeof resolve>, scope: Scope, span: Span, fold: R
     span.setAttributes({ 'l0.attempts': metrics.attempts, 'l0.retries': metrics.retries, 'l0.fallbacks': metrics.fallbacks, 'l0.tokens': metrics.tokens });
     if (metrics.timeToFirstTokenMs !== undefined) span.setAttribute('l0.time_to_first_token_ms', metrics.timeToFirstTokenMs);
     span.setStatus(message === undefined ? { code: status } : { code: status, message });
-    // ended inside the run's scope: Sentry sends a span through the client current at its end (the run's)
-    withScope(scope, () => span.end(spanStart + (now() - started) / 1000));
+    // ended inside the run's scope: Sentry sends a span through the client current at its end (the run's);
+    // its hooks run in there (spanEnd, preprocessEvent): one that throws never keeps the consumer from the run's end
+    safely(() => withScope(scope, () => span.end(spanStart + (now() - started) / 1000)));
   };
   const onEvent = (e: L0Event) => {
     fold.event(e);
@@ -139,7 +145,7 @@ function report(c: ReturnType<typeof resolve>, scope: Scope, span: Span, fold: R
     const code = plain.code ?? plain.name;
     scope.setTag('l0.code', code);
     scope.setContext('l0', { ...last, retries: metrics.retries, retriesByReason: metrics.retriesByReason, fallbacks: metrics.fallbacks, tokens: metrics.tokens });
-    scope.captureException(error);
+    safely(() => scope.captureException(error)); // the client's hooks run in there (preprocessEvent)
     span.setAttribute('l0.error_code', code);
     end(metrics, STATUS_ERROR, code);
   };
@@ -168,22 +174,19 @@ function report(c: ReturnType<typeof resolve>, scope: Scope, span: Span, fold: R
 
 /**
  * Adds a breadcrumb as `Sentry.addBreadcrumb` does, but to the run's scope: through the client's
- * `beforeBreadcrumb` (a throw drops it, as Sentry does) and within its `maxBreadcrumbs` (0: none).
+ * `beforeBreadcrumb` and `beforeAddBreadcrumb` hooks (a throw drops it, and never reaches the stream)
+ * and within its `maxBreadcrumbs` (0: none).
  */
 function addBreadcrumb(scope: Scope, breadcrumb: Breadcrumb): void {
   const client = scope.getClient();
   if (!client) return;
-  const { beforeBreadcrumb, maxBreadcrumbs = 100 } = client.getOptions();
-  if (maxBreadcrumbs <= 0) return;
-  let kept: Breadcrumb | null = breadcrumb;
-  try {
-    if (beforeBreadcrumb) kept = beforeBreadcrumb(breadcrumb);
-  } catch {
-    kept = null;
-  }
-  if (!kept) return;
-  client.emit('beforeAddBreadcrumb', kept, undefined);
-  scope.addBreadcrumb(kept, maxBreadcrumbs);
+  safely(() => {
+    const { beforeBreadcrumb, maxBreadcrumbs = 100 } = client.getOptions();
+    const kept = maxBreadcrumbs > 0 && (beforeBreadcrumb ? beforeBreadcrumb(breadcrumb) : breadcrumb);
+    if (!kept) return;
+    client.emit('beforeAddBreadcrumb', kept, undefined);
+    scope.addBreadcrumb(kept, maxBreadcrumbs);
+  });
 }
 
 function resolve(config: WithSentryConfig) {
