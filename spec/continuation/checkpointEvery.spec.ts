@@ -1,9 +1,10 @@
 /** @test {checkpointEvery} */
 import { describe, expect, it } from 'vitest';
-import { lastValueFrom, of, toArray } from 'rxjs';
+import { lastValueFrom, Observable, of, toArray, type MonoTypeOperatorFunction } from 'rxjs';
 import { checkpointEvery, serializeError, type L0Event } from 'l0-rx';
 import { testScheduler } from '../helpers/testScheduler.js';
 import { ev } from '../helpers/attemptSource.js';
+import { nextWithUncheckedTail } from '../../src/attempt/uncheckedTail.js';
 
 const { start, tok, resume, checkpoint, complete } = ev;
 const run = (events: L0Event[], interval: number) => lastValueFrom(of(...events).pipe(checkpointEvery(interval), toArray()));
@@ -41,6 +42,42 @@ describe('checkpointEvery', () => {
   it('should start a resumed attempt from the checkpoint without counting it', async () => {
     const out = await run([start(2), resume('ABCDE'), tok('F'), tok('G')], 2);
     expect(checkpoints(out)).toEqual([checkpoint('ABCDEFG', 2)]);
+  });
+
+  describe('after a tool call or data (a resumed model gets only the checkpoint\'s text, and the retry retracts the call)', () => {
+    const call: L0Event = { type: 'tool-call', id: 'call_1', name: 'get_weather', arguments: '{"city":"Paris"}' };
+    const data: L0Event = { type: 'data', payload: { contentType: 'image', url: 'https://example.com/a.png' } };
+
+    it('should emit no checkpoint after a tool call of the attempt (its last one, before the call, stays the resume point)', () => {
+      testScheduler().run(({ cold, expectObservable }) => {
+        const values = { s: start(), a: tok('a'), b: tok('b'), T: call, c: tok('c'), d: tok('d'), x: complete() };
+        expectObservable(cold('-s-a-b---T-c-d-x|', values).pipe(checkpointEvery(2))).toBe('-s-a-(bk)T-c-d-x|', { ...values, k: checkpoint('ab', 2) });
+      });
+    });
+
+    it.each([['a tool call', call], ['data', data]])('should make no checkpoint at all in an attempt that begins with %s', async (_, first) => {
+      const out = await run([start(), first, tok('a'), tok('b'), tok('c'), tok('d'), complete()], 1);
+      expect(checkpoints(out)).toEqual([]);
+    });
+
+    it('should checkpoint again in the next attempt, after a retry, a fallback or a resume', async () => {
+      const err = serializeError(new Error('boom'));
+      const out = await run([
+        start(), tok('a'), data, tok('b'), retry(err), start(2), tok('c'), call, tok('d'),
+        { type: 'fallback', fromIndex: 0, toIndex: 1, error: err }, start(1, 1), resume('xy'), tok('e'), call, tok('f'),
+        resume('xye'), tok('g'),
+      ], 1);
+      expect(checkpoints(out)).toEqual([checkpoint('a', 1), checkpoint('c', 1), checkpoint('xye', 1), checkpoint('xyeg', 1)]);
+    });
+
+    it('should emit no narrowed checkpoint after a tool call either, not even of text the checks passed before it', async () => {
+      // a check that leaves each token's last 2 characters unjudged: a checkpoint is the text at the token before
+      const lastTwoUnchecked: MonoTypeOperatorFunction<L0Event> = (source) => new Observable<L0Event>((out) =>
+        source.subscribe({ next: (e) => (e.type === 'token' ? nextWithUncheckedTail(out, e, 2) : out.next(e)), complete: () => out.complete() }));
+      const events = [start(), tok('ab'), tok('cd'), call, tok('ef'), tok('gh'), complete()];
+      const out = await lastValueFrom(of(...events).pipe(lastTwoUnchecked, checkpointEvery(1), toArray()));
+      expect(checkpoints(out)).toEqual([checkpoint('ab', 1)]); // 'abcd' came a token after the call
+    });
   });
 
   it('should emit no checkpoint before the interval is reached (L0 C3)', async () => {

@@ -29,9 +29,15 @@ import { describeOption } from '../internal/options.js';
  *    its resumed one), no checkpoint is emitted. The texts at those tokens are kept as they were
  *    (the same strings, not copies, only as many as the unjudged end spans): narrowing costs
  *    nothing per token.
- * 5. A checkpoint never ends between the two halves of a surrogate pair (an emoji cut between
+ * 5. A checkpoint never follows a `tool-call` or `data` event of its attempt: after one, the
+ *    attempt emits no more (its last checkpoint, if any, stays the resume point). A resumed
+ *    attempt gets only the checkpoint's text, and the retry retracts the failed attempt's calls
+ *    and data: from a checkpoint after them, none would be emitted again. From one before them,
+ *    the model makes them again, as a plain retry would. `start`, `retry`, `fallback` and `resume`
+ *    begin a new attempt (rules 1 and 2).
+ * 6. A checkpoint never ends between the two halves of a surrogate pair (an emoji cut between
  *    tokens): the half at its end is left out, and a checkpoint no longer than the last one is not emitted.
- * 6. Every other event passes through; nothing is emitted at completion.
+ * 7. Every other event passes through; nothing is emitted at completion.
  *
  * Place it after the operators that change text (deduplicateContinuation) and before
  * retryWithBackoff and fallbackTo, which read the checkpoints to resume, as `l0()` does.
@@ -55,7 +61,7 @@ export function checkpointEvery(interval: number): MonoTypeOperatorFunction<L0Ev
 /** One subscription's counter, the source's subscriber itself (one object per open stream, no closures). */
 class Checkpoints extends Relay<L0Event> {
   private readonly text = new AttemptText();
-  /** The length of the attempt's last checkpoint (or of the checkpoint it resumed from). */
+  /** The length of the attempt's last checkpoint (or of the checkpoint it resumed from); `Infinity` after a `tool-call` or `data` (rule 5). */
   private saved = 0;
   /**
    * The text and token count at the attempt's checkpoint tokens whose text the checks had not all
@@ -89,10 +95,10 @@ class Checkpoints extends Relay<L0Event> {
       if (change !== undefined) {
         this.saved = text.length;
         kept.length = 0;
-      }
+      } else if (event.type === 'tool-call' || event.type === 'data') this.saved = Infinity;
       return out.next(event);
     }
-    const due = text.tokenCount % this.interval === 0;
+    const due = text.tokenCount % this.interval === 0 && this.saved < Infinity;
     // read before the token goes on: what the checks around this call have not passed (see uncheckedTail)
     const unchecked = due ? uncheckedTail() : 0;
     out.next(event);
