@@ -1,6 +1,6 @@
 /** @test {consensus} */
 import { describe, expect, it } from 'vitest';
-import { consensus, isSchemaValidationError } from 'l0-rx';
+import { consensus, isConsensusError, isSchemaValidationError } from 'l0-rx';
 import { runConsensus } from './runConsensus.js';
 
 const parse = (t: string) => JSON.parse(t) as unknown;
@@ -26,6 +26,26 @@ describe('structured consensus: fields only a minority wrote', () => {
     expect(heavy.result!.consensus).toEqual({ a: 1, x: 9 });
     const light = runConsensus((answer) => consensus(outputs.map((t) => answer(t)), { parse, strategy: 'weighted', weights: [1, 2, 2], minimumAgreement: 0 }));
     expect(light.result!.consensus).toEqual({ a: 1 });
+  });
+
+  // {a:{x:1}}, {a:{y:1}} and {a:{z:1}} merged to {}: every output's `a` was left out with the fields in it
+  it('should keep the objects a majority wrote around fields only a minority did, emptied: {a: {}}, never {}', () => {
+    const texts = ['{"a": {"x": 1}}', '{"a": {"y": 1}}', '{"a": {"z": 1}}'];
+    const { result, error } = runConsensus((answer) => consensus(texts.map((t) => answer(t)), { parse, minimumAgreement: 0 }));
+    expect([error, result!.consensus, result!.agreement, result!.dissent]).toEqual([undefined, { a: {} }, 1 / 3, ['a.x', 'a.y', 'a.z']]);
+    const beside = runConsensus((answer) => consensus(texts.map((t) => answer(t.replace(/}$/, ', "b": 1}'))), { parse, minimumAgreement: 0 }));
+    expect(beside.result!.consensus).toEqual({ a: {}, b: 1 });
+    // the default minimumAgreement (0.6) refuses so little agreement
+    const refused = runConsensus((answer) => consensus(texts.map((t) => answer(t)), { parse }));
+    expect(isConsensusError(refused.error) && refused.error.info).toEqual({ kind: 'below-minimum-agreement', agreement: 1 / 3, minimumAgreement: 0.6 });
+  });
+
+  it('should leave out an object only a minority wrote, with its fields, by weight', () => {
+    const outputs = ['{"a": 1, "x": {"y": 9}}', '{"a": 1, "x": {"z": 8}}', '{"a": 1}'];
+    const { result } = runConsensus((answer) => consensus(outputs.map((t) => answer(t)), { parse, strategy: 'weighted', weights: [1, 1, 3], minimumAgreement: 0 }));
+    expect(result!.consensus).toEqual({ a: 1 });
+    const heavy = runConsensus((answer) => consensus(outputs.map((t) => answer(t)), { parse, strategy: 'weighted', weights: [2, 2, 3], minimumAgreement: 0 }));
+    expect(heavy.result!.consensus).toEqual({ a: 1, x: {} });
   });
 
   it("should take every field's winner with resolveConflicts 'merge', a minority's fields included", () => {

@@ -63,6 +63,40 @@ describe('pipeline', () => {
       const last = updates.at(-1);
       expect([error, last?.type === 'result' && last.result.output, last?.type === 'result' && statuses(last.result)]).toEqual([undefined, 'HI!', ['success', 'success']]);
     });
+
+    // the array was copied but not its steps: a run, condition or name changed after the check ran unchecked
+    // (a step failing with "step.run is not a function", a condition skipping a step that was validated to run)
+    it('should run each step as it was when pipeline was called, whatever happens to the step object afterwards', () => {
+      const first = textStep('s1', (s) => s.toUpperCase());
+      const steps: PipelineStep[] = [first, textStep('s2', (s) => `${s}!`)];
+      const piped = pipeline(steps, 'hi');
+      Object.assign(first, { name: 'renamed', run: 5, condition: () => false, transform: () => 'changed' });
+      const updates: PipelineUpdate[] = [];
+      testScheduler().run(({ flush }) => {
+        piped.subscribe((u) => updates.push(u));
+        flush();
+      });
+      const last = updates.at(-1)!;
+      expect(last.type === 'result' && [last.result.output, last.result.steps.map((s) => [s.name, s.status])]).toEqual(['HI!', [['s1', 'success'], ['s2', 'success']]]);
+    });
+
+    it('should call a step\'s run, condition and transform on the step itself, as methods', () => {
+      class Shout implements PipelineStep {
+        readonly name = 'shout';
+        constructor(private readonly mark: string) {}
+        run(input: string) {
+          return of(tok(`${input}${this.mark}`), complete);
+        }
+        condition() {
+          return this.mark !== '';
+        }
+        transform(state: { content: string }) {
+          return `${state.content}${this.mark}`;
+        }
+      }
+      const { result } = run([new Shout('!'), new Shout('')], 'hi');
+      expect([result.output, statuses(result)]).toEqual(['hi!!', ['success', 'skipped']]);
+    });
   });
 
   // L0 P4

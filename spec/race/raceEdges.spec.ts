@@ -1,6 +1,6 @@
 /** @test {raceModels} @test {hedge} */
 import { describe, expect, it } from 'vitest';
-import { config as rxConfig, defer, NEVER, Observable, Subject, take, tap, throwError, type SchedulerLike } from 'rxjs';
+import { config as rxConfig, defer, NEVER, Observable, Subject, take, tap, throwError, UnsubscriptionError, type SchedulerLike } from 'rxjs';
 import { AllStreamsExhaustedError, hedge, ProviderError, raceModels, type L0Event } from 'l0-rx';
 import { testScheduler } from '../helpers/testScheduler.js';
 
@@ -115,6 +115,25 @@ describe('races at their edges', () => {
     });
     expect(error).toBeInstanceOf(Error);
     expect(backupUnsubscribed).toBe(true);
+  });
+
+  // the teardown's error became the winner's, queued behind its held events for good: nothing came out, the race never
+  // ended, and the losers after the throwing one stayed subscribed (their requests open)
+  it('should unsubscribe every loser and error the race with an UnsubscriptionError when a loser\'s teardown throws, as rxjs\'s race does', () => {
+    const broken = new Error('teardown');
+    let open = 0;
+    const loser = (teardown: () => void) => new Observable<L0Event>((sub) => {
+      open++;
+      sub.next(values.s);
+      return () => (open--, teardown());
+    });
+    testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+      const winner = cold('s--a-x|', values);
+      const run = raceModels([loser(() => { throw broken; }), winner, loser(() => undefined)]);
+      expectObservable(run).toBe('---#', undefined, new UnsubscriptionError([broken]));
+      expectSubscriptions(winner.subscriptions).toBe('^--!');
+    });
+    expect(open).toBe(0);
   });
 
   it('should not let a reasoning delta win before the attempt text reaches minChars', () => {

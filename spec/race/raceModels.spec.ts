@@ -140,6 +140,20 @@ describe('raceModels', () => {
       });
     });
 
+    it('should drop a source whose factory throws synchronously and let the rest race on, and count its error when all fail', () => {
+      const boom = new Error('factory');
+      const throwing = fromStream(() => {
+        throw boom;
+      });
+      testScheduler().run(({ cold, expectObservable }) => {
+        expectObservable(raceModels([throwing, cold('s-a---|', values)])).toBe('--(sa)|', values);
+      });
+      let error: unknown;
+      raceModels([throwing, throwing]).subscribe({ error: (e: unknown) => (error = e) });
+      expect(error).toBeInstanceOf(AllStreamsExhaustedError);
+      expect((error as AllStreamsExhaustedError).errors.map((e) => (e as Error).cause ?? e)).toEqual([boom, boom]);
+    });
+
     it('should error with AllStreamsExhaustedError holding every error in input order', () => {
       testScheduler().run(({ cold, expectObservable }) => {
         const run = raceModels([cold('s---#', values, e1), cold('s-#', values, e2)]);

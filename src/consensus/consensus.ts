@@ -88,8 +88,9 @@ const PATH = /*#__PURE__*/ optionPath('consensus', 'sources, ');
  * 3. Structured: every field (dotted path, a dot in a key escaped `\.`; arrays are values) is voted
  *    by weight, values compared with sorted keys; the consensus is each field's winner (`best`: the
  *    best whole output), without the fields fewer than half the finished outputs' weight wrote
- *    (`resolveConflicts: 'merge'` keeps them). A field that is a value in some outputs and an
- *    object in others takes the heavier side's shape.
+ *    (`resolveConflicts: 'merge'` keeps them), though with the objects a majority wrote around them
+ *    (`{a: {}}` when each output's `a` held another field). A field that is a value in some outputs
+ *    and an object in others takes the heavier side's shape.
  * 4. Outputs below `threshold` (text) or fields below it among the finished outputs (structured;
  *    a source `earlyExit` cancelled is never a conflict) are conflicts, handled by
  *    `resolveConflicts`; `unanimous` with a conflict and `fail` errors. Then an agreement below

@@ -105,11 +105,11 @@ export function decide<T>(outputs: readonly ConsensusOutput<T>[], o: DecideOptio
     const agreeing = (i: number) => list.filter(([, f]) => f.votes[0]!.indices.includes(i)).length;
     const whole = o.strategy === 'best' || (dissent.length > 0 && o.resolveConflicts === 'best') ? best(ok.map((x) => x.index), agreeing) : undefined;
     const fields = Object.freeze(Object.fromEntries(list.map(([p, f]) => [fieldName(p), f])));
-    // a field fewer than half the finished outputs' weight wrote is a minority's: `merge` takes it (every field's winner), the rest leave it out
-    const wrote = (f: FieldConsensus) => sum(f.votes.flatMap((v) => v.indices));
-    const merged = o.resolveConflicts === 'merge' ? internal : Object.fromEntries(list.filter(([, f]) => 2 * wrote(f) >= finished));
+    // a field fewer than half the finished outputs' weight wrote is a minority's: `merge` takes it (every field's winner), the rest
+    // leave it out, but not the objects a majority wrote around it (`{a: {}}`, not `{}`, when each output's `a` held another field)
+    const keep = o.resolveConflicts === 'merge' ? undefined : (indices: readonly number[]) => 2 * sum(indices) >= finished;
     return Object.freeze({
-      type: 'structured', consensus: (whole === undefined ? buildFromFields(mergeableFields(merged, weight)) : outputs[whole]!.value) as T, chosenIndex: whole,
+      type: 'structured', consensus: (whole === undefined ? buildFromFields(mergeableFields(internal, weight), keep) : outputs[whole]!.value) as T, chosenIndex: whole,
       agreement, similarities: undefined, fields, dissent: Object.freeze(dissent), ...common,
     });
   }

@@ -47,21 +47,37 @@ export function voteFields(values: readonly { index: number; value: unknown; wei
 }
 
 /**
- * Rebuilds an object from winning leaf values (the inverse of `leaves`). Every key is an own
- * property, as `JSON.parse` makes it: a model's `"__proto__"` key is a field like any other, never
- * an assignment to the prototype (of the result, or through it of `Object.prototype`).
+ * Rebuilds an object from winning leaf values (the inverse of `leaves`), the fields whose writers (the
+ * outputs that gave them a value) `keep` accepts; one it refuses leaves out its value but not the objects
+ * around it that it accepts the writers of (every output with a field under one): `{a: {}}` when each
+ * output's `a` held a field of its own. Every key is an own property, as `JSON.parse` makes it: a
+ * model's `"__proto__"` key is a field like any other, never an assignment to the prototype (of the
+ * result, or through it of `Object.prototype`). The fields hold no value where another has fields
+ * (see {@link mergeableFields}).
  */
-export function buildFromFields(fields: Readonly<Record<string, FieldConsensus>>): unknown {
+export function buildFromFields(fields: Readonly<Record<string, FieldConsensus>>, keep: (indices: readonly number[]) => boolean = () => true): unknown {
   if ('' in fields) return fields['']!.value;
-  const root: Record<string, unknown> = {};
-  for (const [path, field] of Object.entries(fields)) {
-    const keys = JSON.parse(path) as string[];
-    let node = root;
-    for (const k of keys.slice(0, -1)) {
-      if (!Object.hasOwn(node, k)) setOwn(node, k, {});
-      node = node[k] as Record<string, unknown>;
+  const list = Object.entries(fields).map(([path, f]) => [JSON.parse(path) as string[], f.votes.flatMap((v) => v.indices), f.value] as const);
+  const writers = new Map<string, Set<number>>();
+  const at = (keys: readonly string[], d: number) => JSON.stringify(keys.slice(0, d));
+  for (const [keys, indices] of list) {
+    for (let d = 1; d < keys.length; d++) {
+      let w = writers.get(at(keys, d));
+      if (!w) writers.set(at(keys, d), (w = new Set()));
+      for (const i of indices) w.add(i);
     }
-    setOwn(node, keys[keys.length - 1]!, field.value);
+  }
+  const root: Record<string, unknown> = {};
+  for (const [keys, indices, value] of list) {
+    const last = keys.length - 1;
+    let node = root;
+    let d = 0;
+    // an object's writers include its fields': once one is refused, so is every field under it
+    for (; d < last && keep([...writers.get(at(keys, d + 1))!]); d++) {
+      if (!Object.hasOwn(node, keys[d]!)) setOwn(node, keys[d]!, {});
+      node = node[keys[d]!] as Record<string, unknown>;
+    }
+    if (d === last && keep(indices)) setOwn(node, keys[last]!, value);
   }
   return root;
 }

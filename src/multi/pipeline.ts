@@ -95,6 +95,8 @@ const PATH = /*#__PURE__*/ optionPath('pipeline', 'steps, input, ');
  *    A step that ends at the deadline itself ended in time (as a `parallel` run does): the cut comes
  *    after everything else due at that instant, whichever was scheduled first.
  * 4. The Observable itself never errors: failures are in the result. Unsubscribing aborts the step.
+ * 5. The steps are taken as checked at the call (the array, and each step's name and functions, still
+ *    called as its methods): changing either afterwards changes no run.
  *
  * @example
  * import { filter, last } from 'rxjs';
@@ -203,7 +205,10 @@ export function pipeline(steps: readonly PipelineStep[], input: unknown, config:
 /** A value, or a promise's value once it settles (its rejection an error notification, never unhandled). */
 const settle = <X>(v: X | PromiseLike<X>): Observable<X> => (isPromiseLike(v) ? from(Promise.resolve(v)) : of(v));
 
-/** The steps as validated: a copy, so a change to the caller's array before a subscription runs no step unchecked. */
+/**
+ * The steps as validated: copies of the array and of each step's name and functions (each still called on its step,
+ * as a method), so a change to the caller's array or step objects after the call runs nothing unchecked.
+ */
 function checkSteps(steps: unknown): readonly PipelineStep[] {
   if (!Array.isArray(steps)) throw new TypeError(`pipeline(steps, input): steps must be an array, got ${describeOption(steps)}`);
   // a hole is a step too (forEach skips it): refused here, never an error of the pipeline itself
@@ -217,5 +222,5 @@ function checkSteps(steps: unknown): readonly PipelineStep[] {
       }
     }
   });
-  return list as PipelineStep[];
+  return (list as PipelineStep[]).map((s) => ({ name: s.name, run: s.run.bind(s), condition: s.condition?.bind(s), transform: s.transform?.bind(s) }));
 }

@@ -3,7 +3,7 @@
  * meaningful content, then stream the winner live and unsubscribe every other entrant at once.
  * Internal: never re-exported from an entry point.
  */
-import { Observable, type SchedulerLike, type Subscription } from 'rxjs';
+import { Observable, Subscription, type SchedulerLike } from 'rxjs';
 import { AttemptText, attemptTextChange } from '../attempt/attemptText.js';
 import { peekAttemptContext, relayedLike, subscribeWithHolder, type Holder } from '../attempt/attemptContext.js';
 import { AllStreamsExhaustedError } from '../errors/AllStreamsExhaustedError.js';
@@ -135,17 +135,17 @@ export function raceCore(entrants: readonly RaceEntrant[], config: RaceCoreConfi
       // (taken: it may win inside its subscribe, a `start` of a later stream first)
       if (holders[i]?.nested) outer!.nested = outer!.taken = true;
       timer?.unsubscribe();
-      subs.forEach((s, j) => {
-        if (j === i) return;
-        endLane(j, 'lost');
-        s?.unsubscribe();
-      });
+      const losers = new Subscription();
+      subs.forEach((s, j) => j === i || (endLane(j, 'lost'), losers.add(s)));
       // the winner's stay held while they are released: an event it sends meanwhile (a consumer's next that makes it
       // emit) queues behind them, and so does its end, never overtaking them
       const events = held[i]!;
       for (let j = 0; j < n; j++) if (j !== i) held[j] = [];
       const name = entrants[i]!.name ?? modelOf(events);
       try {
+        // every loser, even past one whose teardown throws: that error (an UnsubscriptionError) errors the race, as in
+        // rxjs's race (it failed as the winner's error, queued behind its held events: the race hung, a loser still open)
+        losers.unsubscribe();
         // an async onWin: its rejection errors the race as a throw does (nothing to error once the race has ended), never left unhandled
         quiet(onWin?.({ index: i, name }), stop);
       } catch (err) {

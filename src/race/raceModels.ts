@@ -47,6 +47,7 @@ const PATH = /*#__PURE__*/ optionPath('raceModels', 'sources, ');
  *    with content before anyone won wins; one that completes empty (or with only reasoning, or only
  *    content its own `retry` or `fallback` retracted) fails with `ZeroOutputError`. A winner that fails later
  *    errors the race with its own error: the others were unsubscribed when it won, so none takes over.
+ *    A loser whose teardown throws errors the race with that `UnsubscriptionError`, as rxjs's `race` does.
  * 4. When every source failed: {@link AllStreamsExhaustedError} with every error in input order.
  * 5. No sources: completes at once.
  *
