@@ -1,9 +1,16 @@
 /** @test {fromStream} */
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import OpenAI5 from 'openai5';
+import OpenAI6 from 'openai6';
+import OpenAI7 from 'openai';
+import { zodResponseFormat } from 'openai/helpers/zod';
 import { fromStream, isProviderError } from 'l0-rx';
-import { PATIENT, RETRY, expectRetriedOnce, openaiClient, runL0, useFaultServer } from './harness.js';
-import { collectError } from '../sources/streamHelpers.js';
-import { fakeClient } from '../sources/adapters/openaiFake.js';
+import { startFaultServer } from 'l0-rx/testing';
+import { PATIENT, RETRY, expectComplete, expectRetriedOnce, openaiClient, runL0, useFaultServer } from './harness.js';
+import { faultyFetch } from './sdks.js';
+import { fakeClient, sseText } from '../sources/adapters/openaiFake.js';
+import { collect, collectError } from '../sources/streamHelpers.js';
 
 // openai's stream helpers, `chat.completions.stream()` and `responses.stream()`, read like the streams
 // `create({ stream: true })` returns, but end a cut or empty body with their own plain OpenAIError
@@ -31,5 +38,53 @@ describe('l0() + the openai stream helpers', () => {
     expect(events.map((e) => e.type)).toEqual(['start']);
     expect(isProviderError(error)).toBe(true);
     expect(error).toMatchObject({ ...INCOMPLETE, message: expect.stringContaining(`request ended without sending any ${what}`) });
+  });
+});
+
+// Asked for parsed output (a zod `response_format`), the chat helper meets a `length` or `content_filter`
+// finish by throwing `LengthFinishReasonError` / `ContentFilterFinishReasonError` instead of yielding it:
+// the model stopped early, as through `create()`, which completes with that reason (never retried).
+describe.each([
+  ['openai 5', OpenAI5 as unknown as typeof OpenAI7],
+  ['openai 6', OpenAI6 as unknown as typeof OpenAI7],
+  ['openai 7', OpenAI7],
+])('l0() + %s chat.completions.stream() with a parsed response_format', (_, OpenAI) => {
+  const json = z.object({ a: z.string() });
+  const run = async (model: string, fetch?: typeof globalThis.fetch) => {
+    const server = await startFaultServer({ tokenDelayMs: 1, reply: '{"a": "the quick brown fox"}' });
+    const quiet = () => undefined;
+    const client = new OpenAI({ apiKey: 'test', baseURL: server.url, maxRetries: 0, logger: { error: quiet, warn: quiet, info: quiet, debug: quiet }, ...(fetch ? { fetch } : {}) });
+    try {
+      const o = await runL0({
+        stream: ({ signal }) => client.chat.completions.stream({ model, messages: [{ role: 'user', content: 'Hi' }], response_format: zodResponseFormat(json, 'a') }, { signal }),
+        retry: RETRY,
+        timeout: PATIENT,
+      });
+      return { o, requests: server.requests.length };
+    } finally {
+      await server.close();
+    }
+  };
+
+  it('should complete a content_filter finish with content-filter and the text before it, in one request', async () => {
+    const { o, requests } = await run('fault:content-filter:3');
+    expectComplete(o, 'content-filter', '{"a": "the quick');
+    expect(requests).toBe(1);
+  });
+
+  it('should complete a length finish with length and the text before it, in one request', async () => {
+    const { o, requests } = await run('fault:content-filter:3', faultyFetch({ edit: (data) => data.replace('"content_filter"', '"length"') }));
+    expectComplete(o, 'length', '{"a": "the quick');
+    expect(requests).toBe(1);
+  });
+});
+
+describe('fromStream + chat.completions.stream() with a parsed response_format', () => {
+  it('should complete content-filter when the filter stopped the model in the very first chunk (nothing was yielded)', async () => {
+    const body = sseText([{ id: 'c', object: 'chat.completion.chunk', created: 0, model: 'm', choices: [{ index: 0, delta: { role: 'assistant' }, finish_reason: 'content_filter' }] }]);
+    const client = fakeClient(() => body);
+    const events = await collect(fromStream(() => client.chat.completions.stream({ model: 'm', messages: [], response_format: zodResponseFormat(z.object({ a: z.string() }), 'a') })));
+    expect(events.map((e) => e.type)).toEqual(['start', 'complete']);
+    expect(events.at(-1)).toEqual({ type: 'complete', finishReason: 'content-filter' });
   });
 });

@@ -7,6 +7,7 @@ import { StreamAbortedError } from '../errors/StreamAbortedError.js';
 import { incompleteStream, isRecord, malformedChunk, unreadableChunk, type Rec } from './adapters/shared.js';
 import { tellSourceActive } from '../internal/sourceActivity.js';
 import type { AdapterEmit, ChunkDecoder, StreamAdapter } from './adapters/types.js';
+import { openaiChatAdapter, thrownFinish } from './adapters/openaiChat.js';
 import { checkEvent } from './validateEvent.js';
 import { isPromiseLike } from '../internal/isPromiseLike.js';
 import { nextWithUncheckedTail } from '../attempt/uncheckedTail.js';
@@ -167,6 +168,17 @@ export class StreamRun {
 
   private readonly onReadError = (e: unknown): void => {
     this.sourceEnded = true;
+    // openai's chat helper throws a `length` / `content_filter` finish when asked for parsed output: it ends as on `create()`
+    const finish = this.inputController && thrownFinish(e);
+    if (finish) {
+      try {
+        if (!this.decoder) this.use(openaiChatAdapter);
+        this.decoder!.push(finish, this.sink);
+        return this.end();
+      } catch (x) {
+        e = x;
+      }
+    }
     // an SDK stream's SyntaxError is a chunk it could not parse: openai 5 and 6 rethrow JSON.parse's
     // (openai 7 words its own, which classifyError knows); from user code it stays an UnknownError
     this.fail(this.inputController && e instanceof SyntaxError ? unreadableChunk(e) : e);

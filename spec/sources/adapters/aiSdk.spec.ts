@@ -118,6 +118,16 @@ describe('ai-sdk adapter (streamText parts)', () => {
     expect((await run([{ ...finish('other'), rawFinishReason: 'eos' } as Part])).at(-1)).toMatchObject({ type: 'complete', finishReason: 'other' });
   });
 
+  it("should end a refusal's content-filter (the provider's own reason stop) as stop, as the openai routes do, and keep a filter's content-filter", async () => {
+    // @ai-sdk/openai-compatible 2+ reports `delta.refusal` + `finish_reason: 'stop'` so (spec/integration/refusal.sdks.spec.ts)
+    const refused = [{ type: 'text-delta', id: 't', text: "I can't help" }, { ...finish('content-filter'), rawFinishReason: 'stop' }] as Part[];
+    expect((await run(refused)).at(-1)).toEqual({ type: 'complete', finishReason: 'stop', usage });
+    const providerPart = { type: 'finish', usage: { inputTokens: { total: 1 }, outputTokens: { total: 1 } }, finishReason: { unified: 'content-filter', raw: 'stop' } };
+    expect((await collect(fromStream(() => chunksOf<unknown>([providerPart])))).at(-1)).toMatchObject({ type: 'complete', finishReason: 'stop' });
+    const filtered = [{ type: 'text-delta', id: 't', text: 'The' }, { ...finish('content-filter'), rawFinishReason: 'content_filter' }] as Part[];
+    expect((await run(filtered)).at(-1)).toMatchObject({ type: 'complete', finishReason: 'content-filter' });
+  });
+
   it("should fail AI SDK 5's finish reason unknown with no usage (a body that ended before its finish chunk) as INCOMPLETE_STREAM", async () => {
     // AI SDK 7's types no longer list it; AI SDK 5's streams send it (spec/integration/sdkVersions.spec.ts)
     const unknown = { type: 'finish', finishReason: 'unknown', totalUsage: {} } as unknown as Part;

@@ -57,6 +57,14 @@ describe('mastra adapter', () => {
     expect(events.at(-1)).toEqual({ type: 'complete', finishReason: 'content-filter' });
   });
 
+  it("should end a refusal's content-filter (rawReason stop) as stop, and keep a filter's content-filter", async () => {
+    const refused = (rawReason: string) => env('finish', { stepResult: { reason: 'content-filter', rawReason }, output: { usage: mastraUsage }, metadata: {}, messages: {} });
+    const events = await collect(fromStream(() => readableOf([env('text-delta', { text: "I can't help" }), refused('stop')])));
+    expect(events.at(-1)).toEqual({ type: 'complete', finishReason: 'stop', usage: mastraUsage });
+    const filtered = await collect(fromStream(() => readableOf([env('text-delta', { text: 'The' }), refused('content_filter')])));
+    expect(filtered.at(-1)).toEqual({ type: 'complete', finishReason: 'content-filter', usage: mastraUsage });
+  });
+
   it('should treat a stream without finish as cut', async () => {
     const { error } = await collectError(fromStream(() => readableOf([env('start'), env('text-delta', { text: 'a' })])));
     expect(error).toMatchObject({ code: 'INCOMPLETE_STREAM', retryable: true });

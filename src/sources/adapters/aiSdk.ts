@@ -79,6 +79,8 @@ const MALFORMED_ERRORS: ReadonlySet<string> = /*#__PURE__*/ new Set(['AI_JSONPar
  *    one that is no string (nor a provider-level `{unified}` with a string, also inside another) `MALFORMED_CHUNK`. Finish reason `error` (or a provider
  *    finish reason `error`, which the SDK reports as `other`) fails with a retryable `SERVER_ERROR`;
  *    `interrupted` (the provider stream ended without a completion signal) is a cut stream, `INCOMPLETE_STREAM`.
+ *    `content-filter` with the provider's own reason `stop` (`rawFinishReason`) is `stop`: the SDK's OpenAI
+ *    providers report a refusal so, whose text streamed as the answer (as on the openai routes, where it ends `stop`).
  * 7. A stream that ends without `finish` is cut: `INCOMPLETE_STREAM` (the SDK ends that way after a
  *    failed call: `start`, `error`, end).
  * 8. Everything else (start, steps, text-start/end, tool input deltas, tool results, errors and denials,
@@ -244,8 +246,9 @@ function aiErrorOf(name: string, error: unknown, chunk: unknown): unknown {
 /**
  * The unified finish reason (`finishReason`, or its `unified` at the provider level), as sent; `error` when
  * the provider's own was `error` (OpenRouter ends a generation that failed mid-stream so, which the SDK
- * reports as `other`, with `rawFinishReason`). A `{unified}` inside another is read too (up to 3 deep): the SDK's v2
- * compatibility wraps whatever a model that says it is v2 sends, a v3 `{unified, raw}` included (mastra#23746).
+ * reports as `other`, with `rawFinishReason`); `stop` for a refusal's `content-filter` (see {@link refusedStop}).
+ * A `{unified}` inside another is read too (up to 3 deep): the SDK's v2 compatibility wraps whatever a model
+ * that says it is v2 sends, a v3 `{unified, raw}` included (mastra#23746).
  */
 function finishReasonOf(part: Rec): unknown {
   let reason = part['finishReason'];
@@ -255,8 +258,15 @@ function finishReasonOf(part: Rec): unknown {
     raw ??= str(r['raw']);
     reason = r['unified'] ?? reason;
   }
-  return raw === 'error' ? 'error' : reason;
+  return raw === 'error' ? 'error' : refusedStop(reason, raw);
 }
+
+/**
+ * `stop` for the `content-filter` the AI SDK's OpenAI providers report for a refusal (`delta.refusal`,
+ * whose text streams as the answer) when the provider's own reason was `stop`: a refusal ends as on the
+ * openai routes, a whole answer, not one a filter cut short. Internal (also used by Mastra).
+ */
+export const refusedStop = (reason: unknown, raw: unknown): unknown => (reason === 'content-filter' && raw === 'stop' ? 'stop' : reason);
 
 /**
  * Maps an AI SDK finish reason; `error` throws, and so does `interrupted` as a cut stream. AI SDK

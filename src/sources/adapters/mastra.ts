@@ -1,5 +1,5 @@
 import type { FinishReason, Usage } from '../../events/eventTypes.js';
-import { aiFinishReason, pushAiPart, SILENT_PARTS, type AiPartSource } from './aiSdk.js';
+import { aiFinishReason, pushAiPart, refusedStop, SILENT_PARTS, type AiPartSource } from './aiSdk.js';
 import type { AdapterEmit, ChunkDecoder, StreamAdapter } from './types.js';
 import { aiUsage, completeEvent, holdingToolCalls, incompleteStream, isRecord, malformedChunk, rec, str, type Rec } from './shared.js';
 
@@ -30,7 +30,8 @@ const SOURCE: AiPartSource = { name: NAME, label: 'Mastra' };
  * 3. `file` -> `data` (`payload.mimeType`, `payload.base64` or the bytes in `payload.data`).
  * 4. `error` -> the attempt fails with `payload.error`, normalised; `abort` -> `StreamAbortedError`.
  * 5. `finish` -> `complete` with `payload.stepResult.reason` mapped like the AI SDK's (`error` fails,
- *    `interrupted` is a cut stream, Mastra's `tripwire` is `content-filter`, `retry` is `other`) and usage
+ *    `interrupted` is a cut stream, a refusal's `content-filter` with `rawReason` `stop` is `stop`,
+ *    Mastra's `tripwire` is `content-filter`, `retry` is `other`) and usage
  *    from `payload.output.usage` (a reason that is no string is `MALFORMED_CHUNK`). A `tripwire` chunk (an output processor blocked the answer) ends the run
  *    at once with `content-filter`.
  * 6. A stream that ends without `finish` (nor stops for a tool waiting for the user, step 2) is cut: `INCOMPLETE_STREAM`.
@@ -121,12 +122,14 @@ const LIMIT = /^(?:length|max_(?:output_)?tokens)$/i;
 /**
  * A step's reason: `length` when the provider's own (`rawReason`) was the token limit, which Mastra
  * reports as `tool-calls` when the step has a call (the one the limit cut, whose arguments it made `{}`).
- * Mastra's own verdicts on the step (`tripwire`, `retry`, `error`) stand whatever the provider's reason.
+ * Mastra's own verdicts on the step (`tripwire`, `retry`, `error`) stand whatever the provider's reason;
+ * a refusal's `content-filter` whose provider reason was `stop` is `stop`, as in the `ai-sdk` adapter.
  */
 function stepReason(payload: Rec | undefined): unknown {
   const step = rec(payload?.['stepResult']);
   const reason = step?.['reason'];
-  return reason === 'tool-calls' && LIMIT.test(str(step?.['rawReason']) ?? '') ? 'length' : reason;
+  const raw = step?.['rawReason'];
+  return reason === 'tool-calls' && LIMIT.test(str(raw) ?? '') ? 'length' : refusedStop(reason, raw);
 }
 
 /** As the AI SDK's (a reason that is no string is `MALFORMED_CHUNK`), with Mastra's own verdicts. */

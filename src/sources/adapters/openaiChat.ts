@@ -14,6 +14,18 @@ export const FINISH: Readonly<Record<RawFinish, FinishReason>> = {
   content_filter: 'content-filter',
 };
 
+/**
+ * The finish chunk that openai's `chat.completions.stream()` helper threw instead of yielding: asked for parsed
+ * output (`response_format: zodResponseFormat(...)`, `zodFunction` tools), it meets a `length` or `content_filter`
+ * finish with `LengthFinishReasonError` / `ContentFilterFinishReasonError` (plain `OpenAIError`s known by their
+ * message), where `create()` streams that finish. Internal: fromStream decodes it (with this adapter when the throw
+ * came before any chunk), so both routes end alike.
+ */
+export const thrownFinish = (e: unknown): Rec | undefined => {
+  const cut = e instanceof Error && /^Could not parse response content as the (l)?/.exec(e.message);
+  return cut ? { choices: [{ finish_reason: cut[1] ? 'length' : 'content_filter' }] } : undefined;
+};
+
 interface PartialCall {
   id?: string | undefined;
   name?: string | undefined;
