@@ -7,8 +7,9 @@ import { failsAtEverySize, runSync, text } from '../guard/helpers.js';
  * Code repeats its comments: a docstring paragraph across the methods of a client, a JSDoc block
  * across the methods of a class. Sentences that end inside a ``` fence are not the repetition
  * detector's sentence check's to count (a loop in a fence is its tail check's, held to the bar of
- * data, see repetitionData.spec.ts); prose around the fences still is. Each text streams in 1-, 3-
- * and 17-character tokens; the verdict must not depend on them.
+ * data, see repetitionData.spec.ts); prose around the fences still is, and a new block between a
+ * sentence's times moves the text on (a tutorial's warning before each command). Each text streams
+ * in 1-, 3- and 17-character tokens; the verdict must not depend on them.
  */
 const fails = (s: string): boolean => failsAtEverySize(s, () => detectDrift({ action: 'retry', types: ['repetition'] }));
 const fence = '```';
@@ -120,6 +121,25 @@ describe('detectDrift repetition: repeated sentences in code', () => {
     expect(fails(`${fence}\n${loop.repeat(5)}`)).toBe(false);
     expect(fails(`${fence}\n${loop.repeat(100)}`)).toBe(true);
     expect(fails(`Text:\n  ${fence}\n${loop.repeat(5)}`)).toBe(false);
+  });
+
+  it('should not count a sentence recurring between new fenced commands as a loop (a new block moves the text on)', () => {
+    const block = (cmd: string) => `${fence}bash\n${cmd}\n${fence}\n\n`;
+    const run = 'Run this in your terminal.\n';
+    const root = 'Make sure you run this from the project root, not from src.\n\n';
+    expect(fails(`Set up the project in three steps.\n\n${run}${block('npm install')}${run}${block('npm run build')}${run}${block('npm start')}The app is now on port 3000.`)).toBe(false);
+    expect(fails(`Set up the project.\n\n${block('npm install')}${root}${block('npm run build')}${root}${block('npm start')}${root}The app is now on port 3000.`)).toBe(false);
+    // blocks that differ only in a number are new blocks too
+    const wait = 'Wait for each one to finish before you start the next one.\n';
+    expect(fails(`Run the five migration scripts in order.\n\n${[1, 2, 3, 4, 5].map((i) => `${wait}${block(`node migrate-step${i}.js`)}`).join('')}All five ran.`)).toBe(false);
+  });
+
+  it('should still stop a sentence and the same block looping: by its 4th time (the tail check sooner when the unit is short)', () => {
+    const unit = `Run this in your terminal to start the development server again.\n${fence}bash\nnpm run dev -- --host 0.0.0.0 --port 5173 --open --strictPort --clearScreen false --logLevel info\n${fence}\n`;
+    expect(unit.length).toBeGreaterThan(160); // past the tail check's longest unit: the sentences decide
+    expect(fails(unit.repeat(3))).toBe(false);
+    expect(fails(unit.repeat(4))).toBe(true);
+    expect(fails(`Run this in your terminal.\n${fence}bash\nnpm start\n${fence}\n`.repeat(12))).toBe(true);
   });
 
   it('should give the same verdict for every split of the text in two (a fence line cut anywhere)', () => {

@@ -28,6 +28,8 @@ describe('detectDrift: meta commentary variants', () => {
     'I am an AI assistant created by a team of engineers.',
     "I'm sorry, but I can't comment on that.",
     "I'm sorry, but I can't come up with an answer to that.",
+    'Ça dépend.\nAs an AI, I cannot say for sure.',
+    'Café — as an AI, I cannot taste it.',
   ])('should find meta commentary in %j', (s) => {
     expect(found(`The capital of France is Paris. ${s} Anything else?`)).toEqual(['meta_commentary']);
   });
@@ -43,6 +45,11 @@ describe('detectDrift: meta commentary variants', () => {
     "Hi Sam,\n\nThank you for the invitation. I'm sorry, but I can't attend the meeting on Thursday because I will be travelling.",
     "I'm sorry, but I can't make it to the party on Saturday; have a wonderful time!",
     '"I\'m sorry, but I can\'t stay," she said, and closed the door behind her.',
+    // a letter beyond ASCII before "as" is inside a word, as an ASCII one is ("resume as an AI model would")
+    'The screening tool reads each résumé as an AI model would, looking for keywords rather than for meaning.',
+    'The screening tool reads each re\u0301sume\u0301 as an AI model would, looking for keywords rather than for meaning.',
+    'She described the old café as an AI assistant might: opening hours, prices and the menu, nothing about the coffee.',
+    'Las tecnologías an AI assistant can use are listed below.',
   ])('should find none in %j', (s) => {
     expect(found(s)).toEqual([]);
   });

@@ -37,6 +37,13 @@ const steps = ['Install the CLI with `npm i -g tool`.', 'Log in with `tool login
 
 const recipe = 'Steps:\n1. Chop the onions. Stir well and cook for 2 minutes.\n2. Add the garlic. Stir well and cook for 2 minutes.\n3. Add the tomatoes. Stir well and cook for 2 minutes.\n4. Add the spices. Stir well and cook for 2 minutes.\n5. Serve hot.';
 
+const story =
+  'The lighthouse keeper climbed the stairs at dusk. "Is the lamp ready?" his daughter asked. "It is always ready," he said. She watched the ships. "Will they see us tonight?" she asked. "They will see us, they always do." ' +
+  'The wind rose and the waves broke white on the rocks below. "Is the lamp ready?" she asked again near midnight. "It is always ready," he said, and smiled. At dawn the ships were safe in the harbour, and she asked once more, "Is the lamp ready?" He laughed. "It is always ready."';
+
+/** Two lines of dialogue, each sentence ending inside its quotes. */
+const dialogue = 'He looked at the door and said, "We should leave before the storm gets any worse." She shook her head and said, "We cannot leave without the others, they are still out there."\n\n';
+
 const faq = Array.from({ length: 5 }, (_, i) => `**Q${i + 1}: How do I reset setting ${'ABCDE'[i]}?**\nOpen Settings and choose the ${['first', 'second', 'third', 'fourth', 'fifth'][i]} tab. If you have any other questions, feel free to contact our support team.`).join('\n\n');
 
 describe('detectDrift: a recurring sentence between new material is no loop', () => {
@@ -46,6 +53,7 @@ describe('detectDrift: a recurring sentence between new material is no loop', ()
     ['a step list whose steps end in the same sentence', steps],
     ['a recipe whose steps repeat "Stir well and cook for 2 minutes."', recipe],
     ['an FAQ whose answers end in the same sign-off', faq],
+    ['a story whose characters say the same lines in quotes between narration', story],
   ])('should not fail %s', (_, s) => {
     expect(fails(s)).toBe(false);
   });
@@ -61,6 +69,9 @@ describe('detectDrift: a loop of sentences is still stopped', () => {
     ['a loop whose middle sentence varies', ['first', 'second', 'third', 'fourth'].map((w) => `${a} Now the ${w} attempt begins. ${b}`).join(' ')],
     ['a phrase growing by a word each time', 'This is important. This is very important. This is really very important. '.repeat(3)],
     ['a chorus sung three times in a row', `${chorus}\n\n${chorus}\n\n${chorus}`],
+    ['a dialogue of 177 characters three times, its sentences ending inside quotes (`."` ends a sentence as `.` does)', `The night went on.\n\n${dialogue.repeat(3)}`],
+    ['the same dialogue with curly quotes (`.”`)', `The night went on.\n\n${dialogue.replaceAll(/"([^"]*)"/g, '“$1”').repeat(3)}`],
+    ["the same dialogue with British quotes (`.'`), and sentences in brackets (`.)`) or bold (`.**`)", `The night went on.\n\n${dialogue.replaceAll('"', "'").repeat(2)}(${dialogue.trim()}) **${dialogue.trim()}**`],
   ])('should fail %s', (_, s) => {
     expect(fails(s)).toBe(true);
   });

@@ -33,6 +33,8 @@ describe('detectDrift: a loop in other scripts is stopped', () => {
     ['a Hindi sentence ended by a danda', 'हमें इस समस्या पर ध्यान से विचार करना होगा।'.repeat(3)],
     ['an Arabic question', 'هل يجب علينا أن نفكر في هذه المشكلة بعناية؟'.repeat(3)],
     ['a Thai sentence with a counter after it (a space ends a Thai sentence)', counted(3, (i) => `เราต้องพิจารณาปัญหานี้อย่างรอบคอบอีกครั้ง รอบที่ ${i} `)],
+    ['a run of 24 jamo of laughter three times (a jamo counts 1, as a letter)', `${'ㅋ'.repeat(24)}! `.repeat(3)],
+    ['a Korean sentence with laughter in it three times', '아 진짜 너무 웃겨요 ㅋㅋㅋㅋㅋㅋㅋㅋ 정말 최고예요! '.repeat(3)],
   ])('should fail %s', (_, s) => {
     expect(s.length).toBeLessThan(512); // under the tail check's first look: the sentences decide
     expect(fails(s)).toBe(true);
@@ -70,6 +72,7 @@ describe('detectDrift: recurring sentences between new material in other scripts
     ['a Thai table whose rows share a status (a space beside `|` is no sentence end)', '| สินค้า | สถานะ |\n|---|---|\n| เสื้อ | มีสินค้าพร้อมส่งภายในวันนี้ |\n| กางเกง | มีสินค้าพร้อมส่งภายในวันนี้ |\n| หมวก | มีสินค้าพร้อมส่งภายในวันนี้ |\n| รองเท้า | สินค้าหมด |'],
     ['Thai steps that differ in an English term after a recurring phrase', 'วิธีติดตั้งไลบรารีที่ใช้บ่อย\nติดตั้งแพ็กเกจด้วยคำสั่ง npm i react\nติดตั้งแพ็กเกจด้วยคำสั่ง npm i vue\nติดตั้งแพ็กเกจด้วยคำสั่ง npm i svelte\nเสร็จแล้วรันโปรเจกต์ได้เลย'],
     ['a Thai price list with a recurring clause before each price', 'ราคาสินค้า\nเสื้อยืด ราคาพิเศษสำหรับสมาชิกเท่านั้น 199 บาท\nกางเกง ราคาพิเศษสำหรับสมาชิกเท่านั้น 299 บาท\nหมวก ราคาพิเศษสำหรับสมาชิกเท่านั้น 99 บาท\nสมัครสมาชิกได้ฟรี'],
+    ['a Korean chat reply laughing between short reactions (ㅋ, a jamo, counts 1: ㅋㅋㅋㅋㅋㅋㅋ! is as short as Hahahah!)', 'ㅋㅋㅋㅋㅋㅋㅋ! 진짜요? ㅋㅋㅋㅋㅋㅋㅋ! 대박! ㅋㅋㅋㅋㅋㅋㅋ! 고양이가 키보드 위에서 잠들다니 너무 귀엽네요.'],
     ['Thai instructions', 'ไปที่เว็บไซต์ python.org แล้วดาวน์โหลดตัวติดตั้ง เปิดไฟล์ที่ดาวน์โหลดมา อย่าลืมติ๊กช่อง Add Python to PATH เมื่อติดตั้งเสร็จ ให้เปิด Command Prompt แล้วพิมพ์ python --version เพื่อตรวจสอบ'],
   ])('should not fail %s', (_, s) => {
     expect(fails(s)).toBe(false);
@@ -79,6 +82,8 @@ describe('detectDrift: recurring sentences between new material in other scripts
 
 const ENDS = '\u3002\uff61\uff01\uff1f\u0964\u0965\u061f\u06d4\u0589\u1362\u1367\u104b\u17d4\u17d5\u0f0d';
 const WIDE = /[\u3040-\ua4cf\uac00-\ud7af]/g;
+/** The CJK characters that count 3: not the letters, strokes and symbols of U+3100 to U+33FF (ㅋ, ㎏). */
+const HEAVY = /[\u3040-\u30ff\u3400-\ua4cf\uac00-\ud7af]/g;
 /**
  * The sentence cuts written plainly: after `.`, `!`, `?` or `．` before whitespace or a CJK
  * character, after each of the other scripts' ends (ends and whitespace at a sentence's start
@@ -93,7 +98,7 @@ function sentencesRepeat(text: string): boolean {
   const all: { length: number; again: boolean }[] = [];
   for (const raw of text.split(CUT)) {
     const key = raw.replace(LEADING, '').trim().toLowerCase().replace(/\s+/g, ' ');
-    const length = key.length + 2 * (key.match(WIDE)?.length ?? 0);
+    const length = key.length + 2 * (key.match(HEAVY)?.length ?? 0);
     const at = times.get(key) ?? [];
     all.push({ length, again: length > 20 && at.length > 0 });
     if (length <= 20) continue;
@@ -110,7 +115,7 @@ describe('RepetitionCheck (sentences in other scripts)', () => {
   it('should cut and weigh sentences as the plain rule does, whatever the chunk boundaries', () => {
     const piece = fc.constantFrom(
       '我们需要考虑', '这个问题', '仔细', 'この問題について', 'ですね', '이 문제를 고려', '합니다', 'เราต้องพิจารณา', 'ปัญหานี้', 'हमें विचार करना', 'هل يجب',
-      'We need to consider', 'it', '。', '！', '？', '．', '।', '؟', '.', '!', ' ', '\n', '\u3000', ' ', '。',
+      'We need to consider', 'it', '。', '！', '？', '．', '।', '؟', '.', '!', ' ', '\n', '\u3000', ' ', '。', 'ㅋㅋㅋㅋ', '㎏',
     );
     let found = 0;
     fc.assert(

@@ -5,8 +5,9 @@ import { failsAtEverySize } from '../guard/helpers.js';
 
 /*
  * tone_shift (0.7) fails the attempt under l0({detectDrift: true}). A formal explanation followed by
- * a friendly sign-off, or by steps that click "OK", is an ordinary answer; a slide into slang is
- * drift. Each text streams in 1-, 3- and 17-character tokens; the verdict must not depend on them.
+ * a friendly sign-off, or by steps that click "OK", is an ordinary answer, as is its casual version in
+ * Turkish, whose "çok" holds no "ok"; a slide into slang is drift. Each text streams in 1-, 3- and
+ * 17-character tokens; the verdict must not depend on them.
  */
 
 /** Whether `s`, in tokens of `size` characters, fails the attempt; the same for every size. */
@@ -21,12 +22,20 @@ describe('detectDrift: a change of tone that is no drift', () => {
     ['a formal explanation, then a friendly sign-off', `${formal}\n\nOkay, that is the whole procedure! Yeah, I know it looks like a lot, but it is quick. Ok, good luck with the rollout!${closing}`],
     ['a formal explanation, then steps that click OK', `${formal}\n\n1. Open the dialog and click OK.\n2. Confirm the prompt with OK.\n3. When the summary appears, press OK.\n4. Restart the machine.${closing}`],
     ['a formal explanation, then a health check answering 200 OK', `${formal}\n\nThe health endpoint returns \`200 OK\`. A body of OK means the node is up; OK also appears in the log line \`status=OK\` once it is ready.${closing}`],
+    [
+      'a formal explanation, then its casual Turkish version with one "lol" ("çok", "very", is no "ok")',
+      `${formal}\n\nŞimdi aynısı gündelik Türkçeyle: lol, bu iş çok kolay aslında. Önce servisi durdur, sonra kur, en sonda yeniden başlat. Yönetici hakları şart, yoksa çok uğraşırsın. Kurulum bitince log dosyasına bir göz at, hepsi bu kadar!${closing}`,
+    ],
   ])('should not fail %s', (_, s) => {
     expect(fails(s)).toBe(false);
   });
 
   it('should still fail a formal explanation that slides into slang', () => {
     expect(fails(`${formal}\n\nyeah ok so basically it is gonna work lol, yep, okay, dude whatever, it is fine, we are done here, ok?${closing}`)).toBe(true);
+  });
+
+  it('should still fail a formal explanation that slides into slang among Turkish words', () => {
+    expect(fails(`${formal}\n\nyeah ok so basically bu iş çok kolay lol, yep gonna work, dude whatever, okay, it is fine, we are done here, ok?${closing}`)).toBe(true);
   });
 
   it('should still fail slang that turns formal', () => {

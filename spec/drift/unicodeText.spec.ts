@@ -25,12 +25,26 @@ describe('detectDrift on emoji, right-to-left text and combining marks', () => {
     ['a loop of emoji sentences', 'We shipped the release 🚀 today and everyone is happy 😀🎉. '.repeat(3), ['repetition']],
     ['a loop of family emoji (joiners) with no sentence end', '👨‍👩‍👧‍👦 and 🏳️‍🌈 '.repeat(50), ['repetition']],
     ['a Hebrew loop with direction marks', 'כדי להתקין את החבילה הריצו \u200enpm install\u200f בטרמינל. '.repeat(3), ['repetition']],
+    ['a Hebrew loop of sentences ended by `.` and a right-to-left mark (read past: the space after it ends the sentence)', 'המערכת לא הצליחה להתחבר לשרת ולכן היא תנסה שוב בעוד כמה שניות.\u200f אנא המתינו בסבלנות ואל תסגרו את החלון בזמן הזה.\u200f החיבור יחודש באופן אוטומטי.\u200f '.repeat(3), ['repetition']],
     ['an Arabic loop ending in `؟`', 'هل يجب علينا أن نفكر في هذه المشكلة بعناية؟ '.repeat(3), ['repetition']],
     ['a French loop with decomposed accents', 'Je crois que la réponse dépend du contexte précis. '.normalize('NFD').repeat(3), ['repetition']],
     ['an ordinary answer full of emoji', 'Ótima pergunta! 😊 Troque as lâmpadas por LED 💡, desligue os aparelhos da tomada 🔌 e aproveite a luz natural ☀️. Pequenas mudanças fazem diferença! 🌱🇧🇷👍🏽', []],
     ['an ordinary Arabic answer with direction marks', 'أولًا، حدّد ميزانيتك قبل أن تبدأ البحث.\u200f هل تحتاج إلى برامج تصميم ثقيلة؟ إذا كانت الإجابة لا، فيكفي معالج متوسط.\u200f', []],
   ])('should find the same drift in %s wherever a token cuts it', (_, s, types) => {
     expect(verdict(s)).toEqual(types);
+  });
+
+  it('should stop a loop of short lines with Windows line ends as with `\\n` (the tail check leaves the `\\r`s out)', () => {
+    // 15 lines of 9 characters: a unit of 165 characters with `\r\n`, 150 with `\n` (the tail check looks for one of up to 160)
+    const words = ['alpha', 'bravo', 'delta', 'gamma', 'omega', 'sigma', 'kappa', 'theta', 'lambd', 'omicr', 'epsil', 'zetaa', 'etaaa', 'iotaa', 'muuuu'];
+    const unit = words.map((w, i) => `${w} ${String.fromCharCode(97 + i)}cc\r\n`).join('');
+    const crlf = `Status:\r\n${unit.repeat(5)}`;
+    expect(typesIn(runSync(tokensOf(crlf.replaceAll('\r', ''), 3), detectDrift()).out)).toEqual(['repetition']);
+    expect(typesIn(runSync(tokensOf(crlf, 3), detectDrift()).out)).toEqual(['repetition']);
+    expect(typesIn(runSync(tokensOf(crlf, 17), detectDrift()).out)).toEqual(['repetition']);
+    // 20 short lines that differ, with Windows line ends: no loop
+    const list = `Packing list:\r\n${['tent pegs', 'rain coat', 'head lamp', 'water jug', 'first aid', 'map + pen', 'sunscreen', 'bug spray', 'sleep bag', 'camp stove', 'gas can x2', 'lighter x2', 'tin mugs', 'trail mix', 'dry socks', 'sun hat', 'day pack', 'rope 10 m', 'knife', 'towel'].join('\r\n')}\r\nCheck the weather the night before.`;
+    expect(typesIn(runSync(tokensOf(list, 3), detectDrift()).out)).toEqual([]);
   });
 
   it('should find the same drift in every corpus text with Windows line ends as with `\\n` (entropy_spike aside, reported only: its 64-character blocks shift)', () => {

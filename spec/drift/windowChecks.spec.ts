@@ -15,7 +15,10 @@ const flipsOf = fenceFlips;
 const fencedAt = (flips: readonly number[], p: number) => flips.filter((f) => f <= p).length % 2 === 1;
 const windowsOf = (s: string, size: number) => Array.from({ length: Math.floor(s.length / size) }, (_, i) => s.slice(i * size, (i + 1) * size));
 
-/** tone_shift written plainly over the whole text (an upper-case OK is no marker; an informal window needs slang). */
+/** A marker's neighbour that makes it part of another word: a letter, mark or digit beyond ASCII, not a CJK one ("çok", not "好的ok"). */
+const inWord = (c: string) => /[\p{L}\p{M}\p{N}]/u.test(c) && !/[\u3040-\ua4cf\uac00-\ud7af]/.test(c);
+
+/** tone_shift written plainly over the whole text (an upper-case OK is no marker, nor one inside another word; an informal window needs slang). */
 function toneShift(s: string): boolean {
   const flips = flipsOf(s);
   let last: [number, number] | undefined;
@@ -24,7 +27,7 @@ function toneShift(s: string): boolean {
     let informal = 0;
     let slang = false;
     for (const m of w.matchAll(TONE)) {
-      if (fencedAt(flips, k * 200 + m.index) || m[0] === 'OK') continue;
+      if (fencedAt(flips, k * 200 + m.index) || m[0] === 'OK' || inWord(w.charAt(m.index - 1)) || inWord(w.charAt(m.index + m[0].length))) continue;
       if (m[1]) formal++;
       else informal++;
       if (m[2]) slang = true;
@@ -66,7 +69,7 @@ describe('the window detectors (tone_shift, markdown_collapse)', () => {
   const block = fc.oneof(
     { weight: 2, arbitrary: fc.constantFrom(
       'Therefore it holds; moreover, thus it is shown. ', 'yeah ok so we gonna do it lol, yep. ', 'nope dude, wanna? lol. ', 'ok ', 'the plain middle of a sentence ',
-      'v, ok := m[k]\n', 'click OK, ', 'Okay, yeah, ', '# Title\n- one\n**bold** [a](b)\n', '\n',
+      'v, ok := m[k]\n', 'click OK, ', 'Okay, yeah, ', '# Title\n- one\n**bold** [a](b)\n', '\n', 'çok güzel ', 'okşa ', 'c\u0327ok ', '好的ok ',
     ) },
     // fences: real ones (``` and ~~~, closed only by a run of their character at least as long, without info; a list item's, indented), indented too far (9), inline
     { weight: 1, arbitrary: fc.constantFrom(

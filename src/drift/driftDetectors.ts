@@ -136,7 +136,7 @@ export const DRIFT_DETECTORS: Readonly<Record<DriftType, DriftDetector>> = /*#__
    * words"), scanned on each batch of new text plus the phrase length.
    */
   meta_commentary: detector('meta_commentary', 0.9, () => new MetaCheck()),
-  /** A sentence of more than 20 characters (a CJK character counts 3; ends of any script: `。`, `।`, `؟`...) 3 times amid mostly repeated text (not a chorus between verses; not inside a ``` or ~~~ fence), or the tail looping one phrase (checked every 64 characters). */
+  /** A sentence of more than 20 characters (a CJK character counts 3; ends of any script: `。`, `।`, `؟`...) 3 times amid mostly repeated text (not a chorus between verses, nor around new fenced blocks; not inside a ``` or ~~~ fence), or the tail looping one phrase (checked every 64 characters). */
   repetition: detector('repetition', 0.8, () => new RepetitionCheck()),
   /**
    * A meta opener in the first 100 characters: "Here is the response:", "Here's my answer.", "Here

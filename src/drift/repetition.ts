@@ -2,7 +2,7 @@ import type { DriftCheck } from './driftDetector.js';
 import { isData } from './dataRows.js';
 import { FenceLines } from './fenceLines.js';
 import { periodAtMost } from './periodAtMost.js';
-import { ASCII, DIGIT, H1, H2, isWide, isWideSpace, lowerUnit, NUMERAL, step1, step2, TICK, WIDE } from './sentenceHash.js';
+import { ASCII, DIGIT, H1, H2, isWide, isWideSpace, lowerUnit, NUMERAL, PAST, step1, step2, TICK, WIDE } from './sentenceHash.js';
 
 /** Sentences longer than this count toward repetition; a CJK character counts 3 (see {@link isWide}): "我们需要仔细考虑。" is as long as "We need to think it over." */
 const MIN_SENTENCE = 20;
@@ -24,6 +24,12 @@ const TAIL = 480;
 /** The tail check's positions: every multiple of 64 of the text's length, from the first that has 480 characters before it (512). */
 const EVERY = 64;
 const FIRST = Math.ceil(TAIL / EVERY) * EVERY;
+/**
+ * What a fenced block not seen before counts as new text: more than any run of repeats, so each
+ * sentence seen before it needs its 3 times after it (a tutorial's "Run this from the project root."
+ * before each new command is no loop; a loop repeats its block too).
+ */
+const NEW_BLOCK = 2 ** 32;
 /** Distinct sentences remembered; the map starts over beyond it (a loop repeats at once, so it is still caught). */
 const MAX_SENTENCES = 1000;
 
@@ -37,8 +43,10 @@ const MAX_SENTENCES = 1000;
  * step list's "Save the file." between new steps, a contract's recurring clause); a sentence with
  * digits (of any script) is keyed with its digits all one and counts from 9 characters, a loop at its third time
  * in a row with the same number or its 50th counting along by one ("Number 7 is next. Number 8
- * is next. ...", see {@link COUNTING}); (2) at every multiple of 64 of the text's length, the 480
- * characters ending there repeating one unit at least 3 times (smallest period <= 160), which
+ * is next. ...", see {@link COUNTING}); a fenced block is one piece of text, a repeat when seen
+ * before (its number too), else new text outweighing all repeats before it (see {@link NEW_BLOCK});
+ * (2) at every multiple of 64 of the text's length, the 480 characters ending there (`\r`s left
+ * out) repeating one unit at least 3 times (smallest period <= 160), which
  * catches a loop without sentence punctuation; when that unit is rows of data or in a code fence
  * (a zero matrix's rows, identical CSV rows or table rows, a code line: see {@link isData}), only
  * once it has repeated over 4096 characters (such rows are ordinary, a runaway is not). Both look
@@ -138,8 +146,9 @@ export class RepetitionCheck implements DriftCheck {
       for (; i < end; i++) {
         const c = delta.charCodeAt(i);
         // after `.`: whitespace or a CJK character; after `。`: anything; after a Thai letter or a digit and whitespace: a Thai letter
-        if (punct > 1 ? punct === 2 || (gap && c >= 0xe01 && c < 0xf00) : punct > 0 && (c <= 32 || isWide(c))) {
-          if (!this.inFence && this.count(h1, h2, length, digits) && !priming) return true;
+        // in a fence the block is read on as one (see the flip below)
+        if ((punct > 1 ? punct === 2 || (gap && c >= 0xe01 && c < 0xf00) : punct > 0 && (c <= 32 || isWide(c))) && !this.inFence) {
+          if (this.count(h1, h2, length, digits) && !priming) return true;
           h1 = H1;
           h2 = H2;
           length = 0;
@@ -150,8 +159,9 @@ export class RepetitionCheck implements DriftCheck {
         let u: number;
         if (c < 128) {
           const k = ASCII[c]!;
-          // a sentence end, a digit, a backtick or a tilde: one comparison for the letters and spaces
+          // a sentence end, a digit, a backtick or a tilde, a quote mark: one comparison for the letters and spaces
           if (k > 0xff) {
+            if (k === PAST) continue;
             punct = k < DIGIT ? 1 : 0;
             if (!punct) {
               if (k < TICK) {
@@ -166,12 +176,14 @@ export class RepetitionCheck implements DriftCheck {
           }
           u = k & 0xff;
         } else {
-          punct = 0;
           if (c >= 160 && isWideSpace(c)) {
+            punct = 0;
             gap = length > 0;
             continue;
           }
           u = lowerUnit(c);
+          if (u === PAST) continue;
+          punct = 0;
           if (u > 0xffff) {
             punct = (u >> 16) & 3;
             // a run of ends ("？！", "。。。"): the first ended the sentence, the rest are dropped
@@ -202,8 +214,9 @@ export class RepetitionCheck implements DriftCheck {
         length++;
       }
       if (end === delta.length) break;
-      // a fence's newline: the fence opens or closes, and the sentence in progress (code, or the
-      // prose that led into the fence) is dropped; the newline is read in the new state
+      // a fence's newline: the fence opens or closes, and the sentence in progress (the prose that led
+      // into the fence) is dropped, or the block is counted; the newline is read in the new state
+      if (this.inFence) this.count(h1, h2, length, digits, true);
       this.inFence = !this.inFence;
       this.flips.push(this.total + end);
       h1 = H1;
@@ -227,13 +240,16 @@ export class RepetitionCheck implements DriftCheck {
    * Counts a finished sentence by its hashes; true at its third time or later (with digits: its
    * third in a row with the same number, or its 50th counting along, see {@link COUNTING}) when,
    * since its time before last, repeated sentences have at least twice the characters of new ones.
+   * A `block` (a fenced block's text, at its closing fence) is never short and never fires.
    */
-  private count(h1: number, h2: number, length: number, digits: number): boolean {
+  private count(h1: number, h2: number, length: number, digits: number, block = false): boolean {
     // a short sentence is not told apart from others ("Yes."): it counts as new text
-    if (length <= (digits >= 0 ? MIN_DIGIT_SENTENCE : MIN_SENTENCE)) {
+    if (!block && length <= (digits >= 0 ? MIN_DIGIT_SENTENCE : MIN_SENTENCE)) {
       this.balance -= 2 * length;
       return false;
     }
+    // a block's number is part of its key: `node step1.js` and `node step2.js` are two blocks
+    if (block) h1 ^= digits;
     const key = (h1 >>> 0) * 0x200000 + (h2 >>> 11);
     const { seen, marks } = this;
     if (seen.size >= MAX_SENTENCES) seen.clear();
@@ -244,7 +260,7 @@ export class RepetitionCheck implements DriftCheck {
       if (slot + SLOT > marks.length) (this.marks = new Float64Array(2 * marks.length)).set(marks);
       const m = this.marks;
       m[slot] = NaN;
-      m[slot + 1] = this.balance -= 2 * length;
+      m[slot + 1] = this.balance -= block ? NEW_BLOCK : 2 * length;
       m[slot + 2] = digits;
       m[slot + 3] = 1;
       m[slot + 4] = 1;
@@ -253,7 +269,7 @@ export class RepetitionCheck implements DriftCheck {
     const before = marks[slot]!;
     marks[slot] = marks[slot + 1]!;
     marks[slot + 1] = this.balance += length;
-    if (digits < 0) return this.balance >= before;
+    if (digits < 0 || block) return !block && this.balance >= before;
     const last = marks[slot + 2]!;
     marks[slot + 2] = digits;
     const same = (marks[slot + 3] = last === digits ? marks[slot + 3]! + 1 : 1);
@@ -295,6 +311,9 @@ export class RepetitionCheck implements DriftCheck {
    * at once, one of data once it has run over {@link DATA_SPAN} characters.
    */
   private loops(window: string, end: number): boolean {
+    // `\r`s left out (the same ones at every position: skipping next positions stays sound), so
+    // CRLF lines loop as LF ones do
+    if (window.includes('\r')) window = window.replace(/\r/g, '');
     const period = periodAtMost(window, TAIL / 3, EVERY);
     if (period <= 0) {
       this.dataRun = 0;

@@ -18,14 +18,21 @@ export function step2(h: number, u: number): number {
 /** {@link ASCII}'s flag of a digit (0x100 is a sentence end's), and of a backtick or tilde (a fence's characters). */
 export const DIGIT = 0x200;
 export const TICK = 0x400;
+/**
+ * The flag of a character the sentences are read past, in {@link ASCII} and {@link lowerUnit}: a
+ * quote mark, a closing bracket or `*`, a direction mark or another invisible format character.
+ * Neither part of a key nor of how the last character ends a sentence: `."`, `.)`, `.**`, `.”`
+ * and `.` before a right-to-left mark end one as `.` does.
+ */
+export const PAST = 0x1000000;
 
 /**
  * Per ASCII code unit: -1 for whitespace (tab to carriage return, space), else its lower case, plus
  * 0x100 for the sentence ends `.`, `!` and `?`; a digit is `0` plus {@link DIGIT}, a backtick or a
- * tilde itself plus {@link TICK}: one table read instead of a chain of comparisons.
+ * tilde itself plus {@link TICK}, `"` `'` `)` `]` `*` {@link PAST}: one table read instead of a chain of comparisons.
  */
-export const ASCII = /*#__PURE__*/ Int16Array.from({ length: 128 }, (_, c) =>
-  c === 32 || (c >= 9 && c <= 13) ? -1 : c >= 48 && c <= 57 ? 48 | DIGIT : c === 96 || c === 126 ? c | TICK
+export const ASCII = /*#__PURE__*/ Int32Array.from({ length: 128 }, (_, c) =>
+  c === 32 || (c >= 9 && c <= 13) ? -1 : c >= 48 && c <= 57 ? 48 | DIGIT : c === 96 || c === 126 ? c | TICK : '"\')]*'.includes(String.fromCharCode(c)) ? PAST
     : (c >= 65 && c <= 90 ? c + 32 : c) | (c === 46 || c === 33 || c === 63 ? 0x100 : 0),
 );
 
@@ -71,12 +78,17 @@ function lowerPage(high: number): Int32Array {
     digit = /\p{Nd}/u.test(s) ? digit + 1 : 0;
     page[k] = lower.length > 1 ? -1
       : digit > 0 ? ((digit - 1) << 20) | NUMERAL | 0x30000 | 48
-      : lower.charCodeAt(0) | (ENDS.includes(s) ? 0x20000 : c === 0xff0e ? 0x10000 : c >= 0xe01 && c < 0xf00 ? 0x30000 : 0) | (isWide(c) ? WIDE : 0);
+      : /[\p{Pi}\p{Pf}\p{Cf}]/u.test(s) ? PAST
+      : lower.charCodeAt(0) | (ENDS.includes(s) ? 0x20000 : c === 0xff0e ? 0x10000 : c >= 0xe01 && c < 0xf00 ? 0x30000 : 0) | (isWide(c) && (c < 0x3100 || c >= 0x3400) ? WIDE : 0);
   }
   return page;
 }
 
-/** A CJK character (kana, ideographs, Yi, Hangul syllables), which carries about what 3 letters do. */
+/**
+ * A CJK character (kana, ideographs, Yi, Hangul syllables), which carries about what 3 letters do;
+ * the letters, strokes and symbols among them (Bopomofo, Hangul jamo as in ㅋㅋㅋ, ㈜, ㎏: U+3100 to
+ * U+33FF) count 1 in a sentence's length (see {@link lowerPage}), but end a sentence after `.` too.
+ */
 export function isWide(c: number): boolean {
   return (c >= 0x3040 && c < 0xa4d0) || (c >= 0xac00 && c < 0xd7b0);
 }

@@ -1,11 +1,14 @@
 import type { DriftCheck } from './driftDetector.js';
 import { Fences } from './fenceLines.js';
+import { isWide } from './sentenceHash.js';
 
 /**
  * Formal markers (group 1), slang (group 2) and the milder informal words, in one pass over a
  * window. An upper-case "OK" is no marker: a button, a status, `200 OK`.
  */
 const TONE = /\b(?:(therefore|thus|hence|moreover|furthermore|consequently)|(gonna|wanna|yep|nope|lol|dude)|yeah|ok|okay)\b/gi;
+/** A letter, mark or digit beyond ASCII, which `\b` takes for a word's edge (with or without `u`). */
+const LETTER = /[\p{L}\p{M}\p{N}]/u;
 /**
  * Markdown elements: the inline ones anywhere, by one regex whose every match starts with `` ` ``,
  * `*` or `[` (so the regex engine skips ahead to those); headings and list items only at a line's
@@ -14,6 +17,13 @@ const TONE = /\b(?:(therefore|thus|hence|moreover|furthermore|consequently)|(gon
  */
 const INLINE_MARKDOWN = /```|\*\*[^*\n]+\*\*|\[[^\]\n]+\]\([^)\s]+\)/g;
 const LINE_MARKDOWN = /#{1,6} |\s*(?:[-*+]|\d+\.) /y;
+/**
+ * Whether `window[at]` continues a word a marker is only part of ("çok", "okşa", a decomposed
+ * "c\u0327ok"): a letter, combining mark or digit of a script that spaces its words, not a CJK
+ * character, which a word ends against ("好的ok"). Asked only of a match's two neighbours.
+ */
+const inWord = (window: string, at: number): boolean => LETTER.test(window.charAt(at)) && !isWide(window.charCodeAt(at));
+
 /**
  * A check that runs `test` on each completed fixed-size window of the text, in order, built from
  * the deltas (slicing the whole growing text would make V8 flatten it on every call: O(n^2)).
@@ -58,7 +68,8 @@ abstract class WindowCheck implements DriftCheck {
  * A 200-character window with 3+ formal markers after one with 3+ informal ones, or the reverse;
  * the informal ones must include slang (gonna, lol, dude...): "Okay, that's it! Yeah, good luck,
  * ok?" after a formal explanation is a friendly sign-off, not a shift. Markers inside ``` or ~~~ fenced
- * code do not count (`v, ok := m[k]` in Go is not a tone).
+ * code do not count (`v, ok := m[k]` in Go is not a tone), nor do they inside another word (Turkish
+ * "çok", see {@link inWord}).
  * @internal
  */
 export class ToneShiftCheck extends WindowCheck {
@@ -82,7 +93,7 @@ export class ToneShiftCheck extends WindowCheck {
       TONE.lastIndex = 0;
       for (let m = TONE.exec(window); m !== null; m = TONE.exec(window)) {
         for (; f < flips && fences.flips[f]! <= m.index; f++) open = !open;
-        if (open || m[0] === 'OK') continue;
+        if (open || m[0] === 'OK' || inWord(window, m.index - 1) || inWord(window, TONE.lastIndex)) continue;
         if (m[1] !== undefined) formal++;
         else {
           informal++;

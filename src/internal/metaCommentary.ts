@@ -1,7 +1,14 @@
 const APOS = "['\u2019]";
 
-/** An opening quote mark or a backtick: a phrase right after one is quoted, not said (see unquotedAfter). */
-const QUOTE = '["\u201C\u2018\u00AB\'`]';
+/**
+ * Letters beyond ASCII of the scripts that space their words (Latin, Greek, Cyrillic) and combining
+ * marks, which `\b` and `[^a-z]` take for a word's edge: "résumé as an AI model would" has no
+ * phrase, as "resume as an AI model would" has none.
+ */
+const LETTERS = '\\u00c0-\\u052f\\u1e00-\\u1eff';
+
+/** An opening quote mark or a backtick (a phrase right after one is quoted, not said), or a letter (see {@link LETTERS}): see unquotedAfter. */
+const QUOTE = `["\u201C\u2018\u00AB'\`${LETTERS}]`;
 
 /**
  * Where "as an AI" (but "as an AI language model" anywhere) speaks for the writer: at the text's
@@ -16,7 +23,7 @@ const QUOTE = '["\u201C\u2018\u00AB\'`]';
  * ("de|but as an AI assistant"). @internal
  */
 const SPEAKER_AS =
-  '(?<=(?:(?:^|[^a-z0-9 \\t])[ \\t]{0,3}|(?:^|[^a-z0-9])(?:but|and|so|well|now|yet|though|however|also|still|sure|okay|ok|yes|no|because|since|speaking|again)[ \\t]{1,3})as)';
+  `(?<=(?:(?:^|[^a-z0-9 \\t${LETTERS}])[ \\t]{0,3}|(?:^|[^a-z0-9${LETTERS}])(?:but|and|so|well|now|yet|though|however|also|still|sure|okay|ok|yes|no|because|since|speaking|again)[ \\t]{1,3})as)`;
 
 /**
  * The most characters before a match the look-behinds of {@link META_COMMENTARY} read: SPEAKER_AS's
@@ -27,7 +34,8 @@ export const META_BEHIND = 12;
 
 /**
  * Not right after an opening quote mark or a backtick: a phrase quoted ("bots that open with "As an
- * AI language model"", `print("I cannot provide that")`) is talked about, not said. A look-behind
+ * AI language model"", `print("I cannot provide that")`) is talked about, not said; nor inside a
+ * word ("tecnologías an AI", see {@link LETTERS}). A look-behind
  * placed after the phrase's first word of `n` letters, reading one character before the word (the
  * scanners keep the character before what they scan): a regex that starts with a look-behind is
  * tried at every position, one that starts with the word only where the word is (the
