@@ -31,7 +31,8 @@ export interface CircuitBreakerConfig {
    * through: then it is given back, so a probe whose end was never recorded (its server crashed, a
    * store write failed) cannot hold the breaker half-open, failing every call, for good; a slow probe
    * that ends later still counts (and frees no slot: its own was given back, and one taken since is
-   * not its to free). @default 1
+   * not its to free). The lease is read on each server's clock: one running ahead of the server
+   * that let the probe in sees it end that much early (keep clocks in step within `resetTimeout`). @default 1
    */
   readonly halfOpenMaxProbes?: number;
   /** Successful probes that close it again. @default 1 */

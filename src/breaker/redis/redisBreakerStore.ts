@@ -58,6 +58,8 @@ const PATH = /*#__PURE__*/ optionPath('redisBreakerStore', 'client, ');
  *    reads and computes again. No count is lost and no breaker opens twice, however many servers
  *    record at once. Writes carry `PX: ttlMs`.
  * 3. A Redis that fails makes the breaker let calls through (fail open).
+ * 4. Each breaker is one key, and the script uses only it: on a Redis Cluster any `prefix` works,
+ *    and the cluster client of `redis` (`createCluster()`) can be passed as it is.
  *
  * @example
  * import { createClient } from 'redis';

@@ -9,7 +9,7 @@ import { asStored } from '../../events/runTag.js';
 import { EventLogError } from '../../events/EventLogError.js';
 import { withCutField } from '../../internal/limitCut.js';
 import { RunLedger } from './runLedger.js';
-import { eachLine, startsWith, syncFolder } from './jsonlFile.js';
+import { eachLine, ofAnother, startsWith, syncFolder } from './jsonlFile.js';
 
 /** Options of {@link createJsonlEventStore}. */
 export interface JsonlEventStoreOptions {
@@ -280,11 +280,11 @@ function isPlainToken(event: { readonly type: string }): event is { type: 'token
 /** Passes each record (an envelope or a deletion marker) of every stream (or only `only`'s, with whether its line is UTF-8) to `each`, in file order; torn and blank lines skipped (and a byte order mark before the first). */
 async function scan(path: string, only: string | undefined, each: (record: EventEnvelope | Tombstone, utf8: boolean) => void, checkUtf8 = false): Promise<void> {
   // lines of other streams are skipped by their first bytes, without decoding them
-  const own = only === undefined ? undefined : Buffer.from(`${LINE_HEAD}${JSON.stringify(only)},`);
+  const own = only === undefined ? undefined : Buffer.from(LINE_HEAD + JSON.stringify(only));
   let first = true;
   await eachLine(path, (bytes, start, end) => {
     if (first && (first = false, startsWith(bytes, start, end, BOM))) start += BOM.length; // a file saved by an editor
-    if (start === end || (own !== undefined && startsWith(bytes, start, end, HEAD) && !startsWith(bytes, start, end, own))) return;
+    if (start === end || (own !== undefined && ofAnother(bytes, start, end, HEAD, own))) return;
     let record: EventEnvelope | Tombstone;
     try {
       record = JSON.parse(bytes.toString('utf8', start, end)) as EventEnvelope | Tombstone;

@@ -1,4 +1,5 @@
 /* The JSONL store's file access: reading a file line by line, in chunks (a log of any size), comparing a line's first bytes, and syncing a folder. @internal */
+import { isUtf8 } from 'node:buffer';
 import { open } from 'node:fs/promises';
 
 /** Bytes read per `read` call. */
@@ -64,4 +65,22 @@ export async function syncFolder(path: string): Promise<void> {
 /** True when `bytes[start, end)` starts with `prefix`. */
 export function startsWith(bytes: Buffer, start: number, end: number, prefix: Buffer): boolean {
   return end - start >= prefix.length && bytes.compare(prefix, 0, prefix.length, start, start + prefix.length) === 0;
+}
+
+/**
+ * Whether the line `bytes[start, end)` is surely of another stream than the one whose lines start
+ * with `own` (`head`, the store's `{"v":1,"streamId":`, then the id as JSON), undecoded: it starts
+ * with `head` and an id written without escapes, in UTF-8, other than `own`'s. Any other line is parsed, as `streams()` parses every
+ * line: an id another program's JSON wrote escaped (`"a\u003cb"` for `a<b`), or in bytes that are not
+ * UTF-8 (listed with U+FFFD, and then `INVALID_LOG` when read), was listed, yet never read or found.
+ */
+export function ofAnother(bytes: Buffer, start: number, end: number, head: Buffer, own: Buffer): boolean {
+  let at = start + head.length; // the id's opening quote
+  if (!startsWith(bytes, start, end, head) || startsWith(bytes, start, end, own) || bytes[at] !== 0x22) return false;
+  let high = false;
+  for (let b = bytes[++at]; b !== 0x22; b = bytes[++at]) {
+    if (b === 0x5c || at >= end) return false; // an escape, or no end of the id on the line
+    if (b! >= 0x80) high = true;
+  }
+  return !high || isUtf8(bytes.subarray(start + head.length + 1, at));
 }

@@ -51,5 +51,8 @@ function replyError(e: Error, streamId: string | undefined, verb: 'answered' | '
   const code = replyCode(e);
   const passing = code !== undefined && TRANSIENT.has(code);
   const why = passing ? ` with ${code}, a passing state of the server (retry later)` : '';
-  return new EventLogError(passing ? 'STORE_UNAVAILABLE' : 'STORE_FAILED', streamId, `Redis ${passing ? verb : 'refused'} ${what}${why}: ${e.message}`, e);
+  return new EventLogError(passing ? 'STORE_UNAVAILABLE' : 'STORE_FAILED', streamId, `Redis ${passing ? verb : 'refused'} ${what}${why}: ${e.message}${code === 'CROSSSLOT' ? CLUSTER : ''}`, e);
 }
+
+/** What a `CROSSSLOT` reply (a Redis Cluster) needs: the store's scripts use its set of ids and a stream in one call. */
+const CLUSTER = " (on a Redis Cluster, give createRedisEventStore a keyPrefix with a hash tag, such as '{l0}:events:', so that all of its keys share one slot)";

@@ -23,7 +23,11 @@ export interface RedisCommandClient {
 
 /** Options of {@link createRedisEventStore}. */
 export interface RedisEventStoreOptions {
-  /** Prefix of every key: a stream is `<prefix>stream:<id>`, the set of ids `<prefix>streams`. @default 'l0:events:' */
+  /**
+   * Prefix of every key: a stream is `<prefix>stream:<id>`, the set of ids `<prefix>streams`. On a
+   * Redis Cluster it must hold a hash tag, such as `'{l0}:events:'`, so all the store's keys share a
+   * slot (see 12). @default 'l0:events:'
+   */
   readonly keyPrefix?: string;
   /** How long one `XREAD BLOCK` of `follow` waits before it is sent again, in ms (> 0). @default 5000 */
   readonly followBlockMs?: number;
@@ -140,6 +144,13 @@ const OPTION_KEYS: readonly string[] = ['keyPrefix', 'followBlockMs', 'followRec
  *    reports them as the `cause` of its `RECORD_FAILED`.
  * 11. Redis keeps keys as UTF-8, where a lone surrogate becomes U+FFFD: a stream id (or `keyPrefix`)
  *    holding one is a TypeError naming it, as `'a\uD800'` and `'a\uDC00'` would share one stream.
+ * 12. A Redis Cluster needs the keys of one script in one slot, and the store's scripts use the set
+ *    of ids with a stream (or many: a listing): give a `keyPrefix` with a hash tag (`'{l0}:events:'`)
+ *    and the whole store is one slot, on one shard; the default (kept: another key layout would hide
+ *    the logs already written) is refused there with `CROSSSLOT`, an `EventLogError` `STORE_FAILED`
+ *    naming that fix. The cluster client of `redis` routes by a key of its own: pass
+ *    `{ sendCommand: (args) => cluster.sendCommand(keyPrefix, false, args) }`; `follow` also needs
+ *    `duplicate()`, a client of the shard that holds the slot.
  *
  * Node only; import it from `l0-rx/stores/redis`; `redis` is an optional peer you install.
  *
