@@ -28,6 +28,8 @@ function attempts(cold: (marbles: string, values?: Record<string, L0Event>, erro
 
 /** The retry event of attempt n failing with ECONNRESET after `fast`'s wait. */
 const retried = (attempt: number) => expect.objectContaining({ type: 'retry', attempt, delayMs: 1, reason: 'network_error' });
+/** The retry event of attempt n when a budget in it refuses the next attempt: no wait (the run ends at once). */
+const refused = (attempt: number) => expect.objectContaining({ type: 'retry', attempt, delayMs: 0, reason: 'network_error' });
 
 describe('budget inside the retry loop (per attempt)', () => {
   it('should count over the attempts of one run, and cut the later attempt at the delta that crosses the limit', () => {
@@ -45,7 +47,7 @@ describe('budget inside the retry loop (per attempt)', () => {
       const run = fromStream(factory).pipe(budget({ maxTotalTokens: 22, inputTokens: 10, onExceeded: 'complete' }), retryWithBackoff(fast));
       // attempt 1: 10 + 2; attempt 2 would send the prompt again (22) and stream a token (23)
       const cut: L0Event = { type: 'complete', finishReason: 'length', usage: { outputTokens: 2, inputTokens: 10 } };
-      expectObservable(run).toBe('sa-b-r(L|)', { ...values, r: retried(1), L: cut });
+      expectObservable(run).toBe('sa-b-(rL|)', { ...values, r: refused(1), L: cut });
       flush();
       expect(calls).toEqual([1]);
     });
@@ -73,8 +75,8 @@ describe('budget inside the retry loop (per attempt)', () => {
         const { factory, calls } = attempts(cold, first, '-d-(x|)');
         const run = l0({ stream: factory, guardrails: [noBad], guardMode: 'hold-back', retry: fast, attemptOperators: [budget({ maxOutputTokens: 3, estimateTokens: chars })] });
         // attempt 1's a, b, c were written and held back, never released: they spent the 3 tokens (before, the budget saw none, and attempt 2 was sent and completed)
-        const r = expect.objectContaining({ type: 'retry', attempt: 1 });
-        expectObservable(run.pipe(filter((e) => e.type !== 'violation'))).toBe('s------r#', { s: start(1), r }, expect.objectContaining({ code: 'BUDGET_EXCEEDED' }));
+        // (and the refusal comes as the attempt fails: no retry, no wait)
+        expectObservable(run.pipe(filter((e) => e.type !== 'violation'))).toBe('s------#', { s: start(1) }, expect.objectContaining({ code: 'BUDGET_EXCEEDED' }));
         flush();
         expect(calls).toEqual([1]);
       });
@@ -117,7 +119,7 @@ describe('budget inside the retry loop (per attempt)', () => {
       const run = l0({ stream: factory, retry: fast, attemptOperators: [budget({ maxOutputTokens: 3, onExceeded: 'complete' })] });
       // attempt 2 could not stream one token: never sent, and its `length` completion ends the run (it was retried as zero output, then failed with ZeroOutputError)
       const cut: L0Event = { type: 'complete', finishReason: 'length', usage: { outputTokens: 3, inputTokens: 0 } };
-      expectObservable(run).toBe('sa-b-c-r(L|)', { ...values, r: retried(1), L: cut });
+      expectObservable(run).toBe('sa-b-c-(rL|)', { ...values, r: refused(1), L: cut });
       flush();
       expect(calls).toEqual([1]);
     });
@@ -143,7 +145,7 @@ describe('budget inside the retry loop (per attempt)', () => {
         attemptOperators: [budget({ maxOutputTokens: 3, onExceeded: 'complete' }), tap((e) => seen.push(e))], runOperators: [tap(() => undefined)], onComplete: () => undefined,
       });
       const cut: L0Event = { type: 'complete', finishReason: 'length', usage: { outputTokens: 3, inputTokens: 0 } };
-      expectObservable(run).toBe('sa-b-c-r(L|)', { ...values, r: retried(1), L: cut });
+      expectObservable(run).toBe('sa-b-c-(rL|)', { ...values, r: refused(1), L: cut });
     });
   });
 
@@ -154,7 +156,7 @@ describe('budget inside the retry loop (per attempt)', () => {
       const run = structured({ stream: factory, schema: z.object({ name: z.string() }), retry: fast, attemptOperators: [budget({ maxOutputTokens: 3, onExceeded: 'complete' })] });
       const cut: L0Event = { type: 'complete', finishReason: 'length', usage: { outputTokens: 3, inputTokens: 0 } };
       // read as an empty answer (INVALID_JSON), the attempt was retried three times with no request sent, and the run failed with INVALID_JSON
-      expectObservable(run.pipe(filter((e) => e.type !== 'partial'))).toBe('sa-b-c-r(L|)', { ...values, ...json, r: retried(1), L: cut });
+      expectObservable(run.pipe(filter((e) => e.type !== 'partial'))).toBe('sa-b-c-(rL|)', { ...values, ...json, r: refused(1), L: cut });
       flush();
       expect(calls).toEqual([1]);
     });

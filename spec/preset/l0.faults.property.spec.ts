@@ -184,6 +184,13 @@ function predict(c: Case): Expected {
         if (cut) return ended();
         break;
       }
+      // inside the loop, a retry whose attempt could not stream one token ends the run as the attempt fails: no wait (with
+      // onExceeded complete the retry passes with delayMs 0 before the length completion, with the error none does)
+      if (c.budget?.where === 'attempt' && tokens.used + 1 > c.budget.max) {
+        if (c.budget.complete) retries.push([at, attempt, 0]);
+        calls.push(attempt);
+        return ended();
+      }
       const delay = after ?? backoffDelay(c, retried, previous, random);
       if (cut) {
         // with onExceeded complete the retry passes (retracting the attempt) before the length completion

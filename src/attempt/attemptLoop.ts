@@ -45,7 +45,7 @@ export abstract class AttemptLoop implements Observer<L0Event>, Unsubscribable {
   private step = 0;
   private expected: AttemptContext | undefined = undefined;
   /** The current stream's context as handed (set before its subscribe): whether a loop nested in it took it. */
-  private holder: Holder | undefined = undefined;
+  protected holder: Holder | undefined = undefined;
   /** The tracer's entrant observer at the loop's subscription, for the streams it subscribes later. */
   private readonly observer: EntrantObserver | undefined = currentEntrantObserver();
   /** The stream to subscribe when the running subscribe returns; `null` while one runs with none queued (see {@link subscribe}). */

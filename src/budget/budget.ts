@@ -6,6 +6,7 @@ import type { L0Event } from '../events/eventTypes.js';
 import { describeOption } from '../internal/options.js';
 import { markLimitCut } from '../internal/limitCut.js';
 import { heldOutput, heldSince } from '../internal/heldOutput.js';
+import { onNextAttempt } from '../internal/refusedAttempt.js';
 import { BudgetExceededError } from './BudgetExceededError.js';
 import { Budget, isBudget, resolveBudget, type BudgetConfig, type ResolvedBudget } from './budgetLedger.js';
 
@@ -40,7 +41,9 @@ import { Budget, isBudget, resolveBudget, type BudgetConfig, type ResolvedBudget
  *    limits (a shared ledger already spent, a prompt, `inputTokens`, over them) is never subscribed,
  *    so its request is never sent: it ends at once with the {@link BudgetExceededError} of that one
  *    token, or with `complete{finishReason: 'length'}` and the run's usage so far (zero when it
- *    sent nothing before). After the loops, the `retry` or `fallback` that announces such an
+ *    sent nothing before); inside the retry loop that is known as the attempt before it fails, so
+ *    a loop that would retry ends the run right then, not after its wait (with the error, no
+ *    `retry`; with `onExceeded: 'complete'`, `retry{delayMs: 0}` then the `complete`). After the loops, the `retry` or `fallback` that announces such an
  *    attempt ends the run so (with `onExceeded: 'complete'` it passes first, as in 3): the
  *    attempt is never sent, as inside them, nor resumed (no `resume` restores a checkpoint). A race
  *    that holds its entrants' events releases a winner's `retry` from before the win only at the
@@ -77,6 +80,13 @@ export function budget(config: BudgetConfig | Budget): MonoTypeOperatorFunction<
         if (c.onExceeded === 'error') return subscriber.error(new BudgetExceededError(spent));
         subscriber.next(markLimitCut({ type: 'complete', finishReason: 'length', usage: { outputTokens: tally.output, inputTokens: tally.input } }));
         return subscriber.complete();
+      }
+      // inside a retry loop: whether the next attempt would be refused, asked as this one fails (the run ends then, not after a wait)
+      if (tally.attempt) {
+        onNextAttempt(tally.attempt, () => {
+          const over = tally.ledger.exceeds(1, c.inputTokens);
+          return over && (c.onExceeded === 'error' ? new BudgetExceededError(over) : true);
+        });
       }
       // the watch is the source's subscriber itself: a cut inside a synchronous flood closes it, and a source that checks `closed` stops
       return source.subscribe(new BudgetWatch(subscriber, c, tally));

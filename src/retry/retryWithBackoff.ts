@@ -6,6 +6,7 @@ import { takeAttemptContext } from '../attempt/attemptContext.js';
 import { AttemptLoop } from '../attempt/attemptLoop.js';
 import { isPromiseLike } from '../internal/isPromiseLike.js';
 import { passHeldOutput } from '../internal/heldOutput.js';
+import { refusedAfter } from '../internal/refusedAttempt.js';
 import { warnOnce } from '../internal/warn.js';
 import { FRESH_BUDGETS, retryDelay, retryVerdict, spendRetry } from './retryDecision.js';
 import {
@@ -152,16 +153,21 @@ class RetryRun extends AttemptLoop {
     // a callback's failure (a throwing calculateDelay, a veto that never settles) ends the run, typed
     const fail = (e: unknown): void => subscriber.error(passHeldOutput(raw, asL0Error(e).withRunInfo({ attempt, fallbackIndex, attemptErrors: errors })));
     const retry = (): void => {
-      let delayMs: number;
+      // a budget() in the attempt knows it refuses the next one: the run ends now, not after the wait (with its error, or complete)
+      const refused = refusedAfter(this.holder?.ctx);
+      if (refused instanceof Error) return this.failed(refused);
+      let delayMs = 0;
       try {
-        delayMs = retryDelay({ classification: c, attempt, error: failed, retryAfterMs: verdict.retryAfterMs }, this.budgets, cfg);
+        if (!refused) delayMs = retryDelay({ classification: c, attempt, error: failed, retryAfterMs: verdict.retryAfterMs }, this.budgets, cfg);
       } catch (callbackError) {
         return fail(callbackError);
       }
       this.budgets = spendRetry(this.budgets, verdict.countsTowardAttempts, delayMs);
       const error = serializeError(failed);
       subscriber.next(passHeldOutput<L0Event>(raw, { type: 'retry', attempt, delayMs, error, reason: c.reason, countsTowardAttempts: verdict.countsTowardAttempts }));
-      if (!subscriber.closed) this.run(() => timer(delayMs, cfg.scheduler).subscribe(() => this.start()));
+      if (subscriber.closed) return;
+      if (refused) this.start();
+      else this.run(() => timer(delayMs, cfg.scheduler).subscribe(() => this.start()));
     };
     if (!cfg.shouldRetry) return retry();
     const ctx: ShouldRetryContext = Object.freeze({
