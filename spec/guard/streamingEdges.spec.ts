@@ -96,4 +96,15 @@ describe('guard at the edges of what has streamed', () => {
     expect(tokens.length).toBeGreaterThan(1);
     for (const value of tokens) expect(value).not.toMatch(/[\ud800-\udbff]$|^[\udc00-\udfff]/);
   });
+
+  // with `holdBack: 0` a token that ended inside a pair ('ab\uD83D') was released as it came, its high half last
+  it('should never release half of a surrogate pair in hold-back when the tokens split the pairs, with a hold-back of 0 too', () => {
+    const t = `a${'😀'.repeat(30)}`;
+    const rules = [{ name: 'passes', check: () => undefined }, customPatternRule(/x/, 'x')];
+    for (const holdBack of [0, 5]) {
+      const r = runSync(text(...t.match(/[\s\S]{1,2}/g)!), guard(rules, { mode: 'hold-back', holdBack }));
+      expect(r.released).toBe(t);
+      for (const value of r.out.flatMap((e) => (e.type === 'token' ? [e.value] : []))) expect(value).not.toMatch(/[\ud800-\udbff]$|^[\udc00-\udfff]/);
+    }
+  });
 });

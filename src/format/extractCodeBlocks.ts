@@ -1,4 +1,5 @@
 import { checkText } from '../internal/options.js';
+import { QUOTE_MARK, quoteDepth, quoteMarks } from '../internal/blockQuote.js';
 
 /** A fenced code block found by {@link extractCodeBlocks}. */
 export interface CodeBlock {
@@ -10,26 +11,17 @@ export interface CodeBlock {
 }
 
 /*
- * A line that opens a fence, after its block quote marks (QUOTES): its indentation with a list item's marker (`- `, `1. `)
+ * A line that opens a fence, after its block quote marks (quoteMarks): its indentation with a list item's marker (`- `, `1. `)
  * if the fence starts the item, the fence, the rest (the info string). As in CommonMark, a backtick fence's info string
  * has no backtick ("```js```" on one line is inline code, not a fence): checked apart, since a pattern that also splits
  * the info into words backtracks quadratically on a long info string ending in a backtick.
  */
 const OPEN = /^([ \t]*(?:(?:[-*+]|\d{1,9}[.)])[ \t]+)?)(`{3,}|~{3,})([\s\S]*)$/;
-/** A line's block quote marks: `>`, each after up to 3 spaces and with the one space after it. */
-const QUOTES = /^(?: {0,3}> ?)*/;
 /** The info string's first word, out of pandoc's and R Markdown's braces (`{r}`, `{.python}`), before line numbers (`js{1,3}`) and rustdoc's attributes (`rust,no_run`). */
 const INFO = /^[ \t]*\{?\.?([^\s`{},]*)/;
 
-/** The line without its first `depth` block quote marks, or `undefined` when it has fewer (the quote, and a fence in it, ended). */
-function unquote(line: string, depth: number): string | undefined {
-  for (let d = 0; d < depth; d++) {
-    const mark = /^ {0,3}> ?/.exec(line);
-    if (!mark) return undefined;
-    line = line.slice(mark[0].length);
-  }
-  return line;
-}
+/** The line without the block quote marks `marks` matches (its first depth ones), or `undefined` when it has fewer (the quote, and a fence in it, ended). */
+const unquote = (line: string, marks: RegExp): string | undefined => (marks.test(line) ? line.replace(marks, '') : undefined);
 
 /** The line without up to `n` characters of its leading spaces and tabs. */
 function outdent(line: string, n: number): string {
@@ -68,16 +60,17 @@ function findBlocks(text: string, language: string | undefined, call: string): C
   const lines = text.replace(/\r\n?/g, '\n').split('\n');
   const blocks: CodeBlock[] = [];
   for (let i = 0; i < lines.length; i++) {
-    const quotes = QUOTES.exec(lines[i]!)![0];
+    const quotes = quoteMarks(lines[i]!);
     const open = OPEN.exec(lines[i]!.slice(quotes.length));
     if (!open || (open[2]![0] === '`' && open[3]!.includes('`'))) continue;
-    const depth = quotes.split('>').length - 1;
+    const depth = quoteDepth(quotes);
     const [, indent, fence, rest] = open as unknown as [string, string, string, string];
     const close = new RegExp(`^[ \\t]*${fence[0] === '`' ? '`' : '~'}{${fence.length},}[ \\t]*$`);
+    const marks = new RegExp(`^(?:${QUOTE_MARK}){${depth}}`);
     const code: string[] = [];
     let line: string | undefined;
     let j = i + 1;
-    for (; j < lines.length && (line = unquote(lines[j]!, depth)) !== undefined && !close.test(line); j++) code.push(outdent(line, indent.length));
+    for (; j < lines.length && (line = unquote(lines[j]!, marks)) !== undefined && !close.test(line); j++) code.push(outdent(line, indent.length));
     const closed = j < lines.length && line !== undefined;
     blocks.push({ language: INFO.exec(rest)![1]!.toLowerCase(), code: code.join('\n'), unclosed: !closed });
     // past the closing fence; a line that ended the quote may open a block itself

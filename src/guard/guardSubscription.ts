@@ -169,9 +169,10 @@ export class GuardSubscription extends Relay<L0Event> implements RedactionSink {
       while (ends !== undefined && ends.length > 0 && ends[0]! <= limit) this.#boundary = ends.shift()!;
       to = releaseTarget(length, this.#boundary, this.#released, this.redactions);
     } else {
-      // never half an emoji: a released token does not end after a high surrogate (0xd800-0xdbff) its low half follows
+      // never half an emoji: a released token does not end after a high surrogate (0xd800-0xdbff), whether its low
+      // half follows or is still to come (a token that ends inside the pair, with a hold-back of 0)
       to = checked - holdBack;
-      if (to < length && isHighSurrogate(this.#pending.charCodeAt(to - 1 - this.#released))) to--;
+      if (isHighSurrogate(this.#pending.charCodeAt(to - 1 - this.#released))) to--;
       to = releaseTarget(length, to, this.#released, this.redactions);
     }
     // a hold-back shorter than `span` releases text a phrase may still run through: no checkpoint holds it
@@ -216,12 +217,13 @@ export class GuardSubscription extends Relay<L0Event> implements RedactionSink {
         const delta = arrears ? arrears + batch : batch;
         if (arrears) this.#arrears![i] = '';
         if (count !== undefined || delta !== '') this.#check(run, rules[i]!, delta, all);
-        // the text at the end a run has not judged yet (a match it waits to see the end of) is not checked
-        if (this.#holding & bit(i)) behind = Math.max(behind, run.held ?? 0);
+        // the text at the end a run has not judged yet (a match it waits to see the end of) is not checked; a run's
+        // `held` is not checked (create() made it): a fraction counts whole, NaN as 0 (fractional or NaN offsets lost text)
+        if (this.#holding & bit(i)) behind = Math.max(behind, Math.ceil(run.held!) || 0);
       } else {
         const arrears = (this.#arrears ??= runs.map(() => ''));
         arrears[i] += batch;
-        behind = Math.max(behind, arrears[i]!.length + (this.#holding & bit(i) ? (run.held ?? 0) : 0));
+        behind = Math.max(behind, arrears[i]!.length + (this.#holding & bit(i) ? Math.ceil(run.held!) || 0 : 0));
       }
       next = Math.min(next, c - (c % interval) + interval);
     }

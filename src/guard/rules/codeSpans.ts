@@ -1,31 +1,33 @@
+import { QUOTE_MARK, quoteDepth, quoteMarks } from '../../internal/blockQuote.js';
+
 /**
- * A fence line's start, as regex source: up to 4 block quote marks (`> ```js`), at most 8 spaces or tabs before its
+ * A fence line's start, as regex source: up to 4 block quote marks (`> ```js`, see QUOTE_MARK), at most 8 spaces or tabs before its
  * run (in answers a fence indented that far is one nested in a list item, see {@link fenceIndent}; a deeper one is
  * text), as drift's fence reader (FenceLines) reads an unquoted one, then maybe a list item's marker when the fence
  * starts the item (`- ```js`, `1. ```sh`: such a line opens a fence and never closes one, see {@link bareFence}).
  * Shared by {@link CODE_MARKERS} and markdownRule. @internal
  */
-export const FENCE_INDENT = '^(?: {0,4}>){0,4}[ \\t]{0,8}(?:(?:[-*+]|\\d{1,9}[.)])[ \\t]{1,4})?';
+export const FENCE_INDENT = `^(?:${QUOTE_MARK}){0,4}[ \\t]{0,8}(?:(?:[-*+]|\\d{1,9}[.)])[ \\t]{1,4})?`;
 /** Whether a fence line's run comes first on it (after its quote marks, spaces and tabs), not after a list item's marker: only such a line closes a fence. @internal */
-export const bareFence = (line: string): boolean => /^(?: {0,4}>)*[ \t]*[`~]/.test(line);
-/** A line's block quote depth: its `>` marks before anything else. A fence line closes only the fence opened at its own depth. @internal */
-export const quoteDepth = (line: string): number => /^(?: {0,4}>)*/.exec(line)![0].split('>').length - 1;
+export const bareFence = (line: string): boolean => /^[ \t]*[`~]/.test(line.slice(quoteMarks(line).length));
 
 /**
  * The Markdown code markers, as regex source for a multiline regex that also holds a rule's own
  * alternatives (one regex, so markers and matches arrive in text order): group 1 a fence line's
  * run of backticks or tildes (it matches only a whole line: a backtick fence's info string, group
  * 2, has no backtick, so "```npm install```" is inline code; a tilde fence's may, as in CommonMark,
- * markdownRule and drift), group 3 a run of backticks, group 4
- * a blank line. Every marker is at most {@link MARKER_SPAN} long, so a scanner that keeps that much
+ * markdownRule and drift), group 3 a run of backticks, group 4 a blank line, or the line break
+ * after a quoted line (a `\n` alone, matched once the next line's quote marks have ended: the
+ * character after them is in). Every marker is at most {@link MARKER_SPAN} long, so a scanner that keeps that much
  * finds the same markers however the text streams: a fence line with an info string longer than
  * 50 characters is read as inline backticks (and a run of more than 20 backticks as several). A
  * fence line may be indented up to 8 (a fence nested in a list item, see {@link fenceIndent}), be
- * quoted and start a list item (see {@link FENCE_INDENT}); a blank line ends a quoted fence with its quote.
+ * quoted and start a list item (see {@link FENCE_INDENT}); a quoted fence ends with its quote, at a
+ * line with fewer marks (a blank line too), as markdownRule and extractCodeBlocks read it.
  * @internal
  */
-export const CODE_MARKERS = `${FENCE_INDENT}(\`{3,20}|~{3,20})((?<=~)[^\\n]{0,50}|[^\`\\n]{0,50})(?![^\\n])|(\`{1,20})|(\\n[ \\t\\r]{0,60}\\n)`;
-/** The longest code marker: a fence line, 4 quote marks after 4 spaces each, 8 spaces, a 9-digit list marker and 4 spaces, 20 backticks and a 50-character info string. @internal */
+export const CODE_MARKERS = `${FENCE_INDENT}(\`{3,20}|~{3,20})((?<=~)[^\\n]{0,50}|[^\`\\n]{0,50})(?![^\\n])|(\`{1,20})|(\\n(?:[ \\t\\r]{0,60}\\n|(?<=^ {0,3}>[^\\n]*\\n)(?=[ >]{0,20}[^ >])))`;
+/** The longest code marker: a fence line, 4 quote marks of 3 spaces, `>` and a space, 8 spaces, a 9-digit list marker and 4 spaces, 20 backticks and a 50-character info string. @internal */
 export const MARKER_SPAN = 112;
 /** One of these is in every code marker. @internal */
 export const CODE_TRIGGERS = '`~\n';
@@ -102,9 +104,11 @@ export class CodeSpans<T> {
       return true;
     }
     if (m[g + 3] === undefined) return false;
-    // a blank line ends a paragraph, and an inline span with it; and a block quote, and a fence in it
-    if (this.#fence === '') this.#literal();
-    else if (this.#depth > 0) this.#fence = '';
+    // a line with fewer quote marks ends the quote, and a fence in it (CommonMark; a blank line's marks are none); a
+    // blank line ends a paragraph, and an inline span with it (a line break in a quote ends none)
+    if (this.#fence !== '') {
+      if (quoteDepth(m.input.slice(m.index + 1)) < this.#depth) this.#fence = '';
+    } else if (m[g + 3]!.length > 1) this.#literal();
     return true;
   }
 

@@ -1,7 +1,8 @@
 import type { FinishReason } from '../../events/eventTypes.js';
 import { builtInRule, openAtEnd, SCAN_INTERVAL } from './builtInRule.js';
 import { DECIDED, type GuardFinding, type GuardRule, type GuardRuleRun } from '../guardRule.js';
-import { closes, FENCE_INDENT, fenceIndent, quoteDepth } from './codeSpans.js';
+import { closes, FENCE_INDENT, fenceIndent } from './codeSpans.js';
+import { quoteDepth } from '../../internal/blockQuote.js';
 import { LineReader } from './lineReader.js';
 
 /**
