@@ -48,6 +48,14 @@ describe('structured consensus: fields only a minority wrote', () => {
     expect(heavy.result!.consensus).toEqual({ a: 1, x: {} });
   });
 
+  // the object's writers were counted over the fields left after the shape vote: o0 wrote `a` too (its `a.b` a value, outvoted by
+  // the objects), so a, written by three outputs of five, was left out as a minority's
+  it('should keep an object a majority wrote when some of them lost a shape vote under it', () => {
+    const texts = ['{"a": {"b": 5}}', '{"a": {"b": {"c": 1}}}', '{"a": {"b": {"d": 1}}}', '{"z": 1}', '{"z": 2}'];
+    const { result } = runConsensus((answer) => consensus(texts.map((t) => answer(t)), { parse, minimumAgreement: 0 }));
+    expect(result!.consensus).toEqual({ a: {} });
+  });
+
   it("should take every field's winner with resolveConflicts 'merge', a minority's fields included", () => {
     const { result } = runConsensus((answer) => consensus([answer('{"a": 1, "x": 9}'), answer('{"a": 1}'), answer('{"a": 1}')], { parse, resolveConflicts: 'merge', minimumAgreement: 0 }));
     expect(result!.consensus).toEqual({ a: 1, x: 9 });

@@ -109,7 +109,7 @@ export function decide<T>(outputs: readonly ConsensusOutput<T>[], o: DecideOptio
     // leave it out, but not the objects a majority wrote around it (`{a: {}}`, not `{}`, when each output's `a` held another field)
     const keep = o.resolveConflicts === 'merge' ? undefined : (indices: readonly number[]) => 2 * sum(indices) >= finished;
     return Object.freeze({
-      type: 'structured', consensus: (whole === undefined ? buildFromFields(mergeableFields(internal, weight), keep) : outputs[whole]!.value) as T, chosenIndex: whole,
+      type: 'structured', consensus: (whole === undefined ? buildFromFields(mergeableFields(internal, weight), keep, internal) : outputs[whole]!.value) as T, chosenIndex: whole,
       agreement, similarities: undefined, fields, dissent: Object.freeze(dissent), ...common,
     });
   }

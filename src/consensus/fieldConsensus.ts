@@ -49,18 +49,21 @@ export function voteFields(values: readonly { index: number; value: unknown; wei
 /**
  * Rebuilds an object from winning leaf values (the inverse of `leaves`), the fields whose writers (the
  * outputs that gave them a value) `keep` accepts; one it refuses leaves out its value but not the objects
- * around it that it accepts the writers of (every output with a field under one): `{a: {}}` when each
- * output's `a` held a field of its own. Every key is an own property, as `JSON.parse` makes it: a
- * model's `"__proto__"` key is a field like any other, never an assignment to the prototype (of the
- * result, or through it of `Object.prototype`). The fields hold no value where another has fields
- * (see {@link mergeableFields}).
+ * around it that it accepts the writers of (every output with a field under one in `all`, the fields
+ * before {@link mergeableFields} dropped a shape's losers: `{a: {b: 5}}` wrote `a` as `{a: {b: {c: 1}}}`
+ * did): `{a: {}}` when each output's `a` held a field of its own. Every key is an own property, as
+ * `JSON.parse` makes it: a model's `"__proto__"` key is a field like any other, never an assignment to
+ * the prototype (of the result, or through it of `Object.prototype`). The fields hold no value where
+ * another has fields (see {@link mergeableFields}).
  */
-export function buildFromFields(fields: Readonly<Record<string, FieldConsensus>>, keep: (indices: readonly number[]) => boolean = () => true): unknown {
+export function buildFromFields(fields: Readonly<Record<string, FieldConsensus>>, keep: (indices: readonly number[]) => boolean = () => true, all = fields): unknown {
   if ('' in fields) return fields['']!.value;
-  const list = Object.entries(fields).map(([path, f]) => [JSON.parse(path) as string[], f.votes.flatMap((v) => v.indices), f.value] as const);
+  // ('' in `all`: a top-level value the objects outvoted, under no object)
+  const parsed = (f: typeof fields) => Object.entries(f).map(([path, v]) => [JSON.parse(path || '[]') as string[], v.votes.flatMap((x) => x.indices), v.value] as const);
+  const list = parsed(fields);
   const writers = new Map<string, Set<number>>();
   const at = (keys: readonly string[], d: number) => JSON.stringify(keys.slice(0, d));
-  for (const [keys, indices] of list) {
+  for (const [keys, indices] of parsed(all)) {
     for (let d = 1; d < keys.length; d++) {
       let w = writers.get(at(keys, d));
       if (!w) writers.set(at(keys, d), (w = new Set()));
