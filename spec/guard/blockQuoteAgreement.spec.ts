@@ -1,7 +1,7 @@
 /** @test {patternRule} @test {latexRule} @test {markdownRule} @test {extractCodeBlocks} */
 import { describe, expect, it } from 'vitest';
 import { extractCodeBlocks, guard, latexRule, markdownRule, patternRule, type GuardRule } from 'l0-rx';
-import { runSync, text } from './helpers.js';
+import { runSync, text, tokensOf } from './helpers.js';
 
 /*
  * The readers of a block quote's `>` marks read them alike, as CommonMark does (up to 3 spaces, `>`, an
@@ -51,6 +51,20 @@ describe('the readers of block quote marks agree', () => {
       const r = runSync([{ type: 'resume', checkpoint: t.slice(0, i) }, ...text(t.slice(i))], guard([patternRule({ categories: ['refusal', 'placeholder'] })]));
       expect(JSON.stringify(r.violations.map((v) => v.message)), t.slice(0, i)).toBe(expected);
     }
+  });
+
+  // the scans keep a few hundred characters: the line break after a longer quoted line was no marker once its `>` had
+  // left the buffer, so streamed in small tokens the fence stayed open and the probe after the quote was code
+  it.each([true, false])('should end a quoted fence after a code line longer than the scans keep, however it streams (probe quoted: %s)', (quoted) => {
+    const answer = `> \`\`\`sh\n> ${'x'.repeat(1000)}\n${quoted ? '> ' : ''}PROBE\n`;
+    const code = inCode(answer);
+    expect(code).toBe(quoted);
+    const messages = (rule: () => GuardRule, probe: string) => {
+      const t = answer.replace(PROBE, probe);
+      return new Set([t.length, 1, 4, 17].map((size) => JSON.stringify(runSync(tokensOf(t, size), guard([rule()])).violations.map((v) => v.message))));
+    };
+    expect(messages(() => patternRule({ categories: ['refusal', 'placeholder'] }), '[insert name]')).toEqual(new Set([JSON.stringify(code ? [] : ['placeholder: "[insert name]"'])]));
+    expect(messages(latexRule, '\\begin{x}')).toEqual(new Set([JSON.stringify(code ? [] : ['unclosed environment x'])]));
   });
 
   it('should read the probe as code where a quote holds it, and as text after the quote ended', () => {

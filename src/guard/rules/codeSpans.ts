@@ -18,7 +18,9 @@ export const bareFence = (line: string): boolean => /^[ \t]*[`~]/.test(line.slic
  * 2, has no backtick, so "```npm install```" is inline code; a tilde fence's may, as in CommonMark,
  * markdownRule and drift), group 3 a run of backticks, group 4 a blank line, or the line break
  * after a quoted line (a `\n` alone, matched once the next line's quote marks have ended: the
- * character after them is in). Every marker is at most {@link MARKER_SPAN} long, so a scanner that keeps that much
+ * character after them is in), or after a line whose start a scanner's buffer has dropped (it
+ * may be quoted; a `\n` alone ends only a quoted fence, at a line with fewer marks, so one after
+ * an unquoted line changes nothing). Every marker is at most {@link MARKER_SPAN} long, so a scanner that keeps that much
  * finds the same markers however the text streams: a fence line with an info string longer than
  * 50 characters is read as inline backticks (and a run of more than 20 backticks as several). A
  * fence line may be indented up to 8 (a fence nested in a list item, see {@link fenceIndent}), be
@@ -26,7 +28,7 @@ export const bareFence = (line: string): boolean => /^[ \t]*[`~]/.test(line.slic
  * line with fewer marks (a blank line too), as markdownRule and extractCodeBlocks read it.
  * @internal
  */
-export const CODE_MARKERS = `${FENCE_INDENT}(\`{3,20}|~{3,20})((?<=~)[^\\n]{0,50}|[^\`\\n]{0,50})(?![^\\n])|(\`{1,20})|(\\n(?:[ \\t\\r]{0,60}\\n|(?<=^ {0,3}>[^\\n]*\\n)(?=[ >]{0,20}[^ >])))`;
+export const CODE_MARKERS = `${FENCE_INDENT}(\`{3,20}|~{3,20})((?<=~)[^\\n]{0,50}|[^\`\\n]{0,50})(?![^\\n])|(\`{1,20})|(\\n(?:[ \\t\\r]{0,60}\\n|(?<=(?:^ {0,3}>|(?<![^]))[^\\n]*\\n)(?=[ >]{0,20}[^ >])))`;
 /** The longest code marker: a fence line, 4 quote marks of 3 spaces, `>` and a space, 8 spaces, a 9-digit list marker and 4 spaces, 20 backticks and a 50-character info string. @internal */
 export const MARKER_SPAN = 112;
 /** One of these is in every code marker. @internal */
