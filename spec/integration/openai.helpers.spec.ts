@@ -87,4 +87,16 @@ describe('fromStream + chat.completions.stream() with a parsed response_format',
     expect(events.map((e) => e.type)).toEqual(['start', 'complete']);
     expect(events.at(-1)).toEqual({ type: 'complete', finishReason: 'content-filter' });
   });
+
+  it("should complete without the finish chunk's own text and the usage after it, which the helper throws before reading", async () => {
+    // compatible servers (vLLM) send the last token with `finish_reason`
+    const chunk = (delta: object, finish_reason: string | null = null) => ({ id: 'c', object: 'chat.completion.chunk', created: 0, model: 'm', choices: [{ index: 0, delta, finish_reason }] });
+    const usage = { id: 'c', object: 'chat.completion.chunk', created: 0, model: 'm', choices: [], usage: { prompt_tokens: 1, completion_tokens: 3, total_tokens: 4 } };
+    const client = fakeClient(() => sseText([chunk({ role: 'assistant', content: '' }), chunk({ content: '{"a": "x' }), chunk({ content: 'y' }, 'length'), usage]));
+    const events = await collect(fromStream(() => client.chat.completions.stream({ model: 'm', messages: [], response_format: zodResponseFormat(z.object({ a: z.string() }), 'a') })));
+    expect(events.slice(1)).toEqual([{ type: 'token', value: '{"a": "x' }, { type: 'complete', finishReason: 'length' }]);
+    // create() on the same body has both
+    const created = await collect(fromStream(() => client.chat.completions.create({ model: 'm', messages: [], stream: true })));
+    expect(created.slice(1)).toEqual([{ type: 'token', value: '{"a": "x' }, { type: 'token', value: 'y' }, { type: 'complete', finishReason: 'length', usage: { inputTokens: 1, outputTokens: 3, totalTokens: 4 } }]);
+  });
 });

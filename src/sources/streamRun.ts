@@ -7,7 +7,7 @@ import { StreamAbortedError } from '../errors/StreamAbortedError.js';
 import { incompleteStream, isRecord, malformedChunk, unreadableChunk, type Rec } from './adapters/shared.js';
 import { tellSourceActive } from '../internal/sourceActivity.js';
 import type { AdapterEmit, ChunkDecoder, StreamAdapter } from './adapters/types.js';
-import { openaiChatAdapter, thrownFinish } from './adapters/openaiChat.js';
+import { thrownFinish } from './adapters/openaiChat.js';
 import { checkEvent } from './validateEvent.js';
 import { isPromiseLike } from '../internal/isPromiseLike.js';
 import { nextWithUncheckedTail } from '../attempt/uncheckedTail.js';
@@ -169,11 +169,11 @@ export class StreamRun {
   private readonly onReadError = (e: unknown): void => {
     this.sourceEnded = true;
     // openai's chat helper throws a `length` / `content_filter` finish when asked for parsed output: it ends as on `create()`
+    // (a first chunk picks the chat adapter)
     const finish = this.inputController && thrownFinish(e);
     if (finish) {
       try {
-        if (!this.decoder) this.use(openaiChatAdapter);
-        this.decoder!.push(finish, this.sink);
+        this.push(finish);
         return this.end();
       } catch (x) {
         e = x;

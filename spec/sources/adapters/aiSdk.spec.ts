@@ -128,6 +128,15 @@ describe('ai-sdk adapter (streamText parts)', () => {
     expect((await run(filtered)).at(-1)).toMatchObject({ type: 'complete', finishReason: 'content-filter' });
   });
 
+  it("should keep a content-filter without the provider's own reason: a real filter of a provider that reports none looks the same as @ai-sdk/openai's Responses refusal", async () => {
+    // @ai-sdk/openai 3+ Responses model: a refusal is `{unified: 'content-filter', raw: undefined}` (no incomplete_details);
+    // AI SDK 5 has no rawFinishReason at all, and AI SDK 6+ wraps a v2 provider's finish reason with `raw: undefined` (Gemini's SAFETY included)
+    const noRaw = [{ type: 'text-delta', id: 't', text: 'The' }, { ...finish('content-filter'), rawFinishReason: undefined }] as Part[];
+    expect((await run(noRaw)).at(-1)).toEqual({ type: 'complete', finishReason: 'content-filter', usage });
+    const providerPart = { type: 'finish', usage: { inputTokens: { total: 1 }, outputTokens: { total: 1 } }, finishReason: { unified: 'content-filter', raw: undefined } };
+    expect((await collect(fromStream(() => chunksOf<unknown>([providerPart])))).at(-1)).toMatchObject({ type: 'complete', finishReason: 'content-filter' });
+  });
+
   it("should fail AI SDK 5's finish reason unknown with no usage (a body that ended before its finish chunk) as INCOMPLETE_STREAM", async () => {
     // AI SDK 7's types no longer list it; AI SDK 5's streams send it (spec/integration/sdkVersions.spec.ts)
     const unknown = { type: 'finish', finishReason: 'unknown', totalUsage: {} } as unknown as Part;

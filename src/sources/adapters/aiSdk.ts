@@ -79,8 +79,10 @@ const MALFORMED_ERRORS: ReadonlySet<string> = /*#__PURE__*/ new Set(['AI_JSONPar
  *    one that is no string (nor a provider-level `{unified}` with a string, also inside another) `MALFORMED_CHUNK`. Finish reason `error` (or a provider
  *    finish reason `error`, which the SDK reports as `other`) fails with a retryable `SERVER_ERROR`;
  *    `interrupted` (the provider stream ended without a completion signal) is a cut stream, `INCOMPLETE_STREAM`.
- *    `content-filter` with the provider's own reason `stop` (`rawFinishReason`) is `stop`: the SDK's OpenAI
- *    providers report a refusal so, whose text streamed as the answer (as on the openai routes, where it ends `stop`).
+ *    `content-filter` with the provider's own reason `stop` (`rawFinishReason`) is `stop`: the SDK's OpenAI chat
+ *    models report a refusal so, whose text streamed as the answer (as on the openai routes, where it ends `stop`);
+ *    one with no provider reason stays `content-filter` (`@ai-sdk/openai`'s Responses refusal, and a real filter
+ *    where the SDK or provider reports none).
  * 7. A stream that ends without `finish` is cut: `INCOMPLETE_STREAM` (the SDK ends that way after a
  *    failed call: `start`, `error`, end).
  * 8. Everything else (start, steps, text-start/end, tool input deltas, tool results, errors and denials,

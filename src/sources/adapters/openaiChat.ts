@@ -19,7 +19,8 @@ export const FINISH: Readonly<Record<RawFinish, FinishReason>> = {
  * output (`response_format: zodResponseFormat(...)`, `zodFunction` tools), it meets a `length` or `content_filter`
  * finish with `LengthFinishReasonError` / `ContentFilterFinishReasonError` (plain `OpenAIError`s known by their
  * message), where `create()` streams that finish. Internal: fromStream decodes it (with this adapter when the throw
- * came before any chunk), so both routes end alike.
+ * came before any chunk), so both routes end with the same reason (the helper throws before it reads that chunk's
+ * own delta or the usage after it: those are lost).
  */
 export const thrownFinish = (e: unknown): Rec | undefined => {
   const cut = e instanceof Error && /^Could not parse response content as the (l)?/.exec(e.message);
