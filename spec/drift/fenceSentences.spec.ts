@@ -134,6 +134,16 @@ describe('detectDrift repetition: repeated sentences in code', () => {
     expect(fails(`Run the five migration scripts in order.\n\n${[1, 2, 3, 4, 5].map((i) => `${wait}${block(`node migrate-step${i}.js`)}`).join('')}All five ran.`)).toBe(false);
   });
 
+  it('should not count a block seen before as repeated text (a tutorial reruns the same command, an answer shows its file again)', () => {
+    const restart = `Then restart the server so the change takes effect.\n${fence}bash\ndocker compose restart api && docker compose logs -f api --tail 50\n${fence}\n\n`;
+    expect(fails(`Four settings to change.\n\nOpen config.yml and set the port to 8080.\n${restart}Now set the log level to debug in the same file.\n${restart}Next turn on the metrics endpoint.\n${restart}Finally raise the upload limit to 20 MB.\n${restart}That is all.`)).toBe(false);
+    const tests = `${fence}bash\nnpm test -- --run\n${fence}\nAll tests should pass before you move on to the next bug.\n\n`;
+    expect(fails(`Fix the four bugs one at a time.\n\nFirst fix the off-by-one error in the pager.\n${tests}Then fix the null check in the parser.\n${tests}Next fix the typo in the help text.\n${tests}Last, update the changelog entry.\n${tests}Done.`)).toBe(false);
+    const file = `${fence}python\nimport json\n\n\ndef load(path):\n    with open(path) as f:\n        return json.load(f)\n\n\ndef save(path, data):\n    with open(path, "w") as f:\n        json.dump(data, f, indent=2)\n\n\nif __name__ == "__main__":\n    cfg = load("config.json")\n    cfg["debug"] = True\n    save("config.json", cfg)\n${fence}\n\n`;
+    const save = 'Save the file before you run the script again. ';
+    expect(fails(`Here is the script:\n\n${file}${save}It reads the config, turns on debug mode and writes the config back with two-space indentation, so the diff stays small. ${save}\n\nFor reference, the whole file once more:\n\n${file}${save}`)).toBe(false);
+  });
+
   it('should still stop a sentence and the same block looping: by its 4th time (the tail check sooner when the unit is short)', () => {
     const unit = `Run this in your terminal to start the development server again.\n${fence}bash\nnpm run dev -- --host 0.0.0.0 --port 5173 --open --strictPort --clearScreen false --logLevel info\n${fence}\n`;
     expect(unit.length).toBeGreaterThan(160); // past the tail check's longest unit: the sentences decide

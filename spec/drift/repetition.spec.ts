@@ -290,6 +290,30 @@ describe('RepetitionCheck (tail)', () => {
     expect(found).toBeGreaterThan(runs(250)); // the loops were found (about 280 of the 300), not only missed alike
   });
 
+  it('should fire in the delta that reaches the plain rule\'s first loop with the `\\r`s left out of each window (CRLF lines, runs of `\\r`)', () => {
+    // no sentence end, fence, digit or comma: the tail check alone decides, and no unit is data; the `\r`s differ from
+    // window to window, so the positions a check lets go are judged on windows shorter than 480
+    const letters = fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz \r\r\n'.split(''));
+    const unit = fc.oneof(fc.string({ unit: letters, minLength: 1, maxLength: 170 }), fc.string({ unit: fc.constantFrom('a', '\r'), minLength: 1, maxLength: 4 }));
+    const text = fc.tuple(fc.string({ unit: letters, minLength: 400, maxLength: 1200 }), unit, fc.string({ unit: letters, maxLength: 300 }))
+      .map(([before, unit, after]) => before + unit.repeat(Math.ceil(800 / unit.length)) + after);
+    let found = 0;
+    fc.assert(
+      fc.property(text, fc.array(fc.integer({ min: 1, max: 300 }), { minLength: 1, maxLength: 5 }), fc.nat(1200), (t, sizes, resumed) => {
+        let loop = Math.max(512, resumed - (resumed % 64) + 64);
+        while (loop <= t.length && smallestPeriod(t.slice(loop - 480, loop).replaceAll('\r', '')) > 160) loop += 64;
+        const ends: number[] = [];
+        for (let at = resumed, k = 0; at < t.length; k++) ends.push((at = Math.min(t.length, at + sizes[k % sizes.length]!)));
+        const check = new RepetitionCheck();
+        check.resume(t.slice(0, resumed));
+        if (loop <= t.length) found++;
+        expect(ends.find((end, k) => check.check(t.slice(k === 0 ? resumed : ends[k - 1], end)))).toBe(loop <= t.length ? ends.find((end) => end >= loop) : undefined);
+      }),
+      { numRuns: runs(300), endOnFailure: true },
+    );
+    expect(found).toBeGreaterThan(runs(150)); // the loops were found, not only missed alike
+  });
+
   it('should check a delta of any size at every multiple of 64 it reaches, not only at its end', () => {
     const loop = 'and again '.repeat(60); // 600 characters
     const text = `${'x'.repeat(40)}${loop}${Array.from({ length: 200 }, (_, i) => `w${i}`).join(' ')}`;

@@ -91,12 +91,14 @@ const HEAVY = /[\u3040-\u30ff\u3400-\ua4cf\uac00-\ud7af]/g;
  */
 const CUT = new RegExp(`(?<=[.!?\uff0e])(?=[\\x00-\\x20]|${WIDE.source})|(?<=[${ENDS}])|(?<=[\u0e01-\u0eff0-9][\\t\\n\\v\\f\\r ]+)(?=[\u0e01-\u0eff])`);
 const LEADING = new RegExp(`^[\\s${ENDS}]+`);
+/** What the sentences are read past, as if it were not there: quote marks, closing brackets, `*`, direction marks and other format characters (U+FEFF is whitespace). */
+const PAST = /(?!\ufeff)["')\]*\p{Pi}\p{Pf}\p{Cf}]/gu;
 
 /** The sentence rule written plainly (no digits here): a key over 20 long (a CJK character counts 3) a third time, when repeats since its time before last are at least twice the new text. */
 function sentencesRepeat(text: string): boolean {
   const times = new Map<string, number[]>();
   const all: { length: number; again: boolean }[] = [];
-  for (const raw of text.split(CUT)) {
+  for (const raw of text.replace(PAST, '').split(CUT)) {
     const key = raw.replace(LEADING, '').trim().toLowerCase().replace(/\s+/g, ' ');
     const length = key.length + 2 * (key.match(HEAVY)?.length ?? 0);
     const at = times.get(key) ?? [];
@@ -115,7 +117,7 @@ describe('RepetitionCheck (sentences in other scripts)', () => {
   it('should cut and weigh sentences as the plain rule does, whatever the chunk boundaries', () => {
     const piece = fc.constantFrom(
       '我们需要考虑', '这个问题', '仔细', 'この問題について', 'ですね', '이 문제를 고려', '합니다', 'เราต้องพิจารณา', 'ปัญหานี้', 'हमें विचार करना', 'هل يجب',
-      'We need to consider', 'it', '。', '！', '？', '．', '।', '؟', '.', '!', ' ', '\n', '\u3000', ' ', '。', 'ㅋㅋㅋㅋ', '㎏',
+      'We need to consider', 'it', '。', '！', '？', '．', '।', '؟', '.', '!', ' ', '\n', '\u3000', ' ', '。', 'ㅋㅋㅋㅋ', '㎏', '"', '\u201d', '\u200f',
     );
     let found = 0;
     fc.assert(

@@ -47,6 +47,12 @@ describe('detectDrift on emoji, right-to-left text and combining marks', () => {
     expect(typesIn(runSync(tokensOf(list, 3), detectDrift()).out)).toEqual([]);
   });
 
+  it('should still stop a run of carriage returns (a window of only `\\r`s is a loop, as it was before they were left out)', () => {
+    const run = `Loading the data${'\r'.repeat(600)}`;
+    expect(typesIn(runSync(tokensOf(run, 3), detectDrift()).out)).toEqual(['repetition']);
+    expect(typesIn(runSync(tokensOf(run.replaceAll('\r', '\r\n'), 3), detectDrift()).out)).toEqual(['repetition']);
+  });
+
   it('should find the same drift in every corpus text with Windows line ends as with `\\n` (entropy_spike aside, reported only: its 64-character blocks shift)', () => {
     const failing = (types: string[]) => types.filter((t) => t !== 'entropy_spike');
     for (const t of [...good, ...bad]) {

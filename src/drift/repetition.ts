@@ -43,8 +43,9 @@ const MAX_SENTENCES = 1000;
  * step list's "Save the file." between new steps, a contract's recurring clause); a sentence with
  * digits (of any script) is keyed with its digits all one and counts from 9 characters, a loop at its third time
  * in a row with the same number or its 50th counting along by one ("Number 7 is next. Number 8
- * is next. ...", see {@link COUNTING}); a fenced block is one piece of text, a repeat when seen
- * before (its number too), else new text outweighing all repeats before it (see {@link NEW_BLOCK});
+ * is next. ...", see {@link COUNTING}); a fenced block is one piece of text: one seen before (its
+ * number too) adds nothing (a tutorial reruns its command), a new one is new text outweighing all
+ * repeats before it (see {@link NEW_BLOCK});
  * (2) at every multiple of 64 of the text's length, the 480 characters ending there (`\r`s left
  * out) repeating one unit at least 3 times (smallest period <= 160), which
  * catches a loop without sentence punctuation; when that unit is rows of data or in a code fence
@@ -216,7 +217,7 @@ export class RepetitionCheck implements DriftCheck {
       if (end === delta.length) break;
       // a fence's newline: the fence opens or closes, and the sentence in progress (the prose that led
       // into the fence) is dropped, or the block is counted; the newline is read in the new state
-      if (this.inFence) this.count(h1, h2, length, digits, true);
+      if (this.inFence) this.count(h1, h2, 0, digits, true);
       this.inFence = !this.inFence;
       this.flips.push(this.total + end);
       h1 = H1;
@@ -240,7 +241,8 @@ export class RepetitionCheck implements DriftCheck {
    * Counts a finished sentence by its hashes; true at its third time or later (with digits: its
    * third in a row with the same number, or its 50th counting along, see {@link COUNTING}) when,
    * since its time before last, repeated sentences have at least twice the characters of new ones.
-   * A `block` (a fenced block's text, at its closing fence) is never short and never fires.
+   * A `block` (a fenced block's text, at its closing fence, with `length` 0: seen before, it adds
+   * nothing) is never short and never fires.
    */
   private count(h1: number, h2: number, length: number, digits: number, block = false): boolean {
     // a short sentence is not told apart from others ("Yes."): it counts as new text
@@ -312,8 +314,8 @@ export class RepetitionCheck implements DriftCheck {
    */
   private loops(window: string, end: number): boolean {
     // `\r`s left out (the same ones at every position: skipping next positions stays sound), so
-    // CRLF lines loop as LF ones do
-    if (window.includes('\r')) window = window.replace(/\r/g, '');
+    // CRLF lines loop as LF ones do; a window of only `\r`s is one, a loop (empty, it would be none)
+    if (window.includes('\r')) window = window.replace(/\r/g, '') || '\r';
     const period = periodAtMost(window, TAIL / 3, EVERY);
     if (period <= 0) {
       this.dataRun = 0;
