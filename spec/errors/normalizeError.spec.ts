@@ -38,6 +38,10 @@ describe('toL0Error', () => {
     ['an abort Event', new Event('abort'), 'an Event with keys []'],
     ['an AbortSignal', new AbortController().signal, 'an AbortSignal with keys []'],
     ['a Map', new Map(), 'a Map with keys []'],
+    // "a" before a U read as "you" (a byte stream's chunk; it read "an Uint8Array" once the article followed the name)
+    ['a Uint8Array', new Uint8Array(2), 'a Uint8Array with keys [0, 1]'],
+    ['a URL', new URL('https://a.example/'), 'a URL with keys []'],
+    ['an UnknownThing', new (class UnknownThing {})(), 'an UnknownThing with keys []'],
   ])('should wrap %s in an UnknownError naming it, with the original as cause', (_, e, named) => {
     const out = toL0Error(e);
     expect(isUnknownError(out)).toBe(true);

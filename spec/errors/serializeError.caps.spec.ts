@@ -107,12 +107,47 @@ describe('serializeError: causes, AggregateErrors and caps', () => {
     expect(serializeError(self).errors).toEqual([{ name: 'Error', message: '[Circular]' }]);
   });
 
+  // an entry that is not an error (a string, an object without a message, a hole, a link back) was never counted: an
+  // AggregateError of 10,000 strings gave 10,000 entries (349 KB), a million holes took a second and a million entries
+  const many = (errors: unknown[]) => new AggregateError(errors, 'many');
+  it.each([
+    ['strings', () => many(Array.from({ length: 10_000 }, (_, i) => `refused ${i}`))],
+    ['objects without a message', () => many(Array.from({ length: 10_000 }, (_, i) => ({ field: i })))],
+    ['holes', () => many(new Array(100_000))],
+    ['itself, 10,000 times', () => {
+      const self = many([]);
+      (self.errors as unknown[]).push(...new Array(10_000).fill(self));
+      return self;
+    }],
+  ])('should write at most 32 entries when an AggregateError\'s errors are %s', (_, make) => {
+    const plain = serializeError(make());
+    expect(plain.errors).toHaveLength(32); // the AggregateError itself, 30 entries and one mark for the rest
+    expect(plain.errors?.at(-1)).toEqual({ name: 'Error', message: '[Truncated]' });
+    expect(JSON.stringify(plain).length).toBeLessThan(3000);
+  });
+
+  // the second pass counted the entries the first had not (its strings, its `[Circular]` marks), and read a
+  // `[Circular]` 8 errors down as too deep: the replayed error's chain was not the recorded one
+  it.each([
+    ['an AggregateError of 40 strings', () => new UnknownError(new AggregateError(Array.from({ length: 40 }, (_, i) => `s${i}`), 'm'))],
+    ['an UnknownError over 7 errors whose last links back to the first (8 errors down)', () => {
+      const chain = Array.from({ length: 7 }, (_, i) => new Error(`level ${i}`));
+      chain.forEach((e, i) => Object.defineProperty(e, 'cause', { value: chain[(i + 1) % 7] }));
+      return new UnknownError(chain[0]);
+    }],
+  ])('should give the same plain error again from its deserialised copy, for %s', (_, make) => {
+    const plain = wire(make());
+    expect(serializeError(deserializeError(plain))).toEqual(plain);
+  });
+
   it('should keep class, code, category, retryable, attempt and the cause chain through a round trip', () => {
     const message = fc.string({ maxLength: 30 });
     const link = fc.oneof(
       message.map((m) => new Error(m)),
       fc.tuple(message, fc.boolean()).map(([m, retryable]) => new L0Error(m, { code: 'X', category: 'server', retryable })),
       fc.nat(1).map(() => refused()),
+      // a wide AggregateError of strings and errors: the 32-entry cap, met at any entry
+      fc.array(fc.oneof(message, message.map((m) => new Error(m))), { maxLength: 40 }).map((list) => new AggregateError(list, 'many')),
     );
     fc.assert(
       fc.property(fc.array(link, { maxLength: 12 }), fc.integer({ min: 1, max: 9 }), fc.boolean(), (links, attempt, l0Top) => {

@@ -133,7 +133,7 @@ export class L0Error extends Error {
 /** How many errors deep a serialised error goes: a deeper `cause` is `[Truncated]`. */
 const MAX_CAUSE_DEPTH = 8;
 const TRUNCATED = '[Truncated]';
-/** How many errors one serialised error holds in all (its causes, an AggregateError's `errors` and theirs). */
+/** How many errors one serialised error holds in all (itself, its causes, an AggregateError's `errors` and theirs; a string or object there counts too). */
 const MAX_ERRORS = 32;
 /** How long a serialised message (and a foreign `info`'s JSON) gets: a provider's error page stays a few KB. */
 export const MAX_MESSAGE = 2000;
@@ -146,7 +146,7 @@ const FIELD_TYPES: Readonly<Record<string, string>> = {
 
 /** `e` as a capped {@link SerializedError} (see {@link L0Error.toJSON}); `l0`: it is an L0Error, so it always gets a code, category, reason and `retryable`. */
 export function plainError(e: object, l0: boolean): SerializedError {
-  return errorToJSON(e, [], { left: MAX_ERRORS }, l0);
+  return errorToJSON(e, [], { left: MAX_ERRORS - 1 }, l0);
 }
 
 /**
@@ -156,7 +156,6 @@ export function plainError(e: object, l0: boolean): SerializedError {
  * `retryable`; other errors and plain recorded causes keep only the fields they have.
  */
 function errorToJSON(e: object, above: readonly unknown[], walk: { left: number }, l0: boolean): SerializedError {
-  walk.left--;
   const path = [...above, e];
   const out: Record<string, unknown> = { name: shorten(safeString(e, 'name') ?? (l0 ? 'L0Error' : 'Error')), message: shorten(safeString(e, 'message') ?? '', MAX_MESSAGE) };
   if (l0) Object.assign(out, { code: 'UNKNOWN_ERROR', category: 'unknown', retryable: false, reason: 'unknown' });
@@ -199,8 +198,10 @@ function writable(info: object, l0: boolean): boolean {
 }
 
 function linkToJSON(link: unknown, path: readonly unknown[], walk: { left: number }): SerializedError | string {
+  // every entry counts (a list of 10,000 strings is no smaller than one of errors), and in this order, so that
+  // serialising the deserialised copy meets each mark where this did and gives the same result
+  if (path.length >= MAX_CAUSE_DEPTH || walk.left-- <= 0) return TRUNCATED;
   if (path.includes(link)) return '[Circular]';
-  if (path.length >= MAX_CAUSE_DEPTH || walk.left <= 0) return TRUNCATED;
   if (isL0Error(link)) return errorToJSON(link, path, walk, true);
   if ((typeof link === 'object' && link !== null) || typeof link === 'function') {
     // an Error, or a plain error-like object (a recorded cause rebuilt by deserializeError): its known fields

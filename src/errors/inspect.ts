@@ -48,8 +48,8 @@ export function shorten(text: string, max = MAX_DESCRIPTION): string {
   return `${text.slice(0, end)}…`;
 }
 
-/** `name` after its article: `an Event`, `a Map`. */
-export const withArticle = (name: string): string => `${/^[aeiou]/i.test(name) ? 'an' : 'a'} ${name}`;
+/** `name` after its article: `an Event`, `a Map`, `an UnknownError`; `a` before a U read as "you": `a Uint8Array`, `a URL`, `a User`. */
+export const withArticle = (name: string): string => `${/^(?!u[irs])[aeiou]/i.test(name) ? 'an' : 'a'} ${name}`;
 
 /**
  * Names a value for an error message: its type and a shortened view of it (a string's start, a function's
