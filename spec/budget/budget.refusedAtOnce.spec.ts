@@ -1,7 +1,7 @@
 /** @test {budget} */
 import { describe, expect, it } from 'vitest';
 import type { Observable } from 'rxjs';
-import { budget, BudgetExceededError, createBudget, fromStream, l0, retryWithBackoff, type L0Event, type StreamContext } from 'l0-rx';
+import { budget, BudgetExceededError, createBudget, defineGuardrailRule, fromStream, hedge, l0, raceModels, retryWithBackoff, type L0Event, type StreamContext } from 'l0-rx';
 import { testScheduler } from '../helpers/testScheduler.js';
 
 /*
@@ -23,6 +23,14 @@ function attempts(cold: (marbles: string, values?: Record<string, L0Event>, erro
   const calls: number[] = [];
   const factory = (ctx: StreamContext) => (calls.push(ctx.attempt), cold(marbles[ctx.attempt - 1]!, values, error));
   return { factory, calls };
+}
+
+/** `run`'s events as `time:what` (a token as its value, an error as its message), and its end. */
+function logOf(run: Observable<L0Event>, now: () => number): string[] {
+  const log: string[] = [];
+  const at = (what: string) => log.push(`${now()}:${what}`);
+  run.subscribe({ next: (e) => at(e.type === 'token' ? e.value : e.type), error: (e: unknown) => at((e as Error).message), complete: () => at('end') });
+  return log;
 }
 
 describe('budget inside the retry loop, when the attempt after a failure could not stream one token', () => {
@@ -109,4 +117,64 @@ describe('budget inside the retry loop, when the attempt after a failure could n
       expectObservable(run).toBe(`sa-b-r ${wait - 1}ms tc-(x|)`, { ...values, r: retry, x: { type: 'complete', finishReason: 'stop' } });
     });
   });
+
+  it('should end with the next attempt\'s error as the refused attempt did: attempt 2, after attempt 1\'s error in attemptErrors', () => {
+    testScheduler().run(({ cold, flush }) => {
+      const { factory } = attempts(cold, reset, '-a-b-#', '-c-|');
+      let error: unknown;
+      fromStream(factory).pipe(budget({ maxOutputTokens: 2 }), retryWithBackoff(slow)).subscribe({ error: (e: unknown) => (error = e) });
+      flush();
+      // (was attempt 1, listed twice: the network error and the refusal)
+      expect(error).toMatchObject({ code: 'BUDGET_EXCEEDED', attempt: 2, fallbackIndex: 0 });
+      const list = (error as { attemptErrors: { code: string; attempt: number }[] }).attemptErrors.map((e) => `${e.code}@${e.attempt}`);
+      expect(list).toEqual(['NETWORK_ERROR@1', 'BUDGET_EXCEEDED@2']);
+    });
+  });
+
+  it('should hand the failed attempt\'s held-back output on with that error, so a budget after the loops still counts it', () => {
+    const noBad = defineGuardrailRule({ name: 'no-bad', severity: 'error', check: (delta: string) => (delta.includes('X') ? { message: 'bad' } : undefined) });
+    const chars = (text: string) => text.length;
+    const scheduler = testScheduler();
+    scheduler.run(({ cold, flush }) => {
+      const { factory } = attempts(cold, reset, '-a-b-c-#', '-c-|');
+      const after = createBudget({ maxOutputTokens: 100, estimateTokens: chars });
+      const run = l0({ stream: factory, guardrails: [noBad], guardMode: 'hold-back', retry: { backoff: 'fixed', baseDelay: 1000 }, attemptOperators: [budget({ maxOutputTokens: 3, estimateTokens: chars })], runOperators: [budget(after)] });
+      const log = logOf(run, () => scheduler.now());
+      flush();
+      expect(log).toEqual(['0:start', '7:Budget exceeded: maxOutputTokens 3 (would reach 4)']);
+      // a, b and c were held back, never passed on, and paid for (was 0: the retry event that carried them is no longer sent)
+      expect(after.outputTokens).toBe(3);
+    });
+  });
 });
+
+describe('budget inside a race\'s entrant, inside the retry loop', () => {
+  it('should leave the next attempt to the race when only one entrant\'s budget is spent: the other entrant still races and wins', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ cold, flush }) => {
+      const first = attempts(cold, reset, '-a-b-#', '-c-|');
+      const second = attempts(cold, reset, '-----c-|', '-c-|');
+      const run = raceModels([fromStream(first.factory).pipe(budget({ maxOutputTokens: 2 })), fromStream(second.factory)]).pipe(retryWithBackoff(slow));
+      const log = logOf(run, () => scheduler.now());
+      flush();
+      // attempt 2: the first entrant is refused before its request, the second wins (was: the run ended at 5 with BudgetExceededError)
+      expect(log).toEqual(['1:start', '1:a', '3:b', '5:retry', '1006:start', '1006:c', '1008:complete', '1008:end']);
+      expect([first.calls, second.calls]).toEqual([[1], [1, 2]]);
+    });
+  });
+
+  it('should start a hedge\'s backup at once in the next attempt when the primary\'s budget is spent and the backup never started', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ cold, flush }) => {
+      const primary = attempts(cold, reset, '-a-b-#', '-c-|');
+      const backup = attempts(cold, reset, '-c-|', '-c-|');
+      const run = fromStream(primary.factory).pipe(budget({ maxOutputTokens: 2 }), hedge(fromStream(backup.factory).pipe(budget({ maxOutputTokens: 2 })), { delay: 100 }), retryWithBackoff(slow));
+      const log = logOf(run, () => scheduler.now());
+      flush();
+      // (was: the run ended at 5 with the primary's BudgetExceededError, the backup's budget never asked)
+      expect(log).toEqual(['1:start', '1:a', '3:b', '5:retry', '1006:start', '1006:c', '1008:complete', '1008:end']);
+      expect([primary.calls, backup.calls]).toEqual([[1], [2]]);
+    });
+  });
+});
+

@@ -43,7 +43,8 @@ import { Budget, isBudget, resolveBudget, type BudgetConfig, type ResolvedBudget
  *    token, or with `complete{finishReason: 'length'}` and the run's usage so far (zero when it
  *    sent nothing before); inside the retry loop that is known as the attempt before it fails, so
  *    a loop that would retry ends the run right then, not after its wait (with the error, no
- *    `retry`; with `onExceeded: 'complete'`, `retry{delayMs: 0}` then the `complete`). After the loops, the `retry` or `fallback` that announces such an
+ *    `retry`; with `onExceeded: 'complete'`, `retry{delayMs: 0}` then the `complete`; in a race's
+ *    entrant it refuses that entrant alone, as the next attempt starts: the others race on). After the loops, the `retry` or `fallback` that announces such an
  *    attempt ends the run so (with `onExceeded: 'complete'` it passes first, as in 3): the
  *    attempt is never sent, as inside them, nor resumed (no `resume` restores a checkpoint). A race
  *    that holds its entrants' events releases a winner's `retry` from before the win only at the
@@ -81,9 +82,11 @@ export function budget(config: BudgetConfig | Budget): MonoTypeOperatorFunction<
         subscriber.next(markLimitCut({ type: 'complete', finishReason: 'length', usage: { outputTokens: tally.output, inputTokens: tally.input } }));
         return subscriber.complete();
       }
-      // inside a retry loop: whether the next attempt would be refused, asked as this one fails (the run ends then, not after a wait)
-      if (tally.attempt) {
-        onNextAttempt(tally.attempt, () => {
+      // inside a retry loop: whether the next attempt would be refused, asked as this one fails (the run ends then, not after a wait);
+      // by the holder its loop made (a race's entrant, a lane refused alone, has one of its own that no loop asks)
+      const holder = peekAttemptContext();
+      if (holder) {
+        onNextAttempt(holder, () => {
           const over = tally.ledger.exceeds(1, c.inputTokens);
           return over && (c.onExceeded === 'error' ? new BudgetExceededError(over) : true);
         });

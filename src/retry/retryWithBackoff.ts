@@ -153,9 +153,10 @@ class RetryRun extends AttemptLoop {
     // a callback's failure (a throwing calculateDelay, a veto that never settles) ends the run, typed
     const fail = (e: unknown): void => subscriber.error(passHeldOutput(raw, asL0Error(e).withRunInfo({ attempt, fallbackIndex, attemptErrors: errors })));
     const retry = (): void => {
-      // a budget() in the attempt knows it refuses the next one: the run ends now, not after the wait (with its error, or complete)
-      const refused = refusedAfter(this.holder?.ctx);
-      if (refused instanceof Error) return this.failed(refused);
+      // a budget() in the attempt knows it refuses the next one: the run ends now, not after the wait (with its error, or complete);
+      // the error is the next attempt's, as when that attempt was refused, and carries this one's held output on
+      const refused = refusedAfter(this.holder);
+      if (refused instanceof Error) return this.attempt++, this.failed(passHeldOutput(raw, refused));
       let delayMs = 0;
       try {
         if (!refused) delayMs = retryDelay({ classification: c, attempt, error: failed, retryAfterMs: verdict.retryAfterMs }, this.budgets, cfg);

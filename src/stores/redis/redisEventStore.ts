@@ -149,7 +149,7 @@ const OPTION_KEYS: readonly string[] = ['keyPrefix', 'followBlockMs', 'followRec
  *    and the whole store is one slot, on one shard; the default (kept: another key layout would hide
  *    the logs already written) is refused there with `CROSSSLOT`, an `EventLogError` `STORE_FAILED`
  *    naming that fix. The cluster client of `redis` routes by a key of its own: pass
- *    `{ sendCommand: (args) => cluster.sendCommand(keyPrefix, false, args) }`; `follow` also needs
+ *    `{ sendCommand: (args) => cluster.sendCommand(keyPrefix, false, [...args]) }`; `follow` also needs
  *    `duplicate()`, a client of the shard that holds the slot.
  *
  * Node only; import it from `l0-rx/stores/redis`; `redis` is an optional peer you install.
