@@ -75,9 +75,9 @@ class Fold extends Relay<L0Event, L0State> {
   private stale = false;
   /** The last state emitted for an event that was not a token: the base of the tokens' states. */
   private views = INITIAL_L0_STATE;
-  /** The lists of `views` when one of them is a getter (the tokens' states get them too, so none copies a list no one reads). */
-  private lazy: PropertyDescriptorMap | undefined;
-  /** Tokens whose states may still get the getters: the length of the lists (their copy is then paid for). */
+  /** `views` reads a list through a getter (the tokens' states get its lists too, so none copies a list no one reads). */
+  private lazy = false;
+  /** Tokens whose states may still get the getters: the length of the lists when one last changed (their copy is then paid for). */
   private spare = 0;
   /** Per list: the length of its log when last shown, and the copy of that much of it once made (see {@link Fold.shown}). */
   private copies: Record<string, [number, unknown[]?]> = {};
@@ -109,11 +109,11 @@ class Fold extends Relay<L0Event, L0State> {
         // every token after a tool call was O(calls²), a getter on every token of a long answer several times its cost
         if (this.lazy && this.spare-- < 1) {
           this.views = { ...this.views };
-          this.lazy = undefined;
+          this.lazy = false;
         }
         // not kept: a consumer that drops it lets it die young, and fan-in's scavenges copy less
         state = withToken(this.lazy ? this.state : this.views, this.text.text, this.text.tokenCount);
-        if (this.lazy) Object.defineProperties(state, this.lazy);
+        if (this.lazy) for (const key of LISTS) Object.defineProperty(state, key, Object.getOwnPropertyDescriptor(this.views, key)!);
         this.stale = true;
       } else {
         checkEvent(event); // throws for a token whose value is not a string
@@ -151,28 +151,30 @@ class Fold extends Relay<L0Event, L0State> {
    * every event that changes one comes here, so its length tells): then a getter that copies that
    * much of the log at the first read (O(1) to emit, so a run of appends copies nothing), a copy
    * that every later state of that length shares. The tokens' states after it get the same getters
-   * for as many tokens as the lists hold, then the copies are made (a copy at the first token after
-   * each tool call was O(calls²); a getter on each token of a long answer cost several times a token).
+   * for as many tokens as the lists held when one last changed, then the copies are made (a copy at
+   * the first token after each tool call was O(calls²); a getter on each token of a long answer cost
+   * several times a token, so the other events between tokens, a checkpoint every 10, do not renew
+   * the allowance). A copy made is set as a plain field: a defined one made every state 10 times slower to build.
    */
   private shown(): L0State {
     const now = this.current();
-    this.lazy = undefined;
+    this.lazy = false;
+    const size = now.toolCalls.length + now.data.length + now.violations.length;
     // no list holds anything (each the frozen empty one): the state itself, no copy (a checkpoint every 10 tokens paid one)
-    if (!now.toolCalls.length && !now.data.length && !now.violations.length) return (this.copies = {}), (this.views = now);
-    const lists: PropertyDescriptorMap = {};
-    let lazy = false;
+    if (!size) return (this.copies = {}), (this.views = now);
+    const s: Record<string, unknown> = { ...now };
     for (const key of LISTS) {
-      const log = now[key] as unknown[];
+      const log = s[key] as unknown[];
       const n = log.length;
       let c = this.copies[key];
-      if (c?.[0] !== n) c = this.copies[key] = [n, n ? undefined : log];
-      lists[key] = c[1] ? { value: c[1], enumerable: true, writable: true } : { get: () => (c[1] ??= log.slice(0, n)), enumerable: (lazy = true) };
+      if (c?.[0] !== n) {
+        c = this.copies[key] = [n, n ? undefined : log];
+        this.spare = size;
+      }
+      if (c[1]) s[key] = c[1];
+      else Object.defineProperty(s, key, { get: () => (c[1] ??= log.slice(0, n)), enumerable: (this.lazy = true) });
     }
-    if (lazy) {
-      this.lazy = lists;
-      this.spare = now.toolCalls.length + now.data.length + now.violations.length;
-    }
-    return (this.views = Object.defineProperties({ ...now }, lists) as L0State);
+    return (this.views = s as unknown as L0State);
   }
 }
 
