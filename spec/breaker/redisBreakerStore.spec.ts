@@ -1,10 +1,10 @@
 /** @test {redisBreakerStore} */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClient, RESP_TYPES } from 'redis';
+import { describe, expect, it } from 'vitest';
+import { RESP_TYPES } from 'redis';
 import { asyncScheduler, defer, lastValueFrom, of, throwError, type SchedulerLike } from 'rxjs';
 import { circuitBreaker, createCircuitBreaker, ProviderError, type BreakerRecord, type BreakerStateChange, type BreakerStore, type L0Event } from 'l0-rx';
 import { redisBreakerStore, type RedisBreakerClient } from 'l0-rx/breakers/redis';
-import { startRedisServer, type RedisServer } from '../helpers/redisServer.js';
+import { useRedisClients } from '../helpers/redisServer.js';
 
 const serverError = new ProviderError('upstream 503', { code: 'SERVER_ERROR', category: 'server', retryable: true, status: 503 });
 const answer: L0Event[] = [{ type: 'token', value: 'ok' }, { type: 'complete', finishReason: 'stop' }];
@@ -22,22 +22,7 @@ async function call(breaker: ReturnType<typeof createCircuitBreaker>, fails: boo
 }
 
 describe('redisBreakerStore', () => {
-  let server: RedisServer;
-  const clients: { isOpen: boolean; quit(): Promise<unknown> }[] = [];
-  const connect = async () => {
-    const c = createClient({ url: server.url });
-    c.on('error', () => undefined);
-    await c.connect();
-    clients.push(c);
-    return c;
-  };
-  beforeAll(async () => {
-    server = await startRedisServer();
-  });
-  afterAll(async () => {
-    await Promise.all(clients.filter((c) => c.isOpen).map((c) => c.quit()));
-    await server?.stop();
-  });
+  const { connect } = useRedisClients();
 
   it('should throw a TypeError for a client without get, set and eval', () => {
     expect(() => redisBreakerStore({ get: async () => null, set: async () => 'OK' } as never)).toThrow(/with get, set and eval/);

@@ -1,10 +1,9 @@
 /** @test {redisBreakerStore} @test {createCircuitBreaker} */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClient } from 'redis';
+import { describe, expect, it } from 'vitest';
 import { asyncScheduler, defer, lastValueFrom, NEVER, of, throwError, type SchedulerLike, type Subscription } from 'rxjs';
 import { circuitBreaker, createCircuitBreaker, ProviderError, type L0Event } from 'l0-rx';
 import { redisBreakerStore } from 'l0-rx/breakers/redis';
-import { startRedisServer, until, type RedisServer } from '../helpers/redisServer.js';
+import { until, useRedisClients } from '../helpers/redisServer.js';
 
 /*
  * The half-open probe slot across servers sharing one Redis breaker: its `probedAt` is a lease of
@@ -19,22 +18,7 @@ const answer: L0Event[] = [{ type: 'token', value: 'ok' }, { type: 'complete', f
 const clockAt = (now: () => number) => ({ now, schedule: asyncScheduler.schedule.bind(asyncScheduler) }) as SchedulerLike;
 
 describe('redisBreakerStore: a half-open probe across servers', () => {
-  let server: RedisServer;
-  const clients: { isOpen: boolean; quit(): Promise<unknown> }[] = [];
-  const connect = async () => {
-    const c = createClient({ url: server.url });
-    c.on('error', () => undefined);
-    await c.connect();
-    clients.push(c);
-    return c;
-  };
-  beforeAll(async () => {
-    server = await startRedisServer();
-  });
-  afterAll(async () => {
-    await Promise.all(clients.filter((c) => c.isOpen).map((c) => c.quit()));
-    await server?.stop();
-  });
+  const { connect } = useRedisClients();
 
   /** One call's outcome: 'ok' or the error's code. */
   const call = (breaker: ReturnType<typeof createCircuitBreaker>, fails: boolean) =>

@@ -275,15 +275,7 @@ describe('RepetitionCheck (tail)', () => {
     let found = 0;
     fc.assert(
       fc.property(text, fc.array(fc.integer({ min: 1, max: 300 }), { minLength: 1, maxLength: 5 }), fc.nat(1200), (t, sizes, resumed) => {
-        // the plain rule's first position past the checkpoint, and the delta that reaches it (by its end)
-        let loop = Math.max(512, resumed - (resumed % 64) + 64);
-        while (loop <= t.length && smallestPeriod(t.slice(loop - 480, loop)) > 160) loop += 64;
-        const ends: number[] = [];
-        for (let at = resumed, k = 0; at < t.length; k++) ends.push((at = Math.min(t.length, at + sizes[k % sizes.length]!)));
-        const check = new RepetitionCheck();
-        check.resume(t.slice(0, resumed));
-        if (loop <= t.length) found++;
-        expect(ends.find((end, k) => check.check(t.slice(k === 0 ? resumed : ends[k - 1], end)))).toBe(loop <= t.length ? ends.find((end) => end >= loop) : undefined);
+        if (expectFiresAtPlainLoop(t, sizes, resumed, (w) => w)) found++;
       }),
       { numRuns: runs(300), endOnFailure: true }, // its first failing text is reported: shrinking texts of 2,000 characters takes minutes
     );
@@ -300,14 +292,7 @@ describe('RepetitionCheck (tail)', () => {
     let found = 0;
     fc.assert(
       fc.property(text, fc.array(fc.integer({ min: 1, max: 300 }), { minLength: 1, maxLength: 5 }), fc.nat(1200), (t, sizes, resumed) => {
-        let loop = Math.max(512, resumed - (resumed % 64) + 64);
-        while (loop <= t.length && smallestPeriod(t.slice(loop - 480, loop).replaceAll('\r', '')) > 160) loop += 64;
-        const ends: number[] = [];
-        for (let at = resumed, k = 0; at < t.length; k++) ends.push((at = Math.min(t.length, at + sizes[k % sizes.length]!)));
-        const check = new RepetitionCheck();
-        check.resume(t.slice(0, resumed));
-        if (loop <= t.length) found++;
-        expect(ends.find((end, k) => check.check(t.slice(k === 0 ? resumed : ends[k - 1], end)))).toBe(loop <= t.length ? ends.find((end) => end >= loop) : undefined);
+        if (expectFiresAtPlainLoop(t, sizes, resumed, (w) => w.replaceAll('\r', ''))) found++;
       }),
       { numRuns: runs(300), endOnFailure: true },
     );
@@ -321,3 +306,20 @@ describe('RepetitionCheck (tail)', () => {
     expect(fires(text, [1])).toBe(true);
   });
 });
+
+/**
+ * Feeds `t` from `resumed` on in deltas of `sizes` (cycled) after a resume there, and expects the check to fire in the
+ * delta that reaches the plain rule's first loop past the checkpoint (a 480-character window, `window` applied, whose
+ * smallest period is at most 160, at the first 64-aligned position past 512 and the checkpoint), or never when there
+ * is none. Returns whether there was one.
+ */
+function expectFiresAtPlainLoop(t: string, sizes: readonly number[], resumed: number, window: (w: string) => string): boolean {
+  let loop = Math.max(512, resumed - (resumed % 64) + 64);
+  while (loop <= t.length && smallestPeriod(window(t.slice(loop - 480, loop))) > 160) loop += 64;
+  const ends: number[] = [];
+  for (let at = resumed, k = 0; at < t.length; k++) ends.push((at = Math.min(t.length, at + sizes[k % sizes.length]!)));
+  const check = new RepetitionCheck();
+  check.resume(t.slice(0, resumed));
+  expect(ends.find((end, k) => check.check(t.slice(k === 0 ? resumed : ends[k - 1], end)))).toBe(loop <= t.length ? ends.find((end) => end >= loop) : undefined);
+  return loop <= t.length;
+}

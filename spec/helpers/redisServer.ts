@@ -125,6 +125,32 @@ export function useRedisServer(args: readonly string[] = []): { readonly server:
   };
 }
 
+/**
+ * A fresh redis-server for the suite it is called in (started before all, stopped after all) and
+ * `connect()`, a new connected client of it each call (its errors ignored: a spec may drop it), all
+ * quit after all: for specs that play several servers of a fleet, each with its own connection.
+ */
+export function useRedisClients() {
+  let server: RedisServer | undefined;
+  const clients: { isOpen: boolean; quit(): Promise<unknown> }[] = [];
+  beforeAll(async () => {
+    server = await startRedisServer();
+  });
+  afterAll(async () => {
+    await Promise.all(clients.filter((c) => c.isOpen).map((c) => c.quit()));
+    await server?.stop();
+  });
+  return {
+    connect: async () => {
+      const c = createClient({ url: server!.url });
+      c.on('error', () => undefined);
+      await c.connect();
+      clients.push(c);
+      return c;
+    },
+  };
+}
+
 /** Polls `check` (a Redis round trip) until it holds, at most 2,000 times. */
 export async function until(check: () => Promise<boolean>): Promise<void> {
   for (let i = 0; i < 2000; i++) if (await check()) return;
