@@ -1,8 +1,9 @@
 /** @test {budget} */
 import { describe, expect, it } from 'vitest';
-import { filter, type Observable } from 'rxjs';
+import { filter } from 'rxjs';
 import { budget, createBudget, defineGuardrailRule, guard, l0, ProviderError, raceModels, type L0Event, type StreamContext } from 'l0-rx';
 import { testScheduler } from '../helpers/testScheduler.js';
+import { marbleAttempts, type Cold } from './marbleAttempts.js';
 
 /*
  * A budget after the loops (l0()'s runOperators, or piped after retryWithBackoff/fallbackTo) saw
@@ -21,12 +22,8 @@ const noBad = defineGuardrailRule({ name: 'no-bad', severity: 'error', check: (d
 const chars = (text: string) => text.length;
 const noViolations = filter((e: L0Event) => e.type !== 'violation');
 
-/** A factory whose attempt n streams `attempts[n - 1]` (marbles, `#` an ECONNRESET), and the attempts it was called for. */
-function attempts(cold: (marbles: string, values?: Record<string, L0Event>, error?: unknown) => Observable<L0Event>, ...marbles: string[]) {
-  const calls: number[] = [];
-  const factory = (ctx: StreamContext) => (calls.push(ctx.attempt), cold(marbles[ctx.attempt - 1]!, values, reset));
-  return { factory, calls };
-}
+/** A factory whose attempt n streams `marbles[n - 1]` (`#` an ECONNRESET), and the attempts it was called for. */
+const attempts = (cold: Cold, ...marbles: string[]) => marbleAttempts(cold, values, reset, ...marbles);
 
 describe('budget after the retry and fallback loops (l0() runOperators), behind a hold-back guard', () => {
   it.each([

@@ -1,10 +1,10 @@
 /** @test {budget} */
 import { describe, expect, it } from 'vitest';
-import type { Observable } from 'rxjs';
 import { catchError, concat, EMPTY, filter, tap } from 'rxjs';
 import { z } from 'zod';
-import { budget, BudgetExceededError, createBudget, defineGuardrailRule, guard, createMemoryEventStore, fromStream, l0, raceModels, recommendedGuardrails, retryWithBackoff, structured, type L0Event, type StreamContext } from 'l0-rx';
+import { budget, BudgetExceededError, createBudget, defineGuardrailRule, guard, createMemoryEventStore, fromStream, l0, raceModels, recommendedGuardrails, retryWithBackoff, structured, type L0Event } from 'l0-rx';
 import { testScheduler } from '../helpers/testScheduler.js';
+import { marbleAttempts, type Cold } from './marbleAttempts.js';
 
 /*
  * A budget inside the retry loop (before retryWithBackoff, or in l0()'s attemptOperators) is
@@ -19,12 +19,8 @@ const values = { s: start(1), t: start(2), a: tok('a'), b: tok('b'), c: tok('c')
 const over = (max: number, reached: number, outputTokens = reached) => new BudgetExceededError({ limit: 'maxOutputTokens', max, reached, outputTokens });
 const fast = { backoff: 'fixed', baseDelay: 1 } as const;
 
-/** A factory whose attempt n streams `attempts[n - 1]` (marbles, `#` an ECONNRESET), and the attempts it was called for. */
-function attempts(cold: (marbles: string, values?: Record<string, L0Event>, error?: unknown) => Observable<L0Event>, ...marbles: string[]) {
-  const calls: number[] = [];
-  const factory = (ctx: StreamContext) => (calls.push(ctx.attempt), cold(marbles[ctx.attempt - 1]!, values, reset));
-  return { factory, calls };
-}
+/** A factory whose attempt n streams `marbles[n - 1]` (`#` an ECONNRESET), and the attempts it was called for. */
+const attempts = (cold: Cold, ...marbles: string[]) => marbleAttempts(cold, values, reset, ...marbles);
 
 /** The retry event of attempt n failing with ECONNRESET after `fast`'s wait. */
 const retried = (attempt: number) => expect.objectContaining({ type: 'retry', attempt, delayMs: 1, reason: 'network_error' });

@@ -1,8 +1,9 @@
 /** @test {budget} */
 import { describe, expect, it } from 'vitest';
 import type { Observable } from 'rxjs';
-import { budget, BudgetExceededError, createBudget, defineGuardrailRule, fromStream, hedge, l0, raceModels, retryWithBackoff, type L0Event, type StreamContext } from 'l0-rx';
+import { budget, BudgetExceededError, createBudget, defineGuardrailRule, fromStream, hedge, l0, raceModels, retryWithBackoff, type L0Event } from 'l0-rx';
 import { testScheduler } from '../helpers/testScheduler.js';
+import { marbleAttempts, type Cold } from './marbleAttempts.js';
 
 /*
  * A budget inside the retry loop refuses an attempt that could not stream one token (rule 4). It
@@ -19,11 +20,7 @@ const over = (max: number, reached: number) => new BudgetExceededError({ limit: 
 const slow = { backoff: 'fixed', baseDelay: 1000 } as const;
 
 /** A factory whose attempt n streams `marbles[n - 1]` (`#`: `error`), and the attempts it was called for. */
-function attempts(cold: (marbles: string, values?: Record<string, L0Event>, error?: unknown) => Observable<L0Event>, error: unknown, ...marbles: string[]) {
-  const calls: number[] = [];
-  const factory = (ctx: StreamContext) => (calls.push(ctx.attempt), cold(marbles[ctx.attempt - 1]!, values, error));
-  return { factory, calls };
-}
+const attempts = (cold: Cold, error: unknown, ...marbles: string[]) => marbleAttempts(cold, values, error, ...marbles);
 
 /** `run`'s events as `time:what` (a token as its value, an error as its message), and its end. */
 function logOf(run: Observable<L0Event>, now: () => number): string[] {

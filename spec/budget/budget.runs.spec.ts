@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { Subject, type Observable } from 'rxjs';
 import { budget, createBudget, isBudgetExceededError, fallbackTo, fromStream, hedge, retryWithBackoff, type L0Event, type StreamContext } from 'l0-rx';
 import { testScheduler } from '../helpers/testScheduler.js';
+import { marbleAttempts, type Cold } from './marbleAttempts.js';
 
 /*
  * A budget the loops subscribe again at every attempt counts over the run's attempts (see
@@ -17,12 +18,8 @@ const reset = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }
 const values = { a: tok('a'), b: tok('b'), c: tok('c'), d: tok('d'), x: { type: 'complete', finishReason: 'stop' } as L0Event };
 const fast = { backoff: 'fixed', baseDelay: 1 } as const;
 
-/** A factory whose attempt n streams `attempts[n - 1]` (marbles, `#` an ECONNRESET). */
-function attempts(cold: (marbles: string, values?: Record<string, L0Event>, error?: unknown) => Observable<L0Event>, ...marbles: string[]) {
-  const calls: number[] = [];
-  const factory = (ctx: StreamContext) => (calls.push(ctx.attempt), cold(marbles[ctx.attempt - 1]!, values, reset));
-  return { factory, calls };
-}
+/** A factory whose attempt n streams `marbles[n - 1]` (`#` an ECONNRESET), and the attempts it was called for. */
+const attempts = (cold: Cold, ...marbles: string[]) => marbleAttempts(cold, values, reset, ...marbles);
 
 /** `run`'s events as `time:what` (a token as its value), and its end. */
 function logOf(run: Observable<L0Event>, now: () => number): string[] {
