@@ -98,6 +98,37 @@ describe('accumulate', () => {
     expect(s).toMatchObject({ content: 'ABCDEG', resumedFrom: 'ABCDE' });
   });
 
+  describe('violations across a resume', () => {
+    const warn = (ruleId: string, position?: number) =>
+      ({ ruleId, message: 'm', severity: 'warning', recoverable: true, ...(position === undefined ? {} : { position }) }) as const;
+    const flag = (ruleId: string, position?: number): L0Event => ({ type: 'violation', violation: warn(ruleId, position) });
+    const resume = (checkpoint: string): L0Event => ({ type: 'resume', checkpoint });
+
+    it('should bring back the retracted attempt\'s violations inside the checkpoint, and show none while retrying', async () => {
+      const states = await fold([start(), tok('abcdef'), flag('a', 1), flag('b', 3), flag('c'), flag('d', 5), retry(1), start(2), resume('abc'), tok('X')]);
+      expect(states.slice(6, 8).map((s) => s.violations)).toEqual([[], []]);
+      expect(states.at(-1)).toMatchObject({ content: 'abcX', violations: [warn('a', 1)] });
+    });
+
+    it('should bring them back after a fallback, and after a relayed retry that resumes without a start', async () => {
+      const fallback: L0Event = { type: 'fallback', fromIndex: 0, toIndex: 1, error: serializeError(network) };
+      expect((await last([start(), tok('abcd'), flag('a', 0), fallback, start(1, 1), resume('ab')])).violations).toEqual([warn('a', 0)]);
+      expect((await last([start(), tok('abcd'), flag('a', 0), flag('b', 2), retry(1), resume('ab')])).violations).toEqual([warn('a', 0)]);
+    });
+
+    it('should carry them through a chain of resumes, and forget them once an attempt starts over', async () => {
+      const chained = await last([start(), tok('abcd'), flag('a', 1), retry(1), start(2), resume('abc'), tok('de'), flag('b', 3), retry(2), start(3), resume('abcd')]);
+      expect(chained.violations).toEqual([warn('a', 1), warn('b', 3)]);
+      const over = await last([start(), tok('abcd'), flag('a', 1), retry(1), start(2), tok('wxyz'), retry(2), start(3), resume('wxy')]);
+      expect(over).toMatchObject({ content: 'wxy', violations: [] });
+    });
+
+    it('should not repeat a kept violation the resumed attempt reports again, and add any other', async () => {
+      const s = await last([start(), tok('abcd'), flag('a', 1), retry(1), start(2), resume('abc'), flag('a', 1), flag('b', 1), flag('a', 3)]);
+      expect(s.violations).toEqual([warn('a', 1), warn('b', 1), warn('a', 3)]);
+    });
+  });
+
   it('should carry the text and token count of the tokens before it into every other event\'s state', async () => {
     const violation = { ruleId: 'r', severity: 'warning', message: 'm', recoverable: true } as const;
     const states = await fold([

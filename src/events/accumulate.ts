@@ -33,7 +33,8 @@ const ROOT = /*#__PURE__*/ optionPath('accumulate');
  *    `data` and `progress` update their fields.
  * 2. `retry` and `fallback` discard everything the current attempt produced (text, reasoning,
  *    tool calls, data, progress, violations) and set `status: 'retrying'`.
- * 3. `resume` sets `content` to exactly the checkpoint.
+ * 3. `resume` sets `content` to exactly the checkpoint, and brings back the discarded violations
+ *    whose `position` is inside it (the resumed attempt's guard does not check that text again).
  * 4. `start` sets `attempt`/`fallbackIndex` and `status: 'streaming'`; `complete` sets
  *    `status: 'complete'`, `finishReason` and `usage`.
  * 5. With `errorsAsState`, an error becomes one last state with `status: 'error'`, then completion.
@@ -117,8 +118,9 @@ class Fold extends Relay<L0Event, L0State> {
         this.stale = true;
       } else {
         checkEvent(event); // throws for a token whose value is not a string
+        const now = this.current(); // the text before the event: a reset reads what it retracts
         this.text.observe(event);
-        this.state = reduceL0State(this.current(), event);
+        this.state = reduceL0State(now, event);
         state = this.shown();
       }
     } catch (e) {
@@ -135,10 +137,7 @@ class Fold extends Relay<L0Event, L0State> {
     this.out.complete();
   }
 
-  /**
-   * The state with the text's `content` and `tokenCount` (the text has already applied the event
-   * at hand: a reset or resume then replaces both anyway, and other events leave them alone).
-   */
+  /** The state with the text's `content` and `tokenCount`. */
   private current(): L0State {
     if (!this.stale) return this.state;
     this.stale = false;

@@ -63,10 +63,21 @@ export const INITIAL_L0_STATE: L0State = /*#__PURE__*/ Object.freeze({
 const CALL_KEYS = ['id', 'name', 'arguments', 'approvalId', 'suspendPayload', 'truncated'] as const satisfies readonly (keyof ToolCall)[];
 
 /**
+ * The violations a retraction took, by the empty list it left in their place (it stays the state's
+ * until the next violation or retraction): a `resume` brings back those about its checkpoint's text.
+ */
+const TAKEN = /*#__PURE__*/ new WeakMap<readonly Violation[], readonly Violation[]>();
+
+/**
  * Everything an attempt owns, cleared when {@link attemptTextChange} says `reset` (a new attempt
- * begins, or a `retry` / `fallback` retracts the failed one).
+ * begins, or a `retry` / `fallback` retracts the failed one). Its violations are kept aside for a
+ * `resume` (see {@link TAKEN}); a reset that retracts nothing (the `start` after a `retry`) keeps
+ * those kept aside by the one before.
  */
 function retract(s: L0State): L0State {
+  let violations = s.violations;
+  if (violations.length) TAKEN.set((violations = Object.freeze([])), s.violations);
+  else if (s.content) violations = INITIAL_L0_STATE.violations;
   return {
     ...s,
     content: '',
@@ -76,7 +87,7 @@ function retract(s: L0State): L0State {
     progress: undefined,
     object: undefined,
     tokenCount: 0,
-    violations: INITIAL_L0_STATE.violations,
+    violations,
     resumedFrom: undefined,
   };
 }
@@ -89,7 +100,7 @@ function retract(s: L0State): L0State {
  * not reach a caller: accumulate gives out copies (see its `shown`); tapLifecycle (which stops
  * folding at `complete`), pipeline and the windows give out only a run's last state. The
  * attempt-owned fields follow {@link attemptTextChange}: reset on `start`, `retry` and
- * `fallback`, set by `resume`.
+ * `fallback`, set by `resume` (which brings back the reset violations about its checkpoint).
  * @internal Shared by accumulate, tapLifecycle, pipeline and the windows' processSequential.
  */
 export function reduceL0State(s: L0State, e: L0Event, content?: string): L0State {
@@ -127,9 +138,20 @@ export function reduceL0State(s: L0State, e: L0Event, content?: string): L0State
     case 'fallback':
       return { ...base, status: 'retrying', fallbackIndex: e.toIndex };
     case 'resume':
-      return { ...s, content: e.checkpoint, resumedFrom: e.checkpoint, tokenCount: 0 };
-    case 'violation':
-      return { ...s, violations: append(s.violations, e.violation) };
+      // the retracted attempt's violations about the checkpoint's text, which the resumed attempt's guard does not check again
+      return {
+        ...s,
+        content: e.checkpoint,
+        resumedFrom: e.checkpoint,
+        tokenCount: 0,
+        violations: TAKEN.get(s.violations)?.filter((v) => v.position! < e.checkpoint.length) ?? s.violations,
+      };
+    case 'violation': {
+      const v = e.violation;
+      // a match straddling a resumed checkpoint's end is judged again: a kept finding may already say it
+      if (v.position! < (s.resumedFrom?.length ?? 0) && s.violations.some((k) => k.position === v.position && k.ruleId === v.ruleId && k.message === v.message)) return s;
+      return { ...s, violations: append(s.violations, v) };
+    }
     default: // checkpoint, drift, and `token`, handled above
       return s;
   }
