@@ -1,7 +1,7 @@
 /** @test {guard} */
-import { of, Subject } from 'rxjs';
+import { defer, map, of, Subject } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { guard, isGuardrailViolationError, type GuardRule, type L0Event } from 'l0-rx';
+import { guard, isGuardrailViolationError, retryWithBackoff, type GuardRule, type L0Event } from 'l0-rx';
 import { testScheduler } from '../helpers/testScheduler.js';
 import { done, tok } from './helpers.js';
 
@@ -63,6 +63,24 @@ describe('guard: async completion checks', () => {
     await Promise.resolve();
     await Promise.resolve();
     expect(seen).toEqual([]);
+  });
+
+  // `complete` is the last event of a run (DESIGN.md): every source of the library ends at it, and an operator that judges
+  // the attempt (guard, detectZeroOutput, detectDrift, parseStructured) emits `complete` or its error, never both, so no
+  // retry reaches a guard after the loop once it has seen `complete`. A source that breaks this (its `complete`, then an
+  // error the loop retries: retryWithBackoff's JSDoc warns of it) is out of contract: the guard, judging the attempt
+  // that completed, drops what follows, and ends with that verdict once the loop has ended.
+  it('should drop what follows `complete` while its completion check is pending, a retry of an out-of-contract source included', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      const rule: GuardRule = { name: 'slow', timeout: 10, complete: () => new Promise(() => undefined) };
+      const reset = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
+      let attempts = 0;
+      // attempt 1 completes at 2 and errors at 4 (out of contract); the loop retries at 4, attempt 2 runs from 5 to 8
+      const source = defer(() => (++attempts === 1 ? cold('a-x-#', values, reset) : cold('a-x|', values)));
+      const run$ = source.pipe(retryWithBackoff({ maxRetries: 1, backoff: 'fixed', baseDelay: 1 }), guard([rule]));
+      // w: the check's timeout warning at 12, then `complete`: the retry and attempt 2's token and complete are dropped
+      expectObservable(run$.pipe(map((e) => (e.type === 'violation' ? 'w' : e.type === 'complete' ? 'x' : e.type)))).toBe('a-----------(wx|)', { a: 'token', w: 'w', x: 'x' });
+    });
   });
 
   it('should wait as long as an async rule takes with timeout: Infinity (no timer, which would fire at once)', () => {

@@ -1,10 +1,11 @@
 /** @test {TailScanner} */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { latexRule, patternRule, type GuardRule, type GuardRuleRun } from 'l0-rx';
+import { guard, latexRule, patternRule, type GuardRule, type GuardRuleRun } from 'l0-rx';
 import { compilePatterns, PatternRun, type PatternSpec } from '../../src/guard/rules/patternScan.js';
 import { DECIDED, findingsOf, type GuardFinding, type GuardFindings } from '../../src/guard/guardRule.js';
 import { runs } from '../helpers/propertyRuns.js';
+import { runSync, text } from './helpers.js';
 
 /*
  * A scan looks again only at the starts an earlier scan may have failed for want of text (within a
@@ -107,6 +108,27 @@ describe('TailScanner: the rescan window, the kept text and the trigger search (
     const settled = patternRule().create!();
     settled.resume!(`${checkpoint}${' and more text after it, long enough to settle it.'.repeat(2)}`);
     expect(findingsOf(settled.complete!('') as GuardFindings)).toEqual([]);
+  });
+
+  // a resume read the checkpoint's code markers and the scan read those near its end again (a fence or backtick there
+  // opened and closed its block), and a placeholder family alone skipped a quoted line's break whose look-ahead the
+  // checkpoint cut (it ended in the next line's `>` marks)
+  it('should read the Markdown code of a resumed checkpoint as the whole text does, wherever it is cut', () => {
+    const piece = fc.constantFrom('```', '~~~', '`', '``', '> ', '>', '\n', '\n\n', ' ', '    ', 'x', 'sh', '- ', '[insert name]', '[TODO]', '<|im_start|>');
+    const families = fc.constantFrom(['placeholder'] as const, ['refusal', 'placeholder'] as const, ['instruction-leak'] as const);
+    const messages = (events: Parameters<typeof runSync>[0], categories: Parameters<typeof patternRule>[0]) =>
+      runSync(events, guard([patternRule(categories)])).violations.map((v) => v.message);
+    fc.assert(
+      fc.property(fc.array(piece, { minLength: 2, maxLength: 14 }), families, fc.nat(), (pieces, categories, cut) => {
+        const all = pieces.join('');
+        // the checkpoint ends before the first match (one inside it was the earlier attempt's to report)
+        const first = all.search(/[[<]/);
+        fc.pre(first !== 0);
+        const at = 1 + (cut % (first < 0 ? all.length - 1 : first));
+        expect(messages([{ type: 'resume', checkpoint: all.slice(0, at) }, ...text(all.slice(at))], { categories })).toEqual(messages(text(all), { categories }));
+      }),
+      { numRuns: runs(600) },
+    );
   });
 
   it('should give latexRule() the findings of the whole text at once, for every chunking', () => {

@@ -80,6 +80,40 @@ describe('pipeline', () => {
       expect(last.type === 'result' && [last.result.output, last.result.steps.map((s) => [s.name, s.status])]).toEqual(['HI!', [['s1', 'success'], ['s2', 'success']]]);
     });
 
+    // the check read a field, then the copy read it again (condition and transform three times): a getter answering anew
+    // at each read had one function checked and another run, and one that answered a function then nothing failed the
+    // call with "Cannot read properties of undefined (reading 'bind')" instead of the TypeError naming the field
+    it('should read each field of a step once, at the call, and run what it answered then', () => {
+      const reads = { name: 0, run: 0, condition: 0, transform: 0 };
+      const step = {
+        get name() {
+          return `step${++reads.name}`;
+        },
+        get run() {
+          const n = ++reads.run;
+          return (input: string) => of(tok(`${input}${n}`), complete);
+        },
+        get condition() {
+          const n = ++reads.condition;
+          return () => n === 1;
+        },
+        get transform() {
+          const n = ++reads.transform;
+          return (state: { content: string }) => `${state.content}/${n}`;
+        },
+      } as PipelineStep;
+      const { result } = run([step], 'hi');
+      expect([reads, result.output, result.steps.map((s) => [s.name, s.status])]).toEqual([{ name: 1, run: 1, condition: 1, transform: 1 }, 'hi1/1', [['step1', 'success']]]);
+      let answered = false;
+      const once = {
+        name: 'once',
+        get run() {
+          return answered ? undefined : ((answered = true), () => of(complete));
+        },
+      } as unknown as PipelineStep;
+      expect(() => pipeline([once], '')).not.toThrow();
+    });
+
     it('should call a step\'s run, condition and transform on the step itself, as methods', () => {
       class Shout implements PipelineStep {
         readonly name = 'shout';

@@ -1,6 +1,6 @@
 /** @test {raceModels} @test {hedge} */
 import { describe, expect, it } from 'vitest';
-import { config as rxConfig, defer, NEVER, Observable, Subject, take, tap, throwError, UnsubscriptionError, type SchedulerLike } from 'rxjs';
+import { config as rxConfig, defer, NEVER, Observable, Subject, take, tap, throwError, UnsubscriptionError, type SchedulerLike, type Subscriber } from 'rxjs';
 import { AllStreamsExhaustedError, hedge, ProviderError, raceModels, type L0Event } from 'l0-rx';
 import { testScheduler } from '../helpers/testScheduler.js';
 
@@ -134,6 +134,55 @@ describe('races at their edges', () => {
       expectSubscriptions(winner.subscriptions).toBe('^--!');
     });
     expect(open).toBe(0);
+  });
+
+  // the stagger timer subscribes a backup, and its teardown runs there: as its subscribe returns (it failed, or the race
+  // ended, meanwhile) or as it is unsubscribed (the primary won meanwhile). Its throw reached the timer's action, so the
+  // scheduler (a virtual flush threw; the asyncScheduler's timer threw out of Node's loop), and the race never ended
+  describe('a backup whose teardown throws, subscribed by the stagger timer', () => {
+    const broken = new Error('teardown');
+    const reset = new ProviderError('reset', { code: 'NETWORK_ERROR', category: 'network', retryable: true });
+    const backupThat = (subscribe: (sub: Subscriber<L0Event>) => void) => new Observable<L0Event>((sub) => {
+      subscribe(sub);
+      return () => {
+        throw broken;
+      };
+    });
+
+    it('should error the race with an UnsubscriptionError when the primary wins while the backup is being subscribed', () => {
+      const primary = new Subject<L0Event>();
+      // subscribing the backup makes the primary answer (one request feeding both, as a shared source may)
+      const backup = backupThat(() => (primary.next(values.s), primary.next(values.a)));
+      testScheduler().run(({ expectObservable }) => {
+        expectObservable(primary.pipe(hedge(backup, { delay: 4 }))).toBe('----(sa#)', values, new UnsubscriptionError([broken]));
+      });
+    });
+
+    it('should error the race with an UnsubscriptionError when the backup fails as it is subscribed', () => {
+      testScheduler().run(({ cold, expectObservable, expectSubscriptions }) => {
+        const primary = cold<L0Event>('s-------', values);
+        expectObservable(primary.pipe(hedge(backupThat((sub) => sub.error(reset)), { delay: 4 }))).toBe('----#', undefined, new UnsubscriptionError([broken]));
+        expectSubscriptions(primary.subscriptions).toBe('^---!');
+      });
+    });
+
+    it('should end the race with its own error when it ended while the backup was being subscribed (winOn threw)', () => {
+      const unhandled: unknown[] = [];
+      const prev = rxConfig.onUnhandledError;
+      rxConfig.onUnhandledError = (e) => unhandled.push(e);
+      try {
+        testScheduler().run(({ cold, expectObservable }) => {
+          const backup = backupThat((sub) => (sub.next(values.s), sub.next(values.a)));
+          const winOn = () => {
+            throw new Error('winOn');
+          };
+          expectObservable(cold<L0Event>('s-------', values).pipe(hedge(backup, { delay: 4, winOn }))).toBe('----#', undefined, new Error('winOn'));
+        });
+      } finally {
+        rxConfig.onUnhandledError = prev;
+      }
+      expect(unhandled).toEqual([]);
+    });
   });
 
   it('should not let a reasoning delta win before the attempt text reaches minChars', () => {

@@ -207,20 +207,22 @@ const settle = <X>(v: X | PromiseLike<X>): Observable<X> => (isPromiseLike(v) ? 
 
 /**
  * The steps as validated: copies of the array and of each step's name and functions (each still called on its step,
- * as a method), so a change to the caller's array or step objects after the call runs nothing unchecked.
+ * as a method), so a change to the caller's array or step objects after the call runs nothing unchecked. Each field is
+ * read once: a getter may answer anew at each read, and what was checked is what runs.
  */
 function checkSteps(steps: unknown): readonly PipelineStep[] {
   if (!Array.isArray(steps)) throw new TypeError(`pipeline(steps, input): steps must be an array, got ${describeOption(steps)}`);
-  // a hole is a step too (forEach skips it): refused here, never an error of the pipeline itself
-  const list: (Partial<PipelineStep> | null)[] = [...steps];
-  list.forEach((s, i) => {
+  // a hole is a step too (the copy makes it undefined, which `map` visits): refused here, never an error of the pipeline itself
+  return [...(steps as (Partial<PipelineStep> | null)[])].map((s, i) => {
     if (typeof s !== 'object' || s === null) throw new TypeError(`pipeline(steps, input): steps[${i}] must be an object, got ${describeOption(s)}`);
-    if (typeof s.name !== 'string') throw new TypeError(`pipeline(steps, input): steps[${i}].name must be a string, got ${describeOption(s.name)}`);
+    const { name, run, condition, transform } = s;
+    if (typeof name !== 'string') throw new TypeError(`pipeline(steps, input): steps[${i}].name must be a string, got ${describeOption(name)}`);
+    const fns = { run, condition, transform };
     for (const fn of ['run', 'condition', 'transform'] as const) {
-      if ((fn === 'run' || s[fn] !== undefined) && typeof s[fn] !== 'function') {
-        throw new TypeError(`pipeline(steps, input): steps[${i}].${fn} must be a function, got ${describeOption(s[fn])}`);
+      if ((fn === 'run' || fns[fn] !== undefined) && typeof fns[fn] !== 'function') {
+        throw new TypeError(`pipeline(steps, input): steps[${i}].${fn} must be a function, got ${describeOption(fns[fn])}`);
       }
     }
+    return { name, run: run!.bind(s), condition: condition?.bind(s), transform: transform?.bind(s) };
   });
-  return (list as PipelineStep[]).map((s) => ({ name: s.name, run: s.run.bind(s), condition: s.condition?.bind(s), transform: s.transform?.bind(s) }));
 }

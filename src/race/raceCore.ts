@@ -3,7 +3,7 @@
  * meaningful content, then stream the winner live and unsubscribe every other entrant at once.
  * Internal: never re-exported from an entry point.
  */
-import { Observable, Subscription, type SchedulerLike } from 'rxjs';
+import { Observable, Subscription, UnsubscriptionError, type SchedulerLike } from 'rxjs';
 import { AttemptText, attemptTextChange } from '../attempt/attemptText.js';
 import { peekAttemptContext, relayedLike, subscribeWithHolder, type Holder } from '../attempt/attemptContext.js';
 import { AllStreamsExhaustedError } from '../errors/AllStreamsExhaustedError.js';
@@ -183,7 +183,20 @@ export function raceCore(entrants: readonly RaceEntrant[], config: RaceCoreConfi
       launching = false;
     };
 
+    /**
+     * Subscribes the next entrant. A teardown of its that throws, run as its subscribe returns (it ended, or the race
+     * did, meanwhile) or as it is unsubscribed there (another entrant won meanwhile), errors the race as a loser's does in
+     * `win`: never the caller, the stagger timer's action (the scheduler) or an entrant's error handler.
+     */
     const launchNext = (): void => {
+      try {
+        subscribeNext();
+      } catch (err) {
+        stop(err instanceof UnsubscriptionError ? err : new UnsubscriptionError([err]));
+      }
+    };
+
+    const subscribeNext = (): void => {
       timer?.unsubscribe();
       timer = undefined;
       const i = started++;

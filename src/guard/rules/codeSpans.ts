@@ -136,10 +136,15 @@ export class CodeSpans<T> {
     this.#literal();
   }
 
-  /** Reads the markers of `text` (a resumed checkpoint), keeping none of its matches. */
-  read(text: string): void {
-    const re = new RegExp(CODE_MARKERS, 'gm');
-    for (let m = re.exec(text); m !== null; m = re.exec(text)) this.marker(m, 1);
+  /**
+   * Reads the markers of `text` (a resumed checkpoint) that it decides, keeping none of its matches: `re` is the scan's
+   * regex (markers first, as {@link CODE_MARKERS}) and `settle` the characters it waits for after a match. The scan
+   * reads the markers after those (TailScanner's floor): each marker is read once (one at the checkpoint's end was
+   * read twice, a fence there opened and closed).
+   */
+  read(text: string, re: RegExp, settle: number): void {
+    re.lastIndex = 0;
+    for (let m = re.exec(text); m !== null && m.index + m[0].length + settle < text.length; m = re.exec(text)) this.marker(m, 1);
     this.#held = undefined;
   }
 

@@ -145,8 +145,10 @@ const CODE_AWARE: readonly PatternCategory[] = ['instruction-leak', 'placeholder
  * back instead of retrying). Meta commentary waits 24 more: "I'm sorry, but I" and "As an AI,"
  * often start a refusal ("... I can't help with that"); it also sees the word after "I'm an AI".
  * A leaked heading's prompt text may follow a blank line: the blank line (a code marker) waits
- * for it (up to 8 blanks, "always apologize" and the character after it: 25). A bare first line
- * looks at a CRLF after it.
+ * for it (up to 8 blanks, "always apologize" and the character after it: 25). The code-aware
+ * families wait for what their code markers read too: a quoted line's break looks at the next
+ * line's 20 `>` marks and spaces and the character after them (without it a resume whose
+ * checkpoint ends in those marks missed the quote's end). A bare first line looks at a CRLF after it.
  */
 function settleOf(category: PatternCategory, refusals: boolean): number {
   const behind = refusals ? REFUSAL_SETTLE : 0;
@@ -156,9 +158,8 @@ function settleOf(category: PatternCategory, refusals: boolean): number {
     case 'meta-commentary':
       return behind + 24;
     case 'instruction-leak':
-      return Math.max(24, behind);
     case 'placeholder':
-      return behind;
+      return Math.max(24, behind);
     case 'hedging':
       return 1;
     default:

@@ -122,8 +122,8 @@ export class PatternRun extends TailScanner implements GuardRuleRun {
   resume(checkpoint: string): void {
     this.skip(checkpoint);
     // where the checkpoint leaves the code-aware specs: in a fence, in an inline span
-    const code = this.#compiled.code;
-    for (let i = 0; i < code.length; i++) if (code[i]) this.#spans(i).read(checkpoint);
+    const { code, scans } = this.#compiled;
+    for (let i = 0; i < code.length; i++) if (code[i]) this.#spans(i).read(checkpoint, scans[i]!.re, scans[i]!.settle!);
   }
 
   complete(): DecidedFinding[] | undefined {
