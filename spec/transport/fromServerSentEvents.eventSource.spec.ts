@@ -117,6 +117,17 @@ describe('fromServerSentEvents: the url it takes', () => {
     }
   });
 
+  it('should refuse at once a plain `{method, url}` or `{href}`, which is no Request or URL, with any fetch (before: taken by its shape; an injected fetch failed every reconnect, then a retryable NETWORK_ERROR)', () => {
+    const injected = (input: RequestInfo | URL, init?: RequestInit) => fetch(input, init); // (a wrapper: it stringifies the object as fetch does)
+    for (const url of [{ method: 'GET', url: wire.url }, { href: wire.url }]) {
+      for (const config of [{}, { fetch: injected }]) {
+        expect(() => fromServerSentEvents(url as never, config)).toThrow('fromServerSentEvents(url) must be a string, a URL or a Request, got object');
+      }
+    }
+    // a URL (of any realm: told by its href too) is taken
+    expect(() => fromServerSentEvents(new URL(wire.url), { fetch: injected })).not.toThrow();
+  });
+
   it('should refuse an init.signal that is not an AbortSignal, as fetch does, and replace an AbortSignal with its own', async () => {
     await expect(fetch(wire.url, { signal: {} as AbortSignal })).rejects.toThrow('member signal is not of type AbortSignal');
     expect(() => fromServerSentEvents(wire.url, { init: { signal: {} } as never })).toThrow(/^fromServerSentEvents\(url, config\.init\) cannot make a request: .*signal is not of type AbortSignal/);

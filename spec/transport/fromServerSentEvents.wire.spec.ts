@@ -55,6 +55,24 @@ describe('fromServerSentEvents on the wire', () => {
     }
   });
 
+  describe("a drop after the run's complete event (only the end frame lost)", () => {
+    const RUN = [frame(1, START), frame(2, tok('a')), frame(3, COMPLETE)];
+
+    it('should end the stream there without reconnecting, even with reconnectAttempts: 0 (before: a retryable INCOMPLETE_STREAM, so a retry ran the answer again, its retry after its complete)', async () => {
+      serve((_req, res) => cut(res, ...RUN));
+      const types: string[] = [];
+      const events = fromServerSentEvents(wire.url, { reconnectAttempts: 0 }).pipe(retryWithBackoff({ baseDelay: 0, maxRetries: 1 }), tap((e) => types.push(e.type)));
+      expect(await lastValueFrom(events.pipe(toArray()))).toEqual([START, tok('a'), COMPLETE]);
+      expect([types, wire.requests.length]).toEqual([['start', 'token', 'complete'], 1]);
+    });
+
+    it('should end the stream there when the server is gone for the reconnects (before: reconnects that failed, then NETWORK_ERROR)', async () => {
+      serve((req, res, n) => (n === 1 ? cut(res, ...RUN) : void req.socket.destroy()));
+      const state = await lastValueFrom(fromServerSentEvents(wire.url, { reconnectDelay: 0 }).pipe(retryWithBackoff({ baseDelay: 0, maxRetries: 1 }), accumulate()));
+      expect([state.status, state.content, wire.requests.length]).toEqual(['complete', 'a', 1]);
+    });
+  });
+
   describe('a reconnect the server refuses with a 204 (it cannot resume)', () => {
     it('should error with a retryable INCOMPLETE_STREAM inside a run, so retryWithBackoff asks for the whole answer again', async () => {
       serve((req, res, n) => {

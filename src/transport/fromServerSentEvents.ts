@@ -47,7 +47,8 @@ const KEYS = /*#__PURE__*/ optionKeys<FromServerSentEventsConfig>()(['init', 're
  *
  * Rules:
  * 1. Each subscription makes its own request; unsubscribing cancels the fetch and its body. A `Request`
- *    or `URL` is told by its shape, so an injected fetch's own (another realm's, a polyfill's) is taken.
+ *    or `URL` is told by its shape, so an injected fetch's own (another realm's, a polyfill's) is taken;
+ *    a plain object is neither (a `{method, url}` has no `clone()`, a `{href}` does not read as its href): a TypeError at once.
  *    A relative url throws a TypeError naming it at once where the global fetch has no page to resolve
  *    it against (Node's, Deno's without `--location`; a browser's resolves it). An `init.signal` is replaced by ours (one that is not
  *    an `AbortSignal` is refused, as fetch refuses it). A
@@ -57,7 +58,8 @@ const KEYS = /*#__PURE__*/ optionKeys<FromServerSentEventsConfig>()(['init', 're
  * 2. A body that ends without the server's `end` or `error` frame, or a failed fetch, is a dropped
  *    connection: it reconnects after `reconnectDelay`, sending `Last-Event-ID`, up to
  *    `reconnectAttempts` times in a row (a new event resets the count); then it errors with a
- *    `ProviderError` `NETWORK_ERROR` (a dropped body: `INCOMPLETE_STREAM`).
+ *    `ProviderError` `NETWORK_ERROR` (a dropped body: `INCOMPLETE_STREAM`). A drop after the run's
+ *    `complete` event lost only the `end` frame: the stream ends there, with no reconnect.
  * 3. An event whose numeric id is not above the last one received (or `lastEventId`) is sent again:
  *    the same event as before under that id is dropped, and is not a new event (a server that replays
  *    the run from its start repeats nothing; one that does so on every reconnect uses up
@@ -109,9 +111,10 @@ const KEYS = /*#__PURE__*/ optionKeys<FromServerSentEventsConfig>()(['init', 're
  */
 export function fromServerSentEvents(url: string | URL | Request, config: FromServerSentEventsConfig = {}): Observable<L0Event> {
   // a Request or URL told by shape: an injected fetch (another realm's, a polyfill's) takes its own (rule 1); a
-  // Request by its method, which a Response (whose url is a string too) has not
-  const isRequest = typeof (url as Request)?.method === 'string';
-  if (typeof url !== 'string' && !isRequest && typeof (url as URL)?.href !== 'string') throw new TypeError(`fromServerSentEvents(url) must be a string, a URL or a Request, got ${typeof url}`);
+  // Request by its method, which a Response (whose url is a string too) has not, and its clone(), which a plain
+  // `{method, url}` has not; a URL by its href, which it reads as (a plain `{href}` reads as "[object Object]")
+  const isRequest = typeof (url as Request)?.method === 'string' && typeof (url as Request).clone === 'function';
+  if (typeof url !== 'string' && !isRequest && !(typeof (url as URL)?.href === 'string' && `${url as URL}` === (url as URL).href)) throw new TypeError(`fromServerSentEvents(url) must be a string, a URL or a Request, got ${typeof url}`);
   checkBag(PATH, config);
   checkKeys(PATH, config, KEYS);
   const { init = {}, reconnectAttempts = FROM_SERVER_SENT_EVENTS_DEFAULTS.reconnectAttempts, reconnectDelay = FROM_SERVER_SENT_EVENTS_DEFAULTS.reconnectDelay, lastEventId, fetch: fetchFn = globalThis.fetch, scheduler = asyncScheduler } = config;
@@ -162,7 +165,7 @@ export function fromServerSentEvents(url: string | URL | Request, config: FromSe
     let last = idOf(lastId);
     /** The hash of each numbered event's data, by id (rule 3). */
     const seen: number[] = [];
-    /** Whether a run has started and not completed (rule 8): undefined until a run starts, false once it completed (rule 5's 204). */
+    /** Whether a run has started and not completed (rule 8): undefined until a run starts, false once it completed (rules 2 and 5). */
     let open: boolean | undefined;
     return defer(() => connect(url, init, lastId, fetchFn, () => open === false)).pipe(
       filter(({ id, data, event }) => {

@@ -88,13 +88,16 @@ export function connect(url: string | URL | Request, init: Omit<RequestInit, 'si
         feed(value);
       }
       if (done) await reader.cancel().catch(() => undefined);
-      else subscriber.error(dropped('closed before the stream ended', { code: 'INCOMPLETE_STREAM' }));
+      else lost(dropped('closed before the stream ended', { code: 'INCOMPLETE_STREAM' }));
     };
+    // a drop after the run's complete event lost only the end frame, which is all that follows it: the end, never a
+    // reconnect nor an error after a whole answer (a retry would run it again, its `retry` after its `complete`) (rule 2)
+    const lost = (e: unknown) => (completed() ? subscriber.complete() : subscriber.error(e));
     read().catch((e: unknown) => {
       if (controller.signal.aborted) return;
       const cause = (e as { cause?: { code?: unknown } } | null)?.cause?.code;
       const what = typeof cause === 'string' ? cause : e instanceof Error ? e.message : String(e);
-      subscriber.error(e instanceof ProviderError ? e : dropped(`failed (${what})`, { code: 'NETWORK_ERROR', cause: e }));
+      lost(e instanceof ProviderError ? e : dropped(`failed (${what})`, { code: 'NETWORK_ERROR', cause: e }));
     });
     return () => controller.abort();
   });
