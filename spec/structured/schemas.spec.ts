@@ -72,6 +72,16 @@ describe('jsonSchema', () => {
     expect(isSchemaValidationError((await run(schema, '{"n": "x"}')).error)).toBe(true);
   });
 
+  it('should give the value Ajv coerced at the root too (`coerceTypes`: an answer "5" for a number), sync or $async', async () => {
+    const coercing = new Ajv({ coerceTypes: 'array' });
+    for (const [json, text, data] of [[{ type: 'number' }, '"5"', 5], [{ type: 'boolean' }, '"true"', true], [{ type: 'array', items: { type: 'number' } }, '"5"', [5]], [{ type: 'object', properties: { n: { type: 'number' } } }, '{"n": "5"}', { n: 5 }]] as const) {
+      for (const schema of [jsonSchema(json, coercing), jsonSchema({ ...json, $async: true }, coercing)]) {
+        const { events, error } = await run(schema, text);
+        expect([error, events.find((e) => e.type === 'result')]).toEqual([undefined, expect.objectContaining({ data })]);
+      }
+    }
+  });
+
   it('should keep what an async keyword threw as the cause, not turn it into a schema issue', async () => {
     const down = new Error('lookup service down');
     const withKeyword = new Ajv();

@@ -86,13 +86,17 @@ describe('structured()', () => {
     expect(isGuardrailViolationError(strict.error)).toBe(true);
   });
 
-  it('should keep jsonRule beside rules of yours only when none brings the guard engine (defineGuardrailRule does)', () => {
-    const mine: GuardRule = { name: 'mine', complete: () => undefined };
-    for (const [guardrails, calls] of [[[jsonRule(), defineGuardrailRule(mine)], 1], [[jsonRule(), mine], 2]] as const) {
+  it('should leave jsonRule out beside rules of yours too, wrapped or not, and still run them (the engine jsonRule brought runs them)', () => {
+    const seen: string[] = [];
+    const mine: GuardRule = { name: 'mine', complete: (text) => void seen.push(text) };
+    for (const guardrails of [[jsonRule(), defineGuardrailRule(mine)], [jsonRule(), mine], [mine, jsonRule()]]) {
       const model = fakeModel([answer('{"name": "Ann",}'), answer('{"name": "Ann"}')]);
       const run = runScenario(() => structured({ schema: named, stream: model, guardrails, retry: fast }));
-      expect([run.error, resultOf(run.events)?.data, model.callCount]).toEqual([undefined, { name: 'Ann' }, calls]);
+      expect([run.error, resultOf(run.events)?.data, model.callCount]).toEqual([undefined, { name: 'Ann' }, 1]);
     }
+    expect(seen).toEqual(Array(3).fill('{"name": "Ann",}'));
+    // custom rules alone bring no engine: refused as l0() refuses them
+    expect(() => structured({ schema: named, stream: fakeModel(answer('{}')), guardrails: [mine] })).toThrow(/defineGuardrailRule/);
   });
 
   it('should pass on a fresh second attempt and never use the fallback (S5)', () => {

@@ -28,8 +28,9 @@ export const ANSWERED: unique symbol = Symbol.for('l0-rx.guard.answered') as nev
 /** The engine's signature. @internal */
 export type GuardEngine = (rules: readonly GuardRule[], config?: GuardConfig, checkAllEvery?: number) => MonoTypeOperatorFunction<L0Event>;
 
-/** The engine a rule list carries, if any of its rules is a built-in one. @internal */
+/** The engine a rule list carries: its own (structured() leaves jsonRule out, and keeps the engine it brought), else a built-in rule's. @internal */
 export function engineOf(rules: readonly GuardRule[]): GuardEngine | undefined {
+  if ((rules as { [GUARD_ENGINE]?: GuardEngine })[GUARD_ENGINE]) return (rules as { [GUARD_ENGINE]?: GuardEngine })[GUARD_ENGINE];
   for (const rule of rules) {
     const engine = (rule as { [GUARD_ENGINE]?: GuardEngine } | null)?.[GUARD_ENGINE];
     if (typeof engine === 'function') return engine;

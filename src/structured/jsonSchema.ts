@@ -11,9 +11,12 @@ export interface AjvErrorLike {
   readonly params?: { readonly missingProperty?: unknown };
 }
 
-/** A compiled Ajv validator: a boolean (or, for `$async` schemas, a promise) with `errors` after a failure. */
+/**
+ * A compiled Ajv validator: a boolean (or, for `$async` schemas, a promise) with `errors` after a
+ * failure. Its second argument places the data in a parent, where Ajv can replace a root it coerces.
+ */
 export interface AjvValidateLike {
-  (data: unknown): boolean | PromiseLike<unknown>;
+  (data: unknown, context: { instancePath: string; parentData: { v: unknown }; parentDataProperty: 'v'; rootData: object; dynamicAnchors: object }): boolean | PromiseLike<unknown>;
   errors?: readonly AjvErrorLike[] | null;
 }
 
@@ -68,10 +71,12 @@ export function jsonSchema<T = unknown>(schema: object, ajv: AjvLike): StandardS
       version: 1,
       vendor: 'l0-rx/json-schema',
       validate(value) {
-        const ok = validate(value);
+        // Ajv coerces (`coerceTypes`) in place: a root only in a parent it is given (`"5"` for a number), whose value is then the result
+        const box = { v: value };
+        const ok = validate(value, { instancePath: '', parentData: box, parentDataProperty: 'v', rootData: value as object, dynamicAnchors: {} });
         if (isPromiseLike(ok)) {
           return Promise.resolve(ok).then(
-            () => ({ value: value as T }),
+            () => ({ value: box.v as T }),
             (e: unknown) => {
               // Ajv's ValidationError carries `errors`; anything else (an async keyword that threw) is no
               // schema issue: rethrown, so the SchemaValidationError keeps it as `cause`
@@ -81,7 +86,7 @@ export function jsonSchema<T = unknown>(schema: object, ajv: AjvLike): StandardS
             },
           );
         }
-        return ok ? { value: value as T } : { issues: issuesOf(validate.errors) };
+        return ok ? { value: box.v as T } : { issues: issuesOf(validate.errors) };
       },
     },
   };

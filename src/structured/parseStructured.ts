@@ -121,7 +121,8 @@ function finish<T>(o: Resolved<StandardSchemaV1<unknown, T>>, raw: string, parse
  *    (`INVALID_JSON` or `SCHEMA_VALIDATION_FAILED` with `{message, path}` issues). A schema that
  *    throws or rejects fails validation the same way, with what it threw as the `cause`; an async
  *    one that has not settled after `validateTimeout` ms (default 5000) fails it with an issue
- *    saying so, instead of hanging the run.
+ *    saying so, instead of hanging the run. What the source sends meanwhile (a next answer,
+ *    `concat(run1, run2)`) waits, so each `result` comes right before its own `complete`.
  * 4. An attempt that called a tool and has no JSON in its text fails with a non-retryable
  *    `INVALID_JSON` naming the tools (`info.toolCalls`): read the call with parseToolArguments.
  * 5. Only a `complete` event ends an answer: a source that ends without one (never `fromStream` or
@@ -170,8 +171,20 @@ export function parseResolved<S extends StandardSchemaV1>(o: Resolved<S>): Opera
         }
         if (parser?.feed(delta)) partial(parser.snapshot());
       };
-      let finishing = false;
-      let sourceDone = false;
+      /** What the source sent while an async validation was pending (the next answer, its end): replayed once it settles, so a result stays right before its `complete`. */
+      let queued: (() => void)[] | undefined;
+      const replay = () => {
+        const q = queued!;
+        queued = undefined;
+        let i = 0;
+        try {
+          while (i < q.length && !queued && !subscriber.closed) q[i++]!();
+        } catch (err) {
+          subscriber.error(err); // a malformed event fails the run, as the source's subscriber makes it
+        }
+        // another answer's validation began (set by the calls above, which TypeScript does not see): the rest waits for it
+        (queued as typeof q | undefined)?.push(...q.slice(i));
+      };
       const complete = (e: L0Event, result: ResultEvent<T>) => {
         subscriber.next(result);
         subscriber.next(e as EventsOf<S>);
@@ -189,12 +202,13 @@ export function parseResolved<S extends StandardSchemaV1>(o: Resolved<S>): Opera
           const parsed = parseAnswer(o, text.text, tools, e.type === 'complete' ? e.finishReason : undefined);
           // what repair made (a cut number closed, single quotes, a fence the parser stopped in) is the last partial
           if (parser?.differs(parsed.value)) subscriber.next({ type: 'partial', value: frozenCopy(parsed.json, parsed.value) as P });
+          if (subscriber.closed) return; // the consumer left at a partial: no validation (an async lookup) for nobody
           out = finish(o as Resolved<StandardSchemaV1<unknown, T>>, text.text, parsed);
         } catch (err) {
           return failed(e, err);
         }
         if (!isPromiseLike(out)) return complete(e, out);
-        finishing = true;
+        queued = [];
         const raw = text.text;
         const settled = from(out);
         // Infinity: no bound (never handed to a timer, which would fire it at once)
@@ -206,51 +220,48 @@ export function parseResolved<S extends StandardSchemaV1>(o: Resolved<S>): Opera
         subscriber.add(bounded.subscribe({
           next: (result) => {
             complete(e, result);
-            finishing = false;
-            if (sourceDone) subscriber.complete();
+            replay();
           },
           error: (err: unknown) => {
             failed(e, err);
-            finishing = false;
-            if (sourceDone) subscriber.complete();
+            replay();
           },
         }));
       };
+      const onEvent = (e: L0Event) => {
+        const change = text.observe(e);
+        if (change === 'token') {
+          subscriber.next(e as EventsOf<S>);
+          if (parser) feed(e.type === 'token' ? e.value : '');
+          return;
+        }
+        let resumed = false;
+        if (change !== undefined) {
+          if (tools.length > 0) tools = [];
+          if (parser) {
+            parser = new PartialJsonParser();
+            bare = new BareString();
+          }
+          if (change === 'resume' && parser) {
+            // a checkpoint that is a bare string's start shows its prefix; else the parser reads it
+            const found = bare!.feed(text.text);
+            if (found === NOT) bare = undefined;
+            resumed = found === NOT ? parser.feed(text.text) : found === GREW;
+            if (bare && resumed) parser.showOutside(bare.value);
+          }
+        }
+        if (e.type === 'tool-call') tools.push(e.name);
+        if (e.type === 'complete') onComplete(e);
+        else subscriber.next(e as EventsOf<S>);
+        // a resumed attempt shows its checkpoint's value at once, not at its first token
+        if (resumed) partial(bare ? bare.value : parser!.snapshot());
+      };
+      const end = () => subscriber.complete();
       // the source's subscriber is the consumer's child: a synchronous source stops as soon as the consumer leaves
       return subscribeChild(source, {
-        next(e) {
-          const change = text.observe(e);
-          if (change === 'token') {
-            subscriber.next(e as EventsOf<S>);
-            if (parser) feed(e.type === 'token' ? e.value : '');
-            return;
-          }
-          let resumed = false;
-          if (change !== undefined) {
-            if (tools.length > 0) tools = [];
-            if (parser) {
-              parser = new PartialJsonParser();
-              bare = new BareString();
-            }
-            if (change === 'resume' && parser) {
-              // a checkpoint that is a bare string's start shows its prefix; else the parser reads it
-              const found = bare!.feed(text.text);
-              if (found === NOT) bare = undefined;
-              resumed = found === NOT ? parser.feed(text.text) : found === GREW;
-              if (bare && resumed) parser.showOutside(bare.value);
-            }
-          }
-          if (e.type === 'tool-call') tools.push(e.name);
-          if (e.type === 'complete') onComplete(e);
-          else subscriber.next(e as EventsOf<S>);
-          // a resumed attempt shows its checkpoint's value at once, not at its first token
-          if (resumed) partial(bare ? bare.value : parser!.snapshot());
-        },
+        next: (e) => (queued ? queued.push(() => onEvent(e)) : onEvent(e)),
         error: (err: unknown) => subscriber.error(err),
-        complete() {
-          sourceDone = true;
-          if (!finishing) subscriber.complete();
-        },
+        complete: () => (queued ? queued.push(end) : end()),
       }, subscriber);
     });
 }

@@ -4,7 +4,7 @@ import type { L0Event } from '../events/eventTypes.js';
 import { l0 } from '../preset/l0.js';
 import { L0_OPTION_KEYS, type L0Options } from '../preset/l0Options.js';
 import { checkBag, checkKeys, optionPath } from '../internal/options.js';
-import { engineOf } from '../guard/guardEngineKey.js';
+import { engineOf, GUARD_ENGINE } from '../guard/guardEngineKey.js';
 import {
   PARSE_STRUCTURED_KEYS,
   parseResolved,
@@ -27,8 +27,8 @@ const STRUCTURED = /*#__PURE__*/ optionPath('structured', '', 'options');
  * moves to `fallbackStreams`; network failures retry as in `l0`. An attempt that only called a
  * tool (no JSON in its text) fails at once with a non-retryable `INVALID_JSON` naming the tools.
  * `guardrails` check the text before the parser, so with `autoCorrect` (the default) `jsonRule` is
- * left out of them: it would retry JSON that repair takes (`{"a": 1,}`, unquoted keys); it stays when
- * the others are all rules of yours no `defineGuardrailRule` wrapped (it brings them the guard engine).
+ * left out of them: it would retry JSON that repair takes (`{"a": 1,}`, unquoted keys); rules of yours
+ * beside it run all the same, wrapped by `defineGuardrailRule` or not (the guard engine it brought stays).
  *
  *   ---a---b-c---|               model (a '{"n":', b '1', c '}', then complete)
  *   s--(ap)b-(cq)(Rx|)           structured({ schema, stream })  (s start, p, q partials, R result, x complete)
@@ -58,12 +58,11 @@ export function structured<S extends StandardSchemaV1>(options: StructuredOption
   const parse = parseResolved(resolveParseStructured({ schema, ...given }, STRUCTURED)) as MonoTypeOperatorFunction<L0Event>;
   const ops = rest.attemptOperators; // anything but an array is left for l0 to reject
   const attemptOperators = ops === undefined ? [parse] : Array.isArray(ops) ? [...ops, parse] : ops;
-  // the guard runs before the parser: jsonRule would retry what repair takes (`{"a": 1,}`, L0's defect 5), so it is left out
-  // (kept when the rules left would carry no guard engine: only custom rules beside it, which l0 would refuse)
+  // the guard runs before the parser: jsonRule would retry what repair takes (`{"a": 1,}`, L0's defect 5), so it is left out;
+  // the list keeps the engine it brought, for rules of yours no defineGuardrailRule wrapped
   let { guardrails } = rest;
   if (autoCorrect !== false && Array.isArray(guardrails)) {
-    const kept = guardrails.filter((r) => r?.name !== 'json-structure');
-    if (kept.length === 0 || engineOf(kept)) guardrails = kept;
+    guardrails = Object.defineProperty(guardrails.filter((r) => r?.name !== 'json-structure'), GUARD_ENGINE, { value: engineOf(guardrails) });
   }
   return l0({ ...rest, attemptOperators, guardrails }) as Observable<EventsOf<S>>;
 }
