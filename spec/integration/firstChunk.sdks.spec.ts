@@ -1,6 +1,7 @@
 /** @test {fromStream} */
 import { describe, expect, it } from 'vitest';
-import { eventsOf, expectComplete, PATIENT, REPLY, RETRY, runL0, useFaultServer } from './harness.js';
+import { isProviderError } from 'l0-rx';
+import { eventsOf, expectComplete, expectFailure, PATIENT, REPLY, RETRY, runL0, useFaultServer } from './harness.js';
 import { faultyFetch, RESPONSES, SDKS } from './sdks.js';
 
 // The first chunk an openai SDK stream yields picks the adapter. What a server sends before its first real
@@ -31,5 +32,14 @@ describe.each([...SDKS.filter((s) => s.kind === 'openai'), ...RESPONSES])('an op
     // a string was streamed as the answer's first token before the next chunk failed the run
     expect(eventsOf(o.events, 'token').some((t) => t.value === 'keep-alive')).toBe(false);
     expect(ctx.server.requests).toHaveLength(2);
+  });
+});
+
+describe.each(RESPONSES)('a compatible server whose Responses stream begins with an error event without sequence_number + $name', (sdk) => {
+  it('should fail with the error its code names (context_length_exceeded: CONTEXT_LENGTH_EXCEEDED, not retried), as with a sequence_number', async () => {
+    // before: taken for an AI SDK error part with no `error`, a retryable SERVER_ERROR that lost the code and was retried
+    const o = await run(sdk, '{"type":"error","code":"context_length_exceeded","message":"too long","param":null}');
+    expectFailure(o, isProviderError, { code: 'CONTEXT_LENGTH_EXCEEDED', retryable: false, message: expect.stringContaining('too long') }, '');
+    expect(ctx.server.requests).toHaveLength(1);
   });
 });

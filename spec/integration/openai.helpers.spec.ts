@@ -11,6 +11,7 @@ import { PATIENT, RETRY, expectComplete, expectRetriedOnce, openaiClient, runL0,
 import { faultyFetch } from './sdks.js';
 import { fakeClient, sseText } from '../sources/adapters/openaiFake.js';
 import { collect, collectError } from '../sources/streamHelpers.js';
+import { sse, useScriptedServer } from '../helpers/scriptedServer.js';
 
 // openai's stream helpers, `chat.completions.stream()` and `responses.stream()`, read like the streams
 // `create({ stream: true })` returns, but end a cut or empty body with their own plain OpenAIError
@@ -98,5 +99,38 @@ describe('fromStream + chat.completions.stream() with a parsed response_format',
     // create() on the same body has both
     const created = await collect(fromStream(() => client.chat.completions.create({ model: 'm', messages: [], stream: true })));
     expect(created.slice(1)).toEqual([{ type: 'token', value: '{"a": "x' }, { type: 'token', value: 'y' }, { type: 'complete', finishReason: 'length', usage: { inputTokens: 1, outputTokens: 3, totalTokens: 4 } }]);
+  });
+});
+
+// With `n > 1`, the helper throws at any choice's `length` / `content_filter` finish; only choice 0 is read, so
+// another choice's cut is not choice 0's finish (before: reported as choice 0's, over its own `stop`).
+describe.each([
+  ['openai 5', OpenAI5 as unknown as typeof OpenAI7],
+  ['openai 6', OpenAI6 as unknown as typeof OpenAI7],
+  ['openai 7', OpenAI7],
+])('fromStream + %s chat.completions.stream() with n: 2 and a parsed response_format', (_, OpenAI) => {
+  const server = useScriptedServer('/v1');
+  const chunk = (index: number, delta: object, finish_reason: string | null = null) => ({ id: 'c', object: 'chat.completion.chunk', created: 0, model: 'm', choices: [{ index, delta, finish_reason }] });
+  const opened = [chunk(0, { role: 'assistant', content: '' }), chunk(1, { role: 'assistant', content: '' })];
+  const run = (body: readonly object[]) => {
+    server.serve((_req, res) => { sse(res, sseText(body)); res.end(); });
+    const client = new OpenAI({ apiKey: 'test', baseURL: server.url, maxRetries: 0 });
+    return fromStream(({ signal }) => client.chat.completions.stream({ model: 'm', n: 2, messages: [], response_format: zodResponseFormat(z.object({ a: z.string() }), 'a') }, { signal }));
+  };
+
+  it.each(['length', 'content_filter'])("should complete with choice 0's own stop when choice 1 ends %s after it", async (finish) => {
+    const events = await collect(run([...opened, chunk(0, { content: '{"a": "x"}' }, 'stop'), chunk(1, { content: '{"a": "y' }, finish)]));
+    expect(events.slice(1)).toEqual([{ type: 'token', value: '{"a": "x"}' }, { type: 'complete', finishReason: 'stop' }]);
+  });
+
+  it("should fail as a cut stream (INCOMPLETE_STREAM) when choice 1's length ends the stream before choice 0 finished", async () => {
+    const { events, error } = await collectError(run([...opened, chunk(0, { content: '{"a": "x' }), chunk(1, { content: '{"a": "y' }, 'length'), chunk(0, { content: '"}' }, 'stop')]));
+    expect(events.slice(1)).toEqual([{ type: 'token', value: '{"a": "x' }]);
+    expect(error).toMatchObject(INCOMPLETE);
+  });
+
+  it("should still complete with choice 0's own length", async () => {
+    const events = await collect(run([...opened, chunk(1, { content: '{"a": "y"}' }, 'stop'), chunk(0, { content: '{"a": "x' }), chunk(0, {}, 'length')]));
+    expect(events.slice(1)).toEqual([{ type: 'token', value: '{"a": "x' }, { type: 'complete', finishReason: 'length' }]);
   });
 });

@@ -36,6 +36,24 @@ const lengthCutResponse = (data: string) => {
 
 const CUTS = [...SDKS, MASTRA].map((sdk) => ({ sdk, edit: lengthCut })).concat(RESPONSES.map((sdk) => ({ sdk, edit: lengthCutResponse })));
 
+/** The same cuts by a content filter: the finish reason `content_filter` (Responses: `incomplete_details.reason`). */
+const filterCut = (data: string) => lengthCut(data).replace('"finish_reason":"length"', '"finish_reason":"content_filter"');
+const filterCutResponse = (data: string) => lengthCutResponse(data).replace('"reason":"max_output_tokens"', '"reason":"content_filter"');
+const FILTER_CUTS = [...SDKS, MASTRA].map((sdk) => ({ sdk, edit: filterCut })).concat(RESPONSES.map((sdk) => ({ sdk, edit: filterCutResponse })));
+
+describe.each(FILTER_CUTS)('a tool call cut by a content filter + $sdk.name', ({ sdk, edit }: { sdk: Sdk; edit: (data: string) => string }) => {
+  it('should complete with content-filter and its call marked truncated, which parseToolArguments refuses to run', async () => {
+    const quiet = vi.spyOn(console, 'error').mockImplementation(() => {});
+    onTestFinished(() => quiet.mockRestore());
+    const o = await runL0({ stream: sdk.via(ctx.server, 'fault:tool-call-fragments', { fetch: faultyFetch({ edit }) }), retry: RETRY, timeout: PATIENT });
+    // before: not marked, as a `length` cut is (Mastra: finished tool-calls, its `rawReason` content_filter)
+    expectComplete(o, 'content-filter', '');
+    expect(callsOf(o)).toMatchObject([{ id: 'call_fault_1', name: 'get_weather', truncated: true }]);
+    const error = await parseToolArguments(callsOf(o)[0]!, Weather).then(() => undefined, (e: unknown) => e);
+    expect(isSchemaValidationError(error) && [error.code, error.info.truncated, error.message]).toEqual(['INVALID_JSON', true, expect.stringContaining('content filter')]);
+  });
+});
+
 describe.each(CUTS)('a tool call cut by the token limit + $sdk.name', ({ sdk, edit }: { sdk: Sdk; edit: (data: string) => string }) => {
   it('should complete with length and its call marked truncated, which parseToolArguments refuses to run', async () => {
     // Mastra says why it makes cut arguments `{}` on the console
@@ -70,11 +88,19 @@ const RESPONSE_CUTS = [
   ['no output_item.done for the cut item', (d: string) => RESPONSE_CUTS[0]![1](d).replace(/^\{"type":"response\.output_item\.done"(.*"type":"function_call")/, '{"type":"response.output_item.unknown"$1')],
 ] as const;
 
-describe.each(RESPONSES)('a Responses call cut by the token limit, said otherwise + $name', (sdk) => {
-  it.each(RESPONSE_CUTS)('should complete with length and mark the call truncated: %s', async (_, edit) => {
+/** The token limit's cut, or a content filter's (`incomplete_details.reason: 'content_filter'`). */
+const CUT_BY = [
+  { by: 'the token limit', finish: 'length', said: (d: string) => d },
+  { by: 'a content filter', finish: 'content-filter', said: (d: string) => d.replace('"reason":"max_output_tokens"', '"reason":"content_filter"') },
+] as const;
+
+describe.each(RESPONSES.flatMap((sdk) => CUT_BY.map((cut) => ({ sdk, ...cut }))))('a Responses call cut by $by, said otherwise + $sdk.name', ({ sdk, finish, said }) => {
+  it.each(RESPONSE_CUTS)(`should complete with ${finish} and mark the call truncated: %s`, async (_, cut) => {
+    const edit = (d: string) => said(cut(d));
     const o = await runL0({ stream: sdk.via(ctx.server, 'fault:tool-call-fragments', { fetch: faultyFetch({ edit }) }), retry: RETRY, timeout: PATIENT });
     // before: not marked (or lost, or finished tool-calls), and parseToolArguments would run the cut arguments
-    expectComplete(o, 'length', '');
+    // (a content filter's cut: not marked, and lost when its item never closed)
+    expectComplete(o, finish, '');
     expect(callsOf(o)).toMatchObject([{ id: 'call_fault_1', name: 'get_weather', truncated: true }]);
     expect(callsOf(o)[0]!.arguments).toMatch(/^\{"city": "Paris", "unit": "celsius",?$/);
   });

@@ -76,6 +76,11 @@ describe('fromStream inputs', () => {
       expect(await invalid({ textStream: 'x' })).toContain('never pass `textStream`');
     });
 
+    it('should point a fetch Response to its body', async () => {
+      // before: "returned a Response with keys []", and no word of `body`
+      expect(await invalid(new Response('a'))).toContain('returned a Response with keys [], which is not a stream fromStream can read (return its `body`');
+    });
+
     it('should error with InvalidStreamError naming a first chunk no adapter detects', async () => {
       const message = await invalid(chunksOf([{ hello: 'world' }]));
       expect(message).toContain("first chunk, an object with keys [hello]");

@@ -40,7 +40,7 @@ export interface ToolCallEvent {
    * inner call that waits, `{ toolName, arguments }` (`arguments` JSON text, as on this event).
    */
   readonly suspendPayload?: unknown;
-  /** Set when the token limit (finish reason `length`) cut the call: its `arguments` are not whole, even if they parse. Never run it. */
+  /** Set when the token limit or a content filter (finish reason `length`, `content-filter`) cut the call: its `arguments` are not whole, even if they parse. Never run it. */
   readonly truncated?: true;
 }
 /** Multimodal output: images, audio, files or JSON. */

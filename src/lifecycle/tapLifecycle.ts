@@ -37,7 +37,7 @@ export interface LifecycleCallbacks {
   readonly onDrift?: (types: readonly string[], confidence: number) => void;
   /**
    * A tool call; `args` is the raw JSON text (L0 passes it parsed). `call` is the whole event: its
-   * `approvalId` (the call waits for the user's approval), `suspendPayload` (what it asks them) and `truncated` (the token limit cut it: never run it).
+   * `approvalId` (the call waits for the user's approval), `suspendPayload` (what it asks them) and `truncated` (the token limit or a content filter cut it: never run it).
    */
   readonly onToolCall?: (name: string, id: string, args: string, call: ToolCallEvent) => void;
   /** An attempt or the run failed with a TokenTimeoutError (read from the event's error, so a replayed log calls it too). */

@@ -38,6 +38,8 @@ export class StreamRun {
   private completed = false;
   private sourceEnded = false;
   private reader: ChunkReader | undefined;
+  /** What `reader` reads (openai's chat helper: its snapshot says which choice a thrown finish was). */
+  private source: object | undefined;
   private inner: Subscription | undefined;
   private inputController: AbortControllerLike | undefined;
   private unwrappedBy: StreamAdapter | undefined;
@@ -107,6 +109,7 @@ export class StreamRun {
       const reader = openReader(input, this.inputController !== undefined);
       if (reader) {
         this.reader = reader;
+        this.source = input;
         this.next();
         return;
       }
@@ -170,7 +173,7 @@ export class StreamRun {
     this.sourceEnded = true;
     // openai's chat helper throws a `length` / `content_filter` finish when asked for parsed output: it ends as on `create()`
     // (a first chunk picks the chat adapter)
-    const finish = this.inputController && thrownFinish(e);
+    const finish = this.inputController && thrownFinish(e, this.source);
     if (finish) {
       try {
         this.push(finish);

@@ -17,7 +17,7 @@ const PATH = /*#__PURE__*/ optionPath('parseToolArguments', 'call, ', 'schema');
  *   '{"city": "Par'                                                        ->  rejects: INVALID_JSON, truncated
  *
  * Cut arguments (repair would have to close a string, object or array, or the call is marked
- * `truncated`: the token limit cut it) are never run with: they reject with `INVALID_JSON` and
+ * `truncated`: the token limit or a content filter cut it) are never run with: they reject with `INVALID_JSON` and
  * `info.truncated: true`, so a tool never sees `{ city: 'Par' }`.
  * Neither are two calls' arguments merged into one (`{"city": "Paris"}{"city": "London"}`, in a
  * Markdown fence or not, or a fenced object with another after it): they reject with `INVALID_JSON`
@@ -36,8 +36,8 @@ export async function parseToolArguments<S extends StandardSchemaV1>(call: ToolC
   const text = typeof call === 'string' ? call : call.arguments;
   if (typeof text !== 'string') throw new TypeError('parseToolArguments(call) must be a tool-call event or its arguments string');
   if (typeof call !== 'string' && call.truncated === true) {
-    // cut by the token limit: its arguments may parse (Mastra makes them `{}`) but are not the call the model meant
-    throw new SchemaValidationError({ kind: 'INVALID_JSON', text, truncated: true }, `Truncated tool arguments: the token limit cut call ${call.name} (${call.id})`);
+    // cut by the token limit or a filter: its arguments may parse (Mastra makes them `{}`) but are not the call the model meant
+    throw new SchemaValidationError({ kind: 'INVALID_JSON', text, truncated: true }, `Truncated tool arguments: the token limit or a content filter cut call ${call.name} (${call.id})`);
   }
   const { value, truncated, corrections } = repairText(text.trim() === '' ? '{}' : text);
   if (truncated) throw new SchemaValidationError({ kind: 'INVALID_JSON', text, truncated: true }, 'Truncated tool arguments: the JSON was cut');

@@ -82,10 +82,11 @@ export function joined(events: readonly L0Event[]): L0Event[] {
 
 const START: L0Event = { type: 'start', attempt: 1, fallbackIndex: 0, isRetry: false, isFallback: false };
 
-/** The events a script is, its text joined: start, text and reasoning, the calls (the last cut by a `length` finish), complete. */
+/** The events a script is, its text joined: start, text and reasoning, the calls (the last cut by a `length` or `content-filter` finish), complete. */
 export function expectedEvents(script: Script, finishReason: FinishReason, usage: Usage | undefined): L0Event[] {
+  const cutLast = finishReason === 'length' || finishReason === 'content-filter';
   const calls = script.calls.map((c, i): L0Event => ({
-    type: 'tool-call', id: c.id, name: c.name, arguments: c.args, ...(finishReason === 'length' && i === script.calls.length - 1 ? { truncated: true } : {}),
+    type: 'tool-call', id: c.id, name: c.name, arguments: c.args, ...(cutLast && i === script.calls.length - 1 ? { truncated: true } : {}),
   }));
   const complete: L0Event = usage === undefined ? { type: 'complete', finishReason } : { type: 'complete', finishReason, usage };
   return joined([START, ...script.pieces.map((p): L0Event => ({ type: p.kind, value: p.text })), ...calls, complete]);

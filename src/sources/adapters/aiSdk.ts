@@ -61,8 +61,8 @@ const MALFORMED_ERRORS: ReadonlySet<string> = /*#__PURE__*/ new Set(['AI_JSONPar
  *    `approvalId` for the call, or a request after the step that emitted the call, is `MALFORMED_CHUNK`,
  *    unless a later step made a new call of its id: the request is then that call's).
  *    A request the SDK answered itself (`isAutomatic`: `toolApproval` approved or denied the call) is
- *    ignored: it waits for nobody. A step that finished with `length` has its
- *    last call marked `truncated: true` (the token limit cut its arguments; the SDK emits it anyway). A call
+ *    ignored: it waits for nobody. A step that finished with `length` or `content-filter` has its
+ *    last call marked `truncated: true` (the token limit or a filter cut its arguments; the SDK emits it anyway). A call
  *    without `toolCallId` or `toolName` is `MALFORMED_CHUNK` (the SDK always sets both: its providers make
  *    an id up for a server that sends none). The same call again in its step (a replayed part: same id, name and
  *    input) is emitted once; two calls with other ids are two, and so are two under one id each streamed

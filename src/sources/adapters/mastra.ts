@@ -16,7 +16,8 @@ const SOURCE: AiPartSource = { name: NAME, label: 'Mastra' };
  *    until its step's `step-finish` with `tool-calls` (or `finish`) as in the `ai-sdk` adapter (Mastra turns cut arguments
  *    into `{}`; the same chunk again in its step is one call, unless its input streaming started again in between); calls the provider executed are skipped. A step whose provider reason (`rawReason`) is the
  *    token limit (`length`, `max_tokens`...) finished with `length`, which Mastra reports as `tool-calls`: its
- *    last call is marked `truncated: true` (its arguments were cut; Mastra made them `{}`).
+ *    last call is marked `truncated: true` (its arguments were cut; Mastra made them `{}`). So is a step a content
+ *    filter cut (`rawReason` `content_filter`, reported as `tool-calls` too), which finishes with `content-filter`.
  *    `tool-call-approval` (a `requireApproval` tool) and `tool-call-suspended` (a tool that called `suspend()`):
  *    the run stops to wait for the user, and the stream ends without `finish`. The held call of that id gets
  *    `approvalId`, the run's id (answer with `agent.approveToolCall({ runId: approvalId, toolCallId: id })`
@@ -121,15 +122,17 @@ const LIMIT = /^(?:length|max_(?:output_)?tokens)$/i;
 
 /**
  * A step's reason: `length` when the provider's own (`rawReason`) was the token limit, which Mastra
- * reports as `tool-calls` when the step has a call (the one the limit cut, whose arguments it made `{}`).
+ * reports as `tool-calls` when the step has a call (the one the limit cut, whose arguments it made `{}`),
+ * and `content-filter` when it was a content filter (`content_filter`), which Mastra reports so too.
  * Mastra's own verdicts on the step (`tripwire`, `retry`, `error`) stand whatever the provider's reason;
  * a refusal's `content-filter` whose provider reason was `stop` is `stop`, as in the `ai-sdk` adapter.
  */
 function stepReason(payload: Rec | undefined): unknown {
   const step = rec(payload?.['stepResult']);
   const reason = step?.['reason'];
-  const raw = step?.['rawReason'];
-  return reason === 'tool-calls' && LIMIT.test(str(raw) ?? '') ? 'length' : refusedStop(reason, raw);
+  const raw = str(step?.['rawReason']) ?? '';
+  if (reason === 'tool-calls' && LIMIT.test(raw)) return 'length';
+  return reason === 'tool-calls' && raw === 'content_filter' ? 'content-filter' : refusedStop(reason, raw);
 }
 
 /** As the AI SDK's (a reason that is no string is `MALFORMED_CHUNK`), with Mastra's own verdicts. */

@@ -1,7 +1,8 @@
 import type { ChatCompletionChunk } from 'openai/resources/chat/completions';
 import type { FinishReason, Usage } from '../../events/eventTypes.js';
 import type { AdapterEmit, ChunkDecoder, StreamAdapter } from './types.js';
-import { completeEvent, inBandError, incompleteStream, isRecord, malformedChunk, rec, str, type Rec } from './shared.js';
+import { safeGet } from '../../errors/inspect.js';
+import { completeEvent, cutShort, inBandError, incompleteStream, isRecord, malformedChunk, rec, str, type Rec } from './shared.js';
 import { args, chatUsage, contentParts, filled, indexOf, NAME, part, says, text, thought, unread } from './openaiChatFields.js';
 
 type RawFinish = NonNullable<ChatCompletionChunk.Choice['finish_reason']>;
@@ -20,11 +21,16 @@ export const FINISH: Readonly<Record<RawFinish, FinishReason>> = {
  * finish with `LengthFinishReasonError` / `ContentFilterFinishReasonError` (plain `OpenAIError`s known by their
  * message), where `create()` streams that finish. Internal: fromStream decodes it (with this adapter when the throw
  * came before any chunk), so both routes end with the same reason (the helper throws before it reads that chunk's
- * own delta or the usage after it: those are lost).
+ * own delta or the usage after it: those are lost). With `n > 1` it throws at any choice's finish: the helper's
+ * snapshot (`stream.currentChatCompletionSnapshot`) says whose; another choice's leaves choice 0 as it was, finished
+ * with its own reason or, unfinished, a cut stream (`INCOMPLETE_STREAM`), never taken for choice 0's.
  */
-export const thrownFinish = (e: unknown): Rec | undefined => {
+export const thrownFinish = (e: unknown, stream: unknown): Rec | undefined => {
   const cut = e instanceof Error && /^Could not parse response content as the (l)?/.exec(e.message);
-  return cut ? { choices: [{ finish_reason: cut[1] ? 'length' : 'content_filter' }] } : undefined;
+  if (!cut) return undefined;
+  const finish = cut[1] ? 'length' : 'content_filter';
+  const choices = rec(safeGet(stream, 'currentChatCompletionSnapshot'))?.['choices'] as (Rec | undefined)[] | undefined;
+  return { choices: !choices || choices[0]?.['finish_reason'] === finish ? [{ finish_reason: finish }] : [] };
 };
 
 interface PartialCall {
@@ -67,7 +73,7 @@ interface PartialCall {
  *    (`""` is no text). A call without a name is `MALFORMED_CHUNK`; one without an id (vLLM,
  *    NVIDIA NIM, GLM send none: a retry would get the same stream) gets `call_<n>`, n its position.
  *    The deprecated `delta.function_call` is handled the same way (its id is its name). With finish
- *    reason `length` the last call is marked `truncated: true`: the token limit cut its arguments.
+ *    reason `length` or `content_filter` the last call is marked `truncated: true`: the token limit or the filter cut its arguments.
  * 4. `finish_reason`: stop -> stop, length -> length, tool_calls / function_call -> tool-calls,
  *    content_filter -> content-filter, `error` (OpenRouter's end of a generation that failed
  *    mid-stream) -> the attempt fails like an in-band error frame (step 7), from the choice's `error`
@@ -76,7 +82,8 @@ interface PartialCall {
  * 5. `usage` (the extra chunk with empty `choices` that `stream_options.include_usage` adds after the
  *    finish reason; Groq's `x_groq.usage` on its last chunk) is kept, so `complete{finishReason, usage}`
  *    is emitted when the stream ends.
- * 6. Only choice `index` 0 is read; other choices (`n > 1`) are ignored. A chunk that only holds content
+ * 6. Only choice `index` 0 is read; other choices (`n > 1`) are ignored (a `length` or `content_filter` finish that
+ *    the `chat.completions.stream()` helper throws for another is not choice 0's). A chunk that only holds content
  *    back (tool call fragments with a name or arguments, audio bytes), carries another choice's or
  *    OpenRouter's `reasoning_details` (not emitted: `reasoning` carries their text), or reports llama.cpp's
  *    prompt processing going on (`prompt_progress` with more tokens `processed`: a long prompt is read
@@ -247,10 +254,10 @@ class ChatDecoder implements ChunkDecoder {
     return !!(name || args);
   }
 
-  /** Emits the calls, in index order (once: `end` is the decoder's last call); the token limit cut the last one of a `length` answer. */
+  /** Emits the calls, in index order (once: `end` is the decoder's last call); the token limit or a filter cut the last one of a `length` or `content-filter` answer. */
   private flushCalls(emit: AdapterEmit): void {
     const slots = [...this.calls.keys()].sort((a, b) => a - b);
-    const cut = this.finish === 'length' ? slots.at(-1) : undefined;
+    const cut = cutShort(this.finish) ? slots.at(-1) : undefined;
     for (const index of slots) {
       const { id, name, fragments } = this.calls.get(index)!;
       const args = fragments.join('');

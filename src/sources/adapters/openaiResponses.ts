@@ -4,7 +4,7 @@ import type { L0Error } from '../../errors/L0Error.js';
 import { ProviderError } from '../../errors/ProviderError.js';
 import { PROVIDER_TYPE_TABLE } from '../../errors/classifyTables.js';
 import type { AdapterEmit, ChunkDecoder, StreamAdapter } from './types.js';
-import { argumentsText, completeEvent, inBandError, incompleteStream, isRecord, malformedChunk, rec, sameCall, str, usageOf, type Rec } from './shared.js';
+import { argumentsText, completeEvent, cutShort, inBandError, incompleteStream, isRecord, malformedChunk, rec, sameCall, str, usageOf, type Rec } from './shared.js';
 
 const NAME = 'openai-responses';
 
@@ -51,7 +51,7 @@ const TRANSIENT = /*#__PURE__*/ new Set(['server_error', 'rate_limit_exceeded', 
  *    held back until `response.completed` / `.incomplete` and emitted right before `complete` (as chat
  *    calls wait for the stream's end after the finish reason), so a response that fails or is cut emits
  *    none of its calls; one whose item is `incomplete` (the token limit cut it) is marked `truncated: true`,
- *    and so is the last one of a response that ended on the limit (its `incomplete_details`, whatever the
+ *    and so is the last one of a response that ended on the limit or a content filter (its `incomplete_details`, whatever the
  *    event) when no item came after it or its item never closed (it is taken from the response's `output`). The built-in tools' calls the client must
  *    carry out are held and emitted the same way, named after their tool, with the item's fields but
  *    `type`, `id`, `call_id` and `status` as `arguments` (JSON; fields no JSON holds, in-process: `MALFORMED_CHUNK`): `computer_call` -> `computer`
@@ -89,9 +89,10 @@ const TRANSIENT = /*#__PURE__*/ new Set(['server_error', 'rate_limit_exceeded', 
  */
 export const openaiResponsesAdapter: StreamAdapter = /*#__PURE__*/ Object.freeze({
   name: NAME,
-  // an `error` event can come first: it has a `sequence_number`, as every event of this API does (an AI SDK error part has none)
+  // an `error` event can come first: its `code` and `message` are its own, where an AI SDK error part has an `error`
+  // (a compatible server may send no `sequence_number`: taken for such a part, it lost its code and was retried)
   detect: (chunk: unknown): boolean =>
-    isRecord(chunk) && typeof chunk['type'] === 'string' && (chunk['type'].startsWith('response.') || (chunk['type'] === 'error' && 'sequence_number' in chunk)),
+    isRecord(chunk) && typeof chunk['type'] === 'string' && (chunk['type'].startsWith('response.') || (chunk['type'] === 'error' && !('error' in chunk))),
   create: (): ChunkDecoder => new ResponsesDecoder(),
 });
 
@@ -130,7 +131,7 @@ class ResponsesDecoder implements ChunkDecoder {
       case 'response.incomplete': {
         const response = rec(c['response']);
         const reason = this.finishReason(type, response, chunk);
-        if (reason === 'length') this.markCut(response, emit);
+        if (cutShort(reason)) this.markCut(response, emit);
         // nothing is decoded after `complete`, so the calls need no clearing
         for (const call of this.calls) emit(call);
         emit(completeEvent(reason, responsesUsage(rec(response?.['usage']))));
@@ -167,7 +168,7 @@ class ResponsesDecoder implements ChunkDecoder {
   }
 
   /**
-   * The response ended on the token limit: the call it cut is marked `truncated`, the last one, if an
+   * The response ended on the token limit or a content filter: the call it cut is marked `truncated`, the last one, if an
    * item never closed (only the response's `output` holds it: it is emitted) or no item came after it
    * (as on the chat route: a server may close the cut item `completed`).
    */

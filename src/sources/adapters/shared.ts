@@ -119,6 +119,9 @@ export function aiUsage(value: unknown): Usage | undefined {
   });
 }
 
+/** A finish reason that cut the answer short, a tool call included: the token limit (`length`) or a content filter. */
+export const cutShort = (reason: unknown): boolean => reason === 'length' || reason === 'content-filter';
+
 /** A complete event, with `usage` only when known. */
 export function completeEvent(finishReason: FinishReason, usage: Usage | undefined) {
   return usage === undefined ? ({ type: 'complete', finishReason } as const) : ({ type: 'complete', finishReason, usage } as const);
@@ -178,14 +181,14 @@ export const sameCall = (a: ToolCallEvent, b: ToolCallEvent): boolean => a.id ==
 
 /**
  * `decoder` with its `tool-call` events held back until the step that made them finished with
- * `tool-calls`, `stop` or `length` (the reason `stepEnd` reads from a step's last chunk; AI SDK 5 also finishes a cut step,
+ * `tool-calls`, `stop`, `length` or `content-filter` (the reason `stepEnd` reads from a step's last chunk; AI SDK 5 also finishes a cut step,
  * as `unknown`) or right before `complete`, so a stream cut inside a step never emits
  * its calls (OpenAI chat calls are only emitted right before `complete`). The AI SDK emits a call as
  * soon as its arguments parse and flushes an unfinished one, cut arguments and all (Mastra makes
  * them `{}`), when a body ends early: a cut stream's call would run, and run again after the retry.
  * A finished step's calls come before the next step's text, as they did. A step (or answer) that
- * ended on the token limit has its last call marked `truncated`: the limit cut it (not a call of an
- * earlier step, held past a step end of another reason, when the length step made none).
+ * ended on the token limit or a content filter (`length`, `content-filter`) has its last call marked `truncated`:
+ * the cut was in it (not a call of an earlier step, held past a step end of another reason, when the cut step made none).
  * The same call again in its step (same id, name and arguments: a replayed part) is held once, its chunk
  * silence; in a later step it is a new call (as a call again under an emitted call's id is: see below), and
  * so it is after an input start of its id (`inputStart` reads a chunk's): a parallel call of a server that
@@ -219,7 +222,7 @@ export function holdingToolCalls(decoder: ChunkDecoder, stepEnd: (chunk: Rec) =>
   let holds = false;
   const flush = (reason: unknown) => {
     const last = held.length - 1;
-    if (reason === 'length' && last >= stepFrom) held[last] = { ...held[last]!, truncated: true };
+    if (cutShort(reason) && last >= stepFrom) held[last] = { ...held[last]!, truncated: true };
     for (const call of held) {
       out(call);
       (asked ??= new Map()).set(call.id, call.approvalId ?? '');
@@ -262,7 +265,7 @@ export function holdingToolCalls(decoder: ChunkDecoder, stepEnd: (chunk: Rec) =>
       const carried = decoder.push(chunk, holding) === true || holds;
       const reason = held.length > 0 && isRecord(chunk) ? stepEnd(chunk) : undefined;
       // a compatible server may finish a step that made calls with `stop` (the SDK runs them all the same)
-      if (reason === 'tool-calls' || reason === 'stop' || reason === 'length') flush(reason);
+      if (reason === 'tool-calls' || reason === 'stop' || cutShort(reason)) flush(reason);
       else if (reason !== undefined) stepFrom = held.length;
       return carried;
     },
