@@ -1,7 +1,7 @@
 /** @test {budget} */
 import { describe, expect, it } from 'vitest';
 import type { Observable } from 'rxjs';
-import { budget, BudgetExceededError, createBudget, defineGuardrailRule, fromStream, hedge, l0, raceModels, retryWithBackoff, type L0Event } from 'l0-rx';
+import { budget, BudgetExceededError, createBudget, defineGuardrailRule, fallbackTo, fromStream, hedge, l0, raceModels, retryWithBackoff, type L0Event } from 'l0-rx';
 import { testScheduler } from '../helpers/testScheduler.js';
 import { marbleAttempts, type Cold } from './marbleAttempts.js';
 
@@ -96,12 +96,31 @@ describe('budget inside the retry loop, when the attempt after a failure could n
     });
   });
 
-  it('should wait as before when two budgets share the attempt (which one refuses is left to them)', () => {
-    testScheduler().run(({ cold, expectObservable }) => {
-      const { factory } = attempts(cold, reset, '-a-b-#', '-c-|');
-      const run = fromStream(factory).pipe(budget({ maxOutputTokens: 2 }), budget({ maxOutputTokens: 100 }), retryWithBackoff(slow));
-      const retry = expect.objectContaining({ type: 'retry', attempt: 1, delayMs: 1000 });
-      expectObservable(run).toBe('sa-b-r 999ms #', { ...values, r: retry }, over(2, 3));
+  // two budgets in one attempt: the second to register left the refusal unknown, and the loop waited its whole delay
+  // ('sa-b-r 999ms #') for the attempt the budgets then refused; the outer of the two, subscribed first, answers first
+  it.each([
+    ['the inner one refuses the next', budget({ maxOutputTokens: 2 }), budget({ maxOutputTokens: 100 })],
+    ['the outer one refuses the next', budget({ maxOutputTokens: 100 }), budget({ maxOutputTokens: 2 })],
+    ['both refuse it (the outer one answers, in error mode)', budget({ maxOutputTokens: 2, onExceeded: 'complete' }), budget({ maxOutputTokens: 2 })],
+  ])('should end the run at once when two budgets share the attempt and %s', (_, inner, outer) => {
+    testScheduler().run(({ cold, expectObservable, flush }) => {
+      const { factory, calls } = attempts(cold, reset, '-a-b-#', '-c-|');
+      expectObservable(fromStream(factory).pipe(inner, outer, retryWithBackoff(slow))).toBe('sa-b-#', values, over(2, 3));
+      flush();
+      expect(calls).toEqual([1]);
+    });
+  });
+
+  it('should complete at once when the outer of two budgets, in complete mode, refuses the next attempt before the inner one would error', () => {
+    testScheduler().run(({ cold, expectObservable, flush }) => {
+      const { factory, calls } = attempts(cold, reset, '-a-b-#', '-c-|');
+      const run = fromStream(factory).pipe(budget({ maxOutputTokens: 2 }), budget({ maxOutputTokens: 2, onExceeded: 'complete' }), retryWithBackoff(slow));
+      const retry = expect.objectContaining({ type: 'retry', attempt: 1, delayMs: 0 });
+      const cut: L0Event = { type: 'complete', finishReason: 'length', usage: { outputTokens: 2, inputTokens: 0 } };
+      // (was 'sa-b-r 999ms (L|)': the same end, after the wait)
+      expectObservable(run).toBe('sa-b-(rL|)', { ...values, r: retry, L: cut });
+      flush();
+      expect(calls).toEqual([1]);
     });
   });
 
@@ -173,5 +192,32 @@ describe('budget inside a race\'s entrant, inside the retry loop', () => {
       expect([primary.calls, backup.calls]).toEqual([[1], [2]]);
     });
   });
-});
 
+  // the limit README states: the loop asks only its own attempt's budgets, so these refusals still come after the wait
+  it('should still wait the backoff when every entrant counts into one spent ledger, then fail the race with no request sent', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ cold, flush }) => {
+      const first = attempts(cold, reset, '-a-b-#', '-c-|');
+      const second = attempts(cold, reset, '---a-b-#', '-c-|');
+      const ledger = createBudget({ maxOutputTokens: 2 });
+      const run = raceModels([fromStream(first.factory).pipe(budget(ledger)), fromStream(second.factory).pipe(budget(ledger))]).pipe(retryWithBackoff(slow));
+      const log = logOf(run, () => scheduler.now());
+      flush();
+      expect(log).toEqual(['1:start', '1:a', '3:b', '5:retry', '1005:All 2 attempt(s) over every stream failed; last: Budget exceeded: maxOutputTokens 2 (would reach 3)']);
+      expect([first.calls, second.calls]).toEqual([[1], [1]]);
+    });
+  });
+
+  it('should still wait the backoff when the budget is in a fallbackTo\'s primary inside the loop, then end with its error', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ cold, flush }) => {
+      const primary = attempts(cold, reset, '-a-b-#', '-c-|');
+      const backup = attempts(cold, reset, '-#');
+      const run = fromStream(primary.factory).pipe(budget({ maxOutputTokens: 2 }), fallbackTo(fromStream(backup.factory)), retryWithBackoff(slow));
+      const log = logOf(run, () => scheduler.now());
+      flush();
+      expect(log).toEqual(['0:start', '1:a', '3:b', '5:fallback', '5:start', '6:retry', '1006:Budget exceeded: maxOutputTokens 2 (would reach 3)']);
+      expect([primary.calls, backup.calls]).toEqual([[1], [1]]);
+    });
+  });
+});

@@ -2,6 +2,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import {
   AllStreamsExhaustedError,
+  deserializeError,
   DriftDetectedError,
   GuardrailViolationError,
   InvalidStreamError,
@@ -18,9 +19,11 @@ import {
   L0Error,
   ProviderError,
   SchemaValidationError,
+  serializeError,
   StreamAbortedError,
   TokenTimeoutError,
   ZeroOutputError,
+  type SerializedError,
 } from 'l0-rx';
 
 const timeout = (kind: 'initial' | 'inter' | 'total' = 'inter') => new TokenTimeoutError({ kind, timeoutMs: 100, elapsedMs: 120, tokenCount: 3 });
@@ -160,6 +163,29 @@ describe('L0Error', () => {
       expect(Object.isFrozen(e.errors)).toBe(true);
       expect(e.message).toBe('All 3 attempt(s) over every stream failed; last: plain');
       expect(e.category).toBe('unknown');
+    });
+
+    // toJSON walked the whole list as L0Error's, then replaced it with each entry serialised whole: every entry twice
+    it('should serialise each of its errors once', () => {
+      let reads = 0;
+      const first = new Error('counted');
+      Object.defineProperty(first, 'message', { get: () => (reads++, 'counted') });
+      const e = new AllStreamsExhaustedError([first, timeout()]);
+      reads = 0;
+      const json = e.toJSON();
+      expect(json.errors[0]).toEqual({ name: 'Error', message: 'counted' });
+      expect(reads).toBe(1);
+    });
+
+    it('should keep every attempt\'s error, each within the caps, through a round trip (the 32-error cap is per entry here)', () => {
+      const chain = (i: number) => new ProviderError(`down ${i}`, { code: 'SERVER_ERROR', category: 'server', retryable: true, status: 503, cause: new TypeError('terminated', { cause: new Error(`socket ${i}`) }) });
+      const e = new AllStreamsExhaustedError(Array.from({ length: 40 }, (_, i) => chain(i)), { fallbackIndex: 2 });
+      const plain = JSON.parse(JSON.stringify(e)) as SerializedError;
+      expect(plain.errors).toHaveLength(40);
+      expect(plain.errors?.[39]).toMatchObject({ message: 'down 39', cause: { name: 'TypeError', cause: { message: 'socket 39' } } });
+      const back = deserializeError(plain);
+      expect(back).toMatchObject({ name: 'AllStreamsExhaustedError', category: 'server', retryable: true, fallbackIndex: 2 });
+      expect(serializeError(back)).toEqual(plain);
     });
   });
 

@@ -1,5 +1,6 @@
 /** @test {toL0Error} */
 import { describe, expect, it } from 'vitest';
+import { MIMEType } from 'node:util';
 import OpenAI from 'openai';
 import { APICallError } from '@ai-sdk/provider';
 import {
@@ -42,6 +43,14 @@ describe('toL0Error', () => {
     ['a Uint8Array', new Uint8Array(2), 'a Uint8Array with keys [0, 1]'],
     ['a URL', new URL('https://a.example/'), 'a URL with keys []'],
     ['an UnknownThing', new (class UnknownThing {})(), 'an UnknownThing with keys []'],
+    // "an" before initials read from a vowel, as the platform names them (it read "a XMLHttpRequest": an XHR adapter rejecting with its request)
+    ['an XMLHttpRequest', new (class XMLHttpRequest {})(), 'an XMLHttpRequest with keys []'],
+    ['an HTMLDivElement', new (class HTMLDivElement {})(), 'an HTMLDivElement with keys []'],
+    ['an Http2ServerRequest', new (class Http2ServerRequest {})(), 'an Http2ServerRequest with keys []'],
+    ['an SVGSVGElement', new (class SVGSVGElement {})(), 'an SVGSVGElement with keys []'],
+    ['an RTCPeerConnection', new (class RTCPeerConnection {})(), 'an RTCPeerConnection with keys []'],
+    // initials read as a word keep "a"
+    ['a MIMEType', new MIMEType('text/plain'), 'a MIMEType with keys []'],
   ])('should wrap %s in an UnknownError naming it, with the original as cause', (_, e, named) => {
     const out = toL0Error(e);
     expect(isUnknownError(out)).toBe(true);

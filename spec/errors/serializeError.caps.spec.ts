@@ -140,6 +140,41 @@ describe('serializeError: causes, AggregateErrors and caps', () => {
     expect(serializeError(deserializeError(plain))).toEqual(plain);
   });
 
+  // an errors list that throws midway (an index getter, a Proxy's trap) kept the entries read before it with no mark:
+  // a list that read as whole
+  const hostileAt = (n: number): AggregateError => {
+    const list: unknown[] = Array.from({ length: n + 2 }, (_, i) => new Error(`e${i}`));
+    Object.defineProperty(list, n, { get: () => { throw new Error('hostile entry'); } });
+    return Object.defineProperty(new AggregateError([], 'hostile'), 'errors', { value: list }); // the constructor would read it whole
+  };
+  const cut = { name: 'Error', message: '[Truncated]' };
+
+  it('should keep the entries an errors list gave before it threw, then one mark for the rest, through a round trip', () => {
+    const plain = wire(new UnknownError(hostileAt(2)));
+    expect((plain.cause as SerializedError).errors).toEqual([{ name: 'Error', message: 'e0' }, { name: 'Error', message: 'e1' }, cut]);
+    expect(serializeError(deserializeError(plain))).toEqual(plain);
+    // its `length` a throwing trap: nothing read, only the mark
+    const lengthless = new Proxy([new Error('never read')], { get: (t, k) => (k === 'length' ? (() => { throw new Error('hostile length'); })() : Reflect.get(t, k)) });
+    expect(serializeError(Object.defineProperty(new AggregateError([], 'x'), 'errors', { value: lengthless })).errors).toEqual([cut]);
+    // the whole list unreadable (a throwing getter, a revoked Proxy): no list at all
+    const revoked = Proxy.revocable([], {});
+    revoked.revoke();
+    for (const errors of [{ get: () => { throw new Error('hostile list'); } }, { value: revoked.proxy }]) {
+      const e = Object.defineProperty(new AggregateError([], 'x'), 'errors', errors);
+      expect(() => JSON.stringify(serializeError(e))).not.toThrow();
+      expect(serializeError(e)).toEqual({ name: 'AggregateError', message: 'x' });
+    }
+  });
+
+  it('should count the mark of a list that threw as its deserialised copy counts it, so a round trip near the cap is exact', () => {
+    for (let n = 0; n < 4; n++) {
+      const wide = new AggregateError([hostileAt(n), ...Array.from({ length: 40 }, (_, i) => `s${i}`)], 'wide');
+      const plain = wire(new UnknownError(wide));
+      expect(count(plain)).toBeLessThanOrEqual(32);
+      expect(serializeError(deserializeError(plain))).toEqual(plain);
+    }
+  });
+
   it('should keep class, code, category, retryable, attempt and the cause chain through a round trip', () => {
     const message = fc.string({ maxLength: 30 });
     const link = fc.oneof(

@@ -1,5 +1,5 @@
 import { safeGet, safeString, shorten } from './inspect.js';
-import { isL0Error, L0Error, type ErrorCategory } from './L0Error.js';
+import { isL0Error, L0Error, plainError, type ErrorCategory } from './L0Error.js';
 import { serializeError, type SerializedError } from './serializeError.js';
 
 /**
@@ -37,8 +37,12 @@ export class AllStreamsExhaustedError extends L0Error {
     this.errors = Object.freeze([...errors]);
   }
 
+  /**
+   * {@link L0Error.toJSON}, with `errors` each serialised whole, as {@link serializeError} writes it
+   * (each within the caps: every attempt's error comes back from {@link deserializeError}).
+   */
   override toJSON(): SerializedError & { errors: SerializedError[] } {
-    return { ...super.toJSON(), errors: this.errors.map(serializeError) };
+    return plainError(this, true, this.errors.map(serializeError)) as SerializedError & { errors: SerializedError[] };
   }
 }
 

@@ -144,9 +144,12 @@ const FIELD_TYPES: Readonly<Record<string, string>> = {
   fallbackIndex: 'number', checkpoint: 'string', retryable: 'boolean',
 };
 
-/** `e` as a capped {@link SerializedError} (see {@link L0Error.toJSON}); `l0`: it is an L0Error, so it always gets a code, category, reason and `retryable`. */
-export function plainError(e: object, l0: boolean): SerializedError {
-  return errorToJSON(e, [], { left: MAX_ERRORS - 1 }, l0);
+/**
+ * `e` as a capped {@link SerializedError} (see {@link L0Error.toJSON}); `l0`: it is an L0Error, so it always gets a code,
+ * category, reason and `retryable`; `errors`: its `errors` already serialised (an AllStreamsExhaustedError's, each whole).
+ */
+export function plainError(e: object, l0: boolean, errors?: readonly SerializedError[]): SerializedError {
+  return errorToJSON(e, [], { left: MAX_ERRORS - 1 }, l0, errors);
 }
 
 /**
@@ -155,7 +158,7 @@ export function plainError(e: object, l0: boolean): SerializedError {
  * written. An L0Error (from any copy of the package) always has a code, a category, a reason and
  * `retryable`; other errors and plain recorded causes keep only the fields they have.
  */
-function errorToJSON(e: object, above: readonly unknown[], walk: { left: number }, l0: boolean): SerializedError {
+function errorToJSON(e: object, above: readonly unknown[], walk: { left: number }, l0: boolean, given?: readonly SerializedError[]): SerializedError {
   const path = [...above, e];
   const out: Record<string, unknown> = { name: shorten(safeString(e, 'name') ?? (l0 ? 'L0Error' : 'Error')), message: shorten(safeString(e, 'message') ?? '', MAX_MESSAGE) };
   if (l0) Object.assign(out, { code: 'UNKNOWN_ERROR', category: 'unknown', retryable: false, reason: 'unknown' });
@@ -168,18 +171,25 @@ function errorToJSON(e: object, above: readonly unknown[], walk: { left: number 
   if (typeof info === 'object' && info !== null && writable(info, l0)) out['info'] = info;
   const cause = safeGet(e, 'cause');
   if (cause !== undefined) out['cause'] = linkToJSON(cause, path, walk);
-  try {
-    const errors = safeGet(e, 'errors');
-    if (Array.isArray(errors)) {
-      const list: unknown[] = (out['errors'] = []);
-      for (const x of errors) {
-        const plain = linkToJSON(x, path, walk);
-        list.push(typeof plain === 'string' ? { name: 'Error', message: plain } : plain);
-        if (plain === TRUNCATED) break; // one mark for the rest of the list
+  if (given) out['errors'] = given;
+  else {
+    let list: unknown[] | undefined;
+    const push = (x: unknown): boolean => {
+      const plain = linkToJSON(x, path, walk);
+      list!.push(typeof plain === 'string' ? { name: 'Error', message: plain } : plain);
+      return plain === TRUNCATED; // one mark for the rest of the list
+    };
+    try {
+      const errors = safeGet(e, 'errors');
+      if (Array.isArray(errors)) {
+        list = out['errors'] = [];
+        for (const x of errors) if (push(x)) break;
       }
+    } catch {
+      // a list that throws midway (an index getter, a Proxy's trap) keeps the entries read, then the mark for the rest, walked
+      // as its deserialised copy's is; a revoked Proxy as `errors` (Array.isArray throws) is left out, as a throwing getter is
+      if (list) push({ message: TRUNCATED });
     }
-  } catch {
-    // a hostile `errors` (a revoked Proxy, a throwing getter) is left out
   }
   return out as unknown as SerializedError;
 }

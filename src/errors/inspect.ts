@@ -48,8 +48,12 @@ export function shorten(text: string, max = MAX_DESCRIPTION): string {
   return `${text.slice(0, end)}…`;
 }
 
-/** `name` after its article: `an Event`, `a Map`, `an UnknownError`; `a` before a U read as "you": `a Uint8Array`, `a URL`, `a User`. */
-export const withArticle = (name: string): string => `${/^(?!u[irs])[aeiou]/i.test(name) ? 'an' : 'a'} ${name}`;
+/**
+ * `name` after its article: `an Event`, `a Map`, `an UnknownError`; `a` before a U read as "you": `a Uint8Array`, `a URL`,
+ * `a UIEvent`; `an` before the platform's initials read from a vowel: `an HTMLElement`, `an Http2Stream`, `an SVGElement`,
+ * `an RTCPeerConnection`, `an XMLHttpRequest`, `an XPathResult` (not `a MIMEType`, `a MIDIAccess`, `a REPLServer`: words).
+ */
+export const withArticle = (name: string): string => `${/^((?!u[irs])[aeiou]|ht|svg|rtc|x[mps])/i.test(name) ? 'an' : 'a'} ${name}`;
 
 /**
  * Names a value for an error message: its type and a shortened view of it (a string's start, a function's

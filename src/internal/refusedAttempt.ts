@@ -13,14 +13,14 @@ const CHECKS = /*#__PURE__*/ globalSlot(Symbol.for('l0-rx.refusedAttempt.v1'), n
 
 /**
  * Registers `check` for the attempt `holder` names: the error the next attempt would end the run
- * with, `true` when it would complete it, or nothing. A second check of one attempt (two budgets
- * in a row) leaves it unknown: the loop waits, and the attempt's budgets answer as before. @internal
+ * with, `true` when it would complete it, or nothing. Two budgets in one attempt both register: the
+ * first registered (subscribed first, so the outer of two in a row) that refuses answers, as in the
+ * next attempt it refuses before the other is asked. @internal
  */
 export function onNextAttempt(holder: object, check: () => unknown): void {
-  CHECKS.set(holder, CHECKS.has(holder) ? UNKNOWN : check);
+  const first = CHECKS.get(holder);
+  CHECKS.set(holder, first ? () => first() || check() : check);
 }
-
-const UNKNOWN = (): undefined => undefined;
 
 /** What the checks registered for the attempt `holder` names say of the attempt after it (see {@link onNextAttempt}). @internal */
 export function refusedAfter(holder: object | undefined): unknown {
