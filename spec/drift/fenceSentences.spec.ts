@@ -152,6 +152,17 @@ describe('detectDrift repetition: repeated sentences in code', () => {
     expect(fails(`Run this in your terminal.\n${fence}bash\nnpm start\n${fence}\n`.repeat(12))).toBe(true);
   });
 
+  it('should stop a sentence looping with a block that only counts along, as a sentence counting along is (from its 50th time)', () => {
+    const unit = (i: number) => `Let me run the build again with a fresh cache this time.\n${fence}bash\nnpm run build -- --attempt ${i}\n${fence}\n`;
+    // numbers of two digits throughout (a number's digit count is part of its key)
+    const loop = (n: number) => Array.from({ length: n }, (_, i) => unit(i + 10)).join('');
+    // the 50th block counting along is a repeat; the sentence then needs its 3 times after the last new block
+    expect(fails(loop(51))).toBe(false);
+    expect(fails(loop(52))).toBe(true);
+    // a block whose number does not count along stays a new one
+    expect(fails(Array.from({ length: 60 }, (_, i) => unit(i * 2 + 10)).join(''))).toBe(false);
+  });
+
   it('should give the same verdict for every split of the text in two (a fence line cut anywhere)', () => {
     const loop = 'I will keep saying the same thing again. '.repeat(4);
     for (const [s, verdict] of [[`${fence}js\nconst a = 1;\n  ${fence}\n\n${loop}`, true], [`Code:\n ${fence}\n${loop}`, false]] as const) {

@@ -30,6 +30,9 @@ describe('detectDrift: meta commentary variants', () => {
     "I'm sorry, but I can't come up with an answer to that.",
     'Ça dépend.\nAs an AI, I cannot say for sure.',
     'Café — as an AI, I cannot taste it.',
+    // Greek punctuation is no letter: the question mark (U+037E, which looks like `;`) and the ano teleia (U+0387)
+    'Τι σκέφτομαι για αυτό\u037e As an AI, I do not have personal opinions.',
+    'Αυτό είναι όλο\u0387 as an AI, I cannot say more.',
   ])('should find meta commentary in %j', (s) => {
     expect(found(`The capital of France is Paris. ${s} Anything else?`)).toEqual(['meta_commentary']);
   });

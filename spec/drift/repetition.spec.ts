@@ -20,7 +20,7 @@ function smallestPeriod(s: string): number {
 
 
 /**
- * The rule written plainly: sentences cut at `.`/`!`/`?` + a code unit up to a space, keyed by their
+ * The rule written plainly: sentences cut at `.`/`!`/`?` + a code unit up to a space or other whitespace, keyed by their
  * trimmed, lower-cased, space-folded text; one over 20 characters a third time or later, when the
  * sentences since its time before last repeat at least twice the characters they add anew.
  */
@@ -42,7 +42,7 @@ function sentencesRepeat(text: string): boolean {
   };
   let from = 0;
   for (let i = 0; i + 1 < text.length; i++) {
-    if ('.!?'.includes(text[i]!) && text.charCodeAt(i + 1) <= 32) {
+    if ('.!?'.includes(text[i]!) && (text.charCodeAt(i + 1) <= 32 || /\s/.test(text[i + 1]!))) {
       if (counts(text.slice(from, i + 1))) return true;
       from = i + 1;
     }

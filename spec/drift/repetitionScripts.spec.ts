@@ -34,6 +34,7 @@ describe('detectDrift: a loop in other scripts is stopped', () => {
     ['an Arabic question', 'هل يجب علينا أن نفكر في هذه المشكلة بعناية؟'.repeat(3)],
     ['a Thai sentence with a counter after it (a space ends a Thai sentence)', counted(3, (i) => `เราต้องพิจารณาปัญหานี้อย่างรอบคอบอีกครั้ง รอบที่ ${i} `)],
     ['a run of 24 jamo of laughter three times (a jamo counts 1, as a letter)', `${'ㅋ'.repeat(24)}! `.repeat(3)],
+    ['a sentence of 7 small katakana (Ainu) three times (kana count 3, small ones of U+31F0 to U+31FF as ァ does)', 'ㇰㇱㇲㇳㇴㇵㇶ。'.repeat(3)],
     ['a Korean sentence with laughter in it three times', '아 진짜 너무 웃겨요 ㅋㅋㅋㅋㅋㅋㅋㅋ 정말 최고예요! '.repeat(3)],
   ])('should fail %s', (_, s) => {
     expect(s.length).toBeLessThan(512); // under the tail check's first look: the sentences decide
@@ -82,14 +83,14 @@ describe('detectDrift: recurring sentences between new material in other scripts
 
 const ENDS = '\u3002\uff61\uff01\uff1f\u0964\u0965\u061f\u06d4\u0589\u1362\u1367\u104b\u17d4\u17d5\u0f0d';
 const WIDE = /[\u3040-\ua4cf\uac00-\ud7af]/g;
-/** The CJK characters that count 3: not the letters, strokes and symbols of U+3100 to U+33FF (ㅋ, ㎏). */
-const HEAVY = /[\u3040-\u30ff\u3400-\ua4cf\uac00-\ud7af]/g;
+/** The CJK characters that count 3: not the letters, strokes and symbols of U+3100 to U+33FF (ㅋ, ㎏), but the small katakana among them (ㇰ, U+31F0 to U+31FF). */
+const HEAVY = /[\u3040-\u30ff\u31f0-\u31ff\u3400-\ua4cf\uac00-\ud7af]/g;
 /**
- * The sentence cuts written plainly: after `.`, `!`, `?` or `．` before whitespace or a CJK
+ * The sentence cuts written plainly: after `.`, `!`, `?` or `．` before whitespace (a no-break or ideographic space too) or a CJK
  * character, after each of the other scripts' ends (ends and whitespace at a sentence's start
  * dropped), before a Thai or Lao letter that whitespace parts from another or from a digit.
  */
-const CUT = new RegExp(`(?<=[.!?\uff0e])(?=[\\x00-\\x20]|${WIDE.source})|(?<=[${ENDS}])|(?<=[\u0e01-\u0eff0-9][\\t\\n\\v\\f\\r ]+)(?=[\u0e01-\u0eff])`);
+const CUT = new RegExp(`(?<=[.!?\uff0e])(?=[\\x00-\\x20\\s]|${WIDE.source})|(?<=[${ENDS}])|(?<=[\u0e01-\u0eff0-9][\\t\\n\\v\\f\\r ]+)(?=[\u0e01-\u0eff])`);
 const LEADING = new RegExp(`^[\\s${ENDS}]+`);
 /** What the sentences are read past, as if it were not there: quote marks, closing brackets, `*`, direction marks and other format characters (U+FEFF is whitespace). */
 const PAST = /(?!\ufeff)["')\]*\p{Pi}\p{Pf}\p{Cf}]/gu;
@@ -117,7 +118,7 @@ describe('RepetitionCheck (sentences in other scripts)', () => {
   it('should cut and weigh sentences as the plain rule does, whatever the chunk boundaries', () => {
     const piece = fc.constantFrom(
       '我们需要考虑', '这个问题', '仔细', 'この問題について', 'ですね', '이 문제를 고려', '합니다', 'เราต้องพิจารณา', 'ปัญหานี้', 'हमें विचार करना', 'هل يجب',
-      'We need to consider', 'it', '。', '！', '？', '．', '।', '؟', '.', '!', ' ', '\n', '\u3000', ' ', '。', 'ㅋㅋㅋㅋ', '㎏', '"', '\u201d', '\u200f',
+      'We need to consider', 'it', '。', '！', '？', '．', '।', '؟', '.', '!', ' ', '\n', '\u3000', '\u00a0', ' ', '。', 'ㅋㅋㅋㅋ', '㎏', 'ㇷ゚ㇰ', '"', '\u201d', '\u200f',
     );
     let found = 0;
     fc.assert(

@@ -30,12 +30,42 @@ describe('detectDrift: a change of tone that is no drift', () => {
     expect(fails(s)).toBe(false);
   });
 
+  it.each([
+    ['"book" cut after "bo"', 200, 'Read the bo', 'ok tonight, lol, yeah it is long but worth it.'],
+    ['Turkish "çok" cut after "ç"', 200, 'Bu iş ç', 'ok kolay, lol, yeah.'],
+    ['Turkish "okul" cut after "ok"', 400, 'lol, yeah, yarın ok', 'ula gidiyorum ve sonra eve dönüyorum.'],
+  ])('should not count a word cut by a 200-character window\'s edge as a marker: %s', (_, at, head, rest) => {
+    // a formal first window, then two informal markers (slang among them): a third from the cut word would make a shift
+    const lead = 'The installer modifies the registry. Therefore, administrative rights are required. Moreover, the service must be stopped first; hence a restart is needed.';
+    // the window after the cut filled too (a window is judged once it is full)
+    const s = `${lead.padEnd(at - head.length)}${head}${rest}`.padEnd(at + 200);
+    expect(s.slice(at - 2, at + 2)).toMatch(/^(?:bo|\s?ç|ok)(?:ok|ul)/);
+    expect(fails(s)).toBe(false);
+    // the same words away from the edge are counted as they are ("book", "çok", "okul": none)
+    expect(fails(`${lead.padEnd(at - head.length - 4)}${head}${rest}`.padEnd(at + 200))).toBe(false);
+  });
+
+  it('should still count a marker right at a window\'s edge, with a space or the text\'s end beside it', () => {
+    const lead = 'The installer modifies the registry. Therefore, administrative rights are required. Moreover, the service must be stopped first; hence a restart is needed.';
+    const formal = lead.padEnd(200);
+    // "ok" opens the second window; ends it before a space; ends it and the text
+    expect(fails(`${formal}${'ok, lol, yeah, it is fine.'.padEnd(200)}The end.`)).toBe(true);
+    expect(fails(`${formal}${'lol, yeah, it is fine,'.padEnd(198)}ok tonight.`)).toBe(true);
+    expect(fails(`${formal}${'lol, yeah, it is fine,'.padEnd(198)}ok`)).toBe(true);
+  });
+
   it('should still fail a formal explanation that slides into slang', () => {
     expect(fails(`${formal}\n\nyeah ok so basically it is gonna work lol, yep, okay, dude whatever, it is fine, we are done here, ok?${closing}`)).toBe(true);
   });
 
   it('should still fail a formal explanation that slides into slang among Turkish words', () => {
     expect(fails(`${formal}\n\nyeah ok so basically bu iş çok kolay lol, yep gonna work, dude whatever, okay, it is fine, we are done here, ok?${closing}`)).toBe(true);
+  });
+
+  it('should still fail a formal explanation that slides into slang glued to Thai words (Thai does not space its words: "okครับ" has an ok)', () => {
+    expect(fails(`${formal}\n\nyeahครับ okเลย งานนี้ง่ายมาก lolนะ gonnaเสร็จเร็ว yepครับ dudeไม่ต้องห่วง okayนะ แค่รีสตาร์ทก็จบแล้ว${closing}`)).toBe(true);
+    // Thai with no English word in it is no slang
+    expect(fails(`${formal}\n\nโอเคครับ งานนี้ง่ายมาก ไม่ต้องห่วงนะ แค่หยุดบริการ ติดตั้ง แล้วรีสตาร์ทก็จบแล้ว ถ้ามีปัญหาให้ดูไฟล์ล็อกก่อน${closing}`)).toBe(false);
   });
 
   it('should still fail slang that turns formal', () => {

@@ -26,6 +26,10 @@ describe('detectDrift on emoji, right-to-left text and combining marks', () => {
     ['a loop of family emoji (joiners) with no sentence end', '👨‍👩‍👧‍👦 and 🏳️‍🌈 '.repeat(50), ['repetition']],
     ['a Hebrew loop with direction marks', 'כדי להתקין את החבילה הריצו \u200enpm install\u200f בטרמינל. '.repeat(3), ['repetition']],
     ['a Hebrew loop of sentences ended by `.` and a right-to-left mark (read past: the space after it ends the sentence)', 'המערכת לא הצליחה להתחבר לשרת ולכן היא תנסה שוב בעוד כמה שניות.\u200f אנא המתינו בסבלנות ואל תסגרו את החלון בזמן הזה.\u200f החיבור יחודש באופן אוטומטי.\u200f '.repeat(3), ['repetition']],
+    // units of sentences over 160 characters (past the tail check's longest unit): the sentences decide
+    ['a loop of sentences parted by no-break spaces (`.` before U+00A0 ends one, as before a space)', ['The server could not be reached this time around.', 'We will retry the request in a few seconds.', 'Please keep this window open while we wait.', 'Your work so far has been saved.'].join('\u00a0').concat('\u00a0').repeat(3), ['repetition']],
+    ['a loop of sentences parted by `.`, a no-break space and a space (HTML\'s "&nbsp; " after a full stop)', ['The server could not be reached this time around.', 'We will retry the request in a few seconds.', 'Please keep this window open while we wait.', 'Your work so far has been saved.'].join('\u00a0 ').concat('\u00a0 ').repeat(3), ['repetition']],
+    ['a Japanese loop of `．` and ideographic spaces (U+3000)', 'サーバーに接続できませんでした．\u3000数秒後にもう一度お試しください．\u3000'.repeat(3), ['repetition']],
     ['an Arabic loop ending in `؟`', 'هل يجب علينا أن نفكر في هذه المشكلة بعناية؟ '.repeat(3), ['repetition']],
     ['a French loop with decomposed accents', 'Je crois que la réponse dépend du contexte précis. '.normalize('NFD').repeat(3), ['repetition']],
     ['an ordinary answer full of emoji', 'Ótima pergunta! 😊 Troque as lâmpadas por LED 💡, desligue os aparelhos da tomada 🔌 e aproveite a luz natural ☀️. Pequenas mudanças fazem diferença! 🌱🇧🇷👍🏽', []],

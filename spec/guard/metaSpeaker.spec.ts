@@ -23,6 +23,9 @@ describe('meta commentary where it speaks for the writer, at the text\'s start',
     'Okay as an AI model, I cannot see images.',
     ' As an AI, I have no favourite colour.',
     '\n  As an AI assistant, I cannot browse the web.',
+    // after Greek punctuation: the question mark (U+037E) and the ano teleia (U+0387) are no letters
+    'Τι σκέφτομαι\u037e As an AI, I have no opinions of my own.',
+    'Ναι\u0387 as an AI, I cannot taste food.',
   ])('should fail %j at every token size, as drift too', (t) => {
     for (let size = 1; size <= 40; size++) {
       expect(isMeta(t, size), `guard, tokens of ${size}`).toBe(true);

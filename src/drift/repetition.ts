@@ -43,9 +43,10 @@ const MAX_SENTENCES = 1000;
  * step list's "Save the file." between new steps, a contract's recurring clause); a sentence with
  * digits (of any script) is keyed with its digits all one and counts from 9 characters, a loop at its third time
  * in a row with the same number or its 50th counting along by one ("Number 7 is next. Number 8
- * is next. ...", see {@link COUNTING}); a fenced block is one piece of text: one seen before (its
- * number too) adds nothing (a tutorial reruns its command), a new one is new text outweighing all
- * repeats before it (see {@link NEW_BLOCK});
+ * is next. ...", see {@link COUNTING}); a fenced block is one piece of text, keyed as a sentence
+ * is: one seen before with the same number, or counting along in a loop (from its 50th time), adds
+ * nothing (a tutorial reruns its command), a new one or one with another number is new text
+ * outweighing all repeats before it (see {@link NEW_BLOCK});
  * (2) at every multiple of 64 of the text's length, the 480 characters ending there (`\r`s left
  * out) repeating one unit at least 3 times (smallest period <= 160), which
  * catches a loop without sentence punctuation; when that unit is rows of data or in a code fence
@@ -121,8 +122,8 @@ export class RepetitionCheck implements DriftCheck {
   }
 
   /**
-   * A sentence ends at `.`, `!` or `?` followed by whitespace or a control character (any code unit
-   * up to a space) or a CJK character (so does the fullwidth `．`, a decimal point in `２．０`);
+   * A sentence ends at `.`, `!` or `?` followed by whitespace (a no-break or ideographic space too)
+   * or a control character (any code unit up to a space) or a CJK character (so does the fullwidth `．`, a decimal point in `２．０`);
    * right after another script's end, which no space follows in Chinese or Japanese (`。！？`, `।`,
    * `؟`... see {@link lowerUnit}; a run of them is one end); at whitespace between a Thai or Lao
    * letter or a digit and a Thai or Lao letter (those scripts end a sentence with a space, and have
@@ -146,9 +147,9 @@ export class RepetitionCheck implements DriftCheck {
     for (let i = 0; ; ) {
       for (; i < end; i++) {
         const c = delta.charCodeAt(i);
-        // after `.`: whitespace or a CJK character; after `。`: anything; after a Thai letter or a digit and whitespace: a Thai letter
+        // after `.`: whitespace (a no-break or ideographic space too) or a CJK character; after `。`: anything; after a Thai letter or a digit and whitespace: a Thai letter
         // in a fence the block is read on as one (see the flip below)
-        if ((punct > 1 ? punct === 2 || (gap && c >= 0xe01 && c < 0xf00) : punct > 0 && (c <= 32 || isWide(c))) && !this.inFence) {
+        if ((punct > 1 ? punct === 2 || (gap && c >= 0xe01 && c < 0xf00) : punct > 0 && (c <= 32 || isWide(c) || isWideSpace(c))) && !this.inFence) {
           if (this.count(h1, h2, length, digits) && !priming) return true;
           h1 = H1;
           h2 = H2;
@@ -241,8 +242,8 @@ export class RepetitionCheck implements DriftCheck {
    * Counts a finished sentence by its hashes; true at its third time or later (with digits: its
    * third in a row with the same number, or its 50th counting along, see {@link COUNTING}) when,
    * since its time before last, repeated sentences have at least twice the characters of new ones.
-   * A `block` (a fenced block's text, at its closing fence, with `length` 0: seen before, it adds
-   * nothing) is never short and never fires.
+   * A `block` (a fenced block's text, at its closing fence, with `length` 0: seen before with the
+   * same number, or counting along from its 50th time, it adds nothing) is never short and never fires.
    */
   private count(h1: number, h2: number, length: number, digits: number, block = false): boolean {
     // a short sentence is not told apart from others ("Yes."): it counts as new text
@@ -250,8 +251,6 @@ export class RepetitionCheck implements DriftCheck {
       this.balance -= 2 * length;
       return false;
     }
-    // a block's number is part of its key: `node step1.js` and `node step2.js` are two blocks
-    if (block) h1 ^= digits;
     const key = (h1 >>> 0) * 0x200000 + (h2 >>> 11);
     const { seen, marks } = this;
     if (seen.size >= MAX_SENTENCES) seen.clear();
@@ -271,12 +270,14 @@ export class RepetitionCheck implements DriftCheck {
     const before = marks[slot]!;
     marks[slot] = marks[slot + 1]!;
     marks[slot + 1] = this.balance += length;
-    if (digits < 0 || block) return !block && this.balance >= before;
+    if (digits < 0) return !block && this.balance >= before;
     const last = marks[slot + 2]!;
     marks[slot + 2] = digits;
     const same = (marks[slot + 3] = last === digits ? marks[slot + 3]! + 1 : 1);
     const counting = (marks[slot + 4] = digits === (last + 1) >>> 0 ? marks[slot + 4]! + 1 : 1);
-    return this.balance >= before && (same >= 3 || counting >= COUNTING);
+    // a block with another number (`node step1.js`, `node step2.js`) is a new one, unless it counts along in a loop
+    if (block && same < 2 && counting < COUNTING) this.balance -= NEW_BLOCK;
+    return !block && this.balance >= before && (same >= 3 || counting >= COUNTING);
   }
 
   /**

@@ -79,7 +79,7 @@ function lowerPage(high: number): Int32Array {
     page[k] = lower.length > 1 ? -1
       : digit > 0 ? ((digit - 1) << 20) | NUMERAL | 0x30000 | 48
       : /[\p{Pi}\p{Pf}\p{Cf}]/u.test(s) ? PAST
-      : lower.charCodeAt(0) | (ENDS.includes(s) ? 0x20000 : c === 0xff0e ? 0x10000 : c >= 0xe01 && c < 0xf00 ? 0x30000 : 0) | (isWide(c) && (c < 0x3100 || c >= 0x3400) ? WIDE : 0);
+      : lower.charCodeAt(0) | (ENDS.includes(s) ? 0x20000 : c === 0xff0e ? 0x10000 : c >= 0xe01 && c < 0xf00 ? 0x30000 : 0) | (isWide(c) && (c < 0x3100 || c >= 0x3400 || (c >= 0x31f0 && c < 0x3200)) ? WIDE : 0);
   }
   return page;
 }
@@ -87,7 +87,8 @@ function lowerPage(high: number): Int32Array {
 /**
  * A CJK character (kana, ideographs, Yi, Hangul syllables), which carries about what 3 letters do;
  * the letters, strokes and symbols among them (Bopomofo, Hangul jamo as in ㅋㅋㅋ, ㈜, ㎏: U+3100 to
- * U+33FF) count 1 in a sentence's length (see {@link lowerPage}), but end a sentence after `.` too.
+ * U+33FF, but not the small katakana ㇰ to ㇿ, kana) count 1 in a sentence's length (see
+ * {@link lowerPage}), but end a sentence after `.` too.
  */
 export function isWide(c: number): boolean {
   return (c >= 0x3040 && c < 0xa4d0) || (c >= 0xac00 && c < 0xd7b0);

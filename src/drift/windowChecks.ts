@@ -7,8 +7,8 @@ import { isWide } from './sentenceHash.js';
  * window. An upper-case "OK" is no marker: a button, a status, `200 OK`.
  */
 const TONE = /\b(?:(therefore|thus|hence|moreover|furthermore|consequently)|(gonna|wanna|yep|nope|lol|dude)|yeah|ok|okay)\b/gi;
-/** A letter, mark or digit beyond ASCII, which `\b` takes for a word's edge (with or without `u`). */
-const LETTER = /[\p{L}\p{M}\p{N}]/u;
+/** A letter, mark or digit beyond ASCII, which `\b` takes for a word's edge (with or without `u`), but a Thai or Lao one (see {@link inWord}). */
+const LETTER = /(?![\u0e01-\u0eff])[\p{L}\p{M}\p{N}]/u;
 /**
  * Markdown elements: the inline ones anywhere, by one regex whose every match starts with `` ` ``,
  * `*` or `[` (so the regex engine skips ahead to those); headings and list items only at a line's
@@ -19,8 +19,8 @@ const INLINE_MARKDOWN = /```|\*\*[^*\n]+\*\*|\[[^\]\n]+\]\([^)\s]+\)/g;
 const LINE_MARKDOWN = /#{1,6} |\s*(?:[-*+]|\d+\.) /y;
 /**
  * Whether `window[at]` continues a word a marker is only part of ("çok", "okşa", a decomposed
- * "c\u0327ok"): a letter, combining mark or digit of a script that spaces its words, not a CJK
- * character, which a word ends against ("好的ok"). Asked only of a match's two neighbours.
+ * "c\u0327ok"): a letter, combining mark or digit of a script that spaces its words, not a CJK,
+ * Thai or Lao character, which a word ends against ("好的ok", "okครับ"). Asked only of a match's two neighbours.
  */
 const inWord = (window: string, at: number): boolean => LETTER.test(window.charAt(at)) && !isWide(window.charCodeAt(at));
 
@@ -30,7 +30,8 @@ const inWord = (window: string, at: number): boolean => LETTER.test(window.charA
  * Checks are classes, one object per attempt with no closures (fan-in keeps one per open stream).
  */
 abstract class WindowCheck implements DriftCheck {
-  private buf = '';
+  /** The character before the next window (a space before the text's start), then the text not tested yet. */
+  private buf = ' ';
   /** Where the text is inside a code fence (``` or ~~~), window by window. */
   protected readonly fences = new Fences();
 
@@ -42,26 +43,39 @@ abstract class WindowCheck implements DriftCheck {
 
   /** The window being filled is not judged yet (a checkpoint leaves it out). */
   get held(): number {
-    return this.buf.length;
+    return this.buf.length - 1;
   }
 
-  /** Tests the checkpoint's windows for their state only: drift inside it was the earlier attempt's to report. */
+  /** Tests the checkpoint's windows (its last one too) for their state only: drift inside it was the earlier attempt's to report. */
   resume(checkpoint: string): void {
     this.feed(checkpoint, true);
   }
 
-  private feed(delta: string, priming: boolean): boolean {
+  /** A last window that ends the text. */
+  complete(): boolean {
+    return this.feed('', false, true);
+  }
+
+  /**
+   * Tests each window once the character after it is in (a word at its end may go on: "ok|ul"), or
+   * at the text's end (`last`); `quiet`: for its state only.
+   */
+  private feed(delta: string, quiet: boolean, last = quiet): boolean {
     const { size } = this;
     const buf = this.buf + delta;
     let hit = false;
     let at = 0;
-    for (; !hit && at + size <= buf.length; at += size) hit = this.test(buf.slice(at, at + size)) && !priming;
-    this.buf = at === 0 ? buf : buf.slice(at);
+    for (; !hit && at + size < buf.length - 1 + +last; at += size) hit = this.test(buf.slice(at + 1, at + size + 1), buf.slice(at, at + size + 2)) && !quiet;
+    this.buf = buf.slice(at);
     return hit;
   }
 
-  /** Whether `window`, the text's next window, drifts; each window is tested once, in order. */
-  protected abstract test(window: string): boolean;
+  /**
+   * Whether `window`, the text's next window, drifts; `around` is the window with the character
+   * before it (a space at the text's start) and the one after it (none at its end). Each window is
+   * tested once, in order.
+   */
+  protected abstract test(window: string, around: string): boolean;
 }
 
 /**
@@ -69,7 +83,7 @@ abstract class WindowCheck implements DriftCheck {
  * the informal ones must include slang (gonna, lol, dude...): "Okay, that's it! Yeah, good luck,
  * ok?" after a formal explanation is a friendly sign-off, not a shift. Markers inside ``` or ~~~ fenced
  * code do not count (`v, ok := m[k]` in Go is not a tone), nor do they inside another word (Turkish
- * "çok", see {@link inWord}).
+ * "çok", see {@link inWord}), even one a window's edge cuts ("bo|ok", "ok|ul").
  * @internal
  */
 export class ToneShiftCheck extends WindowCheck {
@@ -80,7 +94,7 @@ export class ToneShiftCheck extends WindowCheck {
     super(200);
   }
 
-  protected test(window: string): boolean {
+  protected test(window: string, around: string): boolean {
     const { fences } = this;
     let open = fences.open;
     const flips = fences.next(window);
@@ -89,11 +103,13 @@ export class ToneShiftCheck extends WindowCheck {
     let slang = false;
     // a window all in code has no markers to count
     if (!open || flips > 0) {
+      // read with its neighbours, whose words may go on into it ("bo|ok", "ç|ok", "ok|ul"); a marker cut by its edge counts in neither window
       let f = 0;
-      TONE.lastIndex = 0;
-      for (let m = TONE.exec(window); m !== null; m = TONE.exec(window)) {
-        for (; f < flips && fences.flips[f]! <= m.index; f++) open = !open;
-        if (open || m[0] === 'OK' || inWord(window, m.index - 1) || inWord(window, TONE.lastIndex)) continue;
+      TONE.lastIndex = 1;
+      // the window is around[1..200]: a match ending past it is cut by its end
+      for (let m = TONE.exec(around); m !== null && TONE.lastIndex <= 201; m = TONE.exec(around)) {
+        for (; f < flips && fences.flips[f]! < m.index; f++) open = !open;
+        if (open || m[0] === 'OK' || inWord(around, m.index - 1) || inWord(around, TONE.lastIndex)) continue;
         if (m[1] !== undefined) formal++;
         else {
           informal++;

@@ -5,7 +5,7 @@ const APOS = "['\u2019]";
  * marks, which `\b` and `[^a-z]` take for a word's edge: "résumé as an AI model would" has no
  * phrase, as "resume as an AI model would" has none.
  */
-const LETTERS = '\\u00c0-\\u052f\\u1e00-\\u1eff';
+const LETTERS = '\\u00c0-\\u037d\\u037f-\\u0386\\u0388-\\u052f\\u1e00-\\u1eff';
 
 /** An opening quote mark or a backtick (a phrase right after one is quoted, not said), or a letter (see {@link LETTERS}): see unquotedAfter. */
 const QUOTE = `["\u201C\u2018\u00AB'\`${LETTERS}]`;
