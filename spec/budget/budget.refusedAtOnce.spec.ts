@@ -1,6 +1,6 @@
 /** @test {budget} */
 import { describe, expect, it } from 'vitest';
-import type { Observable } from 'rxjs';
+import { defer, merge, type Observable } from 'rxjs';
 import { budget, BudgetExceededError, createBudget, defineGuardrailRule, fallbackTo, fromStream, hedge, l0, raceModels, retryWithBackoff, type L0Event } from 'l0-rx';
 import { testScheduler } from '../helpers/testScheduler.js';
 import { marbleAttempts, type Cold } from './marbleAttempts.js';
@@ -108,6 +108,19 @@ describe('budget inside the retry loop, when the attempt after a failure could n
       expectObservable(fromStream(factory).pipe(inner, outer, retryWithBackoff(slow))).toBe('sa-b-#', values, over(2, 3));
       flush();
       expect(calls).toEqual([1]);
+    });
+  });
+
+  // one budget subscribed twice in an attempt (its source leaves the context in place, as fromServerSentEvents does): the
+  // second subscription counts afresh, as its copy in the next attempt will; its spent count answered for that attempt, and
+  // the run ended at once ('-a-b-#') though nothing would refuse it
+  it('should wait and retry when only a second subscription of one budget in the attempt spent its own count', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      const legs = ['-----#', '-a-b|', '-c-|', '-|'];
+      let n = 0;
+      const leg = defer(() => cold(legs[n++]!, values, reset)).pipe(budget({ maxOutputTokens: 2 }));
+      const retry = expect.objectContaining({ type: 'retry', attempt: 1, delayMs: 1000 });
+      expectObservable(merge(leg, leg).pipe(retryWithBackoff(slow))).toBe('-a-b-r 999ms -c-|', { ...values, r: retry });
     });
   });
 

@@ -49,6 +49,10 @@ describe('toL0Error', () => {
     ['an Http2ServerRequest', new (class Http2ServerRequest {})(), 'an Http2ServerRequest with keys []'],
     ['an SVGSVGElement', new (class SVGSVGElement {})(), 'an SVGSVGElement with keys []'],
     ['an RTCPeerConnection', new (class RTCPeerConnection {})(), 'an RTCPeerConnection with keys []'],
+    // any X before a consonant or a digit reads "ex" (it read "a X509Certificate", node:crypto's, and "a XRSession", WebXR's)
+    ['an X509Certificate', new (class X509Certificate {})(), 'an X509Certificate with keys []'],
+    ['an XRSession', new (class XRSession {})(), 'an XRSession with keys []'],
+    ['a Xylophone', new (class Xylophone {})(), 'a Xylophone with keys []'],
     // initials read as a word keep "a"
     ['a MIMEType', new MIMEType('text/plain'), 'a MIMEType with keys []'],
   ])('should wrap %s in an UnknownError naming it, with the original as cause', (_, e, named) => {

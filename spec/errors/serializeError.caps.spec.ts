@@ -166,6 +166,29 @@ describe('serializeError: causes, AggregateErrors and caps', () => {
     }
   });
 
+  // the list was read with for...of: the break after the cap's mark called the iterator's `return`, and one that threw
+  // added a second mark (33 entries, and the round trip lost one)
+  it('should end a list cut at the cap with one mark when its iterator throws on the way out', () => {
+    const list = Array.from({ length: 40 }, (_, i) => new Error(`e${i}`));
+    Object.defineProperty(list, Symbol.iterator, {
+      *value() {
+        try {
+          yield* list.values();
+        } finally {
+          // eslint-disable-next-line no-unsafe-finally -- the hostile list under test
+          throw new Error('hostile return');
+        }
+      },
+    });
+    const plain = wire(new UnknownError(Object.defineProperty(new AggregateError([], 'wide'), 'errors', { value: list })));
+    const { errors } = plain.cause as SerializedError;
+    expect(errors).toHaveLength(31); // with the UnknownError and the AggregateError: 30 entries, then the mark
+    expect(errors?.at(-1)).toEqual(cut);
+    expect(errors?.at(-2)).toEqual({ name: 'Error', message: 'e29' });
+    expect(count(plain)).toBe(32);
+    expect(serializeError(deserializeError(plain))).toEqual(plain);
+  });
+
   it('should count the mark of a list that threw as its deserialised copy counts it, so a round trip near the cap is exact', () => {
     for (let n = 0; n < 4; n++) {
       const wide = new AggregateError([hostileAt(n), ...Array.from({ length: 40 }, (_, i) => `s${i}`)], 'wide');

@@ -83,9 +83,10 @@ export function budget(config: BudgetConfig | Budget): MonoTypeOperatorFunction<
         return subscriber.complete();
       }
       // inside a retry loop: whether the next attempt would be refused, asked as this one fails (the run ends then, not after a wait);
-      // by the holder its loop made (a race's entrant, a lane refused alone, has one of its own that no loop asks)
+      // by the holder its loop made (a race's entrant, a lane refused alone, has one of its own that no loop asks); only the
+      // run's count, which the next attempt continues (a second subscription in the attempt counts afresh, in the next one too)
       const holder = peekAttemptContext();
-      if (holder) {
+      if (holder && runs.get(holder.run!) === tally) {
         onNextAttempt(holder, () => {
           const over = tally.ledger.exceeds(1, c.inputTokens);
           return over && (c.onExceeded === 'error' ? new BudgetExceededError(over) : true);

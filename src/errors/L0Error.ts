@@ -183,7 +183,8 @@ function errorToJSON(e: object, above: readonly unknown[], walk: { left: number 
       const errors = safeGet(e, 'errors');
       if (Array.isArray(errors)) {
         list = out['errors'] = [];
-        for (const x of errors) if (push(x)) break;
+        // by index: an iterator's `return`, called at the break after the mark, could throw and add a second one
+        for (let i = 0; i < errors.length; ) if (push(errors[i++])) break;
       }
     } catch {
       // a list that throws midway (an index getter, a Proxy's trap) keeps the entries read, then the mark for the rest, walked

@@ -51,9 +51,10 @@ export function shorten(text: string, max = MAX_DESCRIPTION): string {
 /**
  * `name` after its article: `an Event`, `a Map`, `an UnknownError`; `a` before a U read as "you": `a Uint8Array`, `a URL`,
  * `a UIEvent`; `an` before the platform's initials read from a vowel: `an HTMLElement`, `an Http2Stream`, `an SVGElement`,
- * `an RTCPeerConnection`, `an XMLHttpRequest`, `an XPathResult` (not `a MIMEType`, `a MIDIAccess`, `a REPLServer`: words).
+ * `an RTCPeerConnection`, an X before a consonant or a digit (`an XMLHttpRequest`, `an XRSession`, `an X509Certificate`; not
+ * `a Xylophone`); not `a MIMEType`, `a MIDIAccess`, `a REPLServer`: words.
  */
-export const withArticle = (name: string): string => `${/^((?!u[irs])[aeiou]|ht|svg|rtc|x[mps])/i.test(name) ? 'an' : 'a'} ${name}`;
+export const withArticle = (name: string): string => `${/^((?!u[irs])[aeiou]|ht|svg|rtc|x[^aeiouy])/i.test(name) ? 'an' : 'a'} ${name}`;
 
 /**
  * Names a value for an error message: its type and a shortened view of it (a string's start, a function's
