@@ -60,4 +60,27 @@ describe('l0() with continuation: the warnings about a resumed checkpoint stay i
     expect(state.content).toBe('one WARN a HOLD ccccccccccccccccccccc.');
     expect(state.violations).toEqual([found('WARN', 4), found('HOLD', 11)]);
   });
+
+  it('should place a nested l0()\'s warnings after the outer checkpoint, and not bring back one its own retry retracted', () => {
+    // the outer attempt 2 resumes from 'one two three four five six seven ' and relays a run that warns, fails and resumes before the warning
+    const inner = fakeModel([{ items: [...words('alpha beta gamma delta '), 'BAD x', reset] }, { items: ['fine.'] }]);
+    const outer = fakeModel([{ items: [...words('one two three four five six seven '), reset] }, { items: [] }]);
+    const result = runScenario(() => l0({
+      stream: (ctx) => (ctx.attempt === 1 ? outer(ctx) : l0({
+        stream: inner,
+        guardrails: [customPatternRule([/BAD/], 'flag', 'warning', { span: 4 })],
+        continueFromLastKnownGoodToken: true,
+        checkpointInterval: 1,
+        retry: { backoff: 'fixed', baseDelay: 1 },
+      })),
+      continueFromLastKnownGoodToken: true,
+      checkpointInterval: 1,
+      retry: { backoff: 'fixed', baseDelay: 1 },
+    }));
+    expect(result.error).toBeUndefined();
+    const state = finalState(result.events);
+    expect(state.content).toBe('one two three four five six seven alpha beta gamma delta fine.');
+    expect(result.events.filter((e) => e.type === 'violation')).toEqual([{ type: 'violation', violation: found('BAD', 57) }]); // 34 + 23: in the outer attempt's text
+    expect(state.violations).toEqual([]); // the inner retry retracted it: not in the content
+  });
 });

@@ -8,6 +8,7 @@ import { createOpenAICompatible as compatible2 } from 'openai-compatible2';
 import { Mastra } from '@mastra/core';
 import { Agent } from '@mastra/core/agent';
 import type { MastraModelConfig } from '@mastra/core/llm';
+import type { ProcessToolResultArgs } from '@mastra/core/processors';
 import { createTool } from '@mastra/core/tools';
 import { isSchemaValidationError, parseToolArguments, type ToolCallEvent } from 'l0-rx';
 import type { FaultServer } from 'l0-rx/testing';
@@ -137,8 +138,11 @@ describe.each(AI_SDKS)('a client tool that needs approval + $name', ({ streamTex
   });
 });
 
-/** A Mastra agent on the fault server with a get_weather tool that needs approval or suspends itself. */
-function weatherAgent(server: FaultServer, waits: 'approval' | 'suspend' | 'nested'): Agent {
+/** An output processor that blocks every tool's result (Mastra's tripwire, after the call ran). */
+const BLOCK_RESULTS = { id: 'block-results', processToolResult: ({ abort }: ProcessToolResultArgs) => abort('no weather today') };
+
+/** A Mastra agent on the fault server with a get_weather tool that needs approval or suspends itself (`blocked`: runs, its result blocked). */
+function weatherAgent(server: FaultServer, waits: 'approval' | 'suspend' | 'nested' | 'blocked'): Agent {
   const provider = createOpenAICompatible3(server);
   const get_weather = createTool({
     id: 'get_weather',
@@ -153,7 +157,7 @@ function weatherAgent(server: FaultServer, waits: 'approval' | 'suspend' | 'nest
           ? context?.agent?.suspend?.({}, { requireToolApproval: { toolName: 'delete_file', args: { path: 'a.txt' } } } as never)
           : { sunny: true },
   });
-  const agent = new Agent({ id: 'fox', name: 'fox', instructions: 'Answer briefly.', model: provider as unknown as MastraModelConfig, tools: { get_weather }, maxRetries: 0 });
+  const agent = new Agent({ id: 'fox', name: 'fox', instructions: 'Answer briefly.', model: provider as unknown as MastraModelConfig, tools: { get_weather }, maxRetries: 0, ...(waits === 'blocked' ? { outputProcessors: [BLOCK_RESULTS] } : {}) });
   new Mastra({ agents: { fox: agent }, logger: false });
   return agent;
 }
@@ -196,5 +200,15 @@ describe('a Mastra tool that waits for the user', () => {
       type: 'tool-call', id: 'call_fault_1', name: 'get_weather', arguments: '{"city":"Paris","unit":"celsius","days":3}', approvalId: runs[0],
       ...(waits === 'suspend' ? { suspendPayload: { ask: 'which day?' } } : {}),
     }]);
+  });
+});
+
+describe('a Mastra tool whose result an output processor blocks (a tripwire after the call ran)', () => {
+  it('should complete with content-filter and its whole call unmarked: no content filter cut it', async () => {
+    const { o } = await askWeather(weatherAgent(ctx.server, 'blocked'));
+    expectComplete(o, 'content-filter', '');
+    // before: marked truncated (the tripwire's complete, content-filter, taken for a filter's cut), though Mastra ran it whole
+    expect(callsOf(o)).toEqual([{ type: 'tool-call', id: 'call_fault_1', name: 'get_weather', arguments: '{"city":"Paris","unit":"celsius","days":3}' }]);
+    expect(await parseToolArguments(callsOf(o)[0]!, Weather)).toEqual({ city: 'Paris', unit: 'celsius', days: 3 });
   });
 });

@@ -71,6 +71,30 @@ describe('fromServerSentEvents on the wire', () => {
       const state = await lastValueFrom(fromServerSentEvents(wire.url, { reconnectDelay: 0 }).pipe(retryWithBackoff({ baseDelay: 0, maxRetries: 1 }), accumulate()));
       expect([state.status, state.content, wire.requests.length]).toEqual(['complete', 'a', 1]);
     });
+
+    // a server's retryWithBackoff around an operator that fails after passing complete retries after it (retryWithBackoff's docs)
+    const LATE = serializeError(new L0Error('late', { code: 'SERVER_ERROR', category: 'server', retryable: true }));
+    const RETRY: L0Event = { type: 'retry', attempt: 1, delayMs: 50, error: LATE, reason: 'server_error', countsTowardAttempts: false };
+    const AGAIN: L0Event = { type: 'start', attempt: 2, fallbackIndex: 0, isRetry: true, isFallback: false };
+
+    it("should reconnect after a relayed retry that followed the complete (before: the stream ended in its backoff, 'retrying', no answer)", async () => {
+      serve((req, res) => {
+        if (req.headers['last-event-id'] === undefined) return cut(res, ...RUN, frame(4, RETRY));
+        sse(res, frame(5, AGAIN), frame(6, tok('b')), frame(7, COMPLETE), END);
+        res.end();
+      });
+      const state = await lastValueFrom(fromServerSentEvents(wire.url, { reconnectDelay: 0 }).pipe(accumulate()));
+      expect([state.status, state.content, wire.requests.map((r) => r.headers['last-event-id'])]).toEqual(['complete', 'b', [undefined, '4']]);
+    });
+
+    const FALLBACK: L0Event = { type: 'fallback', fromIndex: 0, toIndex: 1, error: LATE };
+    for (const after of [RETRY, FALLBACK]) {
+      it(`should fail an end frame after such a ${after.type}, as inside a run (before: a finished stream that says retrying)`, async () => {
+        serve((_req, res) => { sse(res, ...RUN, frame(4, after), END); res.end(); });
+        const e = await failure(lastValueFrom(fromServerSentEvents(wire.url, { reconnectAttempts: 0 })));
+        expect([(e as { code: string }).code, classifyError(e).retryable]).toEqual(['INCOMPLETE_STREAM', true]);
+      });
+    }
   });
 
   describe('a reconnect the server refuses with a 204 (it cannot resume)', () => {

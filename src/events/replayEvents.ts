@@ -76,7 +76,7 @@ const ROOT = /*#__PURE__*/ optionPath('replayEvents', 'store, streamId, ');
  * 5. A log without its end (no `complete` event and no recorded error: the run is still being
  *    recorded, its events are still on their way to the store, or its process died before the
  *    recorder could end it) replays what it holds and completes: `accumulate()`'s last state is
- *    then `'streaming'` (`'retrying'` when the log stops at a `retry`: its attempt retracted), which says so. Wait for `recordEvents`' `onRecorded` before replaying a
+ *    then `'streaming'` (`'retrying'` when the log stops at a `retry` or `fallback`: its attempt retracted), which says so. Wait for `recordEvents`' `onRecorded` before replaying a
  *    run you have just recorded; follow a live one with `store.follow` (or an SSE store replay).
  *
  * @example

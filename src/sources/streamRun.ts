@@ -258,8 +258,8 @@ export class StreamRun {
    * an l0() attempt, a relayed run's `checkpoint` is dropped (it holds that run's text only, unchecked
    * by the attempt's guardrails: the attempt's own come from its checkpointEvery), and in one that
    * resumed from `resumed`, that run's text follows it: its `retry` or `fallback` (which retracts
-   * everything since the last `start`) is followed by `resume{resumed}`, and its `resume{x}` becomes
-   * `resume{resumed + x}`.
+   * everything since the last `start`) is followed by `resume{resumed}`, its `resume{x}` becomes
+   * `resume{resumed + x}`, and a `violation`'s `position` is moved past `resumed`.
    */
   private emit(e: L0Event): void {
     if (this.subscriber.closed) return;
@@ -280,6 +280,12 @@ export class StreamRun {
       case 'resume':
         if (resumed) e = { type: 'resume', checkpoint: resumed + e.checkpoint };
         break;
+      case 'violation': {
+        // its position is in that run's text, which follows `resumed` in the attempt's (a resume keeps those inside its checkpoint)
+        const v = e.violation;
+        if (resumed && v.position! >= 0) e = { ...e, violation: { ...v, position: resumed.length + v.position! } };
+        break;
+      }
       case 'token':
         if (e.value === '') return;
         this.emitted = true;

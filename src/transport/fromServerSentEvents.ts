@@ -59,7 +59,8 @@ const KEYS = /*#__PURE__*/ optionKeys<FromServerSentEventsConfig>()(['init', 're
  *    connection: it reconnects after `reconnectDelay`, sending `Last-Event-ID`, up to
  *    `reconnectAttempts` times in a row (a new event resets the count); then it errors with a
  *    `ProviderError` `NETWORK_ERROR` (a dropped body: `INCOMPLETE_STREAM`). A drop after the run's
- *    `complete` event lost only the `end` frame: the stream ends there, with no reconnect.
+ *    `complete` event lost only the `end` frame: the stream ends there, with no reconnect (a `retry` or
+ *    `fallback` after the `complete`, a server's `retryWithBackoff` around a check failing at the end, reopens the run).
  * 3. An event whose numeric id is not above the last one received (or `lastEventId`) is sent again:
  *    the same event as before under that id is dropped, and is not a new event (a server that replays
  *    the run from its start repeats nothing; one that does so on every reconnect uses up
@@ -97,7 +98,7 @@ const KEYS = /*#__PURE__*/ optionKeys<FromServerSentEventsConfig>()(['init', 're
  *    operators accept from this source (they check the attempt of a `fromStream` source) and never
  *    number their own attempts or streams by, however they nest. Their attempt context stays for a
  *    `fromStream` merged after it in the same attempt.
- * 8. An `end` frame that comes inside a run (after a `start` with no `complete` since) is a
+ * 8. An `end` frame that comes inside a run (after a `start`, `retry` or `fallback` with no `complete` since) is a
  *    `ProviderError` `INCOMPLETE_STREAM`, retryable, never a short answer that looks finished: a
  *    server that resumed another run of the stream id, or ended the stream early, sends one.
  * 9. As `EventSource`: a block with an `id:` and no `data:` dispatches nothing but sets the last event id
@@ -165,7 +166,7 @@ export function fromServerSentEvents(url: string | URL | Request, config: FromSe
     let last = idOf(lastId);
     /** The hash of each numbered event's data, by id (rule 3). */
     const seen: number[] = [];
-    /** Whether a run has started and not completed (rule 8): undefined until a run starts, false once it completed (rules 2 and 5). */
+    /** Whether a run has started and not completed (rule 8): undefined until a run starts, false once it completed (rules 2 and 5), until a retry or fallback. */
     let open: boolean | undefined;
     return defer(() => connect(url, init, lastId, fetchFn, () => open === false)).pipe(
       filter(({ id, data, event }) => {
@@ -184,10 +185,14 @@ export function fromServerSentEvents(url: string | URL | Request, config: FromSe
           if (event) seen[n] = hash; // (an id alone has no data to tell a later event under it by)
         }
         if (id !== undefined) [lastId, last] = [id, got];
-        if (event?.type === 'start') {
+        const type = event?.type;
+        if (type === 'start') {
           open = true;
-          markRelayed(event); // the server's numbers: no loop around this source counts by them (rule 7)
-        } else if (event?.type === 'complete') open = false;
+          markRelayed(event!); // the server's numbers: no loop around this source counts by them (rule 7)
+        } else if (type === 'complete') open = false;
+        // a retry or fallback after the complete (a server's retryWithBackoff around an operator that fails at the end)
+        // retracts it: another attempt follows, so a drop reconnects and an end frame is short (rules 2 and 8)
+        else if (type === 'retry' || type === 'fallback') open = true;
         return !!event; // an id alone (rule 9) is no event
       }),
       retry({

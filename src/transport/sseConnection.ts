@@ -90,7 +90,7 @@ export function connect(url: string | URL | Request, init: Omit<RequestInit, 'si
       if (done) await reader.cancel().catch(() => undefined);
       else lost(dropped('closed before the stream ended', { code: 'INCOMPLETE_STREAM' }));
     };
-    // a drop after the run's complete event lost only the end frame, which is all that follows it: the end, never a
+    // a drop after the run's complete event (no retry or fallback since) lost only the end frame: the end, never a
     // reconnect nor an error after a whole answer (a retry would run it again, its `retry` after its `complete`) (rule 2)
     const lost = (e: unknown) => (completed() ? subscriber.complete() : subscriber.error(e));
     read().catch((e: unknown) => {

@@ -164,6 +164,19 @@ describe('mastra adapter: calls that wait for the user, and the token limit', ()
     expect(events.slice(1)).toEqual([{ type: 'token', value: 'Cut sho' }, { type: 'complete', finishReason }]);
   });
 
+  it('should leave a call unmarked when a tripwire ends the run after it (content-filter, but no filter cut the call)', async () => {
+    // a processor that blocks the tool's result: Mastra ran the call whole (spec/integration/toolCallStops.sdks.spec.ts)
+    const events = await collect(fromStream(() => readableOf([
+      env('tool-call', { toolCallId: 'c1', toolName: 'get_weather', args: { city: 'Paris' } }),
+      env('tripwire', { reason: 'blocked', processorId: 'p' }),
+    ])));
+    // before: marked truncated, as a content filter's cut
+    expect(events.slice(1)).toEqual([
+      { type: 'tool-call', id: 'c1', name: 'get_weather', arguments: '{"city":"Paris"}' },
+      { type: 'complete', finishReason: 'content-filter' },
+    ]);
+  });
+
   it('should fail a step Mastra says errored even when the provider\'s own reason was the token limit', async () => {
     const step = { stepResult: { reason: 'error', rawReason: 'max_tokens' }, output: { usage: {} }, metadata: {} };
     const { events, error } = await collectError(fromStream(() => readableOf([

@@ -34,7 +34,8 @@ const SOURCE: AiPartSource = { name: NAME, label: 'Mastra' };
  *    `interrupted` is a cut stream, a refusal's `content-filter` with `rawReason` `stop` is `stop`,
  *    Mastra's `tripwire` is `content-filter`, `retry` is `other`) and usage
  *    from `payload.output.usage` (a reason that is no string is `MALFORMED_CHUNK`). A `tripwire` chunk (an output processor blocked the answer) ends the run
- *    at once with `content-filter`.
+ *    at once with `content-filter`, its step's calls not marked `truncated` (a processor that blocks a tool's result
+ *    does so after Mastra ran the call whole).
  * 6. A stream that ends without `finish` (nor stops for a tool waiting for the user, step 2) is cut: `INCOMPLETE_STREAM`.
  * 7. Every other chunk (steps, workflow, network and tool progress events...) is ignored; those that carry
  *    something (all but the bounds of steps and texts) still tell `withTimeouts` the run is not silent.
@@ -75,7 +76,7 @@ export const mastraAdapter: StreamAdapter = /*#__PURE__*/ Object.freeze({
         if (!paused) throw incompleteStream('Mastra stream ended without a finish chunk');
         emit({ type: 'complete', finishReason: 'tool-calls' });
       },
-    }, (c) => (c['type'] === 'step-finish' ? stepReason(rec(c['payload'])) : undefined), (c) => (c['type'] === 'tool-call-input-streaming-start' ? str(rec(c['payload'])?.['toolCallId']) : undefined));
+    }, (c) => (c['type'] === 'step-finish' ? stepReason(rec(c['payload'])) : c['type'] === 'tripwire' ? c['type'] : undefined), (c) => (c['type'] === 'tool-call-input-streaming-start' ? str(rec(c['payload'])?.['toolCallId']) : undefined));
   },
 });
 

@@ -262,12 +262,13 @@ export function holdingToolCalls(decoder: ChunkDecoder, stepEnd: (chunk: Rec) =>
       holds = false;
       const start = inputStart && isRecord(chunk) ? inputStart(chunk) : undefined;
       if (start !== undefined) (started ??= new Set()).add(start);
-      const carried = decoder.push(chunk, holding) === true || holds;
+      // read before the chunk is decoded: a step end decodes to nothing, and one that ends the run at once (Mastra's
+      // `tripwire`, after its step's calls ran whole) leaves them unmarked when its `complete` flushes them
       const reason = held.length > 0 && isRecord(chunk) ? stepEnd(chunk) : undefined;
       // a compatible server may finish a step that made calls with `stop` (the SDK runs them all the same)
       if (reason === 'tool-calls' || reason === 'stop' || cutShort(reason)) flush(reason);
       else if (reason !== undefined) stepFrom = held.length;
-      return carried;
+      return decoder.push(chunk, holding) === true || holds;
     },
     end: (emit) => {
       out = emit;
