@@ -1,7 +1,8 @@
 /** @test {raceModels} @test {hedge} */
 import { describe, expect, it } from 'vitest';
-import { config as rxConfig, defer, NEVER, Observable, Subject, take, tap, throwError, UnsubscriptionError, type SchedulerLike, type Subscriber } from 'rxjs';
+import { config as rxConfig, defer, NEVER, Observable, ObjectUnsubscribedError, Subject, take, tap, throwError, UnsubscriptionError, type SchedulerLike, type Subscriber } from 'rxjs';
 import { AllStreamsExhaustedError, hedge, ProviderError, raceModels, type L0Event } from 'l0-rx';
+import { withEntrantObserver } from '../../src/internal/entrantObserver.js';
 import { testScheduler } from '../helpers/testScheduler.js';
 
 const values = {
@@ -216,6 +217,45 @@ describe('races over entrants that fail while being subscribed', () => {
         .toBe('#', undefined, new AllStreamsExhaustedError(Array.from({ length: 5001 }, reset)));
     });
     expect(subscribed).toBe(5001);
+  });
+
+  // rxjs makes a throw in a subscribe function the source's error, but a Subject's own subscribe throws past that when the
+  // Subject was unsubscribed (ObjectUnsubscribedError, its asObservable() too): the race took it for a teardown's and
+  // errored as an UnsubscriptionError, the other entrants (and the hedge's later backups) never given their chance
+  describe('an entrant whose subscribe throws past rxjs (an unsubscribed Subject)', () => {
+    const gone = () => {
+      const subject = new Subject<L0Event>();
+      subject.unsubscribe();
+      return subject;
+    };
+
+    it('should drop it from raceModels as a failed source, the others racing on, and list its error when all fail', () => {
+      testScheduler().run(({ cold, expectObservable }) => {
+        expectObservable(raceModels([gone(), cold('s-a----x|', values)])).toBe('--(sa)-x|', values);
+      });
+      let error: unknown;
+      raceModels([gone(), gone().asObservable()]).subscribe({ error: (e) => (error = e) });
+      expect(error).toBeInstanceOf(AllStreamsExhaustedError);
+      expect((error as AllStreamsExhaustedError).errors.map((e) => e instanceof ObjectUnsubscribedError)).toEqual([true, true]);
+    });
+
+    it('should drop a hedge backup as a failed one and subscribe the next after the delay, the primary racing on', () => {
+      const ts = testScheduler();
+      const seen: string[] = [];
+      // a tracer's view: each entrant subscribed, and how it ended
+      const tracer = {
+        entrant: (i: number) => (seen.push(`${ts.now()}: ${i}`), {
+          next: () => undefined,
+          end: (outcome: string, err?: unknown) => void seen.push(`${ts.now()}: ${i} ${outcome}${err instanceof ObjectUnsubscribedError ? ' (unsubscribed)' : ''}`),
+        }),
+      };
+      ts.run(({ cold, expectObservable }) => {
+        const run = cold<L0Event>('s-----------a----x|', values).pipe(hedge(gone(), { delay: 4, maxHedges: 2 }));
+        // installed around the race's subscribe, as withOpenTelemetry does
+        expectObservable(new Observable<L0Event>((sub) => withEntrantObserver(tracer, () => run.subscribe(sub)))).toBe('------------(sa)-x|', values);
+      });
+      expect(seen).toEqual(['0: 0', '4: 1', '4: 1 failed (unsubscribed)', '8: 2', '8: 2 failed (unsubscribed)', '18: 0 won']);
+    });
   });
 });
 

@@ -186,7 +186,8 @@ export function raceCore(entrants: readonly RaceEntrant[], config: RaceCoreConfi
     /**
      * Subscribes the next entrant. A teardown of its that throws, run as its subscribe returns (it ended, or the race
      * did, meanwhile) or as it is unsubscribed there (another entrant won meanwhile), errors the race as a loser's does in
-     * `win`: never the caller, the stagger timer's action (the scheduler) or an entrant's error handler.
+     * `win`: never the caller, the stagger timer's action (the scheduler) or an entrant's error handler. A throw out of
+     * its subscribe while it is open (one rxjs lets through: an unsubscribed Subject's) is its failure (see subscribeNext).
      */
     const launchNext = (): void => {
       try {
@@ -204,8 +205,8 @@ export function raceCore(entrants: readonly RaceEntrant[], config: RaceCoreConfi
       // the entrant's subscriber is the consumer's child: a synchronous entrant stops as soon as the consumer leaves
       // made first: an entrant may win during its subscribe, with a start its own loop numbered
       const holder = (holders[i] = ctx && { ctx, taken: false, run: laneOf(outer!.run, i) });
-      const { subscription: sub, taken } = withEntrantObserver(undefined, () => subscribeWithHolder(entrants[i]!.source, {
-        next: (e) => {
+      const entrant = {
+        next: (e: L0Event) => {
           lanes[i]?.next(e);
           if (winner === i) return held[i]!.length ? void held[i]!.push(e) : subscriber.next(named(e));
           if (winner !== -1) return;
@@ -240,11 +241,21 @@ export function raceCore(entrants: readonly RaceEntrant[], config: RaceCoreConfi
           endLane(i, 'failed', err);
           fail(i, err);
         },
-      }, holder, subscriber));
+      };
+      let sub: Subscription | undefined;
+      let taken = false;
+      try {
+        ({ subscription: sub, taken } = withEntrantObserver(undefined, () => subscribeWithHolder(entrants[i]!.source, entrant, holder, subscriber)));
+      } catch (err) {
+        // once it (or the race) had ended, its teardown threw, and once one had won, no failure of its counts: launchNext errors
+        // the race with the throw. Still open and racing, its subscribe threw past rxjs (an unsubscribed Subject's): its failure
+        if (subscriber.closed || winner !== -1 || i in errors) throw err;
+        entrant.error(err);
+      }
       if (taken) outer!.taken = true;
       if (subscriber.closed || (winner !== -1 && winner !== i)) {
         endLane(i, 'lost');
-        sub.unsubscribe();
+        sub?.unsubscribe();
       } else {
         subs[i] = sub;
         // not when the race ended during this subscribe (a throwing winOn): no request after the end
