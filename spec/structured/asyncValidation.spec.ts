@@ -1,5 +1,5 @@
 /** @test {parseStructured} */
-import { concat, from, Subject, takeWhile, type Observable } from 'rxjs';
+import { concat, from, Subject, takeWhile, throwError, type Observable } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { parseStructured, type L0Event } from 'l0-rx';
 
@@ -55,6 +55,58 @@ describe('parseStructured with an async schema, answer after answer', () => {
       await flush();
     }
     expect(seen).toEqual(whole);
+  });
+
+  it("should keep the source's error behind the answers before it, as a sync schema does", async () => {
+    const boom = new Error('boom');
+    const sync = { '~standard': { version: 1, vendor: 'test', validate: (value: unknown) => ({ value }) } } as const;
+    for (const events of [from(answer(1)), from([...answer(1), answer(2)[0]!])]) {
+      const failing = concat(events, throwError(() => boom));
+      const { schema, pending } = deferredSchema();
+      const seen = record(failing.pipe(parseStructured({ schema, partials: false })));
+      pending[0]!();
+      await flush();
+      // the first answer ended whole: its result is not lost to what failed after it
+      expect(seen).toEqual(record(failing.pipe(parseStructured({ schema: sync, partials: false }))));
+      expect(seen.slice(2, 4)).toEqual(['result {"n":1}', 'complete']);
+    }
+  });
+
+  it('should keep the order of what the source sends while the waiting events replay (a consumer feeding it)', async () => {
+    const { schema, pending } = deferredSchema();
+    const source = new Subject<L0Event>();
+    const [start2, token2] = answer(2);
+    const seen: string[] = [];
+    source.pipe(parseStructured({ schema, partials: false })).subscribe({
+      next: (e) => {
+        seen.push(e.type === 'result' ? `result ${JSON.stringify(e.data)}` : e.type);
+        // the consumer sends the rest of the second answer when its start shows: after the token already waiting
+        if (e === start2) {
+          source.next({ type: 'complete', finishReason: 'stop' });
+          source.complete();
+        }
+      },
+      error: (e: unknown) => seen.push(`error ${String(e)}`),
+      complete: () => seen.push('|'),
+    });
+    for (const e of [...answer(1), start2!, token2!]) source.next(e);
+    pending[0]!();
+    await flush();
+    pending[1]?.();
+    await flush();
+    expect(seen).toEqual(whole);
+  });
+
+  it('should replay a long backlog of answers (every event of a synchronous source waiting behind the first)', async () => {
+    const { schema, pending } = deferredSchema();
+    // a third answer of 150,000 tokens, still waiting when the second one's validation starts
+    const long = [answer(3)[0]!, ...Array.from({ length: 150_000 }, () => ({ type: 'token', value: ' ' }) as const), ...answer(3).slice(1)];
+    const seen = record(from([...answer(1), ...answer(2), ...long]).pipe(parseStructured({ schema, partials: false })));
+    for (let i = 0; i < 3; i++) {
+      pending[i]?.();
+      await flush();
+    }
+    expect(seen.filter((t) => t.startsWith('result') || t === '|')).toEqual(['result {"n":1}', 'result {"n":2}', 'result {"n":3}', '|']);
   });
 });
 

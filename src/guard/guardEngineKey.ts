@@ -30,9 +30,8 @@ export type GuardEngine = (rules: readonly GuardRule[], config?: GuardConfig, ch
 
 /** The engine a rule list carries: its own (structured() leaves jsonRule out, and keeps the engine it brought), else a built-in rule's. @internal */
 export function engineOf(rules: readonly GuardRule[]): GuardEngine | undefined {
-  if ((rules as { [GUARD_ENGINE]?: GuardEngine })[GUARD_ENGINE]) return (rules as { [GUARD_ENGINE]?: GuardEngine })[GUARD_ENGINE];
-  for (const rule of rules) {
-    const engine = (rule as { [GUARD_ENGINE]?: GuardEngine } | null)?.[GUARD_ENGINE];
+  for (const carrier of [rules, ...rules]) {
+    const engine = (carrier as { [GUARD_ENGINE]?: GuardEngine } | null)?.[GUARD_ENGINE];
     if (typeof engine === 'function') return engine;
   }
   return undefined;

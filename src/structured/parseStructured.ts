@@ -122,7 +122,7 @@ function finish<T>(o: Resolved<StandardSchemaV1<unknown, T>>, raw: string, parse
  *    throws or rejects fails validation the same way, with what it threw as the `cause`; an async
  *    one that has not settled after `validateTimeout` ms (default 5000) fails it with an issue
  *    saying so, instead of hanging the run. What the source sends meanwhile (a next answer,
- *    `concat(run1, run2)`) waits, so each `result` comes right before its own `complete`.
+ *    `concat(run1, run2)`, or an error) waits, so each `result` comes right before its own `complete`.
  * 4. An attempt that called a tool and has no JSON in its text fails with a non-retryable
  *    `INVALID_JSON` naming the tools (`info.toolCalls`): read the call with parseToolArguments.
  * 5. Only a `complete` event ends an answer: a source that ends without one (never `fromStream` or
@@ -171,19 +171,28 @@ export function parseResolved<S extends StandardSchemaV1>(o: Resolved<S>): Opera
         }
         if (parser?.feed(delta)) partial(parser.snapshot());
       };
-      /** What the source sent while an async validation was pending (the next answer, its end): replayed once it settles, so a result stays right before its `complete`. */
+      /**
+       * What the source sends while an async validation is pending (the next answer, its end or error), and while that
+       * replays (a consumer feeding the source): replayed in order once it settles, so a result stays right before its `complete`.
+       */
       let queued: (() => void)[] | undefined;
+      /** An async validation is pending; `next`: the first of `queued` not replayed yet. */
+      let waiting = false;
+      let next = 0;
       const replay = () => {
+        waiting = false;
         const q = queued!;
-        queued = undefined;
-        let i = 0;
         try {
-          while (i < q.length && !queued && !subscriber.closed) q[i++]!();
+          // stops at another answer's async validation (the rest waits for it), or at a replay this one's called and that took the rest
+          while (queued === q && !waiting && next < q.length && !subscriber.closed) q[next++]!();
         } catch (err) {
           subscriber.error(err); // a malformed event fails the run, as the source's subscriber makes it
         }
-        // another answer's validation began (set by the calls above, which TypeScript does not see): the rest waits for it
-        (queued as typeof q | undefined)?.push(...q.slice(i));
+        if (queued !== q) return;
+        // what was replayed is let go (a source that keeps answering while one validates)
+        if (waiting) q.splice(0, next);
+        else queued = undefined;
+        next = 0;
       };
       const complete = (e: L0Event, result: ResultEvent<T>) => {
         subscriber.next(result);
@@ -208,7 +217,8 @@ export function parseResolved<S extends StandardSchemaV1>(o: Resolved<S>): Opera
           return failed(e, err);
         }
         if (!isPromiseLike(out)) return complete(e, out);
-        queued = [];
+        waiting = true;
+        queued ??= [];
         const raw = text.text;
         const settled = from(out);
         // Infinity: no bound (never handed to a timer, which would fire it at once)
@@ -256,12 +266,12 @@ export function parseResolved<S extends StandardSchemaV1>(o: Resolved<S>): Opera
         // a resumed attempt shows its checkpoint's value at once, not at its first token
         if (resumed) partial(bare ? bare.value : parser!.snapshot());
       };
-      const end = () => subscriber.complete();
+      const later = (f: () => void) => (queued ? queued.push(f) : f());
       // the source's subscriber is the consumer's child: a synchronous source stops as soon as the consumer leaves
       return subscribeChild(source, {
         next: (e) => (queued ? queued.push(() => onEvent(e)) : onEvent(e)),
-        error: (err: unknown) => subscriber.error(err),
-        complete: () => (queued ? queued.push(end) : end()),
+        error: (err: unknown) => later(() => subscriber.error(err)),
+        complete: () => later(() => subscriber.complete()),
       }, subscriber);
     });
 }
