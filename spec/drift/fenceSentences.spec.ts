@@ -163,6 +163,15 @@ describe('detectDrift repetition: repeated sentences in code', () => {
     expect(fails(Array.from({ length: 60 }, (_, i) => unit(i * 2 + 10)).join(''))).toBe(false);
   });
 
+  it('should still stop a sentence looping with blocks seen before whose numbers take turns (`--shard 1/2`, `--shard 2/2`, again)', () => {
+    const unit = (i: number) => `Let me run the whole test suite again on both shards to be sure.\n${fence}bash\nnpm test -- --shard ${i}/2 --reporter verbose\n${fence}\n`;
+    const loop = (n: number) => Array.from({ length: n }, (_, i) => unit((i % 2) + 1)).join('');
+    expect(2 * unit(1).length).toBeGreaterThan(160); // past the tail check's longest unit: the sentences decide
+    // each block is new once; seen before with the same number, it adds nothing: the sentence's 3 times after them loop
+    expect(fails(loop(4))).toBe(false);
+    expect(fails(loop(5))).toBe(true);
+  });
+
   it('should give the same verdict for every split of the text in two (a fence line cut anywhere)', () => {
     const loop = 'I will keep saying the same thing again. '.repeat(4);
     for (const [s, verdict] of [[`${fence}js\nconst a = 1;\n  ${fence}\n\n${loop}`, true], [`Code:\n ${fence}\n${loop}`, false]] as const) {

@@ -1,7 +1,7 @@
 /** @test {detectDrift} */
 import { describe, expect, it } from 'vitest';
 import { detectDrift } from 'l0-rx';
-import { failsAtEverySize } from '../guard/helpers.js';
+import { failsAtEverySize, runSync, tokensOf } from '../guard/helpers.js';
 
 /*
  * tone_shift (0.7) fails the attempt under l0({detectDrift: true}). A formal explanation followed by
@@ -45,13 +45,33 @@ describe('detectDrift: a change of tone that is no drift', () => {
     expect(fails(`${lead.padEnd(at - head.length - 4)}${head}${rest}`.padEnd(at + 200))).toBe(false);
   });
 
-  it('should still count a marker right at a window\'s edge, with a space or the text\'s end beside it', () => {
+  it('should still count a marker right at a window\'s edge, with a space or the text\'s end beside it, but not one the edge cuts in two', () => {
     const lead = 'The installer modifies the registry. Therefore, administrative rights are required. Moreover, the service must be stopped first; hence a restart is needed.';
     const formal = lead.padEnd(200);
     // "ok" opens the second window; ends it before a space; ends it and the text
     expect(fails(`${formal}${'ok, lol, yeah, it is fine.'.padEnd(200)}The end.`)).toBe(true);
     expect(fails(`${formal}${'lol, yeah, it is fine,'.padEnd(198)}ok tonight.`)).toBe(true);
     expect(fails(`${formal}${'lol, yeah, it is fine,'.padEnd(198)}ok`)).toBe(true);
+    // a marker the edge cuts in two ("o|k") counts in neither window
+    expect(fails(`${formal}${'lol, yeah, it is fine,'.padEnd(199)}ok tonight.`)).toBe(false);
+  });
+
+  it('should judge a word a resumed checkpoint\'s end cuts at a window\'s edge as the whole text does ("ok|ul")', () => {
+    const run = (cp: string, rest: string) => runSync([{ type: 'resume', checkpoint: cp }, ...tokensOf(rest, 7)], detectDrift({ action: 'retry' })).error !== undefined;
+    // a plain first window, "lol, yeah" and "okul" cut at 400 (where the checkpoint ends), then a formal window: no shift
+    const head = 'lol, yeah, yarın ok';
+    const s = `${'The weather was nice today, so we walked in the park.'.padEnd(400 - head.length)}${head}${'ula gidiyorum. Therefore it follows; moreover, hence the rest.'.padEnd(200)}The end.`;
+    expect(fails(s)).toBe(false);
+    for (const cut of [399, 400, 401]) expect(run(s.slice(0, cut), s.slice(cut)), `checkpoint of ${cut}`).toBe(false);
+    // "ok" as a word of its own is a marker: the formal window after it is a shift, from the checkpoint on too
+    const t = `${s.slice(0, 400)} ${s.slice(401)}`;
+    expect(fails(t)).toBe(true);
+    expect(run(t.slice(0, 400), t.slice(400))).toBe(true);
+    // a shift inside the checkpoint, its last window included, was the earlier attempt's to report
+    const inside = `${formal.padEnd(200)}${'yeah ok lol, so it is gonna work, dude.'.padEnd(200)}`;
+    expect(run(inside, 'The weather was nice today, so we walked in the park.'.padEnd(300))).toBe(false);
+    expect(run(inside, '')).toBe(false);
+    expect(fails(inside)).toBe(true);
   });
 
   it('should still fail a formal explanation that slides into slang', () => {

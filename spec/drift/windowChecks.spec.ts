@@ -15,24 +15,29 @@ const flipsOf = fenceFlips;
 const fencedAt = (flips: readonly number[], p: number) => flips.filter((f) => f <= p).length % 2 === 1;
 const windowsOf = (s: string, size: number) => Array.from({ length: Math.floor(s.length / size) }, (_, i) => s.slice(i * size, (i + 1) * size));
 
-/** A marker's neighbour that makes it part of another word: a letter, mark or digit beyond ASCII, not a CJK one ("çok", not "好的ok"). */
-const inWord = (c: string) => /[\p{L}\p{M}\p{N}]/u.test(c) && !/[\u3040-\ua4cf\uac00-\ud7af]/.test(c);
+/** A marker's neighbour that makes it part of another word: a letter, mark or digit beyond ASCII, not a CJK, Thai or Lao one ("çok", not "好的ok", "okครับ"). */
+const inWord = (c: string) => /[\p{L}\p{M}\p{N}]/u.test(c) && !/[\u0e01-\u0eff\u3040-\ua4cf\uac00-\ud7af]/.test(c);
 
-/** tone_shift written plainly over the whole text (an upper-case OK is no marker, nor one inside another word; an informal window needs slang). */
+/**
+ * tone_shift written plainly over the whole text: its markers are the whole text's words (an upper-case OK is no marker,
+ * nor one inside another word, whichever window its neighbours are in: "bo|ok", "ok|ul"), each counted in the full
+ * 200-character window it lies in (one a window's edge cuts counts in neither); an informal window needs slang.
+ */
 function toneShift(s: string): boolean {
   const flips = flipsOf(s);
+  const windows = windowsOf(s, 200).map(() => ({ formal: 0, informal: 0, slang: false }));
+  for (const m of s.matchAll(TONE)) {
+    const end = m.index + m[0].length;
+    const w = windows[Math.floor(m.index / 200)];
+    if (w === undefined || Math.floor((end - 1) / 200) !== Math.floor(m.index / 200)) continue;
+    if (fencedAt(flips, m.index) || m[0] === 'OK' || inWord(s.charAt(m.index - 1)) || inWord(s.charAt(end))) continue;
+    if (m[1]) w.formal++;
+    else w.informal++;
+    if (m[2]) w.slang = true;
+  }
   let last: [number, number] | undefined;
-  for (const [k, w] of windowsOf(s, 200).entries()) {
-    let formal = 0;
-    let informal = 0;
-    let slang = false;
-    for (const m of w.matchAll(TONE)) {
-      if (fencedAt(flips, k * 200 + m.index) || m[0] === 'OK' || inWord(w.charAt(m.index - 1)) || inWord(w.charAt(m.index + m[0].length))) continue;
-      if (m[1]) formal++;
-      else informal++;
-      if (m[2]) slang = true;
-    }
-    if (!slang) informal = Math.min(informal, 2); // 3+ informal markers need slang among them
+  for (const { formal, slang, informal: all } of windows) {
+    const informal = slang ? all : Math.min(all, 2); // 3+ informal markers need slang among them
     if (last && ((last[0] >= 3 && informal >= 3 && formal === 0) || (last[1] >= 3 && formal >= 3 && informal === 0))) return true;
     last = [formal, informal];
   }
@@ -54,14 +59,14 @@ function markdownCollapse(s: string): boolean {
   return false;
 }
 
-/** Whether a fresh check fires on `s` fed in chunks of the given sizes. */
-function fires(check: { check(delta: string): boolean }, s: string, sizes: readonly number[]): boolean {
+/** Whether a fresh check fires on `s` fed in chunks of the given sizes, or at its completion. */
+function fires(check: { check(delta: string): boolean; complete(): boolean }, s: string, sizes: readonly number[]): boolean {
   for (let at = 0, k = 0; at < s.length; k++) {
     const size = sizes[k % sizes.length]!;
     if (check.check(s.slice(at, at + size))) return true;
     at += size;
   }
-  return false;
+  return check.complete();
 }
 
 describe('the window detectors (tone_shift, markdown_collapse)', () => {
@@ -69,7 +74,7 @@ describe('the window detectors (tone_shift, markdown_collapse)', () => {
   const block = fc.oneof(
     { weight: 2, arbitrary: fc.constantFrom(
       'Therefore it holds; moreover, thus it is shown. ', 'yeah ok so we gonna do it lol, yep. ', 'nope dude, wanna? lol. ', 'ok ', 'the plain middle of a sentence ',
-      'v, ok := m[k]\n', 'click OK, ', 'Okay, yeah, ', '# Title\n- one\n**bold** [a](b)\n', '\n', 'çok güzel ', 'okşa ', 'c\u0327ok ', '好的ok ',
+      'v, ok := m[k]\n', 'click OK, ', 'Okay, yeah, ', '# Title\n- one\n**bold** [a](b)\n', '\n', 'çok güzel ', 'okşa ', 'c\u0327ok ', '好的ok ', 'lolนะ okครับ ',
     ) },
     // fences: real ones (``` and ~~~, closed only by a run of their character at least as long, without info; a list item's, indented), indented too far (9), inline
     { weight: 1, arbitrary: fc.constantFrom(

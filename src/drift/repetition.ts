@@ -218,7 +218,7 @@ export class RepetitionCheck implements DriftCheck {
       if (end === delta.length) break;
       // a fence's newline: the fence opens or closes, and the sentence in progress (the prose that led
       // into the fence) is dropped, or the block is counted; the newline is read in the new state
-      if (this.inFence) this.count(h1, h2, 0, digits, true);
+      if (this.inFence) this.block(h1, h2, digits);
       this.inFence = !this.inFence;
       this.flips.push(this.total + end);
       h1 = H1;
@@ -239,11 +239,21 @@ export class RepetitionCheck implements DriftCheck {
   }
 
   /**
+   * A fenced block's text, at its closing fence: new text (see {@link NEW_BLOCK}) unless seen before
+   * with the same number (`--shard 1/2` again after `--shard 2/2`: a loop taking turns), or counting
+   * along in a loop from its 50th time (keyed without its number, see {@link COUNTING}).
+   */
+  private block(h1: number, h2: number, digits: number): void {
+    const along = digits >= 0 && this.count(h1, h2, 0, digits, true);
+    if (!this.count(h1 ^ ~digits, h2, 0, -1, true) && !along) this.balance -= NEW_BLOCK;
+  }
+
+  /**
    * Counts a finished sentence by its hashes; true at its third time or later (with digits: its
    * third in a row with the same number, or its 50th counting along, see {@link COUNTING}) when,
    * since its time before last, repeated sentences have at least twice the characters of new ones.
-   * A `block` (a fenced block's text, at its closing fence, with `length` 0: seen before with the
-   * same number, or counting along from its 50th time, it adds nothing) is never short and never fires.
+   * A `block` (`length` 0, see {@link block}) adds nothing; it is true when seen before (keyed with
+   * its number, `digits` -1) or from its 50th time counting along (keyed without it).
    */
   private count(h1: number, h2: number, length: number, digits: number, block = false): boolean {
     // a short sentence is not told apart from others ("Yes."): it counts as new text
@@ -261,7 +271,7 @@ export class RepetitionCheck implements DriftCheck {
       if (slot + SLOT > marks.length) (this.marks = new Float64Array(2 * marks.length)).set(marks);
       const m = this.marks;
       m[slot] = NaN;
-      m[slot + 1] = this.balance -= block ? NEW_BLOCK : 2 * length;
+      m[slot + 1] = this.balance -= 2 * length;
       m[slot + 2] = digits;
       m[slot + 3] = 1;
       m[slot + 4] = 1;
@@ -270,14 +280,12 @@ export class RepetitionCheck implements DriftCheck {
     const before = marks[slot]!;
     marks[slot] = marks[slot + 1]!;
     marks[slot + 1] = this.balance += length;
-    if (digits < 0) return !block && this.balance >= before;
+    if (digits < 0) return block || this.balance >= before;
     const last = marks[slot + 2]!;
     marks[slot + 2] = digits;
     const same = (marks[slot + 3] = last === digits ? marks[slot + 3]! + 1 : 1);
     const counting = (marks[slot + 4] = digits === (last + 1) >>> 0 ? marks[slot + 4]! + 1 : 1);
-    // a block with another number (`node step1.js`, `node step2.js`) is a new one, unless it counts along in a loop
-    if (block && same < 2 && counting < COUNTING) this.balance -= NEW_BLOCK;
-    return !block && this.balance >= before && (same >= 3 || counting >= COUNTING);
+    return block ? counting >= COUNTING : this.balance >= before && (same >= 3 || counting >= COUNTING);
   }
 
   /**

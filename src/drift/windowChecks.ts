@@ -32,13 +32,15 @@ const inWord = (window: string, at: number): boolean => LETTER.test(window.charA
 abstract class WindowCheck implements DriftCheck {
   /** The character before the next window (a space before the text's start), then the text not tested yet. */
   private buf = ' ';
+  /** Windows left to test for their state only (less than 1: none): a resumed checkpoint's, its last one too, which waits for the character after it. */
+  private quiet = 0;
   /** Where the text is inside a code fence (``` or ~~~), window by window. */
   protected readonly fences = new Fences();
 
   constructor(private readonly size: number) {}
 
   check(delta: string): boolean {
-    return this.feed(delta, false);
+    return this.feed(delta);
   }
 
   /** The window being filled is not judged yet (a checkpoint leaves it out). */
@@ -46,26 +48,28 @@ abstract class WindowCheck implements DriftCheck {
     return this.buf.length - 1;
   }
 
-  /** Tests the checkpoint's windows (its last one too) for their state only: drift inside it was the earlier attempt's to report. */
+  /**
+   * Tests the checkpoint's windows for their state only: drift inside it was the earlier attempt's to
+   * report. Its last one, when the checkpoint ends it, is tested with the continuation's first
+   * character, as the whole text's would be ("ok|ul").
+   */
   resume(checkpoint: string): void {
-    this.feed(checkpoint, true);
+    this.quiet = checkpoint.length / this.size;
+    this.feed(checkpoint);
   }
 
   /** A last window that ends the text. */
   complete(): boolean {
-    return this.feed('', false, true);
+    return this.feed('', 1);
   }
 
-  /**
-   * Tests each window once the character after it is in (a word at its end may go on: "ok|ul"), or
-   * at the text's end (`last`); `quiet`: for its state only.
-   */
-  private feed(delta: string, quiet: boolean, last = quiet): boolean {
+  /** Tests each window once the character after it is in (a word at its end may go on: "ok|ul"), or at the text's end (`last`). */
+  private feed(delta: string, last = 0): boolean {
     const { size } = this;
     const buf = this.buf + delta;
     let hit = false;
     let at = 0;
-    for (; !hit && at + size < buf.length - 1 + +last; at += size) hit = this.test(buf.slice(at + 1, at + size + 1), buf.slice(at, at + size + 2)) && !quiet;
+    for (; !hit && at + size < buf.length - 1 + last; at += size, this.quiet--) hit = this.test(buf.slice(at + 1, at + size + 1), buf.slice(at, at + size + 2)) && this.quiet < 1;
     this.buf = buf.slice(at);
     return hit;
   }
