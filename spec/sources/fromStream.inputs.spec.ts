@@ -76,9 +76,12 @@ describe('fromStream inputs', () => {
       expect(await invalid({ textStream: 'x' })).toContain('never pass `textStream`');
     });
 
-    it('should point a fetch Response to its body', async () => {
-      // before: "returned a Response with keys []", and no word of `body`
-      expect(await invalid(new Response('a'))).toContain('returned a Response with keys [], which is not a stream fromStream can read (return its `body`');
+    it("should point a fetch Response to the SDK's stream, not to its body", async () => {
+      // before: "returned a Response with keys []", and no word of `body`; then "(return its `body`)", which read an
+      // AI SDK toTextStreamResponse() as plain text, its errors hidden
+      expect(await invalid(new Response('a'))).toContain(
+        "returned a Response with keys [], which is not a stream fromStream can read (return the SDK's stream, not a Response)",
+      );
     });
 
     it('should error with InvalidStreamError naming a first chunk no adapter detects', async () => {

@@ -119,7 +119,8 @@ describe('fromServerSentEvents: the url it takes', () => {
 
   it('should refuse at once a plain `{method, url}` or `{href}`, which is no Request or URL, with any fetch (before: taken by its shape; an injected fetch failed every reconnect, then a retryable NETWORK_ERROR)', () => {
     const injected = (input: RequestInfo | URL, init?: RequestInit) => fetch(input, init); // (a wrapper: it stringifies the object as fetch does)
-    for (const url of [{ method: 'GET', url: wire.url }, { href: wire.url }]) {
+    // (a null-prototype `{href}`, which cannot be turned into a string: before, a raw "Cannot convert object to primitive value")
+    for (const url of [{ method: 'GET', url: wire.url }, { href: wire.url }, Object.assign(Object.create(null) as object, { href: wire.url })]) {
       for (const config of [{}, { fetch: injected }]) {
         expect(() => fromServerSentEvents(url as never, config)).toThrow('fromServerSentEvents(url) must be a string, a URL or a Request, got object');
       }

@@ -140,6 +140,6 @@ function hintFor(input: unknown): string {
   if (safeHas(input, 'steps') && safeHas(input, 'text')) {
     return ' (it looks like an AI SDK generateText result, which is not a stream: use streamText, not generateText)';
   }
-  // a fetch Response: its body is the stream (a body of an SDK's server-sent events then says what to do)
-  return isReadableStreamLike(safeGet(input, 'body')) ? ' (return its `body`)' : '';
+  // a fetch Response: the SDK's stream, not its body (read as plain text: an AI SDK toTextStreamResponse() body hides errors)
+  return isReadableStreamLike(safeGet(input, 'body')) ? " (return the SDK's stream, not a Response)" : '';
 }

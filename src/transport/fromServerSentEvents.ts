@@ -113,9 +113,10 @@ const KEYS = /*#__PURE__*/ optionKeys<FromServerSentEventsConfig>()(['init', 're
 export function fromServerSentEvents(url: string | URL | Request, config: FromServerSentEventsConfig = {}): Observable<L0Event> {
   // a Request or URL told by shape: an injected fetch (another realm's, a polyfill's) takes its own (rule 1); a
   // Request by its method, which a Response (whose url is a string too) has not, and its clone(), which a plain
-  // `{method, url}` has not; a URL by its href, which it reads as (a plain `{href}` reads as "[object Object]")
+  // `{method, url}` has not; a URL by its href, which it reads as (a plain `{href}` reads as "[object Object]", a
+  // null-prototype one as nothing: no toString)
   const isRequest = typeof (url as Request)?.method === 'string' && typeof (url as Request).clone === 'function';
-  if (typeof url !== 'string' && !isRequest && !(typeof (url as URL)?.href === 'string' && `${url as URL}` === (url as URL).href)) throw new TypeError(`fromServerSentEvents(url) must be a string, a URL or a Request, got ${typeof url}`);
+  if (typeof url !== 'string' && !isRequest && !(typeof (url as URL)?.href === 'string' && (url as URL).toString?.() === (url as URL).href)) throw new TypeError(`fromServerSentEvents(url) must be a string, a URL or a Request, got ${typeof url}`);
   checkBag(PATH, config);
   checkKeys(PATH, config, KEYS);
   const { init = {}, reconnectAttempts = FROM_SERVER_SENT_EVENTS_DEFAULTS.reconnectAttempts, reconnectDelay = FROM_SERVER_SENT_EVENTS_DEFAULTS.reconnectDelay, lastEventId, fetch: fetchFn = globalThis.fetch, scheduler = asyncScheduler } = config;
