@@ -1,6 +1,7 @@
 /** @test {l0} @test {accumulate} @test {tapLifecycle} through l0(): a resumed checkpoint keeps the warnings about its text */
 import { describe, expect, it } from 'vitest';
-import { customPatternRule, l0, type L0State, type Violation } from 'l0-rx';
+import { concat, of } from 'rxjs';
+import { customPatternRule, l0, type L0Event, type L0State, type Violation } from 'l0-rx';
 import { fakeModel } from 'l0-rx/testing';
 import { finalState, runScenario } from '../helpers/runScenario.js';
 
@@ -82,5 +83,22 @@ describe('l0() with continuation: the warnings about a resumed checkpoint stay i
     expect(state.content).toBe('one two three four five six seven alpha beta gamma delta fine.');
     expect(result.events.filter((e) => e.type === 'violation')).toEqual([{ type: 'violation', violation: found('BAD', 57) }]); // 34 + 23: in the outer attempt's text
     expect(state.violations).toEqual([]); // the inner retry retracted it: not in the content
+  });
+
+  it('should leave a relayed violation without a numeric position unplaced (a relayed NaN arrives as null over SSE)', () => {
+    // the outer attempt 2 resumes from 'one two three four five six seven ', relays an unplaceable warning and drops; attempt 3 resumes after it
+    const outer = fakeModel([{ items: [...words('one two three four five six seven '), reset] }, { items: [...words('alpha beta gamma delta '), reset] }, { items: ['end.'] }]);
+    const odd = { type: 'violation', violation: { ...found('BAD', 0), position: null } } as unknown as L0Event;
+    const result = runScenario(() => l0({
+      stream: (ctx) => (ctx.attempt === 2 ? concat(of(odd), outer(ctx)) : outer(ctx)),
+      continueFromLastKnownGoodToken: true,
+      checkpointInterval: 1,
+      retry: { backoff: 'fixed', baseDelay: 1 },
+    }));
+    expect(result.error).toBeUndefined();
+    expect(result.events.filter((e) => e.type === 'resume').map((e) => e.type === 'resume' && e.checkpoint.length)).toEqual([34, 57]);
+    const state = finalState(result.events);
+    expect(state.content).toBe('one two three four five six seven alpha beta gamma delta end.');
+    expect(state.violations).toEqual([]); // it was moved to position 34 (the checkpoint's end), then kept by the resume after it
   });
 });

@@ -127,6 +127,13 @@ describe('accumulate', () => {
       const s = await last([start(), tok('abcd'), flag('a', 1), retry(1), start(2), resume('abc'), flag('a', 1), flag('b', 1), flag('a', 3)]);
       expect(s.violations).toEqual([warn('a', 1), warn('b', 1), warn('a', 3)]);
     });
+
+    it.each([NaN, Infinity, -1, null, '1', true])('should place a violation whose position is %s nowhere, live and from its JSON log alike', async (position) => {
+      const run = [start(), tok('abcd'), flag('a', 0), { type: 'violation', violation: { ...warn('b'), position } } as unknown as L0Event, retry(1), start(2), resume('abc')];
+      const replayed = JSON.parse(JSON.stringify(run)) as L0Event[]; // NaN and Infinity become null
+      expect((await last(run)).violations).toEqual([warn('a', 0)]);
+      expect((await last(replayed)).violations).toEqual([warn('a', 0)]);
+    });
   });
 
   it('should carry the text and token count of the tokens before it into every other event\'s state', async () => {

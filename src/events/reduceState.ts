@@ -144,18 +144,26 @@ export function reduceL0State(s: L0State, e: L0Event, content?: string): L0State
         content: e.checkpoint,
         resumedFrom: e.checkpoint,
         tokenCount: 0,
-        violations: TAKEN.get(s.violations)?.filter((v) => v.position! < e.checkpoint.length) ?? s.violations,
+        violations: TAKEN.get(s.violations)?.filter((v) => placed(v.position, e.checkpoint.length)) ?? s.violations,
       };
     case 'violation': {
       const v = e.violation;
       // a match straddling a resumed checkpoint's end is judged again: a kept finding may already say it
-      if (v.position! < (s.resumedFrom?.length ?? 0) && s.violations.some((k) => k.position === v.position && k.ruleId === v.ruleId && k.message === v.message)) return s;
+      if (placed(v.position, s.resumedFrom?.length ?? 0) && s.violations.some((k) => k.position === v.position && k.ruleId === v.ruleId && k.message === v.message)) return s;
       return { ...s, violations: append(s.violations, v) };
     }
     default: // checkpoint, drift, and `token`, handled above
       return s;
   }
 }
+
+/**
+ * Whether a violation's `position` `p` lies in the first `n` characters: a number from 0, so one
+ * that is not (NaN, negative, a string, or the `null` a JSON log makes of NaN and Infinity) is placed
+ * nowhere, like a missing one, and a replayed or relayed run folds as the live one did.
+ * @internal Also StreamRun's, which moves only a placed relayed position (`n` Infinity).
+ */
+export const placed = (p: unknown, n: number): boolean => typeof p == 'number' && p >= 0 && p < n;
 
 /** `list` with `item` at its end, in place: O(1) where a copy of the list was O(list) (see {@link reduceL0State}). */
 const append = <T>(list: readonly T[], item: T): readonly T[] => (list.length ? ((list as T[]).push(item), list) : [item]);

@@ -9,6 +9,7 @@ import { tellSourceActive } from '../internal/sourceActivity.js';
 import type { AdapterEmit, ChunkDecoder, StreamAdapter } from './adapters/types.js';
 import { thrownFinish } from './adapters/openaiChat.js';
 import { checkEvent } from './validateEvent.js';
+import { placed } from '../events/reduceState.js';
 import { isPromiseLike } from '../internal/isPromiseLike.js';
 import { nextWithUncheckedTail } from '../attempt/uncheckedTail.js';
 import { subscribeChild } from '../attempt/attemptContext.js';
@@ -259,7 +260,7 @@ export class StreamRun {
    * by the attempt's guardrails: the attempt's own come from its checkpointEvery), and in one that
    * resumed from `resumed`, that run's text follows it: its `retry` or `fallback` (which retracts
    * everything since the last `start`) is followed by `resume{resumed}`, its `resume{x}` becomes
-   * `resume{resumed + x}`, and a `violation`'s `position` is moved past `resumed`.
+   * `resume{resumed + x}`, and a `violation`'s `position` (a number from 0) is moved past `resumed`.
    */
   private emit(e: L0Event): void {
     if (this.subscriber.closed) return;
@@ -283,7 +284,8 @@ export class StreamRun {
       case 'violation': {
         // its position is in that run's text, which follows `resumed` in the attempt's (a resume keeps those inside its checkpoint)
         const v = e.violation;
-        if (resumed && v.position! >= 0) e = { ...e, violation: { ...v, position: resumed.length + v.position! } };
+        // one that is not a number from 0 (null, a string) stays unplaced, never moved to `resumed`'s end
+        if (resumed && placed(v.position, Infinity)) e = { ...e, violation: { ...v, position: resumed.length + v.position! } };
         break;
       }
       case 'token':
