@@ -172,6 +172,17 @@ describe('detectDrift repetition: repeated sentences in code', () => {
     expect(fails(loop(5))).toBe(true);
   });
 
+  it('should count a new block as new whatever its number (the largest 32-bit one, 4294967295, too)', () => {
+    const block = (cmd: string) => `${fence}bash\n${cmd}\n${fence}\n\n`;
+    const same = 'Each one prints the same number, the largest unsigned 32-bit value.\n';
+    const answer = (n: number) => `Three ways to print it.\n\n${[`printf '%u\\n' ${n}`, `echo $((${n}))`, `node -p ${n}`].map((c) => `${same}${block(c)}`).join('')}All three agree.`;
+    // three different blocks between the sentence's times: no loop, for any number they hold
+    for (const n of [4294967294, 4294967295, 8589934591]) expect(fails(answer(n)), `${n}`).toBe(false);
+    // the same block each time is a loop by the sentence's 4th time, as with any other number
+    const loop = (n: number) => `${same}${block(`node -p ${n}`)}`.repeat(4);
+    for (const n of [7, 4294967295]) expect(fails(loop(n)), `${n}`).toBe(true);
+  });
+
   it('should give the same verdict for every split of the text in two (a fence line cut anywhere)', () => {
     const loop = 'I will keep saying the same thing again. '.repeat(4);
     for (const [s, verdict] of [[`${fence}js\nconst a = 1;\n  ${fence}\n\n${loop}`, true], [`Code:\n ${fence}\n${loop}`, false]] as const) {

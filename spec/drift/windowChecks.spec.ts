@@ -21,9 +21,10 @@ const inWord = (c: string) => /[\p{L}\p{M}\p{N}]/u.test(c) && !/[\u0e01-\u0eff\u
 /**
  * tone_shift written plainly over the whole text: its markers are the whole text's words (an upper-case OK is no marker,
  * nor one inside another word, whichever window its neighbours are in: "bo|ok", "ok|ul"), each counted in the full
- * 200-character window it lies in (one a window's edge cuts counts in neither); an informal window needs slang.
+ * 200-character window it lies in (one a window's edge cuts counts in neither); an informal window needs slang. Only a
+ * shift in a window that ends past `from` counts (a resumed checkpoint's whole windows were the earlier attempt's).
  */
-function toneShift(s: string): boolean {
+function toneShift(s: string, from = 0): boolean {
   const flips = flipsOf(s);
   const windows = windowsOf(s, 200).map(() => ({ formal: 0, informal: 0, slang: false }));
   for (const m of s.matchAll(TONE)) {
@@ -36,16 +37,16 @@ function toneShift(s: string): boolean {
     if (m[2]) w.slang = true;
   }
   let last: [number, number] | undefined;
-  for (const { formal, slang, informal: all } of windows) {
+  for (const [k, { formal, slang, informal: all }] of windows.entries()) {
     const informal = slang ? all : Math.min(all, 2); // 3+ informal markers need slang among them
-    if (last && ((last[0] >= 3 && informal >= 3 && formal === 0) || (last[1] >= 3 && formal >= 3 && informal === 0))) return true;
+    if (last && ((last[0] >= 3 && informal >= 3 && formal === 0) || (last[1] >= 3 && formal >= 3 && informal === 0)) && (k + 1) * 200 > from) return true;
     last = [formal, informal];
   }
   return false;
 }
 
-/** markdown_collapse written plainly: a window with code in it (fenced at its start, or a fence ends in it), or with a line break, is never bare. */
-function markdownCollapse(s: string): boolean {
+/** markdown_collapse written plainly: a window with code in it (fenced at its start, or a fence ends in it), or with a line break, is never bare; `from` as in toneShift. */
+function markdownCollapse(s: string, from = 0): boolean {
   const flips = flipsOf(s);
   let rich = 0;
   let bare = 0;
@@ -54,7 +55,7 @@ function markdownCollapse(s: string): boolean {
     const code = fencedAt(flips, k * 500 - 1) || flips.some((f) => f >= k * 500 && f < (k + 1) * 500);
     if (n > 3) rich++;
     bare = n === 0 && !code && !w.includes('\n') ? bare + 1 : 0;
-    if (rich >= 2 && bare >= 2) return true;
+    if (rich >= 2 && bare >= 2 && (k + 1) * 500 > from) return true;
   }
   return false;
 }
@@ -68,6 +69,11 @@ function fires(check: { check(delta: string): boolean; complete(): boolean }, s:
   }
   return check.complete();
 }
+
+/** Where a resumed attempt's checkpoint ends: anywhere in the text, or at a window's end or one character either side (none: 0, one whole window). */
+const cutOf = (length: number, size: number, [anywhere, windows, off, exact]: [number, number, number, boolean]) =>
+  exact ? Math.max(0, Math.min(length, windows * size + off)) : anywhere % (length + 1);
+const cuts = fc.tuple(fc.nat(), fc.nat(12), fc.integer({ min: -1, max: 1 }), fc.boolean());
 
 describe('the window detectors (tone_shift, markdown_collapse)', () => {
   /** Blocks that make shifts, markdown and fences (real ones, indented too far, inline) meet window ends anywhere. */
@@ -114,6 +120,36 @@ describe('the window detectors (tone_shift, markdown_collapse)', () => {
       { numRuns: runs(300) },
     );
     expect(found).toBeGreaterThan(runs(20));
+  });
+
+  it('should judge a resumed attempt as the plain rules judge the whole text from its checkpoint on, whatever its length (none, part of a window, one whole window)', () => {
+    type Resumable = { resume(checkpoint: string): void; check(delta: string): boolean; complete(): boolean };
+    const resumed = (check: Resumable, s: string, cut: number, sizes: readonly number[]) => (check.resume(s.slice(0, cut)), fires(check, s.slice(cut), sizes));
+    const chunkSizes = fc.array(fc.integer({ min: 1, max: 300 }), { minLength: 1, maxLength: 5 });
+    let found = 0;
+    fc.assert(
+      fc.property(fc.array(block, { minLength: 20, maxLength: 120 }), cuts, chunkSizes, (blocks, at, sizes) => {
+        const s = blocks.join('');
+        const cut = cutOf(s.length, 200, at);
+        const expected = toneShift(s, cut);
+        if (expected && cut > 0) found++;
+        expect(resumed(new ToneShiftCheck(), s, cut, sizes)).toBe(expected);
+      }),
+      { numRuns: runs(600) },
+    );
+    const run = fc.tuple(fc.oneof(block, fc.constant('plain words without any markup at all. ')), fc.integer({ min: 1, max: 40 })).map(([b, n]) => b.repeat(n));
+    fc.assert(
+      fc.property(fc.array(run, { minLength: 4, maxLength: 30 }), cuts, chunkSizes, (runs, at, sizes) => {
+        const s = runs.join('');
+        const cut = cutOf(s.length, 500, at);
+        const expected = markdownCollapse(s, cut);
+        if (expected && cut > 0) found++;
+        expect(resumed(new MarkdownCollapseCheck(), s, cut, sizes)).toBe(expected);
+      }),
+      { numRuns: runs(300) },
+    );
+    // drift after a checkpoint was compared, not only its absence (45-60 of the 900 runs)
+    expect(found).toBeGreaterThan(runs(15));
   });
 
   it('should not find markdown collapse in a Markdown answer that ends in a long fenced code block', () => {

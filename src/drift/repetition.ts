@@ -33,7 +33,6 @@ const NEW_BLOCK = 2 ** 32;
 /** Distinct sentences remembered; the map starts over beyond it (a loop repeats at once, so it is still caught). */
 const MAX_SENTENCES = 1000;
 
-
 /**
  * Runaway repetition, as it streams: (1) a sentence of more than 20 characters (a CJK one counting 3) seen 3 times
  * outside code fences (``` or ~~~: code repeats its comments and docstrings; a loop in a fence is (2)'s, as data)
@@ -240,12 +239,13 @@ export class RepetitionCheck implements DriftCheck {
 
   /**
    * A fenced block's text, at its closing fence: new text (see {@link NEW_BLOCK}) unless seen before
-   * with the same number (`--shard 1/2` again after `--shard 2/2`: a loop taking turns), or counting
-   * along in a loop from its 50th time (keyed without its number, see {@link COUNTING}).
+   * with the same number (`--shard 1/2` again after `--shard 2/2`: a loop taking turns; a key apart
+   * from the one without it, whatever the number: 2^32 - 1 too), or counting along in a loop from its
+   * 50th time (keyed without its number, see {@link COUNTING}).
    */
   private block(h1: number, h2: number, digits: number): void {
     const along = digits >= 0 && this.count(h1, h2, 0, digits, true);
-    if (!this.count(h1 ^ ~digits, h2, 0, -1, true) && !along) this.balance -= NEW_BLOCK;
+    if (!this.count(h1 ^ digits, ~h2, 0, -1, true) && !along) this.balance -= NEW_BLOCK;
   }
 
   /**
