@@ -122,7 +122,8 @@ function finish<T>(o: Resolved<StandardSchemaV1<unknown, T>>, raw: string, parse
  *    throws or rejects fails validation the same way, with what it threw as the `cause`; an async
  *    one that has not settled after `validateTimeout` ms (default 5000) fails it with an issue
  *    saying so, instead of hanging the run. What the source sends meanwhile (a next answer,
- *    `concat(run1, run2)`, or an error) waits, so each `result` comes right before its own `complete`.
+ *    `concat(run1, run2)`, or an error) waits, and so does what it sends while an event is handled (a
+ *    consumer feeding it from its handler), so each `result` comes right before its own `complete`.
  * 4. An attempt that called a tool and has no JSON in its text fails with a non-retryable
  *    `INVALID_JSON` naming the tools (`info.toolCalls`): read the call with parseToolArguments.
  * 5. Only a `complete` event ends an answer: a source that ends without one (never `fromStream` or
@@ -172,8 +173,9 @@ export function parseResolved<S extends StandardSchemaV1>(o: Resolved<S>): Opera
         if (parser?.feed(delta)) partial(parser.snapshot());
       };
       /**
-       * What the source sends while an async validation is pending (the next answer, its end or error), and while that
-       * replays (a consumer feeding the source): replayed in order once it settles, so a result stays right before its `complete`.
+       * What the source sends while an event is handled (a consumer feeding the source from its handler: the next answer's
+       * `start` sent at a result) or an async validation is pending (the next answer, its end or error): replayed in order
+       * once that is done, so a result stays right before its `complete` and an answer is read whole.
        */
       let queued: (() => void)[] | undefined;
       /** An async validation is pending; `next`: the first of `queued` not replayed yet. */
@@ -266,12 +268,24 @@ export function parseResolved<S extends StandardSchemaV1>(o: Resolved<S>): Opera
         // a resumed attempt shows its checkpoint's value at once, not at its first token
         if (resumed) partial(bare ? bare.value : parser!.snapshot());
       };
-      const later = (f: () => void) => (queued ? queued.push(f) : f());
+      /** An event is being handled: what the source sends meanwhile waits in `queued` (no closure per token otherwise). */
+      let busy = false;
+      const handle = (e: L0Event | undefined, f?: () => void) => {
+        if (queued || busy) return void (queued ??= []).push(f ?? (() => onEvent(e!)));
+        busy = true;
+        try {
+          if (f) f();
+          else onEvent(e!);
+        } finally {
+          busy = false;
+        }
+        if (queued && !waiting) replay();
+      };
       // the source's subscriber is the consumer's child: a synchronous source stops as soon as the consumer leaves
       return subscribeChild(source, {
-        next: (e) => (queued ? queued.push(() => onEvent(e)) : onEvent(e)),
-        error: (err: unknown) => later(() => subscriber.error(err)),
-        complete: () => later(() => subscriber.complete()),
+        next: (e) => handle(e),
+        error: (err: unknown) => handle(undefined, () => subscriber.error(err)),
+        complete: () => handle(undefined, () => subscriber.complete()),
       }, subscriber);
     });
 }
