@@ -89,6 +89,9 @@ describe('the window detectors (tone_shift, markdown_collapse)', () => {
     ) },
   );
 
+  /** Runs of one block each: markdown, then bare prose, with fences (real and not) in between (markdown collapse's input). */
+  const run = fc.tuple(fc.oneof(block, fc.constant('plain words without any markup at all. ')), fc.integer({ min: 1, max: 40 })).map(([b, n]) => b.repeat(n));
+
   it('should count tone markers only outside code fences, as the plain rule over the whole text does, for any chunking', () => {
     let found = 0;
     fc.assert(
@@ -108,8 +111,6 @@ describe('the window detectors (tone_shift, markdown_collapse)', () => {
 
   it('should find markdown collapse only outside code fences, as the plain rule over the whole text does, for any chunking', () => {
     let found = 0;
-    // runs of one block each: markdown, then bare prose, with fences (real and not) in between
-    const run = fc.tuple(fc.oneof(block, fc.constant('plain words without any markup at all. ')), fc.integer({ min: 1, max: 40 })).map(([b, n]) => b.repeat(n));
     fc.assert(
       fc.property(fc.array(run, { minLength: 4, maxLength: 30 }), fc.array(fc.integer({ min: 1, max: 700 }), { minLength: 1, maxLength: 5 }), (runs, sizes) => {
         const s = runs.join('');
@@ -137,7 +138,6 @@ describe('the window detectors (tone_shift, markdown_collapse)', () => {
       }),
       { numRuns: runs(600) },
     );
-    const run = fc.tuple(fc.oneof(block, fc.constant('plain words without any markup at all. ')), fc.integer({ min: 1, max: 40 })).map(([b, n]) => b.repeat(n));
     fc.assert(
       fc.property(fc.array(run, { minLength: 4, maxLength: 30 }), cuts, chunkSizes, (runs, at, sizes) => {
         const s = runs.join('');
