@@ -81,6 +81,10 @@ describe('replayEvents of a damaged log', () => {
       ['a recorded error without a message', [env(0), env(1, { type: 'error', error: { name: 'Error' } })], 'the recorded error at seq 1 has message undefined, not a string'],
       ['a recorded error whose attemptErrors is no list', [env(0), env(1, { type: 'error', error: { name: 'Error', message: 'boom', attemptErrors: 'x' } })], 'the recorded error at seq 1 has attemptErrors "x", not a list of errors'],
       ['a recorded error with an attempt error that is none', [env(0), env(1, { type: 'error', error: { name: 'Error', message: 'boom', attemptErrors: [null] } })], 'the recorded error at seq 1 has attemptErrors an array, not a list of errors'],
+      // these replayed every event, then failed with deserializeError's TypeError
+      ['an exhaustion with an attempt that is no error', [env(0), env(1, { type: 'error', error: { name: 'AllStreamsExhaustedError', message: 'boom', errors: [null] } })], 'the recorded error at seq 1 has errors an array, not a list of errors'],
+      ['an exhaustion with a nested attempt that is no error', [env(0), env(1, { type: 'error', error: { name: 'AllStreamsExhaustedError', message: 'boom', errors: [{ name: 'AllStreamsExhaustedError', message: 'inner', errors: [7] }] } })], 'the recorded error at seq 1 has errors an array, not a list of errors'],
+      ['an attempt error whose errors hold no error', [env(0), env(1, { type: 'error', error: { name: 'Error', message: 'boom', attemptErrors: [{ name: 'AllStreamsExhaustedError', message: 'a', errors: [null] }] } })], 'the recorded error at seq 1 has attemptErrors an array, not a list of errors'],
     ])('should refuse %s with INVALID_LOG naming the problem and the seq, not a TypeError', (_, envelopes, why) => {
       // a store that gives back what it holds as it is (the memory store cannot even hold a null)
       const store: EventStore = { append: () => undefined, read: () => envelopes as EventEnvelope[], streams: () => ['r'], delete: () => undefined };

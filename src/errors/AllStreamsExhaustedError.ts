@@ -1,6 +1,6 @@
 import { safeGet, safeString, shorten } from './inspect.js';
 import { isL0Error, L0Error, plainError, type ErrorCategory } from './L0Error.js';
-import { serializeError, type SerializedError } from './serializeError.js';
+import { serializeError, serializeList, type SerializedError } from './serializeError.js';
 
 /**
  * The primary and every fallback failed. `errors` holds every attempt's error, oldest first. Its
@@ -39,10 +39,13 @@ export class AllStreamsExhaustedError extends L0Error {
 
   /**
    * {@link L0Error.toJSON}, with `errors` each serialised whole, as {@link serializeError} writes it
-   * (each within the caps: every attempt's error comes back from {@link deserializeError}).
+   * (each within the caps: every attempt's error comes back from {@link deserializeError}), and at
+   * most 64 of them: past 64 attempts, the first 31, one `[Truncated]` entry and the last 32 (the
+   * last one is the `cause`, whose category the replayed error takes; the message counts them all),
+   * so a run of 1,000 attempts with long causes is about 1 MB, not a log line or SSE frame of 16 MB.
    */
   override toJSON(): SerializedError & { errors: SerializedError[] } {
-    return plainError(this, true, this.errors.map(serializeError)) as SerializedError & { errors: SerializedError[] };
+    return plainError(this, true, serializeList(this.errors)) as SerializedError & { errors: SerializedError[] };
   }
 }
 

@@ -132,9 +132,9 @@ export class L0Error extends Error {
 
 /** How many errors deep a serialised error goes: a deeper `cause` is `[Truncated]`. */
 const MAX_CAUSE_DEPTH = 8;
-const TRUNCATED = '[Truncated]';
+export const TRUNCATED = '[Truncated]';
 /** How many errors one serialised error holds in all (itself, its causes, an AggregateError's `errors` and theirs; a string or object there counts too). */
-const MAX_ERRORS = 32;
+export const MAX_ERRORS = 32;
 /** How long a serialised message (and a foreign `info`'s JSON) gets: a provider's error page stays a few KB. */
 export const MAX_MESSAGE = 2000;
 

@@ -1,6 +1,6 @@
 import type { ErrorReason } from './errorReason.js';
 import { describeAny, isErrorObject, MAX_DESCRIPTION, safeString, shorten } from './inspect.js';
-import { isL0Error, MAX_MESSAGE, plainError, type ErrorCategory } from './L0Error.js';
+import { isL0Error, MAX_ERRORS, MAX_MESSAGE, plainError, TRUNCATED, type ErrorCategory } from './L0Error.js';
 
 /**
  * The plain form of an error inside an event or a log: `{name, code, message, ...}`. It holds
@@ -53,6 +53,14 @@ export function serializeError(e: unknown): SerializedError {
     return { name: 'Error', message: describeAny(e, MAX_DESCRIPTION) };
   }
 }
+
+/**
+ * A list of errors (an exhaustion's `errors`, a run's `attemptErrors`) serialised, each entry whole
+ * (within its own caps), and at most 64 entries: past 64, the first 31, one `[Truncated]` entry (as
+ * an L0Error serialises, so its rebuilt copy serialises the same) and the last 32. @internal
+ */
+export const serializeList = (list: readonly unknown[]): SerializedError[] =>
+  list.length > 2 * MAX_ERRORS ? [...list.slice(0, MAX_ERRORS - 1).map(serializeError), plainError({ message: TRUNCATED }, true), ...list.slice(-MAX_ERRORS).map(serializeError)] : list.map(serializeError);
 
 function toPlain(e: unknown): SerializedError {
   if (isL0Error(e)) {

@@ -1,7 +1,7 @@
 /* The recorder behind recordEvents: one subscription's log writer and the source's subscriber. @internal */
 import type { L0Event } from './eventTypes.js';
 import type { EventEnvelope, RecordedEvent } from './eventStore.js';
-import { serializeError, type SerializedError } from '../errors/serializeError.js';
+import { serializeError, serializeList, type SerializedError } from '../errors/serializeError.js';
 import { safeGet } from '../errors/inspect.js';
 import { StreamAbortedError } from '../errors/StreamAbortedError.js';
 import { attemptTextChange, followVersion } from '../attempt/attemptText.js';
@@ -163,13 +163,13 @@ export class Recorder extends LogWriter {
 
 /**
  * The run's terminal error as the log keeps it: `serializeError`'s, with the run's failed attempts
- * (`attemptErrors`, each serialised) when it carries them, so the replay rethrows the error the run
- * ended with, its list of failures included (left out when they are an `AllStreamsExhaustedError`'s
+ * (`attemptErrors`, each serialised, at most 64 as an exhaustion's `errors`: the first 31, a mark, the last 32)
+ * when it carries them, so the replay rethrows the error the run ended with, its list of failures included (left out when they are an `AllStreamsExhaustedError`'s
  * `errors`, rebuilt from those; not a retry around a fallback chain's, whose attempts are each an exhaustion).
  */
 function recordedError(e: unknown): SerializedError {
   const plain = serializeError(e);
   const attempts = safeGet(e, 'attemptErrors'); // an L0Error's (safeGet: a hostile error must not throw here)
   // (an exhaustion's own attempts start with its first error; those of a retry around its chain with the first chain's exhaustion)
-  return Array.isArray(attempts) && attempts.length > 0 && attempts[0] !== safeGet(safeGet(e, 'errors'), 0) ? { ...plain, attemptErrors: attempts.map(serializeError) } : plain;
+  return Array.isArray(attempts) && attempts.length > 0 && attempts[0] !== safeGet(safeGet(e, 'errors'), 0) ? { ...plain, attemptErrors: serializeList(attempts) } : plain;
 }

@@ -63,7 +63,7 @@ const ROOT = /*#__PURE__*/ optionPath('replayEvents', 'store, streamId, ');
  *    envelope in the range with `STREAM_EMPTY`; a damaged log with `INVALID_LOG`, before any event:
  *    an envelope of another schema version or malformed (no integer `seq`, finite `ts`, `event`
  *    with a string `type`, or recorded error with a string `name` and `message`, and
- *    `attemptErrors`, if any, a list of such), or a `seq` that does not run `fromSeq`,
+ *    `attemptErrors` and `errors`, if any, lists of such, theirs too), or a `seq` that does not run `fromSeq`,
  *    `fromSeq + 1`... (a lost, repeated or reordered envelope; a log trimmed at its head), the
  *    message naming the envelope and the missing `seq`. A store whose `read` (or `streams`) answers
  *    no array (`undefined` for an unknown stream) errors it with a TypeError naming the call.
@@ -148,12 +148,17 @@ function malformed(e: EventEnvelope, previous: EventEnvelope | undefined): strin
   if (typeof error !== 'object' || error === null) return `the error event at seq ${e.seq} has no error object (error is ${describeOption(error)})`;
   if (typeof error.name !== 'string') return `the recorded error at seq ${e.seq} has name ${describeOption(error.name)}, not a string`;
   if (typeof error.message !== 'string') return `the recorded error at seq ${e.seq} has message ${describeOption(error.message)}, not a string`;
-  const { attemptErrors } = error as { attemptErrors?: unknown };
-  if (attemptErrors !== undefined && !(Array.isArray(attemptErrors) && attemptErrors.every((a: { name?: unknown; message?: unknown } | null) => typeof a?.name === 'string' && typeof a.message === 'string'))) {
+  const { attemptErrors, errors } = error as { attemptErrors?: unknown; errors?: unknown };
+  if (attemptErrors !== undefined && !(Array.isArray(attemptErrors) && errorList(attemptErrors))) {
     return `the recorded error at seq ${e.seq} has attemptErrors ${describeOption(attemptErrors)}, not a list of errors`;
   }
-  return undefined;
+  // (an exhaustion's `errors` are rebuilt, and deserializeError refuses a list holding a non-error: a TypeError after the events)
+  return errorList(errors) ? undefined : `the recorded error at seq ${e.seq} has errors ${describeOption(errors)}, not a list of errors`;
 }
+
+/** Whether `list`, when it is an array, holds serialised errors only (a string `name` and `message`), and so do their `errors`, as deserializeError checks them. */
+const errorList = (list: unknown): boolean =>
+  !Array.isArray(list) || list.every((a: { name?: unknown; message?: unknown; errors?: unknown } | null) => typeof a?.name === 'string' && typeof a.message === 'string' && errorList(a.errors));
 
 /** The recorded terminal error as the typed error the run ended with, its failed attempts (`attemptErrors`) rebuilt too. */
 function replayedError({ error }: RecordedErrorEvent): L0Error {
