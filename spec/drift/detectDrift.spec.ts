@@ -261,6 +261,19 @@ describe('detectDrift', () => {
       expect(typesOf(rich, bare)?.types).toContain('markdown_collapse');
     });
 
+    it('should report markdown collapse with the token that completes its second bare window, not a batch later', () => {
+      const rich = Array.from({ length: 80 }, (_, i) => `# Title ${i}\n- one ${i}\n**bold ${i}**\n`).join('').slice(0, 1000);
+      const v: Record<string, L0Event> = {
+        r: tok(rich), b: tok(varied(1000)), c: tok(' and more plain words.'), x: done(),
+        d: { type: 'drift', types: ['markdown_collapse'], confidence: 0.7 },
+      };
+      testScheduler().run(({ cold, expectObservable }) => {
+        const types = ['markdown_collapse'] as const;
+        expectObservable(cold('r-b---c-x|', v).pipe(detectDrift({ types }))).toBe('r-(bd)c-x|', v);
+        expectObservable(cold('r-b---c-x|', v).pipe(detectDrift({ types, action: 'retry' }))).toBe('r-(bd#)', v, new DriftDetectedError({ types: ['markdown_collapse'], confidence: 0.7 }));
+      });
+    });
+
     it('should find an entropy spike in random text after ordinary prose', () => {
       const prose = varied(800, 'ordinary');
       const noise = 'Zq8#Lk2$Wp9!Xr4%Tm7^Vb1&Nc6*Hy3(Jd5)Fg0_Ps+Qe=Ua-Ow~Iz|Kx;Cv:Rb,'.repeat(2);

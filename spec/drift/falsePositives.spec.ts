@@ -94,4 +94,16 @@ describe('detectDrift: markdown collapse is formatting giving way to a wall of t
     const wall = Array.from({ length: 18 }, (_, i) => sentence(i)).join('');
     expect(typesIn(runSync(text(rich, wall), detectDrift()).out)).toEqual(['markdown_collapse']);
   });
+
+  it('should not find it in a long key, base64 blob or data URL after the lists: one token, not a wall of text', () => {
+    // a fixed pseudo-random base64 run (a loop would be repetition's)
+    let seed = 7;
+    const b64 = (n: number) => Array.from({ length: n }, () => 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'[(seed = (seed * 1103515245 + 12345) & 0x7fffffff) % 64]).join('');
+    expect(typesIn(runSync(text(rich, `Use this test token: ${b64(1200)}\n\nIt expires in an hour.`), detectDrift()).out)).toEqual([]);
+    expect(typesIn(runSync(text(rich, `![logo](data:image/png;base64,${b64(1400)})\n\nThat is the icon.`), detectDrift()).out)).toEqual([]);
+    // a wall of Chinese prose has no space, but is prose
+    const zh = Array.from({ length: 80 }, (_, i) => `第${i}句话讨论了这个设计的又一个权衡，`).join('');
+    expect(zh.length).toBeGreaterThan(1000);
+    expect(typesIn(runSync(text(rich, zh), detectDrift()).out)).toContain('markdown_collapse');
+  });
 });

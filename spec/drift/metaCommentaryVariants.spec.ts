@@ -33,6 +33,9 @@ describe('detectDrift: meta commentary variants', () => {
     // Greek punctuation is no letter: the question mark (U+037E, which looks like `;`) and the ano teleia (U+0387)
     'Τι σκέφτομαι για αυτό\u037e As an AI, I do not have personal opinions.',
     'Αυτό είναι όλο\u0387 as an AI, I cannot say more.',
+    // the signs × and ÷ (U+00D7, U+00F7, amid Latin letters) are no letters
+    'The speed-up is 3×As an AI language model, I cannot verify the benchmark.',
+    'Then 12 ÷ 4 ÷ As an AI, I cannot check the rest of the sum.',
   ])('should find meta commentary in %j', (s) => {
     expect(found(`The capital of France is Paris. ${s} Anything else?`)).toEqual(['meta_commentary']);
   });

@@ -52,8 +52,43 @@ describe('detectDrift: a change of tone that is no drift', () => {
     expect(fails(`${formal}${'ok, lol, yeah, it is fine.'.padEnd(200)}The end.`)).toBe(true);
     expect(fails(`${formal}${'lol, yeah, it is fine,'.padEnd(198)}ok tonight.`)).toBe(true);
     expect(fails(`${formal}${'lol, yeah, it is fine,'.padEnd(198)}ok`)).toBe(true);
-    // a marker the edge cuts in two ("o|k") counts in neither window
+    // a marker the edge cuts in two ("o|k") counts in the window it ends in, here a third one of its own
     expect(fails(`${formal}${'lol, yeah, it is fine,'.padEnd(199)}ok tonight.`)).toBe(false);
+  });
+
+  it.each([189, 195, 199, 200])('should count a marker a window\'s edge cuts in the window it ends in ("conse|quently"): "consequently" from %i', (at) => {
+    // a slang window, then two formal markers: the cut one, ending in the second window, makes it formal (a shift)
+    const s = `${'lol, yeah, it is gonna be fine, dude, and'.padEnd(at)}consequently the service stops. Therefore a restart follows; moreover it is logged.`.padEnd(420);
+    expect(fails(s)).toBe(true);
+    // wholly inside the first window it is no marker of the second
+    expect(fails(`${s.slice(0, 187)}${s.slice(at, at + 12)}${s.slice(187, at)}${s.slice(at + 12)}`)).toBe(false);
+    // "o|k" too: a formal window, a second whose "ok" the edge cuts, then a slang window it makes informal
+    const ok = `${formal.slice(0, 200)}${'Therefore a restart follows; moreover it is logged, hence'.padEnd(199)}ok, lol, yeah.`.padEnd(620);
+    expect(fails(ok)).toBe(true);
+  });
+
+  it('should not count "LoL", League of Legends, as slang (lol, LOL and Lol still are)', () => {
+    const intro = 'League of Legends is a team strategy game. Matches are decided by objectives; therefore, map control matters. Moreover, gold leads compound, and consequently an early lead is hard to lose.'.padEnd(200);
+    const game = 'In LoL, champions are picked in a draft. Ranked LoL uses a rating per queue, and LoL seasons reset once a year, with rewards given for the rank reached.'.padEnd(200);
+    expect(fails(`${intro}${game}Review your replays.`)).toBe(false);
+    for (const lol of ['lol', 'LOL', 'Lol']) expect(fails(`${intro}${game.replace(/LoL/g, lol)}Review your replays.`), lol).toBe(true);
+  });
+
+  it.each([
+    ['Khmer', 'yeahបាទ okណា lolណាស់ gonnaរួចឆាប់ yepបាទ dudeកុំបារម្ភ okayណា គ្រាន់តែចាប់ផ្ដើមឡើងវិញ'],
+    ['Myanmar', 'yeahဟုတ်ကဲ့ okပါ lolနော် gonnaမြန်မြန်ပြီး yepဟုတ် dudeမပူနဲ့ okayနော် ပြန်စလိုက်ရုံပဲ'],
+  ])('should fail a formal explanation that slides into slang glued to %s words (no spaces between words there either)', (_, slang) => {
+    expect(fails(`${formal}\n\n${slang}${closing}`)).toBe(true);
+  });
+
+  it('should read a supplementary-plane letter beside a marker as a whole character: a mathematical letter goes on a word, an ideograph of Extension B ends it', () => {
+    // "𝐛𝐨ok" (styled "book") and "ok𝐬" hold no "ok": with them a sign-off's two informal words are no informal window
+    const signOff = (a: string, b: string) => `${formal}\n\nlol, yeah, the ${a} is long, ${b} it is quick.${closing}`.padEnd(420);
+    expect(fails(signOff('𝐛𝐨ok', 'ok𝐬'))).toBe(false);
+    expect(fails(signOff('Ｂ𝐨ok', 'ok𝐬'))).toBe(false);
+    // after or before an ideograph of Extension B (𠀀, U+20000) "ok" is a word, as after 好
+    expect(fails(signOff('𠀀ok', 'ok𠀀'))).toBe(true);
+    expect(fails(signOff('好ok', 'ok好'))).toBe(true);
   });
 
   it('should judge a word a resumed checkpoint\'s end cuts at a window\'s edge as the whole text does ("ok|ul")', () => {

@@ -144,9 +144,9 @@ export const DRIFT_DETECTORS: Readonly<Record<DriftType, DriftDetector>> = /*#__
    * that names what follows ("Here is the output of the command:").
    */
   format_collapse: detector('format_collapse', 0.8, () => new FormatCollapseCheck()),
-  /** A 200-character window with 3+ formal markers after one with 3+ informal ones (slang among them), or the reverse (``` or ~~~ fenced code not counted). */
+  /** A 200-character window with 3+ formal markers after one with 3+ informal ones (slang among them), or the reverse; a marker counts in the window it ends in (``` or ~~~ fenced code not counted). */
   tone_shift: detector('tone_shift', 0.7, () => new ToneShiftCheck()),
-  /** Markdown-rich text (two 500-character windows with more than 3 elements) followed by 1000 characters with none, outside ``` or ~~~ fences. */
+  /** Markdown-rich text (two 500-character windows with more than 3 elements) followed by 1000 characters of prose with none and no line break, outside ``` or ~~~ fences (a key or data URL is no prose). */
   markdown_collapse: detector('markdown_collapse', 0.7, () => new MarkdownCollapseCheck()),
   /** A first line (after any blank ones) that is only "Sure!", "Certainly.", "Of course", "Absolutely!". */
   hedging: detector('hedging', 0.5, () => new HedgingCheck()),

@@ -1,14 +1,20 @@
 import type { DriftCheck } from './driftDetector.js';
 import { Fences } from './fenceLines.js';
-import { isWide } from './sentenceHash.js';
 
 /**
  * Formal markers (group 1), slang (group 2) and the milder informal words, in one pass over a
- * window. An upper-case "OK" is no marker: a button, a status, `200 OK`.
+ * window. An upper-case "OK" is no marker: a button, a status, `200 OK`; nor is "LoL", League of Legends.
  */
 const TONE = /\b(?:(therefore|thus|hence|moreover|furthermore|consequently)|(gonna|wanna|yep|nope|lol|dude)|yeah|ok|okay)\b/gi;
-/** A letter, mark or digit beyond ASCII, which `\b` takes for a word's edge (with or without `u`), but a Thai or Lao one (see {@link inWord}). */
-const LETTER = /(?![\u0e01-\u0eff])[\p{L}\p{M}\p{N}]/u;
+/** The characters a tone window is read with before it: a marker that ends in it ("consequently", 12), the character before that and, when that is a pair's second half, its first. */
+const BEFORE = 13;
+/**
+ * A letter, mark or digit beyond ASCII, which `\b` takes for a word's edge (with or without `u`), but
+ * a CJK (Extension B and after too), Thai, Lao, Khmer or Myanmar one (see {@link inWord}). Sticky, read
+ * by code point: a surrogate pair is one character ("𝐛ok" has no "ok", "𠀀ok" has one), also from a
+ * `lastIndex` at its second half (a `u` regex reads the character that code unit belongs to).
+ */
+const LETTER = /(?![\u0e01-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\ua4cf\uac00-\ud7af\u{20000}-\u{3ffff}])[\p{L}\p{M}\p{N}]/uy;
 /**
  * Markdown elements: the inline ones anywhere, by one regex whose every match starts with `` ` ``,
  * `*` or `[` (so the regex engine skips ahead to those); headings and list items only at a line's
@@ -17,12 +23,18 @@ const LETTER = /(?![\u0e01-\u0eff])[\p{L}\p{M}\p{N}]/u;
  */
 const INLINE_MARKDOWN = /```|\*\*[^*\n]+\*\*|\[[^\]\n]+\]\([^)\s]+\)/g;
 const LINE_MARKDOWN = /#{1,6} |\s*(?:[-*+]|\d+\.) /y;
+/** A space or a character beyond ASCII: a window without one is no wall of prose but one token (a key, base64, a data URL). */
+const PROSE = /[^!-~]/;
 /**
- * Whether `window[at]` continues a word a marker is only part of ("çok", "okşa", a decomposed
+ * Whether `s[at]` continues a word a marker is only part of ("çok", "okşa", a decomposed
  * "c\u0327ok"): a letter, combining mark or digit of a script that spaces its words, not a CJK,
- * Thai or Lao character, which a word ends against ("好的ok", "okครับ"). Asked only of a match's two neighbours.
+ * Thai, Lao, Khmer or Myanmar character, which a word ends against ("好的ok", "okครับ", "okបាទ").
+ * Asked only of a match's two neighbours; the one before may be a pair's second half.
  */
-const inWord = (window: string, at: number): boolean => LETTER.test(window.charAt(at)) && !isWide(window.charCodeAt(at));
+function inWord(s: string, at: number): boolean {
+  LETTER.lastIndex = at;
+  return LETTER.test(s);
+}
 
 /**
  * A check that runs `test` on each completed fixed-size window of the text, in order, built from
@@ -30,14 +42,24 @@ const inWord = (window: string, at: number): boolean => LETTER.test(window.charA
  * Checks are classes, one object per attempt with no closures (fan-in keeps one per open stream).
  */
 abstract class WindowCheck implements DriftCheck {
-  /** The character before the next window (a space before the text's start), then the text not tested yet. */
-  private buf = ' ';
+  /** The `before` characters before the next window (spaces before the text's start), then the text not tested yet. */
+  private buf: string;
   /** Windows left to test for their state only (less than 1: none): a resumed checkpoint's, its last one too, which waits for the character after it. */
   private quiet = 0;
   /** Where the text is inside a code fence (``` or ~~~), window by window. */
   protected readonly fences = new Fences();
 
-  constructor(private readonly size: number) {}
+  /**
+   * Windows of `size`, each tested with the `before` characters before it and, but at the text's
+   * end, the `after` (0 or 1) after it.
+   */
+  constructor(
+    private readonly size: number,
+    private readonly before: number,
+    private readonly after: number,
+  ) {
+    this.buf = ' '.repeat(before);
+  }
 
   check(delta: string): boolean {
     return this.feed(delta);
@@ -45,7 +67,7 @@ abstract class WindowCheck implements DriftCheck {
 
   /** The window being filled is not judged yet (a checkpoint leaves it out). */
   get held(): number {
-    return this.buf.length - 1;
+    return this.buf.length - this.before;
   }
 
   /**
@@ -60,24 +82,25 @@ abstract class WindowCheck implements DriftCheck {
 
   /** A last window that ends the text. */
   complete(): boolean {
-    return this.feed('', 1);
+    return this.feed('', this.after);
   }
 
-  /** Tests each window once the character after it is in (a word at its end may go on: "ok|ul"), or at the text's end (`last`). */
+  /** Tests each window once the `after` characters after it are in (a word at its end may go on: "ok|ul"), or at the text's end (`last`: `after`). */
   private feed(delta: string, last = 0): boolean {
-    const { size } = this;
+    const { size, before } = this;
     const buf = this.buf + delta;
+    const need = before + size + this.after - last;
     let hit = false;
     let at = 0;
-    for (; !hit && at + size < buf.length - 1 + last; at += size, this.quiet--) hit = this.test(buf.slice(at + 1, at + size + 1), buf.slice(at, at + size + 2)) && this.quiet < 1;
+    for (; !hit && at + need <= buf.length; at += size, this.quiet--) hit = this.test(buf.slice(at + before, at + before + size), buf.slice(at, at + need + last)) && this.quiet < 1;
     this.buf = buf.slice(at);
     return hit;
   }
 
   /**
-   * Whether `window`, the text's next window, drifts; `around` is the window with the character
-   * before it (a space at the text's start) and the one after it (none at its end). Each window is
-   * tested once, in order.
+   * Whether `window`, the text's next window, drifts; `around` is the window with the `before`
+   * characters before it (spaces at the text's start) and the one after it (none at its end). Each
+   * window is tested once, in order.
    */
   protected abstract test(window: string, around: string): boolean;
 }
@@ -85,9 +108,10 @@ abstract class WindowCheck implements DriftCheck {
 /**
  * A 200-character window with 3+ formal markers after one with 3+ informal ones, or the reverse;
  * the informal ones must include slang (gonna, lol, dude...): "Okay, that's it! Yeah, good luck,
- * ok?" after a formal explanation is a friendly sign-off, not a shift. Markers inside ``` or ~~~ fenced
- * code do not count (`v, ok := m[k]` in Go is not a tone), nor do they inside another word (Turkish
- * "çok", see {@link inWord}), even one a window's edge cuts ("bo|ok", "ok|ul").
+ * ok?" after a formal explanation is a friendly sign-off, not a shift. A marker counts in the window
+ * it ends in (one a window's edge cuts, "there|fore", counts in the next). Markers inside ``` or ~~~
+ * fenced code do not count (`v, ok := m[k]` in Go is not a tone), nor do they inside another word
+ * (Turkish "çok", see {@link inWord}), even one a window's edge cuts ("bo|ok", "ok|ul").
  * @internal
  */
 export class ToneShiftCheck extends WindowCheck {
@@ -95,7 +119,7 @@ export class ToneShiftCheck extends WindowCheck {
   private informal = -1;
 
   constructor() {
-    super(200);
+    super(200, BEFORE, 1);
   }
 
   protected test(window: string, around: string): boolean {
@@ -107,13 +131,13 @@ export class ToneShiftCheck extends WindowCheck {
     let slang = false;
     // a window all in code has no markers to count
     if (!open || flips > 0) {
-      // read with its neighbours, whose words may go on into it ("bo|ok", "ç|ok", "ok|ul"); a marker cut by its edge counts in neither window
+      // read with its neighbours, whose words may go on into it ("bo|ok", "ç|ok", "ok|ul"); a marker the window's start cuts counts here, one its end cuts in the next
       let f = 0;
       TONE.lastIndex = 1;
-      // the window is around[1..200]: a match ending past it is cut by its end
-      for (let m = TONE.exec(around); m !== null && TONE.lastIndex <= 201; m = TONE.exec(around)) {
-        for (; f < flips && fences.flips[f]! < m.index; f++) open = !open;
-        if (open || m[0] === 'OK' || inWord(around, m.index - 1) || inWord(around, TONE.lastIndex)) continue;
+      // the window is around[BEFORE..BEFORE + 200]: a match ending before it was the last window's, one ending past it is the next's
+      for (let m = TONE.exec(around); m !== null && TONE.lastIndex <= BEFORE + 200; m = TONE.exec(around)) {
+        for (; f < flips && fences.flips[f]! + BEFORE <= m.index; f++) open = !open;
+        if (TONE.lastIndex <= BEFORE || open || m[0] === 'OK' || m[0] === 'LoL' || inWord(around, m.index - 1) || inWord(around, TONE.lastIndex)) continue;
         if (m[1] !== undefined) formal++;
         else {
           informal++;
@@ -132,7 +156,8 @@ export class ToneShiftCheck extends WindowCheck {
 
 /**
  * Markdown-rich text (two 500-character windows with more than 3 elements) followed by 1000
- * characters of one unbroken run of text: no element and no line break. A window in ``` or ~~~ fenced
+ * characters of one unbroken run of text: no element and no line break (each window with a space or
+ * a character beyond ASCII: a 1000-character key or data URL is one token, not a wall of text). A window in ``` or ~~~ fenced
  * code is not bare (an answer may end in a long block), nor is prose in paragraphs (an answer that
  * opens with headings and lists and closes with a few paragraphs is an ordinary shape; the collapse
  * is the formatting giving way to a wall of text).
@@ -143,7 +168,7 @@ export class MarkdownCollapseCheck extends WindowCheck {
   private bare = 0;
 
   constructor() {
-    super(500);
+    super(500, 0, 0);
   }
 
   /** The window being filled and the bare windows of a collapse that may be under way (after two rich ones, two bare ones are drift). */
@@ -156,7 +181,7 @@ export class MarkdownCollapseCheck extends WindowCheck {
     const flips = this.fences.next(window);
     const n = countMarkdown(window);
     if (n > 3) this.rich++;
-    this.bare = n === 0 && !code && flips === 0 && window.indexOf('\n') < 0 ? this.bare + 1 : 0;
+    this.bare = n === 0 && !code && flips === 0 && window.indexOf('\n') < 0 && PROSE.test(window) ? this.bare + 1 : 0;
     return this.rich >= 2 && this.bare >= 2;
   }
 }

@@ -3,9 +3,9 @@ const APOS = "['\u2019]";
 /**
  * Letters beyond ASCII of the scripts that space their words (Latin, Greek, Cyrillic) and combining
  * marks, which `\b` and `[^a-z]` take for a word's edge: "résumé as an AI model would" has no
- * phrase, as "resume as an AI model would" has none.
+ * phrase, as "resume as an AI model would" has none. Not the signs `×` and `÷` among them.
  */
-const LETTERS = '\\u00c0-\\u037d\\u037f-\\u0386\\u0388-\\u052f\\u1e00-\\u1eff';
+const LETTERS = '\\u00c0-\\u00d6\\u00d8-\\u00f6\\u00f8-\\u037d\\u037f-\\u0386\\u0388-\\u052f\\u1e00-\\u1eff';
 
 /** An opening quote mark or a backtick (a phrase right after one is quoted, not said), or a letter (see {@link LETTERS}): see unquotedAfter. */
 const QUOTE = `["\u201C\u2018\u00AB'\`${LETTERS}]`;
