@@ -51,6 +51,58 @@ describe('createSseReplayBuffer', () => {
     expect((error as L0Error).code).toBe('RESUME_GAP');
   });
 
+  describe('a resume across checkpoints (numbered, never sent: toServerSentEvents rule 6)', () => {
+    const k: L0Event = { type: 'checkpoint', content: 'a', tokenCount: 1 };
+    /** The run a, k, b, c, d (seq 1 to 5), run to its end in a buffer of `maxEvents`, then resumed after `afterSeq`: what the replay gives. */
+    const resumed = (maxEvents: number, afterSeq: number) => {
+      const buffer = createSseReplayBuffer({ maxEvents });
+      buffer.add('s', of(tok('a'), k, tok('b'), tok('c'), tok('d')), { run: 'r' });
+      buffer.replay('s', 0).subscribe();
+      const got: { seqs: number[]; error?: string; complete?: true } = { seqs: [] };
+      buffer.replay('s', afterSeq).subscribe({ next: (e) => got.seqs.push(e.seq), error: (e: L0Error) => (got.error = e.code), complete: () => (got.complete = true) });
+      return got;
+    };
+
+    it('should resume a client whose next events are all kept, when only checkpoints were dropped after its id (before: a false RESUME_GAP)', () => {
+      expect(resumed(3, 1)).toEqual({ seqs: [3, 4, 5], complete: true });
+    });
+
+    it('should still error with RESUME_GAP when an event the client needs was dropped, and count maxEvents in events sent', () => {
+      expect(resumed(2, 1)).toEqual({ seqs: [], error: 'RESUME_GAP' }); // b (3) dropped
+      expect(resumed(2, 3)).toEqual({ seqs: [4, 5], complete: true });
+      expect(resumed(1, 4)).toEqual({ seqs: [5], complete: true });
+      expect(resumed(1, 3)).toEqual({ seqs: [], error: 'RESUME_GAP' }); // c (4) dropped
+    });
+
+    it('should keep no checkpoint (each holds the whole text so far), so a replay from the start gives the events sent', () => {
+      expect(resumed(10, 0)).toEqual({ seqs: [1, 3, 4, 5], complete: true });
+    });
+
+    it('should error with RESUME_GAP exactly when an event after the client\'s was dropped, for every run of up to 6 tokens and checkpoints, maxEvents and afterSeq', () => {
+      const failed: string[] = [];
+      for (let length = 0; length <= 6; length++) {
+        for (let mask = 0; mask < 1 << length; mask++) {
+          const run = Array.from({ length }, (_, i): L0Event => ((mask >> i) & 1 ? k : tok(`${i}`)));
+          /** The seqs a client is sent, and those a buffer of `maxEvents` no longer holds. */
+          const sent = run.flatMap((e, i) => (e.type === 'checkpoint' ? [] : [i + 1]));
+          for (let maxEvents = 1; maxEvents <= 3; maxEvents++) {
+            const dropped = sent.slice(0, Math.max(0, sent.length - maxEvents));
+            for (let afterSeq = 0; afterSeq <= (sent.at(-1) ?? 0); afterSeq++) {
+              const buffer = createSseReplayBuffer({ maxEvents });
+              buffer.add('s', of(...run));
+              buffer.replay('s', 0).subscribe();
+              const got: { seqs: number[]; error?: string } = { seqs: [] };
+              buffer.replay('s', afterSeq).subscribe({ next: (e) => got.seqs.push(e.seq), error: (e: L0Error) => (got.error = e.code) });
+              const expected = dropped.some((seq) => seq > afterSeq) ? { seqs: [], error: 'RESUME_GAP' } : { seqs: sent.filter((seq) => seq > afterSeq) };
+              if (JSON.stringify(got) !== JSON.stringify(expected)) failed.push(`${run.map((e) => e.type[0]).join('')} maxEvents ${maxEvents} after ${afterSeq}: ${JSON.stringify(got)}`);
+            }
+          }
+        }
+      }
+      expect(failed).toEqual([]);
+    });
+  });
+
   it('should replay a finished run, its terminal error included', () => {
     const scheduler = testScheduler();
     scheduler.run(({ cold, expectObservable }) => {

@@ -17,7 +17,16 @@ export interface FromServerSentEventsConfig {
   readonly lastEventId?: string;
   /** The fetch to use (a test double, an instrumented one). @default globalThis.fetch */
   readonly fetch?: typeof fetch;
-  /** Time source of `reconnectDelay`. @default asyncScheduler */
+  /**
+   * How long a connection may give no bytes at all (no frame, no heartbeat comment) before it is
+   * taken for dropped and reconnected with `Last-Event-ID` (rule 10), in ms (at most 2147483647):
+   * a dead path through a proxy, a server whose heartbeats stopped. Keep it above twice the
+   * server's `heartbeatMs` (its longest silence): `45000` for `toServerSentEvents`' default 15000.
+   * `Infinity`: no check (a server that sends no heartbeats).
+   * @default Infinity
+   */
+  readonly heartbeatTimeout?: number;
+  /** Time source of `reconnectDelay` and `heartbeatTimeout`. @default asyncScheduler */
   readonly scheduler?: SchedulerLike;
 }
 
@@ -27,14 +36,15 @@ export interface FromServerSentEventsConfig {
  * import { FROM_SERVER_SENT_EVENTS_DEFAULTS } from 'l0-rx';
  * console.log(FROM_SERVER_SENT_EVENTS_DEFAULTS.reconnectAttempts); // 3
  */
-export const FROM_SERVER_SENT_EVENTS_DEFAULTS: Readonly<Required<Pick<FromServerSentEventsConfig, 'reconnectAttempts' | 'reconnectDelay'>>> = Object.freeze({
+export const FROM_SERVER_SENT_EVENTS_DEFAULTS: Readonly<Required<Pick<FromServerSentEventsConfig, 'reconnectAttempts' | 'reconnectDelay' | 'heartbeatTimeout'>>> = Object.freeze({
   reconnectAttempts: 3,
   reconnectDelay: 1000,
+  heartbeatTimeout: Infinity,
 });
 
 const PATH = /*#__PURE__*/ optionPath('fromServerSentEvents', 'url, ');
 const INIT_PATH = /*#__PURE__*/ optionPath('fromServerSentEvents', 'url, ', 'config.init');
-const KEYS = /*#__PURE__*/ optionKeys<FromServerSentEventsConfig>()(['init', 'reconnectAttempts', 'reconnectDelay', 'lastEventId', 'fetch', 'scheduler']);
+const KEYS = /*#__PURE__*/ optionKeys<FromServerSentEventsConfig>()(['init', 'reconnectAttempts', 'reconnectDelay', 'lastEventId', 'fetch', 'heartbeatTimeout', 'scheduler']);
 
 /**
  * The events a backend streams with {@link toServerSentEvents}, as the same typed
@@ -104,6 +114,11 @@ const KEYS = /*#__PURE__*/ optionKeys<FromServerSentEventsConfig>()(['init', 're
  * 9. As `EventSource`: a block with an `id:` and no `data:` dispatches nothing but sets the last event id
  *    a reconnect sends (one not above the last numeric id is ignored, as a replay is), and an empty `id:`
  *    resets it (no `Last-Event-ID`, as on a first connection).
+ * 10. With a finite `heartbeatTimeout`, a connection that gives no bytes for that long (no frame, no
+ *    heartbeat comment; counted from the request on) is a dropped connection (rule 2): its fetch is
+ *    aborted and it reconnects with `Last-Event-ID`, after the last of `reconnectAttempts` a
+ *    `ProviderError` `NETWORK_ERROR` naming the silence. One timer a connection, re-armed for what is
+ *    left since the last bytes (never one per frame), on `scheduler`.
  *
  * @example
  * import { accumulate, fromServerSentEvents } from 'l0-rx';
@@ -119,7 +134,7 @@ export function fromServerSentEvents(url: string | URL | Request, config: FromSe
   if (typeof url !== 'string' && !isRequest && !(typeof (url as URL)?.href === 'string' && (url as URL).toString?.() === (url as URL).href)) throw new TypeError(`fromServerSentEvents(url) must be a string, a URL or a Request, got ${typeof url}`);
   checkBag(PATH, config);
   checkKeys(PATH, config, KEYS);
-  const { init = {}, reconnectAttempts = FROM_SERVER_SENT_EVENTS_DEFAULTS.reconnectAttempts, reconnectDelay = FROM_SERVER_SENT_EVENTS_DEFAULTS.reconnectDelay, lastEventId, fetch: fetchFn = globalThis.fetch, scheduler = asyncScheduler } = config;
+  const { init = {}, reconnectAttempts = FROM_SERVER_SENT_EVENTS_DEFAULTS.reconnectAttempts, reconnectDelay = FROM_SERVER_SENT_EVENTS_DEFAULTS.reconnectDelay, lastEventId, fetch: fetchFn = globalThis.fetch, heartbeatTimeout = FROM_SERVER_SENT_EVENTS_DEFAULTS.heartbeatTimeout, scheduler = asyncScheduler } = config;
   checkBag(INIT_PATH, init);
   let once: unknown;
   try {
@@ -139,6 +154,8 @@ export function fromServerSentEvents(url: string | URL | Request, config: FromSe
   need(Number.isSafeInteger(reconnectAttempts) && reconnectAttempts >= 0, 'reconnectAttempts', 'an integer >= 0', reconnectAttempts);
   need(Number.isFinite(reconnectDelay) && reconnectDelay >= 0, 'reconnectDelay', 'a finite number of milliseconds >= 0', reconnectDelay);
   checkTimerDelay(PATH, 'reconnectDelay', reconnectDelay);
+  need(typeof heartbeatTimeout === 'number' && heartbeatTimeout > 0, 'heartbeatTimeout', 'a number of milliseconds > 0 (Infinity: no check)', heartbeatTimeout);
+  checkTimerDelay(PATH, 'heartbeatTimeout', heartbeatTimeout);
   // (sent as a header: not the server's id that rule 6 fails at the reconnect)
   need(lastEventId === undefined || (typeof lastEventId === 'string' && !/[^\0-\xff]|[\0\n\r]/.test(lastEventId)), 'lastEventId', 'an SSE event id a header can carry (Latin-1; no CR, LF or NUL, at its end either)', lastEventId);
   need(typeof fetchFn === 'function', 'fetch', 'a fetch function (none is global here)', fetchFn);
@@ -169,7 +186,7 @@ export function fromServerSentEvents(url: string | URL | Request, config: FromSe
     const seen: number[] = [];
     /** Whether a run has started and not completed (rule 8): undefined until a run starts, false once it completed (rules 2 and 5), until a retry or fallback. */
     let open: boolean | undefined;
-    return defer(() => connect(url, init, lastId, fetchFn, () => open === false)).pipe(
+    return defer(() => connect(url, init, lastId, fetchFn, () => open === false, heartbeatTimeout, scheduler)).pipe(
       filter(({ id, data, event }) => {
         const got = idOf(id);
         if (got !== undefined) {

@@ -1,4 +1,4 @@
-import { Observable, type Subscriber } from 'rxjs';
+import { Observable, type SchedulerAction, type SchedulerLike, type Subscriber } from 'rxjs';
 import type { L0Event } from '../events/eventTypes.js';
 import { deserializeError } from '../errors/deserializeError.js';
 import { describeValue, InvalidStreamError } from '../errors/InvalidStreamError.js';
@@ -34,10 +34,27 @@ function dropped(message: string, options: Omit<ProviderErrorOptions, 'category'
   return error;
 }
 
-/** One request; `completed` tells whether the client has the whole run (rule 5's 204). */
-export function connect(url: string | URL | Request, init: Omit<RequestInit, 'signal'>, lastId: string | undefined, fetchFn: typeof fetch, completed: () => boolean): Observable<Received> {
+/**
+ * One request; `completed` tells whether the client has the whole run (rule 5's 204). `silence`: the
+ * `heartbeatTimeout` (rule 10), watched on `scheduler` by one timer per connection that reads when bytes
+ * last came and is re-armed for what is left (no timer per chunk); `Infinity`: none.
+ */
+export function connect(url: string | URL | Request, init: Omit<RequestInit, 'signal'>, lastId: string | undefined, fetchFn: typeof fetch, completed: () => boolean, silence: number, scheduler: SchedulerLike): Observable<Received> {
   return new Observable<Received>((subscriber) => {
     const controller = new AbortController();
+    const timed = silence < Infinity;
+    /** When the connection last gave bytes (its response, a chunk of frames or heartbeats), or began. */
+    let heard = 0;
+    // a connection silent for `silence` (a dead path through a proxy, a server whose heartbeats stopped) is
+    // dropped, and reconnects as any drop does (rule 10); the teardown aborts the fetch
+    if (timed) {
+      heard = scheduler.now();
+      subscriber.add(scheduler.schedule(function (this: SchedulerAction<unknown>) {
+        const left = silence - (scheduler.now() - heard);
+        if (left > 0) this.schedule(undefined, left);
+        else lost(dropped(`went silent for ${silence} ms (heartbeatTimeout)`, { code: 'NETWORK_ERROR' }));
+      }, silence));
+    }
     const headers = new Headers((url as Request).headers); // (a string's or a URL's: undefined)
     new Headers(init.headers).forEach((value, key) => headers.set(key, value));
     headers.set('accept', 'text/event-stream');
@@ -56,6 +73,7 @@ export function connect(url: string | URL | Request, init: Omit<RequestInit, 'si
     });
     const read = async (): Promise<void> => {
       const response = await fetchFn(url, { ...init, headers, signal: controller.signal });
+      if (timed) heard = scheduler.now();
       const { body, headers: got, ok, status } = response;
       const type = got.get('content-type') ?? '';
       // a server that cannot resume (rule 5; an empty id sends no Last-Event-ID): the end of the stream, which rule 8 fails inside a run
@@ -85,6 +103,7 @@ export function connect(url: string | URL | Request, init: Omit<RequestInit, 'si
       while (!done) {
         const { value, done: ended } = await reader.read();
         if (ended) break;
+        if (timed) heard = scheduler.now();
         feed(value);
       }
       if (done) await reader.cancel().catch(() => undefined);

@@ -21,7 +21,8 @@ export interface SequencedEvent {
 
 /**
  * Where a reconnecting client's missed events come from: every event of `streamId` after
- * `afterSeq`, in order, once, then (for a run still going) the live ones until it ends. The
+ * `afterSeq`, in order, once (`checkpoint` events may be left out: they are never sent), then
+ * (for a run still going) the live ones until it ends. The
  * in-memory {@link createSseReplayBuffer} implements it; an event store plugs in with a few lines
  * mapping its envelopes `{seq, event}` (see the README, "From backend to browser: SSE").
  */
@@ -31,7 +32,7 @@ export interface SseReplaySource {
 
 /** Options of {@link createSseReplayBuffer}. */
 export interface SseReplayBufferConfig {
-  /** Events kept per stream for replay; older ones are dropped, and resuming before them errors. @default 10000 */
+  /** Events kept per stream for replay (`checkpoint` events are not kept); older ones are dropped, and resuming before them errors. @default 10000 */
   readonly maxEvents?: number;
   /**
    * Streams kept; adding one more forgets the oldest finished run, or when every run is still
@@ -98,6 +99,9 @@ const ADD_KEYS = /*#__PURE__*/ optionKeys<SseReplayRunOptions>()(['run']);
  * Rules:
  * 1. `replay` of an unknown (or forgotten, or aborted) stream errors with an L0Error `STREAM_NOT_FOUND`.
  * 2. Resuming before the oldest kept event errors with `RESUME_GAP`: events are never silently lost.
+ *    `checkpoint` events are numbered but not kept, nor replayed (`toServerSentEvents` never sends
+ *    one: each holds the whole text so far), so `maxEvents` counts the events a client is sent, and
+ *    a client that missed only checkpoints resumes.
  * 3. The run's terminal error reaches every replay; a finished run stays replayable until evicted.
  * 4. Each `add` tags its run (`run` on its events, so its SSE ids are `<run>:<seq>`): a client
  *    that read an earlier run of the stream id and resumes into this one fails with
@@ -130,17 +134,21 @@ export function createSseReplayBuffer(config: SseReplayBufferConfig = {}): SseRe
       if (options.run !== undefined) checkRunTag(`${optionLabel(ADD_PATH, 'run')} must be`, options.run);
       // random, not the clock: servers of a fleet, or restarted, start in the same millisecond
       const run = options.run ?? newRunTag();
-      const entry: Run = { settled: false, events: EMPTY };
+      const entry: Run = { settled: false, events: EMPTY, kept: 0 };
       const settle = () => (entry.settled = true);
       entry.events = events$.pipe(
         map((event, i): SequencedEvent => ({ seq: i + 1, event, run })),
+        // numbered, then left out (rule 2): toServerSentEvents never sends a checkpoint, which holds the whole text so far
+        filter(({ event }) => event?.type !== 'checkpoint'),
         tap({
+          next: () => entry.kept++,
           complete: settle,
           error: settle,
           finalize: () => { if (!entry.settled && runs.get(streamId) === entry) runs.delete(streamId); },
         }),
         share({
-          connector: () => new ReplaySubject<SequencedEvent>(maxEvents),
+          // one more than maxEvents: the newest event dropped, which tells whether a client missed one (rule 2)
+          connector: () => new ReplaySubject<SequencedEvent>(maxEvents + 1),
           resetOnError: false,
           resetOnComplete: false,
           resetOnRefCountZero: keepAliveMs === 0 ? true : () => timer(keepAliveMs, scheduler),
@@ -157,6 +165,8 @@ export function createSseReplayBuffer(config: SseReplayBufferConfig = {}): SseRe
         const entry = runs.get(streamId);
         if (entry === undefined) return throwError(() => resumeError('STREAM_NOT_FOUND', `no stream ${JSON.stringify(streamId)} to resume (unknown, finished long ago, or aborted)`));
         let last = 0;
+        /** The replay begins with the newest event dropped, kept to tell a gap by: a gap is a dropped event after the client's. */
+        const full = entry.kept > maxEvents;
         // a run that ends before the client's event never had it: the client read another run of the id (rule 4)
         const ended = () => {
           if (last < afterSeq) throw resumeError('STREAM_NOT_FOUND', `stream ${JSON.stringify(streamId)} has no event ${afterSeq} to resume after: the client read another run of it`);
@@ -164,7 +174,7 @@ export function createSseReplayBuffer(config: SseReplayBufferConfig = {}): SseRe
         return entry.events.pipe(
           tap({
             next: ({ seq }) => {
-              if (last === 0 && seq > afterSeq + 1) throw resumeError('RESUME_GAP', `stream ${JSON.stringify(streamId)} no longer holds the events after ${afterSeq} (oldest kept: ${seq})`);
+              if (last === 0 && full && seq > afterSeq) throw resumeError('RESUME_GAP', `stream ${JSON.stringify(streamId)} no longer holds the events after ${afterSeq} (it dropped those up to ${seq})`);
               last = seq;
             },
             complete: ended,
@@ -176,10 +186,11 @@ export function createSseReplayBuffer(config: SseReplayBufferConfig = {}): SseRe
   };
 }
 
-/** A stored run: its shared events, and whether it has ended (completed or failed). */
+/** A stored run: its shared events, whether it has ended (completed or failed), and how many events it has kept (checkpoints are not). */
 interface Run {
   events: Observable<SequencedEvent>;
   settled: boolean;
+  kept: number;
 }
 
 /** The stream id to forget: its oldest finished run, else its oldest run (rule 5). */
