@@ -65,6 +65,21 @@ describe('mastra adapter', () => {
     expect(filtered.at(-1)).toEqual({ type: 'complete', finishReason: 'content-filter', usage: mastraUsage });
   });
 
+  it("should fail an `other` with no provider reason nor usage (a v2 model's cut body, AI SDK 5's `unknown`) as INCOMPLETE_STREAM", async () => {
+    // what Mastra 1 sends for it: usage zeros, over the provider's own usage with no number in it
+    const none = { inputTokens: undefined, outputTokens: undefined, totalTokens: undefined, reasoningTokens: undefined, cachedInputTokens: undefined };
+    const other = (stepResult: object, raw: object | undefined) =>
+      env('finish', { stepResult, output: { usage: { inputTokens: 0, outputTokens: 0, totalTokens: 0, ...(raw ? { raw } : {}) } }, metadata: {}, messages: {} });
+    const { error } = await collectError(fromStream(() => readableOf([env('text-delta', { text: 'The' }), other({ reason: 'other' }, none)])));
+    // before: complete{other} with "The", never retried
+    expect(error).toMatchObject({ code: 'INCOMPLETE_STREAM', retryable: true });
+    // with the provider's usage, its own reason or no `raw` to tell (an older Mastra), it is the provider's `other`
+    for (const finish of [other({ reason: 'other' }, { inputTokens: 3, outputTokens: 1, totalTokens: 4 }), other({ reason: 'other', rawReason: 'OTHER' }, none), other({ reason: 'other' }, undefined)]) {
+      const events = await collect(fromStream(() => readableOf([env('text-delta', { text: 'The' }), finish])));
+      expect(events.at(-1)).toMatchObject({ type: 'complete', finishReason: 'other' });
+    }
+  });
+
   it('should treat a stream without finish as cut', async () => {
     const { error } = await collectError(fromStream(() => readableOf([env('start'), env('text-delta', { text: 'a' })])));
     expect(error).toMatchObject({ code: 'INCOMPLETE_STREAM', retryable: true });

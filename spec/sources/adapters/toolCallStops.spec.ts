@@ -150,6 +150,41 @@ describe('mastra adapter: calls that wait for the user, and the token limit', ()
     ]);
   });
 
+  // the provider's own reasons that @mastra/core's bundled providers map to `length` / `content-filter`:
+  // Anthropic (`model_context_window_exceeded`, `refusal`), Mistral (`model_length`), Gemini (`MAX_TOKENS`, its safety verdicts)
+  it.each([
+    ['model_context_window_exceeded', 'length'],
+    ['model_length', 'length'],
+    ['MAX_TOKENS', 'length'],
+    ['refusal', 'content-filter'],
+    ...['SAFETY', 'IMAGE_SAFETY', 'RECITATION', 'BLOCKLIST', 'PROHIBITED_CONTENT', 'SPII'].map((raw) => [raw, 'content-filter']),
+  ])('should finish a step Mastra says is tool-calls, its provider reason %s, with %s and mark its call', async (rawReason, finishReason) => {
+    const step = { stepResult: { reason: 'tool-calls', rawReason }, output: { usage: {} }, metadata: {} };
+    const events = await collect(fromStream(() => readableOf([
+      env('tool-call', { toolCallId: 'c1', toolName: 'get_weather', args: {} }),
+      env('step-finish', step),
+      env('finish', { ...step, messages: {} }),
+    ])));
+    // before (all but MAX_TOKENS): tool-calls, the cut call `{}` unmarked: it would run
+    expect(events.slice(1)).toEqual([
+      { type: 'tool-call', id: 'c1', name: 'get_weather', arguments: '{}', truncated: true },
+      { type: 'complete', finishReason },
+    ]);
+  });
+
+  it.each(['stop', 'tool_use', 'STOP', 'end_turn'])('should leave a tool-calls step whose provider reason is %s as it is', async (rawReason) => {
+    const step = { stepResult: { reason: 'tool-calls', rawReason }, output: { usage: {} }, metadata: {} };
+    const events = await collect(fromStream(() => readableOf([
+      env('tool-call', { toolCallId: 'c1', toolName: 'get_weather', args: { city: 'Paris' } }),
+      env('step-finish', step),
+      env('finish', { ...step, messages: {} }),
+    ])));
+    expect(events.slice(1)).toEqual([
+      { type: 'tool-call', id: 'c1', name: 'get_weather', arguments: '{"city":"Paris"}' },
+      { type: 'complete', finishReason: 'tool-calls' },
+    ]);
+  });
+
   it.each([
     ['tripwire', 'content-filter'],
     ['retry', 'other'],

@@ -15,9 +15,10 @@ const SOURCE: AiPartSource = { name: NAME, label: 'Mastra' };
  * 2. `tool-call` -> `tool-call` (`payload.args` as JSON, without Mastra's `__mastraMetadata`), held back
  *    until its step's `step-finish` with `tool-calls` (or `finish`) as in the `ai-sdk` adapter (Mastra turns cut arguments
  *    into `{}`; the same chunk again in its step is one call, unless its input streaming started again in between); calls the provider executed are skipped. A step whose provider reason (`rawReason`) is the
- *    token limit (`length`, `max_tokens`...) finished with `length`, which Mastra reports as `tool-calls`: its
+ *    token limit (`length`, `max_tokens`, `model_context_window_exceeded`...) finished with `length`, which Mastra reports as `tool-calls`: its
  *    last call is marked `truncated: true` (its arguments were cut; Mastra made them `{}`). So is a step a content
- *    filter cut (`rawReason` `content_filter`, reported as `tool-calls` too), which finishes with `content-filter`.
+ *    filter cut (`rawReason` `content_filter`, Anthropic's `refusal`, Gemini's `SAFETY`, `RECITATION`..., reported as
+ *    `tool-calls` too), which finishes with `content-filter` (a v2 model's step has no `rawReason`: it stays `tool-calls`).
  *    `tool-call-approval` (a `requireApproval` tool) and `tool-call-suspended` (a tool that called `suspend()`):
  *    the run stops to wait for the user, and the stream ends without `finish`. The held call of that id gets
  *    `approvalId`, the run's id (answer with `agent.approveToolCall({ runId: approvalId, toolCallId: id })`
@@ -31,7 +32,9 @@ const SOURCE: AiPartSource = { name: NAME, label: 'Mastra' };
  * 3. `file` -> `data` (`payload.mimeType`, `payload.base64` or the bytes in `payload.data`).
  * 4. `error` -> the attempt fails with `payload.error`, normalised; `abort` -> `StreamAbortedError`.
  * 5. `finish` -> `complete` with `payload.stepResult.reason` mapped like the AI SDK's (`error` fails,
- *    `interrupted` is a cut stream, a refusal's `content-filter` with `rawReason` `stop` is `stop`,
+ *    `interrupted` is a cut stream, and so is `other` with no `rawReason` nor usage (`output.usage.raw` holds no
+ *    number): AI SDK 5's `unknown`, a v2 model's body that ended before its finish chunk, which Mastra makes `other`;
+ *    a refusal's `content-filter` with `rawReason` `stop` is `stop`,
  *    Mastra's `tripwire` is `content-filter`, `retry` is `other`) and usage
  *    from `payload.output.usage` (a reason that is no string is `MALFORMED_CHUNK`). A `tripwire` chunk (an output processor blocked the answer) ends the run
  *    at once with `content-filter`, its step's calls not marked `truncated` (a processor that blocks a tool's result
@@ -118,22 +121,30 @@ function withoutMastraMetadata(args: unknown): unknown {
   return rest;
 }
 
-/** Token-limit finish reasons as providers name them (`rawReason`): OpenAI, Anthropic, Gemini, the Responses API. */
-const LIMIT = /^(?:length|max_(?:output_)?tokens)$/i;
+/** Token-limit finish reasons as providers name them (`rawReason`): OpenAI, Anthropic (its context window too), Gemini, Mistral, the Responses API. */
+const LIMIT = /^(?:length|max_(?:output_)?tokens|model_(?:length|context_window_exceeded))$/i;
+/** Content-filter finish reasons as providers name them: OpenAI's (and the Responses API's), Anthropic's refusal, Gemini's verdicts. */
+const FILTER = /^(?:content_filter|refusal|(?:image_)?safety|recitation|blocklist|prohibited_content|spii)$/i;
 
 /**
  * A step's reason: `length` when the provider's own (`rawReason`) was the token limit, which Mastra
  * reports as `tool-calls` when the step has a call (the one the limit cut, whose arguments it made `{}`),
- * and `content-filter` when it was a content filter (`content_filter`), which Mastra reports so too.
+ * and `content-filter` when it was a content filter (OpenAI's `content_filter`, Anthropic's `refusal`, Gemini's
+ * `SAFETY`...), which Mastra reports so too.
  * Mastra's own verdicts on the step (`tripwire`, `retry`, `error`) stand whatever the provider's reason;
- * a refusal's `content-filter` whose provider reason was `stop` is `stop`, as in the `ai-sdk` adapter.
+ * a refusal's `content-filter` whose provider reason was `stop` is `stop`, as in the `ai-sdk` adapter. An `other`
+ * with no provider reason and no usage (Mastra's zeros over a `raw` without numbers) is `interrupted`: AI SDK 5's
+ * `unknown`, a cut stream as in the `ai-sdk` adapter.
  */
 function stepReason(payload: Rec | undefined): unknown {
   const step = rec(payload?.['stepResult']);
   const reason = step?.['reason'];
   const raw = str(step?.['rawReason']) ?? '';
-  if (reason === 'tool-calls' && LIMIT.test(raw)) return 'length';
-  return reason === 'tool-calls' && raw === 'content_filter' ? 'content-filter' : refusedStop(reason, raw);
+  const usage = rec(rec(payload?.['output'])?.['usage'])?.['raw'];
+  // AI SDK 5's `unknown` (a v2 model's body that ended before its finish chunk), which Mastra makes `other`, its usage zeros
+  if (reason === 'other' && !raw && isRecord(usage) && !aiUsage(usage)) return 'interrupted';
+  if (reason !== 'tool-calls') return refusedStop(reason, raw);
+  return LIMIT.test(raw) ? 'length' : FILTER.test(raw) ? 'content-filter' : reason;
 }
 
 /** As the AI SDK's (a reason that is no string is `MALFORMED_CHUNK`), with Mastra's own verdicts. */
