@@ -99,6 +99,28 @@ describe('structured()', () => {
     expect(() => structured({ schema: named, stream: fakeModel(answer('{}')), guardrails: [mine] })).toThrow(/defineGuardrailRule/);
   });
 
+  it('should hand l0() the same list without jsonRule at every call with a preset, so the guard checks and plans it once', () => {
+    let reads = 0;
+    // read by the rule check and the guard's plan, which its caches skip for a list they saw; never by a run that is not subscribed
+    const mine = Object.freeze({ name: 'mine', complete: () => undefined, get interval() { return (reads++, 1); } }) as GuardRule;
+    const preset = Object.freeze([jsonRule(), mine]);
+    const call = () => structured({ schema: named, stream: fakeModel(answer('{"name": "Ann"}')), guardrails: preset, retry: 0 });
+    call();
+    const first = reads;
+    call();
+    call();
+    expect([first > 0, reads - first]).toEqual([true, 0]);
+    // and the list still runs the rule and still leaves jsonRule out
+    const seen: string[] = [];
+    const seeing = Object.freeze({ name: 'seeing', complete: (text: string) => void seen.push(text) });
+    const withSeeing = Object.freeze([jsonRule(), seeing]);
+    for (let i = 0; i < 2; i++) {
+      const run = runScenario(() => structured({ schema: named, stream: fakeModel(answer('{"name": "Ann",}')), guardrails: withSeeing, retry: 0 }));
+      expect([run.error, resultOf(run.events)?.data]).toEqual([undefined, { name: 'Ann' }]);
+    }
+    expect(seen).toEqual(['{"name": "Ann",}', '{"name": "Ann",}']);
+  });
+
   it('should pass on a fresh second attempt and never use the fallback (S5)', () => {
     const model = fakeModel([answer('{"count": 5}'), answer('{"count": 15}')]);
     const fallback = fakeModel(answer('{"count": 99}'));

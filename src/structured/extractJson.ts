@@ -38,6 +38,12 @@ export const LINE_SPACE = /[^\S\n\r\u2028\u2029]|[\u180e\u200b]/;
 /** How far after a `[1]` {@link CONTINUES} looks: up to this many {@link LINE_SPACE} characters, then the letter or digit. @internal Shared with the partial parser. */
 export const MARK_GAP = 7;
 const LOOKBACK = 12;
+/**
+ * What makes the `[` after it a subscript in code (`data["name"]`, `f()['k']`, `d["a"]["b"]`), never a root: an ASCII
+ * letter or digit, `_`, `$`, `)` or `]` (a root's own `]` aside: `[]["a"]`); not a CJK word, which prose runs on into
+ * its JSON (`答案是["甲"]`). @internal Shared with the partial parser.
+ */
+export const SUBSCRIPT = /[\w$)\]]/;
 /** An empty object or array (`[\u00a0]` too, which JSON.parse refuses): an answer only when nothing else is (see {@link fromProse}). */
 const EMPTY = /^(?:\[[\s\u180e\u200b]*\]|\{[\s\u180e\u200b]*\})$/;
 /** Work allowed for the prose scan, per character of the answer (see {@link fromProse}). */
@@ -159,9 +165,10 @@ function fromProse(text: string, view = text): string | undefined {
   let empty: string | undefined;
   let first: string | undefined;
   let budget = SCAN_PER_CHAR * text.length + SCAN_FLOOR;
+  let after = -1; // the end of the last root read past or empty: a `[` there starts a root
   for (let i = 0; i < text.length; i++) {
     const ch = view[i];
-    if (ch !== '{' && ch !== '[') continue;
+    if (ch !== '{' && (ch !== '[' || (i !== after && SUBSCRIPT.test(text[i - 1] ?? '')))) continue;
     const end = matchingEnd(text, i);
     budget -= 2 * ((end === -1 ? text.length : end) - i); // the scan, then JSON.parse
     if (budget < 0) break;
@@ -171,13 +178,14 @@ function fromProse(text: string, view = text): string | undefined {
     if (end !== -1 && (blank || isJson(candidate))) {
       if (!blank) return candidate;
       empty ??= candidate;
+      after = end;
       continue;
     }
     first ??= candidate;
     const likely = looksLikeJson(candidate);
     if (plausible === undefined && likely) plausible = candidate;
     if (end === -1 && likely) break; // a cut answer: it runs to the end (prose like `[it's]` never closes: go on)
-    if (likely) i = end - 1; // what JSON that needs repair holds is its members, never the answer (`{name: "Ada", tags: ["x"]}`)
+    if (likely) i = (after = end) - 1; // what JSON that needs repair holds is its members, never the answer (`{name: "Ada", tags: ["x"]}`)
   }
   return plausible ?? empty ?? first;
 }
@@ -191,9 +199,10 @@ function fromProse(text: string, view = text): string | undefined {
  */
 export function endsInRoot(text: string, fenced: (i: number) => boolean = () => false): boolean {
   let budget = SCAN_PER_CHAR * text.length + SCAN_FLOOR;
+  let after = -1;
   for (let i = 0; i < text.length; i++) {
     const ch = text[i];
-    if (ch !== '{' && ch !== '[') continue;
+    if (ch !== '{' && (ch !== '[' || (i !== after && SUBSCRIPT.test(text[i - 1] ?? '')))) continue;
     const end = matchingEnd(text, i);
     budget -= (end === -1 ? text.length : end) - i;
     if (budget < 0) return false;
@@ -201,7 +210,7 @@ export function endsInRoot(text: string, fenced: (i: number) => boolean = () => 
     const candidate = end === -1 ? text.slice(i) : text.slice(i, end);
     if (end === -1) {
       if (looksLikeJson(candidate) && !fenced(i)) return true;
-    } else if (looksLikeJson(candidate) || isJson(candidate)) i = end - 1;
+    } else if (looksLikeJson(candidate) || isJson(candidate)) i = (after = end) - 1;
   }
   return false;
 }
@@ -214,7 +223,7 @@ export function endsInRoot(text: string, fenced: (i: number) => boolean = () => 
  * (a valid one preferred over `{curly}` prose). Bracketed citations are prose: an array led by a
  * number counts only when the prose introduces it (start, line break, `:`, `=`, `->`, `!`,
  * is/are..., an inline code span's opening backticks: `` ids `[1, 2]` ``, `` ```[1,2]``` ``), and a
- * one-number array only when no words follow it on its line. An empty `[]` or
+ * one-number array only when no words follow it on its line. A subscript in code (`data["name"]`, see {@link SUBSCRIPT}) is no root. An empty `[]` or
  * `{}` in prose counts only when no other JSON follows it ('Return [] if none. Result: {"a": 1}'
  * gives the object). After these, before prose that holds nothing like JSON (`{curly}`), the body of
  * the first closed fence that is one JSON scalar (```` ```json\n42\n``` ````, `"red"`: the schema

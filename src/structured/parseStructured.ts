@@ -6,6 +6,7 @@ import { subscribeChild } from '../attempt/attemptContext.js';
 import { SchemaValidationError } from '../errors/SchemaValidationError.js';
 import { isPromiseLike } from '../internal/isPromiseLike.js';
 import { isLimitCut } from '../internal/limitCut.js';
+import { ThinkingLead } from '../continuation/thinkingLead.js';
 import { checkBag, checkKeys, isSchedulerLike, optionError, optionKeys, optionPath, type OptionPath } from '../internal/options.js';
 import { MAX_TIMER_DELAY, TIMER_DELAY_LIMIT } from '../internal/timerDelay.js';
 import { BareString, GREW, NOT } from './bareString.js';
@@ -105,7 +106,9 @@ function finish<T>(o: Resolved<StandardSchemaV1<unknown, T>>, raw: string, parse
  *    JSON fence after JSON in prose) shows once it holds a value, so partials never step back to
  *    an empty `{}`. At `complete`, a root held back for what might follow it (`The ids are [2]`
  *    could have been a footnote mark) is settled: its `partial` comes right before `result`.
- * 2. At `complete`, only this attempt's text is parsed: as is when valid, else extracted from
+ * 2. Thinking at the head of the attempt's text (`<think>…</think>`, any of `THINKING_TAGS`) is never
+ *    parsed, for partials or result: the answer after it is (none: an `INVALID_JSON`); `raw` keeps it.
+ *    At `complete`, only this attempt's text is parsed: as is when valid, else extracted from
  *    fences and prose and repaired with jsonrepair (`corrections` says what changed). A parsed
  *    value that is not the last partial's (repair made it: single quotes, a cut number closed)
  *    is sent as one more `partial` before validation, so the last partial holds the result's value.
@@ -157,6 +160,9 @@ export function parseResolved<S extends StandardSchemaV1>(o: Resolved<S>): Opera
       let parser = o.partials ? new PartialJsonParser() : undefined;
       /** While the answer may be one JSON string (its first character `"`): its prefix is shown, and the parser waits. */
       let bare = o.partials ? new BareString() : undefined;
+      /** Reads the thinking blocks at the attempt's head (`<think>…</think>`) until the answer starts, at `skip`: neither is parsed. */
+      let lead: ThinkingLead | undefined = new ThinkingLead();
+      let skip = 0;
       const partial = (value: unknown) => subscriber.next({ type: 'partial', value: value as P });
       /** Feeds `delta` to the bare string while it may be the answer, else to the parser (all the text at once when the bare string turns out not to be). */
       const feed = (delta: string): void => {
@@ -168,7 +174,7 @@ export function parseResolved<S extends StandardSchemaV1>(o: Resolved<S>): Opera
           }
           if (found !== NOT) return;
           bare = undefined;
-          delta = text.text;
+          delta = text.text.slice(skip);
         }
         if (parser?.feed(delta)) partial(parser.snapshot());
       };
@@ -210,7 +216,9 @@ export function parseResolved<S extends StandardSchemaV1>(o: Resolved<S>): Opera
         if (parser?.end()) subscriber.next({ type: 'partial', value: parser.snapshot() as P });
         let out: ResultEvent<T> | Promise<ResultEvent<T>>;
         try {
-          const parsed = parseAnswer(o, text.text, tools, e.type === 'complete' ? e.finishReason : undefined);
+          // the answer after the thinking at its head (none when the text is all thinking)
+          const at = lead ? lead.pending : skip;
+          const parsed = parseAnswer(o, at < 0 ? '' : text.text.slice(at), tools, e.type === 'complete' ? e.finishReason : undefined);
           // what repair made (a cut number closed, single quotes, a fence the parser stopped in) is the last partial
           if (parser?.differs(parsed.value)) subscriber.next({ type: 'partial', value: frozenCopy(parsed.json, parsed.value) as P });
           if (subscriber.closed) return; // the consumer left at a partial: no validation (an async lookup) for nobody
@@ -244,7 +252,14 @@ export function parseResolved<S extends StandardSchemaV1>(o: Resolved<S>): Opera
         const change = text.observe(e);
         if (change === 'token') {
           subscriber.next(e as EventsOf<S>);
-          if (parser) feed(e.type === 'token' ? e.value : '');
+          let delta = e.type === 'token' ? e.value : '';
+          if (lead) {
+            // the head's thinking is never parsed: the parser starts with the answer's first characters
+            if ((skip = lead.feed(delta)) < 0) return;
+            lead = undefined;
+            delta = text.text.slice(skip);
+          }
+          if (parser) feed(delta);
           return;
         }
         let resumed = false;
@@ -254,11 +269,16 @@ export function parseResolved<S extends StandardSchemaV1>(o: Resolved<S>): Opera
             parser = new PartialJsonParser();
             bare = new BareString();
           }
-          if (change === 'resume' && parser) {
+          lead = new ThinkingLead();
+          // a checkpoint's thinking at its head is read as a token's
+          skip = change === 'resume' ? lead.feed(text.text) : -1;
+          if (skip >= 0) lead = undefined;
+          if (skip >= 0 && parser) {
             // a checkpoint that is a bare string's start shows its prefix; else the parser reads it
-            const found = bare!.feed(text.text);
+            const answer = text.text.slice(skip);
+            const found = bare!.feed(answer);
             if (found === NOT) bare = undefined;
-            resumed = found === NOT ? parser.feed(text.text) : found === GREW;
+            resumed = found === NOT ? parser.feed(answer) : found === GREW;
             if (bare && resumed) parser.showOutside(bare.value);
           }
         }

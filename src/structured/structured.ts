@@ -12,11 +12,14 @@ import {
   type ParseStructuredConfig,
 } from './parseStructured.js';
 import type { EventsOf } from './structuredEvent.js';
+import type { GuardRule } from '../guard/guardRule.js';
 
 /** Options of {@link structured}: the schema and parsing options of {@link parseStructured}, plus every {@link l0} option. */
 export interface StructuredOptions<S extends StandardSchemaV1 = StandardSchemaV1> extends L0Options, ParseStructuredConfig<S> {}
 
 const STRUCTURED = /*#__PURE__*/ optionPath('structured', '', 'options');
+/** A frozen list of frozen rules (a preset) without jsonRule, frozen: one list for every call, so the guard's caches keyed by it hit. */
+const WITHOUT_JSON = /*#__PURE__*/ new WeakMap<readonly GuardRule[], readonly GuardRule[]>();
 
 /**
  * Structured output with the reliability preset: {@link l0}'s events plus `partial` events while
@@ -62,7 +65,12 @@ export function structured<S extends StandardSchemaV1>(options: StructuredOption
   // the list keeps the engine it brought, for rules of yours no defineGuardrailRule wrapped
   let { guardrails } = rest;
   if (autoCorrect !== false && Array.isArray(guardrails)) {
-    guardrails = Object.defineProperty(guardrails.filter((r) => r?.name !== 'json-structure'), GUARD_ENGINE, { value: engineOf(guardrails) });
+    const list = guardrails;
+    guardrails = WITHOUT_JSON.get(list);
+    if (!guardrails) {
+      guardrails = Object.defineProperty(list.filter((r) => r?.name !== 'json-structure'), GUARD_ENGINE, { value: engineOf(list) });
+      if (Object.isFrozen(list) && list.every(Object.isFrozen)) WITHOUT_JSON.set(list, Object.freeze(guardrails));
+    }
   }
   return l0({ ...rest, attemptOperators, guardrails }) as Observable<EventsOf<S>>;
 }

@@ -1,0 +1,45 @@
+/** @test {extractJson} @test {parseStructured} */
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { extractJson, type L0Event } from 'l0-rx';
+import { resultOf, run, start, text, tok } from './parseStructuredRun.js';
+
+/* A `[` right after a word, `)` or `]` in code (`data["name"]`) indexes; it is never the answer, in extraction and partials alike. */
+
+const partials = (out: readonly L0Event[]) => out.flatMap((e) => (e.type === 'partial' ? [e.value] : []));
+
+describe('subscripts in code before the answer', () => {
+  const answers: [string, unknown][] = [
+    ['To read it:\n```python\ndata = json.loads(text)\nprint(data["name"])\n```\nHere is the JSON:\n{"name": "Ada", "age": 36}', { name: 'Ada', age: 36 }],
+    ['```python\nprint(data["user"]["name"])\n```\n{"name": "Ada"}', { name: 'Ada' }],
+    ["Use `obj['name']` or `get()[\"name\"]`, then send {\"name\": \"Ada\"}", { name: 'Ada' }],
+    ['const n = données["nom"]; // then\n["Ada", "Bo"]', ['Ada', 'Bo']],
+    // a root's own `]` makes no subscript of the `[` after it, nor does a space
+    ['[]["a", "b"]', ['a', 'b']],
+    ['Return [] if none; x = ["a"]', ['a']],
+    // prose in a script without spaces runs on into its JSON: no identifier
+    ['答案是["甲", "乙"]', ['甲', '乙']],
+    // what a subscript holds is read on, as a citation's is
+    ['x[{"a": 1}]', { a: 1 }],
+  ];
+
+  it.each(answers)('should find the answer in %j', (answer, value) => {
+    expect(JSON.parse(extractJson(answer).json)).toEqual(value);
+  });
+
+  it('should show partials that never hold a subscript and end on the result, token by token and whole', () => {
+    for (const [answer, value] of answers) {
+      for (const chunks of [[...answer], [answer]]) {
+        const { out, error } = run(text(...chunks), { schema: z.any() });
+        expect([error, (resultOf(out) as { data?: unknown } | undefined)?.data]).toEqual([undefined, value]);
+        expect(partials(out).filter((p) => Array.isArray(p) && p.length === 1 && ['name', 'nom'].includes(p[0] as string))).toEqual([]);
+        expect(partials(out).at(-1)).toEqual(value);
+      }
+    }
+  });
+
+  it('should not take closed JSON for cut when the length limit cut a subscript after it', () => {
+    const { out, error } = run([start, tok('{"name": "Ada", "n": 1}\nRead it as data["na'), { type: 'complete', finishReason: 'length' }]);
+    expect([error, resultOf(out)]).toMatchObject([undefined, { data: { name: 'Ada', n: 1 }, truncated: false }]);
+  });
+});

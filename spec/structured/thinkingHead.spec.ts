@@ -1,0 +1,67 @@
+/** @test {parseStructured} */
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { isSchemaValidationError, structured, type L0Event, type ResultEvent } from 'l0-rx';
+import { fakeModel } from 'l0-rx/testing';
+import { runScenario } from '../helpers/runScenario.js';
+import { done, resultOf, run, start, text, tok } from './parseStructuredRun.js';
+
+/* A reasoning model's inline thinking at the head of its answer (`<think>…</think>`, the tags of THINKING_TAGS) is no answer. */
+
+const partials = (out: readonly L0Event[]) => out.flatMap((e) => (e.type === 'partial' ? [e.value] : []));
+const codeOf = (error: unknown) => (isSchemaValidationError(error) ? error.code : error);
+
+describe('parseStructured after thinking at the head', () => {
+  it.each([
+    ['a block, tags split across tokens', ['<thi', 'nk>I could send {"name": "x", "n": 1', '}</th', 'ink>\n', '{"name": "a", ', '"n": 2}']],
+    ['two blocks and white space around them, upper case', ['  <THINKING>[1]</THINKING>\n<thought>{"name": "x", "n": 1}</thought>', '\n\n{"name": "a", "n": 2}']],
+    ['a block, then a fence', ['<reasoning>```json\n{"name": "x", "n": 1}\n```</reasoning>', 'Here:\n```json\n{"name": "a", "n": 2}\n```']],
+  ])('should parse the answer after %s, and never show the thinking\'s JSON', (_, chunks) => {
+    for (const config of [{}, { partials: false }]) {
+      const { out, error } = run(text(...chunks), config);
+      expect(error).toBeUndefined();
+      expect(resultOf(out)).toMatchObject({ data: { name: 'a', n: 2 }, raw: chunks.join('') });
+      expect(partials(out).filter((v) => (v as { name?: string }).name === 'x')).toEqual([]);
+    }
+    expect(partials(run(text(...chunks)).out).at(-1)).toEqual({ name: 'a', n: 2 });
+  });
+
+  it('should take no JSON from thinking after which the model answered in prose, or answered nothing', () => {
+    for (const answer of ['I cannot help with that.', '', '\n']) {
+      const { out, error } = run(text('<think>{"name": "x", "n": 1}</think>', answer));
+      expect([codeOf(error), partials(out)]).toEqual(['INVALID_JSON', []]);
+    }
+    // a block the answer never left (cut by the token limit) is no answer either
+    const cut = run([start, tok('<think>{"name": "x", "n": 1}'), { type: 'complete', finishReason: 'length' }]);
+    expect([codeOf(cut.error), partials(cut.out)]).toEqual(['INVALID_JSON', []]);
+  });
+
+  it('should fail an answer that thought of a tool\'s arguments and called it as a tool call, not parse the thought', () => {
+    const call: L0Event = { type: 'tool-call', id: 'c1', name: 'get_weather', arguments: '{"city": "Paris"}' };
+    const { error } = run([start, tok('<think>call get_weather with {"name": "x", "n": 1}</think>'), call, { type: 'complete', finishReason: 'tool-calls' }]);
+    expect(isSchemaValidationError(error) && [error.code, error.info.toolCalls]).toEqual(['INVALID_JSON', ['get_weather']]);
+  });
+
+  it('should read a checkpoint\'s thinking at a resume as a token\'s, and the answer after it', () => {
+    const cases: [string, string][] = [['<think>maybe {"name": "x", "n": 1}', '</think>{"name": "a", "n": 2}'], ['<think>{"name": "x", "n": 1}</think>{"name": "a",', ' "n": 2}']];
+    for (const [checkpoint, rest] of cases) {
+      const { out, error } = run([start, { type: 'resume', checkpoint }, tok(rest), done]);
+      expect(error).toBeUndefined();
+      expect([partials(out).at(0), resultOf(out)]).toMatchObject([{ name: 'a' }, { data: { name: 'a', n: 2 }, raw: checkpoint + rest }]);
+    }
+  });
+
+  it('should read text that only starts like a tag, or thinking after the answer began, as before', () => {
+    expect(resultOf(run(text('<b>', '{"name": "a", "n": 2}</b>')).out)).toMatchObject({ data: { name: 'a', n: 2 } });
+    expect(resultOf(run(text('<thin {"name": "a", "n": 2}')).out)).toMatchObject({ data: { name: 'a', n: 2 } });
+    // thinking that is not at the head is text (splitThinking takes it out anywhere)
+    expect(resultOf(run(text('Sure. <think>{"name": "x", "n": 1}</think> {"name": "a", "n": 2}')).out)).toMatchObject({ data: { name: 'x', n: 1 } });
+  });
+
+  it('should give structured() the answer after the thinking, on the first call', () => {
+    const model = fakeModel({ items: ['<think>The user wants {"name": "draft"}.', '</think>\n\n', '{"name": "Ada"}'] });
+    const events = runScenario(() => structured({ schema: z.object({ name: z.string() }), stream: model })).events;
+    const result = events.find((e): e is ResultEvent => e.type === 'result');
+    expect([result?.data, model.callCount]).toEqual([{ name: 'Ada' }, 1]);
+  });
+});
