@@ -1,7 +1,7 @@
 /** @test {guard} */
 import { defer, map, of, Subject } from 'rxjs';
 import { describe, expect, it } from 'vitest';
-import { guard, isGuardrailViolationError, retryWithBackoff, type GuardRule, type L0Event } from 'l0-rx';
+import { guard, GuardrailViolationError, isGuardrailViolationError, retryWithBackoff, type GuardRule, type L0Event, type Violation } from 'l0-rx';
 import { testScheduler } from '../helpers/testScheduler.js';
 import { done, tok } from './helpers.js';
 
@@ -26,6 +26,15 @@ describe('guard: async completion checks', () => {
       const rule: GuardRule = { name: 'slow', timeout: 5, complete: () => new Promise(() => undefined) };
       const warn: L0Event = { type: 'violation', violation: { ruleId: 'slow', message: 'Rule execution failed: timed out after 5 ms', severity: 'warning', recoverable: true } };
       expectObservable(cold('a-x|', values).pipe(guard([rule]))).toBe('a------(wx|)', { ...values, w: warn });
+    });
+  });
+
+  it('should fail the attempt, releasing nothing held, when an async rule with onRuleError closed misses its timeout', () => {
+    testScheduler().run(({ cold, expectObservable }) => {
+      const rule: GuardRule = { name: 'slow', timeout: 5, onRuleError: 'closed', complete: () => new Promise(() => undefined) };
+      const failed: Violation = { ruleId: 'slow', message: 'Rule execution failed: timed out after 5 ms', severity: 'error', recoverable: true };
+      const error = new GuardrailViolationError({ violations: [failed] }, '');
+      expectObservable(cold('a-x|', values).pipe(guard([rule], { mode: 'hold-back' }))).toBe('-------(w#)', { w: { type: 'violation', violation: failed } }, error);
     });
   });
 

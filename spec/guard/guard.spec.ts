@@ -109,6 +109,25 @@ describe('guard', () => {
       expect((r.error as Error).message).toBe('cb');
     });
 
+    it('should call onViolation no more once the consumer has unsubscribed, but for the violation it left on', () => {
+      const two: GuardRule = { name: 'two', severity: 'warning', check: (d) => (d.includes('BAD') ? [{ message: 'one' }, { message: 'two' }] : undefined) };
+      for (const upTo of ['violation', 'token'] as const) {
+        const called: string[] = [];
+        const seen: string[] = [];
+        // the consumer stops at the round's first violation, or at the token the round passes first (stream-first)
+        const sub = new Subject<L0Event>();
+        const subscription = sub.pipe(guard([two], { onViolation: (v) => void called.push(v.message) })).subscribe((e) => {
+          seen.push(e.type === 'violation' ? e.violation.message : e.type);
+          if (e.type === upTo) subscription.unsubscribe();
+        });
+        sub.next(tok('BAD'));
+        expect(seen, upTo).toEqual(upTo === 'violation' ? ['token', 'one'] : ['token']);
+        // (it left on the first violation's event, which is told: the second is neither sent nor told)
+        expect(called, upTo).toEqual(upTo === 'violation' ? ['one'] : []);
+        expect(sub.observed).toBe(false);
+      }
+    });
+
     it('should error the stream with the rejection of an async onViolation, as with a throw, and leave none unhandled', async () => {
       const unhandled: unknown[] = [];
       const record = (e: unknown) => unhandled.push(e);

@@ -60,10 +60,15 @@ describe('guard({onPhase}) (G5)', () => {
       let finish!: () => void;
       const slow: GuardRule = { name: 'slow', complete: () => new Promise<undefined>((resolve) => (finish = () => resolve(undefined))) };
       let error: unknown;
-      from(text('a')).pipe(guard([slow], { onPhase: (e) => (e.type === 'phase-start' ? Promise.reject(new Error('observer')) : undefined) })).subscribe({ error: (e: unknown) => (error = e) });
+      const told: string[] = [];
+      const onPhase = (e: GuardPhaseEvent) => (told.push(e.type), e.type === 'phase-start' ? Promise.reject(new Error('observer')) : undefined);
+      from(text('a')).pipe(guard([slow], { onPhase })).subscribe({ error: (e: unknown) => (error = e) });
       await Promise.resolve();
       expect((error as Error).message).toBe('observer');
       finish();
+      // the failure cancelled the check in flight: its end is told to no one
+      await new Promise((resolve) => setImmediate(resolve));
+      expect(told).toEqual(['phase-start', 'rule-start']);
       // a rejection after the attempt ended (a synchronous phase) has nothing left to fail
       expect(runSync(text('a'), guard([passing], { onPhase: () => Promise.reject(new Error('late')) })).completed).toBe(true);
       await new Promise((resolve) => setImmediate(resolve));

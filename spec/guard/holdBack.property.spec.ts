@@ -51,3 +51,55 @@ describe('guard hold-back (property)', () => {
     );
   });
 });
+
+/*
+ * The same, where the first property does not reach: a redacting rule (its phrase never released, the rest
+ * unchanged), emoji and accents cut anywhere (no released token starts or ends inside a surrogate pair), and a
+ * resume from a checkpoint the rules passed (cut anywhere but inside a pair; a phrase may straddle its end).
+ */
+const redacting = [customPatternRule(/open sesame/i, 'secret', 'error', { redact: '[x]' }), patternRule({ categories: ['meta-commentary', 'instruction-leak'] })];
+const hard = (s: string) => /as an ai (?:language )?model|\[system\]/i.test(s);
+const resumed = fc
+  .tuple(
+    fc.array(fc.constantFrom('the', 'open', 'ses', 'ame', 'As', 'an', 'AI', 'model', '[sys', 'tem]', '.', '\n', '😀', 'é', 'o😀', '😀.', ...PHRASES), { maxLength: 40 }),
+    fc.array(fc.nat(), { maxLength: 30 }),
+    fc.constantFrom<number | 'sentence'>(0, 1, 5, 32, 'sentence'),
+    fc.option(fc.nat()),
+    fc.boolean(),
+  )
+  .map(([words, cuts, holdBack, cut, redact]) => {
+    const text = words.join(' ');
+    let at = cut === null || text.length === 0 ? 0 : cut % text.length;
+    if (at > 0 && /[\ud800-\udbff]/.test(text[at - 1]!)) at--;
+    const rest = text.slice(at);
+    const points = [...new Set(cuts.map((c) => (rest.length === 0 ? 0 : c % rest.length)))].sort((a, b) => a - b);
+    const chunks = [0, ...points, rest.length].flatMap((p, i, all) => (i === 0 ? [] : [rest.slice(all[i - 1], p)])).filter((c) => c !== '');
+    return { text, chunks, holdBack, checkpoint: cut === null ? undefined : text.slice(0, at), redact };
+  })
+  // a checkpoint holds only text the rules passed
+  .filter(({ checkpoint }) => checkpoint === undefined || !blocked(checkpoint));
+
+describe('guard hold-back (property: redaction, surrogate pairs, resume)', () => {
+  it('should never release a blocked phrase nor half an emoji, and release the rest unchanged (redacted)', () => {
+    fc.assert(
+      fc.property(resumed, ({ text, chunks, holdBack, checkpoint, redact }) => {
+        const head: L0Event[] = checkpoint === undefined ? [] : [{ type: 'resume', checkpoint }];
+        const events: L0Event[] = [...head, ...chunks.map((value): L0Event => ({ type: 'token', value })), { type: 'complete', finishReason: 'stop' }];
+        const tokens: string[] = [];
+        let failed = false;
+        from(events).pipe(guard(redact ? redacting : rules, { mode: 'hold-back', holdBack })).subscribe({
+          next: (e) => void (e.type === 'token' && tokens.push(e.value)),
+          error: () => (failed = true),
+        });
+        const shown = (checkpoint ?? '') + tokens.join('');
+        expect(blocked(shown)).toBe(false);
+        for (const t of tokens) expect(/^[\udc00-\udfff]|[\ud800-\udbff]$/.test(t), JSON.stringify(t)).toBe(false);
+        // (a secret straddling the checkpoint's end was partly released before: too late to redact, it fails)
+        if (!(redact && checkpoint !== undefined)) expect(failed).toBe(redact ? hard(text) : blocked(text));
+        if (!failed) expect(shown).toBe(redact ? text.replace(/open sesame/gi, '[x]') : text);
+        else if (!redact) expect(text.startsWith(shown)).toBe(true);
+      }),
+      { numRuns: runs(500) },
+    );
+  });
+});

@@ -22,7 +22,8 @@ export interface GuardConfig {
    */
   readonly holdBack?: number | 'sentence';
   /**
-   * Called with each violation, after its event. A throw errors the stream (as in `tap`). A promise
+   * Called with each violation, after its event, until the consumer unsubscribes (the event it
+   * unsubscribes on included, none after). A throw errors the stream (as in `tap`). A promise
    * it returns is not awaited: its rejection errors the stream as a throw would while the guard
    * runs, and is dropped after its end (never an unhandled rejection).
    */

@@ -316,9 +316,11 @@ export class GuardSubscription extends Relay<L0Event> implements RedactionSink {
     const { violations, failing } = verdict;
     const { onViolation } = this.#plan;
     for (const v of violations) {
+      // told of what the consumer was sent: never once it has unsubscribed, but for the event it leaves on
+      const live = !this.closed;
       this.out.next({ type: 'violation', violation: v });
       try {
-        quiet(onViolation?.(v), (e) => this.#rejected(e));
+        quiet(live && onViolation?.(v), (e) => this.#rejected(e));
       } catch (e) {
         this.#fail(e);
         return false;
@@ -342,9 +344,8 @@ export class GuardSubscription extends Relay<L0Event> implements RedactionSink {
 
   /** An async `onViolation`'s or `onPhase`'s rejection: it errors the stream as a throw would while the guard runs (see `quiet`: never left unhandled, which would end Node). */
   #rejected(e: unknown): void {
-    if (this.#ended || this.closed) return;
-    this.#finishing?.unsubscribe();
-    this.#fail(e);
+    // (the error unsubscribes this subscriber, and so the completion checks in flight: see unsubscribe)
+    if (!this.#ended && !this.closed) this.#fail(e);
   }
 
   /**
