@@ -1,7 +1,7 @@
 /** @test {budget} */
 import { describe, expect, it } from 'vitest';
 import { defer, merge, type Observable } from 'rxjs';
-import { budget, BudgetExceededError, createBudget, defineGuardrailRule, fallbackTo, fromStream, hedge, l0, raceModels, retryWithBackoff, type L0Event } from 'l0-rx';
+import { AllStreamsExhaustedError, budget, BudgetExceededError, createBudget, defineGuardrailRule, fallbackTo, fromStream, hedge, l0, raceModels, retryWithBackoff, type L0Event } from 'l0-rx';
 import { testScheduler } from '../helpers/testScheduler.js';
 import { marbleAttempts, type Cold } from './marbleAttempts.js';
 
@@ -206,8 +206,9 @@ describe('budget inside a race\'s entrant, inside the retry loop', () => {
     });
   });
 
-  // the limit README states: the loop asks only its own attempt's budgets, so these refusals still come after the wait
-  it('should still wait the backoff when every entrant counts into one spent ledger, then fail the race with no request sent', () => {
+  // the race answers the loop for its entrants: every one refused with an error is the race's AllStreamsExhaustedError, at once
+  // (it waited the 1000-frame backoff, announced a retry, then failed the same way with no request sent)
+  it('should end the run as the attempt fails when every entrant counts into one spent ledger, with no retry and no wait', () => {
     const scheduler = testScheduler();
     scheduler.run(({ cold, flush }) => {
       const first = attempts(cold, reset, '-a-b-#', '-c-|');
@@ -216,8 +217,85 @@ describe('budget inside a race\'s entrant, inside the retry loop', () => {
       const run = raceModels([fromStream(first.factory).pipe(budget(ledger)), fromStream(second.factory).pipe(budget(ledger))]).pipe(retryWithBackoff(slow));
       const log = logOf(run, () => scheduler.now());
       flush();
-      expect(log).toEqual(['1:start', '1:a', '3:b', '5:retry', '1005:All 2 attempt(s) over every stream failed; last: Budget exceeded: maxOutputTokens 2 (would reach 3)']);
+      expect(log).toEqual(['1:start', '1:a', '3:b', '5:All 2 attempt(s) over every stream failed; last: Budget exceeded: maxOutputTokens 2 (would reach 3)']);
       expect([first.calls, second.calls]).toEqual([[1], [1]]);
+    });
+  });
+
+  it('should end the run at once with the race\'s error whose list is every entrant\'s refusal, the next attempt numbered', () => {
+    let error: unknown;
+    testScheduler().run(({ cold, flush }) => {
+      const first = attempts(cold, reset, '-a-b-#', '-c-|');
+      const second = attempts(cold, reset, '-------', '-c-|');
+      const ledger = createBudget({ maxOutputTokens: 2 });
+      raceModels([fromStream(first.factory).pipe(budget(ledger)), fromStream(second.factory).pipe(budget(ledger))])
+        .pipe(retryWithBackoff(slow)).subscribe({ error: (e) => (error = e) });
+      flush();
+    });
+    expect(error).toBeInstanceOf(AllStreamsExhaustedError);
+    expect((error as AllStreamsExhaustedError).errors).toEqual([over(2, 3), over(2, 3)]);
+    expect((error as AllStreamsExhaustedError).attempt).toBe(2);
+  });
+
+  it('should end the run as the attempt fails when one entrant was refused in it and the other spent its own budget', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ cold, flush }) => {
+      // attempt 1: the first wins and spends its budget, then fails; attempt 2: the first is refused, the second spends its own and fails
+      const first = attempts(cold, reset, '-a-b-#', '-c-|', '-c-|');
+      const second = attempts(cold, reset, '-------', '-a-b-#', '-c-|');
+      const run = raceModels([fromStream(first.factory).pipe(budget({ maxOutputTokens: 2 })), fromStream(second.factory).pipe(budget({ maxOutputTokens: 2 }))])
+        .pipe(retryWithBackoff(slow));
+      const log = logOf(run, () => scheduler.now());
+      flush();
+      // the entrant refused in attempt 2 is asked too: no third attempt after another 1000 frames
+      expect(log).toEqual(['1:start', '1:a', '3:b', '5:retry', '1006:start', '1006:a', '1008:b', '1010:All 2 attempt(s) over every stream failed; last: Budget exceeded: maxOutputTokens 2 (would reach 3)']);
+      expect([first.calls, second.calls]).toEqual([[1], [1, 2]]);
+    });
+  });
+
+  it('should end a hedge\'s run as the attempt fails when the primary and the started backup count into one spent ledger', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ cold, flush }) => {
+      const primary = attempts(cold, reset, '---a-b-#', '-c-|');
+      const backup = attempts(cold, reset, '-------', '-c-|');
+      const ledger = createBudget({ maxOutputTokens: 2 });
+      const run = fromStream(primary.factory).pipe(budget(ledger), hedge(fromStream(backup.factory).pipe(budget(ledger)), { delay: 2 }), retryWithBackoff(slow));
+      const log = logOf(run, () => scheduler.now());
+      flush();
+      expect(log).toEqual(['3:start', '3:a', '5:b', '7:All 2 attempt(s) over every stream failed; last: Budget exceeded: maxOutputTokens 2 (would reach 3)']);
+      expect([primary.calls, backup.calls]).toEqual([[1], [1]]);
+    });
+  });
+
+  // a backup this attempt never started has no budget to ask (one of its own may let it stream): the loop waits, as README says
+  it('should still wait the backoff when a hedge\'s backup never started in the attempt, then fail the race with no request sent', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ cold, flush }) => {
+      const primary = attempts(cold, reset, '-a-b-#', '-c-|');
+      const backup = attempts(cold, reset, '-c-|', '-c-|');
+      const ledger = createBudget({ maxOutputTokens: 2 });
+      const run = fromStream(primary.factory).pipe(budget(ledger), hedge(fromStream(backup.factory).pipe(budget(ledger)), { delay: 100 }), retryWithBackoff(slow));
+      const log = logOf(run, () => scheduler.now());
+      flush();
+      expect(log).toEqual(['1:start', '1:a', '3:b', '5:retry', '1005:All 2 attempt(s) over every stream failed; last: Budget exceeded: maxOutputTokens 2 (would reach 3)']);
+      expect([primary.calls, backup.calls]).toEqual([[1], []]);
+    });
+  });
+
+  // an entrant refused with complete{length} is no failure the race can foresee (it completes without content): the loop waits
+  it('should still wait the backoff when one entrant\'s spent budget completes with length instead of an error', () => {
+    const scheduler = testScheduler();
+    scheduler.run(({ cold, flush }) => {
+      const first = attempts(cold, reset, '-a-b-#', '-c-|');
+      const second = attempts(cold, reset, '-c-|', '-c-|');
+      const spent = createBudget({ maxOutputTokens: 2, onExceeded: 'complete' });
+      spent.outputTokens = 2;
+      const run = raceModels([fromStream(first.factory).pipe(budget({ maxOutputTokens: 2 })), fromStream(second.factory).pipe(budget(spent))])
+        .pipe(retryWithBackoff(slow));
+      const log = logOf(run, () => scheduler.now());
+      flush();
+      // attempt 2 is sent after the wait: the first entrant is refused, the second completes empty (ZeroOutputError), retried again
+      expect(log.slice(0, 5)).toEqual(['1:start', '1:a', '3:b', '5:retry', '1005:retry']);
     });
   });
 

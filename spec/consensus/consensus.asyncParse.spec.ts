@@ -1,7 +1,10 @@
 /** @test {consensus} an async parse: bounded by `timeout`, and run once per output */
 import { describe, expect, it } from 'vitest';
-import { consensus, isTokenTimeoutError, type ConsensusResult, type L0Event } from 'l0-rx';
+import { lastValueFrom, of } from 'rxjs';
+import type { StandardSchemaV1 } from '@standard-schema/spec';
+import { consensus, isAllStreamsExhaustedError, isSchemaValidationError, isTokenTimeoutError, type ConsensusResult, type L0Event } from 'l0-rx';
 import { testScheduler } from '../helpers/testScheduler.js';
+import { unhandledDuring } from '../helpers/unhandled.js';
 
 const values: Record<string, L0Event> = {
   a: { type: 'token', value: '{"a":1}' },
@@ -37,5 +40,24 @@ describe('consensus: an async parse', () => {
     });
     expect([result!.consensus, result!.successCount, result!.cancelledCount]).toEqual([{ a: 1 }, 3, 1]);
     expect(calls).toHaveLength(3);
+  });
+});
+
+describe('consensus: an async schema with earlyExit', () => {
+  // the early decision asks the schema too: its promise was left alone, so a rejection was unhandled (the output's own
+  // validation, which fails it, asks again)
+  it('should leave no rejection unhandled when the validation rejects, failing each output with a SchemaValidationError', async () => {
+    const broken = new Error('validator down');
+    const schema: StandardSchemaV1<unknown, { a: number }> = {
+      '~standard': { version: 1, vendor: 'spec', validate: () => Promise.reject(broken) },
+    };
+    const answer = () => of(values.a!, values.x!);
+    let error: unknown;
+    const unhandled = await unhandledDuring(async () => {
+      error = await lastValueFrom(consensus([answer(), answer(), answer()], { schema, earlyExit: true })).catch((e: unknown) => e);
+    });
+    expect(unhandled).toEqual([]);
+    const causes = isAllStreamsExhaustedError(error) ? error.errors.map((e) => isSchemaValidationError(e) && e.cause) : error;
+    expect(causes).toEqual([broken, broken, broken]);
   });
 });

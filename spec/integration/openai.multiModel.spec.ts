@@ -5,7 +5,7 @@ import {
   accumulate, circuitBreaker, createCircuitBreaker, fallbackTo, fromStream, hedge, l0, raceModels, retryWithBackoff,
   type L0Event, type L0State, type StreamFactory,
 } from 'l0-rx';
-import { PATIENT, REPLY, RETRY, eventsOf, expectClosedByClient, openaiClient, requestsFor, useFaultServer, viaOpenAI } from './harness.js';
+import { PATIENT, REPLY, RETRY, eventually, eventsOf, expectClosedByClient, openaiClient, requestsFor, useFaultServer, viaOpenAI } from './harness.js';
 import type OpenAI from 'openai';
 
 // Racing, hedging and circuit breaking through the real openai SDK against the loopback fault server:
@@ -47,6 +47,32 @@ describe('multi-model composition + openai SDK', () => {
     const state = await finalState(run(client, 'gpt-primary').pipe(hedge(run(client, 'gpt-backup'), { delay: 1_000 })));
     expect(state.content).toBe(REPLY);
     expect(requestsFor(ctx.server, 'gpt-backup')).toHaveLength(0);
+  });
+
+  // the consumer leaves, or the race errors on its own, before any entrant won: every request already sent is closed
+  it('should close every entrant\'s request when the consumer unsubscribes before any won (raceModels)', async () => {
+    const client = openaiClient(ctx.server);
+    const models = ['fault:no-response', 'fault:slow-first-token:3000'];
+    const race = raceModels(models.map((m) => attempt(client, m))).subscribe();
+    await eventually(() => models.every((m) => requestsFor(ctx.server, m).length === 1));
+    race.unsubscribe();
+    for (const m of models) await expectClosedByClient(ctx.server, m);
+  });
+
+  it('should close the primary\'s and the backup\'s requests when the consumer unsubscribes before either won (hedge)', async () => {
+    const client = openaiClient(ctx.server);
+    const hedged = attempt(client, 'fault:slow-first-token:3000').pipe(hedge(attempt(client, 'fault:no-response'), { delay: 50 })).subscribe();
+    await eventually(() => ['fault:slow-first-token:3000', 'fault:no-response'].every((m) => requestsFor(ctx.server, m).length === 1));
+    hedged.unsubscribe();
+    for (const m of ['fault:slow-first-token:3000', 'fault:no-response']) await expectClosedByClient(ctx.server, m);
+  });
+
+  it('should close every entrant\'s request when winOn throws (the race errors on its own)', async () => {
+    const client = openaiClient(ctx.server);
+    const error = await lastValueFrom(raceModels([attempt(client, 'fault:slow-first-token:100'), attempt(client, 'fault:no-response')], { winOn: () => { throw new Error('winOn'); } })).catch((e: unknown) => e);
+    expect((error as Error).message).toBe('winOn');
+    await expectClosedByClient(ctx.server, 'fault:no-response');
+    await expectClosedByClient(ctx.server, 'fault:slow-first-token:100');
   });
 
   it('should open the breaker on a flapping model and send the next calls straight to the fallback', async () => {

@@ -1,6 +1,6 @@
 /** @test {raceModels} @test {hedge} */
 import { describe, expect, it } from 'vitest';
-import { config as rxConfig, defer, NEVER, Observable, ObjectUnsubscribedError, Subject, take, tap, throwError, UnsubscriptionError, type SchedulerLike, type Subscriber } from 'rxjs';
+import { config as rxConfig, defer, merge, NEVER, Observable, ObjectUnsubscribedError, Subject, take, tap, throwError, UnsubscriptionError, type SchedulerLike, type Subscriber, type Subscription } from 'rxjs';
 import { AllStreamsExhaustedError, hedge, ProviderError, raceModels, type L0Event } from 'l0-rx';
 import { withEntrantObserver } from '../../src/internal/entrantObserver.js';
 import { testScheduler } from '../helpers/testScheduler.js';
@@ -137,6 +137,65 @@ describe('races at their edges', () => {
     expect(open).toBe(0);
   });
 
+  // once the race has ended there is no race left to error: as with rxjs's merge, the UnsubscriptionError goes to the call that
+  // ended it, every entrant unsubscribed all the same (the children of the race's subscriber)
+  describe('an entrant whose teardown throws once the race has ended', () => {
+    const broken = new Error('teardown');
+    /** What `act` threw: an UnsubscriptionError's own errors. */
+    const thrownBy = (act: () => void): unknown => {
+      try {
+        act();
+      } catch (e) {
+        return e instanceof UnsubscriptionError ? e.errors : e;
+      }
+      return 'nothing';
+    };
+    const counted = (open: { n: number }, teardown: () => void) => new Observable<L0Event>((sub) => {
+      open.n++;
+      sub.next(values.s);
+      return () => (open.n--, teardown());
+    });
+
+    it('should unsubscribe every entrant and throw the UnsubscriptionError to the consumer\'s unsubscribe, as rxjs\'s merge does', () => {
+      const open = { n: 0 };
+      const sub = raceModels([counted(open, () => undefined), counted(open, () => { throw broken; }), counted(open, () => undefined)]).subscribe();
+      expect(open.n).toBe(3);
+      expect(thrownBy(() => sub.unsubscribe())).toEqual([broken]);
+      expect(open.n).toBe(0);
+    });
+
+    it('should throw it to the emission that ended the race (here a Subject\'s next), its error sent once, as rxjs\'s merge does', () => {
+      const open = { n: 0 };
+      const source = new Subject<L0Event>();
+      const errors: unknown[] = [];
+      raceModels([source, counted(open, () => { throw broken; })], { winOn: () => { throw new Error('winOn'); } }).subscribe({ error: (e) => errors.push(e) });
+      expect(thrownBy(() => source.next(values.a))).toEqual([broken]);
+      expect({ errors: errors.map((e) => (e as Error).message), open: open.n }).toEqual({ errors: ['winOn'], open: 0 });
+      // rxjs's merge, for comparison: the same throw to the same caller
+      const merged = new Subject<L0Event>();
+      merge(merged, counted(open, () => { throw broken; })).subscribe({ error: () => undefined });
+      expect(thrownBy(() => merged.error(new Error('end')))).toEqual([broken]);
+    });
+  });
+
+  // a loser subscribed while another entrant won (its subscribe made the primary answer) is unsubscribed as that subscribe
+  // returns: its throwing teardown errors the race then, as a loser's at the win does, after the winner's events so far
+  it('should error a race won during a backup\'s subscribe with the UnsubscriptionError of its teardown, the winner\'s later events unsent', () => {
+    const primary = new Subject<L0Event>();
+    const broken = new Error('teardown');
+    const backup = new Observable<L0Event>(() => {
+      primary.next(values.s);
+      primary.next(values.a);
+      return () => {
+        throw broken;
+      };
+    });
+    testScheduler().run(({ expectObservable, cold }) => {
+      cold('------(bx|)', values).subscribe(primary);
+      expectObservable(primary.pipe(hedge(backup, { delay: 4 }))).toBe('----(sa#)', values, new UnsubscriptionError([broken]));
+    });
+  });
+
   // the stagger timer subscribes a backup, and its teardown runs there: as its subscribe returns (it failed, or the race
   // ended, meanwhile) or as it is unsubscribed (the primary won meanwhile). Its throw reached the timer's action, so the
   // scheduler (a virtual flush threw; the asyncScheduler's timer threw out of Node's loop), and the race never ended
@@ -237,6 +296,57 @@ describe('races over entrants that fail while being subscribed', () => {
       raceModels([gone(), gone().asObservable()]).subscribe({ error: (e) => (error = e) });
       expect(error).toBeInstanceOf(AllStreamsExhaustedError);
       expect((error as AllStreamsExhaustedError).errors.map((e) => e instanceof ObjectUnsubscribedError)).toEqual([true, true]);
+    });
+
+    // a subscribe of its own that makes another entrant win and then throws (an Observable subclass): the race ended with an
+    // UnsubscriptionError wrapping that throw, as if a teardown had thrown, and the winner's later events were lost
+    describe('one that makes another entrant win inside its subscribe, then throws', () => {
+      const thenThrows = (during: () => void, thrown: unknown) => new (class extends Observable<L0Event> {
+        override subscribe(): Subscription {
+          during();
+          throw thrown;
+        }
+      })();
+      const outcome = (run: Observable<L0Event>, after: () => void) => {
+        const got: unknown[] = [];
+        run.subscribe({ next: (e) => got.push(e.type), error: (e: unknown) => got.push(e instanceof UnsubscriptionError ? { unsubscription: e.errors } : e), complete: () => got.push('|') });
+        after();
+        return got;
+      };
+
+      it('should let the winner stream on to its end, the loser\'s throw its failure, unseen as a loser\'s', () => {
+        const primary = new Subject<L0Event>();
+        const loser = thenThrows(() => (primary.next(values.s), primary.next(values.a)), new Error('subscribe'));
+        expect(outcome(raceModels([primary, loser]), () => (primary.next(values.b), primary.next(values.x), primary.complete()))).toEqual(['start', 'token', 'token', 'complete', '|']);
+      });
+
+      it('should end the race with its own error when it won itself before throwing, as a winner that fails', () => {
+        const primary = new Subject<L0Event>();
+        const own = new Error('subscribe');
+        const winner = new (class extends Observable<L0Event> {
+          override subscribe(subscriber?: unknown): Subscription {
+            const sub = subscriber as Subscriber<L0Event>; // the race's own subscriber
+            sub.next(values.s);
+            sub.next(values.a);
+            throw own;
+          }
+        })();
+        expect(outcome(raceModels([primary, winner]), () => undefined)).toEqual(['start', 'token', own]);
+      });
+
+      it('should still error the race with an UnsubscriptionError when it ended itself and its teardown threw', () => {
+        const primary = new Subject<L0Event>();
+        const broken = new Error('teardown');
+        const loser = new Observable<L0Event>((sub) => {
+          primary.next(values.s);
+          primary.next(values.a);
+          sub.error(new Error('failed'));
+          return () => {
+            throw broken;
+          };
+        });
+        expect(outcome(raceModels([primary, loser]), () => undefined)).toEqual(['start', 'token', { unsubscription: [broken] }]);
+      });
     });
 
     it('should drop a hedge backup as a failed one and subscribe the next after the delay, the primary racing on', () => {

@@ -44,7 +44,8 @@ import { Budget, isBudget, resolveBudget, type BudgetConfig, type ResolvedBudget
  *    sent nothing before); inside the retry loop that is known as the attempt before it fails, so
  *    a loop that would retry ends the run right then, not after its wait (with the error, no
  *    `retry`; with `onExceeded: 'complete'`, `retry{delayMs: 0}` then the `complete`; in a race's
- *    entrant it refuses that entrant alone, as the next attempt starts: the others race on). After the loops, the `retry` or `fallback` that announces such an
+ *    entrant it refuses that entrant alone, as the next attempt starts: the others race on, and a
+ *    race whose every entrant's budget refuses with an error ends the run then, as that attempt would). After the loops, the `retry` or `fallback` that announces such an
  *    attempt ends the run so (with `onExceeded: 'complete'` it passes first, as in 3): the
  *    attempt is never sent, as inside them, nor resumed (no `resume` restores a checkpoint). A race
  *    that holds its entrants' events releases a winner's `retry` from before the win only at the
@@ -75,22 +76,23 @@ export function budget(config: BudgetConfig | Budget): MonoTypeOperatorFunction<
     const ledger = shared ? () => shared : () => new Budget(c);
     return new Observable<L0Event>((subscriber) => {
       const tally = runTally(runs, ledger);
-      // a request that could not stream one token within the limits (a spent ledger, a prompt over them) is never sent
-      const spent = tally.ledger.exceeds(1, c.inputTokens);
-      if (spent) {
-        if (c.onExceeded === 'error') return subscriber.error(new BudgetExceededError(spent));
-        subscriber.next(markLimitCut({ type: 'complete', finishReason: 'length', usage: { outputTokens: tally.output, inputTokens: tally.input } }));
-        return subscriber.complete();
-      }
       // inside a retry loop: whether the next attempt would be refused, asked as this one fails (the run ends then, not after a wait);
-      // by the holder its loop made (a race's entrant, a lane refused alone, has one of its own that no loop asks); only the
-      // run's count, which the next attempt continues (a second subscription in the attempt counts afresh, in the next one too)
+      // by the holder its loop made (a race's entrant, a lane, has one of its own, which the race asks: refused alone, the others race on);
+      // only the run's count, which the next attempt continues (a second subscription in the attempt counts afresh, in the next one too).
+      // Before the refusal below: a race entrant refused now is asked too
       const holder = peekAttemptContext();
       if (holder && runs.get(holder.run!) === tally) {
         onNextAttempt(holder, () => {
           const over = tally.ledger.exceeds(1, c.inputTokens);
           return over && (c.onExceeded === 'error' ? new BudgetExceededError(over) : true);
         });
+      }
+      // a request that could not stream one token within the limits (a spent ledger, a prompt over them) is never sent
+      const spent = tally.ledger.exceeds(1, c.inputTokens);
+      if (spent) {
+        if (c.onExceeded === 'error') return subscriber.error(new BudgetExceededError(spent));
+        subscriber.next(markLimitCut({ type: 'complete', finishReason: 'length', usage: { outputTokens: tally.output, inputTokens: tally.input } }));
+        return subscriber.complete();
       }
       // the watch is the source's subscriber itself: a cut inside a synchronous flood closes it, and a source that checks `closed` stops
       return source.subscribe(new BudgetWatch(subscriber, c, tally));

@@ -7,7 +7,7 @@ import type { StandardSchemaV1 } from '@standard-schema/spec';
 import { concatMap, defer, forkJoin, from, map, of, catchError, race, throwError, type Observable } from 'rxjs';
 import type { L0State } from '../events/reduceState.js';
 import { SchemaValidationError } from '../errors/SchemaValidationError.js';
-import { isPromiseLike } from '../internal/isPromiseLike.js';
+import { isPromiseLike, quiet } from '../internal/isPromiseLike.js';
 import type { ParallelResult } from '../multi/runAll.js';
 import { validateSchema } from '../structured/validateSchema.js';
 import type { Resolved } from './consensus.js';
@@ -68,6 +68,7 @@ export function decided<T>(o: Resolved<T>, parsed: (i: number, state: L0State) =
             return undefined;
           }
           const checked = o.schema?.['~standard'].validate(value);
+          quiet(checked); // an async one's rejection is the output's to report (validateOutputs asks again), never unhandled here
           // an output that does not parse or validate agrees with nothing (an async schema: not known yet, so no early exit on it)
           if (checked === undefined) keys.set(i, canonical(value));
           else keys.set(i, isPromiseLike(checked) || checked.issues !== undefined ? undefined : canonical((checked as StandardSchemaV1.SuccessResult<T>).value));

@@ -6,7 +6,8 @@ import { globalSlot } from './globalSlot.js';
  * made the holder asks it before it announces a `retry` and waits its delay for an attempt that
  * will not come. Kept by holder (the attempt's context as one loop handed it) in a weak map: only
  * that loop asks, never for a budget in a race's entrant (each has a holder of its own: refused
- * alone, it leaves the others racing) nor in a nested loop's attempt (that loop asks). On
+ * alone, it leaves the others racing; the race registers on its loop's holder whether all would be)
+ * nor in a nested loop's attempt (that loop asks). On
  * `globalThis` under a registered symbol, so the package's ESM and CJS copies share it.
  */
 const CHECKS = /*#__PURE__*/ globalSlot(Symbol.for('l0-rx.refusedAttempt.v1'), new WeakMap<object, () => unknown>());

@@ -13,6 +13,7 @@ import { isContentEvent } from '../events/eventTypes.js';
 import { currentEntrantObserver, withEntrantObserver, type EntrantOutcome, type EntrantTrace } from '../internal/entrantObserver.js';
 import { quiet } from '../internal/isPromiseLike.js';
 import { atDeadline } from '../internal/deadline.js';
+import { onNextAttempt, refusedAfter } from '../internal/refusedAttempt.js';
 
 /**
  * Each entrant's run inside the run that handed the race its context: one object per run and
@@ -113,6 +114,15 @@ export function raceCore(entrants: readonly RaceEntrant[], config: RaceCoreConfi
      * (a relayed one stays relayed). Never another start's model: a fallback's start would be mislabelled.
      */
     const named = (e: L0Event, name = entrants[winner]!.name): L0Event => (e.type === 'start' && e.model === undefined && name !== undefined ? relayedLike(e, { ...e, model: name }) : e);
+    // the retry loop around the race asks, as this attempt fails, whether the next is refused: it is when a budget() in every
+    // entrant refuses its lane with an error (the race would fail so, no request sent), and the run ends then, not after the wait
+    // (an entrant not started in this attempt, a hedge's backup, has no holder: nothing refuses it)
+    if (outer) {
+      onNextAttempt(outer, () => {
+        const refused = [...holders].map(refusedAfter);
+        return refused.every((r) => r instanceof Error) && new AllStreamsExhaustedError(refused);
+      });
+    }
     let timer: Subscription | undefined;
     const observer = currentEntrantObserver();
     const lanes: (EntrantTrace | undefined)[] = new Array(n);
@@ -187,7 +197,8 @@ export function raceCore(entrants: readonly RaceEntrant[], config: RaceCoreConfi
      * Subscribes the next entrant. A teardown of its that throws, run as its subscribe returns (it ended, or the race
      * did, meanwhile) or as it is unsubscribed there (another entrant won meanwhile), errors the race as a loser's does in
      * `win`: never the caller, the stagger timer's action (the scheduler) or an entrant's error handler. A throw out of
-     * its subscribe while it is open (one rxjs lets through: an unsubscribed Subject's) is its failure (see subscribeNext).
+     * its subscribe while it is open (one rxjs lets through: an unsubscribed Subject's) is its failure, after a win too
+     * (see subscribeNext).
      */
     const launchNext = (): void => {
       try {
@@ -205,6 +216,8 @@ export function raceCore(entrants: readonly RaceEntrant[], config: RaceCoreConfi
       // the entrant's subscriber is the consumer's child: a synchronous entrant stops as soon as the consumer leaves
       // made first: an entrant may win during its subscribe, with a start its own loop numbered
       const holder = (holders[i] = ctx && { ctx, taken: false, run: laneOf(outer!.run, i) });
+      /** It ended (failed, or completed): a throw out of its subscribe is then its teardown's. */
+      let ended = false;
       const entrant = {
         next: (e: L0Event) => {
           lanes[i]?.next(e);
@@ -229,11 +242,13 @@ export function raceCore(entrants: readonly RaceEntrant[], config: RaceCoreConfi
           if (won) win(i);
         },
         error: (err: unknown) => {
+          ended = true;
           endLane(i, 'failed', err);
           if (winner === i) end(() => subscriber.error(err));
           else if (winner === -1) fail(i, err);
         },
         complete: () => {
+          ended = true;
           if (winner === -1 && meaningful[i]) win(i);
           if (winner === i) return end(() => (endLane(i, 'won'), subscriber.complete()));
           if (winner !== -1) return;
@@ -247,9 +262,10 @@ export function raceCore(entrants: readonly RaceEntrant[], config: RaceCoreConfi
       try {
         ({ subscription: sub, taken } = withEntrantObserver(undefined, () => subscribeWithHolder(entrants[i]!.source, entrant, holder, subscriber)));
       } catch (err) {
-        // once it (or the race) had ended, its teardown threw, and once one had won, no failure of its counts: launchNext errors
-        // the race with the throw. Still open and racing, its subscribe threw past rxjs (an unsubscribed Subject's): its failure
-        if (subscriber.closed || winner !== -1 || i in errors) throw err;
+        // once it (or the race) had ended, its teardown threw: launchNext errors the race with the throw. Still open, its subscribe
+        // threw past rxjs (an unsubscribed Subject's, an Observable subclass's own subscribe): its failure, as any other, also
+        // once it made another entrant win (a loser's, unseen: the winner streams on; it was an UnsubscriptionError ending the race)
+        if (subscriber.closed || ended) throw err;
         entrant.error(err);
       }
       if (taken) outer!.taken = true;
