@@ -224,17 +224,23 @@ describe('budget inside a race\'s entrant, inside the retry loop', () => {
 
   it('should end the run at once with the race\'s error whose list is every entrant\'s refusal, the next attempt numbered', () => {
     let error: unknown;
-    testScheduler().run(({ cold, flush }) => {
+    let at = -1;
+    const scheduler = testScheduler();
+    scheduler.run(({ cold, flush }) => {
       const first = attempts(cold, reset, '-a-b-#', '-c-|');
       const second = attempts(cold, reset, '-------', '-c-|');
       const ledger = createBudget({ maxOutputTokens: 2 });
       raceModels([fromStream(first.factory).pipe(budget(ledger)), fromStream(second.factory).pipe(budget(ledger))])
-        .pipe(retryWithBackoff(slow)).subscribe({ error: (e) => (error = e) });
+        .pipe(retryWithBackoff(slow)).subscribe({ error: (e) => ((error = e), (at = scheduler.now())) });
       flush();
     });
+    // as attempt 1 fails (frame 5), not after the 1000-frame wait: the same error the refused attempt 2 ends with
+    expect(at).toBe(5);
     expect(error).toBeInstanceOf(AllStreamsExhaustedError);
     expect((error as AllStreamsExhaustedError).errors).toEqual([over(2, 3), over(2, 3)]);
-    expect((error as AllStreamsExhaustedError).attempt).toBe(2);
+    // as a budget's refusal without the race: attempt 2, category abort, not retryable, attempt 1's error before it
+    const { attempt, category, retryable, attemptErrors } = error as AllStreamsExhaustedError;
+    expect({ attempt, category, retryable, attempts: attemptErrors?.length }).toEqual({ attempt: 2, category: 'abort', retryable: false, attempts: 2 });
   });
 
   it('should end the run as the attempt fails when one entrant was refused in it and the other spent its own budget', () => {
