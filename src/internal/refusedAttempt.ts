@@ -10,20 +10,24 @@ import { globalSlot } from './globalSlot.js';
  * nor in a nested loop's attempt (that loop asks). On
  * `globalThis` under a registered symbol, so the package's ESM and CJS copies share it.
  */
-const CHECKS = /*#__PURE__*/ globalSlot(Symbol.for('l0-rx.refusedAttempt.v1'), new WeakMap<object, () => unknown>());
+const CHECKS = /*#__PURE__*/ globalSlot(Symbol.for('l0-rx.refusedAttempt.v2'), new WeakMap<object, (() => unknown)[]>());
 
 /**
  * Registers `check` for the attempt `holder` names: the error the next attempt would end the run
  * with, `true` when it would complete it, or nothing. Two budgets in one attempt both register: the
  * first registered (subscribed first, so the outer of two in a row) that refuses answers, as in the
- * next attempt it refuses before the other is asked. @internal
+ * next attempt it refuses before the other is asked. A list, not a chain of closures: thousands of
+ * races or budgets in one attempt ask theirs without a deep stack. @internal
  */
 export function onNextAttempt(holder: object, check: () => unknown): void {
-  const first = CHECKS.get(holder);
-  CHECKS.set(holder, first ? () => first() || check() : check);
+  const list = CHECKS.get(holder);
+  if (list) list.push(check);
+  else CHECKS.set(holder, [check]);
 }
 
 /** What the checks registered for the attempt `holder` names say of the attempt after it (see {@link onNextAttempt}). @internal */
 export function refusedAfter(holder: object | undefined): unknown {
-  return holder && CHECKS.get(holder)?.();
+  let refused: unknown;
+  for (const check of (holder && CHECKS.get(holder)) || []) if ((refused = check())) break;
+  return refused;
 }
