@@ -45,6 +45,11 @@ describe('deserializeError: typed classes', () => {
     expect([back instanceof CircuitOpenError, back.name, back.code, (back as L0Error & { info: unknown }).info]).toEqual([false, 'CircuitOpenError', 'CIRCUIT_OPEN', { key: 'm' }]);
   });
 
+  it.each(['CircuitOpenError', 'BudgetExceededError', 'ConsensusError'])('should rebuild a %s recorded with info null as a generic L0Error with the name (a TypeError reading its field)', (name) => {
+    const back = deserializeError({ name, message: 'm', code: 'X', info: null } as unknown as SerializedError);
+    expect([back.name, back.message, back.code, (back as L0Error & { info: unknown }).info]).toEqual([name, 'm', 'X', {}]);
+  });
+
   it('should not treat a name inherited from Object.prototype as a class', () => {
     expect(deserializeError({ name: 'toString', message: 'm', info: {} }).name).toBe('toString');
   });

@@ -1,16 +1,19 @@
 /** @test {AllStreamsExhaustedError} @test {serializeError} @test {recordEvents} @test {replayEvents} */
 import { lastValueFrom, of, concat, throwError } from 'rxjs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   AllStreamsExhaustedError,
   createMemoryEventStore,
   deserializeError,
   isAllStreamsExhaustedError,
+  L0Error,
   ProviderError,
   recordEvents,
   replayEvents,
   serializeError,
   UnknownError,
+  type EventEnvelope,
+  type EventStore,
   type L0Event,
   type SerializedError,
 } from 'l0-rx';
@@ -115,5 +118,32 @@ describe('AllStreamsExhaustedError: a total cap on its serialised errors', () =>
     await lastValueFrom(concat(of(start), throwError(() => replayed)).pipe(recordEvents(again, { streamId: 'r' }))).catch(() => undefined);
     const line = (of: typeof store) => (of.read('r') as readonly { event: unknown }[]).at(-1)!.event;
     expect(line(again)).toEqual(line(store));
+  });
+
+  it('should rebuild a log line of exhaustions nested 300 deep without serialising any of them (each rebuilt one serialised its whole subtree: 400 deep took seconds, 1,000 minutes)', async () => {
+    let plain: SerializedError = { name: 'ProviderError', message: 'root', code: 'SERVER_ERROR', category: 'server', retryable: true };
+    for (let d = 0; d < 300; d++) plain = { name: 'AllStreamsExhaustedError', message: `level ${d}`, errors: [plain] };
+    const envelopes = [
+      { v: 1, streamId: 'r', seq: 0, ts: 0, run: 'x', event: { type: 'start', attempt: 1, fallbackIndex: 0, isRetry: false, isFallback: false } },
+      { v: 1, streamId: 'r', seq: 1, ts: 1, run: 'x', event: { type: 'error', error: plain } },
+    ];
+    const store: EventStore = { append: () => undefined, read: () => envelopes as EventEnvelope[], streams: () => ['r'], delete: () => undefined };
+    // the real methods, counted: the constructor serialised its last error to read its message
+    const spies = [vi.spyOn(L0Error.prototype, 'toJSON'), vi.spyOn(AllStreamsExhaustedError.prototype, 'toJSON')];
+    try {
+      const replayed = await lastValueFrom(replayEvents(store, 'r', { speed: 0 })).then(() => undefined, (e: unknown) => e);
+      expect(spies.map((s) => s.mock.calls.length)).toEqual([0, 0]);
+      let e = replayed as AllStreamsExhaustedError;
+      for (let d = 299; d >= 0; d--) {
+        expect([isAllStreamsExhaustedError(e), e.message, e.category, e.retryable]).toEqual([true, `level ${d}`, 'server', true]);
+        e = e.errors[0] as AllStreamsExhaustedError;
+      }
+      expect(e).toMatchObject({ name: 'ProviderError', message: 'root', code: 'SERVER_ERROR' });
+    } finally {
+      spies.forEach((s) => s.mockRestore());
+    }
+    // a live one's message still names its last error's, as serialised (cut to 200 characters)
+    const inner = new AllStreamsExhaustedError([new Error('boom '.repeat(100))]);
+    expect(new AllStreamsExhaustedError([inner]).message).toBe(`All 1 attempt(s) over every stream failed; last: ${serializeError(inner).message.slice(0, 200)}…`);
   });
 });

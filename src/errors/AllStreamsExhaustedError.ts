@@ -24,7 +24,9 @@ export class AllStreamsExhaustedError extends L0Error {
    */
   constructor(errors: readonly unknown[], run: { readonly fallbackIndex?: number } = {}) {
     const last = errors[errors.length - 1];
-    super(`All ${errors.length} attempt(s) over every stream failed; last: ${shorten(serializeError(last).message)}`, {
+    // an L0Error's own message, as its toJSON writes it: serialising it whole cost a nested exhaustion
+    // its subtree, so a deserialised log line or SSE frame 400 exhaustions deep took seconds
+    super(`All ${errors.length} attempt(s) over every stream failed; last: ${shorten(last instanceof L0Error ? safeString(last, 'message') ?? '' : serializeError(last).message)}`, {
       code: 'ALL_STREAMS_EXHAUSTED',
       category: isL0Error(last) ? ((safeString(last, 'category') ?? 'unknown') as ErrorCategory) : 'unknown',
       // as the last failure: a retry or fallback around the race or chain runs it again when that one may pass

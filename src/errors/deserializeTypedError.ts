@@ -69,7 +69,8 @@ const FROM_INFO: Readonly<Record<string, (i: Readonly<Record<string, unknown>>) 
 /** One of {@link FROM_INFO}'s classes, with the recorded message, cause and run info; undefined for any other error. */
 function rebuild(plain: SerializedError): L0Error | undefined {
   const make = Object.hasOwn(FROM_INFO, plain.name) ? FROM_INFO[plain.name] : undefined;
-  const built = make && plain.info !== undefined ? make(plain.info) : undefined;
+  // (a recorded `info: null` is no info: it made a TypeError reading its field, after a replay's events)
+  const built = make?.(plain.info ?? {});
   if (!built) return undefined;
   const error = built.withRunInfo({
     ...(plain.attempt === undefined ? {} : { attempt: plain.attempt }),
