@@ -89,6 +89,11 @@ describe('detectDrift: a change of tone that is no drift', () => {
     // after or before an ideograph of Extension B (𠀀, U+20000) "ok" is a word, as after 好
     expect(fails(signOff('𠀀ok', 'ok𠀀'))).toBe(true);
     expect(fails(signOff('好ok', 'ok好'))).toBe(true);
+    // also where a window's edge falls between "ok" and the pair after it (the window waits for the pair's second half)
+    const edge = (after: string) => `${formal.slice(0, 200)}${'lol, yeah, it is fine,'.padEnd(198)}ok${after} tonight.`.padEnd(620);
+    expect(edge('𝐬').slice(398, 402)).toBe('ok𝐬');
+    expect(fails(edge('𝐬'))).toBe(false);
+    expect(fails(edge('𠀀'))).toBe(true);
   });
 
   it('should judge a word a resumed checkpoint\'s end cuts at a window\'s edge as the whole text does ("ok|ul")', () => {

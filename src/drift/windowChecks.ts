@@ -44,14 +44,14 @@ function inWord(s: string, at: number): boolean {
 abstract class WindowCheck implements DriftCheck {
   /** The `before` characters before the next window (spaces before the text's start), then the text not tested yet. */
   private buf: string;
-  /** Windows left to test for their state only (less than 1: none): a resumed checkpoint's, its last one too, which waits for the character after it. */
+  /** Windows left to test for their state only (less than 1: none): a resumed checkpoint's, its last one too, which waits for the characters after it. */
   private quiet = 0;
   /** Where the text is inside a code fence (``` or ~~~), window by window. */
   protected readonly fences = new Fences();
 
   /**
    * Windows of `size`, each tested with the `before` characters before it and, but at the text's
-   * end, the `after` (0 or 1) after it.
+   * end, the `after` (0 to 2: a surrogate pair's two halves) after it.
    */
   constructor(
     private readonly size: number,
@@ -99,7 +99,7 @@ abstract class WindowCheck implements DriftCheck {
 
   /**
    * Whether `window`, the text's next window, drifts; `around` is the window with the `before`
-   * characters before it (spaces at the text's start) and the one after it (none at its end). Each
+   * characters before it (spaces at the text's start) and the `after` after it (fewer at its end). Each
    * window is tested once, in order.
    */
   protected abstract test(window: string, around: string): boolean;
@@ -118,8 +118,9 @@ export class ToneShiftCheck extends WindowCheck {
   private formal = -1;
   private informal = -1;
 
+  /** Each window read with the two characters after it: the one after a marker the window's end ends may be a surrogate pair ("ok|𝐬"). */
   constructor() {
-    super(200, BEFORE, 1);
+    super(200, BEFORE, 2);
   }
 
   protected test(window: string, around: string): boolean {
