@@ -1,7 +1,9 @@
 /** @test {extractJson} @test {parseStructured} */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { extractJson, type L0Event } from 'l0-rx';
+import { runs } from '../helpers/propertyRuns.js';
 import { resultOf, run, start, text, tok } from './parseStructuredRun.js';
 
 /* A `[` right after a word, `)` or `]` in code (`data["name"]`) indexes; it is never the answer, in extraction and partials alike. */
@@ -21,6 +23,8 @@ describe('subscripts in code before the answer', () => {
     ['答案是["甲", "乙"]', ['甲', '乙']],
     // what a subscript holds is read on, as a citation's is
     ['x[{"a": 1}]', { a: 1 }],
+    // a list right in a subscript indexes too (pandas' column selection), never the answer
+    ['```python\nprint(df[["name", "age"]])\n```\nAnswer: {"name": "Ada", "age": 36}', { name: 'Ada', age: 36 }],
   ];
 
   it.each(answers)('should find the answer in %j', (answer, value) => {
@@ -32,14 +36,31 @@ describe('subscripts in code before the answer', () => {
       for (const chunks of [[...answer], [answer]]) {
         const { out, error } = run(text(...chunks), { schema: z.any() });
         expect([error, (resultOf(out) as { data?: unknown } | undefined)?.data]).toEqual([undefined, value]);
-        expect(partials(out).filter((p) => Array.isArray(p) && p.length === 1 && ['name', 'nom'].includes(p[0] as string))).toEqual([]);
+        expect(partials(out).filter((p) => Array.isArray(p) && ['name', 'nom'].includes(p[0] as string))).toEqual([]);
         expect(partials(out).at(-1)).toEqual(value);
       }
     }
   });
 
+  it('should show, at the last token, the value the result takes when it needed no repair, whatever the code around it (property)', () => {
+    const pieces = ['df', 'x', '$', '_', '(', ')', '[', ']', '[]', '["a", "b"]', '["c"]', '{"n": "v"}', '"k"', ' ', '\n', ': ', '```python\n', '\n```\n', '<think>', '</think>'];
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...pieces), { minLength: 1, maxLength: 10 }), (parts) => {
+        const answer = parts.join('');
+        const result = resultOf(run(text(...answer), { schema: z.any() }).out) as { data: unknown; corrections: string[] } | undefined;
+        if (result === undefined || result.corrections.some((c) => c !== 'extract-text')) return;
+        // the same tokens with no `complete`: what the partials showed before the end settled anything
+        const shown = partials(run(text(...answer).slice(0, -1), { schema: z.any() }).out);
+        expect([answer, shown.at(-1)]).toEqual([answer, result.data]);
+      }),
+      { numRuns: runs(1000) },
+    );
+  });
+
   it('should not take closed JSON for cut when the length limit cut a subscript after it', () => {
-    const { out, error } = run([start, tok('{"name": "Ada", "n": 1}\nRead it as data["na'), { type: 'complete', finishReason: 'length' }]);
-    expect([error, resultOf(out)]).toMatchObject([undefined, { data: { name: 'Ada', n: 1 }, truncated: false }]);
+    for (const code of ['data["na', 'df[["na']) {
+      const { out, error } = run([start, tok(`{"name": "Ada", "n": 1}\nRead it as ${code}`), { type: 'complete', finishReason: 'length' }]);
+      expect([error, resultOf(out)]).toMatchObject([undefined, { data: { name: 'Ada', n: 1 }, truncated: false }]);
+    }
   });
 });

@@ -41,7 +41,7 @@ const LOOKBACK = 12;
 /**
  * What makes the `[` after it a subscript in code (`data["name"]`, `f()['k']`, `d["a"]["b"]`), never a root: an ASCII
  * letter or digit, `_`, `$`, `)` or `]` (a root's own `]` aside: `[]["a"]`); not a CJK word, which prose runs on into
- * its JSON (`答案是["甲"]`). @internal Shared with the partial parser.
+ * its JSON (`答案是["甲"]`). A `[` right after a subscript's is one too (`df[["a"]]`). @internal Shared with the partial parser.
  */
 export const SUBSCRIPT = /[\w$)\]]/;
 /** An empty object or array (`[\u00a0]` too, which JSON.parse refuses): an answer only when nothing else is (see {@link fromProse}). */
@@ -166,9 +166,10 @@ function fromProse(text: string, view = text): string | undefined {
   let first: string | undefined;
   let budget = SCAN_PER_CHAR * text.length + SCAN_FLOOR;
   let after = -1; // the end of the last root read past or empty: a `[` there starts a root
+  let sub = -1; // right after the last `[` read as a subscript: a `[` there is one too (`df[["a"]]`), as the partial parser reads it
   for (let i = 0; i < text.length; i++) {
     const ch = view[i];
-    if (ch !== '{' && (ch !== '[' || (i !== after && SUBSCRIPT.test(text[i - 1] ?? '')))) continue;
+    if (ch !== '{' && (ch !== '[' || (i !== after && (i === sub || SUBSCRIPT.test(text[i - 1] ?? '')) && (sub = i + 1)))) continue;
     const end = matchingEnd(text, i);
     budget -= 2 * ((end === -1 ? text.length : end) - i); // the scan, then JSON.parse
     if (budget < 0) break;
@@ -200,9 +201,10 @@ function fromProse(text: string, view = text): string | undefined {
 export function endsInRoot(text: string, fenced: (i: number) => boolean = () => false): boolean {
   let budget = SCAN_PER_CHAR * text.length + SCAN_FLOOR;
   let after = -1;
+  let sub = -1;
   for (let i = 0; i < text.length; i++) {
     const ch = text[i];
-    if (ch !== '{' && (ch !== '[' || (i !== after && SUBSCRIPT.test(text[i - 1] ?? '')))) continue;
+    if (ch !== '{' && (ch !== '[' || (i !== after && (i === sub || SUBSCRIPT.test(text[i - 1] ?? '')) && (sub = i + 1)))) continue;
     const end = matchingEnd(text, i);
     budget -= (end === -1 ? text.length : end) - i;
     if (budget < 0) return false;
