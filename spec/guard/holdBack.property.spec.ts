@@ -9,8 +9,10 @@ import { runs } from '../helpers/propertyRuns.js';
 
 const PHRASES = ['open sesame', 'As an AI language model', '[system]'];
 const rules = [customPatternRule(/open sesame/i, 'secret', 'error'), patternRule({ categories: ['meta-commentary', 'instruction-leak'] })];
-// what the rules block in texts of these words: meta-commentary also takes "As an AI model" (a rare draw that failed the property now and then)
-const blocked = (s: string) => /open sesame|as an ai (?:language )?model|\[system\]/i.test(s);
+// what the rules block in texts of these words: meta-commentary takes "As an AI model" too where it speaks for the writer, at
+// the start or after a character not a letter ("the As an AI model" describes a thing: an over-broad oracle failed other seeds)
+const speaks = /(?:^|[^a-z0-9 é])[ ]{0,3}as an ai model/i;
+const blocked = (s: string) => /open sesame|as an ai language model|\[system\]/i.test(s) || speaks.test(s);
 
 /** A text of ordinary words with, sometimes, a blocked phrase, and the cut points that split it into chunks. */
 const textAndCuts = fc
@@ -58,7 +60,7 @@ describe('guard hold-back (property)', () => {
  * resume from a checkpoint the rules passed (cut anywhere but inside a pair; a phrase may straddle its end).
  */
 const redacting = [customPatternRule(/open sesame/i, 'secret', 'error', { redact: '[x]' }), patternRule({ categories: ['meta-commentary', 'instruction-leak'] })];
-const hard = (s: string) => /as an ai (?:language )?model|\[system\]/i.test(s);
+const hard = (s: string) => /as an ai language model|\[system\]/i.test(s) || speaks.test(s);
 const resumed = fc
   .tuple(
     fc.array(fc.constantFrom('the', 'open', 'ses', 'ame', 'As', 'an', 'AI', 'model', '[sys', 'tem]', '.', '\n', '😀', 'é', 'o😀', '😀.', ...PHRASES), { maxLength: 40 }),
@@ -66,15 +68,16 @@ const resumed = fc
     fc.constantFrom<number | 'sentence'>(0, 1, 5, 32, 'sentence'),
     fc.option(fc.nat()),
     fc.boolean(),
+    fc.constantFrom(1, 10),
   )
-  .map(([words, cuts, holdBack, cut, redact]) => {
+  .map(([words, cuts, holdBack, cut, redact, interval]) => {
     const text = words.join(' ');
     let at = cut === null || text.length === 0 ? 0 : cut % text.length;
     if (at > 0 && /[\ud800-\udbff]/.test(text[at - 1]!)) at--;
     const rest = text.slice(at);
     const points = [...new Set(cuts.map((c) => (rest.length === 0 ? 0 : c % rest.length)))].sort((a, b) => a - b);
     const chunks = [0, ...points, rest.length].flatMap((p, i, all) => (i === 0 ? [] : [rest.slice(all[i - 1], p)])).filter((c) => c !== '');
-    return { text, chunks, holdBack, checkpoint: cut === null ? undefined : text.slice(0, at), redact };
+    return { text, chunks, holdBack, checkpoint: cut === null ? undefined : text.slice(0, at), redact, interval };
   })
   // a checkpoint holds only text the rules passed
   .filter(({ checkpoint }) => checkpoint === undefined || !blocked(checkpoint));
@@ -82,20 +85,25 @@ const resumed = fc
 describe('guard hold-back (property: redaction, surrogate pairs, resume)', () => {
   it('should never release a blocked phrase nor half an emoji, and release the rest unchanged (redacted)', () => {
     fc.assert(
-      fc.property(resumed, ({ text, chunks, holdBack, checkpoint, redact }) => {
+      fc.property(resumed, ({ text, chunks, holdBack, checkpoint, redact, interval }) => {
         const head: L0Event[] = checkpoint === undefined ? [] : [{ type: 'resume', checkpoint }];
         const events: L0Event[] = [...head, ...chunks.map((value): L0Event => ({ type: 'token', value })), { type: 'complete', finishReason: 'stop' }];
         const tokens: string[] = [];
         let failed = false;
-        from(events).pipe(guard(redact ? redacting : rules, { mode: 'hold-back', holdBack })).subscribe({
+        let message = '';
+        // the built-in rules check every 10 tokens; at every token, hold-back releases at every token's end
+        const list = redact ? redacting : rules;
+        from(events).pipe(guard(interval === 1 ? list.map((r) => ({ ...r, interval })) : list, { mode: 'hold-back', holdBack })).subscribe({
           next: (e) => void (e.type === 'token' && tokens.push(e.value)),
-          error: () => (failed = true),
+          error: (e: Error) => ((failed = true), (message = e.message)),
         });
         const shown = (checkpoint ?? '') + tokens.join('');
         expect(blocked(shown)).toBe(false);
         for (const t of tokens) expect(/^[\udc00-\udfff]|[\ud800-\udbff]$/.test(t), JSON.stringify(t)).toBe(false);
         // (a secret straddling the checkpoint's end was partly released before: too late to redact, it fails)
-        if (!(redact && checkpoint !== undefined)) expect(failed).toBe(redact ? hard(text) : blocked(text));
+        // (a hold-back shorter than the secret may release its start before the match is whole: too late to redact too)
+        const late = redact && typeof holdBack === 'number' && holdBack < 'open sesame'.length && /too late/.test(message);
+        if (!(redact && checkpoint !== undefined)) expect(failed).toBe(redact ? hard(text) || late : blocked(text));
         if (!failed) expect(shown).toBe(redact ? text.replace(/open sesame/gi, '[x]') : text);
         else if (!redact) expect(text.startsWith(shown)).toBe(true);
       }),
