@@ -82,6 +82,22 @@ describe('fromServerSentEvents heartbeatTimeout', () => {
     expect([(seen.error as { code?: string }).code, seen.events, wire.requests.length]).toEqual(['NETWORK_ERROR', [], 2]);
   });
 
+  it('should take the response headers for bytes: a server that answers, then says nothing yet, is timed from its answer', async () => {
+    const { ts, scheduler, count } = clock();
+    let res: ServerResponse | undefined;
+    serve((_req, r) => (res = r)); // no answer until the spec sends the headers
+    const { seen } = watch(fromServerSentEvents(wire.url, { heartbeatTimeout: 50, reconnectAttempts: 0, scheduler }));
+    await eventually(() => res !== undefined);
+    advanceTo(ts, 40);
+    const reads = count.reads;
+    res!.writeHead(200, { 'content-type': 'text/event-stream' }).flushHeaders();
+    await eventually(() => count.reads > reads); // the client's fetch resolved at 40
+    advanceTo(ts, 89);
+    expect(seen.error).toBeUndefined();
+    advanceTo(ts, 90);
+    expect([(seen.error as { code?: string }).code, seen.events, wire.requests.length]).toEqual(['NETWORK_ERROR', [], 1]);
+  });
+
   it("should end the stream, without reconnecting, when the silence comes after the run's complete event (only the end frame was lost)", async () => {
     const { ts, scheduler } = clock();
     serve((_req, res) => sse(res, frame(1, START), frame(2, tok('a')), frame(3, COMPLETE)));
