@@ -137,22 +137,10 @@ describe('mastra adapter: calls that wait for the user, and the token limit', ()
     ]);
   });
 
-  it('should finish with length and mark the call when the provider\'s own reason was the token limit (Mastra says tool-calls)', async () => {
-    const step = { stepResult: { reason: 'tool-calls', rawReason: 'max_tokens' }, output: { usage: {} }, metadata: {} };
-    const events = await collect(fromStream(() => readableOf([
-      env('tool-call', { toolCallId: 'c1', toolName: 'get_weather', args: {} }),
-      env('step-finish', step),
-      env('finish', { ...step, messages: {} }),
-    ])));
-    expect(events.slice(1)).toEqual([
-      { type: 'tool-call', id: 'c1', name: 'get_weather', arguments: '{}', truncated: true },
-      { type: 'complete', finishReason: 'length' },
-    ]);
-  });
-
   // the provider's own reasons that @mastra/core's bundled providers map to `length` / `content-filter`:
-  // Anthropic (`model_context_window_exceeded`, `refusal`), Mistral (`model_length`), Gemini (`MAX_TOKENS`, its safety verdicts)
+  // OpenAI's and Anthropic's token limit (`max_tokens`), Anthropic (`model_context_window_exceeded`, `refusal`), Mistral (`model_length`), Gemini (`MAX_TOKENS`, its safety verdicts)
   it.each([
+    ['max_tokens', 'length'],
     ['model_context_window_exceeded', 'length'],
     ['model_length', 'length'],
     ['MAX_TOKENS', 'length'],
@@ -165,7 +153,7 @@ describe('mastra adapter: calls that wait for the user, and the token limit', ()
       env('step-finish', step),
       env('finish', { ...step, messages: {} }),
     ])));
-    // before (all but MAX_TOKENS): tool-calls, the cut call `{}` unmarked: it would run
+    // before (all but max_tokens and MAX_TOKENS): tool-calls, the cut call `{}` unmarked: it would run
     expect(events.slice(1)).toEqual([
       { type: 'tool-call', id: 'c1', name: 'get_weather', arguments: '{}', truncated: true },
       { type: 'complete', finishReason },
