@@ -101,6 +101,43 @@ describe('createSseReplayBuffer', () => {
       }
       expect(failed).toEqual([]);
     });
+
+    it('should give a client that arrives mid-run every event after its id, live ones included, or RESUME_GAP exactly when one it needs was dropped by then, whether another client holds the run, left it within keepAliveMs, or none came before', () => {
+      const failed: string[] = [];
+      for (let length = 0; length <= 5; length++) {
+        for (let mask = 0; mask < 1 << length; mask++) {
+          const run = Array.from({ length }, (_, i): L0Event => ((mask >> i) & 1 ? k : tok(`${i}`)));
+          const sent = run.flatMap((e, i) => (e.type === 'checkpoint' ? [] : [i + 1]));
+          for (const before of ['stays', 'left', 'none'] as const) {
+            for (let maxEvents = 1; maxEvents <= 3; maxEvents++) {
+              for (let at = 0; at <= (before === 'none' ? 0 : length); at++) {
+                for (let afterSeq = 0; afterSeq <= length; afterSeq++) {
+                  const source = new Subject<L0Event>();
+                  const buffer = createSseReplayBuffer({ maxEvents, keepAliveMs: 1000, scheduler: testScheduler() }); // (never flushed: the run is kept alive)
+                  buffer.add('s', source);
+                  if (before !== 'none') {
+                    const first = buffer.replay('s', 0).subscribe();
+                    if (before === 'left') first.unsubscribe();
+                  }
+                  run.slice(0, at).forEach((e) => source.next(e));
+                  const got: { seqs: number[]; error?: string; complete?: true } = { seqs: [] };
+                  buffer.replay('s', afterSeq).subscribe({ next: (e) => got.seqs.push(e.seq), error: (e: L0Error) => (got.error = e.code), complete: () => (got.complete = true) });
+                  run.slice(at).forEach((e) => source.next(e));
+                  source.complete();
+                  /** What the buffer had dropped when the client came: all but the newest maxEvents events sent by then. */
+                  const dropped = sent.filter((seq) => seq <= at).slice(0, -maxEvents);
+                  const expected = dropped.some((seq) => seq > afterSeq) ? { seqs: [], error: 'RESUME_GAP' }
+                    : afterSeq > (sent.at(-1) ?? 0) ? { seqs: [], error: 'STREAM_NOT_FOUND' } // (a trailing checkpoint's seq is no id a client was sent)
+                    : { seqs: sent.filter((seq) => seq > afterSeq), complete: true };
+                  if (JSON.stringify(got) !== JSON.stringify(expected)) failed.push(`${run.map((e) => e.type[0]).join('')} ${before} maxEvents ${maxEvents} at ${at} after ${afterSeq}: ${JSON.stringify(got)}`);
+                }
+              }
+            }
+          }
+        }
+      }
+      expect(failed).toEqual([]);
+    });
   });
 
   it('should replay a finished run, its terminal error included', () => {
