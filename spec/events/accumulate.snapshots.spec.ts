@@ -93,6 +93,14 @@ describe('accumulate snapshots of tool calls, data and violations', () => {
     expect(read).toBe(10_000);
   });
 
+  it('should keep the empty violations list one array across a new attempt that retracts text after a retraction took violations', () => {
+    // (random seed 1995631467: the second start swapped the empty list for another, equal, array)
+    const states: L0State[] = [];
+    of(violation(0), START, tok, START).pipe(accumulate()).subscribe((s) => states.push(s));
+    expect(states.map((s) => s.violations.length)).toEqual([1, 0, 0, 0]);
+    expect(states[3]!.violations).toBe(states[2]!.violations);
+  });
+
   it('should keep every snapshot as it was, for any run of appends, tokens, retractions and other events', () => {
     const event = fc.oneof(
       fc.nat(99).map(call), fc.nat(99).map(datum), fc.nat(99).map(violation),

@@ -77,7 +77,8 @@ const TAKEN = /*#__PURE__*/ new WeakMap<readonly Violation[], readonly Violation
 function retract(s: L0State): L0State {
   let violations = s.violations;
   if (violations.length) TAKEN.set((violations = Object.freeze([])), s.violations);
-  else if (s.content) violations = INITIAL_L0_STATE.violations;
+  // a retraction of text forgets those kept aside before it, keeping the (empty) list: equal lists stay one array
+  else if (s.content) TAKEN.delete(violations);
   return {
     ...s,
     content: '',
