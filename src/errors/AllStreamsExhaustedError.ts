@@ -26,7 +26,7 @@ export class AllStreamsExhaustedError extends L0Error {
     const last = errors[errors.length - 1];
     // an L0Error's own message, as its toJSON writes it: serialising it whole cost a nested exhaustion
     // its subtree, so a deserialised log line or SSE frame 400 exhaustions deep took seconds
-    super(`All ${errors.length} attempt(s) over every stream failed; last: ${shorten(last instanceof L0Error ? safeString(last, 'message') ?? '' : serializeError(last).message)}`, {
+    super(`All ${errors.length} attempt(s) over every stream failed; last: ${shorten(isL0Error(last) ? safeString(last, 'message') ?? '' : serializeError(last).message)}`, {
       code: 'ALL_STREAMS_EXHAUSTED',
       category: isL0Error(last) ? ((safeString(last, 'category') ?? 'unknown') as ErrorCategory) : 'unknown',
       // as the last failure: a retry or fallback around the race or chain runs it again when that one may pass
