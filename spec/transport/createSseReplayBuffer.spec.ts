@@ -53,6 +53,15 @@ describe('createSseReplayBuffer', () => {
 
   describe('a resume across checkpoints (numbered, never sent: toServerSentEvents rule 6)', () => {
     const k: L0Event = { type: 'checkpoint', content: 'a', tokenCount: 1 };
+    /** Every run of up to `n` tokens and checkpoints, with the seqs a client is sent (a checkpoint is not). */
+    function* everyRun(n: number): Generator<{ run: L0Event[]; sent: number[] }> {
+      for (let length = 0; length <= n; length++) {
+        for (let mask = 0; mask < 1 << length; mask++) {
+          const run = Array.from({ length }, (_, i): L0Event => ((mask >> i) & 1 ? k : tok(`${i}`)));
+          yield { run, sent: run.flatMap((e, i) => (e.type === 'checkpoint' ? [] : [i + 1])) };
+        }
+      }
+    }
     /** The run a, k, b, c, d (seq 1 to 5), run to its end in a buffer of `maxEvents`, then resumed after `afterSeq`: what the replay gives. */
     const resumed = (maxEvents: number, afterSeq: number) => {
       const buffer = createSseReplayBuffer({ maxEvents });
@@ -80,22 +89,17 @@ describe('createSseReplayBuffer', () => {
 
     it('should error with RESUME_GAP exactly when an event after the client\'s was dropped, for every run of up to 6 tokens and checkpoints, maxEvents and afterSeq', () => {
       const failed: string[] = [];
-      for (let length = 0; length <= 6; length++) {
-        for (let mask = 0; mask < 1 << length; mask++) {
-          const run = Array.from({ length }, (_, i): L0Event => ((mask >> i) & 1 ? k : tok(`${i}`)));
-          /** The seqs a client is sent, and those a buffer of `maxEvents` no longer holds. */
-          const sent = run.flatMap((e, i) => (e.type === 'checkpoint' ? [] : [i + 1]));
-          for (let maxEvents = 1; maxEvents <= 3; maxEvents++) {
-            const dropped = sent.slice(0, Math.max(0, sent.length - maxEvents));
-            for (let afterSeq = 0; afterSeq <= (sent.at(-1) ?? 0); afterSeq++) {
-              const buffer = createSseReplayBuffer({ maxEvents });
-              buffer.add('s', of(...run));
-              buffer.replay('s', 0).subscribe();
-              const got: { seqs: number[]; error?: string } = { seqs: [] };
-              buffer.replay('s', afterSeq).subscribe({ next: (e) => got.seqs.push(e.seq), error: (e: L0Error) => (got.error = e.code) });
-              const expected = dropped.some((seq) => seq > afterSeq) ? { seqs: [], error: 'RESUME_GAP' } : { seqs: sent.filter((seq) => seq > afterSeq) };
-              if (JSON.stringify(got) !== JSON.stringify(expected)) failed.push(`${run.map((e) => e.type[0]).join('')} maxEvents ${maxEvents} after ${afterSeq}: ${JSON.stringify(got)}`);
-            }
+      for (const { run, sent } of everyRun(6)) {
+        for (let maxEvents = 1; maxEvents <= 3; maxEvents++) {
+          const dropped = sent.slice(0, Math.max(0, sent.length - maxEvents));
+          for (let afterSeq = 0; afterSeq <= (sent.at(-1) ?? 0); afterSeq++) {
+            const buffer = createSseReplayBuffer({ maxEvents });
+            buffer.add('s', of(...run));
+            buffer.replay('s', 0).subscribe();
+            const got: { seqs: number[]; error?: string } = { seqs: [] };
+            buffer.replay('s', afterSeq).subscribe({ next: (e) => got.seqs.push(e.seq), error: (e: L0Error) => (got.error = e.code) });
+            const expected = dropped.some((seq) => seq > afterSeq) ? { seqs: [], error: 'RESUME_GAP' } : { seqs: sent.filter((seq) => seq > afterSeq) };
+            if (JSON.stringify(got) !== JSON.stringify(expected)) failed.push(`${run.map((e) => e.type[0]).join('')} maxEvents ${maxEvents} after ${afterSeq}: ${JSON.stringify(got)}`);
           }
         }
       }
@@ -104,33 +108,29 @@ describe('createSseReplayBuffer', () => {
 
     it('should give a client that arrives mid-run every event after its id, live ones included, or RESUME_GAP exactly when one it needs was dropped by then, whether another client holds the run, left it within keepAliveMs, or none came before', () => {
       const failed: string[] = [];
-      for (let length = 0; length <= 5; length++) {
-        for (let mask = 0; mask < 1 << length; mask++) {
-          const run = Array.from({ length }, (_, i): L0Event => ((mask >> i) & 1 ? k : tok(`${i}`)));
-          const sent = run.flatMap((e, i) => (e.type === 'checkpoint' ? [] : [i + 1]));
-          for (const before of ['stays', 'left', 'none'] as const) {
-            for (let maxEvents = 1; maxEvents <= 3; maxEvents++) {
-              for (let at = 0; at <= (before === 'none' ? 0 : length); at++) {
-                for (let afterSeq = 0; afterSeq <= length; afterSeq++) {
-                  const source = new Subject<L0Event>();
-                  const buffer = createSseReplayBuffer({ maxEvents, keepAliveMs: 1000, scheduler: testScheduler() }); // (never flushed: the run is kept alive)
-                  buffer.add('s', source);
-                  if (before !== 'none') {
-                    const first = buffer.replay('s', 0).subscribe();
-                    if (before === 'left') first.unsubscribe();
-                  }
-                  run.slice(0, at).forEach((e) => source.next(e));
-                  const got: { seqs: number[]; error?: string; complete?: true } = { seqs: [] };
-                  buffer.replay('s', afterSeq).subscribe({ next: (e) => got.seqs.push(e.seq), error: (e: L0Error) => (got.error = e.code), complete: () => (got.complete = true) });
-                  run.slice(at).forEach((e) => source.next(e));
-                  source.complete();
-                  /** What the buffer had dropped when the client came: all but the newest maxEvents events sent by then. */
-                  const dropped = sent.filter((seq) => seq <= at).slice(0, -maxEvents);
-                  const expected = dropped.some((seq) => seq > afterSeq) ? { seqs: [], error: 'RESUME_GAP' }
-                    : afterSeq > (sent.at(-1) ?? 0) ? { seqs: [], error: 'STREAM_NOT_FOUND' } // (a trailing checkpoint's seq is no id a client was sent)
-                    : { seqs: sent.filter((seq) => seq > afterSeq), complete: true };
-                  if (JSON.stringify(got) !== JSON.stringify(expected)) failed.push(`${run.map((e) => e.type[0]).join('')} ${before} maxEvents ${maxEvents} at ${at} after ${afterSeq}: ${JSON.stringify(got)}`);
+      for (const { run, sent } of everyRun(5)) {
+        for (const before of ['stays', 'left', 'none'] as const) {
+          for (let maxEvents = 1; maxEvents <= 3; maxEvents++) {
+            for (let at = 0; at <= (before === 'none' ? 0 : run.length); at++) {
+              for (let afterSeq = 0; afterSeq <= run.length; afterSeq++) {
+                const source = new Subject<L0Event>();
+                const buffer = createSseReplayBuffer({ maxEvents, keepAliveMs: 1000, scheduler: testScheduler() }); // (never flushed: the run is kept alive)
+                buffer.add('s', source);
+                if (before !== 'none') {
+                  const first = buffer.replay('s', 0).subscribe();
+                  if (before === 'left') first.unsubscribe();
                 }
+                run.slice(0, at).forEach((e) => source.next(e));
+                const got: { seqs: number[]; error?: string; complete?: true } = { seqs: [] };
+                buffer.replay('s', afterSeq).subscribe({ next: (e) => got.seqs.push(e.seq), error: (e: L0Error) => (got.error = e.code), complete: () => (got.complete = true) });
+                run.slice(at).forEach((e) => source.next(e));
+                source.complete();
+                /** What the buffer had dropped when the client came: all but the newest maxEvents events sent by then. */
+                const dropped = sent.filter((seq) => seq <= at).slice(0, -maxEvents);
+                const expected = dropped.some((seq) => seq > afterSeq) ? { seqs: [], error: 'RESUME_GAP' }
+                  : afterSeq > (sent.at(-1) ?? 0) ? { seqs: [], error: 'STREAM_NOT_FOUND' } // (a trailing checkpoint's seq is no id a client was sent)
+                  : { seqs: sent.filter((seq) => seq > afterSeq), complete: true };
+                if (JSON.stringify(got) !== JSON.stringify(expected)) failed.push(`${run.map((e) => e.type[0]).join('')} ${before} maxEvents ${maxEvents} at ${at} after ${afterSeq}: ${JSON.stringify(got)}`);
               }
             }
           }
