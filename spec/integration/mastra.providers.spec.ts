@@ -44,6 +44,10 @@ describe('mastra adapter + a real Agent: a tool call the provider cut, in its ow
     ['Anthropic', 'content-filter', 'refusal'],
     ['Gemini', 'content-filter', 'SAFETY'],
     ['Anthropic', 'length', 'model_context_window_exceeded'],
+    // @ai-sdk/amazon-bedrock 5's and @ai-sdk/google 4's (Interactions API) own reasons, as those providers map them
+    ['Bedrock', 'content-filter', 'guardrail_intervened'],
+    ['Bedrock', 'content-filter', 'content_filtered'],
+    ['Google Interactions', 'length', 'incomplete'],
   ] as const)('should complete %s\'s %s (its reason %s) with that reason and the call marked truncated', async (_, unified, raw) => {
     const events = await cutCall(unified, raw);
     // before: complete tool-calls, the call's `{}` unmarked (only OpenAI's `content_filter` and `max_tokens`-like reasons were read)

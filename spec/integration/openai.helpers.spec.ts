@@ -123,10 +123,19 @@ describe.each([
     expect(events.slice(1)).toEqual([{ type: 'token', value: '{"a": "x"}' }, { type: 'complete', finishReason: 'stop' }]);
   });
 
-  it("should fail as a cut stream (INCOMPLETE_STREAM) when choice 1's length ends the stream before choice 0 finished", async () => {
+  it("should fail as a cut stream (INCOMPLETE_STREAM) naming choice 1's length, which ended the stream before choice 0 finished", async () => {
     const { events, error } = await collectError(run([...opened, chunk(0, { content: '{"a": "x' }), chunk(1, { content: '{"a": "y' }, 'length'), chunk(0, { content: '"}' }, 'stop')]));
     expect(events.slice(1)).toEqual([{ type: 'token', value: '{"a": "x' }]);
-    expect(error).toMatchObject(INCOMPLETE);
+    // before: "ended without a finish_reason", as if no choice had finished
+    expect(error).toMatchObject({ ...INCOMPLETE, message: expect.stringContaining(`without choice 0's finish_reason (choice 1 finished "length")`) });
+  });
+
+  it("should name choice 1's finish when a create() body ends after it, before choice 0 finished", async () => {
+    server.serve((_req, res) => { sse(res, sseText([...opened, chunk(0, { content: 'x' }), chunk(1, { content: 'y' }, 'stop')])); res.end(); });
+    const client = new OpenAI({ apiKey: 'test', baseURL: server.url, maxRetries: 0 });
+    const { events, error } = await collectError(fromStream(({ signal }) => client.chat.completions.create({ model: 'm', n: 2, messages: [], stream: true }, { signal })));
+    expect(events.slice(1)).toEqual([{ type: 'token', value: 'x' }]);
+    expect(error).toMatchObject({ ...INCOMPLETE, message: expect.stringContaining(`without choice 0's finish_reason (choice 1 finished "stop")`) });
   });
 
   it("should still complete with choice 0's own length", async () => {

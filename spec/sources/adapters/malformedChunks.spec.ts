@@ -55,6 +55,14 @@ describe('openai-chat: a field of the wrong type', () => {
     await malformed([call, withField(more, ['choices', 0, 'delta', 'tool_calls', 0, ...path], value), chat({}, 'tool_calls')], detail);
   });
 
+  it.each([
+    ['`refusal` a number', chat({ refusal: ' help.' }), ['refusal'], 7, '`refusal` is not a string'],
+    ['`audio.transcript` an object', chat({ audio: { id: 'a', data: '', expires_at: 1, transcript: ' help.' } }), ['audio', 'transcript'], { text: ' help.' }, '`transcript` is not a string'],
+  ] as const)('should fail a delta with %s (dropped, the answer lost that text and completed whole-looking)', async (_, chunk, path, value, detail) => {
+    const events = await malformed([chat({ refusal: "I can't" }), withField(chunk, ['choices', 0, 'delta', ...path], value), chat({}, 'stop')], detail);
+    expect(events).toEqual([start, tok("I can't")]);
+  });
+
   it('should read the nulls real servers send as absent: vLLM\'s `id`, `type` and `name` null on later fragments, Gemini\'s calls without `index`', async () => {
     const vllm: unknown[] = [
       { object: 'chat.completion.chunk', choices: [{ index: 0, delta: { tool_calls: [{ id: 'chatcmpl-tool-1', type: 'function', index: 0, function: { name: 'record', arguments: null } }] }, finish_reason: null }] },

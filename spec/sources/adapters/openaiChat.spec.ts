@@ -112,10 +112,12 @@ describe('openai-chat adapter', () => {
     expect(events).toEqual([start, { type: 'reasoning', value: 'think' }, { type: 'reasoning', value: 'ing' }, tok('4'), { type: 'complete', finishReason: 'stop' }]);
   });
 
-  it.each<[Finish | 'weird', string]>([
+  it.each<[Finish | 'model_length' | 'weird', string]>([
     ['length', 'length'],
     ['content_filter', 'content-filter'],
     ['function_call', 'tool-calls'],
+    // Mistral's API: the model's context window, not max_tokens, cut the answer (@ai-sdk/mistral maps it to length too)
+    ['model_length', 'length'],
     ['weird', 'other'],
   ])('should map finish_reason %s to %s', async (raw, mapped) => {
     const events = await run([chunk({ content: 'x' }, raw as Finish)]);

@@ -15,9 +15,10 @@ const SOURCE: AiPartSource = { name: NAME, label: 'Mastra' };
  * 2. `tool-call` -> `tool-call` (`payload.args` as JSON, without Mastra's `__mastraMetadata`), held back
  *    until its step's `step-finish` with `tool-calls` (or `finish`) as in the `ai-sdk` adapter (Mastra turns cut arguments
  *    into `{}`; the same chunk again in its step is one call, unless its input streaming started again in between); calls the provider executed are skipped. A step whose provider reason (`rawReason`) is the
- *    token limit (`length`, `max_tokens`, `model_context_window_exceeded`...) finished with `length`, which Mastra reports as `tool-calls`: its
+ *    token limit (`length`, `max_tokens`, `model_context_window_exceeded`, Google Interactions' `incomplete`...) finished with `length`, which Mastra reports as `tool-calls`: its
  *    last call is marked `truncated: true` (its arguments were cut; Mastra made them `{}`). So is a step a content
- *    filter cut (`rawReason` `content_filter`, Anthropic's `refusal`, Gemini's `SAFETY`, `RECITATION`..., reported as
+ *    filter cut (`rawReason` `content_filter`, Anthropic's `refusal`, Gemini's `SAFETY`, `RECITATION`, Bedrock's
+ *    `guardrail_intervened`, `content_filtered`..., reported as
  *    `tool-calls` too), which finishes with `content-filter` (a v2 model's step has no `rawReason`: it stays `tool-calls`).
  *    `tool-call-approval` (a `requireApproval` tool) and `tool-call-suspended` (a tool that called `suspend()`):
  *    the run stops to wait for the user, and the stream ends without `finish`. The held call of that id gets
@@ -121,10 +122,16 @@ function withoutMastraMetadata(args: unknown): unknown {
   return rest;
 }
 
-/** Token-limit finish reasons as providers name them (`rawReason`): OpenAI, Anthropic (its context window too), Gemini, Mistral, the Responses API. */
-const LIMIT = /^(?:length|max_(?:output_)?tokens|model_(?:length|context_window_exceeded))$/i;
-/** Content-filter finish reasons as providers name them: OpenAI's (and the Responses API's), Anthropic's refusal, Gemini's verdicts. */
-const FILTER = /^(?:content_filter|refusal|(?:image_)?safety|recitation|blocklist|prohibited_content|spii)$/i;
+/**
+ * Token-limit finish reasons as providers name them (`rawReason`): OpenAI, Anthropic (its context window too), Gemini,
+ * Mistral, the Responses API, Google's Interactions API (`incomplete`, which `@ai-sdk/google` maps to `length`).
+ */
+const LIMIT = /^(?:length|max_(?:output_)?tokens|model_(?:length|context_window_exceeded)|incomplete)$/i;
+/**
+ * Content-filter finish reasons as providers name them: OpenAI's (and the Responses API's), Anthropic's refusal, Gemini's
+ * verdicts, Bedrock's `content_filtered` and `guardrail_intervened` (both `content-filter` in `@ai-sdk/amazon-bedrock`).
+ */
+const FILTER = /^(?:content_filter(?:ed)?|guardrail_intervened|refusal|(?:image_)?safety|recitation|blocklist|prohibited_content|spii)$/i;
 
 /**
  * A step's reason: `length` when the provider's own (`rawReason`) was the token limit, which Mastra

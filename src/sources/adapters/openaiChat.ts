@@ -5,11 +5,13 @@ import { safeGet } from '../../errors/inspect.js';
 import { completeEvent, cutShort, inBandError, incompleteStream, isRecord, malformedChunk, rec, str, type Rec } from './shared.js';
 import { args, chatUsage, contentParts, filled, indexOf, NAME, part, says, text, thought, unread } from './openaiChatFields.js';
 
-type RawFinish = NonNullable<ChatCompletionChunk.Choice['finish_reason']>;
+/** OpenAI's finish reasons and Mistral's `model_length` (the model's context window cut the answer). */
+type RawFinish = NonNullable<ChatCompletionChunk.Choice['finish_reason']> | 'model_length';
 /** @internal A Chat Completions finish reason as an event's (injectFaults' synthesized replies read it too). */
 export const FINISH: Readonly<Record<RawFinish, FinishReason>> = {
   stop: 'stop',
   length: 'length',
+  model_length: 'length',
   tool_calls: 'tool-calls',
   function_call: 'tool-calls',
   content_filter: 'content-filter',
@@ -23,14 +25,16 @@ export const FINISH: Readonly<Record<RawFinish, FinishReason>> = {
  * came before any chunk), so both routes end with the same reason (the helper throws before it reads that chunk's
  * own delta or the usage after it: those are lost). With `n > 1` it throws at any choice's finish: the helper's
  * snapshot (`stream.currentChatCompletionSnapshot`) says whose; another choice's leaves choice 0 as it was, finished
- * with its own reason or, unfinished, a cut stream (`INCOMPLETE_STREAM`), never taken for choice 0's.
+ * with its own reason or, unfinished, a cut stream (`INCOMPLETE_STREAM`, naming that choice's finish), never taken for choice 0's.
  */
 export const thrownFinish = (e: unknown, stream: unknown): Rec | undefined => {
   const cut = e instanceof Error && /^Could not parse response content as the (l)?/.exec(e.message);
   if (!cut) return undefined;
   const finish = cut[1] ? 'length' : 'content_filter';
   const choices = rec(safeGet(stream, 'currentChatCompletionSnapshot'))?.['choices'] as (Rec | undefined)[] | undefined;
-  return { choices: !choices || choices[0]?.['finish_reason'] === finish ? [{ finish_reason: finish }] : [] };
+  // the choice whose finish it was (the snapshot holds them by index): another's is named if choice 0 never finishes
+  const index = choices ? choices.findIndex((c) => c?.['finish_reason'] === finish) : 0;
+  return { choices: index < 0 ? [] : [{ index, finish_reason: finish }] };
 };
 
 interface PartialCall {
@@ -74,7 +78,7 @@ interface PartialCall {
  *    NVIDIA NIM, GLM send none: a retry would get the same stream) gets `call_<n>`, n its position.
  *    The deprecated `delta.function_call` is handled the same way (its id is its name). With finish
  *    reason `length` or `content_filter` the last call is marked `truncated: true`: the token limit or the filter cut its arguments.
- * 4. `finish_reason`: stop -> stop, length -> length, tool_calls / function_call -> tool-calls,
+ * 4. `finish_reason`: stop -> stop, length (and Mistral's model_length) -> length, tool_calls / function_call -> tool-calls,
  *    content_filter -> content-filter, `error` (OpenRouter's end of a generation that failed
  *    mid-stream) -> the attempt fails like an in-band error frame (step 7), from the choice's `error`
  *    if it has one (a retryable `SERVER_ERROR` if not), anything else but `""` (sent by some servers
@@ -90,10 +94,10 @@ interface PartialCall {
  *    before the first token) tells `withTimeouts` the provider is not silent; one with nothing in it (a
  *    role, an empty delta, usage, a progress that did not move) does not.
  * 7. The SDK hides `[DONE]`, so a stream that ends without a `finish_reason` is cut: a retryable
- *    `ProviderError` `INCOMPLETE_STREAM`. A chunk with an `error` (an in-band error frame, with or
+ *    `ProviderError` `INCOMPLETE_STREAM` (with `n > 1`, its message names the last other choice that finished). A chunk with an `error` (an in-band error frame, with or
  *    without `choices`), or a choice with one, fails with the classified error. A chunk of the wrong
  *    shape is `MALFORMED_CHUNK`: a choice's or a tool call's `index` that is not an integer >= 0, a `delta`, `function` or `custom` that is not an object,
- *    content, a `finish_reason`, a tool call's `id` or arguments that are not strings (arguments: nor objects; read as absent, they would
+ *    content, a refusal, an audio transcript, a `finish_reason`, a tool call's `id` or arguments that are not strings (arguments: nor objects; read as absent, they would
  *    lose text, cut a call's JSON or splice two calls; the AI SDK refuses such chunks too). Reasoning is
  *    not the answer: an object's `text` is read (Envoy AI Gateway's `{text, signature}` for Bedrock) and
  *    any other shape is not, never failing the chunk.
@@ -119,6 +123,8 @@ class ChatDecoder implements ChunkDecoder {
   private readonly moved = new Map<number, number>();
   private usage: Usage | undefined;
   private readonly calls = new Map<number, PartialCall>();
+  /** What was missing, naming the last other choice (`n > 1`) that finished, when choice 0's finish never comes. */
+  private other: string | undefined;
   /** The prompt tokens llama.cpp's `prompt_progress` last reported processed. */
   private processed = 0;
 
@@ -146,6 +152,8 @@ class ChatDecoder implements ChunkDecoder {
       // another choice (`n > 1`) is not read, but while it streams the provider is not silent
       if (ch['index'] !== 0 && (indexOf(ch, chunk) ?? 0) !== 0) { // index 0, the common case, needs no check
         held ||= says(ch['delta']);
+        const other = str(ch['finish_reason']);
+        if (other) this.other = `choice 0's finish_reason (choice ${ch['index'] as number} finished "${other}")`;
         continue;
       }
       const delta = ch['delta'];
@@ -164,7 +172,7 @@ class ChatDecoder implements ChunkDecoder {
   }
 
   end(emit: AdapterEmit): void {
-    if (this.finish === undefined) throw incompleteStream('OpenAI chat stream ended without a finish_reason');
+    if (this.finish === undefined) throw incompleteStream(`OpenAI chat stream ended without ${this.other ?? 'a finish_reason'}`);
     // calls wait for the end: a stream cut after its finish reason errors instead, and emits none
     this.flushCalls(emit);
     emit(completeEvent(this.finish, this.usage));
@@ -178,10 +186,10 @@ class ChatDecoder implements ChunkDecoder {
     if (typeof content === 'string') emit({ type: 'token', value: content });
     else if (Array.isArray(content)) contentParts(content as unknown[], emit, chunk);
     else if (content !== undefined && content !== null) throw malformedChunk(NAME, '`delta.content` is not a string or an array of parts', chunk);
-    const refusal = str(d['refusal']);
+    const refusal = text(d, 'refusal', chunk);
     if (refusal !== undefined) emit({ type: 'token', value: refusal });
     const audio = rec(d['audio']);
-    const transcript = str(audio?.['transcript']);
+    const transcript = text(audio, 'transcript', chunk);
     if (transcript !== undefined) emit({ type: 'token', value: transcript });
     // OpenRouter's `reasoning_details` (encrypted reasoning has no `reasoning` text beside them), reasoning with no text (a signature)
     let held = !!str(audio?.['data']) || (d['reasoning_details'] as unknown[] | undefined)?.[0] != null || (reasoning === undefined && unread(d));
