@@ -69,6 +69,21 @@ describe('fromServerSentEvents heartbeatTimeout', () => {
     expect([seen.events, seen.error, wire.requests.map((r) => r.headers['last-event-id'])]).toEqual([[START, tok('a'), tok('b'), COMPLETE], undefined, [undefined, '2']]);
   });
 
+  it("should count from when it reads again, not from when the last chunk came: a subscriber slower than heartbeatTimeout is no silence of the server's (before: a false drop)", async () => {
+    const { ts, scheduler } = clock();
+    serve((_req, res) => sse(res, frame(1, START)));
+    const events$ = fromServerSentEvents(wire.url, { heartbeatTimeout: 50, reconnectAttempts: 0, scheduler });
+    const seen = { events: [] as L0Event[], error: undefined as unknown };
+    events$.subscribe({ next: (e) => (seen.events.push(e), (ts.frame = 60)), error: (e: unknown) => (seen.error = e) }); // the event takes it 60 ms
+    await eventually(() => seen.events.length === 1);
+    advanceTo(ts, 60); // the timer, due at 50, runs once the client is back to reading, at 60
+    expect(seen.error).toBeUndefined();
+    advanceTo(ts, 109);
+    expect(seen.error).toBeUndefined();
+    advanceTo(ts, 110); // 50 ms after it read again
+    expect([(seen.error as { code?: string }).code, seen.events]).toEqual(['NETWORK_ERROR', [START]]);
+  });
+
   it('should count from the request on: a server that never answers is dropped too, and after reconnectAttempts it errors', async () => {
     const { ts, scheduler } = clock();
     serve(() => undefined); // no answer, not even the headers

@@ -3,17 +3,17 @@ import type { L0Event } from '../events/eventTypes.js';
 import { markRelayed, waiveAttemptContext } from '../attempt/attemptContext.js';
 import { checkBag, checkKeys, isSchedulerLike, optionError, optionKeys, optionPath } from '../internal/options.js';
 import { checkTimerDelay } from '../internal/timerDelay.js';
-import { connect, DROPPED, incomplete } from './sseConnection.js';
+import { connect, DROPPED, headersOf, incomplete } from './sseConnection.js';
 
 /** Options of {@link fromServerSentEvents}. */
 export interface FromServerSentEventsConfig {
-  /** Extra request options (headers, credentials, a `POST` body as a string). `signal` is ours (one that is not an `AbortSignal` is refused, as fetch refuses it). @default {} */
+  /** Extra request options (headers, credentials, a `POST` body as a string). `signal` is ours (one that is not an `AbortSignal` is refused, as fetch refuses it); a `Last-Event-ID` header is read as `lastEventId` (rule 11). @default {} */
   readonly init?: Omit<RequestInit, 'signal'>;
   /** Reconnections in a row without a new event before giving up with the connection's error. 0: never reconnect. @default 3 */
   readonly reconnectAttempts?: number;
   /** Wait before each reconnection, in milliseconds (at most 2147483647). @default 1000 */
   readonly reconnectDelay?: number;
-  /** Resume after this event id on the first connection too (not on a `retryWithBackoff` retry, which asks for the whole run); an SSE id (no CR, LF or NUL, not even a trailing line break, which no server's id holds) sent as a header (no character above U+00FF). `''`: from the start. @default undefined (from the start) */
+  /** Resume after this event id on the first connection too (not on a `retryWithBackoff` retry, which asks for the whole run); an SSE id (no CR, LF or NUL, not even a trailing line break, which no server's id holds) sent as a header (no character above U+00FF). `''`: from the start. @default undefined (a `Last-Event-ID` in `init.headers` or the `Request`'s, else from the start) */
   readonly lastEventId?: string;
   /** The fetch to use (a test double, an instrumented one). @default globalThis.fetch */
   readonly fetch?: typeof fetch;
@@ -90,9 +90,11 @@ const KEYS = /*#__PURE__*/ optionKeys<FromServerSentEventsConfig>()(['init', 're
  *    without a clock as `fromStream` does), never reconnected. So does a 2xx that is not
  *    `text/event-stream` (a login page, a JSON error), as a `BAD_REQUEST` that is not retryable
  *    and names its content type, as WHATWG `EventSource` fails the connection. A 204 answering a
- *    request with `Last-Event-ID` is a server that cannot resume (the quick start's backend refuses
- *    so): after the run's `complete` it ends the stream, as an `end` frame would; otherwise it is
+ *    request with `Last-Event-ID`, or a reconnect without one after events (an empty `id:` reset it), is a server that
+ *    cannot resume or go on (the quick start's backend refuses so; WHATWG `EventSource` stops
+ *    reconnecting): after the run's `complete` it ends the stream, as an `end` frame would; otherwise it is
  *    the retryable `INCOMPLETE_STREAM` of rule 8, so a `retryWithBackoff` asks for the whole answer again.
+ *    A 204 to a first request without `Last-Event-ID` (or its reconnect, before anything came) is the `BAD_REQUEST` above (no stream to give).
  *    So is an error frame coded `STREAM_NOT_FOUND` or `RESUME_GAP` answering such a request (a
  *    replay buffer or store that no longer holds the run, after a restart or an eviction).
  * 6. Every event is validated: an invalid one errors with `InvalidStreamError`, and so does a
@@ -115,10 +117,14 @@ const KEYS = /*#__PURE__*/ optionKeys<FromServerSentEventsConfig>()(['init', 're
  *    a reconnect sends (one not above the last numeric id is ignored, as a replay is), and an empty `id:`
  *    resets it (no `Last-Event-ID`, as on a first connection).
  * 10. With a finite `heartbeatTimeout`, a connection that gives no bytes for that long (no frame, no
- *    heartbeat comment; counted from the request on) is a dropped connection (rule 2): its fetch is
+ *    heartbeat comment; counted from the request on, and from when it reads again after handing on a chunk,
+ *    so a subscriber slower than it is no silence of the server's) is a dropped connection (rule 2): its fetch is
  *    aborted and it reconnects with `Last-Event-ID`, after the last of `reconnectAttempts` a
  *    `ProviderError` `NETWORK_ERROR` naming the silence. One timer a connection, re-armed for what is
  *    left since the last bytes (never one per frame), on `scheduler`.
+ * 11. A `Last-Event-ID` set by hand in `init.headers` (or the `Request`'s headers) is read as `lastEventId`
+ *    (which wins when both are given): sent on the first connection only, its replay dropped (rule 3); a
+ *    reconnect sends the client's own last event id (none after an empty `id:`), a retry none (rule 7).
  *
  * @example
  * import { accumulate, fromServerSentEvents } from 'l0-rx';
@@ -137,7 +143,10 @@ export function fromServerSentEvents(url: string | URL | Request, config: FromSe
   const { init = {}, reconnectAttempts = FROM_SERVER_SENT_EVENTS_DEFAULTS.reconnectAttempts, reconnectDelay = FROM_SERVER_SENT_EVENTS_DEFAULTS.reconnectDelay, lastEventId, fetch: fetchFn = globalThis.fetch, heartbeatTimeout = FROM_SERVER_SENT_EVENTS_DEFAULTS.heartbeatTimeout, scheduler = asyncScheduler } = config;
   checkBag(INIT_PATH, init);
   let once: unknown;
+  let handId: string | undefined;
   try {
+    // a Last-Event-ID set by hand is a lastEventId: the first connection's only, a reconnect sends ours (rule 11)
+    handId = headersOf(url, init).get('last-event-id') ?? undefined;
     // a body goes with the first request: a reconnect could not resend a stream (a ReadableStream, or an async
     // iterable undici sends; told by shape, so no global is needed) or a Request's, which building the request
     // fetch(request, init) builds uses up (Firefox has no `Request.body`; an init body replaces it) (rule 1).
@@ -179,15 +188,18 @@ export function fromServerSentEvents(url: string | URL | Request, config: FromSe
     // retryWithBackoff or fallbackTo around it hands a context the server never sees (rule 7); it is
     // left in place for a fromStream merged after this one, which does use it; a retry's (attempt 2 on)
     // asks for the whole run again, so `lastEventId` is only the first attempt's
-    let lastId = waiveAttemptContext() > 1 ? undefined : lastEventId;
+    let lastId = waiveAttemptContext() > 1 ? undefined : (lastEventId ?? handId);
     /** `lastId` as a run tag and sequence number (rule 3), kept with it. */
     let last = idOf(lastId);
     /** The hash of each numbered event's data, by id (rule 3). */
     const seen: number[] = [];
     /** Whether a run has started and not completed (rule 8): undefined until a run starts, false once it completed (rules 2 and 5), until a retry or fallback. */
     let open: boolean | undefined;
-    return defer(() => connect(url, init, lastId, fetchFn, () => open === false, heartbeatTimeout, scheduler)).pipe(
+    /** Whether anything came (an event, an id): a 204 to the reconnect then stops the stream (rule 5). */
+    let had = false;
+    return defer(() => connect(url, init, lastId, had, fetchFn, () => open === false, heartbeatTimeout, scheduler)).pipe(
       filter(({ id, data, event }) => {
+        had = true;
         const got = idOf(id);
         if (got !== undefined) {
           const [run, n] = got;

@@ -34,12 +34,20 @@ function dropped(message: string, options: Omit<ProviderErrorOptions, 'category'
   return error;
 }
 
+/** The request's headers, read at each connection (a token refreshed in them is sent): the Request's, then init's, and `accept`. */
+export function headersOf(url: string | URL | Request, init: Omit<RequestInit, 'signal'>): Headers {
+  const headers = new Headers((url as Request).headers); // (a string's or a URL's: undefined)
+  new Headers(init.headers).forEach((value, key) => headers.set(key, value));
+  headers.set('accept', 'text/event-stream');
+  return headers;
+}
+
 /**
  * One request; `completed` tells whether the client has the whole run (rule 5's 204). `silence`: the
  * `heartbeatTimeout` (rule 10), watched on `scheduler` by one timer per connection that reads when bytes
  * last came and is re-armed for what is left (no timer per chunk); `Infinity`: none.
  */
-export function connect(url: string | URL | Request, init: Omit<RequestInit, 'signal'>, lastId: string | undefined, fetchFn: typeof fetch, completed: () => boolean, silence: number, scheduler: SchedulerLike): Observable<Received> {
+export function connect(url: string | URL | Request, init: Omit<RequestInit, 'signal'>, lastId: string | undefined, had: boolean, fetchFn: typeof fetch, completed: () => boolean, silence: number, scheduler: SchedulerLike): Observable<Received> {
   return new Observable<Received>((subscriber) => {
     const controller = new AbortController();
     const timed = silence < Infinity;
@@ -55,10 +63,10 @@ export function connect(url: string | URL | Request, init: Omit<RequestInit, 'si
         else lost(dropped(`went silent for ${silence} ms (heartbeatTimeout)`, { code: 'NETWORK_ERROR' }));
       }, silence));
     }
-    const headers = new Headers((url as Request).headers); // (a string's or a URL's: undefined)
-    new Headers(init.headers).forEach((value, key) => headers.set(key, value));
-    headers.set('accept', 'text/event-stream');
-    // an empty id resets the last event id: no header, as EventSource sends none (WHATWG)
+    const headers = headersOf(url, init);
+    // ours only (one set by hand is lastId's start, rule 11); an empty id resets the last event id: no header, as EventSource sends none (WHATWG)
+    headers.delete('last-event-id');
+    const resuming = had || !!lastId;
     if (lastId) {
       try {
         headers.set('last-event-id', lastId);
@@ -69,15 +77,15 @@ export function connect(url: string | URL | Request, init: Omit<RequestInit, 'si
     }
     let done = false;
     const feed = sseParser((id, type, data) => {
-      if (!done) done = onMessage(id, type, data, subscriber, lastId ? completed : undefined);
+      if (!done) done = onMessage(id, type, data, subscriber, resuming ? completed : undefined);
     });
     const read = async (): Promise<void> => {
       const response = await fetchFn(url, { ...init, headers, signal: controller.signal });
       if (timed) heard = scheduler.now();
       const { body, headers: got, ok, status } = response;
       const type = got.get('content-type') ?? '';
-      // a server that cannot resume (rule 5; an empty id sends no Last-Event-ID): the end of the stream, which rule 8 fails inside a run
-      if (status === 204 && lastId) return completed() ? subscriber.complete() : subscriber.error(incomplete('refused to resume it (HTTP 204)'));
+      // a server that cannot resume or go on (rule 5; WHATWG: a 204 stops reconnecting, with or without Last-Event-ID): the end of the stream, which rule 8 fails inside a run
+      if (status === 204 && resuming) return completed() ? subscriber.complete() : subscriber.error(incomplete('refused to resume it (HTTP 204)'));
       // a 2xx that is not text/event-stream (rule 5) falls through to BAD_REQUEST, not retryable
       if (!ok || body === null || !/^\s*text\/event-stream\s*(;|$)/i.test(type)) {
         await body?.cancel().catch(() => undefined);
@@ -103,8 +111,9 @@ export function connect(url: string | URL | Request, init: Omit<RequestInit, 'si
       while (!done) {
         const { value, done: ended } = await reader.read();
         if (ended) break;
-        if (timed) heard = scheduler.now();
         feed(value);
+        // timed from when it reads again: a subscriber slower than `silence` is no silence of the server's (rule 10)
+        if (timed) heard = scheduler.now();
       }
       if (done) await reader.cancel().catch(() => undefined);
       else lost(dropped('closed before the stream ended', { code: 'INCOMPLETE_STREAM' }));
