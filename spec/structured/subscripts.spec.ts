@@ -57,6 +57,14 @@ describe('subscripts in code before the answer', () => {
     );
   });
 
+  it('should find no answer in a text that is only code, a subscript\'s list included (never shown as a partial)', () => {
+    for (const code of ['x[["a"]]', 'df[["name", "age"]]', 'data["name"]', 'print(d["a"]["b"])']) {
+      expect(extractJson(code)).toEqual({ json: code, from: 'whole' });
+      const { out, error } = run(text(...code), { schema: z.any() });
+      expect([code, error instanceof Error && (error as { code?: string }).code, partials(out)]).toEqual([code, 'INVALID_JSON', []]);
+    }
+  });
+
   it('should not take closed JSON for cut when the length limit cut a subscript after it', () => {
     for (const code of ['data["na', 'df[["na']) {
       const { out, error } = run([start, tok(`{"name": "Ada", "n": 1}\nRead it as ${code}`), { type: 'complete', finishReason: 'length' }]);

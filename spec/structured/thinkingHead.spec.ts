@@ -36,6 +36,39 @@ describe('parseStructured after thinking at the head', () => {
     expect([codeOf(cut.error), partials(cut.out)]).toEqual(['INVALID_JSON', []]);
   });
 
+  it('should fail with the whole text, thinking and all, as the result\'s raw and a schema\'s failure carry it', () => {
+    const length: L0Event = { type: 'complete', finishReason: 'length' };
+    const call: L0Event = { type: 'tool-call', id: 'c1', name: 'get_weather', arguments: '{}' };
+    const cases: [L0Event[], object][] = [
+      [text('<think>{"name": "x"}</think>', 'I cannot help.'), {}],
+      [[start, tok('<think>hm</think>{"name": "a'), length], {}],
+      [text('<think>hm</think>', '{"name": 1, "n": 2}'), {}],
+      [text('<think>hm</think>', '{name: "a", n: 2}'), { autoCorrect: false }],
+      [[start, tok('<think>hm</think>call it'), call, done], {}],
+      [text('<think>hm</think>'), {}],
+    ];
+    for (const [events, config] of cases) {
+      const { error } = run(events, config);
+      const whole = events.flatMap((e) => (e.type === 'token' ? [e.value] : [])).join('');
+      expect(isSchemaValidationError(error) && error.info.text).toBe(whole);
+    }
+  });
+
+  it('should fail an answer the token limit cut before it began (all thinking) as cut JSON, as a cut anywhere in the answer', () => {
+    const length: L0Event = { type: 'complete', finishReason: 'length' };
+    const outcome = (error: unknown) => isSchemaValidationError(error) && [error.code, error.info.truncated, error.retryable];
+    for (const onTruncated of ['retry', 'reject', 'accept'] as const) {
+      // a cut in the answer: the outcome a cut before it must have (under accept, a value is kept: no error to compare)
+      const answerCut = outcome(run([start, tok('<think>hm</think>["'), length], { onTruncated }).error);
+      for (const head of ['<think>{"name": "x", "n": 1}</think>', '<think>hm</think>\n\n', '<think>never left {"name": "x"', '<think>hm</think>\n<th', '', '  ']) {
+        const { error, out } = run([start, ...(head === '' ? [] : [tok(head)]), length], { onTruncated });
+        expect([head, outcome(error), partials(out)]).toEqual([head, onTruncated === 'accept' ? ['INVALID_JSON', true, true] : answerCut, []]);
+      }
+    }
+    // any other finish: prose, as before
+    expect(outcome(run(text('<think>hm</think>')).error)).toEqual(['INVALID_JSON', undefined, true]);
+  });
+
   it('should fail an answer that thought of a tool\'s arguments and called it as a tool call, not parse the thought', () => {
     const call: L0Event = { type: 'tool-call', id: 'c1', name: 'get_weather', arguments: '{"city": "Paris"}' };
     const { error } = run([start, tok('<think>call get_weather with {"name": "x", "n": 1}</think>'), call, { type: 'complete', finishReason: 'tool-calls' }]);

@@ -4,7 +4,7 @@
  */
 import type { FinishReason } from '../events/eventTypes.js';
 import { isSchemaValidationError, SchemaValidationError } from '../errors/SchemaValidationError.js';
-import { endsInRoot, findJson } from './extractJson.js';
+import { endsInRoot, findJson, trimSpace } from './extractJson.js';
 import { fences } from './fences.js';
 import { repairText, type RepairJsonResult } from './repairJson.js';
 
@@ -100,6 +100,8 @@ function repaired(o: AnswerOptions, raw: string, finish: FinishReason | undefine
     try {
       return repairText(raw);
     } catch (e) {
+      // a `length` finish before the answer began (its limit spent thinking) cut it, as one anywhere in it would
+      if (finish === 'length' && trimSpace(raw) === '') throw new SchemaValidationError({ kind: 'INVALID_JSON', text: raw, truncated: true }, 'Invalid JSON: the answer was cut before its value', e);
       const start = finish === 'length' && !(isSchemaValidationError(e) && e.info.truncated === true) ? CUT_START.exec(raw) : null;
       if (start !== null) {
         const cut = repairText(raw.slice(start.index));
@@ -166,8 +168,8 @@ function cutAfter(raw: string, parsed: RepairJsonResult): boolean {
 }
 
 /**
- * The value of an attempt's whole text, parsed (and repaired) as `onTruncated` allows, or the
- * SchemaValidationError that fails it. `tools` are the attempt's tool calls, `finish` its finishReason. @internal
+ * The value of an attempt's answer (its text after the thinking at its head), parsed (and repaired) as `onTruncated` allows,
+ * or the SchemaValidationError that fails it. `tools` are the attempt's tool calls, `finish` its finishReason. @internal
  */
 export function parseAnswer(o: AnswerOptions, raw: string, tools: readonly string[], finish: FinishReason | undefined): RepairJsonResult {
   if (tools.length > 0 && findJson(raw) === undefined) throw toolCallError(tools, raw);

@@ -3,7 +3,7 @@ import type { StandardSchemaV1 } from '@standard-schema/spec';
 import type { L0Event, ResultEvent } from '../events/eventTypes.js';
 import { AttemptText } from '../attempt/attemptText.js';
 import { subscribeChild } from '../attempt/attemptContext.js';
-import { SchemaValidationError } from '../errors/SchemaValidationError.js';
+import { isSchemaValidationError, SchemaValidationError } from '../errors/SchemaValidationError.js';
 import { isPromiseLike } from '../internal/isPromiseLike.js';
 import { isLimitCut } from '../internal/limitCut.js';
 import { ThinkingLead } from '../continuation/thinkingLead.js';
@@ -31,7 +31,8 @@ export interface ParseStructuredConfig<S extends StandardSchemaV1 = StandardSche
    * Cut JSON (repair closed an unfinished structure or string or completed a literal or number cut
    * short, `tr` or `1.`, bare or alone in a fence; or a `length` finish cut what followed closed JSON:
    * a bare number outside a fence, a scalar in a fence that never closed (the answer's or one after
-   * it), an object or array that never closes, or that the cut stopped as it opened: `Sure! {`): `retry` fails the
+   * it), an object or array that never closes, or that the cut stopped as it opened: `Sure! {`; or a
+   * `length` finish before the answer began: all thinking, or no text): `retry` fails the
    * attempt with a retryable SchemaValidationError, `reject` with a non-retryable one, `accept`
    * validates the closed value and reports `truncated: true`. Without `autoCorrect` nothing is repaired: a cut answer is an `INVALID_JSON` like any other. @default 'retry'
    */
@@ -107,7 +108,8 @@ function finish<T>(o: Resolved<StandardSchemaV1<unknown, T>>, raw: string, parse
  *    an empty `{}`. At `complete`, a root held back for what might follow it (`The ids are [2]`
  *    could have been a footnote mark) is settled: its `partial` comes right before `result`.
  * 2. Thinking at the head of the attempt's text (`<think>…</think>`, any of `THINKING_TAGS`) is never
- *    parsed, for partials or result: the answer after it is (none: an `INVALID_JSON`); `raw` keeps it.
+ *    parsed, for partials or result: the answer after it is (none: an `INVALID_JSON`, cut JSON at a `length`
+ *    finish); `raw` and an error's `info.text` keep it.
  *    At `complete`, only this attempt's text is parsed: as is when valid, else extracted from
  *    fences and prose and repaired with jsonrepair (`corrections` says what changed). A parsed
  *    value that is not the last partial's (repair made it: single quotes, a cut number closed)
@@ -216,15 +218,15 @@ export function parseResolved<S extends StandardSchemaV1>(o: Resolved<S>): Opera
         if (parser?.end()) subscriber.next({ type: 'partial', value: parser.snapshot() as P });
         let out: ResultEvent<T> | Promise<ResultEvent<T>>;
         try {
-          // the answer after the thinking at its head (none when the text is all thinking)
-          const at = lead ? lead.pending : skip;
-          const parsed = parseAnswer(o, at < 0 ? '' : text.text.slice(at), tools, e.type === 'complete' ? e.finishReason : undefined);
+          // the answer after the thinking at its head: none while `lead` reads on (all thinking, white space, a tag's start)
+          const parsed = parseAnswer(o, lead ? '' : text.text.slice(skip), tools, e.type === 'complete' ? e.finishReason : undefined);
           // what repair made (a cut number closed, single quotes, a fence the parser stopped in) is the last partial
           if (parser?.differs(parsed.value)) subscriber.next({ type: 'partial', value: frozenCopy(parsed.json, parsed.value) as P });
           if (subscriber.closed) return; // the consumer left at a partial: no validation (an async lookup) for nobody
           out = finish(o as Resolved<StandardSchemaV1<unknown, T>>, text.text, parsed);
         } catch (err) {
-          return failed(e, err);
+          // its text is the whole text, thinking and all, as `raw` and a schema's failure's are
+          return failed(e, isSchemaValidationError(err) && err.info.text !== text.text ? new SchemaValidationError({ ...err.info, text: text.text }, err.message, err.cause) : err);
         }
         if (!isPromiseLike(out)) return complete(e, out);
         waiting = true;
