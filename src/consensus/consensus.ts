@@ -129,7 +129,7 @@ export function consensus<T>(sources: readonly Observable<L0Event>[], config: Co
   const { list, timeout, scheduler, concurrency, earlyExit } = options;
   return defer(() => {
     const start = scheduler.now();
-    const parsed = options.parse && parseOnce(options.parse);
+    const parsed = options.parse && parseOnce(options.parse, options.schema);
     let latest: ParallelResult | undefined;
     let early = false;
     // where each source stands, for the unfinished ones at the timeout: undefined until it is subscribed
@@ -139,8 +139,10 @@ export function consensus<T>(sources: readonly Observable<L0Event>[], config: Co
       live.states[i] = state;
     };
     let all = runAll(list, { concurrency, failFast: false, onState });
+    // each pair's similarity, once per run: the early check's, reused by the decision
+    const sims = new Map<number, number>();
     if (earlyExit) {
-      const isDecided = decided(options, parsed!);
+      const isDecided = decided(options, parsed!, sims);
       all = all.pipe(takeWhile((r) => !(early = isDecided(r)), true));
     }
     // a source that ends at the deadline itself finished in time, as a parallel run or pipeline step does
@@ -161,7 +163,7 @@ export function consensus<T>(sources: readonly Observable<L0Event>[], config: Co
                 throw timedOut(timeout, scheduler.now() - live.since[out.index]!, out.state!.tokenCount);
               }),
             );
-      return validateOutputs(toOutputs(list.length, latest, early, live, options, parsed), options.schema, late);
+      return validateOutputs(toOutputs(list.length, latest, early, live, options, parsed), late);
     });
     return concat(run, outputs).pipe(
       concatMap((outputs) => {
@@ -169,7 +171,7 @@ export function consensus<T>(sources: readonly Observable<L0Event>[], config: Co
         if (outputs.every((o) => o.status === 'error' || o.status === 'skipped')) {
           return throwError(() => new AllStreamsExhaustedError(outputs.filter((o) => o.status === 'error').map((o) => o.error)));
         }
-        return validateMerged(decide(outputs, options), options);
+        return validateMerged(decide(outputs, options, sims), options);
       }),
     );
   });

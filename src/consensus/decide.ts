@@ -65,7 +65,8 @@ export interface DecideOptions<T> {
   readonly score: ((output: ConsensusOutput<T>) => number) | undefined;
 }
 
-export function decide<T>(outputs: readonly ConsensusOutput<T>[], o: DecideOptions<T>): ConsensusResult<T | string> {
+/** `sims`: the similarities already computed (by `earlyExit`'s check), by `min * n + max` of each pair's indices. */
+export function decide<T>(outputs: readonly ConsensusOutput<T>[], o: DecideOptions<T>, sims?: ReadonlyMap<number, number>): ConsensusResult<T | string> {
   const ok = outputs.filter((x) => x.status === 'success');
   const failureCount = outputs.filter((x) => x.status === 'error').length;
   const cancelled = outputs.filter((x) => x.status === 'cancelled');
@@ -118,7 +119,7 @@ export function decide<T>(outputs: readonly ConsensusOutput<T>[], o: DecideOptio
   const sim: (number | null)[][] = Array.from({ length: n }, () => new Array<number | null>(n).fill(null));
   ok.forEach((a, x) => {
     sim[a.index]![a.index] = 1;
-    for (const b of ok.slice(x + 1)) sim[a.index]![b.index] = sim[b.index]![a.index] = o.similarity(a.text!, b.text!);
+    for (const b of ok.slice(x + 1)) sim[a.index]![b.index] = sim[b.index]![a.index] = sims?.get(a.index * n + b.index) ?? o.similarity(a.text!, b.text!);
   });
   const idx = ok.map((x) => x.index);
   // weights near Number.MAX_VALUE overflow the total (Infinity: every agreement 0 or NaN, every support a tie):

@@ -4,10 +4,10 @@
  * Internal: never re-exported from an entry point.
  */
 import type { StandardSchemaV1 } from '@standard-schema/spec';
-import { concatMap, defer, forkJoin, from, map, of, catchError, race, throwError, type Observable } from 'rxjs';
+import { defer, forkJoin, from, map, of, catchError, race, throwError, type Observable } from 'rxjs';
 import type { L0State } from '../events/reduceState.js';
 import { SchemaValidationError } from '../errors/SchemaValidationError.js';
-import { isPromiseLike, quiet } from '../internal/isPromiseLike.js';
+import { isPromiseLike } from '../internal/isPromiseLike.js';
 import type { ParallelResult } from '../multi/runAll.js';
 import { validateSchema } from '../structured/validateSchema.js';
 import type { Resolved } from './consensus.js';
@@ -22,15 +22,19 @@ export const hasText = (text: string): boolean => NON_SPACE.test(text);
 export type Parsed<T> = { readonly value: T | PromiseLike<T> } | { readonly error: unknown };
 
 /**
- * `parse`, run once per output of a run: `earlyExit`'s check and the outputs share its result (a
- * parse with a cost or a side effect ran twice). Only a finished output is parsed, so its text is final.
+ * `parse`, then `schema` (its output replaces the value), run once per output of a run: `earlyExit`'s check and the
+ * outputs share the result (a parse or a schema with a cost or a side effect ran twice). Only a finished output is
+ * parsed, so its text is final. A promise (an async parse or schema) is the value, its rejection the output's to report.
  */
-export function parseOnce<T>(parse: (text: string, state: L0State) => T | PromiseLike<T>): (i: number, state: L0State) => Parsed<T> {
+export function parseOnce<T>(parse: (text: string, state: L0State) => T | PromiseLike<T>, schema?: StandardSchemaV1<unknown, T>): (i: number, state: L0State) => Parsed<T> {
   const seen: Parsed<T>[] = [];
   return (i, state) => {
     if (!seen[i]) {
+      const text = state.content;
+      const check = (value: T): T | PromiseLike<T> => (schema ? validateSchema(schema, value, text) : value);
       try {
-        seen[i] = { value: parse(state.content, state) };
+        const value = parse(text, state);
+        seen[i] = { value: isPromiseLike(value) ? Promise.resolve(value).then(check) : check(value) };
       } catch (error) {
         seen[i] = { error };
       }
@@ -42,11 +46,11 @@ export function parseOnce<T>(parse: (text: string, state: L0State) => T | Promis
 /**
  * A predicate over `parallel`'s snapshots, state per subscription: true once one finished output
  * agrees with a strict majority of all the sources' weight (and `minimumAgreement` is met), so no
- * later output can outvote it. Similarities and parsed keys are computed once per pair and output.
+ * later output can outvote it. Similarities and parsed keys are computed once per pair and output: `sims`, by
+ * `min * n + max` of the pair's indices, is the decision's too (a custom similarity ran twice per pair).
  */
-export function decided<T>(o: Resolved<T>, parsed: (i: number, state: L0State) => Parsed<T>): (r: ParallelResult) => boolean {
+export function decided<T>(o: Resolved<T>, parsed: (i: number, state: L0State) => Parsed<T>, sims: Map<number, number>): (r: ParallelResult) => boolean {
   if (o.strategy === 'unanimous' || o.strategy === 'best') return () => false;
-  const sims = new Map<number, number>();
   const keys = new Map<number, string | undefined>();
   return (r) => {
     const weight = (i: number) => (o.strategy === 'weighted' ? o.weights![i]! : 1);
@@ -61,17 +65,14 @@ export function decided<T>(o: Resolved<T>, parsed: (i: number, state: L0State) =
           const p = parsed(i, r.results[i]!);
           if ('error' in p) throw p.error;
           const value = p.value;
-          // an async parse: its value is not known yet, so no early exit on it (its rejection is toOutputs' to report)
+          // an async parse or schema: its value is not known yet, so no early exit on it (its rejection is the output's to report)
           if (isPromiseLike(value)) {
             value.then(undefined, () => undefined);
             keys.set(i, undefined);
             return undefined;
           }
-          const checked = o.schema?.['~standard'].validate(value);
-          quiet(checked); // an async one's rejection is the output's to report (validateOutputs asks again), never unhandled here
-          // an output that does not parse or validate agrees with nothing (an async schema: not known yet, so no early exit on it)
-          if (checked === undefined) keys.set(i, canonical(value));
-          else keys.set(i, isPromiseLike(checked) || checked.issues !== undefined ? undefined : canonical((checked as StandardSchemaV1.SuccessResult<T>).value));
+          // (the schema's output: an output that does not parse or validate agrees with nothing)
+          keys.set(i, canonical(value));
         } catch {
           keys.set(i, undefined);
         }
@@ -99,20 +100,17 @@ const lift = <X>(get: () => X | PromiseLike<X>): Observable<X> =>
   });
 
 /**
- * Each successful output's parsed value, awaited when `parse` gave a promise, through `schema` (its
- * output replaces the value); a rejected or invalid one becomes an `error` output, and so does one
- * still pending when `late(output)` errors (the deadline).
+ * Each successful output's value ({@link parseOnce}'s: parsed and validated), awaited when it is a
+ * promise; a rejected one becomes an `error` output, and so does one still pending when
+ * `late(output)` errors (the deadline).
  */
-export function validateOutputs<T>(outputs: ConsensusOutput<T>[], schema: StandardSchemaV1<unknown, T> | undefined, late: (out: ConsensusOutput<T>) => Observable<never>): Observable<ConsensusOutput<T>[]> {
-  if (!schema && !outputs.some((o) => isPromiseLike(o.value))) return of(outputs);
+export function validateOutputs<T>(outputs: ConsensusOutput<T>[], late: (out: ConsensusOutput<T>) => Observable<never>): Observable<ConsensusOutput<T>[]> {
+  if (!outputs.some((o) => isPromiseLike(o.value))) return of(outputs);
   return forkJoin(
     outputs.map((out) =>
-      out.status !== 'success'
+      out.status !== 'success' || !isPromiseLike(out.value)
         ? of(out)
-        : race(
-            lift(() => out.value as T | PromiseLike<T>).pipe(concatMap((value) => (schema ? lift(() => validateSchema(schema, value, out.text ?? '')) : of(value)))),
-            late(out),
-          ).pipe(
+        : race(lift(() => out.value as PromiseLike<T>), late(out)).pipe(
             map((value): ConsensusOutput<T> => ({ ...out, value })),
             catchError((error: unknown) => of<ConsensusOutput<T>>({ index: out.index, status: 'error', weight: out.weight, state: out.state, text: out.text!, error })),
           ),

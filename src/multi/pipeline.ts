@@ -8,7 +8,7 @@ import { checkBag, checkKeys, describeOption, isSchedulerLike, optionError, opti
 import { isPromiseLike } from '../internal/isPromiseLike.js';
 import { checkTimerDelay } from '../internal/timerDelay.js';
 import { deadline } from '../internal/deadline.js';
-import { inOrder } from './runAll.js';
+import { inOrder, isSignal } from './runAll.js';
 
 /** What a step's callbacks are given. */
 export interface StepContext {
@@ -63,7 +63,7 @@ export interface PipelineConfig {
   readonly stopOnError?: boolean;
   /** The whole pipeline's budget in ms (at most 2147483647): at the deadline the current step is unsubscribed (aborted); one that ends at the deadline itself succeeds. @default undefined (none) */
   readonly timeout?: number;
-  /** Aborting it unsubscribes the current step; an already aborted signal runs no step. @default undefined */
+  /** Aborting it unsubscribes the current step; an already aborted signal runs no step. Any realm's AbortSignal, or a polyfill's (a boolean `aborted`, `addEventListener` and `removeEventListener`). @default undefined */
   readonly signal?: AbortSignal;
   /** Time source for `timeout`. @default asyncScheduler */
   readonly scheduler?: SchedulerLike;
@@ -119,7 +119,7 @@ export function pipeline(steps: readonly PipelineStep[], input: unknown, config:
   if (typeof stopOnError !== 'boolean') throw optionError(PATH, 'stopOnError', 'a boolean', stopOnError);
   if (timeout !== undefined && !(typeof timeout === 'number' && timeout > 0 && Number.isFinite(timeout))) throw optionError(PATH, 'timeout', 'a finite number of ms > 0', timeout);
   if (timeout !== undefined) checkTimerDelay(PATH, 'timeout', timeout);
-  if (signal !== undefined && !(signal instanceof AbortSignal)) throw optionError(PATH, 'signal', 'an AbortSignal', signal);
+  if (signal !== undefined && !isSignal(signal)) throw optionError(PATH, 'signal', 'an AbortSignal', signal);
   if (!isSchedulerLike(scheduler)) throw optionError(PATH, 'scheduler', 'a SchedulerLike', scheduler);
   const total = list.length;
 

@@ -47,7 +47,7 @@ export interface ParallelConfig {
   readonly failFast?: boolean;
   /** Each run's budget in ms (at most 2147483647) from its subscription: at the deadline it is unsubscribed (its request aborts) and fails with a `TOTAL_TIMEOUT` {@link TokenTimeoutError}; one that ends at the deadline itself succeeds. @default undefined (none) */
   readonly timeout?: number;
-  /** Aborting it unsubscribes every run in flight and starts no more: they end `cancelled`, in one closing snapshot. @default undefined */
+  /** Aborting it unsubscribes every run in flight and starts no more: they end `cancelled`, in one closing snapshot. Any realm's AbortSignal, or a polyfill's (a boolean `aborted`, `addEventListener` and `removeEventListener`). @default undefined */
   readonly signal?: AbortSignal;
   /** Time source for `timeout`. @default asyncScheduler */
   readonly scheduler?: SchedulerLike;
@@ -90,10 +90,19 @@ export function checkParallel(path: OptionPath, sources: unknown, config: unknow
   if (failFast !== undefined && typeof failFast !== 'boolean') throw optionError(path, 'failFast', 'a boolean', failFast);
   if (timeout !== undefined && !(typeof timeout === 'number' && timeout > 0 && Number.isFinite(timeout))) throw optionError(path, 'timeout', 'a finite number of ms > 0', timeout);
   if (timeout !== undefined) checkTimerDelay(path, 'timeout', timeout);
-  if (signal !== undefined && !(signal instanceof AbortSignal)) throw optionError(path, 'signal', 'an AbortSignal', signal);
+  if (signal !== undefined && !isSignal(signal)) throw optionError(path, 'signal', 'an AbortSignal', signal);
   if (scheduler !== undefined && !isSchedulerLike(scheduler)) throw optionError(path, 'scheduler', 'a SchedulerLike', scheduler);
   return list as Observable<L0Event>[];
 }
+
+/**
+ * An AbortSignal of any realm (an iframe's, a jsdom window's) or a polyfill's: `instanceof AbortSignal` refused them. What
+ * the runs use of it: `aborted`, `reason` and the 'abort' event, listened to and left (`fromEvent` needs both methods). @internal
+ */
+export const isSignal = (value: unknown): value is AbortSignal => {
+  const s = value as Partial<AbortSignal> | undefined;
+  return typeof s?.aborted === 'boolean' && typeof s.addEventListener === 'function' && typeof s.removeEventListener === 'function';
+};
 
 /**
  * Runs `sources` with at most `concurrency` subscribed at once, or batch after batch of `batchSize`.

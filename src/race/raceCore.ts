@@ -259,13 +259,19 @@ export function raceCore(entrants: readonly RaceEntrant[], config: RaceCoreConfi
       };
       let sub: Subscription | undefined;
       let taken = false;
+      // its subscriber's parent, the race's child (every entrant torn down with the race, a throwing teardown's error collected as
+      // rxjs does): what a subscribe that throws started on the subscriber it was given is torn down at once through it
+      const own = new Subscription();
+      subscriber.add(own);
       try {
-        ({ subscription: sub, taken } = withEntrantObserver(undefined, () => subscribeWithHolder(entrants[i]!.source, entrant, holder, subscriber)));
+        ({ subscription: sub, taken } = withEntrantObserver(undefined, () => subscribeWithHolder(entrants[i]!.source, entrant, holder, own)));
       } catch (err) {
         // once it (or the race) had ended, its teardown threw: launchNext errors the race with the throw. Still open, its subscribe
         // threw past rxjs (an unsubscribed Subject's, an Observable subclass's own subscribe): its failure, as any other, also
-        // once it made another entrant win (a loser's, unseen: the winner streams on; it was an UnsubscriptionError ending the race)
+        // once it made another entrant win (a loser's, unseen: the winner streams on; it was an UnsubscriptionError ending the race),
+        // its work aborted first (a teardown that throws then errors the race, as a loser's does)
         if (subscriber.closed || ended) throw err;
+        own.unsubscribe();
         entrant.error(err);
       }
       if (taken) outer!.taken = true;
