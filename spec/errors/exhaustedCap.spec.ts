@@ -147,3 +147,115 @@ describe('AllStreamsExhaustedError: a total cap on its serialised errors', () =>
     expect(new AllStreamsExhaustedError([inner]).message).toBe(`All 1 attempt(s) over every stream failed; last: ${serializeError(inner).message.slice(0, 200)}…`);
   });
 });
+
+/** Exhaustions nested `depth` deep (each one's single error the next), around a server error. */
+function nested(depth: number): AllStreamsExhaustedError {
+  let e: unknown = new ProviderError('root', { code: 'SERVER_ERROR', category: 'server', retryable: true });
+  for (let d = 0; d < depth; d++) e = new AllStreamsExhaustedError([e]);
+  return e as AllStreamsExhaustedError;
+}
+
+/** How many exhaustions deep a serialised one goes (each one's last error the next), and what it ends with. */
+function depthOf(plain: SerializedError): [number, SerializedError] {
+  let depth = 0;
+  for (; plain.name === 'AllStreamsExhaustedError'; depth++) plain = plain.errors!.at(-1)!;
+  return [depth, plain];
+}
+
+describe('AllStreamsExhaustedError: a cap on the whole serialised tree', () => {
+  const start: L0Event = { type: 'start', attempt: 1, fallbackIndex: 0, isRetry: false, isFallback: false };
+  const record = async (error: unknown, store = createMemoryEventStore()) => {
+    await lastValueFrom(concat(of(start), throwError(() => error)).pipe(recordEvents(store, { streamId: 'r' }))).catch(() => undefined);
+    return { store, line: (store.read('r') as readonly { event: { error: SerializedError } }[]).at(-1)!.event.error };
+  };
+
+  it('should record a retry around a fallback chain (16 attempts of 64 streams each) within 64 entries in all: the last attempt cut to what is left, the earlier ones to their mark', async () => {
+    const chains = Array.from({ length: 16 }, (_, a) => new AllStreamsExhaustedError(Array.from({ length: 64 }, (_, i) => attempt(a * 100 + i, i === 63))));
+    const error = chains[15]!.withRunInfo({ attempt: 16, attemptErrors: chains });
+    const { store, line } = await record(error);
+    // was 17 MB: each attempt's exhaustion carried 64 errors of its own
+    expect(JSON.stringify(line).length).toBeLessThan(2_000_000);
+    const attempts = line.attemptErrors!;
+    // 16 entries for the attempts, 48 left: the last attempt's first 23, a mark, its last 24; nothing left for the others
+    expect(attempts.at(-1)!.errors!.map((e) => e.message)).toEqual([...Array.from({ length: 23 }, (_, i) => `attempt ${1500 + i}`), '[Truncated]', ...Array.from({ length: 24 }, (_, i) => `attempt ${1540 + i}`)]);
+    expect(attempts.slice(0, 15).map((a) => a.errors!.map((e) => e.message))).toEqual(Array.from({ length: 15 }, () => ['[Truncated]']));
+    expect(attempts.map((a) => [a.message, a.category, a.retryable])).toEqual(chains.map((c) => [c.message, 'rate-limit', true]));
+    // the error itself (the last chain's exhaustion) is a tree of its own: its 64 errors whole
+    expect(line.errors!.map((e) => e.message)).toEqual(Array.from({ length: 64 }, (_, i) => `attempt ${1500 + i}`));
+    const replayed = (await lastValueFrom(replayEvents(store, 'r')).then(() => undefined, (e: unknown) => e)) as AllStreamsExhaustedError;
+    // an exhaustion cut to its mark comes back with its recorded category, retryable and cause (its last error was cut)
+    expect(replayed.attemptErrors.map((a) => [(a as L0Error).category, (a as L0Error).retryable, ((a as L0Error).cause as SerializedError).message])).toEqual(Array.from({ length: 16 }, (_, a) => ['rate-limit', true, `attempt ${a * 100 + 63}`]));
+    expect((await record(replayed)).line).toEqual(line);
+  });
+
+  it('should keep a tree of 64 entries whole (exactly, through a log and back), and cut one of 65, the earliest first', async () => {
+    const tree = (last: number) => new AllStreamsExhaustedError(Array.from({ length: 8 }, (_, c) => new AllStreamsExhaustedError(Array.from({ length: c === 0 ? last : 7 }, (_, i) => new UnknownError(`e${c}.${i}`)))));
+    const whole = wire(tree(7));
+    expect(whole.errors!.map((e) => e.errors!.length)).toEqual([7, 7, 7, 7, 7, 7, 7, 7]);
+    expect(JSON.stringify(wire(deserializeError(whole)))).toBe(JSON.stringify(whole));
+    const { line } = await record(tree(7));
+    expect(line).toEqual(whole);
+    const cut = wire(tree(8));
+    // the first chain's 8 errors had 7 left: its first 3, the mark, its last 3
+    expect(cut.errors![0]!.errors!.map((e) => e.message)).toEqual([0, 1, 2, -1, 5, 6, 7].map((i) => (i < 0 ? '[Truncated]' : `Unclassified failure: a string "e0.${i}"`)));
+    expect(cut.errors!.slice(1)).toEqual(whole.errors!.slice(1));
+    expect(wire(deserializeError(cut))).toEqual(cut);
+  });
+
+  it('should record a live exhaustion 3,000 deep as 64 levels and a mark (it overflowed the stack, cut at some depth), and replay it as those levels', async () => {
+    const error = nested(3000);
+    const { store, line } = await record(error);
+    const [depth, end] = depthOf(line);
+    expect([depth, end]).toEqual([65, { name: 'L0Error', message: '[Truncated]', code: 'UNKNOWN_ERROR', category: 'unknown', retryable: false, reason: 'unknown' }]);
+    const replayed = await lastValueFrom(replayEvents(store, 'r')).then(() => undefined, (e: unknown) => e);
+    let e = replayed as AllStreamsExhaustedError;
+    let live = error;
+    for (let d = 0; d < 65; d++) {
+      expect([isAllStreamsExhaustedError(e), e.message, e.category, e.retryable]).toEqual([true, live.message, 'server', true]);
+      [e, live] = [e.errors[0] as AllStreamsExhaustedError, live.errors[0] as AllStreamsExhaustedError];
+    }
+    expect(e).toMatchObject({ name: 'L0Error', message: '[Truncated]' });
+  });
+
+  it("should replay a log line 1,000 exhaustions deep (another writer's) as the error it holds, and one deeper as INVALID_LOG before any event, not a RangeError", async () => {
+    const deep = (depth: number) => {
+      let plain: SerializedError = { name: 'ProviderError', message: 'root', code: 'SERVER_ERROR', category: 'server', retryable: true };
+      for (let d = 0; d < depth; d++) plain = { name: 'AllStreamsExhaustedError', message: `level ${d}`, category: 'server', retryable: true, errors: [plain] };
+      return plain;
+    };
+    const logOf = (plain: SerializedError): EventStore => {
+      const envelopes = [
+        { v: 1, streamId: 'r', seq: 0, ts: 0, run: 'x', event: start },
+        { v: 1, streamId: 'r', seq: 1, ts: 1, run: 'x', event: { type: 'error', error: plain } },
+      ];
+      return { append: () => undefined, read: () => envelopes as EventEnvelope[], streams: () => ['r'], delete: () => undefined };
+    };
+    const replay = async (store: EventStore) => {
+      const events: L0Event[] = [];
+      const error = await new Promise((resolve) => replayEvents(store, 'r').subscribe({ next: (x) => events.push(x), error: resolve, complete: () => resolve(undefined) }));
+      return { events, error };
+    };
+    const { error } = await replay(logOf(deep(1001)));
+    let e = error as AllStreamsExhaustedError;
+    for (let d = 1000; d >= 0; d--) {
+      if (!isAllStreamsExhaustedError(e) || e.message !== `level ${d}`) throw new Error(`level ${d}: ${String(e)}`);
+      e = e.errors[0] as AllStreamsExhaustedError;
+    }
+    expect(e).toMatchObject({ name: 'ProviderError', message: 'root', code: 'SERVER_ERROR' });
+    // was a RangeError (from 3,000 deep on, with the JIT warm or not)
+    for (const depth of [1002, 20_000]) {
+      expect(await replay(logOf(deep(depth)))).toMatchObject({ events: [], error: { code: 'INVALID_LOG', message: expect.stringContaining('not a list of errors nested at most 1000 deep') } });
+      expect(() => deserializeError(deep(depth))).toThrow(new TypeError('deserializeError(plain): exhaustions nested over 1000 deep'));
+    }
+    // a damaged entry that deep is named as it is
+    const damaged = deep(20_000);
+    let leaf = damaged;
+    while (leaf.errors) leaf = leaf.errors[0]!;
+    (leaf as { message: unknown }).message = 1;
+    expect(() => deserializeError(damaged)).toThrow(/^deserializeError\(plain\): plain(\.errors\[0\]){20000} must be a SerializedError/);
+    // a caller's own exhaustion that holds itself (no JSON can) is a TypeError, not a RangeError or an endless loop
+    const cyclic = { name: 'AllStreamsExhaustedError', message: 'c', errors: [] as SerializedError[] };
+    cyclic.errors.push({ name: 'Error', message: 'first' }, cyclic);
+    expect(() => deserializeError(cyclic)).toThrow(new TypeError('deserializeError(plain): exhaustions nested over 1000 deep'));
+  });
+});

@@ -1,6 +1,6 @@
 /** @test {createRedisEventStore} */
 import { createClient } from 'redis';
-import { lastValueFrom } from 'rxjs';
+import { lastValueFrom, Subject } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { recordEvents, replayEvents, type L0Event, type RecordedInfo } from 'l0-rx';
 import { createRedisEventStore } from 'l0-rx/stores/redis';
@@ -132,6 +132,29 @@ describe('createRedisEventStore (against a real redis-server)', () => {
     await redis.client.set('l0:events:stream:s', 'not a stream');
     await store.delete('s');
     expect(await redis.client.exists('l0:events:stream:s')).toBe(0);
+  });
+
+  it('should refuse a run still recording into a stream being deleted (its marker added, its DEL not yet) as RUN_MISMATCH, not a failed XADD', async () => {
+    const store = createRedisEventStore(redis.client);
+    await store.append([{ ...env('a', 0), run: 'r' }, env('a', 1)]);
+    await redis.client.sendCommand(['XADD', 'l0:events:stream:a', '*', 'deleted', '1']); // as seen between delete's XADD and DEL
+    // Redis refused the entry id below the marker's: STORE_FAILED, which a recorder reported as RECORD_FAILED
+    await expect(store.append([{ ...env('a', 2), run: 'r' }])).rejects.toMatchObject({ name: 'EventLogError', code: 'RUN_MISMATCH', streamId: 'a', message: 'stream "a" holds no log: seq 2 of run r refused' });
+    await expect(store.append([env('a', 2)])).rejects.toMatchObject({ code: 'STREAM_NOT_FOUND', message: 'createRedisEventStore: stream "a" is not in Redis (deleted, or its seq 0 was never appended), so seq 2 is not appended' });
+    expect(await redis.client.xLen('l0:events:stream:a')).toBe(3);
+    // through recordEvents: the run's recorder reports the other run's (here: no run's) log, not a store failure
+    const codes: string[] = [];
+    const live = new Subject<L0Event>();
+    const recorded = new Promise<RecordedInfo>((resolve) => {
+      live.pipe(recordEvents(store, { streamId: 'b', onRecordError: (e) => codes.push(e.code), onRecorded: resolve })).subscribe({ error: () => undefined });
+    });
+    live.next({ type: 'start', attempt: 1, fallbackIndex: 0, isRetry: false, isFallback: false });
+    await until(async () => (await redis.client.exists('l0:events:stream:b')) === 1);
+    await redis.client.sendCommand(['XADD', 'l0:events:stream:b', '*', 'deleted', '1']);
+    live.next({ type: 'token', value: 'x' });
+    live.complete();
+    expect((await recorded).error?.code).toBe('RUN_MISMATCH');
+    expect(codes).toEqual(['RUN_MISMATCH']);
   });
 
   it('should never leave a new run of a deleted id unlisted, however a delete on another connection interleaves with it', async () => {

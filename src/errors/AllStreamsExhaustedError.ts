@@ -45,6 +45,9 @@ export class AllStreamsExhaustedError extends L0Error {
    * most 64 of them: past 64 attempts, the first 31, one `[Truncated]` entry and the last 32 (the
    * last one is the `cause`, whose category the replayed error takes; the message counts them all),
    * so a run of 1,000 attempts with long causes is about 1 MB, not a log line or SSE frame of 16 MB.
+   * The 64 are the whole tree's: the `errors` of the exhaustions among them count too, the last ones
+   * first, and a nested one past them keeps its `[Truncated]` entry alone (its message, category and
+   * `retryable` as written), so nesting neither multiplies the size nor overflows the stack.
    */
   override toJSON(): SerializedError & { errors: SerializedError[] } {
     return plainError(this, true, serializeList(this.errors)) as SerializedError & { errors: SerializedError[] };

@@ -1,6 +1,6 @@
 import { AllStreamsExhaustedError } from './AllStreamsExhaustedError.js';
 import { toErrorReason } from './errorReason.js';
-import { L0Error } from './L0Error.js';
+import { L0Error, TRUNCATED } from './L0Error.js';
 import type { SerializedError } from './serializeError.js';
 
 /**
@@ -31,13 +31,25 @@ export function deserializeError(plain: SerializedError): L0Error {
  * the operators does not, so `l0()` does not carry those classes).
  * @internal
  */
-export function deserializeWith(plain: SerializedError, typed: ((plain: SerializedError) => L0Error | undefined) | undefined): L0Error {
-  if (plain.name === 'AllStreamsExhaustedError' && Array.isArray(plain.errors) && plain.errors.length > 0) {
-    // its run info as recorded: a retry around a fallback chain numbers its attempt too (it was lost)
-    const exhausted = new AllStreamsExhaustedError(plain.errors.map((e) => deserializeWith(e, typed))).withRunInfo({ attempt: plain.attempt, fallbackIndex: plain.fallbackIndex });
-    Object.defineProperty(exhausted, 'message', { value: plain.message, writable: true, enumerable: false, configurable: true });
-    return exhausted;
-  }
+export function deserializeWith(plain: SerializedError, typed: ((plain: SerializedError) => L0Error | undefined) | undefined, depth = 0): L0Error {
+  if (plain.name !== 'AllStreamsExhaustedError' || !Array.isArray(plain.errors) || plain.errors.length === 0) return one(plain, typed);
+  // a log we write is at most 65 exhaustions deep (the cap on the whole tree): a deeper one (or one holding itself) is no stack overflow
+  if (depth > MAX_DEPTH) throw new TypeError(`deserializeError(plain): exhaustions nested over ${MAX_DEPTH} deep`);
+  const errors = plain.errors.map((e) => deserializeWith(e, typed, depth + 1));
+  // its run info as recorded: a retry around a fallback chain numbers its attempt too (it was lost)
+  const exhausted = new AllStreamsExhaustedError(errors).withRunInfo({ attempt: plain.attempt, fallbackIndex: plain.fallbackIndex });
+  Object.defineProperty(exhausted, 'message', { value: plain.message, writable: true, enumerable: false, configurable: true });
+  // a list cut to its mark alone (a tree past its share, see serializeList) lost the last error: category, retryable and cause as recorded
+  const last = errors[errors.length - 1]!;
+  if (last.message === TRUNCATED && last.name === 'L0Error') Object.assign(exhausted, { category: plain.category ?? last.category, retryable: plain.retryable ?? false, cause: plain.cause ?? last });
+  return exhausted;
+}
+
+/** How deep exhaustions may nest in a serialised error (ours: at most 65, see serializeList). @internal */
+export const MAX_DEPTH = 1000;
+
+/** One error that is not a recorded exhaustion: `typed`'s class, or an L0Error of the recorded name. */
+function one(plain: SerializedError, typed: ((plain: SerializedError) => L0Error | undefined) | undefined): L0Error {
   const rebuilt = typed?.(plain);
   if (rebuilt) return rebuilt;
   const error = new L0Error(plain.message, {

@@ -34,17 +34,34 @@ import type { SerializedError } from './serializeError.js';
  */
 export function deserializeTypedError(plain: SerializedError): L0Error {
   // the events' validators check a transported error; a caller's own value is checked here (null crashed, 1 gave an empty message)
-  checkSerialized(plain, 'plain');
+  checkSerialized(plain);
   return deserializeWith(plain, rebuild);
 }
 
-/** `plain` and every error of its `errors` (rebuilt too) as serialised errors: a TypeError naming the first that is not. */
-function checkSerialized(plain: unknown, path: string): void {
-  const p = plain as Record<string, unknown> | null;
-  if (typeof p !== 'object' || p === null || typeof p['name'] !== 'string' || typeof p['message'] !== 'string') {
-    throw new TypeError(`deserializeError(plain): ${path} must be a SerializedError (an object with a string name and message), got ${describeOption(plain)}`);
+/** An error met in {@link checkSerialized}: its index in the `errors` of `parent`. */
+interface Entry { readonly value: unknown; readonly parent?: Entry; readonly index: number }
+
+/**
+ * `plain` and every error of its `errors` (rebuilt too), and theirs, as serialised errors: a TypeError
+ * naming the first that is not. Walked without recursion (a log line 20,000 exhaustions deep was a
+ * RangeError); a list met twice (or holding itself) is checked once.
+ */
+function checkSerialized(plain: unknown): void {
+  const seen = new Set<unknown>();
+  for (const stack: Entry[] = [{ value: plain, index: -1 }]; stack.length > 0; ) {
+    const entry = stack.pop()!;
+    const p = entry.value as Record<string, unknown> | null;
+    if (typeof p !== 'object' || p === null || typeof p['name'] !== 'string' || typeof p['message'] !== 'string') {
+      let path = '';
+      for (let at: Entry | undefined = entry; at?.parent; at = at.parent) path = `.errors[${at.index}]${path}`;
+      throw new TypeError(`deserializeError(plain): plain${path} must be a SerializedError (an object with a string name and message), got ${describeOption(p)}`);
+    }
+    const errors = p['errors'];
+    if (!Array.isArray(errors) || seen.has(errors)) continue;
+    seen.add(errors);
+    // pushed last first: the first bad entry named is the one a walk in order meets first
+    for (let i = errors.length - 1; i >= 0; i--) stack.push({ value: errors[i], parent: entry, index: i });
   }
-  if (Array.isArray(p['errors'])) p['errors'].forEach((e: unknown, i) => checkSerialized(e, `${path}.errors[${i}]`));
 }
 
 const isNum = (v: unknown): v is number => typeof v === 'number';

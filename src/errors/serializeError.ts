@@ -54,13 +54,39 @@ export function serializeError(e: unknown): SerializedError {
   }
 }
 
+/** How many list entries one serialised error holds in all: its list's, and those of the exhaustions in it, and theirs. */
+const MAX_TREE = 2 * MAX_ERRORS;
+/** The entries the serialised error being written may still hold; undefined between two. */
+let room: number | undefined;
+/** Where a cut list's mark goes. */
+const CUT = {};
+
 /**
  * A list of errors (an exhaustion's `errors`, a run's `attemptErrors`) serialised, each entry whole
- * (within its own caps), and at most 64 entries: past 64, the first 31, one `[Truncated]` entry (as
- * an L0Error serialises, so its rebuilt copy serialises the same) and the last 32. @internal
+ * (within its own caps), and at most 64 entries in all, the lists of the exhaustions in it included
+ * (each nested exhaustion carried 64 of its own: a retry around a fallback chain made a 4 MB log
+ * line, 3,000 exhaustions deep a stack overflow). A list past what is left keeps its first and last
+ * entries around one `[Truncated]` entry (as an L0Error serialises, so its rebuilt copy serialises
+ * the same): past 64 the first 31, the mark and the last 32; a list with nothing left, the mark alone.
+ * Each list takes its share before its entries are written, last entry first (the earliest attempts
+ * are cut first, the cause last), so the rebuilt copy is cut nowhere else. @internal
  */
-export const serializeList = (list: readonly unknown[]): SerializedError[] =>
-  list.length > 2 * MAX_ERRORS ? [...list.slice(0, MAX_ERRORS - 1).map(serializeError), plainError({ message: TRUNCATED }, true), ...list.slice(-MAX_ERRORS).map(serializeError)] : list.map(serializeError);
+export function serializeList(list: readonly unknown[]): SerializedError[] {
+  const top = room === undefined;
+  const left = top ? MAX_TREE : room!;
+  const keep = Math.min(list.length, Math.max(left, 1));
+  room = Math.max(left - keep, 0);
+  try {
+    const head = (keep - 1) >> 1;
+    const kept = keep === list.length && (left > 0 || keep === 0) ? list : [...list.slice(0, head), CUT, ...list.slice(list.length - (keep - 1 - head))];
+    // the last first: the entries left out of a tree past its share are the earliest, never the last error (the cause)
+    const out: SerializedError[] = [];
+    for (let i = kept.length - 1; i >= 0; i--) out[i] = kept[i] === CUT ? plainError({ message: TRUNCATED }, true) : serializeError(kept[i]);
+    return out;
+  } finally {
+    if (top) room = undefined;
+  }
+}
 
 function toPlain(e: unknown): SerializedError {
   if (isL0Error(e)) {

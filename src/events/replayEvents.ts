@@ -4,6 +4,7 @@ import { EVENT_LOG_VERSION, type EventEnvelope, type EventStore, type RecordedEr
 import { EventLogError } from './EventLogError.js';
 import { deserializeTypedError as deserializeError } from '../errors/deserializeTypedError.js';
 import type { L0Error } from '../errors/L0Error.js';
+import { MAX_DEPTH } from '../errors/deserializeError.js';
 import { afterStore, answered, callName, checkStoreCall, STORE_TIMEOUT } from './storeCall.js';
 import { checkBag, checkKeys, describeOption, optionError, optionKeys, optionPath } from '../internal/options.js';
 import { clampTimerDelay } from '../internal/timerDelay.js';
@@ -150,15 +151,19 @@ function malformed(e: EventEnvelope, previous: EventEnvelope | undefined): strin
   if (typeof error.message !== 'string') return `the recorded error at seq ${e.seq} has message ${describeOption(error.message)}, not a string`;
   const { attemptErrors, errors } = error as { attemptErrors?: unknown; errors?: unknown };
   if (attemptErrors !== undefined && !(Array.isArray(attemptErrors) && errorList(attemptErrors))) {
-    return `the recorded error at seq ${e.seq} has attemptErrors ${describeOption(attemptErrors)}, not a list of errors`;
+    return `the recorded error at seq ${e.seq} has attemptErrors ${describeOption(attemptErrors)}, not a list of errors nested at most ${MAX_DEPTH} deep`;
   }
   // (an exhaustion's `errors` are rebuilt, and deserializeError refuses a list holding a non-error: a TypeError after the events)
-  return errorList(errors) ? undefined : `the recorded error at seq ${e.seq} has errors ${describeOption(errors)}, not a list of errors`;
+  return errorList(errors) ? undefined : `the recorded error at seq ${e.seq} has errors ${describeOption(errors)}, not a list of errors nested at most ${MAX_DEPTH} deep`;
 }
 
-/** Whether `list`, when it is an array, holds serialised errors only (a string `name` and `message`), and so do their `errors`, as deserializeError checks them. */
-const errorList = (list: unknown): boolean =>
-  !Array.isArray(list) || list.every((a: { name?: unknown; message?: unknown; errors?: unknown } | null) => typeof a?.name === 'string' && typeof a.message === 'string' && errorList(a.errors));
+/**
+ * Whether `list`, when it is an array, holds serialised errors only (a string `name` and `message`), and so do their
+ * `errors`, nested at most {@link MAX_DEPTH} deep, as deserializeError checks them (a log line 3,000 exhaustions deep
+ * was a RangeError, not INVALID_LOG).
+ */
+const errorList = (list: unknown, depth = 0): boolean =>
+  !Array.isArray(list) || (depth <= MAX_DEPTH && list.every((a: { name?: unknown; message?: unknown; errors?: unknown } | null) => typeof a?.name === 'string' && typeof a.message === 'string' && errorList(a.errors, depth + 1)));
 
 /** The recorded terminal error as the typed error the run ended with, its failed attempts (`attemptErrors`) rebuilt too. */
 function replayedError({ error }: RecordedErrorEvent): L0Error {

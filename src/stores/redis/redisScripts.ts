@@ -11,8 +11,10 @@ import { scriptRefusal } from './redisErrors.js';
  * the `XRANGE` of the run check), `'missing'` (the stream is not in Redis, or it
  * holds no seq 0 for a run's envelope to belong to), `'other'` (the stream's seq 0 is of another
  * run; detail: that run's tag, `''` for none) or `'taken'` (a run's seq 0, and the stream holds a
- * seq 0; detail: the same). A stream without a seq 0 (a delete's marker left by a dropped
- * connection, entries deleted by hand) is no run's: the add is left to Redis, which refuses an
+ * seq 0; detail: the same). A stream whose last entry is a delete's marker (a delete under way,
+ * or one whose DEL a dropped connection lost) is `'missing'` for a batch starting above seq 0 (one
+ * `XREVRANGE` per call; Redis refused the id below the marker's: a failed append, not the run's
+ * deleted log). A stream without a seq 0 (entries deleted by hand) is no run's: the add is left to Redis, which refuses an
  * id below the stream's last (`'refused'`, so a warned failure, not another run's log). Only `seq` 0 (entry id `0-1`) may create the stream, and a run's seq 0 stores
  * its tag in the entry's `run` field, which its later envelopes are checked against once per call.
  * The id is added to the set right before its seq 0 (a refused `SADD`: `'refused'`, nothing added), in
@@ -35,6 +37,14 @@ local function owner()
   for j = 1, #fields, 2 do if fields[j] == 'run' then return fields[j + 1] end end
   return ''
 end
+local function marked()
+  local r = redis.pcall('XREVRANGE', key, '+', '-', 'COUNT', 1)
+  if r.err or not r[1] then return false end
+  local fields = r[1][2]
+  for j = 1, #fields, 2 do if fields[j] == 'deleted' then return true end end
+  return false
+end
+if ARGV[3] ~= '0-1' and marked() then return {added, 'missing'} end
 for i = 3, #ARGV, 2 do
   local r
   if ARGV[i] == '0-1' then
