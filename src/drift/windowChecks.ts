@@ -10,11 +10,15 @@ const TONE = /\b(?:(therefore|thus|hence|moreover|furthermore|consequently)|(gon
 const BEFORE = 13;
 /**
  * A letter, mark or digit beyond ASCII, which `\b` takes for a word's edge (with or without `u`), but
- * a CJK (Extension B and after too), Thai, Lao, Khmer or Myanmar one (see {@link inWord}). Sticky, read
- * by code point: a surrogate pair is one character ("𝐛ok" has no "ok", "𠀀ok" has one), also from a
- * `lastIndex` at its second half (a `u` regex reads the character that code unit belongs to).
+ * a CJK one in any form (kana full- or halfwidth and past U+1AFF0, ideographs, compatibility ones
+ * and Extension B on, Hangul syllables and jamo, halfwidth ones too, Yi), a Thai, Lao, Khmer or Myanmar
+ * one (see {@link inWord}), or a variation selector or an enclosing mark (an emoji's U+FE0F, the
+ * keycap U+20E3: marks, which would tie "❤️lol" and "#️⃣lol" into one word). Sticky, read by code point: a
+ * surrogate pair is one character ("𝐛ok" has no "ok", "𠀀ok" has one), also from a `lastIndex` at its
+ * second half (a `u` regex reads the character that code unit belongs to).
  */
-const LETTER = /(?![\u0e01-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\ua4cf\uac00-\ud7af\u{20000}-\u{3ffff}])[\p{L}\p{M}\p{N}]/uy;
+const LETTER =
+  /(?![\u0e01-\u0eff\u1000-\u109f\u1100-\u11ff\u1780-\u17ff\u3040-\ua4cf\ua960-\ua97f\uac00-\ud7ff\uf900-\ufaff\uff66-\uffdc\u{16fe0}-\u{1b2ff}\u{20000}-\u{3ffff}\p{VS}\p{Me}])[\p{L}\p{M}\p{N}]/uy;
 /**
  * Markdown elements: the inline ones anywhere, by one regex whose every match starts with `` ` ``,
  * `*` or `[` (so the regex engine skips ahead to those); headings and list items only at a line's
@@ -27,9 +31,10 @@ const LINE_MARKDOWN = /#{1,6} |\s*(?:[-*+]|\d+\.) /y;
 const PROSE = /[^!-~]/;
 /**
  * Whether `s[at]` continues a word a marker is only part of ("çok", "okşa", a decomposed
- * "c\u0327ok"): a letter, combining mark or digit of a script that spaces its words, not a CJK,
- * Thai, Lao, Khmer or Myanmar character, which a word ends against ("好的ok", "okครับ", "okបាទ").
- * Asked only of a match's two neighbours; the one before may be a pair's second half.
+ * "c\u0327ok"): a letter, combining mark or digit of a script that spaces its words, not a CJK
+ * (halfwidth "ｵｹok" as full-width "オケok", jamo as syllables), Thai, Lao, Khmer or Myanmar
+ * character, which a word ends against ("好的ok", "okครับ", "okបាទ"), nor an emoji's variation
+ * selector ("❤️lol"). Asked only of a match's two neighbours; the one before may be a pair's second half.
  */
 function inWord(s: string, at: number): boolean {
   LETTER.lastIndex = at;

@@ -3,12 +3,23 @@ const APOS = "['\u2019]";
 /**
  * Letters beyond ASCII of the scripts that space their words (Latin, Greek, Cyrillic) and combining
  * marks, which `\b` and `[^a-z]` take for a word's edge: "résumé as an AI model would" has no
- * phrase, as "resume as an AI model would" has none. Not the signs `×` and `÷` among them.
+ * phrase, as "resume as an AI model would" has none. Not the signs and symbols among them: `×`,
+ * `÷`, the modifier symbols `˂ ˚ ˥` (U+02C2-02C5, 02D2-02DF, 02E5-02EB, 02ED, 02EF-02FF), `͵ ΄ ΅`,
+ * `϶`, `҂`.
  */
-const LETTERS = '\\u00c0-\\u00d6\\u00d8-\\u00f6\\u00f8-\\u037d\\u037f-\\u0386\\u0388-\\u052f\\u1e00-\\u1eff';
+const LETTERS =
+  '\\u00c0-\\u00d6\\u00d8-\\u00f6\\u00f8-\\u02c1\\u02c6-\\u02d1\\u02e0-\\u02e4\\u02ec\\u02ee\\u0300-\\u0374\\u0376-\\u037d\\u037f\\u0386\\u0388-\\u03f5\\u03f7-\\u0481\\u0483-\\u052f\\u1e00-\\u1eff';
+/**
+ * The second half of a mathematical letter or digit (U+1D400-1D7FF, `𝐱`, `𝟙`: a surrogate pair
+ * whose first half is U+D835), which a regex without `u` reads as a lone code unit, no letter:
+ * "𝐱as an AI" is inside a word. Placed where a look-behind reads the character before a word.
+ */
+const MATH = '(?<=\\ud835)[\\udc00-\\udfff]';
 
-/** An opening quote mark or a backtick (a phrase right after one is quoted, not said), or a letter (see {@link LETTERS}): see unquotedAfter. */
-const QUOTE = `["\u201C\u2018\u00AB'\`${LETTERS}]`;
+/** An opening quote mark or a backtick (a phrase right after one is quoted, not said), or a letter (see {@link LETTERS}, {@link MATH}): see unquotedAfter. */
+const QUOTE = `(?:["\u201C\u2018\u00AB'\`${LETTERS}]|${MATH})`;
+/** A character that is no letter or digit (nor a blank, `blanks`): not in {@link LETTERS}, nor a mathematical letter's second half ({@link MATH}). */
+const nonLetter = (blanks: string): string => `(?!${MATH})[^a-z0-9${blanks}${LETTERS}]`;
 
 /**
  * Where "as an AI" (but "as an AI language model" anywhere) speaks for the writer: at the text's
@@ -23,22 +34,23 @@ const QUOTE = `["\u201C\u2018\u00AB'\`${LETTERS}]`;
  * ("de|but as an AI assistant"). @internal
  */
 const SPEAKER_AS =
-  `(?<=(?:(?:^|[^a-z0-9 \\t${LETTERS}])[ \\t]{0,3}|(?:^|[^a-z0-9${LETTERS}])(?:but|and|so|well|now|yet|though|however|also|still|sure|okay|ok|yes|no|because|since|speaking|again)[ \\t]{1,3})as)`;
+  `(?<=(?:(?:^|${nonLetter(' \\t')})[ \\t]{0,3}|(?:^|${nonLetter('')})(?:but|and|so|well|now|yet|though|however|also|still|sure|okay|ok|yes|no|because|since|speaking|again)[ \\t]{1,3})as)`;
 
 /**
  * The most characters before a match the look-behinds of {@link META_COMMENTARY} read: SPEAKER_AS's
- * non-letter, "speaking" and 3 blanks before the "as" a match starts with. A scanner of the phrases
- * keeps them (`behind`, see TailScanner). @internal
+ * non-letter (and the first half of a pair before it, see {@link MATH}), "speaking" and 3 blanks
+ * before the "as" a match starts with. A scanner of the phrases keeps them (`behind`, see
+ * TailScanner). @internal
  */
-export const META_BEHIND = 12;
+export const META_BEHIND = 13;
 
 /**
  * Not right after an opening quote mark or a backtick: a phrase quoted ("bots that open with "As an
  * AI language model"", `print("I cannot provide that")`) is talked about, not said; nor inside a
- * word ("tecnologías an AI", see {@link LETTERS}). A look-behind
- * placed after the phrase's first word of `n` letters, reading one character before the word (the
- * scanners keep the character before what they scan): a regex that starts with a look-behind is
- * tried at every position, one that starts with the word only where the word is (the
+ * word ("tecnologías an AI", "𝐱as an AI": see {@link LETTERS}, {@link MATH}). A look-behind placed
+ * after the phrase's first word of `n` letters, reading one character before the word, two for a
+ * mathematical letter (its users' scanners keep more before what they scan: {@link META_BEHIND},
+ * the guard's refusals 12): a regex that starts with a look-behind is tried at every position, one that starts with the word only where the word is (the
  * meta-commentary scan cost 3.5 times as much with it in front). @internal
  */
 export const unquotedAfter = (n: number): string => `(?<!${QUOTE}${'[a-z]'.repeat(n)})`;
