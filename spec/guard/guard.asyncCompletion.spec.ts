@@ -21,6 +21,23 @@ describe('guard: async completion checks', () => {
     expect(isGuardrailViolationError(error)).toBe(true);
   });
 
+  it('should report the completion findings in the rules\' order, whichever async check answers first', async () => {
+    const answers: (() => void)[] = [];
+    const later = (name: string): GuardRule => ({ name, complete: () => new Promise((resolve) => answers.push(() => resolve({ message: `${name} says no` }))) });
+    const now: GuardRule = { name: 'C', complete: () => ({ message: 'C says no' }) };
+    const seen: string[] = [];
+    const ended = new Promise<unknown>((resolve) => {
+      of(tok('a'), done()).pipe(guard([later('A'), later('B'), now])).subscribe({ next: (e) => e.type === 'violation' && seen.push(e.violation.ruleId), error: resolve });
+    });
+    // B answers before A
+    answers[1]!();
+    await Promise.resolve();
+    answers[0]!();
+    const error = await ended;
+    expect(seen).toEqual(['A', 'B', 'C']);
+    expect(isGuardrailViolationError(error) && [error.message, error.info.violations.map((v) => v.ruleId)]).toEqual(['Guardrail violation (A): A says no', ['A', 'B', 'C']]);
+  });
+
   it('should report an async rule that misses its timeout as a warning and complete', () => {
     testScheduler().run(({ cold, expectObservable }) => {
       const rule: GuardRule = { name: 'slow', timeout: 5, complete: () => new Promise(() => undefined) };

@@ -57,6 +57,19 @@ describe('guard', () => {
       expect(r.violations[0]).toEqual({ ruleId: 'boom', message: 'Rule execution failed: kaput', severity: 'warning', recoverable: true });
     });
 
+    // a `held` getter that threw errored the stream with its TypeError (a rule's bug ended every attempt of an l0() run)
+    it('should treat a run whose `held` getter throws as its rule\'s failure: a warning, the text released (fail-open), or an error with onRuleError closed', () => {
+      const run = (onRuleError: 'open' | 'closed') => ({ name: 'h', onRuleError, create: () => ({ check: () => undefined, get held(): number { throw new Error('no state'); } }) });
+      for (const mode of ['stream-first', 'hold-back'] as const) {
+        const open = runSync(text('one ', 'two'), guard([run('open')], { mode }));
+        expect(open.error, mode).toBeUndefined();
+        expect(open.released, mode).toBe('one two');
+        expect(new Set(open.violations.map((v) => JSON.stringify(v))), mode).toEqual(new Set([JSON.stringify({ ruleId: 'h', message: 'Rule execution failed: no state', severity: 'warning', recoverable: true })]));
+        const closed = runSync(text('one ', 'two'), guard([run('closed')], { mode }));
+        expect(isGuardrailViolationError(closed.error) && closed.error.code, mode).toBe('GUARDRAIL_VIOLATION');
+      }
+    });
+
     it('should report a check or create that returns a promise as its rule\'s failure, naming it, and handle the rejection', async () => {
       const unhandled: unknown[] = [];
       const onRejection = (e: unknown) => void unhandled.push(e);

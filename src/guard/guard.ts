@@ -35,7 +35,8 @@ export type { GuardPhaseEvent } from './guardPhase.js';
  *    tokens, those checks after every character would give. A custom rule's findings are decided
  *    when its check runs. The completion checks see the whole text at once: their findings are all
  *    decided at its end, so a fatal one comes first (a refusal before the meta commentary found in
- *    the same words), then by position. `warning`: reported only.
+ *    the same words), then by position, then in the rules' order (an async check's too, however
+ *    late it answers). `warning`: reported only.
  *    `error`: the attempt fails with a recoverable GuardrailViolationError (retried through the
  *    content budget `attempts`; when it is spent the run fails or falls back, never accepting the
  *    text). `fatal`, or `recoverable: false`: a non-recoverable one (never retried, may fall back).

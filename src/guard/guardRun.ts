@@ -30,8 +30,9 @@ type Found = readonly [rule: GuardRule, finding: DecidedFinding];
  * hold-back shorter than the match): then it keeps its severity, so an `error` fails the attempt
  * and the `retry` event retracts the text. `error` and `fatal` findings fail the attempt.
  *
- * A check round's verdict is `ordered`: its findings wait for {@link decide}, which takes them in
- * the order the text decided them (see DECIDED), and the first that fails the attempt ends it, with
+ * A check round's verdict is ordered (made with the `rules`): its findings wait for {@link decide},
+ * which takes them in the order the text decided them (see DECIDED; the rules' order breaks
+ * ties), and the first that fails the attempt ends it, with
  * the failing findings the text decided at the same point (a fatal one first). So the verdict is
  * the one a check after every character would give: a round that spans more text, because the
  * tokens were longer, reports nothing the text decided after the failure. @internal
@@ -44,9 +45,13 @@ export class VerdictBuilder {
   /** An ordered verdict's findings until `decide` (undefined: findings count as they come). */
   #found: Found[] | undefined = undefined;
 
-  constructor(sink: RedactionSink, ordered = false) {
+  /** The rules of an ordered verdict. */
+  readonly #rules: readonly GuardRule[] | undefined;
+
+  constructor(sink: RedactionSink, rules?: readonly GuardRule[]) {
     this.#sink = sink;
-    if (ordered) this.#found = [];
+    this.#rules = rules;
+    if (rules) this.#found = [];
   }
 
   /**
@@ -74,10 +79,10 @@ export class VerdictBuilder {
   /**
    * An ordered verdict's end, the round's text `length` long (it decided the findings that say
    * nothing of where): its findings in the order the text decided them (a fatal one first at the
-   * same point, then by position; a stable sort keeps the rules' order among the rest), up to the
-   * point that decided the first failing one. `atEnd`: the completion checks' verdict, whose
-   * findings the text decided at its end, whatever they say (a check after every character would
-   * have seen them only there): a fatal one first, then by position.
+   * same point, then by position, then in the rules' order), up to the point that decided the
+   * first failing one. `atEnd`: the completion checks' verdict, whose findings the text decided at
+   * its end, whatever they say (a check after every character would have seen them only there): a
+   * fatal one first, then by position, then in the rules' order, however late an async check answered.
    */
   decide(length: number, atEnd = false): this {
     const found = this.#found;
@@ -86,7 +91,8 @@ export class VerdictBuilder {
     // every finding here is well-formed (`add` reports a malformed one as the rule's failure)
     const at = ([, f]: Found): number => (atEnd ? length : (f[DECIDED] ?? length));
     const rank = ([rule, f]: Found): number => ((f.severity ?? rule.severity) === 'fatal' || f.recoverable === false ? 0 : 1);
-    found.sort((a, b) => at(a) - at(b) || rank(a) - rank(b) || (a[1].position ?? length) - (b[1].position ?? length));
+    const rules = this.#rules!;
+    found.sort((a, b) => at(a) - at(b) || rank(a) - rank(b) || (a[1].position ?? length) - (b[1].position ?? length) || rules.indexOf(a[0]) - rules.indexOf(b[0]));
     let end = NO_END;
     for (const d of found) {
       if (at(d) > end) break;

@@ -206,26 +206,28 @@ export class GuardSubscription extends Relay<L0Event> implements RedactionSink {
     let behind = 0;
     for (let i = 0; i < runs.length; i++) {
       const run = runs[i]!;
-      if (!run.check) {
+      // read once: the runs are of many classes, so each read of a method is a slow (megamorphic) lookup
+      const check = run.check;
+      if (!check) {
         // a run that judges the text only at completion: hold-back releases none of it before then
         if (run.complete && holdBack !== undefined) behind = all.length;
         continue;
       }
       const interval = intervals[i]!;
-      if (everyRule || c % interval === 0) {
+      const into = c % interval;
+      if (everyRule || into === 0) {
         const arrears = this.#arrears?.[i];
         const delta = arrears ? arrears + batch : batch;
         if (arrears) this.#arrears![i] = '';
-        if (count !== undefined || delta !== '') this.#check(run, rules[i]!, delta, all);
-        // the text at the end a run has not judged yet (a match it waits to see the end of) is not checked; a run's
-        // `held` is not checked (create() made it): a fraction counts whole, NaN as 0 (fractional or NaN offsets lost text)
-        if (this.#holding & bit(i)) behind = Math.max(behind, Math.ceil(run.held!) || 0);
+        if (count !== undefined || delta !== '') this.#check(run, check, rules[i]!, delta, all);
+        // the text at the end a run has not judged yet (a match it waits to see the end of) is not checked
+        behind = Math.max(behind, this.#held(run, i));
       } else {
         const arrears = (this.#arrears ??= runs.map(() => ''));
         arrears[i] += batch;
-        behind = Math.max(behind, arrears[i]!.length + (this.#holding & bit(i) ? Math.ceil(run.held!) || 0 : 0));
+        behind = Math.max(behind, arrears[i]!.length + this.#held(run, i));
       }
-      next = Math.min(next, c - (c % interval) + interval);
+      next = Math.min(next, c - into + interval);
     }
     if (next !== NEVER && checkAllEvery !== undefined) next = Math.min(next, c - (c % checkAllEvery) + checkAllEvery);
     this.#nextDue = count === undefined ? NEVER : next;
@@ -237,14 +239,27 @@ export class GuardSubscription extends Relay<L0Event> implements RedactionSink {
     return verdict;
   }
 
-  /** The current round's verdict, made at its first finding: ordered (see VerdictBuilder). */
-  #found(): VerdictBuilder {
-    return (this.#verdict ??= new VerdictBuilder(this, true));
+  /**
+   * What run `i` holds back: its `held`, not checked (create() made it), a fraction counted whole and
+   * NaN as 0 (they lost text); a getter that throws is the rule's failure, holding nothing (fail-open).
+   */
+  #held(run: GuardRuleRun, i: number): number {
+    try {
+      return this.#holding & bit(i) ? Math.ceil(run.held!) || 0 : 0;
+    } catch (e) {
+      this.#found().ruleFailed(this.#plan.rules[i]!, e);
+      return 0;
+    }
   }
 
-  #check(run: GuardRuleRun, rule: GuardRule, delta: string, all: string): void {
+  /** The current round's verdict, made at its first finding: ordered (see VerdictBuilder). */
+  #found(): VerdictBuilder {
+    return (this.#verdict ??= new VerdictBuilder(this, this.#plan.rules));
+  }
+
+  #check(run: GuardRuleRun, check: NonNullable<GuardRuleRun['check']>, rule: GuardRule, delta: string, all: string): void {
     try {
-      const result = run.check!(delta, all);
+      const result = check.call(run, delta, all);
       if (result !== undefined && result !== null) this.#found().add(rule, notAsync(result, 'check'), all.length);
     } catch (e) {
       this.#found().ruleFailed(rule, e);
@@ -359,7 +374,7 @@ export class GuardSubscription extends Relay<L0Event> implements RedactionSink {
     const runs = this.#runs!;
     // ordered, all of it decided at the text's end: a fatal finding first (a refusal, not the
     // meta commentary a rule before it found in the same words), as when more text follows
-    const verdict = new VerdictBuilder(this, true);
+    const verdict = new VerdictBuilder(this, this.#plan.rules);
     const all = this.#base;
     const phases = plan.onPhase && phaseReporter(plan.onPhase, plan.scheduler, runs.filter((run) => run.complete).length, this.#tokens, (e) => this.#rejected(e));
     const pending = completeRuns(plan, runs, all, complete?.type === 'complete' ? complete.finishReason : undefined, answered, verdict, phases);
