@@ -50,6 +50,18 @@ describe('fromServerSentEvents: a Last-Event-ID set by hand in the headers', () 
     expect([state.status, state.content, ids()]).toEqual(['complete', 'ab', ['7', undefined]]);
   });
 
+  it('should read it at each subscription, as the other headers are read at each connection (before: the one set when it was made, and events up to it were dropped)', async () => {
+    wire.serve((_req, res) => { sse(res, frame(5, tok('e')), frame(6, tok('f')), END); res.end(); }); // a server that ignores the header
+    const headers: Record<string, string> = { 'Last-Event-ID': '5' };
+    const events = fromServerSentEvents(wire.url, { init: { headers } });
+    expect(await lastValueFrom(events.pipe(toArray()))).toEqual([tok('f')]);
+    delete headers['Last-Event-ID']; // the caller wants the whole run now
+    expect(await lastValueFrom(events.pipe(toArray()))).toEqual([tok('e'), tok('f')]);
+    headers['Last-Event-ID'] = '6';
+    expect(await lastValueFrom(events.pipe(toArray()))).toEqual([]);
+    expect(ids()).toEqual(['5', undefined, '6']);
+  });
+
   it('should let lastEventId win over it', async () => {
     wire.serve((_req, res) => { sse(res, END); res.end(); });
     await lastValueFrom(fromServerSentEvents(wire.url, { init: { headers: { 'Last-Event-ID': '5' } }, lastEventId: '' }).pipe(toArray()));

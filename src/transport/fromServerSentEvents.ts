@@ -122,7 +122,7 @@ const KEYS = /*#__PURE__*/ optionKeys<FromServerSentEventsConfig>()(['init', 're
  *    aborted and it reconnects with `Last-Event-ID`, after the last of `reconnectAttempts` a
  *    `ProviderError` `NETWORK_ERROR` naming the silence. One timer a connection, re-armed for what is
  *    left since the last bytes (never one per frame), on `scheduler`.
- * 11. A `Last-Event-ID` set by hand in `init.headers` (or the `Request`'s headers) is read as `lastEventId`
+ * 11. A `Last-Event-ID` set by hand in `init.headers` (or the `Request`'s headers) is read as `lastEventId` as each subscription starts
  *    (which wins when both are given): sent on the first connection only, its replay dropped (rule 3); a
  *    reconnect sends the client's own last event id (none after an empty `id:`), a retry none (rule 7).
  *
@@ -143,10 +143,7 @@ export function fromServerSentEvents(url: string | URL | Request, config: FromSe
   const { init = {}, reconnectAttempts = FROM_SERVER_SENT_EVENTS_DEFAULTS.reconnectAttempts, reconnectDelay = FROM_SERVER_SENT_EVENTS_DEFAULTS.reconnectDelay, lastEventId, fetch: fetchFn = globalThis.fetch, heartbeatTimeout = FROM_SERVER_SENT_EVENTS_DEFAULTS.heartbeatTimeout, scheduler = asyncScheduler } = config;
   checkBag(INIT_PATH, init);
   let once: unknown;
-  let handId: string | undefined;
   try {
-    // a Last-Event-ID set by hand is a lastEventId: the first connection's only, a reconnect sends ours (rule 11)
-    handId = headersOf(url, init).get('last-event-id') ?? undefined;
     // a body goes with the first request: a reconnect could not resend a stream (a ReadableStream, or an async
     // iterable undici sends; told by shape, so no global is needed) or a Request's, which building the request
     // fetch(request, init) builds uses up (Firefox has no `Request.body`; an init body replaces it) (rule 1).
@@ -187,8 +184,9 @@ export function fromServerSentEvents(url: string | URL | Request, config: FromSe
     // each subscription is a new request for a whole run, whose own starts number its attempts: a
     // retryWithBackoff or fallbackTo around it hands a context the server never sees (rule 7); it is
     // left in place for a fromStream merged after this one, which does use it; a retry's (attempt 2 on)
-    // asks for the whole run again, so `lastEventId` is only the first attempt's
-    let lastId = waiveAttemptContext() > 1 ? undefined : (lastEventId ?? handId);
+    // asks for the whole run again, so `lastEventId` is only the first attempt's; a Last-Event-ID set by hand is a
+    // lastEventId, read as each subscription starts as the headers are (rule 11), the first connection's only
+    let lastId = waiveAttemptContext() > 1 ? undefined : (lastEventId ?? headersOf(url, init).get('last-event-id') ?? undefined);
     /** `lastId` as a run tag and sequence number (rule 3), kept with it. */
     let last = idOf(lastId);
     /** The hash of each numbered event's data, by id (rule 3). */
