@@ -32,6 +32,13 @@ describe('deduplicateContinuation with a thinking block at the head of the resum
     expect((await resumed('The quick brown fox', ['<Thinking>hm</Thinking>', 'brown fox jumps'])).content).toBe('The quick brown fox jumps');
   });
 
+  it('should read a block after invisible white space at the head (a zero-width space) as one after a space', async () => {
+    for (const lead of ['\u200b', ' ']) {
+      const r = await resumed('Hello world', [lead, '<think>x</think>', 'world', ' is great']);
+      expect([JSON.stringify(lead), r.raw]).toEqual([JSON.stringify(lead), `${lead}<think>x</think> is great`]);
+    }
+  });
+
   it('should remove a repeated checkpoint that starts the text after the block\'s blank lines', async () => {
     const r = await resumed('Hello world', ['<think>x</think>', '\n\nHello world', ' again']);
     expect([r.content, r.reasoning]).toEqual(['Hello world again', 'x']);

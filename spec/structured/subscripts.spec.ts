@@ -43,7 +43,7 @@ describe('subscripts in code before the answer', () => {
   });
 
   it('should show, at the last token, the value the result takes when it needed no repair, whatever the code around it (property)', () => {
-    const pieces = ['df', 'x', '$', '_', '(', ')', '[', ']', '[]', '["a", "b"]', '["c"]', '{"n": "v"}', '"k"', ' ', '\n', ': ', '```python\n', '\n```\n', '<think>', '</think>'];
+    const pieces = ['df', 'x', '$', '_', '(', ')', '[', ']', '[]', '["a", "b"]', '["c"]', '{"n": "v"}', '"k"', ' ', '\n', ': ', '```python\n', '\n```\n', '<think>', '</think>', 'json', '```'];
     fc.assert(
       fc.property(fc.array(fc.constantFrom(...pieces), { minLength: 1, maxLength: 10 }), (parts) => {
         const answer = parts.join('');
@@ -62,6 +62,27 @@ describe('subscripts in code before the answer', () => {
       expect(extractJson(code)).toEqual({ json: code, from: 'whole' });
       const { out, error } = run(text(...code), { schema: z.any() });
       expect([code, error instanceof Error && (error as { code?: string }).code, partials(out)]).toEqual([code, 'INVALID_JSON', []]);
+    }
+  });
+
+  it('should read a `json` language tag stuck to an array as a tag, never a subscript (a one-line fence, or a bare one at the start)', () => {
+    const tagged: [string, unknown][] = [
+      ['```json["a", "b"]```', ['a', 'b']],
+      ['````JSON[["a"], ["b"]]````', [['a'], ['b']]],
+      ['~~~json["a"]~~~', ['a']],
+      ['json["a", "b"]', ['a', 'b']],
+      [' \njson["a"]', ['a']],
+    ];
+    for (const [answer, value] of tagged) {
+      expect([answer, JSON.parse(extractJson(answer).json)]).toEqual([answer, value]);
+      for (const chunks of [[...answer], [answer]]) {
+        const { out, error } = run(text(...chunks), { schema: z.any() });
+        expect([answer, error, (resultOf(out) as { data?: unknown } | undefined)?.data, partials(out).at(-1)]).toEqual([answer, undefined, value, value]);
+      }
+    }
+    // a variable of that name in code indexes, as any other does; so does a word that only ends in `json`
+    for (const code of ['x = json["a"]', 'print(json["a"])', '```myjson["a"]```']) {
+      expect([code, extractJson(code).from]).toEqual([code, 'whole']);
     }
   });
 

@@ -84,6 +84,16 @@ describe('parseStructured after thinking at the head', () => {
     }
   });
 
+  it('should skip thinking after invisible white space at the head (a zero-width space, a byte order mark), as after a space', () => {
+    for (const lead of ['\u200b', '\ufeff', '\u180e', ' \u200b\n']) {
+      for (const chunks of [[`${lead}<think>{"name": "x", "n": 1}</think>`, '{"name": "a", "n": 2}'], [...`${lead}<think>{"name": "x", "n": 1}</think>{"name": "a", "n": 2}`]]) {
+        const { out, error } = run(text(...chunks));
+        expect([JSON.stringify(lead), error, partials(out).filter((v) => (v as { name?: string }).name === 'x')]).toEqual([JSON.stringify(lead), undefined, []]);
+        expect(resultOf(out)).toMatchObject({ data: { name: 'a', n: 2 }, raw: chunks.join('') });
+      }
+    }
+  });
+
   it('should read text that only starts like a tag, or thinking after the answer began, as before', () => {
     expect(resultOf(run(text('<b>', '{"name": "a", "n": 2}</b>')).out)).toMatchObject({ data: { name: 'a', n: 2 } });
     expect(resultOf(run(text('<thin {"name": "a", "n": 2}')).out)).toMatchObject({ data: { name: 'a', n: 2 } });

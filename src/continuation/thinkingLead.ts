@@ -8,7 +8,8 @@
 import { THINKING_TAGS } from '../format/stripThinking.js';
 
 const OPENING: readonly string[] = /*#__PURE__*/ THINKING_TAGS.map((t) => `<${t}>`);
-const SPACE = /\s/;
+/** White space before a block: `\s` and the invisible U+180E, U+200B, as the structured parser reads it (`\u200b<think>` is a block). */
+const SPACE = /[\s\u180e\u200b]/;
 
 // The scan's states (numbers, not a `const enum`: the build compiles each module on its own and would
 // emit an enum object, kept in every bundle that shares this chunk)

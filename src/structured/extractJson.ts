@@ -44,6 +44,11 @@ const LOOKBACK = 12;
  * its JSON (`答案是["甲"]`). A `[` right after a subscript's is one too (`df[["a"]]`). @internal Shared with the partial parser.
  */
 export const SUBSCRIPT = /[\w$)\]]/;
+/**
+ * Text before a `[` ending in a `json` language tag, which makes no subscript of it: right after a fence's opening backticks
+ * or tildes (`` ```json["a"]``` ``, `~~~JSON[`) or at the answer's start (`json["a"]`). @internal Shared with the partial parser.
+ */
+export const TAGGED = /(?:```|~~~)[Jj][Ss][Oo][Nn]$|^[\s\u180e\u200b]*json$/;
 /** An empty object or array (`[\u00a0]` too, which JSON.parse refuses): an answer only when nothing else is (see {@link fromProse}). */
 const EMPTY = /^(?:\[[\s\u180e\u200b]*\]|\{[\s\u180e\u200b]*\})$/;
 /** Work allowed for the prose scan, per character of the answer (see {@link fromProse}). */
@@ -67,6 +72,9 @@ export function looksLikeJson(candidate: string): boolean {
 function textBefore(text: string, start: number): string {
   return start > LOOKBACK ? `\0${text.slice(start - LOOKBACK, start)}` : text.slice(0, start);
 }
+
+/** True when the `[` at `i` indexes code ({@link SUBSCRIPT}, {@link TAGGED}). */
+const subscript = (text: string, i: number): boolean => SUBSCRIPT.test(text[i - 1] ?? '') && !TAGGED.test(textBefore(text, i));
 
 /** True when the prose before a value ({@link textBefore}) introduces it as an answer. @internal */
 export function introduces(before: string): boolean {
@@ -169,7 +177,7 @@ function fromProse(text: string, view = text): string | undefined {
   let sub = -1; // right after the last `[` read as a subscript: a `[` there is one too (`df[["a"]]`), as the partial parser reads it
   for (let i = 0; i < text.length; i++) {
     const ch = view[i];
-    if (ch !== '{' && (ch !== '[' || (i !== after && (i === sub || SUBSCRIPT.test(text[i - 1] ?? '')) && (sub = i + 1)))) continue;
+    if (ch !== '{' && (ch !== '[' || (i !== after && (i === sub || subscript(text, i)) && (sub = i + 1)))) continue;
     const end = matchingEnd(text, i);
     budget -= 2 * ((end === -1 ? text.length : end) - i); // the scan, then JSON.parse
     if (budget < 0) break;
@@ -204,7 +212,7 @@ export function endsInRoot(text: string, fenced: (i: number) => boolean = () => 
   let sub = -1;
   for (let i = 0; i < text.length; i++) {
     const ch = text[i];
-    if (ch !== '{' && (ch !== '[' || (i !== after && (i === sub || SUBSCRIPT.test(text[i - 1] ?? '')) && (sub = i + 1)))) continue;
+    if (ch !== '{' && (ch !== '[' || (i !== after && (i === sub || subscript(text, i)) && (sub = i + 1)))) continue;
     const end = matchingEnd(text, i);
     budget -= (end === -1 ? text.length : end) - i;
     if (budget < 0) return false;
@@ -225,7 +233,8 @@ export function endsInRoot(text: string, fenced: (i: number) => boolean = () => 
  * (a valid one preferred over `{curly}` prose). Bracketed citations are prose: an array led by a
  * number counts only when the prose introduces it (start, line break, `:`, `=`, `->`, `!`,
  * is/are..., an inline code span's opening backticks: `` ids `[1, 2]` ``, `` ```[1,2]``` ``), and a
- * one-number array only when no words follow it on its line. A subscript in code (`data["name"]`, see {@link SUBSCRIPT}) is no root. An empty `[]` or
+ * one-number array only when no words follow it on its line. A subscript in code (`data["name"]`, see {@link SUBSCRIPT}) is no root; a `json`
+ * language tag stuck to an array (`` ```json["a"]``` ``, see {@link TAGGED}) is no name. An empty `[]` or
  * `{}` in prose counts only when no other JSON follows it ('Return [] if none. Result: {"a": 1}'
  * gives the object). After these, before prose that holds nothing like JSON (`{curly}`), the body of
  * the first closed fence that is one JSON scalar (```` ```json\n42\n``` ````, `"red"`: the schema
