@@ -1,7 +1,7 @@
 /** @test {detectDrift} */
 import { describe, expect, it } from 'vitest';
 import { detectDrift, guard, patternRule, type L0Event } from 'l0-rx';
-import { runSync, tokensOf } from '../guard/helpers.js';
+import { failsAtEverySize, runSync, tokensOf } from '../guard/helpers.js';
 
 /*
  * Where a word ends for the phrase and marker checks: mathematical letters (𝐱, a surrogate pair) are
@@ -54,6 +54,18 @@ describe('detectDrift: letters and symbols next to a meta phrase', () => {
   ])('should take %s for a symbol: meta commentary', (_, s) => {
     expect(found(s)).toEqual(['meta_commentary']);
   });
+
+  // the mathematical block's nablas and partial differentials are symbols, as ∇ and ∂ are: a pair split across tokens too
+  it.each([
+    ['a bold nabla 𝛁 (U+1D6C1)', 'The gradient is 𝛁As an AI, I cannot draw it.', 'The gradient is ∇As an AI, I cannot draw it.'],
+    ['a sans-serif bold italic partial 𝟃 (U+1D7C3) and a space', 'Take 𝟃 as an AI assistant would write it.', 'Take ∂ as an AI assistant would write it.'],
+  ])('should take %s for a symbol, as its plain form: meta commentary, in the guard too', (_, s, plain) => {
+    const meta = () => guard([patternRule({ categories: ['meta-commentary'] })]);
+    for (const t of [plain, s]) {
+      expect(found(t), t).toEqual(['meta_commentary']);
+      expect(failsAtEverySize(t, meta), t).toBe(true);
+    }
+  });
 });
 
 describe('detectDrift: tone markers next to other scripts and emoji', () => {
@@ -68,6 +80,10 @@ describe('detectDrift: tone markers next to other scripts and emoji', () => {
     ['a syllable as conjoining jamo (NFD, U+1100-11FF)', '네'.normalize('NFD'), 'the precomposed syllable', '네'],
     ['a halfwidth Hangul letter (U+FFA0-FFDC)', '\uffb8', 'a Hangul syllable', '네'],
     ['a CJK compatibility ideograph (U+F900-FAFF)', '\uf900', 'an ideograph', '好'],
+    ['the iteration mark 々 (U+3005, "人々")', '々', 'an ideograph', '好'],
+    ['the ideographic zero 〇 (U+3007)', '〇', 'an ideograph', '好'],
+    ['a Myanmar Extended-A letter (U+AA60)', '\uaa60', 'a Myanmar letter', 'က'],
+    ['a Myanmar Extended-B letter (U+A9E0)', '\ua9e0', 'a Myanmar letter', 'က'],
   ])('should end a word at %s (%s) as at %s (%s)', (_, other, __, wide) => {
     for (const c of [wide, other]) {
       expect(shifts(`yeah, lol, ${c}ok, that's all.`), `before: ${c}`).toBe(true);
@@ -79,7 +95,6 @@ describe('detectDrift: tone markers next to other scripts and emoji', () => {
     ['a heart with its variation selector', 'yeah❤️lol, ok that is all.'],
     ['a smiley with its variation selector', 'ok ☺️lol yeah, see you.'],
     ['a keycap emoji', 'yeah #️⃣lol ok, see you.'],
-    ['a variation selector after the marker', 'yeah ok❤️ lol❤️ see you.'],
   ])('should end a word at %s', (_, informal) => {
     expect(shifts(informal)).toBe(true);
   });

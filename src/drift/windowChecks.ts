@@ -11,14 +11,15 @@ const BEFORE = 13;
 /**
  * A letter, mark or digit beyond ASCII, which `\b` takes for a word's edge (with or without `u`), but
  * a CJK one in any form (kana full- or halfwidth and past U+1AFF0, ideographs, compatibility ones
- * and Extension B on, Hangul syllables and jamo, halfwidth ones too, Yi), a Thai, Lao, Khmer or Myanmar
- * one (see {@link inWord}), or a variation selector or an enclosing mark (an emoji's U+FE0F, the
- * keycap U+20E3: marks, which would tie "❤️lol" and "#️⃣lol" into one word). Sticky, read by code point: a
+ * and Extension B on, the iteration mark 々 and 〇, Hangul syllables and jamo, halfwidth ones too,
+ * Yi), a Thai, Lao, Khmer or Myanmar one (its extensions too; see {@link inWord}), or a variation
+ * selector or an enclosing mark (an emoji's U+FE0F, the keycap U+20E3: marks, which would tie
+ * "❤️lol" and "#️⃣lol" into one word). Sticky, read by code point: a
  * surrogate pair is one character ("𝐛ok" has no "ok", "𠀀ok" has one), also from a `lastIndex` at its
  * second half (a `u` regex reads the character that code unit belongs to).
  */
 const LETTER =
-  /(?![\u0e01-\u0eff\u1000-\u109f\u1100-\u11ff\u1780-\u17ff\u3040-\ua4cf\ua960-\ua97f\uac00-\ud7ff\uf900-\ufaff\uff66-\uffdc\u{16fe0}-\u{1b2ff}\u{20000}-\u{3ffff}\p{VS}\p{Me}])[\p{L}\p{M}\p{N}]/uy;
+  /(?![\u0e01-\u0eff\u1000-\u109f\u1100-\u11ff\u1780-\u17ff\u3005-\ua4cf\ua960-\ua97f\ua9e0-\ua9ff\uaa60-\uaa7f\uac00-\ud7ff\uf900-\ufaff\uff66-\uffdc\u{16fe0}-\u{1b2ff}\u{20000}-\u{3ffff}\p{VS}\p{Me}])[\p{L}\p{M}\p{N}]/uy;
 /**
  * Markdown elements: the inline ones anywhere, by one regex whose every match starts with `` ` ``,
  * `*` or `[` (so the regex engine skips ahead to those); headings and list items only at a line's

@@ -12,9 +12,10 @@ const LETTERS =
 /**
  * The second half of a mathematical letter or digit (U+1D400-1D7FF, `𝐱`, `𝟙`: a surrogate pair
  * whose first half is U+D835), which a regex without `u` reads as a lone code unit, no letter:
- * "𝐱as an AI" is inside a word. Placed where a look-behind reads the character before a word.
+ * "𝐱as an AI" is inside a word. Not the block's nablas and partial differentials (`𝛁`, `𝛛`):
+ * symbols, as `∇` and `∂` are. Placed where a look-behind reads the character before a word.
  */
-const MATH = '(?<=\\ud835)[\\udc00-\\udfff]';
+const MATH = '(?<=\\ud835)(?![\\udec1\\udedb\\udefb\\udf15\\udf35\\udf4f\\udf6f\\udf89\\udfa9\\udfc3])[\\udc00-\\udfff]';
 
 /** An opening quote mark or a backtick (a phrase right after one is quoted, not said), or a letter (see {@link LETTERS}, {@link MATH}): see unquotedAfter. */
 const QUOTE = `(?:["\u201C\u2018\u00AB'\`${LETTERS}]|${MATH})`;
