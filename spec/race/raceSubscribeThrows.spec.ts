@@ -41,8 +41,9 @@ describe('an entrant whose subscribe starts a request and then throws', () => {
     const log: string[] = [];
     const own = new Error('subscribe');
     let error: unknown;
-    raceModels([startsThenThrows(log, own)]).subscribe({ error: (e: unknown) => (error = e) });
-    expect(log).toEqual(['requested', 'aborted']);
+    raceModels([startsThenThrows(log, own)]).subscribe({ error: (e: unknown) => ((error = e), log.push('race failed')) });
+    // before: its abort came after the race's error, in the race's teardown
+    expect(log).toEqual(['requested', 'aborted', 'race failed']);
     expect(error).toBeInstanceOf(AllStreamsExhaustedError);
     expect((error as AllStreamsExhaustedError).errors).toEqual([own]);
   });

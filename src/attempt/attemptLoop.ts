@@ -34,7 +34,8 @@ type Queued = [Observable<L0Event>, AttemptContext | undefined];
  *    nothing took it yet), the stream's first `start` must still match it; one that reports
  *    another attempt subscribed its source asynchronously and lost the context: the run fails
  *    with an {@link InvalidStreamError} that says so.
- * 4. Errors: the handler runs guarded; if it throws, the run fails with that, typed. Nothing hangs.
+ * 4. Errors: the handler runs guarded; if it throws, the run fails with that, typed, and so it does when a stream's
+ *    subscribe throws past rxjs (on a retry's timer too). Nothing hangs.
  * 5. Tracing: the entrant observer a tracer downstream installed when the loop was subscribed
  *    (withOpenTelemetry) is installed again around every stream it subscribes, so a race that a
  *    retry's timer or a later fallback subscribes reports its losers too, as the first one did.
@@ -117,7 +118,7 @@ export abstract class AttemptLoop implements Observer<L0Event>, Unsubscribable {
    * Subscribes `source` as the next stream. Called while a stream's subscribe still runs (it failed
    * inside it: `throwError`, a factory that throws), it only queues it, and the running call
    * subscribes it once that subscribe has returned: a thousand such streams are a loop, never a
-   * recursion. (A throw ends the run, so nothing is restored.)
+   * recursion. A throw out of its subscribe ends the run, typed (see 4).
    */
   subscribe(source: Observable<L0Event>, ctx?: AttemptContext): void {
     const idle = this.queued === undefined;
@@ -125,7 +126,14 @@ export abstract class AttemptLoop implements Observer<L0Event>, Unsubscribable {
     if (!idle) return;
     for (let q: Queued | null | undefined = this.queued; q && !this.subscriber.closed; q = this.queued) {
       this.queued = null;
-      this.subscribeNow(...q);
+      try {
+        this.subscribeNow(...q);
+      } catch (thrown) {
+        // a throw past rxjs (an Observable subclass's own subscribe, an unsubscribed Subject's) ends the run, typed, as a
+        // handler's does, the work it started torn down: subscribed on a retry's timer, it reached the scheduler (the run hung)
+        this.step++;
+        this.subscriber.error(asL0Error(thrown));
+      }
     }
     this.queued = undefined;
   }

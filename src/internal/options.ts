@@ -139,3 +139,13 @@ export function isSchedulerLike(value: unknown): boolean {
   const s = value as { now?: unknown; schedule?: unknown } | null;
   return typeof s === 'object' && s !== null && typeof s.now === 'function' && typeof s.schedule === 'function';
 }
+
+/**
+ * An AbortSignal of any realm (an iframe's, a jsdom window's) or a polyfill's (`instanceof AbortSignal` refuses them): what
+ * l0() and the multi-model runs use of it, `aborted`, `reason` and the 'abort' event, listened to and left. One check for all
+ * (l0() asked for no `removeEventListener`: its run's end then threw calling it, before the request was torn down).
+ */
+export const isSignal = (value: unknown): value is AbortSignal => {
+  const s = value as Partial<AbortSignal> | undefined;
+  return typeof s?.aborted === 'boolean' && typeof s.addEventListener === 'function' && typeof s.removeEventListener === 'function';
+};

@@ -4,11 +4,11 @@ import { StreamAbortedError } from '../errors/StreamAbortedError.js';
 import { TokenTimeoutError } from '../errors/TokenTimeoutError.js';
 import type { L0Event } from '../events/eventTypes.js';
 import { INITIAL_L0_STATE, reduceL0State, type L0State } from '../events/reduceState.js';
-import { checkBag, checkKeys, describeOption, isSchedulerLike, optionError, optionKeys, optionPath } from '../internal/options.js';
+import { checkBag, checkKeys, describeOption, isSchedulerLike, isSignal, optionError, optionKeys, optionPath } from '../internal/options.js';
 import { isPromiseLike } from '../internal/isPromiseLike.js';
 import { checkTimerDelay } from '../internal/timerDelay.js';
 import { deadline } from '../internal/deadline.js';
-import { inOrder, isSignal } from './runAll.js';
+import { inOrder } from './runAll.js';
 
 /** What a step's callbacks are given. */
 export interface StepContext {

@@ -12,7 +12,7 @@ import { TokenTimeoutError } from '../errors/TokenTimeoutError.js';
 import { accumulate } from '../events/accumulate.js';
 import type { L0Event } from '../events/eventTypes.js';
 import { INITIAL_L0_STATE, type L0State } from '../events/reduceState.js';
-import { checkBag, checkKeys, CONCURRENCY, describeOption, isConcurrency, isSchedulerLike, optionError, optionKeys, type OptionPath } from '../internal/options.js';
+import { checkBag, checkKeys, CONCURRENCY, describeOption, isConcurrency, isSchedulerLike, isSignal, optionError, optionKeys, type OptionPath } from '../internal/options.js';
 import { checkTimerDelay } from '../internal/timerDelay.js';
 import { deadline } from '../internal/deadline.js';
 
@@ -94,15 +94,6 @@ export function checkParallel(path: OptionPath, sources: unknown, config: unknow
   if (scheduler !== undefined && !isSchedulerLike(scheduler)) throw optionError(path, 'scheduler', 'a SchedulerLike', scheduler);
   return list as Observable<L0Event>[];
 }
-
-/**
- * An AbortSignal of any realm (an iframe's, a jsdom window's) or a polyfill's: `instanceof AbortSignal` refused them. What
- * the runs use of it: `aborted`, `reason` and the 'abort' event, listened to and left (`fromEvent` needs both methods). @internal
- */
-export const isSignal = (value: unknown): value is AbortSignal => {
-  const s = value as Partial<AbortSignal> | undefined;
-  return typeof s?.aborted === 'boolean' && typeof s.addEventListener === 'function' && typeof s.removeEventListener === 'function';
-};
 
 /**
  * Runs `sources` with at most `concurrency` subscribed at once, or batch after batch of `batchSize`.

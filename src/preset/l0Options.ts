@@ -100,7 +100,7 @@ export interface L0Options extends LifecycleCallbacks, L0ContentOptions {
   readonly deduplicateContinuation?: boolean | Omit<DeduplicateContinuationConfig, 'enabled'>;
   /** Builds the prompt suffix for a resumed attempt; the result is `ctx.continuationPrompt`. It must return a string (not a promise); one that throws or returns anything else fails the attempt with an InvalidStreamError, never retried. */
   readonly buildContinuationPrompt?: (checkpoint: string) => string;
-  /** Aborting it ends the run with StreamAbortedError, without retry or fallback; once the `complete` event has passed, an abort changes nothing. */
+  /** Aborting it ends the run with StreamAbortedError, without retry or fallback; once the `complete` event has passed, an abort changes nothing. Any realm's AbortSignal, or a polyfill's (a boolean `aborted`, `addEventListener` and `removeEventListener`). */
   readonly signal?: AbortSignal;
   /** Request metadata handed (frozen) to every factory call as `ctx.context`. @default {} */
   readonly context?: Record<string, unknown>;

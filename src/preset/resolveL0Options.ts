@@ -14,7 +14,7 @@ import { checkCallbackTypes, LIFECYCLE_CALLBACK_KEYS, type LifecycleCallbacks } 
 import { RECORD_EVENTS_KEYS, recordEvents, resolveRecordEvents } from '../events/recordEvents.js';
 import { contentOperators } from './contentOptions.js';
 import { holdComplete } from '../attempt/holdComplete.js';
-import { checkBag, checkKeys, childPath, isSchedulerLike, optionError, optionLabel } from '../internal/options.js';
+import { checkBag, checkKeys, childPath, isSchedulerLike, isSignal, optionError, optionLabel } from '../internal/options.js';
 import { quiet } from '../internal/isPromiseLike.js';
 import {
   DEDUPLICATE_KEYS,
@@ -89,7 +89,7 @@ function checkOptions(o: L0Options): void {
   if (interval !== undefined && !(Number.isInteger(interval) && interval >= 1)) fail('checkpointInterval', 'a positive integer', interval);
   if (dedupe !== undefined && typeof dedupe !== 'boolean' && (typeof dedupe !== 'object' || dedupe === null || Array.isArray(dedupe))) fail('deduplicateContinuation', 'a boolean or an object', dedupe);
   if (o.buildContinuationPrompt !== undefined && typeof o.buildContinuationPrompt !== 'function') fail('buildContinuationPrompt', 'a function', o.buildContinuationPrompt);
-  if (signal !== undefined && (typeof signal?.aborted !== 'boolean' || typeof signal.addEventListener !== 'function')) fail('signal', 'an AbortSignal', signal);
+  if (signal !== undefined && !isSignal(signal)) fail('signal', 'an AbortSignal', signal);
   if (scheduler !== undefined && !isSchedulerLike(scheduler)) fail('scheduler', 'a SchedulerLike', scheduler);
   if (random !== undefined && typeof random !== 'function') fail('random', 'a function', random);
   if (o.context !== undefined && (typeof o.context !== 'object' || o.context === null || Array.isArray(o.context))) fail('context', 'an object', o.context);
