@@ -30,6 +30,11 @@ async function cutCall(unified: 'length' | 'content-filter', raw: string): Promi
     { type: 'tool-call', toolCallId: 'c1', toolName: 'get_weather', input: '{"city":"Pa' },
     { type: 'finish', finishReason: { unified, raw }, usage: { inputTokens: { total: 5, noCache: 5, cacheRead: 0, cacheWrite: 0 }, outputTokens: { total: 4, text: 4, reasoning: 0 } } },
   ];
+  return agentRun(parts);
+}
+
+/** The events of one agent run (with get_weather) whose model streams `parts`. */
+function agentRun(parts: LanguageModelV4StreamPart[]): Promise<L0Event[]> {
   const model = new MockLanguageModelV4({ doStream: async () => ({ stream: new ReadableStream({ start: (c) => { parts.forEach((p) => c.enqueue(p)); c.close(); } }) }) });
   const agent = new Agent({ id: 'fox', name: 'fox', instructions: 'Answer briefly.', model: model as unknown as MastraModelConfig, tools: { get_weather }, maxRetries: 0 });
   new Mastra({ agents: { fox: agent }, logger: false });
@@ -53,6 +58,16 @@ describe('mastra adapter + a real Agent: a tool call the provider cut, in its ow
     // before: complete tool-calls, the call's `{}` unmarked (only OpenAI's `content_filter` and `max_tokens`-like reasons were read)
     expect(events.filter((e) => e.type === 'tool-call')).toEqual([{ type: 'tool-call', id: 'c1', name: 'get_weather', arguments: '{}', truncated: true }]);
     expect(events.at(-1)).toMatchObject({ type: 'complete', finishReason: unified });
+  });
+});
+
+describe('mastra adapter + a real Agent: a generation the provider failed mid-stream', () => {
+  // OpenRouter's `error` and DeepSeek's `insufficient_system_resource`, which @ai-sdk/openai-compatible reports as `other`
+  it.each(['error', 'insufficient_system_resource'])('should fail the provider\'s own finish reason %s (reported other) as a retryable SERVER_ERROR', async (raw) => {
+    const usage = { inputTokens: { total: 5, noCache: 5, cacheRead: 0, cacheWrite: 0 }, outputTokens: { total: 2, text: 2, reasoning: 0 } };
+    const run = agentRun([{ type: 'stream-start', warnings: [] }, { type: 'text-start', id: 't' }, { type: 'text-delta', id: 't', delta: 'The quick' }, { type: 'text-end', id: 't' }, { type: 'finish', finishReason: { unified: 'other', raw }, usage }]);
+    // before: complete other, the cut answer taken for a whole one (the ai-sdk adapter failed it)
+    await expect(run).rejects.toMatchObject({ name: 'ProviderError', code: 'SERVER_ERROR', retryable: true });
   });
 });
 

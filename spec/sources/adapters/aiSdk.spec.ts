@@ -116,6 +116,8 @@ describe('ai-sdk adapter (streamText parts)', () => {
     const providerPart = { type: 'finish', usage: { inputTokens: { total: 1 }, outputTokens: { total: 1 } }, finishReason: { unified: 'other', raw: 'error' } };
     expect((await collectError(fromStream(() => chunksOf<unknown>([providerPart])))).error).toMatchObject({ code: 'SERVER_ERROR', retryable: true });
     expect((await run([{ ...finish('other'), rawFinishReason: 'eos' } as Part])).at(-1)).toMatchObject({ type: 'complete', finishReason: 'other' });
+    // DeepSeek's servers out of capacity cut the answer (@ai-sdk/openai-compatible reports it as other; before: complete other)
+    expect((await runError([{ ...finish('other'), rawFinishReason: 'insufficient_system_resource' } as Part])).error).toMatchObject({ code: 'SERVER_ERROR', retryable: true });
   });
 
   it("should end a refusal's content-filter (the provider's own reason stop) as stop, as the openai routes do, and keep a filter's content-filter", async () => {

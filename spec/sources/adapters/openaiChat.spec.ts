@@ -151,6 +151,8 @@ describe('openai-chat adapter', () => {
     ['an error beside choices (OpenRouter)', { ...chunk({}, 'error' as Finish), error: { code: 429, message: 'Rate limited upstream' } }, { code: 'RATE_LIMITED', retryable: true }],
     ['an error on the choice', { ...chunk({}), choices: [{ index: 0, delta: {}, finish_reason: 'error', error: { code: 'context_length_exceeded', message: 'too long' } }] }, { code: 'CONTEXT_LENGTH_EXCEEDED', retryable: false }],
     ['finish_reason error alone', chunk({}, 'error' as Finish), { code: 'SERVER_ERROR', retryable: true }],
+    // DeepSeek: its servers ran out of capacity and cut the answer (before: completed `other`, the cut answer taken as whole)
+    ["DeepSeek's finish_reason insufficient_system_resource", chunk({}, 'insufficient_system_resource' as Finish), { code: 'SERVER_ERROR', retryable: true }],
   ])('should fail a generation that failed mid-stream, %s, with the classified error, never completing', async (_, last, fields) => {
     const { events, error } = await collectError(fromStream(() => chunksOf<unknown>([chunk({ content: 'a' }), last])));
     expect(events).toEqual([start, tok('a')]);

@@ -9,6 +9,7 @@ import {
   bytesToBase64,
   completeEvent,
   contentTypeOf,
+  failedFinish,
   holdingToolCalls,
   incompleteStream,
   isChunkSource,
@@ -248,7 +249,7 @@ function aiErrorOf(name: string, error: unknown, chunk: unknown): unknown {
 /**
  * The unified finish reason (`finishReason`, or its `unified` at the provider level), as sent; `error` when
  * the provider's own was `error` (OpenRouter ends a generation that failed mid-stream so, which the SDK
- * reports as `other`, with `rawFinishReason`); `stop` for a refusal's `content-filter` (see {@link refusedStop}).
+ * reports as `other`, with `rawFinishReason`) or DeepSeek's `insufficient_system_resource` ({@link failedFinish}); `stop` for a refusal's `content-filter` (see {@link refusedStop}).
  * A `{unified}` inside another is read too (up to 3 deep): the SDK's v2 compatibility wraps whatever a model
  * that says it is v2 sends, a v3 `{unified, raw}` included (mastra#23746).
  */
@@ -260,7 +261,7 @@ function finishReasonOf(part: Rec): unknown {
     raw ??= str(r['raw']);
     reason = r['unified'] ?? reason;
   }
-  return raw === 'error' ? 'error' : refusedStop(reason, raw);
+  return failedFinish(raw) ? 'error' : refusedStop(reason, raw);
 }
 
 /**

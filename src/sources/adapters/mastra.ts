@@ -1,7 +1,7 @@
 import type { FinishReason, Usage } from '../../events/eventTypes.js';
 import { aiFinishReason, pushAiPart, refusedStop, SILENT_PARTS, type AiPartSource } from './aiSdk.js';
 import type { AdapterEmit, ChunkDecoder, StreamAdapter } from './types.js';
-import { aiUsage, completeEvent, holdingToolCalls, incompleteStream, isRecord, malformedChunk, rec, str, type Rec } from './shared.js';
+import { aiUsage, completeEvent, failedFinish, holdingToolCalls, incompleteStream, isRecord, malformedChunk, rec, str, type Rec } from './shared.js';
 
 const NAME = 'mastra';
 const SOURCE: AiPartSource = { name: NAME, label: 'Mastra' };
@@ -32,7 +32,8 @@ const SOURCE: AiPartSource = { name: NAME, label: 'Mastra' };
  *    The run completes with `tool-calls` instead of failing as a cut stream.
  * 3. `file` -> `data` (`payload.mimeType`, `payload.base64` or the bytes in `payload.data`).
  * 4. `error` -> the attempt fails with `payload.error`, normalised; `abort` -> `StreamAbortedError`.
- * 5. `finish` -> `complete` with `payload.stepResult.reason` mapped like the AI SDK's (`error` fails,
+ * 5. `finish` -> `complete` with `payload.stepResult.reason` mapped like the AI SDK's (`error` fails, as does a provider's own
+ *    `error` or `insufficient_system_resource` in `rawReason`,
  *    `interrupted` is a cut stream, and so is `other` with no `rawReason` nor usage (`output.usage.raw` holds no
  *    number): AI SDK 5's `unknown`, a v2 model's body that ended before its finish chunk, which Mastra makes `other`;
  *    a refusal's `content-filter` with `rawReason` `stop` is `stop`,
@@ -138,7 +139,8 @@ const FILTER = /^(?:content_filter(?:ed)?|guardrail_intervened|refusal|(?:image_
  * reports as `tool-calls` when the step has a call (the one the limit cut, whose arguments it made `{}`),
  * and `content-filter` when it was a content filter (OpenAI's `content_filter`, Anthropic's `refusal`, Gemini's
  * `SAFETY`...), which Mastra reports so too.
- * Mastra's own verdicts on the step (`tripwire`, `retry`, `error`) stand whatever the provider's reason;
+ * Mastra's own verdicts on the step (`tripwire`, `retry`, `error`) stand whatever the provider's reason; a provider's
+ * own `error` or `insufficient_system_resource` ({@link failedFinish}) is `error` otherwise;
  * a refusal's `content-filter` whose provider reason was `stop` is `stop`, as in the `ai-sdk` adapter. An `other`
  * with no provider reason and no usage (Mastra's zeros over a `raw` without numbers) is `interrupted`: AI SDK 5's
  * `unknown`, a cut stream as in the `ai-sdk` adapter.
@@ -150,6 +152,8 @@ function stepReason(payload: Rec | undefined): unknown {
   const usage = rec(rec(payload?.['output'])?.['usage'])?.['raw'];
   // AI SDK 5's `unknown` (a v2 model's body that ended before its finish chunk), which Mastra makes `other`, its usage zeros
   if (reason === 'other' && !raw && isRecord(usage) && !aiUsage(usage)) return 'interrupted';
+  // a generation the provider failed mid-stream, which Mastra reports as `other` (or `tool-calls`): as in the `ai-sdk` adapter
+  if (failedFinish(raw) && reason !== 'tripwire' && reason !== 'retry') return 'error';
   if (reason !== 'tool-calls') return refusedStop(reason, raw);
   return LIMIT.test(raw) ? 'length' : FILTER.test(raw) ? 'content-filter' : reason;
 }

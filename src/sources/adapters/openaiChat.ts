@@ -2,7 +2,7 @@ import type { ChatCompletionChunk } from 'openai/resources/chat/completions';
 import type { FinishReason, Usage } from '../../events/eventTypes.js';
 import type { AdapterEmit, ChunkDecoder, StreamAdapter } from './types.js';
 import { safeGet } from '../../errors/inspect.js';
-import { completeEvent, cutShort, inBandError, incompleteStream, isRecord, malformedChunk, rec, str, type Rec } from './shared.js';
+import { completeEvent, cutShort, failedFinish, inBandError, incompleteStream, isRecord, malformedChunk, rec, str, type Rec } from './shared.js';
 import { args, chatUsage, contentParts, filled, indexOf, NAME, part, says, text, thought, unread } from './openaiChatFields.js';
 
 /** OpenAI's finish reasons and Mistral's `model_length` (the model's context window cut the answer). */
@@ -80,7 +80,7 @@ interface PartialCall {
  *    reason `length` or `content_filter` the last call is marked `truncated: true`: the token limit or the filter cut its arguments.
  * 4. `finish_reason`: stop -> stop, length (and Mistral's model_length) -> length, tool_calls / function_call -> tool-calls,
  *    content_filter -> content-filter, `error` (OpenRouter's end of a generation that failed
- *    mid-stream) -> the attempt fails like an in-band error frame (step 7), from the choice's `error`
+ *    mid-stream) and DeepSeek's `insufficient_system_resource` (its servers cut the answer) -> the attempt fails like an in-band error frame (step 7), from the choice's `error`
  *    if it has one (a retryable `SERVER_ERROR` if not), anything else but `""` (sent by some servers
  *    on chunks that are not the last) -> other.
  * 5. `usage` (the extra chunk with empty `choices` that `stream_options.include_usage` adds after the
@@ -163,8 +163,8 @@ class ChatDecoder implements ChunkDecoder {
       }
       // a finish reason of another type is `MALFORMED_CHUNK`, as the AI SDK's (ignored, the answer would end as a cut stream)
       const finish = text(ch, 'finish_reason', chunk);
-      // a generation that failed mid-stream (OpenRouter: finish reason `error`, its error on the choice)
-      if (finish === 'error' || isRecord(ch['error'])) throw inBandError('OpenAI chat stream', ch['error'] ?? { type: 'server_error' });
+      // a generation that failed mid-stream (OpenRouter: finish reason `error`, its error on the choice; DeepSeek's servers out of capacity)
+      if (failedFinish(finish) || isRecord(ch['error'])) throw inBandError('OpenAI chat stream', ch['error'] ?? { type: 'server_error' });
       // some compatible servers send `""` on chunks that are not the last: no finish
       if (finish) this.finish = Object.hasOwn(FINISH, finish) ? FINISH[finish as RawFinish] : 'other';
     }

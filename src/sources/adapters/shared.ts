@@ -122,6 +122,12 @@ export function aiUsage(value: unknown): Usage | undefined {
 /** A finish reason that cut the answer short, a tool call included: the token limit (`length`) or a content filter. */
 export const cutShort = (reason: unknown): boolean => reason === 'length' || reason === 'content-filter';
 
+/**
+ * A provider's own finish reason for a generation its server failed mid-stream: OpenRouter's `error`, DeepSeek's
+ * `insufficient_system_resource` (`@ai-sdk/openai-compatible` reports both as `other`): a retryable server error, never a whole answer.
+ */
+export const failedFinish = (raw: unknown): boolean => raw === 'error' || raw === 'insufficient_system_resource';
+
 /** A complete event, with `usage` only when known. */
 export function completeEvent(finishReason: FinishReason, usage: Usage | undefined) {
   return usage === undefined ? ({ type: 'complete', finishReason } as const) : ({ type: 'complete', finishReason, usage } as const);
