@@ -259,3 +259,60 @@ describe('AllStreamsExhaustedError: a cap on the whole serialised tree', () => {
     expect(() => deserializeError(cyclic)).toThrow(new TypeError('deserializeError(plain): exhaustions nested over 1000 deep'));
   });
 });
+
+describe('AllStreamsExhaustedError: the whole-tree cap, re-entered and cut', () => {
+  const p = (s: string) => new ProviderError(s, { code: 'SERVER_ERROR', category: 'server', retryable: true });
+
+  it("should serialise an error the same from inside a getter or toJSON run during another's serialisation, and leave that one's share as it was", () => {
+    const inner = new AllStreamsExhaustedError(Array.from({ length: 5 }, (_, i) => p(`i${i}`)));
+    const alone = serializeError(inner);
+    const seen: SerializedError[] = [];
+    // a foreign error that describes another through serializeError (read last: the outer tree has used its 64)
+    const odd = { name: 'Error', get message() { seen.push(serializeError(inner)); return 'odd'; } };
+    class Wrapping extends L0Error {
+      override toJSON(): SerializedError { return { ...super.toJSON(), info: { inner: serializeError(inner) } }; }
+    }
+    const wrapping = new Wrapping('wrapping', { code: 'X', category: 'server', retryable: true });
+    const rest = Array.from({ length: 62 }, (_, i) => p(`o${i}`));
+    const plain = serializeError(new AllStreamsExhaustedError([odd, wrapping, ...rest]));
+    expect(seen.length).toBeGreaterThan(0);
+    for (const s of seen) expect(s).toEqual(alone);
+    expect(plain.errors![1]!.info).toEqual({ inner: alone });
+    // the outer tree is cut as it is without them: 64 entries, none taken by the calls inside
+    const quiet = serializeError(new AllStreamsExhaustedError([{ name: 'Error', message: 'odd' }, wrapping, ...rest]));
+    expect(plain).toEqual(quiet);
+  });
+
+  it("should write a cut exhaustion's parent's cause as the rebuilt copy does: with the cut list, so the copy serialises the same", () => {
+    const last = new AllStreamsExhaustedError(Array.from({ length: 20 }, (_, i) => p(`b${i}`)));
+    const plain = wire(new AllStreamsExhaustedError([...Array.from({ length: 50 }, (_, i) => p(`a${i}`)), last]));
+    const kept = plain.errors!.at(-1)!.errors!.map((e) => e.message);
+    // 51 entries for the list, 13 left for the last's 20: its first 6, a mark, its last 6
+    expect(kept).toEqual([...Array.from({ length: 6 }, (_, i) => `b${i}`), '[Truncated]', ...Array.from({ length: 6 }, (_, i) => `b${14 + i}`)]);
+    expect((plain.cause as SerializedError).errors!.map((e) => e.message)).toEqual(kept);
+    expect(JSON.stringify(wire(deserializeError(plain)))).toBe(JSON.stringify(plain));
+  });
+
+  it('should replay a failed attempt (attemptErrors) 1,001 exhaustions deep as the terminal error that deep is (it was INVALID_LOG), and one deeper as INVALID_LOG', async () => {
+    const deep = (depth: number) => {
+      let plain: SerializedError = { name: 'ProviderError', message: 'root', code: 'SERVER_ERROR', category: 'server', retryable: true };
+      for (let d = 0; d < depth; d++) plain = { name: 'AllStreamsExhaustedError', message: `level ${d}`, category: 'server', retryable: true, errors: [plain] };
+      return plain;
+    };
+    const replay = (attempt: SerializedError) => {
+      const error = { ...p('last').toJSON(), attemptErrors: [attempt, p('last').toJSON()] };
+      const envelopes = [
+        { v: 1, streamId: 'r', seq: 0, ts: 0, run: 'x', event: { type: 'start', attempt: 1, fallbackIndex: 0, isRetry: false, isFallback: false } },
+        { v: 1, streamId: 'r', seq: 1, ts: 1, run: 'x', event: { type: 'error', error } },
+      ];
+      const store: EventStore = { append: () => undefined, read: () => envelopes as EventEnvelope[], streams: () => ['r'], delete: () => undefined };
+      return lastValueFrom(replayEvents(store, 'r', { speed: 0 })).then(() => undefined, (e: unknown) => e as L0Error);
+    };
+    // as deep as a terminal error deserializeError rebuilds (levels 1000 to 0)
+    expect(() => deserializeError(deep(1001))).not.toThrow();
+    const replayed = await replay(deep(1001));
+    expect(replayed).toMatchObject({ code: 'SERVER_ERROR', message: 'last' });
+    expect((replayed!.attemptErrors[0] as L0Error).message).toBe('level 1000');
+    expect(await replay(deep(1002))).toMatchObject({ code: 'INVALID_LOG', message: expect.stringContaining('has attemptErrors') });
+  });
+});

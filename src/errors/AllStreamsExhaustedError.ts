@@ -50,7 +50,7 @@ export class AllStreamsExhaustedError extends L0Error {
    * `retryable` as written), so nesting neither multiplies the size nor overflows the stack.
    */
   override toJSON(): SerializedError & { errors: SerializedError[] } {
-    return plainError(this, true, serializeList(this.errors)) as SerializedError & { errors: SerializedError[] };
+    return serializeList(this.errors, (errors) => plainError(this, true, errors)) as SerializedError & { errors: SerializedError[] };
   }
 }
 

@@ -130,6 +130,8 @@ export class L0Error extends Error {
   }
 }
 
+/** The exhaustions' lists cut in the serialised error being written, as written (see serializeList). @internal */
+export const CUT_LISTS = /*#__PURE__*/ new WeakMap<object, readonly unknown[]>();
 /** How many errors deep a serialised error goes: a deeper `cause` is `[Truncated]`. */
 const MAX_CAUSE_DEPTH = 8;
 export const TRUNCATED = '[Truncated]';
@@ -180,7 +182,8 @@ function errorToJSON(e: object, above: readonly unknown[], walk: { left: number 
       return plain === TRUNCATED; // one mark for the rest of the list
     };
     try {
-      const errors = safeGet(e, 'errors');
+      const raw = safeGet(e, 'errors');
+      const errors = CUT_LISTS.get(raw as object) ?? raw;
       if (Array.isArray(errors)) {
         list = out['errors'] = [];
         // by index: an iterator's `return`, called at the break after the mark, could throw and add a second one

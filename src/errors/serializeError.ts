@@ -1,6 +1,6 @@
 import type { ErrorReason } from './errorReason.js';
 import { describeAny, isErrorObject, MAX_DESCRIPTION, safeString, shorten } from './inspect.js';
-import { isL0Error, MAX_ERRORS, MAX_MESSAGE, plainError, TRUNCATED, type ErrorCategory } from './L0Error.js';
+import { CUT_LISTS, isL0Error, L0Error, MAX_ERRORS, MAX_MESSAGE, plainError, TRUNCATED, type ErrorCategory } from './L0Error.js';
 
 /**
  * The plain form of an error inside an event or a log: `{name, code, message, ...}`. It holds
@@ -46,6 +46,18 @@ export interface SerializedError {
  * JSON.stringify(serializeError(new Error('boom'))); // {"name":"Error","message":"boom"}
  */
 export function serializeError(e: unknown): SerializedError {
+  // a tree of its own, even when a getter or toJSON calls it while another is written (it took that one's share)
+  const outer = room;
+  room = undefined;
+  try {
+    return entry(e);
+  } finally {
+    room = outer;
+  }
+}
+
+/** `e` serialised inside the tree being written (an entry of a list: its lists take their share of the tree's). */
+function entry(e: unknown): SerializedError {
   try {
     return toPlain(e);
   } catch {
@@ -58,8 +70,10 @@ export function serializeError(e: unknown): SerializedError {
 const MAX_TREE = 2 * MAX_ERRORS;
 /** The entries the serialised error being written may still hold; undefined between two. */
 let room: number | undefined;
-/** Where a cut list's mark goes. */
-const CUT = {};
+/** The lists the serialised error being written has cut (forgotten when it is written). */
+let cuts: (readonly unknown[])[] = [];
+/** A cut list's mark: an L0Error, as its rebuilt copy is. */
+const CUT = /*#__PURE__*/ new L0Error(TRUNCATED, { code: 'UNKNOWN_ERROR', category: 'unknown', retryable: false });
 
 /**
  * A list of errors (an exhaustion's `errors`, a run's `attemptErrors`) serialised, each entry whole
@@ -69,22 +83,35 @@ const CUT = {};
  * entries around one `[Truncated]` entry (as an L0Error serialises, so its rebuilt copy serialises
  * the same): past 64 the first 31, the mark and the last 32; a list with nothing left, the mark alone.
  * Each list takes its share before its entries are written, last entry first (the earliest attempts
- * are cut first, the cause last), so the rebuilt copy is cut nowhere else. @internal
+ * are cut first, the cause last), so the rebuilt copy is cut nowhere else; `write` makes the error
+ * holding them while the lists cut stay as written for its cause's walk. @internal
  */
-export function serializeList(list: readonly unknown[]): SerializedError[] {
+export function serializeList<T = SerializedError[]>(list: readonly unknown[], write = (errors: SerializedError[]): T => errors as T): T {
   const top = room === undefined;
   const left = top ? MAX_TREE : room!;
   const keep = Math.min(list.length, Math.max(left, 1));
   room = Math.max(left - keep, 0);
+  const outer = cuts;
+  if (top) cuts = [];
   try {
     const head = (keep - 1) >> 1;
     const kept = keep === list.length && (left > 0 || keep === 0) ? list : [...list.slice(0, head), CUT, ...list.slice(list.length - (keep - 1 - head))];
+    // a walk of a cause through this list (its exhaustion is its parent's last error) meets it as written, as the rebuilt copy's does
+    if (kept !== list) {
+      CUT_LISTS.set(list, kept);
+      cuts.push(list);
+    }
     // the last first: the entries left out of a tree past its share are the earliest, never the last error (the cause)
     const out: SerializedError[] = [];
-    for (let i = kept.length - 1; i >= 0; i--) out[i] = kept[i] === CUT ? plainError({ message: TRUNCATED }, true) : serializeError(kept[i]);
-    return out;
+    for (let i = kept.length - 1; i >= 0; i--) out[i] = entry(kept[i]);
+    // (written inside: the exhaustion's own cause walks its cut lists)
+    return write(out);
   } finally {
-    if (top) room = undefined;
+    if (top) {
+      room = undefined;
+      for (const l of cuts) CUT_LISTS.delete(l);
+      cuts = outer;
+    }
   }
 }
 

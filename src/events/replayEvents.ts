@@ -150,7 +150,8 @@ function malformed(e: EventEnvelope, previous: EventEnvelope | undefined): strin
   if (typeof error.name !== 'string') return `the recorded error at seq ${e.seq} has name ${describeOption(error.name)}, not a string`;
   if (typeof error.message !== 'string') return `the recorded error at seq ${e.seq} has message ${describeOption(error.message)}, not a string`;
   const { attemptErrors, errors } = error as { attemptErrors?: unknown; errors?: unknown };
-  if (attemptErrors !== undefined && !(Array.isArray(attemptErrors) && errorList(attemptErrors))) {
+  // (each attempt is rebuilt on its own: its `errors` one level less deep than an `errors` entry's)
+  if (attemptErrors !== undefined && !(Array.isArray(attemptErrors) && errorList(attemptErrors, -1))) {
     return `the recorded error at seq ${e.seq} has attemptErrors ${describeOption(attemptErrors)}, not a list of errors nested at most ${MAX_DEPTH} deep`;
   }
   // (an exhaustion's `errors` are rebuilt, and deserializeError refuses a list holding a non-error: a TypeError after the events)
