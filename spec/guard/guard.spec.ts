@@ -70,6 +70,20 @@ describe('guard', () => {
       }
     });
 
+    // it was reported at every round, due or not, and at the end with nothing to check: 4 tokens gave 5 warnings, alone;
+    // with interval 3, 2 alone and 6 beside a rule due every token
+    it('should report a run whose `held` getter throws once an attempt, however many rounds the rules run', () => {
+      const broken = (interval: number): GuardRule => ({ name: 'h', interval, create: () => ({ check: () => undefined, get held(): number { throw new Error('no state'); } }) });
+      const every: GuardRule = { name: 'every', check: () => undefined };
+      for (const mode of ['stream-first', 'hold-back'] as const) {
+        for (const rules of [[broken(1)], [broken(3)], [broken(3), every]]) {
+          const r = runSync([start(1), tok('a'), tok('b'), tok('c'), start(2), tok('d'), tok('e'), tok('f'), tok('g'), done()], guard(rules, { mode }));
+          expect(r.violations.map((v) => v.ruleId), `${mode}, ${rules.length} rules, interval ${rules[0]!.interval}`).toEqual(['h', 'h']);
+          expect(r.completed).toBe(true);
+        }
+      }
+    });
+
     it('should report a check or create that returns a promise as its rule\'s failure, naming it, and handle the rejection', async () => {
       const unhandled: unknown[] = [];
       const onRejection = (e: unknown) => void unhandled.push(e);

@@ -1,6 +1,6 @@
 /** @test {guard} */
 import { describe, expect, it } from 'vitest';
-import { guard, isGuardrailViolationError, recommendedGuardrails, type Violation } from 'l0-rx';
+import { guard, isGuardrailViolationError, recommendedGuardrails, type GuardRule, type Violation } from 'l0-rx';
 import { runSync, text } from './helpers.js';
 
 /*
@@ -96,5 +96,15 @@ describe('guard: a verdict in the order the text decides it', () => {
     expect(verdicts(`${' '.repeat(28)}Sure!\nThe answer is 4.`)).toEqual(new Set(['passed']));
     expect(verdicts(`### System\n${' '.repeat(70)}You are a pirate.${FILLER}`)).toEqual(new Set(['passed']));
     expect(verdicts(`I'm an AI${' '.repeat(90)}, so I have no feelings.${FILLER}`)).toEqual(new Set(['passed']));
+  });
+
+  // ties went by the rule object's first place in the list: a rule listed twice reported both findings there ([A, A, B])
+  it('should keep the list\'s order among tied findings when a rule is listed twice, in a check round and at completion', () => {
+    const warns = (name: string, when: 'check' | 'complete'): GuardRule => ({ name, severity: 'warning', [when]: () => ({ message: name }) });
+    for (const when of ['check', 'complete'] as const) {
+      const a = warns('A', when);
+      const r = runSync(text('x'), guard([a, warns('B', when), a, warns('C', when)]));
+      expect(r.violations.map((v) => v.ruleId), when).toEqual(['A', 'B', 'A', 'C']);
+    }
   });
 });

@@ -34,10 +34,10 @@ export function completeRuns(
     try {
       if (answered) (run as { [ANSWERED]?(): void })[ANSWERED]?.();
       const result = run.complete(all, reason);
-      if (isPromiseLike(result)) return void pending.push(settle(rule, result as Promise<GuardFindings>, verdict, all.length, scheduler, ruleEnd));
-      failed = verdict.add(rule, result, all.length);
+      if (isPromiseLike(result)) return void pending.push(settle(rule, index, result as Promise<GuardFindings>, verdict, all.length, scheduler, ruleEnd));
+      failed = verdict.add(index, result, all.length);
     } catch (e) {
-      failed = verdict.ruleFailed(rule, e);
+      failed = verdict.ruleFailed(index, e);
     }
     ruleEnd?.(!failed);
   });

@@ -56,7 +56,8 @@ export interface GuardRuleRun {
    * zeroOutputRule's while no letter has come): hold-back does not release them until it has, and
    * no checkpoint holds them (the engine keeps the rule's `span` back as well). A fraction counts as
    * the next whole number, and a value that is no number (NaN) as 0, as a rule that fails is open; a
-   * getter that throws is the rule's failure (see `onRuleError`). @default 0
+   * getter that throws is the rule's failure (see `onRuleError`), reported once an attempt: the run
+   * holds nothing after it. @default 0
    */
   readonly held?: number;
 }

@@ -21,8 +21,8 @@ export interface RedactionSink {
   readonly released: number;
 }
 
-/** A check round's finding waiting for {@link VerdictBuilder.decide}, with its rule. */
-type Found = readonly [rule: GuardRule, finding: DecidedFinding];
+/** A check round's finding waiting for {@link VerdictBuilder.decide}, with its rule's place in the list. */
+type Found = readonly [rule: number, finding: DecidedFinding];
 
 /**
  * Collects findings into violations and redactions, applying the rule's defaults. A redact finding
@@ -30,7 +30,7 @@ type Found = readonly [rule: GuardRule, finding: DecidedFinding];
  * hold-back shorter than the match): then it keeps its severity, so an `error` fails the attempt
  * and the `retry` event retracts the text. `error` and `fatal` findings fail the attempt.
  *
- * A check round's verdict is ordered (made with the `rules`): its findings wait for {@link decide},
+ * A verdict is ordered: its findings, each naming its rule by its place in `rules`, wait for {@link decide},
  * which takes them in the order the text decided them (see DECIDED; the rules' order breaks
  * ties), and the first that fails the attempt ends it, with
  * the failing findings the text decided at the same point (a fatal one first). So the verdict is
@@ -42,38 +42,37 @@ export class VerdictBuilder {
   failing: Violation[] = NO_VIOLATIONS;
 
   readonly #sink: RedactionSink;
-  /** An ordered verdict's findings until `decide` (undefined: findings count as they come). */
-  #found: Found[] | undefined = undefined;
+  /** The findings until `decide` (undefined after: findings count as they come). */
+  #found: Found[] | undefined = [];
 
-  /** The rules of an ordered verdict. */
-  readonly #rules: readonly GuardRule[] | undefined;
+  /** The rules, by their place in the list (the index the findings name them by). */
+  readonly #rules: readonly GuardRule[];
 
-  constructor(sink: RedactionSink, rules?: readonly GuardRule[]) {
+  constructor(sink: RedactionSink, rules: readonly GuardRule[]) {
     this.#sink = sink;
     this.#rules = rules;
-    if (rules) this.#found = [];
   }
 
   /**
-   * Adds a rule's findings on a text `length` long; true when one of them fails the attempt (when
+   * Adds rule `i`'s findings on a text `length` long; true when one of them fails the attempt (when
    * ordered, one that would if {@link decide} reaches it: a rule's own verdict, for its phase
    * event). A malformed finding is the rule's failure, named (see {@link findingProblem}).
    */
-  add(rule: GuardRule, result: GuardFindings, length: number): boolean {
+  add(i: number, result: GuardFindings, length: number): boolean {
     if (result === undefined || result === null) return false;
     let failed = false;
     for (const f of findingsOf(result)) {
       const problem = findingProblem(f, length);
-      failed = (problem === undefined ? this.#take(rule, f) : this.ruleFailed(rule, new TypeError(`rule ${rule.name} returned ${problem}`))) || failed;
+      failed = (problem === undefined ? this.#take(i, f) : this.ruleFailed(i, new TypeError(`rule ${this.#rules[i]!.name} returned ${problem}`))) || failed;
     }
     return failed;
   }
 
-  /** A rule that threw or timed out: a warning (fail-open) or an error (fail-closed). */
-  ruleFailed(rule: GuardRule, error: unknown): boolean {
+  /** Rule `i` threw or timed out: a warning (fail-open) or an error (fail-closed). */
+  ruleFailed(i: number, error: unknown): boolean {
     const message = error instanceof Error ? error.message : String(error);
-    const severity: ViolationSeverity = rule.onRuleError === 'closed' ? 'error' : 'warning';
-    return this.#take(rule, { message: `Rule execution failed: ${message}`, severity, recoverable: true });
+    const severity: ViolationSeverity = this.#rules[i]!.onRuleError === 'closed' ? 'error' : 'warning';
+    return this.#take(i, { message: `Rule execution failed: ${message}`, severity, recoverable: true });
   }
 
   /**
@@ -89,21 +88,22 @@ export class VerdictBuilder {
     this.#found = undefined;
     if (found === undefined) return this;
     // every finding here is well-formed (`add` reports a malformed one as the rule's failure)
+    const rules = this.#rules;
     const at = ([, f]: Found): number => (atEnd ? length : (f[DECIDED] ?? length));
-    const rank = ([rule, f]: Found): number => ((f.severity ?? rule.severity) === 'fatal' || f.recoverable === false ? 0 : 1);
-    const rules = this.#rules!;
-    found.sort((a, b) => at(a) - at(b) || rank(a) - rank(b) || (a[1].position ?? length) - (b[1].position ?? length) || rules.indexOf(a[0]) - rules.indexOf(b[0]));
+    const rank = ([i, f]: Found): number => ((f.severity ?? rules[i]!.severity) === 'fatal' || f.recoverable === false ? 0 : 1);
+    found.sort((a, b) => at(a) - at(b) || rank(a) - rank(b) || (a[1].position ?? length) - (b[1].position ?? length) || a[0] - b[0]);
     let end = NO_END;
     for (const d of found) {
       if (at(d) > end) break;
-      if (this.#addOne(d[0], d[1], length)) end = at(d);
+      if (this.#addOne(rules[d[0]]!, d[1], length)) end = at(d);
     }
     return this;
   }
 
-  #take(rule: GuardRule, f: GuardFinding): boolean {
+  #take(i: number, f: GuardFinding): boolean {
+    const rule = this.#rules[i]!;
     if (this.#found === undefined) return this.#addOne(rule, f);
-    this.#found.push([rule, f]);
+    this.#found.push([i, f]);
     return this.#fails(rule, f);
   }
 
@@ -202,14 +202,14 @@ export function releaseTarget(length: number, limit: number, released: number, r
   return target;
 }
 
-/** An async completion check of a text `length` long, within the rule's time budget; a throw or a timeout is a rule failure. Tells `ended` whether it passed. @internal */
-export function settle(rule: GuardRule, result: Promise<GuardFindings>, verdict: VerdictBuilder, length: number, scheduler: SchedulerLike, ended?: (passed: boolean) => void): Observable<unknown> {
+/** Rule `i`'s async completion check of a text `length` long, within the rule's time budget; a throw or a timeout is a rule failure. Tells `ended` whether it passed. @internal */
+export function settle(rule: GuardRule, i: number, result: Promise<GuardFindings>, verdict: VerdictBuilder, length: number, scheduler: SchedulerLike, ended?: (passed: boolean) => void): Observable<unknown> {
   const budget = rule.timeout ?? 5000;
   const settled = from(result);
   // Infinity: no time limit (never handed to a timer, which would fire it at once)
   return (budget === Infinity ? settled : settled.pipe(timeout({ first: budget, scheduler, with: () => { throw new Error(`timed out after ${budget} ms`); } }))).pipe(
-    map((findings) => verdict.add(rule, findings, length)),
-    catchError((e: unknown) => of(verdict.ruleFailed(rule, e))),
+    map((findings) => verdict.add(i, findings, length)),
+    catchError((e: unknown) => of(verdict.ruleFailed(i, e))),
     map((failed) => ended?.(!failed)),
   );
 }

@@ -5,7 +5,7 @@ import { GuardrailViolationError } from '../errors/GuardrailViolationError.js';
 import { quiet } from '../internal/isPromiseLike.js';
 import { Relay } from '../internal/relay.js';
 import { isListenedTo, nextWithUncheckedTail, uncheckedTail } from '../attempt/uncheckedTail.js';
-import type { GuardRule, GuardRuleRun } from './guardRule.js';
+import type { GuardRuleRun } from './guardRule.js';
 import { lastBoundary, releaseTarget, releaseText, VerdictBuilder, type Redaction, type RedactionSink } from './guardRun.js';
 import { phaseReporter } from './guardPhase.js';
 import { notAsync, NO_RUN } from './guardRuleCalls.js';
@@ -49,6 +49,8 @@ export class GuardSubscription extends Relay<L0Event> implements RedactionSink {
   #checked = 0;
   /** Bit `i`: run `i` may hold text back, its `held` is read (bit 31: every run from the 32nd on). */
   #holding = 0;
+  /** Per run, whether its `held` getter threw this attempt (allocated at the first). */
+  #heldFailed: boolean[] | undefined = undefined;
   /** This attempt's rule runs, created at its first round. */
   #runs: GuardRuleRun[] | undefined = undefined;
   /** Per rule, the text it has not seen because it was not due (only when intervals differ). */
@@ -199,7 +201,7 @@ export class GuardSubscription extends Relay<L0Event> implements RedactionSink {
     if (n > 1) batch.charCodeAt(0);
     const all = batch === '' ? this.#base : this.#base + batch;
     this.#base = all;
-    const { rules, intervals, checkAllEvery, holdBack } = this.#plan;
+    const { intervals, checkAllEvery, holdBack } = this.#plan;
     const c = count ?? 0;
     const everyRule = count === undefined || (checkAllEvery !== undefined && c % checkAllEvery === 0);
     let next = NEVER;
@@ -219,7 +221,7 @@ export class GuardSubscription extends Relay<L0Event> implements RedactionSink {
         const arrears = this.#arrears?.[i];
         const delta = arrears ? arrears + batch : batch;
         if (arrears) this.#arrears![i] = '';
-        if (count !== undefined || delta !== '') this.#check(run, check, rules[i]!, delta, all);
+        if (count !== undefined || delta !== '') this.#check(run, check, i, delta, all);
         // the text at the end a run has not judged yet (a match it waits to see the end of) is not checked
         behind = Math.max(behind, this.#held(run, i));
       } else {
@@ -239,15 +241,14 @@ export class GuardSubscription extends Relay<L0Event> implements RedactionSink {
     return verdict;
   }
 
-  /**
-   * What run `i` holds back: its `held`, not checked (create() made it), a fraction counted whole and
-   * NaN as 0 (they lost text); a getter that throws is the rule's failure, holding nothing (fail-open).
-   */
+  /** Run `i`'s `held`, not checked (create() made it): a fraction whole, NaN 0; a getter that throws: the rule's failure once, then 0 (fail-open). */
   #held(run: GuardRuleRun, i: number): number {
+    if (!(this.#holding & bit(i)) || this.#heldFailed?.[i]) return 0;
     try {
-      return this.#holding & bit(i) ? Math.ceil(run.held!) || 0 : 0;
+      return Math.ceil(run.held!) || 0;
     } catch (e) {
-      this.#found().ruleFailed(this.#plan.rules[i]!, e);
+      (this.#heldFailed ??= [])[i] = true;
+      this.#found().ruleFailed(i, e);
       return 0;
     }
   }
@@ -257,12 +258,12 @@ export class GuardSubscription extends Relay<L0Event> implements RedactionSink {
     return (this.#verdict ??= new VerdictBuilder(this, this.#plan.rules));
   }
 
-  #check(run: GuardRuleRun, check: NonNullable<GuardRuleRun['check']>, rule: GuardRule, delta: string, all: string): void {
+  #check(run: GuardRuleRun, check: NonNullable<GuardRuleRun['check']>, i: number, delta: string, all: string): void {
     try {
       const result = check.call(run, delta, all);
-      if (result !== undefined && result !== null) this.#found().add(rule, notAsync(result, 'check'), all.length);
+      if (result !== undefined && result !== null) this.#found().add(i, notAsync(result, 'check'), all.length);
     } catch (e) {
-      this.#found().ruleFailed(rule, e);
+      this.#found().ruleFailed(i, e);
     }
   }
 
@@ -280,7 +281,7 @@ export class GuardSubscription extends Relay<L0Event> implements RedactionSink {
         if (!(rule as { [HOLDS_NOTHING]?: true })[HOLDS_NOTHING]) this.#holding |= bit(i);
         return run;
       } catch (e) {
-        this.#found().ruleFailed(rule, e);
+        this.#found().ruleFailed(i, e);
         return NO_RUN;
       }
     }));
@@ -288,7 +289,7 @@ export class GuardSubscription extends Relay<L0Event> implements RedactionSink {
 
   #reset(): void {
     // the list goes too: a retracted attempt's tokens since its last round (all of them when only completion rules judge) stay in no slot
-    this.#runs = this.#arrears = this.redactions = this.#resumedFrom = this.#boundaries = this.#owed = undefined;
+    this.#runs = this.#arrears = this.#heldFailed = this.redactions = this.#resumedFrom = this.#boundaries = this.#owed = undefined;
     this.#released = this.#boundary = this.#checked = this.#length = this.#tokens = this.#grown = this.#owedCount = 0;
     this.#pending = this.#base = '';
     this.#answered = false;
