@@ -2,19 +2,8 @@
 import { describe, expect, it } from 'vitest';
 import { last, NEVER, Observable } from 'rxjs';
 import { batched, isStreamAbortedError, parallel, pipeline, sequential, type L0Event, type ParallelResult, type PipelineUpdate } from 'l0-rx';
+import { ForeignSignal } from '../helpers/foreignSignal.js';
 
-/**
- * An AbortSignal that is no instance of this realm's class, as another realm's (an iframe, a jsdom window) or a
- * polyfill's (abort-controller) is: an EventTarget with `aborted` and `reason`. It fails `instanceof AbortSignal`.
- */
-class ForeignSignal extends EventTarget {
-  aborted = false;
-  reason: unknown = undefined;
-  abort(reason: unknown): void {
-    [this.aborted, this.reason] = [true, reason];
-    this.dispatchEvent(new Event('abort'));
-  }
-}
 const foreign = () => new ForeignSignal() as unknown as AbortSignal & ForeignSignal;
 
 /** A run that never ends, recording its unsubscription (its request's abort). */

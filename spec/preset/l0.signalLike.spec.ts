@@ -2,16 +2,7 @@
 import { NEVER } from 'rxjs';
 import { describe, expect, it } from 'vitest';
 import { isStreamAbortedError, l0, parallel } from 'l0-rx';
-
-/** A polyfill's signal (abort-controller's): an EventTarget with `aborted` and `reason`, no instance of this realm's class. */
-class ForeignSignal extends EventTarget {
-  aborted = false;
-  reason: unknown = undefined;
-  abort(reason: unknown): void {
-    [this.aborted, this.reason] = [true, reason];
-    this.dispatchEvent(new Event('abort'));
-  }
-}
+import { ForeignSignal } from '../helpers/foreignSignal.js';
 
 describe('l0({signal}) with a signal-like object', () => {
   // it was taken (l0 asked for `aborted` and `addEventListener` only); the run's end then called the missing
