@@ -283,13 +283,12 @@ describe('AllStreamsExhaustedError: the whole-tree cap, re-entered and cut', () 
     expect(plain).toEqual(quiet);
   });
 
-  it("should write a cut exhaustion's parent's cause as the rebuilt copy does: with the cut list, so the copy serialises the same", () => {
+  it("should rebuild a cut exhaustion's parent that serialises the same (its cause, walked whole, written as recorded)", () => {
     const last = new AllStreamsExhaustedError(Array.from({ length: 20 }, (_, i) => p(`b${i}`)));
     const plain = wire(new AllStreamsExhaustedError([...Array.from({ length: 50 }, (_, i) => p(`a${i}`)), last]));
     const kept = plain.errors!.at(-1)!.errors!.map((e) => e.message);
     // 51 entries for the list, 13 left for the last's 20: its first 6, a mark, its last 6
     expect(kept).toEqual([...Array.from({ length: 6 }, (_, i) => `b${i}`), '[Truncated]', ...Array.from({ length: 6 }, (_, i) => `b${14 + i}`)]);
-    expect((plain.cause as SerializedError).errors!.map((e) => e.message)).toEqual(kept);
     expect(JSON.stringify(wire(deserializeError(plain)))).toBe(JSON.stringify(plain));
   });
 

@@ -1,6 +1,6 @@
 import { safeGet, safeString, shorten } from './inspect.js';
 import { isL0Error, L0Error, plainError, type ErrorCategory } from './L0Error.js';
-import { serializeError, serializeList, type SerializedError } from './serializeError.js';
+import { own, serializeError, serializeList, type SerializedError } from './serializeError.js';
 
 /**
  * The primary and every fallback failed. `errors` holds every attempt's error, oldest first. Its
@@ -47,10 +47,11 @@ export class AllStreamsExhaustedError extends L0Error {
    * so a run of 1,000 attempts with long causes is about 1 MB, not a log line or SSE frame of 16 MB.
    * The 64 are the whole tree's: the `errors` of the exhaustions among them count too, the last ones
    * first, and a nested one past them keeps its `[Truncated]` entry alone (its message, category and
-   * `retryable` as written), so nesting neither multiplies the size nor overflows the stack.
+   * `retryable` as written), so nesting neither multiplies the size nor overflows the stack, whichever
+   * copy of the package made them; called while another error is written (a getter's JSON.stringify), a tree of its own.
    */
   override toJSON(): SerializedError & { errors: SerializedError[] } {
-    return serializeList(this.errors, (errors) => plainError(this, true, errors)) as SerializedError & { errors: SerializedError[] };
+    return own(() => serializeList(this.errors, (errors) => plainError(this, true, errors))) as SerializedError & { errors: SerializedError[] };
   }
 }
 

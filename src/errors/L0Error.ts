@@ -130,8 +130,8 @@ export class L0Error extends Error {
   }
 }
 
-/** The exhaustions' lists cut in the serialised error being written, as written (see serializeList). @internal */
-export const CUT_LISTS = /*#__PURE__*/ new WeakMap<object, readonly unknown[]>();
+/** Where a rebuilt exhaustion keeps its recorded `cause` (see deserializeWith); any copy's. @internal */
+export const RECORDED_CAUSE = /*#__PURE__*/ Symbol.for('l0-rx.recordedCause');
 /** How many errors deep a serialised error goes: a deeper `cause` is `[Truncated]`. */
 const MAX_CAUSE_DEPTH = 8;
 export const TRUNCATED = '[Truncated]';
@@ -140,10 +140,10 @@ export const MAX_ERRORS = 32;
 /** How long a serialised message (and a foreign `info`'s JSON) gets: a provider's error page stays a few KB. */
 export const MAX_MESSAGE = 2000;
 
-/** The fields serialised when of the right type, in output order. */
+/** The fields serialised when of the right type, in output order (an L0Error's: a recorded one rebuilt as plain data writes the same line). */
 const FIELD_TYPES: Readonly<Record<string, string>> = {
-  code: 'string', category: 'string', reason: 'string', status: 'number', retryAfterMs: 'number', attempt: 'number',
-  fallbackIndex: 'number', checkpoint: 'string', retryable: 'boolean',
+  code: 'string', category: 'string', retryable: 'boolean', reason: 'string', status: 'number', retryAfterMs: 'number', attempt: 'number',
+  fallbackIndex: 'number', checkpoint: 'string',
 };
 
 /**
@@ -171,7 +171,8 @@ function errorToJSON(e: object, above: readonly unknown[], walk: { left: number 
   }
   const info = safeGet(e, 'info');
   if (typeof info === 'object' && info !== null && writable(info, l0)) out['info'] = info;
-  const cause = safeGet(e, 'cause');
+  // a rebuilt exhaustion's cause as recorded (see deserializeWith), so it writes the line it was rebuilt from
+  const cause = safeGet(e, RECORDED_CAUSE) ?? safeGet(e, 'cause');
   if (cause !== undefined) out['cause'] = linkToJSON(cause, path, walk);
   if (given) out['errors'] = given;
   else {
@@ -182,8 +183,7 @@ function errorToJSON(e: object, above: readonly unknown[], walk: { left: number 
       return plain === TRUNCATED; // one mark for the rest of the list
     };
     try {
-      const raw = safeGet(e, 'errors');
-      const errors = CUT_LISTS.get(raw as object) ?? raw;
+      const errors = safeGet(e, 'errors');
       if (Array.isArray(errors)) {
         list = out['errors'] = [];
         // by index: an iterator's `return`, called at the break after the mark, could throw and add a second one

@@ -1,6 +1,6 @@
 import type { ErrorReason } from './errorReason.js';
-import { describeAny, isErrorObject, MAX_DESCRIPTION, safeString, shorten } from './inspect.js';
-import { CUT_LISTS, isL0Error, L0Error, MAX_ERRORS, MAX_MESSAGE, plainError, TRUNCATED, type ErrorCategory } from './L0Error.js';
+import { describeAny, isErrorObject, MAX_DESCRIPTION, safeGet, safeString, shorten } from './inspect.js';
+import { isL0Error, L0Error, MAX_ERRORS, MAX_MESSAGE, plainError, TRUNCATED, type ErrorCategory } from './L0Error.js';
 
 /**
  * The plain form of an error inside an event or a log: `{name, code, message, ...}`. It holds
@@ -46,20 +46,30 @@ export interface SerializedError {
  * JSON.stringify(serializeError(new Error('boom'))); // {"name":"Error","message":"boom"}
  */
 export function serializeError(e: unknown): SerializedError {
-  // a tree of its own, even when a getter or toJSON calls it while another is written (it took that one's share)
+  return own(() => entry(e));
+}
+
+/**
+ * `write`'s serialised error as a tree of its own, even when a getter or toJSON calls serializeError or an exhaustion's
+ * toJSON (JSON.stringify) while another is written (it took that one's share, and was cut by it). @internal
+ */
+export function own<T>(write: () => T): T {
   const outer = room;
   room = undefined;
   try {
-    return entry(e);
+    return write();
   } finally {
     room = outer;
   }
 }
 
-/** `e` serialised inside the tree being written (an entry of a list: its lists take their share of the tree's). */
-function entry(e: unknown): SerializedError {
+/**
+ * `e` serialised inside the tree being written; `list`: it is an entry of one (serializeList), and so is any copy's
+ * exhaustion in it, its list taking its share of the tree's (another copy's toJSON began a tree of its own).
+ */
+function entry(e: unknown, list?: typeof serializeList): SerializedError {
   try {
-    return toPlain(e);
+    return toPlain(e, list);
   } catch {
     // only a forged L0Error brand with a hostile toJSON result gets here
     return { name: 'Error', message: describeAny(e, MAX_DESCRIPTION) };
@@ -70,8 +80,6 @@ function entry(e: unknown): SerializedError {
 const MAX_TREE = 2 * MAX_ERRORS;
 /** The entries the serialised error being written may still hold; undefined between two. */
 let room: number | undefined;
-/** The lists the serialised error being written has cut (forgotten when it is written). */
-let cuts: (readonly unknown[])[] = [];
 /** A cut list's mark: an L0Error, as its rebuilt copy is. */
 const CUT = /*#__PURE__*/ new L0Error(TRUNCATED, { code: 'UNKNOWN_ERROR', category: 'unknown', retryable: false });
 
@@ -91,34 +99,24 @@ export function serializeList<T = SerializedError[]>(list: readonly unknown[], w
   const left = top ? MAX_TREE : room!;
   const keep = Math.min(list.length, Math.max(left, 1));
   room = Math.max(left - keep, 0);
-  const outer = cuts;
-  if (top) cuts = [];
   try {
     const head = (keep - 1) >> 1;
     const kept = keep === list.length && (left > 0 || keep === 0) ? list : [...list.slice(0, head), CUT, ...list.slice(list.length - (keep - 1 - head))];
-    // a walk of a cause through this list (its exhaustion is its parent's last error) meets it as written, as the rebuilt copy's does
-    if (kept !== list) {
-      CUT_LISTS.set(list, kept);
-      cuts.push(list);
-    }
     // the last first: the entries left out of a tree past its share are the earliest, never the last error (the cause)
     const out: SerializedError[] = [];
-    for (let i = kept.length - 1; i >= 0; i--) out[i] = entry(kept[i]);
+    for (let i = kept.length - 1; i >= 0; i--) out[i] = entry(kept[i], serializeList);
     // (written inside: the exhaustion's own cause walks its cut lists)
     return write(out);
   } finally {
-    if (top) {
-      room = undefined;
-      for (const l of cuts) CUT_LISTS.delete(l);
-      cuts = outer;
-    }
+    if (top) room = undefined;
   }
 }
 
-function toPlain(e: unknown): SerializedError {
+function toPlain(e: unknown, list: typeof serializeList | undefined): SerializedError {
   if (isL0Error(e)) {
     try {
-      const json: unknown = e.toJSON();
+      const errors = list && e.name === 'AllStreamsExhaustedError' ? safeGet(e, 'errors') : undefined;
+      const json: unknown = Array.isArray(errors) ? list!(errors, (written) => plainError(e, true, written)) : e.toJSON();
       if (safeString(json, 'name') !== undefined && safeString(json, 'message') !== undefined) return json as SerializedError;
     } catch {
       // a foreign object carrying the brand, with a broken toJSON: read it as any error below
