@@ -55,7 +55,7 @@ export interface GuardRuleRun {
    * see the end of; all of it, for a verdict that may still block the whole answer, as
    * zeroOutputRule's while no letter has come): hold-back does not release them until it has, and
    * no checkpoint holds them (the engine keeps the rule's `span` back as well). A fraction counts as
-   * the next whole number, and a value that is no number (NaN) as 0, as a rule that fails is open; a
+   * the next whole number, and a value that is no number (NaN) or below 0 as 0, as a rule that fails is open; a
    * getter that throws is the rule's failure (see `onRuleError`), reported once an attempt: the run
    * holds nothing after it. @default 0
    */

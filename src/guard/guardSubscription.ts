@@ -241,11 +241,11 @@ export class GuardSubscription extends Relay<L0Event> implements RedactionSink {
     return verdict;
   }
 
-  /** Run `i`'s `held`, not checked (create() made it): a fraction whole, NaN 0; a getter that throws: the rule's failure once, then 0 (fail-open). */
+  /** Run `i`'s `held`, not checked (create() made it): a fraction whole, NaN or below 0 as 0 (not less than its arrears); a getter that throws: the rule's failure once, then 0 (fail-open). */
   #held(run: GuardRuleRun, i: number): number {
     if (!(this.#holding & bit(i)) || this.#heldFailed?.[i]) return 0;
     try {
-      return Math.ceil(run.held!) || 0;
+      return Math.max(0, Math.ceil(run.held!)) || 0;
     } catch (e) {
       (this.#heldFailed ??= [])[i] = true;
       this.#found().ruleFailed(i, e);
