@@ -43,7 +43,7 @@ describe('subscripts in code before the answer', () => {
   });
 
   it('should show, at the last token, the value the result takes when it needed no repair, whatever the code around it (property)', () => {
-    const pieces = ['df', 'x', '$', '_', '(', ')', '[', ']', '[]', '["a", "b"]', '["c"]', '{"n": "v"}', '"k"', ' ', '\n', ': ', '```python\n', '\n```\n', '<think>', '</think>', 'json', '```'];
+    const pieces = ['df', 'x', '$', '_', '(', ')', '[', ']', '[]', '["a", "b"]', '["c"]', '{"n": "v"}', '"k"', ' ', '\n', ': ', '```python\n', '\n```\n', '<think>', '</think>', 'json', '```', '~~~', '[1, 2]'];
     fc.assert(
       fc.property(fc.array(fc.constantFrom(...pieces), { minLength: 1, maxLength: 10 }), (parts) => {
         const answer = parts.join('');
@@ -83,6 +83,38 @@ describe('subscripts in code before the answer', () => {
     // a variable of that name in code indexes, as any other does; so does a word that only ends in `json`
     for (const code of ['x = json["a"]', 'print(json["a"])', '```myjson["a"]```']) {
       expect([code, extractJson(code).from]).toEqual([code, 'whole']);
+    }
+  });
+
+  it('should take an array led by a number right after a `json` language tag as introduced, never a citation, in extraction and partials alike', () => {
+    const tagged: [string, unknown][] = [
+      ['```json[1, 2]```', [1, 2]],
+      ['```json [1, 2]```', [1, 2]],
+      ['Here ```JSON\u00a0[-3]``` it is', [-3]],
+      ['~~~json[4]~~~', [4]],
+      ['json [5, 6]', [5, 6]],
+    ];
+    for (const [answer, value] of tagged) {
+      expect([answer, JSON.parse(extractJson(answer).json)]).toEqual([answer, value]);
+      for (const chunks of [[...answer], [answer]]) {
+        const { out, error } = run(text(...chunks), { schema: z.any() });
+        expect([answer, error, (resultOf(out) as { data?: unknown } | undefined)?.data, partials(out).at(-1)]).toEqual([answer, undefined, value, value]);
+      }
+    }
+    // a word that is or ends in `json` in prose is no tag: a citation after it stays one
+    for (const prose of ['See the json [1, 2] spec', 'myjson[1]', '```myjson [1, 2]```']) {
+      expect([prose, extractJson(prose).from]).toEqual([prose, 'whole']);
+    }
+  });
+
+  it('should read a subscript\'s `[` as the prose before the next root, which it may introduce, in partials as in extraction', () => {
+    // the `[` before a code span's backticks (`` [`[1]` ``) or a verb introduces the array after it; the partials dropped it and waited for the end
+    for (const [answer, value] of [['Use arr[`[1, 2]`] here', [1, 2]], ['x[```[3, 4]```', [3, 4]], ['df[is [5, 6]', [5, 6]]] as const) {
+      expect([answer, JSON.parse(extractJson(answer).json)]).toEqual([answer, value]);
+      for (const chunks of [[...answer], [answer]]) {
+        const shown = partials(run(text(...chunks).slice(0, -1), { schema: z.any() }).out);
+        expect([answer, shown.at(-1)]).toEqual([answer, value]);
+      }
     }
   });
 

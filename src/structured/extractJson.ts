@@ -41,14 +41,15 @@ const LOOKBACK = 12;
 /**
  * What makes the `[` after it a subscript in code (`data["name"]`, `f()['k']`, `d["a"]["b"]`), never a root: an ASCII
  * letter or digit, `_`, `$`, `)` or `]` (a root's own `]` aside: `[]["a"]`); not a CJK word, which prose runs on into
- * its JSON (`答案是["甲"]`). A `[` right after a subscript's is one too (`df[["a"]]`). @internal Shared with the partial parser.
+ * its JSON (`答案是["甲"]`). A `[` right after a subscript's is one too (`df[["a"]]`: a `[` is read past only as a subscript, as any
+ * other is a root's first, read whole). @internal Shared with the partial parser.
  */
-export const SUBSCRIPT = /[\w$)\]]/;
+export const SUBSCRIPT = /[\w$)[\]]/;
 /**
- * Text before a `[` ending in a `json` language tag, which makes no subscript of it: right after a fence's opening backticks
- * or tildes (`` ```json["a"]``` ``, `~~~JSON[`) or at the answer's start (`json["a"]`). @internal Shared with the partial parser.
+ * Text before a `[` ending in a `json` language tag, which makes no subscript of it and introduces it ({@link introduces}): right after
+ * a fence's opening backticks or tildes (`` ```json["a"]``` ``, `~~~JSON[`, `` ```json [1, 2]``` ``) or at the answer's start (`json["a"]`). @internal Shared with the partial parser.
  */
-export const TAGGED = /(?:```|~~~)[Jj][Ss][Oo][Nn]$|^[\s\u180e\u200b]*json$/;
+export const TAGGED = /(?:(?:```|~~~)[Jj][Ss][Oo][Nn]|^[\s\u180e\u200b]*json)[\s\u180e\u200b]*$/;
 /** An empty object or array (`[\u00a0]` too, which JSON.parse refuses): an answer only when nothing else is (see {@link fromProse}). */
 const EMPTY = /^(?:\[[\s\u180e\u200b]*\]|\{[\s\u180e\u200b]*\})$/;
 /** Work allowed for the prose scan, per character of the answer (see {@link fromProse}). */
@@ -76,9 +77,9 @@ function textBefore(text: string, start: number): string {
 /** True when the `[` at `i` indexes code ({@link SUBSCRIPT}, {@link TAGGED}). */
 const subscript = (text: string, i: number): boolean => SUBSCRIPT.test(text[i - 1] ?? '') && !TAGGED.test(textBefore(text, i));
 
-/** True when the prose before a value ({@link textBefore}) introduces it as an answer. @internal */
+/** True when the prose before a value ({@link textBefore}) introduces it as an answer, as a `json` tag does ({@link TAGGED}). @internal */
 export function introduces(before: string): boolean {
-  return INTRODUCES.test(before);
+  return INTRODUCES.test(before) || TAGGED.test(before);
 }
 
 /**
@@ -174,10 +175,9 @@ function fromProse(text: string, view = text): string | undefined {
   let first: string | undefined;
   let budget = SCAN_PER_CHAR * text.length + SCAN_FLOOR;
   let after = -1; // the end of the last root read past or empty: a `[` there starts a root
-  let sub = -1; // right after the last `[` read as a subscript: a `[` there is one too (`df[["a"]]`), as the partial parser reads it
   for (let i = 0; i < text.length; i++) {
     const ch = view[i];
-    if (ch !== '{' && (ch !== '[' || (i !== after && (i === sub || subscript(text, i)) && (sub = i + 1)))) continue;
+    if (ch !== '{' && (ch !== '[' || (i !== after && subscript(text, i)))) continue;
     const end = matchingEnd(text, i);
     budget -= 2 * ((end === -1 ? text.length : end) - i); // the scan, then JSON.parse
     if (budget < 0) break;
@@ -209,10 +209,9 @@ function fromProse(text: string, view = text): string | undefined {
 export function endsInRoot(text: string, fenced: (i: number) => boolean = () => false): boolean {
   let budget = SCAN_PER_CHAR * text.length + SCAN_FLOOR;
   let after = -1;
-  let sub = -1;
   for (let i = 0; i < text.length; i++) {
     const ch = text[i];
-    if (ch !== '{' && (ch !== '[' || (i !== after && (i === sub || subscript(text, i)) && (sub = i + 1)))) continue;
+    if (ch !== '{' && (ch !== '[' || (i !== after && subscript(text, i)))) continue;
     const end = matchingEnd(text, i);
     budget -= (end === -1 ? text.length : end) - i;
     if (budget < 0) return false;
@@ -234,7 +233,7 @@ export function endsInRoot(text: string, fenced: (i: number) => boolean = () => 
  * number counts only when the prose introduces it (start, line break, `:`, `=`, `->`, `!`,
  * is/are..., an inline code span's opening backticks: `` ids `[1, 2]` ``, `` ```[1,2]``` ``), and a
  * one-number array only when no words follow it on its line. A subscript in code (`data["name"]`, see {@link SUBSCRIPT}) is no root; a `json`
- * language tag stuck to an array (`` ```json["a"]``` ``, see {@link TAGGED}) is no name. An empty `[]` or
+ * language tag right before an array (`` ```json["a"]``` ``, `` ```json [1, 2]``` ``, see {@link TAGGED}) is no name and introduces it. An empty `[]` or
  * `{}` in prose counts only when no other JSON follows it ('Return [] if none. Result: {"a": 1}'
  * gives the object). After these, before prose that holds nothing like JSON (`{curly}`), the body of
  * the first closed fence that is one JSON scalar (```` ```json\n42\n``` ````, `"red"`: the schema

@@ -67,8 +67,10 @@ export abstract class RootFinder extends JsonReader {
       this.tail = clip((keep > i ? '\0' : this.tail) + s.slice(keep, end));
       if (at === -1) return s.length;
       // a bracket in a string in a fence's body (`"use {x}"`) is the string's, as extractJson's proseView reads it; a subscript in code
-      // (`data["name"]`: `tail` ends with the character before it, `\0` after a root; never with a skipped `[`, so `df[["a"]]` is one too; not after a `json` tag, TAGGED) is prose, as extractJson reads it
-      return !fenced && (this.fence.quotedInBody || (s[at] === '[' && SUBSCRIPT.test(this.tail.slice(-1)) && !TAGGED.test(this.tail))) ? at + 1 : this.begin(s, at, fenced);
+      // (`data["name"]`: `tail` ends with the character before it, `\0` after a root; not after a `json` tag, TAGGED) is prose, as extractJson reads it
+      if (fenced || !(this.fence.quotedInBody || (s[at] === '[' && SUBSCRIPT.test(this.tail.slice(-1)) && !TAGGED.test(this.tail)))) return this.begin(s, at, fenced);
+      this.tail = clip(this.tail + s[at]); // the prose before a next root, as extractJson's textBefore (`` x[`[1]` ``); a `[` makes one after it a subscript (`df[["a"]]`)
+      return at + 1;
     }
     // the scanner reads past the root, and the root's text while it is a fence's info string (`` ```json [\n{ ``)
     const scan = this.mode === Mode.Done || this.mode === Mode.Failed || this.fence.opening;
