@@ -73,8 +73,9 @@ describe.each([
     expect(requests).toBe(1);
   });
 
-  it('should complete a length finish with length and the text before it, in one request', async () => {
-    const { o, requests } = await run('fault:content-filter:3', faultyFetch({ edit: (data) => data.replace('"content_filter"', '"length"') }));
+  // Mistral's model_length: the helper does not know it, and throws parsing the cut text (before: a retried UNKNOWN_ERROR)
+  it.each(['length', 'model_length'])('should complete a %s finish with length and the text before it, in one request', async (finish) => {
+    const { o, requests } = await run('fault:content-filter:3', faultyFetch({ edit: (data) => data.replace('"content_filter"', `"${finish}"`) }));
     expectComplete(o, 'length', '{"a": "the quick');
     expect(requests).toBe(1);
   });
@@ -89,9 +90,10 @@ describe('fromStream + chat.completions.stream() with a parsed response_format',
     expect(events.at(-1)).toEqual({ type: 'complete', finishReason: 'content-filter' });
   });
 
+  const chunk = (delta: object, finish_reason: string | null = null) => ({ id: 'c', object: 'chat.completion.chunk', created: 0, model: 'm', choices: [{ index: 0, delta, finish_reason }] });
+
   it("should complete without the finish chunk's own text and the usage after it, which the helper throws before reading", async () => {
     // compatible servers (vLLM) send the last token with `finish_reason`
-    const chunk = (delta: object, finish_reason: string | null = null) => ({ id: 'c', object: 'chat.completion.chunk', created: 0, model: 'm', choices: [{ index: 0, delta, finish_reason }] });
     const usage = { id: 'c', object: 'chat.completion.chunk', created: 0, model: 'm', choices: [], usage: { prompt_tokens: 1, completion_tokens: 3, total_tokens: 4 } };
     const client = fakeClient(() => sseText([chunk({ role: 'assistant', content: '' }), chunk({ content: '{"a": "x' }), chunk({ content: 'y' }, 'length'), usage]));
     const events = await collect(fromStream(() => client.chat.completions.stream({ model: 'm', messages: [], response_format: zodResponseFormat(z.object({ a: z.string() }), 'a') })));
@@ -99,6 +101,33 @@ describe('fromStream + chat.completions.stream() with a parsed response_format',
     // create() on the same body has both
     const created = await collect(fromStream(() => client.chat.completions.create({ model: 'm', messages: [], stream: true })));
     expect(created.slice(1)).toEqual([{ type: 'token', value: '{"a": "x' }, { type: 'token', value: 'y' }, { type: 'complete', finishReason: 'length', usage: { inputTokens: 1, outputTokens: 3, totalTokens: 4 } }]);
+  });
+
+  it('should still fail cut JSON that finished with stop (the model, not a limit, cut it)', async () => {
+    const client = fakeClient(() => sseText([chunk({ role: 'assistant', content: '{"a": "x' }), chunk({}, 'stop')]));
+    const { events, error } = await collectError(fromStream(() => client.chat.completions.stream({ model: 'm', messages: [], response_format: zodResponseFormat(z.object({ a: z.string() }), 'a') })));
+    expect(events.map((e) => e.type)).toEqual(['start', 'token']);
+    expect(error).toMatchObject({ code: 'UNKNOWN_ERROR', cause: { cause: expect.any(SyntaxError) } });
+  });
+
+  /** An SDK stream (it has a `controller`) that yields one token, then throws `error`. */
+  const throwing = (error: Error, more: object = {}) => {
+    async function* chunks() {
+      yield chunk({ role: 'assistant', content: 'x' });
+      throw error;
+    }
+    return fromStream(() => Object.assign(chunks(), { controller: new AbortController() }, more));
+  };
+
+  it("should complete length when the helper's snapshot holds no `choices` array (before: the lookup threw and the stream never settled)", async () => {
+    const events = await collect(throwing(new Error('Could not parse response content as the length limit was reached'), { currentChatCompletionSnapshot: { choices: {} } }));
+    expect(events.slice(1)).toEqual([{ type: 'token', value: 'x' }, { type: 'complete', finishReason: 'length' }]);
+  });
+
+  it("should not take a JSON.parse failure for a model_length cut without the helper's snapshot saying so", async () => {
+    const { events, error } = await collectError(throwing(new Error('bad JSON', { cause: new SyntaxError('bad JSON') })));
+    expect(events.map((e) => e.type)).toEqual(['start', 'token']);
+    expect(error).toMatchObject({ code: 'UNKNOWN_ERROR' });
   });
 });
 
@@ -118,7 +147,7 @@ describe.each([
     return fromStream(({ signal }) => client.chat.completions.stream({ model: 'm', n: 2, messages: [], response_format: zodResponseFormat(z.object({ a: z.string() }), 'a') }, { signal }));
   };
 
-  it.each(['length', 'content_filter'])("should complete with choice 0's own stop when choice 1 ends %s after it", async (finish) => {
+  it.each(['length', 'content_filter', 'model_length'])("should complete with choice 0's own stop when choice 1 ends %s after it", async (finish) => {
     const events = await collect(run([...opened, chunk(0, { content: '{"a": "x"}' }, 'stop'), chunk(1, { content: '{"a": "y' }, finish)]));
     expect(events.slice(1)).toEqual([{ type: 'token', value: '{"a": "x"}' }, { type: 'complete', finishReason: 'stop' }]);
   });

@@ -21,20 +21,22 @@ export const FINISH: Readonly<Record<RawFinish, FinishReason>> = {
  * The finish chunk that openai's `chat.completions.stream()` helper threw instead of yielding: asked for parsed
  * output (`response_format: zodResponseFormat(...)`, `zodFunction` tools), it meets a `length` or `content_filter`
  * finish with `LengthFinishReasonError` / `ContentFilterFinishReasonError` (plain `OpenAIError`s known by their
- * message), where `create()` streams that finish. Internal: fromStream decodes it (with this adapter when the throw
- * came before any chunk), so both routes end with the same reason (the helper throws before it reads that chunk's
- * own delta or the usage after it: those are lost). With `n > 1` it throws at any choice's finish: the helper's
+ * message), or at Mistral's `model_length`, unknown to it, fails to parse the cut text (an error caused by a
+ * `SyntaxError`, that cut only if the snapshot has it), where `create()` streams that finish. Internal: fromStream
+ * decodes it (with this adapter when the throw came before any chunk), so both routes end with the same reason
+ * (the helper throws before it reads that chunk's own delta or the usage after it: those are lost). With `n > 1` it throws at any choice's finish: the helper's
  * snapshot (`stream.currentChatCompletionSnapshot`) says whose; another choice's leaves choice 0 as it was, finished
  * with its own reason or, unfinished, a cut stream (`INCOMPLETE_STREAM`, naming that choice's finish), never taken for choice 0's.
  */
 export const thrownFinish = (e: unknown, stream: unknown): Rec | undefined => {
   const cut = e instanceof Error && /^Could not parse response content as the (l)?/.exec(e.message);
-  if (!cut) return undefined;
-  const finish = cut[1] ? 'length' : 'content_filter';
-  const choices = rec(safeGet(stream, 'currentChatCompletionSnapshot'))?.['choices'] as (Rec | undefined)[] | undefined;
+  // Mistral's model_length, which the helper does not know: it parses the cut text, and JSON.parse throws
+  const finish = cut ? (cut[1] ? 'length' : 'content_filter') : safeGet(e, 'cause') instanceof SyntaxError && 'model_length';
+  if (!finish) return undefined;
+  const choices = rec(safeGet(stream, 'currentChatCompletionSnapshot'))?.['choices'];
   // the choice whose finish it was (the snapshot holds them by index): another's is named if choice 0 never finishes
-  const index = choices ? choices.findIndex((c) => c?.['finish_reason'] === finish) : 0;
-  return { choices: index < 0 ? [] : [{ index, finish_reason: finish }] };
+  const index = Array.isArray(choices) ? choices.findIndex((c: Rec | undefined) => c?.['finish_reason'] === finish) : cut ? 0 : -1;
+  return index < 0 && !cut ? undefined : { choices: index < 0 ? [] : [{ index, finish_reason: finish }] };
 };
 
 interface PartialCall {
