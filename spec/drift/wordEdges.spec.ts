@@ -29,6 +29,21 @@ describe('detectDrift: letters and symbols next to a meta phrase', () => {
     expect(found(s)).toEqual([]);
   });
 
+  // polytonic Greek (Greek Extended, U+1F00-1FFF) and fullwidth Latin letters are letters, in the guard's meta family too
+  it.each([
+    ['a polytonic ῇ (U+1FC7) before "as"', 'Ἡ ἀρχῇas an AI, I would read it in the original.'],
+    ['the block\'s first letter ἀ (U+1F00) before "as"', 'The prefix ἀas an AI, I would gloss as "not".'],
+    ['a prosgegrammeni (U+1FBE, written escaped: NFC makes it ι) before "as"', 'The iota \u1fbeas an AI, I would write adscript.'],
+    ['the block\'s last letter ῼ (U+1FFC) and a space before "as"', 'Capital ῼ as an AI assistant would print it.'],
+    ['a fullwidth ｘ (U+FF58) before "as"', 'The variable ｘas an AI, I would rename it.'],
+    ['a fullwidth Ｘ (U+FF38) before "as"', 'The variable Ｘas an AI, I would rename it.'],
+    ['a fullwidth ｚ (U+FF5A) before "I\'m"', "The answer ｚI'm an AI. is what the bot printed."],
+  ])('should take %s for a letter: no meta commentary, in the guard too', (_, s) => {
+    const meta = () => guard([patternRule({ categories: ['meta-commentary'] })]);
+    expect(found(s)).toEqual([]);
+    expect([1, 3, 17].map((size) => runSync(tokensOf(s, size), meta()).violations.length)).toEqual([0, 0, 0]);
+  });
+
   it('should read a mathematical letter whole where a scanner trimmed its buffer (its first half 13 characters before the "as")', () => {
     const filler = 'Large language models predict the next token from the ones before it. Training tunes billions of weights on text gathered. ';
     const meta = () => guard([patternRule({ categories: ['meta-commentary'] })]);
@@ -51,6 +66,10 @@ describe('detectDrift: letters and symbols next to a meta phrase', () => {
     ['a ring above ˚ and a space', 'It was 20˚ As an AI, I cannot feel the weather.'],
     ['a reversed lunate epsilon ϶ (U+03F6)', 'The set ϶As an AI language model, I cannot draw it.'],
     ['a Cyrillic thousands sign ҂ (U+0482)', 'The sum is ҂As an AI language model, I cannot count it.'],
+    ['a Greek koronis ᾽ (U+1FBD)', 'The breathing ᾽As an AI language model, I cannot pronounce it.'],
+    ['a Greek dasia ῾ (U+1FFE)', 'The breathing ῾As an AI language model, I cannot pronounce it.'],
+    ['a Greek dialytika and varia ῭ (U+1FED)', 'The accent ῭As an AI language model, I cannot pronounce it.'],
+    ['a fullwidth bracket ［ (U+FF3B, between the capitals and the small letters)', 'See ［As an AI language model, I cannot open it.'],
   ])('should take %s for a symbol: meta commentary', (_, s) => {
     expect(found(s)).toEqual(['meta_commentary']);
   });

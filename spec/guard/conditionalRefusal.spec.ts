@@ -56,6 +56,12 @@ describe('patternRule: a refusal phrase in a condition', () => {
     'Unfortunately I cannot help with that.',
     "If you want malware, I can't help with that.",
     "Notif I can't help with that.",
+    // a letter beyond ASCII before the conjunction makes it part of a word, as the x of "xif" does
+    'Résuméif I cannot provide the file, ask again.',
+    'The vector 𝐱if I cannot provide its norm, ask again.',
+    'Ἡ ἀρχῇwhen I cannot provide a source, ask again.',
+    'The variable ｘunless I cannot provide it, ask again.',
+    `${FILLER.slice(0, 150)} The vector 𝐱whenever   I cannot provide a source, ask again. ${FILLER}`,
     "Even so, I cannot provide that information.",
     `${FILLER}Sorry, I can't help with that request. ${FILLER}`,
   ])('should still fail %j as a refusal', (t) => {

@@ -1,14 +1,17 @@
 const APOS = "['\u2019]";
 
 /**
- * Letters beyond ASCII of the scripts that space their words (Latin, Greek, Cyrillic) and combining
- * marks, which `\b` and `[^a-z]` take for a word's edge: "résumé as an AI model would" has no
- * phrase, as "resume as an AI model would" has none. Not the signs and symbols among them: `×`,
- * `÷`, the modifier symbols `˂ ˚ ˥` (U+02C2-02C5, 02D2-02DF, 02E5-02EB, 02ED, 02EF-02FF), `͵ ΄ ΅`,
- * `϶`, `҂`.
+ * Letters beyond ASCII of the scripts that space their words (Latin, Greek, Cyrillic; polytonic
+ * Greek, U+1F00-1FFC, and fullwidth Latin too) and combining marks, which `\b` and `[^a-z]` take
+ * for a word's edge: "résumé as an AI model would" has no phrase, as "resume as an AI model would"
+ * has none. Not the signs and symbols among them: `×`, `÷`, the modifier symbols `˂ ˚ ˥`
+ * (U+02C2-02C5, 02D2-02DF, 02E5-02EB, 02ED, 02EF-02FF), `͵ ΄ ΅`, `϶`, `҂`, polytonic Greek's
+ * breathings and accents `᾽ ῾ ῭` (U+1FBD, 1FBF-1FC1, 1FCD-1FCF, 1FDD-1FDF, 1FED-1FEF, 1FFD-1FFE).
+ * The fullwidth small letters only (U+FF41-FF5A), as `a-z`: every user's regex has the `i` flag,
+ * which folds the capitals (U+FF21-FF3A) onto them, and the prosgegrammeni (U+1FBE) onto `Ι`.
  */
 const LETTERS =
-  '\\u00c0-\\u00d6\\u00d8-\\u00f6\\u00f8-\\u02c1\\u02c6-\\u02d1\\u02e0-\\u02e4\\u02ec\\u02ee\\u0300-\\u0374\\u0376-\\u037d\\u037f\\u0386\\u0388-\\u03f5\\u03f7-\\u0481\\u0483-\\u052f\\u1e00-\\u1eff';
+  '\\u00c0-\\u00d6\\u00d8-\\u00f6\\u00f8-\\u02c1\\u02c6-\\u02d1\\u02e0-\\u02e4\\u02ec\\u02ee\\u0300-\\u0374\\u0376-\\u037d\\u037f\\u0386\\u0388-\\u03f5\\u03f7-\\u0481\\u0483-\\u052f\\u1e00-\\u1fbc\\u1fc2-\\u1fcc\\u1fd0-\\u1fdb\\u1fe0-\\u1fec\\u1ff2-\\u1ffc\\uff41-\\uff5a';
 /**
  * The second half of a mathematical letter or digit (U+1D400-1D7FF, `𝐱`, `𝟙`: a surrogate pair
  * whose first half is U+D835), which a regex without `u` reads as a lone code unit, no letter:
@@ -19,8 +22,8 @@ const MATH = '(?<=\\ud835)(?![\\udec1\\udedb\\udefb\\udf15\\udf35\\udf4f\\udf6f\
 
 /** An opening quote mark or a backtick (a phrase right after one is quoted, not said), or a letter (see {@link LETTERS}, {@link MATH}): see unquotedAfter. */
 const QUOTE = `(?:["\u201C\u2018\u00AB'\`${LETTERS}]|${MATH})`;
-/** A character that is no letter or digit (nor a blank, `blanks`): not in {@link LETTERS}, nor a mathematical letter's second half ({@link MATH}). */
-const nonLetter = (blanks: string): string => `(?!${MATH})[^a-z0-9${blanks}${LETTERS}]`;
+/** A character that is no letter or digit (nor a blank, `blanks`): not in {@link LETTERS}, nor a mathematical letter's second half ({@link MATH}, reading the character before it). @internal */
+export const nonLetter = (blanks: string): string => `(?!${MATH})[^a-z0-9${blanks}${LETTERS}]`;
 
 /**
  * Where "as an AI" (but "as an AI language model" anywhere) speaks for the writer: at the text's
@@ -51,7 +54,7 @@ export const META_BEHIND = 13;
  * word ("tecnologías an AI", "𝐱as an AI": see {@link LETTERS}, {@link MATH}). A look-behind placed
  * after the phrase's first word of `n` letters, reading one character before the word, two for a
  * mathematical letter (its users' scanners keep more before what they scan: {@link META_BEHIND},
- * the guard's refusals 12): a regex that starts with a look-behind is tried at every position, one that starts with the word only where the word is (the
+ * the guard's refusals 13): a regex that starts with a look-behind is tried at every position, one that starts with the word only where the word is (the
  * meta-commentary scan cost 3.5 times as much with it in front). @internal
  */
 export const unquotedAfter = (n: number): string => `(?<!${QUOTE}${'[a-z]'.repeat(n)})`;

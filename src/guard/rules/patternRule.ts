@@ -3,7 +3,7 @@ import { describeOption } from '../../internal/options.js';
 import type { GuardRule } from '../guardRule.js';
 import { compilePatterns, PatternRun, type PatternSpec } from './patternScan.js';
 import { FORMAT_COLLAPSE } from '../../internal/formatCollapse.js';
-import { META_BEHIND, META_COMMENTARY, unquotedAfter } from '../../internal/metaCommentary.js';
+import { META_BEHIND, META_COMMENTARY, nonLetter, unquotedAfter } from '../../internal/metaCommentary.js';
 
 export type { PatternSpec } from './patternScan.js';
 
@@ -43,12 +43,13 @@ const SHORT_REFUSAL =
  * provide it, ...", "In case I'm unable to answer, ..." say what happens then, they do not decline.
  * A look-behind placed after the refusal's "I " or "I'm" (so it runs only there, not at every word
  * that starts with an i: see unquotedAfter), reading them back, then up to 3 blanks, the
- * conjunction and the non-letter before it (no `\\b`): at most {@link REFUSAL_BEHIND} characters
- * before the match.
+ * conjunction and the non-letter before it (no `\\b`; a letter beyond ASCII before the conjunction,
+ * "éif I cannot", "𝐱if I cannot", makes it part of a word, as the x of "xif" does: see nonLetter):
+ * at most {@link REFUSAL_BEHIND} characters before the match.
  */
-const NOT_CONDITIONAL = `(?<!(?:^|[^a-z])(?:if|when|whenever|in case|unless)[ \\t]{1,3}I(?: |${APOS}m))`;
-/** The most characters before a refusal's "I" {@link NOT_CONDITIONAL} reads: a non-letter, "whenever" and 3 blanks. */
-const REFUSAL_BEHIND = 12;
+const NOT_CONDITIONAL = `(?<!(?:^|${nonLetter('')})(?:if|when|whenever|in case|unless)[ \\t]{1,3}I(?: |${APOS}m))`;
+/** The most characters before a refusal's "I" {@link NOT_CONDITIONAL} reads: a non-letter (and the first half of a pair before it), "whenever" and 3 blanks. */
+const REFUSAL_BEHIND = 13;
 /** White space a phrase may hold where a pattern allows some: bounded, so that every match fits its family's `span`. */
 const WS = '[ \\t]{0,8}';
 
