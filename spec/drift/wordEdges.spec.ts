@@ -38,6 +38,10 @@ describe('detectDrift: letters and symbols next to a meta phrase', () => {
     ['a fullwidth ｘ (U+FF58) before "as"', 'The variable ｘas an AI, I would rename it.'],
     ['a fullwidth Ｘ (U+FF38) before "as"', 'The variable Ｘas an AI, I would rename it.'],
     ['a fullwidth ｚ (U+FF5A) before "I\'m"', "The answer ｚI'm an AI. is what the bot printed."],
+    // fullwidth digits are a word's, as 0-9 and the mathematical 𝟙 are ("x2as an AI" has no phrase)
+    ['a fullwidth ２ (U+FF12) after a fullwidth ｘ before "as"', 'The variable ｘ２as an AI, I would rename it.'],
+    ['a fullwidth ０ (U+FF10) before "as"', 'The flag ０as an AI, I would read as false.'],
+    ['a fullwidth ９ (U+FF19) before "I\'m"', "The answer ９I'm an AI. is what the bot printed."],
   ])('should take %s for a letter: no meta commentary, in the guard too', (_, s) => {
     const meta = () => guard([patternRule({ categories: ['meta-commentary'] })]);
     expect(found(s)).toEqual([]);
@@ -70,6 +74,8 @@ describe('detectDrift: letters and symbols next to a meta phrase', () => {
     ['a Greek dasia ῾ (U+1FFE)', 'The breathing ῾As an AI language model, I cannot pronounce it.'],
     ['a Greek dialytika and varia ῭ (U+1FED)', 'The accent ῭As an AI language model, I cannot pronounce it.'],
     ['a fullwidth bracket ［ (U+FF3B, between the capitals and the small letters)', 'See ［As an AI language model, I cannot open it.'],
+    ['a fullwidth solidus ／ (U+FF0F, before the digits)', 'See ／As an AI language model, I cannot open it.'],
+    ['a fullwidth colon ： (U+FF1A, after the digits)', 'Note：As an AI language model, I cannot open it.'],
   ])('should take %s for a symbol: meta commentary', (_, s) => {
     expect(found(s)).toEqual(['meta_commentary']);
   });

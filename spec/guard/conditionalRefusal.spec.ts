@@ -61,6 +61,9 @@ describe('patternRule: a refusal phrase in a condition', () => {
     'The vector 𝐱if I cannot provide its norm, ask again.',
     'Ἡ ἀρχῇwhen I cannot provide a source, ask again.',
     'The variable ｘunless I cannot provide it, ask again.',
+    // a digit glued before it too, as \b reads it: ASCII or fullwidth alike
+    'The step 2if I cannot provide it, ask again.',
+    'The step ２if I cannot provide it, ask again.',
     `${FILLER.slice(0, 150)} The vector 𝐱whenever   I cannot provide a source, ask again. ${FILLER}`,
     "Even so, I cannot provide that information.",
     `${FILLER}Sorry, I can't help with that request. ${FILLER}`,

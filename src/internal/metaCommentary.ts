@@ -7,11 +7,12 @@ const APOS = "['\u2019]";
  * has none. Not the signs and symbols among them: `×`, `÷`, the modifier symbols `˂ ˚ ˥`
  * (U+02C2-02C5, 02D2-02DF, 02E5-02EB, 02ED, 02EF-02FF), `͵ ΄ ΅`, `϶`, `҂`, polytonic Greek's
  * breathings and accents `᾽ ῾ ῭` (U+1FBD, 1FBF-1FC1, 1FCD-1FCF, 1FDD-1FDF, 1FED-1FEF, 1FFD-1FFE).
+ * The fullwidth digits (U+FF10-FF19) too, as `0-9` and the mathematical digits are ("ｘ２as an AI").
  * The fullwidth small letters only (U+FF41-FF5A), as `a-z`: every user's regex has the `i` flag,
  * which folds the capitals (U+FF21-FF3A) onto them, and the prosgegrammeni (U+1FBE) onto `Ι`.
  */
 const LETTERS =
-  '\\u00c0-\\u00d6\\u00d8-\\u00f6\\u00f8-\\u02c1\\u02c6-\\u02d1\\u02e0-\\u02e4\\u02ec\\u02ee\\u0300-\\u0374\\u0376-\\u037d\\u037f\\u0386\\u0388-\\u03f5\\u03f7-\\u0481\\u0483-\\u052f\\u1e00-\\u1fbc\\u1fc2-\\u1fcc\\u1fd0-\\u1fdb\\u1fe0-\\u1fec\\u1ff2-\\u1ffc\\uff41-\\uff5a';
+  '\\u00c0-\\u00d6\\u00d8-\\u00f6\\u00f8-\\u02c1\\u02c6-\\u02d1\\u02e0-\\u02e4\\u02ec\\u02ee\\u0300-\\u0374\\u0376-\\u037d\\u037f\\u0386\\u0388-\\u03f5\\u03f7-\\u0481\\u0483-\\u052f\\u1e00-\\u1fbc\\u1fc2-\\u1fcc\\u1fd0-\\u1fdb\\u1fe0-\\u1fec\\u1ff2-\\u1ffc\\uff10-\\uff19\\uff41-\\uff5a';
 /**
  * The second half of a mathematical letter or digit (U+1D400-1D7FF, `𝐱`, `𝟙`: a surrogate pair
  * whose first half is U+D835), which a regex without `u` reads as a lone code unit, no letter:

@@ -43,8 +43,8 @@ const SHORT_REFUSAL =
  * provide it, ...", "In case I'm unable to answer, ..." say what happens then, they do not decline.
  * A look-behind placed after the refusal's "I " or "I'm" (so it runs only there, not at every word
  * that starts with an i: see unquotedAfter), reading them back, then up to 3 blanks, the
- * conjunction and the non-letter before it (no `\\b`; a letter beyond ASCII before the conjunction,
- * "éif I cannot", "𝐱if I cannot", makes it part of a word, as the x of "xif" does: see nonLetter):
+ * conjunction and the non-letter before it (no `\\b`; a letter or digit before the conjunction, beyond
+ * ASCII too, "éif I cannot", "𝐱if I cannot", "２if I cannot", makes it part of a word, as the x of "xif" does: see nonLetter):
  * at most {@link REFUSAL_BEHIND} characters before the match.
  */
 const NOT_CONDITIONAL = `(?<!(?:^|${nonLetter('')})(?:if|when|whenever|in case|unless)[ \\t]{1,3}I(?: |${APOS}m))`;
