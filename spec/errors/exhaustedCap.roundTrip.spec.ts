@@ -66,6 +66,18 @@ describe('AllStreamsExhaustedError: serialised, rebuilt and serialised again, th
     // and a foreign error's fields come in an L0Error's order
     expect(Object.keys(serializeError({ name: 'E', message: 'm', reason: 'r', retryable: true, code: 'C' }))).toEqual(['name', 'message', 'code', 'retryable', 'reason']);
   });
+
+  it("should write a rebuilt exhaustion's cause as it is once the app changes or deletes it, not the recorded one", () => {
+    const rebuilt = (): Error => deserializeError(JSON.parse(line(new AllStreamsExhaustedError([p('a'), p('b')]))) as SerializedError);
+    const changed = rebuilt();
+    changed.cause = p('new', 'why');
+    expect(serializeError(changed).cause).toEqual(serializeError(p('new', 'why')));
+    // a copy made after the change too (withRunInfo keeps the record)
+    expect(serializeError((changed as AllStreamsExhaustedError).withRunInfo({ attempt: 2 })).cause).toEqual(serializeError(p('new', 'why')));
+    const deleted = rebuilt();
+    delete deleted.cause;
+    expect(serializeError(deleted)).not.toHaveProperty('cause');
+  });
 });
 
 describe('AllStreamsExhaustedError: toJSON called while another error is written', () => {

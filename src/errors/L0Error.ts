@@ -130,7 +130,7 @@ export class L0Error extends Error {
   }
 }
 
-/** Where a rebuilt exhaustion keeps its recorded `cause` (see deserializeWith); any copy's. @internal */
+/** Where a rebuilt exhaustion keeps its recorded `cause`, with the cause it stands for: `[last, plain]` (see deserializeWith); any copy's. @internal */
 export const RECORDED_CAUSE = /*#__PURE__*/ Symbol.for('l0-rx.recordedCause');
 /** How many errors deep a serialised error goes: a deeper `cause` is `[Truncated]`. */
 const MAX_CAUSE_DEPTH = 8;
@@ -171,8 +171,10 @@ function errorToJSON(e: object, above: readonly unknown[], walk: { left: number 
   }
   const info = safeGet(e, 'info');
   if (typeof info === 'object' && info !== null && writable(info, l0)) out['info'] = info;
-  // a rebuilt exhaustion's cause as recorded (see deserializeWith), so it writes the line it was rebuilt from
-  const cause = safeGet(e, RECORDED_CAUSE) ?? safeGet(e, 'cause');
+  // a rebuilt exhaustion's cause as recorded (see deserializeWith), so it writes the line it was rebuilt from; one the app changed as it is
+  const [was, recorded] = (safeGet(e, RECORDED_CAUSE) as readonly unknown[] | undefined) ?? [];
+  const live = safeGet(e, 'cause');
+  const cause = was === live ? recorded : live;
   if (cause !== undefined) out['cause'] = linkToJSON(cause, path, walk);
   if (given) out['errors'] = given;
   else {

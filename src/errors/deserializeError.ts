@@ -39,10 +39,10 @@ export function deserializeWith(plain: SerializedError, typed: ((plain: Serializ
   // its run info as recorded: a retry around a fallback chain numbers its attempt too (it was lost)
   const exhausted = new AllStreamsExhaustedError(errors).withRunInfo({ attempt: plain.attempt, fallbackIndex: plain.fallbackIndex });
   Object.defineProperty(exhausted, 'message', { value: plain.message, writable: true, enumerable: false, configurable: true });
-  // its cause serialised as recorded (its rebuilt last error, walked a level deeper than the attempt's own line, could be cut elsewhere)
-  if (plain.cause !== undefined) Object.defineProperty(exhausted, RECORDED_CAUSE, { value: plain.cause });
-  // a list cut to its mark alone (a tree past its share, see serializeList) lost the last error: category, retryable and cause as recorded
   const last = errors[errors.length - 1]!;
+  // its cause serialised as recorded while it is `last` (rebuilt, walked a level deeper than the attempt's own line, it could be cut elsewhere)
+  if (plain.cause !== undefined) Object.defineProperty(exhausted, RECORDED_CAUSE, { value: [last, plain.cause] });
+  // a list cut to its mark alone (a tree past its share, see serializeList) lost the last error: category, retryable and cause as recorded
   if (last.message === TRUNCATED && last.name === 'L0Error') Object.assign(exhausted, { category: plain.category ?? last.category, retryable: plain.retryable ?? false, cause: plain.cause ?? last });
   return exhausted;
 }
