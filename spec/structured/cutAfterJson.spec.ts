@@ -49,6 +49,19 @@ describe('a length finish after JSON that closed', () => {
   });
 });
 
+describe('a length finish after JSON, then a citation or code the limit cut', () => {
+  // what follows the JSON is read as the whole answer reads it: its start is no answer's start, so `[1, 2` after `} ` cites and `json[` after `}` indexes
+  it.each(['{"a": 1} [1, 2', '{"a": 1} json [1, 2', '{"a": 1}json["x'])('should keep %j whole, not truncated', (text) => {
+    const r = run(text, 'length', 'reject');
+    expect([r.error, r.result?.data, r.result?.truncated]).toEqual([undefined, { a: 1 }, false]);
+  });
+
+  it.each(['{"a": 1}\n[1, 2', '{"a": 1} ids: [1, 2', '{"a": 1}["x'])('should still take %j, an introduced array or one right after the JSON, as truncated', (text) => {
+    const r = run(text, 'length', 'accept');
+    expect([r.error, r.result?.data, r.result?.truncated]).toEqual([undefined, { a: 1 }, true]);
+  });
+});
+
 describe('a string cut after JSON that closed', () => {
   // the README's onTruncated: outside a fence a scalar after the JSON is prose, and at a stop finish nothing after closed JSON was cut
   it.each([

@@ -72,6 +72,8 @@ describe('subscripts in code before the answer', () => {
       ['~~~json["a"]~~~', ['a']],
       ['json["a", "b"]', ['a', 'b']],
       [' \njson["a"]', ['a']],
+      // a tag is a tag in any case, at the answer's start as after backticks (`` ```JSON[ ``)
+      ['JSON["a", "b"]', ['a', 'b']],
     ];
     for (const [answer, value] of tagged) {
       expect([answer, JSON.parse(extractJson(answer).json)]).toEqual([answer, value]);
@@ -93,6 +95,7 @@ describe('subscripts in code before the answer', () => {
       ['Here ```JSON\u00a0[-3]``` it is', [-3]],
       ['~~~json[4]~~~', [4]],
       ['json [5, 6]', [5, 6]],
+      ['Json\t[7]', [7]],
     ];
     for (const [answer, value] of tagged) {
       expect([answer, JSON.parse(extractJson(answer).json)]).toEqual([answer, value]);

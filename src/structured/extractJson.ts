@@ -47,9 +47,9 @@ const LOOKBACK = 12;
 export const SUBSCRIPT = /[\w$)[\]]/;
 /**
  * Text before a `[` ending in a `json` language tag, which makes no subscript of it and introduces it ({@link introduces}): right after
- * a fence's opening backticks or tildes (`` ```json["a"]``` ``, `~~~JSON[`, `` ```json [1, 2]``` ``) or at the answer's start (`json["a"]`). @internal Shared with the partial parser.
+ * a fence's opening backticks or tildes (`` ```json["a"]``` ``, `~~~JSON[`, `` ```json [1, 2]``` ``) or at the answer's start (`json["a"]`, `JSON [1]`): in any case. @internal Shared with the partial parser.
  */
-export const TAGGED = /(?:(?:```|~~~)[Jj][Ss][Oo][Nn]|^[\s\u180e\u200b]*json)[\s\u180e\u200b]*$/;
+export const TAGGED = /(?:```|~~~|^[\s\u180e\u200b]*)[Jj][Ss][Oo][Nn][\s\u180e\u200b]*$/;
 /** An empty object or array (`[\u00a0]` too, which JSON.parse refuses): an answer only when nothing else is (see {@link fromProse}). */
 const EMPTY = /^(?:\[[\s\u180e\u200b]*\]|\{[\s\u180e\u200b]*\})$/;
 /** Work allowed for the prose scan, per character of the answer (see {@link fromProse}). */
@@ -203,13 +203,13 @@ function fromProse(text: string, view = text): string | undefined {
  * True when `text` ends inside an object or array that looks like JSON ({@link looksLikeJson};
  * citations aside): a root the end of the text cut, wherever it starts. Roots that close are read
  * past, never inside (`{"a": 1} {"a": 2} {"a": ` ends in one; `[it's] done` does not); one that
- * starts where `fenced(i)` holds (in a code fence that closed after it: `print("{")`) was not cut.
- * The scan stops, finding none, at the budget of {@link fromProse}. @internal
+ * starts where `fenced(i)` holds (in a code fence that closed after it: `print("{")`) was not cut. Read from `from`, the end of a
+ * root, with the text before it (`{"a": 1} [1, 2` cites: its `[` starts no answer). The scan stops, finding none, at the budget of {@link fromProse}. @internal
  */
-export function endsInRoot(text: string, fenced: (i: number) => boolean = () => false): boolean {
-  let budget = SCAN_PER_CHAR * text.length + SCAN_FLOOR;
-  let after = -1;
-  for (let i = 0; i < text.length; i++) {
+export function endsInRoot(text: string, from: number, fenced: (i: number) => boolean): boolean {
+  let budget = SCAN_PER_CHAR * (text.length - from) + SCAN_FLOOR;
+  let after = from;
+  for (let i = from; i < text.length; i++) {
     const ch = text[i];
     if (ch !== '{' && (ch !== '[' || (i !== after && subscript(text, i)))) continue;
     const end = matchingEnd(text, i);

@@ -161,10 +161,10 @@ function cutAfter(raw: string, parsed: RepairJsonResult): boolean {
   const closed = fences(raw).filter((f) => f.close !== -1 && f.body !== -1);
   let k = 0;
   const fenced = (i: number): boolean => {
-    while (k < closed.length && closed[k]!.close <= end + i) k++;
-    return k < closed.length && closed[k]!.body <= end + i;
+    while (k < closed.length && closed[k]!.close <= i) k++;
+    return k < closed.length && closed[k]!.body <= i;
   };
-  return CUT_START.test(rest) || endsInRoot(rest, fenced) || cutFence(raw, end);
+  return CUT_START.test(rest) || endsInRoot(raw, end, fenced) || cutFence(raw, end);
 }
 
 /**
