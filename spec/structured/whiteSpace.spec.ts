@@ -70,9 +70,20 @@ describe('white space jsonrepair reads as a value (\\v, \\f, U+1680, U+2028, U+2
     // a literal inside a running word is the word's (`true` after `tr\u1680` is no literal to jsonrepair)
     ['[tr\u1680true\u1680true]', ['tr\u1680true\u1680true']],
     ['{x\u2028y: 1}', { 'x\u2028y': 1 }],
+    // a literal glued to what comes before it goes on with that word (`.true`, `-true`, `1.true` are no literals to jsonrepair)
+    ['[.true\ftr]', ['.true\ftr']],
+    ['[-true\u2028x, 1.true\vx]', ['-true\u2028x', '1.true\vx']],
+    ['{*null\u1680x: 1}', { '*null\u1680x': 1 }],
   ])('should keep it in a word jsonrepair reads as an unquoted string or key (%j), as jsonrepair does', (text, data) => {
-    // made a space there too: `[Line one\u2028Line two]` was ["Line one Line two"], a text the model never wrote
+    // made a space there too: `[Line one\u2028Line two]` was ["Line one Line two"], `[.true\ftr]` [".true tr"], texts the model never wrote
     expect([run(text).result?.data, JSON.parse(jsonrepair(text))]).toEqual([data, data]);
+  });
+
+  it.each(['[true\vtrue\vx\f', '[true\u2029null\u1680x\f]'])('should make it a space between literals, however many, as jsonrepair reads U+00A0 there (%j)', (text) => {
+    // a run of literals is no word, the text after it a value of its own: `[true true\vx` would be [true, true, "\vx"] (found by the property below)
+    const between = /[\v\u1680\u2029](?=[a-z])/g;
+    const data = JSON.parse(jsonrepair(text.replace(between, '\u00a0'))) as unknown[];
+    expect([run(text).result?.data, run(text).partials, data.length]).toEqual([data, run(text.replace(between, ' ')).partials, 3]);
   });
 
   it('should leave U+0085 (NEL) a value, as jsonrepair reads it: no white space to JSON or JavaScript', () => {
@@ -158,14 +169,15 @@ describe('white space of every kind, against jsonrepair', () => {
   const answer = fc.tuple(fc.constantFrom('', ...GAPS), fc.constantFrom('[', '{'), fc.array(token, { maxLength: 8 })).map(([g, open, rest]) => g + open + rest.join(''));
   const unread = /[\v\f\u1680\u2028\u2029]/g;
   /**
-   * UNREAD after no word on its stretch of an unquoted string (jsonrepair's delimiters and quotes end one); a literal
-   * that begins the stretch is no word (`[true\u2029x` is `[true, x`), one after a word goes on with it.
+   * UNREAD after no word on its stretch of an unquoted string (jsonrepair's delimiters and quotes end one); literals
+   * that begin the stretch are no word, one or a run of them apart (`[true\u2029x` is `[true, x`, `[true\vtrue\vx`
+   * `[true, true, x`: jsonrepair reads `[true true\vx` as [true, true, "\vx"]), one after a word goes on with it.
    */
   const unreadOutsideWords = /[\v\f\u1680\u2028\u2029]/g;
   const inWordAt = (text: string, at: number): boolean => {
     const before = text.slice(0, at);
     const stretch = before.slice(Math.max(...[...',[]{}/+\n"\''].map((d) => before.lastIndexOf(d))) + 1);
-    return /[A-Za-z_$]/.test(stretch.replace(/^[\s\u180e\u200b]*(?:(?:[tT]rue|[fF]alse|null|None)(?![A-Za-z_$\d]))?[\s\u180e\u200b]*/, ''));
+    return /[A-Za-z_$]/.test(stretch.replace(/^[\s\u180e\u200b]*(?:(?:[tT]rue|[fF]alse|null|None)(?![A-Za-z_$\d])[\s\u180e\u200b]*)*/, ''));
   };
   /**
    * What jsonrepair makes of `text` as repair feeds it (the known differences): UNREAD made spaces (or, after

@@ -145,8 +145,9 @@ function diagnose(json: string): Diagnosis {
         key = i;
       }
       else if (LITERALS.has(word)) found.add('fix-literals');
-      // a key's too: jsonrepair reads it to its `:` (`{Part - 2: 1}`); a literal goes on a word already running (`[tr\u1680true\u1680true]` is one string)
-      inWord ||= !/^([tT]rue|[fF]alse|null|None)$/.test(word);
+      // a key's too: jsonrepair reads it to its `:` (`{Part - 2: 1}`); a literal goes on a word already running (`[tr\u1680true\u1680true]` is one string),
+      // or one it is glued to (`[.true\fx]` is [".true\fx"], as `-true` and `1.true` are words)
+      inWord ||= !/^([tT]rue|[fF]alse|null|None)$/.test(word) || (i > 0 && !isWhitespace(json[i - 1]!) && !/[,:[\]{}/+"'\u201c\u201d]/.test(json[i - 1]!));
       i += word.length - 1;
       afterValue = !expectKey;
       expectKey = false;
