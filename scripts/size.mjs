@@ -28,38 +28,38 @@ const RULE_CODE = ['json-structure', 'markdown-structure', 'pattern-detection', 
  */
 
 const cases = [
-  { label: "import { l0 } from 'l0-rx'", code: `export { l0 } from '${dist}/index.mjs';`, budget: 40.48, mustNotContain: [...RULE_CODE, ...STRUCTURED_CODE] },
-  { label: "import { structured } from 'l0-rx' (with jsonrepair)", code: `export { structured } from '${dist}/index.mjs';`, budget: 52.85 },
-  { label: "import { parseStructured } from 'l0-rx/operators' (with jsonrepair)", code: `export { parseStructured } from '${dist}/operators/index.mjs';`, budget: 15.46, mustNotContain: PROVIDER_CODE },
+  { label: "import { l0 } from 'l0-rx'", code: `export { l0 } from '${dist}/index.mjs';`, budget: 41.2, mustNotContain: [...RULE_CODE, ...STRUCTURED_CODE] },
+  { label: "import { structured } from 'l0-rx' (with jsonrepair)", code: `export { structured } from '${dist}/index.mjs';`, budget: 53.69 },
+  { label: "import { parseStructured } from 'l0-rx/operators' (with jsonrepair)", code: `export { parseStructured } from '${dist}/operators/index.mjs';`, budget: 15.57, mustNotContain: PROVIDER_CODE },
   { label: "import { formatContext, stripThinking, extractCode } from 'l0-rx'", code: `export { formatContext, stripThinking, extractCode } from '${dist}/index.mjs';`, budget: 2.43, mustNotContain: [...PROVIDER_CODE, ...STRUCTURED_CODE] },
-  { label: "import * from 'l0-rx' (whole root entry)", code: `export * from '${dist}/index.mjs';`, budget: 100.48 },
-  { label: "import * from 'l0-rx/operators'", code: `export * from '${dist}/operators/index.mjs';`, budget: 51.26 },
+  { label: "import * from 'l0-rx' (whole root entry)", code: `export * from '${dist}/index.mjs';`, budget: 101.59 },
+  { label: "import * from 'l0-rx/operators'", code: `export * from '${dist}/operators/index.mjs';`, budget: 52.04 },
   {
     label: 'a browser consuming a backend stream (accumulate, ofType, withTimeouts, retryWithBackoff, fallbackTo, tapLifecycle)',
     code: `export { accumulate, ofType, withTimeouts, retryWithBackoff, fallbackTo, tapLifecycle } from '${dist}/index.mjs';`,
-    budget: 12.23,
+    budget: 12.57,
     mustNotContain: [...PROVIDER_CODE, ...STRUCTURED_CODE],
   },
   {
     label: 'guardrails and drift on their own (guard, recommendedGuardrails, detectDrift)',
     code: `export { guard, recommendedGuardrails, detectDrift } from '${dist}/index.mjs';`,
-    budget: 19.98,
+    budget: 20.34,
     mustNotContain: PROVIDER_CODE,
   },
   {
     label: "l0 with guardrails (import { l0, recommendedGuardrails } from 'l0-rx')",
     code: `export { l0, recommendedGuardrails } from '${dist}/index.mjs';`,
-    budget: 49.95,
+    budget: 50.8,
   },
   {
     label: 'a browser reading a backend over SSE (fromServerSentEvents, accumulate, retryWithBackoff)',
     code: `export { fromServerSentEvents, accumulate, retryWithBackoff } from '${dist}/index.mjs';`,
-    budget: 13.17,
+    budget: 13.56,
     // issue #13's target; the README's design decisions ("Deviation: the SSE browser bundle") say what reaching it would remove
     target: 6,
     mustNotContain: PROVIDER_CODE,
   },
-  { label: "import { accumulate } from 'l0-rx'", code: `export { accumulate } from '${dist}/index.mjs';`, budget: 4.56, mustNotContain: PROVIDER_CODE },
+  { label: "import { accumulate } from 'l0-rx'", code: `export { accumulate } from '${dist}/index.mjs';`, budget: 4.67, mustNotContain: PROVIDER_CODE },
 ];
 
 /** Runtime dependencies are bundled into the figures, as an app's bundler does (only rxjs is the app's already). */
