@@ -10,6 +10,17 @@ import { resultOf, run, start, text, tok } from './parseStructuredRun.js';
 
 const partials = (out: readonly L0Event[]) => out.flatMap((e) => (e.type === 'partial' ? [e.value] : []));
 
+/** Each answer's value, extracted, and the result and last partial of a run token by token and whole. */
+function expectAnswers(answers: readonly [string, unknown][]): void {
+  for (const [answer, value] of answers) {
+    expect([answer, JSON.parse(extractJson(answer).json)]).toEqual([answer, value]);
+    for (const chunks of [[...answer], [answer]]) {
+      const { out, error } = run(text(...chunks), { schema: z.any() });
+      expect([answer, error, (resultOf(out) as { data?: unknown } | undefined)?.data, partials(out).at(-1)]).toEqual([answer, undefined, value, value]);
+    }
+  }
+}
+
 describe('subscripts in code before the answer', () => {
   const answers: [string, unknown][] = [
     ['To read it:\n```python\ndata = json.loads(text)\nprint(data["name"])\n```\nHere is the JSON:\n{"name": "Ada", "age": 36}', { name: 'Ada', age: 36 }],
@@ -75,13 +86,7 @@ describe('subscripts in code before the answer', () => {
       // a tag is a tag in any case, at the answer's start as after backticks (`` ```JSON[ ``)
       ['JSON["a", "b"]', ['a', 'b']],
     ];
-    for (const [answer, value] of tagged) {
-      expect([answer, JSON.parse(extractJson(answer).json)]).toEqual([answer, value]);
-      for (const chunks of [[...answer], [answer]]) {
-        const { out, error } = run(text(...chunks), { schema: z.any() });
-        expect([answer, error, (resultOf(out) as { data?: unknown } | undefined)?.data, partials(out).at(-1)]).toEqual([answer, undefined, value, value]);
-      }
-    }
+    expectAnswers(tagged);
     // a variable of that name in code indexes, as any other does; so does a word that only ends in `json`
     for (const code of ['x = json["a"]', 'print(json["a"])', '```myjson["a"]```']) {
       expect([code, extractJson(code).from]).toEqual([code, 'whole']);
@@ -97,13 +102,7 @@ describe('subscripts in code before the answer', () => {
       ['json [5, 6]', [5, 6]],
       ['Json\t[7]', [7]],
     ];
-    for (const [answer, value] of tagged) {
-      expect([answer, JSON.parse(extractJson(answer).json)]).toEqual([answer, value]);
-      for (const chunks of [[...answer], [answer]]) {
-        const { out, error } = run(text(...chunks), { schema: z.any() });
-        expect([answer, error, (resultOf(out) as { data?: unknown } | undefined)?.data, partials(out).at(-1)]).toEqual([answer, undefined, value, value]);
-      }
-    }
+    expectAnswers(tagged);
     // a word that is or ends in `json` in prose is no tag: a citation after it stays one
     for (const prose of ['See the json [1, 2] spec', 'myjson[1]', '```myjson [1, 2]```']) {
       expect([prose, extractJson(prose).from]).toEqual([prose, 'whole']);
