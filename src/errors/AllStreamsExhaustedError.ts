@@ -51,7 +51,7 @@ export class AllStreamsExhaustedError extends L0Error {
    * copy of the package made them; called while another error is written (a getter's JSON.stringify), a tree of its own.
    */
   override toJSON(): SerializedError & { errors: SerializedError[] } {
-    return own(() => serializeList(this.errors, (errors) => plainError(this, true, errors))) as SerializedError & { errors: SerializedError[] };
+    return own(() => plainError(this, true, serializeList(this.errors))) as SerializedError & { errors: SerializedError[] };
   }
 }
 

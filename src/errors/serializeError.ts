@@ -64,8 +64,9 @@ export function own<T>(write: () => T): T {
 }
 
 /**
- * `e` serialised inside the tree being written; `list`: it is an entry of one (serializeList), and so is any copy's
- * exhaustion in it, its list taking its share of the tree's (another copy's toJSON began a tree of its own).
+ * `e` serialised inside the tree being written; `list`: it is an entry of one (serializeList, handed in rather than
+ * called, so a bundle that serialises no list, `accumulate`'s, leaves it out), and so is any copy's exhaustion in it,
+ * its list taking its share of the tree's (another copy's toJSON began a tree of its own).
  */
 function entry(e: unknown, list?: typeof serializeList): SerializedError {
   try {
@@ -91,10 +92,9 @@ const CUT = /*#__PURE__*/ new L0Error(TRUNCATED, { code: 'UNKNOWN_ERROR', catego
  * entries around one `[Truncated]` entry (as an L0Error serialises, so its rebuilt copy serialises
  * the same): past 64 the first 31, the mark and the last 32; a list with nothing left, the mark alone.
  * Each list takes its share before its entries are written, last entry first (the earliest attempts
- * are cut first, the cause last), so the rebuilt copy is cut nowhere else; `write` makes the error
- * holding them while the lists cut stay as written for its cause's walk. @internal
+ * are cut first, the cause last), so the rebuilt copy is cut nowhere else. @internal
  */
-export function serializeList<T = SerializedError[]>(list: readonly unknown[], write = (errors: SerializedError[]): T => errors as T): T {
+export function serializeList(list: readonly unknown[]): SerializedError[] {
   const top = room === undefined;
   const left = top ? MAX_TREE : room!;
   const keep = Math.min(list.length, Math.max(left, 1));
@@ -105,8 +105,7 @@ export function serializeList<T = SerializedError[]>(list: readonly unknown[], w
     // the last first: the entries left out of a tree past its share are the earliest, never the last error (the cause)
     const out: SerializedError[] = [];
     for (let i = kept.length - 1; i >= 0; i--) out[i] = entry(kept[i], serializeList);
-    // (written inside: the exhaustion's own cause walks its cut lists)
-    return write(out);
+    return out;
   } finally {
     if (top) room = undefined;
   }
@@ -116,7 +115,7 @@ function toPlain(e: unknown, list: typeof serializeList | undefined): Serialized
   if (isL0Error(e)) {
     try {
       const errors = list && e.name === 'AllStreamsExhaustedError' ? safeGet(e, 'errors') : undefined;
-      const json: unknown = Array.isArray(errors) ? list!(errors, (written) => plainError(e, true, written)) : e.toJSON();
+      const json: unknown = Array.isArray(errors) ? plainError(e, true, list!(errors)) : e.toJSON();
       if (safeString(json, 'name') !== undefined && safeString(json, 'message') !== undefined) return json as SerializedError;
     } catch {
       // a foreign object carrying the brand, with a broken toJSON: read it as any error below
